@@ -1,0 +1,34 @@
+/**
+ * The one error type the library throws for anything a user can act on. The CLI prints
+ * its message as a single line; any other error is a bug and is printed with its stack.
+ */
+export type ErrorCode =
+  | 'ERR_USAGE' // bad command line or option value: exit code 2
+  | 'ERR_INPUT' // missing, unreadable or undecodable input
+  | 'ERR_LIMIT' // input exceeds a resource limit (canvas pixels, frame count)
+  | 'ERR_OUTPUT' // output cannot be written
+  | 'ERR_FFMPEG' // the ffmpeg child failed
+  | 'ERR_ABORTED'; // interrupted by the user
+
+export class ChromaseedError extends Error {
+  override name = 'ChromaseedError';
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** `Expected <expected> for <name> but received <value>`: every option error reads the same. */
+export function invalidOption(name: string, expected: string, actual: unknown): ChromaseedError {
+  const shown = typeof actual === 'string' ? JSON.stringify(actual) : String(actual);
+  return new ChromaseedError('ERR_USAGE', `expected ${expected} for ${name} but received ${shown}`);
+}
+
+export function inputError(file: string, message: string, cause?: unknown): ChromaseedError {
+  return new ChromaseedError('ERR_INPUT', `${file}: ${message}`, { cause });
+}
+
+export function isChromaseedError(e: unknown): e is ChromaseedError {
+  return e instanceof ChromaseedError;
+}

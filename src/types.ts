@@ -1,0 +1,36 @@
+/** Shared data types. Pixels are non-premultiplied 8-bit sRGB RGBA, row-major. */
+
+/** One full-canvas frame: `data.length === width * height * 4`. Alpha 0 = transparent. */
+export interface Frame {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}
+
+/** A frame of an animation, with how long it stays on screen. */
+export interface TimedFrame extends Frame {
+  /** Display time in milliseconds (GIF delays are centiseconds × 10, kept exactly). */
+  readonly delayMs: number;
+}
+
+/** What is known about a clip before its frames are read. */
+export interface ClipInfo {
+  readonly width: number;
+  readonly height: number;
+  /** NETSCAPE loop count: 0 = forever; undefined = no loop extension (play once). */
+  readonly loopCount?: number;
+  /** Frame count when known up front (GIF: exact; video: estimate or undefined). */
+  readonly frameCount?: number;
+  /** Source frame rate for video inputs (frames per second), when known. */
+  readonly fps?: number;
+}
+
+/** A clip whose frames are produced one at a time, so long videos are never held whole. */
+export interface FrameSource {
+  readonly info: ClipInfo;
+  readonly frames: AsyncIterable<TimedFrame>;
+}
+
+export type ColorSpace = 'rgb' | 'lab' | 'oklab';
+export type Metric = 'euclidean' | 'manhattan';
+export type InitMethod = 'kmeans++' | 'farthest' | 'random';
