@@ -34,3 +34,18 @@ export interface FrameSource {
 export type ColorSpace = 'rgb' | 'lab' | 'oklab';
 export type Metric = 'euclidean' | 'manhattan';
 export type InitMethod = 'kmeans++' | 'farthest' | 'random';
+
+/** A frame after quantization: one palette index per pixel, ready for an encoder. */
+export interface IndexedFrame {
+  readonly width: number;
+  readonly height: number;
+  /** Palette index per pixel (`width * height`); meaningless where `transparent[i]` is 1. */
+  readonly indices: Uint8Array;
+  /** `size` opaque colours as sRGB byte triples: `palette.length >= size * 3`. */
+  readonly palette: Uint8Array;
+  readonly size: number;
+  /** 1 where the pixel is transparent, or null when the frame has no transparent pixel. */
+  readonly transparent: Uint8Array | null;
+  /** Display time in milliseconds. */
+  readonly delayMs: number;
+}
