@@ -1,0 +1,158 @@
+import yargs, { type Argv } from 'yargs';
+import { ChromaseedError } from '../errors.js';
+import { DITHERS, FORMATS, INITS, METRICS, SEEDINGS, SORTS, SPACES, TRANSFER_METHODS } from '../options.js';
+
+/** Where a command writes: data to stdout, everything a person reads to stderr. */
+export interface CliStreams {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+}
+
+/** Exit codes, documented in the README. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERRUPTED = 130;
+
+export type Args = Record<string, unknown>;
+
+/**
+ * Runs one command line and returns the exit code. The single catch point: a
+ * ChromaseedError prints as one line, any other error is a bug and prints its stack.
+ */
+export async function main(argv: string[], streams: CliStreams, signal?: AbortSignal): Promise<number> {
+  let run: (() => Promise<void>) | undefined;
+  const setRun = (load: () => Promise<(args: Args, s: CliStreams, signal?: AbortSignal) => Promise<void>>) => (args: Args) => {
+    run = async () => (await load())(args, streams, signal);
+  };
+  try {
+    const parser = buildParser(argv, {
+      palette: setRun(async () => (await import('./palette-command.js')).paletteCommand),
+      quantize: setRun(async () => (await import('./quantize-command.js')).quantizeCommand),
+      compare: setRun(async () => (await import('./compare-command.js')).compareCommand),
+      transfer: setRun(async () => (await import('./transfer-command.js')).transferCommand),
+    });
+    await parser.parseAsync();
+    if (run) await run();
+    return EXIT_OK;
+  } catch (err) {
+    return report(err, streams);
+  }
+}
+
+function report(err: unknown, streams: CliStreams): number {
+  if (err instanceof ChromaseedError) {
+    streams.stderr.write(`chromaseed: ${err.message}\n`);
+    if (err.code === 'ERR_ABORTED') return EXIT_INTERRUPTED;
+    return err.code === 'ERR_USAGE' ? EXIT_USAGE : EXIT_FAILURE;
+  }
+  if (err instanceof Error && err.name === 'YError') {
+    streams.stderr.write(`chromaseed: ${err.message.split('\n')[0]} (see chromaseed --help)\n`);
+    return EXIT_USAGE;
+  }
+  streams.stderr.write(`chromaseed: internal error, please report it:\n${err instanceof Error ? err.stack : String(err)}\n`);
+  return EXIT_FAILURE;
+}
+
+type Handler = (args: Args) => void;
+
+function buildParser(argv: string[], handlers: Record<'palette' | 'quantize' | 'compare' | 'transfer', Handler>): Argv {
+  return yargs(argv)
+    .scriptName('chromaseed')
+    .usage('$0 <command> [options]\n\nQuantize the colours of GIFs, videos and photos with sequential (seeded) k-means.')
+    .command(
+      'palette <image>',
+      'Pull a colour palette out of a still image (JPEG, PNG, WebP, AVIF, TIFF, GIF first frame)',
+      (y) =>
+        clusterOptions(y, 6, 10)
+          .positional('image', { type: 'string', describe: 'the image to read' })
+          .option('sort', { choices: SORTS, default: 'count', describe: 'order of the colours' })
+          .option('vivid', { type: 'boolean', describe: 'favour salient colours over muted averages' })
+          .option('format', { choices: FORMATS, default: 'text', describe: 'output format on stdout' })
+          .option('json', { type: 'boolean', describe: 'same as --format json' })
+          .option('swatch', { type: 'string', describe: 'write the palette as a PNG bar (widths = proportions)' })
+          .option('overlay', { type: 'string', describe: 'write the image with the palette drawn over it (PNG)' })
+          .option('max-pixels', { type: 'number', describe: 'refuse images with more pixels than this [default: 100000000]' }),
+      handlers.palette,
+    )
+    .command(
+      'quantize <input>',
+      'Quantize an animated GIF or a video to k colours per frame',
+      (y) =>
+        outputOptions(sequenceOptions(inputOptions(clusterOptions(y, 16, 10))))
+          .positional('input', { type: 'string', describe: 'GIF, video (mp4, webm, mov, mkv, ...) or still image' })
+          .option('timeline', { type: 'string', describe: 'also write the palettes over time as a PNG (one row per frame)' })
+          .demandOption('output'),
+      handlers.quantize,
+    )
+    .command(
+      'compare <input>',
+      'Run seeded, unseeded and global k-means on one input and measure the flicker',
+      (y) =>
+        sequenceOptions(inputOptions(clusterOptions(y, 16, 10)))
+          .positional('input', { type: 'string', describe: 'GIF or video' })
+          .option('output', { alias: 'o', type: 'string', describe: 'write a labelled side-by-side animation (GIF or video)' })
+          .option('all', { type: 'boolean', describe: 'include the global mode in the side-by-side output' })
+          .option('timeline', { type: 'string', describe: 'write the seeded palettes over time as a PNG' })
+          .option('json', { type: 'boolean', describe: 'print the figures as JSON' })
+          .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress or summary on stderr' }),
+      handlers.compare,
+    )
+    .command(
+      'transfer <source> <target>',
+      "Repaint TARGET (still, GIF or video) with SOURCE's palette",
+      (y) =>
+        outputOptions(sequenceOptions(inputOptions(clusterOptions(y, 8, 10))))
+          .positional('source', { type: 'string', describe: 'where the colours come from (still, GIF or video)' })
+          .positional('target', { type: 'string', describe: 'what is repainted (still, GIF or video)' })
+          .option('method', { choices: TRANSFER_METHODS, default: 'optimal', describe: 'how target clusters are matched to source colours' })
+          .option('swatch', { type: 'string', describe: 'write source palette, target palette and mapping as a PNG' })
+          .demandOption('output'),
+      handlers.transfer,
+    )
+    .demandCommand(1, 'name a command: palette, quantize, compare or transfer')
+    .strict()
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new ChromaseedError('ERR_USAGE', `${msg} (see chromaseed --help)`);
+    })
+    .help()
+    .alias('help', 'h')
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 100));
+}
+
+function clusterOptions<T>(y: Argv<T>, defaultColors: number, defaultRestarts: number) {
+  return y
+    .option('colors', { alias: 'k', type: 'number', default: defaultColors, describe: 'palette size k, 1 to 256' })
+    .option('init', { choices: INITS, default: 'kmeans++', describe: 'how k-means starts' })
+    .option('restarts', { type: 'number', default: defaultRestarts, describe: 'initialisations tried, best kept (n_init)' })
+    .option('metric', { choices: METRICS, default: 'euclidean', describe: 'distance: euclidean (mean) or manhattan (median)' })
+    .option('space', { choices: SPACES, default: 'rgb', describe: 'colour space k-means runs in' })
+    .option('seed', { type: 'number', default: 0, describe: 'random seed (same seed, same result)' })
+    .option('max-iterations', { type: 'number', describe: 'Lloyd iterations at most' });
+}
+
+function inputOptions<T>(y: Argv<T>) {
+  return y
+    .option('fps', { type: 'number', describe: 'video: resample to this frame rate (applied in ffmpeg)' })
+    .option('width', { type: 'number', describe: 'video: scale to this width, keeping the aspect ratio' })
+    .option('start', { type: 'string', describe: 'video: start time (seconds or hh:mm:ss.xxx)' })
+    .option('duration', { type: 'string', describe: 'video: duration to read (seconds or hh:mm:ss.xxx)' })
+    .option('max-pixels', { type: 'number', describe: 'refuse frames larger than this many pixels [default: 100000000]' })
+    .option('max-frames', { type: 'number', describe: 'refuse inputs with more frames than this [default: 100000]' });
+}
+
+function sequenceOptions<T>(y: Argv<T>) {
+  return y
+    .option('seeding', { choices: SEEDINGS, default: 'seeded', describe: 'seeded: start each frame from the last palette; none: fresh per frame; global: one palette' })
+    .option('dither', { choices: DITHERS, default: 'none', describe: 'dithering when mapping pixels' });
+}
+
+function outputOptions<T>(y: Argv<T>) {
+  return y
+    .option('output', { alias: 'o', type: 'string', describe: 'output: .gif, .mp4, .webm, .mkv, or frames-%d.png (replaced if it exists)' })
+    .option('json', { type: 'boolean', describe: 'print a JSON summary on stdout' })
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress or summary on stderr' });
+}

@@ -1,0 +1,80 @@
+import path from 'node:path';
+import { ChromaseedError } from '../errors.js';
+import { createFrameWriter, outputKind } from '../io/frame-writer.js';
+import { openInput } from '../io/open-input.js';
+import { resolveInputOptions, resolveSequenceOptions } from '../options.js';
+import { quantizeClip } from '../pipeline/quantize-clip.js';
+import type { Args, CliStreams } from './main.js';
+import { createProgress } from './progress.js';
+import { writeTimeline } from './timeline.js';
+
+export async function quantizeCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
+  const input = String(args.input);
+  const output = String(args.output);
+  const inputOptions = resolveInputOptions(args);
+  const options = resolveSequenceOptions(args);
+  const quiet = args.quiet === true;
+  outputKind(output); // refuse an output we cannot write before reading anything
+  const started = performance.now();
+
+  const first = await openInput(input, inputOptions);
+  let opened = false;
+  const open = async () => {
+    if (!opened) {
+      opened = true;
+      return first;
+    }
+    return openInput(input, inputOptions);
+  };
+  const { info } = first;
+  const writer = await createFrameWriter(output, { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath: input });
+  const progress = createProgress(streams.stderr, path.basename(input), info.frameCount, !quiet);
+  const perFrame: { inertia: number; iterations: number; colors: number }[] = [];
+  const timeline: Uint8Array[] = [];
+  try {
+    for await (const frame of quantizeClip(open, options, signal)) {
+      await writer.write(frame.indexed);
+      perFrame.push({ inertia: frame.palette.inertia, iterations: frame.palette.iterations, colors: frame.indexed.size });
+      if (args.timeline) timeline.push(frame.palette.palette);
+      progress.tick(frame.index + 1);
+    }
+    if (perFrame.length === 0) throw new ChromaseedError('ERR_INPUT', `${input}: no frames could be read`);
+  } catch (err) {
+    progress.done();
+    await writer.abort();
+    throw signal?.aborted ? new ChromaseedError('ERR_ABORTED', 'interrupted; no output written') : err;
+  }
+  const { bytes } = await writer.finish();
+  progress.done();
+  if (typeof args.timeline === 'string') await writeTimeline(args.timeline, timeline, options.colors);
+  const seconds = (performance.now() - started) / 1000;
+
+  if (args.json === true) {
+    const summary = {
+      input,
+      output,
+      frames: perFrame.length,
+      width: info.width,
+      height: info.height,
+      bytes,
+      seconds: round(seconds, 3),
+      seeding: options.seeding,
+      k: options.colors,
+      perFrame: perFrame.map((f) => ({ inertia: round(f.inertia, 1), iterations: f.iterations, colors: f.colors })),
+    };
+    streams.stdout.write(JSON.stringify(summary) + '\n');
+  } else if (!quiet) {
+    streams.stderr.write(`${output}: ${perFrame.length} frames, ${info.width}x${info.height}, ${formatBytes(bytes)}, ${seconds.toFixed(2)} s\n`);
+  }
+}
+
+export function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(2)} MiB`;
+}

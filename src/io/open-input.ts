@@ -1,0 +1,101 @@
+import { open, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ChromaseedError, inputError } from '../errors.js';
+import type { InputOptions } from '../options.js';
+import type { FrameSource, TimedFrame } from '../types.js';
+
+export type InputKind = 'gif' | 'still' | 'video';
+
+/**
+ * What a file is, by its first bytes rather than its name: a `.gif` that is really a
+ * PNG still goes to the right reader, and a text file fails with a clear message.
+ */
+export function sniffKind(head: Uint8Array): InputKind {
+  const ascii = (from: number, to: number) => String.fromCharCode(...head.subarray(from, to));
+  if (ascii(0, 6) === 'GIF87a' || ascii(0, 6) === 'GIF89a') return 'gif';
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'still'; // JPEG
+  if (head[0] === 0x89 && ascii(1, 4) === 'PNG') return 'still';
+  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'still';
+  if (ascii(0, 4) === 'II*\0' || ascii(0, 4) === 'MM\0*') return 'still'; // TIFF
+  // ISO media: AVIF/HEIF stills share the box format with MP4 video; the brand tells them apart.
+  if (ascii(4, 8) === 'ftyp' && /^(avif|avis|heic|heix|mif1)$/.test(ascii(8, 12))) return 'still';
+  return 'video';
+}
+
+/** Checks the input exists and is a readable, non-empty file; returns its first bytes. */
+export async function checkInput(file: string): Promise<Uint8Array> {
+  let size: number;
+  try {
+    const s = await stat(file);
+    if (s.isDirectory()) throw inputError(file, 'is a directory, not a file');
+    size = s.size;
+  } catch (err) {
+    if (err instanceof ChromaseedError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      const dir = path.dirname(path.resolve(file));
+      throw inputError(file, `no such file (looked in ${dir})`);
+    }
+    throw inputError(file, `cannot read: ${(err as Error).message}`, err);
+  }
+  if (size === 0) throw inputError(file, 'the file is empty');
+  const head = new Uint8Array(16);
+  try {
+    const handle = await open(file, 'r');
+    try {
+      await handle.read(head, 0, 16, 0);
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    throw inputError(file, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, err);
+  }
+  return head;
+}
+
+/** True when an option only ffmpeg can apply was given (resampling, scaling, cutting). */
+function needsFfmpeg(options: InputOptions): boolean {
+  return options.fps !== undefined || options.width !== undefined || options.start !== undefined || options.duration !== undefined;
+}
+
+/**
+ * Opens any supported input as a stream of full-canvas frames.
+ * GIFs are decoded and composited by our own decoder (exact delays and loop count), unless
+ * an ffmpeg-only option (--fps, --width, --start, --duration) asks for ffmpeg to read them;
+ * stills become a one-frame clip; everything else goes through ffmpeg.
+ */
+export async function openInput(file: string, options: InputOptions): Promise<FrameSource & { kind: InputKind }> {
+  const head = await checkInput(file);
+  const kind = sniffKind(head);
+  if (kind === 'gif' && !needsFfmpeg(options)) {
+    const { decodeGif } = await import('../decode/gif-decode.js');
+    const bytes = new Uint8Array(await readFile(file));
+    const gif = decodeGif(bytes, path.basename(file), { maxPixels: options.maxPixels, maxFrames: options.maxFrames });
+    return { kind, info: gif.info, frames: toAsync(gif.frames()) };
+  }
+  if (kind === 'still') {
+    const { loadStill } = await import('./still.js');
+    const frame = await loadStill(file, { maxPixels: options.maxPixels });
+    const timed: TimedFrame = { ...frame, delayMs: 0 };
+    return { kind, info: { width: frame.width, height: frame.height, frameCount: 1 }, frames: toAsync([timed][Symbol.iterator]()) };
+  }
+  const { openVideo } = await import('./video-in.js');
+  const video = await openVideo(file, options);
+  const { maxPixels, maxFrames } = options;
+  if (video.info.width * video.info.height > maxPixels) {
+    throw new ChromaseedError('ERR_LIMIT', `${path.basename(file)}: frames of ${video.info.width}x${video.info.height} exceed the limit of ${maxPixels} pixels (raise it with --max-pixels)`);
+  }
+  return { kind: 'video', info: video.info, frames: limitFrames(video.frames, maxFrames, file) };
+}
+
+async function* toAsync<T>(it: Iterator<T>): AsyncGenerator<T> {
+  for (let r = it.next(); !r.done; r = it.next()) yield r.value;
+}
+
+async function* limitFrames(frames: AsyncIterable<TimedFrame>, max: number, file: string): AsyncGenerator<TimedFrame> {
+  let n = 0;
+  for await (const f of frames) {
+    if (++n > max) throw new ChromaseedError('ERR_LIMIT', `${path.basename(file)}: more than ${max} frames (raise the limit with --max-frames)`);
+    yield f;
+  }
+}

@@ -1,0 +1,156 @@
+import { invalidOption } from './errors.js';
+import type { ColorSpace, InitMethod, Metric } from './types.js';
+
+/**
+ * The one place user options are checked. The CLI and the library both pass raw values
+ * through these validators, so the same bad value gets the same message everywhere; the
+ * core below receives resolved objects with every default filled in and never re-checks.
+ */
+
+export const METRICS: readonly Metric[] = ['euclidean', 'manhattan'];
+export const SPACES: readonly ColorSpace[] = ['rgb', 'lab', 'oklab'];
+export const INITS: readonly InitMethod[] = ['kmeans++', 'farthest', 'random'];
+export const SORTS = ['count', 'hue', 'lightness'] as const;
+export const FORMATS = ['text', 'json', 'css', 'gpl'] as const;
+export const SEEDINGS = ['seeded', 'none', 'global'] as const;
+export const DITHERS = ['none', 'floyd-steinberg', 'bayer'] as const;
+export const TRANSFER_METHODS = ['optimal', 'rank', 'lightness', 'nearest'] as const;
+
+export type PaletteSort = (typeof SORTS)[number];
+export type PaletteFormat = (typeof FORMATS)[number];
+export type Seeding = (typeof SEEDINGS)[number];
+export type DitherMode = (typeof DITHERS)[number];
+export type TransferMethod = (typeof TRANSFER_METHODS)[number];
+
+/** GIF palettes hold 256 entries, so k above that cannot be written. */
+export const MAX_COLORS = 256;
+/** Decompression-bomb guard: pixels per frame canvas. */
+export const DEFAULT_MAX_PIXELS = 100_000_000;
+export const DEFAULT_MAX_FRAMES = 100_000;
+
+type Raw = Record<string, unknown>;
+
+export function integer(raw: Raw, name: string, min: number, max: number, fallback: number): number {
+  const v = raw[name];
+  if (v === undefined || v === null) return fallback;
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+    throw invalidOption(flag(name), `an integer from ${min} to ${max}`, v);
+  }
+  return n;
+}
+
+export function positiveNumber(raw: Raw, name: string): number | undefined {
+  const v = raw[name];
+  if (v === undefined || v === null) return undefined;
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) throw invalidOption(flag(name), 'a positive number', v);
+  return n;
+}
+
+export function fraction(raw: Raw, name: string, fallback: number): number {
+  const v = raw[name];
+  if (v === undefined || v === null) return fallback;
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > 1) throw invalidOption(flag(name), 'a number from 0 to 1', v);
+  return n;
+}
+
+export function choice<T extends string>(raw: Raw, name: string, allowed: readonly T[], fallback: T): T {
+  const v = raw[name];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    throw invalidOption(flag(name), `one of ${allowed.join(', ')}`, v);
+  }
+  return v as T;
+}
+
+/** A time for ffmpeg: seconds (`2.5`) or `[[hh:]mm:]ss[.xxx]`. */
+export function time(raw: Raw, name: string): string | undefined {
+  const v = raw[name];
+  if (v === undefined || v === null) return undefined;
+  const s = String(v).trim();
+  if (!/^(\d+(\.\d+)?|(\d+:)?\d{1,2}:\d{1,2}(\.\d+)?)$/.test(s)) {
+    throw invalidOption(flag(name), 'a time in seconds or [hh:]mm:ss[.xxx]', v);
+  }
+  return s;
+}
+
+function flag(name: string): string {
+  return '--' + name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+}
+
+/** Options shared by everything that runs k-means. */
+export interface ClusterOptions {
+  colors: number;
+  init: InitMethod;
+  restarts: number;
+  metric: Metric;
+  space: ColorSpace;
+  seed: number;
+  maxIterations: number;
+}
+
+export function resolveClusterOptions(raw: Raw, defaultColors: number): ClusterOptions {
+  return {
+    colors: integer(raw, 'colors', 1, MAX_COLORS, defaultColors),
+    init: choice(raw, 'init', INITS, 'kmeans++'),
+    restarts: integer(raw, 'restarts', 1, 1000, 10),
+    metric: choice(raw, 'metric', METRICS, 'euclidean'),
+    space: choice(raw, 'space', SPACES, 'rgb'),
+    seed: integer(raw, 'seed', 0, 0xffffffff, 0),
+    maxIterations: integer(raw, 'maxIterations', 1, 10_000, 300),
+  };
+}
+
+export interface PaletteOptions extends ClusterOptions {
+  sort: PaletteSort;
+  vivid: boolean;
+  format: PaletteFormat;
+  maxPixels: number;
+}
+
+export function resolvePaletteOptions(raw: Raw): PaletteOptions {
+  return {
+    ...resolveClusterOptions(raw, 6),
+    sort: choice(raw, 'sort', SORTS, 'count'),
+    vivid: raw.vivid === true,
+    format: raw.json === true ? 'json' : choice(raw, 'format', FORMATS, 'text'),
+    maxPixels: integer(raw, 'maxPixels', 1, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_PIXELS),
+  };
+}
+
+/** How frames are read: ffmpeg-side filters for video, limits for everything. */
+export interface InputOptions {
+  fps?: number;
+  width?: number;
+  start?: string;
+  duration?: string;
+  maxPixels: number;
+  maxFrames: number;
+}
+
+export function resolveInputOptions(raw: Raw): InputOptions {
+  const width = raw.width === undefined ? undefined : integer(raw, 'width', 1, 65535, 0);
+  return {
+    fps: positiveNumber(raw, 'fps'),
+    width,
+    start: time(raw, 'start'),
+    duration: time(raw, 'duration'),
+    maxPixels: integer(raw, 'maxPixels', 1, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_PIXELS),
+    maxFrames: integer(raw, 'maxFrames', 1, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_FRAMES),
+  };
+}
+
+export interface SequenceOptions extends ClusterOptions {
+  seeding: Seeding;
+  dither: DitherMode;
+}
+
+export function resolveSequenceOptions(raw: Raw): SequenceOptions {
+  return {
+    ...resolveClusterOptions(raw, 16),
+    seeding: choice(raw, 'seeding', SEEDINGS, 'seeded'),
+    dither: choice(raw, 'dither', DITHERS, 'none'),
+  };
+}

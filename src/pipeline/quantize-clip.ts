@@ -1,0 +1,88 @@
+import { createMapper } from '../map/map-pixels.js';
+import type { SequenceOptions } from '../options.js';
+import { createColorAccumulator } from '../sequence/global-palette.js';
+import { createSequentialQuantizer, type FramePalette } from '../sequence/sequential.js';
+import type { FrameSource, IndexedFrame, TimedFrame } from '../types.js';
+
+/** One frame through the pipeline: the source, its palette, and the mapped result. */
+export interface QuantizedFrame {
+  readonly index: number;
+  readonly source: TimedFrame;
+  readonly palette: FramePalette;
+  readonly indexed: IndexedFrame;
+}
+
+/**
+ * decode → k-means (seeded from the previous frame) → map, one frame at a time.
+ * `open` is called once, or twice for `global` seeding: the first pass counts the colours
+ * of every frame, the second maps them, so no mode holds the clip in memory.
+ */
+export async function* quantizeClip(
+  open: () => Promise<FrameSource>,
+  options: SequenceOptions,
+  signal?: AbortSignal,
+): AsyncGenerator<QuantizedFrame> {
+  let global: FramePalette | null = null;
+  if (options.seeding === 'global') {
+    const accumulator = createColorAccumulator();
+    for await (const frame of (await open()).frames) {
+      signal?.throwIfAborted();
+      accumulator.add(frame);
+    }
+    global = accumulator.finish(options);
+  }
+  const sequence = options.seeding === 'global' ? null : createSequentialQuantizer({ ...options, seeding: options.seeding });
+  const mapper = createMapper();
+  const mapOptions = { metric: options.metric, space: options.space, dither: options.dither };
+  let index = 0;
+  for await (const source of (await open()).frames) {
+    signal?.throwIfAborted();
+    const palette = global ?? sequence!.next(source);
+    const { indices, transparent } = mapper.map(source, palette.palette, palette.size, mapOptions);
+    const needsSlot = transparent !== null && palette.size === 256;
+    const colors = needsSlot ? palette.palette.slice() : palette.palette;
+    const indexed: IndexedFrame = {
+      width: source.width,
+      height: source.height,
+      indices,
+      palette: colors,
+      size: needsSlot ? freeOneSlot(indices, colors) : palette.size,
+      transparent,
+      delayMs: source.delayMs,
+    };
+    yield { index: index++, source, palette, indexed };
+  }
+}
+
+/**
+ * A GIF frame with transparent pixels needs a palette slot for transparency, which a
+ * 256-colour palette does not have. Merge the least-used entry into the entry nearest to
+ * it and move entry 255 into its place, so this frame uses 255 colours and slot 255 is
+ * free (`palette` is a copy and is changed in place). Only frames with k = 256 and
+ * transparency pay for this.
+ */
+function freeOneSlot(indices: Uint8Array, palette: Uint8Array): number {
+  const use = new Float64Array(256);
+  for (let i = 0; i < indices.length; i++) use[indices[i]]++;
+  let victim = 0;
+  for (let e = 1; e < 256; e++) if (use[e] < use[victim]) victim = e;
+  let nearest = victim === 0 ? 1 : 0;
+  let best = Infinity;
+  for (let e = 0; e < 256; e++) {
+    if (e === victim) continue;
+    const dr = palette[e * 3] - palette[victim * 3];
+    const dg = palette[e * 3 + 1] - palette[victim * 3 + 1];
+    const db = palette[e * 3 + 2] - palette[victim * 3 + 2];
+    const d = dr * dr + dg * dg + db * db;
+    if (d < best) {
+      best = d;
+      nearest = e;
+    }
+  }
+  for (let i = 0; i < indices.length; i++) {
+    if (indices[i] === victim) indices[i] = nearest;
+    if (indices[i] === 255) indices[i] = victim;
+  }
+  if (victim !== 255) palette.copyWithin(victim * 3, 255 * 3, 256 * 3);
+  return 255;
+}

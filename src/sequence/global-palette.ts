@@ -1,0 +1,45 @@
+import { kmeansPoints } from '../kmeans/kmeans.js';
+import type { ClusterOptions } from '../options.js';
+import type { Frame } from '../types.js';
+import { toFramePalette, type FramePalette } from './sequential.js';
+
+/**
+ * Counts every opaque colour of every frame in one 2^24-entry table, so one palette for
+ * the whole clip is computed over all its pixels exactly, while memory stays flat however
+ * long the clip is (64 MiB of counts plus the list of colours seen).
+ */
+export function createColorAccumulator(): { add(frame: Frame): void; finish(options: ClusterOptions): FramePalette } {
+  const counts = new Uint32Array(1 << 24);
+  let seen = new Uint32Array(1 << 16);
+  let distinct = 0;
+  return {
+    add(frame) {
+      const d = frame.data;
+      for (let i = 0; i < d.length; i += 4) {
+        if (d[i + 3] === 0) continue;
+        const key = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];
+        if (counts[key]++ === 0) {
+          if (distinct === seen.length) {
+            const grown = new Uint32Array(seen.length * 2);
+            grown.set(seen);
+            seen = grown;
+          }
+          seen[distinct++] = key;
+        }
+      }
+    },
+    finish(options) {
+      const points = new Float64Array(distinct * 3);
+      const weights = new Float64Array(distinct);
+      for (let i = 0; i < distinct; i++) {
+        const key = seen[i];
+        points[i * 3] = key >>> 16;
+        points[i * 3 + 1] = (key >>> 8) & 0xff;
+        points[i * 3 + 2] = key & 0xff;
+        weights[i] = counts[key];
+      }
+      const { colors, init, restarts, metric, space, seed, maxIterations } = options;
+      return toFramePalette(kmeansPoints(points, weights, { k: colors, init, restarts, metric, space, seed, maxIterations }));
+    },
+  };
+}
