@@ -1,0 +1,140 @@
+import path from 'node:path';
+import { ChromaseedError } from '../errors.js';
+import { createFrameWriter, outputKind, type FrameWriter } from '../io/frame-writer.js';
+import { openInput } from '../io/open-input.js';
+import { createMapper } from '../map/map-pixels.js';
+import { createQualityMeter, type QualityResult } from '../metrics/quality.js';
+import { MAX_COLORS, resolveInputOptions, resolveSequenceOptions, type Seeding, type SequenceOptions } from '../options.js';
+import { expandFrame } from '../pipeline/expand-frame.js';
+import { quantizeClip, type QuantizedFrame } from '../pipeline/quantize-clip.js';
+import { CAPTION_HEIGHT, renderCaption } from '../render/caption.js';
+import { composeSideBySide, PANEL_GAP } from '../render/side-by-side.js';
+import { createSequentialQuantizer } from '../sequence/sequential.js';
+import type { IndexedFrame, TimedFrame } from '../types.js';
+import type { Args, CliStreams } from './main.js';
+import { createProgress } from './progress.js';
+import { round } from './quantize-command.js';
+import { writeTimeline } from './timeline.js';
+
+const MODES: readonly Seeding[] = ['seeded', 'none', 'global'];
+const LABELS: Record<Seeding | 'original', string> = { original: 'original', none: 'unseeded', seeded: 'seeded', global: 'global palette' };
+
+interface ModeRun {
+  mode: Seeding;
+  frames: AsyncGenerator<QuantizedFrame>;
+  meter: ReturnType<typeof createQualityMeter>;
+  seconds: number;
+}
+
+/**
+ * Runs the three seeding modes on one input in lockstep, frame by frame, measuring each
+ * with the METRICS.md figures; optionally writes them side by side (original | unseeded |
+ * seeded [| global]) so the flicker can be seen as well as read.
+ */
+export async function compareCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
+  const input = String(args.input);
+  const inputOptions = resolveInputOptions(args);
+  const options = resolveSequenceOptions(args);
+  const output = typeof args.output === 'string' ? args.output : undefined;
+  if (output) outputKind(output);
+  const quiet = args.quiet === true;
+
+  const probe = await openInput(input, inputOptions);
+  const runs: ModeRun[] = MODES.map((mode) => ({
+    mode,
+    frames: quantizeClip(() => openInput(input, inputOptions), { ...options, seeding: mode }, signal),
+    meter: createQualityMeter(),
+    seconds: 0,
+  }));
+  const shown: Seeding[] = args.all === true ? ['none', 'seeded', 'global'] : ['none', 'seeded'];
+  const side = output ? await createSideBySide(output, input, probe.info, options, shown) : null;
+  const progress = createProgress(streams.stderr, path.basename(input), probe.info.frameCount, !quiet);
+  const timeline: Uint8Array[] = [];
+  let frames = 0;
+  try {
+    for (;;) {
+      const results = new Map<Seeding, QuantizedFrame>();
+      for (const run of runs) {
+        const t0 = performance.now();
+        const next = await run.frames.next();
+        run.seconds += (performance.now() - t0) / 1000;
+        if (next.done) continue;
+        results.set(run.mode, next.value);
+        run.meter.add(next.value.source, expandFrame(next.value.indexed));
+      }
+      if (results.size === 0) break;
+      const seeded = results.get('seeded')!;
+      if (args.timeline) timeline.push(seeded.palette.palette);
+      if (side) await side.write(seeded.source, shown.map((m) => results.get(m)!.indexed));
+      progress.tick(++frames);
+    }
+    if (frames === 0) throw new ChromaseedError('ERR_INPUT', `${input}: no frames could be read`);
+  } catch (err) {
+    progress.done();
+    await side?.abort();
+    throw signal?.aborted ? new ChromaseedError('ERR_ABORTED', 'interrupted; no output written') : err;
+  }
+  progress.done();
+  await side?.finish();
+  if (typeof args.timeline === 'string') await writeTimeline(args.timeline, timeline, options.colors);
+
+  const figures = Object.fromEntries(runs.map((r) => [r.mode, { ...rounded(r.meter.result()), seconds: round(r.seconds, 3) }]));
+  if (args.json === true) {
+    streams.stdout.write(JSON.stringify({ input, k: options.colors, frames, modes: figures }) + '\n');
+  } else {
+    streams.stdout.write(formatTable(input, options.colors, frames, figures));
+  }
+}
+
+function rounded(r: QualityResult): Record<string, number | null> {
+  const fix = (x: number | null, d: number) => (x === null || !Number.isFinite(x) ? x : round(x, d));
+  return {
+    psnr: fix(r.psnr, 3),
+    flicker_static: fix(r.flicker_static, 4),
+    flip_static: fix(r.flip_static, 5),
+    excess_change: fix(r.excess_change, 4),
+    colors: r.colors,
+  };
+}
+
+function formatTable(input: string, k: number, frames: number, figures: Record<string, Record<string, number | null>>): string {
+  const cols = ['psnr', 'flicker_static', 'flip_static', 'excess_change', 'colors', 'seconds'];
+  const rows = [['mode', ...cols], ...Object.entries(figures).map(([mode, f]) => [mode, ...cols.map((c) => (f[c] === null ? '-' : String(f[c])))])];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const lines = rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
+  return `${input}: k=${k}, ${frames} frames\n${lines.join('\n')}\n`;
+}
+
+/**
+ * The side-by-side writer. Every panel keeps its exact palette; the original panel is
+ * itself quantized with the palette entries left over (seeded, so it does not flicker),
+ * because a GIF frame holds 256 colours at most.
+ */
+async function createSideBySide(
+  output: string,
+  input: string,
+  info: { width: number; height: number; fps?: number; loopCount?: number },
+  options: SequenceOptions,
+  shown: readonly Seeding[],
+): Promise<{ write(source: TimedFrame, panels: IndexedFrame[]): Promise<void>; finish(): Promise<unknown>; abort(): Promise<void> }> {
+  const spare = MAX_COLORS - 2 - shown.length * options.colors;
+  if (spare < 2) {
+    throw new ChromaseedError('ERR_USAGE', `a side-by-side of ${shown.length} modes at k=${options.colors} leaves no palette room for the original panel; use a smaller -k`);
+  }
+  const caption = await renderCaption(['original', ...shown.map((m) => LABELS[m])], info.width, PANEL_GAP);
+  const width = caption.width;
+  const height = info.height + CAPTION_HEIGHT;
+  const original = createSequentialQuantizer({ ...options, colors: Math.min(spare, 240), seeding: 'seeded', maxIterations: 10 });
+  const mapper = createMapper();
+  const writer: FrameWriter = await createFrameWriter(output, { width, height, fps: info.fps, loopCount: info.loopCount, inputPath: input });
+  return {
+    async write(source, panels) {
+      const p = original.next(source);
+      const mapped = mapper.map(source, p.palette, p.size, { metric: 'euclidean', space: 'rgb', dither: 'none' });
+      const originalPanel: IndexedFrame = { ...mapped, width: source.width, height: source.height, palette: p.palette, size: p.size, delayMs: source.delayMs };
+      await writer.write(composeSideBySide([originalPanel, ...panels], caption));
+    },
+    finish: () => writer.finish(),
+    abort: () => writer.abort(),
+  };
+}

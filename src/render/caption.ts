@@ -1,0 +1,29 @@
+import sharp from 'sharp';
+import type { Caption } from './side-by-side.js';
+
+export const CAPTION_HEIGHT = 22;
+
+function escapeXml(s: string): string {
+  return s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * One caption bar with a label centred over each panel, rendered once with sharp's SVG
+ * text support and reduced to a 1-bit mask (text pixels), so every frame reuses it.
+ */
+export async function renderCaption(labels: readonly string[], panelWidth: number, gap: number): Promise<Caption> {
+  const width = labels.length * panelWidth + (labels.length - 1) * gap;
+  const height = CAPTION_HEIGHT;
+  const fontSize = Math.max(9, Math.min(14, Math.floor(panelWidth / 12)));
+  const texts = labels
+    .map((label, i) => {
+      const x = i * (panelWidth + gap) + panelWidth / 2;
+      return `<text x="${x}" y="${height / 2}" dy="0.35em" text-anchor="middle">${escapeXml(label)}</text>`;
+    })
+    .join('');
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="black"/><g font-family="DejaVu Sans, sans-serif" font-size="${fontSize}" fill="white">${texts}</g></svg>`;
+  const { data } = await sharp(Buffer.from(svg)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const mask = new Uint8Array(width * height);
+  for (let i = 0; i < mask.length; i++) mask[i] = data[i * 3] >= 128 ? 1 : 0;
+  return { mask, width, height };
+}

@@ -1,0 +1,53 @@
+import type { IndexedFrame } from '../types.js';
+
+/**
+ * Lays quantized frames side by side into one indexed frame, under a caption bar, so the
+ * modes of `compare` play in sync in one animation. Each panel keeps its own palette:
+ * the combined palette is [caption colours | panel 0 | panel 1 | ...] and each panel's
+ * indices are offset into it, so every panel shows exactly the colours it was given.
+ * Pure: the caption arrives as an already rendered 1-bit mask.
+ */
+export interface Caption {
+  /** 1 where caption text is drawn (white on black), `width * height`. */
+  readonly mask: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+}
+
+export const PANEL_GAP = 4;
+
+export function sideBySideSize(panelWidth: number, panelHeight: number, panels: number, captionHeight: number): { width: number; height: number } {
+  return { width: panels * panelWidth + (panels - 1) * PANEL_GAP, height: panelHeight + captionHeight };
+}
+
+export function composeSideBySide(panels: readonly IndexedFrame[], caption: Caption): IndexedFrame {
+  const pw = panels[0].width;
+  const ph = panels[0].height;
+  const { width, height } = sideBySideSize(pw, ph, panels.length, caption.height);
+  const total = 2 + panels.reduce((n, p) => n + p.size, 0);
+  if (total > 256) throw new RangeError(`side-by-side needs ${total} palette entries, more than 256`);
+  const palette = new Uint8Array(total * 3);
+  palette.set([0, 0, 0, 255, 255, 255]); // entry 0: background and gaps, entry 1: caption text
+  const indices = new Uint8Array(width * height);
+  let transparent: Uint8Array | null = null;
+  for (let i = 0; i < caption.mask.length && i < width * caption.height; i++) indices[i] = caption.mask[i];
+  let offset = 2;
+  panels.forEach((panel, p) => {
+    palette.set(panel.palette.subarray(0, panel.size * 3), offset * 3);
+    const x0 = p * (pw + PANEL_GAP);
+    for (let y = 0; y < ph; y++) {
+      const src = y * pw;
+      const dst = (y + caption.height) * width + x0;
+      for (let x = 0; x < pw; x++) {
+        if (panel.transparent !== null && panel.transparent[src + x] === 1) {
+          transparent ??= new Uint8Array(width * height);
+          transparent[dst + x] = 1;
+        } else {
+          indices[dst + x] = panel.indices[src + x] + offset;
+        }
+      }
+    }
+    offset += panel.size;
+  });
+  return { width, height, indices, palette, size: total, transparent, delayMs: panels[0].delayMs };
+}
