@@ -1,0 +1,324 @@
+import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { createMapper, nearestIndex, type MapOptions } from '../../src/map/map-pixels.js';
+import { fromSrgb } from '../../src/color/space.js';
+import type { ColorSpace, Frame, Metric } from '../../src/types.js';
+
+const CORPUS = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
+
+/** Small seeded PRNG so every run tests the same colours. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomBytes(n: number, rand: () => number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.floor(rand() * 256);
+  return out;
+}
+
+function frameOf(width: number, height: number, rgb: Uint8Array, alpha = 255): Frame {
+  const data = new Uint8Array(width * height * 4);
+  for (let i = 0; i < width * height; i++) {
+    data[i * 4] = rgb[i * 3];
+    data[i * 4 + 1] = rgb[i * 3 + 1];
+    data[i * 4 + 2] = rgb[i * 3 + 2];
+    data[i * 4 + 3] = alpha;
+  }
+  return { width, height, data };
+}
+
+/**
+ * Independent brute force over a pre-converted palette (so a whole photo can be checked in
+ * reasonable time). Same distance expression as the library's definition: squared Euclidean
+ * or Manhattan, channels summed in order, lowest index on ties.
+ */
+function bruteForce(frame: Frame, palette: Uint8Array, size: number, metric: Metric, space: ColorSpace): Uint8Array {
+  const conv = fromSrgb(space);
+  const pal = new Float64Array(size * 3);
+  for (let i = 0; i < size; i++) conv(palette[i * 3], palette[i * 3 + 1], palette[i * 3 + 2], pal, i * 3);
+  const q = new Float64Array(3);
+  const n = frame.width * frame.height;
+  const out = new Uint8Array(n);
+  const memo = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const r = frame.data[i * 4];
+    const g = frame.data[i * 4 + 1];
+    const b = frame.data[i * 4 + 2];
+    const key = (r << 16) | (g << 8) | b;
+    const known = memo.get(key);
+    if (known !== undefined) {
+      out[i] = known;
+      continue;
+    }
+    conv(r, g, b, q, 0);
+    let best = 0;
+    let bestD = Infinity;
+    for (let k = 0; k < size; k++) {
+      const d0 = pal[k * 3] - q[0];
+      const d1 = pal[k * 3 + 1] - q[1];
+      const d2 = pal[k * 3 + 2] - q[2];
+      const d = metric === 'manhattan' ? Math.abs(d0) + Math.abs(d1) + Math.abs(d2) : d0 * d0 + d1 * d1 + d2 * d2;
+      if (d < bestD) {
+        bestD = d;
+        best = k;
+      }
+    }
+    memo.set(key, best);
+    out[i] = best;
+  }
+  return out;
+}
+
+const METRICS: Metric[] = ['euclidean', 'manhattan'];
+const SPACES: ColorSpace[] = ['rgb', 'lab', 'oklab'];
+
+async function loadStill(name: string): Promise<Frame> {
+  const { data, info } = await sharp(CORPUS + 'stills/' + name)
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+}
+
+/** A palette of `k` colours sampled from the frame itself (duplicates possible: ties). */
+function paletteFromFrame(frame: Frame, k: number, rand: () => number): Uint8Array {
+  const pal = new Uint8Array(k * 3);
+  const n = frame.width * frame.height;
+  for (let i = 0; i < k; i++) {
+    const p = Math.floor(rand() * n) * 4;
+    pal[i * 3] = frame.data[p];
+    pal[i * 3 + 1] = frame.data[p + 1];
+    pal[i * 3 + 2] = frame.data[p + 2];
+  }
+  return pal;
+}
+
+describe('nearestIndex (reference)', () => {
+  it('picks the nearest colour and the lowest index on ties', () => {
+    const pal = new Uint8Array([10, 10, 10, 200, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0]);
+    expect(nearestIndex(pal, 5, 190, 5, 5)).toBe(1);
+    // (1,0,0) is 1 away from both (0,0,0) at index 2 and (2,0,0) at index 3; index 4 duplicates 2.
+    expect(nearestIndex(pal, 5, 1, 0, 0)).toBe(2);
+    expect(nearestIndex(pal, 5, 1, 0, 0, 'manhattan')).toBe(2);
+    expect(nearestIndex(pal, 5, 0, 0, 0, 'euclidean', 'lab')).toBe(2);
+  });
+});
+
+describe('createMapper().map exactness', () => {
+  for (const metric of METRICS) {
+    for (const space of SPACES) {
+      it(`random colours, ${metric} in ${space}, k = 16 and 256`, () => {
+        const rand = prng(7);
+        const mapper = createMapper();
+        for (const k of [16, 256]) {
+          const palette = randomBytes(k * 3, rand);
+          const w = 40;
+          const h = 25;
+          const frame = frameOf(w, h, randomBytes(w * h * 3, rand));
+          const { indices, transparent } = mapper.map(frame, palette, k, { metric, space, dither: 'none' });
+          expect(transparent).toBeNull();
+          for (let i = 0; i < w * h; i++) {
+            const want = nearestIndex(palette, k, frame.data[i * 4], frame.data[i * 4 + 1], frame.data[i * 4 + 2], metric, space);
+            if (indices[i] !== want) expect({ pixel: i, got: indices[i] }).toEqual({ pixel: i, got: want });
+          }
+        }
+      });
+    }
+  }
+
+  it('matches brute force on every pixel of a real photo, each metric and space', async () => {
+    const frame = await loadStill('skimage__chelsea.png');
+    expect(frame.width * frame.height).toBe(451 * 300);
+    const mapper = createMapper();
+    const rand = prng(11);
+    for (const k of [16, 256]) {
+      const palette = paletteFromFrame(frame, k, rand);
+      for (const metric of METRICS) {
+        for (const space of SPACES) {
+          const { indices } = mapper.map(frame, palette, k, { metric, space, dither: 'none' });
+          const want = bruteForce(frame, palette, k, metric, space);
+          let mismatches = 0;
+          for (let i = 0; i < want.length; i++) if (indices[i] !== want[i]) mismatches++;
+          expect(`${metric}/${space}/k=${k}: ${mismatches} mismatches`).toBe(`${metric}/${space}/k=${k}: 0 mismatches`);
+        }
+      }
+    }
+  });
+
+  it('resolves ties to the lowest index whichever side of the sort they are on', () => {
+    const mapper = createMapper();
+    const opts: MapOptions = { metric: 'euclidean', space: 'rgb', dither: 'none' };
+    const frame = frameOf(1, 1, new Uint8Array([1, 0, 0]));
+    expect(mapper.map(frame, new Uint8Array([0, 0, 0, 2, 0, 0]), 2, opts).indices[0]).toBe(0);
+    expect(mapper.map(frame, new Uint8Array([2, 0, 0, 0, 0, 0]), 2, opts).indices[0]).toBe(0);
+    // Duplicates: the first copy wins.
+    expect(mapper.map(frame, new Uint8Array([9, 9, 9, 1, 0, 0, 1, 0, 0]), 3, opts).indices[0]).toBe(1);
+    expect(mapper.map(frame, new Uint8Array([9, 9, 9, 2, 0, 0, 0, 0, 0]), 3, { ...opts, metric: 'manhattan' }).indices[0]).toBe(1);
+  });
+
+  it('reuses `out` and keeps cache entries from an old palette out of a new one', () => {
+    const rand = prng(3);
+    const w = 64;
+    const h = 32;
+    const frame = frameOf(w, h, randomBytes(w * h * 3, rand));
+    const p1 = randomBytes(8 * 3, rand);
+    const p2 = randomBytes(8 * 3, rand);
+    const mapper = createMapper();
+    const out = new Uint8Array(w * h);
+    const opts: MapOptions = { metric: 'euclidean', space: 'rgb', dither: 'none' };
+    const a = mapper.map(frame, p1, 8, opts, out);
+    expect(a.indices).toBe(out);
+    const want1 = bruteForce(frame, p1, 8, 'euclidean', 'rgb');
+    expect(Array.from(out)).toEqual(Array.from(want1));
+    // Same colours, new palette: every cached answer is stale.
+    const b = mapper.map(frame, p2, 8, opts);
+    expect(Array.from(b.indices)).toEqual(Array.from(bruteForce(frame, p2, 8, 'euclidean', 'rgb')));
+    // Palette mutated in place (same array object) must also be noticed.
+    p2[0] ^= 0xff;
+    p2[4] ^= 0x55;
+    const c = mapper.map(frame, p2, 8, opts);
+    expect(Array.from(c.indices)).toEqual(Array.from(bruteForce(frame, p2, 8, 'euclidean', 'rgb')));
+    // Same palette, other space: new answers.
+    const d = mapper.map(frame, p2, 8, { ...opts, space: 'oklab' });
+    expect(Array.from(d.indices)).toEqual(Array.from(bruteForce(frame, p2, 8, 'euclidean', 'oklab')));
+    // Back to the first palette.
+    const e = mapper.map(frame, p1, 8, opts);
+    expect(Array.from(e.indices)).toEqual(Array.from(want1));
+    // A smaller size of the same bytes is a different palette.
+    const f = mapper.map(frame, p1, 3, opts);
+    expect(Math.max(...f.indices)).toBeLessThan(3);
+    expect(Array.from(f.indices)).toEqual(Array.from(bruteForce(frame, p1, 3, 'euclidean', 'rgb')));
+  });
+});
+
+describe('transparency', () => {
+  it('marks alpha-0 pixels in a mask and maps the rest, semi-transparent included', () => {
+    const w = 4;
+    const h = 2;
+    const data = new Uint8Array(w * h * 4);
+    const palette = new Uint8Array([0, 0, 0, 255, 255, 255]);
+    for (let i = 0; i < w * h; i++) {
+      const v = i % 2 === 0 ? 250 : 5;
+      data.set([v, v, v, i === 2 || i === 5 ? 0 : i === 3 ? 1 : 255], i * 4);
+    }
+    const mapper = createMapper();
+    for (const dither of ['none', 'floyd-steinberg', 'bayer'] as const) {
+      const { indices, transparent } = mapper.map({ width: w, height: h, data }, palette, 2, { metric: 'euclidean', space: 'rgb', dither });
+      expect(transparent).not.toBeNull();
+      expect(Array.from(transparent!)).toEqual([0, 0, 1, 0, 0, 1, 0, 0]);
+      if (dither === 'none') expect(Array.from(indices)).toEqual([1, 0, 0, 0, 1, 0, 1, 0]);
+    }
+    data[2 * 4 + 3] = 9;
+    data[5 * 4 + 3] = 9;
+    expect(mapper.map({ width: w, height: h, data }, palette, 2, { metric: 'euclidean', space: 'rgb', dither: 'none' }).transparent).toBeNull();
+  });
+
+  it('transparent pixels neither receive nor spread Floyd–Steinberg error', () => {
+    // Row: grey 128 pixels separated by transparent ones; palette black/white.
+    // With no diffusion across the gaps, every isolated grey pixel is mapped on its own.
+    const w = 9;
+    const data = new Uint8Array(w * 4);
+    for (let x = 0; x < w; x++) data.set([100, 100, 100, x % 2 === 0 ? 255 : 0], x * 4);
+    const mapper = createMapper();
+    const { indices, transparent } = mapper.map({ width: w, height: 1, data }, new Uint8Array([0, 0, 0, 255, 255, 255]), 2, {
+      metric: 'euclidean',
+      space: 'rgb',
+      dither: 'floyd-steinberg',
+    });
+    expect(Array.from(transparent!)).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0]);
+    for (let x = 0; x < w; x += 2) expect(indices[x]).toBe(0);
+    // Control: the same row without the gaps does receive error and is dithered.
+    for (let x = 0; x < w; x++) data[x * 4 + 3] = 255;
+    const control = mapper.map({ width: w, height: 1, data }, new Uint8Array([0, 0, 0, 255, 255, 255]), 2, {
+      metric: 'euclidean',
+      space: 'rgb',
+      dither: 'floyd-steinberg',
+    });
+    expect(Array.from(control.indices).filter((v) => v === 1).length).toBeGreaterThan(0);
+  });
+});
+
+describe('dithering', () => {
+  const opts = (dither: MapOptions['dither'], serpentine?: boolean): MapOptions => ({ metric: 'euclidean', space: 'rgb', dither, serpentine });
+
+  it('a flat colour halfway between two palette colours becomes a ~50/50 mix', () => {
+    const w = 64;
+    const h = 64;
+    const palette = new Uint8Array([50, 50, 50, 150, 150, 150, 0, 255, 0]);
+    const frame = frameOf(w, h, new Uint8Array(w * h * 3).fill(100));
+    const mapper = createMapper();
+    for (const [dither, serp] of [['floyd-steinberg', true], ['floyd-steinberg', false], ['bayer', undefined]] as const) {
+      const { indices } = mapper.map(frame, palette, 3, opts(dither, serp));
+      const counts = [0, 0, 0];
+      for (const v of indices) counts[v]++;
+      expect(counts[2]).toBe(0);
+      expect(Math.abs(counts[1] / (w * h) - 0.5)).toBeLessThan(0.02);
+    }
+    // Undithered, the whole area takes one colour (the tie goes to index 0).
+    expect(new Set(mapper.map(frame, palette, 3, opts('none')).indices)).toEqual(new Set([0]));
+  });
+
+  it('bayer mixes in proportion to position between neighbours', () => {
+    // (25,0,0) is a quarter of the way from (0,0,0) to (100,0,0): 16 of the 64 matrix cells.
+    const w = 16;
+    const h = 16;
+    const frame = frameOf(w, h, new Uint8Array(w * h * 3).map((_, i) => (i % 3 === 0 ? 25 : 0)));
+    const { indices } = createMapper().map(frame, new Uint8Array([0, 0, 0, 100, 0, 0]), 2, opts('bayer'));
+    expect(indices.reduce((s, v) => s + v, 0)).toBe(w * h * 0.25);
+  });
+
+  it('on a photo: only palette indices, and the mean colour is kept', async () => {
+    const frame = await loadStill('wuffs__bricks-color.jpeg');
+    // The eight corners of the RGB cube: their hull holds every colour, so error diffusion
+    // can always reproduce the average (a palette sampled from the photo might not).
+    const k = 8;
+    const palette = new Uint8Array([0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 0, 255, 0, 255, 0, 255, 255, 255, 255, 255]);
+    const mapper = createMapper();
+    const n = frame.width * frame.height;
+    const meanError = (indices: Uint8Array): number => {
+      const d = [0, 0, 0];
+      for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) d[c] += (palette[indices[i] * 3 + c] - frame.data[i * 4 + c]) / n;
+      return Math.hypot(d[0], d[1], d[2]);
+    };
+    const plain = mapper.map(frame, palette, k, opts('none')).indices.slice();
+    const errPlain = meanError(plain);
+    expect(errPlain).toBeGreaterThan(10);
+    for (const [dither, bound] of [['floyd-steinberg', 1], ['bayer', 3]] as const) {
+      const { indices } = mapper.map(frame, palette, k, opts(dither));
+      expect(Math.max(...indices)).toBeLessThan(k);
+      expect(meanError(indices)).toBeLessThan(bound);
+    }
+  });
+
+  it('is deterministic and serpentine differs from a plain raster', async () => {
+    const frame = await loadStill('wuffs__bricks-color.jpeg');
+    const palette = paletteFromFrame(frame, 6, prng(9));
+    const a = createMapper().map(frame, palette, 6, opts('floyd-steinberg', true)).indices;
+    const b = createMapper().map(frame, palette, 6, opts('floyd-steinberg', true)).indices;
+    const c = createMapper().map(frame, palette, 6, opts('floyd-steinberg', false)).indices;
+    expect(Array.from(a)).toEqual(Array.from(b));
+    expect(Array.from(a)).not.toEqual(Array.from(c));
+  });
+});
+
+describe('validation', () => {
+  it('rejects bad sizes and options with ChromaseedError', () => {
+    const mapper = createMapper();
+    const frame = frameOf(2, 1, new Uint8Array(6));
+    const o: MapOptions = { metric: 'euclidean', space: 'rgb', dither: 'none' };
+    expect(() => mapper.map(frame, new Uint8Array(3), 0, o)).toThrow(/size/);
+    expect(() => mapper.map(frame, new Uint8Array(3), 2, o)).toThrow(/palette has 3 bytes/);
+    expect(() => mapper.map(frame, new Uint8Array(3), 1, { ...o, space: 'hsv' as ColorSpace })).toThrow(/space/);
+    expect(() => mapper.map({ width: 3, height: 1, data: frame.data }, new Uint8Array(3), 1, o)).toThrow(/expected 3x1x4/);
+    expect(() => mapper.map(frame, new Uint8Array(3), 1, o, new Uint8Array(1))).toThrow(/output buffer/);
+  });
+});
