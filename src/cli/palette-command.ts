@@ -1,0 +1,39 @@
+import { ChromaseedError } from '../errors.js';
+import { checkInput } from '../io/open-input.js';
+import { loadStill, writeFileAtomic } from '../io/still.js';
+import { kmeansPixels, kmeansPoints, type KMeansResult } from '../kmeans/kmeans.js';
+import { resolvePaletteOptions } from '../options.js';
+import { formatPalette } from '../palette/format.js';
+import { paletteFromKMeans } from '../palette/palette.js';
+import { sortPalette } from '../palette/sort.js';
+import { vividPoints } from '../palette/vivid.js';
+import { renderOverlay } from '../render/overlay.js';
+import { renderSwatch } from '../render/swatch.js';
+import type { Args, CliStreams } from './main.js';
+
+export async function paletteCommand(args: Args, streams: CliStreams): Promise<void> {
+  const file = String(args.image);
+  const options = resolvePaletteOptions(args);
+  await checkInput(file);
+  const image = await loadStill(file, { maxPixels: options.maxPixels });
+  const { colors: k, init, restarts, metric, space, seed, maxIterations } = options;
+  const engineOptions = { k, init, restarts, metric, space, seed, maxIterations };
+
+  let result: KMeansResult;
+  if (options.vivid) {
+    const { points, weights } = vividPoints(image.data);
+    result = kmeansPoints(points, weights, engineOptions);
+  } else {
+    result = kmeansPixels(image.data, engineOptions);
+  }
+  if (result.k === 0) throw new ChromaseedError('ERR_INPUT', `${file}: the image has no opaque pixels`);
+  if (result.k < k && args.quiet !== true) {
+    streams.stderr.write(`chromaseed: ${file} has only ${result.distinctColors} distinct colours; returning ${result.k} instead of ${k}\n`);
+  }
+  const built = paletteFromKMeans(result);
+  const palette = { ...built, colors: sortPalette(built.colors, options.sort) };
+
+  streams.stdout.write(formatPalette(palette, options.format));
+  if (typeof args.swatch === 'string') await writeFileAtomic(args.swatch, await renderSwatch(palette.colors));
+  if (typeof args.overlay === 'string') await writeFileAtomic(args.overlay, await renderOverlay(image, palette.colors));
+}
