@@ -1,0 +1,103 @@
+import { rename, stat, unlink, writeFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import { ChromaseedError, inputError } from '../errors.js';
+import type { Frame } from '../types.js';
+
+/**
+ * Still-image I/O: decode a photo to RGBA through sharp, and write rendered pictures
+ * atomically.
+ */
+
+/** sharp's own default (0x3FFF squared): about 268 megapixels. */
+export const DEFAULT_MAX_PIXELS = 0x3fff * 0x3fff;
+
+export interface ReadStillOptions {
+  /**
+   * Refuse images with more than this many pixels (width × height) before decoding
+   * them, so a small file that claims a huge canvas (a "decompression bomb") cannot exhaust
+   * memory. Default {@link DEFAULT_MAX_PIXELS}. A positive integer.
+   */
+  readonly maxPixels?: number;
+}
+
+/**
+ * Decode a still image (JPEG, PNG, WebP, AVIF, TIFF, or the first frame of a GIF or other
+ * animated format) into non-premultiplied 8-bit sRGB RGBA.
+ *
+ * EXIF orientation is applied, so the frame is upright as a viewer shows it; colour
+ * profiles, greyscale, CMYK and 16-bit inputs are converted to 8-bit sRGB, and images
+ * without alpha get alpha 255.
+ *
+ * @param file path of the image file, used in error messages.
+ * @throws ChromaseedError `ERR_INPUT` when the file is missing, unreadable, or not an image
+ *   this build can decode; `ERR_LIMIT` when it has more than `maxPixels` pixels.
+ * @example
+ * const { width, height, data } = await loadStill('photo.jpg');
+ */
+export async function loadStill(file: string, options: ReadStillOptions = {}): Promise<Frame> {
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  if (!Number.isInteger(maxPixels) || maxPixels < 1) {
+    throw new ChromaseedError('ERR_USAGE', `expected a positive integer for maxPixels but received ${String(maxPixels)}`);
+  }
+  // Checked up front because sharp's messages for these cases do not say which file
+  // nor what is wrong with it ("Input file is missing").
+  let isFile: boolean;
+  try {
+    isFile = (await stat(file)).isFile();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw inputError(file, code === 'ENOENT' ? 'no such file' : `cannot read file (${code ?? String(e)})`, e);
+  }
+  if (!isFile) throw inputError(file, 'not a regular file');
+
+  try {
+    const { data, info } = await sharp(file, {
+      limitInputPixels: maxPixels,
+      // Only the first frame of an animation: a still palette is taken from what a
+      // viewer shows first, and decoding every page would multiply the memory.
+      pages: 1,
+      // Tolerate warnings (e.g. trailing garbage after a JPEG) but not decode errors.
+      failOn: 'error',
+    })
+      .rotate()
+      .toColourspace('srgb')
+      .ensureAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 4) throw new Error(`decoder produced ${info.channels} channels, expected 4`);
+    // A view of sharp's Buffer (no copy); Buffer is a Uint8Array.
+    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (/pixel limit/i.test(message)) {
+      throw new ChromaseedError('ERR_LIMIT', `${file}: image has more than ${maxPixels} pixels (raise the limit with --max-pixels if you trust this file)`, { cause: e });
+    }
+    if (/unsupported image format/i.test(message)) {
+      throw inputError(file, 'not an image format that can be read (JPEG, PNG, WebP, AVIF, TIFF or GIF)', e);
+    }
+    throw inputError(file, `cannot decode image: ${firstLine(message)}`, e);
+  }
+}
+
+function firstLine(s: string): string {
+  const line = s.split('\n').find((l) => l.trim() !== '') ?? s;
+  return line.trim();
+}
+
+/**
+ * Write `bytes` to `file` so a reader never sees a half-written file: write a temporary
+ * file beside it, then rename it over the target (rename is atomic within a directory).
+ *
+ * @throws ChromaseedError `ERR_OUTPUT` naming the file when either step fails.
+ */
+export async function writeFileAtomic(file: string, bytes: Uint8Array): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, file);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ChromaseedError('ERR_OUTPUT', `${file}: cannot write (${code ?? (e instanceof Error ? e.message : String(e))})`, { cause: e });
+  }
+}

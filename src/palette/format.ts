@@ -1,0 +1,130 @@
+import { invalidOption } from '../errors.js';
+import type { Palette } from './palette.js';
+
+/** Text formats of `chromaseed palette --format`. */
+export type PaletteFormat = 'text' | 'json' | 'css' | 'gpl';
+
+export const PALETTE_FORMATS: readonly PaletteFormat[] = ['text', 'json', 'css', 'gpl'];
+
+/** Percent with two decimals: enough to tell a 0.04% speck from an empty cluster. */
+function percent(p: number): string {
+  return `${(p * 100).toFixed(2)}%`;
+}
+
+/** Inertia is a large sum; print it with at most 3 decimals and no exponent for typical sizes. */
+function formatNumber(v: number): string {
+  return Number.isFinite(v) ? String(Math.round(v * 1000) / 1000) : String(v);
+}
+
+function pad(v: number | string, width: number): string {
+  return String(v).padStart(width, ' ');
+}
+
+/**
+ * Human-readable list: a header line with k, inertia and iterations, then one line per
+ * colour: position, hex, `rgb(r, g, b)` and percentage of pixels.
+ *
+ * @example
+ * k=2 inertia=1234.5 iterations=7
+ *  1  #1a2b3c  rgb( 26,  43,  60)  75.00%
+ *  2  #fefefe  rgb(254, 254, 254)  25.00%
+ */
+export function formatText(palette: Palette): string {
+  const lines = [`k=${palette.k} inertia=${formatNumber(palette.inertia)} iterations=${palette.iterations}`];
+  const w = String(palette.colors.length).length;
+  palette.colors.forEach((c, i) => {
+    const [r, g, b] = c.rgb;
+    lines.push(`${pad(i + 1, w + 1)}  ${c.hex}  rgb(${pad(r, 3)}, ${pad(g, 3)}, ${pad(b, 3)})  ${pad(percent(c.proportion), 7)}`);
+  });
+  return lines.join('\n') + '\n';
+}
+
+/** Centroids are floats from an average; three decimals are far below a byte step. */
+function round3(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
+
+/**
+ * JSON with exactly the keys `k`, `inertia`, `iterations` and `colors`, each colour
+ * `{hex, rgb, centroid, count, proportion}`; centroids are rounded to 3 decimals. One
+ * colour per line, so the file stays readable and diffs line by line.
+ */
+export function formatJson(palette: Palette): string {
+  const colors = palette.colors.map((c) =>
+    JSON.stringify({
+      hex: c.hex,
+      rgb: [c.rgb[0], c.rgb[1], c.rgb[2]],
+      centroid: [round3(c.centroid[0]), round3(c.centroid[1]), round3(c.centroid[2])],
+      count: c.count,
+      proportion: c.proportion,
+    }),
+  );
+  const head = `{"k": ${JSON.stringify(palette.k)}, "inertia": ${JSON.stringify(palette.inertia)}, "iterations": ${JSON.stringify(palette.iterations)},`;
+  return colors.length === 0 ? `${head} "colors": []}\n` : `${head}\n "colors": [\n  ${colors.join(',\n  ')}\n]}\n`;
+}
+
+/** Options for {@link formatCss}. */
+export interface CssFormatOptions {
+  /** Custom property name stem: `--<prefix>-1`, `--<prefix>-2`... Default `color`. */
+  readonly prefix?: string;
+}
+
+/**
+ * CSS custom properties in one `:root` block, numbered from 1 in palette order, each
+ * followed by its share of the pixels as a comment, e.g. `--color-1: #1a2b3c;` then
+ * a `75.00%` comment; a comment line with k and inertia comes first.
+ */
+export function formatCss(palette: Palette, options: CssFormatOptions = {}): string {
+  const prefix = options.prefix ?? 'color';
+  if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(prefix)) throw invalidOption('CSS prefix', 'a CSS identifier', prefix);
+  const lines = [`/* chromaseed palette: k=${palette.k}, inertia=${formatNumber(palette.inertia)} */`, ':root {'];
+  palette.colors.forEach((c, i) => lines.push(`  --${prefix}-${i + 1}: ${c.hex}; /* ${percent(c.proportion)} */`));
+  lines.push('}');
+  return lines.join('\n') + '\n';
+}
+
+/** Options for {@link formatGpl}. */
+export interface GplFormatOptions {
+  /** The palette's `Name:` line. Default `chromaseed`. */
+  readonly name?: string;
+  /** Swatches per row in GIMP's palette view. Default: the number of colours, at most 16. */
+  readonly columns?: number;
+}
+
+/**
+ * A GIMP palette (`.gpl`, also read by Inkscape and Krita): the `GIMP Palette` magic line,
+ * `Name:`, `Columns:`, one `#` comment line, then one `R G B<TAB>name` line per colour, where
+ * the name is the hex code and the percentage of pixels. So the file has `4 + k` lines.
+ */
+export function formatGpl(palette: Palette, options: GplFormatOptions = {}): string {
+  // A newline in the name would end the header early and corrupt the file.
+  const name = (options.name ?? 'chromaseed').replace(/[\r\n]+/g, ' ');
+  const columns = options.columns ?? Math.max(1, Math.min(16, palette.colors.length));
+  const lines = [
+    'GIMP Palette',
+    `Name: ${name}`,
+    `Columns: ${columns}`,
+    `# k=${palette.k} inertia=${formatNumber(palette.inertia)} iterations=${palette.iterations}`,
+  ];
+  for (const c of palette.colors) {
+    const [r, g, b] = c.rgb;
+    lines.push(`${pad(r, 3)} ${pad(g, 3)} ${pad(b, 3)}\t${c.hex} ${percent(c.proportion)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Dispatch on the `--format` value (`--json` is `json`). */
+export function formatPalette(palette: Palette, format: PaletteFormat = 'text'): string {
+  switch (format) {
+    case 'text':
+      return formatText(palette);
+    case 'json':
+      return formatJson(palette);
+    case 'css':
+      return formatCss(palette);
+    case 'gpl':
+      return formatGpl(palette);
+    default:
+      throw invalidOption('--format', PALETTE_FORMATS.join(', '), format);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The palette the `palette` command reports: one entry per k-means cluster, built from the
+ * engine's flat typed arrays into plain objects that the formatters and renderers share.
+ */
+
+/** One palette colour. */
+export interface PaletteEntry {
+  /** `#rrggbb`, lower case, from the rounded centroid. */
+  readonly hex: string;
+  /** The centroid rounded to bytes: what a GIF, CSS or GIMP palette would store. */
+  readonly rgb: readonly [number, number, number];
+  /** The cluster centroid as float sRGB (0..255), before rounding. */
+  readonly centroid: readonly [number, number, number];
+  /** Pixels (or summed pixel weights, in vivid mode) assigned to this colour. */
+  readonly count: number;
+  /** `count` over the total of all counts, 0..1; the entries' proportions sum to 1. */
+  readonly proportion: number;
+}
+
+/** A palette with the k-means figures it came from. */
+export interface Palette {
+  /** Number of entries in `colors` (clusters that received no pixel are left out). */
+  readonly k: number;
+  /** Sum of squared distances of the pixels to their centroid, as the engine measured it. */
+  readonly inertia: number;
+  /** Lloyd iterations the engine ran. */
+  readonly iterations: number;
+  readonly colors: readonly PaletteEntry[];
+}
+
+/**
+ * The part of the engine's `KMeansResult` a palette needs. Declared structurally so this
+ * module depends only on the shape of the result, not on the engine's module.
+ */
+export interface KMeansPaletteSource {
+  readonly k: number;
+  /** `k * 3` float sRGB values, 0..255. */
+  readonly centroids: ArrayLike<number>;
+  /** `k` pixel counts (or weight sums). */
+  readonly counts: ArrayLike<number>;
+  readonly inertia: number;
+  readonly iterations: number;
+}
+
+function byte(v: number): number {
+  const r = Math.round(v);
+  return r < 0 ? 0 : r > 255 ? 255 : r;
+}
+
+/** `#rrggbb` for three byte values (rounded and clamped to 0..255). */
+export function toHex(r: number, g: number, b: number): string {
+  return '#' + ((1 << 24) | (byte(r) << 16) | (byte(g) << 8) | byte(b)).toString(16).slice(1);
+}
+
+/** One entry from a float sRGB colour; `proportion` is given by the caller. */
+export function makeEntry(r: number, g: number, b: number, count: number, proportion: number): PaletteEntry {
+  return {
+    hex: toHex(r, g, b),
+    rgb: [byte(r), byte(g), byte(b)],
+    centroid: [r, g, b],
+    count,
+    proportion,
+  };
+}
+
+/**
+ * Build the palette from a k-means result. Entries keep the engine's order (the sort step
+ * reorders them); clusters with a zero count are dropped, since an empty cluster is not a
+ * colour of the image. Proportions are recomputed from the counts so they always sum to 1.
+ */
+export function paletteFromKMeans(result: KMeansPaletteSource): Palette {
+  let total = 0;
+  for (let i = 0; i < result.k; i++) total += result.counts[i];
+  const colors: PaletteEntry[] = [];
+  for (let i = 0, j = 0; i < result.k; i++, j += 3) {
+    const count = result.counts[i];
+    if (!(count > 0)) continue;
+    const c = result.centroids;
+    colors.push(makeEntry(c[j], c[j + 1], c[j + 2], count, total > 0 ? count / total : 0));
+  }
+  return { k: colors.length, inertia: result.inertia, iterations: result.iterations, colors };
+}
+
+/** The palette's rounded colours packed as `k * 3` bytes (the layout `renderPaletteRows` takes). */
+export function paletteBytes(colors: readonly PaletteEntry[]): Uint8Array {
+  const out = new Uint8Array(colors.length * 3);
+  for (let i = 0; i < colors.length; i++) out.set(colors[i].rgb, i * 3);
+  return out;
+}

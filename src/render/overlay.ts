@@ -1,0 +1,107 @@
+import sharp from 'sharp';
+import { ChromaseedError } from '../errors.js';
+import type { PaletteEntry } from '../palette/palette.js';
+import type { Frame } from '../types.js';
+import { LABEL_FONT_FAMILY, escapeXml, labelWidth, px, svgOpen } from './text.js';
+
+/** Where each swatch square of an overlay sits, in image pixels (for tests and callers that annotate further). */
+export interface OverlayLayout {
+  /** Side of each square. */
+  readonly size: number;
+  /** Top-left corner of each square, `x` then `y`, in palette order. */
+  readonly squares: ReadonlyArray<readonly [number, number]>;
+  /** The translucent backing rectangle: x, y, width, height. */
+  readonly backing: readonly [number, number, number, number];
+  /** Font size of the hex labels, or 0 when the squares are too small to label. */
+  readonly fontSize: number;
+}
+
+/** Labels smaller than this are unreadable, so they are left out. */
+const MIN_FONT = 8;
+
+/**
+ * Lay out `k` labelled squares in a strip along the bottom of a `width × height` image.
+ * Squares are at most 14% of the shorter side; when one row would make them smaller than
+ * about 24 px (or a sixth of that cap on small images), more rows are used, up to half the
+ * image height.
+ */
+export function overlayLayout(width: number, height: number, k: number): OverlayLayout {
+  const short = Math.min(width, height);
+  const margin = Math.max(2, Math.round(short * 0.03));
+  const gap = Math.max(1, Math.round(short * 0.012));
+  const pad = Math.max(2, Math.round(short * 0.015));
+  const cap = Math.max(2, Math.round(short * 0.14));
+  const wanted = Math.min(24, cap);
+  let best: { rows: number; perRow: number; size: number; fontSize: number; labelH: number } | null = null;
+  for (let rows = 1; rows <= k; rows++) {
+    const perRow = Math.ceil(k / rows);
+    const size = Math.max(1, Math.min(cap, Math.floor((width - 2 * margin - 2 * pad + gap) / perRow) - gap));
+    // A label is 7 monospace glyphs and must fit under its square.
+    const font = Math.floor(Math.min(size * 0.22, (size + gap * 0.8) / labelWidth(7, 1)));
+    const fontSize = font >= MIN_FONT ? font : 0;
+    const labelH = fontSize > 0 ? Math.ceil(fontSize * 1.35) : 0;
+    const totalH = rows * (size + labelH) + (rows - 1) * gap + 2 * pad;
+    if (best !== null && totalH > height * 0.5) break;
+    best = { rows, perRow, size, fontSize, labelH };
+    if (size >= wanted) break;
+  }
+  const { rows, perRow, size, fontSize, labelH } = best!;
+  const stripW = perRow * size + (perRow - 1) * gap + 2 * pad;
+  const stripH = rows * (size + labelH) + (rows - 1) * gap + 2 * pad;
+  const bx = Math.max(0, Math.round((width - stripW) / 2));
+  const by = Math.max(0, height - margin - stripH);
+  const squares: Array<[number, number]> = [];
+  for (let i = 0; i < k; i++) {
+    const row = Math.floor(i / perRow);
+    const col = i % perRow;
+    squares.push([bx + pad + col * (size + gap), by + pad + row * (size + labelH + gap)]);
+  }
+  return { size, squares, backing: [bx, by, stripW, stripH], fontSize };
+}
+
+/**
+ * The image at its own size with its palette drawn over it: a centred strip of colour
+ * squares along the bottom on a translucent white backing, each square with its hex code
+ * underneath (the "palette filter" look). Squares scale with the image
+ * (see {@link overlayLayout}).
+ *
+ * @param image the decoded photo, e.g. from `loadStill` (already upright).
+ * @returns PNG bytes, `image.width × image.height`; RGB when the image is fully opaque, else RGBA.
+ */
+export async function renderOverlay(image: Frame, colors: readonly PaletteEntry[]): Promise<Buffer> {
+  const { width, height, data } = image;
+  if (colors.length === 0) throw new ChromaseedError('ERR_USAGE', 'cannot draw an overlay of an empty palette');
+  if (data.length !== width * height * 4) throw new ChromaseedError('ERR_INPUT', `overlay image data has ${data.length} bytes, expected ${width * height * 4}`);
+  const layout = overlayLayout(width, height, colors.length);
+  const { size, squares, backing, fontSize } = layout;
+  const radius = Math.max(1, Math.round(Math.min(backing[2], backing[3]) * 0.06));
+  const parts = [
+    svgOpen(width, height),
+    `<rect x="${backing[0]}" y="${backing[1]}" width="${backing[2]}" height="${backing[3]}" rx="${radius}" fill="#ffffff" fill-opacity="0.72"/>`,
+  ];
+  colors.forEach((c, i) => {
+    const [x, y] = squares[i];
+    // Squares on pixel boundaries with no stroke, so their inside is the exact palette colour.
+    parts.push(`<rect x="${x}" y="${y}" width="${size}" height="${size}" fill="${c.hex}" shape-rendering="crispEdges"/>`);
+  });
+  if (fontSize > 0) {
+    parts.push(`<g font-family="${escapeXml(LABEL_FONT_FAMILY)}" font-size="${fontSize}" fill="#1a1a1a" text-anchor="middle">`);
+    colors.forEach((c, i) => {
+      const [x, y] = squares[i];
+      parts.push(`<text x="${px(x + size / 2)}" y="${px(y + size + fontSize * 1.05)}">${escapeXml(c.hex)}</text>`);
+    });
+    parts.push('</g>');
+  }
+  parts.push('</svg>');
+
+  let opaque = true;
+  for (let i = 3; i < data.length; i += 4) {
+    if (data[i] !== 255) {
+      opaque = false;
+      break;
+    }
+  }
+  let out = sharp(data, { raw: { width, height, channels: 4 } }).composite([{ input: Buffer.from(parts.join('')), top: 0, left: 0 }]);
+  if (opaque) out = out.removeAlpha();
+  return out.png().toBuffer();
+}

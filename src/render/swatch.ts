@@ -1,0 +1,183 @@
+import sharp from 'sharp';
+import { ChromaseedError, invalidOption } from '../errors.js';
+import type { PaletteEntry } from '../palette/palette.js';
+import { LABEL_FONT_FAMILY, contrastColor, escapeXml, labelWidth, px, svgOpen } from './text.js';
+
+/** Options for {@link renderSwatch}. */
+export interface SwatchOptions {
+  /** Picture width in pixels, at least the number of colours. Default 800. */
+  readonly width?: number;
+  /** Picture height in pixels. Default 160. */
+  readonly height?: number;
+  /** Narrowest segment in pixels, so a colour with a tiny share stays visible. Default 4. */
+  readonly minSegment?: number;
+  /** Draw each segment's hex code on it. Default true. */
+  readonly labels?: boolean;
+}
+
+/**
+ * Integer widths that sum to `width`, one per proportion, as close to `proportion * width`
+ * as possible while none is narrower than `minWidth` (lowered to `floor(width / n)` when
+ * `n` segments of `minWidth` would not fit).
+ *
+ * Segments whose ideal width is below the minimum get exactly the minimum and the others
+ * share what is left in proportion; the remaining fractional pixels go to the largest
+ * remainders (ties to the earlier segment), so the result is deterministic.
+ */
+export function segmentWidths(proportions: ArrayLike<number>, width: number, minWidth: number): Int32Array {
+  const n = proportions.length;
+  const out = new Int32Array(n);
+  if (n === 0) return out;
+  if (!Number.isInteger(width) || width < n) throw invalidOption('swatch width', `an integer of at least ${n} (one pixel per colour)`, width);
+  const minW = Math.max(1, Math.min(Math.floor(minWidth), Math.floor(width / n)));
+  const fixed = new Uint8Array(n);
+  const ideal = new Float64Array(n);
+  // Fixing one small segment shrinks the space the others share, which can push another
+  // below the minimum: repeat until no new segment is fixed (at most n rounds).
+  for (;;) {
+    let fixedCount = 0;
+    let freeProportion = 0;
+    for (let i = 0; i < n; i++) {
+      if (fixed[i]) fixedCount++;
+      else freeProportion += Math.max(0, proportions[i]);
+    }
+    const free = width - fixedCount * minW;
+    const freeCount = n - fixedCount;
+    let changed = false;
+    for (let i = 0; i < n; i++) {
+      if (fixed[i]) {
+        ideal[i] = minW;
+        continue;
+      }
+      // All-zero proportions: share equally rather than divide by zero.
+      ideal[i] = freeProportion > 0 ? (Math.max(0, proportions[i]) / freeProportion) * free : free / freeCount;
+      if (ideal[i] < minW) {
+        fixed[i] = 1;
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  let used = 0;
+  for (let i = 0; i < n; i++) {
+    out[i] = Math.floor(ideal[i] + 1e-9);
+    used += out[i];
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => ideal[b] - out[b] - (ideal[a] - out[a]) || a - b);
+  for (let r = width - used, j = 0; r > 0; r--, j = (j + 1) % n) out[order[j]]++;
+  return out;
+}
+
+function positiveInt(name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 1 || v > 16384) throw invalidOption(name, 'an integer from 1 to 16384', v);
+  return v;
+}
+
+/**
+ * The palette as a horizontal bar (PNG): one segment per colour, left to right in the
+ * given order, each as wide as its share of the pixels (see {@link segmentWidths}) and,
+ * when wide enough, labelled with its hex code in black or white, whichever contrasts more.
+ * Labels sit in the lower part of the bar, horizontal when they fit and rotated a quarter
+ * turn when the segment is narrow; the top rows of every segment are plain colour.
+ *
+ * @returns PNG bytes (RGB, no alpha), `width × height`.
+ * @example
+ * await writeFileAtomic('palette.png', await renderSwatch(palette.colors));
+ */
+export async function renderSwatch(colors: readonly PaletteEntry[], options: SwatchOptions = {}): Promise<Buffer> {
+  const width = positiveInt('swatch width', options.width ?? 800);
+  const height = positiveInt('swatch height', options.height ?? 160);
+  if (colors.length === 0) throw new ChromaseedError('ERR_USAGE', 'cannot draw a swatch of an empty palette');
+  const widths = segmentWidths(
+    colors.map((c) => c.proportion),
+    width,
+    options.minSegment ?? 4,
+  );
+
+  // Fill the first row, then copy it down: each segment is a solid column block.
+  const rgb = new Uint8Array(width * height * 3);
+  for (let i = 0, x = 0; i < colors.length; i++) {
+    const [r, g, b] = colors[i].rgb;
+    for (const end = x + widths[i]; x < end; x++) {
+      rgb[x * 3] = r;
+      rgb[x * 3 + 1] = g;
+      rgb[x * 3 + 2] = b;
+    }
+  }
+  const rowBytes = width * 3;
+  for (let y = 1; y < height; y++) rgb.copyWithin(y * rowBytes, 0, rowBytes);
+
+  let image = sharp(rgb, { raw: { width, height, channels: 3 } });
+  if (options.labels ?? true) {
+    const svg = swatchLabels(colors, widths, width, height);
+    if (svg !== null) image = image.composite([{ input: Buffer.from(svg), top: 0, left: 0 }]);
+  }
+  return image.png().toBuffer();
+}
+
+/** SVG with the hex labels for {@link renderSwatch}, or null when no segment has room for one. */
+function swatchLabels(colors: readonly PaletteEntry[], widths: Int32Array, width: number, height: number): string | null {
+  const fontSize = Math.max(9, Math.min(18, Math.round(height * 0.11)));
+  const textW = labelWidth(7, fontSize);
+  const margin = Math.max(3, Math.round(fontSize * 0.5));
+  const parts: string[] = [];
+  for (let i = 0, x = 0; i < colors.length; x += widths[i], i++) {
+    const w = widths[i];
+    const c = colors[i];
+    const fill = contrastColor(c.rgb[0], c.rgb[1], c.rgb[2]);
+    const cx = x + w / 2;
+    if (w >= textW + 6) {
+      parts.push(`<text x="${px(cx)}" y="${px(height - margin)}" text-anchor="middle" fill="${fill}">${escapeXml(c.hex)}</text>`);
+    } else if (w >= fontSize + 2 && height >= textW + 2 * margin) {
+      // Rotated -90°: the text runs upward from the bottom, its baseline offset so the glyphs
+      // are centred on the segment (cap height ≈ 0.7 em).
+      const bx = cx + fontSize * 0.35;
+      const by = height - margin;
+      parts.push(`<text x="${px(bx)}" y="${px(by)}" transform="rotate(-90 ${px(bx)} ${px(by)})" fill="${fill}">${escapeXml(c.hex)}</text>`);
+    }
+  }
+  if (parts.length === 0) return null;
+  return `${svgOpen(width, height)}<g font-family="${escapeXml(LABEL_FONT_FAMILY)}" font-size="${fontSize}">${parts.join('')}</g></svg>`;
+}
+
+/**
+ * A grid of palettes, one row per palette and one `cellW × cellH` cell per colour: the
+ * palette-over-time picture (a row per frame). Rows may differ in length; missing cells
+ * are transparent.
+ *
+ * @param rows each `k * 3` sRGB bytes (`Palette.rgb` / {@link paletteBytes} layout).
+ * @returns PNG bytes (RGBA), `maxK * cellW` wide and `rows.length * cellH` tall.
+ */
+export async function renderPaletteRows(rows: readonly Uint8Array[], cellW: number, cellH: number): Promise<Buffer> {
+  positiveInt('cell width', cellW);
+  positiveInt('cell height', cellH);
+  if (rows.length === 0) throw new ChromaseedError('ERR_USAGE', 'cannot draw a palette timeline with no rows');
+  let maxK = 0;
+  for (let i = 0; i < rows.length; i++) {
+    if (rows[i].length % 3 !== 0) throw new ChromaseedError('ERR_USAGE', `palette row ${i} has ${rows[i].length} bytes, not a multiple of 3`);
+    maxK = Math.max(maxK, rows[i].length / 3);
+  }
+  if (maxK === 0) throw new ChromaseedError('ERR_USAGE', 'cannot draw a palette timeline of empty palettes');
+  const width = maxK * cellW;
+  const height = rows.length * cellH;
+  if (width > 65535 || height > 65535) {
+    throw new ChromaseedError('ERR_LIMIT', `palette timeline of ${width}x${height} pixels is too large (at most 65535 per side); use smaller cells`);
+  }
+  const rowBytes = width * 4;
+  const rgba = new Uint8Array(rowBytes * height);
+  for (let r = 0; r < rows.length; r++) {
+    const pal = rows[r];
+    const top = r * cellH * rowBytes;
+    // Paint one pixel row of this palette row, then copy it down the cell height.
+    for (let c = 0, j = 0; j < pal.length; c++, j += 3) {
+      for (let x = c * cellW, end = x + cellW, o = top + x * 4; x < end; x++, o += 4) {
+        rgba[o] = pal[j];
+        rgba[o + 1] = pal[j + 1];
+        rgba[o + 2] = pal[j + 2];
+        rgba[o + 3] = 255;
+      }
+    }
+    for (let y = 1; y < cellH; y++) rgba.copyWithin(top + y * rowBytes, top, top + rowBytes);
+  }
+  return sharp(rgba, { raw: { width, height, channels: 4 } }).png().toBuffer();
+}

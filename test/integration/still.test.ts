@@ -1,0 +1,149 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { GifReader } from 'omggif';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ChromaseedError } from '../../src/errors.js';
+import { loadStill, writeFileAtomic } from '../../src/io/still.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const corpus = path.resolve(repoRoot, '../shared/corpus');
+const still = (name: string) => path.join(corpus, 'stills', name);
+const tmp = mkdtempSync(path.join(tmpdir(), 'chromaseed-still-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function expectError(p: Promise<unknown>, code: string, pattern: RegExp): Promise<ChromaseedError> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(ChromaseedError);
+  const ce = e as ChromaseedError;
+  expect(ce.code).toBe(code);
+  expect(ce.message).toMatch(pattern);
+  expect(ce.message).not.toContain('\n');
+  return ce;
+}
+
+function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
+  expect(a.length).toBe(b.length);
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += Math.abs(a[i] - b[i]);
+  return s / a.length;
+}
+
+describe('loadStill', () => {
+  it('reads a PNG photo as opaque RGBA at its size', async () => {
+    const f = await loadStill(still('skimage__chelsea.png'));
+    expect([f.width, f.height]).toEqual([451, 300]);
+    expect(f.data.length).toBe(451 * 300 * 4);
+    let minA = 255;
+    const seen = new Set<number>();
+    for (let i = 0; i < f.data.length; i += 4) {
+      minA = Math.min(minA, f.data[i + 3]);
+      seen.add((f.data[i] << 16) | (f.data[i + 1] << 8) | f.data[i + 2]);
+    }
+    expect(minA).toBe(255);
+    // A real photo, not a blank or mis-strided buffer.
+    expect(seen.size).toBeGreaterThan(5000);
+  });
+
+  it('reads a JPEG photo', async () => {
+    const f = await loadStill(still('skimage__rocket.jpg'));
+    expect([f.width, f.height]).toEqual([640, 427]);
+    expect(f.data.length).toBe(640 * 427 * 4);
+  });
+
+  it('reads the first frame of an animated GIF, matching an independent decoder (omggif)', async () => {
+    const file = path.join(corpus, 'gifs/pillow__animated_hopper.gif');
+    const f = await loadStill(file);
+    const reader = new GifReader(readFileSync(file));
+    expect(reader.numFrames()).toBeGreaterThan(1);
+    expect([f.width, f.height]).toEqual([reader.width, reader.height]);
+    const ref = new Uint8Array(reader.width * reader.height * 4);
+    reader.decodeAndBlitFrameRGBA(0, ref);
+    expect(meanAbsDiff(f.data, ref)).toBe(0);
+  });
+
+  it('reads WebP, TIFF and AVIF made from a corpus photo', async () => {
+    const src = still('wuffs__bricks-color.jpeg');
+    const base = await loadStill(src);
+    const webp = path.join(tmp, 'bricks.webp');
+    const tiff = path.join(tmp, 'bricks.tiff');
+    const avif = path.join(tmp, 'bricks.avif');
+    await sharp(src).webp({ lossless: true }).toFile(webp);
+    await sharp(src).tiff({ compression: 'lzw' }).toFile(tiff);
+    await sharp(src).avif({ quality: 90 }).toFile(avif);
+    expect(meanAbsDiff((await loadStill(webp)).data, base.data)).toBe(0);
+    expect(meanAbsDiff((await loadStill(tiff)).data, base.data)).toBe(0);
+    const a = await loadStill(avif);
+    expect([a.width, a.height]).toEqual([160, 120]);
+    expect(meanAbsDiff(a.data, base.data)).toBeLessThan(6);
+  });
+
+  it('converts greyscale to RGBA', async () => {
+    const grey = path.join(tmp, 'grey.png');
+    await sharp(still('skimage__coffee.png')).greyscale().toFile(grey);
+    const f = await loadStill(grey);
+    expect(f.data.length).toBe(600 * 400 * 4);
+    for (let i = 0; i < f.data.length; i += 4 * 997) {
+      expect(f.data[i]).toBe(f.data[i + 1]);
+      expect(f.data[i + 1]).toBe(f.data[i + 2]);
+      expect(f.data[i + 3]).toBe(255);
+    }
+  });
+
+  it('applies EXIF orientation', async () => {
+    const src = still('wuffs__bricks-color.jpeg');
+    const rotated = path.join(tmp, 'bricks-orient6.jpg');
+    // Orientation 6: the stored pixels must be turned 90° clockwise to display upright.
+    await sharp(src).withMetadata({ orientation: 6 }).jpeg({ quality: 95 }).toFile(rotated);
+    expect((await sharp(rotated).metadata()).orientation).toBe(6);
+    const f = await loadStill(rotated);
+    expect([f.width, f.height]).toEqual([120, 160]);
+    // The displayed top-left pixel is the stored bottom-left one.
+    const base = await loadStill(src);
+    const storedBottomLeft = (119 * 160 + 0) * 4;
+    for (let c = 0; c < 3; c++) expect(Math.abs(f.data[c] - base.data[storedBottomLeft + c])).toBeLessThan(24);
+  });
+
+  it('names the file when it is missing', async () => {
+    const missing = path.join(corpus, 'stills', 'no-such-photo.jpg');
+    await expectError(loadStill(missing), 'ERR_INPUT', /no-such-photo\.jpg: no such file/);
+  });
+
+  it('rejects a file that is not an image', async () => {
+    await expectError(loadStill(path.join(corpus, 'MANIFEST.md')), 'ERR_INPUT', /MANIFEST\.md: not an image/);
+  });
+
+  it('rejects a directory', async () => {
+    await expectError(loadStill(path.join(corpus, 'stills')), 'ERR_INPUT', /stills: not a regular file/);
+  });
+
+  it('rejects a corrupt GIF with an input error', async () => {
+    await expectError(loadStill(path.join(corpus, 'odd_gifs/pillow__decompression_bomb.gif')), 'ERR_INPUT', /decompression_bomb\.gif: /);
+  });
+
+  it('refuses images over the pixel limit before decoding them', async () => {
+    const file = still('skimage__retina.jpg'); // 1411x1411
+    await expectError(loadStill(file, { maxPixels: 1411 * 1411 - 1 }), 'ERR_LIMIT', /retina\.jpg: image has more than 1990920 pixels/);
+    const f = await loadStill(file, { maxPixels: 1411 * 1411 });
+    expect(f.width).toBe(1411);
+  });
+});
+
+describe('writeFileAtomic', () => {
+  it('writes the bytes and leaves no temporary file', async () => {
+    const out = path.join(tmp, 'out.bin');
+    await writeFileAtomic(out, new Uint8Array([1, 2, 3]));
+    expect([...readFileSync(out)]).toEqual([1, 2, 3]);
+    expect(() => statSync(`${out}.tmp-${process.pid}`)).toThrow();
+  });
+
+  it('reports an unwritable path as ERR_OUTPUT', async () => {
+    await expectError(writeFileAtomic(path.join(tmp, 'no-dir', 'x.png'), new Uint8Array(1)), 'ERR_OUTPUT', /x\.png: cannot write/);
+  });
+});
