@@ -1,0 +1,180 @@
+/**
+ * GIF bytes -> full-canvas RGBA frames, composited the way browsers show them.
+ *
+ * The block structure is walked by gif-structure.ts, each frame's LZW data is checked and
+ * repacked by lzw-repack.ts, and omggif decodes the pixels. This file does the compositing:
+ * clipping to the canvas, transparency, interlacing and disposal. Frames are produced one
+ * at a time; only the canvas (plus one saved copy for disposal 3) is kept between them.
+ *
+ * Pure: no node: imports, no console.
+ */
+import omggif from 'omggif';
+import { ChromaseedError, inputError } from '../errors.js';
+import type { ClipInfo, TimedFrame } from '../types.js';
+import { createFrameRepacker } from './lzw-repack.js';
+import {
+  framePixelsError, isGif, parseGifStructure, resolveGifLimits,
+  type GifFrameRecord, type GifLimits,
+} from './gif-structure.js';
+
+export { isGif, DEFAULT_GIF_LIMITS, type GifLimits } from './gif-structure.js';
+
+export interface DecodedGif {
+  /** width, height, loopCount (0 = forever, undefined = no loop block), exact frameCount. */
+  readonly info: ClipInfo;
+  /**
+   * Composited frames in order. Each call starts again from the first frame; each yielded
+   * frame owns its data. Throws ChromaseedError ('ERR_LIMIT') if a frame needs more
+   * pixels than allowed.
+   */
+  frames(): Generator<TimedFrame>;
+  /**
+   * Damage that was tolerated, one line each (`file: frame N: ...`). Structural damage is
+   * listed at once; pixel-data damage is added as frames() reaches it.
+   */
+  readonly warnings: string[];
+}
+
+/** Disposal 4 is written by some encoders for "restore to previous"; browsers honour it. */
+const RESTORE_PREVIOUS = (d: number): boolean => d === 3 || d === 4;
+
+/**
+ * Parses `bytes` as a GIF. Structure errors (not a GIF, no frame, a limit exceeded) are
+ * thrown here; damage after the first frame keeps the frames before it. `name` is used in
+ * messages only.
+ */
+export function decodeGif(bytes: Uint8Array, name: string, limits?: Partial<GifLimits>): DecodedGif {
+  const resolved = resolveGifLimits(limits);
+  const structure = parseGifStructure(bytes, name, resolved);
+  const { width, height, frames } = structure;
+  const warnings = [...structure.warnings];
+  const info: ClipInfo = {
+    width,
+    height,
+    frameCount: frames.length,
+    ...(structure.loopCount !== undefined ? { loopCount: structure.loopCount } : {}),
+  };
+  return {
+    info,
+    warnings,
+    frames: () => compositeFrames(bytes, name, width, height, frames, resolved, warnings),
+  };
+}
+
+function* compositeFrames(
+  bytes: Uint8Array, name: string, width: number, height: number,
+  frames: readonly GifFrameRecord[], limits: GifLimits, warnings: string[],
+): Generator<TimedFrame> {
+  const canvasBytes = new Uint8Array(width * height * 4); // starts fully transparent
+  const canvas = new Uint32Array(canvasBytes.buffer);
+  let saved: Uint32Array | null = null; // canvas before a disposal-3 frame
+  let scratchBytes = new Uint8Array(0);
+  let scratch = new Uint32Array(0);
+  const repacker = createFrameRepacker();
+
+  for (let f = 0; f < frames.length; f++) {
+    const fr = frames[f];
+    // Clip the frame rectangle to the canvas.
+    const x0 = fr.x;
+    const y0 = fr.y;
+    const x1 = Math.min(fr.x + fr.width, width);
+    const y1 = Math.min(fr.y + fr.height, height);
+    const visible = x0 < x1 && y0 < y1;
+
+    if (RESTORE_PREVIOUS(fr.disposal)) {
+      if (saved === null) saved = new Uint32Array(canvas.length);
+      saved.set(canvas);
+    }
+
+    if (visible) {
+      // Pixels we must decode: interlaced rows arrive out of order, so all of them;
+      // otherwise only up to the last row that lands on the canvas.
+      const need = fr.interlaced ? fr.width * fr.height : fr.width * (y1 - y0);
+      if (need > limits.maxPixels) {
+        throw framePixelsError(name, f, fr.width, fr.height, need, limits.maxPixels);
+      }
+      const packed = repacker.repack(
+        bytes, fr.dataStart, fr.dataEnd, fr.minCodeSize, fr.width, need,
+        fr.paletteOffset, fr.paletteSize, fr.transparentIndex,
+      );
+      const stop = repacker.last.stop;
+      if (stop === 'corrupt' || stop === 'bad-code-size' || repacker.last.pixels < need) {
+        warnings.push(`${name}: frame ${f}: ${describeStop(stop, fr.minCodeSize)} after ${repacker.last.pixels} of ${fr.width * fr.height} pixels; the rest of the frame is not drawn`);
+      }
+      if (packed !== null) {
+        const cells = packed.width * packed.rows;
+        if (scratch.length < cells) {
+          scratchBytes = new Uint8Array(cells * 4);
+          scratch = new Uint32Array(scratchBytes.buffer);
+        }
+        // omggif skips transparent pixels, so zero alpha left here marks them.
+        scratch.fill(0, 0, cells);
+        try {
+          new omggif.GifReader(packed.gif).decodeAndBlitFrameRGBA(0, scratchBytes);
+        } catch (e) {
+          // The repacked stream is well formed by construction; this would be our bug.
+          throw new ChromaseedError('ERR_INPUT', `${name}: frame ${f}: cannot decode pixel data (${(e as Error).message})`, { cause: e });
+        }
+        blit(canvas, width, scratch, fr, Math.min(packed.pixels, fr.width * fr.height), x1, y1);
+      }
+    }
+
+    yield { width, height, data: canvasBytes.slice(), delayMs: fr.delayCs * 10 };
+
+    // Dispose before the next frame is drawn.
+    if (!visible) continue;
+    if (fr.disposal === 2) {
+      // "Restore to background": browsers clear to transparent, not to the background colour.
+      for (let y = y0; y < y1; y++) canvas.fill(0, y * width + x0, y * width + x1);
+    } else if (RESTORE_PREVIOUS(fr.disposal) && saved !== null) {
+      // Only the frame's rectangle changed since the save, so restoring that suffices.
+      for (let y = y0; y < y1; y++) canvas.set(saved.subarray(y * width + x0, y * width + x1), y * width + x0);
+    }
+  }
+}
+
+function describeStop(stop: string, mcs: number): string {
+  if (stop === 'bad-code-size') return `LZW minimum code size ${mcs} is invalid`;
+  if (stop === 'corrupt') return 'LZW data is corrupt';
+  return 'pixel data ends early';
+}
+
+/**
+ * Copies the first `pixels` decoded pixels (stream order, `fr.width` per row) onto the
+ * canvas, de-interlacing rows and skipping transparent (zero) pixels and anything outside
+ * the canvas (x >= x1 or y >= y1).
+ */
+function blit(
+  canvas: Uint32Array, canvasWidth: number, src: Uint32Array,
+  fr: GifFrameRecord, pixels: number, x1: number, y1: number,
+): void {
+  const w = fr.width;
+  const cols = x1 - fr.x;
+  const rows = Math.ceil(pixels / w);
+  // Interlaced rows come in four passes: every 8th row from 0, every 8th from 4,
+  // every 4th from 2, every 2nd from 1 (GIF89a appendix E).
+  const starts = fr.interlaced ? [0, 4, 2, 1] : [0];
+  const steps = fr.interlaced ? [8, 8, 4, 2] : [1];
+  let streamRow = 0;
+  for (let pass = 0; pass < starts.length && streamRow < rows; pass++) {
+    for (let r = starts[pass]; r < fr.height && streamRow < rows; r += steps[pass], streamRow++) {
+      const y = fr.y + r;
+      if (y >= y1) {
+        if (!fr.interlaced) return; // later rows are lower still
+        continue;
+      }
+      const s = streamRow * w;
+      const n = Math.min(cols, pixels - s);
+      const d = y * canvasWidth + fr.x;
+      for (let i = 0; i < n; i++) {
+        const px = src[s + i];
+        if (px !== 0) canvas[d + i] = px;
+      }
+    }
+  }
+}
+
+/** Convenience for callers that sniff first: throws ERR_INPUT unless `bytes` is a GIF. */
+export function assertGif(bytes: Uint8Array, name: string): void {
+  if (!isGif(bytes)) throw inputError(name, 'not a GIF file (no GIF87a/GIF89a signature)');
+}
