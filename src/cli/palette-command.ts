@@ -6,7 +6,7 @@ import { resolvePaletteOptions } from '../options.js';
 import { formatPalette } from '../palette/format.js';
 import { paletteFromKMeans } from '../palette/palette.js';
 import { sortPalette } from '../palette/sort.js';
-import { vividPoints } from '../palette/vivid.js';
+import { boostSaturation, vividPoints } from '../palette/vivid.js';
 import { renderOverlay } from '../render/overlay.js';
 import { renderSwatch } from '../render/swatch.js';
 import type { Args, CliStreams } from './main.js';
@@ -30,7 +30,7 @@ export async function paletteCommand(args: Args, streams: CliStreams): Promise<v
   if (result.k < k && args.quiet !== true) {
     streams.stderr.write(`chromaseed: ${file} has only ${result.distinctColors} distinct colours; returning ${result.k} instead of ${k}\n`);
   }
-  const built = paletteFromKMeans(result);
+  const built = options.vivid ? boostSaturation(paletteFromKMeans(result)) : paletteFromKMeans(result);
   const palette = { ...built, colors: sortPalette(built.colors, options.sort) };
 
   streams.stdout.write(formatPalette(palette, options.format));

@@ -1,0 +1,69 @@
+// Shared helpers for the benchmarks: timing whole commands, finding peers, temp dirs.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const CORPUS = path.resolve(ROOT, '../shared/corpus');
+export const CLI = path.join(ROOT, 'bin/chromaseed.js');
+const RSS_HOOK = path.join(ROOT, 'bench/rss-hook.js');
+
+export function tempDir(name) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `chromaseed-bench-${name}-`));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A peer from Debian's packages, or null (the caller prints that it was skipped). */
+export function findPeer(name, candidates = [`/usr/bin/${name}`]) {
+  for (const c of candidates) if (existsSync(c)) return c;
+  const r = spawnSync('which', [name], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+/** Runs a command, returns wall seconds; throws with its stderr when it fails. */
+export function timeCommand(cmd, args, options = {}) {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28, ...options });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  return { seconds, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs the chromaseed CLI; reports wall seconds and the process's peak RSS in MiB. */
+export function runCli(args) {
+  const rssFile = path.join(os.tmpdir(), `chromaseed-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const r = timeCommand(process.execPath, ['--import', RSS_HOOK, CLI, ...args], { env: { ...process.env, CHROMASEED_RSS_FILE: rssFile } });
+  const rssMiB = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) / 1024 : NaN;
+  rmSync(rssFile, { force: true });
+  return { ...r, rssMiB };
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Best (lowest) wall time over `n` runs: the least disturbed by other load. */
+export function best(n, fn) {
+  let min = Infinity;
+  let last;
+  for (let i = 0; i < n; i++) {
+    last = fn();
+    min = Math.min(min, last.seconds);
+  }
+  return { ...last, seconds: min };
+}
+
+export function table(rows) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  const line = (r) => '| ' + r.map((c, i) => String(c).padEnd(widths[i])).join(' | ') + ' |';
+  return [line(rows[0]), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...rows.slice(1).map(line)].join('\n');
+}
+
+export function ensureDir(d) {
+  mkdirSync(d, { recursive: true });
+  return d;
+}

@@ -1,0 +1,106 @@
+// The animation benchmark: chromaseed quantize (seeded, unseeded, global) against ffmpeg's
+// per-frame and whole-clip palettes, on the real clips of the corpus and on 320x240 test
+// clips, at k = 16 without dithering. Figures are those of ../shared/METRICS.md, measured
+// on the composited frames of each output GIF against the composited source frames.
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { decodeGif } from '../dist/decode/gif-decode.js';
+import { openInput } from '../dist/io/open-input.js';
+import { createQualityMeter } from '../dist/metrics/quality.js';
+import { makeClips } from './clips.js';
+import { CORPUS, best, findPeer, runCli, table, tempDir, timeCommand } from './lib.js';
+
+const K = 16;
+const INPUT_OPTIONS = { maxPixels: 1e8, maxFrames: 1e5 };
+
+/** METRICS.md figures of an output GIF against its source, streaming both. */
+async function measure(sourcePath, outputGif) {
+  const meter = createQualityMeter();
+  const source = (await openInput(sourcePath, INPUT_OPTIONS)).frames[Symbol.asyncIterator]();
+  const output = decodeGif(new Uint8Array(readFileSync(outputGif)), path.basename(outputGif)).frames();
+  let sourceFrames = 0;
+  let outputFrames = 0;
+  for (let o = output.next(); !o.done; o = output.next()) {
+    outputFrames++;
+    const s = await source.next();
+    if (s.done) continue;
+    sourceFrames++;
+    meter.add(s.value, o.value);
+  }
+  while (!(await source.next()).done) sourceFrames++;
+  const r = meter.result();
+  return { ...r, sourceFrames, outputFrames };
+}
+
+function ffmpegPerFrame(ffmpeg, input, out) {
+  return ['-v', 'error', '-y', '-i', input, '-lavfi', `split[a][b];[a]palettegen=max_colors=${K + 1}:stats_mode=single[p];[b][p]paletteuse=new=1:dither=none`, out];
+}
+function ffmpegGlobal(ffmpeg, input, out) {
+  return ['-v', 'error', '-y', '-i', input, '-lavfi', `split[a][b];[a]palettegen=max_colors=${K + 1}[p];[b][p]paletteuse=dither=none`, out];
+}
+
+export async function quantizeBench({ quick = false, repeats = 1 } = {}) {
+  const dir = tempDir('quantize');
+  const clips = await makeClips(dir);
+  const inputs = [
+    ...readdirSync(path.join(CORPUS, 'gifs')).map((f) => path.join(CORPUS, 'gifs', f)),
+    ...readdirSync(path.join(CORPUS, 'videos')).map((f) => path.join(CORPUS, 'videos', f)),
+    ...Object.values(clips),
+  ].filter((f) => !quick || /muybridge\.gif|chi\.gif|cars\.gif|realshort|320x240/.test(f));
+  const ffmpeg = findPeer('ffmpeg');
+  if (!ffmpeg) console.log('ffmpeg not found (apt-get install ffmpeg): ffmpeg columns skipped');
+
+  const rows = [['clip', 'frames', 'tool', 'psnr dB', 'flicker_static', 'flip_static', 'excess_change', 'colors', 'seconds']];
+  const verdicts = [];
+  for (const input of inputs) {
+    const name = path.basename(input);
+    const results = {};
+    for (const seeding of ['seeded', 'none', 'global']) {
+      const out = path.join(dir, `${name}.${seeding}.gif`);
+      const run = best(repeats, () => runCli(['quantize', input, '-k', String(K), '--seeding', seeding, '-o', out, '--quiet']));
+      results[`chromaseed ${seeding}`] = { ...(await measure(input, out)), seconds: run.seconds };
+    }
+    if (ffmpeg) {
+      for (const [label, args] of [['ffmpeg per-frame', ffmpegPerFrame], ['ffmpeg global', ffmpegGlobal]]) {
+        const out = path.join(dir, `${name}.${label.replace(/\W+/g, '-')}.gif`);
+        const run = best(repeats, () => timeCommand(ffmpeg, args(ffmpeg, input, out)));
+        results[label] = { ...(await measure(input, out)), seconds: run.seconds };
+      }
+    }
+    for (const [tool, r] of Object.entries(results)) {
+      const fmt = (x, d) => (x === null || x === undefined ? '-' : x.toFixed(d));
+      const frames = r.outputFrames === r.sourceFrames ? String(r.sourceFrames) : `${r.outputFrames}/${r.sourceFrames}`;
+      rows.push([name, frames, tool, fmt(r.psnr, 2), fmt(r.flicker_static, 3), fmt(r.flip_static, 4), fmt(r.excess_change, 3), r.colors, r.seconds.toFixed(2)]);
+    }
+    const seeded = results['chromaseed seeded'];
+    const v = { clip: name, colorsOk: seeded.colors <= K, framesOk: seeded.outputFrames === seeded.sourceFrames };
+    if (ffmpeg) {
+      const perFrame = results['ffmpeg per-frame'];
+      const global = results['ffmpeg global'];
+      const none = results['chromaseed none'];
+      v.psnrGain = seeded.psnr - perFrame.psnr;
+      v.speedup = perFrame.seconds / seeded.seconds;
+      v.flickerVsGlobal = global.flicker_static ? seeded.flicker_static / global.flicker_static : seeded.flicker_static === 0 ? 0 : Infinity;
+      v.flickerVsNone = none.flicker_static ? seeded.flicker_static / none.flicker_static : seeded.flicker_static === 0 ? 0 : Infinity;
+      if (seeded.flicker_static === null) v.flickerVsGlobal = v.flickerVsNone = null;
+    }
+    verdicts.push(v);
+    console.error(`  measured ${name}`);
+  }
+  console.log(`\n### Animation quality and speed, k = ${K}, no dithering\n`);
+  console.log(table(rows));
+  if (ffmpeg) {
+    const vr = [['clip', 'PSNR gain vs ffmpeg per-frame (≥ 0.5 dB)', 'speed-up vs ffmpeg per-frame (≥ 1)', 'flicker vs ffmpeg global (≤ 1.25)', 'flicker vs unseeded (≤ 0.2)', '≤ k colours', 'frames kept']];
+    const f = (x, d, ok) => (x === null ? 'n/a' : `${x.toFixed(d)} ${ok ? 'ok' : 'MISS'}`);
+    for (const v of verdicts) {
+      vr.push([v.clip, f(v.psnrGain, 2, v.psnrGain >= 0.5), f(v.speedup, 2, v.speedup >= 1), f(v.flickerVsGlobal, 2, v.flickerVsGlobal <= 1.25), f(v.flickerVsNone, 3, v.flickerVsNone <= 0.2), v.colorsOk ? 'ok' : 'MISS', v.framesOk ? 'ok' : 'MISS']);
+    }
+    console.log(`\n### Targets (issues 3 and 4)\n`);
+    console.log(table(vr));
+  }
+  return verdicts;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await quantizeBench({ quick: process.argv.includes('--quick'), repeats: process.argv.includes('--quick') ? 1 : 2 });
+}
