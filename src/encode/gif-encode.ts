@@ -1,0 +1,383 @@
+/**
+ * IndexedFrame -> GIF bytes, with gifenc doing the LZW and block layout.
+ *
+ * What this module adds around gifenc:
+ * - one local palette per frame (the first frame's becomes the global table);
+ * - delays kept to the centisecond, with rounding error carried forward so fractional video
+ *   delays (33.33 ms) keep the clip's total duration instead of drifting;
+ * - transparency: a palette slot is added for transparent pixels;
+ * - frame differencing: each frame is cropped to the rectangle that changed and pixels equal
+ *   to what is already on screen are written as transparent (disposal 1, "leave in place"),
+ *   whichever of "transparent" or "repeat the colour" gives the smaller LZW stream;
+ * - frames in which a pixel becomes transparent: the previous frame is held back until the
+ *   next one arrives, so it can be given disposal 2 ("restore to background", which
+ *   browsers and this project's decoder treat as transparent) over the area that must clear.
+ *
+ * gifenc always writes the image descriptor at (0,0) and has no offset option, so cropped
+ * frames are encoded at their own size and the descriptor's left/top fields are set in the
+ * bytes gifenc produced (they sit at a fixed place after the graphic control extension).
+ *
+ * Pure: no node: imports, so it runs in a browser or worker too.
+ */
+// gifenc ships no type declarations, so it is imported whole and typed below.
+// @ts-ignore -- untyped module
+import gifencModule from 'gifenc';
+import { invalidOption } from '../errors.js';
+import type { IndexedFrame } from '../types.js';
+
+interface GifencWriteOptions {
+  palette?: number[][] | null;
+  delay?: number;
+  repeat?: number;
+  transparent?: boolean;
+  transparentIndex?: number;
+  colorDepth?: number;
+  dispose?: number;
+  first?: boolean;
+}
+interface GifencEncoder {
+  reset(): void;
+  finish(): void;
+  bytesView(): Uint8Array;
+  writeFrame(index: Uint8Array, width: number, height: number, opts: GifencWriteOptions): void;
+}
+type GifencFactory = (opts?: { auto?: boolean; initialCapacity?: number }) => GifencEncoder;
+
+// Node's loader gives the CommonJS exports object; bundlers that follow the "module" field
+// give the ESM build, whose default export is GIFEncoder itself.
+const gifenc = gifencModule as GifencFactory | { GIFEncoder: GifencFactory };
+const GIFEncoder: GifencFactory = typeof gifenc === 'function' ? gifenc : gifenc.GIFEncoder;
+
+export interface GifEncoderOptions {
+  /** Canvas size in pixels, 1..65535. Every frame must have this size. */
+  width: number;
+  height: number;
+  /** NETSCAPE loop count: 0 = forever, n = n extra plays; undefined = no loop extension (plays once). */
+  loopCount?: number;
+  /** Crop frames to the changed area and write unchanged pixels as transparent. Default true. */
+  differencing?: boolean;
+}
+
+export interface GifEncoder {
+  /** Queue the next frame. The frame's buffers are copied, so the caller may reuse them. */
+  addFrame(frame: IndexedFrame): void;
+  /** Write the held-back frame and the trailer; returns every byte not yet taken by `takeBytes` (the whole file if it never was). */
+  finish(): Uint8Array;
+  /** Bytes encoded so far and not yet taken, so a large GIF can be streamed to disk. */
+  takeBytes(): Uint8Array;
+}
+
+/** Packed canvas pixel: 0 = transparent, otherwise OPAQUE | 0xRRGGBB. */
+const OPAQUE = 0x1000000;
+/** Graphic control extension (8 bytes) then the image separator; left/top follow it. */
+const DESCRIPTOR_XY_OFFSET = 8 + 1;
+
+/**
+ * Creates a streaming GIF encoder.
+ *
+ * Transparency and the 256-colour case: transparent pixels use palette index `size` (the
+ * slot after the frame's colours). When a frame already has 256 colours, an index that no
+ * drawn pixel of the frame uses is borrowed instead; if all 256 are in use and the frame has
+ * transparent pixels, the least-used colour is dropped (its pixels are drawn with the nearest
+ * remaining palette colour) and its slot becomes the transparent one. That is lossy, which is
+ * why the pipeline asks for at most 255 colours in frames with transparency. Differencing
+ * never drops a colour: a 256-colour frame with no free slot is just cropped.
+ */
+export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
+  const { width, height, loopCount } = opts;
+  const differencing = opts.differencing ?? true;
+  if (!Number.isInteger(width) || width < 1 || width > 65535) throw invalidOption('width', 'an integer from 1 to 65535', width);
+  if (!Number.isInteger(height) || height < 1 || height > 65535) throw invalidOption('height', 'an integer from 1 to 65535', height);
+  if (loopCount !== undefined && (!Number.isInteger(loopCount) || loopCount < 0 || loopCount > 65535)) {
+    throw invalidOption('loopCount', 'an integer from 0 to 65535', loopCount);
+  }
+  const n = width * height;
+
+  // The canvas as the decoder will see it just before the held-back frame is drawn.
+  const base = new Uint32Array(n);
+  // The held-back frame as it should look, and the incoming frame (swapped each frame).
+  let pendingTarget = new Uint32Array(n);
+  let incoming = new Uint32Array(n);
+  const pendingIndices = new Uint8Array(n);
+  const pendingPalette = new Uint8Array(256 * 3);
+  let pendingSize = 0;
+  let pendingDelayMs = 0;
+  let hasPending = false;
+  let framesWritten = 0;
+  // Transparency of the first frame, kept so the last frame can clear the canvas before a loop restarts.
+  let firstMask: Uint8Array | null = null;
+
+  // Scratch reused for every frame.
+  const rectIndices = new Uint8Array(n);
+  const candidate = new Uint8Array(n);
+  const lut = new Uint32Array(256);
+  const counts = new Uint32Array(256);
+  const remap = new Uint8Array(256);
+  const palettePool: number[][] = Array.from({ length: 256 }, () => [0, 0, 0]);
+  const paletteList: number[][] = [];
+  // Two gifenc instances: `head` writes the header, screen descriptor, global table and loop
+  // extension with the first frame; `body` encodes later frames one at a time (manual mode,
+  // reset per frame) so their bytes can be compared and patched before they are kept.
+  const head = GIFEncoder({ auto: true });
+  const body = GIFEncoder({ auto: false, initialCapacity: 1 << 16 });
+
+  const chunks: Uint8Array[] = [];
+  let elapsedMs = 0;
+  let writtenCs = 0;
+  let finished = false;
+
+  function addFrame(frame: IndexedFrame): void {
+    if (finished) throw new Error('createGifEncoder: addFrame after finish');
+    if (frame.width !== width || frame.height !== height) {
+      throw new RangeError(`frame is ${frame.width}x${frame.height}, canvas is ${width}x${height}`);
+    }
+    const { indices, palette, size, transparent } = frame;
+    if (!Number.isInteger(size) || size < 1 || size > 256 || palette.length < size * 3) {
+      throw new RangeError(`palette size ${size} is not 1..256 or the palette has fewer than ${size} colours`);
+    }
+    for (let i = 0, j = 0; i < size; i++, j += 3) lut[i] = OPAQUE | (palette[j] << 16) | (palette[j + 1] << 8) | palette[j + 2];
+    const target = incoming;
+    let anyTransparent = false;
+    // Two loops rather than a branch on `transparent` per pixel.
+    if (transparent) {
+      for (let p = 0; p < n; p++) {
+        if (transparent[p]) {
+          target[p] = 0;
+          anyTransparent = true;
+        } else {
+          const ix = indices[p];
+          if (ix >= size) throw new RangeError(`palette index ${ix} at pixel ${p} is not below size ${size}`);
+          target[p] = lut[ix];
+        }
+      }
+    } else {
+      for (let p = 0; p < n; p++) {
+        const ix = indices[p];
+        if (ix >= size) throw new RangeError(`palette index ${ix} at pixel ${p} is not below size ${size}`);
+        target[p] = lut[ix];
+      }
+    }
+    if (hasPending) flushPending(target);
+    else if (anyTransparent && loopCount !== undefined) {
+      firstMask = new Uint8Array(n);
+      for (let p = 0; p < n; p++) firstMask[p] = target[p] === 0 ? 1 : 0;
+    }
+    incoming = pendingTarget;
+    pendingTarget = target;
+    pendingIndices.set(indices.subarray(0, n));
+    pendingPalette.set(palette.subarray(0, size * 3));
+    pendingSize = size;
+    pendingDelayMs = frame.delayMs;
+    hasPending = true;
+  }
+
+  /**
+   * Writes the held-back frame now that the frame after it (`next`, or null at the end) is
+   * known: if `next` makes a drawn pixel transparent, the held-back frame gets disposal 2
+   * over a rectangle that covers those pixels.
+   */
+  function flushPending(next: Uint32Array | null): void {
+    const target = pendingTarget;
+    // Bounding boxes of changed pixels and of pixels the next frame needs cleared.
+    let cx0 = width, cy0 = height, cx1 = -1, cy1 = -1;
+    let kx0 = width, ky0 = height, kx1 = -1, ky1 = -1;
+    for (let y = 0, p = 0; y < height; y++) {
+      for (let x = 0; x < width; x++, p++) {
+        const t = target[p];
+        if (t !== base[p]) {
+          if (x < cx0) cx0 = x;
+          if (x > cx1) cx1 = x;
+          if (y < cy0) cy0 = y;
+          cy1 = y;
+        }
+        if (next !== null && t !== 0 && next[p] === 0) {
+          if (x < kx0) kx0 = x;
+          if (x > kx1) kx1 = x;
+          if (y < ky0) ky0 = y;
+          ky1 = y;
+        }
+      }
+    }
+    const mustClear = kx1 >= 0;
+    const first = framesWritten === 0;
+    let rx0: number, ry0: number, rx1: number, ry1: number;
+    if (first || !differencing) {
+      rx0 = 0; ry0 = 0; rx1 = width - 1; ry1 = height - 1;
+    } else {
+      rx0 = Math.min(cx0, kx0); ry0 = Math.min(cy0, ky0);
+      rx1 = Math.max(cx1, kx1); ry1 = Math.max(cy1, ky1);
+      // Nothing changed and nothing to clear: a GIF frame still needs one pixel; it will be transparent.
+      if (rx1 < 0) { rx0 = 0; ry0 = 0; rx1 = 0; ry1 = 0; }
+    }
+    const rw = rx1 - rx0 + 1;
+    const rh = ry1 - ry0 + 1;
+    const size = pendingSize;
+
+    // Which palette indices the drawn pixels of the rectangle use, and whether a transparent slot is needed.
+    counts.fill(0);
+    let needsTransparency = false;
+    let anyUnchanged = false;
+    for (let y = ry0; y <= ry1; y++) {
+      for (let p = y * width + rx0, end = p + rw; p < end; p++) {
+        const t = target[p];
+        if (t === 0) needsTransparency = true;
+        else {
+          counts[pendingIndices[p]]++;
+          if (t === base[p]) anyUnchanged = true;
+        }
+      }
+    }
+    let transparentIndex = -1;
+    let paletteLength = size;
+    for (let i = 0; i < size; i++) remap[i] = i;
+    if (needsTransparency || (differencing && !first && anyUnchanged)) {
+      if (size < 256) {
+        transparentIndex = size;
+        paletteLength = size + 1;
+      } else {
+        for (let i = 0; i < 256; i++) if (counts[i] === 0) { transparentIndex = i; break; }
+        if (transparentIndex < 0 && needsTransparency) {
+          transparentIndex = dropLeastUsedColour(rx0, ry0, rx1, ry1);
+        }
+      }
+    }
+
+    // Candidate 1: unchanged pixels repeat their colour. Always valid.
+    const ti = transparentIndex;
+    for (let y = ry0, q = 0; y <= ry1; y++) {
+      for (let p = y * width + rx0, end = p + rw; p < end; p++, q++) {
+        rectIndices[q] = target[p] === 0 ? ti : remap[pendingIndices[p]];
+      }
+    }
+    paletteList.length = paletteLength;
+    for (let i = 0, j = 0; i < paletteLength; i++, j += 3) {
+      const entry = palettePool[i];
+      entry[0] = i < size ? pendingPalette[j] : 0;
+      entry[1] = i < size ? pendingPalette[j + 1] : 0;
+      entry[2] = i < size ? pendingPalette[j + 2] : 0;
+      paletteList[i] = entry;
+    }
+    const dispose = mustClear ? 2 : 1;
+    const delayCs = nextDelayCs(pendingDelayMs);
+    const colorDepth = Math.max(1, Math.ceil(Math.log2(paletteLength)));
+    const gce: GifencWriteOptions = {
+      palette: paletteList,
+      delay: delayCs * 10,
+      repeat: loopCount ?? -1,
+      transparent: ti >= 0,
+      transparentIndex: ti >= 0 ? ti : 0,
+      colorDepth,
+      dispose,
+    };
+
+    if (first) {
+      head.writeFrame(rectIndices.subarray(0, n), width, height, gce);
+      chunks.push(head.bytesView().slice());
+      head.reset();
+    } else {
+      let best = encodeBody(rectIndices, rx0, ry0, rw, rh, gce);
+      if (differencing && ti >= 0 && anyUnchanged) {
+        // Candidate 2: unchanged pixels transparent. Long transparent runs usually compress
+        // better, but noisy areas can come out larger, so the smaller stream wins.
+        for (let y = ry0, q = 0; y <= ry1; y++) {
+          for (let p = y * width + rx0, end = p + rw; p < end; p++, q++) {
+            const t = target[p];
+            candidate[q] = t === 0 || t === base[p] ? ti : remap[pendingIndices[p]];
+          }
+        }
+        const alt = encodeBody(candidate, rx0, ry0, rw, rh, gce);
+        if (alt.length < best.length) best = alt;
+      }
+      chunks.push(best);
+    }
+    framesWritten++;
+
+    // What the decoder's canvas holds once this frame is shown and disposed of.
+    base.set(target);
+    if (mustClear) {
+      for (let y = ry0; y <= ry1; y++) base.fill(0, y * width + rx0, y * width + rx0 + rw);
+    }
+    hasPending = false;
+  }
+
+  function encodeBody(indices: Uint8Array, x: number, y: number, w: number, h: number, gce: GifencWriteOptions): Uint8Array {
+    body.reset();
+    body.writeFrame(indices.subarray(0, w * h), w, h, { ...gce, first: false });
+    const bytes = body.bytesView().slice();
+    bytes[DESCRIPTOR_XY_OFFSET] = x & 0xff;
+    bytes[DESCRIPTOR_XY_OFFSET + 1] = x >>> 8;
+    bytes[DESCRIPTOR_XY_OFFSET + 2] = y & 0xff;
+    bytes[DESCRIPTOR_XY_OFFSET + 3] = y >>> 8;
+    return bytes;
+  }
+
+  /**
+   * 256 colours and a transparent pixel: frees the least-used index of the rectangle by
+   * drawing its pixels with the nearest other colour. Updates the held-back frame's target so
+   * the canvas model stays what the decoder will show.
+   */
+  function dropLeastUsedColour(rx0: number, ry0: number, rx1: number, ry1: number): number {
+    let victim = 0;
+    for (let i = 1; i < 256; i++) if (counts[i] < counts[victim]) victim = i;
+    const v = victim * 3;
+    let best = -1;
+    let bestDist = Infinity;
+    for (let i = 0, j = 0; i < 256; i++, j += 3) {
+      if (i === victim) continue;
+      const dr = pendingPalette[j] - pendingPalette[v];
+      const dg = pendingPalette[j + 1] - pendingPalette[v + 1];
+      const db = pendingPalette[j + 2] - pendingPalette[v + 2];
+      const d = dr * dr + dg * dg + db * db;
+      if (d < bestDist) { bestDist = d; best = i; }
+    }
+    remap[victim] = best;
+    const replacement = OPAQUE | (pendingPalette[best * 3] << 16) | (pendingPalette[best * 3 + 1] << 8) | pendingPalette[best * 3 + 2];
+    for (let y = ry0; y <= ry1; y++) {
+      for (let p = y * width + rx0, end = y * width + rx1; p <= end; p++) {
+        if (pendingTarget[p] !== 0 && pendingIndices[p] === victim) pendingTarget[p] = replacement;
+      }
+    }
+    return victim;
+  }
+
+  /** Centiseconds for the next frame; the rounding error is carried into the following one. */
+  function nextDelayCs(delayMs: number): number {
+    elapsedMs += Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0;
+    const totalCs = Math.round(elapsedMs / 10);
+    const cs = Math.min(65535, Math.max(0, totalCs - writtenCs));
+    writtenCs += cs;
+    return cs;
+  }
+
+  function takeBytes(): Uint8Array {
+    if (chunks.length === 1) return chunks.pop() as Uint8Array;
+    let total = 0;
+    for (const c of chunks) total += c.length;
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    chunks.length = 0;
+    return out;
+  }
+
+  function finish(): Uint8Array {
+    if (finished) throw new Error('createGifEncoder: finish called twice');
+    if (!hasPending) throw new RangeError('a GIF needs at least one frame');
+    let next: Uint32Array | null = null;
+    if (firstMask !== null && framesWritten > 0) {
+      // Looping back to a first frame with transparent pixels: players that do not reset the
+      // canvas at the loop would show the last frame through them, so clear those pixels.
+      next = incoming;
+      for (let p = 0; p < n; p++) next[p] = firstMask[p] ? 0 : OPAQUE;
+    }
+    flushPending(next);
+    chunks.push(Uint8Array.of(0x3b)); // trailer
+    finished = true;
+    return takeBytes();
+  }
+
+  return { addFrame, finish, takeBytes };
+}

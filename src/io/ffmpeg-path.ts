@@ -1,0 +1,67 @@
+import { accessSync, constants } from 'node:fs';
+import { createRequire } from 'node:module';
+import ffmpeg from 'fluent-ffmpeg';
+
+/** Where the ffmpeg binary came from, so error messages can say which one failed. */
+export type FfmpegSource = 'env' | 'bundled' | 'path';
+
+export interface FfmpegLocation {
+  readonly path: string;
+  readonly source: FfmpegSource;
+}
+
+let cached: FfmpegLocation | undefined;
+
+/**
+ * The ffmpeg binary to run, in this order: `FFMPEG_PATH` from the environment (the user's
+ * explicit choice), then the binary shipped by `@ffmpeg-installer/ffmpeg`, then `ffmpeg` on
+ * PATH. The bundled package throws (a string, not an Error) at load time when its binary is
+ * missing for this platform, so it is loaded lazily through `require` inside a try.
+ */
+export function ffmpegLocation(): FfmpegLocation {
+  const fromEnv = process.env.FFMPEG_PATH;
+  if (fromEnv) return { path: fromEnv, source: 'env' };
+  if (cached) return cached;
+  cached = { path: 'ffmpeg', source: 'path' };
+  try {
+    const require = createRequire(import.meta.url);
+    const bundled = require('@ffmpeg-installer/ffmpeg') as { path?: string };
+    if (bundled.path && isExecutable(bundled.path)) cached = { path: bundled.path, source: 'bundled' };
+  } catch {
+    // No bundled binary for this platform: fall back to `ffmpeg` on PATH.
+  }
+  return cached;
+}
+
+/** A fluent-ffmpeg command bound to the chosen binary (set per command, not globally). */
+export function ffmpegCommand(input?: string): ffmpeg.FfmpegCommand {
+  const command = input === undefined ? ffmpeg() : ffmpeg(input);
+  command.setFfmpegPath(ffmpegLocation().path);
+  return command;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The last line of ffmpeg's stderr that explains a failure: progress lines, the generic
+ * "Conversion failed!" and blank lines are skipped, so the user sees the cause itself.
+ */
+export function lastMeaningfulLine(stderr: string | null | undefined): string {
+  if (!stderr) return 'no error message';
+  const lines = stderr.split(/\r?\n|\r/);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i].trim();
+    if (line === '' || /^(frame|size)=/.test(line) || /^video:\d/.test(line)) continue;
+    if (/^Conversion failed!?$/.test(line) || /^Exiting normally/.test(line)) continue;
+    // ffmpeg prefixes lines with "[component @ 0x…] "; the address means nothing to a user.
+    return line.replace(/^\[([^\]@]+?) @ 0x[0-9a-f]+\]\s*/, '[$1] ');
+  }
+  return 'no error message';
+}

@@ -1,0 +1,220 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { GifReader } from 'omggif';
+import { describe, expect, it } from 'vitest';
+import { createGifEncoder } from '../../src/encode/gif-encode.js';
+import type { IndexedFrame } from '../../src/types.js';
+
+const corpus = path.resolve(__dirname, '../../../shared/corpus');
+
+interface Decoded {
+  width: number;
+  height: number;
+  /** Full-canvas RGBA after compositing; alpha 0 where nothing is drawn. */
+  frames: Uint8Array[];
+  delaysCs: number[];
+  loopCount: number | null;
+}
+
+/**
+ * Independent reference decoder for the test: omggif for the blocks and LZW, and the GIF
+ * disposal rules applied here (2 = clear the frame's rectangle to transparent, as browsers
+ * do; 3 = restore the canvas from before the frame).
+ */
+function decodeComposited(bytes: Uint8Array): Decoded {
+  const reader = new GifReader(bytes);
+  const { width, height } = reader;
+  const canvas = new Uint8Array(width * height * 4);
+  const frames: Uint8Array[] = [];
+  const delaysCs: number[] = [];
+  let saved: Uint8Array | null = null;
+  for (let i = 0; i < reader.numFrames(); i++) {
+    const info = reader.frameInfo(i);
+    if (i > 0) {
+      const prev = reader.frameInfo(i - 1);
+      if (prev.disposal === 2) {
+        for (let y = prev.y; y < prev.y + prev.height; y++) canvas.fill(0, (y * width + prev.x) * 4, (y * width + prev.x + prev.width) * 4);
+      } else if (prev.disposal === 3 && saved) canvas.set(saved);
+    }
+    saved = info.disposal === 3 ? canvas.slice() : null;
+    reader.decodeAndBlitFrameRGBA(i, canvas);
+    frames.push(canvas.slice());
+    delaysCs.push(info.delay);
+  }
+  let loopCount: number | null = null;
+  try {
+    loopCount = reader.loopCount();
+  } catch {
+    loopCount = null;
+  }
+  return { width, height, frames, delaysCs, loopCount };
+}
+
+/** Turns composited RGBA frames into IndexedFrames with an exact palette of each frame's colours. */
+function toIndexed(d: Decoded): IndexedFrame[] {
+  return d.frames.map((rgba, f) => {
+    const n = d.width * d.height;
+    const indices = new Uint8Array(n);
+    const transparent = new Uint8Array(n);
+    const palette = new Uint8Array(768);
+    const seen = new Map<number, number>();
+    let anyTransparent = false;
+    for (let p = 0; p < n; p++) {
+      if (rgba[p * 4 + 3] === 0) {
+        transparent[p] = 1;
+        anyTransparent = true;
+        continue;
+      }
+      const key = (rgba[p * 4] << 16) | (rgba[p * 4 + 1] << 8) | rgba[p * 4 + 2];
+      let ix = seen.get(key);
+      if (ix === undefined) {
+        ix = seen.size;
+        if (ix >= 256) throw new Error(`frame ${f} has more than 256 colours`);
+        seen.set(key, ix);
+        palette.set([rgba[p * 4], rgba[p * 4 + 1], rgba[p * 4 + 2]], ix * 3);
+      }
+      indices[p] = ix;
+    }
+    return { width: d.width, height: d.height, indices, palette, size: seen.size, transparent: anyTransparent ? transparent : null, delayMs: d.delaysCs[f] * 10 };
+  });
+}
+
+/** What a frame should look like: palette colours, alpha 0 where transparent. */
+function expectedRgba(frame: IndexedFrame): Uint8Array {
+  const out = new Uint8Array(frame.width * frame.height * 4);
+  for (let p = 0; p < frame.width * frame.height; p++) {
+    if (frame.transparent?.[p]) continue;
+    const j = frame.indices[p] * 3;
+    out[p * 4] = frame.palette[j];
+    out[p * 4 + 1] = frame.palette[j + 1];
+    out[p * 4 + 2] = frame.palette[j + 2];
+    out[p * 4 + 3] = 255;
+  }
+  return out;
+}
+
+/** Index of the first pixel that differs (alpha 0 pixels compare by alpha only), or -1. */
+function firstMismatch(a: Uint8Array, b: Uint8Array): number {
+  for (let p = 0; p < a.length; p += 4) {
+    if (a[p + 3] !== b[p + 3]) return p / 4;
+    if (a[p + 3] !== 0 && (a[p] !== b[p] || a[p + 1] !== b[p + 1] || a[p + 2] !== b[p + 2])) return p / 4;
+  }
+  return -1;
+}
+
+function encode(frames: IndexedFrame[], opts: { loopCount?: number; differencing?: boolean; stream?: boolean }): Uint8Array {
+  const enc = createGifEncoder({ width: frames[0].width, height: frames[0].height, loopCount: opts.loopCount, differencing: opts.differencing });
+  const parts: Uint8Array[] = [];
+  for (const f of frames) {
+    enc.addFrame(f);
+    if (opts.stream) parts.push(enc.takeBytes());
+  }
+  parts.push(enc.finish());
+  const total = parts.reduce((s, p) => s + p.length, 0);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function roundTrip(file: string, differencing: boolean, stream = false) {
+  const source = decodeComposited(new Uint8Array(readFileSync(path.join(corpus, file))));
+  const frames = toIndexed(source);
+  const loopCount = source.loopCount ?? undefined;
+  const bytes = encode(frames, { loopCount, differencing, stream });
+  const back = decodeComposited(bytes);
+  expect(back.width).toBe(source.width);
+  expect(back.height).toBe(source.height);
+  expect(back.frames.length).toBe(frames.length);
+  expect(back.delaysCs).toEqual(source.delaysCs);
+  expect(back.loopCount).toBe(source.loopCount);
+  for (let i = 0; i < frames.length; i++) {
+    const bad = firstMismatch(back.frames[i], expectedRgba(frames[i]));
+    expect(bad, `${file} frame ${i} first wrong pixel`).toBe(-1);
+  }
+  return { bytes, frames };
+}
+
+describe('createGifEncoder round trip through omggif', () => {
+  it('keeps every pixel, delay and the loop count (sharp animated-loop-3, loop=2) without differencing', () => {
+    const { bytes } = roundTrip('gifs/sharp__animated-loop-3.gif', false);
+    // Every frame is written whole: each descriptor covers the canvas.
+    const r = new GifReader(bytes);
+    for (let i = 0; i < r.numFrames(); i++) expect([r.frameInfo(i).width, r.frameInfo(i).height]).toEqual([370, 285]);
+  });
+
+  it('keeps every pixel with differencing, and crops frames to what changed', () => {
+    const plain = roundTrip('gifs/sharp__animated-loop-3.gif', false).bytes;
+    const diffed = roundTrip('gifs/sharp__animated-loop-3.gif', true, true).bytes;
+    expect(diffed.length).toBeLessThan(plain.length);
+  });
+
+  it('composites transparency correctly with differencing (pigs in a polka: transparent background, disposal 2 in the source)', () => {
+    const plain = roundTrip('gifs/moviepy__pigs_in_a_polka.gif', false).bytes;
+    const diffed = roundTrip('gifs/moviepy__pigs_in_a_polka.gif', true).bytes;
+    expect(diffed.length).toBeLessThanOrEqual(plain.length);
+  });
+
+  it('handles pixels that turn transparent mid-animation (dartimage bounce, disposal 1 and 2)', () => {
+    roundTrip('gifs/dartimage__bounce.gif', true);
+    roundTrip('gifs/dartimage__bounce.gif', false);
+  });
+
+  it('uses a spare slot for transparency next to 245 colours (earth-transparent)', () => {
+    roundTrip('gifs/gifcontrols__earth-transparent.gif', true);
+  });
+
+  it('writes no loop extension when loopCount is undefined and handles 256-colour frames (harvesters, hopper)', () => {
+    const { bytes } = roundTrip('gifs/wuffs__harvesters.gif', true);
+    expect(Buffer.from(bytes).includes(Buffer.from('NETSCAPE2.0'))).toBe(false);
+    roundTrip('gifs/pillow__animated_hopper.gif', true);
+  });
+
+  it('keeps fractional video delays on average: 30 frames at 1000/30 ms last 1 s', () => {
+    const source = toIndexed(decodeComposited(new Uint8Array(readFileSync(path.join(corpus, 'gifs/wuffs__muybridge.gif')))));
+    const frames = [...source, ...source].map((f) => ({ ...f, delayMs: 1000 / 30 }));
+    const back = decodeComposited(encode(frames, { loopCount: 0 }));
+    const total = back.delaysCs.reduce((s, d) => s + d, 0);
+    expect(total).toBe(Math.round((frames.length * 100) / 30));
+    for (const d of back.delaysCs) expect([3, 4]).toContain(d);
+  });
+
+  it('256 colours plus transparency: drops only the least-used colour, drawing it with its nearest neighbour', () => {
+    const [still] = toIndexed(decodeComposited(new Uint8Array(readFileSync(path.join(corpus, 'gifs/wuffs__harvesters.gif')))));
+    expect(still.size).toBe(256);
+    const n = still.width * still.height;
+    const transparent = new Uint8Array(n);
+    for (let y = 100; y < 200; y++) transparent.fill(1, y * still.width + 100, y * still.width + 300);
+    const frame: IndexedFrame = { ...still, transparent, delayMs: 100 };
+    const back = decodeComposited(encode([frame, still], { loopCount: 0 }));
+    // Frame 0: transparency exact; the wrong pixels are all one palette colour.
+    const want = expectedRgba(frame);
+    const got = back.frames[0];
+    const wrongColours = new Set<number>();
+    let wrong = 0;
+    let alphaWrong = 0;
+    for (let p = 0; p < n; p++) {
+      if (got[p * 4 + 3] !== want[p * 4 + 3]) alphaWrong++;
+      if (want[p * 4 + 3] && (got[p * 4] !== want[p * 4] || got[p * 4 + 1] !== want[p * 4 + 1] || got[p * 4 + 2] !== want[p * 4 + 2])) {
+        wrong++;
+        wrongColours.add(frame.indices[p]);
+      }
+    }
+    expect(alphaWrong).toBe(0);
+    expect(wrongColours.size).toBeLessThanOrEqual(1);
+    expect(wrong).toBeLessThan(n / 256);
+    // Frame 1 has no transparency and all 256 colours: exact, drawn over frame 0's hole.
+    expect(firstMismatch(back.frames[1], expectedRgba(still))).toBe(-1);
+  });
+
+  it('rejects frames whose size or palette does not fit', () => {
+    const enc = createGifEncoder({ width: 2, height: 2 });
+    const frame: IndexedFrame = { width: 2, height: 2, indices: new Uint8Array([0, 1, 0, 2]), palette: new Uint8Array(6), size: 2, transparent: null, delayMs: 0 };
+    expect(() => enc.addFrame(frame)).toThrow(/index 2/);
+    expect(() => enc.addFrame({ ...frame, width: 1 })).toThrow(/canvas is 2x2/);
+    expect(() => createGifEncoder({ width: 0, height: 2 })).toThrow(/width/);
+  });
+});
