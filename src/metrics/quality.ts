@@ -1,0 +1,231 @@
+import type { Frame } from '../types.js';
+import { ChromaseedError } from '../errors.js';
+import { createMapper, type Mapper } from '../map/map-pixels.js';
+
+/**
+ * Output-quality metrics exactly as defined in shared/METRICS.md, computed as the clip
+ * streams: the meter keeps only the previous source and output frame.
+ *
+ * Decisions where METRICS.md leaves room (each applied everywhere in this file):
+ * - **Which alpha counts.** "Fully transparent pixels are left out of every sum" is decided by
+ *   the *source*: a pixel whose source alpha is 0 is left out of psnr, `colors` and the frame's
+ *   side of every pair; a pair (t−1, t) leaves out a pixel that is transparent in either source
+ *   frame. The output's alpha is ignored and its RGB bytes are compared as they are, so an
+ *   output that wrongly turns a visible pixel transparent is penalised (decoders store such
+ *   pixels as their RGB, typically 0,0,0) rather than hidden.
+ * - **Identical frames.** A frame's PSNR is capped at `MAX_PSNR` = 100 dB, so MSE 0 gives 100
+ *   rather than Infinity and the clip mean stays finite and comparable. (The smallest non-zero
+ *   MSE of a 1-megapixel frame, one channel off by one, is about 113 dB, so the cap only
+ *   touches frames that are practically identical.)
+ * - **Frames or pairs with nothing to count** (every pixel transparent) are left out of the
+ *   means they would divide by zero in; the per-frame PSNR is then `null`.
+ * - **Means over pairs.** `flicker_static`, `flip_static` and `excess_change` average each
+ *   pair's own mean over its counted pixels, then average over the pairs that count.
+ */
+
+export const MAX_PSNR = 100;
+/** A pixel is "still" when no source channel moves by more than this between two frames. */
+export const STILL_THRESHOLD = 8;
+
+export interface QualityResult {
+  /** Frames added. */
+  frames: number;
+  /** Mean of the per-frame PSNR (dB) over frames with a visible pixel; null if none. */
+  psnr: number | null;
+  /** PSNR of each frame in order (dB, capped at MAX_PSNR), null for a frame with no visible pixel. */
+  psnr_per_frame: (number | null)[];
+  /** Mean Euclidean RGB output change on pixels the source leaves still; null without such pairs. */
+  flicker_static: number | null;
+  /** Fraction of those pixels whose output colour changes at all; null without such pairs. */
+  flip_static: number | null;
+  /** Mean max(0, ‖Δout‖ − ‖Δsrc‖) over pairs and pixels; null for fewer than two frames. */
+  excess_change: number | null;
+  /** Most distinct output colours in any one frame (visible pixels only). */
+  colors: number;
+}
+
+export interface QualityMeter {
+  /** Feed the next (source, output) pair of full-canvas RGBA frames, in display order. */
+  add(source: Frame, output: Frame): void;
+  /** Metrics over everything added so far (can be called at any time). */
+  result(): QualityResult;
+}
+
+/** PSNR in dB for a mean squared error on the 0..255 scale, capped at MAX_PSNR. */
+export function psnrFromMse(mse: number): number {
+  if (mse <= 0) return MAX_PSNR;
+  return Math.min(MAX_PSNR, 10 * Math.log10((255 * 255) / mse));
+}
+
+function checkPair(source: Frame, output: Frame): void {
+  const n = source.width * source.height * 4;
+  if (source.data.length !== n) {
+    throw new ChromaseedError('ERR_INPUT', `source frame has ${source.data.length} bytes, expected ${source.width}x${source.height}x4 = ${n}`);
+  }
+  if (output.width !== source.width || output.height !== source.height || output.data.length !== n) {
+    throw new ChromaseedError(
+      'ERR_INPUT',
+      `output frame is ${output.width}x${output.height} (${output.data.length} bytes), source is ${source.width}x${source.height}`,
+    );
+  }
+}
+
+/**
+ * PSNR of one frame (MSE over the R, G and B values of the pixels visible in `source`),
+ * capped at MAX_PSNR; null when no pixel is visible.
+ */
+export function framePsnr(source: Frame, output: Frame): number | null {
+  checkPair(source, output);
+  const s = source.data;
+  const o = output.data;
+  let sum = 0;
+  let count = 0;
+  for (let j = 0; j < s.length; j += 4) {
+    if (s[j + 3] === 0) continue;
+    const dr = s[j] - o[j];
+    const dg = s[j + 1] - o[j + 1];
+    const db = s[j + 2] - o[j + 2];
+    sum += dr * dr + dg * dg + db * db;
+    count++;
+  }
+  return count === 0 ? null : psnrFromMse(sum / (count * 3));
+}
+
+/**
+ * Distinct RGB colours among the pixels visible in `mask` (alpha ≠ 0; `mask` defaults to
+ * `frame` itself), using a caller-owned 2^24-bit set (`bits`, 2 MiB) that is left cleared.
+ */
+export function countColors(frame: Frame, mask: Frame = frame, bits: Uint32Array = new Uint32Array(1 << 19)): number {
+  const d = frame.data;
+  const m = mask.data;
+  let distinct = 0;
+  for (let j = 0; j < d.length; j += 4) {
+    if (m[j + 3] === 0) continue;
+    const key = d[j] | (d[j + 1] << 8) | (d[j + 2] << 16);
+    const w = key >>> 5;
+    const bit = 1 << (key & 31);
+    if ((bits[w] & bit) === 0) {
+      bits[w] |= bit;
+      distinct++;
+    }
+  }
+  // Clear only the words this frame touched instead of all 2 MiB.
+  for (let j = 0; j < d.length; j += 4) bits[(d[j] | (d[j + 1] << 8) | (d[j + 2] << 16)) >>> 5] = 0;
+  return distinct;
+}
+
+export function createQualityMeter(): QualityMeter {
+  let width = -1;
+  let height = -1;
+  let frames = 0;
+  const psnrs: (number | null)[] = [];
+  let psnrSum = 0;
+  let psnrCount = 0;
+  let flickerSum = 0;
+  let flipSum = 0;
+  let stillPairs = 0;
+  let excessSum = 0;
+  let excessPairs = 0;
+  let colors = 0;
+  // Copies, not references: callers are free to reuse their frame buffers.
+  let prevSrc = new Uint8Array(0);
+  let prevOut = new Uint8Array(0);
+  const bits = new Uint32Array(1 << 19);
+
+  function add(source: Frame, output: Frame): void {
+    checkPair(source, output);
+    if (frames === 0) {
+      width = source.width;
+      height = source.height;
+      prevSrc = new Uint8Array(source.data.length);
+      prevOut = new Uint8Array(source.data.length);
+    } else if (source.width !== width || source.height !== height) {
+      throw new ChromaseedError('ERR_INPUT', `frame ${frames} is ${source.width}x${source.height}, earlier frames are ${width}x${height}`);
+    }
+    const s = source.data;
+    const o = output.data;
+
+    const p = framePsnr(source, output);
+    psnrs.push(p);
+    if (p !== null) {
+      psnrSum += p;
+      psnrCount++;
+    }
+    const c = countColors(output, source, bits);
+    if (c > colors) colors = c;
+
+    if (frames > 0) {
+      let still = 0;
+      let stillChange = 0;
+      let stillFlips = 0;
+      let visible = 0;
+      let excess = 0;
+      for (let j = 0; j < s.length; j += 4) {
+        if (s[j + 3] === 0 || prevSrc[j + 3] === 0) continue;
+        const sr = s[j] - prevSrc[j];
+        const sg = s[j + 1] - prevSrc[j + 1];
+        const sb = s[j + 2] - prevSrc[j + 2];
+        const or = o[j] - prevOut[j];
+        const og = o[j + 1] - prevOut[j + 1];
+        const ob = o[j + 2] - prevOut[j + 2];
+        const outSq = or * or + og * og + ob * ob;
+        const outChange = Math.sqrt(outSq);
+        const srcChange = Math.sqrt(sr * sr + sg * sg + sb * sb);
+        visible++;
+        if (outChange > srcChange) excess += outChange - srcChange;
+        const m = Math.max(Math.abs(sr), Math.abs(sg), Math.abs(sb));
+        if (m <= STILL_THRESHOLD) {
+          still++;
+          stillChange += outChange;
+          if (outSq !== 0) stillFlips++;
+        }
+      }
+      if (visible > 0) {
+        excessSum += excess / visible;
+        excessPairs++;
+      }
+      if (still > 0) {
+        flickerSum += stillChange / still;
+        flipSum += stillFlips / still;
+        stillPairs++;
+      }
+    }
+    prevSrc.set(s);
+    prevOut.set(o);
+    frames++;
+  }
+
+  function result(): QualityResult {
+    return {
+      frames,
+      psnr: psnrCount === 0 ? null : psnrSum / psnrCount,
+      psnr_per_frame: psnrs.slice(),
+      flicker_static: stillPairs === 0 ? null : flickerSum / stillPairs,
+      flip_static: stillPairs === 0 ? null : flipSum / stillPairs,
+      excess_change: excessPairs === 0 ? null : excessSum / excessPairs,
+      colors,
+    };
+  }
+
+  return { add, result };
+}
+
+/**
+ * The k-means objective (scikit-learn's `inertia_`): Σ over visible pixels (alpha ≠ 0) of the
+ * squared Euclidean RGB distance to the nearest of the `size` palette colours. Pass a mapper to
+ * reuse its 64 MiB cache across calls.
+ */
+export function inertia(frame: Frame, palette: Uint8Array, size: number, mapper: Mapper = createMapper()): number {
+  const { indices, transparent } = mapper.map(frame, palette, size, { metric: 'euclidean', space: 'rgb', dither: 'none' });
+  const d = frame.data;
+  let sum = 0;
+  for (let i = 0, j = 0; i < indices.length; i++, j += 4) {
+    if (transparent !== null && transparent[i] === 1) continue;
+    const p = indices[i] * 3;
+    const dr = d[j] - palette[p];
+    const dg = d[j + 1] - palette[p + 1];
+    const db = d[j + 2] - palette[p + 2];
+    sum += dr * dr + dg * dg + db * db;
+  }
+  return sum;
+}
