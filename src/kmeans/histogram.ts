@@ -1,0 +1,102 @@
+/**
+ * Exact colour histogram: the distinct opaque 24-bit colours of an RGBA buffer, how many
+ * pixels carry each, and for every pixel the index of its colour in that list.
+ * k-means runs on the distinct colours weighted by their counts, which gives exactly the
+ * same objective as running on every pixel, at a fraction of the cost; the mapping stage
+ * reuses `pixelIndex` to label pixels without a second lookup.
+ */
+
+/** Result of {@link buildHistogram}. Arrays may be longer than needed: read only `count` entries. */
+export interface ColorHistogram {
+  /** Number of distinct opaque colours. */
+  count: number;
+  /** Distinct colours as sRGB byte triples, in order of first appearance: `count * 3` used. */
+  colors: Uint8Array;
+  /** Pixels per distinct colour (whole numbers, stored as floats for the weighted k-means). */
+  weights: Float64Array;
+  /** Per pixel: index into `colors`, or -1 where alpha is 0. Length = pixel count. */
+  pixelIndex: Int32Array;
+  /** Number of opaque pixels (alpha > 0) = sum of `weights`. */
+  opaquePixels: number;
+}
+
+/**
+ * Colour -> (index + 1) table over all 2^24 colours, 0 meaning "not seen". One table is
+ * shared by every histogram: the builder clears exactly the entries it touched before it
+ * returns, so the table is all zeros between calls and never needs a full clear. JS runs
+ * one call at a time, so sharing is safe. The pages are only committed where touched.
+ */
+let slotTable: Uint32Array | null = null;
+
+function table(): Uint32Array {
+  if (slotTable === null) slotTable = new Uint32Array(1 << 24);
+  return slotTable;
+}
+
+/** An empty histogram whose buffers grow on demand and are reused by later builds. */
+export function createHistogram(): ColorHistogram {
+  return {
+    count: 0,
+    colors: new Uint8Array(0),
+    weights: new Float64Array(0),
+    pixelIndex: new Int32Array(0),
+    opaquePixels: 0,
+  };
+}
+
+/**
+ * Count the distinct opaque colours of `rgba` (non-premultiplied RGBA bytes; pixels with
+ * alpha 0 are skipped, any other alpha counts as opaque). Writes into `out` (growing its
+ * buffers when too small) and returns it.
+ */
+export function buildHistogram(rgba: Uint8Array, out: ColorHistogram = createHistogram()): ColorHistogram {
+  const pixels = rgba.length >>> 2;
+  if (out.pixelIndex.length < pixels) out.pixelIndex = new Int32Array(pixels);
+  // At most one distinct colour per pixel, and at most 2^24.
+  const maxDistinct = Math.min(pixels, 1 << 24);
+  if (out.weights.length < maxDistinct) {
+    out.weights = new Float64Array(maxDistinct);
+    out.colors = new Uint8Array(maxDistinct * 3);
+  }
+  const slots = table();
+  const { pixelIndex, weights, colors } = out;
+  let count = 0;
+  let opaque = 0;
+  let previousKey = -1;
+  let previousIndex = -1;
+  for (let p = 0, o = 0; p < pixels; p++, o += 4) {
+    if (rgba[o + 3] === 0) {
+      pixelIndex[p] = -1;
+      continue;
+    }
+    opaque++;
+    const key = (rgba[o] << 16) | (rgba[o + 1] << 8) | rgba[o + 2];
+    // Neighbouring pixels often share a colour (flat areas, GIF frames): skip the table.
+    if (key === previousKey) {
+      pixelIndex[p] = previousIndex;
+      weights[previousIndex]++;
+      continue;
+    }
+    let index = slots[key] - 1;
+    if (index < 0) {
+      index = count++;
+      slots[key] = index + 1;
+      weights[index] = 0;
+      const c = index * 3;
+      colors[c] = rgba[o];
+      colors[c + 1] = rgba[o + 1];
+      colors[c + 2] = rgba[o + 2];
+    }
+    weights[index]++;
+    pixelIndex[p] = index;
+    previousKey = key;
+    previousIndex = index;
+  }
+  // Leave the shared table clean for the next call: clear only what was set.
+  for (let i = 0, c = 0; i < count; i++, c += 3) {
+    slots[(colors[c] << 16) | (colors[c + 1] << 8) | colors[c + 2]] = 0;
+  }
+  out.count = count;
+  out.opaquePixels = opaque;
+  return out;
+}

@@ -1,0 +1,424 @@
+import { fromSrgb, toSrgb } from '../color/space.js';
+import { invalidOption } from '../errors.js';
+import type { ColorSpace, InitMethod, Metric } from '../types.js';
+import { buildHistogram, createHistogram, type ColorHistogram } from './histogram.js';
+import { createInitScratch, initCentres, type InitScratch } from './init.js';
+import { createLloydScratch, lloyd, type LloydScratch, type PointSet } from './lloyd.js';
+import { createRng, restartSeed } from './random.js';
+
+/**
+ * Weighted k-means over colours, the way the pipeline needs it:
+ *  1. exact histogram: k-means on the distinct colours weighted by pixel count has the
+ *     same objective as k-means on every pixel, and is much smaller;
+ *  2. when there are many distinct colours, the restarts run on a coarse histogram
+ *     (5 bits per channel, each bin at the exact weighted mean of its colours), which
+ *     ranks starting points almost as well as the exact data at a tenth of the cost;
+ *  3. the best coarse solution is then refined on the exact distinct colours, so the
+ *     answer is a true local optimum of the full-resolution problem (no subsampling).
+ */
+
+export interface KMeansOptions {
+  /** Number of clusters, 1..256. */
+  k: number;
+  /** Seeding when `initialCentroids` is not given (default 'kmeans++'). */
+  init?: InitMethod;
+  /** 'euclidean' (mean centres, squared distances) or 'manhattan' (median centres, L1). Default 'euclidean'. */
+  metric?: Metric;
+  /** Space the distances are measured in (default 'rgb'). Centroids are reported in sRGB regardless. */
+  space?: ColorSpace;
+  /** Number of initialisations; the lowest objective wins (default 10). Ignored with `initialCentroids`. */
+  restarts?: number;
+  /** PRNG seed (default 0): equal seeds give equal results. */
+  seed?: number;
+  /** Upper limit on Lloyd update steps per run (default 300). */
+  maxIterations?: number;
+  /**
+   * Stop when the summed squared centre shift falls to `tolerance` x the mean per-channel
+   * variance of the data (scikit-learn's `tol` convention; default 1e-4). Runs also stop
+   * as soon as no label changes.
+   */
+  tolerance?: number;
+  /** Warm start: k*3 sRGB floats (0..255). Centroid i of the result evolves from entry i. */
+  initialCentroids?: Float64Array;
+  /** Also return a label per pixel / point (default false). */
+  labels?: boolean;
+  /** Debug hook: called after every update step with the objective reached so far. */
+  onIteration?: (event: KMeansIterationEvent) => void;
+}
+
+export interface KMeansIterationEvent {
+  /** 'coarse' = a restart on the coarse histogram; 'exact' = on the distinct colours. */
+  phase: 'coarse' | 'exact';
+  /** Restart index, or -1 for the final refinement of the best coarse restart. */
+  restart: number;
+  /** 1-based update step within this run. */
+  iteration: number;
+  /** Objective (in the run's metric and space) of the labels and updated centres. */
+  objective: number;
+}
+
+export interface KMeansResult {
+  /** Clusters returned: `requestedK`, or the number of distinct colours if smaller (0 if all transparent). */
+  k: number;
+  requestedK: number;
+  /** Distinct opaque colours (or distinct weighted points) in the input. */
+  distinctColors: number;
+  /** True when the input has fewer distinct colours than `requestedK` (the CLI tells the user). */
+  tooFewColors: boolean;
+  /** k*3 sRGB floats, 0..255. */
+  centroids: Float64Array;
+  /** Pixels (or point weight) per cluster. */
+  counts: Float64Array;
+  /** counts / total, summing to 1 (empty input: all zero). */
+  proportions: Float64Array;
+  /** Objective of the result, in the run's metric and space (scikit-learn's `inertia_` for rgb/euclidean). */
+  inertia: number;
+  /** Lloyd update steps of the returned solution (coarse + exact refinement). */
+  iterations: number;
+  /** Per pixel / point: cluster index, or -1 for transparent pixels / zero-weight points. */
+  labels?: Int16Array;
+}
+
+/** A reusable engine: buffers are allocated on first use and kept for later calls. */
+export interface KMeansEngine {
+  /** k-means on the opaque pixels of `rgba` (RGBA bytes; alpha 0 = ignored). */
+  run(rgba: Uint8Array, options: KMeansOptions): KMeansResult;
+  /** k-means on `points` (n*3 sRGB floats) with optional weights (null = all 1; <= 0 ignored). */
+  runPoints(points: Float64Array, weights: Float64Array | null, options: KMeansOptions): KMeansResult;
+  /** The exact histogram of the last `run` (valid until the next call). */
+  readonly histogram: ColorHistogram;
+}
+
+const COARSE_BITS = 5;
+/** Below this many distinct colours the restarts run on the exact colours directly. */
+const COARSE_MIN_DISTINCT = 12000;
+
+interface Resolved {
+  k: number;
+  init: InitMethod;
+  metric: Metric;
+  space: ColorSpace;
+  restarts: number;
+  seed: number;
+  maxIterations: number;
+  tolerance: number;
+  initialCentroids: Float64Array | undefined;
+  labels: boolean;
+  onIteration: ((event: KMeansIterationEvent) => void) | undefined;
+}
+
+function resolve(options: KMeansOptions): Resolved {
+  const k = options.k;
+  if (!Number.isInteger(k) || k < 1 || k > 256) throw invalidOption('k', 'an integer between 1 and 256', k);
+  const initial = options.initialCentroids;
+  if (initial !== undefined && initial.length !== k * 3) {
+    throw invalidOption('initialCentroids', `${k * 3} numbers (k*3)`, `${initial.length} numbers`);
+  }
+  const restarts = options.restarts ?? 10;
+  if (!Number.isInteger(restarts) || restarts < 1) throw invalidOption('restarts', 'a positive integer', restarts);
+  const maxIterations = options.maxIterations ?? 300;
+  if (!Number.isInteger(maxIterations) || maxIterations < 0) throw invalidOption('maxIterations', 'a non-negative integer', maxIterations);
+  return {
+    k,
+    init: options.init ?? 'kmeans++',
+    metric: options.metric ?? 'euclidean',
+    space: options.space ?? 'rgb',
+    restarts: initial ? 1 : restarts,
+    seed: options.seed ?? 0,
+    maxIterations,
+    tolerance: options.tolerance ?? 1e-4,
+    initialCentroids: initial,
+    labels: options.labels ?? false,
+    onIteration: options.onIteration,
+  };
+}
+
+function emptyPointSet(): PointSet {
+  return { n: 0, points: new Float64Array(0), weights: new Float64Array(0), orders: null };
+}
+
+/** Create an engine whose scratch buffers persist across calls (one per clip, not per frame). */
+export function createKMeans(): KMeansEngine {
+  const histogram = createHistogram();
+  const exact = emptyPointSet();
+  const coarse = emptyPointSet();
+  const binOf = new Int32Array(1 << (3 * COARSE_BITS)).fill(-1);
+  const lloydScratch: LloydScratch = createLloydScratch();
+  const initScratch: InitScratch = createInitScratch();
+  const current = new Float64Array(256 * 3);
+  const best = new Float64Array(256 * 3);
+  // Dedupe buffers for runPoints.
+  let pointSrgb = new Float64Array(0);
+  let pointWeights = new Float64Array(0);
+  let pointIndex = new Int32Array(0);
+
+  function reservePoints(set: PointSet, n: number): void {
+    if (set.weights.length < n) {
+      const size = Math.max(n, Math.ceil(set.weights.length * 1.5));
+      set.points = new Float64Array(size * 3);
+      set.weights = new Float64Array(size);
+    }
+    set.n = n;
+    set.orders = null;
+  }
+
+  /** Fill `coarse` with the 5-bit bins of `exact`; returns the number of bins. */
+  function buildCoarse(srgb: ArrayLike<number>, n: number): number {
+    reservePoints(coarse, Math.min(n, binOf.length));
+    const shift = 8 - COARSE_BITS;
+    const { points: cp, weights: cw } = coarse;
+    const { points: ep, weights: ew } = exact;
+    let bins = 0;
+    for (let i = 0, c = 0; i < n; i++, c += 3) {
+      // Clamp and floor so float sRGB points (runPoints) bin like bytes do.
+      const key = (channelBits(srgb[c], shift) << (2 * COARSE_BITS)) | (channelBits(srgb[c + 1], shift) << COARSE_BITS) | channelBits(srgb[c + 2], shift);
+      let b = binOf[key];
+      if (b < 0) {
+        b = binOf[key] = bins++;
+        cw[b] = 0;
+        cp[b * 3] = cp[b * 3 + 1] = cp[b * 3 + 2] = 0;
+      }
+      const w = ew[i];
+      cw[b] += w;
+      cp[b * 3] += w * ep[c];
+      cp[b * 3 + 1] += w * ep[c + 1];
+      cp[b * 3 + 2] += w * ep[c + 2];
+    }
+    for (let b = 0; b < bins; b++) {
+      const w = cw[b];
+      cp[b * 3] /= w;
+      cp[b * 3 + 1] /= w;
+      cp[b * 3 + 2] /= w;
+    }
+    binOf.fill(-1);
+    coarse.n = bins;
+    return bins;
+  }
+
+  /**
+   * k-means on `n` distinct sRGB colours `srgb` with `weights`; `index` maps each input
+   * item (pixel or point) to its distinct colour or -1.
+   */
+  function solve(srgb: ArrayLike<number>, weights: Float64Array, n: number, index: Int32Array, items: number, o: Resolved): KMeansResult {
+    const requestedK = o.k;
+    if (n === 0) return emptyResult(requestedK, o.labels ? items : -1);
+    reservePoints(exact, n);
+    exact.weights.set(weights.subarray(0, n));
+    const convert = fromSrgb(o.space);
+    for (let c = 0; c < n * 3; c += 3) convert(srgb[c], srgb[c + 1], srgb[c + 2], exact.points, c);
+    const l1 = o.metric === 'manhattan';
+    const shiftTolerance = o.tolerance * meanVariance(exact);
+    const hook = o.onIteration;
+    const report = (phase: 'coarse' | 'exact', restart: number) =>
+      hook ? (iteration: number, objective: number) => hook({ phase, restart, iteration, objective }) : undefined;
+
+    let k = requestedK;
+    let iterations = 0;
+    let inertia: number;
+    if (o.initialCentroids) {
+      // Warm start: one run from the given centres, indices preserved.
+      const initial = o.initialCentroids;
+      for (let c = 0; c < k * 3; c += 3) convert(initial[c], initial[c + 1], initial[c + 2], best, c);
+      const outcome = lloyd(exact, best, k, { metric: o.metric, maxIterations: o.maxIterations, shiftTolerance, onIteration: report('exact', 0) }, lloydScratch);
+      iterations = outcome.iterations;
+      inertia = outcome.inertia;
+    } else if (n <= requestedK) {
+      // Every colour gets its own cluster: exact, no iterations needed.
+      k = n;
+      for (let c = 0; c < n * 3; c++) best[c] = exact.points[c];
+      reserveLabels(n);
+      for (let i = 0; i < n; i++) lloydScratch.labels[i] = i;
+      inertia = 0;
+    } else {
+      const useCoarse = n >= COARSE_MIN_DISTINCT && buildCoarse(srgb, n) >= 8 * k;
+      const target = useCoarse ? coarse : exact;
+      let bestObjective = Infinity;
+      for (let r = 0; r < o.restarts; r++) {
+        const rng = createRng(restartSeed(o.seed, r));
+        let chosen = initCentres(o.init, target, k, rng, l1, current, initScratch);
+        // Fewer positions than k can only happen on the coarse bins; duplicates of a chosen
+        // centre become empty clusters that Lloyd re-seeds from the worst-served points.
+        for (; chosen < k; chosen++) current.copyWithin(chosen * 3, 0, 3);
+        const outcome = lloyd(target, current, k, {
+          metric: o.metric, maxIterations: o.maxIterations, shiftTolerance, onIteration: report(useCoarse ? 'coarse' : 'exact', r),
+        }, lloydScratch);
+        if (outcome.inertia < bestObjective) {
+          bestObjective = outcome.inertia;
+          best.set(current.subarray(0, k * 3));
+          iterations = outcome.iterations;
+        }
+      }
+      // Refine on the exact colours (or, without coarse bins, recover the best run's labels).
+      const outcome = lloyd(exact, best, k, {
+        metric: o.metric, maxIterations: useCoarse ? o.maxIterations : 0, shiftTolerance, onIteration: report('exact', -1),
+      }, lloydScratch);
+      iterations += outcome.iterations;
+      inertia = outcome.inertia;
+    }
+    return finish(srgb, n, k, requestedK, iterations, inertia, index, items, o);
+  }
+
+  function reserveLabels(n: number): void {
+    if (lloydScratch.labels.length < n) lloydScratch.labels = new Int32Array(n);
+  }
+
+  function finish(
+    srgb: ArrayLike<number>, n: number, k: number, requestedK: number, iterations: number, inertia: number,
+    index: Int32Array, items: number, o: Resolved,
+  ): KMeansResult {
+    const labels = lloydScratch.labels;
+    const counts = new Float64Array(k);
+    const w = exact.weights;
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      counts[labels[i]] += w[i];
+      total += w[i];
+    }
+    const proportions = new Float64Array(k);
+    for (let j = 0; j < k; j++) proportions[j] = counts[j] / total;
+    const centroids = new Float64Array(k * 3);
+    if (k === n && !o.initialCentroids) {
+      // One cluster per colour: report the colours themselves, not a space round trip.
+      for (let c = 0; c < n * 3; c++) centroids[c] = srgb[c];
+    } else {
+      const back = toSrgb(o.space);
+      for (let c = 0; c < k * 3; c += 3) back(best[c], best[c + 1], best[c + 2], centroids, c);
+    }
+    const result: KMeansResult = {
+      k, requestedK, distinctColors: n, tooFewColors: n < requestedK,
+      centroids, counts, proportions, inertia, iterations,
+    };
+    if (o.labels) {
+      const out = new Int16Array(items);
+      for (let p = 0; p < items; p++) {
+        const d = index[p];
+        out[p] = d < 0 ? -1 : labels[d];
+      }
+      result.labels = out;
+    }
+    return result;
+  }
+
+  function run(rgba: Uint8Array, options: KMeansOptions): KMeansResult {
+    const o = resolve(options);
+    if (rgba.length % 4 !== 0) throw invalidOption('rgba', 'a length that is a multiple of 4', `${rgba.length} bytes`);
+    buildHistogram(rgba, histogram);
+    return solve(histogram.colors, histogram.weights, histogram.count, histogram.pixelIndex, rgba.length >>> 2, o);
+  }
+
+  function runPoints(points: Float64Array, weights: Float64Array | null, options: KMeansOptions): KMeansResult {
+    const o = resolve(options);
+    if (points.length % 3 !== 0) throw invalidOption('points', 'a length that is a multiple of 3', `${points.length} numbers`);
+    const items = points.length / 3;
+    if (weights !== null && weights.length !== items) throw invalidOption('weights', `${items} weights (one per point)`, `${weights.length} weights`);
+    if (pointIndex.length < items) {
+      pointIndex = new Int32Array(items);
+      pointSrgb = new Float64Array(items * 3);
+      pointWeights = new Float64Array(items);
+    }
+    const n = dedupePoints(points, weights, items, pointSrgb, pointWeights, pointIndex);
+    return solve(pointSrgb, pointWeights, n, pointIndex, items, o);
+  }
+
+  return { run, runPoints, histogram };
+}
+
+function channelBits(v: number, shift: number): number {
+  const b = v <= 0 ? 0 : v >= 255 ? 255 : v | 0;
+  return b >> shift;
+}
+
+/** Weighted mean over channels of the per-channel variance (scales the tolerance). */
+function meanVariance(set: PointSet): number {
+  const { n, points, weights } = set;
+  let total = 0;
+  const mean = [0, 0, 0];
+  for (let i = 0; i < n; i++) {
+    total += weights[i];
+    for (let c = 0; c < 3; c++) mean[c] += weights[i] * points[i * 3 + c];
+  }
+  let variance = 0;
+  for (let c = 0; c < 3; c++) {
+    const m = mean[c] / total;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const d = points[i * 3 + c] - m;
+      s += weights[i] * d * d;
+    }
+    variance += s / total;
+  }
+  return variance / 3;
+}
+
+/**
+ * Merge identical points (summing weights) by sorting indices lexicographically; drops
+ * points whose weight is not positive. Returns the distinct count; `index` maps each
+ * input point to its distinct entry or -1.
+ */
+function dedupePoints(
+  points: Float64Array, weights: Float64Array | null, items: number,
+  outSrgb: Float64Array, outWeights: Float64Array, index: Int32Array,
+): number {
+  const order = new Int32Array(items);
+  let m = 0;
+  for (let i = 0; i < items; i++) {
+    const w = weights === null ? 1 : weights[i];
+    if (w > 0) order[m++] = i;
+    else index[i] = -1;
+  }
+  const used = order.subarray(0, m);
+  used.sort((a, b) => points[a * 3] - points[b * 3] || points[a * 3 + 1] - points[b * 3 + 1] || points[a * 3 + 2] - points[b * 3 + 2]);
+  let n = 0;
+  for (let t = 0; t < m; t++) {
+    const i = used[t];
+    const p = i * 3;
+    const w = weights === null ? 1 : weights[i];
+    if (n > 0) {
+      const q = (n - 1) * 3;
+      if (outSrgb[q] === points[p] && outSrgb[q + 1] === points[p + 1] && outSrgb[q + 2] === points[p + 2]) {
+        outWeights[n - 1] += w;
+        index[i] = n - 1;
+        continue;
+      }
+    }
+    const q = n * 3;
+    outSrgb[q] = points[p];
+    outSrgb[q + 1] = points[p + 1];
+    outSrgb[q + 2] = points[p + 2];
+    outWeights[n] = w;
+    index[i] = n++;
+  }
+  return n;
+}
+
+function emptyResult(requestedK: number, items: number): KMeansResult {
+  const result: KMeansResult = {
+    k: 0, requestedK, distinctColors: 0, tooFewColors: true,
+    centroids: new Float64Array(0), counts: new Float64Array(0), proportions: new Float64Array(0),
+    inertia: 0, iterations: 0,
+  };
+  if (items >= 0) result.labels = new Int16Array(items).fill(-1);
+  return result;
+}
+
+let shared: KMeansEngine | null = null;
+
+function sharedEngine(): KMeansEngine {
+  if (shared === null) shared = createKMeans();
+  return shared;
+}
+
+/**
+ * k-means on the opaque pixels of an RGBA image (alpha 0 pixels are ignored).
+ * Uses a module-level engine, so repeated calls reuse its buffers.
+ * @example
+ * const { centroids, proportions } = kmeansPixels(rgba, { k: 8, seed: 1 });
+ */
+export function kmeansPixels(rgba: Uint8Array, options: KMeansOptions): KMeansResult {
+  return sharedEngine().run(rgba, options);
+}
+
+/** k-means on weighted points (n*3 sRGB floats 0..255); `weights` null = every point weighs 1. */
+export function kmeansPoints(points: Float64Array, weights: Float64Array | null, options: KMeansOptions): KMeansResult {
+  return sharedEngine().runPoints(points, weights, options);
+}
