@@ -1,4 +1,5 @@
 import { invalidOption } from './errors.js';
+import { resolveStability, STABILITY_LEVELS, type StabilityOptions } from './sequence/stability.js';
 import type { ColorSpace, InitMethod, Metric } from './types.js';
 
 /**
@@ -45,6 +46,14 @@ export function positiveNumber(raw: Raw, name: string): number | undefined {
   if (v === undefined || v === null) return undefined;
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) throw invalidOption(flag(name), 'a positive number', v);
+  return n;
+}
+
+function optionalNumber(raw: Raw, name: string): number | undefined {
+  const v = raw[name];
+  if (v === undefined || v === null) return undefined;
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || Number.isNaN(n)) throw invalidOption(flag(name), 'a number', v);
   return n;
 }
 
@@ -145,6 +154,8 @@ export function resolveInputOptions(raw: Raw): InputOptions {
 export interface SequenceOptions extends ClusterOptions {
   seeding: Seeding;
   dither: DitherMode;
+  /** Steadiness levers of the seeded mode (see sequence/stability.ts). */
+  stability: StabilityOptions;
 }
 
 export function resolveSequenceOptions(raw: Raw): SequenceOptions {
@@ -152,5 +163,12 @@ export function resolveSequenceOptions(raw: Raw): SequenceOptions {
     ...resolveClusterOptions(raw, 16),
     seeding: choice(raw, 'seeding', SEEDINGS, 'seeded'),
     dither: choice(raw, 'dither', DITHERS, 'none'),
+    stability: resolveStability(choice(raw, 'stability', STABILITY_LEVELS, 'medium'), {
+      frameIterations: optionalNumber(raw, 'frameIterations'),
+      paletteHold: optionalNumber(raw, 'paletteHold'),
+      pixelHold: optionalNumber(raw, 'pixelHold'),
+      pixelMargin: optionalNumber(raw, 'pixelMargin'),
+      sceneCut: optionalNumber(raw, 'sceneCut'),
+    }),
   };
 }

@@ -1,5 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { ChromaseedError } from '../errors.js';
+import { STABILITY_LEVELS } from '../sequence/stability.js';
 import { DITHERS, FORMATS, INITS, METRICS, SEEDINGS, SORTS, SPACES, TRANSFER_METHODS } from '../options.js';
 
 /** Where a command writes: data to stdout, everything a person reads to stderr. */
@@ -147,7 +148,13 @@ function inputOptions<T>(y: Argv<T>) {
 function sequenceOptions<T>(y: Argv<T>) {
   return y
     .option('seeding', { choices: SEEDINGS, default: 'seeded', describe: 'seeded: start each frame from the last palette; none: fresh per frame; global: one palette' })
-    .option('dither', { choices: DITHERS, default: 'none', describe: 'dithering when mapping pixels' });
+    .option('dither', { choices: DITHERS, default: 'none', describe: 'dithering when mapping pixels' })
+    .option('stability', { choices: STABILITY_LEVELS, default: 'medium', describe: 'seeded mode: how firmly palettes and still pixels are held (none = plain seeded k-means)' })
+    .option('frame-iterations', { type: 'number', describe: 'seeded mode: Lloyd iterations per frame after the first [preset]' })
+    .option('palette-hold', { type: 'number', describe: 'seeded mode: a palette colour changes only when its centroid moves farther than this (RGB units) [preset]' })
+    .option('pixel-hold', { type: 'number', describe: 'seeded mode: pixels changing less than this (0-255, -1 = off) keep their entry [preset]' })
+    .option('pixel-margin', { type: 'number', describe: 'seeded mode: how much worse than the nearest a held entry may be (RGB units) [preset]' })
+    .option('scene-cut', { type: 'number', describe: 'seeded mode: objective jump factor that restarts the palette (0 = never) [preset]' });
 }
 
 function outputOptions<T>(y: Argv<T>) {

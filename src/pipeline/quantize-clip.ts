@@ -2,6 +2,7 @@ import { createMapper } from '../map/map-pixels.js';
 import type { SequenceOptions } from '../options.js';
 import { createColorAccumulator } from '../sequence/global-palette.js';
 import { createSequentialQuantizer, type FramePalette } from '../sequence/sequential.js';
+import { holdPixels } from '../sequence/stability.js';
 import type { FrameSource, IndexedFrame, TimedFrame } from '../types.js';
 
 /** One frame through the pipeline: the source, its palette, and the mapped result. */
@@ -31,7 +32,9 @@ export async function* quantizeClip(
     }
     global = accumulator.finish(options);
   }
-  const sequence = options.seeding === 'global' ? null : createSequentialQuantizer({ ...options, seeding: options.seeding });
+  const seeded = options.seeding === 'seeded';
+  const sequence = options.seeding === 'global' ? null : createSequentialQuantizer({ ...options, seeding: options.seeding, stability: seeded ? options.stability : undefined });
+  let previous: { source: TimedFrame; indices: Uint8Array } | null = null;
   const mapper = createMapper();
   const mapOptions = { metric: options.metric, space: options.space, dither: options.dither };
   let index = 0;
@@ -39,6 +42,11 @@ export async function* quantizeClip(
     signal?.throwIfAborted();
     const palette = global ?? sequence!.next(source);
     const { indices, transparent } = mapper.map(source, palette.palette, palette.size, mapOptions);
+    // Dithering chooses entries by neighbourhood error, so holding single pixels would fight it.
+    if (seeded && previous !== null && !palette.fresh && options.dither === 'none' && previous.source.width === source.width) {
+      holdPixels(source.data, previous.source.data, indices, previous.indices, palette.palette, palette.size, options.stability);
+    }
+    previous = { source, indices };
     const needsSlot = transparent !== null && palette.size === 256;
     const colors = needsSlot ? palette.palette.slice() : palette.palette;
     const indexed: IndexedFrame = {

@@ -1,6 +1,7 @@
 import { createKMeans, type KMeansResult } from '../kmeans/kmeans.js';
 import type { ClusterOptions, Seeding } from '../options.js';
 import type { Frame } from '../types.js';
+import { holdPalette, STABILITY_PRESETS, type StabilityOptions } from './stability.js';
 
 /** One frame's palette: float centroids (sRGB) and the byte colours written out. */
 export interface FramePalette {
@@ -12,10 +13,13 @@ export interface FramePalette {
   /** k-means objective of this frame (in the run's metric and space). */
   readonly inertia: number;
   readonly iterations: number;
+  /** True when this frame was clustered from scratch (first frame, scene cut, unseeded). */
+  readonly fresh: boolean;
 }
 
 export interface SequentialOptions extends ClusterOptions {
   seeding: Exclude<Seeding, 'global'>;
+  stability?: StabilityOptions;
 }
 
 /**
@@ -30,25 +34,54 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   reset(): void;
 } {
   const engine = createKMeans();
-  let previous: Float64Array | null = null;
+  const stability = options.stability ?? STABILITY_PRESETS.none;
+  let previous: FramePalette | null = null;
   let frameIndex = 0;
   const { colors, init, restarts, metric, space, seed, maxIterations } = options;
 
+  const fresh = (frame: Frame): KMeansResult => {
+    const unseeded = options.seeding === 'none';
+    return engine.run(frame.data, {
+      k: colors,
+      init,
+      metric,
+      space,
+      maxIterations,
+      restarts: unseeded ? 1 : restarts,
+      seed: unseeded ? (seed + frameIndex) >>> 0 : seed,
+    });
+  };
+
   return {
     next(frame) {
-      let result: KMeansResult;
+      let result: KMeansResult | null = null;
       // A palette smaller than k (the last frame had fewer distinct colours, a fade from
       // black say) cannot seed k clusters; start fresh so the palette can grow back.
-      if (options.seeding === 'seeded' && previous !== null && previous.length === colors * 3) {
-        result = engine.run(frame.data, { k: colors, metric, space, maxIterations, initialCentroids: previous });
-      } else {
-        const frameSeed = options.seeding === 'none' ? (seed + frameIndex) >>> 0 : seed;
-        const frameRestarts = options.seeding === 'none' ? 1 : restarts;
-        result = engine.run(frame.data, { k: colors, init, metric, space, maxIterations, restarts: frameRestarts, seed: frameSeed });
+      if (options.seeding === 'seeded' && previous !== null && previous.size === colors) {
+        let firstStep = Infinity;
+        const seeded = engine.run(frame.data, {
+          k: colors,
+          metric,
+          space,
+          maxIterations: stability.frameIterations,
+          initialCentroids: previous.centroids,
+          onIteration: (e) => {
+            if (e.iteration === 1) firstStep = e.objective;
+          },
+        });
+        const cut = stability.sceneCut > 0 && firstStep > stability.sceneCut * Math.max(previous.inertia, 1);
+        if (!cut) result = seeded;
       }
+      const isFresh = result === null;
+      result ??= fresh(frame);
       frameIndex++;
-      if (result.k > 0) previous = result.centroids.slice(0, result.k * 3);
-      return toFramePalette(result);
+      const size = result.k;
+      const centroids = result.centroids.slice(0, size * 3);
+      const held = isFresh ? null : previous!.palette;
+      const palette = holdPalette(centroids, held, size, stability.paletteHold, new Uint8Array(size * 3));
+      const out: FramePalette = { centroids, palette, size, inertia: result.inertia, iterations: result.iterations, fresh: isFresh };
+      if (size > 0) previous = out;
+      return out;
     },
     reset() {
       previous = null;
@@ -56,10 +89,10 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   };
 }
 
+/** A k-means result as a palette of rounded colours (no holding: one-off palettes). */
 export function toFramePalette(result: KMeansResult): FramePalette {
   const size = result.k;
   const centroids = result.centroids.slice(0, size * 3);
-  const palette = new Uint8Array(size * 3);
-  for (let i = 0; i < size * 3; i++) palette[i] = Math.round(centroids[i]);
-  return { centroids, palette, size, inertia: result.inertia, iterations: result.iterations };
+  const palette = holdPalette(centroids, null, size, 0, new Uint8Array(size * 3));
+  return { centroids, palette, size, inertia: result.inertia, iterations: result.iterations, fresh: true };
 }

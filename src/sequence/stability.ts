@@ -1,0 +1,126 @@
+import { invalidOption } from '../errors.js';
+
+/**
+ * Steadiness levers for seeded k-means. Seeding alone does not stop flicker: run to
+ * convergence, seeded centroids still drift by fractions of a level each frame, which
+ * changes rounded palette colours, and pixels near a cluster border switch entries.
+ * These levers hold what has not really changed:
+ */
+export interface StabilityOptions {
+  /** Lloyd iterations a seeded frame gets (the first frame and scene cuts get the full run). */
+  frameIterations: number;
+  /**
+   * A palette colour is kept until its centroid has moved more than this far from it
+   * (Euclidean, sRGB 0..255 units); 0 = every frame writes its rounded centroids.
+   */
+  paletteHold: number;
+  /**
+   * A pixel whose source colour changed by at most this much (max over channels, 0..255)
+   * keeps last frame's palette entry, provided that entry is still within `pixelMargin`
+   * of the nearest one; -1 = off (every pixel exactly nearest).
+   */
+  pixelHold: number;
+  /** How much farther (Euclidean sRGB units) than the nearest entry a held entry may be. */
+  pixelMargin: number;
+  /**
+   * Scene-cut detection: when a seeded frame's first-step objective exceeds the previous
+   * frame's final objective by this factor, the old palette no longer fits and the frame
+   * is re-initialised (with restarts) instead; 0 = never.
+   */
+  sceneCut: number;
+}
+
+export const STABILITY_LEVELS = ['none', 'low', 'medium', 'high'] as const;
+export type StabilityLevel = (typeof STABILITY_LEVELS)[number];
+
+/** Presets, chosen from the numbers in the README's flicker table. */
+export const STABILITY_PRESETS: Readonly<Record<StabilityLevel, Readonly<StabilityOptions>>> = {
+  none: { frameIterations: 300, paletteHold: 0, pixelHold: -1, pixelMargin: 0, sceneCut: 0 },
+  low: { frameIterations: 10, paletteHold: 1, pixelHold: 2, pixelMargin: 2, sceneCut: 4 },
+  medium: { frameIterations: 5, paletteHold: 3, pixelHold: 8, pixelMargin: 6, sceneCut: 4 },
+  high: { frameIterations: 3, paletteHold: 6, pixelHold: 12, pixelMargin: 12, sceneCut: 4 },
+};
+
+function checkRange(name: string, v: number, min: number, max: number): number {
+  if (!Number.isFinite(v) || v < min || v > max) throw invalidOption(name, `a number from ${min} to ${max}`, v);
+  return v;
+}
+
+/** A preset with any explicitly given lever replacing its value. */
+export function resolveStability(level: StabilityLevel, overrides: Partial<StabilityOptions> = {}): StabilityOptions {
+  const s = { ...STABILITY_PRESETS[level], ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+  checkRange('--frame-iterations', s.frameIterations, 1, 10_000);
+  checkRange('--palette-hold', s.paletteHold, 0, 442);
+  checkRange('--pixel-hold', s.pixelHold, -1, 255);
+  checkRange('--pixel-margin', s.pixelMargin, 0, 442);
+  checkRange('--scene-cut', s.sceneCut, 0, 1e9);
+  if (!Number.isInteger(s.frameIterations)) throw invalidOption('--frame-iterations', 'an integer', s.frameIterations);
+  return s;
+}
+
+/**
+ * The palette bytes to write for this frame: each entry keeps last frame's colour unless
+ * its new centroid has moved more than `hold` away from it. Keeping the exact bytes is
+ * what lets a still pixel keep exactly its colour. Writes into `out` (size*3).
+ */
+export function holdPalette(centroids: Float64Array, previous: Uint8Array | null, size: number, hold: number, out: Uint8Array): Uint8Array {
+  const limit = hold * hold;
+  for (let i = 0, j = 0; i < size; i++, j += 3) {
+    const r = centroids[j];
+    const g = centroids[j + 1];
+    const b = centroids[j + 2];
+    if (previous !== null && j + 2 < previous.length) {
+      const dr = r - previous[j];
+      const dg = g - previous[j + 1];
+      const db = b - previous[j + 2];
+      if (dr * dr + dg * dg + db * db <= limit) {
+        out[j] = previous[j];
+        out[j + 1] = previous[j + 1];
+        out[j + 2] = previous[j + 2];
+        continue;
+      }
+    }
+    out[j] = Math.round(r);
+    out[j + 1] = Math.round(g);
+    out[j + 2] = Math.round(b);
+  }
+  return out;
+}
+
+/**
+ * Lets pixels the source left (nearly) unchanged keep last frame's palette entry while
+ * that entry is still almost as close as the nearest one, so border pixels do not
+ * switch back and forth. `indices` holds this frame's exact nearest entries and is
+ * changed in place. Only pixels whose entry would change are examined.
+ */
+export function holdPixels(
+  source: Uint8Array,
+  previousSource: Uint8Array,
+  indices: Uint8Array,
+  previousIndices: Uint8Array,
+  palette: Uint8Array,
+  size: number,
+  options: StabilityOptions,
+): number {
+  const { pixelHold, pixelMargin } = options;
+  if (pixelHold < 0) return 0;
+  let held = 0;
+  for (let i = 0, o = 0; i < indices.length; i++, o += 4) {
+    const prev = previousIndices[i];
+    const now = indices[i];
+    if (prev === now || prev >= size || source[o + 3] === 0) continue;
+    const r = source[o];
+    const g = source[o + 1];
+    const b = source[o + 2];
+    if (Math.abs(r - previousSource[o]) > pixelHold || Math.abs(g - previousSource[o + 1]) > pixelHold || Math.abs(b - previousSource[o + 2]) > pixelHold) continue;
+    const p = prev * 3;
+    const n = now * 3;
+    const dPrev = Math.sqrt((r - palette[p]) ** 2 + (g - palette[p + 1]) ** 2 + (b - palette[p + 2]) ** 2);
+    const dNow = Math.sqrt((r - palette[n]) ** 2 + (g - palette[n + 1]) ** 2 + (b - palette[n + 2]) ** 2);
+    if (dPrev <= dNow + pixelMargin) {
+      indices[i] = prev;
+      held++;
+    }
+  }
+  return held;
+}
