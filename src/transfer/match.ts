@@ -1,0 +1,206 @@
+import { lightness, srgbToLab } from '../color/space.js';
+import type { TransferMethod } from '../options.js';
+import { solveAssignment } from './hungarian.js';
+
+/**
+ * Deciding which SOURCE colour each TARGET cluster becomes. Every method returns one
+ * source index per target entry; the renderer then paints entry i with source colour
+ * `mapping[i]`, so the decision is made once per palette, not per pixel.
+ */
+
+/** A palette with how much of the picture each colour covers. */
+export interface WeightedPalette {
+  readonly size: number;
+  /** `size * 3` sRGB values, 0..255 (bytes or float centroids). */
+  readonly rgb: ArrayLike<number>;
+  /** `size` shares of the pixels, each 0..1, summing to 1 (or all 0 for an empty palette). */
+  readonly proportions: ArrayLike<number>;
+}
+
+/** Weights of the three terms of {@link transferCost}. */
+export interface CostWeights {
+  /** α: weight of the lightness-order term. */
+  readonly lightness: number;
+  /** β: weight of the colour-distance term. */
+  readonly color: number;
+  /** γ: weight of the frequency term. */
+  readonly frequency: number;
+}
+
+/**
+ * Default weights. A full flip of the lightness order (α = 1) outweighs any colour term
+ * (β·ΔE/100 is about 0.5 for the most distant palette colours), so light stays light;
+ * within one lightness band the colour term decides, and the frequency term (γ = 0.5)
+ * breaks the remaining ties in favour of matching areas.
+ */
+export const DEFAULT_COST_WEIGHTS: CostWeights = { lightness: 1, color: 0.5, frequency: 0.5 };
+
+/** Below this L* spread (about one just-noticeable difference) a palette counts as flat. */
+const FLAT_LIGHTNESS = 1;
+
+/**
+ * Each colour's CIELAB L* rescaled to its own palette's range: 0 for the darkest, 1 for
+ * the lightest, 0.5 for all when the palette is flat. Comparing these instead of raw L*
+ * keeps the target's light and shade when the source is darker or lighter overall.
+ */
+export function relativeLightness(palette: WeightedPalette, out: Float64Array = new Float64Array(palette.size)): Float64Array {
+  const { size, rgb } = palette;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < size; i++) {
+    const l = lightness(rgb[i * 3], rgb[i * 3 + 1], rgb[i * 3 + 2]);
+    out[i] = l;
+    if (l < lo) lo = l;
+    if (l > hi) hi = l;
+  }
+  const span = hi - lo;
+  for (let i = 0; i < size; i++) out[i] = span < FLAT_LIGHTNESS ? 0.5 : (out[i] - lo) / span;
+  return out;
+}
+
+/**
+ * The cost of painting target entry i with source colour j, for the `optimal` method:
+ *
+ *     cost(i, j) = p_i · ( α · |ℓT_i − ℓS_j|  +  β · ΔE76(T_i, S_j) / 100 )  +  γ · |p_i − q_j|
+ *
+ * where T_i, p_i are the target colour and its share of the pixels, S_j, q_j the source
+ * colour and its share, ℓ the L* rescaled to each palette's own range
+ * ({@link relativeLightness}), and ΔE76 the Euclidean CIELAB distance. Summed over an
+ * assignment the first two terms are the per-pixel mean lightness-order error and mean
+ * colour shift (each pixel of cluster i counts once), and the last is γ times the L1
+ * distance between the output's colour shares and the source's: the three things a
+ * palette transfer trades off.
+ *
+ * @returns row-major `target.size × source.size` matrix.
+ */
+export function transferCost(target: WeightedPalette, source: WeightedPalette, weights: CostWeights = DEFAULT_COST_WEIGHTS): Float64Array {
+  const n = target.size;
+  const m = source.size;
+  const lt = relativeLightness(target);
+  const ls = relativeLightness(source);
+  const labT = toLab(target);
+  const labS = toLab(source);
+  const cost = new Float64Array(n * m);
+  for (let i = 0; i < n; i++) {
+    const p = target.proportions[i];
+    for (let j = 0; j < m; j++) {
+      const dl = labT[i * 3] - labS[j * 3];
+      const da = labT[i * 3 + 1] - labS[j * 3 + 1];
+      const db = labT[i * 3 + 2] - labS[j * 3 + 2];
+      const deltaE = Math.sqrt(dl * dl + da * da + db * db);
+      cost[i * m + j] =
+        p * (weights.lightness * Math.abs(lt[i] - ls[j]) + (weights.color * deltaE) / 100) +
+        weights.frequency * Math.abs(p - source.proportions[j]);
+    }
+  }
+  return cost;
+}
+
+function toLab(palette: WeightedPalette): Float64Array {
+  const out = new Float64Array(palette.size * 3);
+  for (let i = 0; i < palette.size; i++) srgbToLab(palette.rgb[i * 3], palette.rgb[i * 3 + 1], palette.rgb[i * 3 + 2], out, i * 3);
+  return out;
+}
+
+/**
+ * One source index per target entry.
+ *
+ * - `rank`: the r-th most common target colour gets the r-th most common source colour
+ *   (when there are more target entries than source colours, rank r gets source rank
+ *   ⌊r·m/n⌋, so the least common targets share the least common sources).
+ * - `lightness`: the same by L* order, darkest to darkest; with different sizes, position
+ *   r of n gets position round(r·(m−1)/(n−1)) of m, so both ends of the range are kept.
+ * - `optimal`: the one-to-one assignment minimising the summed {@link transferCost}
+ *   (Hungarian method). With more target entries than source colours, each source colour
+ *   is offered ⌈n/m⌉ times at the same cost, so every target still gets its best share.
+ * - `nearest`: each entry's nearest source colour in RGB (what per-pixel nearest mapping
+ *   does to the cluster centre); several entries may share a colour.
+ *
+ * Ties are broken by entry index, so the result is deterministic.
+ */
+export function matchPalettes(
+  target: WeightedPalette,
+  source: WeightedPalette,
+  method: TransferMethod,
+  weights: CostWeights = DEFAULT_COST_WEIGHTS,
+): Int32Array {
+  const n = target.size;
+  const m = source.size;
+  const mapping = new Int32Array(n);
+  if (n === 0) return mapping;
+  if (m === 0) throw new RangeError('cannot transfer from an empty source palette');
+  switch (method) {
+    case 'rank': {
+      const t = order(n, (a, b) => target.proportions[b] - target.proportions[a]);
+      const s = order(m, (a, b) => source.proportions[b] - source.proportions[a]);
+      for (let r = 0; r < n; r++) mapping[t[r]] = s[n <= m ? r : Math.floor((r * m) / n)];
+      return mapping;
+    }
+    case 'lightness': {
+      const lt = relativeLightness(target);
+      const ls = relativeLightness(source);
+      const t = order(n, (a, b) => lt[a] - lt[b]);
+      const s = order(m, (a, b) => ls[a] - ls[b]);
+      for (let r = 0; r < n; r++) mapping[t[r]] = s[n === 1 ? Math.floor((m - 1) / 2) : Math.round((r * (m - 1)) / (n - 1))];
+      return mapping;
+    }
+    case 'optimal': {
+      const cost = transferCost(target, source, weights);
+      if (n <= m) return solveAssignment(cost, n, m);
+      // More clusters than colours: offer each colour `copies` times (column c is colour c % m).
+      const copies = Math.ceil(n / m);
+      const cols = m * copies;
+      const wide = new Float64Array(n * cols);
+      for (let i = 0; i < n; i++) for (let c = 0; c < cols; c++) wide[i * cols + c] = cost[i * m + (c % m)];
+      const assigned = solveAssignment(wide, n, cols);
+      for (let i = 0; i < n; i++) mapping[i] = assigned[i] % m;
+      return mapping;
+    }
+    case 'nearest': {
+      for (let i = 0; i < n; i++) {
+        let best = 0;
+        let bestD = Infinity;
+        for (let j = 0; j < m; j++) {
+          const dr = target.rgb[i * 3] - source.rgb[j * 3];
+          const dg = target.rgb[i * 3 + 1] - source.rgb[j * 3 + 1];
+          const db = target.rgb[i * 3 + 2] - source.rgb[j * 3 + 2];
+          const d = dr * dr + dg * dg + db * db;
+          if (d < bestD) {
+            bestD = d;
+            best = j;
+          }
+        }
+        mapping[i] = best;
+      }
+      return mapping;
+    }
+    default:
+      throw new RangeError(`unknown transfer method ${String(method)}`);
+  }
+}
+
+/** Indices 0..n-1 sorted by `compare`, ties by index (Array.prototype.sort is stable). */
+function order(n: number, compare: (a: number, b: number) => number): Int32Array {
+  return Int32Array.from(Array.from({ length: n }, (_, i) => i).sort(compare));
+}
+
+/**
+ * Shares of each palette entry in an indexed frame, skipping transparent pixels.
+ * @returns `out` (length >= size), summing to 1 unless every pixel is transparent.
+ */
+export function entryProportions(
+  indices: Uint8Array,
+  transparent: Uint8Array | null,
+  size: number,
+  out: Float64Array = new Float64Array(size),
+): Float64Array {
+  out.fill(0, 0, size);
+  let total = 0;
+  for (let i = 0; i < indices.length; i++) {
+    if (transparent !== null && transparent[i] === 1) continue;
+    out[indices[i]]++;
+    total++;
+  }
+  if (total > 0) for (let e = 0; e < size; e++) out[e] /= total;
+  return out;
+}

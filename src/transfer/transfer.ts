@@ -1,0 +1,126 @@
+import { createMapper, type MapOptions } from '../map/map-pixels.js';
+import type { TransferMethod } from '../options.js';
+import type { Frame, IndexedFrame } from '../types.js';
+import { DEFAULT_COST_WEIGHTS, entryProportions, matchPalettes, type CostWeights, type WeightedPalette } from './match.js';
+import { createSceneCutDetector, DEFAULT_SCENE_CUT, type SceneCutOptions } from './scene-cut.js';
+
+export { solveAssignment, assignmentCost } from './hungarian.js';
+export { DEFAULT_COST_WEIGHTS, entryProportions, matchPalettes, relativeLightness, transferCost } from './match.js';
+export type { CostWeights, WeightedPalette } from './match.js';
+export { createSceneCutDetector, DEFAULT_SCENE_CUT } from './scene-cut.js';
+export type { SceneCutDetector, SceneCutOptions } from './scene-cut.js';
+
+/** The source palette a clip is repainted with: `rgb` holds `size * 3` bytes. */
+export interface SourcePalette extends WeightedPalette {
+  readonly rgb: Uint8Array;
+}
+
+export interface TransferOptions {
+  readonly method: TransferMethod;
+  /** Cost weights of the `optimal` method. */
+  readonly weights?: CostWeights;
+  /** When to re-decide the mapping; `false` decides once, on the first frame. */
+  readonly sceneCut?: SceneCutOptions | false;
+  /** How `nearest` maps pixels (dithering applies there only). Default: Euclidean RGB, no dither. */
+  readonly map?: MapOptions;
+}
+
+/** One target frame as the quantize pipeline yields it. */
+export interface TargetFrame {
+  /** The target's original frame: what `nearest` maps and what the cut detector compares. */
+  readonly source: Frame;
+  /** The target frame clustered into its own stable entries. */
+  readonly indexed: IndexedFrame;
+  /** k-means inertia of this frame, or NaN when unknown. */
+  readonly inertia: number;
+}
+
+/** A mapping decision: made on the first frame, then again at each scene cut. */
+export interface TransferDecision {
+  /** 0-based frame the decision was made on. */
+  readonly frame: number;
+  /** The target entries (colours and shares on that frame) that were matched. */
+  readonly target: WeightedPalette & { readonly rgb: Uint8Array };
+  /** Source colour index per target entry. */
+  readonly mapping: Int32Array;
+}
+
+export interface PaletteTransfer {
+  /** Repaint one target frame with source colours only. Call in display order. */
+  next(frame: TargetFrame): IndexedFrame;
+  /** Every decision made so far, the first one first. */
+  decisions(): readonly TransferDecision[];
+}
+
+/**
+ * Repaints a clip with a source palette. For `rank`, `lightness` and `optimal` the output
+ * keeps the target's indices and only swaps the palette: entry i is painted with source
+ * colour mapping[i]. Because the sequential quantizer keeps entry i as entry i, a mapping
+ * decided once holds for every frame and the output cannot flicker more than the target's
+ * own clustering does. The mapping is re-decided only at a scene cut (or when the number
+ * of entries changes). `nearest` ignores the clusters and maps each pixel to its nearest
+ * source colour, for reference.
+ */
+export function createPaletteTransfer(source: SourcePalette, options: TransferOptions): PaletteTransfer {
+  if (source.size < 1) throw new RangeError('cannot transfer from an empty source palette');
+  const weights = options.weights ?? DEFAULT_COST_WEIGHTS;
+  const detector = options.sceneCut === false ? null : createSceneCutDetector(options.sceneCut ?? DEFAULT_SCENE_CUT);
+  const mapOptions: MapOptions = options.map ?? { metric: 'euclidean', space: 'rgb', dither: 'none' };
+  const mapper = options.method === 'nearest' ? createMapper() : null;
+  const sourceRgb = source.rgb.slice(0, source.size * 3);
+  const made: TransferDecision[] = [];
+  let palette: Uint8Array | null = null;
+  let paletteSize = -1;
+  let frameIndex = 0;
+
+  function decide(frame: TargetFrame, index: number): void {
+    const { indexed } = frame;
+    const size = indexed.size;
+    const target = {
+      size,
+      rgb: indexed.palette.slice(0, size * 3),
+      proportions: entryProportions(indexed.indices, indexed.transparent, size),
+    };
+    const mapping = matchPalettes(target, source, options.method, weights);
+    made.push({ frame: index, target, mapping });
+    palette = new Uint8Array(Math.max(1, size) * 3);
+    for (let e = 0; e < size; e++) palette.set(sourceRgb.subarray(mapping[e] * 3, mapping[e] * 3 + 3), e * 3);
+    paletteSize = size;
+  }
+
+  return {
+    next(frame) {
+      const index = frameIndex++;
+      const cut = detector !== null ? detector.next(frame.source, frame.inertia) : false;
+      if (palette === null || cut || frame.indexed.size !== paletteSize) decide(frame, index);
+      const { width, height, delayMs } = frame.indexed;
+      if (mapper !== null) {
+        const mapped = mapper.map(frame.source, sourceRgb, source.size, mapOptions);
+        return { width, height, delayMs, indices: mapped.indices, transparent: mapped.transparent, palette: sourceRgb, size: source.size };
+      }
+      return { width, height, delayMs, indices: frame.indexed.indices, transparent: frame.indexed.transparent, palette: palette!, size: paletteSize };
+    },
+    decisions: () => made,
+  };
+}
+
+/**
+ * The source palette ordered by share, most common first, dropping colours no pixel uses.
+ * `rgb` is `size * 3` bytes, `counts` the pixels nearest each colour.
+ */
+export function sourcePaletteFromCounts(rgb: ArrayLike<number>, counts: ArrayLike<number>, size: number): SourcePalette {
+  let total = 0;
+  for (let i = 0; i < size; i++) total += counts[i];
+  const kept = Array.from({ length: size }, (_, i) => i)
+    .filter((i) => counts[i] > 0)
+    .sort((a, b) => counts[b] - counts[a]);
+  const out = new Uint8Array(Math.max(1, kept.length) * 3);
+  const proportions = new Float64Array(kept.length);
+  kept.forEach((e, i) => {
+    out[i * 3] = Math.round(rgb[e * 3]);
+    out[i * 3 + 1] = Math.round(rgb[e * 3 + 1]);
+    out[i * 3 + 2] = Math.round(rgb[e * 3 + 2]);
+    proportions[i] = total > 0 ? counts[e] / total : 0;
+  });
+  return { size: kept.length, rgb: out, proportions };
+}

@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { lightness } from '../../src/color/space.js';
+import { assignmentCost, solveAssignment } from '../../src/transfer/hungarian.js';
+import { entryProportions, matchPalettes, relativeLightness, transferCost, type WeightedPalette } from '../../src/transfer/match.js';
+
+/** Small seeded PRNG so every run tests the same matrices. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Minimum over every injective row -> column map, by exhaustive search. */
+function bruteForce(cost: ArrayLike<number>, rows: number, cols: number): number {
+  let best = Infinity;
+  const used = new Uint8Array(cols);
+  const walk = (row: number, sum: number) => {
+    if (row === rows) {
+      best = Math.min(best, sum);
+      return;
+    }
+    for (let c = 0; c < cols; c++) {
+      if (used[c]) continue;
+      used[c] = 1;
+      walk(row + 1, sum + cost[row * cols + c]);
+      used[c] = 0;
+    }
+  };
+  walk(0, 0);
+  return best;
+}
+
+function palette(colors: [number, number, number][], proportions: number[]): WeightedPalette {
+  return { size: colors.length, rgb: Uint8Array.from(colors.flat()), proportions: Float64Array.from(proportions) };
+}
+
+describe('solveAssignment (Hungarian method)', () => {
+  it('matches brute force on 200 random 6x6 matrices, including negative costs and ties', () => {
+    const rand = prng(7);
+    for (let trial = 0; trial < 200; trial++) {
+      const cost = new Float64Array(36);
+      // Every fourth matrix uses small integers so ties are common.
+      for (let i = 0; i < 36; i++) cost[i] = trial % 4 === 0 ? Math.floor(rand() * 4) : rand() * 200 - 50;
+      const a = solveAssignment(cost, 6, 6);
+      expect(new Set(a).size).toBe(6);
+      expect(assignmentCost(cost, 6, a)).toBeCloseTo(bruteForce(cost, 6, 6), 9);
+    }
+  });
+
+  it('matches brute force on rectangular 4x7 matrices (rows < cols)', () => {
+    const rand = prng(11);
+    for (let trial = 0; trial < 100; trial++) {
+      const cost = Float64Array.from({ length: 28 }, () => rand() * 10);
+      const a = solveAssignment(cost, 4, 7);
+      expect(new Set(a).size).toBe(4);
+      for (const c of a) expect(c).toBeLessThan(7);
+      expect(assignmentCost(cost, 7, a)).toBeCloseTo(bruteForce(cost, 4, 7), 9);
+    }
+  });
+
+  it('finds the anti-diagonal when the greedy row-by-row choice is wrong', () => {
+    // Greedy takes (0,0)=1 and is then forced into (1,1)=100; optimal is 2 + 2.
+    const cost = [1, 2, 2, 100];
+    expect(Array.from(solveAssignment(cost, 2, 2))).toEqual([1, 0]);
+  });
+
+  it('rejects more rows than columns', () => {
+    expect(() => solveAssignment([1, 2], 2, 1)).toThrow(RangeError);
+  });
+});
+
+describe('matchPalettes', () => {
+  // Target: mostly dark with a light minority. Source: mostly light with a dark minority.
+  const target = palette([[30, 30, 40], [220, 220, 210]], [0.6, 0.4]);
+  const source = palette([[240, 200, 150], [60, 20, 10]], [0.55, 0.45]);
+
+  it('rank pairs most common with most common (here inverting light and dark)', () => {
+    expect(Array.from(matchPalettes(target, source, 'rank'))).toEqual([0, 1]);
+  });
+
+  it('lightness maps dark to dark and light to light', () => {
+    expect(Array.from(matchPalettes(target, source, 'lightness'))).toEqual([1, 0]);
+  });
+
+  it('optimal keeps dark to dark where rank gets it wrong', () => {
+    expect(Array.from(matchPalettes(target, source, 'optimal'))).toEqual([1, 0]);
+  });
+
+  it('optimal keeps hue within a lightness band where lightness order gets it wrong', () => {
+    // Red and green of nearly equal L*, in opposite L* order in target and source.
+    const t = palette([[0, 0, 0], [200, 40, 40], [40, 130, 40], [255, 255, 255]], [0.25, 0.25, 0.25, 0.25]);
+    const s = palette([[10, 10, 10], [210, 50, 50], [30, 120, 30], [250, 250, 250]], [0.25, 0.25, 0.25, 0.25]);
+    const lt = relativeLightness(t);
+    const ls = relativeLightness(s);
+    // The construction: red lighter than green in the source, darker in the target.
+    expect(lightness(200, 40, 40)).toBeLessThan(lightness(40, 130, 40));
+    expect(lightness(210, 50, 50)).toBeGreaterThan(lightness(30, 120, 30));
+    expect(lt[1]).toBeLessThan(lt[2]);
+    expect(ls[1]).toBeGreaterThan(ls[2]);
+    expect(Array.from(matchPalettes(t, s, 'lightness'))).toEqual([0, 2, 1, 3]);
+    expect(Array.from(matchPalettes(t, s, 'optimal'))).toEqual([0, 1, 2, 3]);
+  });
+
+  it('nearest sends each entry to its closest source colour, even if shared', () => {
+    const t = palette([[10, 10, 10], [20, 20, 20], [250, 250, 250]], [0.3, 0.3, 0.4]);
+    const s = palette([[0, 0, 0], [255, 255, 255]], [0.5, 0.5]);
+    expect(Array.from(matchPalettes(t, s, 'nearest'))).toEqual([0, 0, 1]);
+  });
+
+  it('handles more target entries than source colours in every method', () => {
+    const t = palette([[0, 0, 0], [80, 80, 80], [160, 160, 160], [255, 255, 255]], [0.4, 0.3, 0.2, 0.1]);
+    const s = palette([[250, 240, 230], [20, 10, 0]], [0.7, 0.3]);
+    expect(Array.from(matchPalettes(t, s, 'rank'))).toEqual([0, 0, 1, 1]);
+    expect(Array.from(matchPalettes(t, s, 'lightness'))).toEqual([1, 1, 0, 0]);
+    const optimal = Array.from(matchPalettes(t, s, 'optimal'));
+    // Both source colours used, and darkest -> dark, lightest -> light.
+    expect(new Set(optimal).size).toBe(2);
+    expect(optimal[0]).toBe(1);
+    expect(optimal[3]).toBe(0);
+  });
+
+  it('optimal is the minimum of the documented cost over all permutations', () => {
+    const rand = prng(3);
+    for (let trial = 0; trial < 30; trial++) {
+      const colors = (n: number) => Array.from({ length: n }, () => [0, 0, 0].map(() => Math.floor(rand() * 256)) as [number, number, number]);
+      const shares = (n: number) => {
+        const w = Array.from({ length: n }, () => rand() + 0.05);
+        const sum = w.reduce((a, b) => a + b, 0);
+        return w.map((x) => x / sum);
+      };
+      const t = palette(colors(5), shares(5));
+      const s = palette(colors(6), shares(6));
+      const cost = transferCost(t, s);
+      const m = matchPalettes(t, s, 'optimal');
+      expect(assignmentCost(cost, 6, m)).toBeCloseTo(bruteForce(cost, 5, 6), 9);
+    }
+  });
+});
+
+describe('entryProportions', () => {
+  it('counts opaque pixels only', () => {
+    const p = entryProportions(Uint8Array.from([0, 1, 1, 2, 2]), Uint8Array.from([0, 0, 0, 1, 0]), 3);
+    expect(Array.from(p)).toEqual([0.25, 0.5, 0.25]);
+  });
+});
