@@ -1,0 +1,129 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadStill } from '../../src/io/still.js';
+import { kmeansPixels } from '../../src/kmeans/kmeans.js';
+import { paletteBytes, paletteFromKMeans, type PaletteEntry } from '../../src/palette/palette.js';
+import { sortPalette } from '../../src/palette/sort.js';
+import { renderPaletteRows, renderSwatch, segmentWidths } from '../../src/render/swatch.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const still = (name: string) => path.resolve(repoRoot, '../shared/corpus/stills', name);
+
+async function decode(png: Buffer): Promise<{ data: Buffer; width: number; height: number; channels: number }> {
+  const meta = await sharp(png).metadata();
+  expect(meta.format).toBe('png');
+  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: info.channels };
+}
+
+/** Runs of identical colour along row y: [r, g, b, length]. */
+function runs(img: { data: Buffer; width: number; channels: number }, y: number): Array<[number, number, number, number]> {
+  const out: Array<[number, number, number, number]> = [];
+  for (let x = 0; x < img.width; x++) {
+    const o = (y * img.width + x) * img.channels;
+    const last = out[out.length - 1];
+    if (last && last[0] === img.data[o] && last[1] === img.data[o + 1] && last[2] === img.data[o + 2]) last[3]++;
+    else out.push([img.data[o], img.data[o + 1], img.data[o + 2], 1]);
+  }
+  return out;
+}
+
+let colors: PaletteEntry[];
+beforeAll(async () => {
+  // Hubble deep field at k=12: a few colours cover most of the picture and several are
+  // tiny, which exercises the minimum segment width.
+  const img = await loadStill(still('skimage__hubble_deep_field.jpg'));
+  colors = sortPalette(paletteFromKMeans(kmeansPixels(img.data, { k: 12, seed: 1 })).colors, 'count');
+});
+
+describe('segmentWidths', () => {
+  it('sums to the width, follows the proportions and keeps a minimum', () => {
+    const p = [0.6, 0.3, 0.0899, 0.01, 0.0001];
+    const w = segmentWidths(p, 800, 4);
+    expect([...w].reduce((a, b) => a + b, 0)).toBe(800);
+    expect(Math.min(...w)).toBeGreaterThanOrEqual(4);
+    expect(w[4]).toBe(4);
+    // The others share the remaining 796 px in proportion.
+    const scale = 796 / (1 - 0.0001);
+    for (let i = 0; i < 4; i++) expect(Math.abs(w[i] - p[i] * scale)).toBeLessThan(1);
+  });
+
+  it('splits equally when every proportion is zero, and lowers the minimum when needed', () => {
+    expect([...segmentWidths([0, 0, 0, 0], 10, 1)]).toEqual([3, 3, 2, 2]);
+    const w = segmentWidths([0.97, 0.01, 0.01, 0.01], 12, 5);
+    expect([...w]).toEqual([3, 3, 3, 3]);
+    expect(() => segmentWidths([0.5, 0.5], 1, 1)).toThrow(/swatch width/);
+  });
+});
+
+describe('renderSwatch', () => {
+  it('draws one segment per colour, in order, with widths from the proportions', async () => {
+    const img = await decode(await renderSwatch(colors));
+    expect([img.width, img.height]).toEqual([800, 160]);
+    // The top rows carry no labels, so they show the exact palette colours.
+    const top = runs(img, 2);
+    expect(top.map(([r, g, b]) => [r, g, b])).toEqual(colors.map((c) => [...c.rgb]));
+    expect(top).toEqual(runs(img, 20));
+    const tiny = colors.filter((c) => c.proportion * 800 < 4).length;
+    expect(tiny).toBeGreaterThan(0);
+    top.forEach((run, i) => {
+      const ideal = colors[i].proportion * 800;
+      if (ideal < 4) expect(run[3]).toBe(4);
+      else expect(Math.abs(run[3] - ideal)).toBeLessThanOrEqual(2 + tiny * 4 * colors[i].proportion);
+    });
+  });
+
+  it('labels wide segments with their hex code in a contrasting colour', async () => {
+    const img = await decode(await renderSwatch(colors));
+    const widths = runs(img, 2).map((r) => r[3]);
+    // The widest segment gets a horizontal label near the bottom: look for its text pixels.
+    const widest = widths.indexOf(Math.max(...widths));
+    const x0 = widths.slice(0, widest).reduce((a, b) => a + b, 0);
+    const [r, g, b] = colors[widest].rgb;
+    let differing = 0;
+    for (let y = 120; y < 160; y++) {
+      for (let x = x0; x < x0 + widths[widest]; x++) {
+        const o = (y * img.width + x) * img.channels;
+        if (Math.abs(img.data[o] - r) + Math.abs(img.data[o + 1] - g) + Math.abs(img.data[o + 2] - b) > 60) differing++;
+      }
+    }
+    // Glyphs of "#rrggbb" at ~18 px cover a few hundred pixels.
+    expect(differing).toBeGreaterThan(100);
+    const plain = await decode(await renderSwatch(colors, { labels: false }));
+    expect(runs(plain, 140)).toEqual(runs(plain, 2));
+  });
+
+  it('honours a custom size', async () => {
+    const img = await decode(await renderSwatch(colors, { width: 300, height: 40 }));
+    expect([img.width, img.height]).toEqual([300, 40]);
+    expect(runs(img, 1)).toHaveLength(colors.length);
+  });
+});
+
+describe('renderPaletteRows', () => {
+  it('draws one row per palette and one cell per colour, padding short rows with transparency', async () => {
+    const rows: Uint8Array[] = [];
+    for (const [name, k] of [['skimage__coffee.png', 6], ['skimage__chelsea.png', 6], ['wuffs__bricks-color.jpeg', 4]] as const) {
+      const img = await loadStill(still(name));
+      rows.push(paletteBytes(paletteFromKMeans(kmeansPixels(img.data, { k, seed: 1 })).colors));
+    }
+    const img = await decode(await renderPaletteRows(rows, 7, 5));
+    expect([img.width, img.height, img.channels]).toEqual([6 * 7, 3 * 5, 4]);
+    rows.forEach((row, r) => {
+      for (let c = 0; c < 6; c++) {
+        for (const [dx, dy] of [[0, 0], [6, 4], [3, 2]]) {
+          const o = ((r * 5 + dy) * img.width + c * 7 + dx) * 4;
+          if (c * 3 < row.length) expect([...img.data.subarray(o, o + 4)]).toEqual([row[c * 3], row[c * 3 + 1], row[c * 3 + 2], 255]);
+          else expect(img.data[o + 3]).toBe(0);
+        }
+      }
+    });
+  });
+
+  it('rejects malformed rows', async () => {
+    await expect(renderPaletteRows([new Uint8Array(4)], 2, 2)).rejects.toThrow(/multiple of 3/);
+    await expect(renderPaletteRows([], 2, 2)).rejects.toThrow(/no rows/);
+  });
+});
