@@ -1,0 +1,336 @@
+import type { ChildProcess } from 'node:child_process';
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { ChromaseedError, invalidOption } from '../errors.js';
+import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
+import { ffmpegCommand, ffmpegLocation, lastMeaningfulLine } from './ffmpeg-path.js';
+
+export interface VideoInputOptions {
+  /** Output frame rate; ffmpeg drops or repeats frames to reach it. Default: the source's rate. */
+  fps?: number;
+  /** Output width in pixels; the height follows the aspect ratio (odd heights are fine for raw frames). */
+  width?: number;
+  /** Where to start: seconds, or an ffmpeg time string such as "00:01:02.5" or "1:02". */
+  start?: string | number;
+  /** How much to read, from `start`: seconds or an ffmpeg time string. */
+  duration?: string | number;
+}
+
+/** What the probe learned about the first video stream, after ffmpeg's auto-rotation. */
+export interface VideoProbe {
+  readonly width: number;
+  readonly height: number;
+  /** Frames per second ffmpeg will produce by default (its output rate for this input). */
+  readonly fps: number;
+  /** Container duration in seconds, when the container states one. */
+  readonly durationSec?: number;
+}
+
+/**
+ * Opens a video (anything ffmpeg reads) as a stream of RGBA frames.
+ *
+ * A short probe run (`-frames:v 1 -f null`) reads the stream's size and rate from ffmpeg's
+ * stderr, since ffprobe is not shipped. Decoding starts only when `frames` is iterated, and
+ * each iteration runs its own ffmpeg, so a source that is never read leaves no process.
+ * Frames come through a pipe with back-pressure: ffmpeg blocks when the consumer is slow, so
+ * memory stays at a few frames however long the video is. Breaking out of the loop (or an
+ * error) kills ffmpeg and waits for it to exit.
+ */
+export async function openVideo(file: string, options: VideoInputOptions = {}): Promise<FrameSource> {
+  const opts = validateOptions(options);
+  try {
+    await access(file);
+  } catch {
+    throw new ChromaseedError('ERR_INPUT', `${file}: no such file (looked in ${path.dirname(path.resolve(file))})`);
+  }
+  const probe = await probeVideo(file);
+  let width = probe.width;
+  let height = probe.height;
+  if (opts.width !== undefined) {
+    width = opts.width;
+    height = Math.max(1, Math.round((opts.width * probe.height) / probe.width));
+  }
+  const fps = opts.fps ?? probe.fps;
+  const info: ClipInfo = { width, height, fps, frameCount: estimateFrames(probe, fps, opts.startSec, opts.durationSec) };
+  const delayMs = 1000 / fps;
+  const filters: string[] = [];
+  if (opts.fps !== undefined) filters.push(`fps=${opts.fps}`);
+  // Area averaging when shrinking: colour statistics (what k-means sees) stay those of the source.
+  if (opts.width !== undefined) filters.push(`scale=${width}:${height}:flags=${width < probe.width ? 'area' : 'bicubic'}`);
+
+  const frames: AsyncIterable<TimedFrame> = {
+    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, start: opts.start, duration: opts.duration }),
+  };
+  return { info, frames };
+}
+
+interface ReadPlan {
+  width: number;
+  height: number;
+  delayMs: number;
+  filters: string[];
+  start?: string;
+  duration?: string;
+}
+
+async function* readFrames(file: string, plan: ReadPlan): AsyncGenerator<TimedFrame> {
+  const frameBytes = plan.width * plan.height * 4;
+  // autoDestroy off: fluent-ffmpeg kills ffmpeg 20 ms after its output stream closes, which
+  // could cut off a run that is still exiting; the stream is destroyed only once ffmpeg is done.
+  const out = new PassThrough({ highWaterMark: frameBytes, autoDestroy: false });
+  const command = ffmpegCommand(file);
+  if (plan.start !== undefined) command.inputOptions(['-ss', plan.start]); // before -i: fast, and still frame-accurate when decoding
+  const outputOptions = ['-map', '0:v:0', '-an', '-sn', '-dn', '-pix_fmt', 'rgba'];
+  if (plan.duration !== undefined) outputOptions.push('-t', plan.duration);
+  if (plan.filters.length > 0) outputOptions.push('-vf', plan.filters.join(','));
+  command.outputOptions(outputOptions).format('rawvideo').output(out, { end: true });
+
+  const run = watch(command);
+  command.run();
+  try {
+    const reader = chunkReader(out);
+    let frame = new Uint8Array(frameBytes);
+    let filled = 0;
+    for (let chunk = await reader.next(); chunk !== null; chunk = await reader.next()) {
+      let at = 0;
+      while (at < chunk.length) {
+        const take = Math.min(frameBytes - filled, chunk.length - at);
+        frame.set(chunk.subarray(at, at + take), filled);
+        filled += take;
+        at += take;
+        if (filled === frameBytes) {
+          // A new buffer per frame (not per pixel): the consumer may keep frames, e.g. to hold one back.
+          const done: TimedFrame = { width: plan.width, height: plan.height, data: frame, delayMs: plan.delayMs };
+          frame = new Uint8Array(frameBytes);
+          filled = 0;
+          yield done;
+        }
+      }
+    }
+    const result = await run.done;
+    if (result.error) throw ffmpegFailure(file, result.error, result.stderr);
+  } finally {
+    if (!run.exited()) {
+      run.kill();
+    }
+    await run.exit;
+    out.destroy();
+  }
+}
+
+/** Pulls chunks from a readable one at a time without destroying it at the end (see readFrames). */
+function chunkReader(stream: PassThrough): { next(): Promise<Buffer | null> } {
+  let ended = false;
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const poke = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  stream.on('readable', poke);
+  stream.on('end', () => {
+    ended = true;
+    poke();
+  });
+  stream.on('error', (err) => {
+    failure = err;
+    poke();
+  });
+  return {
+    async next() {
+      for (;;) {
+        const chunk = stream.read() as Buffer | null;
+        if (chunk !== null) return chunk;
+        if (failure) throw failure;
+        if (ended) return null;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    },
+  };
+}
+
+interface RunWatch {
+  /** Settles once, with fluent-ffmpeg's error (if any) and ffmpeg's stderr. Never rejects. */
+  done: Promise<{ error: Error | null; stderr: string }>;
+  /** Resolves when the ffmpeg child has exited (or never started). */
+  exit: Promise<void>;
+  exited(): boolean;
+  kill(): void;
+}
+
+/** Attaches the listeners a run needs before it starts, so no event or rejection is lost. */
+export function watch(command: ReturnType<typeof ffmpegCommand>): RunWatch {
+  let proc: ChildProcess | undefined;
+  let started = false;
+  let hasExited = false;
+  let resolveExit!: () => void;
+  const exit = new Promise<void>((resolve) => (resolveExit = resolve));
+  let stderrTail = '';
+  const done = new Promise<{ error: Error | null; stderr: string }>((resolve) => {
+    command.on('start', () => {
+      started = true;
+      proc = (command as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc;
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) {
+        hasExited = true;
+        resolveExit();
+      } else {
+        proc.once('exit', () => {
+          hasExited = true;
+          resolveExit();
+        });
+      }
+    });
+    // Keep the last few KB of stderr: enough for the error line, bounded for long runs.
+    command.on('stderr', (line: string) => {
+      stderrTail = (stderrTail + line + '\n').slice(-8192);
+    });
+    command.on('end', () => resolve({ error: null, stderr: stderrTail }));
+    command.on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
+      if (!started) {
+        // Spawning failed (or fluent-ffmpeg refused the arguments): there is no child to wait for.
+        hasExited = true;
+        resolveExit();
+      }
+      resolve({ error, stderr: stderr || stderrTail });
+    });
+  });
+  return {
+    done,
+    exit,
+    exited: () => hasExited,
+    kill: () => {
+      if (proc && !hasExited) proc.kill('SIGKILL');
+    },
+  };
+}
+
+/** One line naming the file and ffmpeg's own explanation; unreadable input is the user's to fix. */
+export function ffmpegFailure(file: string, error: Error, stderr: string): ChromaseedError {
+  const spawnCode = (error as NodeJS.ErrnoException).code;
+  if (/spawn|ENOENT|EACCES/.test(error.message) && !/ffmpeg exited/.test(error.message)) {
+    const where = ffmpegLocation();
+    return new ChromaseedError(
+      'ERR_FFMPEG',
+      `${file}: cannot run ffmpeg at ${where.path} (${where.source}${spawnCode ? `, ${spawnCode}` : ''}); set FFMPEG_PATH to an ffmpeg binary`,
+      { cause: error },
+    );
+  }
+  const line = lastMeaningfulLine(stderr);
+  const inputProblem = /Invalid data found|No such file|matches no streams|does not contain any stream|Permission denied|moov atom not found|could not find codec|Error while decoding|EOF/i;
+  const code = inputProblem.test(line) ? 'ERR_INPUT' : 'ERR_FFMPEG';
+  return new ChromaseedError(code, `${file}: ffmpeg failed: ${line}`, { cause: error });
+}
+
+/** Runs ffmpeg on the first frame only and reads sizes and rates from what it prints. */
+export async function probeVideo(file: string): Promise<VideoProbe> {
+  const command = ffmpegCommand(file).outputOptions(['-map', '0:v:0', '-frames:v', '1']).format('null').output('-');
+  const run = watch(command);
+  command.run();
+  const { error, stderr } = await run.done;
+  await run.exit;
+  if (error) throw ffmpegFailure(file, error, stderr);
+  const probe = parseProbe(stderr);
+  if (!probe) throw new ChromaseedError('ERR_INPUT', `${file}: ffmpeg found no video stream it could decode`);
+  return probe;
+}
+
+/**
+ * Parses ffmpeg's stream report. The output stream line of the probe run is preferred: it
+ * shows the size after auto-rotation and the rate ffmpeg will actually produce (the input
+ * line's "fps" can be an average such as 30.30 where ffmpeg outputs 30).
+ */
+export function parseProbe(stderr: string): VideoProbe | null {
+  const lines = stderr.split(/\r?\n/);
+  let inOutput = false;
+  let input: { w: number; h: number; fps?: number; tbr?: number } | null = null;
+  let output: { w: number; h: number; fps?: number } | null = null;
+  let durationSec: number | undefined;
+  for (const line of lines) {
+    if (/^Output #\d+/.test(line)) inOutput = true;
+    const dur = /Duration: (\d+):(\d+):(\d+(?:\.\d+)?)/.exec(line);
+    if (dur && !inOutput) durationSec = Number(dur[1]) * 3600 + Number(dur[2]) * 60 + Number(dur[3]);
+    const video = /Stream #\d+:\d+.*?: Video: (.*)$/.exec(line);
+    if (!video) continue;
+    const details = video[1];
+    const size = /[ ,](\d{1,5})x(\d{1,5})(?=[ ,[]|$)/.exec(details);
+    if (!size) continue;
+    const parsed = { w: Number(size[1]), h: Number(size[2]), fps: rate(details, 'fps'), tbr: rate(details, 'tbr') };
+    if (inOutput) output ??= parsed;
+    else input ??= parsed;
+  }
+  const best = output ?? input;
+  if (!best || best.w < 1 || best.h < 1) return null;
+  const raw = output?.fps ?? input?.tbr ?? input?.fps ?? 25;
+  return { width: best.w, height: best.h, fps: snapNtsc(raw), durationSec };
+}
+
+function rate(details: string, unit: 'fps' | 'tbr'): number | undefined {
+  const m = new RegExp(`(\\d+(?:\\.\\d+)?)(k?) ${unit}`).exec(details);
+  if (!m) return undefined;
+  const value = Number(m[1]) * (m[2] === 'k' ? 1000 : 1);
+  return value > 0 && Number.isFinite(value) ? value : undefined;
+}
+
+/** ffmpeg prints rates to two decimals; 29.97 and friends are really n*1000/1001. */
+function snapNtsc(fps: number): number {
+  const base = Math.round(fps * 1.001);
+  if ([24, 30, 48, 60, 120].includes(base) && Math.abs(fps - (base * 1000) / 1001) < 0.006) return (base * 1000) / 1001;
+  return fps;
+}
+
+function estimateFrames(probe: VideoProbe, fps: number, startSec?: number, durationSec?: number): number | undefined {
+  if (probe.durationSec === undefined && durationSec === undefined) return undefined;
+  let seconds = Math.max(0, (probe.durationSec ?? Infinity) - (startSec ?? 0));
+  if (durationSec !== undefined) seconds = Math.min(seconds, durationSec);
+  return Number.isFinite(seconds) ? Math.max(0, Math.round(seconds * fps)) : undefined;
+}
+
+interface ValidOptions {
+  fps?: number;
+  width?: number;
+  start?: string;
+  startSec?: number;
+  duration?: string;
+  durationSec?: number;
+}
+
+function validateOptions(options: VideoInputOptions): ValidOptions {
+  const out: ValidOptions = {};
+  if (options.fps !== undefined) {
+    if (typeof options.fps !== 'number' || !Number.isFinite(options.fps) || options.fps <= 0 || options.fps > 1000) {
+      throw invalidOption('fps', 'a number of frames per second above 0 and at most 1000', options.fps);
+    }
+    out.fps = options.fps;
+  }
+  if (options.width !== undefined) {
+    if (!Number.isInteger(options.width) || options.width < 1 || options.width > 16384) {
+      throw invalidOption('width', 'a whole number of pixels from 1 to 16384', options.width);
+    }
+    out.width = options.width;
+  }
+  if (options.start !== undefined) {
+    out.startSec = parseTime('start', options.start, true);
+    out.start = String(out.startSec);
+  }
+  if (options.duration !== undefined) {
+    out.durationSec = parseTime('duration', options.duration, false);
+    out.duration = String(out.durationSec);
+  }
+  return out;
+}
+
+/** Seconds from a number, "SS.s", "MM:SS.s" or "HH:MM:SS.s"; validated here so ffmpeg never sees a bad value. */
+export function parseTime(name: string, value: string | number, zeroOk: boolean): number {
+  let seconds = NaN;
+  if (typeof value === 'number') seconds = value;
+  else if (typeof value === 'string') {
+    const m = /^\s*(?:(?:(\d+):)?(\d+):)?(\d+(?:\.\d*)?|\.\d+)\s*$/.exec(value);
+    if (m) seconds = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3]);
+  }
+  if (!Number.isFinite(seconds) || seconds < 0 || (!zeroOk && seconds === 0)) {
+    throw invalidOption(name, zeroOk ? 'seconds >= 0 or a time like 1:02.5' : 'seconds > 0 or a time like 1:02.5', value);
+  }
+  return seconds;
+}
