@@ -27,10 +27,12 @@ const MIN_FONT = 8;
  */
 export function overlayLayout(width: number, height: number, k: number): OverlayLayout {
   const short = Math.min(width, height);
-  const margin = Math.max(2, Math.round(short * 0.03));
-  const gap = Math.max(1, Math.round(short * 0.012));
-  const pad = Math.max(2, Math.round(short * 0.015));
-  const cap = Math.max(2, Math.round(short * 0.14));
+  // Icons and thumbnails have no room for spacing: there the squares simply tile.
+  const roomy = short >= 40;
+  const margin = roomy ? Math.max(2, Math.round(short * 0.03)) : 0;
+  const gap = roomy ? Math.max(1, Math.round(short * 0.012)) : 0;
+  const pad = roomy ? Math.max(2, Math.round(short * 0.015)) : 0;
+  const cap = Math.max(1, Math.round(short * 0.14));
   const wanted = Math.min(24, cap);
   let best: { rows: number; perRow: number; size: number; fontSize: number; labelH: number } | null = null;
   for (let rows = 1; rows <= k; rows++) {
