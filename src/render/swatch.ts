@@ -126,7 +126,7 @@ function swatchLabels(colors: readonly PaletteEntry[], widths: Int32Array, width
     const c = colors[i];
     const fill = contrastColor(c.rgb[0], c.rgb[1], c.rgb[2]);
     const cx = x + w / 2;
-    if (w >= textW + 6) {
+    if (w >= textW + 12) {
       parts.push(`<text x="${px(cx)}" y="${px(height - margin)}" text-anchor="middle" fill="${fill}">${escapeXml(c.hex)}</text>`);
     } else if (w >= fontSize + 2 && height >= textW + 2 * margin) {
       // Rotated -90°: the text runs upward from the bottom, its baseline offset so the glyphs
