@@ -1,0 +1,395 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { fromSrgb } from '../../src/color/space.js';
+import { buildHistogram, createHistogram } from '../../src/kmeans/histogram.js';
+import { createKMeans, kmeansPixels, kmeansPoints, type KMeansIterationEvent, type KMeansOptions, type KMeansResult } from '../../src/kmeans/kmeans.js';
+import { createRng } from '../../src/kmeans/random.js';
+import type { ColorSpace, Metric } from '../../src/types.js';
+
+const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const still = (name: string) => resolve(repoRoot, '../shared/corpus/stills', name);
+
+async function loadRgba(name: string, width?: number): Promise<Uint8Array> {
+  let img = sharp(still(name));
+  if (width) img = img.resize({ width });
+  const data = await img.ensureAlpha().raw().toBuffer();
+  return new Uint8Array(data.buffer, data.byteOffset, data.length);
+}
+
+/** RGBA buffer from a list of [r, g, b, a] pixels. */
+function rgbaOf(pixels: number[][]): Uint8Array {
+  return Uint8Array.from(pixels.flat());
+}
+
+/** Objective recomputed from scratch: every pixel against its nearest centroid, in `space`. */
+function bruteInertia(rgba: Uint8Array, centroids: Float64Array, k: number, metric: Metric, space: ColorSpace): number {
+  const convert = fromSrgb(space);
+  const c = new Float64Array(k * 3);
+  for (let j = 0; j < k; j++) convert(centroids[j * 3], centroids[j * 3 + 1], centroids[j * 3 + 2], c, j * 3);
+  const p = new Float64Array(3);
+  let total = 0;
+  for (let i = 0; i < rgba.length; i += 4) {
+    if (rgba[i + 3] === 0) continue;
+    convert(rgba[i], rgba[i + 1], rgba[i + 2], p, 0);
+    let best = Infinity;
+    for (let j = 0; j < k; j++) {
+      const dx = p[0] - c[j * 3];
+      const dy = p[1] - c[j * 3 + 1];
+      const dz = p[2] - c[j * 3 + 2];
+      const d = metric === 'manhattan' ? Math.abs(dx) + Math.abs(dy) + Math.abs(dz) : dx * dx + dy * dy + dz * dz;
+      if (d < best) best = d;
+    }
+    total += best;
+  }
+  return total;
+}
+
+function expectConsistent(rgba: Uint8Array, result: KMeansResult): void {
+  const { k } = result;
+  expect(result.centroids.length).toBe(k * 3);
+  for (const v of result.centroids) {
+    expect(v).toBeGreaterThanOrEqual(0);
+    expect(v).toBeLessThanOrEqual(255);
+  }
+  let opaque = 0;
+  for (let i = 3; i < rgba.length; i += 4) if (rgba[i] !== 0) opaque++;
+  const countSum = result.counts.reduce((a, b) => a + b, 0);
+  expect(countSum).toBe(opaque);
+  if (k > 0) expect(result.proportions.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+  if (result.labels) {
+    const tally = new Float64Array(k);
+    for (let p = 0; p < result.labels.length; p++) {
+      const label = result.labels[p];
+      if (rgba[p * 4 + 3] === 0) expect(label).toBe(-1);
+      else tally[label]++;
+    }
+    expect(Array.from(tally)).toEqual(Array.from(result.counts));
+  }
+}
+
+describe('buildHistogram', () => {
+  it('counts the distinct colours of a real photo exactly, and maps every pixel back to its colour', async () => {
+    const rgba = await loadRgba('wuffs__hibiscus.regular.jpeg');
+    // Punch transparent holes so the alpha rule is exercised on real data.
+    for (let p = 0; p < rgba.length / 4; p += 7) rgba[p * 4 + 3] = 0;
+    const h = buildHistogram(rgba);
+    const reference = new Map<number, number>();
+    let opaque = 0;
+    for (let i = 0; i < rgba.length; i += 4) {
+      if (rgba[i + 3] === 0) continue;
+      opaque++;
+      const key = (rgba[i] << 16) | (rgba[i + 1] << 8) | rgba[i + 2];
+      reference.set(key, (reference.get(key) ?? 0) + 1);
+    }
+    expect(h.count).toBe(reference.size);
+    expect(h.opaquePixels).toBe(opaque);
+    for (let d = 0; d < h.count; d++) {
+      const key = (h.colors[d * 3] << 16) | (h.colors[d * 3 + 1] << 8) | h.colors[d * 3 + 2];
+      expect(h.weights[d]).toBe(reference.get(key));
+    }
+    for (let p = 0; p < rgba.length / 4; p++) {
+      const d = h.pixelIndex[p];
+      if (rgba[p * 4 + 3] === 0) {
+        expect(d).toBe(-1);
+        continue;
+      }
+      expect([h.colors[d * 3], h.colors[d * 3 + 1], h.colors[d * 3 + 2]]).toEqual([rgba[p * 4], rgba[p * 4 + 1], rgba[p * 4 + 2]]);
+    }
+  });
+
+  it('gives the same answer when its buffers are reused for another image', async () => {
+    const a = await loadRgba('wuffs__bricks-color.jpeg');
+    const b = await loadRgba('skimage__chelsea.png', 200);
+    const reused = createHistogram();
+    buildHistogram(a, reused);
+    buildHistogram(b, reused);
+    const fresh = buildHistogram(b, createHistogram());
+    expect(reused.count).toBe(fresh.count);
+    expect(Array.from(reused.weights.subarray(0, fresh.count))).toEqual(Array.from(fresh.weights.subarray(0, fresh.count)));
+    expect(Array.from(reused.pixelIndex.subarray(0, b.length / 4))).toEqual(Array.from(fresh.pixelIndex.subarray(0, b.length / 4)));
+  });
+});
+
+describe('random', () => {
+  it('is deterministic per seed and spread over [0, 1)', () => {
+    const a = createRng(42);
+    const b = createRng(42);
+    const c = createRng(43);
+    const xs = Array.from({ length: 1000 }, () => a());
+    expect(Array.from({ length: 1000 }, () => b())).toEqual(xs);
+    expect(Array.from({ length: 1000 }, () => c())).not.toEqual(xs);
+    const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+    expect(Math.min(...xs)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...xs)).toBeLessThan(1);
+    expect(mean).toBeGreaterThan(0.45);
+    expect(mean).toBeLessThan(0.55);
+  });
+});
+
+describe('kmeansPixels on real photos', () => {
+  const cases: Array<{ metric: Metric; space: ColorSpace; init: NonNullable<KMeansOptions['init']> }> = [
+    { metric: 'euclidean', space: 'rgb', init: 'kmeans++' },
+    { metric: 'euclidean', space: 'lab', init: 'farthest' },
+    { metric: 'euclidean', space: 'oklab', init: 'random' },
+    { metric: 'manhattan', space: 'rgb', init: 'kmeans++' },
+    { metric: 'manhattan', space: 'oklab', init: 'kmeans++' },
+  ];
+  for (const { metric, space, init } of cases) {
+    it(`${metric}/${space}/${init}: objective never increases, inertia matches a brute-force recount`, async () => {
+      const rgba = await loadRgba('skimage__coffee.png', 300);
+      const events: KMeansIterationEvent[] = [];
+      const result = kmeansPixels(rgba, { k: 8, metric, space, init, restarts: 3, labels: true, onIteration: (e) => events.push(e) });
+      expect(result.k).toBe(8);
+      expect(result.tooFewColors).toBe(false);
+      expectConsistent(rgba, result);
+      expect(events.length).toBeGreaterThan(3);
+      for (let i = 1; i < events.length; i++) {
+        const [prev, cur] = [events[i - 1], events[i]];
+        if (prev.phase !== cur.phase || prev.restart !== cur.restart) continue;
+        expect(cur.iteration).toBe(prev.iteration + 1);
+        expect(cur.objective).toBeLessThanOrEqual(prev.objective * (1 + 1e-12));
+      }
+      // Centroids are reported in sRGB; converting back may clamp out-of-gamut Lab means.
+      const brute = bruteInertia(rgba, result.centroids, result.k, metric, space);
+      expect(Math.abs(brute - result.inertia) / result.inertia).toBeLessThan(space === 'rgb' ? 1e-9 : 2e-3);
+    });
+  }
+
+  it('labels every pixel with its nearest centroid (rgb, euclidean)', async () => {
+    const rgba = await loadRgba('wuffs__bricks-color.jpeg');
+    const r = kmeansPixels(rgba, { k: 6, labels: true });
+    const labels = r.labels as Int16Array;
+    for (let p = 0; p < labels.length; p++) {
+      let best = Infinity;
+      for (let j = 0; j < r.k; j++) {
+        const d = (rgba[p * 4] - r.centroids[j * 3]) ** 2 + (rgba[p * 4 + 1] - r.centroids[j * 3 + 1]) ** 2 + (rgba[p * 4 + 2] - r.centroids[j * 3 + 2]) ** 2;
+        if (d < best) best = d;
+      }
+      const own = (rgba[p * 4] - r.centroids[labels[p] * 3]) ** 2 + (rgba[p * 4 + 1] - r.centroids[labels[p] * 3 + 1]) ** 2 + (rgba[p * 4 + 2] - r.centroids[labels[p] * 3 + 2]) ** 2;
+      expect(own).toBeCloseTo(best, 6);
+    }
+  });
+
+  it('is deterministic for a seed, and the seed matters', async () => {
+    const rgba = await loadRgba('wuffs__hibiscus.regular.jpeg');
+    const a = kmeansPixels(rgba, { k: 12, seed: 7, restarts: 1 });
+    const b = createKMeans().run(rgba, { k: 12, seed: 7, restarts: 1 });
+    expect(Array.from(b.centroids)).toEqual(Array.from(a.centroids));
+    expect(b.inertia).toBe(a.inertia);
+    const others = [1, 2, 3].map((seed) => kmeansPixels(rgba, { k: 12, seed, restarts: 1 }).inertia);
+    expect(others.some((x) => x !== a.inertia)).toBe(true);
+  });
+
+  it('more restarts never do worse than the first one alone', async () => {
+    const rgba = await loadRgba('wuffs__harvesters.jpeg', 400);
+    const one = kmeansPixels(rgba, { k: 16, seed: 3, restarts: 1 });
+    const ten = kmeansPixels(rgba, { k: 16, seed: 3, restarts: 10 });
+    expect(ten.inertia).toBeLessThanOrEqual(one.inertia * 1.0001);
+  });
+
+  it('an engine reused across images gives the same results as a fresh one', async () => {
+    const images = [await loadRgba('skimage__rocket.jpg', 320), await loadRgba('wuffs__bricks-color.jpeg'), await loadRgba('skimage__chelsea.png', 320)];
+    const engine = createKMeans();
+    for (const rgba of images) {
+      for (const metric of ['euclidean', 'manhattan'] as const) {
+        const reused = engine.run(rgba, { k: 5, metric, labels: true });
+        const fresh = createKMeans().run(rgba, { k: 5, metric, labels: true });
+        expect(Array.from(reused.centroids)).toEqual(Array.from(fresh.centroids));
+        expect(Array.from(reused.labels as Int16Array)).toEqual(Array.from(fresh.labels as Int16Array));
+      }
+    }
+  });
+});
+
+describe('warm start (initialCentroids)', () => {
+  it('keeps centroid i as entry i: a converged palette, permuted, comes back permuted', async () => {
+    const rgba = await loadRgba('skimage__rocket.jpg', 320);
+    const engine = createKMeans();
+    const cold = engine.run(rgba, { k: 8, seed: 1, tolerance: 0 });
+    const order = [5, 2, 7, 0, 1, 6, 3, 4];
+    const permuted = new Float64Array(24);
+    order.forEach((from, to) => permuted.set(cold.centroids.subarray(from * 3, from * 3 + 3), to * 3));
+    const warm = engine.run(rgba, { k: 8, initialCentroids: permuted, maxIterations: 5 });
+    for (let j = 0; j < 8; j++) {
+      for (let c = 0; c < 3; c++) expect(warm.centroids[j * 3 + c]).toBeCloseTo(permuted[j * 3 + c], 6);
+      expect(warm.counts[j]).toBe(cold.counts[order[j]]);
+    }
+    expect(warm.inertia).toBeCloseTo(cold.inertia, 3);
+    expect(warm.iterations).toBe(1);
+  });
+
+  it('re-seeds empty clusters in place from the worst-served colour', () => {
+    // Two tight groups; the warm start puts one centre far from everything and two on top
+    // of each other, so two clusters start empty.
+    const pixels: number[][] = [];
+    for (let i = 0; i < 50; i++) pixels.push([200 + (i % 5), 30, 30, 255], [30, 200 + (i % 7), 30, 255]);
+    for (let i = 0; i < 20; i++) pixels.push([30, 30, 250, 255]);
+    const rgba = rgbaOf(pixels);
+    const start = Float64Array.from([0, 0, 0, 100, 100, 30, 100, 100, 30]);
+    const events: number[] = [];
+    const r = kmeansPixels(rgba, { k: 3, initialCentroids: start, maxIterations: 50, onIteration: (e) => events.push(e.objective) });
+    expect(r.k).toBe(3);
+    for (const count of r.counts) expect(count).toBeGreaterThan(0);
+    for (let i = 1; i < events.length; i++) expect(events[i]).toBeLessThanOrEqual(events[i - 1]);
+    // Whatever the order, the three groups end up as the three clusters.
+    const sorted = Array.from(r.counts).sort((a, b) => a - b);
+    expect(sorted).toEqual([20, 50, 50]);
+  });
+
+  it('with fewer distinct colours than k keeps k entries and flags it', () => {
+    const rgba = rgbaOf([[10, 20, 30, 255], [10, 20, 30, 255], [200, 100, 0, 255]]);
+    const start = Float64Array.from([0, 0, 0, 50, 50, 50, 250, 100, 0, 128, 128, 128]);
+    const r = kmeansPixels(rgba, { k: 4, initialCentroids: start });
+    expect(r.k).toBe(4);
+    expect(r.tooFewColors).toBe(true);
+    expect(r.distinctColors).toBe(2);
+    expect(r.inertia).toBe(0);
+    expect(r.counts.reduce((a, b) => a + b, 0)).toBe(3);
+  });
+});
+
+describe('edge cases', () => {
+  it('k larger than the number of colours returns exactly those colours, flagged', () => {
+    const rgba = rgbaOf([[255, 0, 0, 255], [0, 255, 0, 255], [255, 0, 0, 255], [0, 0, 255, 128], [9, 9, 9, 0]]);
+    const r = kmeansPixels(rgba, { k: 8, labels: true });
+    expect(r.k).toBe(3);
+    expect(r.requestedK).toBe(8);
+    expect(r.tooFewColors).toBe(true);
+    expect(r.distinctColors).toBe(3);
+    expect(r.inertia).toBe(0);
+    expect(Array.from(r.centroids)).toEqual([255, 0, 0, 0, 255, 0, 0, 0, 255]);
+    expect(Array.from(r.counts)).toEqual([2, 1, 1]);
+    expect(Array.from(r.labels as Int16Array)).toEqual([0, 1, 0, 2, -1]);
+  });
+
+  it('k = 1 gives the weighted mean (euclidean) of a real photo', async () => {
+    const rgba = await loadRgba('wuffs__bricks-color.jpeg');
+    const sum = [0, 0, 0];
+    for (let i = 0; i < rgba.length; i += 4) for (let c = 0; c < 3; c++) sum[c] += rgba[i + c];
+    const n = rgba.length / 4;
+    const r = kmeansPixels(rgba, { k: 1 });
+    expect(r.k).toBe(1);
+    for (let c = 0; c < 3; c++) expect(r.centroids[c]).toBeCloseTo(sum[c] / n, 9);
+    expect(r.proportions[0]).toBe(1);
+  });
+
+  it('a 1x1 image, a one-colour image', () => {
+    const one = kmeansPixels(rgbaOf([[12, 34, 56, 255]]), { k: 4, labels: true });
+    expect(one.k).toBe(1);
+    expect(Array.from(one.centroids)).toEqual([12, 34, 56]);
+    expect(Array.from(one.labels as Int16Array)).toEqual([0]);
+    const flat = new Uint8Array(64 * 48 * 4);
+    for (let i = 0; i < flat.length; i += 4) flat.set([90, 90, 200, 255], i);
+    const r = kmeansPixels(flat, { k: 16, space: 'lab' });
+    expect(r.k).toBe(1);
+    expect(r.tooFewColors).toBe(true);
+    expect(Array.from(r.centroids)).toEqual([90, 90, 200]);
+    expect(r.counts[0]).toBe(64 * 48);
+  });
+
+  it('all-transparent input gives an empty result, not a crash', () => {
+    const rgba = new Uint8Array(10 * 10 * 4).fill(77);
+    for (let i = 3; i < rgba.length; i += 4) rgba[i] = 0;
+    const r = kmeansPixels(rgba, { k: 8, labels: true });
+    expect(r.k).toBe(0);
+    expect(r.centroids.length).toBe(0);
+    expect(r.inertia).toBe(0);
+    expect(r.distinctColors).toBe(0);
+    expect(Array.from(r.labels as Int16Array).every((l) => l === -1)).toBe(true);
+    expect(kmeansPixels(new Uint8Array(0), { k: 3 }).k).toBe(0);
+  });
+
+  it('rejects an impossible k with a ChromaseedError', () => {
+    expect(() => kmeansPixels(rgbaOf([[1, 2, 3, 255]]), { k: 0 })).toThrow(/expected an integer between 1 and 256 for k/);
+    expect(() => kmeansPixels(rgbaOf([[1, 2, 3, 255]]), { k: 2, initialCentroids: new Float64Array(3) })).toThrow(/initialCentroids/);
+  });
+});
+
+describe('initialisations', () => {
+  // Points whose positions make the farthest-point order unambiguous.
+  const points = Float64Array.from([0, 0, 0, 10, 10, 10, 255, 255, 255, 250, 0, 0, 128, 128, 128, 0, 0, 240]);
+
+  it("'farthest' picks each next centre farthest from those already chosen", () => {
+    for (let seed = 0; seed < 6; seed++) {
+      const r = kmeansPoints(points, null, { k: 4, init: 'farthest', seed, restarts: 1, maxIterations: 0 });
+      const chosen: number[][] = [];
+      for (let j = 0; j < 4; j++) chosen.push(Array.from(r.centroids.subarray(j * 3, j * 3 + 3)));
+      for (let j = 1; j < 4; j++) {
+        const distanceTo = (p: number[]) => Math.min(...chosen.slice(0, j).map((c) => (p[0] - c[0]) ** 2 + (p[1] - c[1]) ** 2 + (p[2] - c[2]) ** 2));
+        let best = -1;
+        for (let i = 0; i < 6; i++) best = Math.max(best, distanceTo(Array.from(points.subarray(i * 3, i * 3 + 3))));
+        expect(distanceTo(chosen[j])).toBe(best);
+      }
+    }
+  });
+
+  it("'random' picks k distinct data points", () => {
+    const dup = new Float64Array(60);
+    for (let i = 0; i < 20; i++) dup.set(points.subarray((i % 6) * 3, (i % 6) * 3 + 3), i * 3);
+    for (let seed = 0; seed < 10; seed++) {
+      const r = kmeansPoints(dup, null, { k: 5, init: 'random', seed, restarts: 1, maxIterations: 0 });
+      const keys = new Set<string>();
+      for (let j = 0; j < 5; j++) {
+        const c = Array.from(r.centroids.subarray(j * 3, j * 3 + 3));
+        keys.add(c.join(','));
+        let found = false;
+        for (let i = 0; i < 6; i++) if (points[i * 3] === c[0] && points[i * 3 + 1] === c[1] && points[i * 3 + 2] === c[2]) found = true;
+        expect(found).toBe(true);
+      }
+      expect(keys.size).toBe(5);
+    }
+  });
+});
+
+describe('kmeansPoints', () => {
+  it('Manhattan centres are weighted per-channel medians (constructed case)', () => {
+    const pts = Float64Array.from([0, 0, 0, 10, 100, 5, 20, 50, 7]);
+    const w = Float64Array.from([1, 1, 3]);
+    const l1 = kmeansPoints(pts, w, { k: 1, metric: 'manhattan' });
+    expect(Array.from(l1.centroids)).toEqual([20, 50, 7]);
+    expect(l1.inertia).toBe(77 + 62 + 0);
+    const l2 = kmeansPoints(pts, w, { k: 1 });
+    expect(l2.centroids[0]).toBeCloseTo(14, 12);
+    expect(l2.centroids[1]).toBeCloseTo(50, 12);
+    expect(l2.centroids[2]).toBeCloseTo(5.2, 12);
+  });
+
+  it('Manhattan with two clusters: medians ignore the outlier that drags the mean', () => {
+    // Cluster A: (10,10,10) x3 and an outlier (60,10,10) x1; cluster B near (240,240,240).
+    const pts = Float64Array.from([10, 10, 10, 60, 10, 10, 240, 240, 240, 250, 240, 230]);
+    const w = Float64Array.from([3, 1, 2, 2]);
+    const r = kmeansPoints(pts, w, { k: 2, metric: 'manhattan', labels: true });
+    const labels = Array.from(r.labels as Int16Array);
+    expect(labels[0]).toBe(labels[1]);
+    expect(labels[2]).toBe(labels[3]);
+    expect(Array.from(r.centroids.subarray(labels[0] * 3, labels[0] * 3 + 3))).toEqual([10, 10, 10]);
+    // B: ties at half weight resolve to the lower value, still a minimiser of the L1 cost.
+    expect(Array.from(r.centroids.subarray(labels[2] * 3, labels[2] * 3 + 3))).toEqual([240, 240, 230]);
+    expect(r.inertia).toBe(50 + 2 * (10 + 0) + 2 * 10);
+  });
+
+  it('merges duplicate points and drops zero-weight ones', () => {
+    const pts = Float64Array.from([1, 2, 3, 4, 5, 6, 1, 2, 3, 7, 7, 7]);
+    const r = kmeansPoints(pts, Float64Array.from([1, 2, 3, 0]), { k: 4, labels: true });
+    expect(r.distinctColors).toBe(2);
+    expect(r.k).toBe(2);
+    expect(Array.from(r.counts).sort()).toEqual([2, 4]);
+    const labels = r.labels as Int16Array;
+    expect(labels[0]).toBe(labels[2]);
+    expect(labels[3]).toBe(-1);
+  });
+
+  it('points with pixel-count weights give the same objective as the pixels themselves', async () => {
+    const rgba = await loadRgba('skimage__chelsea.png', 240);
+    const h = buildHistogram(rgba);
+    const pts = new Float64Array(h.count * 3);
+    for (let i = 0; i < h.count * 3; i++) pts[i] = h.colors[i];
+    const viaPoints = kmeansPoints(pts, h.weights.slice(0, h.count), { k: 6, restarts: 10 });
+    const viaPixels = kmeansPixels(rgba, { k: 6, restarts: 10 });
+    expect(viaPoints.counts.reduce((a, b) => a + b, 0)).toBe(rgba.length / 4);
+    expect(Math.abs(viaPoints.inertia - viaPixels.inertia) / viaPixels.inertia).toBeLessThan(0.005);
+    expect(bruteInertia(rgba, viaPoints.centroids, 6, 'euclidean', 'rgb')).toBeCloseTo(viaPoints.inertia, 0);
+  });
+});
