@@ -167,11 +167,14 @@ export function watch(command: ReturnType<typeof ffmpegCommand>): RunWatch {
   let hasExited = false;
   let resolveExit!: () => void;
   const exit = new Promise<void>((resolve) => (resolveExit = resolve));
+  let killRequested = false;
   let stderrTail = '';
   const done = new Promise<{ error: Error | null; stderr: string }>((resolve) => {
     command.on('start', () => {
       started = true;
       proc = (command as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc;
+      // A kill asked for before the child existed (the consumer stopped at once) happens now.
+      if (killRequested) proc?.kill('SIGKILL');
       if (!proc || proc.exitCode !== null || proc.signalCode !== null) {
         hasExited = true;
         resolveExit();
@@ -201,6 +204,7 @@ export function watch(command: ReturnType<typeof ffmpegCommand>): RunWatch {
     exit,
     exited: () => hasExited,
     kill: () => {
+      killRequested = true;
       if (proc && !hasExited) proc.kill('SIGKILL');
     },
   };

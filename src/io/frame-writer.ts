@@ -1,0 +1,233 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ChromaseedError, invalidOption } from '../errors.js';
+import { createGifEncoder } from '../encode/gif-encode.js';
+import type { IndexedFrame } from '../types.js';
+import { checkOutputPath, commitTemp, createAtomicFile, realInput, removeQuietly, tempPathFor, trackTemp } from './output-file.js';
+import { createPngSequence, isPngSequencePattern } from './png-sequence.js';
+import { createVideoOutput, VIDEO_EXTENSIONS } from './video-out.js';
+
+export interface FrameWriterOptions {
+  width: number;
+  height: number;
+  /** Output frame rate for video. Default: from the first frame's delay (at most 50). */
+  fps?: number;
+  /** GIF loop count: 0 = forever, undefined = no loop extension. */
+  loopCount?: number;
+  /** The input file, so that it is never overwritten. */
+  inputPath?: string;
+}
+
+export interface FrameWriter {
+  write(frame: IndexedFrame): Promise<void>;
+  /** Completes the file and moves it into place. */
+  finish(): Promise<{ bytes: number }>;
+  /** Stops and removes everything written so far. Safe to call more than once. */
+  abort(): Promise<void>;
+}
+
+export type OutputKind = 'gif' | 'video' | 'png-sequence';
+
+const WRITABLE = '.gif, .mp4, .webm, .mkv, .mov, or a .png name with %d for the frame number (frame-%04d.png)';
+
+/** The kind of output a path asks for, by extension. */
+export function outputKind(file: string): OutputKind {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.gif') return 'gif';
+  if (ext in VIDEO_EXTENSIONS) return 'video';
+  if (ext === '.png') {
+    if (isPngSequencePattern(file)) return 'png-sequence';
+    throw new ChromaseedError('ERR_USAGE', `${file}: a .png output needs %d in its name for the frame number, e.g. frame-%04d.png`);
+  }
+  throw new ChromaseedError('ERR_USAGE', `${file}: cannot write ${ext ? `'${ext}'` : 'files without an extension'}; use ${WRITABLE}`);
+}
+
+/**
+ * Palette indices to RGBA in `out`. Transparent pixels get colour black and alpha
+ * `transparentAlpha`: 255 for video (no alpha channel, so black), 0 for PNG.
+ * Returns whether the frame had any transparent pixel.
+ */
+export function expandToRgba(frame: IndexedFrame, out: Uint8Array, transparentAlpha: number): boolean {
+  const { indices, palette, transparent } = frame;
+  const n = frame.width * frame.height;
+  let anyTransparent = false;
+  // Separate loops so the common opaque case has no per-pixel mask test.
+  if (transparent) {
+    for (let p = 0, o = 0; p < n; p++, o += 4) {
+      if (transparent[p]) {
+        out[o] = 0;
+        out[o + 1] = 0;
+        out[o + 2] = 0;
+        out[o + 3] = transparentAlpha;
+        anyTransparent = true;
+      } else {
+        const j = indices[p] * 3;
+        out[o] = palette[j];
+        out[o + 1] = palette[j + 1];
+        out[o + 2] = palette[j + 2];
+        out[o + 3] = 255;
+      }
+    }
+  } else {
+    for (let p = 0, o = 0; p < n; p++, o += 4) {
+      const j = indices[p] * 3;
+      out[o] = palette[j];
+      out[o + 1] = palette[j + 1];
+      out[o + 2] = palette[j + 2];
+      out[o + 3] = 255;
+    }
+  }
+  return anyTransparent;
+}
+
+/**
+ * Opens a writer for `file`, choosing GIF, video or PNG sequence by extension. Everything is
+ * written under temporary names next to the output and moved into place by `finish`; the
+ * output path is checked first (not the input, directory exists and is writable).
+ */
+export async function createFrameWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
+  const kind = outputKind(file);
+  const { width, height } = options;
+  if (!Number.isInteger(width) || width < 1 || width > 65535) throw invalidOption('width', 'an integer from 1 to 65535', width);
+  if (!Number.isInteger(height) || height < 1 || height > 65535) throw invalidOption('height', 'an integer from 1 to 65535', height);
+  if (options.fps !== undefined && !(options.fps > 0 && Number.isFinite(options.fps))) throw invalidOption('fps', 'a number above 0', options.fps);
+  if (kind === 'gif') return gifWriter(file, options);
+  if (kind === 'video') return videoWriter(file, options);
+  return pngWriter(file, options);
+}
+
+function checkFrame(frame: IndexedFrame, width: number, height: number): void {
+  if (frame.width !== width || frame.height !== height) {
+    throw new RangeError(`frame is ${frame.width}x${frame.height}, the writer was opened for ${width}x${height}`);
+  }
+}
+
+async function gifWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
+  const out = await createAtomicFile(file, options.inputPath);
+  const encoder = createGifEncoder({ width: options.width, height: options.height, loopCount: options.loopCount, differencing: true });
+  let frames = 0;
+  return {
+    async write(frame) {
+      checkFrame(frame, options.width, options.height);
+      try {
+        encoder.addFrame(frame);
+        frames++;
+        // Stream what is ready, so a long GIF is never held whole in memory.
+        const ready = encoder.takeBytes();
+        if (ready.length > 0) await out.write(ready);
+      } catch (err) {
+        await out.abort();
+        throw err;
+      }
+    },
+    async finish() {
+      try {
+        if (frames === 0) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
+        await out.write(encoder.finish());
+        return { bytes: await out.commit() };
+      } catch (err) {
+        await out.abort();
+        throw err;
+      }
+    },
+    abort: () => out.abort(),
+  };
+}
+
+async function videoWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
+  const finalPath = await checkOutputPath(file, options.inputPath);
+  const container = VIDEO_EXTENSIONS[path.extname(file).toLowerCase()];
+  const tempPath = tempPathFor(finalPath);
+  const { width, height } = options;
+  let video: ReturnType<typeof createVideoOutput> | null = null;
+  let fps = options.fps;
+  // Output frames owed so far: each input frame is repeated (or dropped) so that its delay is
+  // kept at the output's fixed rate, with the rounding error carried forward (variable GIF delays).
+  let elapsedMs = 0;
+  let framesOut = 0;
+  let framesIn = 0;
+  let state: 'open' | 'done' | 'aborted' = 'open';
+
+  async function abort(): Promise<void> {
+    if (state !== 'open') return;
+    state = 'aborted';
+    if (video) await video.abort();
+    await removeQuietly(tempPath);
+  }
+
+  return {
+    async write(frame) {
+      if (state !== 'open') throw new Error(`${file}: write after ${state}`);
+      checkFrame(frame, width, height);
+      // Browsers show a 0 delay as 100 ms; video has no "as fast as possible", so do the same.
+      const delayMs = frame.delayMs > 0 ? frame.delayMs : 100;
+      if (!video) {
+        fps ??= Math.min(50, 1000 / delayMs);
+        trackTemp(tempPath);
+        video = createVideoOutput(tempPath, { width, height, fps, container });
+      }
+      // A fresh buffer per frame: ffmpeg's pipe holds a reference until it is sent.
+      const rgba = new Uint8Array(width * height * 4);
+      expandToRgba(frame, rgba, 255);
+      elapsedMs += delayMs;
+      framesIn++;
+      // A video source (delay = 1000/fps) maps one to one; at least one output frame for the first input.
+      const owed = Math.max(framesIn === 1 ? 1 : 0, Math.round((elapsedMs * (fps as number)) / 1000) - framesOut);
+      try {
+        for (let i = 0; i < owed; i++) await video.write(rgba);
+        framesOut += owed;
+      } catch (err) {
+        await abort();
+        throw err;
+      }
+    },
+    async finish() {
+      if (state !== 'open') throw new Error(`${file}: finish after ${state}`);
+      if (!video) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
+      try {
+        await video.finish();
+        state = 'done';
+        await commitTemp(tempPath, finalPath);
+        return { bytes: (await stat(finalPath)).size };
+      } catch (err) {
+        state = 'open';
+        await abort();
+        throw err;
+      }
+    },
+    abort,
+  };
+}
+
+async function pngWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
+  await checkOutputPath(file, undefined);
+  const input = await realInput(options.inputPath);
+  const seq = createPngSequence(file, { width: options.width, height: options.height, input });
+  const rgba = new Uint8Array(options.width * options.height * 4); // reused: sharp has copied it once write resolves
+  let state: 'open' | 'done' | 'aborted' = 'open';
+  async function abort(): Promise<void> {
+    if (state !== 'open') return;
+    state = 'aborted';
+    await seq.abort();
+  }
+  return {
+    async write(frame) {
+      if (state !== 'open') throw new Error(`${file}: write after ${state}`);
+      checkFrame(frame, options.width, options.height);
+      const anyTransparent = expandToRgba(frame, rgba, 0);
+      try {
+        await seq.write(rgba, !anyTransparent);
+      } catch (err) {
+        await abort();
+        throw err;
+      }
+    },
+    async finish() {
+      if (state !== 'open') throw new Error(`${file}: finish after ${state}`);
+      if (seq.files.length === 0) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
+      state = 'done';
+      return { bytes: seq.bytes };
+    },
+    abort,
+  };
+}

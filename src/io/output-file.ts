@@ -1,0 +1,189 @@
+import { randomBytes } from 'node:crypto';
+import { constants, unlinkSync } from 'node:fs';
+import { access, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { ChromaseedError } from '../errors.js';
+
+/**
+ * Output files are written under a temporary name in the output's own directory (so the final
+ * rename stays on one file system and is atomic) and renamed only when complete. A reader
+ * never sees half a file, and an interrupted run leaves the previous output untouched.
+ */
+
+// Temp files still open in this process; removed synchronously if the process exits first
+// (an uncaught error or process.exit), so nothing is left behind even without abort().
+const liveTemps = new Set<string>();
+let exitHookInstalled = false;
+
+export function trackTemp(file: string): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const f of liveTemps) {
+        try {
+          unlinkSync(f);
+        } catch {
+          // Already gone.
+        }
+      }
+    });
+  }
+  liveTemps.add(file);
+}
+
+export function untrackTemp(file: string): void {
+  liveTemps.delete(file);
+}
+
+/** `dir/.name.tmp-1a2b3c4d.ext`: hidden, unique, and keeping the extension for tools that look at it. */
+export function tempPathFor(finalPath: string): string {
+  const dir = path.dirname(finalPath);
+  const ext = path.extname(finalPath);
+  const stem = path.basename(finalPath, ext);
+  return path.join(dir, `.${stem}.tmp-${randomBytes(4).toString('hex')}${ext}`);
+}
+
+/** Real path of an existing file, or the real path of its directory joined with its name. */
+async function realTarget(file: string): Promise<string> {
+  const abs = path.resolve(file);
+  try {
+    return await realpath(abs);
+  } catch {
+    try {
+      return path.join(await realpath(path.dirname(abs)), path.basename(abs));
+    } catch {
+      return abs;
+    }
+  }
+}
+
+/** The input's real path, for comparing against output paths; undefined when there is no input file. */
+export async function realInput(inputPath: string | undefined): Promise<string | undefined> {
+  return inputPath === undefined ? undefined : realTarget(inputPath);
+}
+
+/** Throws ERR_OUTPUT when `outputPath` is the input file itself (after resolving links and `..`). */
+export async function refuseInputAsOutput(outputPath: string, input: string | undefined): Promise<void> {
+  if (input === undefined) return;
+  if ((await realTarget(outputPath)) === input) {
+    throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: refusing to overwrite the input file; choose another output path`);
+  }
+}
+
+/**
+ * Checks that `outputPath` can be created: its directory exists and is writable, it is not a
+ * directory itself, and it is not the input. Returns the absolute output path.
+ */
+export async function checkOutputPath(outputPath: string, inputPath?: string): Promise<string> {
+  const abs = path.resolve(outputPath);
+  const dir = path.dirname(abs);
+  try {
+    const s = await stat(dir);
+    if (!s.isDirectory()) throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: ${dir} is not a directory`);
+  } catch (err) {
+    if (err instanceof ChromaseedError) throw err;
+    throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: the directory ${dir} does not exist`, { cause: err });
+  }
+  try {
+    await access(dir, constants.W_OK);
+  } catch (err) {
+    throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: cannot write to the directory ${dir} (permission denied)`, { cause: err });
+  }
+  try {
+    if ((await stat(abs)).isDirectory()) throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: is a directory; give a file name`);
+  } catch (err) {
+    if (err instanceof ChromaseedError) throw err; // ENOENT is the normal case: a new file.
+  }
+  await refuseInputAsOutput(abs, await realInput(inputPath));
+  return abs;
+}
+
+/** Removes a file if it exists; never throws (used on cleanup paths). */
+export async function removeQuietly(file: string): Promise<void> {
+  try {
+    await unlink(file);
+  } catch {
+    // Already gone or never created.
+  }
+  untrackTemp(file);
+}
+
+/** Moves a finished temp file into place. */
+export async function commitTemp(tempPath: string, finalPath: string): Promise<void> {
+  try {
+    await rename(tempPath, finalPath);
+  } catch (err) {
+    await removeQuietly(tempPath);
+    throw new ChromaseedError('ERR_OUTPUT', `${finalPath}: cannot move the finished file into place: ${(err as Error).message}`, { cause: err });
+  }
+  untrackTemp(tempPath);
+}
+
+export interface AtomicFile {
+  readonly finalPath: string;
+  readonly tempPath: string;
+  /** Appends bytes to the temp file. */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Flushes, closes and renames into place; returns the file size in bytes. */
+  commit(): Promise<number>;
+  /** Closes and deletes the temp file. Safe to call more than once, and after a failure. */
+  abort(): Promise<void>;
+}
+
+/** Opens a temp file next to `outputPath` for bytes that become `outputPath` on commit. */
+export async function createAtomicFile(outputPath: string, inputPath?: string): Promise<AtomicFile> {
+  const finalPath = await checkOutputPath(outputPath, inputPath);
+  const tempPath = tempPathFor(finalPath);
+  let handle: FileHandle | null;
+  try {
+    handle = await open(tempPath, 'wx');
+  } catch (err) {
+    throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: cannot create a file in ${path.dirname(finalPath)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+  }
+  trackTemp(tempPath);
+  let bytes = 0;
+  let state: 'open' | 'committed' | 'aborted' = 'open';
+
+  async function closeHandle(): Promise<void> {
+    const h = handle;
+    handle = null;
+    if (h) await h.close().catch(() => undefined);
+  }
+
+  return {
+    finalPath,
+    tempPath,
+    async write(chunk) {
+      if (state !== 'open' || !handle) throw new Error(`${outputPath}: write after ${state}`);
+      try {
+        let at = 0;
+        while (at < chunk.length) {
+          const { bytesWritten } = await handle.write(chunk, at, chunk.length - at);
+          at += bytesWritten;
+        }
+        bytes += chunk.length;
+      } catch (err) {
+        throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: write failed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+      }
+    },
+    async commit() {
+      if (state !== 'open' || !handle) throw new Error(`${outputPath}: commit after ${state}`);
+      state = 'committed';
+      try {
+        // Data on disk before the rename makes it visible; otherwise a crash could leave an empty file under the final name.
+        await handle.datasync();
+      } catch {
+        // Some file systems (e.g. some FUSE mounts) do not support it; the rename is still atomic.
+      }
+      await closeHandle();
+      await commitTemp(tempPath, finalPath);
+      return bytes;
+    },
+    async abort() {
+      if (state !== 'open') return;
+      state = 'aborted';
+      await closeHandle();
+      await removeQuietly(tempPath);
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import path from 'node:path';
+import sharp from 'sharp';
+import { ChromaseedError } from '../errors.js';
+import { commitTemp, refuseInputAsOutput, removeQuietly, tempPathFor, trackTemp } from './output-file.js';
+
+/** `%d` or `%0Nd` (as ffmpeg's image2 muxer and printf write them) in a file name. */
+const FRAME_NUMBER = /%(0\d+)?d/;
+
+export function isPngSequencePattern(file: string): boolean {
+  return path.extname(file).toLowerCase() === '.png' && FRAME_NUMBER.test(path.basename(file));
+}
+
+/** The file name for frame `n` (numbering starts at 1, like ffmpeg's image2 output). */
+export function frameFileName(pattern: string, n: number): string {
+  const dir = path.dirname(pattern);
+  const base = path.basename(pattern).replace(FRAME_NUMBER, (_m, pad: string | undefined) => String(n).padStart(pad ? Number(pad) : 0, '0'));
+  return path.join(dir, base);
+}
+
+export interface PngSequenceOptions {
+  width: number;
+  height: number;
+  /** Real path of the input file (see realInput), so no frame overwrites it. */
+  input?: string;
+}
+
+export interface PngSequence {
+  /** Writes the next frame from RGBA bytes; `opaque` drops the alpha channel for a smaller file. */
+  write(rgba: Uint8Array, opaque: boolean): Promise<void>;
+  /** The frames written, in order. */
+  readonly files: readonly string[];
+  /** Total bytes written. */
+  readonly bytes: number;
+  /** Deletes every frame this sequence wrote. */
+  abort(): Promise<void>;
+}
+
+/**
+ * Writes numbered PNG frames with sharp. Each frame goes to a temp name and is renamed when
+ * complete, so no half-written PNG is ever visible; abort() deletes the frames written so
+ * far, so a failed run leaves no partial sequence. (A frame file that existed before and was
+ * replaced cannot be brought back.) PNG has no frame timing: delays are not kept.
+ */
+export function createPngSequence(pattern: string, options: PngSequenceOptions): PngSequence {
+  const { width, height } = options;
+  const files: string[] = [];
+  let bytes = 0;
+  let current: string | null = null;
+  let aborted = false;
+  return {
+    files,
+    get bytes() {
+      return bytes;
+    },
+    async write(rgba, opaque) {
+      if (aborted) throw new Error('createPngSequence: write after abort');
+      const finalPath = path.resolve(frameFileName(pattern, files.length + 1));
+      await refuseInputAsOutput(finalPath, options.input);
+      const temp = tempPathFor(finalPath);
+      current = temp;
+      trackTemp(temp);
+      try {
+        let image = sharp(rgba, { raw: { width, height, channels: 4 } });
+        if (opaque) image = image.removeAlpha();
+        const info = await image.png({ compressionLevel: 6, adaptiveFiltering: true }).toFile(temp);
+        await commitTemp(temp, finalPath);
+        bytes += info.size;
+        files.push(finalPath);
+      } catch (err) {
+        await removeQuietly(temp);
+        if (err instanceof ChromaseedError) throw err;
+        throw new ChromaseedError('ERR_OUTPUT', `${finalPath}: cannot write PNG frame: ${(err as Error).message}`, { cause: err });
+      } finally {
+        current = null;
+      }
+    },
+    async abort() {
+      aborted = true;
+      if (current) await removeQuietly(current);
+      for (const f of files) await removeQuietly(f);
+      files.length = 0;
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import { once } from 'node:events';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { ChromaseedError } from '../errors.js';
+import { ffmpegCommand } from './ffmpeg-path.js';
+import { ffmpegFailure, watch } from './video-in.js';
+
+export type VideoContainer = 'mp4' | 'webm' | 'mkv' | 'mov';
+
+export const VIDEO_EXTENSIONS: Readonly<Record<string, VideoContainer>> = { '.mp4': 'mp4', '.m4v': 'mp4', '.webm': 'webm', '.mkv': 'mkv', '.mov': 'mov' };
+
+export interface VideoOutputOptions {
+  width: number;
+  height: number;
+  /** Frames per second of the RGBA frames written. */
+  fps: number;
+  container: VideoContainer;
+}
+
+export interface VideoOutput {
+  /** Queues one RGBA frame (`width * height * 4` bytes); resolves when ffmpeg can take more. Do not modify `rgba` afterwards. */
+  write(rgba: Uint8Array): Promise<void>;
+  /** Closes ffmpeg's input and waits for the file to be complete. */
+  finish(): Promise<void>;
+  /** Kills ffmpeg and waits for it to exit; the caller removes the file. */
+  abort(): Promise<void>;
+}
+
+/**
+ * Codec choices, all present in the bundled ffmpeg 4.1 (`ffmpeg -encoders`):
+ * - mp4, mov, mkv: H.264 (libx264), yuv420p so every player can open it. 4:2:0 needs even
+ *   sizes, so an odd width or height is padded by one black pixel on the right or bottom
+ *   (padding keeps every source pixel; scaling would resample them all).
+ * - webm: VP9 (libvpx-vp9) in constant-quality mode; VP9 accepts odd sizes.
+ * Quality is set high (CRF 18 for H.264) because the frames are already colour-quantized and
+ * the point of the output is to show that.
+ */
+function codecOptions(container: VideoContainer, width: number, height: number): string[] {
+  if (container === 'webm') {
+    return ['-c:v', 'libvpx-vp9', '-pix_fmt', 'yuv420p', '-crf', '30', '-b:v', '0', '-deadline', 'good', '-cpu-used', '4', '-row-mt', '1', '-f', 'webm'];
+  }
+  const opts = ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '18', '-preset', 'medium'];
+  if (width % 2 === 1 || height % 2 === 1) opts.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2:0:0:black');
+  if (container === 'mp4' || container === 'mov') opts.push('-movflags', '+faststart');
+  opts.push('-f', container === 'mkv' ? 'matroska' : container);
+  return opts;
+}
+
+/** Frame rate as ffmpeg reads it: NTSC rates as exact fractions, others as decimals. */
+export function rateString(fps: number): string {
+  const base = Math.round(fps * 1.001);
+  if (Math.abs(fps - (base * 1000) / 1001) < 1e-6 && Math.abs(fps - base) > 1e-3) return `${base * 1000}/1001`;
+  return String(Number(fps.toFixed(6)));
+}
+
+/**
+ * Starts ffmpeg writing `file` from raw RGBA frames on its stdin. Frames pass through a
+ * stream with a one-frame high-water mark piped into ffmpeg's stdin, so `write` waits while
+ * the encoder is busy and memory stays at a few frames.
+ */
+export function createVideoOutput(file: string, options: VideoOutputOptions): VideoOutput {
+  const { width, height, fps, container } = options;
+  const frameBytes = width * height * 4;
+  const input = new PassThrough({ highWaterMark: frameBytes });
+  const command = ffmpegCommand()
+    .input(input)
+    .inputFormat('rawvideo')
+    .inputOptions(['-pix_fmt', 'rgba', '-s', `${width}x${height}`, '-framerate', rateString(fps)])
+    .outputOptions(['-an', ...codecOptions(container, width, height)])
+    .output(file);
+  const run = watch(command);
+  command.run();
+  const label = path.basename(file).replace(/^\.(.*)\.tmp-[0-9a-f]+(\.[^.]+)$/, '$1$2');
+  let closed = false;
+
+  async function failure(): Promise<ChromaseedError> {
+    const { error, stderr } = await run.done;
+    const err = ffmpegFailure(label, error ?? new Error('ffmpeg stopped early'), stderr);
+    return new ChromaseedError('ERR_FFMPEG', err.message.replace(/^(.*?): ffmpeg failed/, '$1: ffmpeg could not write the video'), { cause: err });
+  }
+
+  return {
+    async write(rgba) {
+      if (closed) throw new Error('createVideoOutput: write after finish/abort');
+      if (rgba.length !== frameBytes) throw new RangeError(`frame has ${rgba.length} bytes, expected ${frameBytes}`);
+      if (run.exited()) throw await failure();
+      if (!input.write(rgba)) {
+        // Either ffmpeg takes the data, or it exits (encoder error): never wait on a dead pipe.
+        const ended = await Promise.race([once(input, 'drain').then(() => false), run.exit.then(() => true)]);
+        if (ended) throw await failure();
+      }
+    },
+    async finish() {
+      if (closed) throw new Error('createVideoOutput: finish called twice');
+      closed = true;
+      input.end();
+      const { error } = await run.done;
+      await run.exit;
+      if (error) throw await failure();
+    },
+    async abort() {
+      if (closed && run.exited()) return;
+      closed = true;
+      run.kill();
+      input.destroy();
+      await run.exit;
+    },
+  };
+}
