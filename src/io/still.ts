@@ -42,13 +42,17 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
   // Checked up front because sharp's messages for these cases do not say which file
   // nor what is wrong with it ("Input file is missing").
   let isFile: boolean;
+  let size: number;
   try {
-    isFile = (await stat(file)).isFile();
+    const info = await stat(file);
+    isFile = info.isFile();
+    size = info.size;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw inputError(file, code === 'ENOENT' ? 'no such file' : `cannot read file (${code ?? String(e)})`, e);
   }
   if (!isFile) throw inputError(file, 'not a regular file');
+  if (size === 0) throw inputError(file, 'empty file');
 
   try {
     const { data, info } = await sharp(file, {

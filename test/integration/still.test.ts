@@ -119,6 +119,15 @@ describe('loadStill', () => {
     await expectError(loadStill(path.join(corpus, 'MANIFEST.md')), 'ERR_INPUT', /MANIFEST\.md: not an image/);
   });
 
+  it('rejects an empty file and a truncated JPEG', async () => {
+    const empty = path.join(tmp, 'empty.png');
+    await writeFileAtomic(empty, new Uint8Array(0));
+    await expectError(loadStill(empty), 'ERR_INPUT', /empty\.png: empty file/);
+    const truncated = path.join(tmp, 'truncated.jpg');
+    await writeFileAtomic(truncated, readFileSync(still('skimage__rocket.jpg')).subarray(0, 30000));
+    await expectError(loadStill(truncated), 'ERR_INPUT', /truncated\.jpg: cannot decode image: .*JPEG/);
+  });
+
   it('rejects a directory', async () => {
     await expectError(loadStill(path.join(corpus, 'stills')), 'ERR_INPUT', /stills: not a regular file/);
   });
