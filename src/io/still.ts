@@ -1,7 +1,8 @@
-import { rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { ChromaseedError, inputError } from '../errors.js';
 import type { Frame } from '../types.js';
+import { createAtomicFile } from './output-file.js';
 
 /**
  * Still-image I/O: decode a photo to RGBA through sharp, and write rendered pictures
@@ -89,19 +90,22 @@ function firstLine(s: string): string {
 }
 
 /**
- * Write `bytes` to `file` so a reader never sees a half-written file: write a temporary
- * file beside it, then rename it over the target (rename is atomic within a directory).
+ * Write `bytes` to `file` so a reader never sees a half-written file: the bytes go to a
+ * temporary file beside it, which is renamed over the target once complete (the shared
+ * output-file machinery: the directory is checked first, and the temporary file is removed
+ * on failure or exit).
  *
- * @throws ChromaseedError `ERR_OUTPUT` naming the file when either step fails.
+ * @param inputPath when given, refuse to overwrite this input file.
+ * @throws ChromaseedError `ERR_OUTPUT` naming the file when it cannot be written.
  */
-export async function writeFileAtomic(file: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
+export async function writeFileAtomic(file: string, bytes: Uint8Array, inputPath?: string): Promise<void> {
+  const out = await createAtomicFile(file, inputPath);
   try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, file);
+    await out.write(bytes);
+    await out.commit();
   } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ChromaseedError('ERR_OUTPUT', `${file}: cannot write (${code ?? (e instanceof Error ? e.message : String(e))})`, { cause: e });
+    await out.abort();
+    if (e instanceof ChromaseedError) throw e;
+    throw new ChromaseedError('ERR_OUTPUT', `${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e))})`, { cause: e });
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -146,13 +146,23 @@ describe('loadStill', () => {
 
 describe('writeFileAtomic', () => {
   it('writes the bytes and leaves no temporary file', async () => {
-    const out = path.join(tmp, 'out.bin');
+    const dir = mkdtempSync(path.join(tmp, 'w-'));
+    const out = path.join(dir, 'out.png');
     await writeFileAtomic(out, new Uint8Array([1, 2, 3]));
-    expect([...readFileSync(out)]).toEqual([1, 2, 3]);
-    expect(() => statSync(`${out}.tmp-${process.pid}`)).toThrow();
+    await writeFileAtomic(out, new Uint8Array([4, 5]));
+    expect([...readFileSync(out)]).toEqual([4, 5]);
+    expect(readdirSync(dir)).toEqual(['out.png']);
+  });
+
+  it('refuses to overwrite the input', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'w-'));
+    const input = path.join(dir, 'in.png');
+    await writeFileAtomic(input, new Uint8Array([9]));
+    await expectError(writeFileAtomic(input, new Uint8Array([1]), input), 'ERR_OUTPUT', /in\.png: refusing to overwrite the input/);
+    expect([...readFileSync(input)]).toEqual([9]);
   });
 
   it('reports an unwritable path as ERR_OUTPUT', async () => {
-    await expectError(writeFileAtomic(path.join(tmp, 'no-dir', 'x.png'), new Uint8Array(1)), 'ERR_OUTPUT', /x\.png: cannot write/);
+    await expectError(writeFileAtomic(path.join(tmp, 'no-dir', 'x.png'), new Uint8Array(1)), 'ERR_OUTPUT', /x\.png: .*does not exist/);
   });
 });
