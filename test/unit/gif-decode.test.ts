@@ -1,0 +1,253 @@
+/**
+ * Compositing rules checked on real odd GIFs from the corpus. Expected values come from
+ * the files' own bytes (palettes, GCE fields) as listed in the comments.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { decodeGif, isGif } from '../../src/decode/gif-decode.js';
+import { ChromaseedError } from '../../src/errors.js';
+import type { TimedFrame } from '../../src/types.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const corpus = path.resolve(repoRoot, '../shared/corpus');
+const read = (rel: string): Uint8Array => new Uint8Array(readFileSync(path.join(corpus, rel)));
+const decodeAll = (rel: string): TimedFrame[] => [...decodeGif(read(rel), path.basename(rel)).frames()];
+
+/** [r, g, b, a] at (x, y). */
+function px(f: TimedFrame, x: number, y: number): number[] {
+  const p = (y * f.width + x) * 4;
+  return [...f.data.subarray(p, p + 4)];
+}
+
+function countColour(f: TimedFrame, r: number, g: number, b: number): number {
+  let n = 0;
+  for (let p = 0; p < f.data.length; p += 4) {
+    if (f.data[p + 3] === 255 && f.data[p] === r && f.data[p + 1] === g && f.data[p + 2] === b) n++;
+  }
+  return n;
+}
+
+/** Delays of every GCE in a small file, found by their fixed byte pattern 21 F9 04 .. 00. */
+function gceDelaysMs(bytes: Uint8Array): number[] {
+  const out: number[] = [];
+  for (let i = 0; i + 7 < bytes.length; i++) {
+    if (bytes[i] === 0x21 && bytes[i + 1] === 0xf9 && bytes[i + 2] === 4 && bytes[i + 7] === 0) {
+      out.push((bytes[i + 4] | (bytes[i + 5] << 8)) * 10);
+    }
+  }
+  return out;
+}
+
+describe('loop count', () => {
+  it.each([
+    ['odd_gifs/glide__gif_netscape_iteration_1.gif', 1],
+    ['odd_gifs/glide__gif_netscape_iteration_256.gif', 256],
+    ['odd_gifs/glide__gif_netscape_iteration_65535.gif', 65535],
+    ['gifs/sharp__animated-loop-3.gif', 2],
+    ['gifs/wuffs__muybridge.gif', 0],
+    // Three NETSCAPE blocks with 50, 30 and 40: the last one wins, as in Chromium's reader.
+    ['odd_gifs/wuffs__multiple-loop-counts.gif', 40],
+  ])('%s -> %d', (rel, loops) => {
+    expect(decodeGif(read(rel), 'x').info.loopCount).toBe(loops);
+  });
+
+  it('is undefined without a NETSCAPE block', () => {
+    const info = decodeGif(read('odd_gifs/glide__gif_without_netscape_iteration.gif'), 'x').info;
+    expect(info.loopCount).toBeUndefined();
+    expect('loopCount' in info).toBe(false);
+    expect(info.frameCount).toBe(4);
+  });
+});
+
+describe('delays', () => {
+  it('are the GCE centiseconds x 10, per frame', () => {
+    const rel = 'odd_gifs/wuffs__animated-red-blue.gif';
+    const frames = decodeAll(rel);
+    expect(frames.map((f) => f.delayMs)).toEqual([100, 200, 300, 400]);
+    expect(frames.map((f) => f.delayMs)).toEqual(gceDelaysMs(read(rel)));
+  });
+
+  it('keeps zero delays as zero', () => {
+    const frames = decodeAll('odd_gifs/imagegif__beacon_icc.gif');
+    expect(frames.map((f) => f.delayMs)).toEqual([0, 0]);
+  });
+
+  it('gives 0 to a frame without a GCE, not the previous frame\'s delay', () => {
+    // wuffs__multiple-loop-counts has no GCE at all; libvips__cogs has GCEs on some frames.
+    expect(decodeAll('odd_gifs/wuffs__multiple-loop-counts.gif').map((f) => f.delayMs)).toEqual([0, 0, 0, 0]);
+  });
+});
+
+describe('transparency and disposal 2 (restore to background)', () => {
+  // pillow__transparent_dispose.gif: 3x1 canvas, GCT[0] = green (0,255,24), GCT[1] = blue
+  // (0,0,255), transparent index 2 in every GCE.
+  // frame 0 (disposal 1): index 2,1,2 -> transparent, blue, transparent.
+  // frame 1 (disposal 2): green, blue, green over the whole canvas.
+  // frame 2 (x=1, 1x1): blue. Frame 1's area was cleared, so pixels 0 and 2 are transparent.
+  const frames = decodeAll('odd_gifs/pillow__transparent_dispose.gif');
+  it('leaves the transparent index unpainted', () => {
+    expect(px(frames[0], 0, 0)).toEqual([0, 0, 0, 0]);
+    expect(px(frames[0], 1, 0)).toEqual([0, 0, 255, 255]);
+    expect(px(frames[0], 2, 0)).toEqual([0, 0, 0, 0]);
+  });
+  it('draws the opaque frame', () => {
+    expect([px(frames[1], 0, 0), px(frames[1], 1, 0), px(frames[1], 2, 0)]).toEqual([
+      [0, 255, 24, 255], [0, 0, 255, 255], [0, 255, 24, 255],
+    ]);
+  });
+  it('clears the disposed rectangle to transparent', () => {
+    expect([px(frames[2], 0, 0), px(frames[2], 1, 0), px(frames[2], 2, 0)]).toEqual([
+      [0, 0, 0, 0], [0, 0, 255, 255], [0, 0, 0, 0],
+    ]);
+    expect(frames.map((f) => f.delayMs)).toEqual([100, 500, 500]);
+  });
+});
+
+describe('disposal 3 (restore to previous) and mixed disposals', () => {
+  // imagers__mixed-disposal.gif, 32x32, 16x16 frames with transparent index 0:
+  // 0 at (5,10) yellow (255,241,14) disposal 1; 1 at (15,10) red (255,14,14) disposal 3;
+  // 2 at (5,16) green (14,255,31) disposal 2; 3 at (15,15) (14,255,229); 4 at (10,10) (20,14,255).
+  const frames = decodeAll('odd_gifs/imagers__mixed-disposal.gif');
+  const yellow = [255, 241, 14] as const;
+  const red = [255, 14, 14] as const;
+  const green = [14, 255, 31] as const;
+
+  it('draws each frame', () => {
+    expect(countColour(frames[0], ...yellow)).toBeGreaterThan(0);
+    expect(countColour(frames[1], ...red)).toBeGreaterThan(0);
+    expect(countColour(frames[2], ...green)).toBeGreaterThan(0);
+  });
+
+  it('restores the canvas after a disposal-3 frame', () => {
+    expect(countColour(frames[2], ...red)).toBe(0);
+    // Outside frame 2's rectangle (x 5..20, y 16..31) frame 2 is exactly frame 0.
+    for (let y = 0; y < 32; y++) {
+      for (let x = 0; x < 32; x++) {
+        if (x >= 5 && x < 21 && y >= 16) continue;
+        expect(px(frames[2], x, y), `(${x},${y})`).toEqual(px(frames[0], x, y));
+      }
+    }
+  });
+
+  it('clears a disposal-2 frame including what lay below it', () => {
+    expect(countColour(frames[3], ...green)).toBe(0);
+    // (16,16) was yellow from frame 0 through frame 2; frame 2's disposal clears its
+    // rectangle, and frame 3 is transparent there.
+    expect(px(frames[2], 16, 16)).toEqual([...yellow, 255]);
+    expect(px(frames[3], 16, 16)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('restores to the empty canvas when the first frame has disposal 3', () => {
+    // pillow__dispose_prev_first_frame.gif: frame 0 has disposal 3, frame 1 is a sub-rectangle.
+    const f = decodeAll('odd_gifs/pillow__dispose_prev_first_frame.gif');
+    expect(f.length).toBe(2);
+    let opaque0 = 0;
+    let kept = 0;
+    for (let p = 3; p < f[0].data.length; p += 4) {
+      if (f[0].data[p] === 255) {
+        opaque0++;
+        if (f[1].data[p] === 255 && f[1].data[p - 3] === f[0].data[p - 3] && f[1].data[p - 2] === f[0].data[p - 2]) kept++;
+      }
+    }
+    expect(opaque0).toBeGreaterThan(0);
+    // Nothing of frame 0 may survive into frame 1 except where frame 1 paints the same colour.
+    expect(kept).toBeLessThan(opaque0);
+  });
+});
+
+describe('geometry', () => {
+  it('de-interlaces: neighbouring rows are similar', () => {
+    // gifcontrols__interlaced.gif is a photo; rows in stream order (0, 8, 16, ... then 4, 12, ...)
+    // would differ more from their neighbours (measured: 6.9M vs 11.5M summed green steps) than the real image rows do.
+    const [f] = decodeAll('odd_gifs/gifcontrols__interlaced.gif');
+    const { width: w, height: h } = f;
+    const rowDiff = (order: (r: number) => number): number => {
+      let sum = 0;
+      for (let r = 0; r + 1 < h; r++) {
+        const a = order(r) * w * 4;
+        const b = order(r + 1) * w * 4;
+        for (let i = 0; i < w * 4; i += 4) sum += Math.abs(f.data[a + i + 1] - f.data[b + i + 1]);
+      }
+      return sum;
+    };
+    const streamOrder: number[] = [];
+    for (const [start, step] of [[0, 8], [4, 8], [2, 4], [1, 2]]) for (let r = start; r < h; r += step) streamOrder.push(r);
+    expect(streamOrder.length).toBe(h);
+    expect(rowDiff((r) => r) * 1.3).toBeLessThan(rowDiff((r) => streamOrder[r]));
+  });
+
+  it('clips a frame that runs past the right edge instead of wrapping it', () => {
+    // wuffs__frame-out-of-bounds.gif: 2x2 canvas; frame 0 is 3x1 at (1,0).
+    const [f0] = decodeAll('odd_gifs/wuffs__frame-out-of-bounds.gif');
+    expect(px(f0, 0, 0)[3]).toBe(0);
+    expect(px(f0, 1, 0)[3]).toBe(255);
+    expect(px(f0, 0, 1)).toEqual([0, 0, 0, 0]); // a wrapped third pixel would land here
+    expect(px(f0, 1, 1)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('keeps frames that lie wholly outside the canvas, drawing nothing', () => {
+    const frames = decodeAll('odd_gifs/wuffs__frame-out-of-bounds.gif');
+    expect(frames.length).toBe(4);
+    // Frames 2 (at y=4) and 3 (at x=2) change nothing: the canvas stays as frame 1 left it.
+    expect(frames[2].data).toEqual(frames[1].data);
+    expect(frames[3].data).toEqual(frames[1].data);
+  });
+});
+
+describe('streaming and damage', () => {
+  it('yields independent copies, and frames() can be iterated again', () => {
+    const gif = decodeGif(read('gifs/wuffs__muybridge.gif'), 'm.gif');
+    const it1 = gif.frames();
+    const first = it1.next().value as TimedFrame;
+    const snapshot = first.data.slice();
+    for (let r = it1.next(); !r.done; r = it1.next());
+    expect(first.data).toEqual(snapshot);
+    const again = gif.frames().next().value as TimedFrame;
+    expect(again.data).toEqual(snapshot);
+  });
+
+  it('keeps the rows decoded before a truncation and warns', () => {
+    const gif = decodeGif(read('odd_gifs/libvips__truncated.gif'), 'truncated.gif');
+    const [f] = [...gif.frames()];
+    expect(px(f, 10, 0)[3]).toBe(255);
+    expect(px(f, 10, f.height - 1)[3]).toBe(0);
+    expect(gif.warnings.some((w) => /^truncated\.gif: frame 0: pixel data ends early after \d+ of 460000 pixels/.test(w))).toBe(true);
+  });
+
+  it('checks the canvas limit before allocating, naming the override', () => {
+    const bytes = read('odd_gifs/imagegif__issue-101-infinite-empty-loop.gif'); // 6727x65351
+    const err = (() => { try { decodeGif(bytes, 'big.gif'); } catch (e) { return e; } return null; })();
+    expect(err).toBeInstanceOf(ChromaseedError);
+    expect((err as ChromaseedError).code).toBe('ERR_LIMIT');
+    expect((err as ChromaseedError).message).toBe(
+      'big.gif: canvas 6727x65351 is 439616177 pixels, above the limit of 100000000 (raise it with --max-pixels)');
+    // With the limit raised, parsing succeeds without allocating the 1.7 GB canvas (frames() is lazy).
+    expect(decodeGif(bytes, 'big.gif', { maxPixels: 5e8 }).info.width).toBe(6727);
+  });
+
+  it('checks the frame limit, naming the override', () => {
+    expect(() => decodeGif(read('gifs/sharp__animated-loop-3.gif'), 's.gif', { maxFrames: 5 }))
+      .toThrow(/^s\.gif: more than 5 frames, above the limit of 5 \(raise it with --max-frames\)$/);
+  });
+
+  it('refuses files with no frame, zero canvas, or damage before the first frame', () => {
+    const cases: [string, RegExp][] = [
+      ['odd_gifs/wuffs__no-frames.gif', /: contains no frames$/],
+      ['odd_gifs/pillow__zero_width.gif', /: canvas size is 0x32/],
+      ['odd_gifs/imagers__zero-loop-count.gif', /unknown block 0x0a at byte 13/],
+      ['odd_gifs/pillow__decompression_bomb.gif', /no complete frame/],
+    ];
+    for (const [rel, re] of cases) {
+      expect(() => decodeGif(read(rel), 'f.gif'), rel).toThrow(re);
+      try { decodeGif(read(rel), 'f.gif'); } catch (e) { expect((e as ChromaseedError).code).toBe('ERR_INPUT'); }
+    }
+  });
+
+  it('sniffs the signature', () => {
+    expect(isGif(read('gifs/wuffs__muybridge.gif'))).toBe(true);
+    expect(isGif(read('stills/wuffs__bricks-color.jpeg'))).toBe(false);
+    expect(isGif(new TextEncoder().encode('GIF88a'))).toBe(false);
+  });
+});
