@@ -38,8 +38,9 @@ export function overlayLayout(width: number, height: number, k: number): Overlay
   for (let rows = 1; rows <= k; rows++) {
     const perRow = Math.ceil(k / rows);
     const size = Math.max(1, Math.min(cap, Math.floor((width - 2 * margin - 2 * pad + gap) / perRow) - gap));
-    // A label is 7 monospace glyphs and must fit under its square.
-    const font = Math.floor(Math.min(size * 0.22, (size + gap * 0.8) / labelWidth(7, 1)));
+    // About a fifth of the square, but never below the readable minimum while it still
+    // fits: a label is 7 monospace glyphs and must fit under its square.
+    const font = Math.floor(Math.min(Math.max(size * 0.22, MIN_FONT), (size + gap * 0.8) / labelWidth(7, 1)));
     const fontSize = font >= MIN_FONT ? font : 0;
     const labelH = fontSize > 0 ? Math.ceil(fontSize * 1.35) : 0;
     const totalH = rows * (size + labelH) + (rows - 1) * gap + 2 * pad;
