@@ -1,0 +1,266 @@
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { GifReader } from 'omggif';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ChromaseedError } from '../../src/errors.js';
+import { createFrameWriter } from '../../src/io/frame-writer.js';
+import { openVideo } from '../../src/io/video-in.js';
+import type { IndexedFrame, TimedFrame } from '../../src/types.js';
+
+const corpus = path.resolve(__dirname, '../../../shared/corpus');
+const realshort = path.join(corpus, 'videos/imageio__realshort.mp4');
+const work = mkdtempSync(path.join(tmpdir(), 'chromaseed-video-io-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+async function readAll(file: string, options = {}): Promise<{ info: Awaited<ReturnType<typeof openVideo>>['info']; frames: TimedFrame[] }> {
+  const source = await openVideo(file, options);
+  const frames: TimedFrame[] = [];
+  for await (const f of source.frames) frames.push(f);
+  return { info: source.info, frames };
+}
+
+/** Mean of each channel over the frame. */
+function meanRgb(f: { data: Uint8Array }): [number, number, number] {
+  const s = [0, 0, 0];
+  for (let i = 0; i < f.data.length; i += 4) {
+    s[0] += f.data[i];
+    s[1] += f.data[i + 1];
+    s[2] += f.data[i + 2];
+  }
+  const n = f.data.length / 4;
+  return [s[0] / n, s[1] / n, s[2] / n];
+}
+
+/** Mean absolute difference per channel between two same-size RGBA frames. */
+function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
+  let d = 0;
+  let count = 0;
+  for (let i = 0; i < a.length; i += 4) {
+    d += Math.abs(a[i] - b[i]) + Math.abs(a[i + 1] - b[i + 1]) + Math.abs(a[i + 2] - b[i + 2]);
+    count += 3;
+  }
+  return d / count;
+}
+
+/** A crude fixed 3-3-2 palette, enough to make IndexedFrames from real video frames for the writers. */
+function toIndexed332(f: TimedFrame): IndexedFrame {
+  const palette = new Uint8Array(768);
+  for (let i = 0; i < 256; i++) {
+    palette[i * 3] = Math.round(((i >> 5) * 255) / 7);
+    palette[i * 3 + 1] = Math.round((((i >> 2) & 7) * 255) / 7);
+    palette[i * 3 + 2] = Math.round(((i & 3) * 255) / 3);
+  }
+  const n = f.width * f.height;
+  const indices = new Uint8Array(n);
+  for (let p = 0; p < n; p++) {
+    const r = Math.round((f.data[p * 4] * 7) / 255);
+    const g = Math.round((f.data[p * 4 + 1] * 7) / 255);
+    const b = Math.round((f.data[p * 4 + 2] * 3) / 255);
+    indices[p] = (r << 5) | (g << 2) | b;
+  }
+  return { width: f.width, height: f.height, indices, palette, size: 256, transparent: null, delayMs: f.delayMs };
+}
+
+function expand(frame: IndexedFrame): Uint8Array {
+  const out = new Uint8Array(frame.width * frame.height * 4);
+  for (let p = 0; p < frame.width * frame.height; p++) {
+    out.set(frame.palette.subarray(frame.indices[p] * 3, frame.indices[p] * 3 + 3), p * 4);
+    out[p * 4 + 3] = 255;
+  }
+  return out;
+}
+
+/** Pids of live processes whose command line mentions `needle` (Linux /proc). */
+function pidsMentioning(needle: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmd.includes(needle)) pids.push(Number(entry));
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  return pids;
+}
+
+describe('openVideo', () => {
+  it('reads realshort.mp4: 36 frames of 320x240 at about 30.02 fps', async () => {
+    const { info, frames } = await readAll(realshort);
+    expect(info.width).toBe(320);
+    expect(info.height).toBe(240);
+    expect(info.fps).toBeCloseTo(30.02, 2);
+    expect(frames.length).toBe(36);
+    expect(info.frameCount).toBe(36);
+    for (const f of frames) {
+      expect(f.data.length).toBe(320 * 240 * 4);
+      expect(f.delayMs).toBeCloseTo(1000 / (info.fps as number), 9);
+    }
+    // Real picture content: not black, not constant, and it moves between first and last frame.
+    const [r, g, b] = meanRgb(frames[0]);
+    expect(r + g + b).toBeGreaterThan(30);
+    expect(r + g + b).toBeLessThan(720);
+    expect(meanAbsDiff(frames[0].data, frames[35].data)).toBeGreaterThan(1);
+    // Every frame is a new buffer (the consumer may keep them).
+    expect(frames[0].data.buffer).not.toBe(frames[1].data.buffer);
+  });
+
+  it('applies --fps, --width, --start and --duration in ffmpeg', async () => {
+    const full = await readAll(realshort);
+    const tenFps = await readAll(realshort, { fps: 10 });
+    expect(tenFps.info.fps).toBe(10);
+    expect(tenFps.frames.length).toBeGreaterThanOrEqual(11);
+    expect(tenFps.frames.length).toBeLessThanOrEqual(13);
+    expect(tenFps.frames[0].delayMs).toBe(100);
+
+    const small = await readAll(realshort, { width: 161 });
+    expect([small.info.width, small.info.height]).toEqual([161, 121]);
+    expect(small.frames.length).toBe(36);
+    expect(small.frames[0].data.length).toBe(161 * 121 * 4);
+    // Scaling keeps the colours: mean colour of each frame within 2 levels of the full-size one.
+    for (let i = 0; i < 36; i += 7) {
+      const a = meanRgb(full.frames[i]);
+      const s = meanRgb(small.frames[i]);
+      for (let c = 0; c < 3; c++) expect(Math.abs(a[c] - s[c])).toBeLessThan(2);
+    }
+
+    const cut = await readAll(realshort, { start: 0.5, duration: '00:00:00.3' });
+    expect(cut.frames.length).toBeGreaterThanOrEqual(8);
+    expect(cut.frames.length).toBeLessThanOrEqual(10);
+    // The first frame after the cut is a source frame at 0.5 s (frame 15 or 16, depending on
+    // where the stream's first timestamp sits), decoded exactly, not a frame near the start.
+    const diffs = full.frames.map((f) => meanAbsDiff(cut.frames[0].data, f.data));
+    const best = diffs.indexOf(Math.min(...diffs));
+    expect(diffs[best]).toBe(0);
+    expect(best).toBeGreaterThanOrEqual(15);
+    expect(best).toBeLessThanOrEqual(16);
+    expect(diffs[0]).toBeGreaterThan(5);
+  });
+
+  it('kills ffmpeg when the consumer stops early', async () => {
+    const unique = path.join(work, `early-break-${process.pid}.mp4`);
+    copyFileSync(path.join(corpus, 'videos/moviepy__chaplin.mp4'), unique);
+    const source = await openVideo(unique);
+    expect(pidsMentioning(unique)).toEqual([]); // the probe has exited and decoding has not started
+    let seen = 0;
+    let running: number[] = [];
+    for await (const frame of source.frames) {
+      expect(frame.width).toBe(640);
+      if (++seen === 1) running = pidsMentioning(unique);
+      if (seen === 3) break;
+    }
+    expect(running.length).toBe(1);
+    expect(pidsMentioning(unique)).toEqual([]);
+    expect(() => process.kill(running[0], 0)).toThrow();
+  });
+
+  it('keeps memory flat on a long 720p video with a slow consumer (back-pressure)', async () => {
+    const source = await openVideo(path.join(corpus, 'videos/imageio__cockatoo.mp4'));
+    expect([source.info.width, source.info.height]).toEqual([1280, 720]);
+    const frameBytes = 1280 * 720 * 4;
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    let n = 0;
+    for await (const frame of source.frames) {
+      expect(frame.data.length).toBe(frameBytes);
+      if (++n <= 3) await new Promise((r) => setTimeout(r, 300)); // ffmpeg must wait, not run ahead
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }
+    expect(n).toBe(280); // 1 GB of raw frames went through
+    expect(peak - before).toBeLessThan(40 * frameBytes); // about 147 MB; holding the clip would need 1 GB
+  });
+
+  it('fails with one clear line naming the file for non-video and missing input', async () => {
+    const notVideo = path.join(corpus, 'MANIFEST.md');
+    const err = await openVideo(notVideo).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ChromaseedError);
+    expect((err as ChromaseedError).code).toBe('ERR_INPUT');
+    expect((err as ChromaseedError).message).toContain('MANIFEST.md');
+    expect((err as ChromaseedError).message).toMatch(/Invalid data/);
+    expect((err as ChromaseedError).message).not.toContain('\n');
+    const missing = await openVideo(path.join(work, 'nope.mp4')).catch((e: unknown) => e);
+    expect((missing as ChromaseedError).code).toBe('ERR_INPUT');
+    await expect(openVideo(realshort, { fps: -1 })).rejects.toMatchObject({ code: 'ERR_USAGE' });
+    await expect(openVideo(realshort, { start: 'soon' })).rejects.toMatchObject({ code: 'ERR_USAGE' });
+  });
+});
+
+describe('frame writers on real video frames', () => {
+  it('mp4 round trip: frame count, size and colours survive H.264', async () => {
+    const { info, frames } = await readAll(realshort);
+    const indexed = frames.map(toIndexed332);
+    const out = path.join(work, 'roundtrip.mp4');
+    const writer = await createFrameWriter(out, { width: info.width, height: info.height, fps: info.fps, inputPath: realshort });
+    for (const f of indexed) await writer.write(f);
+    const { bytes } = await writer.finish();
+    expect(bytes).toBeGreaterThan(1000);
+    const back = await readAll(out);
+    expect([back.info.width, back.info.height]).toEqual([320, 240]);
+    expect(back.frames.length).toBe(36);
+    expect(back.info.fps).toBeCloseTo(30.02, 1);
+    for (let i = 0; i < 36; i += 5) expect(meanAbsDiff(back.frames[i].data, expand(indexed[i]))).toBeLessThan(6);
+    expect(readdirSync(work).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('odd sizes are padded by one pixel for H.264; webm (VP9) keeps them', async () => {
+    const { info, frames } = await readAll(realshort, { width: 161, duration: 0.2 });
+    const indexed = frames.map(toIndexed332);
+    for (const [name, size] of [['odd.mp4', [162, 122]], ['odd.webm', [161, 121]]] as const) {
+      const out = path.join(work, name);
+      const writer = await createFrameWriter(out, { width: info.width, height: info.height, fps: info.fps });
+      for (const f of indexed) await writer.write(f);
+      await writer.finish();
+      const back = await readAll(out);
+      expect([back.info.width, back.info.height]).toEqual(size);
+      expect(back.frames.length).toBe(indexed.length);
+      // Compare the 161x121 area that holds the picture.
+      let d = 0;
+      const want = expand(indexed[0]);
+      for (let y = 0; y < 121; y++) {
+        for (let x = 0; x < 161; x++) {
+          const a = (y * size[0] + x) * 4;
+          const b = (y * 161 + x) * 4;
+          d += Math.abs(back.frames[0].data[a] - want[b]) + Math.abs(back.frames[0].data[a + 1] - want[b + 1]) + Math.abs(back.frames[0].data[a + 2] - want[b + 2]);
+        }
+      }
+      expect(d / (161 * 121 * 3)).toBeLessThan(8);
+    }
+  });
+
+  it('GIF from video frames: 36 frames, delays of 3-4 cs adding up to the clip length', async () => {
+    const { info, frames } = await readAll(realshort);
+    const out = path.join(work, 'realshort.gif');
+    const writer = await createFrameWriter(out, { width: info.width, height: info.height, loopCount: 0 });
+    const indexed = frames.map(toIndexed332);
+    for (const f of indexed) await writer.write(f);
+    const { bytes } = await writer.finish();
+    const gifBytes = readFileSync(out);
+    expect(gifBytes.length).toBe(bytes);
+    const r = new GifReader(gifBytes);
+    expect(r.numFrames()).toBe(36);
+    expect(r.loopCount()).toBe(0);
+    let total = 0;
+    for (let i = 0; i < 36; i++) total += r.frameInfo(i).delay;
+    expect(total).toBe(Math.round((36 * 100) / (info.fps as number)));
+    // Last frame after compositing is exactly the last indexed frame.
+    const canvas = new Uint8Array(320 * 240 * 4);
+    for (let i = 0; i < 36; i++) r.decodeAndBlitFrameRGBA(i, canvas);
+    expect(meanAbsDiff(canvas, expand(indexed[35]))).toBe(0);
+  });
+
+  it('PNG sequence: numbered frames with exact pixels', async () => {
+    const { info, frames } = await readAll(realshort, { duration: 0.1 });
+    const dir = mkdtempSync(path.join(work, 'png-'));
+    const writer = await createFrameWriter(path.join(dir, 'frame-%04d.png'), { width: info.width, height: info.height });
+    const indexed = frames.map(toIndexed332);
+    for (const f of indexed) await writer.write(f);
+    await writer.finish();
+    const names = readdirSync(dir).sort();
+    expect(names).toEqual(indexed.map((_, i) => `frame-${String(i + 1).padStart(4, '0')}.png`));
+    const last = await sharp(path.join(dir, names[names.length - 1])).ensureAlpha().raw().toBuffer();
+    expect(meanAbsDiff(new Uint8Array(last), expand(indexed[indexed.length - 1]))).toBe(0);
+  });
+});
