@@ -1,0 +1,196 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { GifReader } from 'omggif';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ChromaseedError } from '../../src/errors.js';
+import { createFrameWriter, outputKind } from '../../src/io/frame-writer.js';
+import { createAtomicFile } from '../../src/io/output-file.js';
+import type { IndexedFrame } from '../../src/types.js';
+
+const corpus = path.resolve(__dirname, '../../../shared/corpus');
+const work = mkdtempSync(path.join(tmpdir(), 'chromaseed-output-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Frames of a real GIF (sharp animated-loop-3, 370x285), composited and given exact per-frame palettes. */
+function corpusFrames(): IndexedFrame[] {
+  const reader = new GifReader(readFileSync(path.join(corpus, 'gifs/sharp__animated-loop-3.gif')));
+  const { width, height } = reader;
+  const canvas = new Uint8Array(width * height * 4);
+  const frames: IndexedFrame[] = [];
+  for (let i = 0; i < reader.numFrames(); i++) {
+    reader.decodeAndBlitFrameRGBA(i, canvas); // this file uses disposal 0/1 only
+    const indices = new Uint8Array(width * height);
+    const palette = new Uint8Array(768);
+    const seen = new Map<number, number>();
+    for (let p = 0; p < width * height; p++) {
+      const key = (canvas[p * 4] << 16) | (canvas[p * 4 + 1] << 8) | canvas[p * 4 + 2];
+      let ix = seen.get(key);
+      if (ix === undefined) {
+        ix = seen.size;
+        seen.set(key, ix);
+        palette.set(canvas.subarray(p * 4, p * 4 + 3), ix * 3);
+      }
+      indices[p] = ix;
+    }
+    frames.push({ width, height, indices, palette, size: seen.size, transparent: null, delayMs: reader.frameInfo(i).delay * 10 });
+  }
+  return frames;
+}
+
+const frames = corpusFrames();
+const W = frames[0].width;
+const H = frames[0].height;
+
+function freshDir(name: string): string {
+  const dir = path.join(work, name);
+  mkdirSync(dir);
+  return dir;
+}
+
+async function errorOf(p: Promise<unknown>): Promise<ChromaseedError> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(ChromaseedError);
+  return e as ChromaseedError;
+}
+
+describe('outputKind', () => {
+  it('chooses by extension and refuses what it cannot write', () => {
+    expect(outputKind('a/b.GIF')).toBe('gif');
+    expect(outputKind('x.mp4')).toBe('video');
+    expect(outputKind('x.webm')).toBe('video');
+    expect(outputKind('x.mkv')).toBe('video');
+    expect(outputKind('x.mov')).toBe('video');
+    expect(outputKind('out/frame-%04d.png')).toBe('png-sequence');
+    expect(outputKind('frame-%d.png')).toBe('png-sequence');
+    for (const bad of ['x.bmp', 'x', 'still.png', 'x.avi.txt']) {
+      expect(() => outputKind(bad)).toThrow(ChromaseedError);
+      try {
+        outputKind(bad);
+      } catch (e) {
+        expect((e as ChromaseedError).code).toBe('ERR_USAGE');
+        expect((e as ChromaseedError).message).not.toContain('\n');
+      }
+    }
+  });
+});
+
+describe('createFrameWriter: atomic output', () => {
+  it('GIF: nothing under the final name until finish, then a decodable file; no temp left', async () => {
+    const dir = freshDir('gif-atomic');
+    const out = path.join(dir, 'out.gif');
+    const writer = await createFrameWriter(out, { width: W, height: H, loopCount: 2 });
+    for (const f of frames) {
+      await writer.write(f);
+      expect(existsSync(out)).toBe(false);
+    }
+    const { bytes } = await writer.finish();
+    expect(readdirSync(dir)).toEqual(['out.gif']);
+    const data = readFileSync(out);
+    expect(data.length).toBe(bytes);
+    const r = new GifReader(data);
+    expect(r.numFrames()).toBe(frames.length);
+    expect(r.loopCount()).toBe(2);
+  });
+
+  it('replaces an existing output only when complete, and abort keeps the old one intact', async () => {
+    const dir = freshDir('replace');
+    const out = path.join(dir, 'out.gif');
+    writeFileSync(out, 'previous output');
+    const writer = await createFrameWriter(out, { width: W, height: H });
+    await writer.write(frames[0]);
+    await writer.write(frames[1]);
+    await writer.abort();
+    await writer.abort(); // twice is fine
+    expect(readdirSync(dir)).toEqual(['out.gif']);
+    expect(readFileSync(out, 'utf8')).toBe('previous output');
+  });
+
+  it('abort removes everything for video (ffmpeg killed) and PNG sequences', async () => {
+    const dir = freshDir('abort');
+    const video = await createFrameWriter(path.join(dir, 'clip.mp4'), { width: W, height: H, fps: 10 });
+    for (const f of frames.slice(0, 4)) await video.write(f);
+    expect(readdirSync(dir).length).toBe(1); // ffmpeg is writing the hidden temp file
+    expect(readdirSync(dir)[0]).toMatch(/^\.clip\.tmp-[0-9a-f]+\.mp4$/);
+    await video.abort();
+    expect(readdirSync(dir)).toEqual([]);
+
+    const seq = await createFrameWriter(path.join(dir, 'f-%03d.png'), { width: W, height: H });
+    for (const f of frames.slice(0, 3)) await seq.write(f);
+    expect(readdirSync(dir).sort()).toEqual(['f-001.png', 'f-002.png', 'f-003.png']);
+    await seq.abort();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('refuses to write over the input, also through a symlink or a path with ..', async () => {
+    const dir = freshDir('same');
+    const input = path.join(dir, 'in.gif');
+    copyFileSync(path.join(corpus, 'gifs/sharp__animated-loop-3.gif'), input);
+    const original = readFileSync(input);
+    symlinkSync(input, path.join(dir, 'link.gif'));
+    for (const out of [input, path.join(dir, 'link.gif'), path.join(dir, '..', 'same', 'in.gif')]) {
+      const e = await errorOf(createFrameWriter(out, { width: W, height: H, inputPath: input }));
+      expect(e.code).toBe('ERR_OUTPUT');
+      expect(e.message).toMatch(/input/);
+    }
+    const e = await errorOf(createFrameWriter(path.join(dir, 'in.mp4'), { width: W, height: H, inputPath: path.join(dir, 'in.mp4') }));
+    expect(e.code).toBe('ERR_OUTPUT');
+    expect(readdirSync(dir).sort()).toEqual(['in.gif', 'link.gif']);
+    expect(readFileSync(input).equals(original)).toBe(true);
+  });
+
+  it('a PNG frame that would land on the input is refused and the frames before it removed', async () => {
+    const dir = freshDir('png-same');
+    const input = path.join(dir, 'f-2.png');
+    writeFileSync(input, 'the input');
+    const seq = await createFrameWriter(path.join(dir, 'f-%d.png'), { width: W, height: H, inputPath: input });
+    await seq.write(frames[0]);
+    const e = await errorOf(seq.write(frames[1]));
+    expect(e.code).toBe('ERR_OUTPUT');
+    expect(readdirSync(dir)).toEqual(['f-2.png']);
+    expect(readFileSync(input, 'utf8')).toBe('the input');
+  });
+
+  it('missing or unwritable directories and unknown extensions fail with one line and leave nothing', async () => {
+    const dir = freshDir('bad');
+    const missing = await errorOf(createFrameWriter(path.join(dir, 'no-such-dir', 'out.gif'), { width: W, height: H }));
+    expect(missing.code).toBe('ERR_OUTPUT');
+    expect(missing.message).toMatch(/does not exist/);
+    // /proc refuses new files even for root, where chmod would not stop us.
+    const unwritable = await errorOf(createFrameWriter('/proc/chromaseed-test.gif', { width: W, height: H }));
+    expect(unwritable.code).toBe('ERR_OUTPUT');
+    expect(unwritable.message).not.toContain('\n');
+    writeFileSync(path.join(dir, 'file'), 'x');
+    const notDir = await errorOf(createFrameWriter(path.join(dir, 'file', 'out.mp4'), { width: W, height: H }));
+    expect(notDir.code).toBe('ERR_OUTPUT');
+    const ext = await errorOf(createFrameWriter(path.join(dir, 'out.bmp'), { width: W, height: H }));
+    expect(ext.code).toBe('ERR_USAGE');
+    expect(ext.message).toContain('.gif');
+    expect(readdirSync(dir)).toEqual(['file']);
+    expect(existsSync('/proc/chromaseed-test.gif')).toBe(false);
+  });
+
+  it('createAtomicFile: bytes appear under the final name only on commit', async () => {
+    const dir = freshDir('atomic');
+    const out = path.join(dir, 'bytes.bin');
+    const file = await createAtomicFile(out);
+    await file.write(new Uint8Array([1, 2, 3]));
+    await file.write(new Uint8Array([4]));
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir)).toEqual([path.basename(file.tempPath)]);
+    expect(await file.commit()).toBe(4);
+    expect([...readFileSync(out)]).toEqual([1, 2, 3, 4]);
+    expect(readdirSync(dir)).toEqual(['bytes.bin']);
+  });
+
+  it('frames of the wrong size are rejected', async () => {
+    const dir = freshDir('size');
+    const writer = await createFrameWriter(path.join(dir, 'x.gif'), { width: W + 1, height: H });
+    await expect(writer.write(frames[0])).rejects.toThrow(/opened for/);
+    await writer.abort();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
