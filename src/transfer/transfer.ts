@@ -33,6 +33,12 @@ export interface TargetFrame {
   readonly indexed: IndexedFrame;
   /** k-means inertia of this frame, or NaN when unknown. */
   readonly inertia: number;
+  /**
+   * True when the quantizer clustered this frame from scratch (first frame, its own scene
+   * cut, unseeded mode): entry i may then hold an unrelated colour, so the mapping is
+   * re-decided unless the palette is byte-identical to the one last decided on.
+   */
+  readonly fresh?: boolean;
 }
 
 /** A mapping decision: made on the first frame, then again at each scene cut. */
@@ -57,8 +63,9 @@ export interface PaletteTransfer {
  * keeps the target's indices and only swaps the palette: entry i is painted with source
  * colour mapping[i]. Because the sequential quantizer keeps entry i as entry i, a mapping
  * decided once holds for every frame and the output cannot flicker more than the target's
- * own clustering does. The mapping is re-decided only at a scene cut (or when the number
- * of entries changes). `nearest` ignores the clusters and maps each pixel to its nearest
+ * own clustering does. The mapping is re-decided only at a scene cut: one found by the
+ * detector here (see scene-cut.ts), a frame the quantizer re-initialised (`fresh` with
+ * new colours), or a change in the number of entries. `nearest` ignores the clusters and maps each pixel to its nearest
  * source colour, for reference.
  */
 export function createPaletteTransfer(source: SourcePalette, options: TransferOptions): PaletteTransfer {
@@ -92,7 +99,9 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
     next(frame) {
       const index = frameIndex++;
       const cut = detector !== null ? detector.next(frame.source, frame.inertia) : false;
-      if (palette === null || cut || frame.indexed.size !== paletteSize) decide(frame, index);
+      const last = made.length > 0 ? made[made.length - 1].target : null;
+      const renewed = frame.fresh === true && last !== null && !sameColors(last.rgb, frame.indexed.palette, last.size);
+      if (last === null || cut || renewed || frame.indexed.size !== paletteSize) decide(frame, index);
       const { width, height, delayMs } = frame.indexed;
       if (mapper !== null) {
         const mapped = mapper.map(frame.source, sourceRgb, source.size, mapOptions);
@@ -102,6 +111,11 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
     },
     decisions: () => made,
   };
+}
+
+function sameColors(a: Uint8Array, b: Uint8Array, size: number): boolean {
+  for (let i = 0; i < size * 3; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

@@ -1,0 +1,180 @@
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { ChromaseedError } from '../errors.js';
+import { createFrameWriter, outputKind } from '../io/frame-writer.js';
+import { openInput } from '../io/open-input.js';
+import { writeFileAtomic } from '../io/still.js';
+import { createQualityMeter } from '../metrics/quality.js';
+import { choice, resolveInputOptions, resolveSequenceOptions, TRANSFER_METHODS, type TransferMethod } from '../options.js';
+import { makeEntry, toHex, type PaletteEntry } from '../palette/palette.js';
+import { expandFrame } from '../pipeline/expand-frame.js';
+import { quantizeClip } from '../pipeline/quantize-clip.js';
+import { renderSwatch } from '../render/swatch.js';
+import { extractSourcePalette } from '../transfer/source-palette.js';
+import { createPaletteTransfer, type SourcePalette, type TransferDecision } from '../transfer/transfer.js';
+import type { Args, CliStreams } from './main.js';
+import { createProgress } from './progress.js';
+import { round } from './quantize-command.js';
+
+/** The transfer command's default palette size (the CLI declares the same default). */
+export const TRANSFER_DEFAULT_COLORS = 8;
+
+/**
+ * `chromaseed transfer SOURCE TARGET -o OUT`: SOURCE's k colours (one palette over the
+ * whole clip) repaint TARGET, which is clustered with seeded k-means exactly as `quantize`
+ * does; each target entry is then painted with the source colour `--method` gives it.
+ */
+export async function transferCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
+  const sourcePath = String(args.source);
+  const targetPath = String(args.target);
+  const output = String(args.output);
+  const method = choice(args, 'method', TRANSFER_METHODS, 'optimal');
+  const inputOptions = resolveInputOptions(args);
+  const options = resolveSequenceOptions({ ...args, colors: args.colors ?? TRANSFER_DEFAULT_COLORS });
+  const quiet = args.quiet === true;
+  outputKind(output); // refuse an output we cannot write before reading anything
+  await refuseOverwritingInput(output, [sourcePath, targetPath]);
+  if (typeof args.swatch === 'string') await refuseOverwritingInput(args.swatch, [sourcePath, targetPath]);
+  const started = performance.now();
+
+  const source = await extractSourcePalette(() => openInput(sourcePath, inputOptions), options, sourcePath, signal);
+
+  const first = await openInput(targetPath, inputOptions);
+  let opened = false;
+  const open = async () => {
+    if (!opened) {
+      opened = true;
+      return first;
+    }
+    return openInput(targetPath, inputOptions);
+  };
+  const { info } = first;
+  const writer = await createFrameWriter(output, { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath: targetPath });
+  const transfer = createPaletteTransfer(source, { method, map: { metric: options.metric, space: options.space, dither: options.dither } });
+  const meter = createQualityMeter();
+  const progress = createProgress(streams.stderr, path.basename(targetPath), info.frameCount, !quiet);
+  let expanded: Uint8Array | undefined;
+  let frames = 0;
+  try {
+    for await (const q of quantizeClip(open, options, signal)) {
+      const out = transfer.next({ source: q.source, indexed: q.indexed, inertia: q.palette.inertia, fresh: q.palette.fresh });
+      await writer.write(out);
+      const rgba = expandFrame(out, expanded);
+      expanded = rgba.data;
+      meter.add(q.source, rgba);
+      progress.tick(++frames);
+    }
+    if (frames === 0) throw new ChromaseedError('ERR_INPUT', `${targetPath}: no frames could be read`);
+  } catch (err) {
+    progress.done();
+    await writer.abort();
+    throw signal?.aborted ? new ChromaseedError('ERR_ABORTED', 'interrupted; no output written') : err;
+  }
+  const { bytes } = await writer.finish();
+  progress.done();
+  const decisions = transfer.decisions();
+  if (typeof args.swatch === 'string') await writeFileAtomic(args.swatch, await renderTransferSwatch(source, decisions[0]));
+  const quality = meter.result();
+  const seconds = (performance.now() - started) / 1000;
+
+  if (args.json === true) {
+    const summary = {
+      source: sourcePath,
+      target: targetPath,
+      output,
+      k: options.colors,
+      method,
+      palette: describeSource(source),
+      mapping: describeMapping(source, decisions[0]),
+      decisions: decisions.map((d) => d.frame),
+      frames,
+      width: info.width,
+      height: info.height,
+      bytes,
+      seconds: round(seconds, 3),
+      flicker_static: quality.flicker_static === null ? null : round(quality.flicker_static, 4),
+      flip_static: quality.flip_static === null ? null : round(quality.flip_static, 5),
+      psnr: quality.psnr === null ? null : round(quality.psnr, 3),
+    };
+    streams.stdout.write(JSON.stringify(summary) + '\n');
+  } else if (!quiet) {
+    const cuts = decisions.length > 1 ? `, mapping re-decided at ${decisions.length - 1} scene cut(s)` : '';
+    streams.stderr.write(`${output}: ${frames} frames, ${info.width}x${info.height}, ${source.size} source colours, method ${method}${cuts}, ${seconds.toFixed(2)} s\n`);
+  }
+}
+
+/** Refuse to replace an input with the output: compare resolved real paths. */
+async function refuseOverwritingInput(output: string, inputs: readonly string[]): Promise<void> {
+  const resolve = async (p: string) => {
+    try {
+      return await realpath(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const out = await resolve(output);
+  for (const input of inputs) {
+    if ((await resolve(input)) === out) throw new ChromaseedError('ERR_USAGE', `output ${output} is also an input; choose another output path`);
+  }
+}
+
+function describeSource(source: SourcePalette): { hex: string; rgb: number[]; proportion: number }[] {
+  const out = [];
+  for (let j = 0; j < source.size; j++) {
+    const rgb = [source.rgb[j * 3], source.rgb[j * 3 + 1], source.rgb[j * 3 + 2]];
+    out.push({ hex: toHex(rgb[0], rgb[1], rgb[2]), rgb, proportion: round(source.proportions[j], 5) });
+  }
+  return out;
+}
+
+/** The first decision, one row per target entry in entry order. */
+function describeMapping(source: SourcePalette, decision: TransferDecision): { entry: number; hex: string; proportion: number; source: number; sourceHex: string }[] {
+  const { target, mapping } = decision;
+  const rows = [];
+  for (let e = 0; e < target.size; e++) {
+    const j = mapping[e];
+    rows.push({
+      entry: e,
+      hex: toHex(target.rgb[e * 3], target.rgb[e * 3 + 1], target.rgb[e * 3 + 2]),
+      proportion: round(target.proportions[e], 5),
+      source: j,
+      sourceHex: toHex(source.rgb[j * 3], source.rgb[j * 3 + 1], source.rgb[j * 3 + 2]),
+    });
+  }
+  return rows;
+}
+
+const SWATCH_WIDTH = 800;
+const BAR_HEIGHT = 72;
+const GAP = 6;
+
+/**
+ * The transfer as a picture, three labelled bars of equal width: SOURCE's colours (widths
+ * = shares); the target's clusters on the first frame (widths = shares, most common
+ * first); and directly below each target cluster the source colour it became. The last
+ * two bars use the same widths, so each target segment sits right above its new colour.
+ */
+export async function renderTransferSwatch(source: SourcePalette, decision: TransferDecision): Promise<Buffer> {
+  const sourceEntries: PaletteEntry[] = [];
+  for (let j = 0; j < source.size; j++) {
+    sourceEntries.push(makeEntry(source.rgb[j * 3], source.rgb[j * 3 + 1], source.rgb[j * 3 + 2], source.proportions[j], source.proportions[j]));
+  }
+  const { target, mapping } = decision;
+  const order = Array.from({ length: target.size }, (_, e) => e).sort((a, b) => target.proportions[b] - target.proportions[a]);
+  const targetEntries = order.map((e) => makeEntry(target.rgb[e * 3], target.rgb[e * 3 + 1], target.rgb[e * 3 + 2], target.proportions[e], target.proportions[e]));
+  const becameEntries = order.map((e) => {
+    const j = mapping[e];
+    return makeEntry(source.rgb[j * 3], source.rgb[j * 3 + 1], source.rgb[j * 3 + 2], target.proportions[e], target.proportions[e]);
+  });
+  const bars = await Promise.all(
+    [sourceEntries, targetEntries, becameEntries].map((entries) => renderSwatch(entries, { width: SWATCH_WIDTH, height: BAR_HEIGHT, minSegment: 12 })),
+  );
+  const height = 3 * BAR_HEIGHT + 2 * GAP;
+  return sharp({ create: { width: SWATCH_WIDTH, height, channels: 3, background: { r: 255, g: 255, b: 255 } } })
+    .composite(bars.map((input, i) => ({ input, top: i * (BAR_HEIGHT + GAP), left: 0 })))
+    .png()
+    .toBuffer();
+}
+
+export type { TransferMethod };
