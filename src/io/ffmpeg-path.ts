@@ -1,6 +1,8 @@
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
+import { ChromaseedError } from '../errors.js';
 
 /** Where the ffmpeg binary came from, so error messages can say which one failed. */
 export type FfmpegSource = 'env' | 'bundled' | 'path';
@@ -33,8 +35,35 @@ export function ffmpegLocation(): FfmpegLocation {
   return cached;
 }
 
+const checked = new Set<string>();
+
+/**
+ * Throws ERR_FFMPEG unless the chosen binary exists and is executable. Checked before every
+ * run because fluent-ffmpeg 2.1.3 crashes with a TypeError inside its spawn-error handler
+ * (and never reports the failure) when the binary cannot be started.
+ */
+export function assertFfmpegRunnable(): FfmpegLocation {
+  const where = ffmpegLocation();
+  if (checked.has(where.path)) return where;
+  const candidates = where.path.includes(path.sep)
+    ? [where.path]
+    : (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, where.path));
+  if (!candidates.some(isExecutable)) {
+    const what =
+      where.source === 'env'
+        ? `FFMPEG_PATH is ${where.path}, which is missing or not executable`
+        : where.source === 'bundled'
+          ? `the bundled ${where.path} is not executable`
+          : 'there is no bundled ffmpeg for this platform and no ffmpeg on PATH';
+    throw new ChromaseedError('ERR_FFMPEG', `cannot run ffmpeg: ${what}; install ffmpeg or set FFMPEG_PATH to one`);
+  }
+  checked.add(where.path);
+  return where;
+}
+
 /** A fluent-ffmpeg command bound to the chosen binary (set per command, not globally). */
 export function ffmpegCommand(input?: string): ffmpeg.FfmpegCommand {
+  assertFfmpegRunnable();
   const command = input === undefined ? ffmpeg() : ffmpeg(input);
   command.setFfmpegPath(ffmpegLocation().path);
   return command;

@@ -159,21 +159,21 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
     async write(frame) {
       if (state !== 'open') throw new Error(`${file}: write after ${state}`);
       checkFrame(frame, width, height);
-      // Browsers show a 0 delay as 100 ms; video has no "as fast as possible", so do the same.
-      const delayMs = frame.delayMs > 0 ? frame.delayMs : 100;
-      if (!video) {
-        fps ??= Math.min(50, 1000 / delayMs);
-        trackTemp(tempPath);
-        video = createVideoOutput(tempPath, { width, height, fps, container });
-      }
-      // A fresh buffer per frame: ffmpeg's pipe holds a reference until it is sent.
-      const rgba = new Uint8Array(width * height * 4);
-      expandToRgba(frame, rgba, 255);
-      elapsedMs += delayMs;
-      framesIn++;
-      // A video source (delay = 1000/fps) maps one to one; at least one output frame for the first input.
-      const owed = Math.max(framesIn === 1 ? 1 : 0, Math.round((elapsedMs * (fps as number)) / 1000) - framesOut);
       try {
+        // Browsers show a 0 delay as 100 ms; video has no "as fast as possible", so do the same.
+        const delayMs = frame.delayMs > 0 ? frame.delayMs : 100;
+        if (!video) {
+          fps ??= Math.min(50, 1000 / delayMs);
+          trackTemp(tempPath);
+          video = createVideoOutput(tempPath, { width, height, fps, container });
+        }
+        // A fresh buffer per frame: ffmpeg's pipe holds a reference until it is sent.
+        const rgba = new Uint8Array(width * height * 4);
+        expandToRgba(frame, rgba, 255);
+        elapsedMs += delayMs;
+        framesIn++;
+        // A video source (delay = 1000/fps) maps one to one; at least one output frame for the first input.
+        const owed = Math.max(framesIn === 1 ? 1 : 0, Math.round((elapsedMs * (fps as number)) / 1000) - framesOut);
         for (let i = 0; i < owed; i++) await video.write(rgba);
         framesOut += owed;
       } catch (err) {

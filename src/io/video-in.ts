@@ -191,7 +191,7 @@ export function watch(command: ReturnType<typeof ffmpegCommand>): RunWatch {
     });
     command.on('end', () => resolve({ error: null, stderr: stderrTail }));
     command.on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
-      if (!started) {
+      if (!started || !proc || proc.pid === undefined) {
         // Spawning failed (or fluent-ffmpeg refused the arguments): there is no child to wait for.
         hasExited = true;
         resolveExit();
@@ -221,7 +221,9 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
       { cause: error },
     );
   }
-  const line = lastMeaningfulLine(stderr);
+  let line = lastMeaningfulLine(stderr);
+  // ffmpeg starts many lines with the input's name; it is already at the start of the message.
+  if (line.startsWith(`${file}: `)) line = line.slice(file.length + 2);
   const inputProblem = /Invalid data found|No such file|matches no streams|does not contain any stream|Permission denied|moov atom not found|could not find codec|Error while decoding|EOF/i;
   const code = inputProblem.test(line) ? 'ERR_INPUT' : 'ERR_FFMPEG';
   return new ChromaseedError(code, `${file}: ffmpeg failed: ${line}`, { cause: error });

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GifReader } from 'omggif';
@@ -184,7 +184,40 @@ describe('openVideo', () => {
     const missing = await openVideo(path.join(work, 'nope.mp4')).catch((e: unknown) => e);
     expect((missing as ChromaseedError).code).toBe('ERR_INPUT');
     await expect(openVideo(realshort, { fps: -1 })).rejects.toMatchObject({ code: 'ERR_USAGE' });
+    await expect(openVideo(realshort, { width: 0 })).rejects.toMatchObject({ code: 'ERR_USAGE' });
     await expect(openVideo(realshort, { start: 'soon' })).rejects.toMatchObject({ code: 'ERR_USAGE' });
+  });
+});
+
+describe('ffmpeg binary choice', () => {
+  it('FFMPEG_PATH wins over the bundled binary: a bad one fails clearly, a good one is used', async () => {
+    const saved = process.env.FFMPEG_PATH;
+    try {
+      process.env.FFMPEG_PATH = path.join(work, 'no-ffmpeg-here');
+      const e = await openVideo(realshort).catch((err: unknown) => err);
+      expect((e as ChromaseedError).code).toBe('ERR_FFMPEG');
+      expect((e as ChromaseedError).message).toContain('FFMPEG_PATH');
+      const w = await createFrameWriter(path.join(work, 'env.mp4'), { width: 4, height: 4, fps: 10 });
+      const frame: IndexedFrame = { width: 4, height: 4, indices: new Uint8Array(16), palette: new Uint8Array(3), size: 1, transparent: null, delayMs: 100 };
+      await expect(w.write(frame)).rejects.toMatchObject({ code: 'ERR_FFMPEG' });
+      expect(readdirSync(work).filter((f) => f.includes('env'))).toEqual([]);
+      // A real binary through FFMPEG_PATH (a copy of the bundled one under another name) works.
+      const { ffmpegLocation } = await import('../../src/io/ffmpeg-path.js');
+      delete process.env.FFMPEG_PATH;
+      const bundled = ffmpegLocation();
+      expect(bundled.source).toBe('bundled');
+      const copy = path.join(work, 'my-ffmpeg');
+      copyFileSync(bundled.path, copy);
+      chmodSync(copy, 0o755);
+      process.env.FFMPEG_PATH = copy;
+      expect(ffmpegLocation()).toEqual({ path: copy, source: 'env' });
+      const n = (await readAll(realshort, { duration: 0.1 })).frames.length;
+      expect(n).toBeGreaterThanOrEqual(3);
+      expect(n).toBeLessThanOrEqual(4);
+    } finally {
+      if (saved === undefined) delete process.env.FFMPEG_PATH;
+      else process.env.FFMPEG_PATH = saved;
+    }
   });
 });
 
