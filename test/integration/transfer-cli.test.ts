@@ -1,0 +1,188 @@
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { GifReader } from 'omggif';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const corpus = path.resolve(repoRoot, '../shared/corpus');
+const COFFEE = path.join(corpus, 'stills/skimage__coffee.png');
+const HIBISCUS = path.join(corpus, 'stills/wuffs__hibiscus.regular.jpeg');
+const CHI = path.join(corpus, 'gifs/pillow__chi.gif');
+const tmp = mkdtempSync(path.join(tmpdir(), 'chromaseed-transfer-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function sink(): Writable & { text(): string } {
+  const chunks: Buffer[] = [];
+  const w = new Writable({
+    write(chunk, _enc, cb) {
+      chunks.push(Buffer.from(chunk));
+      cb();
+    },
+  }) as Writable & { text(): string };
+  w.text = () => Buffer.concat(chunks).toString('utf8');
+  return w;
+}
+
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = sink();
+  const stderr = sink();
+  const code = await main(argv, { stdout, stderr });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+interface Summary {
+  palette: { hex: string; rgb: number[]; proportion: number }[];
+  method: string;
+  mapping: { entry: number; hex: string; proportion: number; source: number; sourceHex: string }[];
+  frames: number;
+  flicker_static: number | null;
+}
+
+const key = (r: number, g: number, b: number) => (r << 16) | (g << 8) | b;
+
+describe('chromaseed transfer (GIF target)', () => {
+  const out = path.join(tmp, 'chi-coffee.gif');
+  const swatch = path.join(tmp, 'swatch.png');
+  let summary: Summary;
+
+  beforeAll(async () => {
+    const r = await run(['transfer', COFFEE, CHI, '-o', out, '--json', '--swatch', swatch, '-q']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    summary = JSON.parse(r.stdout) as Summary;
+  }, 120_000);
+
+  it('prints the source palette, method, mapping, frames and flicker_static', () => {
+    expect(summary.method).toBe('optimal');
+    expect(summary.palette).toHaveLength(8);
+    expect(summary.palette.reduce((s, p) => s + p.proportion, 0)).toBeCloseTo(1, 3);
+    for (let j = 1; j < 8; j++) expect(summary.palette[j].proportion).toBeLessThanOrEqual(summary.palette[j - 1].proportion);
+    expect(summary.mapping).toHaveLength(8);
+    const hexes = new Set(summary.palette.map((p) => p.hex));
+    for (const m of summary.mapping) {
+      expect(hexes.has(m.sourceHex)).toBe(true);
+      expect(summary.palette[m.source].hex).toBe(m.sourceHex);
+    }
+    // optimal is one-to-one when both palettes have k colours.
+    expect(new Set(summary.mapping.map((m) => m.source)).size).toBe(8);
+    expect(summary.frames).toBe(31);
+    expect(typeof summary.flicker_static).toBe('number');
+    expect(summary.flicker_static!).toBeLessThan(2);
+  });
+
+  it('writes a GIF with the target frame count and delays, painted in source colours only', () => {
+    const produced = new GifReader(readFileSync(out));
+    const original = new GifReader(readFileSync(CHI));
+    expect(produced.numFrames()).toBe(original.numFrames());
+    expect(produced.width).toBe(original.width);
+    expect(produced.height).toBe(original.height);
+    const allowed = new Set(summary.palette.map((p) => key(p.rgb[0], p.rgb[1], p.rgb[2])));
+    const rgba = new Uint8Array(produced.width * produced.height * 4);
+    let checked = 0;
+    for (let f = 0; f < produced.numFrames(); f++) {
+      expect(produced.frameInfo(f).delay).toBe(original.frameInfo(f).delay);
+      rgba.fill(0);
+      // Blits only the pixels this frame stores; everything else keeps alpha 0.
+      produced.decodeAndBlitFrameRGBA(f, rgba);
+      for (let i = 0; i < rgba.length; i += 4) {
+        if (rgba[i + 3] === 0) continue;
+        checked++;
+        if (!allowed.has(key(rgba[i], rgba[i + 1], rgba[i + 2]))) {
+          throw new Error(`frame ${f} pixel ${i / 4} is rgb(${rgba[i]},${rgba[i + 1]},${rgba[i + 2]}), not a source colour`);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(produced.width * produced.height); // at least the whole first frame
+  });
+
+  it('draws the swatch: source colours on top, each target cluster above the colour it became', async () => {
+    const { data, info } = await sharp(swatch).raw().toBuffer({ resolveWithObject: true });
+    expect(info.width).toBe(800);
+    expect(info.height).toBe(3 * 72 + 2 * 6);
+    const at = (x: number, y: number) => key(data[(y * info.width + x) * info.channels], data[(y * info.width + x) * info.channels + 1], data[(y * info.width + x) * info.channels + 2]);
+    const c0 = summary.palette[0].rgb;
+    expect(at(2, 2)).toBe(key(c0[0], c0[1], c0[2]));
+    // Bottom bar, first segment: the source colour of the most common target cluster.
+    const top = [...summary.mapping].sort((a, b) => b.proportion - a.proportion)[0];
+    const rgb = summary.palette[top.source].rgb;
+    expect(at(2, 2 * (72 + 6) + 2)).toBe(key(rgb[0], rgb[1], rgb[2]));
+  });
+});
+
+describe('chromaseed transfer (still target)', () => {
+  for (const method of ['optimal', 'rank', 'lightness', 'nearest']) {
+    it(`${method}: writes one PNG of the target's size in source colours only`, async () => {
+      const out = path.join(tmp, `coffee-${method}.png`);
+      const r = await run(['transfer', HIBISCUS, COFFEE, '-o', out, '--method', method, '--json', '-q']);
+      expect(r.code).toBe(0);
+      const summary = JSON.parse(r.stdout) as Summary;
+      expect(summary.method).toBe(method);
+      expect(summary.frames).toBe(1);
+      expect(summary.flicker_static).toBeNull();
+      const allowed = new Set(summary.palette.map((p) => key(p.rgb[0], p.rgb[1], p.rgb[2])));
+      const { data, info } = await sharp(out).raw().toBuffer({ resolveWithObject: true });
+      expect([info.width, info.height]).toEqual([600, 400]);
+      const used = new Set<number>();
+      let foreign = 0;
+      for (let i = 0; i < data.length; i += info.channels) {
+        const c = key(data[i], data[i + 1], data[i + 2]);
+        if (!allowed.has(c)) foreign++;
+        used.add(c);
+      }
+      expect(foreign).toBe(0);
+      if (method !== 'nearest') expect(used.size).toBeGreaterThanOrEqual(6);
+    }, 60_000);
+  }
+
+  it('lightness keeps the dark and light of the target: darkest cluster gets the darkest source colour', async () => {
+    const r = await run(['transfer', HIBISCUS, COFFEE, '-o', path.join(tmp, 'l.png'), '--method', 'lightness', '--json', '-q']);
+    const s = JSON.parse(r.stdout) as Summary;
+    const lum = (hex: string) => {
+      const n = parseInt(hex.slice(1), 16);
+      return 0.2126 * (n >> 16) + 0.7152 * ((n >> 8) & 255) + 0.0722 * (n & 255);
+    };
+    const darkestTarget = [...s.mapping].sort((a, b) => lum(a.hex) - lum(b.hex))[0];
+    const darkestSource = [...s.palette].sort((a, b) => lum(a.hex) - lum(b.hex))[0];
+    expect(darkestTarget.sourceHex).toBe(darkestSource.hex);
+  }, 60_000);
+});
+
+describe('chromaseed transfer (refusals and other outputs)', () => {
+  it('refuses to overwrite the source and leaves it untouched', async () => {
+    const source = path.join(tmp, 'source-copy.png');
+    copyFileSync(COFFEE, source);
+    const before = readFileSync(source);
+    const r = await run(['transfer', source, HIBISCUS, '-o', source]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/input/);
+    expect(readFileSync(source).equals(before)).toBe(true);
+  });
+
+  it('refuses to overwrite the target', async () => {
+    const target = path.join(tmp, 'target-copy.gif');
+    copyFileSync(CHI, target);
+    const r = await run(['transfer', COFFEE, target, '-o', target]);
+    expect(r.code).not.toBe(0);
+    expect(readFileSync(target).equals(readFileSync(CHI))).toBe(true);
+  });
+
+  it('refuses a single .png for a multi-frame target, writing nothing', async () => {
+    const out = path.join(tmp, 'many.png');
+    const r = await run(['transfer', COFFEE, CHI, '-o', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/31 frames/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('writes a %d PNG sequence, one file per target frame', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'seq-'));
+    const r = await run(['transfer', COFFEE, CHI, '-o', path.join(dir, 'f-%03d.png'), '--method', 'rank', '-q']);
+    expect(r.code).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.png'))).toHaveLength(31);
+  }, 60_000);
+});
