@@ -121,6 +121,11 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
   const head = GIFEncoder({ auto: true });
   const body = GIFEncoder({ auto: false, initialCapacity: 1 << 16 });
 
+  // The first frame's palette, written as the global colour table.
+  const globalPalette = new Uint8Array(256 * 3);
+  let globalSize = 0;
+  let globalEntries = 0;
+
   const chunks: Uint8Array[] = [];
   let elapsedMs = 0;
   let writtenCs = 0;
@@ -260,8 +265,11 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     const dispose = mustClear ? 2 : 1;
     const delayCs = nextDelayCs(pendingDelayMs);
     const colorDepth = Math.max(1, Math.ceil(Math.log2(paletteLength)));
+    // A frame whose colours are those of the global table (stable palettes from seeded k-means)
+    // refers to it instead of repeating up to 768 bytes of local table.
+    const useGlobal = !first && sameAsGlobal(paletteLength, size);
     const gce: GifencWriteOptions = {
-      palette: paletteList,
+      palette: useGlobal ? null : paletteList,
       delay: delayCs * 10,
       repeat: loopCount ?? -1,
       transparent: ti >= 0,
@@ -271,6 +279,9 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     };
 
     if (first) {
+      globalEntries = 1 << colorDepth; // gifenc pads the table to a power of two
+      globalPalette.set(pendingPalette.subarray(0, size * 3));
+      globalSize = size;
       head.writeFrame(rectIndices.subarray(0, n), width, height, gce);
       chunks.push(head.bytesView().slice());
       head.reset();
@@ -298,6 +309,13 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
       for (let y = ry0; y <= ry1; y++) base.fill(0, y * width + rx0, y * width + rx0 + rw);
     }
     hasPending = false;
+  }
+
+  /** True when the first `size` colours equal the global table's and every index used (including a transparent slot) exists in it. */
+  function sameAsGlobal(paletteLength: number, size: number): boolean {
+    if (paletteLength > globalEntries || size > globalSize) return false;
+    for (let j = 0; j < size * 3; j++) if (pendingPalette[j] !== globalPalette[j]) return false;
+    return true;
   }
 
   function encodeBody(indices: Uint8Array, x: number, y: number, w: number, h: number, gce: GifencWriteOptions): Uint8Array {

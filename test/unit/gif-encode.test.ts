@@ -210,6 +210,41 @@ describe('createGifEncoder round trip through omggif', () => {
     expect(firstMismatch(back.frames[1], expectedRgba(still))).toBe(-1);
   });
 
+  it('frames that share the first frame\'s palette use the global table (no local tables)', () => {
+    const source = decodeComposited(new Uint8Array(readFileSync(path.join(corpus, 'gifs/imageio__newtonscradle.gif'))));
+    // One palette for the whole clip: the union of every frame's colours.
+    const union = new Map<number, number>();
+    const palette = new Uint8Array(768);
+    const frames: IndexedFrame[] = source.frames.map((rgba, f) => {
+      const indices = new Uint8Array(source.width * source.height);
+      for (let p = 0; p < indices.length; p++) {
+        const key = (rgba[p * 4] << 16) | (rgba[p * 4 + 1] << 8) | rgba[p * 4 + 2];
+        let ix = union.get(key);
+        if (ix === undefined) {
+          ix = union.size;
+          union.set(key, ix);
+          palette.set(rgba.subarray(p * 4, p * 4 + 3), ix * 3);
+        }
+        indices[p] = ix;
+      }
+      return { width: source.width, height: source.height, indices, palette, size: 0, transparent: null, delayMs: source.delaysCs[f] * 10 };
+    });
+    expect(union.size).toBeLessThanOrEqual(255);
+    const shared = frames.map((f) => ({ ...f, size: union.size }));
+    for (const differencing of [true, false]) {
+      const bytes = encode(shared, { loopCount: 0, differencing });
+      const r = new GifReader(bytes);
+      for (let i = 1; i < r.numFrames(); i++) expect(r.frameInfo(i).has_local_palette).toBe(false);
+      const back = decodeComposited(bytes);
+      for (let i = 0; i < shared.length; i++) expect(firstMismatch(back.frames[i], expectedRgba(shared[i]))).toBe(-1);
+    }
+    // A frame whose palette differs gets its own table again.
+    const changed = new Uint8Array(palette);
+    changed[0] ^= 0xff;
+    const r = new GifReader(encode([shared[0], { ...shared[1], palette: changed }], {}));
+    expect(r.frameInfo(1).has_local_palette).toBe(true);
+  });
+
   it('rejects frames whose size or palette does not fit', () => {
     const enc = createGifEncoder({ width: 2, height: 2 });
     const frame: IndexedFrame = { width: 2, height: 2, indices: new Uint8Array([0, 1, 0, 2]), palette: new Uint8Array(6), size: 2, transparent: null, delayMs: 0 };
