@@ -2,9 +2,10 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GifReader } from 'omggif';
+import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChromaseedError } from '../../src/errors.js';
-import { createFrameWriter, outputKind } from '../../src/io/frame-writer.js';
+import { createFrameWriter, expandToRgba, outputKind } from '../../src/io/frame-writer.js';
 import { createAtomicFile } from '../../src/io/output-file.js';
 import type { IndexedFrame } from '../../src/types.js';
 
@@ -184,6 +185,48 @@ describe('createFrameWriter: atomic output', () => {
     expect(await file.commit()).toBe(4);
     expect([...readFileSync(out)]).toEqual([1, 2, 3, 4]);
     expect(readdirSync(dir)).toEqual(['bytes.bin']);
+  });
+
+  it('transparent pixels: alpha 0 in PNG frames, black in video', async () => {
+    // First frame of a real GIF with a transparent background (pigs in a polka).
+    const reader = new GifReader(readFileSync(path.join(corpus, 'gifs/moviepy__pigs_in_a_polka.gif')));
+    const { width, height } = reader;
+    const rgba = new Uint8Array(width * height * 4);
+    reader.decodeAndBlitFrameRGBA(0, rgba);
+    const n = width * height;
+    const indices = new Uint8Array(n);
+    const transparent = new Uint8Array(n);
+    const palette = new Uint8Array(768);
+    const seen = new Map<number, number>();
+    for (let p = 0; p < n; p++) {
+      if (rgba[p * 4 + 3] === 0) {
+        transparent[p] = 1;
+        continue;
+      }
+      const key = (rgba[p * 4] << 16) | (rgba[p * 4 + 1] << 8) | rgba[p * 4 + 2];
+      if (!seen.has(key)) {
+        palette.set(rgba.subarray(p * 4, p * 4 + 3), seen.size * 3);
+        seen.set(key, seen.size);
+      }
+      indices[p] = seen.get(key) as number;
+    }
+    const clear = transparent.reduce((a, b) => a + b, 0);
+    expect(clear).toBeGreaterThan(n / 10);
+    const frame: IndexedFrame = { width, height, indices, palette, size: seen.size, transparent, delayMs: 50 };
+    const dir = freshDir('transparent');
+    const seq = await createFrameWriter(path.join(dir, 't-%d.png'), { width, height });
+    await seq.write(frame);
+    await seq.finish();
+    const { data, info } = await sharp(path.join(dir, 't-1.png')).raw().toBuffer({ resolveWithObject: true });
+    expect(info.channels).toBe(4);
+    const want = new Uint8Array(n * 4);
+    expect(expandToRgba(frame, want, 0)).toBe(true);
+    expect(Buffer.compare(data, Buffer.from(want))).toBe(0);
+    // Video has no alpha: transparent pixels are black (alpha 255 in the expanded frame).
+    const video = new Uint8Array(n * 4);
+    expandToRgba(frame, video, 255);
+    const p0 = transparent.indexOf(1) * 4;
+    expect([...video.subarray(p0, p0 + 4)]).toEqual([0, 0, 0, 255]);
   });
 
   it('frames of the wrong size are rejected', async () => {
