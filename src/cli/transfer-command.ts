@@ -112,7 +112,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
     streams.stdout.write(JSON.stringify(summary) + '\n');
   } else if (!quiet) {
     const cuts = decisions.length > 1 ? `, mapping re-decided at ${decisions.length - 1} scene cut(s)` : '';
-    streams.stderr.write(`${output}: ${frames} frames, ${info.width}x${info.height}, ${source.size} source colours, method ${method}${cuts}, ${seconds.toFixed(2)} s\n`);
+    streams.stderr.write(`${output}: ${frames} frame${frames === 1 ? '' : 's'}, ${info.width}x${info.height}, ${source.size} source colours, method ${method}${cuts}, ${seconds.toFixed(2)} s\n`);
   }
 }
 
