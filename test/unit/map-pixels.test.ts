@@ -200,6 +200,26 @@ describe('createMapper().map exactness', () => {
   });
 });
 
+describe('colour cache', () => {
+  it('stays exact when more distinct colours than cache slots collide and evict', () => {
+    // 700x500 random colours: ~350k distinct keys through a 2^18-slot direct-mapped cache,
+    // mapped twice with the same palette so the second pass reads surviving and evicted slots.
+    const rand = prng(21);
+    const w = 700;
+    const h = 500;
+    const frame = frameOf(w, h, randomBytes(w * h * 3, rand));
+    const palette = randomBytes(16 * 3, rand);
+    const mapper = createMapper();
+    const want = bruteForce(frame, palette, 16, 'manhattan', 'lab');
+    for (let pass = 0; pass < 2; pass++) {
+      const { indices } = mapper.map(frame, palette, 16, { metric: 'manhattan', space: 'lab', dither: 'none' });
+      let mismatches = 0;
+      for (let i = 0; i < want.length; i++) if (indices[i] !== want[i]) mismatches++;
+      expect(mismatches).toBe(0);
+    }
+  });
+});
+
 describe('transparency', () => {
   it('marks alpha-0 pixels in a mask and maps the rest, semi-transparent included', () => {
     const w = 4;
