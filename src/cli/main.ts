@@ -151,9 +151,9 @@ function sequenceOptions<T>(y: Argv<T>) {
     .option('dither', { choices: DITHERS, default: 'none', describe: 'dithering when mapping pixels' })
     .option('stability', { choices: STABILITY_LEVELS, default: 'medium', describe: 'seeded mode: how firmly palettes and still pixels are held (none = plain seeded k-means)' })
     .option('frame-iterations', { type: 'number', describe: 'seeded mode: Lloyd iterations per frame after the first [preset]' })
-    .option('palette-hold', { type: 'number', describe: 'seeded mode: a palette colour changes only when its centroid moves farther than this (RGB units) [preset]' })
+    .option('palette-hold', { type: 'number', describe: "seeded mode: a palette colour stays while keeping it raises its cluster's squared error by at most this fraction [preset]" })
     .option('pixel-hold', { type: 'number', describe: 'seeded mode: pixels changing less than this (0-255, -1 = off) keep their entry [preset]' })
-    .option('pixel-margin', { type: 'number', describe: 'seeded mode: how much worse than the nearest a held entry may be (RGB units) [preset]' })
+    .option('pixel-margin', { type: 'number', describe: "seeded mode: a held entry's squared distance may exceed the nearest's by this fraction [preset]" })
     .option('scene-cut', { type: 'number', describe: 'seeded mode: objective jump factor that restarts the palette (0 = never) [preset]' });
 }
 

@@ -34,6 +34,6 @@ export async function paletteCommand(args: Args, streams: CliStreams): Promise<v
   const palette = { ...built, colors: sortPalette(built.colors, options.sort) };
 
   streams.stdout.write(formatPalette(palette, options.format));
-  if (typeof args.swatch === 'string') await writeFileAtomic(args.swatch, await renderSwatch(palette.colors));
-  if (typeof args.overlay === 'string') await writeFileAtomic(args.overlay, await renderOverlay(image, palette.colors));
+  if (typeof args.swatch === 'string') await writeFileAtomic(args.swatch, await renderSwatch(palette.colors), file);
+  if (typeof args.overlay === 'string') await writeFileAtomic(args.overlay, await renderOverlay(image, palette.colors), file);
 }

@@ -1,7 +1,7 @@
 import { createKMeans, type KMeansResult } from '../kmeans/kmeans.js';
 import type { ClusterOptions, Seeding } from '../options.js';
 import type { Frame } from '../types.js';
-import { holdPalette, STABILITY_PRESETS, type StabilityOptions } from './stability.js';
+import { clusterErrors, holdPalette, STABILITY_PRESETS, type StabilityOptions } from './stability.js';
 
 /** One frame's palette: float centroids (sRGB) and the byte colours written out. */
 export interface FramePalette {
@@ -37,6 +37,9 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   const stability = options.stability ?? STABILITY_PRESETS.none;
   let previous: FramePalette | null = null;
   let frameIndex = 0;
+  const counts = new Float64Array(256);
+  const errors = new Float64Array(256);
+  const holding = options.seeding === 'seeded' && stability.paletteHold > 0;
   const { colors, init, restarts, metric, space, seed, maxIterations } = options;
 
   const fresh = (frame: Frame): KMeansResult => {
@@ -65,6 +68,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
           space,
           maxIterations: stability.frameIterations,
           initialCentroids: previous.centroids,
+          labels: holding,
           onIteration: (e) => {
             if (e.iteration === 1) firstStep = e.objective;
           },
@@ -78,7 +82,8 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       const size = result.k;
       const centroids = result.centroids.slice(0, size * 3);
       const held = isFresh ? null : previous!.palette;
-      const palette = holdPalette(centroids, held, size, stability.paletteHold, new Uint8Array(size * 3));
+      if (held !== null && result.labels) clusterErrors(frame.data, result.labels, centroids, size, counts, errors);
+      const palette = holdPalette(centroids, held, size, stability.paletteHold, counts, errors, new Uint8Array(size * 3));
       const out: FramePalette = { centroids, palette, size, inertia: result.inertia, iterations: result.iterations, fresh: isFresh };
       if (size > 0) previous = out;
       return out;
@@ -93,6 +98,6 @@ export function createSequentialQuantizer(options: SequentialOptions): {
 export function toFramePalette(result: KMeansResult): FramePalette {
   const size = result.k;
   const centroids = result.centroids.slice(0, size * 3);
-  const palette = holdPalette(centroids, null, size, 0, new Uint8Array(size * 3));
+  const palette = holdPalette(centroids, null, size, 0, null, null, new Uint8Array(size * 3));
   return { centroids, palette, size, inertia: result.inertia, iterations: result.iterations, fresh: true };
 }

@@ -10,8 +10,10 @@ export interface StabilityOptions {
   /** Lloyd iterations a seeded frame gets (the first frame and scene cuts get the full run). */
   frameIterations: number;
   /**
-   * A palette colour is kept until its centroid has moved more than this far from it
-   * (Euclidean, sRGB 0..255 units); 0 = every frame writes its rounded centroids.
+   * A palette colour stays as it was while keeping it raises its cluster's squared error
+   * (sRGB) by at most this fraction: `n·‖c − old‖² ≤ paletteHold · Σ‖x − c‖²`. Relative,
+   * so a smooth cluster tolerates a drift of a few levels while a tight one (a flat
+   * colour, a clean palette GIF) follows its centroid closely; 0 = always follow.
    */
   paletteHold: number;
   /**
@@ -20,7 +22,10 @@ export interface StabilityOptions {
    * of the nearest one; -1 = off (every pixel exactly nearest).
    */
   pixelHold: number;
-  /** How much farther (Euclidean sRGB units) than the nearest entry a held entry may be. */
+  /**
+   * How much worse a held entry may be, relative: kept while its squared distance to the
+   * pixel is at most `(1 + pixelMargin)` times the nearest entry's.
+   */
   pixelMargin: number;
   /**
    * Scene-cut detection: when a seeded frame's first-step objective exceeds the previous
@@ -36,9 +41,9 @@ export type StabilityLevel = (typeof STABILITY_LEVELS)[number];
 /** Presets, chosen from the numbers in the README's flicker table. */
 export const STABILITY_PRESETS: Readonly<Record<StabilityLevel, Readonly<StabilityOptions>>> = {
   none: { frameIterations: 300, paletteHold: 0, pixelHold: -1, pixelMargin: 0, sceneCut: 0 },
-  low: { frameIterations: 10, paletteHold: 1, pixelHold: 2, pixelMargin: 2, sceneCut: 4 },
-  medium: { frameIterations: 5, paletteHold: 3, pixelHold: 8, pixelMargin: 6, sceneCut: 4 },
-  high: { frameIterations: 3, paletteHold: 6, pixelHold: 12, pixelMargin: 12, sceneCut: 4 },
+  low: { frameIterations: 10, paletteHold: 0.25, pixelHold: 4, pixelMargin: 0.25, sceneCut: 4 },
+  medium: { frameIterations: 5, paletteHold: 1, pixelHold: 8, pixelMargin: 0.5, sceneCut: 4 },
+  high: { frameIterations: 3, paletteHold: 3, pixelHold: 16, pixelMargin: 1, sceneCut: 4 },
 };
 
 function checkRange(name: string, v: number, min: number, max: number): number {
@@ -50,30 +55,58 @@ function checkRange(name: string, v: number, min: number, max: number): number {
 export function resolveStability(level: StabilityLevel, overrides: Partial<StabilityOptions> = {}): StabilityOptions {
   const s = { ...STABILITY_PRESETS[level], ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
   checkRange('--frame-iterations', s.frameIterations, 1, 10_000);
-  checkRange('--palette-hold', s.paletteHold, 0, 442);
+  checkRange('--palette-hold', s.paletteHold, 0, 1000);
   checkRange('--pixel-hold', s.pixelHold, -1, 255);
-  checkRange('--pixel-margin', s.pixelMargin, 0, 442);
+  checkRange('--pixel-margin', s.pixelMargin, 0, 1000);
   checkRange('--scene-cut', s.sceneCut, 0, 1e9);
   if (!Number.isInteger(s.frameIterations)) throw invalidOption('--frame-iterations', 'an integer', s.frameIterations);
   return s;
 }
 
 /**
- * The palette bytes to write for this frame: each entry keeps last frame's colour unless
- * its new centroid has moved more than `hold` away from it. Keeping the exact bytes is
- * what lets a still pixel keep exactly its colour. Writes into `out` (size*3).
+ * Per-cluster pixel counts and squared errors (sRGB) of `rgba` against `centroids`, from
+ * the engine's per-pixel labels: what `holdPalette` weighs a colour change against.
  */
-export function holdPalette(centroids: Float64Array, previous: Uint8Array | null, size: number, hold: number, out: Uint8Array): Uint8Array {
-  const limit = hold * hold;
+export function clusterErrors(rgba: Uint8Array, labels: Int16Array, centroids: Float64Array, size: number, counts: Float64Array, errors: Float64Array): void {
+  counts.fill(0, 0, size);
+  errors.fill(0, 0, size);
+  for (let i = 0, o = 0; i < labels.length; i++, o += 4) {
+    const c = labels[i];
+    if (c < 0) continue;
+    const j = c * 3;
+    const dr = rgba[o] - centroids[j];
+    const dg = rgba[o + 1] - centroids[j + 1];
+    const db = rgba[o + 2] - centroids[j + 2];
+    counts[c]++;
+    errors[c] += dr * dr + dg * dg + db * db;
+  }
+}
+
+/**
+ * The palette bytes to write for this frame: entry i keeps last frame's colour while
+ * `counts[i]·‖c_i − old_i‖² ≤ hold · errors[i]` (keeping it costs little of the cluster's
+ * squared error; an entry with no pixels this frame costs nothing and keeps its colour),
+ * otherwise it takes its rounded centroid. Keeping the exact bytes is what lets a still
+ * pixel keep exactly its colour. Writes into `out` (size*3).
+ */
+export function holdPalette(
+  centroids: Float64Array,
+  previous: Uint8Array | null,
+  size: number,
+  hold: number,
+  counts: Float64Array | null,
+  errors: Float64Array | null,
+  out: Uint8Array,
+): Uint8Array {
   for (let i = 0, j = 0; i < size; i++, j += 3) {
     const r = centroids[j];
     const g = centroids[j + 1];
     const b = centroids[j + 2];
-    if (previous !== null && j + 2 < previous.length) {
+    if (previous !== null && hold > 0 && counts !== null && errors !== null && j + 2 < previous.length) {
       const dr = r - previous[j];
       const dg = g - previous[j + 1];
       const db = b - previous[j + 2];
-      if (dr * dr + dg * dg + db * db <= limit) {
+      if (counts[i] * (dr * dr + dg * dg + db * db) <= hold * errors[i]) {
         out[j] = previous[j];
         out[j + 1] = previous[j + 1];
         out[j + 2] = previous[j + 2];
@@ -115,9 +148,9 @@ export function holdPixels(
     if (Math.abs(r - previousSource[o]) > pixelHold || Math.abs(g - previousSource[o + 1]) > pixelHold || Math.abs(b - previousSource[o + 2]) > pixelHold) continue;
     const p = prev * 3;
     const n = now * 3;
-    const dPrev = Math.sqrt((r - palette[p]) ** 2 + (g - palette[p + 1]) ** 2 + (b - palette[p + 2]) ** 2);
-    const dNow = Math.sqrt((r - palette[n]) ** 2 + (g - palette[n + 1]) ** 2 + (b - palette[n + 2]) ** 2);
-    if (dPrev <= dNow + pixelMargin) {
+    const dPrev = (r - palette[p]) ** 2 + (g - palette[p + 1]) ** 2 + (b - palette[p + 2]) ** 2;
+    const dNow = (r - palette[n]) ** 2 + (g - palette[n + 1]) ** 2 + (b - palette[n + 2]) ** 2;
+    if (dPrev <= (1 + pixelMargin) * dNow) {
       indices[i] = prev;
       held++;
     }
