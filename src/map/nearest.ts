@@ -274,6 +274,7 @@ export function createPaletteSearch(): PaletteSearch {
   const coarseGen = new Uint32Array(COARSE_CELLS);
   const coarseStart = new Int32Array(COARSE_CELLS);
   const coarseLen = new Uint16Array(COARSE_CELLS);
+  const coarseUses = new Uint32Array(COARSE_CELLS);
   const coarsePool = new Uint8Array(COARSE_CELLS * 256);
   let coarseTop = 0;
   const fineGen = new Uint32Array(FINE_CELLS);
@@ -322,17 +323,15 @@ export function createPaletteSearch(): PaletteSearch {
     return dstTop;
   }
 
-  function buildFine(cell: number, x: number, y: number, z: number): void {
-    const cx = (x / SPLIT) | 0;
-    const cy = (y / SPLIT) | 0;
-    const cz = (z / SPLIT) | 0;
-    const coarse = (cx * COARSE + cy) * COARSE + cz;
-    if (coarseGen[coarse] !== gen) {
-      coarseStart[coarse] = coarseTop;
-      coarseTop = filter(everyIndex, 0, n, SPLIT, cx, cy, cz, coarsePool, coarseTop);
-      coarseLen[coarse] = coarseTop - coarseStart[coarse];
-      coarseGen[coarse] = gen;
-    }
+  function buildCoarse(coarse: number, cx: number, cy: number, cz: number): void {
+    coarseStart[coarse] = coarseTop;
+    coarseTop = filter(everyIndex, 0, n, SPLIT, cx, cy, cz, coarsePool, coarseTop);
+    coarseLen[coarse] = coarseTop - coarseStart[coarse];
+    coarseUses[coarse] = 0;
+    coarseGen[coarse] = gen;
+  }
+
+  function buildFine(cell: number, coarse: number, x: number, y: number, z: number): void {
     const len = coarseLen[coarse];
     if (fineTop + len > finePool.length) {
       // Grows rarely (amortised doubling) and is kept for later frames.
@@ -354,10 +353,30 @@ export function createPaletteSearch(): PaletteSearch {
     // sampled): fall back to the slab search, which needs no grid.
     if (x < 0 || x >= FINE || y < 0 || y >= FINE || z < 0 || z >= FINE) return slabNearest(q0, q1, q2, hint);
     const cell = (x * FINE + y) * FINE + z;
-    if (fineGen[cell] !== gen) buildFine(cell, x, y, z);
-    const pool = finePool;
-    const start = fineStart[cell];
-    const end = start + fineLen[cell];
+    let pool = finePool;
+    let start = fineStart[cell];
+    let end = start + fineLen[cell];
+    if (fineGen[cell] !== gen) {
+      const cx = (x / SPLIT) | 0;
+      const cy = (y / SPLIT) | 0;
+      const cz = (z / SPLIT) | 0;
+      const coarse = (cx * COARSE + cy) * COARSE + cz;
+      if (coarseGen[coarse] !== gen) buildCoarse(coarse, cx, cy, cz);
+      if (coarseUses[coarse] < FINE_AFTER) {
+        // A fine cell costs two passes over the coarse list to build, so the first queries
+        // of a coarse cell just scan the coarse list: sparse regions (and small frames with
+        // a fresh palette each) never pay for cells they would use once or twice.
+        coarseUses[coarse]++;
+        pool = coarsePool;
+        start = coarseStart[coarse];
+        end = start + coarseLen[coarse];
+      } else {
+        buildFine(cell, coarse, x, y, z);
+        pool = finePool;
+        start = fineStart[cell];
+        end = start + fineLen[cell];
+      }
+    }
     let best = Infinity;
     let bestIdx = 0;
     // Two copies of the scan, one per metric, to keep the branch out of the loop.
@@ -418,6 +437,8 @@ const SPLIT = 4;
 const FINE = COARSE * SPLIT;
 const COARSE_CELLS = COARSE * COARSE * COARSE;
 const FINE_CELLS = FINE * FINE * FINE;
+/** Queries a coarse cell answers from its own list before its fine cells are built. */
+const FINE_AFTER = 64;
 /** Cell boxes are widened by this much so rounding in the cell computation cannot matter. */
 const CELL_EPS = 1e-6;
 
@@ -425,7 +446,7 @@ const boxes = new Map<ColorSpace, Float64Array>();
 
 /**
  * [min0, min1, min2, max0, max1, max2, fine cell size 0..2, 1 / fine cell size 0..2] of the
- * working-space image of the sRGB cube: exact for rgb; for lab/oklab, the bounding box of the
+ * working-space image of the sRGB cube: for rgb, 0..255 widened by half a unit; for lab/oklab, the bounding box of the
  * cube's faces sampled every 5 steps (the extremes lie on the surface), widened by 2 units.
  * A colour outside it is still mapped exactly, by the slab search.
  */
@@ -435,8 +456,9 @@ function gamutBox(space: ColorSpace): Float64Array {
   const min = [Infinity, Infinity, Infinity];
   const max = [-Infinity, -Infinity, -Infinity];
   if (space === 'rgb') {
-    min.fill(0);
-    max.fill(255);
+    // Half a unit beyond 0..255 on each side, so 255 falls inside the last cell.
+    min.fill(-0.5);
+    max.fill(255.5);
   } else {
     const conv = fromSrgb(space);
     const o = new Float64Array(3);
