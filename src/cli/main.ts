@@ -116,7 +116,7 @@ function buildParser(argv: string[], handlers: Record<'palette' | 'quantize' | '
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
-      throw new ChromaseedError('ERR_USAGE', `${msg} (see chromaseed --help)`);
+      throw new ChromaseedError('ERR_USAGE', `${msg.replace(/\s*\n\s*/g, ' ')} (see chromaseed --help)`);
     })
     .help()
     .alias('help', 'h')

@@ -66,7 +66,7 @@ export async function realInput(inputPath: string | undefined): Promise<string |
 export async function refuseInputAsOutput(outputPath: string, input: string | undefined): Promise<void> {
   if (input === undefined) return;
   if ((await realTarget(outputPath)) === input) {
-    throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: refusing to overwrite the input file; choose another output path`);
+    throw new ChromaseedError('ERR_USAGE', `${outputPath}: refusing to overwrite the input file; choose another output path`);
   }
 }
 

@@ -134,11 +134,11 @@ describe('createFrameWriter: atomic output', () => {
     symlinkSync(input, path.join(dir, 'link.gif'));
     for (const out of [input, path.join(dir, 'link.gif'), path.join(dir, '..', 'same', 'in.gif')]) {
       const e = await errorOf(createFrameWriter(out, { width: W, height: H, inputPath: input }));
-      expect(e.code).toBe('ERR_OUTPUT');
+      expect(e.code).toBe('ERR_USAGE');
       expect(e.message).toMatch(/input/);
     }
     const e = await errorOf(createFrameWriter(path.join(dir, 'in.mp4'), { width: W, height: H, inputPath: path.join(dir, 'in.mp4') }));
-    expect(e.code).toBe('ERR_OUTPUT');
+    expect(e.code).toBe('ERR_USAGE');
     expect(readdirSync(dir).sort()).toEqual(['in.gif', 'link.gif']);
     expect(readFileSync(input).equals(original)).toBe(true);
   });
@@ -150,7 +150,7 @@ describe('createFrameWriter: atomic output', () => {
     const seq = await createFrameWriter(path.join(dir, 'f-%d.png'), { width: W, height: H, inputPath: input });
     await seq.write(frames[0]);
     const e = await errorOf(seq.write(frames[1]));
-    expect(e.code).toBe('ERR_OUTPUT');
+    expect(e.code).toBe('ERR_USAGE');
     expect(readdirSync(dir)).toEqual(['f-2.png']);
     expect(readFileSync(input, 'utf8')).toBe('the input');
   });

@@ -158,7 +158,7 @@ describe('writeFileAtomic', () => {
     const dir = mkdtempSync(path.join(tmp, 'w-'));
     const input = path.join(dir, 'in.png');
     await writeFileAtomic(input, new Uint8Array([9]));
-    await expectError(writeFileAtomic(input, new Uint8Array([1]), input), 'ERR_OUTPUT', /in\.png: refusing to overwrite the input/);
+    await expectError(writeFileAtomic(input, new Uint8Array([1]), input), 'ERR_USAGE', /in\.png: refusing to overwrite the input/);
     expect([...readFileSync(input)]).toEqual([9]);
   });
 

@@ -1,0 +1,188 @@
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodeGif } from '../../src/decode/gif-decode.js';
+import { BIN, corpus, repoRoot, runBin, runMain } from '../helpers/cli.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'chromaseed-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const CARS = path.join(repoRoot, 'samples/cars.gif');
+const HIBISCUS = path.join(repoRoot, 'samples/hibiscus.jpg');
+const REALSHORT = path.join(corpus, 'videos/imageio__realshort.mp4');
+const NO_LOOP = path.join(corpus, 'odd_gifs/glide__gif_without_netscape_iteration.gif');
+const ZERO_DELAYS = path.join(corpus, 'odd_gifs/imagegif__beacon_icc.gif');
+
+function gif(file: string) {
+  const decoded = decodeGif(new Uint8Array(readFileSync(file)), path.basename(file));
+  return { info: decoded.info, frames: [...decoded.frames()] };
+}
+
+function maxColors(frames: { data: Uint8Array }[]): number {
+  let most = 0;
+  for (const f of frames) {
+    const seen = new Set<number>();
+    for (let i = 0; i < f.data.length; i += 4) if (f.data[i + 3] !== 0) seen.add((f.data[i] << 16) | (f.data[i + 1] << 8) | f.data[i + 2]);
+    most = Math.max(most, seen.size);
+  }
+  return most;
+}
+
+/** Nothing but `expected` in `dir`: no temporary or half-written file left behind. */
+function expectOnly(dir: string, expected: string[]): void {
+  expect(readdirSync(dir).sort()).toEqual([...expected].sort());
+}
+
+describe('chromaseed quantize', () => {
+  it('keeps frame count, every delay and the loop count, with at most k colours per frame', async () => {
+    const out = path.join(tmp, 'cars-16.gif');
+    const r = await runMain(['quantize', CARS, '-k', '16', '-o', out, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    const src = gif(CARS);
+    const dst = gif(out);
+    expect(summary.frames).toBe(src.frames.length);
+    expect(summary.perFrame).toHaveLength(src.frames.length);
+    expect(dst.frames).toHaveLength(src.frames.length);
+    expect(dst.frames.map((f) => f.delayMs)).toEqual(src.frames.map((f) => f.delayMs));
+    expect(dst.info.loopCount).toBe(src.info.loopCount);
+    expect(maxColors(dst.frames)).toBeLessThanOrEqual(16);
+    expect(maxColors(dst.frames)).toBeGreaterThan(8);
+  });
+
+  it('keeps zero delays and the absence of a loop extension', async () => {
+    for (const input of [NO_LOOP, ZERO_DELAYS]) {
+      const out = path.join(tmp, `kept-${path.basename(input)}`);
+      expect((await runMain(['quantize', input, '-k', '8', '-o', out, '-q'])).code).toBe(0);
+      const src = gif(input);
+      const dst = gif(out);
+      expect(dst.frames.map((f) => f.delayMs)).toEqual(src.frames.map((f) => f.delayMs));
+      expect(dst.info.loopCount).toBe(src.info.loopCount);
+    }
+  });
+
+  it('reads a video through ffmpeg and writes a GIF with one frame per video frame', async () => {
+    const out = path.join(tmp, 'realshort.gif');
+    const r = await runMain(['quantize', REALSHORT, '-k', '12', '-o', out, '-q']);
+    expect(r.code).toBe(0);
+    const dst = gif(out);
+    expect(dst.frames).toHaveLength(36);
+    expect(dst.info.width).toBe(320);
+    expect(maxColors(dst.frames)).toBeLessThanOrEqual(12);
+  });
+
+  it('writes the palette timeline as a PNG, one row of k cells per frame', async () => {
+    const out = path.join(tmp, 'tl.gif');
+    const timeline = path.join(tmp, 'tl.png');
+    expect((await runMain(['quantize', CARS, '-k', '8', '-o', out, '--timeline', timeline, '-q'])).code).toBe(0);
+    const { default: sharp } = await import('sharp');
+    const meta = await sharp(timeline).metadata();
+    expect(meta.width! % 8).toBe(0);
+    expect(meta.height! % 30).toBe(0);
+  });
+});
+
+describe('chromaseed compare', () => {
+  it('measures seeded output as far steadier than unseeded, in the METRICS.md names', async () => {
+    const side = path.join(tmp, 'side.gif');
+    const r = await runMain(['compare', CARS, '-k', '16', '--json', '-o', side]);
+    expect(r.code).toBe(0);
+    const { modes } = JSON.parse(r.stdout);
+    for (const mode of ['seeded', 'none', 'global']) {
+      for (const name of ['psnr', 'flicker_static', 'flip_static', 'excess_change', 'seconds']) expect(typeof modes[mode][name]).toBe('number');
+    }
+    expect(modes.seeded.flicker_static).toBeLessThan(0.2 * modes.none.flicker_static);
+    expect(modes.seeded.psnr).toBeGreaterThan(28);
+    const sbs = gif(side);
+    expect(sbs.frames).toHaveLength(30);
+    expect(sbs.info.width).toBe(3 * 400 + 2 * 4);
+  });
+});
+
+describe('bad input and bad use: one line, the right exit code, nothing left behind', () => {
+  const cases: [string, string[], number, RegExp][] = [
+    ['k too large', ['quantize', CARS, '-k', '300', '-o', 'x.gif'], 2, /1 to 256 for --colors/],
+    ['k zero', ['palette', HIBISCUS, '-k', '0'], 2, /--colors/],
+    ['unknown option', ['quantize', CARS, '--colours', '8', '-o', 'x.gif'], 2, /Unknown argument/],
+    ['missing input', ['quantize', 'nope.gif', '-o', 'x.gif'], 1, /nope\.gif: no such file/],
+    ['output extension', ['quantize', CARS, '-o', 'x.bmp'], 2, /x\.bmp/],
+    ['no command', [], 2, /command/],
+    ['bad choice', ['palette', HIBISCUS, '--sort', 'x'], 2, /sort.*count/],
+    ['missing output', ['quantize', CARS], 2, /output/],
+  ];
+  for (const [name, argv, code, message] of cases) {
+    it(name, async () => {
+      const dir = mkdtempSync(path.join(tmp, 'case-'));
+      const r = await runMain(argv.map((a) => (a.endsWith('x.gif') || a.endsWith('x.bmp') ? path.join(dir, a) : a)));
+      expect(r.code).toBe(code);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expectOnly(dir, []);
+    });
+  }
+
+  it('refuses to overwrite its input', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'same-'));
+    const copy = path.join(dir, 'in.gif');
+    copyFileSync(CARS, copy);
+    const before = readFileSync(copy);
+    const r = await runMain(['quantize', copy, '-o', path.join(dir, '.', 'in.gif')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/input/);
+    expect(readFileSync(copy).equals(before)).toBe(true);
+    expectOnly(dir, ['in.gif']);
+  });
+
+  it('says so when the output directory cannot be written', async () => {
+    const r = await runMain(['quantize', CARS, '-o', path.join(tmp, 'no-such-dir', 'out.gif')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('fails cleanly on a file that is not media', async () => {
+    const text = path.join(tmp, 'notes.gif');
+    copyFileSync(path.join(repoRoot, 'package.json'), text);
+    const r = await runMain(['quantize', text, '-o', path.join(tmp, 'notes-out.gif')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/notes\.gif/);
+    expect(existsSync(path.join(tmp, 'notes-out.gif'))).toBe(false);
+  });
+
+  it('fails cleanly on a truncated GIF header and on an empty file', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'broken-'));
+    const empty = path.join(dir, 'empty.gif');
+    copyFileSync(path.join(corpus, 'odd_gifs/imagers__zero-loop-count.gif'), path.join(dir, 'bad.gif'));
+    (await import('node:fs')).writeFileSync(empty, '');
+    for (const f of [empty, path.join(dir, 'bad.gif')]) {
+      const r = await runMain(['quantize', f, '-o', path.join(dir, 'out.gif')]);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expectOnly(dir, ['bad.gif', 'empty.gif']);
+  });
+
+  it('stops on Ctrl-C with exit code 130, no output and no ffmpeg left running', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'sigint-'));
+    const r = await runBin(['quantize', path.join(corpus, 'videos/moviepy__big_buck_bunny_0_30.webm'), '-o', path.join(dir, 'out.gif')], { killAfterMs: 2500 });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/interrupted/);
+    expectOnly(dir, []);
+    const ps = (await import('node:child_process')).spawnSync('ps', ['-eo', 'ppid,args'], { encoding: 'utf8' }).stdout;
+    expect(ps.split('\n').filter((l) => l.trim().startsWith(String(r.pid)))).toEqual([]);
+  });
+});
+
+describe('bin/chromaseed.js', () => {
+  it('prints help listing every command and exits 0', async () => {
+    const r = await runBin(['--help']);
+    expect(r.code).toBe(0);
+    for (const cmd of ['palette', 'quantize', 'compare', 'transfer']) expect(r.stdout).toContain(cmd);
+  });
+
+  it('is executable', () => {
+    expect(statSync(BIN).mode & 0o111).not.toBe(0);
+  });
+});
