@@ -1,3 +1,4 @@
+import { createHistogramMapper } from '../map/map-histogram.js';
 import { createMapper } from '../map/map-pixels.js';
 import type { SequenceOptions } from '../options.js';
 import { createColorAccumulator } from '../sequence/global-palette.js';
@@ -36,12 +37,17 @@ export async function* quantizeClip(
   const sequence = options.seeding === 'global' ? null : createSequentialQuantizer({ ...options, seeding: options.seeding, stability: seeded ? options.stability : undefined });
   let previous: { source: TimedFrame; indices: Uint8Array } | null = null;
   const mapper = createMapper();
+  const histogramMapper = createHistogramMapper();
   const mapOptions = { metric: options.metric, space: options.space, dither: options.dither };
   let index = 0;
   for await (const source of (await open()).frames) {
     signal?.throwIfAborted();
     const palette = global ?? sequence!.next(source);
-    const { indices, transparent } = mapper.map(source, palette.palette, palette.size, mapOptions);
+    // Per-frame k-means has just counted this frame's colours: map each once, not each pixel.
+    const { indices, transparent } =
+      sequence !== null && options.dither === 'none'
+        ? histogramMapper.map(sequence.histogram, source.width * source.height, palette.palette, palette.size, options.metric, options.space)
+        : mapper.map(source, palette.palette, palette.size, mapOptions);
     // Dithering chooses entries by neighbourhood error, so holding single pixels would fight it.
     if (seeded && previous !== null && !palette.fresh && options.dither === 'none' && previous.source.width === source.width) {
       holdPixels(source.data, previous.source.data, indices, previous.indices, palette.palette, palette.size, options.stability);

@@ -1,5 +1,6 @@
 import { createKMeans, type KMeansResult } from '../kmeans/kmeans.js';
 import type { ClusterOptions, Seeding } from '../options.js';
+import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { Frame } from '../types.js';
 import { clusterErrors, holdPalette, STABILITY_PRESETS, type StabilityOptions } from './stability.js';
 
@@ -30,6 +31,8 @@ export interface SequentialOptions extends ClusterOptions {
  */
 export function createSequentialQuantizer(options: SequentialOptions): {
   next(frame: Frame): FramePalette;
+  /** The colour histogram of the frame last passed to `next` (valid until the next call). */
+  readonly histogram: ColorHistogram;
   /** Forget the previous palette: the next frame gets a full initialisation. */
   reset(): void;
 } {
@@ -56,6 +59,9 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   };
 
   return {
+    get histogram() {
+      return engine.histogram;
+    },
     next(frame) {
       let result: KMeansResult | null = null;
       // A palette smaller than k (the last frame had fewer distinct colours, a fade from
