@@ -5,6 +5,7 @@ import { buildHistogram, createHistogram, type ColorHistogram } from './histogra
 import { createInitScratch, initCentres, type InitScratch } from './init.js';
 import { createLloydScratch, lloyd, type LloydScratch, type PointSet } from './lloyd.js';
 import { createRng, restartSeed } from './random.js';
+import { createSwapScratch, swapSearch } from './swap.js';
 
 /**
  * Weighted k-means over colours, the way the pipeline needs it:
@@ -12,11 +13,14 @@ import { createRng, restartSeed } from './random.js';
  *     same objective as k-means on every pixel, and is much smaller;
  *  2. when there are many distinct colours, the restarts run on a coarse histogram
  *     (5 bits per channel, each bin at the exact weighted mean of its colours), which
- *     ranks starting points almost as well as the exact data at a tenth of the cost;
- *  3. the best coarse solution is then refined on the exact distinct colours, so the
- *     answer is a true local optimum of the full-resolution problem (no subsampling).
+ *     ranks starting points well at a small fraction of the cost;
+ *  3. a swap search (swap.ts) improves the best restart, escaping the local optima that
+ *     restarts only avoid by luck;
+ *  4. the best two coarse solutions are refined on the exact distinct colours with a
+ *     tight tolerance, and the better one wins: a true local optimum of the
+ *     full-resolution problem (every pixel counts, nothing is subsampled).
+ * Warm starts (given centroids) skip all that: one Lloyd run on the exact colours.
  */
-
 export interface KMeansOptions {
   /** Number of clusters, 1..256. */
   k: number;
@@ -92,6 +96,16 @@ export interface KMeansEngine {
 const COARSE_BITS = 5;
 /** Below this many distinct colours the restarts run on the exact colours directly. */
 const COARSE_MIN_DISTINCT = 12000;
+/** How many of the best coarse restarts are refined on the exact colours. */
+const REFINE_TOP = 2;
+/** Swap-search attempts after the restarts (only when restarts > 1). */
+const SWAP_ATTEMPTS = 10;
+/**
+ * Runs on the exact colours stop at this fraction of the tolerance: Lloyd's slow tail is
+ * worth a few tenths of a percent of inertia (what separates us from scikit-learn's
+ * best-of-10 on k = 16), and Hamerly's bounds make those late iterations cheap.
+ */
+const POLISH_TOLERANCE_FACTOR = 0.01;
 
 interface Resolved {
   k: number;
@@ -145,8 +159,30 @@ export function createKMeans(): KMeansEngine {
   const binOf = new Int32Array(1 << (3 * COARSE_BITS)).fill(-1);
   const lloydScratch: LloydScratch = createLloydScratch();
   const initScratch: InitScratch = createInitScratch();
+  const swapScratch = createSwapScratch();
   const current = new Float64Array(256 * 3);
   const best = new Float64Array(256 * 3);
+  // Best restarts so far, sorted by objective: centres (256*3 each), objective, iterations.
+  const candidates = new Float64Array(REFINE_TOP * 768);
+  const candidateInertia = new Float64Array(REFINE_TOP);
+  const candidateIterations = new Float64Array(REFINE_TOP);
+
+  /** Insert `current` among the kept candidates if it ranks in the top `top`; returns the new count. */
+  function keepBest(inertia: number, iterations: number, k: number, top: number, kept: number): number {
+    let at = kept;
+    while (at > 0 && inertia < candidateInertia[at - 1]) at--;
+    if (at >= top) return kept;
+    const last = Math.min(kept, top - 1);
+    for (let t = last; t > at; t--) {
+      candidates.copyWithin(t * 768, (t - 1) * 768, (t - 1) * 768 + k * 3);
+      candidateInertia[t] = candidateInertia[t - 1];
+      candidateIterations[t] = candidateIterations[t - 1];
+    }
+    candidates.set(current.subarray(0, k * 3), at * 768);
+    candidateInertia[at] = inertia;
+    candidateIterations[at] = iterations;
+    return Math.min(kept + 1, top);
+  }
   // Dedupe buffers for runPoints.
   let pointSrgb = new Float64Array(0);
   let pointWeights = new Float64Array(0);
@@ -232,7 +268,10 @@ export function createKMeans(): KMeansEngine {
     } else {
       const useCoarse = n >= COARSE_MIN_DISTINCT && buildCoarse(srgb, n) >= 8 * k;
       const target = useCoarse ? coarse : exact;
-      let bestObjective = Infinity;
+      // Keep the `top` best restarts: on coarse bins the ranking is only approximate, so
+      // several of them are refined on the exact colours and the best exact one wins.
+      const top = useCoarse ? Math.min(o.restarts, REFINE_TOP) : 1;
+      let kept = 0;
       for (let r = 0; r < o.restarts; r++) {
         const rng = createRng(restartSeed(o.seed, r));
         let chosen = initCentres(o.init, target, k, rng, l1, current, initScratch);
@@ -242,18 +281,38 @@ export function createKMeans(): KMeansEngine {
         const outcome = lloyd(target, current, k, {
           metric: o.metric, maxIterations: o.maxIterations, shiftTolerance, onIteration: report(useCoarse ? 'coarse' : 'exact', r),
         }, lloydScratch);
-        if (outcome.inertia < bestObjective) {
-          bestObjective = outcome.inertia;
-          best.set(current.subarray(0, k * 3));
-          iterations = outcome.iterations;
+        kept = keepBest(outcome.inertia, outcome.iterations, k, top, kept);
+      }
+      // Swap search from the best restart (on the same data the restarts ran on).
+      if (o.restarts > 1 && kept > 0) {
+        const centres = candidates.subarray(0, k * 3);
+        const swapped = swapSearch(target, centres, k, candidateInertia[0], SWAP_ATTEMPTS, createRng(restartSeed(o.seed, -1)), {
+          metric: o.metric, maxIterations: o.maxIterations, shiftTolerance,
+        }, lloydScratch, swapScratch);
+        candidateInertia[0] = swapped.objective;
+        candidateIterations[0] += swapped.iterations;
+      }
+      let bestAt = 0;
+      if (useCoarse) {
+        for (let t = 0; t < kept; t++) {
+          const centres = candidates.subarray(t * 768, t * 768 + k * 3);
+          const outcome = lloyd(exact, centres, k, {
+            metric: o.metric, maxIterations: o.maxIterations, shiftTolerance: shiftTolerance * POLISH_TOLERANCE_FACTOR, onIteration: report('exact', -1 - t),
+          }, lloydScratch);
+          candidateInertia[t] = outcome.inertia;
+          candidateIterations[t] += outcome.iterations;
+          if (outcome.inertia < candidateInertia[bestAt]) bestAt = t;
         }
       }
-      // Refine on the exact colours (or, without coarse bins, recover the best run's labels).
-      const outcome = lloyd(exact, best, k, {
-        metric: o.metric, maxIterations: useCoarse ? o.maxIterations : 0, shiftTolerance, onIteration: report('exact', -1),
+      best.set(candidates.subarray(bestAt * 768, bestAt * 768 + k * 3));
+      iterations = candidateIterations[bestAt];
+      // Polish the winner on the exact colours with the tighter tolerance (after coarse
+      // refinement this is nearly a no-op that recovers the winner's labels).
+      const polished = lloyd(exact, best, k, {
+        metric: o.metric, maxIterations: o.maxIterations, shiftTolerance: shiftTolerance * POLISH_TOLERANCE_FACTOR, onIteration: report('exact', -99),
       }, lloydScratch);
-      iterations += outcome.iterations;
-      inertia = outcome.inertia;
+      iterations += polished.iterations;
+      inertia = polished.inertia;
     }
     return finish(srgb, n, k, requestedK, iterations, inertia, index, items, o);
   }

@@ -112,13 +112,14 @@ export function lloyd(set: PointSet, centres: Float64Array, k: number, options: 
   labels.fill(-1, 0, n);
   if (l1) assignAllL1(set, centres, k, scratch);
   else assignAllL2(set, centres, k, scratch);
+  if (!l1) accumulateSums(set, k, scratch);
 
   let iterations = 0;
   while (iterations < options.maxIterations) {
     iterations++;
     scratch.previous.set(centres.subarray(0, k * 3));
     if (l1) updateMedians(set, centres, k, scratch);
-    else updateMeans(set, centres, k, scratch);
+    else meansFromSums(centres, k, scratch);
     const reseeded = reseedEmpty(set, centres, k, scratch, l1);
     if (options.onIteration) options.onIteration(iterations, objective(set, centres, scratch, l1));
 
@@ -148,10 +149,14 @@ export function lloyd(set: PointSet, centres: Float64Array, k: number, options: 
     let changes: number;
     if (reseeded) {
       changes = l1 ? assignAllL1(set, centres, k, scratch) : assignAllL2(set, centres, k, scratch);
+      if (!l1) accumulateSums(set, k, scratch);
     } else if (l1) {
       changes = assignHamerlyL1(set, centres, k, scratch, maxShift, maxAt, secondShift);
     } else {
       changes = assignHamerlyL2(set, centres, k, scratch, maxShift, maxAt, secondShift);
+      // The sums are moved point by point as labels change; rebuild them now and then so
+      // rounding cannot build up in Lab/Oklab (in RGB they are exact integers anyway).
+      if ((iterations & 31) === 0) accumulateSums(set, k, scratch);
     }
     // The assignment above also serves as the final labelling when the shift was small.
     if (converged || changes === 0) break;
@@ -254,8 +259,8 @@ function assignHamerlyL2(
   set: PointSet, centres: Float64Array, k: number, scratch: LloydScratch,
   maxShift: number, maxAt: number, secondShift: number,
 ): number {
-  const { n, points } = set;
-  const { labels, upper, lower, shift, gap } = scratch;
+  const { n, points, weights } = set;
+  const { labels, upper, lower, shift, gap, sums, totals } = scratch;
   fillGaps(centres, k, gap, false);
   let changes = 0;
   for (let i = 0, p = 0; i < n; i++, p += 3) {
@@ -298,6 +303,17 @@ function assignHamerlyL2(
     if (bestAt !== a) {
       changes++;
       labels[i] = bestAt;
+      // Move the point's weight between the running sums the next means come from.
+      const w = weights[i];
+      const cb = bestAt * 3;
+      sums[ca] -= w * x;
+      sums[ca + 1] -= w * y;
+      sums[ca + 2] -= w * z;
+      sums[cb] += w * x;
+      sums[cb + 1] += w * y;
+      sums[cb + 2] += w * z;
+      totals[a] -= w;
+      totals[bestAt] += w;
     }
     upper[i] = Math.sqrt(best);
     lower[i] = Math.sqrt(second);
@@ -353,8 +369,8 @@ function assignHamerlyL1(
   return changes;
 }
 
-/** Centres = weighted means of their points; empty clusters keep their centre (totals 0). */
-function updateMeans(set: PointSet, centres: Float64Array, k: number, scratch: LloydScratch): void {
+/** Weighted coordinate sums and total weight per cluster, from scratch. */
+function accumulateSums(set: PointSet, k: number, scratch: LloydScratch): void {
   const { n, points, weights } = set;
   const { labels, sums, totals } = scratch;
   sums.fill(0, 0, k * 3);
@@ -367,6 +383,11 @@ function updateMeans(set: PointSet, centres: Float64Array, k: number, scratch: L
     sums[c + 2] += w * points[p + 2];
     totals[labels[i]] += w;
   }
+}
+
+/** Centres = weighted means (sums / totals); empty clusters keep their centre. */
+function meansFromSums(centres: Float64Array, k: number, scratch: LloydScratch): void {
+  const { sums, totals } = scratch;
   for (let j = 0, c = 0; j < k; j++, c += 3) {
     const t = totals[j];
     if (t > 0) {
