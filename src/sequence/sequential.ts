@@ -1,4 +1,5 @@
 import { createKMeans, type KMeansResult } from '../kmeans/kmeans.js';
+import { createPaletteSearch } from '../map/nearest.js';
 import type { ClusterOptions, Seeding } from '../options.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { Frame } from '../types.js';
@@ -42,7 +43,8 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   let frameIndex = 0;
   const counts = new Float64Array(256);
   const errors = new Float64Array(256);
-  const holding = options.seeding === 'seeded' && stability.paletteHold > 0;
+  const search = createPaletteSearch();
+  const rounded = new Uint8Array(256 * 3);
   const { colors, init, restarts, metric, space, seed, maxIterations } = options;
 
   const fresh = (frame: Frame): KMeansResult => {
@@ -74,7 +76,6 @@ export function createSequentialQuantizer(options: SequentialOptions): {
           space,
           maxIterations: stability.frameIterations,
           initialCentroids: previous.centroids,
-          labels: holding,
           onIteration: (e) => {
             if (e.iteration === 1) firstStep = e.objective;
           },
@@ -88,7 +89,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       const size = result.k;
       const centroids = result.centroids.slice(0, size * 3);
       const held = isFresh ? null : previous!.palette;
-      if (held !== null && result.labels) clusterErrors(frame.data, result.labels, centroids, size, counts, errors);
+      if (held !== null && stability.paletteHold > 0) clusterErrors(engine.histogram, centroids, size, search, rounded, counts, errors);
       const palette = holdPalette(centroids, held, size, stability.paletteHold, counts, errors, new Uint8Array(size * 3));
       const out: FramePalette = { centroids, palette, size, inertia: result.inertia, iterations: result.iterations, fresh: isFresh };
       if (size > 0) previous = out;

@@ -1,4 +1,6 @@
 import { invalidOption } from '../errors.js';
+import type { ColorHistogram } from '../kmeans/histogram.js';
+import type { PaletteSearch } from '../map/nearest.js';
 
 /**
  * Steadiness levers for seeded k-means. Seeding alone does not stop flicker: run to
@@ -64,21 +66,30 @@ export function resolveStability(level: StabilityLevel, overrides: Partial<Stabi
 }
 
 /**
- * Per-cluster pixel counts and squared errors (sRGB) of `rgba` against `centroids`, from
- * the engine's per-pixel labels: what `holdPalette` weighs a colour change against.
+ * Per-cluster pixel counts and squared errors (sRGB) of a frame against `centroids`,
+ * computed over its distinct colours (the k-means histogram) rather than its pixels:
+ * each colour is assigned to its nearest rounded centroid once and weighted by its pixel
+ * count. What `holdPalette` weighs a colour change against.
  */
-export function clusterErrors(rgba: Uint8Array, labels: Int16Array, centroids: Float64Array, size: number, counts: Float64Array, errors: Float64Array): void {
+export function clusterErrors(histogram: ColorHistogram, centroids: Float64Array, size: number, search: PaletteSearch, scratch: Uint8Array, counts: Float64Array, errors: Float64Array): void {
   counts.fill(0, 0, size);
   errors.fill(0, 0, size);
-  for (let i = 0, o = 0; i < labels.length; i++, o += 4) {
-    const c = labels[i];
-    if (c < 0) continue;
+  for (let i = 0; i < size * 3; i++) scratch[i] = Math.round(centroids[i]);
+  search.prepare(scratch, size, 'euclidean', 'rgb');
+  const { count, colors, weights } = histogram;
+  let hint = 0;
+  for (let i = 0, o = 0; i < count; i++, o += 3) {
+    const r = colors[o];
+    const g = colors[o + 1];
+    const b = colors[o + 2];
+    const c = (hint = search.nearest(r, g, b, hint));
     const j = c * 3;
-    const dr = rgba[o] - centroids[j];
-    const dg = rgba[o + 1] - centroids[j + 1];
-    const db = rgba[o + 2] - centroids[j + 2];
-    counts[c]++;
-    errors[c] += dr * dr + dg * dg + db * db;
+    const dr = r - centroids[j];
+    const dg = g - centroids[j + 1];
+    const db = b - centroids[j + 2];
+    const w = weights[i];
+    counts[c] += w;
+    errors[c] += w * (dr * dr + dg * dg + db * db);
   }
 }
 
