@@ -31,7 +31,6 @@ export function createGridSearch(): GridSearch {
   const coarseGen = new Uint32Array(COARSE_CELLS);
   const coarseStart = new Int32Array(COARSE_CELLS);
   const coarseLen = new Uint16Array(COARSE_CELLS);
-  const coarseUses = new Uint32Array(COARSE_CELLS);
   const coarsePool = new Uint8Array(COARSE_CELLS * 256);
   let coarseTop = 0;
   const fineGen = new Uint32Array(FINE_CELLS);
@@ -84,11 +83,15 @@ export function createGridSearch(): GridSearch {
     coarseStart[coarse] = coarseTop;
     coarseTop = filter(everyIndex, 0, n, SPLIT, cx, cy, cz, coarsePool, coarseTop);
     coarseLen[coarse] = coarseTop - coarseStart[coarse];
-    coarseUses[coarse] = 0;
     coarseGen[coarse] = gen;
   }
 
-  function buildFine(cell: number, coarse: number, x: number, y: number, z: number): void {
+  function buildFine(cell: number, x: number, y: number, z: number): void {
+    const cx = (x / SPLIT) | 0;
+    const cy = (y / SPLIT) | 0;
+    const cz = (z / SPLIT) | 0;
+    const coarse = (cx * COARSE + cy) * COARSE + cz;
+    if (coarseGen[coarse] !== gen) buildCoarse(coarse, cx, cy, cz);
     const len = coarseLen[coarse];
     if (fineTop + len > finePool.length) {
       // Grows rarely (amortised doubling) and is kept for later frames.
@@ -109,30 +112,10 @@ export function createGridSearch(): GridSearch {
     // Outside the box (cannot happen for sRGB input in rgb; the Lab/Oklab box is estimated).
     if (x < 0 || x >= FINE || y < 0 || y >= FINE || z < 0 || z >= FINE) return -1;
     const cell = (x * FINE + y) * FINE + z;
-    let pool = finePool;
-    let start = fineStart[cell];
-    let end = start + fineLen[cell];
-    if (fineGen[cell] !== gen) {
-      const cx = (x / SPLIT) | 0;
-      const cy = (y / SPLIT) | 0;
-      const cz = (z / SPLIT) | 0;
-      const coarse = (cx * COARSE + cy) * COARSE + cz;
-      if (coarseGen[coarse] !== gen) buildCoarse(coarse, cx, cy, cz);
-      if (coarseUses[coarse] < FINE_AFTER) {
-        // A fine cell costs two passes over the coarse list to build, so the first queries
-        // of a coarse cell just scan the coarse list: sparse regions (and small frames with
-        // a fresh palette each) never pay for cells they would use once or twice.
-        coarseUses[coarse]++;
-        pool = coarsePool;
-        start = coarseStart[coarse];
-        end = start + coarseLen[coarse];
-      } else {
-        buildFine(cell, coarse, x, y, z);
-        pool = finePool;
-        start = fineStart[cell];
-        end = start + fineLen[cell];
-      }
-    }
+    if (fineGen[cell] !== gen) buildFine(cell, x, y, z);
+    const pool = finePool;
+    const start = fineStart[cell];
+    const end = start + fineLen[cell];
     let best = Infinity;
     let bestIdx = 0;
     // Two copies of the scan, one per metric, to keep the branch out of the loop.
@@ -195,8 +178,6 @@ const SPLIT = 4;
 const FINE = COARSE * SPLIT;
 const COARSE_CELLS = COARSE * COARSE * COARSE;
 const FINE_CELLS = FINE * FINE * FINE;
-/** Queries a coarse cell answers from its own list before its fine cells are built. */
-const FINE_AFTER = 64;
 /** Cell boxes are widened by this much so rounding in the cell computation cannot matter. */
 const CELL_EPS = 1e-6;
 
