@@ -1,5 +1,6 @@
 import { createKMeans, type KMeansResult } from '../kmeans/kmeans.js';
 import { createPaletteSearch } from '../map/nearest.js';
+import { createSceneCutDetector, DEFAULT_SCENE_CUT } from './scene-cut.js';
 import type { ClusterOptions, Seeding } from '../options.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { Frame } from '../types.js';
@@ -44,6 +45,8 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   const counts = new Float64Array(256);
   const errors = new Float64Array(256);
   const search = createPaletteSearch();
+  // Frame-difference half of the cut test (the objective jump is the other half).
+  const cuts = createSceneCutDetector({ ...DEFAULT_SCENE_CUT, inertiaFactor: Infinity });
   const rounded = new Uint8Array(256 * 3);
   const { colors, init, restarts, metric, space, seed, maxIterations } = options;
 
@@ -68,7 +71,8 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       let result: KMeansResult | null = null;
       // A palette smaller than k (the last frame had fewer distinct colours, a fade from
       // black say) cannot seed k clusters; start fresh so the palette can grow back.
-      if (options.seeding === 'seeded' && previous !== null && previous.size === colors) {
+      const differenceCut = stability.sceneCut > 0 && cuts.next(frame, NaN);
+      if (options.seeding === 'seeded' && previous !== null && previous.size === colors && !differenceCut) {
         let firstStep = Infinity;
         const seeded = engine.run(frame.data, {
           k: colors,

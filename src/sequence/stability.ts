@@ -31,7 +31,8 @@ export interface StabilityOptions {
   pixelMargin: number;
   /**
    * Scene-cut detection: when a seeded frame's first-step objective exceeds the previous
-   * frame's final objective by this factor, the old palette no longer fits and the frame
+   * frame's final objective by this factor, or the frame differs from the last far more
+   * than frames typically do (scene-cut.ts), the old palette no longer fits and the frame
    * is re-initialised (with restarts) instead; 0 = never.
    */
   sceneCut: number;

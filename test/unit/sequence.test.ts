@@ -1,0 +1,111 @@
+import path from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { createQualityMeter } from '../../src/metrics/quality.js';
+import { expandFrame } from '../../src/pipeline/expand-frame.js';
+import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
+import { resolveSequenceOptions } from '../../src/options.js';
+import { createSequentialQuantizer } from '../../src/sequence/sequential.js';
+import { holdPalette, holdPixels, resolveStability, STABILITY_PRESETS } from '../../src/sequence/stability.js';
+import type { FrameSource, TimedFrame } from '../../src/types.js';
+import { corpus } from '../helpers/cli.js';
+
+async function photo(name: string, width: number): Promise<TimedFrame> {
+  const { data, info } = await sharp(path.join(corpus, 'stills', name)).resize(width).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data), delayMs: 40 };
+}
+
+/** A clip of `n` frames: the photo, with a small square sliding across it. */
+function slidingSquare(base: TimedFrame, n: number): TimedFrame[] {
+  return Array.from({ length: n }, (_, t) => {
+    const data = base.data.slice();
+    for (let y = 10; y < 30; y++) for (let x = 5 + t * 4; x < 25 + t * 4; x++) data.set([250, 20, 30, 255], (y * base.width + x) * 4);
+    return { ...base, data };
+  });
+}
+
+const source = (frames: TimedFrame[]) => async (): Promise<FrameSource> => ({
+  info: { width: frames[0].width, height: frames[0].height, frameCount: frames.length },
+  frames: (async function* () {
+    yield* frames;
+  })(),
+});
+
+describe('sequential k-means', () => {
+  it('on a still clip every later palette equals the first', async () => {
+    const frame = await photo('skimage__coffee.png', 160);
+    const q = createSequentialQuantizer({ ...resolveSequenceOptions({}), seeding: 'seeded', stability: STABILITY_PRESETS.medium });
+    const first = q.next(frame);
+    for (let t = 0; t < 4; t++) expect(Array.from(q.next(frame).palette)).toEqual(Array.from(first.palette));
+  });
+
+  it('keeps entry i as entry i: seeded palettes move little, unseeded ones get reshuffled', async () => {
+    const frames = slidingSquare(await photo('skimage__chelsea.png', 160), 6);
+    const drift = (seeding: 'seeded' | 'none') => {
+      const q = createSequentialQuantizer({ ...resolveSequenceOptions({ colors: 8 }), seeding, stability: STABILITY_PRESETS.none });
+      let prev = q.next(frames[0]).centroids;
+      let total = 0;
+      for (const f of frames.slice(1)) {
+        const c = q.next(f).centroids;
+        for (let i = 0; i < c.length; i++) total += Math.abs(c[i] - prev[i]);
+        prev = c;
+      }
+      return total;
+    };
+    expect(drift('seeded')).toBeLessThan(0.2 * drift('none'));
+  });
+
+  it('the stability levers remove flicker on still pixels and cost almost no PSNR', async () => {
+    const frames = slidingSquare(await photo('skimage__astronaut.png', 200), 10);
+    const measure = async (stability: 'none' | 'medium') => {
+      const meter = createQualityMeter();
+      for await (const f of quantizeClip(source(frames), resolveSequenceOptions({ colors: 16, stability }))) meter.add(f.source, expandFrame(f.indexed));
+      return meter.result();
+    };
+    const plain = await measure('none');
+    const steady = await measure('medium');
+    expect(steady.flicker_static!).toBeLessThan(0.25 * plain.flicker_static!);
+    expect(steady.psnr!).toBeGreaterThan(plain.psnr! - 0.3);
+  });
+
+  it('re-initialises at a scene cut instead of dragging the old palette along', async () => {
+    const a = await photo('skimage__coffee.png', 160);
+    const b = await photo('wuffs__hibiscus.regular.jpeg', 160);
+    const cropB = { ...a, data: b.data.subarray(0, a.data.length) };
+    const q = createSequentialQuantizer({ ...resolveSequenceOptions({}), seeding: 'seeded', stability: STABILITY_PRESETS.medium });
+    expect(q.next(a).fresh).toBe(true);
+    expect(q.next(a).fresh).toBe(false);
+    expect(q.next(cropB).fresh).toBe(true);
+  });
+});
+
+describe('stability levers', () => {
+  it('holdPalette keeps a colour while moving it would gain little, and follows a real move', () => {
+    const previous = Uint8Array.of(100, 100, 100, 10, 10, 10);
+    const centroids = Float64Array.of(101.4, 100, 100, 40, 10, 10);
+    const counts = Float64Array.of(1000, 1000);
+    const errors = Float64Array.of(1000 * 25, 1000 * 25); // RMS radius 5 per cluster
+    const out = holdPalette(centroids, previous, 2, 1, counts, errors, new Uint8Array(6));
+    expect(Array.from(out)).toEqual([100, 100, 100, 40, 10, 10]);
+    expect(Array.from(holdPalette(centroids, previous, 2, 0, counts, errors, new Uint8Array(6)))).toEqual([101, 100, 100, 40, 10, 10]);
+  });
+
+  it('holdPixels keeps the previous entry only for unchanged pixels within the margin', () => {
+    const palette = Uint8Array.of(0, 0, 0, 100, 100, 100, 60, 60, 60);
+    const prevSrc = Uint8Array.of(52, 52, 52, 255, 52, 52, 52, 255, 90, 90, 90, 255);
+    const src = Uint8Array.of(52, 52, 52, 255, 80, 80, 80, 255, 90, 90, 90, 255);
+    const indices = Uint8Array.of(2, 2, 1);
+    const previous = Uint8Array.of(0, 0, 2);
+    const opts = resolveStability('medium', { pixelHold: 8, pixelMargin: 0.5 });
+    holdPixels(src, prevSrc, indices, previous, palette, 3, opts);
+    // pixel 0: unchanged, but entry 0 is far worse than entry 2 -> not held;
+    // pixel 1: source moved by 28 -> not held; pixel 2: unchanged and entry 2 (d²=2700) vs 1 (d²=300) -> not held.
+    expect(Array.from(indices)).toEqual([2, 2, 1]);
+    const near = Uint8Array.of(62, 62, 62, 255);
+    const idx = Uint8Array.of(2);
+    holdPixels(near, near, idx, Uint8Array.of(1), Uint8Array.of(0, 0, 0, 75, 75, 75, 60, 60, 60), 3, opts);
+    expect(idx[0]).toBe(2); // d²(75)=507 > 1.5 × d²(60)=18 -> stays on the nearest
+    holdPixels(near, near, idx.fill(2), Uint8Array.of(1), Uint8Array.of(0, 0, 0, 64, 64, 65, 60, 60, 60), 3, opts);
+    expect(idx[0]).toBe(1); // d² = 17 ≤ 1.5 × 12 -> the previous entry is kept
+  });
+});
