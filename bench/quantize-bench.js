@@ -102,5 +102,5 @@ export async function quantizeBench({ quick = false, repeats = 1 } = {}) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await quantizeBench({ quick: process.argv.includes('--quick'), repeats: process.argv.includes('--quick') ? 1 : 2 });
+  await quantizeBench({ quick: process.argv.includes('--quick'), repeats: 1 });
 }

@@ -1,0 +1,22 @@
+// `npm run bench`: every benchmark in turn. Peers (scikit-learn, Debian's ffmpeg) are
+// skipped with a message where missing. Pass --quick for a short run on a few clips.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { ROOT } from './lib.js';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
+const benches = [
+  ['k-means vs scikit-learn (issue 2)', 'kmeans-bench.js'],
+  ['pixel mapping', 'map-bench.js'],
+  ['animation quality, flicker and speed vs ffmpeg (issues 3, 4)', 'quantize-bench.js'],
+  ['streaming memory (issue 3)', 'memory-bench.js'],
+];
+let failed = 0;
+for (const [title, file] of benches) {
+  if (only && !file.startsWith(only)) continue;
+  console.log(`\n## ${title}\n`);
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bench', file), ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });
+  if (r.status !== 0) failed++;
+}
+process.exitCode = failed ? 1 : 0;
