@@ -41,6 +41,7 @@ export function createGridSearch(): GridSearch {
   let gen = 0;
   let box: Float64Array = gamutBox('rgb');
   const everyIndex = new Uint8Array(256).map((_, i) => i);
+  const nearBuf = new Float64Array(256);
 
   /**
    * Append to `dst` (from `dstTop`) the entries of `src[start, start+len)` that may be nearest
@@ -54,28 +55,32 @@ export function createGridSearch(): GridSearch {
     const lo2 = box[2] + z * cw * box[8] - CELL_EPS;
     const hi2 = box[2] + (z + 1) * cw * box[8] + CELL_EPS;
     const end = start + len;
+    // One pass computes both bounds per entry: "far" (to the farthest box point) feeds the
+    // limit, "near" (to the nearest box point) is kept for the filtering pass below.
     let limit = Infinity;
-    for (let p = start; p < end; p++) {
+    for (let p = start, t = 0; p < end; p++, t++) {
       const j = src[p] * 3;
-      const f0 = Math.max(raw[j] - lo0, hi0 - raw[j]);
-      const f1 = Math.max(raw[j + 1] - lo1, hi1 - raw[j + 1]);
-      const f2 = Math.max(raw[j + 2] - lo2, hi2 - raw[j + 2]);
-      const far = manhattan ? f0 + f1 + f2 : f0 * f0 + f1 * f1 + f2 * f2;
-      if (far < limit) limit = far;
-    }
-    limit = limit * (1 + 1e-9) + 1e-9; // rounding slack: keep the pruning conservative
-    for (let p = start; p < end; p++) {
-      const i = src[p];
-      const j = i * 3;
       const c0 = raw[j];
       const c1 = raw[j + 1];
       const c2 = raw[j + 2];
+      const f0 = Math.max(c0 - lo0, hi0 - c0);
+      const f1 = Math.max(c1 - lo1, hi1 - c1);
+      const f2 = Math.max(c2 - lo2, hi2 - c2);
       const e0 = c0 < lo0 ? lo0 - c0 : c0 > hi0 ? c0 - hi0 : 0;
       const e1 = c1 < lo1 ? lo1 - c1 : c1 > hi1 ? c1 - hi1 : 0;
       const e2 = c2 < lo2 ? lo2 - c2 : c2 > hi2 ? c2 - hi2 : 0;
-      const near = manhattan ? e0 + e1 + e2 : e0 * e0 + e1 * e1 + e2 * e2;
-      if (near <= limit) dst[dstTop++] = i;
+      let far: number;
+      if (manhattan) {
+        far = f0 + f1 + f2;
+        nearBuf[t] = e0 + e1 + e2;
+      } else {
+        far = f0 * f0 + f1 * f1 + f2 * f2;
+        nearBuf[t] = e0 * e0 + e1 * e1 + e2 * e2;
+      }
+      if (far < limit) limit = far;
     }
+    limit = limit * (1 + 1e-9) + 1e-9; // rounding slack: keep the pruning conservative
+    for (let p = start, t = 0; p < end; p++, t++) if (nearBuf[t] <= limit) dst[dstTop++] = src[p];
     return dstTop;
   }
 
