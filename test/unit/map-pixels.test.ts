@@ -220,6 +220,24 @@ describe('colour cache', () => {
   });
 });
 
+describe('degenerate palettes', () => {
+  it('a single colour, or 256 copies of one colour, maps everything to index 0', () => {
+    const rand = prng(33);
+    const frame = frameOf(50, 20, randomBytes(50 * 20 * 3, rand));
+    const mapper = createMapper();
+    const one = new Uint8Array([12, 200, 7]);
+    const same = new Uint8Array(256 * 3).map((_, i) => one[i % 3]);
+    for (const space of SPACES) {
+      for (const dither of ['none', 'floyd-steinberg', 'bayer'] as const) {
+        for (const [pal, size] of [[one, 1], [same, 256]] as const) {
+          const { indices } = mapper.map(frame, pal, size, { metric: 'euclidean', space, dither });
+          expect(Math.max(...indices)).toBe(0);
+        }
+      }
+    }
+  });
+});
+
 describe('transparency', () => {
   it('marks alpha-0 pixels in a mask and maps the rest, semi-transparent included', () => {
     const w = 4;
