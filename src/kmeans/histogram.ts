@@ -33,6 +33,14 @@ function table(): Uint32Array {
   return slotTable;
 }
 
+/**
+ * The shared colour -> (index + 1) table, for other de-duplicating loops in this folder.
+ * Callers must leave every entry they set back at 0 before returning.
+ */
+export function sharedColorTable(): Uint32Array {
+  return table();
+}
+
 /** An empty histogram whose buffers grow on demand and are reused by later builds. */
 export function createHistogram(): ColorHistogram {
   return {

@@ -1,7 +1,7 @@
 import { fromSrgb, toSrgb } from '../color/space.js';
 import { invalidOption } from '../errors.js';
 import type { ColorSpace, InitMethod, Metric } from '../types.js';
-import { buildHistogram, createHistogram, type ColorHistogram } from './histogram.js';
+import { buildHistogram, createHistogram, sharedColorTable, type ColorHistogram } from './histogram.js';
 import { createInitScratch, initCentres, type InitScratch } from './init.js';
 import { createLloydScratch, lloyd, type LloydScratch, type PointSet } from './lloyd.js';
 import { createRng, restartSeed } from './random.js';
@@ -156,7 +156,7 @@ export function createKMeans(): KMeansEngine {
   const histogram = createHistogram();
   const exact = emptyPointSet();
   const coarse = emptyPointSet();
-  const binOf = new Int32Array(1 << (3 * COARSE_BITS)).fill(-1);
+  const coarseBinOf = new Int32Array(1 << (3 * COARSE_BITS)).fill(-1);
   const lloydScratch: LloydScratch = createLloydScratch();
   const initScratch: InitScratch = createInitScratch();
   const swapScratch = createSwapScratch();
@@ -198,16 +198,19 @@ export function createKMeans(): KMeansEngine {
     set.orders = null;
   }
 
-  /** Fill `coarse` with the 5-bit bins of `exact`; returns the number of bins. */
-  function buildCoarse(srgb: ArrayLike<number>, n: number): number {
-    reservePoints(coarse, Math.min(n, binOf.length));
-    const shift = 8 - COARSE_BITS;
-    const { points: cp, weights: cw } = coarse;
+  /**
+   * Fill `set` with the `bits`-per-channel bins of `exact` (each bin at the weighted mean
+   * of its colours, in the working space, with their total weight); returns the bin count.
+   */
+  function buildBins(srgb: ArrayLike<number>, n: number, bits: number, set: PointSet, binOf: Int32Array): number {
+    reservePoints(set, Math.min(n, binOf.length));
+    const shift = 8 - bits;
+    const { points: cp, weights: cw } = set;
     const { points: ep, weights: ew } = exact;
     let bins = 0;
     for (let i = 0, c = 0; i < n; i++, c += 3) {
       // Clamp and floor so float sRGB points (runPoints) bin like bytes do.
-      const key = (channelBits(srgb[c], shift) << (2 * COARSE_BITS)) | (channelBits(srgb[c + 1], shift) << COARSE_BITS) | channelBits(srgb[c + 2], shift);
+      const key = (channelBits(srgb[c], shift) << (2 * bits)) | (channelBits(srgb[c + 1], shift) << bits) | channelBits(srgb[c + 2], shift);
       let b = binOf[key];
       if (b < 0) {
         b = binOf[key] = bins++;
@@ -227,7 +230,7 @@ export function createKMeans(): KMeansEngine {
       cp[b * 3 + 2] /= w;
     }
     binOf.fill(-1);
-    coarse.n = bins;
+    set.n = bins;
     return bins;
   }
 
@@ -266,7 +269,7 @@ export function createKMeans(): KMeansEngine {
       for (let i = 0; i < n; i++) lloydScratch.labels[i] = i;
       inertia = 0;
     } else {
-      const useCoarse = n >= COARSE_MIN_DISTINCT && buildCoarse(srgb, n) >= 8 * k;
+      const useCoarse = n >= COARSE_MIN_DISTINCT && buildBins(srgb, n, COARSE_BITS, coarse, coarseBinOf) >= 8 * k;
       const target = useCoarse ? coarse : exact;
       // Keep the `top` best restarts: on coarse bins the ranking is only approximate, so
       // several of them are refined on the exact colours and the best exact one wins.
@@ -296,9 +299,10 @@ export function createKMeans(): KMeansEngine {
       if (useCoarse) {
         for (let t = 0; t < kept; t++) {
           const centres = candidates.subarray(t * 768, t * 768 + k * 3);
-          const outcome = lloyd(exact, centres, k, {
+          const lloydOptions = {
             metric: o.metric, maxIterations: o.maxIterations, shiftTolerance: shiftTolerance * POLISH_TOLERANCE_FACTOR, onIteration: report('exact', -1 - t),
-          }, lloydScratch);
+          };
+          const outcome = lloyd(exact, centres, k, lloydOptions, lloydScratch);
           candidateInertia[t] = outcome.inertia;
           candidateIterations[t] += outcome.iterations;
           if (outcome.inertia < candidateInertia[bestAt]) bestAt = t;
@@ -338,7 +342,10 @@ export function createKMeans(): KMeansEngine {
     const centroids = new Float64Array(k * 3);
     if (k === n && !o.initialCentroids) {
       // One cluster per colour: report the colours themselves, not a space round trip.
-      for (let c = 0; c < n * 3; c++) centroids[c] = srgb[c];
+      for (let c = 0; c < n * 3; c++) {
+        const v = srgb[c];
+        centroids[c] = v < 0 ? 0 : v > 255 ? 255 : v;
+      }
     } else {
       const back = toSrgb(o.space);
       for (let c = 0; c < k * 3; c += 3) back(best[c], best[c + 1], best[c + 2], centroids, c);
@@ -418,6 +425,7 @@ function dedupePoints(
   points: Float64Array, weights: Float64Array | null, items: number,
   outSrgb: Float64Array, outWeights: Float64Array, index: Int32Array,
 ): number {
+  if (allBytes(points, items)) return dedupeBytePoints(points, weights, items, outSrgb, outWeights, index);
   const order = new Int32Array(items);
   let m = 0;
   for (let i = 0; i < items; i++) {
@@ -447,6 +455,44 @@ function dedupePoints(
     outWeights[n] = w;
     index[i] = n++;
   }
+  return n;
+}
+
+function allBytes(points: Float64Array, items: number): boolean {
+  for (let i = 0; i < items * 3; i++) {
+    const v = points[i];
+    if (!(v >= 0 && v <= 255 && v === Math.floor(v))) return false;
+  }
+  return true;
+}
+
+/** {@link dedupePoints} for whole-number sRGB points: one table lookup each, no sort. */
+function dedupeBytePoints(
+  points: Float64Array, weights: Float64Array | null, items: number,
+  outSrgb: Float64Array, outWeights: Float64Array, index: Int32Array,
+): number {
+  const slots = sharedColorTable();
+  let n = 0;
+  for (let i = 0, p = 0; i < items; i++, p += 3) {
+    const w = weights === null ? 1 : weights[i];
+    if (!(w > 0)) {
+      index[i] = -1;
+      continue;
+    }
+    const key = (points[p] << 16) | (points[p + 1] << 8) | points[p + 2];
+    let d = slots[key] - 1;
+    if (d < 0) {
+      d = n++;
+      slots[key] = d + 1;
+      outSrgb[d * 3] = points[p];
+      outSrgb[d * 3 + 1] = points[p + 1];
+      outSrgb[d * 3 + 2] = points[p + 2];
+      outWeights[d] = 0;
+    }
+    outWeights[d] += w;
+    index[i] = d;
+  }
+  for (let d = 0; d < n; d++) slots[(outSrgb[d * 3] << 16) | (outSrgb[d * 3 + 1] << 8) | outSrgb[d * 3 + 2]] = 0;
   return n;
 }
 

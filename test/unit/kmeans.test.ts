@@ -381,6 +381,19 @@ describe('kmeansPoints', () => {
     expect(labels[3]).toBe(-1);
   });
 
+  it('merges duplicate fractional points too (sorted path), in either order', () => {
+    const pts = Float64Array.from([1.5, 2, 3, 300, -4, 6.25, 1.5, 2, 3, 1.5, 2, 3.0001]);
+    const r = kmeansPoints(pts, null, { k: 3, labels: true });
+    expect(r.distinctColors).toBe(3);
+    expect(r.inertia).toBe(0);
+    const labels = r.labels as Int16Array;
+    expect(labels[0]).toBe(labels[2]);
+    expect(labels[3]).not.toBe(labels[0]);
+    expect(r.counts[labels[0]]).toBe(2);
+    // Centroids are clamped into sRGB's 0..255 when reported.
+    expect(Array.from(r.centroids.subarray(labels[1] * 3, labels[1] * 3 + 3))).toEqual([255, 0, 6.25]);
+  });
+
   it('points with pixel-count weights give the same objective as the pixels themselves', async () => {
     const rgba = await loadRgba('skimage__chelsea.png', 240);
     const h = buildHistogram(rgba);
