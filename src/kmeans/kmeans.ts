@@ -98,6 +98,12 @@ const COARSE_BITS = 5;
 const COARSE_MIN_DISTINCT = 12000;
 /** How many of the best coarse restarts are refined on the exact colours. */
 const REFINE_TOP = 2;
+/**
+ * Swap search and the tight final tolerance are spent only on palettes of up to this many
+ * colours: that is where one misplaced centre costs whole percents of inertia, and where
+ * each extra Lloyd run is cheap. Large palettes get restarts and exact refinement only.
+ */
+const SMALL_K = 32;
 /** Swap-search attempts after the restarts (only when restarts > 1). */
 const SWAP_ATTEMPTS = 10;
 /**
@@ -157,6 +163,7 @@ export function createKMeans(): KMeansEngine {
   const exact = emptyPointSet();
   const coarse = emptyPointSet();
   const coarseBinOf = new Int32Array(1 << (3 * COARSE_BITS)).fill(-1);
+  const fineBinOf = new Int32Array(1 << (3 * (COARSE_BITS + 1))).fill(-1);
   const lloydScratch: LloydScratch = createLloydScratch();
   const initScratch: InitScratch = createInitScratch();
   const swapScratch = createSwapScratch();
@@ -247,6 +254,7 @@ export function createKMeans(): KMeansEngine {
     for (let c = 0; c < n * 3; c += 3) convert(srgb[c], srgb[c + 1], srgb[c + 2], exact.points, c);
     const l1 = o.metric === 'manhattan';
     const shiftTolerance = o.tolerance * meanVariance(exact);
+    const polishTolerance = shiftTolerance * (requestedK <= SMALL_K ? POLISH_TOLERANCE_FACTOR : 1);
     const hook = o.onIteration;
     const report = (phase: 'coarse' | 'exact', restart: number) =>
       hook ? (iteration: number, objective: number) => hook({ phase, restart, iteration, objective }) : undefined;
@@ -269,7 +277,13 @@ export function createKMeans(): KMeansEngine {
       for (let i = 0; i < n; i++) lloydScratch.labels[i] = i;
       inertia = 0;
     } else {
-      const useCoarse = n >= COARSE_MIN_DISTINCT && buildBins(srgb, n, COARSE_BITS, coarse, coarseBinOf) >= 8 * k;
+      // Coarse bins need several points per cluster to rank restarts; large palettes get
+      // 6-bit bins when 5-bit ones are too few, as long as they still shrink the problem.
+      let useCoarse = false;
+      if (n >= COARSE_MIN_DISTINCT) {
+        useCoarse = buildBins(srgb, n, COARSE_BITS, coarse, coarseBinOf) >= 8 * k;
+        if (!useCoarse) useCoarse = buildBins(srgb, n, COARSE_BITS + 1, coarse, fineBinOf) >= 8 * k && coarse.n <= n / 2;
+      }
       const target = useCoarse ? coarse : exact;
       // Keep the `top` best restarts: on coarse bins the ranking is only approximate, so
       // several of them are refined on the exact colours and the best exact one wins.
@@ -287,7 +301,7 @@ export function createKMeans(): KMeansEngine {
         kept = keepBest(outcome.inertia, outcome.iterations, k, top, kept);
       }
       // Swap search from the best restart (on the same data the restarts ran on).
-      if (o.restarts > 1 && kept > 0) {
+      if (o.restarts > 1 && kept > 0 && k <= SMALL_K) {
         const centres = candidates.subarray(0, k * 3);
         const swapped = swapSearch(target, centres, k, candidateInertia[0], SWAP_ATTEMPTS, createRng(restartSeed(o.seed, -1)), {
           metric: o.metric, maxIterations: o.maxIterations, shiftTolerance,
@@ -300,7 +314,7 @@ export function createKMeans(): KMeansEngine {
         for (let t = 0; t < kept; t++) {
           const centres = candidates.subarray(t * 768, t * 768 + k * 3);
           const lloydOptions = {
-            metric: o.metric, maxIterations: o.maxIterations, shiftTolerance: shiftTolerance * POLISH_TOLERANCE_FACTOR, onIteration: report('exact', -1 - t),
+            metric: o.metric, maxIterations: o.maxIterations, shiftTolerance: polishTolerance, onIteration: report('exact', -1 - t),
           };
           const outcome = lloyd(exact, centres, k, lloydOptions, lloydScratch);
           candidateInertia[t] = outcome.inertia;
@@ -313,7 +327,7 @@ export function createKMeans(): KMeansEngine {
       // Polish the winner on the exact colours with the tighter tolerance (after coarse
       // refinement this is nearly a no-op that recovers the winner's labels).
       const polished = lloyd(exact, best, k, {
-        metric: o.metric, maxIterations: o.maxIterations, shiftTolerance: shiftTolerance * POLISH_TOLERANCE_FACTOR, onIteration: report('exact', -99),
+        metric: o.metric, maxIterations: o.maxIterations, shiftTolerance: polishTolerance, onIteration: report('exact', -99),
       }, lloydScratch);
       iterations += polished.iterations;
       inertia = polished.inertia;

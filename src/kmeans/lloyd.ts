@@ -191,10 +191,15 @@ function assignAllL2(set: PointSet, centres: Float64Array, k: number, scratch: L
     let second = Infinity;
     let bestAt = 0;
     for (let j = 0, c = 0; j < k; j++, c += 3) {
+      // Partial sums stop early once they cannot beat the second best (matters for large k).
       const dx = x - centres[c];
+      let d = dx * dx;
+      if (d >= second) continue;
       const dy = y - centres[c + 1];
+      d += dy * dy;
+      if (d >= second) continue;
       const dz = z - centres[c + 2];
-      const d = dx * dx + dy * dy + dz * dz;
+      d += dz * dz;
       if (d < best) {
         second = best;
         best = d;
@@ -223,7 +228,11 @@ function assignAllL1(set: PointSet, centres: Float64Array, k: number, scratch: L
     let second = Infinity;
     let bestAt = 0;
     for (let j = 0, c = 0; j < k; j++, c += 3) {
-      const d = Math.abs(x - centres[c]) + Math.abs(y - centres[c + 1]) + Math.abs(z - centres[c + 2]);
+      let d = Math.abs(x - centres[c]);
+      if (d >= second) continue;
+      d += Math.abs(y - centres[c + 1]);
+      if (d >= second) continue;
+      d += Math.abs(z - centres[c + 2]);
       if (d < best) {
         second = best;
         best = d;
@@ -289,9 +298,13 @@ function assignHamerlyL2(
     let bestAt = 0;
     for (let j = 0, c = 0; j < k; j++, c += 3) {
       dx = x - centres[c];
+      let d = dx * dx;
+      if (d >= second) continue;
       dy = y - centres[c + 1];
+      d += dy * dy;
+      if (d >= second) continue;
       dz = z - centres[c + 2];
-      const d = dx * dx + dy * dy + dz * dz;
+      d += dz * dz;
       if (d < best) {
         second = best;
         best = d;
@@ -350,7 +363,11 @@ function assignHamerlyL1(
     let second = Infinity;
     let bestAt = 0;
     for (let j = 0, c = 0; j < k; j++, c += 3) {
-      const d = Math.abs(x - centres[c]) + Math.abs(y - centres[c + 1]) + Math.abs(z - centres[c + 2]);
+      let d = Math.abs(x - centres[c]);
+      if (d >= second) continue;
+      d += Math.abs(y - centres[c + 1]);
+      if (d >= second) continue;
+      d += Math.abs(z - centres[c + 2]);
       if (d < best) {
         second = best;
         best = d;
