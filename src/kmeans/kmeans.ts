@@ -14,11 +14,11 @@ import { createSwapScratch, swapSearch } from './swap.js';
  *  2. when there are many distinct colours, the restarts run on a coarse histogram
  *     (5 bits per channel, each bin at the exact weighted mean of its colours), which
  *     ranks starting points well at a small fraction of the cost;
- *  3. a swap search (swap.ts) improves the best restart, escaping the local optima that
- *     restarts only avoid by luck;
- *  4. the best two coarse solutions are refined on the exact distinct colours with a
- *     tight tolerance, and the better one wins: a true local optimum of the
- *     full-resolution problem (every pixel counts, nothing is subsampled).
+ *  3. for k <= 32, a swap search (swap.ts) improves the best restart, escaping the local
+ *     optima that restarts only avoid by luck;
+ *  4. the best two coarse solutions are refined on the exact distinct colours (for
+ *     k <= 32 with a 100x tighter tolerance), and the better one wins: a true local
+ *     optimum of the full-resolution problem (every pixel counts, nothing is subsampled).
  * Warm starts (given centroids) skip all that: one Lloyd run on the exact colours.
  */
 export interface KMeansOptions {
@@ -39,7 +39,8 @@ export interface KMeansOptions {
   /**
    * Stop when the summed squared centre shift falls to `tolerance` x the mean per-channel
    * variance of the data (scikit-learn's `tol` convention; default 1e-4). Runs also stop
-   * as soon as no label changes.
+   * as soon as no label changes. For k <= 32 the final runs on the exact colours use
+   * tolerance / 100 (cheap with Hamerly's bounds, and worth a few tenths of a percent).
    */
   tolerance?: number;
   /** Warm start: k*3 sRGB floats (0..255). Centroid i of the result evolves from entry i. */
