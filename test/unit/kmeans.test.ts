@@ -157,6 +157,22 @@ describe('kmeansPixels on real photos', () => {
     });
   }
 
+  it('large palettes (k = 64, 6-bit bins, no swap search) stay consistent and beat smaller k', async () => {
+    const rgba = await loadRgba('wuffs__harvesters.jpeg', 320);
+    const events: KMeansIterationEvent[] = [];
+    const r64 = kmeansPixels(rgba, { k: 64, labels: true, onIteration: (e) => events.push(e) });
+    expect(r64.k).toBe(64);
+    expectConsistent(rgba, r64);
+    for (const c of r64.counts) expect(c).toBeGreaterThan(0);
+    for (let i = 1; i < events.length; i++) {
+      if (events[i].phase !== events[i - 1].phase || events[i].restart !== events[i - 1].restart) continue;
+      expect(events[i].objective).toBeLessThanOrEqual(events[i - 1].objective * (1 + 1e-12));
+    }
+    expect(bruteInertia(rgba, r64.centroids, 64, 'euclidean', 'rgb') / r64.inertia).toBeCloseTo(1, 9);
+    const r16 = kmeansPixels(rgba, { k: 16 });
+    expect(r64.inertia).toBeLessThan(r16.inertia * 0.6);
+  });
+
   it('labels every pixel with its nearest centroid (rgb, euclidean)', async () => {
     const rgba = await loadRgba('wuffs__bricks-color.jpeg');
     const r = kmeansPixels(rgba, { k: 6, labels: true });
