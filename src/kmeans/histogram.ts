@@ -21,9 +21,9 @@ export interface ColorHistogram {
 }
 
 /**
- * Colour -> (index + 1) table over all 2^24 colours, 0 meaning "not seen". One table is
- * shared by every histogram: the builder clears exactly the entries it touched before it
- * returns, so the table is all zeros between calls and never needs a full clear. JS runs
+ * Colour -> (index + 1) table over all 2^24 colours, 0 meaning "not seen", for callers
+ * with very many points (a whole clip's colours). Users clear exactly the entries they set
+ * before returning, so it is all zeros between calls and never needs a full clear. JS runs
  * one call at a time, so sharing is safe. The pages are only committed where touched.
  */
 let slotTable: Uint32Array | null = null;
@@ -40,6 +40,15 @@ function table(): Uint32Array {
 export function sharedColorTable(): Uint32Array {
   return table();
 }
+
+/**
+ * Open-addressing hash from colour to index, sized to the image: a frame's table fits in
+ * the CPU caches, where a lookup in the 2^24 table above misses the cache for nearly every
+ * new colour (measured: 43 ns per pixel on 320x240 frames, against a few with the hash).
+ * Shared by all histograms (cleared before each build returns), as JS runs one at a time.
+ */
+let hashKeys = new Int32Array(0);
+let hashValues = new Int32Array(0);
 
 /** An empty histogram whose buffers grow on demand and are reused by later builds. */
 export function createHistogram(): ColorHistogram {
@@ -66,7 +75,18 @@ export function buildHistogram(rgba: Uint8Array, out: ColorHistogram = createHis
     out.weights = new Float64Array(maxDistinct);
     out.colors = new Uint8Array(maxDistinct * 3);
   }
-  const slots = table();
+  // Load factor at most 1/2 keeps probe chains short.
+  let bits = 4;
+  while (1 << bits < 2 * maxDistinct) bits++;
+  const capacity = 1 << bits;
+  if (hashKeys.length < capacity) {
+    hashKeys = new Int32Array(capacity);
+    hashValues = new Int32Array(capacity);
+  }
+  const keys = hashKeys;
+  const values = hashValues;
+  const mask = capacity - 1;
+  const shift = 32 - bits;
   const { pixelIndex, weights, colors } = out;
   let count = 0;
   let opaque = 0;
@@ -79,16 +99,29 @@ export function buildHistogram(rgba: Uint8Array, out: ColorHistogram = createHis
     }
     opaque++;
     const key = (rgba[o] << 16) | (rgba[o + 1] << 8) | rgba[o + 2];
-    // Neighbouring pixels often share a colour (flat areas, GIF frames): skip the table.
+    // Neighbouring pixels often share a colour (flat areas, GIF frames): skip the lookup.
     if (key === previousKey) {
       pixelIndex[p] = previousIndex;
       weights[previousIndex]++;
       continue;
     }
-    let index = slots[key] - 1;
+    // Stored keys are colour + 1 so that 0 marks an empty slot; Fibonacci hashing spreads
+    // neighbouring colours over the table.
+    let slot = Math.imul(key, 0x9e3779b1) >>> shift;
+    let index = -1;
+    for (;;) {
+      const stored = keys[slot];
+      if (stored === key + 1) {
+        index = values[slot];
+        break;
+      }
+      if (stored === 0) break;
+      slot = (slot + 1) & mask;
+    }
     if (index < 0) {
       index = count++;
-      slots[key] = index + 1;
+      keys[slot] = key + 1;
+      values[slot] = index;
       weights[index] = 0;
       const c = index * 3;
       colors[c] = rgba[o];
@@ -100,9 +133,17 @@ export function buildHistogram(rgba: Uint8Array, out: ColorHistogram = createHis
     previousKey = key;
     previousIndex = index;
   }
-  // Leave the shared table clean for the next call: clear only what was set.
-  for (let i = 0, c = 0; i < count; i++, c += 3) {
-    slots[(colors[c] << 16) | (colors[c + 1] << 8) | colors[c + 2]] = 0;
+  // Leave the shared table empty for the next call: clear only the slots used (linear
+  // probing lets us find each again from its colour).
+  if (count * 8 < capacity) {
+    for (let i = 0, c = 0; i < count; i++, c += 3) {
+      const key = (colors[c] << 16) | (colors[c + 1] << 8) | colors[c + 2];
+      let slot = Math.imul(key, 0x9e3779b1) >>> shift;
+      while (keys[slot] !== key + 1) slot = (slot + 1) & mask;
+      keys[slot] = 0;
+    }
+  } else {
+    keys.fill(0, 0, capacity);
   }
   out.count = count;
   out.opaquePixels = opaque;
