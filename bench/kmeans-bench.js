@@ -129,7 +129,7 @@ for (const name of IMAGES) {
     }
   }
 }
-console.log(`first call of the process (cold JIT, includes the 64 MiB colour table): ${firstCallMs.toFixed(1)} ms`);
+console.log(`first call of the process (cold JIT and first buffer allocations): ${firstCallMs.toFixed(1)} ms`);
 if (python) {
   const worst = rows.reduce((a, r) => (r.ratio > a.ratio ? r : a));
   const slowest = rows.reduce((a, r) => (r.speedup < a.speedup ? r : a));
