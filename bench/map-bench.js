@@ -6,19 +6,11 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { createMapper } from '../dist/map/map-pixels.js';
+import { createRng } from '../dist/kmeans/random.js';
 
 const corpus = fileURLToPath(new URL('../../shared/corpus/', import.meta.url));
 
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = createRng;
 
 /** k colours sampled from the frame's own pixels: a stand-in for a k-means palette. */
 function samplePalette(frame, k, rand) {

@@ -169,6 +169,9 @@ export function resolveSequenceOptions(raw: Raw): SequenceOptions {
       pixelHold: optionalNumber(raw, 'pixelHold'),
       pixelMargin: optionalNumber(raw, 'pixelMargin'),
       sceneCut: optionalNumber(raw, 'sceneCut'),
+      refresh: optionalNumber(raw, 'refresh'),
+      refreshGain: optionalNumber(raw, 'refreshGain'),
+      anchor: optionalNumber(raw, 'anchor'),
     }),
   };
 }

@@ -14,7 +14,6 @@ import type { IndexedFrame, TimedFrame } from '../types.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress } from './progress.js';
 import { round } from './quantize-command.js';
-import { writeTimeline } from './timeline.js';
 
 const MODES: readonly Seeding[] = ['seeded', 'none', 'global'];
 const LABELS: Record<Seeding | 'original', string> = { original: 'original', none: 'unseeded', seeded: 'seeded', global: 'global palette' };
@@ -76,7 +75,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
   }
   progress.done();
   await side?.finish();
-  if (typeof args.timeline === 'string') await writeTimeline(args.timeline, timeline, options.colors);
+  if (typeof args.timeline === 'string') await (await import('./timeline.js')).writeTimeline(args.timeline, timeline, options.colors);
 
   const figures = Object.fromEntries(runs.map((r) => [r.mode, { ...rounded(r.meter.result()), seconds: round(r.seconds, 3) }]));
   if (args.json === true) {

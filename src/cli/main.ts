@@ -154,6 +154,9 @@ function sequenceOptions<T>(y: Argv<T>) {
     .option('palette-hold', { type: 'number', describe: "seeded mode: a palette colour stays while keeping it raises its cluster's squared error by at most this fraction [preset]" })
     .option('pixel-hold', { type: 'number', describe: 'seeded mode: pixels changing less than this (0-255, -1 = off) keep their entry [preset]' })
     .option('pixel-margin', { type: 'number', describe: "seeded mode: a held entry's squared distance may exceed the nearest's by this fraction [preset]" })
+    .option('refresh', { type: 'number', describe: 'seeded mode: every N frames also try a fresh clustering, adopted when clearly better (0 = never) [preset]' })
+    .option('refresh-gain', { type: 'number', describe: 'seeded mode: how much lower (fraction) a fresh objective must be to be adopted [preset]' })
+    .option('anchor', { type: 'number', describe: 'seeded mode: how strongly an entry painting still pixels is held in place (0 = off) [preset]' })
     .option('scene-cut', { type: 'number', describe: 'seeded mode: objective jump factor that restarts the palette (0 = never) [preset]' });
 }
 

@@ -1,12 +1,11 @@
 import path from 'node:path';
 import { ChromaseedError } from '../errors.js';
 import { createFrameWriter, outputKind } from '../io/frame-writer.js';
-import { openInput } from '../io/open-input.js';
+import { openReusable } from '../io/open-input.js';
 import { resolveInputOptions, resolveSequenceOptions } from '../options.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress } from './progress.js';
-import { writeTimeline } from './timeline.js';
 
 export async function quantizeCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
   const input = String(args.input);
@@ -17,17 +16,8 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   outputKind(output); // refuse an output we cannot write before reading anything
   const started = performance.now();
 
-  const first = await openInput(input, inputOptions);
-  let opened = false;
-  const open = async () => {
-    if (!opened) {
-      opened = true;
-      return first;
-    }
-    return openInput(input, inputOptions);
-  };
-  const { info } = first;
-  const writer = await createFrameWriter(output, { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath: input });
+  const { info, open } = await openReusable(input, inputOptions);
+  const writer = await createFrameWriter(output, { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath: input, frameCount: info.frameCount });
   const progress = createProgress(streams.stderr, path.basename(input), info.frameCount, !quiet);
   const perFrame: { inertia: number; iterations: number; colors: number }[] = [];
   const timeline: Uint8Array[] = [];
@@ -46,7 +36,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   }
   const { bytes } = await writer.finish();
   progress.done();
-  if (typeof args.timeline === 'string') await writeTimeline(args.timeline, timeline, options.colors);
+  if (typeof args.timeline === 'string') await (await import('./timeline.js')).writeTimeline(args.timeline, timeline, options.colors);
   const seconds = (performance.now() - started) / 1000;
 
   if (args.json === true) {

@@ -1,10 +1,9 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import { ChromaseedError } from '../errors.js';
-import { createFrameWriter, outputKind, type FrameWriter } from '../io/frame-writer.js';
-import { openInput } from '../io/open-input.js';
+import { createFrameWriter, outputKind } from '../io/frame-writer.js';
+import { openInput, openReusable } from '../io/open-input.js';
 import { checkOutputPath, realInput, refuseInputAsOutput } from '../io/output-file.js';
-import { isPngSequencePattern } from '../io/png-sequence.js';
 import { writeFileAtomic } from '../io/still.js';
 import { createQualityMeter } from '../metrics/quality.js';
 import { choice, resolveInputOptions, resolveSequenceOptions, TRANSFER_METHODS, type TransferMethod } from '../options.js';
@@ -14,7 +13,6 @@ import { quantizeClip } from '../pipeline/quantize-clip.js';
 import { renderSwatch } from '../render/swatch.js';
 import { extractSourcePalette } from '../transfer/source-palette.js';
 import { createPaletteTransfer, type SourcePalette, type TransferDecision } from '../transfer/transfer.js';
-import type { IndexedFrame } from '../types.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress } from './progress.js';
 import { round } from './quantize-command.js';
@@ -35,8 +33,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   const inputOptions = resolveInputOptions(args);
   const options = resolveSequenceOptions({ ...args, colors: args.colors ?? TRANSFER_DEFAULT_COLORS });
   const quiet = args.quiet === true;
-  const single = isSinglePng(output);
-  if (!single) outputKind(output); // refuse an output we cannot write before reading anything
+  outputKind(output); // refuse an output we cannot write before reading anything
   // Neither input may be replaced: the frame writer guards the target, this the source.
   await checkOutputPath(output, targetPath);
   await refuseInputAsOutput(output, await realInput(sourcePath));
@@ -48,21 +45,8 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
 
   const source = await extractSourcePalette(() => openInput(sourcePath, inputOptions), options, sourcePath, signal);
 
-  const first = await openInput(targetPath, inputOptions);
-  let opened = false;
-  const open = async () => {
-    if (!opened) {
-      opened = true;
-      return first;
-    }
-    return openInput(targetPath, inputOptions);
-  };
-  const { info } = first;
-  if (single && info.frameCount !== undefined && info.frameCount > 1) {
-    throw new ChromaseedError('ERR_USAGE', `${targetPath} has ${info.frameCount} frames but ${output} holds one; write a .gif, a video, or frame-%04d.png`);
-  }
-  const writerOptions = { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath: targetPath };
-  const writer = single ? createSinglePngWriter(output, targetPath) : await createFrameWriter(output, writerOptions);
+  const { info, open } = await openReusable(targetPath, inputOptions);
+  const writer = await createFrameWriter(output, { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath: targetPath, frameCount: info.frameCount });
   const transfer = createPaletteTransfer(source, { method, map: { metric: options.metric, space: options.space, dither: options.dither } });
   const meter = createQualityMeter();
   const progress = createProgress(streams.stderr, path.basename(targetPath), info.frameCount, !quiet);
@@ -114,37 +98,6 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
     const cuts = decisions.length > 1 ? `, mapping re-decided at ${decisions.length - 1} scene cut(s)` : '';
     streams.stderr.write(`${output}: ${frames} frame${frames === 1 ? '' : 's'}, ${info.width}x${info.height}, ${source.size} source colours, method ${method}${cuts}, ${seconds.toFixed(2)} s\n`);
   }
-}
-
-/** A `.png` name without `%d`: one picture, for a still (or one-frame) target. */
-function isSinglePng(file: string): boolean {
-  return path.extname(file).toLowerCase() === '.png' && !isPngSequencePattern(file);
-}
-
-/**
- * The frame writer's interface for a single PNG: the one frame is kept until `finish`, which
- * encodes it and writes it atomically (transparent pixels stay transparent).
- */
-function createSinglePngWriter(file: string, targetPath: string): FrameWriter {
-  let frame: IndexedFrame | null = null;
-  return {
-    async write(f) {
-      if (frame !== null) throw new ChromaseedError('ERR_USAGE', `${targetPath} has more than one frame but ${file} holds one; write a .gif, a video, or frame-%04d.png`);
-      frame = f;
-    },
-    async finish() {
-      if (frame === null) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
-      const { width, height, data } = expandFrame(frame);
-      let image = sharp(data, { raw: { width, height, channels: 4 } });
-      if (frame.transparent === null) image = image.removeAlpha();
-      const png = await image.png({ compressionLevel: 9 }).toBuffer();
-      await writeFileAtomic(file, png);
-      return { bytes: png.length };
-    },
-    async abort() {
-      frame = null;
-    },
-  };
 }
 
 function describeSource(source: SourcePalette): { hex: string; rgb: number[]; proportion: number }[] {

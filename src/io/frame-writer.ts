@@ -2,10 +2,14 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, invalidOption } from '../errors.js';
 import { createGifEncoder } from '../encode/gif-encode.js';
+import { expandToRgba } from '../pipeline/expand-frame.js';
 import type { IndexedFrame } from '../types.js';
 import { checkOutputPath, commitTemp, createAtomicFile, realInput, removeQuietly, tempPathFor, trackTemp } from './output-file.js';
-import { createPngSequence, isPngSequencePattern } from './png-sequence.js';
-import { createVideoOutput, VIDEO_EXTENSIONS } from './video-out.js';
+import { createPngSequence, encodePng, isPngSequencePattern } from './png-sequence.js';
+
+export type VideoContainer = 'mp4' | 'webm' | 'mkv' | 'mov';
+
+export const VIDEO_EXTENSIONS: Readonly<Record<string, VideoContainer>> = { '.mp4': 'mp4', '.m4v': 'mp4', '.webm': 'webm', '.mkv': 'mkv', '.mov': 'mov' };
 
 export interface FrameWriterOptions {
   width: number;
@@ -16,6 +20,8 @@ export interface FrameWriterOptions {
   loopCount?: number;
   /** The input file, so that it is never overwritten. */
   inputPath?: string;
+  /** Frames to come, when known: a single .png refuses a multi-frame clip up front. */
+  frameCount?: number;
 }
 
 export interface FrameWriter {
@@ -26,58 +32,17 @@ export interface FrameWriter {
   abort(): Promise<void>;
 }
 
-export type OutputKind = 'gif' | 'video' | 'png-sequence';
+export type OutputKind = 'gif' | 'video' | 'png' | 'png-sequence';
 
-const WRITABLE = '.gif, .mp4, .webm, .mkv, .mov, or a .png name with %d for the frame number (frame-%04d.png)';
+const WRITABLE = '.gif, .mp4, .webm, .mkv, .mov, .png (one frame), or a .png name with %d for the frame number (frame-%04d.png)';
 
 /** The kind of output a path asks for, by extension. */
 export function outputKind(file: string): OutputKind {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.gif') return 'gif';
   if (ext in VIDEO_EXTENSIONS) return 'video';
-  if (ext === '.png') {
-    if (isPngSequencePattern(file)) return 'png-sequence';
-    throw new ChromaseedError('ERR_USAGE', `${file}: a .png output needs %d in its name for the frame number, e.g. frame-%04d.png`);
-  }
+  if (ext === '.png') return isPngSequencePattern(file) ? 'png-sequence' : 'png';
   throw new ChromaseedError('ERR_USAGE', `${file}: cannot write ${ext ? `'${ext}'` : 'files without an extension'}; use ${WRITABLE}`);
-}
-
-/**
- * Palette indices to RGBA in `out`. Transparent pixels get colour black and alpha
- * `transparentAlpha`: 255 for video (no alpha channel, so black), 0 for PNG.
- * Returns whether the frame had any transparent pixel.
- */
-export function expandToRgba(frame: IndexedFrame, out: Uint8Array, transparentAlpha: number): boolean {
-  const { indices, palette, transparent } = frame;
-  const n = frame.width * frame.height;
-  let anyTransparent = false;
-  // Separate loops so the common opaque case has no per-pixel mask test.
-  if (transparent) {
-    for (let p = 0, o = 0; p < n; p++, o += 4) {
-      if (transparent[p]) {
-        out[o] = 0;
-        out[o + 1] = 0;
-        out[o + 2] = 0;
-        out[o + 3] = transparentAlpha;
-        anyTransparent = true;
-      } else {
-        const j = indices[p] * 3;
-        out[o] = palette[j];
-        out[o + 1] = palette[j + 1];
-        out[o + 2] = palette[j + 2];
-        out[o + 3] = 255;
-      }
-    }
-  } else {
-    for (let p = 0, o = 0; p < n; p++, o += 4) {
-      const j = indices[p] * 3;
-      out[o] = palette[j];
-      out[o + 1] = palette[j + 1];
-      out[o + 2] = palette[j + 2];
-      out[o + 3] = 255;
-    }
-  }
-  return anyTransparent;
 }
 
 /**
@@ -93,6 +58,7 @@ export async function createFrameWriter(file: string, options: FrameWriterOption
   if (options.fps !== undefined && !(options.fps > 0 && Number.isFinite(options.fps))) throw invalidOption('fps', 'a number above 0', options.fps);
   if (kind === 'gif') return gifWriter(file, options);
   if (kind === 'video') return videoWriter(file, options);
+  if (kind === 'png') return singlePngWriter(file, options);
   return pngWriter(file, options);
 }
 
@@ -137,6 +103,8 @@ async function gifWriter(file: string, options: FrameWriterOptions): Promise<Fra
 async function videoWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
   const finalPath = await checkOutputPath(file, options.inputPath);
   const container = VIDEO_EXTENSIONS[path.extname(file).toLowerCase()];
+  // Loaded here, not at the top: fluent-ffmpeg is only needed when a video is written.
+  const { createVideoOutput } = await import('./video-out.js');
   const tempPath = tempPathFor(finalPath);
   const { width, height } = options;
   let video: ReturnType<typeof createVideoOutput> | null = null;
@@ -229,5 +197,39 @@ async function pngWriter(file: string, options: FrameWriterOptions): Promise<Fra
       return { bytes: seq.bytes };
     },
     abort,
+  };
+}
+
+/**
+ * One PNG for a one-frame clip (a still): the frame is kept until `finish`, which encodes
+ * it and moves it into place. A second frame is refused: a .png holds one picture.
+ */
+async function singlePngWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
+  const tooMany = () => new ChromaseedError('ERR_USAGE', `${file}: the input has more than one frame${options.frameCount ? ` (${options.frameCount})` : ''} but a .png holds one; write a .gif, a video, or frame-%04d.png`);
+  if (options.frameCount !== undefined && options.frameCount > 1) throw tooMany();
+  const out = await createAtomicFile(file, options.inputPath);
+  let frame: IndexedFrame | null = null;
+  return {
+    async write(f) {
+      checkFrame(f, options.width, options.height);
+      if (frame !== null) {
+        await out.abort();
+        throw tooMany();
+      }
+      frame = f;
+    },
+    async finish() {
+      try {
+        if (frame === null) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
+        const rgba = new Uint8Array(options.width * options.height * 4);
+        const anyTransparent = expandToRgba(frame, rgba, 0);
+        await out.write(await encodePng(rgba, options.width, options.height, !anyTransparent));
+        return { bytes: await out.commit() };
+      } catch (err) {
+        await out.abort();
+        throw err;
+      }
+    },
+    abort: () => out.abort(),
   };
 }

@@ -88,6 +88,24 @@ export async function openInput(file: string, options: InputOptions): Promise<Fr
   return { kind: 'video', info: video.info, frames: limitFrames(video.frames, maxFrames, file) };
 }
 
+/**
+ * Opens `file` now, to learn its size before an output is created, and returns an `open`
+ * that hands out that same stream first and reopens the file on later calls (global
+ * seeding reads a clip twice), so the common single pass decodes it once.
+ */
+export async function openReusable(file: string, options: InputOptions): Promise<{ info: FrameSource['info']; open: () => Promise<FrameSource> }> {
+  let first: FrameSource | null = await openInput(file, options);
+  const { info } = first;
+  return {
+    info,
+    open: async () => {
+      const source = first ?? (await openInput(file, options));
+      first = null;
+      return source;
+    },
+  };
+}
+
 async function* toAsync<T>(it: Iterator<T>): AsyncGenerator<T> {
   for (let r = it.next(); !r.done; r = it.next()) yield r.value;
 }

@@ -1,10 +1,18 @@
 import path from 'node:path';
-import sharp from 'sharp';
+import { writeFile } from 'node:fs/promises';
 import { ChromaseedError } from '../errors.js';
 import { commitTemp, refuseInputAsOutput, removeQuietly, tempPathFor, trackTemp } from './output-file.js';
 
 /** `%d` or `%0Nd` (as ffmpeg's image2 muxer and printf write them) in a file name. */
 const FRAME_NUMBER = /%(0\d+)?d/;
+
+/** RGBA bytes as a PNG; an opaque frame is stored as RGB. */
+export async function encodePng(rgba: Uint8Array, width: number, height: number, opaque: boolean): Promise<Buffer> {
+  const { default: sharp } = await import('sharp'); // loaded on first use: GIF runs never need it
+  let image = sharp(rgba, { raw: { width, height, channels: 4 } });
+  if (opaque) image = image.removeAlpha();
+  return image.png({ compressionLevel: 6, adaptiveFiltering: true }).toBuffer();
+}
 
 export function isPngSequencePattern(file: string): boolean {
   return path.extname(file).toLowerCase() === '.png' && FRAME_NUMBER.test(path.basename(file));
@@ -60,11 +68,10 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
       current = temp;
       trackTemp(temp);
       try {
-        let image = sharp(rgba, { raw: { width, height, channels: 4 } });
-        if (opaque) image = image.removeAlpha();
-        const info = await image.png({ compressionLevel: 6, adaptiveFiltering: true }).toFile(temp);
+        const png = await encodePng(rgba, width, height, opaque);
+        await writeFile(temp, png);
         await commitTemp(temp, finalPath);
-        bytes += info.size;
+        bytes += png.length;
         files.push(finalPath);
       } catch (err) {
         await removeQuietly(temp);

@@ -5,9 +5,7 @@ import { ChromaseedError } from '../errors.js';
 import { ffmpegCommand } from './ffmpeg-path.js';
 import { ffmpegFailure, watch } from './video-in.js';
 
-export type VideoContainer = 'mp4' | 'webm' | 'mkv' | 'mov';
-
-export const VIDEO_EXTENSIONS: Readonly<Record<string, VideoContainer>> = { '.mp4': 'mp4', '.m4v': 'mp4', '.webm': 'webm', '.mkv': 'mkv', '.mov': 'mov' };
+import type { VideoContainer } from './frame-writer.js';
 
 export interface VideoOutputOptions {
   width: number;

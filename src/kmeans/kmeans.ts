@@ -45,6 +45,13 @@ export interface KMeansOptions {
   tolerance?: number;
   /** Warm start: k*3 sRGB floats (0..255). Centroid i of the result evolves from entry i. */
   initialCentroids?: Float64Array;
+  /**
+   * With `initialCentroids` and the euclidean metric: pull centre i toward its starting
+   * point as if `anchorWeights[i]` more pixels sat there. The sequence uses it to hold
+   * palette entries that serve pixels the source left still (temporal regularisation:
+   * the update then minimises the objective plus Σ w_i‖c_i − start_i‖²).
+   */
+  anchorWeights?: Float64Array;
   /** Also return a label per pixel / point (default false). */
   labels?: boolean;
   /** Debug hook: called after every update step with the objective reached so far. */
@@ -124,6 +131,7 @@ interface Resolved {
   maxIterations: number;
   tolerance: number;
   initialCentroids: Float64Array | undefined;
+  anchorWeights: Float64Array | undefined;
   labels: boolean;
   onIteration: ((event: KMeansIterationEvent) => void) | undefined;
 }
@@ -149,6 +157,7 @@ function resolve(options: KMeansOptions): Resolved {
     maxIterations,
     tolerance: options.tolerance ?? 1e-4,
     initialCentroids: initial,
+    anchorWeights: options.anchorWeights,
     labels: options.labels ?? false,
     onIteration: options.onIteration,
   };
@@ -267,7 +276,8 @@ export function createKMeans(): KMeansEngine {
       // Warm start: one run from the given centres, indices preserved.
       const initial = o.initialCentroids;
       for (let c = 0; c < k * 3; c += 3) convert(initial[c], initial[c + 1], initial[c + 2], best, c);
-      const outcome = lloyd(exact, best, k, { metric: o.metric, maxIterations: o.maxIterations, shiftTolerance, onIteration: report('exact', 0) }, lloydScratch);
+      const anchors = o.anchorWeights && o.metric === 'euclidean' ? { centres: best.slice(0, k * 3), weights: o.anchorWeights } : undefined;
+      const outcome = lloyd(exact, best, k, { metric: o.metric, maxIterations: o.maxIterations, shiftTolerance, onIteration: report('exact', 0), anchors }, lloydScratch);
       iterations = outcome.iterations;
       inertia = outcome.inertia;
     } else if (n <= requestedK) {

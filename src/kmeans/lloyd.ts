@@ -89,6 +89,8 @@ export interface LloydOptions {
   shiftTolerance: number;
   /** Called after every update step with the objective of (labels, new centres). */
   onIteration?: (iteration: number, objective: number) => void;
+  /** Euclidean only: centre j is pulled toward `centres[j]` with `weights[j]` pseudo-points. */
+  anchors?: { centres: Float64Array; weights: Float64Array };
 }
 
 export interface LloydOutcome {
@@ -119,7 +121,7 @@ export function lloyd(set: PointSet, centres: Float64Array, k: number, options: 
     iterations++;
     scratch.previous.set(centres.subarray(0, k * 3));
     if (l1) updateMedians(set, centres, k, scratch);
-    else meansFromSums(centres, k, scratch);
+    else meansFromSums(centres, k, scratch, options.anchors);
     const reseeded = reseedEmpty(set, centres, k, scratch, l1);
     if (options.onIteration) options.onIteration(iterations, objective(set, centres, scratch, l1));
 
@@ -402,12 +404,22 @@ function accumulateSums(set: PointSet, k: number, scratch: LloydScratch): void {
   }
 }
 
-/** Centres = weighted means (sums / totals); empty clusters keep their centre. */
-function meansFromSums(centres: Float64Array, k: number, scratch: LloydScratch): void {
+/**
+ * Centres = weighted means (sums / totals), with any anchor's pseudo-points included;
+ * empty clusters keep their centre.
+ */
+function meansFromSums(centres: Float64Array, k: number, scratch: LloydScratch, anchors?: { centres: Float64Array; weights: Float64Array }): void {
   const { sums, totals } = scratch;
   for (let j = 0, c = 0; j < k; j++, c += 3) {
     const t = totals[j];
-    if (t > 0) {
+    if (t <= 0) continue;
+    const a = anchors ? anchors.weights[j] : 0;
+    if (a > 0) {
+      const at = anchors!.centres;
+      centres[c] = (sums[c] + a * at[c]) / (t + a);
+      centres[c + 1] = (sums[c + 1] + a * at[c + 1]) / (t + a);
+      centres[c + 2] = (sums[c + 2] + a * at[c + 2]) / (t + a);
+    } else {
       centres[c] = sums[c] / t;
       centres[c + 1] = sums[c + 1] / t;
       centres[c + 2] = sums[c + 2] / t;

@@ -1,15 +1,46 @@
 import type { Frame, IndexedFrame } from '../types.js';
 
-/** Palette indices back to RGBA (transparent pixels get alpha 0), into `out` if given. */
-export function expandFrame(frame: IndexedFrame, out?: Uint8Array): Frame {
-  const { indices, palette, transparent, width, height } = frame;
-  const data = out ?? new Uint8Array(width * height * 4);
-  for (let i = 0, o = 0; i < indices.length; i++, o += 4) {
-    const p = indices[i] * 3;
-    data[o] = palette[p];
-    data[o + 1] = palette[p + 1];
-    data[o + 2] = palette[p + 2];
-    data[o + 3] = transparent !== null && transparent[i] === 1 ? 0 : 255;
+/**
+ * Palette indices to RGBA in `out`. Transparent pixels get colour black and alpha
+ * `transparentAlpha`: 255 for video (no alpha channel, so black), 0 for PNG.
+ * Returns whether the frame had any transparent pixel.
+ */
+export function expandToRgba(frame: IndexedFrame, out: Uint8Array, transparentAlpha: number): boolean {
+  const { indices, palette, transparent } = frame;
+  const n = frame.width * frame.height;
+  let anyTransparent = false;
+  // Separate loops so the common opaque case has no per-pixel mask test.
+  if (transparent) {
+    for (let p = 0, o = 0; p < n; p++, o += 4) {
+      if (transparent[p]) {
+        out[o] = 0;
+        out[o + 1] = 0;
+        out[o + 2] = 0;
+        out[o + 3] = transparentAlpha;
+        anyTransparent = true;
+      } else {
+        const j = indices[p] * 3;
+        out[o] = palette[j];
+        out[o + 1] = palette[j + 1];
+        out[o + 2] = palette[j + 2];
+        out[o + 3] = 255;
+      }
+    }
+  } else {
+    for (let p = 0, o = 0; p < n; p++, o += 4) {
+      const j = indices[p] * 3;
+      out[o] = palette[j];
+      out[o + 1] = palette[j + 1];
+      out[o + 2] = palette[j + 2];
+      out[o + 3] = 255;
+    }
   }
-  return { width, height, data };
+  return anyTransparent;
+}
+
+/** Palette indices back to an RGBA frame (transparent pixels: alpha 0), into `out` if given. */
+export function expandFrame(frame: IndexedFrame, out?: Uint8Array): Frame {
+  const data = out ?? new Uint8Array(frame.width * frame.height * 4);
+  expandToRgba(frame, data, 0);
+  return { width: frame.width, height: frame.height, data };
 }

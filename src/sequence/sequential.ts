@@ -1,5 +1,6 @@
 import { createKMeans, type KMeansResult } from '../kmeans/kmeans.js';
 import { createPaletteSearch } from '../map/nearest.js';
+import { solveAssignment } from '../transfer/hungarian.js';
 import { createSceneCutDetector, DEFAULT_SCENE_CUT } from './scene-cut.js';
 import type { ClusterOptions, Seeding } from '../options.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
@@ -32,7 +33,8 @@ export interface SequentialOptions extends ClusterOptions {
  * frame is clustered from scratch (a fresh seed per frame), the flickering baseline.
  */
 export function createSequentialQuantizer(options: SequentialOptions): {
-  next(frame: Frame): FramePalette;
+  /** `still`: per entry of the last palette, how many still pixels it painted (for `anchor`). */
+  next(frame: Frame, still?: Float64Array): FramePalette;
   /** The colour histogram of the frame last passed to `next` (valid until the next call). */
   readonly histogram: ColorHistogram;
   /** Forget the previous palette: the next frame gets a full initialisation. */
@@ -48,31 +50,30 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   // Frame-difference half of the cut test (the objective jump is the other half).
   const cuts = createSceneCutDetector({ ...DEFAULT_SCENE_CUT, inertiaFactor: Infinity });
   const rounded = new Uint8Array(256 * 3);
+  const order = new Float64Array(256 * 3);
+  const cost = new Float64Array(256 * 256);
+  const anchorWeights = new Float64Array(256);
   const { colors, init, restarts, metric, space, seed, maxIterations } = options;
 
-  const fresh = (frame: Frame): KMeansResult => {
-    const unseeded = options.seeding === 'none';
-    return engine.run(frame.data, {
-      k: colors,
-      init,
-      metric,
-      space,
-      maxIterations,
-      restarts: unseeded ? 1 : restarts,
-      seed: unseeded ? (seed + frameIndex) >>> 0 : seed,
-    });
-  };
+  /** A full clustering of the frame from scratch; `restartCount` initialisations. */
+  const fresh = (frame: Frame, restartCount: number): KMeansResult =>
+    engine.run(frame.data, { k: colors, init, metric, space, maxIterations, restarts: restartCount, seed: (seed + frameIndex) >>> 0 });
 
   return {
     get histogram() {
       return engine.histogram;
     },
-    next(frame) {
+    next(frame, still) {
+      if (options.seeding === 'none') {
+        const result = fresh(frame, 1);
+        frameIndex++;
+        return toFramePalette(result);
+      }
       let result: KMeansResult | null = null;
+      const differenceCut = stability.sceneCut > 0 && cuts.next(frame, NaN);
       // A palette smaller than k (the last frame had fewer distinct colours, a fade from
       // black say) cannot seed k clusters; start fresh so the palette can grow back.
-      const differenceCut = stability.sceneCut > 0 && cuts.next(frame, NaN);
-      if (options.seeding === 'seeded' && previous !== null && previous.size === colors && !differenceCut) {
+      if (previous !== null && previous.size === colors && !differenceCut) {
         let firstStep = Infinity;
         const seeded = engine.run(frame.data, {
           k: colors,
@@ -80,19 +81,54 @@ export function createSequentialQuantizer(options: SequentialOptions): {
           space,
           maxIterations: stability.frameIterations,
           initialCentroids: previous.centroids,
+          anchorWeights: still && stability.anchor > 0 ? scaled(still, stability.anchor, anchorWeights) : undefined,
           onIteration: (e) => {
             if (e.iteration === 1) firstStep = e.objective;
           },
         });
         const cut = stability.sceneCut > 0 && firstStep > stability.sceneCut * Math.max(previous.inertia, 1);
-        if (!cut) result = seeded;
+        if (!cut) {
+          result = seeded;
+          // Seeded k-means only refines the palette it was given; when the content has drifted
+          // away from it (a cluster starved, new colours crowded into one), a fresh clustering
+          // fits much better. Try one now and then and adopt it, entries matched to the old
+          // ones, when it wins by a clear margin.
+          if (stability.refresh > 0 && frameIndex % stability.refresh === 0) {
+            const candidate = fresh(frame, 1);
+            if (candidate.k === colors) {
+              // Keep the seeded entries the fresh clustering agrees with (so they stay put)
+              // and take its centroids only where it found something the seeded palette
+              // misses; a few Lloyd steps from that blend settle it.
+              const blend = candidate.centroids.slice(0, colors * 3);
+              matchEntries(blend, seeded.centroids, colors, order, cost);
+              let replaced = 0;
+              for (let i = 0; i < colors * 3; i += 3) {
+                const d = (blend[i] - seeded.centroids[i]) ** 2 + (blend[i + 1] - seeded.centroids[i + 1]) ** 2 + (blend[i + 2] - seeded.centroids[i + 2]) ** 2;
+                if (d <= REFRESH_KEEP * REFRESH_KEEP) {
+                  blend[i] = seeded.centroids[i];
+                  blend[i + 1] = seeded.centroids[i + 1];
+                  blend[i + 2] = seeded.centroids[i + 2];
+                } else replaced++;
+              }
+              if (replaced > 0) {
+                const blended = engine.run(frame.data, { k: colors, metric, space, maxIterations: stability.frameIterations, initialCentroids: blend });
+                if (blended.inertia < (1 - stability.refreshGain) * seeded.inertia) result = blended;
+              }
+            }
+          }
+        }
       }
       const isFresh = result === null;
-      result ??= fresh(frame);
+      result ??= fresh(frame, restarts);
       frameIndex++;
       const size = result.k;
       const centroids = result.centroids.slice(0, size * 3);
-      const held = isFresh ? null : previous!.palette;
+      const continues = previous !== null && previous.size === size;
+      // A new clustering numbers its clusters arbitrarily: give each the slot of the old
+      // entry it is closest to, so colours that persist keep their entry (and, through the
+      // palette hold below, their exact bytes) even across a refresh or a cut.
+      if (continues && isFresh) matchEntries(centroids, previous!.centroids, size, order, cost);
+      const held = continues ? previous!.palette : null;
       if (held !== null && stability.paletteHold > 0) clusterErrors(engine.histogram, centroids, size, search, rounded, counts, errors);
       const palette = holdPalette(centroids, held, size, stability.paletteHold, counts, errors, new Uint8Array(size * 3));
       const out: FramePalette = { centroids, palette, size, inertia: result.inertia, iterations: result.iterations, fresh: isFresh };
@@ -103,6 +139,37 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       previous = null;
     },
   };
+}
+
+function scaled(values: Float64Array, factor: number, out: Float64Array): Float64Array {
+  for (let i = 0; i < values.length; i++) out[i] = values[i] * factor;
+  return out;
+}
+
+/** A refresh keeps a seeded entry whose fresh counterpart lies within this (sRGB units). */
+const REFRESH_KEEP = 12;
+
+/**
+ * Reorders `centroids` (k*3, in place) so entry i is the new centroid matched to old entry
+ * i by a minimum-total-distance one-to-one assignment (Hungarian method).
+ */
+function matchEntries(centroids: Float64Array, old: Float64Array, k: number, order: Float64Array, cost: Float64Array): void {
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) {
+      const dr = old[i * 3] - centroids[j * 3];
+      const dg = old[i * 3 + 1] - centroids[j * 3 + 1];
+      const db = old[i * 3 + 2] - centroids[j * 3 + 2];
+      cost[i * k + j] = dr * dr + dg * dg + db * db;
+    }
+  }
+  const assignment = solveAssignment(cost, k, k);
+  order.set(centroids.subarray(0, k * 3));
+  for (let i = 0; i < k; i++) {
+    const j = assignment[i];
+    centroids[i * 3] = order[j * 3];
+    centroids[i * 3 + 1] = order[j * 3 + 1];
+    centroids[i * 3 + 2] = order[j * 3 + 2];
+  }
 }
 
 /** A k-means result as a palette of rounded colours (no holding: one-off palettes). */

@@ -36,6 +36,20 @@ export interface StabilityOptions {
    * is re-initialised (with restarts) instead; 0 = never.
    */
   sceneCut: number;
+  /**
+   * Every `refresh` frames (0 = never) a fresh clustering of the frame is tried as well and
+   * adopted, its entries matched to the old ones, when its objective is lower than the
+   * seeded one's by more than the fraction `refreshGain`.
+   */
+  refresh: number;
+  refreshGain: number;
+  /**
+   * Euclidean metric: each entry is pulled toward its last position as if `anchor` times
+   * the number of still pixels it served (source change ≤ 8 per channel) sat there, so an
+   * entry that mostly paints unchanging content stays put while new content is taken up
+   * by other entries; 0 = off.
+   */
+  anchor: number;
 }
 
 export const STABILITY_LEVELS = ['none', 'low', 'medium', 'high'] as const;
@@ -43,10 +57,10 @@ export type StabilityLevel = (typeof STABILITY_LEVELS)[number];
 
 /** Presets, chosen from the numbers in the README's flicker table. */
 export const STABILITY_PRESETS: Readonly<Record<StabilityLevel, Readonly<StabilityOptions>>> = {
-  none: { frameIterations: 300, paletteHold: 0, pixelHold: -1, pixelMargin: 0, sceneCut: 0 },
-  low: { frameIterations: 10, paletteHold: 0.25, pixelHold: 4, pixelMargin: 0.25, sceneCut: 4 },
-  medium: { frameIterations: 5, paletteHold: 1, pixelHold: 8, pixelMargin: 0.5, sceneCut: 4 },
-  high: { frameIterations: 3, paletteHold: 3, pixelHold: 16, pixelMargin: 1, sceneCut: 4 },
+  none: { frameIterations: 300, paletteHold: 0, pixelHold: -1, pixelMargin: 0, sceneCut: 0, refresh: 0, refreshGain: 0, anchor: 0 },
+  low: { frameIterations: 10, paletteHold: 0.25, pixelHold: 4, pixelMargin: 0.25, sceneCut: 4, refresh: 8, refreshGain: 0.05, anchor: 1 },
+  medium: { frameIterations: 5, paletteHold: 1, pixelHold: 8, pixelMargin: 0.5, sceneCut: 4, refresh: 4, refreshGain: 0.05, anchor: 4 },
+  high: { frameIterations: 3, paletteHold: 3, pixelHold: 16, pixelMargin: 1, sceneCut: 4, refresh: 8, refreshGain: 0.1, anchor: 16 },
 };
 
 function checkRange(name: string, v: number, min: number, max: number): number {
@@ -62,6 +76,9 @@ export function resolveStability(level: StabilityLevel, overrides: Partial<Stabi
   checkRange('--pixel-hold', s.pixelHold, -1, 255);
   checkRange('--pixel-margin', s.pixelMargin, 0, 1000);
   checkRange('--scene-cut', s.sceneCut, 0, 1e9);
+  checkRange('--refresh', s.refresh, 0, 1e9);
+  checkRange('--refresh-gain', s.refreshGain, 0, 1);
+  checkRange('--anchor', s.anchor, 0, 1e6);
   if (!Number.isInteger(s.frameIterations)) throw invalidOption('--frame-iterations', 'an integer', s.frameIterations);
   return s;
 }
@@ -168,4 +185,18 @@ export function holdPixels(
     }
   }
   return held;
+}
+
+/**
+ * How many still pixels (no source channel changed by more than 8, the METRICS.md
+ * threshold) each entry of the previous frame painted: the weight `anchor` scales.
+ */
+export function stillCounts(source: Uint8Array, previousSource: Uint8Array, previousIndices: Uint8Array, out: Float64Array): Float64Array {
+  out.fill(0);
+  for (let i = 0, o = 0; i < previousIndices.length; i++, o += 4) {
+    if (source[o + 3] === 0 || previousSource[o + 3] === 0) continue;
+    if (Math.abs(source[o] - previousSource[o]) > 8 || Math.abs(source[o + 1] - previousSource[o + 1]) > 8 || Math.abs(source[o + 2] - previousSource[o + 2]) > 8) continue;
+    out[previousIndices[i]]++;
+  }
+  return out;
 }

@@ -82,6 +82,15 @@ describe('chromaseed quantize', () => {
     expect(meta.width! % 8).toBe(0);
     expect(meta.height! % 30).toBe(0);
   });
+
+  it('quantizes a still into a single PNG with at most k colours', async () => {
+    const out = path.join(tmp, 'hibiscus-8.png');
+    expect((await runMain(['quantize', HIBISCUS, '-k', '8', '-o', out, '-q'])).code).toBe(0);
+    const { default: sharp } = await import('sharp');
+    const { data, info } = await sharp(out).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([312, 442]);
+    expect(maxColors([{ data: new Uint8Array(data) }])).toBe(8);
+  });
 });
 
 describe('chromaseed compare', () => {

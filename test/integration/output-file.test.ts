@@ -5,7 +5,8 @@ import { GifReader } from 'omggif';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChromaseedError } from '../../src/errors.js';
-import { createFrameWriter, expandToRgba, outputKind } from '../../src/io/frame-writer.js';
+import { createFrameWriter, outputKind } from '../../src/io/frame-writer.js';
+import { expandToRgba } from '../../src/pipeline/expand-frame.js';
 import { createAtomicFile } from '../../src/io/output-file.js';
 import type { IndexedFrame } from '../../src/types.js';
 
@@ -67,7 +68,8 @@ describe('outputKind', () => {
     expect(outputKind('x.mov')).toBe('video');
     expect(outputKind('out/frame-%04d.png')).toBe('png-sequence');
     expect(outputKind('frame-%d.png')).toBe('png-sequence');
-    for (const bad of ['x.bmp', 'x', 'still.png', 'x.avi.txt']) {
+    expect(outputKind('still.png')).toBe('png');
+    for (const bad of ['x.bmp', 'x', 'x.avi.txt']) {
       expect(() => outputKind(bad)).toThrow(ChromaseedError);
       try {
         outputKind(bad);

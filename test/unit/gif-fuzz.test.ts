@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeGif } from '../../src/decode/gif-decode.js';
 import { ChromaseedError } from '../../src/errors.js';
+import { createRng } from '../../src/kmeans/random.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const corpus = path.resolve(repoRoot, '../shared/corpus');
@@ -26,17 +27,7 @@ const CASES_PER_BASE = 150;
 // exercising the limit checks (65535x65535 and the like fail with ERR_LIMIT).
 const LIMITS = { maxPixels: 4_000_000, maxFrames: 1000 };
 
-/** mulberry32: tiny, seedable, good enough to pick offsets. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = createRng;
 
 function mutate(src: Uint8Array, rand: () => number): { bytes: Uint8Array; how: string } {
   const int = (n: number): number => Math.floor(rand() * n);

@@ -2,17 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createPaletteSearch, nearestIndex } from '../../src/map/nearest.js';
 import { fromSrgb } from '../../src/color/space.js';
 import type { ColorSpace, Metric } from '../../src/types.js';
+import { createRng } from '../../src/kmeans/random.js';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = createRng;
 
 /** Brute force over working-space coordinates, lowest index on ties. */
 function brute(pal: Float64Array, size: number, metric: Metric, q0: number, q1: number, q2: number): number {

@@ -4,20 +4,11 @@ import sharp from 'sharp';
 import { createMapper, nearestIndex, type MapOptions } from '../../src/map/map-pixels.js';
 import { fromSrgb } from '../../src/color/space.js';
 import type { ColorSpace, Frame, Metric } from '../../src/types.js';
+import { createRng } from '../../src/kmeans/random.js';
 
 const CORPUS = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
 
-/** Small seeded PRNG so every run tests the same colours. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = createRng;
 
 function randomBytes(n: number, rand: () => number): Uint8Array {
   const out = new Uint8Array(n);

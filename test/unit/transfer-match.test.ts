@@ -2,18 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { lightness } from '../../src/color/space.js';
 import { assignmentCost, solveAssignment } from '../../src/transfer/hungarian.js';
 import { entryProportions, matchPalettes, relativeLightness, transferCost, type WeightedPalette } from '../../src/transfer/match.js';
+import { createRng } from '../../src/kmeans/random.js';
 
-/** Small seeded PRNG so every run tests the same matrices. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = createRng;
 
 /** Minimum over every injective row -> column map, by exhaustive search. */
 function bruteForce(cost: ArrayLike<number>, rows: number, cols: number): number {
