@@ -55,9 +55,9 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   const anchorWeights = new Float64Array(256);
   const { colors, init, restarts, metric, space, seed, maxIterations } = options;
 
-  /** A full clustering of the frame from scratch; `restartCount` initialisations. */
-  const fresh = (frame: Frame, restartCount: number): KMeansResult =>
-    engine.run(frame.data, { k: colors, init, metric, space, maxIterations, restarts: restartCount, seed: (seed + frameIndex) >>> 0 });
+  /** A clustering of the frame from scratch: `restartCount` initialisations, `iterations` Lloyd steps at most. */
+  const fresh = (frame: Frame, restartCount: number, iterations = maxIterations): KMeansResult =>
+    engine.run(frame.data, { k: colors, init, metric, space, maxIterations: iterations, restarts: restartCount, seed: (seed + frameIndex) >>> 0 });
 
   return {
     get histogram() {
@@ -94,7 +94,8 @@ export function createSequentialQuantizer(options: SequentialOptions): {
           // fits much better. Try one now and then and adopt it, entries matched to the old
           // ones, when it wins by a clear margin.
           if (stability.refresh > 0 && frameIndex % stability.refresh === 0) {
-            const candidate = fresh(frame, 1);
+            // A short run is enough to show where the seeded palette is missing colours.
+            const candidate = fresh(frame, 1, REFRESH_ITERATIONS);
             if (candidate.k === colors) {
               // Keep the seeded entries the fresh clustering agrees with (so they stay put)
               // and take its centroids only where it found something the seeded palette
@@ -145,6 +146,9 @@ function scaled(values: Float64Array, factor: number, out: Float64Array): Float6
   for (let i = 0; i < values.length; i++) out[i] = values[i] * factor;
   return out;
 }
+
+/** Lloyd steps of the fresh candidate a refresh compares against. */
+const REFRESH_ITERATIONS = 10;
 
 /** A refresh keeps a seeded entry whose fresh counterpart lies within this (sRGB units). */
 const REFRESH_KEEP = 12;
