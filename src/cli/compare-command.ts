@@ -10,6 +10,7 @@ import { quantizeClip, type QuantizedFrame } from '../pipeline/quantize-clip.js'
 import { CAPTION_HEIGHT, renderCaption } from '../render/caption.js';
 import { composeSideBySide, PANEL_GAP } from '../render/side-by-side.js';
 import { createSequentialQuantizer } from '../sequence/sequential.js';
+import { STABILITY_PRESETS, type StabilityOptions } from '../sequence/stability.js';
 import type { IndexedFrame, TimedFrame } from '../types.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress } from './progress.js';
@@ -19,7 +20,8 @@ const MODES: readonly Seeding[] = ['seeded', 'none', 'global'];
 const LABELS: Record<Seeding | 'original', string> = { original: 'original', none: 'unseeded', seeded: 'seeded', global: 'global palette' };
 
 interface ModeRun {
-  mode: Seeding;
+  /** Row name: a seeding mode, or `seeded, no <lever>` with `--levers`. */
+  label: string;
   frames: AsyncGenerator<QuantizedFrame>;
   meter: ReturnType<typeof createQualityMeter>;
   seconds: number;
@@ -39,9 +41,11 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
   const quiet = args.quiet === true;
 
   const probe = await openInput(input, inputOptions);
-  const runs: ModeRun[] = MODES.map((mode) => ({
-    mode,
-    frames: quantizeClip(() => openInput(input, inputOptions), { ...options, seeding: mode }, signal),
+  const variants: [string, SequenceOptions][] = MODES.map((mode) => [mode, { ...options, seeding: mode }]);
+  if (args.levers === true) variants.push(...leverVariants(options));
+  const runs: ModeRun[] = variants.map(([label, variant]) => ({
+    label,
+    frames: quantizeClip(() => openInput(input, inputOptions), variant, signal),
     meter: createQualityMeter(),
     seconds: 0,
   }));
@@ -52,13 +56,13 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
   let frames = 0;
   try {
     for (;;) {
-      const results = new Map<Seeding, QuantizedFrame>();
+      const results = new Map<string, QuantizedFrame>();
       for (const run of runs) {
         const t0 = performance.now();
         const next = await run.frames.next();
         run.seconds += (performance.now() - t0) / 1000;
         if (next.done) continue;
-        results.set(run.mode, next.value);
+        results.set(run.label, next.value);
         run.meter.add(next.value.source, expandFrame(next.value.indexed));
       }
       if (results.size === 0) break;
@@ -77,12 +81,33 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
   await side?.finish();
   if (typeof args.timeline === 'string') await (await import('./timeline.js')).writeTimeline(args.timeline, timeline, options.colors);
 
-  const figures = Object.fromEntries(runs.map((r) => [r.mode, { ...rounded(r.meter.result()), seconds: round(r.seconds, 3) }]));
+  const figures = Object.fromEntries(runs.map((r) => [r.label, { ...rounded(r.meter.result()), seconds: round(r.seconds, 3) }]));
   if (args.json === true) {
     streams.stdout.write(JSON.stringify({ input, k: options.colors, frames, modes: figures }) + '\n');
   } else {
     streams.stdout.write(formatTable(input, options.colors, frames, figures));
   }
+}
+
+/**
+ * The seeded mode with each steadiness lever of the chosen preset switched off in turn,
+ * plus plain seeded k-means (every lever off): the rows that show what each lever buys.
+ */
+function leverVariants(options: SequenceOptions): [string, SequenceOptions][] {
+  const s = options.stability;
+  const off: [string, Partial<StabilityOptions>][] = [
+    ['palette hold', { paletteHold: 0 }],
+    ['pixel hold', { pixelHold: -1 }],
+    ['scene cut', { sceneCut: 0 }],
+    ['refresh', { refresh: 0 }],
+    ['anchor', { anchor: 0 }],
+    ['iteration cap', { frameIterations: STABILITY_PRESETS.none.frameIterations }],
+  ];
+  const rows: [string, SequenceOptions][] = off
+    .filter(([, change]) => Object.entries(change).some(([key, value]) => s[key as keyof StabilityOptions] !== value))
+    .map(([name, change]) => [`seeded, no ${name}`, { ...options, seeding: 'seeded', stability: { ...s, ...change } }]);
+  rows.push(['seeded, stability none', { ...options, seeding: 'seeded', stability: STABILITY_PRESETS.none }]);
+  return rows;
 }
 
 function rounded(r: QualityResult): Record<string, number | null> {

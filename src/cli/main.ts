@@ -94,6 +94,7 @@ function buildParser(argv: string[], handlers: Record<'palette' | 'quantize' | '
           .positional('input', { type: 'string', describe: 'GIF or video' })
           .option('output', { alias: 'o', type: 'string', describe: 'write a labelled side-by-side animation (GIF or video)' })
           .option('all', { type: 'boolean', describe: 'include the global mode in the side-by-side output' })
+          .option('levers', { type: 'boolean', describe: 'add rows with each steadiness lever of the seeded mode switched off' })
           .option('timeline', { type: 'string', describe: 'write the seeded palettes over time as a PNG' })
           .option('json', { type: 'boolean', describe: 'print the figures as JSON' })
           .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress or summary on stderr' }),

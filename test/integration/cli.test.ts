@@ -110,6 +110,17 @@ describe('chromaseed compare', () => {
   });
 });
 
+describe('chromaseed compare --levers', () => {
+  it('adds one row per steadiness lever switched off, and plain seeded k-means flickers more', async () => {
+    const r = await runMain(['compare', CARS, '-k', '8', '--json', '--levers', '-q']);
+    expect(r.code).toBe(0);
+    const { modes } = JSON.parse(r.stdout);
+    for (const row of ['seeded, no palette hold', 'seeded, no pixel hold', 'seeded, no refresh', 'seeded, stability none']) expect(modes[row]).toBeDefined();
+    expect(modes['seeded, stability none'].flicker_static).toBeGreaterThan(5 * modes.seeded.flicker_static);
+    expect(modes['seeded, no palette hold'].flicker_static).toBeGreaterThan(modes.seeded.flicker_static);
+  });
+});
+
 describe('bad input and bad use: one line, the right exit code, nothing left behind', () => {
   const cases: [string, string[], number, RegExp][] = [
     ['k too large', ['quantize', CARS, '-k', '300', '-o', 'x.gif'], 2, /1 to 256 for --colors/],
