@@ -184,6 +184,41 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     expectOnly(dir, ['bad.gif', 'empty.gif']);
   });
 
+  it('fails cleanly on a truncated video (ffmpeg cannot open it)', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'trunc-'));
+    const cut = path.join(dir, 'cut.mp4');
+    (await import('node:fs')).writeFileSync(cut, readFileSync(REALSHORT).subarray(0, 40_000));
+    const r = await runMain(['quantize', cut, '-o', path.join(dir, 'out.gif')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/cut\.mp4/);
+    expectOnly(dir, ['cut.mp4']);
+  });
+
+  it('when its ffmpeg child dies mid-run: exit 1, one line, no output left', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'killed-'));
+    const { spawnSync } = await import('node:child_process');
+    const run = runBin(['quantize', path.join(corpus, 'videos/moviepy__big_buck_bunny_0_30.webm'), '-o', path.join(dir, 'out.gif')]);
+    // Kill the ffmpeg that reads the video (a child of the chromaseed process) once it runs.
+    let killed = false;
+    for (let i = 0; i < 100 && !killed; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const ps = spawnSync('ps', ['-eo', 'pid,ppid,args'], { encoding: 'utf8' }).stdout.split('\n');
+      const parents = new Set(ps.filter((l) => l.includes('bin/chromaseed.js') && l.includes('killed-')).map((l) => l.trim().split(/\s+/)[0]));
+      const child = ps.find((l) => parents.has(l.trim().split(/\s+/)[1]) && /ffmpeg/.test(l) && l.includes('rawvideo'));
+      if (child) {
+        process.kill(Number(child.trim().split(/\s+/)[0]), 'SIGKILL');
+        killed = true;
+      }
+    }
+    const r = await run;
+    expect(killed).toBe(true);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/ffmpeg/);
+    expectOnly(dir, []);
+  });
+
   it('stops on Ctrl-C with exit code 130, no output and no ffmpeg left running', async () => {
     const dir = mkdtempSync(path.join(tmp, 'sigint-'));
     const r = await runBin(['quantize', path.join(corpus, 'videos/moviepy__big_buck_bunny_0_30.webm'), '-o', path.join(dir, 'out.gif')], { killAfterMs: 2500 });
