@@ -55,50 +55,17 @@ export async function* quantizeClip(
       holdPixels(source.data, previous.source.data, indices, previous.indices, palette.palette, palette.size, options.stability);
     }
     previous = { source, indices };
-    const needsSlot = transparent !== null && palette.size === 256;
-    const colors = needsSlot ? palette.palette.slice() : palette.palette;
+    // A 256-colour frame with transparency needs a slot for it in a GIF: the GIF encoder
+    // borrows an unused index (or merges the least-used colour), so other outputs lose nothing.
     const indexed: IndexedFrame = {
       width: source.width,
       height: source.height,
       indices,
-      palette: colors,
-      size: needsSlot ? freeOneSlot(indices, colors) : palette.size,
+      palette: palette.palette,
+      size: palette.size,
       transparent,
       delayMs: source.delayMs,
     };
     yield { index: index++, source, palette, indexed };
   }
-}
-
-/**
- * A GIF frame with transparent pixels needs a palette slot for transparency, which a
- * 256-colour palette does not have. Merge the least-used entry into the entry nearest to
- * it and move entry 255 into its place, so this frame uses 255 colours and slot 255 is
- * free (`palette` is a copy and is changed in place). Only frames with k = 256 and
- * transparency pay for this.
- */
-function freeOneSlot(indices: Uint8Array, palette: Uint8Array): number {
-  const use = new Float64Array(256);
-  for (let i = 0; i < indices.length; i++) use[indices[i]]++;
-  let victim = 0;
-  for (let e = 1; e < 256; e++) if (use[e] < use[victim]) victim = e;
-  let nearest = victim === 0 ? 1 : 0;
-  let best = Infinity;
-  for (let e = 0; e < 256; e++) {
-    if (e === victim) continue;
-    const dr = palette[e * 3] - palette[victim * 3];
-    const dg = palette[e * 3 + 1] - palette[victim * 3 + 1];
-    const db = palette[e * 3 + 2] - palette[victim * 3 + 2];
-    const d = dr * dr + dg * dg + db * db;
-    if (d < best) {
-      best = d;
-      nearest = e;
-    }
-  }
-  for (let i = 0; i < indices.length; i++) {
-    if (indices[i] === victim) indices[i] = nearest;
-    if (indices[i] === 255) indices[i] = victim;
-  }
-  if (victim !== 255) palette.copyWithin(victim * 3, 255 * 3, 256 * 3);
-  return 255;
 }

@@ -63,6 +63,25 @@ describe('chromaseed quantize', () => {
     }
   });
 
+  it('keeps transparent pixels transparent, also at k = 256', async () => {
+    const input = path.join(corpus, 'gifs/gifcontrols__earth-transparent.gif');
+    for (const k of ['16', '256']) {
+      const out = path.join(tmp, `earth-${k}.gif`);
+      expect((await runMain(['quantize', input, '-k', k, '-o', out, '-q', '--max-frames', '100'])).code).toBe(0);
+      const src = gif(input);
+      const dst = gif(out);
+      expect(dst.frames).toHaveLength(src.frames.length);
+      for (let f = 0; f < src.frames.length; f += 11) {
+        const a = src.frames[f].data;
+        const b = dst.frames[f].data;
+        let mismatched = 0;
+        for (let i = 3; i < a.length; i += 4) if ((a[i] === 0) !== (b[i] === 0)) mismatched++;
+        expect(mismatched, `frame ${f}, k=${k}`).toBe(0);
+      }
+      expect(maxColors(dst.frames)).toBeLessThanOrEqual(Number(k));
+    }
+  });
+
   it('reads a video through ffmpeg and writes a GIF with one frame per video frame', async () => {
     const out = path.join(tmp, 'realshort.gif');
     const r = await runMain(['quantize', REALSHORT, '-k', '12', '-o', out, '-q']);
