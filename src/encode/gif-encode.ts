@@ -70,6 +70,14 @@ export interface GifEncoder {
 /** Packed canvas pixel: 0 = transparent, otherwise OPAQUE | 0xRRGGBB. */
 const OPAQUE = 0x1000000;
 /** Graphic control extension (8 bytes) then the image separator; left/top follow it. */
+/**
+ * Shares of unchanged pixels in a frame's rectangle beyond which only one encoding is
+ * tried: at least DIFFERENCE_ONLY unchanged, the transparent-differenced one; at most
+ * PLAIN_ONLY, the plain one. In between both are encoded and the smaller kept.
+ */
+const DIFFERENCE_ONLY = 0.6;
+const PLAIN_ONLY = 0.05;
+
 const DESCRIPTOR_XY_OFFSET = 8 + 1;
 
 /**
@@ -221,17 +229,18 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     // Which palette indices the drawn pixels of the rectangle use, and whether a transparent slot is needed.
     counts.fill(0);
     let needsTransparency = false;
-    let anyUnchanged = false;
+    let unchanged = 0;
     for (let y = ry0; y <= ry1; y++) {
       for (let p = y * width + rx0, end = p + rw; p < end; p++) {
         const t = target[p];
         if (t === 0) needsTransparency = true;
         else {
           counts[pendingIndices[p]]++;
-          if (t === base[p]) anyUnchanged = true;
+          if (t === base[p]) unchanged++;
         }
       }
     }
+    const anyUnchanged = unchanged > 0;
     let transparentIndex = -1;
     let paletteLength = size;
     for (let i = 0; i < size; i++) remap[i] = i;
@@ -286,10 +295,15 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
       chunks.push(head.bytesView().slice());
       head.reset();
     } else {
-      let best = encodeBody(rectIndices, rx0, ry0, rw, rh, gce);
-      if (differencing && ti >= 0 && anyUnchanged) {
-        // Candidate 2: unchanged pixels transparent. Long transparent runs usually compress
-        // better, but noisy areas can come out larger, so the smaller stream wins.
+      // Candidate 2: unchanged pixels transparent. Long transparent runs usually compress
+      // better, but noisy areas can come out larger. LZW is the costly step, so both are
+      // encoded (and the smaller kept) only when the share of unchanged pixels leaves the
+      // outcome open; a mostly unchanged rectangle goes straight to candidate 2, a mostly
+      // changed one straight to candidate 1.
+      const share = unchanged / (rw * rh);
+      const tryDifference = differencing && ti >= 0 && anyUnchanged;
+      let best: Uint8Array | null = tryDifference && share >= DIFFERENCE_ONLY ? null : encodeBody(rectIndices, rx0, ry0, rw, rh, gce);
+      if (tryDifference && (best === null || share > PLAIN_ONLY)) {
         for (let y = ry0, q = 0; y <= ry1; y++) {
           for (let p = y * width + rx0, end = p + rw; p < end; p++, q++) {
             const t = target[p];
@@ -297,9 +311,9 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
           }
         }
         const alt = encodeBody(candidate, rx0, ry0, rw, rh, gce);
-        if (alt.length < best.length) best = alt;
+        if (best === null || alt.length < best.length) best = alt;
       }
-      chunks.push(best);
+      chunks.push(best!);
     }
     framesWritten++;
 

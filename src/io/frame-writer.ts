@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, invalidOption } from '../errors.js';
-import { createGifEncoder } from '../encode/gif-encode.js';
 import { expandToRgba } from '../pipeline/expand-frame.js';
 import type { IndexedFrame } from '../types.js';
 import { checkOutputPath, commitTemp, createAtomicFile, realInput, removeQuietly, tempPathFor, trackTemp } from './output-file.js';
+import { openGifEncoder } from './gif-thread.js';
 import { createPngSequence, encodePng, isPngSequencePattern } from './png-sequence.js';
 
 export type VideoContainer = 'mp4' | 'webm' | 'mkv' | 'mov';
@@ -68,35 +68,56 @@ function checkFrame(frame: IndexedFrame, width: number, height: number): void {
   }
 }
 
+/** Frames handed to the GIF encoder ahead of the file write: enough to keep its thread busy. */
+const GIF_FRAMES_AHEAD = 3;
+
 async function gifWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
   const out = await createAtomicFile(file, options.inputPath);
-  const encoder = createGifEncoder({ width: options.width, height: options.height, loopCount: options.loopCount, differencing: true });
+  const encoder = openGifEncoder({ width: options.width, height: options.height, loopCount: options.loopCount, differencing: true });
+  // Encoded bytes, in frame order, not yet written. Each promise gets a no-op catch at once
+  // so a failure is reported where it is awaited, not as an unhandled rejection.
+  const ahead: Promise<Uint8Array>[] = [];
   let frames = 0;
+  const writeReady = async (keep: number) => {
+    while (ahead.length > keep) {
+      const bytes = await ahead.shift()!;
+      // Stream what is ready, so a long GIF is never held whole in memory.
+      if (bytes.length > 0) await out.write(bytes);
+    }
+  };
+  const fail = async (err: unknown): Promise<never> => {
+    encoder.close();
+    await out.abort();
+    throw err;
+  };
   return {
     async write(frame) {
       checkFrame(frame, options.width, options.height);
       try {
-        encoder.addFrame(frame);
+        const bytes = encoder.addFrame(frame);
+        bytes.catch(() => undefined);
+        ahead.push(bytes);
         frames++;
-        // Stream what is ready, so a long GIF is never held whole in memory.
-        const ready = encoder.takeBytes();
-        if (ready.length > 0) await out.write(ready);
+        await writeReady(GIF_FRAMES_AHEAD);
       } catch (err) {
-        await out.abort();
-        throw err;
+        await fail(err);
       }
     },
     async finish() {
       try {
         if (frames === 0) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
-        await out.write(encoder.finish());
+        await writeReady(0);
+        await out.write(await encoder.finish());
+        encoder.close();
         return { bytes: await out.commit() };
       } catch (err) {
-        await out.abort();
-        throw err;
+        return fail(err);
       }
     },
-    abort: () => out.abort(),
+    async abort() {
+      encoder.close();
+      await out.abort();
+    },
   };
 }
 

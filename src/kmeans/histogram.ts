@@ -75,9 +75,27 @@ export function buildHistogram(rgba: Uint8Array, out: ColorHistogram = createHis
     out.weights = new Float64Array(maxDistinct);
     out.colors = new Uint8Array(maxDistinct * 3);
   }
+  // The table is sized from the last call's colour count (frames of one clip have similar
+  // counts) rather than from the pixel count: a table that fits in cache is what makes this
+  // pass fast. If this image has many more colours, the pass starts again with room for all.
+  const guess = Math.min(maxDistinct, Math.max(4096, 2 * lastDistinct));
+  const count = countColors(rgba, pixels, out, guess) ?? countColors(rgba, pixels, out, maxDistinct)!;
+  lastDistinct = count;
+  out.count = count;
+  return out;
+}
+
+/** Number of colours the last build found: the size guess for the next one. */
+let lastDistinct = 0;
+
+/**
+ * One counting pass with a table sized for `room` colours; null (table left empty) when the
+ * image has more, so the caller can retry with more room.
+ */
+function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room: number): number | null {
   // Load factor at most 1/2 keeps probe chains short.
   let bits = 4;
-  while (1 << bits < 2 * maxDistinct) bits++;
+  while (1 << bits < 2 * room) bits++;
   const capacity = 1 << bits;
   if (hashKeys.length < capacity) {
     hashKeys = new Int32Array(capacity);
@@ -119,6 +137,10 @@ export function buildHistogram(rgba: Uint8Array, out: ColorHistogram = createHis
       slot = (slot + 1) & mask;
     }
     if (index < 0) {
+      if (count === room) {
+        clearSlots(keys, colors, count, shift, mask, capacity);
+        return null;
+      }
       index = count++;
       keys[slot] = key + 1;
       values[slot] = index;
@@ -133,8 +155,16 @@ export function buildHistogram(rgba: Uint8Array, out: ColorHistogram = createHis
     previousKey = key;
     previousIndex = index;
   }
-  // Leave the shared table empty for the next call: clear only the slots used (linear
-  // probing lets us find each again from its colour).
+  clearSlots(keys, colors, count, shift, mask, capacity);
+  out.opaquePixels = opaque;
+  return count;
+}
+
+/**
+ * Leave the shared table empty for the next call: clear only the slots used (linear
+ * probing lets us find each again from its colour) when they are few.
+ */
+function clearSlots(keys: Int32Array, colors: Uint8Array, count: number, shift: number, mask: number, capacity: number): void {
   if (count * 8 < capacity) {
     for (let i = 0, c = 0; i < count; i++, c += 3) {
       const key = (colors[c] << 16) | (colors[c + 1] << 8) | colors[c + 2];
@@ -145,7 +175,4 @@ export function buildHistogram(rgba: Uint8Array, out: ColorHistogram = createHis
   } else {
     keys.fill(0, 0, capacity);
   }
-  out.count = count;
-  out.opaquePixels = opaque;
-  return out;
 }

@@ -95,6 +95,8 @@ export interface KMeansResult {
 export interface KMeansEngine {
   /** k-means on the opaque pixels of `rgba` (RGBA bytes; alpha 0 = ignored). */
   run(rgba: Uint8Array, options: KMeansOptions): KMeansResult;
+  /** k-means again on the pixels of the last `run` (another start, say), reusing its colour count. */
+  rerun(options: KMeansOptions): KMeansResult;
   /** k-means on `points` (n*3 sRGB floats) with optional weights (null = all 1; <= 0 ignored). */
   runPoints(points: Float64Array, weights: Float64Array | null, options: KMeansOptions): KMeansResult;
   /** The exact histogram of the last `run` (valid until the next call). */
@@ -390,11 +392,19 @@ export function createKMeans(): KMeansEngine {
     return result;
   }
 
+  let histogramPixels = -1;
+
   function run(rgba: Uint8Array, options: KMeansOptions): KMeansResult {
     const o = resolve(options);
     if (rgba.length % 4 !== 0) throw invalidOption('rgba', 'a length that is a multiple of 4', `${rgba.length} bytes`);
     buildHistogram(rgba, histogram);
-    return solve(histogram.colors, histogram.weights, histogram.count, histogram.pixelIndex, rgba.length >>> 2, o);
+    histogramPixels = rgba.length >>> 2;
+    return solve(histogram.colors, histogram.weights, histogram.count, histogram.pixelIndex, histogramPixels, o);
+  }
+
+  function rerun(options: KMeansOptions): KMeansResult {
+    if (histogramPixels < 0) throw new RangeError('rerun() needs a run() first');
+    return solve(histogram.colors, histogram.weights, histogram.count, histogram.pixelIndex, histogramPixels, resolve(options));
   }
 
   function runPoints(points: Float64Array, weights: Float64Array | null, options: KMeansOptions): KMeansResult {
@@ -411,7 +421,7 @@ export function createKMeans(): KMeansEngine {
     return solve(pointSrgb, pointWeights, n, pointIndex, items, o);
   }
 
-  return { run, runPoints, histogram };
+  return { run, rerun, runPoints, histogram };
 }
 
 function channelBits(v: number, shift: number): number {

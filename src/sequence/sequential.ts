@@ -55,9 +55,15 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   const anchorWeights = new Float64Array(256);
   const { colors, init, restarts, metric, space, seed, maxIterations } = options;
 
-  /** A clustering of the frame from scratch: `restartCount` initialisations, `iterations` Lloyd steps at most. */
-  const fresh = (frame: Frame, restartCount: number, iterations = maxIterations): KMeansResult =>
-    engine.run(frame.data, { k: colors, init, metric, space, maxIterations: iterations, restarts: restartCount, seed: (seed + frameIndex) >>> 0 });
+  /**
+   * A clustering of the frame from scratch: `restartCount` initialisations, `iterations`
+   * Lloyd steps at most. `counted`: the engine has already run on this frame, so its colour
+   * histogram is reused rather than built again.
+   */
+  const fresh = (frame: Frame, counted: boolean, restartCount: number, iterations = maxIterations): KMeansResult => {
+    const o = { k: colors, init, metric, space, maxIterations: iterations, restarts: restartCount, seed: (seed + frameIndex) >>> 0 };
+    return counted ? engine.rerun(o) : engine.run(frame.data, o);
+  };
 
   return {
     get histogram() {
@@ -65,11 +71,12 @@ export function createSequentialQuantizer(options: SequentialOptions): {
     },
     next(frame, still) {
       if (options.seeding === 'none') {
-        const result = fresh(frame, 1);
+        const result = fresh(frame, false, 1);
         frameIndex++;
         return toFramePalette(result);
       }
       let result: KMeansResult | null = null;
+      let counted = false;
       const differenceCut = stability.sceneCut > 0 && cuts.next(frame, NaN);
       // A palette smaller than k (the last frame had fewer distinct colours, a fade from
       // black say) cannot seed k clusters; start fresh so the palette can grow back.
@@ -86,6 +93,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
             if (e.iteration === 1) firstStep = e.objective;
           },
         });
+        counted = true;
         const cut = stability.sceneCut > 0 && firstStep > stability.sceneCut * Math.max(previous.inertia, 1);
         if (!cut) {
           result = seeded;
@@ -95,7 +103,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
           // ones, when it wins by a clear margin.
           if (stability.refresh > 0 && frameIndex % stability.refresh === 0) {
             // A short run is enough to show where the seeded palette is missing colours.
-            const candidate = fresh(frame, 1, REFRESH_ITERATIONS);
+            const candidate = fresh(frame, true, 1, REFRESH_ITERATIONS);
             if (candidate.k === colors) {
               // Keep the seeded entries the fresh clustering agrees with (so they stay put)
               // and take its centroids only where it found something the seeded palette
@@ -112,7 +120,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
                 } else replaced++;
               }
               if (replaced > 0) {
-                const blended = engine.run(frame.data, { k: colors, metric, space, maxIterations: stability.frameIterations, initialCentroids: blend });
+                const blended = engine.rerun({ k: colors, metric, space, maxIterations: stability.frameIterations, initialCentroids: blend });
                 if (blended.inertia < (1 - stability.refreshGain) * seeded.inertia) result = blended;
               }
             }
@@ -120,7 +128,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
         }
       }
       const isFresh = result === null;
-      result ??= fresh(frame, restarts);
+      result ??= fresh(frame, counted, restarts);
       frameIndex++;
       const size = result.k;
       const centroids = result.centroids.slice(0, size * 3);

@@ -1,0 +1,33 @@
+import { parentPort } from 'node:worker_threads';
+import type { IndexedFrame } from '../types.js';
+import { createGifEncoder, type GifEncoder, type GifEncoderOptions } from './gif-encode.js';
+
+/**
+ * Worker-thread entry for GIF encoding: the same pure encoder, run beside the quantizer
+ * so LZW compression of frame t overlaps k-means of frame t+1 (the machine has a core for
+ * each). Messages arrive and leave in order; every reply carries the bytes ready so far.
+ */
+export type GifWorkerRequest =
+  | { type: 'init'; options: GifEncoderOptions }
+  | { type: 'frame'; frame: IndexedFrame }
+  | { type: 'finish' };
+
+export type GifWorkerReply = { type: 'bytes'; bytes: Uint8Array; last: boolean } | { type: 'error'; message: string };
+
+let encoder: GifEncoder | null = null;
+
+parentPort?.on('message', (request: GifWorkerRequest) => {
+  try {
+    if (request.type === 'init') {
+      encoder = createGifEncoder(request.options);
+      return;
+    }
+    if (encoder === null) throw new Error('GIF worker used before init');
+    const last = request.type === 'finish';
+    if (!last) encoder.addFrame(request.frame);
+    const bytes = last ? encoder.finish() : encoder.takeBytes();
+    parentPort!.postMessage({ type: 'bytes', bytes, last } satisfies GifWorkerReply, [bytes.buffer as ArrayBuffer]);
+  } catch (err) {
+    parentPort!.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) } satisfies GifWorkerReply);
+  }
+});

@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { GifWorkerReply, GifWorkerRequest } from '../encode/gif-encode-worker.js';
+import { createGifEncoder, type GifEncoderOptions } from '../encode/gif-encode.js';
+import type { IndexedFrame } from '../types.js';
+
+/** The GIF encoder behind promises, so it can run on another thread. */
+export interface AsyncGifEncoder {
+  /** Queues a frame; resolves to the bytes that became ready (in frame order). */
+  addFrame(frame: IndexedFrame): Promise<Uint8Array>;
+  /** Resolves to the remaining bytes, trailer included. */
+  finish(): Promise<Uint8Array>;
+  /** Stops the worker, if any. Safe to call more than once. */
+  close(): void;
+}
+
+/** Frames smaller than this are encoded in-thread: starting a worker would cost more than it saves. */
+const WORKER_MIN_PIXELS = 64 * 1024;
+
+const WORKER_URL = new URL('../encode/gif-encode-worker.js', import.meta.url);
+
+/**
+ * A GIF encoder on a worker thread when the compiled worker is there and frames are large
+ * enough to pay for it, otherwise in this thread. (Run from the TypeScript sources, as the
+ * tests do, there is no compiled worker, so the in-thread path is used.)
+ */
+export function openGifEncoder(options: GifEncoderOptions): AsyncGifEncoder {
+  if (options.width * options.height >= WORKER_MIN_PIXELS && existsSync(fileURLToPath(WORKER_URL))) return workerEncoder(options);
+  const encoder = createGifEncoder(options);
+  return {
+    addFrame: async (frame) => {
+      encoder.addFrame(frame);
+      return encoder.takeBytes();
+    },
+    finish: async () => encoder.finish(),
+    close() {},
+  };
+}
+
+function workerEncoder(options: GifEncoderOptions): AsyncGifEncoder {
+  const worker = new Worker(WORKER_URL);
+  // Replies come back in request order: each one settles the oldest waiting request.
+  const waiting: { resolve: (bytes: Uint8Array) => void; reject: (err: Error) => void }[] = [];
+  let failure: Error | null = null;
+  const failAll = (err: Error) => {
+    failure ??= err;
+    for (const w of waiting.splice(0)) w.reject(failure);
+  };
+  worker.on('message', (reply: GifWorkerReply) => {
+    const w = waiting.shift();
+    if (!w) return;
+    if (reply.type === 'bytes') w.resolve(reply.bytes);
+    else w.reject(new Error(reply.message));
+  });
+  worker.on('error', failAll);
+  worker.on('exit', () => failAll(new Error('the GIF encoder thread stopped')));
+  const send = (request: GifWorkerRequest) => worker.postMessage(request);
+  const request = (message: GifWorkerRequest) =>
+    new Promise<Uint8Array>((resolve, reject) => {
+      if (failure) return reject(failure);
+      waiting.push({ resolve, reject });
+      send(message);
+    });
+  send({ type: 'init', options });
+  return {
+    addFrame: (frame) => request({ type: 'frame', frame }),
+    finish: () => request({ type: 'finish' }),
+    close() {
+      failure ??= new Error('closed');
+      void worker.terminate();
+    },
+  };
+}
