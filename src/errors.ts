@@ -28,7 +28,3 @@ export function invalidOption(name: string, expected: string, actual: unknown): 
 export function inputError(file: string, message: string, cause?: unknown): ChromaseedError {
   return new ChromaseedError('ERR_INPUT', `${file}: ${message}`, { cause });
 }
-
-export function isChromaseedError(e: unknown): e is ChromaseedError {
-  return e instanceof ChromaseedError;
-}

@@ -1,4 +1,6 @@
 import { invalidOption } from './errors.js';
+import { PALETTE_FORMATS, type PaletteFormat } from './palette/format.js';
+import { PALETTE_SORTS, type PaletteSort } from './palette/sort.js';
 import { resolveStability, STABILITY_LEVELS, type StabilityOptions } from './sequence/stability.js';
 import type { ColorSpace, InitMethod, Metric } from './types.js';
 
@@ -11,14 +13,10 @@ import type { ColorSpace, InitMethod, Metric } from './types.js';
 export const METRICS: readonly Metric[] = ['euclidean', 'manhattan'];
 export const SPACES: readonly ColorSpace[] = ['rgb', 'lab', 'oklab'];
 export const INITS: readonly InitMethod[] = ['kmeans++', 'farthest', 'random'];
-export const SORTS = ['count', 'hue', 'lightness'] as const;
-export const FORMATS = ['text', 'json', 'css', 'gpl'] as const;
 export const SEEDINGS = ['seeded', 'none', 'global'] as const;
 export const DITHERS = ['none', 'floyd-steinberg', 'bayer'] as const;
 export const TRANSFER_METHODS = ['optimal', 'rank', 'lightness', 'nearest'] as const;
 
-export type PaletteSort = (typeof SORTS)[number];
-export type PaletteFormat = (typeof FORMATS)[number];
 export type Seeding = (typeof SEEDINGS)[number];
 export type DitherMode = (typeof DITHERS)[number];
 export type TransferMethod = (typeof TRANSFER_METHODS)[number];
@@ -54,14 +52,6 @@ function optionalNumber(raw: Raw, name: string): number | undefined {
   if (v === undefined || v === null) return undefined;
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   if (typeof n !== 'number' || Number.isNaN(n)) throw invalidOption(flag(name), 'a number', v);
-  return n;
-}
-
-export function fraction(raw: Raw, name: string, fallback: number): number {
-  const v = raw[name];
-  if (v === undefined || v === null) return fallback;
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > 1) throw invalidOption(flag(name), 'a number from 0 to 1', v);
   return n;
 }
 
@@ -122,9 +112,9 @@ export interface PaletteOptions extends ClusterOptions {
 export function resolvePaletteOptions(raw: Raw): PaletteOptions {
   return {
     ...resolveClusterOptions(raw, 6),
-    sort: choice(raw, 'sort', SORTS, 'count'),
+    sort: choice(raw, 'sort', PALETTE_SORTS, 'count'),
     vivid: raw.vivid === true,
-    format: raw.json === true ? 'json' : choice(raw, 'format', FORMATS, 'text'),
+    format: raw.json === true ? 'json' : choice(raw, 'format', PALETTE_FORMATS, 'text'),
     maxPixels: integer(raw, 'maxPixels', 1, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_PIXELS),
   };
 }

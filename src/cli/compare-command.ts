@@ -13,7 +13,7 @@ import { createSequentialQuantizer } from '../sequence/sequential.js';
 import { STABILITY_PRESETS, type StabilityOptions } from '../sequence/stability.js';
 import type { IndexedFrame, TimedFrame } from '../types.js';
 import type { Args, CliStreams } from './main.js';
-import { createProgress } from './progress.js';
+import { createProgress, failedRun } from './progress.js';
 import { round } from './quantize-command.js';
 
 const MODES: readonly Seeding[] = ['seeded', 'none', 'global'];
@@ -73,9 +73,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
     }
     if (frames === 0) throw new ChromaseedError('ERR_INPUT', `${input}: no frames could be read`);
   } catch (err) {
-    progress.done();
-    await side?.abort();
-    throw signal?.aborted ? new ChromaseedError('ERR_ABORTED', 'interrupted; no output written') : err;
+    await failedRun(err, progress, side, signal);
   }
   progress.done();
   await side?.finish();

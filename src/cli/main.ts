@@ -1,7 +1,9 @@
 import yargs, { type Argv } from 'yargs';
 import { ChromaseedError } from '../errors.js';
 import { STABILITY_LEVELS } from '../sequence/stability.js';
-import { DITHERS, FORMATS, INITS, METRICS, SEEDINGS, SORTS, SPACES, TRANSFER_METHODS } from '../options.js';
+import { DITHERS, INITS, METRICS, SEEDINGS, SPACES, TRANSFER_METHODS } from '../options.js';
+import { PALETTE_FORMATS } from '../palette/format.js';
+import { PALETTE_SORTS } from '../palette/sort.js';
 
 /** Where a command writes: data to stdout, everything a person reads to stderr. */
 export interface CliStreams {
@@ -67,9 +69,9 @@ function buildParser(argv: string[], handlers: Record<'palette' | 'quantize' | '
       (y) =>
         clusterOptions(y, 6, 10)
           .positional('image', { type: 'string', describe: 'the image to read' })
-          .option('sort', { choices: SORTS, default: 'count', describe: 'order of the colours' })
+          .option('sort', { choices: PALETTE_SORTS, default: 'count', describe: 'order of the colours' })
           .option('vivid', { type: 'boolean', describe: 'favour salient colours over muted averages' })
-          .option('format', { choices: FORMATS, default: 'text', describe: 'output format on stdout' })
+          .option('format', { choices: PALETTE_FORMATS, default: 'text', describe: 'output format on stdout' })
           .option('json', { type: 'boolean', describe: 'same as --format json' })
           .option('swatch', { type: 'string', describe: 'write the palette as a PNG bar (widths = proportions)' })
           .option('overlay', { type: 'string', describe: 'write the image with the palette drawn over it (PNG)' })

@@ -1,3 +1,5 @@
+import { ChromaseedError } from '../errors.js';
+
 /**
  * A one-line progress display on stderr: frames done, frames per second and ETA.
  * Drawn only when stderr is a terminal (logs and pipes stay clean) and at most four
@@ -52,4 +54,14 @@ function formatSeconds(s: number): string {
   const m = Math.floor(s / 60);
   const sec = Math.round(s % 60);
   return m > 0 ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
+}
+
+/**
+ * What a failed frame loop throws, after clearing the progress line and removing the
+ * partial output: Ctrl-C is reported as an interruption, anything else as itself.
+ */
+export async function failedRun(err: unknown, progress: Progress, output: { abort(): Promise<void> } | null, signal?: AbortSignal): Promise<never> {
+  progress.done();
+  await output?.abort();
+  throw signal?.aborted ? new ChromaseedError('ERR_ABORTED', 'interrupted; no output written') : err;
 }

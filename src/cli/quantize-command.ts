@@ -5,7 +5,7 @@ import { openReusable } from '../io/open-input.js';
 import { resolveInputOptions, resolveSequenceOptions } from '../options.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import type { Args, CliStreams } from './main.js';
-import { createProgress } from './progress.js';
+import { createProgress, failedRun } from './progress.js';
 
 export async function quantizeCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
   const input = String(args.input);
@@ -30,9 +30,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
     }
     if (perFrame.length === 0) throw new ChromaseedError('ERR_INPUT', `${input}: no frames could be read`);
   } catch (err) {
-    progress.done();
-    await writer.abort();
-    throw signal?.aborted ? new ChromaseedError('ERR_ABORTED', 'interrupted; no output written') : err;
+    await failedRun(err, progress, writer, signal);
   }
   const { bytes } = await writer.finish();
   progress.done();

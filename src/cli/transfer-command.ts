@@ -14,7 +14,7 @@ import { renderSwatch } from '../render/swatch.js';
 import { extractSourcePalette } from '../transfer/source-palette.js';
 import { createPaletteTransfer, type SourcePalette, type TransferDecision } from '../transfer/transfer.js';
 import type { Args, CliStreams } from './main.js';
-import { createProgress } from './progress.js';
+import { createProgress, failedRun } from './progress.js';
 import { round } from './quantize-command.js';
 
 /** The transfer command's default palette size (the CLI declares the same default). */
@@ -63,9 +63,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
     }
     if (frames === 0) throw new ChromaseedError('ERR_INPUT', `${targetPath}: no frames could be read`);
   } catch (err) {
-    progress.done();
-    await writer.abort();
-    throw signal?.aborted ? new ChromaseedError('ERR_ABORTED', 'interrupted; no output written') : err;
+    await failedRun(err, progress, writer, signal);
   }
   const { bytes } = await writer.finish();
   progress.done();

@@ -9,11 +9,11 @@
  * Pure: no node: imports, no console.
  */
 import omggif from 'omggif';
-import { ChromaseedError, inputError } from '../errors.js';
+import { ChromaseedError } from '../errors.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
 import { createFrameRepacker } from './lzw-repack.js';
 import {
-  framePixelsError, isGif, parseGifStructure, resolveGifLimits,
+  framePixelsError, parseGifStructure, resolveGifLimits,
   type GifFrameRecord, type GifLimits,
 } from './gif-structure.js';
 
@@ -172,9 +172,4 @@ function blit(
       }
     }
   }
-}
-
-/** Convenience for callers that sniff first: throws ERR_INPUT unless `bytes` is a GIF. */
-export function assertGif(bytes: Uint8Array, name: string): void {
-  if (!isGif(bytes)) throw inputError(name, 'not a GIF file (no GIF87a/GIF89a signature)');
 }
