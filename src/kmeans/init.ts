@@ -53,7 +53,7 @@ function pickByWeight(set: PointSet, rng: Rng, scratch: InitScratch): number {
 }
 
 /** First index whose running sum exceeds `target` (clamped to the last positive entry). */
-function search(cumulative: Float64Array, n: number, target: number): number {
+export function search(cumulative: Float64Array, n: number, target: number): number {
   let lo = 0;
   let hi = n - 1;
   while (lo < hi) {

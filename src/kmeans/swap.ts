@@ -1,5 +1,6 @@
 import { lloyd, type LloydOptions, type LloydScratch, type PointSet } from './lloyd.js';
 import type { Rng } from './random.js';
+import { search } from './init.js';
 
 /**
  * Swap local search on top of Lloyd (in the spirit of Kanungo et al., "A local search
@@ -53,14 +54,7 @@ export function swapSearch(
     let drop = 0;
     for (let j = 1; j < k; j++) if (removal[j] < removal[drop]) drop = j;
     // Draw the new position in proportion to cost, as k-means++ does.
-    const target = rng() * running;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cumulative[mid] > target) hi = mid;
-      else lo = mid + 1;
-    }
+    const lo = search(cumulative, n, rng() * running);
     trial.set(centres.subarray(0, k * 3));
     trial[drop * 3] = points[lo * 3];
     trial[drop * 3 + 1] = points[lo * 3 + 1];
