@@ -2,6 +2,7 @@ import path from 'node:path';
 import { ChromaseedError } from '../errors.js';
 import { createFrameWriter, outputKind, type FrameWriter } from '../io/frame-writer.js';
 import { openInput } from '../io/open-input.js';
+import { checkExtraOutputPath } from '../io/output-file.js';
 import { createMapper } from '../map/map-pixels.js';
 import { createQualityMeter, type QualityResult } from '../metrics/quality.js';
 import { MAX_COLORS, resolveInputOptions, resolveSequenceOptions, type Seeding, type SequenceOptions } from '../options.js';
@@ -38,6 +39,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
   const options = resolveSequenceOptions(args);
   const output = typeof args.output === 'string' ? args.output : undefined;
   if (output) outputKind(output);
+  if (typeof args.timeline === 'string') await checkExtraOutputPath(args.timeline, input, output);
   const quiet = args.quiet === true;
 
   const probe = await openInput(input, inputOptions);
@@ -74,10 +76,14 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
     if (frames === 0) throw new ChromaseedError('ERR_INPUT', `${input}: no frames could be read`);
   } catch (err) {
     await failedRun(err, progress, side, signal);
+  } finally {
+    // Runs stopped early (an error, Ctrl-C) must still end their generators, which kill
+    // their ffmpeg readers; a completed run's return() does nothing.
+    await Promise.allSettled(runs.map((r) => r.frames.return(undefined)));
   }
   progress.done();
   await side?.finish();
-  if (typeof args.timeline === 'string') await (await import('./timeline.js')).writeTimeline(args.timeline, timeline, options.colors);
+  if (typeof args.timeline === 'string') await (await import('./timeline.js')).writeTimeline(args.timeline, timeline, options.colors, input);
 
   const figures = Object.fromEntries(runs.map((r) => [r.label, { ...rounded(r.meter.result()), seconds: round(r.seconds, 3) }]));
   if (args.json === true) {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { ChromaseedError } from '../errors.js';
 import { createFrameWriter, outputKind } from '../io/frame-writer.js';
 import { openReusable } from '../io/open-input.js';
+import { checkExtraOutputPath } from '../io/output-file.js';
 import { resolveInputOptions, resolveSequenceOptions } from '../options.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import type { Args, CliStreams } from './main.js';
@@ -14,6 +15,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   const options = resolveSequenceOptions(args);
   const quiet = args.quiet === true;
   outputKind(output); // refuse an output we cannot write before reading anything
+  if (typeof args.timeline === 'string') await checkExtraOutputPath(args.timeline, input, output);
   const started = performance.now();
 
   const { info, open } = await openReusable(input, inputOptions);
@@ -34,7 +36,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   }
   const { bytes } = await writer.finish();
   progress.done();
-  if (typeof args.timeline === 'string') await (await import('./timeline.js')).writeTimeline(args.timeline, timeline, options.colors);
+  if (typeof args.timeline === 'string') await (await import('./timeline.js')).writeTimeline(args.timeline, timeline, options.colors, input);
   const seconds = (performance.now() - started) / 1000;
 
   if (args.json === true) {

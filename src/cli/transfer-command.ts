@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { ChromaseedError } from '../errors.js';
 import { createFrameWriter, outputKind } from '../io/frame-writer.js';
 import { openInput, openReusable } from '../io/open-input.js';
-import { checkOutputPath, realInput, refuseInputAsOutput } from '../io/output-file.js';
+import { checkExtraOutputPath, checkOutputPath, realInput, refuseInputAsOutput } from '../io/output-file.js';
 import { writeFileAtomic } from '../io/still.js';
 import { createQualityMeter } from '../metrics/quality.js';
 import { choice, resolveInputOptions, resolveSequenceOptions, TRANSFER_METHODS, type TransferMethod } from '../options.js';
@@ -38,7 +38,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   await checkOutputPath(output, targetPath);
   await refuseInputAsOutput(output, await realInput(sourcePath));
   if (typeof args.swatch === 'string') {
-    await checkOutputPath(args.swatch, targetPath);
+    await checkExtraOutputPath(args.swatch, targetPath, output);
     await refuseInputAsOutput(args.swatch, await realInput(sourcePath));
   }
   const started = performance.now();

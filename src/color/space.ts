@@ -122,13 +122,6 @@ export function toSrgb(space: ColorSpace): Converter {
   return space === 'lab' ? labToSrgb : space === 'oklab' ? oklabToSrgb : (a, b, c, out, o) => srgbIdentity(clamp255(a), clamp255(b), clamp255(c), out, o);
 }
 
-/** Convert packed triples (n*3) from sRGB into the working space, into `out`. */
-export function convertFromSrgb(space: ColorSpace, srgb: ArrayLike<number>, n: number, out: Float64Array): Float64Array {
-  const f = fromSrgb(space);
-  for (let i = 0, j = 0; i < n; i++, j += 3) f(srgb[j], srgb[j + 1], srgb[j + 2], out, j);
-  return out;
-}
-
 /** CIELAB lightness L* (0..100) of an sRGB colour: used to sort and to match palettes by lightness. */
 export function lightness(r: number, g: number, b: number): number {
   const y = 0.2126729 * toLinear(r) + 0.7151522 * toLinear(g) + 0.072175 * toLinear(b);

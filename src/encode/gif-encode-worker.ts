@@ -12,7 +12,7 @@ export type GifWorkerRequest =
   | { type: 'frame'; frame: IndexedFrame }
   | { type: 'finish' };
 
-export type GifWorkerReply = { type: 'bytes'; bytes: Uint8Array; last: boolean } | { type: 'error'; message: string };
+export type GifWorkerReply = { type: 'bytes'; bytes: Uint8Array } | { type: 'error'; message: string };
 
 let encoder: GifEncoder | null = null;
 
@@ -26,7 +26,7 @@ parentPort?.on('message', (request: GifWorkerRequest) => {
     const last = request.type === 'finish';
     if (!last) encoder.addFrame(request.frame);
     const bytes = last ? encoder.finish() : encoder.takeBytes();
-    parentPort!.postMessage({ type: 'bytes', bytes, last } satisfies GifWorkerReply, [bytes.buffer as ArrayBuffer]);
+    parentPort!.postMessage({ type: 'bytes', bytes } satisfies GifWorkerReply, [bytes.buffer as ArrayBuffer]);
   } catch (err) {
     parentPort!.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) } satisfies GifWorkerReply);
   }

@@ -51,7 +51,7 @@ export async function* quantizeClip(
         ? histogramMapper.map(sequence.histogram, source.width * source.height, palette.palette, palette.size, options.metric, options.space)
         : mapper.map(source, palette.palette, palette.size, mapOptions);
     // Dithering chooses entries by neighbourhood error, so holding single pixels would fight it.
-    if (seeded && previous !== null && !palette.fresh && options.dither === 'none' && previous.source.width === source.width) {
+    if (seeded && previous !== null && !palette.fresh && options.dither === 'none' && previous.source.data.length === source.data.length) {
       holdPixels(source.data, previous.source.data, indices, previous.indices, palette.palette, palette.size, options.stability);
     }
     previous = { source, indices };

@@ -37,8 +37,6 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   next(frame: Frame, still?: Float64Array): FramePalette;
   /** The colour histogram of the frame last passed to `next` (valid until the next call). */
   readonly histogram: ColorHistogram;
-  /** Forget the previous palette: the next frame gets a full initialisation. */
-  reset(): void;
 } {
   const engine = createKMeans();
   const stability = options.stability ?? STABILITY_PRESETS.none;
@@ -143,9 +141,6 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       const out: FramePalette = { centroids, palette, size, inertia: result.inertia, iterations: result.iterations, fresh: isFresh };
       if (size > 0) previous = out;
       return out;
-    },
-    reset() {
-      previous = null;
     },
   };
 }

@@ -175,6 +175,20 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     expectOnly(dir, ['in.gif']);
   });
 
+  it('refuses a --timeline that would replace the input or the main output, before any work', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'timeline-'));
+    const copy = path.join(dir, 'in.gif');
+    copyFileSync(CARS, copy);
+    const before = readFileSync(copy);
+    const asInput = await runMain(['quantize', copy, '-o', path.join(dir, 'out.gif'), '--timeline', copy]);
+    expect(asInput.code).toBe(2);
+    expect(readFileSync(copy).equals(before)).toBe(true);
+    const asOutput = await runMain(['quantize', copy, '-o', path.join(dir, 'out.gif'), '--timeline', path.join(dir, 'out.gif')]);
+    expect(asOutput.code).toBe(2);
+    expect(asOutput.stderr).toMatch(/main output/);
+    expectOnly(dir, ['in.gif']);
+  });
+
   it('says so when the output directory cannot be written', async () => {
     const r = await runMain(['quantize', CARS, '-o', path.join(tmp, 'no-such-dir', 'out.gif')]);
     expect(r.code).toBe(1);
@@ -243,6 +257,17 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     const r = await runBin(['quantize', path.join(corpus, 'videos/moviepy__big_buck_bunny_0_30.webm'), '-o', path.join(dir, 'out.gif')], { killAfterMs: 2500 });
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/interrupted/);
+    expectOnly(dir, []);
+    const ps = (await import('node:child_process')).spawnSync('ps', ['-eo', 'ppid,args'], { encoding: 'utf8' }).stdout;
+    expect(ps.split('\n').filter((l) => l.trim().startsWith(String(r.pid)))).toEqual([]);
+  });
+});
+
+describe('compare interrupted', () => {
+  it('stops on Ctrl-C with exit code 130 and no ffmpeg reader of any mode left running', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'cmp-sigint-'));
+    const r = await runBin(['compare', path.join(corpus, 'videos/moviepy__big_buck_bunny_0_30.webm'), '-o', path.join(dir, 'side.gif')], { killAfterMs: 3000 });
+    expect(r.code).toBe(130);
     expectOnly(dir, []);
     const ps = (await import('node:child_process')).spawnSync('ps', ['-eo', 'ppid,args'], { encoding: 'utf8' }).stdout;
     expect(ps.split('\n').filter((l) => l.trim().startsWith(String(r.pid)))).toEqual([]);
