@@ -9,7 +9,7 @@ export { createKMeans, kmeansPixels, kmeansPoints, type KMeansOptions, type KMea
 export { createMapper, nearestIndex, type MapOptions, type Dither } from './map/map-pixels.js';
 export { createQualityMeter, inertia, type QualityResult, type QualityMeter } from './metrics/quality.js';
 export { createSequentialQuantizer, type FramePalette, type SequentialOptions } from './sequence/sequential.js';
-export { createColorAccumulator } from './sequence/global-palette.js';
+export { clipPalette, createColorAccumulator, type ClipPalette } from './sequence/global-palette.js';
 export { STABILITY_PRESETS, resolveStability, type StabilityOptions, type StabilityLevel } from './sequence/stability.js';
 export { quantizeClip, type QuantizedFrame } from './pipeline/quantize-clip.js';
 export { decodeGif, isGif, type DecodedGif, type GifLimits } from './decode/gif-decode.js';

@@ -1,7 +1,7 @@
 import { createHistogramMapper } from '../map/map-histogram.js';
 import { createMapper } from '../map/map-pixels.js';
 import type { SequenceOptions } from '../options.js';
-import { createColorAccumulator } from '../sequence/global-palette.js';
+import { clipPalette } from '../sequence/global-palette.js';
 import { createSequentialQuantizer, type FramePalette } from '../sequence/sequential.js';
 import { holdPixels, stillCounts } from '../sequence/stability.js';
 import type { FrameSource, IndexedFrame, TimedFrame } from '../types.js';
@@ -24,15 +24,7 @@ export async function* quantizeClip(
   options: SequenceOptions,
   signal?: AbortSignal,
 ): AsyncGenerator<QuantizedFrame> {
-  let global: FramePalette | null = null;
-  if (options.seeding === 'global') {
-    const accumulator = createColorAccumulator();
-    for await (const frame of (await open()).frames) {
-      signal?.throwIfAborted();
-      accumulator.add(frame);
-    }
-    global = accumulator.finish(options);
-  }
+  const global = options.seeding === 'global' ? (await clipPalette(open, options, signal)).palette : null;
   const seeded = options.seeding === 'seeded';
   const sequence = options.seeding === 'global' ? null : createSequentialQuantizer({ ...options, seeding: options.seeding, stability: seeded ? options.stability : undefined });
   let previous: { source: TimedFrame; indices: Uint8Array } | null = null;

@@ -1,14 +1,30 @@
 import { kmeansPoints } from '../kmeans/kmeans.js';
 import type { ClusterOptions } from '../options.js';
-import type { Frame } from '../types.js';
+import type { Frame, FrameSource } from '../types.js';
 import { toFramePalette, type FramePalette } from './sequential.js';
+
+/** One palette for a whole clip, with the pixels (over all frames) each colour serves. */
+export interface ClipPalette {
+  palette: FramePalette;
+  counts: Float64Array;
+}
+
+/** Reads every frame of the clip once and clusters all its pixels (`--seeding global`, transfer sources). */
+export async function clipPalette(open: () => Promise<FrameSource>, options: ClusterOptions, signal?: AbortSignal): Promise<ClipPalette> {
+  const accumulator = createColorAccumulator();
+  for await (const frame of (await open()).frames) {
+    signal?.throwIfAborted();
+    accumulator.add(frame);
+  }
+  return accumulator.finish(options);
+}
 
 /**
  * Counts every opaque colour of every frame in one 2^24-entry table, so one palette for
  * the whole clip is computed over all its pixels exactly, while memory stays flat however
  * long the clip is (64 MiB of counts plus the list of colours seen).
  */
-export function createColorAccumulator(): { add(frame: Frame): void; finish(options: ClusterOptions): FramePalette } {
+export function createColorAccumulator(): { add(frame: Frame): void; finish(options: ClusterOptions): ClipPalette } {
   const counts = new Uint32Array(1 << 24);
   let seen = new Uint32Array(1 << 16);
   let distinct = 0;
@@ -39,7 +55,8 @@ export function createColorAccumulator(): { add(frame: Frame): void; finish(opti
         weights[i] = counts[key];
       }
       const { colors, init, restarts, metric, space, seed, maxIterations } = options;
-      return toFramePalette(kmeansPoints(points, weights, { k: colors, init, restarts, metric, space, seed, maxIterations }));
+      const result = kmeansPoints(points, weights, { k: colors, init, restarts, metric, space, seed, maxIterations });
+      return { palette: toFramePalette(result), counts: result.counts.slice(0, result.k) };
     },
   };
 }
