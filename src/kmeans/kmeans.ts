@@ -17,7 +17,7 @@ import { createSwapScratch, swapSearch } from './swap.js';
  *  3. for k <= 32, a swap search (swap.ts) improves the best restart, escaping the local
  *     optima that restarts only avoid by luck;
  *  4. the best two coarse solutions are refined on the exact distinct colours (for
- *     k <= 32 with a 100x tighter tolerance), and the better one wins: a true local
+ *     k <= 32 with a 20x tighter tolerance), and the better one wins: a true local
  *     optimum of the full-resolution problem (every pixel counts, nothing is subsampled).
  * Warm starts (given centroids) skip all that: one Lloyd run on the exact colours.
  */
@@ -40,7 +40,7 @@ export interface KMeansOptions {
    * Stop when the summed squared centre shift falls to `tolerance` x the mean per-channel
    * variance of the data (scikit-learn's `tol` convention; default 1e-4). Runs also stop
    * as soon as no label changes. For k <= 32 the final runs on the exact colours use
-   * tolerance / 100 (cheap with Hamerly's bounds, and worth a few tenths of a percent).
+   * tolerance / 20 (cheap with Hamerly's bounds, and worth a few tenths of a percent).
    */
   tolerance?: number;
   /** Warm start: k*3 sRGB floats (0..255). Centroid i of the result evolves from entry i. */
@@ -121,7 +121,7 @@ const SWAP_ATTEMPTS = 10;
  * worth a few tenths of a percent of inertia (what separates us from scikit-learn's
  * best-of-10 on k = 16), and Hamerly's bounds make those late iterations cheap.
  */
-const POLISH_TOLERANCE_FACTOR = 0.01;
+const POLISH_TOLERANCE_FACTOR = 0.05;
 
 interface Resolved {
   k: number;
