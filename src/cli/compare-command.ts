@@ -26,6 +26,8 @@ interface ModeRun {
   frames: AsyncGenerator<QuantizedFrame>;
   meter: ReturnType<typeof createQualityMeter>;
   seconds: number;
+  /** RGBA buffer the run's output frames are expanded into for the meter, reused every frame. */
+  expanded?: Uint8Array;
 }
 
 /**
@@ -65,7 +67,9 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
         run.seconds += (performance.now() - t0) / 1000;
         if (next.done) continue;
         results.set(run.label, next.value);
-        run.meter.add(next.value.source, expandFrame(next.value.indexed));
+        const output = expandFrame(next.value.indexed, run.expanded?.length === next.value.indexed.width * next.value.indexed.height * 4 ? run.expanded : undefined);
+        run.expanded = output.data;
+        run.meter.add(next.value.source, output);
       }
       if (results.size === 0) break;
       const seeded = results.get('seeded')!;

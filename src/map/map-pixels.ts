@@ -1,12 +1,14 @@
 import type { ColorSpace, Frame, Metric } from '../types.js';
 import { ChromaseedError, invalidOption } from '../errors.js';
 import { fromSrgb } from '../color/space.js';
+import { DITHERS, METRICS, SPACES, type DitherMode } from '../options.js';
 import { createPaletteSearch } from './nearest.js';
 import { bayerDither, createDitherScratch, floydSteinbergDither, type Lookup } from './dither.js';
 
 export { nearestIndex, createPaletteSearch, type PaletteSearch } from './nearest.js';
 
-export type Dither = 'none' | 'floyd-steinberg' | 'bayer';
+/** How pixels are mapped: nearest colour only, error diffusion, or ordered (8x8 Bayer). */
+export type Dither = DitherMode;
 
 export interface MapOptions {
   metric: Metric;
@@ -51,9 +53,6 @@ const CACHE_SIZE = 1 << CACHE_BITS;
 /** Fibonacci hashing spreads neighbouring colours (which differ in the low bits) over the table. */
 const HASH = 0x9e3779b1;
 
-const METRICS: readonly Metric[] = ['euclidean', 'manhattan'];
-const SPACES: readonly ColorSpace[] = ['rgb', 'lab', 'oklab'];
-const DITHERS: readonly Dither[] = ['none', 'floyd-steinberg', 'bayer'];
 
 /**
  * A mapper owns the colour cache, the palette search structure and the dithering scratch;
