@@ -163,10 +163,9 @@ export function holdPixels(
   palette: Uint8Array,
   size: number,
   options: StabilityOptions,
-): number {
+): void {
   const { pixelHold, pixelMargin } = options;
-  if (pixelHold < 0) return 0;
-  let held = 0;
+  if (pixelHold < 0) return;
   for (let i = 0, o = 0; i < indices.length; i++, o += 4) {
     const prev = previousIndices[i];
     const now = indices[i];
@@ -181,10 +180,8 @@ export function holdPixels(
     const dNow = (r - palette[n]) ** 2 + (g - palette[n + 1]) ** 2 + (b - palette[n + 2]) ** 2;
     if (dPrev <= (1 + pixelMargin) * dNow) {
       indices[i] = prev;
-      held++;
     }
   }
-  return held;
 }
 
 /**
