@@ -162,6 +162,7 @@ export function resolveSequenceOptions(raw: Raw): SequenceOptions {
       refresh: optionalNumber(raw, 'refresh'),
       refreshGain: optionalNumber(raw, 'refreshGain'),
       anchor: optionalNumber(raw, 'anchor'),
+      stillWeight: optionalNumber(raw, 'stillWeight'),
     }),
   };
 }

@@ -109,6 +109,7 @@ function leverVariants(options: SequenceOptions): [string, SequenceOptions][] {
     ['scene cut', { sceneCut: 0 }],
     ['refresh', { refresh: 0 }],
     ['anchor', { anchor: 0 }],
+    ['still weight', { stillWeight: 0 }],
     ['iteration cap', { frameIterations: STABILITY_PRESETS.none.frameIterations }],
   ];
   const rows: [string, SequenceOptions][] = off

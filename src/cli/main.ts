@@ -174,6 +174,7 @@ function sequenceOptions<T>(y: Argv<T>) {
     .option('refresh', { type: 'number', describe: 'seeded mode: every N frames also try a fresh clustering, adopted when clearly better (0 = never) [preset]' })
     .option('refresh-gain', { type: 'number', describe: 'seeded mode: how much lower (fraction) a fresh objective must be to be adopted [preset]' })
     .option('anchor', { type: 'number', describe: 'seeded mode: how strongly an entry painting still pixels is held in place (0 = off) [preset]' })
+    .option('still-weight', { type: 'number', describe: "seeded mode: what a still pixel's colour change costs against the error it removes (0 = off) [preset]" })
     .option('scene-cut', { type: 'number', describe: 'seeded mode: objective jump factor that restarts the palette (0 = never) [preset]' });
 }
 

@@ -3,7 +3,7 @@ import { createMapper } from '../map/map-pixels.js';
 import type { SequenceOptions } from '../options.js';
 import { clipPalette } from '../sequence/global-palette.js';
 import { createSequentialQuantizer, type FramePalette } from '../sequence/sequential.js';
-import { holdPixels, stillCounts } from '../sequence/stability.js';
+import { holdPixels } from '../sequence/stability.js';
 import type { FrameSource, IndexedFrame, TimedFrame } from '../types.js';
 
 /** One frame through the pipeline: the source, its palette, and the mapped result. */
@@ -28,15 +28,14 @@ export async function* quantizeClip(
   const seeded = options.seeding === 'seeded';
   const sequence = options.seeding === 'global' ? null : createSequentialQuantizer({ ...options, seeding: options.seeding, stability: seeded ? options.stability : undefined });
   let previous: { source: TimedFrame; indices: Uint8Array } | null = null;
-  const still = new Float64Array(256);
   const mapper = createMapper();
   const histogramMapper = createHistogramMapper();
   const mapOptions = { metric: options.metric, space: options.space, dither: options.dither };
   let index = 0;
   for await (const source of (await open()).frames) {
     signal?.throwIfAborted();
-    const anchoring: boolean = seeded && options.stability.anchor > 0 && previous !== null && previous.source.data.length === source.data.length;
-    const palette: FramePalette = global ?? sequence!.next(source, anchoring ? stillCounts(source.data, previous!.source.data, previous!.indices, still) : undefined);
+    const sameSize = previous !== null && previous.source.data.length === source.data.length;
+    const palette: FramePalette = global ?? sequence!.next(source, sameSize ? { source: previous!.source.data, indices: previous!.indices } : undefined);
     // Per-frame k-means has just counted this frame's colours: map each once, not each pixel.
     const { indices, transparent } =
       sequence !== null && options.dither === 'none'

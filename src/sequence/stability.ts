@@ -50,6 +50,14 @@ export interface StabilityOptions {
    * by other entries; 0 = off.
    */
   anchor: number;
+  /**
+   * What repainting an unchanged pixel costs, in squared-error terms: a refresh that would
+   * change the colours of pixels whose source is bit-identical to last frame's by d levels
+   * counts `stillWeight · Σd²` against the squared error it removes, so a fresh palette is
+   * adopted for new content, not at the price of repainting content that has not changed.
+   * Acts only with `refresh`; 0 = off.
+   */
+  stillWeight: number;
 }
 
 export const STABILITY_LEVELS = ['none', 'low', 'medium', 'high'] as const;
@@ -57,10 +65,10 @@ export type StabilityLevel = (typeof STABILITY_LEVELS)[number];
 
 /** Presets, chosen from the numbers in the README's flicker table. */
 export const STABILITY_PRESETS: Readonly<Record<StabilityLevel, Readonly<StabilityOptions>>> = {
-  none: { frameIterations: 300, paletteHold: 0, pixelHold: -1, pixelMargin: 0, sceneCut: 0, refresh: 0, refreshGain: 0, anchor: 0 },
-  low: { frameIterations: 10, paletteHold: 0.25, pixelHold: 4, pixelMargin: 0.25, sceneCut: 4, refresh: 8, refreshGain: 0.05, anchor: 0 },
-  medium: { frameIterations: 5, paletteHold: 1, pixelHold: 8, pixelMargin: 0.5, sceneCut: 4, refresh: 4, refreshGain: 0.05, anchor: 0 },
-  high: { frameIterations: 3, paletteHold: 3, pixelHold: 16, pixelMargin: 1, sceneCut: 4, refresh: 0, refreshGain: 0, anchor: 4 },
+  none: { frameIterations: 300, paletteHold: 0, pixelHold: -1, pixelMargin: 0, sceneCut: 0, refresh: 0, refreshGain: 0, anchor: 0, stillWeight: 0 },
+  low: { frameIterations: 10, paletteHold: 0.25, pixelHold: 4, pixelMargin: 0.25, sceneCut: 4, refresh: 8, refreshGain: 0.05, anchor: 0, stillWeight: 0.05 },
+  medium: { frameIterations: 5, paletteHold: 1, pixelHold: 8, pixelMargin: 0.5, sceneCut: 4, refresh: 4, refreshGain: 0.05, anchor: 0, stillWeight: 0.15 },
+  high: { frameIterations: 3, paletteHold: 3, pixelHold: 16, pixelMargin: 1, sceneCut: 4, refresh: 0, refreshGain: 0, anchor: 4, stillWeight: 0.5 },
 };
 
 function checkRange(name: string, v: number, min: number, max: number): number {
@@ -79,6 +87,7 @@ export function resolveStability(level: StabilityLevel, overrides: Partial<Stabi
   checkRange('--refresh', s.refresh, 0, 1e9);
   checkRange('--refresh-gain', s.refreshGain, 0, 1);
   checkRange('--anchor', s.anchor, 0, 1e6);
+  checkRange('--still-weight', s.stillWeight, 0, 1e6);
   if (!Number.isInteger(s.frameIterations)) throw invalidOption('--frame-iterations', 'an integer', s.frameIterations);
   return s;
 }

@@ -9,6 +9,7 @@ import { createSequentialQuantizer } from '../../src/sequence/sequential.js';
 import { holdPalette, holdPixels, resolveStability, STABILITY_PRESETS } from '../../src/sequence/stability.js';
 import type { FrameSource, TimedFrame } from '../../src/types.js';
 import { corpus } from '../helpers/cli.js';
+import { openInput } from '../../src/io/open-input.js';
 
 async function photo(name: string, width: number): Promise<TimedFrame> {
   const { data, info } = await sharp(path.join(corpus, 'stills', name)).resize(width).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -76,6 +77,40 @@ describe('sequential k-means', () => {
     expect(q.next(a).fresh).toBe(true);
     expect(q.next(a).fresh).toBe(false);
     expect(q.next(cropB).fresh).toBe(true);
+  });
+
+  it('a window opening over a still picture is new content, not a scene cut', async () => {
+    const desk = await photo('skimage__coffee.png', 160);
+    // A "window" over the top 40% shows the picture's bottom rows (colours the palette
+    // already has, so the objective does not jump); the rest stays bit for bit.
+    const opened = { ...desk, data: desk.data.slice() };
+    const windowBytes = Math.floor(desk.height * 0.4) * desk.width * 4;
+    opened.data.set(desk.data.subarray(desk.data.length - windowBytes));
+    const run = (withLast: boolean) => {
+      const q = createSequentialQuantizer({ ...resolveSequenceOptions({}), seeding: 'seeded', stability: STABILITY_PRESETS.medium });
+      const first = q.next(desk);
+      const indices = new Uint8Array(desk.width * desk.height).fill(0);
+      q.next(desk, withLast ? { source: desk.data, indices } : undefined);
+      expect(first.fresh).toBe(true);
+      return q.next(opened, withLast ? { source: desk.data, indices } : undefined).fresh;
+    };
+    // Without knowing which pixels stayed, the jump in frame difference reads as a cut.
+    expect(run(false)).toBe(true);
+    expect(run(true)).toBe(false);
+  });
+
+  it('still weight: refreshes stop repainting unchanged pixels of a screen recording, at no cost in PSNR', async () => {
+    const file = path.join(corpus, 'gifs', 'gifcontrols__playpause.gif');
+    const measure = async (stillWeight: number) => {
+      const meter = createQualityMeter();
+      const options = resolveSequenceOptions({ colors: 16, stillWeight });
+      for await (const f of quantizeClip(() => openInput(file, { maxPixels: 1e8, maxFrames: 1e5 }), options)) meter.add(f.source, expandFrame(f.indexed));
+      return meter.result();
+    };
+    const off = await measure(0);
+    const on = await measure(STABILITY_PRESETS.medium.stillWeight);
+    expect(on.flicker_static!).toBeLessThan(0.7 * off.flicker_static!);
+    expect(on.psnr!).toBeGreaterThan(off.psnr! - 0.1);
   });
 });
 
