@@ -34,24 +34,53 @@ export const DEFAULT_SCENE_CUT: SceneCutOptions = { minDifference: 24, differenc
 export interface SceneCutDetector {
   /** Feed the next frame (and its inertia, or NaN if unknown); true when it starts a new scene. */
   next(frame: Frame, inertia: number): boolean;
-  /** Mean absolute difference measured on the last `next` call (0 for a first frame). */
+  /**
+   * The same test for a caller that has measured the frame difference itself (see
+   * frame-change.ts): `difference` is null when there is nothing to compare with, a first
+   * frame or (`afterFrame` true) a frame of another size, which is always a cut.
+   */
+  nextDifference(difference: number | null, afterFrame: boolean, inertia: number): boolean;
+  /** Mean absolute difference measured on the last call (0 for a first frame). */
   lastDifference(): number;
   reset(): void;
 }
 
 export function createSceneCutDetector(options: SceneCutOptions = DEFAULT_SCENE_CUT): SceneCutDetector {
-  // The previous frame is copied into a buffer reused for the whole clip.
+  // For `next`, the previous frame is copied into a buffer reused for the whole clip.
   let previous = new Uint8Array(0);
   let hasPrevious = false;
   const inertias = createRunningMedian(options.window);
   const differences = createRunningMedian(options.window);
   let difference = 0;
 
+  const nextDifference = (measured: number | null, afterFrame: boolean, inertia: number): boolean => {
+    let cut = false;
+    difference = measured ?? 0;
+    if (measured !== null) {
+      // The first pair has no typical difference to compare with: never a cut.
+      if (differences.count() > 0) {
+        const typical = differences.median();
+        if (measured > options.minDifference && measured > options.differenceRatio * typical) cut = true;
+      }
+      differences.push(measured);
+    } else if (afterFrame) {
+      cut = true; // the canvas changed size: nothing carries over
+    }
+    if (!cut && Number.isFinite(inertia) && inertias.count() > 0) {
+      const m = inertias.median();
+      if (m > 0 && (inertia > options.inertiaFactor * m || inertia * options.inertiaFactor < m)) cut = true;
+    }
+    // A new scene's palette fits it differently, so its inertias start afresh; the typical
+    // frame difference (how fast things move) carries over.
+    if (cut) inertias.clear();
+    if (Number.isFinite(inertia)) inertias.push(inertia);
+    return cut;
+  };
+
   return {
     next(frame, inertia) {
       const d = frame.data;
-      let cut = false;
-      difference = 0;
+      let measured: number | null = null;
       if (hasPrevious && previous.length === d.length) {
         let sum = 0;
         let pixels = 0;
@@ -60,29 +89,15 @@ export function createSceneCutDetector(options: SceneCutOptions = DEFAULT_SCENE_
           sum += Math.abs(d[i] - previous[i]) + Math.abs(d[i + 1] - previous[i + 1]) + Math.abs(d[i + 2] - previous[i + 2]);
           pixels++;
         }
-        difference = pixels > 0 ? sum / (pixels * 3) : 0;
-        // The first pair has no typical difference to compare with: never a cut.
-        if (differences.count() > 0) {
-          const typical = differences.median();
-          if (difference > options.minDifference && difference > options.differenceRatio * typical) cut = true;
-        }
-        differences.push(difference);
-      } else if (hasPrevious) {
-        cut = true; // the canvas changed size: nothing carries over
+        measured = pixels > 0 ? sum / (pixels * 3) : 0;
       }
-      if (!cut && Number.isFinite(inertia) && inertias.count() > 0) {
-        const m = inertias.median();
-        if (m > 0 && (inertia > options.inertiaFactor * m || inertia * options.inertiaFactor < m)) cut = true;
-      }
-      // A new scene's palette fits it differently, so its inertias start afresh; the typical
-      // frame difference (how fast things move) carries over.
-      if (cut) inertias.clear();
-      if (Number.isFinite(inertia)) inertias.push(inertia);
+      const cut = nextDifference(measured, hasPrevious, inertia);
       if (previous.length !== d.length) previous = new Uint8Array(d.length);
       previous.set(d);
       hasPrevious = true;
       return cut;
     },
+    nextDifference,
     lastDifference: () => difference,
     reset() {
       hasPrevious = false;

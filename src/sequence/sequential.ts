@@ -5,7 +5,8 @@ import { createSceneCutDetector, DEFAULT_SCENE_CUT } from './scene-cut.js';
 import type { ClusterOptions, Seeding } from '../options.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { Frame } from '../types.js';
-import { clusterErrors, holdPalette, stillCounts, STABILITY_PRESETS, type StabilityOptions } from './stability.js';
+import { compareFrames } from './frame-change.js';
+import { clusterErrors, holdPalette, STABILITY_PRESETS, type StabilityOptions } from './stability.js';
 
 /** One frame's palette: float centroids (sRGB) and the byte colours written out. */
 export interface FramePalette {
@@ -39,7 +40,10 @@ export interface SequentialOptions extends ClusterOptions {
  * frame is clustered from scratch (a fresh seed per frame), the flickering baseline.
  */
 export function createSequentialQuantizer(options: SequentialOptions): {
-  /** `last`: the previous frame's source and output, when it has this frame's size. */
+  /**
+   * `last`: the previous frame's source and output, when it has this frame's size. Without
+   * it the levers that compare frames (frame-difference cuts, still pixels) stay idle.
+   */
   next(frame: Frame, last?: PreviousFrame): FramePalette;
   /** The colour histogram of the frame last passed to `next` (valid until the next call). */
   readonly histogram: ColorHistogram;
@@ -146,14 +150,15 @@ export function createSequentialQuantizer(options: SequentialOptions): {
         frameIndex++;
         return toFramePalette(result);
       }
-      const still = last ? stillCounts(frame.data, last.source, last.indices, stillPerEntry) : undefined;
+      const change = last ? compareFrames(frame.data, last.source, last.indices, stillPerEntry) : null;
+      const still = change ? stillPerEntry : undefined;
       let result: KMeansResult | null = null;
       let counted = false;
       // A large frame difference while most pixels stay (a window opening in a screen
       // recording) is new content, not a new scene. The objective-jump test below has no
       // such exception: when the old palette fits that badly, a fresh start pays anyway.
-      const mostlyStill = still !== undefined && 2 * sum(still) >= frame.width * frame.height;
-      const differenceCut = stability.sceneCut > 0 && cuts.next(frame, NaN) && !mostlyStill;
+      const mostlyStill = change !== null && 2 * change.stillPixels >= frame.width * frame.height;
+      const differenceCut = stability.sceneCut > 0 && cuts.nextDifference(change?.difference ?? null, false, NaN) && !mostlyStill;
       // A palette smaller than k (the last frame had fewer distinct colours, a fade from
       // black say) cannot seed k clusters; start fresh so the palette can grow back.
       if (previous !== null && previous.size === colors && !differenceCut) {
@@ -239,10 +244,4 @@ export function toFramePalette(result: KMeansResult): FramePalette {
   const centroids = result.centroids.slice(0, size * 3);
   const palette = holdPalette(centroids, null, size, 0, null, null, new Uint8Array(size * 3));
   return { centroids, palette, size, inertia: result.inertia, iterations: result.iterations, fresh: true };
-}
-
-function sum(values: Float64Array): number {
-  let total = 0;
-  for (let i = 0; i < values.length; i++) total += values[i];
-  return total;
 }

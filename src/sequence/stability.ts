@@ -192,17 +192,3 @@ export function holdPixels(
     }
   }
 }
-
-/**
- * How many still pixels (no source channel changed by more than 8, the METRICS.md
- * threshold) each entry of the previous frame painted: the weight `anchor` scales.
- */
-export function stillCounts(source: Uint8Array, previousSource: Uint8Array, previousIndices: Uint8Array, out: Float64Array): Float64Array {
-  out.fill(0);
-  for (let i = 0, o = 0; i < previousIndices.length; i++, o += 4) {
-    if (source[o + 3] === 0 || previousSource[o + 3] === 0) continue;
-    if (Math.abs(source[o] - previousSource[o]) > 8 || Math.abs(source[o + 1] - previousSource[o + 1]) > 8 || Math.abs(source[o + 2] - previousSource[o + 2]) > 8) continue;
-    out[previousIndices[i]]++;
-  }
-  return out;
-}

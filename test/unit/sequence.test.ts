@@ -5,6 +5,7 @@ import { createQualityMeter } from '../../src/metrics/quality.js';
 import { expandFrame } from '../../src/pipeline/expand-frame.js';
 import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
 import { resolveSequenceOptions } from '../../src/options.js';
+import { compareFrames } from '../../src/sequence/frame-change.js';
 import { createSequentialQuantizer } from '../../src/sequence/sequential.js';
 import { holdPalette, holdPixels, resolveStability, STABILITY_PRESETS } from '../../src/sequence/stability.js';
 import type { FrameSource, TimedFrame } from '../../src/types.js';
@@ -74,29 +75,32 @@ describe('sequential k-means', () => {
     const b = await photo('wuffs__hibiscus.regular.jpeg', 160);
     const cropB = { ...a, data: b.data.subarray(0, a.data.length) };
     const q = createSequentialQuantizer({ ...resolveSequenceOptions({}), seeding: 'seeded', stability: STABILITY_PRESETS.medium });
+    const indices = new Uint8Array(a.width * a.height);
     expect(q.next(a).fresh).toBe(true);
-    expect(q.next(a).fresh).toBe(false);
-    expect(q.next(cropB).fresh).toBe(true);
+    expect(q.next(a, { source: a.data, indices }).fresh).toBe(false);
+    expect(q.next(cropB, { source: a.data, indices }).fresh).toBe(true);
   });
 
   it('a window opening over a still picture is new content, not a scene cut', async () => {
     const desk = await photo('skimage__coffee.png', 160);
-    // A "window" over the top 40% shows the picture's bottom rows (colours the palette
-    // already has, so the objective does not jump); the rest stays bit for bit.
-    const opened = { ...desk, data: desk.data.slice() };
-    const windowBytes = Math.floor(desk.height * 0.4) * desk.width * 4;
-    opened.data.set(desk.data.subarray(desk.data.length - windowBytes));
-    const run = (withLast: boolean) => {
-      const q = createSequentialQuantizer({ ...resolveSequenceOptions({}), seeding: 'seeded', stability: STABILITY_PRESETS.medium });
-      const first = q.next(desk);
-      const indices = new Uint8Array(desk.width * desk.height).fill(0);
-      q.next(desk, withLast ? { source: desk.data, indices } : undefined);
-      expect(first.fresh).toBe(true);
-      return q.next(opened, withLast ? { source: desk.data, indices } : undefined).fresh;
+    const rowBytes = desk.width * 4;
+    // The top `share` of the rows show the picture upside down (colours the palette already
+    // has, so the fit does not jump); the rest stays bit for bit.
+    const flipped = (share: number) => {
+      const data = desk.data.slice();
+      for (let y = 0; y < Math.floor(desk.height * share); y++) data.set(desk.data.subarray((desk.height - 1 - y) * rowBytes, (desk.height - y) * rowBytes), y * rowBytes);
+      return { ...desk, data };
     };
-    // Without knowing which pixels stayed, the jump in frame difference reads as a cut.
-    expect(run(false)).toBe(true);
-    expect(run(true)).toBe(false);
+    const isCut = (share: number) => {
+      const q = createSequentialQuantizer({ ...resolveSequenceOptions({}), seeding: 'seeded', stability: STABILITY_PRESETS.medium });
+      const last = { source: desk.data, indices: new Uint8Array(desk.width * desk.height) };
+      expect(q.next(desk).fresh).toBe(true);
+      expect(q.next(desk, last).fresh).toBe(false);
+      return q.next(flipped(share), last).fresh;
+    };
+    expect(isCut(0.4)).toBe(false);
+    // Turned over whole, the same difference per changed pixel over every pixel: a new scene.
+    expect(isCut(1)).toBe(true);
   });
 
   it('still weight: refreshes stop repainting unchanged pixels of a screen recording, at no cost in PSNR', async () => {
@@ -111,6 +115,21 @@ describe('sequential k-means', () => {
     const on = await measure(STABILITY_PRESETS.medium.stillWeight);
     expect(on.flicker_static!).toBeLessThan(0.7 * off.flicker_static!);
     expect(on.psnr!).toBeGreaterThan(off.psnr! - 0.1);
+  });
+});
+
+describe('compareFrames', () => {
+  it('measures the mean difference and counts still pixels per last-frame entry', () => {
+    // Four pixels: unchanged (entry 2), moved by 8 (entry 2: still), moved by 9 (entry 1:
+    // not still), and transparent now (left out of everything).
+    const before = Uint8Array.of(10, 10, 10, 255, 100, 100, 100, 255, 50, 50, 50, 255, 0, 0, 0, 255);
+    const now = Uint8Array.of(10, 10, 10, 255, 108, 100, 100, 255, 50, 59, 50, 255, 0, 0, 0, 0);
+    const still = new Float64Array(256).fill(7);
+    const change = compareFrames(now, before, Uint8Array.of(2, 2, 1, 0), still);
+    expect(change.stillPixels).toBe(2);
+    expect(change.difference).toBeCloseTo((0 + 8 + 9) / (3 * 3), 12);
+    expect(Array.from(still.subarray(0, 3))).toEqual([0, 0, 2]);
+    expect(compareFrames(now, now, Uint8Array.of(0, 0, 0, 0), still)).toEqual({ difference: 0, stillPixels: 3 });
   });
 });
 
