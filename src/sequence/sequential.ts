@@ -150,8 +150,8 @@ export function createSequentialQuantizer(options: SequentialOptions): {
         frameIndex++;
         return toFramePalette(result);
       }
-      const change = last ? compareFrames(frame.data, last.source, last.indices, stillPerEntry) : null;
-      const still = change ? stillPerEntry : undefined;
+      const anchoring = stability.anchor > 0;
+      const change = last ? compareFrames(frame.data, last.source, last.indices, anchoring ? stillPerEntry : null) : null;
       let result: KMeansResult | null = null;
       let counted = false;
       // A large frame difference while most pixels stay (a window opening in a screen
@@ -169,7 +169,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
           space,
           maxIterations: stability.frameIterations,
           initialCentroids: previous.centroids,
-          anchorWeights: still && stability.anchor > 0 ? scaled(still, stability.anchor, anchorWeights) : undefined,
+          anchorWeights: change !== null && anchoring ? scaled(stillPerEntry, stability.anchor, anchorWeights) : undefined,
           onIteration: (e) => {
             if (e.iteration === 1) firstStep = e.objective;
           },
