@@ -47,8 +47,7 @@ export function sharedColorTable(): Uint32Array {
  * new colour (measured: 43 ns per pixel on 320x240 frames, against a few with the hash).
  * Shared by all histograms (cleared before each build returns), as JS runs one at a time.
  */
-let hashKeys = new Int32Array(0);
-let hashValues = new Int32Array(0);
+let hashSlots = new Int32Array(0);
 
 /** An empty histogram whose buffers grow on demand and are reused by later builds. */
 export function createHistogram(): ColorHistogram {
@@ -97,12 +96,9 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
   let bits = 4;
   while (1 << bits < 2 * room) bits++;
   const capacity = 1 << bits;
-  if (hashKeys.length < capacity) {
-    hashKeys = new Int32Array(capacity);
-    hashValues = new Int32Array(capacity);
-  }
-  const keys = hashKeys;
-  const values = hashValues;
+  // Key and value side by side, so a probe touches one cache line, not two.
+  if (hashSlots.length < 2 * capacity) hashSlots = new Int32Array(2 * capacity);
+  const slots = hashSlots;
   const mask = capacity - 1;
   const shift = 32 - bits;
   const { pixelIndex, weights, colors } = out;
@@ -128,9 +124,9 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
     let slot = Math.imul(key, 0x9e3779b1) >>> shift;
     let index = -1;
     for (;;) {
-      const stored = keys[slot];
+      const stored = slots[2 * slot];
       if (stored === key + 1) {
-        index = values[slot];
+        index = slots[2 * slot + 1];
         break;
       }
       if (stored === 0) break;
@@ -138,12 +134,12 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
     }
     if (index < 0) {
       if (count === room) {
-        clearSlots(keys, colors, count, shift, mask, capacity);
+        clearSlots(slots, colors, count, shift, mask, capacity);
         return null;
       }
       index = count++;
-      keys[slot] = key + 1;
-      values[slot] = index;
+      slots[2 * slot] = key + 1;
+      slots[2 * slot + 1] = index;
       weights[index] = 0;
       const c = index * 3;
       colors[c] = rgba[o];
@@ -155,7 +151,7 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
     previousKey = key;
     previousIndex = index;
   }
-  clearSlots(keys, colors, count, shift, mask, capacity);
+  clearSlots(slots, colors, count, shift, mask, capacity);
   out.opaquePixels = opaque;
   return count;
 }
@@ -164,15 +160,15 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
  * Leave the shared table empty for the next call: clear only the slots used (linear
  * probing lets us find each again from its colour) when they are few.
  */
-function clearSlots(keys: Int32Array, colors: Uint8Array, count: number, shift: number, mask: number, capacity: number): void {
+function clearSlots(slots: Int32Array, colors: Uint8Array, count: number, shift: number, mask: number, capacity: number): void {
   if (count * 8 < capacity) {
     for (let i = 0, c = 0; i < count; i++, c += 3) {
       const key = (colors[c] << 16) | (colors[c + 1] << 8) | colors[c + 2];
       let slot = Math.imul(key, 0x9e3779b1) >>> shift;
-      while (keys[slot] !== key + 1) slot = (slot + 1) & mask;
-      keys[slot] = 0;
+      while (slots[2 * slot] !== key + 1) slot = (slot + 1) & mask;
+      slots[2 * slot] = 0;
     }
   } else {
-    keys.fill(0, 0, capacity);
+    slots.fill(0, 0, 2 * capacity);
   }
 }
