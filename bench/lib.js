@@ -46,15 +46,21 @@ export function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Best (lowest) wall time over `n` runs: the least disturbed by other load. */
-export function best(n, fn) {
-  let min = Infinity;
-  let last;
-  for (let i = 0; i < n; i++) {
-    last = fn();
-    min = Math.min(min, last.seconds);
+/**
+ * Wall time of a command that may be short: runs it once, and twice more when it took under
+ * `shortSeconds`, keeping the best (the run least disturbed by other load). Sub-second runs
+ * vary by tens of percent from one run to the next on a shared machine, which would decide
+ * a speed comparison by chance.
+ */
+export function bestIfShort(fn, shortSeconds = 5) {
+  let result = fn();
+  if (result.seconds >= shortSeconds) return result;
+  let min = result.seconds;
+  for (let i = 0; i < 2; i++) {
+    result = fn();
+    min = Math.min(min, result.seconds);
   }
-  return { ...last, seconds: min };
+  return { ...result, seconds: min };
 }
 
 export function table(rows) {

@@ -8,7 +8,7 @@ import { decodeGif } from '../dist/decode/gif-decode.js';
 import { openInput } from '../dist/io/open-input.js';
 import { createQualityMeter } from '../dist/metrics/quality.js';
 import { makeClips } from './clips.js';
-import { CORPUS, best, findPeer, runCli, table, tempDir, timeCommand } from './lib.js';
+import { CORPUS, bestIfShort, findPeer, runCli, table, tempDir, timeCommand } from './lib.js';
 
 const K = 16;
 const INPUT_OPTIONS = { maxPixels: 1e8, maxFrames: 1e5 };
@@ -39,7 +39,7 @@ function ffmpegGlobal(ffmpeg, input, out) {
   return ['-v', 'error', '-y', '-i', input, '-lavfi', `split[a][b];[a]palettegen=max_colors=${K + 1}[p];[b][p]paletteuse=dither=none`, out];
 }
 
-export async function quantizeBench({ quick = false, repeats = 1 } = {}) {
+export async function quantizeBench({ quick = false } = {}) {
   const dir = tempDir('quantize');
   const clips = await makeClips(dir);
   const inputs = [
@@ -57,13 +57,13 @@ export async function quantizeBench({ quick = false, repeats = 1 } = {}) {
     const results = {};
     for (const seeding of ['seeded', 'none', 'global']) {
       const out = path.join(dir, `${name}.${seeding}.gif`);
-      const run = best(repeats, () => runCli(['quantize', input, '-k', String(K), '--seeding', seeding, '-o', out, '--quiet']));
+      const run = bestIfShort(() => runCli(['quantize', input, '-k', String(K), '--seeding', seeding, '-o', out, '--quiet']));
       results[`chromaseed ${seeding}`] = { ...(await measure(input, out)), seconds: run.seconds };
     }
     if (ffmpeg) {
       for (const [label, args] of [['ffmpeg per-frame', ffmpegPerFrame], ['ffmpeg global', ffmpegGlobal]]) {
         const out = path.join(dir, `${name}.${label.replace(/\W+/g, '-')}.gif`);
-        const run = best(repeats, () => timeCommand(ffmpeg, args(ffmpeg, input, out)));
+        const run = bestIfShort(() => timeCommand(ffmpeg, args(ffmpeg, input, out)));
         results[label] = { ...(await measure(input, out)), seconds: run.seconds };
       }
     }
@@ -102,5 +102,5 @@ export async function quantizeBench({ quick = false, repeats = 1 } = {}) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await quantizeBench({ quick: process.argv.includes('--quick'), repeats: 1 });
+  await quantizeBench({ quick: process.argv.includes('--quick') });
 }
