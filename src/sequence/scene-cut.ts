@@ -36,10 +36,9 @@ export interface SceneCutDetector {
   next(frame: Frame, inertia: number): boolean;
   /**
    * The same test for a caller that has measured the frame difference itself (see
-   * frame-change.ts): `difference` is null when there is nothing to compare with, a first
-   * frame or (`afterFrame` true) a frame of another size, which is always a cut.
+   * frame-change.ts); `difference` null: nothing to compare with, never a cut by difference.
    */
-  nextDifference(difference: number | null, afterFrame: boolean, inertia: number): boolean;
+  nextDifference(difference: number | null, inertia: number): boolean;
   /** Mean absolute difference measured on the last call (0 for a first frame). */
   lastDifference(): number;
   reset(): void;
@@ -53,8 +52,9 @@ export function createSceneCutDetector(options: SceneCutOptions = DEFAULT_SCENE_
   const differences = createRunningMedian(options.window);
   let difference = 0;
 
-  const nextDifference = (measured: number | null, afterFrame: boolean, inertia: number): boolean => {
-    let cut = false;
+  /** `resized`: the frame has another size than the last, which is always a cut. */
+  const decide = (measured: number | null, resized: boolean, inertia: number): boolean => {
+    let cut = resized;
     difference = measured ?? 0;
     if (measured !== null) {
       // The first pair has no typical difference to compare with: never a cut.
@@ -63,8 +63,6 @@ export function createSceneCutDetector(options: SceneCutOptions = DEFAULT_SCENE_
         if (measured > options.minDifference && measured > options.differenceRatio * typical) cut = true;
       }
       differences.push(measured);
-    } else if (afterFrame) {
-      cut = true; // the canvas changed size: nothing carries over
     }
     if (!cut && Number.isFinite(inertia) && inertias.count() > 0) {
       const m = inertias.median();
@@ -91,13 +89,13 @@ export function createSceneCutDetector(options: SceneCutOptions = DEFAULT_SCENE_
         }
         measured = pixels > 0 ? sum / (pixels * 3) : 0;
       }
-      const cut = nextDifference(measured, hasPrevious, inertia);
+      const cut = decide(measured, hasPrevious && measured === null, inertia);
       if (previous.length !== d.length) previous = new Uint8Array(d.length);
       previous.set(d);
       hasPrevious = true;
       return cut;
     },
-    nextDifference,
+    nextDifference: (measured, inertia) => decide(measured, false, inertia),
     lastDifference: () => difference,
     reset() {
       hasPrevious = false;

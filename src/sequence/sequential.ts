@@ -77,7 +77,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   /**
    * A fresh clustering blended into the seeded one, or null when it does not win by a clear
    * margin: its objective must be lower by the fraction `refreshGain`, plus what repainting
-   * still pixels costs (`stillWeight`), relative to the seeded palette's squared error.
+   * unchanged pixels costs (`stillWeight`), relative to the seeded palette's squared error.
    */
   const refreshed = (frame: Frame, seeded: KMeansResult, previous: FramePalette, last: PreviousFrame | undefined): KMeansResult | null => {
     // A short run is enough to show where the seeded palette is missing colours.
@@ -158,7 +158,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       // recording) is new content, not a new scene. The objective-jump test below has no
       // such exception: when the old palette fits that badly, a fresh start pays anyway.
       const mostlyStill = change !== null && 2 * change.stillPixels >= frame.width * frame.height;
-      const differenceCut = stability.sceneCut > 0 && cuts.nextDifference(change?.difference ?? null, false, NaN) && !mostlyStill;
+      const differenceCut = stability.sceneCut > 0 && cuts.nextDifference(change?.difference ?? null, NaN) && !mostlyStill;
       // A palette smaller than k (the last frame had fewer distinct colours, a fade from
       // black say) cannot seed k clusters; start fresh so the palette can grow back.
       if (previous !== null && previous.size === colors && !differenceCut) {
