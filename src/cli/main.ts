@@ -20,7 +20,7 @@ export const EXIT_INTERRUPTED = 130;
 export type Args = Record<string, unknown>;
 
 /**
- * Runs one command line and returns the exit code. The single catch point: a
+ * Runs one command line and returns the exit code. Every error ends in report(): a
  * ChromaseedError prints as one line, any other error is a bug and prints its stack.
  */
 export async function main(argv: string[], streams: CliStreams, signal?: AbortSignal): Promise<number> {

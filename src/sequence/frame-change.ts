@@ -2,22 +2,32 @@
 export interface FrameChange {
   /** Mean absolute difference over the RGB channels of pixels opaque in both (0..255). */
   readonly difference: number;
-  /** Pixels no channel of which moved by more than 8 (the METRICS.md "still" pixels). */
+  /** Pixels opaque in both frames. */
+  readonly opaquePixels: number;
+  /** Of those, the ones no channel of which moved by more than 8 (the METRICS.md "still" pixels). */
   readonly stillPixels: number;
+}
+
+/** Still pixels counted per palette entry of the frame before (see `compareFrames`). */
+export interface StillPerEntry {
+  /** The entry each pixel of the frame before was written with. */
+  readonly beforeIndices: Uint8Array;
+  /** Filled with the counts (256 entries, overwritten). */
+  readonly counts: Float64Array;
 }
 
 /**
  * Compares `now` with `before` (RGBA, same size): the mean difference the scene-cut test
- * reads and the number of still pixels the "mostly still" test reads. With `perEntry`, also
- * counts there, per palette entry the pixel was written with last frame (`beforeIndices`),
- * how many pixels stayed still (what the `anchor` lever weighs; 256 entries, overwritten).
+ * reads and the still pixels the "mostly still" test reads. With `perEntry`, also counts
+ * how many still pixels each palette entry of the frame before painted (what the `anchor`
+ * lever weighs).
  */
-export function compareFrames(now: Uint8Array, before: Uint8Array, beforeIndices: Uint8Array, perEntry: Float64Array | null): FrameChange {
+export function compareFrames(now: Uint8Array, before: Uint8Array, perEntry: StillPerEntry | null): FrameChange {
   let sum = 0;
   let opaque = 0;
   let stillPixels = 0;
-  perEntry?.fill(0);
-  for (let p = 0, o = 0; p < beforeIndices.length; p++, o += 4) {
+  perEntry?.counts.fill(0);
+  for (let p = 0, o = 0; o < now.length; p++, o += 4) {
     if (now[o + 3] === 0 || before[o + 3] === 0) continue;
     opaque++;
     const dr = now[o] - before[o];
@@ -31,7 +41,7 @@ export function compareFrames(now: Uint8Array, before: Uint8Array, beforeIndices
     // outcome is close to random from pixel to pixel, and mispredictions cost more.
     const still = 1 + (((8 - ar) | (8 - ag) | (8 - ab)) >> 31);
     stillPixels += still;
-    if (perEntry !== null) perEntry[beforeIndices[p]] += still;
+    if (perEntry !== null) perEntry.counts[perEntry.beforeIndices[p]] += still;
   }
-  return { difference: opaque > 0 ? sum / (opaque * 3) : 0, stillPixels };
+  return { difference: opaque > 0 ? sum / (opaque * 3) : 0, opaquePixels: opaque, stillPixels };
 }

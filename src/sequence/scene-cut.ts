@@ -1,4 +1,5 @@
 import type { Frame } from '../types.js';
+import { compareFrames } from './frame-change.js';
 
 /**
  * A deliberately simple scene-cut detector for deciding when a palette transfer may be
@@ -78,17 +79,7 @@ export function createSceneCutDetector(options: SceneCutOptions = DEFAULT_SCENE_
   return {
     next(frame, inertia) {
       const d = frame.data;
-      let measured: number | null = null;
-      if (hasPrevious && previous.length === d.length) {
-        let sum = 0;
-        let pixels = 0;
-        for (let i = 0; i < d.length; i += 4) {
-          if (d[i + 3] === 0 || previous[i + 3] === 0) continue;
-          sum += Math.abs(d[i] - previous[i]) + Math.abs(d[i + 1] - previous[i + 1]) + Math.abs(d[i + 2] - previous[i + 2]);
-          pixels++;
-        }
-        measured = pixels > 0 ? sum / (pixels * 3) : 0;
-      }
+      const measured = hasPrevious && previous.length === d.length ? compareFrames(d, previous, null).difference : null;
       const cut = decide(measured, hasPrevious && measured === null, inertia);
       if (previous.length !== d.length) previous = new Uint8Array(d.length);
       previous.set(d);

@@ -41,8 +41,9 @@ export interface SequentialOptions extends ClusterOptions {
  */
 export function createSequentialQuantizer(options: SequentialOptions): {
   /**
-   * `last`: the previous frame's source and output, when it has this frame's size. Without
-   * it the levers that compare frames (frame-difference cuts, still pixels) stay idle.
+   * `last`: the previous frame's source and output, when it has this frame's size. The
+   * still-pixel levers need it; without it the frame-difference cut test keeps a copy of
+   * each frame to compare with, and cannot tell a window opening from a new scene.
    */
   next(frame: Frame, last?: PreviousFrame): FramePalette;
   /** The colour histogram of the frame last passed to `next` (valid until the next call). */
@@ -62,6 +63,8 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   const cost = new Float64Array(256 * 256);
   const anchorWeights = new Float64Array(256);
   const stillPerEntry = new Float64Array(256);
+  const blendedWritten = new Uint8Array(256 * 3);
+  const seededWritten = new Uint8Array(256 * 3);
   const { colors, init, restarts, metric, space, seed, maxIterations } = options;
 
   /**
@@ -102,27 +105,37 @@ export function createSequentialQuantizer(options: SequentialOptions): {
     const bar = (1 - stability.refreshGain) * seeded.inertia;
     if (blended.inertia >= bar) return null;
     if (last === undefined || stability.stillWeight === 0) return blended;
-    // Only now, with the blend good enough on its own, is the repaint worth measuring.
-    const extra = repaint(frame, last, blended.centroids, previous.palette) - repaint(frame, last, seeded.centroids, previous.palette);
-    if (extra <= 0) return blended;
-    clusterErrors(engine.histogram, seeded.centroids, colors, search, rounded, counts, errors);
-    let error = 0;
+    // Only now, with the blend good enough on its own, is the repaint worth measuring, on
+    // the bytes each choice would really write (held colours included).
+    const blendedBytes = written(blended.centroids, previous.palette, blendedWritten);
+    const seededBytes = written(seeded.centroids, previous.palette, seededWritten);
+    let error = 0; // the seeded palette's squared error (sRGB), left in `errors` by written()
     for (let i = 0; i < colors; i++) error += errors[i];
+    const extra = repaint(frame, last, blendedBytes, previous.palette) - repaint(frame, last, seededBytes, previous.palette);
+    if (extra <= 0) return blended;
     return blended.inertia < bar - (error > 0 ? (stability.stillWeight * extra) / error : Infinity) * seeded.inertia ? blended : null;
   };
 
   /**
+   * The palette bytes `centroids` would be written as after the palette hold, into `out`;
+   * leaves their clusters' pixel counts and squared errors in `counts` and `errors`.
+   */
+  const written = (centroids: Float64Array, held: Uint8Array, out: Uint8Array): Uint8Array => {
+    clusterErrors(engine.histogram, centroids, colors, search, rounded, counts, errors);
+    return holdPalette(centroids, held, colors, stability.paletteHold, counts, errors, out);
+  };
+
+  /**
    * Squared change, summed over the pixels whose source is bit-identical to last frame's,
-   * between last frame's output and these pixels mapped to the nearest of `centroids`
-   * (rounded): what adopting that palette repaints. Only identical pixels count: they are
+   * between last frame's output and these pixels mapped to the nearest colour of `bytes`:
+   * what writing that palette repaints. Only identical pixels count: they are
    * certainly unchanged content (a screen recording's desktop, a GIF's background), where a
    * colour change is plain flicker; a pixel that moved a little (video noise, slow motion)
    * may well deserve the better colour. Measured on the corpus, counting every pixel within
    * the METRICS.md threshold of 8 cost handheld video (imageio cockatoo) 0.1 dB.
    */
-  const repaint = (frame: Frame, last: PreviousFrame, centroids: Float64Array, palette: Uint8Array): number => {
-    for (let i = 0; i < colors * 3; i++) rounded[i] = Math.round(centroids[i]);
-    search.prepare(rounded, colors, 'euclidean', 'rgb');
+  const repaint = (frame: Frame, last: PreviousFrame, bytes: Uint8Array, palette: Uint8Array): number => {
+    search.prepare(bytes, colors, 'euclidean', 'rgb');
     const d = frame.data;
     const s = last.source;
     let total = 0;
@@ -135,7 +148,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       if (r !== s[o] || g !== s[o + 1] || b !== s[o + 2]) continue;
       const c = (hint = search.nearest(r, g, b, hint)) * 3;
       const e = last.indices[p] * 3;
-      total += (rounded[c] - palette[e]) ** 2 + (rounded[c + 1] - palette[e + 1]) ** 2 + (rounded[c + 2] - palette[e + 2]) ** 2;
+      total += (bytes[c] - palette[e]) ** 2 + (bytes[c + 1] - palette[e + 1]) ** 2 + (bytes[c + 2] - palette[e + 2]) ** 2;
     }
     return total;
   };
@@ -151,14 +164,17 @@ export function createSequentialQuantizer(options: SequentialOptions): {
         return toFramePalette(result);
       }
       const anchoring = stability.anchor > 0;
-      const change = last ? compareFrames(frame.data, last.source, last.indices, anchoring ? stillPerEntry : null) : null;
+      const change = last && (stability.sceneCut > 0 || anchoring) ? compareFrames(frame.data, last.source, anchoring ? { beforeIndices: last.indices, counts: stillPerEntry } : null) : null;
       let result: KMeansResult | null = null;
       let counted = false;
       // A large frame difference while most pixels stay (a window opening in a screen
       // recording) is new content, not a new scene. The objective-jump test below has no
       // such exception: when the old palette fits that badly, a fresh start pays anyway.
-      const mostlyStill = change !== null && 2 * change.stillPixels >= frame.width * frame.height;
-      const differenceCut = stability.sceneCut > 0 && cuts.nextDifference(change?.difference ?? null, NaN) && !mostlyStill;
+      // Without the frame before (a first frame, another size, a caller that does not pass
+      // it), the detector compares with its own copy of the last frame it saw.
+      const differenceCut =
+        stability.sceneCut > 0 &&
+        (change !== null ? cuts.nextDifference(change.difference, NaN) && 2 * change.stillPixels < change.opaquePixels : cuts.next(frame, NaN));
       // A palette smaller than k (the last frame had fewer distinct colours, a fade from
       // black say) cannot seed k clusters; start fresh so the palette can grow back.
       if (previous !== null && previous.size === colors && !differenceCut) {

@@ -32,8 +32,9 @@ export interface StabilityOptions {
   /**
    * Scene-cut detection: when a seeded frame's first-step objective exceeds the previous
    * frame's final objective by this factor, or the frame differs from the last far more
-   * than frames typically do (scene-cut.ts), the old palette no longer fits and the frame
-   * is re-initialised (with restarts) instead; 0 = never.
+   * than frames typically do (scene-cut.ts) while fewer than half its pixels stay still,
+   * the old palette no longer fits and the frame is re-initialised (with restarts)
+   * instead; 0 = never.
    */
   sceneCut: number;
   /**
@@ -67,8 +68,8 @@ export type StabilityLevel = (typeof STABILITY_LEVELS)[number];
 export const STABILITY_PRESETS: Readonly<Record<StabilityLevel, Readonly<StabilityOptions>>> = {
   none: { frameIterations: 300, paletteHold: 0, pixelHold: -1, pixelMargin: 0, sceneCut: 0, refresh: 0, refreshGain: 0, anchor: 0, stillWeight: 0 },
   low: { frameIterations: 10, paletteHold: 0.25, pixelHold: 4, pixelMargin: 0.25, sceneCut: 4, refresh: 8, refreshGain: 0.05, anchor: 0, stillWeight: 0.05 },
-  medium: { frameIterations: 5, paletteHold: 1, pixelHold: 8, pixelMargin: 0.5, sceneCut: 4, refresh: 4, refreshGain: 0.05, anchor: 0, stillWeight: 0.15 },
-  high: { frameIterations: 3, paletteHold: 3, pixelHold: 16, pixelMargin: 1, sceneCut: 4, refresh: 0, refreshGain: 0, anchor: 4, stillWeight: 0.5 },
+  medium: { frameIterations: 5, paletteHold: 1, pixelHold: 8, pixelMargin: 0.5, sceneCut: 4, refresh: 4, refreshGain: 0.05, anchor: 0, stillWeight: 0.1 },
+  high: { frameIterations: 3, paletteHold: 3, pixelHold: 16, pixelMargin: 1, sceneCut: 4, refresh: 0, refreshGain: 0, anchor: 4, stillWeight: 0 },
 };
 
 function checkRange(name: string, v: number, min: number, max: number): number {

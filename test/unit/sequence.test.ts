@@ -75,10 +75,15 @@ describe('sequential k-means', () => {
     const b = await photo('wuffs__hibiscus.regular.jpeg', 160);
     const cropB = { ...a, data: b.data.subarray(0, a.data.length) };
     const q = createSequentialQuantizer({ ...resolveSequenceOptions({}), seeding: 'seeded', stability: STABILITY_PRESETS.medium });
-    const indices = new Uint8Array(a.width * a.height);
     expect(q.next(a).fresh).toBe(true);
-    expect(q.next(a, { source: a.data, indices }).fresh).toBe(false);
-    expect(q.next(cropB, { source: a.data, indices }).fresh).toBe(true);
+    expect(q.next(a).fresh).toBe(false);
+    expect(q.next(cropB).fresh).toBe(true);
+    // The same with the frame before passed in, as the pipeline does.
+    const indices = new Uint8Array(a.width * a.height);
+    const r = createSequentialQuantizer({ ...resolveSequenceOptions({}), seeding: 'seeded', stability: STABILITY_PRESETS.medium });
+    expect(r.next(a).fresh).toBe(true);
+    expect(r.next(a, { source: a.data, indices }).fresh).toBe(false);
+    expect(r.next(cropB, { source: a.data, indices }).fresh).toBe(true);
   });
 
   it('a window opening over a still picture is new content, not a scene cut', async () => {
@@ -125,11 +130,12 @@ describe('compareFrames', () => {
     const before = Uint8Array.of(10, 10, 10, 255, 100, 100, 100, 255, 50, 50, 50, 255, 0, 0, 0, 255);
     const now = Uint8Array.of(10, 10, 10, 255, 108, 100, 100, 255, 50, 59, 50, 255, 0, 0, 0, 0);
     const still = new Float64Array(256).fill(7);
-    const change = compareFrames(now, before, Uint8Array.of(2, 2, 1, 0), still);
+    const change = compareFrames(now, before, { beforeIndices: Uint8Array.of(2, 2, 1, 0), counts: still });
+    expect(change.opaquePixels).toBe(3);
     expect(change.stillPixels).toBe(2);
     expect(change.difference).toBeCloseTo((0 + 8 + 9) / (3 * 3), 12);
     expect(Array.from(still.subarray(0, 3))).toEqual([0, 0, 2]);
-    expect(compareFrames(now, now, Uint8Array.of(0, 0, 0, 0), null)).toEqual({ difference: 0, stillPixels: 3 });
+    expect(compareFrames(now, now, null)).toEqual({ difference: 0, opaquePixels: 3, stillPixels: 3 });
   });
 });
 
