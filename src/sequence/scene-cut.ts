@@ -1,12 +1,13 @@
 import type { Frame } from '../types.js';
-import { compareFrames } from './frame-change.js';
+import { compareFrames, type FrameChange } from './frame-change.js';
 
 /**
  * A deliberately simple scene-cut detector for deciding when a palette transfer may be
  * re-decided. Let D be the mean absolute difference from the previous frame (over the RGB
  * channels of pixels opaque in both, 0..255). A frame is a cut when either
  *  - D exceeds both `minDifference` and `differenceRatio` times the median D of the last
- *    `window` frames, or
+ *    `window` frames, while fewer than `stillShare` of the pixels stayed still (a window
+ *    opening over a still screen changes D a lot without being a new scene), or
  *  - the frame's k-means inertia is more than `inertiaFactor` times, or less than
  *    1/`inertiaFactor` of, the median of the last `window` inertias (the palette suddenly
  *    fits the content much worse or much better: the content changed).
@@ -28,18 +29,24 @@ export interface SceneCutOptions {
   readonly inertiaFactor: number;
   /** Frames kept for the running medians. Default 9. */
   readonly window: number;
+  /**
+   * A frame with at least this share of its opaque pixels still (no channel moved by more
+   * than 8) is never a cut by difference. Default 1: only a frame with every pixel still,
+   * whose D is at most 8 and so below `minDifference` anyway.
+   */
+  readonly stillShare: number;
 }
 
-export const DEFAULT_SCENE_CUT: SceneCutOptions = { minDifference: 24, differenceRatio: 4, inertiaFactor: 4, window: 9 };
+export const DEFAULT_SCENE_CUT: SceneCutOptions = { minDifference: 24, differenceRatio: 4, inertiaFactor: 4, window: 9, stillShare: 1 };
 
 export interface SceneCutDetector {
   /** Feed the next frame (and its inertia, or NaN if unknown); true when it starts a new scene. */
   next(frame: Frame, inertia: number): boolean;
   /**
-   * The same test for a caller that has measured the frame difference itself (see
-   * frame-change.ts); `difference` null: nothing to compare with, never a cut by difference.
+   * The same test for a caller that has compared the frame with the last itself (see
+   * frame-change.ts); `change` null: nothing to compare with, never a cut by difference.
    */
-  nextDifference(difference: number | null, inertia: number): boolean;
+  nextChange(change: FrameChange | null, inertia: number): boolean;
   /** Mean absolute difference measured on the last call (0 for a first frame). */
   lastDifference(): number;
   reset(): void;
@@ -54,14 +61,16 @@ export function createSceneCutDetector(options: SceneCutOptions = DEFAULT_SCENE_
   let difference = 0;
 
   /** `resized`: the frame has another size than the last, which is always a cut. */
-  const decide = (measured: number | null, resized: boolean, inertia: number): boolean => {
+  const decide = (change: FrameChange | null, resized: boolean, inertia: number): boolean => {
     let cut = resized;
-    difference = measured ?? 0;
-    if (measured !== null) {
+    difference = change?.difference ?? 0;
+    if (change !== null) {
+      const measured = change.difference;
       // The first pair has no typical difference to compare with: never a cut.
       if (differences.count() > 0) {
         const typical = differences.median();
-        if (measured > options.minDifference && measured > options.differenceRatio * typical) cut = true;
+        const moving = change.stillPixels < options.stillShare * change.opaquePixels;
+        if (measured > options.minDifference && measured > options.differenceRatio * typical && moving) cut = true;
       }
       differences.push(measured);
     }
@@ -79,14 +88,14 @@ export function createSceneCutDetector(options: SceneCutOptions = DEFAULT_SCENE_
   return {
     next(frame, inertia) {
       const d = frame.data;
-      const measured = hasPrevious && previous.length === d.length ? compareFrames(d, previous, null).difference : null;
-      const cut = decide(measured, hasPrevious && measured === null, inertia);
+      const change = hasPrevious && previous.length === d.length ? compareFrames(d, previous, null) : null;
+      const cut = decide(change, hasPrevious && change === null, inertia);
       if (previous.length !== d.length) previous = new Uint8Array(d.length);
       previous.set(d);
       hasPrevious = true;
       return cut;
     },
-    nextDifference: (measured, inertia) => decide(measured, false, inertia),
+    nextChange: (change, inertia) => decide(change, false, inertia),
     lastDifference: () => difference,
     reset() {
       hasPrevious = false;

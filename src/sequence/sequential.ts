@@ -43,7 +43,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   /**
    * `last`: the previous frame's source and output, when it has this frame's size. The
    * still-pixel levers need it; without it the frame-difference cut test keeps a copy of
-   * each frame to compare with, and cannot tell a window opening from a new scene.
+   * each frame to compare with.
    */
   next(frame: Frame, last?: PreviousFrame): FramePalette;
   /** The colour histogram of the frame last passed to `next` (valid until the next call). */
@@ -56,8 +56,10 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   const counts = new Float64Array(256);
   const errors = new Float64Array(256);
   const search = createPaletteSearch();
-  // Frame-difference half of the cut test (the objective jump is the other half).
-  const cuts = createSceneCutDetector({ ...DEFAULT_SCENE_CUT, inertiaFactor: Infinity });
+  // Frame-difference half of the cut test (the objective jump is the other half). A large
+  // difference while most pixels stay (a window opening in a screen recording) is new
+  // content, not a new scene.
+  const cuts = createSceneCutDetector({ ...DEFAULT_SCENE_CUT, inertiaFactor: Infinity, stillShare: 0.5 });
   const rounded = new Uint8Array(256 * 3);
   const order = new Float64Array(256 * 3);
   const cost = new Float64Array(256 * 256);
@@ -167,14 +169,11 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       const change = last && (stability.sceneCut > 0 || anchoring) ? compareFrames(frame.data, last.source, anchoring ? { beforeIndices: last.indices, counts: stillPerEntry } : null) : null;
       let result: KMeansResult | null = null;
       let counted = false;
-      // A large frame difference while most pixels stay (a window opening in a screen
-      // recording) is new content, not a new scene. The objective-jump test below has no
-      // such exception: when the old palette fits that badly, a fresh start pays anyway.
       // Without the frame before (a first frame, another size, a caller that does not pass
-      // it), the detector compares with its own copy of the last frame it saw.
-      const differenceCut =
-        stability.sceneCut > 0 &&
-        (change !== null ? cuts.nextDifference(change.difference, NaN) && 2 * change.stillPixels < change.opaquePixels : cuts.next(frame, NaN));
+      // it), the detector compares with its own copy of the last frame it saw. The
+      // objective-jump test below has no "mostly still" exception: when the old palette
+      // fits that badly, a fresh start pays anyway.
+      const differenceCut = stability.sceneCut > 0 && (change !== null ? cuts.nextChange(change, NaN) : cuts.next(frame, NaN));
       // A palette smaller than k (the last frame had fewer distinct colours, a fade from
       // black say) cannot seed k clusters; start fresh so the palette can grow back.
       if (previous !== null && previous.size === colors && !differenceCut) {
