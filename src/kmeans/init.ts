@@ -38,6 +38,8 @@ export function initCentres(
 ): number {
   reserve(scratch, set.n);
   if (set.n === 0 || k === 0) return 0;
+  // No centre chosen yet: every point is infinitely far from one.
+  scratch.closest.fill(Infinity, 0, set.n);
   if (method === 'farthest') return initFarthest(set, k, rng, l1, out, scratch);
   if (method === 'random') return initRandom(set, k, rng, l1, out, scratch);
   return initPlusPlus(set, k, rng, l1, out, scratch);
@@ -74,23 +76,29 @@ function copyPoint(set: PointSet, index: number, out: Float64Array, slot: number
   out[c + 2] = set.points[p + 2];
 }
 
-/** closest[i] = min(closest[i], weight x distance to centre `slot`); returns the new sum. */
-function absorb(set: PointSet, out: Float64Array, slot: number, l1: boolean, closest: Float64Array, first: boolean): number {
+/**
+ * Sum over points of min(closest[i], weight x distance to (cx, cy, cz)): the cost once that
+ * position is a centre too. `commit`: also lower `closest` to match.
+ */
+function costWith(set: PointSet, cx: number, cy: number, cz: number, l1: boolean, closest: Float64Array, commit: boolean): number {
   const { n, points, weights } = set;
-  const c = slot * 3;
-  const cx = out[c];
-  const cy = out[c + 1];
-  const cz = out[c + 2];
   let total = 0;
   for (let i = 0, p = 0; i < n; i++, p += 3) {
     const dx = points[p] - cx;
     const dy = points[p + 1] - cy;
     const dz = points[p + 2] - cz;
     const d = weights[i] * (l1 ? Math.abs(dx) + Math.abs(dy) + Math.abs(dz) : dx * dx + dy * dy + dz * dz);
-    if (first || d < closest[i]) closest[i] = d;
-    total += closest[i];
+    const m = d < closest[i] ? d : closest[i];
+    if (commit) closest[i] = m;
+    total += m;
   }
   return total;
+}
+
+/** Centre `slot` of `out` joins the chosen ones: lowers `closest` and returns the new cost. */
+function absorb(set: PointSet, out: Float64Array, slot: number, l1: boolean, closest: Float64Array): number {
+  const c = slot * 3;
+  return costWith(set, out[c], out[c + 1], out[c + 2], l1, closest, true);
 }
 
 /**
@@ -99,10 +107,10 @@ function absorb(set: PointSet, out: Float64Array, slot: number, l1: boolean, clo
  * proportional to their current cost, "best" meaning the lowest total cost afterwards.
  */
 function initPlusPlus(set: PointSet, k: number, rng: Rng, l1: boolean, out: Float64Array, scratch: InitScratch): number {
-  const { n, points, weights } = set;
+  const { n, points } = set;
   const { closest, cumulative } = scratch;
   copyPoint(set, pickByWeight(set, rng, scratch), out, 0);
-  let potential = absorb(set, out, 0, l1, closest, true);
+  let potential = absorb(set, out, 0, l1, closest);
   const trials = 2 + Math.floor(Math.log(k));
   for (let chosen = 1; chosen < k; chosen++) {
     if (!(potential > 0)) return chosen;
@@ -113,24 +121,14 @@ function initPlusPlus(set: PointSet, k: number, rng: Rng, l1: boolean, out: Floa
     for (let t = 0; t < trials; t++) {
       const candidate = search(cumulative, n, rng() * running);
       const q = candidate * 3;
-      const cx = points[q];
-      const cy = points[q + 1];
-      const cz = points[q + 2];
-      let total = 0;
-      for (let i = 0, p = 0; i < n; i++, p += 3) {
-        const dx = points[p] - cx;
-        const dy = points[p + 1] - cy;
-        const dz = points[p + 2] - cz;
-        const d = weights[i] * (l1 ? Math.abs(dx) + Math.abs(dy) + Math.abs(dz) : dx * dx + dy * dy + dz * dz);
-        total += d < closest[i] ? d : closest[i];
-      }
+      const total = costWith(set, points[q], points[q + 1], points[q + 2], l1, closest, false);
       if (total < bestPotential) {
         bestPotential = total;
         bestIndex = candidate;
       }
     }
     copyPoint(set, bestIndex, out, chosen);
-    potential = absorb(set, out, chosen, l1, closest, false);
+    potential = absorb(set, out, chosen, l1, closest);
   }
   return k;
 }
@@ -141,7 +139,6 @@ function initFarthest(set: PointSet, k: number, rng: Rng, l1: boolean, out: Floa
   const closest = scratch.closest;
   copyPoint(set, pickByWeight(set, rng, scratch), out, 0);
   // Plain distances here (not weighted): "farthest" is about colour, not pixel count.
-  closest.fill(Infinity, 0, n);
   for (let chosen = 0; ; chosen++) {
     const c = chosen * 3;
     let farthest = -1;
@@ -168,14 +165,14 @@ function initRandom(set: PointSet, k: number, rng: Rng, l1: boolean, out: Float6
   const { n, weights } = set;
   const { closest, cumulative } = scratch;
   copyPoint(set, pickByWeight(set, rng, scratch), out, 0);
-  absorb(set, out, 0, l1, closest, true);
+  absorb(set, out, 0, l1, closest);
   for (let chosen = 1; chosen < k; chosen++) {
     let running = 0;
     // Mass only for points at a positive distance, so no colour is picked twice.
     for (let i = 0; i < n; i++) cumulative[i] = running += closest[i] > 0 ? weights[i] : 0;
     if (!(running > 0)) return chosen;
     copyPoint(set, search(cumulative, n, rng() * running), out, chosen);
-    absorb(set, out, chosen, l1, closest, false);
+    absorb(set, out, chosen, l1, closest);
   }
   return k;
 }
