@@ -181,6 +181,10 @@ export function objective(set: PointSet, centres: Float64Array, scratch: LloydSc
   return total;
 }
 
+// The four assignment loops below (full and Hamerly, L2 and L1) each spell out the
+// nearest-two-centres search rather than calling a shared helper: it is the innermost loop
+// of k-means, and a helper returning two distances through a buffer measured 5-10% slower
+// on 1 MP photos at k = 16.
 function assignAllL2(set: PointSet, centres: Float64Array, k: number, scratch: LloydScratch): number {
   const { n, points } = set;
   const { labels, upper, lower } = scratch;
