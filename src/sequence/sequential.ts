@@ -56,6 +56,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   const counts = new Float64Array(256);
   const errors = new Float64Array(256);
   const search = createPaletteSearch();
+  const currentSearch = createPaletteSearch();
   // Frame-difference half of the cut test (the objective jump is the other half). A large
   // difference while most pixels stay (a window opening in a screen recording) is new
   // content, not a new scene.
@@ -113,7 +114,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
     const seededBytes = written(seeded.centroids, previous.palette, seededWritten);
     let error = 0; // the seeded palette's squared error (sRGB), left in `errors` by written()
     for (let i = 0; i < colors; i++) error += errors[i];
-    const extra = repaint(frame, last, blendedBytes, previous.palette) - repaint(frame, last, seededBytes, previous.palette);
+    const extra = extraRepaint(frame, last, previous.palette, blendedBytes, seededBytes);
     if (extra <= 0) return blended;
     return blended.inertia < bar - (error > 0 ? (stability.stillWeight * extra) / error : Infinity) * seeded.inertia ? blended : null;
   };
@@ -128,31 +129,37 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   };
 
   /**
-   * Squared change, summed over the pixels whose source is bit-identical to last frame's,
-   * between last frame's output and these pixels mapped to the nearest colour of `bytes`:
-   * what writing that palette repaints. Only identical pixels count: they are
-   * certainly unchanged content (a screen recording's desktop, a GIF's background), where a
-   * colour change is plain flicker; a pixel that moved a little (video noise, slow motion)
-   * may well deserve the better colour. Measured on the corpus, counting every pixel within
-   * the METRICS.md threshold of 8 cost handheld video (imageio cockatoo) 0.1 dB.
+   * How much more writing `candidate` than `current` would repaint: the squared change
+   * between last frame's output (`palette`, `last.indices`) and each pixel mapped to its nearest colour of either
+   * palette, summed over the pixels whose source is bit-identical to last frame's, and
+   * subtracted. Only identical pixels count: they are certainly unchanged content (a screen
+   * recording's desktop, a GIF's background), where a colour change is plain flicker; a
+   * pixel that moved a little (video noise, slow motion) may well deserve the better
+   * colour. Measured on the corpus, counting every pixel within the METRICS.md threshold
+   * of 8 cost handheld video (imageio cockatoo) 0.1 dB.
    */
-  const repaint = (frame: Frame, last: PreviousFrame, bytes: Uint8Array, palette: Uint8Array): number => {
-    search.prepare(bytes, colors, 'euclidean', 'rgb');
+  const extraRepaint = (frame: Frame, last: PreviousFrame, palette: Uint8Array, candidate: Uint8Array, current: Uint8Array): number => {
+    search.prepare(candidate, colors, 'euclidean', 'rgb');
+    currentSearch.prepare(current, colors, 'euclidean', 'rgb');
     const d = frame.data;
     const s = last.source;
-    let total = 0;
-    let hint = 0;
+    let candidateTotal = 0;
+    let currentTotal = 0;
+    let candidateHint = 0;
+    let currentHint = 0;
     for (let p = 0, o = 0; p < last.indices.length; p++, o += 4) {
       if (d[o + 3] === 0 || s[o + 3] === 0) continue;
       const r = d[o];
       const g = d[o + 1];
       const b = d[o + 2];
       if (r !== s[o] || g !== s[o + 1] || b !== s[o + 2]) continue;
-      const c = (hint = search.nearest(r, g, b, hint)) * 3;
       const e = last.indices[p] * 3;
-      total += (bytes[c] - palette[e]) ** 2 + (bytes[c + 1] - palette[e + 1]) ** 2 + (bytes[c + 2] - palette[e + 2]) ** 2;
+      const c = (candidateHint = search.nearest(r, g, b, candidateHint)) * 3;
+      candidateTotal += (candidate[c] - palette[e]) ** 2 + (candidate[c + 1] - palette[e + 1]) ** 2 + (candidate[c + 2] - palette[e + 2]) ** 2;
+      const h = (currentHint = currentSearch.nearest(r, g, b, currentHint)) * 3;
+      currentTotal += (current[h] - palette[e]) ** 2 + (current[h + 1] - palette[e + 1]) ** 2 + (current[h + 2] - palette[e + 2]) ** 2;
     }
-    return total;
+    return candidateTotal - currentTotal;
   };
 
   return {
