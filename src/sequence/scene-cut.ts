@@ -31,13 +31,13 @@ export interface SceneCutOptions {
   readonly window: number;
   /**
    * A frame with at least this share of its opaque pixels still (no channel moved by more
-   * than 8) is never a cut by difference. Default 1: only a frame with every pixel still,
-   * whose D is at most 8 and so below `minDifference` anyway.
+   * than 8) is never a cut by difference. Default (absent) 1: only a frame with every
+   * pixel still, whose D is at most 8 and so below `minDifference` anyway.
    */
-  readonly stillShare: number;
+  readonly stillShare?: number;
 }
 
-export const DEFAULT_SCENE_CUT: SceneCutOptions = { minDifference: 24, differenceRatio: 4, inertiaFactor: 4, window: 9, stillShare: 1 };
+export const DEFAULT_SCENE_CUT: SceneCutOptions = { minDifference: 24, differenceRatio: 4, inertiaFactor: 4, window: 9 };
 
 export interface SceneCutDetector {
   /** Feed the next frame (and its inertia, or NaN if unknown); true when it starts a new scene. */
@@ -69,7 +69,7 @@ export function createSceneCutDetector(options: SceneCutOptions = DEFAULT_SCENE_
       // The first pair has no typical difference to compare with: never a cut.
       if (differences.count() > 0) {
         const typical = differences.median();
-        const moving = change.stillPixels < options.stillShare * change.opaquePixels;
+        const moving = change.stillPixels < (options.stillShare ?? 1) * change.opaquePixels;
         if (measured > options.minDifference && measured > options.differenceRatio * typical && moving) cut = true;
       }
       differences.push(measured);
