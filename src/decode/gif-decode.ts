@@ -93,15 +93,22 @@ function* compositeFrames(
       if (need > limits.maxPixels) {
         throw framePixelsError(name, f, fr.width, fr.height, need, limits.maxPixels);
       }
+      // A frame wholly on the canvas whose stream is complete (nearly every real frame)
+      // is drawn by omggif straight onto the canvas; the rest go through a scratch buffer.
+      const onCanvas = x1 === fr.x + fr.width && y1 === fr.y + fr.height;
       const packed = repacker.repack(
         bytes, fr.dataStart, fr.dataEnd, fr.minCodeSize, fr.width, need,
         fr.paletteOffset, fr.paletteSize, fr.transparentIndex,
+        onCanvas ? { canvasWidth: width, canvasHeight: height, x: fr.x, y: fr.y, height: fr.height, interlaced: fr.interlaced } : null,
       );
       const stop = repacker.last.stop;
       if (stop === 'corrupt' || stop === 'bad-code-size' || repacker.last.pixels < need) {
         warnings.push(`${name}: frame ${f}: ${describeStop(stop, fr.minCodeSize)} after ${repacker.last.pixels} of ${fr.width * fr.height} pixels; the rest of the frame is not drawn`);
       }
-      if (packed !== null) {
+      if (packed !== null && packed.placed) {
+        // omggif leaves transparent pixels untouched: exactly compositing over the canvas.
+        decodeWithOmggif(packed.gif, canvasBytes, name, f);
+      } else if (packed !== null) {
         const cells = packed.width * packed.rows;
         if (scratch.length < cells) {
           scratchBytes = new Uint8Array(cells * 4);
@@ -109,12 +116,7 @@ function* compositeFrames(
         }
         // omggif skips transparent pixels, so zero alpha left here marks them.
         scratch.fill(0, 0, cells);
-        try {
-          new omggif.GifReader(packed.gif).decodeAndBlitFrameRGBA(0, scratchBytes);
-        } catch (e) {
-          // The repacked stream is well formed by construction; this would be our bug.
-          throw new ChromaseedError('ERR_INPUT', `${name}: frame ${f}: cannot decode pixel data (${(e as Error).message})`, { cause: e });
-        }
+        decodeWithOmggif(packed.gif, scratchBytes, name, f);
         blit(canvas, width, scratch, fr, Math.min(packed.pixels, fr.width * fr.height), x1, y1);
       }
     }
@@ -130,6 +132,15 @@ function* compositeFrames(
       // Only the frame's rectangle changed since the save, so restoring that suffices.
       for (let y = y0; y < y1; y++) canvas.set(saved.subarray(y * width + x0, y * width + x1), y * width + x0);
     }
+  }
+}
+
+function decodeWithOmggif(gif: Uint8Array, target: Uint8Array, name: string, frame: number): void {
+  try {
+    new omggif.GifReader(gif).decodeAndBlitFrameRGBA(0, target);
+  } catch (e) {
+    // The repacked stream is well formed by construction; this would be our bug.
+    throw new ChromaseedError('ERR_INPUT', `${name}: frame ${frame}: cannot decode pixel data (${(e as Error).message})`, { cause: e });
   }
 }
 

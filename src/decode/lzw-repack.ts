@@ -26,12 +26,32 @@ export interface LzwScanResult {
   stop: LzwStop;
 }
 
+/**
+ * Where a frame lies on the real canvas. When the frame's stream turns out complete (exactly
+ * width x height pixels) the repacked GIF takes this geometry, so omggif can draw it onto the
+ * canvas directly: it skips transparent pixels and de-interlaces rows itself.
+ */
+export interface FramePlacement {
+  readonly canvasWidth: number;
+  readonly canvasHeight: number;
+  readonly x: number;
+  readonly y: number;
+  readonly height: number;
+  readonly interlaced: boolean;
+}
+
 export interface RepackedFrame {
-  /** A standalone GIF: width x rows canvas, one frame at 0,0, 256-entry local palette. */
+  /**
+   * A standalone GIF with one frame and a 256-entry local palette. Unplaced: a
+   * width x rows canvas with the frame at 0,0, rows in stream order. Placed: the real
+   * canvas's size, the frame at its own position and with its own interlacing.
+   */
   readonly gif: Uint8Array;
-  /** Canvas width of `gif` (= the frame width). */
+  /** Whether `gif` follows the placement given to repack() (the frame was complete). */
+  readonly placed: boolean;
+  /** Frame width. */
   readonly width: number;
-  /** Canvas rows of `gif`; `width * rows >= pixels`, the surplus is padding to ignore. */
+  /** Frame rows in `gif`; `width * rows >= pixels`, the surplus is padding to ignore. */
   readonly rows: number;
   /** Valid decoded pixels, in stream order. */
   readonly pixels: number;
@@ -52,12 +72,15 @@ export interface FrameRepacker {
   /**
    * Repacks the frame whose LZW data sub-blocks run from `dataStart` (a length byte) to
    * `dataEnd` in `file`. `need` is how many pixels the caller will use; decoding stops
-   * once that many are produced. Returns null when no pixel could be decoded.
+   * once that many are produced. `placement` (for a frame that lies wholly on the canvas)
+   * is used when the stream holds exactly the frame's pixels. Returns null when no pixel
+   * could be decoded.
    */
   repack(
     file: Uint8Array, dataStart: number, dataEnd: number, minCodeSize: number,
     frameWidth: number, need: number,
     paletteOffset: number, paletteSize: number, transparentIndex: number,
+    placement: FramePlacement | null,
   ): RepackedFrame | null;
   /** The scan result of the last repack() call (also set when it returned null). */
   readonly last: LzwScanResult;
@@ -183,12 +206,14 @@ export function createFrameRepacker(): FrameRepacker {
     file: Uint8Array, dataStart: number, dataEnd: number, minCodeSize: number,
     frameWidth: number, need: number,
     paletteOffset: number, paletteSize: number, transparentIndex: number,
+    placement: FramePlacement | null,
   ): RepackedFrame | null {
     const len = gather(file, dataStart, dataEnd);
     raw.fill(0, len, len + 4); // zero the look-ahead bytes the bit reader may touch
     scan(len, minCodeSize, need, frameWidth * MAX_DIM);
     const pixels = last.pixels;
     if (pixels === 0) return null;
+    const placed = placement !== null && pixels === frameWidth * placement.height;
     const rows = Math.ceil(pixels / frameWidth);
     const padding = rows * frameWidth - pixels;
     const mcs = minCodeSize;
@@ -220,9 +245,11 @@ export function createFrameRepacker(): FrameRepacker {
 
     let q = 0;
     // Header and logical screen: no global table.
+    const screenWidth = placed ? placement.canvasWidth : frameWidth;
+    const screenHeight = placed ? placement.canvasHeight : rows;
     out.set([0x47, 0x49, 0x46, 0x38, 0x39, 0x61], 0);
-    out[6] = frameWidth & 0xff; out[7] = frameWidth >>> 8;
-    out[8] = rows & 0xff; out[9] = rows >>> 8;
+    out[6] = screenWidth & 0xff; out[7] = screenWidth >>> 8;
+    out[8] = screenHeight & 0xff; out[9] = screenHeight >>> 8;
     out[10] = 0; out[11] = 0; out[12] = 0;
     q = 13;
     // GCE: only the transparent index matters to omggif here.
@@ -231,13 +258,15 @@ export function createFrameRepacker(): FrameRepacker {
     out[q++] = 0; out[q++] = 0;
     out[q++] = transparentIndex >= 0 ? transparentIndex : 0;
     out[q++] = 0;
-    // Descriptor at 0,0 with a 256-entry local table, never interlaced: the caller
-    // de-interlaces rows while compositing.
+    // Descriptor with a 256-entry local table. Unplaced: at 0,0 and never interlaced (the
+    // caller de-interlaces rows while compositing).
+    const x = placed ? placement.x : 0;
+    const y = placed ? placement.y : 0;
     out[q++] = 0x2c;
-    out[q++] = 0; out[q++] = 0; out[q++] = 0; out[q++] = 0;
+    out[q++] = x & 0xff; out[q++] = x >>> 8; out[q++] = y & 0xff; out[q++] = y >>> 8;
     out[q++] = frameWidth & 0xff; out[q++] = frameWidth >>> 8;
     out[q++] = rows & 0xff; out[q++] = rows >>> 8;
-    out[q++] = 0x87;
+    out[q++] = placed && placement.interlaced ? 0xc7 : 0x87;
     // Indices past the file's table (or any index when there is no table) show as
     // opaque black, as Firefox and Chrome do.
     out.fill(0, q, q + 768);
@@ -253,7 +282,7 @@ export function createFrameRepacker(): FrameRepacker {
     }
     out[q++] = 0;
     out[q++] = 0x3b;
-    return { gif: out.subarray(0, q), width: frameWidth, rows, pixels, stop: last.stop };
+    return { gif: out.subarray(0, q), placed, width: frameWidth, rows, pixels, stop: last.stop };
   }
 
   return { repack, last };

@@ -17,6 +17,16 @@ export interface StillPerEntry {
 }
 
 /**
+ * `bytes` as 32-bit words (one per RGBA pixel, or one per four palette indices), for loops
+ * that skip identical runs a word at a time. A view when the bytes are 4-aligned (every
+ * frame this package makes), else a copy.
+ */
+export function wordsOf(bytes: Uint8Array): Uint32Array {
+  const aligned = (bytes.byteOffset & 3) === 0 ? bytes : bytes.slice();
+  return new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.length >>> 2);
+}
+
+/**
  * Compares `now` with `before` (RGBA, same size): the mean difference the scene-cut test
  * reads and the still pixels the "mostly still" test reads. With `perEntry`, also counts
  * how many still pixels each palette entry of the frame before painted (what the `anchor`
@@ -27,9 +37,17 @@ export function compareFrames(now: Uint8Array, before: Uint8Array, perEntry: Sti
   let opaque = 0;
   let stillPixels = 0;
   perEntry?.counts.fill(0);
+  const nowWords = wordsOf(now);
+  const beforeWords = wordsOf(before);
   for (let p = 0, o = 0; o < now.length; p++, o += 4) {
     if (now[o + 3] === 0 || before[o + 3] === 0) continue;
     opaque++;
+    // Bit-identical pixels (most of a GIF's or a screen recording's) need no arithmetic.
+    if (nowWords[p] === beforeWords[p]) {
+      stillPixels++;
+      if (perEntry !== null) perEntry.counts[perEntry.beforeIndices[p]]++;
+      continue;
+    }
     const dr = now[o] - before[o];
     const dg = now[o + 1] - before[o + 1];
     const db = now[o + 2] - before[o + 2];

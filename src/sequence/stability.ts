@@ -1,6 +1,7 @@
 import { invalidOption } from '../errors.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { PaletteSearch } from '../map/nearest.js';
+import { wordsOf } from './frame-change.js';
 
 /**
  * Steadiness levers for seeded k-means. Seeding alone does not stop flicker: run to
@@ -176,20 +177,29 @@ export function holdPixels(
 ): void {
   const { pixelHold, pixelMargin } = options;
   if (pixelHold < 0) return;
-  for (let i = 0, o = 0; i < indices.length; i++, o += 4) {
-    const prev = previousIndices[i];
-    const now = indices[i];
-    if (prev === now || prev >= size || source[o + 3] === 0) continue;
-    const r = source[o];
-    const g = source[o + 1];
-    const b = source[o + 2];
-    if (Math.abs(r - previousSource[o]) > pixelHold || Math.abs(g - previousSource[o + 1]) > pixelHold || Math.abs(b - previousSource[o + 2]) > pixelHold) continue;
-    const p = prev * 3;
-    const n = now * 3;
-    const dPrev = (r - palette[p]) ** 2 + (g - palette[p + 1]) ** 2 + (b - palette[p + 2]) ** 2;
-    const dNow = (r - palette[n]) ** 2 + (g - palette[n + 1]) ** 2 + (b - palette[n + 2]) ** 2;
-    if (dPrev <= (1 + pixelMargin) * dNow) {
-      indices[i] = prev;
+  const holdRange = (start: number, end: number): void => {
+    for (let i = start, o = start * 4; i < end; i++, o += 4) {
+      const prev = previousIndices[i];
+      const now = indices[i];
+      if (prev === now || prev >= size || source[o + 3] === 0) continue;
+      const r = source[o];
+      const g = source[o + 1];
+      const b = source[o + 2];
+      if (Math.abs(r - previousSource[o]) > pixelHold || Math.abs(g - previousSource[o + 1]) > pixelHold || Math.abs(b - previousSource[o + 2]) > pixelHold) continue;
+      const p = prev * 3;
+      const n = now * 3;
+      const dPrev = (r - palette[p]) ** 2 + (g - palette[p + 1]) ** 2 + (b - palette[p + 2]) ** 2;
+      const dNow = (r - palette[n]) ** 2 + (g - palette[n + 1]) ** 2 + (b - palette[n + 2]) ** 2;
+      if (dPrev <= (1 + pixelMargin) * dNow) {
+        indices[i] = prev;
+      }
     }
+  };
+  // Most pixels keep their entry: skip them four at a time.
+  const nowWords = wordsOf(indices);
+  const previousWords = wordsOf(previousIndices);
+  for (let w = 0; w < nowWords.length; w++) {
+    if (nowWords[w] !== previousWords[w]) holdRange(w * 4, w * 4 + 4);
   }
+  holdRange(nowWords.length * 4, indices.length);
 }

@@ -137,6 +137,17 @@ describe('compareFrames', () => {
     expect(Array.from(still.subarray(0, 3))).toEqual([0, 0, 2]);
     expect(compareFrames(now, now, null)).toEqual({ difference: 0, opaquePixels: 3, stillPixels: 3 });
   });
+
+  it('gives the same answer on bytes that do not start at a 4-byte boundary', () => {
+    const before = Uint8Array.of(10, 10, 10, 255, 100, 100, 100, 255, 50, 50, 50, 255, 0, 0, 0, 255);
+    const now = Uint8Array.of(10, 10, 10, 255, 108, 100, 100, 255, 50, 59, 50, 255, 0, 0, 0, 0);
+    const shifted = (a: Uint8Array): Uint8Array => {
+      const b = new Uint8Array(a.length + 1);
+      b.set(a, 1);
+      return b.subarray(1);
+    };
+    expect(compareFrames(shifted(now), shifted(before), null)).toEqual(compareFrames(now, before, null));
+  });
 });
 
 describe('stability levers', () => {
@@ -167,5 +178,15 @@ describe('stability levers', () => {
     expect(idx[0]).toBe(2); // d²(75)=507 > 1.5 × d²(60)=18 -> stays on the nearest
     holdPixels(near, near, idx.fill(2), Uint8Array.of(1), Uint8Array.of(0, 0, 0, 64, 64, 65, 60, 60, 60), 3, opts);
     expect(idx[0]).toBe(1); // d² = 17 ≤ 1.5 × 12 -> the previous entry is kept
+  });
+
+  it('holdPixels examines every changed pixel, whether its group of four changed or not, and the tail', () => {
+    // Nine unchanged grey pixels; entry 1 (64,64,65) is almost as near as entry 2 (60,60,60).
+    const palette = Uint8Array.of(0, 0, 0, 64, 64, 65, 60, 60, 60);
+    const source = new Uint8Array(9 * 4).fill(62);
+    const previous = Uint8Array.of(2, 2, 2, 2, 2, 1, 2, 2, 1);
+    const indices = Uint8Array.of(2, 2, 2, 2, 2, 2, 2, 2, 2);
+    holdPixels(source, source, indices, previous, palette, 3, resolveStability('medium', { pixelHold: 8, pixelMargin: 0.5 }));
+    expect(Array.from(indices)).toEqual([2, 2, 2, 2, 2, 1, 2, 2, 1]);
   });
 });
