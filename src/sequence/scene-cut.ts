@@ -45,6 +45,8 @@ export interface SceneCutDetector {
   /**
    * The same test for a caller that has compared the frame with the last itself (see
    * frame-change.ts); `change` null: nothing to compare with, never a cut by difference.
+   * The copy `next` keeps is then out of date, so the next `next` call skips the
+   * difference test rather than compare with an older frame.
    */
   nextChange(change: FrameChange | null, inertia: number): boolean;
   /** Mean absolute difference measured on the last call (0 for a first frame). */
@@ -53,7 +55,8 @@ export interface SceneCutDetector {
 }
 
 export function createSceneCutDetector(options: SceneCutOptions = DEFAULT_SCENE_CUT): SceneCutDetector {
-  // For `next`, the previous frame is copied into a buffer reused for the whole clip.
+  // For `next`, the previous frame is copied into a buffer reused for the whole clip;
+  // `hasPrevious` says whether that copy is the frame just before.
   let previous = new Uint8Array(0);
   let hasPrevious = false;
   const inertias = createRunningMedian(options.window);
@@ -95,7 +98,10 @@ export function createSceneCutDetector(options: SceneCutOptions = DEFAULT_SCENE_
       hasPrevious = true;
       return cut;
     },
-    nextChange: (change, inertia) => decide(change, false, inertia),
+    nextChange(change, inertia) {
+      hasPrevious = false;
+      return decide(change, false, inertia);
+    },
     lastDifference: () => difference,
     reset() {
       hasPrevious = false;

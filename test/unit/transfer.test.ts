@@ -173,6 +173,18 @@ describe('scene-cut detector', () => {
     expect(diffs.filter((d) => d > 24).length).toBeGreaterThan(10);
   });
 
+  it('does not compare with a frame older than the last when the caller measured the ones between', () => {
+    const grey = (v: number): Frame => ({ width: 2, height: 2, data: new Uint8Array(16).fill(v).map((x, i) => (i % 4 === 3 ? 255 : x)) });
+    const detector = createSceneCutDetector();
+    expect(detector.next(grey(10), NaN)).toBe(false);
+    // The caller compared the frames between itself: they drifted from 10 to 200, 1 level
+    // a frame at most, so the typical difference is small.
+    for (let i = 0; i < 5; i++) expect(detector.nextChange({ difference: 1, opaquePixels: 4, stillPixels: 4 }, NaN)).toBe(false);
+    // 200 after 200: no change at all, though it is 190 levels from the copy of frame 0.
+    expect(detector.next(grey(200), NaN)).toBe(false);
+    expect(detector.next(grey(10), NaN)).toBe(true); // a real jump is still found
+  });
+
   it('flags an inertia jump over the running median', () => {
     const frame: Frame = { width: 1, height: 1, data: Uint8Array.from([10, 10, 10, 255]) };
     const detector = createSceneCutDetector();
