@@ -1,0 +1,131 @@
+/**
+ * The update step of Lloyd's algorithm: centres from the labels (weighted means or
+ * per-channel weighted medians), and re-seeding of clusters left empty.
+ */
+import type { LloydScratch, PointSet } from './lloyd.js';
+
+/** Weighted coordinate sums and total weight per cluster, from scratch. */
+export function accumulateSums(set: PointSet, k: number, scratch: LloydScratch): void {
+  const { n, points, weights } = set;
+  const { labels, sums, totals } = scratch;
+  sums.fill(0, 0, k * 3);
+  totals.fill(0, 0, k);
+  for (let i = 0, p = 0; i < n; i++, p += 3) {
+    const w = weights[i];
+    const c = labels[i] * 3;
+    sums[c] += w * points[p];
+    sums[c + 1] += w * points[p + 1];
+    sums[c + 2] += w * points[p + 2];
+    totals[labels[i]] += w;
+  }
+}
+
+/**
+ * Centres = weighted means (sums / totals), with any anchor's pseudo-points included;
+ * empty clusters keep their centre.
+ */
+export function meansFromSums(centres: Float64Array, k: number, scratch: LloydScratch, anchors?: { centres: Float64Array; weights: Float64Array }): void {
+  const { sums, totals } = scratch;
+  for (let j = 0, c = 0; j < k; j++, c += 3) {
+    const t = totals[j];
+    if (t <= 0) continue;
+    const a = anchors ? anchors.weights[j] : 0;
+    if (a > 0) {
+      const at = anchors!.centres;
+      centres[c] = (sums[c] + a * at[c]) / (t + a);
+      centres[c + 1] = (sums[c + 1] + a * at[c + 1]) / (t + a);
+      centres[c + 2] = (sums[c + 2] + a * at[c + 2]) / (t + a);
+    } else {
+      centres[c] = sums[c] / t;
+      centres[c + 1] = sums[c + 1] / t;
+      centres[c + 2] = sums[c + 2] / t;
+    }
+  }
+}
+
+/**
+ * Centres = per-channel weighted medians: scanning points in channel order, a cluster's
+ * median is the first value at which its running weight reaches half its total. That
+ * value minimises the weighted sum of absolute deviations along the channel, and L1
+ * separates by channel, so the update never increases the Manhattan objective.
+ */
+export function updateMedians(set: PointSet, centres: Float64Array, k: number, scratch: LloydScratch): void {
+  const { n, points, weights } = set;
+  const orders = set.orders as Int32Array;
+  const { labels, totals, cumulative, done } = scratch;
+  totals.fill(0, 0, k);
+  for (let i = 0; i < n; i++) totals[labels[i]] += weights[i];
+  for (let channel = 0; channel < 3; channel++) {
+    cumulative.fill(0, 0, k);
+    done.fill(0, 0, k);
+    let remaining = 0;
+    for (let j = 0; j < k; j++) if (totals[j] > 0) remaining++;
+    const base = channel * n;
+    for (let t = 0; t < n && remaining > 0; t++) {
+      const i = orders[base + t];
+      const a = labels[i];
+      if (done[a] === 1) continue;
+      const c = (cumulative[a] += weights[i]);
+      if (c * 2 >= totals[a]) {
+        centres[a * 3 + channel] = points[i * 3 + channel];
+        done[a] = 1;
+        remaining--;
+      }
+    }
+  }
+}
+
+/**
+ * Give every empty cluster the point that costs the objective most (weight x distance):
+ * moving an unused centre onto it lowers the objective by exactly that cost, and the
+ * centre keeps its index, which the frame-to-frame warm start relies on. A cluster stays
+ * empty (keeping its old centre) only when every point already sits on a centre.
+ * Returns whether any centre was moved, in which case the bounds are stale.
+ */
+export function reseedEmpty(set: PointSet, centres: Float64Array, k: number, scratch: LloydScratch, l1: boolean): boolean {
+  const { totals, labels } = scratch;
+  let moved = false;
+  for (let j = 0; j < k; j++) {
+    if (totals[j] > 0) continue;
+    const { n, points, weights } = set;
+    let worst = -1;
+    let worstCost = 0;
+    for (let i = 0, p = 0; i < n; i++, p += 3) {
+      const c = labels[i] * 3;
+      const dx = points[p] - centres[c];
+      const dy = points[p + 1] - centres[c + 1];
+      const dz = points[p + 2] - centres[c + 2];
+      const cost = weights[i] * (l1 ? Math.abs(dx) + Math.abs(dy) + Math.abs(dz) : dx * dx + dy * dy + dz * dz);
+      if (cost > worstCost) {
+        worstCost = cost;
+        worst = i;
+      }
+    }
+    if (worst < 0) break;
+    const p = worst * 3;
+    const c = j * 3;
+    centres[c] = points[p];
+    centres[c + 1] = points[p + 1];
+    centres[c + 2] = points[p + 2];
+    // A point with positive cost shares its cluster with others, so no cluster empties here.
+    totals[labels[worst]] -= weights[worst];
+    totals[j] = weights[worst];
+    labels[worst] = j;
+    moved = true;
+  }
+  return moved;
+}
+
+/** Point indices sorted by each channel, for the weighted medians. */
+export function sortByChannel(set: PointSet): Int32Array {
+  const { n, points } = set;
+  const orders = new Int32Array(n * 3);
+  const keys = new Float64Array(n);
+  for (let channel = 0; channel < 3; channel++) {
+    for (let i = 0; i < n; i++) keys[i] = points[i * 3 + channel];
+    const order = orders.subarray(channel * n, channel * n + n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => keys[a] - keys[b]);
+  }
+  return orders;
+}
