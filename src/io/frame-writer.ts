@@ -77,7 +77,7 @@ const gifFramesAhead = (pixels: number): number => Math.max(3, Math.min(16, Math
 
 async function gifWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
   const out = await createAtomicFile(file, options.inputPath);
-  const encoder = openGifEncoder({ width: options.width, height: options.height, loopCount: options.loopCount, differencing: true });
+  const encoder = openGifEncoder({ width: options.width, height: options.height, loopCount: options.loopCount, differencing: true }, options.frameCount);
   // Encoded bytes, in frame order, not yet written. Each promise gets a no-op catch at once
   // so a failure is reported where it is awaited, not as an unhandled rejection.
   const ahead: Promise<Uint8Array>[] = [];

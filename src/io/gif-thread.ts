@@ -21,12 +21,15 @@ const WORKER_MIN_PIXELS = 64 * 1024;
 const WORKER_URL = new URL('../encode/gif-encode-worker.js', import.meta.url);
 
 /**
- * A GIF encoder on a worker thread when the compiled worker is there and frames are large
- * enough to pay for it, otherwise in this thread. (Run from the TypeScript sources, as the
- * tests do, there is no compiled worker, so the in-thread path is used.)
+ * A GIF encoder on a worker thread when the compiled worker is there and it can pay off:
+ * frames large enough, and more than one (`frameCount`, when known), since the thread only
+ * helps by encoding one frame while the next is quantized. Otherwise in this thread. (Run
+ * from the TypeScript sources, as the tests do, there is no compiled worker, so the
+ * in-thread path is used.)
  */
-export function openGifEncoder(options: GifEncoderOptions): AsyncGifEncoder {
-  if (options.width * options.height >= WORKER_MIN_PIXELS && existsSync(fileURLToPath(WORKER_URL))) return workerEncoder(options);
+export function openGifEncoder(options: GifEncoderOptions, frameCount?: number): AsyncGifEncoder {
+  const worthAThread = options.width * options.height >= WORKER_MIN_PIXELS && frameCount !== 1;
+  if (worthAThread && existsSync(fileURLToPath(WORKER_URL))) return workerEncoder(options);
   const encoder = createGifEncoder(options);
   return {
     addFrame: async (frame) => {
