@@ -68,6 +68,8 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   const stillPerEntry = new Float64Array(256);
   const blendedWritten = new Uint8Array(256 * 3);
   const seededWritten = new Uint8Array(256 * 3);
+  let candidateOf = new Int32Array(0);
+  let currentOf = new Int32Array(0);
   const { colors, init, restarts, metric, space, seed, maxIterations } = options;
 
   /**
@@ -141,22 +143,33 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   const extraRepaint = (frame: Frame, last: PreviousFrame, palette: Uint8Array, candidate: Uint8Array, current: Uint8Array): number => {
     search.prepare(candidate, colors, 'euclidean', 'rgb');
     currentSearch.prepare(current, colors, 'euclidean', 'rgb');
+    // Each distinct colour's nearest entries are searched once, on first use, not once per
+    // pixel: the frame's histogram (this frame's, counted by the seeded run) numbers them.
+    const { pixelIndex, count } = engine.histogram;
+    if (candidateOf.length < count) {
+      candidateOf = new Int32Array(count);
+      currentOf = new Int32Array(count);
+    }
+    candidateOf.fill(-1, 0, count);
     const d = frame.data;
     const s = last.source;
     let candidateTotal = 0;
     let currentTotal = 0;
-    let candidateHint = 0;
-    let currentHint = 0;
     for (let p = 0, o = 0; p < last.indices.length; p++, o += 4) {
       if (d[o + 3] === 0 || s[o + 3] === 0) continue;
       const r = d[o];
       const g = d[o + 1];
       const b = d[o + 2];
       if (r !== s[o] || g !== s[o + 1] || b !== s[o + 2]) continue;
+      const colour = pixelIndex[p];
+      if (candidateOf[colour] < 0) {
+        candidateOf[colour] = search.nearest(r, g, b);
+        currentOf[colour] = currentSearch.nearest(r, g, b);
+      }
       const e = last.indices[p] * 3;
-      const c = (candidateHint = search.nearest(r, g, b, candidateHint)) * 3;
+      const c = candidateOf[colour] * 3;
       candidateTotal += (candidate[c] - palette[e]) ** 2 + (candidate[c + 1] - palette[e + 1]) ** 2 + (candidate[c + 2] - palette[e + 2]) ** 2;
-      const h = (currentHint = currentSearch.nearest(r, g, b, currentHint)) * 3;
+      const h = currentOf[colour] * 3;
       currentTotal += (current[h] - palette[e]) ** 2 + (current[h + 1] - palette[e + 1]) ** 2 + (current[h + 2] - palette[e + 2]) ** 2;
     }
     return candidateTotal - currentTotal;
