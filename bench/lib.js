@@ -47,16 +47,17 @@ export function median(xs) {
 }
 
 /**
- * Wall time of a command that may be short: runs it once, and twice more when it took under
- * `shortSeconds`, keeping the best (the run least disturbed by other load). Sub-second runs
- * vary by tens of percent from one run to the next on a shared machine, which would decide
- * a speed comparison by chance.
+ * Wall time of a command that may be short: runs it once, and again when it took under
+ * `shortSeconds` (best of 3; best of 5 under a second), keeping the best (the run least
+ * disturbed by other load). Sub-second runs vary by tens of percent from one run to the
+ * next on a shared machine, which would decide a speed comparison by chance.
  */
 export function bestIfShort(fn, shortSeconds = 5) {
   let result = fn();
   if (result.seconds >= shortSeconds) return result;
   let min = result.seconds;
-  for (let i = 0; i < 2; i++) {
+  const runs = result.seconds < 1 ? 5 : 3;
+  for (let i = 1; i < runs; i++) {
     result = fn();
     min = Math.min(min, result.seconds);
   }
