@@ -53,7 +53,6 @@ const CACHE_SIZE = 1 << CACHE_BITS;
 /** Fibonacci hashing spreads neighbouring colours (which differ in the low bits) over the table. */
 const HASH = 0x9e3779b1;
 
-
 /**
  * A mapper owns the colour cache, the palette search structure and the dithering scratch;
  * all are allocated once and reused for every frame it maps.

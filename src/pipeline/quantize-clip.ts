@@ -34,16 +34,17 @@ export async function* quantizeClip(
   let index = 0;
   for await (const source of (await open()).frames) {
     signal?.throwIfAborted();
-    const sameSize = previous !== null && previous.source.data.length === source.data.length;
-    const palette: FramePalette = global ?? sequence!.next(source, sameSize ? { source: previous!.source.data, indices: previous!.indices } : undefined);
+    // The frame before, when it has this frame's size: what the still-pixel levers compare with.
+    const before = previous !== null && previous.source.data.length === source.data.length ? previous : null;
+    const palette: FramePalette = global ?? sequence!.next(source, before !== null ? { source: before.source.data, indices: before.indices } : undefined);
     // Per-frame k-means has just counted this frame's colours: map each once, not each pixel.
     const { indices, transparent } =
       sequence !== null && options.dither === 'none'
         ? histogramMapper.map(sequence.histogram, source.width * source.height, palette.palette, palette.size, options.metric, options.space)
         : mapper.map(source, palette.palette, palette.size, mapOptions);
     // Dithering chooses entries by neighbourhood error, so holding single pixels would fight it.
-    if (seeded && previous !== null && !palette.fresh && options.dither === 'none' && previous.source.data.length === source.data.length) {
-      holdPixels(source.data, previous.source.data, indices, previous.indices, palette.palette, palette.size, options.stability);
+    if (seeded && before !== null && !palette.fresh && options.dither === 'none') {
+      holdPixels(source.data, before.source.data, indices, before.indices, palette.palette, palette.size, options.stability);
     }
     previous = { source, indices };
     // A 256-colour frame with transparency needs a slot for it in a GIF: the GIF encoder

@@ -68,14 +68,13 @@ export function createSceneCutDetector(options: SceneCutOptions = DEFAULT_SCENE_
     let cut = resized;
     difference = change?.difference ?? 0;
     if (change !== null) {
-      const measured = change.difference;
       // The first pair has no typical difference to compare with: never a cut.
       if (differences.count() > 0) {
         const typical = differences.median();
         const moving = change.stillPixels < (options.stillShare ?? 1) * change.opaquePixels;
-        if (measured > options.minDifference && measured > options.differenceRatio * typical && moving) cut = true;
+        if (difference > options.minDifference && difference > options.differenceRatio * typical && moving) cut = true;
       }
-      differences.push(measured);
+      differences.push(difference);
     }
     if (!cut && Number.isFinite(inertia) && inertias.count() > 0) {
       const m = inertias.median();
