@@ -69,7 +69,8 @@ export interface GifEncoder {
 
 /** Packed canvas pixel: 0 = transparent, otherwise OPAQUE | 0xRRGGBB. */
 const OPAQUE = 0x1000000;
-/** Graphic control extension (8 bytes) then the image separator; left/top follow it. */
+/** Lookup value for a palette index out of range; never a packed colour. */
+const OUT_OF_RANGE = 0x80000000;
 /**
  * Shares of unchanged pixels in a frame's rectangle beyond which only one encoding is
  * tried: at least DIFFERENCE_ONLY unchanged, the transparent-differenced one; at most
@@ -78,6 +79,7 @@ const OPAQUE = 0x1000000;
 const DIFFERENCE_ONLY = 0.6;
 const PLAIN_ONLY = 0.05;
 
+/** Graphic control extension (8 bytes) then the image separator; left/top follow it. */
 const DESCRIPTOR_XY_OFFSET = 8 + 1;
 
 /**
@@ -102,8 +104,9 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
   const n = width * height;
 
   // The canvas as the decoder will see it just before the held-back frame is drawn.
-  const base = new Uint32Array(n);
-  // The held-back frame as it should look, and the incoming frame (swapped each frame).
+  let base = new Uint32Array(n);
+  // The held-back frame as it should look, and the incoming frame. The three canvas-sized
+  // buffers rotate: the held-back frame becomes the canvas once written, the old canvas takes input.
   let pendingTarget = new Uint32Array(n);
   let incoming = new Uint32Array(n);
   const pendingIndices = new Uint8Array(n);
@@ -111,12 +114,16 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
   let pendingSize = 0;
   let pendingDelayMs = 0;
   let hasPending = false;
+  let pendingHasTransparency = false;
   let framesWritten = 0;
   // Transparency of the first frame, kept so the last frame can clear the canvas before a loop restarts.
   let firstMask: Uint8Array | null = null;
 
   // Scratch reused for every frame.
   const rectIndices = new Uint8Array(n);
+  // Bounding boxes (x0, y0, x1, y1) of changed pixels and of pixels the next frame needs cleared.
+  const box = new Int32Array(4);
+  const clearBox = new Int32Array(4);
   const candidate = new Uint8Array(n);
   const lut = new Uint32Array(256);
   const counts = new Uint32Array(256);
@@ -149,8 +156,12 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
       throw new RangeError(`palette size ${size} is not 1..256 or the palette has fewer than ${size} colours`);
     }
     for (let i = 0, j = 0; i < size; i++, j += 3) lut[i] = OPAQUE | (palette[j] << 16) | (palette[j + 1] << 8) | palette[j + 2];
+    // Indices at or above `size` map to a flag bit that is OR-ed up and checked once after the
+    // loop: cheaper than a compare and branch on every pixel.
+    lut.fill(OUT_OF_RANGE, size);
     const target = incoming;
     let anyTransparent = false;
+    let seen = 0;
     // Two loops rather than a branch on `transparent` per pixel.
     if (transparent) {
       for (let p = 0; p < n; p++) {
@@ -158,19 +169,24 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
           target[p] = 0;
           anyTransparent = true;
         } else {
-          const ix = indices[p];
-          if (ix >= size) throw new RangeError(`palette index ${ix} at pixel ${p} is not below size ${size}`);
-          target[p] = lut[ix];
+          const c = lut[indices[p]];
+          seen |= c;
+          target[p] = c;
         }
       }
     } else {
       for (let p = 0; p < n; p++) {
-        const ix = indices[p];
-        if (ix >= size) throw new RangeError(`palette index ${ix} at pixel ${p} is not below size ${size}`);
-        target[p] = lut[ix];
+        const c = lut[indices[p]];
+        seen |= c;
+        target[p] = c;
       }
     }
-    if (hasPending) flushPending(target);
+    if ((seen & OUT_OF_RANGE) !== 0) {
+      let p = 0;
+      while ((transparent && transparent[p]) || indices[p] < size) p++;
+      throw new RangeError(`palette index ${indices[p]} at pixel ${p} is not below size ${size}`);
+    }
+    if (hasPending) flushPending(target, anyTransparent);
     else if (anyTransparent && loopCount !== undefined) {
       firstMask = new Uint8Array(n);
       for (let p = 0; p < n; p++) firstMask[p] = target[p] === 0 ? 1 : 0;
@@ -180,6 +196,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     pendingIndices.set(indices.subarray(0, n));
     pendingPalette.set(palette.subarray(0, size * 3));
     pendingSize = size;
+    pendingHasTransparency = anyTransparent;
     pendingDelayMs = frame.delayMs;
     hasPending = true;
   }
@@ -187,64 +204,56 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
   /**
    * Writes the held-back frame now that the frame after it (`next`, or null at the end) is
    * known: if `next` makes a drawn pixel transparent, the held-back frame gets disposal 2
-   * over a rectangle that covers those pixels.
+   * over a rectangle that covers those pixels. `nextHasTransparency` says whether `next` has
+   * any transparent pixel, so the common opaque case skips that search.
    */
-  function flushPending(next: Uint32Array | null): void {
+  function flushPending(next: Uint32Array | null, nextHasTransparency: boolean): void {
     const target = pendingTarget;
-    // Bounding boxes of changed pixels and of pixels the next frame needs cleared.
-    let cx0 = width, cy0 = height, cx1 = -1, cy1 = -1;
-    let kx0 = width, ky0 = height, kx1 = -1, ky1 = -1;
-    for (let y = 0, p = 0; y < height; y++) {
-      for (let x = 0; x < width; x++, p++) {
-        const t = target[p];
-        if (t !== base[p]) {
-          if (x < cx0) cx0 = x;
-          if (x > cx1) cx1 = x;
-          if (y < cy0) cy0 = y;
-          cy1 = y;
-        }
-        if (next !== null && t !== 0 && next[p] === 0) {
-          if (x < kx0) kx0 = x;
-          if (x > kx1) kx1 = x;
-          if (y < ky0) ky0 = y;
-          ky1 = y;
-        }
-      }
-    }
-    const mustClear = kx1 >= 0;
     const first = framesWritten === 0;
+    const mustClear = next !== null && nextHasTransparency && findClearBox(target, next);
     let rx0: number, ry0: number, rx1: number, ry1: number;
     if (first || !differencing) {
       rx0 = 0; ry0 = 0; rx1 = width - 1; ry1 = height - 1;
     } else {
-      rx0 = Math.min(cx0, kx0); ry0 = Math.min(cy0, ky0);
-      rx1 = Math.max(cx1, kx1); ry1 = Math.max(cy1, ky1);
+      findChangedBox(target);
+      rx0 = box[0]; ry0 = box[1]; rx1 = box[2]; ry1 = box[3];
+      if (mustClear) {
+        rx0 = Math.min(rx0, clearBox[0]); ry0 = Math.min(ry0, clearBox[1]);
+        rx1 = Math.max(rx1, clearBox[2]); ry1 = Math.max(ry1, clearBox[3]);
+      }
       // Nothing changed and nothing to clear: a GIF frame still needs one pixel; it will be transparent.
       if (rx1 < 0) { rx0 = 0; ry0 = 0; rx1 = 0; ry1 = 0; }
     }
     const rw = rx1 - rx0 + 1;
     const rh = ry1 - ry0 + 1;
     const size = pendingSize;
+    const comparesWithCanvas = differencing && !first;
 
-    // Which palette indices the drawn pixels of the rectangle use, and whether a transparent slot is needed.
-    counts.fill(0);
+    // Whether the rectangle has transparent pixels, how many drawn pixels are already on the
+    // canvas, and (only when the palette is full and a free slot must be found) which indices
+    // are used. An opaque first frame with a free slot needs none of it.
+    const countUses = size === 256;
     let needsTransparency = false;
     let unchanged = 0;
-    for (let y = ry0; y <= ry1; y++) {
-      for (let p = y * width + rx0, end = p + rw; p < end; p++) {
-        const t = target[p];
-        if (t === 0) needsTransparency = true;
-        else {
-          counts[pendingIndices[p]]++;
-          if (t === base[p]) unchanged++;
+    if (pendingHasTransparency || countUses || comparesWithCanvas) {
+      if (countUses) counts.fill(0);
+      for (let y = ry0; y <= ry1; y++) {
+        for (let p = y * width + rx0, end = p + rw; p < end; p++) {
+          const t = target[p];
+          if (t === 0) needsTransparency = true;
+          else {
+            if (countUses) counts[pendingIndices[p]]++;
+            if (t === base[p]) unchanged++;
+          }
         }
       }
     }
     const anyUnchanged = unchanged > 0;
     let transparentIndex = -1;
     let paletteLength = size;
+    let remapped = false;
     for (let i = 0; i < size; i++) remap[i] = i;
-    if (needsTransparency || (differencing && !first && anyUnchanged)) {
+    if (needsTransparency || (comparesWithCanvas && anyUnchanged)) {
       if (size < 256) {
         transparentIndex = size;
         paletteLength = size + 1;
@@ -252,17 +261,11 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
         for (let i = 0; i < 256; i++) if (counts[i] === 0) { transparentIndex = i; break; }
         if (transparentIndex < 0 && needsTransparency) {
           transparentIndex = dropLeastUsedColour(rx0, ry0, rx1, ry1);
+          remapped = true;
         }
       }
     }
-
-    // Candidate 1: unchanged pixels repeat their colour. Always valid.
     const ti = transparentIndex;
-    for (let y = ry0, q = 0; y <= ry1; y++) {
-      for (let p = y * width + rx0, end = p + rw; p < end; p++, q++) {
-        rectIndices[q] = target[p] === 0 ? ti : remap[pendingIndices[p]];
-      }
-    }
     paletteList.length = paletteLength;
     for (let i = 0, j = 0; i < paletteLength; i++, j += 3) {
       const entry = palettePool[i];
@@ -286,23 +289,24 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
       colorDepth,
       dispose,
     };
+    const plainIndices = () => plainRect(rx0, ry0, rw, rh, needsTransparency ? ti : -1, remapped);
 
     if (first) {
       globalEntries = 1 << colorDepth; // gifenc pads the table to a power of two
       globalPalette.set(pendingPalette.subarray(0, size * 3));
       globalSize = size;
-      head.writeFrame(rectIndices.subarray(0, n), width, height, gce);
+      head.writeFrame(plainIndices(), width, height, gce);
       chunks.push(head.bytesView().slice());
       head.reset();
     } else {
-      // Candidate 2: unchanged pixels transparent. Long transparent runs usually compress
-      // better, but noisy areas can come out larger. LZW is the costly step, so both are
-      // encoded (and the smaller kept) only when the share of unchanged pixels leaves the
-      // outcome open; a mostly unchanged rectangle goes straight to candidate 2, a mostly
-      // changed one straight to candidate 1.
+      // Candidate 1 repeats the colour of unchanged pixels; candidate 2 writes them as
+      // transparent. Long transparent runs usually compress better, but noisy areas can come
+      // out larger. LZW is the costly step, so both are encoded (and the smaller kept) only
+      // when the share of unchanged pixels leaves the outcome open; a mostly unchanged
+      // rectangle goes straight to candidate 2, a mostly changed one straight to candidate 1.
       const share = unchanged / (rw * rh);
-      const tryDifference = differencing && ti >= 0 && anyUnchanged;
-      let best: Uint8Array | null = tryDifference && share >= DIFFERENCE_ONLY ? null : encodeBody(rectIndices, rx0, ry0, rw, rh, gce);
+      const tryDifference = comparesWithCanvas && ti >= 0 && anyUnchanged;
+      let best: Uint8Array | null = tryDifference && share >= DIFFERENCE_ONLY ? null : encodeBody(plainIndices(), rx0, ry0, rw, rh, gce);
       if (tryDifference && (best === null || share > PLAIN_ONLY)) {
         for (let y = ry0, q = 0; y <= ry1; y++) {
           for (let p = y * width + rx0, end = p + rw; p < end; p++, q++) {
@@ -317,12 +321,83 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     }
     framesWritten++;
 
-    // What the decoder's canvas holds once this frame is shown and disposed of.
-    base.set(target);
+    // What the decoder's canvas holds once this frame is shown and disposed of: the held-back
+    // frame itself, so the buffers swap instead of copying; its old buffer is reused for input.
+    const previousBase = base;
+    base = target;
+    pendingTarget = previousBase;
     if (mustClear) {
       for (let y = ry0; y <= ry1; y++) base.fill(0, y * width + rx0, y * width + rx0 + rw);
     }
     hasPending = false;
+  }
+
+  /**
+   * The held-back frame's indices over the rectangle, transparent pixels as `ti` (-1: the
+   * rectangle has none) and indices through `remap` when a colour was dropped. Without
+   * either, full-width rows are a view of the frame's own indices and narrower ones a row copy.
+   */
+  function plainRect(rx0: number, ry0: number, rw: number, rh: number, ti: number, remapped: boolean): Uint8Array {
+    if (ti < 0 && !remapped) {
+      if (rw === width) return pendingIndices.subarray(ry0 * width, (ry0 + rh) * width);
+      for (let y = 0; y < rh; y++) {
+        const from = (ry0 + y) * width + rx0;
+        rectIndices.set(pendingIndices.subarray(from, from + rw), y * rw);
+      }
+      return rectIndices.subarray(0, rw * rh);
+    }
+    const target = pendingTarget;
+    for (let y = ry0, q = 0; y < ry0 + rh; y++) {
+      for (let p = y * width + rx0, end = p + rw; p < end; p++, q++) {
+        rectIndices[q] = target[p] === 0 ? ti : remap[pendingIndices[p]];
+      }
+    }
+    return rectIndices.subarray(0, rw * rh);
+  }
+
+  /**
+   * Bounding box of the pixels where `target` differs from the canvas, into `box` (x1 = -1
+   * when none). Each row is scanned from the left to its first difference and from the right
+   * only down to the widest column found so far, so a mostly changed frame costs little more
+   * than its row edges.
+   */
+  function findChangedBox(target: Uint32Array): void {
+    let x0 = width, y0 = height, x1 = -1, y1 = -1;
+    for (let y = 0, row = 0; y < height; y++, row += width) {
+      let x = 0;
+      while (x < width && target[row + x] === base[row + x]) x++;
+      if (x === width) continue;
+      if (x < x0) x0 = x;
+      let r = width - 1;
+      const stop = x > x1 ? x : x1;
+      while (r > stop && target[row + r] === base[row + r]) r--;
+      if (r > x1) x1 = r;
+      if (y0 === height) y0 = y;
+      y1 = y;
+    }
+    box[0] = x0; box[1] = y0; box[2] = x1; box[3] = y1;
+  }
+
+  /**
+   * Bounding box of pixels drawn in `target` that `next` makes transparent, into `clearBox`;
+   * false when there are none. Rows are scanned from both ends as in findChangedBox.
+   */
+  function findClearBox(target: Uint32Array, next: Uint32Array): boolean {
+    let x0 = width, y0 = height, x1 = -1, y1 = -1;
+    for (let y = 0, row = 0; y < height; y++, row += width) {
+      let x = 0;
+      while (x < width && (next[row + x] !== 0 || target[row + x] === 0)) x++;
+      if (x === width) continue;
+      if (x < x0) x0 = x;
+      let r = width - 1;
+      const stop = x > x1 ? x : x1;
+      while (r > stop && (next[row + r] !== 0 || target[row + r] === 0)) r--;
+      if (r > x1) x1 = r;
+      if (y0 === height) y0 = y;
+      y1 = y;
+    }
+    clearBox[0] = x0; clearBox[1] = y0; clearBox[2] = x1; clearBox[3] = y1;
+    return x1 >= 0;
   }
 
   /** True when the first `size` colours equal the global table's and every index used (including a transparent slot) exists in it. */
@@ -405,7 +480,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
       next = incoming;
       for (let p = 0; p < n; p++) next[p] = firstMask[p] ? 0 : OPAQUE;
     }
-    flushPending(next);
+    flushPending(next, next !== null);
     chunks.push(Uint8Array.of(0x3b)); // trailer
     finished = true;
     return takeBytes();

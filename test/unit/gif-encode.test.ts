@@ -248,7 +248,10 @@ describe('createGifEncoder round trip through omggif', () => {
   it('rejects frames whose size or palette does not fit', () => {
     const enc = createGifEncoder({ width: 2, height: 2 });
     const frame: IndexedFrame = { width: 2, height: 2, indices: new Uint8Array([0, 1, 0, 2]), palette: new Uint8Array(6), size: 2, transparent: null, delayMs: 0 };
-    expect(() => enc.addFrame(frame)).toThrow(/index 2/);
+    expect(() => enc.addFrame(frame)).toThrow('palette index 2 at pixel 3 is not below size 2');
+    // Under a transparent pixel the index is ignored; elsewhere it is still checked.
+    expect(() => enc.addFrame({ ...frame, transparent: new Uint8Array([0, 0, 0, 1]) })).not.toThrow();
+    expect(() => enc.addFrame({ ...frame, transparent: new Uint8Array([1, 0, 0, 0]) })).toThrow('index 2 at pixel 3');
     expect(() => enc.addFrame({ ...frame, width: 1 })).toThrow(/canvas is 2x2/);
     expect(() => createGifEncoder({ width: 0, height: 2 })).toThrow(/width/);
   });
