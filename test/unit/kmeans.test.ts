@@ -110,6 +110,20 @@ describe('buildHistogram', () => {
     expect(Array.from(reused.weights.subarray(0, fresh.count))).toEqual(Array.from(fresh.weights.subarray(0, fresh.count)));
     expect(Array.from(reused.pixelIndex.subarray(0, b.length / 4))).toEqual(Array.from(fresh.pixelIndex.subarray(0, b.length / 4)));
   });
+  it('reads pixels the same at any byte offset, and counts any non-zero alpha as opaque', async () => {
+    const rgba = await loadRgba('skimage__chelsea.png', 200);
+    for (let p = 0; p < rgba.length / 4; p += 5) rgba[p * 4 + 3] = 1 + (p % 254);
+    for (let p = 3; p < rgba.length / 4; p += 11) rgba[p * 4 + 3] = 0;
+    // The same pixels one byte into a buffer, where they cannot be read as aligned words.
+    const shifted = new Uint8Array(rgba.length + 1).subarray(1);
+    shifted.set(rgba);
+    const aligned = buildHistogram(rgba, createHistogram());
+    const unaligned = buildHistogram(shifted, createHistogram());
+    expect(unaligned.count).toBe(aligned.count);
+    expect(unaligned.opaquePixels).toBe(rgba.length / 4 - Math.ceil((rgba.length / 4 - 3) / 11));
+    expect(Array.from(unaligned.colors.subarray(0, aligned.count * 3))).toEqual(Array.from(aligned.colors.subarray(0, aligned.count * 3)));
+    expect(Array.from(unaligned.pixelIndex.subarray(0, rgba.length / 4))).toEqual(Array.from(aligned.pixelIndex.subarray(0, rgba.length / 4)));
+  });
 });
 
 describe('random', () => {
