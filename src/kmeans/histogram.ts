@@ -6,6 +6,12 @@
  * reuses `pixelIndex` to label pixels without a second lookup.
  */
 
+import { ALPHA_MASK, COLOR_SHIFT, colorKey, wordsOf } from '../pixel-words.js';
+
+// Module constants, not the imported bindings, so hot loops see them as constants.
+const alphaMask = ALPHA_MASK;
+const colorShift = COLOR_SHIFT;
+
 /** Result of {@link buildHistogram}. Arrays may be longer than needed: read only `count` entries. */
 export interface ColorHistogram {
   /** Number of distinct opaque colours. */
@@ -84,26 +90,6 @@ export function buildHistogram(rgba: Uint8Array, out: ColorHistogram = createHis
   return out;
 }
 
-/**
- * An RGBA pixel read as one 32-bit word holds alpha in its top byte on little-endian
- * machines (all common ones) and in its bottom byte on big-endian ones; the hash key is
- * the other three bytes, in whichever order they sit.
- */
-const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
-const ALPHA_SHIFT = LITTLE_ENDIAN ? 24 : 0;
-const KEY_SHIFT = LITTLE_ENDIAN ? 0 : 8;
-
-/** The key a pixel of colour (r, g, b) gets in countColors. */
-function keyOf(r: number, g: number, b: number): number {
-  return LITTLE_ENDIAN ? r | (g << 8) | (b << 16) : (r << 16) | (g << 8) | b;
-}
-
-/** `rgba` as one word per pixel: a view when 4-aligned (every frame this package makes), else a copy. */
-function pixelWords(rgba: Uint8Array, pixels: number): Uint32Array {
-  const aligned = (rgba.byteOffset & 3) === 0 ? rgba : rgba.slice(0, pixels * 4);
-  return new Uint32Array(aligned.buffer, aligned.byteOffset, pixels);
-}
-
 /** Number of colours the last build found: the size guess for the next one. */
 let lastDistinct = 0;
 
@@ -127,15 +113,15 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
   let previousKey = -1;
   let previousIndex = -1;
   // One 32-bit load per pixel instead of four byte loads.
-  const words = pixelWords(rgba, pixels);
+  const words = wordsOf(rgba.subarray(0, pixels * 4));
   for (let p = 0; p < pixels; p++) {
     const word = words[p];
-    if (((word >>> ALPHA_SHIFT) & 0xff) === 0) {
+    if ((word & alphaMask) === 0) {
       pixelIndex[p] = -1;
       continue;
     }
     opaque++;
-    const key = (word >>> KEY_SHIFT) & 0xffffff;
+    const key = (word >>> colorShift) & 0xffffff;
     // Neighbouring pixels often share a colour (flat areas, GIF frames): skip the lookup.
     if (key === previousKey) {
       pixelIndex[p] = previousIndex;
@@ -186,7 +172,7 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
 function clearSlots(slots: Int32Array, colors: Uint8Array, count: number, shift: number, mask: number, capacity: number): void {
   if (count * 8 < capacity) {
     for (let i = 0, c = 0; i < count; i++, c += 3) {
-      const key = keyOf(colors[c], colors[c + 1], colors[c + 2]);
+      const key = colorKey(colors[c], colors[c + 1], colors[c + 2]);
       let slot = Math.imul(key, 0x9e3779b1) >>> shift;
       while (slots[2 * slot] !== key + 1) slot = (slot + 1) & mask;
       slots[2 * slot] = 0;

@@ -1,3 +1,9 @@
+import { ALPHA_MASK, COLOR_SHIFT, wordsOf } from '../pixel-words.js';
+
+// Module constants, not the imported bindings, so hot loops see them as constants.
+const alphaMask = ALPHA_MASK;
+const colorShift = COLOR_SHIFT;
+
 /** How a frame differs from the one before, from one pass over both. */
 export interface FrameChange {
   /** Mean absolute difference over the RGB channels of pixels opaque in both (0..255). */
@@ -17,16 +23,6 @@ export interface StillPerEntry {
 }
 
 /**
- * `bytes` as 32-bit words (one per RGBA pixel, or one per four palette indices), for loops
- * that skip identical runs a word at a time. A view when the bytes are 4-aligned (every
- * frame this package makes), else a copy.
- */
-export function wordsOf(bytes: Uint8Array): Uint32Array {
-  const aligned = (bytes.byteOffset & 3) === 0 ? bytes : bytes.slice();
-  return new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.length >>> 2);
-}
-
-/**
  * Compares `now` with `before` (RGBA, same size): the mean difference the scene-cut test
  * reads and the still pixels the "mostly still" test reads. With `perEntry`, also counts
  * how many still pixels each palette entry of the frame before painted (what the `anchor`
@@ -39,18 +35,24 @@ export function compareFrames(now: Uint8Array, before: Uint8Array, perEntry: Sti
   perEntry?.counts.fill(0);
   const nowWords = wordsOf(now);
   const beforeWords = wordsOf(before);
-  for (let p = 0, o = 0; o < now.length; p++, o += 4) {
-    if (now[o + 3] === 0 || before[o + 3] === 0) continue;
+  for (let p = 0; p < nowWords.length; p++) {
+    const a = nowWords[p];
+    const b = beforeWords[p];
+    if ((a & alphaMask) === 0 || (b & alphaMask) === 0) continue;
     opaque++;
     // Bit-identical pixels (most of a GIF's or a screen recording's) need no arithmetic.
-    if (nowWords[p] === beforeWords[p]) {
+    if (a === b) {
       stillPixels++;
       if (perEntry !== null) perEntry.counts[perEntry.beforeIndices[p]]++;
       continue;
     }
-    const dr = now[o] - before[o];
-    const dg = now[o + 1] - before[o + 1];
-    const db = now[o + 2] - before[o + 2];
+    // The three colour bytes, in whichever order the word holds them: the sums and the
+    // per-channel test treat the channels alike.
+    const x = a >>> colorShift;
+    const y = b >>> colorShift;
+    const dr = (x & 0xff) - (y & 0xff);
+    const dg = ((x >>> 8) & 0xff) - ((y >>> 8) & 0xff);
+    const db = ((x >>> 16) & 0xff) - ((y >>> 16) & 0xff);
     const ar = dr < 0 ? -dr : dr;
     const ag = dg < 0 ? -dg : dg;
     const ab = db < 0 ? -db : db;

@@ -1,7 +1,7 @@
 import { invalidOption } from '../errors.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { PaletteSearch } from '../map/nearest.js';
-import { wordsOf } from './frame-change.js';
+import { wordsOf } from '../pixel-words.js';
 
 /**
  * Steadiness levers for seeded k-means. Seeding alone does not stop flicker: run to

@@ -138,6 +138,15 @@ describe('compareFrames', () => {
     expect(compareFrames(now, now, null)).toEqual({ difference: 0, opaquePixels: 3, stillPixels: 3 });
   });
 
+  it('treats the three channels alike and any non-zero alpha as opaque', () => {
+    // Blue moved by 9 (not still), red down by 8 with alpha 1 (still), green up by 3 over a
+    // pixel that was transparent before (left out).
+    const before = Uint8Array.of(0, 0, 0, 255, 200, 0, 0, 255, 0, 0, 0, 0);
+    const now = Uint8Array.of(0, 0, 9, 255, 192, 0, 0, 1, 0, 3, 0, 255);
+    const change = compareFrames(now, before, null);
+    expect(change).toEqual({ difference: (9 + 8) / (2 * 3), opaquePixels: 2, stillPixels: 1 });
+  });
+
   it('gives the same answer on bytes that do not start at a 4-byte boundary', () => {
     const before = Uint8Array.of(10, 10, 10, 255, 100, 100, 100, 255, 50, 50, 50, 255, 0, 0, 0, 255);
     const now = Uint8Array.of(10, 10, 10, 255, 108, 100, 100, 255, 50, 59, 50, 255, 0, 0, 0, 0);

@@ -1,0 +1,28 @@
+/**
+ * Byte buffers read as 32-bit words, so that loops over RGBA pixels load one word per pixel
+ * and loops over palette indices can skip identical runs four at a time.
+ *
+ * An RGBA pixel read as a word has alpha in its top byte on little-endian machines (all
+ * common ones) and in its bottom byte on big-endian ones; the constants below hide which.
+ */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+/** The alpha bits of a pixel word: `(word & ALPHA_MASK) === 0` for a transparent pixel. */
+export const ALPHA_MASK = LITTLE_ENDIAN ? 0xff000000 : 0xff;
+
+/** Shift that brings a pixel word's three colour bytes to the bottom, in some fixed order. */
+export const COLOR_SHIFT = LITTLE_ENDIAN ? 0 : 8;
+
+/** `(word >>> COLOR_SHIFT) & 0xffffff` for a pixel of colour (r, g, b). */
+export function colorKey(r: number, g: number, b: number): number {
+  return LITTLE_ENDIAN ? r | (g << 8) | (b << 16) : (r << 16) | (g << 8) | b;
+}
+
+/**
+ * `bytes` as 32-bit words (`bytes.length >>> 2` of them). A view when the bytes are
+ * 4-aligned (every frame this package makes), else a copy.
+ */
+export function wordsOf(bytes: Uint8Array): Uint32Array {
+  const aligned = (bytes.byteOffset & 3) === 0 ? bytes : bytes.slice();
+  return new Uint32Array(aligned.buffer, aligned.byteOffset, bytes.length >>> 2);
+}
