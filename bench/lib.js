@@ -32,7 +32,15 @@ export function timeCommand(cmd, args, options = {}) {
   return { seconds, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Runs the chromaseed CLI; reports wall seconds and the process's peak RSS in MiB. */
+/** Runs the chromaseed CLI as a user does (`node bin/chromaseed.js ...`); reports wall seconds. */
+export function timeCli(args) {
+  return timeCommand(process.execPath, [CLI, ...args]);
+}
+
+/**
+ * Runs the chromaseed CLI with a hook that records the process's peak RSS (in MiB); the
+ * hook costs about 10 ms of start-up, so speed comparisons use `timeCli`.
+ */
 export function runCli(args) {
   const rssFile = path.join(os.tmpdir(), `chromaseed-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
   const r = timeCommand(process.execPath, ['--import', RSS_HOOK, CLI, ...args], { env: { ...process.env, CHROMASEED_RSS_FILE: rssFile } });
@@ -47,21 +55,43 @@ export function median(xs) {
 }
 
 /**
- * Wall time of a command that may be short: runs it once, and again when it took under
- * `shortSeconds` (best of 3; best of 5 under a second), keeping the best (the run least
- * disturbed by other load). Sub-second runs vary by tens of percent from one run to the
- * next on a shared machine, which would decide a speed comparison by chance.
+ * How many runs a command gets, from its first run's wall time: best of 3 under
+ * `shortSeconds`, best of 5 under a second. Sub-second runs vary by tens of percent from one
+ * run to the next on a shared machine, which would decide a speed comparison by chance;
+ * keeping the best keeps the run least disturbed by other load.
  */
+function runsFor(seconds, shortSeconds) {
+  return seconds >= shortSeconds ? 1 : seconds < 1 ? 5 : 3;
+}
+
+/** Wall time of a command that may be short: best of `runsFor` its first run. */
 export function bestIfShort(fn, shortSeconds = 5) {
   let result = fn();
-  if (result.seconds >= shortSeconds) return result;
   let min = result.seconds;
-  const runs = result.seconds < 1 ? 5 : 3;
-  for (let i = 1; i < runs; i++) {
+  for (let i = 1; i < runsFor(min, shortSeconds); i++) {
     result = fn();
     min = Math.min(min, result.seconds);
   }
   return { ...result, seconds: min };
+}
+
+/**
+ * Two commands whose times are compared, run alternately (a, b, a, b, ...) so that a spell
+ * of load on the machine slows both rather than one; each keeps its best time. The number of
+ * rounds is set by the quicker of the two first runs.
+ */
+export function bestOfPair(fnA, fnB, shortSeconds = 5) {
+  let a = fnA();
+  let b = fnB();
+  let minA = a.seconds;
+  let minB = b.seconds;
+  for (let i = 1; i < runsFor(Math.min(minA, minB), shortSeconds); i++) {
+    a = fnA();
+    b = fnB();
+    minA = Math.min(minA, a.seconds);
+    minB = Math.min(minB, b.seconds);
+  }
+  return [{ ...a, seconds: minA }, { ...b, seconds: minB }];
 }
 
 export function table(rows) {
