@@ -54,6 +54,8 @@ export function sharedColorTable(): Uint32Array {
  * Shared by all histograms (cleared before each build returns), as JS runs one at a time.
  */
 let hashSlots = new Int32Array(0);
+/** Pixel counts per colour while counting (see countColors), shared like the table. */
+let tallyScratch = new Int32Array(0);
 
 /** An empty histogram whose buffers grow on demand and are reused by later builds. */
 export function createHistogram(): ColorHistogram {
@@ -108,6 +110,11 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
   const mask = capacity - 1;
   const shift = 32 - bits;
   const { pixelIndex, weights, colors } = out;
+  // Counts are kept as integers and copied to the float weights at the end: a float
+  // increment is boxed (a heap allocation) until the loop is optimized, which on a short
+  // clip is for much of its run.
+  if (tallyScratch.length < room) tallyScratch = new Int32Array(Math.max(room, 2 * tallyScratch.length));
+  const tally = tallyScratch;
   let count = 0;
   let opaque = 0;
   let previousKey = -1;
@@ -125,7 +132,7 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
     // Neighbouring pixels often share a colour (flat areas, GIF frames): skip the lookup.
     if (key === previousKey) {
       pixelIndex[p] = previousIndex;
-      weights[previousIndex]++;
+      tally[previousIndex]++;
       continue;
     }
     // Stored keys are colour + 1 so that 0 marks an empty slot; Fibonacci hashing spreads
@@ -149,18 +156,19 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
       index = count++;
       slots[2 * slot] = key + 1;
       slots[2 * slot + 1] = index;
-      weights[index] = 0;
+      tally[index] = 0;
       const c = index * 3, o = p * 4;
       colors[c] = rgba[o];
       colors[c + 1] = rgba[o + 1];
       colors[c + 2] = rgba[o + 2];
     }
-    weights[index]++;
+    tally[index]++;
     pixelIndex[p] = index;
     previousKey = key;
     previousIndex = index;
   }
   clearSlots(slots, colors, count, shift, mask, capacity);
+  for (let i = 0; i < count; i++) weights[i] = tally[i];
   out.opaquePixels = opaque;
   return count;
 }
