@@ -17,18 +17,29 @@ export interface AsyncGifEncoder {
 
 /** Frames smaller than this are encoded in-thread: starting a worker would cost more than it saves. */
 const WORKER_MIN_PIXELS = 64 * 1024;
+/**
+ * Nor does a worker pay on a clip with fewer pixels than this in all (size × frames): its
+ * start takes tens of milliseconds of the second core, more than the encoding it would take
+ * off this thread. Measured (best of 7, alternating): chi.gif (2.4 M) 0.36 -> 0.34 s and
+ * 0.32 -> 0.31 s in-thread, animated-loop-3 (1.1 M) 0.33 -> 0.28 s, partial_gif_decode
+ * (1.6 M) 0.42 -> 0.40 s; cars.gif (3.6 M) is even, earth.gif (7.0 M) 0.49 -> 0.55 s and
+ * bounce.gif (22 M) 0.78 -> 0.85 s lose in-thread.
+ */
+const WORKER_MIN_CLIP_PIXELS = 3_000_000;
 
 const WORKER_URL = new URL('../encode/gif-encode-worker.js', import.meta.url);
 
 /**
  * A GIF encoder on a worker thread when the compiled worker is there and it can pay off:
- * frames large enough, and more than one (`frameCount`, when known), since the thread only
- * helps by encoding one frame while the next is quantized. Otherwise in this thread. (Run
- * from the TypeScript sources, as the tests do, there is no compiled worker, so the
- * in-thread path is used.)
+ * frames large enough, more than one (`frameCount`, when known), since the thread only
+ * helps by encoding one frame while the next is quantized, and enough pixels in all.
+ * Otherwise in this thread. (Run from the TypeScript sources, as the tests do, there is no
+ * compiled worker, so the in-thread path is used.)
  */
 export function openGifEncoder(options: GifEncoderOptions, frameCount?: number): AsyncGifEncoder {
-  const worthAThread = options.width * options.height >= WORKER_MIN_PIXELS && frameCount !== 1;
+  const pixels = options.width * options.height;
+  const clipPixels = frameCount === undefined ? Infinity : pixels * frameCount;
+  const worthAThread = pixels >= WORKER_MIN_PIXELS && frameCount !== 1 && clipPixels >= WORKER_MIN_CLIP_PIXELS;
   if (worthAThread && existsSync(fileURLToPath(WORKER_URL))) return workerEncoder(options);
   const encoder = createGifEncoder(options);
   return {
