@@ -41,7 +41,7 @@ export interface IndexedFrame {
   readonly height: number;
   /** Palette index per pixel (`width * height`); meaningless where `transparent[i]` is 1. */
   readonly indices: Uint8Array;
-  /** `size` opaque colours as sRGB byte triples: `palette.length >= size * 3`. */
+  /** `size` opaque colours as sRGB byte triples: `palette.length >= size * 3`. Size 0: no pixel is opaque. */
   readonly palette: Uint8Array;
   readonly size: number;
   /** 1 where the pixel is transparent, or null when the frame has no transparent pixel. */

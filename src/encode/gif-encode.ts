@@ -152,8 +152,10 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
       throw new RangeError(`frame is ${frame.width}x${frame.height}, canvas is ${width}x${height}`);
     }
     const { indices, palette, size, transparent } = frame;
-    if (!Number.isInteger(size) || size < 1 || size > 256 || palette.length < size * 3) {
-      throw new RangeError(`palette size ${size} is not 1..256 or the palette has fewer than ${size} colours`);
+    // Size 0 is a frame with no opaque pixel (a clip that starts from a clear canvas): every
+    // pixel must then be transparent, which the index check below enforces.
+    if (!Number.isInteger(size) || size < 0 || size > 256 || palette.length < size * 3) {
+      throw new RangeError(`palette size ${size} is not 0..256 or the palette has fewer than ${size} colours`);
     }
     for (let i = 0, j = 0; i < size; i++, j += 3) lut[i] = OPAQUE | (palette[j] << 16) | (palette[j + 1] << 8) | palette[j + 2];
     // Indices at or above `size` map to a flag bit that is OR-ed up and checked once after the

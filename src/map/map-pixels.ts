@@ -122,7 +122,7 @@ export function createMapper(): Mapper {
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0 || data.length !== n * 4) {
       throw new ChromaseedError('ERR_INPUT', `frame data has ${data.length} bytes, expected ${width}x${height}x4 = ${n * 4}`);
     }
-    if (!Number.isInteger(size) || size < 1 || size > 256) throw invalidOption('size', 'an integer between 1 and 256', size);
+    if (!Number.isInteger(size) || size < 0 || size > 256) throw invalidOption('size', 'an integer between 0 and 256', size);
     if (palette.length < size * 3) {
       throw new ChromaseedError('ERR_INPUT', `palette has ${palette.length} bytes, expected at least ${size * 3} for ${size} colours`);
     }
@@ -134,6 +134,8 @@ export function createMapper(): Mapper {
       throw new ChromaseedError('ERR_INPUT', `output buffer has ${out.length} entries, expected at least ${n}`);
     }
     const indices = out ?? new Uint8Array(n);
+    // An empty palette is what k-means gives a frame with no opaque pixel: all transparent.
+    if (size === 0) return { indices: indices.fill(0, 0, n), transparent: transparentOnly(data, n) };
     loadPalette(palette, size, options.metric, options.space);
 
     let transparent: Uint8Array | null;
@@ -145,6 +147,13 @@ export function createMapper(): Mapper {
       transparent = mapPlain(data, n, indices);
     }
     return { indices, transparent };
+  }
+
+  function transparentOnly(data: Uint8Array, n: number): Uint8Array {
+    for (let j = 3; j < n * 4; j += 4) {
+      if (data[j] !== 0) throw new ChromaseedError('ERR_INPUT', `pixel ${(j - 3) / 4} is opaque, but the palette is empty`);
+    }
+    return new Uint8Array(n).fill(1);
   }
 
   /** The undithered hot loop: one cache probe per pixel, a search per new colour. */

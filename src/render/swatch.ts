@@ -146,7 +146,7 @@ function swatchLabels(colors: readonly PaletteEntry[], widths: Int32Array, width
  * are transparent.
  *
  * @param rows each `k * 3` sRGB bytes (`Palette.rgb` / {@link paletteBytes} layout).
- * @returns PNG bytes (RGBA), `maxK * cellW` wide and `rows.length * cellH` tall.
+ * @returns PNG bytes (RGBA), `maxK * cellW` wide (at least one cell) and `rows.length * cellH` tall.
  */
 export async function renderPaletteRows(rows: readonly Uint8Array[], cellW: number, cellH: number): Promise<Buffer> {
   positiveInt('cell width', cellW);
@@ -157,8 +157,9 @@ export async function renderPaletteRows(rows: readonly Uint8Array[], cellW: numb
     if (rows[i].length % 3 !== 0) throw new ChromaseedError('ERR_USAGE', `palette row ${i} has ${rows[i].length} bytes, not a multiple of 3`);
     maxK = Math.max(maxK, rows[i].length / 3);
   }
-  if (maxK === 0) throw new ChromaseedError('ERR_USAGE', 'cannot draw a palette timeline of empty palettes');
-  const width = maxK * cellW;
+  // Frames with no opaque pixel have empty palettes; a clip of only those still gets its
+  // picture, one column of empty (transparent) cells.
+  const width = Math.max(maxK, 1) * cellW;
   const height = rows.length * cellH;
   if (width > 65535 || height > 65535) {
     throw new ChromaseedError('ERR_LIMIT', `palette timeline of ${width}x${height} pixels is too large (at most 65535 per side); use smaller cells`);

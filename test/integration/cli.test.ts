@@ -112,6 +112,38 @@ describe('chromaseed quantize', () => {
   });
 });
 
+describe('frames with no opaque pixel', () => {
+  // A frame drawn wholly off the canvas leaves it clear: k-means finds no colour in it.
+  const OFF_CANVAS = path.join(corpus, 'odd_gifs/peterdn__animated_transparent_loop_frames_out_of_bounds.gif');
+  const CLEAR = path.join(corpus, 'odd_gifs/imagegif__set_hsts.gif');
+
+  it('come out transparent, the other frames as they were', async () => {
+    const out = path.join(tmp, 'off-canvas.gif');
+    const r = await runMain(['quantize', OFF_CANVAS, '-k', '4', '-o', out, '-q']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const src = gif(OFF_CANVAS);
+    const dst = gif(out);
+    expect(src.frames.some((f) => f.data.every((v, i) => i % 4 !== 3 || v === 0))).toBe(true);
+    expect(dst.frames).toHaveLength(src.frames.length);
+    // One colour in the source, so the output is exact, transparency included.
+    dst.frames.forEach((f, i) => expect(Buffer.compare(f.data, src.frames[i].data)).toBe(0));
+  });
+
+  it('make a clip whose every frame is clear still quantize, draw its timeline and compare', async () => {
+    const out = path.join(tmp, 'clear.gif');
+    const timeline = path.join(tmp, 'clear-timeline.png');
+    const r = await runMain(['quantize', CLEAR, '-o', out, '--timeline', timeline, '-q']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(gif(out).frames.every((f) => f.data.every((v, i) => i % 4 !== 3 || v === 0))).toBe(true);
+    expect(statSync(timeline).size).toBeGreaterThan(0);
+    const c = await runMain(['compare', CLEAR, '-k', '4', '--json']);
+    expect(c.code).toBe(0);
+    expect(Object.keys(JSON.parse(c.stdout).modes)).toEqual(['seeded', 'none', 'global']);
+  });
+});
+
 describe('chromaseed compare', () => {
   it('measures seeded output as far steadier than unseeded, in the METRICS.md names', async () => {
     const side = path.join(tmp, 'side.gif');

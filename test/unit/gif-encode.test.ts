@@ -245,6 +245,21 @@ describe('createGifEncoder round trip through omggif', () => {
     expect(r.frameInfo(1).has_local_palette).toBe(true);
   });
 
+  it('writes a frame with no opaque pixel (an empty palette) as a transparent frame', () => {
+    const enc = createGifEncoder({ width: 2, height: 2, loopCount: 0 });
+    const clear: IndexedFrame = { width: 2, height: 2, indices: new Uint8Array(4), palette: new Uint8Array(0), size: 0, transparent: new Uint8Array(4).fill(1), delayMs: 100 };
+    enc.addFrame(clear);
+    enc.addFrame({ ...clear, palette: Uint8Array.of(200, 10, 30), size: 1, transparent: Uint8Array.of(0, 1, 1, 1) });
+    const r = new GifReader(enc.finish());
+    const pixels = new Uint8Array(16);
+    r.decodeAndBlitFrameRGBA(0, pixels);
+    expect(Array.from(pixels.filter((_, i) => i % 4 === 3))).toEqual([0, 0, 0, 0]);
+    r.decodeAndBlitFrameRGBA(1, pixels);
+    expect(Array.from(pixels.subarray(0, 4))).toEqual([200, 10, 30, 255]);
+    // An empty palette cannot draw an opaque pixel.
+    expect(() => createGifEncoder({ width: 2, height: 2 }).addFrame({ ...clear, transparent: Uint8Array.of(1, 1, 0, 1) })).toThrow('palette index 0 at pixel 2 is not below size 0');
+  });
+
   it('rejects frames whose size or palette does not fit', () => {
     const enc = createGifEncoder({ width: 2, height: 2 });
     const frame: IndexedFrame = { width: 2, height: 2, indices: new Uint8Array([0, 1, 0, 2]), palette: new Uint8Array(6), size: 2, transparent: null, delayMs: 0 };

@@ -344,7 +344,12 @@ describe('validation', () => {
     const mapper = createMapper();
     const frame = frameOf(2, 1, new Uint8Array(6));
     const o: MapOptions = { metric: 'euclidean', space: 'rgb', dither: 'none' };
-    expect(() => mapper.map(frame, new Uint8Array(3), 0, o)).toThrow(/size/);
+    expect(() => mapper.map(frame, new Uint8Array(3), -1, o)).toThrow(/size/);
+    expect(() => mapper.map(frame, new Uint8Array(3 * 257), 257, o)).toThrow(/size/);
+    // An empty palette maps only a frame with no opaque pixel.
+    expect(() => mapper.map(frame, new Uint8Array(0), 0, o)).toThrow(/pixel 0 is opaque, but the palette is empty/);
+    const clear = { width: 2, height: 1, data: new Uint8Array(8) };
+    expect(mapper.map(clear, new Uint8Array(0), 0, o).transparent).toEqual(Uint8Array.of(1, 1));
     expect(() => mapper.map(frame, new Uint8Array(3), 2, o)).toThrow(/palette has 3 bytes/);
     expect(() => mapper.map(frame, new Uint8Array(3), 1, { ...o, space: 'hsv' as ColorSpace })).toThrow(/space/);
     expect(() => mapper.map({ width: 3, height: 1, data: frame.data }, new Uint8Array(3), 1, o)).toThrow(/expected 3x1x4/);

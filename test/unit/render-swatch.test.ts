@@ -122,6 +122,12 @@ describe('renderPaletteRows', () => {
     });
   });
 
+  it('draws empty palettes (frames with no opaque pixel) as one column of transparent cells', async () => {
+    const img = await decode(await renderPaletteRows([new Uint8Array(0), new Uint8Array(0)], 7, 5));
+    expect([img.width, img.height]).toEqual([7, 10]);
+    expect(img.data.every((v, i) => i % 4 !== 3 || v === 0)).toBe(true);
+  });
+
   it('rejects malformed rows', async () => {
     await expect(renderPaletteRows([new Uint8Array(4)], 2, 2)).rejects.toThrow(/multiple of 3/);
     await expect(renderPaletteRows([], 2, 2)).rejects.toThrow(/no rows/);
