@@ -10,6 +10,9 @@ const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 /** The alpha bits of a pixel word: `(word & ALPHA_MASK) === 0` for a transparent pixel. */
 export const ALPHA_MASK = LITTLE_ENDIAN ? 0xff000000 : 0xff;
 
+/** The colour bits of a pixel word: `((a ^ b) & COLOR_MASK) === 0` when two pixels share a colour. */
+export const COLOR_MASK = LITTLE_ENDIAN ? 0x00ffffff : 0xffffff00;
+
 /** Shift that brings a pixel word's three colour bytes to the bottom, in some fixed order. */
 export const COLOR_SHIFT = LITTLE_ENDIAN ? 0 : 8;
 

@@ -120,7 +120,7 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
   let previousKey = -1;
   let previousIndex = -1;
   // One 32-bit load per pixel instead of four byte loads.
-  const words = wordsOf(rgba.subarray(0, pixels * 4));
+  const words = wordsOf(rgba);
   for (let p = 0; p < pixels; p++) {
     const word = words[p];
     if ((word & alphaMask) === 0) {

@@ -5,8 +5,13 @@ import { createSceneCutDetector, DEFAULT_SCENE_CUT } from './scene-cut.js';
 import type { ClusterOptions, Seeding } from '../options.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { Frame } from '../types.js';
+import { ALPHA_MASK, COLOR_MASK, wordsOf } from '../pixel-words.js';
 import { compareFrames } from './frame-change.js';
 import { clusterErrors, holdPalette, STABILITY_PRESETS, type StabilityOptions } from './stability.js';
+
+// Module constants, not the imported bindings, so the pixel loop sees them as constants.
+const alphaMask = ALPHA_MASK;
+const colorMask = COLOR_MASK;
 
 /** One frame's palette: float centroids (sRGB) and the byte colours written out. */
 export interface FramePalette {
@@ -152,19 +157,20 @@ export function createSequentialQuantizer(options: SequentialOptions): {
     }
     candidateOf.fill(-1, 0, count);
     const d = frame.data;
-    const s = last.source;
+    const now = wordsOf(d);
+    const before = wordsOf(last.source);
     let candidateTotal = 0;
     let currentTotal = 0;
-    for (let p = 0, o = 0; p < last.indices.length; p++, o += 4) {
-      if (d[o + 3] === 0 || s[o + 3] === 0) continue;
-      const r = d[o];
-      const g = d[o + 1];
-      const b = d[o + 2];
-      if (r !== s[o] || g !== s[o + 1] || b !== s[o + 2]) continue;
+    for (let p = 0; p < last.indices.length; p++) {
+      const a = now[p];
+      const b = before[p];
+      // Opaque in both, the same colour (alpha may differ).
+      if ((a & alphaMask) === 0 || (b & alphaMask) === 0 || ((a ^ b) & colorMask) !== 0) continue;
       const colour = pixelIndex[p];
       if (candidateOf[colour] < 0) {
-        candidateOf[colour] = search.nearest(r, g, b);
-        currentOf[colour] = currentSearch.nearest(r, g, b);
+        const o = p * 4;
+        candidateOf[colour] = search.nearest(d[o], d[o + 1], d[o + 2]);
+        currentOf[colour] = currentSearch.nearest(d[o], d[o + 1], d[o + 2]);
       }
       const e = last.indices[p] * 3;
       const c = candidateOf[colour] * 3;
