@@ -38,6 +38,12 @@ export interface KMeansOptions {
   /** Upper limit on Lloyd update steps per run (default 300). */
   maxIterations?: number;
   /**
+   * Upper limit on the Lloyd steps that refine the best restart on the exact colours
+   * (default `maxIterations`). 0 returns the restart's centres as they are, labelled on the
+   * exact colours: a rough clustering at a fraction of the cost.
+   */
+  refineIterations?: number;
+  /**
    * Stop when the summed squared centre shift falls to `tolerance` x the mean per-channel
    * variance of the data (scikit-learn's `tol` convention; default 1e-4). Runs also stop
    * as soon as no label changes. For k <= 32 the final runs on the exact colours use
@@ -132,6 +138,7 @@ interface Resolved {
   restarts: number;
   seed: number;
   maxIterations: number;
+  refineIterations: number;
   tolerance: number;
   initialCentroids: Float64Array | undefined;
   anchorWeights: Float64Array | undefined;
@@ -150,6 +157,8 @@ function resolve(options: KMeansOptions): Resolved {
   if (!Number.isInteger(restarts) || restarts < 1) throw invalidOption('restarts', 'a positive integer', restarts);
   const maxIterations = options.maxIterations ?? 300;
   if (!Number.isInteger(maxIterations) || maxIterations < 0) throw invalidOption('maxIterations', 'a non-negative integer', maxIterations);
+  const refineIterations = options.refineIterations ?? maxIterations;
+  if (!Number.isInteger(refineIterations) || refineIterations < 0) throw invalidOption('refineIterations', 'a non-negative integer', refineIterations);
   return {
     k,
     init: options.init ?? 'kmeans++',
@@ -158,6 +167,7 @@ function resolve(options: KMeansOptions): Resolved {
     restarts: initial ? 1 : restarts,
     seed: options.seed ?? 0,
     maxIterations,
+    refineIterations,
     tolerance: options.tolerance ?? 1e-4,
     initialCentroids: initial,
     anchorWeights: options.anchorWeights,
@@ -328,7 +338,7 @@ export function createKMeans(): KMeansEngine {
         for (let t = 0; t < kept; t++) {
           const centres = candidates.subarray(t * 768, t * 768 + k * 3);
           const lloydOptions = {
-            metric: o.metric, maxIterations: o.maxIterations, shiftTolerance: polishTolerance, onIteration: report('exact', -1 - t),
+            metric: o.metric, maxIterations: o.refineIterations, shiftTolerance: polishTolerance, onIteration: report('exact', -1 - t),
           };
           const outcome = lloyd(exact, centres, k, lloydOptions, lloydScratch);
           candidateInertia[t] = outcome.inertia;
@@ -341,7 +351,7 @@ export function createKMeans(): KMeansEngine {
       // Polish the winner on the exact colours with the tighter tolerance (after coarse
       // refinement this is nearly a no-op that recovers the winner's labels).
       const polished = lloyd(exact, best, k, {
-        metric: o.metric, maxIterations: o.maxIterations, shiftTolerance: polishTolerance, onIteration: report('exact', -99),
+        metric: o.metric, maxIterations: o.refineIterations, shiftTolerance: polishTolerance, onIteration: report('exact', -99),
       }, lloydScratch);
       iterations += polished.iterations;
       inertia = polished.inertia;

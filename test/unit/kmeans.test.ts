@@ -219,6 +219,18 @@ describe('kmeansPixels on real photos', () => {
     expect(ten.inertia).toBeLessThanOrEqual(one.inertia * 1.0001);
   });
 
+  it('refineIterations: 0 returns the coarse restart unrefined, its inertia recounted on every pixel', async () => {
+    // 400 px wide harvesters has well over the 12,000 distinct colours that switch the restarts to coarse bins.
+    const rgba = await loadRgba('wuffs__harvesters.jpeg', 400);
+    const refined = kmeansPixels(rgba, { k: 16, seed: 3, restarts: 1 });
+    const rough = kmeansPixels(rgba, { k: 16, seed: 3, restarts: 1, refineIterations: 0 });
+    expect(rough.distinctColors).toBeGreaterThan(12000);
+    expect(rough.iterations).toBeLessThan(refined.iterations);
+    expect(rough.inertia).toBeGreaterThan(refined.inertia);
+    expect(rough.inertia).toBeCloseTo(bruteInertia(rgba, rough.centroids, 16, 'euclidean', 'rgb'), -2);
+    expect(() => kmeansPixels(rgba, { k: 16, refineIterations: -1 })).toThrow(/refineIterations/);
+  });
+
   it('an engine reused across images gives the same results as a fresh one', async () => {
     const images = [await loadRgba('skimage__rocket.jpg', 320), await loadRgba('wuffs__bricks-color.jpeg'), await loadRgba('skimage__chelsea.png', 320)];
     const engine = createKMeans();
