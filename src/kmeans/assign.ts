@@ -21,21 +21,16 @@ export function assignAllL2(set: PointSet, centres: Float64Array, k: number, scr
     let second = Infinity;
     let bestAt = 0;
     for (let j = 0, c = 0; j < k; j++, c += 3) {
-      // Partial sums stop early once they cannot beat the second best (matters for large k).
       const dx = x - centres[c];
-      let d = dx * dx;
-      if (d >= second) continue;
       const dy = y - centres[c + 1];
-      d += dy * dy;
-      if (d >= second) continue;
       const dz = z - centres[c + 2];
-      d += dz * dz;
-      if (d < best) {
-        second = best;
-        best = d;
-        bestAt = j;
-      } else if (d < second) {
-        second = d;
+      const d = dx * dx + dy * dy + dz * dz;
+      if (d < second) {
+        if (d < best) {
+          second = best;
+          best = d;
+          bestAt = j;
+        } else second = d;
       }
     }
     if (labels[i] !== bestAt) changes++;
@@ -58,17 +53,13 @@ export function assignAllL1(set: PointSet, centres: Float64Array, k: number, scr
     let second = Infinity;
     let bestAt = 0;
     for (let j = 0, c = 0; j < k; j++, c += 3) {
-      let d = Math.abs(x - centres[c]);
-      if (d >= second) continue;
-      d += Math.abs(y - centres[c + 1]);
-      if (d >= second) continue;
-      d += Math.abs(z - centres[c + 2]);
-      if (d < best) {
-        second = best;
-        best = d;
-        bestAt = j;
-      } else if (d < second) {
-        second = d;
+      const d = Math.abs(x - centres[c]) + Math.abs(y - centres[c + 1]) + Math.abs(z - centres[c + 2]);
+      if (d < second) {
+        if (d < best) {
+          second = best;
+          best = d;
+          bestAt = j;
+        } else second = d;
       }
     }
     if (labels[i] !== bestAt) changes++;
@@ -128,19 +119,15 @@ export function assignHamerlyL2(
     let bestAt = 0;
     for (let j = 0, c = 0; j < k; j++, c += 3) {
       dx = x - centres[c];
-      let d = dx * dx;
-      if (d >= second) continue;
       dy = y - centres[c + 1];
-      d += dy * dy;
-      if (d >= second) continue;
       dz = z - centres[c + 2];
-      d += dz * dz;
-      if (d < best) {
-        second = best;
-        best = d;
-        bestAt = j;
-      } else if (d < second) {
-        second = d;
+      const d = dx * dx + dy * dy + dz * dz;
+      if (d < second) {
+        if (d < best) {
+          second = best;
+          best = d;
+          bestAt = j;
+        } else second = d;
       }
     }
     if (bestAt !== a) {
@@ -193,17 +180,13 @@ export function assignHamerlyL1(
     let second = Infinity;
     let bestAt = 0;
     for (let j = 0, c = 0; j < k; j++, c += 3) {
-      let d = Math.abs(x - centres[c]);
-      if (d >= second) continue;
-      d += Math.abs(y - centres[c + 1]);
-      if (d >= second) continue;
-      d += Math.abs(z - centres[c + 2]);
-      if (d < best) {
-        second = best;
-        best = d;
-        bestAt = j;
-      } else if (d < second) {
-        second = d;
+      const d = Math.abs(x - centres[c]) + Math.abs(y - centres[c + 1]) + Math.abs(z - centres[c + 2]);
+      if (d < second) {
+        if (d < best) {
+          second = best;
+          best = d;
+          bestAt = j;
+        } else second = d;
       }
     }
     if (bestAt !== a) {
