@@ -129,13 +129,9 @@ export function createGridSearch(): GridSearch {
         const i = pool[p];
         const j = i * 3;
         const d0 = raw[j] - q0;
-        let d = d0 * d0;
-        if (d >= best) continue;
         const d1 = raw[j + 1] - q1;
-        d += d1 * d1;
-        if (d >= best) continue;
         const d2 = raw[j + 2] - q2;
-        d += d2 * d2;
+        const d = d0 * d0 + d1 * d1 + d2 * d2;
         if (d < best) {
           best = d;
           bestIdx = i;
@@ -145,11 +141,7 @@ export function createGridSearch(): GridSearch {
       for (let p = start; p < end; p++) {
         const i = pool[p];
         const j = i * 3;
-        let d = Math.abs(raw[j] - q0);
-        if (d >= best) continue;
-        d += Math.abs(raw[j + 1] - q1);
-        if (d >= best) continue;
-        d += Math.abs(raw[j + 2] - q2);
+        const d = Math.abs(raw[j] - q0) + Math.abs(raw[j + 1] - q1) + Math.abs(raw[j + 2] - q2);
         if (d < best) {
           best = d;
           bestIdx = i;
