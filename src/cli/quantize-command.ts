@@ -54,7 +54,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
     };
     streams.stdout.write(JSON.stringify(summary) + '\n');
   } else if (!quiet) {
-    streams.stderr.write(`${output}: ${perFrame.length} frames, ${info.width}x${info.height}, ${formatBytes(bytes)}, ${seconds.toFixed(2)} s\n`);
+    streams.stderr.write(`${output}: ${perFrame.length} frame${perFrame.length === 1 ? '' : 's'}, ${info.width}x${info.height}, ${formatBytes(bytes)}, ${seconds.toFixed(2)} s\n`);
   }
 }
 
