@@ -1,5 +1,7 @@
+import path from 'node:path';
 import { ChromaseedError } from '../errors.js';
 import { checkInput } from '../io/open-input.js';
+import { checkExtraOutputPath } from '../io/output-file.js';
 import { loadStill, writeFileAtomic } from '../io/still.js';
 import { kmeansPixels, kmeansPoints, type KMeansResult } from '../kmeans/kmeans.js';
 import { resolvePaletteOptions } from '../options.js';
@@ -15,6 +17,13 @@ export async function paletteCommand(args: Args, streams: CliStreams): Promise<v
   const file = String(args.image);
   const options = resolvePaletteOptions(args);
   await checkInput(file);
+  if (typeof args.swatch === 'string') await checkExtraOutputPath(args.swatch, file);
+  if (typeof args.overlay === 'string') {
+    await checkExtraOutputPath(args.overlay, file);
+    if (typeof args.swatch === 'string' && path.resolve(args.overlay) === path.resolve(args.swatch)) {
+      throw new ChromaseedError('ERR_USAGE', `${args.overlay}: is also the --swatch picture; choose another file name`);
+    }
+  }
   const image = await loadStill(file, { maxPixels: options.maxPixels });
   const { colors: k, init, restarts, metric, space, seed, maxIterations } = options;
   const engineOptions = { k, init, restarts, metric, space, seed, maxIterations };

@@ -71,20 +71,25 @@ export async function refuseInputAsOutput(outputPath: string, input: string | un
 }
 
 /**
- * Checks that `outputPath` can be created: its directory exists and is writable, it is not a
- * directory itself, and it is not the input. Returns the absolute output path.
- */
-/**
- * Checks a second picture a command writes beside its main output (`--timeline`,
- * `--swatch`): writable, not the input, and not the main output it would replace.
+ * Checks a picture a command writes beside its main output (`--timeline`, `--swatch`,
+ * `--overlay`), before any work: a `.png` name (these are always PNG, and PNG bytes under
+ * another extension would mislead every viewer), writable, not the input, and not the main
+ * output it would replace.
  */
 export async function checkExtraOutputPath(extraPath: string, inputPath: string, mainOutput?: string): Promise<void> {
+  if (path.extname(extraPath).toLowerCase() !== '.png') {
+    throw new ChromaseedError('ERR_USAGE', `${extraPath}: this picture is written as PNG; give it a .png name`);
+  }
   const abs = await checkOutputPath(extraPath, inputPath);
   if (mainOutput !== undefined && abs === path.resolve(mainOutput)) {
     throw new ChromaseedError('ERR_USAGE', `${extraPath}: is also the main output; choose another file name`);
   }
 }
 
+/**
+ * Checks that `outputPath` can be created: its directory exists and is writable, it is not a
+ * directory itself, and it is not the input. Returns the absolute output path.
+ */
 export async function checkOutputPath(outputPath: string, inputPath?: string): Promise<string> {
   const abs = path.resolve(outputPath);
   const dir = path.dirname(abs);

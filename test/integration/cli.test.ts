@@ -215,10 +215,26 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     const asInput = await runMain(['quantize', copy, '-o', path.join(dir, 'out.gif'), '--timeline', copy]);
     expect(asInput.code).toBe(2);
     expect(readFileSync(copy).equals(before)).toBe(true);
-    const asOutput = await runMain(['quantize', copy, '-o', path.join(dir, 'out.gif'), '--timeline', path.join(dir, 'out.gif')]);
+    const notPng = await runMain(['quantize', copy, '-o', path.join(dir, 'out.gif'), '--timeline', path.join(dir, 'timeline.gif')]);
+    expect(notPng.code).toBe(2);
+    expect(notPng.stderr).toMatch(/timeline\.gif: this picture is written as PNG; give it a \.png name/);
+    // A still quantized to one PNG is the one case where the two names can meet.
+    const asOutput = await runMain(['quantize', HIBISCUS, '-o', path.join(dir, 'out.png'), '--timeline', path.join(dir, 'out.png')]);
     expect(asOutput.code).toBe(2);
     expect(asOutput.stderr).toMatch(/main output/);
     expectOnly(dir, ['in.gif']);
+  });
+
+  it('palette refuses --swatch and --overlay names that are not .png, or the same file, before any work', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'palette-pictures-'));
+    const jpg = await runMain(['palette', HIBISCUS, '--swatch', path.join(dir, 'swatch.jpg')]);
+    expect(jpg.code).toBe(2);
+    expect(jpg.stdout).toBe('');
+    expect(jpg.stderr.trim().split('\n')).toHaveLength(1);
+    const same = await runMain(['palette', HIBISCUS, '--swatch', path.join(dir, 'p.png'), '--overlay', path.join(dir, 'p.png')]);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toMatch(/--swatch/);
+    expectOnly(dir, []);
   });
 
   it('says so when the output directory cannot be written', async () => {
