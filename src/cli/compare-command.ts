@@ -15,7 +15,7 @@ import { STABILITY_PRESETS, type StabilityOptions } from '../sequence/stability.
 import type { IndexedFrame, TimedFrame } from '../types.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, failedRun } from './progress.js';
-import { round } from './quantize-command.js';
+import { countOf, round } from './quantize-command.js';
 
 const MODES: readonly Seeding[] = ['seeded', 'none', 'global'];
 const LABELS: Record<Seeding | 'original', string> = { original: 'original', none: 'unseeded', seeded: 'seeded', global: 'global palette' };
@@ -135,7 +135,7 @@ function formatTable(input: string, k: number, frames: number, figures: Record<s
   const rows = [['mode', ...cols], ...Object.entries(figures).map(([mode, f]) => [mode, ...cols.map((c) => (f[c] === null ? '-' : String(f[c])))])];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const lines = rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
-  return `${input}: k=${k}, ${frames} frame${frames === 1 ? '' : 's'}\n${lines.join('\n')}\n`;
+  return `${input}: k=${k}, ${countOf(frames, 'frame')}\n${lines.join('\n')}\n`;
 }
 
 /**

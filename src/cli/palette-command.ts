@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { ChromaseedError } from '../errors.js';
 import { checkInput } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
@@ -18,12 +17,7 @@ export async function paletteCommand(args: Args, streams: CliStreams): Promise<v
   const options = resolvePaletteOptions(args);
   await checkInput(file);
   if (typeof args.swatch === 'string') await checkExtraOutputPath(args.swatch, file);
-  if (typeof args.overlay === 'string') {
-    await checkExtraOutputPath(args.overlay, file);
-    if (typeof args.swatch === 'string' && path.resolve(args.overlay) === path.resolve(args.swatch)) {
-      throw new ChromaseedError('ERR_USAGE', `${args.overlay}: is also the --swatch picture; choose another file name`);
-    }
-  }
+  if (typeof args.overlay === 'string') await checkExtraOutputPath(args.overlay, file, typeof args.swatch === 'string' ? args.swatch : undefined, '--swatch picture');
   const image = await loadStill(file, { maxPixels: options.maxPixels });
   const { colors: k, init, restarts, metric, space, seed, maxIterations } = options;
   const engineOptions = { k, init, restarts, metric, space, seed, maxIterations };

@@ -54,13 +54,18 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
     };
     streams.stdout.write(JSON.stringify(summary) + '\n');
   } else if (!quiet) {
-    streams.stderr.write(`${output}: ${perFrame.length} frame${perFrame.length === 1 ? '' : 's'}, ${info.width}x${info.height}, ${formatBytes(bytes)}, ${seconds.toFixed(2)} s\n`);
+    streams.stderr.write(`${output}: ${countOf(perFrame.length, 'frame')}, ${info.width}x${info.height}, ${formatBytes(bytes)}, ${seconds.toFixed(2)} s\n`);
   }
 }
 
 export function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
+}
+
+/** `1 frame`, `2 frames`. */
+export function countOf(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 export function formatBytes(n: number): string {

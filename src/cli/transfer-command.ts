@@ -15,7 +15,7 @@ import { extractSourcePalette } from '../transfer/source-palette.js';
 import { createPaletteTransfer, type SourcePalette, type TransferDecision } from '../transfer/transfer.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, failedRun } from './progress.js';
-import { round } from './quantize-command.js';
+import { countOf, round } from './quantize-command.js';
 
 /** The transfer command's default palette size (the CLI declares the same default). */
 export const TRANSFER_DEFAULT_COLORS = 8;
@@ -94,7 +94,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
     streams.stdout.write(JSON.stringify(summary) + '\n');
   } else if (!quiet) {
     const cuts = decisions.length > 1 ? `, mapping re-decided at ${decisions.length - 1} scene cut(s)` : '';
-    streams.stderr.write(`${output}: ${frames} frame${frames === 1 ? '' : 's'}, ${info.width}x${info.height}, ${source.size} source colours, method ${method}${cuts}, ${seconds.toFixed(2)} s\n`);
+    streams.stderr.write(`${output}: ${countOf(frames, 'frame')}, ${info.width}x${info.height}, ${source.size} source colours, method ${method}${cuts}, ${seconds.toFixed(2)} s\n`);
   }
 }
 

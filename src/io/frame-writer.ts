@@ -5,7 +5,8 @@ import { expandToRgba } from '../pipeline/expand-frame.js';
 import type { IndexedFrame } from '../types.js';
 import { checkOutputPath, commitTemp, createAtomicFile, realInput, removeQuietly, tempPathFor, trackTemp } from './output-file.js';
 import { openGifEncoder } from './gif-thread.js';
-import { createPngSequence, encodePng, isPngSequencePattern } from './png-sequence.js';
+import { isPngSequencePattern } from './frame-names.js';
+import { createPngSequence, encodePng } from './png-sequence.js';
 
 export type VideoContainer = 'mp4' | 'webm' | 'mkv' | 'mov';
 

@@ -3,6 +3,7 @@ import { constants, unlinkSync } from 'node:fs';
 import { access, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError } from '../errors.js';
+import { isFrameOf, isPngSequencePattern } from './frame-names.js';
 
 /**
  * Output files are written under a temporary name in the output's own directory (so the final
@@ -74,15 +75,17 @@ export async function refuseInputAsOutput(outputPath: string, input: string | un
  * Checks a picture a command writes beside its main output (`--timeline`, `--swatch`,
  * `--overlay`), before any work: a `.png` name (these are always PNG, and PNG bytes under
  * another extension would mislead every viewer), writable, not the input, and not the main
- * output it would replace.
+ * output (or one of its numbered frames) that it would replace or that would replace it.
  */
-export async function checkExtraOutputPath(extraPath: string, inputPath: string, mainOutput?: string): Promise<void> {
+export async function checkExtraOutputPath(extraPath: string, inputPath: string, mainOutput?: string, mainName = 'main output'): Promise<void> {
   if (path.extname(extraPath).toLowerCase() !== '.png') {
     throw new ChromaseedError('ERR_USAGE', `${extraPath}: this picture is written as PNG; give it a .png name`);
   }
-  const abs = await checkOutputPath(extraPath, inputPath);
-  if (mainOutput !== undefined && abs === path.resolve(mainOutput)) {
-    throw new ChromaseedError('ERR_USAGE', `${extraPath}: is also the main output; choose another file name`);
+  await checkOutputPath(extraPath, inputPath);
+  if (mainOutput === undefined) return;
+  const [extra, main] = [await realTarget(extraPath), await realTarget(mainOutput)];
+  if (extra === main || (isPngSequencePattern(main) && isFrameOf(main, extra))) {
+    throw new ChromaseedError('ERR_USAGE', `${extraPath}: is also the ${mainName}; choose another file name`);
   }
 }
 

@@ -1,10 +1,8 @@
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { ChromaseedError } from '../errors.js';
+import { frameFileName } from './frame-names.js';
 import { commitTemp, refuseInputAsOutput, removeQuietly, tempPathFor, trackTemp } from './output-file.js';
-
-/** `%d` or `%0Nd` (as ffmpeg's image2 muxer and printf write them) in a file name. */
-const FRAME_NUMBER = /%(0\d+)?d/;
 
 /** RGBA bytes as a PNG; an opaque frame is stored as RGB. */
 export async function encodePng(rgba: Uint8Array, width: number, height: number, opaque: boolean): Promise<Buffer> {
@@ -12,17 +10,6 @@ export async function encodePng(rgba: Uint8Array, width: number, height: number,
   let image = sharp(rgba, { raw: { width, height, channels: 4 } });
   if (opaque) image = image.removeAlpha();
   return image.png({ compressionLevel: 6, adaptiveFiltering: true }).toBuffer();
-}
-
-export function isPngSequencePattern(file: string): boolean {
-  return path.extname(file).toLowerCase() === '.png' && FRAME_NUMBER.test(path.basename(file));
-}
-
-/** The file name for frame `n` (numbering starts at 1, like ffmpeg's image2 output). */
-export function frameFileName(pattern: string, n: number): string {
-  const dir = path.dirname(pattern);
-  const base = path.basename(pattern).replace(FRAME_NUMBER, (_m, pad: string | undefined) => String(n).padStart(pad ? Number(pad) : 0, '0'));
-  return path.join(dir, base);
 }
 
 export interface PngSequenceOptions {

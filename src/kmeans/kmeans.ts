@@ -38,9 +38,11 @@ export interface KMeansOptions {
   /** Upper limit on Lloyd update steps per run (default 300). */
   maxIterations?: number;
   /**
-   * Upper limit on the Lloyd steps that refine the best restart on the exact colours
-   * (default `maxIterations`). 0 returns the restart's centres as they are, labelled on the
-   * exact colours: a rough clustering at a fraction of the cost.
+   * Upper limit on the Lloyd steps of each run on the exact colours that follows the
+   * restarts (default `maxIterations`): the refinement of each of the best coarse restarts,
+   * then the final polish of the winner, so the winner gets at most twice this. With 0
+   * the restart's centres come back as they are, labelled on the exact colours: a rough
+   * clustering at a fraction of the cost. Ignored with `initialCentroids`.
    */
   refineIterations?: number;
   /**
@@ -348,8 +350,8 @@ export function createKMeans(): KMeansEngine {
       }
       best.set(candidates.subarray(bestAt * 768, bestAt * 768 + k * 3));
       iterations = candidateIterations[bestAt];
-      // Polish the winner on the exact colours with the tighter tolerance (after coarse
-      // refinement this is nearly a no-op that recovers the winner's labels).
+      // Polish the winner on the exact colours with the tighter tolerance (after a coarse
+      // refinement that converged, a near no-op that recovers the winner's labels).
       const polished = lloyd(exact, best, k, {
         metric: o.metric, maxIterations: o.refineIterations, shiftTolerance: polishTolerance, onIteration: report('exact', -99),
       }, lloydScratch);

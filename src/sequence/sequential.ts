@@ -79,7 +79,8 @@ export function createSequentialQuantizer(options: SequentialOptions): {
 
   /**
    * A clustering of the frame from scratch: `restartCount` initialisations, `iterations`
-   * Lloyd steps at most. `counted`: the engine has already run on this frame, so its colour
+   * Lloyd steps at most per run, `refineIterations` per run on the exact colours after the
+   * restarts (see KMeansOptions). `counted`: the engine has already run on this frame, so its colour
    * histogram is reused rather than built again.
    */
   const fresh = (frame: Frame, counted: boolean, restartCount: number, iterations = maxIterations, refineIterations = iterations): KMeansResult => {
@@ -254,11 +255,13 @@ function scaled(values: Float64Array, factor: number, out: Float64Array): Float6
 const REFRESH_ITERATIONS = 10;
 
 /**
- * Of those, at most this many on the exact colours when the restart ran on coarse bins
- * (frames of many colours: video). The candidate only shows where the seeded palette is
- * missing colours, and its blend is refined on the exact colours anyway; the tight exact
- * refinement a full clustering gets cost realshort.mp4 and the pan a tenth of their
- * clustering time, mostly on refreshes that are then not adopted.
+ * Lloyd steps at most of each run on the exact colours after the candidate's restart: on
+ * frames of many colours (video), where the restart runs on coarse bins, a refinement and a
+ * polish of at most 2 steps each instead of a tight refinement to convergence; on frames of
+ * few colours the restart already ran on the exact colours and only the polish is capped.
+ * The candidate only shows where the seeded palette is missing colours, and its blend is
+ * refined on the exact colours anyway; the tight refinement cost realshort.mp4 and the pan
+ * a tenth of their clustering time, mostly on refreshes that are then not adopted.
  */
 const REFRESH_REFINE_ITERATIONS = 2;
 

@@ -237,6 +237,17 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     expectOnly(dir, []);
   });
 
+  it('compare --timeline and numbered-frame outputs are checked the same way', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'compare-pictures-'));
+    const gifTimeline = await runMain(['compare', CARS, '-k', '4', '--timeline', path.join(dir, 't.gif')]);
+    expect(gifTimeline.code).toBe(2);
+    expect(gifTimeline.stdout).toBe('');
+    const onAFrame = await runMain(['quantize', CARS, '-o', path.join(dir, 'f-%d.png'), '--timeline', path.join(dir, 'f-2.png')]);
+    expect(onAFrame.code).toBe(2);
+    expect(onAFrame.stderr).toMatch(/main output/);
+    expectOnly(dir, []);
+  });
+
   it('says so when the output directory cannot be written', async () => {
     const r = await runMain(['quantize', CARS, '-o', path.join(tmp, 'no-such-dir', 'out.gif')]);
     expect(r.code).toBe(1);

@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ChromaseedError } from '../../src/errors.js';
 import { createFrameWriter, outputKind } from '../../src/io/frame-writer.js';
 import { expandToRgba } from '../../src/pipeline/expand-frame.js';
-import { createAtomicFile } from '../../src/io/output-file.js';
+import { isFrameOf } from '../../src/io/frame-names.js';
+import { checkExtraOutputPath, createAtomicFile } from '../../src/io/output-file.js';
 import type { IndexedFrame } from '../../src/types.js';
 
 const corpus = path.resolve(__dirname, '../../../shared/corpus');
@@ -58,6 +59,36 @@ async function errorOf(p: Promise<unknown>): Promise<ChromaseedError> {
   expect(e).toBeInstanceOf(ChromaseedError);
   return e as ChromaseedError;
 }
+
+describe('extra pictures beside the main output', () => {
+  it('isFrameOf knows the names a %d pattern gives its frames, padding included', () => {
+    expect(isFrameOf('out/f-%d.png', 'out/f-1.png')).toBe(true);
+    expect(isFrameOf('out/f-%d.png', 'out/f-120.png')).toBe(true);
+    expect(isFrameOf('out/f-%d.png', 'out/f-0.png')).toBe(false); // numbering starts at 1
+    expect(isFrameOf('out/f-%d.png', 'out/f-01.png')).toBe(false);
+    expect(isFrameOf('out/f-%d.png', 'f-1.png')).toBe(false); // another directory
+    expect(isFrameOf('f-%04d.png', 'f-0007.png')).toBe(true);
+    expect(isFrameOf('f-%04d.png', 'f-7.png')).toBe(false);
+    expect(isFrameOf('f-%04d.png', 'f-12345.png')).toBe(true);
+    expect(isFrameOf('f-%04d.png', 'g-0007.png')).toBe(false);
+    expect(isFrameOf('f-%04d.png', 'f-.png')).toBe(false);
+  });
+
+  it('refuses a picture that is not .png, or that is the main output, one of its frames, or the same file through a link', async () => {
+    const dir = mkdtempSync(path.join(work, 'extra-'));
+    const input = path.join(dir, 'in.gif');
+    writeFileSync(input, 'GIF89a');
+    const code = async (promise: Promise<void>) => promise.then(() => 'ok', (e: ChromaseedError) => `${e.code}: ${e.message}`);
+    expect(await code(checkExtraOutputPath(path.join(dir, 't.gif'), input))).toMatch(/^ERR_USAGE: .*t\.gif: this picture is written as PNG/);
+    expect(await code(checkExtraOutputPath(path.join(dir, 'T.PNG'), input))).toBe('ok');
+    expect(await code(checkExtraOutputPath(path.join(dir, 'f-3.png'), input, path.join(dir, 'f-%d.png')))).toMatch(/^ERR_USAGE: .*is also the main output/);
+    mkdirSync(path.join(dir, 'real'));
+    symlinkSync(path.join(dir, 'real'), path.join(dir, 'link'));
+    const viaLink = checkExtraOutputPath(path.join(dir, 'link', 'p.png'), input, path.join(dir, 'real', 'p.png'), '--swatch picture');
+    expect(await code(viaLink)).toMatch(/is also the --swatch picture/);
+    expect(readdirSync(dir).sort()).toEqual(['in.gif', 'link', 'real']);
+  });
+});
 
 describe('outputKind', () => {
   it('chooses by extension and refuses what it cannot write', () => {

@@ -158,6 +158,14 @@ describe('chromaseed transfer (refusals and other outputs)', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('refuses a --swatch that is not a .png name, before any work', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'swatch-name-'));
+    const r = await run(['transfer', COFFEE, CHI, '-o', path.join(dir, 'out.gif'), '--swatch', path.join(dir, 'swatch.jpg')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/swatch\.jpg: this picture is written as PNG/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('writes a %d PNG sequence, one file per target frame', async () => {
     const dir = mkdtempSync(path.join(tmp, 'seq-'));
     const r = await run(['transfer', COFFEE, CHI, '-o', path.join(dir, 'f-%03d.png'), '--method', 'rank', '-q']);

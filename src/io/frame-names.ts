@@ -1,0 +1,29 @@
+import path from 'node:path';
+
+/** `%d` or `%0Nd` (as ffmpeg's image2 muxer and printf write them) in a file name. */
+const FRAME_NUMBER = /%(0\d+)?d/;
+
+/** True for a `.png` name with a frame number pattern: one file per frame. */
+export function isPngSequencePattern(file: string): boolean {
+  return path.extname(file).toLowerCase() === '.png' && FRAME_NUMBER.test(path.basename(file));
+}
+
+/** The file name for frame `n` (numbering starts at 1, like ffmpeg's image2 output). */
+export function frameFileName(pattern: string, n: number): string {
+  const dir = path.dirname(pattern);
+  const base = path.basename(pattern).replace(FRAME_NUMBER, (_m, pad: string | undefined) => String(n).padStart(pad ? Number(pad) : 0, '0'));
+  return path.join(dir, base);
+}
+
+/** Whether `file` is one of the names `pattern` (a `%d` name) gives its frames. */
+export function isFrameOf(pattern: string, file: string): boolean {
+  if (path.dirname(path.resolve(pattern)) !== path.dirname(path.resolve(file))) return false;
+  const name = path.basename(pattern);
+  const match = FRAME_NUMBER.exec(name);
+  if (match === null) return false;
+  const before = name.slice(0, match.index);
+  const after = name.slice(match.index + match[0].length);
+  const base = path.basename(file);
+  const digits = base.slice(before.length, base.length - after.length);
+  return base.startsWith(before) && base.endsWith(after) && /^\d+$/.test(digits) && frameFileName(name, Number(digits)) === base && Number(digits) >= 1;
+}
