@@ -15,7 +15,7 @@ export function frameFileName(pattern: string, n: number): string {
   return path.join(dir, base);
 }
 
-/** Whether `file` is one of the names `pattern` (a `%d` name) gives its frames. */
+/** Whether `file` is one of the names `pattern` gives its frames (false when `pattern` has no `%d`). */
 export function isFrameOf(pattern: string, file: string): boolean {
   if (path.dirname(path.resolve(pattern)) !== path.dirname(path.resolve(file))) return false;
   const name = path.basename(pattern);
@@ -24,6 +24,8 @@ export function isFrameOf(pattern: string, file: string): boolean {
   const before = name.slice(0, match.index);
   const after = name.slice(match.index + match[0].length);
   const base = path.basename(file);
+  if (!base.startsWith(before) || !base.endsWith(after)) return false;
   const digits = base.slice(before.length, base.length - after.length);
-  return base.startsWith(before) && base.endsWith(after) && /^\d+$/.test(digits) && frameFileName(name, Number(digits)) === base && Number(digits) >= 1;
+  // Rebuilding the name checks the padding: f-%04d.png gives f-0007.png, never f-7.png.
+  return /^\d+$/.test(digits) && Number(digits) >= 1 && frameFileName(name, Number(digits)) === base;
 }

@@ -3,7 +3,7 @@ import { constants, unlinkSync } from 'node:fs';
 import { access, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError } from '../errors.js';
-import { isFrameOf, isPngSequencePattern } from './frame-names.js';
+import { isFrameOf } from './frame-names.js';
 
 /**
  * Output files are written under a temporary name in the output's own directory (so the final
@@ -84,7 +84,7 @@ export async function checkExtraOutputPath(extraPath: string, inputPath: string,
   await checkOutputPath(extraPath, inputPath);
   if (mainOutput === undefined) return;
   const [extra, main] = [await realTarget(extraPath), await realTarget(mainOutput)];
-  if (extra === main || (isPngSequencePattern(main) && isFrameOf(main, extra))) {
+  if (extra === main || isFrameOf(main, extra)) {
     throw new ChromaseedError('ERR_USAGE', `${extraPath}: is also the ${mainName}; choose another file name`);
   }
 }
