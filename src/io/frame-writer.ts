@@ -219,7 +219,13 @@ async function pngWriter(file: string, options: FrameWriterOptions): Promise<Fra
     },
     async finish() {
       if (state !== 'open') throw new Error(`${file}: finish after ${state}`);
-      if (seq.files.length === 0) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
+      if (seq.count === 0) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
+      try {
+        await seq.commit();
+      } catch (err) {
+        await abort();
+        throw err;
+      }
       state = 'done';
       return { bytes: seq.bytes };
     },

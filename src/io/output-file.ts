@@ -81,7 +81,12 @@ export async function checkExtraOutputPath(extraPath: string, inputPath: string,
   if (path.extname(extraPath).toLowerCase() !== '.png') {
     throw new ChromaseedError('ERR_USAGE', `${extraPath}: this picture is written as PNG; give it a .png name`);
   }
-  await checkOutputPath(extraPath, inputPath);
+  const finalPath = await checkOutputPath(extraPath, inputPath);
+  // Written only after the main output, so find out now whether a file can be created there
+  // at all (a read-only mount, /proc): a late failure would leave the main output behind.
+  const probe = await openTemp(extraPath, finalPath);
+  await probe.handle.close();
+  await removeQuietly(probe.tempPath);
   if (mainOutput === undefined) return;
   const [extra, main] = [await realTarget(extraPath), await realTarget(mainOutput)];
   if (extra === main || isFrameOf(main, extra)) {
@@ -149,17 +154,24 @@ export interface AtomicFile {
   abort(): Promise<void>;
 }
 
-/** Opens a temp file next to `outputPath` for bytes that become `outputPath` on commit. */
-export async function createAtomicFile(outputPath: string, inputPath?: string): Promise<AtomicFile> {
-  const finalPath = await checkOutputPath(outputPath, inputPath);
+/** Creates (and tracks) a new temporary file beside `finalPath`; `outputPath` names it in the error. */
+async function openTemp(outputPath: string, finalPath: string): Promise<{ tempPath: string; handle: FileHandle }> {
   const tempPath = tempPathFor(finalPath);
-  let handle: FileHandle | null;
   try {
-    handle = await open(tempPath, 'wx');
+    const handle = await open(tempPath, 'wx');
+    trackTemp(tempPath);
+    return { tempPath, handle };
   } catch (err) {
     throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: cannot create a file in ${path.dirname(finalPath)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
   }
-  trackTemp(tempPath);
+}
+
+/** Opens a temp file next to `outputPath` for bytes that become `outputPath` on commit. */
+export async function createAtomicFile(outputPath: string, inputPath?: string): Promise<AtomicFile> {
+  const finalPath = await checkOutputPath(outputPath, inputPath);
+  const opened = await openTemp(outputPath, finalPath);
+  const { tempPath } = opened;
+  let handle: FileHandle | null = opened.handle;
   let bytes = 0;
   let state: 'open' | 'committed' | 'aborted' = 'open';
 

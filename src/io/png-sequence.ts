@@ -20,59 +20,64 @@ export interface PngSequenceOptions {
 }
 
 export interface PngSequence {
-  /** Writes the next frame from RGBA bytes; `opaque` drops the alpha channel for a smaller file. */
+  /** Writes the next frame from RGBA bytes (under a temporary name); `opaque` drops the alpha channel for a smaller file. */
   write(rgba: Uint8Array, opaque: boolean): Promise<void>;
-  /** The frames written, in order. */
-  readonly files: readonly string[];
+  /** Frames written so far. */
+  readonly count: number;
   /** Total bytes written. */
   readonly bytes: number;
-  /** Deletes every frame this sequence wrote. */
+  /** Moves every frame to its numbered name; returns the final names, in order. */
+  commit(): Promise<string[]>;
+  /** Deletes the frames written so far; files that were already there are left as they were. */
   abort(): Promise<void>;
 }
 
 /**
- * Writes numbered PNG frames with sharp. Each frame goes to a temp name and is renamed when
- * complete, so no half-written PNG is ever visible; abort() deletes the frames written so
- * far, so a failed run leaves no partial sequence. (A frame file that existed before and was
- * replaced cannot be brought back.) PNG has no frame timing: delays are not kept.
+ * Writes numbered PNG frames with sharp. Every frame goes to a temporary name and all are
+ * renamed only once the whole clip has been written, so an interrupted or failed run
+ * leaves no partial sequence and does not touch frame files that existed before it (a
+ * finished run replaces them, as `-o` does with any output). PNG has no frame timing:
+ * delays are not kept.
  */
 export function createPngSequence(pattern: string, options: PngSequenceOptions): PngSequence {
   const { width, height } = options;
-  const files: string[] = [];
+  const written: { temp: string; final: string }[] = [];
   let bytes = 0;
-  let current: string | null = null;
-  let aborted = false;
+  let state: 'open' | 'committed' | 'aborted' = 'open';
   return {
-    files,
+    get count() {
+      return written.length;
+    },
     get bytes() {
       return bytes;
     },
     async write(rgba, opaque) {
-      if (aborted) throw new Error('createPngSequence: write after abort');
-      const finalPath = path.resolve(frameFileName(pattern, files.length + 1));
-      await refuseInputAsOutput(finalPath, options.input);
-      const temp = tempPathFor(finalPath);
-      current = temp;
+      if (state !== 'open') throw new Error(`createPngSequence: write after ${state}`);
+      const final = path.resolve(frameFileName(pattern, written.length + 1));
+      await refuseInputAsOutput(final, options.input);
+      const temp = tempPathFor(final);
       trackTemp(temp);
+      written.push({ temp, final });
       try {
         const png = await encodePng(rgba, width, height, opaque);
         await writeFile(temp, png);
-        await commitTemp(temp, finalPath);
         bytes += png.length;
-        files.push(finalPath);
       } catch (err) {
-        await removeQuietly(temp);
         if (err instanceof ChromaseedError) throw err;
-        throw new ChromaseedError('ERR_OUTPUT', `${finalPath}: cannot write PNG frame: ${(err as Error).message}`, { cause: err });
-      } finally {
-        current = null;
+        throw new ChromaseedError('ERR_OUTPUT', `${final}: cannot write PNG frame: ${(err as Error).message}`, { cause: err });
       }
     },
+    async commit() {
+      if (state !== 'open') throw new Error(`createPngSequence: commit after ${state}`);
+      state = 'committed';
+      for (const { temp, final } of written) await commitTemp(temp, final);
+      return written.map((f) => f.final);
+    },
     async abort() {
-      aborted = true;
-      if (current) await removeQuietly(current);
-      for (const f of files) await removeQuietly(f);
-      files.length = 0;
+      if (state === 'aborted') return;
+      state = 'aborted';
+      // After a failed commit too: the frames not yet moved are removed (moved ones are gone already).
+      for (const { temp } of written) await removeQuietly(temp);
     },
   };
 }

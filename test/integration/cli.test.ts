@@ -222,6 +222,11 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     const asOutput = await runMain(['quantize', HIBISCUS, '-o', path.join(dir, 'out.png'), '--timeline', path.join(dir, 'out.png')]);
     expect(asOutput.code).toBe(2);
     expect(asOutput.stderr).toMatch(/main output/);
+    // A directory where no file can be created (/proc refuses even root) fails before the
+    // main output is written, not after it.
+    const uncreatable = await runMain(['quantize', copy, '-o', path.join(dir, 'out.gif'), '--timeline', '/proc/chromaseed-timeline.png']);
+    expect(uncreatable.code).toBe(1);
+    expect(uncreatable.stderr).toMatch(/cannot create a file in \/proc/);
     expectOnly(dir, ['in.gif']);
   });
 

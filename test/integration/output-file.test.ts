@@ -154,7 +154,7 @@ describe('createFrameWriter: atomic output', () => {
 
     const seq = await createFrameWriter(path.join(dir, 'f-%03d.png'), { width: W, height: H });
     for (const f of frames.slice(0, 3)) await seq.write(f);
-    expect(readdirSync(dir).sort()).toEqual(['f-001.png', 'f-002.png', 'f-003.png']);
+    expect(readdirSync(dir).every((f) => /^\.f-00[123]\.tmp-[0-9a-f]+\.png$/.test(f))).toBe(true); // hidden until finished
     await seq.abort();
     expect(readdirSync(dir)).toEqual([]);
   });
@@ -186,6 +186,26 @@ describe('createFrameWriter: atomic output', () => {
     expect(e.code).toBe('ERR_USAGE');
     expect(readdirSync(dir)).toEqual(['f-2.png']);
     expect(readFileSync(input, 'utf8')).toBe('the input');
+  });
+
+  it('PNG frames appear only when the clip is finished; an aborted run leaves existing frame files as they were', async () => {
+    const dir = freshDir('png-abort');
+    writeFileSync(path.join(dir, 'f-1.png'), 'older frame 1');
+    writeFileSync(path.join(dir, 'f-9.png'), 'older frame 9');
+    const aborted = await createFrameWriter(path.join(dir, 'f-%d.png'), { width: W, height: H });
+    await aborted.write(frames[0]);
+    await aborted.write(frames[1]);
+    expect(readFileSync(path.join(dir, 'f-1.png'), 'utf8')).toBe('older frame 1');
+    await aborted.abort();
+    expect(readdirSync(dir).sort()).toEqual(['f-1.png', 'f-9.png']);
+    expect(readFileSync(path.join(dir, 'f-1.png'), 'utf8')).toBe('older frame 1');
+
+    const finished = await createFrameWriter(path.join(dir, 'f-%d.png'), { width: W, height: H });
+    await finished.write(frames[0]);
+    await finished.write(frames[1]);
+    await finished.finish();
+    expect(readdirSync(dir).sort()).toEqual(['f-1.png', 'f-2.png', 'f-9.png']);
+    expect((await sharp(path.join(dir, 'f-2.png')).metadata()).width).toBe(W);
   });
 
   it('missing or unwritable directories and unknown extensions fail with one line and leave nothing', async () => {
