@@ -26,14 +26,15 @@ export function createProgress(stream: Tty, label: string, total: number | undef
   const draw = (n: number): void => {
     const elapsed = (Date.now() - started) / 1000;
     const fps = elapsed > 0 ? n / elapsed : 0;
-    let line = `${label} ${n}${total ? `/${total}` : ''} frames  ${fps.toFixed(1)} fps`;
+    let line = `${label} ${n}${total ? `/${total}` : ''} ${n === 1 && !total ? 'frame' : 'frames'}  ${fps.toFixed(1)} fps`;
     if (total && fps > 0) {
       const width = 24;
       const filled = Math.min(width, Math.round((n / total) * width));
       line = `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${n}/${total}  ${fps.toFixed(1)} fps  ETA ${formatSeconds((total - n) / fps)}`;
     }
     const cols = stream.columns ?? 80;
-    stream.write('\r' + line.slice(0, cols - 1).padEnd(Math.min(cols - 1, line.length + 4)));
+    // Clear to the end of the line: a shorter line must not leave the tail of the last one.
+    stream.write('\r' + line.slice(0, cols - 1) + '\x1b[K');
     drawn = true;
   };
   return {

@@ -1,0 +1,43 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createProgress } from '../../src/cli/progress.js';
+
+function fakeStream(isTTY: boolean) {
+  const writes: string[] = [];
+  return { writes, stream: { isTTY, columns: 100, write: (s: string) => writes.push(s) } };
+}
+
+describe('progress line', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('redraws in place, clearing what a longer previous line left, with an ETA in minutes and seconds', () => {
+    vi.useFakeTimers({ now: 0 });
+    const { writes, stream } = fakeStream(true);
+    const progress = createProgress(stream, 'quantize', 280, true);
+    vi.setSystemTime(1_000);
+    progress.tick(3); // 3 fps: 277 frames left, 92 s
+    vi.setSystemTime(10_000);
+    progress.tick(250); // 25 fps: 30 frames left, 1 s
+    progress.done();
+    expect(writes).toHaveLength(3);
+    expect(writes[0]).toMatch(/^\rquantize \[#*\.*\] 3\/280 {2}3\.0 fps {2}ETA 1m32s\x1b\[K$/);
+    expect(writes[1]).toMatch(/^\rquantize \[#*\.*\] 250\/280 {2}25\.0 fps {2}ETA 1s\x1b\[K$/);
+    expect(writes[2]).toBe('\r\x1b[K');
+  });
+
+  it('draws at most four times a second, and nothing when stderr is not a terminal', () => {
+    vi.useFakeTimers({ now: 0 });
+    const tty = fakeStream(true);
+    const progress = createProgress(tty.stream, 'x', undefined, true);
+    vi.setSystemTime(300);
+    progress.tick(1);
+    vi.setSystemTime(400);
+    progress.tick(2);
+    expect(tty.writes).toEqual(['\rx 1 frame  3.3 fps\x1b[K']);
+    const pipe = fakeStream(false);
+    const silent = createProgress(pipe.stream, 'x', 10, true);
+    vi.setSystemTime(1_000);
+    silent.tick(5);
+    silent.done();
+    expect(pipe.writes).toEqual([]);
+  });
+});
