@@ -21,7 +21,10 @@ export interface ClipInfo {
   readonly loopCount?: number;
   /** Frame count when known up front (GIF: exact; video: estimate or undefined). */
   readonly frameCount?: number;
-  /** Source frame rate for video inputs (frames per second), when known. */
+  /**
+   * Frames per second, when known: a video's own rate; for a GIF, the rate at which every
+   * delay lasts a whole number of frames (what video output is written at).
+   */
   readonly fps?: number;
 }
 

@@ -10,6 +10,7 @@
  */
 import omggif from 'omggif';
 import { ChromaseedError } from '../errors.js';
+import { rateForDelays } from '../timing.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
 import { createFrameRepacker } from './lzw-repack.js';
 import {
@@ -20,8 +21,10 @@ import {
 export { isGif, DEFAULT_GIF_LIMITS, type GifLimits } from './gif-structure.js';
 
 export interface DecodedGif {
-  /** width, height, loopCount (0 = forever, undefined = no loop block), exact frameCount. */
+  /** width, height, loopCount (0 = forever, undefined = no loop block), exact frameCount, fps for video output. */
   readonly info: ClipInfo;
+  /** Each frame's delay in milliseconds (centiseconds × 10), known before any is decoded. */
+  readonly delaysMs: readonly number[];
   /**
    * Composited frames in order. Each call starts again from the first frame; each yielded
    * frame owns its data. Throws ChromaseedError ('ERR_LIMIT') if a frame needs more
@@ -48,14 +51,17 @@ export function decodeGif(bytes: Uint8Array, name: string, limits?: Partial<GifL
   const structure = parseGifStructure(bytes, name, resolved);
   const { width, height, frames } = structure;
   const warnings = [...structure.warnings];
+  const delaysMs = frames.map((f) => f.delayCs * 10);
   const info: ClipInfo = {
     width,
     height,
     frameCount: frames.length,
+    fps: rateForDelays(delaysMs),
     ...(structure.loopCount !== undefined ? { loopCount: structure.loopCount } : {}),
   };
   return {
     info,
+    delaysMs,
     warnings,
     frames: () => compositeFrames(bytes, name, width, height, frames, resolved, warnings),
   };

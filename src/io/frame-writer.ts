@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, invalidOption } from '../errors.js';
 import { expandToRgba } from '../pipeline/expand-frame.js';
+import { MAX_GIF_FPS, playbackDelayMs } from '../timing.js';
 import type { IndexedFrame } from '../types.js';
 import { checkOutputPath, commitTemp, createAtomicFile, realInput, removeQuietly, tempPathFor, trackTemp } from './output-file.js';
 import { openGifEncoder } from './gif-thread.js';
@@ -15,7 +16,7 @@ export const VIDEO_EXTENSIONS: Readonly<Record<string, VideoContainer>> = { '.mp
 export interface FrameWriterOptions {
   width: number;
   height: number;
-  /** Output frame rate for video. Default: from the first frame's delay (at most 50). */
+  /** Output frame rate for video (ClipInfo.fps). Default: from the first frame's delay (at most 50). */
   fps?: number;
   /** GIF loop count: 0 = forever, undefined = no loop extension. */
   loopCount?: number;
@@ -155,10 +156,10 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
       if (state !== 'open') throw new Error(`${file}: write after ${state}`);
       checkFrame(frame, width, height);
       try {
-        // Browsers show a 0 delay as 100 ms; video has no "as fast as possible", so do the same.
-        const delayMs = frame.delayMs > 0 ? frame.delayMs : 100;
+        const delayMs = playbackDelayMs(frame.delayMs);
         if (!video) {
-          fps ??= Math.min(50, 1000 / delayMs);
+          // Callers pass the source's rate (ClipInfo.fps); without it, the first frame's.
+          fps ??= Math.min(MAX_GIF_FPS, 1000 / delayMs);
           trackTemp(tempPath);
           video = createVideoOutput(tempPath, { width, height, fps, container });
         }

@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChromaseedError } from '../../src/errors.js';
 import { createFrameWriter } from '../../src/io/frame-writer.js';
+import { openInput } from '../../src/io/open-input.js';
 import { openVideo } from '../../src/io/video-in.js';
 import type { IndexedFrame, TimedFrame } from '../../src/types.js';
 
@@ -236,6 +237,26 @@ describe('frame writers on real video frames', () => {
     expect(back.info.fps).toBeCloseTo(30.02, 1);
     for (let i = 0; i < 36; i += 5) expect(meanAbsDiff(back.frames[i].data, expand(indexed[i]))).toBeLessThan(6);
     expect(readdirSync(work).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('GIF to mp4 keeps variable delays: every frame is shown for its own delay (0 plays as 100 ms)', async () => {
+    // iss634's delays are 0, 6 and 7 cs in no regular order: no frame may be dropped.
+    const gif = path.join(corpus, 'gifs/pillow__iss634.gif');
+    const source = await openInput(gif, { maxPixels: 1e8, maxFrames: 1e5 });
+    expect(source.info.fps).toBe(50); // every delay is a whole number of 10 ms; capped at 50 fps
+    const delays: number[] = [];
+    const out = path.join(work, 'iss634.mp4');
+    const writer = await createFrameWriter(out, { width: source.info.width, height: source.info.height, fps: source.info.fps });
+    for await (const f of source.frames) {
+      delays.push(f.delayMs > 0 ? f.delayMs : 100);
+      await writer.write(toIndexed332(f));
+    }
+    await writer.finish();
+    const back = await readAll(out);
+    const expected = delays.reduce((a, b) => a + b, 0) / 20; // output frames at 50 fps
+    expect(back.frames.length).toBeGreaterThanOrEqual(Math.floor(expected));
+    expect(back.frames.length).toBeLessThanOrEqual(Math.ceil(expected));
+    expect(back.info.fps).toBe(50);
   });
 
   it('odd sizes are padded by one pixel for H.264; webm (VP9) keeps them', async () => {
