@@ -2,7 +2,9 @@ import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, inputError } from '../errors.js';
 import type { InputOptions } from '../options.js';
-import type { FrameSource, TimedFrame } from '../types.js';
+import type { DecodedGif } from '../decode/gif-decode.js';
+import { playbackDelayMs, rateForDelays } from '../timing.js';
+import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 
 export type InputKind = 'gif' | 'still' | 'video';
 
@@ -53,25 +55,26 @@ export async function checkInput(file: string): Promise<Uint8Array> {
   return head;
 }
 
-/** True when an option only ffmpeg can apply was given (resampling, scaling, cutting). */
-function needsFfmpeg(options: InputOptions): boolean {
+/** True when a part of the clip, another rate or another size is asked for. */
+function reframes(options: InputOptions): boolean {
   return options.fps !== undefined || options.width !== undefined || options.start !== undefined || options.duration !== undefined;
 }
 
 /**
  * Opens any supported input as a stream of full-canvas frames.
- * GIFs are decoded and composited by our own decoder (exact delays and loop count), unless
- * an ffmpeg-only option (--fps, --width, --start, --duration) asks for ffmpeg to read them;
- * stills become a one-frame clip; everything else goes through ffmpeg.
+ * GIFs are decoded and composited by our own decoder (exact delays and loop count), and
+ * --start, --duration, --fps and --width are applied to its frames here; stills become a
+ * one-frame clip; everything else goes through ffmpeg, which applies those options itself.
  */
 export async function openInput(file: string, options: InputOptions): Promise<FrameSource & { kind: InputKind }> {
   const head = await checkInput(file);
   const kind = sniffKind(head);
-  if (kind === 'gif' && !needsFfmpeg(options)) {
+  if (kind === 'gif') {
     const { decodeGif } = await import('../decode/gif-decode.js');
     const bytes = new Uint8Array(await readFile(file));
     const gif = decodeGif(bytes, path.basename(file), { maxPixels: options.maxPixels, maxFrames: options.maxFrames });
-    return { kind, info: gif.info, frames: toAsync(gif.frames()) };
+    if (!reframes(options)) return { kind, info: gif.info, frames: toAsync(gif.frames()) };
+    return { kind, ...(await reframeGif(gif, options, file)) };
   }
   if (kind === 'still') {
     const { loadStill } = await import('./still.js');
@@ -104,6 +107,23 @@ export async function openReusable(file: string, options: InputOptions): Promise
       return source;
     },
   };
+}
+
+/** A GIF's part, rate and size as asked: frames chosen by playback time, then resized. */
+async function reframeGif(gif: DecodedGif, options: InputOptions, file: string): Promise<FrameSource> {
+  const { validateClipOptions } = await import('./clip-options.js');
+  const { planFrames, followPlan } = await import('../pipeline/retime.js');
+  const { fps, width, startSec, durationSec } = validateClipOptions(options);
+  const plan = planFrames(gif.delaysMs, { startMs: startSec === undefined ? undefined : startSec * 1000, durationMs: durationSec === undefined ? undefined : durationSec * 1000, fps });
+  if (plan.length === 0) throw inputError(file, `has no frames in the part asked for (the GIF plays for ${(gif.delaysMs.reduce((t, d) => t + playbackDelayMs(d), 0) / 1000).toFixed(2)} s)`);
+  const size = width === undefined ? gif.info : { width, height: Math.max(1, Math.round((width * gif.info.height) / gif.info.width)) };
+  const info: ClipInfo = { ...gif.info, width: size.width, height: size.height, frameCount: plan.length, fps: fps ?? rateForDelays(plan.map((f) => f.delayMs)) };
+  let frames = toAsync(followPlan(gif.frames(), plan)[Symbol.iterator]());
+  if (width !== undefined) {
+    const { resizeFrames } = await import('./resize-frames.js');
+    frames = resizeFrames(frames, size.width, size.height);
+  }
+  return { info, frames };
 }
 
 async function* toAsync<T>(it: Iterator<T>): AsyncGenerator<T> {

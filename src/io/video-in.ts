@@ -2,20 +2,11 @@ import type { ChildProcess } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { ChromaseedError, invalidOption } from '../errors.js';
+import { ChromaseedError } from '../errors.js';
+import { validateClipOptions, type ClipOptions } from './clip-options.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 import { ffmpegCommand, ffmpegLocation, lastMeaningfulLine } from './ffmpeg-path.js';
 
-export interface VideoInputOptions {
-  /** Output frame rate; ffmpeg drops or repeats frames to reach it. Default: the source's rate. */
-  fps?: number;
-  /** Output width in pixels; the height follows the aspect ratio (odd heights are fine for raw frames). */
-  width?: number;
-  /** Where to start: seconds, or an ffmpeg time string such as "00:01:02.5" or "1:02". */
-  start?: string | number;
-  /** How much to read, from `start`: seconds or an ffmpeg time string. */
-  duration?: string | number;
-}
 
 /** What the probe learned about the first video stream, after ffmpeg's auto-rotation. */
 export interface VideoProbe {
@@ -37,8 +28,8 @@ export interface VideoProbe {
  * memory stays at a few frames however long the video is. Breaking out of the loop (or an
  * error) kills ffmpeg and waits for it to exit.
  */
-export async function openVideo(file: string, options: VideoInputOptions = {}): Promise<FrameSource> {
-  const opts = validateOptions(options);
+export async function openVideo(file: string, options: ClipOptions = {}): Promise<FrameSource> {
+  const opts = validateClipOptions(options);
   try {
     await access(file);
   } catch {
@@ -291,52 +282,4 @@ function estimateFrames(probe: VideoProbe, fps: number, startSec?: number, durat
   let seconds = Math.max(0, (probe.durationSec ?? Infinity) - (startSec ?? 0));
   if (durationSec !== undefined) seconds = Math.min(seconds, durationSec);
   return Number.isFinite(seconds) ? Math.max(0, Math.round(seconds * fps)) : undefined;
-}
-
-interface ValidOptions {
-  fps?: number;
-  width?: number;
-  start?: string;
-  startSec?: number;
-  duration?: string;
-  durationSec?: number;
-}
-
-function validateOptions(options: VideoInputOptions): ValidOptions {
-  const out: ValidOptions = {};
-  if (options.fps !== undefined) {
-    if (typeof options.fps !== 'number' || !Number.isFinite(options.fps) || options.fps <= 0 || options.fps > 1000) {
-      throw invalidOption('fps', 'a number of frames per second above 0 and at most 1000', options.fps);
-    }
-    out.fps = options.fps;
-  }
-  if (options.width !== undefined) {
-    if (!Number.isInteger(options.width) || options.width < 1 || options.width > 16384) {
-      throw invalidOption('width', 'a whole number of pixels from 1 to 16384', options.width);
-    }
-    out.width = options.width;
-  }
-  if (options.start !== undefined) {
-    out.startSec = parseTime('start', options.start, true);
-    out.start = String(out.startSec);
-  }
-  if (options.duration !== undefined) {
-    out.durationSec = parseTime('duration', options.duration, false);
-    out.duration = String(out.durationSec);
-  }
-  return out;
-}
-
-/** Seconds from a number, "SS.s", "MM:SS.s" or "HH:MM:SS.s"; validated here so ffmpeg never sees a bad value. */
-export function parseTime(name: string, value: string | number, zeroOk: boolean): number {
-  let seconds = NaN;
-  if (typeof value === 'number') seconds = value;
-  else if (typeof value === 'string') {
-    const m = /^\s*(?:(?:(\d+):)?(\d+):)?(\d+(?:\.\d*)?|\.\d+)\s*$/.exec(value);
-    if (m) seconds = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3]);
-  }
-  if (!Number.isFinite(seconds) || seconds < 0 || (!zeroOk && seconds === 0)) {
-    throw invalidOption(name, zeroOk ? 'seconds >= 0 or a time like 1:02.5' : 'seconds > 0 or a time like 1:02.5', value);
-  }
-  return seconds;
 }

@@ -63,6 +63,36 @@ describe('chromaseed quantize', () => {
     }
   });
 
+  it('applies --width, --start, --duration and --fps to a GIF itself: delays, loop count and transparency kept', async () => {
+    const src = gif(CARS);
+    const widthOut = path.join(tmp, 'cars-w100.gif');
+    expect((await runMain(['quantize', CARS, '-k', '8', '--width', '100', '-o', widthOut, '-q'])).code).toBe(0);
+    const resized = gif(widthOut);
+    expect([resized.info.width, resized.info.height]).toEqual([100, Math.round((100 * src.info.height) / src.info.width)]);
+    expect(resized.frames.map((f) => f.delayMs)).toEqual(src.frames.map((f) => f.delayMs));
+    expect(resized.info.loopCount).toBe(src.info.loopCount);
+    const clear = path.join(corpus, 'gifs/gifcontrols__earth-transparent.gif');
+    const clearOut = path.join(tmp, 'earth-w50.gif');
+    expect((await runMain(['quantize', clear, '-k', '8', '--width', '50', '-o', clearOut, '-q'])).code).toBe(0);
+    const transparentShare = (f: { data: Uint8Array }) => f.data.filter((_v, i) => i % 4 === 3 && _v === 0).length / (f.data.length / 4);
+    expect(transparentShare(gif(clearOut).frames[0])).toBeCloseTo(transparentShare(gif(clear).frames[0]), 1);
+
+    // cars.gif: 30 frames of 30 ms. 0.1 s from 0.25 s: the frame playing at 250 ms cut to 20 ms, two whole, one cut to 20 ms.
+    const partOut = path.join(tmp, 'cars-part.gif');
+    expect((await runMain(['quantize', CARS, '-k', '8', '--start', '0.25', '--duration', '0.1', '-o', partOut, '-q'])).code).toBe(0);
+    const part = gif(partOut);
+    expect(part.frames.map((f) => f.delayMs)).toEqual([20, 30, 30, 20]);
+
+    const rateOut = path.join(tmp, 'cars-10fps.gif');
+    expect((await runMain(['quantize', CARS, '-k', '8', '--fps', '10', '-o', rateOut, '-q'])).code).toBe(0);
+    expect(gif(rateOut).frames.map((f) => f.delayMs)).toEqual(Array(9).fill(100));
+
+    const late = await runMain(['quantize', CARS, '-k', '8', '--start', '5', '-o', path.join(tmp, 'late.gif')]);
+    expect(late.code).toBe(1);
+    expect(late.stderr).toMatch(/^chromaseed: .*cars\.gif: has no frames in the part asked for \(the GIF plays for 0\.90 s\)\n$/);
+    expect(existsSync(path.join(tmp, 'late.gif'))).toBe(false);
+  });
+
   it('keeps transparent pixels transparent, also at k = 256', async () => {
     const input = path.join(corpus, 'gifs/gifcontrols__earth-transparent.gif');
     for (const k of ['16', '256']) {

@@ -1,0 +1,61 @@
+import { invalidOption } from '../errors.js';
+
+/** What part of a clip to read, and at what rate and size (--fps, --width, --start, --duration). */
+export interface ClipOptions {
+  /** Output frame rate: frames are dropped or repeated to reach it. Default: the source's rate. */
+  fps?: number;
+  /** Output width in pixels; the height follows the aspect ratio. */
+  width?: number;
+  /** Where to start: seconds, or a time string such as "00:01:02.5" or "1:02". */
+  start?: string | number;
+  /** How much to read, from `start`: seconds or a time string. */
+  duration?: string | number;
+}
+
+export interface ValidClipOptions {
+  fps?: number;
+  width?: number;
+  start?: string;
+  startSec?: number;
+  duration?: string;
+  durationSec?: number;
+}
+
+export function validateClipOptions(options: ClipOptions): ValidClipOptions {
+  const out: ValidClipOptions = {};
+  if (options.fps !== undefined) {
+    if (typeof options.fps !== 'number' || !Number.isFinite(options.fps) || options.fps <= 0 || options.fps > 1000) {
+      throw invalidOption('fps', 'a number of frames per second above 0 and at most 1000', options.fps);
+    }
+    out.fps = options.fps;
+  }
+  if (options.width !== undefined) {
+    if (!Number.isInteger(options.width) || options.width < 1 || options.width > 16384) {
+      throw invalidOption('width', 'a whole number of pixels from 1 to 16384', options.width);
+    }
+    out.width = options.width;
+  }
+  if (options.start !== undefined) {
+    out.startSec = parseTime('start', options.start, true);
+    out.start = String(out.startSec);
+  }
+  if (options.duration !== undefined) {
+    out.durationSec = parseTime('duration', options.duration, false);
+    out.duration = String(out.durationSec);
+  }
+  return out;
+}
+
+/** Seconds from a number, "SS.s", "MM:SS.s" or "HH:MM:SS.s"; validated here so ffmpeg never sees a bad value. */
+export function parseTime(name: string, value: string | number, zeroOk: boolean): number {
+  let seconds = NaN;
+  if (typeof value === 'number') seconds = value;
+  else if (typeof value === 'string') {
+    const m = /^\s*(?:(?:(\d+):)?(\d+):)?(\d+(?:\.\d*)?|\.\d+)\s*$/.exec(value);
+    if (m) seconds = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3]);
+  }
+  if (!Number.isFinite(seconds) || seconds < 0 || (!zeroOk && seconds === 0)) {
+    throw invalidOption(name, zeroOk ? 'seconds >= 0 or a time like 1:02.5' : 'seconds > 0 or a time like 1:02.5', value);
+  }
+  return seconds;
+}
