@@ -122,6 +122,8 @@ export function resolvePaletteOptions(raw: Raw): PaletteOptions {
 /** How frames are read: ffmpeg-side filters for video, limits for everything. */
 export interface InputOptions {
   fps?: number;
+  /** A video faster than this is read at this rate (set for GIF output, not from the command line). */
+  maxFps?: number;
   width?: number;
   start?: string;
   duration?: string;
@@ -130,7 +132,7 @@ export interface InputOptions {
 }
 
 export function resolveInputOptions(raw: Raw): InputOptions {
-  const width = raw.width === undefined ? undefined : integer(raw, 'width', 1, 65535, 0);
+  const width = raw.width === undefined ? undefined : integer(raw, 'width', 1, 16384, 0);
   return {
     fps: positiveNumber(raw, 'fps'),
     width,

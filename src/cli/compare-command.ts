@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ChromaseedError } from '../errors.js';
-import { createFrameWriter, outputKind, type FrameWriter } from '../io/frame-writer.js';
+import { createFrameWriter, inputOptionsFor, type FrameWriter } from '../io/frame-writer.js';
 import { openInput } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
 import { createMapper } from '../map/map-pixels.js';
@@ -37,10 +37,11 @@ interface ModeRun {
  */
 export async function compareCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
   const input = String(args.input);
-  const inputOptions = resolveInputOptions(args);
-  const options = resolveSequenceOptions(args);
   const output = typeof args.output === 'string' ? args.output : undefined;
-  if (output) outputKind(output);
+  // Refuses an output we cannot write before reading anything; a GIF's rate limit applies to
+  // the clip every mode reads.
+  const inputOptions = output ? inputOptionsFor(output, resolveInputOptions(args)) : resolveInputOptions(args);
+  const options = resolveSequenceOptions(args);
   if (typeof args.timeline === 'string') await checkExtraOutputPath(args.timeline, input, output);
   const quiet = args.quiet === true;
 

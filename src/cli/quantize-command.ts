@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ChromaseedError } from '../errors.js';
-import { createFrameWriter, outputKind } from '../io/frame-writer.js';
+import { createFrameWriter, inputOptionsFor } from '../io/frame-writer.js';
 import { openReusable } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
 import { resolveInputOptions, resolveSequenceOptions } from '../options.js';
@@ -11,10 +11,10 @@ import { createProgress, failedRun } from './progress.js';
 export async function quantizeCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
   const input = String(args.input);
   const output = String(args.output);
-  const inputOptions = resolveInputOptions(args);
+  // Refuses an output we cannot write before reading anything.
+  const inputOptions = inputOptionsFor(output, resolveInputOptions(args));
   const options = resolveSequenceOptions(args);
   const quiet = args.quiet === true;
-  outputKind(output); // refuse an output we cannot write before reading anything
   if (typeof args.timeline === 'string') await checkExtraOutputPath(args.timeline, input, output);
   const started = performance.now();
 

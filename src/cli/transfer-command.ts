@@ -1,7 +1,7 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import { ChromaseedError } from '../errors.js';
-import { createFrameWriter, outputKind } from '../io/frame-writer.js';
+import { createFrameWriter, inputOptionsFor, outputKind } from '../io/frame-writer.js';
 import { openInput, openReusable } from '../io/open-input.js';
 import { checkExtraOutputPath, checkOutputPath, realInput, refuseInputAsOutput } from '../io/output-file.js';
 import { writeFileAtomic } from '../io/still.js';
@@ -45,7 +45,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
 
   const source = await extractSourcePalette(() => openInput(sourcePath, inputOptions), options, sourcePath, signal);
 
-  const { info, open } = await openReusable(targetPath, inputOptions);
+  const { info, open } = await openReusable(targetPath, inputOptionsFor(output, inputOptions));
   const writer = await createFrameWriter(output, { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath: targetPath, frameCount: info.frameCount });
   const transfer = createPaletteTransfer(source, { method, map: { metric: options.metric, space: options.space, dither: options.dither } });
   const meter = createQualityMeter();

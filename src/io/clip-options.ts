@@ -4,6 +4,8 @@ import { invalidOption } from '../errors.js';
 export interface ClipOptions {
   /** Output frame rate: frames are dropped or repeated to reach it. Default: the source's rate. */
   fps?: number;
+  /** Without `fps`, a video faster than this is read at this rate instead. */
+  maxFps?: number;
   /** Output width in pixels; the height follows the aspect ratio. */
   width?: number;
   /** Where to start: seconds, or a time string such as "00:01:02.5" or "1:02". */

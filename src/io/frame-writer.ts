@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ChromaseedError, invalidOption } from '../errors.js';
 import { expandToRgba } from '../pipeline/expand-frame.js';
 import { MAX_GIF_FPS, playbackDelayMs } from '../timing.js';
+import type { InputOptions } from '../options.js';
 import type { IndexedFrame } from '../types.js';
 import { checkOutputPath, commitTemp, createAtomicFile, realInput, removeQuietly, tempPathFor, trackTemp } from './output-file.js';
 import { openGifEncoder } from './gif-thread.js';
@@ -45,6 +46,19 @@ export function outputKind(file: string): OutputKind {
   if (ext in VIDEO_EXTENSIONS) return 'video';
   if (ext === '.png') return isPngSequencePattern(file) ? 'png-sequence' : 'png';
   throw new ChromaseedError('ERR_USAGE', `${file}: cannot write ${ext ? `'${ext}'` : 'files without an extension'}; use ${WRITABLE}`);
+}
+
+/**
+ * The input options for writing `output`: a GIF cannot play faster than MAX_GIF_FPS (its
+ * delays are whole centiseconds, and browsers slow frames shorter than 2 cs down to 10 cs),
+ * so a higher --fps is refused and a faster video is read at that rate.
+ */
+export function inputOptionsFor(output: string, options: InputOptions): InputOptions {
+  if (outputKind(output) !== 'gif') return options;
+  if (options.fps !== undefined && options.fps > MAX_GIF_FPS) {
+    throw new ChromaseedError('ERR_USAGE', `--fps ${options.fps}: a GIF plays at most ${MAX_GIF_FPS} frames per second (its delays are whole centiseconds, and browsers slow shorter frames down); use --fps ${MAX_GIF_FPS} or less, or write a video`);
+  }
+  return { ...options, maxFps: MAX_GIF_FPS };
 }
 
 /**

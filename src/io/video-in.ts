@@ -42,11 +42,12 @@ export async function openVideo(file: string, options: ClipOptions = {}): Promis
     width = opts.width;
     height = Math.max(1, Math.round((opts.width * probe.height) / probe.width));
   }
-  const fps = opts.fps ?? probe.fps;
+  const capped = opts.fps === undefined && options.maxFps !== undefined && probe.fps > options.maxFps;
+  const fps = opts.fps ?? (capped ? options.maxFps! : probe.fps);
   const info: ClipInfo = { width, height, fps, frameCount: estimateFrames(probe, fps, opts.startSec, opts.durationSec) };
   const delayMs = 1000 / fps;
   const filters: string[] = [];
-  if (opts.fps !== undefined) filters.push(`fps=${opts.fps}`);
+  if (opts.fps !== undefined || capped) filters.push(`fps=${fps}`);
   // Area averaging when shrinking: colour statistics (what k-means sees) stay those of the source.
   if (opts.width !== undefined) filters.push(`scale=${width}:${height}:flags=${width < probe.width ? 'area' : 'bicubic'}`);
 

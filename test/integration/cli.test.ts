@@ -87,6 +87,10 @@ describe('chromaseed quantize', () => {
     expect((await runMain(['quantize', CARS, '-k', '8', '--fps', '10', '-o', rateOut, '-q'])).code).toBe(0);
     expect(gif(rateOut).frames.map((f) => f.delayMs)).toEqual(Array(9).fill(100));
 
+    const tooFast = await runMain(['quantize', CARS, '-k', '8', '--fps', '60', '-o', path.join(tmp, 'fast.gif')]);
+    expect(tooFast.code).toBe(2);
+    expect(tooFast.stderr).toMatch(/^chromaseed: --fps 60: a GIF plays at most 50 frames per second/);
+
     const late = await runMain(['quantize', CARS, '-k', '8', '--start', '5', '-o', path.join(tmp, 'late.gif')]);
     expect(late.code).toBe(1);
     expect(late.stderr).toMatch(/^chromaseed: .*cars\.gif: has no frames in the part asked for \(the GIF plays for 0\.90 s\)\n$/);

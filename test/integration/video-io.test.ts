@@ -116,6 +116,11 @@ describe('openVideo', () => {
     expect(tenFps.frames.length).toBeGreaterThanOrEqual(11);
     expect(tenFps.frames.length).toBeLessThanOrEqual(13);
     expect(tenFps.frames[0].delayMs).toBe(100);
+    // maxFps (set for GIF output) lowers only a faster source's rate.
+    const capped = await readAll(realshort, { maxFps: 20 });
+    expect(capped.info.fps).toBe(20);
+    expect(Math.abs(capped.frames.length - 24)).toBeLessThanOrEqual(1);
+    expect((await openVideo(realshort, { maxFps: 50 })).info.fps).toBeCloseTo(30.02, 1);
 
     const small = await readAll(realshort, { width: 161 });
     expect([small.info.width, small.info.height]).toEqual([161, 121]);
