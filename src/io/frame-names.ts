@@ -8,6 +8,19 @@ export function isPngSequencePattern(file: string): boolean {
   return path.extname(file).toLowerCase() === '.png' && FRAME_NUMBER.test(path.basename(file));
 }
 
+/**
+ * Why `file` is not a usable output name because of a frame number in it, or null: frame numbers
+ * are for PNG sequences, and a sequence's name holds exactly one `%d` or `%0Nd` and no other
+ * `%` (not `%%d`, not two numbers), so every frame gets its own, predictable name.
+ */
+export function framePatternProblem(file: string): string | null {
+  const base = path.basename(file);
+  if (!FRAME_NUMBER.test(base)) return null; // any other % is just a character of the name
+  if (path.extname(file).toLowerCase() !== '.png') return 'numbered frames (%d) are written as PNG; give a .png name';
+  if (base.replace(FRAME_NUMBER, '').includes('%')) return 'a frame name holds one %d (or %04d) and no other %';
+  return null;
+}
+
 /** The file name for frame `n` (numbering starts at 1, like ffmpeg's image2 output). */
 export function frameFileName(pattern: string, n: number): string {
   const dir = path.dirname(pattern);

@@ -7,7 +7,7 @@ import type { InputOptions } from '../options.js';
 import type { IndexedFrame } from '../types.js';
 import { checkOutputPath, commitTemp, createAtomicFile, realInput, removeQuietly, tempPathFor, trackTemp } from './output-file.js';
 import { openGifEncoder } from './gif-thread.js';
-import { isPngSequencePattern } from './frame-names.js';
+import { framePatternProblem, isPngSequencePattern } from './frame-names.js';
 import { createPngSequence, encodePng } from './png-sequence.js';
 
 export type VideoContainer = 'mp4' | 'webm' | 'mkv' | 'mov';
@@ -41,6 +41,8 @@ const WRITABLE = '.gif, .mp4, .webm, .mkv, .mov, .png (one frame), or a .png nam
 
 /** The kind of output a path asks for, by extension. */
 export function outputKind(file: string): OutputKind {
+  const problem = framePatternProblem(file);
+  if (problem !== null) throw new ChromaseedError('ERR_USAGE', `${file}: ${problem}`);
   const ext = path.extname(file).toLowerCase();
   if (ext === '.gif') return 'gif';
   if (ext in VIDEO_EXTENSIONS) return 'video';

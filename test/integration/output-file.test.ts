@@ -99,6 +99,17 @@ describe('outputKind', () => {
     expect(outputKind('x.mov')).toBe('video');
     expect(outputKind('out/frame-%04d.png')).toBe('png-sequence');
     expect(outputKind('frame-%d.png')).toBe('png-sequence');
+    expect(outputKind('50%.gif')).toBe('gif'); // a % that is no frame number is part of the name
+    for (const [name, why] of [['x-%%d.png', /one %d/], ['x-%d-%d.png', /one %d/], ['x-%d.gif', /give a \.png name/]] as const) {
+      let message = '';
+      try {
+        outputKind(name);
+      } catch (err) {
+        message = `${(err as ChromaseedError).code}: ${(err as Error).message}`;
+      }
+      expect(message).toMatch(/^ERR_USAGE: /);
+      expect(message).toMatch(why);
+    }
     expect(outputKind('still.png')).toBe('png');
     for (const bad of ['x.bmp', 'x', 'x.avi.txt']) {
       expect(() => outputKind(bad)).toThrow(ChromaseedError);
