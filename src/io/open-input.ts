@@ -26,6 +26,8 @@ export function sniffKind(head: Uint8Array): InputKind {
 
 /** Checks the input exists and is a readable, non-empty file; returns its first bytes. */
 export async function checkInput(file: string): Promise<Uint8Array> {
+  // The command line hands '-' over as an empty name.
+  if (file === '' || file === '-') throw new ChromaseedError('ERR_USAGE', 'no input file name (standard input, -, is not read); give a file');
   let size: number;
   try {
     const s = await stat(file);

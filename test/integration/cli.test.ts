@@ -216,11 +216,15 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['no command', [], 2, /command/],
     ['bad choice', ['palette', HIBISCUS, '--sort', 'x'], 2, /sort.*count/],
     ['missing output', ['quantize', CARS], 2, /output/],
+    ['k not a number', ['quantize', CARS, '-k', 'abc', '-o', 'x.gif'], 2, /--colors but received something that is not a number/],
+    ['k twice', ['quantize', CARS, '-k', '8', '-k', '4', '-o', 'x.gif'], 2, /--colors was given 2 times \(8, 4\); give it once/],
+    ['standard input', ['quantize', '-', '-o', 'x.gif'], 2, /no input file name \(standard input, -, is not read\)/],
+    ['frame number in a GIF name', ['quantize', CARS, '-o', 'x-%d.gif'], 2, /give a \.png name/],
   ];
   for (const [name, argv, code, message] of cases) {
     it(name, async () => {
       const dir = mkdtempSync(path.join(tmp, 'case-'));
-      const r = await runMain(argv.map((a) => (a.endsWith('x.gif') || a.endsWith('x.bmp') ? path.join(dir, a) : a)));
+      const r = await runMain(argv.map((a) => (/x(-%d)?\.(gif|bmp)$/.test(a) ? path.join(dir, a) : a)));
       expect(r.code).toBe(code);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(message);
