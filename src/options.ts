@@ -1,4 +1,4 @@
-import { invalidOption } from './errors.js';
+import { ChromaseedError, invalidOption } from './errors.js';
 import { PALETTE_FORMATS, type PaletteFormat } from './palette/format.js';
 import { PALETTE_SORTS, type PaletteSort } from './palette/sort.js';
 import { resolveStability, STABILITY_LEVELS, type StabilityOptions } from './sequence/stability.js';
@@ -109,12 +109,19 @@ export interface PaletteOptions extends ClusterOptions {
   maxPixels: number;
 }
 
+function paletteFormat(raw: Raw): PaletteFormat {
+  const format = choice(raw, 'format', PALETTE_FORMATS, 'text');
+  if (raw.json !== true) return format;
+  if (raw.format !== undefined && format !== 'json') throw new ChromaseedError('ERR_USAGE', `--json and --format ${format} ask for two formats; give one`);
+  return 'json';
+}
+
 export function resolvePaletteOptions(raw: Raw): PaletteOptions {
   return {
     ...resolveClusterOptions(raw, 6),
     sort: choice(raw, 'sort', PALETTE_SORTS, 'count'),
     vivid: raw.vivid === true,
-    format: raw.json === true ? 'json' : choice(raw, 'format', PALETTE_FORMATS, 'text'),
+    format: paletteFormat(raw),
     maxPixels: integer(raw, 'maxPixels', 1, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_PIXELS),
   };
 }
@@ -150,10 +157,23 @@ export interface SequenceOptions extends ClusterOptions {
   stability: StabilityOptions;
 }
 
+/** The seeded mode's levers, as the command line names them. */
+const LEVERS = ['stability', 'frameIterations', 'paletteHold', 'pixelHold', 'pixelMargin', 'sceneCut', 'refresh', 'refreshGain', 'anchor', 'stillWeight'] as const;
+
 export function resolveSequenceOptions(raw: Raw): SequenceOptions {
+  const seeding = choice(raw, 'seeding', SEEDINGS, 'seeded');
+  const metric = choice(raw, 'metric', METRICS, 'euclidean');
+  // A lever the run would not use is a mistake worth saying, not something to ignore.
+  const lever = LEVERS.find((name) => raw[name] !== undefined);
+  if (seeding !== 'seeded' && lever !== undefined) {
+    throw new ChromaseedError('ERR_USAGE', `${flag(lever)} acts on --seeding seeded only, and this run uses --seeding ${seeding}`);
+  }
+  if (metric === 'manhattan' && typeof raw.anchor === 'number' && raw.anchor > 0) {
+    throw new ChromaseedError('ERR_USAGE', '--anchor works with --metric euclidean only');
+  }
   return {
     ...resolveClusterOptions(raw, 16),
-    seeding: choice(raw, 'seeding', SEEDINGS, 'seeded'),
+    seeding,
     dither: choice(raw, 'dither', DITHERS, 'none'),
     stability: resolveStability(choice(raw, 'stability', STABILITY_LEVELS, 'medium'), {
       frameIterations: optionalNumber(raw, 'frameIterations'),

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ChromaseedError } from '../errors.js';
 import { createFrameWriter, inputOptionsFor, type FrameWriter } from '../io/frame-writer.js';
-import { openInput } from '../io/open-input.js';
+import { openInput, refuseTimeForStill } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
 import { createMapper } from '../map/map-pixels.js';
 import { createQualityMeter, type QualityResult } from '../metrics/quality.js';
@@ -37,6 +37,7 @@ interface ModeRun {
  */
 export async function compareCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
   const input = String(args.input);
+  if (args.seeding !== undefined) throw new ChromaseedError('ERR_USAGE', 'compare runs all three seeding modes; drop --seeding');
   const output = typeof args.output === 'string' ? args.output : undefined;
   // Refuses an output we cannot write before reading anything; a GIF's rate limit applies to
   // the clip every mode reads.
@@ -46,6 +47,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
   const quiet = args.quiet === true;
 
   const probe = await openInput(input, inputOptions);
+  refuseTimeForStill(input, probe.kind, inputOptions);
   const variants: [string, SequenceOptions][] = MODES.map((mode) => [mode, { ...options, seeding: mode }]);
   if (args.levers === true) variants.push(...leverVariants(options));
   const runs: ModeRun[] = variants.map(([label, variant]) => ({

@@ -85,7 +85,8 @@ function buildParser(argv: string[], handlers: Record<'palette' | 'quantize' | '
           .positional('image', { type: 'string', describe: 'the image to read' })
           .option('sort', { choices: PALETTE_SORTS, default: 'count', describe: 'order of the colours' })
           .option('vivid', { type: 'boolean', describe: 'favour salient colours over muted averages' })
-          .option('format', { choices: PALETTE_FORMATS, default: 'text', describe: 'output format on stdout' })
+          // Defaults given in the text, not to yargs, so that --json with an explicit --format can be refused.
+          .option('format', { choices: PALETTE_FORMATS, describe: 'output format on stdout [default: text]' })
           .option('json', { type: 'boolean', describe: 'same as --format json' })
           .option('swatch', { type: 'string', describe: 'write the palette as a PNG bar (widths = proportions)' })
           .option('overlay', { type: 'string', describe: 'write the image with the palette drawn over it (PNG)' })
@@ -149,24 +150,25 @@ function clusterOptions<T>(y: Argv<T>, defaultColors: number, defaultRestarts: n
     .option('metric', { choices: METRICS, default: 'euclidean', describe: 'distance: euclidean (mean) or manhattan (median)' })
     .option('space', { choices: SPACES, default: 'rgb', describe: 'colour space k-means runs in' })
     .option('seed', { type: 'number', default: 0, describe: 'random seed (same seed, same result)' })
-    .option('max-iterations', { type: 'number', describe: 'Lloyd iterations at most' });
+    .option('max-iterations', { type: 'number', describe: 'Lloyd iterations at most per run (the run on colour bins, its refinement on exact colours and a final polish each) [default: 300]' });
 }
 
 function inputOptions<T>(y: Argv<T>) {
   return y
-    .option('fps', { type: 'number', describe: 'video: resample to this frame rate (applied in ffmpeg)' })
-    .option('width', { type: 'number', describe: 'video: scale to this width, keeping the aspect ratio' })
-    .option('start', { type: 'string', describe: 'video: start time (seconds or hh:mm:ss.xxx)' })
-    .option('duration', { type: 'string', describe: 'video: duration to read (seconds or hh:mm:ss.xxx)' })
+    .option('fps', { type: 'number', describe: 'video or GIF: resample to this frame rate (at most 50 for GIF output)' })
+    .option('width', { type: 'number', describe: 'scale to this width, keeping the aspect ratio' })
+    .option('start', { type: 'string', describe: 'video or GIF: start time (seconds or hh:mm:ss.xxx)' })
+    .option('duration', { type: 'string', describe: 'video or GIF: duration to read (seconds or hh:mm:ss.xxx)' })
     .option('max-pixels', { type: 'number', describe: 'refuse frames larger than this many pixels [default: 100000000]' })
     .option('max-frames', { type: 'number', describe: 'refuse inputs with more frames than this [default: 100000]' });
 }
 
 function sequenceOptions<T>(y: Argv<T>) {
   return y
-    .option('seeding', { choices: SEEDINGS, default: 'seeded', describe: 'seeded: start each frame from the last palette; none: fresh per frame; global: one palette' })
+    // No yargs defaults for --seeding and --stability: a lever given with a mode that ignores it is refused.
+    .option('seeding', { choices: SEEDINGS, describe: 'seeded: start each frame from the last palette; none: fresh per frame; global: one palette [default: seeded]' })
     .option('dither', { choices: DITHERS, default: 'none', describe: 'dithering when mapping pixels' })
-    .option('stability', { choices: STABILITY_LEVELS, default: 'medium', describe: 'seeded mode: how firmly palettes and still pixels are held (none = plain seeded k-means)' })
+    .option('stability', { choices: STABILITY_LEVELS, describe: 'seeded mode: how firmly palettes and still pixels are held (none = plain seeded k-means) [default: medium]' })
     .option('frame-iterations', { type: 'number', describe: 'seeded mode: Lloyd iterations per frame after the first [preset]' })
     .option('palette-hold', { type: 'number', describe: "seeded mode: a palette colour stays while keeping it raises its cluster's squared error by at most this fraction [preset]" })
     .option('pixel-hold', { type: 'number', describe: 'seeded mode: pixels changing less than this (0-255, -1 = off) keep their entry [preset]' })
@@ -180,7 +182,7 @@ function sequenceOptions<T>(y: Argv<T>) {
 
 function outputOptions<T>(y: Argv<T>) {
   return y
-    .option('output', { alias: 'o', type: 'string', describe: 'output: .gif, .mp4, .webm, .mkv, or frames-%d.png (replaced if it exists)' })
+    .option('output', { alias: 'o', type: 'string', describe: 'output: .gif, .mp4, .webm, .mkv, .mov, frames-%04d.png, or .png for a still (replaced if it exists)' })
     .option('json', { type: 'boolean', describe: 'print a JSON summary on stdout' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress or summary on stderr' });
 }

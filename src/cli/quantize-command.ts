@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ChromaseedError } from '../errors.js';
 import { createFrameWriter, inputOptionsFor } from '../io/frame-writer.js';
-import { openReusable } from '../io/open-input.js';
+import { openReusable, refuseTimeForStill } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
 import { resolveInputOptions, resolveSequenceOptions } from '../options.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
@@ -18,7 +18,8 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   if (typeof args.timeline === 'string') await checkExtraOutputPath(args.timeline, input, output);
   const started = performance.now();
 
-  const { info, open } = await openReusable(input, inputOptions);
+  const { info, kind, open } = await openReusable(input, inputOptions);
+  refuseTimeForStill(input, kind, inputOptions);
   const writer = await createFrameWriter(output, { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath: input, frameCount: info.frameCount });
   const progress = createProgress(streams.stderr, path.basename(input), info.frameCount, !quiet);
   const perFrame: { inertia: number; iterations: number; colors: number }[] = [];

@@ -80,7 +80,7 @@ export async function openInput(file: string, options: InputOptions): Promise<Fr
   }
   if (kind === 'still') {
     const { loadStill } = await import('./still.js');
-    const frame = await loadStill(file, { maxPixels: options.maxPixels });
+    const frame = await loadStill(file, { maxPixels: options.maxPixels, width: options.width });
     const timed: TimedFrame = { ...frame, delayMs: 0 };
     return { kind, info: { width: frame.width, height: frame.height, frameCount: 1 }, frames: toAsync([timed][Symbol.iterator]()) };
   }
@@ -94,15 +94,25 @@ export async function openInput(file: string, options: InputOptions): Promise<Fr
 }
 
 /**
+ * Refuses --fps, --start and --duration for a still (it has no time), where a command reads
+ * only that one input; `transfer` applies them to whichever of its two inputs is a clip.
+ */
+export function refuseTimeForStill(file: string, kind: InputKind, options: InputOptions): void {
+  const given = (['fps', 'start', 'duration'] as const).find((name) => options[name] !== undefined);
+  if (kind === 'still' && given !== undefined) throw new ChromaseedError('ERR_USAGE', `--${given}: ${path.basename(file)} is a still image, which has no time; drop --${given}`);
+}
+
+/**
  * Opens `file` now, to learn its size before an output is created, and returns an `open`
  * that hands out that same stream first and reopens the file on later calls (global
  * seeding reads a clip twice), so the common single pass decodes it once.
  */
-export async function openReusable(file: string, options: InputOptions): Promise<{ info: FrameSource['info']; open: () => Promise<FrameSource> }> {
+export async function openReusable(file: string, options: InputOptions): Promise<{ info: FrameSource['info']; kind: InputKind; open: () => Promise<FrameSource> }> {
   let first: FrameSource | null = await openInput(file, options);
-  const { info } = first;
+  const { info, kind } = first as FrameSource & { kind: InputKind };
   return {
     info,
+    kind,
     open: async () => {
       const source = first ?? (await openInput(file, options));
       first = null;

@@ -19,6 +19,8 @@ export interface ReadStillOptions {
    * memory. Default {@link DEFAULT_MAX_PIXELS}. A positive integer.
    */
   readonly maxPixels?: number;
+  /** Scale to this width, keeping the aspect ratio (--width). */
+  readonly width?: number;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
       failOn: 'error',
     })
       .rotate()
+      .resize(options.width === undefined ? null : { width: options.width })
       .toColourspace('srgb')
       .ensureAlpha()
       .raw({ depth: 'uchar' })

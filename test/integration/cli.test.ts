@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeGif } from '../../src/decode/gif-decode.js';
 import { BIN, corpus, repoRoot, runBin, runMain } from '../helpers/cli.js';
@@ -136,6 +137,14 @@ describe('chromaseed quantize', () => {
     expect(meta.height! % 30).toBe(0);
   });
 
+  it('scales a still with --width, keeping its aspect ratio', async () => {
+    const out = path.join(tmp, 'hibiscus-100.png');
+    expect((await runMain(['quantize', HIBISCUS, '-k', '8', '--width', '100', '-o', out, '-q'])).code).toBe(0);
+    const meta = await sharp(out).metadata();
+    const src = await sharp(HIBISCUS).metadata();
+    expect([meta.width, meta.height]).toEqual([100, Math.round((100 * src.height!) / src.width!)]);
+  });
+
   it('quantizes a still into a single PNG with at most k colours', async () => {
     const out = path.join(tmp, 'hibiscus-8.png');
     expect((await runMain(['quantize', HIBISCUS, '-k', '8', '-o', out, '-q'])).code).toBe(0);
@@ -220,6 +229,11 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['k twice', ['quantize', CARS, '-k', '8', '-k', '4', '-o', 'x.gif'], 2, /--colors was given 2 times \(8, 4\); give it once/],
     ['standard input', ['quantize', '-', '-o', 'x.gif'], 2, /no input file name \(standard input, -, is not read\)/],
     ['frame number in a GIF name', ['quantize', CARS, '-o', 'x-%d.gif'], 2, /give a \.png name/],
+    ['lever the mode ignores', ['quantize', CARS, '--seeding', 'none', '--palette-hold', '3', '-o', 'x.gif'], 2, /--palette-hold acts on --seeding seeded only, and this run uses --seeding none/],
+    ['anchor with manhattan', ['quantize', CARS, '--metric', 'manhattan', '--anchor', '4', '-o', 'x.gif'], 2, /--anchor works with --metric euclidean only/],
+    ['compare given a mode', ['compare', CARS, '--seeding', 'none'], 2, /compare runs all three seeding modes; drop --seeding/],
+    ['two palette formats', ['palette', HIBISCUS, '--json', '--format', 'css'], 2, /--json and --format css ask for two formats/],
+    ['time options on a still', ['quantize', HIBISCUS, '--start', '1', '-o', 'x.gif'], 2, /--start: hibiscus\.jpg is a still image, which has no time/],
   ];
   for (const [name, argv, code, message] of cases) {
     it(name, async () => {
