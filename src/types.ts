@@ -32,6 +32,8 @@ export interface ClipInfo {
 export interface FrameSource {
   readonly info: ClipInfo;
   readonly frames: AsyncIterable<TimedFrame>;
+  /** Damage tolerated while reading (a truncated GIF, say), one line each; grows as frames are read. */
+  readonly warnings?: readonly string[];
 }
 
 export type ColorSpace = 'rgb' | 'lab' | 'oklab';

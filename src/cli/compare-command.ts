@@ -15,7 +15,7 @@ import { STABILITY_PRESETS, type StabilityOptions } from '../sequence/stability.
 import type { IndexedFrame, TimedFrame } from '../types.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, failedRun } from './progress.js';
-import { countOf, round } from './quantize-command.js';
+import { countOf, reportWarnings, round } from './quantize-command.js';
 
 const MODES: readonly Seeding[] = ['seeded', 'none', 'global'];
 const LABELS: Record<Seeding | 'original', string> = { original: 'original', none: 'unseeded', seeded: 'seeded', global: 'global palette' };
@@ -98,6 +98,8 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
   } else {
     streams.stdout.write(formatTable(input, options.colors, frames, figures));
   }
+  // The damage the file's structure shows (each mode's reader finds the same).
+  if (!quiet) reportWarnings(streams, probe.warnings ?? []);
 }
 
 /**

@@ -18,7 +18,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   if (typeof args.timeline === 'string') await checkExtraOutputPath(args.timeline, input, output);
   const started = performance.now();
 
-  const { info, kind, open } = await openReusable(input, inputOptions);
+  const { info, kind, warnings, open } = await openReusable(input, inputOptions);
   refuseTimeForStill(input, kind, inputOptions);
   const writer = await createFrameWriter(output, { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath: input, frameCount: info.frameCount });
   const progress = createProgress(streams.stderr, path.basename(input), info.frameCount, !quiet);
@@ -57,6 +57,14 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   } else if (!quiet) {
     streams.stderr.write(`${output}: ${countOf(perFrame.length, 'frame')}, ${info.width}x${info.height}, ${formatBytes(bytes)}, ${seconds.toFixed(2)} s\n`);
   }
+  if (!quiet) reportWarnings(streams, warnings);
+}
+
+/** Damage the reader tolerated, on stderr: the output was made, but from a damaged input. */
+export function reportWarnings(streams: CliStreams, warnings: readonly string[]): void {
+  const shown = 3;
+  for (const w of warnings.slice(0, shown)) streams.stderr.write(`chromaseed: warning: ${w}\n`);
+  if (warnings.length > shown) streams.stderr.write(`chromaseed: warning: and ${warnings.length - shown} more like these\n`);
 }
 
 export function round(x: number, digits: number): number {

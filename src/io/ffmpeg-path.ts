@@ -89,6 +89,8 @@ export function lastMeaningfulLine(stderr: string | null | undefined): string {
     const line = lines[i].trim();
     if (line === '' || /^(frame|size)=/.test(line) || /^video:\d/.test(line)) continue;
     if (/^Conversion failed!?$/.test(line) || /^Exiting normally/.test(line)) continue;
+    // Consequences of a decoding error printed after it, which would hide its cause.
+    if (/^Error marking filters as finished|^Cannot determine format of input stream/.test(line)) continue;
     // ffmpeg prefixes lines with "[component @ 0x…] "; the address means nothing to a user.
     return line.replace(/^\[([^\]@]+?) @ 0x[0-9a-f]+\]\s*/, '[$1] ');
   }

@@ -75,8 +75,8 @@ export async function openInput(file: string, options: InputOptions): Promise<Fr
     const { decodeGif } = await import('../decode/gif-decode.js');
     const bytes = new Uint8Array(await readFile(file));
     const gif = decodeGif(bytes, path.basename(file), { maxPixels: options.maxPixels, maxFrames: options.maxFrames });
-    if (!reframes(options)) return { kind, info: gif.info, frames: toAsync(gif.frames()) };
-    return { kind, ...(await reframeGif(gif, options, file)) };
+    if (!reframes(options)) return { kind, info: gif.info, frames: toAsync(gif.frames()), warnings: gif.warnings };
+    return { kind, ...(await reframeGif(gif, options, file)), warnings: gif.warnings };
   }
   if (kind === 'still') {
     const { loadStill } = await import('./still.js');
@@ -107,12 +107,13 @@ export function refuseTimeForStill(file: string, kind: InputKind, options: Input
  * that hands out that same stream first and reopens the file on later calls (global
  * seeding reads a clip twice), so the common single pass decodes it once.
  */
-export async function openReusable(file: string, options: InputOptions): Promise<{ info: FrameSource['info']; kind: InputKind; open: () => Promise<FrameSource> }> {
+export async function openReusable(file: string, options: InputOptions): Promise<{ info: FrameSource['info']; kind: InputKind; warnings: readonly string[]; open: () => Promise<FrameSource> }> {
   let first: FrameSource | null = await openInput(file, options);
-  const { info, kind } = first as FrameSource & { kind: InputKind };
+  const { info, kind, warnings = [] } = first as FrameSource & { kind: InputKind };
   return {
     info,
     kind,
+    warnings,
     open: async () => {
       const source = first ?? (await openInput(file, options));
       first = null;

@@ -44,7 +44,8 @@ export async function openVideo(file: string, options: ClipOptions = {}): Promis
   }
   const capped = opts.fps === undefined && options.maxFps !== undefined && probe.fps > options.maxFps;
   const fps = opts.fps ?? (capped ? options.maxFps! : probe.fps);
-  const info: ClipInfo = { width, height, fps, frameCount: estimateFrames(probe, fps, opts.startSec, opts.durationSec) };
+  // loopCount 0: a GIF made from a video loops forever, as ffmpeg's own GIF output does.
+  const info: ClipInfo = { width, height, fps, loopCount: 0, frameCount: estimateFrames(probe, fps, opts.startSec, opts.durationSec) };
   const delayMs = 1000 / fps;
   const filters: string[] = [];
   if (opts.fps !== undefined || capped) filters.push(`fps=${fps}`);
@@ -205,7 +206,10 @@ export function watch(command: ReturnType<typeof ffmpegCommand>): RunWatch {
 /** One line naming the file and ffmpeg's own explanation; unreadable input is the user's to fix. */
 export function ffmpegFailure(file: string, error: Error, stderr: string): ChromaseedError {
   const spawnCode = (error as NodeJS.ErrnoException).code;
-  if (/spawn|ENOENT|EACCES/.test(error.message) && !/ffmpeg exited/.test(error.message)) {
+  // A binary that cannot be started fails at spawn, or (not executable, wrong platform) exits
+  // with 126 or 127 before printing anything.
+  const notRun = /exited with code 12[67]\b/.test(error.message) && stderr.trim() === '';
+  if (notRun || (/spawn|ENOENT|EACCES/.test(error.message) && !/ffmpeg exited/.test(error.message))) {
     const where = ffmpegLocation();
     return new ChromaseedError(
       'ERR_FFMPEG',

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -124,7 +124,21 @@ describe('chromaseed quantize', () => {
     const dst = gif(out);
     expect(dst.frames).toHaveLength(36);
     expect(dst.info.width).toBe(320);
+    expect(dst.info.loopCount).toBe(0); // loops forever, as GIFs made from video do
     expect(maxColors(dst.frames)).toBeLessThanOrEqual(12);
+  });
+
+  it('says on stderr when it read a damaged GIF, and still writes what could be read', async () => {
+    const damaged = path.join(tmp, 'cars-cut.gif');
+    writeFileSync(damaged, readFileSync(CARS).subarray(0, 100_000));
+    const out = path.join(tmp, 'cars-cut-out.gif');
+    const r = await runMain(['quantize', damaged, '-k', '8', '-o', out]);
+    expect(r.code).toBe(0);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/cars-cut-out\.gif: 6 frames/);
+    expect(lines[1]).toMatch(/^chromaseed: warning: cars-cut\.gif: file ends inside the pixel data of frame 5/);
+    expect(gif(out).frames).toHaveLength(6);
+    expect((await runMain(['quantize', damaged, '-k', '8', '-o', out, '-q'])).stderr).toBe('');
   });
 
   it('writes the palette timeline as a PNG, one row of k cells per frame', async () => {

@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GifReader } from 'omggif';
@@ -187,6 +187,13 @@ describe('openVideo', () => {
     expect((err as ChromaseedError).message).toContain('MANIFEST.md');
     expect((err as ChromaseedError).message).toMatch(/Invalid data/);
     expect((err as ChromaseedError).message).not.toContain('\n');
+    // Text under an image name: the decoding error, not what ffmpeg prints after it.
+    const fakePng = path.join(work, 'text.png');
+    copyFileSync(notVideo, fakePng);
+    const fake = await openInput(fakePng, { maxPixels: 1e8, maxFrames: 1e5 }).then(async (s) => {
+      for await (const _ of s.frames);
+    }).catch((e: unknown) => e);
+    expect((fake as ChromaseedError).message).toMatch(/text\.png: ffmpeg failed: .*Invalid data found/);
     const missing = await openVideo(path.join(work, 'nope.mp4')).catch((e: unknown) => e);
     expect((missing as ChromaseedError).code).toBe('ERR_INPUT');
     await expect(openVideo(realshort, { fps: -1 })).rejects.toMatchObject({ code: 'ERR_USAGE' });
@@ -194,6 +201,8 @@ describe('openVideo', () => {
     await expect(openVideo(realshort, { start: 'soon' })).rejects.toMatchObject({ code: 'ERR_USAGE' });
   });
 });
+
+const notVideoFile = path.join(corpus, 'MANIFEST.md');
 
 describe('ffmpeg binary choice', () => {
   it('FFMPEG_PATH wins over the bundled binary: a bad one fails clearly, a good one is used', async () => {
@@ -203,6 +212,18 @@ describe('ffmpeg binary choice', () => {
       const e = await openVideo(realshort).catch((err: unknown) => err);
       expect((e as ChromaseedError).code).toBe('ERR_FFMPEG');
       expect((e as ChromaseedError).message).toContain('FFMPEG_PATH');
+      // A file that is not executable fails before ffmpeg's start; one the system cannot run
+      // (here a script standing in for it) exits 126 or 127 with nothing on stderr. Both say so.
+      process.env.FFMPEG_PATH = notVideoFile;
+      const notExecutable = await openVideo(realshort).catch((err: unknown) => err);
+      expect((notExecutable as ChromaseedError).message).toMatch(/cannot run ffmpeg.*MANIFEST\.md/);
+      const cannotRun = path.join(work, 'cannot-run');
+      writeFileSync(cannotRun, '#!/bin/sh\nexit 127\n');
+      chmodSync(cannotRun, 0o755);
+      process.env.FFMPEG_PATH = cannotRun;
+      const exited = await openVideo(realshort).catch((err: unknown) => err);
+      expect((exited as ChromaseedError).message).toMatch(/cannot run ffmpeg at .*cannot-run .*set FFMPEG_PATH/);
+      process.env.FFMPEG_PATH = path.join(work, 'no-ffmpeg-here');
       const w = await createFrameWriter(path.join(work, 'env.mp4'), { width: 4, height: 4, fps: 10 });
       const frame: IndexedFrame = { width: 4, height: 4, indices: new Uint8Array(16), palette: new Uint8Array(3), size: 1, transparent: null, delayMs: 100 };
       await expect(w.write(frame)).rejects.toMatchObject({ code: 'ERR_FFMPEG' });
