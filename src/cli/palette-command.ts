@@ -1,4 +1,5 @@
 import { ChromaseedError } from '../errors.js';
+import { countOf } from './quantize-command.js';
 import { checkInput } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
 import { loadStill, writeFileAtomic } from '../io/still.js';
@@ -31,7 +32,9 @@ export async function paletteCommand(args: Args, streams: CliStreams): Promise<v
   }
   if (result.k === 0) throw new ChromaseedError('ERR_INPUT', `${file}: the image has no opaque pixels`);
   if (result.k < k && args.quiet !== true) {
-    streams.stderr.write(`chromaseed: ${file} has only ${result.distinctColors} distinct colours; returning ${result.k} instead of ${k}\n`);
+    // With --vivid the count is of what its filter kept, not of the image's colours.
+    const what = options.vivid ? `${countOf(result.distinctColors, 'distinct colour')} left after --vivid's filter` : `only ${countOf(result.distinctColors, 'distinct colour')}`;
+    streams.stderr.write(`chromaseed: ${file} has ${what}; returning ${result.k} instead of ${k}\n`);
   }
   const built = options.vivid ? boostSaturation(paletteFromKMeans(result)) : paletteFromKMeans(result);
   const palette = { ...built, colors: sortPalette(built.colors, options.sort) };
