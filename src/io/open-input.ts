@@ -86,11 +86,8 @@ export async function openInput(file: string, options: InputOptions): Promise<Fr
   }
   const { openVideo } = await import('./video-in.js');
   const video = await openVideo(file, options);
-  const { maxPixels, maxFrames } = options;
-  if (video.info.width * video.info.height > maxPixels) {
-    throw new ChromaseedError('ERR_LIMIT', `${path.basename(file)}: frames of ${video.info.width}x${video.info.height} exceed the limit of ${maxPixels} pixels (raise it with --max-pixels)`);
-  }
-  return { kind: 'video', info: video.info, frames: limitFrames(video.frames, maxFrames, file) };
+  checkFrameSize(file, video.info, options.maxPixels);
+  return { kind: 'video', info: video.info, frames: limitFrames(video.frames, options.maxFrames, file) };
 }
 
 /**
@@ -130,6 +127,7 @@ async function reframeGif(gif: DecodedGif, options: InputOptions, file: string):
   const plan = planFrames(gif.delaysMs, { startMs: startSec === undefined ? undefined : startSec * 1000, durationMs: durationSec === undefined ? undefined : durationSec * 1000, fps });
   if (plan.length === 0) throw inputError(file, `has no frames in the part asked for (the GIF plays for ${(gif.delaysMs.reduce((t, d) => t + playbackDelayMs(d), 0) / 1000).toFixed(2)} s)`);
   const size = width === undefined ? gif.info : { width, height: Math.max(1, Math.round((width * gif.info.height) / gif.info.width)) };
+  checkFrameSize(file, size, options.maxPixels);
   const info: ClipInfo = { ...gif.info, width: size.width, height: size.height, frameCount: plan.length, fps: fps ?? rateForDelays(plan.map((f) => f.delayMs)) };
   let frames = toAsync(followPlan(gif.frames(), plan)[Symbol.iterator]());
   if (width !== undefined) {
@@ -137,6 +135,13 @@ async function reframeGif(gif: DecodedGif, options: InputOptions, file: string):
     frames = resizeFrames(frames, size.width, size.height);
   }
   return { info, frames };
+}
+
+/** Frames this large, after scaling, are refused before any is made. */
+function checkFrameSize(file: string, size: { width: number; height: number }, maxPixels: number): void {
+  if (size.width * size.height > maxPixels) {
+    throw new ChromaseedError('ERR_LIMIT', `${path.basename(file)}: frames of ${size.width}x${size.height} exceed the limit of ${maxPixels} pixels (raise it with --max-pixels)`);
+  }
 }
 
 async function* toAsync<T>(it: Iterator<T>): AsyncGenerator<T> {

@@ -58,6 +58,16 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
   if (size === 0) throw inputError(file, 'empty file');
 
   try {
+    if (options.width !== undefined) {
+      // The scaled size must fit the limit too, and is known from the header alone.
+      const meta = await sharp(file, { limitInputPixels: maxPixels, pages: 1 }).metadata();
+      const turned = (meta.orientation ?? 1) >= 5; // EXIF orientations 5-8 swap width and height
+      const [w, h] = turned ? [meta.height ?? 1, meta.width ?? 1] : [meta.width ?? 1, meta.height ?? 1];
+      const height = Math.max(1, Math.round((options.width * h) / w));
+      if (options.width * height > maxPixels) {
+        throw new ChromaseedError('ERR_LIMIT', `${file}: scaled to ${options.width}x${height}, the image would have more than ${maxPixels} pixels (raise the limit with --max-pixels)`);
+      }
+    }
     const { data, info } = await sharp(file, {
       limitInputPixels: maxPixels,
       // Only the first frame of an animation: a still palette is taken from what a
@@ -76,6 +86,7 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
     // A view of sharp's Buffer (no copy); Buffer is a Uint8Array.
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   } catch (e) {
+    if (e instanceof ChromaseedError) throw e;
     const message = e instanceof Error ? e.message : String(e);
     if (/pixel limit/i.test(message)) {
       throw new ChromaseedError('ERR_LIMIT', `${file}: image has more than ${maxPixels} pixels (raise the limit with --max-pixels if you trust this file)`, { cause: e });

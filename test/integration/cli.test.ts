@@ -247,12 +247,14 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['anchor with manhattan', ['quantize', CARS, '--metric', 'manhattan', '--anchor', '4', '-o', 'x.gif'], 2, /--anchor works with --metric euclidean only/],
     ['compare given a mode', ['compare', CARS, '--seeding', 'none'], 2, /compare runs all three seeding modes; drop --seeding/],
     ['two palette formats', ['palette', HIBISCUS, '--json', '--format', 'css'], 2, /--json and --format css ask for two formats/],
+    ['GIF scaled past the pixel limit', ['quantize', CARS, '--width', '16384', '-o', 'x.gif'], 1, /cars\.gif: frames of 16384x12288 exceed the limit of 100000000 pixels/],
+    ['still scaled past the pixel limit', ['quantize', HIBISCUS, '--width', '16384', '-o', 'x.png'], 1, /hibiscus\.jpg: scaled to 16384x\d+, the image would have more than 100000000 pixels/],
     ['time options on a still', ['quantize', HIBISCUS, '--start', '1', '-o', 'x.gif'], 2, /--start: hibiscus\.jpg is a still image, which has no time/],
   ];
   for (const [name, argv, code, message] of cases) {
     it(name, async () => {
       const dir = mkdtempSync(path.join(tmp, 'case-'));
-      const r = await runMain(argv.map((a) => (/x(-%d)?\.(gif|bmp)$/.test(a) ? path.join(dir, a) : a)));
+      const r = await runMain(argv.map((a) => (/^x(-%d)?\.(gif|bmp|png)$/.test(a) ? path.join(dir, a) : a)));
       expect(r.code).toBe(code);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(message);
