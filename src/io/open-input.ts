@@ -74,7 +74,7 @@ export async function openInput(file: string, options: InputOptions): Promise<Fr
   if (kind === 'gif') {
     const { decodeGif } = await import('../decode/gif-decode.js');
     const bytes = new Uint8Array(await readFile(file));
-    const gif = decodeGif(bytes, path.basename(file), { maxPixels: options.maxPixels, maxFrames: options.maxFrames });
+    const gif = decodeGif(bytes, file, { maxPixels: options.maxPixels, maxFrames: options.maxFrames });
     if (!reframes(options)) return { kind, info: gif.info, frames: toAsync(gif.frames()), warnings: gif.warnings };
     return { kind, ...(await reframeGif(gif, options, file)), warnings: gif.warnings };
   }
@@ -96,7 +96,7 @@ export async function openInput(file: string, options: InputOptions): Promise<Fr
  */
 export function refuseTimeForStill(file: string, kind: InputKind, options: InputOptions): void {
   const given = (['fps', 'start', 'duration'] as const).find((name) => options[name] !== undefined);
-  if (kind === 'still' && given !== undefined) throw new ChromaseedError('ERR_USAGE', `--${given}: ${path.basename(file)} is a still image, which has no time; drop --${given}`);
+  if (kind === 'still' && given !== undefined) throw new ChromaseedError('ERR_USAGE', `--${given}: ${file} is a still image, which has no time; drop --${given}`);
 }
 
 /**
@@ -140,7 +140,7 @@ async function reframeGif(gif: DecodedGif, options: InputOptions, file: string):
 /** Frames this large, after scaling, are refused before any is made. */
 function checkFrameSize(file: string, size: { width: number; height: number }, maxPixels: number): void {
   if (size.width * size.height > maxPixels) {
-    throw new ChromaseedError('ERR_LIMIT', `${path.basename(file)}: frames of ${size.width}x${size.height} exceed the limit of ${maxPixels} pixels (raise it with --max-pixels)`);
+    throw new ChromaseedError('ERR_LIMIT', `${file}: frames of ${size.width}x${size.height} exceed the limit of ${maxPixels} pixels (raise it with --max-pixels)`);
   }
 }
 
@@ -151,7 +151,7 @@ async function* toAsync<T>(it: Iterator<T>): AsyncGenerator<T> {
 async function* limitFrames(frames: AsyncIterable<TimedFrame>, max: number, file: string): AsyncGenerator<TimedFrame> {
   let n = 0;
   for await (const f of frames) {
-    if (++n > max) throw new ChromaseedError('ERR_LIMIT', `${path.basename(file)}: more than ${max} frames (raise the limit with --max-frames)`);
+    if (++n > max) throw new ChromaseedError('ERR_LIMIT', `${file}: more than ${max} frames (raise the limit with --max-frames)`);
     yield f;
   }
 }
