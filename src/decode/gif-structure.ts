@@ -250,6 +250,6 @@ export function parseGifStructure(bytes: Uint8Array, name: string, limits: GifLi
   if (frames.length === 0) {
     throw inputError(name, stop === null ? 'contains no frames' : `contains no complete frame (${stop})`);
   }
-  if (stop !== null) warnings.push(`${name}: ${stop}; keeping the ${frames.length} frame(s) before it`);
+  if (stop !== null) warnings.push(`${name}: ${stop}; keeping what was read (${frames.length} ${frames.length === 1 ? 'frame' : 'frames'})`);
   return { width, height, loopCount, frames, warnings };
 }

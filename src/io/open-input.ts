@@ -125,16 +125,22 @@ async function reframeGif(gif: DecodedGif, options: InputOptions, file: string):
   const { planFrames, followPlan } = await import('../pipeline/retime.js');
   const { fps, width, startSec, durationSec } = validateClipOptions(options);
   const plan = planFrames(gif.delaysMs, { startMs: startSec === undefined ? undefined : startSec * 1000, durationMs: durationSec === undefined ? undefined : durationSec * 1000, fps });
-  if (plan.length === 0) throw inputError(file, `has no frames in the part asked for (the GIF plays for ${(gif.delaysMs.reduce((t, d) => t + playbackDelayMs(d), 0) / 1000).toFixed(2)} s)`);
+  if (plan.length === 0) {
+    const seconds = gif.delaysMs.reduce((t, d) => t + playbackDelayMs(d), 0) / 1000;
+    throw new ChromaseedError('ERR_INPUT', `${file}: --start is past the end (the GIF plays for ${seconds.toFixed(2)} s)`);
+  }
+  if (plan.length > options.maxFrames) throw tooManyFrames(file, options.maxFrames);
   const size = width === undefined ? gif.info : { width, height: Math.max(1, Math.round((width * gif.info.height) / gif.info.width)) };
   checkFrameSize(file, size, options.maxPixels);
   const info: ClipInfo = { ...gif.info, width: size.width, height: size.height, frameCount: plan.length, fps: fps ?? rateForDelays(plan.map((f) => f.delayMs)) };
-  let frames = toAsync(followPlan(gif.frames(), plan)[Symbol.iterator]());
-  if (width !== undefined) {
-    const { resizeFrames } = await import('./resize-frames.js');
-    frames = resizeFrames(frames, size.width, size.height);
-  }
+  // Each source frame used is resized once, before it is repeated.
+  const { resizeFrame } = size.width === gif.info.width ? { resizeFrame: null } : await import('./resize-frames.js');
+  const frames = followPlan(gif.frames(), plan, resizeFrame ? (f) => resizeFrame(f, size.width, size.height) : undefined);
   return { info, frames };
+}
+
+function tooManyFrames(file: string, max: number): ChromaseedError {
+  return new ChromaseedError('ERR_LIMIT', `${file}: more than ${max} frames (raise the limit with --max-frames)`);
 }
 
 /** Frames this large, after scaling, are refused before any is made. */
@@ -151,7 +157,7 @@ async function* toAsync<T>(it: Iterator<T>): AsyncGenerator<T> {
 async function* limitFrames(frames: AsyncIterable<TimedFrame>, max: number, file: string): AsyncGenerator<TimedFrame> {
   let n = 0;
   for await (const f of frames) {
-    if (++n > max) throw new ChromaseedError('ERR_LIMIT', `${file}: more than ${max} frames (raise the limit with --max-frames)`);
+    if (++n > max) throw tooManyFrames(file, max);
     yield f;
   }
 }

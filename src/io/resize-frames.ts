@@ -1,19 +1,17 @@
 import type { TimedFrame } from '../types.js';
 
 /**
- * Resizes composited GIF frames with sharp (premultiplied alpha, so transparent pixels do not
- * bleed their colour into the edges). GIF transparency is all or nothing, so the blended
+ * A composited GIF frame resized with sharp (premultiplied alpha, so transparent pixels do
+ * not bleed their colour into the edges). GIF transparency is all or nothing, so the blended
  * alpha of edge pixels is cut back to 0 or 255 at half.
  */
-export async function* resizeFrames(frames: AsyncIterable<TimedFrame>, width: number, height: number): AsyncGenerator<TimedFrame> {
+export async function resizeFrame(frame: TimedFrame, width: number, height: number): Promise<TimedFrame> {
   const { default: sharp } = await import('sharp'); // loaded only when a GIF is resized
-  for await (const frame of frames) {
-    const resized = await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 4 } })
-      .resize(width, height, { fit: 'fill' })
-      .raw()
-      .toBuffer();
-    const data = new Uint8Array(resized.buffer, resized.byteOffset, resized.length);
-    for (let a = 3; a < data.length; a += 4) data[a] = data[a] < 128 ? 0 : 255;
-    yield { width, height, data, delayMs: frame.delayMs };
-  }
+  const resized = await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 4 } })
+    .resize(width, height, { fit: 'fill' })
+    .raw()
+    .toBuffer();
+  const data = new Uint8Array(resized.buffer, resized.byteOffset, resized.length);
+  for (let a = 3; a < data.length; a += 4) data[a] = data[a] < 128 ? 0 : 255;
+  return { width, height, data, delayMs: frame.delayMs };
 }

@@ -15,15 +15,24 @@ export interface PlannedFrame {
 }
 
 /**
+ * The shortest a frame cut at the window's edge may be: browsers play delays under 2 cs as
+ * 10 cs, so a shorter piece is left out (the window loses under 20 ms at that edge); when it
+ * is the only frame, it is shown this long instead.
+ */
+const SHORTEST_CUT_MS = 20;
+
+/**
  * Which source frames to show, and for how long, to play `delaysMs` from `startMs` for
- * `durationMs`, by playback time (a 0 delay plays as 100 ms, as in browsers). Without `fps`,
- * the frames the window overlaps keep their own delays, the first and last cut to the window;
- * with `fps`, one frame every 1/fps seconds, each the source frame on screen at that moment.
+ * `durationMs`, by playback time (a 0 delay plays as 100 ms, as in browsers). The window's
+ * edges are rounded to whole centiseconds, the unit of GIF delays. Without `fps`, the frames
+ * the window overlaps keep their own delays, the first and last cut to it; with `fps`, one
+ * frame every 1/fps seconds, each the source frame on screen at that moment, the last cut at
+ * the window's (or the clip's) end.
  */
 export function planFrames(delaysMs: readonly number[], options: RetimeOptions): PlannedFrame[] {
-  const start = options.startMs ?? 0;
-  const end = options.durationMs === undefined ? Infinity : start + options.durationMs;
-  const plan: PlannedFrame[] = [];
+  const start = wholeCs(options.startMs ?? 0);
+  const end = options.durationMs === undefined ? Infinity : start + Math.max(10, wholeCs(options.durationMs));
+  const pieces: { source: number; delayMs: number; cut: boolean }[] = [];
   if (options.fps === undefined) {
     let t = 0;
     for (let i = 0; i < delaysMs.length && t < end; i++) {
@@ -31,39 +40,52 @@ export function planFrames(delaysMs: readonly number[], options: RetimeOptions):
       const from = Math.max(t, start);
       const to = Math.min(t + shown, end);
       // A frame wholly inside keeps its delay as written (0 stays 0); a cut one gets its part.
-      if (to > from) plan.push({ source: i, delayMs: from === t && to === t + shown ? delaysMs[i] : to - from });
+      const cut = from !== t || to !== t + shown;
+      if (to > from) pieces.push({ source: i, delayMs: cut ? to - from : delaysMs[i], cut });
       t += shown;
     }
-    return plan;
+  } else {
+    let total = 0;
+    for (const d of delaysMs) total += playbackDelayMs(d);
+    const stop = Math.min(end, total);
+    const step = 1000 / options.fps;
+    let i = 0;
+    let shownUntil = delaysMs.length > 0 ? playbackDelayMs(delaysMs[0]) : 0;
+    for (let j = 0; start + j * step < stop; j++) {
+      const at = start + j * step;
+      while (at >= shownUntil && i < delaysMs.length - 1) shownUntil += playbackDelayMs(delaysMs[++i]);
+      const delayMs = Math.min(step, stop - at);
+      pieces.push({ source: i, delayMs, cut: delayMs < step });
+    }
   }
-  let total = 0;
-  for (const d of delaysMs) total += playbackDelayMs(d);
-  const stop = Math.min(end, total);
-  const step = 1000 / options.fps;
-  let i = 0;
-  let shownUntil = delaysMs.length > 0 ? playbackDelayMs(delaysMs[0]) : 0;
-  for (let j = 0; start + j * step < stop; j++) {
-    const at = start + j * step;
-    while (at >= shownUntil && i < delaysMs.length - 1) shownUntil += playbackDelayMs(delaysMs[++i]);
-    plan.push({ source: i, delayMs: step });
-  }
-  return plan;
+  if (pieces.length === 1 && pieces[0].cut) return [{ source: pieces[0].source, delayMs: Math.max(SHORTEST_CUT_MS, pieces[0].delayMs) }];
+  return pieces.filter((p) => !p.cut || p.delayMs >= SHORTEST_CUT_MS).map(({ source, delayMs }) => ({ source, delayMs }));
+}
+
+function wholeCs(ms: number): number {
+  return Math.round(ms / 10) * 10;
 }
 
 /**
- * The frames of `plan` from a clip's frames in order; a source frame shown more than once is
- * copied (consumers may keep frames), and the source is not read past the plan's last frame.
+ * The frames of `plan` from a clip's frames in order. `prepare` (resizing, say) runs once per
+ * source frame used; a frame shown more than once is copied (consumers may keep frames), and
+ * the source is not read past the plan's last frame.
  */
-export function* followPlan(frames: Iterable<TimedFrame>, plan: readonly PlannedFrame[]): Generator<TimedFrame> {
-  if (plan.length === 0) return;
+export async function* followPlan(
+  frames: Iterable<TimedFrame> | AsyncIterable<TimedFrame>,
+  plan: readonly PlannedFrame[],
+  prepare: (frame: TimedFrame) => TimedFrame | Promise<TimedFrame> = (f) => f,
+): AsyncGenerator<TimedFrame> {
+  let next = 0; // the plan's next entry
   let index = -1;
-  let shown = -1;
-  for (const frame of frames) {
+  if (plan.length === 0) return;
+  for await (const frame of frames) {
     index++;
-    for (let p = shown + 1; p < plan.length && plan[p].source === index; p++, shown++) {
-      const repeat = p > 0 && plan[p - 1].source === index;
-      yield { width: frame.width, height: frame.height, data: repeat ? frame.data.slice() : frame.data, delayMs: plan[p].delayMs };
+    if (plan[next].source !== index) continue;
+    const ready = await prepare(frame);
+    for (let copies = 0; next < plan.length && plan[next].source === index; next++, copies++) {
+      yield { width: ready.width, height: ready.height, data: copies === 0 ? ready.data : ready.data.slice(), delayMs: plan[next].delayMs };
     }
-    if (shown === plan.length - 1) return;
+    if (next === plan.length) return;
   }
 }

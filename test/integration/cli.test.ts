@@ -94,7 +94,10 @@ describe('chromaseed quantize', () => {
 
     const late = await runMain(['quantize', CARS, '-k', '8', '--start', '5', '-o', path.join(tmp, 'late.gif')]);
     expect(late.code).toBe(1);
-    expect(late.stderr).toMatch(/^chromaseed: .*cars\.gif: has no frames in the part asked for \(the GIF plays for 0\.90 s\)\n$/);
+    expect(late.stderr).toMatch(/^chromaseed: .*cars\.gif: --start is past the end \(the GIF plays for 0\.90 s\)\n$/);
+    const tooMany = await runMain(['quantize', CARS, '-k', '8', '--fps', '50', '--max-frames', '40', '-o', path.join(tmp, 'many.gif')]);
+    expect(tooMany.code).toBe(1);
+    expect(tooMany.stderr).toMatch(/more than 40 frames \(raise the limit with --max-frames\)/);
     expect(existsSync(path.join(tmp, 'late.gif'))).toBe(false);
   });
 

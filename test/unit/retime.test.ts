@@ -19,14 +19,24 @@ describe('planFrames: a part of a GIF, or a constant rate, by playback time', ()
     expect(planFrames(delays, { startMs: 600 })).toEqual([]);
   });
 
+  it('rounds the window to whole centiseconds and leaves out a cut piece under 2 cs (browsers would show it for 10 cs)', () => {
+    expect(planFrames(delays, { startMs: 93, durationMs: 200 })).toEqual([
+      { source: 1, delayMs: 40 }, { source: 2, delayMs: 0 }, { source: 3, delayMs: 50 },
+    ]); // 90-290 ms: frame 0's last 10 ms are left out
+    expect(planFrames(delays, { startMs: 250, durationMs: 3 })).toEqual([{ source: 3, delayMs: 20 }]); // the only frame: at least 2 cs
+  });
+
   it('at a constant rate shows the frame on screen at each tick, up to the end of the clip', () => {
     const plan = planFrames(delays, { fps: 10 });
     expect(plan.map((f) => f.source)).toEqual([0, 1, 2, 3, 3, 3]); // ticks at 0, 100, ..., 500 ms of 600
     expect(plan.every((f) => f.delayMs === 100)).toBe(true);
     expect(planFrames(delays, { fps: 20, startMs: 90, durationMs: 100 }).map((f) => f.source)).toEqual([0, 2]); // ticks at 90 and 140 ms
+    // The last frame is cut at the end of the window or of the clip, never run past it.
+    expect(planFrames(delays, { fps: 3, startMs: 100, durationMs: 400 }).map((f) => Math.round(f.delayMs))).toEqual([333, 67]);
+    expect(planFrames(delays, { fps: 0.001 })).toEqual([{ source: 0, delayMs: 600 }]);
   });
 
-  it('followPlan yields the planned frames, copying a repeated one, and stops reading after the last', () => {
+  it('followPlan yields the planned frames, preparing each source frame once and copying a repeated one, and stops reading after the last', async () => {
     let read = 0;
     function* source(): Generator<TimedFrame> {
       for (let i = 0; i < 4; i++) {
@@ -34,9 +44,13 @@ describe('planFrames: a part of a GIF, or a constant rate, by playback time', ()
         yield { width: 1, height: 1, data: new Uint8Array([i, 0, 0, 255]), delayMs: delays[i] };
       }
     }
-    const out = [...followPlan(source(), [{ source: 1, delayMs: 50 }, { source: 1, delayMs: 50 }, { source: 2, delayMs: 7 }])];
+    let prepared = 0;
+    const out: TimedFrame[] = [];
+    const plan = [{ source: 1, delayMs: 50 }, { source: 1, delayMs: 50 }, { source: 2, delayMs: 7 }];
+    for await (const f of followPlan(source(), plan, (f) => (prepared++, f))) out.push(f);
     expect(out.map((f) => [f.data[0], f.delayMs])).toEqual([[1, 50], [1, 50], [2, 7]]);
     expect(out[0].data).not.toBe(out[1].data);
+    expect(prepared).toBe(2);
     expect(read).toBe(3);
   });
 });
