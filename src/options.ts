@@ -1,4 +1,5 @@
 import { ChromaseedError, invalidOption } from './errors.js';
+import { validateClipOptions } from './io/clip-options.js';
 import { PALETTE_FORMATS, type PaletteFormat } from './palette/format.js';
 import { PALETTE_SORTS, type PaletteSort } from './palette/sort.js';
 import { resolveStability, STABILITY_LEVELS, type StabilityOptions } from './sequence/stability.js';
@@ -39,14 +40,6 @@ export function integer(raw: Raw, name: string, min: number, max: number, fallba
   return n;
 }
 
-export function positiveNumber(raw: Raw, name: string): number | undefined {
-  const v = raw[name];
-  if (v === undefined || v === null) return undefined;
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) throw invalidOption(flag(name), 'a positive number', v);
-  return n;
-}
-
 function optionalNumber(raw: Raw, name: string): number | undefined {
   const v = raw[name];
   if (v === undefined || v === null) return undefined;
@@ -65,16 +58,6 @@ export function choice<T extends string>(raw: Raw, name: string, allowed: readon
 }
 
 /** A time for ffmpeg: seconds (`2.5`) or `[[hh:]mm:]ss[.xxx]`. */
-export function time(raw: Raw, name: string): string | undefined {
-  const v = raw[name];
-  if (v === undefined || v === null) return undefined;
-  const s = String(v).trim();
-  if (!/^(\d+(\.\d+)?|(\d+:)?\d{1,2}:\d{1,2}(\.\d+)?)$/.test(s)) {
-    throw invalidOption(flag(name), 'a time in seconds or [hh:]mm:ss[.xxx]', v);
-  }
-  return s;
-}
-
 function flag(name: string): string {
   return '--' + name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 }
@@ -139,12 +122,12 @@ export interface InputOptions {
 }
 
 export function resolveInputOptions(raw: Raw): InputOptions {
-  const width = raw.width === undefined ? undefined : integer(raw, 'width', 1, 16384, 0);
+  const clip = validateClipOptions({ fps: raw.fps as number | undefined, width: raw.width as number | undefined, start: raw.start as string | undefined, duration: raw.duration as string | undefined });
   return {
-    fps: positiveNumber(raw, 'fps'),
-    width,
-    start: time(raw, 'start'),
-    duration: time(raw, 'duration'),
+    fps: clip.fps,
+    width: clip.width,
+    start: clip.start,
+    duration: clip.duration,
     maxPixels: integer(raw, 'maxPixels', 1, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_PIXELS),
     maxFrames: integer(raw, 'maxFrames', 1, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_FRAMES),
   };

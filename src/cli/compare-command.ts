@@ -15,7 +15,7 @@ import { STABILITY_PRESETS, type StabilityOptions } from '../sequence/stability.
 import type { IndexedFrame, TimedFrame } from '../types.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, failedRun } from './progress.js';
-import { countOf, reportWarnings, round } from './quantize-command.js';
+import { countOf, reportWarnings, round } from './report.js';
 
 const MODES: readonly Seeding[] = ['seeded', 'none', 'global'];
 const LABELS: Record<Seeding | 'original', string> = { original: 'original', none: 'unseeded', seeded: 'seeded', global: 'global palette' };
@@ -50,9 +50,15 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
   refuseTimeForStill(input, probe.kind, inputOptions);
   const variants: [string, SequenceOptions][] = MODES.map((mode) => [mode, { ...options, seeding: mode }]);
   if (args.levers === true) variants.push(...leverVariants(options));
-  const runs: ModeRun[] = variants.map(([label, variant]) => ({
+  // Every mode reads the clip and finds the same damage: the first reader's list is reported.
+  let warnings: readonly string[] = probe.warnings ?? [];
+  const runs: ModeRun[] = variants.map(([label, variant], i) => ({
     label,
-    frames: quantizeClip(() => openInput(input, inputOptions), variant, signal),
+    frames: quantizeClip(async () => {
+      const source = await openInput(input, inputOptions);
+      if (i === 0) warnings = source.warnings ?? [];
+      return source;
+    }, variant, signal),
     meter: createQualityMeter(),
     seconds: 0,
   }));
@@ -98,8 +104,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
   } else {
     streams.stdout.write(formatTable(input, options.colors, frames, figures));
   }
-  // The damage the file's structure shows (each mode's reader finds the same).
-  if (!quiet) reportWarnings(streams, probe.warnings ?? []);
+  if (!quiet) reportWarnings(streams, warnings);
 }
 
 /**

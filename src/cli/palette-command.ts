@@ -1,5 +1,5 @@
 import { ChromaseedError } from '../errors.js';
-import { countOf } from './quantize-command.js';
+import { countOf } from './report.js';
 import { checkInput } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
 import { loadStill, writeFileAtomic } from '../io/still.js';

@@ -7,6 +7,7 @@ import { resolveInputOptions, resolveSequenceOptions } from '../options.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, failedRun } from './progress.js';
+import { countOf, formatBytes, reportWarnings, round } from './report.js';
 
 export async function quantizeCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
   const input = String(args.input);
@@ -58,27 +59,4 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
     streams.stderr.write(`${output}: ${countOf(perFrame.length, 'frame')}, ${info.width}x${info.height}, ${formatBytes(bytes)}, ${seconds.toFixed(2)} s\n`);
   }
   if (!quiet) reportWarnings(streams, warnings);
-}
-
-/** Damage the reader tolerated, on stderr: the output was made, but from a damaged input. */
-export function reportWarnings(streams: CliStreams, warnings: readonly string[]): void {
-  const shown = 3;
-  for (const w of warnings.slice(0, shown)) streams.stderr.write(`chromaseed: warning: ${w}\n`);
-  if (warnings.length > shown) streams.stderr.write(`chromaseed: warning: and ${warnings.length - shown} more like these\n`);
-}
-
-export function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-
-/** `1 frame`, `2 frames`. */
-export function countOf(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(2)} MiB`;
 }

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import { ChromaseedError } from '../errors.js';
-import { createFrameWriter, inputOptionsFor, outputKind } from '../io/frame-writer.js';
-import { openInput, openReusable } from '../io/open-input.js';
+import { createFrameWriter, inputOptionsFor } from '../io/frame-writer.js';
+import { checkInput, openInput, openReusable, refuseTimeForStill, sniffKind } from '../io/open-input.js';
 import { checkExtraOutputPath, checkOutputPath, realInput, refuseInputAsOutput } from '../io/output-file.js';
 import { writeFileAtomic } from '../io/still.js';
 import { createQualityMeter } from '../metrics/quality.js';
@@ -15,7 +15,7 @@ import { extractSourcePalette } from '../transfer/source-palette.js';
 import { createPaletteTransfer, type SourcePalette, type TransferDecision } from '../transfer/transfer.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, failedRun } from './progress.js';
-import { countOf, round } from './quantize-command.js';
+import { countOf, reportWarnings, round } from './report.js';
 
 /** The transfer command's default palette size (the CLI declares the same default). */
 export const TRANSFER_DEFAULT_COLORS = 8;
@@ -33,7 +33,13 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   const inputOptions = resolveInputOptions(args);
   const options = resolveSequenceOptions({ ...args, colors: args.colors ?? TRANSFER_DEFAULT_COLORS });
   const quiet = args.quiet === true;
-  outputKind(output); // refuse an output we cannot write before reading anything
+  // Refuses an output we cannot write (or a rate a GIF cannot play) before reading anything.
+  const targetOptions = inputOptionsFor(output, inputOptions);
+  // Both inputs are looked at before the source's pass, which can be long: a missing target
+  // fails now, and time options with two stills would be ignored.
+  const sourceKind = sniffKind(await checkInput(sourcePath));
+  const targetKind = sniffKind(await checkInput(targetPath));
+  if (sourceKind === 'still') refuseTimeForStill(targetPath, targetKind, inputOptions);
   // Neither input may be replaced: the frame writer guards the target, this the source.
   await checkOutputPath(output, targetPath);
   await refuseInputAsOutput(output, await realInput(sourcePath));
@@ -45,7 +51,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
 
   const source = await extractSourcePalette(() => openInput(sourcePath, inputOptions), options, sourcePath, signal);
 
-  const { info, open } = await openReusable(targetPath, inputOptionsFor(output, inputOptions));
+  const { info, warnings, open } = await openReusable(targetPath, targetOptions);
   const writer = await createFrameWriter(output, { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath: targetPath, frameCount: info.frameCount });
   const transfer = createPaletteTransfer(source, { method, map: { metric: options.metric, space: options.space, dither: options.dither } });
   const meter = createQualityMeter();
@@ -96,6 +102,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
     const cuts = decisions.length > 1 ? `, mapping re-decided at ${decisions.length - 1} scene cut(s)` : '';
     streams.stderr.write(`${output}: ${countOf(frames, 'frame')}, ${info.width}x${info.height}, ${source.size} source colours, method ${method}${cuts}, ${seconds.toFixed(2)} s\n`);
   }
+  if (!quiet) reportWarnings(streams, warnings);
 }
 
 function describeSource(source: SourcePalette): { hex: string; rgb: number[]; proportion: number }[] {

@@ -16,6 +16,7 @@ export interface ClipOptions {
 
 export interface ValidClipOptions {
   fps?: number;
+  maxFps?: number;
   width?: number;
   start?: string;
   startSec?: number;
@@ -23,38 +24,42 @@ export interface ValidClipOptions {
   durationSec?: number;
 }
 
+/** The one place these options are checked, for the command line and the library alike. */
 export function validateClipOptions(options: ClipOptions): ValidClipOptions {
   const out: ValidClipOptions = {};
+  if (options.maxFps !== undefined) out.maxFps = options.maxFps;
   if (options.fps !== undefined) {
     if (typeof options.fps !== 'number' || !Number.isFinite(options.fps) || options.fps <= 0 || options.fps > 1000) {
-      throw invalidOption('fps', 'a number of frames per second above 0 and at most 1000', options.fps);
+      throw invalidOption('--fps', 'a number of frames per second above 0 and at most 1000', options.fps);
     }
     out.fps = options.fps;
   }
   if (options.width !== undefined) {
     if (!Number.isInteger(options.width) || options.width < 1 || options.width > 16384) {
-      throw invalidOption('width', 'a whole number of pixels from 1 to 16384', options.width);
+      throw invalidOption('--width', 'a whole number of pixels from 1 to 16384', options.width);
     }
     out.width = options.width;
   }
   if (options.start !== undefined) {
-    out.startSec = parseTime('start', options.start, true);
+    out.startSec = parseTime('--start', options.start, true);
     out.start = String(out.startSec);
   }
   if (options.duration !== undefined) {
-    out.durationSec = parseTime('duration', options.duration, false);
+    out.durationSec = parseTime('--duration', options.duration, false);
     out.duration = String(out.durationSec);
   }
   return out;
 }
 
-/** Seconds from a number, "SS.s", "MM:SS.s" or "HH:MM:SS.s"; validated here so ffmpeg never sees a bad value. */
+/** Seconds from a number, "SS.s", "MM:SS.s" or "HH:MM:SS.s" (`name` is the option, for the message); validated here so ffmpeg never sees a bad value. */
 export function parseTime(name: string, value: string | number, zeroOk: boolean): number {
   let seconds = NaN;
   if (typeof value === 'number') seconds = value;
   else if (typeof value === 'string') {
     const m = /^\s*(?:(?:(\d+):)?(\d+):)?(\d+(?:\.\d*)?|\.\d+)\s*$/.exec(value);
-    if (m) seconds = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3]);
+    // Minutes and seconds after a colon stay under 60: 1:75 is a typing mistake, not 2:15.
+    const overflows = m !== null && ((m[2] !== undefined && Number(m[3]) >= 60) || (m[1] !== undefined && Number(m[2]) >= 60));
+    if (m && !overflows) seconds = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3]);
   }
   if (!Number.isFinite(seconds) || seconds < 0 || (!zeroOk && seconds === 0)) {
     throw invalidOption(name, zeroOk ? 'seconds >= 0 or a time like 1:02.5' : 'seconds > 0 or a time like 1:02.5', value);

@@ -106,7 +106,7 @@ export function refuseTimeForStill(file: string, kind: InputKind, options: Input
  */
 export async function openReusable(file: string, options: InputOptions): Promise<{ info: FrameSource['info']; kind: InputKind; warnings: readonly string[]; open: () => Promise<FrameSource> }> {
   let first: FrameSource | null = await openInput(file, options);
-  const { info, kind, warnings = [] } = first as FrameSource & { kind: InputKind };
+  const { info, kind, warnings = [] } = first as Awaited<ReturnType<typeof openInput>>;
   return {
     info,
     kind,

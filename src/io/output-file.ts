@@ -82,16 +82,17 @@ export async function checkExtraOutputPath(extraPath: string, inputPath: string,
     throw new ChromaseedError('ERR_USAGE', `${extraPath}: this picture is written as PNG; give it a .png name`);
   }
   const finalPath = await checkOutputPath(extraPath, inputPath);
+  if (mainOutput !== undefined) {
+    const [extra, main] = [await realTarget(extraPath), await realTarget(mainOutput)];
+    if (extra === main || isFrameOf(main, extra)) {
+      throw new ChromaseedError('ERR_USAGE', `${extraPath}: is also the ${mainName}; choose another file name`);
+    }
+  }
   // Written only after the main output, so find out now whether a file can be created there
   // at all (a read-only mount, /proc): a late failure would leave the main output behind.
   const probe = await openTemp(extraPath, finalPath);
   await probe.handle.close();
   await removeQuietly(probe.tempPath);
-  if (mainOutput === undefined) return;
-  const [extra, main] = [await realTarget(extraPath), await realTarget(mainOutput)];
-  if (extra === main || isFrameOf(main, extra)) {
-    throw new ChromaseedError('ERR_USAGE', `${extraPath}: is also the ${mainName}; choose another file name`);
-  }
 }
 
 /**

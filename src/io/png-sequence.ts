@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { ChromaseedError } from '../errors.js';
 import { frameFileName } from './frame-names.js';
 import { commitTemp, refuseInputAsOutput, removeQuietly, tempPathFor, trackTemp } from './output-file.js';
@@ -55,6 +55,8 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
       if (state !== 'open') throw new Error(`createPngSequence: write after ${state}`);
       const final = path.resolve(frameFileName(pattern, written.length + 1));
       await refuseInputAsOutput(final, options.input);
+      // Found now, not when the frames are moved into place, where earlier frames would already have replaced files.
+      if ((await stat(final).catch(() => null))?.isDirectory()) throw new ChromaseedError('ERR_OUTPUT', `${final}: is a directory; frames cannot be written under that name`);
       const temp = tempPathFor(final);
       trackTemp(temp);
       written.push({ temp, final });
@@ -76,7 +78,7 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
     async abort() {
       if (state === 'aborted') return;
       state = 'aborted';
-      // After a failed commit too: the frames not yet moved are removed (moved ones are gone already).
+      // After a failed commit too: the frames not yet moved are removed; those already moved stay.
       for (const { temp } of written) await removeQuietly(temp);
     },
   };

@@ -42,8 +42,8 @@ export async function openVideo(file: string, options: ClipOptions = {}): Promis
     width = opts.width;
     height = Math.max(1, Math.round((opts.width * probe.height) / probe.width));
   }
-  const capped = opts.fps === undefined && options.maxFps !== undefined && probe.fps > options.maxFps;
-  const fps = opts.fps ?? (capped ? options.maxFps! : probe.fps);
+  const capped = opts.fps === undefined && opts.maxFps !== undefined && probe.fps > opts.maxFps;
+  const fps = opts.fps ?? (capped ? opts.maxFps! : probe.fps);
   // loopCount 0: a GIF made from a video loops forever, as ffmpeg's own GIF output does.
   const info: ClipInfo = { width, height, fps, loopCount: 0, frameCount: estimateFrames(probe, fps, opts.startSec, opts.durationSec) };
   const delayMs = 1000 / fps;

@@ -211,6 +211,15 @@ describe('createFrameWriter: atomic output', () => {
     expect(readdirSync(dir).sort()).toEqual(['f-1.png', 'f-9.png']);
     expect(readFileSync(path.join(dir, 'f-1.png'), 'utf8')).toBe('older frame 1');
 
+    // A directory under a frame's name is found when that frame is written, before any file is replaced.
+    mkdirSync(path.join(dir, 'f-2.png'));
+    const blocked = await createFrameWriter(path.join(dir, 'f-%d.png'), { width: W, height: H });
+    await blocked.write(frames[0]);
+    expect((await errorOf(blocked.write(frames[1]))).message).toMatch(/f-2\.png: is a directory/);
+    expect(readdirSync(dir).sort()).toEqual(['f-1.png', 'f-2.png', 'f-9.png']);
+    expect(readFileSync(path.join(dir, 'f-1.png'), 'utf8')).toBe('older frame 1');
+    rmSync(path.join(dir, 'f-2.png'), { recursive: true });
+
     const finished = await createFrameWriter(path.join(dir, 'f-%d.png'), { width: W, height: H });
     await finished.write(frames[0]);
     await finished.write(frames[1]);

@@ -1,0 +1,26 @@
+import type { CliStreams } from './main.js';
+
+// What the commands print: numbers, counts and warnings, worded the same everywhere.
+
+/** Damage the reader tolerated, on stderr: the output was made, but from a damaged input. */
+export function reportWarnings(streams: CliStreams, warnings: readonly string[]): void {
+  const shown = 3;
+  for (const w of warnings.slice(0, shown)) streams.stderr.write(`chromaseed: warning: ${w}\n`);
+  if (warnings.length > shown) streams.stderr.write(`chromaseed: warning: and ${warnings.length - shown} more like these\n`);
+}
+
+export function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/** `1 frame`, `2 frames`. */
+export function countOf(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(2)} MiB`;
+}
