@@ -1,5 +1,4 @@
 import { ChromaseedError } from '../errors.js';
-import { countOf } from './report.js';
 import { checkInput } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
 import { loadStill, writeFileAtomic } from '../io/still.js';
@@ -12,6 +11,7 @@ import { boostSaturation, vividPoints } from '../palette/vivid.js';
 import { renderOverlay } from '../render/overlay.js';
 import { renderSwatch } from '../render/swatch.js';
 import type { Args, CliStreams } from './main.js';
+import { countOf } from './report.js';
 
 export async function paletteCommand(args: Args, streams: CliStreams): Promise<void> {
   const file = String(args.image);

@@ -105,8 +105,8 @@ export function refuseTimeForStill(file: string, kind: InputKind, options: Input
  * seeding reads a clip twice), so the common single pass decodes it once.
  */
 export async function openReusable(file: string, options: InputOptions): Promise<{ info: FrameSource['info']; kind: InputKind; warnings: readonly string[]; open: () => Promise<FrameSource> }> {
-  let first: FrameSource | null = await openInput(file, options);
-  const { info, kind, warnings = [] } = first as Awaited<ReturnType<typeof openInput>>;
+  let first: (FrameSource & { kind: InputKind }) | null = await openInput(file, options);
+  const { info, kind, warnings = [] } = first;
   return {
     info,
     kind,
@@ -134,9 +134,12 @@ async function reframeGif(gif: DecodedGif, options: InputOptions, file: string):
   checkFrameSize(file, size, options.maxPixels);
   const info: ClipInfo = { ...gif.info, width: size.width, height: size.height, frameCount: plan.length, fps: fps ?? rateForDelays(plan.map((f) => f.delayMs)) };
   // Each source frame used is resized once, before it is repeated.
-  const { resizeFrame } = size.width === gif.info.width ? { resizeFrame: null } : await import('./resize-frames.js');
-  const frames = followPlan(gif.frames(), plan, resizeFrame ? (f) => resizeFrame(f, size.width, size.height) : undefined);
-  return { info, frames };
+  let resize: ((frame: TimedFrame) => Promise<TimedFrame>) | undefined;
+  if (size.width !== gif.info.width) {
+    const { resizeFrame } = await import('./resize-frames.js');
+    resize = (frame) => resizeFrame(frame, size.width, size.height);
+  }
+  return { info, frames: followPlan(gif.frames(), plan, resize) };
 }
 
 function tooManyFrames(file: string, max: number): ChromaseedError {
