@@ -53,7 +53,7 @@ export async function openVideo(file: string, options: ClipOptions = {}): Promis
   if (opts.width !== undefined) filters.push(`scale=${width}:${height}:flags=${width < probe.width ? 'area' : 'bicubic'}`);
 
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, start: opts.start, duration: opts.duration }),
+    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, start: opts.start, duration: opts.duration, lengthSec: probe.durationSec }),
   };
   return { info, frames };
 }
@@ -65,6 +65,8 @@ interface ReadPlan {
   filters: string[];
   start?: string;
   duration?: string;
+  /** The container's duration in seconds, when it states one (for the message when --start is past it). */
+  lengthSec?: number;
 }
 
 async function* readFrames(file: string, plan: ReadPlan): AsyncGenerator<TimedFrame> {
@@ -85,6 +87,7 @@ async function* readFrames(file: string, plan: ReadPlan): AsyncGenerator<TimedFr
     const reader = chunkReader(out);
     let frame = new Uint8Array(frameBytes);
     let filled = 0;
+    let yielded = false;
     for (let chunk = await reader.next(); chunk !== null; chunk = await reader.next()) {
       let at = 0;
       while (at < chunk.length) {
@@ -97,12 +100,17 @@ async function* readFrames(file: string, plan: ReadPlan): AsyncGenerator<TimedFr
           const done: TimedFrame = { width: plan.width, height: plan.height, data: frame, delayMs: plan.delayMs };
           frame = new Uint8Array(frameBytes);
           filled = 0;
+          yielded = true;
           yield done;
         }
       }
     }
     const result = await run.done;
     if (result.error) throw ffmpegFailure(file, result.error, result.stderr);
+    if (!yielded && plan.start !== undefined) {
+      const length = plan.lengthSec === undefined ? '' : ` (the video lasts ${plan.lengthSec.toFixed(2)} s)`;
+      throw new ChromaseedError('ERR_INPUT', `${file}: --start is past the end${length}`);
+    }
   } finally {
     if (!run.exited()) {
       run.kill();

@@ -133,6 +133,9 @@ describe('openVideo', () => {
       for (let c = 0; c < 3; c++) expect(Math.abs(a[c] - s[c])).toBeLessThan(2);
     }
 
+    const late = await readAll(realshort, { start: 60 }).catch((e: unknown) => e);
+    expect((late as ChromaseedError).message).toMatch(/realshort\.mp4: --start is past the end \(the video lasts 1\.\d\d s\)$/);
+
     const cut = await readAll(realshort, { start: 0.5, duration: '00:00:00.3' });
     expect(cut.frames.length).toBeGreaterThanOrEqual(8);
     expect(cut.frames.length).toBeLessThanOrEqual(10);
