@@ -3,7 +3,7 @@ import { constants, unlinkSync } from 'node:fs';
 import { access, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError } from '../errors.js';
-import { isFrameOf } from './frame-names.js';
+import { isFrameOf, isPngSequencePattern } from './frame-names.js';
 
 /**
  * Output files are written under a temporary name in the output's own directory (so the final
@@ -81,6 +81,7 @@ export async function checkExtraOutputPath(extraPath: string, inputPath: string,
   if (path.extname(extraPath).toLowerCase() !== '.png') {
     throw new ChromaseedError('ERR_USAGE', `${extraPath}: this picture is written as PNG; give it a .png name`);
   }
+  if (isPngSequencePattern(extraPath)) throw new ChromaseedError('ERR_USAGE', `${extraPath}: this picture is one file; drop the frame number (%d)`);
   const finalPath = await checkOutputPath(extraPath, inputPath);
   if (mainOutput !== undefined) {
     const [extra, main] = [await realTarget(extraPath), await realTarget(mainOutput)];
