@@ -57,7 +57,6 @@ export function choice<T extends string>(raw: Raw, name: string, allowed: readon
   return v as T;
 }
 
-/** A time for ffmpeg: seconds (`2.5`) or `[[hh:]mm:]ss[.xxx]`. */
 function flag(name: string): string {
   return '--' + name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 }
@@ -115,8 +114,10 @@ export interface InputOptions {
   /** A video faster than this is read at this rate (set for GIF output, not from the command line). */
   maxFps?: number;
   width?: number;
-  start?: string;
-  duration?: string;
+  /** Seconds. */
+  start?: number;
+  /** Seconds. */
+  duration?: number;
   maxPixels: number;
   maxFrames: number;
 }
@@ -126,8 +127,9 @@ export function resolveInputOptions(raw: Raw): InputOptions {
   return {
     fps: clip.fps,
     width: clip.width,
-    start: clip.start,
-    duration: clip.duration,
+    // Seconds as numbers: checked again by the readers without changing (no text round trip).
+    start: clip.startSec,
+    duration: clip.durationSec,
     maxPixels: integer(raw, 'maxPixels', 1, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_PIXELS),
     maxFrames: integer(raw, 'maxFrames', 1, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_FRAMES),
   };

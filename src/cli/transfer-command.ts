@@ -1,7 +1,7 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import { ChromaseedError } from '../errors.js';
-import { createFrameWriter, inputOptionsFor } from '../io/frame-writer.js';
+import { createFrameWriter, inputOptionsFor, outputKind } from '../io/frame-writer.js';
 import { checkInput, openInput, openReusable, refuseTimeForStill, sniffKind } from '../io/open-input.js';
 import { checkExtraOutputPath, checkOutputPath, realInput, refuseInputAsOutput } from '../io/output-file.js';
 import { writeFileAtomic } from '../io/still.js';
@@ -33,13 +33,12 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   const inputOptions = resolveInputOptions(args);
   const options = resolveSequenceOptions({ ...args, colors: args.colors ?? TRANSFER_DEFAULT_COLORS });
   const quiet = args.quiet === true;
-  // Refuses an output we cannot write (or a rate a GIF cannot play) before reading anything.
-  const targetOptions = inputOptionsFor(output, inputOptions);
-  // Both inputs are looked at before the source's pass, which can be long: a missing target
-  // fails now, and time options with two stills would be ignored.
+  outputKind(output); // refuse an output we cannot write before reading anything
   const sourceKind = sniffKind(await checkInput(sourcePath));
   const targetKind = sniffKind(await checkInput(targetPath));
   if (sourceKind === 'still') refuseTimeForStill(targetPath, targetKind, inputOptions);
+  // The output's limits (a GIF's rate) bind the target's frames; a still target has no rate.
+  const targetOptions = targetKind === 'still' ? inputOptions : inputOptionsFor(output, inputOptions);
   // Neither input may be replaced: the frame writer guards the target, this the source.
   await checkOutputPath(output, targetPath);
   await refuseInputAsOutput(output, await realInput(sourcePath));
@@ -49,9 +48,16 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   }
   const started = performance.now();
 
-  const source = await extractSourcePalette(() => openInput(sourcePath, inputOptions), options, sourcePath, signal);
+  // The target is opened first: its limits and its part (--start past its end) fail now, not
+  // after the source's pass, which can be long. Its frames are read only later.
+  const { info, warnings: targetWarnings, open } = await openReusable(targetPath, targetOptions);
+  let sourceWarnings: readonly string[] = [];
+  const source = await extractSourcePalette(async () => {
+    const opened = await openInput(sourcePath, inputOptions);
+    sourceWarnings = opened.warnings ?? [];
+    return opened;
+  }, options, sourcePath, signal);
 
-  const { info, warnings, open } = await openReusable(targetPath, targetOptions);
   const writer = await createFrameWriter(output, { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath: targetPath, frameCount: info.frameCount });
   const transfer = createPaletteTransfer(source, { method, map: { metric: options.metric, space: options.space, dither: options.dither } });
   const meter = createQualityMeter();
@@ -102,7 +108,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
     const cuts = decisions.length > 1 ? `, mapping re-decided at ${decisions.length - 1} scene cut(s)` : '';
     streams.stderr.write(`${output}: ${countOf(frames, 'frame')}, ${info.width}x${info.height}, ${source.size} source colours, method ${method}${cuts}, ${seconds.toFixed(2)} s\n`);
   }
-  if (!quiet) reportWarnings(streams, warnings);
+  if (!quiet) reportWarnings(streams, [...sourceWarnings, ...targetWarnings]);
 }
 
 function describeSource(source: SourcePalette): { hex: string; rgb: number[]; proportion: number }[] {

@@ -18,6 +18,7 @@ export interface ValidClipOptions {
   fps?: number;
   maxFps?: number;
   width?: number;
+  /** Seconds as ffmpeg reads them (plain decimals, never 1e-7). */
   start?: string;
   startSec?: number;
   duration?: string;
@@ -27,7 +28,10 @@ export interface ValidClipOptions {
 /** The one place these options are checked, for the command line and the library alike. */
 export function validateClipOptions(options: ClipOptions): ValidClipOptions {
   const out: ValidClipOptions = {};
-  if (options.maxFps !== undefined) out.maxFps = options.maxFps;
+  if (options.maxFps !== undefined) {
+    if (typeof options.maxFps !== 'number' || !(options.maxFps > 0) || !Number.isFinite(options.maxFps)) throw invalidOption('maxFps', 'a number of frames per second above 0', options.maxFps);
+    out.maxFps = options.maxFps;
+  }
   if (options.fps !== undefined) {
     if (typeof options.fps !== 'number' || !Number.isFinite(options.fps) || options.fps <= 0 || options.fps > 1000) {
       throw invalidOption('--fps', 'a number of frames per second above 0 and at most 1000', options.fps);
@@ -42,11 +46,11 @@ export function validateClipOptions(options: ClipOptions): ValidClipOptions {
   }
   if (options.start !== undefined) {
     out.startSec = parseTime('--start', options.start, true);
-    out.start = String(out.startSec);
+    out.start = ffmpegSeconds(out.startSec);
   }
   if (options.duration !== undefined) {
     out.durationSec = parseTime('--duration', options.duration, false);
-    out.duration = String(out.durationSec);
+    out.duration = ffmpegSeconds(out.durationSec);
   }
   return out;
 }
@@ -61,8 +65,17 @@ export function parseTime(name: string, value: string | number, zeroOk: boolean)
     const overflows = m !== null && ((m[2] !== undefined && Number(m[3]) >= 60) || (m[1] !== undefined && Number(m[2]) >= 60));
     if (m && !overflows) seconds = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3]);
   }
-  if (!Number.isFinite(seconds) || seconds < 0 || (!zeroOk && seconds === 0)) {
-    throw invalidOption(name, zeroOk ? 'seconds >= 0 or a time like 1:02.5' : 'seconds > 0 or a time like 1:02.5', value);
+  if (!Number.isFinite(seconds) || seconds < 0 || (!zeroOk && seconds === 0) || seconds > MAX_SECONDS) {
+    const range = `seconds ${zeroOk ? '>= 0' : '> 0'} (at most ${MAX_SECONDS}) or a time like 1:02.5 (minutes and seconds under 60)`;
+    throw invalidOption(name, range, value);
   }
   return seconds;
+}
+
+/** A year of video is more than anyone reads; larger numbers would print in exponent form. */
+const MAX_SECONDS = 31_536_000;
+
+/** Seconds to microseconds, as plain decimal text. */
+function ffmpegSeconds(seconds: number): string {
+  return seconds.toFixed(6).replace(/\.?0+$/, '');
 }

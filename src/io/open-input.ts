@@ -129,10 +129,14 @@ async function reframeGif(gif: DecodedGif, options: InputOptions, file: string):
     const seconds = gif.delaysMs.reduce((t, d) => t + playbackDelayMs(d), 0) / 1000;
     throw new ChromaseedError('ERR_INPUT', `${file}: --start is past the end (the GIF plays for ${seconds.toFixed(2)} s)`);
   }
-  if (plan.length > options.maxFrames) throw tooManyFrames(file, options.maxFrames);
+  if (plan.length > options.maxFrames) {
+    throw new ChromaseedError('ERR_LIMIT', `${file}: the part and rate asked for make ${plan.length} frames, more than the limit of ${options.maxFrames} (raise it with --max-frames)`);
+  }
   const size = width === undefined ? gif.info : { width, height: Math.max(1, Math.round((width * gif.info.height) / gif.info.width)) };
   checkFrameSize(file, size, options.maxPixels);
-  const info: ClipInfo = { ...gif.info, width: size.width, height: size.height, frameCount: plan.length, fps: fps ?? rateForDelays(plan.map((f) => f.delayMs)) };
+  // Video output's rate: --fps itself unless the last frame was cut short, else one that fits every delay.
+  const even = fps !== undefined && plan.every((f) => f.delayMs === 1000 / fps);
+  const info: ClipInfo = { ...gif.info, width: size.width, height: size.height, frameCount: plan.length, fps: even ? fps : rateForDelays(plan.map((f) => f.delayMs)) };
   // Each source frame used is resized once, before it is repeated.
   let resize: ((frame: TimedFrame) => Promise<TimedFrame>) | undefined;
   if (size.width !== gif.info.width) {
@@ -140,10 +144,6 @@ async function reframeGif(gif: DecodedGif, options: InputOptions, file: string):
     resize = (frame) => resizeFrame(frame, size.width, size.height);
   }
   return { info, frames: followPlan(gif.frames(), plan, resize) };
-}
-
-function tooManyFrames(file: string, max: number): ChromaseedError {
-  return new ChromaseedError('ERR_LIMIT', `${file}: more than ${max} frames (raise the limit with --max-frames)`);
 }
 
 /** Frames this large, after scaling, are refused before any is made. */
@@ -160,7 +160,7 @@ async function* toAsync<T>(it: Iterator<T>): AsyncGenerator<T> {
 async function* limitFrames(frames: AsyncIterable<TimedFrame>, max: number, file: string): AsyncGenerator<TimedFrame> {
   let n = 0;
   for await (const f of frames) {
-    if (++n > max) throw tooManyFrames(file, max);
+    if (++n > max) throw new ChromaseedError('ERR_LIMIT', `${file}: more than ${max} frames (raise the limit with --max-frames)`);
     yield f;
   }
 }

@@ -36,8 +36,9 @@ export interface PngSequence {
  * Writes numbered PNG frames with sharp. Every frame goes to a temporary name and all are
  * renamed only once the whole clip has been written, so an interrupted or failed run
  * leaves no partial sequence and does not touch frame files that existed before it (a
- * finished run replaces them, as `-o` does with any output). PNG has no frame timing:
- * delays are not kept.
+ * finished run replaces them, as `-o` does with any output). Only a rename failing part-way
+ * through the commit (a full or vanished disk) leaves the frames moved so far. PNG has no
+ * frame timing: delays are not kept.
  */
 export function createPngSequence(pattern: string, options: PngSequenceOptions): PngSequence {
   const { width, height } = options;
@@ -53,10 +54,11 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
     },
     async write(rgba, opaque) {
       if (state !== 'open') throw new Error(`createPngSequence: write after ${state}`);
-      const final = path.resolve(frameFileName(pattern, written.length + 1));
+      const name = frameFileName(pattern, written.length + 1);
+      const final = path.resolve(name);
       await refuseInputAsOutput(final, options.input);
       // Found now, not when the frames are moved into place, where earlier frames would already have replaced files.
-      if ((await stat(final).catch(() => null))?.isDirectory()) throw new ChromaseedError('ERR_OUTPUT', `${final}: is a directory; frames cannot be written under that name`);
+      if ((await stat(final).catch(() => null))?.isDirectory()) throw new ChromaseedError('ERR_OUTPUT', `${name}: is a directory; frames cannot be written under that name`);
       const temp = tempPathFor(final);
       trackTemp(temp);
       written.push({ temp, final });

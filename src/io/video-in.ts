@@ -108,8 +108,10 @@ async function* readFrames(file: string, plan: ReadPlan): AsyncGenerator<TimedFr
     const result = await run.done;
     if (result.error) throw ffmpegFailure(file, result.error, result.stderr);
     if (!yielded && plan.start !== undefined) {
+      // ffmpeg gives nothing past the end, and nothing when its rate filter has no tick in a short part.
+      const past = plan.lengthSec !== undefined && Number(plan.start) >= plan.lengthSec;
       const length = plan.lengthSec === undefined ? '' : ` (the video lasts ${plan.lengthSec.toFixed(2)} s)`;
-      throw new ChromaseedError('ERR_INPUT', `${file}: --start is past the end${length}`);
+      throw new ChromaseedError('ERR_INPUT', past ? `${file}: --start is past the end${length}` : `${file}: no frame comes out of the part asked for with --start${length}; ask for a longer part`);
     }
   } finally {
     if (!run.exited()) {

@@ -58,12 +58,16 @@ export function planFrames(delaysMs: readonly number[], options: RetimeOptions):
       pieces.push({ source: i, delayMs, cut: delayMs < step });
     }
   }
-  if (pieces.length === 1 && pieces[0].cut) return [{ source: pieces[0].source, delayMs: Math.max(SHORTEST_CUT_MS, pieces[0].delayMs) }];
-  return pieces.filter((p) => !p.cut || p.delayMs >= SHORTEST_CUT_MS).map(({ source, delayMs }) => ({ source, delayMs }));
+  const kept = pieces.filter((p) => !p.cut || p.delayMs >= SHORTEST_CUT_MS).map(({ source, delayMs }) => ({ source, delayMs }));
+  if (kept.length > 0 || pieces.length === 0) return kept;
+  // A window of short cut pieces only: its longest is shown, for 2 cs.
+  const longest = pieces.reduce((a, b) => (b.delayMs > a.delayMs ? b : a));
+  return [{ source: longest.source, delayMs: SHORTEST_CUT_MS }];
 }
 
 function wholeCs(ms: number): number {
-  return Math.round(ms / 10) * 10;
+  // Snapped to microseconds first, so 1.005 s rounds like 0.005 s does (1004.9999… ms in floating point).
+  return Math.round(Math.round(ms * 1000) / 10_000) * 10;
 }
 
 /**

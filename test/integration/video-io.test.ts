@@ -135,6 +135,11 @@ describe('openVideo', () => {
 
     const late = await readAll(realshort, { start: 60 }).catch((e: unknown) => e);
     expect((late as ChromaseedError).message).toMatch(/realshort\.mp4: --start is past the end \(the video lasts 1\.\d\d s\)$/);
+    // Inside the video, but too short a part for one tick of the rate asked for.
+    const short = await readAll(realshort, { start: 0.5, duration: 0.05, fps: 0.5 }).catch((e: unknown) => e);
+    expect((short as ChromaseedError).message).toMatch(/no frame comes out of the part asked for/);
+    // Times reach ffmpeg as plain decimals (String(1e-7) would be '1e-7').
+    expect((await readAll(realshort, { start: 1e-7, duration: 0.1 })).frames.length).toBeGreaterThanOrEqual(3);
 
     const cut = await readAll(realshort, { start: 0.5, duration: '00:00:00.3' });
     expect(cut.frames.length).toBeGreaterThanOrEqual(8);

@@ -24,6 +24,11 @@ describe('planFrames: a part of a GIF, or a constant rate, by playback time', ()
       { source: 1, delayMs: 40 }, { source: 2, delayMs: 0 }, { source: 3, delayMs: 50 },
     ]); // 90-290 ms: frame 0's last 10 ms are left out
     expect(planFrames(delays, { startMs: 250, durationMs: 3 })).toEqual([{ source: 3, delayMs: 20 }]); // the only frame: at least 2 cs
+    // Two cut pieces of 1 cs each (90-100 and 100-110 ms): the window still shows something.
+    expect(planFrames(delays, { startMs: 90, durationMs: 20 })).toEqual([{ source: 0, delayMs: 20 }]);
+    // 1.005 s and 0.005 s round alike, whatever floating point makes of 1.005 * 1000.
+    expect(planFrames([2000], { startMs: 1005, durationMs: 100 })).toEqual([{ source: 0, delayMs: 100 }]);
+    expect(planFrames([2000], { startMs: 1005 })[0].delayMs).toBe(990);
   });
 
   it('at a constant rate shows the frame on screen at each tick, up to the end of the clip', () => {
