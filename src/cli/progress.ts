@@ -32,7 +32,7 @@ export function createProgress(stream: Tty, label: string, total: number | undef
       const filled = Math.min(width, Math.round((n / total) * width));
       line = `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${n}/${total}  ${fps.toFixed(1)} fps  ETA ${formatSeconds((total - n) / fps)}`;
     }
-    const cols = stream.columns ?? 80;
+    const cols = stream.columns || 80; // a terminal of unknown size reports 0 columns
     // Clear to the end of the line: a shorter line must not leave the tail of the last one.
     stream.write('\r' + line.slice(0, cols - 1) + '\x1b[K');
     drawn = true;

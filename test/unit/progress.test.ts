@@ -24,6 +24,16 @@ describe('progress line', () => {
     expect(writes[2]).toBe('\r\x1b[K');
   });
 
+  it('a terminal that reports 0 columns (size unknown) gets the whole line', () => {
+    vi.useFakeTimers({ now: 0 });
+    const { writes, stream } = fakeStream(true);
+    stream.columns = 0;
+    const progress = createProgress(stream, 'x', 10, true);
+    vi.setSystemTime(1_000);
+    progress.tick(5);
+    expect(writes[0]).toMatch(/ETA 1s\x1b\[K$/);
+  });
+
   it('draws at most four times a second, and nothing when stderr is not a terminal', () => {
     vi.useFakeTimers({ now: 0 });
     const tty = fakeStream(true);
