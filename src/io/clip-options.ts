@@ -18,10 +18,7 @@ export interface ValidClipOptions {
   fps?: number;
   maxFps?: number;
   width?: number;
-  /** Seconds as ffmpeg reads them (plain decimals, never 1e-7). */
-  start?: string;
   startSec?: number;
-  duration?: string;
   durationSec?: number;
 }
 
@@ -44,14 +41,8 @@ export function validateClipOptions(options: ClipOptions): ValidClipOptions {
     }
     out.width = options.width;
   }
-  if (options.start !== undefined) {
-    out.startSec = parseTime('--start', options.start, true);
-    out.start = ffmpegSeconds(out.startSec);
-  }
-  if (options.duration !== undefined) {
-    out.durationSec = parseTime('--duration', options.duration, false);
-    out.duration = ffmpegSeconds(out.durationSec);
-  }
+  if (options.start !== undefined) out.startSec = parseTime('--start', options.start, true);
+  if (options.duration !== undefined) out.durationSec = parseTime('--duration', options.duration, false);
   return out;
 }
 
@@ -75,7 +66,7 @@ export function parseTime(name: string, value: string | number, zeroOk: boolean)
 /** A year of video is more than anyone reads; larger numbers would print in exponent form. */
 const MAX_SECONDS = 31_536_000;
 
-/** Seconds to microseconds, as plain decimal text. */
-function ffmpegSeconds(seconds: number): string {
+/** Seconds to microseconds, as plain decimal text (String(1e-7) would be '1e-7', which ffmpeg refuses). */
+export function ffmpegSeconds(seconds: number): string {
   return seconds.toFixed(6).replace(/\.?0+$/, '');
 }

@@ -71,9 +71,9 @@ export function inputOptionsFor(output: string, options: InputOptions): InputOpt
 export async function createFrameWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
   const kind = outputKind(file);
   const { width, height } = options;
-  if (!Number.isInteger(width) || width < 1 || width > 65535) throw invalidOption('--width', 'an integer from 1 to 65535', width);
+  if (!Number.isInteger(width) || width < 1 || width > 65535) throw invalidOption('width', 'an integer from 1 to 65535', width);
   if (!Number.isInteger(height) || height < 1 || height > 65535) throw invalidOption('height', 'an integer from 1 to 65535', height);
-  if (options.fps !== undefined && !(options.fps > 0 && Number.isFinite(options.fps))) throw invalidOption('--fps', 'a number above 0', options.fps);
+  if (options.fps !== undefined && !(options.fps > 0 && Number.isFinite(options.fps))) throw invalidOption('fps', 'a number above 0', options.fps);
   if (kind === 'gif') return gifWriter(file, options);
   if (kind === 'video') return videoWriter(file, options);
   if (kind === 'png') return singlePngWriter(file, options);

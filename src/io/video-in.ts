@@ -3,10 +3,9 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ChromaseedError } from '../errors.js';
-import { validateClipOptions, type ClipOptions } from './clip-options.js';
+import { ffmpegSeconds, validateClipOptions, type ClipOptions } from './clip-options.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 import { ffmpegCommand, ffmpegLocation, lastMeaningfulLine } from './ffmpeg-path.js';
-
 
 /** What the probe learned about the first video stream, after ffmpeg's auto-rotation. */
 export interface VideoProbe {
@@ -53,7 +52,7 @@ export async function openVideo(file: string, options: ClipOptions = {}): Promis
   if (opts.width !== undefined) filters.push(`scale=${width}:${height}:flags=${width < probe.width ? 'area' : 'bicubic'}`);
 
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, start: opts.start, duration: opts.duration, lengthSec: probe.durationSec }),
+    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, startSec: opts.startSec, durationSec: opts.durationSec, lengthSec: probe.durationSec }),
   };
   return { info, frames };
 }
@@ -63,8 +62,8 @@ interface ReadPlan {
   height: number;
   delayMs: number;
   filters: string[];
-  start?: string;
-  duration?: string;
+  startSec?: number;
+  durationSec?: number;
   /** The container's duration in seconds, when it states one (for the message when --start is past it). */
   lengthSec?: number;
 }
@@ -75,9 +74,9 @@ async function* readFrames(file: string, plan: ReadPlan): AsyncGenerator<TimedFr
   // could cut off a run that is still exiting; the stream is destroyed only once ffmpeg is done.
   const out = new PassThrough({ highWaterMark: frameBytes, autoDestroy: false });
   const command = ffmpegCommand(file);
-  if (plan.start !== undefined) command.inputOptions(['-ss', plan.start]); // before -i: fast, and still frame-accurate when decoding
+  if (plan.startSec !== undefined) command.inputOptions(['-ss', ffmpegSeconds(plan.startSec)]); // before -i: fast, and still frame-accurate when decoding
   const outputOptions = ['-map', '0:v:0', '-an', '-sn', '-dn', '-pix_fmt', 'rgba'];
-  if (plan.duration !== undefined) outputOptions.push('-t', plan.duration);
+  if (plan.durationSec !== undefined) outputOptions.push('-t', ffmpegSeconds(plan.durationSec));
   if (plan.filters.length > 0) outputOptions.push('-vf', plan.filters.join(','));
   command.outputOptions(outputOptions).format('rawvideo').output(out, { end: true });
 
@@ -107,9 +106,9 @@ async function* readFrames(file: string, plan: ReadPlan): AsyncGenerator<TimedFr
     }
     const result = await run.done;
     if (result.error) throw ffmpegFailure(file, result.error, result.stderr);
-    if (!yielded && plan.start !== undefined) {
+    if (!yielded && plan.startSec !== undefined) {
       // ffmpeg gives nothing past the end, and nothing when its rate filter has no tick in a short part.
-      const past = plan.lengthSec !== undefined && Number(plan.start) >= plan.lengthSec;
+      const past = plan.lengthSec !== undefined && plan.startSec >= plan.lengthSec;
       const length = plan.lengthSec === undefined ? '' : ` (the video lasts ${plan.lengthSec.toFixed(2)} s)`;
       throw new ChromaseedError('ERR_INPUT', past ? `${file}: --start is past the end${length}` : `${file}: no frame comes out of the part asked for with --start${length}; ask for a longer part`);
     }
