@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Entry shim: all logic lives in src/cli/main.ts (compiled to dist/ by `npm ci`/`npm install`).
-import { main } from '../dist/cli/main.js';
+// Entry shim: all logic lives in src/cli/main.ts, compiled and bundled into dist/cli-bundle/
+// by `npm ci`/`npm install` (see rolldown.config.js).
+import { main } from '../dist/cli-bundle/main.js';
 
 // Ctrl-C aborts the run: writers remove their temporary files and ffmpeg children are killed.
 const controller = new AbortController();

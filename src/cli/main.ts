@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { ChromaseedError } from '../errors.js';
 import { STABILITY_LEVELS } from '../sequence/stability.js';
@@ -138,8 +139,20 @@ function buildParser(argv: string[], handlers: Record<'palette' | 'quantize' | '
     })
     .help()
     .alias('help', 'h')
-    .version()
+    .version(packageVersion())
+    // Our own messages are English, so the parser's are too, whatever the environment's
+    // language (a German LANG gave German usage errors ending in "(see chromaseed --help)").
+    .locale('en')
     .wrap(Math.min(110, process.stdout.columns ?? 100));
+}
+
+/**
+ * The version in package.json. yargs would look for package.json upward from where the
+ * program was started or from its own file, which in the CLI bundle is not under
+ * node_modules; this file's place relative to it is fixed (see rolldown.config.js).
+ */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 function clusterOptions<T>(y: Argv<T>, defaultColors: number, defaultRestarts: number) {

@@ -28,10 +28,10 @@ export async function runMain(argv: string[]): Promise<{ code: number; stdout: s
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
-/** Runs the real `bin/chromaseed.js` (compiled dist/) as a child process. */
-export function runBin(argv: string[], options: { killAfterMs?: number; signal?: NodeJS.Signals } = {}): Promise<{ code: number | null; stdout: string; stderr: string; pid: number }> {
+/** Runs the real `bin/chromaseed.js` (the bundle in dist/cli-bundle/) as a child process. */
+export function runBin(argv: string[], options: { killAfterMs?: number; signal?: NodeJS.Signals; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string; pid: number }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -431,4 +431,34 @@ describe('bin/chromaseed.js', () => {
   it('is executable', () => {
     expect(statSync(BIN).mode & 0o111).not.toBe(0);
   });
+
+  it("prints package.json's version", async () => {
+    const r = await runBin(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version);
+  });
+
+  it('gives usage errors in English whatever the language of the environment', async () => {
+    const r = await runBin(['quantize'], { env: { LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('chromaseed: Not enough non-option arguments: got 0, need at least 1 (see chromaseed --help)\n');
+  });
+
+  it('quantizes a GIF whole; the encoder thread it uses for a clip this size is where the bundle looks', async () => {
+    // The bundle resolves the worker from its own directory; without the file the encoder
+    // would quietly run in the main thread.
+    const bundle = path.join(repoRoot, 'dist/cli-bundle');
+    const chunk = readdirSync(bundle).find((f) => readFileSync(path.join(bundle, f), 'utf8').includes('gif-encode-worker.js'));
+    expect(chunk).toBeDefined();
+    expect(existsSync(path.resolve(bundle, '../encode/gif-encode-worker.js'))).toBe(true);
+    const dir = mkdtempSync(path.join(tmp, 'bin-'));
+    const out = path.join(dir, 'out.gif');
+    const r = await runBin(['quantize', CARS, '-k', '8', '-o', out]);
+    expect(r.stderr).toMatch(/out\.gif: 30 frames, 400x300, /);
+    expect(r.code).toBe(0);
+    const { info, frames } = gif(out);
+    expect(frames.length).toBe(gif(CARS).frames.length);
+    expect(info.loopCount).toBe(gif(CARS).info.loopCount);
+    expect(maxColors(frames)).toBeLessThanOrEqual(8);
+  });
 });
