@@ -12,5 +12,5 @@ export default {
   // Found on disk at run time: sharp's native binary, ffmpeg's binary (located through its
   // package), and fluent-ffmpeg, which reads __dirname.
   external: ['sharp', 'fluent-ffmpeg', '@ffmpeg-installer/ffmpeg'],
-  output: { dir: 'dist/cli-bundle', format: 'esm', cleanDir: true },
+  output: { dir: 'dist/cli-bundle', format: 'esm', cleanDir: true, sourcemap: true },
 };
