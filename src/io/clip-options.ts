@@ -46,6 +46,11 @@ export function validateClipOptions(options: ClipOptions): ValidClipOptions {
   return out;
 }
 
+/** The height a `width`-wide picture of `sourceWidth` x `sourceHeight` gets with its aspect ratio kept (--width). */
+export function scaledHeight(width: number, sourceWidth: number, sourceHeight: number): number {
+  return Math.max(1, Math.round((width * sourceHeight) / sourceWidth));
+}
+
 /** Seconds from a number, "SS.s", "MM:SS.s" or "HH:MM:SS.s" (`name` is the option, for the message); validated here so ffmpeg never sees a bad value. */
 export function parseTime(name: string, value: string | number, zeroOk: boolean): number {
   let seconds = NaN;

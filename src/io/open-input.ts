@@ -121,7 +121,7 @@ export async function openReusable(file: string, options: InputOptions): Promise
 
 /** A GIF's part, rate and size as asked: frames chosen by playback time, then resized. */
 async function reframeGif(gif: DecodedGif, options: InputOptions, file: string): Promise<FrameSource> {
-  const { validateClipOptions } = await import('./clip-options.js');
+  const { scaledHeight, validateClipOptions } = await import('./clip-options.js');
   const { planFrames, followPlan } = await import('../pipeline/retime.js');
   const { fps, width, startSec, durationSec } = validateClipOptions(options);
   const plan = planFrames(gif.delaysMs, { startMs: startSec === undefined ? undefined : startSec * 1000, durationMs: durationSec === undefined ? undefined : durationSec * 1000, fps });
@@ -132,7 +132,7 @@ async function reframeGif(gif: DecodedGif, options: InputOptions, file: string):
   if (plan.length > options.maxFrames) {
     throw new ChromaseedError('ERR_LIMIT', `${file}: the part and rate asked for make ${plan.length} frames, more than the limit of ${options.maxFrames} (raise it with --max-frames)`);
   }
-  const size = width === undefined ? gif.info : { width, height: Math.max(1, Math.round((width * gif.info.height) / gif.info.width)) };
+  const size = width === undefined ? gif.info : { width, height: scaledHeight(width, gif.info.width, gif.info.height) };
   checkFrameSize(file, size, options.maxPixels);
   // Video output's rate: --fps itself unless the last frame was cut short, else one that fits every delay.
   const even = fps !== undefined && plan.every((f) => f.delayMs === 1000 / fps);

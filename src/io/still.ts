@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { ChromaseedError, inputError } from '../errors.js';
+import { scaledHeight } from './clip-options.js';
 import type { Frame } from '../types.js';
 import { createAtomicFile } from './output-file.js';
 
@@ -63,7 +64,7 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
       const meta = await sharp(file, { limitInputPixels: maxPixels, pages: 1 }).metadata();
       const turned = (meta.orientation ?? 1) >= 5; // EXIF orientations 5-8 swap width and height
       const [w, h] = turned ? [meta.height ?? 1, meta.width ?? 1] : [meta.width ?? 1, meta.height ?? 1];
-      const height = Math.max(1, Math.round((options.width * h) / w));
+      const height = scaledHeight(options.width, w, h);
       if (options.width * height > maxPixels) {
         throw new ChromaseedError('ERR_LIMIT', `${file}: scaled to ${options.width}x${height}, the image would have more than ${maxPixels} pixels (raise the limit with --max-pixels)`);
       }

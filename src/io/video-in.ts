@@ -3,7 +3,7 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ChromaseedError } from '../errors.js';
-import { ffmpegSeconds, validateClipOptions, type ClipOptions } from './clip-options.js';
+import { ffmpegSeconds, scaledHeight, validateClipOptions, type ClipOptions } from './clip-options.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 import { ffmpegCommand, ffmpegLocation, lastMeaningfulLine } from './ffmpeg-path.js';
 
@@ -39,7 +39,7 @@ export async function openVideo(file: string, options: ClipOptions = {}): Promis
   let height = probe.height;
   if (opts.width !== undefined) {
     width = opts.width;
-    height = Math.max(1, Math.round((opts.width * probe.height) / probe.width));
+    height = scaledHeight(opts.width, probe.width, probe.height);
   }
   const capped = opts.fps === undefined && opts.maxFps !== undefined && probe.fps > opts.maxFps;
   const fps = opts.fps ?? (capped ? opts.maxFps! : probe.fps);
