@@ -14,7 +14,10 @@ export { STABILITY_PRESETS, resolveStability, type StabilityOptions, type Stabil
 export { quantizeClip, type QuantizedFrame } from './pipeline/quantize-clip.js';
 export { decodeGif, isGif, type DecodedGif, type GifLimits } from './decode/gif-decode.js';
 export { createGifEncoder } from './encode/gif-encode.js';
-export { matchPalettes, transferCost, solveAssignment, createPaletteTransfer, createSceneCutDetector } from './transfer/transfer.js';
+export { createPaletteTransfer } from './transfer/transfer.js';
+export { matchPalettes, transferCost, type CostWeights, type WeightedPalette } from './transfer/match.js';
+export { solveAssignment } from './transfer/hungarian.js';
+export { createSceneCutDetector } from './sequence/scene-cut.js';
 export { paletteFromKMeans, type Palette, type PaletteEntry } from './palette/palette.js';
 export { sortPalette } from './palette/sort.js';
 export { formatPalette } from './palette/format.js';

@@ -6,9 +6,10 @@ import { resolveStability, STABILITY_LEVELS, type StabilityOptions } from './seq
 import type { ColorSpace, InitMethod, Metric } from './types.js';
 
 /**
- * The one place user options are checked. The CLI and the library both pass raw values
- * through these validators, so the same bad value gets the same message everywhere; the
- * core below receives resolved objects with every default filled in and never re-checks.
+ * Where user options are checked. The CLI and the library both pass raw values through
+ * these validators, so the same bad value gets the same message everywhere; the core
+ * below receives resolved objects with every default filled in and never re-checks. (The
+ * readers, library entry points too, check their clip options again: clip-options.ts.)
  */
 
 export const METRICS: readonly Metric[] = ['euclidean', 'manhattan'];

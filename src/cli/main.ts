@@ -91,7 +91,8 @@ function buildParser(argv: string[], handlers: Record<'palette' | 'quantize' | '
           .option('json', { type: 'boolean', describe: 'same as --format json' })
           .option('swatch', { type: 'string', describe: 'write the palette as a PNG bar (widths = proportions)' })
           .option('overlay', { type: 'string', describe: 'write the image with the palette drawn over it (PNG)' })
-          .option('max-pixels', { type: 'number', describe: 'refuse images with more pixels than this [default: 100000000]' }),
+          .option('max-pixels', { type: 'number', describe: 'refuse images with more pixels than this [default: 100000000]' })
+          .option('quiet', { alias: 'q', type: 'boolean', describe: 'no note on stderr when the image has fewer colours than k' }),
       handlers.palette,
     )
     .command(

@@ -3,6 +3,8 @@ import { ChromaseedError } from '../errors.js';
 import { createFrameWriter, inputOptionsFor } from '../io/frame-writer.js';
 import { openReusable, refuseTimeForStill } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
+import { createMapper } from '../map/map-pixels.js';
+import { inertia } from '../metrics/quality.js';
 import { resolveInputOptions, resolveSequenceOptions } from '../options.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import type { Args, CliStreams } from './main.js';
@@ -25,10 +27,16 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   const progress = createProgress(streams.stderr, path.basename(input), info.frameCount, !quiet);
   const perFrame: { inertia: number; iterations: number; colors: number }[] = [];
   const timeline: Uint8Array[] = [];
+  // The summary's inertia is METRICS.md's, of the colours written: the k-means objective
+  // of the run is in its own metric and space, and of unrounded, unheld centroids.
+  const json = args.json === true;
+  const mapper = json ? createMapper() : null;
   try {
     for await (const frame of quantizeClip(open, options, signal)) {
       await writer.write(frame.indexed);
-      perFrame.push({ inertia: frame.palette.inertia, iterations: frame.palette.iterations, colors: frame.indexed.size });
+      const { palette, size } = frame.indexed;
+      const written = mapper === null || size === 0 ? 0 : inertia(frame.source, palette, size, mapper);
+      perFrame.push({ inertia: written, iterations: frame.palette.iterations, colors: size });
       if (args.timeline) timeline.push(frame.palette.palette);
       progress.tick(frame.index + 1);
     }
@@ -41,7 +49,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   if (typeof args.timeline === 'string') await (await import('./timeline.js')).writeTimeline(args.timeline, timeline, options.colors, input);
   const seconds = (performance.now() - started) / 1000;
 
-  if (args.json === true) {
+  if (json) {
     const summary = {
       input,
       output,

@@ -17,9 +17,6 @@ import type { Args, CliStreams } from './main.js';
 import { createProgress, failedRun } from './progress.js';
 import { countOf, reportWarnings, round } from './report.js';
 
-/** The transfer command's default palette size (the CLI declares the same default). */
-export const TRANSFER_DEFAULT_COLORS = 8;
-
 /**
  * `chromaseed transfer SOURCE TARGET -o OUT`: SOURCE's k colours (one palette over the
  * whole clip) repaint TARGET, which is clustered with seeded k-means exactly as `quantize`
@@ -31,7 +28,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   const output = String(args.output);
   const method = choice(args, 'method', TRANSFER_METHODS, 'optimal');
   const inputOptions = resolveInputOptions(args);
-  const options = resolveSequenceOptions({ ...args, colors: args.colors ?? TRANSFER_DEFAULT_COLORS });
+  const options = resolveSequenceOptions(args);
   const quiet = args.quiet === true;
   outputKind(output); // refuse an output we cannot write before reading anything
   const sourceKind = sniffKind(await checkInput(sourcePath));

@@ -89,9 +89,10 @@ const DESCRIPTOR_XY_OFFSET = 8 + 1;
  * slot after the frame's colours). When a frame already has 256 colours, an index that no
  * drawn pixel of the frame uses is borrowed instead; if all 256 are in use and the frame has
  * transparent pixels, the least-used colour is dropped (its pixels are drawn with the nearest
- * remaining palette colour) and its slot becomes the transparent one. That is lossy, which is
- * why the pipeline asks for at most 255 colours in frames with transparency. Differencing
- * never drops a colour: a 256-colour frame with no free slot is just cropped.
+ * remaining palette colour) and its slot becomes the transparent one: a GIF frame with
+ * transparency holds 255 colours at most. The pipeline leaves this to the encoder so other
+ * outputs (video, PNG) keep all 256. Differencing never drops a colour: a 256-colour frame
+ * with no free slot is just cropped.
  */
 export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
   const { width, height, loopCount } = opts;

@@ -22,7 +22,12 @@ export interface ValidClipOptions {
   durationSec?: number;
 }
 
-/** The one place these options are checked, for the command line and the library alike. */
+/**
+ * Checks these options, with the same message for the same bad value wherever they come
+ * from: the command line (through options.ts) and each library entry point that takes them
+ * (`openInput`, `openVideo`), since a library caller may skip options.ts. Re-checking
+ * already valid options costs nothing worth saving.
+ */
 export function validateClipOptions(options: ClipOptions): ValidClipOptions {
   const out: ValidClipOptions = {};
   if (options.maxFps !== undefined) {

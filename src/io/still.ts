@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { ChromaseedError, inputError } from '../errors.js';
+import { DEFAULT_MAX_PIXELS } from '../options.js';
 import { scaledHeight } from './clip-options.js';
 import type { Frame } from '../types.js';
 import { createAtomicFile } from './output-file.js';
@@ -9,9 +10,6 @@ import { createAtomicFile } from './output-file.js';
  * Still-image I/O: decode a photo to RGBA through sharp, and write rendered pictures
  * atomically.
  */
-
-/** sharp's own default (0x3FFF squared): about 268 megapixels. */
-export const DEFAULT_MAX_PIXELS = 0x3fff * 0x3fff;
 
 export interface ReadStillOptions {
   /**

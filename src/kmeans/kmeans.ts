@@ -70,7 +70,11 @@ export interface KMeansOptions {
 export interface KMeansIterationEvent {
   /** 'coarse' = a restart on the coarse histogram; 'exact' = on the distinct colours. */
   phase: 'coarse' | 'exact';
-  /** Restart index, or -1 for the final refinement of the best coarse restart. */
+  /**
+   * Restart index (0 for a warm start); -1, -2: the refinement on the exact colours of the
+   * best and second-best coarse restart; -99: the final polish. Swap-search steps are not
+   * reported.
+   */
   restart: number;
   /** 1-based update step within this run. */
   iteration: number;
@@ -79,7 +83,11 @@ export interface KMeansIterationEvent {
 }
 
 export interface KMeansResult {
-  /** Clusters returned: `requestedK`, or the number of distinct colours if smaller (0 if all transparent). */
+  /**
+   * Clusters returned: `requestedK`, or the number of distinct colours if smaller (0 if all
+   * transparent). A warm start keeps `requestedK` (entry i stays entry i), some clusters
+   * then empty.
+   */
   k: number;
   requestedK: number;
   /** Distinct opaque colours (or distinct weighted points) in the input. */

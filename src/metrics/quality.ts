@@ -213,7 +213,7 @@ export function createQualityMeter(): QualityMeter {
 /**
  * The k-means objective (scikit-learn's `inertia_`): Σ over visible pixels (alpha ≠ 0) of the
  * squared Euclidean RGB distance to the nearest of the `size` palette colours. Pass a mapper to
- * reuse its 64 MiB cache across calls.
+ * reuse its colour cache across calls.
  */
 export function inertia(frame: Frame, palette: Uint8Array, size: number, mapper: Mapper = createMapper()): number {
   const { indices, transparent } = mapper.map(frame, palette, size, { metric: 'euclidean', space: 'rgb', dither: 'none' });

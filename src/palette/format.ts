@@ -63,32 +63,16 @@ export function formatJson(palette: Palette): string {
   return colors.length === 0 ? `${head} "colors": []}\n` : `${head}\n "colors": [\n  ${colors.join(',\n  ')}\n]}\n`;
 }
 
-/** Options for {@link formatCss}. */
-export interface CssFormatOptions {
-  /** Custom property name stem: `--<prefix>-1`, `--<prefix>-2`... Default `color`. */
-  readonly prefix?: string;
-}
-
 /**
  * CSS custom properties in one `:root` block, numbered from 1 in palette order, each
  * followed by its share of the pixels as a comment, e.g. `--color-1: #1a2b3c;` then
  * a `75.00%` comment; a comment line with k and inertia comes first.
  */
-export function formatCss(palette: Palette, options: CssFormatOptions = {}): string {
-  const prefix = options.prefix ?? 'color';
-  if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(prefix)) throw invalidOption('CSS prefix', 'a CSS identifier', prefix);
+export function formatCss(palette: Palette): string {
   const lines = [`/* chromaseed palette: k=${palette.k}, inertia=${formatNumber(palette.inertia)} */`, ':root {'];
-  palette.colors.forEach((c, i) => lines.push(`  --${prefix}-${i + 1}: ${c.hex}; /* ${percent(c.proportion)} */`));
+  palette.colors.forEach((c, i) => lines.push(`  --color-${i + 1}: ${c.hex}; /* ${percent(c.proportion)} */`));
   lines.push('}');
   return lines.join('\n') + '\n';
-}
-
-/** Options for {@link formatGpl}. */
-export interface GplFormatOptions {
-  /** The palette's `Name:` line. Default `chromaseed`. */
-  readonly name?: string;
-  /** Swatches per row in GIMP's palette view. Default: the number of colours, at most 16. */
-  readonly columns?: number;
 }
 
 /**
@@ -96,13 +80,12 @@ export interface GplFormatOptions {
  * `Name:`, `Columns:`, one `#` comment line, then one `R G B<TAB>name` line per colour, where
  * the name is the hex code and the percentage of pixels. So the file has `4 + k` lines.
  */
-export function formatGpl(palette: Palette, options: GplFormatOptions = {}): string {
-  // A newline in the name would end the header early and corrupt the file.
-  const name = (options.name ?? 'chromaseed').replace(/[\r\n]+/g, ' ');
-  const columns = options.columns ?? Math.max(1, Math.min(16, palette.colors.length));
+export function formatGpl(palette: Palette): string {
+  // GIMP's palette view: a row per colour up to 16 of them.
+  const columns = Math.max(1, Math.min(16, palette.colors.length));
   const lines = [
     'GIMP Palette',
-    `Name: ${name}`,
+    'Name: chromaseed',
     `Columns: ${columns}`,
     `# k=${palette.k} inertia=${formatNumber(palette.inertia)} iterations=${palette.iterations}`,
   ];

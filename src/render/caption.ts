@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { Caption } from './side-by-side.js';
+import { PANEL_GAP, sideBySideSize, type Caption } from './side-by-side.js';
 
 export const CAPTION_HEIGHT = 22;
 
@@ -7,17 +7,19 @@ function escapeXml(s: string): string {
   return s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** The widest caption sharp renders from SVG, so the widest side-by-side. */
+export const MAX_CAPTION_WIDTH = 32767;
+
 /**
  * One caption bar with a label centred over each panel, rendered once with sharp's SVG
  * text support and reduced to a 1-bit mask (text pixels), so every frame reuses it.
  */
-export async function renderCaption(labels: readonly string[], panelWidth: number, gap: number): Promise<Caption> {
-  const width = labels.length * panelWidth + (labels.length - 1) * gap;
-  const height = CAPTION_HEIGHT;
+export async function renderCaption(labels: readonly string[], panelWidth: number): Promise<Caption> {
+  const { width, height } = sideBySideSize(panelWidth, 0, labels.length, CAPTION_HEIGHT);
   const fontSize = Math.max(9, Math.min(14, Math.floor(panelWidth / 12)));
   const texts = labels
     .map((label, i) => {
-      const x = i * (panelWidth + gap) + panelWidth / 2;
+      const x = i * (panelWidth + PANEL_GAP) + panelWidth / 2;
       return `<text x="${x}" y="${height / 2}" dy="0.35em" text-anchor="middle">${escapeXml(label)}</text>`;
     })
     .join('');

@@ -19,6 +19,8 @@ export async function clipPalette(open: () => Promise<FrameSource>, options: Clu
   return accumulator.finish(options);
 }
 
+const MAX_COUNT = 0xffffffff;
+
 /**
  * Counts every opaque colour of every frame in one 2^24-entry table, so one palette for
  * the whole clip is computed over all its pixels exactly, while memory stays flat however
@@ -26,6 +28,10 @@ export async function clipPalette(open: () => Promise<FrameSource>, options: Clu
  */
 export function createColorAccumulator(): { add(frame: Frame): void; finish(options: ClusterOptions): ClipPalette } {
   const counts = new Uint32Array(1 << 24);
+  // A count about to pass 2^32 - 1 (one colour over ~2,000 full 1080p frames: letterbox
+  // black in a long video) moves its 2^32 - 1 here instead of wrapping to 0. Float64 counts
+  // would never wrap but double the table for a case this rare.
+  const spilled = new Map<number, number>();
   let seen = new Uint32Array(1 << 16);
   let distinct = 0;
   return {
@@ -34,14 +40,20 @@ export function createColorAccumulator(): { add(frame: Frame): void; finish(opti
       for (let i = 0; i < d.length; i += 4) {
         if (d[i + 3] === 0) continue;
         const key = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];
-        if (counts[key]++ === 0) {
+        const count = counts[key];
+        if (count === 0) {
           if (distinct === seen.length) {
             const grown = new Uint32Array(seen.length * 2);
             grown.set(seen);
             seen = grown;
           }
           seen[distinct++] = key;
+        } else if (count === MAX_COUNT) {
+          spilled.set(key, (spilled.get(key) ?? 0) + MAX_COUNT);
+          counts[key] = 1;
+          continue;
         }
+        counts[key] = count + 1;
       }
     },
     finish(options) {
@@ -52,7 +64,7 @@ export function createColorAccumulator(): { add(frame: Frame): void; finish(opti
         points[i * 3] = key >>> 16;
         points[i * 3 + 1] = (key >>> 8) & 0xff;
         points[i * 3 + 2] = key & 0xff;
-        weights[i] = counts[key];
+        weights[i] = counts[key] + (spilled.get(key) ?? 0);
       }
       const { colors, init, restarts, metric, space, seed, maxIterations } = options;
       const result = kmeansPoints(points, weights, { k: colors, init, restarts, metric, space, seed, maxIterations });

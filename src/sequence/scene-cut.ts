@@ -51,7 +51,6 @@ export interface SceneCutDetector {
   nextChange(change: FrameChange | null, inertia: number): boolean;
   /** Mean absolute difference measured on the last call (0 for a first frame). */
   lastDifference(): number;
-  reset(): void;
 }
 
 export function createSceneCutDetector(options: SceneCutOptions = DEFAULT_SCENE_CUT): SceneCutDetector {
@@ -102,12 +101,6 @@ export function createSceneCutDetector(options: SceneCutOptions = DEFAULT_SCENE_
       return decide(change, false, inertia);
     },
     lastDifference: () => difference,
-    reset() {
-      hasPrevious = false;
-      inertias.clear();
-      differences.clear();
-      difference = 0;
-    },
   };
 }
 

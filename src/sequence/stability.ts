@@ -85,12 +85,14 @@ export function resolveStability(level: StabilityLevel, overrides: Partial<Stabi
   checkRange('--palette-hold', s.paletteHold, 0, 1000);
   checkRange('--pixel-hold', s.pixelHold, -1, 255);
   checkRange('--pixel-margin', s.pixelMargin, 0, 1000);
-  checkRange('--scene-cut', s.sceneCut, 0, 1e9);
+  // A factor below 1 would call every frame a cut: its seeded fit is never better than fresh.
+  if (s.sceneCut !== 0 && !(s.sceneCut >= 1 && s.sceneCut <= 1e9)) throw invalidOption('--scene-cut', '0 (off) or a number from 1 to 1000000000', s.sceneCut);
   checkRange('--refresh', s.refresh, 0, 1e9);
   checkRange('--refresh-gain', s.refreshGain, 0, 1);
   checkRange('--anchor', s.anchor, 0, 1e6);
   checkRange('--still-weight', s.stillWeight, 0, 1e6);
   if (!Number.isInteger(s.frameIterations)) throw invalidOption('--frame-iterations', 'an integer', s.frameIterations);
+  if (!Number.isInteger(s.refresh)) throw invalidOption('--refresh', 'a whole number of frames', s.refresh);
   return s;
 }
 

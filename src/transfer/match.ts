@@ -1,4 +1,5 @@
 import { lightness, srgbToLab } from '../color/space.js';
+import { invalidOption } from '../errors.js';
 import type { TransferMethod } from '../options.js';
 import { solveAssignment } from './hungarian.js';
 
@@ -157,6 +158,11 @@ export function matchPalettes(
       return mapping;
     }
     case 'optimal': {
+      // An infinite or NaN cost leaves the assignment nothing it can finish on.
+      for (const name of ['lightness', 'color', 'frequency'] as const) {
+        const w = weights[name];
+        if (!(w >= 0 && w < Infinity)) throw invalidOption(`weights.${name}`, 'a finite number of at least 0', w);
+      }
       const cost = transferCost(target, source, weights);
       if (n <= m) return solveAssignment(cost, n, m);
       // More clusters than colours: offer each colour `copies` times (column c is colour c % m).

@@ -4,11 +4,6 @@ import type { Frame, IndexedFrame } from '../types.js';
 import { DEFAULT_COST_WEIGHTS, entryProportions, matchPalettes, type CostWeights, type WeightedPalette } from './match.js';
 import { createSceneCutDetector, DEFAULT_SCENE_CUT, type SceneCutOptions } from '../sequence/scene-cut.js';
 
-export { solveAssignment, assignmentCost } from './hungarian.js';
-export { DEFAULT_COST_WEIGHTS, entryProportions, matchPalettes, relativeLightness, transferCost } from './match.js';
-export type { CostWeights, WeightedPalette } from './match.js';
-export { createSceneCutDetector, DEFAULT_SCENE_CUT } from '../sequence/scene-cut.js';
-export type { SceneCutDetector, SceneCutOptions } from '../sequence/scene-cut.js';
 
 /** The source palette a clip is repainted with: `rgb` holds `size * 3` bytes. */
 export interface SourcePalette extends WeightedPalette {

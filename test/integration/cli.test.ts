@@ -51,6 +51,20 @@ describe('chromaseed quantize', () => {
     expect(dst.info.loopCount).toBe(src.info.loopCount);
     expect(maxColors(dst.frames)).toBeLessThanOrEqual(16);
     expect(maxColors(dst.frames)).toBeGreaterThan(8);
+    // Inertia as METRICS.md defines it, of the colours written. On the first frame every
+    // pixel is written with its nearest entry, so the colours the output shows are enough.
+    const source = src.frames[0].data;
+    const shown = new Set<number>();
+    const out0 = dst.frames[0].data;
+    for (let i = 0; i < out0.length; i += 4) if (out0[i + 3] !== 0) shown.add((out0[i] << 16) | (out0[i + 1] << 8) | out0[i + 2]);
+    let expected = 0;
+    for (let i = 0; i < source.length; i += 4) {
+      if (source[i + 3] === 0) continue;
+      let best = Infinity;
+      for (const c of shown) best = Math.min(best, (source[i] - (c >>> 16)) ** 2 + (source[i + 1] - ((c >>> 8) & 255)) ** 2 + (source[i + 2] - (c & 255)) ** 2);
+      expected += best;
+    }
+    expect(summary.perFrame[0].inertia).toBeCloseTo(expected, 0);
   });
 
   it('keeps zero delays and the absence of a loop extension', async () => {
@@ -211,6 +225,20 @@ describe('frames with no opaque pixel', () => {
   });
 });
 
+describe('chromaseed palette', () => {
+  it('says on stderr when the image has fewer colours than k, unless --quiet', async () => {
+    const twoColours = path.join(corpus, 'gifs/gifcontrols__1bpp.gif');
+    const told = await runMain(['palette', twoColours, '-k', '6']);
+    expect(told.code).toBe(0);
+    expect(told.stdout.trim().split('\n')).toHaveLength(3); // a header line, then one per colour
+    expect(told.stderr).toMatch(/has only 2 distinct colours; returning 2 instead of 6/);
+    const quiet = await runMain(['palette', twoColours, '-k', '6', '--quiet']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toBe(told.stdout);
+    expect(quiet.stderr).toBe('');
+  });
+});
+
 describe('chromaseed compare', () => {
   it('measures seeded output as far steadier than unseeded, in the METRICS.md names', async () => {
     const side = path.join(tmp, 'side.gif');
@@ -265,6 +293,9 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['time options with two stills', ['transfer', HIBISCUS, path.join(repoRoot, 'samples/coffee.png'), '--start', '1', '-o', 'x.png'], 2, /coffee\.png is a still image, which has no time/],
     ['transfer to a GIF above 50 fps, before the source is read', ['transfer', REALSHORT, CARS, '--fps', '60', '-o', 'x.gif'], 2, /a GIF plays at most 50 frames per second/],
     ['time options on a still', ['quantize', HIBISCUS, '--start', '1', '-o', 'x.gif'], 2, /--start: \S*hibiscus\.jpg is a still image, which has no time/],
+    ['scene-cut factor below 1', ['quantize', CARS, '--scene-cut', '0.5', '-o', 'x.gif'], 2, /expected 0 \(off\) or a number from 1 to 1000000000 for --scene-cut but received 0\.5/],
+    ['refresh every half frame', ['quantize', CARS, '--refresh', '0.5', '-o', 'x.gif'], 2, /expected a whole number of frames for --refresh but received 0\.5/],
+    ['side-by-side too wide', ['compare', CARS, '--width', '11000', '-o', 'x.gif'], 2, /would be 33008 pixels wide, more than 32767; scale the input down with --width/],
   ];
   for (const [name, argv, code, message] of cases) {
     it(name, async () => {

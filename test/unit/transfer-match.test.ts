@@ -82,6 +82,12 @@ describe('matchPalettes', () => {
     expect(Array.from(matchPalettes(target, source, 'optimal'))).toEqual([1, 0]);
   });
 
+  it('optimal refuses weights it could not finish with (an infinite or NaN cost never settles)', () => {
+    expect(() => matchPalettes(target, source, 'optimal', { lightness: 1, color: Infinity, frequency: 0 })).toThrow(/weights\.color/);
+    expect(() => matchPalettes(target, source, 'optimal', { lightness: NaN, color: 1, frequency: 0 })).toThrow(/weights\.lightness/);
+    expect(() => matchPalettes(target, source, 'optimal', { lightness: 1, color: 1, frequency: -1 })).toThrow(/weights\.frequency/);
+  });
+
   it('optimal keeps hue within a lightness band where lightness order gets it wrong', () => {
     // Red and green of nearly equal L*, in opposite L* order in target and source.
     const t = palette([[0, 0, 0], [200, 40, 40], [40, 130, 40], [255, 255, 255]], [0.25, 0.25, 0.25, 0.25]);

@@ -7,7 +7,8 @@ import { expandFrame } from '../../src/pipeline/expand-frame.js';
 import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
 import { extractSourcePalette } from '../../src/transfer/source-palette.js';
 import { srgbToLab } from '../../src/color/space.js';
-import { createPaletteTransfer, createSceneCutDetector, type SourcePalette } from '../../src/transfer/transfer.js';
+import { createPaletteTransfer, type SourcePalette } from '../../src/transfer/transfer.js';
+import { createSceneCutDetector } from '../../src/sequence/scene-cut.js';
 import type { Frame, TimedFrame } from '../../src/types.js';
 
 const CORPUS = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
