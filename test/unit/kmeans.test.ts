@@ -386,6 +386,12 @@ describe('initialisations', () => {
 });
 
 describe('kmeansPoints', () => {
+  it('refuses a NaN or infinite point or weight, which would make every centroid NaN', () => {
+    expect(() => kmeansPoints(Float64Array.from([0, 0, 0, NaN, 1, 2]), null, { k: 1 })).toThrow(/points\[3\]/);
+    expect(() => kmeansPoints(Float64Array.from([0, 0, 0, 9, Infinity, 2]), null, { k: 1 })).toThrow(/points\[4\]/);
+    expect(() => kmeansPoints(Float64Array.from([0, 0, 0, 9, 9, 9]), Float64Array.from([1, NaN]), { k: 1 })).toThrow(/weights\[1\]/);
+  });
+
   it('Manhattan centres are weighted per-channel medians (constructed case)', () => {
     const pts = Float64Array.from([0, 0, 0, 10, 100, 5, 20, 50, 7]);
     const w = Float64Array.from([1, 1, 3]);
