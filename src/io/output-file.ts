@@ -44,17 +44,26 @@ export function tempPathFor(finalPath: string): string {
   return path.join(dir, `.${stem}.tmp-${randomBytes(4).toString('hex')}${ext}`);
 }
 
-/** Real path of an existing file, or the real path of its directory joined with its name. */
-async function realTarget(file: string): Promise<string> {
-  const abs = path.resolve(file);
+/**
+ * The absolute path the system opens for `file`: its directory's real path joined with its
+ * name. The kernel follows a symlink before the `..` after it, so `link/../x` is beside the
+ * link's target; `path.resolve` would collapse it lexically to beside the link. (A directory
+ * that does not exist is left to the caller's own check.)
+ */
+async function openedPath(file: string): Promise<string> {
   try {
-    return await realpath(abs);
+    return path.join(await realpath(path.dirname(file)), path.basename(file));
   } catch {
-    try {
-      return path.join(await realpath(path.dirname(abs)), path.basename(abs));
-    } catch {
-      return abs;
-    }
+    return path.resolve(file);
+  }
+}
+
+/** Real path of an existing file (links resolved), or where a new one would be created. */
+async function realTarget(file: string): Promise<string> {
+  try {
+    return await realpath(file);
+  } catch {
+    return openedPath(file);
   }
 }
 
@@ -101,7 +110,7 @@ export async function checkExtraOutputPath(extraPath: string, inputPath: string,
  * directory itself, and it is not the input. Returns the absolute output path.
  */
 export async function checkOutputPath(outputPath: string, inputPath?: string): Promise<string> {
-  const abs = path.resolve(outputPath);
+  const abs = await openedPath(outputPath);
   const dir = path.dirname(abs);
   try {
     const s = await stat(dir);
@@ -120,7 +129,7 @@ export async function checkOutputPath(outputPath: string, inputPath?: string): P
   } catch (err) {
     if (err instanceof ChromaseedError) throw err; // ENOENT is the normal case: a new file.
   }
-  await refuseInputAsOutput(abs, await realInput(inputPath));
+  await refuseInputAsOutput(outputPath, await realInput(inputPath));
   return abs;
 }
 

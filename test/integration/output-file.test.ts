@@ -187,6 +187,25 @@ describe('createFrameWriter: atomic output', () => {
     expect(readFileSync(input).equals(original)).toBe(true);
   });
 
+  it('resolves a symlinked directory before the .. after it, as the system does', async () => {
+    // dir/link -> dir/real/deep, so dir/link/../in.gif is dir/real/in.gif, not dir/in.gif.
+    const dir = freshDir('link-dotdot');
+    mkdirSync(path.join(dir, 'real', 'deep'), { recursive: true });
+    symlinkSync(path.join(dir, 'real', 'deep'), path.join(dir, 'link'));
+    const input = path.join(dir, 'real', 'in.gif');
+    copyFileSync(path.join(corpus, 'gifs/sharp__animated-loop-3.gif'), input);
+    const original = readFileSync(input);
+    const through = path.join(dir, 'link') + '/../in.gif'; // path.join would collapse the ..
+    const e = await errorOf(createFrameWriter(input, { width: W, height: H, inputPath: through }));
+    expect(e.code).toBe('ERR_USAGE');
+    expect(readFileSync(input).equals(original)).toBe(true);
+    const out = await createFrameWriter(path.join(dir, 'link') + '/../out.gif', { width: W, height: H, inputPath: through });
+    await out.write(frames[0]);
+    await out.finish();
+    expect(existsSync(path.join(dir, 'real', 'out.gif'))).toBe(true);
+    expect(existsSync(path.join(dir, 'out.gif'))).toBe(false);
+  });
+
   it('a PNG frame that would land on the input is refused and the frames before it removed', async () => {
     const dir = freshDir('png-same');
     const input = path.join(dir, 'f-2.png');
