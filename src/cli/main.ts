@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
-import { ChromaseedError } from '../errors.js';
+import { ChromaseedError, invalidOption } from '../errors.js';
 import { STABILITY_LEVELS } from '../sequence/stability.js';
 import { DITHERS, INITS, METRICS, SEEDINGS, SPACES, TRANSFER_METHODS } from '../options.js';
 import { PALETTE_FORMATS } from '../palette/format.js';
@@ -26,6 +26,7 @@ export type Args = Record<string, unknown>;
  */
 export async function main(argv: string[], streams: CliStreams, signal?: AbortSignal): Promise<number> {
   const choose = (load: () => Promise<(args: Args, s: CliStreams, signal?: AbortSignal) => Promise<void>>) => (args: Args) => {
+    refuseRepeats(args);
     throw new CommandChosen(async () => (await load())(args, streams, signal));
   };
   try {
@@ -49,6 +50,17 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
 }
 
 /**
+ * No option takes several values: given twice, yargs collects both, and a file name would
+ * become "a.gif,b.gif". Refused under the option's long name (yargs also files each value
+ * under the one-letter alias and a camelCase copy).
+ */
+function refuseRepeats(args: Args): void {
+  for (const [name, value] of Object.entries(args)) {
+    if (name !== '_' && name.length > 1 && !/[A-Z]/.test(name) && Array.isArray(value)) throw invalidOption(`--${name}`, '', value);
+  }
+}
+
+/**
  * Thrown by a command handler once yargs has validated the arguments. Leaving the
  * parser this way skips the help text yargs otherwise renders after every handler
  * "in case it fails later" (about 50 ms of string measuring, a quarter of a small
@@ -65,11 +77,19 @@ function report(err: unknown, streams: CliStreams): number {
     return err.code === 'ERR_USAGE' ? EXIT_USAGE : EXIT_FAILURE;
   }
   if (err instanceof Error && err.name === 'YError') {
-    streams.stderr.write(`chromaseed: ${err.message.split('\n')[0]} (see chromaseed --help)\n`);
+    streams.stderr.write(`chromaseed: ${usageMessage(err.message.split('\n')[0])}\n`);
     return EXIT_USAGE;
   }
   streams.stderr.write(`chromaseed: internal error, please report it:\n${err instanceof Error ? err.stack : String(err)}\n`);
   return EXIT_FAILURE;
+}
+
+/** One line from a yargs message, pointing to --help. */
+function usageMessage(msg: string): string {
+  // An option given last with no value: yargs names it bare ("following: k").
+  const bare = /^Not enough arguments following: (\S+)$/.exec(msg);
+  const text = bare ? `${bare[1].length === 1 ? '-' : '--'}${bare[1]} needs a value` : msg.replace(/\s*\n\s*/g, ' ');
+  return `${text} (see chromaseed --help)`;
 }
 
 type Handler = (args: Args) => void;
@@ -84,14 +104,14 @@ function buildParser(argv: string[], handlers: Record<'palette' | 'quantize' | '
       (y) =>
         clusterOptions(y, 6, 10)
           .positional('image', { type: 'string', describe: 'the image to read' })
-          .option('sort', { choices: PALETTE_SORTS, default: 'count', describe: 'order of the colours' })
+          .option('sort', { requiresArg: true, choices: PALETTE_SORTS, default: 'count', describe: 'order of the colours' })
           .option('vivid', { type: 'boolean', describe: 'favour salient colours over muted averages' })
           // Defaults given in the text, not to yargs, so that --json with an explicit --format can be refused.
-          .option('format', { choices: PALETTE_FORMATS, describe: 'output format on stdout [default: text]' })
+          .option('format', { requiresArg: true, choices: PALETTE_FORMATS, describe: 'output format on stdout [default: text]' })
           .option('json', { type: 'boolean', describe: 'same as --format json' })
-          .option('swatch', { type: 'string', describe: 'write the palette as a PNG bar (widths = proportions)' })
-          .option('overlay', { type: 'string', describe: 'write the image with the palette drawn over it (PNG)' })
-          .option('max-pixels', { type: 'number', describe: 'refuse images with more pixels than this [default: 100000000]' })
+          .option('swatch', { requiresArg: true, type: 'string', describe: 'write the palette as a PNG bar (widths = proportions)' })
+          .option('overlay', { requiresArg: true, type: 'string', describe: 'write the image with the palette drawn over it (PNG)' })
+          .option('max-pixels', { requiresArg: true, type: 'number', describe: 'refuse images with more pixels than this [default: 100000000]' })
           .option('quiet', { alias: 'q', type: 'boolean', describe: 'no note on stderr when the image has fewer colours than k' }),
       handlers.palette,
     )
@@ -101,7 +121,7 @@ function buildParser(argv: string[], handlers: Record<'palette' | 'quantize' | '
       (y) =>
         outputOptions(sequenceOptions(inputOptions(clusterOptions(y, 16, 10))))
           .positional('input', { type: 'string', describe: 'GIF, video (mp4, webm, mov, mkv, ...) or still image' })
-          .option('timeline', { type: 'string', describe: 'also write the palettes over time as a PNG (one row per frame)' })
+          .option('timeline', { requiresArg: true, type: 'string', describe: 'also write the palettes over time as a PNG (one row per frame)' })
           .demandOption('output'),
       handlers.quantize,
     )
@@ -111,10 +131,10 @@ function buildParser(argv: string[], handlers: Record<'palette' | 'quantize' | '
       (y) =>
         sequenceOptions(inputOptions(clusterOptions(y, 16, 10)))
           .positional('input', { type: 'string', describe: 'GIF or video' })
-          .option('output', { alias: 'o', type: 'string', describe: 'write a labelled side-by-side animation (GIF or video)' })
+          .option('output', { requiresArg: true, alias: 'o', type: 'string', describe: 'write a labelled side-by-side animation (GIF or video)' })
           .option('all', { type: 'boolean', describe: 'include the global mode in the side-by-side output' })
           .option('levers', { type: 'boolean', describe: 'add rows with each steadiness lever of the seeded mode switched off' })
-          .option('timeline', { type: 'string', describe: 'write the seeded palettes over time as a PNG' })
+          .option('timeline', { requiresArg: true, type: 'string', describe: 'write the seeded palettes over time as a PNG' })
           .option('json', { type: 'boolean', describe: 'print the figures as JSON' })
           .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress or summary on stderr' }),
       handlers.compare,
@@ -126,8 +146,8 @@ function buildParser(argv: string[], handlers: Record<'palette' | 'quantize' | '
         outputOptions(sequenceOptions(inputOptions(clusterOptions(y, 8, 10))))
           .positional('source', { type: 'string', describe: 'where the colours come from (still, GIF or video)' })
           .positional('target', { type: 'string', describe: 'what is repainted (still, GIF or video)' })
-          .option('method', { choices: TRANSFER_METHODS, default: 'optimal', describe: 'how target clusters are matched to source colours' })
-          .option('swatch', { type: 'string', describe: 'write source palette, target palette and mapping as a PNG' })
+          .option('method', { requiresArg: true, choices: TRANSFER_METHODS, default: 'optimal', describe: 'how target clusters are matched to source colours' })
+          .option('swatch', { requiresArg: true, type: 'string', describe: 'write source palette, target palette and mapping as a PNG' })
           .demandOption('output'),
       handlers.transfer,
     )
@@ -136,7 +156,7 @@ function buildParser(argv: string[], handlers: Record<'palette' | 'quantize' | '
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
-      throw new ChromaseedError('ERR_USAGE', `${msg.replace(/\s*\n\s*/g, ' ')} (see chromaseed --help)`);
+      throw new ChromaseedError('ERR_USAGE', usageMessage(msg));
     })
     .help()
     .alias('help', 'h')
@@ -158,45 +178,45 @@ function packageVersion(): string {
 
 function clusterOptions<T>(y: Argv<T>, defaultColors: number, defaultRestarts: number) {
   return y
-    .option('colors', { alias: 'k', type: 'number', default: defaultColors, describe: 'palette size k, 1 to 256' })
-    .option('init', { choices: INITS, default: 'kmeans++', describe: 'how k-means starts' })
-    .option('restarts', { type: 'number', default: defaultRestarts, describe: 'initialisations tried, best kept (n_init)' })
-    .option('metric', { choices: METRICS, default: 'euclidean', describe: 'distance: euclidean (mean) or manhattan (median)' })
-    .option('space', { choices: SPACES, default: 'rgb', describe: 'colour space k-means runs in' })
-    .option('seed', { type: 'number', default: 0, describe: 'random seed (same seed, same result)' })
-    .option('max-iterations', { type: 'number', describe: 'Lloyd iterations at most per run (the run on colour bins, its refinement on exact colours and a final polish each) [default: 300]' });
+    .option('colors', { requiresArg: true, alias: 'k', type: 'number', default: defaultColors, describe: 'palette size k, 1 to 256' })
+    .option('init', { requiresArg: true, choices: INITS, default: 'kmeans++', describe: 'how k-means starts' })
+    .option('restarts', { requiresArg: true, type: 'number', default: defaultRestarts, describe: 'initialisations tried, best kept (n_init)' })
+    .option('metric', { requiresArg: true, choices: METRICS, default: 'euclidean', describe: 'distance: euclidean (mean) or manhattan (median)' })
+    .option('space', { requiresArg: true, choices: SPACES, default: 'rgb', describe: 'colour space k-means runs in' })
+    .option('seed', { requiresArg: true, type: 'number', default: 0, describe: 'random seed (same seed, same result)' })
+    .option('max-iterations', { requiresArg: true, type: 'number', describe: 'Lloyd iterations at most per run (the run on colour bins, its refinement on exact colours and a final polish each) [default: 300]' });
 }
 
 function inputOptions<T>(y: Argv<T>) {
   return y
-    .option('fps', { type: 'number', describe: 'video or GIF: resample to this frame rate (at most 50 for GIF output)' })
-    .option('width', { type: 'number', describe: 'scale to this width, keeping the aspect ratio' })
-    .option('start', { type: 'string', describe: 'video or GIF: start time (seconds or hh:mm:ss.xxx)' })
-    .option('duration', { type: 'string', describe: 'video or GIF: duration to read (seconds or hh:mm:ss.xxx)' })
-    .option('max-pixels', { type: 'number', describe: 'refuse frames larger than this many pixels [default: 100000000]' })
-    .option('max-frames', { type: 'number', describe: 'refuse inputs with more frames than this [default: 100000]' });
+    .option('fps', { requiresArg: true, type: 'number', describe: 'video or GIF: resample to this frame rate (at most 50 for GIF output)' })
+    .option('width', { requiresArg: true, type: 'number', describe: 'scale to this width, keeping the aspect ratio' })
+    .option('start', { requiresArg: true, type: 'string', describe: 'video or GIF: start time (seconds or hh:mm:ss.xxx)' })
+    .option('duration', { requiresArg: true, type: 'string', describe: 'video or GIF: duration to read (seconds or hh:mm:ss.xxx)' })
+    .option('max-pixels', { requiresArg: true, type: 'number', describe: 'refuse frames larger than this many pixels [default: 100000000]' })
+    .option('max-frames', { requiresArg: true, type: 'number', describe: 'refuse inputs with more frames than this [default: 100000]' });
 }
 
 function sequenceOptions<T>(y: Argv<T>) {
   return y
     // No yargs defaults for --seeding and --stability: a lever given with a mode that ignores it is refused.
-    .option('seeding', { choices: SEEDINGS, describe: 'seeded: start each frame from the last palette; none: fresh per frame; global: one palette [default: seeded]' })
-    .option('dither', { choices: DITHERS, default: 'none', describe: 'dithering when mapping pixels' })
-    .option('stability', { choices: STABILITY_LEVELS, describe: 'seeded mode: how firmly palettes and still pixels are held (none = plain seeded k-means) [default: medium]' })
-    .option('frame-iterations', { type: 'number', describe: 'seeded mode: Lloyd iterations per frame after the first [preset]' })
-    .option('palette-hold', { type: 'number', describe: "seeded mode: a palette colour stays while keeping it raises its cluster's squared error by at most this fraction [preset]" })
-    .option('pixel-hold', { type: 'number', describe: 'seeded mode: pixels changing less than this (0-255, -1 = off) keep their entry [preset]' })
-    .option('pixel-margin', { type: 'number', describe: "seeded mode: a held entry's squared distance may exceed the nearest's by this fraction [preset]" })
-    .option('refresh', { type: 'number', describe: 'seeded mode: every N frames also try a fresh clustering, adopted when clearly better (0 = never) [preset]' })
-    .option('refresh-gain', { type: 'number', describe: 'seeded mode: how much lower (fraction) a fresh objective must be to be adopted [preset]' })
-    .option('anchor', { type: 'number', describe: 'seeded mode: how strongly an entry painting still pixels is held in place (0 = off) [preset]' })
-    .option('still-weight', { type: 'number', describe: "seeded mode: what a still pixel's colour change costs against the error it removes (0 = off) [preset]" })
-    .option('scene-cut', { type: 'number', describe: 'seeded mode: objective jump factor that restarts the palette (0 = never) [preset]' });
+    .option('seeding', { requiresArg: true, choices: SEEDINGS, describe: 'seeded: start each frame from the last palette; none: fresh per frame; global: one palette [default: seeded]' })
+    .option('dither', { requiresArg: true, choices: DITHERS, default: 'none', describe: 'dithering when mapping pixels' })
+    .option('stability', { requiresArg: true, choices: STABILITY_LEVELS, describe: 'seeded mode: how firmly palettes and still pixels are held (none = plain seeded k-means) [default: medium]' })
+    .option('frame-iterations', { requiresArg: true, type: 'number', describe: 'seeded mode: Lloyd iterations per frame after the first [preset]' })
+    .option('palette-hold', { requiresArg: true, type: 'number', describe: "seeded mode: a palette colour stays while keeping it raises its cluster's squared error by at most this fraction [preset]" })
+    .option('pixel-hold', { requiresArg: true, type: 'number', describe: 'seeded mode: pixels changing less than this (0-255, -1 = off) keep their entry [preset]' })
+    .option('pixel-margin', { requiresArg: true, type: 'number', describe: "seeded mode: a held entry's squared distance may exceed the nearest's by this fraction [preset]" })
+    .option('refresh', { requiresArg: true, type: 'number', describe: 'seeded mode: every N frames also try a fresh clustering, adopted when clearly better (0 = never) [preset]' })
+    .option('refresh-gain', { requiresArg: true, type: 'number', describe: 'seeded mode: how much lower (fraction) a fresh objective must be to be adopted [preset]' })
+    .option('anchor', { requiresArg: true, type: 'number', describe: 'seeded mode: how strongly an entry painting still pixels is held in place (0 = off) [preset]' })
+    .option('still-weight', { requiresArg: true, type: 'number', describe: "seeded mode: what a still pixel's colour change costs against the error it removes (0 = off) [preset]" })
+    .option('scene-cut', { requiresArg: true, type: 'number', describe: 'seeded mode: objective jump factor that restarts the palette (0 = never) [preset]' });
 }
 
 function outputOptions<T>(y: Argv<T>) {
   return y
-    .option('output', { alias: 'o', type: 'string', describe: 'output: .gif, .mp4, .webm, .mkv, .mov, frames-%04d.png, or .png for a still (replaced if it exists)' })
+    .option('output', { requiresArg: true, alias: 'o', type: 'string', describe: 'output: .gif, .mp4, .webm, .mkv, .mov, frames-%04d.png, or .png for a still (replaced if it exists)' })
     .option('json', { type: 'boolean', describe: 'print a JSON summary on stdout' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress or summary on stderr' });
 }
