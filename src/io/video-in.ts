@@ -226,6 +226,8 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
       { cause: error },
     );
   }
+  // `-map 0:v:0` on a file of sound only: ffmpeg's last line would advise editing the map.
+  if (/Stream map '0:v:0' matches no streams/.test(stderr)) return new ChromaseedError('ERR_INPUT', `${file}: has no video stream`, { cause: error });
   let line = lastMeaningfulLine(stderr);
   // ffmpeg starts many lines with the input's name; it is already at the start of the message.
   if (line.startsWith(`${file}: `)) line = line.slice(file.length + 2);

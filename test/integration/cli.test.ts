@@ -1,9 +1,11 @@
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeGif } from '../../src/decode/gif-decode.js';
+import { ffmpegLocation } from '../../src/io/ffmpeg-path.js';
 import { BIN, corpus, repoRoot, runBin, runMain } from '../helpers/cli.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'chromaseed-cli-'));
@@ -222,6 +224,17 @@ describe('frames with no opaque pixel', () => {
     const c = await runMain(['compare', CLEAR, '-k', '4', '--json']);
     expect(c.code).toBe(0);
     expect(Object.keys(JSON.parse(c.stdout).modes)).toEqual(['seeded', 'none', 'global']);
+  });
+});
+
+describe('a file of sound only', () => {
+  it('is refused as having no video stream, not with ffmpeg\'s advice about its stream map', async () => {
+    const audio = path.join(tmp, 'realshort-sound.m4a');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', REALSHORT, '-vn', '-c:a', 'copy', audio]);
+    const r = await runMain(['quantize', audio, '-o', path.join(tmp, 'sound.gif')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`chromaseed: ${audio}: has no video stream\n`);
+    expect(existsSync(path.join(tmp, 'sound.gif'))).toBe(false);
   });
 });
 
