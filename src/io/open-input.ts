@@ -87,7 +87,7 @@ export async function openInput(file: string, options: InputOptions): Promise<Fr
   const { openVideo } = await import('./video-in.js');
   const video = await openVideo(file, options);
   checkFrameSize(file, video.info, options.maxPixels);
-  return { kind: 'video', info: video.info, frames: limitFrames(video.frames, options.maxFrames, file) };
+  return { kind: 'video', info: video.info, frames: limitFrames(video.frames, options.maxFrames, file), warnings: video.warnings };
 }
 
 /**

@@ -15,6 +15,21 @@ export interface VideoProbe {
   readonly fps: number;
   /** Container duration in seconds, when the container states one. */
   readonly durationSec?: number;
+  /** ffmpeg's first report of damage it read past while probing (a file cut short, say). */
+  readonly damage?: string;
+}
+
+/**
+ * What ffmpeg prints when it reads past damage and carries on, exiting 0 with the frames
+ * it could decode: a cut-short Matroska file ("Read error"), corrupt packets, broken
+ * H.264 slices. Decoding is not stopped for these; the user is told the output may lack
+ * frames or show artefacts.
+ */
+const DAMAGE = /\] (Read error|Truncating packet|Packet corrupt|corrupt (input|decoded frame)|error while decoding|Invalid NAL unit size|concealing \d+ DC, \d+ AC, \d+ MV errors)/i;
+
+/** The warning for damage ffmpeg read past, once per source. */
+function damageWarning(file: string, line: string): string {
+  return `${file}: the video is damaged (ffmpeg: ${line}); frames may be missing or show artefacts`;
 }
 
 /**
@@ -51,10 +66,12 @@ export async function openVideo(file: string, options: ClipOptions = {}): Promis
   // Area averaging when shrinking: colour statistics (what k-means sees) stay those of the source.
   if (opts.width !== undefined) filters.push(`scale=${width}:${height}:flags=${width < probe.width ? 'area' : 'bicubic'}`);
 
+  // Filled as damage shows up: at the probe, or while the frames are read.
+  const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, startSec: opts.startSec, durationSec: opts.durationSec, lengthSec: probe.durationSec }),
+    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, startSec: opts.startSec, durationSec: opts.durationSec, lengthSec: probe.durationSec }, warnings),
   };
-  return { info, frames };
+  return { info, frames, warnings };
 }
 
 interface ReadPlan {
@@ -68,7 +85,7 @@ interface ReadPlan {
   lengthSec?: number;
 }
 
-async function* readFrames(file: string, plan: ReadPlan): AsyncGenerator<TimedFrame> {
+async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): AsyncGenerator<TimedFrame> {
   const frameBytes = plan.width * plan.height * 4;
   // autoDestroy off: fluent-ffmpeg kills ffmpeg 20 ms after its output stream closes, which
   // could cut off a run that is still exiting; the stream is destroyed only once ffmpeg is done.
@@ -106,6 +123,7 @@ async function* readFrames(file: string, plan: ReadPlan): AsyncGenerator<TimedFr
     }
     const result = await run.done;
     if (result.error) throw ffmpegFailure(file, result.error, result.stderr);
+    if (result.damage !== null && warnings.length === 0) warnings.push(damageWarning(file, result.damage));
     if (!yielded && plan.startSec !== undefined) {
       // ffmpeg gives nothing past the end, and nothing when its rate filter has no tick in a short part.
       const past = plan.lengthSec !== undefined && plan.startSec >= plan.lengthSec;
@@ -154,8 +172,11 @@ function chunkReader(stream: PassThrough): { next(): Promise<Buffer | null> } {
 }
 
 interface RunWatch {
-  /** Settles once, with fluent-ffmpeg's error (if any) and ffmpeg's stderr. Never rejects. */
-  done: Promise<{ error: Error | null; stderr: string }>;
+  /**
+   * Settles once, with fluent-ffmpeg's error (if any), ffmpeg's stderr (its tail) and the
+   * first line in which ffmpeg reported damage it read past. Never rejects.
+   */
+  done: Promise<{ error: Error | null; stderr: string; damage: string | null }>;
   /** Resolves when the ffmpeg child has exited (or never started). */
   exit: Promise<void>;
   exited(): boolean;
@@ -171,7 +192,8 @@ export function watch(command: ReturnType<typeof ffmpegCommand>): RunWatch {
   const exit = new Promise<void>((resolve) => (resolveExit = resolve));
   let killRequested = false;
   let stderrTail = '';
-  const done = new Promise<{ error: Error | null; stderr: string }>((resolve) => {
+  let damage: string | null = null;
+  const done = new Promise<{ error: Error | null; stderr: string; damage: string | null }>((resolve) => {
     command.on('start', () => {
       started = true;
       proc = (command as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc;
@@ -190,15 +212,16 @@ export function watch(command: ReturnType<typeof ffmpegCommand>): RunWatch {
     // Keep the last few KB of stderr: enough for the error line, bounded for long runs.
     command.on('stderr', (line: string) => {
       stderrTail = (stderrTail + line + '\n').slice(-8192);
+      if (damage === null && DAMAGE.test(line)) damage = lastMeaningfulLine(line);
     });
-    command.on('end', () => resolve({ error: null, stderr: stderrTail }));
+    command.on('end', () => resolve({ error: null, stderr: stderrTail, damage }));
     command.on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
       if (!started || !proc || proc.pid === undefined) {
         // Spawning failed (or fluent-ffmpeg refused the arguments): there is no child to wait for.
         hasExited = true;
         resolveExit();
       }
-      resolve({ error, stderr: stderr || stderrTail });
+      resolve({ error, stderr: stderr || stderrTail, damage });
     });
   });
   return {
@@ -241,12 +264,12 @@ export async function probeVideo(file: string): Promise<VideoProbe> {
   const command = ffmpegCommand(file).outputOptions(['-map', '0:v:0', '-frames:v', '1']).format('null').output('-');
   const run = watch(command);
   command.run();
-  const { error, stderr } = await run.done;
+  const { error, stderr, damage } = await run.done;
   await run.exit;
   if (error) throw ffmpegFailure(file, error, stderr);
   const probe = parseProbe(stderr);
   if (!probe) throw new ChromaseedError('ERR_INPUT', `${file}: ffmpeg found no video stream it could decode`);
-  return probe;
+  return { ...probe, damage: damage ?? undefined };
 }
 
 /**

@@ -238,6 +238,33 @@ describe('a file of sound only', () => {
   });
 });
 
+describe('a damaged video', () => {
+  // ffmpeg reads past both kinds of damage and exits 0: the output is made, with a warning.
+  it('cut short: warned about from the probe', async () => {
+    const cut = path.join(tmp, 'test-cut.webm');
+    writeFileSync(cut, readFileSync(path.join(corpus, 'videos/imageio__test.webm')).subarray(0, 300_000));
+    const r = await runMain(['quantize', cut, '-k', '8', '-o', path.join(tmp, 'cut.gif')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/chromaseed: warning: \S*test-cut\.webm: the video is damaged \(ffmpeg: \[matroska,webm\] Read error\); frames may be missing/);
+  });
+
+  it('corrupt in the middle: warned about once the frames are read', async () => {
+    const bytes = new Uint8Array(readFileSync(path.join(corpus, 'videos/moviepy__chaplin.mp4')));
+    for (let i = 300_000; i < 320_000; i += 37) bytes[i] ^= 0xff;
+    const corrupt = path.join(tmp, 'chaplin-corrupt.mp4');
+    writeFileSync(corrupt, bytes);
+    const r = await runMain(['quantize', corrupt, '-k', '8', '--width', '160', '-o', path.join(tmp, 'corrupt.gif')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr.match(/warning: .*the video is damaged \(ffmpeg: \[h264\] /g)).toHaveLength(1);
+  });
+
+  it('an undamaged video gets no such warning', async () => {
+    const r = await runMain(['quantize', REALSHORT, '-k', '8', '-o', path.join(tmp, 'sound-ok.gif')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/warning/);
+  });
+});
+
 describe('chromaseed palette', () => {
   it('says on stderr when the image has fewer colours than k, unless --quiet', async () => {
     const twoColours = path.join(corpus, 'gifs/gifcontrols__1bpp.gif');
