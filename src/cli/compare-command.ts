@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ChromaseedError } from '../errors.js';
-import { createFrameWriter, inputOptionsFor, type FrameWriter } from '../io/frame-writer.js';
+import { createFrameWriter, inputOptionsFor, outputKind, type FrameWriter } from '../io/frame-writer.js';
 import { openInput, refuseTimeForStill } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
 import { createMapper } from '../map/map-pixels.js';
@@ -160,9 +160,9 @@ async function createSideBySide(
   options: SequenceOptions,
   shown: readonly Seeding[],
 ): Promise<{ write(source: TimedFrame, panels: IndexedFrame[]): Promise<void>; finish(): Promise<unknown>; abort(): Promise<void> }> {
-  // Caption background and text take two entries; one more stays free for a transparent
-  // source's see-through pixels, which a GIF frame of 256 colours has no slot for.
-  const spare = MAX_COLORS - 3 - shown.length * options.colors;
+  // Caption background and text take two entries; in a GIF one more stays free for a
+  // transparent source's see-through pixels, which a frame of 256 colours has no slot for.
+  const spare = MAX_COLORS - 2 - (outputKind(output) === 'gif' ? 1 : 0) - shown.length * options.colors;
   if (spare < 2) {
     throw new ChromaseedError('ERR_USAGE', `a side-by-side of ${shown.length} modes at k=${options.colors} leaves no palette room for the original panel; use a smaller -k`);
   }

@@ -88,7 +88,9 @@ function report(err: unknown, streams: CliStreams): number {
 function usageMessage(msg: string): string {
   // An option given last with no value: yargs names it bare ("following: k").
   const bare = /^Not enough arguments following: (\S+)$/.exec(msg);
-  const text = bare ? `${bare[1].length === 1 ? '-' : '--'}${bare[1]} needs a value` : msg.replace(/\s*\n\s*/g, ' ');
+  const option = bare ? `${bare[1].length === 1 ? '-' : '--'}${bare[1]}` : '';
+  // yargs reads a value that starts with "-" (a file named -x.gif) as another option.
+  const text = bare ? `${option} needs a value (one that starts with "-" is given as ${option}=VALUE)` : msg.replace(/\s*\n\s*/g, ' ');
   return `${text} (see chromaseed --help)`;
 }
 

@@ -212,9 +212,10 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
 }
 
 async function pngWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
-  await checkOutputPath(file, undefined);
+  // The pattern with its directory resolved as the system does, so every frame lands there.
+  const pattern = await checkOutputPath(file, undefined);
   const input = await realInput(options.inputPath);
-  const seq = createPngSequence(file, { width: options.width, height: options.height, input });
+  const seq = createPngSequence(pattern, { width: options.width, height: options.height, input });
   const rgba = new Uint8Array(options.width * options.height * 4); // reused: sharp has copied it once write resolves
   let state: 'open' | 'done' | 'aborted' = 'open';
   async function abort(): Promise<void> {

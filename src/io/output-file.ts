@@ -45,25 +45,21 @@ export function tempPathFor(finalPath: string): string {
 }
 
 /**
- * The absolute path the system opens for `file`: its directory's real path joined with its
- * name. The kernel follows a symlink before the `..` after it, so `link/../x` is beside the
- * link's target; `path.resolve` would collapse it lexically to beside the link. (A directory
- * that does not exist is left to the caller's own check.)
+ * Real path of an existing file (links resolved), or else its directory's real path joined
+ * with its name: where the system would create it. The directory is resolved by `realpath`,
+ * not `path.resolve`: the system follows a symlink before the `..` after it, so `link/../x`
+ * is beside the link's target, not beside the link. (A missing directory falls back to the
+ * lexical path; checkOutputPath refuses it first.)
  */
-async function openedPath(file: string): Promise<string> {
-  try {
-    return path.join(await realpath(path.dirname(file)), path.basename(file));
-  } catch {
-    return path.resolve(file);
-  }
-}
-
-/** Real path of an existing file (links resolved), or where a new one would be created. */
 async function realTarget(file: string): Promise<string> {
   try {
     return await realpath(file);
   } catch {
-    return openedPath(file);
+    try {
+      return path.join(await realpath(path.dirname(file)), path.basename(file));
+    } catch {
+      return path.resolve(file);
+    }
   }
 }
 
@@ -110,15 +106,19 @@ export async function checkExtraOutputPath(extraPath: string, inputPath: string,
  * directory itself, and it is not the input. Returns the absolute output path.
  */
 export async function checkOutputPath(outputPath: string, inputPath?: string): Promise<string> {
-  const abs = await openedPath(outputPath);
-  const dir = path.dirname(abs);
+  // Resolved by the system's rules (see realTarget), with no lexical fallback: that could
+  // find a `./missing` where `link/../missing` does not exist.
+  const given = path.dirname(outputPath);
+  let dir: string;
   try {
-    const s = await stat(dir);
-    if (!s.isDirectory()) throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: ${dir} is not a directory`);
+    dir = await realpath(given);
+    if (!(await stat(dir)).isDirectory()) throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: ${given} is not a directory`);
   } catch (err) {
     if (err instanceof ChromaseedError) throw err;
-    throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: the directory ${dir} does not exist`, { cause: err });
+    const notDir = (err as NodeJS.ErrnoException).code === 'ENOTDIR';
+    throw new ChromaseedError('ERR_OUTPUT', notDir ? `${outputPath}: ${given} is not a directory` : `${outputPath}: the directory ${given} does not exist`, { cause: err });
   }
+  const abs = path.join(dir, path.basename(outputPath));
   try {
     await access(dir, constants.W_OK);
   } catch (err) {

@@ -433,9 +433,17 @@ export function createKMeans(): KMeansEngine {
     if (points.length % 3 !== 0) throw invalidOption('points', 'a length that is a multiple of 3', `${points.length} numbers`);
     const items = points.length / 3;
     if (weights !== null && weights.length !== items) throw invalidOption('weights', `${items} weights (one per point)`, `${weights.length} weights`);
-    // One NaN would silently turn every centroid and the objective into NaN.
-    for (let i = 0; i < points.length; i++) if (!Number.isFinite(points[i])) throw invalidOption(`points[${i}]`, 'a finite number', points[i]);
-    if (weights !== null) for (let i = 0; i < items; i++) if (Number.isNaN(weights[i]) || weights[i] === Infinity) throw invalidOption(`weights[${i}]`, 'a finite number (<= 0 ignores the point)', weights[i]);
+    // One NaN, or sums that overflow, would silently turn every centroid and the objective
+    // into NaN. (Points outside 0..255 are allowed; centroids are clamped when reported.)
+    for (let i = 0; i < points.length; i++) if (!(Math.abs(points[i]) <= 1e100)) throw invalidOption(`points[${i}]`, 'a finite number of at most 1e100 in size', points[i]);
+    if (weights !== null) {
+      let total = 0;
+      for (let i = 0; i < items; i++) {
+        if (Number.isNaN(weights[i])) throw invalidOption(`weights[${i}]`, 'a number (<= 0 ignores the point)', weights[i]);
+        if (weights[i] > 0) total += weights[i];
+      }
+      if (!(total <= Number.MAX_SAFE_INTEGER)) throw invalidOption('weights', `a total of at most ${Number.MAX_SAFE_INTEGER} (scale them down)`, total);
+    }
     if (pointIndex.length < items) {
       pointIndex = new Int32Array(items);
       pointSrgb = new Float64Array(items * 3);

@@ -8,7 +8,7 @@
 /**
  * Assign every row to a distinct column so the summed cost is minimal.
  *
- * @param cost row-major `rows × cols` matrix of finite costs (any sign).
+ * @param cost row-major `rows × cols` matrix of finite costs (any sign, at most 1e300 / (rows + cols + 1) in size).
  * @param rows number of rows; must not exceed `cols`.
  * @param cols number of columns.
  * @returns `rows` column indices, all distinct.
@@ -18,6 +18,12 @@ export function solveAssignment(cost: ArrayLike<number>, rows: number, cols: num
     throw new RangeError(`assignment needs 0 <= rows <= cols, got ${rows} x ${cols}`);
   }
   if (cost.length < rows * cols) throw new RangeError(`cost matrix has ${cost.length} entries, expected ${rows * cols}`);
+  // The dual potentials add up to rows + cols costs: an infinite or NaN sum never lets the
+  // search reach a free column, and it would loop for ever.
+  const limit = 1e300 / (rows + cols + 1);
+  for (let i = 0; i < rows * cols; i++) {
+    if (!(Math.abs(cost[i]) <= limit)) throw new RangeError(`cost ${i} is ${cost[i]}; costs must be finite and at most ${limit.toPrecision(3)} in size`);
+  }
   const result = new Int32Array(rows);
   if (rows === 0) return result;
 

@@ -296,6 +296,18 @@ describe('chromaseed compare', () => {
   });
 });
 
+describe('chromaseed compare -o: palette room', () => {
+  it('keeps a slot for transparency in a GIF only', async () => {
+    // 2 caption entries + 2 modes x 126 = 254: a video has 2 left for the original panel, a GIF 1.
+    const args = ['compare', CARS, '-k', '126', '--duration', '0.2', '--json'];
+    const video = await runMain([...args, '-o', path.join(tmp, 'room.mp4')]);
+    expect(video.code).toBe(0);
+    const gifRun = await runMain([...args, '-o', path.join(tmp, 'room.gif')]);
+    expect(gifRun.code).toBe(2);
+    expect(gifRun.stderr).toMatch(/leaves no palette room for the original panel/);
+  });
+});
+
 describe('chromaseed compare --levers', () => {
   it('adds one row per steadiness lever switched off, and plain seeded k-means flickers more', async () => {
     const r = await runMain(['compare', CARS, '-k', '8', '--json', '--levers', '-q']);

@@ -204,6 +204,18 @@ describe('createFrameWriter: atomic output', () => {
     await out.finish();
     expect(existsSync(path.join(dir, 'real', 'out.gif'))).toBe(true);
     expect(existsSync(path.join(dir, 'out.gif'))).toBe(false);
+    // Numbered frames too.
+    const seq = await createFrameWriter(path.join(dir, 'link') + '/../f-%d.png', { width: W, height: H });
+    await seq.write(frames[0]);
+    await seq.finish();
+    expect(existsSync(path.join(dir, 'real', 'f-1.png'))).toBe(true);
+    expect(existsSync(path.join(dir, 'f-1.png'))).toBe(false);
+    // A directory missing where the system looks is missing, even if one of that name is
+    // where the path would lead read as text.
+    mkdirSync(path.join(dir, 'elsewhere'));
+    const missing = await errorOf(createFrameWriter(path.join(dir, 'link') + '/../elsewhere/x.gif', { width: W, height: H }));
+    expect(missing.code).toBe('ERR_OUTPUT');
+    expect(missing.message).toMatch(/the directory \S*link\/\.\.\/elsewhere does not exist/);
   });
 
   it('a PNG frame that would land on the input is refused and the frames before it removed', async () => {

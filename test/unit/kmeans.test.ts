@@ -386,10 +386,12 @@ describe('initialisations', () => {
 });
 
 describe('kmeansPoints', () => {
-  it('refuses a NaN or infinite point or weight, which would make every centroid NaN', () => {
+  it('refuses what would make every centroid NaN: a NaN, infinite or vast point, a NaN weight, weights that overflow', () => {
     expect(() => kmeansPoints(Float64Array.from([0, 0, 0, NaN, 1, 2]), null, { k: 1 })).toThrow(/points\[3\]/);
     expect(() => kmeansPoints(Float64Array.from([0, 0, 0, 9, Infinity, 2]), null, { k: 1 })).toThrow(/points\[4\]/);
     expect(() => kmeansPoints(Float64Array.from([0, 0, 0, 9, 9, 9]), Float64Array.from([1, NaN]), { k: 1 })).toThrow(/weights\[1\]/);
+    expect(() => kmeansPoints(Float64Array.from([0, 0, 0, 9, 9, 9]), Float64Array.from([1e308, 1e308]), { k: 1 })).toThrow(/a total of at most/);
+    expect(() => kmeansPoints(Float64Array.from([0, 0, 0, 9, 9, 1e200]), null, { k: 1 })).toThrow(/points\[5\]/);
   });
 
   it('Manhattan centres are weighted per-channel medians (constructed case)', () => {

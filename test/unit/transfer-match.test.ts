@@ -86,6 +86,8 @@ describe('matchPalettes', () => {
     expect(() => matchPalettes(target, source, 'optimal', { lightness: 1, color: Infinity, frequency: 0 })).toThrow(/weights\.color/);
     expect(() => matchPalettes(target, source, 'optimal', { lightness: NaN, color: 1, frequency: 0 })).toThrow(/weights\.lightness/);
     expect(() => matchPalettes(target, source, 'optimal', { lightness: 1, color: 1, frequency: -1 })).toThrow(/weights\.frequency/);
+    // Finite weights whose costs overflow.
+    expect(() => matchPalettes(target, source, 'optimal', { lightness: 1, color: 1e308, frequency: 1 })).toThrow(/costs must be finite/);
   });
 
   it('optimal keeps hue within a lightness band where lightness order gets it wrong', () => {
