@@ -1,7 +1,6 @@
 /** Node entry: the pure core plus the adapters for files, ffmpeg and sharp. */
 export * from './core.js';
-export { openInput, sniffKind } from './io/open-input.js';
+export { openInput, openReusable, sniffKind } from './io/open-input.js';
 export { loadStill, writeFileAtomic } from './io/still.js';
 export { openVideo } from './io/video-in.js';
 export { createFrameWriter, outputKind, type FrameWriter, type FrameWriterOptions } from './io/frame-writer.js';
-export { main } from './cli/main.js';

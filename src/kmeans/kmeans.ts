@@ -169,11 +169,17 @@ function resolve(options: KMeansOptions): Resolved {
   if (!Number.isInteger(maxIterations) || maxIterations < 0) throw invalidOption('maxIterations', 'a non-negative integer', maxIterations);
   const refineIterations = options.refineIterations ?? maxIterations;
   if (!Number.isInteger(refineIterations) || refineIterations < 0) throw invalidOption('refineIterations', 'a non-negative integer', refineIterations);
+  const init = options.init ?? 'kmeans++';
+  if (init !== 'kmeans++' && init !== 'farthest' && init !== 'random') throw invalidOption('init', 'kmeans++, farthest or random', init);
+  const metric = options.metric ?? 'euclidean';
+  if (metric !== 'euclidean' && metric !== 'manhattan') throw invalidOption('metric', 'euclidean or manhattan', metric);
+  const space = options.space ?? 'rgb';
+  if (space !== 'rgb' && space !== 'lab' && space !== 'oklab') throw invalidOption('space', 'rgb, lab or oklab', space);
   return {
     k,
-    init: options.init ?? 'kmeans++',
-    metric: options.metric ?? 'euclidean',
-    space: options.space ?? 'rgb',
+    init,
+    metric,
+    space,
     restarts: initial ? 1 : restarts,
     seed: options.seed ?? 0,
     maxIterations,

@@ -1,5 +1,5 @@
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -546,5 +546,25 @@ describe('bin/chromaseed.js', () => {
     expect(frames.length).toBe(gif(CARS).frames.length);
     expect(info.loopCount).toBe(gif(CARS).info.loopCount);
     expect(maxColors(frames)).toBeLessThanOrEqual(8);
+  });
+});
+
+describe("the README's library example", () => {
+  it('runs as written against the built package and writes what the command line writes', async () => {
+    const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const code = /## Library\n\n```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(code).toBeDefined();
+    // A project that has installed chromaseed, with the repository's samples beside it.
+    const dir = mkdtempSync(path.join(tmp, 'library-'));
+    mkdirSync(path.join(dir, 'node_modules'));
+    symlinkSync(repoRoot, path.join(dir, 'node_modules', 'chromaseed'));
+    symlinkSync(path.join(repoRoot, 'samples'), path.join(dir, 'samples'));
+    writeFileSync(path.join(dir, 'example.mjs'), code!);
+    const run = spawnSync(process.execPath, ['example.mjs'], { cwd: dir, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const cli = await runMain(['quantize', CARS, '-k', '16', '-o', path.join(dir, 'cli.gif'), '--quiet']);
+    expect(cli.code).toBe(0);
+    expect(readFileSync(path.join(dir, 'cars-16.gif')).equals(readFileSync(path.join(dir, 'cli.gif')))).toBe(true);
   });
 });

@@ -385,6 +385,15 @@ describe('initialisations', () => {
   });
 });
 
+describe('kmeans options', () => {
+  it('refuses an unknown init, metric or space (they silently ran the defaults)', () => {
+    const rgba = Uint8Array.from([0, 0, 0, 255, 255, 255, 255, 255, 9, 9, 9, 255]);
+    expect(() => kmeansPixels(rgba, { k: 2, init: 'bogus' as never })).toThrow(/kmeans\+\+, farthest or random for init but received "bogus"/);
+    expect(() => kmeansPixels(rgba, { k: 2, metric: 'L1' as never })).toThrow(/euclidean or manhattan for metric/);
+    expect(() => kmeansPixels(rgba, { k: 2, space: 'hsv' as never })).toThrow(/rgb, lab or oklab for space/);
+  });
+});
+
 describe('kmeansPoints', () => {
   it('refuses what would make every centroid NaN: a NaN, infinite or vast point, a NaN weight, weights that overflow', () => {
     expect(() => kmeansPoints(Float64Array.from([0, 0, 0, NaN, 1, 2]), null, { k: 1 })).toThrow(/points\[3\]/);
