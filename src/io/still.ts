@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import sharp from 'sharp';
 import { ChromaseedError, inputError } from '../errors.js';
 import { DEFAULT_MAX_PIXELS } from '../options.js';
 import { scaledHeight } from './clip-options.js';
@@ -56,6 +55,9 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
   if (!isFile) throw inputError(file, 'not a regular file');
   if (size === 0) throw inputError(file, 'empty file');
 
+  // Loaded here, not at import: libvips takes ~90 ms to load, which every user of the
+  // library would pay, and GIF and video runs never need it.
+  const { default: sharp } = await import('sharp');
   try {
     if (options.width !== undefined) {
       // The scaled size must fit the limit too, and is known from the header alone.
