@@ -81,7 +81,7 @@ export function formatCss(palette: Palette): string {
  * the name is the hex code and the percentage of pixels. So the file has `4 + k` lines.
  */
 export function formatGpl(palette: Palette): string {
-  // GIMP's palette view: a row per colour up to 16 of them.
+  // Swatches per row in GIMP's palette view: all of them, up to 16.
   const columns = Math.max(1, Math.min(16, palette.colors.length));
   const lines = [
     'GIMP Palette',
