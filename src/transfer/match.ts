@@ -48,13 +48,19 @@ export interface CostWeights {
  */
 export const DEFAULT_COST_WEIGHTS: CostWeights = { lightness: 1, color: 0.5, frequency: 0.25 };
 
-/** Below this L* spread (about one just-noticeable difference) a palette counts as flat. */
-const FLAT_LIGHTNESS = 1;
+/**
+ * Below this L* spread a palette's own range says little about light and shade: a black
+ * frame, a dim fade-in. Its lightness is then blended towards absolute lightness (L* over
+ * 100), fully for a flat palette, so black still goes to the source's darkest colours
+ * rather than to the middle of its range.
+ */
+const FULL_SPREAD = 50;
 
 /**
  * Each colour's CIELAB L* rescaled to its own palette's range: 0 for the darkest, 1 for
- * the lightest, 0.5 for all when the palette is flat. Comparing these instead of raw L*
- * keeps the target's light and shade when the source is darker or lighter overall.
+ * the lightest. Comparing these instead of raw L* keeps the target's light and shade when
+ * the source is darker or lighter overall. A palette spread over less than FULL_SPREAD
+ * L* units leans towards absolute lightness (L* over 100) in proportion.
  */
 export function relativeLightness(palette: WeightedPalette, out: Float64Array = new Float64Array(palette.size)): Float64Array {
   const { size, rgb } = palette;
@@ -67,7 +73,8 @@ export function relativeLightness(palette: WeightedPalette, out: Float64Array = 
     if (l > hi) hi = l;
   }
   const span = hi - lo;
-  for (let i = 0; i < size; i++) out[i] = span < FLAT_LIGHTNESS ? 0.5 : (out[i] - lo) / span;
+  const own = Math.min(1, span / FULL_SPREAD);
+  for (let i = 0; i < size; i++) out[i] = (span > 0 ? own * ((out[i] - lo) / span) : 0) + (1 - own) * (out[i] / 100);
   return out;
 }
 
@@ -154,7 +161,11 @@ export function matchPalettes(
       const ls = relativeLightness(source);
       const t = order(n, (a, b) => lt[a] - lt[b]);
       const s = order(m, (a, b) => ls[a] - ls[b]);
-      for (let r = 0; r < n; r++) mapping[t[r]] = s[n === 1 ? Math.floor((m - 1) / 2) : Math.round((r * (m - 1)) / (n - 1))];
+      // Ranks spread over the part of the source's range the target's lightness covers: all
+      // of it for a target of ordinary contrast, the dark end for a dim one (see relativeLightness).
+      const lo = lt[t[0]];
+      const hi = lt[t[n - 1]];
+      for (let r = 0; r < n; r++) mapping[t[r]] = s[Math.round((n === 1 ? lo : lo + (r / (n - 1)) * (hi - lo)) * (m - 1))];
       return mapping;
     }
     case 'optimal': {

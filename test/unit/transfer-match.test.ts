@@ -82,6 +82,20 @@ describe('matchPalettes', () => {
     expect(Array.from(matchPalettes(target, source, 'optimal'))).toEqual([1, 0]);
   });
 
+  it('a dark target with little contrast keeps to the dark end of the source (black used to become the middle)', () => {
+    const src = palette([[240, 230, 210], [30, 28, 25], [120, 120, 60], [200, 180, 70], [70, 70, 40]], [0.2, 0.2, 0.2, 0.2, 0.2]);
+    const darkest = 1;
+    const black = palette([[0, 0, 0]], [1]);
+    for (const method of ['lightness', 'optimal'] as const) expect(Array.from(matchPalettes(black, src, method))).toEqual([darkest]);
+    // Three near-black greys: the lightness method spreads them over the dark end only.
+    const dim = palette([[0, 0, 0], [10, 10, 10], [20, 20, 20]], [1 / 3, 1 / 3, 1 / 3]);
+    const ls = relativeLightness(src);
+    for (const j of matchPalettes(dim, src, 'lightness')) expect(ls[j]).toBeLessThan(0.5);
+    // A target of ordinary contrast still spans the whole source range, darkest to lightest.
+    const wide = palette([[5, 5, 5], [128, 128, 128], [250, 250, 250]], [1 / 3, 1 / 3, 1 / 3]);
+    expect(Array.from(matchPalettes(wide, src, 'lightness'))).toEqual([darkest, 2, 0]);
+  });
+
   it('optimal refuses weights it could not finish with (an infinite or NaN cost never settles)', () => {
     expect(() => matchPalettes(target, source, 'optimal', { lightness: 1, color: Infinity, frequency: 0 })).toThrow(/weights\.color/);
     expect(() => matchPalettes(target, source, 'optimal', { lightness: NaN, color: 1, frequency: 0 })).toThrow(/weights\.lightness/);
