@@ -146,13 +146,19 @@ export interface SequenceOptions extends ClusterOptions {
 /** The seeded mode's levers, as the command line names them. */
 const LEVERS = ['stability', 'frameIterations', 'paletteHold', 'pixelHold', 'pixelMargin', 'sceneCut', 'refresh', 'refreshGain', 'anchor', 'stillWeight'] as const;
 
+/** The first steadiness lever given (`--stability` included), as its flag, if any. */
+export function leverGiven(raw: Raw): string | undefined {
+  const lever = LEVERS.find((name) => raw[name] !== undefined);
+  return lever === undefined ? undefined : flag(lever);
+}
+
 export function resolveSequenceOptions(raw: Raw): SequenceOptions {
   const seeding = choice(raw, 'seeding', SEEDINGS, 'seeded');
   const metric = choice(raw, 'metric', METRICS, 'euclidean');
   // A lever the run would not use is a mistake worth saying, not something to ignore.
-  const lever = LEVERS.find((name) => raw[name] !== undefined);
+  const lever = leverGiven(raw);
   if (seeding !== 'seeded' && lever !== undefined) {
-    throw new ChromaseedError('ERR_USAGE', `${flag(lever)} acts on --seeding seeded only, and this run uses --seeding ${seeding}`);
+    throw new ChromaseedError('ERR_USAGE', `${lever} acts on --seeding seeded only, and this run uses --seeding ${seeding}`);
   }
   if (metric === 'manhattan' && typeof raw.anchor === 'number' && raw.anchor > 0) {
     throw new ChromaseedError('ERR_USAGE', '--anchor works with --metric euclidean only');

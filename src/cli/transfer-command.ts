@@ -6,7 +6,7 @@ import { checkInput, openInput, openReusable, refuseTimeForStill, sniffKind } fr
 import { checkExtraOutputPath, checkOutputPath, realInput, refuseInputAsOutput } from '../io/output-file.js';
 import { writeFileAtomic } from '../io/still.js';
 import { createQualityMeter } from '../metrics/quality.js';
-import { choice, resolveInputOptions, resolveSequenceOptions, TRANSFER_METHODS, type TransferMethod } from '../options.js';
+import { choice, leverGiven, resolveInputOptions, resolveSequenceOptions, TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import { makeEntry, toHex, type PaletteEntry } from '../palette/palette.js';
 import { expandFrame } from '../pipeline/expand-frame.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
@@ -27,6 +27,10 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   const targetPath = String(args.target);
   const output = String(args.output);
   const method = choice(args, 'method', TRANSFER_METHODS, 'optimal');
+  // `nearest` maps each pixel straight to the source colours: how the target's clusters
+  // are held from frame to frame changes nothing.
+  const lever = method === 'nearest' ? (args.seeding !== undefined ? '--seeding' : leverGiven(args)) : undefined;
+  if (lever !== undefined) throw new ChromaseedError('ERR_USAGE', `${lever} has no effect with --method nearest, which maps every pixel to its nearest source colour; drop it`);
   const inputOptions = resolveInputOptions(args);
   const options = resolveSequenceOptions(args);
   const quiet = args.quiet === true;
@@ -102,7 +106,11 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
     };
     streams.stdout.write(JSON.stringify(summary) + '\n');
   } else if (!quiet) {
-    const cuts = decisions.length > 1 ? `, mapping re-decided at ${decisions.length - 1} scene cut(s)` : '';
+    // `nearest` maps pixels, not clusters: it has no matching to re-decide. Without seeding
+    // every frame is clustered afresh, so every frame is a new decision, not a scene cut.
+    const redone = decisions.length - 1;
+    const why = options.seeding === 'seeded' ? `at ${countOf(redone, 'scene cut')}` : `on ${countOf(redone, 'frame')} (--seeding ${options.seeding} clusters each frame afresh)`;
+    const cuts = method !== 'nearest' && redone > 0 ? `, mapping re-decided ${why}` : '';
     streams.stderr.write(`${output}: ${countOf(frames, 'frame')}, ${info.width}x${info.height}, ${source.size} source colours, method ${method}${cuts}, ${seconds.toFixed(2)} s\n`);
   }
   if (!quiet) reportWarnings(streams, [...sourceWarnings, ...targetWarnings]);
