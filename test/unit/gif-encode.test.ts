@@ -210,6 +210,54 @@ describe('createGifEncoder round trip through omggif', () => {
     expect(firstMismatch(back.frames[1], expectedRgba(still))).toBe(-1);
   });
 
+  it('256 colours and a mostly unchanged frame: the unchanged pixels are still skipped', () => {
+    const [still] = toIndexed(decodeComposited(new Uint8Array(readFileSync(path.join(corpus, 'gifs/wuffs__harvesters.gif')))));
+    expect(still.size).toBe(256);
+    const n = still.width * still.height;
+    const one = encode([still], {}).length;
+    /** Encodes `still` then `next`: the second frame's bytes and its decoded pixels. */
+    const second = (next: IndexedFrame) => {
+      const both = encode([still, next], {});
+      return { bytes: both.length - one, got: decodeComposited(both).frames[1] };
+    };
+    /** Palette indices whose pixels came out wrong. */
+    const wrongColours = (got: Uint8Array, next: IndexedFrame) => {
+      const want = expectedRgba(next);
+      const wrong = new Set<number>();
+      for (let p = 0; p < n; p++) if (got[p * 4] !== want[p * 4] || got[p * 4 + 1] !== want[p * 4 + 1] || got[p * 4 + 2] !== want[p * 4 + 2]) wrong.add(next.indices[p]);
+      return wrong;
+    };
+    // Two changed pixels in opposite corners: the changed rectangle is the whole canvas, and
+    // an index that only unchanged pixels use becomes the transparent one, losing nothing.
+    const corners = still.indices.slice();
+    corners[0] = (corners[0] + 1) % 256;
+    corners[n - 1] = (corners[n - 1] + 1) % 256;
+    const a = second({ ...still, indices: corners });
+    expect(a.bytes).toBeLessThan(one / 10);
+    expect(wrongColours(a.got, { ...still, indices: corners }).size).toBe(0);
+    // Every colour among the changed pixels: no index is free, so the least-used colour is
+    // drawn with its nearest neighbour rather than every unchanged pixel written again.
+    const all = still.indices.slice();
+    for (let c = 0; c < 256; c++) all[Math.floor((c * (n - 1)) / 255)] = (c + 7) % 256;
+    const b = second({ ...still, indices: all });
+    expect(b.bytes).toBeLessThan(one / 10);
+    expect(wrongColours(b.got, { ...still, indices: all }).size).toBeLessThanOrEqual(1);
+  });
+
+  it('a frame disposed of with method 2 carries a transparent index, so decoders that fill with the background colour clear it too', () => {
+    const file = 'odd_gifs/peterdn__animated_transparent_firstframerestoreprev_loop.gif';
+    const { bytes } = roundTrip(file, true);
+    const reader = new GifReader(bytes);
+    let disposed = 0;
+    for (let i = 0; i < reader.numFrames(); i++) {
+      const info = reader.frameInfo(i);
+      if (info.disposal !== 2) continue;
+      disposed++;
+      expect(info.transparent_index, `frame ${i}`).not.toBeNull();
+    }
+    expect(disposed).toBeGreaterThan(0);
+  });
+
   it('frames that share the first frame\'s palette use the global table (no local tables)', () => {
     const source = decodeComposited(new Uint8Array(readFileSync(path.join(corpus, 'gifs/imageio__newtonscradle.gif'))));
     // One palette for the whole clip: the union of every frame's colours.
