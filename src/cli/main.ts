@@ -207,7 +207,7 @@ function sequenceOptions<T>(y: Argv<T>) {
     .option('stability', { requiresArg: true, choices: STABILITY_LEVELS, describe: 'seeded mode: how firmly palettes and still pixels are held (none = plain seeded k-means) [default: medium]' })
     .option('frame-iterations', { requiresArg: true, type: 'number', describe: 'seeded mode: Lloyd iterations per frame after the first [preset]' })
     .option('palette-hold', { requiresArg: true, type: 'number', describe: "seeded mode: a palette colour stays while keeping it raises its cluster's squared error by at most this fraction [preset]" })
-    .option('pixel-hold', { requiresArg: true, type: 'number', describe: 'seeded mode: pixels changing less than this (0-255, -1 = off) keep their entry [preset]' })
+    .option('pixel-hold', { requiresArg: true, type: 'number', describe: 'seeded mode: pixels whose source changes by at most this per channel (0-255, -1 = off) keep their entry [preset]' })
     .option('pixel-margin', { requiresArg: true, type: 'number', describe: "seeded mode: a held entry's squared distance may exceed the nearest's by this fraction [preset]" })
     .option('refresh', { requiresArg: true, type: 'number', describe: 'seeded mode: every N frames also try a fresh clustering, adopted when clearly better (0 = never) [preset]' })
     .option('refresh-gain', { requiresArg: true, type: 'number', describe: 'seeded mode: how much lower (fraction) a fresh objective must be to be adopted [preset]' })
