@@ -1,5 +1,6 @@
 import { fromSrgb, toSrgb } from '../color/space.js';
 import { invalidOption } from '../errors.js';
+import { INITS, METRICS, SPACES } from '../options.js';
 import type { ColorSpace, InitMethod, Metric } from '../types.js';
 import { dedupePoints } from './dedupe.js';
 import { buildHistogram, createHistogram, type ColorHistogram } from './histogram.js';
@@ -170,11 +171,11 @@ function resolve(options: KMeansOptions): Resolved {
   const refineIterations = options.refineIterations ?? maxIterations;
   if (!Number.isInteger(refineIterations) || refineIterations < 0) throw invalidOption('refineIterations', 'a non-negative integer', refineIterations);
   const init = options.init ?? 'kmeans++';
-  if (init !== 'kmeans++' && init !== 'farthest' && init !== 'random') throw invalidOption('init', 'kmeans++, farthest or random', init);
+  if (!INITS.includes(init)) throw invalidOption('init', alternatives(INITS), init);
   const metric = options.metric ?? 'euclidean';
-  if (metric !== 'euclidean' && metric !== 'manhattan') throw invalidOption('metric', 'euclidean or manhattan', metric);
+  if (!METRICS.includes(metric)) throw invalidOption('metric', alternatives(METRICS), metric);
   const space = options.space ?? 'rgb';
-  if (space !== 'rgb' && space !== 'lab' && space !== 'oklab') throw invalidOption('space', 'rgb, lab or oklab', space);
+  if (!SPACES.includes(space)) throw invalidOption('space', alternatives(SPACES), space);
   return {
     k,
     init,
@@ -190,6 +191,11 @@ function resolve(options: KMeansOptions): Resolved {
     labels: options.labels ?? false,
     onIteration: options.onIteration,
   };
+}
+
+/** `a, b or c`. */
+function alternatives(names: readonly string[]): string {
+  return `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 }
 
 function emptyPointSet(): PointSet {
