@@ -8,8 +8,8 @@ import { createQualityMeter, type QualityResult } from '../metrics/quality.js';
 import { MAX_COLORS, resolveInputOptions, resolveSequenceOptions, type Seeding, type SequenceOptions } from '../options.js';
 import { expandFrame } from '../pipeline/expand-frame.js';
 import { quantizeClip, type QuantizedFrame } from '../pipeline/quantize-clip.js';
-import { CAPTION_HEIGHT, MAX_CAPTION_WIDTH, renderCaption } from '../render/caption.js';
-import { composeSideBySide, sideBySideSize } from '../render/side-by-side.js';
+import { CAPTION_HEIGHT, renderCaption } from '../render/caption.js';
+import { composeSideBySide } from '../render/side-by-side.js';
 import { createSequentialQuantizer } from '../sequence/sequential.js';
 import { STABILITY_PRESETS, type StabilityOptions } from '../sequence/stability.js';
 import type { IndexedFrame, TimedFrame } from '../types.js';
@@ -166,12 +166,7 @@ async function createSideBySide(
   if (spare < 2) {
     throw new ChromaseedError('ERR_USAGE', `a side-by-side of ${shown.length} modes at k=${options.colors} leaves no palette room for the original panel; use a smaller -k`);
   }
-  const labels = ['original', ...shown.map((m) => LABELS[m])];
-  const { width: fullWidth } = sideBySideSize(info.width, info.height, labels.length, CAPTION_HEIGHT);
-  if (fullWidth > MAX_CAPTION_WIDTH) {
-    throw new ChromaseedError('ERR_USAGE', `a side-by-side of ${labels.length} panels ${info.width} pixels wide would be ${fullWidth} pixels wide, more than ${MAX_CAPTION_WIDTH}; scale the input down with --width`);
-  }
-  const caption = await renderCaption(labels, info.width);
+  const caption = await renderCaption(['original', ...shown.map((m) => LABELS[m])], info.width);
   const width = caption.width;
   const height = info.height + CAPTION_HEIGHT;
   const original = createSequentialQuantizer({ ...options, colors: Math.min(spare, 240), seeding: 'seeded', maxIterations: 10 });

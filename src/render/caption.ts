@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { ChromaseedError } from '../errors.js';
 import { PANEL_GAP, sideBySideSize, type Caption } from './side-by-side.js';
 
 export const CAPTION_HEIGHT = 22;
@@ -8,7 +9,7 @@ function escapeXml(s: string): string {
 }
 
 /** The widest caption sharp renders from SVG, so the widest side-by-side. */
-export const MAX_CAPTION_WIDTH = 32767;
+const MAX_CAPTION_WIDTH = 32767;
 
 /**
  * One caption bar with a label centred over each panel, rendered once with sharp's SVG
@@ -16,6 +17,9 @@ export const MAX_CAPTION_WIDTH = 32767;
  */
 export async function renderCaption(labels: readonly string[], panelWidth: number): Promise<Caption> {
   const { width, height } = sideBySideSize(panelWidth, 0, labels.length, CAPTION_HEIGHT);
+  if (width > MAX_CAPTION_WIDTH) {
+    throw new ChromaseedError('ERR_USAGE', `a side-by-side of ${labels.length} panels ${panelWidth} pixels wide would be ${width} pixels wide, more than ${MAX_CAPTION_WIDTH}; scale the input down with --width`);
+  }
   const fontSize = Math.max(9, Math.min(14, Math.floor(panelWidth / 12)));
   const texts = labels
     .map((label, i) => {
