@@ -58,6 +58,25 @@ export function choice<T extends string>(raw: Raw, name: string, allowed: readon
   return v as T;
 }
 
+/**
+ * The names each resolver reads. A library caller's misspelt option (`{ colours: 8 }`)
+ * would otherwise silently get its default, so the resolvers refuse names not listed; the
+ * command line, whose parsed arguments also carry aliases and positionals, passes only
+ * these (see cli/pick-options.ts).
+ */
+const CLUSTER_NAMES = ['colors', 'init', 'restarts', 'metric', 'space', 'seed', 'maxIterations'] as const;
+export const PALETTE_NAMES = [...CLUSTER_NAMES, 'sort', 'vivid', 'format', 'json', 'maxPixels'] as const;
+export const INPUT_NAMES = ['fps', 'width', 'start', 'duration', 'maxPixels', 'maxFrames'] as const;
+/** The seeded mode's levers, as the command line names them. */
+const LEVERS = ['stability', 'frameIterations', 'paletteHold', 'pixelHold', 'pixelMargin', 'sceneCut', 'refresh', 'refreshGain', 'anchor', 'stillWeight'] as const;
+export const SEQUENCE_NAMES = [...CLUSTER_NAMES, 'seeding', 'dither', ...LEVERS] as const;
+
+function refuseUnknown(raw: Raw, names: readonly string[]): void {
+  for (const name of Object.keys(raw)) {
+    if (!names.includes(name)) throw new ChromaseedError('ERR_USAGE', `unknown option "${name}"; the options here are ${names.join(', ')}`);
+  }
+}
+
 function flag(name: string): string {
   return '--' + name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 }
@@ -74,6 +93,11 @@ export interface ClusterOptions {
 }
 
 export function resolveClusterOptions(raw: Raw, defaultColors: number): ClusterOptions {
+  refuseUnknown(raw, CLUSTER_NAMES);
+  return clusterOptions(raw, defaultColors);
+}
+
+function clusterOptions(raw: Raw, defaultColors: number): ClusterOptions {
   return {
     colors: integer(raw, 'colors', 1, MAX_COLORS, defaultColors),
     init: choice(raw, 'init', INITS, 'kmeans++'),
@@ -100,8 +124,9 @@ function paletteFormat(raw: Raw): PaletteFormat {
 }
 
 export function resolvePaletteOptions(raw: Raw): PaletteOptions {
+  refuseUnknown(raw, PALETTE_NAMES);
   return {
-    ...resolveClusterOptions(raw, 6),
+    ...clusterOptions(raw, 6),
     sort: choice(raw, 'sort', PALETTE_SORTS, 'count'),
     vivid: raw.vivid === true,
     format: paletteFormat(raw),
@@ -124,6 +149,7 @@ export interface InputOptions {
 }
 
 export function resolveInputOptions(raw: Raw): InputOptions {
+  refuseUnknown(raw, INPUT_NAMES);
   const clip = validateClipOptions({ fps: raw.fps as number | undefined, width: raw.width as number | undefined, start: raw.start as string | undefined, duration: raw.duration as string | undefined });
   return {
     fps: clip.fps,
@@ -143,9 +169,6 @@ export interface SequenceOptions extends ClusterOptions {
   stability: StabilityOptions;
 }
 
-/** The seeded mode's levers, as the command line names them. */
-const LEVERS = ['stability', 'frameIterations', 'paletteHold', 'pixelHold', 'pixelMargin', 'sceneCut', 'refresh', 'refreshGain', 'anchor', 'stillWeight'] as const;
-
 /** The first steadiness lever given (`--stability` included), as its flag, if any. */
 export function leverGiven(raw: Raw): string | undefined {
   const lever = LEVERS.find((name) => raw[name] !== undefined);
@@ -153,6 +176,7 @@ export function leverGiven(raw: Raw): string | undefined {
 }
 
 export function resolveSequenceOptions(raw: Raw): SequenceOptions {
+  refuseUnknown(raw, SEQUENCE_NAMES);
   const seeding = choice(raw, 'seeding', SEEDINGS, 'seeded');
   const metric = choice(raw, 'metric', METRICS, 'euclidean');
   // A lever the run would not use is a mistake worth saying, not something to ignore.
@@ -164,7 +188,7 @@ export function resolveSequenceOptions(raw: Raw): SequenceOptions {
     throw new ChromaseedError('ERR_USAGE', '--anchor works with --metric euclidean only');
   }
   return {
-    ...resolveClusterOptions(raw, 16),
+    ...clusterOptions(raw, 16),
     seeding,
     dither: choice(raw, 'dither', DITHERS, 'none'),
     stability: resolveStability(choice(raw, 'stability', STABILITY_LEVELS, 'medium'), {

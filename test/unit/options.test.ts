@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { ChromaseedError } from '../../src/errors.js';
+import { resolveClusterOptions, resolveInputOptions, resolvePaletteOptions, resolveSequenceOptions } from '../../src/options.js';
+
+describe('option resolvers refuse names they do not read', () => {
+  it('a misspelt option is an ERR_USAGE naming it, not a silent default', () => {
+    const calls = [
+      () => resolveSequenceOptions({ colours: 8 }),
+      () => resolveInputOptions({ frameRate: 10 }),
+      () => resolvePaletteOptions({ colors: 5, sorting: 'hue' }),
+      () => resolveClusterOptions({ k: 4 }, 6),
+    ];
+    for (const call of calls) {
+      expect(call).toThrow(ChromaseedError);
+      expect(call).toThrow(/^unknown option "(colours|frameRate|sorting|k)"; the options here are [a-z]/);
+    }
+    // Each resolver reads only its own names: an input option is not a sequence option.
+    expect(() => resolveSequenceOptions({ fps: 10 })).toThrow(/unknown option "fps"/);
+  });
+
+  it('every name a resolver reads is accepted', () => {
+    expect(resolveSequenceOptions({ colors: 8, seeding: 'seeded', dither: 'bayer', pixelHold: 2, maxIterations: 50 }).stability.pixelHold).toBe(2);
+    expect(resolveInputOptions({ fps: 10, width: 64, start: '1', duration: '2', maxPixels: 1000, maxFrames: 5 }).maxFrames).toBe(5);
+    expect(resolvePaletteOptions({ colors: 5, sort: 'hue', vivid: true, json: true, maxPixels: 10 }).format).toBe('json');
+    expect(resolveClusterOptions({ colors: 4, init: 'random', restarts: 2, metric: 'manhattan', space: 'lab', seed: 3, maxIterations: 9 }, 6).colors).toBe(4);
+  });
+});
