@@ -30,3 +30,16 @@ export function invalidOption(name: string, expected: string, actual: unknown): 
 export function inputError(file: string, message: string, cause?: unknown): ChromaseedError {
   return new ChromaseedError('ERR_INPUT', `${file}: ${message}`, { cause });
 }
+
+/**
+ * A failed system call as a user reads it: Node's "ENOSPC: no space left on device, write"
+ * becomes "no space left on device (ENOSPC)". The code alone means little to most users;
+ * the call and path after the comma mean even less (a temporary file's name).
+ */
+export function systemReason(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as NodeJS.ErrnoException).code;
+  if (typeof code !== 'string') return err.message;
+  const text = new RegExp(`^${code}: (.+?)(?:, [a-z]+\\b.*)?$`).exec(err.message)?.[1];
+  return text === undefined ? code : `${text} (${code})`;
+}

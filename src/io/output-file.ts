@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, unlinkSync } from 'node:fs';
 import { access, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { ChromaseedError } from '../errors.js';
+import { ChromaseedError, systemReason } from '../errors.js';
 import { isFrameOf, isPngSequencePattern } from './frame-names.js';
 
 /**
@@ -149,7 +149,7 @@ export async function commitTemp(tempPath: string, finalPath: string): Promise<v
     await rename(tempPath, finalPath);
   } catch (err) {
     await removeQuietly(tempPath);
-    throw new ChromaseedError('ERR_OUTPUT', `${finalPath}: cannot move the finished file into place: ${(err as Error).message}`, { cause: err });
+    throw new ChromaseedError('ERR_OUTPUT', `${finalPath}: cannot move the finished file into place: ${systemReason(err)}`, { cause: err });
   }
   untrackTemp(tempPath);
 }
@@ -173,7 +173,7 @@ async function openTemp(outputPath: string, finalPath: string): Promise<{ tempPa
     trackTemp(tempPath);
     return { tempPath, handle };
   } catch (err) {
-    throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: cannot create a file in ${path.dirname(finalPath)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: cannot create a file in ${path.dirname(finalPath)}: ${systemReason(err)}`, { cause: err });
   }
 }
 
@@ -205,7 +205,7 @@ export async function createAtomicFile(outputPath: string, inputPath?: string): 
         }
         bytes += chunk.length;
       } catch (err) {
-        throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: write failed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+        throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: write failed: ${systemReason(err)}`, { cause: err });
       }
     },
     async commit() {

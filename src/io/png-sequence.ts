@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { stat, writeFile } from 'node:fs/promises';
-import { ChromaseedError } from '../errors.js';
+import { ChromaseedError, systemReason } from '../errors.js';
 import { frameFileName } from './frame-names.js';
 import { commitTemp, refuseInputAsOutput, removeQuietly, tempPathFor, trackTemp } from './output-file.js';
 
@@ -68,7 +68,7 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
         bytes += png.length;
       } catch (err) {
         if (err instanceof ChromaseedError) throw err;
-        throw new ChromaseedError('ERR_OUTPUT', `${final}: cannot write PNG frame: ${(err as Error).message}`, { cause: err });
+        throw new ChromaseedError('ERR_OUTPUT', `${final}: cannot write PNG frame: ${systemReason(err)}`, { cause: err });
       }
     },
     async commit() {

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { ChromaseedError, inputError } from '../errors.js';
+import { ChromaseedError, inputError, systemReason } from '../errors.js';
 import { DEFAULT_MAX_PIXELS } from '../options.js';
 import { scaledHeight } from './clip-options.js';
 import type { Frame } from '../types.js';
@@ -121,6 +121,6 @@ export async function writeFileAtomic(file: string, bytes: Uint8Array, inputPath
   } catch (e) {
     await out.abort();
     if (e instanceof ChromaseedError) throw e;
-    throw new ChromaseedError('ERR_OUTPUT', `${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e))})`, { cause: e });
+    throw new ChromaseedError('ERR_OUTPUT', `${file}: cannot write: ${systemReason(e)}`, { cause: e });
   }
 }

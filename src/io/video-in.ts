@@ -251,7 +251,9 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
   }
   // `-map 0:v:0` on a file of sound only: ffmpeg's last line would advise editing the map.
   if (/Stream map '0:v:0' matches no streams/.test(stderr)) return new ChromaseedError('ERR_INPUT', `${file}: has no video stream`, { cause: error });
-  let line = lastMeaningfulLine(stderr);
+  // A full disk is reported mid-run; the encoder's closing statistics follow and would hide it.
+  const full = /No space left on device|Disk quota exceeded|File too large/.exec(stderr);
+  let line = full !== null ? full[0].toLowerCase() : lastMeaningfulLine(stderr);
   // ffmpeg starts many lines with the input's name; it is already at the start of the message.
   if (line.startsWith(`${file}: `)) line = line.slice(file.length + 2);
   const inputProblem = /Invalid data found|No such file|matches no streams|does not contain any stream|Permission denied|moov atom not found|could not find codec|Error while decoding|EOF/i;
