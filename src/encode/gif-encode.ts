@@ -72,12 +72,22 @@ const OPAQUE = 0x1000000;
 /** Lookup value for a palette index out of range; never a packed colour. */
 const OUT_OF_RANGE = 0x80000000;
 /**
- * Shares of unchanged pixels in a frame's rectangle beyond which only one encoding is
- * tried: at least DIFFERENCE_ONLY unchanged, the transparent-differenced one; at most
- * PLAIN_ONLY, the plain one. In between both are encoded and the smaller kept.
+ * A 256-colour frame gives up its least-used colour for a transparent index when at least
+ * this share of its rectangle is unchanged (see flushPending).
  */
 const DIFFERENCE_ONLY = 0.6;
-const PLAIN_ONLY = 0.05;
+/**
+ * Which of a frame's two encodings (unchanged pixels repeated, or written as transparent)
+ * LZW packs smaller follows which has fewer runs of equal indices, so only when their run
+ * counts are within this fraction of each other are both encoded and the smaller kept.
+ * Measured on the 30 bench clips at k = 16 (2,939 frames with both candidates, both
+ * encoded): the fewer runs were the smaller encoding on 92% of frames; with a margin of
+ * 0.1 the files come out 0.07% above always keeping the smaller (no clip more than 0.4%),
+ * with 1.15 encodings a frame. The rule it replaces (the share of unchanged pixels) made
+ * them 3.7% larger, up to 15% on a clip (video noise scatters unchanged pixels, and
+ * transparent specks break up the runs), with 1.22 encodings a frame.
+ */
+const RUNS_MARGIN = 0.1;
 
 /** Graphic control extension (8 bytes) then the image separator; left/top follow it. */
 const DESCRIPTOR_XY_OFFSET = 8 + 1;
@@ -237,27 +247,40 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     // Whether the rectangle has transparent pixels, how many drawn pixels are already on the
     // canvas, and (only when the palette is full and a free slot must be found) how often each
     // index is used, by all drawn pixels and by changed ones. An opaque first frame with a
-    // free slot needs none of it.
+    // free slot needs none of it. Also the runs of equal indices in the two encodings of a
+    // later frame (RUNS_MARGIN), with -1 standing for the transparent index not yet chosen.
     const countUses = size === 256;
     let needsTransparency = false;
     let unchanged = 0;
+    let plainRuns = 0;
+    let differenceRuns = 0;
     if (pendingHasTransparency || countUses || comparesWithCanvas) {
       if (countUses) {
         counts.fill(0);
         changedCounts.fill(0);
       }
+      let lastPlain = -2;
+      let lastDifference = -2;
       for (let y = ry0; y <= ry1; y++) {
         for (let p = y * width + rx0, end = p + rw; p < end; p++) {
           const t = target[p];
+          let plain = -1;
+          let difference = -1;
           if (t === 0) needsTransparency = true;
           else {
             const same = comparesWithCanvas && t === base[p];
+            plain = pendingIndices[p];
             if (same) unchanged++;
+            else difference = plain;
             if (countUses) {
-              counts[pendingIndices[p]]++;
-              if (!same) changedCounts[pendingIndices[p]]++;
+              counts[plain]++;
+              if (!same) changedCounts[plain]++;
             }
           }
+          if (plain !== lastPlain) plainRuns++;
+          if (difference !== lastDifference) differenceRuns++;
+          lastPlain = plain;
+          lastDifference = difference;
         }
       }
     }
@@ -322,14 +345,14 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
       head.reset();
     } else {
       // Candidate 1 repeats the colour of unchanged pixels; candidate 2 writes them as
-      // transparent. Long transparent runs usually compress better, but noisy areas can come
-      // out larger. LZW is the costly step, so both are encoded (and the smaller kept) only
-      // when the share of unchanged pixels leaves the outcome open; a mostly unchanged
-      // rectangle goes straight to candidate 2, a mostly changed one straight to candidate 1.
-      const share = unchanged / (rw * rh);
+      // transparent. Long transparent runs usually compress better, but transparent specks
+      // scattered through video noise break up runs and come out larger. LZW is the costly
+      // step, so both are encoded (and the smaller kept) only when their runs of equal
+      // indices are about as many; otherwise the one with clearly fewer runs is written.
       const tryDifference = comparesWithCanvas && ti >= 0 && anyUnchanged;
-      let best: Uint8Array | null = tryDifference && share >= DIFFERENCE_ONLY ? null : encodeBody(plainIndices(), rx0, ry0, rw, rh, gce);
-      if (tryDifference && (best === null || share > PLAIN_ONLY)) {
+      const runRatio = (differenceRuns + 1) / (plainRuns + 1);
+      let best: Uint8Array | null = tryDifference && runRatio < 1 - RUNS_MARGIN ? null : encodeBody(plainIndices(), rx0, ry0, rw, rh, gce);
+      if (tryDifference && (best === null || runRatio <= 1 + RUNS_MARGIN)) {
         for (let y = ry0, q = 0; y <= ry1; y++) {
           for (let p = y * width + rx0, end = p + rw; p < end; p++, q++) {
             const t = target[p];
