@@ -2,26 +2,56 @@ import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, inputError } from '../errors.js';
 import type { InputOptions } from '../options.js';
-import type { DecodedGif } from '../decode/gif-decode.js';
 import { playbackDelayMs, rateForDelays } from '../timing.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 
-export type InputKind = 'gif' | 'still' | 'video';
+export type InputKind = 'gif' | 'webp' | 'still' | 'video';
+
+/**
+ * A clip whose delays are all known before a frame is decoded (a GIF, an animated WebP):
+ * its part, rate and size are chosen here, by playback time, rather than by ffmpeg.
+ */
+export interface TimedClip {
+  readonly info: ClipInfo;
+  /** Each frame's delay in milliseconds, as stored. */
+  readonly delaysMs: readonly number[];
+  /** Full-canvas frames in order; each call starts again from the first. */
+  frames(): Iterable<TimedFrame> | AsyncIterable<TimedFrame>;
+  readonly warnings: readonly string[];
+}
+
+/** Bytes of a file's head that sniffKind reads: enough for the PNG chunks before the pixels. */
+const HEAD_BYTES = 64 * 1024;
 
 /**
  * What a file is, by its first bytes rather than its name: a `.gif` that is really a
- * PNG still goes to the right reader, and a text file fails with a clear message.
+ * PNG still goes to the right reader, and a text file fails with a clear message. An
+ * animated PNG goes to ffmpeg, which decodes it as a clip; an animated WebP, which ffmpeg
+ * cannot decode, to sharp ('webp').
  */
 export function sniffKind(head: Uint8Array): InputKind {
   const ascii = (from: number, to: number) => String.fromCharCode(...head.subarray(from, to));
   if (ascii(0, 6) === 'GIF87a' || ascii(0, 6) === 'GIF89a') return 'gif';
   if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'still'; // JPEG
-  if (head[0] === 0x89 && ascii(1, 4) === 'PNG') return 'still';
-  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'still';
+  if (head[0] === 0x89 && ascii(1, 4) === 'PNG') return isAnimatedPng(head) ? 'video' : 'still';
+  // An extended WebP (VP8X chunk first) says in its flags whether it is animated.
+  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return ascii(12, 16) === 'VP8X' && (head[20] & 0x02) !== 0 ? 'webp' : 'still';
   if (ascii(0, 4) === 'II*\0' || ascii(0, 4) === 'MM\0*') return 'still'; // TIFF
   // ISO media: AVIF/HEIF stills share the box format with MP4 video; the brand tells them apart.
   if (ascii(4, 8) === 'ftyp' && /^(avif|avis|heic|heix|mif1)$/.test(ascii(8, 12))) return 'still';
   return 'video';
+}
+
+/** An APNG has an animation control chunk (acTL) before its first image data (IDAT). */
+function isAnimatedPng(head: Uint8Array): boolean {
+  const view = new DataView(head.buffer, head.byteOffset, head.length);
+  for (let at = 8; at + 8 <= head.length; ) {
+    const type = String.fromCharCode(...head.subarray(at + 4, at + 8));
+    if (type === 'acTL') return true;
+    if (type === 'IDAT') return false;
+    at += 12 + view.getUint32(at);
+  }
+  return false;
 }
 
 /** Checks the input exists and is a readable, non-empty file; returns its first bytes. */
@@ -43,11 +73,11 @@ export async function checkInput(file: string): Promise<Uint8Array> {
     throw inputError(file, `cannot read: ${(err as Error).message}`, err);
   }
   if (size === 0) throw inputError(file, 'the file is empty');
-  const head = new Uint8Array(16);
+  const head = new Uint8Array(Math.min(size, HEAD_BYTES));
   try {
     const handle = await open(file, 'r');
     try {
-      await handle.read(head, 0, 16, 0);
+      await handle.read(head, 0, head.length, 0);
     } finally {
       await handle.close();
     }
@@ -71,18 +101,16 @@ function reframes(options: InputOptions): boolean {
 export async function openInput(file: string, options: InputOptions): Promise<FrameSource & { kind: InputKind }> {
   const head = await checkInput(file);
   const kind = sniffKind(head);
-  if (kind === 'gif') {
-    const { decodeGif } = await import('../decode/gif-decode.js');
-    const bytes = new Uint8Array(await readFile(file));
-    const gif = decodeGif(bytes, file, { maxPixels: options.maxPixels, maxFrames: options.maxFrames });
-    if (!reframes(options)) return { kind, info: gif.info, frames: toAsync(gif.frames()), warnings: gif.warnings };
-    return { kind, ...(await reframeGif(gif, options, file)), warnings: gif.warnings };
+  if (kind === 'gif' || kind === 'webp') {
+    const clip = kind === 'gif' ? await decodeGifFile(file, options) : await (await import('./webp-animation.js')).openAnimatedWebp(file, options);
+    if (!reframes(options)) return { kind, info: clip.info, frames: toAsync(clip.frames()), warnings: clip.warnings };
+    return { kind, ...(await reframeClip(clip, options, file)), warnings: clip.warnings };
   }
   if (kind === 'still') {
     const { loadStill } = await import('./still.js');
     const frame = await loadStill(file, { maxPixels: options.maxPixels, width: options.width });
     const timed: TimedFrame = { ...frame, delayMs: 0 };
-    return { kind, info: { width: frame.width, height: frame.height, frameCount: 1 }, frames: toAsync([timed][Symbol.iterator]()) };
+    return { kind, info: { width: frame.width, height: frame.height, frameCount: 1 }, frames: toAsync([timed]) };
   }
   const { openVideo } = await import('./video-in.js');
   const video = await openVideo(file, options);
@@ -119,31 +147,36 @@ export async function openReusable(file: string, options: InputOptions): Promise
   };
 }
 
-/** A GIF's part, rate and size as asked: frames chosen by playback time, then resized. */
-async function reframeGif(gif: DecodedGif, options: InputOptions, file: string): Promise<FrameSource> {
+async function decodeGifFile(file: string, options: InputOptions): Promise<TimedClip> {
+  const { decodeGif } = await import('../decode/gif-decode.js');
+  return decodeGif(new Uint8Array(await readFile(file)), file, { maxPixels: options.maxPixels, maxFrames: options.maxFrames });
+}
+
+/** A clip's part, rate and size as asked: frames chosen by playback time, then resized. */
+async function reframeClip(clip: TimedClip, options: InputOptions, file: string): Promise<FrameSource> {
   const { scaledHeight, validateClipOptions } = await import('./clip-options.js');
   const { planFrames, followPlan } = await import('../pipeline/retime.js');
   const { fps, width, startSec, durationSec } = validateClipOptions(options);
-  const plan = planFrames(gif.delaysMs, { startMs: startSec === undefined ? undefined : startSec * 1000, durationMs: durationSec === undefined ? undefined : durationSec * 1000, fps });
+  const plan = planFrames(clip.delaysMs, { startMs: startSec === undefined ? undefined : startSec * 1000, durationMs: durationSec === undefined ? undefined : durationSec * 1000, fps });
   if (plan.length === 0) {
-    const seconds = gif.delaysMs.reduce((t, d) => t + playbackDelayMs(d), 0) / 1000;
-    throw new ChromaseedError('ERR_INPUT', `${file}: --start is past the end (the GIF plays for ${seconds.toFixed(2)} s)`);
+    const seconds = clip.delaysMs.reduce((t, d) => t + playbackDelayMs(d), 0) / 1000;
+    throw new ChromaseedError('ERR_INPUT', `${file}: --start is past the end (it plays for ${seconds.toFixed(2)} s)`);
   }
   if (plan.length > options.maxFrames) {
     throw new ChromaseedError('ERR_LIMIT', `${file}: the part and rate asked for make ${plan.length} frames, more than the limit of ${options.maxFrames} (raise it with --max-frames)`);
   }
-  const size = width === undefined ? gif.info : { width, height: scaledHeight(width, gif.info.width, gif.info.height) };
+  const size = width === undefined ? clip.info : { width, height: scaledHeight(width, clip.info.width, clip.info.height) };
   checkFrameSize(file, size, options.maxPixels);
   // Video output's rate: --fps itself unless the last frame was cut short, else one that fits every delay.
   const even = fps !== undefined && plan.every((f) => f.delayMs === 1000 / fps);
-  const info: ClipInfo = { ...gif.info, width: size.width, height: size.height, frameCount: plan.length, fps: even ? fps : rateForDelays(plan.map((f) => f.delayMs)) };
+  const info: ClipInfo = { ...clip.info, width: size.width, height: size.height, frameCount: plan.length, fps: even ? fps : rateForDelays(plan.map((f) => f.delayMs)) };
   // Each source frame used is resized once, before it is repeated.
   let resize: ((frame: TimedFrame) => Promise<TimedFrame>) | undefined;
-  if (size.width !== gif.info.width) {
+  if (size.width !== clip.info.width) {
     const { resizeFrame } = await import('./resize-frames.js');
     resize = (frame) => resizeFrame(frame, size.width, size.height);
   }
-  return { info, frames: followPlan(gif.frames(), plan, resize) };
+  return { info, frames: followPlan(clip.frames(), plan, resize) };
 }
 
 /** Frames this large, after scaling, are refused before any is made. */
@@ -153,8 +186,8 @@ function checkFrameSize(file: string, size: { width: number; height: number }, m
   }
 }
 
-async function* toAsync<T>(it: Iterator<T>): AsyncGenerator<T> {
-  for (let r = it.next(); !r.done; r = it.next()) yield r.value;
+async function* toAsync<T>(frames: Iterable<T> | AsyncIterable<T>): AsyncGenerator<T> {
+  yield* frames;
 }
 
 async function* limitFrames(frames: AsyncIterable<TimedFrame>, max: number, file: string): AsyncGenerator<TimedFrame> {

@@ -110,7 +110,7 @@ describe('chromaseed quantize', () => {
 
     const late = await runMain(['quantize', CARS, '-k', '8', '--start', '5', '-o', path.join(tmp, 'late.gif')]);
     expect(late.code).toBe(1);
-    expect(late.stderr).toMatch(/^chromaseed: .*cars\.gif: --start is past the end \(the GIF plays for 0\.90 s\)\n$/);
+    expect(late.stderr).toMatch(/^chromaseed: .*cars\.gif: --start is past the end \(it plays for 0\.90 s\)\n$/);
     const tooMany = await runMain(['quantize', CARS, '-k', '8', '--fps', '50', '--max-frames', '40', '-o', path.join(tmp, 'many.gif')]);
     expect(tooMany.code).toBe(1);
     expect(tooMany.stderr).toMatch(/cars\.gif: the part and rate asked for make 45 frames, more than the limit of 40 \(raise it with --max-frames\)/);
@@ -340,7 +340,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['GIF scaled past the pixel limit', ['quantize', CARS, '--width', '16384', '-o', 'x.gif'], 1, /cars\.gif: frames of 16384x12288 exceed the limit of 100000000 pixels/],
     ['still scaled past the pixel limit', ['quantize', HIBISCUS, '--width', '16384', '-o', 'x.png'], 1, /hibiscus\.jpg: scaled to 16384x\d+, the image would have more than 100000000 pixels/],
     ['frame number in a picture name', ['quantize', CARS, '-o', 'x.gif', '--timeline', 'x-%d.png'], 2, /this picture is one file; drop the frame number/],
-    ['transfer target past its end', ['transfer', REALSHORT, CARS, '--start', '5', '-o', 'x.gif'], 1, /cars\.gif: --start is past the end \(the GIF plays for 0\.90 s\)/],
+    ['transfer target past its end', ['transfer', REALSHORT, CARS, '--start', '5', '-o', 'x.gif'], 1, /cars\.gif: --start is past the end \(it plays for 0\.90 s\)/],
     ['minutes past 59', ['quantize', CARS, '--start', '1:75', '-o', 'x.gif'], 2, /for --start but received "1:75"/],
     ['time options with two stills', ['transfer', HIBISCUS, path.join(repoRoot, 'samples/coffee.png'), '--start', '1', '-o', 'x.png'], 2, /coffee\.png is a still image, which has no time/],
     ['transfer to a GIF above 50 fps, before the source is read', ['transfer', REALSHORT, CARS, '--fps', '60', '-o', 'x.gif'], 2, /a GIF plays at most 50 frames per second/],
