@@ -11,6 +11,11 @@ import { ffmpegCommand, ffmpegLocation, lastMeaningfulLine } from './ffmpeg-path
 export interface VideoProbe {
   readonly width: number;
   readonly height: number;
+  /**
+   * Sample aspect ratio: how much wider a stored pixel is shown than it is tall (1 for
+   * square pixels; 32/27 for widescreen NTSC DVD, whose 720x480 frames show as 16:9).
+   */
+  readonly sampleAspect: number;
   /** Frames per second ffmpeg will produce by default (its output rate for this input). */
   readonly fps: number;
   /** Container duration in seconds, when the container states one. */
@@ -50,11 +55,14 @@ export async function openVideo(file: string, options: ClipOptions = {}): Promis
     throw new ChromaseedError('ERR_INPUT', `${file}: no such file (looked in ${path.dirname(path.resolve(file))})`);
   }
   const probe = await probeVideo(file);
-  let width = probe.width;
+  // Frames are made the size a player shows them, with square pixels: an anamorphic video's
+  // stored width is stretched (or squeezed) by its sample aspect ratio.
+  const shownWidth = Math.max(1, Math.round(probe.width * probe.sampleAspect));
+  let width = shownWidth;
   let height = probe.height;
   if (opts.width !== undefined) {
     width = opts.width;
-    height = scaledHeight(opts.width, probe.width, probe.height);
+    height = scaledHeight(opts.width, shownWidth, probe.height);
   }
   const capped = opts.fps === undefined && opts.maxFps !== undefined && probe.fps > opts.maxFps;
   const fps = opts.fps ?? (capped ? opts.maxFps! : probe.fps);
@@ -64,7 +72,7 @@ export async function openVideo(file: string, options: ClipOptions = {}): Promis
   const filters: string[] = [];
   if (opts.fps !== undefined || capped) filters.push(`fps=${fps}`);
   // Area averaging when shrinking: colour statistics (what k-means sees) stay those of the source.
-  if (opts.width !== undefined) filters.push(`scale=${width}:${height}:flags=${width < probe.width ? 'area' : 'bicubic'}`);
+  if (width !== probe.width || height !== probe.height) filters.push(`scale=${width}:${height}:flags=${width < probe.width ? 'area' : 'bicubic'}`);
 
   // Filled as damage shows up: at the probe, or while the frames are read.
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
@@ -282,8 +290,8 @@ export async function probeVideo(file: string): Promise<VideoProbe> {
 export function parseProbe(stderr: string): VideoProbe | null {
   const lines = stderr.split(/\r?\n/);
   let inOutput = false;
-  let input: { w: number; h: number; fps?: number; tbr?: number } | null = null;
-  let output: { w: number; h: number; fps?: number } | null = null;
+  let input: { w: number; h: number; sar: number; fps?: number; tbr?: number } | null = null;
+  let output: { w: number; h: number; sar: number; fps?: number } | null = null;
   let durationSec: number | undefined;
   for (const line of lines) {
     if (/^Output #\d+/.test(line)) inOutput = true;
@@ -294,14 +302,17 @@ export function parseProbe(stderr: string): VideoProbe | null {
     const details = video[1];
     const size = /[ ,](\d{1,5})x(\d{1,5})(?=[ ,[]|$)/.exec(details);
     if (!size) continue;
-    const parsed = { w: Number(size[1]), h: Number(size[2]), fps: rate(details, 'fps'), tbr: rate(details, 'tbr') };
+    // "[SAR 32:27 DAR 16:9]"; 0:1 (unknown) and a missing one mean square pixels.
+    const sar = /\[SAR (\d+):(\d+) /.exec(details);
+    const aspect = sar && Number(sar[1]) > 0 && Number(sar[2]) > 0 ? Number(sar[1]) / Number(sar[2]) : 1;
+    const parsed = { w: Number(size[1]), h: Number(size[2]), sar: aspect, fps: rate(details, 'fps'), tbr: rate(details, 'tbr') };
     if (inOutput) output ??= parsed;
     else input ??= parsed;
   }
   const best = output ?? input;
   if (!best || best.w < 1 || best.h < 1) return null;
   const raw = output?.fps ?? input?.tbr ?? input?.fps ?? 25;
-  return { width: best.w, height: best.h, fps: snapNtsc(raw), durationSec };
+  return { width: best.w, height: best.h, sampleAspect: best.sar, fps: snapNtsc(raw), durationSec };
 }
 
 function rate(details: string, unit: 'fps' | 'tbr'): number | undefined {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -152,6 +153,20 @@ describe('openVideo', () => {
     expect(best).toBeGreaterThanOrEqual(15);
     expect(best).toBeLessThanOrEqual(16);
     expect(diffs[0]).toBeGreaterThan(5);
+  });
+
+  it('shows anamorphic video as a player does: non-square pixels are stretched to square ones', async () => {
+    // realshort squeezed to half its width, with pixels marked twice as wide as tall (SAR 2:1).
+    const { ffmpegLocation } = await import('../../src/io/ffmpeg-path.js');
+    const squeezed = path.join(work, 'anamorphic.mp4');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', realshort, '-vf', 'scale=160:240,setsar=2', '-c:v', 'libx264', '-crf', '12', squeezed]);
+    const shown = await readAll(squeezed);
+    expect([shown.info.width, shown.info.height]).toEqual([320, 240]);
+    const original = await readAll(realshort);
+    // Half the columns were thrown away, so detail differs; a picture not stretched back would not line up at all.
+    expect(meanAbsDiff(shown.frames[10].data, original.frames[10].data)).toBeLessThan(6);
+    const narrow = await readAll(squeezed, { width: 100 });
+    expect([narrow.info.width, narrow.info.height]).toEqual([100, 75]);
   });
 
   it('kills ffmpeg when the consumer stops early', async () => {
