@@ -32,12 +32,18 @@ export interface VideoOutput {
  * - webm: VP9 (libvpx-vp9) in constant-quality mode; VP9 accepts odd sizes.
  * Quality is set high (CRF 18 for H.264) because the frames are already colour-quantized and
  * the point of the output is to show that.
+ *
+ * ffmpeg turns the RGB frames into YUV with the BT.601 matrix in limited range; the streams
+ * are labelled so, with sRGB's (BT.709) primaries. Unlabelled, many players guess BT.709 for
+ * HD sizes and decode every colour slightly wrong (a palette's exact colours are the point).
  */
+const COLOUR_LABELS = ['-colorspace', 'smpte170m', '-color_range', 'tv', '-color_primaries', 'bt709', '-color_trc', 'bt709'];
+
 function codecOptions(container: VideoContainer, width: number, height: number): string[] {
   if (container === 'webm') {
-    return ['-c:v', 'libvpx-vp9', '-pix_fmt', 'yuv420p', '-crf', '30', '-b:v', '0', '-deadline', 'good', '-cpu-used', '4', '-row-mt', '1', '-f', 'webm'];
+    return ['-c:v', 'libvpx-vp9', '-pix_fmt', 'yuv420p', ...COLOUR_LABELS, '-crf', '30', '-b:v', '0', '-deadline', 'good', '-cpu-used', '4', '-row-mt', '1', '-f', 'webm'];
   }
-  const opts = ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '18', '-preset', 'medium'];
+  const opts = ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', ...COLOUR_LABELS, '-crf', '18', '-preset', 'medium'];
   if (width % 2 === 1 || height % 2 === 1) opts.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2:0:0:black');
   if (container === 'mp4' || container === 'mov') opts.push('-movflags', '+faststart');
   opts.push('-f', container === 'mkv' ? 'matroska' : container);

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -286,6 +286,10 @@ describe('frame writers on real video frames', () => {
     expect(back.info.fps).toBeCloseTo(30.02, 1);
     for (let i = 0; i < 36; i += 5) expect(meanAbsDiff(back.frames[i].data, expand(indexed[i]))).toBeLessThan(6);
     expect(readdirSync(work).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    // Labelled with the matrix ffmpeg converts with (BT.601, limited range): unlabelled, players guess BT.709 for HD.
+    const { ffmpegLocation } = await import('../../src/io/ffmpeg-path.js');
+    const report = spawnSync(ffmpegLocation().path, ['-hide_banner', '-i', out]).stderr.toString();
+    expect(report).toMatch(/Video: h264 .*yuv420p\(tv, smpte170m\/bt709\/bt709/);
   });
 
   it('GIF to mp4 keeps variable delays: every frame is shown for its own delay (0 plays as 100 ms)', async () => {
