@@ -20,6 +20,11 @@ export interface VideoProbe {
   readonly fps: number;
   /** Container duration in seconds, when the container states one. */
   readonly durationSec?: number;
+  /**
+   * The decoder to ask for, when ffmpeg's own would lose something: its VP8 and VP9
+   * decoders ignore the alpha channel of a WebM with transparency; libvpx's keep it.
+   */
+  readonly decoder?: string;
   /** ffmpeg's first report of damage it read past while probing (a file cut short, say). */
   readonly damage?: string;
 }
@@ -77,7 +82,7 @@ export async function openVideo(file: string, options: ClipOptions = {}): Promis
   // Filled as damage shows up: at the probe, or while the frames are read.
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, startSec: opts.startSec, durationSec: opts.durationSec, lengthSec: probe.durationSec }, warnings),
+    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, startSec: opts.startSec, durationSec: opts.durationSec, lengthSec: probe.durationSec, decoder: probe.decoder }, warnings),
   };
   return { info, frames, warnings };
 }
@@ -91,6 +96,7 @@ interface ReadPlan {
   durationSec?: number;
   /** The container's duration in seconds, when it states one (for the message when --start is past it). */
   lengthSec?: number;
+  decoder?: string;
 }
 
 async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): AsyncGenerator<TimedFrame> {
@@ -99,6 +105,7 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
   // could cut off a run that is still exiting; the stream is destroyed only once ffmpeg is done.
   const out = new PassThrough({ highWaterMark: frameBytes, autoDestroy: false });
   const command = ffmpegCommand(file);
+  if (plan.decoder !== undefined) command.inputOptions(['-c:v', plan.decoder]);
   if (plan.startSec !== undefined) command.inputOptions(['-ss', ffmpegSeconds(plan.startSec)]); // before -i: fast, and still frame-accurate when decoding
   const outputOptions = ['-map', '0:v:0', '-an', '-sn', '-dn', '-pix_fmt', 'rgba'];
   if (plan.durationSec !== undefined) outputOptions.push('-t', ffmpegSeconds(plan.durationSec));
@@ -293,8 +300,13 @@ export function parseProbe(stderr: string): VideoProbe | null {
   let input: { w: number; h: number; sar: number; fps?: number; tbr?: number } | null = null;
   let output: { w: number; h: number; sar: number; fps?: number } | null = null;
   let durationSec: number | undefined;
+  let codec: string | undefined; // of the first input video stream
+  let alpha = false; // its metadata says it has an alpha channel
+  let inFirstVideo = false;
   for (const line of lines) {
     if (/^Output #\d+/.test(line)) inOutput = true;
+    if (/^\s*Stream #/.test(line)) inFirstVideo = false;
+    if (inFirstVideo && /^\s*alpha_mode\s*:\s*1\s*$/.test(line)) alpha = true;
     const dur = /Duration: (\d+):(\d+):(\d+(?:\.\d+)?)/.exec(line);
     if (dur && !inOutput) durationSec = Number(dur[1]) * 3600 + Number(dur[2]) * 60 + Number(dur[3]);
     const video = /Stream #\d+:\d+.*?: Video: (.*)$/.exec(line);
@@ -307,12 +319,17 @@ export function parseProbe(stderr: string): VideoProbe | null {
     const aspect = sar && Number(sar[1]) > 0 && Number(sar[2]) > 0 ? Number(sar[1]) / Number(sar[2]) : 1;
     const parsed = { w: Number(size[1]), h: Number(size[2]), sar: aspect, fps: rate(details, 'fps'), tbr: rate(details, 'tbr') };
     if (inOutput) output ??= parsed;
-    else input ??= parsed;
+    else if (input === null) {
+      input = parsed;
+      codec = /^(\w+)/.exec(details)?.[1];
+      inFirstVideo = true;
+    }
   }
   const best = output ?? input;
   if (!best || best.w < 1 || best.h < 1) return null;
   const raw = output?.fps ?? input?.tbr ?? input?.fps ?? 25;
-  return { width: best.w, height: best.h, sampleAspect: best.sar, fps: snapNtsc(raw), durationSec };
+  const decoder = alpha && codec === 'vp9' ? 'libvpx-vp9' : alpha && codec === 'vp8' ? 'libvpx' : undefined;
+  return { width: best.w, height: best.h, sampleAspect: best.sar, fps: snapNtsc(raw), durationSec, ...(decoder ? { decoder } : {}) };
 }
 
 function rate(details: string, unit: 'fps' | 'tbr'): number | undefined {

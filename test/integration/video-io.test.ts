@@ -169,6 +169,24 @@ describe('openVideo', () => {
     expect([narrow.info.width, narrow.info.height]).toEqual([100, 75]);
   });
 
+  it('keeps the transparency of a VP9 WebM (ffmpeg\'s own VP9 decoder drops it)', async () => {
+    const { ffmpegLocation } = await import('../../src/io/ffmpeg-path.js');
+    const earth = path.join(corpus, 'gifs/gifcontrols__earth-transparent.gif');
+    const webm = path.join(work, 'alpha.webm');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', earth, '-frames:v', '3', '-c:v', 'libvpx-vp9', '-pix_fmt', 'yuva420p', '-lossless', '1', webm]);
+    const { frames } = await readAll(webm);
+    const gif = await openInput(earth, { maxPixels: 1e8, maxFrames: 1000 });
+    let first: TimedFrame | undefined;
+    for await (const f of gif.frames) {
+      first = f;
+      break;
+    }
+    const clear = (d: Uint8Array) => d.filter((_, i) => i % 4 === 3 && d[i] === 0).length;
+    expect(clear(first!.data)).toBeGreaterThan(10_000);
+    // VP9 keeps alpha at full resolution; edges may round either way.
+    expect(Math.abs(clear(frames[0].data) - clear(first!.data))).toBeLessThan(clear(first!.data) * 0.02);
+  });
+
   it('kills ffmpeg when the consumer stops early', async () => {
     const unique = path.join(work, `early-break-${process.pid}.mp4`);
     copyFileSync(path.join(corpus, 'videos/moviepy__chaplin.mp4'), unique);
