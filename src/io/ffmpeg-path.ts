@@ -61,12 +61,20 @@ export function assertFfmpegRunnable(): FfmpegLocation {
   return where;
 }
 
-/** A fluent-ffmpeg command bound to the chosen binary (set per command, not globally). */
+/**
+ * A fluent-ffmpeg command bound to the chosen binary (set per command, not globally). An
+ * input named like a protocol ("pipe:x.mp4", "http:clip.mp4") is given as "file:NAME":
+ * ffmpeg would otherwise read "pipe:" from standard input and wait there forever.
+ */
 export function ffmpegCommand(input?: string): ffmpeg.FfmpegCommand {
   assertFfmpegRunnable();
-  const command = input === undefined ? ffmpeg() : ffmpeg(input);
+  const command = input === undefined ? ffmpeg() : ffmpeg(looksLikeProtocol(input) ? `file:${input}` : input);
   command.setFfmpegPath(ffmpegLocation().path);
   return command;
+}
+
+function looksLikeProtocol(name: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(name);
 }
 
 function isExecutable(file: string): boolean {

@@ -264,13 +264,19 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
       { cause: error },
     );
   }
+  // Killed from outside (the kernel's out-of-memory killer, say): its last line is whatever it printed before.
+  const signal = /killed with signal (\w+)/.exec(error.message)?.[1];
+  if (signal !== undefined) return new ChromaseedError('ERR_FFMPEG', `${file}: ffmpeg was stopped by ${signal}${signal === 'SIGKILL' ? ' (out of memory?)' : ''}`, { cause: error });
+  // An MP4 whose index was never written: ffmpeg's last line is only "Invalid data found".
+  if (/moov atom not found/.test(stderr)) return new ChromaseedError('ERR_INPUT', `${file}: the MP4 has no index (moov atom not found): it was cut short or is still being written`, { cause: error });
   // `-map 0:v:0` on a file of sound only: ffmpeg's last line would advise editing the map.
   if (/Stream map '0:v:0' matches no streams/.test(stderr)) return new ChromaseedError('ERR_INPUT', `${file}: has no video stream`, { cause: error });
   // A full disk is reported mid-run; the encoder's closing statistics follow and would hide it.
   const full = /No space left on device|Disk quota exceeded|File too large/.exec(stderr);
   let line = full !== null ? full[0].toLowerCase() : lastMeaningfulLine(stderr);
-  // ffmpeg starts many lines with the input's name; it is already at the start of the message.
-  if (line.startsWith(`${file}: `)) line = line.slice(file.length + 2);
+  // ffmpeg starts many lines with the input's name (given as file:NAME when it looks like a
+  // protocol); it is already at the start of the message.
+  for (const named of [`${file}: `, `file:${file}: `]) if (line.startsWith(named)) line = line.slice(named.length);
   const inputProblem = /Invalid data found|No such file|matches no streams|does not contain any stream|Permission denied|moov atom not found|could not find codec|Error while decoding|EOF/i;
   const code = inputProblem.test(line) ? 'ERR_INPUT' : 'ERR_FFMPEG';
   return new ChromaseedError(code, `${file}: ffmpeg failed: ${line}`, { cause: error });

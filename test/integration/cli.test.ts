@@ -238,6 +238,21 @@ describe('a file of sound only', () => {
   });
 });
 
+describe('a video named like an ffmpeg protocol', () => {
+  it('is read as the file: "pipe:" made ffmpeg wait on standard input forever', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'protocol-'));
+    copyFileSync(REALSHORT, path.join(dir, 'pipe:clip.mp4'));
+    writeFileSync(path.join(dir, 'pipe:text.mp4'), 'not a video');
+    const good = await runBin(['quantize', 'pipe:clip.mp4', '-k', '4', '--duration', '0.3', '-o', 'pipe:out.gif', '-q'], { cwd: dir, killAfterMs: 30_000 });
+    expect(good.stderr).toBe('');
+    expect(good.code).toBe(0);
+    expect(existsSync(path.join(dir, 'pipe:out.gif'))).toBe(true);
+    const bad = await runBin(['quantize', 'pipe:text.mp4', '-o', 'out.gif'], { cwd: dir, killAfterMs: 30_000 });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe('chromaseed: pipe:text.mp4: ffmpeg failed: Invalid data found when processing input\n');
+  });
+});
+
 describe('a damaged video', () => {
   // ffmpeg reads past both kinds of damage and exits 0: the output is made, with a warning.
   it('cut short: warned about from the probe', async () => {

@@ -25,4 +25,16 @@ describe('error messages a user can act on', () => {
     const err = ffmpegFailure('out.mp4', new Error('ffmpeg exited with code 1'), stderr);
     expect(err.message).toBe('out.mp4: ffmpeg failed: no space left on device');
   });
+
+  it('ffmpeg killed from outside says so, not its last progress line', () => {
+    const err = ffmpegFailure('long.mp4', new Error('ffmpeg was killed with signal SIGKILL'), '    encoder         : Lavc58.42.100 rawvideo\n');
+    expect(err.message).toBe('long.mp4: ffmpeg was stopped by SIGKILL (out of memory?)');
+  });
+
+  it('an MP4 cut short before its index is named as such', () => {
+    const stderr = '[mov,mp4,m4a,3gp,3g2,mj2 @ 0x1] moov atom not found\ncut.mp4: Invalid data found when processing input\n';
+    const err = ffmpegFailure('cut.mp4', new Error('ffmpeg exited with code 1'), stderr);
+    expect(err.code).toBe('ERR_INPUT');
+    expect(err.message).toBe('cut.mp4: the MP4 has no index (moov atom not found): it was cut short or is still being written');
+  });
 });
