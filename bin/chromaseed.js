@@ -4,12 +4,16 @@
 import { main } from '../dist/cli-bundle/main.js';
 
 // Ctrl-C aborts the run: writers remove their temporary files and ffmpeg children are killed.
+// The exit code is the shell's for the signal: 130 for SIGINT, 143 for SIGTERM.
 const controller = new AbortController();
-const onSignal = () => {
-  if (controller.signal.aborted) process.exit(130);
+let signalCode = 130;
+const onSignal = (signal) => {
+  if (signal === 'SIGTERM') signalCode = 143;
+  if (controller.signal.aborted) process.exit(signalCode);
   controller.abort();
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
-process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }, controller.signal);
+const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }, controller.signal);
+process.exitCode = code === 130 ? signalCode : code;

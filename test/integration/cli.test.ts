@@ -510,6 +510,14 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     const ps = (await import('node:child_process')).spawnSync('ps', ['-eo', 'ppid,args'], { encoding: 'utf8' }).stdout;
     expect(ps.split('\n').filter((l) => l.trim().startsWith(String(r.pid)))).toEqual([]);
   });
+
+  it('stops on SIGTERM with exit code 143, the shell\'s for that signal', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'sigterm-'));
+    const r = await runBin(['quantize', path.join(corpus, 'videos/moviepy__big_buck_bunny_0_30.webm'), '-o', path.join(dir, 'out.gif')], { killAfterMs: 2500, signal: 'SIGTERM' });
+    expect(r.code).toBe(143);
+    expect(r.stderr).toMatch(/interrupted/);
+    expectOnly(dir, []);
+  });
 });
 
 describe('compare interrupted', () => {
