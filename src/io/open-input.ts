@@ -103,6 +103,7 @@ export async function openInput(file: string, options: InputOptions): Promise<Fr
   const kind = sniffKind(head);
   if (kind === 'gif' || kind === 'webp') {
     const clip = kind === 'gif' ? await decodeGifFile(file, options) : await (await import('./webp-animation.js')).openAnimatedWebp(file, options);
+    checkFrameSize(file, clip.info, options.maxPixels);
     if (!reframes(options)) return { kind, info: clip.info, frames: toAsync(clip.frames()), warnings: clip.warnings };
     return { kind, ...(await reframeClip(clip, options, file)), warnings: clip.warnings };
   }
@@ -113,7 +114,9 @@ export async function openInput(file: string, options: InputOptions): Promise<Fr
     return { kind, info: { width: frame.width, height: frame.height, frameCount: 1 }, frames: toAsync([timed]) };
   }
   const { openVideo } = await import('./video-in.js');
-  const video = await openVideo(file, options);
+  // ffmpeg guesses a PNG's format from its first 2 KB: an APNG whose animation chunk comes
+  // after a large profile or text chunk would be read as a one-frame PNG.
+  const video = await openVideo(file, options, head[0] === 0x89 ? 'apng' : undefined);
   checkFrameSize(file, video.info, options.maxPixels);
   return { kind: 'video', info: video.info, frames: limitFrames(video.frames, options.maxFrames, file), warnings: video.warnings };
 }

@@ -50,24 +50,26 @@ function damageWarning(file: string, line: string): string {
  * each iteration runs its own ffmpeg, so a source that is never read leaves no process.
  * Frames come through a pipe with back-pressure: ffmpeg blocks when the consumer is slow, so
  * memory stays at a few frames however long the video is. Breaking out of the loop (or an
- * error) kills ffmpeg and waits for it to exit.
+ * error) kills ffmpeg and waits for it to exit. `demuxer` names ffmpeg's input format
+ * when its guess from the file's first bytes would be wrong.
  */
-export async function openVideo(file: string, options: ClipOptions = {}): Promise<FrameSource> {
+export async function openVideo(file: string, options: ClipOptions = {}, demuxer?: string): Promise<FrameSource> {
   const opts = validateClipOptions(options);
   try {
     await access(file);
   } catch {
     throw new ChromaseedError('ERR_INPUT', `${file}: no such file (looked in ${path.dirname(path.resolve(file))})`);
   }
-  const probe = await probeVideo(file);
+  const probe = await probeVideo(file, demuxer);
   // Frames are made the size a player shows them, with square pixels: an anamorphic video's
-  // stored width is stretched (or squeezed) by its sample aspect ratio.
-  const shownWidth = Math.max(1, Math.round(probe.width * probe.sampleAspect));
+  // wide pixels stretch its width, tall ones (a rotated anamorphic video) its height.
+  const shownWidth = Math.max(1, Math.round(probe.width * Math.max(1, probe.sampleAspect)));
+  const shownHeight = Math.max(1, Math.round(probe.height * Math.max(1, 1 / probe.sampleAspect)));
   let width = shownWidth;
-  let height = probe.height;
+  let height = shownHeight;
   if (opts.width !== undefined) {
     width = opts.width;
-    height = scaledHeight(opts.width, shownWidth, probe.height);
+    height = scaledHeight(opts.width, shownWidth, shownHeight);
   }
   const capped = opts.fps === undefined && opts.maxFps !== undefined && probe.fps > opts.maxFps;
   const fps = opts.fps ?? (capped ? opts.maxFps! : probe.fps);
@@ -82,7 +84,7 @@ export async function openVideo(file: string, options: ClipOptions = {}): Promis
   // Filled as damage shows up: at the probe, or while the frames are read.
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, startSec: opts.startSec, durationSec: opts.durationSec, lengthSec: probe.durationSec, decoder: probe.decoder }, warnings),
+    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, startSec: opts.startSec, durationSec: opts.durationSec, lengthSec: probe.durationSec, decoder: probe.decoder, demuxer }, warnings),
   };
   return { info, frames, warnings };
 }
@@ -97,6 +99,7 @@ interface ReadPlan {
   /** The container's duration in seconds, when it states one (for the message when --start is past it). */
   lengthSec?: number;
   decoder?: string;
+  demuxer?: string;
 }
 
 async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): AsyncGenerator<TimedFrame> {
@@ -105,6 +108,7 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
   // could cut off a run that is still exiting; the stream is destroyed only once ffmpeg is done.
   const out = new PassThrough({ highWaterMark: frameBytes, autoDestroy: false });
   const command = ffmpegCommand(file);
+  if (plan.demuxer !== undefined) command.inputFormat(plan.demuxer);
   if (plan.decoder !== undefined) command.inputOptions(['-c:v', plan.decoder]);
   if (plan.startSec !== undefined) command.inputOptions(['-ss', ffmpegSeconds(plan.startSec)]); // before -i: fast, and still frame-accurate when decoding
   const outputOptions = ['-map', '0:v:0', '-an', '-sn', '-dn', '-pix_fmt', 'rgba'];
@@ -267,8 +271,9 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
   // Killed from outside (the kernel's out-of-memory killer, say): its last line is whatever it printed before.
   const signal = /killed with signal (\w+)/.exec(error.message)?.[1];
   if (signal !== undefined) return new ChromaseedError('ERR_FFMPEG', `${file}: ffmpeg was stopped by ${signal}${signal === 'SIGKILL' ? ' (out of memory?)' : ''}`, { cause: error });
-  // An MP4 whose index was never written: ffmpeg's last line is only "Invalid data found".
-  if (/moov atom not found/.test(stderr)) return new ChromaseedError('ERR_INPUT', `${file}: the MP4 has no index (moov atom not found): it was cut short or is still being written`, { cause: error });
+  // An MP4 whose index was never written (or any file named .mp4 that is not one): ffmpeg's
+  // last line is only "Invalid data found".
+  if (/moov atom not found/.test(stderr)) return new ChromaseedError('ERR_INPUT', `${file}: not a complete MP4 (no moov atom): cut short, still being written, or not an MP4 at all`, { cause: error });
   // `-map 0:v:0` on a file of sound only: ffmpeg's last line would advise editing the map.
   if (/Stream map '0:v:0' matches no streams/.test(stderr)) return new ChromaseedError('ERR_INPUT', `${file}: has no video stream`, { cause: error });
   // A full disk is reported mid-run; the encoder's closing statistics follow and would hide it.
@@ -283,8 +288,9 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
 }
 
 /** Runs ffmpeg on the first frame only and reads sizes and rates from what it prints. */
-export async function probeVideo(file: string): Promise<VideoProbe> {
+export async function probeVideo(file: string, demuxer?: string): Promise<VideoProbe> {
   const command = ffmpegCommand(file).outputOptions(['-map', '0:v:0', '-frames:v', '1']).format('null').output('-');
+  if (demuxer !== undefined) command.inputFormat(demuxer);
   const run = watch(command);
   command.run();
   const { error, stderr, damage } = await run.done;

@@ -8,11 +8,16 @@ import type { TimedClip } from './open-input.js';
  * and disposal done). ffmpeg, which reads every other clip, decodes still WebP only.
  */
 
-/** Decoded frames held at once: libvips decodes an animation from its start on every call, so frames are taken in batches. */
-const BATCH_BYTES = 32 * 1024 * 1024;
+/**
+ * Decoded frames asked for at once. libvips decodes an animation from its first frame on
+ * every call, so fewer, larger batches read faster and hold more memory (libvips keeps a
+ * few copies of a batch). Measured on a 273-frame 720p WebP (1 GB of RGBA), `quantize -k 4`:
+ * 64 MB batches 31 s and 0.5 GB peak RSS, 128 MB 21 s and 0.8 GB, 256 MB 17 s and 1.3 GB.
+ */
+const BATCH_BYTES = 128 * 1024 * 1024;
 
 /** Reads the header: size, frame count, delays and loop count. Frames are decoded by `frames()`. */
-export async function openAnimatedWebp(file: string, limits: { maxPixels: number; maxFrames: number }): Promise<TimedClip> {
+export async function openAnimatedWebp(file: string, limits: { maxFrames: number }): Promise<TimedClip> {
   const { default: sharp } = await import('sharp');
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
@@ -23,12 +28,12 @@ export async function openAnimatedWebp(file: string, limits: { maxPixels: number
   const width = meta.width ?? 0;
   const height = meta.pageHeight ?? meta.height ?? 0;
   const pages = meta.pages ?? 1;
-  if (width * height > limits.maxPixels) {
-    throw new ChromaseedError('ERR_LIMIT', `${file}: frames of ${width}x${height} exceed the limit of ${limits.maxPixels} pixels (raise it with --max-pixels)`);
-  }
   if (pages > limits.maxFrames) throw new ChromaseedError('ERR_LIMIT', `${file}: more than ${limits.maxFrames} frames (raise the limit with --max-frames)`);
   const delaysMs = Array.from({ length: pages }, (_, i) => meta.delay?.[i] ?? 0);
-  const info: ClipInfo = { width, height, frameCount: pages, fps: rateForDelays(delaysMs), ...(meta.loop !== undefined ? { loopCount: meta.loop } : {}) };
+  // WebP counts plays (0: forever), GIF's loop block counts repeats after the first, and no
+  // block means one play.
+  const plays = meta.loop ?? 0;
+  const info: ClipInfo = { width, height, frameCount: pages, fps: rateForDelays(delaysMs), ...(plays !== 1 ? { loopCount: Math.max(0, plays - 1) } : {}) };
   const frameBytes = width * height * 4;
   const perBatch = Math.max(1, Math.floor(BATCH_BYTES / frameBytes));
 

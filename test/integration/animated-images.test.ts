@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -24,12 +24,22 @@ let gifFrames: TimedFrame[];
 beforeAll(async () => {
   const gif = decodeGif(new Uint8Array(readFileSync(CARS)), CARS);
   gifFrames = [...gif.frames()].slice(0, FRAMES);
-  // Lossless, so every decoded pixel can be checked; delays of 100, 200, 300 and 400 ms.
+  // Lossless, so every decoded pixel can be checked; delays of 100, 200, 300 and 400 ms; 3 plays.
   await sharp(CARS, { pages: FRAMES }).webp({ lossless: true, loop: 3, delay: [100, 200, 300, 400] }).toFile(webp);
   await sharp(CARS, { pages: 1 }).webp({ lossless: true }).toFile(still);
   execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', CARS, '-frames:v', String(FRAMES), '-plays', '0', '-f', 'apng', apng]);
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** PNG's chunk checksum (CRC-32, ISO 3309). */
+function crc32(bytes: Uint8Array): number {
+  let c = ~0;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
 
 async function readAll(file: string, raw: Record<string, unknown> = {}): Promise<{ kind: string; frames: TimedFrame[]; loopCount?: number }> {
   const source = await openInput(file, resolveInputOptions(raw));
@@ -50,7 +60,8 @@ describe('animated PNG and WebP are read as clips', () => {
     const { kind, frames, loopCount } = await readAll(webp);
     expect(kind).toBe('webp');
     expect(frames.map((f) => f.delayMs)).toEqual([100, 200, 300, 400]);
-    expect(loopCount).toBe(3);
+    // WebP counts plays, a GIF's loop block repeats after the first: 3 plays are 2 repeats.
+    expect(loopCount).toBe(2);
     frames.forEach((f, i) => expect(Buffer.compare(f.data, gifFrames[i].data), `frame ${i}`).toBe(0));
   });
 
@@ -70,12 +81,29 @@ describe('animated PNG and WebP are read as clips', () => {
     frames.forEach((f, i) => expect(Buffer.compare(f.data, gifFrames[i].data), `frame ${i}`).toBe(0));
   });
 
+  it('an animated PNG with a large chunk before its animation chunk is still a clip', async () => {
+    // ffmpeg guesses the format from the first 2 KB; 3,000 bytes of text push acTL past them.
+    const bytes = readFileSync(apng);
+    const ihdrEnd = 8 + 25;
+    const text = Buffer.concat([Buffer.from('Comment\0'), Buffer.alloc(3000, 'x')]);
+    const chunk = Buffer.alloc(12 + text.length);
+    chunk.writeUInt32BE(text.length, 0);
+    chunk.write('tEXt', 4, 'latin1');
+    text.copy(chunk, 8);
+    chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + text.length)), 8 + text.length);
+    const padded = path.join(work, 'padded.png');
+    writeFileSync(padded, Buffer.concat([bytes.subarray(0, ihdrEnd), chunk, bytes.subarray(ihdrEnd)]));
+    expect(await sharp(padded).metadata()).toMatchObject({ width: 400, height: 300 }); // still a valid PNG
+    const { frames } = await readAll(padded);
+    expect(frames).toHaveLength(FRAMES);
+  });
+
   it('quantize writes all the frames of an animated WebP', async () => {
     const out = path.join(work, 'out.gif');
     const r = await runMain(['quantize', webp, '-k', '8', '-o', out, '--quiet']);
     expect(r.code).toBe(0);
     const back = decodeGif(new Uint8Array(readFileSync(out)), out);
     expect(back.delaysMs).toEqual([100, 200, 300, 400]);
-    expect(back.info.loopCount).toBe(3);
+    expect(back.info.loopCount).toBe(2);
   });
 });

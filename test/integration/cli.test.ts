@@ -249,7 +249,7 @@ describe('a video named like an ffmpeg protocol', () => {
     expect(existsSync(path.join(dir, 'pipe:out.gif'))).toBe(true);
     const bad = await runBin(['quantize', 'pipe:text.mp4', '-o', 'out.gif'], { cwd: dir, killAfterMs: 30_000 });
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toBe('chromaseed: pipe:text.mp4: ffmpeg failed: Invalid data found when processing input\n');
+    expect(bad.stderr).toBe('chromaseed: pipe:text.mp4: not a complete MP4 (no moov atom): cut short, still being written, or not an MP4 at all\n');
   });
 });
 

@@ -167,6 +167,10 @@ describe('openVideo', () => {
     expect(meanAbsDiff(shown.frames[10].data, original.frames[10].data)).toBeLessThan(6);
     const narrow = await readAll(squeezed, { width: 100 });
     expect([narrow.info.width, narrow.info.height]).toEqual([100, 75]);
+    // Turned a quarter (a phone's rotation label), the wide pixels become tall ones: the height is stretched.
+    const turned = path.join(work, 'anamorphic-turned.mp4');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', squeezed, '-c', 'copy', '-metadata:s:v', 'rotate=90', turned]);
+    expect((await readAll(turned)).info).toMatchObject({ width: 240, height: 320 });
   });
 
   it('keeps the transparency of a VP9 WebM (ffmpeg\'s own VP9 decoder drops it)', async () => {

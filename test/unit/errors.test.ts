@@ -35,6 +35,6 @@ describe('error messages a user can act on', () => {
     const stderr = '[mov,mp4,m4a,3gp,3g2,mj2 @ 0x1] moov atom not found\ncut.mp4: Invalid data found when processing input\n';
     const err = ffmpegFailure('cut.mp4', new Error('ffmpeg exited with code 1'), stderr);
     expect(err.code).toBe('ERR_INPUT');
-    expect(err.message).toBe('cut.mp4: the MP4 has no index (moov atom not found): it was cut short or is still being written');
+    expect(err.message).toBe('cut.mp4: not a complete MP4 (no moov atom): cut short, still being written, or not an MP4 at all');
   });
 });
