@@ -16,10 +16,15 @@ export interface VideoProbe {
    * square pixels; 32/27 for widescreen NTSC DVD, whose 720x480 frames show as 16:9).
    */
   readonly sampleAspect: number;
-  /** Frames per second ffmpeg will produce by default (its output rate for this input). */
+  /**
+   * Frames per second to read at: ffmpeg's own output rate for this input, unless
+   * `rateFilter` says it must be asked for another.
+   */
   readonly fps: number;
   /** Container duration in seconds, when the container states one. */
   readonly durationSec?: number;
+  /** True when `fps` is not the rate ffmpeg would pick itself, so a rate filter must ask for it. */
+  readonly rateFilter?: boolean;
   /**
    * The decoder to ask for, when ffmpeg's own would lose something: its VP8 and VP9
    * decoders ignore the alpha channel of a WebM with transparency; libvpx's keep it.
@@ -77,7 +82,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, demuxer
   const info: ClipInfo = { width, height, fps, loopCount: 0, frameCount: estimateFrames(probe, fps, opts.startSec, opts.durationSec) };
   const delayMs = 1000 / fps;
   const filters: string[] = [];
-  if (opts.fps !== undefined || capped) filters.push(`fps=${fps}`);
+  if (opts.fps !== undefined || capped || probe.rateFilter === true) filters.push(`fps=${fps}`);
   // Area averaging when shrinking: colour statistics (what k-means sees) stay those of the source.
   if (width !== probe.width || height !== probe.height) filters.push(`scale=${width}:${height}:flags=${width < probe.width ? 'area' : 'bicubic'}`);
 
@@ -340,8 +345,20 @@ export function parseProbe(stderr: string): VideoProbe | null {
   const best = output ?? input;
   if (!best || best.w < 1 || best.h < 1) return null;
   const raw = output?.fps ?? input?.tbr ?? input?.fps ?? 25;
+  // A variable-rate video that starts slower than it goes on (10 fps, then 30): ffmpeg would
+  // read it at the first part's rate, dropping two frames in three of the rest. When that
+  // rate is clearly below the average, it is read at the stream's finest rate (tbr) instead.
+  const slowStart = output?.fps !== undefined && input?.fps !== undefined && input.tbr !== undefined && output.fps < 0.9 * input.fps && input.tbr > output.fps;
   const decoder = alpha && codec === 'vp9' ? 'libvpx-vp9' : alpha && codec === 'vp8' ? 'libvpx' : undefined;
-  return { width: best.w, height: best.h, sampleAspect: best.sar, fps: snapNtsc(raw), durationSec, ...(decoder ? { decoder } : {}) };
+  return {
+    width: best.w,
+    height: best.h,
+    sampleAspect: best.sar,
+    fps: snapNtsc(slowStart ? input!.tbr! : raw),
+    durationSec,
+    ...(slowStart ? { rateFilter: true } : {}),
+    ...(decoder ? { decoder } : {}),
+  };
 }
 
 function rate(details: string, unit: 'fps' | 'tbr'): number | undefined {

@@ -191,6 +191,27 @@ describe('openVideo', () => {
     expect(Math.abs(clear(frames[0].data) - clear(first!.data))).toBeLessThan(clear(first!.data) * 0.02);
   });
 
+  it('reads a variable-rate video that starts slow at its fast rate: no frame dropped', async () => {
+    // One second at 10 fps, then one at 30 fps, joined without re-encoding.
+    const { ffmpegLocation } = await import('../../src/io/ffmpeg-path.js');
+    const ff = (...args: string[]) => execFileSync(ffmpegLocation().path, ['-v', 'error', ...args]);
+    const parts = [10, 30].map((rate) => {
+      const part = path.join(work, `part-${rate}.mp4`);
+      ff('-f', 'lavfi', '-i', `testsrc=s=96x64:r=${rate}:d=1`, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-video_track_timescale', '90000', part);
+      return `file '${part}'`;
+    });
+    const list = path.join(work, 'parts.txt');
+    writeFileSync(list, parts.join('\n') + '\n');
+    const joined = path.join(work, 'variable-rate.mp4');
+    ff('-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', joined);
+    const { info, frames } = await readAll(joined);
+    // ffmpeg on its own read it at 10 fps: 22 frames, two in three of the second part lost.
+    expect(info.fps).toBe(30);
+    expect(frames.reduce((t, f) => t + f.delayMs, 0)).toBeCloseTo(2000, -1);
+    const distinct = new Set(frames.map((f) => Buffer.from(f.data).toString('base64')));
+    expect(distinct.size).toBe(40);
+  });
+
   it('kills ffmpeg when the consumer stops early', async () => {
     const unique = path.join(work, `early-break-${process.pid}.mp4`);
     copyFileSync(path.join(corpus, 'videos/moviepy__chaplin.mp4'), unique);
