@@ -119,10 +119,10 @@ function buildParser(argv: string[], handlers: Record<'palette' | 'quantize' | '
     )
     .command(
       'quantize <input>',
-      'Quantize an animated GIF or a video to k colours per frame',
+      'Quantize an animated GIF, WebP or PNG, or a video, to k colours per frame',
       (y) =>
         outputOptions(sequenceOptions(inputOptions(clusterOptions(y, 16, 10))))
-          .positional('input', { type: 'string', describe: 'GIF, video (mp4, webm, mov, mkv, ...) or still image' })
+          .positional('input', { type: 'string', describe: 'GIF, animated WebP or PNG, video (mp4, webm, mov, mkv, ...) or still image' })
           .option('timeline', { requiresArg: true, type: 'string', describe: 'also write the palettes over time as a PNG (one row per frame)' })
           .demandOption('output'),
       handlers.quantize,
@@ -132,7 +132,7 @@ function buildParser(argv: string[], handlers: Record<'palette' | 'quantize' | '
       'Run seeded, unseeded and global k-means on one input and measure the flicker',
       (y) =>
         sequenceOptions(inputOptions(clusterOptions(y, 16, 10)))
-          .positional('input', { type: 'string', describe: 'GIF or video' })
+          .positional('input', { type: 'string', describe: 'GIF, animated WebP or PNG, or video' })
           .option('output', { requiresArg: true, alias: 'o', type: 'string', describe: 'write a labelled side-by-side animation (GIF or video)' })
           .option('all', { type: 'boolean', describe: 'include the global mode in the side-by-side output' })
           .option('levers', { type: 'boolean', describe: 'add rows with each steadiness lever of the seeded mode switched off' })
@@ -146,8 +146,8 @@ function buildParser(argv: string[], handlers: Record<'palette' | 'quantize' | '
       "Repaint TARGET (still, GIF or video) with SOURCE's palette",
       (y) =>
         outputOptions(sequenceOptions(inputOptions(clusterOptions(y, 8, 10))))
-          .positional('source', { type: 'string', describe: 'where the colours come from (still, GIF or video)' })
-          .positional('target', { type: 'string', describe: 'what is repainted (still, GIF or video)' })
+          .positional('source', { type: 'string', describe: 'where the colours come from (still, GIF, animated WebP or PNG, or video)' })
+          .positional('target', { type: 'string', describe: 'what is repainted (still, GIF, animated WebP or PNG, or video)' })
           .option('method', { requiresArg: true, choices: TRANSFER_METHODS, default: 'optimal', describe: 'how target clusters are matched to source colours' })
           .option('swatch', { requiresArg: true, type: 'string', describe: 'write source palette, target palette and mapping as a PNG' })
           .demandOption('output'),
