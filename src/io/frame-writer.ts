@@ -177,7 +177,7 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
           // Callers pass the source's rate (ClipInfo.fps); without it, the first frame's.
           fps ??= Math.min(MAX_GIF_FPS, 1000 / delayMs);
           trackTemp(tempPath);
-          video = createVideoOutput(tempPath, { width, height, fps, container });
+          video = createVideoOutput(tempPath, { width, height, fps, container, name: file });
         }
         // A fresh buffer per frame: ffmpeg's pipe holds a reference until it is sent.
         const rgba = new Uint8Array(width * height * 4);

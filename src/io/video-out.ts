@@ -13,6 +13,8 @@ export interface VideoOutputOptions {
   /** Frames per second of the RGBA frames written. */
   fps: number;
   container: VideoContainer;
+  /** The file as messages name it (the output the user asked for); default: the written file's base name. */
+  name?: string;
 }
 
 export interface VideoOutput {
@@ -74,7 +76,7 @@ export function createVideoOutput(file: string, options: VideoOutputOptions): Vi
     .output(file);
   const run = watch(command);
   command.run();
-  const label = path.basename(file).replace(/^\.(.*)\.tmp-[0-9a-f]+(\.[^.]+)$/, '$1$2');
+  const label = options.name ?? path.basename(file).replace(/^\.(.*)\.tmp-[0-9a-f]+(\.[^.]+)$/, '$1$2');
   let closed = false;
 
   async function failure(): Promise<ChromaseedError> {

@@ -294,6 +294,24 @@ describe('ffmpeg binary choice', () => {
       const frame: IndexedFrame = { width: 4, height: 4, indices: new Uint8Array(16), palette: new Uint8Array(3), size: 1, transparent: null, delayMs: 100 };
       await expect(w.write(frame)).rejects.toMatchObject({ code: 'ERR_FFMPEG' });
       expect(readdirSync(work).filter((f) => f.includes('env'))).toEqual([]);
+      // The real ffmpeg writing to /dev/full, where every write fails as on a full disk: the
+      // message names the output as given (not its temporary file) and says why.
+      const { ffmpegLocation: locate } = await import('../../src/io/ffmpeg-path.js');
+      delete process.env.FFMPEG_PATH;
+      const real = locate().path;
+      const full = path.join(work, 'disk-full');
+      // (fluent-ffmpeg's own short queries, such as -formats, pass through untouched.)
+      writeFileSync(full, `#!/usr/bin/env bash\nargs=("$@"); [ $# -gt 3 ] && args[$#-1]=/dev/full\nexec '${real}' "\${args[@]}"\n`);
+      chmodSync(full, 0o755);
+      process.env.FFMPEG_PATH = full;
+      const target = path.join(work, 'full.mkv');
+      const f = await createFrameWriter(target, { width: 4, height: 4, fps: 10 });
+      const failed = await (async () => {
+        for (let i = 0; i < 50; i++) await f.write(frame);
+        await f.finish();
+      })().catch((err: unknown) => err);
+      expect((failed as ChromaseedError).message).toBe(`${target}: ffmpeg could not write the video: no space left on device`);
+      expect(readdirSync(work).filter((n) => n.includes('full.'))).toEqual([]);
       // A real binary through FFMPEG_PATH (a copy of the bundled one under another name) works.
       const { ffmpegLocation } = await import('../../src/io/ffmpeg-path.js');
       delete process.env.FFMPEG_PATH;
