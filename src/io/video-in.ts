@@ -89,7 +89,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, demuxer
   // Filled as damage shows up: at the probe, or while the frames are read.
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, startSec: opts.startSec, durationSec: opts.durationSec, lengthSec: probe.durationSec, decoder: probe.decoder, demuxer }, warnings),
+    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, startSec: opts.startSec, durationSec: opts.durationSec, lengthSec: probe.durationSec, decoder: probe.decoder, demuxer, rateAsked: opts.fps }, warnings),
   };
   return { info, frames, warnings };
 }
@@ -105,6 +105,8 @@ interface ReadPlan {
   lengthSec?: number;
   decoder?: string;
   demuxer?: string;
+  /** The rate given with --fps, if any. */
+  rateAsked?: number;
 }
 
 async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): AsyncGenerator<TimedFrame> {
@@ -153,6 +155,11 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
       const past = plan.lengthSec !== undefined && plan.startSec >= plan.lengthSec;
       const length = plan.lengthSec === undefined ? '' : ` (the video lasts ${plan.lengthSec.toFixed(2)} s)`;
       throw new ChromaseedError('ERR_INPUT', past ? `${file}: --start is past the end${length}` : `${file}: no frame comes out of the part asked for with --start${length}; ask for a longer part`);
+    }
+    if (!yielded && plan.rateAsked !== undefined) {
+      // ffmpeg's rate filter keeps a frame only if it is on screen at a tick: a clip of one short frame may have none.
+      const length = plan.lengthSec === undefined ? 'too short' : `${plan.lengthSec.toFixed(2)} s long`;
+      throw new ChromaseedError('ERR_INPUT', `${file}: no frame comes out at --fps ${plan.rateAsked}: the video is ${length}, under one frame at that rate; drop --fps or give a higher rate`);
     }
   } finally {
     if (!run.exited()) {

@@ -212,6 +212,14 @@ describe('openVideo', () => {
     expect(distinct.size).toBe(40);
   });
 
+  it('a clip too short for one frame at --fps says so, not that nothing could be read', async () => {
+    const { ffmpegLocation } = await import('../../src/io/ffmpeg-path.js');
+    const one = path.join(work, 'one-frame.mp4');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=s=64x48:r=25:d=0.04', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', one]);
+    expect((await readAll(one)).frames).toHaveLength(1);
+    await expect(readAll(one, { fps: 10 })).rejects.toThrow(`${one}: no frame comes out at --fps 10: the video is 0.04 s long, under one frame at that rate; drop --fps or give a higher rate`);
+  });
+
   it('kills ffmpeg when the consumer stops early', async () => {
     const unique = path.join(work, `early-break-${process.pid}.mp4`);
     copyFileSync(path.join(corpus, 'videos/moviepy__chaplin.mp4'), unique);
