@@ -21,6 +21,9 @@ export interface PlannedFrame {
  */
 const SHORTEST_CUT_MS = 20;
 
+/** Floating-point slack when ticks of 1000/fps ms are compared with whole milliseconds. */
+const TICK_TOLERANCE_MS = 1e-6;
+
 /**
  * Which source frames to show, and for how long, to play `delaysMs` from `startMs` for
  * `durationMs`, by playback time (a 0 delay plays as 100 ms, as in browsers). The window's
@@ -51,11 +54,13 @@ export function planFrames(delaysMs: readonly number[], options: RetimeOptions):
     const step = 1000 / options.fps;
     let i = 0;
     let shownUntil = delaysMs.length > 0 ? playbackDelayMs(delaysMs[0]) : 0;
-    for (let j = 0; start + j * step < stop; j++) {
+    // Ticks are compared with a tolerance: at 60 fps the 54th tick of a 0.9 s clip comes out
+    // a hair short of a whole step, and would be taken for a cut piece and left out.
+    for (let j = 0; start + j * step < stop - TICK_TOLERANCE_MS; j++) {
       const at = start + j * step;
-      while (at >= shownUntil && i < delaysMs.length - 1) shownUntil += playbackDelayMs(delaysMs[++i]);
-      const delayMs = Math.min(step, stop - at);
-      pieces.push({ source: i, delayMs, cut: delayMs < step });
+      while (at + TICK_TOLERANCE_MS >= shownUntil && i < delaysMs.length - 1) shownUntil += playbackDelayMs(delaysMs[++i]);
+      const cut = stop - at < step - TICK_TOLERANCE_MS;
+      pieces.push({ source: i, delayMs: cut ? stop - at : step, cut });
     }
   }
   const kept = pieces.filter((p) => !p.cut || p.delayMs >= SHORTEST_CUT_MS).map(({ source, delayMs }) => ({ source, delayMs }));

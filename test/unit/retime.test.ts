@@ -41,6 +41,19 @@ describe('planFrames: a part of a GIF, or a constant rate, by playback time', ()
     expect(planFrames(delays, { fps: 0.001 })).toEqual([{ source: 0, delayMs: 600 }]);
   });
 
+  it('at rates whose tick is not a whole number of milliseconds keeps every tick (floating point)', () => {
+    // cars.gif: 30 frames of 3 cs. At 60 fps the 54th tick ended a hair short of a whole step
+    // and was left out as a cut piece under 2 cs, with it the last source frame.
+    const delays = new Array(30).fill(30);
+    for (const fps of [7, 12, 24, 30, 60, 90, 120]) {
+      const plan = planFrames(delays, { fps });
+      expect(plan.length, `${fps} fps`).toBe(Math.ceil((0.9 * fps) - 1e-9));
+      expect(plan.reduce((t, f) => t + f.delayMs, 0), `${fps} fps`).toBeCloseTo(900, 6);
+      // The last tick shows the frame on screen then (at 60 fps, 883 ms: the last one).
+      expect(plan[plan.length - 1].source, `${fps} fps`).toBe(Math.floor(((plan.length - 1) * 1000) / fps / 30));
+    }
+  });
+
   it('followPlan yields the planned frames, preparing each source frame once and copying a repeated one, and stops reading after the last', async () => {
     let read = 0;
     function* source(): Generator<TimedFrame> {
