@@ -85,7 +85,15 @@ function report(err: unknown, streams: CliStreams): number {
 }
 
 /** One line from a yargs message, pointing to --help. */
-function usageMessage(msg: string): string {
+const COMMANDS = ['palette', 'quantize', 'compare', 'transfer'] as const;
+const COMMAND_LIST = `${COMMANDS.slice(0, -1).join(', ')} or ${COMMANDS[COMMANDS.length - 1]}`;
+
+function usageMessage(msg: string, argv: readonly string[] = []): string {
+  // A misspelt command: yargs, in strict mode, calls it an unknown argument.
+  const first = argv[0];
+  if (first !== undefined && !first.startsWith('-') && !(COMMANDS as readonly string[]).includes(first)) {
+    return `unknown command "${first}": name one of ${COMMAND_LIST} (see chromaseed --help)`;
+  }
   // An option given last with no value: yargs names it bare ("following: k").
   const bare = /^Not enough arguments following: (\S+)$/.exec(msg);
   const option = bare ? `${bare[1].length === 1 ? '-' : '--'}${bare[1]}` : '';
@@ -153,12 +161,12 @@ function buildParser(argv: string[], handlers: Record<'palette' | 'quantize' | '
           .demandOption('output'),
       handlers.transfer,
     )
-    .demandCommand(1, 'name a command: palette, quantize, compare or transfer')
+    .demandCommand(1, `name a command: ${COMMAND_LIST}`)
     .strict()
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
-      throw new ChromaseedError('ERR_USAGE', usageMessage(msg));
+      throw new ChromaseedError('ERR_USAGE', usageMessage(msg, argv));
     })
     .help()
     .alias('help', 'h')

@@ -342,6 +342,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['missing input', ['quantize', 'nope.gif', '-o', 'x.gif'], 1, /nope\.gif: no such file/],
     ['output extension', ['quantize', CARS, '-o', 'x.bmp'], 2, /x\.bmp/],
     ['no command', [], 2, /command/],
+    ['a misspelt command', ['quantise', CARS, '-o', 'x.gif'], 2, /^chromaseed: unknown command "quantise": name one of palette, quantize, compare or transfer \(see chromaseed --help\)\n$/],
     ['bad choice', ['palette', HIBISCUS, '--sort', 'x'], 2, /sort.*count/],
     ['missing output', ['quantize', CARS], 2, /output/],
     ['k not a number', ['quantize', CARS, '-k', 'abc', '-o', 'x.gif'], 2, /--colors but received something that is not a number/],
