@@ -10,7 +10,7 @@ import { pickOptions } from './pick-options.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, failedRun } from './progress.js';
-import { countOf, formatBytes, reportWarnings, round } from './report.js';
+import { formatBytes, framesWritten, reportWarnings, round } from './report.js';
 
 export async function quantizeCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
   const input = String(args.input);
@@ -45,7 +45,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   } catch (err) {
     await failedRun(err, progress, writer, signal);
   }
-  const { bytes } = await writer.finish();
+  const { bytes, videoFrames } = await writer.finish();
   progress.done();
   if (typeof args.timeline === 'string') await (await import('./timeline.js')).writeTimeline(args.timeline, timeline, options.colors, input);
   const seconds = (performance.now() - started) / 1000;
@@ -65,7 +65,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
     };
     streams.stdout.write(JSON.stringify(summary) + '\n');
   } else if (!quiet) {
-    streams.stderr.write(`${output}: ${countOf(perFrame.length, 'frame')}, ${info.width}x${info.height}, ${formatBytes(bytes)}, ${seconds.toFixed(2)} s\n`);
+    streams.stderr.write(`${output}: ${framesWritten(perFrame.length, videoFrames)}, ${info.width}x${info.height}, ${formatBytes(bytes)}, ${seconds.toFixed(2)} s\n`);
   }
   if (!quiet) reportWarnings(streams, warnings);
 }

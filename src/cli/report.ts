@@ -19,6 +19,11 @@ export function countOf(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
+/** "4 frames", or "4 frames (10 in the video)" when a video repeats frames to keep their delays. */
+export function framesWritten(frames: number, videoFrames: number | undefined): string {
+  return videoFrames === undefined || videoFrames === frames ? countOf(frames, 'frame') : `${countOf(frames, 'frame')} (${videoFrames} in the video)`;
+}
+
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;

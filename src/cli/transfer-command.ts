@@ -16,7 +16,7 @@ import { extractSourcePalette } from '../transfer/source-palette.js';
 import { createPaletteTransfer, type SourcePalette, type TransferDecision } from '../transfer/transfer.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, failedRun } from './progress.js';
-import { countOf, reportWarnings, round } from './report.js';
+import { countOf, framesWritten, reportWarnings, round } from './report.js';
 
 /**
  * `chromaseed transfer SOURCE TARGET -o OUT`: SOURCE's k colours (one palette over the
@@ -79,7 +79,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   } catch (err) {
     await failedRun(err, progress, writer, signal);
   }
-  const { bytes } = await writer.finish();
+  const { bytes, videoFrames } = await writer.finish();
   progress.done();
   const decisions = transfer.decisions();
   if (typeof args.swatch === 'string') await writeFileAtomic(args.swatch, await renderTransferSwatch(source, decisions[0]));
@@ -112,7 +112,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
     const redone = decisions.length - 1;
     const why = options.seeding === 'seeded' ? `at ${countOf(redone, 'scene cut')}` : `on ${countOf(redone, 'frame')} (--seeding ${options.seeding} clusters each frame afresh)`;
     const cuts = method !== 'nearest' && redone > 0 ? `, mapping re-decided ${why}` : '';
-    streams.stderr.write(`${output}: ${countOf(frames, 'frame')}, ${info.width}x${info.height}, ${source.size} source colours, method ${method}${cuts}, ${seconds.toFixed(2)} s\n`);
+    streams.stderr.write(`${output}: ${framesWritten(frames, videoFrames)}, ${info.width}x${info.height}, ${source.size} source colours, method ${method}${cuts}, ${seconds.toFixed(2)} s\n`);
   }
   if (!quiet) reportWarnings(streams, [...sourceWarnings, ...targetWarnings]);
 }

@@ -29,8 +29,11 @@ export interface FrameWriterOptions {
 
 export interface FrameWriter {
   write(frame: IndexedFrame): Promise<void>;
-  /** Completes the file and moves it into place. */
-  finish(): Promise<{ bytes: number }>;
+  /**
+   * Completes the file and moves it into place. `videoFrames`: for video, the frames in the
+   * file, which can outnumber those written (each is repeated to last its delay at the rate).
+   */
+  finish(): Promise<{ bytes: number; videoFrames?: number }>;
   /** Stops and removes everything written so far. Safe to call more than once. */
   abort(): Promise<void>;
 }
@@ -200,7 +203,7 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
         await video.finish();
         state = 'done';
         await commitTemp(tempPath, finalPath);
-        return { bytes: (await stat(finalPath)).size };
+        return { bytes: (await stat(finalPath)).size, videoFrames: framesOut };
       } catch (err) {
         state = 'open';
         await abort();

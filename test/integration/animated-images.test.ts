@@ -98,6 +98,14 @@ describe('animated PNG and WebP are read as clips', () => {
     expect(frames).toHaveLength(FRAMES);
   });
 
+  it('a video made from it repeats frames to keep their delays, and the summary says so', async () => {
+    const out = path.join(work, 'out.mp4');
+    const r = await runMain(['quantize', webp, '-k', '8', '-o', out]);
+    expect(r.code).toBe(0);
+    // 100 to 400 ms delays at 10 fps: 1 + 2 + 3 + 4 video frames.
+    expect(r.stderr).toMatch(/^.*out\.mp4: 4 frames \(10 in the video\), 400x300, /);
+  });
+
   it('quantize writes all the frames of an animated WebP', async () => {
     const out = path.join(work, 'out.gif');
     const r = await runMain(['quantize', webp, '-k', '8', '-o', out, '--quiet']);
