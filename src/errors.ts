@@ -27,6 +27,11 @@ export function invalidOption(name: string, expected: string, actual: unknown): 
   return new ChromaseedError('ERR_USAGE', `expected ${expected} for ${name} but received ${shown}`);
 }
 
+/** `a, b or c`: a list of names in a message. */
+export function listOf(names: readonly string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+}
+
 export function inputError(file: string, message: string, cause?: unknown): ChromaseedError {
   return new ChromaseedError('ERR_INPUT', `${file}: ${message}`, { cause });
 }

@@ -62,7 +62,7 @@ export function choice<T extends string>(raw: Raw, name: string, allowed: readon
  * The names each resolver reads. A library caller's misspelt option (`{ colours: 8 }`)
  * would otherwise silently get its default, so the resolvers refuse names not listed; the
  * command line, whose parsed arguments also carry aliases and positionals, passes only
- * these (see cli/pick-options.ts).
+ * these (cli/pick-options.ts).
  */
 const CLUSTER_NAMES = ['colors', 'init', 'restarts', 'metric', 'space', 'seed', 'maxIterations'] as const;
 export const PALETTE_NAMES = [...CLUSTER_NAMES, 'sort', 'vivid', 'format', 'json', 'maxPixels'] as const;

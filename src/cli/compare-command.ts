@@ -5,8 +5,8 @@ import { openInput, refuseTimeForStill } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
 import { createMapper } from '../map/map-pixels.js';
 import { createQualityMeter, type QualityResult } from '../metrics/quality.js';
-import { INPUT_NAMES, MAX_COLORS, resolveInputOptions, resolveSequenceOptions, SEQUENCE_NAMES, type Seeding, type SequenceOptions } from '../options.js';
-import { pickOptions } from './pick-options.js';
+import { MAX_COLORS, type Seeding, type SequenceOptions } from '../options.js';
+import { inputOptionsOf, sequenceOptionsOf } from './pick-options.js';
 import { expandFrame } from '../pipeline/expand-frame.js';
 import { quantizeClip, type QuantizedFrame } from '../pipeline/quantize-clip.js';
 import { CAPTION_HEIGHT, renderCaption } from '../render/caption.js';
@@ -42,9 +42,9 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
   const output = typeof args.output === 'string' ? args.output : undefined;
   // Refuses an output we cannot write before reading anything; a GIF's rate limit applies to
   // the clip every mode reads.
-  const read = resolveInputOptions(pickOptions(args, INPUT_NAMES));
+  const read = inputOptionsOf(args);
   const inputOptions = output ? inputOptionsFor(output, read) : read;
-  const options = resolveSequenceOptions(pickOptions(args, SEQUENCE_NAMES));
+  const options = sequenceOptionsOf(args);
   if (typeof args.timeline === 'string') await checkExtraOutputPath(args.timeline, input, output);
   const quiet = args.quiet === true;
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
-import { ChromaseedError, invalidOption } from '../errors.js';
+import { ChromaseedError, invalidOption, listOf } from '../errors.js';
 import { STABILITY_LEVELS } from '../sequence/stability.js';
 import { DITHERS, INITS, METRICS, SEEDINGS, SPACES, TRANSFER_METHODS } from '../options.js';
 import { PALETTE_FORMATS } from '../palette/format.js';
@@ -84,15 +84,14 @@ function report(err: unknown, streams: CliStreams): number {
   return EXIT_FAILURE;
 }
 
-/** One line from a yargs message, pointing to --help. */
 const COMMANDS = ['palette', 'quantize', 'compare', 'transfer'] as const;
-const COMMAND_LIST = `${COMMANDS.slice(0, -1).join(', ')} or ${COMMANDS[COMMANDS.length - 1]}`;
 
+/** One line from a yargs message, pointing to --help. */
 function usageMessage(msg: string, argv: readonly string[] = []): string {
   // A misspelt command: yargs, in strict mode, calls it an unknown argument.
   const first = argv[0];
   if (first !== undefined && !first.startsWith('-') && !(COMMANDS as readonly string[]).includes(first)) {
-    return `unknown command "${first}": name one of ${COMMAND_LIST} (see chromaseed --help)`;
+    return `unknown command "${first}": name one of ${listOf(COMMANDS)} (see chromaseed --help)`;
   }
   // An option given last with no value: yargs names it bare ("following: k").
   const bare = /^Not enough arguments following: (\S+)$/.exec(msg);
@@ -104,7 +103,7 @@ function usageMessage(msg: string, argv: readonly string[] = []): string {
 
 type Handler = (args: Args) => void;
 
-function buildParser(argv: string[], handlers: Record<'palette' | 'quantize' | 'compare' | 'transfer', Handler>): Argv {
+function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number], Handler>): Argv {
   return yargs(argv)
     .scriptName('chromaseed')
     .usage('$0 <command> [options]\n\nQuantize the colours of GIFs, videos and photos with sequential (seeded) k-means.')
@@ -161,7 +160,7 @@ function buildParser(argv: string[], handlers: Record<'palette' | 'quantize' | '
           .demandOption('output'),
       handlers.transfer,
     )
-    .demandCommand(1, `name a command: ${COMMAND_LIST}`)
+    .demandCommand(1, `name a command: ${listOf(COMMANDS)}`)
     .strict()
     .exitProcess(false)
     .fail((msg, err) => {

@@ -3,8 +3,7 @@ import { checkInput } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
 import { loadStill, writeFileAtomic } from '../io/still.js';
 import { kmeansPixels, kmeansPoints, type KMeansResult } from '../kmeans/kmeans.js';
-import { PALETTE_NAMES, resolvePaletteOptions } from '../options.js';
-import { pickOptions } from './pick-options.js';
+import { paletteOptionsOf } from './pick-options.js';
 import { formatPalette } from '../palette/format.js';
 import { paletteFromKMeans } from '../palette/palette.js';
 import { sortPalette } from '../palette/sort.js';
@@ -16,7 +15,7 @@ import { countOf } from './report.js';
 
 export async function paletteCommand(args: Args, streams: CliStreams): Promise<void> {
   const file = String(args.image);
-  const options = resolvePaletteOptions(pickOptions(args, PALETTE_NAMES));
+  const options = paletteOptionsOf(args);
   await checkInput(file);
   if (typeof args.swatch === 'string') await checkExtraOutputPath(args.swatch, file);
   if (typeof args.overlay === 'string') await checkExtraOutputPath(args.overlay, file, typeof args.swatch === 'string' ? args.swatch : undefined, '--swatch picture');

@@ -5,8 +5,7 @@ import { openReusable, refuseTimeForStill } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
 import { createMapper } from '../map/map-pixels.js';
 import { inertia } from '../metrics/quality.js';
-import { INPUT_NAMES, resolveInputOptions, resolveSequenceOptions, SEQUENCE_NAMES } from '../options.js';
-import { pickOptions } from './pick-options.js';
+import { inputOptionsOf, sequenceOptionsOf } from './pick-options.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, failedRun } from './progress.js';
@@ -16,8 +15,8 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   const input = String(args.input);
   const output = String(args.output);
   // Refuses an output we cannot write before reading anything.
-  const inputOptions = inputOptionsFor(output, resolveInputOptions(pickOptions(args, INPUT_NAMES)));
-  const options = resolveSequenceOptions(pickOptions(args, SEQUENCE_NAMES));
+  const inputOptions = inputOptionsFor(output, inputOptionsOf(args));
+  const options = sequenceOptionsOf(args);
   const quiet = args.quiet === true;
   if (typeof args.timeline === 'string') await checkExtraOutputPath(args.timeline, input, output);
   const started = performance.now();

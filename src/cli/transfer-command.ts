@@ -6,8 +6,8 @@ import { checkInput, openInput, openReusable, refuseTimeForStill, sniffKind } fr
 import { checkExtraOutputPath, checkOutputPath, realInput, refuseInputAsOutput } from '../io/output-file.js';
 import { writeFileAtomic } from '../io/still.js';
 import { createQualityMeter } from '../metrics/quality.js';
-import { choice, INPUT_NAMES, leverGiven, resolveInputOptions, resolveSequenceOptions, SEQUENCE_NAMES, TRANSFER_METHODS, type TransferMethod } from '../options.js';
-import { pickOptions } from './pick-options.js';
+import { choice, leverGiven, TRANSFER_METHODS, type TransferMethod } from '../options.js';
+import { inputOptionsOf, sequenceOptionsOf } from './pick-options.js';
 import { makeEntry, toHex, type PaletteEntry } from '../palette/palette.js';
 import { expandFrame } from '../pipeline/expand-frame.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
@@ -32,8 +32,8 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   // are held from frame to frame changes nothing.
   const lever = method === 'nearest' ? (args.seeding !== undefined ? '--seeding' : leverGiven(args)) : undefined;
   if (lever !== undefined) throw new ChromaseedError('ERR_USAGE', `${lever} has no effect with --method nearest, which maps every pixel to its nearest source colour; drop it`);
-  const inputOptions = resolveInputOptions(pickOptions(args, INPUT_NAMES));
-  const options = resolveSequenceOptions(pickOptions(args, SEQUENCE_NAMES));
+  const inputOptions = inputOptionsOf(args);
+  const options = sequenceOptionsOf(args);
   const quiet = args.quiet === true;
   outputKind(output); // refuse an output we cannot write before reading anything
   const sourceKind = sniffKind(await checkInput(sourcePath));

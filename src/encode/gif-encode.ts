@@ -75,7 +75,7 @@ const OUT_OF_RANGE = 0x80000000;
  * A 256-colour frame gives up its least-used colour for a transparent index when at least
  * this share of its rectangle is unchanged (see flushPending).
  */
-const DIFFERENCE_ONLY = 0.6;
+const MOSTLY_UNCHANGED = 0.6;
 /**
  * Which of a frame's two encodings (unchanged pixels repeated, or written as transparent)
  * LZW packs smaller follows which has fewer runs of equal indices, so only when their run
@@ -303,7 +303,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
         // No free slot: give up the least-used colour when transparency is needed, or when
         // most of the rectangle is unchanged. Without a transparent slot every unchanged
         // pixel is written again: at -k 256 move-resize.gif came out 28 MB instead of 2.8.
-        const mostlyUnchanged = comparesWithCanvas && unchanged >= DIFFERENCE_ONLY * rw * rh;
+        const mostlyUnchanged = comparesWithCanvas && unchanged >= MOSTLY_UNCHANGED * rw * rh;
         if (transparentIndex < 0 && (needsTransparency || mostlyUnchanged)) {
           transparentIndex = dropLeastUsedColour(rx0, ry0, rx1, ry1);
           remapped = true;

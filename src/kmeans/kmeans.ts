@@ -1,5 +1,5 @@
 import { fromSrgb, toSrgb } from '../color/space.js';
-import { invalidOption } from '../errors.js';
+import { invalidOption, listOf } from '../errors.js';
 import { INITS, METRICS, SPACES } from '../options.js';
 import type { ColorSpace, InitMethod, Metric } from '../types.js';
 import { dedupePoints } from './dedupe.js';
@@ -171,11 +171,11 @@ function resolve(options: KMeansOptions): Resolved {
   const refineIterations = options.refineIterations ?? maxIterations;
   if (!Number.isInteger(refineIterations) || refineIterations < 0) throw invalidOption('refineIterations', 'a non-negative integer', refineIterations);
   const init = options.init ?? 'kmeans++';
-  if (!INITS.includes(init)) throw invalidOption('init', alternatives(INITS), init);
+  if (!INITS.includes(init)) throw invalidOption('init', listOf(INITS), init);
   const metric = options.metric ?? 'euclidean';
-  if (!METRICS.includes(metric)) throw invalidOption('metric', alternatives(METRICS), metric);
+  if (!METRICS.includes(metric)) throw invalidOption('metric', listOf(METRICS), metric);
   const space = options.space ?? 'rgb';
-  if (!SPACES.includes(space)) throw invalidOption('space', alternatives(SPACES), space);
+  if (!SPACES.includes(space)) throw invalidOption('space', listOf(SPACES), space);
   return {
     k,
     init,
@@ -191,11 +191,6 @@ function resolve(options: KMeansOptions): Resolved {
     labels: options.labels ?? false,
     onIteration: options.onIteration,
   };
-}
-
-/** `a, b or c`. */
-function alternatives(names: readonly string[]): string {
-  return `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 }
 
 function emptyPointSet(): PointSet {

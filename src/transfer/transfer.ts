@@ -4,7 +4,6 @@ import type { Frame, IndexedFrame } from '../types.js';
 import { DEFAULT_COST_WEIGHTS, entryProportions, matchPalettes, type CostWeights, type WeightedPalette } from './match.js';
 import { createSceneCutDetector, DEFAULT_SCENE_CUT, type SceneCutOptions } from '../sequence/scene-cut.js';
 
-
 /** The source palette a clip is repainted with: `rgb` holds `size * 3` bytes. */
 export interface SourcePalette extends WeightedPalette {
   readonly rgb: Uint8Array;
