@@ -21,8 +21,27 @@ export function playbackDelayMs(delayMs: number): number {
  */
 export function rateForDelays(delaysMs: Iterable<number>): number {
   let divisor = 0;
-  for (const d of delaysMs) divisor = gcd(divisor, Math.max(1, Math.round(playbackDelayMs(d))));
-  return divisor === 0 ? 10 : Math.min(MAX_GIF_FPS, 1000 / divisor);
+  let first: number | undefined;
+  let uniform = true;
+  for (const d of delaysMs) {
+    const shown = playbackDelayMs(d);
+    first ??= shown;
+    uniform &&= shown === first;
+    divisor = gcd(divisor, Math.max(1, Math.round(shown)));
+  }
+  if (first === undefined) return 10;
+  // One delay throughout, such as an animated PNG's 1/30 s, which whole milliseconds cannot
+  // express (33 ms would make 30.3 fps): its own rate.
+  // Rounded to a millionth, so that 1000 / (1000 / 30) is 30, not 29.999999999999996.
+  return Math.min(MAX_GIF_FPS, Math.round(1e9 / (uniform ? first : divisor)) / 1e6);
+}
+
+/**
+ * A play count (APNG's and WebP's: 0 = forever) as a GIF loop count, which counts repeats
+ * after the first play; one play is no loop block at all (undefined).
+ */
+export function loopCountForPlays(plays: number): number | undefined {
+  return plays === 1 ? undefined : Math.max(0, plays - 1);
 }
 
 function gcd(a: number, b: number): number {

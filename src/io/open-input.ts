@@ -5,10 +5,10 @@ import type { InputOptions } from '../options.js';
 import { playbackDelayMs, rateForDelays } from '../timing.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 
-export type InputKind = 'gif' | 'webp' | 'still' | 'video';
+export type InputKind = 'gif' | 'webp' | 'apng' | 'still' | 'video';
 
 /**
- * A clip whose delays are all known before a frame is decoded (a GIF, an animated WebP):
+ * A clip whose delays are all known before a frame is decoded (a GIF, an animated WebP or PNG):
  * its part, rate and size are chosen here, by playback time, rather than by ffmpeg.
  */
 export interface TimedClip {
@@ -26,14 +26,14 @@ const HEAD_BYTES = 64 * 1024;
 /**
  * What a file is, by its first bytes rather than its name: a `.gif` that is really a
  * PNG still goes to the right reader, and a text file fails with a clear message. An
- * animated PNG goes to ffmpeg, which decodes it as a clip; an animated WebP, which ffmpeg
- * cannot decode, to sharp ('webp').
+ * animated PNG ('apng') is decoded by ffmpeg and timed by its own chunks; an animated WebP
+ * ('webp'), which ffmpeg cannot decode, goes to sharp.
  */
 export function sniffKind(head: Uint8Array): InputKind {
   const ascii = (from: number, to: number) => String.fromCharCode(...head.subarray(from, to));
   if (ascii(0, 6) === 'GIF87a' || ascii(0, 6) === 'GIF89a') return 'gif';
   if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'still'; // JPEG
-  if (head[0] === 0x89 && ascii(1, 4) === 'PNG') return isAnimatedPng(head) ? 'video' : 'still';
+  if (head[0] === 0x89 && ascii(1, 4) === 'PNG') return isAnimatedPng(head) ? 'apng' : 'still';
   // An extended WebP (VP8X chunk first) says in its flags whether it is animated.
   if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return ascii(12, 16) === 'VP8X' && (head[20] & 0x02) !== 0 ? 'webp' : 'still';
   if (ascii(0, 4) === 'II*\0' || ascii(0, 4) === 'MM\0*') return 'still'; // TIFF
@@ -101,8 +101,8 @@ function reframes(options: InputOptions): boolean {
 export async function openInput(file: string, options: InputOptions): Promise<FrameSource & { kind: InputKind }> {
   const head = await checkInput(file);
   const kind = sniffKind(head);
-  if (kind === 'gif' || kind === 'webp') {
-    const clip = kind === 'gif' ? await decodeGifFile(file, options) : await (await import('./webp-animation.js')).openAnimatedWebp(file, options);
+  if (kind === 'gif' || kind === 'webp' || kind === 'apng') {
+    const clip = await openTimedClip(kind, file, options);
     checkFrameSize(file, clip.info, options.maxPixels);
     if (!reframes(options)) return { kind, info: clip.info, frames: toAsync(clip.frames()), warnings: clip.warnings };
     return { kind, ...(await reframeClip(clip, options, file)), warnings: clip.warnings };
@@ -114,9 +114,7 @@ export async function openInput(file: string, options: InputOptions): Promise<Fr
     return { kind, info: { width: frame.width, height: frame.height, frameCount: 1 }, frames: toAsync([timed]) };
   }
   const { openVideo } = await import('./video-in.js');
-  // ffmpeg guesses a PNG's format from its first 2 KB: an APNG whose animation chunk comes
-  // after a large profile or text chunk would be read as a one-frame PNG.
-  const video = await openVideo(file, options, head[0] === 0x89 ? 'apng' : undefined);
+  const video = await openVideo(file, options);
   checkFrameSize(file, video.info, options.maxPixels);
   return { kind: 'video', info: video.info, frames: limitFrames(video.frames, options.maxFrames, file), warnings: video.warnings };
 }
@@ -150,7 +148,10 @@ export async function openReusable(file: string, options: InputOptions): Promise
   };
 }
 
-async function decodeGifFile(file: string, options: InputOptions): Promise<TimedClip> {
+/** A clip whose delays are read before its frames: decoded by chromaseed, sharp or ffmpeg. */
+async function openTimedClip(kind: 'gif' | 'webp' | 'apng', file: string, options: InputOptions): Promise<TimedClip> {
+  if (kind === 'webp') return (await import('./webp-animation.js')).openAnimatedWebp(file, options);
+  if (kind === 'apng') return (await import('./apng-animation.js')).openAnimatedPng(file, options);
   const { decodeGif } = await import('../decode/gif-decode.js');
   return decodeGif(new Uint8Array(await readFile(file)), file, { maxPixels: options.maxPixels, maxFrames: options.maxFrames });
 }

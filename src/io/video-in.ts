@@ -7,6 +7,12 @@ import { ffmpegSeconds, scaledHeight, validateClipOptions, type ClipOptions } fr
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 import { ffmpegCommand, ffmpegLocation, lastMeaningfulLine } from './ffmpeg-path.js';
 
+/** How ffmpeg is to read a file (see openVideo). */
+export interface VideoRead {
+  readonly demuxer?: string;
+  readonly everyFrame?: boolean;
+}
+
 /** What the probe learned about the first video stream, after ffmpeg's auto-rotation. */
 export interface VideoProbe {
   readonly width: number;
@@ -55,10 +61,13 @@ function damageWarning(file: string, line: string): string {
  * each iteration runs its own ffmpeg, so a source that is never read leaves no process.
  * Frames come through a pipe with back-pressure: ffmpeg blocks when the consumer is slow, so
  * memory stays at a few frames however long the video is. Breaking out of the loop (or an
- * error) kills ffmpeg and waits for it to exit. `demuxer` names ffmpeg's input format
- * when its guess from the file's first bytes would be wrong.
+ * error) kills ffmpeg and waits for it to exit. `read.demuxer` names ffmpeg's input format
+ * when its guess from the file's first bytes would be wrong; `read.everyFrame` gives each
+ * decoded frame once, as it comes, instead of resampling to a constant rate (frames then
+ * carry the nominal rate's delay: the caller knows the real ones).
  */
-export async function openVideo(file: string, options: ClipOptions = {}, demuxer?: string): Promise<FrameSource> {
+export async function openVideo(file: string, options: ClipOptions = {}, read: VideoRead = {}): Promise<FrameSource & { readonly warnings: string[] }> {
+  const { demuxer, everyFrame = false } = read;
   const opts = validateClipOptions(options);
   try {
     await access(file);
@@ -82,14 +91,14 @@ export async function openVideo(file: string, options: ClipOptions = {}, demuxer
   const info: ClipInfo = { width, height, fps, loopCount: 0, frameCount: estimateFrames(probe, fps, opts.startSec, opts.durationSec) };
   const delayMs = 1000 / fps;
   const filters: string[] = [];
-  if (opts.fps !== undefined || capped || probe.rateFilter === true) filters.push(`fps=${fps}`);
+  if (!everyFrame && (opts.fps !== undefined || capped || probe.rateFilter === true)) filters.push(`fps=${fps}`);
   // Area averaging when shrinking: colour statistics (what k-means sees) stay those of the source.
   if (width !== probe.width || height !== probe.height) filters.push(`scale=${width}:${height}:flags=${width < probe.width ? 'area' : 'bicubic'}`);
 
   // Filled as damage shows up: at the probe, or while the frames are read.
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, startSec: opts.startSec, durationSec: opts.durationSec, lengthSec: probe.durationSec, decoder: probe.decoder, demuxer, rateAsked: opts.fps }, warnings),
+    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, startSec: opts.startSec, durationSec: opts.durationSec, lengthSec: probe.durationSec, decoder: probe.decoder, demuxer, everyFrame, rateAsked: opts.fps }, warnings),
   };
   return { info, frames, warnings };
 }
@@ -105,6 +114,7 @@ interface ReadPlan {
   lengthSec?: number;
   decoder?: string;
   demuxer?: string;
+  everyFrame: boolean;
   /** The rate given with --fps, if any. */
   rateAsked?: number;
 }
@@ -119,6 +129,9 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
   if (plan.decoder !== undefined) command.inputOptions(['-c:v', plan.decoder]);
   if (plan.startSec !== undefined) command.inputOptions(['-ss', ffmpegSeconds(plan.startSec)]); // before -i: fast, and still frame-accurate when decoding
   const outputOptions = ['-map', '0:v:0', '-an', '-sn', '-dn', '-pix_fmt', 'rgba'];
+  // Raw video output is constant-rate by default: ffmpeg would repeat and drop frames. (-vsync,
+  // not its successor -fps_mode, which ffmpeg 4, as bundled, lacks.)
+  if (plan.everyFrame) outputOptions.push('-vsync', 'passthrough');
   if (plan.durationSec !== undefined) outputOptions.push('-t', ffmpegSeconds(plan.durationSec));
   if (plan.filters.length > 0) outputOptions.push('-vf', plan.filters.join(','));
   command.outputOptions(outputOptions).format('rawvideo').output(out, { end: true });
@@ -286,6 +299,13 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
   // An MP4 whose index was never written (or any file named .mp4 that is not one): ffmpeg's
   // last line is only "Invalid data found".
   if (/moov atom not found/.test(stderr)) return new ChromaseedError('ERR_INPUT', `${file}: not a complete MP4 (no moov atom): cut short, still being written, or not an MP4 at all`, { cause: error });
+  // Nothing was decoded: ffmpeg's last lines are about its empty output. The decoding error
+  // above them, if any, is the cause; if none, the file ended before a whole frame.
+  if (/Cannot determine format of input stream \S+ after EOF|Output file is empty, nothing was encoded/.test(stderr)) {
+    const decodingError = stderr.split(/\r?\n/).reverse().find((line) => /Invalid data found|Error while decoding/i.test(line));
+    const why = decodingError !== undefined ? lastMeaningfulLine(decodingError) : 'the file is cut short or damaged before its first frame';
+    return new ChromaseedError('ERR_INPUT', `${file}: ffmpeg decoded no frame: ${why}`, { cause: error });
+  }
   // `-map 0:v:0` on a file of sound only: ffmpeg's last line would advise editing the map.
   if (/Stream map '0:v:0' matches no streams/.test(stderr)) return new ChromaseedError('ERR_INPUT', `${file}: has no video stream`, { cause: error });
   // A full disk is reported mid-run; the encoder's closing statistics follow and would hide it.

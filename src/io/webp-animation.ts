@@ -1,5 +1,5 @@
 import { ChromaseedError, inputError } from '../errors.js';
-import { rateForDelays } from '../timing.js';
+import { loopCountForPlays, rateForDelays } from '../timing.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
 import type { TimedClip } from './open-input.js';
 
@@ -30,10 +30,8 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
   const pages = meta.pages ?? 1;
   if (pages > limits.maxFrames) throw new ChromaseedError('ERR_LIMIT', `${file}: more than ${limits.maxFrames} frames (raise the limit with --max-frames)`);
   const delaysMs = Array.from({ length: pages }, (_, i) => meta.delay?.[i] ?? 0);
-  // WebP counts plays (0: forever), GIF's loop block counts repeats after the first, and no
-  // block means one play.
-  const plays = meta.loop ?? 0;
-  const info: ClipInfo = { width, height, frameCount: pages, fps: rateForDelays(delaysMs), ...(plays !== 1 ? { loopCount: Math.max(0, plays - 1) } : {}) };
+  const loopCount = loopCountForPlays(meta.loop ?? 0);
+  const info: ClipInfo = { width, height, frameCount: pages, fps: rateForDelays(delaysMs), ...(loopCount !== undefined ? { loopCount } : {}) };
   const frameBytes = width * height * 4;
   const perBatch = Math.max(1, Math.floor(BATCH_BYTES / frameBytes));
 

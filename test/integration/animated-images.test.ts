@@ -31,6 +31,34 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+interface Chunk {
+  type: string;
+  data: Buffer;
+}
+
+/** A PNG's chunks after its 8-byte signature. */
+function chunksOf(bytes: Buffer): Chunk[] {
+  const chunks: Chunk[] = [];
+  for (let at = 8; at < bytes.length; at += 12 + bytes.readUInt32BE(at)) {
+    const length = bytes.readUInt32BE(at);
+    chunks.push({ type: bytes.toString('latin1', at + 4, at + 8), data: Buffer.from(bytes.subarray(at + 8, at + 8 + length)) });
+  }
+  return chunks;
+}
+
+/** A PNG's chunks, changed by `edit` (which may drop some), written back with fresh checksums. */
+function rewritePng(bytes: Buffer, edit: (chunks: Chunk[]) => Chunk[]): Buffer {
+  const out = edit(chunksOf(bytes)).map(({ type, data }) => {
+    const chunk = Buffer.alloc(12 + data.length);
+    chunk.writeUInt32BE(data.length, 0);
+    chunk.write(type, 4, 'latin1');
+    data.copy(chunk, 8);
+    chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
+    return chunk;
+  });
+  return Buffer.concat([bytes.subarray(0, 8), ...out]);
+}
+
 /** PNG's chunk checksum (CRC-32, ISO 3309). */
 function crc32(bytes: Uint8Array): number {
   let c = ~0;
@@ -52,7 +80,7 @@ describe('animated PNG and WebP are read as clips', () => {
   it('tells animated from still files by their chunks', async () => {
     expect(sniffKind(await checkInput(webp))).toBe('webp');
     expect(sniffKind(await checkInput(still))).toBe('still');
-    expect(sniffKind(await checkInput(apng))).toBe('video');
+    expect(sniffKind(await checkInput(apng))).toBe('apng');
     expect(sniffKind(await checkInput(path.join(corpus, 'stills/skimage__coffee.png')))).toBe('still');
   });
 
@@ -75,7 +103,7 @@ describe('animated PNG and WebP are read as clips', () => {
 
   it('an animated PNG goes through ffmpeg, every frame', async () => {
     const { kind, frames } = await readAll(apng);
-    expect(kind).toBe('video');
+    expect(kind).toBe('apng');
     expect(frames).toHaveLength(FRAMES);
     // ffmpeg's APNG encoder keeps the GIF's colours (at most 256 a frame) exactly.
     frames.forEach((f, i) => expect(Buffer.compare(f.data, gifFrames[i].data), `frame ${i}`).toBe(0));
@@ -96,6 +124,83 @@ describe('animated PNG and WebP are read as clips', () => {
     expect(await sharp(padded).metadata()).toMatchObject({ width: 400, height: 300 }); // still a valid PNG
     const { frames } = await readAll(padded);
     expect(frames).toHaveLength(FRAMES);
+  });
+
+  it('an animated PNG keeps its own delays and play count', async () => {
+    // ffmpeg reads an APNG's timestamps at one constant rate: these delays came out as ten 100 ms frames.
+    const delays: [number, number][] = [[1, 10], [2, 10], [3, 0], [400, 1000]]; // a denominator of 0 means 100
+    let f = 0;
+    const timed = path.join(work, 'timed.png');
+    writeFileSync(timed, rewritePng(readFileSync(apng), (chunks) => chunks.map((c) => {
+      if (c.type === 'acTL') c.data.writeUInt32BE(3, 4); // 3 plays
+      if (c.type === 'fcTL') {
+        c.data.writeUInt16BE(delays[f][0], 20);
+        c.data.writeUInt16BE(delays[f++][1], 22);
+      }
+      return c;
+    })));
+    const { frames, loopCount } = await readAll(timed);
+    expect(frames.map((fr) => fr.delayMs)).toEqual([100, 200, 30, 400]);
+    expect(loopCount).toBe(2);
+    frames.forEach((fr, i) => expect(Buffer.compare(fr.data, gifFrames[i].data), `frame ${i}`).toBe(0));
+    // --start and --fps by playback time, as for a GIF: 0.25 s to the end (0.73 s) in 50 ms
+    // steps, the last cut to 30 ms.
+    const part = await readAll(timed, { start: '0.25', fps: 20 });
+    expect(part.frames.map((fr) => fr.delayMs)).toEqual([...Array(9).fill(50), 30]);
+
+    const out = path.join(work, 'timed.gif');
+    expect((await runMain(['quantize', timed, '-k', '8', '-o', out, '--quiet'])).code).toBe(0);
+    const back = decodeGif(new Uint8Array(readFileSync(out)), out);
+    expect(back.delaysMs).toEqual([100, 200, 30, 400]);
+    expect(back.info.loopCount).toBe(2);
+  });
+
+  it('an animated PNG whose first image is not part of the animation leaves it out', async () => {
+    // Image data before any frame control chunk is a default image for viewers without APNG
+    // support: here a plain grey picture, in front of the four frames (whose own first
+    // image data becomes frame data, fdAT, numbered with the rest).
+    const rgba = path.join(work, 'rgba.png');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', CARS, '-frames:v', String(FRAMES), '-plays', '0', '-pix_fmt', 'rgba', '-f', 'apng', rgba]);
+    const grey = await sharp({ create: { width: 400, height: 300, channels: 4, background: '#808080' } }).png().toBuffer();
+    const greyData = chunksOf(grey).filter((c) => c.type === 'IDAT');
+    const hidden = path.join(work, 'hidden.png');
+    writeFileSync(hidden, rewritePng(readFileSync(rgba), (chunks) => {
+      const out: Chunk[] = [];
+      let sequence = 0;
+      for (const c of chunks) {
+        if (c.type === 'fcTL' && sequence === 0) out.push(...greyData);
+        if (c.type === 'fcTL' || c.type === 'fdAT') c.data.writeUInt32BE(sequence++, 0);
+        if (c.type === 'IDAT') {
+          const seq = Buffer.alloc(4);
+          seq.writeUInt32BE(sequence++, 0);
+          out.push({ type: 'fdAT', data: Buffer.concat([seq, c.data]) });
+        } else out.push(c);
+      }
+      return out;
+    }));
+    expect(await sharp(hidden).raw().toBuffer()).toEqual(await sharp(grey).raw().toBuffer()); // what a still reader shows
+    const { frames } = await readAll(hidden);
+    expect(frames).toHaveLength(FRAMES);
+    frames.forEach((fr, i) => expect(Buffer.compare(fr.data, gifFrames[i].data), `frame ${i}`).toBe(0));
+  });
+
+  it('an animated PNG cut short keeps the frames before the cut, and says so', async () => {
+    const bytes = readFileSync(apng);
+    // Cut inside the third frame's data: two whole frames remain.
+    const fcTL: number[] = [];
+    for (let at = 8; at < bytes.length; at += 12 + bytes.readUInt32BE(at)) if (bytes.toString('latin1', at + 4, at + 8) === 'fcTL') fcTL.push(at);
+    const cut = path.join(work, 'cut.png');
+    writeFileSync(cut, bytes.subarray(0, fcTL[2] + 100));
+    const source = await openInput(cut, resolveInputOptions({}));
+    const frames: TimedFrame[] = [];
+    for await (const fr of source.frames) frames.push(fr);
+    expect(frames).toHaveLength(2);
+    expect(source.warnings).toContainEqual(`${cut}: ffmpeg decoded 2 of its 3 frames; the rest are left out`);
+
+    writeFileSync(cut, bytes.subarray(0, fcTL[1] - 1000));
+    const r = await runMain(['quantize', cut, '-o', path.join(work, 'cut.gif')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^chromaseed: \S+cut\.png: ffmpeg decoded no frame: .*Invalid data found.*\n$/);
   });
 
   it('a video made from it repeats frames to keep their delays, and the summary says so', async () => {

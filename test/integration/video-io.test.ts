@@ -267,12 +267,23 @@ describe('openVideo', () => {
     const fake = await openInput(fakePng, { maxPixels: 1e8, maxFrames: 1e5 }).then(async (s) => {
       for await (const _ of s.frames);
     }).catch((e: unknown) => e);
-    expect((fake as ChromaseedError).message).toMatch(/text\.png: ffmpeg failed: .*Invalid data found/);
+    expect((fake as ChromaseedError).message).toMatch(/text\.png: ffmpeg decoded no frame: .*Invalid data found/);
     const missing = await openVideo(path.join(work, 'nope.mp4')).catch((e: unknown) => e);
     expect((missing as ChromaseedError).code).toBe('ERR_INPUT');
     await expect(openVideo(realshort, { fps: -1 })).rejects.toMatchObject({ code: 'ERR_USAGE' });
     await expect(openVideo(realshort, { width: 0 })).rejects.toMatchObject({ code: 'ERR_USAGE' });
     await expect(openVideo(realshort, { start: 'soon' })).rejects.toMatchObject({ code: 'ERR_USAGE' });
+  });
+
+  it('a video cut short before its first frame says so', async () => {
+    // ffmpeg's last lines are about its output ("Cannot determine format of input stream 0:0
+    // after EOF", then "Press [q] to stop" above it); the message was that second line.
+    const cut = path.join(work, 'cut.webm');
+    writeFileSync(cut, readFileSync(path.join(corpus, 'videos/imageio__test.webm')).subarray(0, 4000));
+    const err = await openVideo(cut).then(async (s) => {
+      for await (const _ of s.frames);
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ERR_INPUT', message: `${cut}: ffmpeg decoded no frame: the file is cut short or damaged before its first frame` });
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { playbackDelayMs, rateForDelays } from '../../src/timing.js';
+import { loopCountForPlays, playbackDelayMs, rateForDelays } from '../../src/timing.js';
 
 describe('frame timing', () => {
   it('rateForDelays: the rate of the delays\' greatest common divisor, at most 50 fps', () => {
@@ -9,7 +9,16 @@ describe('frame timing', () => {
     expect(rateForDelays([70, 60])).toBe(50); // gcd 10 ms = 100 fps, capped
     expect(rateForDelays([0, 200])).toBe(10); // 0 plays as 100 ms
     expect(rateForDelays([])).toBe(10);
-    expect(rateForDelays([1000 / 30])).toBeCloseTo(1000 / 33, 6); // not a GIF delay: whole ms
+    // One delay throughout keeps its own rate, whole milliseconds or not (an APNG's 1/30 s);
+    // mixed ones are taken to whole milliseconds.
+    expect(rateForDelays([1000 / 30, 1000 / 30])).toBe(30);
+    expect(rateForDelays([1000 / 30, 2000 / 30])).toBe(50); // 33 and 67 ms: gcd 1 ms, capped
+  });
+
+  it('loopCountForPlays: plays (0 = forever) as a GIF loop count of repeats', () => {
+    expect(loopCountForPlays(0)).toBe(0);
+    expect(loopCountForPlays(1)).toBeUndefined(); // one play: no loop block
+    expect(loopCountForPlays(3)).toBe(2);
   });
 
   it('playbackDelayMs: 0 plays as 100 ms, anything else as itself', () => {
