@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { ChromaseedError, inputError } from '../errors.js';
 import { loopCountForPlays, rateForDelays } from '../timing.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
@@ -16,14 +17,32 @@ import type { TimedClip } from './open-input.js';
  */
 const BATCH_BYTES = 128 * 1024 * 1024;
 
-/** Reads the header: size, frame count, delays and loop count. Frames are decoded by `frames()`. */
+/**
+ * Reads the header: size, frame count, delays and loop count. Frames are decoded by
+ * `frames()`. A file cut short (libvips refuses it whole) is read up to its last complete
+ * frame, with a warning, as browsers show it.
+ */
 export async function openAnimatedWebp(file: string, limits: { maxFrames: number }): Promise<TimedClip> {
   const { default: sharp } = await import('sharp');
-  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
+  const header = async (input: string | Buffer) => {
+    try {
+      return await sharp(input, { pages: -1, limitInputPixels: false }).metadata();
+    } catch (e) {
+      throw inputError(file, `cannot decode the animated WebP: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, e);
+    }
+  };
+  let input: string | Buffer = file;
+  const warnings: string[] = [];
+  let meta: Awaited<ReturnType<typeof header>>;
   try {
-    meta = await sharp(file, { pages: -1, limitInputPixels: false }).metadata();
+    meta = await header(input);
   } catch (e) {
-    throw inputError(file, `cannot decode the animated WebP: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, e);
+    const whole = await completeFrames(file);
+    if (whole === null) throw e;
+    if (whole.frames === 0) throw inputError(file, 'the animated WebP is cut short before its first frame');
+    input = whole.bytes;
+    meta = await header(input);
+    warnings.push(`${file}: the animated WebP is cut short; keeping its first ${whole.frames} frames`);
   }
   const width = meta.width ?? 0;
   const height = meta.pageHeight ?? meta.height ?? 0;
@@ -40,7 +59,7 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
       const count = Math.min(perBatch, pages - first);
       let data: Buffer;
       try {
-        data = await sharp(file, { page: first, pages: count, limitInputPixels: false, failOn: 'error' }).toColourspace('srgb').ensureAlpha().raw({ depth: 'uchar' }).toBuffer();
+        data = await sharp(input, { page: first, pages: count, limitInputPixels: false, failOn: 'error' }).toColourspace('srgb').ensureAlpha().raw({ depth: 'uchar' }).toBuffer();
       } catch (e) {
         throw inputError(file, `frame ${first}: cannot decode: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, e);
       }
@@ -51,5 +70,28 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
       }
     }
   }
-  return { info, delaysMs, frames, warnings: [] };
+  return { info, delaysMs, frames, warnings };
+}
+
+/**
+ * A WebP cut short (its RIFF header promises more bytes than there are) rebuilt from the
+ * chunks that arrived whole: everything before the first frame, then every complete frame
+ * (ANMF). Null for a file that is not cut short, whose damage is something else.
+ */
+async function completeFrames(file: string): Promise<{ bytes: Buffer; frames: number } | null> {
+  const bytes = await readFile(file);
+  if (bytes.length < 12 || bytes.toString('latin1', 0, 4) !== 'RIFF' || 8 + bytes.readUInt32LE(4) <= bytes.length) return null;
+  let end = 12;
+  let frames = 0;
+  // Chunks: type (4), size (4, little-endian), data padded to an even length.
+  while (end + 8 <= bytes.length) {
+    const size = bytes.readUInt32LE(end + 4);
+    const next = end + 8 + size + (size & 1);
+    if (next > bytes.length) break;
+    if (bytes.toString('latin1', end, end + 4) === 'ANMF') frames++;
+    end = next;
+  }
+  const whole = Buffer.from(bytes.subarray(0, end));
+  whole.writeUInt32LE(end - 8, 4);
+  return { bytes: whole, frames };
 }

@@ -126,6 +126,28 @@ describe('animated PNG and WebP are read as clips', () => {
     expect(frames).toHaveLength(FRAMES);
   });
 
+  it('an animated WebP cut short keeps its complete frames, and says so', async () => {
+    // libvips refuses a WebP whose RIFF header promises more bytes than there are, outright.
+    const bytes = readFileSync(webp);
+    const frameStarts: number[] = [];
+    for (let at = 12; at + 8 <= bytes.length; at += 8 + bytes.readUInt32LE(at + 4) + (bytes.readUInt32LE(at + 4) & 1)) {
+      if (bytes.toString('latin1', at, at + 4) === 'ANMF') frameStarts.push(at);
+    }
+    expect(frameStarts).toHaveLength(FRAMES);
+    const cut = path.join(work, 'cut.webp');
+    writeFileSync(cut, bytes.subarray(0, frameStarts[2] + 500));
+    const source = await openInput(cut, resolveInputOptions({}));
+    const frames: TimedFrame[] = [];
+    for await (const f of source.frames) frames.push(f);
+    expect(frames.map((f) => f.delayMs)).toEqual([100, 200]);
+    frames.forEach((f, i) => expect(Buffer.compare(f.data, gifFrames[i].data), `frame ${i}`).toBe(0));
+    expect(source.warnings).toEqual([`${cut}: the animated WebP is cut short; keeping its first 2 frames`]);
+
+    writeFileSync(cut, bytes.subarray(0, frameStarts[0] + 500));
+    const r = await runMain(['quantize', cut, '-o', path.join(work, 'cut.gif')]);
+    expect(r).toMatchObject({ code: 1, stderr: `chromaseed: ${cut}: the animated WebP is cut short before its first frame\n` });
+  });
+
   it('an animated PNG keeps its own delays and play count', async () => {
     // ffmpeg reads an APNG's timestamps at one constant rate: these delays came out as ten 100 ms frames.
     const delays: [number, number][] = [[1, 10], [2, 10], [3, 0], [400, 1000]]; // a denominator of 0 means 100
