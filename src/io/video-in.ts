@@ -48,6 +48,9 @@ export interface VideoProbe {
  */
 const DAMAGE = /\] (Read error|Truncating packet|Packet corrupt|corrupt (input|decoded frame)|error while decoding|Invalid NAL unit size|concealing \d+ DC, \d+ AC, \d+ MV errors)/i;
 
+/** What ffmpeg prints when the disk is full (or the file too large for it). */
+export const DISK_FULL = /No space left on device|Disk quota exceeded|File too large/;
+
 /** The warning for damage ffmpeg read past, once per source. */
 function damageWarning(file: string, line: string): string {
   return `${file}: the video is damaged (ffmpeg: ${line}); frames may be missing or show artefacts`;
@@ -308,9 +311,11 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
   }
   // `-map 0:v:0` on a file of sound only: ffmpeg's last line would advise editing the map.
   if (/Stream map '0:v:0' matches no streams/.test(stderr)) return new ChromaseedError('ERR_INPUT', `${file}: has no video stream`, { cause: error });
-  // A full disk is reported mid-run; the encoder's closing statistics follow and would hide it.
-  const full = /No space left on device|Disk quota exceeded|File too large/.exec(stderr);
-  let line = full !== null ? full[0].toLowerCase() : lastMeaningfulLine(stderr);
+  // A full disk, or a failed last write, is reported mid-run; the encoder's closing statistics
+  // follow and would hide it.
+  const full = DISK_FULL.exec(stderr);
+  const trailer = /Error writing trailer of .*?: (.*)/.exec(stderr);
+  let line = full !== null ? full[0].toLowerCase() : trailer !== null ? `writing the end of the file failed: ${trailer[1]}` : lastMeaningfulLine(stderr);
   // ffmpeg starts many lines with the input's name (given as file:NAME when it looks like a
   // protocol); it is already at the start of the message.
   for (const named of [`${file}: `, `file:${file}: `]) if (line.startsWith(named)) line = line.slice(named.length);

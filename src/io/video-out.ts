@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ChromaseedError } from '../errors.js';
 import { ffmpegCommand } from './ffmpeg-path.js';
-import { ffmpegFailure, watch } from './video-in.js';
+import { DISK_FULL, ffmpegFailure, watch } from './video-in.js';
 
 import type { VideoContainer } from './frame-writer.js';
 
@@ -100,9 +100,11 @@ export function createVideoOutput(file: string, options: VideoOutputOptions): Vi
       if (closed) throw new Error('createVideoOutput: finish called twice');
       closed = true;
       input.end();
-      const { error } = await run.done;
+      const { error, stderr } = await run.done;
       await run.exit;
-      if (error) throw await failure();
+      // ffmpeg 4.1 exits 0 when the file's last write fails (an MP4's index, moved to the front
+      // on a full disk): the file is unplayable however it exits.
+      if (error || DISK_FULL.test(stderr) || /Error writing trailer/.test(stderr)) throw await failure();
     },
     async abort() {
       if (closed && run.exited()) return;

@@ -331,6 +331,22 @@ describe('ffmpeg binary choice', () => {
       })().catch((err: unknown) => err);
       expect((failed as ChromaseedError).message).toBe(`${target}: ffmpeg could not write the video: no space left on device`);
       expect(readdirSync(work).filter((n) => n.includes('full.'))).toEqual([]);
+      // A write that fails only when ffmpeg closes the file (here past a file-size limit, as on
+      // a disk that fills up while buffered data waits): ffmpeg 4.1 reports "Error writing
+      // trailer" and exits 0, leaving an MP4 without its index. It was reported as written.
+      const limited = path.join(work, 'size-limit');
+      writeFileSync(limited, `#!/bin/sh\ntrap '' XFSZ\nulimit -f 60\nexec '${real}' "$@"\n`);
+      chmodSync(limited, 0o755);
+      process.env.FFMPEG_PATH = limited;
+      const big = path.join(work, 'limited.mp4');
+      const noise = (): IndexedFrame => ({ width: 128, height: 128, indices: new Uint8Array(128 * 128).map(() => Math.random() * 256), palette: new Uint8Array(768).map((_, i) => i), size: 256, transparent: null, delayMs: 100 });
+      const g = await createFrameWriter(big, { width: 128, height: 128, fps: 10 });
+      const tooLarge = await (async () => {
+        for (let i = 0; i < 10; i++) await g.write(noise()); // about 40 KB each
+        await g.finish();
+      })().catch((err: unknown) => err);
+      expect((tooLarge as ChromaseedError).message).toBe(`${big}: ffmpeg could not write the video: file too large`);
+      expect(readdirSync(work).filter((n) => n.includes('limited.'))).toEqual([]);
       // A real binary through FFMPEG_PATH (a copy of the bundled one under another name) works.
       const { ffmpegLocation } = await import('../../src/io/ffmpeg-path.js');
       delete process.env.FFMPEG_PATH;
