@@ -14,26 +14,38 @@ export function playbackDelayMs(delayMs: number): number {
 }
 
 /**
- * The constant frame rate at which every delay (whole milliseconds) lasts a whole number of
- * frames, the rate of their greatest common divisor, at most MAX_GIF_FPS: variable GIF
- * delays written to video at this rate keep their timing exactly (repeated frames cost a
- * video encoder almost nothing). 10 fps when there is no delay.
+ * The constant frame rate at which every delay lasts a whole number of frames, at most
+ * MAX_GIF_FPS: variable delays written to video at this rate keep their timing exactly
+ * (repeated frames cost a video encoder almost nothing). For whole milliseconds (GIF, WebP)
+ * it is the rate of their greatest common divisor; for fractions of a millisecond (an APNG's
+ * 1/30 s) the shortest delay's rate times the smallest whole number that fits the others
+ * (1/30 and 2/30 s: 30 fps). When no rate up to the cap fits, MAX_GIF_FPS, where each frame
+ * starts on the nearest tick. 10 fps when there is no delay.
  */
 export function rateForDelays(delaysMs: Iterable<number>): number {
-  let divisor = 0;
-  let first: number | undefined;
-  let uniform = true;
-  for (const d of delaysMs) {
-    const shown = playbackDelayMs(d);
-    first ??= shown;
-    uniform &&= shown === first;
-    divisor = gcd(divisor, Math.max(1, Math.round(shown)));
+  const shown = [...new Set(Array.from(delaysMs, playbackDelayMs))];
+  if (shown.length === 0) return 10;
+  if (shown.every(Number.isInteger)) return Math.min(MAX_GIF_FPS, 1000 / shown.reduce(gcd));
+  const shortest = Math.min(...shown);
+  for (let n = 1; n <= MAX_MULTIPLE && (1000 * n) / shortest <= MAX_GIF_FPS * (1 + TOLERANCE); n++) {
+    if (shown.every((d) => isWhole((d * n) / shortest))) return Number(((1000 * n) / shortest).toPrecision(9));
   }
-  if (first === undefined) return 10;
-  // One delay throughout, such as an animated PNG's 1/30 s, which whole milliseconds cannot
-  // express (33 ms would make 30.3 fps): its own rate.
-  // Rounded to a millionth, so that 1000 / (1000 / 30) is 30, not 29.999999999999996.
-  return Math.min(MAX_GIF_FPS, Math.round(1e9 / (uniform ? first : divisor)) / 1e6);
+  return MAX_GIF_FPS;
+}
+
+/** How many times the shortest delay's rate is tried, at most: the search stays short. */
+const MAX_MULTIPLE = 1000;
+
+/** Slack for delays that are fractions of a millisecond in floating point (1000/30 ms). */
+const TOLERANCE = 1e-6;
+
+function isWhole(x: number): boolean {
+  return Math.abs(x - Math.round(x)) < TOLERANCE;
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
 }
 
 /**
@@ -44,7 +56,3 @@ export function loopCountForPlays(plays: number): number | undefined {
   return plays === 1 ? undefined : Math.max(0, plays - 1);
 }
 
-function gcd(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b];
-  return a;
-}

@@ -89,6 +89,9 @@ const MOSTLY_UNCHANGED = 0.6;
  */
 const RUNS_MARGIN = 0.1;
 
+/** The longest delay a GIF frame holds: 16 bits of centiseconds, 655.35 s. */
+const MAX_DELAY_CS = 65535;
+
 /** Graphic control extension (8 bytes) then the image separator; left/top follow it. */
 const DESCRIPTOR_XY_OFFSET = 8 + 1;
 
@@ -495,9 +498,11 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
   /** Centiseconds for the next frame; the rounding error is carried into the following one. */
   function nextDelayCs(delayMs: number): number {
     elapsedMs += Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0;
-    const totalCs = Math.round(elapsedMs / 10);
-    const cs = Math.min(65535, Math.max(0, totalCs - writtenCs));
+    const owedCs = Math.round(elapsedMs / 10) - writtenCs;
+    const cs = Math.min(MAX_DELAY_CS, Math.max(0, owedCs));
     writtenCs += cs;
+    // A delay longer than a GIF can hold is cut, not carried into the next frame.
+    if (owedCs > MAX_DELAY_CS) elapsedMs = writtenCs * 10;
     return cs;
   }
 

@@ -96,7 +96,7 @@ export function lastMeaningfulLine(stderr: string | null | undefined): string {
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i].trim();
     if (line === '' || /^(frame|size)=/.test(line) || /^video:\d/.test(line)) continue;
-    if (/^Conversion failed!?$/.test(line) || /^Exiting normally/.test(line)) continue;
+    if (/^Conversion failed!?$/.test(line) || /^Exiting normally/.test(line) || /^Last message repeated \d+ times?$/.test(line)) continue;
     // Consequences of a decoding error printed after it, which would hide its cause.
     if (/^Error marking filters as finished|^Cannot determine format of input stream/.test(line)) continue;
     // ffmpeg prefixes lines with "[component @ 0x…] "; the address means nothing to a user.

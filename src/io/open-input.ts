@@ -104,8 +104,12 @@ export async function openInput(file: string, options: InputOptions): Promise<Fr
   if (kind === 'gif' || kind === 'webp' || kind === 'apng') {
     const clip = await openTimedClip(kind, file, options);
     checkFrameSize(file, clip.info, options.maxPixels);
-    if (!reframes(options)) return { kind, info: clip.info, frames: toAsync(clip.frames()), warnings: clip.warnings };
-    return { kind, ...(await reframeClip(clip, options, file)), warnings: clip.warnings };
+    // Frames shorter than a GIF can show (1/60 s, say) are shown at its fastest rate's ticks;
+    // a GIF's own delays are kept as they are.
+    const { maxFps } = options;
+    const cap = kind !== 'gif' && maxFps !== undefined && options.fps === undefined && clip.delaysMs.some((d) => playbackDelayMs(d) < 1000 / maxFps - 1e-6) ? maxFps : undefined;
+    if (!reframes(options) && cap === undefined) return { kind, info: clip.info, frames: toAsync(clip.frames()), warnings: clip.warnings };
+    return { kind, ...(await reframeClip(clip, options, file, cap)), warnings: clip.warnings };
   }
   if (kind === 'still') {
     const { loadStill } = await import('./still.js');
@@ -156,12 +160,17 @@ async function openTimedClip(kind: 'gif' | 'webp' | 'apng', file: string, option
   return decodeGif(new Uint8Array(await readFile(file)), file, { maxPixels: options.maxPixels, maxFrames: options.maxFrames });
 }
 
-/** A clip's part, rate and size as asked: frames chosen by playback time, then resized. */
-async function reframeClip(clip: TimedClip, options: InputOptions, file: string): Promise<FrameSource> {
+/**
+ * A clip's part, rate and size as asked: frames chosen by playback time, then resized.
+ * `cap`: a rate the output cannot exceed; frames are then those on screen at its ticks,
+ * each kept until the next one differs.
+ */
+async function reframeClip(clip: TimedClip, options: InputOptions, file: string, cap?: number): Promise<FrameSource> {
   const { scaledHeight, validateClipOptions } = await import('./clip-options.js');
-  const { planFrames, followPlan } = await import('../pipeline/retime.js');
+  const { planFrames, followPlan, mergeRepeats } = await import('../pipeline/retime.js');
   const { fps, width, startSec, durationSec } = validateClipOptions(options);
-  const plan = planFrames(clip.delaysMs, { startMs: startSec === undefined ? undefined : startSec * 1000, durationMs: durationSec === undefined ? undefined : durationSec * 1000, fps });
+  const window = { startMs: startSec === undefined ? undefined : startSec * 1000, durationMs: durationSec === undefined ? undefined : durationSec * 1000 };
+  const plan = cap === undefined ? planFrames(clip.delaysMs, { ...window, fps }) : mergeRepeats(planFrames(clip.delaysMs, { ...window, fps: cap }));
   if (plan.length === 0) {
     const seconds = clip.delaysMs.reduce((t, d) => t + playbackDelayMs(d), 0) / 1000;
     throw new ChromaseedError('ERR_INPUT', `${file}: --start is past the end (it plays for ${seconds.toFixed(2)} s)`);

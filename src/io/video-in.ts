@@ -10,7 +10,7 @@ import { ffmpegCommand, ffmpegLocation, lastMeaningfulLine } from './ffmpeg-path
 /** How ffmpeg is to read a file (see openVideo). */
 export interface VideoRead {
   readonly demuxer?: string;
-  readonly everyFrame?: boolean;
+  readonly asStored?: boolean;
 }
 
 /** What the probe learned about the first video stream, after ffmpeg's auto-rotation. */
@@ -65,12 +65,13 @@ function damageWarning(file: string, line: string): string {
  * Frames come through a pipe with back-pressure: ffmpeg blocks when the consumer is slow, so
  * memory stays at a few frames however long the video is. Breaking out of the loop (or an
  * error) kills ffmpeg and waits for it to exit. `read.demuxer` names ffmpeg's input format
- * when its guess from the file's first bytes would be wrong; `read.everyFrame` gives each
- * decoded frame once, as it comes, instead of resampling to a constant rate (frames then
- * carry the nominal rate's delay: the caller knows the real ones).
+ * when its guess from the file's first bytes would be wrong. `read.asStored` gives each
+ * decoded frame once, at its stored size: no resampling to a constant rate, no stretching
+ * of non-square pixels, and frames carry the nominal rate's delay (for a caller that knows
+ * the real ones: an animated PNG's).
  */
 export async function openVideo(file: string, options: ClipOptions = {}, read: VideoRead = {}): Promise<FrameSource & { readonly warnings: string[] }> {
-  const { demuxer, everyFrame = false } = read;
+  const { demuxer, asStored = false } = read;
   const opts = validateClipOptions(options);
   try {
     await access(file);
@@ -80,8 +81,9 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   const probe = await probeVideo(file, demuxer);
   // Frames are made the size a player shows them, with square pixels: an anamorphic video's
   // wide pixels stretch its width, tall ones (a rotated anamorphic video) its height.
-  const shownWidth = Math.max(1, Math.round(probe.width * Math.max(1, probe.sampleAspect)));
-  const shownHeight = Math.max(1, Math.round(probe.height * Math.max(1, 1 / probe.sampleAspect)));
+  const aspect = asStored ? 1 : probe.sampleAspect;
+  const shownWidth = Math.max(1, Math.round(probe.width * Math.max(1, aspect)));
+  const shownHeight = Math.max(1, Math.round(probe.height * Math.max(1, 1 / aspect)));
   let width = shownWidth;
   let height = shownHeight;
   if (opts.width !== undefined) {
@@ -94,14 +96,14 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   const info: ClipInfo = { width, height, fps, loopCount: 0, frameCount: estimateFrames(probe, fps, opts.startSec, opts.durationSec) };
   const delayMs = 1000 / fps;
   const filters: string[] = [];
-  if (!everyFrame && (opts.fps !== undefined || capped || probe.rateFilter === true)) filters.push(`fps=${fps}`);
+  if (!asStored && (opts.fps !== undefined || capped || probe.rateFilter === true)) filters.push(`fps=${fps}`);
   // Area averaging when shrinking: colour statistics (what k-means sees) stay those of the source.
   if (width !== probe.width || height !== probe.height) filters.push(`scale=${width}:${height}:flags=${width < probe.width ? 'area' : 'bicubic'}`);
 
   // Filled as damage shows up: at the probe, or while the frames are read.
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, startSec: opts.startSec, durationSec: opts.durationSec, lengthSec: probe.durationSec, decoder: probe.decoder, demuxer, everyFrame, rateAsked: opts.fps }, warnings),
+    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, startSec: opts.startSec, durationSec: opts.durationSec, lengthSec: probe.durationSec, decoder: probe.decoder, demuxer, everyFrame: asStored, rateAsked: opts.fps }, warnings),
   };
   return { info, frames, warnings };
 }
@@ -302,11 +304,17 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
   // An MP4 whose index was never written (or any file named .mp4 that is not one): ffmpeg's
   // last line is only "Invalid data found".
   if (/moov atom not found/.test(stderr)) return new ChromaseedError('ERR_INPUT', `${file}: not a complete MP4 (no moov atom): cut short, still being written, or not an MP4 at all`, { cause: error });
-  // Nothing was decoded: ffmpeg's last lines are about its empty output. The decoding error
-  // above them, if any, is the cause; if none, the file ended before a whole frame.
-  if (/Cannot determine format of input stream \S+ after EOF|Output file is empty, nothing was encoded/.test(stderr)) {
-    const decodingError = stderr.split(/\r?\n/).reverse().find((line) => /Invalid data found|Error while decoding/i.test(line));
-    const why = decodingError !== undefined ? lastMeaningfulLine(decodingError) : 'the file is cut short or damaged before its first frame';
+  // Nothing was decoded: ffmpeg's last lines are about its empty output. The error above
+  // them, if any, is the cause (a decoding error, a feature ffmpeg lacks); if none, the file
+  // ended before a whole frame.
+  const noFrame = /Cannot determine format of input stream \S+ after EOF|Output file is empty, nothing was encoded/.exec(stderr);
+  if (noFrame !== null) {
+    const before = stderr.slice(0, noFrame.index).split(/\r?\n/).reverse();
+    const cause = before.find((line) => /invalid|error|not (yet )?implemented|unsupported|corrupt/i.test(line) && !/^Press \[q\]/.test(line));
+    let line = cause === undefined ? '' : lastMeaningfulLine(cause);
+    for (const named of [`${file}: `, `file:${file}: `]) if (line.startsWith(named)) line = line.slice(named.length);
+    const damaged = 'the file is cut short or damaged before its first frame';
+    const why = line === '' ? damaged : /Read error|Invalid data|Error while decoding|corrupt|truncat/i.test(line) ? `${damaged} (${line})` : line;
     return new ChromaseedError('ERR_INPUT', `${file}: ffmpeg decoded no frame: ${why}`, { cause: error });
   }
   // `-map 0:v:0` on a file of sound only: ffmpeg's last line would advise editing the map.

@@ -70,6 +70,17 @@ export function planFrames(delaysMs: readonly number[], options: RetimeOptions):
   return [{ source: longest.source, delayMs: SHORTEST_CUT_MS }];
 }
 
+/** `plan` with consecutive frames of the same source merged into one, their delays added. */
+export function mergeRepeats(plan: readonly PlannedFrame[]): PlannedFrame[] {
+  const merged: PlannedFrame[] = [];
+  for (const frame of plan) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && last.source === frame.source) merged[merged.length - 1] = { source: last.source, delayMs: last.delayMs + frame.delayMs };
+    else merged.push(frame);
+  }
+  return merged;
+}
+
 function wholeCs(ms: number): number {
   // Snapped to microseconds first, so 1.005 s rounds like 0.005 s does (1004.9999… ms in floating point).
   return Math.round(Math.round(ms * 1000) / 10_000) * 10;

@@ -208,21 +208,86 @@ describe('animated PNG and WebP are read as clips', () => {
 
   it('an animated PNG cut short keeps the frames before the cut, and says so', async () => {
     const bytes = readFileSync(apng);
-    // Cut inside the third frame's data: two whole frames remain.
     const fcTL: number[] = [];
     for (let at = 8; at < bytes.length; at += 12 + bytes.readUInt32BE(at)) if (bytes.toString('latin1', at + 4, at + 8) === 'fcTL') fcTL.push(at);
     const cut = path.join(work, 'cut.png');
-    writeFileSync(cut, bytes.subarray(0, fcTL[2] + 100));
-    const source = await openInput(cut, resolveInputOptions({}));
-    const frames: TimedFrame[] = [];
-    for await (const fr of source.frames) frames.push(fr);
-    expect(frames).toHaveLength(2);
-    expect(source.warnings).toContainEqual(`${cut}: ffmpeg decoded 2 of its 3 frames; the rest are left out`);
+    // Inside the third frame's data, and between the second frame and the third's chunks:
+    // two whole frames either way. The second cut was silent (the chunks there were whole).
+    for (const end of [fcTL[2] + 100, fcTL[2]]) {
+      writeFileSync(cut, bytes.subarray(0, end));
+      const source = await openInput(cut, resolveInputOptions({}));
+      const frames: TimedFrame[] = [];
+      for await (const fr of source.frames) frames.push(fr);
+      expect(frames).toHaveLength(2);
+      expect(source.warnings).toEqual([`${cut}: the animated PNG is cut short; keeping its first 2 frames`]);
+    }
 
     writeFileSync(cut, bytes.subarray(0, fcTL[1] - 1000));
     const r = await runMain(['quantize', cut, '-o', path.join(work, 'cut.gif')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^chromaseed: \S+cut\.png: ffmpeg decoded no frame: .*Invalid data found.*\n$/);
+  });
+
+  it('a frame ffmpeg cannot decode leaves the one before on screen: later frames keep their own delays', async () => {
+    // Frame 2 with a blend operation that does not exist (7): ffmpeg skips it. Paired in
+    // order, frame 3 took frame 2's delay and every later frame the one before's.
+    const delays = [100, 200, 300, 400];
+    let f = 0;
+    const bad = path.join(work, 'bad-blend.png');
+    writeFileSync(bad, rewritePng(readFileSync(apng), (chunks) => chunks.map((c) => {
+      if (c.type === 'fcTL') {
+        c.data.writeUInt16BE(delays[f], 20);
+        c.data.writeUInt16BE(1000, 22);
+        if (f++ === 2) c.data[25] = 7;
+      }
+      return c;
+    })));
+    const source = await openInput(bad, resolveInputOptions({}));
+    const frames: TimedFrame[] = [];
+    for await (const fr of source.frames) frames.push(fr);
+    expect(frames.map((fr) => fr.delayMs)).toEqual([100, 500, 400]);
+    expect(source.warnings).toEqual([`${bad}: ffmpeg could not decode frame 2; the frame before is shown in its place`]);
+  });
+
+  it('an animated PNG faster than a GIF can play is shown at 50 fps in a GIF', async () => {
+    // Frames of 1/60 s: written one to one, GIF delays alternated 1 and 2 cs, and browsers
+    // play 1 cs as 10.
+    const fast = path.join(work, 'fast.png');
+    writeFileSync(fast, rewritePng(readFileSync(apng), (chunks) => chunks.map((c) => {
+      if (c.type === 'fcTL') {
+        c.data.writeUInt16BE(1, 20);
+        c.data.writeUInt16BE(60, 22);
+      }
+      return c;
+    })));
+    const out = path.join(work, 'fast.gif');
+    expect((await runMain(['quantize', fast, '-k', '8', '-o', out, '--quiet'])).code).toBe(0);
+    // 4 frames of 16.7 ms at 20 ms ticks: 0, 20 and 40 ms; the piece from 60 to 66.7 ms is too short to keep.
+    expect(decodeGif(new Uint8Array(readFileSync(out)), out).delaysMs).toEqual([20, 20, 20]);
+  });
+
+  it('an animated PNG is read at its stored size, and its header is checked against --max-pixels first', async () => {
+    // A pHYs chunk of 72 by 96 pixels per metre: browsers ignore it; read as a video's pixel
+    // aspect, it stretched 400x300 to 400x400.
+    const phys = path.join(work, 'phys.png');
+    const aspect = Buffer.alloc(9);
+    aspect.writeUInt32BE(72, 0);
+    aspect.writeUInt32BE(96, 4);
+    aspect[8] = 1; // metres
+    writeFileSync(phys, rewritePng(readFileSync(apng), (chunks) => [chunks[0], { type: 'pHYs', data: aspect }, ...chunks.slice(1).filter((c) => c.type !== 'pHYs')]));
+    const { frames } = await readAll(phys);
+    expect(frames.map((fr) => `${fr.width}x${fr.height}`)).toEqual(Array(FRAMES).fill('400x300'));
+
+    // A header claiming 30000x30000: refused before ffmpeg allocates anything.
+    const huge = path.join(work, 'huge.png');
+    writeFileSync(huge, rewritePng(readFileSync(apng), (chunks) => chunks.map((c) => {
+      if (c.type === 'IHDR') {
+        c.data.writeUInt32BE(30000, 0);
+        c.data.writeUInt32BE(30000, 4);
+      }
+      return c;
+    })));
+    await expect(openInput(huge, resolveInputOptions({}))).rejects.toThrow(`${huge}: frames of 30000x30000 exceed the limit of 100000000 pixels (raise it with --max-pixels)`);
   });
 
   it('a video made from it repeats frames to keep their delays, and the summary says so', async () => {

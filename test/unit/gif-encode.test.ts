@@ -207,6 +207,13 @@ describe('createGifEncoder round trip through omggif', () => {
     for (const d of back.delaysCs) expect([3, 4]).toContain(d);
   });
 
+  it('cuts a delay longer than a GIF holds (655.35 s) instead of carrying the rest into the next frame', () => {
+    // An APNG may ask for 65535 s. The excess was carried on: the next 100 ms frame got 655.35 s too.
+    const source = toIndexed(decodeComposited(new Uint8Array(readFileSync(path.join(corpus, 'gifs/wuffs__muybridge.gif'))))).slice(0, 3);
+    const frames = source.map((f, i) => ({ ...f, delayMs: [100, 65_535_000, 100][i] }));
+    expect(decodeComposited(encode(frames, { loopCount: 0 })).delaysCs).toEqual([10, 65535, 10]);
+  });
+
   it('256 colours plus transparency: drops only the least-used colour, drawing it with its nearest neighbour', () => {
     const [still] = toIndexed(decodeComposited(new Uint8Array(readFileSync(path.join(corpus, 'gifs/wuffs__harvesters.gif')))));
     expect(still.size).toBe(256);

@@ -9,10 +9,11 @@ describe('frame timing', () => {
     expect(rateForDelays([70, 60])).toBe(50); // gcd 10 ms = 100 fps, capped
     expect(rateForDelays([0, 200])).toBe(10); // 0 plays as 100 ms
     expect(rateForDelays([])).toBe(10);
-    // One delay throughout keeps its own rate, whole milliseconds or not (an APNG's 1/30 s);
-    // mixed ones are taken to whole milliseconds.
+    // Fractions of a millisecond (an APNG's delays): the rate at which all are whole frames.
     expect(rateForDelays([1000 / 30, 1000 / 30])).toBe(30);
-    expect(rateForDelays([1000 / 30, 2000 / 30])).toBe(50); // 33 and 67 ms: gcd 1 ms, capped
+    expect(rateForDelays([1000 / 30, 2000 / 30, 100])).toBe(30);
+    expect(rateForDelays([1000 / 60, 1000 / 30])).toBe(50); // 60 fps, capped
+    expect(rateForDelays([65535000])).toBeCloseTo(1 / 65535, 12); // the longest APNG delay
   });
 
   it('loopCountForPlays: plays (0 = forever) as a GIF loop count of repeats', () => {
