@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -59,6 +60,26 @@ export function assertFfmpegRunnable(): FfmpegLocation {
   }
   checked.add(where.path);
   return where;
+}
+
+const passthroughFlags = new Map<string, string[]>();
+
+/**
+ * The output options that give every decoded frame once, without resampling to a constant
+ * rate: `-fps_mode passthrough` from ffmpeg 5.1 (version 9 removed the older `-vsync`); the
+ * bundled 4.1 knows only `-vsync passthrough`. Which one the binary takes is asked once, by
+ * giving it `-fps_mode` with `-version` (version strings do not tell: the bundled binary's
+ * is a git build's, "N-47683-…").
+ */
+export function passthroughOptions(): string[] {
+  const where = assertFfmpegRunnable();
+  let flags = passthroughFlags.get(where.path);
+  if (flags === undefined) {
+    const probe = spawnSync(where.path, ['-hide_banner', '-fps_mode', 'passthrough', '-version'], { stdio: 'ignore', timeout: 10_000 });
+    flags = [probe.status === 0 ? '-fps_mode' : '-vsync', 'passthrough'];
+    passthroughFlags.set(where.path, flags);
+  }
+  return flags;
 }
 
 /**

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { ChromaseedError } from '../errors.js';
 import { ffmpegSeconds, scaledHeight, validateClipOptions, type ClipOptions } from './clip-options.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
-import { ffmpegCommand, ffmpegLocation, lastMeaningfulLine } from './ffmpeg-path.js';
+import { ffmpegCommand, ffmpegLocation, lastMeaningfulLine, passthroughOptions } from './ffmpeg-path.js';
 
 /** How ffmpeg is to read a file (see openVideo). */
 export interface VideoRead {
@@ -134,9 +134,8 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
   if (plan.decoder !== undefined) command.inputOptions(['-c:v', plan.decoder]);
   if (plan.startSec !== undefined) command.inputOptions(['-ss', ffmpegSeconds(plan.startSec)]); // before -i: fast, and still frame-accurate when decoding
   const outputOptions = ['-map', '0:v:0', '-an', '-sn', '-dn', '-pix_fmt', 'rgba'];
-  // Raw video output is constant-rate by default: ffmpeg would repeat and drop frames. (-vsync,
-  // not its successor -fps_mode, which ffmpeg 4, as bundled, lacks.)
-  if (plan.everyFrame) outputOptions.push('-vsync', 'passthrough');
+  // Raw video output is constant-rate by default: ffmpeg would repeat and drop frames.
+  if (plan.everyFrame) outputOptions.push(...passthroughOptions());
   if (plan.durationSec !== undefined) outputOptions.push('-t', ffmpegSeconds(plan.durationSec));
   if (plan.filters.length > 0) outputOptions.push('-vf', plan.filters.join(','));
   command.outputOptions(outputOptions).format('rawvideo').output(out, { end: true });

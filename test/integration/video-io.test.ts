@@ -290,6 +290,26 @@ describe('openVideo', () => {
 const notVideoFile = path.join(corpus, 'MANIFEST.md');
 
 describe('ffmpeg binary choice', () => {
+  it('reads every frame with -fps_mode where the binary has it, else -vsync (ffmpeg 9 removed -vsync; the bundled 4.1 lacks -fps_mode)', async () => {
+    const { passthroughOptions } = await import('../../src/io/ffmpeg-path.js');
+    const saved = process.env.FFMPEG_PATH;
+    try {
+      // Stand-ins that accept or refuse -fps_mode as ffmpeg 5.1+ and 4.x do.
+      for (const [name, knows] of [['new-ffmpeg', true], ['old-ffmpeg', false]] as const) {
+        const fake = path.join(work, name);
+        writeFileSync(fake, `#!/bin/sh\ncase "$*" in *-fps_mode*) exit ${knows ? 0 : 1};; esac\nexit 0\n`);
+        chmodSync(fake, 0o755);
+        process.env.FFMPEG_PATH = fake;
+        expect(passthroughOptions()).toEqual([knows ? '-fps_mode' : '-vsync', 'passthrough']);
+      }
+      delete process.env.FFMPEG_PATH;
+      expect(passthroughOptions()).toEqual(['-vsync', 'passthrough']); // the bundled 4.1
+    } finally {
+      if (saved === undefined) delete process.env.FFMPEG_PATH;
+      else process.env.FFMPEG_PATH = saved;
+    }
+  });
+
   it('FFMPEG_PATH wins over the bundled binary: a bad one fails clearly, a good one is used', async () => {
     const saved = process.env.FFMPEG_PATH;
     try {
