@@ -26,7 +26,7 @@ export function rateForDelays(delaysMs: Iterable<number>): number {
   const shown = [...new Set(Array.from(delaysMs, playbackDelayMs))];
   if (shown.length === 0) return 10;
   if (shown.every(Number.isInteger)) return Math.min(MAX_GIF_FPS, 1000 / shown.reduce(gcd));
-  const shortest = Math.min(...shown);
+  const shortest = shown.reduce((a, b) => Math.min(a, b));
   for (let n = 1; n <= MAX_MULTIPLE && (1000 * n) / shortest <= MAX_GIF_FPS * (1 + TOLERANCE); n++) {
     if (shown.every((d) => isWhole((d * n) / shortest))) return Number(((1000 * n) / shortest).toPrecision(9));
   }

@@ -70,7 +70,7 @@ function damageWarning(file: string, line: string): string {
  * of non-square pixels, and frames carry the nominal rate's delay (for a caller that knows
  * the real ones: an animated PNG's).
  */
-export async function openVideo(file: string, options: ClipOptions = {}, read: VideoRead = {}): Promise<FrameSource & { readonly warnings: string[] }> {
+export async function openVideo(file: string, options: ClipOptions = {}, read: VideoRead = {}): Promise<FrameSource> {
   const { demuxer, asStored = false } = read;
   const opts = validateClipOptions(options);
   try {
