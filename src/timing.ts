@@ -20,18 +20,26 @@ export function playbackDelayMs(delayMs: number): number {
  * it is the rate of their greatest common divisor; for fractions of a millisecond (an APNG's
  * 1/30 s) the shortest delay's rate times the smallest whole number that fits the others
  * (1/30 and 2/30 s: 30 fps). When no rate up to the cap fits, MAX_GIF_FPS, where each frame
- * starts on the nearest tick. 10 fps when there is no delay.
+ * starts on the nearest tick. 10 fps when there is no delay. `maxFps`: the cap, MAX_GIF_FPS
+ * unless the delays come from a format whose frames play faster (an animated WebP or PNG).
  */
-export function rateForDelays(delaysMs: Iterable<number>): number {
+export function rateForDelays(delaysMs: Iterable<number>, maxFps = MAX_GIF_FPS): number {
   const shown = [...new Set(Array.from(delaysMs, playbackDelayMs))];
   if (shown.length === 0) return 10;
-  if (shown.every(Number.isInteger)) return Math.min(MAX_GIF_FPS, 1000 / shown.reduce(gcd));
+  if (shown.every(Number.isInteger)) return Math.min(maxFps, 1000 / shown.reduce(gcd));
   const shortest = shown.reduce((a, b) => Math.min(a, b));
-  for (let n = 1; n <= MAX_MULTIPLE && (1000 * n) / shortest <= MAX_GIF_FPS * (1 + TOLERANCE); n++) {
+  for (let n = 1; n <= MAX_MULTIPLE && (1000 * n) / shortest <= maxFps * (1 + TOLERANCE); n++) {
     if (shown.every((d) => isWhole((d * n) / shortest))) return Number(((1000 * n) / shortest).toPrecision(9));
   }
-  return MAX_GIF_FPS;
+  return maxFps;
 }
+
+/**
+ * The highest rate at which an animated WebP's or PNG's delays are kept in video output:
+ * browsers play their frames down to 10 ms or so (a GIF's only down to 20 ms), and a 60 fps
+ * clip must not lose every sixth frame.
+ */
+export const MAX_ANIMATION_FPS = 120;
 
 /** How many times the shortest delay's rate is tried, at most: the search stays short. */
 const MAX_MULTIPLE = 1000;

@@ -1,7 +1,8 @@
 import { open } from 'node:fs/promises';
 import { ChromaseedError, inputError } from '../errors.js';
-import { loopCountForPlays, rateForDelays } from '../timing.js';
+import { loopCountForPlays, MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
+import { checkFrameSize } from './clip-options.js';
 import { ffmpegCommand, passthroughOptions } from './ffmpeg-path.js';
 import type { TimedClip } from './open-input.js';
 import { ffmpegFailure, openVideo, watch } from './video-in.js';
@@ -20,8 +21,8 @@ export interface ApngTiming {
   readonly height: number;
   /** Each frame's delay in milliseconds, in order. */
   readonly delaysMs: readonly number[];
-  /** Where each frame starts on ffmpeg's APNG clock (see FFMPEG_CLOCK): how its frames are found. */
-  readonly ffmpegStarts: readonly number[];
+  /** The same delays as stored: numerator and denominator (0 made 100) of a second, in turn. */
+  readonly fractions: readonly number[];
   /** acTL's num_plays: 0 = forever. */
   readonly plays: number;
   /** acTL's num_frames: how many frames the file says it has. */
@@ -40,12 +41,13 @@ const BLOCK_BYTES = 1 << 20;
 const HEAD_BYTES = 8 + 24;
 
 /**
- * ffmpeg's APNG demuxer stamps frames in units of 1/100000 s, each frame's delay rounded to
- * that unit; a delay of 0 becomes 1/`default_fps` s. Its options are given explicitly (no
- * cap on the rate, 15 fps for a 0 delay) so that the starts computed here match its own.
+ * ffmpeg's APNG demuxer stamps each frame with the sum of the delays before it, each rounded
+ * to its clock's unit (1/100000 s), a delay of 0 counted as 1/`default_fps` s. Its options
+ * are given explicitly (no cap on the rate, 15 fps for a 0 delay) so that the times computed
+ * here match its own.
  */
-const FFMPEG_CLOCK = 100_000;
 const FFMPEG_APNG_OPTIONS = ['-max_fps', '0', '-default_fps', '15'];
+const FFMPEG_ZERO_DELAY_FPS = 15;
 
 /**
  * Walks the chunks of `file` for the header, the animation control chunk and every frame
@@ -62,8 +64,7 @@ export async function readApngTiming(file: string): Promise<ApngTiming> {
     let width = 0;
     let height = 0;
     const delaysMs: number[] = [];
-    const ffmpegStarts: number[] = [];
-    let clock = 0;
+    const fractions: number[] = [];
     let animation: { plays: number; frames: number } | undefined;
     let complete = false;
     for (let at = SIGNATURE_BYTES; at + 8 <= size; ) {
@@ -85,8 +86,7 @@ export async function readApngTiming(file: string): Promise<ApngTiming> {
         // A denominator of 0 means hundredths of a second (APNG specification).
         const denominator = head.readUInt16BE(8 + FCTL_DELAY_AT + 2) || 100;
         delaysMs.push((numerator * 1000) / denominator);
-        ffmpegStarts.push(clock);
-        clock += numerator === 0 ? Math.round(FFMPEG_CLOCK / 15) : Math.round((numerator * FFMPEG_CLOCK) / denominator);
+        fractions.push(numerator, denominator);
       }
       if (type === 'IEND') {
         complete = true;
@@ -96,51 +96,71 @@ export async function readApngTiming(file: string): Promise<ApngTiming> {
     }
     if (animation === undefined) throw inputError(file, 'is not an animated PNG (no animation control chunk)');
     if (delaysMs.length === 0) throw inputError(file, 'the animated PNG is cut short or damaged before its first frame');
-    return { width, height, delaysMs, ffmpegStarts, plays: animation.plays, declaredFrames: animation.frames, complete };
+    return { width, height, delaysMs, fractions, plays: animation.plays, declaredFrames: animation.frames, complete };
   } finally {
     await handle.close();
   }
 }
 
+/** Which frames ffmpeg decodes, by their times on its clock, from one decoding pass. */
+interface DecodedFrames {
+  /** The clock's unit, in seconds: numerator and denominator. */
+  readonly timeBase: readonly [number, number];
+  /** Each decoded frame's time, in units, in order; undefined where its line was not found. */
+  readonly times: readonly (number | undefined)[];
+}
+
 /**
- * Where on ffmpeg's clock each frame it can decode starts, in order, from one decoding pass
- * (cheap next to quantizing: 0.3 s for 240 frames of 480x270, against 5 s): a frame it cannot decode
- * (damaged, or a blend mode it lacks) is missing from the list, and the frames after it
- * must not take its delay.
+ * One decoding pass that reports each decoded frame's time (`showinfo`; 0.3 s for 240 frames
+ * of 480x270, against 5 s for the whole run): a frame ffmpeg cannot decode (damaged, or a
+ * blend mode it lacks) is missing from it, and the frames after must not take its delay.
+ * showinfo's lines are found anywhere in a line, not only at its start: the bundled ffmpeg
+ * prints other threads' messages without line breaks, and a line may begin with one.
  */
-async function decodedStarts(file: string): Promise<number[]> {
-  const starts: number[] = [];
+async function decodeTimes(file: string): Promise<DecodedFrames> {
+  let timeBase: [number, number] = [1, 100_000];
+  const times: (number | undefined)[] = [];
   const command = ffmpegCommand(file)
     .inputFormat('apng')
     .inputOptions(FFMPEG_APNG_OPTIONS)
-    .outputOptions(['-map', '0:v:0', '-vf', 'showinfo', ...passthroughOptions()])
+    .outputOptions(['-map', '0:v:0', '-vf', 'showinfo', ...passthroughOptions(), '-max_error_rate', '1'])
     .format('null')
     .output('-');
   command.on('stderr', (line: string) => {
-    const m = /Parsed_showinfo.*\bpts_time:\s*(-?[\d.]+)/.exec(line);
-    if (m !== null) starts.push(Math.round(Number(m[1]) * FFMPEG_CLOCK));
+    const base = /config in time_base: (\d+)\/(\d+)/.exec(line);
+    if (base !== null && Number(base[1]) > 0 && Number(base[2]) > 0) timeBase = [Number(base[1]), Number(base[2])];
+    const frame = /n: *(\d+) +pts: *(-?\d+) +pts_time/.exec(line);
+    if (frame !== null) times[Number(frame[1])] = Number(frame[2]);
   });
   const run = watch(command);
   command.run();
   const { error, stderr } = await run.done;
   await run.exit;
   if (error) throw ffmpegFailure(file, error, stderr);
-  return starts;
+  return { timeBase, times: Array.from(times) };
 }
 
 /**
- * Which frame control chunk each decoded frame belongs to, by its start time; null when a
- * start matches none (ffmpeg's clock overflows on delays of hours), so that frames are then
- * taken in order.
+ * Which frame control chunk each decoded frame belongs to, by its time: frame i starts at
+ * the sum of the delays before it, rounded as ffmpeg rounds them. Null when a time is
+ * missing or matches no chunk (ffmpeg's clock overflows on delays of hours); the frames are
+ * then taken in order.
  */
-function matchFrames(decoded: readonly number[], expected: readonly number[]): number[] | null {
+function matchFrames(decoded: DecodedFrames, fractions: readonly number[]): number[] | null {
+  const [num, den] = decoded.timeBase;
+  const count = fractions.length / 2;
+  const duration = (i: number): number => {
+    const n = fractions[2 * i];
+    return n === 0 ? Math.round(den / (num * FFMPEG_ZERO_DELAY_FPS)) : Math.round((n * den) / (fractions[2 * i + 1] * num));
+  };
   const chunks: number[] = [];
   let next = 0;
-  for (const start of decoded) {
-    // showinfo prints times to 1e-5 s or coarser: allow that much either way.
-    while (next < expected.length && expected[next] < start - 1) next++;
-    if (next === expected.length || Math.abs(expected[next] - start) > 1) return null;
-    chunks.push(next++);
+  let start = 0; // of chunk `next`, in ffmpeg's units
+  for (const time of decoded.times) {
+    while (next < count && start < time!) start += duration(next++);
+    if (time === undefined || next === count || start !== time) return null;
+    chunks.push(next);
+    start += duration(next++);
   }
   return chunks;
 }
@@ -148,34 +168,28 @@ function matchFrames(decoded: readonly number[], expected: readonly number[]): n
 /**
  * Opens an animated PNG as a clip with exact delays and loop count. A default image that
  * is not part of the animation (no frame control chunk before it) is skipped by ffmpeg, as
- * by browsers. A frame ffmpeg cannot decode leaves the one before it on screen for its
- * time too; a file cut short keeps the frames before the cut. Both are warned about.
+ * by browsers. A frame ffmpeg cannot decode gives its time to the decoded frame before it
+ * (the first decoded, for frames before that); a file cut short keeps the frames before the
+ * cut. Both are warned about.
  */
 export async function openAnimatedPng(file: string, limits: { maxFrames: number; maxPixels: number }): Promise<TimedClip> {
   const timing = await readApngTiming(file);
-  const { width, height, delaysMs } = timing;
+  const { delaysMs } = timing;
   // Checked before ffmpeg allocates a frame: the header is all it takes to ask for gigabytes.
-  if (width * height > limits.maxPixels) throw new ChromaseedError('ERR_LIMIT', `${file}: frames of ${width}x${height} exceed the limit of ${limits.maxPixels} pixels (raise it with --max-pixels)`);
+  checkFrameSize(file, timing, limits.maxPixels);
   if (delaysMs.length > limits.maxFrames) throw new ChromaseedError('ERR_LIMIT', `${file}: more than ${limits.maxFrames} frames (raise the limit with --max-frames)`);
-  const starts = await decodedStarts(file);
-  if (starts.length === 0) throw inputError(file, 'ffmpeg decoded no frame of the animated PNG');
-  const chunks = matchFrames(starts, timing.ffmpegStarts) ?? starts.map((_, i) => i).filter((i) => i < delaysMs.length);
-  // Each frame shows until the next decoded one: through any frame missing after it.
-  const shownMs = chunks.map((c, k) => (k + 1 < chunks.length ? sum(delaysMs, c, chunks[k + 1]) : delaysMs[c]));
-  const warnings: string[] = [];
-  const decoded = new Set(chunks);
-  const last = chunks[chunks.length - 1];
-  const missing = delaysMs.map((_, i) => i).filter((i) => i < last && !decoded.has(i));
-  if (missing.length > 0) warnings.push(`${file}: ffmpeg could not decode frame${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; the frame before is shown in ${missing.length > 1 ? 'their' : 'its'} place`);
-  // A file cut short may have lost frames whose chunks never arrived: the header counts them.
-  const cutShort = !timing.complete || delaysMs.length < timing.declaredFrames;
-  if (cutShort && last + 1 < Math.max(timing.declaredFrames, delaysMs.length)) warnings.push(`${file}: the animated PNG is cut short; keeping its first ${last + 1} frames`);
-  else if (last + 1 < delaysMs.length) warnings.push(`${file}: ffmpeg could not decode the last ${delaysMs.length - 1 - last} of its frames; they are left out`);
+  const decoded = await decodeTimes(file);
+  if (decoded.times.length === 0) throw inputError(file, timing.complete ? 'ffmpeg could not decode any frame of the animated PNG' : 'the animated PNG is cut short or damaged before its first frame');
+  const chunks = matchFrames(decoded, timing.fractions) ?? decoded.times.map((_, i) => i).filter((i) => i < delaysMs.length);
+  // Each frame shows until the next decoded one starts, through any frame missing after it;
+  // the first from the start, through any missing before it.
+  const shownMs = chunks.map((c, k) => sum(delaysMs, k === 0 ? 0 : c, k + 1 < chunks.length ? chunks[k + 1] : c + 1));
+  const warnings = frameWarnings(file, timing, chunks);
 
   // Frames as stored: the canvas size (a pHYs chunk's pixel aspect is ignored, as browsers do), every decoded frame once.
   const video = await openVideo(file, {}, { demuxer: 'apng', asStored: true });
   const loopCount = loopCountForPlays(timing.plays);
-  const info: ClipInfo = { width, height, frameCount: chunks.length, fps: rateForDelays(shownMs), ...(loopCount !== undefined ? { loopCount } : {}) };
+  const info: ClipInfo = { width: timing.width, height: timing.height, frameCount: chunks.length, fps: rateForDelays(shownMs, MAX_ANIMATION_FPS), ...(loopCount !== undefined ? { loopCount } : {}) };
 
   async function* frames(): AsyncGenerator<TimedFrame> {
     let k = 0;
@@ -185,6 +199,25 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
     }
   }
   return { info, delaysMs: shownMs, frames, warnings };
+}
+
+/** What the user is told about frames left out: undecodable ones, and a file cut short. */
+function frameWarnings(file: string, timing: ApngTiming, chunks: readonly number[]): string[] {
+  const warnings: string[] = [];
+  const { delaysMs, declaredFrames } = timing;
+  const decoded = new Set(chunks);
+  const last = chunks[chunks.length - 1];
+  const missing = delaysMs.map((_, i) => i).filter((i) => i < last && !decoded.has(i));
+  if (missing.length > 0) warnings.push(`${file}: ffmpeg could not decode frame${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; ${missing.length > 1 ? 'their time goes' : 'its time goes'} to the nearest frame it did decode`);
+  if (!timing.complete) {
+    // Cut short: frames whose chunks never arrived are counted by the header.
+    if (last + 1 < Math.max(declaredFrames, delaysMs.length)) warnings.push(`${file}: the animated PNG is cut short; keeping its first ${last + 1} of ${Math.max(declaredFrames, delaysMs.length)} frames`);
+  } else if (last + 1 < delaysMs.length) {
+    warnings.push(`${file}: ffmpeg could not decode the last ${delaysMs.length - 1 - last} of its frames; they are left out`);
+  } else if (declaredFrames !== delaysMs.length) {
+    warnings.push(`${file}: the animated PNG's header says ${declaredFrames} frames, but ${delaysMs.length} are there`);
+  }
+  return warnings;
 }
 
 function sum(values: readonly number[], from: number, to: number): number {

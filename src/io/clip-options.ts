@@ -1,4 +1,4 @@
-import { invalidOption } from '../errors.js';
+import { ChromaseedError, invalidOption } from '../errors.js';
 
 /** What part of a clip to read, and at what rate and size (--fps, --width, --start, --duration). */
 export interface ClipOptions {
@@ -79,4 +79,11 @@ const MAX_SECONDS = 31_536_000;
 /** Seconds to microseconds, as plain decimal text (String(1e-7) would be '1e-7', which ffmpeg refuses). */
 export function ffmpegSeconds(seconds: number): string {
   return seconds.toFixed(6).replace(/\.?0+$/, '');
+}
+
+/** Frames this large, after scaling, are refused before any is made. */
+export function checkFrameSize(file: string, size: { width: number; height: number }, maxPixels: number): void {
+  if (size.width * size.height > maxPixels) {
+    throw new ChromaseedError('ERR_LIMIT', `${file}: frames of ${size.width}x${size.height} exceed the limit of ${maxPixels} pixels (raise it with --max-pixels)`);
+  }
 }

@@ -1,8 +1,9 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, inputError } from '../errors.js';
+import { checkFrameSize, scaledHeight, validateClipOptions } from './clip-options.js';
 import type { InputOptions } from '../options.js';
-import { playbackDelayMs, rateForDelays } from '../timing.js';
+import { MAX_GIF_FPS, playbackDelayMs, rateForDelays } from '../timing.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 
 export type InputKind = 'gif' | 'webp' | 'apng' | 'still' | 'video';
@@ -93,10 +94,11 @@ function reframes(options: InputOptions): boolean {
 }
 
 /**
- * Opens any supported input as a stream of full-canvas frames.
- * GIFs are decoded and composited by our own decoder (exact delays and loop count), and
- * --start, --duration, --fps and --width are applied to its frames here; stills become a
- * one-frame clip; everything else goes through ffmpeg, which applies those options itself.
+ * Opens any supported input as a stream of full-canvas frames. A GIF (our own decoder), an
+ * animated WebP (sharp) or an animated PNG (ffmpeg, timed by its chunks) has its delays and
+ * loop count read exactly, and --start, --duration, --fps and --width are applied to its
+ * frames here; a still becomes a one-frame clip; a video goes through ffmpeg, which applies
+ * those options itself.
  */
 export async function openInput(file: string, options: InputOptions): Promise<FrameSource & { kind: InputKind }> {
   const head = await checkInput(file);
@@ -104,12 +106,12 @@ export async function openInput(file: string, options: InputOptions): Promise<Fr
   if (kind === 'gif' || kind === 'webp' || kind === 'apng') {
     const clip = await openTimedClip(kind, file, options);
     checkFrameSize(file, clip.info, options.maxPixels);
-    // Frames shorter than a GIF can show (1/60 s, say) are shown at its fastest rate's ticks;
-    // a GIF's own delays are kept as they are.
+    // An animated WebP's or PNG's frames shorter than the output can show (GIF: 2 cs) give
+    // their time to their neighbours; a GIF's own delays are kept as they are.
     const { maxFps } = options;
-    const cap = kind !== 'gif' && maxFps !== undefined && options.fps === undefined && clip.delaysMs.some((d) => playbackDelayMs(d) < 1000 / maxFps - 1e-6) ? maxFps : undefined;
-    if (!reframes(options) && cap === undefined) return { kind, info: clip.info, frames: toAsync(clip.frames()), warnings: clip.warnings };
-    return { kind, ...(await reframeClip(clip, options, file, cap)), warnings: clip.warnings };
+    const shortestMs = kind !== 'gif' && maxFps !== undefined && options.fps === undefined && clip.delaysMs.some((d) => playbackDelayMs(d) < 1000 / maxFps - 1e-6) ? 1000 / maxFps : undefined;
+    if (!reframes(options) && shortestMs === undefined) return { kind, info: clip.info, frames: toAsync(clip.frames()), warnings: clip.warnings };
+    return { kind, ...(await reframeClip(clip, options, file, shortestMs)), warnings: clip.warnings };
   }
   if (kind === 'still') {
     const { loadStill } = await import('./still.js');
@@ -162,15 +164,14 @@ async function openTimedClip(kind: 'gif' | 'webp' | 'apng', file: string, option
 
 /**
  * A clip's part, rate and size as asked: frames chosen by playback time, then resized.
- * `cap`: a rate the output cannot exceed; frames are then those on screen at its ticks,
- * each kept until the next one differs.
+ * `shortestMs`: the shortest frame the output can show; shorter ones give their time to
+ * their neighbours (see fitShortFrames).
  */
-async function reframeClip(clip: TimedClip, options: InputOptions, file: string, cap?: number): Promise<FrameSource> {
-  const { scaledHeight, validateClipOptions } = await import('./clip-options.js');
-  const { planFrames, followPlan, mergeRepeats } = await import('../pipeline/retime.js');
+async function reframeClip(clip: TimedClip, options: InputOptions, file: string, shortestMs?: number): Promise<FrameSource> {
+  const { planFrames, followPlan, fitShortFrames } = await import('../pipeline/retime.js');
   const { fps, width, startSec, durationSec } = validateClipOptions(options);
-  const window = { startMs: startSec === undefined ? undefined : startSec * 1000, durationMs: durationSec === undefined ? undefined : durationSec * 1000 };
-  const plan = cap === undefined ? planFrames(clip.delaysMs, { ...window, fps }) : mergeRepeats(planFrames(clip.delaysMs, { ...window, fps: cap }));
+  const window = planFrames(clip.delaysMs, { startMs: startSec === undefined ? undefined : startSec * 1000, durationMs: durationSec === undefined ? undefined : durationSec * 1000, fps });
+  const plan = shortestMs === undefined ? window : fitShortFrames(window, shortestMs);
   if (plan.length === 0) {
     const seconds = clip.delaysMs.reduce((t, d) => t + playbackDelayMs(d), 0) / 1000;
     throw new ChromaseedError('ERR_INPUT', `${file}: --start is past the end (it plays for ${seconds.toFixed(2)} s)`);
@@ -182,7 +183,7 @@ async function reframeClip(clip: TimedClip, options: InputOptions, file: string,
   checkFrameSize(file, size, options.maxPixels);
   // Video output's rate: --fps itself unless the last frame was cut short, else one that fits every delay.
   const even = fps !== undefined && plan.every((f) => f.delayMs === 1000 / fps);
-  const info: ClipInfo = { ...clip.info, width: size.width, height: size.height, frameCount: plan.length, fps: even ? fps : rateForDelays(plan.map((f) => f.delayMs)) };
+  const info: ClipInfo = { ...clip.info, width: size.width, height: size.height, frameCount: plan.length, fps: even ? fps : rateForDelays(plan.map((f) => f.delayMs), Math.max(MAX_GIF_FPS, clip.info.fps ?? 0)) };
   // Each source frame used is resized once, before it is repeated.
   let resize: ((frame: TimedFrame) => Promise<TimedFrame>) | undefined;
   if (size.width !== clip.info.width) {
@@ -190,13 +191,6 @@ async function reframeClip(clip: TimedClip, options: InputOptions, file: string,
     resize = (frame) => resizeFrame(frame, size.width, size.height);
   }
   return { info, frames: followPlan(clip.frames(), plan, resize) };
-}
-
-/** Frames this large, after scaling, are refused before any is made. */
-function checkFrameSize(file: string, size: { width: number; height: number }, maxPixels: number): void {
-  if (size.width * size.height > maxPixels) {
-    throw new ChromaseedError('ERR_LIMIT', `${file}: frames of ${size.width}x${size.height} exceed the limit of ${maxPixels} pixels (raise it with --max-pixels)`);
-  }
 }
 
 async function* toAsync<T>(frames: Iterable<T> | AsyncIterable<T>): AsyncGenerator<T> {

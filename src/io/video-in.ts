@@ -67,8 +67,8 @@ function damageWarning(file: string, line: string): string {
  * error) kills ffmpeg and waits for it to exit. `read.demuxer` names ffmpeg's input format
  * when its guess from the file's first bytes would be wrong. `read.asStored` gives each
  * decoded frame once, at its stored size: no resampling to a constant rate, no stretching
- * of non-square pixels, and frames carry the nominal rate's delay (for a caller that knows
- * the real ones: an animated PNG's).
+ * of non-square pixels, frames that cannot be decoded skipped, and frames carry the nominal
+ * rate's delay (for a caller that knows the frames and their delays: an animated PNG).
  */
 export async function openVideo(file: string, options: ClipOptions = {}, read: VideoRead = {}): Promise<FrameSource> {
   const { demuxer, asStored = false } = read;
@@ -134,8 +134,10 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
   if (plan.decoder !== undefined) command.inputOptions(['-c:v', plan.decoder]);
   if (plan.startSec !== undefined) command.inputOptions(['-ss', ffmpegSeconds(plan.startSec)]); // before -i: fast, and still frame-accurate when decoding
   const outputOptions = ['-map', '0:v:0', '-an', '-sn', '-dn', '-pix_fmt', 'rgba'];
-  // Raw video output is constant-rate by default: ffmpeg would repeat and drop frames.
-  if (plan.everyFrame) outputOptions.push(...passthroughOptions());
+  // Raw video output is constant-rate by default: ffmpeg would repeat and drop frames. Frames
+  // it cannot decode are skipped, however many (by default two thirds failing fail the run):
+  // the caller, which knows the frames, says which.
+  if (plan.everyFrame) outputOptions.push(...passthroughOptions(), '-max_error_rate', '1');
   if (plan.durationSec !== undefined) outputOptions.push('-t', ffmpegSeconds(plan.durationSec));
   if (plan.filters.length > 0) outputOptions.push('-vf', plan.filters.join(','));
   command.outputOptions(outputOptions).format('rawvideo').output(out, { end: true });
@@ -231,6 +233,10 @@ interface RunWatch {
   kill(): void;
 }
 
+/** How much of ffmpeg's stderr a run keeps: its first and its last characters. */
+const STDERR_HEAD_CHARS = 16_384;
+const STDERR_TAIL_CHARS = 8192;
+
 /** Attaches the listeners a run needs before it starts, so no event or rejection is lost. */
 export function watch(command: ReturnType<typeof ffmpegCommand>): RunWatch {
   let proc: ChildProcess | undefined;
@@ -239,7 +245,12 @@ export function watch(command: ReturnType<typeof ffmpegCommand>): RunWatch {
   let resolveExit!: () => void;
   const exit = new Promise<void>((resolve) => (resolveExit = resolve));
   let killRequested = false;
+  // The first lines of stderr (the stream report the probe reads) and the last ones (the
+  // error): bounded for long runs, and a decoder that logs a line per pixel (ffmpeg 4.1's
+  // APNG palette blending) cannot push the stream report out.
+  let stderrHead = '';
   let stderrTail = '';
+  const stderrText = () => stderrHead + stderrTail;
   let damage: string | null = null;
   const done = new Promise<{ error: Error | null; stderr: string; damage: string | null }>((resolve) => {
     command.on('start', () => {
@@ -257,19 +268,19 @@ export function watch(command: ReturnType<typeof ffmpegCommand>): RunWatch {
         });
       }
     });
-    // Keep the last few KB of stderr: enough for the error line, bounded for long runs.
     command.on('stderr', (line: string) => {
-      stderrTail = (stderrTail + line + '\n').slice(-8192);
+      if (stderrHead.length < STDERR_HEAD_CHARS) stderrHead += line + '\n';
+      else stderrTail = (stderrTail + line + '\n').slice(-STDERR_TAIL_CHARS);
       if (damage === null && DAMAGE.test(line)) damage = lastMeaningfulLine(line);
     });
-    command.on('end', () => resolve({ error: null, stderr: stderrTail, damage }));
+    command.on('end', () => resolve({ error: null, stderr: stderrText(), damage }));
     command.on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
       if (!started || !proc || proc.pid === undefined) {
         // Spawning failed (or fluent-ffmpeg refused the arguments): there is no child to wait for.
         hasExited = true;
         resolveExit();
       }
-      resolve({ error, stderr: stderr || stderrTail, damage });
+      resolve({ error, stderr: stderr || stderrText(), damage });
     });
   });
   return {
@@ -306,12 +317,17 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
   // Nothing was decoded: ffmpeg's last lines are about its empty output. The error above
   // them, if any, is the cause (a decoding error, a feature ffmpeg lacks); if none, the file
   // ended before a whole frame.
+  // ffmpeg starts many lines with the input's name (given as file:NAME when it looks like a
+  // protocol); it is already at the start of the message.
+  const unnamed = (line: string): string => {
+    for (const named of [`${file}: `, `file:${file}: `]) if (line.startsWith(named)) return line.slice(named.length);
+    return line;
+  };
   const noFrame = /Cannot determine format of input stream \S+ after EOF|Output file is empty, nothing was encoded/.exec(stderr);
   if (noFrame !== null) {
     const before = stderr.slice(0, noFrame.index).split(/\r?\n/).reverse();
     const cause = before.find((line) => /invalid|error|not (yet )?implemented|unsupported|corrupt/i.test(line) && !/^Press \[q\]/.test(line));
-    let line = cause === undefined ? '' : lastMeaningfulLine(cause);
-    for (const named of [`${file}: `, `file:${file}: `]) if (line.startsWith(named)) line = line.slice(named.length);
+    const line = cause === undefined ? '' : unnamed(lastMeaningfulLine(cause));
     const damaged = 'the file is cut short or damaged before its first frame';
     const why = line === '' ? damaged : /Read error|Invalid data|Error while decoding|corrupt|truncat/i.test(line) ? `${damaged} (${line})` : line;
     return new ChromaseedError('ERR_INPUT', `${file}: ffmpeg decoded no frame: ${why}`, { cause: error });
@@ -322,10 +338,7 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
   // follow and would hide it.
   const full = DISK_FULL.exec(stderr);
   const trailer = /Error writing trailer of .*?: (.*)/.exec(stderr);
-  let line = full !== null ? full[0].toLowerCase() : trailer !== null ? `writing the end of the file failed: ${trailer[1]}` : lastMeaningfulLine(stderr);
-  // ffmpeg starts many lines with the input's name (given as file:NAME when it looks like a
-  // protocol); it is already at the start of the message.
-  for (const named of [`${file}: `, `file:${file}: `]) if (line.startsWith(named)) line = line.slice(named.length);
+  const line = unnamed(full !== null ? full[0].toLowerCase() : trailer !== null ? `writing the end of the file failed: ${trailer[1]}` : lastMeaningfulLine(stderr));
   const inputProblem = /Invalid data found|No such file|matches no streams|does not contain any stream|Permission denied|moov atom not found|could not find codec|Error while decoding|EOF/i;
   const code = inputProblem.test(line) ? 'ERR_INPUT' : 'ERR_FFMPEG';
   return new ChromaseedError(code, `${file}: ffmpeg failed: ${line}`, { cause: error });

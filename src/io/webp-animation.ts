@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ChromaseedError, inputError } from '../errors.js';
-import { loopCountForPlays, rateForDelays } from '../timing.js';
+import { loopCountForPlays, MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
 import type { TimedClip } from './open-input.js';
 
@@ -42,7 +42,7 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
     if (whole.frames === 0) throw inputError(file, 'the animated WebP is cut short before its first frame');
     input = whole.bytes;
     meta = await header(input);
-    warnings.push(`${file}: the animated WebP is cut short; keeping its first ${whole.frames} frames`);
+    warnings.push(`${file}: the animated WebP is cut short (${whole.missing} bytes missing); reading the ${whole.frames} frames that are whole`);
   }
   const width = meta.width ?? 0;
   const height = meta.pageHeight ?? meta.height ?? 0;
@@ -50,7 +50,7 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
   if (pages > limits.maxFrames) throw new ChromaseedError('ERR_LIMIT', `${file}: more than ${limits.maxFrames} frames (raise the limit with --max-frames)`);
   const delaysMs = Array.from({ length: pages }, (_, i) => meta.delay?.[i] ?? 0);
   const loopCount = loopCountForPlays(meta.loop ?? 0);
-  const info: ClipInfo = { width, height, frameCount: pages, fps: rateForDelays(delaysMs), ...(loopCount !== undefined ? { loopCount } : {}) };
+  const info: ClipInfo = { width, height, frameCount: pages, fps: rateForDelays(delaysMs, MAX_ANIMATION_FPS), ...(loopCount !== undefined ? { loopCount } : {}) };
   const frameBytes = width * height * 4;
   const perBatch = Math.max(1, Math.floor(BATCH_BYTES / frameBytes));
 
@@ -78,9 +78,10 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
  * chunks that arrived whole: everything before the first frame, then every complete frame
  * (ANMF). Null for a file that is not cut short, whose damage is something else.
  */
-async function completeFrames(file: string): Promise<{ bytes: Buffer; frames: number } | null> {
+async function completeFrames(file: string): Promise<{ bytes: Buffer; frames: number; missing: number } | null> {
   const bytes = await readFile(file);
   if (bytes.length < 12 || bytes.toString('latin1', 0, 4) !== 'RIFF' || 8 + bytes.readUInt32LE(4) <= bytes.length) return null;
+  const missing = 8 + bytes.readUInt32LE(4) - bytes.length;
   let end = 12;
   let frames = 0;
   // Chunks: type (4), size (4, little-endian), data padded to an even length.
@@ -93,5 +94,5 @@ async function completeFrames(file: string): Promise<{ bytes: Buffer; frames: nu
   }
   const whole = Buffer.from(bytes.subarray(0, end));
   whole.writeUInt32LE(end - 8, 4);
-  return { bytes: whole, frames };
+  return { bytes: whole, frames, missing };
 }

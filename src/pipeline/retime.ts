@@ -70,15 +70,34 @@ export function planFrames(delaysMs: readonly number[], options: RetimeOptions):
   return [{ source: longest.source, delayMs: SHORTEST_CUT_MS }];
 }
 
-/** `plan` with consecutive frames of the same source merged into one, their delays added. */
-export function mergeRepeats(plan: readonly PlannedFrame[]): PlannedFrame[] {
-  const merged: PlannedFrame[] = [];
+/**
+ * `plan` made playable as a GIF, whose frames start on whole centiseconds and are slowed
+ * down to 10 cs by browsers when shorter than 2: each frame's start is rounded to the
+ * centisecond (as the GIF encoder rounds them), and a frame left shorter than `shortestMs`
+ * gives its time to the frame before it (the first, to the frame after). Frames of 2 cs or
+ * more keep their times to the centisecond, and so does the whole; only short frames go.
+ */
+export function fitShortFrames(plan: readonly PlannedFrame[], shortestMs = SHORTEST_CUT_MS): PlannedFrame[] {
+  const kept: { source: number; startCs: number }[] = [];
+  let t = 0;
   for (const frame of plan) {
-    const last = merged[merged.length - 1];
-    if (last !== undefined && last.source === frame.source) merged[merged.length - 1] = { source: last.source, delayMs: last.delayMs + frame.delayMs };
-    else merged.push(frame);
+    const startCs = Math.round(t / 10);
+    t += playbackDelayMs(frame.delayMs);
+    const last = kept[kept.length - 1];
+    // The frame before turns out too short: the first is replaced by this one, any other
+    // gives its time to the one before it.
+    if (last !== undefined && (startCs - last.startCs) * 10 < shortestMs) {
+      if (kept.length === 1) {
+        kept[0] = { source: frame.source, startCs: 0 };
+        continue;
+      }
+      kept.pop();
+    }
+    kept.push({ source: frame.source, startCs });
   }
-  return merged;
+  const endCs = Math.round(t / 10);
+  if (kept.length > 1 && (endCs - kept[kept.length - 1].startCs) * 10 < shortestMs) kept.pop();
+  return kept.map((frame, i) => ({ source: frame.source, delayMs: Math.max(shortestMs, ((i + 1 < kept.length ? kept[i + 1].startCs : endCs) - frame.startCs) * 10) }));
 }
 
 function wholeCs(ms: number): number {

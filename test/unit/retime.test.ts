@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { followPlan, planFrames } from '../../src/pipeline/retime.js';
+import { fitShortFrames, followPlan, planFrames } from '../../src/pipeline/retime.js';
 import type { TimedFrame } from '../../src/types.js';
 
 describe('planFrames: a part of a GIF, or a constant rate, by playback time', () => {
@@ -70,5 +70,21 @@ describe('planFrames: a part of a GIF, or a constant rate, by playback time', ()
     expect(out[0].data).not.toBe(out[1].data);
     expect(prepared).toBe(2);
     expect(read).toBe(3);
+  });
+
+  it('fitShortFrames: frames under 2 cs give their time to the one before; frames of 2 cs or more keep theirs', () => {
+    const plan = (delays: number[]) => delays.map((delayMs, source) => ({ source, delayMs }));
+    // 30 ms frames around one of 10 ms: only that one goes (a 50 fps grid moved them all).
+    expect(fitShortFrames(plan([30, 30, 10, 30, 30]))).toEqual([
+      { source: 0, delayMs: 30 }, { source: 1, delayMs: 40 }, { source: 3, delayMs: 30 }, { source: 4, delayMs: 30 },
+    ]);
+    // 60 fps: starts round to 0, 2, 3, 5, 7, 8 cs; each 1 cs frame goes to the one before.
+    expect(fitShortFrames(plan(Array(6).fill(1000 / 60))).map((f) => f.delayMs)).toEqual([30, 20, 30, 20]);
+    // A short first frame is replaced by the next, shown from the start; a short last one goes to the one before.
+    expect(fitShortFrames(plan([10, 100, 5]))).toEqual([{ source: 1, delayMs: 120 }]);
+    // 0 plays as 100 ms and is written so; one very long frame stays as it is, in one entry.
+    expect(fitShortFrames(plan([0, 65_535_000]))).toEqual([{ source: 0, delayMs: 100 }, { source: 1, delayMs: 65_535_000 }]);
+    // Nothing to do: unchanged.
+    expect(fitShortFrames(plan([20, 40, 60]))).toEqual(plan([20, 40, 60]));
   });
 });

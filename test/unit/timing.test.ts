@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loopCountForPlays, playbackDelayMs, rateForDelays } from '../../src/timing.js';
+import { loopCountForPlays, MAX_ANIMATION_FPS, playbackDelayMs, rateForDelays } from '../../src/timing.js';
 
 describe('frame timing', () => {
   it('rateForDelays: the rate of the delays\' greatest common divisor, at most 50 fps', () => {
@@ -14,6 +14,9 @@ describe('frame timing', () => {
     expect(rateForDelays([1000 / 30, 2000 / 30, 100])).toBe(30);
     expect(rateForDelays([1000 / 60, 1000 / 30])).toBe(50); // 60 fps, capped
     expect(rateForDelays([65535000])).toBeCloseTo(1 / 65535, 12); // the longest APNG delay
+    // An animated WebP's or PNG's frames play faster than a GIF's: a higher cap keeps 60 fps.
+    expect(rateForDelays([1000 / 60, 1000 / 60], MAX_ANIMATION_FPS)).toBe(60);
+    expect(rateForDelays([1], MAX_ANIMATION_FPS)).toBe(MAX_ANIMATION_FPS);
   });
 
   it('loopCountForPlays: plays (0 = forever) as a GIF loop count of repeats', () => {
