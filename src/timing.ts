@@ -15,23 +15,33 @@ export function playbackDelayMs(delayMs: number): number {
 
 /**
  * The constant frame rate at which every delay lasts a whole number of frames, at most
- * MAX_GIF_FPS: variable delays written to video at this rate keep their timing exactly
+ * `maxFps`: variable delays written to video at this rate keep their timing exactly
  * (repeated frames cost a video encoder almost nothing). For whole milliseconds (GIF, WebP)
  * it is the rate of their greatest common divisor; for fractions of a millisecond (an APNG's
  * 1/30 s) the shortest delay's rate times the smallest whole number that fits the others
- * (1/30 and 2/30 s: 30 fps). When no rate up to the cap fits, MAX_GIF_FPS, where each frame
- * starts on the nearest tick. 10 fps when there is no delay. `maxFps`: the cap, MAX_GIF_FPS
- * unless the delays come from a format whose frames play faster (an animated WebP or PNG).
+ * (1/30 and 2/30 s: 30 fps). When no rate up to the cap fits, each frame starts on the
+ * nearest tick of MAX_GIF_FPS, or of the shortest delay's rate when that is faster (so that
+ * no frame is dropped), at most `maxFps`. 10 fps when there is no delay. `maxFps`: the cap,
+ * MAX_GIF_FPS unless the delays come from a format whose frames play faster (an animated
+ * WebP or PNG).
  */
 export function rateForDelays(delaysMs: Iterable<number>, maxFps = MAX_GIF_FPS): number {
   const shown = [...new Set(Array.from(delaysMs, playbackDelayMs))];
   if (shown.length === 0) return 10;
-  if (shown.every(Number.isInteger)) return Math.min(maxFps, 1000 / shown.reduce(gcd));
+  if (shown.every(Number.isInteger)) {
+    const exact = 1000 / shown.reduce(gcd);
+    return exact <= maxFps ? exact : fallbackRate(shown.reduce((a, b) => Math.min(a, b)), maxFps);
+  }
   const shortest = shown.reduce((a, b) => Math.min(a, b));
   for (let n = 1; n <= MAX_MULTIPLE && (1000 * n) / shortest <= maxFps * (1 + TOLERANCE); n++) {
     if (shown.every((d) => isWhole((d * n) / shortest))) return Number(((1000 * n) / shortest).toPrecision(9));
   }
-  return maxFps;
+  return fallbackRate(shortest, maxFps);
+}
+
+/** The rate for delays no rate up to `maxFps` fits (see rateForDelays). */
+function fallbackRate(shortestMs: number, maxFps: number): number {
+  return Math.min(maxFps, Math.max(MAX_GIF_FPS, Number((1000 / shortestMs).toPrecision(9))));
 }
 
 /**

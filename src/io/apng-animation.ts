@@ -3,7 +3,7 @@ import { ChromaseedError, inputError } from '../errors.js';
 import { loopCountForPlays, MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
 import { checkFrameSize } from './clip-options.js';
-import { ffmpegCommand, passthroughOptions } from './ffmpeg-path.js';
+import { ffmpegCommand, lastMeaningfulLine, passthroughOptions } from './ffmpeg-path.js';
 import type { TimedClip } from './open-input.js';
 import { ffmpegFailure, openVideo, watch } from './video-in.js';
 
@@ -21,8 +21,8 @@ export interface ApngTiming {
   readonly height: number;
   /** Each frame's delay in milliseconds, in order. */
   readonly delaysMs: readonly number[];
-  /** The same delays as stored: numerator and denominator (0 made 100) of a second, in turn. */
-  readonly fractions: readonly number[];
+  /** Where each frame control chunk starts in the file: how ffmpeg's frames are told apart. */
+  readonly offsets: readonly number[];
   /** acTL's num_plays: 0 = forever. */
   readonly plays: number;
   /** acTL's num_frames: how many frames the file says it has. */
@@ -41,15 +41,6 @@ const BLOCK_BYTES = 1 << 20;
 const HEAD_BYTES = 8 + 24;
 
 /**
- * ffmpeg's APNG demuxer stamps each frame with the sum of the delays before it, each rounded
- * to its clock's unit (1/100000 s), a delay of 0 counted as 1/`default_fps` s. Its options
- * are given explicitly (no cap on the rate, 15 fps for a 0 delay) so that the times computed
- * here match its own.
- */
-const FFMPEG_APNG_OPTIONS = ['-max_fps', '0', '-default_fps', '15'];
-const FFMPEG_ZERO_DELAY_FPS = 15;
-
-/**
  * Walks the chunks of `file` for the header, the animation control chunk and every frame
  * control chunk. Frame data is skipped, but read in 1 MiB blocks: one read per chunk took
  * 0.47 s on a 32 MB, 8,273-chunk APNG.
@@ -64,7 +55,7 @@ export async function readApngTiming(file: string): Promise<ApngTiming> {
     let width = 0;
     let height = 0;
     const delaysMs: number[] = [];
-    const fractions: number[] = [];
+    const offsets: number[] = [];
     let animation: { plays: number; frames: number } | undefined;
     let complete = false;
     for (let at = SIGNATURE_BYTES; at + 8 <= size; ) {
@@ -86,7 +77,7 @@ export async function readApngTiming(file: string): Promise<ApngTiming> {
         // A denominator of 0 means hundredths of a second (APNG specification).
         const denominator = head.readUInt16BE(8 + FCTL_DELAY_AT + 2) || 100;
         delaysMs.push((numerator * 1000) / denominator);
-        fractions.push(numerator, denominator);
+        offsets.push(at);
       }
       if (type === 'IEND') {
         complete = true;
@@ -96,71 +87,53 @@ export async function readApngTiming(file: string): Promise<ApngTiming> {
     }
     if (animation === undefined) throw inputError(file, 'is not an animated PNG (no animation control chunk)');
     if (delaysMs.length === 0) throw inputError(file, 'the animated PNG is cut short or damaged before its first frame');
-    return { width, height, delaysMs, fractions, plays: animation.plays, declaredFrames: animation.frames, complete };
+    return { width, height, delaysMs, offsets, plays: animation.plays, declaredFrames: animation.frames, complete };
   } finally {
     await handle.close();
   }
 }
 
-/** Which frames ffmpeg decodes, by their times on its clock, from one decoding pass. */
-interface DecodedFrames {
-  /** The clock's unit, in seconds: numerator and denominator. */
-  readonly timeBase: readonly [number, number];
-  /** Each decoded frame's time, in units, in order; undefined where its line was not found. */
-  readonly times: readonly (number | undefined)[];
-}
-
 /**
- * One decoding pass that reports each decoded frame's time (`showinfo`; 0.3 s for 240 frames
- * of 480x270, against 5 s for the whole run): a frame ffmpeg cannot decode (damaged, or a
- * blend mode it lacks) is missing from it, and the frames after must not take its delay.
- * showinfo's lines are found anywhere in a line, not only at its start: the bundled ffmpeg
- * prints other threads' messages without line breaks, and a line may begin with one.
+ * Which frames ffmpeg decodes, from one decoding pass (0.3 s for 240 frames of 480x270, where
+ * the whole run takes 5 s): `showinfo` reports each decoded frame's position in the file,
+ * the offset of its frame control chunk. A frame ffmpeg cannot decode (damaged, or a blend
+ * mode it lacks) is missing, and the frames after it must not take its delay. Timestamps
+ * would not do: ffmpeg prints them to six digits, and its APNG clock overflows on delays of
+ * hours. The lines are looked for anywhere in a line, as the bundled ffmpeg prints other
+ * threads' messages without line breaks. Also returns ffmpeg's last error line, if any.
  */
-async function decodeTimes(file: string): Promise<DecodedFrames> {
-  let timeBase: [number, number] = [1, 100_000];
-  const times: (number | undefined)[] = [];
+async function decodedPositions(file: string): Promise<{ positions: (number | undefined)[]; error?: string }> {
+  const positions: (number | undefined)[] = [];
+  let lastError: string | undefined;
   const command = ffmpegCommand(file)
     .inputFormat('apng')
-    .inputOptions(FFMPEG_APNG_OPTIONS)
     .outputOptions(['-map', '0:v:0', '-vf', 'showinfo', ...passthroughOptions(), '-max_error_rate', '1'])
     .format('null')
     .output('-');
   command.on('stderr', (line: string) => {
-    const base = /config in time_base: (\d+)\/(\d+)/.exec(line);
-    if (base !== null && Number(base[1]) > 0 && Number(base[2]) > 0) timeBase = [Number(base[1]), Number(base[2])];
-    const frame = /n: *(\d+) +pts: *(-?\d+) +pts_time/.exec(line);
-    if (frame !== null) times[Number(frame[1])] = Number(frame[2]);
+    const frame = /n: *(\d+) +pts: *-?\d+ +pts_time:\S+ +pos: *(-?\d+)/.exec(line);
+    if (frame !== null) positions[Number(frame[1])] = Number(frame[2]);
+    else if (/error|invalid|not (yet )?implemented/i.test(line)) lastError = lastMeaningfulLine(line);
   });
   const run = watch(command);
   command.run();
   const { error, stderr } = await run.done;
   await run.exit;
   if (error) throw ffmpegFailure(file, error, stderr);
-  return { timeBase, times: Array.from(times) };
+  return { positions: Array.from(positions), ...(lastError !== undefined ? { error: lastError } : {}) };
 }
 
 /**
- * Which frame control chunk each decoded frame belongs to, by its time: frame i starts at
- * the sum of the delays before it, rounded as ffmpeg rounds them. Null when a time is
- * missing or matches no chunk (ffmpeg's clock overflows on delays of hours); the frames are
- * then taken in order.
+ * Which frame control chunk each decoded frame belongs to, by its position; null when one
+ * is unknown or matches no chunk, so that frames are then taken in order.
  */
-function matchFrames(decoded: DecodedFrames, fractions: readonly number[]): number[] | null {
-  const [num, den] = decoded.timeBase;
-  const count = fractions.length / 2;
-  const duration = (i: number): number => {
-    const n = fractions[2 * i];
-    return n === 0 ? Math.round(den / (num * FFMPEG_ZERO_DELAY_FPS)) : Math.round((n * den) / (fractions[2 * i + 1] * num));
-  };
+function matchFrames(positions: readonly (number | undefined)[], offsets: readonly number[]): number[] | null {
+  const chunkAt = new Map(offsets.map((offset, i) => [offset, i]));
   const chunks: number[] = [];
-  let next = 0;
-  let start = 0; // of chunk `next`, in ffmpeg's units
-  for (const time of decoded.times) {
-    while (next < count && start < time!) start += duration(next++);
-    if (time === undefined || next === count || start !== time) return null;
-    chunks.push(next);
-    start += duration(next++);
+  for (const position of positions) {
+    const chunk = position === undefined ? undefined : chunkAt.get(position);
+    if (chunk === undefined || (chunks.length > 0 && chunk <= chunks[chunks.length - 1])) return null;
+    chunks.push(chunk);
   }
   return chunks;
 }
@@ -178,9 +151,12 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
   // Checked before ffmpeg allocates a frame: the header is all it takes to ask for gigabytes.
   checkFrameSize(file, timing, limits.maxPixels);
   if (delaysMs.length > limits.maxFrames) throw new ChromaseedError('ERR_LIMIT', `${file}: more than ${limits.maxFrames} frames (raise the limit with --max-frames)`);
-  const decoded = await decodeTimes(file);
-  if (decoded.times.length === 0) throw inputError(file, timing.complete ? 'ffmpeg could not decode any frame of the animated PNG' : 'the animated PNG is cut short or damaged before its first frame');
-  const chunks = matchFrames(decoded, timing.fractions) ?? decoded.times.map((_, i) => i).filter((i) => i < delaysMs.length);
+  const decoded = await decodedPositions(file);
+  if (decoded.positions.length === 0) {
+    const why = decoded.error === undefined ? '' : ` (ffmpeg: ${decoded.error})`;
+    throw inputError(file, timing.complete ? `ffmpeg could not decode any frame of the animated PNG${why}` : `the animated PNG is cut short or damaged before its first frame${why}`);
+  }
+  const chunks = matchFrames(decoded.positions, timing.offsets) ?? decoded.positions.map((_, i) => i).filter((i) => i < delaysMs.length);
   // Each frame shows until the next decoded one starts, through any frame missing after it;
   // the first from the start, through any missing before it.
   const shownMs = chunks.map((c, k) => sum(delaysMs, k === 0 ? 0 : c, k + 1 < chunks.length ? chunks[k + 1] : c + 1));
@@ -208,7 +184,10 @@ function frameWarnings(file: string, timing: ApngTiming, chunks: readonly number
   const decoded = new Set(chunks);
   const last = chunks[chunks.length - 1];
   const missing = delaysMs.map((_, i) => i).filter((i) => i < last && !decoded.has(i));
-  if (missing.length > 0) warnings.push(`${file}: ffmpeg could not decode frame${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; ${missing.length > 1 ? 'their time goes' : 'its time goes'} to the nearest frame it did decode`);
+  if (missing.length > 0) {
+    const listed = missing.length > 10 ? `${missing.slice(0, 10).join(', ')} and ${missing.length - 10} more` : missing.join(', ');
+    warnings.push(`${file}: ffmpeg could not decode frame${missing.length > 1 ? 's' : ''} ${listed}; each one's time goes to the decoded frame before it (or, before the first, to that one)`);
+  }
   if (!timing.complete) {
     // Cut short: frames whose chunks never arrived are counted by the header.
     if (last + 1 < Math.max(declaredFrames, delaysMs.length)) warnings.push(`${file}: the animated PNG is cut short; keeping its first ${last + 1} of ${Math.max(declaredFrames, delaysMs.length)} frames`);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ChromaseedError, inputError } from '../errors.js';
 import { checkFrameSize, scaledHeight, validateClipOptions } from './clip-options.js';
 import type { InputOptions } from '../options.js';
-import { MAX_GIF_FPS, playbackDelayMs, rateForDelays } from '../timing.js';
+import { MAX_ANIMATION_FPS, MAX_GIF_FPS, playbackDelayMs, rateForDelays } from '../timing.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 
 export type InputKind = 'gif' | 'webp' | 'apng' | 'still' | 'video';
@@ -111,7 +111,7 @@ export async function openInput(file: string, options: InputOptions): Promise<Fr
     const { maxFps } = options;
     const shortestMs = kind !== 'gif' && maxFps !== undefined && options.fps === undefined && clip.delaysMs.some((d) => playbackDelayMs(d) < 1000 / maxFps - 1e-6) ? 1000 / maxFps : undefined;
     if (!reframes(options) && shortestMs === undefined) return { kind, info: clip.info, frames: toAsync(clip.frames()), warnings: clip.warnings };
-    return { kind, ...(await reframeClip(clip, options, file, shortestMs)), warnings: clip.warnings };
+    return { kind, ...(await reframeClip(clip, options, file, kind === 'gif' ? MAX_GIF_FPS : MAX_ANIMATION_FPS, shortestMs)), warnings: clip.warnings };
   }
   if (kind === 'still') {
     const { loadStill } = await import('./still.js');
@@ -164,10 +164,11 @@ async function openTimedClip(kind: 'gif' | 'webp' | 'apng', file: string, option
 
 /**
  * A clip's part, rate and size as asked: frames chosen by playback time, then resized.
+ * `maxFps`: the highest video rate its delays are kept at (see rateForDelays).
  * `shortestMs`: the shortest frame the output can show; shorter ones give their time to
  * their neighbours (see fitShortFrames).
  */
-async function reframeClip(clip: TimedClip, options: InputOptions, file: string, shortestMs?: number): Promise<FrameSource> {
+async function reframeClip(clip: TimedClip, options: InputOptions, file: string, maxFps: number, shortestMs?: number): Promise<FrameSource> {
   const { planFrames, followPlan, fitShortFrames } = await import('../pipeline/retime.js');
   const { fps, width, startSec, durationSec } = validateClipOptions(options);
   const window = planFrames(clip.delaysMs, { startMs: startSec === undefined ? undefined : startSec * 1000, durationMs: durationSec === undefined ? undefined : durationSec * 1000, fps });
@@ -183,7 +184,7 @@ async function reframeClip(clip: TimedClip, options: InputOptions, file: string,
   checkFrameSize(file, size, options.maxPixels);
   // Video output's rate: --fps itself unless the last frame was cut short, else one that fits every delay.
   const even = fps !== undefined && plan.every((f) => f.delayMs === 1000 / fps);
-  const info: ClipInfo = { ...clip.info, width: size.width, height: size.height, frameCount: plan.length, fps: even ? fps : rateForDelays(plan.map((f) => f.delayMs), Math.max(MAX_GIF_FPS, clip.info.fps ?? 0)) };
+  const info: ClipInfo = { ...clip.info, width: size.width, height: size.height, frameCount: plan.length, fps: even ? fps : rateForDelays(plan.map((f) => f.delayMs), maxFps) };
   // Each source frame used is resized once, before it is repeated.
   let resize: ((frame: TimedFrame) => Promise<TimedFrame>) | undefined;
   if (size.width !== clip.info.width) {

@@ -223,7 +223,8 @@ function chunkReader(stream: PassThrough): { next(): Promise<Buffer | null> } {
 
 interface RunWatch {
   /**
-   * Settles once, with fluent-ffmpeg's error (if any), ffmpeg's stderr (its tail) and the
+   * Settles once, with fluent-ffmpeg's error (if any), ffmpeg's stderr (its first 16 KB and
+   * last 8 KB; on an error, fluent-ffmpeg's last 100 lines) and the
    * first line in which ffmpeg reported damage it read past. Never rejects.
    */
   done: Promise<{ error: Error | null; stderr: string; damage: string | null }>;

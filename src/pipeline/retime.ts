@@ -74,8 +74,9 @@ export function planFrames(delaysMs: readonly number[], options: RetimeOptions):
  * `plan` made playable as a GIF, whose frames start on whole centiseconds and are slowed
  * down to 10 cs by browsers when shorter than 2: each frame's start is rounded to the
  * centisecond (as the GIF encoder rounds them), and a frame left shorter than `shortestMs`
- * gives its time to the frame before it (the first, to the frame after). Frames of 2 cs or
- * more keep their times to the centisecond, and so does the whole; only short frames go.
+ * gives its time to the frame before it (the first, to the frame after). In a run of short
+ * frames (100 fps, say) every other one is kept, each then 2 cs. Frames of 2 cs or more keep
+ * their times to the centisecond, and so does the whole; only short frames go.
  */
 export function fitShortFrames(plan: readonly PlannedFrame[], shortestMs = SHORTEST_CUT_MS): PlannedFrame[] {
   const kept: { source: number; startCs: number }[] = [];
@@ -84,9 +85,11 @@ export function fitShortFrames(plan: readonly PlannedFrame[], shortestMs = SHORT
     const startCs = Math.round(t / 10);
     t += playbackDelayMs(frame.delayMs);
     const last = kept[kept.length - 1];
-    // The frame before turns out too short: the first is replaced by this one, any other
-    // gives its time to the one before it.
+    // The frame before turns out too short. If this one is short too, the frame before stays
+    // on screen through it; else the first is replaced by this one, any other gives its time
+    // to the one before it.
     if (last !== undefined && (startCs - last.startCs) * 10 < shortestMs) {
+      if ((Math.round(t / 10) - startCs) * 10 < shortestMs) continue;
       if (kept.length === 1) {
         kept[0] = { source: frame.source, startCs: 0 };
         continue;

@@ -141,7 +141,7 @@ describe('animated PNG and WebP are read as clips', () => {
     for await (const f of source.frames) frames.push(f);
     expect(frames.map((f) => f.delayMs)).toEqual([100, 200]);
     frames.forEach((f, i) => expect(Buffer.compare(f.data, gifFrames[i].data), `frame ${i}`).toBe(0));
-    expect(source.warnings).toEqual([`${cut}: the animated WebP is cut short (${bytes.length - frameStarts[2] - 500} bytes missing); reading the 2 frames that are whole`]);
+    expect(source.warnings).toEqual([`${cut}: the animated WebP is ${bytes.length - frameStarts[2] - 500} bytes shorter than its header says (cut short?); reading the 2 frames that are whole`]);
 
     writeFileSync(cut, bytes.subarray(0, frameStarts[0] + 500));
     const r = await runMain(['quantize', cut, '-o', path.join(work, 'cut.gif')]);
@@ -225,7 +225,7 @@ describe('animated PNG and WebP are read as clips', () => {
     writeFileSync(cut, bytes.subarray(0, fcTL[1] - 1000));
     const r = await runMain(['quantize', cut, '-o', path.join(work, 'cut.gif')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`chromaseed: ${cut}: the animated PNG is cut short or damaged before its first frame\n`);
+    expect(r.stderr).toBe(`chromaseed: ${cut}: the animated PNG is cut short or damaged before its first frame (ffmpeg: Error while decoding stream #0:0: Invalid data found when processing input)\n`);
   });
 
   it('a frame ffmpeg cannot decode leaves the one before on screen: later frames keep their own delays', async () => {
@@ -246,7 +246,7 @@ describe('animated PNG and WebP are read as clips', () => {
     const frames: TimedFrame[] = [];
     for await (const fr of source.frames) frames.push(fr);
     expect(frames.map((fr) => fr.delayMs)).toEqual([100, 500, 400]);
-    expect(source.warnings).toEqual([`${bad}: ffmpeg could not decode frame 2; its time goes to the nearest frame it did decode`]);
+    expect(source.warnings).toEqual([`${bad}: ffmpeg could not decode frame 2; each one's time goes to the decoded frame before it (or, before the first, to that one)`]);
   });
 
   it('frames are found by ffmpeg\'s exact times past 10 s, where its printed times lose precision', async () => {
@@ -267,7 +267,7 @@ describe('animated PNG and WebP are read as clips', () => {
     expect(delays).toHaveLength(419);
     expect(delays[4]).toBeCloseTo(2000 / 30, 6);
     expect(delays.filter((d, i) => i !== 4).every((d) => Math.abs(d - 1000 / 30) < 1e-6)).toBe(true);
-    expect(source.warnings).toEqual([`${long}: ffmpeg could not decode frame 5; its time goes to the nearest frame it did decode`]);
+    expect(source.warnings).toEqual([`${long}: ffmpeg could not decode frame 5; each one's time goes to the decoded frame before it (or, before the first, to that one)`]);
   });
 
   it('an animated PNG faster than a GIF can play: frames under 2 cs give their time to the one before', async () => {

@@ -84,6 +84,9 @@ describe('planFrames: a part of a GIF, or a constant rate, by playback time', ()
     expect(fitShortFrames(plan([10, 100, 5]))).toEqual([{ source: 1, delayMs: 120 }]);
     // 0 plays as 100 ms and is written so; one very long frame stays as it is, in one entry.
     expect(fitShortFrames(plan([0, 65_535_000]))).toEqual([{ source: 0, delayMs: 100 }, { source: 1, delayMs: 65_535_000 }]);
+    // A run of short frames keeps every other one (100 fps: 2 cs each), not none.
+    expect(fitShortFrames(plan(Array(10).fill(10)))).toEqual([0, 2, 4, 6, 8].map((source) => ({ source, delayMs: 20 })));
+    expect(fitShortFrames(plan([30, ...Array(6).fill(10), 30])).map((f) => f.delayMs)).toEqual([30, 20, 20, 20, 30]);
     // Nothing to do: unchanged.
     expect(fitShortFrames(plan([20, 40, 60]))).toEqual(plan([20, 40, 60]));
   });

@@ -17,6 +17,11 @@ describe('frame timing', () => {
     // An animated WebP's or PNG's frames play faster than a GIF's: a higher cap keeps 60 fps.
     expect(rateForDelays([1000 / 60, 1000 / 60], MAX_ANIMATION_FPS)).toBe(60);
     expect(rateForDelays([1], MAX_ANIMATION_FPS)).toBe(MAX_ANIMATION_FPS);
+    // No exact rate up to the cap: 50 fps as for a GIF (33 and 34 ms), or the shortest
+    // frame's rate when faster, so that none is dropped (16 and 17 ms).
+    expect(rateForDelays([33, 34], MAX_ANIMATION_FPS)).toBe(50);
+    expect(rateForDelays([16, 17], MAX_ANIMATION_FPS)).toBe(62.5);
+    expect(rateForDelays([16, 17])).toBe(50); // a GIF's cap
   });
 
   it('loopCountForPlays: plays (0 = forever) as a GIF loop count of repeats', () => {
