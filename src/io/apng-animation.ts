@@ -16,7 +16,7 @@ import { ffmpegFailure, openVideo, watch } from './video-in.js';
  */
 
 /** What the chunks say: the canvas, one entry per frame control chunk, the play count. */
-export interface ApngTiming {
+interface ApngTiming {
   readonly width: number;
   readonly height: number;
   /** Each frame's delay in milliseconds, in order. */
@@ -45,7 +45,7 @@ const HEAD_BYTES = 8 + 24;
  * control chunk. Frame data is skipped, but read in 1 MiB blocks: one read per chunk took
  * 0.47 s on a 32 MB, 8,273-chunk APNG.
  */
-export async function readApngTiming(file: string): Promise<ApngTiming> {
+async function readApngTiming(file: string): Promise<ApngTiming> {
   const handle = await open(file, 'r');
   try {
     const { size } = await handle.stat();
