@@ -34,7 +34,7 @@ export function sniffKind(head: Uint8Array): InputKind {
   const ascii = (from: number, to: number) => String.fromCharCode(...head.subarray(from, to));
   if (ascii(0, 6) === 'GIF87a' || ascii(0, 6) === 'GIF89a') return 'gif';
   if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'still'; // JPEG
-  if (head[0] === 0x89 && ascii(1, 4) === 'PNG') return isAnimatedPng(head) ? 'apng' : 'still';
+  if (head[0] === 0x89 && ascii(1, 4) === 'PNG') return animationChunkFirst(head) === true ? 'apng' : 'still';
   // An extended WebP (VP8X chunk first) says in its flags whether it is animated.
   if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return ascii(12, 16) === 'VP8X' && (head[20] & 0x02) !== 0 ? 'webp' : 'still';
   if (ascii(0, 4) === 'II*\0' || ascii(0, 4) === 'MM\0*') return 'still'; // TIFF
@@ -43,8 +43,12 @@ export function sniffKind(head: Uint8Array): InputKind {
   return 'video';
 }
 
-/** An APNG has an animation control chunk (acTL) before its first image data (IDAT). */
-function isAnimatedPng(head: Uint8Array): boolean {
+/**
+ * An APNG has an animation control chunk (acTL) before its first image data (IDAT). Whether
+ * one of them comes first within `head`: undefined when neither is there (the head is all
+ * text or profile chunks, or the file is cut short).
+ */
+function animationChunkFirst(head: Uint8Array): boolean | undefined {
   const view = new DataView(head.buffer, head.byteOffset, head.length);
   for (let at = 8; at + 8 <= head.length; ) {
     const type = String.fromCharCode(...head.subarray(at + 4, at + 8));
@@ -52,7 +56,7 @@ function isAnimatedPng(head: Uint8Array): boolean {
     if (type === 'IDAT') return false;
     at += 12 + view.getUint32(at);
   }
-  return false;
+  return undefined;
 }
 
 /** Checks the input exists and is a readable, non-empty file; returns its first bytes. */
@@ -102,7 +106,11 @@ function reframes(options: InputOptions): boolean {
  */
 export async function openInput(file: string, options: InputOptions): Promise<FrameSource & { kind: InputKind }> {
   const head = await checkInput(file);
-  const kind = sniffKind(head);
+  let kind = sniffKind(head);
+  // A PNG whose first 64 KiB hold neither animation control nor image data: read on.
+  if (kind === 'still' && String.fromCharCode(...head.subarray(0, 4)) === '\x89PNG' && head.length === HEAD_BYTES && animationChunkFirst(head) === undefined) {
+    if (await (await import('./apng-animation.js')).isAnimatedPngFile(file)) kind = 'apng';
+  }
   if (kind === 'gif' || kind === 'webp' || kind === 'apng') {
     const clip = await openTimedClip(kind, file, options);
     checkFrameSize(file, clip.info, options.maxPixels);

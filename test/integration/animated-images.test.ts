@@ -110,20 +110,17 @@ describe('animated PNG and WebP are read as clips', () => {
   });
 
   it('an animated PNG with a large chunk before its animation chunk is still a clip', async () => {
-    // ffmpeg guesses the format from the first 2 KB; 3,000 bytes of text push acTL past them.
-    const bytes = readFileSync(apng);
-    const ihdrEnd = 8 + 25;
-    const text = Buffer.concat([Buffer.from('Comment\0'), Buffer.alloc(3000, 'x')]);
-    const chunk = Buffer.alloc(12 + text.length);
-    chunk.writeUInt32BE(text.length, 0);
-    chunk.write('tEXt', 4, 'latin1');
-    text.copy(chunk, 8);
-    chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + text.length)), 8 + text.length);
-    const padded = path.join(work, 'padded.png');
-    writeFileSync(padded, Buffer.concat([bytes.subarray(0, ihdrEnd), chunk, bytes.subarray(ihdrEnd)]));
-    expect(await sharp(padded).metadata()).toMatchObject({ width: 400, height: 300 }); // still a valid PNG
-    const { frames } = await readAll(padded);
-    expect(frames).toHaveLength(FRAMES);
+    // ffmpeg guesses the format from the first 2 KB (3,000 bytes of text push acTL past
+    // them), and the format sniff reads the first 64 KiB (70,000 bytes push it past those).
+    for (const textBytes of [3000, 70_000]) {
+      const text = Buffer.concat([Buffer.from('Comment\0'), Buffer.alloc(textBytes, 'x')]);
+      const padded = path.join(work, `padded-${textBytes}.png`);
+      writeFileSync(padded, rewritePng(readFileSync(apng), (chunks) => [chunks[0], { type: 'tEXt', data: text }, ...chunks.slice(1)]));
+      expect(await sharp(padded).metadata()).toMatchObject({ width: 400, height: 300 }); // still a valid PNG
+      const { kind, frames } = await readAll(padded);
+      expect(kind).toBe('apng');
+      expect(frames).toHaveLength(FRAMES);
+    }
   });
 
   it('an animated WebP cut short keeps its complete frames, and says so', async () => {
