@@ -28,11 +28,11 @@ export function playbackDelayMs(delayMs: number): number {
 export function rateForDelays(delaysMs: Iterable<number>, maxFps = MAX_GIF_FPS): number {
   const shown = [...new Set(Array.from(delaysMs, playbackDelayMs))];
   if (shown.length === 0) return 10;
+  const shortest = shown.reduce((a, b) => Math.min(a, b));
   if (shown.every(Number.isInteger)) {
     const exact = 1000 / shown.reduce(gcd);
-    return exact <= maxFps ? exact : fallbackRate(shown.reduce((a, b) => Math.min(a, b)), maxFps);
+    return exact <= maxFps ? exact : fallbackRate(shortest, maxFps);
   }
-  const shortest = shown.reduce((a, b) => Math.min(a, b));
   for (let n = 1; n <= MAX_MULTIPLE && (1000 * n) / shortest <= maxFps * (1 + TOLERANCE); n++) {
     if (shown.every((d) => isWhole((d * n) / shortest))) return Number(((1000 * n) / shortest).toPrecision(9));
   }
