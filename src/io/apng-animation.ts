@@ -1,9 +1,9 @@
 import { open } from 'node:fs/promises';
-import { ChromaseedError, inputError } from '../errors.js';
+import { inputError } from '../errors.js';
 import { loopCountForPlays, MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
-import { checkFrameSize } from './clip-options.js';
-import { ffmpegCommand, lastMeaningfulLine, passthroughOptions } from './ffmpeg-path.js';
+import { checkFrameCount, checkFrameSize } from './clip-options.js';
+import { everyFrameOptions, ffmpegCommand, lastMeaningfulLine } from './ffmpeg-path.js';
 import type { TimedClip } from './open-input.js';
 import { ffmpegFailure, openVideo, watch } from './video-in.js';
 
@@ -135,7 +135,7 @@ async function decodedPositions(file: string): Promise<{ positions: (number | un
   let lastError: string | undefined;
   const command = ffmpegCommand(file)
     .inputFormat('apng')
-    .outputOptions(['-map', '0:v:0', '-vf', 'showinfo', ...passthroughOptions(), '-max_error_rate', '1'])
+    .outputOptions(['-map', '0:v:0', '-vf', 'showinfo', ...everyFrameOptions()])
     .format('null')
     .output('-');
   command.on('stderr', (line: string) => {
@@ -178,7 +178,7 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
   const { delaysMs } = timing;
   // Checked before ffmpeg allocates a frame: the header is all it takes to ask for gigabytes.
   checkFrameSize(file, timing, limits.maxPixels);
-  if (delaysMs.length > limits.maxFrames) throw new ChromaseedError('ERR_LIMIT', `${file}: more than ${limits.maxFrames} frames (raise the limit with --max-frames)`);
+  checkFrameCount(file, delaysMs.length, limits.maxFrames);
   const decoded = await decodedPositions(file);
   if (decoded.positions.length === 0) {
     const why = decoded.error === undefined ? '' : ` (ffmpeg: ${decoded.error})`;

@@ -81,6 +81,11 @@ export function ffmpegSeconds(seconds: number): string {
   return seconds.toFixed(6).replace(/\.?0+$/, '');
 }
 
+/** A clip of more frames than `maxFrames` is refused (with what its decoder knows up front, or as frames arrive). */
+export function checkFrameCount(file: string, frames: number, maxFrames: number): void {
+  if (frames > maxFrames) throw new ChromaseedError('ERR_LIMIT', `${file}: more than ${maxFrames} frames (raise the limit with --max-frames)`);
+}
+
 /** Frames this large, after scaling, are refused before any is made. */
 export function checkFrameSize(file: string, size: { width: number; height: number }, maxPixels: number): void {
   if (size.width * size.height > maxPixels) {

@@ -1,7 +1,7 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, inputError } from '../errors.js';
-import { checkFrameSize, scaledHeight, validateClipOptions } from './clip-options.js';
+import { checkFrameCount, checkFrameSize, scaledHeight, validateClipOptions } from './clip-options.js';
 import type { InputOptions } from '../options.js';
 import { MAX_ANIMATION_FPS, MAX_GIF_FPS, playbackDelayMs, rateForDelays } from '../timing.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
@@ -209,7 +209,7 @@ async function* toAsync<T>(frames: Iterable<T> | AsyncIterable<T>): AsyncGenerat
 async function* limitFrames(frames: AsyncIterable<TimedFrame>, max: number, file: string): AsyncGenerator<TimedFrame> {
   let n = 0;
   for await (const f of frames) {
-    if (++n > max) throw new ChromaseedError('ERR_LIMIT', `${file}: more than ${max} frames (raise the limit with --max-frames)`);
+    checkFrameCount(file, ++n, max);
     yield f;
   }
 }

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { ChromaseedError } from '../errors.js';
 import { ffmpegSeconds, scaledHeight, validateClipOptions, type ClipOptions } from './clip-options.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
-import { ffmpegCommand, ffmpegLocation, lastMeaningfulLine, passthroughOptions } from './ffmpeg-path.js';
+import { everyFrameOptions, ffmpegCommand, ffmpegLocation, lastMeaningfulLine } from './ffmpeg-path.js';
 
 /** How ffmpeg is to read a file (see openVideo). */
 export interface VideoRead {
@@ -134,10 +134,7 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
   if (plan.decoder !== undefined) command.inputOptions(['-c:v', plan.decoder]);
   if (plan.startSec !== undefined) command.inputOptions(['-ss', ffmpegSeconds(plan.startSec)]); // before -i: fast, and still frame-accurate when decoding
   const outputOptions = ['-map', '0:v:0', '-an', '-sn', '-dn', '-pix_fmt', 'rgba'];
-  // Raw video output is constant-rate by default: ffmpeg would repeat and drop frames. Frames
-  // it cannot decode are skipped, however many (by default two thirds failing fail the run):
-  // the caller, which knows the frames, says which.
-  if (plan.everyFrame) outputOptions.push(...passthroughOptions(), '-max_error_rate', '1');
+  if (plan.everyFrame) outputOptions.push(...everyFrameOptions());
   if (plan.durationSec !== undefined) outputOptions.push('-t', ffmpegSeconds(plan.durationSec));
   if (plan.filters.length > 0) outputOptions.push('-vf', plan.filters.join(','));
   command.outputOptions(outputOptions).format('rawvideo').output(out, { end: true });
@@ -315,15 +312,15 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
   // An MP4 whose index was never written (or any file named .mp4 that is not one): ffmpeg's
   // last line is only "Invalid data found".
   if (/moov atom not found/.test(stderr)) return new ChromaseedError('ERR_INPUT', `${file}: not a complete MP4 (no moov atom): cut short, still being written, or not an MP4 at all`, { cause: error });
-  // Nothing was decoded: ffmpeg's last lines are about its empty output. The error above
-  // them, if any, is the cause (a decoding error, a feature ffmpeg lacks); if none, the file
-  // ended before a whole frame.
   // ffmpeg starts many lines with the input's name (given as file:NAME when it looks like a
   // protocol); it is already at the start of the message.
   const unnamed = (line: string): string => {
     for (const named of [`${file}: `, `file:${file}: `]) if (line.startsWith(named)) return line.slice(named.length);
     return line;
   };
+  // Nothing was decoded: ffmpeg's last lines are about its empty output. The error above
+  // them, if any, is the cause (a decoding error, a feature ffmpeg lacks); if none, the file
+  // ended before a whole frame.
   const noFrame = /Cannot determine format of input stream \S+ after EOF|Output file is empty, nothing was encoded/.exec(stderr);
   if (noFrame !== null) {
     const before = stderr.slice(0, noFrame.index).split(/\r?\n/).reverse();

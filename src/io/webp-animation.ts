@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { ChromaseedError, inputError } from '../errors.js';
+import { inputError } from '../errors.js';
 import { loopCountForPlays, MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
+import { checkFrameCount } from './clip-options.js';
 import type { TimedClip } from './open-input.js';
 
 /**
@@ -47,7 +48,7 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
   const width = meta.width ?? 0;
   const height = meta.pageHeight ?? meta.height ?? 0;
   const pages = meta.pages ?? 1;
-  if (pages > limits.maxFrames) throw new ChromaseedError('ERR_LIMIT', `${file}: more than ${limits.maxFrames} frames (raise the limit with --max-frames)`);
+  checkFrameCount(file, pages, limits.maxFrames);
   const delaysMs = Array.from({ length: pages }, (_, i) => meta.delay?.[i] ?? 0);
   const loopCount = loopCountForPlays(meta.loop ?? 0);
   const info: ClipInfo = { width, height, frameCount: pages, fps: rateForDelays(delaysMs, MAX_ANIMATION_FPS), ...(loopCount !== undefined ? { loopCount } : {}) };

@@ -59,6 +59,21 @@ function rewritePng(bytes: Buffer, edit: (chunks: Chunk[]) => Chunk[]): Buffer {
   return Buffer.concat([bytes.subarray(0, 8), ...out]);
 }
 
+/** `bytes` with `edit` applied to the data of each chunk of `type`, in order (`n` counts them). */
+function editChunks(bytes: Buffer, type: string, edit: (data: Buffer, n: number) => void): Buffer {
+  let n = 0;
+  return rewritePng(bytes, (chunks) => chunks.map((c) => {
+    if (c.type === type) edit(c.data, n++);
+    return c;
+  }));
+}
+
+/** A frame control chunk's delay: `numerator / denominator` seconds (a denominator of 0 means 100). */
+function setDelay(fcTL: Buffer, numerator: number, denominator: number): void {
+  fcTL.writeUInt16BE(numerator, 20);
+  fcTL.writeUInt16BE(denominator, 22);
+}
+
 /** PNG's chunk checksum (CRC-32, ISO 3309). */
 function crc32(bytes: Uint8Array): number {
   let c = ~0;
@@ -148,16 +163,9 @@ describe('animated PNG and WebP are read as clips', () => {
   it('an animated PNG keeps its own delays and play count', async () => {
     // ffmpeg reads an APNG's timestamps at one constant rate: these delays came out as ten 100 ms frames.
     const delays: [number, number][] = [[1, 10], [2, 10], [3, 0], [400, 1000]]; // a denominator of 0 means 100
-    let f = 0;
     const timed = path.join(work, 'timed.png');
-    writeFileSync(timed, rewritePng(readFileSync(apng), (chunks) => chunks.map((c) => {
-      if (c.type === 'acTL') c.data.writeUInt32BE(3, 4); // 3 plays
-      if (c.type === 'fcTL') {
-        c.data.writeUInt16BE(delays[f][0], 20);
-        c.data.writeUInt16BE(delays[f++][1], 22);
-      }
-      return c;
-    })));
+    const withDelays = editChunks(readFileSync(apng), 'fcTL', (fcTL, f) => setDelay(fcTL, ...delays[f]));
+    writeFileSync(timed, editChunks(withDelays, 'acTL', (acTL) => acTL.writeUInt32BE(3, 4))); // 3 plays
     const { frames, loopCount } = await readAll(timed);
     expect(frames.map((fr) => fr.delayMs)).toEqual([100, 200, 30, 400]);
     expect(loopCount).toBe(2);
@@ -229,16 +237,11 @@ describe('animated PNG and WebP are read as clips', () => {
     // Frame 2 with a blend operation that does not exist (7): ffmpeg skips it. Paired in
     // order, frame 3 took frame 2's delay and every later frame the one before's.
     const delays = [100, 200, 300, 400];
-    let f = 0;
     const bad = path.join(work, 'bad-blend.png');
-    writeFileSync(bad, rewritePng(readFileSync(apng), (chunks) => chunks.map((c) => {
-      if (c.type === 'fcTL') {
-        c.data.writeUInt16BE(delays[f], 20);
-        c.data.writeUInt16BE(1000, 22);
-        if (f++ === 2) c.data[25] = 7;
-      }
-      return c;
-    })));
+    writeFileSync(bad, editChunks(readFileSync(apng), 'fcTL', (fcTL, f) => {
+      setDelay(fcTL, delays[f], 1000);
+      if (f === 2) fcTL[25] = 7;
+    }));
     const source = await openInput(bad, resolveInputOptions({}));
     const frames: TimedFrame[] = [];
     for await (const fr of source.frames) frames.push(fr);
@@ -271,13 +274,7 @@ describe('animated PNG and WebP are read as clips', () => {
     // Frames of 1/60 s: written one to one, GIF delays alternated 1 and 2 cs, and browsers
     // play 1 cs as 10.
     const fast = path.join(work, 'fast.png');
-    writeFileSync(fast, rewritePng(readFileSync(apng), (chunks) => chunks.map((c) => {
-      if (c.type === 'fcTL') {
-        c.data.writeUInt16BE(1, 20);
-        c.data.writeUInt16BE(60, 22);
-      }
-      return c;
-    })));
+    writeFileSync(fast, editChunks(readFileSync(apng), 'fcTL', (fcTL) => setDelay(fcTL, 1, 60)));
     const out = path.join(work, 'fast.gif');
     expect((await runMain(['quantize', fast, '-k', '8', '-o', out, '--quiet'])).code).toBe(0);
     // 4 frames of 16.7 ms start at 0, 2, 3 and 5 cs (to the nearest) and the clip ends at 7:
@@ -303,13 +300,10 @@ describe('animated PNG and WebP are read as clips', () => {
 
     // A header claiming 30000x30000: refused before ffmpeg allocates anything.
     const huge = path.join(work, 'huge.png');
-    writeFileSync(huge, rewritePng(readFileSync(apng), (chunks) => chunks.map((c) => {
-      if (c.type === 'IHDR') {
-        c.data.writeUInt32BE(30000, 0);
-        c.data.writeUInt32BE(30000, 4);
-      }
-      return c;
-    })));
+    writeFileSync(huge, editChunks(readFileSync(apng), 'IHDR', (ihdr) => {
+      ihdr.writeUInt32BE(30000, 0);
+      ihdr.writeUInt32BE(30000, 4);
+    }));
     await expect(openInput(huge, resolveInputOptions({}))).rejects.toThrow(`${huge}: frames of 30000x30000 exceed the limit of 100000000 pixels (raise it with --max-pixels)`);
   });
 
