@@ -26,6 +26,15 @@ export interface ClipInfo {
    * delay lasts a whole number of frames (what video output is written at).
    */
   readonly fps?: number;
+  /** The source's sound, when it has some (a video's audio stream): what a video output carries over. */
+  readonly sound?: SoundSource;
+}
+
+/** Where a clip's sound is: its file, and the part of it the frames were read from. */
+export interface SoundSource {
+  readonly file: string;
+  readonly startSec?: number;
+  readonly durationSec?: number;
 }
 
 /** A clip whose frames are produced one at a time, so long videos are never held whole. */

@@ -23,7 +23,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
 
   const { info, kind, warnings, open } = await openReusable(input, inputOptions);
   refuseTimeForStill(input, kind, inputOptions);
-  const writer = await createFrameWriter(output, { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath: input, frameCount: info.frameCount });
+  const writer = await createFrameWriter(output, { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath: input, frameCount: info.frameCount, sound: args.audio === false ? undefined : info.sound });
   const progress = createProgress(streams.stderr, path.basename(input), info.frameCount, !quiet);
   const perFrame: { inertia: number; iterations: number; colors: number }[] = [];
   const timeline: Uint8Array[] = [];
@@ -44,7 +44,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   } catch (err) {
     await failedRun(err, progress, writer, signal);
   }
-  const { bytes, videoFrames } = await writer.finish();
+  const written = await writer.finish();
   progress.done();
   if (typeof args.timeline === 'string') await (await import('./timeline.js')).writeTimeline(args.timeline, timeline, options.colors, input);
   const seconds = (performance.now() - started) / 1000;
@@ -56,7 +56,8 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
       frames: perFrame.length,
       width: info.width,
       height: info.height,
-      bytes,
+      bytes: written.bytes,
+      sound: written.sound === true,
       seconds: round(seconds, 3),
       seeding: options.seeding,
       k: options.colors,
@@ -64,7 +65,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
     };
     streams.stdout.write(JSON.stringify(summary) + '\n');
   } else if (!quiet) {
-    streams.stderr.write(`${output}: ${framesWritten(perFrame.length, videoFrames)}, ${info.width}x${info.height}, ${formatBytes(bytes)}, ${seconds.toFixed(2)} s\n`);
+    streams.stderr.write(`${output}: ${framesWritten(perFrame.length, written)}, ${info.width}x${info.height}, ${formatBytes(written.bytes)}, ${seconds.toFixed(2)} s\n`);
   }
   if (!quiet) reportWarnings(streams, warnings);
 }

@@ -20,8 +20,11 @@ export function countOf(n: number, noun: string): string {
 }
 
 /** "4 frames", or "4 frames (10 in the video)" when a video repeats frames to keep their delays. */
-export function framesWritten(frames: number, videoFrames: number | undefined): string {
-  return videoFrames === undefined || videoFrames === frames ? countOf(frames, 'frame') : `${countOf(frames, 'frame')} (${videoFrames} in the video)`;
+/** "240 frames", "24 frames (80 in the video)", "240 frames with sound": what a writer's finish reports. */
+export function framesWritten(frames: number, written: { videoFrames?: number; sound?: boolean }): string {
+  const { videoFrames, sound } = written;
+  const counted = videoFrames === undefined || videoFrames === frames ? countOf(frames, 'frame') : `${countOf(frames, 'frame')} (${videoFrames} in the video)`;
+  return sound === true ? `${counted} with sound` : counted;
 }
 
 export function formatBytes(n: number): string {

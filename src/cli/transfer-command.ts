@@ -60,7 +60,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
     return opened;
   }, options, sourcePath, signal);
 
-  const writer = await createFrameWriter(output, { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath: targetPath, frameCount: info.frameCount });
+  const writer = await createFrameWriter(output, { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath: targetPath, frameCount: info.frameCount, sound: args.audio === false ? undefined : info.sound });
   const transfer = createPaletteTransfer(source, { method, map: { metric: options.metric, space: options.space, dither: options.dither } });
   const meter = createQualityMeter();
   const progress = createProgress(streams.stderr, path.basename(targetPath), info.frameCount, !quiet);
@@ -79,7 +79,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   } catch (err) {
     await failedRun(err, progress, writer, signal);
   }
-  const { bytes, videoFrames } = await writer.finish();
+  const written = await writer.finish();
   progress.done();
   const decisions = transfer.decisions();
   if (typeof args.swatch === 'string') await writeFileAtomic(args.swatch, await renderTransferSwatch(source, decisions[0]));
@@ -99,7 +99,8 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
       frames,
       width: info.width,
       height: info.height,
-      bytes,
+      bytes: written.bytes,
+      sound: written.sound === true,
       seconds: round(seconds, 3),
       flicker_static: quality.flicker_static === null ? null : round(quality.flicker_static, 4),
       flip_static: quality.flip_static === null ? null : round(quality.flip_static, 5),
@@ -112,7 +113,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
     const redone = decisions.length - 1;
     const why = options.seeding === 'seeded' ? `at ${countOf(redone, 'scene cut')}` : `on ${countOf(redone, 'frame')} (--seeding ${options.seeding} clusters each frame afresh)`;
     const cuts = method !== 'nearest' && redone > 0 ? `, mapping re-decided ${why}` : '';
-    streams.stderr.write(`${output}: ${framesWritten(frames, videoFrames)}, ${info.width}x${info.height}, ${source.size} source colours, method ${method}${cuts}, ${seconds.toFixed(2)} s\n`);
+    streams.stderr.write(`${output}: ${framesWritten(frames, written)}, ${info.width}x${info.height}, ${source.size} source colours, method ${method}${cuts}, ${seconds.toFixed(2)} s\n`);
   }
   if (!quiet) reportWarnings(streams, [...sourceWarnings, ...targetWarnings]);
 }

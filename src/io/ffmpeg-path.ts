@@ -99,13 +99,14 @@ export function everyFrameOptions(): string[] {
  */
 export function ffmpegCommand(input?: string): ffmpeg.FfmpegCommand {
   assertFfmpegRunnable();
-  const command = input === undefined ? ffmpeg() : ffmpeg(looksLikeProtocol(input) ? `file:${input}` : input);
+  const command = input === undefined ? ffmpeg() : ffmpeg(ffmpegInputName(input));
   command.setFfmpegPath(ffmpegLocation().path);
   return command;
 }
 
-function looksLikeProtocol(name: string): boolean {
-  return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(name);
+/** A file name as ffmpeg must be given it: one that looks like a protocol gets "file:". */
+export function ffmpegInputName(file: string): string {
+  return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(file) ? `file:${file}` : file;
 }
 
 function isExecutable(file: string): boolean {

@@ -4,7 +4,7 @@ import { ChromaseedError, invalidOption } from '../errors.js';
 import { expandToRgba } from '../pipeline/expand-frame.js';
 import { MAX_GIF_FPS, playbackDelayMs } from '../timing.js';
 import type { InputOptions } from '../options.js';
-import type { IndexedFrame } from '../types.js';
+import type { IndexedFrame, SoundSource } from '../types.js';
 import { checkOutputPath, commitTemp, createAtomicFile, realInput, removeQuietly, tempPathFor, trackTemp } from './output-file.js';
 import { openGifEncoder } from './gif-thread.js';
 import { framePatternProblem, isPngSequencePattern } from './frame-names.js';
@@ -25,6 +25,8 @@ export interface FrameWriterOptions {
   inputPath?: string;
   /** Frames to come, when known: a single .png refuses a multi-frame clip up front. */
   frameCount?: number;
+  /** Sound a video output carries over (ClipInfo.sound); GIF and PNG have none. */
+  sound?: SoundSource;
 }
 
 export interface FrameWriter {
@@ -33,7 +35,7 @@ export interface FrameWriter {
    * Completes the file and moves it into place. `videoFrames`: for video, the frames in the
    * file, which can outnumber those written (each is repeated to last its delay at the rate).
    */
-  finish(): Promise<{ bytes: number; videoFrames?: number }>;
+  finish(): Promise<{ bytes: number; videoFrames?: number; sound?: boolean }>;
   /** Stops and removes everything written so far. Safe to call more than once. */
   abort(): Promise<void>;
 }
@@ -180,7 +182,7 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
           // Callers pass the source's rate (ClipInfo.fps); without it, the first frame's.
           fps ??= Math.min(MAX_GIF_FPS, 1000 / delayMs);
           trackTemp(tempPath);
-          video = createVideoOutput(tempPath, { width, height, fps, container, name: file });
+          video = createVideoOutput(tempPath, { width, height, fps, container, name: file, sound: options.sound });
         }
         // A fresh buffer per frame: ffmpeg's pipe holds a reference until it is sent.
         const rgba = new Uint8Array(width * height * 4);
@@ -203,7 +205,7 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
         await video.finish();
         state = 'done';
         await commitTemp(tempPath, finalPath);
-        return { bytes: (await stat(finalPath)).size, videoFrames: framesOut };
+        return { bytes: (await stat(finalPath)).size, videoFrames: framesOut, sound: options.sound !== undefined };
       } catch (err) {
         state = 'open';
         await abort();

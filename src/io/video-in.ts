@@ -38,6 +38,8 @@ export interface VideoProbe {
   readonly decoder?: string;
   /** ffmpeg's first report of damage it read past while probing (a file cut short, say). */
   readonly damage?: string;
+  /** The file's first audio stream: 'none' when there is one but ffmpeg has no decoder for it. */
+  readonly sound?: 'yes' | 'none';
 }
 
 /**
@@ -53,8 +55,10 @@ export const DISK_FULL = /No space left on device|Disk quota exceeded|File too l
 
 /** The warning for damage ffmpeg read past, once per source. */
 function damageWarning(file: string, line: string): string {
-  return `${file}: the video is damaged (ffmpeg: ${line}); frames may be missing or show artefacts`;
+  return `${damagePrefix(file)} (ffmpeg: ${line}); frames may be missing or show artefacts`;
 }
+
+const damagePrefix = (file: string): string => `${file}: the video is damaged`;
 
 /**
  * Opens a video (anything ffmpeg reads) as a stream of RGBA frames.
@@ -93,7 +97,11 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   const capped = opts.fps === undefined && opts.maxFps !== undefined && probe.fps > opts.maxFps;
   const fps = opts.fps ?? (capped ? opts.maxFps! : probe.fps);
   // loopCount 0: a GIF made from a video loops forever, as ffmpeg's own GIF output does.
-  const info: ClipInfo = { width, height, fps, loopCount: 0, frameCount: estimateFrames(probe, fps, opts.startSec, opts.durationSec) };
+  const info: ClipInfo = {
+    width, height, fps, loopCount: 0,
+    frameCount: estimateFrames(probe, fps, opts.startSec, opts.durationSec),
+    ...(probe.sound === 'yes' ? { sound: { file, startSec: opts.startSec, durationSec: opts.durationSec } } : {}),
+  };
   const delayMs = 1000 / fps;
   const filters: string[] = [];
   if (!asStored && (opts.fps !== undefined || capped || probe.rateFilter === true)) filters.push(`fps=${fps}`);
@@ -102,6 +110,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
 
   // Filled as damage shows up: at the probe, or while the frames are read.
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
+  if (probe.sound === 'none') warnings.push(`${file}: ffmpeg cannot decode its sound (an unknown codec), so video output from it is picture only`);
   const frames: AsyncIterable<TimedFrame> = {
     [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, startSec: opts.startSec, durationSec: opts.durationSec, lengthSec: probe.durationSec, decoder: probe.decoder, demuxer, everyFrame: asStored, rateAsked: opts.fps }, warnings),
   };
@@ -165,7 +174,7 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
     }
     const result = await run.done;
     if (result.error) throw ffmpegFailure(file, result.error, result.stderr);
-    if (result.damage !== null && warnings.length === 0) warnings.push(damageWarning(file, result.damage));
+    if (result.damage !== null && !warnings.some((w) => w.startsWith(damagePrefix(file)))) warnings.push(damageWarning(file, result.damage));
     if (!yielded && plan.startSec !== undefined) {
       // ffmpeg gives nothing past the end, and nothing when its rate filter has no tick in a short part.
       const past = plan.lengthSec !== undefined && plan.startSec >= plan.lengthSec;
@@ -369,6 +378,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
   let durationSec: number | undefined;
   let codec: string | undefined; // of the first input video stream
   let alpha = false; // its metadata says it has an alpha channel
+  let sound: VideoProbe['sound']; // the input's first audio stream
   let inFirstVideo = false;
   for (const line of lines) {
     if (/^Output #\d+/.test(line)) inOutput = true;
@@ -376,6 +386,8 @@ export function parseProbe(stderr: string): VideoProbe | null {
     if (inFirstVideo && /^\s*alpha_mode\s*:\s*1\s*$/.test(line)) alpha = true;
     const dur = /Duration: (\d+):(\d+):(\d+(?:\.\d+)?)/.exec(line);
     if (dur && !inOutput) durationSec = Number(dur[1]) * 3600 + Number(dur[2]) * 60 + Number(dur[3]);
+    const audio = /Stream #\d+:\d+.*?: Audio: (\w+)/.exec(line);
+    if (!inOutput && audio !== null) sound ??= audio[1] === 'none' ? 'none' : 'yes';
     const video = /Stream #\d+:\d+.*?: Video: (.*)$/.exec(line);
     if (!video) continue;
     const details = video[1];
@@ -408,6 +420,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
     durationSec,
     ...(slowStart ? { rateFilter: true } : {}),
     ...(decoder ? { decoder } : {}),
+    ...(sound ? { sound } : {}),
   };
 }
 

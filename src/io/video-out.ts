@@ -2,9 +2,11 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ChromaseedError } from '../errors.js';
-import { ffmpegCommand } from './ffmpeg-path.js';
+import { ffmpegSeconds } from './clip-options.js';
+import { ffmpegCommand, ffmpegInputName } from './ffmpeg-path.js';
 import { DISK_FULL, ffmpegFailure, watch } from './video-in.js';
 
+import type { SoundSource } from '../types.js';
 import type { VideoContainer } from './frame-writer.js';
 
 export interface VideoOutputOptions {
@@ -15,6 +17,8 @@ export interface VideoOutputOptions {
   container: VideoContainer;
   /** The file as messages name it (the output the user asked for); default: the written file's base name. */
   name?: string;
+  /** Sound to carry over from the source (its first audio stream, over the same part). */
+  sound?: SoundSource;
 }
 
 export interface VideoOutput {
@@ -52,6 +56,16 @@ function codecOptions(container: VideoContainer, width: number, height: number):
   return opts;
 }
 
+/**
+ * The sound is encoded again, as ffmpeg does by default, rather than copied: a source's
+ * codec need not fit the output container (MP3 or PCM in WebM, Vorbis in MP4), and a copy
+ * could only be cut at its packets' edges. AAC is the codec every MP4 player plays; WebM
+ * allows Opus or Vorbis, and Opus is the better of the two.
+ */
+function soundOptions(container: VideoContainer): string[] {
+  return container === 'webm' ? ['-c:a', 'libopus', '-b:a', '128k'] : ['-c:a', 'aac', '-b:a', '192k'];
+}
+
 /** Frame rate as ffmpeg reads it: NTSC rates as exact fractions, others as decimals. */
 export function rateString(fps: number): string {
   const base = Math.round(fps * 1.001);
@@ -65,15 +79,23 @@ export function rateString(fps: number): string {
  * the encoder is busy and memory stays at a few frames.
  */
 export function createVideoOutput(file: string, options: VideoOutputOptions): VideoOutput {
-  const { width, height, fps, container } = options;
+  const { width, height, fps, container, sound } = options;
   const frameBytes = width * height * 4;
   const input = new PassThrough({ highWaterMark: frameBytes });
   const command = ffmpegCommand()
     .input(input)
     .inputFormat('rawvideo')
-    .inputOptions(['-pix_fmt', 'rgba', '-s', `${width}x${height}`, '-framerate', rateString(fps)])
-    .outputOptions(['-an', ...codecOptions(container, width, height)])
-    .output(file);
+    .inputOptions(['-pix_fmt', 'rgba', '-s', `${width}x${height}`, '-framerate', rateString(fps)]);
+  let streams = ['-an'];
+  if (sound !== undefined) {
+    // The same part of the source as its frames were read from, seeked the same way.
+    command.input(ffmpegInputName(sound.file)).inputOptions([
+      ...(sound.startSec !== undefined ? ['-ss', ffmpegSeconds(sound.startSec)] : []),
+      ...(sound.durationSec !== undefined ? ['-t', ffmpegSeconds(sound.durationSec)] : []),
+    ]);
+    streams = ['-map', '0:v:0', '-map', '1:a:0', ...soundOptions(container)];
+  }
+  command.outputOptions([...streams, ...codecOptions(container, width, height)]).output(file);
   const run = watch(command);
   command.run();
   const label = options.name ?? path.basename(file).replace(/^\.(.*)\.tmp-[0-9a-f]+(\.[^.]+)$/, '$1$2');
@@ -82,7 +104,9 @@ export function createVideoOutput(file: string, options: VideoOutputOptions): Vi
   async function failure(): Promise<ChromaseedError> {
     const { error, stderr } = await run.done;
     const err = ffmpegFailure(label, error ?? new Error('ffmpeg stopped early'), stderr);
-    return new ChromaseedError('ERR_FFMPEG', err.message.replace(/^(.*?): ffmpeg failed/, '$1: ffmpeg could not write the video'), { cause: err });
+    // The sound is the part a user can leave out, and an odd stream the likelier cause.
+    const hint = sound === undefined || DISK_FULL.test(stderr) ? '' : ' (--no-audio writes the picture alone)';
+    return new ChromaseedError('ERR_FFMPEG', err.message.replace(/^(.*?): ffmpeg failed/, '$1: ffmpeg could not write the video') + hint, { cause: err });
   }
 
   return {

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GifReader } from 'omggif';
@@ -9,6 +9,8 @@ import { ChromaseedError } from '../../src/errors.js';
 import { createFrameWriter } from '../../src/io/frame-writer.js';
 import { openInput } from '../../src/io/open-input.js';
 import { openVideo } from '../../src/io/video-in.js';
+import { ffmpegLocation } from '../../src/io/ffmpeg-path.js';
+import { runMain } from '../helpers/cli.js';
 import type { IndexedFrame, TimedFrame } from '../../src/types.js';
 
 const corpus = path.resolve(__dirname, '../../../shared/corpus');
@@ -157,7 +159,6 @@ describe('openVideo', () => {
 
   it('shows anamorphic video as a player does: non-square pixels are stretched to square ones', async () => {
     // realshort squeezed to half its width, with pixels marked twice as wide as tall (SAR 2:1).
-    const { ffmpegLocation } = await import('../../src/io/ffmpeg-path.js');
     const squeezed = path.join(work, 'anamorphic.mp4');
     execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', realshort, '-vf', 'scale=160:240,setsar=2', '-c:v', 'libx264', '-crf', '12', squeezed]);
     const shown = await readAll(squeezed);
@@ -174,7 +175,6 @@ describe('openVideo', () => {
   });
 
   it('keeps the transparency of a VP9 WebM (ffmpeg\'s own VP9 decoder drops it)', async () => {
-    const { ffmpegLocation } = await import('../../src/io/ffmpeg-path.js');
     const earth = path.join(corpus, 'gifs/gifcontrols__earth-transparent.gif');
     const webm = path.join(work, 'alpha.webm');
     execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', earth, '-frames:v', '3', '-c:v', 'libvpx-vp9', '-pix_fmt', 'yuva420p', '-lossless', '1', webm]);
@@ -193,7 +193,6 @@ describe('openVideo', () => {
 
   it('reads a variable-rate video that starts slow at its fast rate: no frame dropped', async () => {
     // One second at 10 fps, then one at 30 fps, joined without re-encoding.
-    const { ffmpegLocation } = await import('../../src/io/ffmpeg-path.js');
     const ff = (...args: string[]) => execFileSync(ffmpegLocation().path, ['-v', 'error', ...args]);
     const parts = [10, 30].map((rate) => {
       const part = path.join(work, `part-${rate}.mp4`);
@@ -213,7 +212,6 @@ describe('openVideo', () => {
   });
 
   it('a clip too short for one frame at --fps says so, not that nothing could be read', async () => {
-    const { ffmpegLocation } = await import('../../src/io/ffmpeg-path.js');
     const one = path.join(work, 'one-frame.mp4');
     execFileSync(ffmpegLocation().path, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=s=64x48:r=25:d=0.04', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', one]);
     expect((await readAll(one)).frames).toHaveLength(1);
@@ -368,7 +366,6 @@ describe('ffmpeg binary choice', () => {
       expect((tooLarge as ChromaseedError).message).toBe(`${big}: ffmpeg could not write the video: file too large`);
       expect(readdirSync(work).filter((n) => n.includes('limited.'))).toEqual([]);
       // A real binary through FFMPEG_PATH (a copy of the bundled one under another name) works.
-      const { ffmpegLocation } = await import('../../src/io/ffmpeg-path.js');
       delete process.env.FFMPEG_PATH;
       const bundled = ffmpegLocation();
       expect(bundled.source).toBe('bundled');
@@ -403,7 +400,6 @@ describe('frame writers on real video frames', () => {
     for (let i = 0; i < 36; i += 5) expect(meanAbsDiff(back.frames[i].data, expand(indexed[i]))).toBeLessThan(6);
     expect(readdirSync(work).filter((f) => f.includes('.tmp-'))).toEqual([]);
     // Labelled with the matrix ffmpeg converts with (BT.601, limited range): unlabelled, players guess BT.709 for HD.
-    const { ffmpegLocation } = await import('../../src/io/ffmpeg-path.js');
     const report = spawnSync(ffmpegLocation().path, ['-hide_banner', '-i', out]).stderr.toString();
     expect(report).toMatch(/Video: h264 .*yuv420p\(tv, smpte170m\/bt709\/bt709/);
   });
@@ -485,5 +481,98 @@ describe('frame writers on real video frames', () => {
     expect(names).toEqual(indexed.map((_, i) => `frame-${String(i + 1).padStart(4, '0')}.png`));
     const last = await sharp(path.join(dir, names[names.length - 1])).ensureAlpha().raw().toBuffer();
     expect(meanAbsDiff(new Uint8Array(last), expand(indexed[indexed.length - 1]))).toBe(0);
+  });
+});
+
+describe('sound', () => {
+  const ff = (...args: string[]) => execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', ...args]);
+  /**
+   * 4 s at 25 fps: black, with a white flash and a 1 kHz beep together from 2.0 to 2.2 s.
+   * Made once for the tests below.
+   */
+  const flash = path.join(work, 'flash.mp4');
+  const makeFlash = () =>
+    ff('-f', 'lavfi', '-i', "color=c=black:s=64x48:r=25:d=4,drawbox=c=white:t=fill:enable='between(t,2,2.2)'",
+      '-f', 'lavfi', '-i', "sine=f=1000:r=44100:d=4,volume=0:enable='not(between(t,2,2.2))'",
+      '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', flash);
+
+  /** When the flash is first seen and the beep first heard in `file`, in seconds, and its sound codec. */
+  function flashAndBeep(file: string): { flashSec: number; beepSec: number; codec: string | undefined } {
+    const gray = ff('-i', file, '-f', 'rawvideo', '-pix_fmt', 'gray', '-s', '8x6', '-');
+    let frame = -1;
+    for (let i = 0; (i + 1) * 48 <= gray.length && frame < 0; i++) if (gray.subarray(i * 48, (i + 1) * 48).every((v) => v > 128)) frame = i;
+    const probe = spawnSync(ffmpegLocation().path, ['-hide_banner', '-i', file]);
+    const codec = /Stream #\d+:\d+.*?: Audio: (\w+)/.exec(String(probe.stderr))?.[1];
+    if (codec === undefined) return { flashSec: frame / 25, beepSec: NaN, codec };
+    const pcm = ff('-i', file, '-f', 's16le', '-ac', '1', '-ar', '8000', '-');
+    const samples = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length >> 1);
+    const loud = samples.findIndex((v) => Math.abs(v) > 3000);
+    return { flashSec: frame / 25, beepSec: loud / 8000, codec };
+  }
+
+  it('a video from a video keeps its sound, in step with the picture over the part asked for', async () => {
+    makeFlash();
+    const source = flashAndBeep(flash);
+    expect(source.flashSec).toBe(2);
+    expect(source.beepSec).toBeGreaterThanOrEqual(2);
+    for (const [ext, codec] of [['mp4', 'aac'], ['webm', 'opus'], ['mkv', 'aac']]) {
+      const out = path.join(work, `flash-part.${ext}`);
+      const r = await runMain(['quantize', flash, '-k', '2', '--start', '1', '--duration', '2.5', '-o', out]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('frames with sound');
+      const got = flashAndBeep(out);
+      expect(got.codec).toBe(codec);
+      // Both one second in, as in the source they were two (the beep lags the flash there
+      // too, by the sine's first quiet samples). A frame is 40 ms; Matroska starts both
+      // streams a little late, the picture by a frame and the sound by the AAC encoder's
+      // 23 ms of priming, which MP4 trims.
+      expect(Math.abs(got.flashSec - 1)).toBeLessThan(ext === 'mkv' ? 0.041 : 0.001);
+      expect(Math.abs(got.beepSec - got.flashSec - (source.beepSec - source.flashSec))).toBeLessThan(ext === 'mkv' ? 0.025 : 0.005);
+    }
+  });
+
+  it('--no-audio, a GIF output and a silent source give a picture only; the JSON summary says which', async () => {
+    if (!existsSync(flash)) makeFlash();
+    const out = path.join(work, 'flash-mute.mp4');
+    const muted = await runMain(['quantize', flash, '-k', '2', '--duration', '1', '--no-audio', '--json', '-o', out]);
+    expect(JSON.parse(muted.stdout).sound).toBe(false);
+    expect(flashAndBeep(out).codec).toBeUndefined();
+    const kept = await runMain(['quantize', flash, '-k', '2', '--duration', '1', '--json', '-o', out]);
+    expect(JSON.parse(kept.stdout).sound).toBe(true);
+    const gif = await runMain(['quantize', flash, '-k', '2', '--duration', '1', '--json', '-o', path.join(work, 'flash.gif')]);
+    expect(JSON.parse(gif.stdout).sound).toBe(false);
+    // imageio's test.webm has no sound track.
+    const silent = await runMain(['quantize', path.join(corpus, 'videos/imageio__test.webm'), '-k', '2', '--duration', '0.5', '--json', '-o', out]);
+    expect(JSON.parse(silent.stdout).sound).toBe(false);
+    expect(flashAndBeep(out).codec).toBeUndefined();
+  });
+
+  it('transfer keeps the target video\'s sound', async () => {
+    if (!existsSync(flash)) makeFlash();
+    const out = path.join(work, 'flash-transfer.mp4');
+    const r = await runMain(['transfer', path.join(corpus, 'stills/skimage__coffee.png'), flash, '-k', '2', '--duration', '3', '--json', '-o', out]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).sound).toBe(true);
+    const got = flashAndBeep(out);
+    expect(got.codec).toBe('aac');
+    expect(Math.abs(got.beepSec - 2)).toBeLessThan(0.05);
+  });
+
+  it('sound ffmpeg cannot decode is left out with a warning, not a failed run', async () => {
+    if (!existsSync(flash)) makeFlash();
+    // The Matroska codec id of the AAC track renamed to one nobody knows.
+    const mkv = path.join(work, 'flash.mkv');
+    ff('-i', flash, '-c', 'copy', mkv);
+    const bytes = readFileSync(mkv);
+    const at = bytes.indexOf('A_AAC');
+    expect(at).toBeGreaterThan(0);
+    bytes.write('A_ZZZ', at);
+    const odd = path.join(work, 'flash-odd-sound.mkv');
+    writeFileSync(odd, bytes);
+    const out = path.join(work, 'flash-odd-sound.mp4');
+    const r = await runMain(['quantize', odd, '-k', '2', '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`chromaseed: warning: ${odd}: ffmpeg cannot decode its sound (an unknown codec), so video output from it is picture only`);
+    expect(flashAndBeep(out).codec).toBeUndefined();
   });
 });
