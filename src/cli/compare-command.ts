@@ -16,7 +16,7 @@ import { STABILITY_PRESETS, type StabilityOptions } from '../sequence/stability.
 import type { IndexedFrame, TimedFrame } from '../types.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, failedRun } from './progress.js';
-import { countOf, reportWarnings, round } from './report.js';
+import { countOf, printOut, reportWarnings, round } from './report.js';
 
 const MODES: readonly Seeding[] = ['seeded', 'none', 'global'];
 const LABELS: Record<Seeding | 'original', string> = { original: 'original', none: 'unseeded', seeded: 'seeded', global: 'global palette' };
@@ -102,9 +102,9 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
 
   const figures = Object.fromEntries(runs.map((r) => [r.label, { ...rounded(r.meter.result()), seconds: round(r.seconds, 3) }]));
   if (args.json === true) {
-    streams.stdout.write(JSON.stringify({ input, k: options.colors, frames, modes: figures }) + '\n');
+    await printOut(streams.stdout, JSON.stringify({ input, k: options.colors, frames, modes: figures }) + '\n');
   } else {
-    streams.stdout.write(formatTable(input, options.colors, frames, figures));
+    await printOut(streams.stdout, formatTable(input, options.colors, frames, figures));
   }
   if (!quiet) reportWarnings(streams, warnings);
 }

@@ -1,7 +1,7 @@
 import { ChromaseedError } from '../errors.js';
 import { checkInput } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
-import { loadStill, writeFileAtomic } from '../io/still.js';
+import { loadStill, stageFiles } from '../io/still.js';
 import { kmeansPixels, kmeansPoints, type KMeansResult } from '../kmeans/kmeans.js';
 import { paletteOptionsOf } from './pick-options.js';
 import { formatPalette } from '../palette/format.js';
@@ -11,7 +11,7 @@ import { boostSaturation, vividPoints } from '../palette/vivid.js';
 import { renderOverlay } from '../render/overlay.js';
 import { renderSwatch } from '../render/swatch.js';
 import type { Args, CliStreams } from './main.js';
-import { countOf } from './report.js';
+import { countOf, printOut } from './report.js';
 
 export async function paletteCommand(args: Args, streams: CliStreams): Promise<void> {
   const file = String(args.image);
@@ -39,7 +39,17 @@ export async function paletteCommand(args: Args, streams: CliStreams): Promise<v
   const built = options.vivid ? boostSaturation(paletteFromKMeans(result)) : paletteFromKMeans(result);
   const palette = { ...built, colors: sortPalette(built.colors, options.sort) };
 
-  streams.stdout.write(formatPalette(palette, options.format));
-  if (typeof args.swatch === 'string') await writeFileAtomic(args.swatch, await renderSwatch(palette.colors), file);
-  if (typeof args.overlay === 'string') await writeFileAtomic(args.overlay, await renderOverlay(image, palette.colors), file);
+  // The pictures are written under temporary names, and named only once the palette is
+  // printed: a failure anywhere (a full disk) leaves none of them behind.
+  const pictures: [string, Uint8Array][] = [];
+  if (typeof args.swatch === 'string') pictures.push([args.swatch, await renderSwatch(palette.colors)]);
+  if (typeof args.overlay === 'string') pictures.push([args.overlay, await renderOverlay(image, palette.colors)]);
+  const staged = await stageFiles(pictures, file);
+  try {
+    await printOut(streams.stdout, formatPalette(palette, options.format));
+  } catch (err) {
+    await staged.abort();
+    throw err;
+  }
+  await staged.commit();
 }

@@ -9,7 +9,7 @@ import { inputOptionsOf, sequenceOptionsOf } from './pick-options.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, failedRun } from './progress.js';
-import { formatBytes, framesWritten, reportWarnings, round } from './report.js';
+import { formatBytes, framesWritten, printOut, reportWarnings, round } from './report.js';
 
 export async function quantizeCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
   const input = String(args.input);
@@ -63,7 +63,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
       k: options.colors,
       perFrame: perFrame.map((f) => ({ inertia: round(f.inertia, 1), iterations: f.iterations, colors: f.colors })),
     };
-    streams.stdout.write(JSON.stringify(summary) + '\n');
+    await printOut(streams.stdout, JSON.stringify(summary) + '\n');
   } else if (!quiet) {
     streams.stderr.write(`${output}: ${framesWritten(perFrame.length, written)}, ${info.width}x${info.height}, ${formatBytes(written.bytes)}, ${seconds.toFixed(2)} s\n`);
   }

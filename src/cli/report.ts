@@ -1,3 +1,5 @@
+import { fstatSync, writeSync } from 'node:fs';
+import { ChromaseedError, systemReason } from '../errors.js';
 import type { CliStreams } from './main.js';
 
 // What the commands print: numbers, counts and warnings, worded the same everywhere.
@@ -31,4 +33,40 @@ export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / 1024 / 1024).toFixed(2)} MiB`;
+}
+
+/**
+ * Writes `text` to standard output, all of it or a failed run: a full disk is exit 1 with
+ * one line, not a file cut short with exit 0. Node writes to a file (or a device such as
+ * /dev/full) on standard output with one synchronous call whose short count it ignores
+ * (ENOSPC after the first 4 KiB said nothing) and whose error it throws as an unhandled
+ * event (a stack trace); so such a descriptor is written here until all is out or the
+ * system says why not. A reader that has gone away (`| head`) is not an error: there is
+ * no one left to tell.
+ */
+export async function printOut(stdout: CliStreams['stdout'], text: string): Promise<void> {
+  const fd = (stdout as { fd?: unknown }).fd;
+  try {
+    if (typeof fd === 'number' && stdout.isTTY !== true && isFileOrDevice(fd)) {
+      const bytes = Buffer.from(text);
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+      return;
+    }
+    if (!stdout.listeners('error').includes(ignore)) stdout.on('error', ignore); // the callback below reports it
+    await new Promise<void>((resolve, reject) => stdout.write(text, (err) => (err ? reject(err) : resolve())));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return;
+    throw new ChromaseedError('ERR_OUTPUT', `standard output: write failed: ${systemReason(err)}`, { cause: err });
+  }
+}
+
+const ignore = (): void => {};
+
+function isFileOrDevice(fd: number): boolean {
+  try {
+    const s = fstatSync(fd);
+    return s.isFile() || s.isCharacterDevice();
+  } catch {
+    return false;
+  }
 }

@@ -16,7 +16,7 @@ import { extractSourcePalette } from '../transfer/source-palette.js';
 import { createPaletteTransfer, type SourcePalette, type TransferDecision } from '../transfer/transfer.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, failedRun } from './progress.js';
-import { countOf, framesWritten, reportWarnings, round } from './report.js';
+import { countOf, framesWritten, printOut, reportWarnings, round } from './report.js';
 
 /**
  * `chromaseed transfer SOURCE TARGET -o OUT`: SOURCE's k colours (one palette over the
@@ -106,7 +106,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
       flip_static: quality.flip_static === null ? null : round(quality.flip_static, 5),
       psnr: quality.psnr === null ? null : round(quality.psnr, 3),
     };
-    streams.stdout.write(JSON.stringify(summary) + '\n');
+    await printOut(streams.stdout, JSON.stringify(summary) + '\n');
   } else if (!quiet) {
     // `nearest` maps pixels, not clusters: it has no matching to re-decide. Without seeding
     // every frame is clustered afresh, so every frame is a new decision, not a scene cut.

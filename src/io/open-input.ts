@@ -67,6 +67,8 @@ export async function checkInput(file: string): Promise<Uint8Array> {
   try {
     const s = await stat(file);
     if (s.isDirectory()) throw inputError(file, 'is a directory, not a file');
+    // A pipe (process substitution, <(...)) or a device: inputs are read more than once.
+    if (!s.isFile()) throw inputError(file, 'is a pipe or a device, not a file; save it to a file first');
     size = s.size;
   } catch (err) {
     if (err instanceof ChromaseedError) throw err;

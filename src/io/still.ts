@@ -1,9 +1,10 @@
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { decodeGif, isGif } from '../decode/gif-decode.js';
 import { ChromaseedError, inputError, systemReason } from '../errors.js';
 import { DEFAULT_MAX_PIXELS } from '../options.js';
 import { scaledHeight } from './clip-options.js';
 import type { Frame } from '../types.js';
-import { createAtomicFile } from './output-file.js';
+import { createAtomicFile, type AtomicFile } from './output-file.js';
 
 /**
  * Still-image I/O: decode a photo to RGBA through sharp, and write rendered pictures
@@ -54,6 +55,13 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
   }
   if (!isFile) throw inputError(file, 'not a regular file');
   if (size === 0) throw inputError(file, 'empty file');
+  const gif = await firstGifFrame(file, maxPixels);
+  if (gif !== null) {
+    if (options.width === undefined) return gif;
+    const height = scaledHeight(options.width, gif.width, gif.height);
+    if (options.width * height > maxPixels) throw new ChromaseedError('ERR_LIMIT', `${file}: scaled to ${options.width}x${height}, the image would have more than ${maxPixels} pixels (raise the limit with --max-pixels)`);
+    return (await import('./resize-frames.js')).resizeFrame({ ...gif, delayMs: 0 }, options.width, height);
+  }
 
   // Loaded here, not at import: libvips takes ~90 ms to load, which every user of the
   // library would pay, and GIF and video runs never need it.
@@ -99,6 +107,29 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
   }
 }
 
+/**
+ * A GIF's first frame as a browser shows it, or null for another format: chromaseed's own
+ * decoder composites it onto the canvas, transparent where the frame does not reach, as
+ * every other command reads it. libvips fills that part with opaque black, a colour the
+ * file does not have.
+ */
+async function firstGifFrame(file: string, maxPixels: number): Promise<Frame | null> {
+  const handle = await open(file, 'r');
+  let bytes: Uint8Array;
+  try {
+    const head = new Uint8Array(6);
+    await handle.read(head, 0, 6, 0);
+    if (!isGif(head)) return null;
+    bytes = new Uint8Array(await handle.readFile());
+  } finally {
+    await handle.close();
+  }
+  const first = decodeGif(bytes, file, { maxPixels }).frames().next();
+  if (first.done === true) throw inputError(file, 'the GIF has no frame');
+  const { width, height, data } = first.value;
+  return { width, height, data };
+}
+
 function firstLine(s: string): string {
   const line = s.split('\n').find((l) => l.trim() !== '') ?? s;
   return line.trim();
@@ -114,13 +145,38 @@ function firstLine(s: string): string {
  * @throws ChromaseedError `ERR_OUTPUT` naming the file when it cannot be written.
  */
 export async function writeFileAtomic(file: string, bytes: Uint8Array, inputPath?: string): Promise<void> {
-  const out = await createAtomicFile(file, inputPath);
-  try {
-    await out.write(bytes);
-    await out.commit();
-  } catch (e) {
-    await out.abort();
+  await (await stageFiles([[file, bytes]], inputPath)).commit();
+}
+
+/**
+ * Files that appear together or not at all (a command's pictures): each is written now
+ * under a temporary name beside it, and `commit` gives them their names. A failure, or
+ * `abort`, removes every one of them.
+ */
+export async function stageFiles(files: readonly (readonly [file: string, bytes: Uint8Array])[], inputPath?: string): Promise<{ commit(): Promise<void>; abort(): Promise<void> }> {
+  const staged: AtomicFile[] = [];
+  const abort = async () => {
+    for (const out of staged.splice(0)) await out.abort();
+  };
+  const failed = async (file: string, e: unknown): Promise<never> => {
+    await abort();
     if (e instanceof ChromaseedError) throw e;
     throw new ChromaseedError('ERR_OUTPUT', `${file}: cannot write: ${systemReason(e)}`, { cause: e });
+  };
+  for (const [file, bytes] of files) {
+    try {
+      const out = await createAtomicFile(file, inputPath);
+      staged.push(out);
+      await out.write(bytes);
+    } catch (e) {
+      await failed(file, e);
+    }
   }
+  return {
+    async commit() {
+      for (const [i, out] of staged.entries()) await out.commit().catch((e: unknown) => failed(files[i][0], e));
+      staged.length = 0;
+    },
+    abort,
+  };
 }

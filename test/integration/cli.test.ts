@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -292,6 +292,17 @@ describe('chromaseed palette', () => {
     expect(quiet.stdout).toBe(told.stdout);
     expect(quiet.stderr).toBe('');
   });
+
+  it("reads a GIF's first frame as browsers show it: the canvas it leaves uncovered is transparent, not black", async () => {
+    // A 5x5 canvas with one blue pixel drawn at (3, 2); libvips filled the rest with black (96%).
+    const r = await runMain(['palette', path.join(corpus, 'odd_gifs/wuffs__small-frame-interlaced.gif'), '-k', '4', '--json', '-q']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).colors.map((c: { hex: string; proportion: number }) => [c.hex, c.proportion])).toEqual([['#0000ff', 1]]);
+    // A canvas past --max-pixels is refused before it is allocated, as by the other commands.
+    const big = await runMain(['palette', path.join(corpus, 'odd_gifs/imagegif__issue-101-infinite-empty-loop.gif')]);
+    expect(big.code).toBe(1);
+    expect(big.stderr).toMatch(/canvas 6727x65351 is 439616177 pixels, above the limit of 100000000 \(raise it with --max-pixels\)\n$/);
+  });
 });
 
 describe('chromaseed compare', () => {
@@ -334,12 +345,63 @@ describe('chromaseed compare --levers', () => {
   });
 });
 
+describe('standard output that cannot be written: one line, exit 1, nothing left behind', () => {
+  /** Runs the real CLI with standard output on `file` (opened for writing) and `limit` 512-byte blocks of file size, if given. */
+  function runWithStdout(argv: string[], file: string, limit?: number) {
+    const fd = openSync(file, 'w');
+    try {
+      const script = `trap '' XFSZ; ${limit === undefined ? '' : `ulimit -f ${limit}; `}exec "$@"`;
+      return spawnSync('sh', ['-c', script, 'sh', process.execPath, BIN, ...argv], { cwd: tmp, stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  it('a full device: every command that prints says so, and palette keeps none of its pictures', () => {
+    // /dev/full fails every write with ENOSPC, as a full disk does (Node threw it as an unhandled event).
+    const dir = mkdtempSync(path.join(tmp, 'full-'));
+    for (const argv of [
+      ['palette', HIBISCUS, '-k', '4', '--swatch', path.join(dir, 'swatch.png'), '--overlay', path.join(dir, 'overlay.png')],
+      ['quantize', CARS, '-k', '4', '--json', '-o', path.join(dir, 'cars.gif')],
+      ['compare', CARS, '-k', '4', '--duration', '0.3'],
+    ]) {
+      const r = runWithStdout(argv, '/dev/full');
+      expect(r.status, argv.join(' ')).toBe(1);
+      expect(r.stderr).toBe('chromaseed: standard output: write failed: no space left on device (ENOSPC)\n');
+    }
+    // The GIF was complete before its summary was printed, and is kept.
+    expectOnly(dir, ['cars.gif']);
+  });
+
+  it('a file that can take only part of the palette: exit 1, not the first 4 KiB and exit 0', () => {
+    // Node wrote stdout to a file with one call and ignored a short count.
+    const out = path.join(tmp, 'palette-cut.json');
+    const r = runWithStdout(['palette', HIBISCUS, '-k', '256', '--json', '-q'], out, 8);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('chromaseed: standard output: write failed: file too large (EFBIG)\n');
+    const whole = runWithStdout(['palette', HIBISCUS, '-k', '256', '--json', '-q'], out);
+    expect(whole.status).toBe(0);
+    expect(statSync(out).size).toBeGreaterThan(8 * 512);
+    expect(JSON.parse(readFileSync(out, 'utf8')).colors).toHaveLength(256);
+  });
+
+  it('palette writes its two pictures both or neither', () => {
+    // 60 blocks (30 KiB) of file size: the swatch fits, the overlay of a 400x300 photo does not.
+    const dir = mkdtempSync(path.join(tmp, 'pictures-'));
+    const r = runWithStdout(['palette', HIBISCUS, '-k', '4', '--swatch', path.join(dir, 's.png'), '--overlay', path.join(dir, 'o.png')], path.join(tmp, 'palette.txt'), 60);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`chromaseed: ${path.join(dir, 'o.png')}: write failed: file too large (EFBIG)\n`);
+    expectOnly(dir, []);
+  });
+});
+
 describe('bad input and bad use: one line, the right exit code, nothing left behind', () => {
   const cases: [string, string[], number, RegExp][] = [
     ['k too large', ['quantize', CARS, '-k', '300', '-o', 'x.gif'], 2, /1 to 256 for --colors/],
     ['k zero', ['palette', HIBISCUS, '-k', '0'], 2, /--colors/],
     ['unknown option', ['quantize', CARS, '--colours', '8', '-o', 'x.gif'], 2, /Unknown argument/],
     ['missing input', ['quantize', 'nope.gif', '-o', 'x.gif'], 1, /nope\.gif: no such file/],
+    ['a device as input', ['palette', '/dev/zero'], 1, /^chromaseed: \/dev\/zero: is a pipe or a device, not a file; save it to a file first\n$/],
     ['output extension', ['quantize', CARS, '-o', 'x.bmp'], 2, /x\.bmp/],
     ['no command', [], 2, /command/],
     ['a misspelt command', ['quantise', CARS, '-o', 'x.gif'], 2, /^chromaseed: unknown command "quantise": name one of palette, quantize, compare or transfer \(see chromaseed --help\)\n$/],
