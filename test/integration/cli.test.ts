@@ -574,12 +574,14 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     expect(ps.split('\n').filter((l) => l.trim().startsWith(String(r.pid)))).toEqual([]);
   });
 
-  it('stops on SIGTERM with exit code 143, the shell\'s for that signal', async () => {
-    const dir = mkdtempSync(path.join(tmp, 'sigterm-'));
-    const r = await runBin(['quantize', path.join(corpus, 'videos/moviepy__big_buck_bunny_0_30.webm'), '-o', path.join(dir, 'out.gif')], { killAfterMs: 2500, signal: 'SIGTERM' });
-    expect(r.code).toBe(143);
-    expect(r.stderr).toMatch(/interrupted/);
-    expectOnly(dir, []);
+  it('stops on SIGTERM and SIGHUP (a closed terminal) with the shell\'s exit codes, 143 and 129, leaving nothing', async () => {
+    for (const [signal, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+      const dir = mkdtempSync(path.join(tmp, `${signal}-`));
+      const r = await runBin(['quantize', path.join(corpus, 'videos/moviepy__big_buck_bunny_0_30.webm'), '-o', path.join(dir, 'out.gif')], { killAfterMs: 2500, signal });
+      expect(r.code).toBe(code);
+      expect(r.stderr).toMatch(/interrupted/);
+      expectOnly(dir, []);
+    }
   });
 });
 

@@ -290,6 +290,24 @@ describe('createGifEncoder round trip through omggif', () => {
     expect(disposed).toBeGreaterThan(0);
   });
 
+  it('at 256 colours too: a frame followed by a hole gives up a colour for its transparent index', () => {
+    // harvesters has all 256 colours and no free slot; the next frame clears a rectangle.
+    const [still] = toIndexed(decodeComposited(new Uint8Array(readFileSync(path.join(corpus, 'gifs/wuffs__harvesters.gif')))));
+    expect(still.size).toBe(256);
+    const n = still.width * still.height;
+    const transparent = new Uint8Array(n);
+    for (let y = 100; y < 200; y++) transparent.fill(1, y * still.width + 100, y * still.width + 300);
+    for (const differencing of [true, false]) {
+      const bytes = encode([{ ...still, delayMs: 100 }, { ...still, transparent, delayMs: 100 }], { loopCount: 0, differencing });
+      const info = new GifReader(bytes).frameInfo(0);
+      expect(info.disposal).toBe(2);
+      expect(info.transparent_index).not.toBeNull();
+      // Browsers show the hole either way; decoders that fill with the background colour now do too.
+      const back = decodeComposited(bytes);
+      for (let p = 0; p < n; p++) if (transparent[p]) expect(back.frames[1][p * 4 + 3]).toBe(0);
+    }
+  });
+
   it('frames that share the first frame\'s palette use the global table (no local tables)', () => {
     const source = decodeComposited(new Uint8Array(readFileSync(path.join(corpus, 'gifs/imageio__newtonscradle.gif'))));
     // One palette for the whole clip: the union of every frame's colours.
