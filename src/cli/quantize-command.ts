@@ -67,5 +67,5 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   } else if (!quiet) {
     streams.stderr.write(`${output}: ${framesWritten(perFrame.length, written)}, ${info.width}x${info.height}, ${formatBytes(written.bytes)}, ${seconds.toFixed(2)} s\n`);
   }
-  if (!quiet) reportWarnings(streams, warnings);
+  if (!quiet) reportWarnings(streams, [...warnings, ...(written.warnings ?? [])]);
 }

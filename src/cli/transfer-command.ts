@@ -115,7 +115,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
     const cuts = method !== 'nearest' && redone > 0 ? `, mapping re-decided ${why}` : '';
     streams.stderr.write(`${output}: ${framesWritten(frames, written)}, ${info.width}x${info.height}, ${source.size} source colours, method ${method}${cuts}, ${seconds.toFixed(2)} s\n`);
   }
-  if (!quiet) reportWarnings(streams, [...sourceWarnings, ...targetWarnings]);
+  if (!quiet) reportWarnings(streams, [...sourceWarnings, ...targetWarnings, ...(written.warnings ?? [])]);
 }
 
 function describeSource(source: SourcePalette): { hex: string; rgb: number[]; proportion: number }[] {

@@ -35,7 +35,7 @@ export interface FrameWriter {
    * Completes the file and moves it into place. `videoFrames`: for video, the frames in the
    * file, which can outnumber those written (each is repeated to last its delay at the rate).
    */
-  finish(): Promise<{ bytes: number; videoFrames?: number; sound?: boolean }>;
+  finish(): Promise<{ bytes: number; videoFrames?: number; sound?: boolean; warnings?: string[] }>;
   /** Stops and removes everything written so far. Safe to call more than once. */
   abort(): Promise<void>;
 }
@@ -250,7 +250,8 @@ async function pngWriter(file: string, options: FrameWriterOptions): Promise<Fra
         throw err;
       }
       state = 'done';
-      return { bytes: seq.bytes };
+      const leftOver = await seq.leftOver();
+      return { bytes: seq.bytes, ...(leftOver === null ? {} : { warnings: [leftOver] }) };
     },
     abort,
   };

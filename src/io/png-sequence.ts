@@ -28,6 +28,11 @@ export interface PngSequence {
   readonly bytes: number;
   /** Moves every frame to its numbered name; returns the final names, in order. */
   commit(): Promise<string[]>;
+  /**
+   * After a commit: the frames numbered on from this clip's last that are still there (from
+   * an earlier, longer run), as a warning line, or null.
+   */
+  leftOver(): Promise<string | null>;
   /** Deletes the frames written so far; files that were already there are left as they were. */
   abort(): Promise<void>;
 }
@@ -76,6 +81,16 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
       state = 'committed';
       for (const { temp, final } of written) await commitTemp(temp, final);
       return written.map((f) => f.final);
+    },
+    async leftOver() {
+      // Not removed: they are files this run did not write. A user turning the folder into
+      // a video would get them appended, so they are named.
+      let last = written.length;
+      while ((await stat(frameFileName(pattern, last + 1)).catch(() => null))?.isFile()) last++;
+      if (last === written.length) return null;
+      const from = frameFileName(pattern, written.length + 1);
+      const range = last === written.length + 1 ? from : `${from} to ${path.basename(frameFileName(pattern, last))}`;
+      return `${range} (${last - written.length} ${last - written.length === 1 ? 'frame' : 'frames'}) from an earlier run ${last - written.length === 1 ? 'is' : 'are'} still there, after this clip's ${written.length}; remove them before using the sequence`;
     },
     async abort() {
       if (state === 'aborted') return;

@@ -131,7 +131,11 @@ interface ReadPlan {
   everyFrame: boolean;
   /** The rate given with --fps, if any. */
   rateAsked?: number;
+  /** Read the first frame only. */
+  firstOnly?: boolean;
 }
+
+const isRateFilter = (filter: string): boolean => filter.startsWith('fps=');
 
 async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): AsyncGenerator<TimedFrame> {
   const frameBytes = plan.width * plan.height * 4;
@@ -144,6 +148,7 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
   if (plan.startSec !== undefined) command.inputOptions(['-ss', ffmpegSeconds(plan.startSec)]); // before -i: fast, and still frame-accurate when decoding
   const outputOptions = ['-map', '0:v:0', '-an', '-sn', '-dn', '-pix_fmt', 'rgba'];
   if (plan.everyFrame) outputOptions.push(...everyFrameOptions());
+  if (plan.firstOnly === true) outputOptions.push('-frames:v', '1');
   if (plan.durationSec !== undefined) outputOptions.push('-t', ffmpegSeconds(plan.durationSec));
   if (plan.filters.length > 0) outputOptions.push('-vf', plan.filters.join(','));
   command.outputOptions(outputOptions).format('rawvideo').output(out, { end: true });
@@ -175,6 +180,13 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
     const result = await run.done;
     if (result.error) throw ffmpegFailure(file, result.error, result.stderr);
     if (result.damage !== null && !warnings.some((w) => w.startsWith(damagePrefix(file)))) warnings.push(damageWarning(file, result.damage));
+    if (!yielded && plan.rateAsked === undefined && plan.filters.some(isRateFilter)) {
+      // A clip shorter than half a tick of the rate it is read at (5 ms at 1000 fps, read at
+      // a GIF's 50), or an audio file's cover picture, has no frame on screen at any tick of
+      // ffmpeg's rate filter: its first frame is read instead, for one tick.
+      yield* readFrames(file, { ...plan, filters: plan.filters.filter((f) => !isRateFilter(f)), firstOnly: true }, warnings);
+      return;
+    }
     if (!yielded && plan.startSec !== undefined) {
       // ffmpeg gives nothing past the end, and nothing when its rate filter has no tick in a short part.
       const past = plan.lengthSec !== undefined && plan.startSec >= plan.lengthSec;

@@ -195,6 +195,20 @@ describe('chromaseed quantize', () => {
   });
 });
 
+describe('numbered PNG frames over an earlier, longer sequence', () => {
+  it('names the frames left from the earlier run (not removed: this run did not write them)', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'left-over-'));
+    const pattern = path.join(dir, 'f-%02d.png');
+    expect((await runMain(['quantize', CARS, '-k', '4', '-o', pattern])).stderr).not.toMatch(/warning/);
+    const shorter = await runMain(['quantize', path.join(corpus, 'gifs/pillow__animated_hopper.gif'), '-k', '4', '-o', pattern]);
+    expect(shorter.code).toBe(0);
+    expect(shorter.stderr).toContain(`chromaseed: warning: ${path.join(dir, 'f-05.png')} to f-30.png (26 frames) from an earlier run are still there, after this clip's 4; remove them before using the sequence\n`);
+    expect(readdirSync(dir)).toHaveLength(30);
+    const again = await runMain(['quantize', CARS, '-k', '4', '-o', pattern]);
+    expect(again.stderr).not.toMatch(/warning/);
+  });
+});
+
 describe('frames with no opaque pixel', () => {
   // A frame drawn wholly off the canvas leaves it clear: k-means finds no colour in it.
   const OFF_CANVAS = path.join(corpus, 'odd_gifs/peterdn__animated_transparent_loop_frames_out_of_bounds.gif');

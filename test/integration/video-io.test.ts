@@ -218,6 +218,17 @@ describe('openVideo', () => {
     await expect(readAll(one, { fps: 10 })).rejects.toThrow(`${one}: no frame comes out at --fps 10: the video is 0.04 s long, under one frame at that rate; drop --fps or give a higher rate`);
   });
 
+  it('a clip shorter than a GIF\'s frame still gives its first frame when read at a GIF\'s rate', async () => {
+    // Five frames at 1000 fps: 5 ms, on screen at no tick of 50 fps ("no frames could be read").
+    const blink = path.join(work, 'blink.mp4');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=s=64x48:r=1000', '-frames:v', '5', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', blink]);
+    expect((await readAll(blink)).frames).toHaveLength(5);
+    const capped = await readAll(blink, { maxFps: 50 });
+    expect(capped.frames).toHaveLength(1);
+    expect(capped.frames[0].delayMs).toBe(20);
+    expect(meanAbsDiff(capped.frames[0].data, (await readAll(blink)).frames[0].data)).toBe(0);
+  });
+
   it('kills ffmpeg when the consumer stops early', async () => {
     const unique = path.join(work, `early-break-${process.pid}.mp4`);
     copyFileSync(path.join(corpus, 'videos/moviepy__chaplin.mp4'), unique);
