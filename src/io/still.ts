@@ -2,6 +2,7 @@ import { open, stat } from 'node:fs/promises';
 import { decodeGif, isGif } from '../decode/gif-decode.js';
 import { ChromaseedError, inputError, systemReason } from '../errors.js';
 import { DEFAULT_MAX_PIXELS } from '../options.js';
+import { binaryAlpha } from '../pixel-words.js';
 import { scaledHeight } from './clip-options.js';
 import type { Frame } from '../types.js';
 import { createAtomicFile, type AtomicFile } from './output-file.js';
@@ -28,7 +29,7 @@ export interface ReadStillOptions {
  *
  * EXIF orientation is applied, so the frame is upright as a viewer shows it; colour
  * profiles, greyscale, CMYK and 16-bit inputs are converted to 8-bit sRGB, and images
- * without alpha get alpha 255.
+ * without alpha get alpha 255. Partial alpha is cut at half (binaryAlpha).
  *
  * @param file path of the image file, used in error messages.
  * @throws ChromaseedError `ERR_INPUT` when the file is missing, unreadable, or not an image
@@ -93,7 +94,9 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 4) throw new Error(`decoder produced ${info.channels} channels, expected 4`);
     // A view of sharp's Buffer (no copy); Buffer is a Uint8Array.
-    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+    const rgba = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    binaryAlpha(rgba);
+    return { width: info.width, height: info.height, data: rgba };
   } catch (e) {
     if (e instanceof ChromaseedError) throw e;
     const message = e instanceof Error ? e.message : String(e);

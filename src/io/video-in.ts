@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ChromaseedError } from '../errors.js';
 import { ffmpegSeconds, scaledHeight, validateClipOptions, type ClipOptions } from './clip-options.js';
+import { binaryAlpha } from '../pixel-words.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 import { everyFrameOptions, ffmpegCommand, ffmpegLocation, lastMeaningfulLine } from './ffmpeg-path.js';
 
@@ -38,6 +39,8 @@ export interface VideoProbe {
   readonly decoder?: string;
   /** ffmpeg's first report of damage it read past while probing (a file cut short, say). */
   readonly damage?: string;
+  /** True when the frames may be partly transparent (the stream's pixel format or metadata has alpha). */
+  readonly alpha?: boolean;
   /** The file's first audio stream: 'none' when there is one but ffmpeg has no decoder for it. */
   readonly sound?: 'yes' | 'none';
 }
@@ -112,7 +115,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
   if (probe.sound === 'none') warnings.push(`${file}: ffmpeg cannot decode its sound (an unknown codec), so video output from it is picture only`);
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, startSec: opts.startSec, durationSec: opts.durationSec, lengthSec: probe.durationSec, decoder: probe.decoder, demuxer, everyFrame: asStored, rateAsked: opts.fps }, warnings),
+    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, startSec: opts.startSec, durationSec: opts.durationSec, lengthSec: probe.durationSec, decoder: probe.decoder, demuxer, everyFrame: asStored, rateAsked: opts.fps, alpha: asStored || probe.alpha === true }, warnings),
   };
   return { info, frames, warnings };
 }
@@ -133,6 +136,8 @@ interface ReadPlan {
   rateAsked?: number;
   /** Read the first frame only. */
   firstOnly?: boolean;
+  /** The frames may be partly transparent. */
+  alpha: boolean;
 }
 
 const isRateFilter = (filter: string): boolean => filter.startsWith('fps=');
@@ -169,6 +174,8 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
         at += take;
         if (filled === frameBytes) {
           // A new buffer per frame (not per pixel): the consumer may keep frames, e.g. to hold one back.
+          // Partial alpha (a WebM or PNG with transparency) is cut at half, as for every input.
+          if (plan.alpha) binaryAlpha(frame);
           const done: TimedFrame = { width: plan.width, height: plan.height, data: frame, delayMs: plan.delayMs };
           frame = new Uint8Array(frameBytes);
           filled = 0;
@@ -389,7 +396,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
   let output: { w: number; h: number; sar: number; fps?: number } | null = null;
   let durationSec: number | undefined;
   let codec: string | undefined; // of the first input video stream
-  let alpha = false; // its metadata says it has an alpha channel
+  let alpha = false; // its pixel format or its metadata says it has an alpha channel
   let sound: VideoProbe['sound']; // the input's first audio stream
   let inFirstVideo = false;
   for (const line of lines) {
@@ -413,6 +420,8 @@ export function parseProbe(stderr: string): VideoProbe | null {
     else if (input === null) {
       input = parsed;
       codec = /^(\w+)/.exec(details)?.[1];
+      // "h264 (High), yuv420p(tv, ...), ...": the pixel format says whether there is alpha.
+      if (ALPHA_FORMATS.test(/^[^,]*, (\w+)/.exec(details)?.[1] ?? '')) alpha = true;
       inFirstVideo = true;
     }
   }
@@ -423,6 +432,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
   // read it at the first part's rate, dropping two frames in three of the rest. When that
   // rate is clearly below the average, it is read at the stream's finest rate (tbr) instead.
   const slowStart = output?.fps !== undefined && input?.fps !== undefined && input.tbr !== undefined && output.fps < 0.9 * input.fps && input.tbr > output.fps;
+  // ffmpeg's VP8 and VP9 decoders report yuv420p for a stream whose alpha is in side data.
   const decoder = alpha && codec === 'vp9' ? 'libvpx-vp9' : alpha && codec === 'vp8' ? 'libvpx' : undefined;
   return {
     width: best.w,
@@ -433,8 +443,12 @@ export function parseProbe(stderr: string): VideoProbe | null {
     ...(slowStart ? { rateFilter: true } : {}),
     ...(decoder ? { decoder } : {}),
     ...(sound ? { sound } : {}),
+    ...(alpha ? { alpha } : {}),
   };
 }
+
+/** Pixel formats with an alpha channel (pal8: a palette, as in GIF and PNG, may have transparent entries). */
+const ALPHA_FORMATS = /^(yuva|gbrap|ya(8|16)|rgba|bgra|argb|abgr|pal8)/;
 
 function rate(details: string, unit: 'fps' | 'tbr'): number | undefined {
   const m = new RegExp(`(\\d+(?:\\.\\d+)?)(k?) ${unit}`).exec(details);

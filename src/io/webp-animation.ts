@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { inputError } from '../errors.js';
 import { loopCountForPlays, MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
+import { binaryAlpha } from '../pixel-words.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
 import { checkFrameCount } from './clip-options.js';
 import type { TimedClip } from './open-input.js';
@@ -67,7 +68,9 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
       if (data.length !== count * frameBytes) throw inputError(file, `frames ${first}-${first + count - 1} decoded to ${data.length} bytes, expected ${count * frameBytes}`);
       // Views of the batch's buffer: each frame owns its own bytes, none is reused.
       for (let i = 0; i < count; i++) {
-        yield { width, height, data: new Uint8Array(data.buffer, data.byteOffset + i * frameBytes, frameBytes), delayMs: delaysMs[first + i] };
+        const rgba = new Uint8Array(data.buffer, data.byteOffset + i * frameBytes, frameBytes);
+        binaryAlpha(rgba);
+        yield { width, height, data: rgba, delayMs: delaysMs[first + i] };
       }
     }
   }

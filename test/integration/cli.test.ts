@@ -307,6 +307,16 @@ describe('chromaseed palette', () => {
     expect(quiet.stderr).toBe('');
   });
 
+  it('leaves out a colour drawn almost invisibly, as every output would', async () => {
+    // Half the picture red at alpha 1, half opaque blue: the red was counted as half the palette.
+    const raw = Buffer.alloc(40 * 20 * 4);
+    for (let p = 0; p < 40 * 20; p++) raw.set(p % 40 < 20 ? [255, 0, 0, 1] : [0, 0, 255, 255], p * 4);
+    const ghost = path.join(tmp, 'ghost-red.png');
+    await sharp(raw, { raw: { width: 40, height: 20, channels: 4 } }).png().toFile(ghost);
+    const r = await runMain(['palette', ghost, '-k', '2', '--json', '-q']);
+    expect(JSON.parse(r.stdout).colors.map((c: { hex: string; proportion: number }) => [c.hex, c.proportion])).toEqual([['#0000ff', 1]]);
+  });
+
   it("reads a GIF's first frame as browsers show it: the canvas it leaves uncovered is transparent, not black", async () => {
     // A 5x5 canvas with one blue pixel drawn at (3, 2); libvips filled the rest with black (96%).
     const r = await runMain(['palette', path.join(corpus, 'odd_gifs/wuffs__small-frame-interlaced.gif'), '-k', '4', '--json', '-q']);

@@ -110,6 +110,19 @@ describe('loadStill', () => {
     for (let c = 0; c < 3; c++) expect(Math.abs(f.data[c] - base.data[storedBottomLeft + c])).toBeLessThan(24);
   });
 
+  it('cuts partial alpha at half: a pixel drawn at under 50% is transparent, one at 50% or more opaque', async () => {
+    // One colour, alpha rising 0..255 from left to right (a soft edge); nothing else.
+    const raw = Buffer.alloc(256 * 2 * 4);
+    for (let y = 0; y < 2; y++) for (let x = 0; x < 256; x++) raw.set([200, 40, 10, x], (y * 256 + x) * 4);
+    const ramp = path.join(tmp, 'alpha-ramp.png');
+    await sharp(raw, { raw: { width: 256, height: 2, channels: 4 } }).png().toFile(ramp);
+    const { data } = await loadStill(ramp);
+    for (let x = 0; x < 256; x++) {
+      const px = Array.from(data.subarray(x * 4, x * 4 + 4));
+      expect(px, `alpha ${x}`).toEqual(x < 128 ? [0, 0, 0, 0] : [200, 40, 10, 255]);
+    }
+  });
+
   it('names the file when it is missing', async () => {
     const missing = path.join(corpus, 'stills', 'no-such-photo.jpg');
     await expectError(loadStill(missing), 'ERR_INPUT', /no-such-photo\.jpg: no such file/);

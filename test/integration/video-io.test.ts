@@ -191,6 +191,16 @@ describe('openVideo', () => {
     expect(Math.abs(clear(frames[0].data) - clear(first!.data))).toBeLessThan(clear(first!.data) * 0.02);
   });
 
+  it('cuts partial alpha at half, as for every input: a video of PNG frames with an alpha ramp', async () => {
+    const ramp = path.join(work, 'alpha-ramp.mov');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-f', 'lavfi', '-i', "color=c=black:s=64x8:r=10:d=0.3,format=rgba,geq=r=200:g=40:b=10:a='X*4'", '-c:v', 'png', ramp]);
+    const { frames } = await readAll(ramp);
+    expect(frames).toHaveLength(3);
+    for (let x = 0; x < 64; x++) {
+      expect(Array.from(frames[0].data.subarray(x * 4, x * 4 + 4)), `alpha ${x * 4}`).toEqual(x * 4 < 128 ? [0, 0, 0, 0] : [200, 40, 10, 255]);
+    }
+  });
+
   it('reads a variable-rate video that starts slow at its fast rate: no frame dropped', async () => {
     // One second at 10 fps, then one at 30 fps, joined without re-encoding.
     const ff = (...args: string[]) => execFileSync(ffmpegLocation().path, ['-v', 'error', ...args]);
