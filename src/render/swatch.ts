@@ -5,7 +5,11 @@ import { LABEL_FONT_FAMILY, contrastColor, escapeXml, labelWidth, px, svgOpen } 
 
 /** Options for {@link renderSwatch}. */
 export interface SwatchOptions {
-  /** Picture width in pixels, at least the number of colours. Default 800. */
+  /**
+   * Picture width in pixels, at least the number of colours. Default 800, or wider for
+   * more than 50 colours (8 px a colour), so that the narrowest segments leave most of the
+   * bar to follow the proportions.
+   */
   readonly width?: number;
   /** Picture height in pixels. Default 160. */
   readonly height?: number;
@@ -85,14 +89,12 @@ function positiveInt(name: string, v: number): number {
  * await writeFileAtomic('palette.png', await renderSwatch(palette.colors));
  */
 export async function renderSwatch(colors: readonly PaletteEntry[], options: SwatchOptions = {}): Promise<Buffer> {
-  const width = positiveInt('swatch width', options.width ?? 800);
+  const minSegment = options.minSegment ?? 4;
+  // At k = 256 on 800 px every segment was 3 or 4 px wide, whatever its share.
+  const width = positiveInt('swatch width', options.width ?? Math.max(800, 2 * minSegment * colors.length));
   const height = positiveInt('swatch height', options.height ?? 160);
   if (colors.length === 0) throw new ChromaseedError('ERR_USAGE', 'cannot draw a swatch of an empty palette');
-  const widths = segmentWidths(
-    colors.map((c) => c.proportion),
-    width,
-    options.minSegment ?? 4,
-  );
+  const widths = segmentWidths(colors.map((c) => c.proportion), width, minSegment);
 
   // Fill the first row, then copy it down: each segment is a solid column block.
   const rgb = new Uint8Array(width * height * 3);

@@ -95,6 +95,20 @@ describe('renderSwatch', () => {
     expect(runs(plain, 140)).toEqual(runs(plain, 2));
   });
 
+  it('widens with many colours, so their widths still follow the proportions', async () => {
+    // 256 colours whose shares fall from 2% to under 0.1%: on 800 px every one was 3 px wide.
+    const shares = Array.from({ length: 256 }, (_, i) => 0.98 ** i);
+    const total = shares.reduce((a, b) => a + b, 0);
+    const many: PaletteEntry[] = shares.map((share, i) => ({ ...colors[0], rgb: [i, 255 - i, (i * 37) & 255], hex: '#000000', proportion: share / total }));
+    const img = await decode(await renderSwatch(many, { labels: false }));
+    expect(img.width).toBe(2048);
+    const widths = runs(img, 2).map((r) => r[3]);
+    expect(widths).toHaveLength(256);
+    // 41 px ideal; the 4 px floor of the many small ones takes some room (it got 7 of 800 before).
+    expect(widths[0]).toBeGreaterThanOrEqual(Math.floor(0.75 * many[0].proportion * 2048));
+    expect(Math.min(...widths)).toBe(4);
+  });
+
   it('honours a custom size', async () => {
     const img = await decode(await renderSwatch(colors, { width: 300, height: 40 }));
     expect([img.width, img.height]).toEqual([300, 40]);
