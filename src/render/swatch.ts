@@ -7,7 +7,7 @@ import { LABEL_FONT_FAMILY, contrastColor, escapeXml, labelWidth, px, svgOpen } 
 export interface SwatchOptions {
   /**
    * Picture width in pixels, at least the number of colours. Default 800, or wider for
-   * more than 50 colours (8 px a colour), so that the narrowest segments leave most of the
+   * more than 100 colours (twice the narrowest segment a colour), so that the narrowest segments leave most of the
    * bar to follow the proportions.
    */
   readonly width?: number;
