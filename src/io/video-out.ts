@@ -50,7 +50,10 @@ function codecOptions(container: VideoContainer, width: number, height: number):
     return ['-c:v', 'libvpx-vp9', '-pix_fmt', 'yuv420p', ...COLOUR_LABELS, '-crf', '30', '-b:v', '0', '-deadline', 'good', '-cpu-used', '4', '-row-mt', '1', '-f', 'webm'];
   }
   const opts = ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', ...COLOUR_LABELS, '-crf', '18', '-preset', 'medium'];
-  if (width % 2 === 1 || height % 2 === 1) opts.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2:0:0:black');
+  // Square pixels, said outright: raw input has no aspect ratio, and padded to a height of
+  // 32768 the unset one was written so that decoders refused the file ("pixel_aspect -1").
+  const pad = width % 2 === 1 || height % 2 === 1 ? 'pad=ceil(iw/2)*2:ceil(ih/2)*2:0:0:black,' : '';
+  opts.push('-vf', `${pad}setsar=1`);
   if (container === 'mp4' || container === 'mov') opts.push('-movflags', '+faststart');
   opts.push('-f', container === 'mkv' ? 'matroska' : container);
   return opts;

@@ -470,6 +470,16 @@ describe('frame writers on real video frames', () => {
     }
   });
 
+  it('H.264 output says its pixels are square: padded to 2x32768, an unset ratio made the file undecodable', async () => {
+    const out = path.join(work, 'tall.mp4');
+    const writer = await createFrameWriter(out, { width: 2, height: 32767, fps: 10 });
+    await writer.write({ width: 2, height: 32767, indices: new Uint8Array(2 * 32767), palette: new Uint8Array([255, 0, 0]), size: 1, transparent: null, delayMs: 100 });
+    await writer.finish();
+    const decoded = spawnSync(ffmpegLocation().path, ['-hide_banner', '-i', out, '-f', 'null', '-'], { encoding: 'utf8' });
+    expect(decoded.stderr).toMatch(/Video: h264 .*, 2x32768 \[SAR 1:1 /);
+    expect(decoded.stderr).not.toMatch(/pixel_aspect/);
+  });
+
   it('GIF from video frames: 36 frames, delays of 3-4 cs adding up to the clip length', async () => {
     const { info, frames } = await readAll(realshort);
     const out = path.join(work, 'realshort.gif');
