@@ -23,6 +23,7 @@
 // @ts-ignore -- untyped module
 import gifencModule from 'gifenc';
 import { invalidOption } from '../errors.js';
+import { MAX_GIF_DELAY_MS } from '../timing.js';
 import type { IndexedFrame } from '../types.js';
 
 interface GifencWriteOptions {
@@ -89,8 +90,8 @@ const MOSTLY_UNCHANGED = 0.6;
  */
 const RUNS_MARGIN = 0.1;
 
-/** The longest delay a GIF frame holds: 16 bits of centiseconds, 655.35 s. */
-const MAX_DELAY_CS = 65535;
+/** The longest delay a GIF frame holds, in its centiseconds. */
+const MAX_DELAY_CS = MAX_GIF_DELAY_MS / 10;
 
 /** Graphic control extension (8 bytes) then the image separator; left/top follow it. */
 const DESCRIPTOR_XY_OFFSET = 8 + 1;

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, invalidOption } from '../errors.js';
 import { expandToRgba } from '../pipeline/expand-frame.js';
-import { MAX_GIF_FPS, playbackDelayMs } from '../timing.js';
+import { MAX_GIF_DELAY_MS, MAX_GIF_FPS, playbackDelayMs } from '../timing.js';
 import type { InputOptions } from '../options.js';
 import type { IndexedFrame, SoundSource } from '../types.js';
 import { checkOutputPath, commitTemp, createAtomicFile, realInput, removeQuietly, tempPathFor, trackTemp } from './output-file.js';
@@ -106,6 +106,8 @@ async function gifWriter(file: string, options: FrameWriterOptions): Promise<Fra
   const ahead: Promise<Uint8Array>[] = [];
   const framesAhead = gifFramesAhead(options.width * options.height);
   let frames = 0;
+  // Frames shown longer than a GIF frame can be (an APNG or WebP may ask for hours): cut by the encoder, and said.
+  const tooLong: number[] = [];
   const writeReady = async (keep: number) => {
     while (ahead.length > keep) {
       const bytes = await ahead.shift()!;
@@ -125,6 +127,7 @@ async function gifWriter(file: string, options: FrameWriterOptions): Promise<Fra
         const bytes = encoder.addFrame(frame);
         bytes.catch(() => undefined);
         ahead.push(bytes);
+        if (frame.delayMs > MAX_GIF_DELAY_MS) tooLong.push(frames);
         frames++;
         await writeReady(framesAhead);
       } catch (err) {
@@ -137,7 +140,10 @@ async function gifWriter(file: string, options: FrameWriterOptions): Promise<Fra
         await writeReady(0);
         await out.write(await encoder.finish());
         encoder.close();
-        return { bytes: await out.commit() };
+        const bytes = await out.commit();
+        if (tooLong.length === 0) return { bytes };
+        const which = tooLong.length === 1 ? `frame ${tooLong[0] + 1} is` : `${tooLong.length} frames (the first: ${tooLong[0] + 1}) are`;
+        return { bytes, warnings: [`${file}: ${which} shown longer than a GIF frame can be, ${MAX_GIF_DELAY_MS / 1000} s, and cut to that; a video output keeps the whole time`] };
       } catch (err) {
         return fail(err);
       }

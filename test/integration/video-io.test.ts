@@ -470,6 +470,19 @@ describe('frame writers on real video frames', () => {
     }
   });
 
+  it('GIF output says when a frame is shown longer than a GIF frame can be (655.35 s)', async () => {
+    const frame = (delayMs: number) => ({ width: 2, height: 2, indices: new Uint8Array(4), palette: new Uint8Array([255, 0, 0]), size: 1, transparent: null, delayMs });
+    const write = async (delays: number[]) => {
+      const writer = await createFrameWriter(path.join(work, 'long.gif'), { width: 2, height: 2 });
+      for (const d of delays) await writer.write(frame(d));
+      return (await writer.finish()).warnings;
+    };
+    expect(await write([100, 655_350, 100])).toBeUndefined();
+    expect(await write([100, 1_000_000, 100])).toEqual([`${path.join(work, 'long.gif')}: frame 2 is shown longer than a GIF frame can be, 655.35 s, and cut to that; a video output keeps the whole time`]);
+    expect((await write([700_000, 100, 65_535_000]))?.[0]).toMatch(/: 2 frames \(the first: 1\) are shown longer/);
+    expect(new GifReader(readFileSync(path.join(work, 'long.gif'))).frameInfo(2).delay).toBe(65535);
+  });
+
   it('H.264 output says its pixels are square: padded to 2x32768, an unset ratio made the file undecodable', async () => {
     const out = path.join(work, 'tall.mp4');
     const writer = await createFrameWriter(out, { width: 2, height: 32767, fps: 10 });
