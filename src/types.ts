@@ -33,6 +33,8 @@ export interface ClipInfo {
 /** Where a clip's sound is: its file, and the part of it the frames were read from. */
 export interface SoundSource {
   readonly file: string;
+  /** False when ffmpeg has no decoder for it (an unknown codec): a video output is then picture only, with a warning. */
+  readonly decodable: boolean;
   readonly startSec?: number;
   readonly durationSec?: number;
 }

@@ -21,8 +21,7 @@ export function countOf(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
-/** "4 frames", or "4 frames (10 in the video)" when a video repeats frames to keep their delays. */
-/** "240 frames", "24 frames (80 in the video)", "240 frames with sound": what a writer's finish reports. */
+/** "240 frames", "24 frames (80 in the video)", "240 frames with sound": what a writer's finish reports (a video repeats frames to keep their delays). */
 export function framesWritten(frames: number, written: { videoFrames?: number; sound?: boolean }): string {
   const { videoFrames, sound } = written;
   const counted = videoFrames === undefined || videoFrames === frames ? countOf(frames, 'frame') : `${countOf(frames, 'frame')} (${videoFrames} in the video)`;

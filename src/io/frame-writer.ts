@@ -188,7 +188,7 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
           // Callers pass the source's rate (ClipInfo.fps); without it, the first frame's.
           fps ??= Math.min(MAX_GIF_FPS, 1000 / delayMs);
           trackTemp(tempPath);
-          video = createVideoOutput(tempPath, { width, height, fps, container, name: file, sound: options.sound });
+          video = createVideoOutput(tempPath, { width, height, fps, container, name: file, sound: options.sound?.decodable === true ? options.sound : undefined });
         }
         // A fresh buffer per frame: ffmpeg's pipe holds a reference until it is sent.
         const rgba = new Uint8Array(width * height * 4);
@@ -208,10 +208,11 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
       if (state !== 'open') throw new Error(`${file}: finish after ${state}`);
       if (!video) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
       try {
-        await video.finish();
+        const { sound } = await video.finish();
         state = 'done';
         await commitTemp(tempPath, finalPath);
-        return { bytes: (await stat(finalPath)).size, videoFrames: framesOut, sound: options.sound !== undefined };
+        const warnings = soundWarnings(options.sound, sound);
+        return { bytes: (await stat(finalPath)).size, videoFrames: framesOut, sound, ...(warnings.length > 0 ? { warnings } : {}) };
       } catch (err) {
         state = 'open';
         await abort();
@@ -220,6 +221,13 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
     },
     abort,
   };
+}
+
+/** Why a video written with the source's sound (`asked`) has none. */
+function soundWarnings(asked: SoundSource | undefined, written: boolean): string[] {
+  if (asked === undefined || written) return [];
+  if (!asked.decodable) return [`${asked.file}: ffmpeg cannot decode its sound (an unknown codec), so the video is picture only`];
+  return [`${asked.file}: its sound ends before the part read, so the video is picture only`];
 }
 
 async function pngWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {

@@ -103,7 +103,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   const info: ClipInfo = {
     width, height, fps, loopCount: 0,
     frameCount: estimateFrames(probe, fps, opts.startSec, opts.durationSec),
-    ...(probe.sound === 'yes' ? { sound: { file, startSec: opts.startSec, durationSec: opts.durationSec } } : {}),
+    ...(probe.sound !== undefined ? { sound: { file, startSec: opts.startSec, durationSec: opts.durationSec, decodable: probe.sound === 'yes' } } : {}),
   };
   const delayMs = 1000 / fps;
   const filters: string[] = [];
@@ -113,7 +113,6 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
 
   // Filled as damage shows up: at the probe, or while the frames are read.
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
-  if (probe.sound === 'none') warnings.push(`${file}: ffmpeg cannot decode its sound (an unknown codec), so video output from it is picture only`);
   const frames: AsyncIterable<TimedFrame> = {
     [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, startSec: opts.startSec, durationSec: opts.durationSec, lengthSec: probe.durationSec, decoder: probe.decoder, demuxer, everyFrame: asStored, rateAsked: opts.fps, alpha: asStored || probe.alpha === true }, warnings),
   };
@@ -189,8 +188,8 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
     if (result.damage !== null && !warnings.some((w) => w.startsWith(damagePrefix(file)))) warnings.push(damageWarning(file, result.damage));
     if (!yielded && plan.rateAsked === undefined && plan.filters.some(isRateFilter)) {
       // A clip shorter than half a tick of the rate it is read at (5 ms at 1000 fps, read at
-      // a GIF's 50), or an audio file's cover picture, has no frame on screen at any tick of
-      // ffmpeg's rate filter: its first frame is read instead, for one tick.
+      // a GIF's 50) has no frame on screen at any tick of ffmpeg's rate filter: its first
+      // frame is read instead, for one tick.
       yield* readFrames(file, { ...plan, filters: plan.filters.filter((f) => !isRateFilter(f)), firstOnly: true }, warnings);
       return;
     }
@@ -448,7 +447,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
 }
 
 /** Pixel formats with an alpha channel (pal8: a palette, as in GIF and PNG, may have transparent entries). */
-const ALPHA_FORMATS = /^(yuva|gbrap|ya(8|16)|rgba|bgra|argb|abgr|pal8)/;
+const ALPHA_FORMATS = /^(yuva|gbrap|ya(8|16)|rgba|bgra|argb|abgr|pal8|vuya|ayuv|uyva)/;
 
 function rate(details: string, unit: 'fps' | 'tbr'): number | undefined {
   const m = new RegExp(`(\\d+(?:\\.\\d+)?)(k?) ${unit}`).exec(details);

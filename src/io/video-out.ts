@@ -24,8 +24,11 @@ export interface VideoOutputOptions {
 export interface VideoOutput {
   /** Queues one RGBA frame (`width * height * 4` bytes); resolves when ffmpeg can take more. Do not modify `rgba` afterwards. */
   write(rgba: Uint8Array): Promise<void>;
-  /** Closes ffmpeg's input and waits for the file to be complete. */
-  finish(): Promise<void>;
+  /**
+   * Closes ffmpeg's input and waits for the file to be complete. `sound`: whether any sound
+   * was written (none when the part read lies past the end of the source's sound).
+   */
+  finish(): Promise<{ sound: boolean }>;
   /** Kills ffmpeg and waits for it to exit; the caller removes the file. */
   abort(): Promise<void>;
 }
@@ -66,7 +69,21 @@ function codecOptions(container: VideoContainer, width: number, height: number):
  * allows Opus or Vorbis, and Opus is the better of the two.
  */
 function soundOptions(container: VideoContainer): string[] {
-  return container === 'webm' ? ['-c:a', 'libopus', '-b:a', '128k'] : ['-c:a', 'aac', '-b:a', '192k'];
+  // libopus takes only the Vorbis channel layouts: 5.1(side), the usual layout of AC-3 in
+  // Matroska, failed the run; it becomes 5.1, 2.1 stereo, and so on.
+  if (container === 'webm') return ['-c:a', 'libopus', '-b:a', '128k', '-af', 'aformat=channel_layouts=mono|stereo|3.0|quad|5.0|5.1|6.1|7.1'];
+  return ['-c:a', 'aac', '-b:a', '192k'];
+}
+
+/** Whether `file` has sound ffmpeg can decode: a stream with at least one packet. */
+async function decodesSound(file: string): Promise<boolean> {
+  const command = ffmpegCommand(file).outputOptions(['-map', '0:a:0', '-f', 'null']).output('-');
+  const run = watch(command);
+  command.run();
+  const { error, stderr } = await run.done;
+  await run.exit;
+  // No audio stream fails; one without packets (WebM keeps the empty track) decodes nothing.
+  return error === null && !/Output file is empty/.test(stderr);
 }
 
 /** Frame rate as ffmpeg reads it: NTSC rates as exact fractions, others as decimals. */
@@ -132,6 +149,10 @@ export function createVideoOutput(file: string, options: VideoOutputOptions): Vi
       // ffmpeg 4.1 exits 0 when the file's last write fails (an MP4's index, moved to the front
       // on a full disk): the file is unplayable however it exits.
       if (error || DISK_FULL.test(stderr) || /Error writing trailer/.test(stderr)) throw await failure();
+      if (sound === undefined) return { sound: false };
+      // ffmpeg's closing statistics ("video:58kB audio:47kB ...") round a second of silence
+      // to 0kB as well as no sound at all (a part past the sound's end): only then is the file read back.
+      return { sound: !/\baudio:0kB\b/.test(stderr) || (await decodesSound(file)) };
     },
     async abort() {
       if (closed && run.exited()) return;

@@ -616,7 +616,36 @@ describe('sound', () => {
     const out = path.join(work, 'flash-odd-sound.mp4');
     const r = await runMain(['quantize', odd, '-k', '2', '-o', out]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`chromaseed: warning: ${odd}: ffmpeg cannot decode its sound (an unknown codec), so video output from it is picture only`);
+    expect(r.stderr).toContain(`chromaseed: warning: ${odd}: ffmpeg cannot decode its sound (an unknown codec), so the video is picture only`);
     expect(flashAndBeep(out).codec).toBeUndefined();
+    // Said only where sound was to be written.
+    for (const quiet of [['-o', path.join(work, 'flash-odd.gif')], ['--no-audio', '-o', out]]) {
+      expect((await runMain(['quantize', odd, '-k', '2', '--duration', '0.2', ...quiet])).stderr).not.toMatch(/warning/);
+    }
+  });
+
+  it('a part past the end of the sound: picture only, and said so (not "with sound")', async () => {
+    // 4 s of picture, 1 s of sound.
+    const short = path.join(work, 'short-sound.mp4');
+    ff('-f', 'lavfi', '-i', 'testsrc=s=64x48:r=25:d=4', '-f', 'lavfi', '-i', 'sine=f=440:d=1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', short);
+    for (const ext of ['mp4', 'webm']) {
+      const out = path.join(work, `short-sound-part.${ext}`);
+      const r = await runMain(['quantize', short, '-k', '2', '--start', '2', '--json', '-o', out]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).sound).toBe(false);
+      expect(r.stderr).toContain(`${short}: its sound ends before the part read, so the video is picture only`);
+    }
+    // The MP4 leaves the empty track out (the WebM keeps it, with no packet in it).
+    expect(flashAndBeep(path.join(work, 'short-sound-part.mp4')).codec).toBeUndefined();
+  });
+
+  it('surround sound goes into WebM too (libopus refuses the 5.1(side) layout of AC-3 in Matroska)', async () => {
+    const surround = path.join(work, 'surround.mkv');
+    ff('-f', 'lavfi', '-i', 'testsrc=s=64x48:r=25:d=0.5', '-f', 'lavfi', '-i', 'sine=f=440:d=0.5', '-filter_complex', '[1:a]pan=5.1(side)|c0=c0|c1=c0|c2=c0|c3=c0|c4=c0|c5=c0[a]', '-map', '0:v', '-map', '[a]', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'ac3', surround);
+    expect(String(spawnSync(ffmpegLocation().path, ['-hide_banner', '-i', surround]).stderr)).toMatch(/Audio: ac3, .*5\.1\(side\)/);
+    const out = path.join(work, 'surround.webm');
+    const r = await runMain(['quantize', surround, '-k', '2', '-o', out]);
+    expect(r.stderr).toContain('frames with sound');
+    expect(String(spawnSync(ffmpegLocation().path, ['-hide_banner', '-i', out]).stderr)).toMatch(/Audio: opus, 48000 Hz, 5\.1/);
   });
 });
