@@ -102,6 +102,16 @@ function firstMismatch(a: Uint8Array, b: Uint8Array): number {
   return -1;
 }
 
+/** harvesters.gif, which uses all 256 colours, and a 200x100 hole to make in it. */
+function harvestersAndHole(): { still: IndexedFrame; n: number; transparent: Uint8Array } {
+  const [still] = toIndexed(decodeComposited(new Uint8Array(readFileSync(path.join(corpus, 'gifs/wuffs__harvesters.gif')))));
+  expect(still.size).toBe(256);
+  const n = still.width * still.height;
+  const transparent = new Uint8Array(n);
+  for (let y = 100; y < 200; y++) transparent.fill(1, y * still.width + 100, y * still.width + 300);
+  return { still, n, transparent };
+}
+
 function encode(frames: IndexedFrame[], opts: { loopCount?: number; differencing?: boolean; stream?: boolean }): Uint8Array {
   const enc = createGifEncoder({ width: frames[0].width, height: frames[0].height, loopCount: opts.loopCount, differencing: opts.differencing });
   const parts: Uint8Array[] = [];
@@ -215,11 +225,7 @@ describe('createGifEncoder round trip through omggif', () => {
   });
 
   it('256 colours plus transparency: drops only the least-used colour, drawing it with its nearest neighbour', () => {
-    const [still] = toIndexed(decodeComposited(new Uint8Array(readFileSync(path.join(corpus, 'gifs/wuffs__harvesters.gif')))));
-    expect(still.size).toBe(256);
-    const n = still.width * still.height;
-    const transparent = new Uint8Array(n);
-    for (let y = 100; y < 200; y++) transparent.fill(1, y * still.width + 100, y * still.width + 300);
+    const { still, n, transparent } = harvestersAndHole();
     const frame: IndexedFrame = { ...still, transparent, delayMs: 100 };
     const back = decodeComposited(encode([frame, still], { loopCount: 0 }));
     // Frame 0: transparency exact; the wrong pixels are all one palette colour.
@@ -292,11 +298,7 @@ describe('createGifEncoder round trip through omggif', () => {
 
   it('at 256 colours too: a frame followed by a hole gives up a colour for its transparent index', () => {
     // harvesters has all 256 colours and no free slot; the next frame clears a rectangle.
-    const [still] = toIndexed(decodeComposited(new Uint8Array(readFileSync(path.join(corpus, 'gifs/wuffs__harvesters.gif')))));
-    expect(still.size).toBe(256);
-    const n = still.width * still.height;
-    const transparent = new Uint8Array(n);
-    for (let y = 100; y < 200; y++) transparent.fill(1, y * still.width + 100, y * still.width + 300);
+    const { still, n, transparent } = harvestersAndHole();
     for (const differencing of [true, false]) {
       const bytes = encode([{ ...still, delayMs: 100 }, { ...still, transparent, delayMs: 100 }], { loopCount: 0, differencing });
       const info = new GifReader(bytes).frameInfo(0);
