@@ -305,8 +305,9 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
         // the canvas shows that same colour.
         for (let i = 0; i < 256; i++) if (changedCounts[i] === 0) { transparentIndex = i; break; }
         // No free slot: give up the least-used colour when transparency is needed (its own
-        // or, for disposal 2, the clearing's), or when most of the rectangle is unchanged. Without a transparent slot every unchanged
-        // pixel is written again: at -k 256 move-resize.gif came out 28 MB instead of 2.8.
+        // or, for disposal 2, the clearing's), or when most of the rectangle is unchanged.
+        // Without a transparent slot every unchanged pixel is written again: at -k 256
+        // move-resize.gif came out 28 MB instead of 2.8.
         const mostlyUnchanged = comparesWithCanvas && unchanged >= MOSTLY_UNCHANGED * rw * rh;
         if (transparentIndex < 0 && (needsTransparency || mustClear || mostlyUnchanged)) {
           transparentIndex = dropLeastUsedColour(rx0, ry0, rx1, ry1);

@@ -172,9 +172,9 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
         filled += take;
         at += take;
         if (filled === frameBytes) {
-          // A new buffer per frame (not per pixel): the consumer may keep frames, e.g. to hold one back.
           // Partial alpha (a WebM or PNG with transparency) is cut at half, as for every input.
           if (plan.alpha) binaryAlpha(frame);
+          // A new buffer per frame (not per pixel): the consumer may keep frames, e.g. to hold one back.
           const done: TimedFrame = { width: plan.width, height: plan.height, data: frame, delayMs: plan.delayMs };
           frame = new Uint8Array(frameBytes);
           filled = 0;
