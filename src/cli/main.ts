@@ -139,6 +139,8 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
       'Run seeded, unseeded and global k-means on one input and measure the flicker',
       (y) =>
         sequenceOptions(inputOptions(clusterOptions(y, 16, 10)))
+          // compare runs all three modes: --seeding stays known, to be refused with a reason, but is not offered.
+          .option('seeding', { hidden: true })
           .positional('input', { type: 'string', describe: 'GIF, animated WebP or PNG, or video' })
           .option('output', { requiresArg: true, alias: 'o', type: 'string', describe: 'write a labelled side-by-side animation (GIF or video)' })
           .option('all', { type: 'boolean', describe: 'include the global mode in the side-by-side output' })

@@ -629,6 +629,11 @@ describe('bin/chromaseed.js', () => {
     for (const cmd of ['palette', 'quantize', 'compare', 'transfer']) expect(r.stdout).toContain(cmd);
   });
 
+  it("offers --seeding to quantize, not to compare, which runs all three modes (and refuses it, saying so)", async () => {
+    expect((await runBin(['quantize', '--help'])).stdout).toMatch(/--seeding\s/);
+    expect((await runBin(['compare', '--help'])).stdout).not.toMatch(/--seeding/);
+  });
+
   it('is executable', () => {
     expect(statSync(BIN).mode & 0o111).not.toBe(0);
   });
