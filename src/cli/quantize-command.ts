@@ -3,8 +3,6 @@ import { ChromaseedError } from '../errors.js';
 import { createFrameWriter, inputOptionsFor } from '../io/frame-writer.js';
 import { openReusable, refuseTimeForStill } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
-import { createMapper } from '../map/map-pixels.js';
-import { inertia } from '../metrics/quality.js';
 import { inputOptionsOf, sequenceOptionsOf } from './pick-options.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import type { Args, CliStreams } from './main.js';
@@ -30,13 +28,11 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   // The summary's inertia is METRICS.md's, of the colours written: the k-means objective
   // of the run is in its own metric and space, and of unrounded, unheld centroids.
   const json = args.json === true;
-  const mapper = json ? createMapper() : null;
   try {
     for await (const frame of quantizeClip(open, options, signal)) {
       await writer.write(frame.indexed);
-      const { palette, size } = frame.indexed;
-      const written = mapper === null || size === 0 ? 0 : inertia(frame.source, palette, size, mapper);
-      perFrame.push({ inertia: written, iterations: frame.palette.iterations, colors: size });
+      const { size } = frame.indexed;
+      perFrame.push({ inertia: json ? frame.inertia() : 0, iterations: frame.palette.iterations, colors: size });
       if (args.timeline) timeline.push(frame.palette.palette);
       progress.tick(frame.index + 1);
     }

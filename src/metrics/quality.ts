@@ -1,6 +1,8 @@
 import type { Frame } from '../types.js';
 import { ChromaseedError } from '../errors.js';
+import type { ColorHistogram } from '../kmeans/histogram.js';
 import { createMapper, type Mapper } from '../map/map-pixels.js';
+import { createPaletteSearch, type PaletteSearch } from '../map/nearest.js';
 
 /**
  * Output-quality metrics exactly as defined in shared/METRICS.md, computed as the clip
@@ -226,6 +228,30 @@ export function inertia(frame: Frame, palette: Uint8Array, size: number, mapper:
     const dg = d[j + 1] - palette[p + 1];
     const db = d[j + 2] - palette[p + 2];
     sum += dr * dr + dg * dg + db * db;
+  }
+  return sum;
+}
+
+/**
+ * {@link inertia} from a frame's colour histogram (its distinct colours and their pixel
+ * counts, as k-means counted them): each colour's nearest palette colour is found once,
+ * not each pixel's. The same sum, without a pass over the pixels. Pass a search to reuse it.
+ */
+export function histogramInertia(histogram: ColorHistogram, palette: Uint8Array, size: number, search: PaletteSearch = createPaletteSearch()): number {
+  if (size === 0) return 0;
+  search.prepare(palette, size, 'euclidean', 'rgb');
+  const { count, colors, weights } = histogram;
+  let sum = 0;
+  let hint = 0;
+  for (let i = 0, o = 0; i < count; i++, o += 3) {
+    const r = colors[o];
+    const g = colors[o + 1];
+    const b = colors[o + 2];
+    const c = (hint = search.nearest(r, g, b, hint)) * 3;
+    const dr = r - palette[c];
+    const dg = g - palette[c + 1];
+    const db = b - palette[c + 2];
+    sum += weights[i] * (dr * dr + dg * dg + db * db);
   }
   return sum;
 }

@@ -1,5 +1,7 @@
 import { createHistogramMapper } from '../map/map-histogram.js';
 import { createMapper } from '../map/map-pixels.js';
+import { createPaletteSearch } from '../map/nearest.js';
+import { histogramInertia, inertia } from '../metrics/quality.js';
 import type { SequenceOptions } from '../options.js';
 import { clipPalette } from '../sequence/global-palette.js';
 import { createSequentialQuantizer, type FramePalette } from '../sequence/sequential.js';
@@ -12,6 +14,11 @@ export interface QuantizedFrame {
   readonly source: TimedFrame;
   readonly palette: FramePalette;
   readonly indexed: IndexedFrame;
+  /**
+   * METRICS.md's inertia of the colours written (the source against `indexed.palette`).
+   * Call it before asking for the next frame: it reads the colour count k-means made.
+   */
+  inertia(): number;
 }
 
 /**
@@ -30,6 +37,7 @@ export async function* quantizeClip(
   let previous: { source: TimedFrame; indices: Uint8Array } | null = null;
   const mapper = createMapper();
   const histogramMapper = createHistogramMapper();
+  const search = createPaletteSearch();
   const mapOptions = { metric: options.metric, space: options.space, dither: options.dither };
   let index = 0;
   for await (const source of (await open()).frames) {
@@ -58,6 +66,9 @@ export async function* quantizeClip(
       transparent,
       delayMs: source.delayMs,
     };
-    yield { index: index++, source, palette, indexed };
+    // Per-frame k-means counted the colours; one palette for the clip did not, so its frames are mapped again.
+    const written = (): number =>
+      sequence !== null ? histogramInertia(sequence.histogram, palette.palette, palette.size, search) : inertia(source, palette.palette, palette.size, mapper);
+    yield { index: index++, source, palette, indexed, inertia: written };
   }
 }

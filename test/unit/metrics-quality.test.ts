@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { countColors, createQualityMeter, framePsnr, inertia, MAX_PSNR, psnrFromMse } from '../../src/metrics/quality.js';
+import { countColors, createQualityMeter, framePsnr, histogramInertia, inertia, MAX_PSNR, psnrFromMse } from '../../src/metrics/quality.js';
+import { buildHistogram } from '../../src/kmeans/histogram.js';
 import { createMapper } from '../../src/map/map-pixels.js';
 import type { Frame } from '../../src/types.js';
 
@@ -190,6 +191,16 @@ describe('colors and inertia', () => {
       want += best;
     }
     expect(inertia(f, palette, 5, createMapper())).toBe(want);
+    // From the photo's colour histogram, each distinct colour once: the same sum.
+    expect(histogramInertia(buildHistogram(f.data), palette, 5)).toBe(want);
+  });
+
+  it('histogramInertia leaves transparent pixels out and is 0 for an empty palette', () => {
+    const f = frame(3, 1, [[0, 0, 0], [10, 0, 0], [200, 200, 200, 0]]);
+    const palette = new Uint8Array([0, 0, 0, 255, 255, 255]);
+    expect(histogramInertia(buildHistogram(f.data), palette, 2)).toBe(inertia(f, palette, 2));
+    expect(histogramInertia(buildHistogram(f.data), palette, 2)).toBe(100);
+    expect(histogramInertia(buildHistogram(f.data), palette, 0)).toBe(0);
   });
 });
 
