@@ -62,7 +62,10 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
 
   const writer = await createFrameWriter(output, { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath: targetPath, frameCount: info.frameCount, sound: args.audio === false ? undefined : info.sound });
   const transfer = createPaletteTransfer(source, { method, map: { metric: options.metric, space: options.space, dither: options.dither } });
-  const meter = createQualityMeter();
+  // The figures are printed only with --json, so only then measured: a pass over every
+  // pixel, a third of the run on chaplin.mp4 (3.38 s with it, 2.26 s without).
+  const json = args.json === true;
+  const meter = json ? createQualityMeter() : null;
   const progress = createProgress(streams.stderr, path.basename(targetPath), info.frameCount, !quiet);
   let expanded: Uint8Array | undefined;
   let frames = 0;
@@ -70,9 +73,11 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
     for await (const q of quantizeClip(open, options, signal)) {
       const out = transfer.next({ source: q.source, indexed: q.indexed, inertia: q.palette.inertia, fresh: q.palette.fresh });
       await writer.write(out);
-      const rgba = expandFrame(out, expanded);
-      expanded = rgba.data;
-      meter.add(q.source, rgba);
+      if (meter !== null) {
+        const rgba = expandFrame(out, expanded);
+        expanded = rgba.data;
+        meter.add(q.source, rgba);
+      }
       progress.tick(++frames);
     }
     if (frames === 0) throw new ChromaseedError('ERR_INPUT', `${targetPath}: no frames could be read`);
@@ -83,10 +88,10 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   progress.done();
   const decisions = transfer.decisions();
   if (typeof args.swatch === 'string') await writeFileAtomic(args.swatch, await renderTransferSwatch(source, decisions[0]));
-  const quality = meter.result();
   const seconds = (performance.now() - started) / 1000;
 
-  if (args.json === true) {
+  if (json) {
+    const quality = meter!.result();
     const summary = {
       source: sourcePath,
       target: targetPath,
