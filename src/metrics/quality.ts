@@ -1,4 +1,5 @@
 import type { Frame } from '../types.js';
+import { ALPHA_MASK, wordsOf } from '../pixel-words.js';
 import { ChromaseedError } from '../errors.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import { createMapper, type Mapper } from '../map/map-pixels.js';
@@ -28,6 +29,9 @@ import { createPaletteSearch, type PaletteSearch } from '../map/nearest.js';
 export const MAX_PSNR = 100;
 /** A pixel is "still" when no source channel moves by more than this between two frames. */
 export const STILL_THRESHOLD = 8;
+
+// A module constant, not the imported binding, so the hot loop sees it as a constant.
+const alphaMask = ALPHA_MASK;
 
 export interface QualityResult {
   /** Frames added. */
@@ -162,8 +166,21 @@ export function createQualityMeter(): QualityMeter {
       let stillFlips = 0;
       let visible = 0;
       let excess = 0;
-      for (let j = 0; j < s.length; j += 4) {
-        if (s[j + 3] === 0 || prevSrc[j + 3] === 0) continue;
+      // Words first: a pixel whose output did not change adds nothing to the sums (and needs
+      // no square root); one whose source did not change either is simply still.
+      const sWords = wordsOf(s);
+      const oWords = wordsOf(o);
+      const psWords = wordsOf(prevSrc);
+      const poWords = wordsOf(prevOut);
+      for (let p = 0, j = 0; p < sWords.length; p++, j += 4) {
+        const sw = sWords[p];
+        const psw = psWords[p];
+        if ((sw & alphaMask) === 0 || (psw & alphaMask) === 0) continue;
+        if (oWords[p] === poWords[p]) {
+          visible++;
+          if (sw === psw || Math.max(Math.abs(s[j] - prevSrc[j]), Math.abs(s[j + 1] - prevSrc[j + 1]), Math.abs(s[j + 2] - prevSrc[j + 2])) <= STILL_THRESHOLD) still++;
+          continue;
+        }
         const sr = s[j] - prevSrc[j];
         const sg = s[j + 1] - prevSrc[j + 1];
         const sb = s[j + 2] - prevSrc[j + 2];
@@ -172,9 +189,9 @@ export function createQualityMeter(): QualityMeter {
         const ob = o[j + 2] - prevOut[j + 2];
         const outSq = or * or + og * og + ob * ob;
         const outChange = Math.sqrt(outSq);
-        const srcChange = Math.sqrt(sr * sr + sg * sg + sb * sb);
+        const srcSq = sr * sr + sg * sg + sb * sb;
         visible++;
-        if (outChange > srcChange) excess += outChange - srcChange;
+        if (outSq > srcSq) excess += outChange - Math.sqrt(srcSq);
         const m = Math.max(Math.abs(sr), Math.abs(sg), Math.abs(sb));
         if (m <= STILL_THRESHOLD) {
           still++;
