@@ -129,6 +129,11 @@ export async function openInput(file: string, options: InputOptions): Promise<Fr
     const timed: TimedFrame = { ...frame, delayMs: 0 };
     return { kind, info: { width: frame.width, height: frame.height, frameCount: 1 }, frames: toAsync([timed]) };
   }
+  // A name that promises a picture chromaseed reads itself, on bytes that are none of them
+  // (a text file saved as .png): said plainly, rather than as ffmpeg's "Invalid data".
+  if (/\.(png|jpe?g|gif|webp|tiff?|avif|heic|heif)$/i.test(file)) {
+    throw inputError(file, `is named like an image, but its first bytes are not those of one that can be read (PNG, JPEG, GIF, WebP, TIFF or AVIF)`);
+  }
   const { openVideo } = await import('./video-in.js');
   const video = await openVideo(file, options);
   checkFrameSize(file, video.info, options.maxPixels);

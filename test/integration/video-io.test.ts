@@ -280,13 +280,13 @@ describe('openVideo', () => {
     expect((err as ChromaseedError).message).toContain('MANIFEST.md');
     expect((err as ChromaseedError).message).toMatch(/Invalid data/);
     expect((err as ChromaseedError).message).not.toContain('\n');
-    // Text under an image name: the decoding error, not what ffmpeg prints after it.
+    // Text under an image name: said plainly (ffmpeg read it as a damaged PNG stream).
     const fakePng = path.join(work, 'text.png');
     copyFileSync(notVideo, fakePng);
     const fake = await openInput(fakePng, { maxPixels: 1e8, maxFrames: 1e5 }).then(async (s) => {
       for await (const _ of s.frames);
     }).catch((e: unknown) => e);
-    expect((fake as ChromaseedError).message).toMatch(/text\.png: ffmpeg decoded no frame: .*Invalid data found/);
+    expect((fake as ChromaseedError).message).toBe(`${fakePng}: is named like an image, but its first bytes are not those of one that can be read (PNG, JPEG, GIF, WebP, TIFF or AVIF)`);
     const missing = await openVideo(path.join(work, 'nope.mp4')).catch((e: unknown) => e);
     expect((missing as ChromaseedError).code).toBe('ERR_INPUT');
     await expect(openVideo(realshort, { fps: -1 })).rejects.toMatchObject({ code: 'ERR_USAGE' });
