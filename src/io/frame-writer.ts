@@ -127,7 +127,8 @@ async function gifWriter(file: string, options: FrameWriterOptions): Promise<Fra
         const bytes = encoder.addFrame(frame);
         bytes.catch(() => undefined);
         ahead.push(bytes);
-        if (frame.delayMs > MAX_GIF_DELAY_MS) tooLong.push(frames);
+        // As the encoder rounds it: to the centisecond.
+        if (Math.round(frame.delayMs / 10) * 10 > MAX_GIF_DELAY_MS) tooLong.push(frames);
         frames++;
         await writeReady(framesAhead);
       } catch (err) {

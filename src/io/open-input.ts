@@ -129,13 +129,16 @@ export async function openInput(file: string, options: InputOptions): Promise<Fr
     const timed: TimedFrame = { ...frame, delayMs: 0 };
     return { kind, info: { width: frame.width, height: frame.height, frameCount: 1 }, frames: toAsync([timed]) };
   }
-  // A name that promises a picture chromaseed reads itself, on bytes that are none of them
-  // (a text file saved as .png): said plainly, rather than as ffmpeg's "Invalid data".
-  if (/\.(png|jpe?g|gif|webp|tiff?|avif|heic|heif)$/i.test(file)) {
-    throw inputError(file, `is named like an image, but its first bytes are not those of one that can be read (PNG, JPEG, GIF, WebP, TIFF or AVIF)`);
-  }
   const { openVideo } = await import('./video-in.js');
-  const video = await openVideo(file, options);
+  const video = await openVideo(file, options).catch((err: unknown) => {
+    // A name that promises a picture, on bytes that are none chromaseed or ffmpeg reads (a
+    // text file saved as .png): said plainly, rather than as ffmpeg's "cut short or
+    // damaged". ffmpeg tries first: an MP4 saved as .gif, or a BMP as .png, is read.
+    if (err instanceof ChromaseedError && err.code === 'ERR_INPUT' && /\.(png|jpe?g|gif|webp|tiff?|avif|heic|heif)$/i.test(file)) {
+      throw inputError(file, 'is named like an image, but neither chromaseed nor ffmpeg can read it as one (PNG, JPEG, GIF, WebP, TIFF or AVIF)', err);
+    }
+    throw err;
+  });
   checkFrameSize(file, video.info, options.maxPixels);
   return { kind: 'video', info: video.info, frames: limitFrames(video.frames, options.maxFrames, file), warnings: video.warnings };
 }

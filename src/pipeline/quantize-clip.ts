@@ -16,7 +16,8 @@ export interface QuantizedFrame {
   readonly indexed: IndexedFrame;
   /**
    * METRICS.md's inertia of the colours written (the source against `indexed.palette`).
-   * Call it before asking for the next frame: it reads the colour count k-means made.
+   * Called before the next frame is asked for, it sums the colours k-means counted; later,
+   * it maps the frame's pixels again.
    */
   inertia(): number;
 }
@@ -40,11 +41,14 @@ export async function* quantizeClip(
   const search = createPaletteSearch();
   const mapOptions = { metric: options.metric, space: options.space, dither: options.dither };
   let index = 0;
+  // The frame whose colours sequence.histogram holds.
+  let counted = -1;
   for await (const source of (await open()).frames) {
     signal?.throwIfAborted();
     // The frame before, when it has this frame's size: what the still-pixel levers compare with.
     const before = previous !== null && previous.source.data.length === source.data.length ? previous : null;
     const palette: FramePalette = global ?? sequence!.next(source, before !== null ? { source: before.source.data, indices: before.indices } : undefined);
+    counted = index;
     // Per-frame k-means has just counted this frame's colours: map each once, not each pixel.
     const { indices, transparent } =
       sequence !== null && options.dither === 'none'
@@ -66,9 +70,13 @@ export async function* quantizeClip(
       transparent,
       delayMs: source.delayMs,
     };
-    // Per-frame k-means counted the colours; one palette for the clip did not, so its frames are mapped again.
+    // Per-frame k-means counted this frame's colours, until it counts the next frame's; one
+    // palette for the clip did not count them per frame. Otherwise the frame is mapped again.
+    const frameIndex = index;
     const written = (): number =>
-      sequence !== null ? histogramInertia(sequence.histogram, palette.palette, palette.size, search) : inertia(source, palette.palette, palette.size, mapper);
+      sequence !== null && counted === frameIndex
+        ? histogramInertia(sequence.histogram, palette.palette, palette.size, search)
+        : inertia(source, palette.palette, palette.size, mapper);
     yield { index: index++, source, palette, indexed, inertia: written };
   }
 }

@@ -286,7 +286,15 @@ describe('openVideo', () => {
     const fake = await openInput(fakePng, { maxPixels: 1e8, maxFrames: 1e5 }).then(async (s) => {
       for await (const _ of s.frames);
     }).catch((e: unknown) => e);
-    expect((fake as ChromaseedError).message).toBe(`${fakePng}: is named like an image, but its first bytes are not those of one that can be read (PNG, JPEG, GIF, WebP, TIFF or AVIF)`);
+    expect((fake as ChromaseedError).message).toBe(`${fakePng}: is named like an image, but neither chromaseed nor ffmpeg can read it as one (PNG, JPEG, GIF, WebP, TIFF or AVIF)`);
+    // ffmpeg tries first: a video saved under an image name (a "GIF" download that is an MP4) is read.
+    const mp4AsGif = path.join(work, 'clip.gif');
+    copyFileSync(realshort, mp4AsGif);
+    const read = await openInput(mp4AsGif, { maxPixels: 1e8, maxFrames: 1e5 });
+    expect(read.kind).toBe('video');
+    let frames = 0;
+    for await (const _ of read.frames) frames++;
+    expect(frames).toBe(36);
     const missing = await openVideo(path.join(work, 'nope.mp4')).catch((e: unknown) => e);
     expect((missing as ChromaseedError).code).toBe('ERR_INPUT');
     await expect(openVideo(realshort, { fps: -1 })).rejects.toMatchObject({ code: 'ERR_USAGE' });

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { createQualityMeter } from '../../src/metrics/quality.js';
+import { createQualityMeter, inertia } from '../../src/metrics/quality.js';
 import { expandFrame } from '../../src/pipeline/expand-frame.js';
-import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
+import { quantizeClip, type QuantizedFrame } from '../../src/pipeline/quantize-clip.js';
 import { resolveSequenceOptions } from '../../src/options.js';
 import { compareFrames } from '../../src/sequence/frame-change.js';
 import { createSequentialQuantizer } from '../../src/sequence/sequential.js';
@@ -31,6 +31,22 @@ const source = (frames: TimedFrame[]) => async (): Promise<FrameSource> => ({
   frames: (async function* () {
     yield* frames;
   })(),
+});
+
+describe('QuantizedFrame.inertia', () => {
+  it("is METRICS.md's inertia of the colours written, whether asked at once or after later frames", async () => {
+    const frames = slidingSquare(await photo('skimage__coffee.png', 120), 6);
+    for (const seeding of ['seeded', 'none', 'global'] as const) {
+      const got: { now: number; frame: QuantizedFrame }[] = [];
+      for await (const f of quantizeClip(source(frames), resolveSequenceOptions({ colors: 8, seeding }))) got.push({ now: f.inertia(), frame: f });
+      for (const { now, frame } of got) {
+        const want = inertia(frame.source, frame.indexed.palette, frame.indexed.size);
+        expect(now, seeding).toBe(want);
+        // Asked after the clip: the colours counted then are the last frame's, so it maps again.
+        expect(frame.inertia(), seeding).toBe(want);
+      }
+    }
+  });
 });
 
 describe('sequential k-means', () => {
