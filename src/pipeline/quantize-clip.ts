@@ -1,5 +1,5 @@
 import { createHistogramMapper } from '../map/map-histogram.js';
-import { createMapper } from '../map/map-pixels.js';
+import { createMapper, type Mapper } from '../map/map-pixels.js';
 import { createPaletteSearch } from '../map/nearest.js';
 import { histogramInertia, inertia } from '../metrics/quality.js';
 import type { SequenceOptions } from '../options.js';
@@ -39,6 +39,9 @@ export async function* quantizeClip(
   const mapper = createMapper();
   const histogramMapper = createHistogramMapper();
   const search = createPaletteSearch();
+  // Its own mapper (Euclidean RGB, as METRICS.md measures), made when first needed, so the
+  // frames' mapper keeps its cache for their metric and space.
+  let inertiaMapper: Mapper | null = null;
   const mapOptions = { metric: options.metric, space: options.space, dither: options.dither };
   let index = 0;
   // The frame whose colours sequence.histogram holds.
@@ -76,7 +79,7 @@ export async function* quantizeClip(
     const written = (): number =>
       sequence !== null && counted === frameIndex
         ? histogramInertia(sequence.histogram, palette.palette, palette.size, search)
-        : inertia(source, palette.palette, palette.size, mapper);
+        : inertia(source, palette.palette, palette.size, (inertiaMapper ??= createMapper()));
     yield { index: index++, source, palette, indexed, inertia: written };
   }
 }
