@@ -7,7 +7,7 @@ export { ChromaseedError, type ErrorCode } from './errors.js';
 export { fromSrgb, toSrgb, lightness, srgbToLab, labToSrgb, srgbToOklab, oklabToSrgb } from './color/space.js';
 export { createKMeans, kmeansPixels, kmeansPoints, type KMeansOptions, type KMeansResult, type KMeansEngine } from './kmeans/kmeans.js';
 export { createMapper, nearestIndex, type MapOptions, type Dither } from './map/map-pixels.js';
-export { createQualityMeter, inertia, type QualityResult, type QualityMeter } from './metrics/quality.js';
+export { createQualityMeter, histogramInertia, inertia, type QualityResult, type QualityMeter } from './metrics/quality.js';
 export { createSequentialQuantizer, type FramePalette, type PreviousFrame, type SequentialOptions } from './sequence/sequential.js';
 export { clipPalette, createColorAccumulator, type ClipPalette } from './sequence/global-palette.js';
 export { STABILITY_PRESETS, resolveStability, type StabilityOptions, type StabilityLevel } from './sequence/stability.js';
