@@ -33,8 +33,8 @@ export function wordsOf(bytes: Uint8Array): Uint32Array {
 /**
  * Makes every pixel fully opaque or fully transparent, in place, cut at half (alpha 128):
  * what a GIF can show, and what ffmpeg's paletteuse does by default. A pixel drawn at 1%
- * is not drawn (before, it was clustered and drawn whole), one drawn at 60% is drawn
- * whole. Transparent pixels become all zeros, as the GIF decoder leaves them.
+ * is neither clustered nor drawn, one drawn at 60% is drawn whole. Transparent pixels
+ * become all zeros, as the GIF decoder leaves them.
  */
 export function binaryAlpha(rgba: Uint8Array): void {
   for (let a = 3; a < rgba.length; a += 4) {

@@ -74,6 +74,5 @@ export function loopCountForPlays(plays: number): number | undefined {
   return plays === 1 ? undefined : Math.max(0, plays - 1);
 }
 
-
 /** The longest a GIF frame can be shown: its delay is 16 bits of centiseconds. */
 export const MAX_GIF_DELAY_MS = 655_350;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ChromaseedError } from '../errors.js';
-import { createFrameWriter, inputOptionsFor } from '../io/frame-writer.js';
+import { clipWriterOptions, createFrameWriter, inputOptionsFor } from '../io/frame-writer.js';
 import { openReusable, refuseTimeForStill } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
 import { inputOptionsOf, sequenceOptionsOf } from './pick-options.js';
@@ -21,7 +21,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
 
   const { info, kind, warnings, open } = await openReusable(input, inputOptions);
   refuseTimeForStill(input, kind, inputOptions);
-  const writer = await createFrameWriter(output, { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath: input, frameCount: info.frameCount, sound: args.audio === false ? undefined : info.sound });
+  const writer = await createFrameWriter(output, clipWriterOptions(info, input, args.audio !== false));
   const progress = createProgress(streams.stderr, path.basename(input), info.frameCount, !quiet);
   const perFrame: { inertia: number; iterations: number; colors: number }[] = [];
   const timeline: Uint8Array[] = [];

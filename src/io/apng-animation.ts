@@ -5,7 +5,7 @@ import type { ClipInfo, TimedFrame } from '../types.js';
 import { checkFrameCount, checkFrameSize } from './clip-options.js';
 import { everyFrameOptions, ffmpegCommand, lastMeaningfulLine } from './ffmpeg-path.js';
 import type { TimedClip } from './open-input.js';
-import { ffmpegFailure, openVideo, watch } from './video-in.js';
+import { decodeToNothing, ffmpegFailure, openVideo } from './video-in.js';
 
 /**
  * Animated PNG in: the timing from its own chunks, the pixels from ffmpeg. ffmpeg's APNG
@@ -133,20 +133,13 @@ async function readApngTiming(file: string): Promise<ApngTiming> {
 async function decodedPositions(file: string): Promise<{ positions: (number | undefined)[]; error?: string }> {
   const positions: (number | undefined)[] = [];
   let lastError: string | undefined;
-  const command = ffmpegCommand(file)
-    .inputFormat('apng')
-    .outputOptions(['-map', '0:v:0', '-vf', 'showinfo', ...everyFrameOptions()])
-    .format('null')
-    .output('-');
+  const command = ffmpegCommand(file).inputFormat('apng');
   command.on('stderr', (line: string) => {
     const frame = /n: *(\d+) +pts: *-?\d+ +pts_time:\S+ +pos: *(-?\d+)/.exec(line);
     if (frame !== null) positions[Number(frame[1])] = Number(frame[2]);
     else if (/error|invalid|not (yet )?implemented/i.test(line)) lastError = lastMeaningfulLine(line);
   });
-  const run = watch(command);
-  command.run();
-  const { error, stderr } = await run.done;
-  await run.exit;
+  const { error, stderr } = await decodeToNothing(command, ['-map', '0:v:0', '-vf', 'showinfo', ...everyFrameOptions()]);
   if (error) throw ffmpegFailure(file, error, stderr);
   return { positions: Array.from(positions), ...(lastError !== undefined ? { error: lastError } : {}) };
 }

@@ -4,7 +4,7 @@ import { ChromaseedError, invalidOption } from '../errors.js';
 import { expandToRgba } from '../pipeline/expand-frame.js';
 import { MAX_GIF_DELAY_MS, MAX_GIF_FPS, playbackDelayMs } from '../timing.js';
 import type { InputOptions } from '../options.js';
-import type { IndexedFrame, SoundSource } from '../types.js';
+import type { ClipInfo, IndexedFrame, SoundSource } from '../types.js';
 import { checkOutputPath, commitTemp, createAtomicFile, realInput, removeQuietly, tempPathFor, trackTemp } from './output-file.js';
 import { openGifEncoder } from './gif-thread.js';
 import { framePatternProblem, isPngSequencePattern } from './frame-names.js';
@@ -27,6 +27,11 @@ export interface FrameWriterOptions {
   frameCount?: number;
   /** Sound a video output carries over (ClipInfo.sound); GIF and PNG have none. */
   sound?: SoundSource;
+}
+
+/** A writer's options for a clip read from `inputPath`: its size, rate, loop count, frame count and, with `keepSound`, sound. */
+export function clipWriterOptions(info: ClipInfo, inputPath: string, keepSound: boolean): FrameWriterOptions {
+  return { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath, frameCount: info.frameCount, sound: keepSound ? info.sound : undefined };
 }
 
 export interface FrameWriter {

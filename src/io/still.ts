@@ -59,8 +59,7 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
   const gif = await firstGifFrame(file, maxPixels);
   if (gif !== null) {
     if (options.width === undefined) return gif;
-    const height = scaledHeight(options.width, gif.width, gif.height);
-    if (options.width * height > maxPixels) throw new ChromaseedError('ERR_LIMIT', `${file}: scaled to ${options.width}x${height}, the image would have more than ${maxPixels} pixels (raise the limit with --max-pixels)`);
+    const height = scaledHeightWithin(file, options.width, gif.width, gif.height, maxPixels);
     return (await import('./resize-frames.js')).resizeFrame({ ...gif, delayMs: 0 }, options.width, height);
   }
 
@@ -73,10 +72,7 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
       const meta = await sharp(file, { limitInputPixels: maxPixels, pages: 1 }).metadata();
       const turned = (meta.orientation ?? 1) >= 5; // EXIF orientations 5-8 swap width and height
       const [w, h] = turned ? [meta.height ?? 1, meta.width ?? 1] : [meta.width ?? 1, meta.height ?? 1];
-      const height = scaledHeight(options.width, w, h);
-      if (options.width * height > maxPixels) {
-        throw new ChromaseedError('ERR_LIMIT', `${file}: scaled to ${options.width}x${height}, the image would have more than ${maxPixels} pixels (raise the limit with --max-pixels)`);
-      }
+      scaledHeightWithin(file, options.width, w, h, maxPixels);
     }
     const { data, info } = await sharp(file, {
       limitInputPixels: maxPixels,
@@ -108,6 +104,15 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
     }
     throw inputError(file, `cannot decode image: ${firstLine(message)}`, e);
   }
+}
+
+/** The height `width` scales a `w`x`h` image to; refused when the scaled image has more than `maxPixels` pixels. */
+function scaledHeightWithin(file: string, width: number, w: number, h: number, maxPixels: number): number {
+  const height = scaledHeight(width, w, h);
+  if (width * height > maxPixels) {
+    throw new ChromaseedError('ERR_LIMIT', `${file}: scaled to ${width}x${height}, the image would have more than ${maxPixels} pixels (raise the limit with --max-pixels)`);
+  }
+  return height;
 }
 
 /**

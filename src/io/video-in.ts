@@ -58,10 +58,8 @@ export const DISK_FULL = /No space left on device|Disk quota exceeded|File too l
 
 /** The warning for damage ffmpeg read past, once per source. */
 function damageWarning(file: string, line: string): string {
-  return `${damagePrefix(file)} (ffmpeg: ${line}); frames may be missing or show artefacts`;
+  return `${file}: the video is damaged (ffmpeg: ${line}); frames may be missing or show artefacts`;
 }
-
-const damagePrefix = (file: string): string => `${file}: the video is damaged`;
 
 /**
  * Opens a video (anything ffmpeg reads) as a stream of RGBA frames.
@@ -185,7 +183,7 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
     }
     const result = await run.done;
     if (result.error) throw ffmpegFailure(file, result.error, result.stderr);
-    if (result.damage !== null && !warnings.some((w) => w.startsWith(damagePrefix(file)))) warnings.push(damageWarning(file, result.damage));
+    if (result.damage !== null && warnings.length === 0) warnings.push(damageWarning(file, result.damage));
     if (!yielded && plan.rateAsked === undefined && plan.filters.some(isRateFilter)) {
       // A clip shorter than half a tick of the rate it is read at (5 ms at 1000 fps, read at
       // a GIF's 50) has no frame on screen at any tick of ffmpeg's rate filter: its first
@@ -261,6 +259,19 @@ interface RunWatch {
 /** How much of ffmpeg's stderr a run keeps: its first and its last characters. */
 const STDERR_HEAD_CHARS = 16_384;
 const STDERR_TAIL_CHARS = 8192;
+
+/**
+ * Runs `command` with `outputOptions`, decoding to ffmpeg's null output (a probe or a check
+ * that reads what ffmpeg prints), and settles once ffmpeg has exited, as `watch` reports it.
+ */
+export async function decodeToNothing(command: ReturnType<typeof ffmpegCommand>, outputOptions: string[]): ReturnType<typeof watch>['done'] {
+  command.outputOptions(outputOptions).format('null').output('-');
+  const run = watch(command);
+  command.run();
+  const result = await run.done;
+  await run.exit;
+  return result;
+}
 
 /** Attaches the listeners a run needs before it starts, so no event or rejection is lost. */
 export function watch(command: ReturnType<typeof ffmpegCommand>): RunWatch {
@@ -371,12 +382,9 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
 
 /** Runs ffmpeg on the first frame only and reads sizes and rates from what it prints. */
 export async function probeVideo(file: string, demuxer?: string): Promise<VideoProbe> {
-  const command = ffmpegCommand(file).outputOptions(['-map', '0:v:0', '-frames:v', '1']).format('null').output('-');
+  const command = ffmpegCommand(file);
   if (demuxer !== undefined) command.inputFormat(demuxer);
-  const run = watch(command);
-  command.run();
-  const { error, stderr, damage } = await run.done;
-  await run.exit;
+  const { error, stderr, damage } = await decodeToNothing(command, ['-map', '0:v:0', '-frames:v', '1']);
   if (error) throw ffmpegFailure(file, error, stderr);
   const probe = parseProbe(stderr);
   if (!probe) throw new ChromaseedError('ERR_INPUT', `${file}: ffmpeg found no video stream it could decode`);

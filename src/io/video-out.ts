@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { ChromaseedError } from '../errors.js';
 import { ffmpegSeconds } from './clip-options.js';
 import { ffmpegCommand, ffmpegInputName } from './ffmpeg-path.js';
-import { DISK_FULL, ffmpegFailure, watch } from './video-in.js';
+import { decodeToNothing, DISK_FULL, ffmpegFailure, watch } from './video-in.js';
 
 import type { SoundSource } from '../types.js';
 import type { VideoContainer } from './frame-writer.js';
@@ -77,11 +77,7 @@ function soundOptions(container: VideoContainer): string[] {
 
 /** Whether `file` has sound ffmpeg can decode: a stream with at least one packet. */
 async function decodesSound(file: string): Promise<boolean> {
-  const command = ffmpegCommand(file).outputOptions(['-map', '0:a:0', '-f', 'null']).output('-');
-  const run = watch(command);
-  command.run();
-  const { error, stderr } = await run.done;
-  await run.exit;
+  const { error, stderr } = await decodeToNothing(ffmpegCommand(file), ['-map', '0:a:0']);
   // No audio stream fails; one without packets (WebM keeps the empty track) decodes nothing.
   return error === null && !/Output file is empty/.test(stderr);
 }

@@ -6,9 +6,9 @@ import { LABEL_FONT_FAMILY, contrastColor, escapeXml, labelWidth, px, svgOpen } 
 /** Options for {@link renderSwatch}. */
 export interface SwatchOptions {
   /**
-   * Picture width in pixels, at least the number of colours. Default 800, or wider for
-   * more than 100 colours (twice the narrowest segment a colour), so that the narrowest segments leave most of the
-   * bar to follow the proportions.
+   * Picture width in pixels, at least the number of colours. Default 800, or wider for more
+   * than 100 colours (twice the narrowest segment a colour), so that the narrowest segments
+   * leave most of the bar to follow the proportions.
    */
   readonly width?: number;
   /** Picture height in pixels. Default 160. */
