@@ -12,7 +12,8 @@ export type GifWorkerRequest =
   | { type: 'frame'; frame: IndexedFrame }
   | { type: 'finish' };
 
-export type GifWorkerReply = { type: 'bytes'; bytes: Uint8Array } | { type: 'error'; message: string };
+/** `cutFrames` comes with the last reply (see GifEncoder.cutFrames). */
+export type GifWorkerReply = { type: 'bytes'; bytes: Uint8Array; cutFrames?: readonly number[] } | { type: 'error'; message: string };
 
 let encoder: GifEncoder | null = null;
 
@@ -26,7 +27,7 @@ parentPort?.on('message', (request: GifWorkerRequest) => {
     const last = request.type === 'finish';
     if (!last) encoder.addFrame(request.frame);
     const bytes = last ? encoder.finish() : encoder.takeBytes();
-    parentPort!.postMessage({ type: 'bytes', bytes } satisfies GifWorkerReply, [bytes.buffer as ArrayBuffer]);
+    parentPort!.postMessage({ type: 'bytes', bytes, ...(last ? { cutFrames: encoder.cutFrames } : {}) } satisfies GifWorkerReply, [bytes.buffer as ArrayBuffer]);
   } catch (err) {
     parentPort!.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) } satisfies GifWorkerReply);
   }

@@ -66,6 +66,8 @@ export interface GifEncoder {
   finish(): Uint8Array;
   /** Bytes encoded so far and not yet taken, so a large GIF can be streamed to disk. */
   takeBytes(): Uint8Array;
+  /** The frames (0-based) shown longer than a GIF frame can be, whose delays were cut to 655.35 s. */
+  readonly cutFrames: readonly number[];
 }
 
 /** Packed canvas pixel: 0 = transparent, otherwise OPAQUE | 0xRRGGBB. */
@@ -161,6 +163,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
   const chunks: Uint8Array[] = [];
   let elapsedMs = 0;
   let writtenCs = 0;
+  const cutFrames: number[] = [];
   let finished = false;
 
   function addFrame(frame: IndexedFrame): void {
@@ -504,7 +507,10 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     const cs = Math.min(MAX_DELAY_CS, Math.max(0, owedCs));
     writtenCs += cs;
     // A delay longer than a GIF can hold is cut, not carried into the next frame.
-    if (owedCs > MAX_DELAY_CS) elapsedMs = writtenCs * 10;
+    if (owedCs > MAX_DELAY_CS) {
+      elapsedMs = writtenCs * 10;
+      cutFrames.push(framesWritten);
+    }
     return cs;
   }
 
@@ -538,5 +544,5 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     return takeBytes();
   }
 
-  return { addFrame, finish, takeBytes };
+  return { addFrame, finish, takeBytes, cutFrames };
 }

@@ -111,8 +111,6 @@ async function gifWriter(file: string, options: FrameWriterOptions): Promise<Fra
   const ahead: Promise<Uint8Array>[] = [];
   const framesAhead = gifFramesAhead(options.width * options.height);
   let frames = 0;
-  // Frames shown longer than a GIF frame can be (an APNG or WebP may ask for hours): cut by the encoder, and said.
-  const tooLong: number[] = [];
   const writeReady = async (keep: number) => {
     while (ahead.length > keep) {
       const bytes = await ahead.shift()!;
@@ -132,8 +130,6 @@ async function gifWriter(file: string, options: FrameWriterOptions): Promise<Fra
         const bytes = encoder.addFrame(frame);
         bytes.catch(() => undefined);
         ahead.push(bytes);
-        // As the encoder rounds it: to the centisecond.
-        if (Math.round(frame.delayMs / 10) * 10 > MAX_GIF_DELAY_MS) tooLong.push(frames);
         frames++;
         await writeReady(framesAhead);
       } catch (err) {
@@ -144,11 +140,14 @@ async function gifWriter(file: string, options: FrameWriterOptions): Promise<Fra
       try {
         if (frames === 0) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
         await writeReady(0);
-        await out.write(await encoder.finish());
+        const last = await encoder.finish();
+        await out.write(last.bytes);
         encoder.close();
         const bytes = await out.commit();
-        if (tooLong.length === 0) return { bytes };
-        const which = tooLong.length === 1 ? `frame ${tooLong[0] + 1} is` : `${tooLong.length} frames (the first: ${tooLong[0] + 1}) are`;
+        // Frames shown longer than a GIF frame can be (an APNG or WebP may ask for hours), as the encoder cut them.
+        const cut = last.cutFrames;
+        if (cut.length === 0) return { bytes };
+        const which = cut.length === 1 ? `frame ${cut[0] + 1} is` : `${cut.length} frames (the first: ${cut[0] + 1}) are`;
         return { bytes, warnings: [`${file}: ${which} shown longer than a GIF frame can be, ${MAX_GIF_DELAY_MS / 1000} s, and cut to that; a video output keeps the whole time`] };
       } catch (err) {
         return fail(err);

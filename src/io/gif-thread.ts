@@ -9,8 +9,8 @@ import type { IndexedFrame } from '../types.js';
 export interface AsyncGifEncoder {
   /** Queues a frame; resolves to the bytes that became ready (in frame order). */
   addFrame(frame: IndexedFrame): Promise<Uint8Array>;
-  /** Resolves to the remaining bytes, trailer included. */
-  finish(): Promise<Uint8Array>;
+  /** Resolves to the remaining bytes, trailer included, and the frames whose delays were cut (GifEncoder.cutFrames). */
+  finish(): Promise<{ bytes: Uint8Array; cutFrames: readonly number[] }>;
   /** Stops the worker, if any. Safe to call more than once. */
   close(): void;
 }
@@ -47,7 +47,7 @@ export function openGifEncoder(options: GifEncoderOptions, frameCount?: number):
       encoder.addFrame(frame);
       return encoder.takeBytes();
     },
-    finish: async () => encoder.finish(),
+    finish: async () => ({ bytes: encoder.finish(), cutFrames: encoder.cutFrames }),
     close() {},
   };
 }
@@ -55,7 +55,7 @@ export function openGifEncoder(options: GifEncoderOptions, frameCount?: number):
 function workerEncoder(options: GifEncoderOptions): AsyncGifEncoder {
   const worker = new Worker(WORKER_URL);
   // Replies come back in request order: each one settles the oldest waiting request.
-  const waiting: { resolve: (bytes: Uint8Array) => void; reject: (err: Error) => void }[] = [];
+  const waiting: { resolve: (reply: { bytes: Uint8Array; cutFrames?: readonly number[] }) => void; reject: (err: Error) => void }[] = [];
   let failure: Error | null = null;
   const failAll = (err: Error) => {
     failure ??= err;
@@ -64,22 +64,25 @@ function workerEncoder(options: GifEncoderOptions): AsyncGifEncoder {
   worker.on('message', (reply: GifWorkerReply) => {
     const w = waiting.shift();
     if (!w) return;
-    if (reply.type === 'bytes') w.resolve(reply.bytes);
+    if (reply.type === 'bytes') w.resolve(reply);
     else w.reject(new Error(reply.message));
   });
   worker.on('error', failAll);
   worker.on('exit', () => failAll(new Error('the GIF encoder thread stopped')));
   const send = (request: GifWorkerRequest) => worker.postMessage(request);
   const request = (message: GifWorkerRequest) =>
-    new Promise<Uint8Array>((resolve, reject) => {
+    new Promise<{ bytes: Uint8Array; cutFrames?: readonly number[] }>((resolve, reject) => {
       if (failure) return reject(failure);
       waiting.push({ resolve, reject });
       send(message);
     });
   send({ type: 'init', options });
   return {
-    addFrame: (frame) => request({ type: 'frame', frame }),
-    finish: () => request({ type: 'finish' }),
+    addFrame: async (frame) => (await request({ type: 'frame', frame })).bytes,
+    finish: async () => {
+      const { bytes, cutFrames = [] } = await request({ type: 'finish' });
+      return { bytes, cutFrames };
+    },
     close() {
       failure ??= new Error('closed');
       void worker.terminate();
