@@ -34,7 +34,7 @@ export function sniffKind(head: Uint8Array): InputKind {
   const ascii = (from: number, to: number) => String.fromCharCode(...head.subarray(from, to));
   if (ascii(0, 6) === 'GIF87a' || ascii(0, 6) === 'GIF89a') return 'gif';
   if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'still'; // JPEG
-  if (head[0] === 0x89 && ascii(1, 4) === 'PNG') return animationChunkFirst(head) === true ? 'apng' : 'still';
+  if (isPng(head)) return animationChunkFirst(head) === true ? 'apng' : 'still';
   // An extended WebP (VP8X chunk first) says in its flags whether it is animated.
   if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return ascii(12, 16) === 'VP8X' && (head[20] & 0x02) !== 0 ? 'webp' : 'still';
   if (ascii(0, 4) === 'II*\0' || ascii(0, 4) === 'MM\0*') return 'still'; // TIFF
@@ -42,6 +42,8 @@ export function sniffKind(head: Uint8Array): InputKind {
   if (ascii(4, 8) === 'ftyp' && /^(avif|avis|heic|heix|mif1)$/.test(ascii(8, 12))) return 'still';
   return 'video';
 }
+
+const isPng = (head: Uint8Array): boolean => head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47; // \x89PNG
 
 /**
  * An APNG has an animation control chunk (acTL) before its first image data (IDAT). Whether
@@ -110,7 +112,7 @@ export async function openInput(file: string, options: InputOptions): Promise<Fr
   const head = await checkInput(file);
   let kind = sniffKind(head);
   // A PNG whose first 64 KiB hold neither animation control nor image data: read on.
-  if (kind === 'still' && String.fromCharCode(...head.subarray(0, 4)) === '\x89PNG' && head.length === HEAD_BYTES && animationChunkFirst(head) === undefined) {
+  if (kind === 'still' && isPng(head) && head.length === HEAD_BYTES && animationChunkFirst(head) === undefined) {
     if (await (await import('./apng-animation.js')).isAnimatedPngFile(file)) kind = 'apng';
   }
   if (kind === 'gif' || kind === 'webp' || kind === 'apng') {
