@@ -105,7 +105,11 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   };
   const delayMs = 1000 / fps;
   const filters: string[] = [];
-  if (!asStored && (opts.fps !== undefined || capped || probe.rateFilter === true)) filters.push(`fps=${fps}`);
+  // With --start, the rate filter is anchored there (see readFrames): its ticks fall at the
+  // start time and every 1/fps after it, each taking the frame that starts nearest to it.
+  const anchored = !asStored && opts.startSec !== undefined;
+  if (anchored) filters.push(`fps=${fps}:start_time=0`);
+  else if (!asStored && (opts.fps !== undefined || capped || probe.rateFilter === true)) filters.push(`fps=${fps}`);
   // Area averaging when shrinking: colour statistics (what k-means sees) stay those of the source.
   if (width !== probe.width || height !== probe.height) filters.push(`scale=${width}:${height}:flags=${width < probe.width ? 'area' : 'bicubic'}`);
 
@@ -133,6 +137,8 @@ interface ReadPlan {
   rateAsked?: number;
   /** Read the first frame only. */
   firstOnly?: boolean;
+  /** The rate filter passes the last frame on at the end even when no tick falls in it. */
+  passLast?: boolean;
   /** The frames may be partly transparent. */
   alpha: boolean;
 }
@@ -147,12 +153,19 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
   const command = ffmpegCommand(file);
   if (plan.demuxer !== undefined) command.inputFormat(plan.demuxer);
   if (plan.decoder !== undefined) command.inputOptions(['-c:v', plan.decoder]);
-  if (plan.startSec !== undefined) command.inputOptions(['-ss', ffmpegSeconds(plan.startSec)]); // before -i: fast, and still frame-accurate when decoding
+  // Seeking before -i is fast. ffmpeg's accurate seek would drop every frame that starts
+  // before the start time, the one on screen there included, and its constant-rate output
+  // would then show the next frame early (0.5 fps, --start 3: the frame from 4 s at 3 s, and
+  // nothing at all past the last frame's start). So decoding starts at the key frame before,
+  // timestamps count from the start time, and the rate filter anchored at 0 (openVideo)
+  // picks the frame for each tick from there.
+  if (plan.startSec !== undefined) command.inputOptions(['-noaccurate_seek', '-ss', ffmpegSeconds(plan.startSec)]);
   const outputOptions = ['-map', '0:v:0', '-an', '-sn', '-dn', '-pix_fmt', 'rgba'];
   if (plan.everyFrame) outputOptions.push(...everyFrameOptions());
   if (plan.firstOnly === true) outputOptions.push('-frames:v', '1');
   if (plan.durationSec !== undefined) outputOptions.push('-t', ffmpegSeconds(plan.durationSec));
-  if (plan.filters.length > 0) outputOptions.push('-vf', plan.filters.join(','));
+  const filters = plan.passLast === true ? plan.filters.map((f) => (isRateFilter(f) ? `${f}:eof_action=pass` : f)) : plan.filters;
+  if (filters.length > 0) outputOptions.push('-vf', filters.join(','));
   command.outputOptions(outputOptions).format('rawvideo').output(out, { end: true });
 
   const run = watch(command);
@@ -184,7 +197,13 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
     const result = await run.done;
     if (result.error) throw ffmpegFailure(file, result.error, result.stderr);
     if (result.damage !== null && warnings.length === 0) warnings.push(damageWarning(file, result.damage));
-    if (!yielded && plan.rateAsked === undefined && plan.filters.some(isRateFilter)) {
+    if (!yielded && plan.startSec !== undefined && plan.passLast !== true && !(plan.startSec >= (plan.lengthSec ?? Infinity))) {
+      // A start time inside the last frame, after its first tick: the rate filter does not
+      // know how long that frame lasts, so it gives nothing unless told to pass it on.
+      yield* readFrames(file, { ...plan, passLast: true }, warnings);
+      return;
+    }
+    if (!yielded && plan.startSec === undefined && plan.rateAsked === undefined && plan.filters.some(isRateFilter)) {
       // A clip shorter than half a tick of the rate it is read at (5 ms at 1000 fps, read at
       // a GIF's 50) has no frame on screen at any tick of ffmpeg's rate filter: its first
       // frame is read instead, for one tick.
