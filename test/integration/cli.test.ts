@@ -277,6 +277,21 @@ describe('a damaged video', () => {
     expect(r.stderr).toMatch(/chromaseed: warning: \S*test-cut\.webm: the video is damaged \(ffmpeg: \[matroska,webm\] Read error\); frames may be missing/);
   });
 
+  it('an MP4 cut short between two packets: warned about once the frames are read', async () => {
+    // Index first (faststart), picture only, cut where frame 100's packet begins: every
+    // packet before is whole, so only the demuxer notices ("partial file").
+    const ffmpeg = ffmpegLocation().path;
+    const whole = path.join(tmp, 'chaplin-faststart.mp4');
+    execFileSync(ffmpeg, ['-v', 'error', '-i', path.join(corpus, 'videos/moviepy__chaplin.mp4'), '-an', '-c', 'copy', '-movflags', '+faststart', whole]);
+    const shown = spawnSync(ffmpeg, ['-hide_banner', '-i', whole, '-vf', 'showinfo', '-f', 'null', '-'], { encoding: 'utf8' }).stderr;
+    const at = Number(/\bn: *100 .*?\bpos: *(\d+)/.exec(shown)![1]);
+    const cut = path.join(tmp, 'chaplin-cut.mp4');
+    writeFileSync(cut, readFileSync(whole).subarray(0, at));
+    const r = await runMain(['quantize', cut, '-k', '8', '--width', '160', '-o', path.join(tmp, 'cut-mp4.gif')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: \S*chaplin-cut\.mp4: the video is damaged \(ffmpeg: \[mov,mp4,m4a,3gp,3g2,mj2\] stream 0, offset 0x[0-9a-f]+: partial file\)/);
+  });
+
   it('corrupt in the middle: warned about once the frames are read', async () => {
     const bytes = new Uint8Array(readFileSync(path.join(corpus, 'videos/moviepy__chaplin.mp4')));
     for (let i = 300_000; i < 320_000; i += 37) bytes[i] ^= 0xff;
