@@ -30,7 +30,7 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
     throw new CommandChosen(async () => (await load())(args, streams, signal));
   };
   try {
-    const parser = buildParser(argv, {
+    const parser = buildParser(endOfOptions(argv), {
       palette: choose(async () => (await import('./palette-command.js')).paletteCommand),
       quantize: choose(async () => (await import('./quantize-command.js')).quantizeCommand),
       compare: choose(async () => (await import('./compare-command.js')).compareCommand),
@@ -47,6 +47,18 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
       return report(runErr, streams);
     }
   }
+}
+
+/**
+ * `--` ends the options, so a file named like one ("-i.mp4") can be given. yargs leaves what
+ * follows out of a command's positionals (its count then says none were given), so they are
+ * put back as positionals; every positional is a file, and one starting with "-" is written
+ * "./-i.mp4", the same file, which no parser takes for an option.
+ */
+function endOfOptions(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  if (end < 0) return argv;
+  return [...argv.slice(0, end), ...argv.slice(end + 1).map((arg) => (arg.startsWith('-') ? `./${arg}` : arg))];
 }
 
 /**

@@ -195,6 +195,18 @@ describe('chromaseed quantize', () => {
   });
 });
 
+describe('-- ends the options', () => {
+  it('so a file named like an option is read, and what follows it is a file name too', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'dashes-'));
+    copyFileSync(CARS, path.join(dir, '-i.gif'));
+    const r = await runBin(['quantize', '-k', '4', '-q', '-o', 'out.gif', '--', '-i.gif'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect([r.code, existsSync(path.join(dir, 'out.gif'))]).toEqual([0, true]);
+    const late = await runBin(['quantize', '-k', '4', '--', '-i.gif', '-o', 'x.gif'], { cwd: dir });
+    expect([late.code, late.stderr]).toEqual([2, 'chromaseed: Missing required argument: output (see chromaseed --help)\n']);
+  });
+});
+
 describe('numbered PNG frames over an earlier, longer sequence', () => {
   it('names the frames left from the earlier run (not removed: this run did not write them)', async () => {
     const dir = mkdtempSync(path.join(tmp, 'left-over-'));
