@@ -1,4 +1,4 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, inputError } from '../errors.js';
 import { checkFrameCount, checkFrameSize, scaledHeight, validateClipOptions } from './clip-options.js';
@@ -61,6 +61,8 @@ function animationChunkFirst(head: Uint8Array): boolean | undefined {
   return undefined;
 }
 
+const OWN_DESCRIPTOR = /^\/(dev\/(stdin|fd\/\d+)|proc\/self\/fd\/\d+)$/;
+
 /** Checks the input exists and is a readable, non-empty file; returns its first bytes. */
 export async function checkInput(file: string): Promise<Uint8Array> {
   // The command line hands '-' over as an empty name.
@@ -108,8 +110,11 @@ function reframes(options: InputOptions): boolean {
  * frames here; a still becomes a one-frame clip; a video goes through ffmpeg, which applies
  * those options itself.
  */
-export async function openInput(file: string, options: InputOptions): Promise<FrameSource & { kind: InputKind }> {
-  const head = await checkInput(file);
+export async function openInput(name: string, options: InputOptions): Promise<FrameSource & { kind: InputKind }> {
+  const head = await checkInput(name);
+  // "/dev/stdin" or "/dev/fd/3" redirected from a file: the names stand for this process's
+  // own descriptors, and ffmpeg, a process of its own, would open its own instead.
+  const file = OWN_DESCRIPTOR.test(name) ? await realpath(name) : name;
   let kind = sniffKind(head);
   // A PNG whose first 64 KiB hold neither animation control nor image data: read on.
   if (kind === 'still' && isPng(head) && head.length === HEAD_BYTES && animationChunkFirst(head) === undefined) {

@@ -207,6 +207,20 @@ describe('-- ends the options', () => {
   });
 });
 
+describe('/dev/stdin redirected from a file', () => {
+  it('is read as that file, also by ffmpeg (which would open its own standard input)', () => {
+    const out = path.join(tmp, 'from-stdin.gif');
+    const input = openSync(REALSHORT, 'r');
+    try {
+      const r = spawnSync(process.execPath, [BIN, 'quantize', '/dev/stdin', '-k', '4', '-q', '-o', out], { stdio: [input, 'pipe', 'pipe'], encoding: 'utf8' });
+      expect([r.status, r.stderr]).toEqual([0, '']);
+    } finally {
+      closeSync(input);
+    }
+    expect(gif(out).frames).toHaveLength(36);
+  });
+});
+
 describe('numbered PNG frames over an earlier, longer sequence', () => {
   it('names the frames left from the earlier run (not removed: this run did not write them)', async () => {
     const dir = mkdtempSync(path.join(tmp, 'left-over-'));
