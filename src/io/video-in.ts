@@ -406,10 +406,16 @@ export async function probeVideo(file: string, demuxer?: string): Promise<VideoP
   if (demuxer !== undefined) command.inputFormat(demuxer);
   const { error, stderr, damage } = await decodeToNothing(command, ['-map', '0:v:0', '-frames:v', '1']);
   if (error) throw ffmpegFailure(file, error, stderr);
+  // ffmpeg draws a file named .txt, .nfo, .bin (and a few more) as text art on a 640x400
+  // console: any text or binary file with such a name would "work", as a picture of itself.
+  if (TEXT_ART.test(stderr)) throw new ChromaseedError('ERR_INPUT', `${file}: a text or binary file, not a video or an image (ffmpeg would only draw it as text)`);
   const probe = parseProbe(stderr);
   if (!probe) throw new ChromaseedError('ERR_INPUT', `${file}: ffmpeg found no video stream it could decode`);
   return { ...probe, damage: damage ?? undefined };
 }
+
+/** ffmpeg's demuxers for text art (ANSI, BinText, XBin, ArtWorx, iCE Draw), chosen by file name. */
+const TEXT_ART = /^Input #0, (tty|bin|xbin|adf|idf), from /m;
 
 /**
  * Parses ffmpeg's stream report. The output stream line of the probe run is preferred: it

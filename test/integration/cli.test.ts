@@ -14,6 +14,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const CARS = path.join(repoRoot, 'samples/cars.gif');
 const HIBISCUS = path.join(repoRoot, 'samples/hibiscus.jpg');
 const REALSHORT = path.join(corpus, 'videos/imageio__realshort.mp4');
+const NOTES = path.join(tmp, 'notes.txt');
+writeFileSync(NOTES, 'hello world\n');
 const NO_LOOP = path.join(corpus, 'odd_gifs/glide__gif_without_netscape_iteration.gif');
 const ZERO_DELAYS = path.join(corpus, 'odd_gifs/imagegif__beacon_icc.gif');
 
@@ -466,6 +468,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['k zero', ['palette', HIBISCUS, '-k', '0'], 2, /--colors/],
     ['unknown option', ['quantize', CARS, '--colours', '8', '-o', 'x.gif'], 2, /Unknown argument/],
     ['missing input', ['quantize', 'nope.gif', '-o', 'x.gif'], 1, /nope\.gif: no such file/],
+    ['a text file, which ffmpeg would draw', ['quantize', NOTES, '-o', 'x.gif'], 1, /notes\.txt: a text or binary file, not a video or an image \(ffmpeg would only draw it as text\)\n$/],
     ['a device as input', ['palette', '/dev/zero'], 1, /^chromaseed: \/dev\/zero: is a pipe or a device, not a file; save it to a file first\n$/],
     ['output extension', ['quantize', CARS, '-o', 'x.bmp'], 2, /x\.bmp/],
     ['no command', [], 2, /command/],
