@@ -1,3 +1,5 @@
+import type { Frame } from './types.js';
+
 /**
  * The one error type the library throws for anything a user can act on. The CLI prints
  * its message as a single line; any other error is a bug and is printed with its stack.
@@ -30,6 +32,33 @@ export function invalidOption(name: string, expected: string, actual: unknown): 
 /** `a, b or c`: a list of names in a message. */
 export function listOf(names: readonly string[]): string {
   return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+}
+
+/** What a library run stopped by its AbortSignal throws (the CLI exits 130 on it). */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new ChromaseedError('ERR_ABORTED', 'interrupted', { cause: signal.reason });
+}
+
+/**
+ * Pixels come as bytes: a Uint8Array (a Buffer is one) or a Uint8ClampedArray (a canvas's
+ * ImageData). Another array would be read through its bytes, as nonsense, or not at all.
+ */
+export function checkBytes(name: string, value: unknown): void {
+  if (value instanceof Uint8Array || value instanceof Uint8ClampedArray) return;
+  const type = value === null || typeof value !== 'object' ? null : (value.constructor?.name ?? 'Object');
+  const kind = type === null ? String(value) : `${/^[AEIO]/.test(type) ? 'an' : 'a'} ${type}`;
+  throw new ChromaseedError('ERR_INPUT', `${name} is ${kind}; expected RGBA bytes (a Uint8Array, Uint8ClampedArray or Buffer)`);
+}
+
+/** The check every entry point taking a frame makes: width x height x 4 bytes of RGBA. */
+export function checkRgbaFrame(frame: Frame): void {
+  if (frame === null || typeof frame !== 'object') throw new ChromaseedError('ERR_INPUT', `a frame is { width, height, data }, not ${String(frame)}`);
+  const { width, height, data } = frame;
+  checkBytes('frame data', data);
+  const n = width * height;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0 || data.length !== n * 4) {
+    throw new ChromaseedError('ERR_INPUT', `frame data has ${data.length} bytes, expected ${width}x${height}x4 = ${n * 4}`);
+  }
 }
 
 export function inputError(file: string, message: string, cause?: unknown): ChromaseedError {

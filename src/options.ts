@@ -72,6 +72,7 @@ const LEVERS = ['stability', 'frameIterations', 'paletteHold', 'pixelHold', 'pix
 export const SEQUENCE_NAMES = [...CLUSTER_NAMES, 'seeding', 'dither', ...LEVERS] as const;
 
 function refuseUnknown(raw: Raw, names: readonly string[]): void {
+  if (raw === null || typeof raw !== 'object') throw new ChromaseedError('ERR_USAGE', `options are an object such as { ${names[0]}: ... }, not ${String(raw)}`);
   for (const name of Object.keys(raw)) {
     if (!names.includes(name)) throw new ChromaseedError('ERR_USAGE', `unknown option "${name}"; the options here are ${names.join(', ')}`);
   }
@@ -92,7 +93,7 @@ export interface ClusterOptions {
   maxIterations: number;
 }
 
-export function resolveClusterOptions(raw: Raw, defaultColors: number): ClusterOptions {
+export function resolveClusterOptions(raw: Raw = {}, defaultColors = 16): ClusterOptions {
   refuseUnknown(raw, CLUSTER_NAMES);
   return clusterOptions(raw, defaultColors);
 }
@@ -123,7 +124,7 @@ function paletteFormat(raw: Raw): PaletteFormat {
   return 'json';
 }
 
-export function resolvePaletteOptions(raw: Raw): PaletteOptions {
+export function resolvePaletteOptions(raw: Raw = {}): PaletteOptions {
   refuseUnknown(raw, PALETTE_NAMES);
   return {
     ...clusterOptions(raw, 6),
@@ -148,7 +149,7 @@ export interface InputOptions {
   maxFrames: number;
 }
 
-export function resolveInputOptions(raw: Raw): InputOptions {
+export function resolveInputOptions(raw: Raw = {}): InputOptions {
   refuseUnknown(raw, INPUT_NAMES);
   const clip = validateClipOptions({ fps: raw.fps as number | undefined, width: raw.width as number | undefined, start: raw.start as string | undefined, duration: raw.duration as string | undefined });
   return {
@@ -175,7 +176,7 @@ export function leverGiven(raw: Raw): string | undefined {
   return lever === undefined ? undefined : flag(lever);
 }
 
-export function resolveSequenceOptions(raw: Raw): SequenceOptions {
+export function resolveSequenceOptions(raw: Raw = {}): SequenceOptions {
   refuseUnknown(raw, SEQUENCE_NAMES);
   const seeding = choice(raw, 'seeding', SEEDINGS, 'seeded');
   const metric = choice(raw, 'metric', METRICS, 'euclidean');

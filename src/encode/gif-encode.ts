@@ -172,6 +172,10 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
       throw new RangeError(`frame is ${frame.width}x${frame.height}, canvas is ${width}x${height}`);
     }
     const { indices, palette, size, transparent } = frame;
+    if (!(indices.length >= n && (transparent === null || transparent.length >= n))) {
+      throw new RangeError(`frame has ${indices.length} palette indices and ${transparent?.length ?? 'no'} transparency entries; ${n} are needed`);
+    }
+    if (!(frame.delayMs >= 0 && frame.delayMs < Infinity)) throw new RangeError(`frame delay is ${frame.delayMs} ms; it must be a number >= 0`);
     // Size 0 is a frame with no opaque pixel (a clip that starts from a clear canvas): every
     // pixel must then be transparent, which the index check below enforces.
     if (!Number.isInteger(size) || size < 0 || size > 256 || palette.length < size * 3) {
@@ -502,7 +506,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
 
   /** Centiseconds for the next frame; the rounding error is carried into the following one. */
   function nextDelayCs(delayMs: number): number {
-    elapsedMs += Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0;
+    elapsedMs += delayMs;
     const owedCs = Math.round(elapsedMs / 10) - writtenCs;
     const cs = Math.min(MAX_DELAY_CS, Math.max(0, owedCs));
     writtenCs += cs;

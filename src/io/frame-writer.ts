@@ -94,6 +94,10 @@ function checkFrame(frame: IndexedFrame, width: number, height: number): void {
   if (frame.width !== width || frame.height !== height) {
     throw new RangeError(`frame is ${frame.width}x${frame.height}, the writer was opened for ${width}x${height}`);
   }
+  const n = width * height;
+  if (!(frame.indices instanceof Uint8Array) || frame.indices.length < n) throw new RangeError(`frame has ${frame.indices?.length} palette indices, ${n} are needed`);
+  if (frame.transparent !== null && !(frame.transparent instanceof Uint8Array && frame.transparent.length >= n)) throw new RangeError(`frame's transparency mask has ${frame.transparent?.length} entries, ${n} are needed`);
+  if (!(frame.delayMs >= 0 && frame.delayMs < Infinity)) throw new RangeError(`frame delay is ${frame.delayMs} ms; it must be a number >= 0`);
 }
 
 /**
@@ -111,6 +115,7 @@ async function gifWriter(file: string, options: FrameWriterOptions): Promise<Fra
   const ahead: Promise<Uint8Array>[] = [];
   const framesAhead = gifFramesAhead(options.width * options.height);
   let frames = 0;
+  let state: 'open' | 'done' | 'aborted' = 'open';
   const writeReady = async (keep: number) => {
     while (ahead.length > keep) {
       const bytes = await ahead.shift()!;
@@ -119,12 +124,14 @@ async function gifWriter(file: string, options: FrameWriterOptions): Promise<Fra
     }
   };
   const fail = async (err: unknown): Promise<never> => {
+    state = 'aborted';
     encoder.close();
     await out.abort();
     throw err;
   };
   return {
     async write(frame) {
+      if (state !== 'open') throw new Error(`${file}: write after ${state}`);
       checkFrame(frame, options.width, options.height);
       try {
         const bytes = encoder.addFrame(frame);
@@ -137,6 +144,7 @@ async function gifWriter(file: string, options: FrameWriterOptions): Promise<Fra
       }
     },
     async finish() {
+      if (state !== 'open') throw new Error(`${file}: finish after ${state}`);
       try {
         if (frames === 0) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
         await writeReady(0);
@@ -144,6 +152,7 @@ async function gifWriter(file: string, options: FrameWriterOptions): Promise<Fra
         await out.write(last.bytes);
         encoder.close();
         const bytes = await out.commit();
+        state = 'done';
         // Frames shown longer than a GIF frame can be (an APNG or WebP may ask for hours), as the encoder cut them.
         const cut = last.cutFrames;
         if (cut.length === 0) return { bytes };
@@ -154,6 +163,8 @@ async function gifWriter(file: string, options: FrameWriterOptions): Promise<Fra
       }
     },
     async abort() {
+      if (state !== 'open') return;
+      state = 'aborted';
       encoder.close();
       await out.abort();
     },

@@ -2,7 +2,7 @@ import { open, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, inputError } from '../errors.js';
 import { checkFrameCount, checkFrameSize, scaledHeight, validateClipOptions } from './clip-options.js';
-import type { InputOptions } from '../options.js';
+import { resolveInputOptions, type InputOptions } from '../options.js';
 import { MAX_ANIMATION_FPS, MAX_GIF_FPS, playbackDelayMs, rateForDelays } from '../timing.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 
@@ -110,7 +110,7 @@ function reframes(options: InputOptions): boolean {
  * frames here; a still becomes a one-frame clip; a video goes through ffmpeg, which applies
  * those options itself.
  */
-export async function openInput(name: string, options: InputOptions): Promise<FrameSource & { kind: InputKind }> {
+export async function openInput(name: string, options: InputOptions = resolveInputOptions()): Promise<FrameSource & { kind: InputKind }> {
   const head = await checkInput(name);
   // "/dev/stdin" or "/dev/fd/3" redirected from a file: the names stand for this process's
   // own descriptors, and ffmpeg, a process of its own, would open its own instead.

@@ -1,5 +1,5 @@
 import { fromSrgb, toSrgb } from '../color/space.js';
-import { invalidOption, listOf } from '../errors.js';
+import { checkBytes, invalidOption, listOf } from '../errors.js';
 import { INITS, METRICS, SPACES } from '../options.js';
 import type { ColorSpace, InitMethod, Metric } from '../types.js';
 import { dedupePoints } from './dedupe.js';
@@ -158,6 +158,7 @@ interface Resolved {
 }
 
 function resolve(options: KMeansOptions): Resolved {
+  if (options === null || typeof options !== 'object') throw invalidOption('options', 'an object such as { k: 8 }', options);
   const k = options.k;
   if (!Number.isInteger(k) || k < 1 || k > 256) throw invalidOption('k', 'an integer between 1 and 256', k);
   const initial = options.initialCentroids;
@@ -176,18 +177,27 @@ function resolve(options: KMeansOptions): Resolved {
   if (!METRICS.includes(metric)) throw invalidOption('metric', listOf(METRICS), metric);
   const space = options.space ?? 'rgb';
   if (!SPACES.includes(space)) throw invalidOption('space', listOf(SPACES), space);
+  const seed = options.seed ?? 0;
+  if (!Number.isSafeInteger(seed)) throw invalidOption('seed', 'an integer', seed);
+  const tolerance = options.tolerance ?? 1e-4;
+  if (!(tolerance >= 0 && tolerance < Infinity)) throw invalidOption('tolerance', 'a number >= 0', tolerance);
+  if (initial !== undefined && !initial.every(Number.isFinite)) throw invalidOption('initialCentroids', 'finite numbers', 'a NaN or an infinity');
+  const anchors = options.anchorWeights;
+  if (anchors !== undefined && (anchors.length < k || !anchors.subarray(0, k).every((w) => w >= 0 && w < Infinity))) {
+    throw invalidOption('anchorWeights', `${k} weights >= 0 (one per centroid)`, `${anchors.length} numbers`);
+  }
   return {
     k,
     init,
     metric,
     space,
     restarts: initial ? 1 : restarts,
-    seed: options.seed ?? 0,
+    seed,
     maxIterations,
     refineIterations,
-    tolerance: options.tolerance ?? 1e-4,
+    tolerance,
     initialCentroids: initial,
-    anchorWeights: options.anchorWeights,
+    anchorWeights: anchors,
     labels: options.labels ?? false,
     onIteration: options.onIteration,
   };
@@ -423,6 +433,7 @@ export function createKMeans(): KMeansEngine {
   let histogramPixels = -1;
 
   function run(rgba: Uint8Array, options: KMeansOptions): KMeansResult {
+    checkBytes('rgba', rgba);
     const o = resolve(options);
     if (rgba.length % 4 !== 0) throw invalidOption('rgba', 'a length that is a multiple of 4', `${rgba.length} bytes`);
     buildHistogram(rgba, histogram);

@@ -1,5 +1,5 @@
 import type { ColorSpace, Frame, Metric } from '../types.js';
-import { ChromaseedError, invalidOption } from '../errors.js';
+import { checkBytes, checkRgbaFrame, ChromaseedError, invalidOption } from '../errors.js';
 import { fromSrgb } from '../color/space.js';
 import { DITHERS, METRICS, SPACES, type DitherMode } from '../options.js';
 import { createPaletteSearch } from './nearest.js';
@@ -117,11 +117,10 @@ export function createMapper(): Mapper {
   };
 
   function map(frame: Frame, palette: Uint8Array, size: number, options: MapOptions, out?: Uint8Array): MappedFrame {
+    checkRgbaFrame(frame);
     const { width, height, data } = frame;
     const n = width * height;
-    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0 || data.length !== n * 4) {
-      throw new ChromaseedError('ERR_INPUT', `frame data has ${data.length} bytes, expected ${width}x${height}x4 = ${n * 4}`);
-    }
+    checkBytes('palette', palette);
     if (!Number.isInteger(size) || size < 0 || size > 256) throw invalidOption('size', 'an integer between 0 and 256', size);
     if (palette.length < size * 3) {
       throw new ChromaseedError('ERR_INPUT', `palette has ${palette.length} bytes, expected at least ${size * 3} for ${size} colours`);

@@ -1,3 +1,4 @@
+import { checkRgbaFrame, throwIfAborted } from '../errors.js';
 import { kmeansPoints } from '../kmeans/kmeans.js';
 import type { ClusterOptions } from '../options.js';
 import type { Frame, FrameSource } from '../types.js';
@@ -13,7 +14,7 @@ export interface ClipPalette {
 export async function clipPalette(open: () => Promise<FrameSource>, options: ClusterOptions, signal?: AbortSignal): Promise<ClipPalette> {
   const accumulator = createColorAccumulator();
   for await (const frame of (await open()).frames) {
-    signal?.throwIfAborted();
+    throwIfAborted(signal);
     accumulator.add(frame);
   }
   return accumulator.finish(options);
@@ -36,6 +37,7 @@ export function createColorAccumulator(): { add(frame: Frame): void; finish(opti
   let distinct = 0;
   return {
     add(frame) {
+      checkRgbaFrame(frame);
       const d = frame.data;
       for (let i = 0; i < d.length; i += 4) {
         if (d[i + 3] === 0) continue;

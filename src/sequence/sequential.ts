@@ -1,3 +1,4 @@
+import { checkRgbaFrame, invalidOption } from '../errors.js';
 import { createKMeans, type KMeansResult } from '../kmeans/kmeans.js';
 import { createPaletteSearch } from '../map/nearest.js';
 import { solveAssignment } from '../transfer/hungarian.js';
@@ -54,6 +55,9 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   /** The colour histogram of the frame last passed to `next` (valid until the next call). */
   readonly histogram: ColorHistogram;
 } {
+  if (options.seeding !== 'seeded' && options.seeding !== 'none') {
+    throw invalidOption('seeding', "'seeded' or 'none' here (one palette for the whole clip: quantizeClip or clipPalette)", options.seeding);
+  }
   const engine = createKMeans();
   const stability = options.stability ?? STABILITY_PRESETS.none;
   let previous: FramePalette | null = null;
@@ -187,6 +191,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       return engine.histogram;
     },
     next(frame, last) {
+      checkRgbaFrame(frame);
       if (options.seeding === 'none') {
         const result = fresh(frame, false, 1);
         frameIndex++;

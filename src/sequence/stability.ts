@@ -1,4 +1,4 @@
-import { invalidOption } from '../errors.js';
+import { invalidOption, listOf } from '../errors.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { PaletteSearch } from '../map/nearest.js';
 import { wordsOf } from '../pixel-words.js';
@@ -80,6 +80,7 @@ function checkRange(name: string, v: number, min: number, max: number): number {
 
 /** A preset with any explicitly given lever replacing its value. */
 export function resolveStability(level: StabilityLevel, overrides: Partial<StabilityOptions> = {}): StabilityOptions {
+  if (!STABILITY_LEVELS.includes(level)) throw invalidOption('--stability', listOf(STABILITY_LEVELS), level);
   const s = { ...STABILITY_PRESETS[level], ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
   checkRange('--frame-iterations', s.frameIterations, 1, 10_000);
   checkRange('--palette-hold', s.paletteHold, 0, 1000);

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { createGifEncoder } from '../../src/encode/gif-encode.js';
+import { kmeansPixels } from '../../src/kmeans/kmeans.js';
+import { createMapper } from '../../src/map/map-pixels.js';
+import { resolveSequenceOptions } from '../../src/options.js';
+import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
+import { clipPalette } from '../../src/sequence/global-palette.js';
+import { createSequentialQuantizer } from '../../src/sequence/sequential.js';
+import { resolveStability } from '../../src/sequence/stability.js';
+import type { FrameSource, IndexedFrame, TimedFrame } from '../../src/types.js';
+
+// What the library does with arguments that break its contract: a ChromaseedError a caller
+// can act on (or the RangeError the README documents for a writer's frames), never a hang,
+// a TypeError from deep inside, or output made up from what was not given.
+
+const RGBA = [255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, 255, 255, 255, 255];
+
+function sourceOf(frames: TimedFrame[]): () => Promise<FrameSource> {
+  return async () => ({
+    info: { width: frames[0].width, height: frames[0].height, frameCount: frames.length },
+    frames: (async function* () {
+      yield* frames;
+    })(),
+  });
+}
+
+async function drain(frames: AsyncIterable<unknown>): Promise<number> {
+  let n = 0;
+  for await (const _ of frames) n++;
+  return n;
+}
+
+describe('pixels that are not bytes', () => {
+  it('are refused: a Float32Array hung k-means, a Uint16Array read as all transparent', () => {
+    for (const make of [(v: number[]) => new Float32Array(v), (v: number[]) => new Float64Array(v), (v: number[]) => new Uint16Array(v), (v: number[]) => v]) {
+      expect(() => kmeansPixels(make(RGBA) as unknown as Uint8Array, { k: 2 })).toThrow(/^rgba is an? \w+; expected RGBA bytes \(a Uint8Array, Uint8ClampedArray or Buffer\)$/);
+    }
+    // What a canvas gives works as it always did.
+    expect(kmeansPixels(new Uint8ClampedArray(RGBA) as unknown as Uint8Array, { k: 2 }).k).toBe(2);
+  });
+
+  it('are refused in a clip and by the mapper, with the frame named', async () => {
+    const frame = { width: 2, height: 2, data: new Uint16Array(RGBA) as unknown as Uint8Array, delayMs: 100 };
+    await expect(drain(quantizeClip(sourceOf([frame]), resolveSequenceOptions({ colors: 2 })))).rejects.toMatchObject({ code: 'ERR_INPUT', message: expect.stringMatching(/^frame data is a Uint16Array/) });
+    expect(() => createMapper().map(frame, new Uint8Array(6), 2, { metric: 'euclidean', space: 'rgb' })).toThrow(/^frame data is a Uint16Array/);
+  });
+});
+
+describe('a frame of another length than width x height x 4', () => {
+  it('is refused by quantizeClip and by one palette for the clip, not padded with made-up pixels', async () => {
+    const short = { width: 2, height: 2, data: new Uint8Array(RGBA.slice(0, 8)), delayMs: 100 };
+    for (const seeding of ['seeded', 'none', 'global'] as const) {
+      await expect(drain(quantizeClip(sourceOf([short]), resolveSequenceOptions({ colors: 2, seeding })))).rejects.toMatchObject({ code: 'ERR_INPUT', message: 'frame data has 8 bytes, expected 2x2x4 = 16' });
+    }
+  });
+});
+
+describe('an AbortSignal', () => {
+  it('stops quantizeClip and clipPalette with ERR_ABORTED, as the README lists', async () => {
+    const frame = { width: 2, height: 2, data: new Uint8Array(RGBA), delayMs: 100 };
+    const controller = new AbortController();
+    controller.abort();
+    const options = resolveSequenceOptions({ colors: 2 });
+    await expect(drain(quantizeClip(sourceOf([frame, frame]), options, controller.signal))).rejects.toMatchObject({ name: 'ChromaseedError', code: 'ERR_ABORTED' });
+    await expect(clipPalette(sourceOf([frame]), options, controller.signal)).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+  });
+});
+
+describe('options', () => {
+  it('a per-frame quantizer refuses one palette for the clip, and an unknown mode, instead of seeding silently', () => {
+    for (const seeding of ['global', 'bogus']) {
+      expect(() => createSequentialQuantizer({ ...resolveSequenceOptions({ colors: 4 }), seeding: seeding as 'seeded' })).toThrow(/^expected 'seeded' or 'none' here/);
+    }
+  });
+
+  it('an unknown stability level is named as such, missing options are the defaults, and k-means checks its seed', () => {
+    expect(() => resolveStability('ultra' as 'high')).toThrow('expected none, low, medium or high for --stability but received "ultra"');
+    expect(resolveSequenceOptions().colors).toBe(16);
+    expect(() => kmeansPixels(new Uint8Array(RGBA), undefined as unknown as { k: number })).toThrow('expected an object such as { k: 8 } for options but received undefined');
+    for (const seed of [Number.NaN, 1.5, 'x']) expect(() => kmeansPixels(new Uint8Array(RGBA), { k: 2, seed: seed as number })).toThrow(/for seed/);
+  });
+});
+
+describe('a GIF encoder given a frame short of indices or with a bad delay', () => {
+  const frame = (over: Partial<IndexedFrame>): IndexedFrame => ({ width: 2, height: 2, indices: new Uint8Array(4), palette: new Uint8Array([0, 0, 0]), size: 1, transparent: null, delayMs: 100, ...over });
+  it('throws a RangeError instead of writing index 0 or a delay of 0', () => {
+    expect(() => createGifEncoder({ width: 2, height: 2 }).addFrame(frame({ indices: new Uint8Array(1) }))).toThrow(RangeError);
+    expect(() => createGifEncoder({ width: 2, height: 2 }).addFrame(frame({ transparent: new Uint8Array(2) }))).toThrow(RangeError);
+    for (const delayMs of [Number.NaN, -50, Infinity]) expect(() => createGifEncoder({ width: 2, height: 2 }).addFrame(frame({ delayMs }))).toThrow(/frame delay is .* ms; it must be a number >= 0/);
+  });
+});
