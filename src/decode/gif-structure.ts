@@ -8,7 +8,7 @@
  * against the canvas. So we find the frames ourselves and hand omggif one frame at a
  * time (see gif-decode.ts). Pure: no node: imports.
  */
-import { ChromaseedError, inputError } from '../errors.js';
+import { ChromaseedError, inputError, invalidOption } from '../errors.js';
 
 export interface GifLimits {
   /** Largest canvas (and largest decoded frame area) in pixels. CLI: --max-pixels. */
@@ -68,6 +68,9 @@ export function isGif(bytes: Uint8Array): boolean {
 export function resolveGifLimits(limits: Partial<GifLimits> | undefined): GifLimits {
   const maxPixels = limits?.maxPixels ?? DEFAULT_GIF_LIMITS.maxPixels;
   const maxFrames = limits?.maxFrames ?? DEFAULT_GIF_LIMITS.maxFrames;
+  // NaN would pass every "above the limit" test: no limit at all.
+  if (!(maxPixels >= 1)) throw invalidOption('maxPixels', 'a number >= 1', maxPixels);
+  if (!(maxFrames >= 1)) throw invalidOption('maxFrames', 'a number >= 1', maxFrames);
   return { maxPixels, maxFrames };
 }
 

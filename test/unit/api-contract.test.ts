@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { decodeGif } from '../../src/decode/gif-decode.js';
 import { createGifEncoder } from '../../src/encode/gif-encode.js';
+import { nearestIndex } from '../../src/map/nearest.js';
 import { kmeansPixels } from '../../src/kmeans/kmeans.js';
 import { createMapper } from '../../src/map/map-pixels.js';
 import { resolveSequenceOptions } from '../../src/options.js';
@@ -87,5 +91,16 @@ describe('a GIF encoder given a frame short of indices or with a bad delay', () 
     expect(() => createGifEncoder({ width: 2, height: 2 }).addFrame(frame({ indices: new Uint8Array(1) }))).toThrow(RangeError);
     expect(() => createGifEncoder({ width: 2, height: 2 }).addFrame(frame({ transparent: new Uint8Array(2) }))).toThrow(RangeError);
     for (const delayMs of [Number.NaN, -50, Infinity]) expect(() => createGifEncoder({ width: 2, height: 2 }).addFrame(frame({ delayMs }))).toThrow(/frame delay is .* ms; it must be a number >= 0/);
+  });
+});
+
+describe('one-off look-ups and limits', () => {
+  it('nearestIndex refuses a size past the palette and an unknown space; decodeGif refuses a NaN limit (no limit at all)', () => {
+    const palette = new Uint8Array([0, 0, 0, 255, 255, 255]);
+    expect(nearestIndex(palette, 2, 200, 200, 200)).toBe(1);
+    expect(() => nearestIndex(palette, 3, 200, 200, 200)).toThrow(/for size but received 3/);
+    expect(() => nearestIndex(palette, 2, 200, 200, 200, 'euclidean', 'hsv' as 'rgb')).toThrow(/for space but received "hsv"/);
+    const cars = new Uint8Array(readFileSync(path.resolve(__dirname, '../../samples/cars.gif')));
+    expect(() => decodeGif(cars, 'cars.gif', { maxFrames: Number.NaN })).toThrow(/for maxFrames but received something that is not a number/);
   });
 });
