@@ -39,12 +39,18 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new ChromaseedError('ERR_ABORTED', 'interrupted', { cause: signal.reason });
 }
 
+/** A Uint8Array (a Buffer is one) or a Uint8ClampedArray, also one made in another realm (a vm context, jsdom). */
+export function isBytes(value: unknown): value is Uint8Array {
+  const tag = Object.prototype.toString.call(value);
+  return tag === '[object Uint8Array]' || tag === '[object Uint8ClampedArray]';
+}
+
 /**
  * Pixels come as bytes: a Uint8Array (a Buffer is one) or a Uint8ClampedArray (a canvas's
  * ImageData). Another array would be read through its bytes, as nonsense, or not at all.
  */
 export function checkBytes(name: string, value: unknown): void {
-  if (value instanceof Uint8Array || value instanceof Uint8ClampedArray) return;
+  if (isBytes(value)) return;
   const type = value === null || typeof value !== 'object' ? null : (value.constructor?.name ?? 'Object');
   const kind = type === null ? String(value) : `${/^[AEIO]/.test(type) ? 'an' : 'a'} ${type}`;
   throw new ChromaseedError('ERR_INPUT', `${name} is ${kind}; expected RGBA bytes (a Uint8Array, Uint8ClampedArray or Buffer)`);

@@ -52,13 +52,18 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
 /**
  * `--` ends the options, so a file named like one ("-i.mp4") can be given. yargs leaves what
  * follows out of a command's positionals (its count then says none were given), so they are
- * put back as positionals; every positional is a file, and one starting with "-" is written
- * "./-i.mp4", the same file, which no parser takes for an option.
+ * put back as positionals, right after the command name, where no option before `--` can
+ * take one as its value (`-o -- in.gif` must not write over in.gif). Every positional is a
+ * file, and one starting with "-" is written "./-i.mp4", the same file, which no parser
+ * takes for an option.
  */
 function endOfOptions(argv: string[]): string[] {
   const end = argv.indexOf('--');
   if (end < 0) return argv;
-  return [...argv.slice(0, end), ...argv.slice(end + 1).map((arg) => (arg.startsWith('-') ? `./${arg}` : arg))];
+  const files = argv.slice(end + 1).map((arg) => (arg.startsWith('-') ? `./${arg}` : arg));
+  const command = argv.findIndex((arg, i) => i < end && (COMMANDS as readonly string[]).includes(arg));
+  const at = command < 0 ? end : command + 1;
+  return [...argv.slice(0, at), ...files, ...argv.slice(at, end)];
 }
 
 /**

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ChromaseedError, invalidOption } from '../errors.js';
+import { ChromaseedError, invalidOption, isBytes } from '../errors.js';
 import { expandToRgba } from '../pipeline/expand-frame.js';
 import { MAX_GIF_DELAY_MS, MAX_GIF_FPS, playbackDelayMs } from '../timing.js';
 import type { InputOptions } from '../options.js';
@@ -90,13 +90,15 @@ export async function createFrameWriter(file: string, options: FrameWriterOption
   return pngWriter(file, options);
 }
 
+const describe = (a: unknown): string => (isBytes(a) ? `${a.length} bytes` : String(a));
+
 function checkFrame(frame: IndexedFrame, width: number, height: number): void {
   if (frame.width !== width || frame.height !== height) {
     throw new RangeError(`frame is ${frame.width}x${frame.height}, the writer was opened for ${width}x${height}`);
   }
   const n = width * height;
-  if (!(frame.indices instanceof Uint8Array) || frame.indices.length < n) throw new RangeError(`frame has ${frame.indices?.length} palette indices, ${n} are needed`);
-  if (frame.transparent !== null && !(frame.transparent instanceof Uint8Array && frame.transparent.length >= n)) throw new RangeError(`frame's transparency mask has ${frame.transparent?.length} entries, ${n} are needed`);
+  if (!isBytes(frame.indices) || frame.indices.length < n) throw new RangeError(`frame has ${describe(frame.indices)} for palette indices; ${n} bytes are needed`);
+  if (frame.transparent !== null && !(isBytes(frame.transparent) && frame.transparent.length >= n)) throw new RangeError(`frame has ${describe(frame.transparent)} for its transparency mask; null or ${n} bytes are needed`);
   if (!(frame.delayMs >= 0 && frame.delayMs < Infinity)) throw new RangeError(`frame delay is ${frame.delayMs} ms; it must be a number >= 0`);
 }
 

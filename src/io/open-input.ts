@@ -61,7 +61,16 @@ function animationChunkFirst(head: Uint8Array): boolean | undefined {
   return undefined;
 }
 
-const OWN_DESCRIPTOR = /^\/(dev\/(stdin|fd\/\d+)|proc\/self\/fd\/\d+)$/;
+/**
+ * "/dev/stdin" or "/dev/fd/3" redirected from a file stands for this process's own
+ * descriptor, and ffmpeg, a process of its own, would open its own instead: such a name is
+ * replaced by the file it stands for. One that names no path (a file deleted while open)
+ * stays as it is; chromaseed's own readers can still read it.
+ */
+async function descriptorTarget(name: string): Promise<string> {
+  if (!/^\/(dev\/(stdin|fd\/\d+)|proc\/(self|\d+)\/fd\/\d+)$/.test(path.resolve(name))) return name;
+  return realpath(name).catch(() => name);
+}
 
 /** Checks the input exists and is a readable, non-empty file; returns its first bytes. */
 export async function checkInput(file: string): Promise<Uint8Array> {
@@ -112,9 +121,7 @@ function reframes(options: InputOptions): boolean {
  */
 export async function openInput(name: string, options: InputOptions = resolveInputOptions()): Promise<FrameSource & { kind: InputKind }> {
   const head = await checkInput(name);
-  // "/dev/stdin" or "/dev/fd/3" redirected from a file: the names stand for this process's
-  // own descriptors, and ffmpeg, a process of its own, would open its own instead.
-  const file = OWN_DESCRIPTOR.test(name) ? await realpath(name) : name;
+  const file = await descriptorTarget(name);
   let kind = sniffKind(head);
   // A PNG whose first 64 KiB hold neither animation control nor image data: read on.
   if (kind === 'still' && isPng(head) && head.length === HEAD_BYTES && animationChunkFirst(head) === undefined) {

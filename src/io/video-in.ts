@@ -106,8 +106,8 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   };
   const delayMs = 1000 / fps;
   const filters: string[] = [];
-  // With --start, the rate filter is anchored there (see readFrames): its ticks fall at the
-  // start time and every 1/fps after it, each taking the frame that starts nearest to it.
+  // With --start, the rate filter is anchored at the start time (see readFrames): its ticks
+  // fall there and every 1/fps after, each taking the frame the filter rounds to it.
   const anchored = !asStored && opts.startSec !== undefined;
   if (anchored) filters.push(`fps=${fps}:start_time=0`);
   else if (!asStored && (opts.fps !== undefined || capped || probe.rateFilter === true)) filters.push(`fps=${fps}`);
@@ -117,7 +117,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   // Filled as damage shows up: at the probe, or while the frames are read.
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, startSec: opts.startSec, durationSec: opts.durationSec, lengthSec: probe.durationSec, decoder: probe.decoder, demuxer, everyFrame: asStored, rateAsked: opts.fps, alpha: asStored || probe.alpha === true }, warnings),
+    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, startSec: opts.startSec, anchored, durationSec: opts.durationSec, lengthSec: probe.durationSec, decoder: probe.decoder, demuxer, everyFrame: asStored, rateAsked: opts.fps, alpha: asStored || probe.alpha === true }, warnings),
   };
   return { info, frames, warnings };
 }
@@ -128,6 +128,8 @@ interface ReadPlan {
   delayMs: number;
   filters: string[];
   startSec?: number;
+  /** The rate filter is anchored at startSec and picks from the frames decoded before it too. */
+  anchored: boolean;
   durationSec?: number;
   /** The container's duration in seconds, when it states one (for the message when --start is past it). */
   lengthSec?: number;
@@ -146,6 +148,13 @@ interface ReadPlan {
 
 const isRateFilter = (filter: string): boolean => filter.startsWith('fps=');
 
+/**
+ * How far before --start decoding begins: ffmpeg's seek in MPEG-TS lands on the key frame
+ * after the point asked for, which is then still before the start for key frames up to this
+ * far apart. Costs this much more decoding than a seek straight to the start.
+ */
+const SEEK_PREROLL_SEC = 5;
+
 async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): AsyncGenerator<TimedFrame> {
   const frameBytes = plan.width * plan.height * 4;
   // autoDestroy off: fluent-ffmpeg kills ffmpeg 20 ms after its output stream closes, which
@@ -154,13 +163,20 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
   const command = ffmpegCommand(file);
   if (plan.demuxer !== undefined) command.inputFormat(plan.demuxer);
   if (plan.decoder !== undefined) command.inputOptions(['-c:v', plan.decoder]);
-  // Seeking before -i is fast. ffmpeg's accurate seek would drop every frame that starts
-  // before the start time, the one on screen there included, and its constant-rate output
-  // would then show the next frame early (0.5 fps, --start 3: the frame from 4 s at 3 s, and
-  // nothing at all past the last frame's start). So decoding starts at the key frame before,
-  // timestamps count from the start time, and the rate filter anchored at 0 (openVideo)
-  // picks the frame for each tick from there.
-  if (plan.startSec !== undefined) command.inputOptions(['-noaccurate_seek', '-ss', ffmpegSeconds(plan.startSec)]);
+  if (plan.anchored) {
+    // ffmpeg's own seek does not do here: its accurate seek drops every frame that starts
+    // before the start time, the one on screen there included, and its constant-rate output
+    // then shows the next frame early (0.5 fps, --start 3: the frame from 4 s at 3 s; nothing
+    // at all past the last frame's start), and in MPEG-TS it lands on the key frame after the
+    // time asked for. So decoding starts at the key frame before a point a few seconds
+    // earlier, with every frame kept and timestamps counted from the start time, where the
+    // rate filter is anchored (openVideo).
+    const start = plan.startSec!;
+    const seek = Math.max(0, start - SEEK_PREROLL_SEC);
+    command.inputOptions(['-itsoffset', ffmpegSeconds(seek - start), ...(seek > 0 ? ['-noaccurate_seek', '-ss', ffmpegSeconds(seek)] : [])]);
+  } else if (plan.startSec !== undefined) {
+    command.inputOptions(['-ss', ffmpegSeconds(plan.startSec)]); // before -i: fast, and frame-accurate
+  }
   const outputOptions = ['-map', '0:v:0', '-an', '-sn', '-dn', '-pix_fmt', 'rgba'];
   if (plan.everyFrame) outputOptions.push(...everyFrameOptions());
   if (plan.firstOnly === true) outputOptions.push('-frames:v', '1');
@@ -198,7 +214,7 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
     const result = await run.done;
     if (result.error) throw ffmpegFailure(file, result.error, result.stderr);
     if (result.damage !== null && warnings.length === 0) warnings.push(damageWarning(file, result.damage));
-    if (!yielded && plan.startSec !== undefined && plan.passLast !== true && !(plan.startSec >= (plan.lengthSec ?? Infinity))) {
+    if (!yielded && plan.anchored && plan.passLast !== true && !(plan.startSec! >= (plan.lengthSec ?? Infinity))) {
       // A start time inside the last frame, after its first tick: the rate filter does not
       // know how long that frame lasts, so it gives nothing unless told to pass it on.
       yield* readFrames(file, { ...plan, passLast: true }, warnings);

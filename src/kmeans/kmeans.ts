@@ -157,6 +157,13 @@ interface Resolved {
   onIteration: ((event: KMeansIterationEvent) => void) | undefined;
 }
 
+/** At least `k` entries, each a finite number of at least 0. */
+function weightsFor(weights: ArrayLike<number>, k: number): boolean {
+  if (!(weights.length >= k)) return false;
+  for (let i = 0; i < k; i++) if (!(weights[i] >= 0 && weights[i] < Infinity)) return false;
+  return true;
+}
+
 function resolve(options: KMeansOptions): Resolved {
   if (options === null || typeof options !== 'object') throw invalidOption('options', 'an object such as { k: 8 }', options);
   const k = options.k;
@@ -183,7 +190,7 @@ function resolve(options: KMeansOptions): Resolved {
   if (!(tolerance >= 0 && tolerance < Infinity)) throw invalidOption('tolerance', 'a number >= 0', tolerance);
   if (initial !== undefined && !initial.every(Number.isFinite)) throw invalidOption('initialCentroids', 'finite numbers', 'a NaN or an infinity');
   const anchors = options.anchorWeights;
-  if (anchors !== undefined && (anchors.length < k || !anchors.subarray(0, k).every((w) => w >= 0 && w < Infinity))) {
+  if (anchors !== undefined && !weightsFor(anchors, k)) {
     throw invalidOption('anchorWeights', `${k} weights >= 0 (one per centroid)`, `${anchors.length} numbers`);
   }
   return {

@@ -206,6 +206,11 @@ describe('-- ends the options', () => {
     expect([r.code, existsSync(path.join(dir, 'out.gif'))]).toEqual([0, true]);
     const late = await runBin(['quantize', '-k', '4', '--', '-i.gif', '-o', 'x.gif'], { cwd: dir });
     expect([late.code, late.stderr]).toEqual([2, 'chromaseed: Missing required argument: output (see chromaseed --help)\n']);
+    // An option left without its value before -- does not take a file after it (and write over it).
+    copyFileSync(CARS, path.join(dir, 'victim.gif'));
+    const open = await runBin(['quantize', '-k', '4', '-o', '--', 'victim.gif', '-i.gif'], { cwd: dir });
+    expect([open.code, open.stderr]).toEqual([2, 'chromaseed: -o needs a value (one that starts with "-" is given as -o=VALUE) (see chromaseed --help)\n']);
+    expect(readFileSync(path.join(dir, 'victim.gif'))).toEqual(readFileSync(CARS));
   });
 });
 
@@ -220,6 +225,17 @@ describe('/dev/stdin redirected from a file', () => {
       closeSync(input);
     }
     expect(gif(out).frames).toHaveLength(36);
+    // A file deleted while open has no name to hand on: chromaseed's own GIF reader reads it.
+    const doomed = path.join(tmp, 'doomed.gif');
+    copyFileSync(CARS, doomed);
+    const held = openSync(doomed, 'r');
+    rmSync(doomed);
+    try {
+      const r = spawnSync(process.execPath, [BIN, 'quantize', '/dev/stdin', '-k', '4', '-q', '-o', out], { stdio: [held, 'pipe', 'pipe'], encoding: 'utf8' });
+      expect([r.status, r.stderr]).toEqual([0, '']);
+    } finally {
+      closeSync(held);
+    }
   });
 });
 

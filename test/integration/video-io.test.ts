@@ -174,6 +174,23 @@ describe('openVideo', () => {
     expect((late as ChromaseedError).message).toMatch(/--start is past the end/);
   });
 
+  it('--start in MPEG-TS, where ffmpeg seeks to the key frame after the time asked for', async () => {
+    // 10 s at 25 fps, a key frame every 2 s, each frame another grey.
+    const ts = path.join(work, 'grey.ts');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-f', 'lavfi', '-i', "nullsrc=s=32x32:r=25:d=10,format=gray,geq=lum='mod(N*7\,200)+20'", '-c:v', 'libx264', '-g', '50', '-pix_fmt', 'yuv420p', ts]);
+    const full = (await readAll(ts)).frames;
+    const part = (await readAll(ts, { start: 7.3, duration: 0.4 })).frames;
+    // Frames 182 to 191 (7.28 s to 7.64 s), not ten copies of a frame after the window.
+    expect(part.map((f) => full.findIndex((g) => meanAbsDiff(f.data, g.data) === 0))).toEqual([182, 183, 184, 185, 186, 187, 188, 189, 190, 191]);
+    // Read as stored (every frame once: the library's asStored), ffmpeg's own seek drops the
+    // frames before the start, here in an MP4 whose one key frame is at 0.
+    const mp4 = path.join(work, 'grey.mp4');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', ts, '-c:v', 'libx264', '-g', '250', mp4]);
+    const stored = await openVideo(mp4, { start: 7.3, duration: 0.2 }, { asStored: true });
+    const first = (await stored.frames[Symbol.asyncIterator]().next()).value as TimedFrame;
+    expect(meanAbsDiff(first.data, full[183].data)).toBeLessThan(3);
+  });
+
   it('shows anamorphic video as a player does: non-square pixels are stretched to square ones', async () => {
     // realshort squeezed to half its width, with pixels marked twice as wide as tall (SAR 2:1).
     const squeezed = path.join(work, 'anamorphic.mp4');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { runInNewContext } from 'node:vm';
 import { decodeGif } from '../../src/decode/gif-decode.js';
 import { createGifEncoder } from '../../src/encode/gif-encode.js';
 import { nearestIndex } from '../../src/map/nearest.js';
@@ -39,8 +40,11 @@ describe('pixels that are not bytes', () => {
     for (const make of [(v: number[]) => new Float32Array(v), (v: number[]) => new Float64Array(v), (v: number[]) => new Uint16Array(v), (v: number[]) => v]) {
       expect(() => kmeansPixels(make(RGBA) as unknown as Uint8Array, { k: 2 })).toThrow(/^rgba is an? \w+; expected RGBA bytes \(a Uint8Array, Uint8ClampedArray or Buffer\)$/);
     }
-    // What a canvas gives works as it always did.
+    // What a canvas gives works as it always did, and so do bytes made in another realm (a vm context, jsdom).
     expect(kmeansPixels(new Uint8ClampedArray(RGBA) as unknown as Uint8Array, { k: 2 }).k).toBe(2);
+    const foreign = runInNewContext(`new Uint8Array(${JSON.stringify(RGBA)})`) as Uint8Array;
+    expect(foreign instanceof Uint8Array).toBe(false);
+    expect(kmeansPixels(foreign, { k: 2 }).k).toBe(2);
   });
 
   it('are refused in a clip and by the mapper, with the frame named', async () => {
