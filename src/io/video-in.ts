@@ -177,7 +177,7 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
   } else if (plan.startSec !== undefined) {
     command.inputOptions(['-ss', ffmpegSeconds(plan.startSec)]); // before -i: fast, and frame-accurate
   }
-  const outputOptions = ['-map', '0:v:0', '-an', '-sn', '-dn', '-pix_fmt', 'rgba'];
+  const outputOptions = ['-map', '0:V:0', '-an', '-sn', '-dn', '-pix_fmt', 'rgba'];
   if (plan.everyFrame) outputOptions.push(...everyFrameOptions());
   if (plan.firstOnly === true) outputOptions.push('-frames:v', '1');
   if (plan.durationSec !== undefined) outputOptions.push('-t', ffmpegSeconds(plan.durationSec));
@@ -404,8 +404,12 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
     const why = line === '' ? damaged : /Read error|Invalid data|Error while decoding|corrupt|truncat/i.test(line) ? `${damaged} (${line})` : line;
     return new ChromaseedError('ERR_INPUT', `${file}: ffmpeg decoded no frame: ${why}`, { cause: error });
   }
-  // `-map 0:v:0` on a file of sound only: ffmpeg's last line would advise editing the map.
-  if (/Stream map '0:v:0' matches no streams/.test(stderr)) return new ChromaseedError('ERR_INPUT', `${file}: has no video stream`, { cause: error });
+  // A file of sound only: ffmpeg's last line would advise editing the map. A picture attached
+  // to the sound (an album cover) is a video stream of one frame that `0:V` leaves out.
+  if (/Stream map '0:V:0' matches no streams/.test(stderr)) {
+    const cover = /^\s*Stream #\d+:\d+.*: Video: /m.test(stderr) ? ', only a picture attached to its sound (a cover); extract that with ffmpeg to use it' : '';
+    return new ChromaseedError('ERR_INPUT', `${file}: has no video stream${cover}`, { cause: error });
+  }
   // A full disk, or a failed last write, is reported mid-run; the encoder's closing statistics
   // follow and would hide it.
   const full = DISK_FULL.exec(stderr);
@@ -420,7 +424,8 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
 export async function probeVideo(file: string, demuxer?: string): Promise<VideoProbe> {
   const command = ffmpegCommand(file);
   if (demuxer !== undefined) command.inputFormat(demuxer);
-  const { error, stderr, damage } = await decodeToNothing(command, ['-map', '0:v:0', '-frames:v', '1']);
+  // 0:V, not 0:v: the first video stream that is not a picture attached to the sound.
+  const { error, stderr, damage } = await decodeToNothing(command, ['-map', '0:V:0', '-frames:v', '1']);
   if (error) throw ffmpegFailure(file, error, stderr);
   // ffmpeg draws a file named .txt, .nfo, .bin (and a few more) as text art on a 640x400
   // console: any text or binary file with such a name would "work", as a picture of itself.

@@ -294,6 +294,13 @@ describe('a file of sound only', () => {
     expect(r.stderr).toBe(`chromaseed: ${audio}: has no video stream\n`);
     expect(existsSync(path.join(tmp, 'sound.gif'))).toBe(false);
   });
+
+  it('with a cover picture is refused as such: the picture made a video of one frame lasting 11 µs', async () => {
+    const song = path.join(tmp, 'song.mp3');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', REALSHORT, '-i', HIBISCUS, '-map', '0:a', '-map', '1:v', '-c:a', 'libmp3lame', '-c:v', 'mjpeg', '-disposition:v', 'attached_pic', song]);
+    const r = await runMain(['quantize', song, '-o', path.join(tmp, 'song.mp4')]);
+    expect([r.code, r.stderr]).toEqual([1, `chromaseed: ${song}: has no video stream, only a picture attached to its sound (a cover); extract that with ffmpeg to use it\n`]);
+  });
 });
 
 describe('a video named like an ffmpeg protocol', () => {
