@@ -15,7 +15,7 @@ import { createSequentialQuantizer } from '../sequence/sequential.js';
 import { STABILITY_PRESETS, type StabilityOptions } from '../sequence/stability.js';
 import type { IndexedFrame, TimedFrame } from '../types.js';
 import type { Args, CliStreams } from './main.js';
-import { createProgress, failedRun } from './progress.js';
+import { commitRun, createProgress, failedRun } from './progress.js';
 import { countOf, printOut, reportWarnings, round } from './report.js';
 
 const MODES: readonly Seeding[] = ['seeded', 'none', 'global'];
@@ -96,9 +96,8 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
     // their ffmpeg readers; a completed run's return() does nothing.
     await Promise.allSettled(runs.map((r) => r.frames.return(undefined)));
   }
-  progress.done();
-  await side?.finish();
-  if (typeof args.timeline === 'string') await (await import('./timeline.js')).writeTimeline(args.timeline, timeline, options.colors, input);
+  const picture = typeof args.timeline === 'string' ? ([args.timeline, await (await import('./timeline.js')).renderTimeline(timeline, options.colors)] as const) : null;
+  await commitRun(side, picture, input, progress, signal);
 
   const figures = Object.fromEntries(runs.map((r) => [r.label, { ...rounded(r.meter.result()), seconds: round(r.seconds, 3) }]));
   if (args.json === true) {

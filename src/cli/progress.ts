@@ -1,4 +1,5 @@
 import { ChromaseedError } from '../errors.js';
+import { stageFiles } from '../io/still.js';
 
 /**
  * A one-line progress display on stderr: frames done, frames per second and ETA.
@@ -52,8 +53,10 @@ export function createProgress(stream: Tty, label: string, total: number | undef
 
 function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '?';
-  const m = Math.floor(s / 60);
-  const sec = Math.round(s % 60);
+  // Rounded once, so 119.6 s reads 2m00s, not 1m60s.
+  const whole = Math.round(s);
+  const m = Math.floor(whole / 60);
+  const sec = whole % 60;
   return m > 0 ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
 }
 
@@ -65,4 +68,34 @@ export async function failedRun(err: unknown, progress: Progress, output: { abor
   progress.done();
   await output?.abort();
   throw signal?.aborted ? new ChromaseedError('ERR_ABORTED', 'interrupted; no output written') : err;
+}
+
+/**
+ * Ends a run whose frames are all written: the picture beside the main output (a timeline, a
+ * swatch) is written under a temporary name first, so a failure there (a full disk) leaves
+ * neither it nor a new main output, and it takes its name once the main output has its own.
+ */
+export async function commitRun<T>(
+  output: { finish(): Promise<T>; abort(): Promise<void> } | null,
+  picture: readonly [file: string, bytes: Uint8Array] | null,
+  inputPath: string,
+  progress: Progress,
+  signal?: AbortSignal,
+): Promise<T | undefined> {
+  let staged: Awaited<ReturnType<typeof stageFiles>> | null = null;
+  try {
+    if (picture !== null) staged = await stageFiles([picture], inputPath);
+  } catch (err) {
+    await failedRun(err, progress, output, signal);
+  }
+  let result: T | undefined;
+  try {
+    result = await output?.finish();
+  } catch (err) {
+    await staged?.abort();
+    throw err;
+  }
+  progress.done();
+  await staged?.commit();
+  return result;
 }

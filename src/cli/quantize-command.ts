@@ -6,7 +6,7 @@ import { checkExtraOutputPath } from '../io/output-file.js';
 import { inputOptionsOf, sequenceOptionsOf } from './pick-options.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import type { Args, CliStreams } from './main.js';
-import { createProgress, failedRun } from './progress.js';
+import { commitRun, createProgress, failedRun } from './progress.js';
 import { formatBytes, framesWritten, printOut, reportWarnings, round } from './report.js';
 
 export async function quantizeCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
@@ -40,9 +40,8 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   } catch (err) {
     await failedRun(err, progress, writer, signal);
   }
-  const written = await writer.finish();
-  progress.done();
-  if (typeof args.timeline === 'string') await (await import('./timeline.js')).writeTimeline(args.timeline, timeline, options.colors, input);
+  const picture = typeof args.timeline === 'string' ? ([args.timeline, await (await import('./timeline.js')).renderTimeline(timeline, options.colors)] as const) : null;
+  const written = (await commitRun(writer, picture, input, progress, signal))!;
   const seconds = (performance.now() - started) / 1000;
 
   if (json) {

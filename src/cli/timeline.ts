@@ -1,4 +1,3 @@
-import { writeFileAtomic } from '../io/still.js';
 import { renderPaletteRows } from '../render/swatch.js';
 
 /**
@@ -6,8 +5,8 @@ import { renderPaletteRows } from '../render/swatch.js';
  * its stable order, so flicker shows as noise and steadiness as straight stripes. Cells
  * shrink for long clips so the picture stays within a few thousand pixels.
  */
-export async function writeTimeline(file: string, rows: readonly Uint8Array[], k: number, inputPath: string): Promise<void> {
+export async function renderTimeline(rows: readonly Uint8Array[], k: number): Promise<Uint8Array> {
   const cellW = Math.max(4, Math.min(32, Math.floor(1024 / k)));
   const cellH = Math.max(1, Math.min(8, Math.floor(4096 / Math.max(1, rows.length))));
-  await writeFileAtomic(file, await renderPaletteRows(rows, cellW, cellH), inputPath);
+  return renderPaletteRows(rows, cellW, cellH);
 }

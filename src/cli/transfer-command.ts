@@ -4,7 +4,6 @@ import { ChromaseedError } from '../errors.js';
 import { clipWriterOptions, createFrameWriter, inputOptionsFor, outputKind } from '../io/frame-writer.js';
 import { checkInput, openInput, openReusable, refuseTimeForStill, sniffKind } from '../io/open-input.js';
 import { checkExtraOutputPath, checkOutputPath, realInput, refuseInputAsOutput } from '../io/output-file.js';
-import { writeFileAtomic } from '../io/still.js';
 import { createQualityMeter } from '../metrics/quality.js';
 import { choice, leverGiven, TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import { inputOptionsOf, sequenceOptionsOf } from './pick-options.js';
@@ -15,7 +14,7 @@ import { renderSwatch } from '../render/swatch.js';
 import { extractSourcePalette } from '../transfer/source-palette.js';
 import { createPaletteTransfer, type SourcePalette, type TransferDecision } from '../transfer/transfer.js';
 import type { Args, CliStreams } from './main.js';
-import { createProgress, failedRun } from './progress.js';
+import { commitRun, createProgress, failedRun } from './progress.js';
 import { countOf, framesWritten, printOut, reportWarnings, round } from './report.js';
 
 /**
@@ -84,10 +83,9 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   } catch (err) {
     await failedRun(err, progress, writer, signal);
   }
-  const written = await writer.finish();
-  progress.done();
   const decisions = transfer.decisions();
-  if (typeof args.swatch === 'string') await writeFileAtomic(args.swatch, await renderTransferSwatch(source, decisions[0]));
+  const picture = typeof args.swatch === 'string' ? ([args.swatch, await renderTransferSwatch(source, decisions[0])] as const) : null;
+  const written = (await commitRun(writer, picture, targetPath, progress, signal))!;
   const seconds = (performance.now() - started) / 1000;
 
   if (json) {

@@ -1,5 +1,8 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createProgress } from '../../src/cli/progress.js';
+import { commitRun, createProgress } from '../../src/cli/progress.js';
 
 function fakeStream(isTTY: boolean) {
   const writes: string[] = [];
@@ -49,5 +52,32 @@ describe('progress line', () => {
     silent.tick(5);
     silent.done();
     expect(pipe.writes).toEqual([]);
+  });
+});
+
+describe('a run ending with a picture beside its output (commitRun)', () => {
+  const quiet = { tick() {}, done() {} };
+  const output = () => {
+    const calls: string[] = [];
+    return { calls, finish: async () => (calls.push('finish'), 'done'), abort: async () => void calls.push('abort') };
+  };
+
+  it('writes the picture first: when that fails, the main output is abandoned, not committed', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'commit-run-'));
+    const main = output();
+    await expect(commitRun(main, [path.join(dir, 'missing/tl.png'), new Uint8Array(8)], 'in.gif', quiet)).rejects.toMatchObject({ code: 'ERR_OUTPUT' });
+    expect(main.calls).toEqual(['abort']);
+    const next = output();
+    expect(await commitRun(next, [path.join(dir, 'tl.png'), new Uint8Array([1, 2, 3])], 'in.gif', quiet)).toBe('done');
+    expect([next.calls, [...readFileSync(path.join(dir, 'tl.png'))]]).toEqual([['finish'], [1, 2, 3]]);
+    rmSync(dir, { recursive: true });
+  });
+
+  it('leaves no picture when the main output fails to finish', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'commit-run-'));
+    const failing = { finish: async () => Promise.reject(new Error('disk full')), abort: async () => undefined };
+    await expect(commitRun(failing, [path.join(dir, 'tl.png'), new Uint8Array(8)], 'in.gif', quiet)).rejects.toThrow('disk full');
+    expect(readdirSync(dir)).toEqual([]);
+    rmSync(dir, { recursive: true });
   });
 });
