@@ -27,15 +27,18 @@ export function createProgress(stream: Tty, label: string, total: number | undef
   const draw = (n: number): void => {
     const elapsed = (Date.now() - started) / 1000;
     const fps = elapsed > 0 ? n / elapsed : 0;
-    let line = `${label} ${n}${total ? `/${total}` : ''} ${n === 1 && !total ? 'frame' : 'frames'}  ${fps.toFixed(1)} fps`;
+    let figures = `${n}${total ? `/${total}` : ''} ${n === 1 && !total ? 'frame' : 'frames'}  ${fps.toFixed(1)} fps`;
     if (total && fps > 0) {
       const width = 24;
       const filled = Math.min(width, Math.round((n / total) * width));
-      line = `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${n}/${total}  ${fps.toFixed(1)} fps  ETA ${formatSeconds((total - n) / fps)}`;
+      figures = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${n}/${total}  ${fps.toFixed(1)} fps  ETA ${formatSeconds((total - n) / fps)}`;
     }
     const cols = stream.columns || 80; // a terminal of unknown size reports 0 columns
+    // The name gives way to the figures, and the line never reaches the last column: a line
+    // that wraps is no longer redrawn in place, and each redraw would add one.
+    const line = `${fitted(label, cols - 2 - figures.length)} ${figures}`.trimStart();
     // Clear to the end of the line: a shorter line must not leave the tail of the last one.
-    stream.write('\r' + line.slice(0, cols - 1) + '\x1b[K');
+    stream.write('\r' + fitted(line, cols - 1) + '\x1b[K');
     drawn = true;
   };
   return {
@@ -49,6 +52,29 @@ export function createProgress(stream: Tty, label: string, total: number | undef
       if (drawn) stream.write('\r\x1b[K');
     },
   };
+}
+
+/** East Asian wide characters (Hangul, CJK, kana, full-width forms, emoji): two terminal columns. */
+function isWide(cp: number): boolean {
+  return (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1faff) || cp >= 0x20000;
+}
+
+/** `text` cut to at most `columns` terminal columns, with "…" where it was cut. */
+function fitted(text: string, columns: number): string {
+  const widthOf = (c: string): number => (isWide(c.codePointAt(0)!) ? 2 : 1);
+  let width = 0;
+  for (const c of text) width += widthOf(c);
+  if (width <= columns) return text;
+  if (columns < 1) return '';
+  let kept = '';
+  let used = 1; // the ellipsis
+  for (const c of text) {
+    if (used + widthOf(c) > columns) break;
+    kept += c;
+    used += widthOf(c);
+  }
+  return `${kept}…`;
 }
 
 function formatSeconds(s: number): string {

@@ -55,6 +55,25 @@ describe('progress line', () => {
   });
 });
 
+describe('progress line on a narrow terminal', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('shortens a long or wide file name, not the figures, and stays within the line', () => {
+    vi.useFakeTimers({ now: 0 });
+    for (const name of ['moviepy__big_buck_bunny_0_30_with_a_very_long_name_indeed.webm', '動画ファイルの名前がとても長い場合の表示.mp4']) {
+      const { writes, stream } = fakeStream(true);
+      stream.columns = 60;
+      const progress = createProgress(stream, name, 720, true);
+      vi.setSystemTime(Date.now() + 119_600);
+      progress.tick(360); // 360 frames left at 3.01 fps: 119.6 s, shown as 2m00s, not 1m60s
+      const shown = writes[0].slice(1, -3);
+      expect(shown).toMatch(/^\S+… \[#{12}\.{12}\] 360\/720 {2}3\.0 fps {2}ETA 2m00s$/);
+      const columns = [...shown].reduce((w, c) => w + (/[\u3000-\u9fff]/.test(c) ? 2 : 1), 0);
+      expect(columns).toBeLessThanOrEqual(59);
+    }
+  });
+});
+
 describe('a run ending with a picture beside its output (commitRun)', () => {
   const quiet = { tick() {}, done() {} };
   const output = () => {
