@@ -1,4 +1,4 @@
-import type { Frame } from './types.js';
+import type { Frame, IndexedFrame } from './types.js';
 
 /**
  * The one error type the library throws for anything a user can act on. The CLI prints
@@ -65,6 +65,21 @@ export function checkRgbaFrame(frame: Frame): void {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0 || data.length !== n * 4) {
     throw new ChromaseedError('ERR_INPUT', `frame data has ${data.length} bytes, expected ${width}x${height}x4 = ${n * 4}`);
   }
+}
+
+/**
+ * The contract a frame of palette indices meets for the writers and the GIF encoder. Broken,
+ * it is the caller's bug, not the user's: a RangeError, as the README says.
+ */
+export function checkIndexedFrame(frame: IndexedFrame, width: number, height: number): void {
+  if (frame.width !== width || frame.height !== height) {
+    throw new RangeError(`frame is ${frame.width}x${frame.height}; the canvas is ${width}x${height}, the size the writer or encoder was opened for`);
+  }
+  const n = width * height;
+  const describe = (a: unknown): string => (isBytes(a) ? `${a.length} bytes` : String(a));
+  if (!isBytes(frame.indices) || frame.indices.length < n) throw new RangeError(`frame has ${describe(frame.indices)} for palette indices; ${n} bytes are needed`);
+  if (frame.transparent !== null && !(isBytes(frame.transparent) && frame.transparent.length >= n)) throw new RangeError(`frame has ${describe(frame.transparent)} for its transparency mask; null or ${n} bytes are needed`);
+  if (!(frame.delayMs >= 0 && frame.delayMs < Infinity)) throw new RangeError(`frame delay is ${frame.delayMs} ms; it must be a number >= 0`);
 }
 
 export function inputError(file: string, message: string, cause?: unknown): ChromaseedError {

@@ -22,7 +22,7 @@
 // gifenc ships no type declarations, so it is imported whole and typed below.
 // @ts-ignore -- untyped module
 import gifencModule from 'gifenc';
-import { invalidOption } from '../errors.js';
+import { checkIndexedFrame, invalidOption } from '../errors.js';
 import { MAX_GIF_DELAY_MS } from '../timing.js';
 import type { IndexedFrame } from '../types.js';
 
@@ -168,14 +168,8 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
 
   function addFrame(frame: IndexedFrame): void {
     if (finished) throw new Error('createGifEncoder: addFrame after finish');
-    if (frame.width !== width || frame.height !== height) {
-      throw new RangeError(`frame is ${frame.width}x${frame.height}, canvas is ${width}x${height}`);
-    }
+    checkIndexedFrame(frame, width, height);
     const { indices, palette, size, transparent } = frame;
-    if (!(indices.length >= n && (transparent === null || transparent.length >= n))) {
-      throw new RangeError(`frame has ${indices.length} palette indices and ${transparent?.length ?? 'no'} transparency entries; ${n} are needed`);
-    }
-    if (!(frame.delayMs >= 0 && frame.delayMs < Infinity)) throw new RangeError(`frame delay is ${frame.delayMs} ms; it must be a number >= 0`);
     // Size 0 is a frame with no opaque pixel (a clip that starts from a clear canvas): every
     // pixel must then be transparent, which the index check below enforces.
     if (!Number.isInteger(size) || size < 0 || size > 256 || palette.length < size * 3) {

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ChromaseedError, invalidOption, isBytes } from '../errors.js';
+import { checkIndexedFrame, ChromaseedError, invalidOption } from '../errors.js';
 import { expandToRgba } from '../pipeline/expand-frame.js';
 import { MAX_GIF_DELAY_MS, MAX_GIF_FPS, playbackDelayMs } from '../timing.js';
 import type { InputOptions } from '../options.js';
@@ -90,18 +90,6 @@ export async function createFrameWriter(file: string, options: FrameWriterOption
   return pngWriter(file, options);
 }
 
-const describe = (a: unknown): string => (isBytes(a) ? `${a.length} bytes` : String(a));
-
-function checkFrame(frame: IndexedFrame, width: number, height: number): void {
-  if (frame.width !== width || frame.height !== height) {
-    throw new RangeError(`frame is ${frame.width}x${frame.height}, the writer was opened for ${width}x${height}`);
-  }
-  const n = width * height;
-  if (!isBytes(frame.indices) || frame.indices.length < n) throw new RangeError(`frame has ${describe(frame.indices)} for palette indices; ${n} bytes are needed`);
-  if (frame.transparent !== null && !(isBytes(frame.transparent) && frame.transparent.length >= n)) throw new RangeError(`frame has ${describe(frame.transparent)} for its transparency mask; null or ${n} bytes are needed`);
-  if (!(frame.delayMs >= 0 && frame.delayMs < Infinity)) throw new RangeError(`frame delay is ${frame.delayMs} ms; it must be a number >= 0`);
-}
-
 /**
  * Frames handed to the GIF encoder ahead of the file write. Enough that quantizing does not
  * wait while the encoder thread starts up (about 0.1 s, measured on cars.gif), but at most
@@ -134,7 +122,7 @@ async function gifWriter(file: string, options: FrameWriterOptions): Promise<Fra
   return {
     async write(frame) {
       if (state !== 'open') throw new Error(`${file}: write after ${state}`);
-      checkFrame(frame, options.width, options.height);
+      checkIndexedFrame(frame, options.width, options.height);
       try {
         const bytes = encoder.addFrame(frame);
         bytes.catch(() => undefined);
@@ -199,7 +187,7 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
   return {
     async write(frame) {
       if (state !== 'open') throw new Error(`${file}: write after ${state}`);
-      checkFrame(frame, width, height);
+      checkIndexedFrame(frame, width, height);
       try {
         const delayMs = playbackDelayMs(frame.delayMs);
         if (!video) {
@@ -263,7 +251,7 @@ async function pngWriter(file: string, options: FrameWriterOptions): Promise<Fra
   return {
     async write(frame) {
       if (state !== 'open') throw new Error(`${file}: write after ${state}`);
-      checkFrame(frame, options.width, options.height);
+      checkIndexedFrame(frame, options.width, options.height);
       const anyTransparent = expandToRgba(frame, rgba, 0);
       try {
         await seq.write(rgba, !anyTransparent);
@@ -300,7 +288,7 @@ async function singlePngWriter(file: string, options: FrameWriterOptions): Promi
   let frame: IndexedFrame | null = null;
   return {
     async write(f) {
-      checkFrame(f, options.width, options.height);
+      checkIndexedFrame(f, options.width, options.height);
       if (frame !== null) {
         await out.abort();
         throw tooMany();

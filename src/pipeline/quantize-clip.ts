@@ -1,4 +1,4 @@
-import { checkRgbaFrame, throwIfAborted } from '../errors.js';
+import { throwIfAborted } from '../errors.js';
 import { createHistogramMapper } from '../map/map-histogram.js';
 import { createMapper, type Mapper } from '../map/map-pixels.js';
 import { createPaletteSearch } from '../map/nearest.js';
@@ -49,7 +49,6 @@ export async function* quantizeClip(
   let counted = -1;
   for await (const source of (await open()).frames) {
     throwIfAborted(signal);
-    checkRgbaFrame(source);
     // The frame before, when it has this frame's size: what the still-pixel levers compare with.
     const before = previous !== null && previous.source.data.length === source.data.length ? previous : null;
     const palette: FramePalette = global ?? sequence!.next(source, before !== null ? { source: before.source.data, indices: before.indices } : undefined);
