@@ -6,6 +6,9 @@ import { DITHERS, INITS, METRICS, SEEDINGS, SPACES, TRANSFER_METHODS } from '../
 import { PALETTE_FORMATS } from '../palette/format.js';
 import { PALETTE_SORTS } from '../palette/sort.js';
 
+// For bin/chromaseed.js: what a process that must end at once (a second Ctrl-C) releases first.
+export { releaseLeftovers } from '../io/leftovers.js';
+
 /** Where a command writes: data to stdout, everything a person reads to stderr. */
 export interface CliStreams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };

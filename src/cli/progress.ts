@@ -100,6 +100,8 @@ export async function failedRun(err: unknown, progress: Progress, output: { abor
  * Ends a run whose frames are all written: the picture beside the main output (a timeline, a
  * swatch) is written under a temporary name first, so a failure there (a full disk) leaves
  * neither it nor a new main output, and it takes its name once the main output has its own.
+ * Ctrl-C while the output is finished stops that too: a video encoder flushing its last
+ * frames takes seconds on large frames, and the interrupted run must leave no output.
  */
 export async function commitRun<T>(
   output: { finish(): Promise<T>; abort(): Promise<void> } | null,
@@ -109,17 +111,18 @@ export async function commitRun<T>(
   signal?: AbortSignal,
 ): Promise<T | undefined> {
   let staged: Awaited<ReturnType<typeof stageFiles>> | null = null;
-  try {
-    if (picture !== null) staged = await stageFiles([picture], inputPath);
-  } catch (err) {
-    await failedRun(err, progress, output, signal);
-  }
   let result: T | undefined;
+  const stop = () => void output?.abort();
+  signal?.addEventListener('abort', stop, { once: true });
   try {
+    if (signal?.aborted) throw signal.reason;
+    if (picture !== null) staged = await stageFiles([picture], inputPath);
     result = await output?.finish();
   } catch (err) {
     await staged?.abort();
-    throw err;
+    await failedRun(err, progress, output, signal);
+  } finally {
+    signal?.removeEventListener('abort', stop);
   }
   progress.done();
   await staged?.commit();

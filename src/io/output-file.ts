@@ -1,40 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { constants, unlinkSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { access, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, systemReason } from '../errors.js';
 import { isFrameOf, isPngSequencePattern } from './frame-names.js';
+import { trackTemp, untrackTemp } from './leftovers.js';
 
 /**
  * Output files are written under a temporary name in the output's own directory (so the final
  * rename stays on one file system and is atomic) and renamed only when complete. A reader
  * never sees half a file, and an interrupted run leaves the previous output untouched.
  */
-
-// Temp files still open in this process; removed synchronously if the process exits first
-// (an uncaught error or process.exit), so nothing is left behind even without abort().
-const liveTemps = new Set<string>();
-let exitHookInstalled = false;
-
-export function trackTemp(file: string): void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const f of liveTemps) {
-        try {
-          unlinkSync(f);
-        } catch {
-          // Already gone.
-        }
-      }
-    });
-  }
-  liveTemps.add(file);
-}
-
-export function untrackTemp(file: string): void {
-  liveTemps.delete(file);
-}
 
 /** `dir/.name.tmp-1a2b3c4d.ext`: hidden, unique, and keeping the extension for tools that look at it. */
 export function tempPathFor(finalPath: string): string {

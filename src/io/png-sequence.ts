@@ -2,7 +2,8 @@ import path from 'node:path';
 import { stat, writeFile } from 'node:fs/promises';
 import { ChromaseedError, systemReason } from '../errors.js';
 import { frameFileName } from './frame-names.js';
-import { commitTemp, refuseInputAsOutput, removeQuietly, tempPathFor, trackTemp } from './output-file.js';
+import { trackTemp } from './leftovers.js';
+import { commitTemp, refuseInputAsOutput, removeQuietly, tempPathFor } from './output-file.js';
 
 /** RGBA bytes as a PNG; an opaque frame is stored as RGB. */
 export async function encodePng(rgba: Uint8Array, width: number, height: number, opaque: boolean): Promise<Buffer> {

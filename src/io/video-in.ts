@@ -7,6 +7,7 @@ import { ffmpegSeconds, scaledHeight, validateClipOptions, type ClipOptions } fr
 import { binaryAlpha } from '../pixel-words.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 import { everyFrameOptions, ffmpegCommand, ffmpegLocation, lastMeaningfulLine } from './ffmpeg-path.js';
+import { trackChild } from './leftovers.js';
 
 /** How ffmpeg is to read a file (see openVideo). */
 export interface VideoRead {
@@ -328,6 +329,7 @@ export function watch(command: ReturnType<typeof ffmpegCommand>): RunWatch {
     command.on('start', () => {
       started = true;
       proc = (command as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc;
+      if (proc) trackChild(proc);
       // A kill asked for before the child existed (the consumer stopped at once) happens now.
       if (killRequested) proc?.kill('SIGKILL');
       if (!proc || proc.exitCode !== null || proc.signalCode !== null) {

@@ -29,14 +29,15 @@ export async function runMain(argv: string[]): Promise<{ code: number; stdout: s
 }
 
 /** Runs the real `bin/chromaseed.js` (the bundle in dist/cli-bundle/) as a child process. */
-export function runBin(argv: string[], options: { killAfterMs?: number; signal?: NodeJS.Signals; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; pid: number }> {
+export function runBin(argv: string[], options: { killAfterMs?: number; signal?: NodeJS.Signals; signalCount?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; pid: number }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env }, cwd: options.cwd });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    if (options.killAfterMs !== undefined) setTimeout(() => child.kill(options.signal ?? 'SIGINT'), options.killAfterMs);
+    // signalCount: the signal sent that many times, 10 ms apart (Ctrl-C pressed twice, or the shell's and the kernel's SIGHUP).
+    for (let i = 0; options.killAfterMs !== undefined && i < (options.signalCount ?? 1); i++) setTimeout(() => child.kill(options.signal ?? 'SIGINT'), options.killAfterMs + 10 * i);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, pid: child.pid! }));
   });
 }

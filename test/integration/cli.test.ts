@@ -676,6 +676,18 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
       expectOnly(dir, []);
     }
   });
+
+  it('a second Ctrl-C ends the run at once (130), and a second SIGHUP does not: nothing is left either way', async () => {
+    const video = path.join(corpus, 'videos/moviepy__big_buck_bunny_0_30.webm');
+    for (const [signal, code, endedBy] of [['SIGINT', 130, null], ['SIGHUP', null, 'SIGHUP']] as const) {
+      const dir = mkdtempSync(path.join(tmp, `twice-${signal}-`));
+      const r = await runBin(['quantize', video, '-o', path.join(dir, 'out.mp4')], { killAfterMs: 2500, signal, signalCount: 2 });
+      expect([r.code, r.signal]).toEqual([code, endedBy]);
+      expectOnly(dir, []);
+      const ps = (await import('node:child_process')).spawnSync('ps', ['-eo', 'ppid,args'], { encoding: 'utf8' }).stdout;
+      expect(ps.split('\n').filter((l) => l.trim().startsWith(String(r.pid)))).toEqual([]);
+    }
+  });
 });
 
 describe('compare interrupted', () => {

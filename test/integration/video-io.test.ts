@@ -568,6 +568,20 @@ describe('frame writers on real video frames', () => {
     const last = await sharp(path.join(dir, names[names.length - 1])).ensureAlpha().raw().toBuffer();
     expect(meanAbsDiff(new Uint8Array(last), expand(indexed[indexed.length - 1]))).toBe(0);
   });
+
+  it('an abort while finish() runs (Ctrl-C as the encoder flushes) stops it: no file, no ffmpeg left', async () => {
+    const noise = (): IndexedFrame => ({ width: 320, height: 240, indices: new Uint8Array(320 * 240).map(() => Math.random() * 16), palette: new Uint8Array(48).map((_, i) => i * 5), size: 16, transparent: null, delayMs: 40 });
+    for (const name of ['flush.mp4', 'flush.gif']) {
+      const dir = mkdtempSync(path.join(work, 'abort-finish-'));
+      const writer = await createFrameWriter(path.join(dir, name), { width: 320, height: 240, fps: 25, frameCount: 20 });
+      for (let i = 0; i < 20; i++) await writer.write(noise());
+      const finishing = writer.finish().catch((err: unknown) => err);
+      await writer.abort();
+      expect(await finishing).toBeInstanceOf(Error);
+      expect(readdirSync(dir)).toEqual([]);
+    }
+    expect(spawnSync('ps', ['-o', 'comm=', '--ppid', String(process.pid)], { encoding: 'utf8' }).stdout).not.toMatch(/ffmpeg/);
+  });
 });
 
 describe('sound', () => {

@@ -92,6 +92,32 @@ describe('a run ending with a picture beside its output (commitRun)', () => {
     rmSync(dir, { recursive: true });
   });
 
+  it('Ctrl-C while the output is finished stops it: the output is aborted and the run reports the interruption', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'commit-run-'));
+    const controller = new AbortController();
+    const calls: string[] = [];
+    let stopEncoder!: () => void;
+    // Like a video encoder flushing its last frames: finish waits on ffmpeg, which the abort kills.
+    const encoding = {
+      finish: () => new Promise<string>((_, reject) => (stopEncoder = () => reject(new Error('ffmpeg was killed with signal SIGKILL')))),
+      abort: async () => {
+        calls.push('abort');
+        stopEncoder();
+      },
+    };
+    const run = commitRun(encoding, [path.join(dir, 'tl.png'), new Uint8Array(8)], 'in.mp4', quiet, controller.signal);
+    await new Promise((r) => setTimeout(r, 20));
+    controller.abort();
+    await expect(run).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+    expect(calls[0]).toBe('abort');
+    expect(readdirSync(dir)).toEqual([]);
+    // Aborted before it starts (between the last frame and the finish): nothing is finished.
+    const late = output();
+    await expect(commitRun(late, null, 'in.mp4', quiet, controller.signal)).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+    expect(late.calls).toEqual(['abort']);
+    rmSync(dir, { recursive: true });
+  });
+
   it('leaves no picture when the main output fails to finish', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'commit-run-'));
     const failing = { finish: async () => Promise.reject(new Error('disk full')), abort: async () => undefined };

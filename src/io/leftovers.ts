@@ -1,0 +1,49 @@
+import type { ChildProcess } from 'node:child_process';
+import { unlinkSync } from 'node:fs';
+
+/**
+ * What must not outlive the process: temporary output files and ffmpeg children. Each is
+ * normally released by its own writer's or reader's abort(); this is the last resort for an
+ * exit that does not wait for that (a second Ctrl-C, an uncaught error, process.exit), so
+ * it is synchronous. An ffmpeg left running would go on encoding for seconds with no one to
+ * read its output, and a temporary file would stay beside the user's outputs.
+ */
+const temps = new Set<string>();
+const children = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', releaseLeftovers);
+}
+
+export function trackTemp(file: string): void {
+  installExitHook();
+  temps.add(file);
+}
+
+export function untrackTemp(file: string): void {
+  temps.delete(file);
+}
+
+export function trackChild(child: ChildProcess): void {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  installExitHook();
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+}
+
+/** Kills the children still running and removes the temporary files still open, at once. */
+export function releaseLeftovers(): void {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+  for (const file of temps) {
+    try {
+      unlinkSync(file);
+    } catch {
+      // Already gone.
+    }
+  }
+  temps.clear();
+}
