@@ -15,7 +15,7 @@ import { createSequentialQuantizer } from '../sequence/sequential.js';
 import { STABILITY_PRESETS, type StabilityOptions } from '../sequence/stability.js';
 import type { IndexedFrame, TimedFrame } from '../types.js';
 import type { Args, CliStreams } from './main.js';
-import { commitRun, createProgress, failedRun } from './progress.js';
+import { commitRun, createProgress, failedRun, showingFirstPass } from './progress.js';
 import { countOf, printOut, reportWarnings, round } from './report.js';
 
 const MODES: readonly Seeding[] = ['seeded', 'none', 'global'];
@@ -54,19 +54,20 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
   if (args.levers === true) variants.push(...leverVariants(options));
   // Every mode reads the clip and finds the same damage: the first reader's list is reported.
   let warnings: readonly string[] = probe.warnings ?? [];
-  const runs: ModeRun[] = variants.map(([label, variant], i) => ({
-    label,
-    frames: quantizeClip(async () => {
+  const name = path.basename(input);
+  const runs: ModeRun[] = variants.map(([label, variant], i) => {
+    const open = async () => {
       const source = await openInput(input, inputOptions);
       if (i === 0) warnings = source.warnings ?? [];
       return source;
-    }, variant, signal),
-    meter: createQualityMeter(),
-    seconds: 0,
-  }));
+    };
+    // The one-palette run counts the clip's colours before its first frame.
+    const read = variant.seeding === 'global' ? showingFirstPass(open, streams.stderr, `${name}: counting colours for one palette`, !quiet) : open;
+    return { label, frames: quantizeClip(read, variant, signal), meter: createQualityMeter(), seconds: 0 };
+  });
   const shown: Seeding[] = args.all === true ? ['none', 'seeded', 'global'] : ['none', 'seeded'];
   const side = output ? await createSideBySide(output, input, probe.info, options, shown) : null;
-  const progress = createProgress(streams.stderr, path.basename(input), probe.info.frameCount, !quiet);
+  const progress = createProgress(streams.stderr, name, probe.info.frameCount, !quiet);
   const timeline: Uint8Array[] = [];
   let frames = 0;
   try {

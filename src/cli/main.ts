@@ -91,6 +91,8 @@ class CommandChosen {
 }
 
 function report(err: unknown, streams: CliStreams): number {
+  // On a terminal, the message replaces what a progress line left (a pass's last note).
+  if (streams.stderr.isTTY) streams.stderr.write('\r\x1b[K');
   if (err instanceof ChromaseedError) {
     streams.stderr.write(`chromaseed: ${err.message}\n`);
     if (err.code === 'ERR_ABORTED') return EXIT_INTERRUPTED;

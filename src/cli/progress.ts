@@ -1,5 +1,6 @@
 import { ChromaseedError } from '../errors.js';
 import { stageFiles } from '../io/still.js';
+import type { FrameSource, TimedFrame } from '../types.js';
 
 /**
  * A one-line progress display on stderr: frames done, frames per second and ETA.
@@ -8,7 +9,10 @@ import { stageFiles } from '../io/still.js';
  */
 export interface Progress {
   tick(done: number): void;
+  /** Clears the line. */
   done(): void;
+  /** Replaces the line with the label and `note` (what comes next), left for the next progress line to draw over. */
+  leave(note: string): void;
 }
 
 interface Tty {
@@ -20,19 +24,26 @@ interface Tty {
 const REDRAW_MS = 250;
 
 export function createProgress(stream: Tty, label: string, total: number | undefined, enabled: boolean): Progress {
-  if (!enabled || !stream.isTTY) return { tick() {}, done() {} };
-  const started = Date.now();
-  let lastDraw = 0;
+  if (!enabled || !stream.isTTY) return { tick() {}, done() {}, leave() {} };
+  // The rate is measured from the first frame done, not from the start: what comes before
+  // it (opening the input, a first frame's k-means with restarts, a pass counting colours)
+  // is no guide to the frames that follow, and counted in, it made the first ETAs hours long.
+  let first: { n: number; at: number } | null = null;
+  let lastDraw = -Infinity;
   let drawn = false;
-  const draw = (n: number): void => {
-    const elapsed = (Date.now() - started) / 1000;
-    const fps = elapsed > 0 ? n / elapsed : 0;
-    let figures = `${n}${total ? `/${total}` : ''} ${n === 1 && !total ? 'frame' : 'frames'}  ${fps.toFixed(1)} fps`;
-    if (total && fps > 0) {
+  const draw = (n: number, now: number): void => {
+    const elapsed = (now - first!.at) / 1000;
+    const fps = elapsed > 0 && n > first!.n ? (n - first!.n) / elapsed : 0;
+    const rate = fps > 0 ? `  ${fps.toFixed(1)} fps` : '';
+    let figures = `${n}${total ? `/${total}` : ''} ${n === 1 && !total ? 'frame' : 'frames'}${rate}`;
+    if (total) {
       const width = 24;
       const filled = Math.min(width, Math.round((n / total) * width));
-      figures = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${n}/${total}  ${fps.toFixed(1)} fps  ETA ${formatSeconds((total - n) / fps)}`;
+      figures = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${n}/${total}${rate}${fps > 0 ? `  ETA ${formatSeconds(Math.max(0, total - n) / fps)}` : ''}`;
     }
+    show(figures);
+  };
+  const show = (figures: string): void => {
     const cols = stream.columns || 80; // a terminal of unknown size reports 0 columns
     // The name gives way to the figures, and the line never reaches the last column: a line
     // that wraps is no longer redrawn in place, and each redraw would add one.
@@ -44,13 +55,45 @@ export function createProgress(stream: Tty, label: string, total: number | undef
   return {
     tick(n) {
       const now = Date.now();
+      first ??= { n, at: now };
       if (now - lastDraw < REDRAW_MS) return;
       lastDraw = now;
-      draw(n);
+      draw(n, now);
     },
     done() {
       if (drawn) stream.write('\r\x1b[K');
     },
+    leave: show,
+  };
+}
+
+/**
+ * `open`, with the frames of its first pass drawn on a progress line of their own: a pass
+ * that writes nothing (counting a clip's colours for one palette: `--seeding global`, a
+ * transfer's source) left the terminal silent for as long as the run after it.
+ */
+export function showingFirstPass(open: () => Promise<FrameSource>, stream: Tty, label: string, enabled: boolean): () => Promise<FrameSource> {
+  let passes = 0;
+  return async () => {
+    const source = await open();
+    if (passes++ > 0) return source;
+    const progress = createProgress(stream, label, source.info.frameCount, enabled);
+    async function* counted(): AsyncGenerator<TimedFrame> {
+      let n = 0;
+      let complete = false;
+      try {
+        for await (const frame of source.frames) {
+          yield frame;
+          progress.tick(++n);
+        }
+        complete = true;
+      } finally {
+        // Clustering the colours counted can take seconds more (3 s after 1,200 frames of 640x360).
+        if (complete) progress.leave(`${n}/${n}, choosing the palette…`);
+        else progress.done();
+      }
+    }
+    return { info: source.info, frames: counted(), get warnings() { return source.warnings; } };
   };
 }
 

@@ -6,7 +6,7 @@ import { checkExtraOutputPath } from '../io/output-file.js';
 import { inputOptionsOf, sequenceOptionsOf } from './pick-options.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import type { Args, CliStreams } from './main.js';
-import { commitRun, createProgress, failedRun } from './progress.js';
+import { commitRun, createProgress, failedRun, showingFirstPass } from './progress.js';
 import { formatBytes, framesWritten, printOut, reportWarnings, round } from './report.js';
 
 export async function quantizeCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
@@ -22,14 +22,16 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   const { info, kind, warnings, open } = await openReusable(input, inputOptions);
   refuseTimeForStill(input, kind, inputOptions);
   const writer = await createFrameWriter(output, clipWriterOptions(info, input, args.audio !== false));
-  const progress = createProgress(streams.stderr, path.basename(input), info.frameCount, !quiet);
+  const name = path.basename(input);
+  const progress = createProgress(streams.stderr, name, info.frameCount, !quiet);
+  const read = options.seeding === 'global' ? showingFirstPass(open, streams.stderr, `${name}: counting colours`, !quiet) : open;
   const perFrame: { inertia: number; iterations: number; colors: number }[] = [];
   const timeline: Uint8Array[] = [];
   // The summary's inertia is METRICS.md's, of the colours written: the k-means objective
   // of the run is in its own metric and space, and of unrounded, unheld centroids.
   const json = args.json === true;
   try {
-    for await (const frame of quantizeClip(open, options, signal)) {
+    for await (const frame of quantizeClip(read, options, signal)) {
       await writer.write(frame.indexed);
       const { size } = frame.indexed;
       perFrame.push({ inertia: json ? frame.inertia() : 0, iterations: frame.palette.iterations, colors: size });

@@ -14,7 +14,7 @@ import { renderSwatch } from '../render/swatch.js';
 import { extractSourcePalette } from '../transfer/source-palette.js';
 import { createPaletteTransfer, type SourcePalette, type TransferDecision } from '../transfer/transfer.js';
 import type { Args, CliStreams } from './main.js';
-import { commitRun, createProgress, failedRun } from './progress.js';
+import { commitRun, createProgress, failedRun, showingFirstPass } from './progress.js';
 import { countOf, framesWritten, printOut, reportWarnings, round } from './report.js';
 
 /**
@@ -53,11 +53,12 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   // after the source's pass, which can be long. Its frames are read only later.
   const { info, warnings: targetWarnings, open } = await openReusable(targetPath, targetOptions);
   let sourceWarnings: readonly string[] = [];
-  const source = await extractSourcePalette(async () => {
+  const openSource = async () => {
     const opened = await openInput(sourcePath, inputOptions);
     sourceWarnings = opened.warnings ?? [];
     return opened;
-  }, options, sourcePath, signal);
+  };
+  const source = await extractSourcePalette(showingFirstPass(openSource, streams.stderr, `${path.basename(sourcePath)}: counting colours`, !quiet), options, sourcePath, signal);
 
   const writer = await createFrameWriter(output, clipWriterOptions(info, targetPath, args.audio !== false));
   const transfer = createPaletteTransfer(source, { method, map: { metric: options.metric, space: options.space, dither: options.dither } });

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { commitRun, createProgress } from '../../src/cli/progress.js';
+import { commitRun, createProgress, showingFirstPass } from '../../src/cli/progress.js';
 
 function fakeStream(isTTY: boolean) {
   const writes: string[] = [];
@@ -17,14 +17,28 @@ describe('progress line', () => {
     const { writes, stream } = fakeStream(true);
     const progress = createProgress(stream, 'quantize', 280, true);
     vi.setSystemTime(1_000);
-    progress.tick(3); // 3 fps: 277 frames left, 92 s
-    vi.setSystemTime(10_000);
-    progress.tick(250); // 25 fps: 30 frames left, 1 s
+    progress.tick(1); // no rate yet: the first frame only starts the clock
+    vi.setSystemTime(2_000);
+    progress.tick(4); // 3 fps: 276 frames left, 92 s
+    vi.setSystemTime(11_000);
+    progress.tick(250); // 24.9 fps: 30 frames left, 1 s
     progress.done();
-    expect(writes).toHaveLength(3);
-    expect(writes[0]).toMatch(/^\rquantize \[#*\.*\] 3\/280 {2}3\.0 fps {2}ETA 1m32s\x1b\[K$/);
-    expect(writes[1]).toMatch(/^\rquantize \[#*\.*\] 250\/280 {2}25\.0 fps {2}ETA 1s\x1b\[K$/);
-    expect(writes[2]).toBe('\r\x1b[K');
+    expect(writes).toHaveLength(4);
+    expect(writes[0]).toMatch(/^\rquantize \[\.*\] 1\/280\x1b\[K$/);
+    expect(writes[1]).toMatch(/^\rquantize \[#*\.*\] 4\/280 {2}3\.0 fps {2}ETA 1m32s\x1b\[K$/);
+    expect(writes[2]).toMatch(/^\rquantize \[#*\.*\] 250\/280 {2}24\.9 fps {2}ETA 1s\x1b\[K$/);
+    expect(writes[3]).toBe('\r\x1b[K');
+  });
+
+  it('measures the rate from the first frame, so a slow start (a pass counting colours) does not inflate the ETA', () => {
+    vi.useFakeTimers({ now: 0 });
+    const { writes, stream } = fakeStream(true);
+    const progress = createProgress(stream, 'x', 100, true);
+    vi.setSystemTime(60_000); // a minute before the first frame
+    progress.tick(1);
+    vi.setSystemTime(62_000);
+    progress.tick(21); // 10 fps: 79 frames left
+    expect(writes[1]).toMatch(/ 21\/100 {2}10\.0 fps {2}ETA 8s\x1b\[K$/);
   });
 
   it('a terminal that reports 0 columns (size unknown) gets the whole line', () => {
@@ -32,26 +46,61 @@ describe('progress line', () => {
     const { writes, stream } = fakeStream(true);
     stream.columns = 0;
     const progress = createProgress(stream, 'x', 10, true);
+    progress.tick(0);
     vi.setSystemTime(1_000);
     progress.tick(5);
-    expect(writes[0]).toMatch(/ETA 1s\x1b\[K$/);
+    expect(writes[1]).toMatch(/ETA 1s\x1b\[K$/);
   });
 
   it('draws at most four times a second, and nothing when stderr is not a terminal', () => {
     vi.useFakeTimers({ now: 0 });
     const tty = fakeStream(true);
     const progress = createProgress(tty.stream, 'x', undefined, true);
-    vi.setSystemTime(300);
     progress.tick(1);
-    vi.setSystemTime(400);
+    vi.setSystemTime(100);
     progress.tick(2);
-    expect(tty.writes).toEqual(['\rx 1 frame  3.3 fps\x1b[K']);
+    vi.setSystemTime(300);
+    progress.tick(4);
+    expect(tty.writes).toEqual(['\rx 1 frame\x1b[K', '\rx 4 frames  10.0 fps\x1b[K']);
     const pipe = fakeStream(false);
     const silent = createProgress(pipe.stream, 'x', 10, true);
     vi.setSystemTime(1_000);
     silent.tick(5);
     silent.done();
     expect(pipe.writes).toEqual([]);
+  });
+});
+
+describe('a pass that writes nothing (showingFirstPass)', () => {
+  it('draws its own line while the first pass reads, clears it after, and leaves the second pass alone', async () => {
+    const { writes, stream } = fakeStream(true);
+    const frame = { width: 1, height: 1, data: new Uint8Array(4), delayMs: 40 };
+    let opened = 0;
+    const open = async () => {
+      opened++;
+      return {
+        info: { width: 1, height: 1, frameCount: 3, fps: 25, loopCount: 0 },
+        frames: (async function* () {
+          for (let i = 0; i < 3; i++) {
+            await new Promise((r) => setTimeout(r, 260)); // past the redraw interval
+            yield frame;
+          }
+        })(),
+        warnings: ['seen'],
+      };
+    };
+    const read = showingFirstPass(open as never, stream, 'clip.mp4: counting colours', true);
+    const first = await read();
+    let n = 0;
+    for await (const _ of first.frames) n++;
+    expect([n, first.warnings]).toEqual([3, ['seen']]);
+    expect(writes[0]).toMatch(/^\rclip\.mp4: counting colours \[#{8}\.{16}\] 1\/3\x1b\[K$/);
+    expect(writes.at(-2)).toMatch(/ 3\/3 {2}3\.\d fps {2}ETA 0s\x1b\[K$/);
+    // Left, not cleared: clustering the colours comes next, and the run's own line draws over it.
+    expect(writes.at(-1)).toBe('\rclip.mp4: counting colours 3/3, choosing the palette…\x1b[K');
+    const drawn = writes.length;
+    for await (const _ of (await read()).frames) n++;
+    expect([opened, n, writes.length]).toEqual([2, 6, drawn]);
   });
 });
 
@@ -64,9 +113,10 @@ describe('progress line on a narrow terminal', () => {
       const { writes, stream } = fakeStream(true);
       stream.columns = 60;
       const progress = createProgress(stream, name, 720, true);
+      progress.tick(0);
       vi.setSystemTime(Date.now() + 119_600);
       progress.tick(360); // 360 frames left at 3.01 fps: 119.6 s, shown as 2m00s, not 1m60s
-      const shown = writes[0].slice(1, -3);
+      const shown = writes[1].slice(1, -3);
       expect(shown).toMatch(/^\S+… \[#{12}\.{12}\] 360\/720 {2}3\.0 fps {2}ETA 2m00s$/);
       const columns = [...shown].reduce((w, c) => w + (/[\u3000-\u9fff]/.test(c) ? 2 : 1), 0);
       expect(columns).toBeLessThanOrEqual(59);
@@ -75,7 +125,7 @@ describe('progress line on a narrow terminal', () => {
 });
 
 describe('a run ending with a picture beside its output (commitRun)', () => {
-  const quiet = { tick() {}, done() {} };
+  const quiet = { tick() {}, done() {}, leave() {} };
   const output = () => {
     const calls: string[] = [];
     return { calls, finish: async () => (calls.push('finish'), 'done'), abort: async () => void calls.push('abort') };
