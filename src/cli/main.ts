@@ -33,6 +33,7 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
     throw new CommandChosen(async () => (await load())(args, streams, signal));
   };
   try {
+    refuseEmptyValues(argv);
     const parser = buildParser(endOfOptions(argv), {
       palette: choose(async () => (await import('./palette-command.js')).paletteCommand),
       quantize: choose(async () => (await import('./quantize-command.js')).quantizeCommand),
@@ -67,6 +68,20 @@ function endOfOptions(argv: string[]): string[] {
   const command = argv.findIndex((arg, i) => i < end && (COMMANDS as readonly string[]).includes(arg));
   const at = command < 0 ? end : command + 1;
   return [...argv.slice(0, at), ...files, ...argv.slice(at, end)];
+}
+
+/**
+ * An option given an empty value (`-k ""`, `--out=`, a shell variable that was not set) is
+ * refused as such: yargs reads "" as 0 for a number ("received 0") and as a file named ""
+ * for a path, so the message named a value the user never gave.
+ */
+function refuseEmptyValues(argv: readonly string[]): void {
+  const end = argv.indexOf('--');
+  for (const [i, arg] of (end < 0 ? argv : argv.slice(0, end)).entries()) {
+    const inline = /^(--?[^=\s]+)=\s*$/.exec(arg);
+    const option = inline ? inline[1] : arg.trim() === '' && i > 0 && /^--?[a-z]/i.test(argv[i - 1]) && !argv[i - 1].includes('=') ? argv[i - 1] : null;
+    if (option !== null) throw new ChromaseedError('ERR_USAGE', `${option} was given an empty value (see chromaseed --help)`);
+  }
 }
 
 /**

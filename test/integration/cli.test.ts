@@ -515,6 +515,8 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['transfer to a GIF above 50 fps, before the source is read', ['transfer', REALSHORT, CARS, '--fps', '60', '-o', 'x.gif'], 2, /a GIF plays at most 50 frames per second/],
     ['time options on a still', ['quantize', HIBISCUS, '--start', '1', '-o', 'x.gif'], 2, /--start: \S*hibiscus\.jpg is a still image, which has no time/],
     ['an option with no value', ['quantize', CARS, '-o', 'x.gif', '-k'], 2, /-k needs a value/],
+    ['a number given as "" (an unset shell variable), not read as 0', ['quantize', CARS, '-o', 'x.gif', '-k', ''], 2, /^chromaseed: -k was given an empty value/],
+    ['a file name given as --output=', ['quantize', CARS, '--output='], 2, /^chromaseed: --output was given an empty value/],
     ['a file name given twice', ['quantize', CARS, '-o', 'x.gif', '-o', 'x.gif'], 2, /--output was given 2 times .*; give it once/],
     ['a picture name given twice', ['palette', HIBISCUS, '--swatch', 'x.png', '--swatch', 'x.png'], 2, /--swatch was given 2 times .*; give it once/],
     ['a steadiness option with transfer --method nearest', ['transfer', HIBISCUS, CARS, '--method', 'nearest', '--stability', 'high', '-o', 'x.gif'], 2, /--stability has no effect with --method nearest/],
