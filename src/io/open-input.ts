@@ -1,4 +1,4 @@
-import { open, readFile, realpath, stat } from 'node:fs/promises';
+import { open, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, inputError } from '../errors.js';
 import { checkFrameCount, checkFrameSize, scaledHeight, validateClipOptions } from './clip-options.js';
@@ -68,8 +68,15 @@ function animationChunkFirst(head: Uint8Array): boolean | undefined {
  * stays as it is; chromaseed's own readers can still read it.
  */
 async function descriptorTarget(name: string): Promise<string> {
-  if (!/^\/(dev\/(stdin|fd\/\d+)|proc\/(self|\d+)\/fd\/\d+)$/.test(path.resolve(name))) return name;
-  return realpath(name).catch(() => name);
+  // Followed link by link, so a link to /dev/stdin (or to a link to it) is seen too.
+  let at = path.resolve(name);
+  for (let hops = 0; hops < 40; hops++) {
+    if (/^\/(dev\/(stdin|fd\/\d+)|proc\/(self|\d+)\/fd\/\d+)$/.test(at)) return realpath(name).catch(() => name);
+    const link = await readlink(at).catch(() => null);
+    if (link === null) return name;
+    at = path.resolve(path.dirname(at), link);
+  }
+  return name;
 }
 
 /** Checks the input exists and is a readable, non-empty file; returns its first bytes. */

@@ -225,6 +225,17 @@ describe('/dev/stdin redirected from a file', () => {
       closeSync(input);
     }
     expect(gif(out).frames).toHaveLength(36);
+    // A link to /dev/stdin stands for the same descriptor.
+    const link = path.join(tmp, 'stdin-link.mp4');
+    symlinkSync('/dev/stdin', link);
+    const again = openSync(REALSHORT, 'r');
+    try {
+      const r = spawnSync(process.execPath, [BIN, 'quantize', link, '-k', '4', '-q', '-o', out], { stdio: [again, 'pipe', 'pipe'], encoding: 'utf8' });
+      expect([r.status, r.stderr]).toEqual([0, '']);
+    } finally {
+      closeSync(again);
+    }
+    expect(gif(out).frames).toHaveLength(36);
     // A file deleted while open has no name to hand on: chromaseed's own GIF reader reads it.
     const doomed = path.join(tmp, 'doomed.gif');
     copyFileSync(CARS, doomed);
