@@ -171,7 +171,10 @@ async function createSideBySide(
   const caption = await renderCaption(['original', ...shown.map((m) => LABELS[m])], info.width);
   const width = caption.width;
   const height = info.height + CAPTION_HEIGHT;
-  const original = createSequentialQuantizer({ ...options, colors: Math.min(spare, 240), seeding: 'seeded', maxIterations: 10 });
+  // Seeded frames get 2 Lloyd iterations (STABILITY_PRESETS.none allows 300; maxIterations
+  // bounds only a fresh start): on 1080p at 240 colours, 115 ms a frame instead of 382, and
+  // 45.3 dB against the source instead of 45.5, a difference no one sees.
+  const original = createSequentialQuantizer({ ...options, colors: Math.min(spare, 240), seeding: 'seeded', maxIterations: 10, stability: { ...STABILITY_PRESETS.none, frameIterations: 2 } });
   const mapper = createMapper();
   const writer: FrameWriter = await createFrameWriter(output, { width, height, fps: info.fps, loopCount: info.loopCount, inputPath: input });
   return {
