@@ -73,6 +73,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   const rounded = new Uint8Array(256 * 3);
   const order = new Float64Array(256 * 3);
   const cost = new Float64Array(256 * 256);
+  const taken = new Uint8Array(256);
   const anchorWeights = new Float64Array(256);
   const stillPerEntry = new Float64Array(256);
   const blendedWritten = new Uint8Array(256 * 3);
@@ -105,7 +106,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
     // its centroids only where it found something the seeded palette misses, entries
     // matched to the old ones; a few Lloyd steps from that blend settle it.
     const blend = candidate.centroids.slice(0, colors * 3);
-    matchEntries(blend, seeded.centroids, colors, order, cost);
+    matchEntries(blend, colors, seeded.centroids, colors, order, cost, taken);
     let replaced = 0;
     for (let i = 0; i < colors * 3; i += 3) {
       const d = (blend[i] - seeded.centroids[i]) ** 2 + (blend[i + 1] - seeded.centroids[i + 1]) ** 2 + (blend[i + 2] - seeded.centroids[i + 2]) ** 2;
@@ -239,8 +240,9 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       const continues = previous !== null && previous.size === size;
       // A new clustering numbers its clusters arbitrarily: give each the slot of the old
       // entry it is closest to, so colours that persist keep their entry (and, through the
-      // palette hold below, their exact bytes) even across a refresh or a cut.
-      if (continues && isFresh) matchEntries(centroids, previous!.centroids, size, order, cost);
+      // palette hold below, their exact bytes) even across a refresh, a cut, or a palette
+      // that grows (a clip whose first frames have fewer than k colours).
+      if (previous !== null && isFresh) matchEntries(centroids, size, previous.centroids, previous.size, order, cost, taken);
       const held = continues ? previous!.palette : null;
       if (held !== null && stability.paletteHold > 0) clusterErrors(engine.histogram, centroids, size, search, rounded, counts, errors);
       const palette = holdPalette(centroids, held, size, stability.paletteHold, counts, errors, new Uint8Array(size * 3));
@@ -274,25 +276,47 @@ const REFRESH_REFINE_ITERATIONS = 2;
 const REFRESH_KEEP = 12;
 
 /**
- * Reorders `centroids` (k*3, in place) so entry i is the new centroid matched to old entry
- * i by a minimum-total-distance one-to-one assignment (Hungarian method).
+ * Reorders `centroids` (`size`*3, in place) by a minimum-total-distance one-to-one matching
+ * with the old entries (Hungarian method). When the palette keeps its size or grows, old
+ * entry i's match takes slot i and the new colours the slots after the old ones; when it
+ * shrinks, the new entries keep the order of the old slots they matched.
  */
-function matchEntries(centroids: Float64Array, old: Float64Array, k: number, order: Float64Array, cost: Float64Array): void {
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j < k; j++) {
-      const dr = old[i * 3] - centroids[j * 3];
-      const dg = old[i * 3 + 1] - centroids[j * 3 + 1];
-      const db = old[i * 3 + 2] - centroids[j * 3 + 2];
-      cost[i * k + j] = dr * dr + dg * dg + db * db;
+function matchEntries(centroids: Float64Array, size: number, old: Float64Array, oldSize: number, order: Float64Array, cost: Float64Array, taken: Uint8Array): void {
+  const grows = size >= oldSize;
+  // Rows are the smaller side, as the solver wants.
+  const rows = grows ? oldSize : size;
+  const cols = grows ? size : oldSize;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const o = (grows ? r : c) * 3;
+      const n = (grows ? c : r) * 3;
+      const dr = old[o] - centroids[n];
+      const dg = old[o + 1] - centroids[n + 1];
+      const db = old[o + 2] - centroids[n + 2];
+      cost[r * cols + c] = dr * dr + dg * dg + db * db;
     }
   }
-  const assignment = solveAssignment(cost, k, k);
-  order.set(centroids.subarray(0, k * 3));
-  for (let i = 0; i < k; i++) {
-    const j = assignment[i];
-    centroids[i * 3] = order[j * 3];
-    centroids[i * 3 + 1] = order[j * 3 + 1];
-    centroids[i * 3 + 2] = order[j * 3 + 2];
+  const assignment = solveAssignment(cost, rows, cols);
+  order.set(centroids.subarray(0, size * 3));
+  let slot = 0;
+  const place = (from: number): void => {
+    centroids[slot * 3] = order[from * 3];
+    centroids[slot * 3 + 1] = order[from * 3 + 1];
+    centroids[slot * 3 + 2] = order[from * 3 + 2];
+    slot++;
+  };
+  if (grows) {
+    taken.fill(0, 0, size);
+    for (let i = 0; i < oldSize; i++) {
+      place(assignment[i]);
+      taken[assignment[i]] = 1;
+    }
+    for (let j = 0; j < size; j++) if (taken[j] === 0) place(j);
+  } else {
+    // Old slots in order; each that a new entry matched passes that entry on.
+    taken.fill(0, 0, oldSize);
+    for (let j = 0; j < size; j++) taken[assignment[j]] = j + 1;
+    for (let i = 0; i < oldSize; i++) if (taken[i] !== 0) place(taken[i] - 1);
   }
 }
 

@@ -73,6 +73,27 @@ describe('sequential k-means', () => {
     expect(drift('seeded')).toBeLessThan(0.2 * drift('none'));
   });
 
+  it('a colour that persists keeps its entry while the palette grows past and shrinks back below k', () => {
+    // Flat colours, fewer than k: each frame's palette is exactly its colours, clustered fresh.
+    const flat = (colors: number[][]): TimedFrame => {
+      const data = new Uint8Array(40 * 10 * 4);
+      for (let p = 0; p < 400; p++) data.set([...colors[Math.floor(p / (400 / colors.length))], 255], p * 4);
+      return { width: 40, height: 10, data, delayMs: 40 };
+    };
+    const [red, green, blue, yellow, orange, purple] = [[200, 30, 30], [30, 200, 30], [30, 30, 200], [220, 220, 40], [240, 120, 0], [120, 0, 160]];
+    const q = createSequentialQuantizer({ ...resolveSequenceOptions({ colors: 8 }), seeding: 'seeded', stability: STABILITY_PRESETS.medium });
+    const entries = (f: TimedFrame) => {
+      const p = q.next(f);
+      return Array.from({ length: p.size }, (_, i) => Array.from(p.palette.subarray(i * 3, i * 3 + 3)));
+    };
+    expect(entries(flat([red, green, blue, yellow]))).toEqual([red, green, blue, yellow]);
+    // New colours take the slots after the old ones (they were put first, shifting every old colour).
+    expect(entries(flat([orange, red, green, blue, yellow]))).toEqual([red, green, blue, yellow, orange]);
+    expect(entries(flat([purple, orange, red, green, blue, yellow]))).toEqual([red, green, blue, yellow, orange, purple]);
+    // A colour leaves: the others keep their order.
+    expect(entries(flat([purple, yellow, orange, green, blue]))).toEqual([green, blue, yellow, orange, purple]);
+  });
+
   it('the stability levers remove flicker on still pixels and cost almost no PSNR', async () => {
     const frames = slidingSquare(await photo('skimage__astronaut.png', 200), 10);
     const measure = async (stability: 'none' | 'medium') => {
