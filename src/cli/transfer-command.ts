@@ -117,7 +117,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
     const redone = decisions.length - 1;
     const why = options.seeding === 'seeded' ? `at ${countOf(redone, 'scene cut')}` : `on ${countOf(redone, 'frame')} (--seeding ${options.seeding} clusters each frame afresh)`;
     const cuts = method !== 'nearest' && redone > 0 ? `, mapping re-decided ${why}` : '';
-    streams.stderr.write(`${output}: ${framesWritten(frames, written)}, ${info.width}x${info.height}, ${source.size} source colours, method ${method}${cuts}, ${seconds.toFixed(2)} s\n`);
+    streams.stderr.write(`${output}: ${framesWritten(frames, written)}, ${info.width}x${info.height}, ${countOf(source.size, 'source colour')}, method ${method}${cuts}, ${seconds.toFixed(2)} s\n`);
   }
   if (!quiet) reportWarnings(streams, [...sourceWarnings, ...targetWarnings, ...(written.warnings ?? [])]);
 }

@@ -40,6 +40,8 @@ export function sniffKind(head: Uint8Array): InputKind {
   if (ascii(0, 4) === 'II*\0' || ascii(0, 4) === 'MM\0*') return 'still'; // TIFF
   // ISO media: AVIF/HEIF stills share the box format with MP4 video; the brand tells them apart.
   if (ascii(4, 8) === 'ftyp' && /^(avif|avis|heic|heix|mif1)$/.test(ascii(8, 12))) return 'still';
+  // SVG, which sharp draws (ffmpeg has no decoder for it): XML text with an <svg> element.
+  if (/^(\uFEFF|\xEF\xBB\xBF)?\s*(<\?xml[^>]*>\s*)?(<!--[^]*?-->\s*|<!DOCTYPE[^>]*>\s*)*<svg[\s>]/i.test(ascii(0, Math.min(head.length, 4096)))) return 'still';
   return 'video';
 }
 

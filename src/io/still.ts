@@ -67,14 +67,14 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
   // library would pay, and GIF and video runs never need it.
   const { default: sharp } = await import('sharp');
   try {
+    const meta = await sharp(file, { limitInputPixels: maxPixels, pages: 1 }).metadata();
     if (options.width !== undefined) {
       // The scaled size must fit the limit too, and is known from the header alone.
-      const meta = await sharp(file, { limitInputPixels: maxPixels, pages: 1 }).metadata();
       const turned = (meta.orientation ?? 1) >= 5; // EXIF orientations 5-8 swap width and height
       const [w, h] = turned ? [meta.height ?? 1, meta.width ?? 1] : [meta.width ?? 1, meta.height ?? 1];
       scaledHeightWithin(file, options.width, w, h, maxPixels);
     }
-    const { data, info } = await sharp(file, {
+    const image = sharp(file, {
       limitInputPixels: maxPixels,
       // Only the first frame of an animation: a still palette is taken from what a
       // viewer shows first, and decoding every page would multiply the memory.
@@ -83,11 +83,14 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
       failOn: 'error',
     })
       .rotate()
-      .resize(options.width === undefined ? null : { width: options.width })
-      .toColourspace('srgb')
-      .ensureAlpha()
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
+      .resize(options.width === undefined ? null : { width: options.width });
+    // A 16-bit image with an embedded profile (sRGB's own included) comes out of sharp's
+    // default conversion in the wrong colours: pure red as (234, 51, 34). Converting through
+    // the profile to sRGB said outright gives the colours a viewer shows; 8-bit images and
+    // those without a profile are right as they are.
+    if (meta.icc !== undefined && meta.depth !== 'uchar' && meta.depth !== 'char') image.withIccProfile('srgb');
+    else image.toColourspace('srgb');
+    const { data, info } = await image.ensureAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     if (info.channels !== 4) throw new Error(`decoder produced ${info.channels} channels, expected 4`);
     // A view of sharp's Buffer (no copy); Buffer is a Uint8Array.
     const rgba = new Uint8Array(data.buffer, data.byteOffset, data.length);
@@ -100,9 +103,27 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
       throw new ChromaseedError('ERR_LIMIT', `${file}: image has more than ${maxPixels} pixels (raise the limit with --max-pixels if you trust this file)`, { cause: e });
     }
     if (/unsupported image format/i.test(message)) {
-      throw inputError(file, 'not an image format that can be read (JPEG, PNG, WebP, AVIF, TIFF or GIF)', e);
+      throw inputError(file, 'not an image format that can be read (JPEG, PNG, WebP, AVIF, TIFF, SVG or GIF)', e);
     }
-    throw inputError(file, `cannot decode image: ${firstLine(message)}`, e);
+    // sharp's prebuilt libvips decodes AVIF, the AV1 kind of HEIF, but not HEIC (HEVC), and
+    // fails on it with "bad seek" or a codec error.
+    if (/^heic|^heix|^hevc/.test(String.fromCharCode(...(await readHead(file, 12)).subarray(8, 12)))) {
+      throw inputError(file, 'a HEIC image, which the sharp build chromaseed uses cannot decode (it reads AVIF); convert it to JPEG or PNG first', e);
+    }
+    // libvips names the file itself; once is enough.
+    throw inputError(file, `cannot decode image: ${firstLine(message).split(`${file}: `).join('')}`, e);
+  }
+}
+
+/** The first `n` bytes of `file` (fewer if it is shorter). */
+async function readHead(file: string, n: number): Promise<Uint8Array> {
+  const handle = await open(file, 'r');
+  try {
+    const head = new Uint8Array(n);
+    const { bytesRead } = await handle.read(head, 0, n, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
   }
 }
 

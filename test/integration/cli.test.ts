@@ -16,6 +16,9 @@ const HIBISCUS = path.join(repoRoot, 'samples/hibiscus.jpg');
 const REALSHORT = path.join(corpus, 'videos/imageio__realshort.mp4');
 const NOTES = path.join(tmp, 'notes.txt');
 writeFileSync(NOTES, 'hello world\n');
+// A HEIC's header (its brand) on bytes the decoder cannot use, as a HEIC is to this sharp build.
+const HEIC = path.join(tmp, 'photo.heic');
+writeFileSync(HEIC, Buffer.concat([Buffer.from('\0\0\0\x18ftypheic\0\0\0\0mif1heic', 'latin1'), Buffer.alloc(2000, 7)]));
 const NO_LOOP = path.join(corpus, 'odd_gifs/glide__gif_without_netscape_iteration.gif');
 const ZERO_DELAYS = path.join(corpus, 'odd_gifs/imagegif__beacon_icc.gif');
 
@@ -211,6 +214,20 @@ describe('-- ends the options', () => {
     const open = await runBin(['quantize', '-k', '4', '-o', '--', 'victim.gif', '-i.gif'], { cwd: dir });
     expect([open.code, open.stderr]).toEqual([2, 'chromaseed: -o needs a value (one that starts with "-" is given as -o=VALUE) (see chromaseed --help)\n']);
     expect(readFileSync(path.join(dir, 'victim.gif'))).toEqual(readFileSync(CARS));
+  });
+});
+
+describe('SVG', () => {
+  it('is read by every command, as sharp draws it (ffmpeg has no decoder for it)', async () => {
+    const svg = path.join(tmp, 'flag.svg');
+    writeFileSync(svg, '<?xml version="1.0"?>\n<!-- two bars -->\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="4"><rect width="5" height="4" fill="#ff0000"/><rect x="5" width="5" height="4" fill="#0000ff"/></svg>\n');
+    const colours = (text: string) => [...text.matchAll(/#[0-9a-f]{6}/g)].map((m) => m[0]).sort();
+    expect(colours((await runMain(['palette', svg, '-k', '2'])).stdout)).toEqual(['#0000ff', '#ff0000']);
+    const out = path.join(tmp, 'flag-2.png');
+    expect((await runMain(['quantize', svg, '-k', '2', '-q', '-o', out])).code).toBe(0);
+    expect(colours((await runMain(['palette', out, '-k', '2'])).stdout)).toEqual(['#0000ff', '#ff0000']);
+    const painted = await runMain(['transfer', svg, CARS, '-k', '2', '-q', '-o', path.join(tmp, 'cars-flag.gif')]);
+    expect([painted.code, painted.stderr]).toEqual([0, '']);
   });
 });
 
@@ -503,6 +520,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['unknown option', ['quantize', CARS, '--colours', '8', '-o', 'x.gif'], 2, /Unknown argument/],
     ['missing input', ['quantize', 'nope.gif', '-o', 'x.gif'], 1, /nope\.gif: no such file/],
     ['a text file, which ffmpeg would draw', ['quantize', NOTES, '-o', 'x.gif'], 1, /notes\.txt: a text or binary file, not a video or an image \(ffmpeg would only draw it as text\)\n$/],
+    ['a HEIC photo', ['palette', HEIC], 1, /photo\.heic: a HEIC image, which the sharp build chromaseed uses cannot decode \(it reads AVIF\); convert it to JPEG or PNG first\n$/],
     ['a device as input', ['palette', '/dev/zero'], 1, /^chromaseed: \/dev\/zero: is a pipe or a device, not a file; save it to a file first\n$/],
     ['output extension', ['quantize', CARS, '-o', 'x.bmp'], 2, /x\.bmp/],
     ['no command', [], 2, /command/],

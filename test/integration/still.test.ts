@@ -96,6 +96,17 @@ describe('loadStill', () => {
     }
   });
 
+  it('reads a 16-bit image with an embedded sRGB profile in its own colours (sharp alone gave pure red as 234, 51, 34)', async () => {
+    // Red, green and white, which sharp stores exactly (its blue gets a red of 392).
+    const px = new Uint16Array([65535, 0, 0, 0, 65535, 0, 65535, 65535, 65535]);
+    const file = path.join(tmp, 'rgb16-srgb.png');
+    await sharp(px, { raw: { width: 3, height: 1, channels: 3 } }).toColourspace('rgb16').withIccProfile('srgb').png().toFile(file);
+    const meta = await sharp(file).metadata();
+    expect([meta.depth, meta.icc !== undefined]).toEqual(['ushort', true]);
+    const f = await loadStill(file);
+    expect(Array.from(f.data)).toEqual([255, 0, 0, 255, 0, 255, 0, 255, 255, 255, 255, 255]);
+  });
+
   it('applies EXIF orientation', async () => {
     const src = still('wuffs__bricks-color.jpeg');
     const rotated = path.join(tmp, 'bricks-orient6.jpg');
