@@ -40,6 +40,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
   const input = String(args.input);
   if (args.seeding !== undefined) throw new ChromaseedError('ERR_USAGE', 'compare runs all three seeding modes; drop --seeding');
   const output = typeof args.output === 'string' ? args.output : undefined;
+  if (args.all === true && output === undefined) throw new ChromaseedError('ERR_USAGE', '--all adds a panel to the side-by-side animation, which only -o writes; give -o FILE.gif or drop --all');
   // Refuses an output we cannot write before reading anything; a GIF's rate limit applies to
   // the clip every mode reads.
   const read = inputOptionsOf(args);
@@ -127,7 +128,10 @@ function leverVariants(options: SequenceOptions): [string, SequenceOptions][] {
   const rows: [string, SequenceOptions][] = off
     .filter(([, change]) => Object.entries(change).some(([key, value]) => s[key as keyof StabilityOptions] !== value))
     .map(([name, change]) => [`seeded, no ${name}`, { ...options, seeding: 'seeded', stability: { ...s, ...change } }]);
-  rows.push(['seeded, stability none', { ...options, seeding: 'seeded', stability: STABILITY_PRESETS.none }]);
+  // Plain seeded k-means, unless that is what the seeded row already runs (--stability none).
+  if (Object.entries(STABILITY_PRESETS.none).some(([key, value]) => s[key as keyof StabilityOptions] !== value)) {
+    rows.push(['seeded, stability none', { ...options, seeding: 'seeded', stability: STABILITY_PRESETS.none }]);
+  }
   return rows;
 }
 
@@ -150,6 +154,9 @@ function formatTable(input: string, k: number, frames: number, figures: Record<s
   return `${input}: k=${k}, ${countOf(frames, 'frame')}\n${lines.join('\n')}\n`;
 }
 
+/** The fewest colours the side-by-side's original panel is drawn in. */
+const ORIGINAL_MIN_COLORS = 16;
+
 /**
  * The side-by-side writer. Every panel keeps its exact palette; the original panel is
  * itself quantized with the palette entries left over (seeded, so it does not flicker),
@@ -164,17 +171,22 @@ async function createSideBySide(
 ): Promise<{ write(source: TimedFrame, panels: IndexedFrame[]): Promise<void>; finish(): Promise<unknown>; abort(): Promise<void> }> {
   // Caption background and text take two entries; in a GIF one more stays free for a
   // transparent source's see-through pixels, which a frame of 256 colours has no slot for.
-  const spare = MAX_COLORS - 2 - (outputKind(output) === 'gif' ? 1 : 0) - shown.length * options.colors;
-  if (spare < 2) {
-    throw new ChromaseedError('ERR_USAGE', `a side-by-side of ${shown.length} modes at k=${options.colors} leaves no palette room for the original panel; use a smaller -k`);
+  const room = MAX_COLORS - 2 - (outputKind(output) === 'gif' ? 1 : 0);
+  const spare = room - shown.length * options.colors;
+  if (spare < ORIGINAL_MIN_COLORS) {
+    const most = Math.floor((room - ORIGINAL_MIN_COLORS) / shown.length);
+    throw new ChromaseedError('ERR_USAGE', `a side-by-side frame holds 256 colours, and ${shown.length} panels of k=${options.colors} leave the original panel fewer than ${ORIGINAL_MIN_COLORS}; use -k ${most} or less`);
   }
-  const caption = await renderCaption(['original', ...shown.map((m) => LABELS[m])], info.width);
+  const originalColors = Math.min(spare, 240);
+  // An original panel in fewer colours than the others would look the worst of them: say so.
+  const originalLabel = originalColors < options.colors ? `original, ${originalColors} colours` : 'original';
+  const caption = await renderCaption([originalLabel, ...shown.map((m) => LABELS[m])], info.width);
   const width = caption.width;
-  const height = info.height + CAPTION_HEIGHT;
+  const height = info.height * caption.scale + CAPTION_HEIGHT;
   // Seeded frames get 2 Lloyd iterations (STABILITY_PRESETS.none allows 300; maxIterations
   // bounds only a fresh start): on 1080p at 240 colours, 115 ms a frame instead of 382, and
   // 45.3 dB against the source instead of 45.5, a difference no one sees.
-  const original = createSequentialQuantizer({ ...options, colors: Math.min(spare, 240), seeding: 'seeded', maxIterations: 10, stability: { ...STABILITY_PRESETS.none, frameIterations: 2 } });
+  const original = createSequentialQuantizer({ ...options, colors: originalColors, seeding: 'seeded', maxIterations: 10, stability: { ...STABILITY_PRESETS.none, frameIterations: 2 } });
   const mapper = createMapper();
   const writer: FrameWriter = await createFrameWriter(output, { width, height, fps: info.fps, loopCount: info.loopCount, inputPath: input });
   return {

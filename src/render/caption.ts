@@ -15,7 +15,12 @@ const MAX_CAPTION_WIDTH = 32767;
  * One caption bar with a label centred over each panel, rendered once with sharp's SVG
  * text support and reduced to a 1-bit mask (text pixels), so every frame reuses it.
  */
-export async function renderCaption(labels: readonly string[], panelWidth: number): Promise<Caption> {
+export async function renderCaption(labels: readonly string[], sourceWidth: number): Promise<Caption> {
+  // A panel narrower than its label (a 30-pixel GIF) is enlarged a whole number of times
+  // until the label fits: DejaVu Sans at the smallest size, 9 px, takes under 6 px a letter.
+  const needed = 6 * Math.max(...labels.map((l) => l.length)) + 8;
+  const scale = Math.max(1, Math.ceil(needed / sourceWidth));
+  const panelWidth = sourceWidth * scale;
   const { width, height } = sideBySideSize(panelWidth, 0, labels.length, CAPTION_HEIGHT);
   if (width > MAX_CAPTION_WIDTH) {
     throw new ChromaseedError('ERR_USAGE', `a side-by-side of ${labels.length} panels ${panelWidth} pixels wide would be ${width} pixels wide, more than ${MAX_CAPTION_WIDTH}; scale the input down with --width`);
@@ -30,6 +35,6 @@ export async function renderCaption(labels: readonly string[], panelWidth: numbe
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="black"/><g font-family="DejaVu Sans, sans-serif" font-size="${fontSize}" fill="white">${texts}</g></svg>`;
   const { data } = await sharp(Buffer.from(svg)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const mask = new Uint8Array(width * height);
-  for (let i = 0; i < mask.length; i++) mask[i] = data[i * 3] >= 128 ? 1 : 0;
-  return { mask, width, height };
+  for (let i = 0; i < mask.length; i++) mask[i] = data[i * 3] >= 80 ? 1 : 0;
+  return { mask, width, height, scale };
 }

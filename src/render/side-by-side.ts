@@ -12,6 +12,8 @@ export interface Caption {
   readonly mask: Uint8Array;
   readonly width: number;
   readonly height: number;
+  /** How many times their size the panels are drawn (each pixel a `scale`x`scale` block), so that each label fits over its panel. */
+  readonly scale: number;
 }
 
 export const PANEL_GAP = 4;
@@ -21,8 +23,10 @@ export function sideBySideSize(panelWidth: number, panelHeight: number, panels: 
 }
 
 export function composeSideBySide(panels: readonly IndexedFrame[], caption: Caption): IndexedFrame {
-  const pw = panels[0].width;
-  const ph = panels[0].height;
+  const { scale } = caption;
+  const sw = panels[0].width;
+  const pw = sw * scale;
+  const ph = panels[0].height * scale;
   const { width, height } = sideBySideSize(pw, ph, panels.length, caption.height);
   const total = 2 + panels.reduce((n, p) => n + p.size, 0);
   if (total > 256) throw new RangeError(`side-by-side needs ${total} palette entries, more than 256`);
@@ -36,14 +40,15 @@ export function composeSideBySide(panels: readonly IndexedFrame[], caption: Capt
     palette.set(panel.palette.subarray(0, panel.size * 3), offset * 3);
     const x0 = p * (pw + PANEL_GAP);
     for (let y = 0; y < ph; y++) {
-      const src = y * pw;
+      const src = Math.floor(y / scale) * sw;
       const dst = (y + caption.height) * width + x0;
       for (let x = 0; x < pw; x++) {
-        if (panel.transparent !== null && panel.transparent[src + x] === 1) {
+        const from = src + (scale === 1 ? x : Math.floor(x / scale));
+        if (panel.transparent !== null && panel.transparent[from] === 1) {
           transparent ??= new Uint8Array(width * height);
           transparent[dst + x] = 1;
         } else {
-          indices[dst + x] = panel.indices[src + x] + offset;
+          indices[dst + x] = panel.indices[from] + offset;
         }
       }
     }

@@ -441,14 +441,20 @@ describe('chromaseed compare', () => {
 });
 
 describe('chromaseed compare -o: palette room', () => {
-  it('keeps a slot for transparency in a GIF only', async () => {
-    // 2 caption entries + 2 modes x 126 = 254: a video has 2 left for the original panel, a GIF 1.
-    const args = ['compare', CARS, '-k', '126', '--duration', '0.2', '--json'];
+  it('keeps a slot for transparency in a GIF only, and at least 16 colours for the original panel, labelled when fewer than k', async () => {
+    // 2 caption entries + 2 modes x 119 = 240: a video has 16 left for the original panel, a GIF 15.
+    const args = ['compare', CARS, '-k', '119', '--duration', '0.2', '--json'];
     const video = await runMain([...args, '-o', path.join(tmp, 'room.mp4')]);
     expect(video.code).toBe(0);
     const gifRun = await runMain([...args, '-o', path.join(tmp, 'room.gif')]);
-    expect(gifRun.code).toBe(2);
-    expect(gifRun.stderr).toMatch(/leaves no palette room for the original panel/);
+    expect([gifRun.code, gifRun.stderr]).toEqual([2, 'chromaseed: a side-by-side frame holds 256 colours, and 2 panels of k=119 leave the original panel fewer than 16; use -k 118 or less\n']);
+    // At k=118 the GIF's original panel gets 17 colours, and its caption says so.
+    const out = path.join(tmp, 'room-118.gif');
+    expect((await runMain(['compare', CARS, '-k', '118', '--duration', '0.2', '-q', '-o', out])).code).toBe(0);
+    const first = gif(out).frames[0];
+    const colours = new Set<number>();
+    for (let y = 30; y < 300; y++) for (let x = 0; x < 400; x++) colours.add((first.data[(y * first.width + x) * 4] << 16) | (first.data[(y * first.width + x) * 4 + 1] << 8) | first.data[(y * first.width + x) * 4 + 2]);
+    expect(colours.size).toBeLessThanOrEqual(17);
   });
 });
 
@@ -460,6 +466,9 @@ describe('chromaseed compare --levers', () => {
     for (const row of ['seeded, no palette hold', 'seeded, no pixel hold', 'seeded, no refresh', 'seeded, stability none']) expect(modes[row]).toBeDefined();
     expect(modes['seeded, stability none'].flicker_static).toBeGreaterThan(5 * modes.seeded.flicker_static);
     expect(modes['seeded, no palette hold'].flicker_static).toBeGreaterThan(modes.seeded.flicker_static);
+    // With --stability none the seeded row is plain seeded k-means already: no row repeats it.
+    const plain = JSON.parse((await runMain(['compare', CARS, '-k', '8', '--json', '--levers', '--stability', 'none', '--duration', '0.3', '-q'])).stdout);
+    expect(Object.keys(plain.modes)).toEqual(['seeded', 'none', 'global']);
   });
 });
 
@@ -534,6 +543,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['lever the mode ignores', ['quantize', CARS, '--seeding', 'none', '--palette-hold', '3', '-o', 'x.gif'], 2, /--palette-hold acts on --seeding seeded only, and this run uses --seeding none/],
     ['anchor with manhattan', ['quantize', CARS, '--metric', 'manhattan', '--anchor', '4', '-o', 'x.gif'], 2, /--anchor works with --metric euclidean only/],
     ['compare given a mode', ['compare', CARS, '--seeding', 'none'], 2, /compare runs all three seeding modes; drop --seeding/],
+    ['compare --all with no animation to add a panel to', ['compare', CARS, '--all'], 2, /--all adds a panel to the side-by-side animation, which only -o writes/],
     ['two palette formats', ['palette', HIBISCUS, '--json', '--format', 'css'], 2, /--json and --format css ask for two formats/],
     ['GIF scaled past the pixel limit', ['quantize', CARS, '--width', '16384', '-o', 'x.gif'], 1, /cars\.gif: frames of 16384x12288 exceed the limit of 100000000 pixels/],
     ['still scaled past the pixel limit', ['quantize', HIBISCUS, '--width', '16384', '-o', 'x.png'], 1, /hibiscus\.jpg: scaled to 16384x\d+, the image would have more than 100000000 pixels/],

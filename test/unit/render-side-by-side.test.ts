@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { CAPTION_HEIGHT, renderCaption } from '../../src/render/caption.js';
+import { composeSideBySide, PANEL_GAP } from '../../src/render/side-by-side.js';
+import type { IndexedFrame } from '../../src/types.js';
+
+describe('side-by-side caption', () => {
+  it('enlarges panels narrower than their labels until every label fits over its own panel', async () => {
+    const labels = ['original', 'unseeded', 'seeded', 'global palette'];
+    for (const sourceWidth of [1, 30, 400]) {
+      const caption = await renderCaption(labels, sourceWidth);
+      const panel = sourceWidth * caption.scale;
+      expect(caption.width).toBe(4 * panel + 3 * PANEL_GAP);
+      expect(caption.scale).toBe(sourceWidth === 400 ? 1 : Math.ceil(92 / sourceWidth));
+      // The text of label i lies inside panel i, clear of its edges (at 30 pixels wide,
+      // unscaled, the labels ran into each other: "originalnseedeeeedec").
+      const columns = new Set<number>();
+      for (let i = 0; i < caption.mask.length; i++) if (caption.mask[i] === 1) columns.add(i % caption.width);
+      for (let p = 0; p < labels.length; p++) {
+        const x0 = p * (panel + PANEL_GAP);
+        const inside = [...columns].filter((x) => x >= x0 && x < x0 + panel);
+        expect(inside.length, `${labels[p]} at ${sourceWidth} px`).toBeGreaterThan(10);
+        expect(Math.min(...inside), labels[p]).toBeGreaterThan(x0);
+        expect(Math.max(...inside), labels[p]).toBeLessThan(x0 + panel - 1);
+      }
+      expect([...columns].every((x) => x % (panel + PANEL_GAP) < panel)).toBe(true);
+    }
+  });
+});
+
+describe('composeSideBySide', () => {
+  it('draws each panel pixel as a scale x scale block, with its own palette and transparency', () => {
+    const panel = (colour: number, transparentAt: number | null): IndexedFrame => ({
+      width: 2,
+      height: 1,
+      indices: new Uint8Array([0, 1]),
+      palette: new Uint8Array([colour, 0, 0, colour, colour, 0]),
+      size: 2,
+      transparent: transparentAt === null ? null : Uint8Array.from([0, 1], (_, i) => (i === transparentAt ? 1 : 0)),
+      delayMs: 70,
+    });
+    const caption = { mask: new Uint8Array((4 + 4 + PANEL_GAP) * CAPTION_HEIGHT), width: 4 + 4 + PANEL_GAP, height: CAPTION_HEIGHT, scale: 2 };
+    const out = composeSideBySide([panel(10, null), panel(20, 1)], caption);
+    expect([out.width, out.height, out.size, out.delayMs]).toEqual([12, CAPTION_HEIGHT + 2, 6, 70]);
+    const row = (y: number) => Array.from(out.indices.subarray((CAPTION_HEIGHT + y) * 12, (CAPTION_HEIGHT + y + 1) * 12));
+    // Panel 0: entries 2, 3; gap: 0; panel 1: entries 4, 5, its second pixel transparent.
+    for (const y of [0, 1]) expect(row(y)).toEqual([2, 2, 3, 3, 0, 0, 0, 0, 4, 4, 0, 0]);
+    const seeThrough = Array.from(out.transparent!.subarray((CAPTION_HEIGHT + 1) * 12, (CAPTION_HEIGHT + 2) * 12));
+    expect(seeThrough).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
+    expect(Array.from(out.palette.subarray(6, 18))).toEqual([10, 0, 0, 10, 10, 0, 20, 0, 0, 20, 20, 0]);
+  });
+});
