@@ -1,4 +1,4 @@
-import { ChromaseedError } from '../errors.js';
+import { ChromaseedError, throwIfAborted } from '../errors.js';
 import { checkInput } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
 import { loadStill, stageFiles } from '../io/still.js';
@@ -13,13 +13,19 @@ import { renderSwatch } from '../render/swatch.js';
 import type { Args, CliStreams } from './main.js';
 import { countOf, printOut } from './report.js';
 
-export async function paletteCommand(args: Args, streams: CliStreams): Promise<void> {
+/**
+ * Ctrl-C stops the command before it prints or writes anything. Clustering is one
+ * synchronous run, during which no signal is handled, so a Ctrl-C then takes effect as soon
+ * as it ends.
+ */
+export async function paletteCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
   const file = String(args.image);
   const options = paletteOptionsOf(args);
   await checkInput(file);
   if (typeof args.swatch === 'string') await checkExtraOutputPath(args.swatch, file);
   if (typeof args.overlay === 'string') await checkExtraOutputPath(args.overlay, file, typeof args.swatch === 'string' ? args.swatch : undefined, '--swatch picture');
   const image = await loadStill(file, { maxPixels: options.maxPixels });
+  throwIfAborted(signal);
   const { colors: k, init, restarts, metric, space, seed, maxIterations } = options;
   const engineOptions = { k, init, restarts, metric, space, seed, maxIterations };
 
@@ -46,6 +52,9 @@ export async function paletteCommand(args: Args, streams: CliStreams): Promise<v
   if (typeof args.overlay === 'string') pictures.push([args.overlay, await renderOverlay(image, palette.colors)]);
   const staged = await stageFiles(pictures, file);
   try {
+    // One turn of the event loop, in which a signal that came during clustering is handled.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (signal?.aborted) throw new ChromaseedError('ERR_ABORTED', 'interrupted; no output written');
     await printOut(streams.stdout, formatPalette(palette, options.format));
   } catch (err) {
     await staged.abort();

@@ -718,6 +718,16 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     }
   });
 
+  it('palette stops on Ctrl-C during its clustering, writing nothing (it ran on and wrote its pictures)', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'palette-sigint-'));
+    const big = path.join(dir, 'big.jpg');
+    await sharp(path.join(corpus, 'stills/skimage__astronaut.png')).resize(4000, 4000).jpeg().toFile(big); // clustering it takes seconds
+    const r = await runBin(['palette', big, '-k', '64', '--swatch', path.join(dir, 's.png')], { killAfterMs: 1200 });
+    expect([r.code, r.stdout]).toEqual([130, '']);
+    expect(r.stderr).toMatch(/interrupted/);
+    expectOnly(dir, ['big.jpg']);
+  });
+
   it('a second Ctrl-C ends the run at once (130), and a second SIGHUP does not: nothing is left either way', async () => {
     const video = path.join(corpus, 'videos/moviepy__big_buck_bunny_0_30.webm');
     for (const [signal, code, endedBy] of [['SIGINT', 130, null], ['SIGHUP', null, 'SIGHUP']] as const) {
