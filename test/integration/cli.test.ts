@@ -799,6 +799,21 @@ describe('bin/chromaseed.js', () => {
   });
 });
 
+describe('the package in TypeScript projects', () => {
+  it("type-checks imports of chromaseed and chromaseed/core under each moduleResolution (node10 reads typesVersions, the others exports)", () => {
+    const dir = mkdtempSync(path.join(tmp, 'ts-consumer-'));
+    mkdirSync(path.join(dir, 'node_modules'));
+    symlinkSync(repoRoot, path.join(dir, 'node_modules', 'chromaseed'));
+    writeFileSync(path.join(dir, 'package.json'), '{"type": "module"}\n');
+    writeFileSync(path.join(dir, 'use.ts'), "import { kmeansPixels } from 'chromaseed/core';\nimport { openInput } from 'chromaseed';\nexport const k: number = kmeansPixels(new Uint8Array(4), { k: 1 }).k;\nexport const open = openInput;\n");
+    const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
+    for (const [resolution, module] of [['node10', 'esnext'], ['node16', 'node16'], ['bundler', 'esnext']]) {
+      const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', '--moduleResolution', resolution, '--module', module, 'use.ts'], { cwd: dir, encoding: 'utf8' });
+      expect([resolution, r.status, r.stdout]).toEqual([resolution, 0, '']);
+    }
+  });
+});
+
 describe("the README's library example", () => {
   it('runs as written against the built package and writes what the command line writes', async () => {
     const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
