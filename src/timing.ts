@@ -6,6 +6,13 @@
 export const MAX_GIF_FPS = 50;
 
 /**
+ * The shortest a frame cut at the window's edge may be: browsers play delays under 2 cs as
+ * 10 cs, so a shorter piece is left out (the window loses under 20 ms at that edge); when it
+ * is the only frame, it is shown this long instead.
+ */
+export const SHORTEST_CUT_MS = 20;
+
+/**
  * How long a frame is on screen when played: its delay, except that a GIF delay of 0 plays
  * as 100 ms in browsers (and video has no "as fast as possible").
  */

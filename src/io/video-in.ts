@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import { ChromaseedError } from '../errors.js';
 import { ffmpegSeconds, scaledHeight, validateClipOptions, type ClipOptions } from './clip-options.js';
 import { binaryAlpha } from '../pixel-words.js';
+import { SHORTEST_CUT_MS } from '../timing.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 import { everyFrameOptions, ffmpegCommand, ffmpegLocation, lastMeaningfulLine } from './ffmpeg-path.js';
 import { trackChild } from './leftovers.js';
@@ -193,6 +194,12 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
     let frame = new Uint8Array(frameBytes);
     let filled = 0;
     let yielded = false;
+    // With --duration each frame is held back until the next one arrives, so that the last
+    // can be cut to the part's end: at a constant rate the part is whole frames (0.5 fps,
+    // 3 s asked: two frames, 4 s), and a GIF, whose delays are its own, can play it exactly.
+    const trimLast = plan.durationSec !== undefined && !plan.everyFrame;
+    let held: TimedFrame | null = null;
+    let count = 0;
     for (let chunk = await reader.next(); chunk !== null; chunk = await reader.next()) {
       let at = 0;
       while (at < chunk.length) {
@@ -208,12 +215,25 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
           frame = new Uint8Array(frameBytes);
           filled = 0;
           yielded = true;
-          yield done;
+          count++;
+          if (!trimLast) {
+            yield done;
+            continue;
+          }
+          if (held !== null) yield held;
+          held = done;
         }
       }
     }
     const result = await run.done;
     if (result.error) throw ffmpegFailure(file, result.error, result.stderr);
+    if (held !== null) {
+      // What is left of the part for the last frame; a sliver under 2 cs (which a browser
+      // would show for 10) is left out, unless the frame is the only one.
+      const left = plan.durationSec! * 1000 - (count - 1) * plan.delayMs;
+      if (left >= plan.delayMs) yield held;
+      else if (left >= SHORTEST_CUT_MS || count === 1) yield { ...held, delayMs: Math.max(left, SHORTEST_CUT_MS) };
+    }
     if (result.damage !== null && warnings.length === 0) warnings.push(damageWarning(file, result.damage));
     if (!yielded && plan.anchored && plan.passLast !== true && !(plan.startSec! >= (plan.lengthSec ?? Infinity))) {
       // A start time inside the last frame, after its first tick: the rate filter does not

@@ -1,4 +1,4 @@
-import { playbackDelayMs } from '../timing.js';
+import { playbackDelayMs, SHORTEST_CUT_MS } from '../timing.js';
 import type { TimedFrame } from '../types.js';
 
 /** A part of a clip, or a constant rate, in milliseconds of playback (--start, --duration, --fps). */
@@ -14,12 +14,6 @@ export interface PlannedFrame {
   readonly delayMs: number;
 }
 
-/**
- * The shortest a frame cut at the window's edge may be: browsers play delays under 2 cs as
- * 10 cs, so a shorter piece is left out (the window loses under 20 ms at that edge); when it
- * is the only frame, it is shown this long instead.
- */
-const SHORTEST_CUT_MS = 20;
 
 /** Floating-point slack when ticks of 1000/fps ms are compared with whole milliseconds. */
 const TICK_TOLERANCE_MS = 1e-6;

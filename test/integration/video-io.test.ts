@@ -91,6 +91,13 @@ function pidsMentioning(needle: string): number[] {
   return pids;
 }
 
+/** Three frames of 2 s each (grey 20, 60, 100) and a single key frame, made once. */
+function slideShow(): string {
+  const slides = path.join(work, 'slides.mp4');
+  if (!existsSync(slides)) execFileSync(ffmpegLocation().path, ['-v', 'error', '-f', 'lavfi', '-i', "nullsrc=s=64x64:r=0.5:d=6,format=gray,geq=lum='N*40+20'", '-c:v', 'libx264', '-g', '1000', '-pix_fmt', 'yuv420p', slides]);
+  return slides;
+}
+
 describe('openVideo', () => {
   it('reads realshort.mp4: 36 frames of 320x240 at about 30.02 fps', async () => {
     const { info, frames } = await readAll(realshort);
@@ -157,10 +164,8 @@ describe('openVideo', () => {
   });
 
   it('--start inside a frame begins with that frame, also inside the last one', async () => {
-    // Three frames of 2 s each (grey 20, 60, 100) and a single key frame: ffmpeg's own seek
-    // dropped the frame on screen at the start time and showed the next one early, or nothing.
-    const slides = path.join(work, 'slides.mp4');
-    execFileSync(ffmpegLocation().path, ['-v', 'error', '-f', 'lavfi', '-i', "nullsrc=s=64x64:r=0.5:d=6,format=gray,geq=lum='N*40+20'", '-c:v', 'libx264', '-g', '1000', '-pix_fmt', 'yuv420p', slides]);
+    // ffmpeg's own seek dropped the frame on screen at the start time and showed the next one early, or nothing.
+    const slides = slideShow();
     const full = (await readAll(slides)).frames;
     expect(full).toHaveLength(3);
     /** Which of the three frames each frame read with these options is. */
@@ -172,6 +177,26 @@ describe('openVideo', () => {
     expect(await shown({ start: 5.9 })).toEqual([2]);
     const late = await readAll(slides, { start: 6.5 }).catch((e: unknown) => e);
     expect((late as ChromaseedError).message).toMatch(/--start is past the end/);
+  });
+
+  it('--duration: the last frame is cut to the end of the part (it was whole frames at the rate: 0.5 fps, 3 s asked, 4 s)', async () => {
+    const slides = slideShow();
+    const delays = async (file: string, options: object) => (await readAll(file, options)).frames.map((f) => Math.round(f.delayMs * 100) / 100);
+    expect(await delays(slides, { start: 3, duration: 3 })).toEqual([2000, 1000]);
+    expect(await delays(slides, { duration: 5 })).toEqual([2000, 2000, 1000]);
+    expect(await delays(slides, { duration: 9 })).toEqual([2000, 2000, 2000]); // past the end: nothing to cut
+    const steady = path.join(work, 'steady25.mp4');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=s=32x32:r=25:d=2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', steady]);
+    // 1.03 s: 26 frames, the last 30 ms; 1.01 s: the 10 ms sliver (a browser would show it for 100) is left out.
+    const longer = await delays(steady, { duration: 1.03 });
+    expect([longer.length, longer.at(-1), Math.round(longer.reduce((a, b) => a + b))]).toEqual([26, 30, 1030]);
+    const sliver = await delays(steady, { duration: 1.01 });
+    expect([sliver.length, Math.round(sliver.reduce((a, b) => a + b))]).toEqual([25, 1000]);
+    // A GIF written from it plays for the part asked, to the centisecond.
+    const out = path.join(work, 'slides-3s.gif');
+    expect((await runMain(['quantize', slides, '--start', '3', '--duration', '3', '-k', '4', '-q', '-o', out])).code).toBe(0);
+    const reader = new GifReader(new Uint8Array(readFileSync(out)));
+    expect(Array.from({ length: reader.numFrames() }, (_, i) => reader.frameInfo(i).delay)).toEqual([200, 100]);
   });
 
   it('--start in MPEG-TS, where ffmpeg seeks to the key frame after the time asked for', async () => {
