@@ -41,6 +41,11 @@ const onSignal = (signal) => {
   releaseLeftovers();
   process.exit(128 + constants.signals[signal]);
 };
+// A write to a terminal that has just gone (before its SIGHUP arrives) fails with EIO, and
+// an 'error' event with no listener ends Node with an uncaught exception, whose exit then
+// crashes restoring the terminal (seen as SIGSEGV after closing tmux during a run). Messages
+// have no one left to read them then; standard output's own writes report their errors.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 process.on('SIGHUP', onSignal);

@@ -2,6 +2,7 @@ import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeGif } from '../../src/decode/gif-decode.js';
@@ -726,6 +727,16 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     expect([r.code, r.stdout]).toEqual([130, '']);
     expect(r.stderr).toMatch(/interrupted/);
     expectOnly(dir, ['big.jpg']);
+  });
+
+  it('a message that cannot be written (a terminal closed before its SIGHUP arrives: EIO) does not end the process as an uncaught error', () => {
+    // Node emits the failed write as an 'error' event; with no listener, Node's exit on the
+    // uncaught error then crashed (SIGSEGV) restoring the terminal that was gone.
+    const preload = path.join(tmp, 'eio-on-first-message.mjs');
+    writeFileSync(preload, "const write = process.stderr.write.bind(process.stderr);\nlet failed = false;\nprocess.stderr.write = (...args) => {\n  if (!failed) { failed = true; setImmediate(() => process.stderr.emit('error', Object.assign(new Error('write EIO'), { code: 'EIO' }))); }\n  return write(...args);\n};\n");
+    const r = spawnSync(process.execPath, ['--import', pathToFileURL(preload).href, BIN, 'quantize', CARS, '-k', '4', '-o', path.join(tmp, 'eio.gif')], { encoding: 'utf8' });
+    expect([r.status, r.signal]).toEqual([0, null]);
+    expect(r.stderr).toMatch(/eio\.gif: 30 frames/);
   });
 
   it('a second Ctrl-C ends the run at once (130), and a second SIGHUP does not: nothing is left either way', async () => {
