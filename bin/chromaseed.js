@@ -10,7 +10,7 @@ import { main, releaseLeftovers } from '../dist/cli-bundle/main.js';
 // that the first one's clean-up has not reached yet.
 //
 // SIGHUP (the terminal was closed) aborts the same way, with three differences. Nothing more
-// is written to the terminal: no one is there to read it, and Node 20 crashes writing to it.
+// is written to the terminal: no one is there to read it, and writes to it fail (EIO).
 // The shell and then the kernel each send one, so a second SIGHUP is not a second Ctrl-C.
 // And the process ends by the signal itself (a shell reports 129), never through Node's own
 // exit: that restores the terminal's settings, and on a terminal that is gone Node 20 dies
@@ -38,14 +38,17 @@ const onSignal = (signal) => {
   }
   if (hungUp) return endByHangup();
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K'); // the progress line
-  releaseLeftovers();
-  process.exit(128 + constants.signals[signal]);
+  process.exit(128 + constants.signals[signal]); // whose 'exit' hook releases the leftovers
 };
-// A write to a terminal that has just gone (before its SIGHUP arrives) fails with EIO, and
-// an 'error' event with no listener ends Node with an uncaught exception, whose exit then
-// crashes restoring the terminal (seen as SIGSEGV after closing tmux during a run). Messages
-// have no one left to read them then; standard output's own writes report their errors.
-for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+// A write to a terminal that has just gone fails with EIO, often before its SIGHUP arrives:
+// that is the hang-up itself. Node emits it as an 'error' event, and with no listener its
+// exit on the uncaught error crashed restoring the gone terminal (SIGSEGV after closing
+// tmux during a run). Other errors of standard output are reported by the writes themselves.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code === 'EIO' && stream.isTTY) onSignal('SIGHUP');
+  });
+}
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 process.on('SIGHUP', onSignal);

@@ -30,10 +30,10 @@ export type Args = Record<string, unknown>;
 export async function main(argv: string[], streams: CliStreams, signal?: AbortSignal): Promise<number> {
   const choose = (load: () => Promise<(args: Args, s: CliStreams, signal?: AbortSignal) => Promise<void>>) => (args: Args) => {
     refuseRepeats(args);
+    refuseEmptyValues(argv, args);
     throw new CommandChosen(async () => (await load())(args, streams, signal));
   };
   try {
-    refuseEmptyValues(argv);
     const parser = buildParser(endOfOptions(argv), {
       palette: choose(async () => (await import('./palette-command.js')).paletteCommand),
       quantize: choose(async () => (await import('./quantize-command.js')).quantizeCommand),
@@ -71,17 +71,22 @@ function endOfOptions(argv: string[]): string[] {
 }
 
 /**
- * An option given an empty value (`-k ""`, `--out=`, a shell variable that was not set) is
- * refused as such: yargs reads "" as 0 for a number ("received 0") and as a file named ""
- * for a path, so the message named a value the user never gave.
+ * An option given an empty value (`-k ""`, `--output=`, a shell variable that was not set)
+ * is refused as such: yargs reads "" as 0 for a number ("received 0") and as a file named ""
+ * for a path, so the message named a value the user never gave. Checked once yargs has
+ * parsed the command's options (`args`), so a flag followed by an empty file name
+ * (`--json ""`) is left to the file-name checks.
  */
-function refuseEmptyValues(argv: readonly string[]): void {
+function refuseEmptyValues(argv: readonly string[], args: Args): void {
   const end = argv.indexOf('--');
-  for (const [i, arg] of (end < 0 ? argv : argv.slice(0, end)).entries()) {
-    const inline = /^(--?[^=\s]+)=\s*$/.exec(arg);
-    const option = inline ? inline[1] : arg.trim() === '' && i > 0 && /^--?[a-z]/i.test(argv[i - 1]) && !argv[i - 1].includes('=') ? argv[i - 1] : null;
-    if (option !== null) throw new ChromaseedError('ERR_USAGE', `${option} was given an empty value (see chromaseed --help)`);
-  }
+  const options = end < 0 ? argv : argv.slice(0, end);
+  options.forEach((arg, i) => {
+    const inline = /^(--?)([^=\s]+)=\s*$/.exec(arg);
+    const before = i > 0 && arg.trim() === '' ? /^(--?)([a-z][^=\s]*)$/i.exec(options[i - 1]) : null;
+    const [, dashes, name] = inline ?? before ?? [];
+    const takesValue = name !== undefined && name in args && typeof args[name] !== 'boolean';
+    if (takesValue) throw new ChromaseedError('ERR_USAGE', `${dashes}${name} was given an empty value (see chromaseed --help)`);
+  });
 }
 
 /**

@@ -52,8 +52,10 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal?: A
   if (typeof args.overlay === 'string') pictures.push([args.overlay, await renderOverlay(image, palette.colors)]);
   const staged = await stageFiles(pictures, file);
   try {
-    // One turn of the event loop, in which a signal that came during clustering is handled.
-    await new Promise((resolve) => setImmediate(resolve));
+    // A signal that came during clustering is handled in the next poll phase of the event
+    // loop: one setImmediate can still run before it (when clustering was itself resumed in
+    // a poll phase, by sharp's decode finishing), two cannot.
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
     if (signal?.aborted) throw new ChromaseedError('ERR_ABORTED', 'interrupted; no output written');
     await printOut(streams.stdout, formatPalette(palette, options.format));
   } catch (err) {

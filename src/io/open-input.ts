@@ -40,9 +40,19 @@ export function sniffKind(head: Uint8Array): InputKind {
   if (ascii(0, 4) === 'II*\0' || ascii(0, 4) === 'MM\0*') return 'still'; // TIFF
   // ISO media: AVIF/HEIF stills share the box format with MP4 video; the brand tells them apart.
   if (ascii(4, 8) === 'ftyp' && /^(avif|avis|heic|heix|mif1)$/.test(ascii(8, 12))) return 'still';
-  // SVG, which sharp draws (ffmpeg has no decoder for it): XML text with an <svg> element.
-  if (/^(\uFEFF|\xEF\xBB\xBF)?\s*(<\?xml[^>]*>\s*)?(<!--[^]*?-->\s*|<!DOCTYPE[^>]*>\s*)*<svg[\s>]/i.test(ascii(0, Math.min(head.length, 4096)))) return 'still';
+  if (isSvg(new TextDecoder('latin1').decode(head.subarray(0, 16_384)))) return 'still';
   return 'video';
+}
+
+/**
+ * SVG, which sharp draws (ffmpeg has no decoder for it): XML whose first element is <svg>,
+ * after whatever prolog comes first (a byte order mark, processing instructions, comments,
+ * a DOCTYPE with its internal subset, as Illustrator writes).
+ */
+function isSvg(text: string): boolean {
+  let rest = text.replace(/^(\uFEFF|\xEF\xBB\xBF)/, '').trimStart();
+  for (let m; (m = /^(<\?[^]*?\?>|<!--[^]*?-->|<!DOCTYPE(?:[^[>]|\[[^]*?\])*>)\s*/i.exec(rest)) !== null; ) rest = rest.slice(m[0].length);
+  return /^<svg[\s>/]/i.test(rest);
 }
 
 const isPng = (head: Uint8Array): boolean => head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47; // \x89PNG
@@ -76,7 +86,8 @@ async function descriptorTarget(name: string): Promise<string> {
     if (/^\/(dev\/(stdin|fd\/\d+)|proc\/(self|\d+)\/fd\/\d+)$/.test(at)) return realpath(name).catch(() => name);
     const link = await readlink(at).catch(() => null);
     if (link === null) return name;
-    at = path.resolve(path.dirname(at), link);
+    // A relative target is relative to the link's real directory, not to the path that led there.
+    at = path.resolve(await realpath(path.dirname(at)).catch(() => path.dirname(at)), link);
   }
   return name;
 }

@@ -107,12 +107,22 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
     }
     // sharp's prebuilt libvips decodes AVIF, the AV1 kind of HEIF, but not HEIC (HEVC), and
     // fails on it with "bad seek" or a codec error.
-    if (/^heic|^heix|^hevc/.test(String.fromCharCode(...(await readHead(file, 12)).subarray(8, 12)))) {
+    if (isHeic(await readHead(file, 64))) {
       throw inputError(file, 'a HEIC image, which the sharp build chromaseed uses cannot decode (it reads AVIF); convert it to JPEG or PNG first', e);
     }
     // libvips names the file itself; once is enough.
     throw inputError(file, `cannot decode image: ${firstLine(message).split(`${file}: `).join('')}`, e);
   }
+}
+
+/** An ISO media file whose brands (the main one or a compatible one) say HEVC-coded HEIF. */
+function isHeic(head: Uint8Array): boolean {
+  if (String.fromCharCode(...head.subarray(4, 8)) !== 'ftyp') return false;
+  const boxEnd = Math.min(head.length, new DataView(head.buffer, head.byteOffset, head.length).getUint32(0));
+  for (let at = 8; at + 4 <= boxEnd; at += at === 8 ? 8 : 4) {
+    if (/^he(ic|ix|vc|im|is)$/.test(String.fromCharCode(...head.subarray(at, at + 4)))) return true;
+  }
+  return false;
 }
 
 /** The first `n` bytes of `file` (fewer if it is shorter). */
