@@ -113,9 +113,13 @@ class CommandChosen {
 function report(err: unknown, streams: CliStreams): number {
   // On a terminal, the message replaces what a progress line left (a pass's last note).
   if (streams.stderr.isTTY) streams.stderr.write('\r\x1b[K');
+  if (err instanceof ChromaseedError && err.code === 'ERR_ABORTED') {
+    // However far the run had got: every output is removed on the way out.
+    streams.stderr.write('chromaseed: interrupted; no output written\n');
+    return EXIT_INTERRUPTED;
+  }
   if (err instanceof ChromaseedError) {
     streams.stderr.write(`chromaseed: ${err.message}\n`);
-    if (err.code === 'ERR_ABORTED') return EXIT_INTERRUPTED;
     return err.code === 'ERR_USAGE' ? EXIT_USAGE : EXIT_FAILURE;
   }
   if (err instanceof Error && err.name === 'YError') {

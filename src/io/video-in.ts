@@ -32,6 +32,8 @@ export interface VideoProbe {
   readonly fps: number;
   /** Container duration in seconds, when the container states one. */
   readonly durationSec?: number;
+  /** The duration is ffmpeg's guess from the bit rate (raw MPEG streams, say), not stated. */
+  readonly durationGuessed?: boolean;
   /** True when `fps` is not the rate ffmpeg would pick itself, so a rate filter must ask for it. */
   readonly rateFilter?: boolean;
   /**
@@ -87,6 +89,9 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
     throw new ChromaseedError('ERR_INPUT', `${file}: no such file (looked in ${path.dirname(path.resolve(file))})`);
   }
   const probe = await probeVideo(file, demuxer);
+  // Said now, not once the frames are read: a command may do long work before that (a
+  // transfer counts its source's colours first).
+  if (opts.startSec !== undefined && probe.durationSec !== undefined && probe.durationGuessed !== true && opts.startSec >= probe.durationSec) throw pastTheEnd(file, probe.durationSec);
   // Frames are made the size a player shows them, with square pixels: an anamorphic video's
   // wide pixels stretch its width, tall ones (a rotated anamorphic video) its height.
   const aspect = asStored ? 1 : probe.sampleAspect;
@@ -250,9 +255,9 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
     }
     if (!yielded && plan.startSec !== undefined) {
       // ffmpeg gives nothing past the end, and nothing when its rate filter has no tick in a short part.
-      const past = plan.lengthSec !== undefined && plan.startSec >= plan.lengthSec;
+      if (plan.lengthSec !== undefined && plan.startSec >= plan.lengthSec) throw pastTheEnd(file, plan.lengthSec);
       const length = plan.lengthSec === undefined ? '' : ` (the video lasts ${plan.lengthSec.toFixed(2)} s)`;
-      throw new ChromaseedError('ERR_INPUT', past ? `${file}: --start is past the end${length}` : `${file}: no frame comes out of the part asked for with --start${length}; ask for a longer part`);
+      throw new ChromaseedError('ERR_INPUT', `${file}: no frame comes out of the part asked for with --start${length}; ask for a longer part`);
     }
     if (!yielded && plan.rateAsked !== undefined) {
       // ffmpeg's rate filter keeps a frame only if it is on screen at a tick: a clip of one short frame may have none.
@@ -266,6 +271,10 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
     await run.exit;
     out.destroy();
   }
+}
+
+function pastTheEnd(file: string, lengthSec: number): ChromaseedError {
+  return new ChromaseedError('ERR_INPUT', `${file}: --start is past the end (the video lasts ${lengthSec.toFixed(2)} s)`);
 }
 
 /** Pulls chunks from a readable one at a time without destroying it at the end (see readFrames). */
@@ -516,6 +525,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
     sampleAspect: best.sar,
     fps: snapNtsc(slowStart ? input!.tbr! : raw),
     durationSec,
+    ...(/Estimating duration from bitrate/.test(stderr) ? { durationGuessed: true } : {}),
     ...(slowStart ? { rateFilter: true } : {}),
     ...(decoder ? { decoder } : {}),
     ...(sound ? { sound } : {}),

@@ -585,6 +585,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['still scaled past the pixel limit', ['quantize', HIBISCUS, '--width', '16384', '-o', 'x.png'], 1, /hibiscus\.jpg: scaled to 16384x\d+, the image would have more than 100000000 pixels/],
     ['frame number in a picture name', ['quantize', CARS, '-o', 'x.gif', '--timeline', 'x-%d.png'], 2, /this picture is one file; drop the frame number/],
     ['transfer target past its end', ['transfer', REALSHORT, CARS, '--start', '5', '-o', 'x.gif'], 1, /cars\.gif: --start is past the end \(it plays for 0\.90 s\)/],
+    ['a video target past its end, said before the source is read (a text file here)', ['transfer', NOTES, REALSHORT, '--start', '5', '-o', 'x.gif'], 1, /realshort\.mp4: --start is past the end \(the video lasts 1\.20 s\)/],
     ['minutes past 59', ['quantize', CARS, '--start', '1:75', '-o', 'x.gif'], 2, /for --start but received "1:75"/],
     ['time options with two stills', ['transfer', HIBISCUS, path.join(repoRoot, 'samples/coffee.png'), '--start', '1', '-o', 'x.png'], 2, /coffee\.png is a still image, which has no time/],
     ['transfer to a GIF above 50 fps, before the source is read', ['transfer', REALSHORT, CARS, '--fps', '60', '-o', 'x.gif'], 2, /a GIF plays at most 50 frames per second/],
