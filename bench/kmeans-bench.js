@@ -22,6 +22,8 @@ const STILLS = path.resolve(ROOT, '../shared/corpus/stills');
 const modulePath = process.env.KMEANS_MODULE ?? path.join(ROOT, 'dist/kmeans/kmeans.js');
 const { createKMeans } = await import(pathToFileURL(path.resolve(modulePath)).href);
 
+const { checkArgs } = await import('./lib.js');
+checkArgs('node bench/kmeans-bench.js [--quick] [--no-cache]: k-means against scikit-learn (--no-cache refits scikit-learn)', ['--quick', '--no-cache']);
 const quick = process.argv.includes('--quick');
 const useCache = !process.argv.includes('--no-cache');
 const IMAGES = quick

@@ -13,7 +13,26 @@ const RSS_HOOK = path.join(ROOT, 'bench/rss-hook.js');
 export function tempDir(name) {
   const dir = mkdtempSync(path.join(os.tmpdir(), `chromaseed-bench-${name}-`));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  // Ctrl-C or a kill: exit (and so clean up) rather than be ended by the signal.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(signal, () => process.exit(130));
   return dir;
+}
+
+/**
+ * `--help` prints `usage`; a flag the benchmark does not know is refused with it, since a
+ * benchmark would otherwise start a run of many minutes without it.
+ */
+export function checkArgs(usage, known) {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const unknown = args.find((a) => a.startsWith('-') && !known.some((k) => a === k || a.startsWith(`${k}=`)));
+  if (unknown !== undefined) {
+    console.error(`unknown option ${unknown}\n${usage}`);
+    process.exit(2);
+  }
 }
 
 /** A peer from Debian's packages, or null (the caller prints that it was skipped). */

@@ -3,7 +3,7 @@
 // not raise the peak by more than 25% (issue 3).
 import path from 'node:path';
 import { makeLongClip } from './clips.js';
-import { runCli, table, tempDir } from './lib.js';
+import { checkArgs, runCli, table, tempDir } from './lib.js';
 
 export async function memoryBench() {
   const dir = tempDir('memory');
@@ -25,4 +25,7 @@ export async function memoryBench() {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await memoryBench();
+if (import.meta.url === `file://${process.argv[1]}`) {
+  checkArgs('node bench/memory-bench.js [--quick]: peak memory at 100 and 2,000 frames', ['--quick']);
+  await memoryBench();
+}

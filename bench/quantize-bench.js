@@ -8,7 +8,7 @@ import { decodeGif } from '../dist/decode/gif-decode.js';
 import { openInput } from '../dist/io/open-input.js';
 import { createQualityMeter } from '../dist/metrics/quality.js';
 import { makeClips } from './clips.js';
-import { CORPUS, bestIfShort, bestOfPair, findPeer, table, tempDir, timeCli, timeCommand } from './lib.js';
+import { CORPUS, bestIfShort, bestOfPair, checkArgs, findPeer, table, tempDir, timeCli, timeCommand } from './lib.js';
 
 const K = 16;
 const INPUT_OPTIONS = { maxPixels: 1e8, maxFrames: 1e5 };
@@ -124,6 +124,7 @@ export async function quantizeBench({ quick = false, only = null } = {}) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  checkArgs('node bench/quantize-bench.js [--quick] [--only REGEX]: quality, flicker and speed against ffmpeg (--quick: a few clips; --only: the clips whose file name matches REGEX)', ['--quick', '--only']);
   // --only REGEX: just the clips whose file name matches.
   const at = process.argv.indexOf('--only');
   await quantizeBench({ quick: process.argv.includes('--quick'), only: at > 0 ? new RegExp(process.argv[at + 1]) : null });

@@ -2,7 +2,9 @@
 // skipped with a message where missing. Pass --quick for a short run on a few clips.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { ROOT } from './lib.js';
+import { checkArgs, ROOT } from './lib.js';
+
+checkArgs('npm run bench [-- --quick] [-- --only=PREFIX]: every benchmark (--only=PREFIX: those whose file name starts with PREFIX, e.g. quantize)', ['--quick', '--only']);
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);

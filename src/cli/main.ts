@@ -155,7 +155,7 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
     .usage('$0 <command> [options]\n\nQuantize the colours of GIFs, videos and photos with sequential (seeded) k-means.')
     .command(
       'palette <image>',
-      'Pull a colour palette out of a still image (JPEG, PNG, WebP, AVIF, TIFF, GIF first frame)',
+      'Pull a colour palette out of a still image (JPEG, PNG, WebP, AVIF, TIFF, SVG, GIF first frame)',
       (y) =>
         clusterOptions(y, 6, 10)
           .positional('image', { type: 'string', describe: 'the image to read' })

@@ -169,7 +169,7 @@ export async function openInput(name: string, options: InputOptions = resolveInp
     // text file saved as .png): said plainly, rather than as ffmpeg's "cut short or
     // damaged". ffmpeg tries first: an MP4 saved as .gif, or a BMP as .png, is read.
     if (err instanceof ChromaseedError && err.code === 'ERR_INPUT' && /\.(png|jpe?g|gif|webp|tiff?|avif|heic|heif)$/i.test(file)) {
-      throw inputError(file, 'is named like an image, but neither chromaseed nor ffmpeg can read it as one (PNG, JPEG, GIF, WebP, TIFF or AVIF)', err);
+      throw inputError(file, 'is named like an image, but neither chromaseed nor ffmpeg can read it as one (PNG, JPEG, GIF, WebP, TIFF, AVIF or SVG)', err);
     }
     throw err;
   });

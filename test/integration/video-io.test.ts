@@ -345,7 +345,7 @@ describe('openVideo', () => {
     const fake = await openInput(fakePng, { maxPixels: 1e8, maxFrames: 1e5 }).then(async (s) => {
       for await (const _ of s.frames);
     }).catch((e: unknown) => e);
-    expect((fake as ChromaseedError).message).toBe(`${fakePng}: is named like an image, but neither chromaseed nor ffmpeg can read it as one (PNG, JPEG, GIF, WebP, TIFF or AVIF)`);
+    expect((fake as ChromaseedError).message).toBe(`${fakePng}: is named like an image, but neither chromaseed nor ffmpeg can read it as one (PNG, JPEG, GIF, WebP, TIFF, AVIF or SVG)`);
     // ffmpeg tries first: a video saved under an image name (a "GIF" download that is an MP4) is read.
     const mp4AsGif = path.join(work, 'clip.gif');
     copyFileSync(realshort, mp4AsGif);
