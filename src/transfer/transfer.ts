@@ -73,16 +73,8 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
   let palette: Uint8Array | null = null;
   let paletteSize = -1;
   let frameIndex = 0;
-  // The last frame's target colours and the source colour each entry was painted with.
-  let lastRgb = new Uint8Array(0);
-  let lastMapping: Int32Array = new Int32Array(0);
 
-  /**
-   * `keep`: entries whose target colour has not changed since the last frame keep their
-   * source colour (a palette that grew or was clustered afresh with the same colours, as
-   * when a frame has fewer colours than k): only a scene cut repaints everything.
-   */
-  function decide(frame: TargetFrame, index: number, keep: boolean): void {
+  function decide(frame: TargetFrame, index: number): void {
     const { indexed } = frame;
     const size = indexed.size;
     const target = {
@@ -91,12 +83,6 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
       proportions: entryProportions(indexed.indices, indexed.transparent, size),
     };
     const mapping = matchPalettes(target, source, options.method, weights);
-    if (keep) {
-      for (let e = 0; e < Math.min(size, lastMapping.length); e++) {
-        if (target.rgb[e * 3] === lastRgb[e * 3] && target.rgb[e * 3 + 1] === lastRgb[e * 3 + 1] && target.rgb[e * 3 + 2] === lastRgb[e * 3 + 2]) mapping[e] = lastMapping[e];
-      }
-    }
-    lastMapping = mapping;
     made.push({ frame: index, target, mapping });
     palette = new Uint8Array(Math.max(1, size) * 3);
     for (let e = 0; e < size; e++) palette.set(sourceRgb.subarray(mapping[e] * 3, mapping[e] * 3 + 3), e * 3);
@@ -109,8 +95,7 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
       const cut = detector !== null ? detector.next(frame.source, frame.inertia) : false;
       const last = made.length > 0 ? made[made.length - 1].target : null;
       const renewed = frame.fresh === true && last !== null && !sameColors(last.rgb, frame.indexed.palette, last.size);
-      if (last === null || cut || renewed || frame.indexed.size !== paletteSize) decide(frame, index, !cut);
-      lastRgb = frame.indexed.palette.slice(0, frame.indexed.size * 3);
+      if (last === null || cut || renewed || frame.indexed.size !== paletteSize) decide(frame, index);
       const { width, height, delayMs } = frame.indexed;
       if (mapper !== null) {
         const mapped = mapper.map(frame.source, sourceRgb, source.size, mapOptions);
