@@ -22,9 +22,10 @@ const STILLS = path.resolve(ROOT, '../shared/corpus/stills');
 const modulePath = process.env.KMEANS_MODULE ?? path.join(ROOT, 'dist/kmeans/kmeans.js');
 const { createKMeans } = await import(pathToFileURL(path.resolve(modulePath)).href);
 
-const { checkArgs } = await import('./lib.js');
+const { checkArgs, tempDir } = await import('./lib.js');
 checkArgs('node bench/kmeans-bench.js [--quick] [--no-cache]: k-means against scikit-learn (--no-cache refits scikit-learn)', ['--quick', '--no-cache']);
 const quick = process.argv.includes('--quick');
+const scratch = tempDir('kmeans');
 const useCache = !process.argv.includes('--no-cache');
 const IMAGES = quick
   ? ['skimage__coffee.png', 'wuffs__harvesters.jpeg']
@@ -64,7 +65,7 @@ function sklearnFits(python, rgb, ks, cache) {
   const key = createHash('sha1').update(rgb).digest('hex');
   const missing = ks.filter((k) => !cache[`${key}:${k}`]);
   if (missing.length > 0) {
-    const file = path.join(os.tmpdir(), `chromaseed-kmeans-bench-${process.pid}.rgb`);
+    const file = path.join(scratch, 'pixels.rgb');
     writeFileSync(file, rgb);
     const r = spawnSync(python, [path.join(ROOT, 'bench/sklearn_fit.py'), file, ...missing.map(String)], { encoding: 'utf8', maxBuffer: 1 << 26 });
     if (r.status !== 0) throw new Error(`sklearn_fit.py failed: ${r.stderr}`);
@@ -109,7 +110,7 @@ for (const name of IMAGES) {
   for (const mp of MEGAPIXELS) {
     const { rgba, width, height } = await loadResized(path.join(STILLS, name), mp);
     const fits = python ? sklearnFits(python, rgbOf(rgba), KS, cache) : null;
-    const png = path.join(os.tmpdir(), `chromaseed-kmeans-bench-${process.pid}.png`);
+    const png = path.join(scratch, 'image.png');
     await sharp(rgba, { raw: { width, height, channels: 4 } }).removeAlpha().png().toFile(png);
     if (python && useCache) writeFileSync(CACHE, JSON.stringify(cache));
     for (const k of KS) {

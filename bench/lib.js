@@ -14,7 +14,7 @@ export function tempDir(name) {
   const dir = mkdtempSync(path.join(os.tmpdir(), `chromaseed-bench-${name}-`));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   // Ctrl-C or a kill: exit (and so clean up) rather than be ended by the signal.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(signal, () => process.exit(130));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(signal, () => process.exit(128 + os.constants.signals[signal]));
   return dir;
 }
 
@@ -28,7 +28,8 @@ export function checkArgs(usage, known) {
     console.log(usage);
     process.exit(0);
   }
-  const unknown = args.find((a) => a.startsWith('-') && !known.some((k) => a === k || a.startsWith(`${k}=`)));
+  // Each flag in the one spelling its script reads: `--only` (value next) or `--only=` (value attached).
+  const unknown = args.find((a) => a.startsWith('-') && !known.some((k) => (k.endsWith('=') ? a.startsWith(k) : a === k)));
   if (unknown !== undefined) {
     console.error(`unknown option ${unknown}\n${usage}`);
     process.exit(2);
@@ -47,6 +48,8 @@ export function timeCommand(cmd, args, options = {}) {
   const t0 = performance.now();
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28, ...options });
   const seconds = (performance.now() - t0) / 1000;
+  // Ctrl-C reached the command too: end as interrupted, not with its failure's stack trace.
+  if (r.signal === 'SIGINT' || r.status === 130) process.exit(130);
   if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
   return { seconds, stdout: r.stdout, stderr: r.stderr };
 }

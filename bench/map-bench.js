@@ -7,7 +7,9 @@ import sharp from 'sharp';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { createMapper } from '../dist/map/map-pixels.js';
 import { createRng } from '../dist/kmeans/random.js';
+import { checkArgs } from './lib.js';
 
+checkArgs('node bench/map-bench.js: pixel mapping speed (run.js passes --quick, which it ignores)', ['--quick']);
 const corpus = fileURLToPath(new URL('../../shared/corpus/', import.meta.url));
 
 const prng = createRng;

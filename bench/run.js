@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { checkArgs, ROOT } from './lib.js';
 
-checkArgs('npm run bench [-- --quick] [-- --only=PREFIX]: every benchmark (--only=PREFIX: those whose file name starts with PREFIX, e.g. quantize)', ['--quick', '--only']);
+checkArgs('npm run bench [-- --quick] [-- --only=PREFIX]: every benchmark (--only=PREFIX: those whose file name starts with PREFIX, e.g. quantize)', ['--quick', '--only=']);
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);

@@ -233,11 +233,12 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
     const result = await run.done;
     if (result.error) throw ffmpegFailure(file, result.error, result.stderr);
     if (held !== null) {
-      // What is left of the part for the last frame; a sliver under 2 cs (which a browser
-      // would show for 10) is left out, unless the frame is the only one.
+      // What is left of the part for the last frame. Under half a frame it is left out, as a
+      // constant-rate video rounding to the nearest frame would; otherwise it is shown at
+      // least 2 cs, since a browser shows a shorter GIF frame for 10.
       const left = plan.durationSec! * 1000 - (count - 1) * plan.delayMs;
       if (left >= plan.delayMs) yield held;
-      else if (left >= SHORTEST_CUT_MS || count === 1) yield { ...held, delayMs: Math.max(left, SHORTEST_CUT_MS) };
+      else if (left >= plan.delayMs / 2 || count === 1) yield { ...held, delayMs: Math.max(left, SHORTEST_CUT_MS) };
     }
     if (result.damage !== null && warnings.length === 0) warnings.push(damageWarning(file, result.damage));
     if (!yielded && plan.anchored && plan.passLast !== true && !(plan.startSec! >= (plan.lengthSec ?? Infinity))) {

@@ -187,11 +187,16 @@ describe('openVideo', () => {
     expect(await delays(slides, { duration: 9 })).toEqual([2000, 2000, 2000]); // past the end: nothing to cut
     const steady = path.join(work, 'steady25.mp4');
     execFileSync(ffmpegLocation().path, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=s=32x32:r=25:d=2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', steady]);
-    // 1.03 s: 26 frames, the last 30 ms; 1.01 s: the 10 ms sliver (a browser would show it for 100) is left out.
+    // 1.03 s: 26 frames, the last 30 ms; 1.01 s: the 10 ms sliver, under half a frame, is left out.
     const longer = await delays(steady, { duration: 1.03 });
     expect([longer.length, longer.at(-1), Math.round(longer.reduce((a, b) => a + b))]).toEqual([26, 30, 1030]);
     const sliver = await delays(steady, { duration: 1.01 });
     expect([sliver.length, Math.round(sliver.reduce((a, b) => a + b))]).toEqual([25, 1000]);
+    // 1.015 s at 60 fps: 15 ms left, over half a frame, is kept (for 2 cs, the shortest a GIF frame plays).
+    const fast = path.join(work, 'steady60.mp4');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=s=32x32:r=60:d=2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', fast]);
+    const at60 = await delays(fast, { duration: 1.015 });
+    expect([at60.length, at60.at(-1)]).toEqual([61, 20]);
     // A GIF written from it plays for the part asked, to the centisecond.
     const out = path.join(work, 'slides-3s.gif');
     expect((await runMain(['quantize', slides, '--start', '3', '--duration', '3', '-k', '4', '-q', '-o', out])).code).toBe(0);
