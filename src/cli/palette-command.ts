@@ -56,7 +56,7 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal?: A
     // loop: one setImmediate can still run before it (when clustering was itself resumed in
     // a poll phase, by sharp's decode finishing), two cannot.
     for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
-    if (signal?.aborted) throw new ChromaseedError('ERR_ABORTED', 'interrupted; no output written');
+    throwIfAborted(signal);
     await printOut(streams.stdout, formatPalette(palette, options.format));
   } catch (err) {
     await staged.abort();

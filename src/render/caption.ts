@@ -35,6 +35,7 @@ export async function renderCaption(labels: readonly string[], sourceWidth: numb
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="black"/><g font-family="DejaVu Sans, sans-serif" font-size="${fontSize}" fill="white">${texts}</g></svg>`;
   const { data } = await sharp(Buffer.from(svg)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const mask = new Uint8Array(width * height);
+  // A low cut keeps the thin, antialiased strokes of 9-pixel text (at 128 "palette" lost its "l").
   for (let i = 0; i < mask.length; i++) mask[i] = data[i * 3] >= 80 ? 1 : 0;
   return { mask, width, height, scale };
 }
