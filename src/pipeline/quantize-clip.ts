@@ -4,7 +4,7 @@ import { createMapper, type Mapper } from '../map/map-pixels.js';
 import { createPaletteSearch } from '../map/nearest.js';
 import { histogramInertia, inertia } from '../metrics/quality.js';
 import type { SequenceOptions } from '../options.js';
-import { clipPalette } from '../sequence/global-palette.js';
+import { clipPalette, type PointClusterer } from '../sequence/global-palette.js';
 import { createSequentialQuantizer, type FramePalette } from '../sequence/sequential.js';
 import { holdPixels } from '../sequence/stability.js';
 import type { FrameSource, IndexedFrame, TimedFrame } from '../types.js';
@@ -32,8 +32,10 @@ export async function* quantizeClip(
   open: () => Promise<FrameSource>,
   options: SequenceOptions,
   signal?: AbortSignal,
+  /** Where `global` seeding clusters the clip's colours (see clipPalette). */
+  cluster?: PointClusterer,
 ): AsyncGenerator<QuantizedFrame> {
-  const global = options.seeding === 'global' ? (await clipPalette(open, options, signal)).palette : null;
+  const global = options.seeding === 'global' ? (await clipPalette(open, options, signal, cluster)).palette : null;
   const seeded = options.seeding === 'seeded';
   const sequence = options.seeding === 'global' ? null : createSequentialQuantizer({ ...options, seeding: options.seeding, stability: seeded ? options.stability : undefined });
   let previous: { source: TimedFrame; indices: Uint8Array } | null = null;

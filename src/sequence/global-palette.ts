@@ -1,5 +1,5 @@
 import { checkRgbaFrame, throwIfAborted } from '../errors.js';
-import { kmeansPoints } from '../kmeans/kmeans.js';
+import { kmeansPoints, type KMeansOptions, type KMeansResult } from '../kmeans/kmeans.js';
 import type { ClusterOptions } from '../options.js';
 import type { Frame, FrameSource } from '../types.js';
 import { toFramePalette, type FramePalette } from './sequential.js';
@@ -10,14 +10,28 @@ export interface ClipPalette {
   counts: Float64Array;
 }
 
+/** One k-means run on a clip's weighted colours, given by the caller (on another thread, say); by default `kmeansPoints`, here. */
+export type PointClusterer = (request: ClusterRequest) => Promise<KMeansResult>;
+
+export interface ClusterRequest {
+  points: Float64Array;
+  weights: Float64Array;
+  options: Omit<KMeansOptions, 'onIteration'>;
+}
+
 /** Reads every frame of the clip once and clusters all its pixels (`--seeding global`, transfer sources). */
-export async function clipPalette(open: () => Promise<FrameSource>, options: ClusterOptions, signal?: AbortSignal): Promise<ClipPalette> {
+export async function clipPalette(open: () => Promise<FrameSource>, options: ClusterOptions, signal?: AbortSignal, cluster?: PointClusterer): Promise<ClipPalette> {
   const accumulator = createColorAccumulator();
   for await (const frame of (await open()).frames) {
     throwIfAborted(signal);
     accumulator.add(frame);
   }
-  return accumulator.finish(options);
+  if (cluster === undefined) return accumulator.finish(options);
+  return toClipPalette(await cluster(accumulator.request(options)));
+}
+
+function toClipPalette(result: KMeansResult): ClipPalette {
+  return { palette: toFramePalette(result), counts: result.counts.slice(0, result.k) };
 }
 
 const MAX_COUNT = 0xffffffff;
@@ -27,7 +41,7 @@ const MAX_COUNT = 0xffffffff;
  * the whole clip is computed over all its pixels exactly, while memory stays flat however
  * long the clip is (64 MiB of counts plus the list of colours seen).
  */
-export function createColorAccumulator(): { add(frame: Frame): void; finish(options: ClusterOptions): ClipPalette } {
+export function createColorAccumulator(): { add(frame: Frame): void; request(options: ClusterOptions): ClusterRequest; finish(options: ClusterOptions): ClipPalette } {
   const counts = new Uint32Array(1 << 24);
   // A count about to pass 2^32 - 1 (one colour over ~2,000 full 1080p frames: letterbox
   // black in a long video) moves its 2^32 - 1 here instead of wrapping to 0. Float64 counts
@@ -58,19 +72,25 @@ export function createColorAccumulator(): { add(frame: Frame): void; finish(opti
         counts[key] = count + 1;
       }
     },
+    request,
     finish(options) {
-      const points = new Float64Array(distinct * 3);
-      const weights = new Float64Array(distinct);
-      for (let i = 0; i < distinct; i++) {
-        const key = seen[i];
-        points[i * 3] = key >>> 16;
-        points[i * 3 + 1] = (key >>> 8) & 0xff;
-        points[i * 3 + 2] = key & 0xff;
-        weights[i] = counts[key] + (spilled.get(key) ?? 0);
-      }
-      const { colors, init, restarts, metric, space, seed, maxIterations } = options;
-      const result = kmeansPoints(points, weights, { k: colors, init, restarts, metric, space, seed, maxIterations });
-      return { palette: toFramePalette(result), counts: result.counts.slice(0, result.k) };
+      const { points, weights, options: kmeans } = request(options);
+      return toClipPalette(kmeansPoints(points, weights, kmeans));
     },
   };
+
+  /** The colours counted, as weighted points, and the k-means options for them. */
+  function request(options: ClusterOptions): ClusterRequest {
+    const points = new Float64Array(distinct * 3);
+    const weights = new Float64Array(distinct);
+    for (let i = 0; i < distinct; i++) {
+      const key = seen[i];
+      points[i * 3] = key >>> 16;
+      points[i * 3 + 1] = (key >>> 8) & 0xff;
+      points[i * 3 + 2] = key & 0xff;
+      weights[i] = counts[key] + (spilled.get(key) ?? 0);
+    }
+    const { colors, init, restarts, metric, space, seed, maxIterations } = options;
+    return { points, weights, options: { k: colors, init, restarts, metric, space, seed, maxIterations } };
+  }
 }

@@ -1,6 +1,6 @@
 import { ChromaseedError } from '../errors.js';
 import type { ClusterOptions } from '../options.js';
-import { clipPalette } from '../sequence/global-palette.js';
+import { clipPalette, type PointClusterer } from '../sequence/global-palette.js';
 import type { FrameSource } from '../types.js';
 import { sourcePaletteFromCounts, type SourcePalette } from './transfer.js';
 
@@ -16,8 +16,9 @@ export async function extractSourcePalette(
   options: ClusterOptions,
   name: string,
   signal?: AbortSignal,
+  cluster?: PointClusterer,
 ): Promise<SourcePalette> {
-  const { palette, counts } = await clipPalette(open, options, signal);
+  const { palette, counts } = await clipPalette(open, options, signal, cluster);
   if (palette.size === 0) throw new ChromaseedError('ERR_INPUT', `${name}: no opaque pixels to take colours from`);
   return sourcePaletteFromCounts(palette.palette, counts, palette.size);
 }

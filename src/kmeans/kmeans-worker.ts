@@ -1,0 +1,26 @@
+import { parentPort } from 'node:worker_threads';
+import { kmeansPoints, type KMeansOptions, type KMeansResult } from './kmeans.js';
+
+/**
+ * Worker-thread entry for one k-means run on weighted points: the same pure engine, off the
+ * main thread, so that the process still answers Ctrl-C while a long clustering runs (the
+ * caller terminates the thread). See src/io/kmeans-thread.ts.
+ */
+export interface KMeansWorkerRequest {
+  points: Float64Array;
+  weights: Float64Array | null;
+  /** Without `onIteration`: a function cannot cross to another thread. */
+  options: Omit<KMeansOptions, 'onIteration'>;
+}
+
+export type KMeansWorkerReply = { result: KMeansResult } | { error: string };
+
+parentPort?.once('message', (request: KMeansWorkerRequest) => {
+  let reply: KMeansWorkerReply;
+  try {
+    reply = { result: kmeansPoints(request.points, request.weights, request.options) };
+  } catch (err) {
+    reply = { error: err instanceof Error ? err.message : String(err) };
+  }
+  parentPort!.postMessage(reply);
+});

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+// The built modules: run from the sources there is no compiled worker, and the run stays in-thread.
+import { kmeansPointsInThread } from '../../dist/io/kmeans-thread.js';
+import { kmeansPoints } from '../../dist/kmeans/kmeans.js';
+
+/** Many distinct colours, as a long clip's colour count has them, with made-up weights. */
+function colours(n: number): { points: Float64Array; weights: Float64Array } {
+  const points = new Float64Array(n * 3);
+  const weights = new Float64Array(n);
+  let x = 12345;
+  for (let i = 0; i < n * 3; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    points[i] = x >>> 24;
+  }
+  for (let i = 0; i < n; i++) weights[i] = 1 + (i % 7);
+  return { points, weights };
+}
+
+describe('k-means of a clip palette on a worker thread', () => {
+  const options = { k: 256, restarts: 1, seed: 3, maxIterations: 300 };
+
+  it('gives the result the engine gives in this thread', async () => {
+    const { points, weights } = colours(100_000); // 100,000 x 256: over the worker threshold
+    const here = kmeansPoints(points.slice(), weights.slice(), options);
+    const there = await kmeansPointsInThread({ points, weights, options });
+    expect([there.k, there.iterations, there.inertia]).toEqual([here.k, here.iterations, here.inertia]);
+    expect(Array.from(there.centroids)).toEqual(Array.from(here.centroids));
+  });
+
+  it('stops when aborted, without waiting for the run to end', async () => {
+    const { points, weights } = colours(300_000);
+    const controller = new AbortController();
+    const run = kmeansPointsInThread({ points, weights, options }, controller.signal);
+    setTimeout(() => controller.abort(), 5); // the thread has barely started: a run not stopped would resolve
+    await expect(run).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+  });
+});
