@@ -48,8 +48,10 @@ export function timeCommand(cmd, args, options = {}) {
   const t0 = performance.now();
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28, ...options });
   const seconds = (performance.now() - t0) / 1000;
-  // Ctrl-C reached the command too: end as interrupted, not with its failure's stack trace.
-  if (r.signal === 'SIGINT' || r.status === 130) process.exit(130);
+  // The signal that stops the benchmark reached the command too: end as interrupted, not
+  // with the command's failure and a stack trace.
+  const stoppedBy = ['SIGINT', 'SIGTERM', 'SIGHUP'].find((s) => r.signal === s || r.status === 128 + os.constants.signals[s]);
+  if (stoppedBy !== undefined) process.exit(128 + os.constants.signals[stoppedBy]);
   if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
   return { seconds, stdout: r.stdout, stderr: r.stderr };
 }

@@ -127,5 +127,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   checkArgs('node bench/quantize-bench.js [--quick] [--only REGEX]: quality, flicker and speed against ffmpeg (--quick: a few clips; --only: the clips whose file name matches REGEX)', ['--quick', '--only']);
   // --only REGEX: just the clips whose file name matches.
   const at = process.argv.indexOf('--only');
+  if (at > 0 && process.argv[at + 1] === undefined) {
+    console.error('--only needs a REGEX');
+    process.exit(2);
+  }
   await quantizeBench({ quick: process.argv.includes('--quick'), only: at > 0 ? new RegExp(process.argv[at + 1]) : null });
 }

@@ -21,6 +21,13 @@ const WORKER_MIN_WORK = 20_000_000;
  * waited for the end of it. A small run, and one from the TypeScript sources (the tests),
  * where there is no compiled worker, stays in this thread.
  */
+/** A ChromaseedError again when the worker's had a code of ours; the thread running out of memory said as such. */
+function threadError(reply: { error: string; code?: string }): Error {
+  if (reply.code === 'ERR_WORKER_OUT_OF_MEMORY') return new ChromaseedError('ERR_LIMIT', "not enough memory to cluster the clip's colours; try a shorter part (--duration) or a smaller --width");
+  if (reply.code === 'ERR_USAGE' || reply.code === 'ERR_INPUT' || reply.code === 'ERR_LIMIT') return new ChromaseedError(reply.code, reply.error);
+  return new Error(reply.error);
+}
+
 export function kmeansPointsInThread(request: KMeansWorkerRequest, signal?: AbortSignal): Promise<KMeansResult> {
   throwIfAborted(signal);
   const small = (request.points.length / 3) * request.options.k < WORKER_MIN_WORK;
@@ -34,8 +41,10 @@ export function kmeansPointsInThread(request: KMeansWorkerRequest, signal?: Abor
     };
     const stop = (): void => settle(() => reject(new ChromaseedError('ERR_ABORTED', 'interrupted')));
     signal?.addEventListener('abort', stop, { once: true });
-    worker.once('message', (reply: KMeansWorkerReply) => settle(() => ('result' in reply ? resolve(reply.result) : reject(new Error(reply.error)))));
-    worker.once('error', (err) => settle(() => reject(err)));
+    worker.once('message', (reply: KMeansWorkerReply) => settle(() => ('result' in reply ? resolve(reply.result) : reject(threadError(reply)))));
+    worker.once('error', (err) => settle(() => reject(threadError({ error: err.message, code: (err as { code?: string }).code }))));
+    // A thread that ends without a reply (killed, out of memory) must not leave the run waiting.
+    worker.once('exit', (code) => settle(() => reject(new ChromaseedError('ERR_LIMIT', `the thread clustering the clip's colours stopped (exit code ${code}); try a smaller -k or a shorter part`))));
     // The points are the caller's to give away: moved, not copied.
     const moved = [request.points.buffer, ...(request.weights !== null ? [request.weights.buffer] : [])] as ArrayBuffer[];
     worker.postMessage(request, moved);

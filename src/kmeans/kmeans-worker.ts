@@ -13,14 +13,16 @@ export interface KMeansWorkerRequest {
   options: Omit<KMeansOptions, 'onIteration'>;
 }
 
-export type KMeansWorkerReply = { result: KMeansResult } | { error: string };
+/** An error keeps its message and, for a ChromaseedError, its code across the thread. */
+export type KMeansWorkerReply = { result: KMeansResult } | { error: string; code?: string };
 
 parentPort?.once('message', (request: KMeansWorkerRequest) => {
   let reply: KMeansWorkerReply;
   try {
     reply = { result: kmeansPoints(request.points, request.weights, request.options) };
   } catch (err) {
-    reply = { error: err instanceof Error ? err.message : String(err) };
+    const code = (err as { code?: unknown }).code;
+    reply = { error: err instanceof Error ? err.message : String(err), ...(typeof code === 'string' ? { code } : {}) };
   }
   parentPort!.postMessage(reply);
 });

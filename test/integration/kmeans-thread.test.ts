@@ -27,6 +27,12 @@ describe('k-means of a clip palette on a worker thread', () => {
     expect(Array.from(there.centroids)).toEqual(Array.from(here.centroids));
   });
 
+  it("reports the engine's refusal as the same ChromaseedError as in this thread", async () => {
+    const { points, weights } = colours(200_000);
+    weights[7] = NaN;
+    await expect(kmeansPointsInThread({ points, weights, options })).rejects.toMatchObject({ name: 'ChromaseedError', code: 'ERR_USAGE' });
+  });
+
   it('stops when aborted, without waiting for the run to end', async () => {
     const { points, weights } = colours(300_000);
     const controller = new AbortController();
