@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ChromaseedError } from '../errors.js';
 import { createFrameWriter, inputOptionsFor, outputKind, type FrameWriter } from '../io/frame-writer.js';
-import { kmeansPointsInThread } from '../io/kmeans-thread.js';
+import { clusterInThread } from '../io/kmeans-thread.js';
 import { openInput, refuseTimeForStill } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
 import { createMapper } from '../map/map-pixels.js';
@@ -65,7 +65,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
     };
     // The one-palette run counts the clip's colours before its first frame.
     const read = variant.seeding === 'global' ? showingFirstPass(open, streams.stderr, `${name}: counting colours for one palette`, !quiet) : open;
-    return { label, frames: quantizeClip(read, variant, signal, (request) => kmeansPointsInThread(request, signal)), meter: createQualityMeter(), seconds: 0 };
+    return { label, frames: quantizeClip(read, variant, signal, clusterInThread(signal)), meter: createQualityMeter(), seconds: 0 };
   });
   const shown: Seeding[] = args.all === true ? ['none', 'seeded', 'global'] : ['none', 'seeded'];
   const side = output ? await createSideBySide(output, input, probe.info, options, shown) : null;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ChromaseedError } from '../errors.js';
 import { clipWriterOptions, createFrameWriter, inputOptionsFor } from '../io/frame-writer.js';
-import { kmeansPointsInThread } from '../io/kmeans-thread.js';
+import { clusterInThread } from '../io/kmeans-thread.js';
 import { openReusable, refuseTimeForStill } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
 import { inputOptionsOf, sequenceOptionsOf } from './pick-options.js';
@@ -32,7 +32,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   // of the run is in its own metric and space, and of unrounded, unheld centroids.
   const json = args.json === true;
   try {
-    for await (const frame of quantizeClip(read, options, signal, (request) => kmeansPointsInThread(request, signal))) {
+    for await (const frame of quantizeClip(read, options, signal, clusterInThread(signal))) {
       await writer.write(frame.indexed);
       const { size } = frame.indexed;
       perFrame.push({ inertia: json ? frame.inertia() : 0, iterations: frame.palette.iterations, colors: size });

@@ -2,7 +2,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { ChromaseedError } from '../errors.js';
 import { clipWriterOptions, createFrameWriter, inputOptionsFor, outputKind } from '../io/frame-writer.js';
-import { kmeansPointsInThread } from '../io/kmeans-thread.js';
+import { clusterInThread } from '../io/kmeans-thread.js';
 import { checkInput, openInput, openReusable, refuseTimeForStill, sniffKind } from '../io/open-input.js';
 import { checkExtraOutputPath, checkOutputPath, realInput, refuseInputAsOutput } from '../io/output-file.js';
 import { createQualityMeter } from '../metrics/quality.js';
@@ -59,7 +59,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
     sourceWarnings = opened.warnings ?? [];
     return opened;
   };
-  const source = await extractSourcePalette(showingFirstPass(openSource, streams.stderr, `${path.basename(sourcePath)}: counting colours`, !quiet), options, sourcePath, signal, (request) => kmeansPointsInThread(request, signal));
+  const source = await extractSourcePalette(showingFirstPass(openSource, streams.stderr, `${path.basename(sourcePath)}: counting colours`, !quiet), options, sourcePath, signal, clusterInThread(signal));
 
   const writer = await createFrameWriter(output, clipWriterOptions(info, targetPath, args.audio !== false));
   const transfer = createPaletteTransfer(source, { method, map: { metric: options.metric, space: options.space, dither: options.dither } });
@@ -71,7 +71,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   let expanded: Uint8Array | undefined;
   let frames = 0;
   try {
-    for await (const q of quantizeClip(open, options, signal, (request) => kmeansPointsInThread(request, signal))) {
+    for await (const q of quantizeClip(open, options, signal, clusterInThread(signal))) {
       const out = transfer.next({ source: q.source, indexed: q.indexed, inertia: q.palette.inertia, fresh: q.palette.fresh });
       await writer.write(out);
       if (meter !== null) {

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { ChromaseedError, throwIfAborted } from '../errors.js';
 import { kmeansPoints, type KMeansResult } from '../kmeans/kmeans.js';
 import type { KMeansWorkerReply, KMeansWorkerRequest } from '../kmeans/kmeans-worker.js';
+import type { PointClusterer } from '../sequence/global-palette.js';
 
 const WORKER_URL = new URL('../kmeans/kmeans-worker.js', import.meta.url);
 
@@ -49,4 +50,9 @@ export function kmeansPointsInThread(request: KMeansWorkerRequest, signal?: Abor
     const moved = [request.points.buffer, ...(request.weights !== null ? [request.weights.buffer] : [])] as ArrayBuffer[];
     worker.postMessage(request, moved);
   });
+}
+
+/** The clusterer `clipPalette` (and `quantizeClip`, `extractSourcePalette`) takes: this thread's worker, stopped by `signal`. */
+export function clusterInThread(signal?: AbortSignal): PointClusterer {
+  return (request) => kmeansPointsInThread(request, signal);
 }

@@ -1,4 +1,4 @@
-import { open, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { decodeGif, isGif } from '../decode/gif-decode.js';
 import { ChromaseedError, inputError, systemReason } from '../errors.js';
 import { DEFAULT_MAX_PIXELS } from '../options.js';
@@ -153,17 +153,8 @@ function scaledHeightWithin(file: string, width: number, w: number, h: number, m
  * file does not have.
  */
 async function firstGifFrame(file: string, maxPixels: number): Promise<Frame | null> {
-  const handle = await open(file, 'r');
-  let bytes: Uint8Array;
-  try {
-    const head = new Uint8Array(6);
-    await handle.read(head, 0, 6, 0);
-    if (!isGif(head)) return null;
-    bytes = new Uint8Array(await handle.readFile());
-  } finally {
-    await handle.close();
-  }
-  const first = decodeGif(bytes, file, { maxPixels }).frames().next();
+  if (!isGif(await readHead(file, 6))) return null;
+  const first = decodeGif(new Uint8Array(await readFile(file)), file, { maxPixels }).frames().next();
   if (first.done === true) throw inputError(file, 'the GIF has no frame');
   const { width, height, data } = first.value;
   return { width, height, data };
