@@ -2,21 +2,21 @@ import { ChromaseedError, throwIfAborted } from '../errors.js';
 import { checkInput } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
 import { loadStill, stageFiles } from '../io/still.js';
-import { kmeansPixels, kmeansPoints, type KMeansResult } from '../kmeans/kmeans.js';
+import { kmeansPixelsInThread } from '../io/kmeans-thread.js';
 import { paletteOptionsOf } from './pick-options.js';
 import { formatPalette } from '../palette/format.js';
 import { paletteFromKMeans } from '../palette/palette.js';
 import { sortPalette } from '../palette/sort.js';
-import { boostSaturation, vividPoints } from '../palette/vivid.js';
+import { boostSaturation } from '../palette/vivid.js';
 import { renderOverlay } from '../render/overlay.js';
 import { renderSwatch } from '../render/swatch.js';
 import type { Args, CliStreams } from './main.js';
 import { countOf, printOut } from './report.js';
 
 /**
- * Ctrl-C stops the command before it prints or writes anything. Clustering is one
- * synchronous run, during which no signal is handled, so a Ctrl-C then takes effect as soon
- * as it ends.
+ * Ctrl-C stops the command before it prints or writes anything. A large image is clustered
+ * on a worker thread, which the signal stops at once; a small one in this thread, where the
+ * signal takes effect when its run (under a second) ends.
  */
 export async function paletteCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
   const file = String(args.image);
@@ -29,13 +29,7 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal?: A
   const { colors: k, init, restarts, metric, space, seed, maxIterations } = options;
   const engineOptions = { k, init, restarts, metric, space, seed, maxIterations };
 
-  let result: KMeansResult;
-  if (options.vivid) {
-    const { points, weights } = vividPoints(image.data);
-    result = kmeansPoints(points, weights, engineOptions);
-  } else {
-    result = kmeansPixels(image.data, engineOptions);
-  }
+  const result = await kmeansPixelsInThread({ rgba: image.data, vivid: options.vivid, options: engineOptions }, signal);
   if (result.k === 0) throw new ChromaseedError('ERR_INPUT', `${file}: the image has no opaque pixels`);
   if (result.k < k && args.quiet !== true) {
     // With --vivid the count is of what its filter kept, not of the image's colours.

@@ -2,37 +2,46 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ChromaseedError, throwIfAborted } from '../errors.js';
-import { kmeansPoints, type KMeansResult } from '../kmeans/kmeans.js';
-import type { KMeansWorkerReply, KMeansWorkerRequest } from '../kmeans/kmeans-worker.js';
+import type { KMeansResult } from '../kmeans/kmeans.js';
+import { runRequest, type KMeansPixelsRequest, type KMeansPointsRequest, type KMeansRequest } from '../kmeans/kmeans-request.js';
+import type { KMeansWorkerReply } from '../kmeans/kmeans-worker.js';
 import type { PointClusterer } from '../sequence/global-palette.js';
 
 const WORKER_URL = new URL('../kmeans/kmeans-worker.js', import.meta.url);
 
 /**
- * Distinct colours × k under which the run stays in this thread: starting the worker costs
- * 50 to 100 ms (`quantize --seeding global` on cars.gif, 5 runs each: 0.47–0.52 s in-thread,
- * 0.55–0.57 s on a worker), more than such a run takes, and a Ctrl-C waits for it no longer.
+ * Colours × k under which a run stays in this thread. Starting the worker costs 50 to 100 ms
+ * (`quantize --seeding global` on cars.gif, 5 runs each: 0.47–0.52 s in-thread, 0.55–0.57 s
+ * on a worker); a run takes about 0.1 to 0.15 µs per colour × k (`palette` on 1-megapixel
+ * photos at k = 16: 0.26 to 0.7 s; 265,720 colours at k = 64: 2.3 s), so a run kept here
+ * holds up a Ctrl-C for under a second.
  */
-const WORKER_MIN_WORK = 20_000_000;
+const WORKER_MIN_WORK = 5_000_000;
+/** A photo has a distinct colour for every 4 to 10 pixels (1 megapixel: astronaut 259,484; coffee 184,067; hubble 95,764); its colours are not counted before the choice. */
+const PIXELS_PER_COLOUR = 4;
 
-/**
- * k-means on weighted points on a worker thread, stopped by `signal`. One palette for a
- * whole clip clusters every colour of it at once (29 s for 1,200 frames of 640x360 at
- * k = 256), and no signal is handled while JavaScript computes: on the main thread, Ctrl-C
- * waited for the end of it. A small run, and one from the TypeScript sources (the tests),
- * where there is no compiled worker, stays in this thread.
- */
+/** What the messages of a failed thread name, and what they suggest. */
+interface Subject {
+  what: string;
+  smaller: string;
+}
+const CLIP: Subject = { what: "the clip's colours", smaller: 'a shorter part (--duration) or a smaller --width' };
+const IMAGE: Subject = { what: "the image's colours", smaller: 'a smaller image or -k' };
+
 /** A ChromaseedError again when the worker's had a code of ours; the thread running out of memory said as such. */
-function threadError(reply: { error: string; code?: string }): Error {
-  if (reply.code === 'ERR_WORKER_OUT_OF_MEMORY') return new ChromaseedError('ERR_LIMIT', "not enough memory to cluster the clip's colours; try a shorter part (--duration) or a smaller --width");
+function threadError(reply: { error: string; code?: string }, subject: Subject): Error {
+  if (reply.code === 'ERR_WORKER_OUT_OF_MEMORY') return new ChromaseedError('ERR_LIMIT', `not enough memory to cluster ${subject.what}; try ${subject.smaller}`);
   if (reply.code === 'ERR_USAGE' || reply.code === 'ERR_INPUT' || reply.code === 'ERR_LIMIT') return new ChromaseedError(reply.code, reply.error);
   return new Error(reply.error);
 }
 
-export function kmeansPointsInThread(request: KMeansWorkerRequest, signal?: AbortSignal): Promise<KMeansResult> {
-  throwIfAborted(signal);
-  const small = (request.points.length / 3) * request.options.k < WORKER_MIN_WORK;
-  if (small || !existsSync(fileURLToPath(WORKER_URL))) return Promise.resolve(kmeansPoints(request.points, request.weights, request.options));
+/**
+ * One k-means run on a worker thread, stopped by `signal`. No signal is handled while
+ * JavaScript computes, so on the main thread a Ctrl-C waited for the end of a long run (one
+ * palette for 1,200 frames of 640x360 at k = 256: 29 s; `palette -k 256` of a 16-megapixel
+ * photo: 12 s). `moved` are buffers the caller gives away with the request.
+ */
+function inThread(request: KMeansRequest, moved: ArrayBuffer[], subject: Subject, signal?: AbortSignal): Promise<KMeansResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_URL);
     const settle = (then: () => void): void => {
@@ -42,14 +51,30 @@ export function kmeansPointsInThread(request: KMeansWorkerRequest, signal?: Abor
     };
     const stop = (): void => settle(() => reject(new ChromaseedError('ERR_ABORTED', 'interrupted')));
     signal?.addEventListener('abort', stop, { once: true });
-    worker.once('message', (reply: KMeansWorkerReply) => settle(() => ('result' in reply ? resolve(reply.result) : reject(threadError(reply)))));
-    worker.once('error', (err) => settle(() => reject(threadError({ error: err.message, code: (err as { code?: string }).code }))));
+    worker.once('message', (reply: KMeansWorkerReply) => settle(() => ('result' in reply ? resolve(reply.result) : reject(threadError(reply, subject)))));
+    worker.once('error', (err) => settle(() => reject(threadError({ error: err.message, code: (err as { code?: string }).code }, subject))));
     // A thread that ends without a reply (killed, out of memory) must not leave the run waiting.
-    worker.once('exit', (code) => settle(() => reject(new ChromaseedError('ERR_LIMIT', `the thread clustering the clip's colours stopped (exit code ${code}); try a smaller -k or a shorter part`))));
-    // The points are the caller's to give away: moved, not copied.
-    const moved = [request.points.buffer, ...(request.weights !== null ? [request.weights.buffer] : [])] as ArrayBuffer[];
+    worker.once('exit', (code) => settle(() => reject(new ChromaseedError('ERR_LIMIT', `the thread clustering ${subject.what} stopped (exit code ${code}); try a smaller -k or ${subject.smaller}`))));
     worker.postMessage(request, moved);
   });
+}
+
+/** A small run, and one from the TypeScript sources (the tests), where there is no compiled worker, stays in this thread. */
+const staysHere = (colours: number, k: number): boolean => colours * k < WORKER_MIN_WORK || !existsSync(fileURLToPath(WORKER_URL));
+
+/** `kmeansPoints` on a worker thread when the run is large; the points are the caller's to give away (moved, not copied). */
+export function kmeansPointsInThread(request: KMeansPointsRequest, signal?: AbortSignal): Promise<KMeansResult> {
+  throwIfAborted(signal);
+  if (staysHere(request.points.length / 3, request.options.k)) return Promise.resolve(runRequest(request));
+  const moved = [request.points.buffer, ...(request.weights !== null ? [request.weights.buffer] : [])] as ArrayBuffer[];
+  return inThread(request, moved, CLIP, signal);
+}
+
+/** `kmeansPixels` (or with `vivid`, on its points) on a worker thread when the image is large. The pixels are copied: the caller keeps them. */
+export function kmeansPixelsInThread(request: KMeansPixelsRequest, signal?: AbortSignal): Promise<KMeansResult> {
+  throwIfAborted(signal);
+  if (staysHere(request.rgba.length / 4 / PIXELS_PER_COLOUR, request.options.k)) return Promise.resolve(runRequest(request));
+  return inThread(request, [], IMAGE, signal);
 }
 
 /** The clusterer `clipPalette` (and `quantizeClip`, `extractSourcePalette`) takes: this thread's worker, stopped by `signal`. */

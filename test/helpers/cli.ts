@@ -29,15 +29,20 @@ export async function runMain(argv: string[]): Promise<{ code: number; stdout: s
 }
 
 /** Runs the real `bin/chromaseed.js` (the bundle in dist/cli-bundle/) as a child process. */
-export function runBin(argv: string[], options: { killAfterMs?: number; signal?: NodeJS.Signals; signalCount?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; pid: number }> {
+export function runBin(argv: string[], options: { killAfterMs?: number; signal?: NodeJS.Signals; signalCount?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; pid: number; msAfterSignal?: number }> {
   return new Promise((resolve) => {
+    let signalledAt: number | undefined;
     const child = spawn(process.execPath, [BIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env }, cwd: options.cwd });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     // signalCount: the signal sent that many times, 10 ms apart (Ctrl-C pressed twice, or the shell's and the kernel's SIGHUP).
-    for (let i = 0; options.killAfterMs !== undefined && i < (options.signalCount ?? 1); i++) setTimeout(() => child.kill(options.signal ?? 'SIGINT'), options.killAfterMs + 10 * i);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, pid: child.pid! }));
+    for (let i = 0; options.killAfterMs !== undefined && i < (options.signalCount ?? 1); i++) setTimeout(() => {
+        signalledAt ??= performance.now();
+        child.kill(options.signal ?? 'SIGINT');
+      }, options.killAfterMs + 10 * i);
+    // msAfterSignal: how long the process took to end after the (first) signal.
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, pid: child.pid!, msAfterSignal: signalledAt === undefined ? undefined : performance.now() - signalledAt }));
   });
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 // The built modules: run from the sources there is no compiled worker, and the run stays in-thread.
-import { kmeansPointsInThread } from '../../dist/io/kmeans-thread.js';
-import { kmeansPoints } from '../../dist/kmeans/kmeans.js';
+import { kmeansPixelsInThread, kmeansPointsInThread } from '../../dist/io/kmeans-thread.js';
+import { kmeansPixels, kmeansPoints } from '../../dist/kmeans/kmeans.js';
+import { vividPoints } from '../../dist/palette/vivid.js';
 
 /** Many distinct colours, as a long clip's colour count has them, with made-up weights. */
 function colours(n: number): { points: Float64Array; weights: Float64Array } {
@@ -39,5 +40,25 @@ describe('k-means of a clip palette on a worker thread', () => {
     const run = kmeansPointsInThread({ points, weights, options }, controller.signal);
     setTimeout(() => controller.abort(), 5); // the thread has barely started: a run not stopped would resolve
     await expect(run).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+  });
+
+  it("clusters a large image's pixels there as kmeansPixels does here, and its --vivid points as kmeansPoints does", async () => {
+    // 2000 x 1000 pixels of many colours, at k = 16: over the threshold, so on the worker.
+    const rgba = new Uint8Array(2000 * 1000 * 4);
+    let x = 99;
+    for (let i = 0; i < rgba.length; i++) {
+      x = (x * 1103515245 + 12345) >>> 0;
+      rgba[i] = i % 4 === 3 ? 255 : (x >>> 24) & 0xf8;
+    }
+    const imageOptions = { k: 16, restarts: 1, seed: 5, maxIterations: 20 };
+    const here = kmeansPixels(rgba, imageOptions);
+    const there = await kmeansPixelsInThread({ rgba, options: imageOptions });
+    expect(Array.from(there.centroids)).toEqual(Array.from(here.centroids));
+    expect(there.inertia).toBe(here.inertia);
+    expect(rgba.byteLength).toBe(2000 * 1000 * 4); // copied, not moved: the caller still has its pixels
+    const vivid = vividPoints(rgba);
+    const vividHere = kmeansPoints(vivid.points, vivid.weights, imageOptions);
+    const vividThere = await kmeansPixelsInThread({ rgba, vivid: true, options: imageOptions });
+    expect(Array.from(vividThere.centroids)).toEqual(Array.from(vividHere.centroids));
   });
 });
