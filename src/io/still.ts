@@ -87,9 +87,13 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
     // A 16-bit image with an embedded profile (sRGB's own included) comes out of sharp's
     // default conversion in the wrong colours: pure red as (234, 51, 34). Converting through
     // the profile to sRGB said outright gives the colours a viewer shows; 8-bit images and
-    // those without a profile are right as they are.
-    if (meta.icc !== undefined && meta.depth !== 'uchar' && meta.depth !== 'char') image.withIccProfile('srgb');
-    else image.toColourspace('srgb');
+    // those without a profile are right as they are. A 16-bit grey image's profile is
+    // skipped by that conversion (a grey of 0.4 under a linear profile read as 102, not
+    // 170) unless its output is first made 8-bit grey.
+    if (meta.icc !== undefined && meta.depth !== 'uchar' && meta.depth !== 'char') {
+      if (meta.channels !== undefined && meta.channels <= 2) image.toColourspace('b-w');
+      image.withIccProfile('srgb');
+    } else image.toColourspace('srgb');
     const { data, info } = await image.ensureAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     if (info.channels !== 4) throw new Error(`decoder produced ${info.channels} channels, expected 4`);
     // A view of sharp's Buffer (no copy); Buffer is a Uint8Array.

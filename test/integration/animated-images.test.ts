@@ -10,6 +10,7 @@ import { checkInput, openInput, sniffKind } from '../../src/io/open-input.js';
 import { resolveInputOptions } from '../../src/options.js';
 import type { TimedFrame } from '../../src/types.js';
 import { corpus, runMain } from '../helpers/cli.js';
+import { chunksOf, rewritePng, type Chunk } from '../helpers/png-chunks.js';
 
 // Animated PNG and WebP were read as stills: one frame, with exit code 0. Both are made here
 // from the first frames of a real GIF (the corpus has neither format).
@@ -31,34 +32,6 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-interface Chunk {
-  type: string;
-  data: Buffer;
-}
-
-/** A PNG's chunks after its 8-byte signature. */
-function chunksOf(bytes: Buffer): Chunk[] {
-  const chunks: Chunk[] = [];
-  for (let at = 8; at < bytes.length; at += 12 + bytes.readUInt32BE(at)) {
-    const length = bytes.readUInt32BE(at);
-    chunks.push({ type: bytes.toString('latin1', at + 4, at + 8), data: Buffer.from(bytes.subarray(at + 8, at + 8 + length)) });
-  }
-  return chunks;
-}
-
-/** A PNG's chunks, changed by `edit` (which may drop some), written back with fresh checksums. */
-function rewritePng(bytes: Buffer, edit: (chunks: Chunk[]) => Chunk[]): Buffer {
-  const out = edit(chunksOf(bytes)).map(({ type, data }) => {
-    const chunk = Buffer.alloc(12 + data.length);
-    chunk.writeUInt32BE(data.length, 0);
-    chunk.write(type, 4, 'latin1');
-    data.copy(chunk, 8);
-    chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
-    return chunk;
-  });
-  return Buffer.concat([bytes.subarray(0, 8), ...out]);
-}
-
 /** `bytes` with `edit` applied to the data of each chunk of `type`, in order (`n` counts them). */
 function editChunks(bytes: Buffer, type: string, edit: (data: Buffer, n: number) => void): Buffer {
   let n = 0;
@@ -72,16 +45,6 @@ function editChunks(bytes: Buffer, type: string, edit: (data: Buffer, n: number)
 function setDelay(fcTL: Buffer, numerator: number, denominator: number): void {
   fcTL.writeUInt16BE(numerator, 20);
   fcTL.writeUInt16BE(denominator, 22);
-}
-
-/** PNG's chunk checksum (CRC-32, ISO 3309). */
-function crc32(bytes: Uint8Array): number {
-  let c = ~0;
-  for (const b of bytes) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-  }
-  return ~c >>> 0;
 }
 
 async function readAll(file: string, raw: Record<string, unknown> = {}): Promise<{ kind: string; frames: TimedFrame[]; loopCount?: number }> {

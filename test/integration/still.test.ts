@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChromaseedError } from '../../src/errors.js';
 import { loadStill, writeFileAtomic } from '../../src/io/still.js';
+import { greyIccProfile, withIccChunk } from '../helpers/png-chunks.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const corpus = path.resolve(repoRoot, '../shared/corpus');
@@ -105,6 +106,24 @@ describe('loadStill', () => {
     expect([meta.depth, meta.icc !== undefined]).toEqual(['ushort', true]);
     const f = await loadStill(file);
     expect(Array.from(f.data)).toEqual([255, 0, 0, 255, 0, 255, 0, 255, 255, 255, 255, 255]);
+  });
+
+  it("applies a 16-bit greyscale image's profile, as it does an 8-bit one's (sharp skipped it: a grey of 0.4 under a linear profile read 102, not 170)", async () => {
+    // 0.4 of white, stored at 8 and at 16 bits, tagged with a linear grey profile: in sRGB
+    // that is 0.4 of white's light, coded as 170 (lcms, through Pillow's ImageCms, gives 170).
+    const linear = greyIccProfile(1);
+    const png8 = await sharp(Buffer.alloc(4, 102), { raw: { width: 2, height: 2, channels: 1 } }).toColourspace('b-w').png().toBuffer();
+    const px16 = new Uint16Array(4).fill(102 * 257);
+    const png16 = await sharp(Buffer.from(px16.buffer), { raw: { width: 2, height: 2, channels: 1, depth: 'ushort' } as never }).toColourspace('grey16').png().toBuffer();
+    const loaded: number[][] = [];
+    for (const [name, png] of [['grey8-linear.png', png8], ['grey16-linear.png', png16]] as const) {
+      const file = path.join(tmp, name);
+      writeFileSync(file, withIccChunk(png, linear));
+      const meta = await sharp(file).metadata();
+      expect([meta.channels, meta.icc !== undefined]).toEqual([1, true]);
+      loaded.push(Array.from((await loadStill(file)).data.subarray(0, 4)));
+    }
+    expect(loaded).toEqual([[170, 170, 170, 255], [170, 170, 170, 255]]);
   });
 
   it('applies EXIF orientation', async () => {
