@@ -39,6 +39,11 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new ChromaseedError('ERR_ABORTED', 'interrupted', { cause: signal.reason });
 }
 
+/** What a writer's pending `write` throws when `abort()` is called before it is done. */
+export function abortedWrite(file: string): ChromaseedError {
+  return new ChromaseedError('ERR_ABORTED', `${file}: aborted during a write`);
+}
+
 /** A Uint8Array (a Buffer is one) or a Uint8ClampedArray, also one made in another realm (a vm context, jsdom). */
 export function isBytes(value: unknown): value is Uint8Array {
   const tag = Object.prototype.toString.call(value);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { stat, writeFile } from 'node:fs/promises';
-import { ChromaseedError, systemReason } from '../errors.js';
+import { abortedWrite, ChromaseedError, systemReason } from '../errors.js';
 import { frameFileName } from './frame-names.js';
 import { trackTemp } from './leftovers.js';
 import { commitTemp, refuseInputAsOutput, removeQuietly, tempPathFor } from './output-file.js';
@@ -51,6 +51,8 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
   const written: { temp: string; final: string }[] = [];
   let bytes = 0;
   let state: 'open' | 'committed' | 'aborted' = 'open';
+  // A function, so the check after an await reads the state afresh.
+  const wasAborted = (): boolean => state === 'aborted';
   return {
     get count() {
       return written.length;
@@ -72,6 +74,11 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
         const png = await encodePng(rgba, width, height, opaque);
         await writeFile(temp, png);
         bytes += png.length;
+        // abort() came while this frame was encoded or written, and could not remove it then.
+        if (wasAborted()) {
+          await removeQuietly(temp);
+          throw abortedWrite(name);
+        }
       } catch (err) {
         if (err instanceof ChromaseedError) throw err;
         throw new ChromaseedError('ERR_OUTPUT', `${final}: cannot write PNG frame: ${systemReason(err)}`, { cause: err });

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { ChromaseedError } from '../errors.js';
+import { abortedWrite, ChromaseedError } from '../errors.js';
 import { ffmpegSeconds } from './clip-options.js';
 import { ffmpegCommand, ffmpegInputName } from './ffmpeg-path.js';
 import { decodeToNothing, DISK_FULL, ffmpegFailure, watch } from './video-in.js';
@@ -116,6 +116,7 @@ export function createVideoOutput(file: string, options: VideoOutputOptions): Vi
   command.run();
   const label = options.name ?? path.basename(file).replace(/^\.(.*)\.tmp-[0-9a-f]+(\.[^.]+)$/, '$1$2');
   let closed = false;
+  let aborted = false;
 
   async function failure(): Promise<ChromaseedError> {
     const { error, stderr } = await run.done;
@@ -133,7 +134,8 @@ export function createVideoOutput(file: string, options: VideoOutputOptions): Vi
       if (!input.write(rgba)) {
         // Either ffmpeg takes the data, or it exits (encoder error): never wait on a dead pipe.
         const ended = await Promise.race([once(input, 'drain').then(() => false), run.exit.then(() => true)]);
-        if (ended) throw await failure();
+        // abort() kills ffmpeg: that ends this write as aborted, not as ffmpeg failing.
+        if (ended) throw aborted ? abortedWrite(label) : await failure();
       }
     },
     async finish() {
@@ -153,6 +155,7 @@ export function createVideoOutput(file: string, options: VideoOutputOptions): Vi
     async abort() {
       if (closed && run.exited()) return;
       closed = true;
+      aborted = true;
       run.kill();
       input.destroy();
       await run.exit;

@@ -26,8 +26,12 @@ export async function clipPalette(open: () => Promise<FrameSource>, options: Clu
     throwIfAborted(signal);
     accumulator.add(frame);
   }
+  // An abort after the last frame, or during a clustering that does not watch the signal, still stops the run.
+  throwIfAborted(signal);
   if (cluster === undefined) return accumulator.finish(options);
-  return toClipPalette(await cluster(accumulator.request(options)));
+  const result = await cluster(accumulator.request(options));
+  throwIfAborted(signal);
+  return toClipPalette(result);
 }
 
 function toClipPalette(result: KMeansResult): ClipPalette {

@@ -291,6 +291,20 @@ describe('createFrameWriter: atomic output', () => {
     expect(readdirSync(dir)).toEqual(['bytes.bin']);
   });
 
+  it('abort() during a pending write ends that write as ERR_ABORTED and leaves nothing (video said "stopped by SIGKILL (out of memory?)"; a PNG frame stayed)', async () => {
+    const dir = freshDir('abort-pending');
+    for (const name of ['clip.mp4', 'clip.webm', 'f-%02d.png', 'clip.gif']) {
+      const writer = await createFrameWriter(path.join(dir, name), { width: W, height: H, fps: 10 });
+      const pending = writer.write(frames[0]);
+      const settled = pending.then(() => 'written', (err: ChromaseedError) => err.code);
+      await writer.abort();
+      // A GIF frame is encoded in this thread before the write awaits anything: it completes.
+      expect(await settled, name).toBe(name.endsWith('.gif') ? 'written' : 'ERR_ABORTED');
+      await new Promise((resolve) => setTimeout(resolve, 200)); // time for a late write to land
+      expect(readdirSync(dir), name).toEqual([]);
+    }
+  });
+
   it('transparent pixels: alpha 0 in PNG frames, black in video', async () => {
     // First frame of a real GIF with a transparent background (pigs in a polka).
     const reader = new GifReader(readFileSync(path.join(corpus, 'gifs/moviepy__pigs_in_a_polka.gif')));

@@ -5,7 +5,7 @@ import { runInNewContext } from 'node:vm';
 import { decodeGif } from '../../src/decode/gif-decode.js';
 import { createGifEncoder } from '../../src/encode/gif-encode.js';
 import { nearestIndex } from '../../src/map/nearest.js';
-import { kmeansPixels } from '../../src/kmeans/kmeans.js';
+import { kmeansPixels, kmeansPoints } from '../../src/kmeans/kmeans.js';
 import { createMapper } from '../../src/map/map-pixels.js';
 import { resolveSequenceOptions } from '../../src/options.js';
 import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
@@ -71,6 +71,26 @@ describe('an AbortSignal', () => {
     const options = resolveSequenceOptions({ colors: 2 });
     await expect(drain(quantizeClip(sourceOf([frame, frame]), options, controller.signal))).rejects.toMatchObject({ name: 'ChromaseedError', code: 'ERR_ABORTED' });
     await expect(clipPalette(sourceOf([frame]), options, controller.signal)).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+  });
+
+  it('stops clipPalette when it comes after the last frame is read, or while a clusterer that does not watch it runs (it returned the palette)', async () => {
+    const frame = { width: 2, height: 2, data: new Uint8Array(RGBA), delayMs: 100 };
+    const options = resolveSequenceOptions({ colors: 2 });
+    const afterLast = new AbortController();
+    const abortingAtEnd = async (): Promise<FrameSource> => ({
+      info: { width: 2, height: 2, frameCount: 1 },
+      frames: (async function* () {
+        yield frame;
+        afterLast.abort();
+      })(),
+    });
+    await expect(clipPalette(abortingAtEnd, options, afterLast.signal)).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+    const during = new AbortController();
+    const slowClusterer = async (request: { points: Float64Array; weights: Float64Array; options: { k: number } }) => {
+      during.abort();
+      return kmeansPoints(request.points, request.weights, request.options);
+    };
+    await expect(clipPalette(sourceOf([frame]), options, during.signal, slowClusterer)).rejects.toMatchObject({ code: 'ERR_ABORTED' });
   });
 });
 
