@@ -84,7 +84,10 @@ export function checkIndexedFrame(frame: IndexedFrame, width: number, height: nu
   const describe = (a: unknown): string => (isBytes(a) ? `${a.length} bytes` : String(a));
   if (!isBytes(frame.indices) || frame.indices.length < n) throw new RangeError(`frame has ${describe(frame.indices)} for palette indices; ${n} bytes are needed`);
   if (frame.transparent !== null && !(isBytes(frame.transparent) && frame.transparent.length >= n)) throw new RangeError(`frame has ${describe(frame.transparent)} for its transparency mask; null or ${n} bytes are needed`);
-  if (!(frame.delayMs >= 0 && frame.delayMs < Infinity)) throw new RangeError(`frame delay is ${frame.delayMs} ms; it must be a number >= 0`);
+  if (!(Number.isInteger(frame.size) && frame.size >= 0 && frame.size <= 256 && isBytes(frame.palette) && frame.palette.length >= frame.size * 3)) {
+    throw new RangeError(`frame has a palette of ${describe(frame.palette)} for size ${frame.size}; size must be a whole number from 0 to 256, with 3 bytes for each colour`);
+  }
+  if (!(typeof frame.delayMs === 'number' && frame.delayMs >= 0 && frame.delayMs < Infinity)) throw new RangeError(`frame delay is ${typeof frame.delayMs === 'number' ? frame.delayMs : JSON.stringify(frame.delayMs)} ms; it must be a number >= 0`);
 }
 
 export function inputError(file: string, message: string, cause?: unknown): ChromaseedError {

@@ -18,16 +18,17 @@ export const VIDEO_EXTENSIONS: Readonly<Record<string, VideoContainer>> = { '.mp
 export interface FrameWriterOptions {
   width: number;
   height: number;
+  // `| undefined`: a ClipInfo's optional fields can be passed as they are, under exactOptionalPropertyTypes too.
   /** Output frame rate for video (ClipInfo.fps). Default: from the first frame's delay (at most 50). */
-  fps?: number;
+  fps?: number | undefined;
   /** GIF loop count: 0 = forever, undefined = no loop extension. */
-  loopCount?: number;
+  loopCount?: number | undefined;
   /** The input file, so that it is never overwritten. */
-  inputPath?: string;
+  inputPath?: string | undefined;
   /** Frames to come, when known: a single .png refuses a multi-frame clip up front. */
-  frameCount?: number;
+  frameCount?: number | undefined;
   /** Sound a video output carries over (ClipInfo.sound); GIF and PNG have none. */
-  sound?: SoundSource;
+  sound?: SoundSource | undefined;
 }
 
 /** A writer's options for a clip read from `inputPath`: its size, rate, loop count, frame count and, with `keepSound`, sound. */
@@ -287,16 +288,21 @@ async function singlePngWriter(file: string, options: FrameWriterOptions): Promi
   if (options.frameCount !== undefined && options.frameCount > 1) throw tooMany();
   const out = await createAtomicFile(file, options.inputPath);
   let frame: IndexedFrame | null = null;
+  let state: 'open' | 'done' | 'aborted' = 'open';
   return {
     async write(f) {
+      if (state !== 'open') throw new Error(`${file}: write after ${state}`);
       checkIndexedFrame(f, options.width, options.height);
       if (frame !== null) {
+        state = 'aborted';
         await out.abort();
         throw tooMany();
       }
       frame = f;
     },
     async finish() {
+      if (state !== 'open') throw new Error(`${file}: finish after ${state}`);
+      state = 'done';
       try {
         if (frame === null) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
         const rgba = new Uint8Array(options.width * options.height * 4);
@@ -308,6 +314,9 @@ async function singlePngWriter(file: string, options: FrameWriterOptions): Promi
         throw err;
       }
     },
-    abort: () => out.abort(),
+    abort() {
+      if (state === 'open') state = 'aborted';
+      return out.abort();
+    },
   };
 }

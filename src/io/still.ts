@@ -1,6 +1,6 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { decodeGif, isGif } from '../decode/gif-decode.js';
-import { ChromaseedError, inputError, systemReason } from '../errors.js';
+import { ChromaseedError, inputError, invalidOption, isBytes, systemReason } from '../errors.js';
 import { DEFAULT_MAX_PIXELS } from '../options.js';
 import { binaryAlpha } from '../pixel-words.js';
 import { scaledHeight } from './clip-options.js';
@@ -42,6 +42,7 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
   if (!Number.isInteger(maxPixels) || maxPixels < 1) {
     throw new ChromaseedError('ERR_USAGE', `expected a positive integer for maxPixels but received ${String(maxPixels)}`);
   }
+  if (options.width !== undefined && !(Number.isInteger(options.width) && options.width >= 1)) throw invalidOption('width', 'a positive integer', options.width);
   // Checked up front because sharp's messages for these cases do not say which file
   // nor what is wrong with it ("Input file is missing").
   let isFile: boolean;
@@ -179,6 +180,7 @@ function firstLine(s: string): string {
  * @throws ChromaseedError `ERR_OUTPUT` naming the file when it cannot be written.
  */
 export async function writeFileAtomic(file: string, bytes: Uint8Array, inputPath?: string): Promise<void> {
+  if (!isBytes(bytes)) throw new ChromaseedError('ERR_USAGE', `${file}: the bytes to write are ${typeof bytes === 'string' ? 'a string' : 'not bytes'}; expected a Uint8Array or Buffer`);
   await (await stageFiles([[file, bytes]], inputPath)).commit();
 }
 

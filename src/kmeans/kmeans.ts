@@ -1,5 +1,5 @@
 import { fromSrgb, toSrgb } from '../color/space.js';
-import { checkBytes, invalidOption, listOf } from '../errors.js';
+import { checkBytes, ChromaseedError, invalidOption, listOf } from '../errors.js';
 import { INITS, METRICS, SPACES } from '../options.js';
 import type { ColorSpace, InitMethod, Metric } from '../types.js';
 import { dedupePoints } from './dedupe.js';
@@ -442,7 +442,7 @@ export function createKMeans(): KMeansEngine {
   function run(rgba: Uint8Array, options: KMeansOptions): KMeansResult {
     checkBytes('rgba', rgba);
     const o = resolve(options);
-    if (rgba.length % 4 !== 0) throw invalidOption('rgba', 'a length that is a multiple of 4', `${rgba.length} bytes`);
+    if (rgba.length % 4 !== 0) throw new ChromaseedError('ERR_INPUT', `rgba has ${rgba.length} bytes, not a whole number of RGBA pixels (4 bytes each)`);
     buildHistogram(rgba, histogram);
     histogramPixels = rgba.length >>> 2;
     return solve(histogram.colors, histogram.weights, histogram.count, histogram.pixelIndex, histogramPixels, o);

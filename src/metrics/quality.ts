@@ -1,6 +1,6 @@
 import type { Frame } from '../types.js';
 import { ALPHA_MASK, wordsOf } from '../pixel-words.js';
-import { ChromaseedError } from '../errors.js';
+import { checkBytes, ChromaseedError } from '../errors.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import { createMapper, type Mapper } from '../map/map-pixels.js';
 import { createPaletteSearch, type PaletteSearch } from '../map/nearest.js';
@@ -64,6 +64,8 @@ export function psnrFromMse(mse: number): number {
 }
 
 function checkPair(source: Frame, output: Frame): void {
+  checkBytes('source frame data', source?.data);
+  checkBytes('output frame data', output?.data);
   const n = source.width * source.height * 4;
   if (source.data.length !== n) {
     throw new ChromaseedError('ERR_INPUT', `source frame has ${source.data.length} bytes, expected ${source.width}x${source.height}x4 = ${n}`);

@@ -3,12 +3,15 @@ import type { Frame, IndexedFrame } from '../types.js';
 /**
  * Palette indices to RGBA in `out`. Transparent pixels get colour black and alpha
  * `transparentAlpha`: 255 for video (no alpha channel, so black), 0 for PNG.
- * Returns whether the frame had any transparent pixel.
+ * Returns whether the frame had any transparent pixel. An opaque pixel's index at or past
+ * the frame's `size` is a RangeError (the GIF encoder's check), not a colour read from
+ * whatever the palette holds there.
  */
 export function expandToRgba(frame: IndexedFrame, out: Uint8Array, transparentAlpha: number): boolean {
   const { indices, palette, transparent } = frame;
   const n = frame.width * frame.height;
   let anyTransparent = false;
+  let top = -1;
   // Separate loops so the common opaque case has no per-pixel mask test.
   if (transparent) {
     for (let p = 0, o = 0; p < n; p++, o += 4) {
@@ -19,7 +22,9 @@ export function expandToRgba(frame: IndexedFrame, out: Uint8Array, transparentAl
         out[o + 3] = transparentAlpha;
         anyTransparent = true;
       } else {
-        const j = indices[p] * 3;
+        const i = indices[p];
+        if (i > top) top = i;
+        const j = i * 3;
         out[o] = palette[j];
         out[o + 1] = palette[j + 1];
         out[o + 2] = palette[j + 2];
@@ -28,13 +33,16 @@ export function expandToRgba(frame: IndexedFrame, out: Uint8Array, transparentAl
     }
   } else {
     for (let p = 0, o = 0; p < n; p++, o += 4) {
-      const j = indices[p] * 3;
+      const i = indices[p];
+      if (i > top) top = i;
+      const j = i * 3;
       out[o] = palette[j];
       out[o + 1] = palette[j + 1];
       out[o + 2] = palette[j + 2];
       out[o + 3] = 255;
     }
   }
+  if (top >= frame.size) throw new RangeError(`palette index ${top} is not below size ${frame.size}`);
   return anyTransparent;
 }
 

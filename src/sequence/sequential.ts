@@ -35,7 +35,8 @@ export interface PreviousFrame {
 }
 
 export interface SequentialOptions extends ClusterOptions {
-  seeding: Exclude<Seeding, 'global'>;
+  /** `seeded` or `none`; `global` (what resolveSequenceOptions may give) is refused: one palette for a clip is clipPalette's. */
+  seeding: Seeding;
   stability?: StabilityOptions;
 }
 

@@ -65,13 +65,13 @@ export interface StabilityOptions {
 export const STABILITY_LEVELS = ['none', 'low', 'medium', 'high'] as const;
 export type StabilityLevel = (typeof STABILITY_LEVELS)[number];
 
-/** Presets, chosen from the numbers in the README's flicker table. */
-export const STABILITY_PRESETS: Readonly<Record<StabilityLevel, Readonly<StabilityOptions>>> = {
-  none: { frameIterations: 300, paletteHold: 0, pixelHold: -1, pixelMargin: 0, sceneCut: 0, refresh: 0, refreshGain: 0, anchor: 0, stillWeight: 0 },
-  low: { frameIterations: 10, paletteHold: 0.25, pixelHold: 4, pixelMargin: 0.25, sceneCut: 4, refresh: 8, refreshGain: 0.05, anchor: 0, stillWeight: 0.05 },
-  medium: { frameIterations: 5, paletteHold: 1, pixelHold: 8, pixelMargin: 0.5, sceneCut: 4, refresh: 4, refreshGain: 0.05, anchor: 0, stillWeight: 0.1 },
-  high: { frameIterations: 3, paletteHold: 3, pixelHold: 16, pixelMargin: 1, sceneCut: 4, refresh: 0, refreshGain: 0, anchor: 4, stillWeight: 0 },
-};
+/** Presets, chosen from the numbers in the README's flicker table. Frozen: a change would reach every later run in the process. */
+export const STABILITY_PRESETS: Readonly<Record<StabilityLevel, Readonly<StabilityOptions>>> = Object.freeze({
+  none: Object.freeze({ frameIterations: 300, paletteHold: 0, pixelHold: -1, pixelMargin: 0, sceneCut: 0, refresh: 0, refreshGain: 0, anchor: 0, stillWeight: 0 }),
+  low: Object.freeze({ frameIterations: 10, paletteHold: 0.25, pixelHold: 4, pixelMargin: 0.25, sceneCut: 4, refresh: 8, refreshGain: 0.05, anchor: 0, stillWeight: 0.05 }),
+  medium: Object.freeze({ frameIterations: 5, paletteHold: 1, pixelHold: 8, pixelMargin: 0.5, sceneCut: 4, refresh: 4, refreshGain: 0.05, anchor: 0, stillWeight: 0.1 }),
+  high: Object.freeze({ frameIterations: 3, paletteHold: 3, pixelHold: 16, pixelMargin: 1, sceneCut: 4, refresh: 0, refreshGain: 0, anchor: 4, stillWeight: 0 }),
+});
 
 function checkRange(name: string, v: number, min: number, max: number): number {
   if (!Number.isFinite(v) || v < min || v > max) throw invalidOption(name, `a number from ${min} to ${max}`, v);

@@ -1,3 +1,4 @@
+import { checkIndexedFrame, checkRgbaFrame } from '../errors.js';
 import { createMapper, type MapOptions } from '../map/map-pixels.js';
 import type { TransferMethod } from '../options.js';
 import type { Frame, IndexedFrame } from '../types.js';
@@ -91,6 +92,9 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
 
   return {
     next(frame) {
+      // Checked here, once per frame: the detector and the matching read these arrays unchecked.
+      checkRgbaFrame(frame.source);
+      checkIndexedFrame(frame.indexed, frame.source.width, frame.source.height);
       const index = frameIndex++;
       const cut = detector !== null ? detector.next(frame.source, frame.inertia) : false;
       const last = made.length > 0 ? made[made.length - 1].target : null;

@@ -868,6 +868,26 @@ describe('the package in TypeScript projects', () => {
   });
 });
 
+describe('the library in a strict TypeScript project', () => {
+  it("accepts the README's calls under exactOptionalPropertyTypes, and a resolved option set for the per-frame quantizer (both failed to type-check)", () => {
+    const dir = mkdtempSync(path.join(tmp, 'ts-strict-'));
+    mkdirSync(path.join(dir, 'node_modules'));
+    symlinkSync(repoRoot, path.join(dir, 'node_modules', 'chromaseed'));
+    writeFileSync(path.join(dir, 'package.json'), '{"type": "module"}\n');
+    writeFileSync(path.join(dir, 'use.ts'), [
+      "import { createFrameWriter, openReusable, resolveInputOptions, resolveSequenceOptions } from 'chromaseed';",
+      "import { createSequentialQuantizer } from 'chromaseed/core';",
+      "const { info } = await openReusable('cars.gif', resolveInputOptions({}));",
+      'export const writer = await createFrameWriter(\'out.gif\', { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount });',
+      'export const quantizer = createSequentialQuantizer(resolveSequenceOptions({ colors: 8 }));',
+      '',
+    ].join('\n'));
+    const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
+    const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--exactOptionalPropertyTypes', '--skipLibCheck', '--target', 'es2022', '--moduleResolution', 'node16', '--module', 'node16', 'use.ts'], { cwd: dir, encoding: 'utf8' });
+    expect([r.status, r.stdout]).toEqual([0, '']);
+  });
+});
+
 describe("the README's library example", () => {
   it('runs as written against the built package and writes what the command line writes', async () => {
     const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');

@@ -347,6 +347,30 @@ describe('createFrameWriter: atomic output', () => {
     expect([...video.subarray(p0, p0 + 4)]).toEqual([0, 0, 0, 255]);
   });
 
+  it('a frame with indices past its palette size is refused by every writer, as the GIF encoder refused it (PNG and video drew them black)', async () => {
+    const dir = freshDir('index-range');
+    const frame: IndexedFrame = { width: 4, height: 2, indices: new Uint8Array([0, 1, 0, 1, 7, 7, 255, 255]), palette: new Uint8Array([255, 0, 0, 0, 0, 255]), size: 2, transparent: null, delayMs: 100 };
+    for (const name of ['o.gif', 'o.png', 'f-%d.png', 'o.mp4']) {
+      const writer = await createFrameWriter(path.join(dir, name), { width: 4, height: 2, fps: 10 });
+      // The one-PNG writer keeps its frame until finish.
+      await expect(writer.write(frame).then(() => writer.finish()), name).rejects.toThrow(/^palette index (7 at pixel 4|255) is not below size 2$/);
+      await writer.abort();
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a one-frame .png writer refuses a write after finish or abort, as the other writers do (it wrote nothing and said nothing, or "more than one frame")', async () => {
+    const dir = freshDir('one-png');
+    const finished = await createFrameWriter(path.join(dir, 'one.png'), { width: W, height: H });
+    await finished.write(frames[0]);
+    await finished.finish();
+    await expect(finished.write(frames[0])).rejects.toThrow(/write after done$/);
+    const aborted = await createFrameWriter(path.join(dir, 'two.png'), { width: W, height: H });
+    await aborted.abort();
+    await expect(aborted.write(frames[0])).rejects.toThrow(/write after aborted$/);
+    expect(readdirSync(dir)).toEqual(['one.png']);
+  });
+
   it('frames of the wrong size are rejected', async () => {
     const dir = freshDir('size');
     const writer = await createFrameWriter(path.join(dir, 'x.gif'), { width: W + 1, height: H });

@@ -7,11 +7,13 @@ import { createGifEncoder } from '../../src/encode/gif-encode.js';
 import { nearestIndex } from '../../src/map/nearest.js';
 import { kmeansPixels, kmeansPoints } from '../../src/kmeans/kmeans.js';
 import { createMapper } from '../../src/map/map-pixels.js';
+import { createQualityMeter } from '../../src/metrics/quality.js';
 import { resolveSequenceOptions } from '../../src/options.js';
 import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
 import { clipPalette } from '../../src/sequence/global-palette.js';
 import { createSequentialQuantizer } from '../../src/sequence/sequential.js';
-import { resolveStability } from '../../src/sequence/stability.js';
+import { createPaletteTransfer } from '../../src/transfer/transfer.js';
+import { resolveStability, STABILITY_PRESETS } from '../../src/sequence/stability.js';
 import type { FrameSource, IndexedFrame, TimedFrame } from '../../src/types.js';
 
 // What the library does with arguments that break its contract: a ChromaseedError a caller
@@ -47,10 +49,37 @@ describe('pixels that are not bytes', () => {
     expect(kmeansPixels(foreign, { k: 2 }).k).toBe(2);
   });
 
+  it('are refused by the quality meter, which measured an Int8Array copy of the source at -0.03 dB', () => {
+    const source = { width: 2, height: 2, data: new Uint8Array(RGBA) };
+    for (const data of [new Int8Array(RGBA), new Float32Array(RGBA), new Uint16Array(RGBA), RGBA]) {
+      const output = { width: 2, height: 2, data: data as unknown as Uint8Array };
+      expect(() => createQualityMeter().add(source, output)).toThrow(/^output frame data is an? \w+; expected RGBA bytes/);
+      expect(() => createQualityMeter().add(output, source)).toThrow(/^source frame data is an? \w+; expected RGBA bytes/);
+    }
+    const same = createQualityMeter();
+    same.add(source, { ...source });
+    expect(same.result().psnr).toBe(100);
+  });
+
   it('are refused in a clip and by the mapper, with the frame named', async () => {
     const frame = { width: 2, height: 2, data: new Uint16Array(RGBA) as unknown as Uint8Array, delayMs: 100 };
     await expect(drain(quantizeClip(sourceOf([frame]), resolveSequenceOptions({ colors: 2 })))).rejects.toMatchObject({ code: 'ERR_INPUT', message: expect.stringMatching(/^frame data is a Uint16Array/) });
     expect(() => createMapper().map(frame, new Uint8Array(6), 2, { metric: 'euclidean', space: 'rgb' })).toThrow(/^frame data is a Uint16Array/);
+  });
+});
+
+describe('smaller contract breaks, each refused with the error type the README gives', () => {
+  it('kmeansPixels: a length that is not whole pixels is ERR_INPUT, as a short frame is (it was ERR_USAGE)', () => {
+    expect(() => kmeansPixels(new Uint8Array(RGBA.slice(0, 6)), { k: 2 })).toThrow(expect.objectContaining({ code: 'ERR_INPUT', message: 'rgba has 6 bytes, not a whole number of RGBA pixels (4 bytes each)' }));
+  });
+
+  it('a palette transfer refuses target pixels that are not bytes, and a source of another size than its indexed frame (it failed with "cost 1 is NaN" or went on)', () => {
+    const source = { size: 2, rgb: new Uint8Array([255, 0, 0, 0, 0, 255]), proportions: new Float64Array([0.5, 0.5]) };
+    const indexed: IndexedFrame = { width: 2, height: 2, indices: new Uint8Array([0, 1, 0, 1]), palette: new Uint8Array([10, 10, 10, 240, 240, 240]), size: 2, transparent: null, delayMs: 100 };
+    const frame = { source: { width: 2, height: 2, data: new Uint8Array(RGBA) }, indexed, inertia: 0 };
+    expect(createPaletteTransfer(source, { method: 'optimal' }).next(frame).size).toBe(2);
+    expect(() => createPaletteTransfer(source, { method: 'optimal' }).next({ ...frame, source: { width: 2, height: 2, data: new Float32Array(16) as unknown as Uint8Array } })).toThrow(/^frame data is a Float32Array/);
+    expect(() => createPaletteTransfer(source, { method: 'optimal' }).next({ ...frame, source: { width: 1, height: 1, data: new Uint8Array(4) } })).toThrow(RangeError);
   });
 });
 
@@ -101,6 +130,14 @@ describe('options', () => {
     }
   });
 
+  it('the presets cannot be changed by a caller (a change reached every later run, and an out-of-range one failed them naming --palette-hold)', () => {
+    expect(() => {
+      (STABILITY_PRESETS.medium as { paletteHold: number }).paletteHold = 7;
+    }).toThrow(TypeError);
+    expect(resolveStability('medium').paletteHold).toBe(1);
+    expect(Object.isFrozen(STABILITY_PRESETS)).toBe(true);
+  });
+
   it('an unknown stability level is named as such, missing options are the defaults, and k-means checks its seed', () => {
     expect(() => resolveStability('ultra' as 'high')).toThrow('expected none, low, medium or high for --stability but received "ultra"');
     expect(resolveSequenceOptions().colors).toBe(16);
@@ -114,7 +151,8 @@ describe('a GIF encoder given a frame short of indices or with a bad delay', () 
   it('throws a RangeError instead of writing index 0 or a delay of 0', () => {
     expect(() => createGifEncoder({ width: 2, height: 2 }).addFrame(frame({ indices: new Uint8Array(1) }))).toThrow(RangeError);
     expect(() => createGifEncoder({ width: 2, height: 2 }).addFrame(frame({ transparent: new Uint8Array(2) }))).toThrow(RangeError);
-    for (const delayMs of [Number.NaN, -50, Infinity]) expect(() => createGifEncoder({ width: 2, height: 2 }).addFrame(frame({ delayMs }))).toThrow(/frame delay is .* ms; it must be a number >= 0/);
+    for (const delayMs of [Number.NaN, -50, Infinity, '100']) expect(() => createGifEncoder({ width: 2, height: 2 }).addFrame(frame({ delayMs: delayMs as number }))).toThrow(/frame delay is .* ms; it must be a number >= 0/);
+    for (const bad of [{ size: 2 }, { size: 257 }, { size: 1.5 }, { palette: [0, 0, 0] as unknown as Uint8Array }]) expect(() => createGifEncoder({ width: 2, height: 2 }).addFrame(frame(bad))).toThrow(/^frame has a palette of .* size must be a whole number from 0 to 256/);
   });
 });
 
