@@ -36,8 +36,8 @@ export interface VideoOutput {
 /**
  * Codec choices, all present in the bundled ffmpeg 4.1 (`ffmpeg -encoders`):
  * - mp4, mov, mkv: H.264 (libx264), yuv420p so every player can open it. 4:2:0 needs even
- *   sizes, so an odd width or height is padded by one black pixel on the right or bottom
- *   (padding keeps every source pixel; scaling would resample them all).
+ *   sizes, so an odd width or height is padded by one pixel on the right or bottom, a copy
+ *   of the edge (padding keeps every source pixel; scaling would resample them all).
  * - webm: VP9 (libvpx-vp9) in constant-quality mode; VP9 accepts odd sizes.
  * Quality is set high (CRF 18 for H.264) because the frames are already colour-quantized and
  * the point of the output is to show that.
@@ -55,7 +55,11 @@ function codecOptions(container: VideoContainer, width: number, height: number):
   const opts = ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', ...COLOUR_LABELS, '-crf', '18', '-preset', 'medium'];
   // Square pixels, said outright: raw input has no aspect ratio, and padded to a height of
   // 32768 the unset one was written so that decoders refused the file ("pixel_aspect -1").
-  const pad = width % 2 === 1 || height % 2 === 1 ? 'pad=ceil(iw/2)*2:ceil(ih/2)*2:0:0:black,' : '';
+  // The added row or column repeats the edge ('smear'): black there showed as a dark line,
+  // and 4:2:0 averaged it into the colour of the last real column (30,94,159 -> 57,88,121).
+  const padRight = width % 2;
+  const padBottom = height % 2;
+  const pad = padRight === 1 || padBottom === 1 ? `format=gbrp,pad=ceil(iw/2)*2:ceil(ih/2)*2:0:0,fillborders=right=${padRight}:bottom=${padBottom}:mode=smear,` : '';
   opts.push('-vf', `${pad}setsar=1`);
   if (container === 'mp4' || container === 'mov') opts.push('-movflags', '+faststart');
   opts.push('-f', container === 'mkv' ? 'matroska' : container);

@@ -542,6 +542,21 @@ describe('frame writers on real video frames', () => {
     }
   });
 
+  it("H.264's padding repeats the edge: it was black, a dark line that 4:2:0 also bled into the last real column (30,94,159 became 57,88,121)", async () => {
+    const [w, h] = [161, 121];
+    const flat = { width: w, height: h, indices: new Uint8Array(w * h), palette: new Uint8Array([32, 96, 160]), size: 1, transparent: null, delayMs: 100 };
+    const out = path.join(work, 'odd-flat.mp4');
+    const writer = await createFrameWriter(out, { width: w, height: h, fps: 10 });
+    await writer.write(flat);
+    await writer.finish();
+    const back = (await readAll(out)).frames[0];
+    const at = (x: number, y: number) => Array.from(back.data.subarray((y * 162 + x) * 4, (y * 162 + x) * 4 + 3));
+    const centre = at(80, 60);
+    for (const c of centre.map((v, i) => v - [32, 96, 160][i])) expect(Math.abs(c)).toBeLessThanOrEqual(3);
+    // The last real column and row, the padding, and the padded corner all show the frame's colour.
+    for (const [x, y] of [[160, 60], [161, 60], [80, 120], [80, 121], [161, 121]]) expect(at(x, y), `${x},${y}`).toEqual(centre);
+  });
+
   it('GIF output says when a frame is shown longer than a GIF frame can be (655.35 s)', async () => {
     const frame = (delayMs: number) => ({ width: 2, height: 2, indices: new Uint8Array(4), palette: new Uint8Array([255, 0, 0]), size: 1, transparent: null, delayMs });
     const write = async (delays: number[]) => {
