@@ -178,6 +178,10 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
   let framesOut = 0;
   let framesIn = 0;
   let state: 'open' | 'done' | 'aborted' = 'open';
+  // WebM keeps transparency when the first frame has some (a GIF's clear background); it
+  // costs about a quarter more encoding time, so an opaque clip is written without it.
+  let alpha = false;
+  let framesBlackened = 0;
 
   async function abort(): Promise<void> {
     if (state !== 'open') return;
@@ -195,12 +199,13 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
         if (!video) {
           // Callers pass the source's rate (ClipInfo.fps); without it, the first frame's.
           fps ??= Math.min(MAX_GIF_FPS, 1000 / delayMs);
+          alpha = container === 'webm' && frame.transparent !== null && frame.transparent.subarray(0, width * height).includes(1);
           trackTemp(tempPath);
-          video = createVideoOutput(tempPath, { width, height, fps, container, name: file, sound: options.sound?.decodable === true ? options.sound : undefined });
+          video = createVideoOutput(tempPath, { width, height, fps, container, name: file, sound: options.sound?.decodable === true ? options.sound : undefined, alpha });
         }
         // A fresh buffer per frame: ffmpeg's pipe holds a reference until it is sent.
         const rgba = new Uint8Array(width * height * 4);
-        expandToRgba(frame, rgba, 255);
+        if (expandToRgba(frame, rgba, alpha ? 0 : 255) && !alpha) framesBlackened++;
         elapsedMs += delayMs;
         framesIn++;
         // A video source (delay = 1000/fps) maps one to one; at least one output frame for the first input.
@@ -219,7 +224,7 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
         const { sound } = await video.finish();
         state = 'done';
         await commitTemp(tempPath, finalPath);
-        const warnings = soundWarnings(options.sound, sound);
+        const warnings = [...soundWarnings(options.sound, sound), ...blackWarnings(file, container, framesBlackened)];
         return { bytes: (await stat(finalPath)).size, videoFrames: framesOut, sound, ...(warnings.length > 0 ? { warnings } : {}) };
       } catch (err) {
         state = 'open';
@@ -229,6 +234,14 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
     },
     abort,
   };
+}
+
+/** Transparent pixels a video could not keep: H.264 has no alpha; a WebM has it only when the first frame needed it. */
+function blackWarnings(file: string, container: string, frames: number): string[] {
+  if (frames === 0) return [];
+  const which = `${frames} ${frames === 1 ? 'frame has' : 'frames have'} transparent pixels, drawn black`;
+  const why = container === 'webm' ? 'the first frame had none, so the WebM was written without transparency (a .gif keeps it)' : 'H.264 video has no transparency (a .gif or .webm keeps it)';
+  return [`${file}: ${which}: ${why}`];
 }
 
 /** Why a video written with the source's sound (`asked`) has none. */

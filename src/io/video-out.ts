@@ -19,6 +19,8 @@ export interface VideoOutputOptions {
   name?: string;
   /** Sound to carry over from the source (its first audio stream, over the same part). */
   sound?: SoundSource;
+  /** Keep the frames' alpha (VP9 in WebM only: H.264 has none). */
+  alpha?: boolean;
 }
 
 export interface VideoOutput {
@@ -48,9 +50,9 @@ export interface VideoOutput {
  */
 const COLOUR_LABELS = ['-colorspace', 'smpte170m', '-color_range', 'tv', '-color_primaries', 'bt709', '-color_trc', 'bt709'];
 
-function codecOptions(container: VideoContainer, width: number, height: number): string[] {
+function codecOptions(container: VideoContainer, width: number, height: number, alpha: boolean): string[] {
   if (container === 'webm') {
-    return ['-c:v', 'libvpx-vp9', '-pix_fmt', 'yuv420p', ...COLOUR_LABELS, '-crf', '30', '-b:v', '0', '-deadline', 'good', '-cpu-used', '4', '-row-mt', '1', '-f', 'webm'];
+    return ['-c:v', 'libvpx-vp9', '-pix_fmt', alpha ? 'yuva420p' : 'yuv420p', ...COLOUR_LABELS, '-crf', '30', '-b:v', '0', '-deadline', 'good', '-cpu-used', '4', '-row-mt', '1', '-f', 'webm'];
   }
   const opts = ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', ...COLOUR_LABELS, '-crf', '18', '-preset', 'medium'];
   // Square pixels, said outright: raw input has no aspect ratio, and padded to a height of
@@ -115,7 +117,7 @@ export function createVideoOutput(file: string, options: VideoOutputOptions): Vi
     ]);
     streams = ['-map', '0:v:0', '-map', '1:a:0', ...soundOptions(container)];
   }
-  command.outputOptions([...streams, ...codecOptions(container, width, height)]).output(file);
+  command.outputOptions([...streams, ...codecOptions(container, width, height, options.alpha === true)]).output(file);
   const run = watch(command);
   command.run();
   const label = options.name ?? path.basename(file).replace(/^\.(.*)\.tmp-[0-9a-f]+(\.[^.]+)$/, '$1$2');

@@ -9,6 +9,7 @@ import { createFrameWriter, outputKind } from '../../src/io/frame-writer.js';
 import { expandToRgba } from '../../src/pipeline/expand-frame.js';
 import { isFrameOf } from '../../src/io/frame-names.js';
 import { checkExtraOutputPath, createAtomicFile } from '../../src/io/output-file.js';
+import { openInput } from '../../src/io/open-input.js';
 import type { IndexedFrame } from '../../src/types.js';
 
 const corpus = path.resolve(__dirname, '../../../shared/corpus');
@@ -122,6 +123,41 @@ describe('outputKind', () => {
     }
   });
 });
+
+/** Every frame of `file`, as chromaseed reads it. */
+async function readAll(file: string): Promise<{ frames: { data: Uint8Array }[] }> {
+  const frames: { data: Uint8Array }[] = [];
+  for await (const f of (await openInput(file)).frames) frames.push(f);
+  return { frames };
+}
+
+/** The first frame of a real GIF with a transparent background (pigs in a polka), as an indexed frame. */
+function pigsFrame(): IndexedFrame {
+  const reader = new GifReader(readFileSync(path.join(corpus, 'gifs/moviepy__pigs_in_a_polka.gif')));
+  const { width, height } = reader;
+  const rgba = new Uint8Array(width * height * 4);
+  reader.decodeAndBlitFrameRGBA(0, rgba);
+  const n = width * height;
+  const indices = new Uint8Array(n);
+  const transparent = new Uint8Array(n);
+  const palette = new Uint8Array(768);
+  const seen = new Map<number, number>();
+  for (let p = 0; p < n; p++) {
+    if (rgba[p * 4 + 3] === 0) {
+      transparent[p] = 1;
+      continue;
+    }
+    const key = (rgba[p * 4] << 16) | (rgba[p * 4 + 1] << 8) | rgba[p * 4 + 2];
+    if (!seen.has(key)) {
+      palette.set(rgba.subarray(p * 4, p * 4 + 3), seen.size * 3);
+      seen.set(key, seen.size);
+    }
+    indices[p] = seen.get(key) as number;
+  }
+  const clear = transparent.reduce((a, b) => a + b, 0);
+  expect(clear).toBeGreaterThan(n / 10);
+  return { width, height, indices, palette, size: seen.size, transparent, delayMs: 50 };
+}
 
 describe('createFrameWriter: atomic output', () => {
   it('GIF: nothing under the final name until finish, then a decodable file; no temp left', async () => {
@@ -306,31 +342,9 @@ describe('createFrameWriter: atomic output', () => {
   });
 
   it('transparent pixels: alpha 0 in PNG frames, black in video', async () => {
-    // First frame of a real GIF with a transparent background (pigs in a polka).
-    const reader = new GifReader(readFileSync(path.join(corpus, 'gifs/moviepy__pigs_in_a_polka.gif')));
-    const { width, height } = reader;
-    const rgba = new Uint8Array(width * height * 4);
-    reader.decodeAndBlitFrameRGBA(0, rgba);
+    const frame = pigsFrame();
+    const { width, height, transparent } = frame;
     const n = width * height;
-    const indices = new Uint8Array(n);
-    const transparent = new Uint8Array(n);
-    const palette = new Uint8Array(768);
-    const seen = new Map<number, number>();
-    for (let p = 0; p < n; p++) {
-      if (rgba[p * 4 + 3] === 0) {
-        transparent[p] = 1;
-        continue;
-      }
-      const key = (rgba[p * 4] << 16) | (rgba[p * 4 + 1] << 8) | rgba[p * 4 + 2];
-      if (!seen.has(key)) {
-        palette.set(rgba.subarray(p * 4, p * 4 + 3), seen.size * 3);
-        seen.set(key, seen.size);
-      }
-      indices[p] = seen.get(key) as number;
-    }
-    const clear = transparent.reduce((a, b) => a + b, 0);
-    expect(clear).toBeGreaterThan(n / 10);
-    const frame: IndexedFrame = { width, height, indices, palette, size: seen.size, transparent, delayMs: 50 };
     const dir = freshDir('transparent');
     const seq = await createFrameWriter(path.join(dir, 't-%d.png'), { width, height });
     await seq.write(frame);
@@ -345,6 +359,29 @@ describe('createFrameWriter: atomic output', () => {
     expandToRgba(frame, video, 255);
     const p0 = transparent.indexOf(1) * 4;
     expect([...video.subarray(p0, p0 + 4)]).toEqual([0, 0, 0, 255]);
+  });
+
+  it('a WebM keeps transparency when the first frame has some; H.264 draws it black and says so (both were black, silently)', async () => {
+    const frame = pigsFrame();
+    const { width, height, transparent } = frame;
+    const dir = freshDir('transparent-video');
+    const webm = await createFrameWriter(path.join(dir, 'pigs.webm'), { width, height, fps: 10 });
+    await webm.write(frame);
+    expect((await webm.finish()).warnings).toBeUndefined();
+    // Read back as chromaseed reads a WebM: with libvpx's decoder, which keeps the alpha.
+    const back = (await readAll(path.join(dir, 'pigs.webm'))).frames[0].data;
+    let kept = 0;
+    let clear = 0;
+    for (let p = 0; p < width * height; p++) {
+      if (!transparent[p]) continue;
+      clear++;
+      if (back[p * 4 + 3] === 0) kept++;
+    }
+    expect(kept / clear).toBeGreaterThan(0.99);
+    const mp4 = await createFrameWriter(path.join(dir, 'pigs.mp4'), { width, height, fps: 10 });
+    await mp4.write(frame);
+    await mp4.write({ ...frame, transparent: null });
+    expect((await mp4.finish()).warnings).toEqual([`${path.join(dir, 'pigs.mp4')}: 1 frame has transparent pixels, drawn black: H.264 video has no transparency (a .gif or .webm keeps it)`]);
   });
 
   it('a frame with indices past its palette size is refused by every writer, as the GIF encoder refused it (PNG and video drew them black)', async () => {
