@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ChromaseedError } from '../../src/errors.js';
 import { createFrameWriter } from '../../src/io/frame-writer.js';
 import { openInput } from '../../src/io/open-input.js';
-import { openVideo } from '../../src/io/video-in.js';
+import { openVideo, parseProbe } from '../../src/io/video-in.js';
 import { ffmpegLocation } from '../../src/io/ffmpeg-path.js';
 import { runMain } from '../helpers/cli.js';
 import type { IndexedFrame, TimedFrame } from '../../src/types.js';
@@ -379,6 +379,42 @@ describe('openVideo', () => {
 });
 
 const notVideoFile = path.join(corpus, 'MANIFEST.md');
+
+describe('colour matrix', () => {
+  /** One frame of flat red (192, 48, 32), turned into YUV with `matrix`, labelled with it or not. */
+  const redClip = (name: string, size: string, matrix: 'bt709' | 'bt601', label: boolean): string => {
+    const file = path.join(work, name);
+    const tags = label ? ['-colorspace', matrix === 'bt709' ? 'bt709' : 'smpte170m'] : [];
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=0xc03020:s=${size}:r=25:d=0.04`, '-vf', `scale=out_color_matrix=${matrix}:out_range=tv,format=yuv420p`, '-c:v', 'libx264', ...tags, file]);
+    return file;
+  };
+  const centre = async (file: string): Promise<number[]> => {
+    const { info, frames } = await readAll(file);
+    const p = (Math.floor(info.height / 2) * info.width + Math.floor(info.width / 2)) * 4;
+    return Array.from(frames[0].data.subarray(p, p + 3));
+  };
+  const near = (got: number[], want: number[]) => got.every((v, i) => Math.abs(v - want[i]) <= 4);
+
+  it('an HD video that names no matrix is read as BT.709, as players read it (ffmpeg alone took BT.601: red 192,48,32 read 177,30,32)', async () => {
+    const untagged = await centre(redClip('hd-untagged.mp4', '1280x720', 'bt709', false));
+    expect(near(untagged, [192, 48, 32]), String(untagged)).toBe(true);
+    // A named matrix is followed, and a smaller video that names none is BT.601, as before.
+    const tagged = await centre(redClip('hd-tagged-601.mp4', '1280x720', 'bt601', true));
+    expect(near(tagged, [192, 48, 32]), String(tagged)).toBe(true);
+    const sd = await centre(redClip('sd-untagged.mp4', '640x480', 'bt601', false));
+    expect(near(sd, [192, 48, 32]), String(sd)).toBe(true);
+  });
+
+  it("parseProbe tells a named matrix from none", () => {
+    const line = (format: string) => `Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'x.mp4':\n  Duration: 00:00:01.00, start: 0.000000, bitrate: 14 kb/s\n    Stream #0:0(und): Video: h264 (High) (avc1 / 0x31637661), ${format}, 1280x720 [SAR 1:1 DAR 16:9], 14 kb/s, 25 fps, 25 tbr, 12800 tbn, 50 tbc (default)\n`;
+    expect(parseProbe(line('yuv420p'))?.matrixUnnamed).toBe(true);
+    expect(parseProbe(line('yuv420p(progressive)'))?.matrixUnnamed).toBe(true);
+    expect(parseProbe(line('yuv420p(tv, unknown/bt709/bt709)'))?.matrixUnnamed).toBe(true);
+    expect(parseProbe(line('yuv420p(tv, bt709)'))?.matrixUnnamed).toBeUndefined();
+    expect(parseProbe(line('yuv420p(tv, bt470bg/bt470bg/smpte170m, progressive)'))?.matrixUnnamed).toBeUndefined();
+    expect(parseProbe(line('rgb24'))?.matrixUnnamed).toBeUndefined();
+  });
+});
 
 describe('ffmpeg binary choice', () => {
   it('reads every frame with -fps_mode where the binary has it, else -vsync (ffmpeg 9 removed -vsync; the bundled 4.1 lacks -fps_mode)', async () => {
