@@ -21,6 +21,8 @@ export interface ClipInfo {
   readonly loopCount?: number;
   /** Frame count when known up front (GIF: exact; video: estimate or undefined). */
   readonly frameCount?: number;
+  /** True when `frameCount` is an estimate (a video's, from its container's duration, which its sound may lengthen). */
+  readonly frameCountEstimated?: boolean;
   /**
    * Frames per second, when known: a video's own rate; for a GIF, the rate at which every
    * delay lasts a whole number of frames (what video output is written at).

@@ -677,6 +677,20 @@ describe('sound', () => {
       '-f', 'lavfi', '-i', "sine=f=1000:r=44100:d=4,volume=0:enable='not(between(t,2,2.2))'",
       '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', flash);
 
+  it('a one-frame video with 2 s of sound makes a .png (it was refused as having 50 frames, counted from the sound)', async () => {
+    const still = path.join(work, 'one-frame-with-sound.mp4');
+    ff('-f', 'lavfi', '-i', 'color=c=0x2060a0:s=64x48:r=25:d=0.04', '-f', 'lavfi', '-i', 'sine=d=2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', still);
+    const out = path.join(work, 'one-frame-with-sound.png');
+    const r = await runMain(['quantize', still, '-k', '2', '-o', out]);
+    expect([r.code, r.stderr]).toEqual([0, expect.stringMatching(/one-frame-with-sound\.png: 1 frame, 64x48/)]);
+    // A video that has more frames is still refused, at its second frame, and leaves nothing.
+    const many = path.join(work, 'many.png');
+    if (!existsSync(flash)) makeFlash();
+    const refused = await runMain(['quantize', flash, '-k', '2', '-o', many]);
+    expect([refused.code, refused.stderr]).toEqual([2, expect.stringMatching(/many\.png: the input has more than one frame but a \.png holds one/)]);
+    expect(existsSync(many)).toBe(false);
+  });
+
   /** When the flash is first seen and the beep first heard in `file`, in seconds, and its sound codec. */
   function flashAndBeep(file: string): { flashSec: number; beepSec: number; codec: string | undefined } {
     const gray = ff('-i', file, '-f', 'rawvideo', '-pix_fmt', 'gray', '-s', '8x6', '-');
