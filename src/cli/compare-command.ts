@@ -181,7 +181,7 @@ async function createSideBySide(
   const originalColors = Math.min(spare, 240);
   // An original panel in fewer colours than the others would look the worst of them: say so.
   const originalLabel = originalColors < options.colors ? `original, ${originalColors} colours` : 'original';
-  const caption = await renderCaption([originalLabel, ...shown.map((m) => LABELS[m])], info.width);
+  const caption = await renderCaption([originalLabel, ...shown.map((m) => LABELS[m])], info.width, info.height);
   const width = caption.width;
   const height = info.height * caption.scale + CAPTION_HEIGHT;
   // Seeded frames get 2 Lloyd iterations (STABILITY_PRESETS.none allows 300; maxIterations

@@ -10,16 +10,21 @@ function escapeXml(s: string): string {
 
 /** The widest caption sharp renders from SVG, so the widest side-by-side. */
 const MAX_CAPTION_WIDTH = 32767;
+/** The tallest frame the writers take (GIF's limit). */
+const MAX_FRAME_HEIGHT = 65535;
 
 /**
  * One caption bar with a label centred over each panel, rendered once with sharp's SVG
  * text support and reduced to a 1-bit mask (text pixels), so every frame reuses it.
  */
-export async function renderCaption(labels: readonly string[], sourceWidth: number): Promise<Caption> {
+export async function renderCaption(labels: readonly string[], sourceWidth: number, sourceHeight: number): Promise<Caption> {
   // A panel narrower than its label (a 30-pixel GIF) is enlarged a whole number of times
   // until the label fits: DejaVu Sans at the smallest size, 9 px, takes under 6 px a letter.
+  // No more than the tallest frame a writer takes allows: a strip 2 pixels wide and 3,000
+  // high would need 28 times, 84,022 pixels; its labels are cramped instead.
   const needed = 6 * Math.max(...labels.map((l) => l.length)) + 8;
-  const scale = Math.max(1, Math.ceil(needed / sourceWidth));
+  const tallest = Math.max(1, Math.floor((MAX_FRAME_HEIGHT - CAPTION_HEIGHT) / sourceHeight));
+  const scale = Math.max(1, Math.min(tallest, Math.ceil(needed / sourceWidth)));
   const panelWidth = sourceWidth * scale;
   const { width, height } = sideBySideSize(panelWidth, 0, labels.length, CAPTION_HEIGHT);
   if (width > MAX_CAPTION_WIDTH) {

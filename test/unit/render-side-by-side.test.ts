@@ -7,7 +7,7 @@ describe('side-by-side caption', () => {
   it('enlarges panels narrower than their labels until every label fits over its own panel', async () => {
     const labels = ['original', 'unseeded', 'seeded', 'global palette'];
     for (const sourceWidth of [1, 30, 400]) {
-      const caption = await renderCaption(labels, sourceWidth);
+      const caption = await renderCaption(labels, sourceWidth, 100);
       const panel = sourceWidth * caption.scale;
       expect(caption.width).toBe(4 * panel + 3 * PANEL_GAP);
       expect(caption.scale).toBe(sourceWidth === 400 ? 1 : Math.ceil(92 / sourceWidth));
@@ -24,6 +24,12 @@ describe('side-by-side caption', () => {
       }
       expect([...columns].every((x) => x % (panel + PANEL_GAP) < panel)).toBe(true);
     }
+  });
+
+  it('enlarges no further than a frame can be tall (a 2x3000 strip asked for 28 times: 84,022 pixels, refused by every writer)', async () => {
+    const caption = await renderCaption(['original', 'unseeded', 'seeded'], 2, 3000);
+    expect(caption.scale).toBe(21);
+    expect(3000 * caption.scale + CAPTION_HEIGHT).toBeLessThanOrEqual(65535);
   });
 });
 
