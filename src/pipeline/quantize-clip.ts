@@ -49,40 +49,51 @@ export async function* quantizeClip(
   let index = 0;
   // The frame whose colours sequence.histogram holds.
   let counted = -1;
-  for await (const source of (await open()).frames) {
-    throwIfAborted(signal);
-    // The frame before, when it has this frame's size: what the still-pixel levers compare with.
-    const before = previous !== null && previous.source.data.length === source.data.length ? previous : null;
-    const palette: FramePalette = global ?? sequence!.next(source, before !== null ? { source: before.source.data, indices: before.indices } : undefined);
-    counted = index;
-    // Per-frame k-means has just counted this frame's colours: map each once, not each pixel.
-    const { indices, transparent } =
-      sequence !== null && options.dither === 'none'
-        ? histogramMapper.map(sequence.histogram, source.width * source.height, palette.palette, palette.size, options.metric, options.space)
-        : mapper.map(source, palette.palette, palette.size, mapOptions);
-    // Dithering chooses entries by neighbourhood error, so holding single pixels would fight it.
-    if (seeded && before !== null && !palette.fresh && options.dither === 'none') {
-      holdPixels(source.data, before.source.data, indices, before.indices, palette.palette, palette.size, options.stability);
+  const frames = (await open()).frames[Symbol.asyncIterator]();
+  // An abort while the caller holds a frame (between its next() calls) ends the source at
+  // once: a video's ffmpeg is stopped then, not when the caller next asks for a frame.
+  const stop = (): void => void frames.return?.()?.catch(() => undefined);
+  signal?.addEventListener('abort', stop, { once: true });
+  try {
+    for await (const source of { [Symbol.asyncIterator]: () => frames }) {
+      throwIfAborted(signal);
+      // The frame before, when it has this frame's size: what the still-pixel levers compare with.
+      const before = previous !== null && previous.source.data.length === source.data.length ? previous : null;
+      const palette: FramePalette = global ?? sequence!.next(source, before !== null ? { source: before.source.data, indices: before.indices } : undefined);
+      counted = index;
+      // Per-frame k-means has just counted this frame's colours: map each once, not each pixel.
+      const { indices, transparent } =
+        sequence !== null && options.dither === 'none'
+          ? histogramMapper.map(sequence.histogram, source.width * source.height, palette.palette, palette.size, options.metric, options.space)
+          : mapper.map(source, palette.palette, palette.size, mapOptions);
+      // Dithering chooses entries by neighbourhood error, so holding single pixels would fight it.
+      if (seeded && before !== null && !palette.fresh && options.dither === 'none') {
+        holdPixels(source.data, before.source.data, indices, before.indices, palette.palette, palette.size, options.stability);
+      }
+      previous = { source, indices };
+      // A 256-colour frame with transparency needs a slot for it in a GIF: the GIF encoder
+      // borrows an unused index (or merges the least-used colour), so other outputs lose nothing.
+      const indexed: IndexedFrame = {
+        width: source.width,
+        height: source.height,
+        indices,
+        palette: palette.palette,
+        size: palette.size,
+        transparent,
+        delayMs: source.delayMs,
+      };
+      // Per-frame k-means counted this frame's colours, until it counts the next frame's; one
+      // palette for the clip did not count them per frame. Otherwise the frame is mapped again.
+      const frameIndex = index;
+      const written = (): number =>
+        sequence !== null && counted === frameIndex
+          ? histogramInertia(sequence.histogram, palette.palette, palette.size, search)
+          : inertia(source, palette.palette, palette.size, (inertiaMapper ??= createMapper()));
+      yield { index: index++, source, palette, indexed, inertia: written };
     }
-    previous = { source, indices };
-    // A 256-colour frame with transparency needs a slot for it in a GIF: the GIF encoder
-    // borrows an unused index (or merges the least-used colour), so other outputs lose nothing.
-    const indexed: IndexedFrame = {
-      width: source.width,
-      height: source.height,
-      indices,
-      palette: palette.palette,
-      size: palette.size,
-      transparent,
-      delayMs: source.delayMs,
-    };
-    // Per-frame k-means counted this frame's colours, until it counts the next frame's; one
-    // palette for the clip did not count them per frame. Otherwise the frame is mapped again.
-    const frameIndex = index;
-    const written = (): number =>
-      sequence !== null && counted === frameIndex
-        ? histogramInertia(sequence.histogram, palette.palette, palette.size, search)
-        : inertia(source, palette.palette, palette.size, (inertiaMapper ??= createMapper()));
-    yield { index: index++, source, palette, indexed, inertia: written };
+    // The source ended by the abort above: that is no end of the clip.
+    throwIfAborted(signal);
+  } finally {
+    signal?.removeEventListener('abort', stop);
   }
 }

@@ -380,6 +380,24 @@ describe('openVideo', () => {
 
 const notVideoFile = path.join(corpus, 'MANIFEST.md');
 
+describe('quantizeClip on a video, aborted while the caller holds a frame', () => {
+  it("stops ffmpeg at once, and the next call says ERR_ABORTED (ffmpeg ran on until the caller asked again; then the clip just ended)", async () => {
+    const { openReusable } = await import('../../src/io/open-input.js');
+    const { quantizeClip } = await import('../../src/pipeline/quantize-clip.js');
+    const { resolveInputOptions, resolveSequenceOptions } = await import('../../src/options.js');
+    const ffmpegChildren = () => spawnSync('ps', ['-o', 'comm=', '--ppid', String(process.pid)], { encoding: 'utf8' }).stdout.split('\n').filter((c) => /ffmpeg/.test(c)).length;
+    const controller = new AbortController();
+    const { open } = await openReusable(path.join(corpus, 'videos/moviepy__chaplin.mp4'), resolveInputOptions({}));
+    const frames = quantizeClip(open, resolveSequenceOptions({ colors: 4 }), controller.signal);
+    expect((await frames.next()).done).toBe(false);
+    expect(ffmpegChildren()).toBe(1);
+    controller.abort();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(ffmpegChildren()).toBe(0);
+    await expect(frames.next()).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+  });
+});
+
 describe('colour matrix', () => {
   /** One frame of flat red (192, 48, 32), turned into YUV with `matrix`, labelled with it or not. */
   const redClip = (name: string, size: string, matrix: 'bt709' | 'bt601', label: boolean): string => {
