@@ -854,37 +854,35 @@ describe('bin/chromaseed.js', () => {
 });
 
 describe('the package in TypeScript projects', () => {
-  it("type-checks imports of chromaseed and chromaseed/core under each moduleResolution (node10 reads typesVersions, the others exports)", () => {
+  /** Type-checks `source` as a project that has installed chromaseed would (tsc --noEmit --strict, plus `flags`); its exit code and output. */
+  const typeCheck = (source: string, flags: string[]): [number | null, string] => {
     const dir = mkdtempSync(path.join(tmp, 'ts-consumer-'));
     mkdirSync(path.join(dir, 'node_modules'));
     symlinkSync(repoRoot, path.join(dir, 'node_modules', 'chromaseed'));
     writeFileSync(path.join(dir, 'package.json'), '{"type": "module"}\n');
-    writeFileSync(path.join(dir, 'use.ts'), "import { kmeansPixels } from 'chromaseed/core';\nimport { openInput } from 'chromaseed';\nexport const k: number = kmeansPixels(new Uint8Array(4), { k: 1 }).k;\nexport const open = openInput;\n");
+    writeFileSync(path.join(dir, 'use.ts'), source);
     const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
+    const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', ...flags, 'use.ts'], { cwd: dir, encoding: 'utf8' });
+    return [r.status, r.stdout];
+  };
+
+  it("type-checks imports of chromaseed and chromaseed/core under each moduleResolution (node10 reads typesVersions, the others exports)", () => {
+    const source = "import { kmeansPixels } from 'chromaseed/core';\nimport { openInput } from 'chromaseed';\nexport const k: number = kmeansPixels(new Uint8Array(4), { k: 1 }).k;\nexport const open = openInput;\n";
     for (const [resolution, module] of [['node10', 'esnext'], ['node16', 'node16'], ['bundler', 'esnext']]) {
-      const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', '--moduleResolution', resolution, '--module', module, 'use.ts'], { cwd: dir, encoding: 'utf8' });
-      expect([resolution, r.status, r.stdout]).toEqual([resolution, 0, '']);
+      expect([resolution, ...typeCheck(source, ['--moduleResolution', resolution, '--module', module])]).toEqual([resolution, 0, '']);
     }
   });
-});
 
-describe('the library in a strict TypeScript project', () => {
   it("accepts the README's calls under exactOptionalPropertyTypes, and a resolved option set for the per-frame quantizer (both failed to type-check)", () => {
-    const dir = mkdtempSync(path.join(tmp, 'ts-strict-'));
-    mkdirSync(path.join(dir, 'node_modules'));
-    symlinkSync(repoRoot, path.join(dir, 'node_modules', 'chromaseed'));
-    writeFileSync(path.join(dir, 'package.json'), '{"type": "module"}\n');
-    writeFileSync(path.join(dir, 'use.ts'), [
+    const source = [
       "import { createFrameWriter, openReusable, resolveInputOptions, resolveSequenceOptions } from 'chromaseed';",
       "import { createSequentialQuantizer } from 'chromaseed/core';",
       "const { info } = await openReusable('cars.gif', resolveInputOptions({}));",
-      'export const writer = await createFrameWriter(\'out.gif\', { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount });',
+      "export const writer = await createFrameWriter('out.gif', { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount });",
       'export const quantizer = createSequentialQuantizer(resolveSequenceOptions({ colors: 8 }));',
       '',
-    ].join('\n'));
-    const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
-    const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--exactOptionalPropertyTypes', '--skipLibCheck', '--target', 'es2022', '--moduleResolution', 'node16', '--module', 'node16', 'use.ts'], { cwd: dir, encoding: 'utf8' });
-    expect([r.status, r.stdout]).toEqual([0, '']);
+    ].join('\n');
+    expect(typeCheck(source, ['--exactOptionalPropertyTypes', '--moduleResolution', 'node16', '--module', 'node16'])).toEqual([0, '']);
   });
 });
 
