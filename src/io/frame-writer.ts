@@ -200,7 +200,7 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
         if (!video) {
           // Callers pass the source's rate (ClipInfo.fps); without it, the first frame's.
           fps ??= Math.min(MAX_GIF_FPS, 1000 / delayMs);
-          alpha = container === 'webm' && frame.transparent !== null && frame.transparent.subarray(0, width * height).includes(1);
+          alpha = container === 'webm' && frame.transparent !== null && frame.transparent.subarray(0, width * height).some((v) => v !== 0);
           trackTemp(tempPath);
           video = createVideoOutput(tempPath, { width, height, fps, container, name: file, sound: options.sound?.decodable === true ? options.sound : undefined, alpha });
         }

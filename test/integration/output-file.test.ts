@@ -365,19 +365,22 @@ describe('createFrameWriter: atomic output', () => {
     const frame = pigsFrame();
     const { width, height, transparent } = frame;
     const dir = freshDir('transparent-video');
-    const webm = await createFrameWriter(path.join(dir, 'pigs.webm'), { width, height, fps: 10 });
-    await webm.write(frame);
-    expect((await webm.finish()).warnings).toBeUndefined();
-    // Read back as chromaseed reads a WebM: with libvpx's decoder, which keeps the alpha.
-    const back = (await readAll(path.join(dir, 'pigs.webm'))).frames[0].data;
-    let kept = 0;
-    let clear = 0;
-    for (let p = 0; p < width * height; p++) {
-      if (!transparent[p]) continue;
-      clear++;
-      if (back[p * 4 + 3] === 0) kept++;
+    // The mask marks transparent pixels with any non-zero byte.
+    for (const [name, mask] of [['pigs.webm', transparent], ['pigs-255.webm', transparent!.map((v) => v * 255)]] as const) {
+      const webm = await createFrameWriter(path.join(dir, name), { width, height, fps: 10 });
+      await webm.write({ ...frame, transparent: mask });
+      expect((await webm.finish()).warnings).toBeUndefined();
+      // Read back as chromaseed reads a WebM: with libvpx's decoder, which keeps the alpha.
+      const back = (await readAll(path.join(dir, name))).frames[0].data;
+      let kept = 0;
+      let clear = 0;
+      for (let p = 0; p < width * height; p++) {
+        if (!transparent![p]) continue;
+        clear++;
+        if (back[p * 4 + 3] === 0) kept++;
+      }
+      expect(kept / clear, name).toBeGreaterThan(0.99);
     }
-    expect(kept / clear).toBeGreaterThan(0.99);
     const mp4 = await createFrameWriter(path.join(dir, 'pigs.mp4'), { width, height, fps: 10 });
     await mp4.write(frame);
     await mp4.write({ ...frame, transparent: null });
