@@ -100,7 +100,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
     await Promise.allSettled(runs.map((r) => r.frames.return(undefined)));
   }
   const picture = typeof args.timeline === 'string' ? ([args.timeline, await (await import('./timeline.js')).renderTimeline(timeline, options.colors)] as const) : null;
-  await commitRun(side, picture, input, progress, signal);
+  const written = await commitRun(side, picture, input, progress, signal);
 
   const figures = Object.fromEntries(runs.map((r) => [r.label, { ...rounded(r.meter.result()), seconds: round(r.seconds, 3) }]));
   if (args.json === true) {
@@ -108,7 +108,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
   } else {
     await printOut(streams.stdout, formatTable(input, options.colors, frames, figures));
   }
-  if (!quiet) reportWarnings(streams, warnings);
+  if (!quiet) reportWarnings(streams, [...warnings, ...(written?.warnings ?? [])]);
 }
 
 /**
@@ -169,7 +169,7 @@ async function createSideBySide(
   info: { width: number; height: number; fps?: number; loopCount?: number },
   options: SequenceOptions,
   shown: readonly Seeding[],
-): Promise<{ write(source: TimedFrame, panels: IndexedFrame[]): Promise<void>; finish(): Promise<unknown>; abort(): Promise<void> }> {
+): Promise<{ write(source: TimedFrame, panels: IndexedFrame[]): Promise<void>; finish(): Promise<{ warnings?: string[] }>; abort(): Promise<void> }> {
   // Caption background and text take two entries; in a GIF one more stays free for a
   // transparent source's see-through pixels, which a frame of 256 colours has no slot for.
   const room = MAX_COLORS - 2 - (outputKind(output) === 'gif' ? 1 : 0);

@@ -459,6 +459,13 @@ describe('chromaseed palette', () => {
 });
 
 describe('chromaseed compare', () => {
+  it("prints what its side-by-side's writer warns of: transparency an .mp4 cannot keep (it printed nothing)", async () => {
+    const out = path.join(tmp, 'side-pigs.mp4');
+    const r = await runMain(['compare', path.join(corpus, 'gifs/moviepy__pigs_in_a_polka.gif'), '-k', '4', '--duration', '0.3', '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: .*side-pigs\.mp4: \d+ frames? ha(s|ve) transparent pixels, drawn black: H\.264 video has no transparency/);
+  });
+
   it('measures seeded output as far steadier than unseeded, in the METRICS.md names', async () => {
     const side = path.join(tmp, 'side.gif');
     const r = await runMain(['compare', CARS, '-k', '16', '--json', '-o', side]);
