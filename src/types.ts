@@ -21,8 +21,12 @@ export interface ClipInfo {
   readonly loopCount?: number;
   /** Frame count when known up front (GIF: exact; video: estimate or undefined). */
   readonly frameCount?: number;
-  /** True when `frameCount` is an estimate (a video's, from its container's duration, which its sound may lengthen). */
-  readonly frameCountEstimated?: boolean;
+  /**
+   * True when `frameCount` may count frames that are not there: a video with sound, whose
+   * count comes from its container's length, which the sound may set (one frame of picture
+   * over 2 s of sound counts 50).
+   */
+  readonly frameCountUncertain?: boolean;
   /**
    * Frames per second, when known: a video's own rate; for a GIF, the rate at which every
    * delay lasts a whole number of frames (what video output is written at).

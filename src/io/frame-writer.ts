@@ -25,16 +25,16 @@ export interface FrameWriterOptions {
   loopCount?: number | undefined;
   /** The input file, so that it is never overwritten. */
   inputPath?: string | undefined;
-  /** Frames to come, when known: a single .png refuses a multi-frame clip up front, unless the count is an estimate. */
+  /** Frames to come, when known: a single .png refuses a multi-frame clip up front, unless the count is uncertain (ClipInfo.frameCountUncertain). */
   frameCount?: number | undefined;
-  frameCountEstimated?: boolean | undefined;
+  frameCountUncertain?: boolean | undefined;
   /** Sound a video output carries over (ClipInfo.sound); GIF and PNG have none. */
   sound?: SoundSource | undefined;
 }
 
 /** A writer's options for a clip read from `inputPath`: its size, rate, loop count, frame count and, with `keepSound`, sound. */
 export function clipWriterOptions(info: ClipInfo, inputPath: string, keepSound: boolean): FrameWriterOptions {
-  return { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath, frameCount: info.frameCount, frameCountEstimated: info.frameCountEstimated, sound: keepSound ? info.sound : undefined };
+  return { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath, frameCount: info.frameCount, frameCountUncertain: info.frameCountUncertain, sound: keepSound ? info.sound : undefined };
 }
 
 export interface FrameWriter {
@@ -298,9 +298,9 @@ async function pngWriter(file: string, options: FrameWriterOptions): Promise<Fra
  * it and moves it into place. A second frame is refused: a .png holds one picture.
  */
 async function singlePngWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
-  const tooMany = () => new ChromaseedError('ERR_USAGE', `${file}: the input has more than one frame${options.frameCount && options.frameCountEstimated !== true ? ` (${options.frameCount})` : ''} but a .png holds one; write a .gif, a video, or frame-%04d.png`);
-  // An estimate (a video's) may count the length of its sound: its second frame, if any, is refused instead.
-  if (options.frameCount !== undefined && options.frameCount > 1 && options.frameCountEstimated !== true) throw tooMany();
+  const tooMany = () => new ChromaseedError('ERR_USAGE', `${file}: the input has more than one frame${options.frameCount && options.frameCountUncertain !== true ? ` (${options.frameCount})` : ''} but a .png holds one; write a .gif, a video, or frame-%04d.png`);
+  // An uncertain count (a video's, which its sound may have set) is not refused up front: its second frame, if any, is.
+  if (options.frameCount !== undefined && options.frameCount > 1 && options.frameCountUncertain !== true) throw tooMany();
   const out = await createAtomicFile(file, options.inputPath);
   let frame: IndexedFrame | null = null;
   let state: 'open' | 'done' | 'aborted' = 'open';

@@ -111,7 +111,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   const info: ClipInfo = {
     width, height, fps, loopCount: 0,
     frameCount: estimateFrames(probe, fps, opts.startSec, opts.durationSec),
-    frameCountEstimated: true,
+    ...(probe.sound !== undefined ? { frameCountUncertain: true } : {}),
     ...(probe.sound !== undefined ? { sound: { file, startSec: opts.startSec, durationSec: opts.durationSec, decodable: probe.sound === 'yes' } } : {}),
   };
   const delayMs = 1000 / fps;
