@@ -47,8 +47,11 @@ export interface VideoProbe {
   readonly alpha?: boolean;
   /** The file's first audio stream: 'none' when there is one but ffmpeg has no decoder for it. */
   readonly sound?: 'yes' | 'none';
-  /** True for YUV frames whose colour matrix the file does not name (see `readsAsBt709`). */
-  readonly matrixUnnamed?: boolean;
+  /**
+   * True when the frames are YUV, name no colour matrix, and are stored at an HD size: read
+   * with BT.709's matrix, as players read them (see `parseProbe`).
+   */
+  readonly guessBt709?: boolean;
 }
 
 /**
@@ -124,7 +127,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   // Area averaging when shrinking: colour statistics (what k-means sees) stay those of the source.
   if (width !== probe.width || height !== probe.height) filters.push(`scale=${width}:${height}:flags=${width < probe.width ? 'area' : 'bicubic'}`);
   // Last, so that this scaler is the one that converts to RGBA.
-  if (readsAsBt709(probe)) filters.push('scale=in_color_matrix=bt709');
+  if (probe.guessBt709 === true) filters.push('scale=in_color_matrix=bt709');
 
   // Filled as damage shows up: at the probe, or while the frames are read.
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
@@ -489,7 +492,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
   let codec: string | undefined; // of the first input video stream
   let alpha = false; // its pixel format or its metadata says it has an alpha channel
   let sound: VideoProbe['sound']; // the input's first audio stream
-  let matrixUnnamed = false; // its pixel format is YUV and names no colour matrix
+  let guessBt709 = false; // its frames name no colour matrix and are HD
   let inFirstVideo = false;
   for (const line of lines) {
     if (/^Output #\d+/.test(line)) inOutput = true;
@@ -516,7 +519,13 @@ export function parseProbe(stderr: string): VideoProbe | null {
       const format = /^[^,]*, (\w+)(?:\(([^)]*)\))?/.exec(details);
       if (ALPHA_FORMATS.test(format?.[1] ?? '')) alpha = true;
       // "(tv, bt709)" or "(tv, bt470bg/bt470bg/smpte170m)" name the matrix first; "unknown/bt709/bt709" does not.
-      matrixUnnamed = /^(yuv|nv|p0|p2|ayuv|vuya|uyv|yuyv)/.test(format?.[1] ?? '') && !/(^|, )(bt709|bt470bg|smpte170m|smpte240m|bt2020nc|bt2020c|fcc|ycgco|bt470m|chroma-derived)/.test(format?.[2] ?? '');
+      const matrixUnnamed = /^(yuv|nv|p0|p2|ayuv|vuya|uyv|yuyv)/.test(format?.[1] ?? '') && !/(^|, )(bt709|bt470bg|smpte170m|smpte240m|bt2020nc|bt2020c|fcc|ycgco|bt470m|chroma-derived)/.test(format?.[2] ?? '');
+      // Frames that name no matrix are read as players read them: BT.709 at HD sizes (mpv's
+      // rule, on the size as stored, before rotation: 1280 wide or more, or over 576 high),
+      // which are BT.709 by the HD standards, BT.601 below. ffmpeg alone takes BT.601 for
+      // every size, which turned an untagged HD red of (192, 48, 32) into (177, 30, 32),
+      // where a player shows (189, 44, 30).
+      guessBt709 = matrixUnnamed && (parsed.w >= 1280 || parsed.h > 576);
       inFirstVideo = true;
     }
   }
@@ -540,18 +549,8 @@ export function parseProbe(stderr: string): VideoProbe | null {
     ...(decoder ? { decoder } : {}),
     ...(sound ? { sound } : {}),
     ...(alpha ? { alpha } : {}),
-    ...(matrixUnnamed ? { matrixUnnamed } : {}),
+    ...(guessBt709 ? { guessBt709 } : {}),
   };
-}
-
-/**
- * Whether frames that name no colour matrix are read with BT.709's, as players read them:
- * HD sizes (mpv's rule: 1280 wide or more, or over 576 high), which are BT.709 by the HD
- * standards. ffmpeg alone takes BT.601 for every size, which shifted an untagged HD
- * red of (192, 48, 32) to (177, 30, 32), where a player shows (189, 44, 30).
- */
-export function readsAsBt709(probe: VideoProbe): boolean {
-  return probe.matrixUnnamed === true && (probe.width >= 1280 || probe.height > 576);
 }
 
 /** Pixel formats with an alpha channel (pal8: a palette, as in GIF and PNG, may have transparent entries). */

@@ -400,10 +400,13 @@ describe('quantizeClip on a video, aborted while the caller holds a frame', () =
 
 describe('colour matrix', () => {
   /** One frame of flat red (192, 48, 32), turned into YUV with `matrix`, labelled with it or not. */
-  const redClip = (name: string, size: string, matrix: 'bt709' | 'bt601', label: boolean): string => {
+  const redClip = (name: string, size: string, matrix: 'bt709' | 'bt601', label: boolean, rotate = false): string => {
     const file = path.join(work, name);
     const tags = label ? ['-colorspace', matrix === 'bt709' ? 'bt709' : 'smpte170m'] : [];
-    execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=0xc03020:s=${size}:r=25:d=0.04`, '-vf', `scale=out_color_matrix=${matrix}:out_range=tv,format=yuv420p`, '-c:v', 'libx264', ...tags, file]);
+    const encoded = rotate ? `${file}.unturned.mp4` : file;
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=0xc03020:s=${size}:r=25:d=0.04`, '-vf', `scale=out_color_matrix=${matrix}:out_range=tv,format=yuv420p`, '-c:v', 'libx264', ...tags, encoded]);
+    // A phone's portrait video: stored as shot, with a rotation tag (ffmpeg 4.1 writes it on a stream copy).
+    if (rotate) execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-i', encoded, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', file]);
     return file;
   };
   const centre = async (file: string): Promise<number[]> => {
@@ -421,16 +424,27 @@ describe('colour matrix', () => {
     expect(near(tagged, [192, 48, 32]), String(tagged)).toBe(true);
     const sd = await centre(redClip('sd-untagged.mp4', '640x480', 'bt601', false));
     expect(near(sd, [192, 48, 32]), String(sd)).toBe(true);
+    // Shown upright as 480x640, over 576 high, but stored SD: BT.601 still (it read 203,59,29).
+    const rotated = redClip('sd-untagged-rotated.mp4', '640x480', 'bt601', false, true);
+    expect((await readAll(rotated)).info.height).toBe(640);
+    const turned = await centre(rotated);
+    expect(near(turned, [192, 48, 32]), String(turned)).toBe(true);
   });
 
-  it("parseProbe tells a named matrix from none", () => {
-    const line = (format: string) => `Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'x.mp4':\n  Duration: 00:00:01.00, start: 0.000000, bitrate: 14 kb/s\n    Stream #0:0(und): Video: h264 (High) (avc1 / 0x31637661), ${format}, 1280x720 [SAR 1:1 DAR 16:9], 14 kb/s, 25 fps, 25 tbr, 12800 tbn, 50 tbc (default)\n`;
-    expect(parseProbe(line('yuv420p'))?.matrixUnnamed).toBe(true);
-    expect(parseProbe(line('yuv420p(progressive)'))?.matrixUnnamed).toBe(true);
-    expect(parseProbe(line('yuv420p(tv, unknown/bt709/bt709)'))?.matrixUnnamed).toBe(true);
-    expect(parseProbe(line('yuv420p(tv, bt709)'))?.matrixUnnamed).toBeUndefined();
-    expect(parseProbe(line('yuv420p(tv, bt470bg/bt470bg/smpte170m, progressive)'))?.matrixUnnamed).toBeUndefined();
-    expect(parseProbe(line('rgb24'))?.matrixUnnamed).toBeUndefined();
+  it('parseProbe guesses BT.709 for a YUV stream that names no matrix at an HD size as stored, before rotation', () => {
+    const probe = (format: string, size = '1280x720', rotatedTo?: string) =>
+      parseProbe(`Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'x.mp4':\n  Duration: 00:00:01.00, start: 0.000000, bitrate: 14 kb/s\n    Stream #0:0(und): Video: h264 (High) (avc1 / 0x31637661), ${format}, ${size} [SAR 1:1 DAR 16:9], 14 kb/s, 25 fps, 25 tbr, 12800 tbn, 50 tbc (default)\n` +
+        (rotatedTo === undefined ? '' : `Output #0, null, to 'pipe:':\n    Stream #0:0(und): Video: wrapped_avframe, yuv420p, ${rotatedTo}, q=2-31, 200 kb/s, 25 fps, 25 tbn, 25 tbc (default)\n`))?.guessBt709;
+    expect(probe('yuv420p')).toBe(true);
+    expect(probe('yuv420p(progressive)')).toBe(true);
+    expect(probe('yuv420p(tv, unknown/bt709/bt709)')).toBe(true);
+    expect(probe('yuv420p(tv, bt709)')).toBeUndefined();
+    expect(probe('yuv420p(tv, bt470bg/bt470bg/smpte170m, progressive)')).toBeUndefined();
+    expect(probe('rgb24')).toBeUndefined();
+    expect(probe('yuv420p', '640x480')).toBeUndefined();
+    // A 640x480 phone video turned upright is shown 480x640, over 576 high, but stored SD.
+    expect(probe('yuv420p', '640x480', '480x640')).toBeUndefined();
+    expect(probe('yuv420p', '720x1280', '1280x720')).toBe(true);
   });
 });
 
