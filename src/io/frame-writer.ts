@@ -180,7 +180,7 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
   let framesIn = 0;
   let state: 'open' | 'done' | 'aborted' = 'open';
   // WebM keeps transparency when the first frame has some (a GIF's clear background); it
-  // costs about a quarter more encoding time, so an opaque clip is written without it.
+  // about doubles the run (pigs_in_a_polka.gif: 0.75 -> 1.55 s), so an opaque clip is written without it.
   let alpha = false;
   let framesBlackened = 0;
 
