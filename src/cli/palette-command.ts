@@ -10,6 +10,7 @@ import { sortPalette } from '../palette/sort.js';
 import { boostSaturation } from '../palette/vivid.js';
 import { renderOverlay } from '../render/overlay.js';
 import { renderSwatch } from '../render/swatch.js';
+import type { Frame } from '../types.js';
 import type { Args, CliStreams } from './main.js';
 import { countOf, printOut } from './report.js';
 
@@ -24,12 +25,16 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal?: A
   await checkInput(file);
   if (typeof args.swatch === 'string') await checkExtraOutputPath(args.swatch, file);
   if (typeof args.overlay === 'string') await checkExtraOutputPath(args.overlay, file, typeof args.swatch === 'string' ? args.swatch : undefined, '--swatch picture');
-  const image = await loadStill(file, { maxPixels: options.maxPixels });
-  throwIfAborted(signal);
   const { colors: k, init, restarts, metric, space, seed, maxIterations } = options;
   const engineOptions = { k, init, restarts, metric, space, seed, maxIterations };
-
-  const result = await kmeansPixelsInThread({ rgba: image.data, vivid: options.vivid, options: engineOptions }, signal);
+  let loaded: Frame | null = await loadStill(file, { maxPixels: options.maxPixels });
+  throwIfAborted(signal);
+  const clustering = kmeansPixelsInThread({ rgba: loaded.data, vivid: options.vivid, options: engineOptions }, signal);
+  // The image is kept past the clustering only for --overlay: otherwise its pixels can go
+  // while a worker thread clusters its own copy of them.
+  const image = typeof args.overlay === 'string' ? loaded : null;
+  loaded = null;
+  const result = await clustering;
   if (result.k === 0) throw new ChromaseedError('ERR_INPUT', `${file}: the image has no opaque pixels`);
   if (result.k < k && args.quiet !== true) {
     // With --vivid the count is of what its filter kept, not of the image's colours.
@@ -43,7 +48,7 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal?: A
   // printed: a failure anywhere (a full disk) leaves none of them behind.
   const pictures: [string, Uint8Array][] = [];
   if (typeof args.swatch === 'string') pictures.push([args.swatch, await renderSwatch(palette.colors)]);
-  if (typeof args.overlay === 'string') pictures.push([args.overlay, await renderOverlay(image, palette.colors)]);
+  if (typeof args.overlay === 'string' && image !== null) pictures.push([args.overlay, await renderOverlay(image, palette.colors)]);
   const staged = await stageFiles(pictures, file);
   try {
     // A signal that came during clustering is handled in the next poll phase of the event

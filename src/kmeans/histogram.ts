@@ -57,6 +57,24 @@ let hashSlots = new Int32Array(0);
 /** Pixel counts per colour while counting (see countColors), shared like the table. */
 let tallyScratch = new Int32Array(0);
 
+/** How many distinct opaque colours `rgba` holds, counted in a bit per colour (2 MiB, whatever the image's size). */
+export function countDistinctColors(rgba: Uint8Array): number {
+  const seen = new Uint32Array(1 << 19);
+  const words = wordsOf(rgba);
+  let count = 0;
+  for (let p = 0; p < words.length; p++) {
+    const word = words[p];
+    if ((word & alphaMask) === 0) continue;
+    const key = (word >>> colorShift) & 0xffffff;
+    const bit = 1 << (key & 31);
+    if ((seen[key >>> 5] & bit) === 0) {
+      seen[key >>> 5] |= bit;
+      count++;
+    }
+  }
+  return count;
+}
+
 /** An empty histogram whose buffers grow on demand and are reused by later builds. */
 export function createHistogram(): ColorHistogram {
   return {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 // The built modules: run from the sources there is no compiled worker, and the run stays in-thread.
 import { kmeansPixelsInThread, kmeansPointsInThread } from '../../dist/io/kmeans-thread.js';
+import { countDistinctColors } from '../../dist/kmeans/histogram.js';
 import { kmeansPixels, kmeansPoints } from '../../dist/kmeans/kmeans.js';
 import { vividPoints } from '../../dist/palette/vivid.js';
 
@@ -15,6 +16,22 @@ function colours(n: number): { points: Float64Array; weights: Float64Array } {
   }
   for (let i = 0; i < n; i++) weights[i] = 1 + (i % 7);
   return { points, weights };
+}
+
+/** Opaque pixels of random colours (xorshift32), nearly all distinct. */
+function noise(width: number, height: number): Uint8Array {
+  const rgba = new Uint8Array(width * height * 4);
+  let x = 2463534242;
+  for (let p = 0; p < rgba.length; p += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    rgba[p] = x & 255;
+    rgba[p + 1] = (x >>> 8) & 255;
+    rgba[p + 2] = (x >>> 16) & 255;
+    rgba[p + 3] = 255;
+  }
+  return rgba;
 }
 
 describe('k-means of a clip palette on a worker thread', () => {
@@ -42,20 +59,27 @@ describe('k-means of a clip palette on a worker thread', () => {
     await expect(run).rejects.toMatchObject({ code: 'ERR_ABORTED' });
   });
 
+  it('clusters an image of many colours there, so an abort stops it: a noisy 1110x1110 image took 3.5 s in this thread at k = 16, judged by its pixels alone', async () => {
+    const rgba = noise(1110, 1110);
+    expect(countDistinctColors(rgba)).toBeGreaterThan(1_100_000);
+    const controller = new AbortController();
+    const run = kmeansPixelsInThread({ rgba, options: { k: 16, restarts: 1, seed: 1, maxIterations: 50 } }, controller.signal);
+    setTimeout(() => controller.abort(), 5); // a run in this thread would have resolved before the timer
+    await expect(run).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+  });
+
   it("clusters a large image's pixels there as kmeansPixels does here, and its --vivid points as kmeansPoints does", async () => {
-    // 2000 x 1000 pixels of many colours, at k = 16: over the threshold, so on the worker.
-    const rgba = new Uint8Array(2000 * 1000 * 4);
-    let x = 99;
-    for (let i = 0; i < rgba.length; i++) {
-      x = (x * 1103515245 + 12345) >>> 0;
-      rgba[i] = i % 4 === 3 ? 255 : (x >>> 24) & 0xf8;
-    }
+    // 600 x 600 pixels of nearly as many colours, at k = 16: over the threshold, so on the worker.
+    const rgba = noise(600, 600);
     const imageOptions = { k: 16, restarts: 1, seed: 5, maxIterations: 20 };
     const here = kmeansPixels(rgba, imageOptions);
-    const there = await kmeansPixelsInThread({ rgba, options: imageOptions });
+    const controller = new AbortController();
+    const there = await kmeansPixelsInThread({ rgba, options: imageOptions }, controller.signal);
+    // On the worker: an abort now would have found it running (checked in the test above); here it is done.
+    expect(countDistinctColors(rgba) * 16).toBeGreaterThan(5_000_000);
     expect(Array.from(there.centroids)).toEqual(Array.from(here.centroids));
     expect(there.inertia).toBe(here.inertia);
-    expect(rgba.byteLength).toBe(2000 * 1000 * 4); // copied, not moved: the caller still has its pixels
+    expect(rgba.byteLength).toBe(600 * 600 * 4); // copied, not moved: the caller still has its pixels
     const vivid = vividPoints(rgba);
     const vividHere = kmeansPoints(vivid.points, vivid.weights, imageOptions);
     const vividThere = await kmeansPixelsInThread({ rgba, vivid: true, options: imageOptions });

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { fromSrgb } from '../../src/color/space.js';
-import { buildHistogram, createHistogram } from '../../src/kmeans/histogram.js';
+import { buildHistogram, countDistinctColors, createHistogram } from '../../src/kmeans/histogram.js';
 import { createKMeans, kmeansPixels, kmeansPoints, type KMeansIterationEvent, type KMeansOptions, type KMeansResult } from '../../src/kmeans/kmeans.js';
 import { createRng } from '../../src/kmeans/random.js';
 import type { ColorSpace, Metric } from '../../src/types.js';
@@ -84,6 +84,7 @@ describe('buildHistogram', () => {
       reference.set(key, (reference.get(key) ?? 0) + 1);
     }
     expect(h.count).toBe(reference.size);
+    expect(countDistinctColors(rgba)).toBe(reference.size);
     expect(h.opaquePixels).toBe(opaque);
     for (let d = 0; d < h.count; d++) {
       const key = (h.colors[d * 3] << 16) | (h.colors[d * 3 + 1] << 8) | h.colors[d * 3 + 2];
