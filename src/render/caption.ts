@@ -10,8 +10,8 @@ function escapeXml(s: string): string {
 
 /** The widest caption sharp renders from SVG, so the widest side-by-side. */
 const MAX_CAPTION_WIDTH = 32767;
-/** The tallest frame the writers take (GIF's limit). */
-const MAX_FRAME_HEIGHT = 65535;
+/** The tallest frame every writer takes: GIF's limit, 65,535, less one, since H.264 pads an odd height by one. */
+const MAX_FRAME_HEIGHT = 65534;
 
 /**
  * One caption bar with a label centred over each panel, rendered once with sharp's SVG

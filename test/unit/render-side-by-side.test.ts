@@ -30,6 +30,8 @@ describe('side-by-side caption', () => {
     const caption = await renderCaption(['original', 'unseeded', 'seeded'], 2, 3000);
     expect(caption.scale).toBe(21);
     expect(3000 * caption.scale + CAPTION_HEIGHT).toBeLessThanOrEqual(65535);
+    // 9359 x 7 + 22 would be exactly 65,535, odd, which H.264 pads to 65,536 and refuses.
+    expect((await renderCaption(['original'], 2, 9359)).scale).toBe(6);
   });
 });
 
