@@ -25,7 +25,7 @@ interface Subject {
   smaller: string;
 }
 const CLIP: Subject = { what: "the clip's colours", smaller: 'a shorter part (--duration) or a smaller --width' };
-const IMAGE: Subject = { what: "the image's colours", smaller: 'a smaller image or -k' };
+const IMAGE: Subject = { what: "the image's colours", smaller: 'a smaller image' };
 
 /** A ChromaseedError again when the worker's had a code of ours; the thread running out of memory said as such. */
 function threadError(reply: { error: string; code?: string }, subject: Subject): Error {
