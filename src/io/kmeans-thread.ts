@@ -11,13 +11,17 @@ import type { PointClusterer } from '../sequence/global-palette.js';
 const WORKER_URL = new URL('../kmeans/kmeans-worker.js', import.meta.url);
 
 /**
- * Colours × k under which a run stays in this thread. Starting the worker costs 50 to 100 ms
- * (`quantize --seeding global` on cars.gif, 5 runs each: 0.47–0.52 s in-thread, 0.55–0.57 s
- * on a worker); a run takes about 0.1 to 0.15 µs per colour × k (`palette` on 1-megapixel
- * photos at k = 16: 0.26 to 0.7 s; 265,720 colours at k = 64: 2.3 s), so a run kept here
- * holds up a Ctrl-C for under a second.
+ * Work, in colours × k at the default 10 restarts, under which a run stays in this thread.
+ * Starting the worker costs 50 to 100 ms (`quantize --seeding global` on cars.gif, 5 runs
+ * each: 0.47–0.52 s in-thread, 0.55–0.57 s on a worker); a run takes about 0.1 to 0.15 µs
+ * per colour × k (`palette` on 1-megapixel photos at k = 16: 0.26 to 0.7 s; 265,720 colours
+ * at k = 64: 2.3 s), so a run kept here holds up a Ctrl-C for under a second.
  */
 const WORKER_MIN_WORK = 5_000_000;
+/** Restarts multiply the work (`--restarts 200` on 61,594 colours at k = 48: 5.3 s). */
+const DEFAULT_RESTARTS = 10;
+/** An image's colour count costs about a tenth of a colour × k per pixel (8000x8000: 0.6 s before any clustering). */
+const PIXELS_PER_UNIT = 10;
 
 /** What the messages of a failed thread name, and what they suggest. */
 interface Subject {
@@ -58,13 +62,18 @@ function inThread(request: KMeansRequest, moved: ArrayBuffer[], subject: Subject
   });
 }
 
+/** The work of clustering `colours` (and first counting `pixels`, for an image) with `options`. */
+function work(colours: number, options: KMeansPointsRequest['options'], pixels = 0): number {
+  return colours * options.k * Math.max(1, (options.restarts ?? DEFAULT_RESTARTS) / DEFAULT_RESTARTS) + pixels / PIXELS_PER_UNIT;
+}
+
 /** A small run, and one from the TypeScript sources (the tests), where there is no compiled worker, stays in this thread. */
-const staysHere = (colours: number, k: number): boolean => colours * k < WORKER_MIN_WORK || !existsSync(fileURLToPath(WORKER_URL));
+const staysHere = (work: number): boolean => work < WORKER_MIN_WORK || !existsSync(fileURLToPath(WORKER_URL));
 
 /** `kmeansPoints` on a worker thread when the run is large; the points are the caller's to give away (moved, not copied). */
 export function kmeansPointsInThread(request: KMeansPointsRequest, signal?: AbortSignal): Promise<KMeansResult> {
   throwIfAborted(signal);
-  if (staysHere(request.points.length / 3, request.options.k)) return Promise.resolve(runRequest(request));
+  if (staysHere(work(request.points.length / 3, request.options))) return Promise.resolve(runRequest(request));
   const moved = [request.points.buffer, ...(request.weights !== null ? [request.weights.buffer] : [])] as ArrayBuffer[];
   return inThread(request, moved, CLIP, signal);
 }
@@ -80,7 +89,8 @@ export function kmeansPixelsInThread(request: KMeansPixelsRequest, signal?: Abor
   throwIfAborted(signal);
   // Counted only when the pixels alone are too many to say (they bound the colours).
   const { rgba, options } = request;
-  if (staysHere(rgba.length / 4, options.k) || staysHere(countDistinctColors(rgba), options.k)) return Promise.resolve(runRequest(request));
+  const pixels = rgba.length / 4;
+  if (staysHere(work(pixels, options, pixels)) || staysHere(work(countDistinctColors(rgba), options, pixels))) return Promise.resolve(runRequest(request));
   return inThread(request, [], IMAGE, signal);
 }
 

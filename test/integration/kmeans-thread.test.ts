@@ -68,6 +68,14 @@ describe('k-means of a clip palette on a worker thread', () => {
     await expect(run).rejects.toMatchObject({ code: 'ERR_ABORTED' });
   });
 
+  it('counts restarts in the work: 60,000 colours at k = 48 with 200 restarts go there (their colours x k alone, 2.9 M, kept them here, for seconds)', async () => {
+    const rgba = noise(300, 200);
+    const controller = new AbortController();
+    const run = kmeansPixelsInThread({ rgba, options: { k: 48, restarts: 200, seed: 1, maxIterations: 50 } }, controller.signal);
+    setTimeout(() => controller.abort(), 5);
+    await expect(run).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+  });
+
   it("clusters a large image's pixels there as kmeansPixels does here, and its --vivid points as kmeansPoints does", async () => {
     // 600 x 600 pixels of nearly as many colours, at k = 16: over the threshold, so on the worker.
     const rgba = noise(600, 600);
@@ -75,7 +83,7 @@ describe('k-means of a clip palette on a worker thread', () => {
     const here = kmeansPixels(rgba, imageOptions);
     const controller = new AbortController();
     const there = await kmeansPixelsInThread({ rgba, options: imageOptions }, controller.signal);
-    // On the worker: an abort now would have found it running (checked in the test above); here it is done.
+    // Its colours x k are over the threshold, so it ran on the worker (where, as the tests above show, an abort finds a run).
     expect(countDistinctColors(rgba) * 16).toBeGreaterThan(5_000_000);
     expect(Array.from(there.centroids)).toEqual(Array.from(here.centroids));
     expect(there.inertia).toBe(here.inertia);
