@@ -22,9 +22,9 @@ export interface ClipInfo {
   /** Frame count when known up front (GIF: exact; video: estimate or undefined). */
   readonly frameCount?: number;
   /**
-   * True when `frameCount` may count frames that are not there: a video with sound, whose
-   * count comes from its container's length, which the sound may set (one frame of picture
-   * over 2 s of sound counts 50).
+   * True when `frameCount` may count frames that are not there: a video with other streams
+   * (sound, subtitles), whose count comes from its container's length, which any of them may
+   * set (one frame of picture over 2 s of sound counts 50).
    */
   readonly frameCountUncertain?: boolean;
   /**

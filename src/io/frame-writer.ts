@@ -299,7 +299,7 @@ async function pngWriter(file: string, options: FrameWriterOptions): Promise<Fra
  */
 async function singlePngWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
   const tooMany = () => new ChromaseedError('ERR_USAGE', `${file}: the input has more than one frame${options.frameCount && options.frameCountUncertain !== true ? ` (${options.frameCount})` : ''} but a .png holds one; write a .gif, a video, or frame-%04d.png`);
-  // An uncertain count (a video's, which its sound may have set) is not refused up front: its second frame, if any, is.
+  // An uncertain count (a video's, which its sound or subtitles may have set) is not refused up front: its second frame, if any, is.
   if (options.frameCount !== undefined && options.frameCount > 1 && options.frameCountUncertain !== true) throw tooMany();
   const out = await createAtomicFile(file, options.inputPath);
   let frame: IndexedFrame | null = null;

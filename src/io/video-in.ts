@@ -47,6 +47,8 @@ export interface VideoProbe {
   readonly alpha?: boolean;
   /** The file's first audio stream: 'none' when there is one but ffmpeg has no decoder for it. */
   readonly sound?: 'yes' | 'none';
+  /** True when the file has streams besides its video (sound, subtitles, a cover), any of which may set its length. */
+  readonly otherStreams?: boolean;
   /**
    * True when the frames are YUV, name no colour matrix, and are stored at an HD size: read
    * with BT.709's matrix, as players read them (see `parseProbe`).
@@ -114,7 +116,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   const info: ClipInfo = {
     width, height, fps, loopCount: 0,
     frameCount: estimateFrames(probe, fps, opts.startSec, opts.durationSec),
-    ...(probe.sound !== undefined ? { frameCountUncertain: true } : {}),
+    ...(probe.otherStreams === true ? { frameCountUncertain: true } : {}),
     ...(probe.sound !== undefined ? { sound: { file, startSec: opts.startSec, durationSec: opts.durationSec, decodable: probe.sound === 'yes' } } : {}),
   };
   const delayMs = 1000 / fps;
@@ -493,10 +495,14 @@ export function parseProbe(stderr: string): VideoProbe | null {
   let alpha = false; // its pixel format or its metadata says it has an alpha channel
   let sound: VideoProbe['sound']; // the input's first audio stream
   let guessBt709 = false; // its frames name no colour matrix and are HD
+  let inputStreams = 0;
   let inFirstVideo = false;
   for (const line of lines) {
     if (/^Output #\d+/.test(line)) inOutput = true;
-    if (/^\s*Stream #/.test(line)) inFirstVideo = false;
+    if (/^\s*Stream #/.test(line)) {
+      inFirstVideo = false;
+      if (!inOutput) inputStreams++;
+    }
     if (inFirstVideo && /^\s*alpha_mode\s*:\s*1\s*$/.test(line)) alpha = true;
     const dur = /Duration: (\d+):(\d+):(\d+(?:\.\d+)?)/.exec(line);
     if (dur && !inOutput) durationSec = Number(dur[1]) * 3600 + Number(dur[2]) * 60 + Number(dur[3]);
@@ -550,6 +556,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
     ...(sound ? { sound } : {}),
     ...(alpha ? { alpha } : {}),
     ...(guessBt709 ? { guessBt709 } : {}),
+    ...(inputStreams > 1 ? { otherStreams: true } : {}),
   };
 }
 

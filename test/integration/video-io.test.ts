@@ -715,6 +715,13 @@ describe('sound', () => {
     const out = path.join(work, 'one-frame-with-sound.png');
     const r = await runMain(['quantize', still, '-k', '2', '-o', out]);
     expect([r.code, r.stderr]).toEqual([0, expect.stringMatching(/one-frame-with-sound\.png: 1 frame, 64x48/)]);
+    // Subtitles set the length too: one frame under 5 s of them counted 125.
+    const srt = path.join(work, 'five-seconds.srt');
+    writeFileSync(srt, '1\n00:00:00,000 --> 00:00:05,000\nhello\n');
+    const subtitled = path.join(work, 'one-frame-with-subtitles.mkv');
+    ff('-f', 'lavfi', '-i', 'color=c=0x2060a0:s=64x48:r=25:d=0.04', '-i', srt, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:s', 'srt', subtitled);
+    const fromSubtitled = await runMain(['quantize', subtitled, '-k', '2', '-o', path.join(work, 'one-frame-with-subtitles.png')]);
+    expect([fromSubtitled.code, fromSubtitled.stderr]).toEqual([0, expect.stringMatching(/1 frame, 64x48/)]);
     // A video that has more frames is still refused, at its second frame, and leaves nothing.
     const many = path.join(work, 'many.png');
     if (!existsSync(flash)) makeFlash();
