@@ -23,7 +23,10 @@ export async function renderCaption(labels: readonly string[], sourceWidth: numb
   // No more than the tallest frame a writer takes allows: a strip 2 pixels wide and 3,000
   // high would need 28 times, 84,022 pixels; its labels are cramped instead.
   const needed = 6 * Math.max(...labels.map((l) => l.length)) + 8;
-  const tallest = Math.max(1, Math.floor((MAX_FRAME_HEIGHT - CAPTION_HEIGHT) / sourceHeight));
+  if (sourceHeight + CAPTION_HEIGHT > MAX_FRAME_HEIGHT) {
+    throw new ChromaseedError('ERR_USAGE', `a side-by-side of panels ${sourceHeight} pixels high, under a ${CAPTION_HEIGHT}-pixel caption, would be more than ${MAX_FRAME_HEIGHT} pixels high; scale the input down with --width`);
+  }
+  const tallest = Math.floor((MAX_FRAME_HEIGHT - CAPTION_HEIGHT) / sourceHeight);
   const scale = Math.max(1, Math.min(tallest, Math.ceil(needed / sourceWidth)));
   const panelWidth = sourceWidth * scale;
   const { width, height } = sideBySideSize(panelWidth, 0, labels.length, CAPTION_HEIGHT);

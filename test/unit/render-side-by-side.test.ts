@@ -32,6 +32,8 @@ describe('side-by-side caption', () => {
     expect(3000 * caption.scale + CAPTION_HEIGHT).toBeLessThanOrEqual(65535);
     // 9359 x 7 + 22 would be exactly 65,535, odd, which H.264 pads to 65,536 and refuses.
     expect((await renderCaption(['original'], 2, 9359)).scale).toBe(6);
+    // Too tall to fit even once: said so, naming the way out, rather than a bad height from the writer.
+    for (const height of [65_513, 65_520]) await expect(renderCaption(['original'], 2, height)).rejects.toThrow(/more than 65534 pixels high; scale the input down with --width$/);
   });
 });
 
