@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ChromaseedError, throwIfAborted } from '../errors.js';
 import { countDistinctColors } from '../kmeans/histogram.js';
-import type { KMeansResult } from '../kmeans/kmeans.js';
+import { DEFAULT_RESTARTS, type KMeansResult } from '../kmeans/kmeans.js';
 import { runRequest, type KMeansPixelsRequest, type KMeansPointsRequest, type KMeansRequest } from '../kmeans/kmeans-request.js';
 import type { KMeansWorkerReply } from '../kmeans/kmeans-worker.js';
 import type { PointClusterer } from '../sequence/global-palette.js';
@@ -18,8 +18,6 @@ const WORKER_URL = new URL('../kmeans/kmeans-worker.js', import.meta.url);
  * at k = 64: 2.3 s), so a run kept here holds up a Ctrl-C for under a second.
  */
 const WORKER_MIN_WORK = 5_000_000;
-/** Restarts multiply the work (`--restarts 200` on 61,594 colours at k = 48: 5.3 s). */
-const DEFAULT_RESTARTS = 10;
 /** An image's colour count costs about a tenth of a colour × k per pixel (8000x8000: 0.6 s before any clustering). */
 const PIXELS_PER_UNIT = 10;
 
@@ -63,6 +61,7 @@ function inThread(request: KMeansRequest, moved: ArrayBuffer[], subject: Subject
 }
 
 /** The work of clustering `colours` (and first counting `pixels`, for an image) with `options`. */
+// Restarts multiply the work: `--restarts 200` on 61,594 colours at k = 48 took 5.3 s.
 function work(colours: number, options: KMeansPointsRequest['options'], pixels = 0): number {
   return colours * options.k * Math.max(1, (options.restarts ?? DEFAULT_RESTARTS) / DEFAULT_RESTARTS) + pixels / PIXELS_PER_UNIT;
 }

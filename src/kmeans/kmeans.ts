@@ -132,6 +132,8 @@ const REFINE_TOP = 2;
  * each extra Lloyd run is cheap. Large palettes get restarts and exact refinement only.
  */
 const SMALL_K = 32;
+/** Restarts when the options give none: scikit-learn's n_init. */
+export const DEFAULT_RESTARTS = 10;
 /** Swap-search attempts after the restarts (only when restarts > 1). */
 const SWAP_ATTEMPTS = 10;
 /**
@@ -172,7 +174,7 @@ function resolve(options: KMeansOptions): Resolved {
   if (initial !== undefined && initial.length !== k * 3) {
     throw invalidOption('initialCentroids', `${k * 3} numbers (k*3)`, `${initial.length} numbers`);
   }
-  const restarts = options.restarts ?? 10;
+  const restarts = options.restarts ?? DEFAULT_RESTARTS;
   if (!Number.isInteger(restarts) || restarts < 1) throw invalidOption('restarts', 'a positive integer', restarts);
   const maxIterations = options.maxIterations ?? 300;
   if (!Number.isInteger(maxIterations) || maxIterations < 0) throw invalidOption('maxIterations', 'a non-negative integer', maxIterations);
