@@ -60,8 +60,10 @@ function inThread(request: KMeansRequest, moved: ArrayBuffer[], subject: Subject
   });
 }
 
-/** The work of clustering `colours` (and first counting `pixels`, for an image) with `options`. */
-// Restarts multiply the work: `--restarts 200` on 61,594 colours at k = 48 took 5.3 s.
+/**
+ * The work of clustering `colours` (and first counting `pixels`, for an image) with
+ * `options`. Restarts multiply it: `--restarts 200` on 61,594 colours at k = 48 took 5.3 s.
+ */
 function work(colours: number, options: KMeansPointsRequest['options'], pixels = 0): number {
   return colours * options.k * Math.max(1, (options.restarts ?? DEFAULT_RESTARTS) / DEFAULT_RESTARTS) + pixels / PIXELS_PER_UNIT;
 }
