@@ -134,7 +134,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   // Filled as damage shows up: at the probe, or while the frames are read.
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, startSec: opts.startSec, anchored, durationSec: opts.durationSec, lengthSec: probe.durationSec, decoder: probe.decoder, demuxer, everyFrame: asStored, rateAsked: opts.fps, alpha: asStored || probe.alpha === true }, warnings),
+    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, startSec: opts.startSec, anchored, durationSec: opts.durationSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, everyFrame: asStored, rateAsked: opts.fps, alpha: asStored || probe.alpha === true }, warnings),
   };
   return { info, frames, warnings };
 }
@@ -150,6 +150,8 @@ interface ReadPlan {
   durationSec?: number;
   /** The container's duration in seconds, when it states one (for the message when --start is past it). */
   lengthSec?: number;
+  /** The file has streams besides the video (sound, subtitles), which may make it longer than its picture. */
+  lengthSetByOthers?: boolean;
   decoder?: string;
   demuxer?: string;
   everyFrame: boolean;
@@ -267,7 +269,12 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
     if (!yielded && plan.startSec !== undefined) {
       // ffmpeg gives nothing past the end, and nothing when its rate filter has no tick in a short part.
       if (plan.lengthSec !== undefined && plan.startSec >= plan.lengthSec) throw pastTheEnd(file, plan.lengthSec);
-      const length = plan.lengthSec === undefined ? '' : ` (the video lasts ${plan.lengthSec.toFixed(2)} s)`;
+      const lasts = plan.lengthSec?.toFixed(2);
+      // The container's length may be its sound's: 3 s of picture under 10 s of sound "lasts 10 s".
+      if (lasts !== undefined && plan.lengthSetByOthers === true) {
+        throw new ChromaseedError('ERR_INPUT', `${file}: no frame comes out of the part asked for with --start: the picture may end before it (the file lasts ${lasts} s, which its sound or subtitles may set); ask for an earlier --start or a longer part`);
+      }
+      const length = lasts === undefined ? '' : ` (the video lasts ${lasts} s)`;
       throw new ChromaseedError('ERR_INPUT', `${file}: no frame comes out of the part asked for with --start${length}; ask for a longer part`);
     }
     if (!yielded && plan.rateAsked !== undefined) {

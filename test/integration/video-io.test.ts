@@ -709,6 +709,14 @@ describe('sound', () => {
       '-f', 'lavfi', '-i', "sine=f=1000:r=44100:d=4,volume=0:enable='not(between(t,2,2.2))'",
       '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', flash);
 
+  it('--start past the picture but inside a longer sound track says the picture may end first (it said "the video lasts 10.02 s")', async () => {
+    const shortPicture = path.join(work, 'three-seconds-of-picture.mp4');
+    ff('-f', 'lavfi', '-i', 'testsrc2=s=64x48:r=25:d=3', '-f', 'lavfi', '-i', 'sine=d=10', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', shortPicture);
+    const r = await runMain(['quantize', shortPicture, '--start', '5', '-k', '2', '-o', path.join(work, 'after-the-picture.gif')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/three-seconds-of-picture\.mp4: no frame comes out of the part asked for with --start: the picture may end before it \(the file lasts 10\.\d\d s, which its sound or subtitles may set\); ask for an earlier --start or a longer part\n$/);
+  });
+
   it('a one-frame video with 2 s of sound makes a .png (it was refused as having 50 frames, counted from the sound)', async () => {
     const still = path.join(work, 'one-frame-with-sound.mp4');
     ff('-f', 'lavfi', '-i', 'color=c=0x2060a0:s=64x48:r=25:d=0.04', '-f', 'lavfi', '-i', 'sine=d=2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', still);
