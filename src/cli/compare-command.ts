@@ -126,11 +126,13 @@ function leverVariants(options: SequenceOptions): [string, SequenceOptions][] {
     ['still weight', { stillWeight: 0 }],
     ['iteration cap', { frameIterations: STABILITY_PRESETS.none.frameIterations }],
   ];
+  // A row only where it changes something the seeded row runs.
+  const changes = (levers: Partial<StabilityOptions>): boolean => Object.entries(levers).some(([key, value]) => s[key as keyof StabilityOptions] !== value);
   const rows: [string, SequenceOptions][] = off
-    .filter(([, change]) => Object.entries(change).some(([key, value]) => s[key as keyof StabilityOptions] !== value))
+    .filter(([, change]) => changes(change))
     .map(([name, change]) => [`seeded, no ${name}`, { ...options, seeding: 'seeded', stability: { ...s, ...change } }]);
   // Plain seeded k-means, unless that is what the seeded row already runs (--stability none).
-  if (Object.entries(STABILITY_PRESETS.none).some(([key, value]) => s[key as keyof StabilityOptions] !== value)) {
+  if (changes(STABILITY_PRESETS.none)) {
     rows.push(['seeded, stability none', { ...options, seeding: 'seeded', stability: STABILITY_PRESETS.none }]);
   }
   return rows;

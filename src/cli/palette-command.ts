@@ -23,8 +23,10 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal?: A
   const file = String(args.image);
   const options = paletteOptionsOf(args);
   await checkInput(file);
-  if (typeof args.swatch === 'string') await checkExtraOutputPath(args.swatch, file);
-  if (typeof args.overlay === 'string') await checkExtraOutputPath(args.overlay, file, typeof args.swatch === 'string' ? args.swatch : undefined, '--swatch picture');
+  const swatch = typeof args.swatch === 'string' ? args.swatch : undefined;
+  const overlay = typeof args.overlay === 'string' ? args.overlay : undefined;
+  if (swatch !== undefined) await checkExtraOutputPath(swatch, file);
+  if (overlay !== undefined) await checkExtraOutputPath(overlay, file, swatch, '--swatch picture');
   const { colors: k, init, restarts, metric, space, seed, maxIterations } = options;
   const engineOptions = { k, init, restarts, metric, space, seed, maxIterations };
   let loaded: Frame | null = await loadStill(file, { maxPixels: options.maxPixels });
@@ -32,7 +34,7 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal?: A
   const clustering = kmeansPixelsInThread({ rgba: loaded.data, vivid: options.vivid, options: engineOptions }, signal);
   // The image is kept past the clustering only for --overlay: otherwise its pixels can go
   // while a worker thread clusters its own copy of them.
-  const image = typeof args.overlay === 'string' ? loaded : null;
+  const image = overlay !== undefined ? loaded : null;
   loaded = null;
   const result = await clustering;
   if (result.k === 0) throw new ChromaseedError('ERR_INPUT', `${file}: the image has no opaque pixels`);
@@ -47,8 +49,8 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal?: A
   // The pictures are written under temporary names, and named only once the palette is
   // printed: a failure anywhere (a full disk) leaves none of them behind.
   const pictures: [string, Uint8Array][] = [];
-  if (typeof args.swatch === 'string') pictures.push([args.swatch, await renderSwatch(palette.colors)]);
-  if (typeof args.overlay === 'string' && image !== null) pictures.push([args.overlay, await renderOverlay(image, palette.colors)]);
+  if (swatch !== undefined) pictures.push([swatch, await renderSwatch(palette.colors)]);
+  if (overlay !== undefined && image !== null) pictures.push([overlay, await renderOverlay(image, palette.colors)]);
   const staged = await stageFiles(pictures, file);
   try {
     // A signal that came during clustering is handled in the next poll phase of the event

@@ -197,16 +197,19 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
       checkIndexedFrame(frame, width, height);
       try {
         const delayMs = playbackDelayMs(frame.delayMs);
+        // A fresh buffer per frame: ffmpeg's pipe holds a reference until it is sent. The
+        // first frame of a WebM is expanded with clear pixels clear: whether it has any
+        // decides whether the video keeps them.
+        const rgba = new Uint8Array(width * height * 4);
+        const anyTransparent = expandToRgba(frame, rgba, alpha || (!video && container === 'webm') ? 0 : 255);
         if (!video) {
           // Callers pass the source's rate (ClipInfo.fps); without it, the first frame's.
           fps ??= Math.min(MAX_GIF_FPS, 1000 / delayMs);
-          alpha = container === 'webm' && frame.transparent !== null && frame.transparent.subarray(0, width * height).some((v) => v !== 0);
+          alpha = container === 'webm' && anyTransparent;
           trackTemp(tempPath);
           video = createVideoOutput(tempPath, { width, height, fps, container, name: file, sound: options.sound?.decodable === true ? options.sound : undefined, alpha });
         }
-        // A fresh buffer per frame: ffmpeg's pipe holds a reference until it is sent.
-        const rgba = new Uint8Array(width * height * 4);
-        if (expandToRgba(frame, rgba, alpha ? 0 : 255) && !alpha) framesBlackened++;
+        if (anyTransparent && !alpha) framesBlackened++;
         elapsedMs += delayMs;
         framesIn++;
         // A video source (delay = 1000/fps) maps one to one; at least one output frame for the first input.

@@ -1,6 +1,7 @@
-import { open, readFile, readlink, realpath, stat } from 'node:fs/promises';
+import { readFile, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, inputError } from '../errors.js';
+import { readHead } from './file-head.js';
 import { checkFrameCount, checkFrameSize, scaledHeight, validateClipOptions } from './clip-options.js';
 import { resolveInputOptions, type InputOptions } from '../options.js';
 import { MAX_ANIMATION_FPS, MAX_GIF_FPS, playbackDelayMs, rateForDelays } from '../timing.js';
@@ -113,18 +114,11 @@ export async function checkInput(file: string): Promise<Uint8Array> {
     throw inputError(file, `cannot read: ${(err as Error).message}`, err);
   }
   if (size === 0) throw inputError(file, 'the file is empty');
-  const head = new Uint8Array(Math.min(size, HEAD_BYTES));
   try {
-    const handle = await open(file, 'r');
-    try {
-      await handle.read(head, 0, head.length, 0);
-    } finally {
-      await handle.close();
-    }
+    return await readHead(file, Math.min(size, HEAD_BYTES));
   } catch (err) {
     throw inputError(file, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, err);
   }
-  return head;
 }
 
 /** True when a part of the clip, another rate or another size is asked for. */

@@ -1,10 +1,11 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { decodeGif, isGif } from '../decode/gif-decode.js';
 import { ChromaseedError, inputError, invalidOption, isBytes, systemReason } from '../errors.js';
 import { DEFAULT_MAX_PIXELS } from '../options.js';
 import { binaryAlpha } from '../pixel-words.js';
 import { scaledHeight } from './clip-options.js';
 import type { Frame } from '../types.js';
+import { readHead } from './file-head.js';
 import { createAtomicFile, type AtomicFile } from './output-file.js';
 
 /**
@@ -130,17 +131,6 @@ function isHeic(head: Uint8Array): boolean {
   return false;
 }
 
-/** The first `n` bytes of `file` (fewer if it is shorter). */
-async function readHead(file: string, n: number): Promise<Uint8Array> {
-  const handle = await open(file, 'r');
-  try {
-    const head = new Uint8Array(n);
-    const { bytesRead } = await handle.read(head, 0, n, 0);
-    return head.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
 
 /** The height `width` scales a `w`x`h` image to; refused when the scaled image has more than `maxPixels` pixels. */
 function scaledHeightWithin(file: string, width: number, w: number, h: number, maxPixels: number): number {

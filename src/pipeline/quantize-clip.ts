@@ -37,7 +37,7 @@ export async function* quantizeClip(
 ): AsyncGenerator<QuantizedFrame> {
   const global = options.seeding === 'global' ? (await clipPalette(open, options, signal, cluster)).palette : null;
   const seeded = options.seeding === 'seeded';
-  const sequence = options.seeding === 'global' ? null : createSequentialQuantizer({ ...options, seeding: options.seeding, stability: seeded ? options.stability : undefined });
+  const sequence = options.seeding === 'global' ? null : createSequentialQuantizer({ ...options, stability: seeded ? options.stability : undefined });
   let previous: { source: TimedFrame; indices: Uint8Array } | null = null;
   const mapper = createMapper();
   const histogramMapper = createHistogramMapper();

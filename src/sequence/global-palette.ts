@@ -1,5 +1,6 @@
 import { checkRgbaFrame, throwIfAborted } from '../errors.js';
-import { kmeansPoints, type KMeansOptions, type KMeansResult } from '../kmeans/kmeans.js';
+import { kmeansPoints, type KMeansResult } from '../kmeans/kmeans.js';
+import type { KMeansPointsRequest } from '../kmeans/kmeans-request.js';
 import type { ClusterOptions } from '../options.js';
 import type { Frame, FrameSource } from '../types.js';
 import { toFramePalette, type FramePalette } from './sequential.js';
@@ -13,11 +14,8 @@ export interface ClipPalette {
 /** One k-means run on a clip's weighted colours, given by the caller (on another thread, say); by default `kmeansPoints`, here. */
 export type PointClusterer = (request: ClusterRequest) => Promise<KMeansResult>;
 
-export interface ClusterRequest {
-  points: Float64Array;
-  weights: Float64Array;
-  options: Omit<KMeansOptions, 'onIteration'>;
-}
+/** The colours to cluster, as weighted points, and the k-means options for them. */
+export type ClusterRequest = KMeansPointsRequest;
 
 /** Reads every frame of the clip once and clusters all its pixels (`--seeding global`, transfer sources). */
 export async function clipPalette(open: () => Promise<FrameSource>, options: ClusterOptions, signal?: AbortSignal, cluster?: PointClusterer): Promise<ClipPalette> {
