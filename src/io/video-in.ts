@@ -54,6 +54,11 @@ export interface VideoProbe {
    * with BT.709's matrix, as players read them (see `parseProbe`).
    */
   readonly guessBt709?: boolean;
+  /**
+   * True when the stream states a field order (DV, broadcast, DVD) or its first frame is
+   * flagged interlaced: read through a deinterlacer (see openVideo).
+   */
+  readonly interlaced?: boolean;
 }
 
 /**
@@ -121,6 +126,11 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   };
   const delayMs = 1000 / fps;
   const filters: string[] = [];
+  // First, before the rate filter repeats or drops frames and before the scaler mixes the
+  // two fields' rows: interlaced frames would otherwise show every moving edge combed. One
+  // frame out per frame in, at the stored rate; frames not flagged interlaced (progressive
+  // parts of a mixed broadcast) pass untouched.
+  if (!asStored && probe.interlaced === true) filters.push('bwdif=mode=send_frame:deint=interlaced');
   // With --start, the rate filter is anchored at the start time (see readFrames): its ticks
   // fall there and every 1/fps after, each taking the frame the filter rounds to it.
   const anchored = !asStored && opts.startSec !== undefined;
@@ -474,7 +484,8 @@ export async function probeVideo(file: string, demuxer?: string): Promise<VideoP
   const command = ffmpegCommand(file);
   if (demuxer !== undefined) command.inputFormat(demuxer);
   // 0:V, not 0:v: the first video stream that is not a picture attached to the sound.
-  const { error, stderr, damage } = await decodeToNothing(command, ['-map', '0:V:0', '-frames:v', '1']);
+  // showinfo reports whether that first frame is interlaced.
+  const { error, stderr, damage } = await decodeToNothing(command, ['-map', '0:V:0', '-frames:v', '1', '-vf', 'showinfo']);
   if (error) throw ffmpegFailure(file, error, stderr);
   // ffmpeg draws a file named .txt, .nfo, .bin (and a few more) as text art on a 640x400
   // console: any text or binary file with such a name would "work", as a picture of itself.
@@ -502,11 +513,14 @@ export function parseProbe(stderr: string): VideoProbe | null {
   let alpha = false; // its pixel format or its metadata says it has an alpha channel
   let sound: VideoProbe['sound']; // the input's first audio stream
   let guessBt709 = false; // its frames name no colour matrix and are HD
+  // "yuv420p(tv, top first)" on the stream line, or "i:T" / "i:B" in showinfo's report of the first frame.
+  let interlaced = /\] n:\s*0 .* i:[TB] /m.test(stderr);
   let inputStreams = 0;
   let inFirstVideo = false;
   for (const line of lines) {
     if (/^Output #\d+/.test(line)) inOutput = true;
-    if (/^\s*Stream #/.test(line)) {
+    // A stream's own line ("Stream #0:1(eng): Audio: aac ..."), not the mapping's ("Stream #0:0 -> #0:0 (h264 ...").
+    if (/^\s*Stream #\d+:\d+[^ ]*: /.test(line)) {
       inFirstVideo = false;
       if (!inOutput) inputStreams++;
     }
@@ -539,6 +553,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
       // every size, which turned an untagged HD red of (192, 48, 32) into (177, 30, 32),
       // where a player shows (189, 44, 30).
       guessBt709 = matrixUnnamed && (parsed.w >= 1280 || parsed.h > 576);
+      if (/\b(top|bottom) (coded )?first\b/.test(format?.[2] ?? '')) interlaced = true;
       inFirstVideo = true;
     }
   }
@@ -563,6 +578,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
     ...(sound ? { sound } : {}),
     ...(alpha ? { alpha } : {}),
     ...(guessBt709 ? { guessBt709 } : {}),
+    ...(interlaced ? { interlaced } : {}),
     ...(inputStreams > 1 ? { otherStreams: true } : {}),
   };
 }
