@@ -34,6 +34,12 @@ export interface ClipInfo {
   readonly fps?: number;
   /** The source's sound, when it has some (a video's audio stream): what a video output carries over. */
   readonly sound?: SoundSource;
+  /**
+   * True when frames after the first may have transparent pixels even if the first has
+   * none: a GIF frame that disposal 2 clears and the next does not cover, or a video stream
+   * with an alpha channel. A WebM output then keeps transparency from the start.
+   */
+  readonly mayTurnTransparent?: boolean;
 }
 
 /** Where a clip's sound is: its file, and the part of it the frames were read from. */

@@ -30,11 +30,16 @@ export interface FrameWriterOptions {
   frameCountUncertain?: boolean | undefined;
   /** Sound a video output carries over (ClipInfo.sound); GIF and PNG have none. */
   sound?: SoundSource | undefined;
+  /** Frames after the first may be partly transparent (ClipInfo.mayTurnTransparent): a WebM keeps transparency even when the first frame has none. */
+  mayTurnTransparent?: boolean | undefined;
 }
 
 /** A writer's options for a clip read from `inputPath`: its size, rate, loop count, frame count and, with `keepSound`, sound. */
 export function clipWriterOptions(info: ClipInfo, inputPath: string, keepSound: boolean): FrameWriterOptions {
-  return { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath, frameCount: info.frameCount, frameCountUncertain: info.frameCountUncertain, sound: keepSound ? info.sound : undefined };
+  return {
+    width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath,
+    frameCount: info.frameCount, frameCountUncertain: info.frameCountUncertain, sound: keepSound ? info.sound : undefined, mayTurnTransparent: info.mayTurnTransparent,
+  };
 }
 
 export interface FrameWriter {
@@ -179,8 +184,9 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
   let framesOut = 0;
   let framesIn = 0;
   let state: 'open' | 'done' | 'aborted' = 'open';
-  // WebM keeps transparency when the first frame has some (a GIF's clear background); it
-  // about doubles the run (pigs_in_a_polka.gif: 0.75 -> 1.55 s), so an opaque clip is written without it.
+  // WebM keeps transparency when the first frame has some (a GIF's clear background) or a
+  // later one may (options.mayTurnTransparent); it about doubles the run
+  // (pigs_in_a_polka.gif: 0.75 -> 1.55 s), so an opaque clip is written without it.
   let alpha = false;
   let framesBlackened = 0;
 
@@ -205,7 +211,7 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
         if (!video) {
           // Callers pass the source's rate (ClipInfo.fps); without it, the first frame's.
           fps ??= Math.min(MAX_GIF_FPS, 1000 / delayMs);
-          alpha = container === 'webm' && anyTransparent;
+          alpha = container === 'webm' && (anyTransparent || options.mayTurnTransparent === true);
           trackTemp(tempPath);
           video = createVideoOutput(tempPath, { width, height, fps, container, name: file, sound: options.sound?.decodable === true ? options.sound : undefined, alpha });
         }
@@ -240,7 +246,7 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
   };
 }
 
-/** Transparent pixels a video could not keep: H.264 has no alpha; a WebM has it only when the first frame needed it. */
+/** Transparent pixels a video could not keep: H.264 has no alpha; a WebM has it only when the first frame needed it or the source said later ones might. */
 function blackWarnings(file: string, container: string, frames: number): string[] {
   if (frames === 0) return [];
   const which = `${frames} ${frames === 1 ? 'frame has' : 'frames have'} transparent pixels, drawn black`;

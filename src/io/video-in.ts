@@ -122,6 +122,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
     width, height, fps, loopCount: 0,
     frameCount: estimateFrames(probe, fps, opts.startSec, opts.durationSec),
     ...(probe.otherStreams === true ? { frameCountUncertain: true } : {}),
+    ...(probe.alpha === true ? { mayTurnTransparent: true } : {}),
     ...(probe.sound !== undefined ? { sound: { file, startSec: opts.startSec, durationSec: opts.durationSec, decodable: probe.sound === 'yes' } } : {}),
   };
   const delayMs = 1000 / fps;

@@ -387,6 +387,29 @@ describe('createFrameWriter: atomic output', () => {
     expect((await mp4.finish()).warnings).toEqual([`${path.join(dir, 'pigs.mp4')}: 1 frame has transparent pixels, drawn black: H.264 video has no transparency (a .gif or .webm keeps it)`]);
   });
 
+  it('a WebM keeps the transparency of later frames when the source says they may have some (it drew them black, with a warning)', async () => {
+    const frame = pigsFrame();
+    const { width, height, transparent } = frame;
+    const dir = freshDir('turns-transparent');
+    for (const mayTurnTransparent of [true, false]) {
+      const name = `later-${mayTurnTransparent}.webm`;
+      const webm = await createFrameWriter(path.join(dir, name), { width, height, fps: 10, mayTurnTransparent });
+      // 100 ms each: one video frame apiece at 10 fps.
+      await webm.write({ ...frame, transparent: null, delayMs: 100 });
+      await webm.write({ ...frame, delayMs: 100 });
+      const { warnings } = await webm.finish();
+      const back = (await readAll(path.join(dir, name))).frames;
+      const clearIn = (data: Uint8Array) => transparent!.filter((t, p) => t !== 0 && data[p * 4 + 3] === 0).length;
+      if (mayTurnTransparent) {
+        expect(warnings).toBeUndefined();
+        expect(clearIn(back[0].data)).toBe(0);
+        expect(clearIn(back[1].data) / transparent!.filter((t) => t !== 0).length).toBeGreaterThan(0.99);
+      } else {
+        expect(warnings).toEqual([`${path.join(dir, name)}: 1 frame has transparent pixels, drawn black: the first frame had none, so the WebM was written without transparency (a .gif keeps it)`]);
+      }
+    }
+  });
+
   it('a frame with indices past its palette size is refused by every writer, as the GIF encoder refused it (PNG and video drew them black)', async () => {
     const dir = freshDir('index-range');
     const frame: IndexedFrame = { width: 4, height: 2, indices: new Uint8Array([0, 1, 0, 1, 7, 7, 255, 255]), palette: new Uint8Array([255, 0, 0, 0, 0, 255]), size: 2, transparent: null, delayMs: 100 };

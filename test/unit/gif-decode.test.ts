@@ -157,6 +157,30 @@ describe('disposal 3 (restore to previous) and mixed disposals', () => {
   });
 });
 
+describe('whether a GIF with an opaque first frame may turn transparent (ClipInfo.mayTurnTransparent)', () => {
+  /** Whether any frame after an opaque first one has a transparent pixel, by decoding them all. */
+  const turnsTransparent = (rel: string): boolean => {
+    const [first, ...later] = decodeAll(rel);
+    const clear = (f: TimedFrame) => f.data.some((v, i) => (i & 3) === 3 && v === 0);
+    return !clear(first) && later.some(clear);
+  };
+  const flagged = (rel: string): boolean => decodeGif(read(rel), rel).info.mayTurnTransparent === true;
+
+  it('says so for a clear by disposal 2 and for restores to the empty canvas before the first frame (a WebM drew them black)', () => {
+    for (const rel of ['odd_gifs/gifcontrols__dispose2.gif', 'odd_gifs/glide__opaque_gif.gif']) {
+      expect(turnsTransparent(rel), rel).toBe(true);
+      expect(flagged(rel), rel).toBe(true);
+    }
+  });
+
+  it('not for GIFs that stay opaque: covered clears, restores of an opaque canvas', () => {
+    for (const rel of ['odd_gifs/gifcontrols__dispose3.gif', 'odd_gifs/libvips__dispose-previous.gif', 'odd_gifs/pillow__dispose_prev.gif', 'gifs/gifcontrols__earth.gif', 'gifs/wuffs__muybridge.gif']) {
+      expect(turnsTransparent(rel), rel).toBe(false);
+      expect(flagged(rel), rel).toBe(false);
+    }
+  });
+});
+
 describe('geometry', () => {
   it('de-interlaces: neighbouring rows are similar', () => {
     // gifcontrols__interlaced.gif is a photo; rows in stream order (0, 8, 16, ... then 4, 12, ...)
