@@ -14,7 +14,7 @@ import { CAPTION_HEIGHT, renderCaption } from '../render/caption.js';
 import { composeSideBySide } from '../render/side-by-side.js';
 import { createSequentialQuantizer } from '../sequence/sequential.js';
 import { STABILITY_PRESETS, type StabilityOptions } from '../sequence/stability.js';
-import type { IndexedFrame, TimedFrame } from '../types.js';
+import type { ClipInfo, IndexedFrame, TimedFrame } from '../types.js';
 import type { Args, CliStreams } from './main.js';
 import { commitRun, createProgress, failedRun, showingFirstPass } from './progress.js';
 import { countOf, printOut, reportWarnings, round } from './report.js';
@@ -168,7 +168,7 @@ const ORIGINAL_MIN_COLORS = 16;
 async function createSideBySide(
   output: string,
   input: string,
-  info: { width: number; height: number; fps?: number; loopCount?: number },
+  info: Pick<ClipInfo, 'width' | 'height' | 'fps' | 'loopCount' | 'mayTurnTransparent'>,
   options: SequenceOptions,
   shown: readonly Seeding[],
 ): Promise<{ write(source: TimedFrame, panels: IndexedFrame[]): Promise<void>; finish(): Promise<{ warnings?: string[] }>; abort(): Promise<void> }> {
@@ -191,7 +191,7 @@ async function createSideBySide(
   // 45.3 dB against the source instead of 45.5, a difference no one sees.
   const original = createSequentialQuantizer({ ...options, colors: originalColors, seeding: 'seeded', maxIterations: 10, stability: { ...STABILITY_PRESETS.none, frameIterations: 2 } });
   const mapper = createMapper();
-  const writer: FrameWriter = await createFrameWriter(output, { width, height, fps: info.fps, loopCount: info.loopCount, inputPath: input });
+  const writer: FrameWriter = await createFrameWriter(output, { width, height, fps: info.fps, loopCount: info.loopCount, inputPath: input, mayTurnTransparent: info.mayTurnTransparent });
   return {
     async write(source, panels) {
       const p = original.next(source);

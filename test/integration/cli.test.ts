@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeGif } from '../../src/decode/gif-decode.js';
 import { ffmpegLocation } from '../../src/io/ffmpeg-path.js';
+import { openInput } from '../../src/io/open-input.js';
 import { BIN, corpus, repoRoot, runBin, runMain } from '../helpers/cli.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'chromaseed-cli-'));
@@ -464,6 +465,16 @@ describe('chromaseed compare', () => {
     const r = await runMain(['compare', path.join(corpus, 'gifs/moviepy__pigs_in_a_polka.gif'), '-k', '4', '--duration', '0.3', '-o', out]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/warning: .*side-pigs\.mp4: \d+ frames? ha(s|ve) transparent pixels, drawn black: H\.264 video has no transparency/);
+  });
+
+  it('a side-by-side .webm of a GIF that turns transparent after an opaque first frame keeps it (it drew them black)', async () => {
+    const out = path.join(tmp, 'side-dispose2.webm');
+    const r = await runMain(['compare', path.join(corpus, 'odd_gifs/gifcontrols__dispose2.gif'), '-k', '2', '--duration', '0.3', '--width', '120', '-o', out, '-q']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const frames = [];
+    for await (const f of (await openInput(out)).frames) frames.push(f);
+    expect(frames[0].data.some((v, i) => (i & 3) === 3 && v === 0)).toBe(false);
+    expect(frames.some((f) => f.data.some((v, i) => (i & 3) === 3 && v === 0))).toBe(true);
   });
 
   it('measures seeded output as far steadier than unseeded, in the METRICS.md names', async () => {
