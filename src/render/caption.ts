@@ -2,7 +2,19 @@ import sharp from 'sharp';
 import { ChromaseedError } from '../errors.js';
 import { PANEL_GAP, sideBySideSize, type Caption } from './side-by-side.js';
 
+/** The caption bar's height under panels up to 630 pixels wide; wider panels get a taller bar (see captionSize). */
 export const CAPTION_HEIGHT = 22;
+
+/**
+ * Font size and bar height for panels `panelWidth` pixels wide: 9 to 14 px text in a 22 px
+ * bar up to 630 px, then growing with the width (28 px text in a 45 px bar over a 1280 px
+ * panel), so that a side-by-side of HD video, shown shrunk to fit a screen, keeps readable
+ * labels (a fixed 14 px was 5 px tall on a 5132 px wide compare shown 1920 wide).
+ */
+function captionSize(panelWidth: number): { fontSize: number; height: number } {
+  const fontSize = Math.max(9, Math.min(Math.floor(panelWidth / 12), Math.max(14, Math.round(panelWidth / 45))));
+  return { fontSize, height: Math.max(CAPTION_HEIGHT, Math.round(fontSize * 1.6)) };
+}
 
 function escapeXml(s: string): string {
   return s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -29,11 +41,15 @@ export async function renderCaption(labels: readonly string[], sourceWidth: numb
   const tallest = Math.floor((MAX_FRAME_HEIGHT - CAPTION_HEIGHT) / sourceHeight);
   const scale = Math.max(1, Math.min(tallest, Math.ceil(needed / sourceWidth)));
   const panelWidth = sourceWidth * scale;
-  const { width, height } = sideBySideSize(panelWidth, 0, labels.length, CAPTION_HEIGHT);
+  const { fontSize, height: barHeight } = captionSize(panelWidth);
+  // Enlarged panels are narrow, so their bar is the smallest; a wide panel's taller bar is checked here.
+  if (sourceHeight * scale + barHeight > MAX_FRAME_HEIGHT) {
+    throw new ChromaseedError('ERR_USAGE', `a side-by-side of panels ${sourceHeight} pixels high, under a ${barHeight}-pixel caption, would be more than ${MAX_FRAME_HEIGHT} pixels high; scale the input down with --width`);
+  }
+  const { width, height } = sideBySideSize(panelWidth, 0, labels.length, barHeight);
   if (width > MAX_CAPTION_WIDTH) {
     throw new ChromaseedError('ERR_USAGE', `a side-by-side of ${labels.length} panels ${panelWidth} pixels wide would be ${width} pixels wide, more than ${MAX_CAPTION_WIDTH}; scale the input down with --width`);
   }
-  const fontSize = Math.max(9, Math.min(14, Math.floor(panelWidth / 12)));
   const texts = labels
     .map((label, i) => {
       const x = i * (panelWidth + PANEL_GAP) + panelWidth / 2;

@@ -16,7 +16,10 @@ export interface Caption {
   readonly scale: number;
 }
 
+/** Columns between panels: a white rule edged in black (GAP_COLUMNS), seen on dark and light content alike. */
 export const PANEL_GAP = 4;
+/** The gap's columns as caption palette entries (0 black, 1 white): all black vanished between dark panels. */
+const GAP_COLUMNS = [0, 1, 1, 0] as const;
 
 export function sideBySideSize(panelWidth: number, panelHeight: number, panels: number, captionHeight: number): { width: number; height: number } {
   return { width: panels * panelWidth + (panels - 1) * PANEL_GAP, height: panelHeight + captionHeight };
@@ -31,7 +34,7 @@ export function composeSideBySide(panels: readonly IndexedFrame[], caption: Capt
   const total = 2 + panels.reduce((n, p) => n + p.size, 0);
   if (total > 256) throw new RangeError(`side-by-side needs ${total} palette entries, more than 256`);
   const palette = new Uint8Array(total * 3);
-  palette.set([0, 0, 0, 255, 255, 255]); // entry 0: background and gaps, entry 1: caption text
+  palette.set([0, 0, 0, 255, 255, 255]); // entry 0: caption background, entry 1: caption text (and the gaps between panels use both)
   const indices = new Uint8Array(width * height);
   let transparent: Uint8Array | null = null;
   for (let i = 0; i < caption.mask.length && i < width * caption.height; i++) indices[i] = caption.mask[i];
@@ -53,6 +56,10 @@ export function composeSideBySide(panels: readonly IndexedFrame[], caption: Capt
       }
     }
     offset += panel.size;
+    if (p === panels.length - 1) return;
+    for (let c = 0; c < PANEL_GAP; c++) {
+      for (let i = caption.height * width + x0 + pw + c; i < indices.length; i += width) indices[i] = GAP_COLUMNS[c];
+    }
   });
   return { width, height, indices, palette, size: total, transparent, delayMs: panels[0].delayMs };
 }

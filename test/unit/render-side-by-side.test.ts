@@ -37,6 +37,26 @@ describe('side-by-side caption', () => {
   });
 });
 
+describe('caption size', () => {
+  /** Rows of the caption mask with text in them. */
+  const textRows = (c: { mask: Uint8Array; width: number; height: number }) => {
+    const rows = [];
+    for (let y = 0; y < c.height; y++) if (c.mask.subarray(y * c.width, (y + 1) * c.width).includes(1)) rows.push(y);
+    return rows.length;
+  };
+
+  it('grows with wide panels, so labels stay readable when an HD side-by-side is shown shrunk (it was 22 px at any width)', async () => {
+    const labels = ['original', 'unseeded', 'seeded'];
+    const sd = await renderCaption(labels, 400, 300);
+    const hd = await renderCaption(labels, 1280, 720);
+    expect([sd.height, hd.height]).toEqual([CAPTION_HEIGHT, 45]);
+    expect(textRows(hd)).toBeGreaterThan(1.8 * textRows(sd)); // 28 px letters against 14
+    expect(hd.width).toBe(3 * 1280 + 2 * PANEL_GAP);
+    // The taller bar counts towards the tallest frame a writer takes.
+    await expect(renderCaption(['original'], 2000, 65_500)).rejects.toThrow(/under a 70-pixel caption, would be more than 65534 pixels high/);
+  });
+});
+
 describe('composeSideBySide', () => {
   it('draws each panel pixel as a scale x scale block, with its own palette and transparency', () => {
     const panel = (colour: number, transparentAt: number | null): IndexedFrame => ({
@@ -52,8 +72,9 @@ describe('composeSideBySide', () => {
     const out = composeSideBySide([panel(10, null), panel(20, 1)], caption);
     expect([out.width, out.height, out.size, out.delayMs]).toEqual([12, CAPTION_HEIGHT + 2, 6, 70]);
     const row = (y: number) => Array.from(out.indices.subarray((CAPTION_HEIGHT + y) * 12, (CAPTION_HEIGHT + y + 1) * 12));
-    // Panel 0: entries 2, 3; gap: 0; panel 1: entries 4, 5, its second pixel transparent.
-    for (const y of [0, 1]) expect(row(y)).toEqual([2, 2, 3, 3, 0, 0, 0, 0, 4, 4, 0, 0]);
+    // Panel 0: entries 2, 3; gap: a white rule edged in black (all black vanished between
+    // dark panels); panel 1: entries 4, 5, its second pixel transparent.
+    for (const y of [0, 1]) expect(row(y)).toEqual([2, 2, 3, 3, 0, 1, 1, 0, 4, 4, 0, 0]);
     const seeThrough = Array.from(out.transparent!.subarray((CAPTION_HEIGHT + 1) * 12, (CAPTION_HEIGHT + 2) * 12));
     expect(seeThrough).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
     expect(Array.from(out.palette.subarray(6, 18))).toEqual([10, 0, 0, 10, 10, 0, 20, 0, 0, 20, 20, 0]);
