@@ -172,7 +172,7 @@ export async function renderTransferSwatch(source: SourcePalette, decision: Tran
     return makeEntry(source.rgb[j * 3], source.rgb[j * 3 + 1], source.rgb[j * 3 + 2], target.proportions[e], target.proportions[e]);
   });
   const bars = await Promise.all(
-    [sourceEntries, targetEntries, becameEntries].map((entries) => renderSwatch(entries, { width: SWATCH_WIDTH, height: BAR_HEIGHT, minSegment: 12 })),
+    [sourceEntries, targetEntries, becameEntries].map((entries) => renderSwatch(entries, { width: SWATCH_WIDTH, height: BAR_HEIGHT, minSegment: 12, key: false })),
   );
   const height = 3 * BAR_HEIGHT + 2 * GAP;
   return sharp({ create: { width: SWATCH_WIDTH, height, channels: 3, background: { r: 255, g: 255, b: 255 } } })

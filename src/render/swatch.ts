@@ -11,12 +11,36 @@ export interface SwatchOptions {
    * leave most of the bar to follow the proportions.
    */
   readonly width?: number;
-  /** Picture height in pixels. Default 160. */
+  /** Height of the bar in pixels (the key, if any, is added below it). Default 160. */
   readonly height?: number;
   /** Narrowest segment in pixels, so a colour with a tiny share stays visible. Default 4. */
   readonly minSegment?: number;
   /** Draw each segment's hex code on it. Default true. */
   readonly labels?: boolean;
+  /**
+   * Below the bar, a key: one equal chip per colour, in the same order, with its hex code and
+   * share, so that colours too narrow in the bar for a label (a 1% accent) are named too.
+   * Default true.
+   */
+  readonly key?: boolean;
+}
+
+/** Key chips: at least this wide (a 13 px "#rrggbb" and a margin), this tall (two lines), parted by GAP pixels of white. */
+const KEY_FONT = 13;
+const KEY_MIN_CHIP = 80;
+const KEY_CHIP_HEIGHT = 42;
+const KEY_GAP = 2;
+
+/** The key's grid for `n` colours across `width` pixels: as many chips a row as fit, the rows filled in turn. */
+function keyLayout(n: number, width: number): { columns: number; rows: number; height: number } {
+  const columns = Math.max(1, Math.min(n, Math.floor((width + KEY_GAP) / (KEY_MIN_CHIP + KEY_GAP))));
+  const rows = Math.ceil(n / columns);
+  return { columns, rows, height: rows * (KEY_CHIP_HEIGHT + KEY_GAP) + KEY_GAP };
+}
+
+/** A share as the key prints it: one decimal, "<0.1%" for less. */
+function shareText(proportion: number): string {
+  return proportion > 0 && proportion < 0.0005 ? '<0.1%' : `${(proportion * 100).toFixed(1)}%`;
 }
 
 /**
@@ -82,9 +106,11 @@ function positiveInt(name: string, v: number): number {
  * given order, each as wide as its share of the pixels (see {@link segmentWidths}) and,
  * when wide enough, labelled with its hex code in black or white, whichever contrasts more.
  * Labels sit in the lower part of the bar, horizontal when they fit and rotated a quarter
- * turn when the segment is narrow; the top rows of every segment are plain colour.
+ * turn when the segment is narrow; the top rows of every segment are plain colour. Below
+ * the bar, unless `key` is false, every colour again as an equal chip with its hex code and
+ * share, on white.
  *
- * @returns PNG bytes (RGB, no alpha), `width × height`.
+ * @returns PNG bytes (RGB, no alpha), `width × height` plus the key's height.
  * @example
  * await writeFileAtomic('palette.png', await renderSwatch(palette.colors));
  */
@@ -95,9 +121,11 @@ export async function renderSwatch(colors: readonly PaletteEntry[], options: Swa
   const height = positiveInt('swatch height', options.height ?? 160);
   if (colors.length === 0) throw new ChromaseedError('ERR_USAGE', 'cannot draw a swatch of an empty palette');
   const widths = segmentWidths(colors.map((c) => c.proportion), width, minSegment);
+  const key = options.key ?? true ? keyLayout(colors.length, width) : null;
+  const fullHeight = height + (key?.height ?? 0);
 
   // Fill the first row, then copy it down: each segment is a solid column block.
-  const rgb = new Uint8Array(width * height * 3);
+  const rgb = new Uint8Array(width * fullHeight * 3);
   for (let i = 0, x = 0; i < colors.length; i++) {
     const [r, g, b] = colors[i].rgb;
     for (const end = x + widths[i]; x < end; x++) {
@@ -108,13 +136,42 @@ export async function renderSwatch(colors: readonly PaletteEntry[], options: Swa
   }
   const rowBytes = width * 3;
   for (let y = 1; y < height; y++) rgb.copyWithin(y * rowBytes, 0, rowBytes);
-
-  let image = sharp(rgb, { raw: { width, height, channels: 3 } });
+  const layers: { input: Buffer; top: number; left: number }[] = [];
   if (options.labels ?? true) {
     const svg = swatchLabels(colors, widths, width, height);
-    if (svg !== null) image = image.composite([{ input: Buffer.from(svg), top: 0, left: 0 }]);
+    if (svg !== null) layers.push({ input: Buffer.from(svg), top: 0, left: 0 });
   }
-  return image.png().toBuffer();
+  if (key !== null) layers.push({ input: Buffer.from(drawKey(rgb, colors, width, height, key)), top: height, left: 0 });
+  const image = sharp(rgb, { raw: { width, height: fullHeight, channels: 3 } });
+  return (layers.length > 0 ? image.composite(layers) : image).png().toBuffer();
+}
+
+/**
+ * Paints the key's chips into `rgb` below the bar (white between them) and returns the SVG
+ * of their labels: hex code over share, centred, black or white to contrast.
+ */
+function drawKey(rgb: Uint8Array, colors: readonly PaletteEntry[], width: number, top: number, key: { columns: number; rows: number; height: number }): string {
+  rgb.fill(255, top * width * 3);
+  const chipWidths = segmentWidths(new Float64Array(key.columns).fill(1), width - (key.columns + 1) * KEY_GAP, 1);
+  const texts: string[] = [];
+  colors.forEach((c, i) => {
+    const column = i % key.columns;
+    let x0 = KEY_GAP;
+    for (let j = 0; j < column; j++) x0 += chipWidths[j] + KEY_GAP;
+    const y0 = KEY_GAP + Math.floor(i / key.columns) * (KEY_CHIP_HEIGHT + KEY_GAP);
+    for (let y = y0; y < y0 + KEY_CHIP_HEIGHT; y++) {
+      for (let x = x0, o = ((top + y) * width + x0) * 3; x < x0 + chipWidths[column]; x++, o += 3) {
+        rgb[o] = c.rgb[0];
+        rgb[o + 1] = c.rgb[1];
+        rgb[o + 2] = c.rgb[2];
+      }
+    }
+    const fill = contrastColor(c.rgb[0], c.rgb[1], c.rgb[2]);
+    const cx = px(x0 + chipWidths[column] / 2);
+    texts.push(`<text x="${cx}" y="${px(y0 + KEY_CHIP_HEIGHT / 2 - 3)}" fill="${fill}">${escapeXml(c.hex)}</text>`);
+    texts.push(`<text x="${cx}" y="${px(y0 + KEY_CHIP_HEIGHT / 2 + KEY_FONT - 1)}" fill="${fill}">${escapeXml(shareText(c.proportion))}</text>`);
+  });
+  return `${svgOpen(width, key.height)}<g font-family="${escapeXml(LABEL_FONT_FAMILY)}" font-size="${KEY_FONT}" text-anchor="middle">${texts.join('')}</g></svg>`;
 }
 
 /** SVG with the hex labels for {@link renderSwatch}, or null when no segment has room for one. */

@@ -61,7 +61,8 @@ describe('segmentWidths', () => {
 describe('renderSwatch', () => {
   it('draws one segment per colour, in order, with widths from the proportions', async () => {
     const img = await decode(await renderSwatch(colors));
-    expect([img.width, img.height]).toEqual([800, 160]);
+    // The bar, and under it the key: one row of chips per 9 colours.
+    expect([img.width, img.height]).toEqual([800, 160 + Math.ceil(colors.length / 9) * 44 + 2]);
     // The top rows carry no labels, so they show the exact palette colours.
     const top = runs(img, 2);
     expect(top.map(([r, g, b]) => [r, g, b])).toEqual(colors.map((c) => [...c.rgb]));
@@ -109,8 +110,33 @@ describe('renderSwatch', () => {
     expect(Math.min(...widths)).toBe(4);
   });
 
+  it('names every colour in the key below the bar, the smallest shares too (the bar has room for only the wide ones)', async () => {
+    const img = await decode(await renderSwatch(colors));
+    let named = 0;
+    for (let i = 0; i < colors.length; i++) {
+      // Chips 86 or 87 pixels wide (780 over 9 columns), 2 of white before each.
+      const column = i % 9;
+      const x0 = 2 + column * 88 + Math.min(column, 6);
+      const chip = column < 6 ? 87 : 86;
+      const y0 = 160 + 2 + Math.floor(i / 9) * 44;
+      const [r, g, b] = colors[i].rgb;
+      // The chip's top edge is its exact colour; its middle carries text in a contrasting one.
+      expect(runs(img, y0 + 1).find((run) => run[0] === r && run[1] === g && run[2] === b)?.[3], colors[i].hex).toBe(chip);
+      let text = 0;
+      for (let y = y0 + 8; y < y0 + 36; y++) {
+        for (let x = x0 + 10; x < x0 + chip - 10; x++) {
+          const o = (y * img.width + x) * img.channels;
+          if (Math.abs(img.data[o] - r) + Math.abs(img.data[o + 1] - g) + Math.abs(img.data[o + 2] - b) > 60) text++;
+        }
+      }
+      if (text > 80) named++;
+    }
+    expect(named).toBe(colors.length);
+    expect(colors.some((c) => c.proportion < 0.01)).toBe(true);
+  });
+
   it('honours a custom size', async () => {
-    const img = await decode(await renderSwatch(colors, { width: 300, height: 40 }));
+    const img = await decode(await renderSwatch(colors, { width: 300, height: 40, key: false }));
     expect([img.width, img.height]).toEqual([300, 40]);
     expect(runs(img, 1)).toHaveLength(colors.length);
   });
