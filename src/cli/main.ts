@@ -237,19 +237,19 @@ function clusterOptions<T>(y: Argv<T>, defaultColors: number, defaultRestarts: n
   return y
     .option('colors', { requiresArg: true, alias: 'k', type: 'number', default: defaultColors, describe: 'palette size k, 1 to 256' })
     .option('init', { requiresArg: true, choices: INITS, default: 'kmeans++', describe: 'how k-means starts' })
-    .option('restarts', { requiresArg: true, type: 'number', default: defaultRestarts, describe: 'initialisations tried, best kept (n_init)' })
+    .option('restarts', { requiresArg: true, type: 'number', default: defaultRestarts, describe: 'initialisations tried, best kept (n_init), 1 to 1000' })
     .option('metric', { requiresArg: true, choices: METRICS, default: 'euclidean', describe: 'distance: euclidean (mean) or manhattan (median)' })
     .option('space', { requiresArg: true, choices: SPACES, default: 'rgb', describe: 'colour space k-means runs in' })
     .option('seed', { requiresArg: true, type: 'number', default: 0, describe: 'random seed (same seed, same result)' })
-    .option('max-iterations', { requiresArg: true, type: 'number', describe: 'Lloyd iterations at most per run (the run on colour bins, its refinement on exact colours and a final polish each) [default: 300]' });
+    .option('max-iterations', { requiresArg: true, type: 'number', describe: 'Lloyd iterations at most per run (the run on colour bins, its refinement on exact colours and a final polish each), 1 to 10000 [default: 300]' });
 }
 
 function inputOptions<T>(y: Argv<T>) {
   return y
-    .option('fps', { requiresArg: true, type: 'number', describe: 'video or GIF: resample to this frame rate (at most 50 for GIF output)' })
-    .option('width', { requiresArg: true, type: 'number', describe: 'scale to this width, keeping the aspect ratio' })
-    .option('start', { requiresArg: true, type: 'string', describe: 'video or GIF: start time (seconds or hh:mm:ss.xxx)' })
-    .option('duration', { requiresArg: true, type: 'string', describe: 'video or GIF: duration to read (seconds or hh:mm:ss.xxx)' })
+    .option('fps', { requiresArg: true, type: 'number', describe: 'animation or video: resample to this frame rate, at most 1000 (50 for GIF output)' })
+    .option('width', { requiresArg: true, type: 'number', describe: 'scale to this width (1 to 16384 pixels), keeping the aspect ratio' })
+    .option('start', { requiresArg: true, type: 'string', describe: 'animation or video: start time (seconds or hh:mm:ss.xxx)' })
+    .option('duration', { requiresArg: true, type: 'string', describe: 'animation or video: duration to read (seconds or hh:mm:ss.xxx)' })
     .option('max-pixels', { requiresArg: true, type: 'number', describe: 'refuse frames larger than this many pixels [default: 100000000]' })
     .option('max-frames', { requiresArg: true, type: 'number', describe: 'refuse inputs with more frames than this [default: 100000]' });
 }
