@@ -13,6 +13,7 @@ const benches = [
   ['pixel mapping', 'map-bench.js'],
   ['animation quality, flicker and speed vs ffmpeg (issues 3, 4)', 'quantize-bench.js'],
   ['streaming memory (issue 3)', 'memory-bench.js'],
+  ['palette transfer: what each method trades off', 'transfer-bench.js'],
 ];
 let failed = 0;
 for (const [title, file] of benches) {

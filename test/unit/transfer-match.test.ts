@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lightness } from '../../src/color/space.js';
 import { assignmentCost, solveAssignment } from '../../src/transfer/hungarian.js';
-import { entryProportions, matchPalettes, relativeLightness, transferCost, type WeightedPalette } from '../../src/transfer/match.js';
+import { entryProportions, leastCostAssignment, matchPalettes, relativeLightness, transferCost, type WeightedPalette } from '../../src/transfer/match.js';
 import { createRng } from '../../src/kmeans/random.js';
 
 const prng = createRng;
@@ -104,6 +104,24 @@ describe('matchPalettes', () => {
     expect(() => matchPalettes(target, source, 'optimal', { lightness: 1, color: 1e308, frequency: 1 })).toThrow(/costs must be finite/);
   });
 
+  it('optimal gives no sizeable dark cluster a colour clearly lighter than a lighter cluster gets (a grey palette on the rocket photo turned its towers light grey)', () => {
+    const hex = (h: string): [number, number, number] => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)) as [number, number, number];
+    // The rocket photo's 8 clusters (night sky, towers, lights) and a grey photo's palette, with their shares.
+    const rocket = palette(['#1a3455', '#2b4a6f', '#e5cfa3', '#b6844c', '#092240', '#15141a', '#4e617c', '#4a3d3a'].map(hex), [0.259, 0.17, 0.013, 0.03, 0.235, 0.099, 0.11, 0.083]);
+    const greys = palette(['#040404', '#cbcbcb', '#919191', '#b0b0b0', '#757575', '#2b2b2b', '#505050', '#ececec'].map(hex), [0.194, 0.159, 0.146, 0.146, 0.119, 0.108, 0.086, 0.043]);
+    const mapping = matchPalettes(rocket, greys, 'optimal');
+    const lt = relativeLightness(rocket);
+    const ls = relativeLightness(greys);
+    for (let a = 0; a < rocket.size; a++) {
+      for (let b = 0; b < rocket.size; b++) {
+        if (rocket.proportions[a] < 0.02 || rocket.proportions[b] < 0.02 || lt[b] - lt[a] <= 0.15) continue;
+        expect(ls[mapping[a]] - ls[mapping[b]], `entries ${a} and ${b}`).toBeLessThanOrEqual(0.15);
+      }
+    }
+    // The near-black towers (#15141a) get a darker grey than the dark blue sky (#1a3455); they got #505050 against its #2b2b2b.
+    expect(ls[mapping[5]]).toBeLessThan(ls[mapping[0]]);
+  });
+
   it('optimal keeps hue within a lightness band where lightness order gets it wrong', () => {
     // Red and green of nearly equal L*, in opposite L* order in target and source.
     const t = palette([[0, 0, 0], [200, 40, 40], [40, 130, 40], [255, 255, 255]], [0.25, 0.25, 0.25, 0.25]);
@@ -137,7 +155,7 @@ describe('matchPalettes', () => {
     expect(optimal[3]).toBe(0);
   });
 
-  it('optimal is the minimum of the documented cost over all permutations', () => {
+  it("optimal's assignment, before its reversals are undone, is the minimum of the documented cost over all permutations", () => {
     const rand = prng(3);
     for (let trial = 0; trial < 30; trial++) {
       const colors = (n: number) => Array.from({ length: n }, () => [0, 0, 0].map(() => Math.floor(rand() * 256)) as [number, number, number]);
@@ -149,7 +167,7 @@ describe('matchPalettes', () => {
       const t = palette(colors(5), shares(5));
       const s = palette(colors(6), shares(6));
       const cost = transferCost(t, s);
-      const m = matchPalettes(t, s, 'optimal');
+      const m = leastCostAssignment(t, s);
       expect(assignmentCost(cost, 6, m)).toBeCloseTo(bruteForce(cost, 5, 6), 9);
     }
   });
