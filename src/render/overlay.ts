@@ -19,11 +19,17 @@ export interface OverlayLayout {
 /** Labels smaller than this are unreadable, so they are left out. */
 const MIN_FONT = 8;
 
+/** Largest label font: beyond it a label only covers more of the photo. */
+const MAX_FONT = 18;
+
 /**
  * Lay out `k` labelled squares in a strip along the bottom of a `width × height` image.
  * Squares are at most 14% of the shorter side; when one row would make them smaller than
  * about 24 px (or a sixth of that cap on small images), more rows are used, up to half the
- * image height.
+ * image height. A label (7 monospace glyphs at about a fifth of the square, at least
+ * MIN_FONT) may be wider than its square: squares are then spaced by the label's width, so
+ * that neighbouring labels keep a gap, and a wide image with small squares (a banner) still
+ * gets its hex codes.
  */
 export function overlayLayout(width: number, height: number, k: number): OverlayLayout {
   const short = Math.min(width, height);
@@ -34,22 +40,29 @@ export function overlayLayout(width: number, height: number, k: number): Overlay
   const pad = roomy ? Math.max(2, Math.round(short * 0.015)) : 0;
   const cap = Math.max(1, Math.round(short * 0.14));
   const wanted = Math.min(24, cap);
-  let best: { rows: number; perRow: number; size: number; fontSize: number; labelH: number } | null = null;
+  const room = width - 2 * margin - 2 * pad + gap; // for perRow columns of (pitch), the last one's gap included
+  const labelFont = (size: number) => Math.min(MAX_FONT, Math.max(MIN_FONT, Math.floor(size * 0.22)));
+  // A label is readable with room on each side, and there must be room for a row of them.
+  const labelPitch = (size: number) => Math.max(size, Math.ceil(labelWidth(7, labelFont(size)) + gap)) + gap;
+  type Option = { rows: number; perRow: number; size: number; pitch: number; fontSize: number; labelH: number };
+  let firstBig: Option | null = null; // the fewest rows whose squares reach `wanted`
+  let last: Option | null = null;
   for (let rows = 1; rows <= k; rows++) {
     const perRow = Math.ceil(k / rows);
-    const size = Math.max(1, Math.min(cap, Math.floor((width - 2 * margin - 2 * pad + gap) / perRow) - gap));
-    // About a fifth of the square, but never below the readable minimum while it still
-    // fits: a label is 7 monospace glyphs and must fit under its square.
-    const font = Math.floor(Math.min(Math.max(size * 0.22, MIN_FONT), (size + gap * 0.8) / labelWidth(7, 1)));
-    const fontSize = font >= MIN_FONT ? font : 0;
-    const labelH = fontSize > 0 ? Math.ceil(fontSize * 1.35) : 0;
-    const totalH = rows * (size + labelH) + (rows - 1) * gap + 2 * pad;
-    if (best !== null && totalH > height * 0.5) break;
-    best = { rows, perRow, size, fontSize, labelH };
-    if (size >= wanted) break;
+    const size = Math.max(1, Math.min(cap, Math.floor(room / perRow) - gap));
+    const labelled = roomy && size >= MIN_FONT && perRow * labelPitch(size) <= room;
+    const fontSize = labelled ? labelFont(size) : 0;
+    const labelH = labelled ? Math.ceil(fontSize * 1.35) : 0;
+    const option = { rows, perRow, size, pitch: labelled ? labelPitch(size) : size + gap, fontSize, labelH };
+    if (last !== null && rows * (size + labelH) + (rows - 1) * gap + 2 * pad > height * 0.5) break;
+    last = option;
+    // More rows than big squares need, while they make room for the labels.
+    if (size >= wanted && labelled) break;
+    if (size >= wanted) firstBig ??= option;
   }
-  const { rows, perRow, size, fontSize, labelH } = best!;
-  const stripW = perRow * size + (perRow - 1) * gap + 2 * pad;
+  const best = last!.fontSize > 0 || firstBig === null ? last! : firstBig;
+  const { rows, perRow, size, pitch, fontSize, labelH } = best;
+  const stripW = perRow * pitch - gap + 2 * pad;
   const stripH = rows * (size + labelH) + (rows - 1) * gap + 2 * pad;
   const bx = Math.max(0, Math.round((width - stripW) / 2));
   const by = Math.max(0, height - margin - stripH);
@@ -57,7 +70,8 @@ export function overlayLayout(width: number, height: number, k: number): Overlay
   for (let i = 0; i < k; i++) {
     const row = Math.floor(i / perRow);
     const col = i % perRow;
-    squares.push([bx + pad + col * (size + gap), by + pad + row * (size + labelH + gap)]);
+    // Centred in its column, which is wider than the square when the label is.
+    squares.push([bx + pad + col * pitch + Math.floor((pitch - gap - size) / 2), by + pad + row * (size + labelH + gap)]);
   }
   return { size, squares, backing: [bx, by, stripW, stripH], fontSize };
 }
@@ -80,7 +94,7 @@ export async function renderOverlay(image: Frame, colors: readonly PaletteEntry[
   const radius = Math.max(1, Math.round(Math.min(backing[2], backing[3]) * 0.06));
   const parts = [
     svgOpen(width, height),
-    `<rect x="${backing[0]}" y="${backing[1]}" width="${backing[2]}" height="${backing[3]}" rx="${radius}" fill="#ffffff" fill-opacity="0.72"/>`,
+    `<rect x="${backing[0]}" y="${backing[1]}" width="${backing[2]}" height="${backing[3]}" rx="${radius}" fill="#ffffff" fill-opacity="0.85"/>`,
   ];
   colors.forEach((c, i) => {
     const [x, y] = squares[i];

@@ -6,6 +6,7 @@ import { loadStill } from '../../src/io/still.js';
 import { kmeansPixels } from '../../src/kmeans/kmeans.js';
 import { paletteFromKMeans } from '../../src/palette/palette.js';
 import { overlayLayout, renderOverlay } from '../../src/render/overlay.js';
+import { labelWidth } from '../../src/render/text.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const still = (name: string) => path.resolve(repoRoot, '../shared/corpus/stills', name);
@@ -29,6 +30,21 @@ describe('overlayLayout', () => {
     expect(overlayLayout(1411, 1411, 8).size).toBeGreaterThan(100);
     expect(overlayLayout(1411, 1411, 8).fontSize).toBeGreaterThanOrEqual(16);
     expect(overlayLayout(160, 120, 8).fontSize).toBe(0);
+  });
+
+  it('spaces squares by their labels where the labels are wider, so neighbours never touch, and labels a banner (it got none)', () => {
+    // A 1164x200 banner and a 640x237 logo, 6 colours: the banner's squares are capped by
+    // its short side, 28 px, narrower than a label; the logo's labels ran together.
+    for (const [w, h] of [[1164, 200], [640, 237], [312, 312], [1411, 1411]] as const) {
+      const l = overlayLayout(w, h, 6);
+      expect(l.fontSize, `${w}x${h}`).toBeGreaterThanOrEqual(8);
+      const label = labelWidth(7, l.fontSize);
+      for (let i = 1; i < l.squares.length; i++) {
+        if (l.squares[i][1] !== l.squares[i - 1][1]) continue;
+        // Label centres are a label's width and more apart: at least a pixel between labels.
+        expect(l.squares[i][0] - l.squares[i - 1][0], `${w}x${h}`).toBeGreaterThan(label + 1);
+      }
+    }
   });
 });
 
