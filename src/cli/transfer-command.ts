@@ -12,6 +12,7 @@ import { makeEntry, toHex, type PaletteEntry } from '../palette/palette.js';
 import { expandFrame } from '../pipeline/expand-frame.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import { renderSwatch } from '../render/swatch.js';
+import { svgOpen } from '../render/text.js';
 import { extractSourcePalette } from '../transfer/source-palette.js';
 import { createPaletteTransfer, type SourcePalette, type TransferDecision } from '../transfer/transfer.js';
 import type { Args, CliStreams } from './main.js';
@@ -152,12 +153,18 @@ function describeMapping(source: SourcePalette, decision: TransferDecision): { e
 const SWATCH_WIDTH = 800;
 const BAR_HEIGHT = 72;
 const GAP = 6;
+/** The legend left of the bars: what each one is. */
+const LEGEND = ['source', 'target', 'became'] as const;
+const LEGEND_FONT = 14;
+const LEGEND_WIDTH = 72;
 
 /**
  * The transfer as a picture, three labelled bars of equal width: SOURCE's colours (widths
  * = shares); the target's clusters on the first frame (widths = shares, most common
  * first); and directly below each target cluster the source colour it became. The last
  * two bars use the same widths, so each target segment sits right above its new colour.
+ * A legend on the left names the bars. Bars are 800 px wide, or 8 px a colour for more
+ * than 100 colours, as the palette swatch (at k = 256 they were 3 px a segment).
  */
 export async function renderTransferSwatch(source: SourcePalette, decision: TransferDecision): Promise<Buffer> {
   const sourceEntries: PaletteEntry[] = [];
@@ -171,12 +178,15 @@ export async function renderTransferSwatch(source: SourcePalette, decision: Tran
     const j = mapping[e];
     return makeEntry(source.rgb[j * 3], source.rgb[j * 3 + 1], source.rgb[j * 3 + 2], target.proportions[e], target.proportions[e]);
   });
+  const barWidth = Math.max(SWATCH_WIDTH, 8 * Math.max(source.size, target.size));
   const bars = await Promise.all(
-    [sourceEntries, targetEntries, becameEntries].map((entries) => renderSwatch(entries, { width: SWATCH_WIDTH, height: BAR_HEIGHT, minSegment: 12, key: false })),
+    [sourceEntries, targetEntries, becameEntries].map((entries) => renderSwatch(entries, { width: barWidth, height: BAR_HEIGHT, minSegment: 12, key: false })),
   );
   const height = 3 * BAR_HEIGHT + 2 * GAP;
-  return sharp({ create: { width: SWATCH_WIDTH, height, channels: 3, background: { r: 255, g: 255, b: 255 } } })
-    .composite(bars.map((input, i) => ({ input, top: i * (BAR_HEIGHT + GAP), left: 0 })))
+  const legend = LEGEND.map((name, i) => `<text x="${LEGEND_WIDTH - 8}" y="${i * (BAR_HEIGHT + GAP) + BAR_HEIGHT / 2 + LEGEND_FONT * 0.35}" text-anchor="end">${name}</text>`).join('');
+  const svg = `${svgOpen(LEGEND_WIDTH, height)}<g font-family="DejaVu Sans, sans-serif" font-size="${LEGEND_FONT}" fill="#333333">${legend}</g></svg>`;
+  return sharp({ create: { width: LEGEND_WIDTH + barWidth, height, channels: 3, background: { r: 255, g: 255, b: 255 } } })
+    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }, ...bars.map((input, i) => ({ input, top: i * (BAR_HEIGHT + GAP), left: LEGEND_WIDTH }))])
     .png()
     .toBuffer();
 }

@@ -79,17 +79,24 @@ describe('chromaseed transfer (GIF target)', () => {
     expect(checked).toBeGreaterThanOrEqual(produced.width * produced.height); // at least the whole first frame
   });
 
-  it('draws the swatch: source colours on top, each target cluster above the colour it became', async () => {
+  it('draws the swatch: source colours on top, each target cluster above the colour it became, a legend on the left naming the bars', async () => {
     const { data, info } = await sharp(swatch).raw().toBuffer({ resolveWithObject: true });
-    expect(info.width).toBe(800);
+    const legend = 72;
+    expect(info.width).toBe(legend + 800);
     expect(info.height).toBe(3 * 72 + 2 * 6);
     const at = (x: number, y: number) => key(data[(y * info.width + x) * info.channels], data[(y * info.width + x) * info.channels + 1], data[(y * info.width + x) * info.channels + 2]);
     const c0 = summary.palette[0].rgb;
-    expect(at(2, 2)).toBe(key(c0[0], c0[1], c0[2]));
+    expect(at(legend + 2, 2)).toBe(key(c0[0], c0[1], c0[2]));
     // Bottom bar, first segment: the source colour of the most common target cluster.
     const top = [...summary.mapping].sort((a, b) => b.proportion - a.proportion)[0];
     const rgb = summary.palette[top.source].rgb;
-    expect(at(2, 2 * (72 + 6) + 2)).toBe(key(rgb[0], rgb[1], rgb[2]));
+    expect(at(legend + 2, 2 * (72 + 6) + 2)).toBe(key(rgb[0], rgb[1], rgb[2]));
+    // The legend: dark text beside each bar (there was none: three bars no one could name without the README).
+    for (let bar = 0; bar < 3; bar++) {
+      let ink = 0;
+      for (let y = bar * 78 + 20; y < bar * 78 + 52; y++) for (let x = 0; x < legend; x++) if (data[(y * info.width + x) * info.channels] < 128) ink++;
+      expect(ink, `bar ${bar}`).toBeGreaterThan(20);
+    }
   });
 });
 
