@@ -186,7 +186,12 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
   // Frames as stored: the canvas size (a pHYs chunk's pixel aspect is ignored, as browsers do), every decoded frame once.
   const video = await openVideo(file, {}, { demuxer: 'apng', asStored: true });
   const loopCount = loopCountForPlays(timing.plays);
-  const info: ClipInfo = { width: timing.width, height: timing.height, frameCount: chunks.length, fps: rateForDelays(shownMs, MAX_ANIMATION_FPS), ...(loopCount !== undefined ? { loopCount } : {}) };
+  const info: ClipInfo = {
+    width: timing.width, height: timing.height, frameCount: chunks.length, fps: rateForDelays(shownMs, MAX_ANIMATION_FPS),
+    ...(loopCount !== undefined ? { loopCount } : {}),
+    // Frames stored with alpha (RGBA, or a palette with transparent entries) may clear pixels in any frame.
+    ...(video.info.mayTurnTransparent === true ? { mayTurnTransparent: true } : {}),
+  };
 
   async function* frames(): AsyncGenerator<TimedFrame> {
     let k = 0;

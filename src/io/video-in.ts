@@ -59,7 +59,12 @@ export interface VideoProbe {
    * flagged interlaced: read through a deinterlacer (see openVideo).
    */
   readonly interlaced?: boolean;
+  /** How far ffmpeg turns the frames upright, clockwise, when it is a quarter turn or a half (from the stream's display matrix). */
+  readonly rotation?: 90 | 180 | 270;
 }
+
+/** The filters that turn frames as ffmpeg's auto-rotation does, for when it is turned off. */
+const TURN = { 90: 'transpose=clock', 180: 'hflip,vflip', 270: 'transpose=cclock' } as const;
 
 /**
  * What ffmpeg prints when it reads past damage and carries on, exiting 0 with the frames
@@ -130,8 +135,12 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   // First, before the rate filter repeats or drops frames and before the scaler mixes the
   // two fields' rows: interlaced frames would otherwise show every moving edge combed. One
   // frame out per frame in, at the stored rate; frames not flagged interlaced (progressive
-  // parts of a mixed broadcast) pass untouched.
-  if (!asStored && probe.interlaced === true) filters.push('bwdif=mode=send_frame:deint=interlaced');
+  // parts of a mixed broadcast) pass untouched. Before ffmpeg turns a rotated video upright,
+  // too, while the fields are still rows: that turn is then made here, after it. bwdif
+  // takes frames of 3 rows and columns or more.
+  const deinterlace = !asStored && probe.interlaced === true && Math.min(probe.width, probe.height) >= 3;
+  const turnHere = deinterlace && probe.rotation !== undefined;
+  if (deinterlace) filters.push('bwdif=mode=send_frame:deint=interlaced', ...(turnHere ? [TURN[probe.rotation!]] : []));
   // With --start, the rate filter is anchored at the start time (see readFrames): its ticks
   // fall there and every 1/fps after, each taking the frame the filter rounds to it.
   const anchored = !asStored && opts.startSec !== undefined;
@@ -145,7 +154,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   // Filled as damage shows up: at the probe, or while the frames are read.
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, startSec: opts.startSec, anchored, durationSec: opts.durationSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, everyFrame: asStored, rateAsked: opts.fps, alpha: asStored || probe.alpha === true }, warnings),
+    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, anchored, durationSec: opts.durationSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, everyFrame: asStored, rateAsked: opts.fps, alpha: asStored || probe.alpha === true }, warnings),
   };
   return { info, frames, warnings };
 }
@@ -155,6 +164,8 @@ interface ReadPlan {
   height: number;
   delayMs: number;
   filters: string[];
+  /** The filters turn the frames upright themselves (after deinterlacing), so ffmpeg must not. */
+  noAutorotate?: boolean;
   startSec?: number;
   /** The rate filter is anchored at startSec and picks from the frames decoded before it too. */
   anchored: boolean;
@@ -193,6 +204,7 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
   const command = ffmpegCommand(file);
   if (plan.demuxer !== undefined) command.inputFormat(plan.demuxer);
   if (plan.decoder !== undefined) command.inputOptions(['-c:v', plan.decoder]);
+  if (plan.noAutorotate === true) command.inputOptions(['-noautorotate']);
   if (plan.anchored) {
     // ffmpeg's own seek does not do here: its accurate seek drops every frame that starts
     // before the start time, the one on screen there included, and its constant-rate output
@@ -516,6 +528,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
   let guessBt709 = false; // its frames name no colour matrix and are HD
   // "yuv420p(tv, top first)" on the stream line, or "i:T" / "i:B" in showinfo's report of the first frame.
   let interlaced = /\] n:\s*0 .* i:[TB] /m.test(stderr);
+  let rotation: VideoProbe['rotation']; // of the first video stream
   let inputStreams = 0;
   let inFirstVideo = false;
   for (const line of lines) {
@@ -526,6 +539,12 @@ export function parseProbe(stderr: string): VideoProbe | null {
       if (!inOutput) inputStreams++;
     }
     if (inFirstVideo && /^\s*alpha_mode\s*:\s*1\s*$/.test(line)) alpha = true;
+    // "displaymatrix: rotation of -90.00 degrees": ffmpeg turns the picture by minus that (here a quarter turn clockwise).
+    const matrix = inFirstVideo && !inOutput ? /displaymatrix: rotation of (-?\d+(?:\.\d+)?) degrees/.exec(line) : null;
+    if (matrix !== null) {
+      const turn = (((-Math.round(Number(matrix[1]))) % 360) + 360) % 360;
+      if (turn === 90 || turn === 180 || turn === 270) rotation = turn;
+    }
     const dur = /Duration: (\d+):(\d+):(\d+(?:\.\d+)?)/.exec(line);
     if (dur && !inOutput) durationSec = Number(dur[1]) * 3600 + Number(dur[2]) * 60 + Number(dur[3]);
     const audio = /Stream #\d+:\d+.*?: Audio: (\w+)/.exec(line);
@@ -580,6 +599,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
     ...(alpha ? { alpha } : {}),
     ...(guessBt709 ? { guessBt709 } : {}),
     ...(interlaced ? { interlaced } : {}),
+    ...(rotation !== undefined ? { rotation } : {}),
     ...(inputStreams > 1 ? { otherStreams: true } : {}),
   };
 }

@@ -52,7 +52,12 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
   checkFrameCount(file, pages, limits.maxFrames);
   const delaysMs = Array.from({ length: pages }, (_, i) => meta.delay?.[i] ?? 0);
   const loopCount = loopCountForPlays(meta.loop ?? 0);
-  const info: ClipInfo = { width, height, frameCount: pages, fps: rateForDelays(delaysMs, MAX_ANIMATION_FPS), ...(loopCount !== undefined ? { loopCount } : {}) };
+  const info: ClipInfo = {
+    width, height, frameCount: pages, fps: rateForDelays(delaysMs, MAX_ANIMATION_FPS),
+    ...(loopCount !== undefined ? { loopCount } : {}),
+    // An animation stored with alpha may clear pixels in any frame, the first opaque or not.
+    ...(meta.hasAlpha === true ? { mayTurnTransparent: true } : {}),
+  };
   const frameBytes = width * height * 4;
   const perBatch = Math.max(1, Math.floor(BATCH_BYTES / frameBytes));
 

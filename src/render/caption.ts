@@ -6,13 +6,15 @@ import { PANEL_GAP, sideBySideSize, type Caption } from './side-by-side.js';
 export const CAPTION_HEIGHT = 22;
 
 /**
- * Font size and bar height for panels `panelWidth` pixels wide: 9 to 14 px text in a 22 px
- * bar up to 630 px, then growing with the width (28 px text in a 45 px bar over a 1280 px
- * panel), so that a side-by-side of HD video, shown shrunk to fit a screen, keeps readable
- * labels (a fixed 14 px was 5 px tall on a 5132 px wide compare shown 1920 wide).
+ * Font size and bar height for panels `panelWidth` x `panelHeight` pixels: 9 to 14 px text in
+ * a 22 px bar up to 630 px wide, then growing with the width (28 px text in a 45 px bar over
+ * a 1280x720 panel), so that a side-by-side of HD video, shown shrunk to fit a screen, keeps
+ * readable labels (a fixed 14 px was 5 px tall on a 5132 px wide compare shown 1920 wide);
+ * but the bar stays within a quarter of the panels' height (a 4000x200 strip got 142 px).
  */
-function captionSize(panelWidth: number): { fontSize: number; height: number } {
-  const fontSize = Math.max(9, Math.min(Math.floor(panelWidth / 12), Math.max(14, Math.round(panelWidth / 45))));
+function captionSize(panelWidth: number, panelHeight: number): { fontSize: number; height: number } {
+  const grown = Math.max(14, Math.min(Math.round(panelWidth / 45), Math.floor(panelHeight / 4 / 1.6)));
+  const fontSize = Math.max(9, Math.min(Math.floor(panelWidth / 12), grown));
   return { fontSize, height: Math.max(CAPTION_HEIGHT, Math.round(fontSize * 1.6)) };
 }
 
@@ -35,14 +37,11 @@ export async function renderCaption(labels: readonly string[], sourceWidth: numb
   // No more than the tallest frame a writer takes allows: a strip 2 pixels wide and 3,000
   // high would need 28 times, 84,022 pixels; its labels are cramped instead.
   const needed = 6 * Math.max(...labels.map((l) => l.length)) + 8;
-  if (sourceHeight + CAPTION_HEIGHT > MAX_FRAME_HEIGHT) {
-    throw new ChromaseedError('ERR_USAGE', `a side-by-side of panels ${sourceHeight} pixels high, under a ${CAPTION_HEIGHT}-pixel caption, would be more than ${MAX_FRAME_HEIGHT} pixels high; scale the input down with --width`);
-  }
+  // Enlarged panels are narrow, so their bar is the smallest, CAPTION_HEIGHT.
   const tallest = Math.floor((MAX_FRAME_HEIGHT - CAPTION_HEIGHT) / sourceHeight);
   const scale = Math.max(1, Math.min(tallest, Math.ceil(needed / sourceWidth)));
   const panelWidth = sourceWidth * scale;
-  const { fontSize, height: barHeight } = captionSize(panelWidth);
-  // Enlarged panels are narrow, so their bar is the smallest; a wide panel's taller bar is checked here.
+  const { fontSize, height: barHeight } = captionSize(panelWidth, sourceHeight * scale);
   if (sourceHeight * scale + barHeight > MAX_FRAME_HEIGHT) {
     throw new ChromaseedError('ERR_USAGE', `a side-by-side of panels ${sourceHeight} pixels high, under a ${barHeight}-pixel caption, would be more than ${MAX_FRAME_HEIGHT} pixels high; scale the input down with --width`);
   }

@@ -20,7 +20,7 @@ export interface SwatchOptions {
   /**
    * Below the bar, a key: one equal chip per colour, in the same order, with its hex code and
    * share, so that colours too narrow in the bar for a label (a 1% accent) are named too.
-   * Default true.
+   * Default true; left out of a swatch narrower than one chip (84 px).
    */
   readonly key?: boolean;
 }
@@ -121,7 +121,8 @@ export async function renderSwatch(colors: readonly PaletteEntry[], options: Swa
   const height = positiveInt('swatch height', options.height ?? 160);
   if (colors.length === 0) throw new ChromaseedError('ERR_USAGE', 'cannot draw a swatch of an empty palette');
   const widths = segmentWidths(colors.map((c) => c.proportion), width, minSegment);
-  const key = options.key ?? true ? keyLayout(colors.length, width) : null;
+  // No key where not even one chip fits across.
+  const key = (options.key ?? true) && width >= KEY_MIN_CHIP + 2 * KEY_GAP ? keyLayout(colors.length, width) : null;
   const fullHeight = height + (key?.height ?? 0);
 
   // Fill the first row, then copy it down: each segment is a solid column block.

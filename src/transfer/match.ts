@@ -132,7 +132,7 @@ function toLab(palette: WeightedPalette): Float64Array {
  *   r of n gets position round(r·(m−1)/(n−1)) of m, so both ends of the range are kept.
  * - `optimal`: the one-to-one assignment minimising the summed {@link transferCost}
  *   ({@link leastCostAssignment}), then any clear reversal of lightness order between two
- *   sizeable clusters undone ({@link undoReversals}).
+ *   sizeable clusters undone ({@link undoReversals}), unless `weights.lightness` is 0.
  * - `nearest`: each entry's nearest source colour in RGB (what per-pixel nearest mapping
  *   does to the cluster centre); several entries may share a colour.
  *
@@ -168,8 +168,11 @@ export function matchPalettes(
       for (let r = 0; r < n; r++) mapping[t[r]] = s[Math.round((n === 1 ? lo : lo + (r / (n - 1)) * (hi - lo)) * (m - 1))];
       return mapping;
     }
-    case 'optimal':
-      return undoReversals(leastCostAssignment(target, source, weights), relativeLightness(target), relativeLightness(source), target.proportions);
+    case 'optimal': {
+      const assigned = leastCostAssignment(target, source, weights);
+      // Weights that give lightness no say ask for no lightness order either.
+      return weights.lightness > 0 ? undoReversals(assigned, relativeLightness(target), relativeLightness(source), target.proportions) : assigned;
+    }
     case 'nearest': {
       for (let i = 0; i < n; i++) {
         let best = 0;

@@ -54,6 +54,25 @@ async function readAll(file: string, raw: Record<string, unknown> = {}): Promise
   return { kind: source.kind, frames, loopCount: source.info.loopCount };
 }
 
+describe('animated PNG and WebP that turn transparent after an opaque first frame', () => {
+  it('keep it in a WebM (2 frames were drawn black, with a warning)', async () => {
+    // The first 4 frames of dispose2.gif: an opaque first frame, then disposal 2 clears part of the canvas.
+    const source = path.join(corpus, 'odd_gifs/gifcontrols__dispose2.gif');
+    const late = path.join(work, 'late.webp');
+    await sharp(source, { pages: 4 }).webp({ lossless: true, delay: [100, 100, 100, 100] }).toFile(late);
+    const lateApng = path.join(work, 'late.png');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', source, '-frames:v', '4', '-pix_fmt', 'rgba', '-f', 'apng', lateApng]);
+    for (const input of [late, lateApng]) {
+      const out = path.join(work, `${path.basename(input)}.webm`);
+      const r = await runMain(['quantize', input, '-k', '4', '-o', out, '-q']);
+      expect([r.code, r.stderr], input).toEqual([0, '']);
+      const { frames } = await readAll(out);
+      const clear = (f: TimedFrame) => f.data.some((v, i) => (i & 3) === 3 && v === 0);
+      expect(frames.map(clear), input).toEqual([false, false, true, true]);
+    }
+  });
+});
+
 describe('animated PNG and WebP are read as clips', () => {
   it('tells animated from still files by their chunks', async () => {
     expect(sniffKind(await checkInput(webp))).toBe('webp');

@@ -497,6 +497,43 @@ describe('interlaced video', () => {
     expect(i).toBe(10);
   });
 
+  it('a rotated interlaced video is deinterlaced before it is turned upright (the fields were columns by then: combing stayed), and frames under 3 rows pass (bwdif refused them)', async () => {
+    const ff = (...args: string[]) => execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', ...args]);
+    // The moving box, woven, in H.264 (which MP4 can carry with a rotation), then marked to be shown a quarter turn.
+    const box = "color=c=black:s=160x120:r=50:d=0.4[bg];color=c=white:s=40x60:r=50[box];[bg][box]overlay=x='20+t*200':y=30:shortest=1,tinterlace=mode=interleave_top,setfield=tff";
+    const woven = path.join(work, 'woven.mp4');
+    ff('-f', 'lavfi', '-i', box, '-flags', '+ildct+ilme', '-c:v', 'libx264', '-crf', '10', woven);
+    const turned = path.join(work, 'woven-turned.mp4');
+    ff('-i', woven, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', turned);
+    const upright = (await readAll(woven)).frames;
+    const read = await readAll(turned);
+    expect([read.info.width, read.info.height, read.frames.length]).toEqual([120, 160, upright.length]);
+    /** Teeth across columns, per thousand values: a turned frame's fields are columns. */
+    const columnTeeth = (f: TimedFrame) => {
+      let teeth = 0;
+      let all = 0;
+      for (let o = 4; o + 4 < f.data.length; o++) {
+        if ((o & 3) === 3) continue;
+        all++;
+        if ((f.data[o] - f.data[o - 4]) * (f.data[o] - f.data[o + 4]) > 900) teeth++;
+      }
+      return (1000 * teeth) / all;
+    };
+    for (let i = 0; i < read.frames.length; i++) {
+      expect(columnTeeth(read.frames[i]), `frame ${i}`).toBeLessThan(1);
+      // The same picture as the upright file's, turned as ffmpeg turns it for this file (its
+      // display matrix says a quarter turn counter-clockwise): pixel (x, y) is at (y, 159 - x).
+      const a = upright[i].data;
+      const b = read.frames[i].data;
+      let diff = 0;
+      for (let y = 0; y < 120; y++) for (let x = 0; x < 160; x++) diff += Math.abs(a[(y * 160 + x) * 4] - b[((159 - x) * 120 + y) * 4]);
+      expect(diff / (160 * 120), `frame ${i}`).toBeLessThan(2);
+    }
+    const thin = path.join(work, 'thin-interlaced.mkv');
+    ff('-f', 'lavfi', '-i', 'testsrc2=s=64x2:r=25:d=0.4', '-c:v', 'ffv1', '-field_order', 'tt', thin);
+    expect((await readAll(thin)).frames.length).toBe(10);
+  });
+
   it('parseProbe: a stated field order or a first frame flagged interlaced; the mapping lines are not streams', () => {
     const report = (format: string, flag: string) =>
       `Input #0, mpeg, from 'x.mpg':\n  Duration: 00:00:00.40, start: 0.500000, bitrate: 1000 kb/s\n    Stream #0:0[0x1e0]: Video: mpeg2video (Main), ${format}, 160x120 [SAR 1:1 DAR 4:3], 25 fps, 25 tbr, 90k tbn, 50 tbc\n` +

@@ -52,6 +52,8 @@ describe('caption size', () => {
     expect([sd.height, hd.height]).toEqual([CAPTION_HEIGHT, 45]);
     expect(textRows(hd)).toBeGreaterThan(1.8 * textRows(sd)); // 28 px letters against 14
     expect(hd.width).toBe(3 * 1280 + 2 * PANEL_GAP);
+    // But no taller than a quarter of the panels: a 4000x200 strip got a 142 px bar.
+    expect((await renderCaption(labels, 4000, 200)).height).toBeLessThanOrEqual(50);
     // The taller bar counts towards the tallest frame a writer takes.
     await expect(renderCaption(['original'], 2000, 65_500)).rejects.toThrow(/under a 70-pixel caption, would be more than 65534 pixels high/);
   });

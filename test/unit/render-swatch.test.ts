@@ -135,6 +135,13 @@ describe('renderSwatch', () => {
     expect(colors.some((c) => c.proportion < 0.01)).toBe(true);
   });
 
+  it('leaves the key out of a swatch narrower than one chip (it failed on widths of 4 px)', async () => {
+    for (const width of [12, 83]) {
+      const img = await decode(await renderSwatch(colors.slice(0, 3), { width, height: 20 }));
+      expect([img.width, img.height]).toEqual([width, 20]);
+    }
+  });
+
   it('honours a custom size', async () => {
     const img = await decode(await renderSwatch(colors, { width: 300, height: 40, key: false }));
     expect([img.width, img.height]).toEqual([300, 40]);

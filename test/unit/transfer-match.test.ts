@@ -120,6 +120,9 @@ describe('matchPalettes', () => {
     }
     // The near-black towers (#15141a) get a darker grey than the dark blue sky (#1a3455); they got #505050 against its #2b2b2b.
     expect(ls[mapping[5]]).toBeLessThan(ls[mapping[0]]);
+    // Weights that give lightness no say get the least-cost assignment as it is.
+    const noLightness = { lightness: 0, color: 1, frequency: 0.25 };
+    expect(Array.from(matchPalettes(rocket, greys, 'optimal', noLightness))).toEqual(Array.from(leastCostAssignment(rocket, greys, noLightness)));
   });
 
   it('optimal keeps hue within a lightness band where lightness order gets it wrong', () => {
