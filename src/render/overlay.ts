@@ -19,9 +19,6 @@ export interface OverlayLayout {
 /** Labels smaller than this are unreadable, so they are left out. */
 const MIN_FONT = 8;
 
-/** Largest label font: beyond it a label only covers more of the photo. */
-const MAX_FONT = 18;
-
 /**
  * Lay out `k` labelled squares in a strip along the bottom of a `width × height` image.
  * Squares are at most 14% of the shorter side; when one row would make them smaller than
@@ -41,7 +38,7 @@ export function overlayLayout(width: number, height: number, k: number): Overlay
   const cap = Math.max(1, Math.round(short * 0.14));
   const wanted = Math.min(24, cap);
   const room = width - 2 * margin - 2 * pad + gap; // for perRow columns of (pitch), the last one's gap included
-  const labelFont = (size: number) => Math.min(MAX_FONT, Math.max(MIN_FONT, Math.floor(size * 0.22)));
+  const labelFont = (size: number) => Math.max(MIN_FONT, Math.floor(size * 0.22));
   // A label is readable with room on each side, and there must be room for a row of them.
   const labelPitch = (size: number) => Math.max(size, Math.ceil(labelWidth(7, labelFont(size)) + gap)) + gap;
   type Option = { rows: number; perRow: number; size: number; pitch: number; fontSize: number; labelH: number };
