@@ -2,7 +2,17 @@
 // Entry shim: all logic lives in src/cli/main.ts, compiled and bundled into dist/cli-bundle/
 // by `npm ci`/`npm install` (see rolldown.config.js).
 import { constants } from 'node:os';
-import { main, releaseLeftovers } from '../dist/cli-bundle/main.js';
+
+// The command line's modules ask for the current directory as they load (yargs does), and a
+// deleted directory, or one whose path is longer than the system allows, made that a stack
+// trace. No run can work from there: relative names have nothing to resolve against.
+try {
+  process.cwd();
+} catch (err) {
+  process.stderr.write(`chromaseed: cannot read the current directory (${err.code}: deleted, or its path too long?); run it from a directory that exists\n`);
+  process.exit(1);
+}
+const { main, releaseLeftovers } = await import('../dist/cli-bundle/main.js');
 
 // Ctrl-C aborts the run: writers remove their temporary files and ffmpeg children are killed.
 // The exit code is the shell's for the signal: 130 for SIGINT, 143 for SIGTERM. A second one

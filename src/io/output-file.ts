@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { access, chmod, chown, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, systemReason } from '../errors.js';
 import { isFrameOf, isPngSequencePattern } from './frame-names.js';
@@ -12,13 +12,25 @@ import { trackTemp, untrackTemp } from './leftovers.js';
  * never sees half a file, and an interrupted run leaves the previous output untouched.
  */
 
-/** `dir/.name.tmp-1a2b3c4d.ext`: hidden, unique, and keeping the extension for tools that look at it. */
+/**
+ * `dir/.name.tmp-1a2b3c4d.ext`: hidden, unique, and keeping the extension for tools that look
+ * at it. The name is cut short where it would pass the 255 bytes a file name may have: the
+ * 14 bytes it adds made outputs of 242 to 255 bytes fail.
+ */
 export function tempPathFor(finalPath: string): string {
   const dir = path.dirname(finalPath);
   const ext = path.extname(finalPath);
-  const stem = path.basename(finalPath, ext);
-  return path.join(dir, `.${stem}.tmp-${randomBytes(4).toString('hex')}${ext}`);
+  let stem = path.basename(finalPath, ext);
+  const tag = `.tmp-${randomBytes(4).toString('hex')}${ext}`;
+  while (stem.length > 0 && Buffer.byteLength(`.${stem}${tag}`) > MAX_NAME_BYTES) stem = Array.from(stem).slice(0, -1).join('');
+  return path.join(dir, `.${stem}${tag}`);
 }
+
+/** The sticky bit of a directory's mode (S_ISVTX). */
+const STICKY = 0o1000;
+
+/** The longest file name Linux, macOS and Windows file systems take, in bytes. */
+const MAX_NAME_BYTES = 255;
 
 /**
  * Real path of an existing file (links resolved), or else its directory's real path joined
@@ -91,8 +103,9 @@ export async function checkOutputPath(outputPath: string, inputPath?: string): P
     if (!(await stat(dir)).isDirectory()) throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: ${given} is not a directory`);
   } catch (err) {
     if (err instanceof ChromaseedError) throw err;
-    const notDir = (err as NodeJS.ErrnoException).code === 'ENOTDIR';
-    throw new ChromaseedError('ERR_OUTPUT', notDir ? `${outputPath}: ${given} is not a directory` : `${outputPath}: the directory ${given} does not exist`, { cause: err });
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOTDIR' ? `${given} is not a directory` : code === 'ENOENT' ? `the directory ${given} does not exist` : `cannot reach the directory ${given}: ${systemReason(err)}`;
+    throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: ${why}`, { cause: err });
   }
   const abs = path.join(dir, path.basename(outputPath));
   try {
@@ -101,7 +114,15 @@ export async function checkOutputPath(outputPath: string, inputPath?: string): P
     throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: cannot write to the directory ${dir} (permission denied)`, { cause: err });
   }
   try {
-    if ((await stat(abs)).isDirectory()) throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: is a directory; give a file name`);
+    const existing = await stat(abs);
+    if (existing.isDirectory()) throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: is a directory; give a file name`);
+    // In a sticky directory (/tmp) only a file's owner, the directory's, or root may replace
+    // it: found out now, not by the rename after all the work.
+    const uid = process.getuid?.();
+    const dirStat = await stat(dir);
+    if (uid !== undefined && uid !== 0 && (dirStat.mode & STICKY) !== 0 && existing.uid !== uid && dirStat.uid !== uid) {
+      throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: cannot replace it: it belongs to another user, in a directory where only owners may replace files (sticky, like /tmp); choose another name`);
+    }
   } catch (err) {
     if (err instanceof ChromaseedError) throw err; // ENOENT is the normal case: a new file.
   }
@@ -119,9 +140,18 @@ export async function removeQuietly(file: string): Promise<void> {
   untrackTemp(file);
 }
 
-/** Moves a finished temp file into place. */
+/**
+ * Moves a finished temp file into place. A file it replaces keeps its permissions and, where
+ * the system allows, its owner and group, as `sed -i` keeps them: the temp file is made under
+ * the umask, so a private (600) output became world-readable.
+ */
 export async function commitTemp(tempPath: string, finalPath: string): Promise<void> {
   try {
+    const replaced = await stat(finalPath).catch(() => null);
+    if (replaced?.isFile() === true) {
+      await chmod(tempPath, replaced.mode & 0o777);
+      await chown(tempPath, replaced.uid, replaced.gid).catch(() => chown(tempPath, -1, replaced.gid).catch(() => undefined));
+    }
     await rename(tempPath, finalPath);
   } catch (err) {
     await removeQuietly(tempPath);

@@ -459,6 +459,14 @@ describe('chromaseed palette', () => {
   });
 });
 
+describe('the current directory', () => {
+  it('gone (deleted while a shell was in it) gives one line and exit 1, not a stack trace from loading the command line', () => {
+    const gone = path.join(tmp, 'gone');
+    const r = spawnSync('sh', ['-c', `mkdir -p "${gone}" && cd "${gone}" && rmdir "${gone}" && exec "${process.execPath}" "${BIN}" --help`], { encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([1, 'chromaseed: cannot read the current directory (ENOENT: deleted, or its path too long?); run it from a directory that exists\n']);
+  });
+});
+
 describe('chromaseed compare', () => {
   it("prints what its side-by-side's writer warns of: transparency an .mp4 cannot keep (it printed nothing)", async () => {
     const out = path.join(tmp, 'side-pigs.mp4');

@@ -1,4 +1,5 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GifReader } from 'omggif';
@@ -11,6 +12,7 @@ import { isFrameOf } from '../../src/io/frame-names.js';
 import { checkExtraOutputPath, createAtomicFile } from '../../src/io/output-file.js';
 import { openInput } from '../../src/io/open-input.js';
 import type { IndexedFrame } from '../../src/types.js';
+import { BIN } from '../helpers/cli.js';
 
 const corpus = path.resolve(__dirname, '../../../shared/corpus');
 const work = mkdtempSync(path.join(tmpdir(), 'chromaseed-output-'));
@@ -60,6 +62,53 @@ async function errorOf(p: Promise<unknown>): Promise<ChromaseedError> {
   expect(e).toBeInstanceOf(ChromaseedError);
   return e as ChromaseedError;
 }
+
+describe('replacing an existing output', () => {
+  it("keeps the replaced file's permissions and group (a private 600 file came out 644, in the runner's group)", async () => {
+    const dir = freshDir('keep-mode');
+    const file = path.join(dir, 'private.gif');
+    writeFileSync(file, 'old');
+    chmodSync(file, 0o600);
+    // Another group the runner may give a file to: as root, any; otherwise its own.
+    const gid = process.getuid?.() === 0 ? 1 : process.getgid!();
+    chownSync(file, -1, gid);
+    const writer = await createFrameWriter(file, { width: W, height: H, loopCount: 0 });
+    await writer.write(frames[0]);
+    await writer.finish();
+    const after = statSync(file);
+    expect([after.mode & 0o777, after.gid]).toEqual([0o600, gid]);
+    expect(after.size).toBeGreaterThan(3);
+  });
+
+  it('writes names of up to 255 bytes (its temporary name, 14 bytes longer, failed from 242)', async () => {
+    const dir = freshDir('long-name');
+    for (const ext of ['.gif', '.png']) {
+      const file = path.join(dir, 'a'.repeat(255 - ext.length) + ext);
+      const writer = await createFrameWriter(file, { width: W, height: H, loopCount: 0 });
+      await writer.write(frames[0]);
+      await writer.finish();
+      expect(existsSync(file)).toBe(true);
+    }
+    expect(readdirSync(dir).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  it.runIf(process.getuid?.() === 0)("refuses up front, as another user, a file in a sticky directory that it could not replace (it failed at the rename, after all the work)", async () => {
+    const dir = freshDir('sticky');
+    chmodSync(dir, 0o1777);
+    chmodSync(work, 0o755); // mkdtemp's 700 would keep the other user out before the question arises
+    const file = path.join(dir, 'theirs.gif');
+    writeFileSync(file, 'old');
+    chmodSync(file, 0o666);
+    const r = spawnSync(process.execPath, [BIN, 'quantize', path.join(corpus, 'gifs/wuffs__muybridge.gif'), '-o', file], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([1, `chromaseed: ${file}: cannot replace it: it belongs to another user, in a directory where only owners may replace files (sticky, like /tmp); choose another name\n`]);
+    expect(readFileSync(file, 'utf8')).toBe('old');
+    // A directory the user may not enter is said to be that, not missing ("the directory ... does not exist").
+    const closed = freshDir('closed');
+    chmodSync(closed, 0o700);
+    const shut = spawnSync(process.execPath, [BIN, 'quantize', path.join(corpus, 'gifs/wuffs__muybridge.gif'), '-o', path.join(closed, 'sub/x.gif')], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    expect([shut.status, shut.stderr]).toEqual([1, `chromaseed: ${path.join(closed, 'sub/x.gif')}: cannot reach the directory ${path.join(closed, 'sub')}: permission denied (EACCES)\n`]);
+  });
+});
 
 describe('extra pictures beside the main output', () => {
   it('isFrameOf knows the names a %d pattern gives its frames, padding included', () => {
