@@ -31,6 +31,10 @@ export function createProgress(stream: Tty, label: string, total: number | undef
   let first: { n: number; at: number } | null = null;
   let lastDraw = -Infinity;
   let drawn = false;
+  // A dumb terminal (TERM=dumb: an editor's shell buffer) has no "clear to the end of the
+  // line": there spaces cover what is left of the last line instead.
+  const dumb = process.env.TERM === 'dumb';
+  const clearAfter = (text: string, cols: number): string => (dumb ? ' '.repeat(Math.max(0, cols - 1 - columnsOf(text))) : '\x1b[K');
   const draw = (n: number, now: number): void => {
     const elapsed = (now - first!.at) / 1000;
     const fps = elapsed > 0 && n > first!.n ? (n - first!.n) / elapsed : 0;
@@ -49,7 +53,8 @@ export function createProgress(stream: Tty, label: string, total: number | undef
     // that wraps is no longer redrawn in place, and each redraw would add one.
     const line = `${fitted(label, cols - 2 - figures.length)} ${figures}`.trimStart();
     // Clear to the end of the line: a shorter line must not leave the tail of the last one.
-    stream.write('\r' + fitted(line, cols - 1) + '\x1b[K');
+    const text = fitted(line, cols - 1);
+    stream.write('\r' + text + clearAfter(text, cols));
     drawn = true;
   };
   return {
@@ -61,7 +66,7 @@ export function createProgress(stream: Tty, label: string, total: number | undef
       draw(n, now);
     },
     done() {
-      if (drawn) stream.write('\r\x1b[K');
+      if (drawn) stream.write('\r' + clearAfter('', stream.columns || 80) + (dumb ? '\r' : ''));
     },
     leave: show,
   };
@@ -103,12 +108,18 @@ function isWide(cp: number): boolean {
     (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1faff) || cp >= 0x20000;
 }
 
-/** `text` cut to at most `columns` terminal columns, with "…" where it was cut. */
-function fitted(text: string, columns: number): string {
-  const widthOf = (c: string): number => (isWide(c.codePointAt(0)!) ? 2 : 1);
+const widthOf = (c: string): number => (isWide(c.codePointAt(0)!) ? 2 : 1);
+
+/** Terminal columns `text` takes. */
+function columnsOf(text: string): number {
   let width = 0;
   for (const c of text) width += widthOf(c);
-  if (width <= columns) return text;
+  return width;
+}
+
+/** `text` cut to at most `columns` terminal columns, with "…" where it was cut. */
+function fitted(text: string, columns: number): string {
+  if (columnsOf(text) <= columns) return text;
   if (columns < 1) return '';
   let kept = '';
   let used = 1; // the ellipsis

@@ -1,6 +1,6 @@
 import { readFile, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ChromaseedError, inputError } from '../errors.js';
+import { ChromaseedError, inputError, systemReason } from '../errors.js';
 import { readHead } from './file-head.js';
 import { checkFrameCount, checkFrameSize, scaledHeight, validateClipOptions } from './clip-options.js';
 import { resolveInputOptions, type InputOptions } from '../options.js';
@@ -109,15 +109,17 @@ export async function checkInput(file: string): Promise<Uint8Array> {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
       const dir = path.dirname(path.resolve(file));
-      throw inputError(file, `no such file (looked in ${dir})`);
+      // Node hands over command-line arguments as UTF-8, a name's other bytes replaced by U+FFFD.
+      const mangled = file.includes('\uFFFD') ? '; its name has bytes that are not UTF-8, which chromaseed is given replaced, so such a file cannot be opened: rename it' : '';
+      throw inputError(file, `no such file (looked in ${dir})${mangled}`);
     }
-    throw inputError(file, `cannot read: ${(err as Error).message}`, err);
+    throw inputError(file, `cannot read: ${systemReason(err)}`, err);
   }
   if (size === 0) throw inputError(file, 'the file is empty');
   try {
     return await readHead(file, Math.min(size, HEAD_BYTES));
   } catch (err) {
-    throw inputError(file, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, err);
+    throw inputError(file, `cannot read: ${systemReason(err)}`, err);
   }
 }
 

@@ -54,7 +54,7 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
     size = info.size;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw inputError(file, code === 'ENOENT' ? 'no such file' : `cannot read file (${code ?? String(e)})`, e);
+    throw inputError(file, code === 'ENOENT' ? 'no such file' : `cannot read: ${systemReason(e)}`, e);
   }
   if (!isFile) throw inputError(file, 'not a regular file');
   if (size === 0) throw inputError(file, 'empty file');

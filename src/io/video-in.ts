@@ -454,7 +454,8 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
   }
   // Killed from outside (the kernel's out-of-memory killer, say): its last line is whatever it printed before.
   const signal = /killed with signal (\w+)/.exec(error.message)?.[1];
-  if (signal !== undefined) return new ChromaseedError('ERR_FFMPEG', `${file}: ffmpeg was stopped by ${signal}${signal === 'SIGKILL' ? ' (out of memory?)' : ''}`, { cause: error });
+  const why = signal === 'SIGKILL' ? ' (out of memory?)' : signal === 'SIGXFSZ' ? ' (the file grew past the size limit, ulimit -f)' : '';
+  if (signal !== undefined) return new ChromaseedError('ERR_FFMPEG', `${file}: ffmpeg was stopped by ${signal}${why}`, { cause: error });
   // An MP4 whose index was never written (or any file named .mp4 that is not one): ffmpeg's
   // last line is only "Invalid data found".
   if (/moov atom not found/.test(stderr)) return new ChromaseedError('ERR_INPUT', `${file}: not a complete MP4 (no moov atom): cut short, still being written, or not an MP4 at all`, { cause: error });

@@ -128,7 +128,8 @@ export function createVideoOutput(file: string, options: VideoOutputOptions): Vi
     const { error, stderr } = await run.done;
     const err = ffmpegFailure(label, error ?? new Error('ffmpeg stopped early'), stderr);
     // The sound is the part a user can leave out, and an odd stream the likelier cause.
-    const hint = sound === undefined || DISK_FULL.test(stderr) ? '' : ' (--no-audio writes the picture alone)';
+    // Not when the disk or the file-size limit (SIGXFSZ, `ulimit -f`) stopped it: sound has no part in that.
+    const hint = sound === undefined || DISK_FULL.test(stderr) || /SIGXFSZ/.test(err.message) ? '' : ' (--no-audio writes the picture alone)';
     return new ChromaseedError('ERR_FFMPEG', err.message.replace(/^(.*?): ffmpeg failed/, '$1: ffmpeg could not write the video') + hint, { cause: err });
   }
 

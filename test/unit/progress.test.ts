@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { commitRun, createProgress, showingFirstPass } from '../../src/cli/progress.js';
 
 function fakeStream(isTTY: boolean) {
@@ -9,8 +9,26 @@ function fakeStream(isTTY: boolean) {
   return { writes, stream: { isTTY, columns: 100, write: (s: string) => writes.push(s) } };
 }
 
+// The terminal the tests run in (a CI's may be TERM=dumb) must not decide what they expect.
+beforeEach(() => vi.stubEnv('TERM', 'xterm-256color'));
+afterEach(() => vi.unstubAllEnvs());
+
 describe('progress line', () => {
   afterEach(() => vi.useRealTimers());
+
+  it('on a dumb terminal (TERM=dumb, no clear-to-end-of-line) covers the last line with spaces instead of ESC[K', () => {
+    vi.stubEnv('TERM', 'dumb');
+    vi.useFakeTimers({ now: 0 });
+    const { writes, stream } = fakeStream(true);
+    const progress = createProgress(stream, 'quantize', 280, true);
+    progress.tick(1);
+    progress.done();
+    expect(writes.join('')).not.toContain('\x1b');
+    // 99 columns each (the last is never written): the line, then blanks over it.
+    expect(writes[0]).toMatch(/^\rquantize \[\.*\] 1\/280 +$/);
+    expect(writes[0].length).toBe(1 + 99);
+    expect(writes[1]).toBe('\r' + ' '.repeat(99) + '\r');
+  });
 
   it('redraws in place, clearing what a longer previous line left, with an ETA in minutes and seconds', () => {
     vi.useFakeTimers({ now: 0 });
