@@ -459,6 +459,21 @@ describe('chromaseed palette', () => {
   });
 });
 
+describe('inputs that cannot be read', () => {
+  it('say why in words: a symlink loop, and a name that is not UTF-8 (Node hands it over with U+FFFD in place of its bytes)', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'unreadable-'));
+    symlinkSync(path.join(dir, 'b'), path.join(dir, 'a'));
+    symlinkSync(path.join(dir, 'a'), path.join(dir, 'b'));
+    const loop = await runMain(['quantize', path.join(dir, 'a'), '-o', path.join(dir, 'x.gif')]);
+    expect([loop.code, loop.stderr]).toEqual([1, `chromaseed: ${path.join(dir, 'a')}: cannot read: too many symbolic links encountered (ELOOP)\n`]);
+    // caf\xe9.gif (Latin-1) exists, but what arrives is caf\uFFFD.gif.
+    copyFileSync(CARS, Buffer.concat([Buffer.from(dir + '/caf'), Buffer.from([0xe9]), Buffer.from('.gif')]));
+    const mangled = path.join(dir, 'caf\uFFFD.gif');
+    const latin = await runMain(['quantize', mangled, '-o', path.join(dir, 'x.gif')]);
+    expect([latin.code, latin.stderr]).toEqual([1, `chromaseed: ${mangled}: no such file (looked in ${dir}); its name has bytes that are not UTF-8, which chromaseed is given replaced, so such a file cannot be opened: rename it\n`]);
+  });
+});
+
 describe('the current directory', () => {
   it('gone (deleted while a shell was in it) gives one line and exit 1, not a stack trace from loading the command line', () => {
     const gone = path.join(tmp, 'gone');
