@@ -36,6 +36,12 @@ export interface DecodedGif {
    * listed at once; pixel-data damage is added as frames() reaches it.
    */
   readonly warnings: string[];
+  /**
+   * Whether any frame, the first included, may have transparent pixels: one with a
+   * transparent index or off the canvas's edges, or a disposal that clears (see
+   * TimedClip.mayHaveTransparency).
+   */
+  readonly mayHaveTransparency: boolean;
 }
 
 /** Disposal 4 is written by some encoders for "restore to previous"; browsers honour it. */
@@ -64,8 +70,14 @@ export function decodeGif(bytes: Uint8Array, name: string, limits?: Partial<GifL
     info,
     delaysMs,
     warnings,
+    mayHaveTransparency: frames.some((fr) => fr.transparentIndex >= 0 || fr.disposal === 2 || RESTORE_PREVIOUS(fr.disposal)) || !coversCanvas(frames[0], width, height),
     frames: () => compositeFrames(bytes, name, width, height, frames, resolved, warnings),
   };
+}
+
+/** Whether `fr` paints every pixel of the canvas (its transparent index aside). */
+function coversCanvas(fr: GifFrameRecord, width: number, height: number): boolean {
+  return fr.x === 0 && fr.y === 0 && fr.width >= width && fr.height >= height;
 }
 
 /** A part of the canvas, clipped to it: [x0, y0, x1, y1), or null for none. */

@@ -20,6 +20,12 @@ export interface TimedClip {
   /** Full-canvas frames in order; each call starts again from the first. */
   frames(): Iterable<TimedFrame> | AsyncIterable<TimedFrame>;
   readonly warnings: readonly string[];
+  /**
+   * Whether any frame, the first included, may have transparent pixels: what stands for
+   * `info.mayTurnTransparent` when a part starts after the first frame (--start), since that
+   * one assumes the writer sees the first frame. Absent: `info.mayTurnTransparent` says it.
+   */
+  readonly mayHaveTransparency?: boolean;
 }
 
 /** Bytes of a file's head that sniffKind reads: enough for the PNG chunks before the pixels. */
@@ -232,7 +238,14 @@ async function reframeClip(clip: TimedClip, options: InputOptions, file: string,
   checkFrameSize(file, size, options.maxPixels);
   // Video output's rate: --fps itself unless the last frame was cut short, else one that fits every delay.
   const even = fps !== undefined && plan.every((f) => f.delayMs === 1000 / fps);
-  const info: ClipInfo = { ...clip.info, width: size.width, height: size.height, frameCount: plan.length, fps: even ? fps : rateForDelays(plan.map((f) => f.delayMs), maxFps) };
+  // A part that starts after the first frame: the writer does not see that frame, so that it
+  // was opaque cannot be assumed (a disposal 3 may bring its clear pixels back later).
+  const turns = plan[0].source > 0 && clip.mayHaveTransparency !== undefined ? clip.mayHaveTransparency : clip.info.mayTurnTransparent === true;
+  const { mayTurnTransparent: _, ...kept } = clip.info;
+  const info: ClipInfo = {
+    ...kept, width: size.width, height: size.height, frameCount: plan.length, fps: even ? fps : rateForDelays(plan.map((f) => f.delayMs), maxFps),
+    ...(turns ? { mayTurnTransparent: true } : {}),
+  };
   // Each source frame used is resized once, before it is repeated.
   let resize: ((frame: TimedFrame) => Promise<TimedFrame>) | undefined;
   if (size.width !== clip.info.width) {

@@ -459,6 +459,32 @@ describe('chromaseed palette', () => {
   });
 });
 
+describe('a GIF part that starts after its first frame', () => {
+  it('keeps in a WebM the clear pixels a disposal 3 brings back from the frame left out (they were drawn black)', async () => {
+    // 16x16: frame 0 half clear, half red; frame 1 all green, disposal 3 (back to frame 0);
+    // then a small blue square, so frame 0's clear half shows again from frame 2 on.
+    const { GifWriter } = await import('omggif');
+    const buf = Buffer.alloc(10_000);
+    const gif = new GifWriter(buf, 16, 16, { loop: 0 });
+    const palette = [0x000000, 0xff0000, 0x00ff00, 0x0000ff];
+    const halfClear = Array.from({ length: 256 }, (_, p) => (p % 16 < 8 ? 0 : 1));
+    gif.addFrame(0, 0, 16, 16, halfClear, { palette, transparent: 0, disposal: 1, delay: 50 });
+    gif.addFrame(0, 0, 16, 16, new Array(256).fill(2), { palette, disposal: 3, delay: 50 });
+    gif.addFrame(12, 12, 4, 4, new Array(16).fill(3), { palette, disposal: 1, delay: 50 });
+    gif.addFrame(12, 12, 4, 4, new Array(16).fill(3), { palette, disposal: 1, delay: 50 });
+    const dir = mkdtempSync(path.join(tmp, 'restore-'));
+    const input = path.join(dir, 'restore3.gif');
+    writeFileSync(input, buf.subarray(0, gif.end()));
+    const out = path.join(dir, 'part.webm');
+    const r = await runMain(['quantize', input, '-k', '4', '--start', '0.5', '-o', out, '-q']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const frames = [];
+    for await (const f of (await openInput(out)).frames) frames.push(f);
+    const clear = (f: { data: Uint8Array }) => f.data.filter((v, i) => (i & 3) === 3 && v === 0).length;
+    expect(frames.map(clear)).toEqual([0, 128, 128]);
+  });
+});
+
 describe('inputs that cannot be read', () => {
   it('say why in words: a symlink loop, and a name that is not UTF-8 (Node hands it over with U+FFFD in place of its bytes)', async () => {
     const dir = mkdtempSync(path.join(tmp, 'unreadable-'));
