@@ -12,7 +12,7 @@ import { makeEntry, toHex, type PaletteEntry } from '../palette/palette.js';
 import { expandFrame } from '../pipeline/expand-frame.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import { renderSwatch } from '../render/swatch.js';
-import { svgOpen } from '../render/text.js';
+import { CAPTION_FONT_FAMILY, svgOpen } from '../render/text.js';
 import { extractSourcePalette } from '../transfer/source-palette.js';
 import { createPaletteTransfer, type SourcePalette, type TransferDecision } from '../transfer/transfer.js';
 import type { Args, CliStreams } from './main.js';
@@ -184,7 +184,7 @@ export async function renderTransferSwatch(source: SourcePalette, decision: Tran
   );
   const height = 3 * BAR_HEIGHT + 2 * GAP;
   const legend = LEGEND.map((name, i) => `<text x="${LEGEND_WIDTH - 8}" y="${i * (BAR_HEIGHT + GAP) + BAR_HEIGHT / 2 + LEGEND_FONT * 0.35}" text-anchor="end">${name}</text>`).join('');
-  const svg = `${svgOpen(LEGEND_WIDTH, height)}<g font-family="DejaVu Sans, sans-serif" font-size="${LEGEND_FONT}" fill="#333333">${legend}</g></svg>`;
+  const svg = `${svgOpen(LEGEND_WIDTH, height)}<g font-family="${CAPTION_FONT_FAMILY}" font-size="${LEGEND_FONT}" fill="#333333">${legend}</g></svg>`;
   return sharp({ create: { width: LEGEND_WIDTH + barWidth, height, channels: 3, background: { r: 255, g: 255, b: 255 } } })
     .composite([{ input: Buffer.from(svg), top: 0, left: 0 }, ...bars.map((input, i) => ({ input, top: i * (BAR_HEIGHT + GAP), left: LEGEND_WIDTH }))])
     .png()

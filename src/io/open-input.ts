@@ -116,7 +116,7 @@ export async function checkInput(file: string): Promise<Uint8Array> {
     if (code === 'ENOENT') {
       const dir = path.dirname(path.resolve(file));
       // Node hands over command-line arguments as UTF-8, a name's other bytes replaced by U+FFFD.
-      const mangled = file.includes('\uFFFD') ? '; its name has bytes that are not UTF-8, which chromaseed is given replaced, so such a file cannot be opened: rename it' : '';
+      const mangled = file.includes('\uFFFD') ? '; if its name has bytes that are not UTF-8, chromaseed is given them replaced (U+FFFD) and cannot open it: rename it' : '';
       throw inputError(file, `no such file (looked in ${dir})${mangled}`);
     }
     throw inputError(file, `cannot read: ${systemReason(err)}`, err);

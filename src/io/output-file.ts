@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, chmod, chown, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { access, chmod, chown, lstat, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, systemReason } from '../errors.js';
 import { isFrameOf, isPngSequencePattern } from './frame-names.js';
@@ -108,16 +108,20 @@ export async function checkOutputPath(outputPath: string, inputPath?: string): P
     throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: ${why}`, { cause: err });
   }
   const abs = path.join(dir, path.basename(outputPath));
+  // Said now, not by the rename after all the work (the temporary name is shortened to fit; this one cannot be).
+  const nameBytes = Buffer.byteLength(path.basename(outputPath));
+  if (nameBytes > MAX_NAME_BYTES) throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: the file name is ${nameBytes} bytes long, more than the ${MAX_NAME_BYTES} a file name may have`);
   try {
     await access(dir, constants.W_OK);
   } catch (err) {
     throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: cannot write to the directory ${dir} (permission denied)`, { cause: err });
   }
   try {
-    const existing = await stat(abs);
-    if (existing.isDirectory()) throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: is a directory; give a file name`);
-    // In a sticky directory (/tmp) only a file's owner, the directory's, or root may replace
+    if ((await stat(abs).catch(() => null))?.isDirectory() === true) throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: is a directory; give a file name`);
+    // In a sticky directory (/tmp) only the owner of the name (a symlink's own, not its
+    // target's: the rename replaces the link), the directory's owner, or root may replace
     // it: found out now, not by the rename after all the work.
+    const existing = await lstat(abs);
     const uid = process.getuid?.();
     const dirStat = await stat(dir);
     if (uid !== undefined && uid !== 0 && (dirStat.mode & STICKY) !== 0 && existing.uid !== uid && dirStat.uid !== uid) {

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { ChromaseedError } from '../errors.js';
 import { PANEL_GAP, sideBySideSize, type Caption } from './side-by-side.js';
+import { CAPTION_FONT_FAMILY } from './text.js';
 
 /** The caption bar's height under panels up to 630 pixels wide; wider panels get a taller bar (see captionSize). */
 export const CAPTION_HEIGHT = 22;
@@ -10,7 +11,8 @@ export const CAPTION_HEIGHT = 22;
  * a 22 px bar up to 630 px wide, then growing with the width (28 px text in a 45 px bar over
  * a 1280x720 panel), so that a side-by-side of HD video, shown shrunk to fit a screen, keeps
  * readable labels (a fixed 14 px was 5 px tall on a 5132 px wide compare shown 1920 wide);
- * but the bar stays within a quarter of the panels' height (a 4000x200 strip got 142 px).
+ * but it grows no taller than a quarter of the panels' height (a 4000x200 strip got 142 px;
+ * the 22 px bar stays under any panels).
  */
 function captionSize(panelWidth: number, panelHeight: number): { fontSize: number; height: number } {
   const grown = Math.max(14, Math.min(Math.round(panelWidth / 45), Math.floor(panelHeight / 4 / 1.6)));
@@ -55,7 +57,7 @@ export async function renderCaption(labels: readonly string[], sourceWidth: numb
       return `<text x="${x}" y="${height / 2}" dy="0.35em" text-anchor="middle">${escapeXml(label)}</text>`;
     })
     .join('');
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="black"/><g font-family="DejaVu Sans, sans-serif" font-size="${fontSize}" fill="white">${texts}</g></svg>`;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="black"/><g font-family="${CAPTION_FONT_FAMILY}" font-size="${fontSize}" fill="white">${texts}</g></svg>`;
   const { data } = await sharp(Buffer.from(svg)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const mask = new Uint8Array(width * height);
   // A low cut keeps the thin, antialiased strokes of 9-pixel text (at 128 "palette" lost its "l").

@@ -38,19 +38,29 @@ export function overlayLayout(width: number, height: number, k: number): Overlay
   const cap = Math.max(1, Math.round(short * 0.14));
   const wanted = Math.min(24, cap);
   const room = width - 2 * margin - 2 * pad + gap; // for perRow columns of (pitch), the last one's gap included
-  const labelFont = (size: number) => Math.max(MIN_FONT, Math.floor(size * 0.22));
-  // A label is readable with room on each side, and there must be room for a row of them.
-  const labelPitch = (size: number) => Math.max(size, Math.ceil(labelWidth(7, labelFont(size)) + gap)) + gap;
+  // Neighbouring labels keep this much space (at small gaps they touched: "#8f619a#a9658c").
+  const space = Math.max(2, Math.round(gap * 0.2));
   type Option = { rows: number; perRow: number; size: number; pitch: number; fontSize: number; labelH: number };
   let firstBig: Option | null = null; // the fewest rows whose squares reach `wanted`
   let last: Option | null = null;
   for (let rows = 1; rows <= k; rows++) {
     const perRow = Math.ceil(k / rows);
     const size = Math.max(1, Math.min(cap, Math.floor(room / perRow) - gap));
-    const labelled = roomy && size >= MIN_FONT && perRow * labelPitch(size) <= room;
-    const fontSize = labelled ? labelFont(size) : 0;
-    const labelH = labelled ? Math.ceil(fontSize * 1.35) : 0;
-    const option = { rows, perRow, size, pitch: labelled ? labelPitch(size) : size + gap, fontSize, labelH };
+    let pitch = size + gap;
+    // About a fifth of the square, but smaller where that is too wide for its column.
+    let font = Math.floor(Math.min(Math.max(size * 0.22, MIN_FONT), (pitch - space) / labelWidth(7, 1)));
+    if (font < MIN_FONT && roomy && size >= MIN_FONT) {
+      // Too narrow even at the smallest readable size: columns as wide as such a label, when a row of them fits.
+      const wide = Math.ceil(labelWidth(7, MIN_FONT)) + space;
+      if (perRow * wide <= room) {
+        pitch = wide;
+        font = MIN_FONT;
+      }
+    }
+    const fontSize = roomy && font >= MIN_FONT ? font : 0;
+    const labelH = fontSize > 0 ? Math.ceil(fontSize * 1.35) : 0;
+    const labelled = fontSize > 0;
+    const option = { rows, perRow, size, pitch, fontSize, labelH };
     if (last !== null && rows * (size + labelH) + (rows - 1) * gap + 2 * pad > height * 0.5) break;
     last = option;
     // More rows than big squares need, while they make room for the labels.

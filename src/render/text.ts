@@ -13,6 +13,9 @@ import { lightness } from '../color/space.js';
  */
 export const LABEL_FONT_FAMILY = "'DejaVu Sans Mono', 'Liberation Mono', Menlo, Consolas, monospace";
 
+/** Proportional text (captions, legends): DejaVu Sans where fontconfig has it. */
+export const CAPTION_FONT_FAMILY = 'DejaVu Sans, sans-serif';
+
 /** Advance width of one monospace glyph, in em (DejaVu Sans Mono's; others are close). */
 export const MONO_ADVANCE_EM = 0.602;
 

@@ -496,7 +496,7 @@ describe('inputs that cannot be read', () => {
     copyFileSync(CARS, Buffer.concat([Buffer.from(dir + '/caf'), Buffer.from([0xe9]), Buffer.from('.gif')]));
     const mangled = path.join(dir, 'caf\uFFFD.gif');
     const latin = await runMain(['quantize', mangled, '-o', path.join(dir, 'x.gif')]);
-    expect([latin.code, latin.stderr]).toEqual([1, `chromaseed: ${mangled}: no such file (looked in ${dir}); its name has bytes that are not UTF-8, which chromaseed is given replaced, so such a file cannot be opened: rename it\n`]);
+    expect([latin.code, latin.stderr]).toEqual([1, `chromaseed: ${mangled}: no such file (looked in ${dir}); if its name has bytes that are not UTF-8, chromaseed is given them replaced (U+FFFD) and cannot open it: rename it\n`]);
   });
 });
 

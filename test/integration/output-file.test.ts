@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, lchownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GifReader } from 'omggif';
@@ -80,6 +80,13 @@ describe('replacing an existing output', () => {
     expect(after.size).toBeGreaterThan(3);
   });
 
+  it('refuses a name over 255 bytes before any work (it failed at the rename, after the work, once the temporary name was shortened)', async () => {
+    const dir = freshDir('too-long');
+    const name = path.join(dir, '中'.repeat(84) + '.png'); // 256 bytes
+    const e = await errorOf(createFrameWriter(name, { width: W, height: H }));
+    expect(e.message).toBe(`${name}: the file name is 256 bytes long, more than the 255 a file name may have`);
+  });
+
   it('writes names of up to 255 bytes (its temporary name, 14 bytes longer, failed from 242)', async () => {
     const dir = freshDir('long-name');
     for (const ext of ['.gif', '.png']) {
@@ -102,6 +109,12 @@ describe('replacing an existing output', () => {
     const r = spawnSync(process.execPath, [BIN, 'quantize', path.join(corpus, 'gifs/wuffs__muybridge.gif'), '-o', file], { uid: 65534, gid: 65534, encoding: 'utf8' });
     expect([r.status, r.stderr]).toEqual([1, `chromaseed: ${file}: cannot replace it: it belongs to another user, in a directory where only owners may replace files (sticky, like /tmp); choose another name\n`]);
     expect(readFileSync(file, 'utf8')).toBe('old');
+    // Whose name it is, is the symlink's own owner, not its target's: the rename replaces the link.
+    const ownLink = path.join(dir, 'mine.gif');
+    symlinkSync(file, ownLink);
+    lchownSync(ownLink, 65534, 65534);
+    const viaOwnLink = spawnSync(process.execPath, [BIN, 'quantize', path.join(corpus, 'gifs/wuffs__muybridge.gif'), '-o', ownLink, '-q'], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    expect([viaOwnLink.status, viaOwnLink.stderr]).toEqual([0, '']);
     // A directory the user may not enter is said to be that, not missing ("the directory ... does not exist").
     const closed = freshDir('closed');
     chmodSync(closed, 0o700);

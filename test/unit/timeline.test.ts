@@ -30,4 +30,14 @@ describe('renderTimeline', () => {
     for (let y = 0; y < 14; y++) for (let x = 0; x < gutter; x++) if (img.at(x, y)[0] < 128) ink++;
     expect(ink).toBeGreaterThan(5);
   });
+
+  it('keeps the last frame number inside the picture (4950 of 4951 frames, 1-px rows, showed only the top of its digits)', async () => {
+    const rows = Array.from({ length: 4951 }, () => Uint8Array.from(red));
+    const img = await decode(await renderTimeline(rows, 1));
+    expect(img.height).toBe(4951);
+    const gutter = img.width - 32;
+    let ink = 0;
+    for (let y = img.height - 10; y < img.height; y++) for (let x = 0; x < gutter - 6; x++) if (img.at(x, y)[0] < 128) ink++;
+    expect(ink).toBeGreaterThan(20);
+  });
 });

@@ -120,9 +120,15 @@ describe('matchPalettes', () => {
     }
     // The near-black towers (#15141a) get a darker grey than the dark blue sky (#1a3455); they got #505050 against its #2b2b2b.
     expect(ls[mapping[5]]).toBeLessThan(ls[mapping[0]]);
-    // Weights that give lightness no say get the least-cost assignment as it is.
-    const noLightness = { lightness: 0, color: 1, frequency: 0.25 };
-    expect(Array.from(matchPalettes(rocket, greys, 'optimal', noLightness))).toEqual(Array.from(leastCostAssignment(rocket, greys, noLightness)));
+    // Weights that give lightness no say get the least-cost assignment as it is: here colour
+    // alone pairs the dark blue with the light blue and the pink with the dark red, a reversal
+    // the repair would swap (as it did, overriding the caller's weights).
+    const noLightness = { lightness: 0, color: 1, frequency: 0 };
+    const blues = palette([[20, 20, 200], [255, 200, 210]], [0.5, 0.5]);
+    const reds = palette([[140, 170, 255], [140, 0, 0]], [0.5, 0.5]);
+    expect(Array.from(leastCostAssignment(blues, reds, noLightness))).toEqual([0, 1]);
+    expect(Array.from(matchPalettes(blues, reds, 'optimal', noLightness))).toEqual([0, 1]);
+    expect(Array.from(matchPalettes(blues, reds, 'optimal', { ...noLightness, lightness: 1 }))).toEqual([1, 0]);
   });
 
   it('optimal keeps hue within a lightness band where lightness order gets it wrong', () => {
