@@ -29,9 +29,14 @@ const MIN_FONT = 8;
  * gets its hex codes.
  */
 export function overlayLayout(width: number, height: number, k: number): OverlayLayout {
+  // Icons and thumbnails have no room for spacing: there the squares simply tile; so do many
+  // colours on a small image, whose spaced strip would be wider than it (k = 256 on 40x40: 67 px).
+  const spaced = layoutWith(width, height, k, Math.min(width, height) >= 40);
+  return spaced.backing[2] <= width ? spaced : layoutWith(width, height, k, false);
+}
+
+function layoutWith(width: number, height: number, k: number, roomy: boolean): OverlayLayout {
   const short = Math.min(width, height);
-  // Icons and thumbnails have no room for spacing: there the squares simply tile.
-  const roomy = short >= 40;
   const margin = roomy ? Math.max(2, Math.round(short * 0.03)) : 0;
   const gap = roomy ? Math.max(1, Math.round(short * 0.012)) : 0;
   const pad = roomy ? Math.max(2, Math.round(short * 0.015)) : 0;
