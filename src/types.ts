@@ -36,9 +36,9 @@ export interface ClipInfo {
   readonly sound?: SoundSource;
   /**
    * True when frames after the first may have transparent pixels even if the first has
-   * none: a GIF frame that disposal 2 clears and the next does not cover, or an animated
-   * WebP or PNG, or a video stream, stored with an alpha channel. A WebM output then keeps
-   * transparency from the start.
+   * none: a GIF or animated WebP frame whose disposal clears what the next does not cover,
+   * or an animated PNG or a video stream stored with an alpha channel. A WebM output then
+   * keeps transparency from the start.
    */
   readonly mayTurnTransparent?: boolean;
 }

@@ -55,8 +55,8 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
   const info: ClipInfo = {
     width, height, frameCount: pages, fps: rateForDelays(delaysMs, MAX_ANIMATION_FPS),
     ...(loopCount !== undefined ? { loopCount } : {}),
-    // An animation stored with alpha may clear pixels in any frame, the first opaque or not.
-    ...(meta.hasAlpha === true ? { mayTurnTransparent: true } : {}),
+    // The alpha flag is set by most encoders whether or not a frame uses it: the frames say.
+    ...(meta.hasAlpha === true && framesMayTurnClear(typeof input === 'string' ? await readFile(input) : input, width, height) ? { mayTurnTransparent: true } : {}),
   };
   const frameBytes = width * height * 4;
   const perBatch = Math.max(1, Math.floor(BATCH_BYTES / frameBytes));
@@ -80,6 +80,54 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
     }
   }
   return { info, delaysMs, frames, warnings };
+}
+
+/**
+ * Whether an animated WebP whose first frame is opaque may show transparency later, from its
+ * frame headers (ANMF): as for a GIF (decode/gif-decode.ts), the canvas starts clear, a frame
+ * disposed to the background clears its rectangle, and a later frame shows those holes
+ * unless it paints over them with no alpha; a frame with alpha (an ALPH chunk, or a lossless
+ * bitstream that says it uses alpha) that replaces rather than blends may clear pixels
+ * itself. Libvips and ffmpeg set the file's alpha flag for opaque animations too, which made
+ * every WebM from them take the slower alpha encoding.
+ */
+export function framesMayTurnClear(bytes: Buffer, width: number, height: number): boolean {
+  let holes: readonly [number, number, number, number] | null = [0, 0, width, height];
+  let first = true;
+  for (let at = 12; at + 8 <= bytes.length; ) {
+    const size = bytes.readUInt32LE(at + 4);
+    const body = at + 8;
+    at = body + size + (size & 1);
+    if (bytes.toString('latin1', body - 8, body - 4) !== 'ANMF' || body + 16 > bytes.length) continue;
+    const x = 2 * bytes.readUIntLE(body, 3);
+    const y = 2 * bytes.readUIntLE(body + 3, 3);
+    const x1 = Math.min(width, x + bytes.readUIntLE(body + 6, 3) + 1);
+    const y1 = Math.min(height, y + bytes.readUIntLE(body + 9, 3) + 1);
+    const flags = bytes[body + 15];
+    const replaces = (flags & 2) !== 0; // "do not blend"
+    const disposes = (flags & 1) !== 0; // to the background: clear
+    const alpha = frameHasAlpha(bytes, body + 16, Math.min(at, bytes.length));
+    const covered = holes === null || (!alpha && x <= holes[0] && y <= holes[1] && x1 >= holes[2] && y1 >= holes[3]);
+    // The first frame is taken as opaque, as it is when this is asked.
+    if (!first && (!covered || (alpha && replaces))) return true;
+    holes = disposes && x < x1 && y < y1 ? [x, y, x1, y1] : null;
+    first = false;
+  }
+  return false;
+}
+
+/** Whether the frame data from `from` to `to` (sub-chunks of an ANMF) carries alpha. */
+function frameHasAlpha(bytes: Buffer, from: number, to: number): boolean {
+  for (let at = from; at + 8 <= to; ) {
+    const type = bytes.toString('latin1', at, at + 4);
+    const size = bytes.readUInt32LE(at + 4);
+    if (type === 'ALPH') return true;
+    // VP8L: the signature byte 0x2f, then 14 + 14 bits of size and the alpha_is_used bit.
+    if (type === 'VP8L') return at + 13 <= to && ((bytes.readUInt32LE(at + 9) >>> 28) & 1) === 1;
+    if (type === 'VP8 ') return false;
+    at += 8 + size + (size & 1);
+  }
+  return true; // unreadable: assume the worst
 }
 
 /**

@@ -71,6 +71,14 @@ describe('animated PNG and WebP that turn transparent after an opaque first fram
       expect(frames.map(clear), input).toEqual([false, false, true, true]);
     }
   });
+
+  it('an opaque animated WebP (whose file says "alpha", as libvips writes it) makes a WebM without alpha, the faster encoding', async () => {
+    expect((await sharp(webp).metadata()).hasAlpha).toBe(true);
+    const out = path.join(work, 'opaque.webm');
+    expect((await runMain(['quantize', webp, '-k', '4', '-o', out, '-q'])).code).toBe(0);
+    const { probeVideo } = await import('../../src/io/video-in.js');
+    expect((await probeVideo(out)).alpha).toBeUndefined();
+  });
 });
 
 describe('animated PNG and WebP are read as clips', () => {
