@@ -57,6 +57,14 @@ export interface GifEncoderOptions {
   loopCount?: number;
   /** Crop frames to the changed area and write unchanged pixels as transparent. Default true. */
   differencing?: boolean;
+  /**
+   * Later frames may clear pixels the first leaves opaque (ClipInfo.mayTurnTransparent): the
+   * first frame then carries a transparent index too, where it has a free slot, even if no
+   * pixel of it uses one. Pillow reads every frame after an opaque first one as RGB, so the
+   * areas a disposal 2 clears showed black there (dispose2.gif), while browsers, ffmpeg and
+   * ImageMagick showed them clear.
+   */
+  mayTurnTransparent?: boolean;
 }
 
 export interface GifEncoder {
@@ -297,7 +305,8 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     // A frame disposed of with method 2 carries a transparent index even if none of its
     // pixels uses it: browsers clear such a frame's area to transparent regardless, but
     // ffmpeg and PIL clear it to the background colour unless the frame has one.
-    if (needsTransparency || mustClear || (comparesWithCanvas && anyUnchanged)) {
+    const spareForLater = first && opts.mayTurnTransparent === true;
+    if (needsTransparency || mustClear || (comparesWithCanvas && anyUnchanged) || spareForLater) {
       if (size < 256) {
         transparentIndex = size;
         paletteLength = size + 1;

@@ -30,7 +30,7 @@ export interface FrameWriterOptions {
   frameCountUncertain?: boolean | undefined;
   /** Sound a video output carries over (ClipInfo.sound); GIF and PNG have none. */
   sound?: SoundSource | undefined;
-  /** Frames after the first may be partly transparent (ClipInfo.mayTurnTransparent): a WebM keeps transparency even when the first frame has none. */
+  /** Frames after the first may be partly transparent (ClipInfo.mayTurnTransparent): a WebM keeps transparency even when the first frame has none, and a GIF's first frame carries a transparent index (for Pillow). */
   mayTurnTransparent?: boolean | undefined;
 }
 
@@ -107,7 +107,7 @@ const gifFramesAhead = (pixels: number): number => Math.max(3, Math.min(16, Math
 
 async function gifWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
   const out = await createAtomicFile(file, options.inputPath);
-  const encoder = openGifEncoder({ width: options.width, height: options.height, loopCount: options.loopCount, differencing: true }, options.frameCount);
+  const encoder = openGifEncoder({ width: options.width, height: options.height, loopCount: options.loopCount, differencing: true, mayTurnTransparent: options.mayTurnTransparent === true }, options.frameCount);
   // Encoded bytes, in frame order, not yet written. Each promise gets a no-op catch at once
   // so a failure is reported where it is awaited, not as an unhandled rejection.
   const ahead: Promise<Uint8Array>[] = [];

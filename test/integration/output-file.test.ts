@@ -472,6 +472,20 @@ describe('createFrameWriter: atomic output', () => {
     }
   });
 
+  it("a GIF's opaque first frame carries a transparent index when later frames may clear pixels (Pillow showed dispose2.gif's cleared areas black without one)", async () => {
+    const dir = freshDir('spare-index');
+    const { parseGifStructure, resolveGifLimits } = await import('../../src/decode/gif-structure.js');
+    for (const mayTurnTransparent of [true, false]) {
+      const file = path.join(dir, `first-${mayTurnTransparent}.gif`);
+      const writer = await createFrameWriter(file, { width: W, height: H, loopCount: 0, mayTurnTransparent });
+      await writer.write(frames[0]);
+      await writer.write(frames[1]);
+      await writer.finish();
+      const first = parseGifStructure(new Uint8Array(readFileSync(file)), file, resolveGifLimits({})).frames[0];
+      expect(first.transparentIndex >= 0, String(mayTurnTransparent)).toBe(mayTurnTransparent);
+    }
+  });
+
   it('a frame with indices past its palette size is refused by every writer, as the GIF encoder refused it (PNG and video drew them black)', async () => {
     const dir = freshDir('index-range');
     const frame: IndexedFrame = { width: 4, height: 2, indices: new Uint8Array([0, 1, 0, 1, 7, 7, 255, 255]), palette: new Uint8Array([255, 0, 0, 0, 0, 255]), size: 2, transparent: null, delayMs: 100 };
