@@ -88,8 +88,10 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
  * disposed to the background clears its rectangle, and a later frame shows those holes
  * unless it paints over them with no alpha; a frame with alpha (an ALPH chunk, or a lossless
  * bitstream that says it uses alpha) that replaces rather than blends may clear pixels
- * itself. Libvips and ffmpeg set the file's alpha flag for opaque animations too, which made
- * every WebM from them take the slower alpha encoding.
+ * itself. Libvips and ffmpeg set the file's alpha flag for opaque lossless animations too,
+ * which sent their WebMs through the slower alpha encoding. (A lossless frame's alpha bit is
+ * a hint by the specification; libwebp sets it right, and a file that clears it wrongly in a
+ * later frame would have that frame's clear pixels drawn black, with a warning.)
  */
 export function framesMayTurnClear(bytes: Buffer, width: number, height: number): boolean {
   let holes: readonly [number, number, number, number] | null = [0, 0, width, height];
