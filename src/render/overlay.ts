@@ -31,11 +31,16 @@ const MIN_FONT = 8;
 export function overlayLayout(width: number, height: number, k: number): OverlayLayout {
   // Icons and thumbnails have no room for spacing: there the squares simply tile; so do many
   // colours on a small image, whose spaced strip would be wider than it (k = 256 on 40x40: 67 px).
-  const spaced = layoutWith(width, height, k, Math.min(width, height) >= 40);
-  return spaced.backing[2] <= width ? spaced : layoutWith(width, height, k, false);
+  const spaced = layoutWith(width, height, k, Math.min(width, height) >= 40, 0.5);
+  if (spaced.backing[2] <= width) return spaced;
+  // And when even 1-px squares need more than half the height (k = 256 on 16x16), the strip
+  // may take all of it: otherwise squares fell off the image, silently not drawn.
+  const tiled = layoutWith(width, height, k, false, 0.5);
+  return tiled.backing[2] <= width && tiled.backing[3] <= height ? tiled : layoutWith(width, height, k, false, 1);
 }
 
-function layoutWith(width: number, height: number, k: number, roomy: boolean): OverlayLayout {
+/** The layout with spacing (`roomy`) or tiled, its strip at most `share` of the height unless one row is already taller. */
+function layoutWith(width: number, height: number, k: number, roomy: boolean, share: number): OverlayLayout {
   const short = Math.min(width, height);
   const margin = roomy ? Math.max(2, Math.round(short * 0.03)) : 0;
   const gap = roomy ? Math.max(1, Math.round(short * 0.012)) : 0;
@@ -66,7 +71,7 @@ function layoutWith(width: number, height: number, k: number, roomy: boolean): O
     const labelH = fontSize > 0 ? Math.ceil(fontSize * 1.35) : 0;
     const labelled = fontSize > 0;
     const option = { rows, perRow, size, pitch, fontSize, labelH };
-    if (last !== null && rows * (size + labelH) + (rows - 1) * gap + 2 * pad > height * 0.5) break;
+    if (last !== null && rows * (size + labelH) + (rows - 1) * gap + 2 * pad > height * share) break;
     last = option;
     // More rows than big squares need, while they make room for the labels.
     if (size >= wanted && labelled) break;
