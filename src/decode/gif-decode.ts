@@ -8,6 +8,7 @@
  *
  * Pure: no node: imports, no console.
  */
+import { mayTurnClear, type FrameCover } from './canvas-holes.js';
 import omggif from 'omggif';
 import { ChromaseedError } from '../errors.js';
 import { rateForDelays } from '../timing.js';
@@ -64,7 +65,7 @@ export function decodeGif(bytes: Uint8Array, name: string, limits?: Partial<GifL
     frameCount: frames.length,
     fps: rateForDelays(delaysMs),
     ...(structure.loopCount !== undefined ? { loopCount: structure.loopCount } : {}),
-    ...(mayTurnTransparent(frames, width, height) ? { mayTurnTransparent: true } : {}),
+    ...(mayTurnClear(covers(frames), width, height) ? { mayTurnTransparent: true } : {}),
   };
   return {
     info,
@@ -80,30 +81,16 @@ function coversCanvas(fr: GifFrameRecord, width: number, height: number): boolea
   return fr.x === 0 && fr.y === 0 && fr.width >= width && fr.height >= height;
 }
 
-/** A part of the canvas, clipped to it: [x0, y0, x1, y1), or null for none. */
-type Area = readonly [number, number, number, number] | null;
-
-/**
- * Whether a GIF whose first frame is opaque (the case this matters for: otherwise the writer
- * sees transparency at once) may show transparency later, from its frame records alone. Only
- * a disposal brings it back: 2 clears the frame's rectangle, and 3 restores the canvas as it
- * was before the frame, which before the first frame is empty. A frame shows the canvas's
- * holes unless it paints over all of them with no transparent index. Tracked as one
- * rectangle per step, so it errs only towards "may" (a WebM with an alpha channel it does
- * not need).
- */
-function mayTurnTransparent(frames: readonly GifFrameRecord[], width: number, height: number): boolean {
-  let holes: Area = [0, 0, width, height]; // the canvas before the first frame is empty
-  for (let f = 0; f < frames.length; f++) {
-    const fr = frames[f];
-    const area: Area = fr.x < width && fr.y < height && fr.width > 0 && fr.height > 0 ? [fr.x, fr.y, Math.min(fr.x + fr.width, width), Math.min(fr.y + fr.height, height)] : null;
-    const before: Area = holes;
-    const covered = before === null || (area !== null && fr.transparentIndex < 0 && area[0] <= before[0] && area[1] <= before[1] && area[2] >= before[2] && area[3] >= before[3]);
-    // The first frame is taken as opaque, as it is when this is asked.
-    if (!covered && f > 0) return true;
-    holes = fr.disposal === 2 ? area : RESTORE_PREVIOUS(fr.disposal) ? before : null;
+/** How each frame covers the canvas, for mayTurnClear. */
+function* covers(frames: readonly GifFrameRecord[]): Generator<FrameCover> {
+  for (const fr of frames) {
+    yield {
+      x0: fr.x, y0: fr.y, x1: fr.x + fr.width, y1: fr.y + fr.height,
+      opaque: fr.transparentIndex < 0,
+      clearsItself: false,
+      after: fr.disposal === 2 ? 'clear' : RESTORE_PREVIOUS(fr.disposal) ? 'restore' : 'keep',
+    };
   }
-  return false;
 }
 
 function* compositeFrames(

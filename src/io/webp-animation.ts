@@ -4,6 +4,7 @@ import { loopCountForPlays, MAX_ANIMATION_FPS, rateForDelays } from '../timing.j
 import { binaryAlpha } from '../pixel-words.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
 import { checkFrameCount } from './clip-options.js';
+import { mayTurnClear, type FrameCover } from '../decode/canvas-holes.js';
 import type { TimedClip } from './open-input.js';
 
 /**
@@ -84,38 +85,34 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
 
 /**
  * Whether an animated WebP whose first frame is opaque may show transparency later, from its
- * frame headers (ANMF): as for a GIF (decode/gif-decode.ts), the canvas starts clear, a frame
- * disposed to the background clears its rectangle, and a later frame shows those holes
- * unless it paints over them with no alpha; a frame with alpha (an ALPH chunk, or a lossless
- * bitstream that says it uses alpha) that replaces rather than blends may clear pixels
- * itself. Libvips and ffmpeg set the file's alpha flag for opaque lossless animations too,
- * which sent their WebMs through the slower alpha encoding. (A lossless frame's alpha bit is
- * a hint by the specification; libwebp sets it right, and a file that clears it wrongly in a
+ * frame headers (ANMF: rectangle, blending, disposal, and whether the frame carries alpha).
+ * Libvips and ffmpeg set the file's alpha flag for opaque lossless animations too, which
+ * sent their WebMs through the slower alpha encoding. (A lossless frame's alpha bit is a
+ * hint by the specification; libwebp sets it right, and a file that clears it wrongly in a
  * later frame would have that frame's clear pixels drawn black, with a warning.)
  */
 export function framesMayTurnClear(bytes: Buffer, width: number, height: number): boolean {
-  let holes: readonly [number, number, number, number] | null = [0, 0, width, height];
-  let first = true;
+  return mayTurnClear(frameCovers(bytes), width, height);
+}
+
+/** Each ANMF chunk's effect on the canvas, for mayTurnClear. */
+function* frameCovers(bytes: Buffer): Generator<FrameCover> {
   for (let at = 12; at + 8 <= bytes.length; ) {
     const size = bytes.readUInt32LE(at + 4);
     const body = at + 8;
     at = body + size + (size & 1);
     if (bytes.toString('latin1', body - 8, body - 4) !== 'ANMF' || body + 16 > bytes.length) continue;
-    const x = 2 * bytes.readUIntLE(body, 3);
-    const y = 2 * bytes.readUIntLE(body + 3, 3);
-    const x1 = Math.min(width, x + bytes.readUIntLE(body + 6, 3) + 1);
-    const y1 = Math.min(height, y + bytes.readUIntLE(body + 9, 3) + 1);
+    const x0 = 2 * bytes.readUIntLE(body, 3);
+    const y0 = 2 * bytes.readUIntLE(body + 3, 3);
     const flags = bytes[body + 15];
-    const replaces = (flags & 2) !== 0; // "do not blend"
-    const disposes = (flags & 1) !== 0; // to the background: clear
     const alpha = frameHasAlpha(bytes, body + 16, Math.min(at, bytes.length));
-    const covered = holes === null || (!alpha && x <= holes[0] && y <= holes[1] && x1 >= holes[2] && y1 >= holes[3]);
-    // The first frame is taken as opaque, as it is when this is asked.
-    if (!first && (!covered || (alpha && replaces))) return true;
-    holes = disposes && x < x1 && y < y1 ? [x, y, x1, y1] : null;
-    first = false;
+    yield {
+      x0, y0, x1: x0 + bytes.readUIntLE(body + 6, 3) + 1, y1: y0 + bytes.readUIntLE(body + 9, 3) + 1,
+      opaque: !alpha,
+      clearsItself: alpha && (flags & 2) !== 0, // "do not blend": its clear pixels replace the canvas's
+      after: (flags & 1) !== 0 ? 'clear' : 'keep', // disposed to the background
+    };
   }
-  return false;
 }
 
 /** Whether the frame data from `from` to `to` (sub-chunks of an ANMF) carries alpha. */

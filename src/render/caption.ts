@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { ChromaseedError } from '../errors.js';
 import { PANEL_GAP, sideBySideSize, type Caption } from './side-by-side.js';
-import { CAPTION_FONT_FAMILY } from './text.js';
+import { CAPTION_FONT_FAMILY, escapeXml } from './text.js';
 
 /** The caption bar's height under panels up to 630 pixels wide; wider panels get a taller bar (see captionSize). */
 export const CAPTION_HEIGHT = 22;
@@ -18,10 +18,6 @@ function captionSize(panelWidth: number, panelHeight: number): { fontSize: numbe
   const grown = Math.max(14, Math.min(Math.round(panelWidth / 45), Math.floor(panelHeight / 4 / 1.6)));
   const fontSize = Math.max(9, Math.min(Math.floor(panelWidth / 12), grown));
   return { fontSize, height: Math.max(CAPTION_HEIGHT, Math.round(fontSize * 1.6)) };
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** The widest caption sharp renders from SVG, so the widest side-by-side. */
