@@ -448,6 +448,43 @@ describe('colour matrix', () => {
   });
 });
 
+describe('HDR video', () => {
+  // Made from sdr.mp4 (a second of Big Buck Bunny) with its white placed at HDR's reference
+  // white, 203 cd/m², as BT.2408 has it: see test/fixtures/hdr/README.md.
+  const fixture = (name: string) => path.resolve(__dirname, '../fixtures/hdr', name);
+  const framesDiff = async (file: string, options = {}): Promise<number> => {
+    const [hdr, sdr] = await Promise.all([readAll(file, options), readAll(fixture('sdr.mp4'), options)]);
+    expect(hdr.frames.length).toBe(sdr.frames.length);
+    return hdr.frames.reduce((sum, f, i) => sum + meanAbsDiff(f.data, sdr.frames[i].data), 0) / hdr.frames.length;
+  };
+
+  it('PQ and HLG video is tone-mapped to SDR: its frames match the SDR clip it was made from (read as ffmpeg reads it, they were dim and grey: 46 levels off)', async () => {
+    for (const name of ['pq.mp4', 'hlg.mp4']) {
+      expect(await framesDiff(fixture(name)), name).toBeLessThan(4);
+      // Resized first, then tone-mapped: the same at a smaller size.
+      expect(await framesDiff(fixture(name), { width: 160 }), `${name} --width 160`).toBeLessThan(4);
+    }
+  });
+
+  it('a stream that names only its transfer is taken as BT.2020 (zscale refuses to convert from unknown colours)', async () => {
+    const file = path.join(work, 'pq-transfer-only.mkv');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-i', fixture('pq.mp4'), '-c', 'copy', '-bsf:v', 'hevc_metadata=matrix_coefficients=2:colour_primaries=2', file]);
+    expect(await framesDiff(file)).toBeLessThan(4);
+  });
+
+  it('parseProbe reads the range, matrix, primaries and transfer of a PQ or HLG stream, and nothing for SDR', () => {
+    const probe = (format: string) =>
+      parseProbe(`Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'x.mp4':\n  Duration: 00:00:01.00, start: 0.000000, bitrate: 14 kb/s\n    Stream #0:0(und): Video: hevc (Main 10) (hvc1 / 0x31637668), ${format}, 320x180 [SAR 1:1 DAR 16:9], 14 kb/s, 24 fps, 24 tbr, 12288 tbn, 24 tbc (default)\n`)?.hdr;
+    expect(probe('yuv420p10le(tv, bt2020nc/bt2020/smpte2084, progressive)')).toEqual({ range: 'tv', matrix: 'bt2020nc', primaries: 'bt2020', transfer: 'smpte2084' });
+    expect(probe('yuv420p10le(pc, bt2020nc/bt2020/arib-std-b67)')).toEqual({ range: 'pc', matrix: 'bt2020nc', primaries: 'bt2020', transfer: 'arib-std-b67' });
+    // No range printed when the stream states none.
+    expect(probe('yuv420p10le(unknown/unknown/smpte2084)')).toEqual({ range: 'tv', matrix: 'unknown', primaries: 'unknown', transfer: 'smpte2084' });
+    expect(probe('yuv420p10le(tv, bt2020nc/bt2020/bt2020-10)')).toBeUndefined();
+    expect(probe('yuv420p(tv, bt709)')).toBeUndefined();
+    expect(probe('yuv420p')).toBeUndefined();
+  });
+});
+
 describe('interlaced video', () => {
   /** Per thousand colour values, those that stand out from both rows around them the same way by over 30: the teeth of a combed edge. */
   function combing(f: TimedFrame): number {
