@@ -70,25 +70,31 @@ export interface VideoProbe {
 
 /**
  * HDR to SDR, with HDR's reference white (ITU-R BT.2408: 203 cd/m², a PQ signal of 58% or
- * HLG's 75%) as SDR's white. Colours are moved from BT.2020's primaries to sRGB's (BT.709's)
- * in linear light; up to 0.8 of that white they are kept as they are, and the highlights
- * above it, up to 1000 cd/m² (HLG's nominal peak, and what most PQ video is mastered to),
- * are rolled off into the last fifth (tonemap's mobius curve) instead of clipped. Names the
- * stream leaves unknown are taken as BT.2020's, which HDR video uses.
+ * HLG's 75%) as the top of the SDR range. Colours are moved from BT.2020's primaries to
+ * sRGB's (BT.709's) in linear light; up to 0.8 of that white they are kept as they are, and
+ * above it everything up to 1000 cd/m² (HLG's nominal peak, and what most PQ video is
+ * mastered to) is rolled off into what is left (tonemap's mobius curve) instead of clipped:
+ * reference white comes out at 244 of 255, 300 cd/m² at 251, 700 and more at 255.
  *
  * Read as ffmpeg reads it alone, an HDR video came out dim and grey. On test clips made from
  * an SDR clip with its white placed there (test/fixtures/hdr/), the frames differ from the
- * SDR clip's by 3.2 levels per channel on average (PQ; 3.0 HLG), against 46 read without
- * this; mobius's default knee (0.3) gave 12.9, and hable's curve 47.
+ * SDR clip's by 3.2 levels per channel on average (PQ; 3.0 HLG), against 46 (PQ) and 25
+ * (HLG) read without this; mobius's default knee (0.3) gave 12.9, and hable's curve 47.
+ *
+ * Names the stream leaves unknown are taken as BT.2020's, which HDR video uses. zimg takes
+ * no 4:2:0 or 4:2:2 frame of an odd size, so such frames are made 4:4:4 first (`odd`).
+ * desat=0: ffmpeg 4.1's desaturation of highlights weighs the channels by the stream's
+ * matrix, and for RGB or ICtCp streams it turned every pixel black.
  */
-function toneMapFilters(hdr: NonNullable<VideoProbe['hdr']>): string[] {
+function toneMapFilters(hdr: NonNullable<VideoProbe['hdr']>, odd: boolean): string[] {
   const matrix = ZSCALE_MATRICES.has(hdr.matrix) ? hdr.matrix : 'bt2020nc';
   const primaries = ZSCALE_PRIMARIES.has(hdr.primaries) ? hdr.primaries : 'bt2020';
   const range = hdr.range === 'pc' ? 'full' : 'limited';
   return [
+    ...(odd ? ['format=yuv444p16le'] : []),
     `zscale=tin=${hdr.transfer}:min=${matrix}:pin=${primaries}:rin=${range}:t=linear:npl=${REFERENCE_WHITE}:p=bt709`,
     'format=gbrpf32le',
-    `tonemap=tonemap=mobius:param=0.8:peak=${(1000 / REFERENCE_WHITE).toFixed(3)}`,
+    `tonemap=tonemap=mobius:param=0.8:desat=0:peak=${(1000 / REFERENCE_WHITE).toFixed(3)}`,
     'zscale=t=bt709:m=bt709:r=full',
     // RGB already, so the conversion to RGBA after it uses no matrix.
     'format=gbrp',
@@ -99,7 +105,7 @@ function toneMapFilters(hdr: NonNullable<VideoProbe['hdr']>): string[] {
 const REFERENCE_WHITE = 203;
 
 /** The matrix and primaries names ffmpeg prints that zscale also accepts. */
-const ZSCALE_MATRICES = new Set(['bt709', 'bt470bg', 'smpte170m', 'bt2020nc', 'bt2020c']);
+const ZSCALE_MATRICES = new Set(['bt709', 'bt470bg', 'smpte170m', 'bt2020nc', 'bt2020c', 'ictcp', 'gbr']);
 const ZSCALE_PRIMARIES = new Set(['bt709', 'bt470m', 'bt470bg', 'smpte170m', 'smpte240m', 'bt2020']);
 
 /** The filters that turn frames as ffmpeg's auto-rotation does, for when it is turned off. */
@@ -187,10 +193,11 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   else if (!asStored && (opts.fps !== undefined || capped || probe.rateFilter === true)) filters.push(`fps=${fps}`);
   // Area averaging when shrinking: colour statistics (what k-means sees) stay those of the source.
   if (width !== probe.width || height !== probe.height) filters.push(`scale=${width}:${height}:flags=${width < probe.width ? 'area' : 'bicubic'}`);
-  // Last, so that this scaler is the one that converts to RGBA.
+  // Last, so that this scaler is the one that converts to RGBA (HDR names its matrix: never both).
   if (probe.guessBt709 === true) filters.push('scale=in_color_matrix=bt709');
   // After the resize, which is then made on the stored values (a fraction of the float work).
-  if (probe.hdr !== undefined && probe.alpha !== true) filters.push(...toneMapFilters(probe.hdr));
+  // Not for a stream with alpha: the tone map's formats have no alpha channel.
+  if (probe.hdr !== undefined && probe.alpha !== true) filters.push(...toneMapFilters(probe.hdr, width % 2 === 1 || height % 2 === 1));
 
   // Filled as damage shows up: at the probe, or while the frames are read.
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];

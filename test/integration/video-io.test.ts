@@ -472,6 +472,28 @@ describe('HDR video', () => {
     expect(await framesDiff(file)).toBeLessThan(4);
   });
 
+  it('an odd size (zimg takes no odd 4:2:0 frame: the read failed) and RGB-coded PQ (ffmpeg 4.1 desaturated it to black)', async () => {
+    expect(await framesDiff(fixture('pq.mp4'), { width: 161 })).toBeLessThan(4);
+    const rgb = path.join(work, 'pq-rgb.mkv');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-i', fixture('sdr.mp4'), '-vf', 'zscale=t=smpte2084:p=bt2020:npl=203,format=gbrp10le', '-c:v', 'ffv1', '-color_primaries', 'bt2020', '-color_trc', 'smpte2084', '-colorspace', 'rgb', rgb]);
+    expect(await framesDiff(rgb)).toBeLessThan(4);
+  });
+
+  it('levels: up to 0.8 of reference white kept, reference white at 244, highlights rolled off below 255', async () => {
+    /** A flat frame of sRGB grey `level` placed in PQ with its white at 203 cd/m² (`gain` times brighter), read back. */
+    const read = async (level: number, gain = 1): Promise<number> => {
+      const file = path.join(work, `pq-flat-${level}-${gain}.mkv`);
+      const hex = level.toString(16).padStart(2, '0').repeat(3);
+      execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=0x${hex}:s=16x16:r=25:d=0.04,format=gbrp`, '-vf', `zscale=tin=bt709:min=gbr:pin=bt709:rin=full:t=smpte2084:p=bt2020:m=bt2020nc:npl=${203 * gain}:r=full,format=yuv444p10le`, '-c:v', 'ffv1', '-color_primaries', 'bt2020', '-color_trc', 'smpte2084', '-colorspace', 'bt2020nc', '-color_range', 'pc', file]);
+      return (await readAll(file)).frames[0].data[0];
+    };
+    expect(await read(180)).toBe(180);
+    expect(Math.abs((await read(255)) - 244)).toBeLessThanOrEqual(1);
+    // 700 cd/m²: above reference white, below the 1000 rolled off to.
+    const bright = await read(255, 700 / 203);
+    expect(bright).toBeGreaterThan(250);
+  });
+
   it('parseProbe reads the range, matrix, primaries and transfer of a PQ or HLG stream, and nothing for SDR', () => {
     const probe = (format: string) =>
       parseProbe(`Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'x.mp4':\n  Duration: 00:00:01.00, start: 0.000000, bitrate: 14 kb/s\n    Stream #0:0(und): Video: hevc (Main 10) (hvc1 / 0x31637668), ${format}, 320x180 [SAR 1:1 DAR 16:9], 14 kb/s, 24 fps, 24 tbr, 12288 tbn, 24 tbc (default)\n`)?.hdr;
