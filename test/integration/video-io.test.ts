@@ -374,7 +374,9 @@ describe('openVideo', () => {
     const err = await openVideo(cut).then(async (s) => {
       for await (const _ of s.frames);
     }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'ERR_INPUT', message: `${cut}: ffmpeg decoded no frame: the file is cut short or damaged before its first frame ([matroska,webm] Read error)` });
+    // The reason in brackets is ffmpeg's own line, where it prints one (4.1 does; 5.1 not).
+    expect(err).toMatchObject({ code: 'ERR_INPUT' });
+    expect((err as Error).message).toMatch(new RegExp(`^${cut.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ffmpeg decoded no frame: the file is cut short or damaged before its first frame( \\(\\[matroska,webm\\] Read error\\))?$`));
   });
 });
 
@@ -801,8 +803,16 @@ describe('frame writers on real video frames', () => {
   it('H.264 output says its pixels are square: padded to 2x32768, an unset ratio made the file undecodable', async () => {
     const out = path.join(work, 'tall.mp4');
     const writer = await createFrameWriter(out, { width: 2, height: 32767, fps: 10 });
-    await writer.write({ width: 2, height: 32767, indices: new Uint8Array(2 * 32767), palette: new Uint8Array([255, 0, 0]), size: 1, transparent: null, delayMs: 100 });
-    await writer.finish();
+    const written = await writer
+      .write({ width: 2, height: 32767, indices: new Uint8Array(2 * 32767), palette: new Uint8Array([255, 0, 0]), size: 1, transparent: null, delayMs: 100 })
+      .then(() => writer.finish())
+      .catch((err: unknown) => err);
+    // A newer libx264 (FFMPEG_PATH to Debian's ffmpeg 5.1, say) takes no side over 16384: said plainly.
+    if (written instanceof ChromaseedError) {
+      expect(written.message).toBe(`${out}: this ffmpeg's H.264 encoder takes no frame of 2x32768; make it smaller (--width) or write a .webm`);
+      return;
+    }
+    expect(written).not.toBeInstanceOf(Error);
     const decoded = spawnSync(ffmpegLocation().path, ['-hide_banner', '-i', out, '-f', 'null', '-'], { encoding: 'utf8' });
     expect(decoded.stderr).toMatch(/Video: h264 .*, 2x32768 \[SAR 1:1 /);
     expect(decoded.stderr).not.toMatch(/pixel_aspect/);
