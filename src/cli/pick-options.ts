@@ -1,4 +1,7 @@
+import { ChromaseedError, invalidOption } from '../errors.js';
+import { outputKind } from '../io/frame-writer.js';
 import { INPUT_NAMES, PALETTE_NAMES, resolveInputOptions, resolvePaletteOptions, resolveSequenceOptions, SEQUENCE_NAMES } from '../options.js';
+import { loopCountForPlays } from '../timing.js';
 import type { Args } from './main.js';
 
 /**
@@ -15,3 +18,15 @@ function pick(args: Args, names: readonly string[]): Args {
 export const inputOptionsOf = (args: Args) => resolveInputOptions(pick(args, INPUT_NAMES));
 export const sequenceOptionsOf = (args: Args) => resolveSequenceOptions(pick(args, SEQUENCE_NAMES));
 export const paletteOptionsOf = (args: Args) => resolvePaletteOptions(pick(args, PALETTE_NAMES));
+
+/**
+ * `--plays N` as the GIF loop count to write (0 = forever; see loopCountForPlays), or null
+ * when not given (the source's is kept). Only a GIF loops, so another output refuses it.
+ */
+export function loopCountOf(args: Args, output: string): { loopCount: number | undefined } | null {
+  const plays = args.plays;
+  if (plays === undefined) return null;
+  if (typeof plays !== 'number' || !Number.isInteger(plays) || plays < 0 || plays > 65536) throw invalidOption('--plays', 'a whole number of plays from 1 to 65536, or 0 for forever', plays);
+  if (outputKind(output) !== 'gif') throw new ChromaseedError('ERR_USAGE', `--plays: ${output} does not loop; only a GIF output plays a set number of times`);
+  return { loopCount: loopCountForPlays(plays) };
+}

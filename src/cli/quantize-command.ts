@@ -1,14 +1,15 @@
 import path from 'node:path';
 import { ChromaseedError } from '../errors.js';
-import { clipWriterOptions, createFrameWriter, inputOptionsFor } from '../io/frame-writer.js';
+import { clipWriterOptions, createFrameWriter, inputOptionsFor, outputKind } from '../io/frame-writer.js';
 import { clusterInThread } from '../io/kmeans-thread.js';
 import { openReusable, refuseTimeForStill } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
-import { inputOptionsOf, sequenceOptionsOf } from './pick-options.js';
+import { inputOptionsOf, loopCountOf, sequenceOptionsOf } from './pick-options.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import type { Args, CliStreams } from './main.js';
 import { commitRun, createProgress, failedRun, showingFirstPass } from './progress.js';
-import { formatBytes, framesWritten, printOut, reportWarnings, round } from './report.js';
+import { formatBytes, framesWritten, playbackOf, playsOf, printOut, reportWarnings, round } from './report.js';
+import { playbackDelayMs } from '../timing.js';
 
 export async function quantizeCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
   const input = String(args.input);
@@ -16,13 +17,15 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   // Refuses an output we cannot write before reading anything.
   const inputOptions = inputOptionsFor(output, inputOptionsOf(args));
   const options = sequenceOptionsOf(args);
+  const loop = loopCountOf(args, output);
   const quiet = args.quiet === true;
   if (typeof args.timeline === 'string') await checkExtraOutputPath(args.timeline, input, output);
   const started = performance.now();
 
   const { info, kind, warnings, open } = await openReusable(input, inputOptions);
   refuseTimeForStill(input, kind, inputOptions);
-  const writer = await createFrameWriter(output, clipWriterOptions(info, input, args.audio !== false));
+  const writerOptions = { ...clipWriterOptions(info, input, args.audio !== false), ...loop };
+  const writer = await createFrameWriter(output, writerOptions);
   const name = path.basename(input);
   const progress = createProgress(streams.stderr, name, info.frameCount, !quiet);
   const read = options.seeding === 'global' ? showingFirstPass(open, streams.stderr, `${name}: counting colours`, !quiet) : open;
@@ -31,10 +34,12 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   // The summary's inertia is METRICS.md's, of the colours written: the k-means objective
   // of the run is in its own metric and space, and of unrounded, unheld centroids.
   const json = args.json === true;
+  let playbackMs = 0;
   try {
     for await (const frame of quantizeClip(read, options, signal, clusterInThread(signal))) {
       await writer.write(frame.indexed);
-      const { size } = frame.indexed;
+      const { size, delayMs } = frame.indexed;
+      playbackMs += playbackDelayMs(delayMs);
       perFrame.push({ inertia: json ? frame.inertia() : 0, iterations: frame.palette.iterations, colors: size });
       if (args.timeline) timeline.push(frame.palette.palette);
       progress.tick(frame.index + 1);
@@ -46,6 +51,8 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   const picture = typeof args.timeline === 'string' ? ([args.timeline, await (await import('./timeline.js')).renderTimeline(timeline, options.colors)] as const) : null;
   const written = (await commitRun(writer, picture, input, progress, signal))!;
   const seconds = (performance.now() - started) / 1000;
+  const plays = playsOf(outputKind(output) === 'gif', writerOptions.loopCount);
+  const allWarnings = [...warnings, ...(written.warnings ?? [])];
 
   if (json) {
     const summary = {
@@ -56,14 +63,17 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
       height: info.height,
       bytes: written.bytes,
       sound: written.sound === true,
+      playbackSeconds: round(playbackMs / 1000, 3),
+      plays,
       seconds: round(seconds, 3),
       seeding: options.seeding,
       k: options.colors,
       perFrame: perFrame.map((f) => ({ inertia: round(f.inertia, 1), iterations: f.iterations, colors: f.colors })),
+      warnings: allWarnings,
     };
     await printOut(streams.stdout, JSON.stringify(summary) + '\n');
   } else if (!quiet) {
-    streams.stderr.write(`${output}: ${framesWritten(perFrame.length, written)}, ${info.width}x${info.height}, ${formatBytes(written.bytes)}, ${seconds.toFixed(2)} s\n`);
+    streams.stderr.write(`${output}: ${framesWritten(perFrame.length, written)}, ${info.width}x${info.height}${playbackOf(perFrame.length, playbackMs, plays)}, ${formatBytes(written.bytes)} (made in ${seconds.toFixed(2)} s)\n`);
   }
-  if (!quiet) reportWarnings(streams, [...warnings, ...(written.warnings ?? [])]);
+  if (!quiet) reportWarnings(streams, allWarnings);
 }

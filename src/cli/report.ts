@@ -28,6 +28,19 @@ export function framesWritten(frames: number, written: { videoFrames?: number; s
   return sound === true ? `${counted} with sound` : counted;
 }
 
+/** What a GIF output's loop count means in plays (0 = forever; no loop block, one); null for other outputs, which do not loop. */
+export function playsOf(gif: boolean, loopCount: number | undefined): number | null {
+  if (!gif) return null;
+  return loopCount === undefined ? 1 : loopCount === 0 ? 0 : loopCount + 1;
+}
+
+/** ", 3.00 s long, looping forever": how long the output plays and how often (see playsOf); nothing for one frame. */
+export function playbackOf(frames: number, playbackMs: number, plays: number | null): string {
+  if (frames < 2) return '';
+  const looping = plays === null ? '' : plays === 0 ? ', looping forever' : plays === 1 ? ', playing once' : `, playing ${plays} times`;
+  return `, ${(playbackMs / 1000).toFixed(2)} s long${looping}`;
+}
+
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;

@@ -7,7 +7,7 @@ import { checkInput, openInput, openReusable, refuseTimeForStill, sniffKind } fr
 import { checkExtraOutputPath, checkOutputPath, realInput, refuseInputAsOutput } from '../io/output-file.js';
 import { createQualityMeter } from '../metrics/quality.js';
 import { choice, leverGiven, TRANSFER_METHODS, type TransferMethod } from '../options.js';
-import { inputOptionsOf, sequenceOptionsOf } from './pick-options.js';
+import { inputOptionsOf, loopCountOf, sequenceOptionsOf } from './pick-options.js';
 import { makeEntry, toHex, type PaletteEntry } from '../palette/palette.js';
 import { expandFrame } from '../pipeline/expand-frame.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
@@ -17,7 +17,8 @@ import { extractSourcePalette } from '../transfer/source-palette.js';
 import { createPaletteTransfer, type SourcePalette, type TransferDecision } from '../transfer/transfer.js';
 import type { Args, CliStreams } from './main.js';
 import { commitRun, createProgress, failedRun, showingFirstPass } from './progress.js';
-import { countOf, framesWritten, printOut, reportWarnings, round } from './report.js';
+import { countOf, framesWritten, playbackOf, playsOf, printOut, reportWarnings, round } from './report.js';
+import { playbackDelayMs } from '../timing.js';
 
 /**
  * `chromaseed transfer SOURCE TARGET -o OUT`: SOURCE's k colours (one palette over the
@@ -36,7 +37,8 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   const inputOptions = inputOptionsOf(args);
   const options = sequenceOptionsOf(args);
   const quiet = args.quiet === true;
-  outputKind(output); // refuse an output we cannot write before reading anything
+  const gif = outputKind(output) === 'gif'; // refuses an output we cannot write before reading anything
+  const loop = loopCountOf(args, output);
   const sourceKind = sniffKind(await checkInput(sourcePath));
   const targetKind = sniffKind(await checkInput(targetPath));
   if (sourceKind === 'still') refuseTimeForStill(targetPath, targetKind, inputOptions);
@@ -62,7 +64,8 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   };
   const source = await extractSourcePalette(showingFirstPass(openSource, streams.stderr, `${path.basename(sourcePath)}: counting colours`, !quiet), options, sourcePath, signal, clusterInThread(signal));
 
-  const writer = await createFrameWriter(output, clipWriterOptions(info, targetPath, args.audio !== false));
+  const writerOptions = { ...clipWriterOptions(info, targetPath, args.audio !== false), ...loop };
+  const writer = await createFrameWriter(output, writerOptions);
   const transfer = createPaletteTransfer(source, { method, map: { metric: options.metric, space: options.space, dither: options.dither } });
   // The figures are printed only with --json, so only then measured: a pass over every
   // pixel, a third of the run on chaplin.mp4 (3.38 s with it, 2.26 s without).
@@ -71,10 +74,12 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   const progress = createProgress(streams.stderr, path.basename(targetPath), info.frameCount, !quiet);
   let expanded: Uint8Array | undefined;
   let frames = 0;
+  let playbackMs = 0;
   try {
     for await (const q of quantizeClip(open, options, signal, clusterInThread(signal))) {
       const out = transfer.next({ source: q.source, indexed: q.indexed, inertia: q.palette.inertia, fresh: q.palette.fresh });
       await writer.write(out);
+      playbackMs += playbackDelayMs(out.delayMs);
       if (meter !== null) {
         const rgba = expandFrame(out, expanded);
         expanded = rgba.data;
@@ -90,6 +95,8 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   const picture = typeof args.swatch === 'string' ? ([args.swatch, await renderTransferSwatch(source, decisions[0])] as const) : null;
   const written = (await commitRun(writer, picture, targetPath, progress, signal))!;
   const seconds = (performance.now() - started) / 1000;
+  const plays = playsOf(gif, writerOptions.loopCount);
+  const warnings = [...sourceWarnings, ...targetWarnings, ...(written.warnings ?? [])];
 
   if (json) {
     const quality = meter!.result();
@@ -107,10 +114,13 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
       height: info.height,
       bytes: written.bytes,
       sound: written.sound === true,
+      playbackSeconds: round(playbackMs / 1000, 3),
+      plays,
       seconds: round(seconds, 3),
       flicker_static: quality.flicker_static === null ? null : round(quality.flicker_static, 4),
       flip_static: quality.flip_static === null ? null : round(quality.flip_static, 5),
       psnr: quality.psnr === null ? null : round(quality.psnr, 3),
+      warnings,
     };
     await printOut(streams.stdout, JSON.stringify(summary) + '\n');
   } else if (!quiet) {
@@ -119,9 +129,9 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
     const redone = decisions.length - 1;
     const why = options.seeding === 'seeded' ? `at ${countOf(redone, 'scene cut')}` : `on ${countOf(redone, 'frame')} (--seeding ${options.seeding} clusters each frame afresh)`;
     const cuts = method !== 'nearest' && redone > 0 ? `, mapping re-decided ${why}` : '';
-    streams.stderr.write(`${output}: ${framesWritten(frames, written)}, ${info.width}x${info.height}, ${countOf(source.size, 'source colour')}, method ${method}${cuts}, ${seconds.toFixed(2)} s\n`);
+    streams.stderr.write(`${output}: ${framesWritten(frames, written)}, ${info.width}x${info.height}${playbackOf(frames, playbackMs, plays)}, ${countOf(source.size, 'source colour')}, method ${method}${cuts} (made in ${seconds.toFixed(2)} s)\n`);
   }
-  if (!quiet) reportWarnings(streams, [...sourceWarnings, ...targetWarnings, ...(written.warnings ?? [])]);
+  if (!quiet) reportWarnings(streams, warnings);
 }
 
 function describeSource(source: SourcePalette): { hex: string; rgb: number[]; proportion: number }[] {

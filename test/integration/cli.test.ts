@@ -101,6 +101,39 @@ describe('chromaseed quantize', () => {
     expect(summary.perFrame[0].inertia).toBeCloseTo(expected, 0);
   });
 
+  it('--plays sets how often a GIF plays (0 = forever, 1 = no loop block); other outputs refuse it', async () => {
+    for (const [plays, loopCount] of [[0, 0], [1, undefined], [3, 2]] as const) {
+      const out = path.join(tmp, `plays-${plays}.gif`);
+      const r = await runMain(['quantize', CARS, '-k', '4', '--duration', '0.2', '--plays', String(plays), '-o', out, '--json']);
+      expect(r.code).toBe(0);
+      expect(gif(out).info.loopCount).toBe(loopCount);
+      expect(JSON.parse(r.stdout).plays).toBe(plays);
+    }
+    const video = await runMain(['quantize', CARS, '-k', '4', '--plays', '2', '-o', path.join(tmp, 'plays.mp4')]);
+    expect(video.code).toBe(2);
+    expect(video.stderr).toBe(`chromaseed: --plays: ${path.join(tmp, 'plays.mp4')} does not loop; only a GIF output plays a set number of times\n`);
+    for (const bad of ['-1', '1.5', '65537']) {
+      const r = await runMain(['quantize', CARS, '-k', '4', '--plays', bad, '-o', path.join(tmp, 'plays-bad.gif')]);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr).toMatch(/^chromaseed: expected a whole number of plays from 1 to 65536, or 0 for forever for --plays but received /);
+    }
+  });
+
+  it('the summary says how long the output plays, how often, and how long the run took; --json has those and the warnings -q drops', async () => {
+    const out = path.join(tmp, 'summary.gif');
+    const text = await runMain(['quantize', CARS, '-k', '4', '-o', out]);
+    expect(text.stderr).toMatch(new RegExp(`^${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: 30 frames, 400x300, 0\\.90 s long, looping forever, [\\d.]+ KiB \\(made in [\\d.]+ s\\)\n$`));
+    const truncated = path.join(corpus, 'odd_gifs/libvips__truncated.gif');
+    const quiet = await runMain(['quantize', truncated, '-k', '4', '-o', path.join(tmp, 'summary-damaged.gif'), '-q', '--json']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
+    const summary = JSON.parse(quiet.stdout);
+    expect(summary.warnings).toHaveLength(2);
+    expect(summary.warnings[1]).toMatch(/frame 0: pixel data ends early after 451709 of 460000 pixels/);
+    const clean = JSON.parse((await runMain(['quantize', CARS, '-k', '4', '-o', out, '--json'])).stdout);
+    expect(clean).toMatchObject({ playbackSeconds: 0.9, plays: 0, warnings: [] });
+  });
+
   it('keeps zero delays and the absence of a loop extension', async () => {
     for (const input of [NO_LOOP, ZERO_DELAYS]) {
       const out = path.join(tmp, `kept-${path.basename(input)}`);

@@ -20,6 +20,9 @@ interface Summary {
   mapping: { entry: number; hex: string; proportion: number; source: number; sourceHex: string }[];
   frames: number;
   flicker_static: number | null;
+  playbackSeconds: number;
+  plays: number | null;
+  warnings: string[];
 }
 
 const key = (r: number, g: number, b: number) => (r << 16) | (g << 8) | b;
@@ -38,6 +41,9 @@ describe('chromaseed transfer (GIF target)', () => {
 
   it('prints the source palette, method, mapping, frames and flicker_static', () => {
     expect(summary.method).toBe('optimal');
+    // How the GIF plays, as the target does (chi.gif loops forever), and no damage.
+    expect(summary).toMatchObject({ plays: 0, warnings: [] });
+    expect(summary.playbackSeconds).toBeGreaterThan(0);
     expect(summary.palette).toHaveLength(8);
     expect(summary.palette.reduce((s, p) => s + p.proportion, 0)).toBeCloseTo(1, 3);
     for (let j = 1; j < 8; j++) expect(summary.palette[j].proportion).toBeLessThanOrEqual(summary.palette[j - 1].proportion);
