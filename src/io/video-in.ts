@@ -536,6 +536,11 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
   const full = DISK_FULL.exec(stderr);
   const trailer = /Error writing trailer of .*?: (.*)/.exec(stderr);
   const line = unnamed(full !== null ? full[0].toLowerCase() : trailer !== null ? `writing the end of the file failed: ${trailer[1]}` : lastMeaningfulLine(stderr));
+  // A file ffmpeg recognises no format in (it got no further than its name): said as such,
+  // not as a failure of ffmpeg's.
+  if (/^Invalid data found when processing input$/.test(line) && !/^Input #\d+, /m.test(stderr)) {
+    return new ChromaseedError('ERR_INPUT', `${file}: not a video or an image that ffmpeg can read (ffmpeg: ${line})`, { cause: error });
+  }
   const inputProblem = /Invalid data found|No such file|matches no streams|does not contain any stream|Permission denied|moov atom not found|could not find codec|Error while decoding|EOF/i;
   const code = inputProblem.test(line) ? 'ERR_INPUT' : 'ERR_FFMPEG';
   return new ChromaseedError(code, `${file}: ffmpeg failed: ${line}`, { cause: error });

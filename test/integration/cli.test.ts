@@ -422,7 +422,9 @@ describe('a damaged video', () => {
     writeFileSync(cut, readFileSync(path.join(corpus, 'videos/imageio__test.webm')).subarray(0, 300_000));
     const r = await runMain(['quantize', cut, '-k', '8', '-o', path.join(tmp, 'cut.gif')]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/chromaseed: warning: \S*test-cut\.webm: the video is damaged \(ffmpeg: \[matroska,webm\] Read error\); frames may be missing/);
+    // Only an ffmpeg that reports the cut can be echoed: 4.1 (bundled) does, 5.1 reads the same frames silently.
+    const said = spawnSync(ffmpegLocation().path, ['-hide_banner', '-i', cut, '-f', 'null', '-'], { encoding: 'utf8' }).stderr;
+    if (/Read error/.test(said)) expect(r.stderr).toMatch(/chromaseed: warning: \S*test-cut\.webm: the video is damaged \(ffmpeg: \[matroska,webm\] Read error\); frames may be missing/);
   });
 
   it('an MP4 cut short between two packets: warned about once the frames are read', async () => {
@@ -663,7 +665,8 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['k zero', ['palette', HIBISCUS, '-k', '0'], 2, /--colors/],
     ['unknown option', ['quantize', CARS, '--colours', '8', '-o', 'x.gif'], 2, /Unknown argument/],
     ['missing input', ['quantize', 'nope.gif', '-o', 'x.gif'], 1, /nope\.gif: no such file/],
-    ['a text file, which ffmpeg would draw', ['quantize', NOTES, '-o', 'x.gif'], 1, /notes\.txt: a text or binary file, not a video or an image \(ffmpeg would only draw it as text\)\n$/],
+    // ffmpeg 4.1 (bundled) would draw it as text art; 5.1 finds no format in it.
+    ['a text file, which ffmpeg would draw', ['quantize', NOTES, '-o', 'x.gif'], 1, /notes\.txt: (a text or binary file, not a video or an image \(ffmpeg would only draw it as text\)|not a video or an image that ffmpeg can read \(ffmpeg: Invalid data found when processing input\))\n$/],
     ['a HEIC photo', ['palette', HEIC], 1, /photo\.heic: a HEIC image, which the sharp build chromaseed uses cannot decode \(it reads AVIF\); convert it to JPEG or PNG first\n$/],
     ['a HEIF photo coded as HEIC', ['palette', HEIC_COMPATIBLE], 1, /photo2\.heif: a HEIC image/],
     ['a device as input', ['palette', '/dev/zero'], 1, /^chromaseed: \/dev\/zero: is a pipe or a device, not a file; save it to a file first\n$/],

@@ -342,7 +342,7 @@ describe('openVideo', () => {
     expect(err).toBeInstanceOf(ChromaseedError);
     expect((err as ChromaseedError).code).toBe('ERR_INPUT');
     expect((err as ChromaseedError).message).toContain('MANIFEST.md');
-    expect((err as ChromaseedError).message).toMatch(/Invalid data/);
+    expect((err as ChromaseedError).message).toBe(`${notVideo}: not a video or an image that ffmpeg can read (ffmpeg: Invalid data found when processing input)`);
     expect((err as ChromaseedError).message).not.toContain('\n');
     // Text under an image name: said plainly (ffmpeg read it as a damaged PNG stream).
     const fakePng = path.join(work, 'text.png');
