@@ -262,7 +262,11 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     // index is used, by all drawn pixels and by changed ones. An opaque first frame with a
     // free slot needs none of it. Also the runs of equal indices in the two encodings of a
     // later frame (RUNS_MARGIN), with -1 standing for the transparent index not yet chosen.
-    const countUses = size === 256;
+    // A full power-of-two table (k = 16, 32, 64, ...) would double in size for a transparent
+    // index of its own (every LZW code one bit wider): an entry no changed pixel uses is
+    // looked for first, so the uses are counted for those too.
+    const fullTable = size > 1 && (size & (size - 1)) === 0;
+    const countUses = size === 256 || (fullTable && (pendingHasTransparency || comparesWithCanvas || mustClear));
     let needsTransparency = false;
     let unchanged = 0;
     let plainRuns = 0;
@@ -307,19 +311,19 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     // ffmpeg and PIL clear it to the background colour unless the frame has one.
     const spareForLater = first && opts.mayTurnTransparent === true;
     if (needsTransparency || mustClear || (comparesWithCanvas && anyUnchanged) || spareForLater) {
-      if (size < 256) {
+      // An index no changed pixel uses is free at no cost: where it turns transparent, the
+      // canvas shows that same colour (and on a first frame, no pixel uses it).
+      if (countUses) for (let i = 0; i < size; i++) if (changedCounts[i] === 0) { transparentIndex = i; break; }
+      if (transparentIndex < 0 && size < 256) {
         transparentIndex = size;
         paletteLength = size + 1;
-      } else {
-        // An index only unchanged pixels use is free at no cost: where it turns transparent,
-        // the canvas shows that same colour.
-        for (let i = 0; i < 256; i++) if (changedCounts[i] === 0) { transparentIndex = i; break; }
-        // No free slot: give up the least-used colour when transparency is needed (its own
-        // or, for disposal 2, the clearing's), or when most of the rectangle is unchanged.
-        // Without a transparent slot every unchanged pixel is written again: at -k 256
-        // move-resize.gif came out 28 MB instead of 2.8.
+      } else if (transparentIndex < 0) {
+        // No free slot in a full 256: give up the least-used colour when transparency is
+        // needed (its own or, for disposal 2, the clearing's), or when most of the rectangle
+        // is unchanged. Without a transparent slot every unchanged pixel is written again: at
+        // -k 256 move-resize.gif came out 28 MB instead of 2.8.
         const mostlyUnchanged = comparesWithCanvas && unchanged >= MOSTLY_UNCHANGED * rw * rh;
-        if (transparentIndex < 0 && (needsTransparency || mustClear || mostlyUnchanged)) {
+        if (needsTransparency || mustClear || mostlyUnchanged) {
           transparentIndex = dropLeastUsedColour(rx0, ry0, rx1, ry1);
           remapped = true;
         }

@@ -282,6 +282,29 @@ describe('createGifEncoder round trip through omggif', () => {
     expect(wrongColours(b.got, { ...still, indices: all }).size).toBeLessThanOrEqual(1);
   });
 
+  it('a full power-of-two palette (k = 16) keeps its table size: an index no changed pixel uses becomes the transparent one', () => {
+    // 64x64 in 16 colour bands; the second frame repaints a square with colours 0-7 only,
+    // so entries 8-15 paint only unchanged pixels there.
+    const width = 64;
+    const n = width * width;
+    const palette = new Uint8Array(768);
+    for (let c = 0; c < 16; c++) palette.set([c * 16, 255 - c * 16, (c * 97) % 256], c * 3);
+    const bands = new Uint8Array(n);
+    for (let p = 0; p < n; p++) bands[p] = Math.floor((p % width) / 4);
+    const repainted = bands.slice();
+    for (let y = 20; y < 40; y++) for (let x = 0; x < 64; x++) repainted[y * width + x] = (x + y) % 8;
+    const frames: IndexedFrame[] = [bands, repainted].map((indices) => ({ width, height: width, indices, palette, size: 16, transparent: null, delayMs: 100 }));
+    const bytes = encode(frames, { differencing: true });
+    const reader = new GifReader(bytes);
+    const second = reader.frameInfo(1);
+    // Differenced (unchanged pixels transparent) with 16 entries, where a 17th made it 32.
+    expect(second.transparent_index).not.toBeNull();
+    expect(second.transparent_index).toBeLessThan(16);
+    expect(second.palette_size ?? 16).toBe(16);
+    const decoded = decodeComposited(bytes);
+    frames.forEach((f, i) => expect(firstMismatch(decoded.frames[i], expectedRgba(f))).toBe(-1));
+  });
+
   it('a frame disposed of with method 2 carries a transparent index, so decoders that fill with the background colour clear it too', () => {
     const file = 'odd_gifs/peterdn__animated_transparent_firstframerestoreprev_loop.gif';
     const { bytes } = roundTrip(file, true);
