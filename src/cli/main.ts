@@ -205,6 +205,8 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
           .positional('target', { type: 'string', describe: 'what is repainted (still, GIF, animated WebP or PNG, or video)' })
           .option('method', { requiresArg: true, choices: TRANSFER_METHODS, default: 'optimal', describe: 'how target clusters are matched to source colours' })
           .option('swatch', { requiresArg: true, type: 'string', describe: 'write source palette, target palette and mapping as a PNG' })
+          .option('source-start', { requiresArg: true, type: 'string', describe: "SOURCE's part to take colours from: start time (--start and --duration are the target's)" })
+          .option('source-duration', { requiresArg: true, type: 'string', describe: "SOURCE's part to take colours from: duration [default: all of it]" })
           .demandOption('output'),
       handlers.transfer,
     )

@@ -16,6 +16,25 @@ function pick(args: Args, names: readonly string[]): Args {
 }
 
 export const inputOptionsOf = (args: Args) => resolveInputOptions(pick(args, INPUT_NAMES));
+/**
+ * transfer's SOURCE: the size and rate options as for the target, but its own part
+ * (--source-start, --source-duration; whole when not given), since the target's part
+ * says nothing about where the colours wanted are.
+ */
+export const sourceInputOptionsOf = (args: Args) => {
+  const { start: _, duration: __, ...shared } = pick(args, INPUT_NAMES);
+  try {
+    return resolveInputOptions({ ...shared, ...(args.sourceStart !== undefined ? { start: args.sourceStart } : {}), ...(args.sourceDuration !== undefined ? { duration: args.sourceDuration } : {}) });
+  } catch (err) {
+    throw asSourcePartError(err);
+  }
+};
+
+/** An error about the part of transfer's SOURCE: the readers name its options --start and --duration, which for the source are --source-start and --source-duration. */
+export function asSourcePartError(err: unknown): unknown {
+  if (err instanceof ChromaseedError) err.message = err.message.replace(/--(start|duration)\b/g, '--source-$1');
+  return err;
+}
 export const sequenceOptionsOf = (args: Args) => resolveSequenceOptions(pick(args, SEQUENCE_NAMES));
 export const paletteOptionsOf = (args: Args) => resolvePaletteOptions(pick(args, PALETTE_NAMES));
 

@@ -7,7 +7,7 @@ import { checkInput, openInput, openReusable, refuseTimeForStill, sniffKind } fr
 import { checkExtraOutputPath, checkOutputPath, realInput, refuseInputAsOutput } from '../io/output-file.js';
 import { createQualityMeter } from '../metrics/quality.js';
 import { choice, leverGiven, TRANSFER_METHODS, type TransferMethod } from '../options.js';
-import { inputOptionsOf, loopCountOf, sequenceOptionsOf } from './pick-options.js';
+import { asSourcePartError, inputOptionsOf, loopCountOf, sequenceOptionsOf, sourceInputOptionsOf } from './pick-options.js';
 import { makeEntry, toHex, type PaletteEntry } from '../palette/palette.js';
 import { expandFrame } from '../pipeline/expand-frame.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
@@ -35,12 +35,17 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   const lever = method === 'nearest' ? (args.seeding !== undefined ? '--seeding' : leverGiven(args)) : undefined;
   if (lever !== undefined) throw new ChromaseedError('ERR_USAGE', `${lever} has no effect with --method nearest, which maps every pixel to its nearest source colour; drop it`);
   const inputOptions = inputOptionsOf(args);
+  const sourceOptions = sourceInputOptionsOf(args);
   const options = sequenceOptionsOf(args);
   const quiet = args.quiet === true;
   const gif = outputKind(output) === 'gif'; // refuses an output we cannot write before reading anything
   const loop = loopCountOf(args, output);
   const sourceKind = sniffKind(await checkInput(sourcePath));
   const targetKind = sniffKind(await checkInput(targetPath));
+  // --start and --duration are the target's part, --source-start and --source-duration the
+  // source's; --fps applies to whichever input is a clip, so only two stills refuse it.
+  refuseTimeForStill(targetPath, targetKind, { ...inputOptions, fps: undefined });
+  refuseTimeForStill(sourcePath, sourceKind, { ...sourceOptions, fps: undefined }, '--source-');
   if (sourceKind === 'still') refuseTimeForStill(targetPath, targetKind, inputOptions);
   // The output's limits (a GIF's rate) bind the target's frames; a still target has no rate.
   const targetOptions = targetKind === 'still' ? inputOptions : inputOptionsFor(output, inputOptions);
@@ -58,7 +63,9 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   const { info, warnings: targetWarnings, open } = await openReusable(targetPath, targetOptions);
   let sourceWarnings: readonly string[] = [];
   const openSource = async () => {
-    const opened = await openInput(sourcePath, inputOptions);
+    const opened = await openInput(sourcePath, sourceOptions).catch((err: unknown) => {
+      throw asSourcePartError(err);
+    });
     sourceWarnings = opened.warnings ?? [];
     return opened;
   };

@@ -180,12 +180,13 @@ export async function openInput(name: string, options: InputOptions = resolveInp
 }
 
 /**
- * Refuses --fps, --start and --duration for a still (it has no time), where a command reads
- * only that one input; `transfer` applies them to whichever of its two inputs is a clip.
+ * Refuses --fps, --start and --duration for a still (it has no time). `prefix` names the
+ * time options as given for this input (transfer's source: --source-start).
  */
-export function refuseTimeForStill(file: string, kind: InputKind, options: InputOptions): void {
+export function refuseTimeForStill(file: string, kind: InputKind, options: InputOptions, prefix = '--'): void {
   const given = (['fps', 'start', 'duration'] as const).find((name) => options[name] !== undefined);
-  if (kind === 'still' && given !== undefined) throw new ChromaseedError('ERR_USAGE', `--${given}: ${file} is a still image, which has no time; drop --${given}`);
+  const flag = given === 'fps' ? '--fps' : `${prefix}${given}`;
+  if (kind === 'still' && given !== undefined) throw new ChromaseedError('ERR_USAGE', `${flag}: ${file} is a still image, which has no time; drop ${flag}`);
 }
 
 /**

@@ -186,3 +186,39 @@ describe('chromaseed transfer (refusals and other outputs)', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.png'))).toHaveLength(31);
   }, 60_000);
 });
+
+describe('chromaseed transfer: each input has its own part', () => {
+  const REALSHORT = path.join(corpus, 'videos/imageio__realshort.mp4');
+  const CHAPLIN = path.join(corpus, 'videos/moviepy__chaplin.mp4');
+  const BUNNY = path.join(corpus, 'videos/moviepy__big_buck_bunny_0_30.webm');
+
+  it('--start and --duration cut the target only: a source shorter than --start is read whole (it was cut too, and refused as past its end)', async () => {
+    const out = path.join(tmp, 'part-target.gif');
+    const r = await run(['transfer', REALSHORT, CHAPLIN, '-k', '4', '--start', '5', '--duration', '0.5', '--width', '96', '-o', out, '--json', '-q']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout) as Summary;
+    expect(summary.playbackSeconds).toBeCloseTo(0.5, 1);
+    expect(summary.palette).toHaveLength(4);
+  });
+
+  it('--source-start and --source-duration choose where the colours come from; their errors name them', async () => {
+    const palette = async (part: string[]) => {
+      const r = await run(['transfer', BUNNY, REALSHORT, '-k', '4', '--width', '96', '--duration', '0.2', ...part, '-o', path.join(tmp, 'part-source.gif'), '--json', '-q']);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as Summary).palette.map((p) => p.hex);
+    };
+    // The opening title card (greys and pink) against the meadow 20 s in.
+    const title = await palette(['--source-duration', '2']);
+    const meadow = await palette(['--source-start', '20', '--source-duration', '2']);
+    expect(meadow).not.toEqual(title);
+    const green = (hex: string) => parseInt(hex.slice(3, 5), 16) - Math.max(parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(5, 7), 16));
+    expect(Math.max(...meadow.map(green))).toBeGreaterThan(Math.max(...title.map(green)));
+    const late = await run(['transfer', CHI, REALSHORT, '--source-start', '60', '-o', path.join(tmp, 'late.gif')]);
+    expect(late.code).toBe(1);
+    expect(late.stderr).toMatch(/pillow__chi\.gif: --source-start is past the end \(it plays for [\d.]+ s\)\n$/);
+    const still = await run(['transfer', COFFEE, REALSHORT, '--source-start', '1', '-o', path.join(tmp, 'still.gif')]);
+    expect(still.code).toBe(2);
+    expect(still.stderr).toBe(`chromaseed: --source-start: ${COFFEE} is a still image, which has no time; drop --source-start\n`);
+  });
+});
