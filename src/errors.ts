@@ -1,4 +1,4 @@
-import type { Frame, IndexedFrame } from './types.js';
+import type { Frame, IndexedFrame, TimedFrame } from './types.js';
 
 /**
  * The one error type the library throws for anything a user can act on. The CLI prints
@@ -87,7 +87,24 @@ export function checkIndexedFrame(frame: IndexedFrame, width: number, height: nu
   if (!(Number.isInteger(frame.size) && frame.size >= 0 && frame.size <= 256 && isBytes(frame.palette) && frame.palette.length >= frame.size * 3)) {
     throw new RangeError(`frame has a palette of ${describe(frame.palette)} for size ${frame.size}; size must be a whole number from 0 to 256, with 3 bytes for each colour`);
   }
-  if (!(typeof frame.delayMs === 'number' && frame.delayMs >= 0 && frame.delayMs < Infinity)) throw new RangeError(`frame delay is ${typeof frame.delayMs === 'number' ? frame.delayMs : JSON.stringify(frame.delayMs)} ms; it must be a number >= 0`);
+  checkDelay(frame.delayMs);
+}
+
+/**
+ * The same contract for a full-colour frame given to a writer (FrameWriter.writeRgba): the
+ * writer's size, and a delay; bytes that are not RGBA of that size are refused as anywhere
+ * else (checkRgbaFrame).
+ */
+export function checkTimedFrame(frame: TimedFrame, width: number, height: number): void {
+  if (frame.width !== width || frame.height !== height) {
+    throw new RangeError(`frame is ${frame.width}x${frame.height}; the canvas is ${width}x${height}, the size the writer was opened for`);
+  }
+  checkRgbaFrame(frame);
+  checkDelay(frame.delayMs);
+}
+
+function checkDelay(delayMs: unknown): void {
+  if (!(typeof delayMs === 'number' && delayMs >= 0 && delayMs < Infinity)) throw new RangeError(`frame delay is ${typeof delayMs === 'number' ? delayMs : JSON.stringify(delayMs)} ms; it must be a number >= 0`);
 }
 
 export function inputError(file: string, message: string, cause?: unknown): ChromaseedError {

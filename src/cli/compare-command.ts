@@ -11,7 +11,7 @@ import { inputOptionsOf, sequenceOptionsOf } from './pick-options.js';
 import { expandFrame } from '../pipeline/expand-frame.js';
 import { quantizeClip, type QuantizedFrame } from '../pipeline/quantize-clip.js';
 import { renderCaption } from '../render/caption.js';
-import { composeSideBySide } from '../render/side-by-side.js';
+import { composeSideBySide, composeSideBySideRgba, type Caption } from '../render/side-by-side.js';
 import { createSequentialQuantizer } from '../sequence/sequential.js';
 import { STABILITY_PRESETS, type StabilityOptions } from '../sequence/stability.js';
 import type { ClipInfo, IndexedFrame, TimedFrame } from '../types.js';
@@ -41,13 +41,16 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
   const input = String(args.input);
   if (args.seeding !== undefined) throw new ChromaseedError('ERR_USAGE', 'compare runs all three seeding modes; drop --seeding');
   const output = typeof args.output === 'string' ? args.output : undefined;
-  if (args.all === true && output === undefined) throw new ChromaseedError('ERR_USAGE', '--all adds a panel to the side-by-side animation, which only -o writes; give -o FILE.gif or drop --all');
+  const timelineFile = typeof args.timeline === 'string' ? args.timeline : undefined;
+  if (args.all === true && output === undefined && timelineFile === undefined) {
+    throw new ChromaseedError('ERR_USAGE', '--all adds the global mode to the side-by-side animation and the palette timeline, and neither is asked for; give -o FILE.gif or --timeline FILE.png, or drop --all');
+  }
   // Refuses an output we cannot write before reading anything; a GIF's rate limit applies to
   // the clip every mode reads.
   const read = inputOptionsOf(args);
   const inputOptions = output ? inputOptionsFor(output, read) : read;
   const options = sequenceOptionsOf(args);
-  if (typeof args.timeline === 'string') await checkExtraOutputPath(args.timeline, input, output);
+  if (timelineFile !== undefined) await checkExtraOutputPath(timelineFile, input, output);
   const quiet = args.quiet === true;
 
   const probe = await openInput(input, inputOptions);
@@ -67,10 +70,12 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
     const read = variant.seeding === 'global' ? showingFirstPass(open, streams.stderr, `${name}: counting colours for one palette`, !quiet) : open;
     return { label, frames: quantizeClip(read, variant, signal, clusterInThread(signal)), meter: createQualityMeter(), seconds: 0 };
   });
+  // The modes the side-by-side and the timeline show, in the same order: the flicker first, then what stops it.
   const shown: Seeding[] = args.all === true ? ['none', 'seeded', 'global'] : ['none', 'seeded'];
   const side = output ? await createSideBySide(output, input, probe.info, options, shown) : null;
   const progress = createProgress(streams.stderr, name, probe.info.frameCount, !quiet);
-  const timeline: Uint8Array[] = [];
+  // Each shown mode's palettes, frame by frame, for the timeline.
+  const timeline = shown.map((): Uint8Array[] => []);
   let frames = 0;
   try {
     for (;;) {
@@ -86,9 +91,8 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
         run.meter.add(next.value.source, output);
       }
       if (results.size === 0) break;
-      const seeded = results.get('seeded')!;
-      if (args.timeline) timeline.push(seeded.palette.palette);
-      if (side) await side.write(seeded.source, shown.map((m) => results.get(m)!.indexed));
+      if (timelineFile !== undefined) shown.forEach((m, i) => timeline[i].push(results.get(m)!.palette.palette));
+      if (side) await side.write(results.get('seeded')!.source, shown.map((m) => results.get(m)!.indexed));
       progress.tick(++frames);
     }
     if (frames === 0) throw new ChromaseedError('ERR_INPUT', `${input}: no frames could be read`);
@@ -99,7 +103,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
     // their ffmpeg readers; a completed run's return() does nothing.
     await Promise.allSettled(runs.map((r) => r.frames.return(undefined)));
   }
-  const picture = typeof args.timeline === 'string' ? ([args.timeline, await (await import('./timeline.js')).renderTimeline(timeline, options.colors)] as const) : null;
+  const picture = timelineFile !== undefined ? ([timelineFile, await (await import('./timeline.js')).renderTimelines(shown.map((m, i) => ({ label: LABELS[m], rows: timeline[i] })), options.colors)] as const) : null;
   const written = await commitRun(side, picture, input, progress, signal);
 
   const figures = Object.fromEntries(runs.map((r) => [r.label, { ...rounded(r.meter.result()), seconds: round(r.seconds, 3) }]));
@@ -157,24 +161,41 @@ function formatTable(input: string, k: number, frames: number, figures: Record<s
   return `${input}: k=${k}, ${countOf(frames, 'frame')}\n${lines.join('\n')}\n`;
 }
 
-/** The fewest colours the side-by-side's original panel is drawn in. */
+/** The fewest colours a GIF side-by-side's original panel is drawn in. */
 const ORIGINAL_MIN_COLORS = 16;
 
+type SideBySide = { write(source: TimedFrame, panels: IndexedFrame[]): Promise<void>; finish(): Promise<{ warnings?: string[] }>; abort(): Promise<void> };
+type SideBySideInfo = Pick<ClipInfo, 'width' | 'height' | 'fps' | 'loopCount' | 'mayTurnTransparent'>;
+
 /**
- * The side-by-side writer. Every panel keeps its exact palette; the original panel is
- * itself quantized with the palette entries left over (seeded, so it does not flicker),
- * because a GIF frame holds 256 colours at most.
+ * The side-by-side writer. Every panel keeps its exact palette. A video or PNG output is
+ * written in full colour, with the original as it is; a GIF frame holds 256 colours at most,
+ * so there the original panel is itself quantized with the palette entries left over.
  */
-async function createSideBySide(
-  output: string,
-  input: string,
-  info: Pick<ClipInfo, 'width' | 'height' | 'fps' | 'loopCount' | 'mayTurnTransparent'>,
-  options: SequenceOptions,
-  shown: readonly Seeding[],
-): Promise<{ write(source: TimedFrame, panels: IndexedFrame[]): Promise<void>; finish(): Promise<{ warnings?: string[] }>; abort(): Promise<void> }> {
-  // Caption background and text take two entries; in a GIF one more stays free for a
-  // transparent source's see-through pixels, which a frame of 256 colours has no slot for.
-  const room = MAX_COLORS - 2 - (outputKind(output) === 'gif' ? 1 : 0);
+async function createSideBySide(output: string, input: string, info: SideBySideInfo, options: SequenceOptions, shown: readonly Seeding[]): Promise<SideBySide> {
+  if (outputKind(output) === 'gif') return createGifSideBySide(output, input, info, options, shown);
+  const caption = await renderCaption([LABELS.original, ...shown.map((m) => LABELS[m])], info.width, info.height);
+  const writer = await openSideBySideWriter(output, input, info, caption);
+  // Every writer but the GIF one takes full-colour frames.
+  const writeRgba = writer.writeRgba!.bind(writer);
+  let out: Uint8Array | undefined;
+  return {
+    async write(source, panels) {
+      const frame = composeSideBySideRgba(source, panels, caption, out);
+      // Reused: the writer has copied the frame once its write resolves.
+      out = frame.data;
+      await writeRgba(frame);
+    },
+    finish: () => writer.finish(),
+    abort: () => writer.abort(),
+  };
+}
+
+/** The GIF side-by-side: one indexed frame of at most 256 colours, the original quantized (seeded, so it does not flicker) into the entries the panels leave. */
+async function createGifSideBySide(output: string, input: string, info: SideBySideInfo, options: SequenceOptions, shown: readonly Seeding[]): Promise<SideBySide> {
+  // Caption background and text take two entries, and one more stays free for a transparent
+  // source's see-through pixels, which a frame of 256 colours has no slot for.
+  const room = MAX_COLORS - 3;
   const spare = room - shown.length * options.colors;
   if (spare < ORIGINAL_MIN_COLORS) {
     const most = Math.floor((room - ORIGINAL_MIN_COLORS) / shown.length);
@@ -182,16 +203,14 @@ async function createSideBySide(
   }
   const originalColors = Math.min(spare, 240);
   // An original panel in fewer colours than the others would look the worst of them: say so.
-  const originalLabel = originalColors < options.colors ? `original, ${originalColors} colours` : 'original';
+  const originalLabel = originalColors < options.colors ? `original, ${originalColors} colours` : LABELS.original;
   const caption = await renderCaption([originalLabel, ...shown.map((m) => LABELS[m])], info.width, info.height);
-  const width = caption.width;
-  const height = info.height * caption.scale + caption.height;
   // Seeded frames get 2 Lloyd iterations (STABILITY_PRESETS.none allows 300; maxIterations
   // bounds only a fresh start): on 1080p at 240 colours, 115 ms a frame instead of 382, and
   // 45.3 dB against the source instead of 45.5, a difference no one sees.
   const original = createSequentialQuantizer({ ...options, colors: originalColors, seeding: 'seeded', maxIterations: 10, stability: { ...STABILITY_PRESETS.none, frameIterations: 2 } });
   const mapper = createMapper();
-  const writer: FrameWriter = await createFrameWriter(output, { width, height, fps: info.fps, loopCount: info.loopCount, inputPath: input, mayTurnTransparent: info.mayTurnTransparent });
+  const writer = await openSideBySideWriter(output, input, info, caption);
   return {
     async write(source, panels) {
       const p = original.next(source);
@@ -202,4 +221,10 @@ async function createSideBySide(
     finish: () => writer.finish(),
     abort: () => writer.abort(),
   };
+}
+
+/** The writer for frames as wide as the caption bar and as tall as it and the enlarged panels. */
+function openSideBySideWriter(output: string, input: string, info: SideBySideInfo, caption: Caption): Promise<FrameWriter> {
+  const height = info.height * caption.scale + caption.height;
+  return createFrameWriter(output, { width: caption.width, height, fps: info.fps, loopCount: info.loopCount, inputPath: input, mayTurnTransparent: info.mayTurnTransparent });
 }

@@ -189,9 +189,9 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
           .option('seeding', { hidden: true })
           .positional('input', { type: 'string', describe: 'GIF, animated WebP or PNG, or video' })
           .option('output', { requiresArg: true, alias: 'o', type: 'string', describe: 'write a labelled side-by-side animation (GIF or video)' })
-          .option('all', { type: 'boolean', describe: 'include the global mode in the side-by-side output' })
+          .option('all', { type: 'boolean', describe: 'include the global mode in the side-by-side output and the timeline' })
           .option('levers', { type: 'boolean', describe: 'add rows with each steadiness lever of the seeded mode switched off' })
-          .option('timeline', { requiresArg: true, type: 'string', describe: 'write the seeded palettes over time as a PNG' })
+          .option('timeline', { requiresArg: true, type: 'string', describe: 'write the palettes over time as a PNG, unseeded | seeded side by side (one row per frame)' })
           .option('json', { type: 'boolean', describe: 'print the figures as JSON' })
           .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress or summary on stderr' }),
       handlers.compare,

@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { checkIndexedFrame, ChromaseedError, invalidOption } from '../errors.js';
-import { expandToRgba } from '../pipeline/expand-frame.js';
+import { checkIndexedFrame, checkTimedFrame, ChromaseedError, invalidOption } from '../errors.js';
+import { copyRgbaForOutput, expandToRgba } from '../pipeline/expand-frame.js';
 import { MAX_GIF_DELAY_MS, MAX_GIF_FPS, playbackDelayMs } from '../timing.js';
 import type { InputOptions } from '../options.js';
-import type { ClipInfo, IndexedFrame, SoundSource } from '../types.js';
+import type { ClipInfo, IndexedFrame, SoundSource, TimedFrame } from '../types.js';
 import { trackTemp } from './leftovers.js';
 import { checkOutputPath, commitTemp, createAtomicFile, realInput, removeQuietly, tempPathFor } from './output-file.js';
 import { openGifEncoder } from './gif-thread.js';
@@ -44,6 +44,14 @@ export function clipWriterOptions(info: ClipInfo, inputPath: string, keepSound: 
 
 export interface FrameWriter {
   write(frame: IndexedFrame): Promise<void>;
+  /**
+   * A full-colour frame, for the outputs that have no palette (video, PNG): what needs more
+   * colours than an IndexedFrame's 256, such as compare's side-by-side of several palettes
+   * and the original. Alpha 0 is a transparent pixel (kept or drawn black as in `write`),
+   * any other alpha opaque, as the quantizer reads it. `frame.data` may be reused once the
+   * promise resolves. Absent from a GIF writer: a GIF frame holds 256 colours.
+   */
+  writeRgba?(frame: TimedFrame): Promise<void>;
   /**
    * Completes the file and moves it into place. `videoFrames`: for video, the frames in the
    * file, which can outnumber those written (each is repeated to last its delay at the rate).
@@ -197,35 +205,45 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
     await removeQuietly(tempPath);
   }
 
+  /** One frame, painted into the buffer by `fill` (indexed or full colour) with transparent pixels' alpha as given. */
+  async function put(frameDelayMs: number, fill: (rgba: Uint8Array, transparentAlpha: number) => boolean): Promise<void> {
+    try {
+      const delayMs = playbackDelayMs(frameDelayMs);
+      // A fresh buffer per frame: ffmpeg's pipe holds a reference until it is sent. The
+      // first frame of a WebM is expanded with clear pixels clear: whether it has any
+      // decides whether the video keeps them.
+      const rgba = new Uint8Array(width * height * 4);
+      const anyTransparent = fill(rgba, alpha || (!video && container === 'webm') ? 0 : 255);
+      if (!video) {
+        // Callers pass the source's rate (ClipInfo.fps); without it, the first frame's.
+        fps ??= Math.min(MAX_GIF_FPS, 1000 / delayMs);
+        alpha = container === 'webm' && (anyTransparent || options.mayTurnTransparent === true);
+        trackTemp(tempPath);
+        video = createVideoOutput(tempPath, { width, height, fps, container, name: file, sound: options.sound?.decodable === true ? options.sound : undefined, alpha });
+      }
+      if (anyTransparent && !alpha) framesBlackened++;
+      elapsedMs += delayMs;
+      framesIn++;
+      // A video source (delay = 1000/fps) maps one to one; at least one output frame for the first input.
+      const owed = Math.max(framesIn === 1 ? 1 : 0, Math.round((elapsedMs * (fps as number)) / 1000) - framesOut);
+      for (let i = 0; i < owed; i++) await video.write(rgba);
+      framesOut += owed;
+    } catch (err) {
+      await abort();
+      throw err;
+    }
+  }
+
   return {
     async write(frame) {
       if (state !== 'open') throw new Error(`${file}: write after ${state}`);
       checkIndexedFrame(frame, width, height);
-      try {
-        const delayMs = playbackDelayMs(frame.delayMs);
-        // A fresh buffer per frame: ffmpeg's pipe holds a reference until it is sent. The
-        // first frame of a WebM is expanded with clear pixels clear: whether it has any
-        // decides whether the video keeps them.
-        const rgba = new Uint8Array(width * height * 4);
-        const anyTransparent = expandToRgba(frame, rgba, alpha || (!video && container === 'webm') ? 0 : 255);
-        if (!video) {
-          // Callers pass the source's rate (ClipInfo.fps); without it, the first frame's.
-          fps ??= Math.min(MAX_GIF_FPS, 1000 / delayMs);
-          alpha = container === 'webm' && (anyTransparent || options.mayTurnTransparent === true);
-          trackTemp(tempPath);
-          video = createVideoOutput(tempPath, { width, height, fps, container, name: file, sound: options.sound?.decodable === true ? options.sound : undefined, alpha });
-        }
-        if (anyTransparent && !alpha) framesBlackened++;
-        elapsedMs += delayMs;
-        framesIn++;
-        // A video source (delay = 1000/fps) maps one to one; at least one output frame for the first input.
-        const owed = Math.max(framesIn === 1 ? 1 : 0, Math.round((elapsedMs * (fps as number)) / 1000) - framesOut);
-        for (let i = 0; i < owed; i++) await video.write(rgba);
-        framesOut += owed;
-      } catch (err) {
-        await abort();
-        throw err;
-      }
+      await put(frame.delayMs, (rgba, transparentAlpha) => expandToRgba(frame, rgba, transparentAlpha));
+    },
+    async writeRgba(frame) {
+      if (state !== 'open') throw new Error(`${file}: write after ${state}`);
+      checkTimedFrame(frame, width, height);
+      await put(frame.delayMs, (rgba, transparentAlpha) => copyRgbaForOutput(frame.data, rgba, transparentAlpha));
     },
     async finish() {
       if (state !== 'open') throw new Error(`${file}: finish after ${state}`);
@@ -273,17 +291,24 @@ async function pngWriter(file: string, options: FrameWriterOptions): Promise<Fra
     state = 'aborted';
     await seq.abort();
   }
+  async function put(anyTransparent: boolean): Promise<void> {
+    try {
+      await seq.write(rgba, !anyTransparent);
+    } catch (err) {
+      await abort();
+      throw err;
+    }
+  }
   return {
     async write(frame) {
       if (state !== 'open') throw new Error(`${file}: write after ${state}`);
       checkIndexedFrame(frame, options.width, options.height);
-      const anyTransparent = expandToRgba(frame, rgba, 0);
-      try {
-        await seq.write(rgba, !anyTransparent);
-      } catch (err) {
-        await abort();
-        throw err;
-      }
+      await put(expandToRgba(frame, rgba, 0));
+    },
+    async writeRgba(frame) {
+      if (state !== 'open') throw new Error(`${file}: write after ${state}`);
+      checkTimedFrame(frame, options.width, options.height);
+      await put(copyRgbaForOutput(frame.data, rgba, 0));
     },
     async finish() {
       if (state !== 'open') throw new Error(`${file}: finish after ${state}`);
@@ -311,27 +336,35 @@ async function singlePngWriter(file: string, options: FrameWriterOptions): Promi
   // An uncertain count (a video's, which its sound or subtitles may have set) is not refused up front: its second frame, if any, is.
   if (options.frameCount !== undefined && options.frameCount > 1 && options.frameCountUncertain !== true) throw tooMany();
   const out = await createAtomicFile(file, options.inputPath);
-  let frame: IndexedFrame | null = null;
+  // The frame's pixels, as the PNG is written from them at `finish`.
+  let frame: { rgba: Uint8Array; anyTransparent: boolean } | null = null;
   let state: 'open' | 'done' | 'aborted' = 'open';
+  async function keep(fill: (rgba: Uint8Array) => boolean): Promise<void> {
+    if (frame !== null) {
+      state = 'aborted';
+      await out.abort();
+      throw tooMany();
+    }
+    const rgba = new Uint8Array(options.width * options.height * 4);
+    frame = { rgba, anyTransparent: fill(rgba) };
+  }
   return {
     async write(f) {
       if (state !== 'open') throw new Error(`${file}: write after ${state}`);
       checkIndexedFrame(f, options.width, options.height);
-      if (frame !== null) {
-        state = 'aborted';
-        await out.abort();
-        throw tooMany();
-      }
-      frame = f;
+      await keep((rgba) => expandToRgba(f, rgba, 0));
+    },
+    async writeRgba(f) {
+      if (state !== 'open') throw new Error(`${file}: write after ${state}`);
+      checkTimedFrame(f, options.width, options.height);
+      await keep((rgba) => copyRgbaForOutput(f.data, rgba, 0));
     },
     async finish() {
       if (state !== 'open') throw new Error(`${file}: finish after ${state}`);
       state = 'done';
       try {
         if (frame === null) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
-        const rgba = new Uint8Array(options.width * options.height * 4);
-        const anyTransparent = expandToRgba(frame, rgba, 0);
-        await out.write(await encodePng(rgba, options.width, options.height, !anyTransparent));
+        await out.write(await encodePng(frame.rgba, options.width, options.height, !frame.anyTransparent));
         return { bytes: await out.commit() };
       } catch (err) {
         await out.abort();

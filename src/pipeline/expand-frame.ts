@@ -46,6 +46,32 @@ export function expandToRgba(frame: IndexedFrame, out: Uint8Array, transparentAl
   return anyTransparent;
 }
 
+/**
+ * A full-colour frame copied into `out` as a writer takes it, the way the quantizer reads
+ * alpha: 0 is a transparent pixel (colour black, alpha `transparentAlpha`, as in
+ * expandToRgba), anything else opaque (alpha 255). A half-transparent pixel written as it
+ * is would show its colour in H.264, which has no alpha, and its alpha in a PNG: the same
+ * frame would look different in each output. Returns whether any pixel was transparent.
+ */
+export function copyRgbaForOutput(data: Uint8Array, out: Uint8Array, transparentAlpha: number): boolean {
+  let anyTransparent = false;
+  for (let o = 0; o < data.length; o += 4) {
+    if (data[o + 3] === 0) {
+      out[o] = 0;
+      out[o + 1] = 0;
+      out[o + 2] = 0;
+      out[o + 3] = transparentAlpha;
+      anyTransparent = true;
+    } else {
+      out[o] = data[o];
+      out[o + 1] = data[o + 1];
+      out[o + 2] = data[o + 2];
+      out[o + 3] = 255;
+    }
+  }
+  return anyTransparent;
+}
+
 /** Palette indices back to an RGBA frame (transparent pixels: alpha 0), into `out` if given. */
 export function expandFrame(frame: IndexedFrame, out?: Uint8Array): Frame {
   const data = out ?? new Uint8Array(frame.width * frame.height * 4);

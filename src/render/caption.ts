@@ -26,30 +26,50 @@ const MAX_CAPTION_WIDTH = 32767;
 const MAX_FRAME_HEIGHT = 65534;
 
 /**
+ * The narrowest panel a label fits over, in pixels: DejaVu Sans at the smallest caption
+ * size, 9 px, takes under 6 px a letter.
+ */
+export function captionFitWidth(labels: readonly string[]): number {
+  return 6 * Math.max(...labels.map((l) => l.length)) + 8;
+}
+
+/**
  * One caption bar with a label centred over each panel, rendered once with sharp's SVG
  * text support and reduced to a 1-bit mask (text pixels), so every frame reuses it.
  */
 export async function renderCaption(labels: readonly string[], sourceWidth: number, sourceHeight: number): Promise<Caption> {
   // A panel narrower than its label (a 30-pixel GIF) is enlarged a whole number of times
-  // until the label fits: DejaVu Sans at the smallest size, 9 px, takes under 6 px a letter.
-  // No more than the tallest frame a writer takes allows: a strip 2 pixels wide and 3,000
-  // high would need 28 times, 84,022 pixels; its labels are cramped instead.
-  const needed = 6 * Math.max(...labels.map((l) => l.length)) + 8;
+  // until the label fits. No more than the tallest frame a writer takes allows: a strip 2
+  // pixels wide and 3,000 high would need 28 times, 84,022 pixels; its labels are cramped instead.
+  const needed = captionFitWidth(labels);
   // Enlarged panels are narrow, so their bar is the smallest, CAPTION_HEIGHT.
   const tallest = Math.floor((MAX_FRAME_HEIGHT - CAPTION_HEIGHT) / sourceHeight);
   const scale = Math.max(1, Math.min(tallest, Math.ceil(needed / sourceWidth)));
   const panelWidth = sourceWidth * scale;
-  const { fontSize, height: barHeight } = captionSize(panelWidth, sourceHeight * scale);
+  const barHeight = captionSize(panelWidth, sourceHeight * scale).height;
   if (sourceHeight * scale + barHeight > MAX_FRAME_HEIGHT) {
     throw new ChromaseedError('ERR_USAGE', `a side-by-side of panels ${sourceHeight} pixels high, under a ${barHeight}-pixel caption, would be more than ${MAX_FRAME_HEIGHT} pixels high; scale the input down with --width`);
   }
-  const { width, height } = sideBySideSize(panelWidth, 0, labels.length, barHeight);
+  const width = sideBySideSize(panelWidth, 0, labels.length, barHeight).width;
   if (width > MAX_CAPTION_WIDTH) {
     throw new ChromaseedError('ERR_USAGE', `a side-by-side of ${labels.length} panels ${panelWidth} pixels wide would be ${width} pixels wide, more than ${MAX_CAPTION_WIDTH}; scale the input down with --width`);
   }
+  return { ...(await renderCaptionBar(labels, panelWidth, sourceHeight * scale)), scale };
+}
+
+/**
+ * The bar alone, over panels `panelWidth` x `panelHeight` parted by `gap` columns, sized as
+ * captionSize says: what compare's side-by-side and its palette timeline both draw their
+ * labels with. The caller sees that the labels fit (captionFitWidth) and that the bar is at
+ * most MAX_CAPTION_WIDTH wide.
+ */
+export async function renderCaptionBar(labels: readonly string[], panelWidth: number, panelHeight: number, gap = PANEL_GAP): Promise<Omit<Caption, 'scale'>> {
+  const { fontSize, height } = captionSize(panelWidth, panelHeight);
+  const width = labels.length * (panelWidth + gap) - gap;
+  if (width > MAX_CAPTION_WIDTH) throw new RangeError(`a caption bar ${width} pixels wide is more than sharp renders, ${MAX_CAPTION_WIDTH}`);
   const texts = labels
     .map((label, i) => {
-      const x = i * (panelWidth + PANEL_GAP) + panelWidth / 2;
+      const x = i * (panelWidth + gap) + panelWidth / 2;
       return `<text x="${x}" y="${height / 2}" dy="0.35em" text-anchor="middle">${escapeXml(label)}</text>`;
     })
     .join('');
@@ -58,5 +78,5 @@ export async function renderCaption(labels: readonly string[], sourceWidth: numb
   const mask = new Uint8Array(width * height);
   // A low cut keeps the thin, antialiased strokes of 9-pixel text (at 128 "palette" lost its "l").
   for (let i = 0; i < mask.length; i++) mask[i] = data[i * 3] >= 80 ? 1 : 0;
-  return { mask, width, height, scale };
+  return { mask, width, height };
 }

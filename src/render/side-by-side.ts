@@ -1,4 +1,4 @@
-import type { IndexedFrame } from '../types.js';
+import type { IndexedFrame, TimedFrame } from '../types.js';
 
 /**
  * Lays quantized frames side by side into one indexed frame, under a caption bar, so the
@@ -62,4 +62,76 @@ export function composeSideBySide(panels: readonly IndexedFrame[], caption: Capt
     }
   });
   return { width, height, indices, palette, size: total, transparent, delayMs: panels[0].delayMs };
+}
+
+/**
+ * The same picture in full colour, for outputs with no palette (video, PNG), where the
+ * 256 entries of one indexed frame would cap k (two panels of k = 128 and the original do
+ * not fit in them): `original` is drawn as it is, not requantized, and each panel in its
+ * own palette. Transparent pixels (the source's alpha 0, a panel's mask) get alpha 0 and
+ * colour black; the writer keeps them or draws them black. Written into `out` if given.
+ */
+export function composeSideBySideRgba(original: TimedFrame, panels: readonly IndexedFrame[], caption: Caption, out?: Uint8Array): TimedFrame {
+  const { scale } = caption;
+  const sw = original.width;
+  const pw = sw * scale;
+  const ph = original.height * scale;
+  const count = panels.length + 1;
+  const { width, height } = sideBySideSize(pw, ph, count, caption.height);
+  const data = out?.length === width * height * 4 ? out : new Uint8Array(width * height * 4);
+  const bar = Math.min(caption.mask.length, width * caption.height);
+  for (let i = 0, o = 0; i < bar; i++, o += 4) grey(data, o, caption.mask[i] === 1 ? 255 : 0);
+  const rowBytes = width * 4;
+  for (let p = 0; p < count; p++) {
+    const x0 = p * (pw + PANEL_GAP);
+    for (let sy = 0; sy < original.height; sy++) {
+      // One source row drawn into the first of its `scale` output rows, then copied down.
+      const top = (caption.height + sy * scale) * rowBytes + x0 * 4;
+      if (p === 0) drawRgbaRow(original.data, sy * sw, sw, scale, data, top);
+      else drawIndexedRow(panels[p - 1], sy * sw, sw, scale, data, top);
+      for (let r = 1; r < scale; r++) data.copyWithin(top + r * rowBytes, top, top + pw * 4);
+    }
+    if (p === count - 1) continue;
+    for (let c = 0; c < PANEL_GAP; c++) {
+      const v = GAP_COLUMNS[c] === 1 ? 255 : 0;
+      for (let o = (caption.height * width + x0 + pw + c) * 4; o < data.length; o += rowBytes) grey(data, o, v);
+    }
+  }
+  return { width, height, data, delayMs: original.delayMs };
+}
+
+/** An opaque grey pixel (black or white: caption and gaps) at byte `o`. */
+function grey(out: Uint8Array, o: number, v: number): void {
+  out[o] = v;
+  out[o + 1] = v;
+  out[o + 2] = v;
+  out[o + 3] = 255;
+}
+
+/** `n` source pixels from `from`, each `scale` wide, at byte `o` of `out`: alpha 0 stays transparent (black), any other alpha is opaque, as the quantizer reads it. */
+function drawRgbaRow(src: Uint8Array, from: number, n: number, scale: number, out: Uint8Array, o: number): void {
+  for (let x = 0, i = from * 4; x < n; x++, i += 4) {
+    const clear = src[i + 3] === 0;
+    for (let s = 0; s < scale; s++, o += 4) {
+      out[o] = clear ? 0 : src[i];
+      out[o + 1] = clear ? 0 : src[i + 1];
+      out[o + 2] = clear ? 0 : src[i + 2];
+      out[o + 3] = clear ? 0 : 255;
+    }
+  }
+}
+
+/** The same for a panel of palette indices; its mask marks the transparent pixels. */
+function drawIndexedRow(panel: IndexedFrame, from: number, n: number, scale: number, out: Uint8Array, o: number): void {
+  const { indices, palette, transparent } = panel;
+  for (let x = 0, i = from; x < n; x++, i++) {
+    const clear = transparent !== null && transparent[i] === 1;
+    const j = indices[i] * 3;
+    for (let s = 0; s < scale; s++, o += 4) {
+      out[o] = clear ? 0 : palette[j];
+      out[o + 1] = clear ? 0 : palette[j + 1];
+      out[o + 2] = clear ? 0 : palette[j + 2];
+      out[o + 3] = clear ? 0 : 255;
+    }
+  }
 }

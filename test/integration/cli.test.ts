@@ -8,6 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeGif } from '../../src/decode/gif-decode.js';
 import { ffmpegLocation } from '../../src/io/ffmpeg-path.js';
 import { openInput } from '../../src/io/open-input.js';
+import { resolveInputOptions } from '../../src/options.js';
+import { renderCaptionBar } from '../../src/render/caption.js';
 import { BIN, corpus, repoRoot, runBin, runMain } from '../helpers/cli.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'chromaseed-cli-'));
@@ -578,11 +580,9 @@ describe('chromaseed compare', () => {
 });
 
 describe('chromaseed compare -o: palette room', () => {
-  it('keeps a slot for transparency in a GIF only, and at least 16 colours for the original panel, labelled when fewer than k', async () => {
-    // 2 caption entries + 2 modes x 119 = 240: a video has 16 left for the original panel, a GIF 15.
+  it('keeps a slot for transparency in a GIF, and at least 16 colours for the original panel, labelled when fewer than k', async () => {
+    // 2 caption entries + 1 for transparency + 2 modes x 119 = 241: the original panel would get 15.
     const args = ['compare', CARS, '-k', '119', '--duration', '0.2', '--json'];
-    const video = await runMain([...args, '-o', path.join(tmp, 'room.mp4')]);
-    expect(video.code).toBe(0);
     const gifRun = await runMain([...args, '-o', path.join(tmp, 'room.gif')]);
     expect([gifRun.code, gifRun.stderr]).toEqual([2, 'chromaseed: a side-by-side frame holds 256 colours, and 2 panels of k=119 leave the original panel fewer than 16; use -k 118 or less\n']);
     // At k=118 the GIF's original panel gets 17 colours, and its caption says so.
@@ -592,6 +592,151 @@ describe('chromaseed compare -o: palette room', () => {
     const colours = new Set<number>();
     for (let y = 30; y < 300; y++) for (let x = 0; x < 400; x++) colours.add((first.data[(y * first.width + x) * 4] << 16) | (first.data[(y * first.width + x) * 4 + 1] << 8) | first.data[(y * first.width + x) * 4 + 2]);
     expect(colours.size).toBeLessThanOrEqual(17);
+  });
+});
+
+const CHAPLIN = path.join(corpus, 'videos/moviepy__chaplin.mp4');
+const CORPUS_CARS = path.join(corpus, 'gifs/dartimage__cars.gif');
+
+async function readFrames(file: string, options: Partial<Parameters<typeof resolveInputOptions>[0]> = {}) {
+  const source = await openInput(file, resolveInputOptions(options));
+  const frames = [];
+  for await (const f of source.frames) frames.push(f);
+  return { info: source.info, frames };
+}
+
+/** Mean absolute difference per channel between `panel` (its top-left at x0, y0 in `frame`) and `source`. */
+function panelDiff(frame: { width: number; data: Uint8Array }, x0: number, y0: number, source: { width: number; height: number; data: Uint8Array }): number {
+  let d = 0;
+  for (let y = 0; y < source.height; y++) {
+    for (let x = 0; x < source.width; x++) {
+      const a = ((y0 + y) * frame.width + x0 + x) * 4;
+      const b = (y * source.width + x) * 4;
+      for (let c = 0; c < 3; c++) d += Math.abs(frame.data[a + c] - source.data[b + c]);
+    }
+  }
+  return d / (source.width * source.height * 3);
+}
+
+describe('chromaseed compare -o: a side-by-side video or PNG has no palette, so no limit on k', () => {
+  it('writes an .mp4 at -k 128 (it was refused: "a side-by-side frame holds 256 colours ... use -k 119 or less"), the original panel in full colour', async () => {
+    const out = path.join(tmp, 'sbs128.mp4');
+    const r = await runMain(['compare', CHAPLIN, '-k', '128', '--width', '320', '--duration', '1', '-o', out, '--json', '-q']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const { frames } = JSON.parse(r.stdout);
+    const source = await readFrames(CHAPLIN, { width: 320, duration: 1 });
+    expect(frames).toBe(source.frames.length);
+    expect(frames).toBe(25);
+    const sbs = await readFrames(out);
+    // original | unseeded | seeded, parted by 4-pixel rules, under a 22-pixel caption bar.
+    expect([sbs.info.width, sbs.info.height]).toEqual([3 * 320 + 2 * 4, source.info.height + 22]);
+    expect(sbs.frames).toHaveLength(frames);
+    // The original panel is the source itself, give or take H.264: as close to it as the
+    // 128-colour seeded panel (1.5 to 2.3 levels, all H.264's). Requantized to 16 colours, as
+    // the video's original panel was at k = 119 before, it was 0.7 to 1.2 levels further.
+    for (const i of [0, 12, 24]) {
+      const original = panelDiff(sbs.frames[i], 0, 22, source.frames[i]);
+      expect(original, `frame ${i}`).toBeLessThan(2.5);
+      expect(original, `frame ${i}`).toBeLessThan(panelDiff(sbs.frames[i], 2 * 324, 22, source.frames[i]) + 0.1);
+    }
+  });
+
+  it('writes numbered PNG frames at -k 128 and --all: the original exactly, and more than 256 colours a frame', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'sbs-png-'));
+    const r = await runMain(['compare', CHAPLIN, '-k', '128', '--all', '--width', '200', '--duration', '0.2', '-o', path.join(dir, 'f-%02d.png'), '-q']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const source = await readFrames(CHAPLIN, { width: 200, duration: 0.2 });
+    expect(readdirSync(dir).sort()).toEqual(source.frames.map((_, i) => `f-${String(i + 1).padStart(2, '0')}.png`));
+    const { data, info } = await sharp(path.join(dir, 'f-03.png')).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([4 * 200 + 3 * 4, source.info.height + 22]);
+    expect(panelDiff({ width: info.width, data }, 0, 22, source.frames[2])).toBe(0);
+    const colours = new Set<number>();
+    for (let i = 0; i < data.length; i += 4) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+    expect(colours.size).toBeGreaterThan(256);
+  });
+
+  it('a GIF keeps its limit and its message', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'sbs-gif-'));
+    const r = await runMain(['compare', CHAPLIN, '-k', '128', '--width', '320', '--duration', '1', '-o', path.join(dir, 'sbs128.gif')]);
+    expect([r.code, r.stderr]).toEqual([2, 'chromaseed: a side-by-side frame holds 256 colours, and 2 panels of k=128 leave the original panel fewer than 16; use -k 118 or less\n']);
+    expectOnly(dir, []);
+  });
+});
+
+describe('chromaseed compare --timeline', () => {
+  /** The picture decoded, its blocks found by the rules between them (black, 10 white, black, below the caption bar). */
+  async function blocksOf(png: string) {
+    const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const at = (x: number, y: number) => data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3);
+    const grey = (x: number, y: number, v: number) => at(x, y).every((c) => c === v);
+    const bottom = info.height - 1;
+    const rules = [];
+    for (let x = 0; x + 12 <= info.width; x++) {
+      if (!grey(x, bottom, 0) || !grey(x + 11, bottom, 0)) continue;
+      if (![...Array(10).keys()].every((i) => grey(x + 1 + i, bottom, 255))) continue;
+      // The rule runs up to the caption bar, whose height this gives.
+      let top = bottom;
+      while (top > 0 && grey(x + 5, top - 1, 255)) top--;
+      rules.push({ x, top });
+    }
+    const width = rules.length > 1 ? rules[1].x - rules[0].x - 12 : info.width - rules[0].x - 12;
+    const gutter = rules[0].x - width;
+    return { info, at, rules, width, gutter, bar: rules[0].top };
+  }
+
+  /** Per block, the mean Euclidean RGB change of a cell from one frame's row to the next (cells sampled at their centres). */
+  function rowChange(t: Awaited<ReturnType<typeof blocksOf>>, blocks: number, k: number, frames: number, cellW: number, cellH: number): number[] {
+    return Array.from({ length: blocks }, (_, b) => {
+      let sum = 0;
+      for (let f = 1; f < frames; f++) {
+        for (let c = 0; c < k; c++) {
+          const x = t.gutter + b * (t.width + 12) + c * cellW + (cellW >> 1);
+          const p = t.at(x, t.bar + (f - 1) * cellH + (cellH >> 1));
+          const q = t.at(x, t.bar + f * cellH + (cellH >> 1));
+          sum += Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+        }
+      }
+      return sum / ((frames - 1) * k);
+    });
+  }
+
+  it('shows unseeded | seeded side by side under their captions: the unseeded palettes change row to row, the seeded ones hardly at all', async () => {
+    // cars.gif: 30 frames; k = 16 gives 32-px cells (512-px blocks) and 17-px rows.
+    const png = path.join(tmp, 'cars-timeline.png');
+    const r = await runMain(['compare', CORPUS_CARS, '-k', '16', '--timeline', png, '-q']);
+    expect(r.code).toBe(0);
+    const t = await blocksOf(png);
+    expect(t.rules).toHaveLength(1);
+    expect(t.width).toBe(16 * 32);
+    expect(t.bar).toBe(22);
+    expect(t.info.width).toBe(t.gutter + 2 * 512 + 12);
+    expect(t.info.height).toBe(22 + 30 * 17);
+    // The caption bar is the side-by-side's, with the side-by-side's labels in its order.
+    const bar = await renderCaptionBar(['unseeded', 'seeded'], 512, 30 * 17, 12);
+    let wrong = 0;
+    for (let y = 0; y < bar.height; y++) for (let x = 0; x < bar.width; x++) if ((t.at(t.gutter + x, y)[0] === 255 ? 1 : 0) !== bar.mask[y * bar.width + x]) wrong++;
+    expect(wrong).toBe(0);
+    const [unseeded, seeded] = rowChange(t, 2, 16, 30, 32, 17);
+    // Measured: 126.1 and 0.
+    expect(unseeded).toBeGreaterThan(50);
+    expect(seeded).toBeLessThan(0.05 * unseeded);
+  });
+
+  it('adds the global block with --all, without -o; on video too (chaplin at k = 128, 8-px cells)', async () => {
+    const png = path.join(tmp, 'chaplin-timeline.png');
+    const r = await runMain(['compare', CHAPLIN, '-k', '128', '--width', '320', '--duration', '1', '--all', '--timeline', png, '-q']);
+    expect(r.code).toBe(0);
+    const t = await blocksOf(png);
+    expect(t.rules).toHaveLength(2);
+    expect(t.width).toBe(128 * 8);
+    expect(t.info.width).toBe(t.gutter + 3 * 1024 + 2 * 12);
+    // 25 frames: 20-px rows.
+    expect(t.info.height).toBe(t.bar + 25 * 20);
+    const [unseeded, seeded, global] = rowChange(t, 3, 128, 25, 8, 20);
+    // Measured: 121.6, 0.02 and 0.
+    expect(unseeded).toBeGreaterThan(50);
+    expect(seeded).toBeLessThan(0.2 * unseeded);
+    expect(global).toBe(0);
   });
 });
 
@@ -682,7 +827,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['lever the mode ignores', ['quantize', CARS, '--seeding', 'none', '--palette-hold', '3', '-o', 'x.gif'], 2, /--palette-hold acts on --seeding seeded only, and this run uses --seeding none/],
     ['anchor with manhattan', ['quantize', CARS, '--metric', 'manhattan', '--anchor', '4', '-o', 'x.gif'], 2, /--anchor works with --metric euclidean only/],
     ['compare given a mode', ['compare', CARS, '--seeding', 'none'], 2, /compare runs all three seeding modes; drop --seeding/],
-    ['compare --all with no animation to add a panel to', ['compare', CARS, '--all'], 2, /--all adds a panel to the side-by-side animation, which only -o writes/],
+    ['compare --all with no animation or timeline to add a panel to', ['compare', CARS, '--all'], 2, /--all adds the global mode to the side-by-side animation and the palette timeline, and neither is asked for; give -o FILE\.gif or --timeline FILE\.png, or drop --all/],
     ['two palette formats', ['palette', HIBISCUS, '--json', '--format', 'css'], 2, /--json and --format css ask for two formats/],
     ['GIF scaled past the pixel limit', ['quantize', CARS, '--width', '16384', '-o', 'x.gif'], 1, /cars\.gif: frames of 16384x12288 exceed the limit of 100000000 pixels/],
     ['still scaled past the pixel limit', ['quantize', HIBISCUS, '--width', '16384', '-o', 'x.png'], 1, /hibiscus\.jpg: scaled to 16384x\d+, the image would have more than 100000000 pixels/],

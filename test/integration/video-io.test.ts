@@ -727,6 +727,31 @@ describe('frame writers on real video frames', () => {
     expect(report).toMatch(/Video: h264 .*yuv420p\(tv, smpte170m\/bt709\/bt709/);
   });
 
+  it('writeRgba: full-colour frames, for what needs more than 256 colours (compare\'s side-by-side); a GIF writer has none', async () => {
+    const { info, frames } = await readAll(realshort, { duration: 0.3 });
+    const out = path.join(work, 'full-colour.mp4');
+    const writer = await createFrameWriter(out, { width: info.width, height: info.height, fps: info.fps });
+    for (const f of frames) await writer.writeRgba!(f);
+    await writer.finish();
+    const back = await readAll(out);
+    expect(back.frames).toHaveLength(frames.length);
+    // Closer than the same frames in 256 colours (3-3-2) get: only H.264's loss.
+    for (const i of [0, frames.length - 1]) expect(meanAbsDiff(back.frames[i].data, frames[i].data)).toBeLessThan(0.5 * meanAbsDiff(expand(toIndexed332(frames[i])), frames[i].data));
+    const gif = await createFrameWriter(path.join(work, 'no-rgba.gif'), { width: 2, height: 2 });
+    expect(gif.writeRgba).toBeUndefined();
+    await gif.abort();
+  });
+
+  it('writeRgba reads alpha as the quantizer does: 0 is transparent (black), any other value opaque; a frame of another size is a RangeError', async () => {
+    const out = path.join(work, 'alpha.png');
+    const writer = await createFrameWriter(out, { width: 3, height: 1 });
+    await expect(writer.writeRgba!({ width: 2, height: 1, data: new Uint8Array(8), delayMs: 0 })).rejects.toThrow(RangeError);
+    await writer.writeRgba!({ width: 3, height: 1, data: Uint8Array.of(200, 100, 50, 0, 200, 100, 50, 128, 200, 100, 50, 255), delayMs: 0 });
+    await writer.finish();
+    const { data } = await sharp(out).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect(Array.from(data)).toEqual([0, 0, 0, 0, 200, 100, 50, 255, 200, 100, 50, 255]);
+  });
+
   it('GIF to mp4 keeps variable delays: every frame is shown for its own delay (0 plays as 100 ms)', async () => {
     // iss634's delays are 0, 6 and 7 cs in no regular order: no frame may be dropped.
     const gif = path.join(corpus, 'gifs/pillow__iss634.gif');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CAPTION_HEIGHT, renderCaption } from '../../src/render/caption.js';
-import { composeSideBySide, PANEL_GAP } from '../../src/render/side-by-side.js';
+import { composeSideBySide, composeSideBySideRgba, PANEL_GAP } from '../../src/render/side-by-side.js';
 import type { IndexedFrame } from '../../src/types.js';
 
 describe('side-by-side caption', () => {
@@ -80,5 +80,49 @@ describe('composeSideBySide', () => {
     const seeThrough = Array.from(out.transparent!.subarray((CAPTION_HEIGHT + 1) * 12, (CAPTION_HEIGHT + 2) * 12));
     expect(seeThrough).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
     expect(Array.from(out.palette.subarray(6, 18))).toEqual([10, 0, 0, 10, 10, 0, 20, 0, 0, 20, 20, 0]);
+  });
+});
+
+describe('composeSideBySideRgba', () => {
+  it('draws the original as it is and each panel in its own palette, with no 256-colour limit (video and PNG side-by-sides)', () => {
+    // A 2x1 original of two colours, one pixel half transparent (drawn opaque, as the
+    // quantizer reads it), and two panels of 200 entries each: 402 colours in one frame.
+    const original = { width: 2, height: 1, data: Uint8Array.of(1, 2, 3, 255, 4, 5, 6, 128), delayMs: 40 };
+    const panel = (first: number, transparentAt: number | null): IndexedFrame => ({
+      width: 2,
+      height: 1,
+      indices: Uint8Array.of(0, 199),
+      palette: Uint8Array.from({ length: 600 }, (_, i) => (first + i) & 255),
+      size: 200,
+      transparent: transparentAt === null ? null : Uint8Array.from([0, 1], (_, i) => (i === transparentAt ? 1 : 0)),
+      delayMs: 40,
+    });
+    const width = 3 * 4 + 2 * PANEL_GAP;
+    const mask = new Uint8Array(width * CAPTION_HEIGHT);
+    mask[5] = 1;
+    const out = composeSideBySideRgba(original, [panel(10, null), panel(20, 0)], { mask, width, height: CAPTION_HEIGHT, scale: 2 });
+    expect([out.width, out.height, out.delayMs, out.data.length]).toEqual([width, CAPTION_HEIGHT + 2, 40, width * (CAPTION_HEIGHT + 2) * 4]);
+    const px = (x: number, y: number) => Array.from(out.data.subarray((y * width + x) * 4, (y * width + x) * 4 + 4));
+    // The caption bar: white text on black.
+    expect([px(5, 0), px(6, 0)]).toEqual([[255, 255, 255, 255], [0, 0, 0, 255]]);
+    for (const y of [CAPTION_HEIGHT, CAPTION_HEIGHT + 1]) {
+      const row = Array.from({ length: width }, (_, x) => px(x, y));
+      expect(row.slice(0, 4)).toEqual([[1, 2, 3, 255], [1, 2, 3, 255], [4, 5, 6, 255], [4, 5, 6, 255]]);
+      // The gap: a white rule edged in black, as in the GIF.
+      expect(row.slice(4, 8)).toEqual([[0, 0, 0, 255], [255, 255, 255, 255], [255, 255, 255, 255], [0, 0, 0, 255]]);
+      expect(row.slice(8, 12)).toEqual([[10, 11, 12, 255], [10, 11, 12, 255], [(10 + 597) & 255, (10 + 598) & 255, (10 + 599) & 255, 255], [(10 + 597) & 255, (10 + 598) & 255, (10 + 599) & 255, 255]]);
+      // Panel 2's first pixel is transparent: alpha 0, black, for the writer to keep or draw black.
+      expect(row.slice(16, 18)).toEqual([[0, 0, 0, 0], [0, 0, 0, 0]]);
+      expect(row[18]).toEqual([(20 + 597) & 255, (20 + 598) & 255, (20 + 599) & 255, 255]);
+    }
+  });
+
+  it('writes into the buffer it is given when that has the right size', () => {
+    const original = { width: 1, height: 1, data: Uint8Array.of(9, 9, 9, 255), delayMs: 10 };
+    const panel: IndexedFrame = { width: 1, height: 1, indices: Uint8Array.of(0), palette: Uint8Array.of(7, 7, 7), size: 1, transparent: null, delayMs: 10 };
+    const width = 2 + PANEL_GAP;
+    const caption = { mask: new Uint8Array(width * 2), width, height: 2, scale: 1 };
+    const first = composeSideBySideRgba(original, [panel], caption);
+    expect(composeSideBySideRgba(original, [panel], caption, first.data).data).toBe(first.data);
   });
 });
