@@ -139,6 +139,12 @@ function usageMessage(msg: string, argv: readonly string[] = []): string {
   if (first !== undefined && !first.startsWith('-') && !(COMMANDS as readonly string[]).includes(first)) {
     return `unknown command "${first}": name one of ${listOf(COMMANDS)} (see chromaseed --help)`;
   }
+  // Files beyond the command's own (`palette *.png`): strict mode calls them unknown arguments.
+  const unknown = /^Unknown arguments?: (.*)$/.exec(msg)?.[1].split(', ');
+  if (first !== undefined && unknown !== undefined && unknown.every((name) => !name.startsWith('-') && argv.includes(name))) {
+    const takes = { palette: 'one image', quantize: 'one input', compare: 'one input', transfer: 'a source and a target' }[first as (typeof COMMANDS)[number]];
+    return `${first} reads ${takes}; ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} more than that (run it once per file: a shell loop does many)`;
+  }
   // An option given last with no value: yargs names it bare ("following: k").
   const bare = /^Not enough arguments following: (\S+)$/.exec(msg);
   const option = bare ? `${bare[1].length === 1 ? '-' : '--'}${bare[1]}` : '';

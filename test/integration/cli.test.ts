@@ -809,6 +809,8 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['k too large', ['quantize', CARS, '-k', '300', '-o', 'x.gif'], 2, /1 to 256 for --colors/],
     ['k zero', ['palette', HIBISCUS, '-k', '0'], 2, /--colors/],
     ['unknown option', ['quantize', CARS, '--colours', '8', '-o', 'x.gif'], 2, /Unknown argument/],
+    // It said "Unknown arguments: ...", naming files as if they were options.
+    ['more files than the command reads', ['palette', HIBISCUS, CARS, NOTES], 2, new RegExp(`^chromaseed: palette reads one image; ${CARS}, ${NOTES} are more than that \\(run it once per file: a shell loop does many\\)\n$`)],
     ['missing input', ['quantize', 'nope.gif', '-o', 'x.gif'], 1, /nope\.gif: no such file/],
     // ffmpeg 4.1 (bundled) would draw it as text art; 5.1 finds no format in it.
     ['a text file, which ffmpeg would draw', ['quantize', NOTES, '-o', 'x.gif'], 1, /notes\.txt: (a text or binary file, not a video or an image \(ffmpeg would only draw it as text\)|not a video or an image that ffmpeg can read \(ffmpeg: Invalid data found when processing input\))\n$/],
