@@ -3,7 +3,7 @@ import { ChromaseedError } from '../errors.js';
 import { createFrameWriter, inputOptionsFor, outputKind, type FrameWriter } from '../io/frame-writer.js';
 import { clusterInThread } from '../io/kmeans-thread.js';
 import { openInput, refuseTimeForStill } from '../io/open-input.js';
-import { checkExtraOutputPath } from '../io/output-file.js';
+import { checkExtraOutputPath, STDOUT } from '../io/output-file.js';
 import { createMapper } from '../map/map-pixels.js';
 import { createQualityMeter, type QualityResult } from '../metrics/quality.js';
 import { MAX_COLORS, type Seeding, type SequenceOptions } from '../options.js';
@@ -42,6 +42,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
   if (args.seeding !== undefined) throw new ChromaseedError('ERR_USAGE', 'compare runs all three seeding modes; drop --seeding');
   const output = typeof args.output === 'string' ? args.output : undefined;
   const timelineFile = typeof args.timeline === 'string' ? args.timeline : undefined;
+  if (output === STDOUT) throw new ChromaseedError('ERR_USAGE', '-o -: compare prints its figures on standard output; give -o a file name');
   if (args.all === true && output === undefined && timelineFile === undefined) {
     throw new ChromaseedError('ERR_USAGE', '--all adds the global mode to the side-by-side animation and the palette timeline, and neither is asked for; give -o FILE.gif or --timeline FILE.png, or drop --all');
   }

@@ -1,5 +1,6 @@
 import { ChromaseedError, invalidOption } from '../errors.js';
 import { outputKind } from '../io/frame-writer.js';
+import { STDOUT } from '../io/output-file.js';
 import { INPUT_NAMES, PALETTE_NAMES, resolveInputOptions, resolvePaletteOptions, resolveSequenceOptions, SEQUENCE_NAMES } from '../options.js';
 import { loopCountForPlays } from '../timing.js';
 import type { Args } from './main.js';
@@ -48,4 +49,16 @@ export function loopCountOf(args: Args, output: string): { loopCount: number | u
   if (typeof plays !== 'number' || !Number.isInteger(plays) || plays < 0 || plays > 65536) throw invalidOption('--plays', 'a whole number of plays from 1 to 65536, or 0 for forever', plays);
   if (outputKind(output) !== 'gif') throw new ChromaseedError('ERR_USAGE', `--plays: ${output} does not loop; only a GIF output plays a set number of times`);
   return { loopCount: loopCountForPlays(plays) };
+}
+
+/**
+ * `-o -`, a GIF on standard output, refused where it cannot work: with --json, which prints
+ * there too, and to a terminal, which would show the GIF's bytes as text. The name the
+ * summary gives the output.
+ */
+export function outputNameOf(args: Args, output: string, stdout: { isTTY?: boolean }): string {
+  if (output !== STDOUT) return output;
+  if (args.json === true) throw new ChromaseedError('ERR_USAGE', '-o - and --json would both write to standard output; give -o a file name, or drop --json');
+  if (stdout.isTTY === true) throw new ChromaseedError('ERR_USAGE', '-o -: standard output is a terminal; redirect it to a file (> out.gif) or pipe it to another program');
+  return 'standard output';
 }

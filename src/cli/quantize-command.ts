@@ -4,7 +4,7 @@ import { clipWriterOptions, createFrameWriter, inputOptionsFor, outputKind } fro
 import { clusterInThread } from '../io/kmeans-thread.js';
 import { openReusable, refuseTimeForStill } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
-import { inputOptionsOf, loopCountOf, sequenceOptionsOf } from './pick-options.js';
+import { inputOptionsOf, loopCountOf, outputNameOf, sequenceOptionsOf } from './pick-options.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import type { Args, CliStreams } from './main.js';
 import { commitRun, createProgress, failedRun, showingFirstPass } from './progress.js';
@@ -18,13 +18,14 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   const inputOptions = inputOptionsFor(output, inputOptionsOf(args));
   const options = sequenceOptionsOf(args);
   const loop = loopCountOf(args, output);
+  const outputName = outputNameOf(args, output, streams.stdout);
   const quiet = args.quiet === true;
   if (typeof args.timeline === 'string') await checkExtraOutputPath(args.timeline, input, output);
   const started = performance.now();
 
   const { info, kind, warnings, open } = await openReusable(input, inputOptions);
   refuseTimeForStill(input, kind, inputOptions);
-  const writerOptions = { ...clipWriterOptions(info, input, args.audio !== false), ...loop };
+  const writerOptions = { ...clipWriterOptions(info, input, args.audio !== false), ...loop, stdout: streams.stdout };
   const writer = await createFrameWriter(output, writerOptions);
   const name = path.basename(input);
   const progress = createProgress(streams.stderr, name, info.frameCount, !quiet);
@@ -73,7 +74,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
     };
     await printOut(streams.stdout, JSON.stringify(summary) + '\n');
   } else if (!quiet) {
-    streams.stderr.write(`${output}: ${framesWritten(perFrame.length, written)}, ${info.width}x${info.height}${playbackOf(perFrame.length, playbackMs, plays)}, ${formatBytes(written.bytes)} (made in ${seconds.toFixed(2)} s)\n`);
+    streams.stderr.write(`${outputName}: ${framesWritten(perFrame.length, written)}, ${info.width}x${info.height}${playbackOf(perFrame.length, playbackMs, plays)}, ${formatBytes(written.bytes)} (made in ${seconds.toFixed(2)} s)\n`);
   }
   if (!quiet) reportWarnings(streams, allWarnings);
 }

@@ -4,10 +4,10 @@ import { ChromaseedError } from '../errors.js';
 import { clipWriterOptions, createFrameWriter, inputOptionsFor, outputKind } from '../io/frame-writer.js';
 import { clusterInThread } from '../io/kmeans-thread.js';
 import { checkInput, openInput, openReusable, refuseTimeForStill, sniffKind } from '../io/open-input.js';
-import { checkExtraOutputPath, checkOutputPath, realInput, refuseInputAsOutput } from '../io/output-file.js';
+import { checkExtraOutputPath, checkOutputPath, realInput, refuseInputAsOutput, STDOUT } from '../io/output-file.js';
 import { createQualityMeter } from '../metrics/quality.js';
 import { choice, leverGiven, TRANSFER_METHODS, type TransferMethod } from '../options.js';
-import { asSourcePartError, inputOptionsOf, loopCountOf, sequenceOptionsOf, sourceInputOptionsOf } from './pick-options.js';
+import { asSourcePartError, inputOptionsOf, loopCountOf, outputNameOf, sequenceOptionsOf, sourceInputOptionsOf } from './pick-options.js';
 import { makeEntry, toHex, type PaletteEntry } from '../palette/palette.js';
 import { expandFrame } from '../pipeline/expand-frame.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
@@ -40,6 +40,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   const quiet = args.quiet === true;
   const gif = outputKind(output) === 'gif'; // refuses an output we cannot write before reading anything
   const loop = loopCountOf(args, output);
+  const outputName = outputNameOf(args, output, streams.stdout);
   const sourceKind = sniffKind(await checkInput(sourcePath));
   const targetKind = sniffKind(await checkInput(targetPath));
   // --start and --duration are the target's part, --source-start and --source-duration the
@@ -50,8 +51,10 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   // The output's limits (a GIF's rate) bind the target's frames; a still target has no rate.
   const targetOptions = targetKind === 'still' ? inputOptions : inputOptionsFor(output, inputOptions);
   // Neither input may be replaced: the frame writer guards the target, this the source.
-  await checkOutputPath(output, targetPath);
-  await refuseInputAsOutput(output, await realInput(sourcePath));
+  if (output !== STDOUT) {
+    await checkOutputPath(output, targetPath);
+    await refuseInputAsOutput(output, await realInput(sourcePath));
+  }
   if (typeof args.swatch === 'string') {
     await checkExtraOutputPath(args.swatch, targetPath, output);
     await refuseInputAsOutput(args.swatch, await realInput(sourcePath));
@@ -71,7 +74,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   };
   const source = await extractSourcePalette(showingFirstPass(openSource, streams.stderr, `${path.basename(sourcePath)}: counting colours`, !quiet), options, sourcePath, signal, clusterInThread(signal));
 
-  const writerOptions = { ...clipWriterOptions(info, targetPath, args.audio !== false), ...loop };
+  const writerOptions = { ...clipWriterOptions(info, targetPath, args.audio !== false), ...loop, stdout: streams.stdout };
   const writer = await createFrameWriter(output, writerOptions);
   const transfer = createPaletteTransfer(source, { method, map: { metric: options.metric, space: options.space, dither: options.dither } });
   // The figures are printed only with --json, so only then measured: a pass over every
@@ -136,7 +139,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
     const redone = decisions.length - 1;
     const why = options.seeding === 'seeded' ? `at ${countOf(redone, 'scene cut')}` : `on ${countOf(redone, 'frame')} (--seeding ${options.seeding} clusters each frame afresh)`;
     const cuts = method !== 'nearest' && redone > 0 ? `, mapping re-decided ${why}` : '';
-    streams.stderr.write(`${output}: ${framesWritten(frames, written)}, ${info.width}x${info.height}${playbackOf(frames, playbackMs, plays)}, ${countOf(source.size, 'source colour')}, method ${method}${cuts} (made in ${seconds.toFixed(2)} s)\n`);
+    streams.stderr.write(`${outputName}: ${framesWritten(frames, written)}, ${info.width}x${info.height}${playbackOf(frames, playbackMs, plays)}, ${countOf(source.size, 'source colour')}, method ${method}${cuts} (made in ${seconds.toFixed(2)} s)\n`);
   }
   if (!quiet) reportWarnings(streams, warnings);
 }

@@ -6,7 +6,7 @@ import { MAX_GIF_DELAY_MS, MAX_GIF_FPS, playbackDelayMs } from '../timing.js';
 import type { InputOptions } from '../options.js';
 import type { ClipInfo, IndexedFrame, SoundSource, TimedFrame } from '../types.js';
 import { trackTemp } from './leftovers.js';
-import { checkOutputPath, commitTemp, createAtomicFile, realInput, removeQuietly, tempPathFor } from './output-file.js';
+import { checkOutputPath, commitTemp, createAtomicFile, createStreamOutput, realInput, removeQuietly, STDOUT, tempPathFor } from './output-file.js';
 import { openGifEncoder } from './gif-thread.js';
 import { framePatternProblem, isPngSequencePattern } from './frame-names.js';
 import { createPngSequence, encodePng } from './png-sequence.js';
@@ -32,6 +32,8 @@ export interface FrameWriterOptions {
   sound?: SoundSource | undefined;
   /** Frames after the first may be partly transparent (ClipInfo.mayTurnTransparent): a WebM keeps transparency even when the first frame has none, and a GIF's first frame carries a transparent index (for Pillow). */
   mayTurnTransparent?: boolean | undefined;
+  /** Where the output named "-" (STDOUT) goes, a GIF: the process's standard output unless given. */
+  stdout?: NodeJS.WritableStream | undefined;
 }
 
 /** A writer's options for a clip read from `inputPath`: its size, rate, loop count, frame count and, with `keepSound`, sound. */
@@ -63,10 +65,11 @@ export interface FrameWriter {
 
 export type OutputKind = 'gif' | 'video' | 'png' | 'png-sequence';
 
-const WRITABLE = '.gif, .mp4, .webm, .mkv, .mov, .png (one frame), or a .png name with %d for the frame number (frame-%04d.png)';
+const WRITABLE = '.gif, .mp4, .webm, .mkv, .mov, .png (one frame), a .png name with %d for the frame number (frame-%04d.png), or - for a GIF on standard output';
 
 /** The kind of output a path asks for, by extension. */
 export function outputKind(file: string): OutputKind {
+  if (file === STDOUT) return 'gif';
   const problem = framePatternProblem(file);
   if (problem !== null) throw new ChromaseedError('ERR_USAGE', `${file}: ${problem}`);
   const ext = path.extname(file).toLowerCase();
@@ -114,7 +117,7 @@ export async function createFrameWriter(file: string, options: FrameWriterOption
 const gifFramesAhead = (pixels: number): number => Math.max(3, Math.min(16, Math.floor(16e6 / pixels)));
 
 async function gifWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
-  const out = await createAtomicFile(file, options.inputPath);
+  const out = file === STDOUT ? createStreamOutput(options.stdout ?? process.stdout) : await createAtomicFile(file, options.inputPath);
   const encoder = openGifEncoder({ width: options.width, height: options.height, loopCount: options.loopCount, differencing: true, mayTurnTransparent: options.mayTurnTransparent === true }, options.frameCount);
   // Encoded bytes, in frame order, not yet written. Each promise gets a no-op catch at once
   // so a failure is reported where it is awaited, not as an unhandled rejection.

@@ -175,6 +175,44 @@ export interface AtomicFile {
   abort(): Promise<void>;
 }
 
+/** The output name that means standard output (a GIF streamed as it is encoded; a file named "-" is ./-). */
+export const STDOUT = '-';
+
+/**
+ * Standard output (or any stream) behind the AtomicFile interface, for `-o -`. Nothing can be
+ * taken back once written, so `abort` only stops: a failed run leaves its reader a cut-short
+ * GIF and the command a non-zero exit. Writes wait for the stream to take each chunk, so a
+ * slow reader holds the run back instead of memory filling up.
+ */
+export function createStreamOutput(stream: NodeJS.WritableStream): AtomicFile {
+  let bytes = 0;
+  return {
+    finalPath: STDOUT,
+    tempPath: STDOUT,
+    async write(chunk) {
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const failed = (err: Error): void => reject(err);
+          stream.once('error', failed);
+          stream.write(chunk, (err) => {
+            stream.removeListener('error', failed);
+            if (err) reject(err);
+            else resolve();
+          });
+        });
+        bytes += chunk.length;
+      } catch (err) {
+        const gone = (err as NodeJS.ErrnoException).code === 'EPIPE';
+        throw new ChromaseedError('ERR_OUTPUT', gone ? 'standard output: the reader closed it before the GIF was complete' : `standard output: write failed: ${systemReason(err)}`, { cause: err });
+      }
+    },
+    async commit() {
+      return bytes;
+    },
+    async abort() {},
+  };
+}
+
 /** Creates (and tracks) a new temporary file beside `finalPath`; `outputPath` names it in the error. */
 async function openTemp(outputPath: string, finalPath: string): Promise<{ tempPath: string; handle: FileHandle }> {
   const tempPath = tempPathFor(finalPath);

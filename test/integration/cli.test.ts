@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { decodeGif } from '../../src/decode/gif-decode.js';
 import { ffmpegLocation } from '../../src/io/ffmpeg-path.js';
 import { openInput } from '../../src/io/open-input.js';
@@ -134,6 +135,29 @@ describe('chromaseed quantize', () => {
     expect(summary.warnings[1]).toMatch(/frame 0: pixel data ends early after 451709 of 460000 pixels/);
     const clean = JSON.parse((await runMain(['quantize', CARS, '-k', '4', '-o', out, '--json'])).stdout);
     expect(clean).toMatchObject({ playbackSeconds: 0.9, plays: 0, warnings: [] });
+  });
+
+  it('-o - streams the GIF to standard output, the same bytes as a file; refused with --json, to a terminal and for compare', async () => {
+    const file = path.join(tmp, 'to-file.gif');
+    expect((await runMain(['quantize', CARS, '-k', '8', '-o', file, '-q'])).code).toBe(0);
+    const piped = spawnSync(process.execPath, [BIN, 'quantize', CARS, '-k', '8', '-o', '-'], { maxBuffer: 64 << 20 });
+    expect(piped.status).toBe(0);
+    expect(Buffer.compare(piped.stdout, readFileSync(file))).toBe(0);
+    expect(piped.stderr.toString()).toMatch(/^standard output: 30 frames, 400x300, 0\.90 s long, looping forever, /);
+    // A reader that stops early: one line and a failed run, not a stack trace.
+    const cut = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${BIN}" quantize "${REALSHORT}" -k 8 -o - | head -c 100 > /dev/null`], { encoding: 'utf8' });
+    expect(cut.status).toBe(1);
+    expect(cut.stderr).toBe('chromaseed: standard output: the reader closed it before the GIF was complete\n');
+    const json = await runMain(['quantize', CARS, '-o', '-', '--json']);
+    expect(json.code).toBe(2);
+    expect(json.stderr).toBe('chromaseed: -o - and --json would both write to standard output; give -o a file name, or drop --json\n');
+    const terminal = { isTTY: true, write: () => true } as unknown as NodeJS.WritableStream;
+    const sink = { text: '', write(chunk: string) { this.text += chunk; return true; } };
+    expect(await main(['quantize', CARS, '-o', '-'], { stdout: terminal, stderr: sink as unknown as NodeJS.WritableStream })).toBe(2);
+    expect(sink.text).toBe('chromaseed: -o -: standard output is a terminal; redirect it to a file (> out.gif) or pipe it to another program\n');
+    const compare = await runMain(['compare', CARS, '-o', '-']);
+    expect(compare.code).toBe(2);
+    expect(compare.stderr).toBe('chromaseed: -o -: compare prints its figures on standard output; give -o a file name\n');
   });
 
   it('keeps zero delays and the absence of a loop extension', async () => {
