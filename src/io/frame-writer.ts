@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { checkIndexedFrame, checkTimedFrame, ChromaseedError, invalidOption } from '../errors.js';
+import { abortedWrite, checkIndexedFrame, checkTimedFrame, ChromaseedError, invalidOption } from '../errors.js';
 import { copyRgbaForOutput, expandToRgba } from '../pipeline/expand-frame.js';
 import { MAX_GIF_DELAY_MS, MAX_GIF_FPS, playbackDelayMs } from '../timing.js';
 import type { InputOptions } from '../options.js';
@@ -9,7 +9,7 @@ import { trackTemp } from './leftovers.js';
 import { checkOutputPath, commitTemp, createAtomicFile, createStreamOutput, realInput, removeQuietly, STDOUT, tempPathFor } from './output-file.js';
 import { openGifEncoder } from './gif-thread.js';
 import { framePatternProblem, isPngSequencePattern } from './frame-names.js';
-import { createPngSequence, encodePng } from './png-sequence.js';
+import { createFramePngEncoder, createPngSequence, encodeRgbaPng } from './png-sequence.js';
 
 export type VideoContainer = 'mp4' | 'webm' | 'mkv' | 'mov';
 
@@ -286,17 +286,22 @@ async function pngWriter(file: string, options: FrameWriterOptions): Promise<Fra
   // The pattern with its directory resolved as the system does, so every frame lands there.
   const pattern = await checkOutputPath(file, undefined);
   const input = await realInput(options.inputPath);
-  const seq = createPngSequence(pattern, { width: options.width, height: options.height, input });
-  const rgba = new Uint8Array(options.width * options.height * 4); // reused: sharp has copied it once write resolves
+  const seq = createPngSequence(pattern, { input });
+  const encode = createFramePngEncoder(options.width, options.height);
+  let rgba: Uint8Array | null = null; // writeRgba's copy, allocated on first use
   let state: 'open' | 'done' | 'aborted' = 'open';
+  // A function, so the check after an await reads the state afresh.
+  const wasAborted = (): boolean => state === 'aborted';
   async function abort(): Promise<void> {
     if (state !== 'open') return;
     state = 'aborted';
     await seq.abort();
   }
-  async function put(anyTransparent: boolean): Promise<void> {
+  /** Writes a frame's PNG bytes. Encoding comes before: a frame with an index past its palette is the caller's RangeError and ends nothing; a failed sharp encoding is left to the caller's abort(). */
+  async function put(png: Uint8Array): Promise<void> {
+    if (wasAborted()) throw abortedWrite(file);
     try {
-      await seq.write(rgba, !anyTransparent);
+      await seq.write(png);
     } catch (err) {
       await abort();
       throw err;
@@ -306,12 +311,14 @@ async function pngWriter(file: string, options: FrameWriterOptions): Promise<Fra
     async write(frame) {
       if (state !== 'open') throw new Error(`${file}: write after ${state}`);
       checkIndexedFrame(frame, options.width, options.height);
-      await put(expandToRgba(frame, rgba, 0));
+      await put(await encode(frame));
     },
     async writeRgba(frame) {
       if (state !== 'open') throw new Error(`${file}: write after ${state}`);
       checkTimedFrame(frame, options.width, options.height);
-      await put(copyRgbaForOutput(frame.data, rgba, 0));
+      rgba ??= new Uint8Array(options.width * options.height * 4);
+      const anyTransparent = copyRgbaForOutput(frame.data, rgba, 0);
+      await put(await encodeRgbaPng(rgba, options.width, options.height, !anyTransparent));
     },
     async finish() {
       if (state !== 'open') throw new Error(`${file}: finish after ${state}`);
@@ -330,44 +337,42 @@ async function pngWriter(file: string, options: FrameWriterOptions): Promise<Fra
   };
 }
 
-/**
- * One PNG for a one-frame clip (a still): the frame is kept until `finish`, which encodes
- * it and moves it into place. A second frame is refused: a .png holds one picture.
- */
 async function singlePngWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
   const tooMany = () => new ChromaseedError('ERR_USAGE', `${file}: the input has more than one frame${options.frameCount && options.frameCountUncertain !== true ? ` (${options.frameCount})` : ''} but a .png holds one; write a .gif, a video, or frame-%04d.png`);
   // An uncertain count (a video's, which its sound or subtitles may have set) is not refused up front: its second frame, if any, is.
   if (options.frameCount !== undefined && options.frameCount > 1 && options.frameCountUncertain !== true) throw tooMany();
   const out = await createAtomicFile(file, options.inputPath);
-  // The frame's pixels, as the PNG is written from them at `finish`.
-  let frame: { rgba: Uint8Array; anyTransparent: boolean } | null = null;
+  // How the frame becomes PNG bytes at `finish` (a second frame is refused first).
+  let encode: (() => Promise<Uint8Array>) | null = null;
   let state: 'open' | 'done' | 'aborted' = 'open';
-  async function keep(fill: (rgba: Uint8Array) => boolean): Promise<void> {
-    if (frame !== null) {
+  async function keep(encoder: () => Promise<Uint8Array>): Promise<void> {
+    if (encode !== null) {
       state = 'aborted';
       await out.abort();
       throw tooMany();
     }
-    const rgba = new Uint8Array(options.width * options.height * 4);
-    frame = { rgba, anyTransparent: fill(rgba) };
+    encode = encoder;
   }
   return {
     async write(f) {
       if (state !== 'open') throw new Error(`${file}: write after ${state}`);
       checkIndexedFrame(f, options.width, options.height);
-      await keep((rgba) => expandToRgba(f, rgba, 0));
+      await keep(() => createFramePngEncoder(options.width, options.height)(f));
     },
     async writeRgba(f) {
       if (state !== 'open') throw new Error(`${file}: write after ${state}`);
       checkTimedFrame(f, options.width, options.height);
-      await keep((rgba) => copyRgbaForOutput(f.data, rgba, 0));
+      // Copied now: the caller may reuse its buffer once this resolves.
+      const rgba = new Uint8Array(options.width * options.height * 4);
+      const anyTransparent = copyRgbaForOutput(f.data, rgba, 0);
+      await keep(() => encodeRgbaPng(rgba, options.width, options.height, !anyTransparent));
     },
     async finish() {
       if (state !== 'open') throw new Error(`${file}: finish after ${state}`);
       state = 'done';
       try {
-        if (frame === null) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
-        await out.write(await encodePng(frame.rgba, options.width, options.height, !frame.anyTransparent));
+        if (encode === null) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
+        await out.write(await encode());
         return { bytes: await out.commit() };
       } catch (err) {
         await out.abort();
