@@ -161,10 +161,10 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
     .usage('$0 <command> [options]\n\nQuantize the colours of GIFs, videos and photos with sequential (seeded) k-means.')
     .command(
       'palette <image>',
-      'Pull a colour palette out of a still image (JPEG, PNG, WebP, AVIF, TIFF, SVG, GIF first frame)',
+      'Pull a colour palette out of a still image (JPEG, PNG, WebP, AVIF, TIFF, SVG), or out of all the frames of an animation or a video',
       (y) =>
         clusterOptions(y, 6, 10)
-          .positional('image', { type: 'string', describe: 'the image to read' })
+          .positional('image', { type: 'string', describe: 'the image (or animation, or video) to read' })
           .option('sort', { requiresArg: true, choices: PALETTE_SORTS, default: 'count', describe: 'order of the colours' })
           .option('vivid', { type: 'boolean', describe: 'favour salient colours over muted averages' })
           // Defaults given in the text, not to yargs, so that --json with an explicit --format can be refused.

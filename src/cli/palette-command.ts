@@ -1,17 +1,21 @@
 import { ChromaseedError, throwIfAborted } from '../errors.js';
-import { checkInput } from '../io/open-input.js';
+import path from 'node:path';
+import { checkInput, openInput, sniffKind } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
 import { loadStill, stageFiles } from '../io/still.js';
-import { kmeansPixelsInThread } from '../io/kmeans-thread.js';
+import { clusterInThread, kmeansPixelsInThread } from '../io/kmeans-thread.js';
 import { paletteOptionsOf } from './pick-options.js';
 import { formatPalette } from '../palette/format.js';
-import { paletteFromKMeans } from '../palette/palette.js';
+import { resolveInputOptions } from '../options.js';
+import { paletteFromKMeans, type KMeansPaletteSource } from '../palette/palette.js';
+import { clipPalette } from '../sequence/global-palette.js';
 import { sortPalette } from '../palette/sort.js';
 import { boostSaturation } from '../palette/vivid.js';
 import { renderOverlay } from '../render/overlay.js';
 import { renderSwatch } from '../render/swatch.js';
-import type { Frame } from '../types.js';
+import type { Frame, FrameSource } from '../types.js';
 import type { Args, CliStreams } from './main.js';
+import { showingFirstPass } from './progress.js';
 import { countOf, printOut } from './report.js';
 
 /**
@@ -22,22 +26,35 @@ import { countOf, printOut } from './report.js';
 export async function paletteCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
   const file = String(args.image);
   const options = paletteOptionsOf(args);
-  await checkInput(file);
+  const head = await checkInput(file);
   const swatch = typeof args.swatch === 'string' ? args.swatch : undefined;
   const overlay = typeof args.overlay === 'string' ? args.overlay : undefined;
   if (swatch !== undefined) await checkExtraOutputPath(swatch, file);
   if (overlay !== undefined) await checkExtraOutputPath(overlay, file, swatch, '--swatch picture');
   const { colors: k, init, restarts, metric, space, seed, maxIterations } = options;
   const engineOptions = { k, init, restarts, metric, space, seed, maxIterations };
-  let loaded: Frame | null = await loadStill(file, { maxPixels: options.maxPixels });
-  throwIfAborted(signal);
-  const clustering = kmeansPixelsInThread({ rgba: loaded.data, vivid: options.vivid, options: engineOptions }, signal);
-  // The image is kept past the clustering only for --overlay: otherwise its pixels can go
-  // while a worker thread clusters its own copy of them.
-  const image = overlay !== undefined ? loaded : null;
-  loaded = null;
-  const result = await clustering;
-  if (result.k === 0) throw new ChromaseedError('ERR_INPUT', `${file}: the image has no opaque pixels`);
+  const clip = await openClip(file, head, options.maxPixels);
+  let image: Frame | null = null;
+  let result: KMeansPaletteSource & { distinctColors: number };
+  if (clip !== null) {
+    // Every pixel of every frame, counted exactly (as --seeding global does).
+    const stillOnly = options.vivid ? '--vivid' : overlay !== undefined ? '--overlay' : undefined;
+    if (stillOnly !== undefined) throw new ChromaseedError('ERR_USAGE', `${stillOnly} works on a still image, and ${file} is an animation or a video (${countOf(clip.info.frameCount ?? 0, 'frame')}); drop ${stillOnly}`);
+    const counted = await clipPalette(showingFirstPass(async () => clip, streams.stderr, `${path.basename(file)}: counting colours`, args.quiet !== true), options, signal, clusterInThread(signal));
+    const { centroids, size, inertia, iterations } = counted.palette;
+    // k-means gives fewer than k colours only when the clip has no more, so then that is its count.
+    result = { k: size, centroids, counts: counted.counts, inertia, iterations, distinctColors: size };
+  } else {
+    let loaded: Frame | null = await loadStill(file, { maxPixels: options.maxPixels });
+    throwIfAborted(signal);
+    const clustering = kmeansPixelsInThread({ rgba: loaded.data, vivid: options.vivid, options: engineOptions }, signal);
+    // The image is kept past the clustering only for --overlay: otherwise its pixels can go
+    // while a worker thread clusters its own copy of them.
+    image = overlay !== undefined ? loaded : null;
+    loaded = null;
+    result = await clustering;
+  }
+  if (result.k === 0) throw new ChromaseedError('ERR_INPUT', `${file}: the ${clip !== null ? 'clip' : 'image'} has no opaque pixels`);
   if (result.k < k && args.quiet !== true) {
     // With --vivid the count is of what its filter kept, not of the image's colours.
     const what = options.vivid ? `${countOf(result.distinctColors, 'distinct colour')} left after --vivid's filter` : `only ${countOf(result.distinctColors, 'distinct colour')}`;
@@ -64,4 +81,15 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal?: A
     throw err;
   }
   await staged.commit();
+}
+
+/**
+ * An input of more than one frame (an animated GIF, WebP or PNG, a video), opened; null for
+ * a still, and for a GIF of one frame, which is read as the still it is.
+ */
+async function openClip(file: string, head: Uint8Array, maxPixels: number): Promise<FrameSource | null> {
+  const kind = sniffKind(head);
+  if (kind === 'still') return null;
+  const source = await openInput(file, resolveInputOptions({ maxPixels }));
+  return kind === 'gif' && source.info.frameCount === 1 ? null : source;
 }

@@ -508,6 +508,30 @@ describe('chromaseed palette', () => {
     expect(JSON.parse(r.stdout).colors.map((c: { hex: string; proportion: number }) => [c.hex, c.proportion])).toEqual([['#0000ff', 1]]);
   });
 
+  it('an animation or a video: a palette of all its frames, the one transfer takes from it; --vivid and --overlay refused', async () => {
+    // It was the first frame's palette only, and a video was refused.
+    const json = async (args: string[]) => {
+      const r = await runMain(args);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout);
+    };
+    const whole = await json(['palette', CARS, '-k', '6', '--json', '-q']);
+    const source = await json(['transfer', CARS, HIBISCUS, '-k', '6', '-o', path.join(tmp, 'palette-source.png'), '--json', '-q']);
+    expect(whole.colors.map((c: { hex: string }) => c.hex)).toEqual(source.palette.map((c: { hex: string }) => c.hex));
+    const [first] = decodeGif(new Uint8Array(readFileSync(CARS)), CARS).frames();
+    const firstOnly = path.join(tmp, 'cars-first.png');
+    await sharp(first.data, { raw: { width: first.width, height: first.height, channels: 4 } }).png().toFile(firstOnly);
+    expect((await json(['palette', firstOnly, '-k', '6', '--json', '-q'])).colors).not.toEqual(whole.colors);
+    const video = await json(['palette', REALSHORT, '-k', '4', '--json', '-q']);
+    expect(video.colors).toHaveLength(4);
+    expect(video.colors.reduce((t: number, c: { proportion: number }) => t + c.proportion, 0)).toBeCloseTo(1, 6);
+    for (const flag of [['--vivid'], ['--overlay', path.join(tmp, 'clip-overlay.png')]]) {
+      const r = await runMain(['palette', CARS, ...flag]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`chromaseed: ${flag[0]} works on a still image, and ${CARS} is an animation or a video (30 frames); drop ${flag[0]}\n`);
+    }
+  });
+
   it("reads a GIF's first frame as browsers show it: the canvas it leaves uncovered is transparent, not black", async () => {
     // A 5x5 canvas with one blue pixel drawn at (3, 2); libvips filled the rest with black (96%).
     const r = await runMain(['palette', path.join(corpus, 'odd_gifs/wuffs__small-frame-interlaced.gif'), '-k', '4', '--json', '-q']);
