@@ -108,12 +108,13 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
   const written = await commitRun(side, picture, input, progress, signal);
 
   const figures = Object.fromEntries(runs.map((r) => [r.label, { ...rounded(r.meter.result()), seconds: round(r.seconds, 3) }]));
+  const allWarnings = [...warnings, ...(written?.warnings ?? [])];
   if (args.json === true) {
-    await printOut(streams.stdout, JSON.stringify({ input, k: options.colors, frames, modes: figures }) + '\n');
+    await printOut(streams.stdout, JSON.stringify({ input, k: options.colors, frames, modes: figures, warnings: allWarnings }) + '\n');
   } else {
     await printOut(streams.stdout, formatTable(input, options.colors, frames, figures));
   }
-  if (!quiet) reportWarnings(streams, [...warnings, ...(written?.warnings ?? [])]);
+  if (!quiet) reportWarnings(streams, allWarnings);
 }
 
 /**
@@ -200,7 +201,7 @@ async function createGifSideBySide(output: string, input: string, info: SideBySi
   const spare = room - shown.length * options.colors;
   if (spare < ORIGINAL_MIN_COLORS) {
     const most = Math.floor((room - ORIGINAL_MIN_COLORS) / shown.length);
-    throw new ChromaseedError('ERR_USAGE', `a side-by-side frame holds 256 colours, and ${shown.length} panels of k=${options.colors} leave the original panel fewer than ${ORIGINAL_MIN_COLORS}; use -k ${most} or less`);
+    throw new ChromaseedError('ERR_USAGE', `a GIF side-by-side frame holds 256 colours, and ${shown.length} panels of k=${options.colors} leave the original panel fewer than ${ORIGINAL_MIN_COLORS}; use -k ${most} or less, or write a video or PNG frames (full colour)`);
   }
   const originalColors = Math.min(spare, 240);
   // An original panel in fewer colours than the others would look the worst of them: say so.

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { ChromaseedError, invalidOption, listOf } from '../errors.js';
 import { STABILITY_LEVELS } from '../sequence/stability.js';
@@ -139,9 +139,10 @@ function usageMessage(msg: string, argv: readonly string[] = []): string {
   if (first !== undefined && !first.startsWith('-') && !(COMMANDS as readonly string[]).includes(first)) {
     return `unknown command "${first}": name one of ${listOf(COMMANDS)} (see chromaseed --help)`;
   }
-  // Files beyond the command's own (`palette *.png`): strict mode calls them unknown arguments.
+  // Files beyond the command's own (`palette *.png`): strict mode calls them unknown
+  // arguments. Only names of files that exist: `quantize a.gif 16` (-k forgotten) is not one.
   const unknown = /^Unknown arguments?: (.*)$/.exec(msg)?.[1].split(', ');
-  if (first !== undefined && unknown !== undefined && unknown.every((name) => !name.startsWith('-') && argv.includes(name))) {
+  if (first !== undefined && unknown !== undefined && unknown.every((name) => !name.startsWith('-') && argv.includes(name) && existsSync(name))) {
     const takes = { palette: 'one image', quantize: 'one input', compare: 'one input', transfer: 'a source and a target' }[first as (typeof COMMANDS)[number]];
     return `${first} reads ${takes}; ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} more than that (run it once per file: a shell loop does many)`;
   }
@@ -194,7 +195,7 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
           // compare runs all three modes: --seeding stays known, to be refused with a reason, but is not offered.
           .option('seeding', { hidden: true })
           .positional('input', { type: 'string', describe: 'GIF, animated WebP or PNG, or video' })
-          .option('output', { requiresArg: true, alias: 'o', type: 'string', describe: 'write a labelled side-by-side animation (GIF or video)' })
+          .option('output', { requiresArg: true, alias: 'o', type: 'string', describe: 'write a labelled side-by-side animation (GIF, video or PNG frames)' })
           .option('all', { type: 'boolean', describe: 'include the global mode in the side-by-side output and the timeline' })
           .option('levers', { type: 'boolean', describe: 'add rows with each steadiness lever of the seeded mode switched off' })
           .option('timeline', { requiresArg: true, type: 'string', describe: 'write the palettes over time as a PNG, unseeded | seeded side by side (one row per frame)' })

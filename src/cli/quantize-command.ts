@@ -8,7 +8,7 @@ import { inputOptionsOf, loopCountOf, outputNameOf, sequenceOptionsOf } from './
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import type { Args, CliStreams } from './main.js';
 import { commitRun, createProgress, failedRun, showingFirstPass } from './progress.js';
-import { formatBytes, framesWritten, playbackOf, playsOf, printOut, reportWarnings, round } from './report.js';
+import { formatBytes, framesWritten, playbackOf, playbackSecondsOf, playsOf, printOut, reportWarnings, round } from './report.js';
 import { playbackDelayMs } from '../timing.js';
 
 export async function quantizeCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
@@ -64,7 +64,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
       height: info.height,
       bytes: written.bytes,
       sound: written.sound === true,
-      playbackSeconds: round(playbackMs / 1000, 3),
+      playbackSeconds: playbackSecondsOf(perFrame.length, playbackMs),
       plays,
       seconds: round(seconds, 3),
       seeding: options.seeding,

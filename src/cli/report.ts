@@ -34,6 +34,11 @@ export function playsOf(gif: boolean, loopCount: number | undefined): number | n
   return loopCount === undefined ? 1 : loopCount === 0 ? 0 : loopCount + 1;
 }
 
+/** What --json says of how long the output plays: null for one frame (a still has no playback). */
+export function playbackSecondsOf(frames: number, playbackMs: number): number | null {
+  return frames > 1 ? round(playbackMs / 1000, 3) : null;
+}
+
 /** ", 3.00 s long, looping forever": how long the output plays and how often (see playsOf); nothing for one frame. */
 export function playbackOf(frames: number, playbackMs: number, plays: number | null): string {
   if (frames < 2) return '';

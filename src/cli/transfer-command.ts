@@ -17,7 +17,7 @@ import { extractSourcePalette } from '../transfer/source-palette.js';
 import { createPaletteTransfer, type SourcePalette, type TransferDecision } from '../transfer/transfer.js';
 import type { Args, CliStreams } from './main.js';
 import { commitRun, createProgress, failedRun, showingFirstPass } from './progress.js';
-import { countOf, framesWritten, playbackOf, playsOf, printOut, reportWarnings, round } from './report.js';
+import { countOf, framesWritten, playbackOf, playbackSecondsOf, playsOf, printOut, reportWarnings, round } from './report.js';
 import { playbackDelayMs } from '../timing.js';
 
 /**
@@ -70,7 +70,18 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
       throw asSourcePartError(err);
     });
     sourceWarnings = opened.warnings ?? [];
-    return opened;
+    // Some errors about the part come only as its frames are read (no frame in the part asked for).
+    const frames = opened.frames;
+    return {
+      ...opened,
+      frames: (async function* () {
+        try {
+          yield* frames;
+        } catch (err) {
+          throw asSourcePartError(err);
+        }
+      })(),
+    };
   };
   const source = await extractSourcePalette(showingFirstPass(openSource, streams.stderr, `${path.basename(sourcePath)}: counting colours`, !quiet), options, sourcePath, signal, clusterInThread(signal));
 
@@ -124,7 +135,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
       height: info.height,
       bytes: written.bytes,
       sound: written.sound === true,
-      playbackSeconds: round(playbackMs / 1000, 3),
+      playbackSeconds: playbackSecondsOf(frames, playbackMs),
       plays,
       seconds: round(seconds, 3),
       flicker_static: quality.flicker_static === null ? null : round(quality.flicker_static, 4),

@@ -312,8 +312,10 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     const spareForLater = first && opts.mayTurnTransparent === true;
     if (needsTransparency || mustClear || (comparesWithCanvas && anyUnchanged) || spareForLater) {
       // An index no changed pixel uses is free at no cost: where it turns transparent, the
-      // canvas shows that same colour (and on a first frame, no pixel uses it).
-      if (countUses) for (let i = 0; i < size; i++) if (changedCounts[i] === 0) { transparentIndex = i; break; }
+      // canvas shows that same colour. Not on the first frame below 256: its table becomes
+      // the global one, and with the transparent index appended (size, padded to a power of
+      // two) later frames that need one can still use it instead of a local table each.
+      if (countUses && (!first || size === 256)) for (let i = 0; i < size; i++) if (changedCounts[i] === 0) { transparentIndex = i; break; }
       if (transparentIndex < 0 && size < 256) {
         transparentIndex = size;
         paletteLength = size + 1;

@@ -129,7 +129,7 @@ export function createVideoOutput(file: string, options: VideoOutputOptions): Vi
     // Newer libx264 builds take no side over 16384 (the bundled one goes to 32768); ffmpeg's
     // own line only guesses at "bit_rate, rate, width or height".
     const tooLarge = /invalid width x height \((\d+x\d+)\)/.exec(stderr);
-    if (tooLarge !== null) return new ChromaseedError('ERR_USAGE', `${label}: this ffmpeg's H.264 encoder takes no frame of ${tooLarge[1]}; make it smaller (--width) or write a .webm`);
+    if (tooLarge !== null) return new ChromaseedError('ERR_USAGE', `${label}: this ffmpeg's H.264 encoder takes no frame of ${tooLarge[1]}; make it smaller (--width)`);
     const err = ffmpegFailure(label, error ?? new Error('ffmpeg stopped early'), stderr);
     // The sound is the part a user can leave out, and an odd stream the likelier cause.
     // Not when the disk or the file-size limit (SIGXFSZ, `ulimit -f`) stopped it: sound has no part in that.

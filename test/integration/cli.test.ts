@@ -135,6 +135,12 @@ describe('chromaseed quantize', () => {
     expect(summary.warnings[1]).toMatch(/frame 0: pixel data ends early after 451709 of 460000 pixels/);
     const clean = JSON.parse((await runMain(['quantize', CARS, '-k', '4', '-o', out, '--json'])).stdout);
     expect(clean).toMatchObject({ playbackSeconds: 0.9, plays: 0, warnings: [] });
+    // A still has no playback; a PNG does not loop.
+    const still = JSON.parse((await runMain(['quantize', HIBISCUS, '-k', '4', '-o', path.join(tmp, 'summary-still.png'), '--json'])).stdout);
+    expect(still).toMatchObject({ playbackSeconds: null, plays: null });
+    // compare's figures carry them too.
+    const compared = JSON.parse((await runMain(['compare', truncated, '-k', '4', '--json', '-q'])).stdout);
+    expect(compared.warnings).toEqual(summary.warnings);
   });
 
   it('-o - streams the GIF to standard output, the same bytes as a file; refused with --json, to a terminal and for compare', async () => {
@@ -632,7 +638,7 @@ describe('chromaseed compare -o: palette room', () => {
     // 2 caption entries + 1 for transparency + 2 modes x 119 = 241: the original panel would get 15.
     const args = ['compare', CARS, '-k', '119', '--duration', '0.2', '--json'];
     const gifRun = await runMain([...args, '-o', path.join(tmp, 'room.gif')]);
-    expect([gifRun.code, gifRun.stderr]).toEqual([2, 'chromaseed: a side-by-side frame holds 256 colours, and 2 panels of k=119 leave the original panel fewer than 16; use -k 118 or less\n']);
+    expect([gifRun.code, gifRun.stderr]).toEqual([2, 'chromaseed: a GIF side-by-side frame holds 256 colours, and 2 panels of k=119 leave the original panel fewer than 16; use -k 118 or less, or write a video or PNG frames (full colour)\n']);
     // At k=118 the GIF's original panel gets 17 colours, and its caption says so.
     const out = path.join(tmp, 'room-118.gif');
     expect((await runMain(['compare', CARS, '-k', '118', '--duration', '0.2', '-q', '-o', out])).code).toBe(0);
@@ -706,7 +712,7 @@ describe('chromaseed compare -o: a side-by-side video or PNG has no palette, so 
   it('a GIF keeps its limit and its message', async () => {
     const dir = mkdtempSync(path.join(tmp, 'sbs-gif-'));
     const r = await runMain(['compare', CHAPLIN, '-k', '128', '--width', '320', '--duration', '1', '-o', path.join(dir, 'sbs128.gif')]);
-    expect([r.code, r.stderr]).toEqual([2, 'chromaseed: a side-by-side frame holds 256 colours, and 2 panels of k=128 leave the original panel fewer than 16; use -k 118 or less\n']);
+    expect([r.code, r.stderr]).toEqual([2, 'chromaseed: a GIF side-by-side frame holds 256 colours, and 2 panels of k=128 leave the original panel fewer than 16; use -k 118 or less, or write a video or PNG frames (full colour)\n']);
     expectOnly(dir, []);
   });
 });
@@ -858,6 +864,8 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['k zero', ['palette', HIBISCUS, '-k', '0'], 2, /--colors/],
     ['unknown option', ['quantize', CARS, '--colours', '8', '-o', 'x.gif'], 2, /Unknown argument/],
     // It said "Unknown arguments: ...", naming files as if they were options.
+    // -k forgotten: a number, not a file, stays yargs's unknown argument.
+    ['a number where an option was meant', ['quantize', CARS, '16', '-o', 'x.gif'], 2, /^chromaseed: Unknown argument: 16 \(see chromaseed --help\)\n$/],
     ['more files than the command reads', ['palette', HIBISCUS, CARS, NOTES], 2, new RegExp(`^chromaseed: palette reads one image; ${CARS}, ${NOTES} are more than that \\(run it once per file: a shell loop does many\\)\n$`)],
     ['missing input', ['quantize', 'nope.gif', '-o', 'x.gif'], 1, /nope\.gif: no such file/],
     // ffmpeg 4.1 (bundled) would draw it as text art; 5.1 finds no format in it.

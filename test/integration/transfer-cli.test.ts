@@ -214,6 +214,10 @@ describe('chromaseed transfer: each input has its own part', () => {
     expect(meadow).not.toEqual(title);
     const green = (hex: string) => parseInt(hex.slice(3, 5), 16) - Math.max(parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(5, 7), 16));
     expect(Math.max(...meadow.map(green))).toBeGreaterThan(Math.max(...title.map(green)));
+    // Said as the source's frames are read (the container states no length): it said --start.
+    const webm = await run(['transfer', path.join(corpus, 'videos/imageio__test.webm'), REALSHORT, '--source-start', '100', '-o', path.join(tmp, 'late-webm.gif')]);
+    expect(webm.code).toBe(1);
+    expect(webm.stderr).toMatch(/imageio__test\.webm: no frame comes out of the part asked for with --source-start; ask for a longer part\n$/);
     const late = await run(['transfer', CHI, REALSHORT, '--source-start', '60', '-o', path.join(tmp, 'late.gif')]);
     expect(late.code).toBe(1);
     expect(late.stderr).toMatch(/pillow__chi\.gif: --source-start is past the end \(it plays for [\d.]+ s\)\n$/);
