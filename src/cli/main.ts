@@ -168,6 +168,8 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
           .positional('image', { type: 'string', describe: 'the image (or animation, or video) to read' })
           .option('sort', { requiresArg: true, choices: PALETTE_SORTS, default: 'count', describe: 'order of the colours' })
           .option('vivid', { type: 'boolean', describe: 'favour salient colours over muted averages' })
+          .option('start', { requiresArg: true, type: 'string', describe: 'animation or video: start of the part whose colours are taken (seconds or hh:mm:ss.xxx)' })
+          .option('duration', { requiresArg: true, type: 'string', describe: 'animation or video: duration of that part [default: to the end]' })
           // Defaults given in the text, not to yargs, so that --json with an explicit --format can be refused.
           .option('format', { requiresArg: true, choices: PALETTE_FORMATS, describe: 'output format on stdout [default: text]' })
           .option('json', { type: 'boolean', describe: 'same as --format json' })

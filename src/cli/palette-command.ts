@@ -1,12 +1,12 @@
 import { ChromaseedError, throwIfAborted } from '../errors.js';
 import path from 'node:path';
-import { checkInput, openInput, sniffKind } from '../io/open-input.js';
+import { checkInput, openInput, refuseTimeForStill, sniffKind } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
 import { loadStill, stageFiles } from '../io/still.js';
 import { clusterInThread, kmeansPixelsInThread } from '../io/kmeans-thread.js';
 import { paletteOptionsOf } from './pick-options.js';
 import { formatPalette } from '../palette/format.js';
-import { resolveInputOptions } from '../options.js';
+import { resolveInputOptions, type InputOptions } from '../options.js';
 import { paletteFromKMeans, type KMeansPaletteSource } from '../palette/palette.js';
 import { clipPalette } from '../sequence/global-palette.js';
 import { sortPalette } from '../palette/sort.js';
@@ -33,7 +33,10 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal?: A
   if (overlay !== undefined) await checkExtraOutputPath(overlay, file, swatch, '--swatch picture');
   const { colors: k, init, restarts, metric, space, seed, maxIterations } = options;
   const engineOptions = { k, init, restarts, metric, space, seed, maxIterations };
-  const clip = await openClip(file, head, options.maxPixels);
+  // An animation's or a video's part, as the other commands take it; a still has none.
+  const part = resolveInputOptions({ maxPixels: options.maxPixels, ...(args.start !== undefined ? { start: args.start } : {}), ...(args.duration !== undefined ? { duration: args.duration } : {}) });
+  const clip = await openClip(file, head, part);
+  if (clip === null) refuseTimeForStill(file, 'still', part);
   let image: Frame | null = null;
   let result: KMeansPaletteSource & { distinctColors: number };
   if (clip !== null) {
@@ -87,9 +90,9 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal?: A
  * An input of more than one frame (an animated GIF, WebP or PNG, a video), opened; null for
  * a still, and for a GIF of one frame, which is read as the still it is.
  */
-async function openClip(file: string, head: Uint8Array, maxPixels: number): Promise<FrameSource | null> {
+async function openClip(file: string, head: Uint8Array, part: InputOptions): Promise<FrameSource | null> {
   const kind = sniffKind(head);
   if (kind === 'still') return null;
-  const source = await openInput(file, resolveInputOptions({ maxPixels }));
+  const source = await openInput(file, part);
   return kind === 'gif' && source.info.frameCount === 1 ? null : source;
 }

@@ -530,6 +530,13 @@ describe('chromaseed palette', () => {
     expect((await json(['palette', firstOnly, '-k', '6', '--json', '-q'])).colors).not.toEqual(whole.colors);
     const video = await json(['palette', REALSHORT, '-k', '4', '--json', '-q']);
     expect(video.colors).toHaveLength(4);
+    // A part of it, as transfer --source-start takes it; a still has none.
+    const part = await json(['palette', CARS, '-k', '6', '--start', '0.5', '--json', '-q']);
+    const partSource = await json(['transfer', CARS, HIBISCUS, '-k', '6', '--source-start', '0.5', '-o', path.join(tmp, 'palette-part.png'), '--json', '-q']);
+    expect(part.colors.map((c: { hex: string }) => c.hex)).toEqual(partSource.palette.map((c: { hex: string }) => c.hex));
+    expect(part.colors).not.toEqual(whole.colors);
+    const stillPart = await runMain(['palette', HIBISCUS, '--start', '1']);
+    expect([stillPart.code, stillPart.stderr]).toEqual([2, `chromaseed: --start: ${HIBISCUS} is a still image, which has no time; drop --start\n`]);
     expect(video.colors.reduce((t: number, c: { proportion: number }) => t + c.proportion, 0)).toBeCloseTo(1, 6);
     for (const flag of [['--vivid'], ['--overlay', path.join(tmp, 'clip-overlay.png')]]) {
       const r = await runMain(['palette', CARS, ...flag]);
