@@ -263,10 +263,13 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     // free slot needs none of it. Also the runs of equal indices in the two encodings of a
     // later frame (RUNS_MARGIN), with -1 standing for the transparent index not yet chosen.
     // A full power-of-two table (k = 16, 32, 64, ...) would double in size for a transparent
-    // index of its own (every LZW code one bit wider): an entry no changed pixel uses is
-    // looked for first, so the uses are counted for those too.
+    // index of its own (every LZW code one bit wider): on later frames an entry no changed
+    // pixel uses is looked for first, so the uses are counted for those too. Not on the
+    // first: its table becomes the global one, and with the transparent index appended
+    // (size, padded to a power of two) later frames that need one can still use it instead
+    // of a local table each.
     const fullTable = size > 1 && (size & (size - 1)) === 0;
-    const countUses = size === 256 || (fullTable && (pendingHasTransparency || comparesWithCanvas || mustClear));
+    const countUses = size === 256 || (fullTable && !first && (pendingHasTransparency || comparesWithCanvas || mustClear));
     let needsTransparency = false;
     let unchanged = 0;
     let plainRuns = 0;
@@ -312,10 +315,8 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     const spareForLater = first && opts.mayTurnTransparent === true;
     if (needsTransparency || mustClear || (comparesWithCanvas && anyUnchanged) || spareForLater) {
       // An index no changed pixel uses is free at no cost: where it turns transparent, the
-      // canvas shows that same colour. Not on the first frame below 256: its table becomes
-      // the global one, and with the transparent index appended (size, padded to a power of
-      // two) later frames that need one can still use it instead of a local table each.
-      if (countUses && (!first || size === 256)) for (let i = 0; i < size; i++) if (changedCounts[i] === 0) { transparentIndex = i; break; }
+      // canvas shows that same colour.
+      if (countUses) for (let i = 0; i < size; i++) if (changedCounts[i] === 0) { transparentIndex = i; break; }
       if (transparentIndex < 0 && size < 256) {
         transparentIndex = size;
         paletteLength = size + 1;
