@@ -4,7 +4,7 @@ import { ChromaseedError } from '../errors.js';
 import { clipWriterOptions, createFrameWriter, inputOptionsFor, outputKind } from '../io/frame-writer.js';
 import { clusterInThread } from '../io/kmeans-thread.js';
 import { checkInput, openInput, openReusable, refuseTimeForStill, sniffKind } from '../io/open-input.js';
-import { checkExtraOutputPath, checkOutputPath, realInput, refuseInputAsOutput, STDOUT } from '../io/output-file.js';
+import { checkExtraOutputPath, checkOutputPath, realInput, refuseInputAsOutput } from '../io/output-file.js';
 import { createQualityMeter } from '../metrics/quality.js';
 import { choice, leverGiven, TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import { asSourcePartError, inputOptionsOf, loopCountOf, outputNameOf, sequenceOptionsOf, sourceInputOptionsOf } from './pick-options.js';
@@ -51,10 +51,8 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   // The output's limits (a GIF's rate) bind the target's frames; a still target has no rate.
   const targetOptions = targetKind === 'still' ? inputOptions : inputOptionsFor(output, inputOptions);
   // Neither input may be replaced: the frame writer guards the target, this the source.
-  if (output !== STDOUT) {
-    await checkOutputPath(output, targetPath);
-    await refuseInputAsOutput(output, await realInput(sourcePath));
-  }
+  await checkOutputPath(output, targetPath);
+  await refuseInputAsOutput(output, await realInput(sourcePath));
   if (typeof args.swatch === 'string') {
     await checkExtraOutputPath(args.swatch, targetPath, output);
     await refuseInputAsOutput(args.swatch, await realInput(sourcePath));

@@ -12,6 +12,9 @@ import { trackTemp, untrackTemp } from './leftovers.js';
  * never sees half a file, and an interrupted run leaves the previous output untouched.
  */
 
+/** The output name that means standard output (a GIF streamed as it is encoded; a file named "-" is ./-). */
+export const STDOUT = '-';
+
 /**
  * `dir/.name.tmp-1a2b3c4d.ext`: hidden, unique, and keeping the extension for tools that look
  * at it. The name is cut short where it would pass the 255 bytes a file name may have: the
@@ -58,7 +61,7 @@ export async function realInput(inputPath: string | undefined): Promise<string |
 
 /** Throws ERR_OUTPUT when `outputPath` is the input file itself (after resolving links and `..`). */
 export async function refuseInputAsOutput(outputPath: string, input: string | undefined): Promise<void> {
-  if (input === undefined) return;
+  if (input === undefined || outputPath === STDOUT) return;
   if ((await realTarget(outputPath)) === input) {
     throw new ChromaseedError('ERR_USAGE', `${outputPath}: refusing to overwrite the input file; choose another output path`);
   }
@@ -91,9 +94,11 @@ export async function checkExtraOutputPath(extraPath: string, inputPath: string,
 
 /**
  * Checks that `outputPath` can be created: its directory exists and is writable, it is not a
- * directory itself, and it is not the input. Returns the absolute output path.
+ * directory itself, and it is not the input. Returns the absolute output path. Standard
+ * output (STDOUT) is no file: nothing to check, and it is returned as it is.
  */
 export async function checkOutputPath(outputPath: string, inputPath?: string): Promise<string> {
+  if (outputPath === STDOUT) return STDOUT;
   // Resolved by the system's rules (see realTarget), with no lexical fallback: that could
   // find a `./missing` where `link/../missing` does not exist.
   const given = path.dirname(outputPath);
@@ -174,9 +179,6 @@ export interface AtomicFile {
   /** Closes and deletes the temp file. Safe to call more than once, and after a failure. */
   abort(): Promise<void>;
 }
-
-/** The output name that means standard output (a GIF streamed as it is encoded; a file named "-" is ./-). */
-export const STDOUT = '-';
 
 /**
  * Standard output (or any stream) behind the AtomicFile interface, for `-o -`. Nothing can be
