@@ -81,5 +81,10 @@ export function loopCountForPlays(plays: number): number | undefined {
   return plays === 1 ? undefined : Math.max(0, plays - 1);
 }
 
+/** The other way: how often a GIF with this loop count plays (0 = forever; no loop block, once). */
+export function playsForLoopCount(loopCount: number | undefined): number {
+  return loopCount === undefined ? 1 : loopCount === 0 ? 0 : loopCount + 1;
+}
+
 /** The longest a GIF frame can be shown: its delay is 16 bits of centiseconds. */
 export const MAX_GIF_DELAY_MS = 655_350;

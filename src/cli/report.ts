@@ -1,5 +1,6 @@
 import { fstatSync, writeSync } from 'node:fs';
 import { ChromaseedError, systemReason } from '../errors.js';
+import { playsForLoopCount } from '../timing.js';
 import type { CliStreams } from './main.js';
 
 // What the commands print: numbers, counts and warnings, worded the same everywhere.
@@ -28,10 +29,9 @@ export function framesWritten(frames: number, written: { videoFrames?: number; s
   return sound === true ? `${counted} with sound` : counted;
 }
 
-/** What a GIF output's loop count means in plays (0 = forever; no loop block, one); null for other outputs, which do not loop. */
+/** What a GIF output's loop count means in plays (playsForLoopCount); null for other outputs, which do not loop. */
 export function playsOf(gif: boolean, loopCount: number | undefined): number | null {
-  if (!gif) return null;
-  return loopCount === undefined ? 1 : loopCount === 0 ? 0 : loopCount + 1;
+  return gif ? playsForLoopCount(loopCount) : null;
 }
 
 /** What --json says of how long the output plays: null for one frame (a still has no playback). */
