@@ -34,6 +34,20 @@ function layout(file: string): { depth: number; colourType: number; entries: num
   return { depth: ihdr[8], colourType: ihdr[9], entries: plte ? plte.data.length / 3 : 0, alphas: trns ? [...trns.data] : null };
 }
 
+/**
+ * `quantize INPUT -k 16 --duration 0.5` written once as numbered PNGs (in `tmp/name/`) and
+ * once as a GIF: the PNG files, in order, and the GIF's frames.
+ */
+async function framesBothWays(input: string, name: string): Promise<{ files: string[]; frames: Buffer[] }> {
+  const dir = path.join(tmp, name);
+  mkdirSync(dir);
+  const gif = path.join(tmp, `${name}.gif`);
+  const args = ['quantize', input, '-k', '16', '--duration', '0.5'];
+  await run([...args, '-o', path.join(dir, 'f-%02d.png')]);
+  await run([...args, '-o', gif]);
+  return { files: readdirSync(dir).sort().map((f) => path.join(dir, f)), frames: gifFrames(gif) };
+}
+
 async function rgbaOf(file: string): Promise<Buffer> {
   return sharp(file).ensureAlpha().raw().toBuffer();
 }
@@ -60,33 +74,21 @@ describe('PNG output', () => {
   });
 
   it("numbered frames of a video are the GIF's frames, at 4 bits for k = 16", async () => {
-    const dir = path.join(tmp, 'realshort');
-    mkdirSync(dir);
-    const gif = path.join(tmp, 'realshort.gif');
-    await run(['quantize', REALSHORT, '-k', '16', '--duration', '0.5', '-o', path.join(dir, 'f-%02d.png')]);
-    await run(['quantize', REALSHORT, '-k', '16', '--duration', '0.5', '-o', gif]);
-    const names = readdirSync(dir).sort();
-    const frames = gifFrames(gif);
-    expect(names).toHaveLength(frames.length);
+    const { files, frames } = await framesBothWays(REALSHORT, 'realshort');
+    expect(files).toHaveLength(frames.length);
     expect(frames.length).toBeGreaterThan(5);
-    for (const [i, name] of names.entries()) {
-      const file = path.join(dir, name);
+    for (const [i, file] of files.entries()) {
+      const name = path.basename(file);
       expect(layout(file), name).toMatchObject({ depth: 4, colourType: 3, alphas: null });
       expect((await rgbaOf(file)).equals(frames[i]), name).toBe(true);
     }
   });
 
   it('transparent pixels get one palette entry of alpha 0; the other pixels are as in the GIF', async () => {
-    const dir = path.join(tmp, 'earth');
-    mkdirSync(dir);
-    const gif = path.join(tmp, 'earth.gif');
-    await run(['quantize', EARTH_CLEAR, '-k', '16', '--duration', '0.5', '-o', path.join(dir, 'f-%02d.png')]);
-    await run(['quantize', EARTH_CLEAR, '-k', '16', '--duration', '0.5', '-o', gif]);
-    const names = readdirSync(dir).sort();
-    const frames = gifFrames(gif);
-    expect(names).toHaveLength(frames.length);
-    for (const [i, name] of names.entries()) {
-      const file = path.join(dir, name);
+    const { files, frames } = await framesBothWays(EARTH_CLEAR, 'earth');
+    expect(files).toHaveLength(frames.length);
+    for (const [i, file] of files.entries()) {
+      const name = path.basename(file);
       const { depth, colourType, entries, alphas } = layout(file);
       // 16 colours and the transparent entry: 8 bits.
       expect([depth, colourType, entries], name).toEqual([8, 3, 17]);
