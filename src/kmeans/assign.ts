@@ -4,6 +4,7 @@
  * returns how many labels changed.
  */
 import type { LloydScratch, PointSet } from './lloyd.js';
+import { foundBest, foundSecond, nearestTwoL1, nearestTwoL2, type CentreNeighbours } from './neighbours.js';
 
 // The four assignment loops below (full and Hamerly, L2 and L1) each spell out the
 // nearest-two-centres search rather than calling a shared helper: it is the innermost loop
@@ -11,14 +12,27 @@ import type { LloydScratch, PointSet } from './lloyd.js';
 // 1 MP photos at k = 16; one returning the index and leaving both distances in module
 // variables (no allocation) measured 2-13% slower on three photos at k = 4-64 (kmeansPixels,
 // best of 5, alternating with this code in one process), though not in isolation.
-export function assignAllL2(set: PointSet, centres: Float64Array, k: number, scratch: LloydScratch): number {
+// With `neighbours` (large k, see neighbours.ts) the search goes outward from a centre near
+// the point instead: its label when it has one, else the previous point's nearest (points
+// come in the order their colours were first met in the image, so neighbours are often alike).
+export function assignAllL2(set: PointSet, centres: Float64Array, k: number, scratch: LloydScratch, neighbours: CentreNeighbours | null = null): number {
   const { n, points } = set;
   const { labels, upper, lower } = scratch;
   let changes = 0;
+  let near = 0;
   for (let i = 0, p = 0; i < n; i++, p += 3) {
     const x = points[p];
     const y = points[p + 1];
     const z = points[p + 2];
+    if (neighbours !== null) {
+      const at = nearestTwoL2(x, y, z, centres, neighbours, labels[i] >= 0 ? labels[i] : near);
+      near = at;
+      if (labels[i] !== at) changes++;
+      labels[i] = at;
+      upper[i] = Math.sqrt(foundBest);
+      lower[i] = Math.sqrt(foundSecond);
+      continue;
+    }
     let best = Infinity;
     let second = Infinity;
     let bestAt = 0;
@@ -43,14 +57,24 @@ export function assignAllL2(set: PointSet, centres: Float64Array, k: number, scr
   return changes;
 }
 
-export function assignAllL1(set: PointSet, centres: Float64Array, k: number, scratch: LloydScratch): number {
+export function assignAllL1(set: PointSet, centres: Float64Array, k: number, scratch: LloydScratch, neighbours: CentreNeighbours | null = null): number {
   const { n, points } = set;
   const { labels, upper, lower } = scratch;
   let changes = 0;
+  let near = 0;
   for (let i = 0, p = 0; i < n; i++, p += 3) {
     const x = points[p];
     const y = points[p + 1];
     const z = points[p + 2];
+    if (neighbours !== null) {
+      const at = nearestTwoL1(x, y, z, centres, neighbours, labels[i] >= 0 ? labels[i] : near);
+      near = at;
+      if (labels[i] !== at) changes++;
+      labels[i] = at;
+      upper[i] = foundBest;
+      lower[i] = foundSecond;
+      continue;
+    }
     let best = Infinity;
     let second = Infinity;
     let bestAt = 0;
@@ -89,11 +113,12 @@ export function fillGaps(centres: Float64Array, k: number, gap: Float64Array, l1
 
 export function assignHamerlyL2(
   set: PointSet, centres: Float64Array, k: number, scratch: LloydScratch,
-  maxShift: number, maxAt: number, secondShift: number,
+  maxShift: number, maxAt: number, secondShift: number, neighbours: CentreNeighbours | null = null,
 ): number {
   const { n, points, weights } = set;
   const { labels, upper, lower, shift, gap, sums, totals } = scratch;
-  fillGaps(centres, k, gap, false);
+  // With neighbours, prepareNeighbours has filled the gaps from the same distances.
+  if (neighbours === null) fillGaps(centres, k, gap, false);
   let changes = 0;
   for (let i = 0, p = 0; i < n; i++, p += 3) {
     const a = labels[i];
@@ -119,17 +144,23 @@ export function assignHamerlyL2(
     let best = Infinity;
     let second = Infinity;
     let bestAt = 0;
-    for (let j = 0, c = 0; j < k; j++, c += 3) {
-      dx = x - centres[c];
-      dy = y - centres[c + 1];
-      dz = z - centres[c + 2];
-      const d = dx * dx + dy * dy + dz * dz;
-      if (d < second) {
-        if (d < best) {
-          second = best;
-          best = d;
-          bestAt = j;
-        } else second = d;
+    if (neighbours !== null) {
+      bestAt = nearestTwoL2(x, y, z, centres, neighbours, a);
+      best = foundBest;
+      second = foundSecond;
+    } else {
+      for (let j = 0, c = 0; j < k; j++, c += 3) {
+        dx = x - centres[c];
+        dy = y - centres[c + 1];
+        dz = z - centres[c + 2];
+        const d = dx * dx + dy * dy + dz * dz;
+        if (d < second) {
+          if (d < best) {
+            second = best;
+            best = d;
+            bestAt = j;
+          } else second = d;
+        }
       }
     }
     if (bestAt !== a) {
@@ -155,11 +186,11 @@ export function assignHamerlyL2(
 
 export function assignHamerlyL1(
   set: PointSet, centres: Float64Array, k: number, scratch: LloydScratch,
-  maxShift: number, maxAt: number, secondShift: number,
+  maxShift: number, maxAt: number, secondShift: number, neighbours: CentreNeighbours | null = null,
 ): number {
   const { n, points } = set;
   const { labels, upper, lower, shift, gap } = scratch;
-  fillGaps(centres, k, gap, true);
+  if (neighbours === null) fillGaps(centres, k, gap, true);
   let changes = 0;
   for (let i = 0, p = 0; i < n; i++, p += 3) {
     const a = labels[i];
@@ -181,14 +212,20 @@ export function assignHamerlyL1(
     let best = Infinity;
     let second = Infinity;
     let bestAt = 0;
-    for (let j = 0, c = 0; j < k; j++, c += 3) {
-      const d = Math.abs(x - centres[c]) + Math.abs(y - centres[c + 1]) + Math.abs(z - centres[c + 2]);
-      if (d < second) {
-        if (d < best) {
-          second = best;
-          best = d;
-          bestAt = j;
-        } else second = d;
+    if (neighbours !== null) {
+      bestAt = nearestTwoL1(x, y, z, centres, neighbours, a);
+      best = foundBest;
+      second = foundSecond;
+    } else {
+      for (let j = 0, c = 0; j < k; j++, c += 3) {
+        const d = Math.abs(x - centres[c]) + Math.abs(y - centres[c + 1]) + Math.abs(z - centres[c + 2]);
+        if (d < second) {
+          if (d < best) {
+            second = best;
+            best = d;
+            bestAt = j;
+          } else second = d;
+        }
       }
     }
     if (bestAt !== a) {

@@ -1,5 +1,6 @@
 import type { Metric } from '../types.js';
 import { assignAllL1, assignAllL2, assignHamerlyL1, assignHamerlyL2 } from './assign.js';
+import { createNeighbours, NEIGHBOURS_MIN_K, NEIGHBOURS_MIN_POINTS, prepareNeighbours, type CentreNeighbours } from './neighbours.js';
 import { accumulateSums, meansFromSums, reseedEmpty, sortByChannel, updateMedians } from './update.js';
 
 /**
@@ -46,6 +47,8 @@ export interface LloydScratch {
   /** Per cluster weight accumulated so far while scanning for medians. */
   cumulative: Float64Array;
   done: Uint8Array;
+  /** Centres ordered by distance from each other, for the assignment at large k. */
+  neighbours: CentreNeighbours;
 }
 
 export function createLloydScratch(): LloydScratch {
@@ -60,6 +63,7 @@ export function createLloydScratch(): LloydScratch {
     previous: new Float64Array(0),
     cumulative: new Float64Array(0),
     done: new Uint8Array(0),
+    neighbours: createNeighbours(),
   };
 }
 
@@ -114,8 +118,14 @@ export function lloyd(set: PointSet, centres: Float64Array, k: number, options: 
   if (l1 && set.orders === null) set.orders = sortByChannel(set);
   const labels = scratch.labels;
   labels.fill(-1, 0, n);
-  if (l1) assignAllL1(set, centres, k, scratch);
-  else assignAllL2(set, centres, k, scratch);
+  // At large k, each assignment searches the centres in order of distance (neighbours.ts).
+  const neighbours = k >= NEIGHBOURS_MIN_K && n >= NEIGHBOURS_MIN_POINTS * k ? scratch.neighbours : null;
+  const prepare = (): CentreNeighbours | null => {
+    if (neighbours !== null) prepareNeighbours(neighbours, centres, k, l1, scratch.gap);
+    return neighbours;
+  };
+  if (l1) assignAllL1(set, centres, k, scratch, prepare());
+  else assignAllL2(set, centres, k, scratch, prepare());
   if (!l1) accumulateSums(set, k, scratch);
 
   let iterations = 0;
@@ -152,12 +162,12 @@ export function lloyd(set: PointSet, centres: Float64Array, k: number, options: 
     const converged = !reseeded && squaredShift <= options.shiftTolerance;
     let changes: number;
     if (reseeded) {
-      changes = l1 ? assignAllL1(set, centres, k, scratch) : assignAllL2(set, centres, k, scratch);
+      changes = l1 ? assignAllL1(set, centres, k, scratch, prepare()) : assignAllL2(set, centres, k, scratch, prepare());
       if (!l1) accumulateSums(set, k, scratch);
     } else if (l1) {
-      changes = assignHamerlyL1(set, centres, k, scratch, maxShift, maxAt, secondShift);
+      changes = assignHamerlyL1(set, centres, k, scratch, maxShift, maxAt, secondShift, prepare());
     } else {
-      changes = assignHamerlyL2(set, centres, k, scratch, maxShift, maxAt, secondShift);
+      changes = assignHamerlyL2(set, centres, k, scratch, maxShift, maxAt, secondShift, prepare());
       // The sums are moved point by point as labels change; rebuild them now and then so
       // rounding cannot build up in Lab/Oklab (in RGB they are exact integers anyway).
       if ((iterations & 31) === 0) accumulateSums(set, k, scratch);
