@@ -4,7 +4,7 @@
  * returns how many labels changed.
  */
 import type { LloydScratch, PointSet } from './lloyd.js';
-import { foundBest, foundSecond, nearestTwoL1, nearestTwoL2, type CentreNeighbours } from './neighbours.js';
+import { foundBest, foundSecond, guessFor, nearestTwoL1, nearestTwoL2, prepareGuesses, type CentreNeighbours } from './neighbours.js';
 
 // The four assignment loops below (full and Hamerly, L2 and L1) each spell out the
 // nearest-two-centres search rather than calling a shared helper: it is the innermost loop
@@ -13,20 +13,19 @@ import { foundBest, foundSecond, nearestTwoL1, nearestTwoL2, type CentreNeighbou
 // variables (no allocation) measured 2-13% slower on three photos at k = 4-64 (kmeansPixels,
 // best of 5, alternating with this code in one process), though not in isolation.
 // With `neighbours` (large k, see neighbours.ts) the search goes outward from a centre near
-// the point instead: its label when it has one, else the previous point's nearest (points
-// come in the order their colours were first met in the image, so neighbours are often alike).
+// the point instead: its label when it has one, else the centre nearest to its cell.
 export function assignAllL2(set: PointSet, centres: Float64Array, k: number, scratch: LloydScratch, neighbours: CentreNeighbours | null = null): number {
   const { n, points } = set;
   const { labels, upper, lower } = scratch;
   let changes = 0;
-  let near = 0;
+  // Labels are -1 on a first assignment (lloyd fills them), the last step's after a reseed.
+  if (neighbours !== null && n > 0 && labels[0] < 0) prepareGuesses(neighbours, points, n, centres);
   for (let i = 0, p = 0; i < n; i++, p += 3) {
     const x = points[p];
     const y = points[p + 1];
     const z = points[p + 2];
     if (neighbours !== null) {
-      const at = nearestTwoL2(x, y, z, centres, neighbours, labels[i] >= 0 ? labels[i] : near);
-      near = at;
+      const at = nearestTwoL2(x, y, z, centres, neighbours, labels[i] >= 0 ? labels[i] : guessFor(neighbours, x, y, z));
       if (labels[i] !== at) changes++;
       labels[i] = at;
       upper[i] = Math.sqrt(foundBest);
@@ -61,14 +60,14 @@ export function assignAllL1(set: PointSet, centres: Float64Array, k: number, scr
   const { n, points } = set;
   const { labels, upper, lower } = scratch;
   let changes = 0;
-  let near = 0;
+  // Labels are -1 on a first assignment (lloyd fills them), the last step's after a reseed.
+  if (neighbours !== null && n > 0 && labels[0] < 0) prepareGuesses(neighbours, points, n, centres);
   for (let i = 0, p = 0; i < n; i++, p += 3) {
     const x = points[p];
     const y = points[p + 1];
     const z = points[p + 2];
     if (neighbours !== null) {
-      const at = nearestTwoL1(x, y, z, centres, neighbours, labels[i] >= 0 ? labels[i] : near);
-      near = at;
+      const at = nearestTwoL1(x, y, z, centres, neighbours, labels[i] >= 0 ? labels[i] : guessFor(neighbours, x, y, z));
       if (labels[i] !== at) changes++;
       labels[i] = at;
       upper[i] = foundBest;

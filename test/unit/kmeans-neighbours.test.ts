@@ -87,9 +87,11 @@ describe('nearest two centres, searched outward from a centre (large k)', () => 
     const k = 64;
     const n = 3000;
     const rng = createRng(5);
-    const points = new Float64Array(n * 3).map(() => Math.floor(rng() * 256));
-    const set: PointSet = { n, points, weights: new Float64Array(n).fill(1), orders: null };
-    for (const l1 of [false, true]) {
+    const spread = new Float64Array(n * 3).map(() => Math.floor(rng() * 256));
+    // All points on one plane: a channel the first assignment's guess grid cannot divide.
+    const flat = spread.map((v, i) => (i % 3 === 2 ? 128 : v));
+    for (const [points, l1] of [[spread, false], [spread, true], [flat, false]] as const) {
+      const set: PointSet = { n, points, weights: new Float64Array(n).fill(1), orders: null };
       const plain = createLloydScratch();
       const searched = createLloydScratch();
       reserveLloydScratch(plain, n, k);
