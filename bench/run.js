@@ -12,14 +12,15 @@ const benches = [
   ['k-means vs scikit-learn (issue 2)', 'kmeans-bench.js'],
   ['pixel mapping', 'map-bench.js'],
   ['animation quality, flicker and speed vs ffmpeg (issues 3, 4)', 'quantize-bench.js'],
+  ['animation at k = 256, a few clips', 'quantize-bench.js', ['--k', '256', '--only', 'muybridge|chi|cars|realshort|test.webm|320x240']],
   ['streaming memory (issue 3)', 'memory-bench.js'],
   ['palette transfer: what each method trades off', 'transfer-bench.js'],
 ];
 let failed = 0;
-for (const [title, file] of benches) {
+for (const [title, file, args = []] of benches) {
   if (only && !file.startsWith(only)) continue;
   console.log(`\n## ${title}\n`);
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bench', file), ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bench', file), ...args, ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });
   if (r.status !== 0) failed++;
 }
 process.exitCode = failed ? 1 : 0;
