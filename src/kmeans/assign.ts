@@ -18,14 +18,21 @@ export function assignAllL2(set: PointSet, centres: Float64Array, k: number, scr
   const { n, points } = set;
   const { labels, upper, lower } = scratch;
   let changes = 0;
-  // Labels are -1 on a first assignment (lloyd fills them), the last step's after a reseed.
-  if (neighbours !== null && n > 0 && labels[0] < 0) prepareGuesses(neighbours, points, n, centres);
+  // Labels are -1 on a first assignment (lloyd fills them), the last step's after a reseed;
+  // the guess grid is made when a point without one first needs it.
+  let guessing = false;
   for (let i = 0, p = 0; i < n; i++, p += 3) {
     const x = points[p];
     const y = points[p + 1];
     const z = points[p + 2];
     if (neighbours !== null) {
-      const at = nearestTwoL2(x, y, z, centres, neighbours, labels[i] >= 0 ? labels[i] : guessFor(neighbours, x, y, z));
+      let from = labels[i];
+      if (from < 0) {
+        if (!guessing) prepareGuesses(neighbours, points, n, centres);
+        guessing = true;
+        from = guessFor(neighbours, x, y, z);
+      }
+      const at = nearestTwoL2(x, y, z, centres, neighbours, from);
       if (labels[i] !== at) changes++;
       labels[i] = at;
       upper[i] = Math.sqrt(foundBest);
@@ -60,14 +67,21 @@ export function assignAllL1(set: PointSet, centres: Float64Array, k: number, scr
   const { n, points } = set;
   const { labels, upper, lower } = scratch;
   let changes = 0;
-  // Labels are -1 on a first assignment (lloyd fills them), the last step's after a reseed.
-  if (neighbours !== null && n > 0 && labels[0] < 0) prepareGuesses(neighbours, points, n, centres);
+  // Labels are -1 on a first assignment (lloyd fills them), the last step's after a reseed;
+  // the guess grid is made when a point without one first needs it.
+  let guessing = false;
   for (let i = 0, p = 0; i < n; i++, p += 3) {
     const x = points[p];
     const y = points[p + 1];
     const z = points[p + 2];
     if (neighbours !== null) {
-      const at = nearestTwoL1(x, y, z, centres, neighbours, labels[i] >= 0 ? labels[i] : guessFor(neighbours, x, y, z));
+      let from = labels[i];
+      if (from < 0) {
+        if (!guessing) prepareGuesses(neighbours, points, n, centres);
+        guessing = true;
+        from = guessFor(neighbours, x, y, z);
+      }
+      const at = nearestTwoL1(x, y, z, centres, neighbours, from);
       if (labels[i] !== at) changes++;
       labels[i] = at;
       upper[i] = foundBest;

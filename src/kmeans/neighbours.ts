@@ -43,8 +43,9 @@ export interface CentreNeighbours {
   keys: Float64Array;
   /** Where a point with no label starts its search: the centre nearest to its cell's middle (see `prepareGuesses`). */
   guess: Uint8Array;
-  /** The guess grid's box: lower corner and cells per unit, per channel. */
+  /** The guess grid's box: lower corner and cells per unit, per channel; and its cells per channel. */
   box: Float64Array;
+  cells: number;
 }
 
 /**
@@ -64,7 +65,7 @@ export const NEIGHBOURS_MIN_POINTS = 16;
 
 export function createNeighbours(): CentreNeighbours {
   const none = new Float64Array(0);
-  return { pair: none, order: new Uint8Array(0), ordered: none, sortedAt: none, travel: 0, seen: none, k: 0, l1: false, gap: none, widest: 0, keys: none, guess: new Uint8Array(GUESS_CELLS ** 3), box: new Float64Array(6) };
+  return { pair: none, order: new Uint8Array(0), ordered: none, sortedAt: none, travel: 0, seen: none, k: 0, l1: false, gap: none, widest: 0, keys: none, guess: new Uint8Array(GUESS_CELLS ** 3), box: new Float64Array(6), cells: 1 };
 }
 
 /**
@@ -96,7 +97,9 @@ export function prepareNeighbours(nb: CentreNeighbours, centres: Float64Array, k
       const d = l1 ? Math.abs(dx) + Math.abs(dy) + Math.abs(dz) : Math.sqrt(dx * dx + dy * dy + dz * dz);
       if (d > moved) moved = d;
     }
-    nb.travel += moved;
+    // Rounded up, so that no move is lost to rounding however large the sum has grown: the
+    // allowance must never fall short of the true moves.
+    if (moved > 0) nb.travel = (nb.travel + moved) * (1 + 2 ** -50);
   }
   nb.seen.set(centres.subarray(0, k * 3));
   nb.l1 = l1;
@@ -121,6 +124,12 @@ export function prepareNeighbours(nb: CentreNeighbours, centres: Float64Array, k
   }
   nb.k = k;
   nb.widest = widest;
+  // Keep `travel` on the scale of these centres (after other runs, restarts, another space):
+  // start the count afresh, every row to be sorted again, once it has grown far beyond them.
+  if (!(nb.travel <= 2 ** 20 * widest)) {
+    nb.sortedAt.fill(-1, 0, k);
+    nb.travel = 0;
+  }
 }
 
 /**
@@ -175,29 +184,38 @@ function sortRow(nb: CentreNeighbours, g: number): void {
   // Sort keys pack the distance, scaled to 44 bits, above the centre's index (8 bits): a
   // plain numeric sort of doubles then orders the indices, with no comparator to call.
   // The packed distance is rounded down, so `ordered` holds lower bounds, in order.
-  const scale = nb.widest > 0 ? 2 ** 44 / nb.widest : 1;
+  // (Divided by widest first: 2^44 / widest overflows for widest below 1e-295.)
+  const widest = nb.widest > 0 ? nb.widest : 1;
   let m = 0;
-  for (let j = 0; j < k; j++) if (j !== g) keys[m++] = Math.floor(pair[row + j] * scale) * 256 + j;
+  for (let j = 0; j < k; j++) if (j !== g) keys[m++] = Math.floor((pair[row + j] / widest) * 2 ** 44) * 256 + j;
   const list = keys.subarray(0, m).sort();
   for (let t = 0; t < m; t++) {
     const key = list[t];
     order[row + t] = key % 256;
-    ordered[row + t] = Math.floor(key / 256) / scale;
+    ordered[row + t] = (Math.floor(key / 256) / 2 ** 44) * widest;
   }
   nb.sortedAt[g] = nb.travel;
 }
 
-/** Cells per channel of the grid that gives unlabelled points a centre to search from. */
-const GUESS_CELLS = 12;
+/**
+ * Cells per channel, at most, of the grid that gives unlabelled points a centre to search
+ * from; fewer for fewer points (one search per cell must cost less than it saves: at k = 32
+ * and 520 points, 12 per channel made a first assignment 8 times as slow as checking every
+ * centre).
+ */
+const GUESS_CELLS = 8;
 
 /**
  * For a first assignment, where points have no label yet: the box around the points is cut
- * into GUESS_CELLS^3 cells and each cell's middle gets its nearest centre, so a point's search
- * starts from a centre near it. (The previous point's nearest, which came free, was a poor
- * start on video frames: the first assignments took a quarter of a 320x240 clip's time at
- * k = 256.) Costs one pass over the points and one search per cell.
+ * into cells (up to GUESS_CELLS per channel, about one per 4 points) and each cell's middle
+ * gets its nearest centre, so a point's search starts from a centre near it. (The previous
+ * point's nearest, which came free, was a poor start on video frames: the first assignments
+ * took a quarter of a 320x240 clip's time at k = 256.) Costs one pass over the points and
+ * one search per cell.
  */
 export function prepareGuesses(nb: CentreNeighbours, points: Float64Array, n: number, centres: Float64Array): void {
+  const cells = Math.max(1, Math.min(GUESS_CELLS, Math.floor(Math.cbrt(n / 4))));
+  nb.cells = cells;
   const box = nb.box;
   for (let c = 0; c < 3; c++) {
     let lo = Infinity;
@@ -208,7 +226,7 @@ export function prepareGuesses(nb: CentreNeighbours, points: Float64Array, n: nu
       if (v > hi) hi = v;
     }
     box[c] = lo;
-    box[c + 3] = hi > lo ? GUESS_CELLS / (hi - lo) : 0;
+    box[c + 3] = hi > lo ? cells / (hi - lo) : 0;
   }
   const search = nb.l1 ? nearestTwoL1 : nearestTwoL2;
   const step = (c: number) => (box[c + 3] > 0 ? 1 / box[c + 3] : 0);
@@ -216,9 +234,9 @@ export function prepareGuesses(nb: CentreNeighbours, points: Float64Array, n: nu
   const s1 = step(1);
   const s2 = step(2);
   let g = 0;
-  for (let a = 0, cell = 0; a < GUESS_CELLS; a++) {
-    for (let b = 0; b < GUESS_CELLS; b++) {
-      for (let c = 0; c < GUESS_CELLS; c++, cell++) {
+  for (let a = 0, cell = 0; a < cells; a++) {
+    for (let b = 0; b < cells; b++) {
+      for (let c = 0; c < cells; c++, cell++) {
         g = search(box[0] + (a + 0.5) * s0, box[1] + (b + 0.5) * s1, box[2] + (c + 0.5) * s2, centres, nb, g);
         nb.guess[cell] = g;
       }
@@ -228,13 +246,19 @@ export function prepareGuesses(nb: CentreNeighbours, points: Float64Array, n: nu
 
 /** The centre to start a search from for a point with no label (see `prepareGuesses`). */
 export function guessFor(nb: CentreNeighbours, x: number, y: number, z: number): number {
-  const box = nb.box;
-  const last = GUESS_CELLS - 1;
+  const { box, cells } = nb;
+  const last = cells - 1;
   const a = Math.min(last, ((x - box[0]) * box[3]) | 0);
   const b = Math.min(last, ((y - box[1]) * box[4]) | 0);
   const c = Math.min(last, ((z - box[2]) * box[5]) | 0);
-  return nb.guess[(a * GUESS_CELLS + b) * GUESS_CELLS + c];
+  return nb.guess[(a * cells + b) * cells + c];
 }
+
+/**
+ * Absolute slack for distances too small for relative rounding bounds: squared distances
+ * below 2^-1022 lose precision (gradual underflow), up to ~3e-162 once square-rooted.
+ */
+const MIN_PAD = 1e-150;
 
 /** Nearest and second-nearest distances found by the last search (squared for Euclidean). */
 export let foundBest = 0;
@@ -258,7 +282,7 @@ export function nearestTwoL2(x: number, y: number, z: number, centres: Float64Ar
   let second = Infinity;
   let bestAt = g;
   const fromG = Math.sqrt(best);
-  const pad = nb.widest * 1e-12;
+  const pad = nb.widest * 1e-12 + MIN_PAD;
   let limit = Infinity;
   for (let t = 0; t < k - 1; t++) {
     // Every centre from here on is at least this far from g now, and so out of reach.
@@ -296,7 +320,7 @@ export function nearestTwoL1(x: number, y: number, z: number, centres: Float64Ar
   let second = Infinity;
   let bestAt = g;
   const fromG = best;
-  const pad = nb.widest * 1e-12;
+  const pad = nb.widest * 1e-12 + MIN_PAD;
   let limit = Infinity;
   for (let t = 0; t < k - 1; t++) {
     // Every centre from here on is at least this far from g now, and so out of reach.

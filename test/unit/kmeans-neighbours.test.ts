@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assignAllL1, assignAllL2, assignHamerlyL1, assignHamerlyL2 } from '../../src/kmeans/assign.js';
 import { createLloydScratch, reserveLloydScratch, type PointSet } from '../../src/kmeans/lloyd.js';
 import { createNeighbours, foundBest, foundSecond, nearestTwoL1, nearestTwoL2, prepareNeighbours } from '../../src/kmeans/neighbours.js';
+import { kmeansPoints } from '../../src/kmeans/kmeans.js';
 import { createRng } from '../../src/kmeans/random.js';
 
 // At large k the assignment step searches the centres in order of distance; it must give
@@ -82,6 +83,49 @@ describe('nearest two centres, searched outward from a centre (large k)', () => 
       });
     }
   }
+
+  it('stays exact on one set of neighbours reused across scales, from 1e-300 to 1e20 (moves lost to rounding, keys that overflow, distances that underflow)', () => {
+    // A review found all three: a running sum of moves that had outgrown new, small moves;
+    // sort keys scaled by 2^44 / widest, infinite below 1e-295; and Euclidean distances
+    // below 1e-150, whose squares lose their precision.
+    const k = 48;
+    const rng = createRng(11);
+    for (const l1 of [false, true]) {
+      const nb = createNeighbours();
+      const gap = new Float64Array(k);
+      for (const scale of [1, 1e20, 1, 1e-160, 1e-300, 1]) {
+        const centres = new Float64Array(k * 3).map(() => Math.floor(rng() * 64) * 4 * scale);
+        for (let step = 0; step < 40; step++) {
+          // Moves far smaller than the centres' spread, many times over.
+          for (let i = 0; i < k * 3; i++) centres[i] += (rng() - 0.5) * 1e-9 * scale;
+          prepareNeighbours(nb, centres, k, l1, gap);
+          for (let q = 0; q < 60; q++) {
+            const x = rng() * 256 * scale;
+            const y = rng() * 256 * scale;
+            const z = rng() * 256 * scale;
+            const [at, best, second] = bruteForce(x, y, z, centres, k, l1);
+            const found = (l1 ? nearestTwoL1 : nearestTwoL2)(x, y, z, centres, nb, Math.floor(rng() * k));
+            expect([found, foundBest, foundSecond]).toEqual([at, best, second]);
+          }
+        }
+      }
+    }
+  });
+
+  it('an engine that clustered vast coordinates before clusters ordinary ones as a fresh one does', () => {
+    const points = (scale: number) => {
+      const rng = createRng(3);
+      return new Float64Array(9000).map(() => rng() * scale);
+    };
+    const options = { k: 64, seed: 5, restarts: 1 };
+    for (const metric of ['euclidean', 'manhattan'] as const) {
+      const before = kmeansPoints(points(255), null, { ...options, metric });
+      kmeansPoints(points(1e20), null, { ...options, metric });
+      const after = kmeansPoints(points(255), null, { ...options, metric });
+      expect(after.inertia).toBe(before.inertia);
+      expect(after.centroids).toEqual(before.centroids);
+    }
+  });
 
   it('gives the assignment steps the labels and bounds of a scan of every centre, Lloyd step after Lloyd step', () => {
     const k = 64;
