@@ -17,28 +17,12 @@ import { foundBest, foundSecond, guessFor, nearestTwoL1, nearestTwoL2, prepareGu
 export function assignAllL2(set: PointSet, centres: Float64Array, k: number, scratch: LloydScratch, neighbours: CentreNeighbours | null = null): number {
   const { n, points } = set;
   const { labels, upper, lower } = scratch;
+  if (neighbours !== null) return assignAllOrdered(set, centres, scratch, neighbours, false);
   let changes = 0;
-  // Labels are -1 on a first assignment (lloyd fills them), the last step's after a reseed;
-  // the guess grid is made when a point without one first needs it.
-  let guessing = false;
   for (let i = 0, p = 0; i < n; i++, p += 3) {
     const x = points[p];
     const y = points[p + 1];
     const z = points[p + 2];
-    if (neighbours !== null) {
-      let from = labels[i];
-      if (from < 0) {
-        if (!guessing) prepareGuesses(neighbours, points, n, centres);
-        guessing = true;
-        from = guessFor(neighbours, x, y, z);
-      }
-      const at = nearestTwoL2(x, y, z, centres, neighbours, from);
-      if (labels[i] !== at) changes++;
-      labels[i] = at;
-      upper[i] = Math.sqrt(foundBest);
-      lower[i] = Math.sqrt(foundSecond);
-      continue;
-    }
     let best = Infinity;
     let second = Infinity;
     let bestAt = 0;
@@ -66,28 +50,12 @@ export function assignAllL2(set: PointSet, centres: Float64Array, k: number, scr
 export function assignAllL1(set: PointSet, centres: Float64Array, k: number, scratch: LloydScratch, neighbours: CentreNeighbours | null = null): number {
   const { n, points } = set;
   const { labels, upper, lower } = scratch;
+  if (neighbours !== null) return assignAllOrdered(set, centres, scratch, neighbours, true);
   let changes = 0;
-  // Labels are -1 on a first assignment (lloyd fills them), the last step's after a reseed;
-  // the guess grid is made when a point without one first needs it.
-  let guessing = false;
   for (let i = 0, p = 0; i < n; i++, p += 3) {
     const x = points[p];
     const y = points[p + 1];
     const z = points[p + 2];
-    if (neighbours !== null) {
-      let from = labels[i];
-      if (from < 0) {
-        if (!guessing) prepareGuesses(neighbours, points, n, centres);
-        guessing = true;
-        from = guessFor(neighbours, x, y, z);
-      }
-      const at = nearestTwoL1(x, y, z, centres, neighbours, from);
-      if (labels[i] !== at) changes++;
-      labels[i] = at;
-      upper[i] = foundBest;
-      lower[i] = foundSecond;
-      continue;
-    }
     let best = Infinity;
     let second = Infinity;
     let bestAt = 0;
@@ -105,6 +73,37 @@ export function assignAllL1(set: PointSet, centres: Float64Array, k: number, scr
     labels[i] = bestAt;
     upper[i] = best;
     lower[i] = second;
+  }
+  return changes;
+}
+
+/**
+ * The full assignment by the ordered search (large k). Labels are -1 on a first assignment
+ * (lloyd fills them), the last step's after a reseed; the guess grid is made when a point
+ * without one first needs it.
+ */
+function assignAllOrdered(set: PointSet, centres: Float64Array, scratch: LloydScratch, neighbours: CentreNeighbours, l1: boolean): number {
+  const { n, points } = set;
+  const { labels, upper, lower } = scratch;
+  const search = l1 ? nearestTwoL1 : nearestTwoL2;
+  let changes = 0;
+  let guessing = false;
+  for (let i = 0, p = 0; i < n; i++, p += 3) {
+    const x = points[p];
+    const y = points[p + 1];
+    const z = points[p + 2];
+    let from = labels[i];
+    if (from < 0) {
+      if (!guessing) prepareGuesses(neighbours, points, n, centres);
+      guessing = true;
+      from = guessFor(neighbours, x, y, z);
+    }
+    const at = search(x, y, z, centres, neighbours, from);
+    if (labels[i] !== at) changes++;
+    labels[i] = at;
+    // Hamerly's bounds are distances: the squared Euclidean ones are rooted.
+    upper[i] = l1 ? foundBest : Math.sqrt(foundBest);
+    lower[i] = l1 ? foundSecond : Math.sqrt(foundSecond);
   }
   return changes;
 }
