@@ -4,9 +4,9 @@ import { checkInput, openInput, refuseTimeForStill, sniffKind } from '../io/open
 import { checkExtraOutputPath } from '../io/output-file.js';
 import { loadStill, stageFiles } from '../io/still.js';
 import { clusterInThread, kmeansPixelsInThread } from '../io/kmeans-thread.js';
-import { paletteOptionsOf } from './pick-options.js';
+import { inputOptionsOf, paletteOptionsOf } from './pick-options.js';
 import { formatPalette } from '../palette/format.js';
-import { resolveInputOptions, type InputOptions } from '../options.js';
+import type { InputOptions } from '../options.js';
 import { paletteFromKMeans, type KMeansPaletteSource } from '../palette/palette.js';
 import { clipPalette } from '../sequence/global-palette.js';
 import { sortPalette } from '../palette/sort.js';
@@ -34,7 +34,7 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal?: A
   const { colors: k, init, restarts, metric, space, seed, maxIterations } = options;
   const engineOptions = { k, init, restarts, metric, space, seed, maxIterations };
   // An animation's or a video's part, as the other commands take it; a still has none.
-  const part = resolveInputOptions({ maxPixels: options.maxPixels, ...(args.start !== undefined ? { start: args.start } : {}), ...(args.duration !== undefined ? { duration: args.duration } : {}) });
+  const part = inputOptionsOf(args);
   const clip = await openClip(file, head, part);
   if (clip === null) refuseTimeForStill(file, 'still', part);
   let image: Frame | null = null;
