@@ -342,16 +342,18 @@ async function singlePngWriter(file: string, options: FrameWriterOptions): Promi
   // An uncertain count (a video's, which its sound or subtitles may have set) is not refused up front: its second frame, if any, is.
   if (options.frameCount !== undefined && options.frameCount > 1 && options.frameCountUncertain !== true) throw tooMany();
   const out = await createAtomicFile(file, options.inputPath);
-  // How the frame becomes PNG bytes at `finish` (a second frame is refused first).
-  let encode: (() => Promise<Uint8Array>) | null = null;
+  // The frame's PNG, encoded as it comes (so the caller's buffers are free once write resolves) and written at `finish`.
+  let png: Uint8Array | null = null;
   let state: 'open' | 'done' | 'aborted' = 'open';
-  async function keep(encoder: () => Promise<Uint8Array>): Promise<void> {
-    if (encode !== null) {
+  async function keep(encode: () => Promise<Uint8Array>): Promise<void> {
+    try {
+      if (png !== null) throw tooMany();
+      png = await encode();
+    } catch (err) {
       state = 'aborted';
       await out.abort();
-      throw tooMany();
+      throw err;
     }
-    encode = encoder;
   }
   return {
     async write(f) {
@@ -362,7 +364,6 @@ async function singlePngWriter(file: string, options: FrameWriterOptions): Promi
     async writeRgba(f) {
       if (state !== 'open') throw new Error(`${file}: write after ${state}`);
       checkTimedFrame(f, options.width, options.height);
-      // Copied now: the caller may reuse its buffer once this resolves.
       const rgba = new Uint8Array(options.width * options.height * 4);
       const anyTransparent = copyRgbaForOutput(f.data, rgba, 0);
       await keep(() => encodeRgbaPng(rgba, options.width, options.height, !anyTransparent));
@@ -371,8 +372,8 @@ async function singlePngWriter(file: string, options: FrameWriterOptions): Promi
       if (state !== 'open') throw new Error(`${file}: finish after ${state}`);
       state = 'done';
       try {
-        if (encode === null) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
-        await out.write(await encode());
+        if (png === null) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
+        await out.write(png);
         return { bytes: await out.commit() };
       } catch (err) {
         await out.abort();
