@@ -6,6 +6,7 @@ import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { crc32, createIndexedPngEncoder } from '../../src/encode/png-encode.js';
+import { createRng } from '../../src/kmeans/random.js';
 import { createFramePngEncoder } from '../../src/io/png-sequence.js';
 import { expandToRgba } from '../../src/pipeline/expand-frame.js';
 import type { IndexedFrame } from '../../src/types.js';
@@ -17,25 +18,13 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const deflate = (data: Uint8Array): Uint8Array => zlib.deflateSync(data);
 const encode = (frame: IndexedFrame): Uint8Array | null => createIndexedPngEncoder(frame.width, frame.height, deflate).encode(frame);
 
-/** A seeded generator (mulberry32), so every run tests the same frames. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * A frame of `size` distinct colours, every one drawn (the first `size` pixels, then random
  * ones), with about `clearShare` of the other pixels transparent. The palette array is longer
  * than `size` colours, as the pipeline's are, with junk after them.
  */
 function makeFrame(width: number, height: number, size: number, clearShare: number, seed: number): IndexedFrame {
-  const rnd = random(seed);
+  const rnd = createRng(seed); // seeded: every run tests the same frames
   const n = width * height;
   const palette = new Uint8Array(768).map(() => Math.floor(rnd() * 256));
   for (let i = 0; i < size; i++) palette.set([i, 255 - i, (i * 37) & 255], i * 3); // distinct colours
