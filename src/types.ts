@@ -41,6 +41,12 @@ export interface ClipInfo {
    * keeps transparency from the start.
    */
   readonly mayTurnTransparent?: boolean;
+  /**
+   * True for frames decoded from a video stream: sensor noise and compression change nearly
+   * every pixel of every frame, so each output frame is a whole-frame encode (a GIF's frames
+   * mostly repeat the last one). The GIF writer's choice of an encoder thread reads it.
+   */
+  readonly changesEveryFrame?: boolean;
 }
 
 /** Where a clip's sound is: its file, and the part of it the frames were read from. */

@@ -32,6 +32,8 @@ export interface FrameWriterOptions {
   sound?: SoundSource | undefined;
   /** Frames after the first may be partly transparent (ClipInfo.mayTurnTransparent): a WebM keeps transparency even when the first frame has none, and a GIF's first frame carries a transparent index (for Pillow). */
   mayTurnTransparent?: boolean | undefined;
+  /** Nearly every pixel changes from frame to frame (ClipInfo.changesEveryFrame): a GIF is encoded on a thread of its own even for a short clip. */
+  changesEveryFrame?: boolean | undefined;
   /** Where the output named "-" (STDOUT) goes, a GIF: the process's standard output unless given. */
   stdout?: NodeJS.WritableStream | undefined;
 }
@@ -41,6 +43,7 @@ export function clipWriterOptions(info: ClipInfo, inputPath: string, keepSound: 
   return {
     width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath,
     frameCount: info.frameCount, frameCountUncertain: info.frameCountUncertain, sound: keepSound ? info.sound : undefined, mayTurnTransparent: info.mayTurnTransparent,
+    changesEveryFrame: info.changesEveryFrame,
   };
 }
 
@@ -118,7 +121,7 @@ const gifFramesAhead = (pixels: number): number => Math.max(3, Math.min(16, Math
 
 async function gifWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
   const out = file === STDOUT ? createStreamOutput(options.stdout ?? process.stdout) : await createAtomicFile(file, options.inputPath);
-  const encoder = openGifEncoder({ width: options.width, height: options.height, loopCount: options.loopCount, differencing: true, mayTurnTransparent: options.mayTurnTransparent === true }, options.frameCount);
+  const encoder = openGifEncoder({ width: options.width, height: options.height, loopCount: options.loopCount, differencing: true, mayTurnTransparent: options.mayTurnTransparent === true }, options.frameCount, options.changesEveryFrame === true);
   // Encoded bytes, in frame order, not yet written. Each promise gets a no-op catch at once
   // so a failure is reported where it is awaited, not as an unhandled rejection.
   const ahead: Promise<Uint8Array>[] = [];

@@ -169,7 +169,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   const fps = opts.fps ?? (capped ? opts.maxFps! : probe.fps);
   // loopCount 0: a GIF made from a video loops forever, as ffmpeg's own GIF output does.
   const info: ClipInfo = {
-    width, height, fps, loopCount: 0,
+    width, height, fps, loopCount: 0, changesEveryFrame: true,
     frameCount: estimateFrames(probe, fps, opts.startSec, opts.durationSec),
     ...(probe.otherStreams === true ? { frameCountUncertain: true } : {}),
     ...(probe.alpha === true ? { mayTurnTransparent: true } : {}),

@@ -106,6 +106,8 @@ describe('openVideo', () => {
     expect(info.fps).toBeCloseTo(30.02, 2);
     expect(frames.length).toBe(36);
     expect(info.frameCount).toBe(36);
+    // What makes a GIF writer encode on a thread of its own (see gif-thread.ts).
+    expect(info.changesEveryFrame).toBe(true);
     for (const f of frames) {
       expect(f.data.length).toBe(320 * 240 * 4);
       expect(f.delayMs).toBeCloseTo(1000 / (info.fps as number), 9);

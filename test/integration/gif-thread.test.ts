@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+// The built modules: the worker is the compiled dist/encode/gif-encode-worker.js.
+import { createGifEncoder } from '../../dist/encode/gif-encode.js';
+import { openGifEncoder, threadPays } from '../../dist/io/gif-thread.js';
+import { createRng } from '../../dist/kmeans/random.js';
+import type { IndexedFrame } from '../../src/types.js';
+
+/** Frames of random indices into random 16-colour palettes: every pixel changes, as in a video. */
+function noisyFrames(width: number, height: number, count: number): IndexedFrame[] {
+  const rng = createRng(7);
+  return Array.from({ length: count }, (_, f) => {
+    const indices = new Uint8Array(width * height);
+    for (let i = 0; i < indices.length; i++) indices[i] = Math.floor(rng() * 16);
+    const palette = new Uint8Array(16 * 3);
+    for (let i = 0; i < palette.length; i++) palette[i] = Math.floor(rng() * 256);
+    // One frame with a transparent corner, so the encoder's transparency path is crossed too.
+    const transparent = f === 2 ? new Uint8Array(width * height).fill(1, 0, width * 10) : null;
+    return { width, height, indices, palette, size: 16, transparent, delayMs: 40 + 10 * f };
+  });
+}
+
+describe('GIF encoding on a thread of its own', () => {
+  it('is chosen for video frames even in a short clip, and for GIF frames only in a long one', () => {
+    const qvga = 320 * 240;
+    expect(threadPays(qvga, 36, true)).toBe(true); // realshort.mp4
+    expect(threadPays(qvga, 36, false)).toBe(false); // a GIF of the same size: 2.8 M pixels in all
+    expect(threadPays(qvga, 60, false)).toBe(true); // over 3 M
+    expect(threadPays(qvga, 1, true)).toBe(false); // one frame: nothing to overlap
+    expect(threadPays(160 * 120, 500, true)).toBe(false); // frames too small to be worth a message each
+    expect(threadPays(qvga, undefined, false)).toBe(true); // count unknown: a stream may be long
+  });
+
+  it('writes the same bytes as the encoder in this thread', async () => {
+    const frames = noisyFrames(320, 240, 5);
+    const options = { width: 320, height: 240, loopCount: 0, differencing: true, mayTurnTransparent: true };
+    const here = createGifEncoder(options);
+    const hereChunks: Uint8Array[] = [];
+    for (const frame of frames) {
+      here.addFrame(frame);
+      hereChunks.push(here.takeBytes());
+    }
+    hereChunks.push(here.finish());
+
+    // Without the compiled worker, openGifEncoder would quietly encode in this thread.
+    expect(existsSync(new URL('../../dist/encode/gif-encode-worker.js', import.meta.url))).toBe(true);
+    const there = openGifEncoder(options, frames.length, true);
+    try {
+      // Queued all at once, as the writer does while it quantizes ahead: replies keep frame order.
+      const thereChunks = await Promise.all(frames.map((frame) => there.addFrame(frame)));
+      const end = await there.finish();
+      thereChunks.push(end.bytes);
+      expect(Buffer.concat(thereChunks)).toEqual(Buffer.concat(hereChunks));
+      expect(end.cutFrames).toEqual(here.cutFrames);
+    } finally {
+      there.close();
+    }
+  });
+});
