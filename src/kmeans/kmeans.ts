@@ -123,7 +123,7 @@ export interface KMeansEngine {
 
 const COARSE_BITS = 5;
 /** Below this many distinct colours the restarts run on the exact colours directly. */
-const COARSE_MIN_DISTINCT = 12000;
+export const COARSE_MIN_DISTINCT = 12000;
 /** How many of the best coarse restarts are refined on the exact colours. */
 const REFINE_TOP = 2;
 /**

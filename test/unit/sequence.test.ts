@@ -145,6 +145,44 @@ describe('sequential k-means', () => {
     expect(isCut(1)).toBe(true);
   });
 
+  it('refresh: tried every N frames on frames of few colours; on frames of many, backing off while it loses', async () => {
+    const base = await photo('skimage__coffee.png', 240);
+    // Sensor-like noise, a new draw each frame: the same picture, so the seeded palette
+    // keeps fitting and a fresh clustering has nothing to win.
+    const noisy = (t: number): TimedFrame => {
+      const data = base.data.slice();
+      let x = 0x9e3779b9 ^ t;
+      for (let i = 0; i < data.length; i++) {
+        if ((i & 3) === 3) continue;
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        data[i] = Math.max(0, Math.min(255, data[i] + ((x >>> 0) % 5) - 2));
+      }
+      return { ...base, data };
+    };
+    const tried = (frames: (t: number) => TimedFrame, n: number) => {
+      const q = createSequentialQuantizer({ ...resolveSequenceOptions({ colors: 8 }), seeding: 'seeded', stability: STABILITY_PRESETS.medium });
+      const out: string[] = [];
+      for (let t = 0; t < n; t++) {
+        const f = q.next(frames(t));
+        if (f.refresh !== 'not tried') out.push(`${t} ${f.refresh}`);
+      }
+      return { tried: out, colours: q.histogram.count };
+    };
+    // Doubling gaps (4, 8, 16, then at most 8 x 4 frames) while declined.
+    const many = tried(noisy, 70);
+    expect(many.colours).toBeGreaterThan(12000); // the engine's coarse-bin threshold
+    expect(many.tried).toEqual(['4 declined', '12 declined', '28 declined', '60 declined']);
+    // A GIF's frames: few colours, where a refresh is cheap; the plain schedule.
+    const posterized = (t: number): TimedFrame => {
+      const f = noisy(t);
+      const data = f.data.map((v, i) => ((i & 3) === 3 ? v : v & 0xc0));
+      return { ...f, data };
+    };
+    expect(tried(posterized, 14).tried.map((entry) => entry.split(' ')[0])).toEqual(['4', '8', '12']);
+  });
+
   it('still weight: refreshes stop repainting unchanged pixels of a screen recording, at no cost in PSNR', async () => {
     const file = path.join(corpus, 'gifs', 'gifcontrols__playpause.gif');
     const measure = async (stillWeight: number) => {
