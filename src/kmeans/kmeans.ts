@@ -119,6 +119,12 @@ export interface KMeansEngine {
   runPoints(points: Float64Array, weights: Float64Array | null, options: KMeansOptions): KMeansResult;
   /** The exact histogram of the last `run` (valid until the next call). */
   readonly histogram: ColorHistogram;
+  /**
+   * After `run` or `rerun`: per distinct colour of `histogram`, its cluster in the last
+   * result, the centre nearest to it then (`histogram.count` entries; valid until the next
+   * call). Where mapping starts its search for the colour's nearest palette entry.
+   */
+  readonly colourLabels: Int32Array;
 }
 
 const COARSE_BITS = 5;
@@ -480,7 +486,15 @@ export function createKMeans(): KMeansEngine {
     return solve(pointSrgb, pointWeights, n, pointIndex, items, o);
   }
 
-  return { run, rerun, runPoints, histogram };
+  return {
+    run,
+    rerun,
+    runPoints,
+    histogram,
+    get colourLabels() {
+      return lloydScratch.labels;
+    },
+  };
 }
 
 function channelBits(v: number, shift: number): number {

@@ -1,31 +1,77 @@
 import type { ColorHistogram } from '../kmeans/histogram.js';
+import { createNeighbours, nearestTwoL1, nearestTwoL2, NEIGHBOURS_MIN_K, NEIGHBOURS_MIN_POINTS, prepareNeighbours } from '../kmeans/neighbours.js';
 import type { ColorSpace, Metric } from '../types.js';
 import { fromSrgb } from '../color/space.js';
 import { createPaletteSearch } from './nearest.js';
 
 /**
- * Exact nearest-palette mapping that reuses the frame's colour histogram (built anyway by
- * k-means): each distinct colour is searched once, then pixels gather their answer
- * through `pixelIndex`, a sequential read, instead of a hashed cache lookup per pixel.
- * Same answers as `createMapper().map` without dithering.
+ * The nearest palette entry of every distinct colour of a histogram, exactly: the same
+ * answers, ties included (the lowest index), as a scan of every entry.
+ *
+ * With `hints` (each colour's cluster in the k-means run just done: KMeansEngine.colourLabels)
+ * and a large palette, a colour's search starts at the entry of its cluster and goes
+ * through the other entries in order of their distance from it, stopping where the
+ * triangle inequality rules out the rest (the ordered search of kmeans/neighbours.ts). The
+ * entry of its cluster is nearly always the nearest, so few others are measured, where the
+ * grid search builds a candidate list for every cell the colours touch, against a palette
+ * that changes every frame.
  */
-export function createHistogramMapper(): {
-  map(histogram: ColorHistogram, pixels: number, palette: Uint8Array, size: number, metric: Metric, space: ColorSpace): { indices: Uint8Array; transparent: Uint8Array | null };
-} {
+export interface ColourSearch {
+  /** Per distinct colour of `histogram`: its nearest entry of `palette` (`histogram.count` answers, valid until the next call). */
+  nearestOfColours(histogram: ColorHistogram, palette: Uint8Array, size: number, metric: Metric, space: ColorSpace, hints?: Int32Array): Uint8Array;
+}
+
+export function createColourSearch(): ColourSearch {
   const search = createPaletteSearch();
+  const neighbours = createNeighbours();
+  const entries = new Float64Array(256 * 3); // the palette in the working space
+  const gap = new Float64Array(256);
   let answers = new Uint8Array(0);
   const q = new Float64Array(3);
   return {
-    map(histogram, pixels, palette, size, metric, space) {
-      search.prepare(palette, size, metric, space);
+    nearestOfColours(histogram, palette, size, metric, space, hints) {
       const convert = fromSrgb(space);
-      const { count, colors, pixelIndex } = histogram;
+      const { count, colors } = histogram;
       if (answers.length < count) answers = new Uint8Array(Math.max(count, answers.length * 2));
-      let hint = 0;
-      for (let i = 0, c = 0; i < count; i++, c += 3) {
-        convert(colors[c], colors[c + 1], colors[c + 2], q, 0);
-        hint = answers[i] = search.nearest(q[0], q[1], q[2], hint);
+      // The same rule as k-means' own use of the ordered search: below it, measuring the
+      // size^2 distances between entries costs more than it saves.
+      if (hints !== undefined && size >= NEIGHBOURS_MIN_K && count >= NEIGHBOURS_MIN_POINTS * size) {
+        for (let j = 0; j < size * 3; j += 3) convert(palette[j], palette[j + 1], palette[j + 2], entries, j);
+        const l1 = metric === 'manhattan';
+        prepareNeighbours(neighbours, entries, size, l1, gap);
+        const nearest = l1 ? nearestTwoL1 : nearestTwoL2;
+        for (let i = 0, c = 0; i < count; i++, c += 3) {
+          convert(colors[c], colors[c + 1], colors[c + 2], q, 0);
+          const hint = hints[i];
+          answers[i] = nearest(q[0], q[1], q[2], entries, neighbours, hint >= 0 && hint < size ? hint : 0);
+        }
+      } else {
+        search.prepare(palette, size, metric, space);
+        let hint = 0;
+        for (let i = 0, c = 0; i < count; i++, c += 3) {
+          convert(colors[c], colors[c + 1], colors[c + 2], q, 0);
+          hint = answers[i] = search.nearest(q[0], q[1], q[2], hint);
+        }
       }
+      return answers;
+    },
+  };
+}
+
+/**
+ * Exact nearest-palette mapping that reuses the frame's colour histogram (built anyway by
+ * k-means): each distinct colour is searched once (see ColourSearch), then pixels gather
+ * their answer through `pixelIndex`, a sequential read, instead of a hashed cache lookup
+ * per pixel. Same answers as `createMapper().map` without dithering.
+ */
+export function createHistogramMapper(): {
+  map(histogram: ColorHistogram, pixels: number, palette: Uint8Array, size: number, metric: Metric, space: ColorSpace, hints?: Int32Array): { indices: Uint8Array; transparent: Uint8Array | null };
+} {
+  const colours = createColourSearch();
+  return {
+    map(histogram, pixels, palette, size, metric, space, hints) {
+      const answers = colours.nearestOfColours(histogram, palette, size, metric, space, hints);
+      const { pixelIndex } = histogram;
       const indices = new Uint8Array(pixels);
       let transparent: Uint8Array | null = null;
       for (let p = 0; p < pixels; p++) {

@@ -64,7 +64,7 @@ export async function* quantizeClip(
       // Per-frame k-means has just counted this frame's colours: map each once, not each pixel.
       const { indices, transparent } =
         sequence !== null && options.dither === 'none'
-          ? histogramMapper.map(sequence.histogram, source.width * source.height, palette.palette, palette.size, options.metric, options.space)
+          ? histogramMapper.map(sequence.histogram, source.width * source.height, palette.palette, palette.size, options.metric, options.space, sequence.colourLabels)
           : mapper.map(source, palette.palette, palette.size, mapOptions);
       // Dithering chooses entries by neighbourhood error, so holding single pixels would fight it.
       if (seeded && before !== null && !palette.fresh && options.dither === 'none') {

@@ -1,5 +1,6 @@
 import { checkRgbaFrame, invalidOption } from '../errors.js';
 import { COARSE_MIN_DISTINCT, createKMeans, type KMeansResult } from '../kmeans/kmeans.js';
+import { createColourSearch } from '../map/map-histogram.js';
 import { createPaletteSearch } from '../map/nearest.js';
 import { solveAssignment } from '../transfer/hungarian.js';
 import { createSceneCutDetector, DEFAULT_SCENE_CUT } from './scene-cut.js';
@@ -57,6 +58,8 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   next(frame: Frame, last?: PreviousFrame): FramePalette;
   /** The colour histogram of the frame last passed to `next` (valid until the next call). */
   readonly histogram: ColorHistogram;
+  /** Per colour of `histogram`: the centre k-means last put it with (KMeansEngine.colourLabels), a starting point for mapping. */
+  readonly colourLabels: Int32Array;
 } {
   if (options.seeding !== 'seeded' && options.seeding !== 'none') {
     throw invalidOption('seeding', "'seeded' or 'none' here (one palette for the whole clip: quantizeClip or clipPalette)", options.seeding);
@@ -73,6 +76,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   const errors = new Float64Array(256);
   const search = createPaletteSearch();
   const currentSearch = createPaletteSearch();
+  const colourSearch = createColourSearch();
   // Frame-difference half of the cut test (the objective jump is the other half). A large
   // difference while most pixels stay (a window opening in a screen recording) is new
   // content, not a new scene.
@@ -144,7 +148,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
    * leaves their clusters' pixel counts and squared errors in `counts` and `errors`.
    */
   const written = (centroids: Float64Array, held: Uint8Array, out: Uint8Array): Uint8Array => {
-    clusterErrors(engine.histogram, centroids, colors, search, rounded, counts, errors);
+    clusterErrors(engine.histogram, centroids, colors, colourSearch, engine.colourLabels, rounded, counts, errors);
     return holdPalette(centroids, held, colors, stability.paletteHold, counts, errors, out);
   };
 
@@ -197,6 +201,9 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   return {
     get histogram() {
       return engine.histogram;
+    },
+    get colourLabels() {
+      return engine.colourLabels;
     },
     next(frame, last) {
       checkRgbaFrame(frame);
@@ -264,7 +271,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       // that grows (a clip whose first frames have fewer than k colours).
       if (previous !== null && isFresh) matchEntries(centroids, size, previous.centroids, previous.size, order, cost, taken);
       const held = continues ? previous!.palette : null;
-      if (held !== null && stability.paletteHold > 0) clusterErrors(engine.histogram, centroids, size, search, rounded, counts, errors);
+      if (held !== null && stability.paletteHold > 0) clusterErrors(engine.histogram, centroids, size, colourSearch, engine.colourLabels, rounded, counts, errors);
       const palette = holdPalette(centroids, held, size, stability.paletteHold, counts, errors, new Uint8Array(size * 3));
       const out: FramePalette = { centroids, palette, size, inertia: result.inertia, iterations: result.iterations, fresh: isFresh, refresh };
       if (size > 0) previous = out;

@@ -1,6 +1,6 @@
 import { invalidOption, listOf } from '../errors.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
-import type { PaletteSearch } from '../map/nearest.js';
+import type { ColourSearch } from '../map/map-histogram.js';
 import { wordsOf } from '../pixel-words.js';
 
 /**
@@ -100,21 +100,21 @@ export function resolveStability(level: StabilityLevel, overrides: Partial<Stabi
 /**
  * Per-cluster pixel counts and squared errors (sRGB) of a frame against `centroids`,
  * computed over its distinct colours (the k-means histogram) rather than its pixels:
- * each colour is assigned to its nearest rounded centroid once and weighted by its pixel
- * count. What `holdPalette` weighs a colour change against.
+ * each colour is assigned to its nearest rounded centroid once (searched from its k-means
+ * cluster, `hints`, where given) and weighted by its pixel count. What `holdPalette` weighs
+ * a colour change against.
  */
-export function clusterErrors(histogram: ColorHistogram, centroids: Float64Array, size: number, search: PaletteSearch, scratch: Uint8Array, counts: Float64Array, errors: Float64Array): void {
+export function clusterErrors(histogram: ColorHistogram, centroids: Float64Array, size: number, search: ColourSearch, hints: Int32Array | undefined, scratch: Uint8Array, counts: Float64Array, errors: Float64Array): void {
   counts.fill(0, 0, size);
   errors.fill(0, 0, size);
   for (let i = 0; i < size * 3; i++) scratch[i] = Math.round(centroids[i]);
-  search.prepare(scratch, size, 'euclidean', 'rgb');
+  const nearest = search.nearestOfColours(histogram, scratch, size, 'euclidean', 'rgb', hints);
   const { count, colors, weights } = histogram;
-  let hint = 0;
   for (let i = 0, o = 0; i < count; i++, o += 3) {
     const r = colors[o];
     const g = colors[o + 1];
     const b = colors[o + 2];
-    const c = (hint = search.nearest(r, g, b, hint));
+    const c = nearest[i];
     const j = c * 3;
     const dr = r - centroids[j];
     const dg = g - centroids[j + 1];

@@ -2,7 +2,9 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { buildHistogram } from '../../src/kmeans/histogram.js';
-import { createHistogramMapper } from '../../src/map/map-histogram.js';
+import { createKMeans } from '../../src/kmeans/kmeans.js';
+import { createColourSearch, createHistogramMapper } from '../../src/map/map-histogram.js';
+import { nearestIndex } from '../../src/map/nearest.js';
 import { createMapper } from '../../src/map/map-pixels.js';
 import { corpus } from '../helpers/cli.js';
 import type { ColorSpace, Metric } from '../../src/types.js';
@@ -29,6 +31,37 @@ describe('histogram mapping', () => {
         let mismatches = 0;
         for (let i = 0; i < a.indices.length; i++) if (a.transparent![i] === 0 && a.indices[i] !== b.indices[i]) mismatches++;
         expect(mismatches, `${metric}/${space}`).toBe(0);
+      }
+    }
+  });
+
+  it('searched from k-means clusters at large k: the full scan\'s answers, ties included, whatever the hints', async () => {
+    const { data } = await sharp(path.join(corpus, 'stills/skimage__astronaut.png')).resize(160).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const rgba = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    const engine = createKMeans();
+    const search = createColourSearch();
+    let seed = 11;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) & 255;
+    for (const metric of ['euclidean', 'manhattan'] as Metric[]) {
+      for (const space of ['rgb', 'oklab'] as ColorSpace[]) {
+        for (const k of [32, 256]) {
+          const result = engine.run(rgba, { k, metric, space, restarts: 1, seed: 1 });
+          const { count, colors } = engine.histogram;
+          expect(count).toBeGreaterThan(16 * k); // where the ordered search is used
+          // The palette as written: rounded centroids, with some entries repeated (exact ties:
+          // the lower index must win) and a few moved away, so their clusters' hints mislead.
+          const palette = Uint8Array.from(result.centroids, (v) => Math.round(v));
+          palette.copyWithin(3, 0, 3);
+          for (let i = 6; i < 18; i++) palette[i] = rand();
+          const good = engine.colourLabels.slice(0, count);
+          const junk = Int32Array.from({ length: count }, (_, i) => (i % 3 === 0 ? -1 : i % 3 === 1 ? k + 5 : rand() % k));
+          for (const [name, hints] of [['k-means clusters', good], ['junk', junk]] as const) {
+            const answers = search.nearestOfColours(engine.histogram, palette, k, metric, space, hints);
+            let wrong = 0;
+            for (let i = 0, c = 0; i < count; i++, c += 3) if (answers[i] !== nearestIndex(palette, k, colors[c], colors[c + 1], colors[c + 2], metric, space)) wrong++;
+            expect(wrong, `${metric}/${space}/k=${k}/${name}`).toBe(0);
+          }
+        }
       }
     }
   });
