@@ -26,13 +26,6 @@ const WORKER_MIN_PIXELS = 64 * 1024;
  * bounce.gif (22 M) 0.78 -> 0.85 s lose in-thread.
  */
 const WORKER_MIN_CLIP_PIXELS = 3_000_000;
-/**
- * Video frames are another matter: nearly every pixel changes, so every frame is a
- * whole-frame LZW encode, and the thread pays from a few frames on. Measured on
- * realshort.mp4 (320x240, best of 9, alternating): 36 frames (2.8 M) 0.97 -> 0.89 s on the
- * thread; its first 3, 8 and 15 frames even (0.39, 0.47, 0.60 s either way).
- */
-const WORKER_MIN_CLIP_PIXELS_VIDEO = 0;
 
 const WORKER_URL = new URL('../encode/gif-encode-worker.js', import.meta.url);
 
@@ -40,7 +33,7 @@ const WORKER_URL = new URL('../encode/gif-encode-worker.js', import.meta.url);
  * A GIF encoder on a worker thread when the compiled worker is there and it can pay off:
  * frames large enough, more than one (`frameCount`, when known), since the thread only
  * helps by encoding one frame while the next is quantized, and enough pixels in all
- * (`changesEveryFrame`: frames from a video, see WORKER_MIN_CLIP_PIXELS_VIDEO).
+ * (any number for frames from a video, `changesEveryFrame`: see threadPays).
  * Otherwise in this thread. (Run from the TypeScript sources, as the tests do, there is no
  * compiled worker, so the in-thread path is used.)
  */
@@ -57,11 +50,19 @@ export function openGifEncoder(options: GifEncoderOptions, frameCount?: number, 
   };
 }
 
-/** Whether encoding a clip of `frameCount` frames of `pixels` on a thread of its own pays (see openGifEncoder). */
+/**
+ * Whether encoding a clip of `frameCount` frames of `pixels` on a thread of its own pays
+ * (see openGifEncoder). Video frames (`changesEveryFrame`) need no length: nearly every
+ * pixel changes, so every frame is a whole-frame LZW encode, and the thread pays from a
+ * few frames on. Measured on realshort.mp4 (320x240, best of 9, alternating, on an idle
+ * machine): 36 frames (2.8 M pixels) 0.97 -> 0.89 s on the thread; its first 3, 8 and 15
+ * frames even (0.39, 0.47, 0.60 s either way).
+ */
 export function threadPays(pixels: number, frameCount: number | undefined, changesEveryFrame: boolean): boolean {
+  // A count of 0 is an estimate (a --duration shorter than a frame), and gives one frame.
+  const several = frameCount === undefined || frameCount > 1;
   const clipPixels = frameCount === undefined ? Infinity : pixels * frameCount;
-  const minClipPixels = changesEveryFrame ? WORKER_MIN_CLIP_PIXELS_VIDEO : WORKER_MIN_CLIP_PIXELS;
-  return pixels >= WORKER_MIN_PIXELS && frameCount !== 1 && clipPixels >= minClipPixels;
+  return pixels >= WORKER_MIN_PIXELS && several && (changesEveryFrame || clipPixels >= WORKER_MIN_CLIP_PIXELS);
 }
 
 function workerEncoder(options: GifEncoderOptions): AsyncGifEncoder {

@@ -58,7 +58,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   next(frame: Frame, last?: PreviousFrame): FramePalette;
   /** The colour histogram of the frame last passed to `next` (valid until the next call). */
   readonly histogram: ColorHistogram;
-  /** Per colour of `histogram`: the centre k-means last put it with (KMeansEngine.colourLabels), a starting point for mapping. */
+  /** Per colour of `histogram`: the entry of the last returned palette whose cluster k-means put it in, where mapping starts its search (`histogram.count` entries). */
   readonly colourLabels: Int32Array;
 } {
   if (options.seeding !== 'seeded' && options.seeding !== 'none') {
@@ -68,10 +68,23 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   const stability = options.stability ?? STABILITY_PRESETS.none;
   let previous: FramePalette | null = null;
   let frameIndex = 0;
-  /** Frames from one refresh to the next: `stability.refresh`, doubled after each that is not adopted (see REFRESH_MAX_BACKOFF). */
+  /** Frames from one refresh to the next on frames of many colours: `stability.refresh`, doubled after each that is declined (see REFRESH_MAX_BACKOFF). */
   let refreshGap = stability.refresh;
-  /** The frame index of the next refresh: a multiple of `stability.refresh`, unless backing off. */
-  let nextRefresh = stability.refresh;
+  /** Frames of many colours skip their refreshes before this frame index (a back-off). */
+  let backOffUntil = 0;
+  /**
+   * `colourLabels`: the engine's labels are those of its last run, which is not always the
+   * palette's (a declined refresh ran after the seeded run; a fresh palette's entries are
+   * renumbered to match the old ones), so the sequence keeps its own copy.
+   */
+  let paletteLabels = new Int32Array(0);
+  const slotOf = new Uint8Array(256);
+  const keepLabels = (): Int32Array => {
+    const count = engine.histogram.count;
+    if (paletteLabels.length < count) paletteLabels = new Int32Array(Math.max(count, 2 * paletteLabels.length));
+    paletteLabels.set(engine.colourLabels.subarray(0, count));
+    return paletteLabels;
+  };
   const counts = new Float64Array(256);
   const errors = new Float64Array(256);
   const search = createPaletteSearch();
@@ -117,7 +130,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
     // its centroids only where it found something the seeded palette misses, entries
     // matched to the old ones; a few Lloyd steps from that blend settle it.
     const blend = candidate.centroids.slice(0, colors * 3);
-    matchEntries(blend, colors, seeded.centroids, colors, order, cost, taken);
+    matchEntries(blend, colors, seeded.centroids, colors, order, cost, taken, slotOf);
     let replaced = 0;
     for (let i = 0; i < colors * 3; i += 3) {
       const d = (blend[i] - seeded.centroids[i]) ** 2 + (blend[i + 1] - seeded.centroids[i + 1]) ** 2 + (blend[i + 2] - seeded.centroids[i + 2]) ** 2;
@@ -134,8 +147,8 @@ export function createSequentialQuantizer(options: SequentialOptions): {
     if (last === undefined || stability.stillWeight === 0) return blended;
     // Only now, with the blend good enough on its own, is the repaint worth measuring, on
     // the bytes each choice would really write (held colours included).
-    const blendedBytes = written(blended.centroids, previous.palette, blendedWritten);
-    const seededBytes = written(seeded.centroids, previous.palette, seededWritten);
+    const blendedBytes = written(blended.centroids, previous.palette, blendedWritten, engine.colourLabels);
+    const seededBytes = written(seeded.centroids, previous.palette, seededWritten, paletteLabels);
     let error = 0; // the seeded palette's squared error (sRGB), left in `errors` by written()
     for (let i = 0; i < colors; i++) error += errors[i];
     const extra = extraRepaint(frame, last, previous.palette, blendedBytes, seededBytes);
@@ -147,8 +160,8 @@ export function createSequentialQuantizer(options: SequentialOptions): {
    * The palette bytes `centroids` would be written as after the palette hold, into `out`;
    * leaves their clusters' pixel counts and squared errors in `counts` and `errors`.
    */
-  const written = (centroids: Float64Array, held: Uint8Array, out: Uint8Array): Uint8Array => {
-    clusterErrors(engine.histogram, centroids, colors, colourSearch, engine.colourLabels, rounded, counts, errors);
+  const written = (centroids: Float64Array, held: Uint8Array, out: Uint8Array, labels: Int32Array): Uint8Array => {
+    clusterErrors(engine.histogram, centroids, colors, colourSearch, labels, rounded, counts, errors);
     return holdPalette(centroids, held, colors, stability.paletteHold, counts, errors, out);
   };
 
@@ -203,13 +216,14 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       return engine.histogram;
     },
     get colourLabels() {
-      return engine.colourLabels;
+      return paletteLabels;
     },
     next(frame, last) {
       checkRgbaFrame(frame);
       if (options.seeding === 'none') {
         const result = fresh(frame, false, 1);
         frameIndex++;
+        keepLabels();
         return toFramePalette(result);
       }
       const anchoring = stability.anchor > 0;
@@ -244,23 +258,31 @@ export function createSequentialQuantizer(options: SequentialOptions): {
           // Seeded k-means only refines the palette it was given; when the content has drifted
           // away from it (a cluster starved, new colours crowded into one), a fresh clustering
           // fits much better. Try one now and then.
-          if (stability.refresh > 0 && frameIndex >= nextRefresh) {
+          keepLabels();
+          const many = engine.histogram.count >= COARSE_MIN_DISTINCT;
+          if (stability.refresh > 0 && frameIndex % stability.refresh === 0 && (!many || frameIndex >= backOffUntil)) {
             const blended = refreshed(frame, seeded, previous, last);
-            if (blended !== null) result = blended;
+            if (blended !== null) {
+              result = blended;
+              keepLabels();
+            }
             refresh = blended !== null ? 'adopted' : 'declined';
-            const backOff = blended === null && engine.histogram.count >= COARSE_MIN_DISTINCT;
+            const backOff = blended === null && many;
             refreshGap = backOff ? Math.min(2 * refreshGap, REFRESH_MAX_BACKOFF * stability.refresh) : stability.refresh;
-            nextRefresh = backOff ? frameIndex + refreshGap : nextMultiple(frameIndex, stability.refresh);
+            backOffUntil = backOff ? frameIndex + refreshGap : 0;
           }
         }
       }
       const isFresh = result === null;
-      if (isFresh && stability.refresh > 0) {
+      if (isFresh) {
         // A new start (the first frame, a scene cut) ends a back-off: its palette is new.
         refreshGap = stability.refresh;
-        nextRefresh = nextMultiple(frameIndex, stability.refresh);
+        backOffUntil = 0;
       }
-      result ??= fresh(frame, counted, restarts);
+      if (result === null) {
+        result = fresh(frame, counted, restarts);
+        keepLabels();
+      }
       frameIndex++;
       const size = result.k;
       const centroids = result.centroids.slice(0, size * 3);
@@ -269,9 +291,13 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       // entry it is closest to, so colours that persist keep their entry (and, through the
       // palette hold below, their exact bytes) even across a refresh, a cut, or a palette
       // that grows (a clip whose first frames have fewer than k colours).
-      if (previous !== null && isFresh) matchEntries(centroids, size, previous.centroids, previous.size, order, cost, taken);
+      if (previous !== null && isFresh) {
+        matchEntries(centroids, size, previous.centroids, previous.size, order, cost, taken, slotOf);
+        // The colours' clusters were numbered before the matching: number them as the entries now are.
+        for (let i = 0; i < engine.histogram.count; i++) paletteLabels[i] = slotOf[paletteLabels[i]];
+      }
       const held = continues ? previous!.palette : null;
-      if (held !== null && stability.paletteHold > 0) clusterErrors(engine.histogram, centroids, size, colourSearch, engine.colourLabels, rounded, counts, errors);
+      if (held !== null && stability.paletteHold > 0) clusterErrors(engine.histogram, centroids, size, colourSearch, paletteLabels, rounded, counts, errors);
       const palette = holdPalette(centroids, held, size, stability.paletteHold, counts, errors, new Uint8Array(size * 3));
       const out: FramePalette = { centroids, palette, size, inertia: result.inertia, iterations: result.iterations, fresh: isFresh, refresh };
       if (size > 0) previous = out;
@@ -279,9 +305,6 @@ export function createSequentialQuantizer(options: SequentialOptions): {
     },
   };
 }
-
-/** The first multiple of `step` after `index`. */
-const nextMultiple = (index: number, step: number): number => index - (index % step) + step;
 
 function scaled(values: Float64Array, factor: number, out: Float64Array): Float64Array {
   for (let i = 0; i < values.length; i++) out[i] = values[i] * factor;
@@ -322,9 +345,10 @@ const REFRESH_KEEP = 12;
  * Reorders `centroids` (`size`*3, in place) by a minimum-total-distance one-to-one matching
  * with the old entries (Hungarian method). When the palette keeps its size or grows, old
  * entry i's match takes slot i and the new colours the slots after the old ones; when it
- * shrinks, the new entries keep the order of the old slots they matched.
+ * shrinks, the new entries keep the order of the old slots they matched. `slotOf[j]`: the
+ * slot entry j went to.
  */
-function matchEntries(centroids: Float64Array, size: number, old: Float64Array, oldSize: number, order: Float64Array, cost: Float64Array, taken: Uint8Array): void {
+function matchEntries(centroids: Float64Array, size: number, old: Float64Array, oldSize: number, order: Float64Array, cost: Float64Array, taken: Uint8Array, slotOf: Uint8Array): void {
   const grows = size >= oldSize;
   // Rows are the smaller side, as the solver wants.
   const rows = grows ? oldSize : size;
@@ -343,6 +367,7 @@ function matchEntries(centroids: Float64Array, size: number, old: Float64Array, 
   order.set(centroids.subarray(0, size * 3));
   let slot = 0;
   const place = (from: number): void => {
+    slotOf[from] = slot;
     centroids[slot * 3] = order[from * 3];
     centroids[slot * 3 + 1] = order[from * 3 + 1];
     centroids[slot * 3 + 2] = order[from * 3 + 2];

@@ -6,6 +6,7 @@ import { expandFrame } from '../../src/pipeline/expand-frame.js';
 import { quantizeClip, type QuantizedFrame } from '../../src/pipeline/quantize-clip.js';
 import { resolveSequenceOptions } from '../../src/options.js';
 import { compareFrames } from '../../src/sequence/frame-change.js';
+import { nearestIndex } from '../../src/map/nearest.js';
 import { createSequentialQuantizer } from '../../src/sequence/sequential.js';
 import { holdPalette, holdPixels, resolveStability, STABILITY_PRESETS } from '../../src/sequence/stability.js';
 import type { FrameSource, TimedFrame } from '../../src/types.js';
@@ -181,6 +182,34 @@ describe('sequential k-means', () => {
       return { ...f, data };
     };
     expect(tried(posterized, 14).tried.map((entry) => entry.split(' ')[0])).toEqual(['4', '8', '12']);
+    // A back-off begun on frames of many colours does not hold on frames of few (a fade to a
+    // flat title card, no cut between): those keep the plain schedule.
+    const fade = createSequentialQuantizer({ ...resolveSequenceOptions({ colors: 8 }), seeding: 'seeded', stability: { ...STABILITY_PRESETS.medium, sceneCut: 0 } });
+    const fadeTried: number[] = [];
+    for (let t = 0; t < 18; t++) if (fade.next(t < 6 ? noisy(t) : posterized(t)).refresh !== 'not tried') fadeTried.push(t);
+    expect(fadeTried).toEqual([4, 8, 12, 16]);
+  });
+
+  it("colourLabels number the colours as the returned palette's entries, across a cut and a declined refresh", async () => {
+    const coffee = await photo('skimage__coffee.png', 200);
+    const astronaut = { ...(await photo('skimage__astronaut.png', 200)), delayMs: 40 };
+    const frames = [coffee, coffee, coffee, coffee, coffee, astronaut, astronaut];
+    const q = createSequentialQuantizer({ ...resolveSequenceOptions({ colors: 32 }), seeding: 'seeded', stability: STABILITY_PRESETS.medium });
+    const seen: string[] = [];
+    for (const [t, frame] of frames.entries()) {
+      const palette = q.next(frame);
+      seen.push(palette.fresh ? 'fresh' : palette.refresh);
+      const { count, colors } = q.histogram;
+      // How often a colour's label is its nearest entry of the palette as written: the
+      // label is a hint, exact answers never depend on it, but a wrong numbering makes it useless.
+      let hits = 0;
+      for (let i = 0, c = 0; i < count; i++, c += 3) if (q.colourLabels[i] === nearestIndex(palette.palette, palette.size, colors[c], colors[c + 1], colors[c + 2])) hits++;
+      expect(hits / count, `frame ${t}`).toBeGreaterThan(0.6);
+    }
+    // The frames the numbering had to survive: a refresh at frame 4, declined (the engine's
+    // last run is then the refresh's), and the cut to another photo, clustered afresh and
+    // its entries renumbered to match the old ones.
+    expect(seen).toEqual(['fresh', 'not tried', 'not tried', 'not tried', 'declined', 'fresh', 'not tried']);
   });
 
   it('still weight: refreshes stop repainting unchanged pixels of a screen recording, at no cost in PSNR', async () => {
