@@ -79,11 +79,10 @@ export function createSequentialQuantizer(options: SequentialOptions): {
    */
   let paletteLabels = new Int32Array(0);
   const slotOf = new Uint8Array(256);
-  const keepLabels = (): Int32Array => {
+  const keepLabels = (): void => {
     const count = engine.histogram.count;
     if (paletteLabels.length < count) paletteLabels = new Int32Array(Math.max(count, 2 * paletteLabels.length));
     paletteLabels.set(engine.colourLabels.subarray(0, count));
-    return paletteLabels;
   };
   const counts = new Float64Array(256);
   const errors = new Float64Array(256);
@@ -274,12 +273,10 @@ export function createSequentialQuantizer(options: SequentialOptions): {
         }
       }
       const isFresh = result === null;
-      if (isFresh) {
-        // A new start (the first frame, a scene cut) ends a back-off: its palette is new.
+      if (result === null) {
+        // A new start (the first frame, a scene cut) also ends a back-off: its palette is new.
         refreshGap = stability.refresh;
         backOffUntil = 0;
-      }
-      if (result === null) {
         result = fresh(frame, counted, restarts);
         keepLabels();
       }
