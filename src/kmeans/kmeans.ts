@@ -101,6 +101,12 @@ export interface KMeansResult {
   counts: Float64Array;
   /** counts / total, summing to 1 (empty input: all zero). */
   proportions: Float64Array;
+  /**
+   * Warm starts (`initialCentroids`) only: the objective after the first update step from
+   * the given centres, in the run's metric and space. How well those centres fit: a seeded
+   * frame's scene-cut test compares it with the frame before's `inertia`.
+   */
+  firstStepInertia?: number;
   /** Objective of the result, in the run's metric and space (scikit-learn's `inertia_` for rgb/euclidean). */
   inertia: number;
   /** Lloyd update steps of the returned solution (coarse + exact refinement). */
@@ -327,14 +333,16 @@ export function createKMeans(): KMeansEngine {
     let k = requestedK;
     let iterations = 0;
     let inertia: number;
+    let firstStepInertia: number | undefined;
     if (o.initialCentroids) {
       // Warm start: one run from the given centres, indices preserved.
       const initial = o.initialCentroids;
       for (let c = 0; c < k * 3; c += 3) convert(initial[c], initial[c + 1], initial[c + 2], best, c);
       const anchors = o.anchorWeights && o.metric === 'euclidean' ? { centres: best.slice(0, k * 3), weights: o.anchorWeights } : undefined;
-      const outcome = lloyd(exact, best, k, { metric: o.metric, maxIterations: o.maxIterations, shiftTolerance, onIteration: report('exact', 0), anchors }, lloydScratch);
+      const outcome = lloyd(exact, best, k, { metric: o.metric, maxIterations: o.maxIterations, shiftTolerance, onIteration: report('exact', 0), anchors, measureFirstStep: true }, lloydScratch);
       iterations = outcome.iterations;
       inertia = outcome.inertia;
+      if (outcome.iterations > 0) firstStepInertia = outcome.firstStep;
     } else if (n <= requestedK) {
       // Every colour gets its own cluster: exact, no iterations needed.
       k = n;
@@ -398,7 +406,9 @@ export function createKMeans(): KMeansEngine {
       iterations += polished.iterations;
       inertia = polished.inertia;
     }
-    return finish(srgb, n, k, requestedK, iterations, inertia, index, items, o);
+    const result = finish(srgb, n, k, requestedK, iterations, inertia, index, items, o);
+    if (firstStepInertia !== undefined) result.firstStepInertia = firstStepInertia;
+    return result;
   }
 
   function reserveLabels(n: number): void {

@@ -95,6 +95,8 @@ export interface LloydOptions {
   shiftTolerance: number;
   /** Called after every update step with the objective of (labels, new centres). */
   onIteration?: (iteration: number, objective: number) => void;
+  /** Measure the objective after the first update step (LloydOutcome.firstStep), hook or not. */
+  measureFirstStep?: boolean;
   /** Euclidean only: centre j is pulled toward `centres[j]` with `weights[j]` pseudo-points. */
   anchors?: { centres: Float64Array; weights: Float64Array };
 }
@@ -104,6 +106,8 @@ export interface LloydOutcome {
   iterations: number;
   /** Objective of the final labels (nearest centre) and centres, in the run's metric. */
   inertia: number;
+  /** With `measureFirstStep` (or a hook): the objective after the first update step; NaN otherwise. */
+  firstStep: number;
 }
 
 /**
@@ -129,13 +133,19 @@ export function lloyd(set: PointSet, centres: Float64Array, k: number, options: 
   if (!l1) accumulateSums(set, k, scratch);
 
   let iterations = 0;
+  let firstStep = NaN;
   while (iterations < options.maxIterations) {
     iterations++;
     scratch.previous.set(centres.subarray(0, k * 3));
     if (l1) updateMedians(set, centres, k, scratch);
     else meansFromSums(centres, k, scratch, options.anchors);
     const reseeded = reseedEmpty(set, centres, k, scratch, l1);
-    if (options.onIteration) options.onIteration(iterations, objective(set, centres, scratch, l1));
+    // Measured only when asked: it is a pass over the points.
+    if (options.onIteration || (options.measureFirstStep && iterations === 1)) {
+      const value = objective(set, centres, scratch, l1);
+      if (iterations === 1) firstStep = value;
+      options.onIteration?.(iterations, value);
+    }
 
     // Centre shifts, in the metric's own distance (the bounds move by these amounts).
     const { shift, previous } = scratch;
@@ -175,7 +185,7 @@ export function lloyd(set: PointSet, centres: Float64Array, k: number, options: 
     // The assignment above also serves as the final labelling when the shift was small.
     if (converged || changes === 0) break;
   }
-  return { iterations, inertia: objective(set, centres, scratch, l1) };
+  return { iterations, inertia: objective(set, centres, scratch, l1), firstStep };
 }
 
 /** Sum over points of weight x distance to the centre of its label (squared for L2). */

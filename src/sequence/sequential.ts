@@ -238,7 +238,6 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       // A palette smaller than k (the last frame had fewer distinct colours, a fade from
       // black say) cannot seed k clusters; start fresh so the palette can grow back.
       if (previous !== null && previous.size === colors && !differenceCut) {
-        let firstStep = Infinity;
         const seeded = engine.run(frame.data, {
           k: colors,
           metric,
@@ -246,11 +245,10 @@ export function createSequentialQuantizer(options: SequentialOptions): {
           maxIterations: stability.frameIterations,
           initialCentroids: previous.centroids,
           anchorWeights: change !== null && anchoring ? scaled(stillPerEntry, stability.anchor, anchorWeights) : undefined,
-          onIteration: (e) => {
-            if (e.iteration === 1) firstStep = e.objective;
-          },
         });
         counted = true;
+        // How well the last palette fits this frame after one step (no step: no colours at all).
+        const firstStep = seeded.firstStepInertia ?? Infinity;
         const cut = stability.sceneCut > 0 && firstStep > stability.sceneCut * Math.max(previous.inertia, 1);
         if (!cut) {
           result = seeded;

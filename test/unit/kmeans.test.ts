@@ -279,6 +279,13 @@ describe('warm start (initialCentroids)', () => {
     // Whatever the order, the three groups end up as the three clusters.
     const sorted = Array.from(r.counts).sort((a, b) => a - b);
     expect(sorted).toEqual([20, 50, 50]);
+    // How well the start fitted: the objective after the first step, as the hook saw it,
+    // measured without a hook too (the sequence's scene-cut test reads it).
+    expect(r.firstStepInertia).toBe(events[0]);
+    expect(kmeansPixels(rgba, { k: 3, initialCentroids: start, maxIterations: 50 }).firstStepInertia).toBe(events[0]);
+    expect(events[0]).toBeGreaterThan(r.inertia);
+    // Not a warm start: no such figure.
+    expect(kmeansPixels(rgba, { k: 3 }).firstStepInertia).toBeUndefined();
   });
 
   it('with fewer distinct colours than k keeps k entries and flags it', () => {
