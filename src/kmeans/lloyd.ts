@@ -1,6 +1,6 @@
 import type { Metric } from '../types.js';
 import { assignAllL1, assignAllL2, assignHamerlyL1, assignHamerlyL2 } from './assign.js';
-import { createNeighbours, NEIGHBOURS_MIN_K, NEIGHBOURS_MIN_POINTS, prepareNeighbours, type CentreNeighbours } from './neighbours.js';
+import { createNeighbours, orderedSearchPays, prepareNeighbours, type CentreNeighbours } from './neighbours.js';
 import { accumulateSums, meansFromSums, reseedEmpty, sortByChannel, updateMedians } from './update.js';
 
 /**
@@ -123,7 +123,7 @@ export function lloyd(set: PointSet, centres: Float64Array, k: number, options: 
   const labels = scratch.labels;
   labels.fill(-1, 0, n);
   // At large k, each assignment searches the centres in order of distance (neighbours.ts).
-  const neighbours = k >= NEIGHBOURS_MIN_K && n >= NEIGHBOURS_MIN_POINTS * k ? scratch.neighbours : null;
+  const neighbours = orderedSearchPays(k, n) ? scratch.neighbours : null;
   const prepare = (): CentreNeighbours | null => {
     if (neighbours !== null) prepareNeighbours(neighbours, centres, k, l1, scratch.gap);
     return neighbours;

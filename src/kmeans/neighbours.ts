@@ -53,7 +53,7 @@ export interface CentreNeighbours {
  * 0.3 MP (kmeansPixels, best of 3, same results): 6-9% slower at k = 16, 5-9% faster at 32,
  * 1.3 times as fast at 64, 1.7 at 128, 2.2 at 256.
  */
-export const NEIGHBOURS_MIN_K = 32;
+const NEIGHBOURS_MIN_K = 32;
 
 /**
  * Nor does it pay with few points per centre: measuring the k^2 distances between centres
@@ -61,7 +61,12 @@ export const NEIGHBOURS_MIN_K = 32;
  * most 256 colours, a black-and-white film a few hundred: chaplin.mp4 at k = 128 took 2.36 s
  * with the ordered search and 2.05 s without.
  */
-export const NEIGHBOURS_MIN_POINTS = 16;
+const NEIGHBOURS_MIN_POINTS = 16;
+
+/** Whether the ordered search pays for `k` centres and `points` points (see the two limits above). */
+export function orderedSearchPays(k: number, points: number): boolean {
+  return k >= NEIGHBOURS_MIN_K && points >= NEIGHBOURS_MIN_POINTS * k;
+}
 
 export function createNeighbours(): CentreNeighbours {
   const none = new Float64Array(0);

@@ -1,5 +1,5 @@
 import type { ColorHistogram } from '../kmeans/histogram.js';
-import { createNeighbours, nearestTwoL1, nearestTwoL2, NEIGHBOURS_MIN_K, NEIGHBOURS_MIN_POINTS, prepareNeighbours } from '../kmeans/neighbours.js';
+import { createNeighbours, nearestTwoL1, nearestTwoL2, orderedSearchPays, prepareNeighbours } from '../kmeans/neighbours.js';
 import type { ColorSpace, Metric } from '../types.js';
 import { fromSrgb } from '../color/space.js';
 import { createPaletteSearch } from './nearest.js';
@@ -35,7 +35,7 @@ export function createColourSearch(): ColourSearch {
       if (answers.length < count) answers = new Uint8Array(Math.max(count, answers.length * 2));
       // The same rule as k-means' own use of the ordered search: below it, measuring the
       // size^2 distances between entries costs more than it saves.
-      if (hints !== undefined && size >= NEIGHBOURS_MIN_K && count >= NEIGHBOURS_MIN_POINTS * size) {
+      if (hints !== undefined && orderedSearchPays(size, count)) {
         for (let j = 0; j < size * 3; j += 3) convert(palette[j], palette[j + 1], palette[j + 2], entries, j);
         const l1 = metric === 'manhattan';
         prepareNeighbours(neighbours, entries, size, l1, gap);
