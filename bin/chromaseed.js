@@ -63,6 +63,8 @@ process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 process.on('SIGHUP', onSignal);
 
-const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }, controller.signal);
+// process.stdin is made on first use (it sets up the terminal or pipe): only for an input named -.
+const streams = { stdout: process.stdout, stderr: process.stderr, get stdin() { return process.stdin; } };
+const code = await main(process.argv.slice(2), streams, controller.signal);
 if (hungUp) endByHangup();
 process.exitCode = code === 130 ? 128 + constants.signals[received] : code;

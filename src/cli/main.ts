@@ -5,6 +5,7 @@ import { STABILITY_LEVELS } from '../sequence/stability.js';
 import { DITHERS, INITS, METRICS, SEEDINGS, SPACES, TRANSFER_METHODS } from '../options.js';
 import { PALETTE_FORMATS } from '../palette/format.js';
 import { PALETTE_SORTS } from '../palette/sort.js';
+import { spoolInputs, type InputStream, type SpooledInputs } from '../io/spool-input.js';
 
 // For bin/chromaseed.js: what a process that must end at once (a second Ctrl-C) releases first.
 export { releaseLeftovers } from '../io/leftovers.js';
@@ -13,6 +14,8 @@ export { releaseLeftovers } from '../io/leftovers.js';
 export interface CliStreams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** What an input named `-` is read from; without it, `-` is refused. */
+  stdin?: InputStream;
 }
 
 /** Exit codes, documented in the README. */
@@ -28,17 +31,30 @@ export type Args = Record<string, unknown>;
  * ChromaseedError prints as one line, any other error is a bug and prints its stack.
  */
 export async function main(argv: string[], streams: CliStreams, signal?: AbortSignal): Promise<number> {
-  const choose = (load: () => Promise<(args: Args, s: CliStreams, signal?: AbortSignal) => Promise<void>>) => (args: Args) => {
+  const choose = (command: Command, load: () => Promise<(args: Args, s: CliStreams, signal?: AbortSignal) => Promise<void>>) => (args: Args) => {
     refuseRepeats(args);
     refuseEmptyValues(argv, args);
-    throw new CommandChosen(async () => (await load())(args, streams, signal));
+    throw new CommandChosen(async () => {
+      // Pipes among the inputs are copied to temporary files first (see spool-input.ts).
+      const names = INPUTS[command];
+      const spooled = await spoolInputs(names.map((name) => String(args[name] ?? '')), streams.stdin, signal);
+      try {
+        names.forEach((name, i) => (args[name] = spooled.paths[i]));
+        await (await load())(args, showingNames(streams, spooled), signal);
+      } catch (err) {
+        if (err instanceof Error) err.message = spooled.shown(err.message);
+        throw err;
+      } finally {
+        await spooled.release();
+      }
+    });
   };
   try {
     const parser = buildParser(endOfOptions(argv), {
-      palette: choose(async () => (await import('./palette-command.js')).paletteCommand),
-      quantize: choose(async () => (await import('./quantize-command.js')).quantizeCommand),
-      compare: choose(async () => (await import('./compare-command.js')).compareCommand),
-      transfer: choose(async () => (await import('./transfer-command.js')).transferCommand),
+      palette: choose('palette', async () => (await import('./palette-command.js')).paletteCommand),
+      quantize: choose('quantize', async () => (await import('./quantize-command.js')).quantizeCommand),
+      compare: choose('compare', async () => (await import('./compare-command.js')).compareCommand),
+      transfer: choose('transfer', async () => (await import('./transfer-command.js')).transferCommand),
     });
     await parser.parseAsync();
     return EXIT_OK; // --help or --version: yargs has printed it
@@ -131,6 +147,28 @@ function report(err: unknown, streams: CliStreams): number {
 }
 
 const COMMANDS = ['palette', 'quantize', 'compare', 'transfer'] as const;
+type Command = (typeof COMMANDS)[number];
+
+/** Each command's input arguments, in the order of its positionals. */
+const INPUTS: Record<Command, readonly string[]> = { palette: ['image'], quantize: ['input'], compare: ['input'], transfer: ['source', 'target'] };
+
+/**
+ * The command's streams, with the text written to them showing the names the user gave
+ * instead of the temporary copies of pipes (in JSON, tables, warnings). Bytes (an output
+ * written to standard output) pass unchanged.
+ */
+function showingNames(streams: CliStreams, spooled: SpooledInputs): CliStreams {
+  if (!spooled.copied) return streams;
+  const wrap = <T extends NodeJS.WritableStream>(stream: T): T =>
+    new Proxy(stream, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target);
+        if (key !== 'write') return typeof value === 'function' ? value.bind(target) : value;
+        return (chunk: unknown, ...rest: unknown[]) => (target.write as (...a: unknown[]) => boolean)(typeof chunk === 'string' ? spooled.shown(chunk) : chunk, ...rest);
+      },
+    });
+  return { ...streams, stdout: wrap(streams.stdout), stderr: wrap(streams.stderr) };
+}
 
 /** One line from a yargs message, pointing to --help. */
 function usageMessage(msg: string, argv: readonly string[] = []): string {
@@ -165,7 +203,7 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
       'Pull a colour palette out of a still image (JPEG, PNG, WebP, AVIF, TIFF, SVG), or out of all the frames of an animation or a video',
       (y) =>
         clusterOptions(y, 6, 10)
-          .positional('image', { type: 'string', describe: 'the image (or animation, or video) to read' })
+          .positional('image', { type: 'string', describe: 'the image (or animation, or video) to read; - for standard input' })
           .option('sort', { requiresArg: true, choices: PALETTE_SORTS, default: 'count', describe: 'order of the colours' })
           .option('vivid', { type: 'boolean', describe: 'favour salient colours over muted averages' })
           .option('start', { requiresArg: true, type: 'string', describe: 'animation or video: start of the part whose colours are taken (seconds or hh:mm:ss.xxx)' })
@@ -184,7 +222,7 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
       'Quantize an animated GIF, WebP or PNG, or a video, to k colours per frame',
       (y) =>
         outputOptions(sequenceOptions(inputOptions(clusterOptions(y, 16, 10))))
-          .positional('input', { type: 'string', describe: 'GIF, animated WebP or PNG, video (mp4, webm, mov, mkv, ...) or still image' })
+          .positional('input', { type: 'string', describe: 'GIF, animated WebP or PNG, video (mp4, webm, mov, mkv, ...) or still image; - for standard input' })
           .option('timeline', { requiresArg: true, type: 'string', describe: 'also write the palettes over time as a PNG (one row per frame)' })
           .demandOption('output'),
       handlers.quantize,
@@ -196,7 +234,7 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
         sequenceOptions(inputOptions(clusterOptions(y, 16, 10)))
           // compare runs all three modes: --seeding stays known, to be refused with a reason, but is not offered.
           .option('seeding', { hidden: true })
-          .positional('input', { type: 'string', describe: 'GIF, animated WebP or PNG, or video' })
+          .positional('input', { type: 'string', describe: 'GIF, animated WebP or PNG, or video; - for standard input' })
           .option('output', { requiresArg: true, alias: 'o', type: 'string', describe: 'write a labelled side-by-side animation (GIF, video or PNG frames)' })
           .option('all', { type: 'boolean', describe: 'include the global mode in the side-by-side output and the timeline' })
           .option('levers', { type: 'boolean', describe: 'add rows with each steadiness lever of the seeded mode switched off' })
@@ -211,7 +249,7 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
       (y) =>
         outputOptions(sequenceOptions(inputOptions(clusterOptions(y, 8, 10))))
           .positional('source', { type: 'string', describe: 'where the colours come from (still, GIF, animated WebP or PNG, or video)' })
-          .positional('target', { type: 'string', describe: 'what is repainted (still, GIF, animated WebP or PNG, or video)' })
+          .positional('target', { type: 'string', describe: 'what is repainted (still, GIF, animated WebP or PNG, or video); either may be - for standard input' })
           .option('method', { requiresArg: true, choices: TRANSFER_METHODS, default: 'optimal', describe: 'how target clusters are matched to source colours' })
           .option('swatch', { requiresArg: true, type: 'string', describe: 'write source palette, target palette and mapping as a PNG' })
           .option('source-start', { requiresArg: true, type: 'string', describe: "SOURCE's part to take colours from: start time (--start and --duration are the target's)" })

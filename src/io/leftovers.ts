@@ -1,11 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
-import { unlinkSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 
 /**
- * What must not outlive the process: temporary output files and ffmpeg children. Each is
- * normally released by its own writer's or reader's abort(); this is the last resort for an
- * exit that does not wait for that (a second Ctrl-C, an uncaught error, process.exit), so
- * it is synchronous. An ffmpeg left running would go on encoding for seconds with no one to
+ * What must not outlive the process: temporary files (outputs being written, copies of piped
+ * inputs) and ffmpeg children. Each is normally released by its own writer's or reader's
+ * abort(); this is the last resort for an exit that does not wait for that (a second
+ * Ctrl-C, an uncaught error, process.exit), so it is synchronous. An ffmpeg left running would go on encoding for seconds with no one to
  * read its output, and a temporary file would stay beside the user's outputs.
  */
 const temps = new Set<string>();
@@ -40,9 +40,10 @@ export function releaseLeftovers(): void {
   children.clear();
   for (const file of temps) {
     try {
-      unlinkSync(file);
+      // A file, or a directory of them (the copies of piped inputs).
+      rmSync(file, { recursive: true, force: true });
     } catch {
-      // Already gone.
+      // Cannot be removed (its directory is gone or not ours to write): nothing more to do.
     }
   }
   temps.clear();

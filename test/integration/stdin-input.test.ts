@@ -1,0 +1,121 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { spoolInputs } from '../../src/io/spool-input.js';
+import { BIN, corpus, repoRoot } from '../helpers/cli.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'chromaseed-stdin-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const CARS = path.join(repoRoot, 'samples/cars.gif');
+const HIBISCUS = path.join(repoRoot, 'samples/hibiscus.jpg');
+const REALSHORT = path.join(corpus, 'videos/imageio__realshort.mp4');
+
+/** A private TMPDIR per run, so what the copies leave behind can be seen. */
+function tempDir(name: string): string {
+  const dir = path.join(tmp, name);
+  mkdirSync(dir);
+  return dir;
+}
+
+/** Runs bin/chromaseed.js with `input` piped to its standard input. */
+function piped(argv: string[], input: Buffer, temp: string): { status: number | null; stdout: Buffer; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...argv], { input, env: { ...process.env, TMPDIR: temp }, maxBuffer: 1 << 28 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
+}
+
+function run(argv: string[]): { status: number | null; stdout: Buffer; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...argv], { maxBuffer: 1 << 28 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
+}
+
+describe('an input piped in (-)', () => {
+  it('gives the bytes the same file gives, and leaves no copy behind', () => {
+    const temp = tempDir('gif');
+    const fromPipe = path.join(tmp, 'pipe.gif');
+    const fromFile = path.join(tmp, 'file.gif');
+    const r = piped(['quantize', '-', '-k', '8', '-q', '-o', fromPipe], readFileSync(CARS), temp);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(run(['quantize', CARS, '-k', '8', '-q', '-o', fromFile]).status).toBe(0);
+    expect(readFileSync(fromPipe).equals(readFileSync(fromFile))).toBe(true);
+    expect(readdirSync(temp)).toEqual([]);
+  });
+
+  it('reads a video (ffmpeg reads the copy) and writes to standard output too; --json names it "standard input"', () => {
+    const temp = tempDir('video');
+    const r = piped(['quantize', '-', '-k', '4', '--duration', '0.5', '-q', '-o', '-'], readFileSync(REALSHORT), temp);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(r.stdout.subarray(0, 6).toString('latin1')).toBe('GIF89a');
+    const json = piped(['quantize', '-', '-k', '4', '--duration', '0.5', '--json', '-o', path.join(tmp, 'v.gif')], readFileSync(REALSHORT), temp);
+    expect(json.status).toBe(0);
+    expect(JSON.parse(json.stdout.toString()).input).toBe('standard input');
+    expect(readdirSync(temp)).toEqual([]);
+  });
+
+  it('serves palette, compare and transfer (one side of it)', () => {
+    const temp = tempDir('commands');
+    const palette = piped(['palette', '-', '-k', '3', '--json'], readFileSync(HIBISCUS), temp);
+    expect(palette.status).toBe(0);
+    expect(JSON.parse(palette.stdout.toString()).colors).toHaveLength(3);
+    const compare = piped(['compare', '-', '-k', '4', '--json', '-q'], readFileSync(CARS), temp);
+    expect(compare.status).toBe(0);
+    expect(JSON.parse(compare.stdout.toString()).input).toBe('standard input');
+    const transfer = piped(['transfer', '-', CARS, '-k', '4', '-q', '-o', path.join(tmp, 't.gif')], readFileSync(HIBISCUS), temp);
+    expect([transfer.status, transfer.stderr]).toEqual([0, '']);
+    expect(readdirSync(temp)).toEqual([]);
+  });
+
+  it('names it "standard input" in errors, not its temporary copy', () => {
+    const temp = tempDir('errors');
+    const truncated = piped(['quantize', '-', '-o', path.join(tmp, 'x.gif')], readFileSync(CARS).subarray(0, 1000), temp);
+    expect([truncated.status, truncated.stderr]).toEqual([1, 'chromaseed: standard input: contains no complete frame (truncated in an extension at byte 224)\n']);
+    const empty = piped(['quantize', '-', '-o', path.join(tmp, 'x.gif')], Buffer.alloc(0), temp);
+    expect([empty.status, empty.stderr]).toEqual([1, 'chromaseed: standard input: nothing was read (it is empty)\n']);
+    const text = piped(['palette', '-'], Buffer.from('hello world\n'), temp);
+    expect(text.status).toBe(1);
+    expect(text.stderr).toMatch(/^chromaseed: standard input: /);
+    expect(text.stderr).not.toContain(temp);
+    const twice = piped(['transfer', '-', '-', '-o', path.join(tmp, 'x.gif')], readFileSync(CARS), temp);
+    expect([twice.status, twice.stderr]).toEqual([2, 'chromaseed: standard input (-) can be only one of the inputs\n']);
+    expect(readdirSync(temp)).toEqual([]);
+  });
+
+  it('is refused as a terminal, and when the caller gives none', async () => {
+    const terminal = Object.assign(new PassThrough(), { isTTY: true });
+    await expect(spoolInputs(['-'], terminal)).rejects.toThrow(/^no input file name, and standard input is a terminal; give a file, or pipe one in/);
+    await expect(spoolInputs([''], undefined)).rejects.toThrow('no input file name, and standard input is not available; give a file');
+  });
+
+  it('reads a named pipe and process substitution (/dev/fd/N) the same way', () => {
+    const temp = tempDir('fifo');
+    const fifo = path.join(tmp, 'clip.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const out = path.join(tmp, 'fifo.gif');
+    // The shell feeds the FIFO while chromaseed reads it; bash's <(...) is a /dev/fd/N pipe.
+    const script = `cat "$CARS" > "$FIFO" & "$NODE" "$BIN" quantize "$FIFO" -k 8 -q -o "$OUT" && "$NODE" "$BIN" palette <(cat "$HIB") -k 2 --json`;
+    const r = spawnSync('bash', ['-c', script], { env: { ...process.env, TMPDIR: temp, CARS, FIFO: fifo, NODE: process.execPath, BIN, OUT: out, HIB: HIBISCUS } });
+    expect([r.status, r.stderr.toString()]).toEqual([0, '']);
+    expect(readFileSync(out).equals(readFileSync(path.join(tmp, 'file.gif')))).toBe(true);
+    expect(JSON.parse(r.stdout.toString()).colors).toHaveLength(2);
+    expect(readdirSync(temp)).toEqual([]);
+  });
+
+  it('is removed when Ctrl-C stops the copy', async () => {
+    const temp = tempDir('interrupted');
+    const child = spawn(process.execPath, [BIN, 'quantize', '-', '-o', path.join(tmp, 'never.gif')], { env: { ...process.env, TMPDIR: temp }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    // Part of a GIF, and the pipe left open: the copy is under way when the signal comes.
+    child.stdin.write(readFileSync(CARS).subarray(0, 5000));
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(readdirSync(temp)).toHaveLength(1);
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect([code, stderr]).toEqual([130, 'chromaseed: interrupted; no output written\n']);
+    expect(readdirSync(temp)).toEqual([]);
+    expect(readdirSync(tmp)).not.toContain('never.gif');
+  });
+});
