@@ -247,8 +247,8 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
       'transfer <source> <target>',
       "Repaint TARGET (still, GIF or video) with SOURCE's palette",
       (y) =>
-        outputOptions(sequenceOptions(inputOptions(clusterOptions(y, 8, 10))))
-          .positional('source', { type: 'string', describe: 'where the colours come from (still, GIF, animated WebP or PNG, or video)' })
+        outputOptions(sequenceOptions(inputOptions(clusterOptions(y, "8, or a palette file's number of colours", 10))))
+          .positional('source', { type: 'string', describe: 'where the colours come from (still, GIF, animated WebP or PNG, or video, or a palette file: chromaseed palette output, GIMP .gpl, hex codes)' })
           .positional('target', { type: 'string', describe: 'what is repainted (still, GIF, animated WebP or PNG, or video); either may be - for standard input' })
           .option('method', { requiresArg: true, choices: TRANSFER_METHODS, default: 'optimal', describe: 'how target clusters are matched to source colours' })
           .option('swatch', { requiresArg: true, type: 'string', describe: 'write source palette, target palette and mapping as a PNG' })
@@ -282,9 +282,11 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-function clusterOptions<T>(y: Argv<T>, defaultColors: number, defaultRestarts: number) {
+/** `defaultColors` as a number is yargs's default; as text, the default the command works out (transfer: a palette file's size). */
+function clusterOptions<T>(y: Argv<T>, defaultColors: number | string, defaultRestarts: number) {
+  const colors = typeof defaultColors === 'number' ? { default: defaultColors, describe: 'palette size k, 1 to 256' } : { describe: `palette size k, 1 to 256 [default: ${defaultColors}]` };
   return y
-    .option('colors', { requiresArg: true, alias: 'k', type: 'number', default: defaultColors, describe: 'palette size k, 1 to 256' })
+    .option('colors', { requiresArg: true, alias: 'k', type: 'number', ...colors })
     .option('init', { requiresArg: true, choices: INITS, default: 'kmeans++', describe: 'how k-means starts' })
     .option('restarts', { requiresArg: true, type: 'number', default: defaultRestarts, describe: 'initialisations tried, best kept (n_init), 1 to 1000' })
     .option('metric', { requiresArg: true, choices: METRICS, default: 'euclidean', describe: 'distance: euclidean (mean) or manhattan (median)' })

@@ -1,3 +1,4 @@
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { ChromaseedError } from '../errors.js';
@@ -9,16 +10,38 @@ import { createQualityMeter } from '../metrics/quality.js';
 import { choice, leverGiven, TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import { asSourcePartError, inputOptionsOf, loopCountOf, outputNameOf, sequenceOptionsOf, sourceInputOptionsOf } from './pick-options.js';
 import { makeEntry, toHex, type PaletteEntry } from '../palette/palette.js';
+import { isTextHead, parsePaletteText, type PaletteFile } from '../palette/read-palette.js';
 import { expandFrame } from '../pipeline/expand-frame.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import { renderSwatch } from '../render/swatch.js';
 import { CAPTION_FONT_FAMILY, svgOpen } from '../render/text.js';
 import { extractSourcePalette } from '../transfer/source-palette.js';
-import { createPaletteTransfer, type SourcePalette, type TransferDecision } from '../transfer/transfer.js';
+import { createPaletteTransfer, sourcePaletteFromCounts, type SourcePalette, type TransferDecision } from '../transfer/transfer.js';
 import type { Args, CliStreams } from './main.js';
 import { commitRun, createProgress, failedRun, showingFirstPass } from './progress.js';
-import { countOf, framesWritten, playbackOf, playbackSecondsOf, playsOf, printOut, reportWarnings, round } from './report.js';
+import { countOf, formatBytes, framesWritten, playbackOf, playbackSecondsOf, playsOf, printOut, reportWarnings, round } from './report.js';
 import { playbackDelayMs } from '../timing.js';
+
+/** k when neither -k nor a palette file says. */
+const DEFAULT_TRANSFER_COLORS = 8;
+
+/** A palette file is text of a few kilobytes; anything far larger is not one. */
+const MAX_PALETTE_FILE_BYTES = 1 << 20;
+
+async function readPaletteFile(file: string): Promise<PaletteFile> {
+  const { size } = await stat(file);
+  if (size > MAX_PALETTE_FILE_BYTES) throw new ChromaseedError('ERR_INPUT', `${file}: a text file of ${formatBytes(size)}, neither an image, a video nor a palette file`);
+  const parsed = parsePaletteText(await readFile(file, 'utf8'));
+  if (typeof parsed === 'string') throw new ChromaseedError('ERR_INPUT', `${file}: text, so read as a palette file: ${parsed}`);
+  return parsed;
+}
+
+/** A palette file's colours as SOURCE's palette: with the shares the file gives, else equal ones. */
+function paletteFromFile(file: PaletteFile): SourcePalette {
+  // A colour written as 0.00% (a speck) still counts: sourcePaletteFromCounts drops empty clusters.
+  const counts = Array.from({ length: file.size }, (_, i) => (file.shares === null ? 1 : Math.max(file.shares[i], 1e-9)));
+  return sourcePaletteFromCounts(file.rgb, counts, file.size);
+}
 
 /**
  * `chromaseed transfer SOURCE TARGET -o OUT`: SOURCE's k colours (one palette over the
@@ -36,13 +59,21 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   if (lever !== undefined) throw new ChromaseedError('ERR_USAGE', `${lever} has no effect with --method nearest, which maps every pixel to its nearest source colour; drop it`);
   const inputOptions = inputOptionsOf(args);
   const sourceOptions = sourceInputOptionsOf(args);
-  const options = sequenceOptionsOf(args);
   const quiet = args.quiet === true;
   const gif = outputKind(output) === 'gif'; // refuses an output we cannot write before reading anything
   const loop = loopCountOf(args, output);
   const outputName = outputNameOf(args, output, streams.stdout);
-  const sourceKind = sniffKind(await checkInput(sourcePath));
+  const sourceHead = await checkInput(sourcePath);
+  // A text file as SOURCE is a saved palette (`palette --format ...`, GIMP .gpl, hex codes).
+  const paletteFile = sniffKind(sourceHead) === 'video' && isTextHead(sourceHead) ? await readPaletteFile(sourcePath) : null;
+  const sourceKind = paletteFile !== null ? 'still' : sniffKind(sourceHead);
   const targetKind = sniffKind(await checkInput(targetPath));
+  if (paletteFile !== null) {
+    const part = args.sourceStart !== undefined ? '--source-start' : args.sourceDuration !== undefined ? '--source-duration' : undefined;
+    if (part !== undefined) throw new ChromaseedError('ERR_USAGE', `${part}: ${sourcePath} is a palette file, which has no time; drop ${part}`);
+  }
+  // k defaults to a palette file's own size: each of its colours gets a cluster of the target.
+  const options = sequenceOptionsOf({ ...args, colors: args.colors ?? paletteFile?.size ?? DEFAULT_TRANSFER_COLORS });
   // --start and --duration are the target's part, --source-start and --source-duration the
   // source's; --fps applies to whichever input is a clip, so only two stills refuse it.
   refuseTimeForStill(targetPath, targetKind, { ...inputOptions, fps: undefined });
@@ -81,7 +112,10 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
       })(),
     };
   };
-  const source = await extractSourcePalette(showingFirstPass(openSource, streams.stderr, `${path.basename(sourcePath)}: counting colours`, !quiet), options, sourcePath, signal, clusterInThread(signal));
+  const source =
+    paletteFile !== null
+      ? paletteFromFile(paletteFile)
+      : await extractSourcePalette(showingFirstPass(openSource, streams.stderr, `${path.basename(sourcePath)}: counting colours`, !quiet), options, sourcePath, signal, clusterInThread(signal));
 
   const writerOptions = { ...clipWriterOptions(info, targetPath, args.audio !== false), ...loop, stdout: streams.stdout };
   const writer = await createFrameWriter(output, writerOptions);

@@ -1,9 +1,10 @@
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GifReader } from 'omggif';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeGif } from '../../src/decode/gif-decode.js';
 import { corpus, runMain } from '../helpers/cli.js';
 
 const COFFEE = path.join(corpus, 'stills/skimage__coffee.png');
@@ -224,5 +225,69 @@ describe('chromaseed transfer: each input has its own part', () => {
     const still = await run(['transfer', COFFEE, REALSHORT, '--source-start', '1', '-o', path.join(tmp, 'still.gif')]);
     expect(still.code).toBe(2);
     expect(still.stderr).toBe(`chromaseed: --source-start: ${COFFEE} is a still image, which has no time; drop --source-start\n`);
+  });
+});
+
+describe('chromaseed transfer: a palette file as SOURCE', () => {
+  const gifColours = (file: string): Set<number> => {
+    const reader = new GifReader(readFileSync(file));
+    const seen = new Set<number>();
+    const rgba = new Uint8Array(reader.width * reader.height * 4);
+    for (let f = 0; f < reader.numFrames(); f++) {
+      reader.decodeAndBlitFrameRGBA(f, rgba);
+      for (let i = 0; i < rgba.length; i += 4) if (rgba[i + 3] !== 0) seen.add(key(rgba[i], rgba[i + 1], rgba[i + 2]));
+    }
+    return seen;
+  };
+
+  it("takes the colours of `palette`'s own output, its shares too, and k from the file", async () => {
+    const saved = path.join(tmp, 'coffee.gpl');
+    const made = await run(['palette', COFFEE, '-k', '5', '--format', 'gpl']);
+    expect(made.code).toBe(0);
+    writeFileSync(saved, made.stdout);
+    const fromImage = JSON.parse((await run(['palette', COFFEE, '-k', '5', '--json'])).stdout) as { colors: { hex: string; proportion: number }[] };
+    const out = path.join(tmp, 'chi-from-gpl.gif');
+    const r = await run(['transfer', saved, CHI, '-o', out, '--json', '-q']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const summary = JSON.parse(r.stdout) as Summary & { k: number };
+    expect(summary.k).toBe(5);
+    expect(summary.palette.map((p) => p.hex).sort()).toEqual(fromImage.colors.map((c) => c.hex).sort());
+    for (const p of summary.palette) expect(p.proportion).toBeCloseTo(fromImage.colors.find((c) => c.hex === p.hex)!.proportion, 3);
+    const allowed = new Set(summary.palette.map((p) => parseInt(p.hex.slice(1), 16)));
+    for (const c of gifColours(out)) expect(allowed.has(c)).toBe(true);
+  });
+
+  it('remaps to a fixed list of hex codes with --method nearest, every pixel its nearest code', async () => {
+    const codes = path.join(tmp, 'three.hex');
+    writeFileSync(codes, 'ff0000\n00ff00\n0000ff\n');
+    const out = path.join(tmp, 'chi-rgb.gif');
+    const r = await run(['transfer', codes, CHI, '--method', 'nearest', '-o', out, '-q']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const codes3 = [[255, 0, 0], [0, 255, 0], [0, 0, 255]];
+    const source = decodeGif(new Uint8Array(readFileSync(CHI)), 'chi').frames();
+    const written = decodeGif(new Uint8Array(readFileSync(out)), 'out').frames();
+    let checked = 0;
+    for (let a = source.next(), b = written.next(); !a.done; a = source.next(), b = written.next()) {
+      const [x, y] = [a.value.data, b.value!.data];
+      for (let i = 0; i < x.length; i += 4) {
+        if (x[i + 3] === 0) continue;
+        const d = codes3.map(([r, g, bl]) => (x[i] - r) ** 2 + (x[i + 1] - g) ** 2 + (x[i + 2] - bl) ** 2);
+        const best = codes3[d.indexOf(Math.min(...d))];
+        if (y[i] !== best[0] || y[i + 1] !== best[1] || y[i + 2] !== best[2]) throw new Error(`pixel ${i / 4}: ${[...y.subarray(i, i + 3)]} is not its nearest code ${best}`);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(100_000);
+  });
+
+  it('refuses a part of it, and says why a text file is not a palette', async () => {
+    const codes = path.join(tmp, 'two.txt');
+    writeFileSync(codes, '#000000\n#ffffff\n');
+    expect(await run(['transfer', codes, CHI, '--source-start', '1', '-o', path.join(tmp, 'x.gif')])).toMatchObject({ code: 2, stderr: `chromaseed: --source-start: ${codes} is a palette file, which has no time; drop --source-start\n` });
+    const notes = path.join(tmp, 'notes.txt');
+    writeFileSync(notes, 'hello world\n');
+    const r = await run(['transfer', notes, CHI, '-o', path.join(tmp, 'x.gif')]);
+    expect([r.code, r.stderr]).toEqual([1, `chromaseed: ${notes}: text, so read as a palette file: no colours found (a palette file lists "#rrggbb" codes, or is a GIMP .gpl or \`chromaseed palette --json\` output)\n`]);
+    expect(existsSync(path.join(tmp, 'x.gif'))).toBe(false);
   });
 });

@@ -1,0 +1,150 @@
+/**
+ * A palette saved as text, read back: what `chromaseed palette` writes in each of its
+ * formats (text, json, css, gpl), and the palette files people collect elsewhere (GIMP's
+ * .gpl, a list of hex codes one per line as Lospec's .hex). `transfer` takes one as its
+ * SOURCE, so a palette pulled from a photo once can repaint any clip later.
+ *
+ * Pure: text in, colours out.
+ */
+
+/** The colours of a palette file, in file order, and each one's share when the file gives every share. */
+export interface PaletteFile {
+  /** `size * 3` sRGB bytes. */
+  readonly rgb: Uint8Array;
+  readonly size: number;
+  /** Each colour's share of the pixels (as written, e.g. `40.73%`), or null when the file does not give them all. */
+  readonly shares: Float64Array | null;
+}
+
+/** More colours than a GIF frame (and k) can hold is not a palette this tool can use. */
+export const MAX_PALETTE_FILE_COLORS = 256;
+
+interface Colour {
+  rgb: [number, number, number];
+  share: number | null;
+}
+
+/**
+ * Reads `text` as a palette file, or returns why it is not one (a phrase for a message). Recognised, in this order: JSON (`palette --json`'s object, or an
+ * array of "#rrggbb" strings or [r, g, b] triples); GIMP Palette (its header line, then
+ * "R G B name" lines); otherwise one colour per line as "#rrggbb" anywhere on the line
+ * (`palette`'s text and css formats, with the line's "NN.NN%" as its share) or a bare
+ * "rrggbb" line (.hex), lines without a colour (headers, braces, comments) left out.
+ */
+export function parsePaletteText(text: string): PaletteFile | string {
+  const body = text.replace(/^\uFEFF/, '');
+  const trimmed = body.trim();
+  let colours: Colour[] | string;
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) colours = fromJson(trimmed);
+  else if (/^GIMP Palette\s*$/m.test(body.split(/\r?\n/, 1)[0])) colours = fromGimp(body);
+  else colours = fromLines(body);
+  if (typeof colours === 'string') return colours;
+  if (colours.length === 0) return 'no colours found (a palette file lists "#rrggbb" codes, or is a GIMP .gpl or `chromaseed palette --json` output)';
+  if (colours.length > MAX_PALETTE_FILE_COLORS) return `${colours.length} colours, where a palette may have ${MAX_PALETTE_FILE_COLORS} at most`;
+  const rgb = new Uint8Array(colours.length * 3);
+  colours.forEach((c, i) => rgb.set(c.rgb, i * 3));
+  const shares = colours.every((c) => c.share !== null) ? Float64Array.from(colours, (c) => c.share!) : null;
+  return { rgb, size: colours.length, shares };
+}
+
+/**
+ * Whether a file's first bytes are text (UTF-8, no NUL, no control characters but tab, line
+ * feed, carriage return and form feed): a file that is no image, video or SVG but this may
+ * be a palette file. A cut at the end of the sample may split a character, so that is allowed.
+ */
+export function isTextHead(head: Uint8Array): boolean {
+  if (head.length === 0) return false;
+  for (const b of head) if (b === 0 || (b < 32 && b !== 9 && b !== 10 && b !== 13 && b !== 12) || b === 127) return false;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, head.length - trailingPartial(head)));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Bytes of a UTF-8 character cut off at the end of `head` (0 to 3). */
+function trailingPartial(head: Uint8Array): number {
+  for (let back = 1; back <= Math.min(3, head.length); back++) {
+    const b = head[head.length - back];
+    if ((b & 0xc0) !== 0x80) {
+      const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+      return need > back ? back : 0;
+    }
+  }
+  return 0;
+}
+
+function fromJson(text: string): Colour[] | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return `not valid JSON (${(err as Error).message})`;
+  }
+  const list = Array.isArray(value) ? value : isObject(value) && Array.isArray(value.colors) ? value.colors : null;
+  if (list === null) return 'JSON, but neither an array of colours nor an object with a "colors" array';
+  const colours: Colour[] = [];
+  for (const [i, item] of list.entries()) {
+    const colour = jsonColour(item);
+    if (colour === null) return `JSON, but colour ${i + 1} is neither "#rrggbb", [r, g, b] nor an object with "rgb" or "hex"`;
+    colours.push(colour);
+  }
+  return colours;
+}
+
+function jsonColour(item: unknown): Colour | null {
+  if (typeof item === 'string') return hexColour(item, null);
+  if (isTriple(item)) return { rgb: item, share: null };
+  if (!isObject(item)) return null;
+  const share = typeof item.proportion === 'number' && Number.isFinite(item.proportion) && item.proportion >= 0 ? item.proportion : null;
+  if (isTriple(item.rgb)) return { rgb: item.rgb, share };
+  return typeof item.hex === 'string' ? hexColour(item.hex, share) : null;
+}
+
+function fromGimp(text: string): Colour[] | string {
+  const colours: Colour[] = [];
+  const lines = text.split(/\r?\n/).slice(1);
+  for (const [i, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || /^(Name|Columns):/i.test(line)) continue;
+    const m = /^(\d{1,3})\s+(\d{1,3})\s+(\d{1,3})(?:\s+(.*))?$/.exec(line);
+    const rgb = m ? ([Number(m[1]), Number(m[2]), Number(m[3])] as [number, number, number]) : null;
+    if (rgb === null || rgb.some((v) => v > 255)) return `a GIMP palette, but line ${i + 2} is not "R G B name" with values 0 to 255: ${JSON.stringify(raw.slice(0, 60))}`;
+    colours.push({ rgb, share: shareIn(m![4] ?? '') });
+  }
+  return colours;
+}
+
+function fromLines(text: string): Colour[] {
+  const colours: Colour[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    const hash = /#([0-9a-f]{6})(?![0-9a-z])/i.exec(line);
+    const bare = hash === null ? /^(?:0x)?([0-9a-f]{6})$/i.exec(line) : null;
+    const hex = hash?.[1] ?? bare?.[1];
+    if (hex !== undefined) colours.push(hexColour(hex, shareIn(line))!);
+  }
+  return colours;
+}
+
+/** "40.73%" on a line as 0.4073; null when the line has no percentage. */
+function shareIn(text: string): number | null {
+  const m = /(\d+(?:\.\d+)?)\s*%/.exec(text);
+  return m ? Number(m[1]) / 100 : null;
+}
+
+function hexColour(text: string, share: number | null): Colour | null {
+  const m = /^#?([0-9a-f]{6})$/i.exec(text.trim());
+  if (m === null) return null;
+  const v = parseInt(m[1], 16);
+  return { rgb: [(v >> 16) & 255, (v >> 8) & 255, v & 255], share };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isTriple(v: unknown): v is [number, number, number] {
+  return Array.isArray(v) && v.length === 3 && v.every((x) => Number.isInteger(x) && x >= 0 && x <= 255);
+}
