@@ -5,8 +5,9 @@ import { rmSync } from 'node:fs';
  * What must not outlive the process: temporary files (outputs being written, copies of piped
  * inputs) and ffmpeg children. Each is normally released by its own writer's or reader's
  * abort(); this is the last resort for an exit that does not wait for that (a second
- * Ctrl-C, an uncaught error, process.exit), so it is synchronous. An ffmpeg left running would go on encoding for seconds with no one to
- * read its output, and a temporary file would stay beside the user's outputs.
+ * Ctrl-C, an uncaught error, process.exit), so it is synchronous. An ffmpeg left running
+ * would go on encoding for seconds with no one to read its output, and a temporary file
+ * would stay beside the user's outputs.
  */
 const temps = new Set<string>();
 const children = new Set<ChildProcess>();

@@ -27,7 +27,7 @@ export interface SpooledInputs {
 }
 
 /** What `-` is called in messages. */
-export const STDIN_NAME = 'standard input';
+const STDIN_NAME = 'standard input';
 
 /** The standard input a command may read, as the CLI passes it (process.stdin, or a test's stream). */
 export type InputStream = NodeJS.ReadableStream & { isTTY?: boolean; fd?: number };
