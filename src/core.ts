@@ -21,5 +21,6 @@ export { createSceneCutDetector } from './sequence/scene-cut.js';
 export { paletteFromKMeans, type Palette, type PaletteEntry } from './palette/palette.js';
 export { sortPalette } from './palette/sort.js';
 export { formatPalette } from './palette/format.js';
+export { parsePaletteText, type PaletteFile } from './palette/read-palette.js';
 export { vividPoints, boostSaturation } from './palette/vivid.js';
 export * from './options.js';
