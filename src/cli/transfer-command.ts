@@ -5,7 +5,7 @@ import { ChromaseedError } from '../errors.js';
 import { clipWriterOptions, createFrameWriter, inputOptionsFor, outputKind } from '../io/frame-writer.js';
 import { clusterInThread } from '../io/kmeans-thread.js';
 import { checkInput, openInput, openReusable, refuseTimeForStill, sniffKind } from '../io/open-input.js';
-import { checkExtraOutputPath, checkOutputPath, realInput, refuseInputAsOutput } from '../io/output-file.js';
+import { checkExtraOutputPath, checkOutputPath } from '../io/output-file.js';
 import { createQualityMeter } from '../metrics/quality.js';
 import { choice, leverGiven, TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import { asSourcePartError, inputOptionsOf, loopCountOf, outputNameOf, sequenceOptionsOf, sourceInputOptionsOf } from './pick-options.js';
@@ -82,11 +82,10 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   // The output's limits (a GIF's rate) bind the target's frames; a still target has no rate.
   const targetOptions = targetKind === 'still' ? inputOptions : inputOptionsFor(output, inputOptions);
   // Neither input may be replaced: the frame writer guards the target, this the source.
-  await checkOutputPath(output, targetPath);
-  await refuseInputAsOutput(output, await realInput(sourcePath));
+  const inputs = [targetPath, sourcePath];
+  await checkOutputPath(output, inputs);
   if (typeof args.swatch === 'string') {
-    await checkExtraOutputPath(args.swatch, targetPath, output);
-    await refuseInputAsOutput(args.swatch, await realInput(sourcePath));
+    await checkExtraOutputPath(args.swatch, inputs, output);
   }
   const started = performance.now();
 
@@ -117,7 +116,8 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
       ? paletteFromFile(paletteFile)
       : await extractSourcePalette(showingFirstPass(openSource, streams.stderr, `${path.basename(sourcePath)}: counting colours`, !quiet), options, sourcePath, signal, clusterInThread(signal));
 
-  const writerOptions = { ...clipWriterOptions(info, targetPath, args.audio !== false), ...loop, stdout: streams.stdout };
+  // Both inputs guarded, also from each numbered frame of a PNG sequence (-o 'f-%d.png' over a SOURCE f-1.png).
+  const writerOptions = { ...clipWriterOptions(info, targetPath, args.audio !== false), inputPath: inputs, ...loop, stdout: streams.stdout };
   const writer = await createFrameWriter(output, writerOptions);
   const transfer = createPaletteTransfer(source, { method, map: { metric: options.metric, space: options.space, dither: options.dither } });
   // The figures are printed only with --json, so only then measured: a pass over every

@@ -6,7 +6,7 @@ import { MAX_GIF_DELAY_MS, MAX_GIF_FPS, playbackDelayMs } from '../timing.js';
 import type { InputOptions } from '../options.js';
 import type { ClipInfo, IndexedFrame, SoundSource, TimedFrame } from '../types.js';
 import { trackTemp } from './leftovers.js';
-import { checkOutputPath, commitTemp, createAtomicFile, createStreamOutput, realInput, removeQuietly, STDOUT, tempPathFor } from './output-file.js';
+import { checkOutputPath, commitTemp, createAtomicFile, createStreamOutput, realInputs, removeQuietly, STDOUT, tempPathFor, type InputPaths } from './output-file.js';
 import { openGifEncoder } from './gif-thread.js';
 import { framePatternProblem, isPngSequencePattern } from './frame-names.js';
 import { createFramePngEncoder, createPngSequence, encodeRgbaPng } from './png-sequence.js';
@@ -23,8 +23,8 @@ export interface FrameWriterOptions {
   fps?: number | undefined;
   /** GIF loop count: 0 = forever, undefined = no loop extension. */
   loopCount?: number | undefined;
-  /** The input file, so that it is never overwritten. */
-  inputPath?: string | undefined;
+  /** The input file (or files: transfer's source and target), so that none is ever overwritten. */
+  inputPath?: InputPaths;
   /** Frames to come, when known: a single .png refuses a multi-frame clip up front, unless the count is uncertain (ClipInfo.frameCountUncertain). */
   frameCount?: number | undefined;
   frameCountUncertain?: boolean | undefined;
@@ -288,8 +288,7 @@ function soundWarnings(asked: SoundSource | undefined, written: boolean): string
 async function pngWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
   // The pattern with its directory resolved as the system does, so every frame lands there.
   const pattern = await checkOutputPath(file, undefined);
-  const input = await realInput(options.inputPath);
-  const seq = createPngSequence(pattern, { input });
+  const seq = createPngSequence(pattern, { inputs: await realInputs(options.inputPath) });
   const encode = createFramePngEncoder(options.width, options.height);
   let rgba: Uint8Array | null = null; // writeRgba's copy, allocated on first use
   let state: 'open' | 'done' | 'aborted' = 'open';

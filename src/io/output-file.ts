@@ -54,15 +54,19 @@ async function realTarget(file: string): Promise<string> {
   }
 }
 
-/** The input's real path, for comparing against output paths; undefined when there is no input file. */
-export async function realInput(inputPath: string | undefined): Promise<string | undefined> {
-  return inputPath === undefined ? undefined : realTarget(inputPath);
+/** The input files no output may replace: one, several (transfer's source and target), or none. */
+export type InputPaths = string | readonly string[] | undefined;
+
+/** The inputs' real paths, for comparing against output paths. */
+export async function realInputs(inputs: InputPaths): Promise<string[]> {
+  const list = inputs === undefined ? [] : typeof inputs === 'string' ? [inputs] : inputs;
+  return Promise.all(list.map(realTarget));
 }
 
-/** Throws ERR_OUTPUT when `outputPath` is the input file itself (after resolving links and `..`). */
-export async function refuseInputAsOutput(outputPath: string, input: string | undefined): Promise<void> {
-  if (input === undefined || outputPath === STDOUT) return;
-  if ((await realTarget(outputPath)) === input) {
+/** Throws ERR_USAGE when `outputPath` is one of the input files (`realInputs`), after resolving links and `..`. */
+export async function refuseInputAsOutput(outputPath: string, inputs: readonly string[]): Promise<void> {
+  if (inputs.length === 0 || outputPath === STDOUT) return;
+  if (inputs.includes(await realTarget(outputPath))) {
     throw new ChromaseedError('ERR_USAGE', `${outputPath}: refusing to overwrite the input file; choose another output path`);
   }
 }
@@ -73,7 +77,7 @@ export async function refuseInputAsOutput(outputPath: string, input: string | un
  * another extension would mislead every viewer), writable, not the input, and not the main
  * output (or one of its numbered frames) that it would replace or that would replace it.
  */
-export async function checkExtraOutputPath(extraPath: string, inputPath: string, mainOutput?: string, mainName = 'main output'): Promise<void> {
+export async function checkExtraOutputPath(extraPath: string, inputPath: InputPaths, mainOutput?: string, mainName = 'main output'): Promise<void> {
   if (path.extname(extraPath).toLowerCase() !== '.png') {
     throw new ChromaseedError('ERR_USAGE', `${extraPath}: this picture is written as PNG; give it a .png name`);
   }
@@ -97,7 +101,7 @@ export async function checkExtraOutputPath(extraPath: string, inputPath: string,
  * directory itself, and it is not the input. Returns the absolute output path. Standard
  * output (STDOUT) is no file: nothing to check, and it is returned as it is.
  */
-export async function checkOutputPath(outputPath: string, inputPath?: string): Promise<string> {
+export async function checkOutputPath(outputPath: string, inputPath?: InputPaths): Promise<string> {
   if (outputPath === STDOUT) return STDOUT;
   // Resolved by the system's rules (see realTarget), with no lexical fallback: that could
   // find a `./missing` where `link/../missing` does not exist.
@@ -135,7 +139,7 @@ export async function checkOutputPath(outputPath: string, inputPath?: string): P
   } catch (err) {
     if (err instanceof ChromaseedError) throw err; // ENOENT is the normal case: a new file.
   }
-  await refuseInputAsOutput(outputPath, await realInput(inputPath));
+  await refuseInputAsOutput(outputPath, await realInputs(inputPath));
   return abs;
 }
 
@@ -228,7 +232,7 @@ async function openTemp(outputPath: string, finalPath: string): Promise<{ tempPa
 }
 
 /** Opens a temp file next to `outputPath` for bytes that become `outputPath` on commit. */
-export async function createAtomicFile(outputPath: string, inputPath?: string): Promise<AtomicFile> {
+export async function createAtomicFile(outputPath: string, inputPath?: InputPaths): Promise<AtomicFile> {
   const finalPath = await checkOutputPath(outputPath, inputPath);
   const opened = await openTemp(outputPath, finalPath);
   const { tempPath } = opened;

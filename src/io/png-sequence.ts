@@ -47,8 +47,8 @@ export function createFramePngEncoder(width: number, height: number): (frame: In
 }
 
 export interface PngSequenceOptions {
-  /** Real path of the input file (see realInput), so no frame overwrites it. */
-  input?: string;
+  /** Real paths of the input files (see realInputs), so no frame overwrites one. */
+  inputs?: readonly string[];
 }
 
 export interface PngSequence {
@@ -94,7 +94,7 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
       if (state !== 'open') throw new Error(`createPngSequence: write after ${state}`);
       const name = frameFileName(pattern, written.length + 1);
       const final = path.resolve(name);
-      await refuseInputAsOutput(final, options.input);
+      await refuseInputAsOutput(final, options.inputs ?? []);
       // Found now, not when the frames are moved into place, where earlier frames would already have replaced files.
       if ((await stat(final).catch(() => null))?.isDirectory()) throw new ChromaseedError('ERR_OUTPUT', `${name}: is a directory; frames cannot be written under that name`);
       const temp = tempPathFor(final);

@@ -156,6 +156,16 @@ describe('chromaseed transfer (refusals and other outputs)', () => {
     expect(readFileSync(source).equals(before)).toBe(true);
   });
 
+  it('refuses a PNG sequence whose numbered frame is the source, writing no frame (it wrote over it)', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'source-frame-'));
+    const source = path.join(dir, 'f-1.png');
+    copyFileSync(COFFEE, source);
+    const r = await run(['transfer', source, CHI, '-o', path.join(dir, 'f-%d.png'), '-q']);
+    expect([r.code, r.stderr]).toEqual([2, `chromaseed: ${source}: refusing to overwrite the input file; choose another output path\n`]);
+    expect(readFileSync(source).equals(readFileSync(COFFEE))).toBe(true);
+    expect(readdirSync(dir)).toEqual(['f-1.png']);
+  });
+
   it('refuses to overwrite the target', async () => {
     const target = path.join(tmp, 'target-copy.gif');
     copyFileSync(CHI, target);
