@@ -315,6 +315,8 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
     }
     const result = await run.done;
     if (result.error) throw ffmpegFailure(file, result.error, result.stderr);
+    const dropped = droppedAtOutput(result.stderr);
+    if (dropped > 0 && !plan.everyFrame && !plan.filters.some(isRateFilter)) warnings.push(droppedWarning(file, dropped, count, plan.delayMs));
     if (held !== null) {
       // What is left of the part for the last frame. Under half a frame it is left out, as a
       // constant-rate video rounding to the nearest frame would; otherwise it is shown at
@@ -360,6 +362,31 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
     await run.exit;
     out.destroy();
   }
+}
+
+/**
+ * Frames ffmpeg dropped to keep its constant output rate, from its closing statistics
+ * ("... dup=0 drop=18 speed=..."). Without a rate filter of ours that rate is the one ffmpeg
+ * takes from the stream's first frames, and a container that states no average rate
+ * (Matroska, WebM, MPEG-TS) gives no sign that later frames come faster (a variable-rate
+ * screen recording, clips of 10 and 30 fps joined): those frames are then lost.
+ */
+function droppedAtOutput(stderr: string): number {
+  const stats = stderr.match(/ drop=(\d+)/g);
+  return stats === null ? 0 : Number(stats[stats.length - 1].slice(' drop='.length));
+}
+
+/**
+ * A few dropped frames are the rounding of an irregular but constant-rate stream; more
+ * than this share of the frames read is a rate that changes.
+ */
+const DROPPED_SHARE = 0.02;
+
+function droppedWarning(file: string, dropped: number, kept: number, delayMs: number): string {
+  const fps = Number((1000 / delayMs).toFixed(2));
+  const lost = `${dropped} of its ${dropped + kept} frames`;
+  if (dropped <= Math.max(2, DROPPED_SHARE * kept)) return `${file}: ffmpeg left out ${lost} to read it at a constant ${fps} fps (its timestamps are irregular); --fps sets another rate`;
+  return `${file}: ffmpeg left out ${lost}: it reads the video at a constant ${fps} fps, the rate of its first frames, and later ones come faster (a variable frame rate); give --fps with the fastest rate to keep them (it repeats frames of the slower parts)`;
 }
 
 function pastTheEnd(file: string, lengthSec: number): ChromaseedError {

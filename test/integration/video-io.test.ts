@@ -287,6 +287,35 @@ describe('openVideo', () => {
     expect(distinct.size).toBe(40);
   });
 
+  it('says how many frames a variable-rate Matroska loses at its first frames\' rate (it said nothing), and --fps keeps them', async () => {
+    // Matroska states no average rate: ffmpeg reports the first part's 10 fps only.
+    const ff = (...args: string[]) => execFileSync(ffmpegLocation().path, ['-v', 'error', ...args]);
+    const parts = [10, 30].map((rate) => {
+      const part = path.join(work, `part-${rate}.mkv`);
+      // Two sources, so that no picture of one part is a picture of the other (ffv1 is lossless).
+      ff('-f', 'lavfi', '-i', `${rate === 10 ? 'testsrc' : 'testsrc2'}=s=96x64:r=${rate}:d=1`, '-c:v', 'ffv1', '-pix_fmt', 'yuv444p', part);
+      return `file '${part}'`;
+    });
+    const list = path.join(work, 'parts-mkv.txt');
+    writeFileSync(list, parts.join('\n') + '\n');
+    const joined = path.join(work, 'variable-rate.mkv');
+    ff('-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', joined);
+    const source = await openVideo(joined);
+    let count = 0;
+    for await (const _ of source.frames) count++;
+    expect([source.info.fps, count]).toEqual([10, 22]);
+    expect(source.warnings).toEqual([`${joined}: ffmpeg left out 18 of its 40 frames: it reads the video at a constant 10 fps, the rate of its first frames, and later ones come faster (a variable frame rate); give --fps with the fastest rate to keep them (it repeats frames of the slower parts)`]);
+    const fast = await openVideo(joined, { fps: 30 });
+    const frames: TimedFrame[] = [];
+    for await (const f of fast.frames) frames.push(f);
+    expect(fast.warnings).toEqual([]);
+    expect(new Set(frames.map((f) => Buffer.from(f.data).toString('base64'))).size).toBe(40);
+    // A constant-rate clip gets no such warning.
+    const steady = await openVideo(parts[0].slice(6, -1));
+    for await (const _ of steady.frames);
+    expect(steady.warnings).toEqual([]);
+  });
+
   it('a clip too short for one frame at --fps says so, not that nothing could be read', async () => {
     const one = path.join(work, 'one-frame.mp4');
     execFileSync(ffmpegLocation().path, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=s=64x48:r=25:d=0.04', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', one]);
