@@ -3,6 +3,7 @@ import { ChromaseedError } from '../errors.js';
 import { createFrameWriter, inputOptionsFor, outputKind, type FrameWriter } from '../io/frame-writer.js';
 import { clusterInThread } from '../io/kmeans-thread.js';
 import { openInput, refuseTimeForStill } from '../io/open-input.js';
+import { readableInput, shownName, shownText } from '../io/spool-input.js';
 import { checkExtraOutputPath, STDOUT } from '../io/output-file.js';
 import { createMapper } from '../map/map-pixels.js';
 import { createQualityMeter, type QualityResult } from '../metrics/quality.js';
@@ -38,7 +39,7 @@ interface ModeRun {
  * seeded [| global]) so the flicker can be seen as well as read.
  */
 export async function compareCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
-  const input = String(args.input);
+  const given = String(args.input);
   if (args.seeding !== undefined) throw new ChromaseedError('ERR_USAGE', 'compare runs all three seeding modes; drop --seeding');
   const output = typeof args.output === 'string' ? args.output : undefined;
   const timelineFile = typeof args.timeline === 'string' ? args.timeline : undefined;
@@ -51,6 +52,8 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
   const read = inputOptionsOf(args);
   const inputOptions = output ? inputOptionsFor(output, read) : read;
   const options = sequenceOptionsOf(args);
+  // `-` is copied only now, with the options found good (see spool-input.ts).
+  const input = await readableInput(given, streams.stdin, signal);
   if (timelineFile !== undefined) await checkExtraOutputPath(timelineFile, input, output);
   const quiet = args.quiet === true;
 
@@ -60,7 +63,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
   if (args.levers === true) variants.push(...leverVariants(options));
   // Every mode reads the clip and finds the same damage: the first reader's list is reported.
   let warnings: readonly string[] = probe.warnings ?? [];
-  const name = path.basename(input);
+  const name = path.basename(shownName(input));
   const runs: ModeRun[] = variants.map(([label, variant], i) => {
     const open = async () => {
       const source = await openInput(input, inputOptions);
@@ -108,11 +111,11 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
   const written = await commitRun(side, picture, input, progress, signal);
 
   const figures = Object.fromEntries(runs.map((r) => [r.label, { ...rounded(r.meter.result()), seconds: round(r.seconds, 3) }]));
-  const allWarnings = [...warnings, ...(written?.warnings ?? [])];
+  const allWarnings = [...warnings, ...(written?.warnings ?? [])].map(shownText);
   if (args.json === true) {
-    await printOut(streams.stdout, JSON.stringify({ input, k: options.colors, frames, modes: figures, warnings: allWarnings }) + '\n');
+    await printOut(streams.stdout, JSON.stringify({ input: shownName(input), k: options.colors, frames, modes: figures, warnings: allWarnings }) + '\n');
   } else {
-    await printOut(streams.stdout, formatTable(input, options.colors, frames, figures));
+    await printOut(streams.stdout, formatTable(shownName(input), options.colors, frames, figures));
   }
   if (!quiet) reportWarnings(streams, allWarnings);
 }

@@ -5,7 +5,7 @@ import { STABILITY_LEVELS } from '../sequence/stability.js';
 import { DITHERS, INITS, METRICS, SEEDINGS, SPACES, TRANSFER_METHODS } from '../options.js';
 import { PALETTE_FORMATS } from '../palette/format.js';
 import { PALETTE_SORTS } from '../palette/sort.js';
-import { spoolInputs, type InputStream, type SpooledInputs } from '../io/spool-input.js';
+import { releaseInputs, shownText, type InputStream } from '../io/spool-input.js';
 
 // For bin/chromaseed.js: what a process that must end at once (a second Ctrl-C) releases first.
 export { releaseLeftovers } from '../io/leftovers.js';
@@ -14,7 +14,7 @@ export { releaseLeftovers } from '../io/leftovers.js';
 export interface CliStreams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  /** What an input named `-` is read from; without it, `-` is refused. */
+  /** What an input named `-` is read from (read only then); without it, `-` is refused. */
   stdin?: InputStream;
 }
 
@@ -31,30 +31,27 @@ export type Args = Record<string, unknown>;
  * ChromaseedError prints as one line, any other error is a bug and prints its stack.
  */
 export async function main(argv: string[], streams: CliStreams, signal?: AbortSignal): Promise<number> {
-  const choose = (command: Command, load: () => Promise<(args: Args, s: CliStreams, signal?: AbortSignal) => Promise<void>>) => (args: Args) => {
+  const choose = (load: () => Promise<(args: Args, s: CliStreams, signal?: AbortSignal) => Promise<void>>) => (args: Args) => {
     refuseRepeats(args);
     refuseEmptyValues(argv, args);
     throw new CommandChosen(async () => {
-      // Pipes among the inputs are copied to temporary files first (see spool-input.ts).
-      const names = INPUTS[command];
-      const spooled = await spoolInputs(names.map((name) => String(args[name] ?? '')), streams.stdin, signal);
       try {
-        names.forEach((name, i) => (args[name] = spooled.paths[i]));
-        await (await load())(args, showingNames(streams, spooled), signal);
+        await (await load())(args, streams, signal);
       } catch (err) {
-        if (err instanceof Error) err.message = spooled.shown(err.message);
+        // Messages made below the command name the copy of a piped input (see spool-input.ts).
+        if (err instanceof Error) err.message = shownText(err.message);
         throw err;
       } finally {
-        await spooled.release();
+        await releaseInputs();
       }
     });
   };
   try {
     const parser = buildParser(endOfOptions(argv), {
-      palette: choose('palette', async () => (await import('./palette-command.js')).paletteCommand),
-      quantize: choose('quantize', async () => (await import('./quantize-command.js')).quantizeCommand),
-      compare: choose('compare', async () => (await import('./compare-command.js')).compareCommand),
-      transfer: choose('transfer', async () => (await import('./transfer-command.js')).transferCommand),
+      palette: choose(async () => (await import('./palette-command.js')).paletteCommand),
+      quantize: choose(async () => (await import('./quantize-command.js')).quantizeCommand),
+      compare: choose(async () => (await import('./compare-command.js')).compareCommand),
+      transfer: choose(async () => (await import('./transfer-command.js')).transferCommand),
     });
     await parser.parseAsync();
     return EXIT_OK; // --help or --version: yargs has printed it
@@ -147,29 +144,6 @@ function report(err: unknown, streams: CliStreams): number {
 }
 
 const COMMANDS = ['palette', 'quantize', 'compare', 'transfer'] as const;
-type Command = (typeof COMMANDS)[number];
-
-/** Each command's input arguments, in the order of its positionals. */
-const INPUTS: Record<Command, readonly string[]> = { palette: ['image'], quantize: ['input'], compare: ['input'], transfer: ['source', 'target'] };
-
-/**
- * The command's streams, with the text written to them showing the names the user gave
- * instead of the temporary copies of pipes (in JSON, tables, warnings). Bytes (an output
- * written to standard output) pass unchanged.
- */
-function showingNames(streams: CliStreams, spooled: SpooledInputs): CliStreams {
-  if (!spooled.copied) return streams;
-  const wrap = <T extends NodeJS.WritableStream>(stream: T): T =>
-    new Proxy(stream, {
-      get(target, key) {
-        const value = Reflect.get(target, key, target);
-        if (key !== 'write') return typeof value === 'function' ? value.bind(target) : value;
-        return (chunk: unknown, ...rest: unknown[]) => (target.write as (...a: unknown[]) => boolean)(typeof chunk === 'string' ? spooled.shown(chunk) : chunk, ...rest);
-      },
-    });
-  return { ...streams, stdout: wrap(streams.stdout), stderr: wrap(streams.stderr) };
-}
-
 /** One line from a yargs message, pointing to --help. */
 function usageMessage(msg: string, argv: readonly string[] = []): string {
   // A misspelt command: yargs, in strict mode, calls it an unknown argument.

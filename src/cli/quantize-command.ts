@@ -3,6 +3,7 @@ import { ChromaseedError } from '../errors.js';
 import { clipWriterOptions, createFrameWriter, inputOptionsFor, outputKind } from '../io/frame-writer.js';
 import { clusterInThread } from '../io/kmeans-thread.js';
 import { openReusable, refuseTimeForStill } from '../io/open-input.js';
+import { readableInput, shownName, shownText } from '../io/spool-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
 import { inputOptionsOf, loopCountOf, outputNameOf, sequenceOptionsOf } from './pick-options.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
@@ -12,7 +13,7 @@ import { formatBytes, framesWritten, playbackOf, playbackSecondsOf, playsOf, pri
 import { playbackDelayMs } from '../timing.js';
 
 export async function quantizeCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
-  const input = String(args.input);
+  const given = String(args.input);
   const output = String(args.output);
   // Refuses an output we cannot write before reading anything.
   const inputOptions = inputOptionsFor(output, inputOptionsOf(args));
@@ -20,6 +21,8 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   const loop = loopCountOf(args, output);
   const outputName = outputNameOf(args, output, streams.stdout);
   const quiet = args.quiet === true;
+  // `-` is copied only now, with the options found good (see spool-input.ts).
+  const input = await readableInput(given, streams.stdin, signal);
   if (typeof args.timeline === 'string') await checkExtraOutputPath(args.timeline, input, output);
   const started = performance.now();
 
@@ -27,7 +30,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   refuseTimeForStill(input, kind, inputOptions);
   const writerOptions = { ...clipWriterOptions(info, input, args.audio !== false), ...loop, stdout: streams.stdout };
   const writer = await createFrameWriter(output, writerOptions);
-  const name = path.basename(input);
+  const name = path.basename(shownName(input));
   const progress = createProgress(streams.stderr, name, info.frameCount, !quiet);
   const read = options.seeding === 'global' ? showingFirstPass(open, streams.stderr, `${name}: counting colours`, !quiet) : open;
   const perFrame: { inertia: number; iterations: number; colors: number }[] = [];
@@ -53,11 +56,11 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   const written = (await commitRun(writer, picture, input, progress, signal))!;
   const seconds = (performance.now() - started) / 1000;
   const plays = playsOf(outputKind(output) === 'gif', writerOptions.loopCount);
-  const allWarnings = [...warnings, ...(written.warnings ?? [])];
+  const allWarnings = [...warnings, ...(written.warnings ?? [])].map(shownText);
 
   if (json) {
     const summary = {
-      input,
+      input: shownName(input),
       output,
       frames: perFrame.length,
       width: info.width,

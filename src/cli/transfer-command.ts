@@ -10,7 +10,8 @@ import { createQualityMeter } from '../metrics/quality.js';
 import { choice, leverGiven, TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import { asSourcePartError, inputOptionsOf, loopCountOf, outputNameOf, sequenceOptionsOf, sourceInputOptionsOf } from './pick-options.js';
 import { makeEntry, toHex, type PaletteEntry } from '../palette/palette.js';
-import { isTextHead, parsePaletteText, type PaletteFile } from '../palette/read-palette.js';
+import { mayBePaletteFile, paletteFileText, parsePaletteText, type PaletteFile } from '../palette/read-palette.js';
+import { readableInput, shownName, shownText } from '../io/spool-input.js';
 import { expandFrame } from '../pipeline/expand-frame.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import { renderSwatch } from '../render/swatch.js';
@@ -31,7 +32,7 @@ const MAX_PALETTE_FILE_BYTES = 1 << 20;
 async function readPaletteFile(file: string): Promise<PaletteFile> {
   const { size } = await stat(file);
   if (size > MAX_PALETTE_FILE_BYTES) throw new ChromaseedError('ERR_INPUT', `${file}: a text file of ${formatBytes(size)}, neither an image, a video nor a palette file`);
-  const parsed = parsePaletteText(await readFile(file, 'utf8'));
+  const parsed = parsePaletteText(paletteFileText(await readFile(file)));
   if (typeof parsed === 'string') throw new ChromaseedError('ERR_INPUT', `${file}: text, so read as a palette file: ${parsed}`);
   return parsed;
 }
@@ -49,8 +50,6 @@ function paletteFromFile(file: PaletteFile): SourcePalette {
  * does; each target entry is then painted with the source colour `--method` gives it.
  */
 export async function transferCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
-  const sourcePath = String(args.source);
-  const targetPath = String(args.target);
   const output = String(args.output);
   const method = choice(args, 'method', TRANSFER_METHODS, 'optimal');
   // `nearest` maps each pixel straight to the source colours: how the target's clusters
@@ -63,17 +62,20 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   const gif = outputKind(output) === 'gif'; // refuses an output we cannot write before reading anything
   const loop = loopCountOf(args, output);
   const outputName = outputNameOf(args, output, streams.stdout);
+  // Checked now; k is settled once SOURCE is known (a palette file gives its own).
+  sequenceOptionsOf({ ...args, colors: args.colors ?? DEFAULT_TRANSFER_COLORS });
+  // `-` is copied only now, with the options found good (see spool-input.ts).
+  const sourcePath = await readableInput(String(args.source), streams.stdin, signal);
+  const targetPath = await readableInput(String(args.target), streams.stdin, signal);
   const sourceHead = await checkInput(sourcePath);
   // A text file as SOURCE is a saved palette (`palette --format ...`, GIMP .gpl, hex codes).
-  const paletteFile = sniffKind(sourceHead) === 'video' && isTextHead(sourceHead) ? await readPaletteFile(sourcePath) : null;
-  const sourceKind = paletteFile !== null ? 'still' : sniffKind(sourceHead);
+  const sourceIsPalette = sniffKind(sourceHead) === 'video' && mayBePaletteFile(sourceHead);
+  const sourceKind = sourceIsPalette ? 'still' : sniffKind(sourceHead);
   const targetKind = sniffKind(await checkInput(targetPath));
-  if (paletteFile !== null) {
+  if (sourceIsPalette) {
     const part = args.sourceStart !== undefined ? '--source-start' : args.sourceDuration !== undefined ? '--source-duration' : undefined;
     if (part !== undefined) throw new ChromaseedError('ERR_USAGE', `${part}: ${sourcePath} is a palette file, which has no time; drop ${part}`);
   }
-  // k defaults to a palette file's own size: each of its colours gets a cluster of the target.
-  const options = sequenceOptionsOf({ ...args, colors: args.colors ?? paletteFile?.size ?? DEFAULT_TRANSFER_COLORS });
   // --start and --duration are the target's part, --source-start and --source-duration the
   // source's; --fps applies to whichever input is a clip, so only two stills refuse it.
   refuseTimeForStill(targetPath, targetKind, { ...inputOptions, fps: undefined });
@@ -92,6 +94,9 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   // The target is opened first: its limits and its part (--start past its end) fail now, not
   // after the source's pass, which can be long. Its frames are read only later.
   const { info, warnings: targetWarnings, open } = await openReusable(targetPath, targetOptions);
+  const paletteFile = sourceIsPalette ? await readPaletteFile(sourcePath) : null;
+  // k defaults to a palette file's own size: each of its colours gets a cluster of the target.
+  const options = sequenceOptionsOf({ ...args, colors: args.colors ?? paletteFile?.size ?? DEFAULT_TRANSFER_COLORS });
   let sourceWarnings: readonly string[] = [];
   const openSource = async () => {
     const opened = await openInput(sourcePath, sourceOptions).catch((err: unknown) => {
@@ -114,7 +119,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   const source =
     paletteFile !== null
       ? paletteFromFile(paletteFile)
-      : await extractSourcePalette(showingFirstPass(openSource, streams.stderr, `${path.basename(sourcePath)}: counting colours`, !quiet), options, sourcePath, signal, clusterInThread(signal));
+      : await extractSourcePalette(showingFirstPass(openSource, streams.stderr, `${path.basename(shownName(sourcePath))}: counting colours`, !quiet), options, sourcePath, signal, clusterInThread(signal));
 
   // Both inputs guarded, also from each numbered frame of a PNG sequence (-o 'f-%d.png' over a SOURCE f-1.png).
   const writerOptions = { ...clipWriterOptions(info, targetPath, args.audio !== false), inputPath: inputs, ...loop, stdout: streams.stdout };
@@ -124,7 +129,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   // pixel, a third of the run on chaplin.mp4 (3.38 s with it, 2.26 s without).
   const json = args.json === true;
   const meter = json ? createQualityMeter() : null;
-  const progress = createProgress(streams.stderr, path.basename(targetPath), info.frameCount, !quiet);
+  const progress = createProgress(streams.stderr, path.basename(shownName(targetPath)), info.frameCount, !quiet);
   let expanded: Uint8Array | undefined;
   let frames = 0;
   let playbackMs = 0;
@@ -149,13 +154,13 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   const written = (await commitRun(writer, picture, targetPath, progress, signal))!;
   const seconds = (performance.now() - started) / 1000;
   const plays = playsOf(gif, writerOptions.loopCount);
-  const warnings = [...sourceWarnings, ...targetWarnings, ...(written.warnings ?? [])];
+  const warnings = [...sourceWarnings, ...targetWarnings, ...(written.warnings ?? [])].map(shownText);
 
   if (json) {
     const quality = meter!.result();
     const summary = {
-      source: sourcePath,
-      target: targetPath,
+      source: shownName(sourcePath),
+      target: shownName(targetPath),
       output,
       k: options.colors,
       method,

@@ -56,7 +56,7 @@ export function sniffKind(head: Uint8Array): InputKind {
  * after whatever prolog comes first (a byte order mark, processing instructions, comments,
  * a DOCTYPE with its internal subset, as Illustrator writes).
  */
-function isSvg(text: string): boolean {
+export function isSvg(text: string): boolean {
   let rest = text.replace(/^(\uFEFF|\xEF\xBB\xBF)/, '').trimStart();
   for (let m; (m = /^(<\?[^]*?\?>|<!--[^]*?-->|<!DOCTYPE(?:[^[>]|\[[^]*?\])*>)\s*/i.exec(rest)) !== null; ) rest = rest.slice(m[0].length);
   return /^<svg[\s>/]/i.test(rest);
@@ -107,7 +107,10 @@ export async function checkInput(file: string): Promise<Uint8Array> {
   try {
     const s = await stat(file);
     if (s.isDirectory()) throw inputError(file, 'is a directory, not a file');
-    // A pipe (process substitution, <(...)) or a device: inputs are read more than once.
+    // A pipe (process substitution, <(...)) or a device: inputs are read more than once. A pipe
+    // is copied to a file when it comes as standard input (spool-input.ts); opened by its
+    // name, one nobody writes to would block the open, which no Ctrl-C ends.
+    if (s.isFIFO() || s.isSocket()) throw inputError(file, 'is a pipe, not a file; give it as standard input (… | chromaseed … -), or save it to a file first');
     if (!s.isFile()) throw inputError(file, 'is a pipe or a device, not a file; save it to a file first');
     size = s.size;
   } catch (err) {

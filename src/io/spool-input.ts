@@ -1,111 +1,140 @@
-import { createReadStream, createWriteStream, fstatSync } from 'node:fs';
+import { createWriteStream, fstatSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ChromaseedError, inputError, systemReason, throwIfAborted } from '../errors.js';
+import { isTextHead } from '../palette/read-palette.js';
+import { isSvg } from './open-input.js';
 import { trackTemp, untrackTemp } from './leftovers.js';
 
 /**
- * Standard input and pipes as inputs. Every reader opens its input by name and may read it
+ * Standard input (`-`) as an input. Every reader opens its input by name and may read it
  * more than once (a GIF's structure before its frames, `--seeding global`'s two passes,
- * ffmpeg's probe before its decode), which a pipe cannot give. So a pipe is first copied to
- * a temporary file, removed when the command ends (or by the exit hook of leftovers.ts on
- * a second Ctrl-C). Regular files, `/dev/stdin` redirected from one included, are read in
- * place; devices (a terminal, /dev/zero) are refused by checkInput: a copy of an endless
- * device would fill the disk.
+ * ffmpeg's probe before its decode), which a pipe cannot give. So piped standard input is
+ * first copied to a temporary file, removed when the command ends (or by the exit hook of
+ * leftovers.ts on a second Ctrl-C). Standard input redirected from a file is read in place,
+ * as /dev/stdin. Named pipes are refused by checkInput, as devices are: a pipe nobody
+ * writes to would block the open beyond the reach of Ctrl-C.
+ *
+ * The copy's path is what commands read; `shownName` and `shownText` give what the user
+ * should see instead, in summaries, warnings and messages.
  */
-export interface SpooledInputs {
-  /** Each input argument as it should now be opened: the copy's path for a pipe, else unchanged. */
-  readonly paths: readonly string[];
-  /** Whether any input was copied (only then does `shown` change anything). */
-  readonly copied: boolean;
-  /** `message` with each copy's path replaced by the name the user gave (`-` reads "standard input"). */
-  shown(message: string): string;
-  /** Removes the copies. */
-  release(): Promise<void>;
-}
-
-/** What `-` is called in messages. */
-const STDIN_NAME = 'standard input';
 
 /** The standard input a command may read, as the CLI passes it (process.stdin, or a test's stream). */
 export type InputStream = NodeJS.ReadableStream & { isTTY?: boolean; fd?: number };
 
-/**
- * Copies the inputs among `names` that are pipes (`-` or an empty name for standard input,
- * a FIFO, process substitution's /dev/fd/N) to temporary files. Standard input may be
- * given once; as a terminal it is refused.
- */
-export async function spoolInputs(names: readonly string[], stdin: InputStream | undefined, signal?: AbortSignal): Promise<SpooledInputs> {
-  const copies: { path: string; dir: string; name: string }[] = [];
-  const release = async (): Promise<void> => {
-    for (const copy of copies.splice(0)) {
-      untrackTemp(copy.dir);
-      await rm(copy.dir, { recursive: true, force: true });
-    }
-  };
-  const paths: string[] = [];
-  try {
-    if (names.filter(isStdin).length > 1) throw new ChromaseedError('ERR_USAGE', `${STDIN_NAME} (-) can be only one of the inputs`);
-    for (const name of names) {
-      const source = isStdin(name) ? stdinSource(stdin) : await pipeSource(name);
-      if (typeof source === 'string') {
-        paths.push(source);
-        continue;
-      }
-      const shownName = isStdin(name) ? STDIN_NAME : name;
-      const dir = await mkdtemp(path.join(os.tmpdir(), 'chromaseed-'));
-      // Named after the input, so captions and messages that show a file's base name read well.
-      const copy = path.join(dir, isStdin(name) ? 'standard-input' : path.basename(name));
-      copies.push({ path: copy, dir, name: shownName });
-      trackTemp(dir);
-      try {
-        await pipeline(source(), createWriteStream(copy, { flags: 'wx', mode: 0o600 }), { signal });
-      } catch (err) {
-        throwIfAborted(signal);
-        throw inputError(shownName, `cannot copy it to a temporary file (a pipe is read more than once): ${systemReason(err)}`, err);
-      }
-      if ((await stat(copy)).size === 0) throw inputError(shownName, 'nothing was read (it is empty)');
-      paths.push(copy);
-    }
-  } catch (err) {
-    await release();
-    throw err;
-  }
-  return {
-    paths,
-    copied: copies.length > 0,
-    shown: (message) => copies.reduce((text, copy) => text.split(copy.path).join(copy.name), message),
-    release,
-  };
-}
+/** What `-` is called in messages and summaries. */
+const STDIN_NAME = 'standard input';
 
-function isStdin(name: string): boolean {
-  // The command line hands '-' over as an empty name.
+/** Text on standard input is a palette file at most (see transfer); a longer text is none of our inputs. */
+const MAX_TEXT_BYTES = 1 << 20;
+
+/** Paths read for standard input in this process: its copy, or /dev/stdin. */
+const stdinPaths = new Set<string>();
+/** The copies' directories, to remove. */
+const copyDirs = new Set<string>();
+let stdinTaken = false;
+
+/** Whether `name` names standard input: `-`, which the command line hands over as an empty name. */
+export function isStdin(name: string): boolean {
   return name === '-' || name === '';
 }
 
-type Source = string | (() => NodeJS.ReadableStream);
-
-/** Standard input to copy, or the path it is read at in place: a regular file (`< clip.mp4`) needs no copy. */
-function stdinSource(stdin: InputStream | undefined): Source {
+/**
+ * The file to read for the input named `name`: `name` itself, or for `-`, /dev/stdin when
+ * it is a regular file and otherwise a copy of what is piped in. Called once the command's
+ * options are checked, so a usage error does not wait for a pipe to end. Standard input may
+ * be read once per command; a terminal, a device or a directory there is refused.
+ */
+export async function readableInput(name: string, stdin: InputStream | undefined, signal?: AbortSignal): Promise<string> {
+  if (!isStdin(name)) return name;
+  if (stdinTaken) throw new ChromaseedError('ERR_USAGE', `${STDIN_NAME} (-) can be only one of the inputs`);
+  stdinTaken = true;
   if (stdin === undefined) throw new ChromaseedError('ERR_USAGE', `no input file name, and ${STDIN_NAME} is not available; give a file`);
   if (stdin.isTTY) throw new ChromaseedError('ERR_USAGE', `no input file name, and ${STDIN_NAME} is a terminal; give a file, or pipe one in (cat in.gif | chromaseed quantize - -o out.gif)`);
-  if (stdin.fd === 0 && isRegularFile(0)) return '/dev/stdin';
-  return () => stdin;
-}
-
-/** A named pipe or process substitution to copy; any other name unchanged (checkInput judges it). */
-async function pipeSource(name: string): Promise<Source> {
-  const s = await stat(name).catch(() => null);
-  return s !== null && (s.isFIFO() || s.isSocket()) ? () => createReadStream(name) : name;
-}
-
-function isRegularFile(fd: number): boolean {
-  try {
-    return fstatSync(fd).isFile();
-  } catch {
-    return false;
+  const kind = stdin.fd === 0 ? descriptorKind(0) : 'pipe';
+  if (kind === 'file') {
+    stdinPaths.add('/dev/stdin');
+    return '/dev/stdin';
   }
+  if (kind !== 'pipe') throw inputError(STDIN_NAME, `is ${kind}, not a file or a pipe; give a file`);
+  let dir: string;
+  try {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'chromaseed-'));
+  } catch (err) {
+    throw new ChromaseedError('ERR_INPUT', `${STDIN_NAME}: cannot make a temporary directory to copy it to (${systemReason(err)}); set TMPDIR to a directory you may write to`, { cause: err });
+  }
+  copyDirs.add(dir);
+  trackTemp(dir);
+  const copy = path.join(dir, 'standard-input');
+  stdinPaths.add(copy);
+  try {
+    await pipeline(stdin, textLimit(), createWriteStream(copy, { flags: 'wx', mode: 0o600 }), { signal });
+  } catch (err) {
+    throwIfAborted(signal);
+    if (err instanceof ChromaseedError) throw err;
+    throw inputError(STDIN_NAME, `cannot copy it to a temporary file (a pipe is read more than once): ${systemReason(err)}`, err);
+  }
+  if ((await stat(copy)).size === 0) throw inputError(STDIN_NAME, 'nothing was read (it is empty)');
+  return copy;
+}
+
+/** The name to show for a file `readableInput` returned: "standard input" for standard input's. */
+export function shownName(file: string): string {
+  return stdinPaths.has(file) ? STDIN_NAME : file;
+}
+
+/** `text` (a message, a warning) with standard input's copy named as the user knows it. */
+export function shownText(text: string): string {
+  let shown = text;
+  for (const file of stdinPaths) if (file !== '/dev/stdin') shown = shown.split(file).join(STDIN_NAME);
+  return shown;
+}
+
+/** Removes the copies; standard input may be read again (by the next command run in this process). */
+export async function releaseInputs(): Promise<void> {
+  for (const dir of copyDirs) {
+    untrackTemp(dir);
+    await rm(dir, { recursive: true, force: true });
+  }
+  copyDirs.clear();
+  stdinPaths.clear();
+  stdinTaken = false;
+}
+
+/** 'file', 'pipe', or what else descriptor `fd` is, as a phrase. */
+function descriptorKind(fd: number): 'file' | 'pipe' | 'a directory' | 'a device' {
+  try {
+    const s = fstatSync(fd);
+    if (s.isFile()) return 'file';
+    if (s.isDirectory()) return 'a directory';
+    if (s.isFIFO() || s.isSocket()) return 'pipe';
+    return 'a device';
+  } catch {
+    return 'pipe'; // not a descriptor we can ask about: the stream is all there is
+  }
+}
+
+/**
+ * Passes the bytes through, but stops a text that is no SVG at MAX_TEXT_BYTES: such text
+ * can only be a palette file (transfer's SOURCE), and `yes |` would otherwise be copied
+ * until the disk is full. Binary input is not judged here: any format ffmpeg reads may come.
+ */
+function textLimit(): Transform {
+  let seen = 0;
+  let text: boolean | null = null;
+  let head = Buffer.alloc(0);
+  return new Transform({
+    transform(chunk: Buffer, _encoding: string, done: TransformCallback) {
+      seen += chunk.length;
+      if (text === null) {
+        head = Buffer.concat([head, chunk]).subarray(0, 4096);
+        if (head.length >= 4096) text = isTextHead(head) && !isSvg(head.toString('latin1'));
+      }
+      if (text === true && seen > MAX_TEXT_BYTES) return done(inputError(STDIN_NAME, `text of more than ${MAX_TEXT_BYTES / (1 << 20)} MiB: neither an image, a video nor a palette file`));
+      done(null, chunk);
+    },
+  });
 }

@@ -19,6 +19,9 @@ export interface PaletteFile {
 /** More colours than a GIF frame (and k) can hold is not a palette this tool can use. */
 export const MAX_PALETTE_FILE_COLORS = 256;
 
+/** Line breaks of every system, old Macs' lone CR included. */
+const LINE_BREAK = /\r\n|\r|\n/;
+
 interface Colour {
   rgb: [number, number, number];
   share: number | null;
@@ -36,7 +39,7 @@ export function parsePaletteText(text: string): PaletteFile | string {
   const trimmed = body.trim();
   let colours: Colour[] | string;
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) colours = fromJson(trimmed);
-  else if (/^GIMP Palette\s*$/m.test(body.split(/\r?\n/, 1)[0])) colours = fromGimp(body);
+  else if (/^GIMP Palette\s*$/.test(body.split(LINE_BREAK, 1)[0])) colours = fromGimp(body);
   else colours = fromLines(body);
   if (typeof colours === 'string') return colours;
   if (colours.length === 0) return 'no colours found (a palette file lists "#rrggbb" codes, or is a GIMP .gpl or `chromaseed palette --json` output)';
@@ -48,9 +51,32 @@ export function parsePaletteText(text: string): PaletteFile | string {
 }
 
 /**
+ * Whether a file's first bytes may be a palette file: text (UTF-8, or UTF-16 with its byte
+ * order mark, as Windows' PowerShell writes), and none of the text image formats that
+ * ffmpeg reads (ASCII PBM/PGM/PPM, XBM, XPM), which are images, not palettes.
+ */
+export function mayBePaletteFile(head: Uint8Array): boolean {
+  if (utf16(head) !== null) return true;
+  if (!isTextHead(head)) return false;
+  const start = new TextDecoder('latin1').decode(head.subarray(0, 64));
+  return !/^(P[123]\s|#define\s|\/\* XPM \*\/)/.test(start);
+}
+
+/** The text of a palette file's bytes: UTF-16 when they start with its byte order mark, UTF-8 otherwise. */
+export function paletteFileText(bytes: Uint8Array): string {
+  return new TextDecoder(utf16(bytes) ?? 'utf-8').decode(bytes);
+}
+
+function utf16(head: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  return null;
+}
+
+/**
  * Whether a file's first bytes are text (UTF-8, no NUL, no control characters but tab, line
- * feed, carriage return and form feed): a file that is no image, video or SVG but this may
- * be a palette file. A cut at the end of the sample may split a character, so that is allowed.
+ * feed, carriage return and form feed). A cut at the end of the sample may split a character,
+ * so that is allowed.
  */
 export function isTextHead(head: Uint8Array): boolean {
   if (head.length === 0) return false;
@@ -104,29 +130,42 @@ function jsonColour(item: unknown): Colour | null {
 
 function fromGimp(text: string): Colour[] | string {
   const colours: Colour[] = [];
-  const lines = text.split(/\r?\n/).slice(1);
+  const lines = text.split(LINE_BREAK).slice(1);
   for (const [i, raw] of lines.entries()) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#') || /^(Name|Columns):/i.test(line)) continue;
     const m = /^(\d{1,3})\s+(\d{1,3})\s+(\d{1,3})(?:\s+(.*))?$/.exec(line);
     const rgb = m ? ([Number(m[1]), Number(m[2]), Number(m[3])] as [number, number, number]) : null;
     if (rgb === null || rgb.some((v) => v > 255)) return `a GIMP palette, but line ${i + 2} is not "R G B name" with values 0 to 255: ${JSON.stringify(raw.slice(0, 60))}`;
-    colours.push({ rgb, share: shareIn(m![4] ?? '') });
+    // Only chromaseed's own names ("#2c2c26 40.73%") carry a share: a name such as "Grey 50%" does not.
+    const own = /^#[0-9a-f]{6}\s+(\d+(?:\.\d+)?)%$/i.exec(m![4] ?? '');
+    colours.push({ rgb, share: own === null ? null : Number(own[1]) / 100 });
   }
   return colours;
 }
 
-function fromLines(text: string): Colour[] {
+function fromLines(text: string): Colour[] | string {
   const colours: Colour[] = [];
-  for (const raw of text.split(/\r?\n/)) {
+  for (const [i, raw] of text.split(LINE_BREAK).entries()) {
     const line = raw.trim();
-    const hash = /#([0-9a-f]{6})(?![0-9a-z])/i.exec(line);
+    const hash = /#([0-9a-f]{3,8})(?![0-9a-z])/i.exec(line);
     const bare = hash === null ? /^(?:0x)?([0-9a-f]{6})$/i.exec(line) : null;
-    const hex = hash?.[1] ?? bare?.[1];
+    let hex = hash?.[1] ?? bare?.[1];
+    if (hex?.length === 3) hex = hex.replace(/./g, '$&$&'); // CSS's #f80 is #ff8800
+    if (hex !== undefined && hex.length !== 6) return `line ${i + 1} has #${hex}, which is not #rrggbb (an alpha channel is not taken)`;
     if (hex !== undefined) colours.push(hexColour(hex, shareIn(line))!);
+    else if (!STRUCTURE.test(line)) return `line ${i + 1} is neither a colour nor a comment: ${JSON.stringify(raw.slice(0, 60))}`;
   }
   return colours;
 }
+
+/**
+ * Lines of a palette file that hold no colour: blank lines, comments (#, //, ;, /* *\/; a
+ * line of # that is no colour code is one),
+ * braces (CSS), and the header of `palette`'s text format. Any other line means the text is
+ * something else (a subtitle file that happens to name a colour).
+ */
+const STRUCTURE = /^$|^(#|\/\/|;|\/\*|\*)|^[^#]*\{$|^\}$|^k=\d+ inertia=/;
 
 /** "40.73%" on a line as 0.4073; null when the line has no percentage. */
 function shareIn(text: string): number | null {

@@ -1,10 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { spoolInputs } from '../../src/io/spool-input.js';
+import { readableInput, releaseInputs } from '../../src/io/spool-input.js';
 import { BIN, corpus, repoRoot } from '../helpers/cli.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'chromaseed-stdin-'));
@@ -83,24 +83,68 @@ describe('an input piped in (-)', () => {
     expect(readdirSync(temp)).toEqual([]);
   });
 
-  it('is refused as a terminal, and when the caller gives none', async () => {
+  it('is refused as a terminal, a device or a directory, and when the caller gives none', async () => {
     const terminal = Object.assign(new PassThrough(), { isTTY: true });
-    await expect(spoolInputs(['-'], terminal)).rejects.toThrow(/^no input file name, and standard input is a terminal; give a file, or pipe one in/);
-    await expect(spoolInputs([''], undefined)).rejects.toThrow('no input file name, and standard input is not available; give a file');
+    await expect(readableInput('-', terminal)).rejects.toThrow(/^no input file name, and standard input is a terminal; give a file, or pipe one in/);
+    await releaseInputs();
+    await expect(readableInput('', undefined)).rejects.toThrow('no input file name, and standard input is not available; give a file');
+    await releaseInputs();
+    const temp = tempDir('devices');
+    // Redirected from /dev/zero it was copied without end (1.6 GB in 3 s).
+    for (const [from, what] of [['/dev/zero', 'a device'], [tmp, 'a directory']]) {
+      const fd = openSync(from, 'r');
+      try {
+        const r = spawnSync(process.execPath, [BIN, 'quantize', '-', '-o', path.join(tmp, 'x.gif')], { stdio: [fd, 'pipe', 'pipe'], env: { ...process.env, TMPDIR: temp }, timeout: 20_000 });
+        expect([r.status, r.stderr.toString()]).toEqual([1, `chromaseed: standard input: is ${what}, not a file or a pipe; give a file\n`]);
+      } finally {
+        closeSync(fd);
+      }
+    }
+    expect(readdirSync(temp)).toEqual([]);
   });
 
-  it('reads a named pipe and process substitution (/dev/fd/N) the same way', () => {
-    const temp = tempDir('fifo');
+  it('says a usage error at once, without waiting for the pipe to end', async () => {
+    const child = spawn(process.execPath, [BIN, 'quantize', '-', '-k', '999', '-o', path.join(tmp, 'x.gif')], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.on('error', () => undefined);
+    child.stdin.write(readFileSync(CARS).subarray(0, 5000)); // and the pipe left open
+    const started = performance.now();
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    child.stdin.destroy();
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^chromaseed: .*--colors/);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it('stops a text that is no palette at 1 MiB (`yes |` was copied until the disk was full), and a bad TMPDIR in one line', () => {
+    const temp = tempDir('text');
+    const text = piped(['quantize', '-', '-o', path.join(tmp, 'x.gif')], Buffer.alloc(3 << 20, 'y\n'), temp);
+    expect([text.status, text.stderr]).toEqual([1, 'chromaseed: standard input: text of more than 1 MiB: neither an image, a video nor a palette file\n']);
+    expect(readdirSync(temp)).toEqual([]);
+    const nowhere = piped(['quantize', '-', '-o', path.join(tmp, 'x.gif')], readFileSync(CARS), path.join(tmp, 'missing'));
+    expect(nowhere.status).toBe(1);
+    expect(nowhere.stderr).toMatch(/^chromaseed: standard input: cannot make a temporary directory to copy it to \(no such file or directory \(ENOENT\)\); set TMPDIR to a directory you may write to\n$/);
+  });
+
+  it('names it "standard input" in --json written to a file too (the copy\'s path showed there)', () => {
+    const temp = tempDir('json-file');
+    const summary = path.join(tmp, 'summary.json');
+    const out = openSync(summary, 'w');
+    try {
+      const r = spawnSync(process.execPath, [BIN, 'quantize', '-', '-k', '4', '--json', '-o', path.join(tmp, 'j.gif')], { input: readFileSync(CARS), stdio: ['pipe', out, 'pipe'], env: { ...process.env, TMPDIR: temp } });
+      expect([r.status, r.stderr.toString()]).toEqual([0, '']);
+    } finally {
+      closeSync(out);
+    }
+    expect(JSON.parse(readFileSync(summary, 'utf8')).input).toBe('standard input');
+  });
+
+  it('refuses a named pipe at once (nobody writing to it, the open would block past Ctrl-C)', () => {
     const fifo = path.join(tmp, 'clip.fifo');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
-    const out = path.join(tmp, 'fifo.gif');
-    // The shell feeds the FIFO while chromaseed reads it; bash's <(...) is a /dev/fd/N pipe.
-    const script = `cat "$CARS" > "$FIFO" & "$NODE" "$BIN" quantize "$FIFO" -k 8 -q -o "$OUT" && "$NODE" "$BIN" palette <(cat "$HIB") -k 2 --json`;
-    const r = spawnSync('bash', ['-c', script], { env: { ...process.env, TMPDIR: temp, CARS, FIFO: fifo, NODE: process.execPath, BIN, OUT: out, HIB: HIBISCUS } });
-    expect([r.status, r.stderr.toString()]).toEqual([0, '']);
-    expect(readFileSync(out).equals(readFileSync(path.join(tmp, 'file.gif')))).toBe(true);
-    expect(JSON.parse(r.stdout.toString()).colors).toHaveLength(2);
-    expect(readdirSync(temp)).toEqual([]);
+    const r = spawnSync(process.execPath, [BIN, 'quantize', fifo, '-o', path.join(tmp, 'x.gif')], { timeout: 20_000 });
+    expect([r.status, r.stderr.toString()]).toEqual([1, `chromaseed: ${fifo}: is a pipe, not a file; give it as standard input (… | chromaseed … -), or save it to a file first\n`]);
   });
 
   it('is removed when Ctrl-C stops the copy', async () => {

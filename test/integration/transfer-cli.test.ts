@@ -297,7 +297,7 @@ describe('chromaseed transfer: a palette file as SOURCE', () => {
     const notes = path.join(tmp, 'notes.txt');
     writeFileSync(notes, 'hello world\n');
     const r = await run(['transfer', notes, CHI, '-o', path.join(tmp, 'x.gif')]);
-    expect([r.code, r.stderr]).toEqual([1, `chromaseed: ${notes}: text, so read as a palette file: no colours found (a palette file lists "#rrggbb" codes, or is a GIMP .gpl or \`chromaseed palette --json\` output)\n`]);
+    expect([r.code, r.stderr]).toEqual([1, `chromaseed: ${notes}: text, so read as a palette file: line 1 is neither a colour nor a comment: "hello world"\n`]);
     expect(existsSync(path.join(tmp, 'x.gif'))).toBe(false);
   });
 });

@@ -5,7 +5,7 @@ import { loadStill } from '../../src/io/still.js';
 import { kmeansPixels } from '../../src/kmeans/kmeans.js';
 import { formatPalette, PALETTE_FORMATS } from '../../src/palette/format.js';
 import { paletteFromKMeans, type Palette } from '../../src/palette/palette.js';
-import { isTextHead, parsePaletteText, type PaletteFile } from '../../src/palette/read-palette.js';
+import { isTextHead, mayBePaletteFile, paletteFileText, parsePaletteText, type PaletteFile } from '../../src/palette/read-palette.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -44,19 +44,38 @@ describe('parsePaletteText', () => {
     expect([...parsed('\uFEFF#000000 25%\n#ffffff 75%\n').shares!]).toEqual([0.25, 0.75]);
   });
 
-  it('leaves out lines without a colour, and words that only look like one', () => {
-    // A seven-digit run, a code run into a word, lines with no code; the colour mid-line of CSS counts.
-    const file = parsed('/* header */\n:root {\n  --a: #abcdef; /* 10% */\n  --b: #1234567;\n  border: none;\n  --c: #00ff00zz;\n}\n');
-    expect([...file.rgb]).toEqual([0xab, 0xcd, 0xef]);
+  it('reads CSS, comments and every line ending, and CSS\'s #rgb; GIMP names give no shares', () => {
+    const css = parsed('/* header */\n:root {\n  --a: #abcdef; /* 10% */\n  --b: #f80;\n}\n');
+    expect([...css.rgb]).toEqual([0xab, 0xcd, 0xef, 0xff, 0x88, 0x00]);
+    expect([...parsed('# made by hand\r// two colours\r; of old Macs\r#000000\r#ffffff\r').rgb]).toEqual([0, 0, 0, 255, 255, 255]);
+    // "Grey 50%" names a colour; it is no share.
+    expect(parsed('GIMP Palette\n0 0 0 Black 100%\n128 128 128 Grey 50%\n').shares).toBeNull();
   });
 
   it('says why a text is not a palette', () => {
-    expect(parsePaletteText('hello world\n')).toMatch(/^no colours found/);
+    expect(parsePaletteText('')).toMatch(/^no colours found/);
+    expect(parsePaletteText('# only a comment\n')).toMatch(/^no colours found/);
+    expect(parsePaletteText('hello world\n')).toBe('line 1 is neither a colour nor a comment: "hello world"');
+    // A subtitle that happens to name a colour was a one-colour palette.
+    expect(parsePaletteText('1\n00:00:01,000 --> 00:00:02,000\n<font color="#ff0000">Hi</font>\n')).toBe('line 1 is neither a colour nor a comment: "1"');
+    // Colours with alpha were left out, silently.
+    expect(parsePaletteText('#ff000080\n#00ff00\n')).toBe('line 1 has #ff000080, which is not #rrggbb (an alpha channel is not taken)');
     expect(parsePaletteText('{"colors": 3}')).toBe('JSON, but neither an array of colours nor an object with a "colors" array');
     expect(parsePaletteText('[ "#12345" ]')).toMatch(/^JSON, but colour 1 is neither/);
     expect(parsePaletteText('{"colors": [')).toMatch(/^not valid JSON/);
     expect(parsePaletteText('GIMP Palette\n1 2 256 x\n')).toBe('a GIMP palette, but line 2 is not "R G B name" with values 0 to 255: "1 2 256 x"');
     expect(parsePaletteText(Array.from({ length: 257 }, (_, i) => `#${i.toString(16).padStart(6, '0')}`).join('\n'))).toBe('257 colours, where a palette may have 256 at most');
+  });
+});
+
+describe('mayBePaletteFile and paletteFileText', () => {
+  it('take UTF-8 and UTF-16 text, and leave text images (PPM, XBM, XPM) to the image readers', () => {
+    const encode = (text: string) => new TextEncoder().encode(text);
+    expect(mayBePaletteFile(encode('#000000\n'))).toBe(true);
+    const utf16 = Uint8Array.from([0xff, 0xfe, ...[...'#ff0000\r\n'].flatMap((c) => [c.charCodeAt(0), 0])]);
+    expect(mayBePaletteFile(utf16)).toBe(true);
+    expect([...parsed(paletteFileText(utf16)).rgb]).toEqual([255, 0, 0]);
+    for (const image of ['P3\n2 1\n255\n0 0 0 255 255 255\n', '#define hib_width 2\n#define hib_height 1\n', '/* XPM */\nstatic char *x[] = {\n']) expect(mayBePaletteFile(encode(image))).toBe(false);
   });
 });
 
