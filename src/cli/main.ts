@@ -34,6 +34,7 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
   const choose = (load: () => Promise<(args: Args, s: CliStreams, signal?: AbortSignal) => Promise<void>>) => (args: Args) => {
     refuseRepeats(args);
     refuseEmptyValues(argv, args);
+    refuseSwitchValues(argv, args);
     throw new CommandChosen(async () => {
       try {
         await (await load())(args, streams, signal);
@@ -100,6 +101,21 @@ function refuseEmptyValues(argv: readonly string[], args: Args): void {
     const takesValue = name !== undefined && name in args && typeof args[name] !== 'boolean';
     if (takesValue) throw new ChromaseedError('ERR_USAGE', `${dashes}${name} was given an empty value (see chromaseed --help)`);
   });
+}
+
+/**
+ * A switch given a value (`--quiet=yes`): yargs reads anything but "true" as false, so the
+ * run went on not quiet. "true" and "false" are taken, as yargs takes them; anything else is
+ * refused.
+ */
+function refuseSwitchValues(argv: readonly string[], args: Args): void {
+  const end = argv.indexOf('--');
+  for (const arg of end < 0 ? argv : argv.slice(0, end)) {
+    const m = /^--([^=\s]+)=(.*)$/.exec(arg);
+    if (m !== null && typeof args[m[1]] === 'boolean' && !/^(true|false)$/.test(m[2])) {
+      throw new ChromaseedError('ERR_USAGE', `--${m[1]} is a switch: give it alone (or =true, =false), not =${m[2]}`);
+    }
+  }
 }
 
 /**
