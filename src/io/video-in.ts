@@ -316,7 +316,7 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
     const result = await run.done;
     if (result.error) throw ffmpegFailure(file, result.error, result.stderr);
     const dropped = droppedAtOutput(result.stderr);
-    if (dropped > 0 && !plan.everyFrame && !plan.filters.some(isRateFilter)) warnings.push(droppedWarning(file, dropped, count, plan.delayMs));
+    if (dropped > Math.max(2, DROPPED_SHARE * count) && !plan.everyFrame && !plan.filters.some(isRateFilter)) warnings.push(droppedWarning(file, dropped, count, plan.delayMs));
     if (held !== null) {
       // What is left of the part for the last frame. Under half a frame it is left out, as a
       // constant-rate video rounding to the nearest frame would; otherwise it is shown at
@@ -377,16 +377,15 @@ function droppedAtOutput(stderr: string): number {
 }
 
 /**
- * A few dropped frames are the rounding of an irregular but constant-rate stream; more
- * than this share of the frames read is a rate that changes.
+ * A few dropped frames are the rounding of a rate that only wavers (a phone's video, whose
+ * frames come a little early or late): not worth a warning. More than this share of the
+ * frames read is a rate that changes.
  */
 const DROPPED_SHARE = 0.02;
 
 function droppedWarning(file: string, dropped: number, kept: number, delayMs: number): string {
   const fps = Number((1000 / delayMs).toFixed(2));
-  const lost = `${dropped} of its ${dropped + kept} frames`;
-  if (dropped <= Math.max(2, DROPPED_SHARE * kept)) return `${file}: ffmpeg left out ${lost} to read it at a constant ${fps} fps (its timestamps are irregular); --fps sets another rate`;
-  return `${file}: ffmpeg left out ${lost}: it reads the video at a constant ${fps} fps, the rate of its first frames, and later ones come faster (a variable frame rate); give --fps with the fastest rate to keep them (it repeats frames of the slower parts)`;
+  return `${file}: ffmpeg left out ${dropped} of its ${dropped + kept} frames: it reads the video at a constant ${fps} fps, the rate of its first frames, and later ones come faster (a variable frame rate); give --fps with the fastest rate to keep them (it repeats frames of the slower parts)`;
 }
 
 function pastTheEnd(file: string, lengthSec: number): ChromaseedError {
