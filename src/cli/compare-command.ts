@@ -3,8 +3,8 @@ import { ChromaseedError } from '../errors.js';
 import { createFrameWriter, inputOptionsFor, outputKind, type FrameWriter } from '../io/frame-writer.js';
 import { clusterInThread } from '../io/kmeans-thread.js';
 import { openInput, refuseTimeForStill } from '../io/open-input.js';
-import { readableInput, shownName, shownText } from '../io/spool-input.js';
-import { checkExtraOutputPath, STDOUT } from '../io/output-file.js';
+import { createInputSession, isStdin, type InputSession } from '../io/spool-input.js';
+import { checkExtraOutputPath, checkOutputPath, STDOUT } from '../io/output-file.js';
 import { createMapper } from '../map/map-pixels.js';
 import { createQualityMeter, type QualityResult } from '../metrics/quality.js';
 import { MAX_COLORS, type Seeding, type SequenceOptions } from '../options.js';
@@ -38,7 +38,7 @@ interface ModeRun {
  * with the METRICS.md figures; optionally writes them side by side (original | unseeded |
  * seeded [| global]) so the flicker can be seen as well as read.
  */
-export async function compareCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
+export async function compareCommand(args: Args, streams: CliStreams, signal?: AbortSignal, inputs: InputSession = createInputSession(() => streams.stdin)): Promise<void> {
   const given = String(args.input);
   if (args.seeding !== undefined) throw new ChromaseedError('ERR_USAGE', 'compare runs all three seeding modes; drop --seeding');
   const output = typeof args.output === 'string' ? args.output : undefined;
@@ -52,8 +52,12 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
   const read = inputOptionsOf(args);
   const inputOptions = output ? inputOptionsFor(output, read) : read;
   const options = sequenceOptionsOf(args);
-  // `-` is copied only now, with the options found good (see spool-input.ts).
-  const input = await readableInput(given, streams.stdin, signal);
+  if (isStdin(given)) {
+    // Piped in, `-` is copied before it is read: what can be checked without it is checked first.
+    if (output !== undefined) await checkOutputPath(output);
+    if (timelineFile !== undefined) await checkExtraOutputPath(timelineFile, undefined, output);
+  }
+  const input = await inputs.readable(given, signal);
   if (timelineFile !== undefined) await checkExtraOutputPath(timelineFile, input, output);
   const quiet = args.quiet === true;
 
@@ -63,7 +67,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
   if (args.levers === true) variants.push(...leverVariants(options));
   // Every mode reads the clip and finds the same damage: the first reader's list is reported.
   let warnings: readonly string[] = probe.warnings ?? [];
-  const name = path.basename(shownName(input));
+  const name = path.basename(inputs.shownName(input));
   const runs: ModeRun[] = variants.map(([label, variant], i) => {
     const open = async () => {
       const source = await openInput(input, inputOptions);
@@ -111,11 +115,11 @@ export async function compareCommand(args: Args, streams: CliStreams, signal?: A
   const written = await commitRun(side, picture, input, progress, signal);
 
   const figures = Object.fromEntries(runs.map((r) => [r.label, { ...rounded(r.meter.result()), seconds: round(r.seconds, 3) }]));
-  const allWarnings = [...warnings, ...(written?.warnings ?? [])].map(shownText);
+  const allWarnings = [...warnings, ...(written?.warnings ?? [])].map(inputs.shownText);
   if (args.json === true) {
-    await printOut(streams.stdout, JSON.stringify({ input: shownName(input), k: options.colors, frames, modes: figures, warnings: allWarnings }) + '\n');
+    await printOut(streams.stdout, JSON.stringify({ input: inputs.shownName(input), k: options.colors, frames, modes: figures, warnings: allWarnings }) + '\n');
   } else {
-    await printOut(streams.stdout, formatTable(shownName(input), options.colors, frames, figures));
+    await printOut(streams.stdout, formatTable(inputs.shownName(input), options.colors, frames, figures));
   }
   if (!quiet) reportWarnings(streams, allWarnings);
 }

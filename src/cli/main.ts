@@ -5,7 +5,7 @@ import { STABILITY_LEVELS } from '../sequence/stability.js';
 import { DITHERS, INITS, METRICS, SEEDINGS, SPACES, TRANSFER_METHODS } from '../options.js';
 import { PALETTE_FORMATS } from '../palette/format.js';
 import { PALETTE_SORTS } from '../palette/sort.js';
-import { releaseInputs, shownText, type InputStream } from '../io/spool-input.js';
+import { createInputSession, type InputSession, type InputStream } from '../io/spool-input.js';
 
 // For bin/chromaseed.js: what a process that must end at once (a second Ctrl-C) releases first.
 export { releaseLeftovers } from '../io/leftovers.js';
@@ -26,24 +26,28 @@ export const EXIT_INTERRUPTED = 130;
 
 export type Args = Record<string, unknown>;
 
+/** A command: its parsed arguments, where it writes, Ctrl-C, and how it reads `-` (see spool-input.ts). */
+export type Command = (args: Args, streams: CliStreams, signal: AbortSignal | undefined, inputs: InputSession) => Promise<void>;
+
 /**
  * Runs one command line and returns the exit code. Every error ends in report(): a
  * ChromaseedError prints as one line, any other error is a bug and prints its stack.
  */
 export async function main(argv: string[], streams: CliStreams, signal?: AbortSignal): Promise<number> {
-  const choose = (load: () => Promise<(args: Args, s: CliStreams, signal?: AbortSignal) => Promise<void>>) => (args: Args) => {
+  const choose = (load: () => Promise<Command>) => (args: Args) => {
     refuseRepeats(args);
     refuseEmptyValues(argv, args);
     refuseSwitchValues(argv, args);
     throw new CommandChosen(async () => {
+      const inputs = createInputSession(() => streams.stdin);
       try {
-        await (await load())(args, streams, signal);
+        await (await load())(args, streams, signal, inputs);
       } catch (err) {
-        // Messages made below the command name the copy of a piped input (see spool-input.ts).
-        if (err instanceof Error) err.message = shownText(err.message);
+        // Messages made below the command name the file read for standard input (see spool-input.ts).
+        if (err instanceof Error) err.message = inputs.shownText(err.message);
         throw err;
       } finally {
-        await releaseInputs();
+        await inputs.release();
       }
     });
   };
@@ -104,16 +108,16 @@ function refuseEmptyValues(argv: readonly string[], args: Args): void {
 }
 
 /**
- * A switch given a value (`--quiet=yes`): yargs reads anything but "true" as false, so the
- * run went on not quiet. "true" and "false" are taken, as yargs takes them; anything else is
+ * A switch given a value (`--quiet=yes`, `-q=yes`): yargs reads anything but "true" as
+ * false, so the run went on not quiet. "true" and "false" are taken, as yargs takes them; anything else is
  * refused.
  */
 function refuseSwitchValues(argv: readonly string[], args: Args): void {
   const end = argv.indexOf('--');
   for (const arg of end < 0 ? argv : argv.slice(0, end)) {
-    const m = /^--([^=\s]+)=(.*)$/.exec(arg);
-    if (m !== null && typeof args[m[1]] === 'boolean' && !/^(true|false)$/.test(m[2])) {
-      throw new ChromaseedError('ERR_USAGE', `--${m[1]} is a switch: give it alone (or =true, =false), not =${m[2]}`);
+    const m = /^(--?)([^=\s]+)=(.*)$/.exec(arg);
+    if (m !== null && typeof args[m[2]] === 'boolean' && !/^(true|false)$/.test(m[3])) {
+      throw new ChromaseedError('ERR_USAGE', `${m[1]}${m[2]} is a switch: give it alone (or =true, =false), not =${m[3]}`);
     }
   }
 }

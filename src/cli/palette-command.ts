@@ -14,7 +14,7 @@ import { boostSaturation } from '../palette/vivid.js';
 import { renderOverlay } from '../render/overlay.js';
 import { renderSwatch } from '../render/swatch.js';
 import type { Frame, FrameSource } from '../types.js';
-import { readableInput, shownName } from '../io/spool-input.js';
+import { createInputSession, isStdin, type InputSession } from '../io/spool-input.js';
 import type { Args, CliStreams } from './main.js';
 import { showingFirstPass } from './progress.js';
 import { countOf, printOut } from './report.js';
@@ -24,13 +24,18 @@ import { countOf, printOut } from './report.js';
  * on a worker thread, which the signal stops at once; a small one in this thread, where the
  * signal takes effect when its run (under a second) ends.
  */
-export async function paletteCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
+export async function paletteCommand(args: Args, streams: CliStreams, signal?: AbortSignal, inputs: InputSession = createInputSession(() => streams.stdin)): Promise<void> {
   const options = paletteOptionsOf(args);
-  // `-` is copied only now, with the options found good (see spool-input.ts).
-  const file = await readableInput(String(args.image), streams.stdin, signal);
-  const head = await checkInput(file);
   const swatch = typeof args.swatch === 'string' ? args.swatch : undefined;
   const overlay = typeof args.overlay === 'string' ? args.overlay : undefined;
+  const given = String(args.image);
+  if (isStdin(given)) {
+    // Piped in, `-` is copied before it is read: what can be checked without it is checked first.
+    if (swatch !== undefined) await checkExtraOutputPath(swatch, undefined);
+    if (overlay !== undefined) await checkExtraOutputPath(overlay, undefined, swatch, '--swatch picture');
+  }
+  const file = await inputs.readable(given, signal);
+  const head = await checkInput(file);
   if (swatch !== undefined) await checkExtraOutputPath(swatch, file);
   if (overlay !== undefined) await checkExtraOutputPath(overlay, file, swatch, '--swatch picture');
   const { colors: k, init, restarts, metric, space, seed, maxIterations } = options;
@@ -45,7 +50,7 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal?: A
     // Every pixel of every frame, counted exactly (as --seeding global does).
     const stillOnly = options.vivid ? '--vivid' : overlay !== undefined ? '--overlay' : undefined;
     if (stillOnly !== undefined) throw new ChromaseedError('ERR_USAGE', `${stillOnly} works on a still image, and ${file} is an animation or a video (${countOf(clip.info.frameCount ?? 0, 'frame')}); drop ${stillOnly}`);
-    const counted = await clipPalette(showingFirstPass(async () => clip, streams.stderr, `${path.basename(shownName(file))}: counting colours`, args.quiet !== true), options, signal, clusterInThread(signal));
+    const counted = await clipPalette(showingFirstPass(async () => clip, streams.stderr, `${path.basename(inputs.shownName(file))}: counting colours`, args.quiet !== true), options, signal, clusterInThread(signal));
     const { centroids, size, inertia, iterations } = counted.palette;
     // k-means gives fewer than k colours only when the clip has no more, so then that is its count.
     result = { k: size, centroids, counts: counted.counts, inertia, iterations, distinctColors: size };
@@ -63,7 +68,7 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal?: A
   if (result.k < k && args.quiet !== true) {
     // With --vivid the count is of what its filter kept, not of the image's colours.
     const what = options.vivid ? `${countOf(result.distinctColors, 'distinct colour')} left after --vivid's filter` : `only ${countOf(result.distinctColors, 'distinct colour')}`;
-    streams.stderr.write(`chromaseed: ${shownName(file)} has ${what}; returning ${result.k} instead of ${k}\n`);
+    streams.stderr.write(`chromaseed: ${inputs.shownName(file)} has ${what}; returning ${result.k} instead of ${k}\n`);
   }
   const built = options.vivid ? boostSaturation(paletteFromKMeans(result)) : paletteFromKMeans(result);
   const palette = { ...built, colors: sortPalette(built.colors, options.sort) };

@@ -3,8 +3,8 @@ import { ChromaseedError } from '../errors.js';
 import { clipWriterOptions, createFrameWriter, inputOptionsFor, outputKind } from '../io/frame-writer.js';
 import { clusterInThread } from '../io/kmeans-thread.js';
 import { openReusable, refuseTimeForStill } from '../io/open-input.js';
-import { readableInput, shownName, shownText } from '../io/spool-input.js';
-import { checkExtraOutputPath } from '../io/output-file.js';
+import { createInputSession, isStdin, type InputSession } from '../io/spool-input.js';
+import { checkExtraOutputPath, checkOutputPath } from '../io/output-file.js';
 import { inputOptionsOf, loopCountOf, outputNameOf, sequenceOptionsOf } from './pick-options.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import type { Args, CliStreams } from './main.js';
@@ -12,7 +12,7 @@ import { commitRun, createProgress, failedRun, showingFirstPass } from './progre
 import { formatBytes, framesWritten, playbackOf, playbackSecondsOf, playsOf, printOut, reportWarnings, round } from './report.js';
 import { playbackDelayMs } from '../timing.js';
 
-export async function quantizeCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
+export async function quantizeCommand(args: Args, streams: CliStreams, signal?: AbortSignal, inputs: InputSession = createInputSession(() => streams.stdin)): Promise<void> {
   const given = String(args.input);
   const output = String(args.output);
   // Refuses an output we cannot write before reading anything.
@@ -21,8 +21,12 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   const loop = loopCountOf(args, output);
   const outputName = outputNameOf(args, output, streams.stdout);
   const quiet = args.quiet === true;
-  // `-` is copied only now, with the options found good (see spool-input.ts).
-  const input = await readableInput(given, streams.stdin, signal);
+  if (isStdin(given)) {
+    // Piped in, `-` is copied before it is read: what can be checked without it is checked first.
+    await checkOutputPath(output);
+    if (typeof args.timeline === 'string') await checkExtraOutputPath(args.timeline, undefined, output);
+  }
+  const input = await inputs.readable(given, signal);
   if (typeof args.timeline === 'string') await checkExtraOutputPath(args.timeline, input, output);
   const started = performance.now();
 
@@ -30,7 +34,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   refuseTimeForStill(input, kind, inputOptions);
   const writerOptions = { ...clipWriterOptions(info, input, args.audio !== false), ...loop, stdout: streams.stdout };
   const writer = await createFrameWriter(output, writerOptions);
-  const name = path.basename(shownName(input));
+  const name = path.basename(inputs.shownName(input));
   const progress = createProgress(streams.stderr, name, info.frameCount, !quiet);
   const read = options.seeding === 'global' ? showingFirstPass(open, streams.stderr, `${name}: counting colours`, !quiet) : open;
   const perFrame: { inertia: number; iterations: number; colors: number }[] = [];
@@ -56,11 +60,11 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   const written = (await commitRun(writer, picture, input, progress, signal))!;
   const seconds = (performance.now() - started) / 1000;
   const plays = playsOf(outputKind(output) === 'gif', writerOptions.loopCount);
-  const allWarnings = [...warnings, ...(written.warnings ?? [])].map(shownText);
+  const allWarnings = [...warnings, ...(written.warnings ?? [])].map(inputs.shownText);
 
   if (json) {
     const summary = {
-      input: shownName(input),
+      input: inputs.shownName(input),
       output,
       frames: perFrame.length,
       width: info.width,

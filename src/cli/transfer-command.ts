@@ -11,7 +11,7 @@ import { choice, leverGiven, TRANSFER_METHODS, type TransferMethod } from '../op
 import { asSourcePartError, inputOptionsOf, loopCountOf, outputNameOf, sequenceOptionsOf, sourceInputOptionsOf } from './pick-options.js';
 import { makeEntry, toHex, type PaletteEntry } from '../palette/palette.js';
 import { mayBePaletteFile, paletteFileText, parsePaletteText, type PaletteFile } from '../palette/read-palette.js';
-import { readableInput, shownName, shownText } from '../io/spool-input.js';
+import { createInputSession, isStdin, type InputSession } from '../io/spool-input.js';
 import { expandFrame } from '../pipeline/expand-frame.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import { renderSwatch } from '../render/swatch.js';
@@ -49,7 +49,7 @@ function paletteFromFile(file: PaletteFile): SourcePalette {
  * whole clip) repaint TARGET, which is clustered with seeded k-means exactly as `quantize`
  * does; each target entry is then painted with the source colour `--method` gives it.
  */
-export async function transferCommand(args: Args, streams: CliStreams, signal?: AbortSignal): Promise<void> {
+export async function transferCommand(args: Args, streams: CliStreams, signal?: AbortSignal, inputs: InputSession = createInputSession(() => streams.stdin)): Promise<void> {
   const output = String(args.output);
   const method = choice(args, 'method', TRANSFER_METHODS, 'optimal');
   // `nearest` maps each pixel straight to the source colours: how the target's clusters
@@ -64,9 +64,16 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   const outputName = outputNameOf(args, output, streams.stdout);
   // Checked now; k is settled once SOURCE is known (a palette file gives its own).
   sequenceOptionsOf({ ...args, colors: args.colors ?? DEFAULT_TRANSFER_COLORS });
-  // `-` is copied only now, with the options found good (see spool-input.ts).
-  const sourcePath = await readableInput(String(args.source), streams.stdin, signal);
-  const targetPath = await readableInput(String(args.target), streams.stdin, signal);
+  const [sourceName, targetName] = [String(args.source), String(args.target)];
+  if (isStdin(sourceName) || isStdin(targetName)) {
+    // Piped in, `-` is copied before it is read: what can be checked without it is checked first.
+    if (isStdin(sourceName) && isStdin(targetName)) throw new ChromaseedError('ERR_USAGE', 'standard input (-) can be only one of the inputs');
+    await checkInput(isStdin(sourceName) ? targetName : sourceName);
+    await checkOutputPath(output);
+    if (typeof args.swatch === 'string') await checkExtraOutputPath(args.swatch, undefined, output);
+  }
+  const sourcePath = await inputs.readable(sourceName, signal);
+  const targetPath = await inputs.readable(targetName, signal);
   const sourceHead = await checkInput(sourcePath);
   // A text file as SOURCE is a saved palette (`palette --format ...`, GIMP .gpl, hex codes).
   const sourceIsPalette = sniffKind(sourceHead) === 'video' && mayBePaletteFile(sourceHead);
@@ -84,10 +91,10 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   // The output's limits (a GIF's rate) bind the target's frames; a still target has no rate.
   const targetOptions = targetKind === 'still' ? inputOptions : inputOptionsFor(output, inputOptions);
   // Neither input may be replaced: the frame writer guards the target, this the source.
-  const inputs = [targetPath, sourcePath];
-  await checkOutputPath(output, inputs);
+  const guarded = [targetPath, sourcePath];
+  await checkOutputPath(output, guarded);
   if (typeof args.swatch === 'string') {
-    await checkExtraOutputPath(args.swatch, inputs, output);
+    await checkExtraOutputPath(args.swatch, guarded, output);
   }
   const started = performance.now();
 
@@ -119,17 +126,17 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   const source =
     paletteFile !== null
       ? paletteFromFile(paletteFile)
-      : await extractSourcePalette(showingFirstPass(openSource, streams.stderr, `${path.basename(shownName(sourcePath))}: counting colours`, !quiet), options, sourcePath, signal, clusterInThread(signal));
+      : await extractSourcePalette(showingFirstPass(openSource, streams.stderr, `${path.basename(inputs.shownName(sourcePath))}: counting colours`, !quiet), options, sourcePath, signal, clusterInThread(signal));
 
   // Both inputs guarded, also from each numbered frame of a PNG sequence (-o 'f-%d.png' over a SOURCE f-1.png).
-  const writerOptions = { ...clipWriterOptions(info, targetPath, args.audio !== false), inputPath: inputs, ...loop, stdout: streams.stdout };
+  const writerOptions = { ...clipWriterOptions(info, targetPath, args.audio !== false), inputPath: guarded, ...loop, stdout: streams.stdout };
   const writer = await createFrameWriter(output, writerOptions);
   const transfer = createPaletteTransfer(source, { method, map: { metric: options.metric, space: options.space, dither: options.dither } });
   // The figures are printed only with --json, so only then measured: a pass over every
   // pixel, a third of the run on chaplin.mp4 (3.38 s with it, 2.26 s without).
   const json = args.json === true;
   const meter = json ? createQualityMeter() : null;
-  const progress = createProgress(streams.stderr, path.basename(shownName(targetPath)), info.frameCount, !quiet);
+  const progress = createProgress(streams.stderr, path.basename(inputs.shownName(targetPath)), info.frameCount, !quiet);
   let expanded: Uint8Array | undefined;
   let frames = 0;
   let playbackMs = 0;
@@ -154,13 +161,13 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   const written = (await commitRun(writer, picture, targetPath, progress, signal))!;
   const seconds = (performance.now() - started) / 1000;
   const plays = playsOf(gif, writerOptions.loopCount);
-  const warnings = [...sourceWarnings, ...targetWarnings, ...(written.warnings ?? [])].map(shownText);
+  const warnings = [...sourceWarnings, ...targetWarnings, ...(written.warnings ?? [])].map(inputs.shownText);
 
   if (json) {
     const quality = meter!.result();
     const summary = {
-      source: shownName(sourcePath),
-      target: shownName(targetPath),
+      source: inputs.shownName(sourcePath),
+      target: inputs.shownName(targetPath),
       output,
       k: options.colors,
       method,

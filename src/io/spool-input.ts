@@ -1,26 +1,41 @@
 import { createWriteStream, fstatSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, realpath, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ChromaseedError, inputError, systemReason, throwIfAborted } from '../errors.js';
 import { isTextHead } from '../palette/read-palette.js';
-import { isSvg } from './open-input.js';
 import { trackTemp, untrackTemp } from './leftovers.js';
+import { isSvg } from './open-input.js';
 
 /**
  * Standard input (`-`) as an input. Every reader opens its input by name and may read it
  * more than once (a GIF's structure before its frames, `--seeding global`'s two passes,
  * ffmpeg's probe before its decode), which a pipe cannot give. So piped standard input is
  * first copied to a temporary file, removed when the command ends (or by the exit hook of
- * leftovers.ts on a second Ctrl-C). Standard input redirected from a file is read in place,
- * as /dev/stdin. Named pipes are refused by checkInput, as devices are: a pipe nobody
- * writes to would block the open beyond the reach of Ctrl-C.
+ * leftovers.ts on a second Ctrl-C). Standard input redirected from a file is read in place.
+ * Named pipes are refused by checkInput, as devices are: a pipe nobody writes to would
+ * block the open beyond the reach of Ctrl-C.
  *
- * The copy's path is what commands read; `shownName` and `shownText` give what the user
- * should see instead, in summaries, warnings and messages.
+ * A command gets an InputSession of its own: it reads the path `readable` gives and shows
+ * the user `shownName`/`shownText` instead, in summaries, warnings and messages.
  */
+export interface InputSession {
+  /**
+   * The file to read for the input named `name`: `name` itself, or for `-` the file standard
+   * input is redirected from, else a copy of what is piped in. Called once the command's
+   * options and outputs are checked, so their errors do not wait for a pipe to end.
+   * Standard input may be read once; a terminal, a device or a directory there is refused.
+   */
+  readable(name: string, signal?: AbortSignal): Promise<string>;
+  /** The name to show for a file `readable` returned: "standard input" for standard input's. */
+  shownName(file: string): string;
+  /** `text` (a message, a warning) with standard input's file named as the user knows it. */
+  shownText(text: string): string;
+  /** Removes the copy, if one was made. */
+  release(): Promise<void>;
+}
 
 /** The standard input a command may read, as the CLI passes it (process.stdin, or a test's stream). */
 export type InputStream = NodeJS.ReadableStream & { isTTY?: boolean; fd?: number };
@@ -31,77 +46,59 @@ const STDIN_NAME = 'standard input';
 /** Text on standard input is a palette file at most (see transfer); a longer text is none of our inputs. */
 const MAX_TEXT_BYTES = 1 << 20;
 
-/** Paths read for standard input in this process: its copy, or /dev/stdin. */
-const stdinPaths = new Set<string>();
-/** The copies' directories, to remove. */
-const copyDirs = new Set<string>();
-let stdinTaken = false;
-
 /** Whether `name` names standard input: `-`, which the command line hands over as an empty name. */
 export function isStdin(name: string): boolean {
   return name === '-' || name === '';
 }
 
-/**
- * The file to read for the input named `name`: `name` itself, or for `-`, /dev/stdin when
- * it is a regular file and otherwise a copy of what is piped in. Called once the command's
- * options are checked, so a usage error does not wait for a pipe to end. Standard input may
- * be read once per command; a terminal, a device or a directory there is refused.
- */
-export async function readableInput(name: string, stdin: InputStream | undefined, signal?: AbortSignal): Promise<string> {
-  if (!isStdin(name)) return name;
-  if (stdinTaken) throw new ChromaseedError('ERR_USAGE', `${STDIN_NAME} (-) can be only one of the inputs`);
-  stdinTaken = true;
-  if (stdin === undefined) throw new ChromaseedError('ERR_USAGE', `no input file name, and ${STDIN_NAME} is not available; give a file`);
-  if (stdin.isTTY) throw new ChromaseedError('ERR_USAGE', `no input file name, and ${STDIN_NAME} is a terminal; give a file, or pipe one in (cat in.gif | chromaseed quantize - -o out.gif)`);
-  const kind = stdin.fd === 0 ? descriptorKind(0) : 'pipe';
-  if (kind === 'file') {
-    stdinPaths.add('/dev/stdin');
-    return '/dev/stdin';
-  }
-  if (kind !== 'pipe') throw inputError(STDIN_NAME, `is ${kind}, not a file or a pipe; give a file`);
-  let dir: string;
-  try {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'chromaseed-'));
-  } catch (err) {
-    throw new ChromaseedError('ERR_INPUT', `${STDIN_NAME}: cannot make a temporary directory to copy it to (${systemReason(err)}); set TMPDIR to a directory you may write to`, { cause: err });
-  }
-  copyDirs.add(dir);
-  trackTemp(dir);
-  const copy = path.join(dir, 'standard-input');
-  stdinPaths.add(copy);
-  try {
-    await pipeline(stdin, textLimit(), createWriteStream(copy, { flags: 'wx', mode: 0o600 }), { signal });
-  } catch (err) {
-    throwIfAborted(signal);
-    if (err instanceof ChromaseedError) throw err;
-    throw inputError(STDIN_NAME, `cannot copy it to a temporary file (a pipe is read more than once): ${systemReason(err)}`, err);
-  }
-  if ((await stat(copy)).size === 0) throw inputError(STDIN_NAME, 'nothing was read (it is empty)');
-  return copy;
-}
-
-/** The name to show for a file `readableInput` returned: "standard input" for standard input's. */
-export function shownName(file: string): string {
-  return stdinPaths.has(file) ? STDIN_NAME : file;
-}
-
-/** `text` (a message, a warning) with standard input's copy named as the user knows it. */
-export function shownText(text: string): string {
-  let shown = text;
-  for (const file of stdinPaths) if (file !== '/dev/stdin') shown = shown.split(file).join(STDIN_NAME);
-  return shown;
-}
-
-/** Removes the copies; standard input may be read again (by the next command run in this process). */
-export async function releaseInputs(): Promise<void> {
-  for (const dir of copyDirs) {
-    untrackTemp(dir);
-    await rm(dir, { recursive: true, force: true });
-  }
-  copyDirs.clear();
-  stdinPaths.clear();
-  stdinTaken = false;
+/** `stdin`: read lazily, only when an input is `-` (bin/chromaseed.js makes process.stdin on first use). */
+export function createInputSession(stdin: () => InputStream | undefined): InputSession {
+  // The file read for standard input (its copy, or the file it is redirected from), and the copy's directory.
+  let stdinFile: string | null = null;
+  let copyDir: string | null = null;
+  let taken = false;
+  const shownName = (file: string): string => (file === stdinFile ? STDIN_NAME : file);
+  return {
+    async readable(name, signal) {
+      if (!isStdin(name)) return name;
+      if (taken) throw new ChromaseedError('ERR_USAGE', `${STDIN_NAME} (-) can be only one of the inputs`);
+      taken = true;
+      const stream = stdin();
+      if (stream === undefined) throw new ChromaseedError('ERR_USAGE', `no input file name, and ${STDIN_NAME} is not available; give a file`);
+      if (stream.isTTY) throw new ChromaseedError('ERR_USAGE', `no input file name, and ${STDIN_NAME} is a terminal; give a file, or pipe one in (cat in.gif | chromaseed quantize - -o out.gif)`);
+      const kind = stream.fd === 0 ? descriptorKind(0) : 'pipe';
+      if (kind === 'file') {
+        // Read by its own name, so that every message (some resolve /dev/stdin themselves) names the same file.
+        stdinFile = await realpath('/dev/stdin').catch(() => '/dev/stdin');
+        return stdinFile;
+      }
+      if (kind !== 'pipe') throw inputError(STDIN_NAME, `is ${kind}, not a file or a pipe; give a file`);
+      try {
+        copyDir = await mkdtemp(path.join(os.tmpdir(), 'chromaseed-'));
+      } catch (err) {
+        throw new ChromaseedError('ERR_INPUT', `${STDIN_NAME}: cannot make a temporary directory to copy it to (${systemReason(err)}); set TMPDIR to a directory you may write to`, { cause: err });
+      }
+      trackTemp(copyDir);
+      stdinFile = path.join(copyDir, 'standard-input');
+      try {
+        await pipeline(stream, textLimit(), createWriteStream(stdinFile, { flags: 'wx', mode: 0o600 }), { signal });
+      } catch (err) {
+        throwIfAborted(signal);
+        if (err instanceof ChromaseedError) throw err;
+        throw inputError(STDIN_NAME, `cannot copy it to a temporary file (a pipe is read more than once): ${systemReason(err)}`, err);
+      }
+      if ((await stat(stdinFile)).size === 0) throw inputError(STDIN_NAME, 'nothing was read (it is empty)');
+      return stdinFile;
+    },
+    shownName,
+    shownText: (text) => (stdinFile === null ? text : text.split(stdinFile).join(STDIN_NAME)),
+    async release() {
+      if (copyDir === null) return;
+      untrackTemp(copyDir);
+      await rm(copyDir, { recursive: true, force: true });
+      copyDir = null;
+    },
+  };
 }
 
 /** 'file', 'pipe', or what else descriptor `fd` is, as a phrase. */

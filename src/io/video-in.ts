@@ -372,8 +372,9 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
  * screen recording, clips of 10 and 30 fps joined): those frames are then lost.
  */
 function droppedAtOutput(stderr: string): number {
-  const stats = stderr.match(/ drop=(\d+)/g);
-  return stats === null ? 0 : Number(stats[stats.length - 1].slice(' drop='.length));
+  // Only ffmpeg's statistics lines: a file name or a title may say "drop=" too.
+  const stats = [...stderr.matchAll(/(?:^|[\r\n])frame=\s*\d+[^\r\n]* drop=(\d+)/g)];
+  return stats.length === 0 ? 0 : Number(stats[stats.length - 1][1]);
 }
 
 /**

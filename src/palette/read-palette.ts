@@ -148,9 +148,10 @@ function fromLines(text: string): Colour[] | string {
   const colours: Colour[] = [];
   for (const [i, raw] of text.split(LINE_BREAK).entries()) {
     const line = raw.trim();
-    const hash = /#([0-9a-f]{3,8})(?![0-9a-z])/i.exec(line);
+    // #rgb only alone on its line or as a CSS value: "#add more below" is a comment.
+    const hash = /#([0-9a-f]{4,8})(?![0-9a-z])/i.exec(line) ?? /^#([0-9a-f]{3})$|:\s*#([0-9a-f]{3})\s*[;}]/i.exec(line);
     const bare = hash === null ? /^(?:0x)?([0-9a-f]{6})$/i.exec(line) : null;
-    let hex = hash?.[1] ?? bare?.[1];
+    let hex = hash?.[1] ?? hash?.[2] ?? bare?.[1];
     if (hex?.length === 3) hex = hex.replace(/./g, '$&$&'); // CSS's #f80 is #ff8800
     if (hex !== undefined && hex.length !== 6) return `line ${i + 1} has #${hex}, which is not #rrggbb (an alpha channel is not taken)`;
     if (hex !== undefined) colours.push(hexColour(hex, shareIn(line))!);

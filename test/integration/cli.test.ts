@@ -889,6 +889,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['k twice', ['quantize', CARS, '-k', '8', '-k', '4', '-o', 'x.gif'], 2, /--colors was given 2 times \(8, 4\); give it once/],
     // yargs read it as false: the run went on, not quiet.
     ['a switch given a value', ['quantize', CARS, '-o', 'x.gif', '--quiet=yes'], 2, /^chromaseed: --quiet is a switch: give it alone \(or =true, =false\), not =yes\n$/],
+    ['a short switch given a value', ['quantize', CARS, '-o', 'x.gif', '-q=yes'], 2, /^chromaseed: -q is a switch/],
     ['standard input, where the caller has none', ['quantize', '-', '-o', 'x.gif'], 2, /^chromaseed: no input file name, and standard input is not available; give a file\n$/],
     ['frame number in a GIF name', ['quantize', CARS, '-o', 'x-%d.gif'], 2, /give a \.png name/],
     ['lever the mode ignores', ['quantize', CARS, '--seeding', 'none', '--palette-hold', '3', '-o', 'x.gif'], 2, /--palette-hold acts on --seeding seeded only, and this run uses --seeding none/],

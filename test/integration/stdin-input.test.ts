@@ -1,10 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readableInput, releaseInputs } from '../../src/io/spool-input.js';
+import { main } from '../../src/cli/main.js';
+import { createInputSession } from '../../src/io/spool-input.js';
 import { BIN, corpus, repoRoot } from '../helpers/cli.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'chromaseed-stdin-'));
@@ -83,12 +84,26 @@ describe('an input piped in (-)', () => {
     expect(readdirSync(temp)).toEqual([]);
   });
 
+  it('redirected from a file, is read in place and named "standard input" everywhere (it was /dev/stdin, or the file\'s path)', () => {
+    const truncated = path.join(tmp, 'truncated.gif');
+    writeFileSync(truncated, readFileSync(CARS).subarray(0, 3000));
+    const fd = openSync(truncated, 'r');
+    try {
+      const r = spawnSync(process.execPath, [BIN, 'quantize', '-', '-k', '4', '-q', '--json', '-o', path.join(tmp, 'in-place.gif')], { stdio: [fd, 'pipe', 'pipe'] });
+      expect(r.status).toBe(0);
+      const summary = JSON.parse(r.stdout.toString()) as { input: string; warnings: string[] };
+      expect(summary.input).toBe('standard input');
+      expect(summary.warnings.length).toBeGreaterThan(0);
+      for (const w of summary.warnings) expect(w).toMatch(/^standard input: /);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
   it('is refused as a terminal, a device or a directory, and when the caller gives none', async () => {
     const terminal = Object.assign(new PassThrough(), { isTTY: true });
-    await expect(readableInput('-', terminal)).rejects.toThrow(/^no input file name, and standard input is a terminal; give a file, or pipe one in/);
-    await releaseInputs();
-    await expect(readableInput('', undefined)).rejects.toThrow('no input file name, and standard input is not available; give a file');
-    await releaseInputs();
+    await expect(createInputSession(() => terminal).readable('-')).rejects.toThrow(/^no input file name, and standard input is a terminal; give a file, or pipe one in/);
+    await expect(createInputSession(() => undefined).readable('')).rejects.toThrow('no input file name, and standard input is not available; give a file');
     const temp = tempDir('devices');
     // Redirected from /dev/zero it was copied without end (1.6 GB in 3 s).
     for (const [from, what] of [['/dev/zero', 'a device'], [tmp, 'a directory']]) {
@@ -101,6 +116,42 @@ describe('an input piped in (-)', () => {
       }
     }
     expect(readdirSync(temp)).toEqual([]);
+  });
+
+  it('says output and other-input errors at once too, and refuses - twice before reading it', async () => {
+    // A pipe that stays open for 8 s: each of these was said only once it ended.
+    const quick = (argv: string[]) => {
+      const started = performance.now();
+      const r = spawnSync('bash', ['-c', '"$NODE" "$BIN" "$@" < <(sleep 8 2>/dev/null)', 'sh', ...argv], { env: { ...process.env, NODE: process.execPath, BIN }, timeout: 20_000 });
+      return { status: r.status, stderr: r.stderr.toString(), ms: performance.now() - started };
+    };
+    for (const [argv, message] of [
+      [['quantize', '-', '-o', '/nonexistent/x.gif'], /the directory \/nonexistent does not exist/],
+      [['quantize', '-', '-o', path.join(tmp, 'y.gif'), '--timeline', path.join(tmp, 't.gif')], /give it a \.png name/],
+      [['transfer', '-', '-', '-o', path.join(tmp, 'y.gif')], /standard input \(-\) can be only one of the inputs/],
+      [['transfer', '-', path.join(tmp, 'missing.gif'), '-o', path.join(tmp, 'y.gif')], /missing\.gif: no such file/],
+    ] as const) {
+      const r = quick([...argv]);
+      expect(r.stderr).toMatch(message);
+      expect(r.status).not.toBe(0);
+      expect(r.ms).toBeLessThan(6000);
+    }
+  });
+
+  it('keeps each run to its own standard input: two in-process runs at once, and one beside a run of a file', async () => {
+    const sink = () => Object.assign(new PassThrough(), { isTTY: false });
+    const run = (argv: string[], stdin?: PassThrough) => main(argv, { stdout: sink(), stderr: sink(), ...(stdin ? { stdin } : {}) });
+    const piped = () => {
+      const stream = new PassThrough();
+      stream.end(readFileSync(CARS));
+      return stream;
+    };
+    const outs = ['c1.gif', 'c2.gif'].map((f) => path.join(tmp, f));
+    // The second was refused ("can be only one of the inputs"), and a run ending removed the other's copy.
+    const codes = await Promise.all([run(['quantize', '-', '-k', '8', '-q', '-o', outs[0]], piped()), run(['quantize', '-', '-k', '8', '-q', '-o', outs[1]], piped()), run(['palette', HIBISCUS, '-k', '3', '-q'])]);
+    expect(codes).toEqual([0, 0, 0]);
+    expect(readFileSync(outs[0]).equals(readFileSync(path.join(tmp, 'file.gif')))).toBe(true);
+    expect(readFileSync(outs[1]).equals(readFileSync(path.join(tmp, 'file.gif')))).toBe(true);
   });
 
   it('says a usage error at once, without waiting for the pipe to end', async () => {
