@@ -109,8 +109,8 @@ function refuseEmptyValues(argv: readonly string[], args: Args): void {
 
 /**
  * A switch given a value (`--quiet=yes`, `-q=yes`): yargs reads anything but "true" as
- * false, so the run went on not quiet. "true" and "false" are taken, as yargs takes them; anything else is
- * refused.
+ * false, so the run went on not quiet. "true" and "false" are taken, as yargs takes them;
+ * anything else is refused.
  */
 function refuseSwitchValues(argv: readonly string[], args: Args): void {
   const end = argv.indexOf('--');
@@ -164,6 +164,7 @@ function report(err: unknown, streams: CliStreams): number {
 }
 
 const COMMANDS = ['palette', 'quantize', 'compare', 'transfer'] as const;
+
 /** One line from a yargs message, pointing to --help. */
 function usageMessage(msg: string, argv: readonly string[] = []): string {
   // A misspelt command: yargs, in strict mode, calls it an unknown argument.

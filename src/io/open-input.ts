@@ -101,8 +101,8 @@ async function descriptorTarget(name: string): Promise<string> {
 
 /** Checks the input exists and is a readable, non-empty file; returns its first bytes. */
 export async function checkInput(file: string): Promise<Uint8Array> {
-  // The command line hands '-' over as an empty name.
-  // The command line reads standard input itself (spool-input.ts); here a name is a file's.
+  // '-' (which the command line hands over as an empty name) is read by the command line
+  // itself (spool-input.ts); here a name is a file's.
   if (file === '' || file === '-') throw new ChromaseedError('ERR_USAGE', 'no input file name; give a file (only the command line reads - as standard input)');
   let size: number;
   try {

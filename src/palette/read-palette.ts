@@ -28,11 +28,12 @@ interface Colour {
 }
 
 /**
- * Reads `text` as a palette file, or returns why it is not one (a phrase for a message). Recognised, in this order: JSON (`palette --json`'s object, or an
- * array of "#rrggbb" strings or [r, g, b] triples); GIMP Palette (its header line, then
- * "R G B name" lines); otherwise one colour per line as "#rrggbb" anywhere on the line
- * (`palette`'s text and css formats, with the line's "NN.NN%" as its share) or a bare
- * "rrggbb" line (.hex), lines without a colour (headers, braces, comments) left out.
+ * Reads `text` as a palette file, or returns why it is not one (a phrase for a message).
+ * Recognised, in this order: JSON (`palette --json`'s object, or an array of "#rrggbb"
+ * strings or [r, g, b] triples); GIMP Palette (its header line, then "R G B name" lines);
+ * otherwise one colour per line, as "#rrggbb" anywhere on the line (`palette`'s text and css
+ * formats, with the line's "NN.NN%" as its share), CSS's "#rgb", or a bare "rrggbb" line
+ * (.hex), every other line blank, a comment, a brace or the text format's header.
  */
 export function parsePaletteText(text: string): PaletteFile | string {
   const body = text.replace(/^\uFEFF/, '');
@@ -162,9 +163,9 @@ function fromLines(text: string): Colour[] | string {
 
 /**
  * Lines of a palette file that hold no colour: blank lines, comments (#, //, ;, /* *\/; a
- * line of # that is no colour code is one),
- * braces (CSS), and the header of `palette`'s text format. Any other line means the text is
- * something else (a subtitle file that happens to name a colour).
+ * line of # that is no colour code is one), braces (CSS), and the header of `palette`'s text
+ * format. Any other line means the text is something else (a subtitle file that happens to
+ * name a colour).
  */
 const STRUCTURE = /^$|^(#|\/\/|;|\/\*|\*)|^[^#]*\{$|^\}$|^k=\d+ inertia=/;
 
