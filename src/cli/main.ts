@@ -5,7 +5,7 @@ import { STABILITY_LEVELS } from '../sequence/stability.js';
 import { DITHERS, INITS, METRICS, SEEDINGS, SPACES, TRANSFER_METHODS } from '../options.js';
 import { PALETTE_FORMATS } from '../palette/format.js';
 import { PALETTE_SORTS } from '../palette/sort.js';
-import { createInputSession, type InputSession, type InputStream } from '../io/spool-input.js';
+import type { InputSession, InputStream } from '../io/spool-input.js';
 
 // For bin/chromaseed.js: what a process that must end at once (a second Ctrl-C) releases first.
 export { releaseLeftovers } from '../io/leftovers.js';
@@ -39,7 +39,8 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
     refuseEmptyValues(argv, args);
     refuseSwitchValues(argv, args);
     throw new CommandChosen(async () => {
-      const inputs = createInputSession(() => streams.stdin);
+      // Loaded with the command, as the commands are: --help and --version need neither.
+      const inputs = (await import('../io/spool-input.js')).createInputSession(() => streams.stdin);
       try {
         await (await load())(args, streams, signal, inputs);
       } catch (err) {
