@@ -215,8 +215,8 @@ function frameWarnings(file: string, timing: ApngTiming, chunks: readonly number
     warnings.push(`${file}: ffmpeg could not decode frame${missing.length > 1 ? 's' : ''} ${listed}; each one's time goes to the decoded frame before it (or, before the first, to that one)`);
   }
   if (!timing.complete) {
-    // Cut short: frames whose chunks never arrived are counted by the header.
-    if (last + 1 < Math.max(declaredFrames, delaysMs.length)) warnings.push(`${file}: the animated PNG is cut short; keeping its first ${last + 1} of ${Math.max(declaredFrames, delaysMs.length)} frames`);
+    // Cut short, or damaged so that its chunks cannot be walked on: the frames after are counted by the header.
+    if (last + 1 < Math.max(declaredFrames, delaysMs.length)) warnings.push(`${file}: the animated PNG is cut short or damaged; keeping its first ${last + 1} of ${Math.max(declaredFrames, delaysMs.length)} frames`);
   } else if (last + 1 < delaysMs.length) {
     warnings.push(`${file}: ffmpeg could not decode the last ${delaysMs.length - 1 - last} of its frames; they are left out`);
   } else if (declaredFrames !== delaysMs.length) {

@@ -214,7 +214,7 @@ describe('animated PNG and WebP are read as clips', () => {
       const frames: TimedFrame[] = [];
       for await (const fr of source.frames) frames.push(fr);
       expect(frames).toHaveLength(2);
-      expect(source.warnings).toEqual([`${cut}: the animated PNG is cut short; keeping its first 2 of 4 frames`]);
+      expect(source.warnings).toEqual([`${cut}: the animated PNG is cut short or damaged; keeping its first 2 of 4 frames`]);
     }
 
     writeFileSync(cut, bytes.subarray(0, fcTL[1] - 1000));
