@@ -21,6 +21,35 @@ export function playbackDelayMs(delayMs: number): number {
 }
 
 /**
+ * A GIF's delays, in whole centiseconds, for frames of `delayMs` each in turn: the rounding
+ * error is carried into the next frame, so fractional video delays (33.33 ms) keep the
+ * clip's length instead of drifting. A delay longer than a GIF frame holds (655.35 s) is cut
+ * (`cut`), not carried on.
+ */
+export function createGifDelays(): (delayMs: number) => { cs: number; cut: boolean } {
+  let elapsedMs = 0;
+  let writtenCs = 0;
+  const maxCs = MAX_GIF_DELAY_MS / 10;
+  return (delayMs) => {
+    elapsedMs += delayMs;
+    const owedCs = Math.round(elapsedMs / 10) - writtenCs;
+    const cs = Math.min(maxCs, Math.max(0, owedCs));
+    writtenCs += cs;
+    const cut = owedCs > maxCs;
+    if (cut) elapsedMs = writtenCs * 10;
+    return { cs, cut };
+  };
+}
+
+/**
+ * How long a GIF frame of `cs` centiseconds is on screen in browsers: 0 and 1 cs play as
+ * 10 cs (Chrome, Firefox and Safari all slow them down so).
+ */
+export function gifPlaybackMs(cs: number): number {
+  return cs > 1 ? cs * 10 : 100;
+}
+
+/**
  * The constant frame rate at which every delay lasts a whole number of frames, at most
  * `maxFps`: variable delays written to video at this rate keep their timing exactly
  * (repeated frames cost a video encoder almost nothing). For whole milliseconds (GIF, WebP)

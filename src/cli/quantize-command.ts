@@ -9,8 +9,7 @@ import { inputOptionsOf, loopCountOf, outputNameOf, sequenceOptionsOf } from './
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import type { Args, CliStreams } from './main.js';
 import { commitRun, createProgress, failedRun, showingFirstPass } from './progress.js';
-import { formatBytes, framesWritten, playbackOf, playbackSecondsOf, playsOf, printOut, reportWarnings, round } from './report.js';
-import { playbackDelayMs } from '../timing.js';
+import { formatBytes, framesWritten, playbackClock, playbackOf, playbackSecondsOf, playsOf, printOut, reportWarnings, round } from './report.js';
 
 export async function quantizeCommand(args: Args, streams: CliStreams, signal?: AbortSignal, inputs: InputSession = createInputSession(() => streams.stdin)): Promise<void> {
   const given = String(args.input);
@@ -42,12 +41,12 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
   // The summary's inertia is METRICS.md's, of the colours written: the k-means objective
   // of the run is in its own metric and space, and of unrounded, unheld centroids.
   const json = args.json === true;
-  let playbackMs = 0;
+  const playback = playbackClock(outputKind(output) === 'gif');
   try {
     for await (const frame of quantizeClip(read, options, signal, clusterInThread(signal))) {
       await writer.write(frame.indexed);
       const { size, delayMs } = frame.indexed;
-      playbackMs += playbackDelayMs(delayMs);
+      playback.add(delayMs);
       perFrame.push({ inertia: json ? frame.inertia() : 0, iterations: frame.palette.iterations, colors: size });
       if (args.timeline) timeline.push(frame.palette.palette);
       progress.tick(frame.index + 1);
@@ -71,7 +70,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
       height: info.height,
       bytes: written.bytes,
       sound: written.sound === true,
-      playbackSeconds: playbackSecondsOf(perFrame.length, playbackMs),
+      playbackSeconds: playbackSecondsOf(perFrame.length, playback.ms),
       plays,
       seconds: round(seconds, 3),
       seeding: options.seeding,
@@ -81,7 +80,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal?: 
     };
     await printOut(streams.stdout, JSON.stringify(summary) + '\n');
   } else if (!quiet) {
-    streams.stderr.write(`${outputName}: ${framesWritten(perFrame.length, written)}, ${info.width}x${info.height}${playbackOf(perFrame.length, playbackMs, plays)}, ${formatBytes(written.bytes)} (made in ${seconds.toFixed(2)} s)\n`);
+    streams.stderr.write(`${outputName}: ${framesWritten(perFrame.length, written)}, ${info.width}x${info.height}${playbackOf(perFrame.length, playback.ms, plays)}, ${formatBytes(written.bytes)} (made in ${seconds.toFixed(2)} s)\n`);
   }
   if (!quiet) reportWarnings(streams, allWarnings);
 }

@@ -1,6 +1,6 @@
 import { fstatSync, writeSync } from 'node:fs';
 import { ChromaseedError, systemReason } from '../errors.js';
-import { playsForLoopCount } from '../timing.js';
+import { createGifDelays, gifPlaybackMs, playbackDelayMs, playsForLoopCount } from '../timing.js';
 import type { CliStreams } from './main.js';
 
 // What the commands print: numbers, counts and warnings, worded the same everywhere.
@@ -32,6 +32,24 @@ export function framesWritten(frames: number, written: { videoFrames?: number; s
 /** What a GIF output's loop count means in plays (playsForLoopCount); null for other outputs, which do not loop. */
 export function playsOf(gif: boolean, loopCount: number | undefined): number | null {
   return gif ? playsForLoopCount(loopCount) : null;
+}
+
+/**
+ * Adds up how long the output plays, frame by frame: a GIF's frames as browsers show the
+ * centiseconds it is written with (0 and 1 cs as 10), other outputs' by their delays (a GIF
+ * input's 0 as 100 ms, as a video writes it).
+ */
+export function playbackClock(gif: boolean): { add(delayMs: number): void; readonly ms: number } {
+  const gifDelays = gif ? createGifDelays() : null;
+  let ms = 0;
+  return {
+    add(delayMs) {
+      ms += gifDelays !== null ? gifPlaybackMs(gifDelays(delayMs).cs) : playbackDelayMs(delayMs);
+    },
+    get ms() {
+      return ms;
+    },
+  };
 }
 
 /** What --json says of how long the output plays: null for one frame (a still has no playback). */

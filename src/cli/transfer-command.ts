@@ -20,8 +20,7 @@ import { extractSourcePalette } from '../transfer/source-palette.js';
 import { createPaletteTransfer, sourcePaletteFromCounts, type SourcePalette, type TransferDecision } from '../transfer/transfer.js';
 import type { Args, CliStreams } from './main.js';
 import { commitRun, createProgress, failedRun, showingFirstPass } from './progress.js';
-import { countOf, formatBytes, framesWritten, playbackOf, playbackSecondsOf, playsOf, printOut, reportWarnings, round } from './report.js';
-import { playbackDelayMs } from '../timing.js';
+import { countOf, formatBytes, framesWritten, playbackClock, playbackOf, playbackSecondsOf, playsOf, printOut, reportWarnings, round } from './report.js';
 
 /** k when neither -k nor a palette file says. */
 const DEFAULT_TRANSFER_COLORS = 8;
@@ -139,12 +138,12 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
   const progress = createProgress(streams.stderr, path.basename(inputs.shownName(targetPath)), info.frameCount, !quiet);
   let expanded: Uint8Array | undefined;
   let frames = 0;
-  let playbackMs = 0;
+  const playback = playbackClock(gif);
   try {
     for await (const q of quantizeClip(open, options, signal, clusterInThread(signal))) {
       const out = transfer.next({ source: q.source, indexed: q.indexed, inertia: q.palette.inertia, fresh: q.palette.fresh });
       await writer.write(out);
-      playbackMs += playbackDelayMs(out.delayMs);
+      playback.add(out.delayMs);
       if (meter !== null) {
         const rgba = expandFrame(out, expanded);
         expanded = rgba.data;
@@ -179,7 +178,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
       height: info.height,
       bytes: written.bytes,
       sound: written.sound === true,
-      playbackSeconds: playbackSecondsOf(frames, playbackMs),
+      playbackSeconds: playbackSecondsOf(frames, playback.ms),
       plays,
       seconds: round(seconds, 3),
       flicker_static: quality.flicker_static === null ? null : round(quality.flicker_static, 4),
@@ -194,7 +193,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal?: 
     const redone = decisions.length - 1;
     const why = options.seeding === 'seeded' ? `at ${countOf(redone, 'scene cut')}` : `on ${countOf(redone, 'frame')} (--seeding ${options.seeding} clusters each frame afresh)`;
     const cuts = method !== 'nearest' && redone > 0 ? `, mapping re-decided ${why}` : '';
-    streams.stderr.write(`${outputName}: ${framesWritten(frames, written)}, ${info.width}x${info.height}${playbackOf(frames, playbackMs, plays)}, ${countOf(source.size, 'source colour')}, method ${method}${cuts} (made in ${seconds.toFixed(2)} s)\n`);
+    streams.stderr.write(`${outputName}: ${framesWritten(frames, written)}, ${info.width}x${info.height}${playbackOf(frames, playback.ms, plays)}, ${countOf(source.size, 'source colour')}, method ${method}${cuts} (made in ${seconds.toFixed(2)} s)\n`);
   }
   if (!quiet) reportWarnings(streams, warnings);
 }

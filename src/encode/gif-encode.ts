@@ -23,7 +23,7 @@
 // @ts-ignore -- untyped module
 import gifencModule from 'gifenc';
 import { checkIndexedFrame, invalidOption } from '../errors.js';
-import { MAX_GIF_DELAY_MS } from '../timing.js';
+import { createGifDelays } from '../timing.js';
 import type { IndexedFrame } from '../types.js';
 
 interface GifencWriteOptions {
@@ -100,9 +100,6 @@ const MOSTLY_UNCHANGED = 0.6;
  */
 const RUNS_MARGIN = 0.1;
 
-/** The longest delay a GIF frame holds, in its centiseconds. */
-const MAX_DELAY_CS = MAX_GIF_DELAY_MS / 10;
-
 /** Graphic control extension (8 bytes) then the image separator; left/top follow it. */
 const DESCRIPTOR_XY_OFFSET = 8 + 1;
 
@@ -169,8 +166,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
   let globalEntries = 0;
 
   const chunks: Uint8Array[] = [];
-  let elapsedMs = 0;
-  let writtenCs = 0;
+  const gifDelays = createGifDelays();
   const cutFrames: number[] = [];
   let finished = false;
 
@@ -514,17 +510,10 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     return victim;
   }
 
-  /** Centiseconds for the next frame; the rounding error is carried into the following one. */
+  /** Centiseconds for the next frame (see createGifDelays), noting a delay cut to what a GIF holds. */
   function nextDelayCs(delayMs: number): number {
-    elapsedMs += delayMs;
-    const owedCs = Math.round(elapsedMs / 10) - writtenCs;
-    const cs = Math.min(MAX_DELAY_CS, Math.max(0, owedCs));
-    writtenCs += cs;
-    // A delay longer than a GIF can hold is cut, not carried into the next frame.
-    if (owedCs > MAX_DELAY_CS) {
-      elapsedMs = writtenCs * 10;
-      cutFrames.push(framesWritten);
-    }
+    const { cs, cut } = gifDelays(delayMs);
+    if (cut) cutFrames.push(framesWritten);
     return cs;
   }
 

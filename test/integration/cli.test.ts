@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { decodeGif } from '../../src/decode/gif-decode.js';
+import { createGifEncoder } from '../../src/encode/gif-encode.js';
 import { ffmpegLocation } from '../../src/io/ffmpeg-path.js';
 import { openInput } from '../../src/io/open-input.js';
 import { resolveInputOptions } from '../../src/options.js';
@@ -289,6 +290,22 @@ describe('chromaseed quantize', () => {
     const { data, info } = await sharp(out).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     expect([info.width, info.height]).toEqual([312, 442]);
     expect(maxColors([{ data: new Uint8Array(data) }])).toBe(8);
+  });
+});
+
+describe('how long the output plays', () => {
+  it('counts a GIF frame of 0 or 1 cs as the 10 cs browsers show it (a 1 cs frame counted 1 cs: "0.43 s long")', async () => {
+    const file = path.join(tmp, 'fast-frames.gif');
+    const encoder = createGifEncoder({ width: 4, height: 4, loopCount: 0 });
+    const delaysCs = [3, 7, 3, 7, 0, 1, 3, 3, 3, 3];
+    delaysCs.forEach((cs, i) => encoder.addFrame({ width: 4, height: 4, indices: new Uint8Array(16).fill(i % 2), palette: Uint8Array.of(0, 0, 0, 255, 255, 255), size: 2, transparent: null, delayMs: cs * 10 }));
+    writeFileSync(file, encoder.finish());
+    const r = await runMain(['quantize', file, '-k', '2', '--json', '-o', path.join(tmp, 'fast-out.gif')]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).playbackSeconds).toBe(0.52);
+    // A video keeps the 10 ms frame as 10 ms (there it is a rate, not a GIF's shortest delay).
+    const video = await runMain(['quantize', file, '-k', '2', '--json', '-o', path.join(tmp, 'fast-out.mp4')]);
+    expect(JSON.parse(video.stdout).playbackSeconds).toBeCloseTo(0.43, 2);
   });
 });
 
