@@ -3,7 +3,7 @@ import { ChromaseedError } from '../errors.js';
 import { createFrameWriter, inputOptionsFor, outputKind, type FrameWriter } from '../io/frame-writer.js';
 import { clusterInThread } from '../io/kmeans-thread.js';
 import { openInput, refuseTimeForStill } from '../io/open-input.js';
-import { createInputSession, isStdin, type InputSession } from '../io/spool-input.js';
+import { isStdin, type InputSession } from '../io/spool-input.js';
 import { checkExtraOutputPath, checkOutputPath, STDOUT } from '../io/output-file.js';
 import { createMapper } from '../map/map-pixels.js';
 import { createQualityMeter, type QualityResult } from '../metrics/quality.js';
@@ -38,7 +38,7 @@ interface ModeRun {
  * with the METRICS.md figures; optionally writes them side by side (original | unseeded |
  * seeded [| global]) so the flicker can be seen as well as read.
  */
-export async function compareCommand(args: Args, streams: CliStreams, signal?: AbortSignal, inputs: InputSession = createInputSession(() => streams.stdin)): Promise<void> {
+export async function compareCommand(args: Args, streams: CliStreams, signal: AbortSignal | undefined, inputs: InputSession): Promise<void> {
   const given = String(args.input);
   if (args.seeding !== undefined) throw new ChromaseedError('ERR_USAGE', 'compare runs all three seeding modes; drop --seeding');
   const output = typeof args.output === 'string' ? args.output : undefined;

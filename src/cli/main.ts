@@ -38,6 +38,8 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
     refuseRepeats(args);
     refuseEmptyValues(argv, args);
     refuseSwitchValues(argv, args);
+    // An empty argument left (an unset "$f"): yargs would hand it over as `-` is, standard input.
+    if (argv.includes('')) throw new ChromaseedError('ERR_USAGE', 'an empty file name was given (an unset shell variable?); give a file, or - for standard input');
     throw new CommandChosen(async () => {
       // Loaded with the command, as the commands are: --help and --version need neither.
       const inputs = (await import('../io/spool-input.js')).createInputSession(() => streams.stdin);

@@ -14,7 +14,7 @@ import { boostSaturation } from '../palette/vivid.js';
 import { renderOverlay } from '../render/overlay.js';
 import { renderSwatch } from '../render/swatch.js';
 import type { Frame, FrameSource } from '../types.js';
-import { createInputSession, isStdin, type InputSession } from '../io/spool-input.js';
+import { isStdin, type InputSession } from '../io/spool-input.js';
 import type { Args, CliStreams } from './main.js';
 import { showingFirstPass } from './progress.js';
 import { countOf, printOut } from './report.js';
@@ -24,7 +24,7 @@ import { countOf, printOut } from './report.js';
  * on a worker thread, which the signal stops at once; a small one in this thread, where the
  * signal takes effect when its run (under a second) ends.
  */
-export async function paletteCommand(args: Args, streams: CliStreams, signal?: AbortSignal, inputs: InputSession = createInputSession(() => streams.stdin)): Promise<void> {
+export async function paletteCommand(args: Args, streams: CliStreams, signal: AbortSignal | undefined, inputs: InputSession): Promise<void> {
   const options = paletteOptionsOf(args);
   const swatch = typeof args.swatch === 'string' ? args.swatch : undefined;
   const overlay = typeof args.overlay === 'string' ? args.overlay : undefined;

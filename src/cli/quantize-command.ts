@@ -3,7 +3,7 @@ import { ChromaseedError } from '../errors.js';
 import { clipWriterOptions, createFrameWriter, inputOptionsFor, outputKind } from '../io/frame-writer.js';
 import { clusterInThread } from '../io/kmeans-thread.js';
 import { openReusable, refuseTimeForStill } from '../io/open-input.js';
-import { createInputSession, isStdin, type InputSession } from '../io/spool-input.js';
+import { isStdin, type InputSession } from '../io/spool-input.js';
 import { checkExtraOutputPath, checkOutputPath } from '../io/output-file.js';
 import { inputOptionsOf, loopCountOf, outputNameOf, sequenceOptionsOf } from './pick-options.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
@@ -11,7 +11,7 @@ import type { Args, CliStreams } from './main.js';
 import { commitRun, createProgress, failedRun, showingFirstPass } from './progress.js';
 import { formatBytes, framesWritten, playbackClock, playbackOf, playbackSecondsOf, playsOf, printOut, reportWarnings, round } from './report.js';
 
-export async function quantizeCommand(args: Args, streams: CliStreams, signal?: AbortSignal, inputs: InputSession = createInputSession(() => streams.stdin)): Promise<void> {
+export async function quantizeCommand(args: Args, streams: CliStreams, signal: AbortSignal | undefined, inputs: InputSession): Promise<void> {
   const given = String(args.input);
   const output = String(args.output);
   // Refuses an output we cannot write before reading anything.

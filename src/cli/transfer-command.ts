@@ -11,7 +11,7 @@ import { choice, leverGiven, TRANSFER_METHODS, type TransferMethod } from '../op
 import { asSourcePartError, inputOptionsOf, loopCountOf, outputNameOf, sequenceOptionsOf, sourceInputOptionsOf } from './pick-options.js';
 import { makeEntry, toHex, type PaletteEntry } from '../palette/palette.js';
 import { mayBePaletteFile, paletteFileText, parsePaletteText, type PaletteFile } from '../palette/read-palette.js';
-import { createInputSession, isStdin, type InputSession } from '../io/spool-input.js';
+import { isStdin, type InputSession } from '../io/spool-input.js';
 import { expandFrame } from '../pipeline/expand-frame.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import { renderSwatch } from '../render/swatch.js';
@@ -48,7 +48,7 @@ function paletteFromFile(file: PaletteFile): SourcePalette {
  * whole clip) repaint TARGET, which is clustered with seeded k-means exactly as `quantize`
  * does; each target entry is then painted with the source colour `--method` gives it.
  */
-export async function transferCommand(args: Args, streams: CliStreams, signal?: AbortSignal, inputs: InputSession = createInputSession(() => streams.stdin)): Promise<void> {
+export async function transferCommand(args: Args, streams: CliStreams, signal: AbortSignal | undefined, inputs: InputSession): Promise<void> {
   const output = String(args.output);
   const method = choice(args, 'method', TRANSFER_METHODS, 'optimal');
   // `nearest` maps each pixel straight to the source colours: how the target's clusters

@@ -15,10 +15,11 @@ export function isPngSequencePattern(file: string): boolean {
  */
 export function framePatternProblem(file: string): string | null {
   const base = path.basename(file);
-  // In a PNG name, printf's other widths (%5d, %.3d) look like a frame number but are not
-  // ours: taken as plain characters, a still was written under that very name. Only these:
-  // "50% done.png" and "90%ile.png" are names.
-  const lookalike = path.extname(file).toLowerCase() === '.png' ? /%(?:[1-9]\d*|\.\d+)d/.exec(base.replace(FRAME_NUMBER, '')) : null;
+  // In a PNG name, printf's other integer forms with a width or precision (%5d, %03i, %.3d,
+  // %-4u, %ld) look like a frame number but are not ours: taken as plain characters, a still
+  // was written under that very name. A % with no digits after it stays a character:
+  // "50% done.png", "10%-done.png" and "90%ile.png" are names.
+  const lookalike = path.extname(file).toLowerCase() === '.png' ? /%[-+# 0]*\d+(?:\.\d+)?[diu]|%[-+# 0]*\.\d+[diu]|%l{1,2}[diu]/.exec(base.replace(FRAME_NUMBER, '')) : null;
   if (lookalike !== null) return `${lookalike[0]} is no frame number chromaseed writes; number frames with %d or %0Nd (%04d: 0001, 0002, ...)`;
   if (!FRAME_NUMBER.test(base)) return null; // any other % is just a character of the name
   if (path.extname(file).toLowerCase() !== '.png') return 'numbered frames (%d) are written as PNG; give a .png name';

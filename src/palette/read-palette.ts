@@ -149,10 +149,11 @@ function fromLines(text: string): Colour[] | string {
   const colours: Colour[] = [];
   for (const [i, raw] of text.split(LINE_BREAK).entries()) {
     const line = raw.trim();
-    // #rgb only alone on its line or as a CSS value: "#add more below" is a comment.
-    const hash = /#([0-9a-f]{4,8})(?![0-9a-z])/i.exec(line) ?? /^#([0-9a-f]{3})$|:\s*#([0-9a-f]{3})\s*[;}]/i.exec(line);
+    // A code is "#" and 3 or 6 hex digits at the start of the line or after a space, colon,
+    // comma or bracket (a name may follow it: "#f80 orange"); 4, 5, 7 or 8 digits are refused.
+    const hash = /(?:^|[\s:,(])#([0-9a-f]{3,8})(?![0-9a-z])/i.exec(line);
     const bare = hash === null ? /^(?:0x)?([0-9a-f]{6})$/i.exec(line) : null;
-    let hex = hash?.[1] ?? hash?.[2] ?? bare?.[1];
+    let hex = hash?.[1] ?? bare?.[1];
     if (hex?.length === 3) hex = hex.replace(/./g, '$&$&'); // CSS's #f80 is #ff8800
     if (hex !== undefined && hex.length !== 6) return `line ${i + 1} has #${hex}, which is not #rrggbb (an alpha channel is not taken)`;
     if (hex !== undefined) colours.push(hexColour(hex, shareIn(line))!);
@@ -162,9 +163,8 @@ function fromLines(text: string): Colour[] | string {
 }
 
 /**
- * Lines of a palette file that hold no colour: blank lines, comments (#, //, ;, /* *\/; a
- * line of # that is no colour code is one), braces (CSS), and the header of `palette`'s text
- * format. Any other line means the text is something else (a subtitle file that happens to
+ * Lines of a palette file that hold no colour: blank lines, comments (# that starts no colour
+ * code, //, ;, /* *\/), braces (CSS), and the header of `palette`'s text format. Any other line means the text is something else (a subtitle file that happens to
  * name a colour).
  */
 const STRUCTURE = /^$|^(#|\/\/|;|\/\*|\*)|^[^#]*\{$|^\}$|^k=\d+ inertia=/;

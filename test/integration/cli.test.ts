@@ -926,7 +926,9 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['an option with no value', ['quantize', CARS, '-o', 'x.gif', '-k'], 2, /-k needs a value/],
     ['a number given as "" (an unset shell variable), not read as 0', ['quantize', CARS, '-o', 'x.gif', '-k', ''], 2, /^chromaseed: -k was given an empty value/],
     ['a file name given as --output=', ['quantize', CARS, '--output='], 2, /^chromaseed: --output was given an empty value/],
-    ['an empty file name after a flag, which takes no value', ['quantize', '--json', '', '-o', 'x.gif'], 2, /^chromaseed: no input file name/],
+    ['an empty file name after a flag, which takes no value', ['quantize', '--json', '', '-o', 'x.gif'], 2, /^chromaseed: an empty file name was given/],
+    // yargs hands "" over as it hands -, so it read standard input.
+    ['an empty file name (an unset variable)', ['quantize', '', '-o', 'x.gif'], 2, /^chromaseed: an empty file name was given \(an unset shell variable\?\); give a file, or - for standard input\n$/],
     ['a file name given twice', ['quantize', CARS, '-o', 'x.gif', '-o', 'x.gif'], 2, /--output was given 2 times .*; give it once/],
     ['a picture name given twice', ['palette', HIBISCUS, '--swatch', 'x.png', '--swatch', 'x.png'], 2, /--swatch was given 2 times .*; give it once/],
     ['a steadiness option with transfer --method nearest', ['transfer', HIBISCUS, CARS, '--method', 'nearest', '--stability', 'high', '-o', 'x.gif'], 2, /--stability has no effect with --method nearest/],

@@ -165,7 +165,7 @@ describe('outputKind', () => {
     expect(outputKind('50%.gif')).toBe('gif'); // a % that is no frame number is part of the name
     expect(outputKind('a-%5d.gif')).toBe('gif'); // printf's forms mean nothing in a GIF's name
     // printf's other integer forms in a PNG name were a plain name: a still was written as "a-%5d.png".
-    const lookalikes = [['a-%5d.png', /^ERR_USAGE: a-%5d\.png: %5d is no frame number chromaseed writes; number frames with %d or %0Nd/], ['f-%.3d.png', /%\.3d is no frame number/], ['y-%d%5d.png', /%5d is no/]] as const;
+    const lookalikes = [['a-%5d.png', /^ERR_USAGE: a-%5d\.png: %5d is no frame number chromaseed writes; number frames with %d or %0Nd/], ['f-%.3d.png', /%\.3d is no frame number/], ['y-%d%5d.png', /%5d is no/], ['f-%03i.png', /%03i is no/], ['f-%-4d.png', /%-4d is no/], ['f-%ld.png', /%ld is no/]] as const;
     // Names with a % in them are still names.
     for (const name of ['50% done.png', '10%-done.png', '90%ile.png', '100%up.png']) expect(outputKind(name)).toBe('png');
     for (const [name, why] of [['x-%%d.png', /one %d/], ['x-%d-%d.png', /one %d/], ['x-%d.gif', /give a \.png name/], ...lookalikes] as const) {

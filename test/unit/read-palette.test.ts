@@ -48,8 +48,8 @@ describe('parsePaletteText', () => {
     const css = parsed('/* header */\n:root {\n  --a: #abcdef; /* 10% */\n  --b: #f80;\n}\n');
     expect([...css.rgb]).toEqual([0xab, 0xcd, 0xef, 0xff, 0x88, 0x00]);
     expect([...parsed('# made by hand\r// two colours\r; of old Macs\r#000000\r#ffffff\r').rgb]).toEqual([0, 0, 0, 255, 255, 255]);
-    // A comment that starts like #rgb is a comment: "#add" was the colour #aadddd.
-    expect([...parsed('#add more colours below\n#fed up with these\n#ff0000\n').rgb]).toEqual([255, 0, 0]);
+    // #rgb with a name after it, and as a CSS value with more after it; a # comment that starts no code.
+    expect([...parsed('# three codes\n#f80 orange\n#08f blue\n.a { color: #fff !important; }\n#more below\n').rgb]).toEqual([0xff, 0x88, 0x00, 0x00, 0x88, 0xff, 255, 255, 255]);
     // "Grey 50%" names a colour; it is no share.
     expect(parsed('GIMP Palette\n0 0 0 Black 100%\n128 128 128 Grey 50%\n').shares).toBeNull();
   });
