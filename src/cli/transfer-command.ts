@@ -89,7 +89,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   if (sourceKind === 'still') refuseTimeForStill(targetPath, targetKind, inputOptions);
   // The output's limits (a GIF's rate) bind the target's frames; a still target has no rate.
   const targetOptions = targetKind === 'still' ? inputOptions : inputOptionsFor(output, inputOptions);
-  // Neither input may be replaced: the frame writer guards the target, this the source.
+  // Neither input may be replaced, by the output, the swatch or a numbered frame (the frame writer checks each).
   const guarded = [targetPath, sourcePath];
   await checkOutputPath(output, guarded);
   if (typeof args.swatch === 'string') {
@@ -127,7 +127,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
       ? paletteFromFile(paletteFile)
       : await extractSourcePalette(showingFirstPass(openSource, streams.stderr, `${path.basename(inputs.shownName(sourcePath))}: counting colours`, !quiet), options, sourcePath, signal, clusterInThread(signal));
 
-  // Both inputs guarded, also from each numbered frame of a PNG sequence (-o 'f-%d.png' over a SOURCE f-1.png).
+  // Both inputs guarded: -o 'f-%d.png' with a SOURCE f-1.png wrote over it.
   const writerOptions = { ...clipWriterOptions(info, targetPath, args.audio !== false), inputPath: guarded, ...loop, stdout: streams.stdout };
   const writer = await createFrameWriter(output, writerOptions);
   const transfer = createPaletteTransfer(source, { method, map: { metric: options.metric, space: options.space, dither: options.dither } });
