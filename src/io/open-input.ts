@@ -2,6 +2,7 @@ import { readFile, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, inputError, systemReason } from '../errors.js';
 import { readHead } from './file-head.js';
+import { isSvg } from './text-sniff.js';
 import { checkFrameCount, checkFrameSize, scaledHeight, validateClipOptions } from './clip-options.js';
 import { resolveInputOptions, type InputOptions } from '../options.js';
 import { MAX_ANIMATION_FPS, MAX_GIF_FPS, playbackDelayMs, rateForDelays } from '../timing.js';
@@ -49,17 +50,6 @@ export function sniffKind(head: Uint8Array): InputKind {
   if (ascii(4, 8) === 'ftyp' && /^(avif|avis|heic|heix|mif1)$/.test(ascii(8, 12))) return 'still';
   if (isSvg(new TextDecoder('latin1').decode(head.subarray(0, 16_384)))) return 'still';
   return 'video';
-}
-
-/**
- * SVG, which sharp draws (ffmpeg has no decoder for it): XML whose first element is <svg>,
- * after whatever prolog comes first (a byte order mark, processing instructions, comments,
- * a DOCTYPE with its internal subset, as Illustrator writes).
- */
-export function isSvg(text: string): boolean {
-  let rest = text.replace(/^(\uFEFF|\xEF\xBB\xBF)/, '').trimStart();
-  for (let m; (m = /^(<\?[^]*?\?>|<!--[^]*?-->|<!DOCTYPE(?:[^[>]|\[[^]*?\])*>)\s*/i.exec(rest)) !== null; ) rest = rest.slice(m[0].length);
-  return /^<svg[\s>/]/i.test(rest);
 }
 
 const isPng = (head: Uint8Array): boolean => head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47; // \x89PNG

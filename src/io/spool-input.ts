@@ -5,9 +5,8 @@ import path from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ChromaseedError, inputError, systemReason, throwIfAborted } from '../errors.js';
-import { isTextHead } from '../palette/read-palette.js';
 import { trackTemp, untrackTemp } from './leftovers.js';
-import { isSvg } from './open-input.js';
+import { isSvg, isTextHead } from './text-sniff.js';
 
 /**
  * Standard input (`-`) as an input. Every reader opens its input by name and may read it

@@ -7,6 +7,8 @@
  * Pure: text in, colours out.
  */
 
+import { isTextHead } from '../io/text-sniff.js';
+
 /** The colours of a palette file, in file order, and each one's share when the file gives every share. */
 export interface PaletteFile {
   /** `size * 3` sRGB bytes. */
@@ -72,34 +74,6 @@ function utf16(head: Uint8Array): 'utf-16le' | 'utf-16be' | null {
   if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
   if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
   return null;
-}
-
-/**
- * Whether a file's first bytes are text (UTF-8, no NUL, no control characters but tab, line
- * feed, carriage return and form feed). A cut at the end of the sample may split a character,
- * so that is allowed.
- */
-export function isTextHead(head: Uint8Array): boolean {
-  if (head.length === 0) return false;
-  for (const b of head) if (b === 0 || (b < 32 && b !== 9 && b !== 10 && b !== 13 && b !== 12) || b === 127) return false;
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, head.length - trailingPartial(head)));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Bytes of a UTF-8 character cut off at the end of `head` (0 to 3). */
-function trailingPartial(head: Uint8Array): number {
-  for (let back = 1; back <= Math.min(3, head.length); back++) {
-    const b = head[head.length - back];
-    if ((b & 0xc0) !== 0x80) {
-      const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-      return need > back ? back : 0;
-    }
-  }
-  return 0;
 }
 
 function fromJson(text: string): Colour[] | string {
