@@ -290,6 +290,15 @@ describe('chromaseed transfer: a palette file as SOURCE', () => {
     expect(checked).toBeGreaterThan(100_000);
   });
 
+  it('given to quantize or palette, is said to be a palette file that transfer reads (it was "not a video or an image that ffmpeg can read")', async () => {
+    const saved = path.join(tmp, 'given-elsewhere.gpl');
+    writeFileSync(saved, 'GIMP Palette\n0 0 0 black\n255 255 255 white\n');
+    for (const argv of [['quantize', saved, '-o', path.join(tmp, 'x.gif')], ['palette', saved]]) {
+      const r = await run(argv);
+      expect([r.code, r.stderr]).toEqual([1, `chromaseed: ${saved}: a palette file (2 colours), which only transfer reads, as its SOURCE (chromaseed transfer ${saved} TARGET -o OUT)\n`]);
+    }
+  });
+
   it('refuses a part of it, and says why a text file is not a palette', async () => {
     const codes = path.join(tmp, 'two.txt');
     writeFileSync(codes, '#000000\n#ffffff\n');
