@@ -10,7 +10,7 @@ import { createQualityMeter } from '../metrics/quality.js';
 import { choice, leverGiven, TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import { asSourcePartError, inputOptionsOf, loopCountOf, outputNameOf, sequenceOptionsOf, sourceInputOptionsOf } from './pick-options.js';
 import { makeEntry, toHex, type PaletteEntry } from '../palette/palette.js';
-import { mayBePaletteFile, paletteFileText, parsePaletteText, type PaletteFile } from '../palette/read-palette.js';
+import { MAX_PALETTE_FILE_BYTES, mayBePaletteFile, parsePaletteBytes, type PaletteFile } from '../palette/read-palette.js';
 import { isStdin, type InputSession } from '../io/spool-input.js';
 import { expandFrame } from '../pipeline/expand-frame.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
@@ -25,13 +25,10 @@ import { countOf, formatBytes, framesWritten, playbackClock, playbackOf, playbac
 /** k when neither -k nor a palette file says. */
 const DEFAULT_TRANSFER_COLORS = 8;
 
-/** A palette file is text of a few kilobytes; anything far larger is not one. */
-const MAX_PALETTE_FILE_BYTES = 1 << 20;
-
 async function readPaletteFile(file: string): Promise<PaletteFile> {
   const { size } = await stat(file);
   if (size > MAX_PALETTE_FILE_BYTES) throw new ChromaseedError('ERR_INPUT', `${file}: a text file of ${formatBytes(size)}, neither an image, a video nor a palette file`);
-  const parsed = parsePaletteText(paletteFileText(await readFile(file)));
+  const parsed = parsePaletteBytes(await readFile(file));
   if (typeof parsed === 'string') throw new ChromaseedError('ERR_INPUT', `${file}: text, so read as a palette file: ${parsed}`);
   return parsed;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ChromaseedError, inputError, systemReason } from '../errors.js';
 import { readHead } from './file-head.js';
 import { isSvg } from './text-sniff.js';
-import { mayBePaletteFile, paletteFileText, parsePaletteText } from '../palette/read-palette.js';
+import { mayBePaletteFile, parsePaletteBytes } from '../palette/read-palette.js';
 import { checkFrameCount, checkFrameSize, scaledHeight, validateClipOptions } from './clip-options.js';
 import { resolveInputOptions, type InputOptions } from '../options.js';
 import { MAX_ANIMATION_FPS, MAX_GIF_FPS, playbackDelayMs, rateForDelays } from '../timing.js';
@@ -169,7 +169,7 @@ export async function openInput(name: string, options: InputOptions = resolveInp
       throw inputError(file, 'is named like an image, but neither chromaseed nor ffmpeg can read it as one (PNG, JPEG, GIF, WebP, TIFF, AVIF or SVG)', err);
     }
     // A saved palette given where a picture is wanted: said as such, and where it goes.
-    const palette = err instanceof ChromaseedError && err.code === 'ERR_INPUT' && mayBePaletteFile(head) ? parsePaletteText(paletteFileText(head)) : null;
+    const palette = err instanceof ChromaseedError && err.code === 'ERR_INPUT' && mayBePaletteFile(head) ? parsePaletteBytes(head) : null;
     if (palette !== null && typeof palette !== 'string') {
       throw inputError(file, `a palette file (${palette.size} colour${palette.size === 1 ? '' : 's'}), which only transfer reads, as its SOURCE (chromaseed transfer ${file} TARGET -o OUT)`, err);
     }

@@ -6,6 +6,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ChromaseedError, inputError, systemReason, throwIfAborted } from '../errors.js';
 import { trackTemp, untrackTemp } from './leftovers.js';
+import { MAX_PALETTE_FILE_BYTES } from '../palette/read-palette.js';
 import { isSvg, isTextHead } from './text-sniff.js';
 
 /**
@@ -42,8 +43,6 @@ export type InputStream = NodeJS.ReadableStream & { isTTY?: boolean; fd?: number
 /** What `-` is called in messages and summaries. */
 const STDIN_NAME = 'standard input';
 
-/** Text on standard input is a palette file at most (see transfer); a longer text is none of our inputs. */
-const MAX_TEXT_BYTES = 1 << 20;
 
 /** Whether `name` names standard input: `-`, which the command line hands over as an empty name. */
 export function isStdin(name: string): boolean {
@@ -114,7 +113,7 @@ function descriptorKind(fd: number): 'file' | 'pipe' | 'a directory' | 'a device
 }
 
 /**
- * Passes the bytes through, but stops a text that is no SVG at MAX_TEXT_BYTES: such text
+ * Passes the bytes through, but stops a text that is no SVG at MAX_PALETTE_FILE_BYTES: such text
  * can only be a palette file (transfer's SOURCE), and `yes |` would otherwise be copied
  * until the disk is full. Binary input is not judged here: any format ffmpeg reads may come.
  */
@@ -129,7 +128,7 @@ function textLimit(): Transform {
         head = Buffer.concat([head, chunk]).subarray(0, 4096);
         if (head.length >= 4096) text = isTextHead(head) && !isSvg(head.toString('latin1'));
       }
-      if (text === true && seen > MAX_TEXT_BYTES) return done(inputError(STDIN_NAME, `text of more than ${MAX_TEXT_BYTES / (1 << 20)} MiB: neither an image, a video nor a palette file`));
+      if (text === true && seen > MAX_PALETTE_FILE_BYTES) return done(inputError(STDIN_NAME, `text of more than ${MAX_PALETTE_FILE_BYTES / (1 << 20)} MiB: neither an image, a video nor a palette file`));
       done(null, chunk);
     },
   });

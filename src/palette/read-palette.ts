@@ -19,7 +19,10 @@ export interface PaletteFile {
 }
 
 /** More colours than a GIF frame (and k) can hold is not a palette this tool can use. */
-export const MAX_PALETTE_FILE_COLORS = 256;
+const MAX_PALETTE_FILE_COLORS = 256;
+
+/** A palette file is text of a few kilobytes; a text far larger is none (nor any input chromaseed reads). */
+export const MAX_PALETTE_FILE_BYTES = 1 << 20;
 
 /** Line breaks of every system, old Macs' lone CR included. */
 const LINE_BREAK = /\r\n|\r|\n/;
@@ -65,9 +68,9 @@ export function mayBePaletteFile(head: Uint8Array): boolean {
   return !/^(P[123]\s|#define\s|\/\* XPM \*\/)/.test(start);
 }
 
-/** The text of a palette file's bytes: UTF-16 when they start with its byte order mark, UTF-8 otherwise. */
-export function paletteFileText(bytes: Uint8Array): string {
-  return new TextDecoder(utf16(bytes) ?? 'utf-8').decode(bytes);
+/** parsePaletteText of a file's bytes: UTF-16 when they start with its byte order mark, UTF-8 otherwise. */
+export function parsePaletteBytes(bytes: Uint8Array): PaletteFile | string {
+  return parsePaletteText(new TextDecoder(utf16(bytes) ?? 'utf-8').decode(bytes));
 }
 
 function utf16(head: Uint8Array): 'utf-16le' | 'utf-16be' | null {

@@ -6,7 +6,7 @@ import { kmeansPixels } from '../../src/kmeans/kmeans.js';
 import { formatPalette, PALETTE_FORMATS } from '../../src/palette/format.js';
 import { paletteFromKMeans, type Palette } from '../../src/palette/palette.js';
 import { isTextHead } from '../../src/io/text-sniff.js';
-import { mayBePaletteFile, paletteFileText, parsePaletteText, type PaletteFile } from '../../src/palette/read-palette.js';
+import { mayBePaletteFile, parsePaletteBytes, parsePaletteText, type PaletteFile } from '../../src/palette/read-palette.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -71,13 +71,13 @@ describe('parsePaletteText', () => {
   });
 });
 
-describe('mayBePaletteFile and paletteFileText', () => {
+describe('mayBePaletteFile and parsePaletteBytes', () => {
   it('take UTF-8 and UTF-16 text, and leave text images (PPM, XBM, XPM) to the image readers', () => {
     const encode = (text: string) => new TextEncoder().encode(text);
     expect(mayBePaletteFile(encode('#000000\n'))).toBe(true);
     const utf16 = Uint8Array.from([0xff, 0xfe, ...[...'#ff0000\r\n'].flatMap((c) => [c.charCodeAt(0), 0])]);
     expect(mayBePaletteFile(utf16)).toBe(true);
-    expect([...parsed(paletteFileText(utf16)).rgb]).toEqual([255, 0, 0]);
+    expect([...(parsePaletteBytes(utf16) as PaletteFile).rgb]).toEqual([255, 0, 0]);
     for (const image of ['P3\n2 1\n255\n0 0 0 255 255 255\n', '#define hib_width 2\n#define hib_height 1\n', '/* XPM */\nstatic char *x[] = {\n']) expect(mayBePaletteFile(encode(image))).toBe(false);
   });
 });
