@@ -36,10 +36,7 @@ export type Command = (args: Args, streams: CliStreams, signal: AbortSignal | un
 export async function main(argv: string[], streams: CliStreams, signal?: AbortSignal): Promise<number> {
   const choose = (load: () => Promise<Command>) => (args: Args) => {
     refuseRepeats(args);
-    refuseEmptyValues(argv, args);
-    refuseSwitchValues(argv, args);
-    // An empty argument left (an unset "$f"): yargs would hand it over as `-` is, standard input.
-    if (argv.includes('')) throw new ChromaseedError('ERR_USAGE', 'an empty file name was given (an unset shell variable?); give a file, or - for standard input');
+    refuseOddValues(argv, args);
     throw new CommandChosen(async () => {
       // Loaded with the command, as the commands are: --help and --version need neither.
       const inputs = (await import('../io/spool-input.js')).createInputSession(() => streams.stdin);
@@ -92,37 +89,30 @@ function endOfOptions(argv: string[]): string[] {
 }
 
 /**
- * An option given an empty value (`-k ""`, `--output=`, a shell variable that was not set)
- * is refused as such: yargs reads "" as 0 for a number ("received 0") and as a file named ""
- * for a path, so the message named a value the user never gave. Checked once yargs has
- * parsed the command's options (`args`), so a flag followed by an empty file name
- * (`--json ""`) is left to the file-name checks.
+ * Values yargs would misread, refused by what the user typed (`args`: what yargs made of it,
+ * which says which names take values):
+ * - an option given an empty value (`-k ""`, `--output=`, a shell variable that was not set):
+ *   yargs reads "" as 0 for a number ("received 0") and as a file named "" for a path, so the
+ *   message named a value the user never gave;
+ * - a switch given a value (`--quiet=yes`, `-q=yes`): yargs reads anything but "true" as
+ *   false, so the run went on not quiet ("true" and "false" are taken, as yargs takes them);
+ * - an empty argument left (an unset "$f"): yargs hands it over as it hands `-`, standard input.
  */
-function refuseEmptyValues(argv: readonly string[], args: Args): void {
+function refuseOddValues(argv: readonly string[], args: Args): void {
   const end = argv.indexOf('--');
   const options = end < 0 ? argv : argv.slice(0, end);
   options.forEach((arg, i) => {
-    const inline = /^(--?)([^=\s]+)=\s*$/.exec(arg);
+    const inline = /^(--?)([^=\s]+)=(.*)$/.exec(arg);
     const before = i > 0 && arg.trim() === '' ? /^(--?)([a-z][^=\s]*)$/i.exec(options[i - 1]) : null;
-    const [, dashes, name] = inline ?? before ?? [];
-    const takesValue = name !== undefined && name in args && typeof args[name] !== 'boolean';
-    if (takesValue) throw new ChromaseedError('ERR_USAGE', `${dashes}${name} was given an empty value (see chromaseed --help)`);
-  });
-}
-
-/**
- * A switch given a value (`--quiet=yes`, `-q=yes`): yargs reads anything but "true" as
- * false, so the run went on not quiet. "true" and "false" are taken, as yargs takes them;
- * anything else is refused.
- */
-function refuseSwitchValues(argv: readonly string[], args: Args): void {
-  const end = argv.indexOf('--');
-  for (const arg of end < 0 ? argv : argv.slice(0, end)) {
-    const m = /^(--?)([^=\s]+)=(.*)$/.exec(arg);
-    if (m !== null && typeof args[m[2]] === 'boolean' && !/^(true|false)$/.test(m[3])) {
-      throw new ChromaseedError('ERR_USAGE', `${m[1]}${m[2]} is a switch: give it alone (or =true, =false), not =${m[3]}`);
+    const [, dashes, name, value] = inline ?? before ?? [];
+    if (name === undefined || !(name in args)) return;
+    const isSwitch = typeof args[name] === 'boolean';
+    if (!isSwitch && (value ?? '').trim() === '') throw new ChromaseedError('ERR_USAGE', `${dashes}${name} was given an empty value (see chromaseed --help)`);
+    if (isSwitch && value !== undefined && !/^(true|false)$/.test(value)) {
+      throw new ChromaseedError('ERR_USAGE', `${dashes}${name} is a switch: give it alone (or =true, =false), not =${value}`);
     }
-  }
+  });
+  if (argv.includes('')) throw new ChromaseedError('ERR_USAGE', 'an empty file name was given (an unset shell variable?); give a file, or - for standard input');
 }
 
 /**

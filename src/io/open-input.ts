@@ -2,6 +2,7 @@ import { readFile, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, inputError, systemReason } from '../errors.js';
 import { readHead } from './file-head.js';
+import { isStdin } from './spool-input.js';
 import { isSvg } from './text-sniff.js';
 import { mayBePaletteFile, parsePaletteBytes } from '../palette/read-palette.js';
 import { checkFrameCount, checkFrameSize, scaledHeight, validateClipOptions } from './clip-options.js';
@@ -92,9 +93,8 @@ async function descriptorTarget(name: string): Promise<string> {
 
 /** Checks the input exists and is a readable, non-empty file; returns its first bytes. */
 export async function checkInput(file: string): Promise<Uint8Array> {
-  // '-' (which the command line hands over as an empty name) is read by the command line
-  // itself (spool-input.ts); here a name is a file's.
-  if (file === '' || file === '-') throw new ChromaseedError('ERR_USAGE', 'no input file name; give a file (only the command line reads - as standard input)');
+  // Standard input is read by the command line itself (spool-input.ts); here a name is a file's.
+  if (isStdin(file)) throw new ChromaseedError('ERR_USAGE', 'no input file name; give a file (only the command line reads - as standard input)');
   let size: number;
   try {
     const s = await stat(file);
