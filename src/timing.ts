@@ -14,10 +14,12 @@ export const SHORTEST_CUT_MS = 20;
 
 /**
  * How long a frame is on screen when played: its delay, except that a GIF delay of 0 plays
- * as 100 ms in browsers (and video has no "as fast as possible").
+ * as 100 ms in browsers (and video has no "as fast as possible"). `gifDelays`: the delay is
+ * a GIF's as written (ClipInfo.gifDelays), whose 1 cs plays as 100 ms too; a 10 ms frame of
+ * a 100 fps video or of an animated PNG is real.
  */
-export function playbackDelayMs(delayMs: number): number {
-  return delayMs > 0 ? delayMs : 100;
+export function playbackDelayMs(delayMs: number, gifDelays = false): number {
+  return delayMs > (gifDelays ? 10 : 0) ? delayMs : 100;
 }
 
 /**
@@ -59,10 +61,10 @@ export function gifPlaybackMs(cs: number): number {
  * nearest tick of MAX_GIF_FPS, or of the shortest delay's rate when that is faster (so that
  * no frame is dropped), at most `maxFps`. 10 fps when there is no delay. `maxFps`: the cap,
  * MAX_GIF_FPS unless the delays come from a format whose frames play faster (an animated
- * WebP or PNG).
+ * WebP or PNG). `gifDelays`: see playbackDelayMs.
  */
-export function rateForDelays(delaysMs: Iterable<number>, maxFps = MAX_GIF_FPS): number {
-  const shown = [...new Set(Array.from(delaysMs, playbackDelayMs))];
+export function rateForDelays(delaysMs: Iterable<number>, maxFps = MAX_GIF_FPS, gifDelays = false): number {
+  const shown = [...new Set(Array.from(delaysMs, (d) => playbackDelayMs(d, gifDelays)))];
   if (shown.length === 0) return 10;
   const shortest = shown.reduce((a, b) => Math.min(a, b));
   if (shown.every(Number.isInteger)) {

@@ -47,6 +47,12 @@ export interface ClipInfo {
    * mostly repeat the last one). The GIF writer's choice of an encoder thread reads it.
    */
   readonly changesEveryFrame?: boolean;
+  /**
+   * True when the delays are a GIF's as written (or cut from them): a frame of 1 cs plays as
+   * 10 cs, as one of 0 cs does (browsers and ffmpeg's GIF reader show them so), and a video
+   * or a retimed part is timed as it plays. A GIF output keeps the 1 cs.
+   */
+  readonly gifDelays?: boolean;
 }
 
 /** Where a clip's sound is: its file, and the part of it the frames were read from. */

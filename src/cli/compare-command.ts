@@ -174,7 +174,7 @@ function formatTable(input: string, k: number, frames: number, figures: Record<s
 const ORIGINAL_MIN_COLORS = 16;
 
 type SideBySide = { write(source: TimedFrame, panels: IndexedFrame[]): Promise<void>; finish(): Promise<{ warnings?: string[] }>; abort(): Promise<void> };
-type SideBySideInfo = Pick<ClipInfo, 'width' | 'height' | 'fps' | 'loopCount' | 'mayTurnTransparent'>;
+type SideBySideInfo = Pick<ClipInfo, 'width' | 'height' | 'fps' | 'loopCount' | 'mayTurnTransparent' | 'gifDelays'>;
 
 /**
  * The side-by-side writer. Every panel keeps its exact palette. A video or PNG output is
@@ -235,5 +235,5 @@ async function createGifSideBySide(output: string, input: string, info: SideBySi
 /** The writer for frames as wide as the caption bar and as tall as it and the enlarged panels. */
 function openSideBySideWriter(output: string, input: string, info: SideBySideInfo, caption: Caption): Promise<FrameWriter> {
   const height = info.height * caption.scale + caption.height;
-  return createFrameWriter(output, { width: caption.width, height, fps: info.fps, loopCount: info.loopCount, inputPath: input, mayTurnTransparent: info.mayTurnTransparent });
+  return createFrameWriter(output, { width: caption.width, height, fps: info.fps, loopCount: info.loopCount, inputPath: input, mayTurnTransparent: info.mayTurnTransparent, gifDelays: info.gifDelays });
 }

@@ -41,7 +41,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
   // The summary's inertia is METRICS.md's, of the colours written: the k-means objective
   // of the run is in its own metric and space, and of unrounded, unheld centroids.
   const json = args.json === true;
-  const playback = playbackClock(outputKind(output) === 'gif');
+  const playback = playbackClock(outputKind(output) === 'gif', info.gifDelays);
   try {
     for await (const frame of quantizeClip(read, options, signal, clusterInThread(signal))) {
       await writer.write(frame.indexed);

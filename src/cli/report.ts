@@ -36,15 +36,15 @@ export function playsOf(gif: boolean, loopCount: number | undefined): number | n
 
 /**
  * Adds up how long the output plays, frame by frame: a GIF's frames as browsers show the
- * centiseconds it is written with (0 and 1 cs as 10), other outputs' by their delays (a GIF
- * input's 0 as 100 ms, as a video writes it).
+ * centiseconds it is written with (0 and 1 cs as 10), other outputs' by their delays as a
+ * video writes them (see playbackDelayMs; `gifDelays`: the input's are a GIF's).
  */
-export function playbackClock(gif: boolean): { add(delayMs: number): void; readonly ms: number } {
-  const gifDelays = gif ? createGifDelays() : null;
+export function playbackClock(gif: boolean, gifDelays?: boolean): { add(delayMs: number): void; readonly ms: number } {
+  const gifCs = gif ? createGifDelays() : null;
   let ms = 0;
   return {
     add(delayMs) {
-      ms += gifDelays !== null ? gifPlaybackMs(gifDelays(delayMs).cs) : playbackDelayMs(delayMs);
+      ms += gifCs !== null ? gifPlaybackMs(gifCs(delayMs).cs) : playbackDelayMs(delayMs, gifDelays);
     },
     get ms() {
       return ms;

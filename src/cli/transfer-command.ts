@@ -135,7 +135,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   const progress = createProgress(streams.stderr, path.basename(inputs.shownName(targetPath)), info.frameCount, !quiet);
   let expanded: Uint8Array | undefined;
   let frames = 0;
-  const playback = playbackClock(gif);
+  const playback = playbackClock(gif, info.gifDelays);
   try {
     for await (const q of quantizeClip(open, options, signal, clusterInThread(signal))) {
       const out = transfer.next({ source: q.source, indexed: q.indexed, inertia: q.palette.inertia, fresh: q.palette.fresh });

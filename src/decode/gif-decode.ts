@@ -11,7 +11,7 @@
 import { mayTurnClear, type FrameCover } from './canvas-holes.js';
 import omggif from 'omggif';
 import { ChromaseedError } from '../errors.js';
-import { rateForDelays } from '../timing.js';
+import { MAX_GIF_FPS, rateForDelays } from '../timing.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
 import { createFrameRepacker } from './lzw-repack.js';
 import {
@@ -63,7 +63,8 @@ export function decodeGif(bytes: Uint8Array, name: string, limits?: Partial<GifL
     width,
     height,
     frameCount: frames.length,
-    fps: rateForDelays(delaysMs),
+    fps: rateForDelays(delaysMs, MAX_GIF_FPS, true),
+    gifDelays: true,
     ...(structure.loopCount !== undefined ? { loopCount: structure.loopCount } : {}),
     ...(mayTurnClear(covers(frames), width, height) ? { mayTurnTransparent: true } : {}),
   };

@@ -34,6 +34,8 @@ export interface FrameWriterOptions {
   mayTurnTransparent?: boolean | undefined;
   /** Nearly every pixel changes from frame to frame (ClipInfo.changesEveryFrame): a GIF is encoded on a thread of its own even for a short clip. */
   changesEveryFrame?: boolean | undefined;
+  /** The delays are a GIF's as written (ClipInfo.gifDelays): a video shows a 1 cs frame for 100 ms, as browsers do. */
+  gifDelays?: boolean | undefined;
   /** Where the output named "-" (STDOUT) goes, a GIF: the process's standard output unless given. */
   stdout?: NodeJS.WritableStream | undefined;
 }
@@ -43,7 +45,7 @@ export function clipWriterOptions(info: ClipInfo, inputPath: string, keepSound: 
   return {
     width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath,
     frameCount: info.frameCount, frameCountUncertain: info.frameCountUncertain, sound: keepSound ? info.sound : undefined, mayTurnTransparent: info.mayTurnTransparent,
-    changesEveryFrame: info.changesEveryFrame,
+    changesEveryFrame: info.changesEveryFrame, gifDelays: info.gifDelays,
   };
 }
 
@@ -214,7 +216,7 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
   /** One frame, painted into the buffer by `fill` (indexed or full colour) with transparent pixels' alpha as given. */
   async function put(frameDelayMs: number, fill: (rgba: Uint8Array, transparentAlpha: number) => boolean): Promise<void> {
     try {
-      const delayMs = playbackDelayMs(frameDelayMs);
+      const delayMs = playbackDelayMs(frameDelayMs, options.gifDelays);
       // A fresh buffer per frame: ffmpeg's pipe holds a reference until it is sent. The
       // first frame of a WebM is expanded with clear pixels clear: whether it has any
       // decides whether the video keeps them.

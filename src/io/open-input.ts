@@ -226,10 +226,11 @@ async function openTimedClip(kind: 'gif' | 'webp' | 'apng', file: string, option
 async function reframeClip(clip: TimedClip, options: InputOptions, file: string, maxFps: number, shortestMs?: number): Promise<FrameSource> {
   const { planFrames, followPlan, fitShortFrames } = await import('../pipeline/retime.js');
   const { fps, width, startSec, durationSec } = validateClipOptions(options);
-  const window = planFrames(clip.delaysMs, { startMs: startSec === undefined ? undefined : startSec * 1000, durationMs: durationSec === undefined ? undefined : durationSec * 1000, fps });
+  const { gifDelays } = clip.info;
+  const window = planFrames(clip.delaysMs, { startMs: startSec === undefined ? undefined : startSec * 1000, durationMs: durationSec === undefined ? undefined : durationSec * 1000, fps, gifDelays });
   const plan = shortestMs === undefined ? window : fitShortFrames(window, shortestMs);
   if (plan.length === 0) {
-    const seconds = clip.delaysMs.reduce((t, d) => t + playbackDelayMs(d), 0) / 1000;
+    const seconds = clip.delaysMs.reduce((t, d) => t + playbackDelayMs(d, gifDelays), 0) / 1000;
     throw new ChromaseedError('ERR_INPUT', `${file}: --start is past the end (it plays for ${seconds.toFixed(2)} s)`);
   }
   if (plan.length > options.maxFrames) {
@@ -244,7 +245,7 @@ async function reframeClip(clip: TimedClip, options: InputOptions, file: string,
   const turns = plan[0].source > 0 && clip.mayHaveTransparency !== undefined ? clip.mayHaveTransparency : clip.info.mayTurnTransparent === true;
   const { mayTurnTransparent: _, ...kept } = clip.info;
   const info: ClipInfo = {
-    ...kept, width: size.width, height: size.height, frameCount: plan.length, fps: even ? fps : rateForDelays(plan.map((f) => f.delayMs), maxFps),
+    ...kept, width: size.width, height: size.height, frameCount: plan.length, fps: even ? fps : rateForDelays(plan.map((f) => f.delayMs), maxFps, gifDelays),
     ...(turns ? { mayTurnTransparent: true } : {}),
   };
   // Each source frame used is resized once, before it is repeated.

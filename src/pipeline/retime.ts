@@ -6,6 +6,8 @@ export interface RetimeOptions {
   startMs?: number;
   durationMs?: number;
   fps?: number;
+  /** The delays are a GIF's as written: 1 cs plays as 10 cs (see playbackDelayMs). */
+  gifDelays?: boolean;
 }
 
 /** One output frame: which source frame it shows, and for how long. */
@@ -20,20 +22,22 @@ const TICK_TOLERANCE_MS = 1e-6;
 
 /**
  * Which source frames to show, and for how long, to play `delaysMs` from `startMs` for
- * `durationMs`, by playback time (a 0 delay plays as 100 ms, as in browsers). The window's
+ * `durationMs`, by playback time (a 0 delay plays as 100 ms, as in browsers; see
+ * playbackDelayMs). The window's
  * edges are rounded to whole centiseconds, the unit of GIF delays. Without `fps`, the frames
  * the window overlaps keep their own delays, the first and last cut to it; with `fps`, one
  * frame every 1/fps seconds, each the source frame on screen at that moment, the last cut at
  * the window's (or the clip's) end.
  */
 export function planFrames(delaysMs: readonly number[], options: RetimeOptions): PlannedFrame[] {
+  const shownMs = (d: number): number => playbackDelayMs(d, options.gifDelays);
   const start = wholeCs(options.startMs ?? 0);
   const end = options.durationMs === undefined ? Infinity : start + Math.max(10, wholeCs(options.durationMs));
   const pieces: { source: number; delayMs: number; cut: boolean }[] = [];
   if (options.fps === undefined) {
     let t = 0;
     for (let i = 0; i < delaysMs.length && t < end; i++) {
-      const shown = playbackDelayMs(delaysMs[i]);
+      const shown = shownMs(delaysMs[i]);
       const from = Math.max(t, start);
       const to = Math.min(t + shown, end);
       // A frame wholly inside keeps its delay as written (0 stays 0); a cut one gets its part.
@@ -43,16 +47,16 @@ export function planFrames(delaysMs: readonly number[], options: RetimeOptions):
     }
   } else {
     let total = 0;
-    for (const d of delaysMs) total += playbackDelayMs(d);
+    for (const d of delaysMs) total += shownMs(d);
     const stop = Math.min(end, total);
     const step = 1000 / options.fps;
     let i = 0;
-    let shownUntil = delaysMs.length > 0 ? playbackDelayMs(delaysMs[0]) : 0;
+    let shownUntil = delaysMs.length > 0 ? shownMs(delaysMs[0]) : 0;
     // Ticks are compared with a tolerance: at 60 fps the 54th tick of a 0.9 s clip comes out
     // a hair short of a whole step, and would be taken for a cut piece and left out.
     for (let j = 0; start + j * step < stop - TICK_TOLERANCE_MS; j++) {
       const at = start + j * step;
-      while (at + TICK_TOLERANCE_MS >= shownUntil && i < delaysMs.length - 1) shownUntil += playbackDelayMs(delaysMs[++i]);
+      while (at + TICK_TOLERANCE_MS >= shownUntil && i < delaysMs.length - 1) shownUntil += shownMs(delaysMs[++i]);
       const cut = stop - at < step - TICK_TOLERANCE_MS;
       pieces.push({ source: i, delayMs: cut ? stop - at : step, cut });
     }

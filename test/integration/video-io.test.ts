@@ -805,6 +805,28 @@ describe('frame writers on real video frames', () => {
     expect(back.info.fps).toBe(50);
   });
 
+  it('a GIF frame of 1 cs plays as 10 cs, as browsers show it: in a video, in --start and in the summary; a GIF output keeps the 1 cs', async () => {
+    // animated_hopper's four frames, the first two given 1 cs and the others 20 cs: 0.6 s as played.
+    const bytes = new Uint8Array(readFileSync(path.join(corpus, 'gifs/pillow__animated_hopper.gif')));
+    const gce = [...bytes.keys()].filter((i) => bytes[i] === 0x21 && bytes[i + 1] === 0xf9 && bytes[i + 2] === 4);
+    expect(gce).toHaveLength(4);
+    gce.forEach((at, f) => [bytes[at + 4], bytes[at + 5]] = [f < 2 ? 1 : 20, 0]);
+    const gif = path.join(work, 'one-cs.gif');
+    writeFileSync(gif, bytes);
+    const mp4 = path.join(work, 'one-cs.mp4');
+    const made = await runMain(['quantize', gif, '-k', '8', '-o', mp4]);
+    expect(made.stderr).toContain('0.60 s long');
+    const video = await readAll(mp4);
+    expect(video.frames.length * (1000 / (video.info.fps as number))).toBeCloseTo(600, 6); // was 0.42 s: 10 ms frames
+    // --start 0.05 falls inside the first frame, which plays for 100 ms: all four are kept.
+    const part = path.join(work, 'one-cs-part.gif');
+    expect((await runMain(['quantize', gif, '-k', '8', '--start', '0.05', '-q', '-o', part])).code).toBe(0);
+    expect(gceDelaysCs(readFileSync(part))).toEqual([5, 1, 20, 20]);
+    const whole = path.join(work, 'one-cs-whole.gif');
+    expect((await runMain(['quantize', gif, '-k', '8', '--fps', '10', '-q', '-o', whole])).code).toBe(0);
+    expect(gceDelaysCs(readFileSync(whole))).toEqual([10, 10, 10, 10, 10, 10]);
+  });
+
   it('odd sizes are padded by one pixel for H.264; webm (VP9) keeps them', async () => {
     const { info, frames } = await readAll(realshort, { width: 161, duration: 0.2 });
     const indexed = frames.map(toIndexed332);
@@ -1081,3 +1103,12 @@ describe('sound', () => {
     expect(String(spawnSync(ffmpegLocation().path, ['-hide_banner', '-i', out]).stderr)).toMatch(/Audio: opus, 48000 Hz, 5\.1/);
   });
 });
+
+/** The delays of a GIF's graphic control extensions, in centiseconds. */
+function gceDelaysCs(bytes: Uint8Array): number[] {
+  const out: number[] = [];
+  for (let i = 0; i + 7 < bytes.length; i++) {
+    if (bytes[i] === 0x21 && bytes[i + 1] === 0xf9 && bytes[i + 2] === 4 && bytes[i + 7] === 0) out.push(bytes[i + 4] | (bytes[i + 5] << 8));
+  }
+  return out;
+}

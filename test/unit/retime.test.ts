@@ -31,6 +31,13 @@ describe('planFrames: a part of a GIF, or a constant rate, by playback time', ()
     expect(planFrames([2000], { startMs: 1005 })[0].delayMs).toBe(990);
   });
 
+  it('counts a GIF\'s 1 cs frame as the 10 cs it plays for, keeping it as written when wholly inside', () => {
+    const gif = [10, 10, 200]; // plays 0-100, 100-200, 200-400
+    expect(planFrames(gif, { gifDelays: true, startMs: 50 })).toEqual([{ source: 0, delayMs: 50 }, { source: 1, delayMs: 10 }, { source: 2, delayMs: 200 }]);
+    expect(planFrames(gif, { gifDelays: true, fps: 10 }).map((f) => f.source)).toEqual([0, 1, 2, 2]);
+    expect(planFrames(gif, { startMs: 50 })).toEqual([{ source: 2, delayMs: 170 }]); // as 10 ms video frames
+  });
+
   it('at a constant rate shows the frame on screen at each tick, up to the end of the clip', () => {
     const plan = planFrames(delays, { fps: 10 });
     expect(plan.map((f) => f.source)).toEqual([0, 1, 2, 3, 3, 3]); // ticks at 0, 100, ..., 500 ms of 600

@@ -30,8 +30,14 @@ describe('frame timing', () => {
     expect(loopCountForPlays(3)).toBe(2);
   });
 
-  it('playbackDelayMs: 0 plays as 100 ms, anything else as itself', () => {
+  it('playbackDelayMs: 0 plays as 100 ms, anything else as itself; a GIF\'s 1 cs as 100 ms too', () => {
     expect(playbackDelayMs(0)).toBe(100);
     expect(playbackDelayMs(20)).toBe(20);
+    expect(playbackDelayMs(10)).toBe(10); // a 100 fps video's frame
+    expect(playbackDelayMs(10, true)).toBe(100);
+    expect(playbackDelayMs(0, true)).toBe(100);
+    expect(playbackDelayMs(20, true)).toBe(20);
+    expect(rateForDelays([10, 200], 50, true)).toBe(10); // 100 and 200 ms
+    expect(rateForDelays([10, 200])).toBe(50); // 10 ms frames, capped
   });
 });
