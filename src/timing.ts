@@ -15,8 +15,8 @@ export const SHORTEST_CUT_MS = 20;
 /**
  * How long a frame is on screen when played: its delay, except that a GIF delay of 0 plays
  * as 100 ms in browsers (and video has no "as fast as possible"). `gifDelays`: the delay is
- * a GIF's as written (ClipInfo.gifDelays), whose 1 cs plays as 100 ms too; a 10 ms frame of
- * a 100 fps video or of an animated PNG is real.
+ * a GIF's as written (ClipInfo.gifDelays), whose 1 cs plays as 100 ms too (Chrome, Firefox
+ * and Safari all slow it down so); a 10 ms frame of a 100 fps video or of an animated PNG is real.
  */
 export function playbackDelayMs(delayMs: number, gifDelays = false): number {
   return delayMs > (gifDelays ? 10 : 0) ? delayMs : 100;
@@ -41,14 +41,6 @@ export function createGifDelays(): (delayMs: number) => { cs: number; cut: boole
     if (cut) elapsedMs = writtenCs * 10;
     return { cs, cut };
   };
-}
-
-/**
- * How long a GIF frame of `cs` centiseconds is on screen in browsers: 0 and 1 cs play as
- * 10 cs (Chrome, Firefox and Safari all slow them down so).
- */
-export function gifPlaybackMs(cs: number): number {
-  return cs > 1 ? cs * 10 : 100;
 }
 
 /**

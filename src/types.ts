@@ -48,9 +48,10 @@ export interface ClipInfo {
    */
   readonly changesEveryFrame?: boolean;
   /**
-   * True when the delays are a GIF's as written (or cut from them): a frame of 1 cs plays as
-   * 10 cs, as one of 0 cs does (browsers and ffmpeg's GIF reader show them so), and a video
-   * or a retimed part is timed as it plays. A GIF output keeps the 1 cs.
+   * True when the delays are a GIF's as written (or cut from them by --start/--duration): a
+   * frame of 1 cs plays as 10 cs, as one of 0 cs does (browsers and ffmpeg's GIF reader show
+   * them so), and a video written from them times it so; a GIF output keeps the 1 cs. Not
+   * set on frames resampled by --fps, whose delays are the times they play.
    */
   readonly gifDelays?: boolean;
 }

@@ -1,6 +1,6 @@
 import { fstatSync, writeSync } from 'node:fs';
 import { ChromaseedError, systemReason } from '../errors.js';
-import { createGifDelays, gifPlaybackMs, playbackDelayMs, playsForLoopCount } from '../timing.js';
+import { createGifDelays, playbackDelayMs, playsForLoopCount } from '../timing.js';
 import type { CliStreams } from './main.js';
 
 // What the commands print: numbers, counts and warnings, worded the same everywhere.
@@ -44,7 +44,7 @@ export function playbackClock(gif: boolean, gifDelays?: boolean): { add(delayMs:
   let ms = 0;
   return {
     add(delayMs) {
-      ms += gifCs !== null ? gifPlaybackMs(gifCs(delayMs).cs) : playbackDelayMs(delayMs, gifDelays);
+      ms += gifCs !== null ? playbackDelayMs(gifCs(delayMs).cs * 10, true) : playbackDelayMs(delayMs, gifDelays);
     },
     get ms() {
       return ms;

@@ -243,10 +243,13 @@ async function reframeClip(clip: TimedClip, options: InputOptions, file: string,
   // A part that starts after the first frame: the writer does not see that frame, so that it
   // was opaque cannot be assumed (a disposal 3 may bring its clear pixels back later).
   const turns = plan[0].source > 0 && clip.mayHaveTransparency !== undefined ? clip.mayHaveTransparency : clip.info.mayTurnTransparent === true;
-  const { mayTurnTransparent: _, ...kept } = clip.info;
+  // Frames at a constant rate are timed as they play: a 10 ms tick of --fps 100 is no GIF's 1 cs.
+  const writtenAsGif = gifDelays === true && fps === undefined;
+  const { mayTurnTransparent: _, gifDelays: __, ...kept } = clip.info;
   const info: ClipInfo = {
-    ...kept, width: size.width, height: size.height, frameCount: plan.length, fps: even ? fps : rateForDelays(plan.map((f) => f.delayMs), maxFps, gifDelays),
+    ...kept, width: size.width, height: size.height, frameCount: plan.length, fps: even ? fps : rateForDelays(plan.map((f) => f.delayMs), maxFps, writtenAsGif),
     ...(turns ? { mayTurnTransparent: true } : {}),
+    ...(writtenAsGif ? { gifDelays: true } : {}),
   };
   // Each source frame used is resized once, before it is repeated.
   let resize: ((frame: TimedFrame) => Promise<TimedFrame>) | undefined;

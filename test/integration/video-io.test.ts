@@ -825,6 +825,10 @@ describe('frame writers on real video frames', () => {
     const whole = path.join(work, 'one-cs-whole.gif');
     expect((await runMain(['quantize', gif, '-k', '8', '--fps', '10', '-q', '-o', whole])).code).toBe(0);
     expect(gceDelaysCs(readFileSync(whole))).toEqual([10, 10, 10, 10, 10, 10]);
+    // At --fps 100 the frames are 10 ms ticks of playback, not 1 cs frames: a video of 0.6 s.
+    const fast = path.join(work, 'one-cs-100fps.mp4');
+    expect((await runMain(['quantize', gif, '-k', '8', '--fps', '100', '-o', fast])).stderr).toContain('60 frames, 128x128, 0.60 s long');
+    expect((await readAll(fast)).frames.length).toBe(60);
   });
 
   it('odd sizes are padded by one pixel for H.264; webm (VP9) keeps them', async () => {
