@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'ERR_FFMPEG' // the ffmpeg child failed
   | 'ERR_ABORTED'; // interrupted by the user
 
+const ERROR_CODES: readonly string[] = ['ERR_USAGE', 'ERR_INPUT', 'ERR_LIMIT', 'ERR_OUTPUT', 'ERR_FFMPEG', 'ERR_ABORTED'] satisfies ErrorCode[];
+
 export class ChromaseedError extends Error {
   override name = 'ChromaseedError';
   readonly code: ErrorCode;
@@ -19,6 +21,11 @@ export class ChromaseedError extends Error {
     super(message, options);
     this.code = code;
   }
+}
+
+/** An error a worker thread sent back as its message and code: a ChromaseedError again when the code is one of ours. */
+export function errorFromThread(message: string, code: unknown): Error {
+  return typeof code === 'string' && ERROR_CODES.includes(code) ? new ChromaseedError(code as ErrorCode, message) : new Error(message);
 }
 
 /** `Expected <expected> for <name> but received <value>`: every option error reads the same. */

@@ -98,11 +98,15 @@ function gcd(a: number, b: number): number {
 
 /**
  * A play count (APNG's and WebP's: 0 = forever) as a GIF loop count, which counts repeats
- * after the first play; one play is no loop block at all (undefined).
+ * after the first play; one play is no loop block at all (undefined). An APNG's count is 32
+ * bits, a GIF's 16: more plays than a GIF can hold become the most it holds (65,536).
  */
 export function loopCountForPlays(plays: number): number | undefined {
-  return plays === 1 ? undefined : Math.max(0, plays - 1);
+  return plays === 1 ? undefined : Math.min(MAX_GIF_LOOP_COUNT, Math.max(0, plays - 1));
 }
+
+/** The most repeats a GIF's loop block holds (16 bits). */
+export const MAX_GIF_LOOP_COUNT = 65_535;
 
 /** The other way: how often a GIF with this loop count plays (0 = forever; no loop block, once). */
 export function playsForLoopCount(loopCount: number | undefined): number {

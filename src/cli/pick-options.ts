@@ -2,7 +2,7 @@ import { ChromaseedError, invalidOption } from '../errors.js';
 import { outputKind } from '../io/frame-writer.js';
 import { STDOUT } from '../io/output-file.js';
 import { INPUT_NAMES, PALETTE_NAMES, resolveInputOptions, resolvePaletteOptions, resolveSequenceOptions, SEQUENCE_NAMES } from '../options.js';
-import { loopCountForPlays } from '../timing.js';
+import { loopCountForPlays, MAX_GIF_LOOP_COUNT } from '../timing.js';
 import type { Args } from './main.js';
 
 /**
@@ -46,7 +46,7 @@ export const paletteOptionsOf = (args: Args) => resolvePaletteOptions(pick(args,
 export function loopCountOf(args: Args, output: string): { loopCount: number | undefined } | null {
   const plays = args.plays;
   if (plays === undefined) return null;
-  if (typeof plays !== 'number' || !Number.isInteger(plays) || plays < 0 || plays > 65536) throw invalidOption('--plays', 'a whole number of plays from 1 to 65536, or 0 for forever', plays);
+  if (typeof plays !== 'number' || !Number.isInteger(plays) || plays < 0 || plays > MAX_GIF_LOOP_COUNT + 1) throw invalidOption('--plays', 'a whole number of plays from 1 to 65536, or 0 for forever', plays);
   if (outputKind(output) !== 'gif') throw new ChromaseedError('ERR_USAGE', `--plays: ${output} does not loop; only a GIF output plays a set number of times`);
   return { loopCount: loopCountForPlays(plays) };
 }

@@ -12,23 +12,33 @@ export type GifWorkerRequest =
   | { type: 'frame'; frame: IndexedFrame }
   | { type: 'finish' };
 
-/** `cutFrames` comes with the last reply (see GifEncoder.cutFrames). */
-export type GifWorkerReply = { type: 'bytes'; bytes: Uint8Array; cutFrames?: readonly number[] } | { type: 'error'; message: string };
+/**
+ * `cutFrames` comes with the last reply (see GifEncoder.cutFrames). `code`: a
+ * ChromaseedError's. `init` has no reply of its own: its failure is the reply to every
+ * request after it, so that replies stay in request order.
+ */
+export type GifWorkerReply = { type: 'bytes'; bytes: Uint8Array; cutFrames?: readonly number[] } | { type: 'error'; message: string; code?: string };
 
-let encoder: GifEncoder | null = null;
+let encoder: GifEncoder | Error | null = null;
 
 parentPort?.on('message', (request: GifWorkerRequest) => {
   try {
     if (request.type === 'init') {
-      encoder = createGifEncoder(request.options);
+      try {
+        encoder = createGifEncoder(request.options);
+      } catch (err) {
+        encoder = err instanceof Error ? err : new Error(String(err));
+      }
       return;
     }
     if (encoder === null) throw new Error('GIF worker used before init');
+    if (encoder instanceof Error) throw encoder;
     const last = request.type === 'finish';
     if (!last) encoder.addFrame(request.frame);
     const bytes = last ? encoder.finish() : encoder.takeBytes();
     parentPort!.postMessage({ type: 'bytes', bytes, ...(last ? { cutFrames: encoder.cutFrames } : {}) } satisfies GifWorkerReply, [bytes.buffer as ArrayBuffer]);
   } catch (err) {
-    parentPort!.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) } satisfies GifWorkerReply);
+    const code = (err as { code?: unknown } | null)?.code;
+    parentPort!.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err), ...(typeof code === 'string' ? { code } : {}) } satisfies GifWorkerReply);
   }
 });

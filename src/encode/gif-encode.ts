@@ -23,7 +23,7 @@
 // @ts-ignore -- untyped module
 import gifencModule from 'gifenc';
 import { checkIndexedFrame, invalidOption } from '../errors.js';
-import { createGifDelays } from '../timing.js';
+import { createGifDelays, MAX_GIF_LOOP_COUNT } from '../timing.js';
 import type { IndexedFrame } from '../types.js';
 
 interface GifencWriteOptions {
@@ -103,6 +103,15 @@ const RUNS_MARGIN = 0.1;
 /** Graphic control extension (8 bytes) then the image separator; left/top follow it. */
 const DESCRIPTOR_XY_OFFSET = 8 + 1;
 
+/** Refuses a canvas size or loop count a GIF cannot hold: what createGifEncoder checks, for a caller that must know before it creates a file or a thread. */
+export function checkGifEncoderOptions({ width, height, loopCount }: GifEncoderOptions): void {
+  if (!Number.isInteger(width) || width < 1 || width > 65535) throw invalidOption('width', 'an integer from 1 to 65535', width);
+  if (!Number.isInteger(height) || height < 1 || height > 65535) throw invalidOption('height', 'an integer from 1 to 65535', height);
+  if (loopCount !== undefined && (!Number.isInteger(loopCount) || loopCount < 0 || loopCount > MAX_GIF_LOOP_COUNT)) {
+    throw invalidOption('loopCount', `an integer from 0 to ${MAX_GIF_LOOP_COUNT}`, loopCount);
+  }
+}
+
 /**
  * Creates a streaming GIF encoder.
  *
@@ -117,13 +126,9 @@ const DESCRIPTOR_XY_OFFSET = 8 + 1;
  * slot is just cropped.
  */
 export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
+  checkGifEncoderOptions(opts);
   const { width, height, loopCount } = opts;
   const differencing = opts.differencing ?? true;
-  if (!Number.isInteger(width) || width < 1 || width > 65535) throw invalidOption('width', 'an integer from 1 to 65535', width);
-  if (!Number.isInteger(height) || height < 1 || height > 65535) throw invalidOption('height', 'an integer from 1 to 65535', height);
-  if (loopCount !== undefined && (!Number.isInteger(loopCount) || loopCount < 0 || loopCount > 65535)) {
-    throw invalidOption('loopCount', 'an integer from 0 to 65535', loopCount);
-  }
   const n = width * height;
 
   // The canvas as the decoder will see it just before the held-back frame is drawn.

@@ -7,6 +7,7 @@ import type { InputOptions } from '../options.js';
 import type { ClipInfo, IndexedFrame, SoundSource, TimedFrame } from '../types.js';
 import { trackTemp } from './leftovers.js';
 import { checkOutputPath, commitTemp, createAtomicFile, createStreamOutput, realInputs, removeQuietly, STDOUT, tempPathFor, type InputPaths } from './output-file.js';
+import { checkGifEncoderOptions } from '../encode/gif-encode.js';
 import { openGifEncoder } from './gif-thread.js';
 import { framePatternProblem, isPngSequencePattern } from './frame-names.js';
 import { createFramePngEncoder, createPngSequence, encodeRgbaPng } from './png-sequence.js';
@@ -122,8 +123,10 @@ export async function createFrameWriter(file: string, options: FrameWriterOption
 const gifFramesAhead = (pixels: number): number => Math.max(3, Math.min(16, Math.floor(16e6 / pixels)));
 
 async function gifWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
+  const encoderOptions = { width: options.width, height: options.height, loopCount: options.loopCount, differencing: true, mayTurnTransparent: options.mayTurnTransparent === true };
+  checkGifEncoderOptions(encoderOptions); // before the temporary file exists
   const out = file === STDOUT ? createStreamOutput(options.stdout ?? process.stdout) : await createAtomicFile(file, options.inputPath);
-  const encoder = openGifEncoder({ width: options.width, height: options.height, loopCount: options.loopCount, differencing: true, mayTurnTransparent: options.mayTurnTransparent === true }, options.frameCount, options.changesEveryFrame === true);
+  const encoder = openGifEncoder(encoderOptions, options.frameCount, options.changesEveryFrame === true);
   // Encoded bytes, in frame order, not yet written. Each promise gets a no-op catch at once
   // so a failure is reported where it is awaited, not as an unhandled rejection.
   const ahead: Promise<Uint8Array>[] = [];
@@ -138,6 +141,8 @@ async function gifWriter(file: string, options: FrameWriterOptions): Promise<Fra
     }
   };
   const fail = async (err: unknown): Promise<never> => {
+    // A write or finish under way when abort() was called fails as aborted, whatever broke.
+    if (state === 'aborted') throw abortedWrite(file);
     state = 'aborted';
     encoder.close();
     await out.abort();

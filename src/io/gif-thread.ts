@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { GifWorkerReply, GifWorkerRequest } from '../encode/gif-encode-worker.js';
 import { createGifEncoder, type GifEncoderOptions } from '../encode/gif-encode.js';
+import { errorFromThread } from '../errors.js';
 import type { IndexedFrame } from '../types.js';
 
 /** The GIF encoder behind promises, so it can run on another thread. */
@@ -78,7 +79,7 @@ function workerEncoder(options: GifEncoderOptions): AsyncGifEncoder {
     const w = waiting.shift();
     if (!w) return;
     if (reply.type === 'bytes') w.resolve(reply);
-    else w.reject(new Error(reply.message));
+    else w.reject(errorFromThread(reply.message, reply.code));
   });
   worker.on('error', failAll);
   worker.on('exit', () => failAll(new Error('the GIF encoder thread stopped')));

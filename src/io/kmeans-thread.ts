@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { ChromaseedError, throwIfAborted } from '../errors.js';
+import { ChromaseedError, errorFromThread, throwIfAborted } from '../errors.js';
 import { countDistinctColors } from '../kmeans/histogram.js';
 import { DEFAULT_RESTARTS, type KMeansResult } from '../kmeans/kmeans.js';
 import { runRequest, type KMeansPixelsRequest, type KMeansPointsRequest, type KMeansRequest } from '../kmeans/kmeans-request.js';
@@ -32,8 +32,7 @@ const IMAGE: Subject = { what: "the image's colours", smaller: 'a smaller image'
 /** A ChromaseedError again when the worker's had a code of ours; the thread running out of memory said as such. */
 function threadError(reply: { error: string; code?: string }, subject: Subject): Error {
   if (reply.code === 'ERR_WORKER_OUT_OF_MEMORY') return new ChromaseedError('ERR_LIMIT', `not enough memory to cluster ${subject.what}; try ${subject.smaller}`);
-  if (reply.code === 'ERR_USAGE' || reply.code === 'ERR_INPUT' || reply.code === 'ERR_LIMIT') return new ChromaseedError(reply.code, reply.error);
-  return new Error(reply.error);
+  return errorFromThread(reply.error, reply.code);
 }
 
 /**

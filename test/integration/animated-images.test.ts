@@ -170,6 +170,13 @@ describe('animated PNG and WebP are read as clips', () => {
     const back = decodeGif(new Uint8Array(readFileSync(out)), out);
     expect(back.delaysMs).toEqual([100, 200, 30, 400]);
     expect(back.info.loopCount).toBe(2);
+    // An APNG counts plays in 32 bits, a GIF in 16: 70,000 plays become the most a GIF holds
+    // (the encoder refused the loop count, naming an option nobody gave).
+    const many = path.join(work, 'many-plays.png');
+    writeFileSync(many, editChunks(readFileSync(apng), 'acTL', (acTL) => acTL.writeUInt32BE(70_000, 4)));
+    const manyOut = path.join(work, 'many-plays.gif');
+    expect(await runMain(['quantize', many, '-k', '8', '-o', manyOut, '--quiet'])).toMatchObject({ code: 0, stderr: '' });
+    expect(decodeGif(new Uint8Array(readFileSync(manyOut)), manyOut).info.loopCount).toBe(65_535);
   });
 
   it('an animated PNG whose first image is not part of the animation leaves it out', async () => {

@@ -57,4 +57,26 @@ describe('GIF encoding on a thread of its own', () => {
       there.close();
     }
   });
+
+  it('answers each request with its own error, with our code: a failed start fails every frame after it, in order', async () => {
+    const frames = noisyFrames(320, 240, 3);
+    // A loop count no GIF holds: refused by the encoder as the thread starts it.
+    const there = openGifEncoder({ width: 320, height: 240, loopCount: 70_000 }, frames.length, true);
+    try {
+      const replies = await Promise.allSettled(frames.map((frame) => there.addFrame(frame)));
+      for (const reply of replies) {
+        expect(reply.status).toBe('rejected');
+        expect((reply as PromiseRejectedResult).reason).toMatchObject({ name: 'ChromaseedError', code: 'ERR_USAGE', message: expect.stringContaining('loopCount') });
+      }
+      // A frame the encoder refuses comes back as that frame's error, after the good ones.
+      const good = openGifEncoder({ width: 320, height: 240 }, frames.length, true);
+      const bad = { ...frames[1], size: 300 };
+      const mixed = await Promise.allSettled([good.addFrame(frames[0]), good.addFrame(bad), good.addFrame(frames[2])]);
+      good.close();
+      expect(mixed.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((mixed[1] as PromiseRejectedResult).reason.message).toContain('for size 300');
+    } finally {
+      there.close();
+    }
+  });
 });

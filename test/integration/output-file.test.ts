@@ -257,6 +257,21 @@ describe('createFrameWriter: atomic output', () => {
     expect(readFileSync(out, 'utf8')).toBe('previous output');
   });
 
+  it('a GIF write under way when abort() is called fails as aborted (ERR_ABORTED), and a loop count no GIF holds is refused before any file exists', async () => {
+    const dir = freshDir('abort-pending');
+    const writer = await createFrameWriter(path.join(dir, 'out.gif'), { width: W, height: H });
+    // Not awaited, as a caller that quantizes ahead may leave them: the later ones are still
+    // waiting for the file when abort() comes (they failed with "write after aborted").
+    const pending = Array.from({ length: 40 }, (_, i) => writer.write(frames[i % frames.length]));
+    pending.forEach((p) => p.catch(() => undefined));
+    await writer.abort();
+    const failed = (await Promise.allSettled(pending)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(failed.length).toBeGreaterThan(0);
+    for (const r of failed) expect(r.reason).toMatchObject({ code: 'ERR_ABORTED', message: `${path.join(dir, 'out.gif')}: aborted during a write` });
+    await expect(createFrameWriter(path.join(dir, 'loops.gif'), { width: W, height: H, loopCount: 70_000 })).rejects.toMatchObject({ code: 'ERR_USAGE' });
+    expect(readdirSync(dir)).toEqual([]); // its temporary file was left behind
+  });
+
   it('abort removes everything for video (ffmpeg killed) and PNG sequences', async () => {
     const dir = freshDir('abort');
     const video = await createFrameWriter(path.join(dir, 'clip.mp4'), { width: W, height: H, fps: 10 });
