@@ -258,7 +258,7 @@ describe('createFrameWriter: atomic output', () => {
   });
 
   it('a GIF write under way when abort() is called fails as aborted (ERR_ABORTED), and a loop count no GIF holds is refused before any file exists', async () => {
-    const dir = freshDir('abort-pending');
+    const dir = freshDir('abort-queued');
     const writer = await createFrameWriter(path.join(dir, 'out.gif'), { width: W, height: H });
     // Not awaited, as a caller that quantizes ahead may leave them: the later ones are still
     // waiting for the file when abort() comes (they failed with "write after aborted").
