@@ -185,23 +185,22 @@ export function resolveSequenceOptions(raw: Raw = {}): SequenceOptions {
   if (seeding !== 'seeded' && lever !== undefined) {
     throw new ChromaseedError('ERR_USAGE', `${lever} acts on --seeding seeded only, and this run uses --seeding ${seeding}`);
   }
-  if (metric === 'manhattan' && typeof raw.anchor === 'number' && raw.anchor > 0) {
-    throw new ChromaseedError('ERR_USAGE', '--anchor works with --metric euclidean only');
+  let stability = resolveStability(choice(raw, 'stability', STABILITY_LEVELS, 'medium'), {
+    frameIterations: optionalNumber(raw, 'frameIterations'),
+    paletteHold: optionalNumber(raw, 'paletteHold'),
+    pixelHold: optionalNumber(raw, 'pixelHold'),
+    pixelMargin: optionalNumber(raw, 'pixelMargin'),
+    sceneCut: optionalNumber(raw, 'sceneCut'),
+    refresh: optionalNumber(raw, 'refresh'),
+    refreshGain: optionalNumber(raw, 'refreshGain'),
+    anchor: optionalNumber(raw, 'anchor'),
+    stillWeight: optionalNumber(raw, 'stillWeight'),
+  });
+  // The anchor has no Manhattan form (a median is not pulled by weights): asked for, it is
+  // refused; a preset's (high) is turned off, so no frame counts still pixels for it.
+  if (metric === 'manhattan' && stability.anchor > 0) {
+    if (raw.anchor !== undefined) throw new ChromaseedError('ERR_USAGE', '--anchor works with --metric euclidean only');
+    stability = { ...stability, anchor: 0 };
   }
-  return {
-    ...clusterOptions(raw, 16),
-    seeding,
-    dither: choice(raw, 'dither', DITHERS, 'none'),
-    stability: resolveStability(choice(raw, 'stability', STABILITY_LEVELS, 'medium'), {
-      frameIterations: optionalNumber(raw, 'frameIterations'),
-      paletteHold: optionalNumber(raw, 'paletteHold'),
-      pixelHold: optionalNumber(raw, 'pixelHold'),
-      pixelMargin: optionalNumber(raw, 'pixelMargin'),
-      sceneCut: optionalNumber(raw, 'sceneCut'),
-      refresh: optionalNumber(raw, 'refresh'),
-      refreshGain: optionalNumber(raw, 'refreshGain'),
-      anchor: optionalNumber(raw, 'anchor'),
-      stillWeight: optionalNumber(raw, 'stillWeight'),
-    }),
-  };
+  return { ...clusterOptions(raw, 16), seeding, dither: choice(raw, 'dither', DITHERS, 'none'), stability };
 }

@@ -24,4 +24,14 @@ describe('option resolvers refuse names they do not read', () => {
     expect(resolvePaletteOptions({ colors: 5, sort: 'hue', vivid: true, json: true, maxPixels: 10 }).format).toBe('json');
     expect(resolveClusterOptions({ colors: 4, init: 'random', restarts: 2, metric: 'manhattan', space: 'lab', seed: 3, maxIterations: 9 }, 6).colors).toBe(4);
   });
+
+  it('the anchor, which has no Manhattan form, is refused with --metric manhattan however given, and a preset\'s is turned off', () => {
+    expect(() => resolveSequenceOptions({ metric: 'manhattan', anchor: 4 })).toThrow(/--anchor works with --metric euclidean only/);
+    // A library caller's string passed the check (it looked for a number) and ran without effect.
+    expect(() => resolveSequenceOptions({ metric: 'manhattan', anchor: '4' })).toThrow(/--anchor works with --metric euclidean only/);
+    expect(resolveSequenceOptions({ metric: 'manhattan', anchor: 0 }).stability.anchor).toBe(0);
+    expect(resolveSequenceOptions({ metric: 'manhattan', stability: 'high' }).stability).toMatchObject({ anchor: 0, pixelHold: 16 });
+    expect(resolveSequenceOptions({ stability: 'high' }).stability.anchor).toBe(4);
+  });
 });
+
