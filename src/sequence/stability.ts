@@ -184,7 +184,8 @@ export function holdPixels(
     for (let i = start, o = start * 4; i < end; i++, o += 4) {
       const prev = previousIndices[i];
       const now = indices[i];
-      if (prev === now || prev >= size || source[o + 3] === 0) continue;
+      // A pixel transparent in either frame has no entry to keep (the last one's index is filler).
+      if (prev === now || prev >= size || source[o + 3] === 0 || previousSource[o + 3] === 0) continue;
       const r = source[o];
       const g = source[o + 1];
       const b = source[o + 2];

@@ -291,6 +291,10 @@ describe('stability levers', () => {
     expect(idx[0]).toBe(2); // d²(75)=507 > 1.5 × d²(60)=18 -> stays on the nearest
     holdPixels(near, near, idx.fill(2), Uint8Array.of(1), Uint8Array.of(0, 0, 0, 64, 64, 65, 60, 60, 60), 3, opts);
     expect(idx[0]).toBe(1); // d² = 17 ≤ 1.5 × 12 -> the previous entry is kept
+    // The same pixel transparent the frame before: its old index is filler, nothing to keep.
+    const wasClear = Uint8Array.of(62, 62, 62, 0);
+    holdPixels(near, wasClear, idx.fill(2), Uint8Array.of(1), Uint8Array.of(0, 0, 0, 64, 64, 65, 60, 60, 60), 3, opts);
+    expect(idx[0]).toBe(2);
   });
 
   it('holdPixels examines every changed pixel, whether its group of four changed or not, and the tail', () => {
