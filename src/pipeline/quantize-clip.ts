@@ -58,7 +58,7 @@ export async function* quantizeClip(
     for await (const source of { [Symbol.asyncIterator]: () => frames }) {
       throwIfAborted(signal);
       // The frame before, when it has this frame's size: what the still-pixel levers compare with.
-      const before = previous !== null && previous.source.data.length === source.data.length ? previous : null;
+      const before = previous !== null && previous.source.width === source.width && previous.source.height === source.height ? previous : null;
       const palette: FramePalette = global ?? sequence!.next(source, before !== null ? { source: before.source.data, indices: before.indices } : undefined);
       counted = index;
       // Per-frame k-means has just counted this frame's colours: map each once, not each pixel.

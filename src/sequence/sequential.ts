@@ -219,6 +219,9 @@ export function createSequentialQuantizer(options: SequentialOptions): {
     },
     next(frame, last) {
       checkRgbaFrame(frame);
+      if (last !== undefined && (last.source.length !== frame.data.length || last.indices.length * 4 !== frame.data.length)) {
+        throw new RangeError(`the frame before has ${last.source.length / 4} pixels and ${last.indices.length} indices; this frame has ${frame.data.length / 4} (pass it only when the sizes match)`);
+      }
       if (options.seeding === 'none') {
         const result = fresh(frame, false, 1);
         frameIndex++;

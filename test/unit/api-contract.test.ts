@@ -90,6 +90,13 @@ describe('a frame of another length than width x height x 4', () => {
       await expect(drain(quantizeClip(sourceOf([short]), resolveSequenceOptions({ colors: 2, seeding })))).rejects.toMatchObject({ code: 'ERR_INPUT', message: 'frame data has 8 bytes, expected 2x2x4 = 16' });
     }
   });
+
+  it('as the frame before, given to the per-frame quantizer, is refused (it read indices past the end)', () => {
+    const quantizer = createSequentialQuantizer(resolveSequenceOptions({ colors: 2 }));
+    const frame = { width: 2, height: 2, data: new Uint8Array(RGBA) };
+    quantizer.next(frame);
+    expect(() => quantizer.next(frame, { source: new Uint8Array(RGBA.slice(0, 8)), indices: new Uint8Array(2) })).toThrow(RangeError);
+  });
 });
 
 describe('an AbortSignal', () => {
