@@ -1,4 +1,5 @@
 import { ChromaseedError, invalidOption } from './errors.js';
+import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_PIXELS } from './limits.js';
 import { validateClipOptions } from './io/clip-options.js';
 import { PALETTE_FORMATS, type PaletteFormat } from './palette/format.js';
 import { PALETTE_SORTS, type PaletteSort } from './palette/sort.js';
@@ -25,9 +26,7 @@ export type TransferMethod = (typeof TRANSFER_METHODS)[number];
 
 /** GIF palettes hold 256 entries, so k above that cannot be written. */
 export const MAX_COLORS = 256;
-/** Decompression-bomb guard: pixels per frame canvas. */
-export const DEFAULT_MAX_PIXELS = 100_000_000;
-export const DEFAULT_MAX_FRAMES = 100_000;
+export { DEFAULT_MAX_FRAMES, DEFAULT_MAX_PIXELS } from './limits.js';
 
 type Raw = Record<string, unknown>;
 

@@ -19,15 +19,15 @@ export interface CliStreams {
 }
 
 /** Exit codes, documented in the README. */
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_INTERRUPTED = 130;
+const EXIT_OK = 0;
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+const EXIT_INTERRUPTED = 130;
 
 export type Args = Record<string, unknown>;
 
 /** A command: its parsed arguments, where it writes, Ctrl-C, and how it reads `-` (see spool-input.ts). */
-export type Command = (args: Args, streams: CliStreams, signal: AbortSignal | undefined, inputs: InputSession) => Promise<void>;
+type Command = (args: Args, streams: CliStreams, signal: AbortSignal | undefined, inputs: InputSession) => Promise<void>;
 
 /**
  * Runs one command line and returns the exit code. Every error ends in report(): a

@@ -82,7 +82,7 @@ async function drawTimeline(blocks: readonly (readonly Uint8Array[])[], k: numbe
     const marks: string[] = [];
     for (let y = 0; y < h; y += tickPx) {
       marks.push(`<line x1="${gutter - 5}" y1="${y + 0.5}" x2="${gutter}" y2="${y + 0.5}" stroke="#555555"/>`);
-      // Kept inside the picture: the last number, near the bottom edge, was cut off.
+      // Kept inside the picture, or the last number, near the bottom edge, is cut off.
       marks.push(`<text x="${gutter - 7}" y="${Math.min(y + AXIS_FONT * 0.8, h - 2)}" text-anchor="end">${(y0 + y) / cellH}</text>`);
     }
     const svg = `${svgOpen(gutter, h)}<g font-family="${escapeXml(LABEL_FONT_FAMILY)}" font-size="${AXIS_FONT}" fill="#333333">${marks.join('')}</g></svg>`;

@@ -124,7 +124,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
       ? paletteFromFile(paletteFile)
       : await extractSourcePalette(showingFirstPass(openSource, streams.stderr, `${path.basename(inputs.shownName(sourcePath))}: counting colours`, !quiet), options, sourcePath, signal, clusterInThread(signal));
 
-  // Both inputs guarded: -o 'f-%d.png' with a SOURCE f-1.png wrote over it.
+  // Both inputs guarded: -o 'f-%d.png' would otherwise write frame 1 over a SOURCE f-1.png.
   const writerOptions = { ...clipWriterOptions(info, targetPath, args.audio !== false), inputPath: guarded, ...loop, stdout: streams.stdout };
   const writer = await createFrameWriter(output, writerOptions);
   const transfer = createPaletteTransfer(source, { method, map: { metric: options.metric, space: options.space, dither: options.dither } });
@@ -235,9 +235,9 @@ const LEGEND_WIDTH = 72;
  * first); and directly below each target cluster the source colour it became. The last
  * two bars use the same widths, so each target segment sits right above its new colour.
  * A legend on the left names the bars. Bars are 800 px wide, or 8 px a colour for more
- * than 100 colours, as the palette swatch (at k = 256 they were 3 px a segment).
+ * than 100 colours, as the palette swatch (800 px at k = 256 would make 3 px segments).
  */
-export async function renderTransferSwatch(source: SourcePalette, decision: TransferDecision): Promise<Buffer> {
+async function renderTransferSwatch(source: SourcePalette, decision: TransferDecision): Promise<Buffer> {
   const sourceEntries: PaletteEntry[] = [];
   for (let j = 0; j < source.size; j++) {
     sourceEntries.push(makeEntry(source.rgb[j * 3], source.rgb[j * 3 + 1], source.rgb[j * 3 + 2], source.proportions[j], source.proportions[j]));

@@ -19,7 +19,7 @@ import {
   type GifFrameRecord, type GifLimits,
 } from './gif-structure.js';
 
-export { isGif, DEFAULT_GIF_LIMITS, type GifLimits } from './gif-structure.js';
+export { isGif, type GifLimits } from './gif-structure.js';
 
 export interface DecodedGif {
   /** width, height, loopCount (0 = forever, undefined = no loop block), exact frameCount, fps for video output. */

@@ -9,6 +9,7 @@
  * time (see gif-decode.ts). Pure: no node: imports.
  */
 import { ChromaseedError, inputError, invalidOption } from '../errors.js';
+import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_PIXELS } from '../limits.js';
 
 export interface GifLimits {
   /** Largest canvas (and largest decoded frame area) in pixels. CLI: --max-pixels. */
@@ -16,8 +17,6 @@ export interface GifLimits {
   /** Largest number of frames. CLI: --max-frames. */
   maxFrames: number;
 }
-
-export const DEFAULT_GIF_LIMITS: Readonly<GifLimits> = { maxPixels: 100_000_000, maxFrames: 100_000 };
 
 /** One image descriptor and the extension state that applies to it. Offsets index the file bytes. */
 export interface GifFrameRecord {
@@ -66,8 +65,8 @@ export function isGif(bytes: Uint8Array): boolean {
 }
 
 export function resolveGifLimits(limits: Partial<GifLimits> | undefined): GifLimits {
-  const maxPixels = limits?.maxPixels ?? DEFAULT_GIF_LIMITS.maxPixels;
-  const maxFrames = limits?.maxFrames ?? DEFAULT_GIF_LIMITS.maxFrames;
+  const maxPixels = limits?.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const maxFrames = limits?.maxFrames ?? DEFAULT_MAX_FRAMES;
   // NaN would pass every "above the limit" test: no limit at all.
   if (!(maxPixels >= 1)) throw invalidOption('maxPixels', 'a number >= 1', maxPixels);
   if (!(maxFrames >= 1)) throw invalidOption('maxFrames', 'a number >= 1', maxFrames);

@@ -57,7 +57,7 @@ export function scaledHeight(width: number, sourceWidth: number, sourceHeight: n
 }
 
 /** Seconds from a number, "SS.s", "MM:SS.s" or "HH:MM:SS.s" (`name` is the option, for the message); validated here so ffmpeg never sees a bad value. */
-export function parseTime(name: string, value: string | number, zeroOk: boolean): number {
+function parseTime(name: string, value: string | number, zeroOk: boolean): number {
   let seconds = NaN;
   if (typeof value === 'number') seconds = value;
   else if (typeof value === 'string') {

@@ -43,7 +43,7 @@ const checked = new Set<string>();
  * run because fluent-ffmpeg 2.1.3 crashes with a TypeError inside its spawn-error handler
  * (and never reports the failure) when the binary cannot be started.
  */
-export function assertFfmpegRunnable(): FfmpegLocation {
+function assertFfmpegRunnable(): FfmpegLocation {
   const where = ffmpegLocation();
   if (checked.has(where.path)) return where;
   const candidates = where.path.includes(path.sep)

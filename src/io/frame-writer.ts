@@ -14,7 +14,7 @@ import { createFramePngEncoder, createPngSequence, encodeRgbaPng } from './png-s
 
 export type VideoContainer = 'mp4' | 'webm' | 'mkv' | 'mov';
 
-export const VIDEO_EXTENSIONS: Readonly<Record<string, VideoContainer>> = { '.mp4': 'mp4', '.m4v': 'mp4', '.webm': 'webm', '.mkv': 'mkv', '.mov': 'mov' };
+const VIDEO_EXTENSIONS: Readonly<Record<string, VideoContainer>> = { '.mp4': 'mp4', '.m4v': 'mp4', '.webm': 'webm', '.mkv': 'mkv', '.mov': 'mov' };
 
 export interface FrameWriterOptions {
   width: number;

@@ -89,7 +89,7 @@ async function decodesSound(file: string): Promise<boolean> {
 }
 
 /** Frame rate as ffmpeg reads it: NTSC rates as exact fractions, others as decimals. */
-export function rateString(fps: number): string {
+function rateString(fps: number): string {
   const base = Math.round(fps * 1.001);
   if (Math.abs(fps - (base * 1000) / 1001) < 1e-6 && Math.abs(fps - base) > 1e-3) return `${base * 1000}/1001`;
   return String(Number(fps.toFixed(6)));

@@ -91,7 +91,7 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
  * hint by the specification; libwebp sets it right, and a file that clears it wrongly in a
  * later frame would have that frame's clear pixels drawn black, with a warning.)
  */
-export function framesMayTurnClear(bytes: Buffer, width: number, height: number): boolean {
+function framesMayTurnClear(bytes: Buffer, width: number, height: number): boolean {
   return mayTurnClear(frameCovers(bytes), width, height);
 }
 

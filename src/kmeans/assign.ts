@@ -109,7 +109,7 @@ function assignAllOrdered(set: PointSet, centres: Float64Array, scratch: LloydSc
 }
 
 /** Half the distance from each centre to its nearest other centre (Hamerly's s(j)). */
-export function fillGaps(centres: Float64Array, k: number, gap: Float64Array, l1: boolean): void {
+function fillGaps(centres: Float64Array, k: number, gap: Float64Array, l1: boolean): void {
   gap.fill(Infinity, 0, k);
   for (let a = 0, ca = 0; a < k; a++, ca += 3) {
     for (let b = a + 1, cb = ca + 3; b < k; b++, cb += 3) {

@@ -93,7 +93,7 @@ export interface KMeansResult {
   requestedK: number;
   /** Distinct opaque colours (or distinct weighted points) in the input. */
   distinctColors: number;
-  /** True when the input has fewer distinct colours than `requestedK` (the CLI tells the user). */
+  /** True when the input has fewer distinct colours than `requestedK`. */
   tooFewColors: boolean;
   /** k*3 sRGB floats, 0..255. */
   centroids: Float64Array;

@@ -96,7 +96,9 @@ export function reseedEmpty(set: PointSet, centres: Float64Array, k: number, scr
       const dy = points[p + 1] - centres[c + 1];
       const dz = points[p + 2] - centres[c + 2];
       const cost = weights[i] * (l1 ? Math.abs(dx) + Math.abs(dy) + Math.abs(dz) : dx * dx + dy * dy + dz * dz);
-      if (cost > worstCost) {
+      // A point alone in its cluster is not taken, or that cluster would empty in turn: it
+      // can cost something only when an anchor pulls its centre off it.
+      if (cost > worstCost && totals[labels[i]] > weights[i]) {
         worstCost = cost;
         worst = i;
       }
@@ -107,7 +109,7 @@ export function reseedEmpty(set: PointSet, centres: Float64Array, k: number, scr
     centres[c] = points[p];
     centres[c + 1] = points[p + 1];
     centres[c + 2] = points[p + 2];
-    // A point with positive cost shares its cluster with others, so no cluster empties here.
+    // The point shares its cluster with others (see above), so no cluster empties here.
     totals[labels[worst]] -= weights[worst];
     totals[j] = weights[worst];
     labels[worst] = j;

@@ -102,7 +102,7 @@ export function floydSteinbergDither(
 }
 
 /** The classic recursive 8x8 Bayer index matrix (values 0..63), row-major. */
-export const BAYER_8X8: Uint8Array = (() => {
+const BAYER_8X8: Uint8Array = (() => {
   let m = new Uint8Array([0]);
   let n = 1;
   while (n < 8) {
@@ -130,7 +130,7 @@ export const BAYER_8X8: Uint8Array = (() => {
  * two neighbours is mixed from them in proportion to where it lies; a sparse palette gets
  * stronger noise, a dense one weaker. 0 when the palette has a single distinct colour.
  */
-export function bayerAmplitude(palette: Uint8Array, size: number): number {
+function bayerAmplitude(palette: Uint8Array, size: number): number {
   let sum = 0;
   let count = 0;
   for (let i = 0; i < size; i++) {

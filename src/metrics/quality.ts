@@ -27,7 +27,7 @@ import { createPaletteSearch, type PaletteSearch } from '../map/nearest.js';
  */
 
 export const MAX_PSNR = 100;
-/** A pixel is "still" when no source channel moves by more than this between two frames. */
+/** A pixel is "still" when no source channel moves by more than this between two frames (METRICS.md). */
 export const STILL_THRESHOLD = 8;
 
 // A module constant, not the imported binding, so the hot loop sees it as a constant.

@@ -81,9 +81,3 @@ export function paletteFromKMeans(result: KMeansPaletteSource): Palette {
   return { k: colors.length, inertia: result.inertia, iterations: result.iterations, colors };
 }
 
-/** The palette's rounded colours packed as `k * 3` bytes (the layout `renderPaletteRows` takes). */
-export function paletteBytes(colors: readonly PaletteEntry[]): Uint8Array {
-  const out = new Uint8Array(colors.length * 3);
-  for (let i = 0; i < colors.length; i++) out.set(colors[i].rgb, i * 3);
-  return out;
-}

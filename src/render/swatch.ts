@@ -116,7 +116,7 @@ function positiveInt(name: string, v: number): number {
  */
 export async function renderSwatch(colors: readonly PaletteEntry[], options: SwatchOptions = {}): Promise<Buffer> {
   const minSegment = options.minSegment ?? 4;
-  // At k = 256 on 800 px every segment was 3 or 4 px wide, whatever its share.
+  // Wide enough for every colour to show its share: at k = 256, 800 px makes every segment 3 or 4 px.
   const width = positiveInt('swatch width', options.width ?? Math.max(800, 2 * minSegment * colors.length));
   const height = positiveInt('swatch height', options.height ?? 160);
   if (colors.length === 0) throw new ChromaseedError('ERR_USAGE', 'cannot draw a swatch of an empty palette');
@@ -205,7 +205,7 @@ function swatchLabels(colors: readonly PaletteEntry[], widths: Int32Array, width
  * palette-over-time picture (a row per frame). Rows may differ in length; missing cells
  * are transparent.
  *
- * @param rows each `k * 3` sRGB bytes (`Palette.rgb` / {@link paletteBytes} layout).
+ * @param rows each `k * 3` sRGB bytes (each entry's `rgb`, one after another).
  * @returns PNG bytes (RGBA), `maxK * cellW` wide (at least one cell) and `rows.length * cellH` tall.
  */
 export async function renderPaletteRows(rows: readonly Uint8Array[], cellW: number, cellH: number): Promise<Buffer> {

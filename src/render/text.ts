@@ -17,7 +17,7 @@ export const LABEL_FONT_FAMILY = "'DejaVu Sans Mono', 'Liberation Mono', Menlo, 
 export const CAPTION_FONT_FAMILY = 'DejaVu Sans, sans-serif';
 
 /** Advance width of one monospace glyph, in em (DejaVu Sans Mono's; others are close). */
-export const MONO_ADVANCE_EM = 0.602;
+const MONO_ADVANCE_EM = 0.602;
 
 /** Estimated width in pixels of `chars` characters at `fontSize` pixels. */
 export function labelWidth(chars: number, fontSize: number): number {

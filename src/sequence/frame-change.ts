@@ -1,8 +1,10 @@
+import { STILL_THRESHOLD } from '../metrics/quality.js';
 import { ALPHA_MASK, COLOR_SHIFT, wordsOf } from '../pixel-words.js';
 
 // Module constants, not the imported bindings, so hot loops see them as constants.
 const alphaMask = ALPHA_MASK;
 const colorShift = COLOR_SHIFT;
+const stillMax = STILL_THRESHOLD;
 
 /** How a frame differs from the one before, from one pass over both. */
 export interface FrameChange {
@@ -10,7 +12,7 @@ export interface FrameChange {
   readonly difference: number;
   /** Pixels opaque in both frames. */
   readonly opaquePixels: number;
-  /** Of those, the ones no channel of which moved by more than 8 (the METRICS.md "still" pixels). */
+  /** Of those, the ones no channel of which moved by more than STILL_THRESHOLD (the METRICS.md "still" pixels). */
   readonly stillPixels: number;
 }
 
@@ -57,11 +59,11 @@ export function compareFrames(now: Uint8Array, before: Uint8Array, perEntry: Sti
     const ag = dg < 0 ? -dg : dg;
     const ab = db < 0 ? -db : db;
     sum += ar + ag + ab;
-    // 1 when no channel moved by more than 8, else 0, without a branch: in video the
-    // outcome is close to random from pixel to pixel, and mispredictions cost more.
-    const still = 1 + (((8 - ar) | (8 - ag) | (8 - ab)) >> 31);
-    stillPixels += still;
-    if (perEntry !== null) perEntry.counts[perEntry.beforeIndices[p]] += still;
+    // 1 when no channel moved by more than the threshold, else 0, without a branch: in
+    // video the outcome is close to random from pixel to pixel, and mispredictions cost more.
+    const isStill = 1 + (((stillMax - ar) | (stillMax - ag) | (stillMax - ab)) >> 31);
+    stillPixels += isStill;
+    if (perEntry !== null) perEntry.counts[perEntry.beforeIndices[p]] += isStill;
   }
   return { difference: opaque > 0 ? sum / (opaque * 3) : 0, opaquePixels: opaque, stillPixels };
 }

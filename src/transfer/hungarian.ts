@@ -84,10 +84,3 @@ export function solveAssignment(cost: ArrayLike<number>, rows: number, cols: num
   for (let j = 1; j <= cols; j++) if (owner[j] !== 0) result[owner[j] - 1] = j - 1;
   return result;
 }
-
-/** Summed cost of an assignment (row i to column `assignment[i]`). */
-export function assignmentCost(cost: ArrayLike<number>, cols: number, assignment: ArrayLike<number>): number {
-  let total = 0;
-  for (let i = 0; i < assignment.length; i++) total += cost[i * cols + assignment[i]];
-  return total;
-}

@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { fromSrgb } from '../../src/color/space.js';
 import { buildHistogram, countDistinctColors, createHistogram } from '../../src/kmeans/histogram.js';
 import { createKMeans, kmeansPixels, kmeansPoints, type KMeansIterationEvent, type KMeansOptions, type KMeansResult } from '../../src/kmeans/kmeans.js';
+import { createLloydScratch } from '../../src/kmeans/lloyd.js';
 import { createRng } from '../../src/kmeans/random.js';
+import { reseedEmpty } from '../../src/kmeans/update.js';
 import type { ColorSpace, Metric } from '../../src/types.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -471,5 +473,21 @@ describe('kmeansPoints', () => {
     expect(viaPoints.counts.reduce((a, b) => a + b, 0)).toBe(rgba.length / 4);
     expect(Math.abs(viaPoints.inertia - viaPixels.inertia) / viaPixels.inertia).toBeLessThan(0.005);
     expect(bruteInertia(rgba, viaPoints.centroids, 6, 'euclidean', 'rgb')).toBeCloseTo(viaPoints.inertia, 0);
+  });
+});
+
+describe('reseedEmpty', () => {
+  it('moves an empty cluster onto the costliest point that shares its cluster, never one alone (its cluster would empty in turn)', () => {
+    // Cluster 0 holds point 0 alone, its centre pulled 100 levels off it by an anchor: the
+    // costliest point. Cluster 1 holds points 1-3 around 200; cluster 2 is empty.
+    const points = Float64Array.of(0, 0, 0, 190, 200, 200, 200, 200, 200, 210, 200, 200);
+    const set = { n: 4, points, weights: Float64Array.of(1, 1, 1, 1) };
+    const centres = Float64Array.of(100, 0, 0, 200, 200, 200, 255, 255, 255);
+    const scratch = createLloydScratch();
+    scratch.labels = Int32Array.of(0, 1, 1, 1);
+    scratch.totals = Float64Array.of(1, 3, 0);
+    expect(reseedEmpty(set, centres, 3, scratch, false)).toBe(true);
+    expect(Array.from(scratch.totals)).toEqual([1, 2, 1]); // no cluster left empty
+    expect(Array.from(centres.subarray(6))).toEqual([190, 200, 200]); // an end of cluster 1 (the first of the two)
   });
 });

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadStill } from '../../src/io/still.js';
 import { kmeansPixels } from '../../src/kmeans/kmeans.js';
-import { paletteBytes, paletteFromKMeans, type PaletteEntry } from '../../src/palette/palette.js';
+import { paletteFromKMeans, type PaletteEntry } from '../../src/palette/palette.js';
 import { sortPalette } from '../../src/palette/sort.js';
 import { renderPaletteRows, renderSwatch, segmentWidths } from '../../src/render/swatch.js';
 
@@ -154,7 +154,7 @@ describe('renderPaletteRows', () => {
     const rows: Uint8Array[] = [];
     for (const [name, k] of [['skimage__coffee.png', 6], ['skimage__chelsea.png', 6], ['wuffs__bricks-color.jpeg', 4]] as const) {
       const img = await loadStill(still(name));
-      rows.push(paletteBytes(paletteFromKMeans(kmeansPixels(img.data, { k, seed: 1 })).colors));
+      rows.push(Uint8Array.from(paletteFromKMeans(kmeansPixels(img.data, { k, seed: 1 })).colors.flatMap((c) => [...c.rgb])));
     }
     const img = await decode(await renderPaletteRows(rows, 7, 5));
     expect([img.width, img.height, img.channels]).toEqual([6 * 7, 3 * 5, 4]);

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { lightness } from '../../src/color/space.js';
-import { assignmentCost, solveAssignment } from '../../src/transfer/hungarian.js';
+import { solveAssignment } from '../../src/transfer/hungarian.js';
 import { entryProportions, leastCostAssignment, matchPalettes, relativeLightness, transferCost, type WeightedPalette } from '../../src/transfer/match.js';
 import { createRng } from '../../src/kmeans/random.js';
+
+/** Summed cost of an assignment (row i to column `assignment[i]`). */
+function assignmentCost(cost: ArrayLike<number>, cols: number, assignment: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < assignment.length; i++) total += cost[i * cols + assignment[i]];
+  return total;
+}
 
 const prng = createRng;
 
