@@ -8,9 +8,10 @@ import type { ColorSpace, InitMethod, Metric } from './types.js';
 
 /**
  * Where user options are checked. The CLI and the library both pass raw values through
- * these validators, so the same bad value gets the same message everywhere; the core
- * below receives resolved objects with every default filled in and never re-checks. (The
- * readers, library entry points too, check their clip options again: clip-options.ts.)
+ * these validators, so the same bad value gets the same message everywhere, and the core
+ * receives resolved objects with every default filled in. The core's entry points that a
+ * library caller may reach without them (kmeansPixels, a mapper, a writer, the readers'
+ * clip options in clip-options.ts) check what they are given too, cheaply, once a call.
  */
 
 export const METRICS: readonly Metric[] = ['euclidean', 'manhattan'];
