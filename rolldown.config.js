@@ -5,7 +5,8 @@
 //
 // The bundle lives in dist/cli-bundle/, beside dist/io/ and dist/cli/, so the paths the
 // code resolves from its own file still land where tsc put their targets:
-// ../encode/gif-encode-worker.js and ../kmeans/kmeans-worker.js (the worker threads) and
+// ../io/gif-encode-worker.js and ../io/kmeans-worker.js (the worker threads: '../io/', not
+// './', so that the path holds from dist/io/ and from the bundle alike) and
 // ../../package.json (--version).
 export default {
   input: 'dist/cli/main.js',

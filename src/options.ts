@@ -1,6 +1,6 @@
 import { ChromaseedError, invalidOption } from './errors.js';
 import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_PIXELS } from './limits.js';
-import { validateClipOptions } from './io/clip-options.js';
+import { validateClipOptions } from './clip-options.js';
 import { PALETTE_FORMATS, type PaletteFormat } from './palette/format.js';
 import { PALETTE_SORTS, type PaletteSort } from './palette/sort.js';
 import { resolveStability, STABILITY_LEVELS, type StabilityOptions } from './sequence/stability.js';

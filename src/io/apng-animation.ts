@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { inputError } from '../errors.js';
 import { loopCountForPlays, MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
-import { checkFrameCount, checkFrameSize } from './clip-options.js';
+import { checkFrameCount, checkFrameSize } from '../clip-options.js';
 import { everyFrameOptions, ffmpegCommand, lastMeaningfulLine } from './ffmpeg-path.js';
 import type { TimedClip } from './open-input.js';
 import { decodeToNothing, ffmpegFailure, openVideo } from './video-in.js';

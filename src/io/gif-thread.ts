@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { GifWorkerReply, GifWorkerRequest } from '../encode/gif-encode-worker.js';
+import type { GifWorkerReply, GifWorkerRequest } from './gif-encode-worker.js';
 import { createGifEncoder, type GifEncoderOptions } from '../encode/gif-encode.js';
 import { errorFromThread } from '../errors.js';
 import type { IndexedFrame } from '../types.js';
@@ -28,7 +28,7 @@ const WORKER_MIN_PIXELS = 64 * 1024;
  */
 const WORKER_MIN_CLIP_PIXELS = 3_000_000;
 
-const WORKER_URL = new URL('../encode/gif-encode-worker.js', import.meta.url);
+const WORKER_URL = new URL('../io/gif-encode-worker.js', import.meta.url);
 
 /**
  * A GIF encoder on a worker thread when the compiled worker is there and it can pay off:

@@ -5,10 +5,10 @@ import { ChromaseedError, errorFromThread, throwIfAborted } from '../errors.js';
 import { countDistinctColors } from '../kmeans/histogram.js';
 import { DEFAULT_RESTARTS, type KMeansResult } from '../kmeans/kmeans.js';
 import { runRequest, type KMeansPixelsRequest, type KMeansPointsRequest, type KMeansRequest } from '../kmeans/kmeans-request.js';
-import type { KMeansWorkerReply } from '../kmeans/kmeans-worker.js';
+import type { KMeansWorkerReply } from './kmeans-worker.js';
 import type { PointClusterer } from '../sequence/global-palette.js';
 
-const WORKER_URL = new URL('../kmeans/kmeans-worker.js', import.meta.url);
+const WORKER_URL = new URL('../io/kmeans-worker.js', import.meta.url);
 
 /**
  * Work, in colours × k at the default 10 restarts, under which a run stays in this thread.

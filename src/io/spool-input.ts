@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { ChromaseedError, inputError, systemReason, throwIfAborted } from '../errors.js';
 import { trackTemp, untrackTemp } from './leftovers.js';
 import { MAX_PALETTE_FILE_BYTES } from '../palette/read-palette.js';
-import { isSvg, isTextHead } from './text-sniff.js';
+import { isSvg, isTextHead } from '../text-sniff.js';
 
 /**
  * Standard input (`-`) as an input. Every reader opens its input by name and may read it

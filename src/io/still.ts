@@ -3,7 +3,7 @@ import { decodeGif, isGif } from '../decode/gif-decode.js';
 import { ChromaseedError, inputError, invalidOption, isBytes, systemReason } from '../errors.js';
 import { DEFAULT_MAX_PIXELS } from '../options.js';
 import { binaryAlpha } from '../pixel-words.js';
-import { scaledHeight } from './clip-options.js';
+import { scaledHeight } from '../clip-options.js';
 import type { Frame } from '../types.js';
 import { readHead } from './file-head.js';
 import { createAtomicFile, type AtomicFile } from './output-file.js';

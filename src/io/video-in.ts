@@ -3,7 +3,7 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ChromaseedError } from '../errors.js';
-import { ffmpegSeconds, scaledHeight, validateClipOptions, type ClipOptions } from './clip-options.js';
+import { ffmpegSeconds, scaledHeight, validateClipOptions, type ClipOptions } from '../clip-options.js';
 import { binaryAlpha } from '../pixel-words.js';
 import { SHORTEST_CUT_MS } from '../timing.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';

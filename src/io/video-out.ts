@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { abortedWrite, ChromaseedError } from '../errors.js';
-import { ffmpegSeconds } from './clip-options.js';
+import { ffmpegSeconds } from '../clip-options.js';
 import { ffmpegCommand, ffmpegInputName } from './ffmpeg-path.js';
 import { decodeToNothing, DISK_FULL, ffmpegFailure, watch } from './video-in.js';
 

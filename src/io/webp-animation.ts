@@ -3,7 +3,7 @@ import { inputError } from '../errors.js';
 import { loopCountForPlays, MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import { binaryAlpha } from '../pixel-words.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
-import { checkFrameCount } from './clip-options.js';
+import { checkFrameCount } from '../clip-options.js';
 import { mayTurnClear, type FrameCover } from '../decode/canvas-holes.js';
 import type { TimedClip } from './open-input.js';
 

@@ -7,7 +7,7 @@
  * Pure: text in, colours out.
  */
 
-import { isTextHead } from '../io/text-sniff.js';
+import { isTextHead } from '../text-sniff.js';
 
 /** The colours of a palette file, in file order, and each one's share when the file gives every share. */
 export interface PaletteFile {

@@ -1175,7 +1175,7 @@ describe('bin/chromaseed.js', () => {
     const bundle = path.join(repoRoot, 'dist/cli-bundle');
     const chunk = readdirSync(bundle).find((f) => readFileSync(path.join(bundle, f), 'utf8').includes('gif-encode-worker.js'));
     expect(chunk).toBeDefined();
-    expect(existsSync(path.resolve(bundle, '../encode/gif-encode-worker.js'))).toBe(true);
+    expect(existsSync(path.resolve(bundle, '../io/gif-encode-worker.js'))).toBe(true);
     const dir = mkdtempSync(path.join(tmp, 'bin-'));
     const out = path.join(dir, 'out.gif');
     const r = await runBin(['quantize', CARS, '-k', '8', '-o', out]);

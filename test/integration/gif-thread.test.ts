@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-// The built modules: the worker is the compiled dist/encode/gif-encode-worker.js.
+// The built modules: the worker is the compiled dist/io/gif-encode-worker.js.
 import { createGifEncoder } from '../../dist/encode/gif-encode.js';
 import { openGifEncoder, threadPays } from '../../dist/io/gif-thread.js';
 import { createRng } from '../../dist/kmeans/random.js';
@@ -44,7 +44,7 @@ describe('GIF encoding on a thread of its own', () => {
     hereChunks.push(here.finish());
 
     // Without the compiled worker, openGifEncoder would quietly encode in this thread.
-    expect(existsSync(new URL('../../dist/encode/gif-encode-worker.js', import.meta.url))).toBe(true);
+    expect(existsSync(new URL('../../dist/io/gif-encode-worker.js', import.meta.url))).toBe(true);
     const there = openGifEncoder(options, frames.length, true);
     try {
       // Queued all at once, as the writer does while it quantizes ahead: replies keep frame order.

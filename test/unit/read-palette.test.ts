@@ -5,7 +5,7 @@ import { loadStill } from '../../src/io/still.js';
 import { kmeansPixels } from '../../src/kmeans/kmeans.js';
 import { formatPalette, PALETTE_FORMATS } from '../../src/palette/format.js';
 import { paletteFromKMeans, type Palette } from '../../src/palette/palette.js';
-import { isTextHead } from '../../src/io/text-sniff.js';
+import { isTextHead } from '../../src/text-sniff.js';
 import { mayBePaletteFile, parsePaletteBytes, parsePaletteText, type PaletteFile } from '../../src/palette/read-palette.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import type { IndexedFrame } from '../types.js';
-import { createGifEncoder, type GifEncoder, type GifEncoderOptions } from './gif-encode.js';
+import { createGifEncoder, type GifEncoder, type GifEncoderOptions } from '../encode/gif-encode.js';
 
 /**
  * Worker-thread entry for GIF encoding: the same pure encoder, run beside the quantizer

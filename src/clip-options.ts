@@ -1,4 +1,4 @@
-import { ChromaseedError, invalidOption } from '../errors.js';
+import { ChromaseedError, invalidOption } from './errors.js';
 
 /** What part of a clip to read, and at what rate and size (--fps, --width, --start, --duration). */
 export interface ClipOptions {

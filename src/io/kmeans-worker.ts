@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
-import type { KMeansResult } from './kmeans.js';
-import { runRequest, type KMeansRequest } from './kmeans-request.js';
+import type { KMeansResult } from '../kmeans/kmeans.js';
+import { runRequest, type KMeansRequest } from '../kmeans/kmeans-request.js';
 
 /**
  * Worker-thread entry for one k-means run: the same pure engine, off the main thread, so
