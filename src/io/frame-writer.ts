@@ -150,7 +150,7 @@ async function gifWriter(file: string, options: FrameWriterOptions): Promise<Fra
   };
   return {
     async write(frame) {
-      if (state !== 'open') throw new Error(`${file}: write after ${state}`);
+      checkOpen(file, state, 'write');
       checkIndexedFrame(frame, options.width, options.height);
       try {
         const bytes = encoder.addFrame(frame);
@@ -163,7 +163,7 @@ async function gifWriter(file: string, options: FrameWriterOptions): Promise<Fra
       }
     },
     async finish() {
-      if (state !== 'open') throw new Error(`${file}: finish after ${state}`);
+      checkOpen(file, state, 'finish');
       try {
         if (frames === 0) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
         await writeReady(0);
@@ -214,6 +214,9 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
   async function abort(): Promise<void> {
     if (state !== 'open') return;
     state = 'aborted';
+    await discard();
+  }
+  async function discard(): Promise<void> {
     if (video) await video.abort();
     await removeQuietly(tempPath);
   }
@@ -249,17 +252,17 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
 
   return {
     async write(frame) {
-      if (state !== 'open') throw new Error(`${file}: write after ${state}`);
+      checkOpen(file, state, 'write');
       checkIndexedFrame(frame, width, height);
       await put(frame.delayMs, (rgba, transparentAlpha) => expandToRgba(frame, rgba, transparentAlpha));
     },
     async writeRgba(frame) {
-      if (state !== 'open') throw new Error(`${file}: write after ${state}`);
+      checkOpen(file, state, 'write');
       checkTimedFrame(frame, width, height);
       await put(frame.delayMs, (rgba, transparentAlpha) => copyRgbaForOutput(frame.data, rgba, transparentAlpha));
     },
     async finish() {
-      if (state !== 'open') throw new Error(`${file}: finish after ${state}`);
+      checkOpen(file, state, 'finish');
       if (!video) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
       try {
         const { sound } = await video.finish();
@@ -268,13 +271,18 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
         const warnings = [...soundWarnings(options.sound, sound), ...blackWarnings(file, container, framesBlackened)];
         return { bytes: (await stat(finalPath)).size, videoFrames: framesOut, sound, ...(warnings.length > 0 ? { warnings } : {}) };
       } catch (err) {
-        state = 'open';
-        await abort();
+        state = 'aborted';
+        await discard();
         throw err;
       }
     },
     abort,
   };
+}
+
+/** A writer's contract: no write or finish once it is finished or aborted (the caller's bug: a plain Error). */
+function checkOpen(file: string, state: 'open' | 'done' | 'aborted', call: 'write' | 'finish'): void {
+  if (state !== 'open') throw new Error(`${file}: ${call} after ${state}`);
 }
 
 /** Transparent pixels a video could not keep: H.264 has no alpha; a WebM has it only when the first frame needed it or the source said later ones might. */
@@ -318,19 +326,19 @@ async function pngWriter(file: string, options: FrameWriterOptions): Promise<Fra
   }
   return {
     async write(frame) {
-      if (state !== 'open') throw new Error(`${file}: write after ${state}`);
+      checkOpen(file, state, 'write');
       checkIndexedFrame(frame, options.width, options.height);
       await put(await encode(frame));
     },
     async writeRgba(frame) {
-      if (state !== 'open') throw new Error(`${file}: write after ${state}`);
+      checkOpen(file, state, 'write');
       checkTimedFrame(frame, options.width, options.height);
       rgba ??= new Uint8Array(options.width * options.height * 4);
       const anyTransparent = copyRgbaForOutput(frame.data, rgba, 0);
       await put(await encodeRgbaPng(rgba, options.width, options.height, !anyTransparent));
     },
     async finish() {
-      if (state !== 'open') throw new Error(`${file}: finish after ${state}`);
+      checkOpen(file, state, 'finish');
       if (seq.count === 0) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
       try {
         await seq.commit();
@@ -366,19 +374,19 @@ async function singlePngWriter(file: string, options: FrameWriterOptions): Promi
   }
   return {
     async write(f) {
-      if (state !== 'open') throw new Error(`${file}: write after ${state}`);
+      checkOpen(file, state, 'write');
       checkIndexedFrame(f, options.width, options.height);
       await keep(() => createFramePngEncoder(options.width, options.height)(f));
     },
     async writeRgba(f) {
-      if (state !== 'open') throw new Error(`${file}: write after ${state}`);
+      checkOpen(file, state, 'write');
       checkTimedFrame(f, options.width, options.height);
       const rgba = new Uint8Array(options.width * options.height * 4);
       const anyTransparent = copyRgbaForOutput(f.data, rgba, 0);
       await keep(() => encodeRgbaPng(rgba, options.width, options.height, !anyTransparent));
     },
     async finish() {
-      if (state !== 'open') throw new Error(`${file}: finish after ${state}`);
+      checkOpen(file, state, 'finish');
       state = 'done';
       try {
         if (png === null) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
