@@ -192,9 +192,9 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   if (anchored) filters.push(`fps=${fps}:start_time=0`);
   else if (!asStored && (opts.fps !== undefined || capped || probe.rateFilter === true)) filters.push(`fps=${fps}`);
   // Area averaging when shrinking: colour statistics (what k-means sees) stay those of the source.
-  if (width !== probe.width || height !== probe.height) filters.push(`scale=${width}:${height}:flags=${width < probe.width ? 'area' : 'bicubic'}`);
+  if (width !== probe.width || height !== probe.height) filters.push(`scale=${width}:${height}:flags=${width < probe.width ? 'area' : 'bicubic'}${EXACT_RGB}`);
   // Last, so that this scaler is the one that converts to RGBA (HDR names its matrix: never both).
-  if (probe.guessBt709 === true) filters.push('scale=in_color_matrix=bt709');
+  if (probe.guessBt709 === true) filters.push(`scale=in_color_matrix=bt709:flags=bicubic${EXACT_RGB}`);
   // After the resize, which is then made on the stored values (a fraction of the float work).
   // Not for a stream with alpha: the tone map's formats have no alpha channel.
   if (probe.hdr !== undefined && probe.alpha !== true) filters.push(...toneMapFilters(probe.hdr, width % 2 === 1 || height % 2 === 1));
@@ -206,6 +206,14 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   };
   return { info, frames, warnings };
 }
+
+/**
+ * Flags for a scaler of ours that may make the conversion to RGBA: with half-resolution
+ * chroma taken as it is and fast rounding, a flat grey (128, 128, 128) of an SD video
+ * resized came out as (128, 126, 129) and (126, 126, 126), a black-and-white film tinted
+ * magenta; with these, exactly as computed from the stored YUV values.
+ */
+const EXACT_RGB = '+accurate_rnd+full_chroma_int';
 
 interface ReadPlan {
   width: number;

@@ -466,6 +466,22 @@ describe('colour matrix', () => {
     expect(near(turned, [192, 48, 32]), String(turned)).toBe(true);
   });
 
+  it('a resized video keeps its colours: chaplin.mp4, black and white, stays grey at --width 320 (it was tinted magenta, R and B up to 3 above G)', async () => {
+    const chaplin = path.join(__dirname, '../../samples/chaplin.mp4');
+    for (const width of [320, 800]) {
+      const { frames } = await readAll(chaplin, { width, duration: 0.3 });
+      let worst = 0;
+      for (const { data } of frames) for (let i = 0; i < data.length; i += 4) worst = Math.max(worst, Math.abs(data[i] - data[i + 1]), Math.abs(data[i + 1] - data[i + 2]));
+      expect(worst, `--width ${width}`).toBe(0);
+    }
+    // Untagged HD through the BT.709 scaler: red (192, 48, 32) exactly as computed from its YUV values.
+    const red = await readAll(redClip('hd-untagged-resized.mp4', '1280x720', 'bt709', false), { width: 320 });
+    const colours = new Set<string>();
+    for (let i = 0; i < red.frames[0].data.length; i += 4) colours.add(Array.from(red.frames[0].data.subarray(i, i + 3)).join());
+    expect(colours.size).toBe(1);
+    expect(near([...colours][0].split(',').map(Number), [192, 48, 32])).toBe(true);
+  });
+
   it('parseProbe guesses BT.709 for a YUV stream that names no matrix at an HD size as stored, before rotation', () => {
     const probe = (format: string, size = '1280x720', rotatedTo?: string) =>
       parseProbe(`Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'x.mp4':\n  Duration: 00:00:01.00, start: 0.000000, bitrate: 14 kb/s\n    Stream #0:0(und): Video: h264 (High) (avc1 / 0x31637661), ${format}, ${size} [SAR 1:1 DAR 16:9], 14 kb/s, 25 fps, 25 tbr, 12800 tbn, 50 tbc (default)\n` +
