@@ -6,10 +6,10 @@ import { MAX_GIF_DELAY_MS, MAX_GIF_FPS, playbackDelayMs } from '../timing.js';
 import type { InputOptions } from '../options.js';
 import type { ClipInfo, IndexedFrame, SoundSource, TimedFrame } from '../types.js';
 import { trackTemp } from './leftovers.js';
-import { checkOutputPath, commitTemp, createAtomicFile, createStreamOutput, realInputs, removeQuietly, STDOUT, tempPathFor, type InputPaths } from './output-file.js';
+import { checkNameLength, checkOutputPath, commitTemp, createAtomicFile, createStreamOutput, realInputs, removeQuietly, STDOUT, tempPathFor, type InputPaths } from './output-file.js';
 import { checkGifEncoderOptions } from '../encode/gif-encode.js';
 import { openGifEncoder } from './gif-thread.js';
-import { framePatternProblem, isPngSequencePattern } from './frame-names.js';
+import { frameFileName, framePatternProblem, isPngSequencePattern } from './frame-names.js';
 import { createFramePngEncoder, createPngSequence, encodeRgbaPng } from './png-sequence.js';
 
 export type VideoContainer = 'mp4' | 'webm' | 'mkv' | 'mov';
@@ -303,6 +303,8 @@ function soundWarnings(asked: SoundSource | undefined, written: boolean): string
 async function pngWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
   // The pattern with its directory resolved as the system does, so every frame lands there.
   const pattern = await checkOutputPath(file, undefined);
+  // The last frame's name, when the count is known: refused before any work (%0300d, or a long name past frame 99).
+  checkNameLength(frameFileName(file, Math.max(1, options.frameCount ?? 1)));
   const seq = createPngSequence(pattern, { inputs: await realInputs(options.inputPath) });
   const encode = createFramePngEncoder(options.width, options.height);
   let rgba: Uint8Array | null = null; // writeRgba's copy, allocated on first use

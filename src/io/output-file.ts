@@ -18,13 +18,14 @@ export const STDOUT = '-';
 /**
  * `dir/.name.tmp-1a2b3c4d.ext`: hidden, unique, and keeping the extension for tools that look
  * at it. The name is cut short where it would pass the 255 bytes a file name may have: the
- * 14 bytes it adds made outputs of 242 to 255 bytes fail.
+ * 14 bytes it adds made outputs of 242 to 255 bytes fail. `kind` "old": where a file being
+ * replaced waits until the replacement is complete (`dir/.name.old-1a2b3c4d.ext`).
  */
-export function tempPathFor(finalPath: string): string {
+export function tempPathFor(finalPath: string, kind: 'tmp' | 'old' = 'tmp'): string {
   const dir = path.dirname(finalPath);
   const ext = path.extname(finalPath);
   let stem = path.basename(finalPath, ext);
-  const tag = `.tmp-${randomBytes(4).toString('hex')}${ext}`;
+  const tag = `.${kind}-${randomBytes(4).toString('hex')}${ext}`;
   while (stem.length > 0 && Buffer.byteLength(`.${stem}${tag}`) > MAX_NAME_BYTES) stem = Array.from(stem).slice(0, -1).join('');
   return path.join(dir, `.${stem}${tag}`);
 }
@@ -34,6 +35,12 @@ const STICKY = 0o1000;
 
 /** The longest file name Linux, macOS and Windows file systems take, in bytes. */
 const MAX_NAME_BYTES = 255;
+
+/** Refuses a file whose name (the last part of its path) is longer than a file system takes. */
+export function checkNameLength(file: string): void {
+  const bytes = Buffer.byteLength(path.basename(file));
+  if (bytes > MAX_NAME_BYTES) throw new ChromaseedError('ERR_OUTPUT', `${file}: the file name is ${bytes} bytes long, more than the ${MAX_NAME_BYTES} a file name may have`);
+}
 
 /**
  * Real path of an existing file (links resolved), or else its directory's real path joined
@@ -118,8 +125,7 @@ export async function checkOutputPath(outputPath: string, inputPath?: InputPaths
   }
   const abs = path.join(dir, path.basename(outputPath));
   // Said now, not by the rename after all the work (the temporary name is shortened to fit; this one cannot be).
-  const nameBytes = Buffer.byteLength(path.basename(outputPath));
-  if (nameBytes > MAX_NAME_BYTES) throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: the file name is ${nameBytes} bytes long, more than the ${MAX_NAME_BYTES} a file name may have`);
+  checkNameLength(outputPath);
   try {
     await access(dir, constants.W_OK);
   } catch (err) {

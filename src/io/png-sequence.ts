@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { deflateSync } from 'node:zlib';
 import { createIndexedPngEncoder } from '../encode/png-encode.js';
 import { abortedWrite, ChromaseedError, systemReason } from '../errors.js';
@@ -7,7 +7,7 @@ import { expandToRgba } from '../pipeline/expand-frame.js';
 import type { IndexedFrame } from '../types.js';
 import { frameFileName } from './frame-names.js';
 import { trackTemp } from './leftovers.js';
-import { commitTemp, refuseInputAsOutput, removeQuietly, tempPathFor } from './output-file.js';
+import { checkNameLength, commitTemp, refuseInputAsOutput, removeQuietly, tempPathFor } from './output-file.js';
 
 /** RGBA bytes as a truecolour PNG through sharp, for frames no palette holds; `opaque` drops the alpha channel. */
 export async function encodeRgbaPng(rgba: Uint8Array, width: number, height: number, opaque = false): Promise<Buffer> {
@@ -73,14 +73,17 @@ export interface PngSequence {
  * Writes numbered PNG frames, encoded by the caller (createFramePngEncoder). Every frame
  * goes to a temporary name and all are renamed only once the whole clip has been written,
  * so an interrupted or failed run leaves no partial sequence and does not touch frame files
- * that existed before it (a finished run replaces them, as `-o` does with any output). Only
- * a rename failing part-way through the commit (a full or vanished disk) leaves the frames
- * moved so far. PNG has no frame timing: delays are not kept.
+ * that existed before it (a finished run replaces them, as `-o` does with any output). The
+ * renaming itself is undone when it fails part-way (a name too long, a file that cannot be
+ * replaced) or abort() comes during it (Ctrl-C): each frame file it replaced is kept under a
+ * hidden name (a hard link) until every frame is in place, and put back otherwise. PNG has
+ * no frame timing: delays are not kept.
  */
 export function createPngSequence(pattern: string, options: PngSequenceOptions): PngSequence {
   const written: { temp: string; final: string }[] = [];
   let bytes = 0;
-  let state: 'open' | 'committed' | 'aborted' = 'open';
+  let state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
+  let committing: Promise<unknown> | null = null;
   // A function, so the check after an await reads the state afresh.
   const wasAborted = (): boolean => state === 'aborted';
   return {
@@ -94,6 +97,8 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
       if (state !== 'open') throw new Error(`createPngSequence: write after ${state}`);
       const name = frameFileName(pattern, written.length + 1);
       const final = path.resolve(name);
+      // Said at this frame, not by the renaming after the last one (the temporary name is shortened to fit).
+      checkNameLength(name);
       await refuseInputAsOutput(final, options.inputs ?? []);
       // Found now, not when the frames are moved into place, where earlier frames would already have replaced files.
       if ((await stat(final).catch(() => null))?.isDirectory()) throw new ChromaseedError('ERR_OUTPUT', `${name}: is a directory; frames cannot be written under that name`);
@@ -115,8 +120,11 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
     },
     async commit() {
       if (state !== 'open') throw new Error(`createPngSequence: commit after ${state}`);
+      state = 'committing';
+      const done = moveIntoPlace(written, () => state === 'aborted', pattern);
+      committing = done;
+      await done;
       state = 'committed';
-      for (const { temp, final } of written) await commitTemp(temp, final);
       return written.map((f) => f.final);
     },
     async leftOver() {
@@ -130,10 +138,56 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
       return `${range} (${last - written.length} ${last - written.length === 1 ? 'frame' : 'frames'}) from an earlier run ${last - written.length === 1 ? 'is' : 'are'} still there, after this clip's ${written.length}; remove them before using the sequence`;
     },
     async abort() {
-      if (state === 'aborted') return;
+      if (state === 'aborted' || state === 'committed') return;
+      const wasCommitting = state === 'committing';
       state = 'aborted';
-      // After a failed commit too: the frames not yet moved are removed; those already moved stay.
+      // The renaming sees the state between two frames, and undoes what it did.
+      if (wasCommitting) await committing?.catch(() => undefined);
       for (const { temp } of written) await removeQuietly(temp);
     },
   };
+}
+
+/**
+ * Renames each frame's temporary file to its final name, in order, keeping a hard link to
+ * any file it replaces; on a failure or when `stopped()`, puts back what it replaced (and
+ * removes the frames it had moved where there was nothing), then throws. The temporary
+ * files not yet moved are left to the caller's abort().
+ */
+async function moveIntoPlace(frames: readonly { temp: string; final: string }[], stopped: () => boolean, pattern: string): Promise<void> {
+  const moved: { final: string; kept: string | null }[] = [];
+  try {
+    for (const { temp, final } of frames) {
+      if (stopped()) throw abortedWrite(pattern);
+      const kept = await keepAside(final);
+      // Not moved, the file there is as it was: its second name goes.
+      await commitTemp(temp, final).catch(async (err: unknown) => {
+        if (kept !== null) await unlink(kept).catch(() => undefined);
+        throw err;
+      });
+      moved.push({ final, kept });
+    }
+    if (stopped()) throw abortedWrite(pattern);
+  } catch (err) {
+    for (const { final, kept } of moved.reverse()) {
+      await (kept !== null ? rename(kept, final) : unlink(final)).catch(() => undefined);
+    }
+    throw err;
+  }
+  for (const { kept } of moved) if (kept !== null) await unlink(kept).catch(() => undefined);
+}
+
+/** A second name for the file at `path`, if there is one, to put it back by; null when there is none. */
+async function keepAside(file: string): Promise<string | null> {
+  if ((await stat(file).catch(() => null))?.isFile() !== true) return null;
+  const kept = tempPathFor(file, 'old');
+  try {
+    await link(file, kept);
+  } catch {
+    // A file system without hard links: a copy.
+    await copyFile(file, kept).catch((err: unknown) => {
+      throw new ChromaseedError('ERR_OUTPUT', `${file}: cannot set the frame it replaces aside while the new ones are moved into place: ${systemReason(err)}`, { cause: err });
+    });
+  }
+  return kept;
 }

@@ -377,6 +377,45 @@ describe('createFrameWriter: atomic output', () => {
     expect((await sharp(path.join(dir, 'f-2.png')).metadata()).width).toBe(W);
   });
 
+  it('PNG frames moved into place are put back when the renaming fails part-way or abort() comes during it', async () => {
+    const dir = freshDir('png-rollback');
+    const names = ['f-1.png', 'f-2.png', 'f-3.png', 'f-4.png'];
+    names.forEach((n) => writeFileSync(path.join(dir, n), `older ${n}`));
+    const older = () => names.every((n) => readFileSync(path.join(dir, n), 'utf8') === `older ${n}`);
+    // A directory that appears under frame 3's name after it was written: its rename fails,
+    // after frames 1 and 2 have replaced the older ones (they stayed replaced).
+    const failing = await createFrameWriter(path.join(dir, 'f-%d.png'), { width: W, height: H });
+    for (const f of frames.slice(0, 4)) await failing.write(f);
+    rmSync(path.join(dir, 'f-3.png'));
+    mkdirSync(path.join(dir, 'f-3.png', 'inside'), { recursive: true });
+    expect((await errorOf(failing.finish())).message).toMatch(/f-3\.png: cannot move the finished file into place/);
+    rmSync(path.join(dir, 'f-3.png'), { recursive: true });
+    writeFileSync(path.join(dir, 'f-3.png'), 'older f-3.png');
+    expect(older()).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(names);
+    // Ctrl-C while the frames are moved into place: the command aborts the writer then.
+    const interrupted = await createFrameWriter(path.join(dir, 'f-%d.png'), { width: W, height: H });
+    for (const f of frames.slice(0, 4)) await interrupted.write(f);
+    const finishing = errorOf(interrupted.finish());
+    await interrupted.abort();
+    expect((await finishing).code).toBe('ERR_ABORTED');
+    expect(older()).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(names);
+  });
+
+  it('a numbered frame name longer than a file name may be is refused before any frame is written, when the frame count is known', async () => {
+    const dir = freshDir('png-long');
+    const pattern = path.join(dir, `${'a'.repeat(249)}%d.png`); // frames 1 to 99 fit, 100 does not
+    const e = await errorOf(createFrameWriter(pattern, { width: W, height: H, frameCount: 120 }));
+    expect(e.message).toMatch(/a120\.png: the file name is 256 bytes long, more than the 255/);
+    // A count not known: refused at the frame whose name does not fit, not after the last.
+    const unknown = await createFrameWriter(pattern, { width: W, height: H });
+    let refusedAt = 0;
+    for (let i = 1; i <= 101 && refusedAt === 0; i++) await unknown.write(frames[i % frames.length]).catch(() => (refusedAt = i));
+    expect(refusedAt).toBe(100);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('missing or unwritable directories and unknown extensions fail with one line and leave nothing', async () => {
     const dir = freshDir('bad');
     const missing = await errorOf(createFrameWriter(path.join(dir, 'no-such-dir', 'out.gif'), { width: W, height: H }));
