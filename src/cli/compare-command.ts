@@ -111,7 +111,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
     // their ffmpeg readers; a completed run's return() does nothing.
     await Promise.allSettled(runs.map((r) => r.frames.return(undefined)));
   }
-  const picture = timelineFile !== undefined ? ([timelineFile, await (await import('./timeline.js')).renderTimelines(shown.map((m, i) => ({ label: LABELS[m], rows: timeline[i] })), options.colors)] as const) : null;
+  const picture = timelineFile !== undefined ? async () => [timelineFile, await (await import('./timeline.js')).renderTimelines(shown.map((m, i) => ({ label: LABELS[m], rows: timeline[i] })), options.colors)] as const : null;
   const written = await commitRun(side, picture, input, progress, signal);
 
   const figures = Object.fromEntries(runs.map((r) => [r.label, { ...rounded(r.meter.result()), seconds: round(r.seconds, 3) }]));

@@ -152,14 +152,15 @@ export async function failedRun(err: unknown, progress: Progress, output: { abor
 
 /**
  * Ends a run whose frames are all written: the picture beside the main output (a timeline, a
- * swatch) is written under a temporary name first, so a failure there (a full disk) leaves
- * neither it nor a new main output, and it takes its name once the main output has its own.
- * Ctrl-C while the output is finished stops that too: a video encoder flushing its last
- * frames takes seconds on large frames, and the interrupted run must leave no output.
+ * swatch), drawn by `picture`, is written under a temporary name first, so a failure there
+ * (a picture too large, a full disk) leaves neither it nor a new main output, and it takes
+ * its name once the main output has its own. Ctrl-C while the output is finished stops that
+ * too: a video encoder flushing its last frames takes seconds on large frames, and the
+ * interrupted run must leave no output.
  */
 export async function commitRun<T>(
   output: { finish(): Promise<T>; abort(): Promise<void> } | null,
-  picture: readonly [file: string, bytes: Uint8Array] | null,
+  picture: (() => Promise<readonly [file: string, bytes: Uint8Array]>) | null,
   inputPath: string,
   progress: Progress,
   signal?: AbortSignal,
@@ -170,7 +171,7 @@ export async function commitRun<T>(
   signal?.addEventListener('abort', stop, { once: true });
   try {
     if (signal?.aborted) throw signal.reason;
-    if (picture !== null) staged = await stageFiles([picture], inputPath);
+    if (picture !== null) staged = await stageFiles([await picture()], inputPath);
     result = await output?.finish();
   } catch (err) {
     await staged?.abort();

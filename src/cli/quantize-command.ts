@@ -55,7 +55,8 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
   } catch (err) {
     await failedRun(err, progress, writer, signal);
   }
-  const picture = typeof args.timeline === 'string' ? ([args.timeline, await (await import('./timeline.js')).renderTimeline(timeline, options.colors)] as const) : null;
+  const timelineFile = args.timeline;
+  const picture = typeof timelineFile === 'string' ? async () => [timelineFile, await (await import('./timeline.js')).renderTimeline(timeline, options.colors)] as const : null;
   const written = (await commitRun(writer, picture, input, progress, signal))!;
   const seconds = (performance.now() - started) / 1000;
   const plays = playsOf(outputKind(output) === 'gif', writerOptions.loopCount);

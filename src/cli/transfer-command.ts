@@ -153,7 +153,11 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
     await failedRun(err, progress, writer, signal);
   }
   const decisions = transfer.decisions();
-  const picture = typeof args.swatch === 'string' ? ([args.swatch, await renderTransferSwatch(source, decisions[0])] as const) : null;
+  // What the swatch and --json show: the first decision made on a frame with colours (a
+  // clip that fades in starts with a clear frame).
+  const shownDecision = decisions.find((d) => d.target.size > 0) ?? decisions[0];
+  const swatchFile = args.swatch;
+  const picture = typeof swatchFile === 'string' ? async () => [swatchFile, await renderTransferSwatch(source, shownDecision)] as const : null;
   const written = (await commitRun(writer, picture, targetPath, progress, signal))!;
   const seconds = (performance.now() - started) / 1000;
   const plays = playsOf(gif, writerOptions.loopCount);
@@ -168,7 +172,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
       k: options.colors,
       method,
       palette: describeSource(source),
-      mapping: describeMapping(source, decisions[0]),
+      mapping: describeMapping(source, shownDecision),
       decisions: decisions.map((d) => d.frame),
       frames,
       width: info.width,
@@ -250,14 +254,15 @@ async function renderTransferSwatch(source: SourcePalette, decision: TransferDec
     return makeEntry(source.rgb[j * 3], source.rgb[j * 3 + 1], source.rgb[j * 3 + 2], target.proportions[e], target.proportions[e]);
   });
   const barWidth = Math.max(SWATCH_WIDTH, 8 * Math.max(source.size, target.size));
+  // A target with no opaque pixel at all has no colours: its two bars stay blank.
   const bars = await Promise.all(
-    [sourceEntries, targetEntries, becameEntries].map((entries) => renderSwatch(entries, { width: barWidth, height: BAR_HEIGHT, minSegment: 12, key: false })),
+    [sourceEntries, targetEntries, becameEntries].map((entries) => (entries.length === 0 ? null : renderSwatch(entries, { width: barWidth, height: BAR_HEIGHT, minSegment: 12, key: false }))),
   );
   const height = 3 * BAR_HEIGHT + 2 * GAP;
   const legend = LEGEND.map((name, i) => `<text x="${LEGEND_WIDTH - 8}" y="${i * (BAR_HEIGHT + GAP) + BAR_HEIGHT / 2 + LEGEND_FONT * 0.35}" text-anchor="end">${name}</text>`).join('');
   const svg = `${svgOpen(LEGEND_WIDTH, height)}<g font-family="${CAPTION_FONT_FAMILY}" font-size="${LEGEND_FONT}" fill="#333333">${legend}</g></svg>`;
   return sharp({ create: { width: LEGEND_WIDTH + barWidth, height, channels: 3, background: { r: 255, g: 255, b: 255 } } })
-    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }, ...bars.map((input, i) => ({ input, top: i * (BAR_HEIGHT + GAP), left: LEGEND_WIDTH }))])
+    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }, ...bars.flatMap((input, i) => (input === null ? [] : [{ input, top: i * (BAR_HEIGHT + GAP), left: LEGEND_WIDTH }]))])
     .png()
     .toBuffer();
 }

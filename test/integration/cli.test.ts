@@ -720,10 +720,11 @@ describe('chromaseed compare -o: a side-by-side video or PNG has no palette, so 
   });
 
   it('writes numbered PNG frames at -k 128 and --all: the original exactly, and more than 256 colours a frame', async () => {
+    // A clip in colour: chaplin.mp4's greys are 256 at most, panels and original together.
     const dir = mkdtempSync(path.join(tmp, 'sbs-png-'));
-    const r = await runMain(['compare', CHAPLIN, '-k', '128', '--all', '--width', '200', '--duration', '0.2', '-o', path.join(dir, 'f-%02d.png'), '-q']);
+    const r = await runMain(['compare', REALSHORT, '-k', '128', '--all', '--width', '200', '--duration', '0.2', '-o', path.join(dir, 'f-%02d.png'), '-q']);
     expect([r.code, r.stderr]).toEqual([0, '']);
-    const source = await readFrames(CHAPLIN, { width: 200, duration: 0.2 });
+    const source = await readFrames(REALSHORT, { width: 200, duration: 0.2 });
     expect(readdirSync(dir).sort()).toEqual(source.frames.map((_, i) => `f-${String(i + 1).padStart(2, '0')}.png`));
     const { data, info } = await sharp(path.join(dir, 'f-03.png')).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     expect([info.width, info.height]).toEqual([4 * 200 + 3 * 4, source.info.height + 22]);

@@ -310,3 +310,32 @@ describe('chromaseed transfer: a palette file as SOURCE', () => {
     expect(existsSync(path.join(tmp, 'x.gif'))).toBe(false);
   });
 });
+
+describe('a target that starts from a clear frame (a fade-in)', () => {
+  it('shows the first decision made on a frame with colours in --swatch and --json (the swatch failed after all the work, and the process hung)', async () => {
+    const { openInput } = await import('../../src/io/open-input.js');
+    const { createFrameWriter } = await import('../../src/io/frame-writer.js');
+    const { quantizeClip } = await import('../../src/pipeline/quantize-clip.js');
+    const { resolveSequenceOptions } = await import('../../src/options.js');
+    // chi.gif with a fully transparent frame before its first.
+    const chi = await openInput(CHI);
+    const { width, height } = chi.info;
+    async function* withClearStart() {
+      yield { width, height, data: new Uint8Array(width * height * 4), delayMs: 100 };
+      yield* chi.frames;
+    }
+    const fadeIn = path.join(tmp, 'fade-in.gif');
+    const writer = await createFrameWriter(fadeIn, { width, height, loopCount: 0, mayTurnTransparent: true });
+    for await (const q of quantizeClip(async () => ({ info: chi.info, frames: withClearStart() }), resolveSequenceOptions({ colors: 16 }))) await writer.write(q.indexed);
+    await writer.finish();
+
+    const swatch = path.join(tmp, 'fade-in-swatch.png');
+    const r = await run(['transfer', HIBISCUS, fadeIn, '-o', path.join(tmp, 'fade-in-out.gif'), '--swatch', swatch, '--json', '-q']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.mapping.length).toBeGreaterThan(0);
+    expect(summary.decisions[0]).toBe(0);
+    expect((await sharp(swatch).metadata()).height).toBe(3 * 72 + 2 * 6);
+  });
+});
