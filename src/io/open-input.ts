@@ -176,6 +176,12 @@ export async function openInput(name: string, options: InputOptions = resolveInp
     throw err;
   });
   checkFrameSize(file, video.info, options.maxPixels);
+  // Its length at its rate, when no other stream may have set it, says ahead what the frames
+  // would find only after reading that many (an hour at 30 fps: minutes of work, no output).
+  const { frameCount, frameCountUncertain, fps } = video.info;
+  if (frameCount !== undefined && frameCountUncertain !== true && frameCount > options.maxFrames) {
+    throw new ChromaseedError('ERR_LIMIT', `${file}: about ${frameCount} frames at ${Number(fps?.toFixed(3))} fps, more than the limit of ${options.maxFrames} (raise it with --max-frames, or read a part with --start and --duration, or fewer frames with --fps)`);
+  }
   return { kind: 'video', info: video.info, frames: limitFrames(video.frames, options.maxFrames, file), warnings: video.warnings };
 }
 

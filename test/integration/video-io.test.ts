@@ -847,6 +847,17 @@ describe('frame writers on real video frames', () => {
     expect((await readAll(fast)).frames.length).toBe(60);
   });
 
+  it('--max-frames refuses a soundless video whose length says it has more, before any frame is read (it read 21 of 36 first)', async () => {
+    const silent = path.join(work, 'realshort-silent.mp4');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-i', realshort, '-an', '-c', 'copy', silent]);
+    const r = await runMain(['quantize', silent, '-k', '8', '--max-frames', '20', '-o', path.join(work, 'many.mp4')]);
+    expect([r.code, r.stderr]).toEqual([1, `chromaseed: ${silent}: about 36 frames at 30.02 fps, more than the limit of 20 (raise it with --max-frames, or read a part with --start and --duration, or fewer frames with --fps)\n`]);
+    expect((await runMain(['quantize', silent, '-k', '8', '--max-frames', '20', '--duration', '0.6', '-q', '-o', path.join(work, 'part.mp4')])).code).toBe(0);
+    // With sound, the length may be the sound's: the frames are counted as they come.
+    const withSound = await runMain(['quantize', realshort, '-k', '8', '--max-frames', '20', '-o', path.join(work, 'many.mp4')]);
+    expect(withSound.stderr).toBe(`chromaseed: ${realshort}: more than 20 frames (raise the limit with --max-frames)\n`);
+  });
+
   it('odd sizes are padded by one pixel for H.264; webm (VP9) keeps them', async () => {
     const { info, frames } = await readAll(realshort, { width: 161, duration: 0.2 });
     const indexed = frames.map(toIndexed332);
