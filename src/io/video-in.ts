@@ -18,6 +18,8 @@ export interface VideoRead {
 
 /** What the probe learned about the first video stream, after ffmpeg's auto-rotation. */
 export interface VideoProbe {
+  /** ffmpeg reads the file by its image demuxer, told to take its name (which has a %) as it is. */
+  readonly literalName?: boolean;
   readonly width: number;
   readonly height: number;
   /**
@@ -202,7 +204,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   // Filled as damage shows up: at the probe, or while the frames are read.
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, anchored, durationSec: opts.durationSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, everyFrame: asStored, rateAsked: opts.fps, alpha: asStored || probe.alpha === true }, warnings),
+    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, anchored, durationSec: opts.durationSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, literalName: probe.literalName, everyFrame: asStored, rateAsked: opts.fps, alpha: asStored || probe.alpha === true }, warnings),
   };
   return { info, frames, warnings };
 }
@@ -232,6 +234,8 @@ interface ReadPlan {
   lengthSetByOthers?: boolean;
   decoder?: string;
   demuxer?: string;
+  /** See VideoProbe.literalName. */
+  literalName?: boolean;
   everyFrame: boolean;
   /** The rate given with --fps, if any. */
   rateAsked?: number;
@@ -259,6 +263,7 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
   const out = new PassThrough({ highWaterMark: frameBytes, autoDestroy: false });
   const command = ffmpegCommand(file);
   if (plan.demuxer !== undefined) command.inputFormat(plan.demuxer);
+  if (plan.literalName === true) command.inputOptions(LITERAL_NAME);
   if (plan.decoder !== undefined) command.inputOptions(['-c:v', plan.decoder]);
   if (plan.noAutorotate === true) command.inputOptions(['-noautorotate']);
   if (plan.anchored) {
@@ -583,8 +588,26 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
 
 /** Runs ffmpeg on the first frame only and reads sizes and rates from what it prints. */
 export async function probeVideo(file: string, demuxer?: string): Promise<VideoProbe> {
+  // A picture read by ffmpeg's image demuxer (BMP, TGA, PPM...) whose name has a % would be
+  // taken for a numbered sequence (x%d.bmp read x1.bmp, x2.bmp...): the name is read as it
+  // is, where that demuxer is the one chosen (any other refuses the option).
+  if (demuxer === undefined && file.includes('%')) {
+    const literal = await probeWith(file, undefined, LITERAL_NAME).catch((err: unknown) => {
+      if (err instanceof ChromaseedError && /pattern_type/.test(err.message)) return null;
+      throw err;
+    });
+    if (literal !== null) return { ...literal, literalName: true };
+  }
+  return probeWith(file, demuxer, []);
+}
+
+/** ffmpeg's input option that reads an image file's name as it is, never as a numbered sequence. */
+const LITERAL_NAME = ['-pattern_type', 'none'];
+
+async function probeWith(file: string, demuxer: string | undefined, inputOptions: string[]): Promise<VideoProbe> {
   const command = ffmpegCommand(file);
   if (demuxer !== undefined) command.inputFormat(demuxer);
+  if (inputOptions.length > 0) command.inputOptions(inputOptions);
   // 0:V, not 0:v: the first video stream that is not a picture attached to the sound.
   // showinfo reports whether that first frame is interlaced.
   const { error, stderr, damage } = await decodeToNothing(command, ['-map', '0:V:0', '-frames:v', '1', '-vf', 'showinfo']);

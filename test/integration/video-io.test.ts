@@ -858,6 +858,21 @@ describe('frame writers on real video frames', () => {
     expect(withSound.stderr).toBe(`chromaseed: ${realshort}: more than 20 frames (raise the limit with --max-frames)\n`);
   });
 
+  it('a picture ffmpeg reads whose name has a % is that file, not a numbered sequence (x%d.bmp read x1.bmp and x2.bmp)', async () => {
+    const dir = mkdtempSync(path.join(work, 'percent-'));
+    const bmp = (name: string, colour: string) => execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=${colour}:s=8x8`, '-frames:v', '1', '-update', '1', path.join(dir, name)]);
+    bmp('x%d.bmp', 'red');
+    bmp('x1.bmp', 'blue');
+    bmp('x2.bmp', 'lime');
+    const { frames } = await readAll(path.join(dir, 'x%d.bmp'));
+    expect(frames).toHaveLength(1);
+    const [r, g, b] = frames[0].data;
+    expect([r > 240, g < 10, b < 10], `${r},${g},${b}`).toEqual([true, true, true]); // red, not x1.bmp's blue
+    // A video so named is read as before (its demuxer takes no such option).
+    copyFileSync(realshort, path.join(dir, 'clip%d.mp4'));
+    expect((await readAll(path.join(dir, 'clip%d.mp4'), { duration: 0.1 })).frames.length).toBeGreaterThan(0);
+  });
+
   it('odd sizes are padded by one pixel for H.264; webm (VP9) keeps them', async () => {
     const { info, frames } = await readAll(realshort, { width: 161, duration: 0.2 });
     const indexed = frames.map(toIndexed332);
