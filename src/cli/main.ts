@@ -52,7 +52,7 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
     });
   };
   try {
-    const parser = buildParser(endOfOptions(argv), {
+    const parser = buildParser(endOfOptions(splitAttachedValues(argv)), {
       palette: choose(async () => (await import('./palette-command.js')).paletteCommand),
       quantize: choose(async () => (await import('./quantize-command.js')).quantizeCommand),
       compare: choose(async () => (await import('./compare-command.js')).compareCommand),
@@ -69,6 +69,22 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
       return report(runErr, streams);
     }
   }
+}
+
+/** The one-letter options that take a value: -o and -k (-q and -h are switches). */
+const VALUE_LETTERS = /^-([ok])([^=].*)$/;
+
+/**
+ * `-oout.gif` is `-o out.gif`, as getopt reads it. yargs read it as a group of one-letter
+ * switches (-o -o -u -t...: "Unknown arguments: u, t", or an output named ""); `-k16` it
+ * read right, and still does. Options only, up to `--`.
+ */
+function splitAttachedValues(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.flatMap((arg, i) => {
+    const attached = end >= 0 && i > end ? null : VALUE_LETTERS.exec(arg);
+    return attached === null ? [arg] : [`-${attached[1]}`, attached[2]];
+  });
 }
 
 /**
@@ -247,6 +263,8 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
     )
     .demandCommand(1, `name a command: ${listOf(COMMANDS)}`)
     .strict()
+    // --colors.x is no option (yargs made it an object, "received [object Object]").
+    .parserConfiguration({ 'dot-notation': false })
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;

@@ -936,6 +936,8 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['scene-cut factor below 1', ['quantize', CARS, '--scene-cut', '0.5', '-o', 'x.gif'], 2, /expected 0 \(off\) or a number from 1 to 1000000000 for --scene-cut but received 0\.5/],
     ['refresh every half frame', ['quantize', CARS, '--refresh', '0.5', '-o', 'x.gif'], 2, /expected a whole number of frames for --refresh but received 0\.5/],
     ['side-by-side too wide', ['compare', CARS, '--width', '11000', '-o', 'x.gif'], 2, /would be 33008 pixels wide, more than 32767; scale the input down with --width/],
+    // yargs made it an object: "received [object Object]".
+    ['an option with a dotted name', ['quantize', CARS, '--colors.x', '3', '-o', 'x.gif'], 2, /^chromaseed: Unknown argument: colors\.x \(see chromaseed --help\)\n$/],
   ];
   for (const [name, argv, code, message] of cases) {
     it(name, async () => {
@@ -948,6 +950,14 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
       expectOnly(dir, []);
     });
   }
+
+  it('reads a value attached to -o or -k as getopt does (-oout.gif was taken for the switches -o -o -u -t...)', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'attached-'));
+    expect(await runBin(['quantize', CARS, '-k4', '-oout.gif', '-q'], { cwd: dir })).toMatchObject({ code: 0, stderr: '' });
+    expect(maxColors(gif(path.join(dir, 'out.gif')).frames)).toBe(4);
+    // After --, it is a file name like any other.
+    expect((await runMain(['quantize', CARS, '-o', path.join(dir, 'x.gif'), '--', '-oq.gif'])).stderr).toMatch(/quantize reads one input/);
+  });
 
   it('refuses to overwrite its input', async () => {
     const dir = mkdtempSync(path.join(tmp, 'same-'));
