@@ -116,8 +116,8 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
     if (isHeic(await readHead(file, 64))) {
       throw inputError(file, 'a HEIC image, which the sharp build chromaseed uses cannot decode (it reads AVIF); convert it to JPEG or PNG first', e);
     }
-    // libvips names the file itself; once is enough.
-    throw inputError(file, `cannot decode image: ${firstLine(message).split(`${file}: `).join('')}`, e);
+    // libvips names the file itself; once is enough. Its "corrupt header:" ends in a colon.
+    throw inputError(file, `cannot decode image: ${firstLine(message).split(`${file}: `).join('').replace(/[\s:]+$/, '')}`, e);
   }
 }
 

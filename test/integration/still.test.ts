@@ -175,6 +175,10 @@ describe('loadStill', () => {
     const truncated = path.join(tmp, 'truncated.jpg');
     await writeFileAtomic(truncated, readFileSync(still('skimage__rocket.jpg')).subarray(0, 30000));
     await expectError(loadStill(truncated), 'ERR_INPUT', /truncated\.jpg: cannot decode image: .*JPEG/);
+    // A PNG cut inside its header: libvips's reason ends in a colon, left out.
+    const header = path.join(tmp, 'header.png');
+    await writeFileAtomic(header, readFileSync(path.join(__dirname, '../../samples/coffee.png')).subarray(0, 30));
+    await expectError(loadStill(header), 'ERR_INPUT', /header\.png: cannot decode image: Input file has corrupt header$/);
   });
 
   it('rejects a directory', async () => {
