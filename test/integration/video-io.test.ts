@@ -873,6 +873,15 @@ describe('frame writers on real video frames', () => {
     expect((await readAll(path.join(dir, 'clip%d.mp4'), { duration: 0.1 })).frames.length).toBeGreaterThan(0);
   });
 
+  it('a GIF of 600 s frames makes a video of exactly their length (its rate written 0.001667 fps made it 1199.76 s)', async () => {
+    const out = path.join(work, 'slow.mp4');
+    const writer = await createFrameWriter(out, { width: 16, height: 16, fps: 1 / 600 });
+    for (let i = 0; i < 2; i++) await writer.write({ width: 16, height: 16, indices: new Uint8Array(256).fill(i), palette: Uint8Array.of(0, 0, 0, 255, 255, 255), size: 2, transparent: null, delayMs: 600_000 });
+    await writer.finish();
+    const probe = spawnSync(ffmpegLocation().path, ['-hide_banner', '-i', out], { encoding: 'utf8' }).stderr;
+    expect(probe).toMatch(/Duration: 00:20:00\.00,/);
+  });
+
   it('odd sizes are padded by one pixel for H.264; webm (VP9) keeps them', async () => {
     const { info, frames } = await readAll(realshort, { width: 161, duration: 0.2 });
     const indexed = frames.map(toIndexed332);
