@@ -136,6 +136,10 @@ export function createVideoOutput(file: string, options: VideoOutputOptions): Vi
     // own line only guesses at "bit_rate, rate, width or height".
     const tooLarge = /invalid width x height \((\d+x\d+)\)/.exec(stderr);
     if (tooLarge !== null) return new ChromaseedError('ERR_USAGE', `${label}: this ffmpeg's H.264 encoder takes no frame of ${tooLarge[1]}; make it smaller (--width)`);
+    // Debian's libvpx cannot allocate a frame with a side past 16384, and says only that.
+    if (container === 'webm' && Math.max(width, height) > 16384 && /Failed to allocate|Error submitting video frame/.test(stderr)) {
+      return new ChromaseedError('ERR_USAGE', `${label}: this ffmpeg's VP9 encoder could not take a frame of ${width}x${height}; make it smaller (--width)`);
+    }
     const err = ffmpegFailure(label, error ?? new Error('ffmpeg stopped early'), stderr);
     // The sound is the part a user can leave out, and an odd stream the likelier cause.
     // Not when the disk or the file-size limit (SIGXFSZ, `ulimit -f`) stopped it: sound has no part in that.

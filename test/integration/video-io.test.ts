@@ -935,6 +935,21 @@ describe('frame writers on real video frames', () => {
     expect(new GifReader(readFileSync(path.join(work, 'long.gif'))).frameInfo(2).delay).toBe(65535);
   });
 
+  it('a WebM frame taller than 16384 is written, or refused with --width as the way out (Debian libvpx: "Error submitting video frame")', async () => {
+    const out = path.join(work, 'tall.webm');
+    const writer = await createFrameWriter(out, { width: 16, height: 20000, fps: 10 });
+    const written = await writer
+      .write({ width: 16, height: 20000, indices: new Uint8Array(16 * 20000), palette: new Uint8Array([255, 0, 0]), size: 1, transparent: null, delayMs: 100 })
+      .then(() => writer.finish())
+      .catch((err: unknown) => err);
+    if (written instanceof ChromaseedError) {
+      expect(written.message).toBe(`${out}: this ffmpeg's VP9 encoder could not take a frame of 16x20000; make it smaller (--width)`);
+      return;
+    }
+    expect(written).not.toBeInstanceOf(Error);
+    expect((await readAll(out)).info.height).toBe(20000);
+  });
+
   it('H.264 output says its pixels are square: padded to 2x32768, an unset ratio made the file undecodable', async () => {
     const out = path.join(work, 'tall.mp4');
     const writer = await createFrameWriter(out, { width: 2, height: 32767, fps: 10 });
