@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'ERR_FFMPEG' // the ffmpeg child failed
   | 'ERR_ABORTED'; // interrupted by the user
 
-const ERROR_CODES: readonly string[] = ['ERR_USAGE', 'ERR_INPUT', 'ERR_LIMIT', 'ERR_OUTPUT', 'ERR_FFMPEG', 'ERR_ABORTED'] satisfies ErrorCode[];
+/** Every code, once: a code added to ErrorCode and not here fails to compile. */
+const ERROR_CODES: Readonly<Record<ErrorCode, true>> = { ERR_USAGE: true, ERR_INPUT: true, ERR_LIMIT: true, ERR_OUTPUT: true, ERR_FFMPEG: true, ERR_ABORTED: true };
 
 export class ChromaseedError extends Error {
   override name = 'ChromaseedError';
@@ -25,7 +26,7 @@ export class ChromaseedError extends Error {
 
 /** An error a worker thread sent back as its message and code: a ChromaseedError again when the code is one of ours. */
 export function errorFromThread(message: string, code: unknown): Error {
-  return typeof code === 'string' && ERROR_CODES.includes(code) ? new ChromaseedError(code as ErrorCode, message) : new Error(message);
+  return typeof code === 'string' && Object.hasOwn(ERROR_CODES, code) ? new ChromaseedError(code as ErrorCode, message) : new Error(message);
 }
 
 /** `Expected <expected> for <name> but received <value>`: every option error reads the same. */

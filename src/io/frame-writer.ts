@@ -303,8 +303,9 @@ function soundWarnings(asked: SoundSource | undefined, written: boolean): string
 async function pngWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
   // The pattern with its directory resolved as the system does, so every frame lands there.
   const pattern = await checkOutputPath(file, undefined);
-  // The last frame's name, when the count is known: refused before any work (%0300d, or a long name past frame 99).
-  checkNameLength(frameFileName(file, Math.max(1, options.frameCount ?? 1)));
+  // The last frame's name, when the count is known (not a video's estimate, which its sound
+  // may have set): refused before any work (%0300d, or a long name past frame 99).
+  checkNameLength(frameFileName(file, options.frameCountUncertain === true ? 1 : Math.max(1, options.frameCount ?? 1)));
   const seq = createPngSequence(pattern, { inputs: await realInputs(options.inputPath) });
   const encode = createFramePngEncoder(options.width, options.height);
   let rgba: Uint8Array | null = null; // writeRgba's copy, allocated on first use

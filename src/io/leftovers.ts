@@ -10,6 +10,7 @@ import { rmSync } from 'node:fs';
  * would stay beside the user's outputs.
  */
 const temps = new Set<string>();
+const undos = new Set<() => void>();
 const children = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
@@ -28,6 +29,17 @@ export function untrackTemp(file: string): void {
   temps.delete(file);
 }
 
+/**
+ * A synchronous step that puts files back as they were (a numbered-PNG commit's), run at an
+ * exit that comes before its owner is done, ahead of the temporary files' removal. Returns
+ * the function that drops it again.
+ */
+export function trackUndo(undo: () => void): () => void {
+  installExitHook();
+  undos.add(undo);
+  return () => void undos.delete(undo);
+}
+
 export function trackChild(child: ChildProcess): void {
   if (child.exitCode !== null || child.signalCode !== null) return;
   installExitHook();
@@ -39,6 +51,8 @@ export function trackChild(child: ChildProcess): void {
 export function releaseLeftovers(): void {
   for (const child of children) child.kill('SIGKILL');
   children.clear();
+  for (const undo of undos) undo();
+  undos.clear();
   for (const file of temps) {
     try {
       // A file, or a directory of them (the copies of piped inputs).

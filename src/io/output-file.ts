@@ -162,11 +162,12 @@ export async function removeQuietly(file: string): Promise<void> {
 /**
  * Moves a finished temp file into place. A file it replaces keeps its permissions and, where
  * the system allows, its owner and group, as `sed -i` keeps them: the temp file is made under
- * the umask, so a private (600) output became world-readable.
+ * the umask, so a private (600) output became world-readable. `replacedPath`: where the file
+ * it replaces is, when it was moved aside first.
  */
-export async function commitTemp(tempPath: string, finalPath: string): Promise<void> {
+export async function commitTemp(tempPath: string, finalPath: string, replacedPath = finalPath): Promise<void> {
   try {
-    const replaced = await stat(finalPath).catch(() => null);
+    const replaced = await stat(replacedPath).catch(() => null);
     if (replaced?.isFile() === true) {
       await chmod(tempPath, replaced.mode & 0o777);
       await chown(tempPath, replaced.uid, replaced.gid).catch(() => chown(tempPath, -1, replaced.gid).catch(() => undefined));

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, lchownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, lchownSync, lstatSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GifReader } from 'omggif';
@@ -401,6 +401,16 @@ describe('createFrameWriter: atomic output', () => {
     expect((await finishing).code).toBe('ERR_ABORTED');
     expect(older()).toBe(true);
     expect(readdirSync(dir).sort()).toEqual(names);
+    // A dangling symlink under a frame's name is put back too (it was taken for nothing there, and removed).
+    rmSync(path.join(dir, 'f-1.png'));
+    symlinkSync('/nonexistent/frame.png', path.join(dir, 'f-1.png'));
+    const again = await createFrameWriter(path.join(dir, 'f-%d.png'), { width: W, height: H });
+    for (const f of frames.slice(0, 4)) await again.write(f);
+    rmSync(path.join(dir, 'f-3.png'));
+    mkdirSync(path.join(dir, 'f-3.png', 'inside'), { recursive: true });
+    await errorOf(again.finish());
+    expect(lstatSync(path.join(dir, 'f-1.png')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(path.join(dir, 'f-2.png'), 'utf8')).toBe('older f-2.png');
   });
 
   it('a numbered frame name longer than a file name may be is refused before any frame is written, when the frame count is known', async () => {
