@@ -937,11 +937,7 @@ describe('frame writers on real video frames', () => {
 
   it('a WebM frame taller than 16384 is written, or refused with --width as the way out (Debian libvpx: "Error submitting video frame")', async () => {
     const out = path.join(work, 'tall.webm');
-    const writer = await createFrameWriter(out, { width: 16, height: 20000, fps: 10 });
-    const written = await writer
-      .write({ width: 16, height: 20000, indices: new Uint8Array(16 * 20000), palette: new Uint8Array([255, 0, 0]), size: 1, transparent: null, delayMs: 100 })
-      .then(() => writer.finish())
-      .catch((err: unknown) => err);
+    const written = await writeOneFrame(out, 16, 20000);
     if (written instanceof ChromaseedError) {
       expect(written.message).toBe(`${out}: this ffmpeg's VP9 encoder could not take a frame of 16x20000; make it smaller (--width)`);
       return;
@@ -952,11 +948,7 @@ describe('frame writers on real video frames', () => {
 
   it('H.264 output says its pixels are square: padded to 2x32768, an unset ratio made the file undecodable', async () => {
     const out = path.join(work, 'tall.mp4');
-    const writer = await createFrameWriter(out, { width: 2, height: 32767, fps: 10 });
-    const written = await writer
-      .write({ width: 2, height: 32767, indices: new Uint8Array(2 * 32767), palette: new Uint8Array([255, 0, 0]), size: 1, transparent: null, delayMs: 100 })
-      .then(() => writer.finish())
-      .catch((err: unknown) => err);
+    const written = await writeOneFrame(out, 2, 32767);
     // A newer libx264 (FFMPEG_PATH to Debian's ffmpeg 5.1, say) takes no side over 16384: said plainly.
     if (written instanceof ChromaseedError) {
       expect(written.message).toBe(`${out}: this ffmpeg's H.264 encoder takes no frame of 2x32768; make it smaller (--width)`);
@@ -1181,4 +1173,13 @@ function gceDelaysCs(bytes: Uint8Array): number[] {
     if (bytes[i] === 0x21 && bytes[i + 1] === 0xf9 && bytes[i + 2] === 4 && bytes[i + 7] === 0) out.push(bytes[i + 4] | (bytes[i + 5] << 8));
   }
   return out;
+}
+
+/** One red frame of `width` x `height` written to `out` at 10 fps: what finish() returned, or the error. */
+async function writeOneFrame(out: string, width: number, height: number): Promise<unknown> {
+  const writer = await createFrameWriter(out, { width, height, fps: 10 });
+  return writer
+    .write({ width, height, indices: new Uint8Array(width * height), palette: new Uint8Array([255, 0, 0]), size: 1, transparent: null, delayMs: 100 })
+    .then(() => writer.finish())
+    .catch((err: unknown) => err);
 }
