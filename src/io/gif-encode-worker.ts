@@ -22,15 +22,11 @@ export type GifWorkerReply = { type: 'bytes'; bytes: Uint8Array; cutFrames?: rea
 let encoder: GifEncoder | Error | null = null;
 
 parentPort?.on('message', (request: GifWorkerRequest) => {
+  if (request.type === 'init') {
+    encoder = startEncoder(request.options);
+    return;
+  }
   try {
-    if (request.type === 'init') {
-      try {
-        encoder = createGifEncoder(request.options);
-      } catch (err) {
-        encoder = err instanceof Error ? err : new Error(String(err));
-      }
-      return;
-    }
     if (encoder === null) throw new Error('GIF worker used before init');
     if (encoder instanceof Error) throw encoder;
     const last = request.type === 'finish';
@@ -42,3 +38,12 @@ parentPort?.on('message', (request: GifWorkerRequest) => {
     parentPort!.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err), ...(typeof code === 'string' ? { code } : {}) } satisfies GifWorkerReply);
   }
 });
+
+/** The encoder, or why it could not start (answered to each request after it). */
+function startEncoder(options: GifEncoderOptions): GifEncoder | Error {
+  try {
+    return createGifEncoder(options);
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}

@@ -43,7 +43,6 @@ export type InputStream = NodeJS.ReadableStream & { isTTY?: boolean; fd?: number
 /** What `-` is called in messages and summaries. */
 const STDIN_NAME = 'standard input';
 
-
 /** Whether `name` names standard input: `-`, which the command line hands over as an empty name. */
 export function isStdin(name: string): boolean {
   return name === '-' || name === '';

@@ -23,8 +23,8 @@ const TICK_TOLERANCE_MS = 1e-6;
 /**
  * Which source frames to show, and for how long, to play `delaysMs` from `startMs` for
  * `durationMs`, by playback time (a 0 delay plays as 100 ms, as in browsers; see
- * playbackDelayMs). The window's
- * edges are rounded to whole centiseconds, the unit of GIF delays. Without `fps`, the frames
+ * playbackDelayMs). The window's edges are rounded to whole centiseconds, the unit of GIF
+ * delays. Without `fps`, the frames
  * the window overlaps keep their own delays, the first and last cut to it; with `fps`, one
  * frame every 1/fps seconds, each the source frame on screen at that moment, the last cut at
  * the window's (or the clip's) end.
