@@ -71,19 +71,24 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
   }
 }
 
-/** The one-letter options that take a value: -o and -k (-q and -h are switches). */
-const VALUE_LETTERS = /^-([ok])([^=].*)$/;
+/**
+ * A group of one-letter switches (-q, -h) that may end in one of the one-letter options that
+ * take a value (-o, -k) with the value attached.
+ */
+const ATTACHED_VALUE = /^-([qh]*)([ok])([^=].*)$/;
 
 /**
- * `-oout.gif` is `-o out.gif`, as getopt reads it. yargs read it as a group of one-letter
- * switches (-o -o -u -t...: "Unknown arguments: u, t", or an output named ""); `-k16` it
- * read right, and still does. Options only, up to `--`.
+ * `-oout.gif` is `-o out.gif` and `-qoout.gif` is `-q -o out.gif`, as getopt reads them. yargs
+ * read them as groups of one-letter switches (-o -o -u -t...: "Unknown arguments: u, t", or
+ * an output named ""). Options only, up to `--`.
  */
 function splitAttachedValues(argv: string[]): string[] {
   const end = argv.indexOf('--');
   return argv.flatMap((arg, i) => {
-    const attached = end >= 0 && i > end ? null : VALUE_LETTERS.exec(arg);
-    return attached === null ? [arg] : [`-${attached[1]}`, attached[2]];
+    const attached = end >= 0 && i > end ? null : ATTACHED_VALUE.exec(arg);
+    if (attached === null) return [arg];
+    const [, switches, letter, value] = attached;
+    return [...Array.from(switches, (s) => `-${s}`), `-${letter}`, value];
   });
 }
 

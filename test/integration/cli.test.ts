@@ -951,10 +951,13 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     });
   }
 
-  it('reads a value attached to -o or -k as getopt does (-oout.gif was taken for the switches -o -o -u -t...)', async () => {
+  it('reads a value attached to -o or -k, also after grouped switches, as getopt does (-oout.gif was taken for the switches -o -o -u -t...)', async () => {
     const dir = mkdtempSync(path.join(tmp, 'attached-'));
     expect(await runBin(['quantize', CARS, '-k4', '-oout.gif', '-q'], { cwd: dir })).toMatchObject({ code: 0, stderr: '' });
     expect(maxColors(gif(path.join(dir, 'out.gif')).frames)).toBe(4);
+    // Switches grouped before it: -q and -o, then the value.
+    expect(await runBin(['quantize', CARS, '-qk3', '-qogrouped.gif'], { cwd: dir })).toMatchObject({ code: 0, stderr: '' });
+    expect(maxColors(gif(path.join(dir, 'grouped.gif')).frames)).toBe(3);
     // After --, it is a file name like any other.
     expect((await runMain(['quantize', CARS, '-o', path.join(dir, 'x.gif'), '--', '-oq.gif'])).stderr).toMatch(/quantize reads one input/);
   });
