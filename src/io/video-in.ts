@@ -261,6 +261,50 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
   // autoDestroy off: fluent-ffmpeg kills ffmpeg 20 ms after its output stream closes, which
   // could cut off a run that is still exiting; the stream is destroyed only once ffmpeg is done.
   const out = new PassThrough({ highWaterMark: frameBytes, autoDestroy: false });
+  const command = readCommand(file, plan).output(out, { end: true });
+  const run = watch(command);
+  command.run();
+  try {
+    // With --duration each frame is held back until the next one arrives, so that the last
+    // can be cut to the part's end: at a constant rate the part is whole frames (0.5 fps,
+    // 3 s asked: two frames, 4 s), and a GIF, whose delays are its own, can play it exactly.
+    const trimLast = plan.durationSec !== undefined && !plan.everyFrame;
+    let held: TimedFrame | null = null;
+    let count = 0;
+    for await (const frame of framesOf(chunkReader(out), plan)) {
+      count++;
+      if (!trimLast) yield frame;
+      else {
+        if (held !== null) yield held;
+        held = frame;
+      }
+    }
+    const result = await run.done;
+    if (result.error) throw ffmpegFailure(file, result.error, result.stderr);
+    const dropped = droppedAtOutput(result.stderr);
+    if (dropped > Math.max(2, DROPPED_SHARE * count) && !plan.everyFrame && !plan.filters.some(isRateFilter)) warnings.push(droppedWarning(file, dropped, count, plan.delayMs));
+    if (held !== null) {
+      // What is left of the part for the last frame. Under half a frame it is left out, as a
+      // constant-rate video rounding to the nearest frame would; otherwise it is shown at
+      // least 2 cs, since a browser shows a shorter GIF frame for 10.
+      const left = plan.durationSec! * 1000 - (count - 1) * plan.delayMs;
+      if (left >= plan.delayMs) yield held;
+      else if (left >= plan.delayMs / 2 || count === 1) yield { ...held, delayMs: Math.max(left, SHORTEST_CUT_MS) };
+    }
+    if (result.damage !== null && warnings.length === 0) warnings.push(damageWarning(file, result.damage));
+    const again = count === 0 ? planWhenNothingCame(file, plan) : null;
+    if (again !== null) yield* readFrames(file, again, warnings);
+  } finally {
+    if (!run.exited()) {
+      run.kill();
+    }
+    await run.exit;
+    out.destroy();
+  }
+}
+
+/** The ffmpeg command that decodes `plan`'s frames as raw RGBA; its output is set by the caller. */
+function readCommand(file: string, plan: ReadPlan): ReturnType<typeof ffmpegCommand> {
   const command = ffmpegCommand(file);
   if (plan.demuxer !== undefined) command.inputFormat(plan.demuxer);
   if (plan.literalName === true) command.inputOptions(LITERAL_NAME);
@@ -286,95 +330,66 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
   if (plan.durationSec !== undefined) outputOptions.push('-t', ffmpegSeconds(plan.durationSec));
   const filters = plan.passLast === true ? plan.filters.map((f) => (isRateFilter(f) ? `${f}:eof_action=pass` : f)) : plan.filters;
   if (filters.length > 0) outputOptions.push('-vf', filters.join(','));
-  command.outputOptions(outputOptions).format('rawvideo').output(out, { end: true });
+  return command.outputOptions(outputOptions).format('rawvideo');
+}
 
-  const run = watch(command);
-  command.run();
-  try {
-    const reader = chunkReader(out);
-    let frame = new Uint8Array(frameBytes);
-    let filled = 0;
-    let yielded = false;
-    // With --duration each frame is held back until the next one arrives, so that the last
-    // can be cut to the part's end: at a constant rate the part is whole frames (0.5 fps,
-    // 3 s asked: two frames, 4 s), and a GIF, whose delays are its own, can play it exactly.
-    const trimLast = plan.durationSec !== undefined && !plan.everyFrame;
-    let held: TimedFrame | null = null;
-    let count = 0;
-    for (let chunk = await reader.next(); chunk !== null; chunk = await reader.next()) {
-      let at = 0;
-      while (at < chunk.length) {
-        const take = Math.min(frameBytes - filled, chunk.length - at);
-        frame.set(chunk.subarray(at, at + take), filled);
-        filled += take;
-        at += take;
-        if (filled === frameBytes) {
-          // Partial alpha (a WebM or PNG with transparency) is cut at half, as for every input.
-          if (plan.alpha) binaryAlpha(frame);
-          // A new buffer per frame (not per pixel): the consumer may keep frames, e.g. to hold one back.
-          const done: TimedFrame = { width: plan.width, height: plan.height, data: frame, delayMs: plan.delayMs };
-          frame = new Uint8Array(frameBytes);
-          filled = 0;
-          yielded = true;
-          count++;
-          if (!trimLast) {
-            yield done;
-            continue;
-          }
-          if (held !== null) yield held;
-          held = done;
-        }
+/** ffmpeg's raw output cut into frames of `plan`'s size, each in a buffer of its own. */
+async function* framesOf(reader: ReturnType<typeof chunkReader>, plan: ReadPlan): AsyncGenerator<TimedFrame> {
+  const frameBytes = plan.width * plan.height * 4;
+  let frame = new Uint8Array(frameBytes);
+  let filled = 0;
+  for (let chunk = await reader.next(); chunk !== null; chunk = await reader.next()) {
+    let at = 0;
+    while (at < chunk.length) {
+      const take = Math.min(frameBytes - filled, chunk.length - at);
+      frame.set(chunk.subarray(at, at + take), filled);
+      filled += take;
+      at += take;
+      if (filled === frameBytes) {
+        // Partial alpha (a WebM or PNG with transparency) is cut at half, as for every input.
+        if (plan.alpha) binaryAlpha(frame);
+        // A new buffer per frame (not per pixel): the consumer may keep frames, e.g. to hold one back.
+        yield { width: plan.width, height: plan.height, data: frame, delayMs: plan.delayMs };
+        frame = new Uint8Array(frameBytes);
+        filled = 0;
       }
     }
-    const result = await run.done;
-    if (result.error) throw ffmpegFailure(file, result.error, result.stderr);
-    const dropped = droppedAtOutput(result.stderr);
-    if (dropped > Math.max(2, DROPPED_SHARE * count) && !plan.everyFrame && !plan.filters.some(isRateFilter)) warnings.push(droppedWarning(file, dropped, count, plan.delayMs));
-    if (held !== null) {
-      // What is left of the part for the last frame. Under half a frame it is left out, as a
-      // constant-rate video rounding to the nearest frame would; otherwise it is shown at
-      // least 2 cs, since a browser shows a shorter GIF frame for 10.
-      const left = plan.durationSec! * 1000 - (count - 1) * plan.delayMs;
-      if (left >= plan.delayMs) yield held;
-      else if (left >= plan.delayMs / 2 || count === 1) yield { ...held, delayMs: Math.max(left, SHORTEST_CUT_MS) };
-    }
-    if (result.damage !== null && warnings.length === 0) warnings.push(damageWarning(file, result.damage));
-    if (!yielded && plan.anchored && plan.passLast !== true && !(plan.startSec! >= (plan.lengthSec ?? Infinity))) {
-      // A start time inside the last frame, after its first tick: the rate filter does not
-      // know how long that frame lasts, so it gives nothing unless told to pass it on.
-      yield* readFrames(file, { ...plan, passLast: true }, warnings);
-      return;
-    }
-    if (!yielded && plan.startSec === undefined && plan.rateAsked === undefined && plan.filters.some(isRateFilter)) {
-      // A clip shorter than half a tick of the rate it is read at (5 ms at 1000 fps, read at
-      // a GIF's 50) has no frame on screen at any tick of ffmpeg's rate filter: its first
-      // frame is read instead, for one tick.
-      yield* readFrames(file, { ...plan, filters: plan.filters.filter((f) => !isRateFilter(f)), firstOnly: true }, warnings);
-      return;
-    }
-    if (!yielded && plan.startSec !== undefined) {
-      // ffmpeg gives nothing past the end, and nothing when its rate filter has no tick in a short part.
-      if (plan.lengthSec !== undefined && plan.startSec >= plan.lengthSec) throw pastTheEnd(file, plan.lengthSec);
-      const lasts = plan.lengthSec?.toFixed(2);
-      // The container's length may be its sound's: 3 s of picture under 10 s of sound "lasts 10 s".
-      if (lasts !== undefined && plan.lengthSetByOthers === true) {
-        throw new ChromaseedError('ERR_INPUT', `${file}: no frame comes out of the part asked for with --start: the picture may end before it (the file lasts ${lasts} s, which its sound or subtitles may set); ask for an earlier --start or a longer part`);
-      }
-      const length = lasts === undefined ? '' : ` (the video lasts ${lasts} s)`;
-      throw new ChromaseedError('ERR_INPUT', `${file}: no frame comes out of the part asked for with --start${length}; ask for a longer part`);
-    }
-    if (!yielded && plan.rateAsked !== undefined) {
-      // ffmpeg's rate filter keeps a frame only if it is on screen at a tick: a clip of one short frame may have none.
-      const length = plan.lengthSec === undefined ? 'too short' : `${plan.lengthSec.toFixed(2)} s long`;
-      throw new ChromaseedError('ERR_INPUT', `${file}: no frame comes out at --fps ${plan.rateAsked}: the video is ${length}, under one frame at that rate; drop --fps or give a higher rate`);
-    }
-  } finally {
-    if (!run.exited()) {
-      run.kill();
-    }
-    await run.exit;
-    out.destroy();
   }
+}
+
+/**
+ * A read that gave no frame: the plan to read again with, where a frame is there to be had,
+ * or the error that says why there is none (null: neither).
+ */
+function planWhenNothingCame(file: string, plan: ReadPlan): ReadPlan | null {
+  if (plan.anchored && plan.passLast !== true && !(plan.startSec! >= (plan.lengthSec ?? Infinity))) {
+    // A start time inside the last frame, after its first tick: the rate filter does not
+    // know how long that frame lasts, so it gives nothing unless told to pass it on.
+    return { ...plan, passLast: true };
+  }
+  if (plan.startSec === undefined && plan.rateAsked === undefined && plan.filters.some(isRateFilter)) {
+    // A clip shorter than half a tick of the rate it is read at (5 ms at 1000 fps, read at
+    // a GIF's 50) has no frame on screen at any tick of ffmpeg's rate filter: its first
+    // frame is read instead, for one tick.
+    return { ...plan, filters: plan.filters.filter((f) => !isRateFilter(f)), firstOnly: true };
+  }
+  if (plan.startSec !== undefined) {
+    // ffmpeg gives nothing past the end, and nothing when its rate filter has no tick in a short part.
+    if (plan.lengthSec !== undefined && plan.startSec >= plan.lengthSec) throw pastTheEnd(file, plan.lengthSec);
+    const lasts = plan.lengthSec?.toFixed(2);
+    // The container's length may be its sound's: 3 s of picture under 10 s of sound "lasts 10 s".
+    if (lasts !== undefined && plan.lengthSetByOthers === true) {
+      throw new ChromaseedError('ERR_INPUT', `${file}: no frame comes out of the part asked for with --start: the picture may end before it (the file lasts ${lasts} s, which its sound or subtitles may set); ask for an earlier --start or a longer part`);
+    }
+    const length = lasts === undefined ? '' : ` (the video lasts ${lasts} s)`;
+    throw new ChromaseedError('ERR_INPUT', `${file}: no frame comes out of the part asked for with --start${length}; ask for a longer part`);
+  }
+  if (plan.rateAsked !== undefined) {
+    // ffmpeg's rate filter keeps a frame only if it is on screen at a tick: a clip of one short frame may have none.
+    const length = plan.lengthSec === undefined ? 'too short' : `${plan.lengthSec.toFixed(2)} s long`;
+    throw new ChromaseedError('ERR_INPUT', `${file}: no frame comes out at --fps ${plan.rateAsked}: the video is ${length}, under one frame at that rate; drop --fps or give a higher rate`);
+  }
+  return null; // no frame, and none to be had: the caller says the clip is empty
 }
 
 /**
