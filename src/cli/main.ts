@@ -335,7 +335,7 @@ function sequenceOptions<T>(y: Argv<T>) {
 
 function outputOptions<T>(y: Argv<T>) {
   return y
-    .option('output', { requiresArg: true, alias: 'o', type: 'string', describe: 'output: .gif, .mp4, .webm, .mkv, .mov, frames-%04d.png, or .png for a still (replaced if it exists)' })
+    .option('output', { requiresArg: true, alias: 'o', type: 'string', describe: 'output: .gif, .mp4 (.m4v), .webm, .mkv, .mov, frames-%04d.png, or .png for a still (replaced if it exists)' })
     .option('audio', { type: 'boolean', default: true, describe: "video from a video: carry its sound over (--no-audio: picture only)" })
     .option('plays', { requiresArg: true, type: 'number', describe: "GIF output: times it plays, 0 = forever [default: the source's; from a video: forever]" })
     .option('json', { type: 'boolean', describe: 'print a JSON summary on stdout' })

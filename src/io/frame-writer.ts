@@ -71,7 +71,7 @@ export interface FrameWriter {
 
 export type OutputKind = 'gif' | 'video' | 'png' | 'png-sequence';
 
-const WRITABLE = '.gif, .mp4, .webm, .mkv, .mov, .png (one frame), a .png name with %d for the frame number (frame-%04d.png), or - for a GIF on standard output';
+const WRITABLE = '.gif, .mp4 (or .m4v), .webm, .mkv, .mov, .png (one frame), a .png name with %d for the frame number (frame-%04d.png), or - for a GIF on standard output';
 
 /** The kind of output a path asks for, by extension. */
 export function outputKind(file: string): OutputKind {

@@ -160,6 +160,7 @@ describe('outputKind', () => {
     expect(outputKind('x.webm')).toBe('video');
     expect(outputKind('x.mkv')).toBe('video');
     expect(outputKind('x.mov')).toBe('video');
+    expect(outputKind('x.M4V')).toBe('video'); // MP4 under the name iTunes gives it
     expect(outputKind('out/frame-%04d.png')).toBe('png-sequence');
     expect(outputKind('frame-%d.png')).toBe('png-sequence');
     expect(outputKind('50%.gif')).toBe('gif'); // a % that is no frame number is part of the name
