@@ -95,11 +95,15 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
 
 /**
  * An input of more than one frame (an animated GIF, WebP or PNG, a video), opened; null for
- * a still, and for a GIF of one frame, which is read as the still it is.
+ * a still, and for a GIF of one frame, which is read as the still it is. One frame chosen
+ * from an animated GIF by the time options is a clip's part, as in the other commands.
  */
 async function openClip(file: string, head: Uint8Array, part: InputOptions): Promise<FrameSource | null> {
   const kind = sniffKind(head);
   if (kind === 'still') return null;
   const source = await openInput(file, part);
-  return kind === 'gif' && source.info.frameCount === 1 ? null : source;
+  if (kind !== 'gif' || source.info.frameCount !== 1) return source;
+  const timed = part.fps !== undefined || part.start !== undefined || part.duration !== undefined;
+  const whole = timed ? await openInput(file, { ...part, fps: undefined, start: undefined, duration: undefined }) : source;
+  return whole.info.frameCount === 1 ? null : source;
 }

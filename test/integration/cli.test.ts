@@ -552,6 +552,11 @@ describe('chromaseed palette', () => {
     const partSource = await json(['transfer', CARS, HIBISCUS, '-k', '6', '--source-start', '0.5', '-o', path.join(tmp, 'palette-part.png'), '--json', '-q']);
     expect(part.colors.map((c: { hex: string }) => c.hex)).toEqual(partSource.palette.map((c: { hex: string }) => c.hex));
     expect(part.colors).not.toEqual(whole.colors);
+    // A part of one frame is that frame's palette (it was refused, the GIF taken for a still).
+    const lastFrame = await json(['palette', CARS, '-k', '6', '--start', '0.88', '--json', '-q']);
+    const lastSource = await json(['transfer', CARS, HIBISCUS, '-k', '6', '--source-start', '0.88', '-o', path.join(tmp, 'palette-last.png'), '--json', '-q']);
+    expect(lastFrame.colors.map((c: { hex: string }) => c.hex)).toEqual(lastSource.palette.map((c: { hex: string }) => c.hex));
+    expect(lastFrame.colors).not.toEqual(part.colors);
     const stillPart = await runMain(['palette', HIBISCUS, '--start', '1']);
     expect([stillPart.code, stillPart.stderr]).toEqual([2, `chromaseed: --start: ${HIBISCUS} is a still image, which has no time; drop --start\n`]);
     expect(video.colors.reduce((t: number, c: { proportion: number }) => t + c.proportion, 0)).toBeCloseTo(1, 6);
