@@ -6,7 +6,7 @@ import { MAX_GIF_DELAY_MS, MAX_GIF_FPS, playbackDelayMs } from '../timing.js';
 import type { InputOptions } from '../options.js';
 import type { ClipInfo, IndexedFrame, SoundSource, TimedFrame } from '../types.js';
 import { trackTemp } from './leftovers.js';
-import { checkNameLength, checkOutputPath, commitTemp, createAtomicFile, createStreamOutput, realInputs, removeQuietly, STDOUT, tempPathFor, type InputPaths } from './output-file.js';
+import { checkNameLength, checkOutputPath, commitTemp, createAtomicFile, createStreamOutput, realInputs, refuseDirectoryName, refuseInputAsStdout, removeQuietly, STDOUT, tempPathFor, type InputPaths } from './output-file.js';
 import { checkGifEncoderOptions } from '../encode/gif-encode.js';
 import { openGifEncoder } from './gif-thread.js';
 import { frameFileName, framePatternProblem, isPngSequencePattern } from './frame-names.js';
@@ -76,6 +76,7 @@ const WRITABLE = '.gif, .mp4 (or .m4v), .webm, .mkv, .mov, .png (one frame), a .
 /** The kind of output a path asks for, by extension. */
 export function outputKind(file: string): OutputKind {
   if (file === STDOUT) return 'gif';
+  refuseDirectoryName(file);
   const problem = framePatternProblem(file);
   if (problem !== null) throw new ChromaseedError('ERR_USAGE', `${file}: ${problem}`);
   const ext = path.extname(file).toLowerCase();
@@ -98,6 +99,9 @@ export function inputOptionsFor(output: string, options: InputOptions): InputOpt
   return { ...options, maxFps: MAX_GIF_FPS };
 }
 
+/** The largest side a writer takes. */
+const MAX_FRAME_SIDE = 65535;
+
 /**
  * Opens a writer for `file`, choosing GIF, video or PNG sequence by extension. Everything is
  * written under temporary names next to the output and moved into place by `finish`; the
@@ -105,9 +109,14 @@ export function inputOptionsFor(output: string, options: InputOptions): InputOpt
  */
 export async function createFrameWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
   const kind = outputKind(file);
-  const { width, height } = options;
-  if (!Number.isInteger(width) || width < 1 || width > 65535) throw invalidOption('width', 'an integer from 1 to 65535', width);
-  if (!Number.isInteger(height) || height < 1 || height > 65535) throw invalidOption('height', 'an integer from 1 to 65535', height);
+  const { width, height } = options ?? {};
+  if (!Number.isInteger(width) || width < 1) throw invalidOption('width', 'an integer from 1 to 65535', width);
+  if (!Number.isInteger(height) || height < 1) throw invalidOption('height', 'an integer from 1 to 65535', height);
+  // What GIF and PNG store in 16 bits, and more than any video encoder here takes: said of the
+  // frames (an input's size, as a rule), not as an option the user never gave.
+  if (width > MAX_FRAME_SIDE || height > MAX_FRAME_SIDE) {
+    throw new ChromaseedError('ERR_LIMIT', `${file}: frames of ${width}x${height} pixels are larger than can be written (at most ${MAX_FRAME_SIDE} a side); scale them down with --width`);
+  }
   if (options.fps !== undefined && !(options.fps > 0 && Number.isFinite(options.fps))) throw invalidOption('fps', 'a number above 0', options.fps);
   if (kind === 'gif') return gifWriter(file, options);
   if (kind === 'video') return videoWriter(file, options);
@@ -125,6 +134,7 @@ const gifFramesAhead = (pixels: number): number => Math.max(3, Math.min(16, Math
 async function gifWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
   const encoderOptions = { width: options.width, height: options.height, loopCount: options.loopCount, differencing: true, mayTurnTransparent: options.mayTurnTransparent === true };
   checkGifEncoderOptions(encoderOptions); // before the temporary file exists
+  if (file === STDOUT) await refuseInputAsStdout(options.stdout ?? process.stdout, options.inputPath);
   const out = file === STDOUT ? createStreamOutput(options.stdout ?? process.stdout) : await createAtomicFile(file, options.inputPath);
   const encoder = openGifEncoder(encoderOptions, options.frameCount, options.changesEveryFrame === true);
   // Encoded bytes, in frame order, not yet written. Each promise gets a no-op catch at once

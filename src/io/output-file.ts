@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, fstatSync, type Stats } from 'node:fs';
 import { access, chmod, chown, lstat, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, systemReason } from '../errors.js';
@@ -43,6 +43,14 @@ export function checkNameLength(file: string): void {
 }
 
 /**
+ * Refuses a name ending in "/" (`out.gif/`), which names a directory, as `cp` and `touch`
+ * take it: Node's path functions drop the slash, and a file `out.gif` would be written.
+ */
+export function refuseDirectoryName(file: string): void {
+  if (file.endsWith('/') || file.endsWith(path.sep)) throw new ChromaseedError('ERR_OUTPUT', `${file}: ends in "/", which names a directory; give a file name`);
+}
+
+/**
  * Real path of an existing file (links resolved), or else its directory's real path joined
  * with its name: where the system would create it. The directory is resolved by `realpath`,
  * not `path.resolve`: the system follows a symlink before the `..` after it, so `link/../x`
@@ -63,6 +71,28 @@ async function realTarget(file: string): Promise<string> {
 
 /** The input files no output may replace: one, several (transfer's source and target), or none. */
 export type InputPaths = string | readonly string[] | undefined;
+
+/**
+ * Refuses standard output as a GIF's destination when it is one of the input files
+ * (`-o - >> in.gif`, `-o - 1<> in.gif`): the GIF would be written into the file being read.
+ * Compared by device and inode, as `cat` compares its input and output.
+ */
+export async function refuseInputAsStdout(stdout: NodeJS.WritableStream, inputs: InputPaths): Promise<void> {
+  const fd = (stdout as { fd?: unknown }).fd;
+  let out: Stats | null = null;
+  try {
+    if (typeof fd === 'number') out = fstatSync(fd);
+  } catch {
+    return; // not a descriptor that can be looked at, so no file of ours
+  }
+  if (out === null || !out.isFile()) return;
+  for (const input of inputs === undefined ? [] : typeof inputs === 'string' ? [inputs] : inputs) {
+    const file = await stat(input).catch(() => null);
+    if (file !== null && file.dev === out.dev && file.ino === out.ino) {
+      throw new ChromaseedError('ERR_USAGE', `-o -: standard output is the input file ${input}; refusing to overwrite it, redirect it to another file`);
+    }
+  }
+}
 
 /** The inputs' real paths, for comparing against output paths. */
 export async function realInputs(inputs: InputPaths): Promise<string[]> {
@@ -110,6 +140,7 @@ export async function checkExtraOutputPath(extraPath: string, inputPath: InputPa
  */
 export async function checkOutputPath(outputPath: string, inputPath?: InputPaths): Promise<string> {
   if (outputPath === STDOUT) return STDOUT;
+  refuseDirectoryName(outputPath);
   // Resolved by the system's rules (see realTarget), with no lexical fallback: that could
   // find a `./missing` where `link/../missing` does not exist.
   const given = path.dirname(outputPath);

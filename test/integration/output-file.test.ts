@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, lchownSync, lstatSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, copyFileSync, lchownSync, lstatSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GifReader } from 'omggif';
@@ -304,6 +304,57 @@ describe('createFrameWriter: atomic output', () => {
     expect(e.code).toBe('ERR_USAGE');
     expect(readdirSync(dir).sort()).toEqual(['in.gif', 'link.gif']);
     expect(readFileSync(input).equals(original)).toBe(true);
+  });
+
+  it('refuses standard output when it is the input file (-o - >> in.gif appended a GIF to its input, 1<> in.gif wrote over it)', () => {
+    const dir = freshDir('stdout-input');
+    const input = path.join(dir, 'in.gif');
+    copyFileSync(path.join(corpus, 'gifs/sharp__animated-loop-3.gif'), input);
+    const original = readFileSync(input);
+    for (const flags of ['a', 'r+'] as const) {
+      const fd = openSync(input, flags);
+      try {
+        const r = spawnSync(process.execPath, [BIN, 'quantize', input, '-o', '-', '-k', '4', '-q'], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+        expect([r.status, r.stderr], flags).toEqual([2, `chromaseed: -o -: standard output is the input file ${input}; refusing to overwrite it, redirect it to another file\n`]);
+      } finally {
+        closeSync(fd);
+      }
+    }
+    expect(readFileSync(input).equals(original)).toBe(true);
+    // Another file there is written as before.
+    const other = path.join(dir, 'out.gif');
+    const fd = openSync(other, 'w');
+    try {
+      expect(spawnSync(process.execPath, [BIN, 'quantize', input, '-o', '-', '-k', '4', '-q'], { stdio: ['ignore', fd, 'pipe'] }).status).toBe(0);
+    } finally {
+      closeSync(fd);
+    }
+    expect(new GifReader(readFileSync(other)).numFrames()).toBe(new GifReader(original).numFrames());
+  });
+
+  it('refuses a name that ends in "/", which names a directory (out.gif/ was written as the file out.gif)', async () => {
+    const dir = freshDir('slash');
+    for (const name of ['out.gif/', 'out.mp4/', 'f-%d.png/', 'one.png/']) {
+      const e = await errorOf(createFrameWriter(path.join(dir, name), { width: W, height: H }));
+      expect([e.code, e.message]).toEqual(['ERR_OUTPUT', `${path.join(dir, name)}: ends in "/", which names a directory; give a file name`]);
+    }
+    await expect(checkExtraOutputPath(path.join(dir, 'swatch.png/'), undefined)).rejects.toThrow(/ends in "\/"/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('frames larger than a writer takes are said to be so, naming the output and --width (it read as a bad width option, exit 2)', async () => {
+    const dir = freshDir('huge');
+    for (const name of ['x.gif', 'x.png', 'x.webm']) {
+      const e = await errorOf(createFrameWriter(path.join(dir, name), { width: 70_000, height: 2 }));
+      expect([e.code, e.message]).toEqual(['ERR_LIMIT', `${path.join(dir, name)}: frames of 70000x2 pixels are larger than can be written (at most 65535 a side); scale them down with --width`]);
+    }
+    // Wrong types from plain JavaScript are still told as such.
+    expect((await errorOf(createFrameWriter(path.join(dir, 'x.gif'), { width: 2.5, height: 2 }))).message).toMatch(/^expected an integer from 1 to 65535 for width but received 2.5$/);
+    expect((await errorOf(createFrameWriter(path.join(dir, 'x.gif'), undefined as never))).message).toMatch(/for width but received undefined$/);
+    const writer = await createFrameWriter(path.join(dir, 'x.gif'), { width: W, height: H });
+    await expect(writer.write(null as never)).rejects.toThrow(/^a frame must be an object, not null$/);
+    await writer.abort();
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('resolves a symlinked directory before the .. after it, as the system does', async () => {
