@@ -68,15 +68,23 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
   // Loaded here, not at import: libvips takes ~90 ms to load, which every user of the
   // library would pay, and GIF and video runs never need it.
   const { default: sharp } = await import('sharp');
+  // The bytes, not the name: libvips caches what it decoded from a file name, so a file
+  // rewritten under the same name within one process was read as it had been.
+  let bytes: Buffer;
   try {
-    const meta = await sharp(file, { limitInputPixels: maxPixels, pages: 1 }).metadata();
+    bytes = await readFile(file);
+  } catch (e) {
+    throw inputError(file, `cannot read: ${systemReason(e)}`, e);
+  }
+  try {
+    const meta = await sharp(bytes, { limitInputPixels: maxPixels, pages: 1 }).metadata();
     if (options.width !== undefined) {
       // The scaled size must fit the limit too, and is known from the header alone.
       const turned = (meta.orientation ?? 1) >= 5; // EXIF orientations 5-8 swap width and height
       const [w, h] = turned ? [meta.height ?? 1, meta.width ?? 1] : [meta.width ?? 1, meta.height ?? 1];
       scaledHeightWithin(file, options.width, w, h, maxPixels);
     }
-    const image = sharp(file, {
+    const image = sharp(bytes, {
       limitInputPixels: maxPixels,
       // Only the first frame of an animation: a still palette is taken from what a
       // viewer shows first, and decoding every page would multiply the memory.
@@ -105,6 +113,9 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
   } catch (e) {
     if (e instanceof ChromaseedError) throw e;
     const message = e instanceof Error ? e.message : String(e);
+    // librsvg draws at most 32767 pixels a side, whatever --max-pixels says.
+    const svgSide = /SVG image exceeds (\d+)x\d+ pixel limit/i.exec(message);
+    if (svgSide !== null) throw new ChromaseedError('ERR_LIMIT', `${file}: an SVG wider or taller than ${svgSide[1]} pixels, the most the SVG renderer draws; give it a smaller width and height`, { cause: e });
     if (/pixel limit/i.test(message)) {
       throw new ChromaseedError('ERR_LIMIT', `${file}: image has more than ${maxPixels} pixels (raise the limit with --max-pixels if you trust this file)`, { cause: e });
     }
@@ -116,8 +127,10 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
     if (isHeic(await readHead(file, 64))) {
       throw inputError(file, 'a HEIC image, which the sharp build chromaseed uses cannot decode (it reads AVIF); convert it to JPEG or PNG first', e);
     }
-    // libvips names the file itself; once is enough. Its "corrupt header:" ends in a colon.
-    throw inputError(file, `cannot decode image: ${firstLine(message).split(`${file}: `).join('').replace(/[\s:]+$/, '')}`, e);
+    // libvips may name the file itself; once is enough. Its "corrupt header:" ends in a colon,
+    // and it says "Input buffer" of the bytes it was given, which to the user are the file.
+    const reason = firstLine(message).split(`${file}: `).join('').replace(/^Input buffer\b/, 'Input file').replace(/[\s:]+$/, '');
+    throw inputError(file, `cannot decode image: ${reason}`, e);
   }
 }
 

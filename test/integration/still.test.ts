@@ -195,6 +195,24 @@ describe('loadStill', () => {
     const f = await loadStill(file, { maxPixels: 1411 * 1411 });
     expect(f.width).toBe(1411);
   });
+
+  it('an SVG wider than the SVG renderer draws is said to be so (it blamed --max-pixels, which did not help)', async () => {
+    const svg = (width: number) => `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="10"><rect width="100" height="10" fill="red"/></svg>`;
+    const wide = path.join(tmp, 'wide.svg');
+    writeFileSync(wide, svg(40_000));
+    await expectError(loadStill(wide, { maxPixels: 1e12 }), 'ERR_LIMIT', /wide\.svg: an SVG wider or taller than 32767 pixels, the most the SVG renderer draws; give it a smaller width and height$/);
+    writeFileSync(wide, svg(32_767));
+    expect((await loadStill(wide)).width).toBe(32_767);
+  });
+
+  it('reads a file rewritten under the same name afresh (libvips answered an SVG from its cache: the old image, or the old error)', async () => {
+    const file = path.join(tmp, 'rewritten.svg');
+    for (const [width, fill, rgb] of [[3, 'red', [255, 0, 0]], [5, 'blue', [0, 0, 255]]] as const) {
+      writeFileSync(file, `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="2"><rect width="${width}" height="2" fill="${fill}"/></svg>`);
+      const f = await loadStill(file);
+      expect([f.width, ...f.data.subarray(0, 3)]).toEqual([width, ...rgb]);
+    }
+  });
 });
 
 describe('writeFileAtomic', () => {
