@@ -85,7 +85,7 @@ export function checkRgbaFrame(frame: Frame): void {
  * it is the caller's bug, not the user's: a RangeError, as the README says.
  */
 export function checkIndexedFrame(frame: IndexedFrame, width: number, height: number): void {
-  checkObject(frame);
+  if (frame === null || typeof frame !== 'object') throw new RangeError(`a frame is { width, height, indices, palette, size, transparent, delayMs }, not ${String(frame)}`);
   if (frame.width !== width || frame.height !== height) {
     throw new RangeError(`frame is ${frame.width}x${frame.height}; the canvas is ${width}x${height}, the size the writer or encoder was opened for`);
   }
@@ -105,17 +105,11 @@ export function checkIndexedFrame(frame: IndexedFrame, width: number, height: nu
  * else (checkRgbaFrame).
  */
 export function checkTimedFrame(frame: TimedFrame, width: number, height: number): void {
-  checkObject(frame);
+  checkRgbaFrame(frame);
   if (frame.width !== width || frame.height !== height) {
     throw new RangeError(`frame is ${frame.width}x${frame.height}; the canvas is ${width}x${height}, the size the writer was opened for`);
   }
-  checkRgbaFrame(frame);
   checkDelay(frame.delayMs);
-}
-
-/** A frame from plain JavaScript may be anything: null would fail on its first property instead. */
-function checkObject(frame: unknown): void {
-  if (typeof frame !== 'object' || frame === null) throw new TypeError(`a frame must be an object, not ${frame === null ? 'null' : typeof frame}`);
 }
 
 function checkDelay(delayMs: unknown): void {

@@ -112,8 +112,9 @@ export async function createFrameWriter(file: string, options: FrameWriterOption
   const { width, height } = options ?? {};
   if (!Number.isInteger(width) || width < 1) throw invalidOption('width', 'an integer from 1 to 65535', width);
   if (!Number.isInteger(height) || height < 1) throw invalidOption('height', 'an integer from 1 to 65535', height);
-  // What GIF and PNG store in 16 bits, and more than any video encoder here takes: said of the
-  // frames (an input's size, as a rule), not as an option the user never gave.
+  // What a GIF stores in 16 bits, more than the video encoders here take, and the PNG writer's
+  // limit too: said of the frames (an input's size, as a rule), not as an option the user
+  // never gave.
   if (width > MAX_FRAME_SIDE || height > MAX_FRAME_SIDE) {
     throw new ChromaseedError('ERR_LIMIT', `${file}: frames of ${width}x${height} pixels are larger than can be written (at most ${MAX_FRAME_SIDE} a side); scale them down with --width`);
   }

@@ -89,7 +89,7 @@ export async function refuseInputAsStdout(stdout: NodeJS.WritableStream, inputs:
   for (const input of inputs === undefined ? [] : typeof inputs === 'string' ? [inputs] : inputs) {
     const file = await stat(input).catch(() => null);
     if (file !== null && file.dev === out.dev && file.ino === out.ino) {
-      throw new ChromaseedError('ERR_USAGE', `-o -: standard output is the input file ${input}; refusing to overwrite it, redirect it to another file`);
+      throw new ChromaseedError('ERR_USAGE', `-o -: standard output goes to the input file (${input}); refusing to overwrite it, redirect it to another file`);
     }
   }
 }

@@ -68,23 +68,16 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
   // Loaded here, not at import: libvips takes ~90 ms to load, which every user of the
   // library would pay, and GIF and video runs never need it.
   const { default: sharp } = await import('sharp');
-  // The bytes, not the name: libvips caches what it decoded from a file name, so a file
-  // rewritten under the same name within one process was read as it had been.
-  let bytes: Buffer;
+  forgetDecodedFiles(sharp);
   try {
-    bytes = await readFile(file);
-  } catch (e) {
-    throw inputError(file, `cannot read: ${systemReason(e)}`, e);
-  }
-  try {
-    const meta = await sharp(bytes, { limitInputPixels: maxPixels, pages: 1 }).metadata();
+    const meta = await sharp(file, { limitInputPixels: maxPixels, pages: 1 }).metadata();
     if (options.width !== undefined) {
       // The scaled size must fit the limit too, and is known from the header alone.
       const turned = (meta.orientation ?? 1) >= 5; // EXIF orientations 5-8 swap width and height
       const [w, h] = turned ? [meta.height ?? 1, meta.width ?? 1] : [meta.width ?? 1, meta.height ?? 1];
       scaledHeightWithin(file, options.width, w, h, maxPixels);
     }
-    const image = sharp(bytes, {
+    const image = sharp(file, {
       limitInputPixels: maxPixels,
       // Only the first frame of an animation: a still palette is taken from what a
       // viewer shows first, and decoding every page would multiply the memory.
@@ -127,11 +120,22 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
     if (isHeic(await readHead(file, 64))) {
       throw inputError(file, 'a HEIC image, which the sharp build chromaseed uses cannot decode (it reads AVIF); convert it to JPEG or PNG first', e);
     }
-    // libvips may name the file itself; once is enough. Its "corrupt header:" ends in a colon,
-    // and it says "Input buffer" of the bytes it was given, which to the user are the file.
-    const reason = firstLine(message).split(`${file}: `).join('').replace(/^Input buffer\b/, 'Input file').replace(/[\s:]+$/, '');
-    throw inputError(file, `cannot decode image: ${reason}`, e);
+    // libvips names the file itself; once is enough. Its "corrupt header:" ends in a colon.
+    throw inputError(file, `cannot decode image: ${firstLine(message).split(`${file}: `).join('').replace(/[\s:]+$/, '')}`, e);
   }
+}
+
+/**
+ * Empties libvips' cache of decoded operations, keeping its limits. It keys what it decoded
+ * by the file's name, so a file rewritten under the same name within one process (a
+ * library user's upload path) was read as it had been: an SVG kept its old size. Decoding
+ * from the name, not from bytes read first, keeps libvips' lazy reads (the first page of a
+ * multi-gigabyte TIFF) and an SVG's links to files beside it.
+ */
+export function forgetDecodedFiles(sharp: (typeof import('sharp'))['default']): void {
+  const { memory, files, items } = sharp.cache();
+  sharp.cache(false);
+  sharp.cache({ memory: memory.max, files: files.max, items: items.max });
 }
 
 /** An ISO media file whose brands (the main one or a compatible one) say HEVC-coded HEIF. */

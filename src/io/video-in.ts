@@ -197,8 +197,9 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   const resized = width !== probe.width || height !== probe.height;
   if (resized) filters.push(`scale=${width}:${height}:flags=${width < probe.width ? 'area' : 'bicubic'}${EXACT_RGB}`);
   // Last, so that this scaler is the one that converts to RGBA (HDR names its matrix: never both).
-  // Exact only after a resize, on the smaller frames: at full size it is the cost EXACT_RGB
-  // says, and the conversion is ffmpeg's fast one, as for every other video.
+  // Exact only after a resize (--width, which as a rule makes frames smaller): at the full
+  // size it costs what EXACT_RGB says, and the conversion is ffmpeg's fast one, as for every
+  // other video.
   if (probe.guessBt709 === true) filters.push(`scale=in_color_matrix=bt709:flags=bicubic${resized ? EXACT_RGB : ''}`);
   // After the resize, which is then made on the stored values (a fraction of the float work).
   // Not for a stream with alpha: the tone map's formats have no alpha channel.

@@ -6,6 +6,7 @@ import type { ClipInfo, TimedFrame } from '../types.js';
 import { checkFrameCount } from '../clip-options.js';
 import { mayTurnClear, type FrameCover } from '../decode/canvas-holes.js';
 import type { TimedClip } from './open-input.js';
+import { forgetDecodedFiles } from './still.js';
 
 /**
  * Animated WebP in, through sharp: libvips composites each frame onto the canvas (blending
@@ -27,22 +28,21 @@ const BATCH_BYTES = 128 * 1024 * 1024;
  */
 export async function openAnimatedWebp(file: string, limits: { maxFrames: number }): Promise<TimedClip> {
   const { default: sharp } = await import('sharp');
-  const header = async (input: Buffer) => {
+  forgetDecodedFiles(sharp);
+  const header = async (input: string | Buffer) => {
     try {
       return await sharp(input, { pages: -1, limitInputPixels: false }).metadata();
     } catch (e) {
       throw inputError(file, `cannot decode the animated WebP: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, e);
     }
   };
-  // The bytes, not the name: libvips caches what it decoded from a file name, so a file
-  // rewritten under the same name within one process was read as it had been.
-  let input: Buffer = await readFile(file);
+  let input: string | Buffer = file;
   const warnings: string[] = [];
   let meta: Awaited<ReturnType<typeof header>>;
   try {
     meta = await header(input);
   } catch (e) {
-    const whole = completeFrames(input);
+    const whole = await completeFrames(file);
     if (whole === null) throw e;
     if (whole.frames === 0) throw inputError(file, 'the animated WebP is cut short before its first frame');
     input = whole.bytes;
@@ -59,7 +59,7 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
     width, height, frameCount: pages, fps: rateForDelays(delaysMs, MAX_ANIMATION_FPS),
     ...(loopCount !== undefined ? { loopCount } : {}),
     // The alpha flag is set by most encoders whether or not a frame uses it: the frames say.
-    ...(meta.hasAlpha === true && framesMayTurnClear(input, width, height) ? { mayTurnTransparent: true } : {}),
+    ...(meta.hasAlpha === true && framesMayTurnClear(typeof input === 'string' ? await readFile(input) : input, width, height) ? { mayTurnTransparent: true } : {}),
   };
   const frameBytes = width * height * 4;
   const perBatch = Math.max(1, Math.floor(BATCH_BYTES / frameBytes));
@@ -136,7 +136,8 @@ function frameHasAlpha(bytes: Buffer, from: number, to: number): boolean {
  * chunks that arrived whole: everything before the first frame, then every complete frame
  * (ANMF). Null for a file that is not cut short, whose damage is something else.
  */
-function completeFrames(bytes: Buffer): { bytes: Buffer; frames: number; missing: number } | null {
+async function completeFrames(file: string): Promise<{ bytes: Buffer; frames: number; missing: number } | null> {
+  const bytes = await readFile(file);
   if (bytes.length < 12 || bytes.toString('latin1', 0, 4) !== 'RIFF' || 8 + bytes.readUInt32LE(4) <= bytes.length) return null;
   const missing = 8 + bytes.readUInt32LE(4) - bytes.length;
   let end = 12;

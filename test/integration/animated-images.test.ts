@@ -54,6 +54,16 @@ async function readAll(file: string, raw: Record<string, unknown> = {}): Promise
   return { kind: source.kind, frames, loopCount: source.info.loopCount };
 }
 
+describe('an animated WebP rewritten under the same name', () => {
+  it('is read afresh (libvips answered from its cache: 4 frames where 2 now are)', async () => {
+    const file = path.join(work, 'rewritten.webp');
+    for (const pages of [4, 2]) {
+      await sharp(CARS, { pages }).webp({ lossless: true, delay: Array(pages).fill(100) }).toFile(file);
+      expect((await readAll(file)).frames).toHaveLength(pages);
+    }
+  });
+});
+
 describe('animated PNG and WebP that turn transparent after an opaque first frame', () => {
   it('keep it in a WebM (2 frames were drawn black, with a warning)', async () => {
     // The first 4 frames of dispose2.gif: an opaque first frame, then disposal 2 clears part of the canvas.

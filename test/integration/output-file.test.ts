@@ -315,7 +315,7 @@ describe('createFrameWriter: atomic output', () => {
       const fd = openSync(input, flags);
       try {
         const r = spawnSync(process.execPath, [BIN, 'quantize', input, '-o', '-', '-k', '4', '-q'], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
-        expect([r.status, r.stderr], flags).toEqual([2, `chromaseed: -o -: standard output is the input file ${input}; refusing to overwrite it, redirect it to another file\n`]);
+        expect([r.status, r.stderr], flags).toEqual([2, `chromaseed: -o -: standard output goes to the input file (${input}); refusing to overwrite it, redirect it to another file\n`]);
       } finally {
         closeSync(fd);
       }
@@ -352,7 +352,7 @@ describe('createFrameWriter: atomic output', () => {
     expect((await errorOf(createFrameWriter(path.join(dir, 'x.gif'), { width: 2.5, height: 2 }))).message).toMatch(/^expected an integer from 1 to 65535 for width but received 2.5$/);
     expect((await errorOf(createFrameWriter(path.join(dir, 'x.gif'), undefined as never))).message).toMatch(/for width but received undefined$/);
     const writer = await createFrameWriter(path.join(dir, 'x.gif'), { width: W, height: H });
-    await expect(writer.write(null as never)).rejects.toThrow(/^a frame must be an object, not null$/);
+    await expect(writer.write(null as never)).rejects.toThrow(/^a frame is \{ width, height, indices, palette, size, transparent, delayMs \}, not null$/);
     await writer.abort();
     expect(readdirSync(dir)).toEqual([]);
   });

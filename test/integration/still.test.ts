@@ -205,6 +205,15 @@ describe('loadStill', () => {
     expect((await loadStill(wide)).width).toBe(32_767);
   });
 
+  it("draws an SVG's picture linked by a path beside it (read from bytes, it was left out)", async () => {
+    const dir = mkdtempSync(path.join(tmp, 'linked-'));
+    writeFileSync(path.join(dir, 'blue.png'), await sharp({ create: { width: 4, height: 4, channels: 3, background: { r: 0, g: 0, b: 255 } } }).png().toBuffer());
+    const svg = path.join(dir, 'linked.svg');
+    writeFileSync(svg, '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="8" height="4"><rect width="8" height="4" fill="#00ff00"/><image x="4" width="4" height="4" xlink:href="blue.png"/></svg>');
+    const f = await loadStill(svg);
+    expect([...f.data.subarray(0, 3), ...f.data.subarray(7 * 4, 7 * 4 + 3)]).toEqual([0, 255, 0, 0, 0, 255]);
+  });
+
   it('reads a file rewritten under the same name afresh (libvips answered an SVG from its cache: the old image, or the old error)', async () => {
     const file = path.join(tmp, 'rewritten.svg');
     for (const [width, fill, rgb] of [[3, 'red', [255, 0, 0]], [5, 'blue', [0, 0, 255]]] as const) {

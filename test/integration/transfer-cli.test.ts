@@ -338,4 +338,17 @@ describe('a target that starts from a clear frame (a fade-in)', () => {
     expect(summary.decisions[0]).toBe(0);
     expect((await sharp(swatch).metadata()).height).toBe(3 * 72 + 2 * 6);
   });
+  it('a target too large to write is refused before the source is read (it was said after the source\'s pass)', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'huge-'));
+    const wide = path.join(dir, 'wide.png');
+    await sharp({ create: { width: 70_000, height: 2, channels: 3, background: { r: 9, g: 9, b: 9 } } }).png().toFile(wide);
+    // A source that cannot be read at all: reaching it would say so instead.
+    const broken = path.join(dir, 'broken.gif');
+    writeFileSync(broken, readFileSync(CHI).subarray(0, 40));
+    const out = path.join(dir, 'out.gif');
+    const r = await run(['transfer', broken, wide, '-o', out, '-q']);
+    expect([r.code, r.stderr]).toEqual([1, `chromaseed: ${out}: frames of 70000x2 pixels are larger than can be written (at most 65535 a side); scale them down with --width\n`]);
+    expect(readdirSync(dir).sort()).toEqual(['broken.gif', 'wide.png']);
+  });
+
 });
