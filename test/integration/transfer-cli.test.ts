@@ -295,7 +295,7 @@ describe('chromaseed transfer: a palette file as SOURCE', () => {
     writeFileSync(saved, 'GIMP Palette\n0 0 0 black\n255 255 255 white\n');
     for (const argv of [['quantize', saved, '-o', path.join(tmp, 'x.gif')], ['palette', saved]]) {
       const r = await run(argv);
-      expect([r.code, r.stderr]).toEqual([1, `chromaseed: ${saved}: a palette file (2 colours), which only transfer reads, as its SOURCE (chromaseed transfer ${saved} TARGET -o OUT)\n`]);
+      expect([r.code, r.stderr]).toEqual([1, `chromaseed: ${saved}: a palette file (2 colours), which only transfer reads, as its SOURCE (chromaseed transfer PALETTE TARGET -o OUT)\n`]);
     }
   });
 
