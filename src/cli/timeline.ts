@@ -15,6 +15,8 @@ const AXIS_PIECE = 8192;
  * wider: the side-by-side's 4 pixels read as one more stripe among 4- to 8-pixel columns.
  */
 const BLOCK_GAP = 12;
+/** The tallest picture drawn: PNG's writers here (sharp's included) take 65,535 pixels a side. */
+const MAX_HEIGHT = 65535;
 
 /** One mode's palettes over time (one row per frame) and the caption naming it. */
 export interface TimelineBlock {
@@ -49,7 +51,8 @@ export async function renderTimelines(blocks: readonly TimelineBlock[], k: numbe
   );
 }
 
-async function drawTimeline(blocks: readonly (readonly Uint8Array[])[], k: number, labels: readonly string[] | null): Promise<Uint8Array> {
+async function drawTimeline(runs: readonly (readonly Uint8Array[])[], k: number, labels: readonly string[] | null): Promise<Uint8Array> {
+  let blocks = runs;
   // Counted in loops: a spread over every row of three long runs (195,000 arguments) overflows the stack.
   let frames = 0;
   let columns = 1;
@@ -62,13 +65,21 @@ async function drawTimeline(blocks: readonly (readonly Uint8Array[])[], k: numbe
   if (labels !== null) cellW = Math.max(cellW, Math.ceil(captionFitWidth(labels) / columns));
   const cellH = frames <= 64 ? Math.min(32, Math.floor(512 / frames)) : Math.max(1, Math.min(8, Math.floor(4096 / frames)));
   const blockW = columns * cellW;
-  const gridH = frames * cellH;
-  const bar = labels === null ? null : await renderCaptionBar(labels, blockW, gridH, BLOCK_GAP);
+  const bar = labels === null ? null : await renderCaptionBar(labels, blockW, Math.min(frames * cellH, MAX_HEIGHT), BLOCK_GAP);
   const top = bar?.height ?? 0;
+  // Past what a picture may be tall (rows are 1 pixel by then), every n-th frame gets a row;
+  // the numbers on the left still count frames. It failed after the whole run, output lost.
+  const every = Math.ceil((frames * cellH) / (MAX_HEIGHT - top));
+  const lastFrame = frames - 1;
+  if (every > 1) {
+    blocks = blocks.map((rows) => rows.filter((_, i) => i % every === 0));
+    frames = Math.ceil(frames / every);
+  }
+  const gridH = frames * cellH;
 
   // A number every 1, 2, 5, 10, 20 or 50 frames: the first step that puts them MIN_TICK_SPACING apart (rows are 1 px at least).
   const step = TICK_STEPS.find((s) => s * cellH >= MIN_TICK_SPACING)!;
-  const gutter = Math.ceil(labelWidth(String(Math.max(0, frames - 1)).length, AXIS_FONT)) + 10;
+  const gutter = Math.ceil(labelWidth(String(Math.max(0, lastFrame)).length, AXIS_FONT)) + 10;
   const left = (b: number): number => gutter + b * (blockW + BLOCK_GAP);
   const width = left(blocks.length) - BLOCK_GAP;
   // The numbers in pieces of at most AXIS_PIECE pixels, cut just above a tick so no number
@@ -83,7 +94,7 @@ async function drawTimeline(blocks: readonly (readonly Uint8Array[])[], k: numbe
     for (let y = 0; y < h; y += tickPx) {
       marks.push(`<line x1="${gutter - 5}" y1="${y + 0.5}" x2="${gutter}" y2="${y + 0.5}" stroke="#555555"/>`);
       // Kept inside the picture, or the last number, near the bottom edge, is cut off.
-      marks.push(`<text x="${gutter - 7}" y="${Math.min(y + AXIS_FONT * 0.8, h - 2)}" text-anchor="end">${(y0 + y) / cellH}</text>`);
+      marks.push(`<text x="${gutter - 7}" y="${Math.min(y + AXIS_FONT * 0.8, h - 2)}" text-anchor="end">${((y0 + y) / cellH) * every}</text>`);
     }
     const svg = `${svgOpen(gutter, h)}<g font-family="${escapeXml(LABEL_FONT_FAMILY)}" font-size="${AXIS_FONT}" fill="#333333">${marks.join('')}</g></svg>`;
     layers.push({ input: Buffer.from(svg), top: top + y0, left: 0 });

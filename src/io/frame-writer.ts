@@ -115,8 +115,10 @@ export async function createFrameWriter(file: string, options: FrameWriterOption
   // What a GIF stores in 16 bits, more than the video encoders here take, and the PNG writer's
   // limit too: said of the frames (an input's size, as a rule), not as an option the user
   // never gave.
-  if (width > MAX_FRAME_SIDE || height > MAX_FRAME_SIDE) {
-    throw new ChromaseedError('ERR_LIMIT', `${file}: frames of ${width}x${height} pixels are larger than can be written (at most ${MAX_FRAME_SIDE} a side); scale them down with --width`);
+  // H.264 pads an odd side to the even one after it (see video-out.ts), which must fit too.
+  const maxSide = kind === 'video' && VIDEO_EXTENSIONS[path.extname(file).toLowerCase()] !== 'webm' ? MAX_FRAME_SIDE - 1 : MAX_FRAME_SIDE;
+  if (width > maxSide || height > maxSide) {
+    throw new ChromaseedError('ERR_LIMIT', `${file}: frames of ${width}x${height} pixels are larger than can be written (at most ${maxSide} a side); scale them down with --width`);
   }
   if (options.fps !== undefined && !(options.fps > 0 && Number.isFinite(options.fps))) throw invalidOption('fps', 'a number above 0', options.fps);
   if (kind === 'gif') return gifWriter(file, options);

@@ -47,7 +47,7 @@ export function checkNameLength(file: string): void {
  * take it: Node's path functions drop the slash, and a file `out.gif` would be written.
  */
 export function refuseDirectoryName(file: string): void {
-  if (file.endsWith('/') || file.endsWith(path.sep)) throw new ChromaseedError('ERR_OUTPUT', `${file}: ends in "/", which names a directory; give a file name`);
+  if (file.endsWith('/') || file.endsWith(path.sep)) throw new ChromaseedError('ERR_USAGE', `${file}: ends in "/", which names a directory; give a file name`);
 }
 
 /**

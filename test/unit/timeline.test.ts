@@ -89,6 +89,15 @@ describe('renderTimelines (compare)', () => {
     }
   });
 
+  it('draws a row for every n-th frame of a clip longer than a picture may be tall (70,000 frames failed after the whole run, the output lost)', async () => {
+    // Even frames red, odd frames blue: with a row for every second frame, only red shows.
+    const rows = Array.from({ length: 70_000 }, (_, i) => Uint8Array.of(...(i % 2 === 0 ? [255, 0, 0] : [0, 0, 255]), 9, 9, 9));
+    const img = await decode(await renderTimeline(rows, 2));
+    expect(img.height).toBe(35_000);
+    const x = img.width - 40; // inside the first column of cells
+    for (const y of [0, 1, 17_000, 34_999]) expect(img.at(x, y), String(y)).toEqual([255, 0, 0]);
+  });
+
   it('renders a long clip at k = 256: one-pixel rows, 3 blocks (65,000 frames took 13 s and 1 GB)', async () => {
     const frames = 5000;
     const rows = Array.from({ length: frames }, (_, i) => Uint8Array.from({ length: 256 * 3 }, (_, j) => (j * 7 + i) & 255));
