@@ -117,7 +117,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   const figures = Object.fromEntries(runs.map((r) => [r.label, { ...rounded(r.meter.result()), seconds: round(r.seconds, 3) }]));
   const allWarnings = [...warnings, ...(written?.warnings ?? [])].map(inputs.shownText);
   if (args.json === true) {
-    await printOut(streams.stdout, JSON.stringify({ input: inputs.shownName(input), k: options.colors, frames, modes: figures, warnings: allWarnings }) + '\n');
+    await printOut(streams.stdout, JSON.stringify({ input: inputs.shownName(input), output: output ?? null, timeline: timelineFile ?? null, k: options.colors, frames, modes: figures, warnings: allWarnings }) + '\n');
   } else {
     await printOut(streams.stdout, formatTable(inputs.shownName(input), options.colors, frames, figures));
   }

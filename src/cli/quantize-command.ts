@@ -66,6 +66,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
     const summary = {
       input: inputs.shownName(input),
       output,
+      timeline: typeof timelineFile === 'string' ? timelineFile : null,
       frames: perFrame.length,
       width: info.width,
       height: info.height,

@@ -176,6 +176,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
       source: inputs.shownName(sourcePath),
       target: inputs.shownName(targetPath),
       output,
+      swatch: typeof swatchFile === 'string' ? swatchFile : null,
       k: options.colors,
       method,
       palette: describeSource(source),

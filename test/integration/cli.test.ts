@@ -261,7 +261,9 @@ describe('chromaseed quantize', () => {
   it('writes the palette timeline as a PNG, one row of k cells per frame', async () => {
     const out = path.join(tmp, 'tl.gif');
     const timeline = path.join(tmp, 'tl.png');
-    expect((await runMain(['quantize', CARS, '-k', '8', '-o', out, '--timeline', timeline, '-q'])).code).toBe(0);
+    const written = await runMain(['quantize', CARS, '-k', '8', '-o', out, '--timeline', timeline, '--json']);
+    expect(written.code).toBe(0);
+    expect(JSON.parse(written.stdout)).toMatchObject({ output: out, timeline });
     const { default: sharp } = await import('sharp');
     const meta = await sharp(timeline).metadata();
     expect(meta.width! % 8).toBe(0);
@@ -650,7 +652,8 @@ describe('chromaseed compare', () => {
     const side = path.join(tmp, 'side.gif');
     const r = await runMain(['compare', CARS, '-k', '16', '--json', '-o', side]);
     expect(r.code).toBe(0);
-    const { modes } = JSON.parse(r.stdout);
+    const { modes, output, timeline } = JSON.parse(r.stdout);
+    expect([output, timeline]).toEqual([side, null]); // the files written (they were not named)
     for (const mode of ['seeded', 'none', 'global']) {
       for (const name of ['psnr', 'flicker_static', 'flip_static', 'excess_change', 'seconds']) expect(typeof modes[mode][name]).toBe('number');
     }

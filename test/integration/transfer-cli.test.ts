@@ -334,6 +334,7 @@ describe('a target that starts from a clear frame (a fade-in)', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
+    expect([summary.output, summary.swatch]).toEqual([path.join(tmp, 'fade-in-out.gif'), swatch]);
     expect(summary.mapping.length).toBeGreaterThan(0);
     expect(summary.decisions[0]).toBe(0);
     expect((await sharp(swatch).metadata()).height).toBe(3 * 72 + 2 * 6);
