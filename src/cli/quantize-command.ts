@@ -9,7 +9,7 @@ import { inputOptionsOf, loopCountOf, outputNameOf, sequenceOptionsOf } from './
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import type { Args, CliStreams } from './main.js';
 import { commitRun, createProgress, failedRun, showingFirstPass } from './progress.js';
-import { formatBytes, framesWritten, playbackClock, playbackOf, playbackSecondsOf, playsOf, printOut, reportWarnings, round } from './report.js';
+import { formatBytes, framesWritten, playbackClock, playbackOf, playbackSecondsOf, playedMs, playsOf, printOut, reportWarnings, round } from './report.js';
 
 export async function quantizeCommand(args: Args, streams: CliStreams, signal: AbortSignal | undefined, inputs: InputSession): Promise<void> {
   const given = String(args.input);
@@ -72,7 +72,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
       height: info.height,
       bytes: written.bytes,
       sound: written.sound === true,
-      playbackSeconds: playbackSecondsOf(perFrame.length, playback.ms),
+      playbackSeconds: playbackSecondsOf(perFrame.length, playedMs(playback, written)),
       plays,
       seconds: round(seconds, 3),
       seeding: options.seeding,
@@ -82,7 +82,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
     };
     await printOut(streams.stdout, JSON.stringify(summary) + '\n');
   } else if (!quiet) {
-    streams.stderr.write(`${outputName}: ${framesWritten(perFrame.length, written)}, ${info.width}x${info.height}${playbackOf(perFrame.length, playback.ms, plays)}, ${formatBytes(written.bytes)} (made in ${seconds.toFixed(2)} s)\n`);
+    streams.stderr.write(`${outputName}: ${framesWritten(perFrame.length, written)}, ${info.width}x${info.height}${playbackOf(perFrame.length, playedMs(playback, written), plays)}, ${formatBytes(written.bytes)} (made in ${seconds.toFixed(2)} s)\n`);
   }
   if (!quiet) reportWarnings(streams, allWarnings);
 }

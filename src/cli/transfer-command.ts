@@ -20,7 +20,7 @@ import { extractSourcePalette } from '../transfer/source-palette.js';
 import { createPaletteTransfer, sourcePaletteFromCounts, type SourcePalette, type TransferDecision } from '../transfer/transfer.js';
 import type { Args, CliStreams } from './main.js';
 import { commitRun, createProgress, failedRun, showingFirstPass } from './progress.js';
-import { countOf, formatBytes, framesWritten, playbackClock, playbackOf, playbackSecondsOf, playsOf, printOut, reportWarnings, round } from './report.js';
+import { countOf, formatBytes, framesWritten, playbackClock, playbackOf, playbackSecondsOf, playedMs, playsOf, printOut, reportWarnings, round } from './report.js';
 
 /** k when neither -k nor a palette file says. */
 const DEFAULT_TRANSFER_COLORS = 8;
@@ -187,7 +187,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
       height: info.height,
       bytes: written.bytes,
       sound: written.sound === true,
-      playbackSeconds: playbackSecondsOf(frames, playback.ms),
+      playbackSeconds: playbackSecondsOf(frames, playedMs(playback, written)),
       plays,
       seconds: round(seconds, 3),
       flicker_static: quality.flicker_static === null ? null : round(quality.flicker_static, 4),
@@ -202,7 +202,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
     const redone = decisions.length - 1;
     const why = options.seeding === 'seeded' ? `at ${countOf(redone, 'scene cut')}` : `on ${countOf(redone, 'frame')} (--seeding ${options.seeding} clusters each frame afresh)`;
     const cuts = method !== 'nearest' && redone > 0 ? `, mapping re-decided ${why}` : '';
-    streams.stderr.write(`${outputName}: ${framesWritten(frames, written)}, ${info.width}x${info.height}${playbackOf(frames, playback.ms, plays)}, ${countOf(source.size, 'source colour')}, method ${method}${cuts} (made in ${seconds.toFixed(2)} s)\n`);
+    streams.stderr.write(`${outputName}: ${framesWritten(frames, written)}, ${info.width}x${info.height}${playbackOf(frames, playedMs(playback, written), plays)}, ${countOf(source.size, 'source colour')}, method ${method}${cuts} (made in ${seconds.toFixed(2)} s)\n`);
   }
   if (!quiet) reportWarnings(streams, warnings);
 }

@@ -62,9 +62,10 @@ export interface FrameWriter {
   writeRgba?(frame: TimedFrame): Promise<void>;
   /**
    * Completes the file and moves it into place. `videoFrames`: for video, the frames in the
-   * file, which can outnumber those written (each is repeated to last its delay at the rate).
+   * file, which can outnumber those written (each is repeated to last its delay at the rate),
+   * and `videoSeconds` how long they play, the delays rounded to whole frames at the rate.
    */
-  finish(): Promise<{ bytes: number; videoFrames?: number; sound?: boolean; warnings?: string[] }>;
+  finish(): Promise<{ bytes: number; videoFrames?: number; videoSeconds?: number; sound?: boolean; warnings?: string[] }>;
   /** Stops and removes everything written so far. Safe to call more than once. */
   abort(): Promise<void>;
 }
@@ -282,7 +283,7 @@ async function videoWriter(file: string, options: FrameWriterOptions): Promise<F
         state = 'done';
         await commitTemp(tempPath, finalPath);
         const warnings = [...soundWarnings(options.sound, sound), ...blackWarnings(file, container, framesBlackened)];
-        return { bytes: (await stat(finalPath)).size, videoFrames: framesOut, sound, ...(warnings.length > 0 ? { warnings } : {}) };
+        return { bytes: (await stat(finalPath)).size, videoFrames: framesOut, videoSeconds: framesOut / (fps as number), sound, ...(warnings.length > 0 ? { warnings } : {}) };
       } catch (err) {
         state = 'aborted';
         await discard();

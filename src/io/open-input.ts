@@ -223,6 +223,9 @@ async function openTimedClip(kind: 'gif' | 'webp' | 'apng', file: string, option
   return decodeGif(new Uint8Array(await readFile(file)), file, { maxPixels: options.maxPixels, maxFrames: options.maxFrames });
 }
 
+/** How far a video's length may stray from its clip's when --fps is kept as the video's rate (see reframeClip). */
+const RATE_LENGTH_SLACK_MS = 50;
+
 /**
  * A clip's part, rate and size as asked: frames chosen by playback time, then resized.
  * `maxFps`: the highest video rate its delays are kept at (see rateForDelays).
@@ -244,8 +247,13 @@ async function reframeClip(clip: TimedClip, options: InputOptions, file: string,
   }
   const size = width === undefined ? clip.info : { width, height: scaledHeight(width, clip.info.width, clip.info.height) };
   checkFrameSize(file, size, options.maxPixels);
-  // Video output's rate: --fps itself unless the last frame was cut short, else one that fits every delay.
-  const even = fps !== undefined && plan.every((f) => f.delayMs === 1000 / fps);
+  // Video output's rate: --fps itself, as for a video's frames, when the clip's length comes
+  // out within RATE_LENGTH_SLACK_MS of its own with the last frame (cut short by the clip's
+  // or the part's end) shown for whole frames at that rate; a rate made to fit that frame
+  // exactly (50 fps for --fps 29.97) showed the others for 2, 1, 2, 2, 1... ticks, a visible
+  // judder. A slow rate (a 0.9 s clip at 0.5 fps: 2 s) gets that fitting rate instead.
+  const lengthMs = plan.reduce((t, f) => t + f.delayMs, 0);
+  const even = fps !== undefined && Math.abs((Math.max(1, Math.round((lengthMs * fps) / 1000)) * 1000) / fps - lengthMs) <= RATE_LENGTH_SLACK_MS;
   // A part that starts after the first frame: the writer does not see that frame, so that it
   // was opaque cannot be assumed (a disposal 3 may bring its clear pixels back later).
   const turns = plan[0].source > 0 && clip.mayHaveTransparency !== undefined ? clip.mayHaveTransparency : clip.info.mayTurnTransparent === true;

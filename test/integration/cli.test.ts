@@ -277,6 +277,19 @@ describe('chromaseed quantize', () => {
     expect((await probeVideo(out)).durationSec).toBeCloseTo(0.9, 1);
   });
 
+  it('writes a GIF resampled with --fps to video at that rate, and says the length the video has (29.97 came out at 50 fps, its frames 2, 1, 2, 2, 1... ticks long)', async () => {
+    const { probeVideo } = await import('../../src/io/video-in.js');
+    for (const [fps, frames, seconds] of [[29.97, 27, 0.901], [24, 22, 0.917]] as const) {
+      const out = path.join(tmp, `cars-${fps}.mp4`);
+      const r = await runMain(['quantize', CARS, '-k', '8', '--fps', String(fps), '-o', out, '--json']);
+      expect(r.code).toBe(0);
+      const probe = await probeVideo(out);
+      expect(probe.fps).toBeCloseTo(fps, 2);
+      expect(probe.durationSec).toBeCloseTo(seconds, 2);
+      expect(JSON.parse(r.stdout)).toMatchObject({ frames, playbackSeconds: seconds });
+    }
+  });
+
   it('scales a still with --width, keeping its aspect ratio', async () => {
     const out = path.join(tmp, 'hibiscus-100.png');
     expect((await runMain(['quantize', HIBISCUS, '-k', '8', '--width', '100', '-o', out, '-q'])).code).toBe(0);
