@@ -52,12 +52,12 @@ export function playbackClock(gif: boolean, gifDelays?: boolean): { add(delayMs:
   };
 }
 
-/** What --json says of how long the output plays: null for one frame (a still has no playback). */
 /** How long the output plays, in ms: a video's whole frames at its rate, else the frames' delays as `clock` added them. */
 export function playedMs(clock: { readonly ms: number }, written: { videoSeconds?: number }): number {
   return written.videoSeconds !== undefined ? written.videoSeconds * 1000 : clock.ms;
 }
 
+/** What --json says of how long the output plays: null for one frame (a still has no playback). */
 export function playbackSecondsOf(frames: number, playbackMs: number): number | null {
   return frames > 1 ? round(playbackMs / 1000, 3) : null;
 }

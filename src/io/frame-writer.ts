@@ -116,8 +116,10 @@ export async function createFrameWriter(file: string, options: FrameWriterOption
   // What a GIF stores in 16 bits, more than the video encoders here take, and the PNG writer's
   // limit too: said of the frames (an input's size, as a rule), not as an option the user
   // never gave.
-  // H.264 pads an odd side to the even one after it (see video-out.ts), which must fit too.
-  const maxSide = kind === 'video' && VIDEO_EXTENSIONS[path.extname(file).toLowerCase()] !== 'webm' ? MAX_FRAME_SIDE - 1 : MAX_FRAME_SIDE;
+  // H.264 pads an odd side to the even one after it (see video-out.ts): MP4 and MOV refuse
+  // a side of 65,536 (Matroska takes it).
+  const container = kind === 'video' ? VIDEO_EXTENSIONS[path.extname(file).toLowerCase()] : undefined;
+  const maxSide = container === 'mp4' || container === 'mov' ? MAX_FRAME_SIDE - 1 : MAX_FRAME_SIDE;
   if (width > maxSide || height > maxSide) {
     throw new ChromaseedError('ERR_LIMIT', `${file}: frames of ${width}x${height} pixels are larger than can be written (at most ${maxSide} a side); scale them down with --width`);
   }

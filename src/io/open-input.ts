@@ -247,13 +247,16 @@ async function reframeClip(clip: TimedClip, options: InputOptions, file: string,
   }
   const size = width === undefined ? clip.info : { width, height: scaledHeight(width, clip.info.width, clip.info.height) };
   checkFrameSize(file, size, options.maxPixels);
-  // Video output's rate: --fps itself, as for a video's frames, when the clip's length comes
-  // out within RATE_LENGTH_SLACK_MS of its own with the last frame (cut short by the clip's
-  // or the part's end) shown for whole frames at that rate; a rate made to fit that frame
+  // Video output's rate: --fps itself, as for a video's frames, when the last frame (cut
+  // short by the clip's or the part's end) can be shown for a whole frame at that rate: it
+  // lasts half a frame or more (the video writer rounds a shorter one away), and the clip's
+  // length stays within RATE_LENGTH_SLACK_MS of its own. A rate made to fit that frame
   // exactly (50 fps for --fps 29.97) showed the others for 2, 1, 2, 2, 1... ticks, a visible
-  // judder. A slow rate (a 0.9 s clip at 0.5 fps: 2 s) gets that fitting rate instead.
+  // judder; it is still the rate where the asked one would drop the last frame or stretch
+  // the clip (a 0.9 s clip at 0.5 fps would last 2 s).
   const lengthMs = plan.reduce((t, f) => t + f.delayMs, 0);
-  const even = fps !== undefined && Math.abs((Math.max(1, Math.round((lengthMs * fps) / 1000)) * 1000) / fps - lengthMs) <= RATE_LENGTH_SLACK_MS;
+  const ticks = fps === undefined ? 0 : Math.round((lengthMs * fps) / 1000);
+  const even = fps !== undefined && ticks >= plan.length && Math.abs((ticks * 1000) / fps - lengthMs) <= RATE_LENGTH_SLACK_MS;
   // A part that starts after the first frame: the writer does not see that frame, so that it
   // was opaque cannot be assumed (a disposal 3 may bring its clear pixels back later).
   const turns = plan[0].source > 0 && clip.mayHaveTransparency !== undefined ? clip.mayHaveTransparency : clip.info.mayTurnTransparent === true;

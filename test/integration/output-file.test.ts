@@ -348,9 +348,13 @@ describe('createFrameWriter: atomic output', () => {
       const e = await errorOf(createFrameWriter(path.join(dir, name), { width: 70_000, height: 2 }));
       expect([e.code, e.message]).toEqual(['ERR_LIMIT', `${path.join(dir, name)}: frames of 70000x2 pixels are larger than can be written (at most 65535 a side); scale them down with --width`]);
     }
-    // H.264 pads an odd side by one: 65535 would become 65536, which MP4 refuses.
-    const odd = await errorOf(createFrameWriter(path.join(dir, 'x.mp4'), { width: 2, height: 65_535 }));
-    expect(odd.message).toMatch(/frames of 2x65535 pixels are larger than can be written \(at most 65534 a side\)/);
+    // H.264 pads an odd side by one: 65535 would become 65536, which MP4 and MOV refuse (Matroska takes it).
+    for (const name of ['x.mp4', 'x.mov']) {
+      const odd = await errorOf(createFrameWriter(path.join(dir, name), { width: 2, height: 65_535 }));
+      expect(odd.message, name).toMatch(/frames of 2x65535 pixels are larger than can be written \(at most 65534 a side\)/);
+    }
+    const mkv = await createFrameWriter(path.join(dir, 'x.mkv'), { width: 2, height: 65_535 });
+    await mkv.abort();
     // Wrong types from plain JavaScript are still told as such.
     expect((await errorOf(createFrameWriter(path.join(dir, 'x.gif'), { width: 2.5, height: 2 }))).message).toMatch(/^expected an integer from 1 to 65535 for width but received 2.5$/);
     expect((await errorOf(createFrameWriter(path.join(dir, 'x.gif'), undefined as never))).message).toMatch(/for width but received undefined$/);
