@@ -71,6 +71,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
       width: info.width,
       height: info.height,
       bytes: written.bytes,
+      videoFrames: written.videoFrames ?? null,
       sound: written.sound === true,
       playbackSeconds: playbackSecondsOf(perFrame.length, playedMs(playback, written)),
       plays,

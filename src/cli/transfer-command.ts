@@ -186,6 +186,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
       width: info.width,
       height: info.height,
       bytes: written.bytes,
+      videoFrames: written.videoFrames ?? null,
       sound: written.sound === true,
       playbackSeconds: playbackSecondsOf(frames, playedMs(playback, written)),
       plays,

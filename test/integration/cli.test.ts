@@ -287,7 +287,7 @@ describe('chromaseed quantize', () => {
       const probe = await probeVideo(out);
       expect(probe.fps).toBeCloseTo(videoFps, 2);
       expect(probe.durationSec).toBeCloseTo(seconds, 2);
-      expect(JSON.parse(r.stdout)).toMatchObject({ frames, playbackSeconds: seconds });
+      expect(JSON.parse(r.stdout)).toMatchObject({ frames, videoFrames: Math.round(seconds * videoFps), playbackSeconds: seconds });
     }
   });
 
