@@ -223,8 +223,28 @@ async function openTimedClip(kind: 'gif' | 'webp' | 'apng', file: string, option
   return decodeGif(new Uint8Array(await readFile(file)), file, { maxPixels: options.maxPixels, maxFrames: options.maxFrames });
 }
 
-/** How far a video's length may stray from its clip's when --fps is kept as the video's rate (see reframeClip). */
+/** How far a video's length may stray from its clip's at a rate resampledRate chooses. */
 const RATE_LENGTH_SLACK_MS = 50;
+
+/**
+ * Video output's rate for a clip resampled at `fps` (`plan`: frames of one tick, the last
+ * maybe cut short by the clip's or the part's end): `fps` itself, as for a video's frames,
+ * or else the smallest multiple of it up to `maxFps` at which every frame lasts the same
+ * whole number of frames and the last one at least one (the video writer rounds away what
+ * lasts under half a frame), with the clip's length within RATE_LENGTH_SLACK_MS of its own
+ * (a 0.9 s GIF at --fps 7: 49 fps, each frame 7 ticks, the last 2). A rate made to fit
+ * every delay exactly (50 fps for --fps 29.97) showed the frames for 2, 1, 2, 2, 1...
+ * ticks, a visible judder; it is left to the caller (undefined) where no multiple fits.
+ */
+function resampledRate(plan: readonly { delayMs: number }[], fps: number, maxFps: number): number | undefined {
+  // Added in the order the video writer adds the delays, so both round the same sum.
+  const lengthMs = plan.reduce((t, f) => t + f.delayMs, 0);
+  for (let m = 1; m === 1 || fps * m <= maxFps; m++) {
+    const ticks = Math.round((lengthMs * fps * m) / 1000);
+    if (ticks > (plan.length - 1) * m && Math.abs((ticks * 1000) / (fps * m) - lengthMs) <= RATE_LENGTH_SLACK_MS) return fps * m;
+  }
+  return undefined;
+}
 
 /**
  * A clip's part, rate and size as asked: frames chosen by playback time, then resized.
@@ -247,16 +267,7 @@ async function reframeClip(clip: TimedClip, options: InputOptions, file: string,
   }
   const size = width === undefined ? clip.info : { width, height: scaledHeight(width, clip.info.width, clip.info.height) };
   checkFrameSize(file, size, options.maxPixels);
-  // Video output's rate: --fps itself, as for a video's frames, when the last frame (cut
-  // short by the clip's or the part's end) can be shown for a whole frame at that rate: it
-  // lasts half a frame or more (the video writer rounds a shorter one away), and the clip's
-  // length stays within RATE_LENGTH_SLACK_MS of its own. A rate made to fit that frame
-  // exactly (50 fps for --fps 29.97) showed the others for 2, 1, 2, 2, 1... ticks, a visible
-  // judder; it is still the rate where the asked one would drop the last frame or stretch
-  // the clip (a 0.9 s clip at 0.5 fps would last 2 s).
-  const lengthMs = plan.reduce((t, f) => t + f.delayMs, 0);
-  const ticks = fps === undefined ? 0 : Math.round((lengthMs * fps) / 1000);
-  const even = fps !== undefined && ticks >= plan.length && Math.abs((ticks * 1000) / fps - lengthMs) <= RATE_LENGTH_SLACK_MS;
+  const rate = fps === undefined ? undefined : resampledRate(plan, fps, maxFps);
   // A part that starts after the first frame: the writer does not see that frame, so that it
   // was opaque cannot be assumed (a disposal 3 may bring its clear pixels back later).
   const turns = plan[0].source > 0 && clip.mayHaveTransparency !== undefined ? clip.mayHaveTransparency : clip.info.mayTurnTransparent === true;
@@ -264,7 +275,7 @@ async function reframeClip(clip: TimedClip, options: InputOptions, file: string,
   const writtenAsGif = gifDelays === true && fps === undefined;
   const { mayTurnTransparent: _, gifDelays: __, ...kept } = clip.info;
   const info: ClipInfo = {
-    ...kept, width: size.width, height: size.height, frameCount: plan.length, fps: even ? fps : rateForDelays(plan.map((f) => f.delayMs), maxFps, writtenAsGif),
+    ...kept, width: size.width, height: size.height, frameCount: plan.length, fps: rate ?? rateForDelays(plan.map((f) => f.delayMs), maxFps, writtenAsGif),
     ...(turns ? { mayTurnTransparent: true } : {}),
     ...(writtenAsGif ? { gifDelays: true } : {}),
   };

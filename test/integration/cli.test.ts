@@ -279,8 +279,9 @@ describe('chromaseed quantize', () => {
 
   it('writes a GIF resampled with --fps to video at that rate, and says the length the video has (29.97 came out at 50 fps, its frames 2, 1, 2, 2, 1... ticks long)', async () => {
     const { probeVideo } = await import('../../src/io/video-in.js');
-    // At 7 fps the last frame, 0.3 of a tick, would be rounded away: the rate that fits every frame is kept.
-    for (const [fps, frames, seconds, videoFps] of [[29.97, 27, 0.901, 29.97], [24, 22, 0.917, 24], [7, 7, 0.9, 50]] as const) {
+    // At 7 fps the last frame, 0.3 of a tick, would be rounded away: at 14 fps every frame
+    // lasts 2 ticks and the last 1 (at 50 fps, which fits every delay, 7 or 8 ticks).
+    for (const [fps, frames, seconds, videoFps] of [[29.97, 27, 0.901, 29.97], [24, 22, 0.917, 24], [7, 7, 0.929, 14]] as const) {
       const out = path.join(tmp, `cars-${fps}.mp4`);
       const r = await runMain(['quantize', CARS, '-k', '8', '--fps', String(fps), '-o', out, '--json']);
       expect(r.code).toBe(0);
