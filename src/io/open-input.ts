@@ -232,15 +232,16 @@ const RATE_LENGTH_SLACK_MS = 50;
  * or else the smallest multiple of it up to `maxFps` at which every frame lasts the same
  * whole number of frames and the last one at least one (the video writer rounds away what
  * lasts under half a frame), with the clip's length within RATE_LENGTH_SLACK_MS of its own
- * (a 0.9 s GIF at --fps 7: 49 fps, each frame 7 ticks, the last 2). A rate made to fit
+ * (a 0.9 s GIF at --fps 7: 14 fps, each frame 2 ticks, the last 1). A rate made to fit
  * every delay exactly (50 fps for --fps 29.97) showed the frames for 2, 1, 2, 2, 1...
- * ticks, a visible judder; it is left to the caller (undefined) where no multiple fits.
+ * ticks, a visible judder. Undefined where no multiple fits, which the pieces planFrames
+ * keeps (20 ms at least) never meet: up to 25 fps some multiple has ticks of 20 to 40 ms.
  */
 function resampledRate(plan: readonly { delayMs: number }[], fps: number, maxFps: number): number | undefined {
   // Added in the order the video writer adds the delays, so both round the same sum.
   const lengthMs = plan.reduce((t, f) => t + f.delayMs, 0);
   for (let m = 1; m === 1 || fps * m <= maxFps; m++) {
-    const ticks = Math.round((lengthMs * fps * m) / 1000);
+    const ticks = Math.round((lengthMs * (fps * m)) / 1000);
     if (ticks > (plan.length - 1) * m && Math.abs((ticks * 1000) / (fps * m) - lengthMs) <= RATE_LENGTH_SLACK_MS) return fps * m;
   }
   return undefined;
