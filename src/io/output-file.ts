@@ -86,7 +86,7 @@ export async function refuseInputAsStdout(stdout: NodeJS.WritableStream, inputs:
     return; // not a descriptor that can be looked at, so no file of ours
   }
   if (out === null || !out.isFile()) return;
-  for (const input of inputs === undefined ? [] : typeof inputs === 'string' ? [inputs] : inputs) {
+  for (const input of inputList(inputs)) {
     const file = await stat(input).catch(() => null);
     if (file !== null && file.dev === out.dev && file.ino === out.ino) {
       throw new ChromaseedError('ERR_USAGE', `-o -: standard output goes to the input file (${input}); refusing to overwrite it, redirect it to another file`);
@@ -94,10 +94,13 @@ export async function refuseInputAsStdout(stdout: NodeJS.WritableStream, inputs:
   }
 }
 
+function inputList(inputs: InputPaths): readonly string[] {
+  return inputs === undefined ? [] : typeof inputs === 'string' ? [inputs] : inputs;
+}
+
 /** The inputs' real paths, for comparing against output paths. */
 export async function realInputs(inputs: InputPaths): Promise<string[]> {
-  const list = inputs === undefined ? [] : typeof inputs === 'string' ? [inputs] : inputs;
-  return Promise.all(list.map(realTarget));
+  return Promise.all(inputList(inputs).map(realTarget));
 }
 
 /** Throws ERR_USAGE when `outputPath` is one of the input files (`realInputs`), after resolving links and `..`. */

@@ -65,10 +65,7 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
     return (await import('./resize-frames.js')).resizeFrame({ ...gif, delayMs: 0 }, options.width, height);
   }
 
-  // Loaded here, not at import: libvips takes ~90 ms to load, which every user of the
-  // library would pay, and GIF and video runs never need it.
-  const { default: sharp } = await import('sharp');
-  forgetDecodedFiles(sharp);
+  const sharp = await sharpForFiles();
   try {
     const meta = await sharp(file, { limitInputPixels: maxPixels, pages: 1 }).metadata();
     if (options.width !== undefined) {
@@ -126,16 +123,20 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
 }
 
 /**
- * Empties libvips' cache of decoded operations, keeping its limits. It keys what it decoded
- * by the file's name, so a file rewritten under the same name within one process (a
- * library user's upload path) was read as it had been: an SVG kept its old size. Decoding
- * from the name, not from bytes read first, keeps libvips' lazy reads (the first page of a
- * multi-gigabyte TIFF) and an SVG's links to files beside it.
+ * sharp, to read a file by its name. Loaded on first use, not at import: libvips takes
+ * ~90 ms to load, which every user of the library would pay, and GIF and video runs never
+ * need it. Its cache of decoded operations is emptied first, its limits kept: libvips keys
+ * what it decoded by the file's name, so a file rewritten under the same name within one
+ * process (a library user's upload path) was read as it had been (an SVG kept its old size).
+ * Decoding from the name, not from bytes read first, keeps libvips' lazy reads (the first
+ * page of a multi-gigabyte TIFF) and an SVG's links to files beside it.
  */
-export function forgetDecodedFiles(sharp: (typeof import('sharp'))['default']): void {
+export async function sharpForFiles(): Promise<(typeof import('sharp'))['default']> {
+  const { default: sharp } = await import('sharp');
   const { memory, files, items } = sharp.cache();
   sharp.cache(false);
   sharp.cache({ memory: memory.max, files: files.max, items: items.max });
+  return sharp;
 }
 
 /** An ISO media file whose brands (the main one or a compatible one) say HEVC-coded HEIF. */

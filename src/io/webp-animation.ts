@@ -6,7 +6,7 @@ import type { ClipInfo, TimedFrame } from '../types.js';
 import { checkFrameCount } from '../clip-options.js';
 import { mayTurnClear, type FrameCover } from '../decode/canvas-holes.js';
 import type { TimedClip } from './open-input.js';
-import { forgetDecodedFiles } from './still.js';
+import { sharpForFiles } from './still.js';
 
 /**
  * Animated WebP in, through sharp: libvips composites each frame onto the canvas (blending
@@ -27,8 +27,7 @@ const BATCH_BYTES = 128 * 1024 * 1024;
  * frame, with a warning, as browsers show it.
  */
 export async function openAnimatedWebp(file: string, limits: { maxFrames: number }): Promise<TimedClip> {
-  const { default: sharp } = await import('sharp');
-  forgetDecodedFiles(sharp);
+  const sharp = await sharpForFiles();
   const header = async (input: string | Buffer) => {
     try {
       return await sharp(input, { pages: -1, limitInputPixels: false }).metadata();
