@@ -113,11 +113,9 @@ export async function createFrameWriter(file: string, options: FrameWriterOption
   const { width, height } = options ?? {};
   if (!Number.isInteger(width) || width < 1) throw invalidOption('width', 'an integer from 1 to 65535', width);
   if (!Number.isInteger(height) || height < 1) throw invalidOption('height', 'an integer from 1 to 65535', height);
-  // What a GIF stores in 16 bits, more than the video encoders here take, and the PNG writer's
-  // limit too: said of the frames (an input's size, as a rule), not as an option the user
-  // never gave.
-  // H.264 pads an odd side to the even one after it (see video-out.ts): MP4 and MOV refuse
-  // a side of 65,536 (Matroska takes it).
+  // What a GIF stores in 16 bits, and the PNG and video writers' limit too, said of the frames
+  // (an input's size, as a rule), not as an option the user never gave. H.264 pads an odd
+  // side to the even one after it (see video-out.ts), and MP4 and MOV refuse 65,536.
   const container = kind === 'video' ? VIDEO_EXTENSIONS[path.extname(file).toLowerCase()] : undefined;
   const maxSide = container === 'mp4' || container === 'mov' ? MAX_FRAME_SIDE - 1 : MAX_FRAME_SIDE;
   if (width > maxSide || height > maxSide) {
