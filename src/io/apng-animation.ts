@@ -5,7 +5,8 @@ import type { ClipInfo, TimedFrame } from '../types.js';
 import { checkFrameCount, checkFrameSize } from '../clip-options.js';
 import { everyFrameOptions, ffmpegCommand, lastMeaningfulLine } from './ffmpeg-path.js';
 import type { TimedClip } from './open-input.js';
-import { decodeToNothing, ffmpegFailure, openVideo } from './video-in.js';
+import { decodeToNothing, ffmpegFailure } from './ffmpeg-run.js';
+import { openVideo } from './video-in.js';
 
 /**
  * Animated PNG in: the timing from its own chunks, the pixels from ffmpeg. ffmpeg's APNG

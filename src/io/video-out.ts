@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { abortedWrite, ChromaseedError } from '../errors.js';
 import { ffmpegSeconds } from '../clip-options.js';
 import { ffmpegCommand, ffmpegInputName } from './ffmpeg-path.js';
-import { decodeToNothing, DISK_FULL, ffmpegFailure, watch } from './video-in.js';
+import { decodeToNothing, DISK_FULL, ffmpegFailure, watch } from './ffmpeg-run.js';
 
 import type { SoundSource } from '../types.js';
 import type { VideoContainer } from './frame-writer.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { systemReason } from '../../src/errors.js';
-import { ffmpegFailure } from '../../src/io/video-in.js';
+import { ffmpegFailure } from '../../src/io/ffmpeg-run.js';
 
 describe('error messages a user can act on', () => {
   it('a failed system call reads as words, with its code', () => {

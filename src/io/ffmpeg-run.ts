@@ -1,0 +1,170 @@
+import type { ChildProcess } from 'node:child_process';
+import { ChromaseedError } from '../errors.js';
+import { ffmpegCommand, ffmpegLocation, lastMeaningfulLine } from './ffmpeg-path.js';
+import { trackChild } from './leftovers.js';
+
+/*
+ * Running ffmpeg once and reading what it printed: its exit, its stderr (bounded), damage
+ * it read past, and a failure said as one line a user can act on. Shared by the readers
+ * (video, animated PNG) and the video writer.
+ */
+
+/**
+ * What ffmpeg prints when it reads past damage and carries on, exiting 0 with the frames
+ * it could decode: a cut-short Matroska file ("Read error") or MP4 ("partial file", also
+ * when the cut falls between packets), corrupt packets, broken
+ * H.264 slices. Decoding is not stopped for these; the user is told the output may lack
+ * frames or show artefacts.
+ */
+const DAMAGE = /\] (Read error|stream \d+, offset 0x[0-9a-f]+: partial file|Truncating packet|Packet corrupt|corrupt (input|decoded frame)|error while decoding|Invalid NAL unit size|concealing \d+ DC, \d+ AC, \d+ MV errors)/i;
+
+/** What ffmpeg prints when the disk is full (or the file too large for it). */
+export const DISK_FULL = /No space left on device|Disk quota exceeded|File too large/;
+
+interface RunWatch {
+  /**
+   * Settles once, with fluent-ffmpeg's error (if any), ffmpeg's stderr (its first 16 KB and
+   * last 8 KB; on an error, fluent-ffmpeg's last 100 lines) and the
+   * first line in which ffmpeg reported damage it read past. Never rejects.
+   */
+  done: Promise<{ error: Error | null; stderr: string; damage: string | null }>;
+  /** Resolves when the ffmpeg child has exited (or never started). */
+  exit: Promise<void>;
+  exited(): boolean;
+  kill(): void;
+}
+
+/** How much of ffmpeg's stderr a run keeps: its first and its last characters. */
+const STDERR_HEAD_CHARS = 16_384;
+const STDERR_TAIL_CHARS = 8192;
+
+/**
+ * Runs `command` with `outputOptions`, decoding to ffmpeg's null output (a probe or a check
+ * that reads what ffmpeg prints), and settles once ffmpeg has exited, as `watch` reports it.
+ */
+export async function decodeToNothing(command: ReturnType<typeof ffmpegCommand>, outputOptions: string[]): ReturnType<typeof watch>['done'] {
+  command.outputOptions(outputOptions).format('null').output('-');
+  const run = watch(command);
+  command.run();
+  const result = await run.done;
+  await run.exit;
+  return result;
+}
+
+/** Attaches the listeners a run needs before it starts, so no event or rejection is lost. */
+export function watch(command: ReturnType<typeof ffmpegCommand>): RunWatch {
+  let proc: ChildProcess | undefined;
+  let started = false;
+  let hasExited = false;
+  let resolveExit!: () => void;
+  const exit = new Promise<void>((resolve) => (resolveExit = resolve));
+  let killRequested = false;
+  // The first lines of stderr (the stream report the probe reads) and the last ones (the
+  // error): bounded for long runs, and a decoder that logs a line per pixel (ffmpeg 4.1's
+  // APNG palette blending) cannot push the stream report out.
+  let stderrHead = '';
+  let stderrTail = '';
+  const stderrText = () => stderrHead + stderrTail;
+  let damage: string | null = null;
+  const done = new Promise<{ error: Error | null; stderr: string; damage: string | null }>((resolve) => {
+    command.on('start', () => {
+      started = true;
+      proc = (command as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc;
+      if (proc) trackChild(proc);
+      // A kill asked for before the child existed (the consumer stopped at once) happens now.
+      if (killRequested) proc?.kill('SIGKILL');
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) {
+        hasExited = true;
+        resolveExit();
+      } else {
+        proc.once('exit', () => {
+          hasExited = true;
+          resolveExit();
+        });
+      }
+    });
+    command.on('stderr', (line: string) => {
+      if (stderrHead.length < STDERR_HEAD_CHARS) stderrHead += line + '\n';
+      else stderrTail = (stderrTail + line + '\n').slice(-STDERR_TAIL_CHARS);
+      if (damage === null && DAMAGE.test(line)) damage = lastMeaningfulLine(line);
+    });
+    command.on('end', () => resolve({ error: null, stderr: stderrText(), damage }));
+    command.on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
+      if (!started || !proc || proc.pid === undefined) {
+        // Spawning failed (or fluent-ffmpeg refused the arguments): there is no child to wait for.
+        hasExited = true;
+        resolveExit();
+      }
+      resolve({ error, stderr: stderr || stderrText(), damage });
+    });
+  });
+  return {
+    done,
+    exit,
+    exited: () => hasExited,
+    kill: () => {
+      killRequested = true;
+      if (proc && !hasExited) proc.kill('SIGKILL');
+    },
+  };
+}
+
+/** One line naming the file and ffmpeg's own explanation; unreadable input is the user's to fix. */
+export function ffmpegFailure(file: string, error: Error, stderr: string): ChromaseedError {
+  const spawnCode = (error as NodeJS.ErrnoException).code;
+  // A binary that cannot be started fails at spawn, or (not executable, wrong platform) exits
+  // with 126 or 127 before printing anything.
+  const notRun = /exited with code 12[67]\b/.test(error.message) && stderr.trim() === '';
+  if (notRun || (/spawn|ENOENT|EACCES/.test(error.message) && !/ffmpeg exited/.test(error.message))) {
+    const where = ffmpegLocation();
+    return new ChromaseedError(
+      'ERR_FFMPEG',
+      `${file}: cannot run ffmpeg at ${where.path} (${where.source}${spawnCode ? `, ${spawnCode}` : ''}); set FFMPEG_PATH to an ffmpeg binary`,
+      { cause: error },
+    );
+  }
+  // Killed from outside (the kernel's out-of-memory killer, say): its last line is whatever it printed before.
+  const signal = /killed with signal (\w+)/.exec(error.message)?.[1];
+  const why = signal === 'SIGKILL' ? ' (out of memory?)' : signal === 'SIGXFSZ' ? ' (the file grew past the size limit, ulimit -f)' : '';
+  if (signal !== undefined) return new ChromaseedError('ERR_FFMPEG', `${file}: ffmpeg was stopped by ${signal}${why}`, { cause: error });
+  // An MP4 whose index was never written (or any file named .mp4 that is not one): ffmpeg's
+  // last line is only "Invalid data found".
+  if (/moov atom not found/.test(stderr)) return new ChromaseedError('ERR_INPUT', `${file}: not a complete MP4 (no moov atom): cut short, still being written, or not an MP4 at all`, { cause: error });
+  // ffmpeg starts many lines with the input's name (given as file:NAME when it looks like a
+  // protocol); it is already at the start of the message.
+  const unnamed = (line: string): string => {
+    for (const named of [`${file}: `, `file:${file}: `]) if (line.startsWith(named)) return line.slice(named.length);
+    return line;
+  };
+  // Nothing was decoded: ffmpeg's last lines are about its empty output. The error above
+  // them, if any, is the cause (a decoding error, a feature ffmpeg lacks); if none, the file
+  // ended before a whole frame.
+  const noFrame = /Cannot determine format of input stream \S+ after EOF|Output file is empty, nothing was encoded/.exec(stderr);
+  if (noFrame !== null) {
+    const before = stderr.slice(0, noFrame.index).split(/\r?\n/).reverse();
+    const cause = before.find((line) => /invalid|error|not (yet )?implemented|unsupported|corrupt/i.test(line) && !/^Press \[q\]/.test(line));
+    const line = cause === undefined ? '' : unnamed(lastMeaningfulLine(cause));
+    const damaged = 'the file is cut short or damaged before its first frame';
+    const why = line === '' ? damaged : /Read error|Invalid data|Error while decoding|corrupt|truncat/i.test(line) ? `${damaged} (${line})` : line;
+    return new ChromaseedError('ERR_INPUT', `${file}: ffmpeg decoded no frame: ${why}`, { cause: error });
+  }
+  // A file of sound only: ffmpeg's last line would advise editing the map. A picture attached
+  // to the sound (an album cover) is a video stream of one frame that `0:V` leaves out.
+  if (/Stream map '0:V:0' matches no streams/.test(stderr)) {
+    const cover = /^\s*Stream #\d+:\d+.*: Video: /m.test(stderr) ? ', only a picture attached to its sound (a cover); extract that with ffmpeg to use it' : '';
+    return new ChromaseedError('ERR_INPUT', `${file}: has no video stream${cover}`, { cause: error });
+  }
+  // A full disk, or a failed last write, is reported mid-run; the encoder's closing statistics
+  // follow and would hide it.
+  const full = DISK_FULL.exec(stderr);
+  const trailer = /Error writing trailer of .*?: (.*)/.exec(stderr);
+  const line = unnamed(full !== null ? full[0].toLowerCase() : trailer !== null ? `writing the end of the file failed: ${trailer[1]}` : lastMeaningfulLine(stderr));
+  // A file ffmpeg recognises no format in (it got no further than its name): said as such,
+  // not as a failure of ffmpeg's.
+  if (/^Invalid data found when processing input$/.test(line) && !/^Input #\d+, /m.test(stderr)) {
+    return new ChromaseedError('ERR_INPUT', `${file}: not a video or an image that ffmpeg can read (ffmpeg: ${line})`, { cause: error });
+  }
+  const inputProblem = /Invalid data found|No such file|matches no streams|does not contain any stream|Permission denied|moov atom not found|could not find codec|Error while decoding|EOF/i;
+  const code = inputProblem.test(line) ? 'ERR_INPUT' : 'ERR_FFMPEG';
+  return new ChromaseedError(code, `${file}: ffmpeg failed: ${line}`, { cause: error });
+}

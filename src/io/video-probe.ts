@@ -1,0 +1,215 @@
+import { ChromaseedError } from '../errors.js';
+import { ffmpegCommand } from './ffmpeg-path.js';
+import { decodeToNothing, ffmpegFailure } from './ffmpeg-run.js';
+
+/*
+ * What a video is, read from ffmpeg's report on its first frame (ffprobe is not shipped):
+ * size, pixel aspect, rate, length, sound, alpha, colour matrix, HDR, interlacing, rotation.
+ */
+
+
+/** What the probe learned about the first video stream, after ffmpeg's auto-rotation. */
+export interface VideoProbe {
+  /** ffmpeg reads the file by its image demuxer, told to take its name (which has a %) as it is. */
+  readonly literalName?: boolean;
+  readonly width: number;
+  readonly height: number;
+  /**
+   * Sample aspect ratio: how much wider a stored pixel is shown than it is tall (1 for
+   * square pixels; 32/27 for widescreen NTSC DVD, whose 720x480 frames show as 16:9).
+   */
+  readonly sampleAspect: number;
+  /**
+   * Frames per second to read at: ffmpeg's own output rate for this input, unless
+   * `rateFilter` says it must be asked for another.
+   */
+  readonly fps: number;
+  /** Container duration in seconds, when the container states one. */
+  readonly durationSec?: number;
+  /** The duration is ffmpeg's guess from the bit rate (raw MPEG streams, say), not stated. */
+  readonly durationGuessed?: boolean;
+  /** True when `fps` is not the rate ffmpeg would pick itself, so a rate filter must ask for it. */
+  readonly rateFilter?: boolean;
+  /**
+   * The decoder to ask for, when ffmpeg's own would lose something: its VP8 and VP9
+   * decoders ignore the alpha channel of a WebM with transparency; libvpx's keep it.
+   */
+  readonly decoder?: string;
+  /** ffmpeg's first report of damage it read past while probing (a file cut short, say). */
+  readonly damage?: string;
+  /** True when the frames may be partly transparent (the stream's pixel format or metadata has alpha). */
+  readonly alpha?: boolean;
+  /** The file's first audio stream: 'none' when there is one but ffmpeg has no decoder for it. */
+  readonly sound?: 'yes' | 'none';
+  /** True when the file has streams besides its video (sound, subtitles, a cover), any of which may set its length. */
+  readonly otherStreams?: boolean;
+  /**
+   * True when the frames are YUV, name no colour matrix, and are stored at an HD size: read
+   * with BT.709's matrix, as players read them (see `parseProbe`).
+   */
+  readonly guessBt709?: boolean;
+  /**
+   * The colours of a high-dynamic-range stream (transfer PQ or HLG), as its stream line
+   * names them: read through a tone map to SDR (see toneMapFilters).
+   */
+  readonly hdr?: { transfer: 'smpte2084' | 'arib-std-b67'; matrix: string; primaries: string; range: string };
+  /**
+   * True when the stream states a field order (DV, broadcast, DVD) or its first frame is
+   * flagged interlaced: read through a deinterlacer (see openVideo).
+   */
+  readonly interlaced?: boolean;
+  /** How far ffmpeg turns the frames upright, clockwise, when it is a quarter turn or a half (from the stream's display matrix). */
+  readonly rotation?: 90 | 180 | 270;
+}
+
+/** Runs ffmpeg on the first frame only and reads sizes and rates from what it prints. */
+export async function probeVideo(file: string, demuxer?: string): Promise<VideoProbe> {
+  // A picture read by ffmpeg's image demuxer (BMP, TGA, PPM...) whose name has a % would be
+  // taken for a numbered sequence (x%d.bmp read x1.bmp, x2.bmp...): the name is read as it
+  // is, where that demuxer is the one chosen (any other refuses the option).
+  if (demuxer === undefined && file.includes('%')) {
+    const literal = await probeWith(file, undefined, LITERAL_NAME).catch((err: unknown) => {
+      if (err instanceof ChromaseedError && /pattern_type/.test(err.message)) return null;
+      throw err;
+    });
+    if (literal !== null) return { ...literal, literalName: true };
+  }
+  return probeWith(file, demuxer, []);
+}
+
+/** ffmpeg's input option that reads an image file's name as it is, never as a numbered sequence. */
+export const LITERAL_NAME = ['-pattern_type', 'none'];
+
+async function probeWith(file: string, demuxer: string | undefined, inputOptions: string[]): Promise<VideoProbe> {
+  const command = ffmpegCommand(file);
+  if (demuxer !== undefined) command.inputFormat(demuxer);
+  if (inputOptions.length > 0) command.inputOptions(inputOptions);
+  // 0:V, not 0:v: the first video stream that is not a picture attached to the sound.
+  // showinfo reports whether that first frame is interlaced.
+  const { error, stderr, damage } = await decodeToNothing(command, ['-map', '0:V:0', '-frames:v', '1', '-vf', 'showinfo']);
+  if (error) throw ffmpegFailure(file, error, stderr);
+  // ffmpeg draws a file named .txt, .nfo, .bin (and a few more) as text art on a 640x400
+  // console: any text or binary file with such a name would "work", as a picture of itself.
+  if (TEXT_ART.test(stderr)) throw new ChromaseedError('ERR_INPUT', `${file}: a text or binary file, not a video or an image (ffmpeg would only draw it as text)`);
+  const probe = parseProbe(stderr);
+  if (!probe) throw new ChromaseedError('ERR_INPUT', `${file}: ffmpeg found no video stream it could decode`);
+  return { ...probe, damage: damage ?? undefined };
+}
+
+/** ffmpeg's demuxers for text art (ANSI, BinText, XBin, ArtWorx, iCE Draw), chosen by file name. */
+const TEXT_ART = /^Input #0, (tty|bin|xbin|adf|idf), from /m;
+
+/**
+ * Parses ffmpeg's stream report. The output stream line of the probe run is preferred: it
+ * shows the size after auto-rotation and the rate ffmpeg will actually produce (the input
+ * line's "fps" can be an average such as 30.30 where ffmpeg outputs 30).
+ */
+export function parseProbe(stderr: string): VideoProbe | null {
+  const lines = stderr.split(/\r?\n/);
+  let inOutput = false;
+  let input: { w: number; h: number; sar: number; fps?: number; tbr?: number } | null = null;
+  let output: { w: number; h: number; sar: number; fps?: number } | null = null;
+  let durationSec: number | undefined;
+  let codec: string | undefined; // of the first input video stream
+  let alpha = false; // its pixel format or its metadata says it has an alpha channel
+  let sound: VideoProbe['sound']; // the input's first audio stream
+  let guessBt709 = false; // its frames name no colour matrix and are HD
+  let hdr: VideoProbe['hdr']; // its frames' colours, when their transfer is PQ or HLG
+  // "yuv420p(tv, top first)" on the stream line, or "i:T" / "i:B" in showinfo's report of the first frame.
+  let interlaced = /\] n:\s*0 .* i:[TB] /m.test(stderr);
+  let rotation: VideoProbe['rotation']; // of the first video stream
+  let inputStreams = 0;
+  let inFirstVideo = false;
+  for (const line of lines) {
+    if (/^Output #\d+/.test(line)) inOutput = true;
+    // A stream's own line ("Stream #0:1(eng): Audio: aac ..."), not the mapping's ("Stream #0:0 -> #0:0 (h264 ...").
+    if (/^\s*Stream #\d+:\d+[^ ]*: /.test(line)) {
+      inFirstVideo = false;
+      if (!inOutput) inputStreams++;
+    }
+    if (inFirstVideo && /^\s*alpha_mode\s*:\s*1\s*$/.test(line)) alpha = true;
+    // "displaymatrix: rotation of -90.00 degrees": ffmpeg turns the picture by minus that (here a quarter turn clockwise).
+    const matrix = inFirstVideo && !inOutput ? /displaymatrix: rotation of (-?\d+(?:\.\d+)?) degrees/.exec(line) : null;
+    if (matrix !== null) {
+      const turn = (((-Math.round(Number(matrix[1]))) % 360) + 360) % 360;
+      if (turn === 90 || turn === 180 || turn === 270) rotation = turn;
+    }
+    const dur = /Duration: (\d+):(\d+):(\d+(?:\.\d+)?)/.exec(line);
+    if (dur && !inOutput) durationSec = Number(dur[1]) * 3600 + Number(dur[2]) * 60 + Number(dur[3]);
+    const audio = /Stream #\d+:\d+.*?: Audio: (\w+)/.exec(line);
+    if (!inOutput && audio !== null) sound ??= audio[1] === 'none' ? 'none' : 'yes';
+    const video = /Stream #\d+:\d+.*?: Video: (.*)$/.exec(line);
+    if (!video) continue;
+    const details = video[1];
+    const size = /[ ,](\d{1,5})x(\d{1,5})(?=[ ,[]|$)/.exec(details);
+    if (!size) continue;
+    // "[SAR 32:27 DAR 16:9]"; 0:1 (unknown) and a missing one mean square pixels.
+    const sar = /\[SAR (\d+):(\d+) /.exec(details);
+    const aspect = sar && Number(sar[1]) > 0 && Number(sar[2]) > 0 ? Number(sar[1]) / Number(sar[2]) : 1;
+    const parsed = { w: Number(size[1]), h: Number(size[2]), sar: aspect, fps: rate(details, 'fps'), tbr: rate(details, 'tbr') };
+    if (inOutput) output ??= parsed;
+    else if (input === null) {
+      input = parsed;
+      codec = /^(\w+)/.exec(details)?.[1];
+      // "h264 (High), yuv420p(tv, ...), ...": the pixel format says whether there is alpha.
+      const format = /^[^,]*, (\w+)(?:\(([^)]*)\))?/.exec(details);
+      if (ALPHA_FORMATS.test(format?.[1] ?? '')) alpha = true;
+      // "(tv, bt709)" or "(tv, bt470bg/bt470bg/smpte170m)" name the matrix first; "unknown/bt709/bt709" does not.
+      const matrixUnnamed = /^(yuv|nv|p0|p2|ayuv|vuya|uyv|yuyv)/.test(format?.[1] ?? '') && !/(^|, )(bt709|bt470bg|smpte170m|smpte240m|bt2020nc|bt2020c|fcc|ycgco|bt470m|chroma-derived)/.test(format?.[2] ?? '');
+      // Frames that name no matrix are read as players read them: BT.709 at HD sizes (mpv's
+      // rule, on the size as stored, before rotation: 1280 wide or more, or over 576 high),
+      // which are BT.709 by the HD standards, BT.601 below. ffmpeg alone takes BT.601 for
+      // every size, which turned an untagged HD red of (192, 48, 32) into (177, 30, 32),
+      // where a player shows (189, 44, 30).
+      guessBt709 = matrixUnnamed && (parsed.w >= 1280 || parsed.h > 576);
+      if (/\b(top|bottom) (coded )?first\b/.test(format?.[2] ?? '')) interlaced = true;
+      // "(tv, bt2020nc/bt2020/smpte2084, progressive)": range (when known), matrix, primaries, transfer.
+      const colours = /^(?:(tv|pc), )?([\w-]+)\/([\w-]+)\/(smpte2084|arib-std-b67)\b/.exec(format?.[2] ?? '');
+      if (colours !== null) hdr = { range: colours[1] ?? 'tv', matrix: colours[2], primaries: colours[3], transfer: colours[4] as 'smpte2084' | 'arib-std-b67' };
+      inFirstVideo = true;
+    }
+  }
+  const best = output ?? input;
+  if (!best || best.w < 1 || best.h < 1) return null;
+  const raw = output?.fps ?? input?.tbr ?? input?.fps ?? 25;
+  // A variable-rate video that starts slower than it goes on (10 fps, then 30): ffmpeg would
+  // read it at the first part's rate, dropping two frames in three of the rest. When that
+  // rate is clearly below the average, it is read at the stream's finest rate (tbr) instead.
+  const slowStart = output?.fps !== undefined && input?.fps !== undefined && input.tbr !== undefined && output.fps < 0.9 * input.fps && input.tbr > output.fps;
+  // ffmpeg's VP8 and VP9 decoders report yuv420p for a stream whose alpha is in side data.
+  const decoder = alpha && codec === 'vp9' ? 'libvpx-vp9' : alpha && codec === 'vp8' ? 'libvpx' : undefined;
+  return {
+    width: best.w,
+    height: best.h,
+    sampleAspect: best.sar,
+    fps: snapNtsc(slowStart ? input!.tbr! : raw),
+    durationSec,
+    ...(/Estimating duration from bitrate/.test(stderr) ? { durationGuessed: true } : {}),
+    ...(slowStart ? { rateFilter: true } : {}),
+    ...(decoder ? { decoder } : {}),
+    ...(sound ? { sound } : {}),
+    ...(alpha ? { alpha } : {}),
+    ...(guessBt709 ? { guessBt709 } : {}),
+    ...(hdr !== undefined ? { hdr } : {}),
+    ...(interlaced ? { interlaced } : {}),
+    ...(rotation !== undefined ? { rotation } : {}),
+    ...(inputStreams > 1 ? { otherStreams: true } : {}),
+  };
+}
+
+/** Pixel formats with an alpha channel (pal8: a palette, as in GIF and PNG, may have transparent entries). */
+const ALPHA_FORMATS = /^(yuva|gbrap|ya(8|16)|rgba|bgra|argb|abgr|pal8|vuya|ayuv|uyva)/;
+
+function rate(details: string, unit: 'fps' | 'tbr'): number | undefined {
+  const m = new RegExp(`(\\d+(?:\\.\\d+)?)(k?) ${unit}`).exec(details);
+  if (!m) return undefined;
+  const value = Number(m[1]) * (m[2] === 'k' ? 1000 : 1);
+  return value > 0 && Number.isFinite(value) ? value : undefined;
+}
+
+/** ffmpeg prints rates to two decimals; 29.97 and friends are really n*1000/1001. */
+function snapNtsc(fps: number): number {
+  const base = Math.round(fps * 1.001);
+  if ([24, 30, 48, 60, 120].includes(base) && Math.abs(fps - (base * 1000) / 1001) < 0.006) return (base * 1000) / 1001;
+  return fps;
+}
