@@ -86,7 +86,7 @@ describe('animated PNG and WebP that turn transparent after an opaque first fram
     expect((await sharp(webp).metadata()).hasAlpha).toBe(true);
     const out = path.join(work, 'opaque.webm');
     expect((await runMain(['quantize', webp, '-k', '4', '-o', out, '-q'])).code).toBe(0);
-    const { probeVideo } = await import('../../src/io/video-in.js');
+    const { probeVideo } = await import('../../src/io/video-probe.js');
     expect((await probeVideo(out)).alpha).toBeUndefined();
   });
 });
