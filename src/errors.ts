@@ -31,9 +31,9 @@ export function errorFromThread(message: string, code: unknown): Error {
 
 /** `Expected <expected> for <name> but received <value>`: every option error reads the same. */
 export function invalidOption(name: string, expected: string, actual: unknown): ChromaseedError {
-  if (Array.isArray(actual)) return new ChromaseedError('ERR_USAGE', `${name} was given ${actual.length} times (${actual.join(', ')}); give it once`);
+  if (Array.isArray(actual) && actual.length > 1) return new ChromaseedError('ERR_USAGE', `${name} was given ${actual.length} times (${actual.join(', ')}); give it once`);
   // yargs turns a word given to a number option into NaN; the word itself is gone by now.
-  const shown = typeof actual === 'string' ? JSON.stringify(actual) : Number.isNaN(actual) ? 'something that is not a number' : String(actual);
+  const shown = typeof actual === 'string' || Array.isArray(actual) ? JSON.stringify(actual) : Number.isNaN(actual) ? 'something that is not a number' : String(actual);
   return new ChromaseedError('ERR_USAGE', `expected ${expected} for ${name} but received ${shown}`);
 }
 

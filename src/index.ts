@@ -3,4 +3,4 @@ export * from './core.js';
 export { openInput, openReusable, sniffKind } from './io/open-input.js';
 export { loadStill, writeFileAtomic } from './io/still.js';
 export { openVideo } from './io/video-in.js';
-export { createFrameWriter, outputKind, type FrameWriter, type FrameWriterOptions } from './io/frame-writer.js';
+export { clipWriterOptions, createFrameWriter, inputOptionsFor, outputKind, type FrameWriter, type FrameWriterOptions } from './io/frame-writer.js';

@@ -1,4 +1,4 @@
-import { ChromaseedError, invalidOption } from './errors.js';
+import { ChromaseedError, invalidOption, listOf } from './errors.js';
 import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_PIXELS } from './limits.js';
 import { validateClipOptions } from './clip-options.js';
 import { PALETTE_FORMATS, type PaletteFormat } from './palette/format.js';
@@ -92,6 +92,21 @@ export interface ClusterOptions {
   seed: number;
   maxIterations: number;
 }
+
+/**
+ * For the library's clip functions, which take resolved options: a plain object such as
+ * `{ colors: 16 }` is missing the defaults the resolvers fill in, and would otherwise fail
+ * on whichever of them is read first, in words that do not say what to do.
+ */
+export function requireResolved(options: object, names: readonly string[], caller: string, resolver: string): void {
+  const missing = names.filter((name) => (options as Record<string, unknown>)[name] === undefined);
+  if (missing.length > 0) {
+    throw new ChromaseedError('ERR_USAGE', `${caller} was given options without ${listOf(missing)}: pass them through ${resolver}, which checks them and fills in the defaults`);
+  }
+}
+
+/** The fields every resolved ClusterOptions has. */
+export const CLUSTER_FIELDS = ['colors', 'init', 'restarts', 'metric', 'space', 'seed', 'maxIterations'] as const;
 
 export function resolveClusterOptions(raw: Raw = {}, defaultColors = 16): ClusterOptions {
   refuseUnknown(raw, CLUSTER_NAMES);

@@ -273,12 +273,12 @@ describe('chromaseed quantize', () => {
   it('gives a GIF resampled to a slow rate its own length in video, not a whole tick more', async () => {
     const out = path.join(tmp, 'cars-slow.mp4');
     expect((await runMain(['quantize', CARS, '-k', '8', '--fps', '0.5', '-o', out, '-q'])).code).toBe(0);
-    const { probeVideo } = await import('../../src/io/video-in.js');
+    const { probeVideo } = await import('../../src/io/video-probe.js');
     expect((await probeVideo(out)).durationSec).toBeCloseTo(0.9, 1);
   });
 
   it('writes a GIF resampled with --fps to video at that rate, and says the length the video has (29.97 came out at 50 fps, its frames 2, 1, 2, 2, 1... ticks long)', async () => {
-    const { probeVideo } = await import('../../src/io/video-in.js');
+    const { probeVideo } = await import('../../src/io/video-probe.js');
     // At 7 fps the last frame, 0.3 of a tick, would be rounded away: at 14 fps every frame
     // lasts 2 ticks and the last 1 (at 50 fps, which fits every delay, 7 or 8 ticks).
     for (const [fps, frames, seconds, videoFps] of [[29.97, 27, 0.901, 29.97], [24, 22, 0.917, 24], [7, 7, 0.929, 14]] as const) {
@@ -1260,10 +1260,11 @@ describe('the package in TypeScript projects', () => {
 
   it("accepts the README's calls under exactOptionalPropertyTypes, and a resolved option set for the per-frame quantizer (both failed to type-check)", () => {
     const source = [
-      "import { createFrameWriter, openReusable, resolveInputOptions, resolveSequenceOptions } from 'chromaseed';",
+      "import { clipWriterOptions, createFrameWriter, inputOptionsFor, openReusable, resolveInputOptions, resolveSequenceOptions } from 'chromaseed';",
       "import { createSequentialQuantizer } from 'chromaseed/core';",
-      "const { info } = await openReusable('cars.gif', resolveInputOptions({}));",
-      "export const writer = await createFrameWriter('out.gif', { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount });",
+      "const { info } = await openReusable('cars.gif', inputOptionsFor('out.gif', resolveInputOptions({})));",
+      "export const writer = await createFrameWriter('out.gif', clipWriterOptions(info, 'cars.gif', true));",
+      "export const plain = await createFrameWriter('out.gif', { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount });",
       'export const quantizer = createSequentialQuantizer(resolveSequenceOptions({ colors: 8 }));',
       '',
     ].join('\n');
@@ -1272,7 +1273,7 @@ describe('the package in TypeScript projects', () => {
 });
 
 describe("the README's library example", () => {
-  it('runs as written against the built package and writes what the command line writes', async () => {
+  it('runs as written against the built package and writes what the command line writes, for other inputs and outputs too', async () => {
     const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
     const code = /## Library\n\n```js\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(code).toBeDefined();
@@ -1281,12 +1282,21 @@ describe("the README's library example", () => {
     mkdirSync(path.join(dir, 'node_modules'));
     symlinkSync(repoRoot, path.join(dir, 'node_modules', 'chromaseed'));
     symlinkSync(path.join(repoRoot, 'samples'), path.join(dir, 'samples'));
-    writeFileSync(path.join(dir, 'example.mjs'), code!);
-    const run = spawnSync(process.execPath, ['example.mjs'], { cwd: dir, encoding: 'utf8' });
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-    const cli = await runMain(['quantize', CARS, '-k', '16', '-o', path.join(dir, 'cli.gif'), '--quiet']);
-    expect(cli.code).toBe(0);
-    expect(readFileSync(path.join(dir, 'cars-16.gif')).equals(readFileSync(path.join(dir, 'cli.gif')))).toBe(true);
+    // A 60 fps video: a GIF is read at 50 fps (the example wrote frames of 1 and 2 cs, which
+    // browsers play as 10 and 20: 2.8 times too slow); a GIF that turns transparent, to GIF
+    // and to WebM; a video with sound to MP4.
+    const fast = path.join(dir, 'fast.mp4');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=96x64:rate=60:duration=1', '-pix_fmt', 'yuv420p', fast]);
+    const turnsClear = path.join(corpus, 'odd_gifs/gifcontrols__dispose2.gif');
+    const cases = [['samples/cars.gif', 'cars-16.gif'], [fast, 'fast.gif'], [turnsClear, 'clear.gif'], [turnsClear, 'clear.webm'], [REALSHORT, 'short.mp4']];
+    for (const [input, output] of cases) {
+      const example = code!.replace("'samples/cars.gif'", JSON.stringify(input)).replace("'cars-16.gif'", JSON.stringify(output));
+      writeFileSync(path.join(dir, 'example.mjs'), example);
+      const run = spawnSync(process.execPath, ['example.mjs'], { cwd: dir, encoding: 'utf8' });
+      expect([output, run.stderr, run.status]).toEqual([output, '', 0]);
+      const cli = path.join(dir, `cli-${output}`);
+      expect((await runMain(['quantize', path.resolve(dir, input), '-k', '16', '-o', cli, '--quiet'])).code).toBe(0);
+      expect([output, readFileSync(path.join(dir, output)).equals(readFileSync(cli))]).toEqual([output, true]);
+    }
   });
 });

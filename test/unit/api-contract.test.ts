@@ -83,6 +83,22 @@ describe('smaller contract breaks, each refused with the error type the README g
   });
 });
 
+describe('options that did not go through the resolvers', () => {
+  it('are refused by quantizeClip and clipPalette, naming what is missing and the resolver (quantizeClip blamed seeding and pointed to itself)', async () => {
+    const frame = { width: 2, height: 2, data: new Uint8Array(RGBA), delayMs: 100 };
+    const raw = { colors: 2 } as unknown as ReturnType<typeof resolveSequenceOptions>;
+    await expect(drain(quantizeClip(sourceOf([frame]), raw))).rejects.toMatchObject({
+      code: 'ERR_USAGE',
+      message: 'quantizeClip was given options without init, restarts, metric, space, seed, maxIterations, seeding, dither or stability: pass them through resolveSequenceOptions, which checks them and fills in the defaults',
+    });
+    await expect(clipPalette(sourceOf([frame]), { ...resolveSequenceOptions({ colors: 2 }), metric: undefined } as unknown as ReturnType<typeof resolveSequenceOptions>)).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/^clipPalette was given options without metric: pass them through resolveClusterOptions/) });
+  });
+
+  it('a value given as a one-element array is shown as one, not as "given 1 times"', () => {
+    expect(() => resolveSequenceOptions({ colors: [16] })).toThrow('expected an integer from 1 to 256 for --colors but received [16]');
+  });
+});
+
 describe('a frame of another length than width x height x 4', () => {
   it('is refused by quantizeClip and by one palette for the clip, not padded with made-up pixels', async () => {
     const short = { width: 2, height: 2, data: new Uint8Array(RGBA.slice(0, 8)), delayMs: 100 };
