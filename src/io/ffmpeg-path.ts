@@ -131,6 +131,9 @@ export function lastMeaningfulLine(stderr: string | null | undefined): string {
     if (/^Conversion failed!?$/.test(line) || /^Exiting normally/.test(line) || /^Last message repeated \d+ times?$/.test(line)) continue;
     // Consequences of a decoding error printed after it, which would hide its cause.
     if (/^Error marking filters as finished|^Cannot determine format of input stream/.test(line)) continue;
+    // The report of the streams, printed before the run and not about the failure: its
+    // "encoder : Lavc58..." lines were quoted as the reason.
+    if (/^(Input|Output) #\d+, |^Stream (#\d+:\d+|mapping:)|^(Metadata|Side data):$|^Duration: |^Press \[q\]|^[\w.-]+\s+: /.test(line)) continue;
     // ffmpeg prefixes lines with "[component @ 0x…] "; the address means nothing to a user.
     return line.replace(/^\[([^\]@]+?) @ 0x[0-9a-f]+\]\s*/, '[$1] ');
   }

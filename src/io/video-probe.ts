@@ -86,7 +86,10 @@ async function probeWith(file: string, demuxer: string | undefined, inputOptions
   if (inputOptions.length > 0) command.inputOptions(inputOptions);
   // 0:V, not 0:v: the first video stream that is not a picture attached to the sound.
   // showinfo reports whether that first frame is interlaced.
-  const { error, stderr, damage } = await decodeToNothing(command, ['-map', '0:V:0', '-frames:v', '1', '-vf', 'showinfo']);
+  // -max_error_rate 1: the first frame decoded is all the probe needs, however many before it
+  // failed (an animated PNG whose first three of four frames are damaged made ffmpeg give up
+  // for too many errors, and the reader's own pass, which tolerates them, never ran).
+  const { error, stderr, damage } = await decodeToNothing(command, ['-map', '0:V:0', '-frames:v', '1', '-vf', 'showinfo', '-max_error_rate', '1']);
   if (error) throw ffmpegFailure(file, error, stderr);
   // ffmpeg draws a file named .txt, .nfo, .bin (and a few more) as text art on a 640x400
   // console: any text or binary file with such a name would "work", as a picture of itself.

@@ -256,6 +256,21 @@ describe('animated PNG and WebP are read as clips', () => {
     expect(source.warnings).toEqual([`${bad}: ffmpeg could not decode frame 2; each one's time goes to the decoded frame before it (or, before the first, to that one)`]);
   });
 
+  it('an animated PNG whose first frames are all damaged keeps the one ffmpeg decodes (its probe gave up for too many errors and quoted an "encoder : Lavc58" line)', async () => {
+    let fcTL = -1;
+    const bad = path.join(work, 'three-bad.png');
+    writeFileSync(bad, rewritePng(readFileSync(apng), (chunks) => chunks.map((c) => {
+      if (c.type === 'fcTL') fcTL++;
+      if ((c.type === 'IDAT' || c.type === 'fdAT') && fcTL < 3) c.data.fill(0xff, 10, 40); // inside the compressed data
+      return c;
+    })));
+    const out = path.join(work, 'three-bad.gif');
+    const r = await runMain(['quantize', bad, '-k', '4', '-o', out, '--json', '--quiet']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(JSON.parse(r.stdout).warnings).toEqual([`${bad}: ffmpeg could not decode frames 0, 1, 2; each one's time goes to the decoded frame before it (or, before the first, to that one)`]);
+    expect(decodeGif(new Uint8Array(readFileSync(out)), out).delaysMs).toHaveLength(1);
+  });
+
   it('frames are found by ffmpeg\'s exact times past 10 s, where its printed times lose precision', async () => {
     // 14 s at 30 fps (420 frames), frame 5's data damaged: showinfo prints times to six
     // digits, too coarse to place 1/30 s frames past 10 s, and every frame was then paired

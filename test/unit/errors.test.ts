@@ -31,6 +31,24 @@ describe('error messages a user can act on', () => {
     expect(err.message).toBe('long.mp4: ffmpeg was stopped by SIGKILL (out of memory?)');
   });
 
+  it("a failure after the stream report quotes the error, not the report's lines (it quoted \"encoder : Lavc58.42.100 rawvideo\")", () => {
+    const stderr = [
+      '[apng @ 0x1] inflate returned error -3',
+      'Error while decoding stream #0:0: Generic error in an external library',
+      "Output #0, rawvideo, to 'pipe:':",
+      '  Metadata:',
+      '    encoder         : Lavf58.24.100',
+      '    Stream #0:0: Video: rawvideo (RGBA / 0x41424752), rgba, 128x128, q=2-31, 2 fps',
+      '    Metadata:',
+      '      encoder         : Lavc58.42.100 rawvideo',
+      'frame=    1 fps=0.0 q=-0.0 Lsize=      64kB time=00:00:02.00 bitrate= 262.1kbits/s',
+      'video:64kB audio:0kB subtitle:0kB other streams:0kB global headers:0kB muxing overhead: 0.000000%',
+      'Conversion failed!',
+    ].join('\n');
+    const err = ffmpegFailure('bad.png', new Error('ffmpeg exited with code 1'), stderr);
+    expect([err.code, err.message]).toEqual(['ERR_INPUT', 'bad.png: ffmpeg failed: Error while decoding stream #0:0: Generic error in an external library']);
+  });
+
   it('an MP4 cut short before its index is named as such', () => {
     const stderr = '[mov,mp4,m4a,3gp,3g2,mj2 @ 0x1] moov atom not found\ncut.mp4: Invalid data found when processing input\n';
     const err = ffmpegFailure('cut.mp4', new Error('ffmpeg exited with code 1'), stderr);
