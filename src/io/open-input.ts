@@ -198,21 +198,37 @@ export function refuseTimeForStill(file: string, kind: InputKind, options: Input
 /**
  * Opens `file` now, to learn its size before an output is created, and returns an `open`
  * that hands out that same stream first and reopens the file on later calls (global
- * seeding reads a clip twice), so the common single pass decodes it once.
+ * seeding reads a clip twice), so the common single pass decodes it once. `warnings`
+ * gathers every pass's: damage a later pass meets (a file cut short while it was read
+ * again) was lost, and the run ended with fewer frames and no word of why.
  */
 export async function openReusable(file: string, options: InputOptions): Promise<{ info: FrameSource['info']; kind: InputKind; warnings: readonly string[]; open: () => Promise<FrameSource> }> {
   let first: (FrameSource & { kind: InputKind }) | null = await openInput(file, options);
-  const { info, kind, warnings = [] } = first;
-  return {
-    info,
-    kind,
-    warnings,
-    open: async () => {
-      const source = first ?? (await openInput(file, options));
-      first = null;
-      return source;
-    },
+  const { info, kind } = first;
+  const warnings: string[] = [];
+  const open = async (): Promise<FrameSource> => {
+    const source = first ?? (await openInput(file, options));
+    first = null;
+    return { ...source, frames: reportingTo(warnings, source) };
   };
+  // The first pass's warnings from opening (a GIF's damage is found before its frames) are there at once.
+  warnings.push(...(first.warnings ?? []));
+  return { info, kind, warnings, open };
+}
+
+/** `source`'s frames, its new warnings added to `all` as they come (each line once). */
+async function* reportingTo(all: string[], source: FrameSource): AsyncGenerator<TimedFrame> {
+  const add = (): void => {
+    for (const line of source.warnings ?? []) if (!all.includes(line)) all.push(line);
+  };
+  try {
+    for await (const frame of source.frames) {
+      add();
+      yield frame;
+    }
+  } finally {
+    add();
+  }
 }
 
 /** A clip whose delays are read before its frames: decoded by chromaseed, sharp or ffmpeg. */

@@ -434,6 +434,27 @@ describe('quantizeClip on a video, aborted while the caller holds a frame', () =
   });
 });
 
+describe('a clip read twice (global seeding) that is cut short before the second pass', () => {
+  it('reports the damage that pass meets (the run ended with fewer frames and no warning)', async () => {
+    const { openReusable } = await import('../../src/io/open-input.js');
+    const { resolveInputOptions } = await import('../../src/options.js');
+    const file = path.join(work, 'cut-between-passes.mp4');
+    // Its index first (as a streaming MP4 has it), so that the cut leaves a readable file.
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', path.join(corpus, 'videos/moviepy__chaplin.mp4'), '-an', '-c', 'copy', '-movflags', '+faststart', file]);
+    const reusable = await openReusable(file, resolveInputOptions({}));
+    const count = async (): Promise<number> => {
+      let n = 0;
+      for await (const _ of (await reusable.open()).frames) n++;
+      return n;
+    };
+    expect(await count()).toBe(241);
+    expect(reusable.warnings).toEqual([]);
+    writeFileSync(file, readFileSync(file).subarray(0, 300_000));
+    expect(await count()).toBeLessThan(241);
+    expect(reusable.warnings).toEqual([expect.stringMatching(/^.*cut-between-passes\.mp4: the video is damaged \(ffmpeg: .*\); frames may be missing or show artefacts$/)]);
+  });
+});
+
 describe('colour matrix', () => {
   /** One frame of flat red (192, 48, 32), turned into YUV with `matrix`, labelled with it or not. */
   const redClip = (name: string, size: string, matrix: 'bt709' | 'bt601', label: boolean, rotate = false): string => {
