@@ -222,8 +222,8 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
     }
     const result = await run.done;
     if (result.error) throw ffmpegFailure(file, result.error, result.stderr);
-    const dropped = droppedAtOutput(result.stderr);
-    if (dropped > Math.max(2, DROPPED_SHARE * count) && !plan.everyFrame && !plan.filters.some(isRateFilter)) warnings.push(droppedWarning(file, dropped, count, plan.delayMs));
+    const { dropped, repeated } = droppedAtOutput(result.stderr);
+    if (dropped > Math.max(2, DROPPED_SHARE * count) && !plan.everyFrame && !plan.filters.some(isRateFilter)) warnings.push(droppedWarning(file, dropped, count - repeated + dropped, plan.delayMs));
     if (held !== null) {
       // What is left of the part for the last frame. Under half a frame it is left out, as a
       // constant-rate video rounding to the nearest frame would; otherwise it is shown at
@@ -340,10 +340,12 @@ function planWhenNothingCame(file: string, plan: ReadPlan): ReadPlan | null {
  * (Matroska, WebM, MPEG-TS) gives no sign that later frames come faster (a variable-rate
  * screen recording, clips of 10 and 30 fps joined): those frames are then lost.
  */
-function droppedAtOutput(stderr: string): number {
-  // Only ffmpeg's statistics lines: a file name or a title may say "drop=" too.
-  const stats = [...stderr.matchAll(/(?:^|[\r\n])frame=\s*\d+[^\r\n]* drop=(\d+)/g)];
-  return stats.length === 0 ? 0 : Number(stats[stats.length - 1][1]);
+function droppedAtOutput(stderr: string): { dropped: number; repeated: number } {
+  // Only ffmpeg's statistics lines: a file name or a title may say "drop=" too. "dup=":
+  // frames repeated to fill a gap, which are not the file's own.
+  const stats = [...stderr.matchAll(/(?:^|[\r\n])frame=\s*\d+[^\r\n]* dup=(\d+) drop=(\d+)/g)];
+  const last = stats[stats.length - 1];
+  return last === undefined ? { dropped: 0, repeated: 0 } : { dropped: Number(last[2]), repeated: Number(last[1]) };
 }
 
 /**
@@ -353,9 +355,9 @@ function droppedAtOutput(stderr: string): number {
  */
 const DROPPED_SHARE = 0.02;
 
-function droppedWarning(file: string, dropped: number, kept: number, delayMs: number): string {
+function droppedWarning(file: string, dropped: number, total: number, delayMs: number): string {
   const fps = Number((1000 / delayMs).toFixed(2));
-  return `${file}: ffmpeg left out ${dropped} of its ${dropped + kept} frames: it reads the video at a constant ${fps} fps, the rate of its first frames, and later ones come faster (a variable frame rate); give --fps with the fastest rate to keep them (it repeats frames of the slower parts)`;
+  return `${file}: ffmpeg left out ${dropped} of its ${total} frames: it reads the video at a constant ${fps} fps, the rate of its first frames, and later ones come faster (a variable frame rate); give --fps with the fastest rate to keep them (it repeats frames of the slower parts)`;
 }
 
 function pastTheEnd(file: string, lengthSec: number): ChromaseedError {

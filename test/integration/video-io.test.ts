@@ -288,6 +288,25 @@ describe('openVideo', () => {
     expect(distinct.size).toBe(40);
   });
 
+  it("counts the file's own frames in that warning, not the ones ffmpeg repeats over a gap (it said 13 of 45 for 40)", async () => {
+    // 10 frames at 10 fps, half a second of nothing, then 30 at 20 fps: ffmpeg fills the gap
+    // with 5 repeats and leaves out 13 of the faster frames.
+    const ff = (...args: string[]) => execFileSync(ffmpegLocation().path, ['-v', 'error', ...args]);
+    const slow = path.join(work, 'gap-10.mkv');
+    const fast = path.join(work, 'gap-20.mkv');
+    ff('-f', 'lavfi', '-i', 'testsrc=s=96x64:r=10:d=1', '-c:v', 'ffv1', '-pix_fmt', 'yuv444p', slow);
+    ff('-f', 'lavfi', '-i', 'testsrc2=s=96x64:r=20:d=1.5', '-c:v', 'ffv1', '-pix_fmt', 'yuv444p', fast);
+    const list = path.join(work, 'gap.txt');
+    writeFileSync(list, `file '${slow}'\nduration 1.5\nfile '${fast}'\n`);
+    const joined = path.join(work, 'gap.mkv');
+    ff('-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', joined);
+    const source = await openVideo(joined);
+    let count = 0;
+    for await (const _ of source.frames) count++;
+    expect(count).toBe(32);
+    expect(source.warnings).toEqual([expect.stringMatching(/: ffmpeg left out 13 of its 40 frames: /)]);
+  });
+
   it('says how many frames a variable-rate Matroska loses at its first frames\' rate (it said nothing), and --fps keeps them', async () => {
     // Matroska states no average rate: ffmpeg reports the first part's 10 fps only.
     const ff = (...args: string[]) => execFileSync(ffmpegLocation().path, ['-v', 'error', ...args]);
