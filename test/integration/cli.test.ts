@@ -1238,6 +1238,19 @@ describe('bin/chromaseed.js', () => {
   });
 });
 
+describe('an output on a read-only file system', () => {
+  // A read-only tmpfs, where this runs as root and may mount one (skipped elsewhere).
+  const readOnly = path.join(tmp, 'read-only');
+  mkdirSync(readOnly);
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,ro', 'tmpfs', readOnly]).status === 0;
+  afterAll(() => void (mounted && spawnSync('umount', [readOnly])));
+
+  it.skipIf(!mounted)('is refused as such, not as "permission denied"', async () => {
+    const out = path.join(readOnly, 'x.gif');
+    expect(await runMain(['quantize', CARS, '-k', '4', '-o', out])).toMatchObject({ code: 1, stderr: `chromaseed: ${out}: cannot write to the directory ${readOnly} (it is on a read-only file system)\n` });
+  });
+});
+
 describe('the package in TypeScript projects', () => {
   /** Type-checks `source` as a project that has installed chromaseed would (tsc --noEmit --strict, plus `flags`); its exit code and output. */
   const typeCheck = (source: string, flags: string[]): [number | null, string] => {
