@@ -50,13 +50,26 @@ export interface VideoOutput {
  */
 const COLOUR_LABELS = ['-colorspace', 'smpte170m', '-color_range', 'tv', '-color_primaries', 'bt709', '-color_trc', 'bt709'];
 
+/**
+ * The same frames make the same file: ffmpeg's Matroska and WebM muxers otherwise give each
+ * file random track and segment IDs (every .mkv differed from the last, and every .webm from
+ * Debian's ffmpeg 5.1). Without the muxers' version tags, too, the file does not change with
+ * the ffmpeg's version where its encoder's bytes do not.
+ */
+const REPRODUCIBLE = ['-fflags', '+bitexact'];
+
 function codecOptions(container: VideoContainer, width: number, height: number, alpha: boolean): string[] {
   if (container === 'webm') {
     // With alpha, the bundled ffmpeg 4.1 lost the frames its encoders still held back for
     // look-ahead when the input ended (pigs_in_a_polka.gif at --width 100: 18 of 30 frames
     // in the file); without look-ahead every frame is written.
     const lookAhead = alpha ? ['-lag-in-frames', '0'] : [];
-    return ['-c:v', 'libvpx-vp9', '-pix_fmt', alpha ? 'yuva420p' : 'yuv420p', ...COLOUR_LABELS, '-crf', '30', '-b:v', '0', '-deadline', 'good', '-cpu-used', '4', '-row-mt', '1', ...lookAhead, '-f', 'webm'];
+    // Row-based threading only without alpha: with it, the bundled libvpx's bytes depended on
+    // how the threads were scheduled (gifcontrols__dispose2.gif, 8 encodes at once: 3 or 4
+    // different files; 24 of 24 alike without it). Opaque frames came out alike either way,
+    // and there it saves 6% of chaplin.mp4's run to .webm.
+    const rowThreads = alpha ? [] : ['-row-mt', '1'];
+    return ['-c:v', 'libvpx-vp9', '-pix_fmt', alpha ? 'yuva420p' : 'yuv420p', ...COLOUR_LABELS, '-crf', '30', '-b:v', '0', '-deadline', 'good', '-cpu-used', '4', ...rowThreads, ...lookAhead, ...REPRODUCIBLE, '-f', 'webm'];
   }
   const opts = ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', ...COLOUR_LABELS, '-crf', '18', '-preset', 'medium'];
   // Square pixels, said outright: raw input has no aspect ratio, and padded to a height of
@@ -68,7 +81,7 @@ function codecOptions(container: VideoContainer, width: number, height: number, 
   const pad = padRight === 1 || padBottom === 1 ? `format=gbrp,pad=ceil(iw/2)*2:ceil(ih/2)*2:0:0,fillborders=right=${padRight}:bottom=${padBottom}:mode=smear,` : '';
   opts.push('-vf', `${pad}setsar=1`);
   if (container === 'mp4' || container === 'mov') opts.push('-movflags', '+faststart');
-  opts.push('-f', container === 'mkv' ? 'matroska' : container);
+  opts.push(...REPRODUCIBLE, '-f', container === 'mkv' ? 'matroska' : container);
   return opts;
 }
 

@@ -453,6 +453,16 @@ describe('quantizeClip on a video, aborted while the caller holds a frame', () =
   });
 });
 
+describe('video output', () => {
+  it('is the same file from the same frames, in every container (each .mkv had random IDs of its own)', async () => {
+    for (const ext of ['mkv', 'webm', 'mp4', 'mov']) {
+      const [first, second] = [1, 2].map((n) => path.join(work, `twice-${n}.${ext}`));
+      for (const out of [first, second]) expect((await runMain(['quantize', realshort, '-k', '8', '--duration', '0.5', '-o', out, '--quiet'])).code).toBe(0);
+      expect([ext, readFileSync(first).equals(readFileSync(second))]).toEqual([ext, true]);
+    }
+  });
+});
+
 describe('a clip read twice (global seeding) that is cut short before the second pass', () => {
   it('reports the damage that pass meets (the run ended with fewer frames and no warning)', async () => {
     const { openReusable } = await import('../../src/io/open-input.js');
