@@ -16,7 +16,7 @@ import { renderSwatch } from '../render/swatch.js';
 import type { Frame, FrameSource } from '../types.js';
 import { isStdin, type InputSession } from '../io/spool-input.js';
 import type { Args, CliStreams } from './main.js';
-import { showingFirstPass } from './progress.js';
+import { clearProgressLine, showingFirstPass } from './progress.js';
 import { countOf, printOut } from './report.js';
 
 /**
@@ -50,7 +50,9 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
     // Every pixel of every frame, counted exactly (as --seeding global does).
     const stillOnly = options.vivid ? '--vivid' : overlay !== undefined ? '--overlay' : undefined;
     if (stillOnly !== undefined) throw new ChromaseedError('ERR_USAGE', `${stillOnly} works on a still image, and ${file} is an animation or a video (${countOf(clip.info.frameCount ?? 0, 'frame')}); drop ${stillOnly}`);
-    const counted = await clipPalette(showingFirstPass(async () => clip, streams.stderr, `${path.basename(inputs.shownName(file))}: counting colours`, args.quiet !== true), options, signal, clusterInThread(signal));
+    const counted = await clipPalette(showingFirstPass(async () => clip, streams.stderr, path.basename(inputs.shownName(file)), 'counting colours', args.quiet !== true), options, signal, clusterInThread(signal));
+    // The pass's last note ("choosing the palette…") is not left for the palette to be printed after.
+    if (args.quiet !== true) clearProgressLine(streams.stderr);
     const { centroids, size, inertia, iterations } = counted.palette;
     // k-means gives fewer than k colours only when the clip has no more, so then that is its count.
     result = { k: size, centroids, counts: counted.counts, inertia, iterations, distinctColors: size };

@@ -23,7 +23,18 @@ interface Tty {
 
 const REDRAW_MS = 250;
 
-export function createProgress(stream: Tty, label: string, total: number | undefined, enabled: boolean): Progress {
+/** The bar's width where the line has room; it narrows before the figures are cut, and goes below this. */
+const BAR_COLUMNS = 24;
+const BAR_MIN_COLUMNS = 6;
+/** Columns the file name keeps (with its "…") before the bar gives way. */
+const NAME_MIN_COLUMNS = 4;
+
+/**
+ * `label` names the file; `stage`, when given, says which pass this is ("counting colours")
+ * and is never the part cut short: on a narrow terminal the name gives way first, then the
+ * bar narrows and goes, and the figures (frames, rate, ETA) are cut last.
+ */
+export function createProgress(stream: Tty, label: string, total: number | undefined, enabled: boolean, stage?: string): Progress {
   if (!enabled || !stream.isTTY) return { tick() {}, done() {}, leave() {} };
   // The rate is measured from the first frame done, not from the start: what comes before
   // it (opening the input, a first frame's k-means with restarts, a pass counting colours)
@@ -31,27 +42,27 @@ export function createProgress(stream: Tty, label: string, total: number | undef
   let first: { n: number; at: number } | null = null;
   let lastDraw = -Infinity;
   let drawn = false;
-  // A dumb terminal (TERM=dumb: an editor's shell buffer) has no "clear to the end of the
-  // line": there spaces cover what is left of the last line instead.
-  const dumb = process.env.TERM === 'dumb';
-  const clearAfter = (text: string, cols: number): string => (dumb ? ' '.repeat(Math.max(0, cols - 1 - columnsOf(text))) : '\x1b[K');
+  const stageText = stage === undefined ? '' : `: ${stage}`;
+  const columns = (): number => stream.columns || 80; // a terminal of unknown size reports 0 columns
   const draw = (n: number, now: number): void => {
     const elapsed = (now - first!.at) / 1000;
     const fps = elapsed > 0 && n > first!.n ? (n - first!.n) / elapsed : 0;
     const rate = fps > 0 ? `  ${fps.toFixed(1)} fps` : '';
-    let figures = `${n}${total ? `/${total}` : ''} ${n === 1 && !total ? 'frame' : 'frames'}${rate}`;
-    if (total) {
-      const width = 24;
-      const filled = Math.min(width, Math.round((n / total) * width));
-      figures = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${n}/${total}${rate}${fps > 0 ? `  ETA ${formatSeconds(Math.max(0, total - n) / fps)}` : ''}`;
-    }
-    show(figures);
+    if (!total) return show(`${n} ${n === 1 ? 'frame' : 'frames'}${rate}`);
+    const figures = `${n}/${total}${rate}${fps > 0 ? `  ETA ${formatSeconds(Math.max(0, total - n) / fps)}` : ''}`;
+    const labelMin = Math.min(columnsOf(label), NAME_MIN_COLUMNS) + columnsOf(stageText);
+    // The line never reaches the last column: "[bar] " between the label and the figures.
+    const width = Math.min(BAR_COLUMNS, columns() - 1 - labelMin - 1 - columnsOf(figures) - 3);
+    if (width < BAR_MIN_COLUMNS) return show(figures);
+    const filled = Math.min(width, Math.round((n / total) * width));
+    show(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${figures}`);
   };
   const show = (figures: string): void => {
-    const cols = stream.columns || 80; // a terminal of unknown size reports 0 columns
+    const cols = columns();
     // The name gives way to the figures, and the line never reaches the last column: a line
     // that wraps is no longer redrawn in place, and each redraw would add one.
-    const line = `${fitted(label, cols - 2 - figures.length)} ${figures}`.trimStart();
+    const name = fitted(label, cols - 2 - columnsOf(stageText) - columnsOf(figures));
+    const line = `${name}${stageText} ${figures}`.trimStart();
     // Clear to the end of the line: a shorter line must not leave the tail of the last one.
     const text = fitted(line, cols - 1);
     stream.write('\r' + text + clearAfter(text, cols));
@@ -66,10 +77,23 @@ export function createProgress(stream: Tty, label: string, total: number | undef
       draw(n, now);
     },
     done() {
-      if (drawn) stream.write('\r' + clearAfter('', stream.columns || 80) + (dumb ? '\r' : ''));
+      if (drawn) clearProgressLine(stream);
     },
     leave: show,
   };
+}
+
+/**
+ * A dumb terminal (TERM=dumb: an editor's shell buffer) has no "clear to the end of the
+ * line": there spaces cover what is left of the last line instead.
+ */
+function clearAfter(text: string, cols: number): string {
+  return process.env.TERM === 'dumb' ? ' '.repeat(Math.max(0, cols - 1 - columnsOf(text))) : '\x1b[K';
+}
+
+/** Clears the line a progress display left on a terminal (a pass's last note), before what is printed next. */
+export function clearProgressLine(stream: Tty): void {
+  if (stream.isTTY) stream.write('\r' + clearAfter('', stream.columns || 80) + (process.env.TERM === 'dumb' ? '\r' : ''));
 }
 
 /**
@@ -77,12 +101,12 @@ export function createProgress(stream: Tty, label: string, total: number | undef
  * that writes nothing (counting a clip's colours for one palette: `--seeding global`, a
  * transfer's source) left the terminal silent for as long as the run after it.
  */
-export function showingFirstPass(open: () => Promise<FrameSource>, stream: Tty, label: string, enabled: boolean): () => Promise<FrameSource> {
+export function showingFirstPass(open: () => Promise<FrameSource>, stream: Tty, label: string, stage: string, enabled: boolean): () => Promise<FrameSource> {
   let passes = 0;
   return async () => {
     const source = await open();
     if (passes++ > 0) return source;
-    const progress = createProgress(stream, label, source.info.frameCount, enabled);
+    const progress = createProgress(stream, label, source.info.frameCount, enabled, stage);
     async function* counted(): AsyncGenerator<TimedFrame> {
       let n = 0;
       let complete = false;

@@ -35,7 +35,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
   const writer = await createFrameWriter(output, writerOptions);
   const name = path.basename(inputs.shownName(input));
   const progress = createProgress(streams.stderr, name, info.frameCount, !quiet);
-  const read = options.seeding === 'global' ? showingFirstPass(open, streams.stderr, `${name}: counting colours`, !quiet) : open;
+  const read = options.seeding === 'global' ? showingFirstPass(open, streams.stderr, name, 'counting colours', !quiet) : open;
   const perFrame: { inertia: number; iterations: number; colors: number }[] = [];
   const timeline: Uint8Array[] = [];
   // The summary's inertia is METRICS.md's, of the colours written: the k-means objective

@@ -129,7 +129,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
     source =
       paletteFile !== null
         ? paletteFromFile(paletteFile)
-        : await extractSourcePalette(showingFirstPass(openSource, streams.stderr, `${path.basename(inputs.shownName(sourcePath))}: counting colours`, !quiet), options, sourcePath, signal, clusterInThread(signal));
+        : await extractSourcePalette(showingFirstPass(openSource, streams.stderr, path.basename(inputs.shownName(sourcePath)), 'counting colours', !quiet), options, sourcePath, signal, clusterInThread(signal));
   } catch (err) {
     await writer.abort();
     throw err;

@@ -2,6 +2,7 @@ import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -539,6 +540,15 @@ describe('a damaged video', () => {
 });
 
 describe('chromaseed palette', () => {
+  it('on an animation, clears its progress line on a terminal before the palette is printed (the palette began on it)', async () => {
+    const terminal = { isTTY: true, columns: 80, text: '', write(chunk: string) { this.text += chunk; return true; } };
+    const printed: Buffer[] = [];
+    const stdout = new Writable({ write: (chunk: Buffer, _encoding, done) => void (printed.push(chunk), done()) });
+    expect(await main(['palette', CARS, '-k', '4'], { stdout, stderr: terminal as unknown as NodeJS.WritableStream })).toBe(0);
+    expect(terminal.text).toMatch(/cars\.gif: counting colours 30\/30, choosing the palette…\x1b\[K\r\x1b\[K$/);
+    expect(Buffer.concat(printed).toString()).toMatch(/^k=4 /);
+  });
+
   it('says on stderr when the image has fewer colours than k, unless --quiet', async () => {
     const twoColours = path.join(corpus, 'gifs/gifcontrols__1bpp.gif');
     const told = await runMain(['palette', twoColours, '-k', '6']);

@@ -107,7 +107,7 @@ describe('a pass that writes nothing (showingFirstPass)', () => {
         warnings: ['seen'],
       };
     };
-    const read = showingFirstPass(open as never, stream, 'clip.mp4: counting colours', true);
+    const read = showingFirstPass(open as never, stream, 'clip.mp4', 'counting colours', true);
     const first = await read();
     let n = 0;
     for await (const _ of first.frames) n++;
@@ -139,6 +139,32 @@ describe('progress line on a narrow terminal', () => {
       const columns = [...shown].reduce((w, c) => w + (/[\u3000-\u9fff]/.test(c) ? 2 : 1), 0);
       expect(columns).toBeLessThanOrEqual(59);
     }
+  });
+});
+
+describe('progress line: what gives way first', () => {
+  afterEach(() => vi.useRealTimers());
+
+  /** The line drawn after 120 of 241 frames in 10 s, on a terminal `columns` wide. */
+  const lineAt = (columns: number, name: string, stage?: string): string => {
+    vi.useFakeTimers({ now: 0 });
+    const { writes, stream } = fakeStream(true);
+    stream.columns = columns;
+    const progress = createProgress(stream, name, 241, true, stage);
+    progress.tick(1);
+    vi.setSystemTime(10_000);
+    progress.tick(120);
+    return writes[1].slice(1, -3);
+  };
+
+  it('keeps the pass\'s stage whole and cuts the file name (at 80 columns the stage was cut to "counting c…" and then lost)', () => {
+    expect(lineAt(80, 'moviepy__big_buck_bunny_0_30.webm', 'counting colours')).toBe('moviep…: counting colours [############............] 120/241  11.9 fps  ETA 10s');
+  });
+
+  it('narrows the bar, then leaves it out, before the figures are cut (at 40 columns the ETA was never shown)', () => {
+    expect(lineAt(50, 'imageio__chaplin.mp4')).toBe('ima… [#######........] 120/241  11.9 fps  ETA 10s');
+    expect(lineAt(40, 'imageio__chaplin.mp4')).toBe('imageio__ch… 120/241  11.9 fps  ETA 10s');
+    expect(lineAt(20, 'imageio__chaplin.mp4')).toBe('120/241  11.9 fps …');
   });
 });
 
