@@ -18,6 +18,11 @@ export interface OverlayLayout {
 
 /** Labels smaller than this are unreadable, so they are left out. */
 const MIN_FONT = 8;
+/**
+ * The smallest square that gets a label wider than itself (a banner's: 7 px under 50 px of
+ * height, where a row of 8 px labels fits and was left out); a smaller one is a speck.
+ */
+const MIN_SQUARE = 5;
 
 /**
  * Lay out `k` labelled squares in a strip along the bottom of a `width × height` image.
@@ -49,6 +54,7 @@ function layoutWith(width: number, height: number, k: number, roomy: boolean, sh
   const wanted = Math.min(24, cap);
   const room = width - 2 * margin - 2 * pad + gap; // for perRow columns of (pitch), the last one's gap included
   // Neighbouring labels keep this much space (at small gaps they touched: "#8f619a#a9658c").
+  // Not more: 3 px took the labels off a 312-pixel photo's 16 colours.
   const space = Math.max(2, Math.round(gap * 0.2));
   type Option = { rows: number; perRow: number; size: number; pitch: number; fontSize: number; labelH: number };
   let firstBig: Option | null = null; // the fewest rows whose squares reach `wanted`
@@ -59,7 +65,7 @@ function layoutWith(width: number, height: number, k: number, roomy: boolean, sh
     let pitch = size + gap;
     // About a fifth of the square, but smaller where that is too wide for its column.
     let font = Math.floor(Math.min(Math.max(size * 0.22, MIN_FONT), (pitch - space) / labelWidth(7, 1)));
-    if (font < MIN_FONT && roomy && size >= MIN_FONT) {
+    if (font < MIN_FONT && roomy && size >= MIN_SQUARE) {
       // Too narrow even at the smallest readable size: columns as wide as such a label, when a row of them fits.
       const wide = Math.ceil(labelWidth(7, MIN_FONT)) + space;
       if (perRow * wide <= room) {
