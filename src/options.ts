@@ -98,15 +98,15 @@ export interface ClusterOptions {
  * `{ colors: 16 }` is missing the defaults the resolvers fill in, and would otherwise fail
  * on whichever of them is read first, in words that do not say what to do.
  */
-export function requireResolved(options: object, names: readonly string[], caller: string, resolver: string): void {
-  const missing = names.filter((name) => (options as Record<string, unknown>)[name] === undefined);
+export function requireResolved<T extends object>(options: T, names: readonly (keyof T & string)[], caller: string, resolver: string): void {
+  const missing = names.filter((name) => options[name] === undefined);
   if (missing.length > 0) {
     throw new ChromaseedError('ERR_USAGE', `${caller} was given options without ${listOf(missing)}: pass them through ${resolver}, which checks them and fills in the defaults`);
   }
 }
 
 /** The fields every resolved ClusterOptions has. */
-export const CLUSTER_FIELDS = ['colors', 'init', 'restarts', 'metric', 'space', 'seed', 'maxIterations'] as const;
+export const CLUSTER_FIELDS = ['colors', 'init', 'restarts', 'metric', 'space', 'seed', 'maxIterations'] as const satisfies readonly (keyof ClusterOptions)[];
 
 export function resolveClusterOptions(raw: Raw = {}, defaultColors = 16): ClusterOptions {
   refuseUnknown(raw, CLUSTER_NAMES);

@@ -26,13 +26,13 @@ const REDRAW_MS = 250;
 /** The bar's width where the line has room; it narrows before the figures are cut, and goes below this. */
 const BAR_COLUMNS = 24;
 const BAR_MIN_COLUMNS = 6;
-/** Columns the file name keeps (with its "…") before the bar gives way. */
+/** Columns the file name keeps (with its "…") before the bar gives way, or the name to the pass's. */
 const NAME_MIN_COLUMNS = 4;
 
 /**
- * `label` names the file; `stage`, when given, says which pass this is ("counting colours")
- * and is never the part cut short: on a narrow terminal the name gives way first, then the
- * bar narrows and goes, and the figures (frames, rate, ETA) are cut last.
+ * `label` names the file; `stage`, when given, says which pass this is ("counting colours").
+ * On a narrow terminal the name is shortened first, then the bar narrows and goes, then the
+ * name gives way to the pass, and the figures (frames, rate, ETA) are cut last.
  */
 export function createProgress(stream: Tty, label: string, total: number | undefined, enabled: boolean, stage?: string): Progress {
   if (!enabled || !stream.isTTY) return { tick() {}, done() {}, leave() {} };
@@ -42,27 +42,40 @@ export function createProgress(stream: Tty, label: string, total: number | undef
   let first: { n: number; at: number } | null = null;
   let lastDraw = -Infinity;
   let drawn = false;
-  const stageText = stage === undefined ? '' : `: ${stage}`;
+  const pass = stage === undefined ? '' : `: ${stage}`;
   const columns = (): number => stream.columns || 80; // a terminal of unknown size reports 0 columns
+  /** The name and the pass in at most `room` columns. */
+  const labelIn = (room: number): string => {
+    if (columnsOf(label) + columnsOf(pass) <= room) return label + pass;
+    if (room - columnsOf(pass) >= NAME_MIN_COLUMNS) return fitted(label, room - columnsOf(pass)) + pass;
+    return stage === undefined ? fitted(label, room) : fitted(stage, room);
+  };
+  // The columns the label needs before a bar gets any: the name at its shortest, the pass whole.
+  const labelMin = Math.min(columnsOf(label), NAME_MIN_COLUMNS) + columnsOf(pass);
+  // Whether there is a bar is decided for the figures at their usual widest, so that it does
+  // not come and go between redraws as the rate and the ETA appear.
+  const widestFigures = total ? columnsOf(`${total}/${total}  999.9 fps  ETA 9m59s`) : 0;
   const draw = (n: number, now: number): void => {
     const elapsed = (now - first!.at) / 1000;
     const fps = elapsed > 0 && n > first!.n ? (n - first!.n) / elapsed : 0;
     const rate = fps > 0 ? `  ${fps.toFixed(1)} fps` : '';
     if (!total) return show(`${n} ${n === 1 ? 'frame' : 'frames'}${rate}`);
     const figures = `${n}/${total}${rate}${fps > 0 ? `  ETA ${formatSeconds(Math.max(0, total - n) / fps)}` : ''}`;
-    const labelMin = Math.min(columnsOf(label), NAME_MIN_COLUMNS) + columnsOf(stageText);
-    // The line never reaches the last column: "[bar] " between the label and the figures.
-    const width = Math.min(BAR_COLUMNS, columns() - 1 - labelMin - 1 - columnsOf(figures) - 3);
-    if (width < BAR_MIN_COLUMNS) return show(figures);
+    // Room for "[bar] " (the bar and 3 columns) beside the label, a space and the figures,
+    // short of the last column.
+    const room = (figuresColumns: number): number => columns() - 1 - labelMin - 1 - figuresColumns - 3;
+    const widest = Math.max(widestFigures, columnsOf(figures));
+    if (room(widest) < BAR_MIN_COLUMNS) return show(figures, widest);
+    const width = Math.min(BAR_COLUMNS, room(columnsOf(figures)));
     const filled = Math.min(width, Math.round((n / total) * width));
     show(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${figures}`);
   };
-  const show = (figures: string): void => {
+  /** `figures` after the label, which gets what `reserve` columns of figures leave. */
+  const show = (figures: string, reserve = columnsOf(figures)): void => {
     const cols = columns();
-    // The name gives way to the figures, and the line never reaches the last column: a line
+    // The label gives way to the figures, and the line never reaches the last column: a line
     // that wraps is no longer redrawn in place, and each redraw would add one.
-    const name = fitted(label, cols - 2 - columnsOf(stageText) - columnsOf(figures));
-    const line = `${name}${stageText} ${figures}`.trimStart();
+    const line = `${labelIn(cols - 2 - reserve)} ${figures}`.trimStart();
     // Clear to the end of the line: a shorter line must not leave the tail of the last one.
     const text = fitted(line, cols - 1);
     stream.write('\r' + text + clearAfter(text, cols));

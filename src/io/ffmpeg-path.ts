@@ -132,8 +132,9 @@ export function lastMeaningfulLine(stderr: string | null | undefined): string {
     // Consequences of a decoding error printed after it, which would hide its cause.
     if (/^Error marking filters as finished|^Cannot determine format of input stream/.test(line)) continue;
     // The report of the streams, printed before the run and not about the failure: its
-    // "encoder : Lavc58..." lines were quoted as the reason.
-    if (/^(Input|Output) #\d+, |^Stream (#\d+:\d+|mapping:)|^(Metadata|Side data):$|^Duration: |^Press \[q\]|^[\w.-]+\s+: /.test(line)) continue;
+    // "encoder : Lavc58..." lines were quoted as the reason. Its lines below the headings are
+    // indented, and an error line is not (one may start "take : 2.mp4: ", a file's name).
+    if (/^(Input|Output) #\d+, |^Stream mapping:|^Press \[q\]/.test(line) || /^\s+(Stream #\d+:\d+|Metadata:|Side data:|Duration: |[\w.-]+\s+: )/.test(lines[i])) continue;
     // ffmpeg prefixes lines with "[component @ 0x…] "; the address means nothing to a user.
     return line.replace(/^\[([^\]@]+?) @ 0x[0-9a-f]+\]\s*/, '[$1] ');
   }

@@ -41,7 +41,11 @@ export interface FrameWriterOptions {
   stdout?: NodeJS.WritableStream | undefined;
 }
 
-/** A writer's options for a clip read from `inputPath`: its size, rate, loop count, frame count and, with `keepSound`, sound. */
+/**
+ * A writer's options for a clip read from `inputPath`, as the command line passes them: its
+ * size, rate, loop count, frame count, whether later frames may turn transparent, whether
+ * nearly every pixel changes, a GIF's delays as browsers play them and, with `keepSound`, sound.
+ */
 export function clipWriterOptions(info: ClipInfo, inputPath: string, keepSound: boolean): FrameWriterOptions {
   return {
     width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath,

@@ -163,8 +163,7 @@ export async function checkOutputPath(outputPath: string, inputPath?: InputPaths
   try {
     await access(dir, constants.W_OK);
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'EROFS' ? 'it is on a read-only file system' : 'permission denied';
-    throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: cannot write to the directory ${dir} (${why})`, { cause: err });
+    throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: cannot write to the directory ${dir}: ${systemReason(err)}`, { cause: err });
   }
   try {
     if ((await stat(abs).catch(() => null))?.isDirectory() === true) throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: is a directory; give a file name`);

@@ -16,7 +16,6 @@ export interface VideoRead {
   readonly asStored?: boolean;
 }
 
-
 /**
  * HDR to SDR, with HDR's reference white (ITU-R BT.2408: 203 cd/m², a PQ signal of 58% or
  * HLG's 75%) as the top of the SDR range. Colours are moved from BT.2020's primaries to
@@ -395,7 +394,6 @@ function chunkReader(stream: PassThrough): { next(): Promise<Buffer | null> } {
     },
   };
 }
-
 
 function estimateFrames(probe: VideoProbe, fps: number, startSec?: number, durationSec?: number): number | undefined {
   if (probe.durationSec === undefined && durationSec === undefined) return undefined;

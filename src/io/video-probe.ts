@@ -7,7 +7,6 @@ import { decodeToNothing, ffmpegFailure } from './ffmpeg-run.js';
  * size, pixel aspect, rate, length, sound, alpha, colour matrix, HDR, interlacing, rotation.
  */
 
-
 /** What the probe learned about the first video stream, after ffmpeg's auto-rotation. */
 export interface VideoProbe {
   /** ffmpeg reads the file by its image demuxer, told to take its name (which has a %) as it is. */
@@ -50,7 +49,7 @@ export interface VideoProbe {
   readonly guessBt709?: boolean;
   /**
    * The colours of a high-dynamic-range stream (transfer PQ or HLG), as its stream line
-   * names them: read through a tone map to SDR (see toneMapFilters).
+   * names them: read through a tone map to SDR (see toneMapFilters in video-in.ts).
    */
   readonly hdr?: { transfer: 'smpte2084' | 'arib-std-b67'; matrix: string; primaries: string; range: string };
   /**

@@ -1263,7 +1263,7 @@ describe('an output on a read-only file system', () => {
   it('is refused as such, not as "permission denied"', async (context) => {
     if (!mounted) context.skip();
     const out = path.join(readOnly, 'x.gif');
-    expect(await runMain(['quantize', CARS, '-k', '4', '-o', out])).toMatchObject({ code: 1, stderr: `chromaseed: ${out}: cannot write to the directory ${readOnly} (it is on a read-only file system)\n` });
+    expect(await runMain(['quantize', CARS, '-k', '4', '-o', out])).toMatchObject({ code: 1, stderr: `chromaseed: ${out}: cannot write to the directory ${readOnly}: read-only file system (EROFS)\n` });
   });
 });
 

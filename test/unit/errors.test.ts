@@ -47,6 +47,9 @@ describe('error messages a user can act on', () => {
     ].join('\n');
     const err = ffmpegFailure('bad.png', new Error('ffmpeg exited with code 1'), stderr);
     expect([err.code, err.message]).toEqual(['ERR_INPUT', 'bad.png: ffmpeg failed: Error while decoding stream #0:0: Generic error in an external library']);
+    // An error line that starts with a file's name is no report line, whatever the name.
+    const named = ffmpegFailure('take : 2.mkv', new Error('ffmpeg exited with code 1'), '[matroska,webm @ 0x1] EBML header parsing failed\ntake : 2.mkv: Invalid data found when processing input\n');
+    expect([named.code, named.message]).toEqual(['ERR_INPUT', 'take : 2.mkv: not a video or an image that ffmpeg can read (ffmpeg: Invalid data found when processing input)']);
   });
 
   it('an MP4 cut short before its index is named as such', () => {

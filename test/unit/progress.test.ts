@@ -163,8 +163,25 @@ describe('progress line: what gives way first', () => {
 
   it('narrows the bar, then leaves it out, before the figures are cut (at 40 columns the ETA was never shown)', () => {
     expect(lineAt(50, 'imageio__chaplin.mp4')).toBe('ima… [#######........] 120/241  11.9 fps  ETA 10s');
-    expect(lineAt(40, 'imageio__chaplin.mp4')).toBe('imageio__ch… 120/241  11.9 fps  ETA 10s');
+    expect(lineAt(40, 'imageio__chaplin.mp4')).toBe('imageio_… 120/241  11.9 fps  ETA 10s');
     expect(lineAt(20, 'imageio__chaplin.mp4')).toBe('120/241  11.9 fps …');
+  });
+
+  it('gives the name up for the pass where both do not fit, and the pass for the figures (it began ": counting colours", no ETA)', () => {
+    expect(lineAt(40, 'imageio__chaplin.mp4', 'counting colours')).toBe('counting… 120/241  11.9 fps  ETA 10s');
+    expect(lineAt(60, 'imageio__chaplin.mp4', 'counting colours for one palette')).toBe('counting colours for one pal… 120/241  11.9 fps  ETA 10s');
+    expect(lineAt(20, 'imageio__chaplin.mp4', 'counting colours')).toBe('120/241  11.9 fps …');
+  });
+
+  it('keeps the bar, or no bar, from the first redraw to the next, as the rate and the ETA appear', () => {
+    vi.useFakeTimers({ now: 0 });
+    const { writes, stream } = fakeStream(true);
+    stream.columns = 40;
+    const progress = createProgress(stream, 'chaplin.mp4', 241, true);
+    progress.tick(1);
+    vi.setSystemTime(10_000);
+    progress.tick(120);
+    expect(writes.map((w) => /\[[#.]+\]/.test(w))).toEqual([false, false]);
   });
 });
 
