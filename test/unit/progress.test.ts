@@ -145,8 +145,8 @@ describe('progress line on a narrow terminal', () => {
 describe('progress line: what gives way first', () => {
   afterEach(() => vi.useRealTimers());
 
-  /** The line drawn after 120 of 241 frames in 10 s, on a terminal `columns` wide. */
-  const lineAt = (columns: number, name: string, stage?: string): string => {
+  /** The lines drawn after the first frame and after 120 of 241 frames in 10 s, on a terminal `columns` wide (between "\r" and ESC[K). */
+  const linesAt = (columns: number, name: string, stage?: string): string[] => {
     vi.useFakeTimers({ now: 0 });
     const { writes, stream } = fakeStream(true);
     stream.columns = columns;
@@ -154,8 +154,9 @@ describe('progress line: what gives way first', () => {
     progress.tick(1);
     vi.setSystemTime(10_000);
     progress.tick(120);
-    return writes[1].slice(1, -3);
+    return writes.map((w) => w.slice(1, -3));
   };
+  const lineAt = (columns: number, name: string, stage?: string): string => linesAt(columns, name, stage)[1];
 
   it('keeps the pass\'s stage whole and cuts the file name (at 80 columns the stage was cut to "counting c…" and then lost)', () => {
     expect(lineAt(80, 'moviepy__big_buck_bunny_0_30.webm', 'counting colours')).toBe('moviep…: counting colours [############............] 120/241  11.9 fps  ETA 10s');
@@ -174,14 +175,7 @@ describe('progress line: what gives way first', () => {
   });
 
   it('keeps the bar, or no bar, from the first redraw to the next, as the rate and the ETA appear', () => {
-    vi.useFakeTimers({ now: 0 });
-    const { writes, stream } = fakeStream(true);
-    stream.columns = 40;
-    const progress = createProgress(stream, 'chaplin.mp4', 241, true);
-    progress.tick(1);
-    vi.setSystemTime(10_000);
-    progress.tick(120);
-    expect(writes.map((w) => /\[[#.]+\]/.test(w))).toEqual([false, false]);
+    expect(linesAt(40, 'chaplin.mp4').map((line) => /\[[#.]+\]/.test(line))).toEqual([false, false]);
   });
 });
 
