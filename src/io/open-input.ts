@@ -218,8 +218,11 @@ export async function openReusable(file: string, options: InputOptions): Promise
 
 /** `source`'s frames, its new warnings added to `all` as they come (each line once). */
 async function* reportingTo(all: string[], source: FrameSource): AsyncGenerator<TimedFrame> {
+  // A source's warnings only grow: a frame costs one length check, not a pass over them.
+  let seen = 0;
   const add = (): void => {
-    for (const line of source.warnings ?? []) if (!all.includes(line)) all.push(line);
+    const lines = source.warnings ?? [];
+    for (; seen < lines.length; seen++) if (!all.includes(lines[seen])) all.push(lines[seen]);
   };
   try {
     for await (const frame of source.frames) {
