@@ -1,4 +1,6 @@
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ChromaseedError, inputError, systemReason } from '../errors.js';
 
 /** The first `n` bytes of `file` (fewer if it is shorter): what format sniffing reads. */
 export async function readHead(file: string, n: number): Promise<Uint8Array> {
@@ -10,4 +12,34 @@ export async function readHead(file: string, n: number): Promise<Uint8Array> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The size of the input `file`, refused with a message the user can act on unless it is a
+ * readable, non-empty regular file: every reader checks its input with this before opening it.
+ */
+export async function inputFileSize(file: string): Promise<number> {
+  let size: number;
+  try {
+    const s = await stat(file);
+    if (s.isDirectory()) throw inputError(file, 'is a directory, not a file');
+    // A pipe (process substitution, <(...)) or a device: inputs are read more than once. A pipe
+    // is copied to a file when it comes as standard input (spool-input.ts); opened by its
+    // name, one nobody writes to would block the open, which no Ctrl-C ends.
+    if (s.isFIFO() || s.isSocket()) throw inputError(file, 'is a pipe, not a file; give it as standard input (… | chromaseed … -), or save it to a file first');
+    if (!s.isFile()) throw inputError(file, 'is a pipe or a device, not a file; save it to a file first');
+    size = s.size;
+  } catch (err) {
+    if (err instanceof ChromaseedError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      const dir = path.dirname(path.resolve(file));
+      // Node hands over command-line arguments as UTF-8, a name's other bytes replaced by U+FFFD.
+      const mangled = file.includes('\uFFFD') ? '; if its name has bytes that are not UTF-8, chromaseed is given them replaced (U+FFFD) and cannot open it: rename it' : '';
+      throw inputError(file, `no such file (looked in ${dir})${mangled}`);
+    }
+    throw inputError(file, `cannot read: ${systemReason(err)}`, err);
+  }
+  if (size === 0) throw inputError(file, 'the file is empty');
+  return size;
 }

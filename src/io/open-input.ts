@@ -1,7 +1,7 @@
-import { readFile, readlink, realpath, stat } from 'node:fs/promises';
+import { readFile, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, inputError, systemReason } from '../errors.js';
-import { readHead } from './file-head.js';
+import { inputFileSize, readHead } from './file-head.js';
 import { isStdin } from './spool-input.js';
 import { isSvg } from '../text-sniff.js';
 import { mayBePaletteFile, parsePaletteBytes } from '../palette/read-palette.js';
@@ -95,28 +95,7 @@ async function descriptorTarget(name: string): Promise<string> {
 export async function checkInput(file: string): Promise<Uint8Array> {
   // Standard input is read by the command line itself (spool-input.ts); here a name is a file's.
   if (isStdin(file)) throw new ChromaseedError('ERR_USAGE', 'no input file name; give a file (only the command line reads - as standard input)');
-  let size: number;
-  try {
-    const s = await stat(file);
-    if (s.isDirectory()) throw inputError(file, 'is a directory, not a file');
-    // A pipe (process substitution, <(...)) or a device: inputs are read more than once. A pipe
-    // is copied to a file when it comes as standard input (spool-input.ts); opened by its
-    // name, one nobody writes to would block the open, which no Ctrl-C ends.
-    if (s.isFIFO() || s.isSocket()) throw inputError(file, 'is a pipe, not a file; give it as standard input (… | chromaseed … -), or save it to a file first');
-    if (!s.isFile()) throw inputError(file, 'is a pipe or a device, not a file; save it to a file first');
-    size = s.size;
-  } catch (err) {
-    if (err instanceof ChromaseedError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      const dir = path.dirname(path.resolve(file));
-      // Node hands over command-line arguments as UTF-8, a name's other bytes replaced by U+FFFD.
-      const mangled = file.includes('\uFFFD') ? '; if its name has bytes that are not UTF-8, chromaseed is given them replaced (U+FFFD) and cannot open it: rename it' : '';
-      throw inputError(file, `no such file (looked in ${dir})${mangled}`);
-    }
-    throw inputError(file, `cannot read: ${systemReason(err)}`, err);
-  }
-  if (size === 0) throw inputError(file, 'the file is empty');
+  const size = await inputFileSize(file);
   try {
     return await readHead(file, Math.min(size, HEAD_BYTES));
   } catch (err) {

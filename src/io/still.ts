@@ -1,11 +1,11 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { decodeGif, isGif } from '../decode/gif-decode.js';
 import { ChromaseedError, inputError, invalidOption, isBytes, systemReason } from '../errors.js';
 import { DEFAULT_MAX_PIXELS } from '../options.js';
 import { binaryAlpha } from '../pixel-words.js';
 import { scaledHeight } from '../clip-options.js';
 import type { Frame } from '../types.js';
-import { readHead } from './file-head.js';
+import { inputFileSize, readHead } from './file-head.js';
 import { createAtomicFile, type AtomicFile } from './output-file.js';
 
 /**
@@ -46,18 +46,7 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
   if (options.width !== undefined && !(Number.isInteger(options.width) && options.width >= 1)) throw invalidOption('width', 'a positive integer', options.width);
   // Checked up front because sharp's messages for these cases do not say which file
   // nor what is wrong with it ("Input file is missing").
-  let isFile: boolean;
-  let size: number;
-  try {
-    const info = await stat(file);
-    isFile = info.isFile();
-    size = info.size;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw inputError(file, code === 'ENOENT' ? 'no such file' : `cannot read: ${systemReason(e)}`, e);
-  }
-  if (!isFile) throw inputError(file, 'not a regular file');
-  if (size === 0) throw inputError(file, 'empty file');
+  await inputFileSize(file);
   const gif = await firstGifFrame(file, maxPixels);
   if (gif !== null) {
     if (options.width === undefined) return gif;

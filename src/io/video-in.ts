@@ -1,5 +1,3 @@
-import { access } from 'node:fs/promises';
-import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ChromaseedError } from '../errors.js';
 import { ffmpegSeconds, scaledHeight, validateClipOptions, type ClipOptions } from '../clip-options.js';
@@ -8,6 +6,7 @@ import { SHORTEST_CUT_MS } from '../timing.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 import { everyFrameOptions, ffmpegCommand } from './ffmpeg-path.js';
 import { ffmpegFailure, watch } from './ffmpeg-run.js';
+import { inputFileSize } from './file-head.js';
 import { LITERAL_NAME, probeVideo, type VideoProbe } from './video-probe.js';
 
 /** How ffmpeg is to read a file (see openVideo). */
@@ -81,11 +80,7 @@ function damageWarning(file: string, line: string): string {
 export async function openVideo(file: string, options: ClipOptions = {}, read: VideoRead = {}): Promise<FrameSource> {
   const { demuxer, asStored = false } = read;
   const opts = validateClipOptions(options);
-  try {
-    await access(file);
-  } catch {
-    throw new ChromaseedError('ERR_INPUT', `${file}: no such file (looked in ${path.dirname(path.resolve(file))})`);
-  }
+  await inputFileSize(file);
   const probe = await probeVideo(file, demuxer);
   // Said now, not once the frames are read: a command may do long work before that (a
   // transfer counts its source's colours first).

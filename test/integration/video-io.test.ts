@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GifReader } from 'omggif';
@@ -120,6 +120,14 @@ describe('openVideo', () => {
     expect(meanAbsDiff(frames[0].data, frames[35].data)).toBeGreaterThan(1);
     // Every frame is a new buffer (the consumer may keep them).
     expect(frames[0].data.buffer).not.toBe(frames[1].data.buffer);
+  });
+
+  it('says why an input it cannot reach cannot be read: only a missing one is "no such file"', async () => {
+    const loop = path.join(work, 'loop.mp4');
+    symlinkSync(loop, loop);
+    await expect(openVideo(loop)).rejects.toMatchObject({ code: 'ERR_INPUT', message: expect.stringMatching(/loop\.mp4: cannot read: .*\(ELOOP\)$/) });
+    await expect(openVideo(path.join(work, 'missing.mp4'))).rejects.toMatchObject({ code: 'ERR_INPUT', message: expect.stringMatching(/missing\.mp4: no such file \(looked in /) });
+    await expect(openVideo(work)).rejects.toMatchObject({ code: 'ERR_INPUT', message: expect.stringMatching(/: is a directory, not a file$/) });
   });
 
   it('applies --fps, --width, --start and --duration in ffmpeg', async () => {
