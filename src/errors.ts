@@ -24,8 +24,13 @@ export class ChromaseedError extends Error {
   }
 }
 
-/** An error a worker thread sent back as its message and code: a ChromaseedError again when the code is one of ours. */
-export function errorFromThread(message: string, code: unknown): Error {
+/**
+ * An error a worker thread sent back, or its own failure, as message and code: a
+ * ChromaseedError again when the code is one of ours; the thread running out of memory
+ * (Node's code) is said with `outOfMemory`, advice the user can act on.
+ */
+export function errorFromThread(message: string, code: unknown, outOfMemory?: string): Error {
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY' && outOfMemory !== undefined) return new ChromaseedError('ERR_LIMIT', outOfMemory);
   return typeof code === 'string' && Object.hasOwn(ERROR_CODES, code) ? new ChromaseedError(code as ErrorCode, message) : new Error(message);
 }
 

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { GifWorkerReply, GifWorkerRequest } from './gif-encode-worker.js';
 import { createGifEncoder, type GifEncoderOptions } from '../encode/gif-encode.js';
-import { errorFromThread } from '../errors.js';
+import { ChromaseedError, errorFromThread } from '../errors.js';
 import type { IndexedFrame } from '../types.js';
 
 /** The GIF encoder behind promises, so it can run on another thread. */
@@ -81,8 +81,11 @@ function workerEncoder(options: GifEncoderOptions): AsyncGifEncoder {
     if (reply.type === 'bytes') w.resolve(reply);
     else w.reject(errorFromThread(reply.message, reply.code));
   });
-  worker.on('error', failAll);
-  worker.on('exit', () => failAll(new Error('the GIF encoder thread stopped')));
+  // The thread's own failures: running out of memory is the user's to act on, like a
+  // thread that ends with frames still waiting (killed, out of memory); anything else is a bug.
+  const advice = 'try a smaller --width or a shorter part (--duration)';
+  worker.on('error', (err) => failAll(errorFromThread(err.message, (err as { code?: string }).code, `not enough memory to encode the GIF; ${advice}`)));
+  worker.on('exit', (code) => failAll(new ChromaseedError('ERR_LIMIT', `the thread encoding the GIF stopped (exit code ${code}); ${advice}`)));
   const send = (request: GifWorkerRequest) => worker.postMessage(request);
   const request = (message: GifWorkerRequest) =>
     new Promise<{ bytes: Uint8Array; cutFrames?: readonly number[] }>((resolve, reject) => {

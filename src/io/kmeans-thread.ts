@@ -29,10 +29,8 @@ interface Subject {
 const CLIP: Subject = { what: "the clip's colours", smaller: 'a shorter part (--duration) or a smaller --width' };
 const IMAGE: Subject = { what: "the image's colours", smaller: 'a smaller image' };
 
-/** A ChromaseedError again when the worker's had a code of ours; the thread running out of memory said as such. */
 function threadError(reply: { error: string; code?: string }, subject: Subject): Error {
-  if (reply.code === 'ERR_WORKER_OUT_OF_MEMORY') return new ChromaseedError('ERR_LIMIT', `not enough memory to cluster ${subject.what}; try ${subject.smaller}`);
-  return errorFromThread(reply.error, reply.code);
+  return errorFromThread(reply.error, reply.code, `not enough memory to cluster ${subject.what}; try ${subject.smaller}`);
 }
 
 /**
