@@ -200,6 +200,9 @@ export function resolveSequenceOptions(raw: Raw = {}): SequenceOptions {
   if (seeding !== 'seeded' && lever !== undefined) {
     throw new ChromaseedError('ERR_USAGE', `${lever} acts on --seeding seeded only, and this run uses --seeding ${seeding}`);
   }
+  if (seeding === 'none' && raw.restarts !== undefined) {
+    throw new ChromaseedError('ERR_USAGE', '--restarts acts on --seeding seeded (its first frame and scene cuts) and global; --seeding none starts every frame once');
+  }
   let stability = resolveStability(choice(raw, 'stability', STABILITY_LEVELS, 'medium'), {
     frameIterations: optionalNumber(raw, 'frameIterations'),
     paletteHold: optionalNumber(raw, 'paletteHold'),

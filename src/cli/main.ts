@@ -211,7 +211,7 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
       'palette <image>',
       'Pull a colour palette out of a still image (JPEG, PNG, WebP, AVIF, TIFF, SVG), or out of all the frames of an animation or a video',
       (y) =>
-        clusterOptions(y, 6, 10)
+        clusterOptions(y, 6)
           .positional('image', { type: 'string', describe: 'the image (or animation, or video) to read; - for standard input' })
           .option('sort', { requiresArg: true, choices: PALETTE_SORTS, default: 'count', describe: 'order of the colours' })
           .option('vivid', { type: 'boolean', describe: 'favour salient colours over muted averages' })
@@ -230,7 +230,7 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
       'quantize <input>',
       'Quantize an animated GIF, WebP or PNG, or a video, to k colours per frame',
       (y) =>
-        outputOptions(sequenceOptions(inputOptions(clusterOptions(y, 16, 10))))
+        outputOptions(sequenceOptions(inputOptions(clusterOptions(y, 16))))
           .positional('input', { type: 'string', describe: 'GIF, animated WebP or PNG, video (mp4, webm, mov, mkv, ...) or still image; - for standard input' })
           .option('timeline', { requiresArg: true, type: 'string', describe: 'also write the palettes over time as a PNG (one row per frame)' })
           .demandOption('output'),
@@ -240,7 +240,7 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
       'compare <input>',
       'Run seeded, unseeded and global k-means on one input and measure the flicker',
       (y) =>
-        sequenceOptions(inputOptions(clusterOptions(y, 16, 10)))
+        sequenceOptions(inputOptions(clusterOptions(y, 16)))
           // compare runs all three modes: --seeding stays known, to be refused with a reason, but is not offered.
           .option('seeding', { hidden: true })
           .positional('input', { type: 'string', describe: 'GIF, animated WebP or PNG, or video; - for standard input' })
@@ -256,7 +256,7 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
       'transfer <source> <target>',
       "Repaint TARGET (still, GIF or video) with SOURCE's palette",
       (y) =>
-        outputOptions(sequenceOptions(inputOptions(clusterOptions(y, "8, or a palette file's number of colours", 10))))
+        outputOptions(sequenceOptions(inputOptions(clusterOptions(y, "8, or a palette file's number of colours"))))
           .positional('source', { type: 'string', describe: 'where the colours come from (still, GIF, animated WebP or PNG, or video, or a palette file: chromaseed palette output, GIMP .gpl, hex codes)' })
           .positional('target', { type: 'string', describe: 'what is repainted (still, GIF, animated WebP or PNG, or video); either may be - for standard input' })
           .option('method', { requiresArg: true, choices: TRANSFER_METHODS, default: 'optimal', describe: 'how target clusters are matched to source colours' })
@@ -293,13 +293,17 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-/** `defaultColors` as a number is yargs's default; as text, the default the command works out (transfer: a palette file's size). */
-function clusterOptions<T>(y: Argv<T>, defaultColors: number | string, defaultRestarts: number) {
+/**
+ * `defaultColors` as a number is yargs's default; as text, the default the command works out
+ * (transfer: a palette file's size). --restarts has its default in the text, not in yargs, so
+ * that one given to --seeding none, which starts each frame once, can be refused.
+ */
+function clusterOptions<T>(y: Argv<T>, defaultColors: number | string) {
   const colors = typeof defaultColors === 'number' ? { default: defaultColors, describe: 'palette size k, 1 to 256' } : { describe: `palette size k, 1 to 256 [default: ${defaultColors}]` };
   return y
     .option('colors', { requiresArg: true, alias: 'k', type: 'number', ...colors })
     .option('init', { requiresArg: true, choices: INITS, default: 'kmeans++', describe: 'how k-means starts' })
-    .option('restarts', { requiresArg: true, type: 'number', default: defaultRestarts, describe: 'initialisations tried, best kept (n_init), 1 to 1000' })
+    .option('restarts', { requiresArg: true, type: 'number', describe: 'initialisations tried, best kept (n_init), 1 to 1000 [default: 10]' })
     .option('metric', { requiresArg: true, choices: METRICS, default: 'euclidean', describe: 'distance: euclidean (mean) or manhattan (median)' })
     .option('space', { requiresArg: true, choices: SPACES, default: 'rgb', describe: 'colour space k-means runs in' })
     .option('seed', { requiresArg: true, type: 'number', default: 0, describe: 'random seed (same seed, same result)' })

@@ -957,6 +957,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['standard input, where the caller has none', ['quantize', '-', '-o', 'x.gif'], 2, /^chromaseed: no input file name, and standard input is not available; give a file\n$/],
     ['frame number in a GIF name', ['quantize', CARS, '-o', 'x-%d.gif'], 2, /give a \.png name/],
     ['lever the mode ignores', ['quantize', CARS, '--seeding', 'none', '--palette-hold', '3', '-o', 'x.gif'], 2, /--palette-hold acts on --seeding seeded only, and this run uses --seeding none/],
+    ['--restarts with --seeding none, which starts each frame once', ['quantize', CARS, '--seeding', 'none', '--restarts', '500', '-o', 'x.gif'], 2, /^chromaseed: --restarts acts on --seeding seeded \(its first frame and scene cuts\) and global; --seeding none starts every frame once\n$/],
     ['anchor with manhattan', ['quantize', CARS, '--metric', 'manhattan', '--anchor', '4', '-o', 'x.gif'], 2, /--anchor works with --metric euclidean only/],
     ['compare given a mode', ['compare', CARS, '--seeding', 'none'], 2, /compare runs all three seeding modes; drop --seeding/],
     ['compare --all with no animation or timeline to add a panel to', ['compare', CARS, '--all'], 2, /--all adds the global mode to the side-by-side animation and the palette timeline, and neither is asked for; give -o FILE\.gif or --timeline FILE\.png, or drop --all/],
