@@ -53,7 +53,7 @@ export function choice<T extends string>(raw: Raw, name: string, allowed: readon
   const v = raw[name];
   if (v === undefined || v === null) return fallback;
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    throw invalidOption(flag(name), `one of ${allowed.join(', ')}`, v);
+    throw invalidOption(flag(name), listOf(allowed), v);
   }
   return v as T;
 }

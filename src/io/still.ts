@@ -3,7 +3,7 @@ import { decodeGif, isGif } from '../decode/gif-decode.js';
 import { ChromaseedError, inputError, invalidOption, isBytes, systemReason } from '../errors.js';
 import { DEFAULT_MAX_PIXELS } from '../options.js';
 import { binaryAlpha } from '../pixel-words.js';
-import { scaledHeight } from '../clip-options.js';
+import { scaledHeight, validateClipOptions } from '../clip-options.js';
 import type { Frame } from '../types.js';
 import { inputFileSize, readHead } from './file-head.js';
 import { createAtomicFile, type AtomicFile } from './output-file.js';
@@ -40,10 +40,9 @@ export interface ReadStillOptions {
  */
 export async function loadStill(file: string, options: ReadStillOptions = {}): Promise<Frame> {
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
-  if (!Number.isInteger(maxPixels) || maxPixels < 1) {
-    throw new ChromaseedError('ERR_USAGE', `expected a positive integer for maxPixels but received ${String(maxPixels)}`);
-  }
-  if (options.width !== undefined && !(Number.isInteger(options.width) && options.width >= 1)) throw invalidOption('width', 'a positive integer', options.width);
+  if (!Number.isInteger(maxPixels) || maxPixels < 1) throw invalidOption('maxPixels', 'a positive integer', maxPixels);
+  // The bounds every reader has for --width (validateClipOptions).
+  if (options.width !== undefined) validateClipOptions({ width: options.width });
   // Checked up front because sharp's messages for these cases do not say which file
   // nor what is wrong with it ("Input file is missing").
   await inputFileSize(file);

@@ -181,7 +181,7 @@ function weightsFor(weights: ArrayLike<number>, k: number): boolean {
 function resolve(options: KMeansOptions): Resolved {
   if (options === null || typeof options !== 'object') throw invalidOption('options', 'an object such as { k: 8 }', options);
   const k = options.k;
-  if (!Number.isInteger(k) || k < 1 || k > 256) throw invalidOption('k', 'an integer between 1 and 256', k);
+  if (!Number.isInteger(k) || k < 1 || k > 256) throw invalidOption('k', 'an integer from 1 to 256', k);
   const initial = options.initialCentroids;
   if (initial !== undefined && initial.length !== k * 3) {
     throw invalidOption('initialCentroids', `${k * 3} numbers (k*3)`, `${initial.length} numbers`);

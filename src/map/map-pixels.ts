@@ -1,5 +1,5 @@
 import type { ColorSpace, Frame, Metric } from '../types.js';
-import { checkBytes, checkRgbaFrame, ChromaseedError, invalidOption } from '../errors.js';
+import { checkBytes, checkRgbaFrame, ChromaseedError, invalidOption, listOf } from '../errors.js';
 import { fromSrgb } from '../color/space.js';
 import { DITHERS, METRICS, SPACES, type DitherMode } from '../options.js';
 import { createPaletteSearch } from './nearest.js';
@@ -121,14 +121,14 @@ export function createMapper(): Mapper {
     const { width, height, data } = frame;
     const n = width * height;
     checkBytes('palette', palette);
-    if (!Number.isInteger(size) || size < 0 || size > 256) throw invalidOption('size', 'an integer between 0 and 256', size);
+    if (!Number.isInteger(size) || size < 0 || size > 256) throw invalidOption('size', 'an integer from 0 to 256', size);
     if (palette.length < size * 3) {
       throw new ChromaseedError('ERR_INPUT', `palette has ${palette.length} bytes, expected at least ${size * 3} for ${size} colours`);
     }
-    if (!METRICS.includes(options.metric)) throw invalidOption('metric', `one of ${METRICS.join(', ')}`, options.metric);
-    if (!SPACES.includes(options.space)) throw invalidOption('space', `one of ${SPACES.join(', ')}`, options.space);
+    if (!METRICS.includes(options.metric)) throw invalidOption('metric', listOf(METRICS), options.metric);
+    if (!SPACES.includes(options.space)) throw invalidOption('space', listOf(SPACES), options.space);
     const dither = options.dither ?? 'none';
-    if (!DITHERS.includes(dither)) throw invalidOption('dither', `one of ${DITHERS.join(', ')}`, dither);
+    if (!DITHERS.includes(dither)) throw invalidOption('dither', listOf(DITHERS), dither);
     if (out !== undefined && out.length < n) {
       throw new ChromaseedError('ERR_INPUT', `output buffer has ${out.length} entries, expected at least ${n}`);
     }

@@ -1,4 +1,4 @@
-import { invalidOption } from '../errors.js';
+import { invalidOption, listOf } from '../errors.js';
 import type { Palette } from './palette.js';
 
 /** Text formats of `chromaseed palette --format`. */
@@ -108,6 +108,6 @@ export function formatPalette(palette: Palette, format: PaletteFormat = 'text'):
     case 'gpl':
       return formatGpl(palette);
     default:
-      throw invalidOption('--format', PALETTE_FORMATS.join(', '), format);
+      throw invalidOption('--format', listOf(PALETTE_FORMATS), format);
   }
 }

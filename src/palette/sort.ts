@@ -1,5 +1,5 @@
 import { lightness, srgbToLab } from '../color/space.js';
-import { invalidOption } from '../errors.js';
+import { invalidOption, listOf } from '../errors.js';
 import type { PaletteEntry } from './palette.js';
 
 /** How `chromaseed palette --sort` orders the colours. */
@@ -63,7 +63,7 @@ export function sortPalette(colors: readonly PaletteEntry[], by: PaletteSort = '
       };
       break;
     default:
-      throw invalidOption('--sort', PALETTE_SORTS.join(', '), by);
+      throw invalidOption('--sort', listOf(PALETTE_SORTS), by);
   }
   return keyed.sort(compare).map((k) => k.entry);
 }

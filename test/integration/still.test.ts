@@ -154,7 +154,7 @@ describe('loadStill', () => {
   });
 
   it('refuses a width that is not a positive integer, and bytes to write that are not bytes, as usage errors (sharp\'s message came back as ERR_INPUT; a string was written)', async () => {
-    for (const width of [0, -3, 1.5]) await expectError(loadStill(still('wuffs__bricks-color.jpeg'), { width }), 'ERR_USAGE', /for width/);
+    for (const width of [0, -3, 1.5]) await expectError(loadStill(still('wuffs__bricks-color.jpeg'), { width }), 'ERR_USAGE', /for --width/);
     await expectError(writeFileAtomic(path.join(tmp, 'text.png'), 'not a picture' as unknown as Uint8Array), 'ERR_USAGE', /the bytes to write are a string/);
     expect(readdirSync(tmp).filter((f) => f.startsWith('text') || f.startsWith('.text'))).toEqual([]);
   });

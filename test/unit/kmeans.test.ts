@@ -354,7 +354,7 @@ describe('edge cases', () => {
   });
 
   it('rejects an impossible k with a ChromaseedError', () => {
-    expect(() => kmeansPixels(rgbaOf([[1, 2, 3, 255]]), { k: 0 })).toThrow(/expected an integer between 1 and 256 for k/);
+    expect(() => kmeansPixels(rgbaOf([[1, 2, 3, 255]]), { k: 0 })).toThrow(/expected an integer from 1 to 256 for k/);
     expect(() => kmeansPixels(rgbaOf([[1, 2, 3, 255]]), { k: 2, initialCentroids: new Float64Array(3) })).toThrow(/initialCentroids/);
   });
 });

@@ -35,3 +35,19 @@ describe('option resolvers refuse names they do not read', () => {
   });
 });
 
+
+describe('the same mistake reads the same wherever it is made', () => {
+  it('a choice lists what is allowed as a sentence, a number its range as "from A to B", in the resolvers and in the core alike', async () => {
+    const { kmeansPixels } = await import('../../src/kmeans/kmeans.js');
+    const { createMapper } = await import('../../src/map/map-pixels.js');
+    const { sortPalette } = await import('../../src/palette/sort.js');
+    expect(() => resolveSequenceOptions({ metric: 'L1' })).toThrow(/^expected euclidean or manhattan for --metric but received "L1"$/);
+    expect(() => kmeansPixels(new Uint8Array([1, 2, 3, 255]), { k: 2, metric: 'L1' as never })).toThrow(/^expected euclidean or manhattan for metric but received "L1"$/);
+    const pixel = { width: 1, height: 1, data: new Uint8Array([1, 2, 3, 255]) };
+    expect(() => createMapper().map(pixel, new Uint8Array(3), 1, { metric: 'L1' as never, space: 'rgb', dither: 'none' })).toThrow(/^expected euclidean or manhattan for metric but received "L1"$/);
+    expect(() => resolvePaletteOptions({ sort: 'size' })).toThrow(/^expected count, hue or lightness for --sort but received "size"$/);
+    expect(() => sortPalette([], 'size' as never)).toThrow(/^expected count, hue or lightness for --sort but received "size"$/);
+    expect(() => resolveSequenceOptions({ colors: 300 })).toThrow(/^expected an integer from 1 to 256 for --colors but received 300$/);
+    expect(() => kmeansPixels(new Uint8Array([1, 2, 3, 255]), { k: 300 })).toThrow(/^expected an integer from 1 to 256 for k but received 300$/);
+  });
+});
