@@ -64,7 +64,7 @@ export function choice<T extends string>(raw: Raw, name: string, allowed: readon
  * command line, whose parsed arguments also carry aliases and positionals, passes only
  * these (cli/pick-options.ts).
  */
-const CLUSTER_NAMES = ['colors', 'init', 'restarts', 'metric', 'space', 'seed', 'maxIterations'] as const;
+export const CLUSTER_NAMES = ['colors', 'init', 'restarts', 'metric', 'space', 'seed', 'maxIterations'] as const satisfies readonly (keyof ClusterOptions)[];
 export const PALETTE_NAMES = [...CLUSTER_NAMES, 'sort', 'vivid', 'format', 'json', 'maxPixels'] as const;
 export const INPUT_NAMES = ['fps', 'width', 'start', 'duration', 'maxPixels', 'maxFrames'] as const;
 /** The seeded mode's levers, as the command line names them. */
@@ -104,9 +104,6 @@ export function requireResolved<T extends object>(options: T, names: readonly (k
     throw new ChromaseedError('ERR_USAGE', `${caller} was given options without ${listOf(missing)}: pass them through ${resolver}, which checks them and fills in the defaults`);
   }
 }
-
-/** The fields every resolved ClusterOptions has. */
-export const CLUSTER_FIELDS = ['colors', 'init', 'restarts', 'metric', 'space', 'seed', 'maxIterations'] as const satisfies readonly (keyof ClusterOptions)[];
 
 export function resolveClusterOptions(raw: Raw = {}, defaultColors = 16): ClusterOptions {
   refuseUnknown(raw, CLUSTER_NAMES);

@@ -85,7 +85,11 @@ export function srgbToOklab(r: number, g: number, b: number, out: Float64Array, 
   out[o + 2] = OKLAB_SCALE * (0.0259040371 * l + 0.7827717662 * m - 0.808675766 * s);
 }
 
-export function oklabToSrgb(L: number, A: number, B: number, out: Float64Array, o: number): void {
+/**
+ * Oklab (×OKLAB_SCALE) to linear-light sRGB (0..1), not clamped: a colour outside sRGB has
+ * a channel outside 0..1, which is how the vivid palette tells it from one inside.
+ */
+export function oklabToLinearSrgb(L: number, A: number, B: number, out: Float64Array, o: number): void {
   const ll = L / OKLAB_SCALE;
   const aa = A / OKLAB_SCALE;
   const bb = B / OKLAB_SCALE;
@@ -95,9 +99,16 @@ export function oklabToSrgb(L: number, A: number, B: number, out: Float64Array, 
   const l3 = l * l * l;
   const m3 = m * m * m;
   const s3 = s * s * s;
-  out[o] = clamp255(linearToSrgb(4.0767416621 * l3 - 3.3077115913 * m3 + 0.2309699292 * s3));
-  out[o + 1] = clamp255(linearToSrgb(-1.2684380046 * l3 + 2.6097574011 * m3 - 0.3413193965 * s3));
-  out[o + 2] = clamp255(linearToSrgb(-0.0041960863 * l3 - 0.7034186147 * m3 + 1.707614701 * s3));
+  out[o] = 4.0767416621 * l3 - 3.3077115913 * m3 + 0.2309699292 * s3;
+  out[o + 1] = -1.2684380046 * l3 + 2.6097574011 * m3 - 0.3413193965 * s3;
+  out[o + 2] = -0.0041960863 * l3 - 0.7034186147 * m3 + 1.707614701 * s3;
+}
+
+export function oklabToSrgb(L: number, A: number, B: number, out: Float64Array, o: number): void {
+  oklabToLinearSrgb(L, A, B, out, o);
+  out[o] = clamp255(linearToSrgb(out[o]));
+  out[o + 1] = clamp255(linearToSrgb(out[o + 1]));
+  out[o + 2] = clamp255(linearToSrgb(out[o + 2]));
 }
 
 function clamp255(v: number): number {

@@ -1,4 +1,4 @@
-import { oklabToSrgb, srgbToOklab } from '../color/space.js';
+import { oklabToLinearSrgb, oklabToSrgb, srgbToOklab } from '../color/space.js';
 import { invalidOption } from '../errors.js';
 import { buildHistogram, createHistogram } from '../kmeans/histogram.js';
 import { makeEntry, type Palette } from './palette.js';
@@ -145,24 +145,14 @@ export function boostSaturation(palette: Palette, amount = 0.15): Palette {
   return { ...palette, colors };
 }
 
-/**
- * Whether an Oklab (×100) colour is inside sRGB. The Oklab -> linear sRGB step of
- * `oklabToSrgb` is repeated here because that function clamps its result, so it cannot
- * tell an in-gamut colour from a clipped one.
- */
+const linear = new Float64Array(3);
+
+/** Whether an Oklab (×100) colour is inside sRGB. */
 function inGamut(L: number, a: number, b: number): boolean {
-  const l = L / 100 + (0.3963377774 * a) / 100 + (0.2158037573 * b) / 100;
-  const m = L / 100 - (0.1055613458 * a) / 100 - (0.0638541728 * b) / 100;
-  const s = L / 100 - (0.0894841775 * a) / 100 - (1.291485548 * b) / 100;
-  const l3 = l * l * l;
-  const m3 = m * m * m;
-  const s3 = s * s * s;
-  // Linear-light sRGB, with slack under half a byte step at both ends of the curve
-  // (1e-4 linear is 0.3 of a byte near black; 8e-4 is 0.1 of a byte near white).
-  const r = 4.0767416621 * l3 - 3.3077115913 * m3 + 0.2309699292 * s3;
-  const g = -1.2684380046 * l3 + 2.6097574011 * m3 - 0.3413193965 * s3;
-  const bl = -0.0041960863 * l3 - 0.7034186147 * m3 + 1.707614701 * s3;
+  oklabToLinearSrgb(L, a, b, linear, 0);
+  // Slack under half a byte step at both ends of the curve (1e-4 linear is 0.3 of a byte
+  // near black; 8e-4 is 0.1 of a byte near white).
   const lo = -0.0001;
   const hi = 1.0008;
-  return r >= lo && r <= hi && g >= lo && g <= hi && bl >= lo && bl <= hi;
+  return linear[0] >= lo && linear[0] <= hi && linear[1] >= lo && linear[1] <= hi && linear[2] >= lo && linear[2] <= hi;
 }

@@ -3,7 +3,7 @@ import { createHistogramMapper } from '../map/map-histogram.js';
 import { createMapper, type Mapper } from '../map/map-pixels.js';
 import { createPaletteSearch } from '../map/nearest.js';
 import { histogramInertia, inertia } from '../metrics/quality.js';
-import { CLUSTER_FIELDS, requireResolved, type SequenceOptions } from '../options.js';
+import { CLUSTER_NAMES, requireResolved, type SequenceOptions } from '../options.js';
 import { clipPalette, type PointClusterer } from '../sequence/global-palette.js';
 import { createSequentialQuantizer, type FramePalette } from '../sequence/sequential.js';
 import { holdPixels } from '../sequence/stability.js';
@@ -35,7 +35,7 @@ export async function* quantizeClip(
   /** Where `global` seeding clusters the clip's colours (see clipPalette). */
   cluster?: PointClusterer,
 ): AsyncGenerator<QuantizedFrame> {
-  requireResolved(options, [...CLUSTER_FIELDS, 'seeding', 'dither', 'stability'], 'quantizeClip', 'resolveSequenceOptions');
+  requireResolved(options, [...CLUSTER_NAMES, 'seeding', 'dither', 'stability'], 'quantizeClip', 'resolveSequenceOptions');
   const global = options.seeding === 'global' ? (await clipPalette(open, options, signal, cluster)).palette : null;
   const seeded = options.seeding === 'seeded';
   const sequence = options.seeding === 'global' ? null : createSequentialQuantizer({ ...options, stability: seeded ? options.stability : undefined });

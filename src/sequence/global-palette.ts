@@ -1,7 +1,7 @@
 import { checkRgbaFrame, throwIfAborted } from '../errors.js';
 import { kmeansPoints, type KMeansResult } from '../kmeans/kmeans.js';
 import type { KMeansPointsRequest } from '../kmeans/kmeans-request.js';
-import { CLUSTER_FIELDS, requireResolved, type ClusterOptions } from '../options.js';
+import { CLUSTER_NAMES, requireResolved, type ClusterOptions } from '../options.js';
 import type { Frame, FrameSource } from '../types.js';
 import { toFramePalette, type FramePalette } from './sequential.js';
 
@@ -19,7 +19,7 @@ export type ClusterRequest = KMeansPointsRequest;
 
 /** Reads every frame of the clip once and clusters all its pixels (`--seeding global`, transfer sources). */
 export async function clipPalette(open: () => Promise<FrameSource>, options: ClusterOptions, signal?: AbortSignal, cluster?: PointClusterer): Promise<ClipPalette> {
-  requireResolved(options, CLUSTER_FIELDS, 'clipPalette', 'resolveClusterOptions (or resolveSequenceOptions)');
+  requireResolved(options, CLUSTER_NAMES, 'clipPalette', 'resolveClusterOptions (or resolveSequenceOptions)');
   const accumulator = createColorAccumulator();
   for await (const frame of (await open()).frames) {
     throwIfAborted(signal);
