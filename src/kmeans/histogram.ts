@@ -57,21 +57,26 @@ let hashSlots = new Int32Array(0);
 /** Pixel counts per colour while counting (see countColors), shared like the table. */
 let tallyScratch = new Int32Array(0);
 
-/** How many distinct opaque colours `rgba` holds, counted in a bit per colour (2 MiB, whatever the image's size). */
-export function countDistinctColors(rgba: Uint8Array): number {
-  const seen = new Uint32Array(1 << 19);
+/**
+ * How many distinct colours `rgba` holds among the pixels visible in `mask` (alpha ≠ 0; by
+ * default `rgba` itself: its opaque colours), counted in a bit per colour: `seen` (2^24
+ * bits, 2 MiB, whatever the image's size) may be the caller's, reused, and is left cleared.
+ */
+export function countDistinctColors(rgba: Uint8Array, mask: Uint8Array = rgba, seen: Uint32Array = new Uint32Array(1 << 19)): number {
   const words = wordsOf(rgba);
+  const maskWords = mask === rgba ? words : wordsOf(mask);
   let count = 0;
   for (let p = 0; p < words.length; p++) {
-    const word = words[p];
-    if ((word & alphaMask) === 0) continue;
-    const key = (word >>> colorShift) & 0xffffff;
+    if ((maskWords[p] & alphaMask) === 0) continue;
+    const key = (words[p] >>> colorShift) & 0xffffff;
     const bit = 1 << (key & 31);
     if ((seen[key >>> 5] & bit) === 0) {
       seen[key >>> 5] |= bit;
       count++;
     }
   }
+  // Clear only the words this image touched instead of all 2 MiB.
+  for (let p = 0; p < words.length; p++) seen[((words[p] >>> colorShift) & 0xffffff) >>> 5] = 0;
   return count;
 }
 

@@ -1,7 +1,7 @@
 import type { Frame } from '../types.js';
 import { ALPHA_MASK, wordsOf } from '../pixel-words.js';
 import { checkBytes, ChromaseedError } from '../errors.js';
-import type { ColorHistogram } from '../kmeans/histogram.js';
+import { countDistinctColors, type ColorHistogram } from '../kmeans/histogram.js';
 import { createMapper, type Mapper } from '../map/map-pixels.js';
 import { createPaletteSearch, type PaletteSearch } from '../map/nearest.js';
 
@@ -99,29 +99,6 @@ export function framePsnr(source: Frame, output: Frame): number | null {
   return count === 0 ? null : psnrFromMse(sum / (count * 3));
 }
 
-/**
- * Distinct RGB colours among the pixels visible in `mask` (alpha ≠ 0; `mask` defaults to
- * `frame` itself), using a caller-owned 2^24-bit set (`bits`, 2 MiB) that is left cleared.
- */
-export function countColors(frame: Frame, mask: Frame = frame, bits: Uint32Array = new Uint32Array(1 << 19)): number {
-  const d = frame.data;
-  const m = mask.data;
-  let distinct = 0;
-  for (let j = 0; j < d.length; j += 4) {
-    if (m[j + 3] === 0) continue;
-    const key = d[j] | (d[j + 1] << 8) | (d[j + 2] << 16);
-    const w = key >>> 5;
-    const bit = 1 << (key & 31);
-    if ((bits[w] & bit) === 0) {
-      bits[w] |= bit;
-      distinct++;
-    }
-  }
-  // Clear only the words this frame touched instead of all 2 MiB.
-  for (let j = 0; j < d.length; j += 4) bits[(d[j] | (d[j + 1] << 8) | (d[j + 2] << 16)) >>> 5] = 0;
-  return distinct;
-}
-
 export function createQualityMeter(): QualityMeter {
   let width = -1;
   let height = -1;
@@ -159,7 +136,7 @@ export function createQualityMeter(): QualityMeter {
       psnrSum += p;
       psnrCount++;
     }
-    const c = countColors(output, source, bits);
+    const c = countDistinctColors(output.data, source.data, bits);
     if (c > colors) colors = c;
 
     if (frames > 0) {
