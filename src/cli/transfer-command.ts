@@ -7,7 +7,7 @@ import { clusterInThread } from '../io/kmeans-thread.js';
 import { checkInput, openInput, openReusable, refuseTimeForStill, sniffKind } from '../io/open-input.js';
 import { checkExtraOutputPath, checkOutputPath } from '../io/output-file.js';
 import { createQualityMeter } from '../metrics/quality.js';
-import { choice, leverGiven, TRANSFER_METHODS, type TransferMethod } from '../options.js';
+import { choice, leverGiven, TRANSFER_METHODS } from '../options.js';
 import { asSourcePartError, inputOptionsOf, loopCountOf, outputNameOf, sequenceOptionsOf, sourceInputOptionsOf } from './pick-options.js';
 import { makeEntry, toHex, type PaletteEntry } from '../palette/palette.js';
 import { MAX_PALETTE_FILE_BYTES, mayBePaletteFile, parsePaletteBytes, type PaletteFile } from '../palette/read-palette.js';
@@ -276,4 +276,3 @@ async function renderTransferSwatch(source: SourcePalette, decision: TransferDec
     .toBuffer();
 }
 
-export type { TransferMethod };

@@ -5,7 +5,7 @@ import { DITHERS, METRICS, SPACES, type DitherMode } from '../options.js';
 import { createPaletteSearch } from './nearest.js';
 import { bayerDither, createDitherScratch, floydSteinbergDither, type Lookup } from './dither.js';
 
-export { nearestIndex, createPaletteSearch, type PaletteSearch } from './nearest.js';
+export { nearestIndex } from './nearest.js';
 
 /** How pixels are mapped: nearest colour only, error diffusion, or ordered (8x8 Bayer). */
 export type Dither = DitherMode;

@@ -6,8 +6,9 @@ import { createMapper, type Mapper } from '../map/map-pixels.js';
 import { createPaletteSearch, type PaletteSearch } from '../map/nearest.js';
 
 /**
- * Output-quality metrics exactly as defined in shared/METRICS.md, computed as the clip
- * streams: the meter keeps only the previous source and output frame.
+ * Output-quality metrics exactly as defined in the team's shared METRICS.md (beside the
+ * corpus, not in this repository; the README's "The figures" restates them), computed as the
+ * clip streams: the meter keeps only the previous source and output frame.
  *
  * Decisions where METRICS.md leaves room (each applied everywhere in this file):
  * - **Which alpha counts.** "Fully transparent pixels are left out of every sum" is decided by

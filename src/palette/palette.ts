@@ -21,7 +21,7 @@ export interface PaletteEntry {
 export interface Palette {
   /** Number of entries in `colors` (clusters that received no pixel are left out). */
   readonly k: number;
-  /** Sum of squared distances of the pixels to their centroid, as the engine measured it. */
+  /** The engine's objective, in its metric and space (scikit-learn's `inertia_` for rgb and euclidean; chroma-weighted with `vivid`). */
   readonly inertia: number;
   /** Lloyd iterations the engine ran. */
   readonly iterations: number;

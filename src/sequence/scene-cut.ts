@@ -2,8 +2,8 @@ import type { Frame } from '../types.js';
 import { compareFrames, type FrameChange } from './frame-change.js';
 
 /**
- * A deliberately simple scene-cut detector for deciding when a palette transfer may be
- * re-decided. Let D be the mean absolute difference from the previous frame (over the RGB
+ * A deliberately simple scene-cut detector: where the seeded mode starts a fresh palette
+ * instead of dragging the old one along, and where a palette transfer may be re-decided. Let D be the mean absolute difference from the previous frame (over the RGB
  * channels of pixels opaque in both, 0..255). A frame is a cut when either
  *  - D exceeds both `minDifference` and `differenceRatio` times the median D of the last
  *    `window` frames, while fewer than `stillShare` of the pixels stayed still (a window
