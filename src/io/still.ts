@@ -78,14 +78,22 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
     // those without a profile are right as they are. A 16-bit grey image's profile is
     // skipped by that conversion (a grey of 0.4 under a linear profile read as 102, not
     // 170) unless its output is first made 8-bit grey.
-    if (meta.icc !== undefined && meta.depth !== 'uchar' && meta.depth !== 'char') {
+    //
+    // A CMYK image without a profile: libvips would convert it through a print profile of
+    // its own, which dulls it (a blue #3250c8 read as #405085, blacks lifted to #3f3b39);
+    // browsers, ImageMagick and ffmpeg take its inks as they are, so it is read as inks and
+    // converted here the same way.
+    const plainCmyk = meta.space === 'cmyk' && meta.icc === undefined;
+    if (plainCmyk) image.pipelineColourspace('cmyk').toColourspace('cmyk');
+    else if (meta.icc !== undefined && meta.depth !== 'uchar' && meta.depth !== 'char') {
       if (meta.channels !== undefined && meta.channels <= 2) image.toColourspace('b-w');
       image.withIccProfile('srgb');
     } else image.toColourspace('srgb');
-    const { data, info } = await image.ensureAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-    if (info.channels !== 4) throw new Error(`decoder produced ${info.channels} channels, expected 4`);
+    const { data, info } = await (plainCmyk ? image : image.ensureAlpha()).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     // A view of sharp's Buffer (no copy); Buffer is a Uint8Array.
-    const rgba = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    const rgba = plainCmyk ? inksToRgba(bytes, info.channels) : bytes;
+    if (rgba.length !== info.width * info.height * 4) throw new Error(`decoder produced ${info.channels} channels, expected 4`);
     binaryAlpha(rgba);
     return { width: info.width, height: info.height, data: rgba };
   } catch (e) {
@@ -108,6 +116,25 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
     // libvips names the file itself; once is enough. Its "corrupt header:" ends in a colon.
     throw inputError(file, `cannot decode image: ${firstLine(message).split(`${file}: `).join('').replace(/[\s:]+$/, '')}`, e);
   }
+}
+
+/**
+ * CMYK (and alpha, with 5 channels) bytes as RGBA by the plain formula viewers use when no
+ * profile says otherwise: each of R, G, B is what its ink (cyan, magenta, yellow) and the
+ * black leave of the light, 255 × (1 − ink)(1 − black).
+ */
+function inksToRgba(inks: Uint8Array, channels: number): Uint8Array {
+  const pixels = Math.floor(inks.length / channels);
+  const rgba = new Uint8Array(pixels * 4);
+  if (channels < 4) return rgba; // not inks after all: the caller's size check refuses it
+  for (let p = 0, i = 0, o = 0; p < pixels; p++, i += channels, o += 4) {
+    const light = 255 - inks[i + 3];
+    rgba[o] = Math.round(((255 - inks[i]) * light) / 255);
+    rgba[o + 1] = Math.round(((255 - inks[i + 1]) * light) / 255);
+    rgba[o + 2] = Math.round(((255 - inks[i + 2]) * light) / 255);
+    rgba[o + 3] = channels > 4 ? inks[i + 4] : 255;
+  }
+  return rgba;
 }
 
 /**
