@@ -63,6 +63,8 @@ export interface SoundSource {
   readonly decodable: boolean;
   readonly startSec?: number;
   readonly durationSec?: number;
+  /** The sound is read beside the file's picture, to keep its place in time (VideoProbe.streamsShiftAlone). */
+  readonly withPicture?: boolean;
 }
 
 /** A clip whose frames are produced one at a time, so long videos are never held whole. */

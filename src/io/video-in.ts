@@ -96,6 +96,9 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
     width = opts.width;
     height = scaledHeight(opts.width, shownWidth, shownHeight);
   }
+  // Picture and sound of an MPEG-TS file each read beside the other (see streamsShiftAlone).
+  // Read from a --start, where ffmpeg seeks, both keep their places already.
+  const keepPlace = probe.streamsShiftAlone === true && probe.sound !== undefined && opts.startSec === undefined && !asStored;
   const capped = opts.fps === undefined && opts.maxFps !== undefined && probe.fps > opts.maxFps;
   const fps = opts.fps ?? (capped ? opts.maxFps! : probe.fps);
   // loopCount 0: a GIF made from a video loops forever, as ffmpeg's own GIF output does.
@@ -104,7 +107,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
     frameCount: estimateFrames(probe, fps, opts.startSec, opts.durationSec),
     ...(probe.otherStreams === true ? { frameCountUncertain: true } : {}),
     ...(probe.alpha === true ? { mayTurnTransparent: true } : {}),
-    ...(probe.sound !== undefined ? { sound: { file, startSec: opts.startSec, durationSec: opts.durationSec, decodable: probe.sound === 'yes' } } : {}),
+    ...(probe.sound !== undefined ? { sound: { file, startSec: opts.startSec, durationSec: opts.durationSec, decodable: probe.sound === 'yes', ...(keepPlace ? { withPicture: true } : {}) } } : {}),
   };
   const delayMs = 1000 / fps;
   const filters: string[] = [];
@@ -137,7 +140,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   // Filled as damage shows up: at the probe, or while the frames are read.
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, anchored, durationSec: opts.durationSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, literalName: probe.literalName, everyFrame: asStored, rateAsked: opts.fps, alpha: asStored || probe.alpha === true }, warnings),
+    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, anchored, durationSec: opts.durationSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, literalName: probe.literalName, everyFrame: asStored, rateAsked: opts.fps, alpha: asStored || probe.alpha === true, soundBeside: keepPlace }, warnings),
   };
   return { info, frames, warnings };
 }
@@ -180,6 +183,8 @@ interface ReadPlan {
   passLast?: boolean;
   /** The frames may be partly transparent. */
   alpha: boolean;
+  /** The file's sound is read beside the picture (see readFrames). */
+  soundBeside?: boolean;
 }
 
 const isRateFilter = (filter: string): boolean => filter.startsWith('fps=');
@@ -197,6 +202,12 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
   // could cut off a run that is still exiting; the stream is destroyed only once ffmpeg is done.
   const out = new PassThrough({ highWaterMark: frameBytes, autoDestroy: false });
   const command = readCommand(file, plan).output(out, { end: true });
+  // The sound copied to nowhere, as far as the picture is read: read alone, an MPEG-TS
+  // picture that starts after its sound was taken to start with it (see streamsShiftAlone),
+  // and its first frame would come too early by the difference.
+  if (plan.soundBeside === true && plan.firstOnly !== true) {
+    command.output('-').outputOptions(['-map', '0:a:0', '-c:a', 'copy', ...(plan.durationSec !== undefined ? ['-t', ffmpegSeconds(plan.durationSec)] : [])]).format('null');
+  }
   const run = watch(command);
   command.run();
   try {

@@ -141,6 +141,9 @@ export function createVideoOutput(file: string, options: VideoOutputOptions): Vi
     streams = ['-map', '0:v:0', '-map', '1:a:0', ...soundOptions(container)];
   }
   command.outputOptions([...streams, ...codecOptions(container, width, height, options.alpha === true)]).output(file);
+  // The file's picture copied to nowhere beside its sound: read alone, MPEG-TS sound that
+  // starts after the picture was taken to start with it (see VideoProbe.streamsShiftAlone).
+  if (sound?.withPicture === true) command.output('-').outputOptions(['-map', '1:V:0', '-c:v', 'copy']).format('null');
   const run = watch(command);
   command.run();
   const label = options.name ?? path.basename(file).replace(/^\.(.*)\.tmp-[0-9a-f]+(\.[^.]+)$/, '$1$2');

@@ -57,6 +57,12 @@ export interface VideoProbe {
    * flagged interlaced: read through a deinterlacer (see openVideo).
    */
   readonly interlaced?: boolean;
+  /**
+   * True for MPEG-TS (camcorders' .mts and .m2ts, broadcast captures): ffmpeg starts a
+   * stream read alone from it at time zero, losing its offset from the other streams, so the
+   * reader and the video writer also take the file's sound or picture (copied to nowhere).
+   */
+  readonly streamsShiftAlone?: boolean;
   /** How far ffmpeg turns the frames upright, clockwise, when it is a quarter turn or a half (from the stream's display matrix). */
   readonly rotation?: 90 | 180 | 270;
 }
@@ -196,6 +202,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
     ...(interlaced ? { interlaced } : {}),
     ...(rotation !== undefined ? { rotation } : {}),
     ...(inputStreams > 1 ? { otherStreams: true } : {}),
+    ...(/^Input #0, mpegts, from /m.test(stderr) ? { streamsShiftAlone: true } : {}),
   };
 }
 

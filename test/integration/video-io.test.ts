@@ -1116,18 +1116,36 @@ describe('sound', () => {
   });
 
   /** When the flash is first seen and the beep first heard in `file`, in seconds, and its sound codec. */
-  function flashAndBeep(file: string): { flashSec: number; beepSec: number; codec: string | undefined } {
+  function flashAndBeep(file: string, fromZero = false): { flashSec: number; beepSec: number; codec: string | undefined } {
     const gray = ff('-i', file, '-f', 'rawvideo', '-pix_fmt', 'gray', '-s', '8x6', '-');
     let frame = -1;
     for (let i = 0; (i + 1) * 48 <= gray.length && frame < 0; i++) if (gray.subarray(i * 48, (i + 1) * 48).every((v) => v > 128)) frame = i;
     const probe = spawnSync(ffmpegLocation().path, ['-hide_banner', '-i', file]);
     const codec = /Stream #\d+:\d+.*?: Audio: (\w+)/.exec(String(probe.stderr))?.[1];
     if (codec === undefined) return { flashSec: frame / 25, beepSec: NaN, codec };
-    const pcm = ff('-i', file, '-f', 's16le', '-ac', '1', '-ar', '8000', '-');
+    // fromZero: sample 0 at time 0, a sound that starts late padded with silence rather than read from its own start.
+    const pcm = ff('-i', file, ...(fromZero ? ['-af', 'aresample=async=1:first_pts=0'] : []), '-f', 's16le', '-ac', '1', '-ar', '8000', '-');
     const samples = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length >> 1);
     const loud = samples.findIndex((v) => Math.abs(v) > 3000);
     return { flashSec: frame / 25, beepSec: loud / 8000, codec };
   }
+
+  it('MPEG-TS whose picture and sound start at different times keeps the gap (read alone, ffmpeg started each at zero)', async () => {
+    if (!existsSync(flash)) makeFlash();
+    const source = flashAndBeep(flash);
+    // The picture 0.5 s after the sound, then the sound 0.3 s after the picture.
+    for (const [name, pictureLate] of [['late-picture.ts', 0.5], ['late-sound.ts', -0.3]] as const) {
+      const ts = path.join(work, name);
+      const delayed = (late: number) => (late > 0 ? ['-itsoffset', String(late)] : []);
+      ff(...delayed(pictureLate), '-i', flash, ...delayed(-pictureLate), '-i', flash, '-map', '0:v', '-map', '1:a', '-c', 'copy', '-f', 'mpegts', ts);
+      const out = path.join(work, `${name}.mp4`);
+      const r = await runMain(['quantize', ts, '-k', '2', '-o', out]);
+      expect(r.code).toBe(0);
+      const got = flashAndBeep(out, true);
+      // It came out in step (0 s apart, as in flash.mp4), the gap lost.
+      expect(got.beepSec - got.flashSec).toBeCloseTo(source.beepSec - source.flashSec - pictureLate, 2);
+    }
+  });
 
   it('a video from a video keeps its sound, in step with the picture over the part asked for', async () => {
     makeFlash();
