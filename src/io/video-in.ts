@@ -129,10 +129,13 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   const resized = width !== probe.width || height !== probe.height;
   if (resized) filters.push(`scale=${width}:${height}:flags=${width < probe.width ? 'area' : 'bicubic'}${EXACT_RGB}`);
   // Last, so that this scaler is the one that converts to RGBA (HDR names its matrix: never both).
-  // Exact only after a resize (--width, which as a rule makes frames smaller): at the full
-  // size it costs what EXACT_RGB says, and the conversion is ffmpeg's fast one, as for every
-  // other video.
-  if (probe.guessBt709 === true) filters.push(`scale=in_color_matrix=bt709:flags=bicubic${resized ? EXACT_RGB : ''}`);
+  // Exact only after a resize (--width, which as a rule makes frames smaller) and for frames
+  // of more than 8 bits: at the full size it costs what EXACT_RGB says, and ffmpeg's fast
+  // conversion is exact for 8-bit frames, not for deeper ones (a 10-bit grey of 128 read as
+  // (128, 126, 128), ProRes's 224 as 223).
+  const exact = resized || (probe.deepYuv === true && probe.hdr === undefined);
+  if (probe.guessBt709 === true) filters.push(`scale=in_color_matrix=bt709:flags=bicubic${exact ? EXACT_RGB : ''}`);
+  else if (exact && !resized) filters.push(`scale=flags=bicubic${EXACT_RGB}`);
   // After the resize, which is then made on the stored values (a fraction of the float work).
   // Not for a stream with alpha: the tone map's formats have no alpha channel.
   if (probe.hdr !== undefined && probe.alpha !== true) filters.push(...toneMapFilters(probe.hdr, width % 2 === 1 || height % 2 === 1));

@@ -47,6 +47,8 @@ export interface VideoProbe {
    * with BT.709's matrix, as players read them (see `parseProbe`).
    */
   readonly guessBt709?: boolean;
+  /** True when the frames are YUV stored with more than 8 bits a sample (10-bit HEVC, VP9 Profile 2, ProRes). */
+  readonly deepYuv?: boolean;
   /**
    * The colours of a high-dynamic-range stream (transfer PQ or HLG), as its stream line
    * names them: read through a tone map to SDR (see toneMapFilters in video-in.ts).
@@ -122,6 +124,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
   let alpha = false; // its pixel format or its metadata says it has an alpha channel
   let sound: VideoProbe['sound']; // the input's first audio stream
   let guessBt709 = false; // its frames name no colour matrix and are HD
+  let deepYuv = false; // its frames are YUV of more than 8 bits
   let hdr: VideoProbe['hdr']; // its frames' colours, when their transfer is PQ or HLG
   // "yuv420p(tv, top first)" on the stream line, or "i:T" / "i:B" in showinfo's report of the first frame.
   let interlaced = /\] n:\s*0 .* i:[TB] /m.test(stderr);
@@ -170,6 +173,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
       // every size, which turned an untagged HD red of (192, 48, 32) into (177, 30, 32),
       // where a player shows (189, 44, 30).
       guessBt709 = matrixUnnamed && (parsed.w >= 1280 || parsed.h > 576);
+      deepYuv = /^(yuv\w*p(9|1[0246])(le|be)|p01[06](le|be))$/.test(format?.[1] ?? '');
       if (/\b(top|bottom) (coded )?first\b/.test(format?.[2] ?? '')) interlaced = true;
       // "(tv, bt2020nc/bt2020/smpte2084, progressive)": range (when known), matrix, primaries, transfer.
       const colours = /^(?:(tv|pc), )?([\w-]+)\/([\w-]+)\/(smpte2084|arib-std-b67)\b/.exec(format?.[2] ?? '');
@@ -198,6 +202,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
     ...(sound ? { sound } : {}),
     ...(alpha ? { alpha } : {}),
     ...(guessBt709 ? { guessBt709 } : {}),
+    ...(deepYuv ? { deepYuv } : {}),
     ...(hdr !== undefined ? { hdr } : {}),
     ...(interlaced ? { interlaced } : {}),
     ...(rotation !== undefined ? { rotation } : {}),

@@ -541,6 +541,23 @@ describe('colour matrix', () => {
     expect(near([...colours][0].split(',').map(Number), [192, 48, 32])).toBe(true);
   });
 
+  it('a 10-bit video keeps its greys at its own size (ffmpeg\'s fast conversion read 10-bit 128 as 128, 126, 128)', async () => {
+    // Flat greys stored losslessly as 10-bit 4:2:0 (FFV1), limited range, tagged BT.709, at SD and HD size.
+    for (const [size, grey] of [['640x360', 0x80], ['1280x720', 0xe0]] as const) {
+      const file = path.join(work, `grey-${size}-10bit.mkv`);
+      const hex = grey.toString(16).repeat(3);
+      execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=0x${hex}:s=${size}:r=25:d=0.2`, '-vf', 'scale=out_color_matrix=bt709:out_range=tv,format=yuv420p10le',
+        '-c:v', 'ffv1', '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv', file]);
+      const { frames } = await readAll(file, { duration: 0.08 });
+      const colours = new Set<string>();
+      for (const { data } of frames) for (let i = 0; i < data.length; i += 4) colours.add(Array.from(data.subarray(i, i + 3)).join());
+      // One colour, grey (no tint), within the level that making the clip may round off.
+      expect(colours.size, size).toBe(1);
+      const [r, g, b] = [...colours][0].split(',').map(Number);
+      expect([r === g && g === b, Math.abs(g - grey) <= 1], `${size}: ${r},${g},${b}`).toEqual([true, true]);
+    }
+  });
+
   it('parseProbe guesses BT.709 for a YUV stream that names no matrix at an HD size as stored, before rotation', () => {
     const probe = (format: string, size = '1280x720', rotatedTo?: string) =>
       parseProbe(`Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'x.mp4':\n  Duration: 00:00:01.00, start: 0.000000, bitrate: 14 kb/s\n    Stream #0:0(und): Video: h264 (High) (avc1 / 0x31637661), ${format}, ${size} [SAR 1:1 DAR 16:9], 14 kb/s, 25 fps, 25 tbr, 12800 tbn, 50 tbc (default)\n` +
