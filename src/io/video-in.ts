@@ -48,12 +48,33 @@ function toneMapFilters(hdr: NonNullable<VideoProbe['hdr']>, odd: boolean): stri
   ];
 }
 
+/**
+ * Standard-dynamic-range video mastered with BT.2020's primaries (a wider gamut than sRGB's):
+ * its colours moved to sRGB's primaries, as a colour-managed player shows them; those outside
+ * sRGB are clipped. Read as ffmpeg reads it alone, only its matrix was applied, and a red of
+ * (192, 48, 32) came out as (162, 81, 55). Names the stream leaves unknown are taken as
+ * BT.2020's (matrix) and BT.709's (transfer, the curve BT.2020's SDR transfers share).
+ */
+function gamutFilters(wide: NonNullable<VideoProbe['wideGamut']>, odd: boolean): string[] {
+  const matrix = ZSCALE_MATRICES.has(wide.matrix) ? wide.matrix : 'bt2020nc';
+  const transfer = ZSCALE_SDR_TRANSFERS.has(wide.transfer) ? wide.transfer : 'bt709';
+  const range = wide.range === 'pc' ? 'full' : 'limited';
+  return [
+    ...(odd ? ['format=yuv444p16le'] : []),
+    `zscale=tin=${transfer}:min=${matrix}:pin=bt2020:rin=${range}:t=${transfer}:m=bt709:p=bt709:r=full`,
+    // RGB already, so the conversion to RGBA after it uses no matrix.
+    'format=gbrp',
+  ];
+}
+
 /** HDR's reference white in cd/m², which becomes linear 1.0 (ITU-R BT.2408). */
 const REFERENCE_WHITE = 203;
 
 /** The matrix and primaries names ffmpeg prints that zscale also accepts. */
 const ZSCALE_MATRICES = new Set(['bt709', 'bt470bg', 'smpte170m', 'bt2020nc', 'bt2020c', 'ictcp', 'gbr']);
 const ZSCALE_PRIMARIES = new Set(['bt709', 'bt470m', 'bt470bg', 'smpte170m', 'smpte240m', 'bt2020']);
+/** The SDR transfer names ffmpeg prints that zscale also accepts. */
+const ZSCALE_SDR_TRANSFERS = new Set(['bt709', 'smpte170m', 'bt2020-10', 'bt2020-12']);
 
 /** The filters that turn frames as ffmpeg's auto-rotation does, for when it is turned off. */
 const TURN = { 90: 'transpose=clock', 180: 'hflip,vflip', 270: 'transpose=cclock' } as const;
@@ -128,17 +149,21 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   // Area averaging when shrinking: colour statistics (what k-means sees) stay those of the source.
   const resized = width !== probe.width || height !== probe.height;
   if (resized) filters.push(`scale=${width}:${height}:flags=${width < probe.width ? 'area' : 'bicubic'}${EXACT_RGB}`);
-  // Last, so that this scaler is the one that converts to RGBA (HDR names its matrix: never both).
+  // Last, so that this scaler is the one that converts to RGBA; HDR and wide-gamut frames are
+  // converted into RGB by zscale instead, with their own matrix (BT.2020's when unnamed).
   // Exact only after a resize (--width, which as a rule makes frames smaller) and for frames
   // of more than 8 bits: at the full size it costs what EXACT_RGB says, and ffmpeg's fast
   // conversion is exact for 8-bit frames, not for deeper ones (a 10-bit grey of 128 read as
   // (128, 126, 128), ProRes's 224 as 223).
-  const exact = resized || (probe.deepYuv === true && probe.hdr === undefined);
-  if (probe.guessBt709 === true) filters.push(`scale=in_color_matrix=bt709:flags=bicubic${exact ? EXACT_RGB : ''}`);
+  const zscaled = probe.alpha !== true && (probe.hdr !== undefined || probe.wideGamut !== undefined);
+  const exact = resized || (probe.deepYuv === true && !zscaled);
+  if (probe.guessBt709 === true && !zscaled) filters.push(`scale=in_color_matrix=bt709:flags=bicubic${exact ? EXACT_RGB : ''}`);
   else if (exact && !resized) filters.push(`scale=flags=bicubic${EXACT_RGB}`);
   // After the resize, which is then made on the stored values (a fraction of the float work).
   // Not for a stream with alpha: the tone map's formats have no alpha channel.
-  if (probe.hdr !== undefined && probe.alpha !== true) filters.push(...toneMapFilters(probe.hdr, width % 2 === 1 || height % 2 === 1));
+  const odd = width % 2 === 1 || height % 2 === 1;
+  if (probe.hdr !== undefined && probe.alpha !== true) filters.push(...toneMapFilters(probe.hdr, odd));
+  else if (probe.wideGamut !== undefined && probe.alpha !== true) filters.push(...gamutFilters(probe.wideGamut, odd));
 
   // Filled as damage shows up: at the probe, or while the frames are read.
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];

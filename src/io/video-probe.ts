@@ -55,6 +55,11 @@ export interface VideoProbe {
    */
   readonly hdr?: { transfer: 'smpte2084' | 'arib-std-b67'; matrix: string; primaries: string; range: string };
   /**
+   * The colours of a standard-dynamic-range stream with BT.2020's primaries, as its stream
+   * line names them: moved to sRGB's primaries (see gamutFilters in video-in.ts).
+   */
+  readonly wideGamut?: { transfer: string; matrix: string; range: string };
+  /**
    * True when the stream states a field order (DV, broadcast, DVD) or its first frame is
    * flagged interlaced: read through a deinterlacer (see openVideo).
    */
@@ -126,6 +131,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
   let guessBt709 = false; // its frames name no colour matrix and are HD
   let deepYuv = false; // its frames are YUV of more than 8 bits
   let hdr: VideoProbe['hdr']; // its frames' colours, when their transfer is PQ or HLG
+  let wideGamut: VideoProbe['wideGamut']; // its frames' colours, when SDR with BT.2020's primaries
   // "yuv420p(tv, top first)" on the stream line, or "i:T" / "i:B" in showinfo's report of the first frame.
   let interlaced = /\] n:\s*0 .* i:[TB] /m.test(stderr);
   let rotation: VideoProbe['rotation']; // of the first video stream
@@ -176,8 +182,9 @@ export function parseProbe(stderr: string): VideoProbe | null {
       deepYuv = /^(yuv\w*p(9|1[0246])(le|be)|p01[06](le|be))$/.test(format?.[1] ?? '');
       if (/\b(top|bottom) (coded )?first\b/.test(format?.[2] ?? '')) interlaced = true;
       // "(tv, bt2020nc/bt2020/smpte2084, progressive)": range (when known), matrix, primaries, transfer.
-      const colours = /^(?:(tv|pc), )?([\w-]+)\/([\w-]+)\/(smpte2084|arib-std-b67)\b/.exec(format?.[2] ?? '');
-      if (colours !== null) hdr = { range: colours[1] ?? 'tv', matrix: colours[2], primaries: colours[3], transfer: colours[4] as 'smpte2084' | 'arib-std-b67' };
+      const colours = /^(?:(tv|pc), )?([\w-]+)\/([\w-]+)\/([\w-]+)/.exec(format?.[2] ?? '');
+      if (colours !== null && /^(smpte2084|arib-std-b67)$/.test(colours[4])) hdr = { range: colours[1] ?? 'tv', matrix: colours[2], primaries: colours[3], transfer: colours[4] as 'smpte2084' | 'arib-std-b67' };
+      else if (colours !== null && colours[3] === 'bt2020') wideGamut = { range: colours[1] ?? 'tv', matrix: colours[2], transfer: colours[4] };
       inFirstVideo = true;
     }
   }
@@ -204,6 +211,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
     ...(guessBt709 ? { guessBt709 } : {}),
     ...(deepYuv ? { deepYuv } : {}),
     ...(hdr !== undefined ? { hdr } : {}),
+    ...(wideGamut !== undefined ? { wideGamut } : {}),
     ...(interlaced ? { interlaced } : {}),
     ...(rotation !== undefined ? { rotation } : {}),
     ...(inputStreams > 1 ? { otherStreams: true } : {}),

@@ -621,6 +621,23 @@ describe('HDR video', () => {
     expect(bright).toBeGreaterThan(250);
   });
 
+  it('SDR video with BT.2020 primaries has its colours moved to sRGB\'s, as a colour-managed player shows them (only its matrix was applied: red 192, 48, 32 read as 159, 74, 46)', async () => {
+    // Flat colours placed in BT.2020 (same transfer, BT.709's curve), 10-bit, at an even and an odd size.
+    const colours = [[192, 48, 32], [128, 128, 128], [32, 80, 192], [48, 176, 64]];
+    for (const [r, g, b] of colours) {
+      const file = path.join(work, `bt2020-sdr-${r}-${g}-${b}.mkv`);
+      const hex = [r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('');
+      execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=0x${hex}:s=64x48:r=25:d=0.04`, '-vf', 'format=gbrp,zscale=tin=bt709:pin=bt709:t=bt709:m=bt2020nc:p=bt2020:r=tv,format=yuv420p10le',
+        '-c:v', 'ffv1', '-colorspace', 'bt2020nc', '-color_primaries', 'bt2020', '-color_trc', 'bt709', '-color_range', 'tv', file]);
+      for (const options of [{}, { width: 33 }]) {
+        const [frame] = (await readAll(file, options)).frames;
+        const at = (frame.height >> 1) * frame.width * 4 + (frame.width >> 1) * 4;
+        const got = Array.from(frame.data.subarray(at, at + 3));
+        expect(got.every((v, i) => Math.abs(v - [r, g, b][i]) <= 2), `${hex} ${JSON.stringify(options)}: ${got}`).toBe(true);
+      }
+    }
+  });
+
   it('parseProbe reads the range, matrix, primaries and transfer of a PQ or HLG stream, and nothing for SDR', () => {
     const probe = (format: string) =>
       parseProbe(`Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'x.mp4':\n  Duration: 00:00:01.00, start: 0.000000, bitrate: 14 kb/s\n    Stream #0:0(und): Video: hevc (Main 10) (hvc1 / 0x31637668), ${format}, 320x180 [SAR 1:1 DAR 16:9], 14 kb/s, 24 fps, 24 tbr, 12288 tbn, 24 tbc (default)\n`)?.hdr;
@@ -628,6 +645,7 @@ describe('HDR video', () => {
     expect(probe('yuv420p10le(pc, bt2020nc/bt2020/arib-std-b67)')).toEqual({ range: 'pc', matrix: 'bt2020nc', primaries: 'bt2020', transfer: 'arib-std-b67' });
     // No range printed when the stream states none.
     expect(probe('yuv420p10le(unknown/unknown/smpte2084)')).toEqual({ range: 'tv', matrix: 'unknown', primaries: 'unknown', transfer: 'smpte2084' });
+    // SDR with BT.2020's primaries is not HDR: its gamut is moved, not its levels.
     expect(probe('yuv420p10le(tv, bt2020nc/bt2020/bt2020-10)')).toBeUndefined();
     expect(probe('yuv420p(tv, bt709)')).toBeUndefined();
     expect(probe('yuv420p')).toBeUndefined();
