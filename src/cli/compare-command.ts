@@ -17,7 +17,8 @@ import { createSequentialQuantizer } from '../sequence/sequential.js';
 import { STABILITY_PRESETS, type StabilityOptions } from '../sequence/stability.js';
 import type { ClipInfo, IndexedFrame, TimedFrame } from '../types.js';
 import type { Args, CliStreams } from './main.js';
-import { commitRun, createProgress, failedRun, showingFirstPass } from './progress.js';
+import { createProgress, showingFirstPass } from './progress.js';
+import { commitRun, failedRun } from './run-output.js';
 import { countOf, printOut, reportWarnings, round } from './report.js';
 
 const MODES: readonly Seeding[] = ['seeded', 'none', 'global'];

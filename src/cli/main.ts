@@ -6,6 +6,7 @@ import { DITHERS, INITS, METRICS, SEEDINGS, SPACES, TRANSFER_METHODS } from '../
 import { PALETTE_FORMATS } from '../palette/format.js';
 import { PALETTE_SORTS } from '../palette/sort.js';
 import type { InputSession, InputStream } from '../io/spool-input.js';
+import { clearProgressLine } from './progress.js';
 
 // For bin/chromaseed.js: what a process that must end at once (a second Ctrl-C) releases first.
 export { releaseLeftovers } from '../io/leftovers.js';
@@ -159,7 +160,7 @@ class CommandChosen {
 
 function report(err: unknown, streams: CliStreams): number {
   // On a terminal, the message replaces what a progress line left (a pass's last note).
-  if (streams.stderr.isTTY) streams.stderr.write('\r\x1b[K');
+  clearProgressLine(streams.stderr);
   if (err instanceof ChromaseedError && err.code === 'ERR_ABORTED') {
     // However far the run had got: every output is removed on the way out.
     streams.stderr.write('chromaseed: interrupted; no output written\n');

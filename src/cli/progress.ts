@@ -1,5 +1,3 @@
-import { ChromaseedError } from '../errors.js';
-import { stageFiles } from '../io/still.js';
 import type { FrameSource, TimedFrame } from '../types.js';
 
 /**
@@ -175,48 +173,4 @@ function formatSeconds(s: number): string {
   const m = Math.floor(whole / 60);
   const sec = whole % 60;
   return m > 0 ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
-}
-
-/**
- * What a failed frame loop throws, after clearing the progress line and removing the
- * partial output: Ctrl-C is reported as an interruption, anything else as itself.
- */
-export async function failedRun(err: unknown, progress: Progress, output: { abort(): Promise<void> } | null, signal?: AbortSignal): Promise<never> {
-  progress.done();
-  await output?.abort();
-  throw signal?.aborted ? new ChromaseedError('ERR_ABORTED', 'interrupted; no output written') : err;
-}
-
-/**
- * Ends a run whose frames are all written: the picture beside the main output (a timeline, a
- * swatch), drawn by `picture`, is written under a temporary name first, so a failure there
- * (a picture too large, a full disk) leaves neither it nor a new main output, and it takes
- * its name once the main output has its own. Ctrl-C while the output is finished stops that
- * too: a video encoder flushing its last frames takes seconds on large frames, and the
- * interrupted run must leave no output.
- */
-export async function commitRun<T>(
-  output: { finish(): Promise<T>; abort(): Promise<void> } | null,
-  picture: (() => Promise<readonly [file: string, bytes: Uint8Array]>) | null,
-  inputPath: string,
-  progress: Progress,
-  signal?: AbortSignal,
-): Promise<T | undefined> {
-  let staged: Awaited<ReturnType<typeof stageFiles>> | null = null;
-  let result: T | undefined;
-  const stop = () => void output?.abort();
-  signal?.addEventListener('abort', stop, { once: true });
-  try {
-    if (signal?.aborted) throw signal.reason;
-    if (picture !== null) staged = await stageFiles([await picture()], inputPath);
-    result = await output?.finish();
-  } catch (err) {
-    await staged?.abort();
-    await failedRun(err, progress, output, signal);
-  } finally {
-    signal?.removeEventListener('abort', stop);
-  }
-  progress.done();
-  await staged?.commit();
-  return result;
 }

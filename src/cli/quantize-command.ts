@@ -8,7 +8,8 @@ import { checkExtraOutputPath, checkOutputPath } from '../io/output-file.js';
 import { inputOptionsOf, loopCountOf, outputNameOf, sequenceOptionsOf } from './pick-options.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import type { Args, CliStreams } from './main.js';
-import { commitRun, createProgress, failedRun, showingFirstPass } from './progress.js';
+import { createProgress, showingFirstPass } from './progress.js';
+import { commitRun, failedRun } from './run-output.js';
 import { formatBytes, framesWritten, playbackClock, playbackOf, playbackSecondsOf, playedMs, playsOf, printOut, reportWarnings, round } from './report.js';
 
 export async function quantizeCommand(args: Args, streams: CliStreams, signal: AbortSignal | undefined, inputs: InputSession): Promise<void> {

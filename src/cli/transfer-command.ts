@@ -19,7 +19,8 @@ import { CAPTION_FONT_FAMILY, svgOpen } from '../render/text.js';
 import { extractSourcePalette } from '../transfer/source-palette.js';
 import { createPaletteTransfer, sourcePaletteFromCounts, type SourcePalette, type TransferDecision } from '../transfer/transfer.js';
 import type { Args, CliStreams } from './main.js';
-import { commitRun, createProgress, failedRun, showingFirstPass } from './progress.js';
+import { createProgress, showingFirstPass } from './progress.js';
+import { commitRun, failedRun } from './run-output.js';
 import { countOf, formatBytes, framesWritten, playbackClock, playbackOf, playbackSecondsOf, playedMs, playsOf, printOut, reportWarnings, round } from './report.js';
 
 /** k when neither -k nor a palette file says. */

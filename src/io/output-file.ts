@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, fstatSync, type Stats } from 'node:fs';
 import { access, chmod, chown, lstat, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { ChromaseedError, systemReason } from '../errors.js';
+import { ChromaseedError, isBytes, systemReason } from '../errors.js';
 import { isFrameOf, isPngSequencePattern } from './frame-names.js';
 import { trackTemp, untrackTemp } from './leftovers.js';
 
@@ -322,5 +322,52 @@ export async function createAtomicFile(outputPath: string, inputPath?: InputPath
       await closeHandle();
       await removeQuietly(tempPath);
     },
+  };
+}
+
+/**
+ * Write `bytes` to `file` so a reader never sees a half-written file: the bytes go to a
+ * temporary file beside it, which is renamed over the target once complete (the shared
+ * output-file machinery: the directory is checked first, and the temporary file is removed
+ * on failure or exit).
+ *
+ * @param inputPath when given, refuse to overwrite this input file.
+ * @throws ChromaseedError `ERR_OUTPUT` naming the file when it cannot be written.
+ */
+export async function writeFileAtomic(file: string, bytes: Uint8Array, inputPath?: string): Promise<void> {
+  if (!isBytes(bytes)) throw new ChromaseedError('ERR_USAGE', `${file}: the bytes to write are ${typeof bytes === 'string' ? 'a string' : 'not bytes'}; expected a Uint8Array or Buffer`);
+  await (await stageFiles([[file, bytes]], inputPath)).commit();
+}
+
+/**
+ * Files that appear together or not at all (a command's pictures): each is written now
+ * under a temporary name beside it, and `commit` gives them their names. A failure, or
+ * `abort`, removes every one of them.
+ */
+export async function stageFiles(files: readonly (readonly [file: string, bytes: Uint8Array])[], inputPath?: string): Promise<{ commit(): Promise<void>; abort(): Promise<void> }> {
+  const staged: AtomicFile[] = [];
+  const abort = async () => {
+    for (const out of staged.splice(0)) await out.abort();
+  };
+  const failed = async (file: string, e: unknown): Promise<never> => {
+    await abort();
+    if (e instanceof ChromaseedError) throw e;
+    throw new ChromaseedError('ERR_OUTPUT', `${file}: cannot write: ${systemReason(e)}`, { cause: e });
+  };
+  for (const [file, bytes] of files) {
+    try {
+      const out = await createAtomicFile(file, inputPath);
+      staged.push(out);
+      await out.write(bytes);
+    } catch (e) {
+      await failed(file, e);
+    }
+  }
+  return {
+    async commit() {
+      for (const [i, out] of staged.entries()) await out.commit().catch((e: unknown) => failed(files[i][0], e));
+      staged.length = 0;
+    },
+    abort,
   };
 }

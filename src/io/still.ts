@@ -1,16 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { decodeGif, isGif } from '../decode/gif-decode.js';
-import { ChromaseedError, inputError, invalidOption, isBytes, systemReason } from '../errors.js';
+import { ChromaseedError, inputError, invalidOption } from '../errors.js';
 import { DEFAULT_MAX_PIXELS } from '../options.js';
 import { binaryAlpha } from '../pixel-words.js';
 import { scaledHeight, validateClipOptions } from '../clip-options.js';
 import type { Frame } from '../types.js';
 import { inputFileSize, readHead } from './file-head.js';
-import { createAtomicFile, type AtomicFile } from './output-file.js';
 
 /**
- * Still-image I/O: decode a photo to RGBA through sharp, and write rendered pictures
- * atomically.
+ * Still-image input: a photo (or an animation's first frame) decoded to RGBA through sharp.
  */
 
 export interface ReadStillOptions {
@@ -191,51 +189,4 @@ async function firstGifFrame(file: string, maxPixels: number): Promise<Frame | n
 function firstLine(s: string): string {
   const line = s.split('\n').find((l) => l.trim() !== '') ?? s;
   return line.trim();
-}
-
-/**
- * Write `bytes` to `file` so a reader never sees a half-written file: the bytes go to a
- * temporary file beside it, which is renamed over the target once complete (the shared
- * output-file machinery: the directory is checked first, and the temporary file is removed
- * on failure or exit).
- *
- * @param inputPath when given, refuse to overwrite this input file.
- * @throws ChromaseedError `ERR_OUTPUT` naming the file when it cannot be written.
- */
-export async function writeFileAtomic(file: string, bytes: Uint8Array, inputPath?: string): Promise<void> {
-  if (!isBytes(bytes)) throw new ChromaseedError('ERR_USAGE', `${file}: the bytes to write are ${typeof bytes === 'string' ? 'a string' : 'not bytes'}; expected a Uint8Array or Buffer`);
-  await (await stageFiles([[file, bytes]], inputPath)).commit();
-}
-
-/**
- * Files that appear together or not at all (a command's pictures): each is written now
- * under a temporary name beside it, and `commit` gives them their names. A failure, or
- * `abort`, removes every one of them.
- */
-export async function stageFiles(files: readonly (readonly [file: string, bytes: Uint8Array])[], inputPath?: string): Promise<{ commit(): Promise<void>; abort(): Promise<void> }> {
-  const staged: AtomicFile[] = [];
-  const abort = async () => {
-    for (const out of staged.splice(0)) await out.abort();
-  };
-  const failed = async (file: string, e: unknown): Promise<never> => {
-    await abort();
-    if (e instanceof ChromaseedError) throw e;
-    throw new ChromaseedError('ERR_OUTPUT', `${file}: cannot write: ${systemReason(e)}`, { cause: e });
-  };
-  for (const [file, bytes] of files) {
-    try {
-      const out = await createAtomicFile(file, inputPath);
-      staged.push(out);
-      await out.write(bytes);
-    } catch (e) {
-      await failed(file, e);
-    }
-  }
-  return {
-    async commit() {
-      for (const [i, out] of staged.entries()) await out.commit().catch((e: unknown) => failed(files[i][0], e));
-      staged.length = 0;
-    },
-    abort,
-  };
 }

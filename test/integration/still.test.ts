@@ -7,7 +7,8 @@ import { GifReader } from 'omggif';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChromaseedError } from '../../src/errors.js';
-import { loadStill, writeFileAtomic } from '../../src/io/still.js';
+import { writeFileAtomic } from '../../src/io/output-file.js';
+import { loadStill } from '../../src/io/still.js';
 import { greyIccProfile, withIccChunk } from '../helpers/png-chunks.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

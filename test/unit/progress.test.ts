@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { commitRun, createProgress, showingFirstPass } from '../../src/cli/progress.js';
+import { createProgress, showingFirstPass } from '../../src/cli/progress.js';
+import { commitRun } from '../../src/cli/run-output.js';
 
 function fakeStream(isTTY: boolean) {
   const writes: string[] = [];
