@@ -13,7 +13,7 @@ function percent(p: number): string {
 
 /** Inertia is a large sum; print it with at most 3 decimals and no exponent for typical sizes. */
 function formatNumber(v: number): string {
-  return Number.isFinite(v) ? String(Math.round(v * 1000) / 1000) : String(v);
+  return String(Number.isFinite(v) ? round3(v) : v);
 }
 
 function pad(v: number | string, width: number): string {
