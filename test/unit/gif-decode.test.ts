@@ -80,6 +80,14 @@ describe('delays', () => {
   });
 });
 
+describe('delays of 2.56 s and more', () => {
+  it('reads both bytes of a delay: sdwebimage__corrupt.gif shows each frame for 50 s (read modulo 2.56 s, 24.4 s)', () => {
+    const gif = decodeGif(read('odd_gifs/sdwebimage__corrupt.gif'), 'sdwebimage__corrupt.gif');
+    expect(gif.delaysMs).toEqual(gceDelaysMs(read('odd_gifs/sdwebimage__corrupt.gif')));
+    expect(gif.delaysMs).toEqual([5000, 5000]);
+  });
+});
+
 describe('transparency and disposal 2 (restore to background)', () => {
   // pillow__transparent_dispose.gif: 3x1 canvas, GCT[0] = green (0,255,24), GCT[1] = blue
   // (0,0,255), transparent index 2 in every GCE.
@@ -118,6 +126,23 @@ describe('disposal 3 (restore to previous) and mixed disposals', () => {
     expect(countColour(frames[0], ...yellow)).toBeGreaterThan(0);
     expect(countColour(frames[1], ...red)).toBeGreaterThan(0);
     expect(countColour(frames[2], ...green)).toBeGreaterThan(0);
+  });
+
+  it('takes disposal 4, which some encoders write for "restore to previous", as 3, as browsers do', () => {
+    // pillow__dispose_prev.gif with its graphic control extensions' disposal 3 rewritten as 4.
+    const bytes = read('odd_gifs/pillow__dispose_prev.gif');
+    const rewritten = bytes.slice();
+    let rewrites = 0;
+    for (let i = 0; i + 7 < bytes.length; i++) {
+      if (bytes[i] === 0x21 && bytes[i + 1] === 0xf9 && bytes[i + 2] === 4 && bytes[i + 7] === 0 && ((bytes[i + 3] >> 2) & 7) === 3) {
+        rewritten[i + 3] = (bytes[i + 3] & ~0x1c) | (4 << 2);
+        rewrites++;
+      }
+    }
+    expect(rewrites).toBeGreaterThan(1);
+    const asThree = [...decodeGif(bytes, 'three.gif').frames()];
+    const asFour = [...decodeGif(rewritten, 'four.gif').frames()];
+    expect(asFour.map((f) => Buffer.from(f.data).toString('base64'))).toEqual(asThree.map((f) => Buffer.from(f.data).toString('base64')));
   });
 
   it('restores the canvas after a disposal-3 frame', () => {
