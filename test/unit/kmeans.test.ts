@@ -7,7 +7,7 @@ import { buildHistogram, countDistinctColors, createHistogram } from '../../src/
 import { createKMeans, kmeansPixels, kmeansPoints, type KMeansIterationEvent, type KMeansOptions, type KMeansResult } from '../../src/kmeans/kmeans.js';
 import { createLloydScratch } from '../../src/kmeans/lloyd.js';
 import { createRng } from '../../src/kmeans/random.js';
-import { reseedEmpty } from '../../src/kmeans/update.js';
+import { meansFromSums, reseedEmpty } from '../../src/kmeans/update.js';
 import type { ColorSpace, Metric } from '../../src/types.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -411,6 +411,25 @@ describe('kmeansPoints', () => {
     expect(() => kmeansPoints(Float64Array.from([0, 0, 0, 9, 9, 9]), Float64Array.from([1, NaN]), { k: 1 })).toThrow(/weights\[1\]/);
     expect(() => kmeansPoints(Float64Array.from([0, 0, 0, 9, 9, 9]), Float64Array.from([1e308, 1e308]), { k: 1 })).toThrow(/a total of at most/);
     expect(() => kmeansPoints(Float64Array.from([0, 0, 0, 9, 9, 1e200]), null, { k: 1 })).toThrow(/points\[5\]/);
+  });
+
+  it('returns centroids in sRGB range even for points outside it, and tooFewColors only when there are fewer than k', () => {
+    const far = kmeansPoints(Float64Array.from([-50, -60, 300, 310, -40, 280]), null, { k: 2 });
+    for (const v of far.centroids) expect(v >= 0 && v <= 255, String(v)).toBe(true);
+    const exact = kmeansPoints(Float64Array.from([0, 0, 0, 255, 255, 255]), null, { k: 2 });
+    expect([exact.distinctColors, exact.tooFewColors]).toEqual([2, false]);
+    expect(kmeansPoints(Float64Array.from([0, 0, 0, 255, 255, 255]), null, { k: 3 }).tooFewColors).toBe(true);
+  });
+
+  it('an anchored mean weighs the old centre like `weight` more pixels, in every channel', () => {
+    const scratch = createLloydScratch();
+    scratch.sums = Float64Array.of(30, 60, 90);
+    scratch.totals = Float64Array.of(3);
+    const centres = new Float64Array(3);
+    meansFromSums(centres, 1, scratch, { centres: Float64Array.of(100, 100, 100), weights: Float64Array.of(1) });
+    expect(Array.from(centres)).toEqual([130 / 4, 160 / 4, 190 / 4]);
+    meansFromSums(centres, 1, scratch);
+    expect(Array.from(centres)).toEqual([10, 20, 30]);
   });
 
   it('Manhattan centres are weighted per-channel medians (constructed case)', () => {

@@ -211,6 +211,29 @@ describe('colour cache', () => {
   });
 });
 
+describe('one mapper across frames (as a clip is mapped)', () => {
+  it('a palette that differs only in its last byte is a new palette: the cached answers are not reused', () => {
+    const mapper = createMapper();
+    const pixel = frameOf(1, 1, Uint8Array.of(0, 0, 200));
+    const options: MapOptions = { metric: 'euclidean', space: 'rgb', dither: 'none' };
+    expect(mapper.map(pixel, Uint8Array.of(0, 0, 100, 0, 0, 0), 2, options).indices[0]).toBe(0);
+    expect(mapper.map(pixel, Uint8Array.of(0, 0, 100, 0, 0, 255), 2, options).indices[0]).toBe(1);
+  });
+
+  it("Floyd–Steinberg starts each frame afresh (no error carried over from the last), serpentine unless told otherwise", () => {
+    const rand = prng(5);
+    const frame = frameOf(16, 4, randomBytes(16 * 4 * 3, rand));
+    const palette = randomBytes(4 * 3, rand);
+    const mapper = createMapper();
+    const fs = (serpentine?: boolean) => Array.from(mapper.map(frame, palette, 4, { metric: 'euclidean', space: 'rgb', dither: 'floyd-steinberg', serpentine }).indices);
+    const first = fs();
+    expect(fs()).toEqual(first);
+    expect(Array.from(createMapper().map(frame, palette, 4, { metric: 'euclidean', space: 'rgb', dither: 'floyd-steinberg' }).indices)).toEqual(first);
+    expect(fs(true)).toEqual(first);
+    expect(fs(false)).not.toEqual(first);
+  });
+});
+
 describe('degenerate palettes', () => {
   it('a single colour, or 256 copies of one colour, maps everything to index 0', () => {
     const rand = prng(33);

@@ -36,6 +36,16 @@ describe('psnr', () => {
     expect(r.psnr).toBeCloseTo((want + MAX_PSNR) / 2, 10);
   });
 
+  it('caps a near-lossless frame at 100 dB too: one level off in one channel of 300x300 would score 102.4', () => {
+    const src = frame(300, 300, flat(300 * 300, [128, 128, 128]));
+    const out = frame(300, 300, [[129, 128, 128], ...flat(300 * 300 - 1, [128, 128, 128])]);
+    expect(10 * Math.log10((255 * 255 * 300 * 300 * 3) / 1)).toBeCloseTo(102.44, 2);
+    expect(framePsnr(src, out)).toBe(MAX_PSNR);
+    const meter = createQualityMeter();
+    meter.add(src, out);
+    expect(meter.result().psnr).toBe(MAX_PSNR);
+  });
+
   it('leaves pixels transparent in the source out of the MSE', () => {
     const src = frame(2, 1, [[50, 50, 50], [0, 0, 0, 0]]);
     const out = frame(2, 1, [[53, 50, 46], [255, 255, 255]]);
@@ -57,6 +67,14 @@ describe('temporal metrics', () => {
     expect(r.flip_static).toBe(0);
     expect(r.excess_change).toBe(0);
     expect(r.colors).toBe(3);
+  });
+
+  it("ignores the output's alpha: a still pixel whose output turns transparent with its RGB kept is no flip", () => {
+    const src = frame(2, 1, flat(2, [100, 100, 100]));
+    const meter = createQualityMeter();
+    meter.add(src, frame(2, 1, flat(2, [96, 96, 96])));
+    meter.add(src, frame(2, 1, [[96, 96, 96, 0], [96, 96, 96]]));
+    expect(meter.result()).toMatchObject({ flicker_static: 0, flip_static: 0, excess_change: 0 });
   });
 
   it('a one-pixel flip on a still source gives its exact value', () => {

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { lightness, srgbToLab } from '../../src/color/space.js';
 import { loadStill } from '../../src/io/still.js';
 import { kmeansPixels } from '../../src/kmeans/kmeans.js';
-import { paletteFromKMeans, type PaletteEntry } from '../../src/palette/palette.js';
+import { makeEntry, paletteFromKMeans, type PaletteEntry } from '../../src/palette/palette.js';
 import { GREY_CHROMA, sortPalette } from '../../src/palette/sort.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -51,6 +51,13 @@ describe('sortPalette', () => {
     for (const g of greys) expect(g.C).toBeLessThan(GREY_CHROMA);
     for (let i = 1; i < chromatic.length; i++) expect(chromatic[i].h).toBeGreaterThanOrEqual(chromatic[i - 1].h);
     for (let i = 1; i < greys.length; i++) expect(greys[i].L).toBeGreaterThanOrEqual(greys[i - 1].L);
+  });
+
+  it('hue: angles run from 0 to 360, so blues and violets (negative atan2) come after greens, not first', () => {
+    const entry = (r: number, g: number, b: number) => makeEntry(r, g, b, 1, 1 / 3);
+    const hexes = sortPalette([entry(40, 40, 230), entry(230, 30, 30), entry(30, 200, 40), entry(140, 40, 200)], 'hue').map((c) => c.hex);
+    // L*a*b* hue angles: red about 40°, green 136°, blue 301°, violet 314°.
+    expect(hexes).toEqual(['#e61e1e', '#1ec828', '#2828e6', '#8c28c8']);
   });
 
   it('returns a permutation and leaves the input alone', () => {

@@ -7,6 +7,7 @@ import { quantizeClip, type QuantizedFrame } from '../../src/pipeline/quantize-c
 import { resolveSequenceOptions } from '../../src/options.js';
 import { compareFrames } from '../../src/sequence/frame-change.js';
 import { nearestIndex } from '../../src/map/nearest.js';
+import { createColorAccumulator } from '../../src/sequence/global-palette.js';
 import { createSequentialQuantizer } from '../../src/sequence/sequential.js';
 import { holdPalette, holdPixels, resolveStability, STABILITY_PRESETS } from '../../src/sequence/stability.js';
 import type { FrameSource, TimedFrame } from '../../src/types.js';
@@ -272,6 +273,20 @@ describe('stability levers', () => {
     const out = holdPalette(centroids, previous, 2, 1, counts, errors, new Uint8Array(6));
     expect(Array.from(out)).toEqual([100, 100, 100, 40, 10, 10]);
     expect(Array.from(holdPalette(centroids, previous, 2, 0, counts, errors, new Uint8Array(6)))).toEqual([101, 100, 100, 40, 10, 10]);
+  });
+
+  it('holdPalette keeps the bytes of an entry no pixel uses this frame, however far its centroid moved (held pixels may still point at it)', () => {
+    const out = holdPalette(Float64Array.of(200, 0, 0), Uint8Array.of(10, 10, 10), 1, 0.5, Float64Array.of(0), Float64Array.of(0), new Uint8Array(3));
+    expect(Array.from(out)).toEqual([10, 10, 10]);
+  });
+
+  it("one clip palette counts visible pixels only: a transparent pixel's black is no colour of the clip", () => {
+    const accumulator = createColorAccumulator();
+    // Red and blue, and a transparent half stored as 0, 0, 0 (as the GIF decoder leaves it).
+    accumulator.add({ width: 4, height: 1, data: Uint8Array.of(200, 0, 0, 255, 0, 0, 200, 255, 0, 0, 0, 0, 0, 0, 0, 0) });
+    const { palette, counts } = accumulator.finish(resolveSequenceOptions({ colors: 3 }));
+    expect(Array.from(palette.palette.subarray(0, palette.size * 3)).sort((a, b) => a - b)).toEqual([0, 0, 0, 0, 200, 200]);
+    expect(Array.from(counts.subarray(0, palette.size))).toEqual([1, 1]);
   });
 
   it('holdPixels keeps the previous entry only for unchanged pixels within the margin', () => {
