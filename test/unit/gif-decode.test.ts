@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeGif, isGif } from '../../src/decode/gif-decode.js';
+import { createGifEncoder } from '../../src/encode/gif-encode.js';
 import { ChromaseedError } from '../../src/errors.js';
 import type { TimedFrame } from '../../src/types.js';
 
@@ -85,6 +86,35 @@ describe('delays of 2.56 s and more', () => {
     const gif = decodeGif(read('odd_gifs/sdwebimage__corrupt.gif'), 'sdwebimage__corrupt.gif');
     expect(gif.delaysMs).toEqual(gceDelaysMs(read('odd_gifs/sdwebimage__corrupt.gif')));
     expect(gif.delaysMs).toEqual([5000, 5000]);
+  });
+});
+
+describe('crafted headers', () => {
+  /** Two 2x1 frames through this package's encoder: the first with its left pixel transparent, the second all opaque (red, blue). */
+  function twoFrames(delayMs: number): Uint8Array {
+    const encoder = createGifEncoder({ width: 2, height: 1, loopCount: 0, differencing: false });
+    const palette = Uint8Array.of(255, 0, 0, 0, 0, 255);
+    encoder.addFrame({ width: 2, height: 1, indices: Uint8Array.of(0, 1), palette, size: 2, transparent: Uint8Array.of(1, 0), delayMs });
+    encoder.addFrame({ width: 2, height: 1, indices: Uint8Array.of(0, 1), palette, size: 2, transparent: null, delayMs });
+    return encoder.finish();
+  }
+
+  it('a transparent index belongs to its own frame: a later frame without a graphic control extension draws that index opaque', () => {
+    const bytes = twoFrames(100);
+    const gces = [];
+    for (let i = 0; i + 7 < bytes.length; i++) if (bytes[i] === 0x21 && bytes[i + 1] === 0xf9 && bytes[i + 2] === 4 && bytes[i + 7] === 0) gces.push(i);
+    expect(gces).toHaveLength(2);
+    // The second frame's extension cut out: its pixels are plain palette indices.
+    const withoutSecond = Uint8Array.from([...bytes.subarray(0, gces[1]), ...bytes.subarray(gces[1] + 8)]);
+    const frames = [...decodeGif(withoutSecond, 'no-gce.gif').frames()];
+    expect(Array.from(frames[0].data)).toEqual([0, 0, 0, 0, 0, 0, 255, 255]);
+    expect(Array.from(frames[1].data)).toEqual([255, 0, 0, 255, 0, 0, 255, 255]);
+  });
+
+  it('frames of 1 cs play at 10 per second in browsers, and the clip\'s rate for video says so', () => {
+    const gif = decodeGif(twoFrames(10), 'fast.gif');
+    expect(gif.delaysMs).toEqual([10, 10]);
+    expect(gif.info.fps).toBe(10);
   });
 });
 
