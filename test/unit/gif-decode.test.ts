@@ -90,12 +90,15 @@ describe('delays of 2.56 s and more', () => {
 });
 
 describe('crafted headers', () => {
-  /** Two 2x1 frames through this package's encoder: the first with its left pixel transparent, the second all opaque (red, blue). */
+  /**
+   * Two 2x1 frames through this package's encoder: the first with its left pixel transparent
+   * (index 2, after its two colours), the second all opaque, its left pixel green, index 2 of its own table.
+   */
   function twoFrames(delayMs: number): Uint8Array {
     const encoder = createGifEncoder({ width: 2, height: 1, loopCount: 0, differencing: false });
-    const palette = Uint8Array.of(255, 0, 0, 0, 0, 255);
+    const palette = Uint8Array.of(255, 0, 0, 0, 0, 255, 0, 255, 0);
     encoder.addFrame({ width: 2, height: 1, indices: Uint8Array.of(0, 1), palette, size: 2, transparent: Uint8Array.of(1, 0), delayMs });
-    encoder.addFrame({ width: 2, height: 1, indices: Uint8Array.of(0, 1), palette, size: 2, transparent: null, delayMs });
+    encoder.addFrame({ width: 2, height: 1, indices: Uint8Array.of(2, 1), palette, size: 3, transparent: null, delayMs });
     return encoder.finish();
   }
 
@@ -108,7 +111,7 @@ describe('crafted headers', () => {
     const withoutSecond = Uint8Array.from([...bytes.subarray(0, gces[1]), ...bytes.subarray(gces[1] + 8)]);
     const frames = [...decodeGif(withoutSecond, 'no-gce.gif').frames()];
     expect(Array.from(frames[0].data)).toEqual([0, 0, 0, 0, 0, 0, 255, 255]);
-    expect(Array.from(frames[1].data)).toEqual([255, 0, 0, 255, 0, 0, 255, 255]);
+    expect(Array.from(frames[1].data)).toEqual([0, 255, 0, 255, 0, 0, 255, 255]);
   });
 
   it('frames of 1 cs play at 10 per second in browsers, and the clip\'s rate for video says so', () => {
