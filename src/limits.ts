@@ -1,3 +1,7 @@
+/* Defaults shared by modules that should not load each other (the command line's start-up loads options.ts, not the k-means engine). */
+
 /** Decompression-bomb guards every reader applies unless told otherwise: pixels per frame canvas, and frames per clip. */
 export const DEFAULT_MAX_PIXELS = 100_000_000;
 export const DEFAULT_MAX_FRAMES = 100_000;
+/** k-means initialisations tried when the options give none: scikit-learn's n_init. */
+export const DEFAULT_RESTARTS = 10;

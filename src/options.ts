@@ -1,5 +1,5 @@
 import { ChromaseedError, invalidOption, listOf } from './errors.js';
-import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_PIXELS } from './limits.js';
+import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_PIXELS, DEFAULT_RESTARTS } from './limits.js';
 import { validateClipOptions } from './clip-options.js';
 import { PALETTE_FORMATS, type PaletteFormat } from './palette/format.js';
 import { PALETTE_SORTS, type PaletteSort } from './palette/sort.js';
@@ -114,7 +114,7 @@ function clusterOptions(raw: Raw, defaultColors: number): ClusterOptions {
   return {
     colors: integer(raw, 'colors', 1, MAX_COLORS, defaultColors),
     init: choice(raw, 'init', INITS, 'kmeans++'),
-    restarts: integer(raw, 'restarts', 1, 1000, 10),
+    restarts: integer(raw, 'restarts', 1, 1000, DEFAULT_RESTARTS),
     metric: choice(raw, 'metric', METRICS, 'euclidean'),
     space: choice(raw, 'space', SPACES, 'rgb'),
     seed: integer(raw, 'seed', 0, 0xffffffff, 0),
@@ -197,7 +197,8 @@ export function resolveSequenceOptions(raw: Raw = {}): SequenceOptions {
   if (seeding !== 'seeded' && lever !== undefined) {
     throw new ChromaseedError('ERR_USAGE', `${lever} acts on --seeding seeded only, and this run uses --seeding ${seeding}`);
   }
-  if (seeding === 'none' && raw.restarts !== undefined) {
+  // The default is let through: a resolved ClusterOptions spread into these options carries it.
+  if (seeding === 'none' && raw.restarts !== undefined && raw.restarts !== DEFAULT_RESTARTS) {
     throw new ChromaseedError('ERR_USAGE', '--restarts acts on --seeding seeded (its first frame and scene cuts) and global; --seeding none starts every frame once');
   }
   let stability = resolveStability(choice(raw, 'stability', STABILITY_LEVELS, 'medium'), {

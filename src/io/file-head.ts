@@ -1,4 +1,5 @@
-import { open, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, inputError, systemReason } from '../errors.js';
 
@@ -28,6 +29,8 @@ export async function inputFileSize(file: string): Promise<number> {
     // name, one nobody writes to would block the open, which no Ctrl-C ends.
     if (s.isFIFO() || s.isSocket()) throw inputError(file, 'is a pipe, not a file; give it as standard input (… | chromaseed … -), or save it to a file first');
     if (!s.isFile()) throw inputError(file, 'is a pipe or a device, not a file; save it to a file first');
+    // Permission to read, which stat does not need: said here, not as a decoder's or ffmpeg's raw error.
+    await access(file, constants.R_OK);
     size = s.size;
   } catch (err) {
     if (err instanceof ChromaseedError) throw err;

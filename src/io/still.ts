@@ -87,10 +87,12 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
       if (meta.channels !== undefined && meta.channels <= 2) image.toColourspace('b-w');
       image.withIccProfile('srgb');
     } else image.toColourspace('srgb');
-    const { data, info } = await (plainCmyk ? image : image.ensureAlpha()).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    // Inks at their stored depth: cast to 8 bits, 16-bit inks would be clipped, not scaled.
+    const inkDepth = meta.depth === 'ushort' ? 'ushort' : 'uchar';
+    const { data, info } = await (plainCmyk ? image.raw({ depth: inkDepth }) : image.ensureAlpha().raw({ depth: 'uchar' })).toBuffer({ resolveWithObject: true });
     // A view of sharp's Buffer (no copy); Buffer is a Uint8Array.
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.length);
-    const rgba = plainCmyk ? inksToRgba(bytes, info.channels) : bytes;
+    const rgba = plainCmyk ? inksToRgba(bytes, info.channels, data.length / (info.width * info.height * info.channels)) : bytes;
     if (rgba.length !== info.width * info.height * 4) throw new Error(`decoder produced ${info.channels} channels, expected 4`);
     binaryAlpha(rgba);
     return { width: info.width, height: info.height, data: rgba };
@@ -117,20 +119,24 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
 }
 
 /**
- * CMYK (and alpha, with 5 channels) bytes as RGBA by the plain formula viewers use when no
- * profile says otherwise: each of R, G, B is what its ink (cyan, magenta, yellow) and the
- * black leave of the light, 255 × (1 − ink)(1 − black).
+ * CMYK (and alpha, with 5 channels) samples of 1 or 2 bytes as RGBA by the plain formula
+ * viewers use when no profile says otherwise: each of R, G, B is what its ink (cyan,
+ * magenta, yellow) and the black leave of the light, 255 × (1 − ink)(1 − black).
  */
-function inksToRgba(inks: Uint8Array, channels: number): Uint8Array {
+function inksToRgba(bytes: Uint8Array, channels: number, bytesPerSample: number): Uint8Array {
+  const wide = bytesPerSample === 2;
+  const aligned = wide && bytes.byteOffset % 2 !== 0 ? bytes.slice() : bytes;
+  const inks = wide ? new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.length >> 1) : bytes;
+  const full = wide ? 65535 : 255;
   const pixels = Math.floor(inks.length / channels);
   const rgba = new Uint8Array(pixels * 4);
   if (channels < 4) return rgba; // not inks after all: the caller's size check refuses it
   for (let p = 0, i = 0, o = 0; p < pixels; p++, i += channels, o += 4) {
-    const light = 255 - inks[i + 3];
-    rgba[o] = Math.round(((255 - inks[i]) * light) / 255);
-    rgba[o + 1] = Math.round(((255 - inks[i + 1]) * light) / 255);
-    rgba[o + 2] = Math.round(((255 - inks[i + 2]) * light) / 255);
-    rgba[o + 3] = channels > 4 ? inks[i + 4] : 255;
+    const light = (full - inks[i + 3]) / full;
+    rgba[o] = Math.round(((full - inks[i]) * light * 255) / full);
+    rgba[o + 1] = Math.round(((full - inks[i + 1]) * light * 255) / full);
+    rgba[o + 2] = Math.round(((full - inks[i + 2]) * light * 255) / full);
+    rgba[o + 3] = channels > 4 ? Math.round((inks[i + 4] * 255) / full) : 255;
   }
   return rgba;
 }

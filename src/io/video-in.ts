@@ -52,7 +52,7 @@ function toneMapFilters(hdr: NonNullable<VideoProbe['hdr']>, odd: boolean): stri
  * Standard-dynamic-range video mastered with BT.2020's primaries (a wider gamut than sRGB's):
  * its colours moved to sRGB's primaries, as a colour-managed player shows them; those outside
  * sRGB are clipped. Read as ffmpeg reads it alone, only its matrix was applied, and a red of
- * (192, 48, 32) came out as (162, 81, 55). Names the stream leaves unknown are taken as
+ * (192, 48, 32) came out as (159, 74, 46). Names the stream leaves unknown are taken as
  * BT.2020's (matrix) and BT.709's (transfer, the curve BT.2020's SDR transfers share).
  */
 function gamutFilters(wide: NonNullable<VideoProbe['wideGamut']>, odd: boolean): string[] {
@@ -254,6 +254,12 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
       }
     }
     const result = await run.done;
+    // A sound stream that cannot be copied (one listed with no packets, as broadcast captures
+    // have) fails the copy beside the picture before any frame: read the picture alone.
+    if (result.error && count === 0 && plan.soundBeside === true) {
+      yield* readFrames(file, { ...plan, soundBeside: false }, warnings);
+      return;
+    }
     if (result.error) throw ffmpegFailure(file, result.error, result.stderr);
     const { dropped, repeated } = droppedAtOutput(result.stderr);
     if (dropped > Math.max(2, DROPPED_SHARE * count) && !plan.everyFrame && !plan.filters.some(isRateFilter)) warnings.push(droppedWarning(file, dropped, count - repeated + dropped, plan.delayMs));

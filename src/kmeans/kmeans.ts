@@ -8,6 +8,7 @@ import { createInitScratch, initCentres, type InitScratch } from './init.js';
 import { createLloydScratch, lloyd, type LloydScratch, type PointSet } from './lloyd.js';
 import { createRng, restartSeed } from './random.js';
 import { createSwapScratch, swapSearch } from './swap.js';
+import { DEFAULT_RESTARTS } from '../limits.js';
 
 /**
  * Weighted k-means over colours, the way the pipeline needs it:
@@ -144,8 +145,6 @@ const REFINE_TOP = 2;
  * each extra Lloyd run is cheap. Large palettes get restarts and exact refinement only.
  */
 const SMALL_K = 32;
-/** Restarts when the options give none: scikit-learn's n_init. */
-export const DEFAULT_RESTARTS = 10;
 /** Swap-search attempts after the restarts (only when restarts > 1). */
 const SWAP_ATTEMPTS = 10;
 /**

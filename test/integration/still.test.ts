@@ -119,6 +119,15 @@ describe('loadStill', () => {
     expect(error / (240 * 160 * 3)).toBeLessThan(3);
     // --width scales the inks the same way.
     expect((await loadStill(cmyk, { width: 120 })).width).toBe(120);
+    // 16-bit inks (a lossless TIFF of another part) are scaled, not clipped to 8 bits (which read them nearly all black).
+    const tiff = await loadStill(path.join(repoRoot, 'test/fixtures/cmyk/coffee-cmyk16.tif'));
+    let tiffError = 0;
+    for (let y = 0; y < 64; y++) {
+      for (let x = 0; x < 96; x++) {
+        for (let c = 0; c < 3; c++) tiffError += Math.abs(tiff.data[(y * 96 + x) * 4 + c] - png.data[((y + 150) * 600 + x + 260) * 4 + c]);
+      }
+    }
+    expect(tiffError / (96 * 64 * 3)).toBeLessThan(0.5);
   });
 
   it('reads a 16-bit image with an embedded sRGB profile in its own colours (sharp alone gave pure red as 234, 51, 34)', async () => {

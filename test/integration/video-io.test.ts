@@ -1180,6 +1180,16 @@ describe('sound', () => {
       // It came out in step (0 s apart, as in flash.mp4), the gap lost.
       expect(got.beepSec - got.flashSec).toBeCloseTo(source.beepSec - source.flashSec - pictureLate, 2);
     }
+    // A sound stream listed with no packets (as in broadcast captures), which cannot be copied
+    // beside the picture: the picture is read alone, as before (it failed: "Could not write header").
+    const ts = readFileSync(path.join(work, 'late-picture.ts'));
+    const packets: Buffer[] = [];
+    for (let at = 0; at + 188 <= ts.length; at += 188) if ((((ts[at + 1] & 0x1f) << 8) | ts[at + 2]) !== 0x101) packets.push(ts.subarray(at, at + 188));
+    const silent = path.join(work, 'listed-sound-without-packets.ts');
+    writeFileSync(silent, Buffer.concat(packets));
+    expect(String(spawnSync(ffmpegLocation().path, ['-hide_banner', '-i', silent]).stderr)).toMatch(/Stream #0:1.*Audio/);
+    const r = await runMain(['quantize', silent, '-k', '2', '--json', '-o', path.join(work, 'listed-sound-without-packets.gif')]);
+    expect([r.code, JSON.parse(r.stdout).frames]).toEqual([0, 100]);
   });
 
   it('a video from a video keeps its sound, in step with the picture over the part asked for', async () => {

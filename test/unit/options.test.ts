@@ -25,6 +25,12 @@ describe('option resolvers refuse names they do not read', () => {
     expect(resolveClusterOptions({ colors: 4, init: 'random', restarts: 2, metric: 'manhattan', space: 'lab', seed: 3, maxIterations: 9 }, 6).colors).toBe(4);
   });
 
+  it('--restarts with --seeding none is refused unless it is the default, which resolved cluster options spread in carry', () => {
+    expect(() => resolveSequenceOptions({ seeding: 'none', restarts: 5 })).toThrow(/^--restarts acts on --seeding seeded/);
+    expect(resolveSequenceOptions({ ...resolveClusterOptions({ colors: 8 }), seeding: 'none' }).seeding).toBe('none');
+    expect(resolveSequenceOptions({ seeding: 'global', restarts: 5 }).restarts).toBe(5);
+  });
+
   it('the anchor, which has no Manhattan form, is refused with --metric manhattan however given, and a preset\'s is turned off', () => {
     expect(() => resolveSequenceOptions({ metric: 'manhattan', anchor: 4 })).toThrow(/--anchor works with --metric euclidean only/);
     // A library caller's string passed the check (it looked for a number) and ran without effect.
