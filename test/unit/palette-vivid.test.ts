@@ -63,6 +63,23 @@ describe('vividPoints', () => {
     expect(p.k).toBe(6);
   });
 
+  it('in the fallback, weighs each colour by its pixels times its chroma, greys by pixels times the chroma floor', () => {
+    // 9 grey pixels and 1 dark red one (Oklab lightness under 20: not salient), so nothing is salient.
+    const rgba = new Uint8Array(40);
+    for (let p = 0; p < 9; p++) rgba.set([128, 128, 128, 255], p * 4);
+    rgba.set([40, 0, 0, 255], 36);
+    const lab = new Float64Array(3);
+    srgbToOklab(40, 0, 0, lab, 0);
+    const chroma = Math.hypot(lab[1], lab[2]);
+    expect(lab[0]).toBeLessThan(20);
+    expect(chroma).toBeGreaterThan(4);
+    const v = vividPoints(rgba);
+    expect(v.fallback).toBe(true);
+    const weightOf = (r: number) => v.weights[Array.from({ length: v.n }, (_, i) => v.points[i * 3]).indexOf(r)];
+    expect(weightOf(128)).toBeCloseTo(9 * 4, 9);
+    expect(weightOf(40)).toBeCloseTo(chroma, 9);
+  });
+
   it('rejects out-of-range options', () => {
     expect(() => vividPoints(new Uint8Array(4), { minChroma: -1 })).toThrow(/minChroma/);
   });
