@@ -28,18 +28,15 @@ export interface VideoRead {
  * SDR clip's by 3.2 levels per channel on average (PQ; 3.0 HLG), against 46 (PQ) and 25
  * (HLG) read without this; mobius's default knee (0.3) gave 12.9, and hable's curve 47.
  *
- * Names the stream leaves unknown are taken as BT.2020's, which HDR video uses. zimg takes
- * no 4:2:0 or 4:2:2 frame of an odd size, so such frames are made 4:4:4 first (`odd`).
- * desat=0: ffmpeg 4.1's desaturation of highlights weighs the channels by the stream's
+ * Names the stream leaves unknown are taken as BT.2020's, which HDR video uses; an odd-sized
+ * frame is made 4:4:4 first (zscaleReady). desat=0: ffmpeg 4.1's desaturation of highlights weighs the channels by the stream's
  * matrix, and for RGB or ICtCp streams it turned every pixel black.
  */
 function toneMapFilters(hdr: NonNullable<VideoProbe['hdr']>, odd: boolean): string[] {
-  const matrix = ZSCALE_MATRICES.has(hdr.matrix) ? hdr.matrix : 'bt2020nc';
   const primaries = ZSCALE_PRIMARIES.has(hdr.primaries) ? hdr.primaries : 'bt2020';
-  const range = hdr.range === 'pc' ? 'full' : 'limited';
   return [
-    ...(odd ? ['format=yuv444p16le'] : []),
-    `zscale=tin=${hdr.transfer}:min=${matrix}:pin=${primaries}:rin=${range}:t=linear:npl=${REFERENCE_WHITE}:p=bt709`,
+    ...zscaleReady(odd),
+    `zscale=tin=${hdr.transfer}:${zscaleSource(hdr)}:pin=${primaries}:t=linear:npl=${REFERENCE_WHITE}:p=bt709`,
     'format=gbrpf32le',
     `tonemap=tonemap=mobius:param=0.8:desat=0:peak=${(1000 / REFERENCE_WHITE).toFixed(3)}`,
     'zscale=t=bt709:m=bt709:r=full',
@@ -56,15 +53,24 @@ function toneMapFilters(hdr: NonNullable<VideoProbe['hdr']>, odd: boolean): stri
  * BT.2020's (matrix) and BT.709's (transfer, the curve BT.2020's SDR transfers share).
  */
 function gamutFilters(wide: NonNullable<VideoProbe['wideGamut']>, odd: boolean): string[] {
-  const matrix = ZSCALE_MATRICES.has(wide.matrix) ? wide.matrix : 'bt2020nc';
   const transfer = ZSCALE_SDR_TRANSFERS.has(wide.transfer) ? wide.transfer : 'bt709';
-  const range = wide.range === 'pc' ? 'full' : 'limited';
   return [
-    ...(odd ? ['format=yuv444p16le'] : []),
-    `zscale=tin=${transfer}:min=${matrix}:pin=bt2020:rin=${range}:t=${transfer}:m=bt709:p=bt709:r=full`,
+    ...zscaleReady(odd),
+    `zscale=tin=${transfer}:${zscaleSource(wide)}:pin=bt2020:t=${transfer}:m=bt709:p=bt709:r=full`,
     // RGB already, so the conversion to RGBA after it uses no matrix.
     'format=gbrp',
   ];
+}
+
+/** zscale's options for the stream's matrix (BT.2020's when unnamed) and range. */
+function zscaleSource(colours: { matrix: string; range: string }): string {
+  const matrix = ZSCALE_MATRICES.has(colours.matrix) ? colours.matrix : 'bt2020nc';
+  return `min=${matrix}:rin=${colours.range === 'pc' ? 'full' : 'limited'}`;
+}
+
+/** zimg takes no 4:2:0 or 4:2:2 frame of an odd size: such frames are made 4:4:4 first. */
+function zscaleReady(odd: boolean): string[] {
+  return odd ? ['format=yuv444p16le'] : [];
 }
 
 /** HDR's reference white in cd/m², which becomes linear 1.0 (ITU-R BT.2408). */
