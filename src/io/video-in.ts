@@ -29,8 +29,9 @@ export interface VideoRead {
  * (HLG) read without this; mobius's default knee (0.3) gave 12.9, and hable's curve 47.
  *
  * Names the stream leaves unknown are taken as BT.2020's, which HDR video uses; an odd-sized
- * frame is made 4:4:4 first (zscaleReady). desat=0: ffmpeg 4.1's desaturation of highlights weighs the channels by the stream's
- * matrix, and for RGB or ICtCp streams it turned every pixel black.
+ * frame is made 4:4:4 first (zscaleReady). desat=0: ffmpeg 4.1's desaturation of highlights
+ * weighs the channels by the stream's matrix, and for RGB or ICtCp streams it turned every
+ * pixel black.
  */
 function toneMapFilters(hdr: NonNullable<VideoProbe['hdr']>, odd: boolean): string[] {
   const primaries = ZSCALE_PRIMARIES.has(hdr.primaries) ? hdr.primaries : 'bt2020';
