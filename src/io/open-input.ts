@@ -1,6 +1,7 @@
 import { readFile, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, inputError, systemReason } from '../errors.js';
+import { decodeGif } from '../decode/gif-decode.js';
 import { inputFileSize, readHead } from './file-head.js';
 import { isStdin } from './spool-input.js';
 import { isSvg } from '../text-sniff.js';
@@ -217,7 +218,6 @@ async function* reportingTo(all: string[], source: FrameSource): AsyncGenerator<
 async function openTimedClip(kind: 'gif' | 'webp' | 'apng', file: string, options: InputOptions): Promise<TimedClip> {
   if (kind === 'webp') return (await import('./webp-animation.js')).openAnimatedWebp(file, options);
   if (kind === 'apng') return (await import('./apng-animation.js')).openAnimatedPng(file, options);
-  const { decodeGif } = await import('../decode/gif-decode.js');
   return decodeGif(new Uint8Array(await readFile(file)), file, { maxPixels: options.maxPixels, maxFrames: options.maxFrames });
 }
 
