@@ -160,8 +160,8 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   // converted into RGB by zscale instead, with their own matrix (BT.2020's when unnamed).
   // Exact only after a resize (--width, which as a rule makes frames smaller) and for frames
   // of more than 8 bits: at the full size it costs what EXACT_RGB says, and ffmpeg's fast
-  // conversion is exact for 8-bit frames, not for deeper ones (a 10-bit grey of 128 read as
-  // (128, 126, 128), ProRes's 224 as 223).
+  // conversion keeps 8-bit greys exact (other colours within 3 levels), not deeper frames'
+  // (a 10-bit grey of 128 read as (128, 126, 128), ProRes's 224 as 223).
   const zscaled = probe.alpha !== true && (probe.hdr !== undefined || probe.wideGamut !== undefined);
   const exact = resized || (probe.deepYuv === true && !zscaled);
   if (probe.guessBt709 === true && !zscaled) filters.push(`scale=in_color_matrix=bt709:flags=bicubic${exact ? EXACT_RGB : ''}`);
