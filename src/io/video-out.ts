@@ -7,7 +7,7 @@ import { ffmpegCommand, ffmpegInputName } from './ffmpeg-path.js';
 import { decodeToNothing, DISK_FULL, ffmpegFailure, watch } from './ffmpeg-run.js';
 
 import type { SoundSource } from '../types.js';
-import type { VideoContainer } from './frame-writer.js';
+import type { VideoContainer } from './video-writer.js';
 
 export interface VideoOutputOptions {
   width: number;

@@ -1,0 +1,114 @@
+import { abortedWrite, checkIndexedFrame, checkTimedFrame, ChromaseedError } from '../errors.js';
+import { copyRgbaForOutput } from '../pipeline/expand-frame.js';
+import type { FrameWriter, FrameWriterOptions } from './frame-writer.js';
+import { frameFileName } from './frame-names.js';
+import { checkNameLength, checkOutputPath, createAtomicFile, realInputs } from './output-file.js';
+import { createFramePngEncoder, createPngSequence, encodeRgbaPng } from './png-sequence.js';
+import { checkOpen, type WriterState } from './writer-state.js';
+
+export async function pngWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
+  // The pattern with its directory resolved as the system does, so every frame lands there.
+  const pattern = await checkOutputPath(file, undefined);
+  // The last frame's name, when the count is known (not a video's estimate, which its sound
+  // may have set): refused before any work (%0300d, or a long name past frame 99).
+  checkNameLength(frameFileName(file, options.frameCountUncertain === true ? 1 : Math.max(1, options.frameCount ?? 1)));
+  const seq = createPngSequence(pattern, { inputs: await realInputs(options.inputPath) });
+  const encode = createFramePngEncoder(options.width, options.height);
+  let rgba: Uint8Array | null = null; // writeRgba's copy, allocated on first use
+  let state: WriterState = 'open';
+  // A function, so the check after an await reads the state afresh.
+  const wasAborted = (): boolean => state === 'aborted';
+  async function abort(): Promise<void> {
+    if (state !== 'open') return;
+    state = 'aborted';
+    await seq.abort();
+  }
+  /** Writes a frame's PNG bytes. Encoding comes before: a frame with an index past its palette is the caller's RangeError and ends nothing; a failed sharp encoding is left to the caller's abort(). */
+  async function put(png: Uint8Array): Promise<void> {
+    if (wasAborted()) throw abortedWrite(file);
+    try {
+      await seq.write(png);
+    } catch (err) {
+      await abort();
+      throw err;
+    }
+  }
+  return {
+    async write(frame) {
+      checkOpen(file, state, 'write');
+      checkIndexedFrame(frame, options.width, options.height);
+      await put(await encode(frame));
+    },
+    async writeRgba(frame) {
+      checkOpen(file, state, 'write');
+      checkTimedFrame(frame, options.width, options.height);
+      rgba ??= new Uint8Array(options.width * options.height * 4);
+      const anyTransparent = copyRgbaForOutput(frame.data, rgba, 0);
+      await put(await encodeRgbaPng(rgba, options.width, options.height, !anyTransparent));
+    },
+    async finish() {
+      checkOpen(file, state, 'finish');
+      if (seq.count === 0) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
+      try {
+        await seq.commit();
+      } catch (err) {
+        await abort();
+        throw err;
+      }
+      state = 'done';
+      const leftOver = await seq.leftOver();
+      return { bytes: seq.bytes, ...(leftOver === null ? {} : { warnings: [leftOver] }) };
+    },
+    abort,
+  };
+}
+
+export async function singlePngWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
+  const tooMany = () => new ChromaseedError('ERR_USAGE', `${file}: the input has more than one frame${options.frameCount && options.frameCountUncertain !== true ? ` (${options.frameCount})` : ''} but a .png holds one; write a .gif, a video, or frame-%04d.png`);
+  // An uncertain count (a video's, which its sound or subtitles may have set) is not refused up front: its second frame, if any, is.
+  if (options.frameCount !== undefined && options.frameCount > 1 && options.frameCountUncertain !== true) throw tooMany();
+  const out = await createAtomicFile(file, options.inputPath);
+  // The frame's PNG, encoded as it comes (so the caller's buffers are free once write resolves) and written at `finish`.
+  let png: Uint8Array | null = null;
+  let state: WriterState = 'open';
+  async function keep(encode: () => Promise<Uint8Array>): Promise<void> {
+    try {
+      if (png !== null) throw tooMany();
+      png = await encode();
+    } catch (err) {
+      state = 'aborted';
+      await out.abort();
+      throw err;
+    }
+  }
+  return {
+    async write(f) {
+      checkOpen(file, state, 'write');
+      checkIndexedFrame(f, options.width, options.height);
+      await keep(() => createFramePngEncoder(options.width, options.height)(f));
+    },
+    async writeRgba(f) {
+      checkOpen(file, state, 'write');
+      checkTimedFrame(f, options.width, options.height);
+      const rgba = new Uint8Array(options.width * options.height * 4);
+      const anyTransparent = copyRgbaForOutput(f.data, rgba, 0);
+      await keep(() => encodeRgbaPng(rgba, options.width, options.height, !anyTransparent));
+    },
+    async finish() {
+      checkOpen(file, state, 'finish');
+      state = 'done';
+      try {
+        if (png === null) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
+        await out.write(png);
+        return { bytes: await out.commit() };
+      } catch (err) {
+        await out.abort();
+        throw err;
+      }
+    },
+    abort() {
+      if (state === 'open') state = 'aborted';
+      return out.abort();
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { checkIndexedFrame, checkTimedFrame, ChromaseedError } from '../errors.js';
+import { copyRgbaForOutput, expandToRgba } from '../pipeline/expand-frame.js';
+import { MAX_GIF_FPS, playbackDelayMs } from '../timing.js';
+import type { SoundSource } from '../types.js';
+import type { FrameWriter, FrameWriterOptions } from './frame-writer.js';
+import { trackTemp } from './leftovers.js';
+import { checkOutputPath, commitTemp, removeQuietly, tempPathFor } from './output-file.js';
+import { checkOpen, type WriterState } from './writer-state.js';
+
+export type VideoContainer = 'mp4' | 'webm' | 'mkv' | 'mov';
+
+export const VIDEO_EXTENSIONS: Readonly<Record<string, VideoContainer>> = { '.mp4': 'mp4', '.m4v': 'mp4', '.webm': 'webm', '.mkv': 'mkv', '.mov': 'mov' };
+
+export async function videoWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
+  const finalPath = await checkOutputPath(file, options.inputPath);
+  const container = VIDEO_EXTENSIONS[path.extname(file).toLowerCase()];
+  // Loaded here, not at the top: fluent-ffmpeg is only needed when a video is written.
+  const { createVideoOutput } = await import('./video-out.js');
+  const tempPath = tempPathFor(finalPath);
+  const { width, height } = options;
+  let video: ReturnType<typeof createVideoOutput> | null = null;
+  let fps = options.fps;
+  // Output frames owed so far: each input frame is repeated (or dropped) so that its delay is
+  // kept at the output's fixed rate, with the rounding error carried forward (variable GIF delays).
+  let elapsedMs = 0;
+  let framesOut = 0;
+  let framesIn = 0;
+  let state: WriterState = 'open';
+  // WebM keeps transparency when the first frame has some (a GIF's clear background) or a
+  // later one may (options.mayTurnTransparent); it about doubles the run
+  // (pigs_in_a_polka.gif: 0.75 -> 1.55 s), so an opaque clip is written without it.
+  let alpha = false;
+  let framesBlackened = 0;
+
+  async function abort(): Promise<void> {
+    if (state !== 'open') return;
+    state = 'aborted';
+    await discard();
+  }
+  async function discard(): Promise<void> {
+    if (video) await video.abort();
+    await removeQuietly(tempPath);
+  }
+
+  /** One frame, painted into the buffer by `fill` (indexed or full colour) with transparent pixels' alpha as given. */
+  async function put(frameDelayMs: number, fill: (rgba: Uint8Array, transparentAlpha: number) => boolean): Promise<void> {
+    try {
+      const delayMs = playbackDelayMs(frameDelayMs, options.gifDelays);
+      // A fresh buffer per frame: ffmpeg's pipe holds a reference until it is sent. The
+      // first frame of a WebM is expanded with clear pixels clear: whether it has any
+      // decides whether the video keeps them.
+      const rgba = new Uint8Array(width * height * 4);
+      const anyTransparent = fill(rgba, alpha || (!video && container === 'webm') ? 0 : 255);
+      if (!video) {
+        // Callers pass the source's rate (ClipInfo.fps); without it, the first frame's.
+        fps ??= Math.min(MAX_GIF_FPS, 1000 / delayMs);
+        alpha = container === 'webm' && (anyTransparent || options.mayTurnTransparent === true);
+        trackTemp(tempPath);
+        video = createVideoOutput(tempPath, { width, height, fps, container, name: file, sound: options.sound?.decodable === true ? options.sound : undefined, alpha });
+      }
+      if (anyTransparent && !alpha) framesBlackened++;
+      elapsedMs += delayMs;
+      framesIn++;
+      // A video source (delay = 1000/fps) maps one to one; at least one output frame for the first input.
+      const owed = Math.max(framesIn === 1 ? 1 : 0, Math.round((elapsedMs * (fps as number)) / 1000) - framesOut);
+      for (let i = 0; i < owed; i++) await video.write(rgba);
+      framesOut += owed;
+    } catch (err) {
+      await abort();
+      throw err;
+    }
+  }
+
+  return {
+    async write(frame) {
+      checkOpen(file, state, 'write');
+      checkIndexedFrame(frame, width, height);
+      await put(frame.delayMs, (rgba, transparentAlpha) => expandToRgba(frame, rgba, transparentAlpha));
+    },
+    async writeRgba(frame) {
+      checkOpen(file, state, 'write');
+      checkTimedFrame(frame, width, height);
+      await put(frame.delayMs, (rgba, transparentAlpha) => copyRgbaForOutput(frame.data, rgba, transparentAlpha));
+    },
+    async finish() {
+      checkOpen(file, state, 'finish');
+      if (!video) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
+      try {
+        const { sound } = await video.finish();
+        state = 'done';
+        await commitTemp(tempPath, finalPath);
+        const warnings = [...soundWarnings(options.sound, sound), ...blackWarnings(file, container, framesBlackened)];
+        return { bytes: (await stat(finalPath)).size, videoFrames: framesOut, videoSeconds: framesOut / (fps as number), sound, ...(warnings.length > 0 ? { warnings } : {}) };
+      } catch (err) {
+        state = 'aborted';
+        await discard();
+        throw err;
+      }
+    },
+    abort,
+  };
+}
+
+/** Transparent pixels a video could not keep: H.264 has no alpha; a WebM has it only when the first frame needed it or the source said later ones might. */
+function blackWarnings(file: string, container: string, frames: number): string[] {
+  if (frames === 0) return [];
+  const which = `${frames} ${frames === 1 ? 'frame has' : 'frames have'} transparent pixels, drawn black`;
+  const why = container === 'webm' ? 'the first frame had none, so the WebM was written without transparency (a .gif keeps it)' : 'H.264 video has no transparency (a .gif or .webm keeps it)';
+  return [`${file}: ${which}: ${why}`];
+}
+
+/** Why a video written with the source's sound (`asked`) has none. */
+function soundWarnings(asked: SoundSource | undefined, written: boolean): string[] {
+  if (asked === undefined || written) return [];
+  if (!asked.decodable) return [`${asked.file}: ffmpeg cannot decode its sound (an unknown codec), so the video is picture only`];
+  return [`${asked.file}: its sound ends before the part read, so the video is picture only`];
+}
