@@ -322,7 +322,6 @@ export function createKMeans(): KMeansEngine {
     exact.weights.set(weights.subarray(0, n));
     const convert = fromSrgb(o.space);
     for (let c = 0; c < n * 3; c += 3) convert(srgb[c], srgb[c + 1], srgb[c + 2], exact.points, c);
-    const l1 = o.metric === 'manhattan';
     const shiftTolerance = o.tolerance * meanVariance(exact);
     const polishTolerance = shiftTolerance * (requestedK <= SMALL_K ? POLISH_TOLERANCE_FACTOR : 1);
     const hook = o.onIteration;
@@ -350,64 +349,75 @@ export function createKMeans(): KMeansEngine {
       for (let i = 0; i < n; i++) lloydScratch.labels[i] = i;
       inertia = 0;
     } else {
-      // Coarse bins need several points per cluster to rank restarts; large palettes get
-      // 6-bit bins when 5-bit ones are too few, as long as they still shrink the problem.
-      let useCoarse = false;
-      if (n >= COARSE_MIN_DISTINCT) {
-        useCoarse = buildBins(srgb, n, COARSE_BITS, coarse, coarseBinOf) >= 8 * k;
-        if (!useCoarse) useCoarse = buildBins(srgb, n, COARSE_BITS + 1, coarse, fineBinOf) >= 8 * k && coarse.n <= n / 2;
-      }
-      const target = useCoarse ? coarse : exact;
-      // Keep the `top` best restarts: on coarse bins the ranking is only approximate, so
-      // several of them are refined on the exact colours and the best exact one wins.
-      const top = useCoarse ? Math.min(o.restarts, REFINE_TOP) : 1;
-      let kept = 0;
-      for (let r = 0; r < o.restarts; r++) {
-        const rng = createRng(restartSeed(o.seed, r));
-        let chosen = initCentres(o.init, target, k, rng, l1, current, initScratch);
-        // Fewer positions than k can only happen on the coarse bins; duplicates of a chosen
-        // centre become empty clusters that Lloyd re-seeds from the worst-served points.
-        for (; chosen < k; chosen++) current.copyWithin(chosen * 3, 0, 3);
-        const outcome = lloyd(target, current, k, {
-          metric: o.metric, maxIterations: o.maxIterations, shiftTolerance, onIteration: report(useCoarse ? 'coarse' : 'exact', r),
-        }, lloydScratch);
-        kept = keepBest(outcome.inertia, outcome.iterations, k, top, kept);
-      }
-      // Swap search from the best restart (on the same data the restarts ran on).
-      if (o.restarts > 1 && kept > 0 && k <= SMALL_K) {
-        const centres = candidates.subarray(0, k * 3);
-        const swapped = swapSearch(target, centres, k, candidateInertia[0], SWAP_ATTEMPTS, createRng(restartSeed(o.seed, -1)), {
-          metric: o.metric, maxIterations: o.maxIterations, shiftTolerance,
-        }, lloydScratch, swapScratch);
-        candidateInertia[0] = swapped.objective;
-        candidateIterations[0] += swapped.iterations;
-      }
-      let bestAt = 0;
-      if (useCoarse) {
-        for (let t = 0; t < kept; t++) {
-          const centres = candidates.subarray(t * 768, t * 768 + k * 3);
-          const lloydOptions = {
-            metric: o.metric, maxIterations: o.refineIterations, shiftTolerance: polishTolerance, onIteration: report('exact', -1 - t),
-          };
-          const outcome = lloyd(exact, centres, k, lloydOptions, lloydScratch);
-          candidateInertia[t] = outcome.inertia;
-          candidateIterations[t] += outcome.iterations;
-          if (outcome.inertia < candidateInertia[bestAt]) bestAt = t;
-        }
-      }
-      best.set(candidates.subarray(bestAt * 768, bestAt * 768 + k * 3));
-      iterations = candidateIterations[bestAt];
-      // Polish the winner on the exact colours with the tighter tolerance (after a coarse
-      // refinement that converged, a near no-op that recovers the winner's labels).
-      const polished = lloyd(exact, best, k, {
-        metric: o.metric, maxIterations: o.refineIterations, shiftTolerance: polishTolerance, onIteration: report('exact', -99),
-      }, lloydScratch);
-      iterations += polished.iterations;
-      inertia = polished.inertia;
+      ({ iterations, inertia } = fromRestarts(srgb, n, k, o, shiftTolerance, polishTolerance, report));
     }
     const result = finish(srgb, n, k, requestedK, iterations, inertia, index, items, o);
     if (firstStepInertia !== undefined) result.firstStepInertia = firstStepInertia;
     return result;
+  }
+
+  /**
+   * The general case, more colours than clusters: `o.restarts` initialisations (on coarse
+   * colour bins when there are many colours), a swap search from the best, the best few
+   * refined on the exact colours, and the winner polished; its centres are left in `best`.
+   */
+  function fromRestarts(
+    srgb: ArrayLike<number>, n: number, k: number, o: Resolved, shiftTolerance: number, polishTolerance: number,
+    report: (phase: 'coarse' | 'exact', restart: number) => ((iteration: number, objective: number) => void) | undefined,
+  ): { iterations: number; inertia: number } {
+    const l1 = o.metric === 'manhattan';
+    // Coarse bins need several points per cluster to rank restarts; large palettes get
+    // 6-bit bins when 5-bit ones are too few, as long as they still shrink the problem.
+    let useCoarse = false;
+    if (n >= COARSE_MIN_DISTINCT) {
+      useCoarse = buildBins(srgb, n, COARSE_BITS, coarse, coarseBinOf) >= 8 * k;
+      if (!useCoarse) useCoarse = buildBins(srgb, n, COARSE_BITS + 1, coarse, fineBinOf) >= 8 * k && coarse.n <= n / 2;
+    }
+    const target = useCoarse ? coarse : exact;
+    // Keep the `top` best restarts: on coarse bins the ranking is only approximate, so
+    // several of them are refined on the exact colours and the best exact one wins.
+    const top = useCoarse ? Math.min(o.restarts, REFINE_TOP) : 1;
+    let kept = 0;
+    for (let r = 0; r < o.restarts; r++) {
+      const rng = createRng(restartSeed(o.seed, r));
+      let chosen = initCentres(o.init, target, k, rng, l1, current, initScratch);
+      // Fewer positions than k can only happen on the coarse bins; duplicates of a chosen
+      // centre become empty clusters that Lloyd re-seeds from the worst-served points.
+      for (; chosen < k; chosen++) current.copyWithin(chosen * 3, 0, 3);
+      const outcome = lloyd(target, current, k, {
+        metric: o.metric, maxIterations: o.maxIterations, shiftTolerance, onIteration: report(useCoarse ? 'coarse' : 'exact', r),
+      }, lloydScratch);
+      kept = keepBest(outcome.inertia, outcome.iterations, k, top, kept);
+    }
+    // Swap search from the best restart (on the same data the restarts ran on).
+    if (o.restarts > 1 && kept > 0 && k <= SMALL_K) {
+      const centres = candidates.subarray(0, k * 3);
+      const swapped = swapSearch(target, centres, k, candidateInertia[0], SWAP_ATTEMPTS, createRng(restartSeed(o.seed, -1)), {
+        metric: o.metric, maxIterations: o.maxIterations, shiftTolerance,
+      }, lloydScratch, swapScratch);
+      candidateInertia[0] = swapped.objective;
+      candidateIterations[0] += swapped.iterations;
+    }
+    let bestAt = 0;
+    if (useCoarse) {
+      for (let t = 0; t < kept; t++) {
+        const centres = candidates.subarray(t * 768, t * 768 + k * 3);
+        const lloydOptions = {
+          metric: o.metric, maxIterations: o.refineIterations, shiftTolerance: polishTolerance, onIteration: report('exact', -1 - t),
+        };
+        const outcome = lloyd(exact, centres, k, lloydOptions, lloydScratch);
+        candidateInertia[t] = outcome.inertia;
+        candidateIterations[t] += outcome.iterations;
+        if (outcome.inertia < candidateInertia[bestAt]) bestAt = t;
+      }
+    }
+    best.set(candidates.subarray(bestAt * 768, bestAt * 768 + k * 3));
+    // Polish the winner on the exact colours with the tighter tolerance (after a coarse
+    // refinement that converged, a near no-op that recovers the winner's labels).
+    const polished = lloyd(exact, best, k, {
+      metric: o.metric, maxIterations: o.refineIterations, shiftTolerance: polishTolerance, onIteration: report('exact', -99),
+    }, lloydScratch);
+    return { iterations: candidateIterations[bestAt] + polished.iterations, inertia: polished.inertia };
   }
 
   function reserveLabels(n: number): void {
