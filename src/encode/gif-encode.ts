@@ -152,6 +152,9 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
   // Bounding boxes (x0, y0, x1, y1) of changed pixels and of pixels the next frame needs cleared.
   const box = new Int32Array(4);
   const clearBox = new Int32Array(4);
+  // The rectangle the held-back frame is written over (chooseRect), and what one pass over it found (scanRect).
+  const rect = new Int32Array(4);
+  const scan = { needsTransparency: false, unchanged: 0, plainRuns: 0, differenceRuns: 0 };
   const candidate = new Uint8Array(n);
   const lut = new Uint32Array(256);
   const counts = new Uint32Array(256);
@@ -237,29 +240,12 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     const target = pendingTarget;
     const first = framesWritten === 0;
     const mustClear = next !== null && nextHasTransparency && findClearBox(target, next);
-    let rx0: number, ry0: number, rx1: number, ry1: number;
-    if (first || !differencing) {
-      rx0 = 0; ry0 = 0; rx1 = width - 1; ry1 = height - 1;
-    } else {
-      findChangedBox(target);
-      rx0 = box[0]; ry0 = box[1]; rx1 = box[2]; ry1 = box[3];
-      if (mustClear) {
-        rx0 = Math.min(rx0, clearBox[0]); ry0 = Math.min(ry0, clearBox[1]);
-        rx1 = Math.max(rx1, clearBox[2]); ry1 = Math.max(ry1, clearBox[3]);
-      }
-      // Nothing changed and nothing to clear: a GIF frame still needs one pixel; it will be transparent.
-      if (rx1 < 0) { rx0 = 0; ry0 = 0; rx1 = 0; ry1 = 0; }
-    }
+    chooseRect(first, mustClear);
+    const [rx0, ry0, rx1, ry1] = rect;
     const rw = rx1 - rx0 + 1;
     const rh = ry1 - ry0 + 1;
     const size = pendingSize;
     const comparesWithCanvas = differencing && !first;
-
-    // Whether the rectangle has transparent pixels, how many drawn pixels are already on the
-    // canvas, and (only when the palette is full and a free slot must be found) how often each
-    // index is used, by all drawn pixels and by changed ones. An opaque first frame with a
-    // free slot needs none of it. Also the runs of equal indices in the two encodings of a
-    // later frame (RUNS_MARGIN), with -1 standing for the transparent index not yet chosen.
     // A full power-of-two table (k = 16, 32, 64, ...) would double in size for a transparent
     // index of its own (every LZW code one bit wider): on later frames an entry no changed
     // pixel uses is looked for first, so the uses are counted for those too. Not on the
@@ -268,69 +254,21 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     // of a local table each.
     const fullTable = size > 1 && (size & (size - 1)) === 0;
     const countUses = size === 256 || (fullTable && !first && (pendingHasTransparency || comparesWithCanvas || mustClear));
-    let needsTransparency = false;
-    let unchanged = 0;
-    let plainRuns = 0;
-    let differenceRuns = 0;
-    if (pendingHasTransparency || countUses || comparesWithCanvas) {
-      if (countUses) {
-        counts.fill(0);
-        changedCounts.fill(0);
-      }
-      let lastPlain = -2;
-      let lastDifference = -2;
-      for (let y = ry0; y <= ry1; y++) {
-        for (let p = y * width + rx0, end = p + rw; p < end; p++) {
-          const t = target[p];
-          let plain = -1;
-          let difference = -1;
-          if (t === 0) needsTransparency = true;
-          else {
-            const same = comparesWithCanvas && t === base[p];
-            plain = pendingIndices[p];
-            if (same) unchanged++;
-            else difference = plain;
-            if (countUses) {
-              counts[plain]++;
-              if (!same) changedCounts[plain]++;
-            }
-          }
-          if (plain !== lastPlain) plainRuns++;
-          if (difference !== lastDifference) differenceRuns++;
-          lastPlain = plain;
-          lastDifference = difference;
-        }
-      }
+    if (pendingHasTransparency || countUses || comparesWithCanvas) scanRect(comparesWithCanvas, countUses);
+    else {
+      // An opaque first frame with a free slot needs nothing the pass finds.
+      scan.needsTransparency = false;
+      scan.unchanged = scan.plainRuns = scan.differenceRuns = 0;
     }
+    const { needsTransparency, unchanged } = scan;
     const anyUnchanged = unchanged > 0;
-    let transparentIndex = -1;
-    let paletteLength = size;
-    let remapped = false;
-    for (let i = 0; i < size; i++) remap[i] = i;
     // A frame disposed of with method 2 carries a transparent index even if none of its
     // pixels uses it: browsers clear such a frame's area to transparent regardless, but
     // ffmpeg and PIL clear it to the background colour unless the frame has one.
     const spareForLater = first && opts.mayTurnTransparent === true;
-    if (needsTransparency || mustClear || (comparesWithCanvas && anyUnchanged) || spareForLater) {
-      // An index no changed pixel uses is free at no cost: where it turns transparent, the
-      // canvas shows that same colour.
-      if (countUses) for (let i = 0; i < size; i++) if (changedCounts[i] === 0) { transparentIndex = i; break; }
-      if (transparentIndex < 0 && size < 256) {
-        transparentIndex = size;
-        paletteLength = size + 1;
-      } else if (transparentIndex < 0) {
-        // No free slot in a full 256: give up the least-used colour when transparency is
-        // needed (its own or, for disposal 2, the clearing's), or when most of the rectangle
-        // is unchanged. Without a transparent slot every unchanged pixel is written again: at
-        // -k 256 move-resize.gif came out 28 MB instead of 2.8.
-        const mostlyUnchanged = comparesWithCanvas && unchanged >= MOSTLY_UNCHANGED * rw * rh;
-        if (needsTransparency || mustClear || mostlyUnchanged) {
-          transparentIndex = dropLeastUsedColour(rx0, ry0, rx1, ry1);
-          remapped = true;
-        }
-      }
-    }
-    const ti = transparentIndex;
+    const wantsTransparency = needsTransparency || mustClear || (comparesWithCanvas && anyUnchanged) || spareForLater;
+    const mostlyUnchanged = comparesWithCanvas && unchanged >= MOSTLY_UNCHANGED * rw * rh;
+    const { ti, paletteLength, remapped } = chooseTransparentIndex(size, wantsTransparency, countUses, needsTransparency || mustClear || mostlyUnchanged);
     paletteList.length = paletteLength;
     for (let i = 0, j = 0; i < paletteLength; i++, j += 3) {
       const entry = palettePool[i];
@@ -339,20 +277,18 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
       entry[2] = i < size ? pendingPalette[j + 2] : 0;
       paletteList[i] = entry;
     }
-    const dispose = mustClear ? 2 : 1;
-    const delayCs = nextDelayCs(pendingDelayMs);
     const colorDepth = Math.max(1, Math.ceil(Math.log2(paletteLength)));
     // A frame whose colours are those of the global table (stable palettes from seeded k-means)
     // refers to it instead of repeating up to 768 bytes of local table.
     const useGlobal = !first && sameAsGlobal(paletteLength, size);
     const gce: GifencWriteOptions = {
       palette: useGlobal ? null : paletteList,
-      delay: delayCs * 10,
+      delay: nextDelayCs(pendingDelayMs) * 10,
       repeat: loopCount ?? -1,
       transparent: ti >= 0,
       transparentIndex: ti >= 0 ? ti : 0,
       colorDepth,
-      dispose,
+      dispose: mustClear ? 2 : 1,
     };
     const plainIndices = () => plainRect(rx0, ry0, rw, rh, needsTransparency ? ti : -1, remapped);
 
@@ -364,25 +300,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
       chunks.push(head.bytesView().slice());
       head.reset();
     } else {
-      // Candidate 1 repeats the colour of unchanged pixels; candidate 2 writes them as
-      // transparent. Long transparent runs usually compress better, but transparent specks
-      // scattered through video noise break up runs and come out larger. LZW is the costly
-      // step, so both are encoded (and the smaller kept) only when their runs of equal
-      // indices are about as many; otherwise the one with clearly fewer runs is written.
-      const tryDifference = comparesWithCanvas && ti >= 0 && anyUnchanged;
-      const runRatio = (differenceRuns + 1) / (plainRuns + 1);
-      let best: Uint8Array | null = tryDifference && runRatio < 1 - RUNS_MARGIN ? null : encodeBody(plainIndices(), rx0, ry0, rw, rh, gce);
-      if (tryDifference && (best === null || runRatio <= 1 + RUNS_MARGIN)) {
-        for (let y = ry0, q = 0; y <= ry1; y++) {
-          for (let p = y * width + rx0, end = p + rw; p < end; p++, q++) {
-            const t = target[p];
-            candidate[q] = t === 0 || t === base[p] ? ti : remap[pendingIndices[p]];
-          }
-        }
-        const alt = encodeBody(candidate, rx0, ry0, rw, rh, gce);
-        if (best === null || alt.length < best.length) best = alt;
-      }
-      chunks.push(best!);
+      chunks.push(smallerEncoding(plainIndices, comparesWithCanvas && ti >= 0 && anyUnchanged ? ti : -1, gce));
     }
     framesWritten++;
 
@@ -395,6 +313,121 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
       for (let y = ry0; y <= ry1; y++) base.fill(0, y * width + rx0, y * width + rx0 + rw);
     }
     hasPending = false;
+  }
+
+  /**
+   * The rectangle (x0, y0, x1, y1) the held-back frame is written over, into `rect`: the whole
+   * canvas for the first frame or without differencing, else what changed, grown to what the
+   * next frame needs cleared.
+   */
+  function chooseRect(first: boolean, mustClear: boolean): void {
+    if (first || !differencing) {
+      rect[0] = 0; rect[1] = 0; rect[2] = width - 1; rect[3] = height - 1;
+      return;
+    }
+    findChangedBox(pendingTarget);
+    rect.set(box);
+    if (mustClear) {
+      rect[0] = Math.min(rect[0], clearBox[0]); rect[1] = Math.min(rect[1], clearBox[1]);
+      rect[2] = Math.max(rect[2], clearBox[2]); rect[3] = Math.max(rect[3], clearBox[3]);
+    }
+    // Nothing changed and nothing to clear: a GIF frame still needs one pixel; it will be transparent.
+    if (rect[2] < 0) rect.fill(0);
+  }
+
+  /**
+   * One pass over the rectangle, into `scan`: whether it has transparent pixels, how many
+   * drawn pixels are already on the canvas, and the runs of equal indices in the frame's two
+   * encodings (RUNS_MARGIN), -1 standing for the transparent index not yet chosen; with
+   * `countUses`, also how often each index is used, by all drawn pixels and by changed ones
+   * (into `counts` and `changedCounts`), for finding a free slot.
+   */
+  function scanRect(comparesWithCanvas: boolean, countUses: boolean): void {
+    const target = pendingTarget;
+    const [rx0, ry0, rx1, ry1] = rect;
+    const rw = rx1 - rx0 + 1;
+    if (countUses) {
+      counts.fill(0);
+      changedCounts.fill(0);
+    }
+    let needsTransparency = false;
+    let unchanged = 0;
+    let plainRuns = 0;
+    let differenceRuns = 0;
+    let lastPlain = -2;
+    let lastDifference = -2;
+    for (let y = ry0; y <= ry1; y++) {
+      for (let p = y * width + rx0, end = p + rw; p < end; p++) {
+        const t = target[p];
+        let plain = -1;
+        let difference = -1;
+        if (t === 0) needsTransparency = true;
+        else {
+          const same = comparesWithCanvas && t === base[p];
+          plain = pendingIndices[p];
+          if (same) unchanged++;
+          else difference = plain;
+          if (countUses) {
+            counts[plain]++;
+            if (!same) changedCounts[plain]++;
+          }
+        }
+        if (plain !== lastPlain) plainRuns++;
+        if (difference !== lastDifference) differenceRuns++;
+        lastPlain = plain;
+        lastDifference = difference;
+      }
+    }
+    scan.needsTransparency = needsTransparency;
+    scan.unchanged = unchanged;
+    scan.plainRuns = plainRuns;
+    scan.differenceRuns = differenceRuns;
+  }
+
+  /**
+   * The held-back frame's transparent index (-1: none) and table length, when it wants one.
+   * An index no changed pixel uses is free at no cost (where it turns transparent, the canvas
+   * shows that same colour); else the slot after the colours; in a full 256, the least-used
+   * colour is given up, only when `mayDrop` (transparency needed, its own or a clearing's, or
+   * most of the rectangle unchanged): without a transparent slot every unchanged pixel is
+   * written again, and at -k 256 move-resize.gif came out 28 MB instead of 2.8.
+   */
+  function chooseTransparentIndex(size: number, wanted: boolean, countUses: boolean, mayDrop: boolean): { ti: number; paletteLength: number; remapped: boolean } {
+    for (let i = 0; i < size; i++) remap[i] = i;
+    if (!wanted) return { ti: -1, paletteLength: size, remapped: false };
+    if (countUses) for (let i = 0; i < size; i++) if (changedCounts[i] === 0) return { ti: i, paletteLength: size, remapped: false };
+    if (size < 256) return { ti: size, paletteLength: size + 1, remapped: false };
+    if (!mayDrop) return { ti: -1, paletteLength: size, remapped: false };
+    const [rx0, ry0, rx1, ry1] = rect;
+    return { ti: dropLeastUsedColour(rx0, ry0, rx1, ry1), paletteLength: size, remapped: true };
+  }
+
+  /**
+   * A later frame's bytes: candidate 1 repeats the colour of unchanged pixels; candidate 2
+   * (when `ti` >= 0) writes them as transparent. Long transparent runs usually compress
+   * better, but transparent specks scattered through video noise break up runs and come out
+   * larger. LZW is the costly step, so both are encoded (and the smaller kept) only when
+   * their runs of equal indices are about as many; otherwise the one with clearly fewer runs
+   * is written.
+   */
+  function smallerEncoding(plainIndices: () => Uint8Array, ti: number, gce: GifencWriteOptions): Uint8Array {
+    const target = pendingTarget;
+    const [rx0, ry0, rx1, ry1] = rect;
+    const rw = rx1 - rx0 + 1;
+    const rh = ry1 - ry0 + 1;
+    const runRatio = (scan.differenceRuns + 1) / (scan.plainRuns + 1);
+    let best: Uint8Array | null = ti >= 0 && runRatio < 1 - RUNS_MARGIN ? null : encodeBody(plainIndices(), rx0, ry0, rw, rh, gce);
+    if (ti >= 0 && (best === null || runRatio <= 1 + RUNS_MARGIN)) {
+      for (let y = ry0, q = 0; y <= ry1; y++) {
+        for (let p = y * width + rx0, end = p + rw; p < end; p++, q++) {
+          const t = target[p];
+          candidate[q] = t === 0 || t === base[p] ? ti : remap[pendingIndices[p]];
+        }
+      }
+      const alt = encodeBody(candidate, rx0, ry0, rw, rh, gce);
+      if (best === null || alt.length < best.length) best = alt;
+    }
+    return best!;
   }
 
   /**
