@@ -163,14 +163,13 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   // conversion keeps 8-bit greys exact (other colours within 3 levels), not deeper frames'
   // (a 10-bit grey of 128 read as (128, 126, 128), ProRes's 224 as 223).
   const zscaled = probe.alpha !== true && (probe.hdr !== undefined || probe.wideGamut !== undefined);
-  const exact = resized || (probe.deepYuv === true && !zscaled);
-  if (probe.guessBt709 === true && !zscaled) filters.push(`scale=in_color_matrix=bt709:flags=bicubic${exact ? EXACT_RGB : ''}`);
-  else if (exact && !resized) filters.push(`scale=flags=bicubic${EXACT_RGB}`);
+  const namesMatrix = probe.guessBt709 === true && !zscaled;
+  const exactHere = probe.deepYuv === true && !zscaled && !resized;
+  if (namesMatrix || exactHere) filters.push(`scale=${namesMatrix ? 'in_color_matrix=bt709:' : ''}flags=bicubic${resized || exactHere ? EXACT_RGB : ''}`);
   // After the resize, which is then made on the stored values (a fraction of the float work).
   // Not for a stream with alpha: the tone map's formats have no alpha channel.
   const odd = width % 2 === 1 || height % 2 === 1;
-  if (probe.hdr !== undefined && probe.alpha !== true) filters.push(...toneMapFilters(probe.hdr, odd));
-  else if (probe.wideGamut !== undefined && probe.alpha !== true) filters.push(...gamutFilters(probe.wideGamut, odd));
+  if (zscaled) filters.push(...(probe.hdr !== undefined ? toneMapFilters(probe.hdr, odd) : gamutFilters(probe.wideGamut!, odd)));
 
   // Filled as damage shows up: at the probe, or while the frames are read.
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
