@@ -92,8 +92,8 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
     const { data, info } = await (plainCmyk ? image.raw({ depth: inkDepth }) : image.ensureAlpha().raw({ depth: 'uchar' })).toBuffer({ resolveWithObject: true });
     // A view of sharp's Buffer (no copy); Buffer is a Uint8Array.
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.length);
-    const rgba = plainCmyk ? inksToRgba(bytes, info.channels, data.length / (info.width * info.height * info.channels)) : bytes;
-    if (rgba.length !== info.width * info.height * 4) throw new Error(`decoder produced ${info.channels} channels, expected 4`);
+    if (plainCmyk ? info.channels < 4 : info.channels !== 4) throw new Error(`decoder produced ${info.channels} channels, expected ${plainCmyk ? '4 or 5' : 4}`);
+    const rgba = plainCmyk ? inksToRgba(bytes, info.channels, inkDepth === 'ushort') : bytes;
     binaryAlpha(rgba);
     return { width: info.width, height: info.height, data: rgba };
   } catch (e) {
@@ -119,24 +119,24 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
 }
 
 /**
- * CMYK (and alpha, with 5 channels) samples of 1 or 2 bytes as RGBA by the plain formula
- * viewers use when no profile says otherwise: each of R, G, B is what its ink (cyan,
+ * CMYK (and alpha, with 5 channels) samples, of 8 or 16 bits (`wide`), as RGBA by the plain
+ * formula viewers use when no profile says otherwise: each of R, G, B is what its ink (cyan,
  * magenta, yellow) and the black leave of the light, 255 × (1 − ink)(1 − black).
  */
-function inksToRgba(bytes: Uint8Array, channels: number, bytesPerSample: number): Uint8Array {
-  const wide = bytesPerSample === 2;
+function inksToRgba(bytes: Uint8Array, channels: number, wide: boolean): Uint8Array {
   const aligned = wide && bytes.byteOffset % 2 !== 0 ? bytes.slice() : bytes;
   const inks = wide ? new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.length >> 1) : bytes;
   const full = wide ? 65535 : 255;
+  const toByte = 255 / full;
   const pixels = Math.floor(inks.length / channels);
   const rgba = new Uint8Array(pixels * 4);
-  if (channels < 4) return rgba; // not inks after all: the caller's size check refuses it
   for (let p = 0, i = 0, o = 0; p < pixels; p++, i += channels, o += 4) {
-    const light = (full - inks[i + 3]) / full;
-    rgba[o] = Math.round(((full - inks[i]) * light * 255) / full);
-    rgba[o + 1] = Math.round(((full - inks[i + 1]) * light * 255) / full);
-    rgba[o + 2] = Math.round(((full - inks[i + 2]) * light * 255) / full);
-    rgba[o + 3] = channels > 4 ? Math.round((inks[i + 4] * 255) / full) : 255;
+    // The light the black ink leaves, on the byte scale: each colour ink takes its share of it.
+    const light = ((full - inks[i + 3]) * toByte) / full;
+    rgba[o] = Math.round((full - inks[i]) * light);
+    rgba[o + 1] = Math.round((full - inks[i + 1]) * light);
+    rgba[o + 2] = Math.round((full - inks[i + 2]) * light);
+    rgba[o + 3] = channels > 4 ? Math.round(inks[i + 4] * toByte) : 255;
   }
   return rgba;
 }
