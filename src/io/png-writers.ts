@@ -4,7 +4,7 @@ import type { FrameWriter, FrameWriterOptions } from './frame-writer.js';
 import { frameFileName } from './frame-names.js';
 import { checkNameLength, checkOutputPath, createAtomicFile, realInputs } from './output-file.js';
 import { createFramePngEncoder, createPngSequence, encodeRgbaPng } from './png-sequence.js';
-import { checkOpen, type WriterState } from './writer-state.js';
+import { abortingOnFailure, checkOpen, type WriterState } from './writer-state.js';
 
 export async function pngWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
   // The pattern with its directory resolved as the system does, so every frame lands there.
@@ -26,12 +26,7 @@ export async function pngWriter(file: string, options: FrameWriterOptions): Prom
   /** Writes a frame's PNG bytes. Encoding comes before: a frame with an index past its palette is the caller's RangeError and ends nothing; a failed sharp encoding is left to the caller's abort(). */
   async function put(png: Uint8Array): Promise<void> {
     if (wasAborted()) throw abortedWrite(file);
-    try {
-      await seq.write(png);
-    } catch (err) {
-      await abort();
-      throw err;
-    }
+    await abortingOnFailure(() => seq.write(png), abort);
   }
   return {
     async write(frame) {
@@ -49,12 +44,7 @@ export async function pngWriter(file: string, options: FrameWriterOptions): Prom
     async finish() {
       checkOpen(file, state, 'finish');
       if (seq.count === 0) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
-      try {
-        await seq.commit();
-      } catch (err) {
-        await abort();
-        throw err;
-      }
+      await abortingOnFailure(() => seq.commit(), abort);
       state = 'done';
       const leftOver = await seq.leftOver();
       return { bytes: seq.bytes, ...(leftOver === null ? {} : { warnings: [leftOver] }) };
@@ -71,15 +61,15 @@ export async function singlePngWriter(file: string, options: FrameWriterOptions)
   // The frame's PNG, encoded as it comes (so the caller's buffers are free once write resolves) and written at `finish`.
   let png: Uint8Array | null = null;
   let state: WriterState = 'open';
+  const abort = (): Promise<void> => {
+    if (state === 'open') state = 'aborted';
+    return out.abort();
+  };
   async function keep(encode: () => Promise<Uint8Array>): Promise<void> {
-    try {
+    await abortingOnFailure(async () => {
       if (png !== null) throw tooMany();
       png = await encode();
-    } catch (err) {
-      state = 'aborted';
-      await out.abort();
-      throw err;
-    }
+    }, abort);
   }
   return {
     async write(f) {
@@ -106,9 +96,6 @@ export async function singlePngWriter(file: string, options: FrameWriterOptions)
         throw err;
       }
     },
-    abort() {
-      if (state === 'open') state = 'aborted';
-      return out.abort();
-    },
+    abort,
   };
 }

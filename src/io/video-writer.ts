@@ -7,7 +7,7 @@ import type { SoundSource } from '../types.js';
 import type { FrameWriter, FrameWriterOptions } from './frame-writer.js';
 import { trackTemp } from './leftovers.js';
 import { checkOutputPath, commitTemp, removeQuietly, tempPathFor } from './output-file.js';
-import { checkOpen, type WriterState } from './writer-state.js';
+import { abortingOnFailure, checkOpen, type WriterState } from './writer-state.js';
 
 export type VideoContainer = 'mp4' | 'webm' | 'mkv' | 'mov';
 
@@ -46,7 +46,7 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
 
   /** One frame, painted into the buffer by `fill` (indexed or full colour) with transparent pixels' alpha as given. */
   async function put(frameDelayMs: number, fill: (rgba: Uint8Array, transparentAlpha: number) => boolean): Promise<void> {
-    try {
+    await abortingOnFailure(async () => {
       const delayMs = playbackDelayMs(frameDelayMs, options.gifDelays);
       // A fresh buffer per frame: ffmpeg's pipe holds a reference until it is sent. The
       // first frame of a WebM is expanded with clear pixels clear: whether it has any
@@ -67,10 +67,7 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
       const owed = Math.max(framesIn === 1 ? 1 : 0, Math.round((elapsedMs * (fps as number)) / 1000) - framesOut);
       for (let i = 0; i < owed; i++) await video.write(rgba);
       framesOut += owed;
-    } catch (err) {
-      await abort();
-      throw err;
-    }
+    }, abort);
   }
 
   return {
