@@ -1,7 +1,8 @@
 /**
  * A palette saved as text, read back: what `chromaseed palette` writes in each of its
  * formats (text, json, css, gpl), and the palette files people collect elsewhere (GIMP's
- * .gpl, a list of hex codes one per line as Lospec's .hex). `transfer` takes one as its
+ * .gpl, Paint Shop Pro's .pal, Paint.NET's .txt, a list of hex codes one per line as
+ * Lospec's .hex). `transfer` takes one as its
  * SOURCE, so a palette pulled from a photo once can repaint any clip later.
  *
  * Pure: text in, colours out.
@@ -36,17 +37,23 @@ interface Colour {
  * Reads `text` as a palette file, or returns why it is not one (a phrase for a message).
  * Recognised, in this order: JSON (`palette --json`'s object, or an array of "#rrggbb"
  * strings or [r, g, b] triples); GIMP Palette (its header line, then "R G B name" lines);
- * otherwise one colour per line, as "#rrggbb" anywhere on the line (`palette`'s text and css
- * formats, with the line's "NN.NN%" as its share), CSS's "#rgb", or a bare "rrggbb" line
- * (.hex), every other line blank, a comment, a brace or the text format's header.
+ * JASC-PAL (.pal); Paint.NET (.txt, AARRGGBB codes); otherwise colours by line, as
+ * "#rrggbb" on the line (`palette`'s text and css formats, with the line's "NN.NN%" as its
+ * share), CSS's "#rgb", or a bare "rrggbb" line (.hex), every other line blank, a comment,
+ * a brace or the text format's header.
  */
 export function parsePaletteText(text: string): PaletteFile | string {
   const body = text.replace(/^\uFEFF/, '');
   const trimmed = body.trim();
   let colours: Colour[] | string;
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) colours = fromJson(trimmed);
-  else if (/^GIMP Palette\s*$/.test(body.split(LINE_BREAK, 1)[0])) colours = fromGimp(body);
-  else colours = fromLines(body);
+  else {
+    const first = body.split(LINE_BREAK, 1)[0];
+    if (/^GIMP Palette\s*$/.test(first)) colours = fromGimp(body);
+    else if (/^JASC-PAL\s*$/.test(first)) colours = fromJasc(body);
+    else if (/^;\s*paint\.net palette file/i.test(first)) colours = fromPaintNet(body);
+    else colours = fromLines(body);
+  }
   if (typeof colours === 'string') return colours;
   if (colours.length === 0) return 'no colours found (a palette file lists "#rrggbb" codes, or is a GIMP .gpl or `chromaseed palette --json` output)';
   if (colours.length > MAX_PALETTE_FILE_COLORS) return `${colours.length} colours, where a palette may have ${MAX_PALETTE_FILE_COLORS} at most`;
@@ -122,29 +129,91 @@ function fromGimp(text: string): Colour[] | string {
   return colours;
 }
 
-function fromLines(text: string): Colour[] | string {
+/**
+ * Paint Shop Pro's palette (`.pal`, as Lospec offers it): `JASC-PAL`, a version line, the
+ * number of colours, then one "R G B" line per colour.
+ */
+function fromJasc(text: string): Colour[] | string {
+  const lines = text.split(LINE_BREAK).map((l) => l.trim());
+  const count = /^\d+$/.test(lines[2] ?? '') ? Number(lines[2]) : NaN;
+  if (!/^\d{4}$/.test(lines[1] ?? '') || !Number.isFinite(count)) return 'a JASC palette, but not its version and colour count on lines 2 and 3';
+  const colours: Colour[] = [];
+  for (let i = 3; i < lines.length && colours.length < count; i++) {
+    if (lines[i] === '') continue;
+    const m = /^(\d{1,3})\s+(\d{1,3})\s+(\d{1,3})$/.exec(lines[i]);
+    const rgb = m ? ([Number(m[1]), Number(m[2]), Number(m[3])] as [number, number, number]) : null;
+    if (rgb === null || rgb.some((v) => v > 255)) return `a JASC palette, but line ${i + 1} is not "R G B" with values 0 to 255: ${JSON.stringify(lines[i].slice(0, 60))}`;
+    colours.push({ rgb, share: null });
+  }
+  if (colours.length < count) return `a JASC palette of ${count} colours, but only ${colours.length} follow`;
+  return colours;
+}
+
+/** Paint.NET's palette (`.txt`): `;` comment lines, then one AARRGGBB code per line, alpha first. */
+function fromPaintNet(text: string): Colour[] | string {
   const colours: Colour[] = [];
   for (const [i, raw] of text.split(LINE_BREAK).entries()) {
     const line = raw.trim();
-    // A code is "#" and 3 or 6 hex digits at the start of the line or after a space, colon,
-    // comma or bracket (a name may follow it: "#f80 orange"); 4, 5, 7 or 8 digits are refused.
-    const hash = /(?:^|[\s:,(])#([0-9a-f]{3,8})(?![0-9a-z])/i.exec(line);
-    const bare = hash === null ? /^(?:0x)?([0-9a-f]{6})$/i.exec(line) : null;
-    let hex = hash?.[1] ?? bare?.[1];
-    if (hex?.length === 3) hex = hex.replace(/./g, '$&$&'); // CSS's #f80 is #ff8800
-    if (hex !== undefined && hex.length !== 6) return `line ${i + 1} has #${hex}, which is not #rrggbb (an alpha channel is not taken)`;
-    if (hex !== undefined) colours.push(hexColour(hex, shareIn(line))!);
-    else if (!STRUCTURE.test(line)) return `line ${i + 1} is neither a colour nor a comment: ${JSON.stringify(raw.slice(0, 60))}`;
+    if (line === '' || line.startsWith(';')) continue;
+    const m = /^([0-9a-f]{2})([0-9a-f]{6})$/i.exec(line);
+    if (m === null) return `a Paint.NET palette, but line ${i + 1} is not an AARRGGBB code: ${JSON.stringify(raw.slice(0, 60))}`;
+    if (m[1].toLowerCase() !== 'ff') return `line ${i + 1} has ${line}, a colour with alpha ${m[1]} (an alpha channel is not taken)`;
+    colours.push(hexColour(m[2], null)!);
   }
   return colours;
 }
 
 /**
- * Lines of a palette file that hold no colour: blank lines, comments (# that starts no colour
- * code, //, ;, /* *\/), braces (CSS), and the header of `palette`'s text format. Any other line means the text is something else (a subtitle file that happens to
- * name a colour).
+ * One colour per line, or several (`#ff0000 #00ff00`). Comments hold no colour, however
+ * much they look like one: a line that starts one (`#` that starts no code, `//`, `;`,
+ * `/*` up to its `*\/`, on this line or a later one), and the rest of a line after ` //`
+ * or `/*` (`--old: #ff0000;` commented out stays out). A share is read from the whole
+ * line, comment included: `palette --format css` writes it as one.
  */
-const STRUCTURE = /^$|^(#|\/\/|;|\/\*|\*)|^[^#]*\{$|^\}$|^k=\d+ inertia=/;
+function fromLines(text: string): Colour[] | string {
+  const colours: Colour[] = [];
+  let inBlock = false;
+  for (const [i, raw] of text.split(LINE_BREAK).entries()) {
+    let line = raw.trim();
+    if (inBlock) {
+      const end = line.indexOf('*/');
+      if (end < 0) continue;
+      inBlock = false;
+      line = line.slice(end + 2).trim();
+    }
+    // Closed block comments out, then an open one (it runs on to a later line), then a line comment.
+    let code = line.replace(/\/\*.*?\*\//g, ' ');
+    const open = code.indexOf('/*');
+    inBlock = open >= 0;
+    if (inBlock) code = code.slice(0, open);
+    code = code.trim();
+    if (/^(\/\/|;|\*)/.test(code) || (code.startsWith('#') && CODE.exec(code)?.index !== 0)) code = '';
+    else if (/(^|\s)\/\//.test(code)) code = code.slice(0, code.search(/(^|\s)\/\//)).trim();
+    const found: string[] = [];
+    for (const m of code.matchAll(CODES)) {
+      const hex = m[1].length === 3 ? m[1].replace(/./g, '$&$&') : m[1]; // CSS's #f80 is #ff8800
+      if (hex.length !== 6) return `line ${i + 1} has #${m[1]}, which is not #rrggbb (an alpha channel is not taken)`;
+      found.push(hex);
+    }
+    const bare = found.length === 0 ? /^(?:0x)?([0-9a-f]{6})$/i.exec(code) : null;
+    if (bare !== null) found.push(bare[1]);
+    if (found.length === 0 && code !== '' && !STRUCTURE.test(code)) return `line ${i + 1} is neither a colour nor a comment: ${JSON.stringify(raw.slice(0, 60))}`;
+    const share = found.length === 1 ? shareIn(line) : null;
+    for (const hex of found) colours.push(hexColour(hex, share)!);
+  }
+  return colours;
+}
+
+/**
+ * A colour code: "#" and 3 or 6 hex digits at the start of the line or after a space,
+ * colon, comma or bracket (a name may follow it: "#f80 orange"); 4, 5, 7 or 8 digits are
+ * found so that they can be refused.
+ */
+const CODES = /(?:^|[\s:,(])#([0-9a-f]{3,8})(?![0-9a-z])/gi;
+const CODE = new RegExp(CODES.source, 'i');
+
+/** Lines, with their comments taken out, that hold no colour and are no mistake: CSS braces and the header of `palette`'s text format. */
+const STRUCTURE = /^[^#]*\{$|^\}$|^k=\d+ inertia=/;
 
 /** "40.73%" on a line as 0.4073; null when the line has no percentage. */
 function shareIn(text: string): number | null {

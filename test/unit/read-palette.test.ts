@@ -55,6 +55,30 @@ describe('parsePaletteText', () => {
     expect(parsed('GIMP Palette\n0 0 0 Black 100%\n128 128 128 Grey 50%\n').shares).toBeNull();
   });
 
+  it('leaves out a colour in a comment: a commented-out line, a header naming a code, a block over several lines, the rest of a line', () => {
+    const green = [0, 255, 0];
+    expect([...parsed('// old: #ff0000\n#00ff00\n').rgb]).toEqual(green);
+    expect([...parsed('# based on #123456 theme\n#00ff00\n').rgb]).toEqual(green);
+    expect([...parsed('/* #ff0000 removed */\n#00ff00\n').rgb]).toEqual(green);
+    expect([...parsed('/* #ff0000 removed\n  Palette by someone */\n#00ff00\n').rgb]).toEqual(green);
+    expect([...parsed(':root {\n  /* --old: #ff0000; */\n  --new: #00ff00; // was #0000ff\n}\n').rgb]).toEqual(green);
+    // Code after a closed block comment still counts.
+    expect([...parsed('/* primary */ --a: #00ff00;\n').rgb]).toEqual(green);
+    // Several codes on a line are several colours (no share: the line's percentage is whose?).
+    const two = parsed('#ff0000 #00ff00 50%\n');
+    expect([[...two.rgb], two.shares]).toEqual([[255, 0, 0, 0, 255, 0], null]);
+  });
+
+  it("reads Paint Shop Pro's JASC-PAL and Paint.NET's AARRGGBB palettes, as Lospec offers them", () => {
+    expect([...parsed('JASC-PAL\r\n0100\r\n2\r\n255 0 0\r\n0 0 255\r\n').rgb]).toEqual([255, 0, 0, 0, 0, 255]);
+    expect([...parsed(';paint.net Palette File\n;Downloaded from Lospec.com/palette-list\n;Colors: 2\nFF000000\nFFff8000\n').rgb]).toEqual([0, 0, 0, 255, 128, 0]);
+    expect(parsePaletteText(';paint.net Palette File\n80000000\n')).toBe('line 2 has 80000000, a colour with alpha 80 (an alpha channel is not taken)');
+    expect(parsePaletteText(';paint.net Palette File\n#ff0000\n')).toBe('a Paint.NET palette, but line 2 is not an AARRGGBB code: "#ff0000"');
+    expect(parsePaletteText('JASC-PAL\n0100\n3\n1 2 3\n')).toBe('a JASC palette of 3 colours, but only 1 follow');
+    expect(parsePaletteText('JASC-PAL\n0100\n2\n1 2 300\n')).toBe('a JASC palette, but line 4 is not "R G B" with values 0 to 255: "1 2 300"');
+    expect(parsePaletteText('JASC-PAL\nabc\n')).toBe('a JASC palette, but not its version and colour count on lines 2 and 3');
+  });
+
   it('says why a text is not a palette', () => {
     expect(parsePaletteText('')).toMatch(/^no colours found/);
     expect(parsePaletteText('# only a comment\n')).toMatch(/^no colours found/);
