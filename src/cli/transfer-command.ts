@@ -79,6 +79,8 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   if (sourceIsPalette) {
     const part = args.sourceStart !== undefined ? '--source-start' : args.sourceDuration !== undefined ? '--source-duration' : undefined;
     if (part !== undefined) throw new ChromaseedError('ERR_USAGE', `${part}: ${sourcePath} is a palette file, which has no time; drop ${part}`);
+    // k is the number of source colours taken, or of target clusters: nearest has neither to choose here.
+    if (method === 'nearest' && args.colors !== undefined) throw new ChromaseedError('ERR_USAGE', `-k has no effect with --method nearest and a palette file (${sourcePath}), whose every colour is used as it is; drop -k`);
   }
   // --start and --duration are the target's part, --source-start and --source-duration the
   // source's; --fps applies to whichever input is a clip, so only two stills refuse it.
@@ -199,10 +201,11 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
     };
     await printOut(streams.stdout, JSON.stringify(summary) + '\n');
   } else if (!quiet) {
-    // `nearest` maps pixels, not clusters: it has no matching to re-decide. Without seeding
-    // every frame is clustered afresh, so every frame is a new decision, not a scene cut.
+    // `nearest` maps pixels, not clusters: it has no matching to re-decide. Seeded, a new
+    // decision follows a scene cut, a palette clustered afresh (a GIF of fewer colours than
+    // k) or one drifted far (a fade); without seeding every frame is clustered afresh.
     const redone = decisions.length - 1;
-    const why = options.seeding === 'seeded' ? `at ${countOf(redone, 'scene cut')}` : `on ${countOf(redone, 'frame')} (--seeding ${options.seeding} clusters each frame afresh)`;
+    const why = options.seeding === 'seeded' ? `on ${countOf(redone, 'later frame')} (scene cuts, palettes clustered afresh or drifted far)` : `on ${countOf(redone, 'frame')} (--seeding ${options.seeding} clusters each frame afresh)`;
     const cuts = method !== 'nearest' && redone > 0 ? `, mapping re-decided ${why}` : '';
     streams.stderr.write(`${outputName}: ${framesWritten(frames, written)}, ${info.width}x${info.height}${playbackOf(frames, playedMs(playback, written), plays)}, ${countOf(source.size, 'source colour')}, method ${method}${cuts} (made in ${seconds.toFixed(2)} s)\n`);
   }

@@ -2,7 +2,8 @@ import { checkIndexedFrame, checkRgbaFrame } from '../errors.js';
 import { createMapper, type MapOptions } from '../map/map-pixels.js';
 import type { TransferMethod } from '../options.js';
 import type { Frame, IndexedFrame } from '../types.js';
-import { DEFAULT_COST_WEIGHTS, entryProportions, matchPalettes, type CostWeights, type WeightedPalette } from './match.js';
+import { srgbToLab } from '../color/space.js';
+import { DEFAULT_COST_WEIGHTS, entryProportions, matchPalettes, transferCost, type CostWeights, type WeightedPalette } from './match.js';
 import { createSceneCutDetector, DEFAULT_SCENE_CUT, type SceneCutOptions } from '../sequence/scene-cut.js';
 
 /** The source palette a clip is repainted with: `rgb` holds `size * 3` bytes. */
@@ -36,7 +37,23 @@ export interface TargetFrame {
   readonly fresh?: boolean;
 }
 
-/** A mapping decision: made on the first frame, then again at each scene cut. */
+/**
+ * How far the target's palette may drift, in CIELAB ΔE76 (each entry's distance from its
+ * colour when the mapping was last looked at, weighted by its share then), before the
+ * matching is looked at again. A fade from black is no cut, frame to frame: without this,
+ * the matching decided on its dark first frames (every cluster a dark source colour)
+ * painted the whole clip, its bright part included.
+ */
+const DRIFT_DELTA_E = 10;
+
+/**
+ * A matching found on a drifted palette replaces the kept one only when the kept one costs
+ * this fraction more on that palette (`optimal`'s summed cost): a small gain is not worth
+ * colours switching in the middle of a shot.
+ */
+const DRIFT_GAIN = 0.1;
+
+/** A mapping decision: made on the first frame, then again at each scene cut, and when the target's palette has drifted far (a fade). */
 export interface TransferDecision {
   /** 0-based frame the decision was made on. */
   readonly frame: number;
@@ -58,9 +75,10 @@ export interface PaletteTransfer {
  * keeps the target's indices and only swaps the palette: entry i is painted with source
  * colour mapping[i]. Because the sequential quantizer keeps entry i as entry i, a mapping
  * decided once holds for every frame and the output cannot flicker more than the target's
- * own clustering does. The mapping is re-decided only at a scene cut: one found by the
+ * own clustering does. The mapping is re-decided at a scene cut: one found by the
  * detector here (see scene-cut.ts), a frame the quantizer re-initialised (`fresh` with
- * new colours), or a change in the number of entries. `nearest` ignores the clusters and maps each pixel to its nearest
+ * new colours), or a change in the number of entries; and when the palette has drifted
+ * far from the one last looked at (DRIFT_DELTA_E), if a new matching is clearly better. `nearest` ignores the clusters and maps each pixel to its nearest
  * source colour, for reference.
  */
 export function createPaletteTransfer(source: SourcePalette, options: TransferOptions): PaletteTransfer {
@@ -74,20 +92,39 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
   let palette: Uint8Array | null = null;
   let paletteSize = -1;
   let frameIndex = 0;
+  // The target palette (CIELAB, and shares) the mapping was last decided or checked on.
+  let checkedLab: Float64Array = new Float64Array(0);
+  let checkedShares: ArrayLike<number> = [];
 
-  function decide(frame: TargetFrame, index: number): void {
-    const { indexed } = frame;
+  function targetOf(indexed: IndexedFrame): TransferDecision['target'] {
     const size = indexed.size;
-    const target = {
-      size,
-      rgb: indexed.palette.slice(0, size * 3),
-      proportions: entryProportions(indexed.indices, indexed.transparent, size),
-    };
-    const mapping = matchPalettes(target, source, options.method, weights);
+    return { size, rgb: indexed.palette.slice(0, size * 3), proportions: entryProportions(indexed.indices, indexed.transparent, size) };
+  }
+
+  function adopt(index: number, target: TransferDecision['target'], mapping: Int32Array): void {
     made.push({ frame: index, target, mapping });
-    palette = new Uint8Array(Math.max(1, size) * 3);
-    for (let e = 0; e < size; e++) palette.set(sourceRgb.subarray(mapping[e] * 3, mapping[e] * 3 + 3), e * 3);
-    paletteSize = size;
+    palette = new Uint8Array(Math.max(1, target.size) * 3);
+    for (let e = 0; e < target.size; e++) palette.set(sourceRgb.subarray(mapping[e] * 3, mapping[e] * 3 + 3), e * 3);
+    paletteSize = target.size;
+  }
+
+  function checked(target: TransferDecision['target']): void {
+    checkedLab = labOf(target.rgb, target.size);
+    checkedShares = target.proportions;
+  }
+
+  /** The kept matching, looked at again on a drifted palette: replaced when another is clearly better there. */
+  function recheck(indexed: IndexedFrame, index: number): void {
+    const target = targetOf(indexed);
+    checked(target);
+    const kept = made[made.length - 1].mapping;
+    const found = matchPalettes(target, source, options.method, weights);
+    if (sameMapping(found, kept)) return;
+    if (options.method === 'optimal') {
+      const cost = transferCost(target, source, weights);
+      if (summedCost(cost, kept, source.size) * (1 - DRIFT_GAIN) <= summedCost(cost, found, source.size)) return;
+    }
+    adopt(index, target, found);
   }
 
   return {
@@ -99,7 +136,13 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
       const cut = detector !== null ? detector.next(frame.source, frame.inertia) : false;
       const last = made.length > 0 ? made[made.length - 1].target : null;
       const renewed = frame.fresh === true && last !== null && !sameColors(last.rgb, frame.indexed.palette, last.size);
-      if (last === null || cut || renewed || frame.indexed.size !== paletteSize) decide(frame, index);
+      if (last === null || cut || renewed || frame.indexed.size !== paletteSize) {
+        const target = targetOf(frame.indexed);
+        adopt(index, target, matchPalettes(target, source, options.method, weights));
+        checked(target);
+      } else if (mapper === null && drift(frame.indexed.palette, checkedLab, checkedShares, paletteSize) > DRIFT_DELTA_E) {
+        recheck(frame.indexed, index);
+      }
       const { width, height, delayMs } = frame.indexed;
       if (mapper !== null) {
         const mapped = mapper.map(frame.source, sourceRgb, source.size, mapOptions);
@@ -109,6 +152,30 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
     },
     decisions: () => made,
   };
+}
+
+function labOf(rgb: ArrayLike<number>, size: number): Float64Array {
+  const lab = new Float64Array(size * 3);
+  for (let e = 0; e < size; e++) srgbToLab(rgb[e * 3], rgb[e * 3 + 1], rgb[e * 3 + 2], lab, e * 3);
+  return lab;
+}
+
+/** Share-weighted mean ΔE76 of each entry of `rgb` from its colour in `lab`. */
+function drift(rgb: Uint8Array, lab: Float64Array, shares: ArrayLike<number>, size: number): number {
+  const now = labOf(rgb, size);
+  let sum = 0;
+  for (let e = 0; e < size * 3; e += 3) sum += shares[e / 3] * Math.hypot(now[e] - lab[e], now[e + 1] - lab[e + 1], now[e + 2] - lab[e + 2]);
+  return sum;
+}
+
+function summedCost(cost: Float64Array, mapping: Int32Array, m: number): number {
+  let sum = 0;
+  for (let i = 0; i < mapping.length; i++) sum += cost[i * m + mapping[i]];
+  return sum;
+}
+
+function sameMapping(a: Int32Array, b: Int32Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 function sameColors(a: Uint8Array, b: Uint8Array, size: number): boolean {

@@ -23,6 +23,8 @@ const HIBISCUS = path.join(repoRoot, 'samples/hibiscus.jpg');
 const REALSHORT = path.join(corpus, 'videos/imageio__realshort.mp4');
 const NOTES = path.join(tmp, 'notes.txt');
 writeFileSync(NOTES, 'hello world\n');
+const THREE_HEX = path.join(tmp, 'three.hex');
+writeFileSync(THREE_HEX, '000000\nffffff\nff0000\n');
 // A HEIC's header (its brand) on bytes the decoder cannot use, as a HEIC is to this sharp build.
 const HEIC = path.join(tmp, 'photo.heic');
 writeFileSync(HEIC, Buffer.concat([Buffer.from('\0\0\0\x18ftypheic\0\0\0\0mif1heic', 'latin1'), Buffer.alloc(2000, 7)]));
@@ -980,6 +982,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['a file name given twice', ['quantize', CARS, '-o', 'x.gif', '-o', 'x.gif'], 2, /--output was given 2 times .*; give it once/],
     ['a picture name given twice', ['palette', HIBISCUS, '--swatch', 'x.png', '--swatch', 'x.png'], 2, /--swatch was given 2 times .*; give it once/],
     ['a steadiness option with transfer --method nearest', ['transfer', HIBISCUS, CARS, '--method', 'nearest', '--stability', 'high', '-o', 'x.gif'], 2, /--stability has no effect with --method nearest/],
+    ['-k with transfer --method nearest and a palette file, whose every colour is used', ['transfer', THREE_HEX, CARS, '--method', 'nearest', '-k', '2', '-o', 'x.gif'], 2, /^chromaseed: -k has no effect with --method nearest and a palette file \(\S*three\.hex\), whose every colour is used as it is; drop -k\n$/],
     ['scene-cut factor below 1', ['quantize', CARS, '--scene-cut', '0.5', '-o', 'x.gif'], 2, /expected 0 \(off\) or a number from 1 to 1000000000 for --scene-cut but received 0\.5/],
     ['refresh every half frame', ['quantize', CARS, '--refresh', '0.5', '-o', 'x.gif'], 2, /expected a whole number of frames for --refresh but received 0\.5/],
     ['side-by-side too wide', ['compare', CARS, '--width', '11000', '-o', 'x.gif'], 2, /would be 33008 pixels wide, more than 32767; scale the input down with --width/],
