@@ -117,7 +117,7 @@ export async function createFrameWriter(file: string, options: FrameWriterOption
   if (!Number.isInteger(height) || height < 1) throw invalidOption('height', 'an integer from 1 to 65535', height);
   // What a GIF stores in 16 bits, and the PNG and video writers' limit too, said of the frames
   // (an input's size, as a rule), not as an option the user never gave. H.264 pads an odd
-  // side to the even one after it (see video-out.ts), and MP4 and MOV refuse 65,536.
+  // side to the even one after it (see video-out.ts): MP4 and MOV refuse 65,536, Matroska takes it.
   const container = kind === 'video' ? VIDEO_EXTENSIONS[path.extname(file).toLowerCase()] : undefined;
   const maxSide = container === 'mp4' || container === 'mov' ? MAX_FRAME_SIDE - 1 : MAX_FRAME_SIDE;
   if (width > maxSide || height > maxSide) {

@@ -152,7 +152,7 @@ export function createVideoOutput(file: string, options: VideoOutputOptions): Vi
 
   async function failure(): Promise<ChromaseedError> {
     const { error, stderr } = await run.done;
-    // Newer libx264 builds take no side over 16384 (the bundled one goes to 32768); ffmpeg's
+    // Newer libx264 builds take no side over 16384 (the bundled one took 40,000); ffmpeg's
     // own line only guesses at "bit_rate, rate, width or height".
     const tooLarge = /invalid width x height \((\d+x\d+)\)/.exec(stderr);
     if (tooLarge !== null) return new ChromaseedError('ERR_USAGE', `${label}: this ffmpeg's H.264 encoder takes no frame of ${tooLarge[1]}; make it smaller (--width)`);

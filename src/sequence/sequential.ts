@@ -31,7 +31,7 @@ export interface FramePalette {
   readonly refresh: 'not tried' | 'declined' | 'adopted';
 }
 
-/** The frame before: its source pixels and the palette entry each was written with. */
+/** The frame before: its source pixels (RGBA bytes, its `data`) and the palette entry each was written with. */
 export interface PreviousFrame {
   readonly source: Uint8Array;
   readonly indices: Uint8Array;
@@ -55,7 +55,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
    * still-pixel levers need it; without it the frame-difference cut test keeps a copy of
    * each frame to compare with.
    */
-  next(frame: Frame, last?: PreviousFrame): FramePalette;
+  next(frame: Frame, last?: PreviousFrame | null): FramePalette;
   /** The colour histogram of the frame last passed to `next` (valid until the next call). */
   readonly histogram: ColorHistogram;
   /** Per colour of `histogram`: the entry of the last returned palette whose cluster k-means put it in, where mapping starts its search (`histogram.count` entries). */
@@ -217,8 +217,12 @@ export function createSequentialQuantizer(options: SequentialOptions): {
     get colourLabels() {
       return paletteLabels;
     },
-    next(frame, last) {
+    next(frame, given) {
       checkRgbaFrame(frame);
+      const last = given ?? undefined;
+      if (last !== undefined && !(last.source instanceof Uint8Array && last.indices instanceof Uint8Array)) {
+        throw new TypeError('the frame before is { source, indices }: its RGBA bytes (the frame\'s data, a Uint8Array) and its palette indices (a Uint8Array)');
+      }
       if (last !== undefined && (last.source.length !== frame.data.length || last.indices.length * 4 !== frame.data.length)) {
         throw new RangeError(`the frame before has ${last.source.length / 4} pixels and ${last.indices.length} indices; this frame has ${frame.data.length / 4} (pass it only when the sizes match)`);
       }

@@ -1272,7 +1272,7 @@ describe('an output on a read-only file system', () => {
 });
 
 describe('the package in TypeScript projects', () => {
-  /** Type-checks `source` as a project that has installed chromaseed would (tsc --noEmit --strict, plus `flags`); its exit code and output. */
+  /** Type-checks `source` as a project that has installed chromaseed would (tsc --noEmit --strict, plus `flags`, such as --skipLibCheck); its exit code and output. */
   const typeCheck = (source: string, flags: string[]): [number | null, string] => {
     const dir = mkdtempSync(path.join(tmp, 'ts-consumer-'));
     mkdirSync(path.join(dir, 'node_modules'));
@@ -1280,15 +1280,17 @@ describe('the package in TypeScript projects', () => {
     writeFileSync(path.join(dir, 'package.json'), '{"type": "module"}\n');
     writeFileSync(path.join(dir, 'use.ts'), source);
     const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
-    const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', ...flags, 'use.ts'], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--target', 'es2022', ...flags, 'use.ts'], { cwd: dir, encoding: 'utf8' });
     return [r.status, r.stdout];
   };
 
   it("type-checks imports of chromaseed and chromaseed/core under each moduleResolution (node10 reads typesVersions, the others exports)", () => {
     const source = "import { kmeansPixels } from 'chromaseed/core';\nimport { openInput } from 'chromaseed';\nexport const k: number = kmeansPixels(new Uint8Array(4), { k: 1 }).k;\nexport const open = openInput;\n";
     for (const [resolution, module] of [['node10', 'esnext'], ['node16', 'node16'], ['bundler', 'esnext']]) {
-      expect([resolution, ...typeCheck(source, ['--moduleResolution', resolution, '--module', module])]).toEqual([resolution, 0, '']);
+      expect([resolution, ...typeCheck(source, ['--skipLibCheck', '--moduleResolution', resolution, '--module', module])]).toEqual([resolution, 0, '']);
     }
+    // The declarations themselves check too, without esModuleInterop, as the README says.
+    expect(typeCheck(source, ['--esModuleInterop', 'false', '--allowSyntheticDefaultImports', 'false', '--moduleResolution', 'node16', '--module', 'node16'])).toEqual([0, '']);
   });
 
   it("accepts the README's calls under exactOptionalPropertyTypes, and a resolved option set for the per-frame quantizer (both failed to type-check)", () => {
@@ -1301,7 +1303,7 @@ describe('the package in TypeScript projects', () => {
       'export const quantizer = createSequentialQuantizer(resolveSequenceOptions({ colors: 8 }));',
       '',
     ].join('\n');
-    expect(typeCheck(source, ['--exactOptionalPropertyTypes', '--moduleResolution', 'node16', '--module', 'node16'])).toEqual([0, '']);
+    expect(typeCheck(source, ['--skipLibCheck', '--exactOptionalPropertyTypes', '--moduleResolution', 'node16', '--module', 'node16'])).toEqual([0, '']);
   });
 });
 
