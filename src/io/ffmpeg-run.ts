@@ -11,12 +11,13 @@ import { trackChild } from './leftovers.js';
 
 /**
  * What ffmpeg prints when it reads past damage and carries on, exiting 0 with the frames
- * it could decode: a cut-short Matroska file ("Read error") or MP4 ("partial file", also
- * when the cut falls between packets), corrupt packets, broken
+ * it could decode: a cut-short Matroska file ("Read error"; "File ended prematurely" from
+ * ffmpeg 5 when the cut falls between elements, where 4.1 says nothing) or MP4 ("partial
+ * file", also when the cut falls between packets), corrupt packets, broken
  * H.264 slices. Decoding is not stopped for these; the user is told the output may lack
  * frames or show artefacts.
  */
-const DAMAGE = /\] (Read error|stream \d+, offset 0x[0-9a-f]+: partial file|Truncating packet|Packet corrupt|corrupt (input|decoded frame)|error while decoding|Invalid NAL unit size|concealing \d+ DC, \d+ AC, \d+ MV errors)/i;
+const DAMAGE = /\] (Read error|File ended prematurely|stream \d+, offset 0x[0-9a-f]+: partial file|Truncating packet|Packet corrupt|corrupt (input|decoded frame)|error while decoding|Invalid NAL unit size|concealing \d+ DC, \d+ AC, \d+ MV errors)/i;
 
 /** What ffmpeg prints when the disk is full (or the file too large for it). */
 export const DISK_FULL = /No space left on device|Disk quota exceeded|File too large/;

@@ -509,6 +509,16 @@ describe('a damaged video', () => {
     if (/Read error/.test(said)) expect(r.stderr).toMatch(/chromaseed: warning: \S*test-cut\.webm: the video is damaged \(ffmpeg: \[matroska,webm\] Read error\); frames may be missing/);
   });
 
+  it('cut short between two elements: warned about where ffmpeg says so (5.1: "File ended prematurely"; 4.1 is silent)', async () => {
+    const cut = path.join(tmp, 'test-cut-between.webm');
+    writeFileSync(cut, readFileSync(path.join(corpus, 'videos/imageio__test.webm')).subarray(0, 644_589));
+    const r = await runMain(['quantize', cut, '-k', '8', '-o', path.join(tmp, 'cut-between.gif')]);
+    expect(r.code).toBe(0);
+    const said = spawnSync(ffmpegLocation().path, ['-hide_banner', '-i', cut, '-f', 'null', '-'], { encoding: 'utf8' }).stderr;
+    if (/File ended prematurely/.test(said)) expect(r.stderr).toMatch(/chromaseed: warning: \S*test-cut-between\.webm: the video is damaged \(ffmpeg: \[matroska,webm\] File ended prematurely at pos\. 644589 \(0x9d5ed\)\); frames may be missing/);
+    else expect(said).not.toMatch(/Read error/);
+  });
+
   it('an MP4 cut short between two packets: warned about once the frames are read', async () => {
     // Index first (faststart), picture only, cut where frame 100's packet begins: every
     // packet before is whole, so only the demuxer notices ("partial file").
