@@ -118,7 +118,7 @@ async function readApngTiming(file: string): Promise<ApngTiming> {
     }
   }
   if (animation === undefined) throw inputError(file, 'is not an animated PNG (no animation control chunk)');
-  if (delaysMs.length === 0) throw inputError(file, 'the animated PNG is cut short or damaged before its first frame');
+  if (delaysMs.length === 0 && !ending.complete) throw inputError(file, 'the animated PNG is cut short or damaged before its first frame');
   return { width, height, delaysMs, offsets, plays: animation.plays, declaredFrames: animation.frames, complete: ending.complete };
 }
 
@@ -165,11 +165,14 @@ function matchFrames(positions: readonly (number | undefined)[], offsets: readon
  * is not part of the animation (no frame control chunk before it) is skipped by ffmpeg, as
  * by browsers. A frame ffmpeg cannot decode gives its time to the decoded frame before it
  * (the first decoded, for frames before that); a file cut short keeps the frames before the
- * cut. Both are warned about.
+ * cut. Both are warned about. Null for a whole file with no frame control chunk: a still.
  */
-export async function openAnimatedPng(file: string, limits: { maxFrames: number; maxPixels: number }): Promise<TimedClip> {
+export async function openAnimatedPng(file: string, limits: { maxFrames: number; maxPixels: number }): Promise<TimedClip | null> {
   const timing = await readApngTiming(file);
   const { delaysMs } = timing;
+  // A whole file with an animation control chunk but no frame (an editor kept the chunk when
+  // it flattened the animation): its default image is all there is, and what viewers show.
+  if (delaysMs.length === 0) return null;
   // Checked before ffmpeg allocates a frame: the header is all it takes to ask for gigabytes.
   checkFrameSize(file, timing, limits.maxPixels);
   checkFrameCount(file, delaysMs.length, limits.maxFrames);

@@ -124,8 +124,10 @@ export async function openInput(name: string, options: InputOptions = resolveInp
   if (kind === 'still' && isPng(head) && head.length === HEAD_BYTES && animationChunkFirst(head) === undefined) {
     if (await (await import('./apng-animation.js')).isAnimatedPngFile(file)) kind = 'apng';
   }
-  if (kind === 'gif' || kind === 'webp' || kind === 'apng') {
-    const clip = await openTimedClip(kind, file, options);
+  const clip = kind === 'gif' || kind === 'webp' || kind === 'apng' ? await openTimedClip(kind, file, options) : null;
+  // An animated PNG without a frame is read as the still it shows.
+  if (kind === 'apng' && clip === null) kind = 'still';
+  if (clip !== null) {
     checkFrameSize(file, clip.info, options.maxPixels);
     // An animated WebP's or PNG's frames shorter than the output can show (GIF: 2 cs) give
     // their time to their neighbours; a GIF's own delays are kept as they are.
@@ -215,7 +217,7 @@ async function* reportingTo(all: string[], source: FrameSource): AsyncGenerator<
 }
 
 /** A clip whose delays are read before its frames: decoded by chromaseed, sharp or ffmpeg. */
-async function openTimedClip(kind: 'gif' | 'webp' | 'apng', file: string, options: InputOptions): Promise<TimedClip> {
+async function openTimedClip(kind: 'gif' | 'webp' | 'apng', file: string, options: InputOptions): Promise<TimedClip | null> {
   if (kind === 'webp') return (await import('./webp-animation.js')).openAnimatedWebp(file, options);
   if (kind === 'apng') return (await import('./apng-animation.js')).openAnimatedPng(file, options);
   return decodeGif(new Uint8Array(await readFile(file)), file, { maxPixels: options.maxPixels, maxFrames: options.maxFrames });

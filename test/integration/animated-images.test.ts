@@ -218,6 +218,22 @@ describe('animated PNG and WebP are read as clips', () => {
     frames.forEach((fr, i) => expect(Buffer.compare(fr.data, gifFrames[i].data), `frame ${i}`).toBe(0));
   });
 
+  it('a whole PNG with an animation control chunk but no frame is the still it shows (it was refused as "cut short")', async () => {
+    // What an editor may leave when it flattens an animation: the acTL chunk, then plain image data.
+    const flat = path.join(work, 'flat.png');
+    const grey = await sharp({ create: { width: 20, height: 10, channels: 4, background: '#208040' } }).png().toBuffer();
+    for (const declared of [1, 0]) {
+      const acTL = Buffer.alloc(8);
+      acTL.writeUInt32BE(declared, 0);
+      writeFileSync(flat, rewritePng(grey, (chunks) => [chunks[0], { type: 'acTL', data: acTL }, ...chunks.slice(1)]));
+      const { kind, frames } = await readAll(flat);
+      expect([declared, kind, frames.length]).toEqual([declared, 'still', 1]);
+      expect(Buffer.compare(frames[0].data, await sharp(grey).raw().toBuffer())).toBe(0);
+    }
+    const r = await runMain(['palette', flat, '-k', '1', '--json']);
+    expect([r.code, JSON.parse(r.stdout).colors[0].hex]).toEqual([0, '#208040']);
+  });
+
   it('an animated PNG cut short keeps the frames before the cut, and says so', async () => {
     const bytes = readFileSync(apng);
     const fcTL: number[] = [];
