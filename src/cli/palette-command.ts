@@ -1,6 +1,6 @@
 import { ChromaseedError, throwIfAborted } from '../errors.js';
 import path from 'node:path';
-import { checkInput, openInput, refuseTimeForStill, sniffKind } from '../io/open-input.js';
+import { checkInput, inputKind, openInput, refuseTimeForStill } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
 import { stageFiles } from '../io/output-file.js';
 import { loadStill } from '../io/still.js';
@@ -102,7 +102,7 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
  * from an animated GIF by the time options is a clip's part, as in the other commands.
  */
 async function openClip(file: string, head: Uint8Array, part: InputOptions): Promise<FrameSource | null> {
-  const kind = sniffKind(head);
+  const { kind } = await inputKind(file, head);
   if (kind === 'still') return null;
   const source = await openInput(file, part);
   if (kind !== 'gif' || source.info.frameCount !== 1) return source;

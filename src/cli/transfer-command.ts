@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { ChromaseedError } from '../errors.js';
 import { clipWriterOptions, createFrameWriter, inputOptionsFor, outputKind } from '../io/frame-writer.js';
 import { clusterInThread } from '../io/kmeans-thread.js';
-import { checkInput, openInput, openReusable, refuseTimeForStill, sniffKind } from '../io/open-input.js';
+import { checkInput, inputKind, openInput, openReusable, refuseTimeForStill, sniffKind } from '../io/open-input.js';
 import { checkExtraOutputPath, checkOutputPath } from '../io/output-file.js';
 import { createQualityMeter } from '../metrics/quality.js';
 import { choice, leverGiven, TRANSFER_METHODS } from '../options.js';
@@ -74,8 +74,8 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   const sourceHead = await checkInput(sourcePath);
   // A text file as SOURCE is a saved palette (`palette --format ...`, GIMP .gpl, hex codes).
   const sourceIsPalette = sniffKind(sourceHead) === 'video' && mayBePaletteFile(sourceHead);
-  const sourceKind = sourceIsPalette ? 'still' : sniffKind(sourceHead);
-  const targetKind = sniffKind(await checkInput(targetPath));
+  const sourceKind = sourceIsPalette ? 'still' : (await inputKind(sourcePath, sourceHead)).kind;
+  const targetKind = (await inputKind(targetPath, await checkInput(targetPath))).kind;
   if (sourceIsPalette) {
     const part = args.sourceStart !== undefined ? '--source-start' : args.sourceDuration !== undefined ? '--source-duration' : undefined;
     if (part !== undefined) throw new ChromaseedError('ERR_USAGE', `${part}: ${sourcePath} is a palette file, which has no time; drop ${part}`);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ChromaseedError, inputError, systemReason } from '../errors.js';
 import { decodeGif } from '../decode/gif-decode.js';
 import { inputFileSize, readHead } from './file-head.js';
+import { imageStreamFormat } from './image-stream.js';
 import { isStdin } from './spool-input.js';
 import { isSvg } from '../text-sniff.js';
 import { mayBePaletteFile, parsePaletteBytes } from '../palette/read-palette.js';
@@ -53,6 +54,22 @@ export function sniffKind(head: Uint8Array): InputKind {
   if (ascii(4, 8) === 'ftyp' && /^(avif|avis|heic|heix|mif1)$/.test(ascii(8, 12))) return 'still';
   if (isSvg(new TextDecoder('latin1').decode(head.subarray(0, 16_384)))) return 'still';
   return 'video';
+}
+
+/**
+ * What `file` is: sniffKind, and what a file's head cannot tell: a PNG's animation chunk
+ * after 64 KiB of other chunks, and images one after another (a raw MJPEG stream), which
+ * ffmpeg reads as a video when told their `demuxer`.
+ */
+export async function inputKind(file: string, head: Uint8Array): Promise<{ kind: InputKind; demuxer?: string }> {
+  const kind = sniffKind(head);
+  if (kind !== 'still') return { kind };
+  // A PNG whose first 64 KiB hold neither animation control nor image data: read on.
+  if (isPng(head) && head.length === HEAD_BYTES && animationChunkFirst(head) === undefined && (await (await import('./apng-animation.js')).isAnimatedPngFile(file))) {
+    return { kind: 'apng' };
+  }
+  const demuxer = await imageStreamFormat(file, head);
+  return demuxer === undefined ? { kind } : { kind: 'video', demuxer };
 }
 
 const isPng = (head: Uint8Array): boolean => head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47; // \x89PNG
@@ -119,11 +136,7 @@ function reframes(options: InputOptions): boolean {
 export async function openInput(name: string, options: InputOptions = resolveInputOptions()): Promise<FrameSource & { kind: InputKind }> {
   const head = await checkInput(name);
   const file = await descriptorTarget(name);
-  let kind = sniffKind(head);
-  // A PNG whose first 64 KiB hold neither animation control nor image data: read on.
-  if (kind === 'still' && isPng(head) && head.length === HEAD_BYTES && animationChunkFirst(head) === undefined) {
-    if (await (await import('./apng-animation.js')).isAnimatedPngFile(file)) kind = 'apng';
-  }
+  let { kind, demuxer } = await inputKind(file, head);
   const clip = kind === 'gif' || kind === 'webp' || kind === 'apng' ? await openTimedClip(kind, file, options) : null;
   // An animated PNG without a frame is read as the still it shows.
   if (kind === 'apng' && clip === null) kind = 'still';
@@ -143,7 +156,7 @@ export async function openInput(name: string, options: InputOptions = resolveInp
     return { kind, info: { width: frame.width, height: frame.height, frameCount: 1 }, frames: toAsync([timed]) };
   }
   const { openVideo } = await import('./video-in.js');
-  const video = await openVideo(file, options).catch((err: unknown) => {
+  const video = await openVideo(file, options, demuxer !== undefined ? { demuxer } : {}).catch((err: unknown) => {
     // A name that promises a picture, on bytes that are none chromaseed or ffmpeg reads (a
     // text file saved as .png): said plainly, rather than as ffmpeg's "cut short or
     // damaged". ffmpeg tries first: an MP4 saved as .gif, or a BMP as .png, is read.

@@ -362,3 +362,34 @@ describe('animated PNG and WebP are read as clips', () => {
     expect(back.info.loopCount).toBe(2);
   });
 });
+
+describe('images one after another, with no container (a raw MJPEG stream, image2pipe output)', () => {
+  const CHAPLIN = path.join(corpus, 'videos/moviepy__chaplin.mp4');
+
+  it('are every frame, read by ffmpeg (a still reader showed the first and dropped the rest, silently)', async () => {
+    const mjpeg = path.join(work, 'chaplin.mjpeg');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', CHAPLIN, '-t', '2', '-an', '-vf', 'scale=160:-2', '-c:v', 'mjpeg', '-f', 'mjpeg', mjpeg]);
+    const pngs = path.join(work, 'cars-pipe.png');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', CARS, '-frames:v', '5', '-c:v', 'png', '-f', 'image2pipe', pngs]);
+    expect(await Promise.all([mjpeg, pngs].map(async (f) => { const { kind, frames } = await readAll(f); return [kind, frames.length]; }))).toEqual([['video', 50], ['video', 5]]);
+    // Named .jpg, which ffmpeg alone reads as one picture.
+    const named = path.join(work, 'chaplin.jpg');
+    writeFileSync(named, readFileSync(mjpeg));
+    const r = await runMain(['quantize', named, '-k', '8', '--start', '1', '-o', path.join(work, 'mjpeg.gif'), '--json']);
+    expect([r.code, JSON.parse(r.stdout).frames]).toEqual([0, 25]);
+  });
+
+  it('but a JPEG with an image of its own appended (a preview, a gain map, a stereo pair) stays a still', async () => {
+    const photo = readFileSync(path.join(corpus, 'stills/wuffs__hibiscus.regular.jpeg'));
+    const small = await sharp(photo).resize(64).jpeg().toBuffer();
+    // A multi-picture index (APP2 "MPF") right after the start marker, as cameras and phones write it.
+    const mpf = Buffer.concat([Buffer.from([0xff, 0xe2, 0x00, 0x0a]), Buffer.from('MPF\0', 'latin1'), Buffer.alloc(4)]);
+    const stereo = Buffer.concat([photo.subarray(0, 2), mpf, photo.subarray(2), photo]);
+    for (const [name, bytes] of [['preview.jpg', Buffer.concat([photo, small])], ['stereo.jpg', stereo]] as const) {
+      const file = path.join(work, name);
+      writeFileSync(file, bytes);
+      const { kind, frames } = await readAll(file);
+      expect([name, kind, frames.length]).toEqual([name, 'still', 1]);
+    }
+  });
+});
