@@ -10,7 +10,8 @@ import { checkInput, openInput, sniffKind } from '../../src/io/open-input.js';
 import { resolveInputOptions } from '../../src/options.js';
 import type { TimedFrame } from '../../src/types.js';
 import { corpus, runMain } from '../helpers/cli.js';
-import { chunksOf, rewritePng, type Chunk } from '../helpers/png-chunks.js';
+import { chunksOf, rewritePng, withIccChunk, type Chunk } from '../helpers/png-chunks.js';
+import { loadStill } from '../../src/io/still.js';
 
 // Animated PNG and WebP were read as stills: one frame, with exit code 0. Both are made here
 // from the first frames of a real GIF (the corpus has neither format).
@@ -232,6 +233,22 @@ describe('animated PNG and WebP are read as clips', () => {
     }
     const r = await runMain(['palette', flat, '-k', '1', '--json']);
     expect([r.code, JSON.parse(r.stdout).colors[0].hex]).toEqual([0, '#208040']);
+  });
+
+  it("an animated PNG's colour profile converts its frames to sRGB, as a still PNG's does (ffmpeg left them as stored)", async () => {
+    // libvips' own Display P3 profile, as sharp embeds it.
+    const { icc: p3 } = await sharp(await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).withIccProfile('p3').png().toBuffer()).metadata();
+    const tagged = path.join(work, 'p3.png');
+    writeFileSync(tagged, withIccChunk(readFileSync(apng), p3!));
+    const { frames } = await readAll(tagged);
+    expect(frames).toHaveLength(FRAMES);
+    for (const [i, frame] of frames.entries()) {
+      // The same pixels as a still PNG with the same profile.
+      const still = path.join(work, `p3-still-${i}.png`);
+      writeFileSync(still, withIccChunk(await sharp(gifFrames[i].data, { raw: { width: 400, height: 300, channels: 4 } }).png().toBuffer(), p3!));
+      expect(Buffer.compare(frame.data, (await loadStill(still)).data), `frame ${i}`).toBe(0);
+      expect(Buffer.compare(frame.data, gifFrames[i].data), `frame ${i} converted`).not.toBe(0);
+    }
   });
 
   it('an animated PNG cut short keeps the frames before the cut, and says so', async () => {
