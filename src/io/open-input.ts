@@ -50,8 +50,9 @@ export function sniffKind(head: Uint8Array): InputKind {
   // An extended WebP (VP8X chunk first) says in its flags whether it is animated.
   if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return ascii(12, 16) === 'VP8X' && (head[20] & 0x02) !== 0 ? 'webp' : 'still';
   if (ascii(0, 4) === 'II*\0' || ascii(0, 4) === 'MM\0*') return 'still'; // TIFF
-  // ISO media: AVIF/HEIF stills share the box format with MP4 video; the brand tells them apart.
-  if (ascii(4, 8) === 'ftyp' && /^(avif|avis|heic|heix|mif1)$/.test(ascii(8, 12))) return 'still';
+  // ISO media: AVIF/HEIF stills share the box format with MP4 video; the brand tells them
+  // apart. An AVIF image sequence ('avis'), which sharp refuses, is a video to ffmpeg.
+  if (ascii(4, 8) === 'ftyp' && /^(avif|heic|heix|mif1)$/.test(ascii(8, 12))) return 'still';
   if (isSvg(new TextDecoder('latin1').decode(head.subarray(0, 16_384)))) return 'still';
   return 'video';
 }

@@ -9,7 +9,7 @@ import { ffmpegLocation } from '../../src/io/ffmpeg-path.js';
 import { checkInput, openInput, sniffKind } from '../../src/io/open-input.js';
 import { resolveInputOptions } from '../../src/options.js';
 import type { TimedFrame } from '../../src/types.js';
-import { corpus, runMain } from '../helpers/cli.js';
+import { corpus, repoRoot, runMain } from '../helpers/cli.js';
 import { chunksOf, rewritePng, withIccChunk, type Chunk } from '../helpers/png-chunks.js';
 import { loadStill } from '../../src/io/still.js';
 
@@ -408,5 +408,14 @@ describe('images one after another, with no container (a raw MJPEG stream, image
       const { kind, frames } = await readAll(file);
       expect([name, kind, frames.length]).toEqual([name, 'still', 1]);
     }
+  });
+});
+
+describe('an animated AVIF (an image sequence, brand avis)', () => {
+  it('is read by ffmpeg, every frame (sharp refused it, and the message named AVIF as readable)', async () => {
+    const avif = path.join(repoRoot, 'test/fixtures/avif/muybridge.avif');
+    expect(sniffKind(await checkInput(avif))).toBe('video');
+    const { frames } = await readAll(avif);
+    expect([frames.length, frames[0].width, frames[0].height]).toEqual([15, 30, 20]);
   });
 });
