@@ -341,7 +341,7 @@ function sequenceOptions<T>(y: Argv<T>) {
 function outputOptions<T>(y: Argv<T>) {
   return y
     .option('output', { requiresArg: true, alias: 'o', type: 'string', describe: 'output: .gif, .mp4 (.m4v), .webm, .mkv, .mov, frames-%04d.png, or .png for a still (replaced if it exists)' })
-    .option('audio', { type: 'boolean', default: true, describe: "video from a video: carry its sound over (--no-audio: picture only)" })
+    .option('audio', { type: 'boolean', describe: "video from a video: carry its sound over (the default; --no-audio: picture only)" })
     .option('plays', { requiresArg: true, type: 'number', describe: "GIF output: times it plays, 0 = forever [default: the source's; from a video: forever]" })
     .option('json', { type: 'boolean', describe: 'print a JSON summary on stdout' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress or summary on stderr' });

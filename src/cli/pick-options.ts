@@ -52,6 +52,18 @@ export function loopCountOf(args: Args, output: string): { loopCount: number | u
 }
 
 /**
+ * Whether a video output carries the source's sound: yes unless `--no-audio`. Only a video
+ * output has sound, so another output refuses `--audio` and `--no-audio`.
+ */
+export function keepsSound(args: Args, output: string): boolean {
+  if (args.audio !== undefined && outputKind(output) !== 'video') {
+    const flag = args.audio === false ? '--no-audio' : '--audio';
+    throw new ChromaseedError('ERR_USAGE', `${flag}: ${output} has no sound; only a video output carries the source's sound`);
+  }
+  return args.audio !== false;
+}
+
+/**
  * `-o -`, a GIF on standard output, refused where it cannot work: with --json, which prints
  * there too, and to a terminal, which would show the GIF's bytes as text. The name the
  * summary gives the output.

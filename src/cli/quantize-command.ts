@@ -5,7 +5,7 @@ import { clusterInThread } from '../io/kmeans-thread.js';
 import { openReusable, refuseTimeForStill } from '../io/open-input.js';
 import { isStdin, type InputSession } from '../io/spool-input.js';
 import { checkExtraOutputPath, checkOutputPath } from '../io/output-file.js';
-import { inputOptionsOf, loopCountOf, outputNameOf, sequenceOptionsOf } from './pick-options.js';
+import { inputOptionsOf, keepsSound, loopCountOf, outputNameOf, sequenceOptionsOf } from './pick-options.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
@@ -19,6 +19,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
   const inputOptions = inputOptionsFor(output, inputOptionsOf(args));
   const options = sequenceOptionsOf(args);
   const loop = loopCountOf(args, output);
+  const sound = keepsSound(args, output);
   const outputName = outputNameOf(args, output, streams.stdout);
   const quiet = args.quiet === true;
   if (isStdin(given)) {
@@ -32,7 +33,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
 
   const { info, kind, warnings, open } = await openReusable(input, inputOptions);
   refuseTimeForStill(input, kind, inputOptions);
-  const writerOptions = { ...clipWriterOptions(info, input, args.audio !== false), ...loop, stdout: streams.stdout };
+  const writerOptions = { ...clipWriterOptions(info, input, sound), ...loop, stdout: streams.stdout };
   const writer = await createFrameWriter(output, writerOptions);
   const name = path.basename(inputs.shownName(input));
   const progress = createProgress(streams.stderr, name, info.frameCount, !quiet);

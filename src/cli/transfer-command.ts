@@ -8,7 +8,7 @@ import { checkInput, inputKind, openInput, openReusable, refuseTimeForStill, sni
 import { checkExtraOutputPath, checkOutputPath } from '../io/output-file.js';
 import { createQualityMeter } from '../metrics/quality.js';
 import { choice, leverGiven, TRANSFER_METHODS } from '../options.js';
-import { asSourcePartError, inputOptionsOf, loopCountOf, outputNameOf, sequenceOptionsOf, sourceInputOptionsOf } from './pick-options.js';
+import { asSourcePartError, inputOptionsOf, keepsSound, loopCountOf, outputNameOf, sequenceOptionsOf, sourceInputOptionsOf } from './pick-options.js';
 import { makeEntry, toHex, type PaletteEntry } from '../palette/palette.js';
 import { MAX_PALETTE_FILE_BYTES, mayBePaletteFile, parsePaletteBytes, type PaletteFile } from '../palette/read-palette.js';
 import { isStdin, type InputSession } from '../io/spool-input.js';
@@ -58,6 +58,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   const quiet = args.quiet === true;
   const gif = outputKind(output) === 'gif'; // refuses an output we cannot write before reading anything
   const loop = loopCountOf(args, output);
+  const sound = keepsSound(args, output);
   const outputName = outputNameOf(args, output, streams.stdout);
   // Checked now; k is settled once SOURCE is known (a palette file gives its own).
   sequenceOptionsOf({ ...args, colors: args.colors ?? DEFAULT_TRANSFER_COLORS });
@@ -125,7 +126,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   // Both inputs guarded: -o 'f-%d.png' would otherwise write frame 1 over a SOURCE f-1.png.
   // Opened before the source's pass, which can be long: what the output cannot take (frames
   // too large, standard output that is an input) is said first.
-  const writerOptions = { ...clipWriterOptions(info, targetPath, args.audio !== false), inputPath: guarded, ...loop, stdout: streams.stdout };
+  const writerOptions = { ...clipWriterOptions(info, targetPath, sound), inputPath: guarded, ...loop, stdout: streams.stdout };
   const writer = await createFrameWriter(output, writerOptions);
   let source: SourcePalette;
   try {

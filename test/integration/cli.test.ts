@@ -993,6 +993,8 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['a picture name given twice', ['palette', HIBISCUS, '--swatch', 'x.png', '--swatch', 'x.png'], 2, /--swatch was given 2 times .*; give it once/],
     ['a steadiness option with transfer --method nearest', ['transfer', HIBISCUS, CARS, '--method', 'nearest', '--stability', 'high', '-o', 'x.gif'], 2, /--stability has no effect with --method nearest/],
     ['-k with transfer --method nearest and a palette file, whose every colour is used', ['transfer', THREE_HEX, CARS, '--method', 'nearest', '-k', '2', '-o', 'x.gif'], 2, /^chromaseed: -k has no effect with --method nearest and a palette file \(\S*three\.hex\), whose every colour is used as it is; drop -k\n$/],
+    ['--no-audio with an output that has no sound (it was taken and ignored)', ['quantize', CARS, '--no-audio', '-o', 'x.gif'], 2, /^chromaseed: --no-audio: \S*x\.gif has no sound; only a video output carries the source's sound\n$/],
+    ['--audio with transfer to PNG frames', ['transfer', HIBISCUS, CARS, '--audio', '-o', 'x-%d.png'], 2, /^chromaseed: --audio: \S*x-%d\.png has no sound; only a video output carries the source's sound\n$/],
     ['scene-cut factor below 1', ['quantize', CARS, '--scene-cut', '0.5', '-o', 'x.gif'], 2, /expected 0 \(off\) or a number from 1 to 1000000000 for --scene-cut but received 0\.5/],
     ['refresh every half frame', ['quantize', CARS, '--refresh', '0.5', '-o', 'x.gif'], 2, /expected a whole number of frames for --refresh but received 0\.5/],
     ['side-by-side too wide', ['compare', CARS, '--width', '11000', '-o', 'x.gif'], 2, /would be 33008 pixels wide, more than 32767; scale the input down with --width/],
