@@ -81,7 +81,8 @@ function layoutWith(width: number, height: number, k: number, roomy: boolean, sh
     last = option;
     // More rows than big squares need, while they make room for the labels.
     if (size >= wanted && labelled) break;
-    if (size >= wanted) firstBig ??= option;
+    // Only a strip as narrow as the image: one row of 1-px squares is k wide, past a thin strip's edge.
+    if (size >= wanted && perRow * pitch - gap + 2 * pad <= width) firstBig ??= option;
   }
   const best = last!.fontSize > 0 || firstBig === null ? last! : firstBig;
   const { rows, perRow, size, pitch, fontSize, labelH } = best;
