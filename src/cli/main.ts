@@ -210,7 +210,7 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
     .usage('$0 <command> [options]\n\nQuantize the colours of GIFs, videos and photos with sequential (seeded) k-means.')
     .command(
       'palette <image>',
-      'Pull a colour palette out of a still image (JPEG, PNG, WebP, AVIF, TIFF, SVG), or out of all the frames of an animation or a video',
+      'Pull a colour palette out of a still image (JPEG, PNG, WebP, AVIF, TIFF, SVG, GIF, BMP...), or out of all the frames of an animation or a video',
       (y) =>
         clusterOptions(y, 6)
           .positional('image', { type: 'string', describe: 'the image (or animation, or video) to read; - for standard input' })

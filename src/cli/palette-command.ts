@@ -1,6 +1,6 @@
 import { ChromaseedError, throwIfAborted } from '../errors.js';
 import path from 'node:path';
-import { checkInput, inputKind, openInput, refuseTimeForStill } from '../io/open-input.js';
+import { checkInput, inputKind, openInput, refuseTimeForStill, type InputKind } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
 import { stageFiles } from '../io/output-file.js';
 import { loadStill } from '../io/still.js';
@@ -43,7 +43,9 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
   const engineOptions = { k, init, restarts, metric, space, seed, maxIterations };
   // An animation's or a video's part, as the other commands take it; a still has none.
   const part = inputOptionsOf(args);
-  const clip = await openClip(file, head, part);
+  const opened = await openClip(file, head, part);
+  // A picture only ffmpeg reads (BMP, PPM, TGA...) comes as a one-frame still.
+  const clip = opened?.kind === 'still' ? null : opened;
   if (clip === null) refuseTimeForStill(file, 'still', part);
   let image: Frame | null = null;
   let result: KMeansPaletteSource & { distinctColors: number };
@@ -58,7 +60,7 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
     // k-means gives fewer than k colours only when the clip has no more, so then that is its count.
     result = { k: size, centroids, counts: counted.counts, inertia, iterations, distinctColors: size };
   } else {
-    let loaded: Frame | null = await loadStill(file, { maxPixels: options.maxPixels });
+    let loaded: Frame | null = opened !== null ? await onlyFrame(opened, file) : await loadStill(file, { maxPixels: options.maxPixels });
     throwIfAborted(signal);
     const clustering = kmeansPixelsInThread({ rgba: loaded.data, vivid: options.vivid, options: engineOptions }, signal);
     // The image is kept past the clustering only for --overlay: otherwise its pixels can go
@@ -97,11 +99,12 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
 }
 
 /**
- * An input of more than one frame (an animated GIF, WebP or PNG, a video), opened; null for
- * a still, and for a GIF of one frame, which is read as the still it is. One frame chosen
+ * An input of more than one frame (an animated GIF, WebP or PNG, a video), or a picture that
+ * only ffmpeg reads (kind 'still'), opened; null for a still that sharp reads, and for a GIF
+ * of one frame, which is read as the still it is. One frame chosen
  * from an animated GIF by the time options is a clip's part, as in the other commands.
  */
-async function openClip(file: string, head: Uint8Array, part: InputOptions): Promise<FrameSource | null> {
+async function openClip(file: string, head: Uint8Array, part: InputOptions): Promise<(FrameSource & { kind: InputKind }) | null> {
   const { kind } = await inputKind(file, head);
   if (kind === 'still') return null;
   const source = await openInput(file, part);
@@ -109,4 +112,9 @@ async function openClip(file: string, head: Uint8Array, part: InputOptions): Pro
   const timed = part.fps !== undefined || part.start !== undefined || part.duration !== undefined;
   const whole = timed ? await openInput(file, { ...part, fps: undefined, start: undefined, duration: undefined }) : source;
   return whole.info.frameCount === 1 ? null : source;
+}
+
+async function onlyFrame(source: FrameSource, file: string): Promise<Frame> {
+  for await (const frame of source.frames) return frame;
+  throw new ChromaseedError('ERR_INPUT', `${file}: ffmpeg decoded no picture from it`);
 }

@@ -100,7 +100,9 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
 
   // The target is opened first: its limits and its part (--start past its end) fail now, not
   // after the source's pass, which can be long. Its frames are read only later.
-  const { info, warnings: targetWarnings, open } = await openReusable(targetPath, targetOptions);
+  const { info, kind: openedKind, warnings: targetWarnings, open } = await openReusable(targetPath, targetOptions);
+  // What only opening tells: a picture only ffmpeg reads (BMP), an animated PNG with no frame.
+  refuseTimeForStill(targetPath, openedKind, { ...inputOptions, fps: undefined });
   const paletteFile = sourceIsPalette ? await readPaletteFile(sourcePath) : null;
   // k defaults to a palette file's own size: each of its colours gets a cluster of the target.
   const options = sequenceOptionsOf({ ...args, colors: args.colors ?? paletteFile?.size ?? DEFAULT_TRANSFER_COLORS });
@@ -109,6 +111,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
     const opened = await openInput(sourcePath, sourceOptions).catch((err: unknown) => {
       throw asSourcePartError(err);
     });
+    refuseTimeForStill(sourcePath, opened.kind, { ...sourceOptions, fps: undefined }, '--source-');
     sourceWarnings = opened.warnings ?? [];
     // Some errors about the part come only as its frames are read (no frame in the part asked for).
     const frames = opened.frames;

@@ -172,6 +172,10 @@ export async function openInput(name: string, options: InputOptions = resolveInp
     throw err;
   });
   checkFrameSize(file, video.info, options.maxPixels);
+  // A picture only ffmpeg reads (BMP, PPM, TGA...) is a still, as a PNG is: its one frame.
+  if (video.picture === true && demuxer === undefined) {
+    return { kind: 'still', info: { width: video.info.width, height: video.info.height, frameCount: 1 }, frames: firstAsStill(video.frames), warnings: video.warnings };
+  }
   // Its length at its rate, when no other stream may have set it, says ahead what the frames
   // would find only after reading that many (an hour at 30 fps: minutes of work, no output).
   const { frameCount, frameCountUncertain, fps } = video.info;
@@ -179,6 +183,13 @@ export async function openInput(name: string, options: InputOptions = resolveInp
     throw new ChromaseedError('ERR_LIMIT', `${file}: about ${frameCount} frames at ${Number(fps?.toFixed(3))} fps, more than the limit of ${options.maxFrames} (raise it with --max-frames, or read a part with --start and --duration, or fewer frames with --fps)`);
   }
   return { kind: 'video', info: video.info, frames: limitFrames(video.frames, options.maxFrames, file), warnings: video.warnings };
+}
+
+async function* firstAsStill(frames: AsyncIterable<TimedFrame>): AsyncGenerator<TimedFrame> {
+  for await (const frame of frames) {
+    yield { ...frame, delayMs: 0 };
+    return;
+  }
 }
 
 /**

@@ -104,15 +104,17 @@ function damageWarning(file: string, line: string): string {
  * decoded frame once, at its stored size: no resampling to a constant rate, no stretching
  * of non-square pixels, frames that cannot be decoded skipped, and frames carry the nominal
  * rate's delay (for a caller that knows the frames and their delays: an animated PNG).
+ * `picture` is true when ffmpeg reads the file as a picture (BMP, PPM, TGA...), not a video.
  */
-export async function openVideo(file: string, options: ClipOptions = {}, read: VideoRead = {}): Promise<FrameSource> {
+export async function openVideo(file: string, options: ClipOptions = {}, read: VideoRead = {}): Promise<FrameSource & { readonly picture?: boolean }> {
   const { demuxer, asStored = false } = read;
   const opts = validateClipOptions(options);
   await inputFileSize(file);
   const probe = await probeVideo(file, demuxer);
   // Said now, not once the frames are read: a command may do long work before that (a
   // transfer counts its source's colours first).
-  if (opts.startSec !== undefined && probe.durationSec !== undefined && probe.durationGuessed !== true && opts.startSec >= probe.durationSec) throw pastTheEnd(file, probe.durationSec);
+  // A picture has no time: its caller refuses the time options, as it does a still's.
+  if (opts.startSec !== undefined && probe.picture !== true && probe.durationSec !== undefined && probe.durationGuessed !== true && opts.startSec >= probe.durationSec) throw pastTheEnd(file, probe.durationSec);
   // Frames are made the size a player shows them, with square pixels: an anamorphic video's
   // wide pixels stretch its width, tall ones (a rotated anamorphic video) its height.
   const aspect = asStored ? 1 : probe.sampleAspect;
@@ -176,7 +178,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   const frames: AsyncIterable<TimedFrame> = {
     [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, anchored, durationSec: opts.durationSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, literalName: probe.literalName, everyFrame: asStored, rateAsked: opts.fps, alpha: asStored || probe.alpha === true, soundBeside: keepPlace }, warnings),
   };
-  return { info, frames, warnings };
+  return { info, frames, warnings, ...(probe.picture === true ? { picture: true } : {}) };
 }
 
 /**

@@ -11,6 +11,8 @@ import { decodeToNothing, ffmpegFailure } from './ffmpeg-run.js';
 export interface VideoProbe {
   /** ffmpeg reads the file by its image demuxer, told to take its name (which has a %) as it is. */
   readonly literalName?: boolean;
+  /** ffmpeg reads the file as a picture (BMP, PPM, TGA...: an image demuxer), not as a video. */
+  readonly picture?: boolean;
   readonly width: number;
   readonly height: number;
   /**
@@ -216,6 +218,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
     ...(rotation !== undefined ? { rotation } : {}),
     ...(inputStreams > 1 ? { otherStreams: true } : {}),
     ...(/^Input #0, mpegts, from /m.test(stderr) ? { streamsShiftAlone: true } : {}),
+    ...(/^Input #0, (\w+_pipe|image2), from /m.test(stderr) ? { picture: true } : {}),
   };
 }
 

@@ -967,6 +967,22 @@ describe('frame writers on real video frames', () => {
     expect((await readAll(path.join(dir, 'clip%d.mp4'), { duration: 0.1 })).frames.length).toBeGreaterThan(0);
   });
 
+  it('a picture only ffmpeg reads (BMP, PPM, TGA) is a still: --overlay and --vivid work, time options are refused as for a PNG (it was "a video (0 frames)")', async () => {
+    const dir = mkdtempSync(path.join(work, 'pictures-'));
+    const photo = path.join(__dirname, '../../samples/hibiscus.jpg');
+    const png = path.join(dir, 'hibiscus.png');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-i', photo, png]);
+    const expected = await runMain(['palette', png, '-k', '4', '--json']);
+    for (const name of ['hibiscus.bmp', 'hibiscus.ppm', 'hibiscus.tga']) {
+      const file = path.join(dir, name);
+      execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-i', png, file]);
+      const r = await runMain(['palette', file, '-k', '4', '--json', '--overlay', path.join(dir, `${name}-overlay.png`)]);
+      expect([name, r.code, JSON.parse(r.stdout).colors]).toEqual([name, 0, JSON.parse(expected.stdout).colors]);
+      expect((await runMain(['palette', file, '--vivid'])).code).toBe(0);
+      expect(await runMain(['quantize', file, '--start', '1', '-o', path.join(dir, 'x.png')])).toMatchObject({ code: 2, stderr: `chromaseed: --start: ${file} is a still image, which has no time; drop --start\n` });
+    }
+  });
+
   it('a GIF of 600 s frames makes a video of exactly their length (its rate written 0.001667 fps made it 1199.76 s)', async () => {
     const out = path.join(work, 'slow.mp4');
     const writer = await createFrameWriter(out, { width: 16, height: 16, fps: 1 / 600 });
