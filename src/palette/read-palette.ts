@@ -164,33 +164,41 @@ function fromPaintNet(text: string): Colour[] | string {
 }
 
 /**
- * One colour per line, or several (`#ff0000 #00ff00`). Comments hold no colour, however
- * much they look like one: a line that starts one (`#` that starts no code, `//`, `;`,
- * `/*` up to its `*\/`, on this line or a later one), and the rest of a line after ` //`
- * or `/*` (`--old: #ff0000;` commented out stays out). A share is read from the whole
- * line, comment included: `palette --format css` writes it as one.
+ * One colour per line, or several in a row (`#ff0000 #00ff00`, `#f00, #0f0`). Comments hold
+ * no colour, however much they look like one: a line that starts one (`#` that starts no
+ * code, `//`, `;`, `/*` up to its `*\/`, on this line or a later one), and the rest of a line
+ * after ` //`, ` # ` or `/*` (`--old: #ff0000;` commented out stays out). A code after a
+ * name is part of the name (`#ff0000 Swatch #101`). A share is read from the whole line,
+ * comment included: `palette --format css` writes it as one.
  */
 function fromLines(text: string): Colour[] | string {
   const colours: Colour[] = [];
-  let inBlock = false;
+  let openedAt = -1; // the line whose /* is not closed yet
   for (const [i, raw] of text.split(LINE_BREAK).entries()) {
     let line = raw.trim();
-    if (inBlock) {
+    if (openedAt >= 0) {
       const end = line.indexOf('*/');
       if (end < 0) continue;
-      inBlock = false;
+      openedAt = -1;
       line = line.slice(end + 2).trim();
     }
     // Closed block comments out, then an open one (it runs on to a later line), then a line comment.
     let code = line.replace(/\/\*.*?\*\//g, ' ');
     const open = code.indexOf('/*');
-    inBlock = open >= 0;
-    if (inBlock) code = code.slice(0, open);
+    if (open >= 0) {
+      openedAt = i;
+      code = code.slice(0, open);
+    }
     code = code.trim();
-    if (/^(\/\/|;|\*)/.test(code) || (code.startsWith('#') && CODE.exec(code)?.index !== 0)) code = '';
-    else if (/(^|\s)\/\//.test(code)) code = code.slice(0, code.search(/(^|\s)\/\//)).trim();
+    if (/^(\/\/|;)/.test(code) || (code.startsWith('#') && CODE.exec(code)?.index !== 0)) code = '';
+    else code = code.split(/(?:^|\s)(?:\/\/|#(?=\s|$))/, 1)[0].trim();
     const found: string[] = [];
+    let end = 0;
     for (const m of code.matchAll(CODES)) {
+      const hash = m.index + m[0].indexOf('#');
+      // Only codes in a row: one after a name is part of the name.
+      if (found.length > 0 && !/^[\s,;]*$/.test(code.slice(end, hash))) break;
+      end = m.index + m[0].length;
       const hex = m[1].length === 3 ? m[1].replace(/./g, '$&$&') : m[1]; // CSS's #f80 is #ff8800
       if (hex.length !== 6) return `line ${i + 1} has #${m[1]}, which is not #rrggbb (an alpha channel is not taken)`;
       found.push(hex);
@@ -201,6 +209,8 @@ function fromLines(text: string): Colour[] | string {
     const share = found.length === 1 ? shareIn(line) : null;
     for (const hex of found) colours.push(hexColour(hex, share)!);
   }
+  // Everything after it would be left out without a word.
+  if (openedAt >= 0) return `line ${openedAt + 1} opens a /* comment that is never closed`;
   return colours;
 }
 
@@ -212,8 +222,12 @@ function fromLines(text: string): Colour[] | string {
 const CODES = /(?:^|[\s:,(])#([0-9a-f]{3,8})(?![0-9a-z])/gi;
 const CODE = new RegExp(CODES.source, 'i');
 
-/** Lines, with their comments taken out, that hold no colour and are no mistake: CSS braces and the header of `palette`'s text format. */
-const STRUCTURE = /^[^#]*\{$|^\}$|^k=\d+ inertia=/;
+/**
+ * Lines, with their comments taken out, that hold no colour and are no mistake: CSS braces,
+ * the header of `palette`'s text format, and a line of a block comment's `*` column outside
+ * one (a `*` line with a code is a list item: `* #ff0000`).
+ */
+const STRUCTURE = /^[^#]*\{$|^\}$|^k=\d+ inertia=|^\*/;
 
 /** "40.73%" on a line as 0.4073; null when the line has no percentage. */
 function shareIn(text: string): number | null {

@@ -113,8 +113,10 @@ describe('a frame of another length than width x height x 4', () => {
     quantizer.next(frame);
     expect(() => quantizer.next(frame, { source: new Uint8Array(RGBA.slice(0, 8)), indices: new Uint8Array(2) })).toThrow(RangeError);
     // The frame itself where its bytes belong read as "NaN pixels"; null crashed reading its fields.
-    expect(() => quantizer.next(frame, { source: frame as unknown as Uint8Array, indices: new Uint8Array(4) })).toThrow(/^the frame before is \{ source, indices \}: its RGBA bytes/);
+    expect(() => quantizer.next(frame, { source: frame as unknown as Uint8Array, indices: new Uint8Array(4) })).toThrow(/^the frame before is \{ source, indices \}: its RGBA bytes \(the frame's data\) and its palette indices, each a Uint8Array or Uint8ClampedArray$/);
     expect(quantizer.next(frame, null).palette).toHaveLength(6);
+    // A canvas's Uint8ClampedArray is taken, as for the frame itself.
+    expect(quantizer.next(frame, { source: new Uint8ClampedArray(RGBA) as unknown as Uint8Array, indices: new Uint8Array(4) }).palette).toHaveLength(6);
   });
 });
 

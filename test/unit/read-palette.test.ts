@@ -64,9 +64,17 @@ describe('parsePaletteText', () => {
     expect([...parsed(':root {\n  /* --old: #ff0000; */\n  --new: #00ff00; // was #0000ff\n}\n').rgb]).toEqual(green);
     // Code after a closed block comment still counts.
     expect([...parsed('/* primary */ --a: #00ff00;\n').rgb]).toEqual(green);
-    // Several codes on a line are several colours (no share: the line's percentage is whose?).
+    expect([...parsed('#00ff00 # was #00ee00\n').rgb]).toEqual(green);
+    // Several codes in a row are several colours (no share: the line's percentage is whose?).
     const two = parsed('#ff0000 #00ff00 50%\n');
     expect([[...two.rgb], two.shares]).toEqual([[255, 0, 0, 0, 255, 0], null]);
+    expect([...parsed('#ff0000,#00ff00;\t#0000ff\n').rgb]).toEqual([255, 0, 0, 0, 255, 0, 0, 0, 255]);
+    // A code after a name is part of the name.
+    expect([...parsed('#00ff00 Swatch #101\n#00ff00 green (old: #e00)\n').rgb]).toEqual([...green, ...green]);
+    // A Markdown list's "* " is a bullet, not a block comment's column.
+    expect([...parsed('* #ff0000\n* #00ff00\n- #0000ff\n').rgb]).toEqual([255, 0, 0, 0, 255, 0, 0, 0, 255]);
+    // Left open, a block comment would hide the rest of the file without a word.
+    expect(parsePaletteText('#ff0000 red /* main\n#00ff00\n')).toBe('line 1 opens a /* comment that is never closed');
   });
 
   it("reads Paint Shop Pro's JASC-PAL and Paint.NET's AARRGGBB palettes, as Lospec offers them", () => {
