@@ -6,9 +6,9 @@ import { open } from 'node:fs/promises';
  * reader shows its first image and drops the rest without a word; ffmpeg reads every image,
  * as frames, when told the stream's format. Returns that format, or undefined for one image.
  *
- * A JPEG followed by another is a stream only when the two are the same size and the first
- * has no multi-picture index (MPF): a phone's JPEG carries its gain map or depth map, and a
- * camera's its preview, as an image of its own appended after the main one.
+ * An image followed by another is a stream only when the two are the same size, and a JPEG
+ * only when it has no multi-picture index (MPF): a phone's JPEG carries its gain map or depth
+ * map, and a camera's its preview, as an image of its own appended after the main one.
  */
 export async function imageStreamFormat(file: string, head: Uint8Array): Promise<'mjpeg' | 'png_pipe' | undefined> {
   if (isJpeg(head)) {
@@ -21,13 +21,20 @@ export async function imageStreamFormat(file: string, head: Uint8Array): Promise
     const b = jpegSize(await readAt(file, next + 2, SEGMENTS_BYTES));
     return a !== undefined && b !== undefined && a[0] === b[0] && a[1] === b[1] ? 'mjpeg' : undefined;
   }
-  if (isPngSignature(head, 0)) return (await findInFile(file, PNG_BOUNDARY)) === undefined ? undefined : 'png_pipe';
+  if (isPngSignature(head, 0)) {
+    const end = await findInFile(file, PNG_BOUNDARY);
+    if (end === undefined) return undefined;
+    // Each PNG's header chunk comes first: its width and height 16 bytes in.
+    const next = await readAt(file, end + 12 + 16, 8);
+    return next.length === 8 && sameBytes(head.subarray(16, 24), next) ? 'png_pipe' : undefined;
+  }
   return undefined;
 }
 
 /** Enough of a JPEG for the segments before its pixels: metadata segments hold 64 KiB each at most, and a file has few. */
 const SEGMENTS_BYTES = 256 * 1024;
 
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 const isJpeg = (b: Uint8Array): boolean => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
 const isPngSignature = (b: Uint8Array, at: number): boolean => PNG_SIGNATURE.every((v, i) => b[at + i] === v);
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];

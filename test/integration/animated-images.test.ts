@@ -396,13 +396,15 @@ describe('images one after another, with no container (a raw MJPEG stream, image
     expect([r.code, JSON.parse(r.stdout).frames]).toEqual([0, 25]);
   });
 
-  it('but a JPEG with an image of its own appended (a preview, a gain map, a stereo pair) stays a still', async () => {
+  it('but a JPEG with an image of its own appended (a preview, a gain map, a stereo pair), or a PNG with another of another size, stays a still', async () => {
     const photo = readFileSync(path.join(corpus, 'stills/wuffs__hibiscus.regular.jpeg'));
     const small = await sharp(photo).resize(64).jpeg().toBuffer();
     // A multi-picture index (APP2 "MPF") right after the start marker, as cameras and phones write it.
     const mpf = Buffer.concat([Buffer.from([0xff, 0xe2, 0x00, 0x0a]), Buffer.from('MPF\0', 'latin1'), Buffer.alloc(4)]);
     const stereo = Buffer.concat([photo.subarray(0, 2), mpf, photo.subarray(2), photo]);
-    for (const [name, bytes] of [['preview.jpg', Buffer.concat([photo, small])], ['stereo.jpg', stereo]] as const) {
+    const png = readFileSync(path.join(corpus, 'stills/skimage__chelsea.png'));
+    const otherPng = readFileSync(path.join(corpus, 'stills/skimage__coffee.png'));
+    for (const [name, bytes] of [['preview.jpg', Buffer.concat([photo, small])], ['stereo.jpg', stereo], ['two.png', Buffer.concat([png, otherPng])]] as const) {
       const file = path.join(work, name);
       writeFileSync(file, bytes);
       const { kind, frames } = await readAll(file);
