@@ -149,6 +149,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   // takes frames of 3 rows and columns or more.
   const deinterlace = !asStored && probe.interlaced === true && Math.min(probe.width, probe.height) >= 3;
   const turnHere = deinterlace && probe.rotation !== undefined;
+  if (probe.gbrPlanes !== undefined) filters.push(`mergeplanes=0x000102:${probe.gbrPlanes}`); // planes 0, 1, 2 as G, B, R
   if (deinterlace) filters.push('bwdif=mode=send_frame:deint=interlaced', ...(turnHere ? [TURN[probe.rotation!]] : []));
   // With --start, the rate filter is anchored at the start time (see readFrames): its ticks
   // fall there and every 1/fps after, each taking the frame the filter rounds to it.

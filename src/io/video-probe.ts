@@ -49,6 +49,12 @@ export interface VideoProbe {
    * with BT.709's matrix, as players read them (see `parseProbe`).
    */
   readonly guessBt709?: boolean;
+  /**
+   * The planar RGB format (gbrp, gbrp10le...) of frames whose YUV-named planes hold G, B
+   * and R (AV1's identity matrix, as ffmpeg 4 decodes it): taken as such before conversion,
+   * or ffmpeg 4 reads a grey as magenta. ffmpeg 5 on decodes them as gbrp itself.
+   */
+  readonly gbrPlanes?: string;
   /** True when the frames are YUV stored with more than 8 bits a sample (10-bit HEVC, VP9 Profile 2, ProRes). */
   readonly deepYuv?: boolean;
   /**
@@ -132,6 +138,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
   let sound: VideoProbe['sound']; // the input's first audio stream
   let guessBt709 = false; // its frames name no colour matrix and are HD
   let deepYuv = false; // its frames are YUV of more than 8 bits
+  let gbrPlanes: string | undefined; // its planes hold G, B and R, though named YUV
   let hdr: VideoProbe['hdr']; // its frames' colours, when their transfer is PQ or HLG
   let wideGamut: VideoProbe['wideGamut']; // its frames' colours, when SDR with BT.2020's primaries
   // "yuv420p(tv, top first)" on the stream line, or "i:T" / "i:B" in showinfo's report of the first frame.
@@ -182,6 +189,9 @@ export function parseProbe(stderr: string): VideoProbe | null {
       // where a player shows (189, 44, 30).
       guessBt709 = matrixUnnamed && (parsed.w >= 1280 || parsed.h > 576);
       deepYuv = /^(yuv\w*p(9|1[0246])(le|be)|p01[06](le|be))$/.test(format?.[1] ?? '');
+      // RGB stored in YUV's planes ("yuv444p(pc, gbr/...)", as ffmpeg 4 reports an AV1 of
+      // matrix 0: a lossless AVIF, or one made from a GIF), which it converts as if it were YUV.
+      if (/^yuv444p(\d+(le|be))?$/.test(format?.[1] ?? '') && /(^|, )gbr(\/|,|$)/.test(format?.[2] ?? '')) gbrPlanes = format![1].replace('yuv444p', 'gbrp');
       if (/\b(top|bottom) (coded )?first\b/.test(format?.[2] ?? '')) interlaced = true;
       // "(tv, bt2020nc/bt2020/smpte2084, progressive)": range (when known), matrix, primaries, transfer.
       const colours = /^(?:(tv|pc), )?([\w-]+)\/([\w-]+)\/([\w-]+)/.exec(format?.[2] ?? '');
@@ -212,6 +222,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
     ...(alpha ? { alpha } : {}),
     ...(guessBt709 ? { guessBt709 } : {}),
     ...(deepYuv ? { deepYuv } : {}),
+    ...(gbrPlanes !== undefined ? { gbrPlanes } : {}),
     ...(hdr !== undefined ? { hdr } : {}),
     ...(wideGamut !== undefined ? { wideGamut } : {}),
     ...(interlaced ? { interlaced } : {}),
