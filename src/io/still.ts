@@ -81,19 +81,23 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
     // its own, which dulls it (a blue #3250c8 read as #405085, blacks lifted to #3f3b39);
     // browsers, ImageMagick and ffmpeg take its inks as they are, so it is read as inks and
     // converted here the same way.
+    //
+    // A 16-bit image without a profile is read at 16 bits and rounded here: libvips' own
+    // conversion to 8 bits drops the low byte (1000 of 65535, 3.89 of 255, read as 3).
     const plainCmyk = meta.space === 'cmyk' && meta.icc === undefined;
+    const deep = meta.depth === 'ushort';
+    const plainDeep = deep && !plainCmyk && meta.icc === undefined;
     if (plainCmyk) image.pipelineColourspace('cmyk').toColourspace('cmyk');
     else if (meta.icc !== undefined && meta.depth !== 'uchar' && meta.depth !== 'char') {
       if (meta.channels !== undefined && meta.channels <= 2) image.toColourspace('b-w');
       image.withIccProfile('srgb');
-    } else image.toColourspace('srgb');
+    } else image.toColourspace(plainDeep ? 'rgb16' : 'srgb');
     // Inks at their stored depth: cast to 8 bits, 16-bit inks would be clipped, not scaled.
-    const inkDepth = meta.depth === 'ushort' ? 'ushort' : 'uchar';
-    const { data, info } = await (plainCmyk ? image.raw({ depth: inkDepth }) : image.ensureAlpha().raw({ depth: 'uchar' })).toBuffer({ resolveWithObject: true });
+    const { data, info } = await (plainCmyk ? image.raw({ depth: deep ? 'ushort' : 'uchar' }) : image.ensureAlpha().raw({ depth: plainDeep ? 'ushort' : 'uchar' })).toBuffer({ resolveWithObject: true });
     // A view of sharp's Buffer (no copy); Buffer is a Uint8Array.
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.length);
     if (plainCmyk ? info.channels < 4 : info.channels !== 4) throw new Error(`decoder produced ${info.channels} channels, expected ${plainCmyk ? '4 or 5' : 4}`);
-    const rgba = plainCmyk ? inksToRgba(bytes, info.channels, inkDepth === 'ushort') : bytes;
+    const rgba = plainCmyk ? inksToRgba(bytes, info.channels, deep) : plainDeep ? roundedTo8Bits(bytes) : bytes;
     binaryAlpha(rgba);
     return { width: info.width, height: info.height, data: rgba };
   } catch (e) {
@@ -118,14 +122,27 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
   }
 }
 
+/** sharp's 16-bit samples (native byte order) as such, copied first if they start at an odd byte. */
+function samples16(bytes: Uint8Array): Uint16Array {
+  const aligned = bytes.byteOffset % 2 !== 0 ? bytes.slice() : bytes;
+  return new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.length >> 1);
+}
+
+/** 16-bit samples rounded to 8 bits: v / 257, to the nearest. */
+function roundedTo8Bits(bytes: Uint8Array): Uint8Array {
+  const wide = samples16(bytes);
+  const out = new Uint8Array(wide.length);
+  for (let i = 0; i < wide.length; i++) out[i] = ((wide[i] + 128) / 257) | 0;
+  return out;
+}
+
 /**
  * CMYK (and alpha, with 5 channels) samples, of 8 or 16 bits (`wide`), as RGBA by the plain
  * formula viewers use when no profile says otherwise: each of R, G, B is what its ink (cyan,
  * magenta, yellow) and the black leave of the light, 255 × (1 − ink)(1 − black).
  */
 function inksToRgba(bytes: Uint8Array, channels: number, wide: boolean): Uint8Array {
-  const aligned = wide && bytes.byteOffset % 2 !== 0 ? bytes.slice() : bytes;
-  const inks = wide ? new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.length >> 1) : bytes;
+  const inks = wide ? samples16(bytes) : bytes;
   const full = wide ? 65535 : 255;
   const toByte = 255 / full;
   const pixels = Math.floor(inks.length / channels);

@@ -6,9 +6,15 @@ export type PaletteFormat = 'text' | 'json' | 'css' | 'gpl';
 
 export const PALETTE_FORMATS: readonly PaletteFormat[] = ['text', 'json', 'css', 'gpl'];
 
-/** Percent with two decimals: enough to tell a 0.04% speck from an empty cluster. */
+/**
+ * Percent with two decimals: enough to tell a 0.04% speck from an empty cluster; more for a
+ * share that two would print as 0.00% (a few pixels of a photo), so no colour in use reads
+ * as unused.
+ */
 function percent(p: number): string {
-  return `${(p * 100).toFixed(2)}%`;
+  let decimals = 2;
+  while (p > 0 && decimals < 8 && Number((p * 100).toFixed(decimals)) === 0) decimals++;
+  return `${(p * 100).toFixed(decimals)}%`;
 }
 
 /** Inertia is a large sum; print it with at most 3 decimals and no exponent for typical sizes. */

@@ -144,7 +144,8 @@ export async function renderSwatch(colors: readonly PaletteEntry[], options: Swa
   }
   if (key !== null) layers.push({ input: Buffer.from(drawKey(rgb, colors, width, height, key)), top: height, left: 0 });
   const image = sharp(rgb, { raw: { width, height: fullHeight, channels: 3 } });
-  return (layers.length > 0 ? image.composite(layers) : image).png().toBuffer();
+  // The labels' layers bring an alpha channel, which every pixel has at full.
+  return (layers.length > 0 ? image.composite(layers) : image).removeAlpha().png().toBuffer();
 }
 
 /**

@@ -9,7 +9,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ChromaseedError } from '../../src/errors.js';
 import { writeFileAtomic } from '../../src/io/output-file.js';
 import { loadStill } from '../../src/io/still.js';
-import { greyIccProfile, withIccChunk } from '../helpers/png-chunks.js';
+import { greyIccProfile, rewritePng, withIccChunk } from '../helpers/png-chunks.js';
+import { deflateSync } from 'node:zlib';
+import { execFileSync } from 'node:child_process';
+import { ffmpegLocation } from '../../src/io/ffmpeg-path.js';
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const corpus = path.resolve(repoRoot, '../shared/corpus');
@@ -157,6 +162,30 @@ describe('loadStill', () => {
       loaded.push(Array.from((await loadStill(file)).data.subarray(0, 4)));
     }
     expect(loaded).toEqual([[170, 170, 170, 255], [170, 170, 170, 255]]);
+  });
+
+  it('rounds 16-bit samples without a profile to 8 bits, RGB and grey, PNG and TIFF (libvips dropped the low byte: 1000 of 65535, 3.89 of 255, read as 3)', async () => {
+    const samples = [1000, 33024, 64535, 65535];
+    const expected = [4, 128, 251, 255];
+    // A 16-bit PNG of one row, written chunk by chunk (samples big-endian, filter 0).
+    const png16 = (channels: number): Buffer => {
+      const header = Buffer.alloc(13);
+      header.writeUInt32BE(samples.length, 0);
+      header.writeUInt32BE(1, 4);
+      header.set([16, channels === 3 ? 2 : 0, 0, 0, 0], 8);
+      const row = Buffer.alloc(1 + samples.length * channels * 2);
+      samples.forEach((v, p) => { for (let c = 0; c < channels; c++) row.writeUInt16BE(v, 1 + (p * channels + c) * 2); });
+      return rewritePng(PNG_SIGNATURE, () => [{ type: 'IHDR', data: header }, { type: 'IDAT', data: deflateSync(row) }, { type: 'IEND', data: Buffer.alloc(0) }]);
+    };
+    for (const [name, channels] of [['rgb16.png', 3], ['rgb16.tif', 3], ['grey16.png', 1]] as const) {
+      const file = path.join(tmp, name);
+      writeFileSync(file.replace(/\.tif$/, '-for-tif.png'), png16(channels));
+      // sharp writes 8-bit TIFF only; ffmpeg keeps the 16 bits.
+      if (name.endsWith('.tif')) execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-i', file.replace(/\.tif$/, '-for-tif.png'), '-pix_fmt', 'rgb48le', file]);
+      expect([name, (await sharp(file).metadata()).depth]).toEqual([name, 'ushort']);
+      const { data } = await loadStill(file);
+      expect([name, [0, 1, 2, 3].map((p) => [data[p * 4], data[p * 4 + 1], data[p * 4 + 2], data[p * 4 + 3]])]).toEqual([name, expected.map((v) => [v, v, v, 255])]);
+    }
   });
 
   it('applies EXIF orientation', async () => {

@@ -91,6 +91,12 @@ describe('formatText', () => {
     expect(total).toBeCloseTo(100, 0);
   });
 
+  it('prints a share too small for two decimals with as many as it takes, not as 0.00% (an empty cluster)', () => {
+    const tiny = { ...palette, colors: [{ ...palette.colors[0], proportion: 0.99997 }, { ...palette.colors[1], proportion: 0.00003 }] };
+    for (const text of [formatText(tiny), formatCss(tiny), formatGpl(tiny)]) expect(text).toMatch(/ 0\.003%/);
+    expect(formatText(tiny)).toMatch(/ 99\.997%|100\.00%/);
+  });
+
   it('rejects an unknown format', () => {
     expect(() => formatPalette(palette, 'yaml' as never)).toThrow(/--format/);
   });

@@ -76,8 +76,9 @@ describe('renderSwatch', () => {
     });
   });
 
-  it('labels wide segments with their hex code in a contrasting colour', async () => {
+  it('labels wide segments with their hex code in a contrasting colour, in an RGB picture (the labels brought an alpha channel)', async () => {
     const img = await decode(await renderSwatch(colors));
+    expect((await sharp(await renderSwatch(colors)).metadata()).channels).toBe(3);
     const widths = runs(img, 2).map((r) => r[3]);
     // The widest segment gets a horizontal label near the bottom: look for its text pixels.
     const widest = widths.indexOf(Math.max(...widths));
