@@ -64,6 +64,8 @@ export function sniffKind(head: Uint8Array): InputKind {
  */
 export async function inputKind(file: string, head: Uint8Array): Promise<{ kind: InputKind; demuxer?: string }> {
   const kind = sniffKind(head);
+  // ffmpeg 5 probes some BMPs as tracker music (libopenmpt: "no video stream"): named outright.
+  if (kind === 'video' && isBmp(head)) return { kind, demuxer: 'bmp_pipe' };
   if (kind !== 'still') return { kind };
   // A PNG whose first 64 KiB hold neither animation control nor image data: read on.
   if (isPng(head) && head.length === HEAD_BYTES && animationChunkFirst(head) === undefined && (await (await import('./apng-animation.js')).isAnimatedPngFile(file))) {
@@ -72,6 +74,9 @@ export async function inputKind(file: string, head: Uint8Array): Promise<{ kind:
   const demuxer = await imageStreamFormat(file, head);
   return demuxer === undefined ? { kind } : { kind: 'video', demuxer };
 }
+
+/** "BM", then a DIB header of one of the sizes Windows and OS/2 define, 14 bytes in. */
+const isBmp = (head: Uint8Array): boolean => head[0] === 0x42 && head[1] === 0x4d && head.length >= 18 && [12, 16, 40, 52, 56, 64, 108, 124].includes(new DataView(head.buffer, head.byteOffset).getUint32(14, true));
 
 const isPng = (head: Uint8Array): boolean => head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47; // \x89PNG
 
@@ -173,8 +178,13 @@ export async function openInput(name: string, options: InputOptions = resolveInp
   });
   checkFrameSize(file, video.info, options.maxPixels);
   // A picture only ffmpeg reads (BMP, PPM, TGA...) is a still, as a PNG is: its one frame.
-  if (video.picture === true && demuxer === undefined) {
-    return { kind: 'still', info: { width: video.info.width, height: video.info.height, frameCount: 1 }, frames: firstAsStill(video.frames), warnings: video.warnings };
+  // Its image demuxer reads any pictures that follow it in the file too (BMPs one after
+  // another), so that is known only from a second frame: read ahead, then handed on.
+  let frames: AsyncIterable<TimedFrame> = video.frames;
+  if (video.picture === true) {
+    const read = await picturesAhead(video.frames, !reframes(options));
+    if (read.still) return { kind: 'still', info: { width: video.info.width, height: video.info.height, frameCount: 1 }, frames: read.frames, warnings: video.warnings };
+    frames = read.frames;
   }
   // Its length at its rate, when no other stream may have set it, says ahead what the frames
   // would find only after reading that many (an hour at 30 fps: minutes of work, no output).
@@ -182,14 +192,33 @@ export async function openInput(name: string, options: InputOptions = resolveInp
   if (frameCount !== undefined && frameCountUncertain !== true && frameCount > options.maxFrames) {
     throw new ChromaseedError('ERR_LIMIT', `${file}: about ${frameCount} frames at ${Number(fps?.toFixed(3))} fps, more than the limit of ${options.maxFrames} (raise it with --max-frames, or read a part with --start and --duration, or fewer frames with --fps)`);
   }
-  return { kind: 'video', info: video.info, frames: limitFrames(video.frames, options.maxFrames, file), warnings: video.warnings };
+  return { kind: 'video', info: video.info, frames: limitFrames(frames, options.maxFrames, file), warnings: video.warnings };
 }
 
-async function* firstAsStill(frames: AsyncIterable<TimedFrame>): AsyncGenerator<TimedFrame> {
-  for await (const frame of frames) {
-    yield { ...frame, delayMs: 0 };
-    return;
+/**
+ * The frames of a file ffmpeg reads as pictures, and whether it holds one (a still). Read
+ * ahead only when `peek`: with time options a picture's read gives nothing to count, and the
+ * caller refuses them for a still. A still's frame has no delay, as a PNG's.
+ */
+async function picturesAhead(frames: AsyncIterable<TimedFrame>, peek: boolean): Promise<{ still: boolean; frames: AsyncIterable<TimedFrame> }> {
+  const it = frames[Symbol.asyncIterator]();
+  const ahead: TimedFrame[] = [];
+  for (let r; peek && ahead.length < 2 && (r = await it.next()).done !== true; ) ahead.push(r.value);
+  const still = ahead.length < 2;
+  async function* handedOn(): AsyncGenerator<TimedFrame> {
+    try {
+      if (still) {
+        const only = peek ? ahead[0] : (await it.next()).value;
+        if (only !== undefined) yield { ...only, delayMs: 0 };
+        return;
+      }
+      yield* ahead;
+      for (let r = await it.next(); r.done !== true; r = await it.next()) yield r.value;
+    } finally {
+      await it.return?.();
+    }
   }
+  return { still, frames: handedOn() };
 }
 
 /**

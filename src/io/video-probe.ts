@@ -189,9 +189,11 @@ export function parseProbe(stderr: string): VideoProbe | null {
       // where a player shows (189, 44, 30).
       guessBt709 = matrixUnnamed && (parsed.w >= 1280 || parsed.h > 576);
       deepYuv = /^(yuv\w*p(9|1[0246])(le|be)|p01[06](le|be))$/.test(format?.[1] ?? '');
-      // RGB stored in YUV's planes ("yuv444p(pc, gbr/...)", as ffmpeg 4 reports an AV1 of
-      // matrix 0: a lossless AVIF, or one made from a GIF), which it converts as if it were YUV.
-      if (/^yuv444p(\d+(le|be))?$/.test(format?.[1] ?? '') && /(^|, )gbr(\/|,|$)/.test(format?.[2] ?? '')) gbrPlanes = format![1].replace('yuv444p', 'gbrp');
+      // RGB stored in YUV's planes ("yuv444p(pc, gbr/bt709/iec61966-2-1)", as ffmpeg 4
+      // reports an AV1 of matrix 0 with sRGB's primaries and curve: a lossless AVIF, or one
+      // made from a GIF), which it converts as if it were YUV. ffmpeg 5 decodes just these
+      // as gbrp; with other tags it reads the planes as YUV, and so is the file read here.
+      if (/^yuv444p(\d+(le|be))?$/.test(format?.[1] ?? '') && /(^|, )gbr\/bt709\/iec61966-2-1(,|$)/.test(format?.[2] ?? '')) gbrPlanes = format![1].replace('yuv444p', 'gbrp');
       if (/\b(top|bottom) (coded )?first\b/.test(format?.[2] ?? '')) interlaced = true;
       // "(tv, bt2020nc/bt2020/smpte2084, progressive)": range (when known), matrix, primaries, transfer.
       const colours = /^(?:(tv|pc), )?([\w-]+)\/([\w-]+)\/([\w-]+)/.exec(format?.[2] ?? '');

@@ -164,12 +164,13 @@ function fromPaintNet(text: string): Colour[] | string {
 }
 
 /**
- * One colour per line, or several in a row (`#ff0000 #00ff00`, `#f00, #0f0`). Comments hold
- * no colour, however much they look like one: a line that starts one (`#` that starts no
- * code, `//`, `;`, `/*` up to its `*\/`, on this line or a later one), and the rest of a line
- * after ` //`, ` # ` or `/*` (`--old: #ff0000;` commented out stays out). A code after a
- * name is part of the name (`#ff0000 Swatch #101`). A share is read from the whole line,
- * comment included: `palette --format css` writes it as one.
+ * Colours by line: one, or several (`#ff0000 #00ff00`, `color: #f00; background: #0f0`).
+ * Comments hold no colour, however much they look like one: a line that starts one (`#`
+ * that starts no code, `//`, `;`, `/*` up to its `*\/`, on this line or a later one), and
+ * the rest of a line after ` //`, ` # ` or `/*` (`--old: #ff0000;` commented out stays out).
+ * A code right after a word is part of a name (`#ff0000 Swatch #101`). A share is read from
+ * the whole line, comment included (`palette --format css` writes it as one), when the line
+ * has one colour.
  */
 function fromLines(text: string): Colour[] | string {
   const colours: Colour[] = [];
@@ -182,22 +183,24 @@ function fromLines(text: string): Colour[] | string {
       openedAt = -1;
       line = line.slice(end + 2).trim();
     }
-    // Closed block comments out, then an open one (it runs on to a later line), then a line comment.
-    let code = line.replace(/\/\*.*?\*\//g, ' ');
-    const open = code.indexOf('/*');
-    if (open >= 0) {
-      openedAt = i;
-      code = code.slice(0, open);
-    }
-    code = code.trim();
+    // Closed block comments out; then whichever comes first of a line comment (to the end of
+    // the line) and a block comment left open (to a later line).
+    // Openers count at the start of the line or after a space (or, for /*, a ; { or }), so
+    // that a path's "assets/*.png" or a URL's "//" opens nothing.
+    let code = line.replace(/(^|[\s;{}])\/\*.*?\*\//g, '$1 ').trim();
     if (/^(\/\/|;)/.test(code) || (code.startsWith('#') && CODE.exec(code)?.index !== 0)) code = '';
-    else code = code.split(/(?:^|\s)(?:\/\/|#(?=\s|$))/, 1)[0].trim();
+    const comment = /(?:^|\s)(?:\/\/|#(?=\s|$))|(?:^|[\s;{}])\/\*/.exec(code);
+    if (comment !== null) {
+      if (comment[0].endsWith('/*')) openedAt = i;
+      code = code.slice(0, comment.index).trim();
+    }
     const found: string[] = [];
     let end = 0;
     for (const m of code.matchAll(CODES)) {
       const hash = m.index + m[0].indexOf('#');
-      // Only codes in a row: one after a name is part of the name.
-      if (found.length > 0 && !/^[\s,;]*$/.test(code.slice(end, hash))) break;
+      // A code right after a word is part of a name ("Swatch #101"); after another code, a
+      // colon, a comma, a bracket, a bar or a dash it is one more colour.
+      if (found.length > 0 && /\w\s*$/.test(code.slice(end, hash))) continue;
       end = m.index + m[0].length;
       const hex = m[1].length === 3 ? m[1].replace(/./g, '$&$&') : m[1]; // CSS's #f80 is #ff8800
       if (hex.length !== 6) return `line ${i + 1} has #${m[1]}, which is not #rrggbb (an alpha channel is not taken)`;
@@ -216,10 +219,10 @@ function fromLines(text: string): Colour[] | string {
 
 /**
  * A colour code: "#" and 3 or 6 hex digits at the start of the line or after a space,
- * colon, comma or bracket (a name may follow it: "#f80 orange"); 4, 5, 7 or 8 digits are
+ * colon, semicolon, comma, bracket or bar (a name may follow it: "#f80 orange"); 4, 5, 7 or 8 digits are
  * found so that they can be refused.
  */
-const CODES = /(?:^|[\s:,(])#([0-9a-f]{3,8})(?![0-9a-z])/gi;
+const CODES = /(?:^|[\s:,;(|])#([0-9a-f]{3,8})(?![0-9a-z])/gi;
 const CODE = new RegExp(CODES.source, 'i');
 
 /**

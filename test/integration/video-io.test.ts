@@ -981,6 +981,11 @@ describe('frame writers on real video frames', () => {
       expect((await runMain(['palette', file, '--vivid'])).code).toBe(0);
       expect(await runMain(['quantize', file, '--start', '1', '-o', path.join(dir, 'x.png')])).toMatchObject({ code: 2, stderr: `chromaseed: --start: ${file} is a still image, which has no time; drop --start\n` });
     }
+    // But pictures one after another in one file are frames, all of them.
+    const stream = path.join(dir, 'stream.bmp');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=64x48:r=10:d=1', '-f', 'image2pipe', '-c:v', 'bmp', stream]);
+    const r = await runMain(['quantize', stream, '-k', '8', '--json', '-o', path.join(dir, 'stream.gif')]);
+    expect([r.code, JSON.parse(r.stdout).frames]).toEqual([0, 10]);
   });
 
   it('a GIF of 600 s frames makes a video of exactly their length (its rate written 0.001667 fps made it 1199.76 s)', async () => {

@@ -69,8 +69,13 @@ describe('parsePaletteText', () => {
     const two = parsed('#ff0000 #00ff00 50%\n');
     expect([[...two.rgb], two.shares]).toEqual([[255, 0, 0, 0, 255, 0], null]);
     expect([...parsed('#ff0000,#00ff00;\t#0000ff\n').rgb]).toEqual([255, 0, 0, 0, 255, 0, 0, 0, 255]);
-    // A code after a name is part of the name.
-    expect([...parsed('#00ff00 Swatch #101\n#00ff00 green (old: #e00)\n').rgb]).toEqual([...green, ...green]);
+    // A code right after a word is part of a name; after a colon, a comma, a bar, it is a colour.
+    expect([...parsed('#00ff00 Swatch #101\n').rgb]).toEqual(green);
+    expect([...parsed('.brand { color: #ff0000; background: #00ff00; }\n| #0000ff | #00ff00 |\n').rgb]).toEqual([255, 0, 0, ...green, 0, 0, 255, ...green]);
+    const gradient = parsed('linear-gradient(90deg, #ff0000 0%, #00ff00 100%)\n');
+    expect([[...gradient.rgb], gradient.shares]).toEqual([[255, 0, 0, ...green], null]);
+    // A path's "/*" and a URL's "//" open no comment.
+    expect([...parsed('// exported from assets/*.png\n#00ff00 // see https://lospec.com/a/*.gpl\n').rgb]).toEqual(green);
     // A Markdown list's "* " is a bullet, not a block comment's column.
     expect([...parsed('* #ff0000\n* #00ff00\n- #0000ff\n').rgb]).toEqual([255, 0, 0, 0, 255, 0, 0, 0, 255]);
     // Left open, a block comment would hide the rest of the file without a word.
