@@ -23,7 +23,8 @@ export interface IndexedPngEncoder {
   encode(frame: IndexedFrame): Uint8Array | null;
 }
 
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+/** The 8 bytes every PNG starts with. */
+export const PNG_SIGNATURE: readonly number[] = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** Chunk length (4) + type (4) + CRC (4). */
 const CHUNK_OVERHEAD = 12;
@@ -105,7 +106,7 @@ export function createIndexedPngEncoder(width: number, height: number, deflate: 
 
       const idatChunks = Math.ceil(idat.length / MAX_IDAT); // a zlib stream is never empty
       const total =
-        SIGNATURE.length +
+        PNG_SIGNATURE.length +
         (CHUNK_OVERHEAD + 13) + // IHDR
         (CHUNK_OVERHEAD + 3 * entries) + // PLTE
         (clear >= 0 ? CHUNK_OVERHEAD + clear + 1 : 0) + // tRNS
@@ -114,8 +115,8 @@ export function createIndexedPngEncoder(width: number, height: number, deflate: 
         idat.length +
         CHUNK_OVERHEAD; // IEND
       const out = new Uint8Array(total);
-      out.set(SIGNATURE, 0);
-      let at = SIGNATURE.length;
+      out.set(PNG_SIGNATURE, 0);
+      let at = PNG_SIGNATURE.length;
 
       at = beginChunk(out, at, 'IHDR', 13);
       writeU32(out, at, width);

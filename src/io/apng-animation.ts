@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { deflateSync } from 'node:zlib';
-import { crc32 } from '../encode/png-encode.js';
+import { crc32, PNG_SIGNATURE } from '../encode/png-encode.js';
 import { inputError } from '../errors.js';
 import { loopCountForPlays, MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
@@ -243,7 +243,7 @@ async function toSrgbThrough(iccp: Buffer, width: number, height: number, rgba: 
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header.set([8, 6, 0, 0, 0], 8); // 8 bits, RGBA, deflate, adaptive filtering, not interlaced
-  const png = Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', header), iccp, pngChunk('IDAT', deflateSync(rows, { level: 0 })), pngChunk('IEND', Buffer.alloc(0))]);
+  const png = Buffer.concat([Buffer.from(PNG_SIGNATURE), pngChunk('IHDR', header), iccp, pngChunk('IDAT', deflateSync(rows, { level: 0 })), pngChunk('IEND', Buffer.alloc(0))]);
   const { default: sharp } = await import('sharp');
   const data = await sharp(png, { limitInputPixels: false }).toColourspace('srgb').ensureAlpha().raw({ depth: 'uchar' }).toBuffer();
   return new Uint8Array(data.buffer, data.byteOffset, data.length);
@@ -263,8 +263,6 @@ async function leavesColoursAlone(iccp: Buffer): Promise<boolean> {
   const converted = await toSrgbThrough(iccp, rgba.length / 4, 1, rgba);
   return converted.every((v, i) => v === rgba[i]);
 }
-
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 function pngChunk(type: string, data: Buffer): Buffer {
   const chunk = Buffer.alloc(12 + data.length);

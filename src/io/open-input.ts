@@ -182,7 +182,7 @@ export async function openInput(name: string, options: InputOptions = resolveInp
   // another), so that is known only from a second frame: read ahead, then handed on.
   let frames: AsyncIterable<TimedFrame> = video.frames;
   if (video.picture === true) {
-    const read = await picturesAhead(video.frames, !reframes(options));
+    const read = await picturesAhead(video.frames, options.fps === undefined && options.start === undefined && options.duration === undefined);
     if (read.still) return { kind: 'still', info: { width: video.info.width, height: video.info.height, frameCount: 1 }, frames: read.frames, warnings: video.warnings };
     frames = read.frames;
   }
