@@ -52,7 +52,7 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
   if (clip !== null) {
     // Every pixel of every frame, counted exactly (as --seeding global does).
     const stillOnly = options.vivid ? '--vivid' : overlay !== undefined ? '--overlay' : undefined;
-    if (stillOnly !== undefined) throw new ChromaseedError('ERR_USAGE', `${stillOnly} works on a still image, and ${file} is an animation or a video (${countOf(clip.info.frameCount ?? 0, 'frame')}); drop ${stillOnly}`);
+    if (stillOnly !== undefined) throw new ChromaseedError('ERR_USAGE', `${stillOnly} works on a still image, and ${file} is an animation or a video${clip.info.frameCount ? ` (${countOf(clip.info.frameCount, 'frame')})` : ''}; drop ${stillOnly}`);
     const counted = await clipPalette(showingFirstPass(async () => clip, streams.stderr, path.basename(inputs.shownName(file)), 'counting colours', args.quiet !== true), options, signal, clusterInThread(signal));
     // The pass's last note ("choosing the palette…") is not left for the palette to be printed after.
     if (args.quiet !== true) clearProgressLine(streams.stderr);

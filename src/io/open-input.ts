@@ -178,13 +178,8 @@ export async function openInput(name: string, options: InputOptions = resolveInp
   });
   checkFrameSize(file, video.info, options.maxPixels);
   // A picture only ffmpeg reads (BMP, PPM, TGA...) is a still, as a PNG is: its one frame.
-  // Its image demuxer reads any pictures that follow it in the file too (BMPs one after
-  // another), so that is known only from a second frame: read ahead, then handed on.
-  let frames: AsyncIterable<TimedFrame> = video.frames;
   if (video.picture === true) {
-    const read = await picturesAhead(video.frames, options.fps === undefined && options.start === undefined && options.duration === undefined);
-    if (read.still) return { kind: 'still', info: { width: video.info.width, height: video.info.height, frameCount: 1 }, frames: read.frames, warnings: video.warnings };
-    frames = read.frames;
+    return { kind: 'still', info: { width: video.info.width, height: video.info.height, frameCount: 1 }, frames: firstAsStill(video.frames), warnings: video.warnings };
   }
   // Its length at its rate, when no other stream may have set it, says ahead what the frames
   // would find only after reading that many (an hour at 30 fps: minutes of work, no output).
@@ -192,33 +187,15 @@ export async function openInput(name: string, options: InputOptions = resolveInp
   if (frameCount !== undefined && frameCountUncertain !== true && frameCount > options.maxFrames) {
     throw new ChromaseedError('ERR_LIMIT', `${file}: about ${frameCount} frames at ${Number(fps?.toFixed(3))} fps, more than the limit of ${options.maxFrames} (raise it with --max-frames, or read a part with --start and --duration, or fewer frames with --fps)`);
   }
-  return { kind: 'video', info: video.info, frames: limitFrames(frames, options.maxFrames, file), warnings: video.warnings };
+  return { kind: 'video', info: video.info, frames: limitFrames(video.frames, options.maxFrames, file), warnings: video.warnings };
 }
 
-/**
- * The frames of a file ffmpeg reads as pictures, and whether it holds one (a still). Read
- * ahead only when `peek`: with time options a picture's read gives nothing to count, and the
- * caller refuses them for a still. A still's frame has no delay, as a PNG's.
- */
-async function picturesAhead(frames: AsyncIterable<TimedFrame>, peek: boolean): Promise<{ still: boolean; frames: AsyncIterable<TimedFrame> }> {
-  const it = frames[Symbol.asyncIterator]();
-  const ahead: TimedFrame[] = [];
-  for (let r; peek && ahead.length < 2 && (r = await it.next()).done !== true; ) ahead.push(r.value);
-  const still = ahead.length < 2;
-  async function* handedOn(): AsyncGenerator<TimedFrame> {
-    try {
-      if (still) {
-        const only = peek ? ahead[0] : (await it.next()).value;
-        if (only !== undefined) yield { ...only, delayMs: 0 };
-        return;
-      }
-      yield* ahead;
-      for (let r = await it.next(); r.done !== true; r = await it.next()) yield r.value;
-    } finally {
-      await it.return?.();
-    }
+/** A picture's one frame, with no delay, as a still's. Its read starts, and ends, with the caller's. */
+async function* firstAsStill(frames: AsyncIterable<TimedFrame>): AsyncGenerator<TimedFrame> {
+  for await (const frame of frames) {
+    yield { ...frame, delayMs: 0 };
+    return;
   }
-  return { still, frames: handedOn() };
 }
 
 /**

@@ -149,13 +149,15 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   // takes frames of 3 rows and columns or more.
   const deinterlace = !asStored && probe.interlaced === true && Math.min(probe.width, probe.height) >= 3;
   const turnHere = deinterlace && probe.rotation !== undefined;
-  if (probe.gbrPlanes !== undefined) filters.push(`mergeplanes=0x000102:${probe.gbrPlanes}`); // planes 0, 1, 2 as G, B, R
   if (deinterlace) filters.push('bwdif=mode=send_frame:deint=interlaced', ...(turnHere ? [TURN[probe.rotation!]] : []));
   // With --start, the rate filter is anchored at the start time (see readFrames): its ticks
   // fall there and every 1/fps after, each taking the frame the filter rounds to it.
   const anchored = !asStored && opts.startSec !== undefined;
   if (anchored) filters.push(`fps=${fps}:start_time=0`);
   else if (!asStored && (opts.fps !== undefined || capped || probe.rateFilter === true)) filters.push(`fps=${fps}`);
+  // Planes 0, 1, 2 taken as G, B, R. After the rate filter: before it, ffmpeg 4.1 lost the
+  // last frame at EOF (15 frames at --fps 10 came out 14).
+  if (probe.gbrPlanes !== undefined) filters.push(`mergeplanes=0x000102:${probe.gbrPlanes}`);
   // Area averaging when shrinking: colour statistics (what k-means sees) stay those of the source.
   const resized = width !== probe.width || height !== probe.height;
   if (resized) filters.push(`scale=${width}:${height}:flags=${width < probe.width ? 'area' : 'bicubic'}${EXACT_RGB}`);

@@ -11,7 +11,7 @@ import { decodeToNothing, ffmpegFailure } from './ffmpeg-run.js';
 export interface VideoProbe {
   /** ffmpeg reads the file by its image demuxer, told to take its name (which has a %) as it is. */
   readonly literalName?: boolean;
-  /** ffmpeg reads the file as a picture (BMP, PPM, TGA...: an image demuxer), not as a video. */
+  /** ffmpeg reads the file as one picture (BMP, PPM, TGA...: an image demuxer), not as a video; a file of several pictures is a video. */
   readonly picture?: boolean;
   readonly width: number;
   readonly height: number;
@@ -116,7 +116,18 @@ async function probeWith(file: string, demuxer: string | undefined, inputOptions
   if (TEXT_ART.test(stderr)) throw new ChromaseedError('ERR_INPUT', `${file}: a text or binary file, not a video or an image (ffmpeg would only draw it as text)`);
   const probe = parseProbe(stderr);
   if (!probe) throw new ChromaseedError('ERR_INPUT', `${file}: ffmpeg found no video stream it could decode`);
+  // An image demuxer reads every picture of the file: BMPs one after another are frames.
+  if (probe.picture === true && (await decodedFrames(file, demuxer, inputOptions, 2)) > 1) return { ...probe, picture: undefined, damage: damage ?? undefined };
   return { ...probe, damage: damage ?? undefined };
+}
+
+/** How many frames ffmpeg decodes from `file`, counting up to `most`. */
+async function decodedFrames(file: string, demuxer: string | undefined, inputOptions: string[], most: number): Promise<number> {
+  const command = ffmpegCommand(file);
+  if (demuxer !== undefined) command.inputFormat(demuxer);
+  if (inputOptions.length > 0) command.inputOptions(inputOptions);
+  const { stderr } = await decodeToNothing(command, ['-map', '0:V:0', '-frames:v', String(most), '-vf', 'showinfo']);
+  return (stderr.match(/\] n:\s*\d+ /g) ?? []).length;
 }
 
 /** ffmpeg's demuxers for text art (ANSI, BinText, XBin, ArtWorx, iCE Draw), chosen by file name. */
@@ -161,7 +172,8 @@ export function parseProbe(stderr: string): VideoProbe | null {
       if (turn === 90 || turn === 180 || turn === 270) rotation = turn;
     }
     const dur = /Duration: (\d+):(\d+):(\d+(?:\.\d+)?)/.exec(line);
-    if (dur && !inOutput) durationSec = Number(dur[1]) * 3600 + Number(dur[2]) * 60 + Number(dur[3]);
+    // 0 is no length (an animated AVIF's container states it so): unknown, not over at once.
+    if (dur && !inOutput) durationSec = Number(dur[1]) * 3600 + Number(dur[2]) * 60 + Number(dur[3]) || undefined;
     const audio = /Stream #\d+:\d+.*?: Audio: (\w+)/.exec(line);
     if (!inOutput && audio !== null) sound ??= audio[1] === 'none' ? 'none' : 'yes';
     const video = /Stream #\d+:\d+.*?: Video: (.*)$/.exec(line);

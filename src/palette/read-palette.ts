@@ -138,8 +138,10 @@ function fromJasc(text: string): Colour[] | string {
   const count = /^\d+$/.test(lines[2] ?? '') ? Number(lines[2]) : NaN;
   if (!/^\d{4}$/.test(lines[1] ?? '') || !Number.isFinite(count)) return 'a JASC palette, but not its version and colour count on lines 2 and 3';
   const colours: Colour[] = [];
-  for (let i = 3; i < lines.length && colours.length < count; i++) {
+  for (let i = 3; i < lines.length; i++) {
     if (lines[i] === '') continue;
+    // The count is the file's word: a line past it is a mistake, not a colour to drop or take.
+    if (colours.length === count) return `a JASC palette of ${count} colours, but more follow (line ${i + 1})`;
     const m = /^(\d{1,3})\s+(\d{1,3})\s+(\d{1,3})$/.exec(lines[i]);
     const rgb = m ? ([Number(m[1]), Number(m[2]), Number(m[3])] as [number, number, number]) : null;
     if (rgb === null || rgb.some((v) => v > 255)) return `a JASC palette, but line ${i + 1} is not "R G B" with values 0 to 255: ${JSON.stringify(lines[i].slice(0, 60))}`;

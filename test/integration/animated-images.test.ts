@@ -398,6 +398,14 @@ describe('images one after another, with no container (a raw MJPEG stream, image
     writeFileSync(named, readFileSync(mjpeg));
     const r = await runMain(['quantize', named, '-k', '8', '--start', '1', '-o', path.join(work, 'mjpeg.gif'), '--json']);
     expect([r.code, JSON.parse(r.stdout).frames]).toEqual([0, 25]);
+    // BMPs one after another: a video too, with its time options (they were refused, "a still
+    // image"), and a refusal that ends the run (a frame read ahead left ffmpeg waiting: a hang).
+    const bmps = path.join(work, 'cars-pipe.bmp');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', CARS, '-frames:v', '5', '-c:v', 'bmp', '-f', 'image2pipe', bmps]);
+    const part = await runMain(['quantize', bmps, '-k', '8', '--start', '0.08', '-o', path.join(work, 'bmps.gif'), '--json']);
+    expect([part.code, JSON.parse(part.stdout).frames]).toEqual([0, 3]);
+    const refused = await runMain(['palette', bmps, '--overlay', path.join(work, 'bmps-overlay.png')]);
+    expect(refused).toMatchObject({ code: 2, stderr: `chromaseed: --overlay works on a still image, and ${bmps} is an animation or a video; drop --overlay\n` });
   });
 
   it('but a JPEG with an image of its own appended (a preview, a gain map, a stereo pair), or a PNG with another of another size, stays a still', async () => {
@@ -429,5 +437,9 @@ describe('an animated AVIF (an image sequence, brand avis)', () => {
     let off = 0;
     for (let p = 0; p < frames[0].data.length; p++) if (p % 4 !== 3) off += Math.abs(frames[0].data[p] - gif[0].data[p]);
     expect(off / (30 * 20 * 3)).toBeLessThan(4);
+    // Its container states a length of 0: --start was "past the end". And the plane fix kept
+    // every frame at --fps (before the rate filter, ffmpeg 4.1 lost the last: 14 of 15).
+    expect((await readAll(avif, { start: 0.4 })).frames).toHaveLength(11);
+    expect((await readAll(avif, { fps: 10 })).frames).toHaveLength(15);
   });
 });

@@ -88,6 +88,8 @@ describe('parsePaletteText', () => {
     expect(parsePaletteText(';paint.net Palette File\n80000000\n')).toBe('line 2 has 80000000, a colour with alpha 80 (an alpha channel is not taken)');
     expect(parsePaletteText(';paint.net Palette File\n#ff0000\n')).toBe('a Paint.NET palette, but line 2 is not an AARRGGBB code: "#ff0000"');
     expect(parsePaletteText('JASC-PAL\n0100\n3\n1 2 3\n')).toBe('a JASC palette of 3 colours, but only 1 follow');
+    // A third colour past a count of 2 was dropped without a word.
+    expect(parsePaletteText('JASC-PAL\n0100\n2\n1 2 3\n4 5 6\n7 8 9\n')).toBe('a JASC palette of 2 colours, but more follow (line 6)');
     expect(parsePaletteText('JASC-PAL\n0100\n2\n1 2 300\n')).toBe('a JASC palette, but line 4 is not "R G B" with values 0 to 255: "1 2 300"');
     expect(parsePaletteText('JASC-PAL\nabc\n')).toBe('a JASC palette, but not its version and colour count on lines 2 and 3');
   });
