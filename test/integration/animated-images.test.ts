@@ -442,4 +442,14 @@ describe('an animated AVIF (an image sequence, brand avis)', () => {
     expect((await readAll(avif, { start: 0.4 })).frames).toHaveLength(11);
     expect((await readAll(avif, { fps: 10 })).frames).toHaveLength(15);
   });
+
+  it('but an AV1 tagged "gbr" without sRGB\'s primaries and curve holds YUV, as ffmpeg 5 reads it (taken as G, B, R it came out purple)', async () => {
+    const tagged = path.join(work, 'gbr-tag.mkv');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-i', CARS, '-frames:v', '3', '-vf', 'scale=64:48', '-c:v', 'libaom-av1', '-cpu-used', '8', '-pix_fmt', 'yuv444p', '-colorspace', 'rgb', '-strict', 'experimental', tagged]);
+    const { frames } = await readAll(tagged);
+    const source = execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', CARS, '-frames:v', '1', '-vf', 'scale=64:48', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-']);
+    let off = 0;
+    for (let p = 0; p < source.length; p++) if (p % 4 !== 3) off += Math.abs(frames[0].data[p] - source[p]);
+    expect(off / (64 * 48 * 3)).toBeLessThan(6);
+  });
 });
