@@ -9,6 +9,7 @@ import { everyFrameOptions, ffmpegCommand, lastMeaningfulLine } from './ffmpeg-p
 import type { TimedClip } from './open-input.js';
 import { decodeToNothing, ffmpegFailure } from './ffmpeg-run.js';
 import { openVideo } from './video-in.js';
+import { readHead } from './file-head.js';
 
 /**
  * Animated PNG in: the timing from its own chunks, the pixels from ffmpeg. ffmpeg's APNG
@@ -205,7 +206,8 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
 
   // ffmpeg leaves colours as stored; a still's reader converts them through its profile to
   // sRGB, as viewers do, and so is each frame here (see toSrgbThrough).
-  const tagged = timing.profile !== undefined ? await readChunk(file, timing.profile) : null;
+  // The whole chunk, as stored: length, type, data and checksum.
+  const tagged = timing.profile !== undefined ? await readHead(file, 12 + timing.profile.length, timing.profile.at) : null;
   const profile = tagged !== null && !(await leavesColoursAlone(tagged)) ? tagged : null;
   async function* frames(): AsyncGenerator<TimedFrame> {
     let k = 0;
@@ -218,25 +220,13 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
   return { info, delaysMs: shownMs, frames, warnings };
 }
 
-/** The whole chunk at `at` (length, type, data and checksum), as stored. */
-async function readChunk(file: string, { at, length }: { at: number; length: number }): Promise<Buffer> {
-  const handle = await open(file, 'r');
-  try {
-    const chunk = Buffer.alloc(12 + length);
-    await handle.read(chunk, 0, chunk.length, at);
-    return chunk;
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * An RGBA frame in the colours of the profile chunk `iccp`, converted to sRGB by sharp, the
  * conversion a still PNG with that chunk gets: the frame is wrapped in a PNG of its own with
  * the chunk (stored uncompressed: it is decoded at once), and read back. Alpha is kept. About
  * 10 ms a frame of 480x270, most of it the conversion itself.
  */
-async function toSrgbThrough(iccp: Buffer, width: number, height: number, rgba: Uint8Array): Promise<Uint8Array> {
+async function toSrgbThrough(iccp: Uint8Array, width: number, height: number, rgba: Uint8Array): Promise<Uint8Array> {
   const rows = Buffer.alloc((width * 4 + 1) * height);
   for (let y = 0; y < height; y++) rows.set(rgba.subarray(y * width * 4, (y + 1) * width * 4), y * (width * 4 + 1) + 1); // filter byte 0: none
   const header = Buffer.alloc(13);
@@ -254,7 +244,7 @@ async function toSrgbThrough(iccp: Buffer, width: number, height: number, rgba: 
  * profile, which many files carry, where converting each frame would cost time for nothing
  * (30 to 45% of a run). Tried on a cube of 6 levels a channel and 16 greys.
  */
-async function leavesColoursAlone(iccp: Buffer): Promise<boolean> {
+async function leavesColoursAlone(iccp: Uint8Array): Promise<boolean> {
   const levels = [0, 51, 102, 153, 204, 255];
   const colours: number[] = [];
   for (const r of levels) for (const g of levels) for (const b of levels) colours.push(r, g, b, 255);

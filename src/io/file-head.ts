@@ -3,12 +3,12 @@ import { access, open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, inputError, systemReason } from '../errors.js';
 
-/** The first `n` bytes of `file` (fewer if it is shorter): what format sniffing reads. */
-export async function readHead(file: string, n: number): Promise<Uint8Array> {
+/** `n` bytes of `file` from `position` (fewer at its end): by default its head, what format sniffing reads. */
+export async function readHead(file: string, n: number, position = 0): Promise<Uint8Array> {
   const handle = await open(file, 'r');
   try {
     const head = new Uint8Array(n);
-    const { bytesRead } = await handle.read(head, 0, n, 0);
+    const { bytesRead } = await handle.read(head, 0, n, position);
     return head.subarray(0, bytesRead);
   } finally {
     await handle.close();

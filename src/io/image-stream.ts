@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { PNG_SIGNATURE } from '../encode/png-encode.js';
+import { readHead } from './file-head.js';
 
 /**
  * A file of whole images one after another, with no container: a camera's raw MJPEG stream
@@ -16,17 +17,17 @@ export async function imageStreamFormat(file: string, head: Uint8Array): Promise
     const next = await findInFile(file, JPEG_BOUNDARY);
     if (next === undefined) return undefined;
     // Each image's segments before its pixels: a camera's metadata can fill the first 64 KiB.
-    const first = await readAt(file, 0, SEGMENTS_BYTES);
+    const first = await readHead(file, SEGMENTS_BYTES);
     if (hasMpfIndex(first)) return undefined;
     const a = jpegSize(first);
-    const b = jpegSize(await readAt(file, next + 2, SEGMENTS_BYTES));
+    const b = jpegSize(await readHead(file, SEGMENTS_BYTES, next + 2));
     return a !== undefined && b !== undefined && a[0] === b[0] && a[1] === b[1] ? 'mjpeg' : undefined;
   }
   if (isPngSignature(head)) {
     const end = await findInFile(file, PNG_BOUNDARY);
     if (end === undefined) return undefined;
     // Each PNG's header chunk comes first: its width and height 16 bytes in.
-    const next = await readAt(file, end + 12 + 16, 8);
+    const next = await readHead(file, 8, end + 12 + 16);
     return next.length === 8 && sameBytes(head.subarray(16, 24), next) ? 'png_pipe' : undefined;
   }
   return undefined;
@@ -57,17 +58,6 @@ async function findInFile(file: string, pattern: Buffer): Promise<number | undef
       // The next chunk starts so that a pattern cut by this one's end is found whole there.
       at += bytesRead - pattern.length + 1;
     }
-  } finally {
-    await handle.close();
-  }
-}
-
-async function readAt(file: string, position: number, length: number): Promise<Uint8Array> {
-  const handle = await open(file, 'r');
-  try {
-    const out = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(out, 0, length, position);
-    return out.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }
