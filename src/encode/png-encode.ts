@@ -204,6 +204,14 @@ function writeU32(out: Uint8Array, at: number, value: number): void {
   out[at + 3] = value & 0xff;
 }
 
+/** One whole chunk: length, `type`, `data` and its checksum. */
+export function pngChunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(CHUNK_OVERHEAD + data.length);
+  out.set(data, beginChunk(out, 0, type, data.length));
+  endChunk(out, 8 + data.length, data.length);
+  return out;
+}
+
 /** Writes a chunk's length and type at `at`; returns where its data goes. */
 function beginChunk(out: Uint8Array, at: number, type: string, length: number): number {
   writeU32(out, at, length);

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { deflateSync } from 'node:zlib';
-import { crc32, PNG_SIGNATURE } from '../encode/png-encode.js';
+import { PNG_SIGNATURE, pngChunk } from '../encode/png-encode.js';
 import { inputError } from '../errors.js';
 import { loopCountForPlays, MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
@@ -252,15 +252,6 @@ async function leavesColoursAlone(iccp: Uint8Array): Promise<boolean> {
   const rgba = Uint8Array.from(colours);
   const converted = await toSrgbThrough(iccp, rgba.length / 4, 1, rgba);
   return converted.every((v, i) => v === rgba[i]);
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const chunk = Buffer.alloc(12 + data.length);
-  chunk.writeUInt32BE(data.length, 0);
-  chunk.write(type, 4, 'latin1');
-  data.copy(chunk, 8);
-  chunk.writeUInt32BE(crc32(chunk, 4, 8 + data.length), 8 + data.length);
-  return chunk;
 }
 
 /** What the user is told about frames left out: undecodable ones, and a file cut short. */
