@@ -100,10 +100,16 @@ export async function probeVideo(file: string, demuxer?: string): Promise<VideoP
 /** ffmpeg's input option that reads an image file's name as it is, never as a numbered sequence. */
 export const LITERAL_NAME = ['-pattern_type', 'none'];
 
-async function probeWith(file: string, demuxer: string | undefined, inputOptions: string[]): Promise<VideoProbe> {
+/** An ffmpeg command reading `file`, by `demuxer` when given, with `inputOptions`. */
+function readingCommand(file: string, demuxer: string | undefined, inputOptions: string[]): ReturnType<typeof ffmpegCommand> {
   const command = ffmpegCommand(file);
   if (demuxer !== undefined) command.inputFormat(demuxer);
   if (inputOptions.length > 0) command.inputOptions(inputOptions);
+  return command;
+}
+
+async function probeWith(file: string, demuxer: string | undefined, inputOptions: string[]): Promise<VideoProbe> {
+  const command = readingCommand(file, demuxer, inputOptions);
   // 0:V, not 0:v: the first video stream that is not a picture attached to the sound.
   // showinfo reports whether that first frame is interlaced.
   // -max_error_rate 1: the first frame decoded is all the probe needs, however many before it
@@ -123,10 +129,7 @@ async function probeWith(file: string, demuxer: string | undefined, inputOptions
 
 /** How many frames ffmpeg decodes from `file`, counting up to `most`. */
 async function decodedFrames(file: string, demuxer: string | undefined, inputOptions: string[], most: number): Promise<number> {
-  const command = ffmpegCommand(file);
-  if (demuxer !== undefined) command.inputFormat(demuxer);
-  if (inputOptions.length > 0) command.inputOptions(inputOptions);
-  const { stderr } = await decodeToNothing(command, ['-map', '0:V:0', '-frames:v', String(most), '-vf', 'showinfo']);
+  const { stderr } = await decodeToNothing(readingCommand(file, demuxer, inputOptions), ['-map', '0:V:0', '-frames:v', String(most), '-vf', 'showinfo']);
   return (stderr.match(/\] n:\s*\d+ /g) ?? []).length;
 }
 

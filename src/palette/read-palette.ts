@@ -119,14 +119,21 @@ function fromGimp(text: string): Colour[] | string {
   for (const [i, raw] of lines.entries()) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#') || /^(Name|Columns):/i.test(line)) continue;
-    const m = /^(\d{1,3})\s+(\d{1,3})\s+(\d{1,3})(?:\s+(.*))?$/.exec(line);
-    const rgb = m ? ([Number(m[1]), Number(m[2]), Number(m[3])] as [number, number, number]) : null;
-    if (rgb === null || rgb.some((v) => v > 255)) return `a GIMP palette, but line ${i + 2} is not "R G B name" with values 0 to 255: ${JSON.stringify(raw.slice(0, 60))}`;
+    const parsed = rgbLine(line, true);
+    if (parsed === null) return `a GIMP palette, but line ${i + 2} is not "R G B name" with values 0 to 255: ${JSON.stringify(raw.slice(0, 60))}`;
+    const { rgb, name } = parsed;
     // Only chromaseed's own names ("#2c2c26 40.73%") carry a share: a name such as "Grey 50%" does not.
-    const own = /^#[0-9a-f]{6}\s+(\d+(?:\.\d+)?)%$/i.exec(m![4] ?? '');
+    const own = /^#[0-9a-f]{6}\s+(\d+(?:\.\d+)?)%$/i.exec(name);
     colours.push({ rgb, share: own === null ? null : Number(own[1]) / 100 });
   }
   return colours;
+}
+
+/** An "R G B" line of values 0 to 255 (GIMP's with a name after them, when `named`), or null. */
+function rgbLine(line: string, named: boolean): { rgb: [number, number, number]; name: string } | null {
+  const m = (named ? /^(\d{1,3})\s+(\d{1,3})\s+(\d{1,3})(?:\s+(.*))?$/ : /^(\d{1,3})\s+(\d{1,3})\s+(\d{1,3})$/).exec(line);
+  const rgb: [number, number, number] | null = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null;
+  return rgb === null || rgb.some((v) => v > 255) ? null : { rgb, name: m![4] ?? '' };
 }
 
 /**
@@ -142,10 +149,9 @@ function fromJasc(text: string): Colour[] | string {
     if (lines[i] === '') continue;
     // The count is the file's word: a line past it is a mistake, not a colour to drop or take.
     if (colours.length === count) return `a JASC palette of ${count} colours, but more follow (line ${i + 1})`;
-    const m = /^(\d{1,3})\s+(\d{1,3})\s+(\d{1,3})$/.exec(lines[i]);
-    const rgb = m ? ([Number(m[1]), Number(m[2]), Number(m[3])] as [number, number, number]) : null;
-    if (rgb === null || rgb.some((v) => v > 255)) return `a JASC palette, but line ${i + 1} is not "R G B" with values 0 to 255: ${JSON.stringify(lines[i].slice(0, 60))}`;
-    colours.push({ rgb, share: null });
+    const parsed = rgbLine(lines[i], false);
+    if (parsed === null) return `a JASC palette, but line ${i + 1} is not "R G B" with values 0 to 255: ${JSON.stringify(lines[i].slice(0, 60))}`;
+    colours.push({ rgb: parsed.rgb, share: null });
   }
   if (colours.length < count) return `a JASC palette of ${count} colours, but only ${colours.length} follow`;
   return colours;
