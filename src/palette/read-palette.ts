@@ -55,12 +55,34 @@ export function parsePaletteText(text: string): PaletteFile | string {
     else colours = fromLines(body);
   }
   if (typeof colours === 'string') return colours;
+  colours = mergeRepeats(colours);
   if (colours.length === 0) return 'no colours found (a palette file lists "#rrggbb" codes, or is a GIMP .gpl or `chromaseed palette --json` output)';
   if (colours.length > MAX_PALETTE_FILE_COLORS) return `${colours.length} colours, where a palette may have ${MAX_PALETTE_FILE_COLORS} at most`;
   const rgb = new Uint8Array(colours.length * 3);
   colours.forEach((c, i) => rgb.set(c.rgb, i * 3));
   const shares = colours.every((c) => c.share !== null) ? Float64Array.from(colours, (c) => c.share!) : null;
   return { rgb, size: colours.length, shares };
+}
+
+/**
+ * One entry per colour: exports list a colour again (Coolors writes each one as a variable and
+ * then in gradients), and a repeat would only take a second of k's entries, or make `-k`
+ * twice the palette. A repeat's share is added to the first one's.
+ */
+function mergeRepeats(colours: Colour[]): Colour[] {
+  const first = new Map<number, Colour>();
+  const kept: Colour[] = [];
+  for (const c of colours) {
+    const key = (c.rgb[0] << 16) | (c.rgb[1] << 8) | c.rgb[2];
+    const seen = first.get(key);
+    if (seen === undefined) {
+      const copy = { rgb: c.rgb, share: c.share };
+      first.set(key, copy);
+      kept.push(copy);
+    } else if (seen.share !== null && c.share !== null) seen.share += c.share;
+    else seen.share = null;
+  }
+  return kept;
 }
 
 /**

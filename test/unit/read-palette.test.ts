@@ -71,7 +71,7 @@ describe('parsePaletteText', () => {
     expect([...parsed('#ff0000,#00ff00;\t#0000ff\n').rgb]).toEqual([255, 0, 0, 0, 255, 0, 0, 0, 255]);
     // A code right after a word is part of a name; after a colon, a comma, a bar, it is a colour.
     expect([...parsed('#00ff00 Swatch #101\n').rgb]).toEqual(green);
-    expect([...parsed('.brand { color: #ff0000; background: #00ff00; }\n| #0000ff | #00ff00 |\n').rgb]).toEqual([255, 0, 0, ...green, 0, 0, 255, ...green]);
+    expect([...parsed('.brand { color: #ff0000; background: #00ff00; }\n| #0000ff | #ffff00 |\n').rgb]).toEqual([255, 0, 0, ...green, 0, 0, 255, 255, 255, 0]);
     const gradient = parsed('linear-gradient(90deg, #ff0000 0%, #00ff00 100%)\n');
     expect([[...gradient.rgb], gradient.shares]).toEqual([[255, 0, 0, ...green], null]);
     // A path's "/*" and a URL's "//" open no comment.
@@ -92,6 +92,17 @@ describe('parsePaletteText', () => {
     expect(parsePaletteText('JASC-PAL\n0100\n2\n1 2 3\n4 5 6\n7 8 9\n')).toBe('a JASC palette of 2 colours, but more follow (line 6)');
     expect(parsePaletteText('JASC-PAL\n0100\n2\n1 2 300\n')).toBe('a JASC palette, but line 4 is not "R G B" with values 0 to 255: "1 2 300"');
     expect(parsePaletteText('JASC-PAL\nabc\n')).toBe('a JASC palette, but not its version and colour count on lines 2 and 3');
+  });
+
+  it('keeps one entry per colour, adding up the shares of a repeated one', () => {
+    // Coolors' CSS export names each colour and then lists them again in its gradients.
+    const coolors = '/* Coolors Exported Palette - https://coolors.co/264653-2a9d8f */\n\n/* CSS HEX */\n--charcoal: #264653;\n--persian-green: #2a9d8f;\n\n/* SCSS Gradient */\n$gradient-top: linear-gradient(0deg, #264653, #2a9d8f);\n';
+    const file = parsed(coolors);
+    expect([file.size, [...file.rgb]]).toEqual([2, [0x26, 0x46, 0x53, 0x2a, 0x9d, 0x8f]]);
+    const shared = parsed('#ff0000 40.00%\n#00ff00 35.00%\n#ff0000 25.00%\n');
+    expect([shared.size, [...shared.rgb], [...shared.shares!]]).toEqual([2, [255, 0, 0, 0, 255, 0], [0.65, 0.35]]);
+    // A repeat without a share leaves the file without shares, as any colour without one does.
+    expect(parsed('#ff0000 40.00%\n#00ff00 60.00%\n#ff0000\n').shares).toBeNull();
   });
 
   it('says why a text is not a palette', () => {
