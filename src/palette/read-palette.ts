@@ -232,8 +232,8 @@ function fromLines(text: string): Colour[] | string {
       // colon, a comma, a bracket, a bar or a dash it is one more colour.
       if (found.length > 0 && /\w\s*$/.test(code.slice(end, hash))) continue;
       end = m.index + m[0].length;
-      const hex = m[1].length === 3 ? m[1].replace(/./g, '$&$&') : m[1]; // CSS's #f80 is #ff8800
-      if (hex.length !== 6) return `line ${i + 1} has #${m[1]}, which is not #rrggbb (an alpha channel is not taken)`;
+      const hex = opaqueHex(m[1]);
+      if (hex === null) return `line ${i + 1} has #${m[1]}, which is not #rrggbb (an alpha channel is not taken)`;
       found.push(hex);
     }
     const bare = found.length === 0 ? /^(?:0x)?([0-9a-f]{6})$/i.exec(code) : null;
@@ -254,6 +254,18 @@ function fromLines(text: string): Colour[] | string {
  */
 const CODES = /(?:^|[\s:,;(|])#([0-9a-f]{3,8})(?![0-9a-z])/gi;
 const CODE = new RegExp(CODES.source, 'i');
+
+/**
+ * A code's digits as rrggbb: CSS's #f80 is #ff8800, and an alpha that is fully opaque
+ * (#rrggbbff, #rgbf, as Coolors' SCSS export writes) is no alpha. Null for any other.
+ */
+function opaqueHex(digits: string): string | null {
+  let rgb = digits;
+  if (digits.length === 8 && /ff$/i.test(digits)) rgb = digits.slice(0, 6);
+  else if (digits.length === 4 && /f$/i.test(digits)) rgb = digits.slice(0, 3);
+  if (rgb.length === 3) return rgb.replace(/./g, '$&$&');
+  return rgb.length === 6 ? rgb : null;
+}
 
 /**
  * Lines, with their comments taken out, that hold no colour and are no mistake: CSS braces,

@@ -101,6 +101,8 @@ describe('parsePaletteText', () => {
     expect([file.size, [...file.rgb]]).toEqual([2, [0x26, 0x46, 0x53, 0x2a, 0x9d, 0x8f]]);
     const shared = parsed('#ff0000 40.00%\n#00ff00 35.00%\n#ff0000 25.00%\n');
     expect([shared.size, [...shared.rgb], [...shared.shares!]]).toEqual([2, [255, 0, 0, 0, 255, 0], [0.65, 0.35]]);
+    // A fully opaque alpha is no alpha (Coolors' SCSS export writes #rrggbbff).
+    expect([...parsed('$charcoal: #264653ff;\n$red: #F00F;\n').rgb]).toEqual([0x26, 0x46, 0x53, 255, 0, 0]);
     // A repeat without a share leaves the file without shares, as any colour without one does.
     expect(parsed('#ff0000 40.00%\n#00ff00 60.00%\n#ff0000\n').shares).toBeNull();
   });
@@ -113,6 +115,8 @@ describe('parsePaletteText', () => {
     expect(parsePaletteText('1\n00:00:01,000 --> 00:00:02,000\n<font color="#ff0000">Hi</font>\n')).toBe('line 1 is neither a colour nor a comment: "1"');
     // Colours with alpha were left out, silently.
     expect(parsePaletteText('#ff000080\n#00ff00\n')).toBe('line 1 has #ff000080, which is not #rrggbb (an alpha channel is not taken)');
+    expect(parsePaletteText('#00ff00\n#f008\n')).toBe('line 2 has #f008, which is not #rrggbb (an alpha channel is not taken)');
+    expect(parsePaletteText('#12345\n')).toBe('line 1 has #12345, which is not #rrggbb (an alpha channel is not taken)');
     expect(parsePaletteText('{"colors": 3}')).toBe('JSON, but neither an array of colours nor an object with a "colors" array');
     expect(parsePaletteText('[ "#12345" ]')).toMatch(/^JSON, but colour 1 is neither/);
     expect(parsePaletteText('{"colors": [')).toMatch(/^not valid JSON/);
