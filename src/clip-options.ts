@@ -22,6 +22,9 @@ export interface ValidClipOptions {
   durationSec?: number;
 }
 
+/** The lowest --fps: one frame in 1000 s is already past a GIF frame's longest (655.35 s). */
+const MIN_FPS = 0.001;
+
 /**
  * Checks these options, with the same message for the same bad value wherever they come
  * from: the command line (through options.ts) and each library entry point that takes them
@@ -35,8 +38,9 @@ export function validateClipOptions(options: ClipOptions): ValidClipOptions {
     out.maxFps = options.maxFps;
   }
   if (options.fps !== undefined) {
-    if (typeof options.fps !== 'number' || !Number.isFinite(options.fps) || options.fps <= 0 || options.fps > 1000) {
-      throw invalidOption('--fps', 'a number of frames per second above 0 and at most 1000', options.fps);
+    // A rate far lower made the resampling search (resampledRate) spin for minutes, deaf to Ctrl-C.
+    if (typeof options.fps !== 'number' || !Number.isFinite(options.fps) || options.fps < MIN_FPS || options.fps > 1000) {
+      throw invalidOption('--fps', `a number of frames per second from ${MIN_FPS} to 1000`, options.fps);
     }
     out.fps = options.fps;
   }

@@ -975,6 +975,8 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['a video target past its end, said before the source is read (a text file here)', ['transfer', NOTES, REALSHORT, '--start', '5', '-o', 'x.gif'], 1, /realshort\.mp4: --start is past the end \(the video lasts 1\.20 s\)/],
     ['minutes past 59', ['quantize', CARS, '--start', '1:75', '-o', 'x.gif'], 2, /for --start but received "1:75"/],
     ['time options with two stills', ['transfer', HIBISCUS, path.join(repoRoot, 'samples/coffee.png'), '--start', '1', '-o', 'x.png'], 2, /coffee\.png is a still image, which has no time/],
+    // At 1e-9 the resampling's search for a video rate ran for 8 s, at 1e-11 for minutes, deaf to Ctrl-C.
+    ['a frame rate of almost none', ['quantize', CARS, '--fps', '1e-9', '-o', 'x.gif'], 2, /^chromaseed: expected a number of frames per second from 0\.001 to 1000 for --fps but received 1e-9\n$/],
     ['transfer to a GIF above 50 fps, before the source is read', ['transfer', REALSHORT, CARS, '--fps', '60', '-o', 'x.gif'], 2, /a GIF plays at most 50 frames per second/],
     ['time options on a still', ['quantize', HIBISCUS, '--start', '1', '-o', 'x.gif'], 2, /--start: \S*hibiscus\.jpg is a still image, which has no time/],
     ['an option with no value', ['quantize', CARS, '-o', 'x.gif', '-k'], 2, /-k needs a value/],
