@@ -1,6 +1,6 @@
 import { ChromaseedError, throwIfAborted } from '../errors.js';
 import path from 'node:path';
-import { checkInput, inputKind, openInput, refuseTimeForStill, type InputKind } from '../io/open-input.js';
+import { checkInput, inputKind, openInput, refuseTimeForStill } from '../io/open-input.js';
 import { checkExtraOutputPath } from '../io/output-file.js';
 import { stageFiles } from '../io/output-file.js';
 import { loadStill } from '../io/still.js';
@@ -18,7 +18,7 @@ import type { Frame, FrameSource } from '../types.js';
 import { isStdin, type InputSession } from '../io/spool-input.js';
 import type { Args, CliStreams } from './main.js';
 import { clearProgressLine, showingFirstPass } from './progress.js';
-import { countOf, printOut } from './report.js';
+import { countOf, printOut, reportWarnings } from './report.js';
 
 /**
  * Ctrl-C stops the command before it prints or writes anything. A large image is clustered
@@ -44,8 +44,8 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
   // An animation's or a video's part, as the other commands take it; a still has none.
   const part = inputOptionsOf(args);
   const opened = await openClip(file, head, part);
-  // A picture only ffmpeg reads (BMP, PPM, TGA...) comes as a one-frame still.
-  const clip = opened?.kind === 'still' ? null : opened;
+  // A picture only ffmpeg reads (BMP, PPM, TGA...), or a GIF of one frame, comes as a one-frame still.
+  const clip = opened === null || opened.still ? null : opened.source;
   if (clip === null) refuseTimeForStill(file, 'still', part);
   let image: Frame | null = null;
   let result: KMeansPaletteSource & { distinctColors: number };
@@ -60,7 +60,7 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
     // k-means gives fewer than k colours only when the clip has no more, so then that is its count.
     result = { k: size, centroids, counts: counted.counts, inertia, iterations, distinctColors: size };
   } else {
-    let loaded: Frame | null = opened !== null ? await onlyFrame(opened, file) : await loadStill(file, { maxPixels: options.maxPixels });
+    let loaded: Frame | null = opened !== null ? await onlyFrame(opened.source, file) : await loadStill(file, { maxPixels: options.maxPixels });
     throwIfAborted(signal);
     const clustering = kmeansPixelsInThread({ rgba: loaded.data, vivid: options.vivid, options: engineOptions }, signal);
     // The image is kept past the clustering only for --overlay: otherwise its pixels can go
@@ -96,22 +96,25 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
     throw err;
   }
   await staged.commit();
+  // Damage the reader tolerated (a GIF cut short), found as the frames were read.
+  if (args.quiet !== true) reportWarnings(streams, (opened?.source.warnings ?? []).map(inputs.shownText));
 }
 
 /**
- * An input of more than one frame (an animated GIF, WebP or PNG, a video), or a picture that
- * only ffmpeg reads (kind 'still'), opened; null for a still that sharp reads, and for a GIF
- * of one frame, which is read as the still it is. One frame chosen
- * from an animated GIF by the time options is a clip's part, as in the other commands.
+ * An input of more than one frame (an animated GIF, WebP or PNG, a video), opened; or one
+ * that is a still (`still`): a picture that only ffmpeg reads, or a GIF of one frame, read by
+ * the GIF decoder, which reports damage as for any GIF. Null for a still that sharp reads.
+ * One frame chosen from an animated GIF by the time options is a clip's part, as in the
+ * other commands.
  */
-async function openClip(file: string, head: Uint8Array, part: InputOptions): Promise<(FrameSource & { kind: InputKind }) | null> {
+async function openClip(file: string, head: Uint8Array, part: InputOptions): Promise<{ source: FrameSource; still: boolean } | null> {
   const { kind } = await inputKind(file, head);
   if (kind === 'still') return null;
   const source = await openInput(file, part);
-  if (kind !== 'gif' || source.info.frameCount !== 1) return source;
+  if (kind !== 'gif' || source.info.frameCount !== 1) return { source, still: source.kind === 'still' };
   const timed = part.fps !== undefined || part.start !== undefined || part.duration !== undefined;
   const whole = timed ? await openInput(file, { ...part, fps: undefined, start: undefined, duration: undefined }) : source;
-  return whole.info.frameCount === 1 ? null : source;
+  return whole.info.frameCount === 1 ? { source: whole, still: true } : { source, still: false };
 }
 
 async function onlyFrame(source: FrameSource, file: string): Promise<Frame> {

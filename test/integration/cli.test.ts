@@ -145,6 +145,18 @@ describe('chromaseed quantize', () => {
     // compare's figures carry them too.
     const compared = JSON.parse((await runMain(['compare', truncated, '-k', '4', '--json', '-q'])).stdout);
     expect(compared.warnings).toEqual(summary.warnings);
+    // palette says them on stderr (its --json is a palette file): it said nothing, for a GIF of
+    // one frame (read by sharp) and of many alike.
+    const cut = path.join(tmp, 'cars-cut.gif');
+    writeFileSync(cut, readFileSync(CARS).subarray(0, 300_000));
+    for (const [damaged, lines] of [[truncated, summary.warnings], [cut, [/cars-cut\.gif: file ends inside the pixel data of frame 18/, /frame 18: pixel data ends early/]]] as const) {
+      const said = await runMain(['palette', damaged, '-k', '4']);
+      expect(said.code).toBe(0);
+      const warned = said.stderr.split('\n').filter((l) => l.startsWith('chromaseed: warning: '));
+      expect(warned).toHaveLength(2);
+      lines.forEach((line, i) => expect(warned[i]).toMatch(typeof line === 'string' ? `chromaseed: warning: ${line}` : line));
+      expect((await runMain(['palette', damaged, '-k', '4', '-q'])).stderr).toBe('');
+    }
   });
 
   it('-o - streams the GIF to standard output, the same bytes as a file; refused with --json, to a terminal and for compare', async () => {
