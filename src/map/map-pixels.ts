@@ -72,6 +72,8 @@ export function createMapper(): Mapper {
   /** Last answer: neighbouring pixels usually share it, so it seeds the slab search's bound. */
   let hint = -1;
   const ditherScratch = createDitherScratch();
+  /** Counts palette changes: ordered dithering's patterns hold for one palette. */
+  let paletteId = 0;
 
   function samePalette(palette: Uint8Array, size: number, metric: Metric, space: ColorSpace): boolean {
     if (size !== lastSize || metric !== lastMetric || space !== lastSpace) return false;
@@ -90,6 +92,7 @@ export function createMapper(): Mapper {
     isRgb = space === 'rgb';
     search.prepare(palette, size, metric, space);
     hint = -1;
+    paletteId++;
   }
 
   /** Cache miss: convert the colour once, search, remember. `key` = r | g << 8 | b << 16. */
@@ -141,7 +144,7 @@ export function createMapper(): Mapper {
     if (dither === 'floyd-steinberg') {
       transparent = floydSteinbergDither(frame, palette, lookup, indices, options.serpentine ?? true, ditherScratch);
     } else if (dither === 'bayer') {
-      transparent = bayerDither(frame, palette, size, lookup, indices);
+      transparent = bayerDither(frame, palette, size, lookup, indices, ditherScratch, paletteId);
     } else {
       transparent = mapPlain(data, n, indices);
     }

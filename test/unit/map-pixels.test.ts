@@ -328,6 +328,33 @@ describe('dithering', () => {
     expect(indices.reduce((s, v) => s + v, 0)).toBe(w * h * 0.25);
   });
 
+  it('bayer leaves a palette colour as it is, in every metric and space (a flat grey with greys 85 apart around it changed 44% of its pixels)', () => {
+    const frame = frameOf(64, 64, new Uint8Array(64 * 64 * 3).fill(85));
+    const greys = new Uint8Array([0, 0, 0, 85, 85, 85, 170, 170, 170, 255, 255, 255]);
+    const mapper = createMapper();
+    for (const metric of METRICS) {
+      for (const space of SPACES) {
+        expect([metric, space, new Set(mapper.map(frame, greys, 4, { metric, space, dither: 'bayer' }).indices)]).toEqual([metric, space, new Set([1])]);
+      }
+    }
+  });
+
+  it('bayer mixes colours that differ in hue, not only in lightness (a purple between red and blue came out all one)', () => {
+    const frame = frameOf(16, 16, new Uint8Array(16 * 16 * 3).map((_, i) => (i % 3 === 1 ? 0 : 128)));
+    const { indices } = createMapper().map(frame, new Uint8Array([255, 0, 0, 0, 0, 255]), 2, opts('bayer'));
+    expect(indices.reduce((s, v) => s + v, 0)).toBe((16 * 16) / 2);
+  });
+
+  it('bayer keeps a pixel whose colour does not use the entry that moved (any move re-thresholded every pixel)', () => {
+    const ramp = frameOf(256, 8, new Uint8Array(256 * 8 * 3).map((_, i) => Math.floor(i / 3) % 256));
+    const mapper = createMapper();
+    const greys = [0, 0, 0, 85, 85, 85, 170, 170, 170, 255, 255, 255];
+    const before = mapper.map(ramp, new Uint8Array([...greys, 250, 0, 0]), 5, opts('bayer')).indices.slice();
+    const after = mapper.map(ramp, new Uint8Array([...greys, 200, 0, 0]), 5, opts('bayer')).indices;
+    expect(new Set(before)).toEqual(new Set([0, 1, 2, 3]));
+    expect(Array.from(after)).toEqual(Array.from(before));
+  });
+
   it('on a photo: only palette indices, and the mean colour is kept', async () => {
     const frame = await loadStill('wuffs__bricks-color.jpeg');
     // The eight corners of the RGB cube: their hull holds every colour, so error diffusion
