@@ -218,5 +218,13 @@ export function resolveSequenceOptions(raw: Raw = {}): SequenceOptions {
     if (raw.anchor !== undefined) throw new ChromaseedError('ERR_USAGE', '--anchor works with --metric euclidean only');
     stability = { ...stability, anchor: 0 };
   }
-  return { ...clusterOptions(raw, 16), seeding, dither: choice(raw, 'dither', DITHERS, 'none'), stability };
+  // A dithered pixel is not its nearest entry, so there is no "near-best" entry to hold: asked
+  // for, the pixel hold is refused; a preset's is turned off (the mapping would leave it out).
+  const dither = choice(raw, 'dither', DITHERS, 'none');
+  if (dither !== 'none' && stability.pixelHold >= 0) {
+    const hold = raw.pixelHold !== undefined ? '--pixel-hold' : raw.pixelMargin !== undefined ? '--pixel-margin' : undefined;
+    if (hold !== undefined) throw new ChromaseedError('ERR_USAGE', `${hold} acts on undithered output only, and this run uses --dither ${dither}`);
+    stability = { ...stability, pixelHold: -1 };
+  }
+  return { ...clusterOptions(raw, 16), seeding, dither, stability };
 }

@@ -976,6 +976,8 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['frame number in a GIF name', ['quantize', CARS, '-o', 'x-%d.gif'], 2, /give a \.png name/],
     ['lever the mode ignores', ['quantize', CARS, '--seeding', 'none', '--palette-hold', '3', '-o', 'x.gif'], 2, /--palette-hold acts on --seeding seeded only, and this run uses --seeding none/],
     ['--restarts with --seeding none, which starts each frame once', ['quantize', CARS, '--seeding', 'none', '--restarts', '500', '-o', 'x.gif'], 2, /^chromaseed: --restarts acts on --seeding seeded \(its first frame and scene cuts\) and global; --seeding none starts every frame once\n$/],
+    // It was taken and did nothing: the mapping leaves the pixel hold out of dithered output.
+    ['pixel hold with dithering', ['quantize', CARS, '--dither', 'bayer', '--pixel-hold', '4', '-o', 'x.gif'], 2, /^chromaseed: --pixel-hold acts on undithered output only, and this run uses --dither bayer\n$/],
     ['anchor with manhattan', ['quantize', CARS, '--metric', 'manhattan', '--anchor', '4', '-o', 'x.gif'], 2, /--anchor works with --metric euclidean only/],
     ['compare given a mode', ['compare', CARS, '--seeding', 'none'], 2, /compare runs all three seeding modes; drop --seeding/],
     ['compare --all with no animation or timeline to add a panel to', ['compare', CARS, '--all'], 2, /--all adds the global mode to the side-by-side animation and the palette timeline, and neither is asked for; give -o FILE\.gif or --timeline FILE\.png, or drop --all/],

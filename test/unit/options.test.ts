@@ -19,10 +19,19 @@ describe('option resolvers refuse names they do not read', () => {
   });
 
   it('every name a resolver reads is accepted', () => {
-    expect(resolveSequenceOptions({ colors: 8, seeding: 'seeded', dither: 'bayer', pixelHold: 2, maxIterations: 50 }).stability.pixelHold).toBe(2);
+    expect(resolveSequenceOptions({ colors: 8, seeding: 'seeded', dither: 'bayer', refresh: 2, maxIterations: 50 }).stability.refresh).toBe(2);
+    expect(resolveSequenceOptions({ pixelHold: 2, pixelMargin: 0.5 }).stability).toMatchObject({ pixelHold: 2, pixelMargin: 0.5 });
     expect(resolveInputOptions({ fps: 10, width: 64, start: '1', duration: '2', maxPixels: 1000, maxFrames: 5 }).maxFrames).toBe(5);
     expect(resolvePaletteOptions({ colors: 5, sort: 'hue', vivid: true, json: true, maxPixels: 10 }).format).toBe('json');
     expect(resolveClusterOptions({ colors: 4, init: 'random', restarts: 2, metric: 'manhattan', space: 'lab', seed: 3, maxIterations: 9 }, 6).colors).toBe(4);
+  });
+
+  it('the pixel hold, which dithered output leaves out, is refused with --dither, and a preset\'s is off (it was accepted and did nothing)', () => {
+    expect(() => resolveSequenceOptions({ dither: 'bayer', pixelHold: 2 })).toThrow(/^--pixel-hold acts on undithered output only, and this run uses --dither bayer$/);
+    expect(() => resolveSequenceOptions({ dither: 'floyd-steinberg', pixelMargin: 2 })).toThrow(/^--pixel-margin acts on undithered output only/);
+    expect(resolveSequenceOptions({ dither: 'bayer', stability: 'high' }).stability.pixelHold).toBe(-1);
+    expect(resolveSequenceOptions({ dither: 'bayer', pixelHold: -1 }).stability.pixelHold).toBe(-1);
+    expect(resolveSequenceOptions({ stability: 'high' }).stability.pixelHold).toBe(16);
   });
 
   it('--restarts with --seeding none is refused unless it is the default, which resolved cluster options spread in carry', () => {
