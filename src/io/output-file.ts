@@ -3,7 +3,7 @@ import { constants, fstatSync, type Stats } from 'node:fs';
 import { access, chmod, chown, lstat, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, isBytes, systemReason } from '../errors.js';
-import { isFrameOf, isPngSequencePattern } from './frame-names.js';
+import { frameFileName, isFrameOf, isPngSequencePattern } from './frame-names.js';
 import { trackTemp, untrackTemp } from './leftovers.js';
 
 /**
@@ -159,7 +159,8 @@ export async function checkOutputPath(outputPath: string, inputPath?: InputPaths
   }
   const abs = path.join(dir, path.basename(outputPath));
   // Said now, not by the rename after all the work (the temporary name is shortened to fit; this one cannot be).
-  checkNameLength(outputPath);
+  // A frame pattern's own text is no file's name: its first frame's is (the writer checks the last).
+  checkNameLength(isPngSequencePattern(outputPath) ? frameFileName(outputPath, 1) : outputPath);
   try {
     await access(dir, constants.W_OK);
   } catch (err) {

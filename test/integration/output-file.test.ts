@@ -483,6 +483,11 @@ describe('createFrameWriter: atomic output', () => {
     for (let i = 1; i <= 101 && refusedAt === 0; i++) await unknown.write(frames[i % frames.length]).catch(() => (refusedAt = i));
     expect(refusedAt).toBe(100);
     expect(readdirSync(dir)).toEqual([]);
+    // The pattern's own text is no name: 248 a's and %03d make 256 bytes, each frame's name 255 (it was refused).
+    const padded = await createFrameWriter(path.join(dir, `${'a'.repeat(248)}%03d.png`), { width: W, height: H, frameCount: 2 });
+    for (const f of frames.slice(0, 2)) await padded.write(f);
+    await padded.finish();
+    expect(readdirSync(dir).map((n) => n.length).sort()).toEqual([255, 255]);
   });
 
   it('missing or unwritable directories and unknown extensions fail with one line and leave nothing', async () => {
