@@ -46,6 +46,8 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
       } catch (err) {
         // Messages made below the command name the file read for standard input (see spool-input.ts).
         if (err instanceof Error) err.message = inputs.shownText(err.message);
+        // What went to standard output (-o -) cannot be taken back: it is not "no output".
+        if (err instanceof ChromaseedError && err.code === 'ERR_ABORTED' && args.output === '-') err.message = INTERRUPTED_STREAM;
         throw err;
       } finally {
         await inputs.release();
@@ -158,12 +160,14 @@ class CommandChosen {
   constructor(readonly run: () => Promise<void>) {}
 }
 
+const INTERRUPTED_STREAM = 'interrupted; the GIF on standard output is cut short';
+
 function report(err: unknown, streams: CliStreams): number {
   // On a terminal, the message replaces what a progress line left (a pass's last note).
   clearProgressLine(streams.stderr);
   if (err instanceof ChromaseedError && err.code === 'ERR_ABORTED') {
-    // However far the run had got: every output is removed on the way out.
-    streams.stderr.write('chromaseed: interrupted; no output written\n');
+    // However far the run had got: every output is removed on the way out, but a stream.
+    streams.stderr.write(`chromaseed: ${err.message === INTERRUPTED_STREAM ? err.message : 'interrupted; no output written'}\n`);
     return EXIT_INTERRUPTED;
   }
   if (err instanceof ChromaseedError) {

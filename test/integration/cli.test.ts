@@ -180,6 +180,13 @@ describe('chromaseed quantize', () => {
     const compare = await runMain(['compare', CARS, '-o', '-']);
     expect(compare.code).toBe(2);
     expect(compare.stderr).toBe('chromaseed: -o -: compare prints its figures on standard output; give -o a file name\n');
+    // Ctrl-C after the first bytes went out: they cannot be taken back (it said "no output written").
+    const stop = new AbortController();
+    const streamed = { bytes: 0, write(chunk: Uint8Array, cb?: (err?: Error) => void) { this.bytes += chunk.length; stop.abort(); cb?.(); return true; }, once() { return this; }, removeListener() { return this; } };
+    const said = { text: '', write(chunk: string) { this.text += chunk; return true; } };
+    expect(await main(['quantize', REALSHORT, '-k', '8', '-o', '-', '-q'], { stdout: streamed as unknown as NodeJS.WritableStream, stderr: said as unknown as NodeJS.WritableStream }, stop.signal)).toBe(130);
+    expect(streamed.bytes).toBeGreaterThan(0);
+    expect(said.text).toBe('chromaseed: interrupted; the GIF on standard output is cut short\n');
   });
 
   it('keeps zero delays and the absence of a loop extension', async () => {
