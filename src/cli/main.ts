@@ -198,6 +198,18 @@ function usageMessage(msg: string, argv: readonly string[] = []): string {
     const takes = { palette: 'one image', quantize: 'one input', compare: 'one input', transfer: 'a source and a target' }[first as (typeof COMMANDS)[number]];
     return `${first} reads ${takes}; ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} more than that (run it once per file: a shell loop does many)`;
   }
+  // Unknown options, as they were typed: yargs names them bare, a --max-iter twice (max-iter,
+  // maxIter) and a --no-audio as "audio".
+  const typed = unknown?.map((name) => {
+    const kebab = name.length === 1 ? name : name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const flags = kebab.length === 1 ? [`-${kebab}`] : [`--${kebab}`, `--no-${kebab}`];
+    return argv.map((a) => a.split('=')[0]).find((a) => flags.includes(a)) ?? (kebab.length === 1 ? `-${kebab}` : null);
+  });
+  if (typed !== undefined && typed.every((t) => t !== null)) {
+    const names = [...new Set(typed)];
+    const command = (COMMANDS as readonly string[]).includes(first ?? '') ? `${first} ` : '';
+    return `unknown option${names.length === 1 ? '' : 's'} ${names.join(', ')} (see chromaseed ${command}--help)`;
+  }
   // An option given last with no value: yargs names it bare ("following: k").
   const bare = /^Not enough arguments following: (\S+)$/.exec(msg);
   const option = bare ? `${bare[1].length === 1 ? '-' : '--'}${bare[1]}` : '';

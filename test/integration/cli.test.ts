@@ -958,7 +958,10 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
   const cases: [string, string[], number, RegExp][] = [
     ['k too large', ['quantize', CARS, '-k', '300', '-o', 'x.gif'], 2, /1 to 256 for --colors/],
     ['k zero', ['palette', HIBISCUS, '-k', '0'], 2, /--colors/],
-    ['unknown option', ['quantize', CARS, '--colours', '8', '-o', 'x.gif'], 2, /Unknown argument/],
+    ['unknown option', ['quantize', CARS, '--colours', '8', '-o', 'x.gif'], 2, /^chromaseed: unknown option --colours \(see chromaseed quantize --help\)\n$/],
+    // As typed: they were "Unknown arguments: max-iter, maxIter" and "Unknown argument: audio".
+    ['unknown options, as typed', ['quantize', CARS, '--max-iter', '5', '-o', 'x.gif', '--frame-iter=3'], 2, /^chromaseed: unknown options --max-iter, --frame-iter \(see chromaseed quantize --help\)\n$/],
+    ['a negated option a command does not have', ['compare', CARS, '--no-audio'], 2, /^chromaseed: unknown option --no-audio \(see chromaseed compare --help\)\n$/],
     // It said "Unknown arguments: ...", naming files as if they were options.
     // -k forgotten: a number, not a file, stays yargs's unknown argument.
     ['a number where an option was meant', ['quantize', CARS, '16', '-o', 'x.gif'], 2, /^chromaseed: Unknown argument: 16 \(see chromaseed --help\)\n$/],
@@ -1016,7 +1019,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['refresh every half frame', ['quantize', CARS, '--refresh', '0.5', '-o', 'x.gif'], 2, /expected a whole number of frames for --refresh but received 0\.5/],
     ['side-by-side too wide', ['compare', CARS, '--width', '11000', '-o', 'x.gif'], 2, /would be 33008 pixels wide, more than 32767; scale the input down with --width/],
     // yargs made it an object: "received [object Object]".
-    ['an option with a dotted name', ['quantize', CARS, '--colors.x', '3', '-o', 'x.gif'], 2, /^chromaseed: Unknown argument: colors\.x \(see chromaseed --help\)\n$/],
+    ['an option with a dotted name', ['quantize', CARS, '--colors.x', '3', '-o', 'x.gif'], 2, /^chromaseed: unknown option --colors\.x \(see chromaseed quantize --help\)\n$/],
   ];
   for (const [name, argv, code, message] of cases) {
     it(name, async () => {
