@@ -39,6 +39,9 @@ export async function commitRun<T>(
     if (signal?.aborted) throw signal.reason;
     if (picture !== null) staged = await stageFiles([await picture()], inputPath);
     result = await output?.finish();
+    // A Ctrl-C while the picture was drawn (sharp draws it off this thread) stops an output
+    // (see stop), but a run with none (compare --timeline without -o) went on to write it.
+    if (signal?.aborted) throw signal.reason;
   } catch (err) {
     await staged?.abort();
     await failedRun(err, progress, output, signal);
