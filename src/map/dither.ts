@@ -16,15 +16,13 @@ export type Lookup = (key: number) => number;
 export interface DitherScratch {
   errA: Float64Array;
   errB: Float64Array;
-  /** Colour of each pattern slot, -1 for none. */
-  patternKeys: Int32Array;
+  /** Per colour cell (see bayerDither): the palette its pattern was built for, 0 for none. */
+  patternStamps: Uint32Array;
   patterns: Uint8Array;
-  /** The palette the patterns were built for (the mapper's count of palette changes). */
-  patternsFor: number;
 }
 
 export function createDitherScratch(): DitherScratch {
-  return { errA: new Float64Array(0), errB: new Float64Array(0), patternKeys: new Int32Array(0), patterns: new Uint8Array(0), patternsFor: -1 };
+  return { errA: new Float64Array(0), errB: new Float64Array(0), patternStamps: new Uint32Array(0), patterns: new Uint8Array(0) };
 }
 
 /**
@@ -139,15 +137,22 @@ const BAYER_8X8: Uint8Array = (() => {
  * colour plus part of the error of entries 0..n-1 (ERROR_GAIN), so a colour a quarter of the
  * way from black to red takes 4 reds of 16.
  *
+ * A pattern is built once per palette for each cell of 4x4x4 colours that pixels fall in,
+ * from the cell's centre: a photo's megapixel has tens of thousands of cells against a
+ * hundred thousand colours or more, and each pattern costs 16 searches. The 2 levels the
+ * centre can be off are far below a pattern's step (1/16 of the distance between entries).
+ * A pixel that is exactly a palette colour takes that entry, as it is.
+ *
  * Why not one offset added to every pixel (the textbook Bayer, this function until now): its
  * size has to suit the whole palette and it moves colours along grey only. Measured on that
  * version: pixels that are exactly a palette colour changed (a flat #555555 with greys 85
  * apart: 44% of its pixels), colours that differ in hue were never mixed (a red-blue ramp at
  * k = 2 came out undithered), and moving an entry no pixel used re-thresholded still pixels
  * (flicker_static on chi.gif at k = 16: 0.616, undithered 0.011; now 0.013). Here a palette
- * colour has a pattern of itself alone, any hue mixes, and a still pixel keeps its entry
- * while its colour's pattern does.
+ * colour is itself, any hue mixes, and a still pixel keeps its entry while its cell's
+ * pattern does.
  *
+ * `paletteId` (at least 1) changes with the palette: patterns of another palette are stale.
  * Transparent pixels are only marked. Returns the transparency mask (null when none).
  */
 export function bayerDither(
@@ -160,18 +165,16 @@ export function bayerDither(
   paletteId: number,
 ): Uint8Array | null {
   const { width, height, data } = frame;
-  if (scratch.patternKeys.length === 0) {
-    scratch.patternKeys = new Int32Array(PATTERN_SLOTS).fill(-1);
-    scratch.patterns = new Uint8Array(PATTERN_SLOTS * PATTERN);
-  } else if (scratch.patternsFor !== paletteId) {
-    scratch.patternKeys.fill(-1);
+  if (scratch.patternStamps.length === 0) {
+    scratch.patternStamps = new Uint32Array(CELLS);
+    scratch.patterns = new Uint8Array(CELLS * PATTERN);
   }
-  scratch.patternsFor = paletteId;
-  const { patternKeys, patterns } = scratch;
+  const { patternStamps, patterns } = scratch;
   rankByLuma(palette, size);
   let transparent: Uint8Array | null = null;
   let lastKey = -1;
-  let base = 0;
+  let exact = -1; // the last colour's entry when the colour is exactly that entry's, else -1
+  let base = 0; // else the offset of its cell's pattern
   for (let y = 0, i = 0; y < height; y++) {
     const row = (y & 7) << 3;
     for (let x = 0; x < width; x++, i++) {
@@ -182,24 +185,25 @@ export function bayerDither(
         indices[i] = 0;
         continue;
       }
-      const key = data[j] | (data[j + 1] << 8) | (data[j + 2] << 16);
+      const r = data[j];
+      const g = data[j + 1];
+      const b = data[j + 2];
+      const key = r | (g << 8) | (b << 16);
       if (key !== lastKey) {
-        // Murmur3's finaliser: Fibonacci hashing alone gave a 1280x720 video frame's 15,207
-        // colours 38,120 builds in 2^16 slots (neighbouring colours collide), this 19,889.
-        let h = key ^ (key >>> 16);
-        h = Math.imul(h, 0x85ebca6b);
-        h ^= h >>> 13;
-        h = Math.imul(h, 0xc2b2ae35);
-        h ^= h >>> 16;
-        const slot = h >>> (32 - PATTERN_SLOT_BITS);
-        base = slot * PATTERN;
-        if (patternKeys[slot] !== key) {
-          buildPattern(data[j], data[j + 1], data[j + 2], palette, lookup, patterns, base);
-          patternKeys[slot] = key;
-        }
         lastKey = key;
+        const nearest = lookup(key);
+        const p = nearest * 3;
+        exact = palette[p] === r && palette[p + 1] === g && palette[p + 2] === b ? nearest : -1;
+        if (exact < 0) {
+          const cell = ((r >> 2) << 12) | ((g >> 2) << 6) | (b >> 2);
+          base = cell * PATTERN;
+          if (patternStamps[cell] !== paletteId) {
+            buildPattern((r & 0xfc) + 1.5, (g & 0xfc) + 1.5, (b & 0xfc) + 1.5, palette, lookup, patterns, base);
+            patternStamps[cell] = paletteId;
+          }
+        }
       }
-      indices[i] = patterns[base + (BAYER_8X8[row | (x & 7)] >> 2)];
+      indices[i] = exact >= 0 ? exact : patterns[base + (BAYER_8X8[row | (x & 7)] >> 2)];
     }
   }
   return transparent;
@@ -207,9 +211,8 @@ export function bayerDither(
 
 /** Entries in a colour's pattern: 16 levels of mixing, each taking 4 of the 64 matrix cells. */
 const PATTERN = 16;
-/** Patterns cached per palette, direct-mapped by colour (a collision only costs a rebuild). */
-const PATTERN_SLOT_BITS = 16;
-const PATTERN_SLOTS = 1 << PATTERN_SLOT_BITS;
+/** Colour cells of 4x4x4 levels: 64 a channel. */
+const CELLS = 1 << 18;
 /** Each palette entry's place from dark to light (luma, then index), to sort a pattern by. */
 const rank = new Uint8Array(256);
 const order = new Uint8Array(256);
@@ -226,49 +229,42 @@ function rankByLuma(palette: Uint8Array, size: number): void {
 
 /**
  * The share of the error so far that the next pick corrects. All of it makes a pattern's mean
- * the colour most exactly, but reaches for far entries; half keeps to the near ones. Measured
- * at k = 16 (compare, seeded): PSNR 27.85 -> 28.99 dB and flicker_static 2.81 -> 2.58 on
- * earth-transparent.gif, 26.28 -> 27.77 dB on cars.gif, and the local mean (8x8 box, k = 8)
- * 0.1–0.2 dB closer on hibiscus.jpg and kodim03.png.
+ * the colour most exactly, but reaches for far entries; less keeps to the near ones, at some
+ * cost in tone. Measured at 1 / 0.75 / 0.5: compare -k 16 (seeded) PSNR 27.85 / 28.43 /
+ * 28.99 dB and flicker_static 2.81 / 2.71 / 2.58 on earth-transparent.gif, PSNR 26.28 /
+ * 27.20 / 27.77 dB on cars.gif; the mean colour of bricks-color.jpeg in the 8 corners of the
+ * RGB cube off by 0.25 / 2.2 / 4.4 levels, and a grey ramp in black and white at most 7.9 /
+ * 8.1 / 15.1 levels off its grey (8-pixel-wide steps, each averaged).
  */
-const ERROR_GAIN = 0.5;
+const ERROR_GAIN = 0.75;
 
 /** A pattern's entries in the order they are picked, before sorting. */
 const picks = new Uint8Array(PATTERN);
 
 /**
- * Writes colour (r, g, b)'s pattern (see bayerDither) to out[at .. at + PATTERN). The first
- * entry is the colour's exact nearest; the later ones, which only need to be near the colour
- * plus the error so far, are looked up at the centre of the error-shifted colour's 4x4x4
- * cell: those few cells are looked up again and again, so nearly every later pick is a hit in
- * the mapper's cache (exact picks made the pattern dither 3x slower on a 1280x720 frame).
+ * Writes the pattern of colour (r, g, b), a cell's centre (see bayerDither), to
+ * out[at .. at + PATTERN). Each pick, the nearest entry to the colour plus the error so far,
+ * is looked up at the centre of that colour's cell too: those few cells are looked up again
+ * and again, so nearly every pick is a hit in the mapper's cache.
  */
 function buildPattern(r: number, g: number, b: number, palette: Uint8Array, lookup: Lookup, out: Uint8Array, at: number): void {
   let er = 0;
   let eg = 0;
   let eb = 0;
-  let n = 0;
-  for (; n < PATTERN; n++) {
-    let index: number;
-    if (n === 0) index = lookup(r | (g << 8) | (b << 16));
-    else {
-      let tr = (r + ERROR_GAIN * er + 0.5) | 0;
-      let tg = (g + ERROR_GAIN * eg + 0.5) | 0;
-      let tb = (b + ERROR_GAIN * eb + 0.5) | 0;
-      tr = tr < 0 ? 0 : tr > 255 ? 255 : tr;
-      tg = tg < 0 ? 0 : tg > 255 ? 255 : tg;
-      tb = tb < 0 ? 0 : tb > 255 ? 255 : tb;
-      index = lookup((tr & 0xfc) | 2 | (((tg & 0xfc) | 2) << 8) | (((tb & 0xfc) | 2) << 16));
-    }
+  for (let n = 0; n < PATTERN; n++) {
+    let tr = (r + ERROR_GAIN * er + 0.5) | 0;
+    let tg = (g + ERROR_GAIN * eg + 0.5) | 0;
+    let tb = (b + ERROR_GAIN * eb + 0.5) | 0;
+    tr = tr < 0 ? 0 : tr > 255 ? 255 : tr;
+    tg = tg < 0 ? 0 : tg > 255 ? 255 : tg;
+    tb = tb < 0 ? 0 : tb > 255 ? 255 : tb;
+    const index = lookup((tr & 0xfc) | 2 | (((tg & 0xfc) | 2) << 8) | (((tb & 0xfc) | 2) << 16));
     picks[n] = index;
     const p = index * 3;
     er += r - palette[p];
     eg += g - palette[p + 1];
     eb += b - palette[p + 2];
-    // Back to no error: the picks repeat from here (a palette colour is a pattern of itself).
-    if (er === 0 && eg === 0 && eb === 0) break;
   }
-  for (let m = n + 1; m < PATTERN; m++) picks[m] = picks[m % (n + 1)];
   // Sorted dark to light, so the matrix's low cells take the dark entries.
   for (let m = 0; m < PATTERN; m++) {
     const index = picks[m];

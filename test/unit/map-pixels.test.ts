@@ -355,6 +355,17 @@ describe('dithering', () => {
     expect(Array.from(after)).toEqual(Array.from(before));
   });
 
+  it('bayer keeps the tone of a grey ramp in black and white (it squeezed 0..224 into 56..183)', () => {
+    // Steps 8 pixels wide: the 8x8 matrix's every column within one step.
+    const ramp = frameOf(256, 64, new Uint8Array(256 * 64 * 3).map((_, i) => (Math.floor(i / 3) % 256) & ~7));
+    const { indices } = createMapper().map(ramp, new Uint8Array([0, 0, 0, 255, 255, 255]), 2, opts('bayer'));
+    for (let x0 = 0; x0 < 256; x0 += 8) {
+      let white = 0;
+      for (let y = 0; y < 64; y++) for (let x = x0; x < x0 + 8; x++) white += indices[y * 256 + x];
+      expect(Math.abs((255 * white) / (8 * 64) - x0)).toBeLessThan(10);
+    }
+  });
+
   it('on a photo: only palette indices, and the mean colour is kept', async () => {
     const frame = await loadStill('wuffs__bricks-color.jpeg');
     // The eight corners of the RGB cube: their hull holds every colour, so error diffusion
