@@ -38,10 +38,11 @@ export async function commitRun<T>(
   try {
     if (signal?.aborted) throw signal.reason;
     if (picture !== null) staged = await stageFiles([await picture()], inputPath);
-    result = await output?.finish();
     // A Ctrl-C while the picture was drawn (sharp draws it off this thread) stops an output
-    // (see stop), but a run with none (compare --timeline without -o) went on to write it.
-    if (signal?.aborted) throw signal.reason;
+    // (see stop); a run with none (compare --timeline without -o) went on to write it. Not
+    // after finish(): the output is in place by then, and the run is complete.
+    if (output === null && signal?.aborted) throw signal.reason;
+    result = await output?.finish();
   } catch (err) {
     await staged?.abort();
     await failedRun(err, progress, output, signal);

@@ -67,6 +67,8 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   const engine = createKMeans();
   const stability = options.stability ?? STABILITY_PRESETS.none;
   let previous: FramePalette | null = null;
+  /** Clusters the last palette's frame had: fewer than its entries when some are kept unused (matchEntries). */
+  let previousClusters = 0;
   let frameIndex = 0;
   /** Frames from one refresh to the next on frames of many colours: `stability.refresh`, doubled after each that is declined (see REFRESH_MAX_BACKOFF). */
   let refreshGap = stability.refresh;
@@ -104,6 +106,8 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   let candidateOf = new Int32Array(0);
   let currentOf = new Int32Array(0);
   const { colors, init, restarts, metric, space, seed, maxIterations } = options;
+  // --max-iterations caps every run, a seeded frame's too (--stability none gives it 300).
+  const frameIterations = Math.min(stability.frameIterations, maxIterations);
 
   /**
    * A clustering of the frame from scratch: `restartCount` initialisations, `iterations`
@@ -140,7 +144,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       } else replaced++;
     }
     if (replaced === 0) return null;
-    const blended = engine.rerun({ k: colors, metric, space, maxIterations: stability.frameIterations, initialCentroids: blend });
+    const blended = engine.rerun({ k: colors, metric, space, maxIterations: frameIterations, initialCentroids: blend });
     const bar = (1 - stability.refreshGain) * seeded.inertia;
     if (blended.inertia >= bar) return null;
     if (last === undefined || stability.stillWeight === 0) return blended;
@@ -242,14 +246,15 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       // objective-jump test below has no "mostly still" exception: when the old palette
       // fits that badly, a fresh start pays anyway.
       const differenceCut = stability.sceneCut > 0 && (change !== null ? cuts.nextChange(change, NaN) : cuts.next(frame, NaN));
-      // A palette smaller than k (the last frame had fewer distinct colours, a fade from
-      // black say) cannot seed k clusters; start fresh so the palette can grow back.
-      if (previous !== null && previous.size === colors && !differenceCut) {
+      // A palette smaller than k, or with entries the last frame left unused (it had fewer
+      // distinct colours, a fade from black say), cannot seed k clusters; start fresh so the
+      // palette can grow back.
+      if (previous !== null && previous.size === colors && previousClusters === colors && !differenceCut) {
         const seeded = engine.run(frame.data, {
           k: colors,
           metric,
           space,
-          maxIterations: stability.frameIterations,
+          maxIterations: frameIterations,
           initialCentroids: previous.centroids,
           anchorWeights: change !== null && anchoring ? scaled(stillPerEntry, stability.anchor, anchorWeights) : undefined,
         });
@@ -286,23 +291,29 @@ export function createSequentialQuantizer(options: SequentialOptions): {
         keepLabels();
       }
       frameIndex++;
-      const size = result.k;
-      const centroids = result.centroids.slice(0, size * 3);
-      const continues = previous !== null && previous.size === size;
+      let size = result.k;
+      let centroids = new Float64Array(Math.max(size, previous?.size ?? 0) * 3);
+      centroids.set(result.centroids.subarray(0, size * 3));
       // A new clustering numbers its clusters arbitrarily: give each the slot of the old
       // entry it is closest to, so colours that persist keep their entry (and, through the
       // palette hold below, their exact bytes) even across a refresh, a cut, or a palette
-      // that grows (a clip whose first frames have fewer than k colours).
+      // that grows (a clip whose first frames have fewer than k colours) or shrinks (a frame
+      // of fewer colours than the palette has: the other entries stay, unused).
       if (previous !== null && isFresh) {
-        matchEntries(centroids, size, previous.centroids, previous.size, order, cost, taken, slotOf);
+        size = matchEntries(centroids, size, previous.centroids, previous.size, order, cost, taken, slotOf);
         // The colours' clusters were numbered before the matching: number them as the entries now are.
         for (let i = 0; i < engine.histogram.count; i++) paletteLabels[i] = slotOf[paletteLabels[i]];
       }
+      centroids = centroids.subarray(0, size * 3);
+      const continues = previous !== null && previous.size === size;
       const held = continues ? previous!.palette : null;
       if (held !== null && stability.paletteHold > 0) clusterErrors(engine.histogram, centroids, size, colourSearch, paletteLabels, rounded, counts, errors);
       const palette = holdPalette(centroids, held, size, stability.paletteHold, counts, errors, new Uint8Array(size * 3));
       const out: FramePalette = { centroids, palette, size, inertia: result.inertia, iterations: result.iterations, fresh: isFresh, refresh };
-      if (size > 0) previous = out;
+      if (size > 0) {
+        previous = out;
+        previousClusters = result.k;
+      }
       return out;
     },
   };
@@ -347,10 +358,14 @@ const REFRESH_KEEP = 12;
  * Reorders `centroids` (`size`*3, in place) by a minimum-total-distance one-to-one matching
  * with the old entries (Hungarian method). When the palette keeps its size or grows, old
  * entry i's match takes slot i and the new colours the slots after the old ones; when it
- * shrinks, the new entries keep the order of the old slots they matched. `slotOf[j]`: the
- * slot entry j went to.
+ * shrinks (the frame has fewer colours than the old palette entries: each new entry is one
+ * of its colours exactly), each new entry takes the slot of the old one it matched, and the
+ * old entries no new one matched keep their slots and colours, unused by this frame, so that
+ * no entry moves and one whose colour comes back is still there (`centroids` then needs room
+ * for `oldSize` entries). Returns the palette's size: `size`, or `oldSize` when it shrinks.
+ * `slotOf[j]`: the slot entry j went to.
  */
-function matchEntries(centroids: Float64Array, size: number, old: Float64Array, oldSize: number, order: Float64Array, cost: Float64Array, taken: Uint8Array, slotOf: Uint8Array): void {
+function matchEntries(centroids: Float64Array, size: number, old: Float64Array, oldSize: number, order: Float64Array, cost: Float64Array, taken: Uint8Array, slotOf: Uint8Array): number {
   const grows = size >= oldSize;
   // Rows are the smaller side, as the solver wants.
   const rows = grows ? oldSize : size;
@@ -382,12 +397,14 @@ function matchEntries(centroids: Float64Array, size: number, old: Float64Array, 
       taken[assignment[i]] = 1;
     }
     for (let j = 0; j < size; j++) if (taken[j] === 0) place(j);
-  } else {
-    // Old slots in order; each that a new entry matched passes that entry on.
-    taken.fill(0, 0, oldSize);
-    for (let j = 0; j < size; j++) taken[assignment[j]] = j + 1;
-    for (let i = 0; i < oldSize; i++) if (taken[i] !== 0) place(taken[i] - 1);
+    return size;
   }
+  centroids.set(old.subarray(0, oldSize * 3));
+  for (let j = 0; j < size; j++) {
+    slot = assignment[j];
+    place(j);
+  }
+  return oldSize;
 }
 
 /** A k-means result as a palette of rounded colours (no holding: one-off palettes). */

@@ -92,8 +92,23 @@ describe('sequential k-means', () => {
     // New colours take the slots after the old ones (they were put first, shifting every old colour).
     expect(entries(flat([orange, red, green, blue, yellow]))).toEqual([red, green, blue, yellow, orange]);
     expect(entries(flat([purple, orange, red, green, blue, yellow]))).toEqual([red, green, blue, yellow, orange, purple]);
-    // A colour leaves: the others keep their order.
-    expect(entries(flat([purple, yellow, orange, green, blue]))).toEqual([green, blue, yellow, orange, purple]);
+    // A colour leaves: every other keeps its entry, and its own stays, unused (the others moved
+    // up one, so every colour after it changed entry), until it comes back.
+    expect(entries(flat([purple, yellow, orange, green, blue]))).toEqual([red, green, blue, yellow, orange, purple]);
+    expect(entries(flat([blue, purple]))).toEqual([red, green, blue, yellow, orange, purple]);
+    expect(entries(flat([red, purple, green]))).toEqual([red, green, blue, yellow, orange, purple]);
+  });
+
+  it('--max-iterations caps a seeded frame\'s run too (with --stability none, 300 steps were allowed)', async () => {
+    // Two photos in turn (no scene cuts with --stability none): each seeded frame has far to go.
+    const [a, b] = [await photo('skimage__coffee.png', 120), await photo('skimage__chelsea.png', 120)];
+    const frames = [a, b, a, b].map((f) => ({ ...f, height: Math.min(a.height, b.height), data: f.data.subarray(0, 120 * Math.min(a.height, b.height) * 4) }));
+    for (const [maxIterations, stability] of [[2, 'none'], [3, 'medium']] as const) {
+      const q = createSequentialQuantizer({ ...resolveSequenceOptions({ colors: 8, maxIterations, stability }), seeding: 'seeded', stability: { ...STABILITY_PRESETS[stability], sceneCut: 0, refresh: 0 } });
+      const seeded = frames.map((f) => q.next(f)).filter((p) => !p.fresh);
+      expect(seeded).toHaveLength(3);
+      expect(seeded.map((p) => p.iterations)).toEqual([maxIterations, maxIterations, maxIterations]);
+    }
   });
 
   it('the stability levers remove flicker on still pixels and cost almost no PSNR', async () => {
