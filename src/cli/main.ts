@@ -160,7 +160,7 @@ class CommandChosen {
   constructor(readonly run: () => Promise<void>) {}
 }
 
-const INTERRUPTED_STREAM = 'interrupted; the GIF on standard output is cut short';
+const INTERRUPTED_STREAM = 'interrupted; what standard output got of the GIF, if anything, is cut short';
 
 function report(err: unknown, streams: CliStreams): number {
   // On a terminal, the message replaces what a progress line left (a pass's last note).
@@ -200,10 +200,17 @@ function usageMessage(msg: string, argv: readonly string[] = []): string {
   }
   // Unknown options, as they were typed: yargs names them bare, a --max-iter twice (max-iter,
   // maxIter) and a --no-audio as "audio".
+  // A name found nowhere as an option (`quantize a.gif 8`, -k forgotten) is left to yargs' words.
   const typed = unknown?.map((name) => {
     const kebab = name.length === 1 ? name : name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    const flags = kebab.length === 1 ? [`-${kebab}`] : [`--${kebab}`, `--no-${kebab}`];
-    return argv.map((a) => a.split('=')[0]).find((a) => flags.includes(a)) ?? (kebab.length === 1 ? `-${kebab}` : null);
+    const flags = [`--${kebab}`, `--no-${kebab}`];
+    for (const arg of argv) {
+      const flag = arg.split('=')[0];
+      if (flags.includes(flag)) return flag;
+      // One letter, alone or in a group of short switches (-qZ).
+      if (kebab.length === 1 && /^-[A-Za-z]+$/.test(flag) && flag.includes(kebab)) return `-${kebab}`;
+    }
+    return null;
   });
   if (typed !== undefined && typed.every((t) => t !== null)) {
     const names = [...new Set(typed)];

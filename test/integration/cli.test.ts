@@ -186,7 +186,7 @@ describe('chromaseed quantize', () => {
     const said = { text: '', write(chunk: string) { this.text += chunk; return true; } };
     expect(await main(['quantize', REALSHORT, '-k', '8', '-o', '-', '-q'], { stdout: streamed as unknown as NodeJS.WritableStream, stderr: said as unknown as NodeJS.WritableStream }, stop.signal)).toBe(130);
     expect(streamed.bytes).toBeGreaterThan(0);
-    expect(said.text).toBe('chromaseed: interrupted; the GIF on standard output is cut short\n');
+    expect(said.text).toBe('chromaseed: interrupted; what standard output got of the GIF, if anything, is cut short\n');
   });
 
   it('keeps zero delays and the absence of a loop extension', async () => {
@@ -962,6 +962,9 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     // As typed: they were "Unknown arguments: max-iter, maxIter" and "Unknown argument: audio".
     ['unknown options, as typed', ['quantize', CARS, '--max-iter', '5', '-o', 'x.gif', '--frame-iter=3'], 2, /^chromaseed: unknown options --max-iter, --frame-iter \(see chromaseed quantize --help\)\n$/],
     ['a negated option a command does not have', ['compare', CARS, '--no-audio'], 2, /^chromaseed: unknown option --no-audio \(see chromaseed compare --help\)\n$/],
+    // A one-character argument is no option (it was reported as "-8").
+    ['a one-digit number where an option was meant', ['quantize', CARS, '8', '-o', 'x.gif'], 2, /^chromaseed: Unknown argument: 8 \(see chromaseed --help\)\n$/],
+    ['an unknown short switch in a group', ['quantize', CARS, '-qZ', '-o', 'x.gif'], 2, /^chromaseed: unknown option -Z \(see chromaseed quantize --help\)\n$/],
     // It said "Unknown arguments: ...", naming files as if they were options.
     // -k forgotten: a number, not a file, stays yargs's unknown argument.
     ['a number where an option was meant', ['quantize', CARS, '16', '-o', 'x.gif'], 2, /^chromaseed: Unknown argument: 16 \(see chromaseed --help\)\n$/],
