@@ -221,10 +221,17 @@ export function resolveSequenceOptions(raw: Raw = {}): SequenceOptions {
   // A dithered pixel is not its nearest entry, so there is no "near-best" entry to hold: asked
   // for, the pixel hold is refused; a preset's is turned off (the mapping would leave it out).
   const dither = choice(raw, 'dither', DITHERS, 'none');
-  if (dither !== 'none' && stability.pixelHold >= 0) {
-    const hold = raw.pixelHold !== undefined ? '--pixel-hold' : raw.pixelMargin !== undefined ? '--pixel-margin' : undefined;
+  if (dither !== 'none') {
+    const hold = raw.pixelMargin !== undefined ? '--pixel-margin' : raw.pixelHold !== undefined && stability.pixelHold >= 0 ? '--pixel-hold' : undefined;
     if (hold !== undefined) throw new ChromaseedError('ERR_USAGE', `${hold} acts on undithered output only, and this run uses --dither ${dither}`);
     stability = { ...stability, pixelHold: -1 };
+  }
+  // Levers that only shape another one do nothing while it is off.
+  const off = (lever: string, needs: string, how: string) =>
+    new ChromaseedError('ERR_USAGE', `${lever} acts with ${needs}, which this run has off (${how}); give it too, or drop ${lever}`);
+  if (raw.pixelMargin !== undefined && stability.pixelHold < 0) throw off('--pixel-margin', '--pixel-hold', raw.pixelHold !== undefined ? '--pixel-hold -1' : `--stability ${raw.stability ?? 'medium'}`);
+  for (const [key, lever] of [['refreshGain', '--refresh-gain'], ['stillWeight', '--still-weight']] as const) {
+    if (raw[key] !== undefined && stability.refresh === 0) throw off(lever, '--refresh', raw.refresh !== undefined ? '--refresh 0' : `--stability ${raw.stability ?? 'medium'}`);
   }
   return { ...clusterOptions(raw, 16), seeding, dither, stability };
 }

@@ -84,7 +84,8 @@ export function resolveStability(level: StabilityLevel, overrides: Partial<Stabi
   const s = { ...STABILITY_PRESETS[level], ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
   checkRange('--frame-iterations', s.frameIterations, 1, 10_000);
   checkRange('--palette-hold', s.paletteHold, 0, 1000);
-  checkRange('--pixel-hold', s.pixelHold, -1, 255);
+  // -1 is off; -0.5 was taken, as off, without a word.
+  if (s.pixelHold !== -1 && !(s.pixelHold >= 0 && s.pixelHold <= 255)) throw invalidOption('--pixel-hold', '-1 (off) or a number from 0 to 255', s.pixelHold);
   checkRange('--pixel-margin', s.pixelMargin, 0, 1000);
   // A factor below 1 would call every frame a cut: its seeded fit is never better than fresh.
   if (s.sceneCut !== 0 && !(s.sceneCut >= 1 && s.sceneCut <= 1e9)) throw invalidOption('--scene-cut', '0 (off) or a number from 1 to 1000000000', s.sceneCut);

@@ -32,6 +32,18 @@ describe('option resolvers refuse names they do not read', () => {
     expect(resolveSequenceOptions({ dither: 'bayer', stability: 'high' }).stability.pixelHold).toBe(-1);
     expect(resolveSequenceOptions({ dither: 'bayer', pixelHold: -1 }).stability.pixelHold).toBe(-1);
     expect(resolveSequenceOptions({ stability: 'high' }).stability.pixelHold).toBe(16);
+    // A margin is refused with dithering whatever the hold (--stability none has none).
+    expect(() => resolveSequenceOptions({ stability: 'none', dither: 'bayer', pixelMargin: 2 })).toThrow(/^--pixel-margin acts on undithered output only/);
+  });
+
+  it('a lever that only shapes another is refused while that one is off (they were taken and did nothing)', () => {
+    expect(() => resolveSequenceOptions({ pixelHold: -1, pixelMargin: 3 })).toThrow(/^--pixel-margin acts with --pixel-hold, which this run has off \(--pixel-hold -1\); give it too, or drop --pixel-margin$/);
+    expect(() => resolveSequenceOptions({ stability: 'none', pixelMargin: 3 })).toThrow(/\(--stability none\)/);
+    expect(() => resolveSequenceOptions({ stability: 'high', refreshGain: 0.5 })).toThrow(/^--refresh-gain acts with --refresh, which this run has off \(--stability high\)/);
+    expect(() => resolveSequenceOptions({ refresh: 0, stillWeight: 2 })).toThrow(/^--still-weight acts with --refresh, which this run has off \(--refresh 0\)/);
+    expect(resolveSequenceOptions({ stability: 'high', refresh: 4, refreshGain: 0.5, pixelMargin: 2 }).stability).toMatchObject({ refresh: 4, refreshGain: 0.5, pixelMargin: 2 });
+    // -1 is off; other values below 0 were taken as off.
+    expect(() => resolveSequenceOptions({ pixelHold: -0.5 })).toThrow(/-1 \(off\) or a number from 0 to 255/);
   });
 
   it('--restarts with --seeding none is refused unless it is the default, which resolved cluster options spread in carry', () => {
