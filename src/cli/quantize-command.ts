@@ -7,6 +7,7 @@ import { isStdin, type InputSession } from '../io/spool-input.js';
 import { checkExtraOutputPath, checkOutputPath } from '../io/output-file.js';
 import { inputOptionsOf, keepsSound, loopCountOf, outputNameOf, sequenceOptionsOf } from './pick-options.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
+import { indexedColors } from '../metrics/quality.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
 import { commitRun, failedRun } from './run-output.js';
@@ -47,9 +48,9 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
   try {
     for await (const frame of quantizeClip(read, options, signal, clusterInThread(signal))) {
       await writer.write(frame.indexed);
-      const { size, delayMs } = frame.indexed;
+      const { delayMs } = frame.indexed;
       playback.add(delayMs);
-      perFrame.push({ inertia: json ? frame.inertia() : 0, iterations: frame.palette.iterations, colors: size });
+      perFrame.push({ inertia: json ? frame.inertia() : 0, iterations: frame.palette.iterations, colors: json ? indexedColors(frame.indexed) : 0 });
       if (args.timeline) timeline.push(frame.palette.palette);
       progress.tick(frame.index + 1);
     }

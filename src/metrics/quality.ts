@@ -1,4 +1,4 @@
-import type { Frame } from '../types.js';
+import type { Frame, IndexedFrame } from '../types.js';
 import { ALPHA_MASK, wordsOf } from '../pixel-words.js';
 import { checkBytes, ChromaseedError } from '../errors.js';
 import { countDistinctColors, type ColorHistogram } from '../kmeans/histogram.js';
@@ -251,4 +251,17 @@ export function histogramInertia(histogram: ColorHistogram, palette: Uint8Array,
     sum += weights[i] * (dr * dr + dg * dg + db * db);
   }
   return sum;
+}
+
+/**
+ * METRICS.md's `colors` of one indexed frame: the distinct colours its opaque pixels show
+ * (entries no pixel uses, and entries of the same colour, count once at most).
+ */
+export function indexedColors(frame: IndexedFrame): number {
+  const { indices, transparent, palette, size } = frame;
+  const used = new Uint8Array(256);
+  for (let p = 0; p < indices.length; p++) if (transparent === null || transparent[p] === 0) used[indices[p]] = 1;
+  const seen = new Set<number>();
+  for (let i = 0; i < size; i++) if (used[i] === 1) seen.add((palette[i * 3] << 16) | (palette[i * 3 + 1] << 8) | palette[i * 3 + 2]);
+  return seen.size;
 }

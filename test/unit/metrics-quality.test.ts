@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { createQualityMeter, framePsnr, histogramInertia, inertia, MAX_PSNR, psnrFromMse } from '../../src/metrics/quality.js';
+import { createQualityMeter, framePsnr, histogramInertia, indexedColors, inertia, MAX_PSNR, psnrFromMse } from '../../src/metrics/quality.js';
 import { countDistinctColors } from '../../src/kmeans/histogram.js';
 import { buildHistogram } from '../../src/kmeans/histogram.js';
 import { createMapper } from '../../src/map/map-pixels.js';
@@ -313,5 +313,16 @@ describe('on a real animated GIF', () => {
     // A fixed palette over a real clip: some still pixels do flip (noise around thresholds), but few.
     expect(r.flip_static!).toBeGreaterThan(0);
     expect(r.flip_static!).toBeLessThan(0.2);
+  });
+});
+
+describe('indexedColors', () => {
+  it("counts the colours a frame's opaque pixels show, not its palette's entries (quantize --json gave the palette's size)", () => {
+    // Entries 0..3: red, green, red again, blue; blue is used only under a transparent pixel.
+    const palette = new Uint8Array([255, 0, 0, 0, 255, 0, 255, 0, 0, 0, 0, 255]);
+    const frame = { width: 4, height: 1, indices: new Uint8Array([0, 2, 1, 3]), palette, size: 4, transparent: new Uint8Array([0, 0, 0, 1]), delayMs: 100 };
+    expect(indexedColors(frame)).toBe(2);
+    expect(indexedColors({ ...frame, transparent: null })).toBe(3);
+    expect(indexedColors({ ...frame, transparent: new Uint8Array([1, 1, 1, 1]) })).toBe(0);
   });
 });
