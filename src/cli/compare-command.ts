@@ -1,3 +1,4 @@
+import { defaultMaxListeners, setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { ChromaseedError } from '../errors.js';
 import { createFrameWriter, inputOptionsFor, outputKind, type FrameWriter } from '../io/frame-writer.js';
@@ -69,6 +70,9 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   // Every mode reads the clip and finds the same damage: the first reader's list is reported.
   let warnings: readonly string[] = probe.warnings ?? [];
   const name = path.basename(inputs.shownName(input));
+  // Every mode runs at once and listens for Ctrl-C (its frames, its clustering thread): 11
+  // modes with --levers passed Node's default of 10 listeners, which warned of a leak.
+  if (signal !== undefined) setMaxListeners(defaultMaxListeners + 2 * variants.length, signal);
   const runs: ModeRun[] = variants.map(([label, variant], i) => {
     const open = async () => {
       const source = await openInput(input, inputOptions);

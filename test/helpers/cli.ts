@@ -20,11 +20,11 @@ function sink(): Writable & { text(): string } {
   return w;
 }
 
-/** Runs the CLI in-process through `main`, capturing both streams. */
-export async function runMain(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs the CLI in-process through `main`, capturing both streams; `signal`: Ctrl-C's, as the bin passes one. */
+export async function runMain(argv: string[], signal?: AbortSignal): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = sink();
   const stderr = sink();
-  const code = await main(argv, { stdout, stderr });
+  const code = await main(argv, { stdout, stderr }, signal);
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 

@@ -891,6 +891,21 @@ describe('chromaseed compare --timeline', () => {
 });
 
 describe('chromaseed compare --levers', () => {
+  it('runs its 11 modes at once without a warning of leaking Ctrl-C listeners (it printed one, even with -q)', async () => {
+    const warned: string[] = [];
+    const onWarning = (w: Error) => warned.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const r = await runMain(['compare', CARS, '-k', '4', '--levers', '--anchor', '2', '--json', '-q'], new AbortController().signal);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(Object.keys(JSON.parse(r.stdout).modes)).toHaveLength(11);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warned).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('adds one row per steadiness lever switched off, and plain seeded k-means flickers more', async () => {
     const r = await runMain(['compare', CARS, '-k', '8', '--json', '--levers', '-q']);
     expect(r.code).toBe(0);
