@@ -281,9 +281,10 @@ function shareIn(text: string): number | null {
 }
 
 function hexColour(text: string, share: number | null): Colour | null {
-  const m = /^#?([0-9a-f]{6})$/i.exec(text.trim());
-  if (m === null) return null;
-  const v = parseInt(m[1], 16);
+  const m = /^#?([0-9a-f]{3,8})$/i.exec(text.trim());
+  const hex = m === null ? null : opaqueHex(m[1]);
+  if (hex === null) return null;
+  const v = parseInt(hex, 16);
   return { rgb: [(v >> 16) & 255, (v >> 8) & 255, v & 255], share };
 }
 

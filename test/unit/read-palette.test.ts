@@ -103,6 +103,9 @@ describe('parsePaletteText', () => {
     expect([shared.size, [...shared.rgb], [...shared.shares!]]).toEqual([2, [255, 0, 0, 0, 255, 0], [0.65, 0.35]]);
     // A fully opaque alpha is no alpha (Coolors' SCSS export writes #rrggbbff).
     expect([...parsed('$charcoal: #264653ff;\n$red: #F00F;\n').rgb]).toEqual([0x26, 0x46, 0x53, 255, 0, 0]);
+    // In JSON too ("#ff0000ff" was refused there).
+    expect([...parsed('["#264653ff", "#f00"]').rgb]).toEqual([0x26, 0x46, 0x53, 255, 0, 0]);
+    expect(parsePaletteText('["#ff000080"]')).toMatch(/^JSON, but colour 1 is neither/);
     // A repeat without a share leaves the file without shares, as any colour without one does.
     expect(parsed('#ff0000 40.00%\n#00ff00 60.00%\n#ff0000\n').shares).toBeNull();
   });
