@@ -41,8 +41,9 @@ const MAX_COUNT = 0xffffffff;
 
 /**
  * Counts every opaque colour of every frame in one 2^24-entry table, so one palette for
- * the whole clip is computed over all its pixels exactly, while memory stays flat however
- * long the clip is (64 MiB of counts plus the list of colours seen).
+ * the whole clip is computed over all its pixels exactly, with memory that grows with the
+ * clip's distinct colours, not its length: 64 MiB of counts, the colours seen, and their
+ * clustering (big_buck_bunny_0_30.webm at 320 wide: 422 MB peak, 118 MB seeded).
  */
 export function createColorAccumulator(): { add(frame: Frame): void; request(options: ClusterOptions): ClusterRequest; finish(options: ClusterOptions): ClipPalette } {
   const counts = new Uint32Array(1 << 24);
