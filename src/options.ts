@@ -231,7 +231,8 @@ export function resolveSequenceOptions(raw: Raw = {}): SequenceOptions {
     new ChromaseedError('ERR_USAGE', `${lever} acts with ${needs}, which this run has off (${how}); give it too, or drop ${lever}`);
   if (raw.pixelMargin !== undefined && stability.pixelHold < 0) throw off('--pixel-margin', '--pixel-hold', raw.pixelHold !== undefined ? '--pixel-hold -1' : `--stability ${raw.stability ?? 'medium'}`);
   for (const [key, lever] of [['refreshGain', '--refresh-gain'], ['stillWeight', '--still-weight']] as const) {
-    if (raw[key] !== undefined && stability.refresh === 0) throw off(lever, '--refresh', raw.refresh !== undefined ? '--refresh 0' : `--stability ${raw.stability ?? 'medium'}`);
+    // (A still weight of 0 is off itself, and asks for nothing.)
+    if (raw[key] !== undefined && !(key === 'stillWeight' && raw[key] === 0) && stability.refresh === 0) throw off(lever, '--refresh', raw.refresh !== undefined ? '--refresh 0' : `--stability ${raw.stability ?? 'medium'}`);
   }
   return { ...clusterOptions(raw, 16), seeding, dither, stability };
 }

@@ -202,6 +202,8 @@ function usageMessage(msg: string, argv: readonly string[] = []): string {
   // maxIter) and a --no-audio as "audio".
   // A name found nowhere as an option (`quantize a.gif 8`, -k forgotten) is left to yargs' words.
   const typed = unknown?.map((name) => {
+    // Given bare (`quantize a.gif -q -o z.gif q`): a word, even where -q is an option.
+    if (argv.includes(name)) return null;
     const kebab = name.length === 1 ? name : name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     const flags = [`--${kebab}`, `--no-${kebab}`];
     for (const arg of argv) {

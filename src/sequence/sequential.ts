@@ -299,7 +299,8 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       // palette hold below, their exact bytes) even across a refresh, a cut, or a palette
       // that grows (a clip whose first frames have fewer than k colours) or shrinks (a frame
       // of fewer colours than the palette has: the other entries stay, unused).
-      if (previous !== null && isFresh) {
+      // (A frame with no opaque pixel has no palette: it leaves the last one as it was.)
+      if (previous !== null && isFresh && size > 0) {
         size = matchEntries(centroids, size, previous.centroids, previous.size, order, cost, taken, slotOf);
         // The colours' clusters were numbered before the matching: number them as the entries now are.
         for (let i = 0; i < engine.histogram.count; i++) paletteLabels[i] = slotOf[paletteLabels[i]];

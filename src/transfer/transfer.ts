@@ -125,7 +125,7 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
     const target = targetOf(indexed);
     checked(target);
     const kept = made[made.length - 1].mapping;
-    const found = matchPalettes(target, source, options.method, weights);
+    const found = matchUsed(target, source, options.method, weights);
     if (sameMapping(found, kept)) return;
     const cost = transferCost(target, source, weights);
     if (summedCost(cost, kept, source.size) <= summedCost(cost, found, source.size) * (1 + DRIFT_GAIN)) return;
@@ -143,7 +143,7 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
       const renewed = frame.fresh === true && last !== null && !sameColors(last.rgb, frame.indexed.palette, last.size);
       if (last === null || cut || renewed || frame.indexed.size !== paletteSize) {
         const target = targetOf(frame.indexed);
-        adopt(index, target, matchPalettes(target, source, options.method, weights));
+        adopt(index, target, matchUsed(target, source, options.method, weights));
         checked(target);
       } else if (rechecks && drift(frame.indexed.palette, checkedLab, checkedShares, paletteSize) > DRIFT_DELTA_E) {
         recheck(frame.indexed, index);
@@ -171,6 +171,24 @@ function drift(rgb: Uint8Array, lab: Float64Array, shares: ArrayLike<number>, si
   let sum = 0;
   for (let e = 0; e < size * 3; e += 3) sum += shares[e / 3] * Math.hypot(now[e] - lab[e], now[e + 1] - lab[e + 1], now[e + 2] - lab[e + 2]);
   return sum;
+}
+
+/**
+ * matchPalettes over the entries the frame uses: the quantizer keeps entries a frame of few
+ * colours leaves unused (so that colours keep their slots), and matched with the rest they
+ * took source colours from them, the lightest, say, that lightness gives the lightest used
+ * colour. An unused entry gets its nearest source colour, which no pixel shows.
+ */
+function matchUsed(target: TransferDecision['target'], source: WeightedPalette, method: TransferMethod, weights: CostWeights): Int32Array {
+  const used: number[] = [];
+  for (let e = 0; e < target.size; e++) if (target.proportions[e] > 0) used.push(e);
+  if (used.length === target.size || used.length === 0) return matchPalettes(target, source, method, weights);
+  const rgb = new Uint8Array(used.length * 3);
+  used.forEach((e, i) => rgb.set(target.rgb.subarray(e * 3, e * 3 + 3), i * 3));
+  const matched = matchPalettes({ size: used.length, rgb, proportions: used.map((e) => target.proportions[e]) }, source, method, weights);
+  const mapping = matchPalettes(target, source, 'nearest', weights);
+  used.forEach((e, i) => (mapping[e] = matched[i]));
+  return mapping;
 }
 
 function summedCost(cost: Float64Array, mapping: Int32Array, m: number): number {

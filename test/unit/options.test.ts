@@ -41,6 +41,7 @@ describe('option resolvers refuse names they do not read', () => {
     expect(() => resolveSequenceOptions({ stability: 'none', pixelMargin: 3 })).toThrow(/\(--stability none\)/);
     expect(() => resolveSequenceOptions({ stability: 'high', refreshGain: 0.5 })).toThrow(/^--refresh-gain acts with --refresh, which this run has off \(--stability high\)/);
     expect(() => resolveSequenceOptions({ refresh: 0, stillWeight: 2 })).toThrow(/^--still-weight acts with --refresh, which this run has off \(--refresh 0\)/);
+    expect(resolveSequenceOptions({ refresh: 0, stillWeight: 0 }).stability.stillWeight).toBe(0);
     expect(resolveSequenceOptions({ stability: 'high', refresh: 4, refreshGain: 0.5, pixelMargin: 2 }).stability).toMatchObject({ refresh: 4, refreshGain: 0.5, pixelMargin: 2 });
     // -1 is off; other values below 0 were taken as off.
     expect(() => resolveSequenceOptions({ pixelHold: -0.5 })).toThrow(/-1 \(off\) or a number from 0 to 255/);

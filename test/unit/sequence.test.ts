@@ -99,6 +99,17 @@ describe('sequential k-means', () => {
     expect(entries(flat([red, purple, green]))).toEqual([red, green, blue, yellow, orange, purple]);
   });
 
+  it('a frame with no opaque pixel leaves the palette as it was: the next frame is seeded from it (it was clustered afresh)', async () => {
+    const a = await photo('skimage__coffee.png', 120);
+    const blank = { ...a, data: new Uint8Array(a.data.length) };
+    const q = createSequentialQuantizer({ ...resolveSequenceOptions({ colors: 8 }), seeding: 'seeded' });
+    const first = q.next(a);
+    expect(q.next(blank).size).toBe(0);
+    const after = q.next(a);
+    expect(after.fresh).toBe(false);
+    expect(Array.from(after.palette)).toEqual(Array.from(first.palette));
+  });
+
   it('--max-iterations caps a seeded frame\'s run too (with --stability none, 300 steps were allowed)', async () => {
     // Two photos in turn (no scene cuts with --stability none): each seeded frame has far to go.
     const [a, b] = [await photo('skimage__coffee.png', 120), await photo('skimage__chelsea.png', 120)];

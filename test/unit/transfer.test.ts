@@ -244,3 +244,20 @@ describe('a target that fades in from black', () => {
     expect(faded.lCorr).toBeGreaterThan(unfaded.lCorr - 0.05);
   }, 60_000);
 });
+
+describe('a target frame that leaves entries unused', () => {
+  it('matches the entries it uses only: the lightest used colour gets the lightest source colour (an unused entry took it)', () => {
+    // Source: black, grey, white. Target entries: dark red, mid green, an unused yellow (share 0).
+    const source: SourcePalette = { size: 3, rgb: new Uint8Array([0, 0, 0, 128, 128, 128, 255, 255, 255]), proportions: [1 / 3, 1 / 3, 1 / 3] };
+    const palette = new Uint8Array([90, 20, 20, 60, 160, 60, 250, 250, 80]);
+    const indices = new Uint8Array([0, 0, 1, 1]);
+    const frame: Frame = { width: 4, height: 1, data: new Uint8Array([90, 20, 20, 255, 90, 20, 20, 255, 60, 160, 60, 255, 60, 160, 60, 255]) };
+    for (const method of ['lightness', 'optimal', 'rank'] as const) {
+      const transfer = createPaletteTransfer(source, { method, sceneCut: false });
+      const out = transfer.next({ source: frame, indexed: { width: 4, height: 1, indices, palette, size: 3, transparent: null, delayMs: 100 }, inertia: NaN, fresh: true });
+      const shown = [0, 2].map((p) => Array.from(out.palette.subarray(out.indices[p] * 3, out.indices[p] * 3 + 3)));
+      expect([method, new Set(shown.map(String)).size]).toEqual([method, 2]);
+      if (method === 'lightness') expect(shown).toEqual([[0, 0, 0], [255, 255, 255]]);
+    }
+  });
+});
