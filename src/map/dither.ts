@@ -230,7 +230,8 @@ function rankByLuma(palette: Uint8Array, size: number): void {
 /**
  * The share of the error so far that the next pick corrects. All of it makes a pattern's mean
  * the colour most exactly, but reaches for far entries; less keeps to the near ones, at some
- * cost in tone. Measured at 1 / 0.75 / 0.5: compare -k 16 (seeded) PSNR 27.85 / 28.43 /
+ * cost in tone. Measured at 1 / 0.75 / 0.5 (on patterns per colour, before they went per
+ * cell, which moved these figures by a few tenths): compare -k 16 (seeded) PSNR 27.85 / 28.43 /
  * 28.99 dB and flicker_static 2.81 / 2.71 / 2.58 on earth-transparent.gif, PSNR 26.28 /
  * 27.20 / 27.77 dB on cars.gif; the mean colour of bricks-color.jpeg in the 8 corners of the
  * RGB cube off by 0.25 / 2.2 / 4.4 levels, and a grey ramp in black and white at most 7.9 /
