@@ -132,6 +132,22 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
     adopt(index, target, found);
   }
 
+  const sharesScratch = new Float64Array(256);
+
+  /**
+   * Whether the frame shows an entry that had no pixels when the mapping was decided (see
+   * matchUsed): its source colour was only a placeholder, the nearest, maybe one that a used
+   * entry took too, which would paint the two alike.
+   */
+  function usesUnmatched(indexed: IndexedFrame, decidedShares: ArrayLike<number>): boolean {
+    let unmatched = false;
+    for (let e = 0; e < indexed.size; e++) if (decidedShares[e] === 0) unmatched = true;
+    if (!unmatched) return false;
+    const shares = entryProportions(indexed.indices, indexed.transparent, indexed.size, sharesScratch);
+    for (let e = 0; e < indexed.size; e++) if (decidedShares[e] === 0 && shares[e] > 0) return true;
+    return false;
+  }
+
   return {
     next(frame) {
       // Checked here, once per frame: the detector and the matching read these arrays unchecked.
@@ -141,7 +157,7 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
       const cut = detector !== null ? detector.next(frame.source, frame.inertia) : false;
       const last = made.length > 0 ? made[made.length - 1].target : null;
       const renewed = frame.fresh === true && last !== null && !sameColors(last.rgb, frame.indexed.palette, last.size);
-      if (last === null || cut || renewed || frame.indexed.size !== paletteSize) {
+      if (last === null || cut || renewed || frame.indexed.size !== paletteSize || usesUnmatched(frame.indexed, last.proportions)) {
         const target = targetOf(frame.indexed);
         adopt(index, target, matchUsed(target, source, options.method, weights));
         checked(target);

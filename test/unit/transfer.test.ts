@@ -258,6 +258,12 @@ describe('a target frame that leaves entries unused', () => {
       const shown = [0, 2].map((p) => Array.from(out.palette.subarray(out.indices[p] * 3, out.indices[p] * 3 + 3)));
       expect([method, new Set(shown.map(String)).size]).toEqual([method, 2]);
       if (method === 'lightness') expect(shown).toEqual([[0, 0, 0], [255, 255, 255]]);
+      // The unused entry comes into use on a later frame (no cut, same palette): the mapping is
+      // decided again, so it does not keep a placeholder colour that a used entry has too.
+      const all = new Uint8Array([0, 1, 2, 2]);
+      const next = transfer.next({ source: frame, indexed: { width: 4, height: 1, indices: all, palette, size: 3, transparent: null, delayMs: 100 }, inertia: NaN, fresh: false });
+      const colours = new Set([0, 1, 2].map((p) => String(Array.from(next.palette.subarray(next.indices[p] * 3, next.indices[p] * 3 + 3)))));
+      expect([method, colours.size, transfer.decisions().map((d) => d.frame)]).toEqual([method, 3, [0, 1]]);
     }
   });
 });
