@@ -202,17 +202,14 @@ function usageMessage(msg: string, argv: readonly string[] = []): string {
   // maxIter) and a --no-audio as "audio".
   // A name found nowhere as an option (`quantize a.gif 8`, -k forgotten) is left to yargs' words.
   const typed = unknown?.map((name) => {
-    // Given bare (`quantize a.gif -q -o z.gif q`): a word, even where -q is an option.
-    if (argv.includes(name)) return null;
     const kebab = name.length === 1 ? name : name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     const flags = [`--${kebab}`, `--no-${kebab}`];
-    for (const arg of argv) {
-      const flag = arg.split('=')[0];
-      if (flags.includes(flag)) return flag;
-      // One letter, alone or in a group of short switches (-qZ).
-      if (kebab.length === 1 && /^-[A-Za-z]+$/.test(flag) && flag.includes(kebab)) return `-${kebab}`;
-    }
-    return null;
+    const long = argv.map((arg) => arg.split('=')[0]).find((flag) => flags.includes(flag));
+    if (long !== undefined) return long;
+    // Given bare (`quantize a.gif -q -o z.gif q`): a word, even where -q is an option.
+    if (argv.includes(name) || kebab.length > 1) return null;
+    // One letter, alone or in a group of short switches (-qZ).
+    return argv.some((arg) => /^-[A-Za-z]+$/.test(arg) && arg.includes(kebab)) ? `-${kebab}` : null;
   });
   if (typed !== undefined && typed.every((t) => t !== null)) {
     const names = [...new Set(typed)];

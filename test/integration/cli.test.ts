@@ -979,6 +979,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['a negated option a command does not have', ['compare', CARS, '--no-audio'], 2, /^chromaseed: unknown option --no-audio \(see chromaseed compare --help\)\n$/],
     // A one-character argument is no option (it was reported as "-8").
     ['a one-digit number where an option was meant', ['quantize', CARS, '8', '-o', 'x.gif'], 2, /^chromaseed: Unknown argument: 8 \(see chromaseed --help\)\n$/],
+    ['an unknown option whose name is also a value', ['quantize', CARS, '--zoom', '-o', 'zoom'], 2, /^chromaseed: unknown option --zoom \(see chromaseed quantize --help\)\n$/],
     ['a one-letter word that is also a switch given', ['quantize', CARS, '-q', '-o', 'x.gif', 'q'], 2, /^chromaseed: Unknown argument: q \(see chromaseed --help\)\n$/],
     ['an unknown short switch in a group', ['quantize', CARS, '-qZ', '-o', 'x.gif'], 2, /^chromaseed: unknown option -Z \(see chromaseed quantize --help\)\n$/],
     // It said "Unknown arguments: ...", naming files as if they were options.
