@@ -124,8 +124,9 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
   function recheck(indexed: IndexedFrame, index: number): void {
     const target = targetOf(indexed);
     checked(target);
-    const kept = made[made.length - 1].mapping;
-    const found = matchUsed(target, source, options.method, weights);
+    const decision = made[made.length - 1];
+    const kept = decision.mapping;
+    const found = rematchMoved(target, decision, source, options.method, weights) ?? matchUsed(target, source, options.method, weights);
     if (sameMapping(found, kept)) return;
     const cost = transferCost(target, source, weights);
     if (summedCost(cost, kept, source.size) <= summedCost(cost, found, source.size) * (1 + DRIFT_GAIN)) return;
@@ -204,6 +205,44 @@ function matchUsed(target: TransferDecision['target'], source: WeightedPalette, 
   const matched = matchPalettes({ size: used.length, rgb, proportions: used.map((e) => target.proportions[e]) }, source, method, weights);
   const mapping = matchPalettes(target, source, 'nearest', weights);
   used.forEach((e, i) => (mapping[e] = matched[i]));
+  return mapping;
+}
+
+/** An entry farther than this (ΔE76) from its colour at the last decision has moved (see rematchMoved). */
+const ENTRY_MOVED_DELTA_E = 10;
+
+/**
+ * The kept matching with the entries that moved since it was decided matched again, among
+ * the source colours the others leave, or null where that is not the question: no entry
+ * stayed (a fade moves them all), none moved, or source colours are shared (more entries
+ * than source colours). Solving the whole matching again repainted the entries that had not
+ * moved too: on glide__large_giphy_logo.gif, whose letters cycle through hues, its unchanged
+ * "POWERED BY" changed colour twice in mid-shot.
+ */
+function rematchMoved(target: TransferDecision['target'], decision: TransferDecision, source: WeightedPalette, method: TransferMethod, weights: CostWeights): Int32Array | null {
+  const size = target.size;
+  if (decision.target.size !== size || size > source.size) return null;
+  const then = labOf(decision.target.rgb, size);
+  const now = labOf(target.rgb, size);
+  const moved: number[] = [];
+  const held = new Uint8Array(source.size);
+  for (let e = 0; e < size; e++) {
+    if (target.proportions[e] === 0) continue;
+    const o = e * 3;
+    if (Math.hypot(now[o] - then[o], now[o + 1] - then[o + 1], now[o + 2] - then[o + 2]) > ENTRY_MOVED_DELTA_E) moved.push(e);
+    else held[decision.mapping[e]] = 1;
+  }
+  const free: number[] = [];
+  for (let j = 0; j < source.size; j++) if (held[j] === 0) free.push(j);
+  if (moved.length === 0 || free.length === source.size || free.length < moved.length) return null;
+  const pick = (palette: WeightedPalette, entries: number[]): WeightedPalette => ({
+    size: entries.length,
+    rgb: entries.flatMap((e) => [palette.rgb[e * 3], palette.rgb[e * 3 + 1], palette.rgb[e * 3 + 2]]),
+    proportions: entries.map((e) => palette.proportions[e]),
+  });
+  const matched = matchPalettes(pick(target, moved), pick(source, free), method, weights);
+  const mapping = decision.mapping.slice();
+  moved.forEach((e, i) => (mapping[e] = free[matched[i]]));
   return mapping;
 }
 
