@@ -267,25 +267,3 @@ describe('a target frame that leaves entries unused', () => {
     }
   });
 });
-
-describe('a drifted palette whose other entries stay', () => {
-  it('re-matches the entries that moved only: an unchanged grey keeps its source colour (it turned dark red when its neighbour went yellow)', () => {
-    // Source: a dark red, a mid grey, a light blue, a pale yellow.
-    const source: SourcePalette = { size: 4, rgb: new Uint8Array([120, 20, 20, 128, 128, 128, 120, 160, 230, 240, 230, 150]), proportions: [0.25, 0.25, 0.25, 0.25] };
-    const frame = (pal: number[]) => {
-      const indices = new Uint8Array([0, 0, 1, 1]);
-      const data = new Uint8Array(16);
-      for (let p = 0; p < 4; p++) data.set([...pal.slice(indices[p] * 3, indices[p] * 3 + 3), 255], p * 4);
-      return { source: { width: 4, height: 1, data }, indexed: { width: 4, height: 1, indices, palette: new Uint8Array(pal), size: 2, transparent: null, delayMs: 100 }, inertia: NaN, fresh: false };
-    };
-    for (const method of ['optimal', 'lightness'] as const) {
-      const transfer = createPaletteTransfer(source, { method, sceneCut: false });
-      // The grey stays; the other entry goes red -> blue -> yellow, far enough each time to be looked at again.
-      for (const other of [[200, 40, 40], [120, 150, 235], [245, 235, 150]]) transfer.next(frame([110, 110, 110, ...other]));
-      const decisions = transfer.decisions();
-      expect([method, decisions.length]).toEqual([method, 3]);
-      expect([method, decisions.map((d) => d.mapping[0])]).toEqual([method, [1, 1, 1]]);
-      expect([method, decisions[2].mapping[1]]).toEqual([method, 3]);
-    }
-  });
-});
