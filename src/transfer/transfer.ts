@@ -134,7 +134,7 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
     const whole = matchUsed(target, source, options.method, weights);
     // Only for optimal: lightness spreads the moved entries over the free colours by their
     // lightness among themselves, and shifted a faded-in chaplin's every cluster a colour darker.
-    const partial = options.method === 'optimal' ? rematchMoved(target, decision, source, options.method, weights) : null;
+    const partial = options.method === 'optimal' ? rematchMoved(target, decision, source, weights) : null;
     const found = partial !== null && costOf(partial) <= costOf(whole) * (1 + DRIFT_GAIN) ? partial : whole;
     if (sameMapping(found, kept)) return;
     if (costOf(kept) <= costOf(found) * (1 + DRIFT_GAIN)) return;
@@ -208,9 +208,7 @@ function matchUsed(target: TransferDecision['target'], source: WeightedPalette, 
   const used: number[] = [];
   for (let e = 0; e < target.size; e++) if (target.proportions[e] > 0) used.push(e);
   if (used.length === target.size || used.length === 0) return matchPalettes(target, source, method, weights);
-  const rgb = new Uint8Array(used.length * 3);
-  used.forEach((e, i) => rgb.set(target.rgb.subarray(e * 3, e * 3 + 3), i * 3));
-  const matched = matchPalettes({ size: used.length, rgb, proportions: used.map((e) => target.proportions[e]) }, source, method, weights);
+  const matched = matchPalettes(subPalette(target, used), source, method, weights);
   const mapping = matchPalettes(target, source, 'nearest', weights);
   used.forEach((e, i) => (mapping[e] = matched[i]));
   return mapping;
@@ -220,15 +218,15 @@ function matchUsed(target: TransferDecision['target'], source: WeightedPalette, 
 const ENTRY_MOVED_DELTA_E = 10;
 
 /**
- * The kept matching with the entries that moved since it was decided matched again, among
- * the source colours the others leave, or null where that is not the question: no entry
+ * The kept matching with the entries that moved since it was decided matched again by
+ * `optimal`, among the source colours the others leave, or null where that is not the question: no entry
  * stayed (a fade moves them all), none moved, or source colours are shared (more entries
  * than source colours). Solving the whole matching again repainted the entries that had not
  * moved too: on glide__large_giphy_logo.gif, whose letters cycle through hues, its unchanged
  * "POWERED BY" changed colour twice in mid-shot. (recheck takes it only where it costs
  * little more than the whole matching.)
  */
-function rematchMoved(target: TransferDecision['target'], decision: TransferDecision, source: WeightedPalette, method: TransferMethod, weights: CostWeights): Int32Array | null {
+function rematchMoved(target: TransferDecision['target'], decision: TransferDecision, source: WeightedPalette, weights: CostWeights): Int32Array | null {
   const size = target.size;
   if (decision.target.size !== size || size > source.size) return null;
   const then = labOf(decision.target.rgb, size);
@@ -244,15 +242,19 @@ function rematchMoved(target: TransferDecision['target'], decision: TransferDeci
   const free: number[] = [];
   for (let j = 0; j < source.size; j++) if (held[j] === 0) free.push(j);
   if (moved.length === 0 || free.length === source.size || free.length < moved.length) return null;
-  const pick = (palette: WeightedPalette, entries: number[]): WeightedPalette => ({
-    size: entries.length,
-    rgb: entries.flatMap((e) => [palette.rgb[e * 3], palette.rgb[e * 3 + 1], palette.rgb[e * 3 + 2]]),
-    proportions: entries.map((e) => palette.proportions[e]),
-  });
-  const matched = matchPalettes(pick(target, moved), pick(source, free), method, weights);
+  const matched = matchPalettes(subPalette(target, moved), subPalette(source, free), 'optimal', weights);
   const mapping = decision.mapping.slice();
   moved.forEach((e, i) => (mapping[e] = free[matched[i]]));
   return mapping;
+}
+
+/** The entries `entries` of `palette`, in that order. */
+function subPalette(palette: WeightedPalette, entries: readonly number[]): WeightedPalette {
+  return {
+    size: entries.length,
+    rgb: entries.flatMap((e) => [palette.rgb[e * 3], palette.rgb[e * 3 + 1], palette.rgb[e * 3 + 2]]),
+    proportions: entries.map((e) => palette.proportions[e]),
+  };
 }
 
 function summedCost(cost: Float64Array, mapping: Int32Array, m: number): number {
