@@ -1,5 +1,5 @@
 import type { Frame, IndexedFrame } from '../types.js';
-import { ALPHA_MASK, wordsOf } from '../pixel-words.js';
+import { ALPHA_MASK, colorKey, wordsOf } from '../pixel-words.js';
 import { checkBytes, ChromaseedError } from '../errors.js';
 import { countDistinctColors, type ColorHistogram } from '../kmeans/histogram.js';
 import { createMapper, type Mapper } from '../map/map-pixels.js';
@@ -262,6 +262,6 @@ export function indexedColors(frame: IndexedFrame): number {
   const used = new Uint8Array(256);
   for (let p = 0; p < indices.length; p++) if (transparent === null || transparent[p] === 0) used[indices[p]] = 1;
   const seen = new Set<number>();
-  for (let i = 0; i < size; i++) if (used[i] === 1) seen.add((palette[i * 3] << 16) | (palette[i * 3 + 1] << 8) | palette[i * 3 + 2]);
+  for (let i = 0; i < size; i++) if (used[i] === 1) seen.add(colorKey(palette[i * 3], palette[i * 3 + 1], palette[i * 3 + 2]));
   return seen.size;
 }

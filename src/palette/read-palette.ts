@@ -8,6 +8,7 @@
  * Pure: text in, colours out.
  */
 
+import { colorKey } from '../pixel-words.js';
 import { isTextHead } from '../text-sniff.js';
 
 /** The colours of a palette file, in file order, and each one's share when the file gives every share. */
@@ -73,7 +74,7 @@ function mergeRepeats(colours: Colour[]): Colour[] {
   const first = new Map<number, Colour>();
   const kept: Colour[] = [];
   for (const c of colours) {
-    const key = (c.rgb[0] << 16) | (c.rgb[1] << 8) | c.rgb[2];
+    const key = colorKey(c.rgb[0], c.rgb[1], c.rgb[2]);
     const seen = first.get(key);
     if (seen === undefined) {
       const copy = { rgb: c.rgb, share: c.share };
