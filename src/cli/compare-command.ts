@@ -20,7 +20,7 @@ import type { ClipInfo, IndexedFrame, TimedFrame } from '../types.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
 import { commitRun, failedRun } from './run-output.js';
-import { countOf, printOut, reportWarnings, round } from './report.js';
+import { countOf, formatBytes, framesWritten, printOut, reportWarnings, round } from './report.js';
 
 const MODES: readonly Seeding[] = ['seeded', 'none', 'global'];
 const LABELS: Record<Seeding | 'original', string> = { original: 'original', none: 'unseeded', seeded: 'seeded', global: 'global palette' };
@@ -125,6 +125,10 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
     await printOut(streams.stdout, JSON.stringify({ input: inputs.shownName(input), output: output ?? null, timeline: timelineFile ?? null, k: options.colors, frames, modes: figures, warnings: allWarnings }) + '\n');
   } else {
     await printOut(streams.stdout, formatTable(inputs.shownName(input), options.colors, frames, figures));
+    // Named as quantize and transfer name theirs: the table alone left the user to find them.
+    const panels = ['original', ...shown.map((m) => LABELS[m])].join(' | ');
+    if (!quiet && output !== undefined && written !== undefined) streams.stderr.write(`${output}: ${panels} side by side, ${framesWritten(frames, written)}, ${formatBytes(written.bytes)}\n`);
+    if (!quiet && timelineFile !== undefined) streams.stderr.write(`${timelineFile}: the palettes over time, ${shown.map((m) => LABELS[m]).join(' | ')}\n`);
   }
   if (!quiet) reportWarnings(streams, allWarnings);
 }
@@ -156,29 +160,34 @@ function leverVariants(options: SequenceOptions): [string, SequenceOptions][] {
   return rows;
 }
 
+/** The decimals each figure is given, in --json and in the table (where every row shows them all, so a column lines up on its point). */
+const DECIMALS = { psnr: 3, flicker_static: 4, flip_static: 5, excess_change: 4, colors: 0, seconds: 3 } as const;
+
 function rounded(r: QualityResult): Record<string, number | null> {
   const fix = (x: number | null, d: number) => (x === null || !Number.isFinite(x) ? x : round(x, d));
   return {
-    psnr: fix(r.psnr, 3),
-    flicker_static: fix(r.flicker_static, 4),
-    flip_static: fix(r.flip_static, 5),
-    excess_change: fix(r.excess_change, 4),
+    psnr: fix(r.psnr, DECIMALS.psnr),
+    flicker_static: fix(r.flicker_static, DECIMALS.flicker_static),
+    flip_static: fix(r.flip_static, DECIMALS.flip_static),
+    excess_change: fix(r.excess_change, DECIMALS.excess_change),
     colors: r.colors,
   };
 }
 
 function formatTable(input: string, k: number, frames: number, figures: Record<string, Record<string, number | null>>): string {
-  const cols = ['psnr', 'flicker_static', 'flip_static', 'excess_change', 'colors', 'seconds'];
-  const rows = [['mode', ...cols], ...Object.entries(figures).map(([mode, f]) => [mode, ...cols.map((c) => (f[c] === null ? '-' : String(f[c])))])];
+  const cols = Object.keys(DECIMALS) as (keyof typeof DECIMALS)[];
+  const cell = (x: number | null, c: keyof typeof DECIMALS): string => (x === null ? '-' : x.toFixed(DECIMALS[c]));
+  const rows = [['mode', ...cols], ...Object.entries(figures).map(([mode, f]) => [mode, ...cols.map((c) => cell(f[c], c))])];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const lines = rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
-  return `${input}: k=${k}, ${countOf(frames, 'frame')}\n${lines.join('\n')}\n`;
+  const legend = 'psnr: dB, higher is closer to the source; flicker_static, flip_static, excess_change: lower is steadier';
+  return `${input}: k=${k}, ${countOf(frames, 'frame')}\n${lines.join('\n')}\n${legend}\n`;
 }
 
 /** The fewest colours a GIF side-by-side's original panel is drawn in. */
 const ORIGINAL_MIN_COLORS = 16;
 
-type SideBySide = { write(source: TimedFrame, panels: IndexedFrame[]): Promise<void>; finish(): Promise<{ warnings?: string[] }>; abort(): Promise<void> };
+type SideBySide = { write(source: TimedFrame, panels: IndexedFrame[]): Promise<void>; finish: FrameWriter['finish']; abort(): Promise<void> };
 type SideBySideInfo = Pick<ClipInfo, 'width' | 'height' | 'fps' | 'loopCount' | 'mayTurnTransparent' | 'gifDelays'>;
 
 /**
@@ -213,7 +222,7 @@ async function createGifSideBySide(output: string, input: string, info: SideBySi
   const spare = room - shown.length * options.colors;
   if (spare < ORIGINAL_MIN_COLORS) {
     const most = Math.floor((room - ORIGINAL_MIN_COLORS) / shown.length);
-    throw new ChromaseedError('ERR_USAGE', `a GIF side-by-side frame holds 256 colours, and ${shown.length} panels of k=${options.colors} leave the original panel fewer than ${ORIGINAL_MIN_COLORS}; use -k ${most} or less, or write a video or PNG frames (full colour)`);
+    throw new ChromaseedError('ERR_USAGE', `a GIF side-by-side frame holds 256 colours, and ${shown.length} quantized panels of k=${options.colors} leave the original panel fewer than ${ORIGINAL_MIN_COLORS}; use -k ${most} or less, or write a video or PNG frames (full colour)`);
   }
   const originalColors = Math.min(spare, 240);
   // An original panel in fewer colours than the others would look the worst of them: say so.

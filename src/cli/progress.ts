@@ -21,6 +21,13 @@ interface Tty {
 
 const REDRAW_MS = 250;
 
+/**
+ * The rate (and the ETA) is shown once frames have come for this long: measured over the
+ * first one or two frames it was mostly what started with them (an encoder, a busy
+ * machine), and a 3-second run began "ETA 1m47s".
+ */
+const RATE_MIN_SECONDS = 1;
+
 /** The bar's width where the line has room; it narrows before the figures are cut, and goes below this. */
 const BAR_COLUMNS = 24;
 const BAR_MIN_COLUMNS = 6;
@@ -55,18 +62,20 @@ export function createProgress(stream: Tty, label: string, total: number | undef
   const widestFigures = total ? columnsOf(`${total}/${total}  999.9 fps  ETA 9m59s`) : 0;
   const draw = (n: number, now: number): void => {
     const elapsed = (now - first!.at) / 1000;
-    const fps = elapsed > 0 && n > first!.n ? (n - first!.n) / elapsed : 0;
+    const fps = elapsed >= RATE_MIN_SECONDS && n > first!.n ? (n - first!.n) / elapsed : 0;
     const rate = fps > 0 ? `  ${fps.toFixed(1)} fps` : '';
     if (!total) return show(`${n} ${n === 1 ? 'frame' : 'frames'}${rate}`);
     const figures = `${n}/${total}${rate}${fps > 0 ? `  ETA ${formatSeconds(Math.max(0, total - n) / fps)}` : ''}`;
     // Room for "[bar] " (the bar and 3 columns) beside the label, a space and the figures,
     // short of the last column.
-    const room = (figuresColumns: number): number => columns() - 1 - labelMin - 1 - figuresColumns - 3;
+    // The bar and the name are sized for the figures at their widest, not as they are now:
+    // sized as they came, the name was cut once the rate appeared and the bar changed width.
     const widest = Math.max(widestFigures, columnsOf(figures));
-    if (room(widest) < BAR_MIN_COLUMNS) return show(figures, widest);
-    const width = Math.min(BAR_COLUMNS, room(columnsOf(figures)));
+    const room = columns() - 1 - labelMin - 1 - widest - 3;
+    if (room < BAR_MIN_COLUMNS) return show(figures, widest);
+    const width = Math.min(BAR_COLUMNS, room);
     const filled = Math.min(width, Math.round((n / total) * width));
-    show(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${figures}`);
+    show(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${figures}`, width + 3 + widest);
   };
   /** `figures` after the label, which gets what `reserve` columns of figures leave. */
   const show = (figures: string, reserve = columnsOf(figures)): void => {

@@ -211,7 +211,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
     const redone = decisions.length - 1;
     const why = options.seeding === 'seeded' ? `on ${countOf(redone, 'later frame')} (scene cuts, palettes clustered afresh or drifted far)` : `on ${countOf(redone, 'frame')} (--seeding ${options.seeding} clusters each frame afresh)`;
     const cuts = method !== 'nearest' && redone > 0 ? `, mapping re-decided ${why}` : '';
-    streams.stderr.write(`${outputName}: ${framesWritten(frames, written)}, ${info.width}x${info.height}${playbackOf(frames, playedMs(playback, written), plays)}, ${countOf(source.size, 'source colour')}, method ${method}${cuts} (made in ${seconds.toFixed(2)} s)\n`);
+    streams.stderr.write(`${outputName}: ${framesWritten(frames, written)}, ${info.width}x${info.height}${playbackOf(frames, playedMs(playback, written), plays)}, ${formatBytes(written.bytes)}, ${countOf(source.size, 'source colour')}, method ${method}${cuts} (made in ${seconds.toFixed(2)} s)\n`);
   }
   if (!quiet) reportWarnings(streams, warnings);
 }

@@ -711,6 +711,23 @@ describe('chromaseed compare', () => {
     expect(frames.some((f) => f.data.some((v, i) => (i & 3) === 3 && v === 0))).toBe(true);
   });
 
+  it('prints a table whose columns line up on the point, says which way is better, and names the files it wrote (it named none, and printed 31.73 under 31.728)', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'compare-table-'));
+    const [side, tl] = [path.join(dir, 'side.gif'), path.join(dir, 'tl.png')];
+    const r = await runMain(['compare', CARS, '-k', '16', '-o', side, '--timeline', tl]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[1].split(/\s+/)).toEqual(['mode', 'psnr', 'flicker_static', 'flip_static', 'excess_change', 'colors', 'seconds']);
+    const rows = lines.slice(2, 5).map((l) => l.split(/\s+/));
+    expect(rows.map((row) => row[0])).toEqual(['seeded', 'none', 'global']);
+    for (const row of rows) expect(row.slice(1)).toEqual([expect.stringMatching(/^\d+\.\d{3}$/), expect.stringMatching(/^\d+\.\d{4}$/), expect.stringMatching(/^\d\.\d{5}$/), expect.stringMatching(/^\d+\.\d{4}$/), '16', expect.stringMatching(/^\d+\.\d{3}$/)]);
+    // Right-aligned cells of as many decimals put every point in one column.
+    const points = lines.slice(2, 5).map((l) => l.indexOf('.'));
+    expect(new Set(points).size).toBe(1);
+    expect(lines[5]).toBe('psnr: dB, higher is closer to the source; flicker_static, flip_static, excess_change: lower is steadier');
+    expect(r.stderr).toMatch(new RegExp(`^${side.replace(/[.]/g, '\\.')}: original \\| unseeded \\| seeded side by side, 30 frames, [\\d.]+ [KM]iB\\n${tl.replace(/[.]/g, '\\.')}: the palettes over time, unseeded \\| seeded\\n$`));
+  });
+
   it('measures seeded output as far steadier than unseeded, in the METRICS.md names', async () => {
     const side = path.join(tmp, 'side.gif');
     const r = await runMain(['compare', CARS, '-k', '16', '--json', '-o', side]);
@@ -733,7 +750,7 @@ describe('chromaseed compare -o: palette room', () => {
     // 2 caption entries + 1 for transparency + 2 modes x 119 = 241: the original panel would get 15.
     const args = ['compare', CARS, '-k', '119', '--duration', '0.2', '--json'];
     const gifRun = await runMain([...args, '-o', path.join(tmp, 'room.gif')]);
-    expect([gifRun.code, gifRun.stderr]).toEqual([2, 'chromaseed: a GIF side-by-side frame holds 256 colours, and 2 panels of k=119 leave the original panel fewer than 16; use -k 118 or less, or write a video or PNG frames (full colour)\n']);
+    expect([gifRun.code, gifRun.stderr]).toEqual([2, 'chromaseed: a GIF side-by-side frame holds 256 colours, and 2 quantized panels of k=119 leave the original panel fewer than 16; use -k 118 or less, or write a video or PNG frames (full colour)\n']);
     // At k=118 the GIF's original panel gets 17 colours, and its caption says so.
     const out = path.join(tmp, 'room-118.gif');
     expect((await runMain(['compare', CARS, '-k', '118', '--duration', '0.2', '-q', '-o', out])).code).toBe(0);
@@ -808,7 +825,7 @@ describe('chromaseed compare -o: a side-by-side video or PNG has no palette, so 
   it('a GIF keeps its limit and its message', async () => {
     const dir = mkdtempSync(path.join(tmp, 'sbs-gif-'));
     const r = await runMain(['compare', CHAPLIN, '-k', '128', '--width', '320', '--duration', '1', '-o', path.join(dir, 'sbs128.gif')]);
-    expect([r.code, r.stderr]).toEqual([2, 'chromaseed: a GIF side-by-side frame holds 256 colours, and 2 panels of k=128 leave the original panel fewer than 16; use -k 118 or less, or write a video or PNG frames (full colour)\n']);
+    expect([r.code, r.stderr]).toEqual([2, 'chromaseed: a GIF side-by-side frame holds 256 colours, and 2 quantized panels of k=128 leave the original panel fewer than 16; use -k 118 or less, or write a video or PNG frames (full colour)\n']);
     expectOnly(dir, []);
   });
 });

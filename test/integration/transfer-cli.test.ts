@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GifReader } from 'omggif';
@@ -59,6 +59,14 @@ describe('chromaseed transfer (GIF target)', () => {
     expect(summary.frames).toBe(31);
     expect(typeof summary.flicker_static).toBe('number');
     expect(summary.flicker_static!).toBeLessThan(2);
+  });
+
+  it("says on stderr, as quantize does, what it wrote, the file's size included (it left the size out)", async () => {
+    const plain = path.join(tmp, 'chi-coffee-plain.gif');
+    const r = await run(['transfer', COFFEE, CHI, '-o', plain, '-k', '4']);
+    expect(r.code).toBe(0);
+    const kib = (statSync(plain).size / 1024).toFixed(1);
+    expect(r.stderr).toMatch(new RegExp(`chi-coffee-plain\\.gif: 31 frames, \\d+x\\d+, [\\d.]+ s long, looping forever, ${kib.replace('.', '\\.')} KiB, 4 source colours, method optimal.* \\(made in [\\d.]+ s\\)\\n$`));
   });
 
   it('writes a GIF with the target frame count and delays, painted in source colours only', () => {

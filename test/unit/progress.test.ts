@@ -79,8 +79,12 @@ describe('progress line', () => {
     vi.setSystemTime(100);
     progress.tick(2);
     vi.setSystemTime(300);
-    progress.tick(4);
-    expect(tty.writes).toEqual(['\rx 1 frame\x1b[K', '\rx 4 frames  10.0 fps\x1b[K']);
+    progress.tick(4); // no rate yet: too few frames to tell (below)
+    vi.setSystemTime(450);
+    progress.tick(5);
+    vi.setSystemTime(1_000);
+    progress.tick(11);
+    expect(tty.writes).toEqual(['\rx 1 frame\x1b[K', '\rx 4 frames\x1b[K', '\rx 11 frames  10.0 fps\x1b[K']);
     const pipe = fakeStream(false);
     const silent = createProgress(pipe.stream, 'x', 10, true);
     vi.setSystemTime(1_000);
@@ -101,7 +105,7 @@ describe('a pass that writes nothing (showingFirstPass)', () => {
         info: { width: 1, height: 1, frameCount: 3, fps: 25, loopCount: 0 },
         frames: (async function* () {
           for (let i = 0; i < 3; i++) {
-            await new Promise((r) => setTimeout(r, 260)); // past the redraw interval
+            await new Promise((r) => setTimeout(r, 520)); // past the redraw interval, and a second for a rate by the third frame
             yield frame;
           }
         })(),
@@ -114,7 +118,7 @@ describe('a pass that writes nothing (showingFirstPass)', () => {
     for await (const _ of first.frames) n++;
     expect([n, first.warnings]).toEqual([3, ['seen']]);
     expect(writes[0]).toMatch(/^\rclip\.mp4: counting colours \[#{8}\.{16}\] 1\/3\x1b\[K$/);
-    expect(writes.at(-2)).toMatch(/ 3\/3 {2}3\.\d fps {2}ETA 0s\x1b\[K$/);
+    expect(writes.at(-2)).toMatch(/ 3\/3 {2}1\.\d fps {2}ETA 0s\x1b\[K$/);
     // Left, not cleared: clustering the colours comes next, and the run's own line draws over it.
     expect(writes.at(-1)).toBe('\rclip.mp4: counting colours 3/3, choosing the palette…\x1b[K');
     const drawn = writes.length;
@@ -136,7 +140,7 @@ describe('progress line on a narrow terminal', () => {
       vi.setSystemTime(Date.now() + 119_600);
       progress.tick(360); // 360 frames left at 3.01 fps: 119.6 s, shown as 2m00s, not 1m60s
       const shown = writes[1].slice(1, -3);
-      expect(shown).toMatch(/^\S+… \[#{12}\.{12}\] 360\/720 {2}3\.0 fps {2}ETA 2m00s$/);
+      expect(shown).toMatch(/^\S+… \[#{11}\.{11}\] 360\/720 {2}3\.0 fps {2}ETA 2m00s$/);
       const columns = [...shown].reduce((w, c) => w + (/[\u3000-\u9fff]/.test(c) ? 2 : 1), 0);
       expect(columns).toBeLessThanOrEqual(59);
     }
@@ -160,11 +164,11 @@ describe('progress line: what gives way first', () => {
   const lineAt = (columns: number, name: string, stage?: string): string => linesAt(columns, name, stage)[1];
 
   it('keeps the pass\'s stage whole and cuts the file name (at 80 columns the stage was cut to "counting c…" and then lost)', () => {
-    expect(lineAt(80, 'moviepy__big_buck_bunny_0_30.webm', 'counting colours')).toBe('moviep…: counting colours [############............] 120/241  11.9 fps  ETA 10s');
+    expect(lineAt(80, 'moviepy__big_buck_bunny_0_30.webm', 'counting colours')).toBe('mov…: counting colours [############............] 120/241  11.9 fps  ETA 10s');
   });
 
   it('narrows the bar, then leaves it out, before the figures are cut (at 40 columns the ETA was never shown)', () => {
-    expect(lineAt(50, 'imageio__chaplin.mp4')).toBe('ima… [#######........] 120/241  11.9 fps  ETA 10s');
+    expect(lineAt(50, 'imageio__chaplin.mp4')).toBe('ima… [######......] 120/241  11.9 fps  ETA 10s');
     expect(lineAt(40, 'imageio__chaplin.mp4')).toBe('imageio_… 120/241  11.9 fps  ETA 10s');
     expect(lineAt(20, 'imageio__chaplin.mp4')).toBe('120/241  11.9 fps …');
   });
@@ -177,6 +181,12 @@ describe('progress line: what gives way first', () => {
 
   it('keeps the bar, or no bar, from the first redraw to the next, as the rate and the ETA appear', () => {
     expect(linesAt(40, 'chaplin.mp4').map((line) => /\[[#.]+\]/.test(line))).toEqual([false, false]);
+    // And the name and the bar keep their widths: the name read "chaplin.mp4" until the rate
+    // came, then "cha…", and the bar went from 24 to 12 columns.
+    const [before, after] = linesAt(80, 'chaplin.mp4', 'counting colours for one palette');
+    const layout = (line: string) => [line.slice(0, line.indexOf('[')), line.match(/\[[#.]+\]/)![0].length];
+    expect(layout(before)).toEqual(layout(after));
+    expect(after).toMatch(/ 120\/241 {2}11\.9 fps {2}ETA 10s$/);
   });
 });
 
