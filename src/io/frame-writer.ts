@@ -124,8 +124,29 @@ export async function createFrameWriter(file: string, options: FrameWriterOption
     throw new ChromaseedError('ERR_LIMIT', `${file}: frames of ${width}x${height} pixels are larger than can be written (at most ${maxSide} a side); scale them down with --width`);
   }
   if (options.fps !== undefined && !(options.fps > 0 && Number.isFinite(options.fps))) throw invalidOption('fps', 'a number above 0', options.fps);
-  if (kind === 'gif') return gifWriter(file, options);
-  if (kind === 'video') return videoWriter(file, options);
-  if (kind === 'png') return singlePngWriter(file, options);
-  return pngWriter(file, options);
+  const open = kind === 'gif' ? gifWriter : kind === 'video' ? videoWriter : kind === 'png' ? singlePngWriter : pngWriter;
+  return oneCallAtATime(await open(file, options));
+}
+
+/**
+ * `writer` with its writes and its finish taken one at a time, in the order they were made.
+ * A caller that did not await each write (a library user's Promise.all over the frames) got
+ * a video of 465 frames for 30, repeated and out of order, and a PNG sequence of one file;
+ * a finish() while a write was under way removed every frame written. abort() is not
+ * queued: it stops what is running, and the calls still waiting then fail as after an abort.
+ */
+function oneCallAtATime(writer: FrameWriter): FrameWriter {
+  let previous: Promise<unknown> = Promise.resolve();
+  const queued = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => (...args: A): Promise<R> => {
+    const run = previous.then(() => call(...args));
+    previous = run.catch(() => undefined);
+    return run;
+  };
+  const writeRgba = writer.writeRgba;
+  return {
+    write: queued((frame) => writer.write(frame)),
+    ...(writeRgba ? { writeRgba: queued((frame: TimedFrame) => writeRgba.call(writer, frame)) } : {}),
+    finish: queued(() => writer.finish()),
+    abort: () => writer.abort(),
+  };
 }

@@ -65,11 +65,10 @@ export async function singlePngWriter(file: string, options: FrameWriterOptions)
     if (state === 'open') state = 'aborted';
     return out.abort();
   };
+  /** Keeps the frame's PNG; encoded first, as pngWriter's put says, so a bad index ends nothing. */
   async function keep(encode: () => Promise<Uint8Array>): Promise<void> {
-    await abortingOnFailure(async () => {
-      if (png !== null) throw tooMany();
-      png = await encode();
-    }, abort);
+    if (png !== null) return abortingOnFailure(() => Promise.reject(tooMany()), abort);
+    png = await encode();
   }
   return {
     async write(f) {

@@ -46,13 +46,14 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
 
   /** One frame, painted into the buffer by `fill` (indexed or full colour) with transparent pixels' alpha as given. */
   async function put(frameDelayMs: number, fill: (rgba: Uint8Array, transparentAlpha: number) => boolean): Promise<void> {
+    // A fresh buffer per frame: ffmpeg's pipe holds a reference until it is sent. The first
+    // frame of a WebM is expanded with clear pixels clear: whether it has any decides whether
+    // the video keeps them. Expanded before anything is sent, so a frame with an index past
+    // its palette is the caller's RangeError and ends nothing (it aborted the video).
+    const rgba = new Uint8Array(width * height * 4);
+    const anyTransparent = fill(rgba, alpha || (!video && container === 'webm') ? 0 : 255);
     await abortingOnFailure(async () => {
       const delayMs = playbackDelayMs(frameDelayMs, options.gifDelays);
-      // A fresh buffer per frame: ffmpeg's pipe holds a reference until it is sent. The
-      // first frame of a WebM is expanded with clear pixels clear: whether it has any
-      // decides whether the video keeps them.
-      const rgba = new Uint8Array(width * height * 4);
-      const anyTransparent = fill(rgba, alpha || (!video && container === 'webm') ? 0 : 255);
       if (!video) {
         // Callers pass the source's rate (ClipInfo.fps); without it, the first frame's.
         fps ??= Math.min(MAX_GIF_FPS, 1000 / delayMs);

@@ -631,6 +631,47 @@ describe('createFrameWriter: atomic output', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('a frame with a bad index ends no writer: the next frames and finish go on (a video was aborted, "write after aborted")', async () => {
+    const dir = freshDir('index-then-good');
+    const good: IndexedFrame = { width: 4, height: 2, indices: new Uint8Array(8), palette: new Uint8Array([255, 0, 0]), size: 1, transparent: null, delayMs: 100 };
+    // Not a GIF's: its encoder thread finds the index later, as README's Library section says.
+    for (const name of ['o.png', 'f-%d.png', 'o.mp4', 'o.webm']) {
+      const writer = await createFrameWriter(path.join(dir, name), { width: 4, height: 2, fps: 10 });
+      if (name !== 'o.png') await writer.write(good);
+      await expect(writer.write({ ...good, indices: new Uint8Array([0, 9, 0, 0, 0, 0, 0, 0]) }), name).rejects.toThrow(RangeError);
+      await writer.write(good);
+      await expect(writer.finish(), name).resolves.toMatchObject({ bytes: expect.any(Number) });
+    }
+    expect(readdirSync(dir).sort()).toEqual(['f-1.png', 'f-2.png', 'o.mp4', 'o.png', 'o.webm']);
+  });
+
+  it('writes made without waiting for each other land in the order made, and a finish waits for them (a video got 465 frames for 30, a PNG sequence one file)', async () => {
+    const dir = freshDir('overlapping');
+    const n = 12;
+    // Frame i is one grey, 20 * i: read back, each frame says where it came from.
+    const grey = (i: number): IndexedFrame => ({ width: 16, height: 16, indices: new Uint8Array(256), palette: new Uint8Array([20 * i, 20 * i, 20 * i]), size: 1, transparent: null, delayMs: 100 });
+    const rgbaOf = (frame: IndexedFrame): Uint8Array => {
+      const data = new Uint8Array(16 * 16 * 4);
+      expandToRgba(frame, data, 255);
+      return data;
+    };
+    for (const name of ['o.gif', 'f-%02d.png', 'o.mkv']) {
+      const file = path.join(dir, name);
+      const writer = await createFrameWriter(file, { width: 16, height: 16, fps: 10, loopCount: 0 });
+      const writes = Array.from({ length: n }, (_, i) => (name === 'o.mkv' && i % 2 === 1 ? writer.writeRgba!({ width: 16, height: 16, data: rgbaOf(grey(i)), delayMs: 100 }) : writer.write(grey(i))));
+      const finished = writer.finish();
+      await Promise.all(writes);
+      const written = await finished;
+      if (name === 'o.mkv') expect(written.videoFrames).toBe(n);
+      const back = name.includes('%') ? readdirSync(dir).filter((f) => f.startsWith('f-')).sort().map((f) => path.join(dir, f)) : [file];
+      const greys: number[] = [];
+      for (const f of back) for await (const frame of (await openInput(f)).frames) greys.push(frame.data[0]);
+      // H.264 and the video's colour conversion move a grey by a level or two.
+      expect(greys.length, name).toBe(n);
+      greys.forEach((g, i) => expect(Math.abs(g - 20 * i), `${name} frame ${i}`).toBeLessThanOrEqual(3));
+    }
+  });
+
   it('a one-frame .png writer refuses a write after finish or abort, as the other writers do (it wrote nothing and said nothing, or "more than one frame")', async () => {
     const dir = freshDir('one-png');
     const finished = await createFrameWriter(path.join(dir, 'one.png'), { width: W, height: H });
