@@ -1,7 +1,7 @@
 /** Node entry: the pure core plus the adapters for files, ffmpeg and sharp. */
 export * from './core.js';
-export { openInput, openReusable, sniffKind } from './io/open-input.js';
+export { openInput, openReusable, sniffKind, type InputKind } from './io/open-input.js';
 export { loadStill } from './io/still.js';
 export { writeFileAtomic } from './io/output-file.js';
 export { openVideo } from './io/video-in.js';
-export { clipWriterOptions, createFrameWriter, inputOptionsFor, outputKind, type FrameWriter, type FrameWriterOptions } from './io/frame-writer.js';
+export { clipWriterOptions, createFrameWriter, inputOptionsFor, outputKind, type FrameWriter, type FrameWriterOptions, type OutputKind } from './io/frame-writer.js';

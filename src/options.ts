@@ -3,7 +3,7 @@ import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_PIXELS, DEFAULT_RESTARTS } from './limi
 import { validateClipOptions } from './clip-options.js';
 import { PALETTE_FORMATS, type PaletteFormat } from './palette/format.js';
 import { PALETTE_SORTS, type PaletteSort } from './palette/sort.js';
-import { resolveStability, STABILITY_LEVELS, type StabilityOptions } from './sequence/stability.js';
+import { resolveStability, STABILITY_LEVELS, type StabilityLevel, type StabilityOptions } from './sequence/stability.js';
 import type { ColorSpace, InitMethod, Metric } from './types.js';
 
 /**
@@ -14,12 +14,14 @@ import type { ColorSpace, InitMethod, Metric } from './types.js';
  * clip options in clip-options.ts) check what they are given too, cheaply, once a call.
  */
 
-export const METRICS: readonly Metric[] = ['euclidean', 'manhattan'];
-export const SPACES: readonly ColorSpace[] = ['rgb', 'lab', 'oklab'];
-export const INITS: readonly InitMethod[] = ['kmeans++', 'farthest', 'random'];
-export const SEEDINGS = ['seeded', 'none', 'global'] as const;
-export const DITHERS = ['none', 'floyd-steinberg', 'bayer'] as const;
-export const TRANSFER_METHODS = ['optimal', 'rank', 'lightness', 'nearest'] as const;
+// The choices, frozen: the resolvers check values against these lists, and a caller's
+// METRICS.push('cosine') made them accept one no code handles.
+export const METRICS: readonly Metric[] = Object.freeze(['euclidean', 'manhattan']);
+export const SPACES: readonly ColorSpace[] = Object.freeze(['rgb', 'lab', 'oklab']);
+export const INITS: readonly InitMethod[] = Object.freeze(['kmeans++', 'farthest', 'random']);
+export const SEEDINGS = Object.freeze(['seeded', 'none', 'global'] as const);
+export const DITHERS = Object.freeze(['none', 'floyd-steinberg', 'bayer'] as const);
+export const TRANSFER_METHODS = Object.freeze(['optimal', 'rank', 'lightness', 'nearest'] as const);
 
 export type Seeding = (typeof SEEDINGS)[number];
 export type DitherMode = (typeof DITHERS)[number];
@@ -31,27 +33,35 @@ export { DEFAULT_MAX_FRAMES, DEFAULT_MAX_PIXELS } from './limits.js';
 
 type Raw = Record<string, unknown>;
 
+// Numbers are numbers: text such as '16' (or '0x10') was read as one for some options and
+// refused for others (width, fps). The command line's parser hands numbers over.
 export function integer(raw: Raw, name: string, min: number, max: number, fallback: number): number {
   const v = raw[name];
-  if (v === undefined || v === null) return fallback;
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
     throw invalidOption(flag(name), `an integer from ${min} to ${max}`, v);
   }
-  return n;
+  return v;
 }
 
 function optionalNumber(raw: Raw, name: string): number | undefined {
   const v = raw[name];
-  if (v === undefined || v === null) return undefined;
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  if (typeof n !== 'number' || Number.isNaN(n)) throw invalidOption(flag(name), 'a number', v);
-  return n;
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || Number.isNaN(v)) throw invalidOption(flag(name), 'a number', v);
+  return v;
+}
+
+/** A flag: true, false or not given (a 'yes' or a 1 was read as false). */
+function bool(raw: Raw, name: string): boolean {
+  const v = raw[name];
+  if (v === undefined) return false;
+  if (typeof v !== 'boolean') throw invalidOption(flag(name), 'true or false', v);
+  return v;
 }
 
 export function choice<T extends string>(raw: Raw, name: string, allowed: readonly T[], fallback: T): T {
   const v = raw[name];
-  if (v === undefined || v === null) return fallback;
+  if (v === undefined) return fallback;
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
     throw invalidOption(flag(name), listOf(allowed), v);
   }
@@ -105,7 +115,57 @@ export function requireResolved<T extends object>(options: T, names: readonly (k
   }
 }
 
-export function resolveClusterOptions(raw: Raw = {}, defaultColors = 16): ClusterOptions {
+/**
+ * What the resolvers take: the command line's options by their camelCase names, each one
+ * optional (its default filled in). Typed for TypeScript callers; the values are checked
+ * when resolved as well, for callers in JavaScript.
+ */
+export interface ClusterOptionsInput {
+  colors?: number;
+  init?: InitMethod;
+  restarts?: number;
+  metric?: Metric;
+  space?: ColorSpace;
+  seed?: number;
+  maxIterations?: number;
+}
+
+export interface PaletteOptionsInput extends ClusterOptionsInput {
+  sort?: PaletteSort;
+  vivid?: boolean;
+  format?: PaletteFormat;
+  /** The same as `format: 'json'`. */
+  json?: boolean;
+  maxPixels?: number;
+}
+
+export interface InputOptionsInput {
+  fps?: number;
+  width?: number;
+  /** Seconds, or text such as `'1:02.5'`. */
+  start?: number | string;
+  duration?: number | string;
+  maxPixels?: number;
+  maxFrames?: number;
+}
+
+export interface SequenceOptionsInput extends ClusterOptionsInput {
+  seeding?: Seeding;
+  dither?: DitherMode;
+  stability?: StabilityLevel;
+  frameIterations?: number;
+  paletteHold?: number;
+  pixelHold?: number;
+  pixelMargin?: number;
+  sceneCut?: number;
+  refresh?: number;
+  refreshGain?: number;
+  anchor?: number;
+  stillWeight?: number;
+}
+
+export function resolveClusterOptions(input: ClusterOptionsInput = {}, defaultColors = 16): ClusterOptions {
+  const raw = input as Raw;
   refuseUnknown(raw, CLUSTER_NAMES);
   return clusterOptions(raw, defaultColors);
 }
@@ -136,12 +196,14 @@ function paletteFormat(raw: Raw): PaletteFormat {
   return 'json';
 }
 
-export function resolvePaletteOptions(raw: Raw = {}): PaletteOptions {
+export function resolvePaletteOptions(input: PaletteOptionsInput = {}): PaletteOptions {
+  const raw = input as Raw;
   refuseUnknown(raw, PALETTE_NAMES);
+  bool(raw, 'json');
   return {
     ...clusterOptions(raw, 6),
     sort: choice(raw, 'sort', PALETTE_SORTS, 'count'),
-    vivid: raw.vivid === true,
+    vivid: bool(raw, 'vivid'),
     format: paletteFormat(raw),
     maxPixels: integer(raw, 'maxPixels', 1, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_PIXELS),
   };
@@ -161,7 +223,8 @@ export interface InputOptions {
   maxFrames: number;
 }
 
-export function resolveInputOptions(raw: Raw = {}): InputOptions {
+export function resolveInputOptions(input: InputOptionsInput = {}): InputOptions {
+  const raw = input as Raw;
   refuseUnknown(raw, INPUT_NAMES);
   const clip = validateClipOptions({ fps: raw.fps as number | undefined, width: raw.width as number | undefined, start: raw.start as string | undefined, duration: raw.duration as string | undefined });
   return {
@@ -188,7 +251,8 @@ export function leverGiven(raw: Raw): string | undefined {
   return lever === undefined ? undefined : flag(lever);
 }
 
-export function resolveSequenceOptions(raw: Raw = {}): SequenceOptions {
+export function resolveSequenceOptions(input: SequenceOptionsInput = {}): SequenceOptions {
+  const raw = input as Raw;
   refuseUnknown(raw, SEQUENCE_NAMES);
   const seeding = choice(raw, 'seeding', SEEDINGS, 'seeded');
   const metric = choice(raw, 'metric', METRICS, 'euclidean');

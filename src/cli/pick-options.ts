@@ -1,7 +1,7 @@
 import { ChromaseedError, invalidOption } from '../errors.js';
 import { outputKind } from '../io/frame-writer.js';
 import { STDOUT } from '../io/output-file.js';
-import { INPUT_NAMES, PALETTE_NAMES, resolveInputOptions, resolvePaletteOptions, resolveSequenceOptions, SEQUENCE_NAMES } from '../options.js';
+import { INPUT_NAMES, PALETTE_NAMES, resolveInputOptions, resolvePaletteOptions, resolveSequenceOptions, SEQUENCE_NAMES, type InputOptionsInput, type PaletteOptionsInput, type SequenceOptionsInput } from '../options.js';
 import { loopCountForPlays, MAX_GIF_LOOP_COUNT } from '../timing.js';
 import type { Args } from './main.js';
 
@@ -10,22 +10,23 @@ import type { Args } from './main.js';
  * option's alias, a kebab-case copy and the positionals, and the resolvers refuse names
  * they do not read, so each gets only the names on its own list.
  */
-function pick(args: Args, names: readonly string[]): Args {
+function pick<T extends object>(args: Args, names: readonly (keyof T & string)[]): T {
   const picked: Args = {};
   for (const name of names) if (args[name] !== undefined) picked[name] = args[name];
-  return picked;
+  // The values are yargs's, of the types its options declare; the resolvers check them all.
+  return picked as T;
 }
 
-export const inputOptionsOf = (args: Args) => resolveInputOptions(pick(args, INPUT_NAMES));
+export const inputOptionsOf = (args: Args) => resolveInputOptions(pick<InputOptionsInput>(args, INPUT_NAMES));
 /**
  * transfer's SOURCE: the size and rate options as for the target, but its own part
  * (--source-start, --source-duration; whole when not given), since the target's part
  * says nothing about where the colours wanted are.
  */
 export const sourceInputOptionsOf = (args: Args) => {
-  const { start: _, duration: __, ...shared } = pick(args, INPUT_NAMES);
+  const { start: _, duration: __, ...shared } = pick<InputOptionsInput>(args, INPUT_NAMES);
   try {
-    return resolveInputOptions({ ...shared, ...(args.sourceStart !== undefined ? { start: args.sourceStart } : {}), ...(args.sourceDuration !== undefined ? { duration: args.sourceDuration } : {}) });
+    return resolveInputOptions({ ...shared, ...pick<InputOptionsInput>({ start: args.sourceStart, duration: args.sourceDuration }, ['start', 'duration']) });
   } catch (err) {
     throw asSourcePartError(err);
   }
@@ -36,8 +37,8 @@ export function asSourcePartError(err: unknown): unknown {
   if (err instanceof ChromaseedError) err.message = err.message.replace(/--(start|duration)\b/g, '--source-$1');
   return err;
 }
-export const sequenceOptionsOf = (args: Args) => resolveSequenceOptions(pick(args, SEQUENCE_NAMES));
-export const paletteOptionsOf = (args: Args) => resolvePaletteOptions(pick(args, PALETTE_NAMES));
+export const sequenceOptionsOf = (args: Args) => resolveSequenceOptions(pick<SequenceOptionsInput>(args, SEQUENCE_NAMES));
+export const paletteOptionsOf = (args: Args) => resolvePaletteOptions(pick<PaletteOptionsInput>(args, PALETTE_NAMES));
 
 /**
  * `--plays N` as the GIF loop count to write (0 = forever; see loopCountForPlays), or null

@@ -1,6 +1,6 @@
-import { checkIndexedFrame, checkRgbaFrame } from '../errors.js';
+import { checkIndexedFrame, checkRgbaFrame, invalidOption, listOf } from '../errors.js';
 import { createMapper, type MapOptions } from '../map/map-pixels.js';
-import type { TransferMethod } from '../options.js';
+import { TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import type { Frame, IndexedFrame } from '../types.js';
 import { srgbToLab } from '../color/space.js';
 import { DEFAULT_COST_WEIGHTS, entryProportions, matchPalettes, transferCost, type CostWeights, type WeightedPalette } from './match.js';
@@ -86,6 +86,9 @@ export interface PaletteTransfer {
  */
 export function createPaletteTransfer(source: SourcePalette, options: TransferOptions): PaletteTransfer {
   if (source.size < 1) throw new RangeError('cannot transfer from an empty source palette');
+  // Checked here, where a library caller comes in: an unknown method failed at the first frame, deep inside.
+  const method: unknown = options?.method;
+  if (!(TRANSFER_METHODS as readonly unknown[]).includes(method)) throw invalidOption('--method', listOf(TRANSFER_METHODS), method);
   const weights = options.weights ?? DEFAULT_COST_WEIGHTS;
   const detector = options.sceneCut === false ? null : createSceneCutDetector(options.sceneCut ?? DEFAULT_SCENE_CUT);
   const mapOptions: MapOptions = options.map ?? { metric: 'euclidean', space: 'rgb', dither: 'none' };

@@ -1376,6 +1376,40 @@ describe('the package in TypeScript projects', () => {
   });
 });
 
+describe('the types a library caller names', () => {
+  /** As typeCheck above; one project for this block. */
+  const typeCheck = (source: string): [number | null, string] => {
+    const dir = mkdtempSync(path.join(tmp, 'ts-types-'));
+    mkdirSync(path.join(dir, 'node_modules'));
+    symlinkSync(repoRoot, path.join(dir, 'node_modules', 'chromaseed'));
+    writeFileSync(path.join(dir, 'package.json'), '{"type": "module"}\n');
+    writeFileSync(path.join(dir, 'use.ts'), source);
+    const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
+    const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--target', 'es2022', '--skipLibCheck', '--moduleResolution', 'node16', '--module', 'node16', 'use.ts'], { cwd: dir, encoding: 'utf8' });
+    return [r.status, r.stdout];
+  };
+
+  it('are exported: every type the public functions take or return (twenty were not: Mapper, SourcePalette...)', () => {
+    const names = ['Mapper', 'MappedFrame', 'ColorHistogram', 'PaletteSearch', 'PointClusterer', 'ClusterRequest', 'SourcePalette', 'TransferOptions', 'TargetFrame', 'PaletteTransfer', 'KMeansIterationEvent', 'SceneCutOptions', 'PaletteFormat', 'PaletteSort', 'GifEncoder', 'GifEncoderOptions', 'Converter', 'KMeansPaletteSource', 'SequenceOptionsInput'];
+    const source = [
+      `import type { ${names.join(', ')} } from 'chromaseed/core';`,
+      "import type { InputKind, OutputKind } from 'chromaseed';",
+      "import { createPaletteTransfer, sourcePaletteFromCounts } from 'chromaseed/core';",
+      `export type All = [${names.join(', ')}, InputKind, OutputKind];`,
+      "export const transfer = createPaletteTransfer(sourcePaletteFromCounts([255, 0, 0], [1], 1), { method: 'optimal' });",
+      '',
+    ].join('\n');
+    expect(typeCheck(source)).toEqual([0, '']);
+  });
+
+  it("type the resolvers' options: a misspelt name, a wrong choice and text for a number fail to compile (any object was taken)", () => {
+    const [code, out] = typeCheck("import { resolveSequenceOptions } from 'chromaseed';\nresolveSequenceOptions({ colours: 16 });\nresolveSequenceOptions({ metric: 'cosine' });\nresolveSequenceOptions({ colors: '16' });\n");
+    expect(code).not.toBe(0);
+    expect(out.match(/error TS/g)).toHaveLength(3);
+    expect(out).toMatch(/'colours' does not exist/);
+  });
+});
+
 describe("the README's library example", () => {
   it('runs as written against the built package and writes what the command line writes, for other inputs and outputs too', async () => {
     const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');

@@ -8,11 +8,11 @@ import { nearestIndex } from '../../src/map/nearest.js';
 import { kmeansPixels, kmeansPoints } from '../../src/kmeans/kmeans.js';
 import { createMapper } from '../../src/map/map-pixels.js';
 import { createQualityMeter } from '../../src/metrics/quality.js';
-import { resolveSequenceOptions } from '../../src/options.js';
+import { DITHERS, INITS, METRICS, resolveInputOptions, resolvePaletteOptions, resolveSequenceOptions, SEEDINGS, SPACES, TRANSFER_METHODS } from '../../src/options.js';
 import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
 import { clipPalette } from '../../src/sequence/global-palette.js';
 import { createSequentialQuantizer } from '../../src/sequence/sequential.js';
-import { createPaletteTransfer } from '../../src/transfer/transfer.js';
+import { createPaletteTransfer, sourcePaletteFromCounts } from '../../src/transfer/transfer.js';
 import { resolveStability, STABILITY_PRESETS } from '../../src/sequence/stability.js';
 import type { FrameSource, IndexedFrame, TimedFrame } from '../../src/types.js';
 
@@ -95,7 +95,41 @@ describe('options that did not go through the resolvers', () => {
   });
 
   it('a value given as a one-element array is shown as one, not as "given 1 times"', () => {
-    expect(() => resolveSequenceOptions({ colors: [16] })).toThrow('expected an integer from 1 to 256 for --colors but received [16]');
+    expect(() => resolveSequenceOptions({ colors: [16] } as never)).toThrow('expected an integer from 1 to 256 for --colors but received [16]');
+  });
+
+  it('a number given as text, a flag given as anything but true or false, and null are refused alike (colors "0x10" was 16, width "320" refused, vivid "yes" false)', () => {
+    for (const [resolve, name, value, expected] of [
+      [resolveSequenceOptions, 'colors', '16', 'an integer from 1 to 256'],
+      [resolveSequenceOptions, 'colors', '0x10', 'an integer from 1 to 256'],
+      [resolveSequenceOptions, 'colors', null, 'an integer from 1 to 256'],
+      [resolveSequenceOptions, 'pixelHold', '3', 'a number'],
+      [resolveSequenceOptions, 'metric', null, 'euclidean or manhattan'],
+      [resolvePaletteOptions, 'vivid', 'yes', 'true or false'],
+      [resolvePaletteOptions, 'json', 1, 'true or false'],
+      [resolveInputOptions, 'width', '320', 'a whole number of pixels from 1 to 16384'],
+    ] as const) {
+      expect(() => (resolve as (o: object) => unknown)({ [name]: value }), `${name}: ${String(value)}`).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: expect.stringContaining(`expected ${expected}`) }));
+    }
+    expect(resolvePaletteOptions({ vivid: true, json: false })).toMatchObject({ vivid: true, format: 'text' });
+  });
+
+  it('the lists of choices cannot be changed (METRICS.push("cosine") made the resolvers accept it)', () => {
+    for (const list of [METRICS, SPACES, INITS, SEEDINGS, DITHERS, TRANSFER_METHODS]) expect(Object.isFrozen(list)).toBe(true);
+    expect(() => (METRICS as string[]).push('cosine')).toThrow(TypeError);
+    expect(() => resolveSequenceOptions({ metric: 'cosine' as never })).toThrow(/expected euclidean or manhattan/);
+  });
+
+  it("a palette transfer's method is checked where the transfer is made, as the option errors are (an unknown one failed at the first frame, a RangeError)", () => {
+    const source = sourcePaletteFromCounts([255, 0, 0], [1], 1);
+    expect(() => createPaletteTransfer(source, { method: 'foo' } as never)).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: 'expected optimal, rank, lightness or nearest for --method but received "foo"' }));
+    expect(() => createPaletteTransfer(source, undefined as never)).toThrow(expect.objectContaining({ code: 'ERR_USAGE' }));
+  });
+
+  it("the public entry exports the resolvers, not their helpers (integer, choice, the name lists were public by a blanket re-export)", async () => {
+    const core = await import('../../src/core.js');
+    for (const internal of ['integer', 'choice', 'requireResolved', 'leverGiven', 'CLUSTER_NAMES', 'SEQUENCE_NAMES']) expect(core, internal).not.toHaveProperty(internal);
+    for (const name of ['resolveSequenceOptions', 'resolveInputOptions', 'resolvePaletteOptions', 'resolveClusterOptions', 'METRICS', 'MAX_COLORS', 'sourcePaletteFromCounts']) expect(core, name).toHaveProperty(name);
   });
 });
 

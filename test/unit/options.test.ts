@@ -55,8 +55,8 @@ describe('option resolvers refuse names they do not read', () => {
 
   it('the anchor, which has no Manhattan form, is refused with --metric manhattan however given, and a preset\'s is turned off', () => {
     expect(() => resolveSequenceOptions({ metric: 'manhattan', anchor: 4 })).toThrow(/--anchor works with --metric euclidean only/);
-    // A library caller's string passed the check (it looked for a number) and ran without effect.
-    expect(() => resolveSequenceOptions({ metric: 'manhattan', anchor: '4' })).toThrow(/--anchor works with --metric euclidean only/);
+    // A library caller's string passed the check (it looked for a number) and ran without effect; text is no number now.
+    expect(() => resolveSequenceOptions({ metric: 'manhattan', anchor: '4' } as never)).toThrow(/expected a number for --anchor but received "4"/);
     expect(resolveSequenceOptions({ metric: 'manhattan', anchor: 0 }).stability.anchor).toBe(0);
     expect(resolveSequenceOptions({ metric: 'manhattan', stability: 'high' }).stability).toMatchObject({ anchor: 0, pixelHold: 16 });
     expect(resolveSequenceOptions({ stability: 'high' }).stability.anchor).toBe(4);
