@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ChromaseedError, invalidOption } from '../errors.js';
+import { abortedWrite, ChromaseedError, invalidOption } from '../errors.js';
 import { MAX_GIF_FPS } from '../timing.js';
 import type { InputOptions } from '../options.js';
 import type { ClipInfo, IndexedFrame, SoundSource, TimedFrame } from '../types.js';
@@ -125,21 +125,37 @@ export async function createFrameWriter(file: string, options: FrameWriterOption
   }
   if (options.fps !== undefined && !(options.fps > 0 && Number.isFinite(options.fps))) throw invalidOption('fps', 'a number above 0', options.fps);
   const open = kind === 'gif' ? gifWriter : kind === 'video' ? videoWriter : kind === 'png' ? singlePngWriter : pngWriter;
-  return oneCallAtATime(await open(file, options));
+  return oneCallAtATime(await open(file, options), file);
 }
 
 /**
  * `writer` with its writes and its finish taken one at a time, in the order they were made.
  * A caller that did not await each write (a library user's Promise.all over the frames) got
  * a video of 465 frames for 30, repeated and out of order, and a PNG sequence of one file;
- * a finish() while a write was under way removed every frame written. abort() is not
- * queued: it stops what is running, and the calls still waiting then fail as after an abort.
+ * a finish() while a write was under way removed every frame written. A call made while
+ * none is under way starts at once, as before (a GIF frame is encoded before it returns).
+ * abort() is not queued: it stops what is running, and a call still waiting for its turn
+ * then fails as aborted during a write, as the one running does.
  */
-function oneCallAtATime(writer: FrameWriter): FrameWriter {
+function oneCallAtATime(writer: FrameWriter, file: string): FrameWriter {
+  let running = 0;
   let previous: Promise<unknown> = Promise.resolve();
+  let aborted = false;
   const queued = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => (...args: A): Promise<R> => {
-    const run = previous.then(() => call(...args));
-    previous = run.catch(() => undefined);
+    const start = (): Promise<R> => {
+      try {
+        return call(...args);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    };
+    const waited = running > 0;
+    const run = waited ? previous.then(() => (aborted ? Promise.reject(abortedWrite(file)) : start())) : start();
+    running++;
+    previous = run.then(
+      () => void running--,
+      () => void running--,
+    );
     return run;
   };
   const writeRgba = writer.writeRgba;
@@ -147,6 +163,9 @@ function oneCallAtATime(writer: FrameWriter): FrameWriter {
     write: queued((frame) => writer.write(frame)),
     ...(writeRgba ? { writeRgba: queued((frame: TimedFrame) => writeRgba.call(writer, frame)) } : {}),
     finish: queued(() => writer.finish()),
-    abort: () => writer.abort(),
+    abort: () => {
+      aborted = true;
+      return writer.abort();
+    },
   };
 }
