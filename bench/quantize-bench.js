@@ -1,5 +1,5 @@
 // The animation benchmark: chromaseed quantize (seeded, unseeded, global) against ffmpeg's
-// per-frame and whole-clip palettes, on the real clips of the corpus and on 320x240 test
+// per-frame and whole-clip palettes, and on GIF inputs against gifsicle and ImageMagick, on the real clips of the corpus and on 320x240 test
 // clips, at k = 16 without dithering (`--k N`: another k, with no targets). Figures are those of
 // ../shared/METRICS.md, measured on the composited frames of each output GIF against the
 // composited source frames.
@@ -44,6 +44,14 @@ function ffmpegPerFrame(ffmpeg, input, out) {
 function ffmpegGlobal(ffmpeg, input, out) {
   return ['-v', 'error', '-y', '-i', input, '-lavfi', `split[a][b];[a]palettegen=max_colors=${ffmpegColors()}[p];[b][p]paletteuse=dither=none`, out];
 }
+/** METRICS.md's gifsicle and ImageMagick commands, exactly; both take a GIF. */
+function gifsicleArgs(gifsicle, input, out) {
+  return ['--colors', String(K), '--color-method', 'blend-diversity', input, '-o', out];
+}
+function imageMagickArgs(convert, input, out) {
+  return [input, '-coalesce', '+dither', '-colors', String(K), out];
+}
+const isGif = (f) => /\.gif$/i.test(f);
 
 export async function quantizeBench({ quick = false, only = null } = {}) {
   const dir = tempDir('quantize');
@@ -56,7 +64,16 @@ export async function quantizeBench({ quick = false, only = null } = {}) {
     .filter((f) => !quick || /muybridge\.gif|chi\.gif|cars\.gif|realshort|320x240/.test(f))
     .filter((f) => only === null || only.test(path.basename(f)));
   const ffmpeg = findPeer('ffmpeg');
-  if (!ffmpeg) console.log('ffmpeg not found (apt-get install ffmpeg): ffmpeg columns skipped');
+  if (!ffmpeg) console.log('ffmpeg not found (apt-get install ffmpeg): ffmpeg rows skipped');
+  // The GIF-only peers. Their outputs are decoded like ffmpeg's, composited frame by frame
+  // (gifsicle keeps the source's sub-rectangles, disposal and transparency).
+  const gifPeers = [
+    ['gifsicle', findPeer('gifsicle'), gifsicleArgs, 'gifsicle'],
+    ['ImageMagick', findPeer('convert'), imageMagickArgs, 'imagemagick'],
+  ].filter(([label, bin, , pkg]) => bin || void console.log(`${label === 'gifsicle' ? 'gifsicle' : 'convert (ImageMagick)'} not found (apt-get install ${pkg}): ${label} rows skipped`));
+  if (gifPeers.length && inputs.some((f) => !isGif(f))) {
+    console.log(`${gifPeers.map(([label]) => label).join(' and ')}: GIF inputs only (METRICS.md's commands read IN.gif); no rows for the videos and 320x240 clips`);
+  }
 
   const rows = [['clip', 'frames', 'tool', 'psnr dB', 'flicker_static', 'flip_static', 'excess_change', 'colors', 'seconds']];
   const verdicts = [];
@@ -67,9 +84,9 @@ export async function quantizeBench({ quick = false, only = null } = {}) {
       const out = path.join(dir, `${name}.${seeding}.gif`);
       return { out, run: () => timeCli(['quantize', input, '-k', String(K), '--seeding', seeding, '-o', out, '--quiet']) };
     };
-    const peer = (label, args) => {
+    const peer = (label, args, bin = ffmpeg) => {
       const out = path.join(dir, `${name}.${label.replace(/\W+/g, '-')}.gif`);
-      return { out, run: () => timeCommand(ffmpeg, args(ffmpeg, input, out)) };
+      return { out, run: () => timeCommand(bin, args(bin, input, out)) };
     };
     // The speed target compares seeded chromaseed with ffmpeg's per-frame command: those two
     // are timed alternately, the other modes on their own.
@@ -95,6 +112,14 @@ export async function quantizeBench({ quick = false, only = null } = {}) {
       const run = bestIfShort(global.run);
       results['ffmpeg global'] = { ...(await measure(input, global.out)), seconds: run.seconds };
     }
+    // Timed as ffmpeg's one-palette command is: best of 3 under 5 s, of 5 under a second.
+    if (isGif(input)) {
+      for (const [label, bin, args] of gifPeers) {
+        const p = peer(label, args, bin);
+        const run = bestIfShort(p.run);
+        results[label] = { ...(await measure(input, p.out)), seconds: run.seconds };
+      }
+    }
     for (const [tool, r] of Object.entries(results)) {
       const fmt = (x, d) => (x === null || x === undefined ? '-' : x.toFixed(d));
       const frames = r.outputFrames === r.sourceFrames ? String(r.sourceFrames) : `${r.outputFrames}/${r.sourceFrames}`;
@@ -112,6 +137,10 @@ export async function quantizeBench({ quick = false, only = null } = {}) {
       v.flickerVsNone = none.flicker_static ? seeded.flicker_static / none.flicker_static : seeded.flicker_static === 0 ? 0 : Infinity;
       if (seeded.flicker_static === null) v.flickerVsGlobal = v.flickerVsNone = null;
     }
+    for (const [label] of gifPeers) {
+      const r = results[label];
+      if (r) v[label] = { psnrGain: seeded.psnr - r.psnr, speedup: r.seconds / seeded.seconds, colorsOk: r.colors <= K };
+    }
     verdicts.push(v);
     console.error(`  measured ${name}`);
   }
@@ -126,11 +155,27 @@ export async function quantizeBench({ quick = false, only = null } = {}) {
     console.log(K === TARGET_K ? `\n### Targets (issues 3 and 4)\n` : `\n### Against the k = ${TARGET_K} targets, at k = ${K} (for comparison only)\n`);
     console.log(table(vr));
   }
+  // Not targets (those are against ffmpeg): how seeded chromaseed stands beside the GIF-only peers.
+  const sign = (x) => (x >= 0 ? '+' : '') + x.toFixed(2);
+  const lines = [];
+  for (const [label] of gifPeers) {
+    const vs = verdicts.filter((v) => v[label]);
+    if (!vs.length) continue;
+    const gains = vs.map((v) => v[label].psnrGain).sort((a, b) => a - b);
+    const speedups = vs.map((v) => v[label].speedup).sort((a, b) => a - b);
+    const mid = (xs) => (xs[Math.floor((xs.length - 1) / 2)] + xs[Math.ceil((xs.length - 1) / 2)]) / 2;
+    const over = vs.filter((v) => !v[label].colorsOk).map((v) => v.clip);
+    lines.push(
+      `chromaseed seeded vs ${label}, ${vs.length} GIF clip${vs.length > 1 ? 's' : ''}: PSNR ${sign(mid(gains))} dB median (${sign(gains[0])} to ${sign(gains.at(-1))}), ` +
+        `speed-up ${mid(speedups).toFixed(2)}× median (${speedups[0].toFixed(2)}× to ${speedups.at(-1).toFixed(2)}×); ${label} at most k colours: ${over.length ? `MISS on ${over.join(', ')}` : 'on every clip'}`,
+    );
+  }
+  if (lines.length) console.log(`\n### Beside gifsicle and ImageMagick (GIF inputs; no targets)\n\n${lines.join('\n')}`);
   return verdicts;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  checkArgs('node bench/quantize-bench.js [--quick] [--only REGEX] [--k N]: quality, flicker and speed against ffmpeg (--quick: a few clips; --only: the clips whose file name matches REGEX; --k: colours, 16 by default)', ['--quick', '--only', '--k']);
+  checkArgs('node bench/quantize-bench.js [--quick] [--only REGEX] [--k N]: quality, flicker and speed against ffmpeg, and on GIFs against gifsicle and ImageMagick (--quick: a few clips; --only: the clips whose file name matches REGEX; --k: colours, 16 by default)', ['--quick', '--only', '--k']);
   // --only REGEX: just the clips whose file name matches.
   const at = process.argv.indexOf('--only');
   if (at > 0 && process.argv[at + 1] === undefined) {
