@@ -13,9 +13,42 @@ const RSS_HOOK = path.join(ROOT, 'bench/rss-hook.js');
 export function tempDir(name) {
   const dir = mkdtempSync(path.join(os.tmpdir(), `chromaseed-bench-${name}-`));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  // Ctrl-C or a kill: exit (and so clean up) rather than be ended by the signal.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(signal, () => process.exit(128 + os.constants.signals[signal]));
+  stopOnSignals();
   return dir;
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+let stopping = null;
+
+/** Ends the benchmark as interrupted by `signal`: one line, exit 128 + its number (130, 143, 129). */
+function interrupted(signal) {
+  if (!stopping) {
+    stopping = signal;
+    console.error(`\n${path.basename(process.argv[1] ?? 'bench')}: interrupted (${signal})`);
+  }
+  process.exit(128 + os.constants.signals[stopping]);
+}
+
+let handlersInstalled = false;
+/**
+ * Ctrl-C or a kill: exit (and so clean up the temp directories) rather than be ended by the
+ * signal. A signal that comes while a command runs (spawnSync) is handled only after that
+ * command has ended, and the command may fail because of it (ffmpeg exits with 255 on SIGINT
+ * and SIGTERM) before the handler has run: an error that would end the benchmark waits a
+ * moment, so that a signal already received ends it as interrupted, without a stack trace.
+ */
+function stopOnSignals() {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  for (const signal of SIGNALS) process.on(signal, () => interrupted(signal));
+  const crash = (err) => {
+    setTimeout(() => {
+      console.error(err);
+      process.exit(1);
+    }, 200);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
 }
 
 /**
@@ -50,8 +83,9 @@ export function timeCommand(cmd, args, options = {}) {
   const seconds = (performance.now() - t0) / 1000;
   // The signal that stops the benchmark reached the command too: end as interrupted, not
   // with the command's failure and a stack trace.
-  const stoppedBy = ['SIGINT', 'SIGTERM', 'SIGHUP'].find((s) => r.signal === s || r.status === 128 + os.constants.signals[s]);
-  if (stoppedBy !== undefined) process.exit(128 + os.constants.signals[stoppedBy]);
+  // A failure for another reason after the benchmark got a signal too: see stopOnSignals.
+  const stoppedBy = SIGNALS.find((s) => r.signal === s || r.status === 128 + os.constants.signals[s]);
+  if (stoppedBy !== undefined) interrupted(stoppedBy);
   if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
   return { seconds, stdout: r.stdout, stderr: r.stderr };
 }
