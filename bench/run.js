@@ -4,9 +4,15 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { checkArgs, ROOT } from './lib.js';
 
-checkArgs('npm run bench [-- --quick] [-- --only=PREFIX]: every benchmark (--only=PREFIX: those whose file name starts with PREFIX, e.g. quantize)', ['--quick', '--only=']);
+/** Options run.js passes on, unchanged, to the sub-benchmarks that take them. */
+const FORWARDED = { '--no-cache': ['kmeans-bench.js'] };
+checkArgs(
+  'npm run bench [-- --quick] [-- --only=PREFIX] [-- --no-cache]: every benchmark (--only=PREFIX: those whose file name starts with PREFIX, e.g. quantize; --no-cache: passed to kmeans-bench.js, which refits scikit-learn)',
+  ['--quick', '--only=', ...Object.keys(FORWARDED)],
+);
 
 const quick = process.argv.includes('--quick');
+const forwardedTo = (file) => Object.keys(FORWARDED).filter((o) => process.argv.includes(o) && FORWARDED[o].includes(file));
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 const benches = [
   ['k-means vs scikit-learn (issue 2)', 'kmeans-bench.js'],
@@ -20,7 +26,7 @@ let failed = 0;
 for (const [title, file, args = []] of benches) {
   if (only && !file.startsWith(only)) continue;
   console.log(`\n## ${title}\n`);
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bench', file), ...args, ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bench', file), ...args, ...(quick ? ['--quick'] : []), ...forwardedTo(file)], { stdio: 'inherit' });
   if (r.status !== 0) failed++;
 }
 process.exitCode = failed ? 1 : 0;
