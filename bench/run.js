@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark in turn. Peers (scikit-learn, Debian's ffmpeg) are
 // skipped with a message where missing. Pass --quick for a short run on a few clips.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { checkArgs, ROOT } from './lib.js';
 
@@ -22,11 +23,45 @@ const benches = [
   ['streaming memory (issue 3)', 'memory-bench.js'],
   ['palette transfer: what each method trades off', 'transfer-bench.js'],
 ];
+// Each benchmark runs in a process group of its own, with its peers (ffmpeg, python,
+// chromaseed): a signal to run.js (Ctrl-C, or a kill of run.js alone) is passed on to that whole
+// group, once, and run.js waits for the benchmark to end before it exits with 128 + the signal.
+let child = null;
+let stoppedBy = null;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    stoppedBy ??= signal;
+    if (child === null) process.exit(128 + os.constants.signals[stoppedBy]);
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // already gone
+    }
+  });
+}
+function runBench(args) {
+  return new Promise((resolve) => {
+    child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+    child.on('error', (err) => {
+      console.error(err.message);
+      resolve(1);
+    });
+    child.on('exit', (code, signal) => {
+      child = null;
+      resolve(code ?? 128 + os.constants.signals[signal]);
+    });
+  });
+}
+
 let failed = 0;
 for (const [title, file, args = []] of benches) {
   if (only && !file.startsWith(only)) continue;
   console.log(`\n## ${title}\n`);
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bench', file), ...args, ...(quick ? ['--quick'] : []), ...forwardedTo(file)], { stdio: 'inherit' });
-  if (r.status !== 0) failed++;
+  const status = await runBench([path.join(ROOT, 'bench', file), ...args, ...(quick ? ['--quick'] : []), ...forwardedTo(file)]);
+  if (stoppedBy) {
+    console.error(`run.js: interrupted (${stoppedBy}); ${file} ended with ${status}`);
+    process.exit(128 + os.constants.signals[stoppedBy]);
+  }
+  if (status !== 0) failed++;
 }
 process.exitCode = failed ? 1 : 0;
