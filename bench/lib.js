@@ -97,10 +97,11 @@ export function timeCli(args) {
 
 /**
  * Runs the chromaseed CLI with a hook that records the process's peak RSS (in MiB); the
- * hook costs about 10 ms of start-up, so speed comparisons use `timeCli`.
+ * hook costs about 10 ms of start-up, so speed comparisons use `timeCli`. The hook's file is
+ * written in `dir`, a `tempDir`, so that it is removed with it when the run is interrupted.
  */
-export function runCli(args) {
-  const rssFile = path.join(os.tmpdir(), `chromaseed-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
+export function runCli(args, dir) {
+  const rssFile = path.join(dir, `rss-${Math.random().toString(36).slice(2)}`);
   const r = timeCommand(process.execPath, ['--import', RSS_HOOK, CLI, ...args], { env: { ...process.env, CHROMASEED_RSS_FILE: rssFile } });
   const rssMiB = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) / 1024 : NaN;
   rmSync(rssFile, { force: true });

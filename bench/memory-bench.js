@@ -12,7 +12,7 @@ export async function memoryBench() {
   for (const frames of [100, 2000]) {
     const clip = await makeLongClip(dir, frames);
     for (const ext of ['gif', 'mp4']) {
-      const r = runCli(['quantize', clip, '-k', '16', '-o', path.join(dir, `out-${frames}.${ext}`), '--quiet']);
+      const r = runCli(['quantize', clip, '-k', '16', '-o', path.join(dir, `out-${frames}.${ext}`), '--quiet'], dir);
       rows.push([frames, ext, r.rssMiB.toFixed(1), r.seconds.toFixed(1)]);
       peaks[`${ext}-${frames}`] = r.rssMiB;
     }
