@@ -1,6 +1,6 @@
 // Shared helpers for the benchmarks: timing whole commands, finding peers, temp dirs.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,14 +19,28 @@ export function tempDir(name) {
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 let stopping = null;
+/** Commands started with `spawn` (runCli) and still running. */
+const running = new Set();
 
-/** Ends the benchmark as interrupted by `signal`: one line, exit 128 + its number (130, 143, 129). */
+/**
+ * Ends the benchmark as interrupted by `signal`: one line, exit 128 + its number (130, 143, 129).
+ * A command still running (runCli's) is given the signal and waited for (at most 10 s), so
+ * that it is not left running, nor its ffmpeg.
+ */
 function interrupted(signal) {
+  const code = () => 128 + os.constants.signals[stopping];
   if (!stopping) {
     stopping = signal;
     console.error(`\n${path.basename(process.argv[1] ?? 'bench')}: interrupted (${signal})`);
+    if (running.size) {
+      const ends = [...running].map((c) => new Promise((resolve) => c.once('close', resolve)));
+      for (const c of running) c.kill(signal);
+      Promise.all(ends).then(() => process.exit(code()));
+      setTimeout(() => process.exit(code()), 10_000).unref();
+      return;
+    }
   }
-  process.exit(128 + os.constants.signals[stopping]);
+  process.exit(code());
 }
 
 let handlersInstalled = false;
@@ -95,17 +109,78 @@ export function timeCli(args) {
   return timeCommand(process.execPath, [CLI, ...args]);
 }
 
+/** VmRSS (KiB) of `rootPid` and every process descending from it, read from /proc now. */
+export function treeRssKiB(rootPid) {
+  const children = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (!children.has(ppid)) children.set(ppid, []);
+    children.get(ppid).push(Number(name));
+  }
+  let kib = 0;
+  for (const stack = [rootPid]; stack.length; ) {
+    const pid = stack.pop();
+    try {
+      kib += Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // ended meanwhile
+    }
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return kib;
+}
+
 /**
- * Runs the chromaseed CLI with a hook that records the process's peak RSS (in MiB); the
- * hook costs about 10 ms of start-up, so speed comparisons use `timeCli`. The hook's file is
- * written in `dir`, a `tempDir`, so that it is removed with it when the run is interrupted.
+ * Runs the chromaseed CLI and measures its memory: `treePeakMiB`, the highest sum of VmRSS
+ * over the process and its descendants (the ffmpeg that decodes, and the one that encodes a
+ * video), sampled every `intervalMs`; and `nodeMaxRssMiB`, node's own peak (maxRSS, recorded
+ * by a hook in a file in `dir`, a `tempDir`, so that it goes with it). The hook costs about
+ * 10 ms of start-up and the sampling some CPU, so speed comparisons use `timeCli`. A peak
+ * shorter than the interval can be missed; RSS that processes share is counted in each.
  */
-export function runCli(args, dir) {
+export function runCli(args, dir, intervalMs = 20) {
   const rssFile = path.join(dir, `rss-${Math.random().toString(36).slice(2)}`);
-  const r = timeCommand(process.execPath, ['--import', RSS_HOOK, CLI, ...args], { env: { ...process.env, CHROMASEED_RSS_FILE: rssFile } });
-  const rssMiB = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) / 1024 : NaN;
-  rmSync(rssFile, { force: true });
-  return { ...r, rssMiB };
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['--import', RSS_HOOK, CLI, ...args], {
+      env: { ...process.env, CHROMASEED_RSS_FILE: rssFile },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    running.add(child);
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    let peakKiB = 0;
+    let samples = 0;
+    const sample = () => {
+      peakKiB = Math.max(peakKiB, treeRssKiB(child.pid));
+      samples++;
+    };
+    const timer = setInterval(sample, intervalMs);
+    child.on('error', (err) => {
+      clearInterval(timer);
+      running.delete(child);
+      reject(err);
+    });
+    child.on('close', (status, signal) => {
+      const seconds = (performance.now() - t0) / 1000;
+      clearInterval(timer);
+      running.delete(child);
+      if (stopping) return; // interrupted() ends the process
+      const stoppedBy = SIGNALS.find((s) => signal === s || status === 128 + os.constants.signals[s]);
+      if (stoppedBy !== undefined) return interrupted(stoppedBy);
+      if (status !== 0) return reject(new Error(`chromaseed ${args.join(' ')} failed (${status ?? signal}):\n${stderr}`));
+      const nodeMaxRssMiB = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) / 1024 : NaN;
+      rmSync(rssFile, { force: true });
+      resolve({ seconds, stderr, treePeakMiB: peakKiB / 1024, nodeMaxRssMiB, samples });
+    });
+  });
 }
 
 export function median(xs) {
