@@ -1,6 +1,6 @@
 // The animation benchmark: chromaseed quantize (seeded, unseeded, global) against ffmpeg's
-// per-frame and whole-clip palettes, and on GIF inputs against gifsicle and ImageMagick, on the real clips of the corpus and on 320x240 test
-// clips, at k = 16 without dithering (`--k N`: another k, with no targets). Figures are those of
+// per-frame and whole-clip palettes, and on GIF inputs against gifsicle and ImageMagick, on
+// the real clips of the corpus and on 320x240 test clips, at k = 16 without dithering (`--k N`: another k, with no targets). Figures are those of
 // ../shared/METRICS.md, measured on the composited frames of each output GIF against the
 // composited source frames.
 import { readFileSync, readdirSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// `npm run bench`: every benchmark in turn. Peers (scikit-learn, Debian's ffmpeg) are
+// `npm run bench`: every benchmark in turn. Peers (scikit-learn, Debian's ffmpeg, gifsicle, ImageMagick) are
 // skipped with a message where missing. Pass --quick for a short run on a few clips.
 import { spawn } from 'node:child_process';
 import os from 'node:os';
