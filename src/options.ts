@@ -191,7 +191,7 @@ export interface PaletteOptions extends ClusterOptions {
 
 function paletteFormat(raw: Raw): PaletteFormat {
   const format = choice(raw, 'format', PALETTE_FORMATS, 'text');
-  if (raw.json !== true) return format;
+  if (!bool(raw, 'json')) return format;
   if (raw.format !== undefined && format !== 'json') throw new ChromaseedError('ERR_USAGE', `--json and --format ${format} ask for two formats; give one`);
   return 'json';
 }
@@ -199,7 +199,6 @@ function paletteFormat(raw: Raw): PaletteFormat {
 export function resolvePaletteOptions(input: PaletteOptionsInput = {}): PaletteOptions {
   const raw = input as Raw;
   refuseUnknown(raw, PALETTE_NAMES);
-  bool(raw, 'json');
   return {
     ...clusterOptions(raw, 6),
     sort: choice(raw, 'sort', PALETTE_SORTS, 'count'),

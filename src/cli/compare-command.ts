@@ -126,8 +126,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   } else {
     await printOut(streams.stdout, formatTable(inputs.shownName(input), options.colors, frames, figures));
     // Named as quantize and transfer name theirs: the table alone left the user to find them.
-    const panels = ['original', ...shown.map((m) => LABELS[m])].join(' | ');
-    if (!quiet && output !== undefined && written !== undefined) streams.stderr.write(`${output}: ${panels} side by side, ${framesWritten(frames, written)}, ${formatBytes(written.bytes)}\n`);
+    if (!quiet && side !== null && written !== undefined) streams.stderr.write(`${output}: ${side.captions.join(' | ')} side by side, ${framesWritten(frames, written)}, ${formatBytes(written.bytes)}\n`);
     if (!quiet && timelineFile !== undefined) streams.stderr.write(`${timelineFile}: the palettes over time, ${shown.map((m) => LABELS[m]).join(' | ')}\n`);
   }
   if (!quiet) reportWarnings(streams, allWarnings);
@@ -187,7 +186,7 @@ function formatTable(input: string, k: number, frames: number, figures: Record<s
 /** The fewest colours a GIF side-by-side's original panel is drawn in. */
 const ORIGINAL_MIN_COLORS = 16;
 
-type SideBySide = { write(source: TimedFrame, panels: IndexedFrame[]): Promise<void>; finish: FrameWriter['finish']; abort(): Promise<void> };
+type SideBySide = { write(source: TimedFrame, panels: IndexedFrame[]): Promise<void>; finish: FrameWriter['finish']; abort(): Promise<void>; captions: readonly string[] };
 type SideBySideInfo = Pick<ClipInfo, 'width' | 'height' | 'fps' | 'loopCount' | 'mayTurnTransparent' | 'gifDelays'>;
 
 /**
@@ -197,7 +196,8 @@ type SideBySideInfo = Pick<ClipInfo, 'width' | 'height' | 'fps' | 'loopCount' | 
  */
 async function createSideBySide(output: string, input: string, info: SideBySideInfo, options: SequenceOptions, shown: readonly Seeding[]): Promise<SideBySide> {
   if (outputKind(output) === 'gif') return createGifSideBySide(output, input, info, options, shown);
-  const caption = await renderCaption([LABELS.original, ...shown.map((m) => LABELS[m])], info.width, info.height);
+  const captions = [LABELS.original, ...shown.map((m) => LABELS[m])];
+  const caption = await renderCaption(captions, info.width, info.height);
   const writer = await openSideBySideWriter(output, input, info, caption);
   // Every writer but the GIF one takes full-colour frames.
   const writeRgba = writer.writeRgba!.bind(writer);
@@ -211,6 +211,7 @@ async function createSideBySide(output: string, input: string, info: SideBySideI
     },
     finish: () => writer.finish(),
     abort: () => writer.abort(),
+    captions,
   };
 }
 
@@ -227,7 +228,8 @@ async function createGifSideBySide(output: string, input: string, info: SideBySi
   const originalColors = Math.min(spare, 240);
   // An original panel in fewer colours than the others would look the worst of them: say so.
   const originalLabel = originalColors < options.colors ? `original, ${originalColors} colours` : LABELS.original;
-  const caption = await renderCaption([originalLabel, ...shown.map((m) => LABELS[m])], info.width, info.height);
+  const captions = [originalLabel, ...shown.map((m) => LABELS[m])];
+  const caption = await renderCaption(captions, info.width, info.height);
   // Seeded frames get 2 Lloyd iterations (STABILITY_PRESETS.none allows 300; maxIterations
   // bounds only a fresh start): on 1080p at 240 colours, 115 ms a frame instead of 382, and
   // 45.3 dB against the source instead of 45.5, a difference no one sees.
@@ -243,6 +245,7 @@ async function createGifSideBySide(output: string, input: string, info: SideBySi
     },
     finish: () => writer.finish(),
     abort: () => writer.abort(),
+    captions,
   };
 }
 

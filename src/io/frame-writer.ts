@@ -149,8 +149,10 @@ function oneCallAtATime(writer: FrameWriter, file: string): FrameWriter {
         return Promise.reject(err);
       }
     };
-    const waited = running > 0;
-    const run = waited ? previous.then(() => (aborted ? Promise.reject(abortedWrite(file)) : start())) : start();
+    // Made before the abort, waiting when it came: aborted during a write. Made after it: the
+    // writer's own "write after aborted", as when no call is running.
+    const madeBeforeAbort = !aborted;
+    const run = running > 0 ? previous.then(() => (aborted && madeBeforeAbort ? Promise.reject(abortedWrite(file)) : start())) : start();
     running++;
     previous = run.then(
       () => void running--,

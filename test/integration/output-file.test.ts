@@ -672,6 +672,20 @@ describe('createFrameWriter: atomic output', () => {
     }
   });
 
+  it('a write waiting its turn when abort() comes fails as aborted; one made after abort() is the caller\'s mistake, however busy the writer', async () => {
+    const dir = freshDir('queued-abort');
+    const writer = await createFrameWriter(path.join(dir, 'o.mp4'), { width: W, height: H, fps: 10 });
+    const running = writer.write(frames[0]).catch((err) => err);
+    const waiting = writer.write(frames[1]).catch((err) => err);
+    const aborting = writer.abort();
+    const after = writer.write(frames[2]).catch((err) => err);
+    await aborting;
+    expect((await running).code).toBe('ERR_ABORTED');
+    expect((await waiting).code).toBe('ERR_ABORTED');
+    expect((await after).message).toMatch(/write after aborted$/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('a one-frame .png writer refuses a write after finish or abort, as the other writers do (it wrote nothing and said nothing, or "more than one frame")', async () => {
     const dir = freshDir('one-png');
     const finished = await createFrameWriter(path.join(dir, 'one.png'), { width: W, height: H });
