@@ -61,7 +61,9 @@ export async function singlePngWriter(file: string, options: FrameWriterOptions)
   // The frame's PNG, encoded as it comes (so the caller's buffers are free once write resolves) and written at `finish`.
   let png: Uint8Array | null = null;
   let state: WriterState = 'open';
+  let abortCalled = false;
   const abort = (): Promise<void> => {
+    abortCalled = true;
     if (state === 'open') state = 'aborted';
     return out.abort();
   };
@@ -92,7 +94,8 @@ export async function singlePngWriter(file: string, options: FrameWriterOptions)
         return { bytes: await out.commit() };
       } catch (err) {
         await out.abort();
-        throw err;
+        // abort() while the file was written: it failed as "commit after aborted".
+        throw abortCalled ? abortedWrite(file) : err;
       }
     },
     abort,

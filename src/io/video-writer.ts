@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { checkIndexedFrame, checkTimedFrame, ChromaseedError } from '../errors.js';
+import { abortedWrite, checkIndexedFrame, checkTimedFrame, ChromaseedError } from '../errors.js';
 import { copyRgbaForOutput, expandToRgba } from '../pipeline/expand-frame.js';
 import { MAX_GIF_FPS, playbackDelayMs } from '../timing.js';
 import type { SoundSource } from '../types.js';
@@ -92,9 +92,12 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
         const warnings = [...soundWarnings(options.sound, sound), ...blackWarnings(file, container, framesBlackened)];
         return { bytes: (await stat(finalPath)).size, videoFrames: framesOut, videoSeconds: framesOut / (fps as number), sound, ...(warnings.length > 0 ? { warnings } : {}) };
       } catch (err) {
+        // abort() while ffmpeg finished the file killed it: that is the failure to report,
+        // not "ffmpeg was stopped by SIGKILL (out of memory?)".
+        const aborted = state === 'aborted';
         state = 'aborted';
         await discard();
-        throw err;
+        throw aborted ? abortedWrite(file) : err;
       }
     },
     abort,

@@ -686,6 +686,21 @@ describe('createFrameWriter: atomic output', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('abort() while a video or one PNG is finished ends the finish as aborted (it said "ffmpeg was stopped by SIGKILL (out of memory?)", or "commit after aborted")', async () => {
+    const dir = freshDir('abort-finish');
+    for (const name of ['o.mp4', 'o.png']) {
+      const writer = await createFrameWriter(path.join(dir, name), { width: W, height: H, fps: 10 });
+      await writer.write(frames[0]);
+      const finishing = writer.finish().then(() => 'finished', (err) => err);
+      await writer.abort();
+      const result = await finishing;
+      // The one PNG may be in place before abort() comes: then it stays, finished.
+      if (result !== 'finished') expect(result, name).toMatchObject({ code: 'ERR_ABORTED', message: `${path.join(dir, name)}: aborted during a write` });
+      else expect(name).toBe('o.png');
+    }
+    expect(readdirSync(dir).filter((f) => f !== 'o.png')).toEqual([]);
+  });
+
   it('a one-frame .png writer refuses a write after finish or abort, as the other writers do (it wrote nothing and said nothing, or "more than one frame")', async () => {
     const dir = freshDir('one-png');
     const finished = await createFrameWriter(path.join(dir, 'one.png'), { width: W, height: H });
