@@ -142,13 +142,8 @@ function oneCallAtATime(writer: FrameWriter, file: string): FrameWriter {
   let previous: Promise<unknown> = Promise.resolve();
   let aborted = false;
   const queued = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => (...args: A): Promise<R> => {
-    const start = (): Promise<R> => {
-      try {
-        return call(...args);
-      } catch (err) {
-        return Promise.reject(err);
-      }
-    };
+    // (The writers' calls are async functions: they fail by rejecting, never by throwing.)
+    const start = (): Promise<R> => call(...args);
     // Made before the abort, waiting when it came: aborted during a write. Made after it: the
     // writer's own "write after aborted", as when no call is running.
     const madeBeforeAbort = !aborted;
