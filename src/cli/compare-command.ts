@@ -57,10 +57,10 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   if (isStdin(given)) {
     // Piped in, `-` is copied before it is read: what can be checked without it is checked first.
     if (output !== undefined) await checkOutputPath(output);
-    if (timelineFile !== undefined) await checkExtraOutputPath(timelineFile, undefined, output);
+    if (timelineFile !== undefined) await checkExtraOutputPath(timelineFile, '--timeline', undefined, output);
   }
   const input = await inputs.readable(given, signal);
-  if (timelineFile !== undefined) await checkExtraOutputPath(timelineFile, input, output);
+  if (timelineFile !== undefined) await checkExtraOutputPath(timelineFile, '--timeline', input, output);
   const quiet = args.quiet === true;
 
   const probe = await openInput(input, inputOptions);

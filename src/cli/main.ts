@@ -40,7 +40,7 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
     refuseOddValues(argv, args);
     throw new CommandChosen(async () => {
       // Loaded with the command, as the commands are: --help and --version need neither.
-      const inputs = (await import('../io/spool-input.js')).createInputSession(() => streams.stdin);
+      const inputs = (await import('../io/spool-input.js')).createInputSession(() => streams.stdin, PIPED[(args._ as string[])[0] as CommandName]);
       try {
         await (await load())(args, streams, signal, inputs);
       } catch (err) {
@@ -183,6 +183,19 @@ function report(err: unknown, streams: CliStreams): number {
 }
 
 const COMMANDS = ['palette', 'quantize', 'compare', 'transfer'] as const;
+type CommandName = (typeof COMMANDS)[number];
+
+/** Each command's files, as its usage line names them. */
+const SYNOPSIS: Record<CommandName, string> = { palette: 'IMAGE', quantize: 'INPUT -o OUTPUT', compare: 'INPUT', transfer: 'SOURCE TARGET -o OUTPUT' };
+/** What each command reads, for a message about too many or too few files. */
+const READS: Record<CommandName, string> = { palette: 'one image', quantize: 'one input', compare: 'one input', transfer: 'a source and a target' };
+/** Each command fed from a pipe, for the message when standard input is a terminal. */
+const PIPED: Record<CommandName, string> = {
+  palette: 'cat photo.jpg | chromaseed palette -',
+  quantize: 'cat in.gif | chromaseed quantize - -o out.gif',
+  compare: 'cat in.gif | chromaseed compare -',
+  transfer: 'cat photo.jpg | chromaseed transfer - target.gif -o out.gif',
+};
 
 /** One line from a yargs message, pointing to --help. */
 function usageMessage(msg: string, argv: readonly string[] = []): string {
@@ -193,10 +206,23 @@ function usageMessage(msg: string, argv: readonly string[] = []): string {
   }
   // Files beyond the command's own (`palette *.png`): strict mode calls them unknown
   // arguments. Only names of files that exist: `quantize a.gif 16` (-k forgotten) is not one.
+  const command = argv.find((arg): arg is CommandName => (COMMANDS as readonly string[]).includes(arg));
+  const help = `(see chromaseed ${command !== undefined ? `${command} ` : ''}--help)`;
   const unknown = /^Unknown arguments?: (.*)$/.exec(msg)?.[1].split(', ');
-  if (first !== undefined && unknown !== undefined && unknown.every((name) => !name.startsWith('-') && argv.includes(name) && existsSync(name))) {
-    const takes = { palette: 'one image', quantize: 'one input', compare: 'one input', transfer: 'a source and a target' }[first as (typeof COMMANDS)[number]];
-    return `${first} reads ${takes}; ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} more than that (run it once per file: a shell loop does many)`;
+  if (command !== undefined && unknown !== undefined && unknown.every((name) => !name.startsWith('-') && argv.includes(name) && existsSync(name))) {
+    return `${command} reads ${READS[command]}; ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} more than that (run it once per file: a shell loop does many)`;
+  }
+  // yargs' own words for the commonest slips, in ours.
+  if (command !== undefined && /^Missing required argument: output$/.test(msg)) {
+    return `-o is missing: name the file to write (chromaseed ${command} ${SYNOPSIS[command]}) ${help}`;
+  }
+  if (command !== undefined && /^Not enough non-option arguments/.test(msg)) {
+    return `${command} reads ${READS[command]}: give ${command === 'transfer' ? 'both files' : 'its file'} (chromaseed ${command} ${SYNOPSIS[command]}; - reads standard input) ${help}`;
+  }
+  const choice = /Argument: ([\w-]+), Given: (.*?), Choices: (.*)$/.exec(msg.replace(/\s*\n\s*/g, ' '));
+  if (choice !== null) {
+    const flag = `--${choice[1].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    return `expected ${listOf(choice[3].split(', ').map((c) => c.replace(/^"|"$/g, '')))} for ${flag} but received ${choice[2]} ${help}`;
   }
   // Unknown options, as they were typed: yargs names them bare, a --max-iter twice (max-iter,
   // maxIter) and a --no-audio as "audio".
@@ -213,15 +239,20 @@ function usageMessage(msg: string, argv: readonly string[] = []): string {
   });
   if (typed !== undefined && typed.every((t) => t !== null)) {
     const names = [...new Set(typed)];
-    const command = (COMMANDS as readonly string[]).includes(first ?? '') ? `${first} ` : '';
-    return `unknown option${names.length === 1 ? '' : 's'} ${names.join(', ')} (see chromaseed ${command}--help)`;
+    return `unknown option${names.length === 1 ? '' : 's'} ${names.join(', ')} ${help}`;
+  }
+  // A stray word (`quantize a.gif 8`: -k forgotten), no file and no option.
+  if (command !== undefined && unknown !== undefined && unknown.every((name) => !name.startsWith('-'))) {
+    const number = unknown.find((name) => /^\d+$/.test(name));
+    const hint = number !== undefined ? `, and an option's value follows its name (-k ${number})` : '';
+    return `unexpected ${unknown.map((name) => `"${name}"`).join(', ')}: ${command} reads ${READS[command]}${hint} ${help}`;
   }
   // An option given last with no value: yargs names it bare ("following: k").
   const bare = /^Not enough arguments following: (\S+)$/.exec(msg);
   const option = bare ? `${bare[1].length === 1 ? '-' : '--'}${bare[1]}` : '';
   // yargs reads a value that starts with "-" (a file named -x.gif) as another option.
   const text = bare ? `${option} needs a value (one that starts with "-" is given as ${option}=VALUE)` : msg.replace(/\s*\n\s*/g, ' ');
-  return `${text} (see chromaseed --help)`;
+  return `${text} ${help}`;
 }
 
 type Handler = (args: Args) => void;

@@ -26,10 +26,10 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
   if (isStdin(given)) {
     // Piped in, `-` is copied before it is read: what can be checked without it is checked first.
     await checkOutputPath(output);
-    if (typeof args.timeline === 'string') await checkExtraOutputPath(args.timeline, undefined, output);
+    if (typeof args.timeline === 'string') await checkExtraOutputPath(args.timeline, '--timeline', undefined, output);
   }
   const input = await inputs.readable(given, signal);
-  if (typeof args.timeline === 'string') await checkExtraOutputPath(args.timeline, input, output);
+  if (typeof args.timeline === 'string') await checkExtraOutputPath(args.timeline, '--timeline', input, output);
   const started = performance.now();
 
   const { info, kind, warnings, open } = await openReusable(input, inputOptions);

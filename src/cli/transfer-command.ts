@@ -68,7 +68,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
     if (isStdin(sourceName) && isStdin(targetName)) throw new ChromaseedError('ERR_USAGE', 'standard input (-) can be only one of the inputs');
     await checkInput(isStdin(sourceName) ? targetName : sourceName);
     await checkOutputPath(output);
-    if (typeof args.swatch === 'string') await checkExtraOutputPath(args.swatch, undefined, output);
+    if (typeof args.swatch === 'string') await checkExtraOutputPath(args.swatch, '--swatch', undefined, output);
   }
   const sourcePath = await inputs.readable(sourceName, signal);
   const targetPath = await inputs.readable(targetName, signal);
@@ -94,7 +94,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   const guarded = [targetPath, sourcePath];
   await checkOutputPath(output, guarded);
   if (typeof args.swatch === 'string') {
-    await checkExtraOutputPath(args.swatch, guarded, output);
+    await checkExtraOutputPath(args.swatch, '--swatch', guarded, output);
   }
   const started = performance.now();
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
@@ -52,7 +52,7 @@ function assertFfmpegRunnable(): FfmpegLocation {
   if (!candidates.some(isExecutable)) {
     const what =
       where.source === 'env'
-        ? `FFMPEG_PATH is ${where.path}, which is missing or not executable`
+        ? `FFMPEG_PATH is ${where.path}, which is missing, not a file or not executable`
         : where.source === 'bundled'
           ? `the bundled ${where.path} is not executable`
           : 'there is no bundled ffmpeg for this platform and no ffmpeg on PATH';
@@ -112,7 +112,8 @@ export function ffmpegInputName(file: string): string {
 function isExecutable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
-    return true;
+    // A directory is "executable" too (FFMPEG_PATH=/usr/bin): it failed later, as EACCES.
+    return statSync(file).isFile();
   } catch {
     return false;
   }
@@ -123,7 +124,7 @@ function isExecutable(file: string): boolean {
  * "Conversion failed!" and blank lines are skipped, so the user sees the cause itself.
  */
 export function lastMeaningfulLine(stderr: string | null | undefined): string {
-  if (!stderr) return 'no error message';
+  if (!stderr) return 'it printed no message';
   const lines = stderr.split(/\r?\n|\r/);
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i].trim();
@@ -138,5 +139,5 @@ export function lastMeaningfulLine(stderr: string | null | undefined): string {
     // ffmpeg prefixes lines with "[component @ 0x…] "; the address means nothing to a user.
     return line.replace(/^\[([^\]@]+?) @ 0x[0-9a-f]+\]\s*/, '[$1] ');
   }
-  return 'no error message';
+  return 'it printed no message';
 }

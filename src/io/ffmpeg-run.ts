@@ -110,6 +110,9 @@ export function watch(command: ReturnType<typeof ffmpegCommand>): RunWatch {
   };
 }
 
+/** Where the ffmpeg that would not run came from, in a user's words. */
+const FFMPEG_SOURCE = { env: 'from FFMPEG_PATH', bundled: 'the one bundled with chromaseed', path: 'found on PATH' } as const;
+
 /** One line naming the file and ffmpeg's own explanation; unreadable input is the user's to fix. */
 export function ffmpegFailure(file: string, error: Error, stderr: string): ChromaseedError {
   const spawnCode = (error as NodeJS.ErrnoException).code;
@@ -120,7 +123,7 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
     const where = ffmpegLocation();
     return new ChromaseedError(
       'ERR_FFMPEG',
-      `${file}: cannot run ffmpeg at ${where.path} (${where.source}${spawnCode ? `, ${spawnCode}` : ''}); set FFMPEG_PATH to an ffmpeg binary`,
+      `${file}: cannot run ffmpeg at ${where.path} (${FFMPEG_SOURCE[where.source]}${spawnCode ? `, ${spawnCode}` : ''}); set FFMPEG_PATH to an ffmpeg binary`,
       { cause: error },
     );
   }
@@ -167,5 +170,7 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
   }
   const inputProblem = /Invalid data found|No such file|matches no streams|does not contain any stream|Permission denied|moov atom not found|could not find codec|Error while decoding|EOF/i;
   const code = inputProblem.test(line) ? 'ERR_INPUT' : 'ERR_FFMPEG';
-  return new ChromaseedError(code, `${file}: ffmpeg failed: ${line}`, { cause: error });
+  // Silent: no ffmpeg fails a file without a word, but a program that is none does (FFMPEG_PATH=/bin/false).
+  const silent = stderr.trim() === '' ? `; is ${ffmpegLocation().path} (${FFMPEG_SOURCE[ffmpegLocation().source]}) an ffmpeg?` : '';
+  return new ChromaseedError(code, `${file}: ffmpeg failed: ${line}${silent}`, { cause: error });
 }

@@ -172,7 +172,7 @@ export async function openInput(name: string, options: InputOptions = resolveInp
     // A saved palette given where a picture is wanted: said as such, and where it goes.
     const palette = err instanceof ChromaseedError && err.code === 'ERR_INPUT' && mayBePaletteFile(head) ? parsePaletteBytes(head) : null;
     if (palette !== null && typeof palette !== 'string') {
-      throw inputError(file, `a palette file (${palette.size} colour${palette.size === 1 ? '' : 's'}), which only transfer reads, as its SOURCE (chromaseed transfer PALETTE TARGET -o OUT)`, err);
+      throw inputError(file, `a palette file (${palette.size} colour${palette.size === 1 ? '' : 's'}), which transfer alone reads, as its SOURCE, the first file (chromaseed transfer PALETTE TARGET -o OUT)`, err);
     }
     throw err;
   });

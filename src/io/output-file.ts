@@ -117,9 +117,9 @@ export async function refuseInputAsOutput(outputPath: string, inputs: readonly s
  * another extension would mislead every viewer), writable, not the input, and not the main
  * output (or one of its numbered frames) that it would replace or that would replace it.
  */
-export async function checkExtraOutputPath(extraPath: string, inputPath: InputPaths, mainOutput?: string, mainName = 'main output'): Promise<void> {
+export async function checkExtraOutputPath(extraPath: string, option: string, inputPath: InputPaths, mainOutput?: string, mainName = 'main output'): Promise<void> {
   if (path.extname(extraPath).toLowerCase() !== '.png') {
-    throw new ChromaseedError('ERR_USAGE', `${extraPath}: this picture is written as PNG; give it a .png name`);
+    throw new ChromaseedError('ERR_USAGE', `${option} ${extraPath}: this picture is written as PNG; give it a .png name`);
   }
   if (isPngSequencePattern(extraPath)) throw new ChromaseedError('ERR_USAGE', `${extraPath}: this picture is one file; drop the frame number (%d)`);
   const finalPath = await checkOutputPath(extraPath, inputPath);

@@ -49,7 +49,8 @@ export function isStdin(name: string): boolean {
 }
 
 /** `stdin`: read lazily, only when an input is `-` (bin/chromaseed.js makes process.stdin on first use). */
-export function createInputSession(stdin: () => InputStream | undefined): InputSession {
+/** `pipeExample`: the running command with `-` for its input, shown when standard input is a terminal. */
+export function createInputSession(stdin: () => InputStream | undefined, pipeExample = 'cat in.gif | chromaseed quantize - -o out.gif'): InputSession {
   // The file read for standard input (its copy, or the file it is redirected from), and the copy's directory.
   let stdinFile: string | null = null;
   let copyDir: string | null = null;
@@ -62,7 +63,7 @@ export function createInputSession(stdin: () => InputStream | undefined): InputS
       taken = true;
       const stream = stdin();
       if (stream === undefined) throw new ChromaseedError('ERR_USAGE', `no input file name, and ${STDIN_NAME} is not available; give a file`);
-      if (stream.isTTY) throw new ChromaseedError('ERR_USAGE', `no input file name, and ${STDIN_NAME} is a terminal; give a file, or pipe one in (cat in.gif | chromaseed quantize - -o out.gif)`);
+      if (stream.isTTY) throw new ChromaseedError('ERR_USAGE', `no input file name, and ${STDIN_NAME} is a terminal; give a file, or pipe one in (${pipeExample})`);
       const kind = stream.fd === 0 ? descriptorKind(0) : 'pipe';
       if (kind === 'file') {
         // Read by its own name, so that every message (some resolve /dev/stdin themselves) names the same file.

@@ -110,6 +110,10 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
       throw new ChromaseedError('ERR_LIMIT', `${file}: image has more than ${maxPixels} pixels (raise the limit with --max-pixels if you trust this file)`, { cause: e });
     }
     if (/unsupported image format/i.test(message)) {
+      // A TIFF cut short inside its header is "unsupported" to libvips; it is a TIFF all the same.
+      const head = await readHead(file, 4);
+      const tiff = (head[0] === 0x49 && head[1] === 0x49 && head[2] === 42) || (head[0] === 0x4d && head[1] === 0x4d && head[3] === 42);
+      if (tiff) throw inputError(file, 'a TIFF image that cannot be decoded: damaged or cut short?', e);
       throw inputError(file, 'not an image format that can be read (JPEG, PNG, WebP, AVIF, TIFF, SVG or GIF)', e);
     }
     // sharp's prebuilt libvips decodes AVIF, the AV1 kind of HEIF, but not HEIC (HEVC), and
@@ -118,7 +122,8 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
       throw inputError(file, 'a HEIC image, which the sharp build chromaseed uses cannot decode (it reads AVIF); convert it to JPEG or PNG first', e);
     }
     // libvips names the file itself; once is enough. Its "corrupt header:" ends in a colon.
-    throw inputError(file, `cannot decode image: ${firstLine(message).split(`${file}: `).join('').replace(/[\s:]+$/, '')}`, e);
+    // What it says ("VipsJpeg: premature end of JPEG image") is kept, after what it means.
+    throw inputError(file, `cannot decode the image: damaged or cut short? (the decoder: ${firstLine(message).split(`${file}: `).join('').replace(/[\s:]+$/, '')})`, e);
   }
 }
 

@@ -73,8 +73,9 @@ export const STABILITY_PRESETS: Readonly<Record<StabilityLevel, Readonly<Stabili
   high: Object.freeze({ frameIterations: 3, paletteHold: 3, pixelHold: 16, pixelMargin: 1, sceneCut: 4, refresh: 0, refreshGain: 0, anchor: 4, stillWeight: 0 }),
 });
 
-function checkRange(name: string, v: number, min: number, max: number): number {
-  if (!Number.isFinite(v) || v < min || v > max) throw invalidOption(name, `a number from ${min} to ${max}`, v);
+/** `what`: "an integer" for the levers that count (one message for 1.5 and for -1, not two). */
+function checkRange(name: string, v: number, min: number, max: number, what = 'a number'): number {
+  if (!Number.isFinite(v) || v < min || v > max || (what !== 'a number' && !Number.isInteger(v))) throw invalidOption(name, `${what} from ${min} to ${max}`, v);
   return v;
 }
 
@@ -82,19 +83,17 @@ function checkRange(name: string, v: number, min: number, max: number): number {
 export function resolveStability(level: StabilityLevel, overrides: Partial<StabilityOptions> = {}): StabilityOptions {
   if (!STABILITY_LEVELS.includes(level)) throw invalidOption('--stability', listOf(STABILITY_LEVELS), level);
   const s = { ...STABILITY_PRESETS[level], ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
-  checkRange('--frame-iterations', s.frameIterations, 1, 10_000);
+  checkRange('--frame-iterations', s.frameIterations, 1, 10_000, 'an integer');
   checkRange('--palette-hold', s.paletteHold, 0, 1000);
   // -1 is off; -0.5 was taken, as off, without a word.
   if (s.pixelHold !== -1 && !(s.pixelHold >= 0 && s.pixelHold <= 255)) throw invalidOption('--pixel-hold', '-1 (off) or a number from 0 to 255', s.pixelHold);
   checkRange('--pixel-margin', s.pixelMargin, 0, 1000);
   // A factor below 1 would call every frame a cut: its seeded fit is never better than fresh.
   if (s.sceneCut !== 0 && !(s.sceneCut >= 1 && s.sceneCut <= 1e9)) throw invalidOption('--scene-cut', '0 (off) or a number from 1 to 1000000000', s.sceneCut);
-  checkRange('--refresh', s.refresh, 0, 1e9);
+  checkRange('--refresh', s.refresh, 0, 1e9, 'a whole number of frames');
   checkRange('--refresh-gain', s.refreshGain, 0, 1);
   checkRange('--anchor', s.anchor, 0, 1e6);
   checkRange('--still-weight', s.stillWeight, 0, 1e6);
-  if (!Number.isInteger(s.frameIterations)) throw invalidOption('--frame-iterations', 'an integer', s.frameIterations);
-  if (!Number.isInteger(s.refresh)) throw invalidOption('--refresh', 'a whole number of frames', s.refresh);
   return s;
 }
 

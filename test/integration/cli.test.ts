@@ -369,7 +369,7 @@ describe('-- ends the options', () => {
     expect(r.stderr).toBe('');
     expect([r.code, existsSync(path.join(dir, 'out.gif'))]).toEqual([0, true]);
     const late = await runBin(['quantize', '-k', '4', '--', '-i.gif', '-o', 'x.gif'], { cwd: dir });
-    expect([late.code, late.stderr]).toEqual([2, 'chromaseed: Missing required argument: output (see chromaseed --help)\n']);
+    expect([late.code, late.stderr]).toEqual([2, 'chromaseed: -o is missing: name the file to write (chromaseed quantize INPUT -o OUTPUT) (see chromaseed quantize --help)\n']);
     // An option left without its value before -- does not take a file after it (and write over it).
     copyFileSync(CARS, path.join(dir, 'victim.gif'));
     const open = await runBin(['quantize', '-k', '4', '-o', '--', 'victim.gif', '-i.gif'], { cwd: dir });
@@ -995,13 +995,13 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['unknown options, as typed', ['quantize', CARS, '--max-iter', '5', '-o', 'x.gif', '--frame-iter=3'], 2, /^chromaseed: unknown options --max-iter, --frame-iter \(see chromaseed quantize --help\)\n$/],
     ['a negated option a command does not have', ['compare', CARS, '--no-audio'], 2, /^chromaseed: unknown option --no-audio \(see chromaseed compare --help\)\n$/],
     // A one-character argument is no option (it was reported as "-8").
-    ['a one-digit number where an option was meant', ['quantize', CARS, '8', '-o', 'x.gif'], 2, /^chromaseed: Unknown argument: 8 \(see chromaseed --help\)\n$/],
+    ['a one-digit number where an option was meant', ['quantize', CARS, '8', '-o', 'x.gif'], 2, /^chromaseed: unexpected "8": quantize reads one input, and an option's value follows its name \(-k 8\) \(see chromaseed quantize --help\)\n$/],
     ['an unknown option whose name is also a value', ['quantize', CARS, '--zoom', '-o', 'zoom'], 2, /^chromaseed: unknown option --zoom \(see chromaseed quantize --help\)\n$/],
-    ['a one-letter word that is also a switch given', ['quantize', CARS, '-q', '-o', 'x.gif', 'q'], 2, /^chromaseed: Unknown argument: q \(see chromaseed --help\)\n$/],
+    ['a one-letter word that is also a switch given', ['quantize', CARS, '-q', '-o', 'x.gif', 'q'], 2, /^chromaseed: unexpected "q": quantize reads one input \(see chromaseed quantize --help\)\n$/],
     ['an unknown short switch in a group', ['quantize', CARS, '-qZ', '-o', 'x.gif'], 2, /^chromaseed: unknown option -Z \(see chromaseed quantize --help\)\n$/],
     // It said "Unknown arguments: ...", naming files as if they were options.
     // -k forgotten: a number, not a file, stays yargs's unknown argument.
-    ['a number where an option was meant', ['quantize', CARS, '16', '-o', 'x.gif'], 2, /^chromaseed: Unknown argument: 16 \(see chromaseed --help\)\n$/],
+    ['a number where an option was meant', ['quantize', CARS, '16', '-o', 'x.gif'], 2, /^chromaseed: unexpected "16": quantize reads one input, and an option's value follows its name \(-k 16\) \(see chromaseed quantize --help\)\n$/],
     ['more files than the command reads', ['palette', HIBISCUS, CARS, NOTES], 2, new RegExp(`^chromaseed: palette reads one image; ${CARS}, ${NOTES} are more than that \\(run it once per file: a shell loop does many\\)\n$`)],
     ['missing input', ['quantize', 'nope.gif', '-o', 'x.gif'], 1, /nope\.gif: no such file/],
     // ffmpeg 4.1 (bundled) would draw it as text art; 5.1 finds no format in it.
@@ -1012,8 +1012,9 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['output extension', ['quantize', CARS, '-o', 'x.bmp'], 2, /x\.bmp/],
     ['no command', [], 2, /command/],
     ['a misspelt command', ['quantise', CARS, '-o', 'x.gif'], 2, /^chromaseed: unknown command "quantise": name one of palette, quantize, compare or transfer \(see chromaseed --help\)\n$/],
-    ['bad choice', ['palette', HIBISCUS, '--sort', 'x'], 2, /sort.*count/],
-    ['missing output', ['quantize', CARS], 2, /output/],
+    ['bad choice, in the words of every other bad value (it was yargs\' "Invalid values: Argument: sort, Given...")', ['palette', HIBISCUS, '--sort', 'x'], 2, /^chromaseed: expected count, hue or lightness for --sort but received "x" \(see chromaseed palette --help\)\n$/],
+    ['missing output (it was yargs\' "Missing required argument: output")', ['quantize', CARS], 2, /^chromaseed: -o is missing: name the file to write \(chromaseed quantize INPUT -o OUTPUT\)/],
+    ['no file', ['transfer', CARS, '-o', 'x.gif'], 2, /^chromaseed: transfer reads a source and a target: give both files \(chromaseed transfer SOURCE TARGET -o OUTPUT; - reads standard input\)/],
     ['k not a number', ['quantize', CARS, '-k', 'abc', '-o', 'x.gif'], 2, /--colors but received something that is not a number/],
     ['k twice', ['quantize', CARS, '-k', '8', '-k', '4', '-o', 'x.gif'], 2, /--colors was given 2 times \(8, 4\); give it once/],
     // yargs read it as false: the run went on, not quiet.
@@ -1053,7 +1054,9 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['--no-audio with an output that has no sound (it was taken and ignored)', ['quantize', CARS, '--no-audio', '-o', 'x.gif'], 2, /^chromaseed: --no-audio: \S*x\.gif has no sound; only a video output carries the source's sound\n$/],
     ['--audio with transfer to PNG frames', ['transfer', HIBISCUS, CARS, '--audio', '-o', 'x-%d.png'], 2, /^chromaseed: --audio: \S*x-%d\.png has no sound; only a video output carries the source's sound\n$/],
     ['scene-cut factor below 1', ['quantize', CARS, '--scene-cut', '0.5', '-o', 'x.gif'], 2, /expected 0 \(off\) or a number from 1 to 1000000000 for --scene-cut but received 0\.5/],
-    ['refresh every half frame', ['quantize', CARS, '--refresh', '0.5', '-o', 'x.gif'], 2, /expected a whole number of frames for --refresh but received 0\.5/],
+    ['refresh every half frame', ['quantize', CARS, '--refresh', '0.5', '-o', 'x.gif'], 2, /expected a whole number of frames from 0 to 1000000000 for --refresh but received 0\.5/],
+    ['refresh before the first frame: the same words as for half a frame (there were two wordings)', ['quantize', CARS, '--refresh', '-1', '-o', 'x.gif'], 2, /expected a whole number of frames from 0 to 1000000000 for --refresh but received -1/],
+    ['iterations, a fraction and too few alike', ['quantize', CARS, '--frame-iterations', '1.5', '-o', 'x.gif'], 2, /expected an integer from 1 to 10000 for --frame-iterations but received 1\.5/],
     ['side-by-side too wide', ['compare', CARS, '--width', '11000', '-o', 'x.gif'], 2, /would be 33008 pixels wide, more than 32767; scale the input down with --width/],
     // yargs made it an object: "received [object Object]".
     ['an option with a dotted name', ['quantize', CARS, '--colors.x', '3', '-o', 'x.gif'], 2, /^chromaseed: unknown option --colors\.x \(see chromaseed quantize --help\)\n$/],
@@ -1103,7 +1106,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     expect(readFileSync(copy).equals(before)).toBe(true);
     const notPng = await runMain(['quantize', copy, '-o', path.join(dir, 'out.gif'), '--timeline', path.join(dir, 'timeline.gif')]);
     expect(notPng.code).toBe(2);
-    expect(notPng.stderr).toMatch(/timeline\.gif: this picture is written as PNG; give it a \.png name/);
+    expect(notPng.stderr).toMatch(/--timeline \S*timeline\.gif: this picture is written as PNG; give it a \.png name/);
     // A still quantized to one PNG is the one case where the two names can meet.
     const asOutput = await runMain(['quantize', HIBISCUS, '-o', path.join(dir, 'out.png'), '--timeline', path.join(dir, 'out.png')]);
     expect(asOutput.code).toBe(2);
@@ -1299,7 +1302,7 @@ describe('bin/chromaseed.js', () => {
   it('gives usage errors in English whatever the language of the environment', async () => {
     const r = await runBin(['quantize'], { env: { LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8' } });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('chromaseed: Not enough non-option arguments: got 0, need at least 1 (see chromaseed --help)\n');
+    expect(r.stderr).toBe('chromaseed: quantize reads one input: give its file (chromaseed quantize INPUT -o OUTPUT; - reads standard input) (see chromaseed quantize --help)\n');
   });
 
   it('quantizes a GIF whole; the encoder thread it uses for a clip this size is where the bundle looks', async () => {

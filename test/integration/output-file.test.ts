@@ -142,12 +142,12 @@ describe('extra pictures beside the main output', () => {
     const input = path.join(dir, 'in.gif');
     writeFileSync(input, 'GIF89a');
     const code = async (promise: Promise<void>) => promise.then(() => 'ok', (e: ChromaseedError) => `${e.code}: ${e.message}`);
-    expect(await code(checkExtraOutputPath(path.join(dir, 't.gif'), input))).toMatch(/^ERR_USAGE: .*t\.gif: this picture is written as PNG/);
-    expect(await code(checkExtraOutputPath(path.join(dir, 'T.PNG'), input))).toBe('ok');
-    expect(await code(checkExtraOutputPath(path.join(dir, 'f-3.png'), input, path.join(dir, 'f-%d.png')))).toMatch(/^ERR_USAGE: .*is also the main output/);
+    expect(await code(checkExtraOutputPath(path.join(dir, 't.gif'), '--timeline', input))).toMatch(/^ERR_USAGE: --timeline .*t\.gif: this picture is written as PNG/);
+    expect(await code(checkExtraOutputPath(path.join(dir, 'T.PNG'), '--timeline', input))).toBe('ok');
+    expect(await code(checkExtraOutputPath(path.join(dir, 'f-3.png'), '--timeline', input, path.join(dir, 'f-%d.png')))).toMatch(/^ERR_USAGE: .*is also the main output/);
     mkdirSync(path.join(dir, 'real'));
     symlinkSync(path.join(dir, 'real'), path.join(dir, 'link'));
-    const viaLink = checkExtraOutputPath(path.join(dir, 'link', 'p.png'), input, path.join(dir, 'real', 'p.png'), '--swatch picture');
+    const viaLink = checkExtraOutputPath(path.join(dir, 'link', 'p.png'), '--overlay', input, path.join(dir, 'real', 'p.png'), '--swatch picture');
     expect(await code(viaLink)).toMatch(/is also the --swatch picture/);
     expect(readdirSync(dir).sort()).toEqual(['in.gif', 'link', 'real']);
   });
@@ -338,7 +338,7 @@ describe('createFrameWriter: atomic output', () => {
       const e = await errorOf(createFrameWriter(path.join(dir, name), { width: W, height: H }));
       expect([e.code, e.message]).toEqual(['ERR_USAGE', `${path.join(dir, name)}: ends in "/", which names a directory; give a file name`]);
     }
-    await expect(checkExtraOutputPath(path.join(dir, 'swatch.png/'), undefined)).rejects.toThrow(/ends in "\/"/);
+    await expect(checkExtraOutputPath(path.join(dir, 'swatch.png/'), '--swatch', undefined)).rejects.toThrow(/ends in "\/"/);
     expect(readdirSync(dir)).toEqual([]);
   });
 

@@ -236,11 +236,15 @@ describe('loadStill', () => {
     await expectError(loadStill(empty), 'ERR_INPUT', /empty\.png: the file is empty$/);
     const truncated = path.join(tmp, 'truncated.jpg');
     await writeFileAtomic(truncated, readFileSync(still('skimage__rocket.jpg')).subarray(0, 30000));
-    await expectError(loadStill(truncated), 'ERR_INPUT', /truncated\.jpg: cannot decode image: .*JPEG/);
+    await expectError(loadStill(truncated), 'ERR_INPUT', /truncated\.jpg: cannot decode the image: damaged or cut short\? \(the decoder: .*JPEG.*\)$/);
     // A PNG cut inside its header: libvips's reason ends in a colon, left out.
     const header = path.join(tmp, 'header.png');
     await writeFileAtomic(header, readFileSync(path.join(__dirname, '../../samples/coffee.png')).subarray(0, 30));
-    await expectError(loadStill(header), 'ERR_INPUT', /header\.png: cannot decode image: Input file has corrupt header$/);
+    await expectError(loadStill(header), 'ERR_INPUT', /header\.png: cannot decode the image: damaged or cut short\? \(the decoder: Input file has corrupt header\)$/);
+    // A TIFF cut inside its header is a TIFF still (it was "not an image format that can be read (... TIFF ...)").
+    const tiff = path.join(tmp, 'cut.tiff');
+    await writeFileAtomic(tiff, (await sharp(path.join(__dirname, '../../samples/coffee.png')).tiff().toBuffer()).subarray(0, 100));
+    await expectError(loadStill(tiff), 'ERR_INPUT', /cut\.tiff: a TIFF image that cannot be decoded: damaged or cut short\?$/);
   });
 
   it('rejects a directory', async () => {

@@ -206,7 +206,7 @@ describe('chromaseed transfer (refusals and other outputs)', () => {
     const dir = mkdtempSync(path.join(tmp, 'swatch-name-'));
     const r = await run(['transfer', COFFEE, CHI, '-o', path.join(dir, 'out.gif'), '--swatch', path.join(dir, 'swatch.jpg')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/swatch\.jpg: this picture is written as PNG/);
+    expect(r.stderr).toMatch(/--swatch \S*swatch\.jpg: this picture is written as PNG/);
     expect(readdirSync(dir)).toEqual([]);
   });
 
@@ -313,9 +313,10 @@ describe('chromaseed transfer: a palette file as SOURCE', () => {
   it('given to quantize or palette, is said to be a palette file that transfer reads (it was "not a video or an image that ffmpeg can read")', async () => {
     const saved = path.join(tmp, 'given-elsewhere.gpl');
     writeFileSync(saved, 'GIMP Palette\n0 0 0 black\n255 255 255 white\n');
-    for (const argv of [['quantize', saved, '-o', path.join(tmp, 'x.gif')], ['palette', saved]]) {
+    // And to transfer as its target: the same words say which file it must be.
+    for (const argv of [['quantize', saved, '-o', path.join(tmp, 'x.gif')], ['palette', saved], ['transfer', HIBISCUS, saved, '-o', path.join(tmp, 'x.gif')]]) {
       const r = await run(argv);
-      expect([r.code, r.stderr]).toEqual([1, `chromaseed: ${saved}: a palette file (2 colours), which only transfer reads, as its SOURCE (chromaseed transfer PALETTE TARGET -o OUT)\n`]);
+      expect([r.code, r.stderr]).toEqual([1, `chromaseed: ${saved}: a palette file (2 colours), which transfer alone reads, as its SOURCE, the first file (chromaseed transfer PALETTE TARGET -o OUT)\n`]);
     }
   });
 

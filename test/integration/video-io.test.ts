@@ -791,7 +791,16 @@ describe('ffmpeg binary choice', () => {
       chmodSync(cannotRun, 0o755);
       process.env.FFMPEG_PATH = cannotRun;
       const exited = await openVideo(realshort).catch((err: unknown) => err);
-      expect((exited as ChromaseedError).message).toMatch(/cannot run ffmpeg at .*cannot-run .*set FFMPEG_PATH/);
+      expect((exited as ChromaseedError).message).toMatch(/cannot run ffmpeg at .*cannot-run \(from FFMPEG_PATH\).*set FFMPEG_PATH/);
+      // A directory (it was taken for a program, and failed as "(env, EACCES)"), and a program
+      // that fails without a word (it was "ffmpeg failed: no error message").
+      process.env.FFMPEG_PATH = work;
+      expect(((await openVideo(realshort).catch((err: unknown) => err)) as ChromaseedError).message).toMatch(/FFMPEG_PATH is \S+, which is missing, not a file or not executable/);
+      const silent = path.join(work, 'silent');
+      writeFileSync(silent, '#!/bin/sh\nexit 1\n');
+      chmodSync(silent, 0o755);
+      process.env.FFMPEG_PATH = silent;
+      expect(((await openVideo(realshort).catch((err: unknown) => err)) as ChromaseedError).message).toMatch(/ffmpeg failed: it printed no message; is \S+silent \(from FFMPEG_PATH\) an ffmpeg\?$/);
       process.env.FFMPEG_PATH = path.join(work, 'no-ffmpeg-here');
       const w = await createFrameWriter(path.join(work, 'env.mp4'), { width: 4, height: 4, fps: 10 });
       const frame: IndexedFrame = { width: 4, height: 4, indices: new Uint8Array(16), palette: new Uint8Array(3), size: 1, transparent: null, delayMs: 100 };
