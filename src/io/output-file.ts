@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, fstatSync, type Stats } from 'node:fs';
+import { constants, fstatSync, statSync, type Stats } from 'node:fs';
 import { access, chmod, chown, lstat, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, isBytes, systemReason } from '../errors.js';
@@ -48,7 +48,12 @@ export function checkNameLength(file: string): void {
  */
 export function refuseDirectoryName(file: string): void {
   if (file.endsWith('/') || file.endsWith(path.sep)) throw new ChromaseedError('ERR_USAGE', `${file}: ends in "/", which names a directory; give a file name`);
+  // Before the extension is looked at: `-o photos` (a directory) was "cannot write files
+  // without an extension", and exit 2 where `-o d.gif` (a directory too) was exit 1.
+  if (statSync(file, { throwIfNoEntry: false })?.isDirectory() === true) throw isDirectoryError(file);
 }
+
+const isDirectoryError = (file: string): ChromaseedError => new ChromaseedError('ERR_USAGE', `${file}: is a directory; give a file name`);
 
 /**
  * Real path of an existing file (links resolved), or else its directory's real path joined
@@ -167,7 +172,7 @@ export async function checkOutputPath(outputPath: string, inputPath?: InputPaths
     throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: cannot write to the directory ${dir}: ${systemReason(err)}`, { cause: err });
   }
   try {
-    if ((await stat(abs).catch(() => null))?.isDirectory() === true) throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: is a directory; give a file name`);
+    if ((await stat(abs).catch(() => null))?.isDirectory() === true) throw isDirectoryError(outputPath);
     // In a sticky directory (/tmp) only the owner of the name (a symlink's own, not its
     // target's: the rename replaces the link), the directory's owner, or root may replace
     // it: found out now, not by the rename after all the work.
