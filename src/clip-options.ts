@@ -93,6 +93,6 @@ export function checkFrameCount(file: string, frames: number, maxFrames: number)
 /** Frames this large, after scaling, are refused before any is made. */
 export function checkFrameSize(file: string, size: { width: number; height: number }, maxPixels: number): void {
   if (size.width * size.height > maxPixels) {
-    throw new ChromaseedError('ERR_LIMIT', `${file}: frames of ${size.width}x${size.height} exceed the limit of ${maxPixels} pixels (raise it with --max-pixels)`);
+    throw new ChromaseedError('ERR_LIMIT', `${file}: frames of ${size.width}x${size.height} exceed the limit of ${maxPixels} pixels (raise the limit with --max-pixels)`);
   }
 }

@@ -73,13 +73,14 @@ export function resolveGifLimits(limits: Partial<GifLimits> | undefined): GifLim
   return { maxPixels, maxFrames };
 }
 
-function limitError(name: string, what: string, limit: number, flag: string): ChromaseedError {
-  return new ChromaseedError('ERR_LIMIT', `${name}: ${what}, above the limit of ${limit} (raise it with ${flag})`);
+/** Worded as a video's and an animated WebP's limits are (clip-options.ts): one mistake, one sentence. */
+function limitError(name: string, what: string, flag: string): ChromaseedError {
+  return new ChromaseedError('ERR_LIMIT', `${name}: ${what} (raise the limit with ${flag})`);
 }
 
 /** Raised when a frame needs more pixels than allowed; shared with gif-decode.ts. */
 export function framePixelsError(name: string, frame: number, w: number, h: number, pixels: number, limit: number): ChromaseedError {
-  return limitError(name, `frame ${frame}: ${w}x${h} frame needs ${pixels} pixels`, limit, '--max-pixels');
+  return limitError(name, `frame ${frame}: ${w}x${h} frame needs ${pixels} pixels, more than the limit of ${limit}`, '--max-pixels');
 }
 
 const hex = (b: number): string => '0x' + b.toString(16).padStart(2, '0');
@@ -128,7 +129,7 @@ export function parseGifStructure(bytes: Uint8Array, name: string, limits: GifLi
   if (width === 0 || height === 0) throw inputError(name, `canvas size is ${width}x${height}: nothing to show`);
   // Checked before anything of canvas size is allocated.
   if (width * height > limits.maxPixels) {
-    throw limitError(name, `canvas ${width}x${height} is ${width * height} pixels`, limits.maxPixels, '--max-pixels');
+    throw limitError(name, `frames of ${width}x${height} exceed the limit of ${limits.maxPixels} pixels`, '--max-pixels');
   }
 
   const lsd = bytes[10];
@@ -216,7 +217,7 @@ export function parseGifStructure(bytes: Uint8Array, name: string, limits: GifLi
         break;
       }
       if (frames.length >= limits.maxFrames) {
-        throw limitError(name, `more than ${limits.maxFrames} frames`, limits.maxFrames, '--max-frames');
+        throw limitError(name, `more than ${limits.maxFrames} frames`, '--max-frames');
       }
       const minCodeSize = bytes[p];
       const dataStart = p + 1;

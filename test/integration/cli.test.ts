@@ -640,7 +640,7 @@ describe('chromaseed palette', () => {
     // A canvas past --max-pixels is refused before it is allocated, as by the other commands.
     const big = await runMain(['palette', path.join(corpus, 'odd_gifs/imagegif__issue-101-infinite-empty-loop.gif')]);
     expect(big.code).toBe(1);
-    expect(big.stderr).toMatch(/canvas 6727x65351 is 439616177 pixels, above the limit of 100000000 \(raise it with --max-pixels\)\n$/);
+    expect(big.stderr).toMatch(/frames of 6727x65351 exceed the limit of 100000000 pixels \(raise the limit with --max-pixels\)\n$/);
   });
 });
 
