@@ -73,7 +73,7 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
   if (result.k < k && args.quiet !== true) {
     // With --vivid the count is of what its filter kept, not of the image's colours.
     const what = options.vivid ? `${countOf(result.distinctColors, 'distinct colour')} left after --vivid's filter` : `only ${countOf(result.distinctColors, 'distinct colour')}`;
-    streams.stderr.write(`chromaseed: ${inputs.shownName(file)} has ${what}; returning ${result.k} instead of ${k}\n`);
+    streams.stderr.write(`chromaseed: note: ${inputs.shownName(file)} has ${what}, so the palette has ${result.k} instead of ${k}\n`);
   }
   const built = options.vivid ? boostSaturation(paletteFromKMeans(result)) : paletteFromKMeans(result);
   const palette = { ...built, colors: sortPalette(built.colors, options.sort) };

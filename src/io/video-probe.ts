@@ -119,7 +119,7 @@ async function probeWith(file: string, demuxer: string | undefined, inputOptions
   if (error) throw ffmpegFailure(file, error, stderr);
   // ffmpeg draws a file named .txt, .nfo, .bin (and a few more) as text art on a 640x400
   // console: any text or binary file with such a name would "work", as a picture of itself.
-  if (TEXT_ART.test(stderr)) throw new ChromaseedError('ERR_INPUT', `${file}: a text or binary file, not a video or an image (ffmpeg would only draw it as text)`);
+  if (TEXT_ART.test(stderr)) throw new ChromaseedError('ERR_INPUT', `${file}: a text file, or other data, not a video or an image`);
   const probe = parseProbe(stderr);
   if (!probe) throw new ChromaseedError('ERR_INPUT', `${file}: ffmpeg found no video stream it could decode`);
   // An image demuxer reads every picture of the file: BMPs one after another are frames.

@@ -579,7 +579,7 @@ describe('chromaseed palette', () => {
     const told = await runMain(['palette', twoColours, '-k', '6']);
     expect(told.code).toBe(0);
     expect(told.stdout.trim().split('\n')).toHaveLength(3); // a header line, then one per colour
-    expect(told.stderr).toMatch(/has only 2 distinct colours; returning 2 instead of 6/);
+    expect(told.stderr).toMatch(/^chromaseed: note: \S+ has only 2 distinct colours, so the palette has 2 instead of 6\n$/);
     const quiet = await runMain(['palette', twoColours, '-k', '6', '--quiet']);
     expect(quiet.code).toBe(0);
     expect(quiet.stdout).toBe(told.stdout);
@@ -1005,7 +1005,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['more files than the command reads', ['palette', HIBISCUS, CARS, NOTES], 2, new RegExp(`^chromaseed: palette reads one image; ${CARS}, ${NOTES} are more than that \\(run it once per file: a shell loop does many\\)\n$`)],
     ['missing input', ['quantize', 'nope.gif', '-o', 'x.gif'], 1, /nope\.gif: no such file/],
     // ffmpeg 4.1 (bundled) would draw it as text art; 5.1 finds no format in it.
-    ['a text file, which ffmpeg would draw', ['quantize', NOTES, '-o', 'x.gif'], 1, /notes\.txt: (a text or binary file, not a video or an image \(ffmpeg would only draw it as text\)|not a video or an image that ffmpeg can read \(ffmpeg: Invalid data found when processing input\))\n$/],
+    ['a text file, which ffmpeg would draw', ['quantize', NOTES, '-o', 'x.gif'], 1, /notes\.txt: (a text file, or other data, not a video or an image|not a video or an image that ffmpeg can read \(ffmpeg: Invalid data found when processing input\))\n$/],
     ['a HEIC photo', ['palette', HEIC], 1, /photo\.heic: a HEIC image, which the sharp build chromaseed uses cannot decode \(it reads AVIF\); convert it to JPEG or PNG first\n$/],
     ['a HEIF photo coded as HEIC', ['palette', HEIC_COMPATIBLE], 1, /photo2\.heif: a HEIC image/],
     ['a device as input', ['palette', '/dev/zero'], 1, /^chromaseed: \/dev\/zero: is a pipe or a device, not a file; save it to a file first\n$/],
