@@ -1344,18 +1344,19 @@ describe('an output on a read-only file system', () => {
   });
 });
 
+/** Type-checks `source` as a project that has installed chromaseed would (tsc --noEmit --strict, plus `flags`, such as --skipLibCheck); its exit code and output. */
+function typeCheck(source: string, flags: string[]): [number | null, string] {
+  const dir = mkdtempSync(path.join(tmp, 'ts-consumer-'));
+  mkdirSync(path.join(dir, 'node_modules'));
+  symlinkSync(repoRoot, path.join(dir, 'node_modules', 'chromaseed'));
+  writeFileSync(path.join(dir, 'package.json'), '{"type": "module"}\n');
+  writeFileSync(path.join(dir, 'use.ts'), source);
+  const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
+  const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--target', 'es2022', ...flags, 'use.ts'], { cwd: dir, encoding: 'utf8' });
+  return [r.status, r.stdout];
+}
+
 describe('the package in TypeScript projects', () => {
-  /** Type-checks `source` as a project that has installed chromaseed would (tsc --noEmit --strict, plus `flags`, such as --skipLibCheck); its exit code and output. */
-  const typeCheck = (source: string, flags: string[]): [number | null, string] => {
-    const dir = mkdtempSync(path.join(tmp, 'ts-consumer-'));
-    mkdirSync(path.join(dir, 'node_modules'));
-    symlinkSync(repoRoot, path.join(dir, 'node_modules', 'chromaseed'));
-    writeFileSync(path.join(dir, 'package.json'), '{"type": "module"}\n');
-    writeFileSync(path.join(dir, 'use.ts'), source);
-    const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
-    const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--target', 'es2022', ...flags, 'use.ts'], { cwd: dir, encoding: 'utf8' });
-    return [r.status, r.stdout];
-  };
 
   it("type-checks imports of chromaseed and chromaseed/core under each moduleResolution (node10 reads typesVersions, the others exports)", () => {
     const source = "import { kmeansPixels } from 'chromaseed/core';\nimport { openInput } from 'chromaseed';\nexport const k: number = kmeansPixels(new Uint8Array(4), { k: 1 }).k;\nexport const open = openInput;\n";
@@ -1381,17 +1382,7 @@ describe('the package in TypeScript projects', () => {
 });
 
 describe('the types a library caller names', () => {
-  /** As typeCheck above; one project for this block. */
-  const typeCheck = (source: string): [number | null, string] => {
-    const dir = mkdtempSync(path.join(tmp, 'ts-types-'));
-    mkdirSync(path.join(dir, 'node_modules'));
-    symlinkSync(repoRoot, path.join(dir, 'node_modules', 'chromaseed'));
-    writeFileSync(path.join(dir, 'package.json'), '{"type": "module"}\n');
-    writeFileSync(path.join(dir, 'use.ts'), source);
-    const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
-    const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--target', 'es2022', '--skipLibCheck', '--moduleResolution', 'node16', '--module', 'node16', 'use.ts'], { cwd: dir, encoding: 'utf8' });
-    return [r.status, r.stdout];
-  };
+  const node16 = ['--skipLibCheck', '--moduleResolution', 'node16', '--module', 'node16'];
 
   it('are exported: every type the public functions take or return (twenty were not: Mapper, SourcePalette...)', () => {
     const names = ['Mapper', 'MappedFrame', 'ColorHistogram', 'PaletteSearch', 'PointClusterer', 'ClusterRequest', 'SourcePalette', 'TransferOptions', 'TargetFrame', 'PaletteTransfer', 'KMeansIterationEvent', 'SceneCutOptions', 'PaletteFormat', 'PaletteSort', 'GifEncoder', 'GifEncoderOptions', 'Converter', 'KMeansPaletteSource', 'SequenceOptionsInput'];
@@ -1403,11 +1394,11 @@ describe('the types a library caller names', () => {
       "export const transfer = createPaletteTransfer(sourcePaletteFromCounts([255, 0, 0], [1], 1), { method: 'optimal' });",
       '',
     ].join('\n');
-    expect(typeCheck(source)).toEqual([0, '']);
+    expect(typeCheck(source, node16)).toEqual([0, '']);
   });
 
   it("type the resolvers' options: a misspelt name, a wrong choice and text for a number fail to compile (any object was taken)", () => {
-    const [code, out] = typeCheck("import { resolveSequenceOptions } from 'chromaseed';\nresolveSequenceOptions({ colours: 16 });\nresolveSequenceOptions({ metric: 'cosine' });\nresolveSequenceOptions({ colors: '16' });\n");
+    const [code, out] = typeCheck("import { resolveSequenceOptions } from 'chromaseed';\nresolveSequenceOptions({ colours: 16 });\nresolveSequenceOptions({ metric: 'cosine' });\nresolveSequenceOptions({ colors: '16' });\n", node16);
     expect(code).not.toBe(0);
     expect(out.match(/error TS/g)).toHaveLength(3);
     expect(out).toMatch(/'colours' does not exist/);
