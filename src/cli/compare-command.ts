@@ -80,7 +80,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
       return source;
     };
     // The one-palette run counts the clip's colours before its first frame.
-    const read = variant.seeding === 'global' ? showingFirstPass(open, streams.stderr, name, 'counting colours for one palette', !quiet) : open;
+    const read = variant.seeding === 'global' ? showingFirstPass(open, streams.stderr, name, 'counting colours (global)', !quiet) : open;
     return { label, frames: quantizeClip(read, variant, signal, clusterInThread(signal)), meter: createQualityMeter(), seconds: 0 };
   });
   // The modes the side-by-side and the timeline show, in the same order: the flicker first, then what stops it.

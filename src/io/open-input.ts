@@ -185,7 +185,7 @@ export async function openInput(name: string, options: InputOptions = resolveInp
   // would find only after reading that many (an hour at 30 fps: minutes of work, no output).
   const { frameCount, frameCountUncertain, fps } = video.info;
   if (frameCount !== undefined && frameCountUncertain !== true && frameCount > options.maxFrames) {
-    throw new ChromaseedError('ERR_LIMIT', `${file}: about ${frameCount} frames at ${Number(fps?.toFixed(3))} fps, more than the limit of ${options.maxFrames} (raise it with --max-frames, or read a part with --start and --duration, or fewer frames with --fps)`);
+    throw new ChromaseedError('ERR_LIMIT', `${file}: about ${frameCount} frames at ${Number(fps?.toFixed(3))} fps, more than the limit of ${options.maxFrames} (raise the limit with --max-frames, or read a part with --start and --duration, or fewer frames with --fps)`);
   }
   return { kind: 'video', info: video.info, frames: limitFrames(video.frames, options.maxFrames, file), warnings: video.warnings };
 }
@@ -295,7 +295,7 @@ async function reframeClip(clip: TimedClip, options: InputOptions, file: string,
     throw new ChromaseedError('ERR_INPUT', `${file}: --start is past the end (it plays for ${seconds.toFixed(2)} s)`);
   }
   if (plan.length > options.maxFrames) {
-    throw new ChromaseedError('ERR_LIMIT', `${file}: the part and rate asked for make ${plan.length} frames, more than the limit of ${options.maxFrames} (raise it with --max-frames)`);
+    throw new ChromaseedError('ERR_LIMIT', `${file}: the part and rate asked for make ${plan.length} frames, more than the limit of ${options.maxFrames} (raise the limit with --max-frames)`);
   }
   const size = width === undefined ? clip.info : { width, height: scaledHeight(width, clip.info.width, clip.info.height) };
   checkFrameSize(file, size, options.maxPixels);

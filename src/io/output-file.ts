@@ -50,7 +50,16 @@ export function refuseDirectoryName(file: string): void {
   if (file.endsWith('/') || file.endsWith(path.sep)) throw new ChromaseedError('ERR_USAGE', `${file}: ends in "/", which names a directory; give a file name`);
   // Before the extension is looked at: `-o photos` (a directory) was "cannot write files
   // without an extension", and exit 2 where `-o d.gif` (a directory too) was exit 1.
-  if (statSync(file, { throwIfNoEntry: false })?.isDirectory() === true) throw isDirectoryError(file);
+  if (isDirectory(file)) throw isDirectoryError(file);
+}
+
+/** Whether `file` is an existing directory; a name that cannot be looked at (too long, under a file, unreadable) is not, and checkOutputPath says why. */
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 const isDirectoryError = (file: string): ChromaseedError => new ChromaseedError('ERR_USAGE', `${file}: is a directory; give a file name`);

@@ -363,7 +363,7 @@ describe('animated PNG and WebP are read as clips', () => {
       ihdr.writeUInt32BE(30000, 0);
       ihdr.writeUInt32BE(30000, 4);
     }));
-    await expect(openInput(huge, resolveInputOptions({}))).rejects.toThrow(`${huge}: frames of 30000x30000 exceed the limit of 100000000 pixels (raise it with --max-pixels)`);
+    await expect(openInput(huge, resolveInputOptions({}))).rejects.toThrow(`${huge}: frames of 30000x30000 exceed the limit of 100000000 pixels (raise the limit with --max-pixels)`);
   });
 
   it('a video made from it repeats frames to keep their delays, and the summary says so', async () => {

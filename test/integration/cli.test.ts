@@ -233,7 +233,7 @@ describe('chromaseed quantize', () => {
     expect(late.stderr).toMatch(/^chromaseed: .*cars\.gif: --start is past the end \(it plays for 0\.90 s\)\n$/);
     const tooMany = await runMain(['quantize', CARS, '-k', '8', '--fps', '50', '--max-frames', '40', '-o', path.join(tmp, 'many.gif')]);
     expect(tooMany.code).toBe(1);
-    expect(tooMany.stderr).toMatch(/cars\.gif: the part and rate asked for make 45 frames, more than the limit of 40 \(raise it with --max-frames\)/);
+    expect(tooMany.stderr).toMatch(/cars\.gif: the part and rate asked for make 45 frames, more than the limit of 40 \(raise the limit with --max-frames\)/);
     expect(existsSync(path.join(tmp, 'late.gif'))).toBe(false);
   });
 

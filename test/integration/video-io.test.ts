@@ -954,7 +954,7 @@ describe('frame writers on real video frames', () => {
     const silent = path.join(work, 'realshort-silent.mp4');
     execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-i', realshort, '-an', '-c', 'copy', silent]);
     const r = await runMain(['quantize', silent, '-k', '8', '--max-frames', '20', '-o', path.join(work, 'many.mp4')]);
-    expect([r.code, r.stderr]).toEqual([1, `chromaseed: ${silent}: about 36 frames at 30.02 fps, more than the limit of 20 (raise it with --max-frames, or read a part with --start and --duration, or fewer frames with --fps)\n`]);
+    expect([r.code, r.stderr]).toEqual([1, `chromaseed: ${silent}: about 36 frames at 30.02 fps, more than the limit of 20 (raise the limit with --max-frames, or read a part with --start and --duration, or fewer frames with --fps)\n`]);
     expect((await runMain(['quantize', silent, '-k', '8', '--max-frames', '20', '--duration', '0.6', '-q', '-o', path.join(work, 'part.mp4')])).code).toBe(0);
     // With sound, the length may be the sound's: the frames are counted as they come.
     const withSound = await runMain(['quantize', realshort, '-k', '8', '--max-frames', '20', '-o', path.join(work, 'many.mp4')]);
