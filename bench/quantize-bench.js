@@ -119,13 +119,16 @@ export async function quantizeBench({ quick = false, only = null } = {}) {
         // A peer that fails on a clip is said and left out of that clip's rows: Debian's
         // ImageMagick policy (256 MiB of pixel cache) stops it on move-resize.gif's 355
         // frames, and that ended the whole benchmark.
+        // (Only the peer's run: a failure to measure its output is the benchmark's own bug.)
+        let run;
         try {
-          const run = bestIfShort(p.run);
-          results[label] = { ...(await measure(input, p.out)), seconds: run.seconds };
+          run = bestIfShort(p.run);
         } catch (err) {
-          const why = /\n(.*)$/m.exec(err.message)?.[1]?.replace(/^\S+: /, '') ?? err.message;
-          console.log(`${label} failed on ${name}: ${why}`);
+          const lines = err.message.split('\n').filter((line) => line.trim() !== '');
+          console.log(`${label} failed on ${name}: ${lines.at(-1).replace(/^\S+: /, '')}`);
+          continue;
         }
+        results[label] = { ...(await measure(input, p.out)), seconds: run.seconds };
       }
     }
     for (const [tool, r] of Object.entries(results)) {

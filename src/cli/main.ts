@@ -219,7 +219,8 @@ function usageMessage(msg: string, argv: readonly string[] = []): string {
   if (command !== undefined && /^Not enough non-option arguments/.test(msg)) {
     return `${command} reads ${READS[command]}: give ${command === 'transfer' ? 'both files' : 'its file'} (chromaseed ${command} ${SYNOPSIS[command]}; - reads standard input) ${help}`;
   }
-  const choice = /Argument: ([\w-]+), Given: (.*?), Choices: (.*)$/.exec(msg.replace(/\s*\n\s*/g, ' '));
+  // One line per bad choice ("Invalid values:" then "  Argument: init, Given: ..."): the first is said.
+  const choice = msg.split('\n').map((line) => /Argument: ([\w-]+), Given: (.*), Choices: (.*)$/.exec(line)).find((m) => m !== null) ?? null;
   if (choice !== null) {
     const flag = `--${choice[1].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
     return `expected ${listOf(choice[3].split(', ').map((c) => c.replace(/^"|"$/g, '')))} for ${flag} but received ${choice[2]} ${help}`;

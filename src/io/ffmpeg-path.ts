@@ -139,5 +139,5 @@ export function lastMeaningfulLine(stderr: string | null | undefined): string {
     // ffmpeg prefixes lines with "[component @ 0x…] "; the address means nothing to a user.
     return line.replace(/^\[([^\]@]+?) @ 0x[0-9a-f]+\]\s*/, '[$1] ');
   }
-  return 'it printed no message';
+  return 'no error message';
 }

@@ -171,6 +171,7 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
   const inputProblem = /Invalid data found|No such file|matches no streams|does not contain any stream|Permission denied|moov atom not found|could not find codec|Error while decoding|EOF/i;
   const code = inputProblem.test(line) ? 'ERR_INPUT' : 'ERR_FFMPEG';
   // Silent: no ffmpeg fails a file without a word, but a program that is none does (FFMPEG_PATH=/bin/false).
-  const silent = stderr.trim() === '' ? `; is ${ffmpegLocation().path} (${FFMPEG_SOURCE[ffmpegLocation().source]}) an ffmpeg?` : '';
+  const where = ffmpegLocation();
+  const silent = stderr.trim() === '' ? `; is ${where.path} (${FFMPEG_SOURCE[where.source]}) an ffmpeg?` : '';
   return new ChromaseedError(code, `${file}: ffmpeg failed: ${line}${silent}`, { cause: error });
 }

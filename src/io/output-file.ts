@@ -181,7 +181,6 @@ export async function checkOutputPath(outputPath: string, inputPath?: InputPaths
     throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: cannot write to the directory ${dir}: ${systemReason(err)}`, { cause: err });
   }
   try {
-    if ((await stat(abs).catch(() => null))?.isDirectory() === true) throw isDirectoryError(outputPath);
     // In a sticky directory (/tmp) only the owner of the name (a symlink's own, not its
     // target's: the rename replaces the link), the directory's owner, or root may replace
     // it: found out now, not by the rename after all the work.

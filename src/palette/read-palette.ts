@@ -219,10 +219,11 @@ function fromLines(text: string): Colour[] | string {
     // Openers count at the start of the line or after a space (or, for /*, a ; { or }), so
     // that a path's "assets/*.png" or a URL's "//" opens nothing.
     let code = line.replace(/(^|[\s;{}])\/\*.*?\*\//g, '$1 ').trim();
-    // A code mistyped (#ff00gg, #12345) is said, not taken for a comment and dropped: a
-    // "#" word of 3 to 8 letters and digits, a digit among them, that is no code.
-    const mistyped = CODE.exec(code)?.index !== 0 ? /^#([0-9a-z]{3,8})(?=\s|$|[;,])/i.exec(code) : null;
-    if (mistyped !== null && /\d/.test(mistyped[1])) return `line ${i + 1} has #${mistyped[1]}, which is not #rrggbb`;
+    // A code mistyped (#ff00gg) is said, not taken for a comment and dropped: a "#" word of
+    // 6 or 8 letters and digits, a digit among them and at most two of them no hex digit
+    // (a note such as "#8bit" or "#pico8 palette" stays a comment).
+    const mistyped = CODE.exec(code)?.index !== 0 ? /^#([0-9a-z]{6}|[0-9a-z]{8})(?=\s|$|[;,])/i.exec(code) : null;
+    if (mistyped !== null && /\d/.test(mistyped[1]) && mistyped[1].replace(/[0-9a-f]/gi, '').length <= 2) return `line ${i + 1} has #${mistyped[1]}, which is not #rrggbb`;
     if (/^(\/\/|;)/.test(code) || (code.startsWith('#') && CODE.exec(code)?.index !== 0)) code = '';
     const comment = /(?:^|\s)(?:\/\/|#(?=\s|$))|(?:^|[\s;{}])\/\*/.exec(code);
     if (comment !== null) {

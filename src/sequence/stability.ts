@@ -73,9 +73,9 @@ export const STABILITY_PRESETS: Readonly<Record<StabilityLevel, Readonly<Stabili
   high: Object.freeze({ frameIterations: 3, paletteHold: 3, pixelHold: 16, pixelMargin: 1, sceneCut: 4, refresh: 0, refreshGain: 0, anchor: 4, stillWeight: 0 }),
 });
 
-/** `what`: "an integer" for the levers that count (one message for 1.5 and for -1, not two). */
-function checkRange(name: string, v: number, min: number, max: number, what = 'a number'): number {
-  if (!Number.isFinite(v) || v < min || v > max || (what !== 'a number' && !Number.isInteger(v))) throw invalidOption(name, `${what} from ${min} to ${max}`, v);
+/** `whole`: how a lever that counts (iterations, frames) is named; one message for 1.5 and for -1, not two. */
+function checkRange(name: string, v: number, min: number, max: number, whole?: string): number {
+  if (!Number.isFinite(v) || v < min || v > max || (whole !== undefined && !Number.isInteger(v))) throw invalidOption(name, `${whole ?? 'a number'} from ${min} to ${max}`, v);
   return v;
 }
 

@@ -1013,6 +1013,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['no command', [], 2, /command/],
     ['a misspelt command', ['quantise', CARS, '-o', 'x.gif'], 2, /^chromaseed: unknown command "quantise": name one of palette, quantize, compare or transfer \(see chromaseed --help\)\n$/],
     ['bad choice, in the words of every other bad value (it was yargs\' "Invalid values: Argument: sort, Given...")', ['palette', HIBISCUS, '--sort', 'x'], 2, /^chromaseed: expected count, hue or lightness for --sort but received "x" \(see chromaseed palette --help\)\n$/],
+    ['two bad choices: the first, said whole (a review found the two run together)', ['quantize', CARS, '-o', 'x.gif', '--init', 'foo', '--dither', 'bar'], 2, /^chromaseed: expected kmeans\+\+, farthest or random for --init but received "foo" \(see chromaseed quantize --help\)\n$/],
     ['missing output (it was yargs\' "Missing required argument: output")', ['quantize', CARS], 2, /^chromaseed: -o is missing: name the file to write \(chromaseed quantize INPUT -o OUTPUT\)/],
     ['no file', ['transfer', CARS, '-o', 'x.gif'], 2, /^chromaseed: transfer reads a source and a target: give both files \(chromaseed transfer SOURCE TARGET -o OUTPUT; - reads standard input\)/],
     ['k not a number', ['quantize', CARS, '-k', 'abc', '-o', 'x.gif'], 2, /--colors but received something that is not a number/],

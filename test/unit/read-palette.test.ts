@@ -122,9 +122,9 @@ describe('parsePaletteText', () => {
     expect(parsePaletteText('#12345\n')).toBe('line 1 has #12345, which is not #rrggbb (an alpha channel is not taken)');
     // A mistyped code was taken for a comment and dropped: a palette one colour short, silently.
     expect(parsePaletteText('#ff0000\n#ff00gg\n')).toBe('line 2 has #ff00gg, which is not #rrggbb');
-    expect(parsePaletteText('#ff0000\n#0f0g; green\n')).toBe('line 2 has #0f0g, which is not #rrggbb');
-    // Words after a # are still comments, a numbered one too.
-    expect(parsePaletteText('#palette\n#Columns: 16\n# 1 red\n#ff0000\n')).toMatchObject({ size: 1, rgb: Uint8Array.of(255, 0, 0) });
+    expect(parsePaletteText('#ff0000\n#00ff0g; green\n')).toBe('line 2 has #00ff0g, which is not #rrggbb');
+    // Words after a # are still comments, with digits too (a review found "#8bit palette" refused).
+    expect(parsePaletteText('#palette\n#Columns: 16\n# 1 red\n#8bit palette\n#pico8 colours\n#1st row: reds\n#ff0000\n')).toMatchObject({ size: 1, rgb: Uint8Array.of(255, 0, 0) });
     expect(parsePaletteText('{"colors": 3}')).toBe('JSON, but neither an array of colours nor an object with a "colors" array');
     expect(parsePaletteText('[ "#12345" ]')).toMatch(/^JSON, but colour 1 is neither/);
     expect(parsePaletteText('{"colors": [')).toMatch(/^not valid JSON/);
