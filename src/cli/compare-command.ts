@@ -52,6 +52,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   // Refuses an output we cannot write before reading anything; a GIF's rate limit applies to
   // the clip every mode reads.
   const read = inputOptionsOf(args);
+  if (output !== undefined) outputKind(output, false);
   const inputOptions = output ? inputOptionsFor(output, read) : read;
   const options = sequenceOptionsOf(args);
   if (isStdin(given)) {

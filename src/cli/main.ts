@@ -204,10 +204,10 @@ function usageMessage(msg: string, argv: readonly string[] = []): string {
   if (first !== undefined && !first.startsWith('-') && !(COMMANDS as readonly string[]).includes(first)) {
     return `unknown command "${first}": name one of ${listOf(COMMANDS)} (see chromaseed --help)`;
   }
-  // Files beyond the command's own (`palette *.png`): strict mode calls them unknown
-  // arguments. Only names of files that exist: `quantize a.gif 16` (-k forgotten) is not one.
   const command = argv.find((arg): arg is CommandName => (COMMANDS as readonly string[]).includes(arg));
   const help = `(see chromaseed ${command !== undefined ? `${command} ` : ''}--help)`;
+  // Files beyond the command's own (`palette *.png`): strict mode calls them unknown
+  // arguments. Only names of files that exist: `quantize a.gif 16` (-k forgotten) is not one.
   const unknown = /^Unknown arguments?: (.*)$/.exec(msg)?.[1].split(', ');
   if (command !== undefined && unknown !== undefined && unknown.every((name) => !name.startsWith('-') && argv.includes(name) && existsSync(name))) {
     return `${command} reads ${READS[command]}; ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} more than that (run it once per file: a shell loop does many)`;

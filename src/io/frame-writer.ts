@@ -74,10 +74,14 @@ export interface FrameWriter {
 
 export type OutputKind = 'gif' | 'video' | 'png' | 'png-sequence';
 
-const WRITABLE = '.gif, .mp4 (or .m4v), .webm, .mkv, .mov, .png (one frame), a .png name with %d for the frame number (frame-%04d.png), or - for a GIF on standard output';
+const WRITABLE = '.gif, .mp4 (or .m4v), .webm, .mkv, .mov, .png (one frame), a .png name with %d for the frame number (frame-%04d.png)';
 
-/** The kind of output a path asks for, by extension. */
-export function outputKind(file: string): OutputKind {
+/**
+ * The kind of output a path asks for, by extension (a name that is a directory is refused
+ * first). `offerStdout`: whether a refusal lists `-`, a GIF on standard output (compare,
+ * which prints its figures there, has no such output).
+ */
+export function outputKind(file: string, offerStdout = true): OutputKind {
   if (file === STDOUT) return 'gif';
   refuseDirectoryName(file);
   const problem = framePatternProblem(file);
@@ -86,7 +90,7 @@ export function outputKind(file: string): OutputKind {
   if (ext === '.gif') return 'gif';
   if (ext in VIDEO_EXTENSIONS) return 'video';
   if (ext === '.png') return isPngSequencePattern(file) ? 'png-sequence' : 'png';
-  throw new ChromaseedError('ERR_USAGE', `${file}: cannot write ${ext ? `'${ext}'` : 'files without an extension'}; use ${WRITABLE}`);
+  throw new ChromaseedError('ERR_USAGE', `${file}: cannot write ${ext ? `'${ext}'` : 'files without an extension'}; use ${WRITABLE}${offerStdout ? ', or - for a GIF on standard output' : ''}`);
 }
 
 /**
