@@ -87,7 +87,7 @@ export function ffmpegSeconds(seconds: number): string {
 
 /** A clip of more frames than `maxFrames` is refused (with what its decoder knows up front, or as frames arrive). */
 export function checkFrameCount(file: string, frames: number, maxFrames: number): void {
-  if (frames > maxFrames) throw new ChromaseedError('ERR_LIMIT', `${file}: more than ${maxFrames} frames (raise the limit with --max-frames)`);
+  if (frames > maxFrames) throw new ChromaseedError('ERR_LIMIT', `${file}: more than ${maxFrames} frame${maxFrames === 1 ? '' : 's'} (raise the limit with --max-frames)`);
 }
 
 /** Frames this large, after scaling, are refused before any is made. */

@@ -217,7 +217,7 @@ export function parseGifStructure(bytes: Uint8Array, name: string, limits: GifLi
         break;
       }
       if (frames.length >= limits.maxFrames) {
-        throw limitError(name, `more than ${limits.maxFrames} frames`, '--max-frames');
+        throw limitError(name, `more than ${limits.maxFrames} frame${limits.maxFrames === 1 ? '' : 's'}`, '--max-frames');
       }
       const minCodeSize = bytes[p];
       const dataStart = p + 1;

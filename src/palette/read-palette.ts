@@ -256,9 +256,9 @@ function fromLines(text: string): Colour[] | string {
 /**
  * A colour code: "#" and 3 or 6 hex digits at the start of the line or after a space,
  * colon, semicolon, comma, bracket or bar (a name may follow it: "#f80 orange"); 4, 5, 7 or 8 digits are
- * found so that they can be refused.
+ * found so that they can be refused. Square brackets too: "[#f00, #0f0]" lost its first colour.
  */
-const CODES = /(?:^|[\s:,;(|])#([0-9a-f]{3,8})(?![0-9a-z])/gi;
+const CODES = /(?:^|[\s:,;([|])#([0-9a-f]{3,8})(?![0-9a-z])/gi;
 const CODE = new RegExp(CODES.source, 'i');
 
 /**

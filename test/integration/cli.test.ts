@@ -1057,6 +1057,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['--audio with transfer to PNG frames', ['transfer', HIBISCUS, CARS, '--audio', '-o', 'x-%d.png'], 2, /^chromaseed: --audio: \S*x-%d\.png has no sound; only a video output carries the source's sound\n$/],
     ['scene-cut factor below 1', ['quantize', CARS, '--scene-cut', '0.5', '-o', 'x.gif'], 2, /expected 0 \(off\) or a number from 1 to 1000000000 for --scene-cut but received 0\.5/],
     ['an output that is a directory, with no extension (it was "cannot write files without an extension")', ['quantize', CARS, '-o', tmpdir()], 2, /^chromaseed: \/tmp: is a directory; give a file name\n$/],
+    ['a limit of one frame, in the singular (it said "more than 1 frames")', ['quantize', CARS, '--max-frames', '1', '-o', 'x.gif'], 1, /cars\.gif: more than 1 frame \(raise the limit with --max-frames\)\n$/],
     ['refresh every half frame', ['quantize', CARS, '--refresh', '0.5', '-o', 'x.gif'], 2, /expected a whole number of frames from 0 to 1000000000 for --refresh but received 0\.5/],
     ['refresh before the first frame: the same words as for half a frame (there were two wordings)', ['quantize', CARS, '--refresh', '-1', '-o', 'x.gif'], 2, /expected a whole number of frames from 0 to 1000000000 for --refresh but received -1/],
     ['iterations, a fraction and too few alike', ['quantize', CARS, '--frame-iterations', '1.5', '-o', 'x.gif'], 2, /expected an integer from 1 to 10000 for --frame-iterations but received 1\.5/],

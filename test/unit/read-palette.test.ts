@@ -123,6 +123,9 @@ describe('parsePaletteText', () => {
     // A mistyped code was taken for a comment and dropped: a palette one colour short, silently.
     expect(parsePaletteText('#ff0000\n#ff00gg\n')).toBe('line 2 has #ff00gg, which is not #rrggbb');
     expect(parsePaletteText('#ff0000\n#00ff0g; green\n')).toBe('line 2 has #00ff0g, which is not #rrggbb');
+    // A code after a square bracket is a code (the first of "[#f00, #0f0]" was dropped, silently).
+    expect(parsePaletteText('palette: [#f00, #0f0]\n')).toMatchObject({ size: 2, rgb: Uint8Array.of(255, 0, 0, 0, 255, 0) });
+    expect(parsePaletteText('#f00 #0f0\n[#00f]\n')).toMatchObject({ size: 3 });
     // Words after a # are still comments, with digits too (a review found "#8bit palette" refused).
     expect(parsePaletteText('#palette\n#Columns: 16\n# 1 red\n#8bit palette\n#pico8 colours\n#1st row: reds\n#ff0000\n')).toMatchObject({ size: 1, rgb: Uint8Array.of(255, 0, 0) });
     expect(parsePaletteText('{"colors": 3}')).toBe('JSON, but neither an array of colours nor an object with a "colors" array');
