@@ -217,6 +217,9 @@ function usageMessage(msg: string, argv: readonly string[] = []): string {
     return `-o is missing: name the file to write (chromaseed ${command} ${SYNOPSIS[command]}) ${help}`;
   }
   if (command !== undefined && /^Not enough non-option arguments/.test(msg)) {
+    // A file whose name starts with "-" was read as options: it goes after --.
+    const dashed = argv.find((arg) => /^-[^-]/.test(arg) && existsSync(arg));
+    if (dashed !== undefined) return `${dashed} was read as options; give a file named like an option after -- (chromaseed ${command} ... -- ${dashed}) ${help}`;
     return `${command} reads ${READS[command]}: give ${command === 'transfer' ? 'both files' : 'its file'} (chromaseed ${command} ${SYNOPSIS[command]}; - reads standard input) ${help}`;
   }
   // One line per bad choice ("Invalid values:" then "  Argument: init, Given: ..."): the first is said.

@@ -368,6 +368,9 @@ describe('-- ends the options', () => {
     const r = await runBin(['quantize', '-k', '4', '-q', '-o', 'out.gif', '--', '-i.gif'], { cwd: dir });
     expect(r.stderr).toBe('');
     expect([r.code, existsSync(path.join(dir, 'out.gif'))]).toEqual([0, true]);
+    // Without --, it is read as options: said so, not "quantize reads one input: give its file".
+    const bare = await runBin(['quantize', '-k', '4', '-o', 'out.gif', '-i.gif'], { cwd: dir });
+    expect([bare.code, bare.stderr]).toEqual([2, 'chromaseed: -i.gif was read as options; give a file named like an option after -- (chromaseed quantize ... -- -i.gif) (see chromaseed quantize --help)\n']);
     const late = await runBin(['quantize', '-k', '4', '--', '-i.gif', '-o', 'x.gif'], { cwd: dir });
     expect([late.code, late.stderr]).toEqual([2, 'chromaseed: -o is missing: name the file to write (chromaseed quantize INPUT -o OUTPUT) (see chromaseed quantize --help)\n']);
     // An option left without its value before -- does not take a file after it (and write over it).
