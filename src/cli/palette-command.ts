@@ -75,6 +75,9 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
     const what = options.vivid ? `${countOf(result.distinctColors, 'distinct colour')} left after --vivid's filter` : `only ${countOf(result.distinctColors, 'distinct colour')}`;
     streams.stderr.write(`chromaseed: note: ${inputs.shownName(file)} has ${what}, so the palette has ${result.k} instead of ${k}\n`);
   }
+  // Damage the reader tolerated (a GIF cut short), found as the frames were read: on stderr,
+  // and in --json (a script reads it there, as from the other commands' --json).
+  const warnings = (opened?.source.warnings ?? []).map(inputs.shownText);
   const built = options.vivid ? boostSaturation(paletteFromKMeans(result)) : paletteFromKMeans(result);
   const palette = { ...built, colors: sortPalette(built.colors, options.sort) };
 
@@ -90,14 +93,13 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
     // a poll phase, by sharp's decode finishing), two cannot.
     for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
     throwIfAborted(signal);
-    await printOut(streams.stdout, formatPalette(palette, options.format));
+    await printOut(streams.stdout, formatPalette(palette, options.format, warnings));
   } catch (err) {
     await staged.abort();
     throw err;
   }
   await staged.commit();
-  // Damage the reader tolerated (a GIF cut short), found as the frames were read.
-  if (args.quiet !== true) reportWarnings(streams, (opened?.source.warnings ?? []).map(inputs.shownText));
+  if (args.quiet !== true) reportWarnings(streams, warnings);
 }
 
 /**

@@ -55,7 +55,7 @@ function round3(v: number): number {
  * `{hex, rgb, centroid, count, proportion}`; centroids are rounded to 3 decimals. One
  * colour per line, so the file stays readable and diffs line by line.
  */
-export function formatJson(palette: Palette): string {
+export function formatJson(palette: Palette, warnings?: readonly string[]): string {
   const colors = palette.colors.map((c) =>
     JSON.stringify({
       hex: c.hex,
@@ -66,7 +66,9 @@ export function formatJson(palette: Palette): string {
     }),
   );
   const head = `{"k": ${JSON.stringify(palette.k)}, "inertia": ${JSON.stringify(palette.inertia)}, "iterations": ${JSON.stringify(palette.iterations)},`;
-  return colors.length === 0 ? `${head} "colors": []}\n` : `${head}\n "colors": [\n  ${colors.join(',\n  ')}\n]}\n`;
+  // The command line's run adds what it warned of, as the other commands' --json do.
+  const tail = warnings === undefined ? '' : `, "warnings": ${JSON.stringify(warnings)}`;
+  return colors.length === 0 ? `${head} "colors": []${tail}}\n` : `${head}\n "colors": [\n  ${colors.join(',\n  ')}\n]${tail}}\n`;
 }
 
 /**
@@ -103,12 +105,13 @@ export function formatGpl(palette: Palette): string {
 }
 
 /** Dispatch on the `--format` value (`--json` is `json`). */
-export function formatPalette(palette: Palette, format: PaletteFormat = 'text'): string {
+/** `warnings`: with `json`, written under that key (the command line passes what it warns of). */
+export function formatPalette(palette: Palette, format: PaletteFormat = 'text', warnings?: readonly string[]): string {
   switch (format) {
     case 'text':
       return formatText(palette);
     case 'json':
-      return formatJson(palette);
+      return formatJson(palette, warnings);
     case 'css':
       return formatCss(palette);
     case 'gpl':

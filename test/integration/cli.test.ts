@@ -696,6 +696,19 @@ describe('the current directory', () => {
   });
 });
 
+describe('chromaseed palette --json', () => {
+  it('carries the warnings, as the other commands\' --json do (a damaged input was said on stderr only)', async () => {
+    const damaged = await runMain(['palette', path.join(corpus, 'odd_gifs/libvips__truncated.gif'), '-k', '4', '--json', '-q']);
+    expect(damaged.code).toBe(0);
+    const doc = JSON.parse(damaged.stdout);
+    expect(doc.warnings.length).toBeGreaterThan(0);
+    for (const w of doc.warnings) expect(w).toMatch(/libvips__truncated\.gif: .*(ends|early)/);
+    expect(doc.colors.length).toBeGreaterThan(0);
+    const fine = JSON.parse((await runMain(['palette', HIBISCUS, '-k', '3', '--json'])).stdout);
+    expect(fine.warnings).toEqual([]);
+  });
+});
+
 describe('chromaseed compare', () => {
   it("prints what its side-by-side's writer warns of: transparency an .mp4 cannot keep (it printed nothing)", async () => {
     const out = path.join(tmp, 'side-pigs.mp4');
