@@ -383,28 +383,24 @@ function matchEntries(centroids: Float64Array, size: number, old: Float64Array, 
   }
   const assignment = solveAssignment(cost, rows, cols);
   order.set(centroids.subarray(0, size * 3));
-  let slot = 0;
-  const place = (from: number): void => {
+  const place = (from: number, slot: number): void => {
     slotOf[from] = slot;
     centroids[slot * 3] = order[from * 3];
     centroids[slot * 3 + 1] = order[from * 3 + 1];
     centroids[slot * 3 + 2] = order[from * 3 + 2];
-    slot++;
   };
   if (grows) {
     taken.fill(0, 0, size);
     for (let i = 0; i < oldSize; i++) {
-      place(assignment[i]);
+      place(assignment[i], i);
       taken[assignment[i]] = 1;
     }
-    for (let j = 0; j < size; j++) if (taken[j] === 0) place(j);
+    let next = oldSize;
+    for (let j = 0; j < size; j++) if (taken[j] === 0) place(j, next++);
     return size;
   }
   centroids.set(old.subarray(0, oldSize * 3));
-  for (let j = 0; j < size; j++) {
-    slot = assignment[j];
-    place(j);
-  }
+  for (let j = 0; j < size; j++) place(j, assignment[j]);
   return oldSize;
 }
 
