@@ -3,7 +3,7 @@ import { abortedWrite, ChromaseedError, invalidOption } from '../errors.js';
 import { MAX_GIF_FPS } from '../timing.js';
 import type { InputOptions } from '../options.js';
 import type { ClipInfo, IndexedFrame, SoundSource, TimedFrame } from '../types.js';
-import { refuseDirectoryName, STDOUT, type InputPaths } from './output-file.js';
+import { isDirectory, isDirectoryError, refuseDirectoryName, STDOUT, type InputPaths } from './output-file.js';
 import { framePatternProblem, isPngSequencePattern } from './frame-names.js';
 import { gifWriter } from './gif-writer.js';
 import { pngWriter, singlePngWriter } from './png-writers.js';
@@ -77,8 +77,8 @@ export type OutputKind = 'gif' | 'video' | 'png' | 'png-sequence';
 const WRITABLE = '.gif, .mp4 (or .m4v), .webm, .mkv, .mov, .png (one frame), a .png name with %d for the frame number (frame-%04d.png)';
 
 /**
- * The kind of output a path asks for, by extension (a name that is a directory is refused
- * first). `offerStdout`: whether a refusal lists `-`, a GIF on standard output (compare,
+ * The kind of output a path asks for, by extension; no file is looked at, but for a name
+ * refused, which may be a directory's (`-o photos`), said as such. `offerStdout`: whether a refusal lists `-`, a GIF on standard output (compare,
  * which prints its figures there, has no such output).
  */
 export function outputKind(file: string, offerStdout = true): OutputKind {
@@ -90,6 +90,7 @@ export function outputKind(file: string, offerStdout = true): OutputKind {
   if (ext === '.gif') return 'gif';
   if (ext in VIDEO_EXTENSIONS) return 'video';
   if (ext === '.png') return isPngSequencePattern(file) ? 'png-sequence' : 'png';
+  if (isDirectory(file)) throw isDirectoryError(file);
   throw new ChromaseedError('ERR_USAGE', `${file}: cannot write ${ext ? `'${ext}'` : 'files without an extension'}; use ${WRITABLE}${offerStdout ? ', or - for a GIF on standard output' : ''}`);
 }
 

@@ -48,13 +48,10 @@ export function checkNameLength(file: string): void {
  */
 export function refuseDirectoryName(file: string): void {
   if (file.endsWith('/') || file.endsWith(path.sep)) throw new ChromaseedError('ERR_USAGE', `${file}: ends in "/", which names a directory; give a file name`);
-  // Before the extension is looked at: `-o photos` (a directory) was "cannot write files
-  // without an extension", and exit 2 where `-o d.gif` (a directory too) was exit 1.
-  if (isDirectory(file)) throw isDirectoryError(file);
 }
 
 /** Whether `file` is an existing directory; a name that cannot be looked at (too long, under a file, unreadable) is not, and checkOutputPath says why. */
-function isDirectory(file: string): boolean {
+export function isDirectory(file: string): boolean {
   try {
     return statSync(file).isDirectory();
   } catch {
@@ -62,7 +59,8 @@ function isDirectory(file: string): boolean {
   }
 }
 
-const isDirectoryError = (file: string): ChromaseedError => new ChromaseedError('ERR_USAGE', `${file}: is a directory; give a file name`);
+/** One usage error, exit 2, whatever the name: `-o photos` was "cannot write files without an extension", and `-o d.gif` exit 1. */
+export const isDirectoryError = (file: string): ChromaseedError => new ChromaseedError('ERR_USAGE', `${file}: is a directory; give a file name`);
 
 /**
  * Real path of an existing file (links resolved), or else its directory's real path joined
@@ -172,6 +170,7 @@ export async function checkOutputPath(outputPath: string, inputPath?: InputPaths
     throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: ${why}`, { cause: err });
   }
   const abs = path.join(dir, path.basename(outputPath));
+  if (isDirectory(abs)) throw isDirectoryError(outputPath);
   // Said now, not by the rename after all the work (the temporary name is shortened to fit; this one cannot be).
   // A frame pattern's own text is no file's name: its first frame's is (the writer checks the last).
   checkNameLength(isPngSequencePattern(outputPath) ? frameFileName(outputPath, 1) : outputPath);
