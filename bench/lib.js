@@ -18,6 +18,8 @@ export function tempDir(name) {
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** The signal a command ended by, or with the exit status a shell gives for it (128 + its number), if any. */
+const endedBy = (status, signal) => SIGNALS.find((s) => signal === s || status === 128 + os.constants.signals[s]);
 let stopping = null;
 /** Commands started with `spawn` (runCli) and still running. */
 const running = new Set();
@@ -98,7 +100,7 @@ export function timeCommand(cmd, args, options = {}) {
   // The signal that stops the benchmark reached the command too: end as interrupted, not
   // with the command's failure and a stack trace.
   // A failure for another reason after the benchmark got a signal too: see stopOnSignals.
-  const stoppedBy = SIGNALS.find((s) => r.signal === s || r.status === 128 + os.constants.signals[s]);
+  const stoppedBy = endedBy(r.status, r.signal);
   if (stoppedBy !== undefined) interrupted(stoppedBy);
   if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
   return { seconds, stdout: r.stdout, stderr: r.stderr };
@@ -157,12 +159,7 @@ export function runCli(args, dir, intervalMs = 20) {
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     let peakKiB = 0;
-    let samples = 0;
-    const sample = () => {
-      peakKiB = Math.max(peakKiB, treeRssKiB(child.pid));
-      samples++;
-    };
-    const timer = setInterval(sample, intervalMs);
+    const timer = setInterval(() => (peakKiB = Math.max(peakKiB, treeRssKiB(child.pid))), intervalMs);
     child.on('error', (err) => {
       clearInterval(timer);
       running.delete(child);
@@ -173,12 +170,12 @@ export function runCli(args, dir, intervalMs = 20) {
       clearInterval(timer);
       running.delete(child);
       if (stopping) return; // interrupted() ends the process
-      const stoppedBy = SIGNALS.find((s) => signal === s || status === 128 + os.constants.signals[s]);
+      const stoppedBy = endedBy(status, signal);
       if (stoppedBy !== undefined) return interrupted(stoppedBy);
       if (status !== 0) return reject(new Error(`chromaseed ${args.join(' ')} failed (${status ?? signal}):\n${stderr}`));
       const nodeMaxRssMiB = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) / 1024 : NaN;
       rmSync(rssFile, { force: true });
-      resolve({ seconds, stderr, treePeakMiB: peakKiB / 1024, nodeMaxRssMiB, samples });
+      resolve({ seconds, stderr, treePeakMiB: peakKiB / 1024, nodeMaxRssMiB });
     });
   });
 }

@@ -67,10 +67,15 @@ export async function quantizeBench({ quick = false, only = null } = {}) {
   if (!ffmpeg) console.log('ffmpeg not found (apt-get install ffmpeg): ffmpeg rows skipped');
   // The GIF-only peers. Their outputs are decoded like ffmpeg's, composited frame by frame
   // (gifsicle keeps the source's sub-rectangles, disposal and transparency).
-  const gifPeers = [
-    ['gifsicle', findPeer('gifsicle'), gifsicleArgs, 'gifsicle'],
-    ['ImageMagick', findPeer('convert'), imageMagickArgs, 'imagemagick'],
-  ].filter(([label, bin, , pkg]) => bin || void console.log(`${label === 'gifsicle' ? 'gifsicle' : 'convert (ImageMagick)'} not found (apt-get install ${pkg}): ${label} rows skipped`));
+  const gifPeers = [];
+  for (const [label, command, args, pkg] of [
+    ['gifsicle', 'gifsicle', gifsicleArgs, 'gifsicle'],
+    ['ImageMagick', 'convert', imageMagickArgs, 'imagemagick'],
+  ]) {
+    const bin = findPeer(command);
+    if (bin) gifPeers.push([label, bin, args]);
+    else console.log(`${command} not found (apt-get install ${pkg}): ${label} rows skipped`);
+  }
   if (gifPeers.length && inputs.some((f) => !isGif(f))) {
     console.log(`${gifPeers.map(([label]) => label).join(' and ')}: GIF inputs only (METRICS.md's commands read IN.gif); no rows for the videos and 320x240 clips`);
   }
