@@ -222,9 +222,10 @@ function fromLines(text: string): Colour[] | string {
     // A code mistyped (#ff00gg) is said, not taken for a comment and dropped: a "#" word of
     // 6 or 8 letters and digits, a digit among them and at most two of them no hex digit
     // (a note such as "#8bit" or "#pico8 palette" stays a comment).
-    const mistyped = CODE.exec(code)?.index !== 0 ? /^#([0-9a-z]{6}|[0-9a-z]{8})(?=\s|$|[;,])/i.exec(code) : null;
+    const startsWithCode = CODE.exec(code)?.index === 0;
+    const mistyped = startsWithCode ? null : /^#([0-9a-z]{6}|[0-9a-z]{8})(?=\s|$|[;,])/i.exec(code);
     if (mistyped !== null && /\d/.test(mistyped[1]) && mistyped[1].replace(/[0-9a-f]/gi, '').length <= 2) return `line ${i + 1} has #${mistyped[1]}, which is not #rrggbb`;
-    if (/^(\/\/|;)/.test(code) || (code.startsWith('#') && CODE.exec(code)?.index !== 0)) code = '';
+    if (/^(\/\/|;)/.test(code) || (code.startsWith('#') && !startsWithCode)) code = '';
     const comment = /(?:^|\s)(?:\/\/|#(?=\s|$))|(?:^|[\s;{}])\/\*/.exec(code);
     if (comment !== null) {
       if (comment[0].endsWith('/*')) openedAt = i;
