@@ -88,7 +88,8 @@ function refuseUnknown(raw: Raw, names: readonly string[]): void {
   }
 }
 
-function flag(name: string): string {
+/** An option's camelCase name as the command line spells it: maxIterations, --max-iterations. */
+export function flag(name: string): string {
   return '--' + name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 }
 

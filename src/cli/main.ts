@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { ChromaseedError, invalidOption, listOf } from '../errors.js';
 import { STABILITY_LEVELS } from '../sequence/stability.js';
-import { DITHERS, INITS, METRICS, SEEDINGS, SPACES, TRANSFER_METHODS } from '../options.js';
+import { DITHERS, flag, INITS, METRICS, SEEDINGS, SPACES, TRANSFER_METHODS } from '../options.js';
 import { PALETTE_FORMATS } from '../palette/format.js';
 import { PALETTE_SORTS } from '../palette/sort.js';
 import type { InputSession, InputStream } from '../io/spool-input.js';
@@ -225,14 +225,13 @@ function usageMessage(msg: string, argv: readonly string[] = []): string {
   // One line per bad choice ("Invalid values:" then "  Argument: init, Given: ..."): the first is said.
   const choice = msg.split('\n').map((line) => /Argument: ([\w-]+), Given: (.*), Choices: (.*)$/.exec(line)).find((m) => m !== null) ?? null;
   if (choice !== null) {
-    const flag = `--${choice[1].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    return `expected ${listOf(choice[3].split(', ').map((c) => c.replace(/^"|"$/g, '')))} for ${flag} but received ${choice[2]} ${help}`;
+    return `expected ${listOf(choice[3].split(', ').map((c) => c.replace(/^"|"$/g, '')))} for ${flag(choice[1])} but received ${choice[2]} ${help}`;
   }
   // Unknown options, as they were typed: yargs names them bare, a --max-iter twice (max-iter,
   // maxIter) and a --no-audio as "audio".
   // A name found nowhere as an option (`quantize a.gif 8`, -k forgotten) is left to yargs' words.
   const typed = unknown?.map((name) => {
-    const kebab = name.length === 1 ? name : name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const kebab = name.length === 1 ? name : flag(name).slice(2);
     const flags = [`--${kebab}`, `--no-${kebab}`];
     const long = argv.map((arg) => arg.split('=')[0]).find((flag) => flags.includes(flag));
     if (long !== undefined) return long;
