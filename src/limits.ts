@@ -5,3 +5,5 @@ export const DEFAULT_MAX_PIXELS = 100_000_000;
 export const DEFAULT_MAX_FRAMES = 100_000;
 /** k-means initialisations tried when the options give none: scikit-learn's n_init. */
 export const DEFAULT_RESTARTS = 10;
+/** Lloyd steps at most per k-means run when the options give none: scikit-learn's max_iter (and what --stability none gives a seeded frame). */
+export const DEFAULT_MAX_ITERATIONS = 300;

@@ -1,5 +1,5 @@
 import { ChromaseedError, invalidOption, listOf } from './errors.js';
-import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_PIXELS, DEFAULT_RESTARTS } from './limits.js';
+import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_PIXELS, DEFAULT_RESTARTS } from './limits.js';
 import { validateClipOptions } from './clip-options.js';
 import { PALETTE_FORMATS, type PaletteFormat } from './palette/format.js';
 import { PALETTE_SORTS, type PaletteSort } from './palette/sort.js';
@@ -179,7 +179,7 @@ function clusterOptions(raw: Raw, defaultColors: number): ClusterOptions {
     metric: choice(raw, 'metric', METRICS, 'euclidean'),
     space: choice(raw, 'space', SPACES, 'rgb'),
     seed: integer(raw, 'seed', 0, 0xffffffff, 0),
-    maxIterations: integer(raw, 'maxIterations', 1, 10_000, 300),
+    maxIterations: integer(raw, 'maxIterations', 1, 10_000, DEFAULT_MAX_ITERATIONS),
   };
 }
 

@@ -7,6 +7,7 @@ import { PALETTE_FORMATS } from '../palette/format.js';
 import { PALETTE_SORTS } from '../palette/sort.js';
 import type { InputSession, InputStream } from '../io/spool-input.js';
 import { clearProgressLine } from './progress.js';
+import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_PIXELS, DEFAULT_RESTARTS } from '../limits.js';
 
 // For bin/chromaseed.js: what a process that must end at once (a second Ctrl-C) releases first.
 export { releaseLeftovers } from '../io/leftovers.js';
@@ -279,7 +280,7 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
           .option('json', { type: 'boolean', describe: 'same as --format json' })
           .option('swatch', { requiresArg: true, type: 'string', describe: 'write the palette as a PNG bar (widths = proportions)' })
           .option('overlay', { requiresArg: true, type: 'string', describe: 'write the image with the palette drawn over it (PNG)' })
-          .option('max-pixels', { requiresArg: true, type: 'number', describe: 'refuse images with more pixels than this [default: 100000000]' })
+          .option('max-pixels', { requiresArg: true, type: 'number', describe: `refuse images with more pixels than this [default: ${DEFAULT_MAX_PIXELS}]` })
           .option('quiet', { alias: 'q', type: 'boolean', describe: 'no note on stderr when the image has fewer colours than k' }),
       handlers.palette,
     )
@@ -360,11 +361,11 @@ function clusterOptions<T>(y: Argv<T>, defaultColors: number | string) {
   return y
     .option('colors', { requiresArg: true, alias: 'k', type: 'number', ...colors })
     .option('init', { requiresArg: true, choices: INITS, default: 'kmeans++', describe: 'how k-means starts' })
-    .option('restarts', { requiresArg: true, type: 'number', describe: 'initialisations tried, best kept (n_init), 1 to 1000 [default: 10]' })
+    .option('restarts', { requiresArg: true, type: 'number', describe: `initialisations tried, best kept (n_init), 1 to 1000 [default: ${DEFAULT_RESTARTS}]` })
     .option('metric', { requiresArg: true, choices: METRICS, default: 'euclidean', describe: 'distance: euclidean (mean) or manhattan (median)' })
     .option('space', { requiresArg: true, choices: SPACES, default: 'rgb', describe: 'colour space k-means runs in' })
     .option('seed', { requiresArg: true, type: 'number', default: 0, describe: 'random seed (same seed, same result)' })
-    .option('max-iterations', { requiresArg: true, type: 'number', describe: 'Lloyd iterations at most per run (the run on colour bins, its refinement on exact colours and a final polish each), 1 to 10000 [default: 300]' });
+    .option('max-iterations', { requiresArg: true, type: 'number', describe: `Lloyd iterations at most per run (the run on colour bins, its refinement on exact colours and a final polish each), 1 to 10000 [default: ${DEFAULT_MAX_ITERATIONS}]` });
 }
 
 function inputOptions<T>(y: Argv<T>) {
@@ -373,8 +374,8 @@ function inputOptions<T>(y: Argv<T>) {
     .option('width', { requiresArg: true, type: 'number', describe: 'scale to this width (1 to 16384 pixels), keeping the aspect ratio' })
     .option('start', { requiresArg: true, type: 'string', describe: 'animation or video: start time (seconds or hh:mm:ss.xxx)' })
     .option('duration', { requiresArg: true, type: 'string', describe: 'animation or video: duration to read (seconds or hh:mm:ss.xxx)' })
-    .option('max-pixels', { requiresArg: true, type: 'number', describe: 'refuse frames larger than this many pixels [default: 100000000]' })
-    .option('max-frames', { requiresArg: true, type: 'number', describe: 'refuse inputs with more frames than this [default: 100000]' });
+    .option('max-pixels', { requiresArg: true, type: 'number', describe: `refuse frames larger than this many pixels [default: ${DEFAULT_MAX_PIXELS}]` })
+    .option('max-frames', { requiresArg: true, type: 'number', describe: `refuse inputs with more frames than this [default: ${DEFAULT_MAX_FRAMES}]` });
 }
 
 function sequenceOptions<T>(y: Argv<T>) {

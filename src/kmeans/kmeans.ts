@@ -8,7 +8,7 @@ import { createInitScratch, initCentres, type InitScratch } from './init.js';
 import { createLloydScratch, lloyd, type LloydScratch, type PointSet } from './lloyd.js';
 import { createRng, restartSeed } from './random.js';
 import { createSwapScratch, swapSearch } from './swap.js';
-import { DEFAULT_RESTARTS } from '../limits.js';
+import { DEFAULT_MAX_ITERATIONS, DEFAULT_RESTARTS } from '../limits.js';
 
 /**
  * Weighted k-means over colours, the way the pipeline needs it:
@@ -187,7 +187,7 @@ function resolve(options: KMeansOptions): Resolved {
   }
   const restarts = options.restarts ?? DEFAULT_RESTARTS;
   if (!Number.isInteger(restarts) || restarts < 1) throw invalidOption('restarts', 'a positive integer', restarts);
-  const maxIterations = options.maxIterations ?? 300;
+  const maxIterations = options.maxIterations ?? DEFAULT_MAX_ITERATIONS;
   if (!Number.isInteger(maxIterations) || maxIterations < 0) throw invalidOption('maxIterations', 'a non-negative integer', maxIterations);
   const refineIterations = options.refineIterations ?? maxIterations;
   if (!Number.isInteger(refineIterations) || refineIterations < 0) throw invalidOption('refineIterations', 'a non-negative integer', refineIterations);

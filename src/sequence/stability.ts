@@ -2,6 +2,7 @@ import { invalidOption, listOf } from '../errors.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { ColourSearch } from '../map/map-histogram.js';
 import { wordsOf } from '../pixel-words.js';
+import { DEFAULT_MAX_ITERATIONS } from '../limits.js';
 
 /**
  * Steadiness levers for seeded k-means. Seeding alone does not stop flicker: run to
@@ -67,7 +68,7 @@ export type StabilityLevel = (typeof STABILITY_LEVELS)[number];
 
 /** Presets, chosen from the numbers in the README's flicker table. Frozen: a change would reach every later run in the process. */
 export const STABILITY_PRESETS: Readonly<Record<StabilityLevel, Readonly<StabilityOptions>>> = Object.freeze({
-  none: Object.freeze({ frameIterations: 300, paletteHold: 0, pixelHold: -1, pixelMargin: 0, sceneCut: 0, refresh: 0, refreshGain: 0, anchor: 0, stillWeight: 0 }),
+  none: Object.freeze({ frameIterations: DEFAULT_MAX_ITERATIONS, paletteHold: 0, pixelHold: -1, pixelMargin: 0, sceneCut: 0, refresh: 0, refreshGain: 0, anchor: 0, stillWeight: 0 }),
   low: Object.freeze({ frameIterations: 10, paletteHold: 0.25, pixelHold: 4, pixelMargin: 0.25, sceneCut: 4, refresh: 8, refreshGain: 0.05, anchor: 0, stillWeight: 0.05 }),
   medium: Object.freeze({ frameIterations: 5, paletteHold: 1, pixelHold: 8, pixelMargin: 0.5, sceneCut: 4, refresh: 4, refreshGain: 0.05, anchor: 0, stillWeight: 0.1 }),
   high: Object.freeze({ frameIterations: 3, paletteHold: 3, pixelHold: 16, pixelMargin: 1, sceneCut: 4, refresh: 0, refreshGain: 0, anchor: 4, stillWeight: 0 }),
