@@ -1,6 +1,6 @@
 import { lightness, srgbToLab } from '../color/space.js';
-import { invalidOption } from '../errors.js';
-import type { TransferMethod } from '../options.js';
+import { invalidOption, listOf } from '../errors.js';
+import { TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import { solveAssignment } from './hungarian.js';
 
 /**
@@ -98,8 +98,8 @@ export function transferCost(target: WeightedPalette, source: WeightedPalette, w
   const m = source.size;
   const lt = relativeLightness(target);
   const ls = relativeLightness(source);
-  const labT = toLab(target);
-  const labS = toLab(source);
+  const labT = paletteLab(target.rgb, target.size);
+  const labS = paletteLab(source.rgb, source.size);
   const cost = new Float64Array(n * m);
   for (let i = 0; i < n; i++) {
     const p = target.proportions[i];
@@ -116,9 +116,10 @@ export function transferCost(target: WeightedPalette, source: WeightedPalette, w
   return cost;
 }
 
-function toLab(palette: WeightedPalette): Float64Array {
-  const out = new Float64Array(palette.size * 3);
-  for (let i = 0; i < palette.size; i++) srgbToLab(palette.rgb[i * 3], palette.rgb[i * 3 + 1], palette.rgb[i * 3 + 2], out, i * 3);
+/** The first `size` colours of `rgb` (sRGB triples) in CIELAB. */
+export function paletteLab(rgb: ArrayLike<number>, size: number): Float64Array {
+  const out = new Float64Array(size * 3);
+  for (let i = 0; i < size; i++) srgbToLab(rgb[i * 3], rgb[i * 3 + 1], rgb[i * 3 + 2], out, i * 3);
   return out;
 }
 
@@ -146,6 +147,7 @@ export function matchPalettes(
 ): Int32Array {
   const n = target.size;
   const m = source.size;
+  if (!(TRANSFER_METHODS as readonly unknown[]).includes(method)) throw invalidOption('method', listOf(TRANSFER_METHODS), method);
   const mapping = new Int32Array(n);
   if (n === 0) return mapping;
   if (m === 0) throw new RangeError('cannot transfer from an empty source palette');
@@ -192,7 +194,7 @@ export function matchPalettes(
       return mapping;
     }
     default:
-      throw new RangeError(`unknown transfer method ${String(method)}`);
+      throw new RangeError(`unhandled transfer method ${String(method)}`); // checked above: a method added to TRANSFER_METHODS without a case
   }
 }
 

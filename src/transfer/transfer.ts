@@ -2,8 +2,7 @@ import { checkIndexedFrame, checkRgbaFrame, invalidOption, listOf } from '../err
 import { createMapper, type MapOptions } from '../map/map-pixels.js';
 import { TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import type { Frame, IndexedFrame } from '../types.js';
-import { srgbToLab } from '../color/space.js';
-import { DEFAULT_COST_WEIGHTS, entryProportions, matchPalettes, transferCost, type CostWeights, type WeightedPalette } from './match.js';
+import { DEFAULT_COST_WEIGHTS, entryProportions, matchPalettes, paletteLab, transferCost, type CostWeights, type WeightedPalette } from './match.js';
 import { createSceneCutDetector, DEFAULT_SCENE_CUT, type SceneCutOptions } from '../sequence/scene-cut.js';
 
 /** The source palette a clip is repainted with: `rgb` holds `size * 3` bytes. */
@@ -119,7 +118,7 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
   }
 
   function checked(target: TransferDecision['target']): void {
-    checkedLab = labOf(target.rgb, target.size);
+    checkedLab = paletteLab(target.rgb, target.size);
     checkedShares = target.proportions;
   }
 
@@ -187,15 +186,9 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
   };
 }
 
-function labOf(rgb: ArrayLike<number>, size: number): Float64Array {
-  const lab = new Float64Array(size * 3);
-  for (let e = 0; e < size; e++) srgbToLab(rgb[e * 3], rgb[e * 3 + 1], rgb[e * 3 + 2], lab, e * 3);
-  return lab;
-}
-
 /** Share-weighted mean ΔE76 of each entry of `rgb` from its colour in `lab`. */
 function drift(rgb: Uint8Array, lab: Float64Array, shares: ArrayLike<number>, size: number): number {
-  const now = labOf(rgb, size);
+  const now = paletteLab(rgb, size);
   let sum = 0;
   for (let e = 0; e < size * 3; e += 3) sum += shares[e / 3] * Math.hypot(now[e] - lab[e], now[e + 1] - lab[e + 1], now[e + 2] - lab[e + 2]);
   return sum;
@@ -232,8 +225,8 @@ const ENTRY_MOVED_DELTA_E = 10;
 function rematchMoved(target: TransferDecision['target'], decision: TransferDecision, source: WeightedPalette, weights: CostWeights): Int32Array | null {
   const size = target.size;
   if (decision.target.size !== size || size > source.size) return null;
-  const then = labOf(decision.target.rgb, size);
-  const now = labOf(target.rgb, size);
+  const then = paletteLab(decision.target.rgb, size);
+  const now = paletteLab(target.rgb, size);
   const moved: number[] = [];
   const held = new Uint8Array(source.size);
   for (let e = 0; e < size; e++) {
