@@ -35,7 +35,7 @@ type Raw = Record<string, unknown>;
 
 // Numbers are numbers: text such as '16' (or '0x10') was read as one for some options and
 // refused for others (width, fps). The command line's parser hands numbers over.
-export function integer(raw: Raw, name: string, min: number, max: number, fallback: number): number {
+function integer(raw: Raw, name: string, min: number, max: number, fallback: number): number {
   const v = raw[name];
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {

@@ -189,7 +189,7 @@ export function lloyd(set: PointSet, centres: Float64Array, k: number, options: 
 }
 
 /** Sum over points of weight x distance to the centre of its label (squared for L2). */
-export function objective(set: PointSet, centres: Float64Array, scratch: LloydScratch, l1: boolean): number {
+function objective(set: PointSet, centres: Float64Array, scratch: LloydScratch, l1: boolean): number {
   const { n, points, weights } = set;
   const labels = scratch.labels;
   let total = 0;
