@@ -3,6 +3,12 @@ import { access, open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, inputError, systemReason } from '../errors.js';
 
+/** A JPEG's start: SOI, then a marker. */
+export const isJpeg = (head: Uint8Array): boolean => head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
+
+/** A PNG's start, "\x89PNG": the signature's first half, enough to tell a PNG (damaged or not) from anything else. */
+export const isPng = (head: Uint8Array): boolean => head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47;
+
 /** `n` bytes of `file` from `position` (fewer at its end): by default its head, what format sniffing reads. */
 export async function readHead(file: string, n: number, position = 0): Promise<Uint8Array> {
   const handle = await open(file, 'r');

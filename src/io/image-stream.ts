@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { PNG_SIGNATURE } from '../encode/png-encode.js';
-import { readHead } from './file-head.js';
+import { isJpeg, isPng, readHead } from './file-head.js';
 
 /**
  * A file of whole images one after another, with no container: a camera's raw MJPEG stream
@@ -23,7 +23,7 @@ export async function imageStreamFormat(file: string, head: Uint8Array): Promise
     const b = jpegSize(await readHead(file, SEGMENTS_BYTES, next + 2));
     return a !== undefined && b !== undefined && a[0] === b[0] && a[1] === b[1] ? 'mjpeg' : undefined;
   }
-  if (isPngSignature(head)) {
+  if (isPng(head)) {
     const end = await findInFile(file, PNG_BOUNDARY);
     if (end === undefined) return undefined;
     // Each PNG's header chunk comes first: its width and height 16 bytes in.
@@ -37,8 +37,6 @@ export async function imageStreamFormat(file: string, head: Uint8Array): Promise
 const SEGMENTS_BYTES = 256 * 1024;
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
-const isJpeg = (b: Uint8Array): boolean => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
-const isPngSignature = (b: Uint8Array): boolean => PNG_SIGNATURE.every((v, i) => b[i] === v);
 
 /** One JPEG's end (EOI) and the next one's start (SOI and a marker): never inside one, where 0xFF is followed by 0x00 or a restart marker. */
 const JPEG_BOUNDARY = Buffer.from([0xff, 0xd9, 0xff, 0xd8, 0xff]);

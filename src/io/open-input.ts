@@ -1,8 +1,8 @@
 import { readFile, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, inputError, systemReason } from '../errors.js';
-import { decodeGif } from '../decode/gif-decode.js';
-import { inputFileSize, readHead } from './file-head.js';
+import { decodeGif, isGif } from '../decode/gif-decode.js';
+import { inputFileSize, isJpeg, isPng, readHead } from './file-head.js';
 import { imageStreamFormat } from './image-stream.js';
 import { isStdin } from './spool-input.js';
 import { isSvg } from '../text-sniff.js';
@@ -44,8 +44,8 @@ const HEAD_BYTES = 64 * 1024;
  */
 export function sniffKind(head: Uint8Array): InputKind {
   const ascii = (from: number, to: number) => String.fromCharCode(...head.subarray(from, to));
-  if (ascii(0, 6) === 'GIF87a' || ascii(0, 6) === 'GIF89a') return 'gif';
-  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'still'; // JPEG
+  if (isGif(head)) return 'gif';
+  if (isJpeg(head)) return 'still';
   if (isPng(head)) return animationChunkFirst(head) === true ? 'apng' : 'still';
   // An extended WebP (VP8X chunk first) says in its flags whether it is animated.
   if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return ascii(12, 16) === 'VP8X' && (head[20] & 0x02) !== 0 ? 'webp' : 'still';
@@ -77,8 +77,6 @@ export async function inputKind(file: string, head: Uint8Array): Promise<{ kind:
 
 /** "BM", then a DIB header of one of the sizes Windows and OS/2 define, 14 bytes in. */
 const isBmp = (head: Uint8Array): boolean => head[0] === 0x42 && head[1] === 0x4d && head.length >= 18 && [12, 16, 40, 52, 56, 64, 108, 124].includes(new DataView(head.buffer, head.byteOffset).getUint32(14, true));
-
-const isPng = (head: Uint8Array): boolean => head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47; // \x89PNG
 
 /**
  * An APNG has an animation control chunk (acTL) before its first image data (IDAT). Whether
