@@ -2,7 +2,13 @@
  * Distinct weighted points for k-means on caller-given points (`kmeansPoints`): identical
  * points are merged and their weights summed, so the engine works on each colour once.
  */
-import { sharedColorTable } from './histogram.js';
+/**
+ * Colour -> (index + 1) table over all 2^24 colours, 0 meaning "not seen", made on first
+ * use. Each call clears exactly the entries it set before returning, so it is all zeros
+ * between calls and never needs a full clear; JS runs one call at a time, so sharing it is
+ * safe. Its pages are committed only where touched.
+ */
+let colorTable: Uint32Array | null = null;
 
 /**
  * Merge identical points (summing weights) by sorting indices lexicographically; drops
@@ -59,7 +65,7 @@ function dedupeBytePoints(
   points: Float64Array, weights: Float64Array | null, items: number,
   outSrgb: Float64Array, outWeights: Float64Array, index: Int32Array,
 ): number {
-  const slots = sharedColorTable();
+  const slots = (colorTable ??= new Uint32Array(1 << 24));
   let n = 0;
   for (let i = 0, p = 0; i < items; i++, p += 3) {
     const w = weights === null ? 1 : weights[i];

@@ -27,34 +27,14 @@ export interface ColorHistogram {
 }
 
 /**
- * Colour -> (index + 1) table over all 2^24 colours, 0 meaning "not seen", for callers
- * with very many points (a whole clip's colours). Users clear exactly the entries they set
- * before returning, so it is all zeros between calls and never needs a full clear. JS runs
- * one call at a time, so sharing is safe. The pages are only committed where touched.
- */
-let slotTable: Uint32Array | null = null;
-
-function table(): Uint32Array {
-  if (slotTable === null) slotTable = new Uint32Array(1 << 24);
-  return slotTable;
-}
-
-/**
- * The shared colour -> (index + 1) table, for other de-duplicating loops in this folder.
- * Callers must leave every entry they set back at 0 before returning.
- */
-export function sharedColorTable(): Uint32Array {
-  return table();
-}
-
-/**
  * Open-addressing hash from colour to index, sized to the image: a frame's table fits in
- * the CPU caches, where a lookup in the 2^24 table above misses the cache for nearly every
- * new colour (measured: 43 ns per pixel on 320x240 frames, against a few with the hash).
- * Shared by all histograms (cleared before each build returns), as JS runs one at a time.
+ * the CPU caches, where a lookup in a table of all 2^24 colours (dedupe.ts's) misses the
+ * cache for nearly every new colour (measured: 43 ns per pixel on 320x240 frames, against
+ * a few with the hash). Shared by all histograms (cleared before each build returns), as
+ * JS runs one at a time.
  */
 let hashSlots = new Int32Array(0);
-/** Pixel counts per colour while counting (see countColors), shared like the table. */
+/** Pixel counts per colour while counting (see countColors), shared like the hash. */
 let tallyScratch = new Int32Array(0);
 
 /**
