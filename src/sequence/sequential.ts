@@ -1,4 +1,4 @@
-import { checkRgbaFrame, invalidOption, isBytes } from '../errors.js';
+import { checkRgbaFrame, ChromaseedError, invalidOption, isBytes } from '../errors.js';
 import { COARSE_MIN_DISTINCT, createKMeans, type KMeansResult } from '../kmeans/kmeans.js';
 import { createColourSearch } from '../map/map-histogram.js';
 import { createPaletteSearch } from '../map/nearest.js';
@@ -225,7 +225,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       checkRgbaFrame(frame);
       const last = given ?? undefined;
       if (last !== undefined && !(isBytes(last.source) && isBytes(last.indices))) {
-        throw new TypeError('the frame before is { source, indices }: its RGBA bytes (the frame\'s data) and its palette indices, each a Uint8Array or Uint8ClampedArray');
+        throw new ChromaseedError('ERR_INPUT', 'the frame before is { source, indices }: its RGBA bytes (the frame\'s data) and its palette indices, each a Uint8Array or Uint8ClampedArray');
       }
       if (last !== undefined && (last.source.length !== frame.data.length || last.indices.length * 4 !== frame.data.length)) {
         throw new RangeError(`the frame before has ${last.source.length / 4} pixels and ${last.indices.length} indices; this frame has ${frame.data.length / 4} (pass it only when the sizes match)`);

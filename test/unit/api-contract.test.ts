@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { decodeGif } from '../../src/decode/gif-decode.js';
+import { ChromaseedError } from '../../src/errors.js';
 import { createGifEncoder } from '../../src/encode/gif-encode.js';
 import { nearestIndex } from '../../src/map/nearest.js';
 import { kmeansPixels, kmeansPoints } from '../../src/kmeans/kmeans.js';
@@ -147,7 +148,16 @@ describe('a frame of another length than width x height x 4', () => {
     quantizer.next(frame);
     expect(() => quantizer.next(frame, { source: new Uint8Array(RGBA.slice(0, 8)), indices: new Uint8Array(2) })).toThrow(RangeError);
     // The frame itself where its bytes belong read as "NaN pixels"; null crashed reading its fields.
-    expect(() => quantizer.next(frame, { source: frame as unknown as Uint8Array, indices: new Uint8Array(4) })).toThrow(/^the frame before is \{ source, indices \}: its RGBA bytes \(the frame's data\) and its palette indices, each a Uint8Array or Uint8ClampedArray$/);
+    // Refused as any other array that is no bytes (README): ERR_INPUT, not a TypeError.
+    const notBytes = (() => {
+      try {
+        quantizer.next(frame, { source: frame as unknown as Uint8Array, indices: new Uint8Array(4) });
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(notBytes).toBeInstanceOf(ChromaseedError);
+    expect(notBytes).toMatchObject({ code: 'ERR_INPUT', message: expect.stringMatching(/^the frame before is \{ source, indices \}: its RGBA bytes \(the frame's data\) and its palette indices, each a Uint8Array or Uint8ClampedArray$/) });
     expect(quantizer.next(frame, null).palette).toHaveLength(6);
     // A canvas's Uint8ClampedArray is taken, as for the frame itself.
     expect(quantizer.next(frame, { source: new Uint8ClampedArray(RGBA) as unknown as Uint8Array, indices: new Uint8Array(4) }).palette).toHaveLength(6);
