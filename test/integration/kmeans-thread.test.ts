@@ -94,3 +94,29 @@ describe('k-means of a clip palette on a worker thread', () => {
     expect(Array.from(vividThere.centroids)).toEqual(Array.from(vividHere.centroids));
   });
 });
+
+describe("the package's clusterer for one palette for a clip (clusterInThread)", () => {
+  /** A clip of one frame of noise: 600 x 600 pixels of nearly as many colours. */
+  const clipOf = (rgba: Uint8Array, afterLast?: () => void) => async () => ({
+    info: { width: 600, height: 600, frameCount: 1 },
+    frames: (async function* () {
+      yield { width: 600, height: 600, data: rgba, delayMs: 100 };
+      afterLast?.();
+    })(),
+  });
+
+  it("is exported by chromaseed, so a library user's clipPalette and global seeding can be stopped (they clustered on the main thread: the event loop and the AbortSignal waited, 11 s at k = 64 on big_buck_bunny at 320 wide)", async () => {
+    const { clipPalette, clusterInThread, resolveSequenceOptions } = await import('../../dist/index.js');
+    const rgba = noise(600, 600);
+    const options = resolveSequenceOptions({ colors: 32, restarts: 1, maxIterations: 20 });
+    // Aborted 5 ms after the colours are counted: a clustering in this thread resolved first, since no timer ran until it ended.
+    const controller = new AbortController();
+    const run = clipPalette(clipOf(rgba, () => void setTimeout(() => controller.abort(), 5)), options, controller.signal, clusterInThread(controller.signal));
+    await expect(run).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+    // Not stopped, it gives the palette of the clustering here.
+    const here = await clipPalette(clipOf(rgba), options);
+    const there = await clipPalette(clipOf(rgba), options, undefined, clusterInThread());
+    expect(Array.from(there.palette.palette)).toEqual(Array.from(here.palette.palette));
+    expect(Array.from(there.counts)).toEqual(Array.from(here.counts));
+  });
+});
