@@ -536,6 +536,25 @@ describe('createFrameWriter: atomic output', () => {
     }
   });
 
+  it('a video writer whose ffmpeg is killed says so, without the sound hint (it offered --no-audio, which has no part in a kill)', async () => {
+    const dir = freshDir('killed');
+    const sound = { file: path.join(corpus, 'videos/imageio__realshort.mp4'), decodable: true };
+    const writer = await createFrameWriter(path.join(dir, 'clip.mp4'), { width: W, height: H, fps: 10, sound });
+    await writer.write(frames[0]);
+    // The writer's ffmpeg is the one child writing a hidden temporary file in `dir`.
+    const ps = spawnSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' }).stdout;
+    const pid = ps.split('\n').find((line) => line.includes(dir) && line.includes('ffmpeg'))?.trim().split(/\s+/)[0];
+    expect(pid).toBeDefined();
+    process.kill(Number(pid), 'SIGKILL');
+    const err = await errorOf((async () => {
+      for (let i = 0; i < 100; i++) await writer.write(frames[i % frames.length]);
+      await writer.finish();
+    })());
+    expect(err.code).toBe('ERR_FFMPEG');
+    expect(err.message).toMatch(/ffmpeg was stopped by SIGKILL \(out of memory\?\)$/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('transparent pixels: alpha 0 in PNG frames, black in video', async () => {
     const frame = pigsFrame();
     const { width, height, transparent } = frame;
