@@ -6,6 +6,14 @@ import { ChromaseedError, inputError, systemReason } from '../errors.js';
 /** A JPEG's start: SOI, then a marker. */
 export const isJpeg = (head: Uint8Array): boolean => head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
 
+/**
+ * A TIFF's start: the byte order (II or MM), then 42 in it, or 43 for a BigTIFF (files
+ * past 4 GiB, and what some scanners and GIS tools write), which libvips reads as well.
+ */
+export const isTiff = (head: Uint8Array): boolean =>
+  (head[0] === 0x49 && head[1] === 0x49 && (head[2] === 42 || head[2] === 43) && head[3] === 0) ||
+  (head[0] === 0x4d && head[1] === 0x4d && head[2] === 0 && (head[3] === 42 || head[3] === 43));
+
 /** A PNG's start, "\x89PNG": the signature's first half, enough to tell a PNG (damaged or not) from anything else. */
 export const isPng = (head: Uint8Array): boolean => head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47;
 

@@ -2,7 +2,7 @@ import { readFile, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, inputError, systemReason } from '../errors.js';
 import { decodeGif, isGif } from '../decode/gif-decode.js';
-import { inputFileSize, isJpeg, isPng, readHead } from './file-head.js';
+import { inputFileSize, isJpeg, isPng, isTiff, readHead } from './file-head.js';
 import { imageStreamFormat } from './image-stream.js';
 import { isStdin } from './spool-input.js';
 import { isSvg } from '../text-sniff.js';
@@ -49,7 +49,7 @@ export function sniffKind(head: Uint8Array): InputKind {
   if (isPng(head)) return animationChunkFirst(head) === true ? 'apng' : 'still';
   // An extended WebP (VP8X chunk first) says in its flags whether it is animated.
   if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return ascii(12, 16) === 'VP8X' && (head[20] & 0x02) !== 0 ? 'webp' : 'still';
-  if (ascii(0, 4) === 'II*\0' || ascii(0, 4) === 'MM\0*') return 'still'; // TIFF
+  if (isTiff(head)) return 'still';
   // ISO media: AVIF/HEIF stills share the box format with MP4 video; the brand tells them
   // apart. An AVIF image sequence ('avis'), which sharp refuses, is a video to ffmpeg.
   if (ascii(4, 8) === 'ftyp' && /^(avif|heic|heix|mif1)$/.test(ascii(8, 12))) return 'still';

@@ -5,7 +5,7 @@ import { DEFAULT_MAX_PIXELS } from '../options.js';
 import { binaryAlpha } from '../pixel-words.js';
 import { scaledHeight, validateClipOptions } from '../clip-options.js';
 import type { Frame } from '../types.js';
-import { inputFileSize, readHead } from './file-head.js';
+import { inputFileSize, isTiff, readHead } from './file-head.js';
 
 /**
  * Still-image input: a photo (or an animation's first frame) decoded to RGBA through sharp.
@@ -111,9 +111,7 @@ export async function loadStill(file: string, options: ReadStillOptions = {}): P
     }
     if (/unsupported image format/i.test(message)) {
       // A TIFF cut short inside its header is "unsupported" to libvips; it is a TIFF all the same.
-      const head = await readHead(file, 4);
-      const tiff = (head[0] === 0x49 && head[1] === 0x49 && head[2] === 42) || (head[0] === 0x4d && head[1] === 0x4d && head[3] === 42);
-      if (tiff) throw inputError(file, 'a TIFF image that cannot be decoded: damaged or cut short?', e);
+      if (isTiff(await readHead(file, 4))) throw inputError(file, 'a TIFF image that cannot be decoded: damaged or cut short?', e);
       throw inputError(file, 'not an image format that can be read (JPEG, PNG, WebP, AVIF, TIFF, SVG or GIF)', e);
     }
     // sharp's prebuilt libvips decodes AVIF, the AV1 kind of HEIF, but not HEIC (HEVC), and

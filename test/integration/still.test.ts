@@ -247,6 +247,28 @@ describe('loadStill', () => {
     await expectError(loadStill(tiff), 'ERR_INPUT', /cut\.tiff: a TIFF image that cannot be decoded: damaged or cut short\?$/);
   });
 
+  it('reads a BigTIFF as it reads a TIFF (it was refused as "neither chromaseed nor ffmpeg can read it"), and names a cut one a TIFF', async () => {
+    const { openInput } = await import('../../src/io/open-input.js');
+    const { resolveInputOptions } = await import('../../src/options.js');
+    const png = path.join(__dirname, '../../samples/coffee.png');
+    const classic = path.join(tmp, 'classic.tif');
+    const big = path.join(tmp, 'big.tif');
+    writeFileSync(classic, await sharp(png).tiff().toBuffer());
+    const bigBytes = await sharp(png).tiff({ bigtiff: true }).toBuffer();
+    expect(bigBytes.subarray(0, 4)).toEqual(Buffer.from([0x49, 0x49, 43, 0]));
+    writeFileSync(big, bigBytes);
+    const firstFrame = async (file: string) => {
+      const opened = await openInput(file, resolveInputOptions({}));
+      expect(opened.kind, file).toBe('still');
+      for await (const frame of opened.frames) return frame;
+    };
+    const [a, b] = [await firstFrame(classic), await firstFrame(big)];
+    expect(Buffer.compare(a!.data, b!.data)).toBe(0);
+    const cut = path.join(tmp, 'cut-big.tif');
+    writeFileSync(cut, bigBytes.subarray(0, 100));
+    await expectError(loadStill(cut), 'ERR_INPUT', /cut-big\.tif: a TIFF image that cannot be decoded: damaged or cut short\?$/);
+  });
+
   it('rejects a directory', async () => {
     await expectError(loadStill(path.join(corpus, 'stills')), 'ERR_INPUT', /stills: is a directory, not a file$/);
   });
