@@ -1,5 +1,6 @@
 import { readFile, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { ChromaseedError, inputError, systemReason } from '../errors.js';
 import { decodeGif, isGif } from '../decode/gif-decode.js';
 import { inputFileSize, isJpeg, isPng, isTiff, readHead } from './file-head.js';
@@ -54,7 +55,23 @@ export function sniffKind(head: Uint8Array): InputKind {
   // apart. An AVIF image sequence ('avis'), which sharp refuses, is a video to ffmpeg.
   if (ascii(4, 8) === 'ftyp' && /^(avif|heic|heix|mif1)$/.test(ascii(8, 12))) return 'still';
   if (isSvg(new TextDecoder('latin1').decode(head.subarray(0, 16_384)))) return 'still';
+  if (isGzip(head) && isSvg(new TextDecoder('latin1').decode(gunzipStart(head)))) return 'still'; // .svgz, which sharp draws too
   return 'video';
+}
+
+const isGzip = (head: Uint8Array): boolean => head[0] === 0x1f && head[1] === 0x8b;
+
+/**
+ * The start of what a gzip file inflates to (empty if it is no gzip stream): from its first
+ * 4 KiB, which hold more than the SVG test reads and inflate to 4 MiB at the very most.
+ */
+function gunzipStart(head: Uint8Array): Uint8Array {
+  try {
+    // A sync flush at the end takes a stream cut short, as the head of a file is.
+    return gunzipSync(head.subarray(0, 4096), { finishFlush: zlibConstants.Z_SYNC_FLUSH }).subarray(0, 16_384);
+  } catch {
+    return new Uint8Array(0);
+  }
 }
 
 /**

@@ -10,7 +10,7 @@ import { ChromaseedError } from '../../src/errors.js';
 import { writeFileAtomic } from '../../src/io/output-file.js';
 import { loadStill } from '../../src/io/still.js';
 import { greyIccProfile, rewritePng, withIccChunk } from '../helpers/png-chunks.js';
-import { deflateSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { ffmpegLocation } from '../../src/io/ffmpeg-path.js';
 
@@ -300,6 +300,22 @@ describe('loadStill', () => {
     writeFileSync(svg, '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="8" height="4"><rect width="8" height="4" fill="#00ff00"/><image x="4" width="4" height="4" xlink:href="blue.png"/></svg>');
     const f = await loadStill(svg);
     expect([...f.data.subarray(0, 3), ...f.data.subarray(7 * 4, 7 * 4 + 3)]).toEqual([0, 255, 0, 0, 0, 255]);
+  });
+
+  it('reads a gzipped SVG (.svgz) as the SVG it holds, also one whose text fills more than the head read (it went to ffmpeg: "Decoder (codec svg) not found")', async () => {
+    const { openInput } = await import('../../src/io/open-input.js');
+    // Many shapes: the file's first 64 KiB inflate to far more than the SVG test reads.
+    const shapes = Array.from({ length: 20_000 }, (_, i) => `<rect x="${i % 199}" y="${(i * 7) % 199}" width="2" height="2" fill="#${((i * 2654435761) >>> 8).toString(16).padStart(6, '0').slice(0, 6)}"/>`);
+    for (const body of ['<rect width="4" height="8" fill="#ff0000"/><rect x="4" width="4" height="8" fill="#0000ff"/>', shapes.join('')]) {
+      const text = `<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="200" height="200">${body}</svg>`;
+      const plain = path.join(tmp, 'drawing.svg');
+      const zipped = path.join(tmp, 'drawing.svgz');
+      writeFileSync(plain, text);
+      writeFileSync(zipped, gzipSync(text));
+      const opened = await openInput(zipped);
+      expect(opened.kind).toBe('still');
+      for await (const frame of opened.frames) expect(Buffer.compare(frame.data, (await loadStill(plain)).data)).toBe(0);
+    }
   });
 
   it('reads a file rewritten under the same name afresh (libvips answered an SVG from its cache: the old image, or the old error)', async () => {
