@@ -52,8 +52,13 @@ export async function decodeToNothing(command: ReturnType<typeof ffmpegCommand>,
   return result;
 }
 
-/** Attaches the listeners a run needs before it starts, so no event or rejection is lost. */
-export function watch(command: ReturnType<typeof ffmpegCommand>): RunWatch {
+/**
+ * Attaches the listeners a run needs before it starts, so no event or rejection is lost.
+ * `keepLine`: which lines of stderr are kept for `done` (all by default); a filter that
+ * prints a line per frame (showinfo) would otherwise push the stream report out of the head
+ * and ffmpeg's error out of the tail. Damage is looked for in every line.
+ */
+export function watch(command: ReturnType<typeof ffmpegCommand>, keepLine: (line: string) => boolean = () => true): RunWatch {
   let proc: ChildProcess | undefined;
   let started = false;
   let hasExited = false;
@@ -85,6 +90,10 @@ export function watch(command: ReturnType<typeof ffmpegCommand>): RunWatch {
       }
     });
     command.on('stderr', (line: string) => {
+      if (!keepLine(line)) {
+        if (damage === null && DAMAGE.test(line)) damage = lastMeaningfulLine(line);
+        return;
+      }
       if (stderrHead.length < STDERR_HEAD_CHARS) stderrHead += line + '\n';
       else stderrTail = (stderrTail + line + '\n').slice(-STDERR_TAIL_CHARS);
       if (damage === null && DAMAGE.test(line)) damage = lastMeaningfulLine(line);

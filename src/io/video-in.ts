@@ -2,12 +2,13 @@ import { PassThrough } from 'node:stream';
 import { ChromaseedError } from '../errors.js';
 import { ffmpegSeconds, scaledHeight, validateClipOptions, type ClipOptions } from '../clip-options.js';
 import { binaryAlpha } from '../pixel-words.js';
-import { SHORTEST_CUT_MS } from '../timing.js';
+import { MAX_ANIMATION_FPS, rateForDelays, SHORTEST_CUT_MS } from '../timing.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
-import { everyFrameOptions, ffmpegCommand } from './ffmpeg-path.js';
+import { everyFrameOptions, ffmpegCommand, passthroughOptions } from './ffmpeg-path.js';
 import { ffmpegFailure, watch } from './ffmpeg-run.js';
 import { inputFileSize } from './file-head.js';
 import { LITERAL_NAME, probeVideo, type VideoProbe } from './video-probe.js';
+import { frameClock, misplacedAtRate, packetTimes, showinfoTimes, type ClockPlan } from './video-timestamps.js';
 
 /** How ffmpeg is to read a file (see openVideo). */
 export interface VideoRead {
@@ -129,12 +130,15 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   // Picture and sound of an MPEG-TS file each read beside the other (see streamsShiftAlone).
   // Read from a --start, where ffmpeg seeks, both keep their places already.
   const keepPlace = probe.streamsShiftAlone === true && probe.sound !== undefined && opts.startSec === undefined && !asStored;
-  const capped = opts.fps === undefined && opts.maxFps !== undefined && probe.fps > opts.maxFps;
-  const fps = opts.fps ?? (capped ? opts.maxFps! : probe.fps);
+  // A variable-rate video, read without --fps or --start, is read by its frames' own times
+  // (see video-timestamps.ts). Not an interlaced one: its fields may be packets of their own.
+  const clock = !asStored && opts.fps === undefined && opts.startSec === undefined && probe.picture !== true && probe.interlaced !== true ? await variableRateClock(file, probe, demuxer, opts, keepPlace) : undefined;
+  const capped = clock === undefined && opts.fps === undefined && opts.maxFps !== undefined && probe.fps > opts.maxFps;
+  const fps = clock?.fps ?? opts.fps ?? (capped ? opts.maxFps! : probe.fps);
   // loopCount 0: a GIF made from a video loops forever, as ffmpeg's own GIF output does.
   const info: ClipInfo = {
     width, height, fps, loopCount: 0, changesEveryFrame: true,
-    frameCount: estimateFrames(probe, fps, opts.startSec, opts.durationSec),
+    frameCount: clock?.frameCount ?? estimateFrames(probe, fps, opts.startSec, opts.durationSec),
     ...(probe.otherStreams === true ? { frameCountUncertain: true } : {}),
     ...(probe.alpha === true ? { mayTurnTransparent: true } : {}),
     ...(probe.sound !== undefined ? { sound: { file, startSec: opts.startSec, durationSec: opts.durationSec, decodable: probe.sound === 'yes', ...(keepPlace ? { withPicture: true } : {}) } } : {}),
@@ -154,7 +158,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   // fall there and every 1/fps after, each taking the frame the filter rounds to it.
   const anchored = !asStored && opts.startSec !== undefined;
   if (anchored) filters.push(`fps=${fps}:start_time=0`);
-  else if (!asStored && (opts.fps !== undefined || capped || probe.rateFilter === true)) filters.push(`fps=${fps}`);
+  else if (!asStored && clock === undefined && (opts.fps !== undefined || capped || probe.rateFilter === true)) filters.push(`fps=${fps}`);
   // Planes 0, 1, 2 taken as G, B, R. After the rate filter: before it, ffmpeg 4.1 lost the
   // last frame at EOF (15 frames at --fps 10 came out 14).
   if (probe.gbrPlanes !== undefined) filters.push(`mergeplanes=0x000102:${probe.gbrPlanes}`);
@@ -175,13 +179,50 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   // Not for a stream with alpha: the tone map's formats have no alpha channel.
   const odd = width % 2 === 1 || height % 2 === 1;
   if (zscaled) filters.push(...(probe.hdr !== undefined ? toneMapFilters(probe.hdr, odd) : gamutFilters(probe.wideGamut!, odd)));
+  // Last, so that it reports the frames as they come out, one line each, with its time.
+  if (clock !== undefined) filters.push(SHOWINFO);
 
   // Filled as damage shows up: at the probe, or while the frames are read.
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, anchored, durationSec: opts.durationSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, literalName: probe.literalName, everyFrame: asStored, rateAsked: opts.fps, alpha: asStored || probe.alpha === true, soundBeside: keepPlace }, warnings),
+    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, anchored, durationSec: opts.durationSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, literalName: probe.literalName, everyFrame: asStored, rateAsked: opts.fps, alpha: asStored || probe.alpha === true, soundBeside: keepPlace, ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
   };
   return { info, frames, warnings, ...(probe.picture === true ? { picture: true } : {}) };
+}
+
+/** showinfo without its checksums of every frame's pixels, which nothing here reads. */
+const SHOWINFO = 'showinfo=checksum=0';
+
+/** showinfo's own lines, one or more a frame: not kept with the rest of ffmpeg's stderr (see watch). */
+const SHOWINFO_LINE = /^\[Parsed_showinfo_\d+ @ /;
+
+/**
+ * How a variable-rate video is read by its frames' own times: undefined when a constant-rate
+ * read shows every frame within half a frame of its time (the read stays as it was), or when
+ * the packet times cannot be read. `fps` is the rate the frames' delays fit (what a video
+ * output is written at), `frameCount` their number, both from the packet times.
+ */
+async function variableRateClock(file: string, probe: VideoProbe, demuxer: string | undefined, opts: ReturnType<typeof validateClipOptions>, keepPlace: boolean): Promise<{ plan: ClockPlan; fps: number; frameCount: number } | undefined> {
+  const packets = await packetTimes(file, { demuxer, literalName: probe.literalName }, opts.durationSec);
+  if (packets === null || !misplacedAtRate(packets, probe.fps, opts.durationSec)) return undefined;
+  // Where the stream ends: its last packet's end, or the file's length when nothing else (sound) may set it; the earlier of the two.
+  const ends = [packets.endSec, probe.otherStreams !== true && probe.durationGuessed !== true ? probe.durationSec : undefined].filter((t): t is number => t !== undefined);
+  const plan: ClockPlan = {
+    nominalMs: 1000 / probe.fps,
+    ...(ends.length > 0 ? { endSec: Math.min(...ends) } : {}),
+    ...(opts.durationSec !== undefined ? { durationSec: opts.durationSec } : {}),
+    ...(keepPlace ? { fromZero: true } : {}),
+    ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}),
+  };
+  // The frames as the packet times place them, for the clip's rate and frame count.
+  const simulated = frameClock<number>(plan);
+  const delays: number[] = [];
+  for (const t of packets.timesSec) {
+    for (const shown of simulated.push(0, t)) delays.push(shown.delayMs);
+    if (simulated.done) break;
+  }
+  for (const shown of simulated.end()) delays.push(shown.delayMs);
+  return { plan, fps: rateForDelays(delays, opts.maxFps ?? MAX_ANIMATION_FPS), frameCount: delays.length };
 }
 
 /**
@@ -224,6 +265,8 @@ interface ReadPlan {
   alpha: boolean;
   /** The file's sound is read beside the picture (see readFrames). */
   soundBeside?: boolean;
+  /** Every frame is read once and timed by its own time, which showinfo reports (see video-timestamps.ts). */
+  clock?: ClockPlan;
 }
 
 const isRateFilter = (filter: string): boolean => filter.startsWith('fps=');
@@ -247,33 +290,47 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
   if (plan.soundBeside === true && plan.firstOnly !== true) {
     command.output('-').outputOptions(['-map', '0:a:0', '-c:a', 'copy', ...(plan.durationSec !== undefined ? ['-t', ffmpegSeconds(plan.durationSec)] : [])]).format('null');
   }
-  const run = watch(command);
+  // Each frame's time, from showinfo's line for it. The line is printed before the frame is
+  // written, but stderr is another pipe, read when Node gets to it: a frame waits for its time.
+  const times = plan.clock !== undefined ? showinfoTimes() : null;
+  if (times !== null) command.on('stderr', times.line);
+  const run = watch(command, times !== null ? (line) => !SHOWINFO_LINE.test(line) : undefined);
+  if (times !== null) void run.done.then(times.close);
   command.run();
   try {
     // With --duration each frame is held back until the next one arrives, so that the last
     // can be cut to the part's end: at a constant rate the part is whole frames (0.5 fps,
     // 3 s asked: two frames, 4 s), and a GIF, whose delays are its own, can play it exactly.
-    const trimLast = plan.durationSec !== undefined && !plan.everyFrame;
+    const trimLast = plan.durationSec !== undefined && !plan.everyFrame && plan.clock === undefined;
+    // By their own times, each frame is held back until the next one's time is known.
+    const clock = plan.clock !== undefined ? frameClock<TimedFrame>(plan.clock) : null;
     let held: TimedFrame | null = null;
     let count = 0;
     for await (const frame of framesOf(chunkReader(out), plan)) {
       count++;
-      if (!trimLast) yield frame;
+      if (clock !== null) {
+        for (const shown of clock.push(frame, await times!.next())) yield { ...shown.item, delayMs: shown.delayMs };
+        if (clock.done) break;
+      } else if (!trimLast) yield frame;
       else {
         if (held !== null) yield held;
         held = frame;
       }
     }
+    // The part asked for (--duration) is read: ffmpeg, which would read on to the end, is stopped.
+    const partRead = clock?.done === true;
+    if (partRead) run.kill();
     const result = await run.done;
     // A sound stream that cannot be copied (one listed with no packets, as broadcast captures
     // have) fails the copy beside the picture before any frame: read the picture alone.
     if (result.error && count === 0 && plan.soundBeside === true) {
-      yield* readFrames(file, { ...plan, soundBeside: false }, warnings);
+      yield* readFrames(file, { ...plan, soundBeside: false, ...(plan.clock !== undefined ? { clock: { ...plan.clock, fromZero: false } } : {}) }, warnings);
       return;
     }
-    if (result.error) throw ffmpegFailure(file, result.error, result.stderr);
+    if (result.error && !partRead) throw ffmpegFailure(file, result.error, result.stderr);
     const { dropped, repeated } = droppedAtOutput(result.stderr);
-    if (dropped > Math.max(2, DROPPED_SHARE * count) && !plan.everyFrame && !plan.filters.some(isRateFilter)) warnings.push(droppedWarning(file, dropped, count - repeated + dropped, plan.delayMs));
+    if (dropped > Math.max(2, DROPPED_SHARE * count) && !plan.everyFrame && clock === null && !plan.filters.some(isRateFilter)) warnings.push(droppedWarning(file, dropped, count - repeated + dropped, plan.delayMs));
+    if (clock !== null) for (const shown of clock.end()) yield { ...shown.item, delayMs: shown.delayMs };
     if (held !== null) {
       // What is left of the part for the last frame. Under half a frame it is left out, as a
       // constant-rate video rounding to the nearest frame would; otherwise it is shown at
@@ -317,8 +374,11 @@ function readCommand(file: string, plan: ReadPlan): ReturnType<typeof ffmpegComm
   }
   const outputOptions = ['-map', '0:V:0', '-an', '-sn', '-dn', '-pix_fmt', 'rgba'];
   if (plan.everyFrame) outputOptions.push(...everyFrameOptions());
+  // Every frame once, at its own time; not past frames it cannot decode, as the constant-rate read.
+  else if (plan.clock !== undefined) outputOptions.push(...passthroughOptions());
   if (plan.firstOnly === true) outputOptions.push('-frames:v', '1');
-  if (plan.durationSec !== undefined) outputOptions.push('-t', ffmpegSeconds(plan.durationSec));
+  // By the frames' own times, the part is cut by the reader (see frameClock), which needs the time of the frame after it.
+  if (plan.durationSec !== undefined && plan.clock === undefined) outputOptions.push('-t', ffmpegSeconds(plan.durationSec));
   const filters = plan.passLast === true ? plan.filters.map((f) => (isRateFilter(f) ? `${f}:eof_action=pass` : f)) : plan.filters;
   if (filters.length > 0) outputOptions.push('-vf', filters.join(','));
   return command.outputOptions(outputOptions).format('rawvideo');

@@ -129,3 +129,57 @@ export async function* followPlan(
     if (next === plan.length) return;
   }
 }
+
+/** A frame of `T` and how long it is shown. */
+export interface Shown<T> {
+  readonly item: T;
+  readonly delayMs: number;
+}
+
+/**
+ * fitShortFrames one frame at a time, for frames whose delays become known as they are read
+ * (a variable-rate video): `push` takes each frame and its delay in turn and gives back the
+ * frames now settled, `end` the rest. The same frames and delays as fitShortFrames on the
+ * whole list; at most two frames are held back (a frame's delay is settled once the kept
+ * frame after the next one is known).
+ */
+export function shortFrameFitter<T>(shortestMs = SHORTEST_CUT_MS): { push(item: T, delayMs: number): Shown<T>[]; end(): Shown<T>[] } {
+  const kept: { item: T; startCs: number }[] = [];
+  let given = 0; // kept frames already handed out, before kept[0]
+  let t = 0;
+  const settle = (until: number): Shown<T>[] => {
+    const out: Shown<T>[] = [];
+    while (kept.length > until) {
+      const frame = kept.shift()!;
+      given++;
+      out.push({ item: frame.item, delayMs: Math.max(shortestMs, (kept[0].startCs - frame.startCs) * 10) });
+    }
+    return out;
+  };
+  return {
+    push(item, delayMs) {
+      const startCs = Math.round(t / 10);
+      t += playbackDelayMs(delayMs);
+      const last = kept[kept.length - 1];
+      if (last !== undefined && (startCs - last.startCs) * 10 < shortestMs) {
+        if ((Math.round(t / 10) - startCs) * 10 < shortestMs) return [];
+        if (given + kept.length === 1) {
+          kept[0] = { item, startCs: 0 };
+          return [];
+        }
+        kept.pop();
+      }
+      kept.push({ item, startCs });
+      // Every kept frame but the last two is settled: only the last may still be replaced.
+      return settle(2);
+    },
+    end() {
+      const endCs = Math.round(t / 10);
+      if (given + kept.length > 1 && kept.length > 0 && (endCs - kept[kept.length - 1].startCs) * 10 < shortestMs) kept.pop();
+      const out = settle(1);
+      const last = kept.shift();
+      if (last !== undefined) out.push({ item: last.item, delayMs: Math.max(shortestMs, (endCs - last.startCs) * 10) });
+      return out;
+    },
+  };
+}

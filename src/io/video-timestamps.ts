@@ -1,0 +1,243 @@
+import { PassThrough } from 'node:stream';
+import { SHORTEST_CUT_MS } from '../timing.js';
+import { shortFrameFitter, type Shown } from '../pipeline/retime.js';
+import { ffmpegCommand } from './ffmpeg-path.js';
+import { watch } from './ffmpeg-run.js';
+import { LITERAL_NAME } from './video-probe.js';
+
+/*
+ * A variable-frame-rate video read by its frames' own times. ffmpeg's raw output is at a
+ * constant rate, the one it takes from the stream's first frames: a video whose frames come
+ * at other times (clips of 10 and 30 fps joined, a screen recording, a phone's variable-rate
+ * clip) had frames dropped or repeated, and a joined 10 + 30 fps Matroska of 2.0 s played
+ * 2.2 s with 18 of its 40 frames lost. Such a video is read with every decoded frame once
+ * (passthrough), and each frame shown until the next one's time.
+ *
+ * Which videos: a first pass copies the stream's packets to ffmpeg's framecrc output (no
+ * decoding: 0.05 to 0.15 s on the test videos) and reads their times; a video whose every
+ * frame falls within half a frame of where the constant-rate read shows it is read as before,
+ * so constant-rate video comes out byte for byte as it did.
+ */
+
+/** What the packet pass learned: presentation times in seconds (sorted), and where the stream ends. */
+export interface PacketTimes {
+  readonly timesSec: readonly number[];
+  /** The end of the packet with the latest time (its time plus its duration), when it states a duration. */
+  readonly endSec?: number;
+  /** Packets without a presentation time. */
+  readonly untimed: number;
+}
+
+/**
+ * The video stream's packet times, by stream copy to framecrc (no decoding). Up to
+ * `untilSec` (plus a margin), when given. Null when the pass fails: the caller then reads
+ * the video as before, and that read reports what is wrong with it.
+ */
+export async function packetTimes(file: string, read: { demuxer?: string; literalName?: boolean }, untilSec?: number): Promise<PacketTimes | null> {
+  const command = ffmpegCommand(file);
+  if (read.demuxer !== undefined) command.inputFormat(read.demuxer);
+  if (read.literalName === true) command.inputOptions(LITERAL_NAME);
+  const out = new PassThrough();
+  const options = ['-map', '0:V:0', '-c', 'copy'];
+  // Packets come in decoding order, a few frames ahead of their presentation: a margin.
+  if (untilSec !== undefined) options.push('-t', (untilSec + PACKET_MARGIN_SEC).toFixed(6));
+  command.outputOptions(options).format('framecrc').output(out, { end: true });
+  const times: number[] = [];
+  let unit = NaN;
+  let untimed = 0;
+  let latest: { pts: number; duration: number } | null = null;
+  let rest = '';
+  const take = (line: string): void => {
+    const base = /^#tb 0: (\d+)\/(\d+)/.exec(line);
+    if (base !== null) unit = Number(base[1]) / Number(base[2]);
+    // "0, dts, pts, duration, size, checksum"; a missing time is printed as NOPTS or as INT64_MIN.
+    const packet = /^0,\s*(-?\d+|NOPTS),\s*(-?\d+|NOPTS),\s*(-?\d+),/.exec(line);
+    if (packet === null) return;
+    const pts = packet[2] === 'NOPTS' ? NaN : Number(packet[2]);
+    if (!Number.isFinite(pts) || pts <= -9.2e18) {
+      untimed++;
+      return;
+    }
+    times.push(pts);
+    if (latest === null || pts > latest.pts) latest = { pts, duration: Number(packet[3]) };
+  };
+  out.setEncoding('utf8');
+  out.on('data', (chunk: string) => {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) take(line);
+  });
+  const run = watch(command);
+  command.run();
+  const result = await run.done;
+  await run.exit;
+  take(rest);
+  if (result.error !== null || !Number.isFinite(unit) || unit <= 0) return null;
+  const timesSec = times.map((t) => t * unit).sort((a, b) => a - b);
+  const last = latest as { pts: number; duration: number } | null;
+  return { timesSec, untimed, ...(last !== null && last.duration > 0 ? { endSec: (last.pts + last.duration) * unit } : {}) };
+}
+
+/** How far past the part asked for the packet pass reads (see packetTimes). */
+const PACKET_MARGIN_SEC = 2;
+
+/**
+ * Whether a constant-rate read at `fps` misplaces a frame: true when some frame's time is half
+ * a frame or more from where that read shows it (the first frame's time plus a whole number of
+ * frames, one per frame). Such frames are dropped or repeated (ffmpeg keeps its rate by
+ * dropping and repeating frames a frame or more off), or shown at the wrong time. Only the
+ * frames before `untilSec` (from the first frame's time) count, when given. False when any
+ * packet has no time, or there are fewer than 2: the constant-rate read is kept.
+ */
+export function misplacedAtRate(packets: PacketTimes, fps: number, untilSec?: number): boolean {
+  const { timesSec } = packets;
+  if (packets.untimed > 0 || timesSec.length < 2 || !(fps > 0)) return false;
+  const first = timesSec[0];
+  for (let i = 1; i < timesSec.length; i++) {
+    const at = timesSec[i] - first;
+    if (untilSec !== undefined && at >= untilSec) break;
+    if (Math.abs(at * fps - i) >= 0.5) return true;
+  }
+  return false;
+}
+
+/** How frames are timed from their presentation times (see frameClock). */
+export interface ClockPlan {
+  /** Milliseconds: the delay of a frame with no time, and of the last when the stream's end is not known. */
+  readonly nominalMs: number;
+  /** Seconds from the file's start: where the stream ends, when known. */
+  readonly endSec?: number;
+  /** Seconds: the part to read (--duration), from the first frame (or from 0, with `fromZero`). */
+  readonly durationSec?: number;
+  /**
+   * The first frame is shown from the file's time 0, not from its own time: the picture keeps
+   * its place beside sound read with it (see readFrames' soundBeside).
+   */
+  readonly fromZero?: boolean;
+  /** The shortest frame the output can show (a GIF: 20 ms): shorter ones give their time to their neighbours (see fitShortFrames). */
+  readonly shortestMs?: number;
+}
+
+/**
+ * Frames timed by their presentation times, given one at a time: `push(item, timeSec)` gives
+ * the frames whose delay is now known (each frame is shown until the next one's time, so one
+ * is held back), `end()` the rest, the last shown until the stream's end. `done` turns true
+ * once a frame starts past the part asked for: the caller reads no further.
+ *
+ * A frame with no time (NaN) comes a nominal frame after the one before. One at the same
+ * time as the frame before is left out (it has no time of its own; ffmpeg's own
+ * variable-rate output drops it too). One before it (timestamps that start again, as in a
+ * capture joined from pieces) starts a nominal frame after it, and so do the frames after it.
+ */
+export function frameClock<T>(plan: ClockPlan): { push(item: T, timeSec: number): Shown<T>[]; end(): Shown<T>[]; readonly done: boolean } {
+  const fitter = plan.shortestMs === undefined ? null : shortFrameFitter<T>(plan.shortestMs);
+  const cutMs = plan.durationSec === undefined ? Infinity : plan.durationSec * 1000;
+  let originMs = NaN; // the time, in the file's milliseconds, that is 0 on the output's timeline
+  let shiftMs = 0; // added to every later time, after timestamps went back
+  let held: { item: T; atMs: number } | null = null;
+  let lastGapMs: number | undefined;
+  let count = 0; // frames handed on (before fitting)
+  let done = false;
+  const pass = (item: T, delayMs: number): Shown<T>[] => {
+    count++;
+    return fitter === null ? [{ item, delayMs }] : fitter.push(item, delayMs);
+  };
+  return {
+    get done() {
+      return done;
+    },
+    push(item, timeSec) {
+      if (done) return [];
+      let ms = timeSec * 1000 + shiftMs;
+      if (Number.isNaN(originMs)) {
+        const first = Number.isFinite(ms) ? ms : 0;
+        originMs = plan.fromZero === true ? Math.min(0, first) : first;
+      }
+      if (!Number.isFinite(ms)) ms = held === null ? originMs : held.atMs + plan.nominalMs + originMs;
+      else if (held !== null && ms - originMs < held.atMs) {
+        // Timestamps went back: this frame and the ones after it follow on a frame later.
+        const want = held.atMs + (lastGapMs ?? plan.nominalMs) + originMs;
+        shiftMs += want - ms;
+        ms = want;
+      }
+      // The first frame is shown from 0: from its own time, or (fromZero) from the file's start.
+      const atMs = held === null && count === 0 ? 0 : ms - originMs;
+      if (held !== null && atMs === held.atMs) return [];
+      const out: Shown<T>[] = [];
+      if (held !== null) {
+        const until = Math.min(atMs, cutMs);
+        lastGapMs = atMs - held.atMs;
+        // A frame cut short by the part's end: left out under 2 cs (as planFrames does) unless it is the only one.
+        const cut = until < atMs;
+        if (!cut || until - held.atMs >= SHORTEST_CUT_MS || count === 0) out.push(...pass(held.item, Math.max(until - held.atMs, cut ? SHORTEST_CUT_MS : 0)));
+      }
+      if (atMs >= cutMs) {
+        done = true;
+        held = null;
+        out.push(...(fitter?.end() ?? []));
+        return out;
+      }
+      held = { item, atMs };
+      return out;
+    },
+    end() {
+      const out: Shown<T>[] = [];
+      if (held !== null) {
+        // The stream's end is of no use once timestamps went back: it may be before the reset.
+        const endMs = plan.endSec !== undefined && shiftMs === 0 ? plan.endSec * 1000 - originMs : NaN;
+        const natural = endMs > held.atMs ? endMs - held.atMs : (lastGapMs ?? plan.nominalMs);
+        const until = Math.min(held.atMs + natural, cutMs);
+        const cut = until < held.atMs + natural;
+        if (!cut || until - held.atMs >= SHORTEST_CUT_MS || count === 0) out.push(...pass(held.item, Math.max(until - held.atMs, cut ? SHORTEST_CUT_MS : 0)));
+        held = null;
+      }
+      if (!done) out.push(...(fitter?.end() ?? []));
+      done = true;
+      return out;
+    },
+  };
+}
+
+/**
+ * The times of the frames that pass ffmpeg's showinfo filter, from its stderr lines, in order:
+ * `line` takes each line, `next` gives the next frame's time in seconds (NaN for a frame with
+ * no time, or when the run ended before its line came), `close` says no more lines come. Lines
+ * are paired with frames by order, not by showinfo's count ("n:"), which starts again when
+ * ffmpeg rebuilds its filters (the frame size changes). Times are read as whole ticks of the
+ * filter's time base ("config in time_base: 1/90000"): showinfo's pts_time has six
+ * significant digits, 10 ms steps past 1000 s.
+ */
+export function showinfoTimes(): { line(line: string): void; next(): Promise<number>; close(): void } {
+  const times: number[] = [];
+  let taken = 0;
+  let closed = false;
+  let unit = NaN;
+  let wake: (() => void) | null = null;
+  const poke = (): void => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  return {
+    line(line) {
+      const base = /\] config in time_base: (\d+)\/(\d+)/.exec(line);
+      if (base !== null && Number(base[2]) > 0) unit = Number(base[1]) / Number(base[2]);
+      // Anywhere in the line: the bundled ffmpeg prints other threads' messages without line breaks.
+      const frame = /\] n: *\d+ +pts: *(NOPTS|-?\d+) +pts_time: *(\S+)/.exec(line);
+      if (frame === null) return;
+      times.push(frame[1] === 'NOPTS' ? NaN : Number.isFinite(unit) ? Number(frame[1]) * unit : Number(frame[2]));
+      poke();
+    },
+    async next() {
+      while (taken >= times.length) {
+        if (closed) return NaN;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+      return times[taken++];
+    },
+    close() {
+      closed = true;
+      poke();
+    },
+  };
+}
