@@ -8,7 +8,7 @@ import { everyFrameOptions, ffmpegCommand, passthroughOptions } from './ffmpeg-p
 import { ffmpegFailure, watch } from './ffmpeg-run.js';
 import { inputFileSize } from './file-head.js';
 import { LITERAL_NAME, probeVideo, type VideoProbe } from './video-probe.js';
-import { frameClock, misplacedAtRate, packetTimes, showinfoTimes, type ClockPlan } from './video-timestamps.js';
+import { commonRateFor, frameClock, misplacedAtRate, packetTimes, showinfoTimes, type ClockPlan } from './video-timestamps.js';
 
 /** How ffmpeg is to read a file (see openVideo). */
 export interface VideoRead {
@@ -222,7 +222,10 @@ async function variableRateClock(file: string, probe: VideoProbe, demuxer: strin
     if (simulated.done) break;
   }
   for (const shown of simulated.end()) delays.push(shown.delayMs);
-  return { plan, fps: rateForDelays(delays, opts.maxFps ?? MAX_ANIMATION_FPS), frameCount: delays.length };
+  const maxFps = opts.maxFps ?? MAX_ANIMATION_FPS;
+  // Delays fitted to a GIF's centiseconds (shortestMs) are exact; others are times' differences, rounded to the time base.
+  const fps = (plan.shortestMs === undefined ? commonRateFor(delays, packets.unitSec * 1000, probe.fps, maxFps) : undefined) ?? rateForDelays(delays, maxFps);
+  return { plan, fps, frameCount: delays.length };
 }
 
 /**

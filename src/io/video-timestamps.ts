@@ -26,6 +26,8 @@ export interface PacketTimes {
   readonly endSec?: number;
   /** Packets without a presentation time. */
   readonly untimed: number;
+  /** Seconds: the stream's time base, the step its times are rounded to. */
+  readonly unitSec: number;
 }
 
 /**
@@ -75,7 +77,7 @@ export async function packetTimes(file: string, read: { demuxer?: string; litera
   if (result.error !== null || !Number.isFinite(unit) || unit <= 0) return null;
   const timesSec = times.map((t) => t * unit).sort((a, b) => a - b);
   const last = latest as { pts: number; duration: number } | null;
-  return { timesSec, untimed, ...(last !== null && last.duration > 0 ? { endSec: (last.pts + last.duration) * unit } : {}) };
+  return { timesSec, untimed, unitSec: unit, ...(last !== null && last.duration > 0 ? { endSec: (last.pts + last.duration) * unit } : {}) };
 }
 
 /** How far past the part asked for the packet pass reads (see packetTimes). */
@@ -101,6 +103,30 @@ export function misplacedAtRate(packets: PacketTimes, fps: number, untilSec?: nu
   return false;
 }
 
+/**
+ * The lowest of the common frame rates (and `nominal`, the stream's own) at which every delay
+ * is a whole number of frames, give or take what rounding the times to `unitMs` moves them,
+ * at most `maxFps`; undefined when none is. Joined 10 and 30 fps clips stored in milliseconds
+ * have delays of 100, 33 and 34 ms: 30 fps, where an exact fit (rateForDelays) took 50 and a
+ * video showed the 30 fps frames for one and two frames of 50 fps in turn.
+ */
+export function commonRateFor(delaysMs: readonly number[], unitMs: number, nominal: number, maxFps: number): number | undefined {
+  const distinct = [...new Set(delaysMs)];
+  // Lowest first; a whole rate before the NTSC rate just under it (30, then 30000/1001).
+  const candidates = [...new Set([nominal, ...COMMON_RATES])].filter((r) => r <= maxFps).sort((a, b) => Math.round(a * 1.001) - Math.round(b * 1.001) || b - a);
+  return candidates.find((rate) => {
+    // Two times each rounded to the time base: a delay is off by up to one step.
+    const slack = (rate * unitMs) / 1000 + 1e-6;
+    return distinct.every((d) => {
+      const frames = (d * rate) / 1000;
+      return Math.round(frames) >= 1 && Math.abs(frames - Math.round(frames)) <= slack;
+    });
+  });
+}
+
+/** Frame rates of cameras, screen recorders and broadcast, for commonRateFor; whole rates before NTSC's at about the same rate. */
+const COMMON_RATES = [1, 2, 5, 6, 8, 10, 12, 12000 / 1001, 15, 15000 / 1001, 20, 24, 24000 / 1001, 25, 30, 30000 / 1001, 48, 48000 / 1001, 50, 60, 60000 / 1001, 72, 90, 100, 120, 120000 / 1001];
+
 /** How frames are timed from their presentation times (see frameClock). */
 export interface ClockPlan {
   /** Milliseconds: the delay of a frame with no time, and of the last when the stream's end is not known. */
@@ -121,7 +147,8 @@ export interface ClockPlan {
 /**
  * Frames timed by their presentation times, given one at a time: `push(item, timeSec)` gives
  * the frames whose delay is now known (each frame is shown until the next one's time, so one
- * is held back), `end()` the rest, the last shown until the stream's end. `done` turns true
+ * is held back), `end()` the rest, the last shown until the stream's end, at most as long as
+ * the gap before it (a nominal frame when neither is known). `done` turns true
  * once a frame starts past the part asked for: the caller reads no further.
  *
  * A frame with no time (NaN) comes a nominal frame after the one before. One at the same
@@ -185,7 +212,10 @@ export function frameClock<T>(plan: ClockPlan): { push(item: T, timeSec: number)
       if (held !== null) {
         // The stream's end is of no use once timestamps went back: it may be before the reset.
         const endMs = plan.endSec !== undefined && shiftMs === 0 ? plan.endSec * 1000 - originMs : NaN;
-        const natural = endMs > held.atMs ? endMs - held.atMs : (lastGapMs ?? plan.nominalMs);
+        // Up to the stream's end, but no longer than the gap before it: packet durations may be
+        // guessed from the first frames' rate (MPEG-TS, a Matroska's default duration).
+        const toEnd = endMs > held.atMs ? endMs - held.atMs : Infinity;
+        const natural = lastGapMs !== undefined ? Math.min(toEnd, lastGapMs) : Number.isFinite(toEnd) ? toEnd : plan.nominalMs;
         const until = Math.min(held.atMs + natural, cutMs);
         const cut = until < held.atMs + natural;
         if (!cut || until - held.atMs >= SHORTEST_CUT_MS || count === 0) out.push(...pass(held.item, Math.max(until - held.atMs, cut ? SHORTEST_CUT_MS : 0)));
