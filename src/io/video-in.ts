@@ -206,10 +206,10 @@ async function variableRateClock(file: string, probe: VideoProbe, demuxer: strin
   const packets = await packetTimes(file, { demuxer, literalName: probe.literalName }, opts.durationSec);
   if (packets === null || !misplacedAtRate(packets, probe.fps, opts.durationSec)) return undefined;
   // Where the stream ends: its last packet's end, or the file's length when nothing else (sound) may set it; the earlier of the two.
-  const ends = [packets.endSec, probe.otherStreams !== true && probe.durationGuessed !== true ? probe.durationSec : undefined].filter((t): t is number => t !== undefined);
+  const ends = [packets.endMs, probe.otherStreams !== true && probe.durationGuessed !== true && probe.durationSec !== undefined ? probe.durationSec * 1000 : undefined].filter((t): t is number => t !== undefined);
   const plan: ClockPlan = {
     nominalMs: 1000 / probe.fps,
-    ...(ends.length > 0 ? { endSec: Math.min(...ends) } : {}),
+    ...(ends.length > 0 ? { endMs: Math.min(...ends) } : {}),
     ...(opts.durationSec !== undefined ? { durationSec: opts.durationSec } : {}),
     ...(keepPlace ? { fromZero: true } : {}),
     ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}),
@@ -217,14 +217,14 @@ async function variableRateClock(file: string, probe: VideoProbe, demuxer: strin
   // The frames as the packet times place them, for the clip's rate and frame count.
   const simulated = frameClock<number>(plan);
   const delays: number[] = [];
-  for (const t of packets.timesSec) {
+  for (const t of packets.timesMs) {
     for (const shown of simulated.push(0, t)) delays.push(shown.delayMs);
     if (simulated.done) break;
   }
   for (const shown of simulated.end()) delays.push(shown.delayMs);
   const maxFps = opts.maxFps ?? MAX_ANIMATION_FPS;
   // Delays fitted to a GIF's centiseconds (shortestMs) are exact; others are times' differences, rounded to the time base.
-  const fps = (plan.shortestMs === undefined ? commonRateFor(delays, packets.unitSec * 1000, probe.fps, maxFps) : undefined) ?? rateForDelays(delays, maxFps);
+  const fps = (plan.shortestMs === undefined ? commonRateFor(delays, packets.unitMs, probe.fps, maxFps) : undefined) ?? rateForDelays(delays, maxFps);
   return { plan, fps, frameCount: delays.length };
 }
 

@@ -19,15 +19,15 @@ import { LITERAL_NAME } from './video-probe.js';
  * so constant-rate video comes out byte for byte as it did.
  */
 
-/** What the packet pass learned: presentation times in seconds (sorted), and where the stream ends. */
+/** What the packet pass learned: presentation times in milliseconds (sorted), and where the stream ends. */
 export interface PacketTimes {
-  readonly timesSec: readonly number[];
+  readonly timesMs: readonly number[];
   /** The end of the packet with the latest time (its time plus its duration), when it states a duration. */
-  readonly endSec?: number;
+  readonly endMs?: number;
   /** Packets without a presentation time. */
   readonly untimed: number;
-  /** Seconds: the stream's time base, the step its times are rounded to. */
-  readonly unitSec: number;
+  /** Milliseconds: the stream's time base, the step its times are rounded to. */
+  readonly unitMs: number;
 }
 
 /**
@@ -45,13 +45,13 @@ export async function packetTimes(file: string, read: { demuxer?: string; litera
   if (untilSec !== undefined) options.push('-t', (untilSec + PACKET_MARGIN_SEC).toFixed(6));
   command.outputOptions(options).format('framecrc').output(out, { end: true });
   const times: number[] = [];
-  let unit = NaN;
+  let base: [number, number] | null = null;
   let untimed = 0;
   let latest: { pts: number; duration: number } | null = null;
   let rest = '';
   const take = (line: string): void => {
-    const base = /^#tb 0: (\d+)\/(\d+)/.exec(line);
-    if (base !== null) unit = Number(base[1]) / Number(base[2]);
+    const tb = /^#tb 0: (\d+)\/(\d+)/.exec(line);
+    if (tb !== null && Number(tb[1]) > 0 && Number(tb[2]) > 0) base = [Number(tb[1]), Number(tb[2])];
     // "0, dts, pts, duration, size, checksum"; a missing time is printed as NOPTS or as INT64_MIN.
     const packet = /^0,\s*(-?\d+|NOPTS),\s*(-?\d+|NOPTS),\s*(-?\d+),/.exec(line);
     if (packet === null) return;
@@ -74,10 +74,12 @@ export async function packetTimes(file: string, read: { demuxer?: string; litera
   const result = await run.done;
   await run.exit;
   take(rest);
-  if (result.error !== null || !Number.isFinite(unit) || unit <= 0) return null;
-  const timesSec = times.map((t) => t * unit).sort((a, b) => a - b);
+  if (result.error !== null || base === null) return null;
+  const [num, den] = base as [number, number];
+  const ms = (ticks: number): number => (ticks * num * 1000) / den;
+  const timesMs = times.map(ms).sort((a, b) => a - b);
   const last = latest as { pts: number; duration: number } | null;
-  return { timesSec, untimed, unitSec: unit, ...(last !== null && last.duration > 0 ? { endSec: (last.pts + last.duration) * unit } : {}) };
+  return { timesMs, untimed, unitMs: ms(1), ...(last !== null && last.duration > 0 ? { endMs: ms(last.pts + last.duration) } : {}) };
 }
 
 /** How far past the part asked for the packet pass reads (see packetTimes). */
@@ -92,13 +94,13 @@ const PACKET_MARGIN_SEC = 2;
  * packet has no time, or there are fewer than 2: the constant-rate read is kept.
  */
 export function misplacedAtRate(packets: PacketTimes, fps: number, untilSec?: number): boolean {
-  const { timesSec } = packets;
-  if (packets.untimed > 0 || timesSec.length < 2 || !(fps > 0)) return false;
-  const first = timesSec[0];
-  for (let i = 1; i < timesSec.length; i++) {
-    const at = timesSec[i] - first;
-    if (untilSec !== undefined && at >= untilSec) break;
-    if (Math.abs(at * fps - i) >= 0.5) return true;
+  const { timesMs } = packets;
+  if (packets.untimed > 0 || timesMs.length < 2 || !(fps > 0)) return false;
+  const first = timesMs[0];
+  for (let i = 1; i < timesMs.length; i++) {
+    const at = timesMs[i] - first;
+    if (untilSec !== undefined && at >= untilSec * 1000) break;
+    if (Math.abs((at * fps) / 1000 - i) >= 0.5) return true;
   }
   return false;
 }
@@ -131,8 +133,8 @@ const COMMON_RATES = [1, 2, 5, 6, 8, 10, 12, 12000 / 1001, 15, 15000 / 1001, 20,
 export interface ClockPlan {
   /** Milliseconds: the delay of a frame with no time, and of the last when the stream's end is not known. */
   readonly nominalMs: number;
-  /** Seconds from the file's start: where the stream ends, when known. */
-  readonly endSec?: number;
+  /** Milliseconds from the file's start: where the stream ends, when known. */
+  readonly endMs?: number;
   /** Seconds: the part to read (--duration), from the first frame (or from 0, with `fromZero`). */
   readonly durationSec?: number;
   /**
@@ -145,7 +147,7 @@ export interface ClockPlan {
 }
 
 /**
- * Frames timed by their presentation times, given one at a time: `push(item, timeSec)` gives
+ * Frames timed by their presentation times, given one at a time: `push(item, timeMs)` gives
  * the frames whose delay is now known (each frame is shown until the next one's time, so one
  * is held back), `end()` the rest, the last shown until the stream's end, at most as long as
  * the gap before it (a nominal frame when neither is known). `done` turns true
@@ -156,7 +158,7 @@ export interface ClockPlan {
  * variable-rate output drops it too). One before it (timestamps that start again, as in a
  * capture joined from pieces) starts a nominal frame after it, and so do the frames after it.
  */
-export function frameClock<T>(plan: ClockPlan): { push(item: T, timeSec: number): Shown<T>[]; end(): Shown<T>[]; readonly done: boolean } {
+export function frameClock<T>(plan: ClockPlan): { push(item: T, timeMs: number): Shown<T>[]; end(): Shown<T>[]; readonly done: boolean } {
   const fitter = plan.shortestMs === undefined ? null : shortFrameFitter<T>(plan.shortestMs);
   const cutMs = plan.durationSec === undefined ? Infinity : plan.durationSec * 1000;
   let originMs = NaN; // the time, in the file's milliseconds, that is 0 on the output's timeline
@@ -173,9 +175,9 @@ export function frameClock<T>(plan: ClockPlan): { push(item: T, timeSec: number)
     get done() {
       return done;
     },
-    push(item, timeSec) {
+    push(item, timeMs) {
       if (done) return [];
-      let ms = timeSec * 1000 + shiftMs;
+      let ms = timeMs + shiftMs;
       if (Number.isNaN(originMs)) {
         const first = Number.isFinite(ms) ? ms : 0;
         originMs = plan.fromZero === true ? Math.min(0, first) : first;
@@ -211,7 +213,7 @@ export function frameClock<T>(plan: ClockPlan): { push(item: T, timeSec: number)
       const out: Shown<T>[] = [];
       if (held !== null) {
         // The stream's end is of no use once timestamps went back: it may be before the reset.
-        const endMs = plan.endSec !== undefined && shiftMs === 0 ? plan.endSec * 1000 - originMs : NaN;
+        const endMs = plan.endMs !== undefined && shiftMs === 0 ? plan.endMs - originMs : NaN;
         // Up to the stream's end, but no longer than the gap before it: packet durations may be
         // guessed from the first frames' rate (MPEG-TS, a Matroska's default duration).
         const toEnd = endMs > held.atMs ? endMs - held.atMs : Infinity;
@@ -230,7 +232,7 @@ export function frameClock<T>(plan: ClockPlan): { push(item: T, timeSec: number)
 
 /**
  * The times of the frames that pass ffmpeg's showinfo filter, from its stderr lines, in order:
- * `line` takes each line, `next` gives the next frame's time in seconds (NaN for a frame with
+ * `line` takes each line, `next` gives the next frame's time in milliseconds (NaN for a frame with
  * no time, or when the run ended before its line came), `close` says no more lines come. Lines
  * are paired with frames by order, not by showinfo's count ("n:"), which starts again when
  * ffmpeg rebuilds its filters (the frame size changes). Times are read as whole ticks of the
@@ -241,7 +243,7 @@ export function showinfoTimes(): { line(line: string): void; next(): Promise<num
   const times: number[] = [];
   let taken = 0;
   let closed = false;
-  let unit = NaN;
+  let base: [number, number] | null = null;
   let wake: (() => void) | null = null;
   const poke = (): void => {
     const w = wake;
@@ -250,12 +252,12 @@ export function showinfoTimes(): { line(line: string): void; next(): Promise<num
   };
   return {
     line(line) {
-      const base = /\] config in time_base: (\d+)\/(\d+)/.exec(line);
-      if (base !== null && Number(base[2]) > 0) unit = Number(base[1]) / Number(base[2]);
+      const tb = /\] config in time_base: (\d+)\/(\d+)/.exec(line);
+      if (tb !== null && Number(tb[1]) > 0 && Number(tb[2]) > 0) base = [Number(tb[1]), Number(tb[2])];
       // Anywhere in the line: the bundled ffmpeg prints other threads' messages without line breaks.
       const frame = /\] n: *\d+ +pts: *(NOPTS|-?\d+) +pts_time: *(\S+)/.exec(line);
       if (frame === null) return;
-      times.push(frame[1] === 'NOPTS' ? NaN : Number.isFinite(unit) ? Number(frame[1]) * unit : Number(frame[2]));
+      times.push(frame[1] === 'NOPTS' ? NaN : base !== null ? (Number(frame[1]) * base[0] * 1000) / base[1] : Number(frame[2]) * 1000);
       poke();
     },
     async next() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitShortFrames, followPlan, planFrames } from '../../src/pipeline/retime.js';
+import { fitShortFrames, followPlan, planFrames, shortFrameFitter } from '../../src/pipeline/retime.js';
 import type { TimedFrame } from '../../src/types.js';
 
 describe('planFrames: a part of a GIF, or a constant rate, by playback time', () => {
@@ -96,5 +96,26 @@ describe('planFrames: a part of a GIF, or a constant rate, by playback time', ()
     expect(fitShortFrames(plan([30, ...Array(6).fill(10), 30])).map((f) => f.delayMs)).toEqual([30, 20, 20, 20, 30]);
     // Nothing to do: unchanged.
     expect(fitShortFrames(plan([20, 40, 60]))).toEqual(plan([20, 40, 60]));
+  });
+
+  it('shortFrameFitter gives what fitShortFrames gives, one frame at a time, holding at most two back', () => {
+    // A small generator of its own, so that a failure is the same on every run.
+    let seed = 12345;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = [5, 10, 15, 1000 / 60, 20, 1000 / 30, 40, 100, 0, 1001 / 30];
+    for (let run = 0; run < 500; run++) {
+      const plan = Array.from({ length: 1 + Math.floor(random() * 30) }, (_, source) => ({ source, delayMs: pick[Math.floor(random() * pick.length)] }));
+      const shortest = random() < 0.5 ? 20 : 1000 / 30;
+      const fitter = shortFrameFitter<number>(shortest);
+      const streamed: { source: number; delayMs: number }[] = [];
+      let most = 0;
+      for (const { source, delayMs } of plan) {
+        const settled = fitter.push(source, delayMs);
+        streamed.push(...settled.map((s) => ({ source: s.item, delayMs: s.delayMs })));
+        most = Math.max(most, source + 1 - streamed.length);
+      }
+      streamed.push(...fitter.end().map((s) => ({ source: s.item, delayMs: s.delayMs })));
+      expect(streamed).toEqual(fitShortFrames(plan, shortest));
+    }
   });
 });
