@@ -8,7 +8,7 @@ import { everyFrameOptions, ffmpegCommand, passthroughOptions } from './ffmpeg-p
 import { ffmpegFailure, watch } from './ffmpeg-run.js';
 import { inputFileSize } from './file-head.js';
 import { LITERAL_NAME, probeVideo, type VideoProbe } from './video-probe.js';
-import { commonRateFor, frameClock, misplacedAtRate, packetTimes, showinfoTimes, type ClockPlan } from './video-timestamps.js';
+import { commonRateFor, frameClock, misplacedAtRate, packetTimes, showinfoTimes, type ClockPlan, type PacketTimes } from './video-timestamps.js';
 
 /** How ffmpeg is to read a file (see openVideo). */
 export interface VideoRead {
@@ -111,7 +111,19 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   const { demuxer, asStored = false } = read;
   const opts = validateClipOptions(options);
   await inputFileSize(file);
-  const probe = await probeVideo(file, demuxer);
+  // A read that may go by the frames' own times needs the packet times (see variableRateClock):
+  // they are read beside the probe, both runs being mostly ffmpeg starting up (0.05 to 0.1 s
+  // for the bundled binary, 0.4 s for Debian's 5.1). A name with a % waits for the probe,
+  // which says whether it is read as it is.
+  const timesWanted = !asStored && opts.fps === undefined && opts.startSec === undefined;
+  const stopEarly = new AbortController();
+  const early = timesWanted && !file.includes('%') ? packetTimes(file, { demuxer }, opts.durationSec, stopEarly.signal).catch(() => null) : undefined;
+  const probe = await probeVideo(file, demuxer).catch(async (err: unknown) => {
+    // No ffmpeg is left running when the file cannot be read.
+    stopEarly.abort();
+    await early;
+    throw err;
+  });
   // Said now, not once the frames are read: a command may do long work before that (a
   // transfer counts its source's colours first).
   // A picture has no time: its caller refuses the time options, as it does a still's.
@@ -132,7 +144,9 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   const keepPlace = probe.streamsShiftAlone === true && probe.sound !== undefined && opts.startSec === undefined && !asStored;
   // A variable-rate video, read without --fps or --start, is read by its frames' own times
   // (see video-timestamps.ts). Not an interlaced one: its fields may be packets of their own.
-  const clock = !asStored && opts.fps === undefined && opts.startSec === undefined && probe.picture !== true && probe.interlaced !== true ? await variableRateClock(file, probe, demuxer, opts, keepPlace) : undefined;
+  const timed = timesWanted && probe.picture !== true && probe.interlaced !== true;
+  if (!timed) stopEarly.abort();
+  const clock = timed ? variableRateClock(await (early ?? packetTimes(file, { demuxer, literalName: probe.literalName }, opts.durationSec)), probe, opts, keepPlace) : undefined;
   const capped = clock === undefined && opts.fps === undefined && opts.maxFps !== undefined && probe.fps > opts.maxFps;
   const fps = clock?.fps ?? opts.fps ?? (capped ? opts.maxFps! : probe.fps);
   // loopCount 0: a GIF made from a video loops forever, as ffmpeg's own GIF output does.
@@ -202,8 +216,7 @@ const SHOWINFO_LINE = /^\[Parsed_showinfo_\d+ @ /;
  * the packet times cannot be read. `fps` is the rate the frames' delays fit (what a video
  * output is written at), `frameCount` their number, both from the packet times.
  */
-async function variableRateClock(file: string, probe: VideoProbe, demuxer: string | undefined, opts: ReturnType<typeof validateClipOptions>, keepPlace: boolean): Promise<{ plan: ClockPlan; fps: number; frameCount: number } | undefined> {
-  const packets = await packetTimes(file, { demuxer, literalName: probe.literalName }, opts.durationSec);
+function variableRateClock(packets: PacketTimes | null, probe: VideoProbe, opts: ReturnType<typeof validateClipOptions>, keepPlace: boolean): { plan: ClockPlan; fps: number; frameCount: number } | undefined {
   if (packets === null || !misplacedAtRate(packets, probe.fps, opts.durationSec)) return undefined;
   // Where the stream ends: its last packet's end, or the file's length when nothing else (sound) may set it; the earlier of the two.
   const ends = [packets.endMs, probe.otherStreams !== true && probe.durationGuessed !== true && probe.durationSec !== undefined ? probe.durationSec * 1000 : undefined].filter((t): t is number => t !== undefined);

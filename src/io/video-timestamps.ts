@@ -33,9 +33,9 @@ export interface PacketTimes {
 /**
  * The video stream's packet times, by stream copy to framecrc (no decoding). Up to
  * `untilSec` (plus a margin), when given. Null when the pass fails: the caller then reads
- * the video as before, and that read reports what is wrong with it.
+ * the video as before, and that read reports what is wrong with it. `signal` stops it (null).
  */
-export async function packetTimes(file: string, read: { demuxer?: string; literalName?: boolean }, untilSec?: number): Promise<PacketTimes | null> {
+export async function packetTimes(file: string, read: { demuxer?: string; literalName?: boolean }, untilSec?: number, signal?: AbortSignal): Promise<PacketTimes | null> {
   const command = ffmpegCommand(file);
   if (read.demuxer !== undefined) command.inputFormat(read.demuxer);
   if (read.literalName === true) command.inputOptions(LITERAL_NAME);
@@ -70,6 +70,8 @@ export async function packetTimes(file: string, read: { demuxer?: string; litera
     for (const line of lines) take(line);
   });
   const run = watch(command);
+  // Stopped (and waited for) when its answer is no longer wanted: the probe failed.
+  signal?.addEventListener('abort', () => run.kill(), { once: true });
   command.run();
   const result = await run.done;
   await run.exit;
