@@ -39,7 +39,10 @@ export async function packetTimes(file: string, read: { demuxer?: string; litera
   const command = ffmpegCommand(file);
   if (read.demuxer !== undefined) command.inputFormat(read.demuxer);
   if (read.literalName === true) command.inputOptions(LITERAL_NAME);
-  const out = new PassThrough();
+  // autoDestroy off: fluent-ffmpeg fails a run 20 ms after its output stream closes, and
+  // under load ffmpeg may still be exiting then (the pass failed, and the video was read at a
+  // constant rate). The stream is destroyed once ffmpeg is done.
+  const out = new PassThrough({ autoDestroy: false });
   const options = ['-map', '0:V:0', '-c', 'copy'];
   // Packets come in decoding order, a few frames ahead of their presentation: a margin.
   if (untilSec !== undefined) options.push('-t', (untilSec + PACKET_MARGIN_SEC).toFixed(6));
@@ -69,14 +72,23 @@ export async function packetTimes(file: string, read: { demuxer?: string; litera
     rest = lines.pop()!;
     for (const line of lines) take(line);
   });
+  // fluent-ffmpeg reports the run's end once ffmpeg has exited, which may be before the last
+  // of its output has come through this stream.
+  const outEnded = new Promise<void>((resolve) => {
+    out.once('end', resolve);
+    out.once('error', () => resolve());
+  });
   const run = watch(command);
   // Stopped (and waited for) when its answer is no longer wanted: the probe failed.
   signal?.addEventListener('abort', () => run.kill(), { once: true });
   command.run();
   const result = await run.done;
   await run.exit;
+  if (result.error === null) await outEnded;
+  out.destroy();
+  if (result.error !== null) return null;
   take(rest);
-  if (result.error !== null || base === null) return null;
+  if (base === null) return null;
   const [num, den] = base as [number, number];
   const ms = (ticks: number): number => (ticks * num * 1000) / den;
   const timesMs = times.map(ms).sort((a, b) => a - b);
