@@ -6,7 +6,7 @@ import { MAX_ANIMATION_FPS, rateForDelays, SHORTEST_CUT_MS } from '../timing.js'
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 import { everyFrameOptions, ffmpegCommand, passthroughOptions } from './ffmpeg-path.js';
 import { ffmpegFailure, watch } from './ffmpeg-run.js';
-import { inputFileSize } from './file-head.js';
+import { inputFileSize, readHead } from './file-head.js';
 import { LITERAL_NAME, probeVideo, type VideoProbe } from './video-probe.js';
 import { commonRateFor, frameClock, misplacedAtRate, packetTimes, showinfoTimes, type ClockPlan, type PacketTimes } from './video-timestamps.js';
 
@@ -113,11 +113,14 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   await inputFileSize(file);
   // A read that may go by the frames' own times needs the packet times (see variableRateClock):
   // they are read beside the probe, both runs being mostly ffmpeg starting up (0.05 to 0.1 s
-  // for the bundled binary, 0.4 s for Debian's 5.1). A name with a % waits for the probe,
-  // which says whether it is read as it is.
+  // for the bundled binary, 0.4 s for Debian's 5.1). An MP4 or MOV waits for the probe,
+  // which tells from the rates it states whether the pass is needed at all (steadyRate: a
+  // constant-rate one, nearly every phone's and camera's, is spared it); so does a name with
+  // a %, which the probe says whether to read as it is.
   const timesWanted = !asStored && opts.fps === undefined && opts.startSec === undefined;
   const stopEarly = new AbortController();
-  const early = timesWanted && !file.includes('%') ? packetTimes(file, { demuxer }, opts.durationSec, stopEarly.signal).catch(() => null) : undefined;
+  const besideProbe = timesWanted && !file.includes('%') && !(demuxer === undefined && isIsoMedia(await readHead(file, 8)));
+  const early = besideProbe ? packetTimes(file, { demuxer }, opts.durationSec, stopEarly.signal).catch(() => null) : undefined;
   const probe = await probeVideo(file, demuxer).catch(async (err: unknown) => {
     // No ffmpeg is left running when the file cannot be read.
     stopEarly.abort();
@@ -144,7 +147,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   const keepPlace = probe.streamsShiftAlone === true && probe.sound !== undefined && opts.startSec === undefined && !asStored;
   // A variable-rate video, read without --fps or --start, is read by its frames' own times
   // (see video-timestamps.ts). Not an interlaced one: its fields may be packets of their own.
-  const timed = timesWanted && probe.picture !== true && probe.interlaced !== true;
+  const timed = timesWanted && probe.picture !== true && probe.interlaced !== true && probe.steadyRate !== true;
   if (!timed) stopEarly.abort();
   const clock = timed ? variableRateClock(await (early ?? packetTimes(file, { demuxer, literalName: probe.literalName }, opts.durationSec)), probe, opts, keepPlace) : undefined;
   const capped = clock === undefined && opts.fps === undefined && opts.maxFps !== undefined && probe.fps > opts.maxFps;
@@ -203,6 +206,9 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   };
   return { info, frames, warnings, ...(probe.picture === true ? { picture: true } : {}) };
 }
+
+/** An ISO media file's start (MP4, MOV, 3GP): a size, then its file-type box. */
+const isIsoMedia = (head: Uint8Array): boolean => String.fromCharCode(...head.subarray(4, 8)) === 'ftyp';
 
 /** showinfo without its checksums of every frame's pixels, which nothing here reads. */
 const SHOWINFO = 'showinfo=checksum=0';

@@ -78,6 +78,13 @@ export interface VideoProbe {
    * reader and the video writer also take the file's sound or picture (copied to nowhere).
    */
   readonly streamsShiftAlone?: boolean;
+  /**
+   * An MP4 or MOV whose average rate (its frame count over its length, which these state)
+   * is its finest rate (tbr): its frames come a frame apart, as a constant-rate read shows
+   * them, so their own times need not be read (see openVideo). A variable-rate one has an
+   * average below its finest rate (10 and 30 fps joined: 20 and 30).
+   */
+  readonly steadyRate?: boolean;
   /** How far ffmpeg turns the frames upright, clockwise, when it is a quarter turn or a half (from the stream's display matrix). */
   readonly rotation?: 90 | 180 | 270;
 }
@@ -246,6 +253,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
     ...(rotation !== undefined ? { rotation } : {}),
     ...(inputStreams > 1 ? { otherStreams: true } : {}),
     ...(/^Input #0, mpegts, from /m.test(stderr) ? { streamsShiftAlone: true } : {}),
+    ...(/^Input #0, mov,mp4,/m.test(stderr) && input?.fps !== undefined && input.fps === input.tbr ? { steadyRate: true } : {}),
     ...(/^Input #0, (\w+_pipe|image2), from /m.test(stderr) ? { picture: true } : {}),
   };
 }

@@ -9,7 +9,7 @@ import { ChromaseedError } from '../../src/errors.js';
 import { createFrameWriter } from '../../src/io/frame-writer.js';
 import { openInput } from '../../src/io/open-input.js';
 import { openVideo } from '../../src/io/video-in.js';
-import { parseProbe } from '../../src/io/video-probe.js';
+import { parseProbe, probeVideo } from '../../src/io/video-probe.js';
 import { ffmpegLocation } from '../../src/io/ffmpeg-path.js';
 import { runMain } from '../helpers/cli.js';
 import { ffmpegFrames } from '../helpers/ffmpeg-frames.js';
@@ -297,6 +297,16 @@ describe('openVideo', () => {
     const distinct = new Set(frames.map((f) => Buffer.from(f.data).toString('base64')));
     expect([distinct.size, frames.length]).toEqual([40, 40]);
     expect(frames.map((f) => Math.round(f.delayMs))).toEqual([...Array(10).fill(100), ...Array(30).fill(33)]);
+    // Its average rate (20) is below its finest (30): not steady, so its packets' times are read.
+    expect((await probeVideo(joined)).steadyRate).toBeUndefined();
+  });
+
+  it("a constant-rate MP4 says so by its rates (average = finest), and is spared the pass that reads its packets' times", async () => {
+    for (const name of ['imageio__realshort.mp4', 'imageio__cockatoo.mp4', 'moviepy__chaplin.mp4']) {
+      expect((await probeVideo(path.join(corpus, 'videos', name))).steadyRate, name).toBe(true);
+    }
+    // WebM and Matroska state no average rate: their packets' times are always read.
+    expect((await probeVideo(path.join(corpus, 'videos/imageio__test.webm'))).steadyRate).toBeUndefined();
   });
 
   it("a gap between variable-rate parts is the frame before it shown longer: every frame once (ffmpeg's rate left out 13 of 40 and repeated one 5 times)", async () => {
