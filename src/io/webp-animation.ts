@@ -9,8 +9,9 @@ import type { TimedClip } from './open-input.js';
 import { sharpForFiles } from './still.js';
 
 /**
- * Animated WebP in, through sharp: libvips composites each frame onto the canvas (blending
- * and disposal done). ffmpeg, which reads every other clip, decodes still WebP only.
+ * Animated WebP in: sharp reads the header (size, delays, loop count) and decodes each
+ * frame's picture; the frames are composited here (blending and disposal). ffmpeg, which
+ * reads every other clip, decodes still WebP only.
  */
 
 /**
@@ -57,7 +58,7 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
   // Each frame's picture is decoded on its own and drawn here, onto a canvas kept from frame
   // to frame: libvips decodes an animation from its first frame on every call, so reading
   // it in batches cost time that grew with the square of the frame count (800 frames of
-  // 720p: 195 s, against 60 s for the same frames from an MP4) and memory with the batches.
+  // 720p: 195 s and 1.3 GB; 53 s and 0.4 GB this way).
   async function* frames(): AsyncGenerator<TimedFrame> {
     const canvas = new Uint8Array(width * height * 4); // starts transparent, as browsers show it
     let n = 0;
