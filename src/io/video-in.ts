@@ -230,7 +230,10 @@ function variableRateClock(packets: PacketTimes | null, probe: VideoProbe, opts:
     nominalMs: 1000 / probe.fps,
     ...(ends.length > 0 ? { endMs: Math.min(...ends) } : {}),
     ...(opts.durationSec !== undefined ? { durationSec: opts.durationSec } : {}),
-    ...(keepPlace ? { fromZero: true } : {}),
+    // From the file's start, as the constant-rate read shows a picture that starts after the
+    // sound (it repeats the first frame): a video written with that sound keeps them together.
+    // Not an MPEG-TS picture read alone, whose times shift on their own (streamsShiftAlone).
+    ...(keepPlace || probe.streamsShiftAlone !== true ? { fromZero: true } : {}),
     ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}),
   };
   // The frames as the packet times place them, for the clip's rate and frame count.
@@ -243,7 +246,9 @@ function variableRateClock(packets: PacketTimes | null, probe: VideoProbe, opts:
   for (const shown of simulated.end()) delays.push(shown.delayMs);
   const maxFps = opts.maxFps ?? MAX_ANIMATION_FPS;
   // Delays fitted to a GIF's centiseconds (shortestMs) are exact; others are times' differences, rounded to the time base.
-  const fps = (plan.shortestMs === undefined ? commonRateFor(delays, packets.unitMs, probe.fps, maxFps) : undefined) ?? rateForDelays(delays, maxFps);
+  // The first delay, from the file's start (fromZero), holds the picture's lead over the sound: not a rate's.
+  const rated = plan.fromZero === true && delays.length > 1 ? delays.slice(1) : delays;
+  const fps = (plan.shortestMs === undefined ? commonRateFor(rated, packets.unitMs, probe.fps, maxFps) : undefined) ?? rateForDelays(delays, maxFps);
   return { plan, fps, frameCount: delays.length };
 }
 

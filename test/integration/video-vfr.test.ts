@@ -139,6 +139,19 @@ describe('variable-frame-rate video', () => {
     expect(source.warnings).toEqual([]);
   });
 
+  it('a picture that starts after the sound keeps its place, as at a constant rate (it came 0.5 s early, beside the sound)', async () => {
+    const mkv = joined('late', 'mkv', ['-c:v', 'ffv1', '-pix_fmt', 'yuv444p'], [[10, 1, 'testsrc'], [30, 1, 'testsrc2']]);
+    const late = path.join(work, 'late-sound.mkv');
+    ff('-itsoffset', '0.5', '-i', mkv, '-f', 'lavfi', '-i', 'sine=d=2.5', '-map', '0:v', '-map', '1:a', '-c:v', 'copy', '-c:a', 'pcm_s16le', late);
+    const { frames, source } = await readAll(late);
+    expect(frames).toHaveLength(40);
+    // Written at 30 fps, the rate of its frames' delays: the lead is rounded to it, as at a constant rate.
+    expect(source.info.fps).toBe(30);
+    // Shown from the file's start until the second frame, 0.6 s in: where the sound has it.
+    expect(Math.round(frames[0].delayMs)).toBe(600);
+    expect(Math.abs(sum(frames.map((f) => f.delayMs)) - 2500)).toBeLessThan(5);
+  });
+
   it('a constant-rate video whose times waver under half a frame is read at its constant rate, as before (test.webm: 31 to 48 ms apart, 30 fps)', async () => {
     const { source, frames } = await readAll(path.join(corpus, 'videos/imageio__test.webm'), { width: 64 });
     expect(source.info.fps).toBe(30);
