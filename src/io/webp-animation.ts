@@ -113,6 +113,7 @@ interface AnimationFrame {
 
 /** The file's whole ANMF chunks, in order. */
 function* animationFrames(bytes: Buffer): Generator<AnimationFrame> {
+  const icc = iccChunk(bytes);
   for (let at = 12; at + 8 <= bytes.length; ) {
     const size = bytes.readUInt32LE(at + 4);
     const body = at + 8;
@@ -124,17 +125,31 @@ function* animationFrames(bytes: Buffer): Generator<AnimationFrame> {
     yield {
       x: 2 * bytes.readUIntLE(body, 3), y: 2 * bytes.readUIntLE(body + 3, 3), width, height,
       blend: (flags & 2) === 0, dispose: (flags & 1) !== 0,
-      image: frameImage(bytes.subarray(body + 16, body + size), width, height),
+      image: frameImage(bytes.subarray(body + 16, body + size), width, height, icc),
     };
   }
 }
 
+/** The file's colour profile chunk (ICCP, before the frames), whole; null when it has none. */
+function iccChunk(bytes: Buffer): Buffer | null {
+  for (let at = 12; at + 8 <= bytes.length; ) {
+    const type = bytes.toString('latin1', at, at + 4);
+    const size = bytes.readUInt32LE(at + 4);
+    const end = at + 8 + size + (size & 1);
+    if (type === 'ANMF' || end > bytes.length) return null;
+    if (type === 'ICCP') return bytes.subarray(at, end);
+    at = end;
+  }
+  return null;
+}
+
 /**
- * A frame's picture data (its ALPH, VP8 and VP8L chunks) as a WebP file of its own: a lossy
- * picture with an alpha chunk needs the extended header (VP8X) that says so; a picture of
- * one chunk needs none.
+ * A frame's picture data (its ALPH, VP8 and VP8L chunks) as a WebP file of its own, with the
+ * file's colour profile (sharp converts the picture from it, as it does a still WebP's): a
+ * lossy picture with an alpha chunk, or a profile, needs the extended header (VP8X) that
+ * says so; a picture of one chunk needs none.
  */
-function frameImage(data: Buffer, width: number, height: number): Buffer {
+function frameImage(data: Buffer, width: number, height: number, icc: Buffer | null): Buffer {
   const chunks: Buffer[] = [];
   let alpha = false;
   for (let at = 0; at + 8 <= data.length; ) {
@@ -142,14 +157,16 @@ function frameImage(data: Buffer, width: number, height: number): Buffer {
     const size = data.readUInt32LE(at + 4);
     const end = Math.min(data.length, at + 8 + size + (size & 1));
     if (type === 'ALPH' || type === 'VP8 ' || type === 'VP8L') chunks.push(data.subarray(at, end));
-    if (type === 'ALPH') alpha = true;
+    // A lossless picture says in its own header whether it has alpha; the VP8X header must say so too.
+    if (type === 'ALPH' || (type === 'VP8L' && at + 13 <= data.length && ((data.readUInt32LE(at + 9) >>> 28) & 1) === 1)) alpha = true;
     at = end;
   }
-  if (alpha) {
+  if (icc !== null) chunks.unshift(icc);
+  if (alpha || icc !== null) {
     const vp8x = Buffer.alloc(18);
     vp8x.write('VP8X', 0, 'latin1');
     vp8x.writeUInt32LE(10, 4);
-    vp8x[8] = 0x10; // the alpha flag
+    vp8x[8] = (alpha ? 0x10 : 0) | (icc !== null ? 0x20 : 0); // the alpha and ICC profile flags
     vp8x.writeUIntLE(width - 1, 12, 3);
     vp8x.writeUIntLE(height - 1, 15, 3);
     chunks.unshift(vp8x);

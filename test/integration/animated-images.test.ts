@@ -139,6 +139,48 @@ describe('animated PNG and WebP are read as clips', () => {
     }
   });
 
+  it("an animated WebP's colour profile (ICCP) is applied to its frames, as to a still WebP's (each frame was read as sRGB)", async () => {
+    // A still WebP in Display P3 (VP8X, ICCP, VP8L), its picture made the two frames of an animation.
+    const w = 16;
+    // Lossless with alpha: the VP8L picture's own header says it has alpha, and a frame's VP8X must say so too.
+    const raw = Buffer.alloc(w * w * 4);
+    for (let i = 0; i < w * w; i++) raw.set([(i * 7) % 256, 200, (i * 13) % 256, i % 3 === 0 ? 0 : 255], i * 4);
+    const still = await sharp(raw, { raw: { width: w, height: w, channels: 4 } }).webp({ lossless: true }).withIccProfile('p3').toBuffer();
+    const chunks = new Map<string, Buffer>();
+    for (let at = 12; at + 8 <= still.length; ) {
+      const size = still.readUInt32LE(at + 4);
+      const end = at + 8 + size + (size & 1);
+      chunks.set(still.toString('latin1', at, at + 4), still.subarray(at, end));
+      at = end;
+    }
+    const chunk = (type: string, data: Buffer): Buffer => {
+      const head = Buffer.alloc(8);
+      head.write(type, 0, 'latin1');
+      head.writeUInt32LE(data.length, 4);
+      return Buffer.concat([head, data, Buffer.alloc(data.length & 1)]);
+    };
+    const frame = (): Buffer => {
+      const head = Buffer.alloc(16);
+      head.writeUIntLE(w - 1, 6, 3);
+      head.writeUIntLE(w - 1, 9, 3);
+      head.writeUIntLE(100, 12, 3);
+      return chunk('ANMF', Buffer.concat([head, chunks.get('VP8L')!]));
+    };
+    const vp8x = Buffer.alloc(10);
+    vp8x[0] = 0x32; // animation, alpha, ICC profile
+    vp8x.writeUIntLE(w - 1, 4, 3);
+    vp8x.writeUIntLE(w - 1, 7, 3);
+    const body = Buffer.concat([Buffer.from('WEBP'), chunk('VP8X', vp8x), chunks.get('ICCP')!, chunk('ANIM', Buffer.alloc(6)), frame(), frame()]);
+    const file = path.join(work, 'p3.webp');
+    writeFileSync(file, Buffer.concat([Buffer.from('RIFF'), Buffer.from(new Uint32Array([body.length]).buffer), body]));
+    const want = await sharp(still).ensureAlpha().raw().toBuffer();
+    binaryAlpha(want);
+    expect(want.subarray(4, 8)).not.toEqual(Buffer.from([7, 200, 13, 255])); // the profile changes the pixels
+    const { frames } = await readAll(file);
+    expect(frames).toHaveLength(2);
+    frames.forEach((f, i) => expect(Buffer.compare(f.data, want), `frame ${i}`).toBe(0));
+  });
+
   it('an animated WebP takes --start, --fps and --width like a GIF', async () => {
     // From 0.25 s at 10 fps: the rest of frame 1 (to 0.3 s), frame 2 (0.3-0.6 s), frame 3 (0.6-1.0 s).
     const { frames } = await readAll(webp, { start: '0.25', fps: 10, width: 100 });
