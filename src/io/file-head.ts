@@ -14,6 +14,9 @@ export const isTiff = (head: Uint8Array): boolean =>
   (head[0] === 0x49 && head[1] === 0x49 && (head[2] === 42 || head[2] === 43) && head[3] === 0) ||
   (head[0] === 0x4d && head[1] === 0x4d && head[2] === 0 && (head[3] === 42 || head[3] === 43));
 
+/** An ISO media file's start (MP4, MOV, 3GP, AVIF, HEIF): a box size, then the file-type box. */
+export const isIsoMedia = (head: Uint8Array): boolean => head[4] === 0x66 && head[5] === 0x74 && head[6] === 0x79 && head[7] === 0x70; // "ftyp"
+
 /** A PNG's start, "\x89PNG": the signature's first half, enough to tell a PNG (damaged or not) from anything else. */
 export const isPng = (head: Uint8Array): boolean => head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47;
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { ChromaseedError, inputError, systemReason } from '../errors.js';
 import { decodeGif, isGif } from '../decode/gif-decode.js';
-import { inputFileSize, isJpeg, isPng, isTiff, readHead } from './file-head.js';
+import { inputFileSize, isIsoMedia, isJpeg, isPng, isTiff, readHead } from './file-head.js';
 import { imageStreamFormat } from './image-stream.js';
 import { isStdin } from './spool-input.js';
 import { isSvg } from '../text-sniff.js';
@@ -53,7 +53,7 @@ export function sniffKind(head: Uint8Array): InputKind {
   if (isTiff(head)) return 'still';
   // ISO media: AVIF/HEIF stills share the box format with MP4 video; the brand tells them
   // apart. An AVIF image sequence ('avis'), which sharp refuses, is a video to ffmpeg.
-  if (ascii(4, 8) === 'ftyp' && /^(avif|heic|heix|mif1)$/.test(ascii(8, 12))) return 'still';
+  if (isIsoMedia(head) && /^(avif|heic|heix|mif1)$/.test(ascii(8, 12))) return 'still';
   if (isSvg(new TextDecoder('latin1').decode(head.subarray(0, 16_384)))) return 'still';
   if (isGzip(head) && isSvg(new TextDecoder('latin1').decode(gunzipStart(head)))) return 'still'; // .svgz, which sharp draws too
   return 'video';

@@ -6,7 +6,7 @@ import { MAX_ANIMATION_FPS, rateForDelays, SHORTEST_CUT_MS } from '../timing.js'
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 import { everyFrameOptions, ffmpegCommand, passthroughOptions } from './ffmpeg-path.js';
 import { ffmpegFailure, watch } from './ffmpeg-run.js';
-import { inputFileSize, readHead } from './file-head.js';
+import { inputFileSize, isIsoMedia, readHead } from './file-head.js';
 import { LITERAL_NAME, probeVideo, type VideoProbe } from './video-probe.js';
 import { commonRateFor, frameClock, misplacedAtRate, packetTimes, showinfoTimes, type ClockPlan, type PacketTimes } from './video-timestamps.js';
 
@@ -206,9 +206,6 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   };
   return { info, frames, warnings, ...(probe.picture === true ? { picture: true } : {}) };
 }
-
-/** An ISO media file's start (MP4, MOV, 3GP): a size, then its file-type box. */
-const isIsoMedia = (head: Uint8Array): boolean => String.fromCharCode(...head.subarray(4, 8)) === 'ftyp';
 
 /** showinfo without its checksums of every frame's pixels, which nothing here reads. */
 const SHOWINFO = 'showinfo=checksum=0';
