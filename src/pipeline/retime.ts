@@ -77,28 +77,10 @@ export function planFrames(delaysMs: readonly number[], options: RetimeOptions):
  * their times to the centisecond, and so does the whole; only short frames go.
  */
 export function fitShortFrames(plan: readonly PlannedFrame[], shortestMs = SHORTEST_CUT_MS): PlannedFrame[] {
-  const kept: { source: number; startCs: number }[] = [];
-  let t = 0;
-  for (const frame of plan) {
-    const startCs = Math.round(t / 10);
-    t += playbackDelayMs(frame.delayMs);
-    const last = kept[kept.length - 1];
-    // The frame before turns out too short. If this one is short too, the frame before stays
-    // on screen through it; else the first is replaced by this one, any other gives its time
-    // to the one before it.
-    if (last !== undefined && (startCs - last.startCs) * 10 < shortestMs) {
-      if ((Math.round(t / 10) - startCs) * 10 < shortestMs) continue;
-      if (kept.length === 1) {
-        kept[0] = { source: frame.source, startCs: 0 };
-        continue;
-      }
-      kept.pop();
-    }
-    kept.push({ source: frame.source, startCs });
-  }
-  const endCs = Math.round(t / 10);
-  if (kept.length > 1 && (endCs - kept[kept.length - 1].startCs) * 10 < shortestMs) kept.pop();
-  return kept.map((frame, i) => ({ source: frame.source, delayMs: Math.max(shortestMs, ((i + 1 < kept.length ? kept[i + 1].startCs : endCs) - frame.startCs) * 10) }));
+  const fitter = shortFrameFitter<number>(shortestMs);
+  const fitted = plan.flatMap((frame) => fitter.push(frame.source, frame.delayMs));
+  fitted.push(...fitter.end());
+  return fitted.map(({ item, delayMs }) => ({ source: item, delayMs }));
 }
 
 function wholeCs(ms: number): number {
@@ -139,9 +121,8 @@ export interface Shown<T> {
 /**
  * fitShortFrames one frame at a time, for frames whose delays become known as they are read
  * (a variable-rate video): `push` takes each frame and its delay in turn and gives back the
- * frames now settled, `end` the rest. The same frames and delays as fitShortFrames on the
- * whole list; at most two frames are held back (a frame's delay is settled once the kept
- * frame after the next one is known).
+ * frames now settled, `end` the rest. At most two frames are held back (a frame's delay is
+ * settled once the kept frame after the next one is known).
  */
 export function shortFrameFitter<T>(shortestMs = SHORTEST_CUT_MS): { push(item: T, delayMs: number): Shown<T>[]; end(): Shown<T>[] } {
   const kept: { item: T; startCs: number }[] = [];
@@ -161,6 +142,9 @@ export function shortFrameFitter<T>(shortestMs = SHORTEST_CUT_MS): { push(item: 
       const startCs = Math.round(t / 10);
       t += playbackDelayMs(delayMs);
       const last = kept[kept.length - 1];
+      // The frame before turns out too short. If this one is short too, the frame before stays
+      // on screen through it; else the first is replaced by this one, any other gives its time
+      // to the one before it.
       if (last !== undefined && (startCs - last.startCs) * 10 < shortestMs) {
         if ((Math.round(t / 10) - startCs) * 10 < shortestMs) return [];
         if (given + kept.length === 1) {
