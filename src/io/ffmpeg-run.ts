@@ -90,13 +90,10 @@ export function watch(command: ReturnType<typeof ffmpegCommand>, keepLine: (line
       }
     });
     command.on('stderr', (line: string) => {
-      if (!keepLine(line)) {
-        if (damage === null && DAMAGE.test(line)) damage = lastMeaningfulLine(line);
-        return;
-      }
+      if (damage === null && DAMAGE.test(line)) damage = lastMeaningfulLine(line);
+      if (!keepLine(line)) return;
       if (stderrHead.length < STDERR_HEAD_CHARS) stderrHead += line + '\n';
       else stderrTail = (stderrTail + line + '\n').slice(-STDERR_TAIL_CHARS);
-      if (damage === null && DAMAGE.test(line)) damage = lastMeaningfulLine(line);
     });
     command.on('end', () => resolve({ error: null, stderr: stderrText(), damage }));
     command.on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
