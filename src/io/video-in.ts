@@ -314,27 +314,26 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
   if (plan.soundBeside === true && plan.firstOnly !== true) {
     command.output('-').outputOptions(['-map', '0:a:0', '-c:a', 'copy', ...(plan.durationSec !== undefined ? ['-t', ffmpegSeconds(plan.durationSec)] : [])]).format('null');
   }
-  // Each frame's time, from showinfo's line for it. The line is printed before the frame is
-  // written, but stderr is another pipe, read when Node gets to it: a frame waits for its time.
-  const times = plan.clock !== undefined ? showinfoTimes() : null;
-  if (times !== null) command.on('stderr', times.line);
-  const run = watch(command, times !== null ? (line) => !SHOWINFO_LINE.test(line) : undefined);
-  if (times !== null) void run.done.then(times.close);
+  // By their own times: each frame's time comes from showinfo's line for it (printed before
+  // the frame is written, but stderr is another pipe, read when Node gets to it: a frame
+  // waits for its time), and each frame is held back until the next one's time is known.
+  const timed = plan.clock !== undefined ? { times: showinfoTimes(), clock: frameClock<TimedFrame>(plan.clock) } : null;
+  if (timed !== null) command.on('stderr', timed.times.line);
+  const run = watch(command, timed !== null ? (line) => !SHOWINFO_LINE.test(line) : undefined);
+  if (timed !== null) void run.done.then(timed.times.close);
   command.run();
   try {
     // With --duration each frame is held back until the next one arrives, so that the last
     // can be cut to the part's end: at a constant rate the part is whole frames (0.5 fps,
     // 3 s asked: two frames, 4 s), and a GIF, whose delays are its own, can play it exactly.
-    const trimLast = plan.durationSec !== undefined && !plan.everyFrame && plan.clock === undefined;
-    // By their own times, each frame is held back until the next one's time is known.
-    const clock = plan.clock !== undefined ? frameClock<TimedFrame>(plan.clock) : null;
+    const trimLast = plan.durationSec !== undefined && !plan.everyFrame && timed === null;
     let held: TimedFrame | null = null;
     let count = 0;
     for await (const frame of framesOf(chunkReader(out), plan)) {
       count++;
-      if (clock !== null) {
-        for (const shown of clock.push(frame, await times!.next())) yield { ...shown.item, delayMs: shown.delayMs };
-        if (clock.done) break;
+      if (timed !== null) {
+        for (const shown of timed.clock.push(frame, await timed.times.next())) yield { ...shown.item, delayMs: shown.delayMs };
+        if (timed.clock.done) break;
       } else if (!trimLast) yield frame;
       else {
         if (held !== null) yield held;
@@ -342,7 +341,7 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
       }
     }
     // The part asked for (--duration) is read: ffmpeg, which would read on to the end, is stopped.
-    const partRead = clock?.done === true;
+    const partRead = timed?.clock.done === true;
     if (partRead) run.kill();
     const result = await run.done;
     // A sound stream that cannot be copied (one listed with no packets, as broadcast captures
@@ -353,8 +352,8 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
     }
     if (result.error && !partRead) throw ffmpegFailure(file, result.error, result.stderr);
     const { dropped, repeated } = droppedAtOutput(result.stderr);
-    if (dropped > Math.max(2, DROPPED_SHARE * count) && !plan.everyFrame && clock === null && !plan.filters.some(isRateFilter)) warnings.push(droppedWarning(file, dropped, count - repeated + dropped, plan.delayMs));
-    if (clock !== null) for (const shown of clock.end()) yield { ...shown.item, delayMs: shown.delayMs };
+    if (dropped > Math.max(2, DROPPED_SHARE * count) && !plan.everyFrame && timed === null && !plan.filters.some(isRateFilter)) warnings.push(droppedWarning(file, dropped, count - repeated + dropped, plan.delayMs));
+    if (timed !== null) for (const shown of timed.clock.end()) yield { ...shown.item, delayMs: shown.delayMs };
     if (held !== null) {
       // What is left of the part for the last frame. Under half a frame it is left out, as a
       // constant-rate video rounding to the nearest frame would; otherwise it is shown at
