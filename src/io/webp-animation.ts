@@ -61,12 +61,13 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
   // 720p: 195 s and 1.3 GB; 53 s and 0.4 GB this way).
   async function* frames(): AsyncGenerator<TimedFrame> {
     const canvas = new Uint8Array(width * height * 4); // starts transparent, as browsers show it
+    const icc = iccChunk(bytes);
     let n = 0;
     for (const frame of animationFrames(bytes)) {
       if (n >= pages) break; // the frames libvips counted (a cut file's whole ones)
       let picture: { data: Buffer; info: { width: number; height: number; channels: number } };
       try {
-        picture = await sharp(frame.image, { limitInputPixels: false, failOn: 'error' }).toColourspace('srgb').ensureAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+        picture = await sharp(frameImage(frame, icc), { limitInputPixels: false, failOn: 'error' }).toColourspace('srgb').ensureAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
       } catch (e) {
         throw inputError(file, `frame ${n}: cannot decode: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, e);
       }
@@ -98,7 +99,7 @@ function framesMayTurnClear(bytes: Buffer, width: number, height: number): boole
   return mayTurnClear(frameCovers(bytes), width, height);
 }
 
-/** One frame of an animated WebP (an ANMF chunk): where its picture goes, how, and the picture as a WebP file of its own. */
+/** One frame of an animated WebP (an ANMF chunk): where its picture goes, how, and the picture's chunks. */
 interface AnimationFrame {
   readonly x: number;
   readonly y: number;
@@ -108,24 +109,23 @@ interface AnimationFrame {
   readonly blend: boolean;
   /** Its rectangle is cleared once it has been shown. */
   readonly dispose: boolean;
-  readonly image: Buffer;
+  /** Its picture: ALPH, VP8 or VP8L chunks (and any others a later format adds). */
+  readonly data: Buffer;
 }
 
 /** The file's whole ANMF chunks, in order. */
 function* animationFrames(bytes: Buffer): Generator<AnimationFrame> {
-  const icc = iccChunk(bytes);
   for (let at = 12; at + 8 <= bytes.length; ) {
     const size = bytes.readUInt32LE(at + 4);
     const body = at + 8;
     at = body + size + (size & 1);
     if (bytes.toString('latin1', body - 8, body - 4) !== 'ANMF' || body + size > bytes.length || size < 16) continue;
-    const width = bytes.readUIntLE(body + 6, 3) + 1;
-    const height = bytes.readUIntLE(body + 9, 3) + 1;
     const flags = bytes[body + 15];
     yield {
-      x: 2 * bytes.readUIntLE(body, 3), y: 2 * bytes.readUIntLE(body + 3, 3), width, height,
+      x: 2 * bytes.readUIntLE(body, 3), y: 2 * bytes.readUIntLE(body + 3, 3),
+      width: bytes.readUIntLE(body + 6, 3) + 1, height: bytes.readUIntLE(body + 9, 3) + 1,
       blend: (flags & 2) === 0, dispose: (flags & 1) !== 0,
-      image: frameImage(bytes.subarray(body + 16, body + size), width, height, icc),
+      data: bytes.subarray(body + 16, body + size),
     };
   }
 }
@@ -149,18 +149,17 @@ function iccChunk(bytes: Buffer): Buffer | null {
  * lossy picture with an alpha chunk, or a profile, needs the extended header (VP8X) that
  * says so; a picture of one chunk needs none.
  */
-function frameImage(data: Buffer, width: number, height: number, icc: Buffer | null): Buffer {
+function frameImage({ data, width, height }: AnimationFrame, icc: Buffer | null): Buffer {
   const chunks: Buffer[] = [];
-  let alpha = false;
   for (let at = 0; at + 8 <= data.length; ) {
     const type = data.toString('latin1', at, at + 4);
     const size = data.readUInt32LE(at + 4);
     const end = Math.min(data.length, at + 8 + size + (size & 1));
     if (type === 'ALPH' || type === 'VP8 ' || type === 'VP8L') chunks.push(data.subarray(at, end));
-    // A lossless picture says in its own header whether it has alpha; the VP8X header must say so too.
-    if (type === 'ALPH' || (type === 'VP8L' && at + 13 <= data.length && ((data.readUInt32LE(at + 9) >>> 28) & 1) === 1)) alpha = true;
     at = end;
   }
+  // A lossless picture says in its own header whether it has alpha; the VP8X header must say so too.
+  const alpha = frameHasAlpha(data);
   if (icc !== null) chunks.unshift(icc);
   if (alpha || icc !== null) {
     const vp8x = Buffer.alloc(18);
@@ -222,32 +221,25 @@ function clearRect(canvas: Uint8Array, canvasWidth: number, canvasHeight: number
 
 /** Each ANMF chunk's effect on the canvas, for mayTurnClear. */
 function* frameCovers(bytes: Buffer): Generator<FrameCover> {
-  for (let at = 12; at + 8 <= bytes.length; ) {
-    const size = bytes.readUInt32LE(at + 4);
-    const body = at + 8;
-    at = body + size + (size & 1);
-    if (bytes.toString('latin1', body - 8, body - 4) !== 'ANMF' || body + 16 > bytes.length) continue;
-    const x0 = 2 * bytes.readUIntLE(body, 3);
-    const y0 = 2 * bytes.readUIntLE(body + 3, 3);
-    const flags = bytes[body + 15];
-    const alpha = frameHasAlpha(bytes, body + 16, Math.min(at, bytes.length));
+  for (const frame of animationFrames(bytes)) {
+    const alpha = frameHasAlpha(frame.data);
     yield {
-      x0, y0, x1: x0 + bytes.readUIntLE(body + 6, 3) + 1, y1: y0 + bytes.readUIntLE(body + 9, 3) + 1,
+      x0: frame.x, y0: frame.y, x1: frame.x + frame.width, y1: frame.y + frame.height,
       opaque: !alpha,
-      clearsItself: alpha && (flags & 2) !== 0, // "do not blend": its clear pixels replace the canvas's
-      after: (flags & 1) !== 0 ? 'clear' : 'keep', // disposed to the background
+      clearsItself: alpha && !frame.blend, // "do not blend": its clear pixels replace the canvas's
+      after: frame.dispose ? 'clear' : 'keep', // disposed to the background
     };
   }
 }
 
-/** Whether the frame data from `from` to `to` (sub-chunks of an ANMF) carries alpha. */
-function frameHasAlpha(bytes: Buffer, from: number, to: number): boolean {
-  for (let at = from; at + 8 <= to; ) {
-    const type = bytes.toString('latin1', at, at + 4);
-    const size = bytes.readUInt32LE(at + 4);
+/** Whether a frame's picture (the sub-chunks of its ANMF) carries alpha. */
+function frameHasAlpha(data: Buffer): boolean {
+  for (let at = 0; at + 8 <= data.length; ) {
+    const type = data.toString('latin1', at, at + 4);
+    const size = data.readUInt32LE(at + 4);
     if (type === 'ALPH') return true;
     // VP8L: the signature byte 0x2f, then 14 + 14 bits of size and the alpha_is_used bit.
-    if (type === 'VP8L') return at + 13 <= to && ((bytes.readUInt32LE(at + 9) >>> 28) & 1) === 1;
+    if (type === 'VP8L') return at + 13 <= data.length && ((data.readUInt32LE(at + 9) >>> 28) & 1) === 1;
     if (type === 'VP8 ') return false;
     at += 8 + size + (size & 1);
   }
