@@ -185,6 +185,14 @@ export function frameClock<T>(plan: ClockPlan): { push(item: T, timeMs: number):
     count++;
     return fitter === null ? [{ item, delayMs }] : fitter.push(item, delayMs);
   };
+  // The held frame, shown until `endMs` or the part's end, whichever is first. One cut short
+  // by the part's end is left out under 2 cs (as planFrames does) unless it is the only one.
+  const release = (frame: { item: T; atMs: number }, endMs: number): Shown<T>[] => {
+    const until = Math.min(endMs, cutMs);
+    const cut = until < endMs;
+    if (cut && until - frame.atMs < SHORTEST_CUT_MS && count > 0) return [];
+    return pass(frame.item, Math.max(until - frame.atMs, cut ? SHORTEST_CUT_MS : 0));
+  };
   return {
     get done() {
       return done;
@@ -208,11 +216,8 @@ export function frameClock<T>(plan: ClockPlan): { push(item: T, timeMs: number):
       if (held !== null && atMs === held.atMs) return [];
       const out: Shown<T>[] = [];
       if (held !== null) {
-        const until = Math.min(atMs, cutMs);
         lastGapMs = atMs - held.atMs;
-        // A frame cut short by the part's end: left out under 2 cs (as planFrames does) unless it is the only one.
-        const cut = until < atMs;
-        if (!cut || until - held.atMs >= SHORTEST_CUT_MS || count === 0) out.push(...pass(held.item, Math.max(until - held.atMs, cut ? SHORTEST_CUT_MS : 0)));
+        out.push(...release(held, atMs));
       }
       if (atMs >= cutMs) {
         done = true;
@@ -232,9 +237,7 @@ export function frameClock<T>(plan: ClockPlan): { push(item: T, timeMs: number):
         // guessed from the first frames' rate (MPEG-TS, a Matroska's default duration).
         const toEnd = endMs > held.atMs ? endMs - held.atMs : Infinity;
         const natural = lastGapMs !== undefined ? Math.min(toEnd, lastGapMs) : Number.isFinite(toEnd) ? toEnd : plan.nominalMs;
-        const until = Math.min(held.atMs + natural, cutMs);
-        const cut = until < held.atMs + natural;
-        if (!cut || until - held.atMs >= SHORTEST_CUT_MS || count === 0) out.push(...pass(held.item, Math.max(until - held.atMs, cut ? SHORTEST_CUT_MS : 0)));
+        out.push(...release(held, held.atMs + natural));
         held = null;
       }
       if (!done) out.push(...(fitter?.end() ?? []));
