@@ -64,7 +64,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   if (timelineFile !== undefined) await checkExtraOutputPath(timelineFile, '--timeline', input, output);
   const quiet = args.quiet === true;
 
-  const probe = await openInput(input, inputOptions);
+  const probe = await openInput(input, inputOptions, signal);
   refuseTimeForStill(input, probe.kind, inputOptions);
   const variants: [string, SequenceOptions][] = MODES.map((mode) => [mode, { ...options, seeding: mode }]);
   if (args.levers === true) variants.push(...leverVariants(options));
@@ -76,7 +76,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   if (signal !== undefined) setMaxListeners(defaultMaxListeners + 2 * variants.length, signal);
   const runs: ModeRun[] = variants.map(([label, variant], i) => {
     const open = async () => {
-      const source = await openInput(input, inputOptions);
+      const source = await openInput(input, inputOptions, signal);
       if (i === 0) warnings = source.warnings ?? [];
       return source;
     };

@@ -43,7 +43,7 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
   const engineOptions = { k, init, restarts, metric, space, seed, maxIterations };
   // An animation's or a video's part, as the other commands take it; a still has none.
   const part = inputOptionsOf(args);
-  const opened = await openClip(file, head, part);
+  const opened = await openClip(file, head, part, signal);
   // A picture only ffmpeg reads (BMP, PPM, TGA...), or a GIF of one frame, comes as a one-frame still.
   const clip = opened === null || opened.still ? null : opened.source;
   if (clip === null) refuseTimeForStill(file, 'still', part);
@@ -109,13 +109,13 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
  * One frame chosen from an animated GIF by the time options is a clip's part, as in the
  * other commands.
  */
-async function openClip(file: string, head: Uint8Array, part: InputOptions): Promise<{ source: FrameSource; still: boolean } | null> {
+async function openClip(file: string, head: Uint8Array, part: InputOptions, signal: AbortSignal | undefined): Promise<{ source: FrameSource; still: boolean } | null> {
   const { kind } = await inputKind(file, head);
   if (kind === 'still') return null;
-  const source = await openInput(file, part);
+  const source = await openInput(file, part, signal);
   if (kind !== 'gif' || source.info.frameCount !== 1) return { source, still: source.kind === 'still' };
   const timed = part.fps !== undefined || part.start !== undefined || part.duration !== undefined;
-  const whole = timed ? await openInput(file, { ...part, fps: undefined, start: undefined, duration: undefined }) : source;
+  const whole = timed ? await openInput(file, { ...part, fps: undefined, start: undefined, duration: undefined }, signal) : source;
   return whole.info.frameCount === 1 ? { source: whole, still: true } : { source, still: false };
 }
 

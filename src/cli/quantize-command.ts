@@ -32,7 +32,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
   if (typeof args.timeline === 'string') await checkExtraOutputPath(args.timeline, '--timeline', input, output);
   const started = performance.now();
 
-  const { info, kind, warnings, open } = await openReusable(input, inputOptions);
+  const { info, kind, warnings, open } = await openReusable(input, inputOptions, signal);
   refuseTimeForStill(input, kind, inputOptions);
   const writerOptions = { ...clipWriterOptions(info, input, sound), ...loop, stdout: streams.stdout };
   const writer = await createFrameWriter(output, writerOptions);

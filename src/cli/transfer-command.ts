@@ -100,7 +100,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
 
   // The target is opened first: its limits and its part (--start past its end) fail now, not
   // after the source's pass, which can be long. Its frames are read only later.
-  const { info, kind: openedKind, warnings: targetWarnings, open } = await openReusable(targetPath, targetOptions);
+  const { info, kind: openedKind, warnings: targetWarnings, open } = await openReusable(targetPath, targetOptions, signal);
   // What only opening tells: a picture only ffmpeg reads (BMP), an animated PNG with no frame.
   refuseTimeForStill(targetPath, openedKind, { ...inputOptions, fps: undefined });
   const paletteFile = sourceIsPalette ? await readPaletteFile(sourcePath) : null;
@@ -108,7 +108,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   const options = sequenceOptionsOf({ ...args, colors: args.colors ?? paletteFile?.size ?? DEFAULT_TRANSFER_COLORS });
   let sourceWarnings: readonly string[] = [];
   const openSource = async () => {
-    const opened = await openInput(sourcePath, sourceOptions).catch((err: unknown) => {
+    const opened = await openInput(sourcePath, sourceOptions, signal).catch((err: unknown) => {
       throw asSourcePartError(err);
     });
     refuseTimeForStill(sourcePath, opened.kind, { ...sourceOptions, fps: undefined }, '--source-');

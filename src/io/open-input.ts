@@ -154,7 +154,7 @@ function reframes(options: InputOptions): boolean {
  * frames here; a still becomes a one-frame clip; a video goes through ffmpeg, which applies
  * those options itself.
  */
-export async function openInput(name: string, options: InputOptions = resolveInputOptions()): Promise<FrameSource & { kind: InputKind }> {
+export async function openInput(name: string, options: InputOptions = resolveInputOptions(), signal?: AbortSignal): Promise<FrameSource & { kind: InputKind }> {
   const head = await checkInput(name);
   const file = await descriptorTarget(name);
   let { kind, demuxer } = await inputKind(file, head);
@@ -177,7 +177,7 @@ export async function openInput(name: string, options: InputOptions = resolveInp
     return { kind, info: { width: frame.width, height: frame.height, frameCount: 1 }, frames: toAsync([timed]) };
   }
   const { openVideo } = await import('./video-in.js');
-  const video = await openVideo(file, options, demuxer !== undefined ? { demuxer } : {}).catch((err: unknown) => {
+  const video = await openVideo(file, options, { ...(demuxer !== undefined ? { demuxer } : {}), signal }).catch((err: unknown) => {
     // A name that promises a picture, on bytes that are none chromaseed or ffmpeg reads (a
     // text file saved as .png): said plainly, rather than as ffmpeg's "cut short or
     // damaged". ffmpeg tries first: an MP4 saved as .gif, or a BMP as .png, is read.
@@ -230,12 +230,12 @@ export function refuseTimeForStill(file: string, kind: InputKind, options: Input
  * gathers every pass's: damage a later pass meets (a file cut short while it was read
  * again) was lost, and the run ended with fewer frames and no word of why.
  */
-export async function openReusable(file: string, options: InputOptions): Promise<{ info: FrameSource['info']; kind: InputKind; warnings: readonly string[]; open: () => Promise<FrameSource> }> {
-  let first: (FrameSource & { kind: InputKind }) | null = await openInput(file, options);
+export async function openReusable(file: string, options: InputOptions, signal?: AbortSignal): Promise<{ info: FrameSource['info']; kind: InputKind; warnings: readonly string[]; open: () => Promise<FrameSource> }> {
+  let first: (FrameSource & { kind: InputKind }) | null = await openInput(file, options, signal);
   const { info, kind } = first;
   const warnings: string[] = [];
   const open = async (): Promise<FrameSource> => {
-    const source = first ?? (await openInput(file, options));
+    const source = first ?? (await openInput(file, options, signal));
     first = null;
     return { ...source, frames: reportingTo(warnings, source) };
   };

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { ChromaseedError } from '../errors.js';
+import { ChromaseedError, throwIfAborted } from '../errors.js';
 import { ffmpegSeconds, scaledHeight, validateClipOptions, type ClipOptions } from '../clip-options.js';
 import { binaryAlpha } from '../pixel-words.js';
 import { MAX_ANIMATION_FPS, rateForDelays, SHORTEST_CUT_MS } from '../timing.js';
@@ -14,6 +14,8 @@ import { commonRateFor, frameClock, misplacedAtRate, packetTimes, showinfoTimes,
 export interface VideoRead {
   readonly demuxer?: string;
   readonly asStored?: boolean;
+  /** Stops the packet pass (see variableRateClock), which on a long file reads it whole: seconds. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -108,7 +110,7 @@ function damageWarning(file: string, line: string): string {
  * `picture` is true when ffmpeg reads the file as a picture (BMP, PPM, TGA...), not a video.
  */
 export async function openVideo(file: string, options: ClipOptions = {}, read: VideoRead = {}): Promise<FrameSource & { readonly picture?: boolean }> {
-  const { demuxer, asStored = false } = read;
+  const { demuxer, asStored = false, signal } = read;
   const opts = validateClipOptions(options);
   await inputFileSize(file);
   // A read that may go by the frames' own times needs the packet times (see variableRateClock):
@@ -120,7 +122,8 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   const timesWanted = !asStored && opts.fps === undefined && opts.startSec === undefined;
   const stopEarly = new AbortController();
   const besideProbe = timesWanted && !file.includes('%') && !(demuxer === undefined && isIsoMedia(await readHead(file, 8)));
-  const early = besideProbe ? packetTimes(file, { demuxer }, opts.durationSec, stopEarly.signal).catch(() => null) : undefined;
+  const passSignal = signal === undefined ? stopEarly.signal : AbortSignal.any([stopEarly.signal, signal]);
+  const early = besideProbe ? packetTimes(file, { demuxer }, opts.durationSec, passSignal).catch(() => null) : undefined;
   const probe = await probeVideo(file, demuxer).catch(async (err: unknown) => {
     // No ffmpeg is left running when the file cannot be read.
     stopEarly.abort();
@@ -149,7 +152,10 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   // (see video-timestamps.ts). Not an interlaced one: its fields may be packets of their own.
   const timed = timesWanted && probe.picture !== true && probe.interlaced !== true && probe.steadyRate !== true;
   if (!timed) stopEarly.abort();
-  const clock = timed ? variableRateClock(await (early ?? packetTimes(file, { demuxer, literalName: probe.literalName }, opts.durationSec)), probe, opts, keepPlace) : undefined;
+  const packets = timed ? await (early ?? packetTimes(file, { demuxer, literalName: probe.literalName }, opts.durationSec, passSignal)) : null;
+  // A pass stopped by the signal reads as no times at all: said as what it is.
+  throwIfAborted(signal);
+  const clock = timed ? variableRateClock(packets, probe, opts, keepPlace) : undefined;
   const capped = clock === undefined && opts.fps === undefined && opts.maxFps !== undefined && probe.fps > opts.maxFps;
   const fps = clock?.fps ?? opts.fps ?? (capped ? opts.maxFps! : probe.fps);
   // loopCount 0: a GIF made from a video loops forever, as ffmpeg's own GIF output does.

@@ -36,6 +36,7 @@ export interface PacketTimes {
  * the video as before, and that read reports what is wrong with it. `signal` stops it (null).
  */
 export async function packetTimes(file: string, read: { demuxer?: string; literalName?: boolean }, untilSec?: number, signal?: AbortSignal): Promise<PacketTimes | null> {
+  if (signal?.aborted === true) return null;
   const command = ffmpegCommand(file);
   if (read.demuxer !== undefined) command.inputFormat(read.demuxer);
   if (read.literalName === true) command.inputOptions(LITERAL_NAME);

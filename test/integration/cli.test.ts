@@ -1,4 +1,4 @@
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -1244,6 +1244,20 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
       expect(r.stderr).toMatch(/interrupted/);
       expectOnly(dir, []);
     }
+  });
+
+  it('stops at once on Ctrl-C while the frame times are read, before any frame (the pass over a 3-hour WebM takes 7 s; it ran to its end)', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'pass-sigint-'));
+    // A stand-in ffmpeg whose packet pass (stream copy to framecrc) takes 20 s; every other run is the real one's.
+    const fake = path.join(dir, 'ffmpeg');
+    writeFileSync(fake, `#!/bin/sh\ncase "$*" in *framecrc*) echo $$ > '${dir}/pass.pid'; exec sleep 20;; esac\nexec '${ffmpegLocation().path}' "$@"\n`);
+    chmodSync(fake, 0o755);
+    const r = await runBin(['quantize', clipIn(dir), '-o', path.join(dir, 'out.gif')], { killAfterMs: 1500, env: { ...process.env, FFMPEG_PATH: fake } });
+    expect([r.code, r.stderr]).toEqual([130, expect.stringMatching(/interrupted/)]);
+    expect(r.msAfterSignal).toBeLessThan(1000);
+    expectOnly(dir, ['bunny.webm', 'ffmpeg', 'pass.pid']);
+    const pass = Number(readFileSync(path.join(dir, 'pass.pid'), 'utf8'));
+    expect(() => process.kill(pass, 0)).toThrow(/ESRCH/);
   });
 
   it('palette stops at once on Ctrl-C during its clustering, writing nothing (it ran on and wrote its pictures, then ended only when the clustering did)', async () => {
