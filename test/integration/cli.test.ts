@@ -49,7 +49,6 @@ function maxColors(frames: { data: Uint8Array }[]): number {
   return most;
 }
 
-/** Nothing but `expected` in `dir`: no temporary or half-written file left behind. */
 /** The clip the interruption tests read, through a link in `dir`: every ffmpeg a run starts names `dir`. */
 function clipIn(dir: string): string {
   const link = path.join(dir, 'bunny.webm');
@@ -72,6 +71,7 @@ async function ffmpegRunningIn(dir: string): Promise<string[]> {
   return running;
 }
 
+/** Nothing but `expected` in `dir`: no temporary or half-written file left behind. */
 function expectOnly(dir: string, expected: string[]): void {
   expect(readdirSync(dir).sort()).toEqual([...expected].sort());
 }
