@@ -1,5 +1,5 @@
 import { ChromaseedError } from '../errors.js';
-import { stageFiles } from '../io/output-file.js';
+import { stageFiles, type PlacedFiles } from '../io/output-file.js';
 import type { Progress } from './progress.js';
 
 /*
@@ -18,9 +18,11 @@ export async function failedRun(err: unknown, progress: Progress, output: { abor
 
 /**
  * Ends a run whose frames are all written: the picture beside the main output (a timeline, a
- * swatch), drawn by `picture`, is written under a temporary name first, so a failure there
- * (a picture too large, a full disk) leaves neither it nor a new main output, and it takes
- * its name once the main output has its own. Ctrl-C while the output is finished stops that
+ * swatch), drawn by `picture`, is written under a temporary name first, and takes its name
+ * before the main output takes its own, the file it replaces kept aside: a failure of either
+ * (a picture too large, a full disk, a file that cannot be replaced) leaves the old files as
+ * they were. Moved after the main output, a picture that could not take its name left the
+ * new main output beside the old picture. Ctrl-C while the output is finished stops that
  * too: a video encoder flushing its last frames takes seconds on large frames, and the
  * interrupted run must leave no output.
  */
@@ -32,6 +34,7 @@ export async function commitRun<T>(
   signal?: AbortSignal,
 ): Promise<T | undefined> {
   let staged: Awaited<ReturnType<typeof stageFiles>> | null = null;
+  let placed: PlacedFiles | null = null;
   let result: T | undefined;
   const stop = () => void output?.abort();
   signal?.addEventListener('abort', stop, { once: true });
@@ -42,14 +45,16 @@ export async function commitRun<T>(
     // (see stop); a run with none (compare --timeline without -o) went on to write it. Not
     // after finish(): the output is in place by then, and the run is complete.
     if (output === null && signal?.aborted) throw signal.reason;
+    placed = (await staged?.place()) ?? null;
     result = await output?.finish();
   } catch (err) {
+    placed?.putBack();
     await staged?.abort();
     await failedRun(err, progress, output, signal);
   } finally {
     signal?.removeEventListener('abort', stop);
   }
   progress.done();
-  await staged?.commit();
+  await placed?.release();
   return result;
 }

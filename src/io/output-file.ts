@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { constants, fstatSync, statSync, type Stats } from 'node:fs';
-import { access, chmod, chown, lstat, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { constants, fstatSync, renameSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { access, chmod, chown, link, lstat, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { ChromaseedError, isBytes, systemReason } from '../errors.js';
+import { abortedWrite, ChromaseedError, isBytes, systemReason } from '../errors.js';
 import { frameFileName, isFrameOf, isPngSequencePattern } from './frame-names.js';
-import { trackTemp, untrackTemp } from './leftovers.js';
+import { trackTemp, trackUndo, untrackTemp } from './leftovers.js';
 
 /**
  * Output files are written under a temporary name in the output's own directory (so the final
@@ -232,6 +232,8 @@ export interface AtomicFile {
   readonly tempPath: string;
   /** Appends bytes to the temp file. */
   write(bytes: Uint8Array): Promise<void>;
+  /** Flushes and closes: the temp file is complete, for a caller that moves it into place itself (see placeFiles). */
+  seal(): Promise<void>;
   /** Flushes, closes and renames into place; returns the file size in bytes. */
   commit(): Promise<number>;
   /** Closes and deletes the temp file. Safe to call more than once, and after a failure. */
@@ -266,11 +268,37 @@ export function createStreamOutput(stream: NodeJS.WritableStream): AtomicFile {
         throw new ChromaseedError('ERR_OUTPUT', gone ? 'standard output: the reader closed it before the GIF was complete' : `standard output: write failed: ${systemReason(err)}`, { cause: err });
       }
     },
+    async seal() {},
     async commit() {
       return bytes;
     },
     async abort() {},
   };
+}
+
+/** What fdatasync says on a file system that does not do it (some FUSE mounts): the rename is atomic all the same. */
+const SYNC_UNSUPPORTED = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/**
+ * Puts a finished file's data on the disk before it takes its name, so that a crash cannot
+ * leave an empty file there, and closes it. On a file system that reports a full disk only
+ * then (NFS, quotas, thin volumes: the writes themselves succeeded), the error is this one:
+ * it was ignored, the old file was replaced by one that could not be read, and the run said
+ * it was done. `file`: a handle of ours, or the name of a file another program wrote (ffmpeg).
+ */
+export async function flushAndClose(file: FileHandle | string, outputPath: string): Promise<void> {
+  try {
+    const handle = typeof file === 'string' ? await open(file, 'r') : file;
+    try {
+      await handle.datasync().catch((err: unknown) => {
+        if (!SYNC_UNSUPPORTED.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+      });
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: write failed: ${systemReason(err)}`, { cause: err });
+  }
 }
 
 /** Creates (and tracks) a new temporary file beside `finalPath`; `outputPath` names it in the error. */
@@ -294,6 +322,19 @@ export async function createAtomicFile(outputPath: string, inputPath?: InputPath
   let bytes = 0;
   let state: 'open' | 'committed' | 'aborted' = 'open';
 
+  async function seal(): Promise<void> {
+    if (state !== 'open' || !handle) throw new Error(`${outputPath}: commit after ${state}`);
+    state = 'committed';
+    const h = handle;
+    handle = null;
+    try {
+      await flushAndClose(h, outputPath);
+    } catch (err) {
+      await removeQuietly(tempPath);
+      throw err;
+    }
+  }
+
   async function closeHandle(): Promise<void> {
     const h = handle;
     handle = null;
@@ -316,16 +357,9 @@ export async function createAtomicFile(outputPath: string, inputPath?: InputPath
         throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: write failed: ${systemReason(err)}`, { cause: err });
       }
     },
+    seal,
     async commit() {
-      if (state !== 'open' || !handle) throw new Error(`${outputPath}: commit after ${state}`);
-      state = 'committed';
-      try {
-        // Data on disk before the rename makes it visible; otherwise a crash could leave an empty file under the final name.
-        await handle.datasync();
-      } catch {
-        // Some file systems (e.g. some FUSE mounts) do not support it; the rename is still atomic.
-      }
-      await closeHandle();
+      await seal();
       await commitTemp(tempPath, finalPath);
       return bytes;
     },
@@ -352,34 +386,118 @@ export async function writeFileAtomic(file: string, bytes: Uint8Array, inputPath
   await (await stageFiles([[file, bytes]], inputPath)).commit();
 }
 
+/** Files moved into place whose replaced files are kept until `release`, or put back by `putBack`. */
+export interface PlacedFiles {
+  /** The run is complete: the replaced files' second names go. */
+  release(): Promise<void>;
+  /** Puts back every replaced file, and removes the new files where there was none. Synchronous, for the exit hook too. */
+  putBack(): void;
+}
+
+/**
+ * Renames each finished temporary file to its final name, in order, keeping any file it
+ * replaces under a second name; on a failure, when `stopped()`, or when the process exits
+ * first (a second Ctrl-C), puts back what it replaced (and removes the files it moved where
+ * there was nothing), then throws. The temporary files not yet moved are left to the
+ * caller's abort. `what` names the files in the message for an abort.
+ */
+export async function placeFiles(files: readonly { temp: string; final: string }[], stopped: () => boolean, what: string): Promise<PlacedFiles> {
+  const moved: { final: string; kept: string | null }[] = [];
+  const putBack = (): void => {
+    for (const { final, kept } of moved.reverse()) {
+      try {
+        if (kept !== null) renameSync(kept, final);
+        else unlinkSync(final);
+      } catch {
+        // Nothing there to remove, or the old file stays under its second name.
+      }
+    }
+    moved.length = 0;
+    untrack();
+  };
+  const untrack = trackUndo(putBack);
+  try {
+    for (const { temp, final } of files) {
+      if (stopped()) throw abortedWrite(what);
+      const entry = { final, kept: await keepAside(final) };
+      // Listed before the move, so that a failed move puts its old file back too.
+      moved.push(entry);
+      await commitTemp(temp, final, entry.kept ?? final);
+    }
+    if (stopped()) throw abortedWrite(what);
+  } catch (err) {
+    putBack();
+    throw err;
+  }
+  return {
+    async release() {
+      untrack();
+      for (const { kept } of moved.splice(0)) if (kept !== null) await unlink(kept).catch(() => undefined);
+    },
+    putBack,
+  };
+}
+
+/**
+ * A second name for what is at `file` (a file, or a symlink, dangling or not), to put it
+ * back by; null when there is nothing, or a directory (which nothing here replaces). A hard
+ * link leaves the file in place; where the system refuses one (a file of another user
+ * under protected_hardlinks, a file system without links) the file is renamed aside,
+ * which needs only the directory to be writable, as the move itself does.
+ */
+async function keepAside(file: string): Promise<string | null> {
+  const there = await lstat(file).catch(() => null);
+  if (there === null || there.isDirectory()) return null;
+  const kept = tempPathFor(file, 'old');
+  try {
+    await link(file, kept);
+  } catch {
+    await rename(file, kept).catch((err: unknown) => {
+      // Neither linked nor moved: it could not be replaced either (a file locked or made immutable).
+      throw new ChromaseedError('ERR_OUTPUT', `${file}: cannot replace it: ${systemReason(err)}`, { cause: err });
+    });
+  }
+  return kept;
+}
+
 /**
  * Files that appear together or not at all (a command's pictures): each is written now
- * under a temporary name beside it, and `commit` gives them their names. A failure, or
- * `abort`, removes every one of them.
+ * under a temporary name beside it; `place` gives them their names, keeping the files they
+ * replace until its caller's run is complete (see PlacedFiles), and `commit` does that for
+ * a run that is complete once they are in place. A failure, or `abort`, removes every
+ * temporary file, and a failure while they are placed puts back the files replaced.
  */
-export async function stageFiles(files: readonly (readonly [file: string, bytes: Uint8Array])[], inputPath?: string): Promise<{ commit(): Promise<void>; abort(): Promise<void> }> {
+export async function stageFiles(files: readonly (readonly [file: string, bytes: Uint8Array])[], inputPath?: string): Promise<{ place(): Promise<PlacedFiles>; commit(): Promise<void>; abort(): Promise<void> }> {
   const staged: AtomicFile[] = [];
   const abort = async () => {
-    for (const out of staged.splice(0)) await out.abort();
-  };
-  const failed = async (file: string, e: unknown): Promise<never> => {
-    await abort();
-    if (e instanceof ChromaseedError) throw e;
-    throw new ChromaseedError('ERR_OUTPUT', `${file}: cannot write: ${systemReason(e)}`, { cause: e });
+    for (const out of staged.splice(0)) {
+      await out.abort(); // one still being written: closed and removed
+      await removeQuietly(out.tempPath); // one sealed
+    }
   };
   for (const [file, bytes] of files) {
     try {
       const out = await createAtomicFile(file, inputPath);
       staged.push(out);
       await out.write(bytes);
+      await out.seal();
     } catch (e) {
-      await failed(file, e);
+      await abort();
+      if (e instanceof ChromaseedError) throw e;
+      throw new ChromaseedError('ERR_OUTPUT', `${file}: cannot write: ${systemReason(e)}`, { cause: e });
     }
   }
+  const place = async (): Promise<PlacedFiles> => {
+    try {
+      return await placeFiles(staged.map((out) => ({ temp: out.tempPath, final: out.finalPath })), () => false, files.map(([file]) => file).join(', '));
+    } finally {
+      await abort();
+    }
+  };
   return {
+    place,
     async commit() {
-      for (const [i, out] of staged.entries()) await out.commit().catch((e: unknown) => failed(files[i][0], e));
-      staged.length = 0;
+      await (await place()).release();
     },
     abort,
   };

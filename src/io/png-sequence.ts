@@ -1,14 +1,13 @@
 import path from 'node:path';
-import { renameSync, unlinkSync } from 'node:fs';
-import { link, lstat, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { deflateSync } from 'node:zlib';
 import { createIndexedPngEncoder } from '../encode/png-encode.js';
 import { abortedWrite, ChromaseedError, systemReason } from '../errors.js';
 import { expandToRgba } from '../pipeline/expand-frame.js';
 import type { IndexedFrame } from '../types.js';
 import { frameFileName } from './frame-names.js';
-import { trackTemp, trackUndo } from './leftovers.js';
-import { checkNameLength, commitTemp, refuseInputAsOutput, removeQuietly, tempPathFor } from './output-file.js';
+import { trackTemp } from './leftovers.js';
+import { checkNameLength, placeFiles, refuseInputAsOutput, removeQuietly, tempPathFor } from './output-file.js';
 
 /** RGBA bytes as a truecolour PNG through sharp, for frames no palette holds; `opaque` drops the alpha channel. */
 export async function encodeRgbaPng(rgba: Uint8Array, width: number, height: number, opaque = false): Promise<Buffer> {
@@ -122,7 +121,7 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
     async commit() {
       if (state !== 'open') throw new Error(`createPngSequence: commit after ${state}`);
       state = 'committing';
-      const done = moveIntoPlace(written, () => state === 'aborted', pattern);
+      const done = placeFiles(written, () => state === 'aborted', pattern).then((placed) => placed.release());
       committing = done;
       await done;
       state = 'committed';
@@ -149,64 +148,3 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
   };
 }
 
-/**
- * Renames each frame's temporary file to its final name, in order, keeping any file it
- * replaces under a second name; on a failure, when `stopped()`, or when the process exits
- * first (a second Ctrl-C), puts back what it replaced (and removes the frames it moved where
- * there was nothing), then throws. Once every frame is in place the run is complete: the
- * second names go, whatever comes. The temporary files not yet moved are left to the
- * caller's abort().
- */
-async function moveIntoPlace(frames: readonly { temp: string; final: string }[], stopped: () => boolean, pattern: string): Promise<void> {
-  const moved: { final: string; kept: string | null }[] = [];
-  // Synchronous, so that the exit hook can run it too.
-  const putBack = (): void => {
-    for (const { final, kept } of moved.reverse()) {
-      try {
-        if (kept !== null) renameSync(kept, final);
-        else unlinkSync(final);
-      } catch {
-        // Nothing there to remove, or the old frame stays under its second name.
-      }
-    }
-    moved.length = 0;
-  };
-  const untrack = trackUndo(putBack);
-  try {
-    for (const { temp, final } of frames) {
-      if (stopped()) throw abortedWrite(pattern);
-      const entry = { final, kept: await keepAside(final) };
-      // Listed before the move, so that a failed move puts its old frame back too.
-      moved.push(entry);
-      await commitTemp(temp, final, entry.kept ?? final);
-    }
-    if (stopped()) throw abortedWrite(pattern);
-  } catch (err) {
-    putBack();
-    throw err;
-  } finally {
-    untrack();
-  }
-  for (const { kept } of moved) if (kept !== null) await unlink(kept).catch(() => undefined);
-}
-
-/**
- * A second name for what is at `file` (a file, or a symlink, dangling or not), to put it
- * back by; null when there is nothing, or a directory (which no frame replaces). A hard
- * link leaves the frame in place; where the system refuses one (a file of another user
- * under protected_hardlinks, a file system without links) the frame is renamed aside,
- * which needs only the directory to be writable, as the move itself does.
- */
-async function keepAside(file: string): Promise<string | null> {
-  const there = await lstat(file).catch(() => null);
-  if (there === null || there.isDirectory()) return null;
-  const kept = tempPathFor(file, 'old');
-  try {
-    await link(file, kept);
-  } catch {
-    await rename(file, kept).catch((err: unknown) => {
-      throw new ChromaseedError('ERR_OUTPUT', `${file}: cannot set the frame it replaces aside while the new ones are moved into place: ${systemReason(err)}`, { cause: err });
-    });
-  }
-  return kept;
-}

@@ -6,7 +6,7 @@ import { MAX_GIF_FPS, playbackDelayMs } from '../timing.js';
 import type { SoundSource } from '../types.js';
 import type { FrameWriter, FrameWriterOptions } from './frame-writer.js';
 import { trackTemp } from './leftovers.js';
-import { checkOutputPath, commitTemp, removeQuietly, tempPathFor } from './output-file.js';
+import { checkOutputPath, commitTemp, flushAndClose, removeQuietly, tempPathFor } from './output-file.js';
 import { abortingOnFailure, checkOpen, type WriterState } from './writer-state.js';
 
 export type VideoContainer = 'mp4' | 'webm' | 'mkv' | 'mov';
@@ -88,6 +88,7 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
       try {
         const { sound } = await video.finish();
         state = 'done';
+        await flushAndClose(tempPath, file);
         await commitTemp(tempPath, finalPath);
         const warnings = [...soundWarnings(options.sound, sound), ...blackWarnings(file, container, framesBlackened)];
         return { bytes: (await stat(finalPath)).size, videoFrames: framesOut, videoSeconds: framesOut / (fps as number), sound, ...(warnings.length > 0 ? { warnings } : {}) };

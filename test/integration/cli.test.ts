@@ -1246,6 +1246,39 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     }
   });
 
+  // chattr +i: a file even root cannot replace (as a viewer's open file on Windows), on file systems that have the flag.
+  const immutableWorks = (() => {
+    const probe = path.join(tmp, 'immutable-probe');
+    writeFileSync(probe, '');
+    const works = spawnSync('chattr', ['+i', probe]).status === 0;
+    if (works) spawnSync('chattr', ['-i', probe]);
+    return works;
+  })();
+
+  it.runIf(immutableWorks)('a picture beside the output that cannot be replaced leaves every old file as it was (the new main output had replaced the old; palette wrote its swatch without its overlay)', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'immutable-'));
+    const old = (name: string) => {
+      writeFileSync(path.join(dir, name), `old ${name}`);
+      return path.join(dir, name);
+    };
+    const runs = [
+      { argv: ['quantize', CARS, '-k', '4', '-o', old('out.gif'), '--timeline', old('tl.png')], locked: 'tl.png' },
+      { argv: ['compare', CARS, '-k', '4', '-o', old('side.gif'), '--timeline', old('tl2.png')], locked: 'tl2.png' },
+      { argv: ['palette', HIBISCUS, '--swatch', old('sw.png'), '--overlay', old('ov.png')], locked: 'ov.png' },
+    ];
+    for (const { argv, locked } of runs) {
+      spawnSync('chattr', ['+i', path.join(dir, locked)]);
+      try {
+        const r = await runMain(argv);
+        expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(new RegExp(`^chromaseed: .*${locked}: cannot replace it: operation not permitted \\(EPERM\\)\n$`, 'i'))]);
+      } finally {
+        spawnSync('chattr', ['-i', path.join(dir, locked)]);
+      }
+    }
+    for (const name of readdirSync(dir)) expect([name, readFileSync(path.join(dir, name), 'utf8')]).toEqual([name, `old ${name}`]);
+    expect(readdirSync(dir).sort()).toEqual(['out.gif', 'ov.png', 'side.gif', 'sw.png', 'tl.png', 'tl2.png']);
+  });
+
   it('stops at once on Ctrl-C while the frame times are read, before any frame (the pass over a 3-hour WebM takes 7 s; it ran to its end)', async () => {
     const dir = mkdtempSync(path.join(tmp, 'pass-sigint-'));
     // A stand-in ffmpeg whose packet pass (stream copy to framecrc) takes 20 s; every other run is the real one's.

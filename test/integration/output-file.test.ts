@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, closeSync, copyFileSync, lchownSync, lstatSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GifReader } from 'omggif';
 import sharp from 'sharp';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ChromaseedError } from '../../src/errors.js';
 import { createFrameWriter, outputKind } from '../../src/io/frame-writer.js';
 import { expandToRgba } from '../../src/pipeline/expand-frame.js';
@@ -507,6 +508,40 @@ describe('createFrameWriter: atomic output', () => {
     expect(ext.message).toContain('.gif');
     expect(readdirSync(dir)).toEqual(['file']);
     expect(existsSync('/proc/chromaseed-test.gif')).toBe(false);
+  });
+
+  it("a disk full at the flush before the rename (NFS, quotas, thin volumes) fails the run and keeps the old file (the error was ignored: the old file was replaced by an unreadable one, exit 0); a file system that does not flush is no failure", async () => {
+    const probe = await open(path.join(work, 'probe'), 'w');
+    const handles = Object.getPrototypeOf(probe) as { datasync(): Promise<void> };
+    await probe.close();
+    const failing = (code: string) => vi.spyOn(handles, 'datasync').mockRejectedValue(Object.assign(new Error(`${code}: flush failed, fdatasync`), { code }));
+    for (const name of ['out.gif', 'out.mp4', 'one.png']) {
+      const dir = freshDir(`flush-${name}`);
+      const out = path.join(dir, name);
+      writeFileSync(out, 'previous output');
+      const write = async () => {
+        const writer = await createFrameWriter(out, { width: W, height: H });
+        await writer.write(frames[0]);
+        return writer.finish();
+      };
+      const spy = failing('ENOSPC');
+      try {
+        const err = await errorOf(write());
+        expect([err.code, err.message]).toEqual(['ERR_OUTPUT', `${out}: write failed: flush failed (ENOSPC)`]);
+        expect(readdirSync(dir)).toEqual([name]);
+        expect(readFileSync(out, 'utf8')).toBe('previous output');
+      } finally {
+        spy.mockRestore();
+      }
+      const unsupported = failing('EINVAL');
+      try {
+        await write();
+        expect(readFileSync(out).subarray(0, 15).toString()).not.toBe('previous output');
+        expect(readdirSync(dir)).toEqual([name]);
+      } finally {
+        unsupported.mockRestore();
+      }
+    }
   });
 
   it('createAtomicFile: bytes appear under the final name only on commit', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,5 +22,29 @@ describe('commitRun', () => {
     // Not interrupted: written.
     await commitRun(null, async () => [timeline, new Uint8Array([1, 2, 3])] as const, path.join(tmp, 'in.gif'), quietProgress, new AbortController().signal);
     expect(readdirSync(tmp)).toEqual(['timeline.png']);
+  });
+
+  it('a main output whose finish fails puts the picture it replaced back, with no file left beside it (the picture took its name after the main output: one that could not left the new main output beside the old picture)', async () => {
+    const dir = path.join(tmp, 'finish-fails');
+    mkdirSync(dir);
+    const timeline = path.join(dir, 'timeline.png');
+    writeFileSync(timeline, 'old timeline');
+    let placedWhenFinished: string | null = null;
+    const failing = {
+      async finish(): Promise<never> {
+        placedWhenFinished = readFileSync(timeline, 'utf8');
+        throw new Error('the encoder failed');
+      },
+      async abort() {},
+    };
+    await expect(commitRun(failing, async () => [timeline, new TextEncoder().encode('new timeline')] as const, path.join(dir, 'in.gif'), quietProgress)).rejects.toThrow('the encoder failed');
+    // In place while the main output was finished, and back as it was after it failed.
+    expect(placedWhenFinished).toBe('new timeline');
+    expect(readFileSync(timeline, 'utf8')).toBe('old timeline');
+    expect(readdirSync(dir)).toEqual(['timeline.png']);
+    // A picture where there was none is removed.
+    rmSync(timeline);
+    await expect(commitRun(failing, async () => [timeline, new Uint8Array([1])] as const, path.join(dir, 'in.gif'), quietProgress)).rejects.toThrow('the encoder failed');
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
