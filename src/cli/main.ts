@@ -46,7 +46,8 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
         await (await load())(args, streams, signal, inputs);
       } catch (err) {
         // Messages made below the command name the file read for standard input (see spool-input.ts).
-        if (err instanceof Error) err.message = inputs.shownText(err.message);
+        // Not other errors: some have a message that cannot be set (a DOMException), and they are reported whole.
+        if (err instanceof ChromaseedError) err.message = inputs.shownText(err.message);
         // What went to standard output (-o -) cannot be taken back: it is not "no output".
         if (err instanceof ChromaseedError && err.code === 'ERR_ABORTED' && args.output === '-') err.message = INTERRUPTED_STREAM;
         throw err;
@@ -179,8 +180,20 @@ function report(err: unknown, streams: CliStreams): number {
     streams.stderr.write(`chromaseed: ${usageMessage(err.message.split('\n')[0])}\n`);
     return EXIT_USAGE;
   }
+  // Memory refused where no message of ours is made for it (a frame's or an image's buffers).
+  if (isOutOfMemory(err)) {
+    streams.stderr.write(`chromaseed: not enough memory for this input (${(err as Error).message.replace(/\.$/, '')}); try a smaller --width, or a smaller image\n`);
+    return EXIT_FAILURE;
+  }
   streams.stderr.write(`chromaseed: internal error, please report it:\n${err instanceof Error ? err.stack : String(err)}\n`);
   return EXIT_FAILURE;
+}
+
+/** What V8 and Node throw when a buffer cannot be had: too large to make, or no memory left for it. */
+function isOutOfMemory(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err instanceof RangeError) return /^(Array buffer allocation failed|Invalid typed array length|Invalid array buffer length)/.test(err.message) || (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+  return err.name === 'DataCloneError' && /out of memory/i.test(err.message);
 }
 
 const COMMANDS = ['palette', 'quantize', 'compare', 'transfer'] as const;

@@ -1,8 +1,7 @@
 import { ChromaseedError, throwIfAborted } from '../errors.js';
 import path from 'node:path';
 import { checkInput, inputKind, openInput, refuseTimeForStill } from '../io/open-input.js';
-import { checkExtraOutputPath } from '../io/output-file.js';
-import { stageFiles } from '../io/output-file.js';
+import { checkExtraOutputPath, stageFiles } from '../io/output-file.js';
 import { loadStill } from '../io/still.js';
 import { clusterInThread, kmeansPixelsInThread } from '../io/kmeans-thread.js';
 import { inputOptionsOf, paletteOptionsOf } from './pick-options.js';

@@ -30,8 +30,10 @@ interface Subject {
 const CLIP: Subject = { what: "the clip's colours", smaller: 'a shorter part (--duration) or a smaller --width' };
 const IMAGE: Subject = { what: "the image's colours", smaller: 'a smaller image' };
 
+const outOfMemory = (subject: Subject): ChromaseedError => new ChromaseedError('ERR_LIMIT', `not enough memory to cluster ${subject.what}; try ${subject.smaller}`);
+
 function threadError(reply: { error: string; code?: string }, subject: Subject): Error {
-  return errorFromThread(reply.error, reply.code, `not enough memory to cluster ${subject.what}; try ${subject.smaller}`);
+  return reply.code === 'ERR_WORKER_OUT_OF_MEMORY' ? outOfMemory(subject) : errorFromThread(reply.error, reply.code);
 }
 
 /**
@@ -54,7 +56,15 @@ function inThread(request: KMeansRequest, moved: ArrayBuffer[], subject: Subject
     worker.once('error', (err) => settle(() => reject(threadError({ error: err.message, code: (err as { code?: string }).code }, subject))));
     // A thread that ends without a reply (killed, out of memory) must not leave the run waiting.
     worker.once('exit', (code) => settle(() => reject(new ChromaseedError('ERR_LIMIT', `the thread clustering ${subject.what} stopped (exit code ${code}); try a smaller -k or ${subject.smaller}`))));
-    worker.postMessage(request, moved);
+    // A reply that cannot be read here: out of memory, as the sending below.
+    worker.once('messageerror', () => settle(() => reject(outOfMemory(subject))));
+    try {
+      worker.postMessage(request, moved);
+    } catch (err) {
+      // Copying the request failed (DataCloneError: "out of memory"): the thread, left
+      // waiting for it, kept the process alive, and the run hung.
+      settle(() => reject(err instanceof Error && /out of memory/i.test(err.message) ? outOfMemory(subject) : err));
+    }
   });
 }
 

@@ -11,6 +11,9 @@ import { runRequest, type KMeansRequest } from '../kmeans/kmeans-request.js';
 /** An error keeps its message and, for a ChromaseedError, its code across the thread. */
 export type KMeansWorkerReply = { result: KMeansResult } | { error: string; code?: string };
 
+// A request that cannot be read on this thread (out of memory): said, or the caller waits for ever.
+parentPort?.once('messageerror', () => parentPort!.postMessage({ error: 'the request could not be read', code: 'ERR_WORKER_OUT_OF_MEMORY' } satisfies KMeansWorkerReply));
+
 parentPort?.once('message', (request: KMeansRequest) => {
   let reply: KMeansWorkerReply;
   try {
