@@ -184,6 +184,9 @@ export async function checkOutputPath(outputPath: string, inputPath?: InputPaths
     // target's: the rename replaces the link), the directory's owner, or root may replace
     // it: found out now, not by the rename after all the work.
     const existing = await lstat(abs);
+    // Renamed over, a pipe's reader waited for ever on a pipe without a name, and a device was replaced by a file.
+    const special = existing.isFIFO() ? 'a named pipe' : existing.isSocket() ? 'a socket' : existing.isCharacterDevice() || existing.isBlockDevice() ? 'a device' : null;
+    if (special !== null) throw new ChromaseedError('ERR_USAGE', `${outputPath}: is ${special}, not a file: an output is written beside its name and renamed into place; give a file name (a GIF goes to a pipe as -o -)`);
     const uid = process.getuid?.();
     const dirStat = await stat(dir);
     if (uid !== undefined && uid !== 0 && (dirStat.mode & STICKY) !== 0 && existing.uid !== uid && dirStat.uid !== uid) {

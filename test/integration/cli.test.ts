@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -1254,6 +1254,18 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     if (works) spawnSync('chattr', ['-i', probe]);
     return works;
   })();
+
+  it('refuses a named pipe as the output, or as a picture beside it, before any work (it was renamed over: the pipe\'s reader waited for ever)', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'fifo-out-'));
+    const fifo = path.join(dir, 'out.gif');
+    execFileSync('mkfifo', [fifo, path.join(dir, 'tl.png')]);
+    for (const argv of [['quantize', CARS, '-o', fifo], ['quantize', CARS, '-o', path.join(dir, 'x.gif'), '--timeline', path.join(dir, 'tl.png')]]) {
+      const r = await runMain(argv);
+      expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/: is a named pipe, not a file: an output is written beside its name and renamed into place; give a file name \(a GIF goes to a pipe as -o -\)\n$/)]);
+    }
+    expect(readdirSync(dir).sort()).toEqual(['out.gif', 'tl.png']);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+  });
 
   it.runIf(immutableWorks)('a picture beside the output that cannot be replaced leaves every old file as it was (the new main output had replaced the old; palette wrote its swatch without its overlay)', async () => {
     const dir = mkdtempSync(path.join(tmp, 'immutable-'));
