@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, open, stat } from 'node:fs/promises';
+import { access, open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, inputError, systemReason } from '../errors.js';
 
@@ -19,6 +19,20 @@ export const isIsoMedia = (head: Uint8Array): boolean => head[4] === 0x66 && hea
 
 /** A PNG's start, "\x89PNG": the signature's first half, enough to tell a PNG (damaged or not) from anything else. */
 export const isPng = (head: Uint8Array): boolean => head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47;
+
+/**
+ * A GIF's or an animated WebP's bytes, read whole (their frames are found by parsing it).
+ * Node reads no file of 2 GiB or more into one buffer: said as a limit, not as an internal
+ * error with a stack trace.
+ */
+export async function readWholeFile(file: string, kind: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_FS_FILE_TOO_LARGE') throw err;
+    throw new ChromaseedError('ERR_LIMIT', `${file}: ${kind} files of 2 GiB or more cannot be read (they are read whole)`, { cause: err });
+  }
+}
 
 /** `n` bytes of `file` from `position` (fewer at its end): by default its head, what format sniffing reads. */
 export async function readHead(file: string, n: number, position = 0): Promise<Uint8Array> {

@@ -1,9 +1,9 @@
-import { readFile, readlink, realpath } from 'node:fs/promises';
+import { readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { ChromaseedError, inputError, systemReason } from '../errors.js';
 import { decodeGif, isGif } from '../decode/gif-decode.js';
-import { inputFileSize, isIsoMedia, isJpeg, isPng, isTiff, readHead } from './file-head.js';
+import { inputFileSize, isIsoMedia, isJpeg, isPng, isTiff, readHead, readWholeFile } from './file-head.js';
 import { imageStreamFormat } from './image-stream.js';
 import { isStdin } from './spool-input.js';
 import { isSvg } from '../text-sniff.js';
@@ -266,7 +266,7 @@ async function* reportingTo(all: string[], source: FrameSource): AsyncGenerator<
 async function openTimedClip(kind: 'gif' | 'webp' | 'apng', file: string, options: InputOptions): Promise<TimedClip | null> {
   if (kind === 'webp') return (await import('./webp-animation.js')).openAnimatedWebp(file, options);
   if (kind === 'apng') return (await import('./apng-animation.js')).openAnimatedPng(file, options);
-  return decodeGif(new Uint8Array(await readFile(file)), file, { maxPixels: options.maxPixels, maxFrames: options.maxFrames });
+  return decodeGif(new Uint8Array(await readWholeFile(file, 'GIF')), file, { maxPixels: options.maxPixels, maxFrames: options.maxFrames });
 }
 
 /** How far a video's length may stray from its clip's at a rate resampledRate chooses. */

@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { decodeGif, isGif } from '../decode/gif-decode.js';
 import { ChromaseedError, inputError, invalidOption } from '../errors.js';
 import { DEFAULT_MAX_PIXELS } from '../options.js';
 import { binaryAlpha } from '../pixel-words.js';
 import { scaledHeight, validateClipOptions } from '../clip-options.js';
 import type { Frame } from '../types.js';
-import { inputFileSize, isTiff, readHead } from './file-head.js';
+import { inputFileSize, isTiff, readHead, readWholeFile } from './file-head.js';
 
 /**
  * Still-image input: a photo (or an animation's first frame) decoded to RGBA through sharp.
@@ -206,7 +205,7 @@ function scaledHeightWithin(file: string, width: number, w: number, h: number, m
  */
 async function firstGifFrame(file: string, maxPixels: number): Promise<Frame | null> {
   if (!isGif(await readHead(file, 6))) return null;
-  const first = decodeGif(new Uint8Array(await readFile(file)), file, { maxPixels }).frames().next();
+  const first = decodeGif(new Uint8Array(await readWholeFile(file, 'GIF')), file, { maxPixels }).frames().next();
   if (first.done === true) throw inputError(file, 'the GIF has no frame');
   const { width, height, data } = first.value;
   return { width, height, data };

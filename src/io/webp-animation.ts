@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { inputError } from '../errors.js';
 import { loopCountForPlays, MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import { binaryAlpha } from '../pixel-words.js';
@@ -7,6 +6,7 @@ import { checkFrameCount } from '../clip-options.js';
 import { mayTurnClear, type FrameCover } from '../decode/canvas-holes.js';
 import type { TimedClip } from './open-input.js';
 import { sharpForFiles } from './still.js';
+import { readWholeFile } from './file-head.js';
 
 /**
  * Animated WebP in: sharp reads the header (size, delays, loop count) and decodes each
@@ -47,7 +47,7 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
   checkFrameCount(file, pages, limits.maxFrames);
   const delaysMs = Array.from({ length: pages }, (_, i) => meta.delay?.[i] ?? 0);
   const loopCount = loopCountForPlays(meta.loop ?? 0);
-  const bytes = typeof input === 'string' ? await readFile(input) : input;
+  const bytes = typeof input === 'string' ? await readWholeFile(input, 'WebP') : input;
   const info: ClipInfo = {
     width, height, frameCount: pages, fps: rateForDelays(delaysMs, MAX_ANIMATION_FPS),
     ...(loopCount !== undefined ? { loopCount } : {}),
@@ -252,7 +252,7 @@ function frameHasAlpha(data: Buffer): boolean {
  * (ANMF). Null for a file that is not cut short, whose damage is something else.
  */
 async function completeFrames(file: string): Promise<{ bytes: Buffer; frames: number; missing: number } | null> {
-  const bytes = await readFile(file);
+  const bytes = await readWholeFile(file, 'WebP');
   if (bytes.length < 12 || bytes.toString('latin1', 0, 4) !== 'RIFF' || 8 + bytes.readUInt32LE(4) <= bytes.length) return null;
   const missing = 8 + bytes.readUInt32LE(4) - bytes.length;
   let end = 12;

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -1254,6 +1254,19 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     if (works) spawnSync('chattr', ['-i', probe]);
     return works;
   })();
+
+  it('a GIF of 2 GiB or more, which Node cannot read into one buffer, is refused in one line (an internal error with a stack trace: ERR_FS_FILE_TOO_LARGE)', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'huge-'));
+    const huge = path.join(dir, 'huge.gif');
+    copyFileSync(CARS, huge);
+    truncateSync(huge, 2 ** 31 + 1024); // sparse: no disk used
+    for (const argv of [['quantize', huge, '-o', path.join(dir, 'x.gif')], ['palette', huge]]) {
+      const r = await runMain(argv);
+      expect([r.code, r.stderr]).toEqual([1, `chromaseed: ${huge}: GIF files of 2 GiB or more cannot be read (they are read whole)\n`]);
+    }
+    rmSync(huge);
+    expectOnly(dir, []);
+  });
 
   it('refuses a named pipe as the output, or as a picture beside it, before any work (it was renamed over: the pipe\'s reader waited for ever)', async () => {
     const dir = mkdtempSync(path.join(tmp, 'fifo-out-'));
