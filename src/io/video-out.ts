@@ -163,8 +163,8 @@ export function createVideoOutput(file: string, options: VideoOutputOptions): Vi
     const err = ffmpegFailure(label, error ?? new Error('ffmpeg stopped early'), stderr);
     // The sound is the part a user can leave out, and an odd stream the likelier cause.
     // Not when the disk or a signal (the out-of-memory killer, the file-size limit of
-    // `ulimit -f`) stopped it: sound has no part in that.
-    const hint = sound === undefined || DISK_FULL.test(stderr) || / was stopped by SIG/.test(err.message) ? '' : ' (--no-audio writes the picture alone)';
+    // `ulimit -f`) stopped it, or the input is gone (removed during the run): sound has no part in that.
+    const hint = sound === undefined || DISK_FULL.test(stderr) || / was stopped by SIG/.test(err.message) || /: No such file or directory$/m.test(stderr) ? '' : ' (--no-audio writes the picture alone)';
     return new ChromaseedError('ERR_FFMPEG', err.message.replace(/^(.*?): ffmpeg failed/, '$1: ffmpeg could not write the video') + hint, { cause: err });
   }
 

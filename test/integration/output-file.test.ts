@@ -571,6 +571,18 @@ describe('createFrameWriter: atomic output', () => {
     }
   });
 
+  it('a video writer whose sound file is gone (removed during the run) says so, without the sound hint (it offered --no-audio, as if the sound were the trouble)', async () => {
+    const dir = freshDir('sound-gone');
+    const gone = path.join(dir, 'removed.mp4');
+    const writer = await createFrameWriter(path.join(dir, 'clip.mp4'), { width: W, height: H, fps: 10, sound: { file: gone, decodable: true } });
+    const err = await errorOf((async () => {
+      for (let i = 0; i < 100; i++) await writer.write(frames[i % frames.length]);
+      await writer.finish();
+    })());
+    expect([err.code, err.message]).toEqual(['ERR_FFMPEG', `${path.join(dir, 'clip.mp4')}: ffmpeg could not write the video: ${gone}: No such file or directory`]);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('a video writer whose ffmpeg is killed says so, without the sound hint (it offered --no-audio, which has no part in a kill)', async () => {
     const dir = freshDir('killed');
     const sound = { file: path.join(corpus, 'videos/imageio__realshort.mp4'), decodable: true };
