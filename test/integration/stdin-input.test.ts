@@ -205,7 +205,9 @@ describe('an input piped in (-)', () => {
     child.stderr.on('data', (d) => (stderr += d));
     // Part of a GIF, and the pipe left open: the copy is under way when the signal comes.
     child.stdin.write(readFileSync(CARS).subarray(0, 5000));
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    // Waited for, not assumed after a fixed 700 ms: under the full suite's load the process
+    // had not yet started the copy by then (the test failed with no copy to look for).
+    for (let waited = 0; readdirSync(temp).length === 0 && waited < 15_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(readdirSync(temp)).toHaveLength(1);
     child.kill('SIGINT');
     const code = await new Promise((resolve) => child.on('close', resolve));
