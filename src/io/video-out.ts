@@ -64,12 +64,12 @@ function codecOptions(container: VideoContainer, width: number, height: number, 
     // look-ahead when the input ended (pigs_in_a_polka.gif at --width 100: 18 of 30 frames
     // in the file); without look-ahead every frame is written.
     const lookAhead = alpha ? ['-lag-in-frames', '0'] : [];
-    // Row-based threading only without alpha: with it, the bundled libvpx's bytes depended on
-    // how the threads were scheduled (gifcontrols__dispose2.gif, 8 encodes at once: 3 or 4
-    // different files; 24 of 24 alike without it). Opaque frames came out alike either way,
-    // and there it saves 6% of chaplin.mp4's run to .webm.
-    const rowThreads = alpha ? [] : ['-row-mt', '1'];
-    return ['-c:v', 'libvpx-vp9', '-pix_fmt', alpha ? 'yuva420p' : 'yuv420p', ...COLOUR_LABELS, '-crf', '30', '-b:v', '0', '-deadline', 'good', '-cpu-used', '4', ...rowThreads, ...lookAhead, ...REPRODUCIBLE, '-f', 'webm'];
+    // No row-based threading (-row-mt 1): with it, the bundled libvpx's bytes depended on how
+    // its threads were scheduled, so the same command gave different files under load: with
+    // alpha (gifcontrols__dispose2.gif, 8 encodes at once: 3 or 4 different files) and
+    // without (dispose3.gif, 6 at once: 4 different files; 6 of 6 alike without it). It saved
+    // 6% of chaplin.mp4's run to .webm.
+    return ['-c:v', 'libvpx-vp9', '-pix_fmt', alpha ? 'yuva420p' : 'yuv420p', ...COLOUR_LABELS, '-crf', '30', '-b:v', '0', '-deadline', 'good', '-cpu-used', '4', ...lookAhead, ...REPRODUCIBLE, '-f', 'webm'];
   }
   const opts = ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', ...COLOUR_LABELS, '-crf', '18', '-preset', 'medium'];
   // Square pixels, said outright: raw input has no aspect ratio, and padded to a height of
