@@ -36,7 +36,11 @@ type Command = (args: Args, streams: CliStreams, signal: AbortSignal | undefined
  * ChromaseedError prints as one line, any other error is a bug and prints its stack.
  */
 export async function main(argv: string[], streams: CliStreams, signal?: AbortSignal): Promise<number> {
+  // Set before any handler runs: the handlers ask it which options are switches.
+  let parser: Argv | undefined;
   const choose = (load: () => Promise<Command>) => (args: Args) => {
+    // First: a --no-output beside -o is a negation, not an option given twice.
+    refuseNegations(argv, args, new Set((parser as unknown as { getOptions(): { boolean: string[] } }).getOptions().boolean));
     refuseRepeats(args);
     refuseOddValues(argv, args);
     throw new CommandChosen(async () => {
@@ -57,7 +61,7 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
     });
   };
   try {
-    const parser = buildParser(endOfOptions(splitAttachedValues(argv)), {
+    parser = buildParser(endOfOptions(splitAttachedValues(argv)), {
       palette: choose(async () => (await import('./palette-command.js')).paletteCommand),
       quantize: choose(async () => (await import('./quantize-command.js')).quantizeCommand),
       compare: choose(async () => (await import('./compare-command.js')).compareCommand),
@@ -139,6 +143,27 @@ function refuseOddValues(argv: readonly string[], args: Args): void {
     }
   });
   if (argv.includes('')) throw new ChromaseedError('ERR_USAGE', 'an empty file name was given (an unset shell variable?); give a file, or - for standard input');
+}
+
+/**
+ * `--no-X` turns a switch off (`--no-audio`). yargs took it for any option: `--no-plays` was
+ * 0 plays (a GIF looping forever), `--no-seed` seed 0, `--no-k` "received 0". A switch given
+ * both ways (`--audio --no-audio`) was the last one's, silently.
+ */
+const noValueForNegation = (name: string, help: string): ChromaseedError => new ChromaseedError('ERR_USAGE', `--no-${name} takes no value: give it alone (or --${name}=false) ${help}`);
+
+function refuseNegations(argv: readonly string[], args: Args, switches: ReadonlySet<string>): void {
+  const end = argv.indexOf('--');
+  const options = end < 0 ? argv : argv.slice(0, end);
+  const help = `(see chromaseed ${String((args._ as string[])[0])} --help)`;
+  for (const arg of options) {
+    const negated = /^--no-([^=\s]+)(=.*)?$/.exec(arg);
+    if (negated === null) continue;
+    const [, name, value] = negated;
+    if (!switches.has(name)) throw new ChromaseedError('ERR_USAGE', `unknown option --no-${name}: --no- turns a switch off, and ${name.length === 1 ? '-' : '--'}${name} is not one ${help}`);
+    if (value !== undefined) throw noValueForNegation(name, help);
+    if (options.some((other) => other === `--${name}` || other.startsWith(`--${name}=`))) throw new ChromaseedError('ERR_USAGE', `--${name} and --no-${name} were both given; give one`);
+  }
 }
 
 /**
@@ -241,6 +266,9 @@ function usageMessage(msg: string, argv: readonly string[] = []): string {
   if (choice !== null) {
     return `expected ${listOf(choice[3].split(', ').map((c) => c.replace(/^"|"$/g, '')))} for ${flag(choice[1])} but received ${choice[2]} ${help}`;
   }
+  // A switch's --no- with a value (--no-audio=false): yargs calls it unknown.
+  const negatedWithValue = argv.map((arg) => /^--no-([^=\s]+)=/.exec(arg)?.[1]).find((name) => name !== undefined && unknown?.includes(`no-${name}`));
+  if (negatedWithValue !== undefined) return noValueForNegation(negatedWithValue, help).message;
   // Unknown options, as they were typed: yargs names them bare, a --max-iter twice (max-iter,
   // maxIter) and a --no-audio as "audio".
   // A name found nowhere as an option (`quantize a.gif 8`, -k forgotten) is left to yargs' words.

@@ -1015,6 +1015,14 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['an unknown option whose name is also a value', ['quantize', CARS, '--zoom', '-o', 'zoom'], 2, /^chromaseed: unknown option --zoom \(see chromaseed quantize --help\)\n$/],
     ['a one-letter word that is also a switch given', ['quantize', CARS, '-q', '-o', 'x.gif', 'q'], 2, /^chromaseed: unexpected "q": quantize reads one input \(see chromaseed quantize --help\)\n$/],
     ['an unknown short switch in a group', ['quantize', CARS, '-qZ', '-o', 'x.gif'], 2, /^chromaseed: unknown option -Z \(see chromaseed quantize --help\)\n$/],
+    // yargs took --no- for any option: --no-plays was 0 plays (a GIF looping forever), --no-seed seed 0, --no-k "received 0".
+    ['--no- before an option that is no switch', ['quantize', CARS, '--no-plays', '-o', 'x.gif'], 2, /^chromaseed: unknown option --no-plays: --no- turns a switch off, and --plays is not one \(see chromaseed quantize --help\)\n$/],
+    ['--no- before a one-letter option', ['quantize', CARS, '--no-k', '-o', 'x.gif'], 2, /^chromaseed: unknown option --no-k: --no- turns a switch off, and -k is not one \(see chromaseed quantize --help\)\n$/],
+    ['--no- before -o\'s long name', ['quantize', CARS, '--no-output', '-o', 'x.gif'], 2, /^chromaseed: unknown option --no-output: --no- turns a switch off, and --output is not one \(see chromaseed quantize --help\)\n$/],
+    // The last one won, silently.
+    ['a switch given both ways', ['quantize', CARS, '--audio', '--no-audio', '-o', 'x.mp4'], 2, /^chromaseed: --audio and --no-audio were both given; give one\n$/],
+    // "unknown option --no-audio", which is documented.
+    ['a switch\'s --no- given a value', ['quantize', CARS, '--no-audio=false', '-o', 'x.mp4'], 2, /^chromaseed: --no-audio takes no value: give it alone \(or --audio=false\) \(see chromaseed quantize --help\)\n$/],
     // It said "Unknown arguments: ...", naming files as if they were options.
     // -k forgotten: a number, not a file, stays yargs's unknown argument.
     ['a number where an option was meant', ['quantize', CARS, '16', '-o', 'x.gif'], 2, /^chromaseed: unexpected "16": quantize reads one input, and an option's value follows its name \(-k 16\) \(see chromaseed quantize --help\)\n$/],
