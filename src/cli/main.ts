@@ -137,7 +137,7 @@ function refuseOddValues(argv: readonly string[], args: Args): void {
     const [, dashes, name, value] = inline ?? before ?? [];
     if (name === undefined || !(name in args)) return;
     const isSwitch = typeof args[name] === 'boolean';
-    if (!isSwitch && (value ?? '').trim() === '') throw new ChromaseedError('ERR_USAGE', `${dashes}${name} was given an empty value (see chromaseed --help)`);
+    if (!isSwitch && (value ?? '').trim() === '') throw new ChromaseedError('ERR_USAGE', `${dashes}${name} was given an empty value (see chromaseed ${String((args._ as string[])[0])} --help)`);
     if (isSwitch && value !== undefined && !/^(true|false)$/.test(value)) {
       throw new ChromaseedError('ERR_USAGE', `${dashes}${name} is a switch: give it alone (or =true, =false), not =${value}`);
     }

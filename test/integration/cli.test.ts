@@ -1068,7 +1068,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['transfer to a GIF above 50 fps, before the source is read', ['transfer', REALSHORT, CARS, '--fps', '60', '-o', 'x.gif'], 2, /a GIF plays at most 50 frames per second/],
     ['time options on a still', ['quantize', HIBISCUS, '--start', '1', '-o', 'x.gif'], 2, /--start: \S*hibiscus\.jpg is a still image, which has no time/],
     ['an option with no value', ['quantize', CARS, '-o', 'x.gif', '-k'], 2, /-k needs a value/],
-    ['a number given as "" (an unset shell variable), not read as 0', ['quantize', CARS, '-o', 'x.gif', '-k', ''], 2, /^chromaseed: -k was given an empty value/],
+    ['a number given as "" (an unset shell variable), not read as 0', ['quantize', CARS, '-o', 'x.gif', '-k', ''], 2, /^chromaseed: -k was given an empty value \(see chromaseed quantize --help\)\n$/],
     ['a file name given as --output=', ['quantize', CARS, '--output='], 2, /^chromaseed: --output was given an empty value/],
     ['an empty file name after a flag, which takes no value', ['quantize', '--json', '', '-o', 'x.gif'], 2, /^chromaseed: an empty file name was given/],
     // yargs hands "" over as it hands -, so it read standard input.
