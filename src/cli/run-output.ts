@@ -41,11 +41,13 @@ export async function commitRun<T>(
   try {
     if (signal?.aborted) throw signal.reason;
     if (picture !== null) staged = await stageFiles([await picture()], inputPath);
-    // A Ctrl-C while the picture was drawn (sharp draws it off this thread) stops an output
-    // (see stop); a run with none (compare --timeline without -o) went on to write it. Not
-    // after finish(): the output is in place by then, and the run is complete.
-    if (output === null && signal?.aborted) throw signal.reason;
+    // A Ctrl-C while the picture was drawn (sharp draws it off this thread) or placed has
+    // aborted the output (see stop), which is then not finished; a run with none (compare
+    // --timeline without -o) went on to write it. Not after finish(): the output is in
+    // place by then, and the run is complete.
+    if (signal?.aborted) throw signal.reason;
     placed = (await staged?.place()) ?? null;
+    if (signal?.aborted) throw signal.reason;
     result = await output?.finish();
   } catch (err) {
     placed?.putBack();

@@ -218,16 +218,22 @@ describe('a run ending with a picture beside its output (commitRun)', () => {
     const controller = new AbortController();
     const calls: string[] = [];
     let stopEncoder!: () => void;
+    let finishing!: () => void;
+    const finished = new Promise<void>((resolve) => (finishing = resolve));
     // Like a video encoder flushing its last frames: finish waits on ffmpeg, which the abort kills.
     const encoding = {
-      finish: () => new Promise<string>((_, reject) => (stopEncoder = () => reject(new Error('ffmpeg was killed with signal SIGKILL')))),
+      finish: () => {
+        finishing();
+        return new Promise<string>((_, reject) => (stopEncoder = () => reject(new Error('ffmpeg was killed with signal SIGKILL'))));
+      },
       abort: async () => {
         calls.push('abort');
         stopEncoder();
       },
     };
     const run = commitRun(encoding, async () => [path.join(dir, 'tl.png'), new Uint8Array(8)] as const, 'in.mp4', quiet, controller.signal);
-    await new Promise((r) => setTimeout(r, 20));
+    // During the finish, not before it: waited for, where a fixed 20 ms came before it under load (the picture is placed first).
+    await finished;
     controller.abort();
     await expect(run).rejects.toMatchObject({ code: 'ERR_ABORTED' });
     expect(calls[0]).toBe('abort');

@@ -47,4 +47,21 @@ describe('commitRun', () => {
     await expect(commitRun(failing, async () => [timeline, new Uint8Array([1])] as const, path.join(dir, 'in.gif'), quietProgress)).rejects.toThrow('the encoder failed');
     expect(readdirSync(dir)).toEqual([]);
   });
+
+  it('a Ctrl-C while the picture is drawn leaves the old picture and never finishes the main output', async () => {
+    const dir = path.join(tmp, 'stopped-drawing');
+    mkdirSync(dir);
+    const timeline = path.join(dir, 'timeline.png');
+    writeFileSync(timeline, 'old timeline');
+    const stop = new AbortController();
+    const calls: string[] = [];
+    const output = { finish: async () => void calls.push('finish'), abort: async () => void calls.push('abort') };
+    const drawing = async () => {
+      stop.abort();
+      return [timeline, new Uint8Array([1])] as const;
+    };
+    await expect(commitRun(output, drawing, path.join(dir, 'in.gif'), quietProgress, stop.signal)).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+    expect(calls).not.toContain('finish');
+    expect([readdirSync(dir), readFileSync(timeline, 'utf8')]).toEqual([['timeline.png'], 'old timeline']);
+  });
 });
