@@ -207,7 +207,7 @@ function report(err: unknown, streams: CliStreams): number {
   }
   // Memory refused where no message of ours is made for it (a frame's or an image's buffers).
   if (isOutOfMemory(err)) {
-    streams.stderr.write(`chromaseed: not enough memory for this input (${(err as Error).message.replace(/\.$/, '')}); try a smaller --width, or a smaller image\n`);
+    streams.stderr.write(`chromaseed: not enough memory for this input (${(err as Error).message.replace(/\.$/, '')}); try a smaller input, or a clip at a smaller --width\n`);
     return EXIT_FAILURE;
   }
   streams.stderr.write(`chromaseed: internal error, please report it:\n${err instanceof Error ? err.stack : String(err)}\n`);
@@ -217,7 +217,12 @@ function report(err: unknown, streams: CliStreams): number {
 /** What V8 and Node throw when a buffer cannot be had: too large to make, or no memory left for it. */
 function isOutOfMemory(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  if (err instanceof RangeError) return /^(Array buffer allocation failed|Invalid typed array length|Invalid array buffer length)/.test(err.message) || (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+  if (err instanceof RangeError) {
+    if (err.message.startsWith('Array buffer allocation failed') || (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return true;
+    // Past what a typed array may hold; not a negative or odd length, which is a bug.
+    const length = /^Invalid typed array length: (\d+)$/.exec(err.message);
+    return length !== null && Number(length[1]) >= 2 ** 31;
+  }
   return err.name === 'DataCloneError' && /out of memory/i.test(err.message);
 }
 

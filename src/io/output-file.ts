@@ -404,13 +404,19 @@ export interface PlacedFiles {
  * there was nothing), then throws. The temporary files not yet moved are left to the
  * caller's abort. `what` names the files in the message for an abort.
  */
-export async function placeFiles(files: readonly { temp: string; final: string }[], stopped: () => boolean, what: string): Promise<PlacedFiles> {
+export async function placeFiles(files: readonly { temp: string; final: string }[], stopped: () => boolean, what: string, keepLast = true): Promise<PlacedFiles> {
   const moved: { final: string; kept: string | null }[] = [];
   const putBack = (): void => {
     for (const { final, kept } of moved.reverse()) {
       try {
-        if (kept !== null) renameSync(kept, final);
-        else unlinkSync(final);
+        if (kept !== null) {
+          renameSync(kept, final);
+          // Linked aside but not yet replaced, both names are the one file, and the rename
+          // did nothing: the second name is removed (gone already when the rename moved it).
+          unlinkSync(kept);
+        } else {
+          unlinkSync(final);
+        }
       } catch {
         // Nothing there to remove, or the old file stays under its second name.
       }
@@ -420,8 +426,15 @@ export async function placeFiles(files: readonly { temp: string; final: string }
   };
   const untrack = trackUndo(putBack);
   try {
-    for (const { temp, final } of files) {
+    for (const [i, { temp, final }] of files.entries()) {
       if (stopped()) throw abortedWrite(what);
+      // Where nothing that comes after may fail (`keepLast` false), the last file is moved
+      // with one rename, atomic as a single file's is: set aside by a rename where a link is
+      // refused, its name was empty for a moment.
+      if (i === files.length - 1 && !keepLast) {
+        await commitTemp(temp, final);
+        break;
+      }
       const entry = { final, kept: await keepAside(final) };
       // Listed before the move, so that a failed move puts its old file back too.
       moved.push(entry);
@@ -490,9 +503,9 @@ export async function stageFiles(files: readonly (readonly [file: string, bytes:
       throw new ChromaseedError('ERR_OUTPUT', `${file}: cannot write: ${systemReason(e)}`, { cause: e });
     }
   }
-  const place = async (): Promise<PlacedFiles> => {
+  const place = async (keepLast = true): Promise<PlacedFiles> => {
     try {
-      return await placeFiles(staged.map((out) => ({ temp: out.tempPath, final: out.finalPath })), () => false, files.map(([file]) => file).join(', '));
+      return await placeFiles(staged.map((out) => ({ temp: out.tempPath, final: out.finalPath })), () => false, files.map(([file]) => file).join(', '), keepLast);
     } finally {
       await abort();
     }
@@ -500,7 +513,7 @@ export async function stageFiles(files: readonly (readonly [file: string, bytes:
   return {
     place,
     async commit() {
-      await (await place()).release();
+      await (await place(false)).release();
     },
     abort,
   };

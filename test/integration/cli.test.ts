@@ -1295,15 +1295,17 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
       return path.join(dir, name);
     };
     const runs = [
-      { argv: ['quantize', CARS, '-k', '4', '-o', old('out.gif'), '--timeline', old('tl.png')], locked: 'tl.png' },
-      { argv: ['compare', CARS, '-k', '4', '-o', old('side.gif'), '--timeline', old('tl2.png')], locked: 'tl2.png' },
-      { argv: ['palette', HIBISCUS, '--swatch', old('sw.png'), '--overlay', old('ov.png')], locked: 'ov.png' },
+      // Set aside (by a link) before the main output is finished, so that it can be put back.
+      { argv: ['quantize', CARS, '-k', '4', '-o', old('out.gif'), '--timeline', old('tl.png')], locked: 'tl.png', why: 'cannot replace it' },
+      { argv: ['compare', CARS, '-k', '4', '-o', old('side.gif'), '--timeline', old('tl2.png')], locked: 'tl2.png', why: 'cannot replace it' },
+      // The last of palette's pictures is moved with one rename, as a single file is: nothing after it can fail.
+      { argv: ['palette', HIBISCUS, '--swatch', old('sw.png'), '--overlay', old('ov.png')], locked: 'ov.png', why: 'cannot move the finished file into place' },
     ];
-    for (const { argv, locked } of runs) {
+    for (const { argv, locked, why } of runs) {
       spawnSync('chattr', ['+i', path.join(dir, locked)]);
       try {
         const r = await runMain(argv);
-        expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(new RegExp(`^chromaseed: .*${locked}: cannot replace it: operation not permitted \\(EPERM\\)\n$`, 'i'))]);
+        expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(new RegExp(`^chromaseed: .*${locked}: ${why}: operation not permitted \\(EPERM\\)\n$`, 'i'))]);
       } finally {
         spawnSync('chattr', ['-i', path.join(dir, locked)]);
       }

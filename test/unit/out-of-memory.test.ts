@@ -18,7 +18,21 @@ describe('memory refused', () => {
     for (const error of [new RangeError('Array buffer allocation failed'), new RangeError('Invalid typed array length: 6400000000'), new DOMException('Data cannot be cloned, out of memory.', 'DataCloneError')]) {
       failure.error = error;
       const r = await runMain(['palette', PHOTO]);
-      expect([r.code, r.stdout, r.stderr]).toEqual([1, '', `chromaseed: not enough memory for this input (${error.message.replace(/\.$/, '')}); try a smaller --width, or a smaller image\n`]);
+      expect([r.code, r.stdout, r.stderr]).toEqual([1, '', `chromaseed: not enough memory for this input (${error.message.replace(/\.$/, '')}); try a smaller input, or a clip at a smaller --width\n`]);
+    }
+  });
+
+  it('a length that is a bug, not a size (negative, or past its buffer), is an internal error, not "not enough memory"', async () => {
+    for (const make of [() => new Uint8Array(-1), () => new Uint8Array(new ArrayBuffer(10), 0, 100)]) {
+      failure.error = (() => {
+        try {
+          make();
+        } catch (err) {
+          return err;
+        }
+      })();
+      const r = await runMain(['palette', PHOTO]);
+      expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(/^chromaseed: internal error, please report it:\nRangeError: /)]);
     }
   });
 

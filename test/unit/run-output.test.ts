@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commitRun } from '../../src/cli/run-output.js';
+import { placeFiles } from '../../src/io/output-file.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'chromaseed-run-output-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -63,5 +64,14 @@ describe('commitRun', () => {
     await expect(commitRun(output, drawing, path.join(dir, 'in.gif'), quietProgress, stop.signal)).rejects.toMatchObject({ code: 'ERR_ABORTED' });
     expect(calls).not.toContain('finish');
     expect([readdirSync(dir), readFileSync(timeline, 'utf8')]).toEqual([['timeline.png'], 'old timeline']);
+  });
+
+  it('a file set aside by a link and then not replaced (its move failed) is put back with no second name left (both names were one file, and renaming one onto the other did nothing)', async () => {
+    const dir = path.join(tmp, 'linked-aside');
+    mkdirSync(dir);
+    const final = path.join(dir, 'tl.png');
+    writeFileSync(final, 'old');
+    await expect(placeFiles([{ temp: path.join(dir, 'missing.tmp'), final }], () => false, final)).rejects.toMatchObject({ code: 'ERR_OUTPUT' });
+    expect([readdirSync(dir), readFileSync(final, 'utf8')]).toEqual([['tl.png'], 'old']);
   });
 });
