@@ -118,6 +118,15 @@ function endOfOptions(argv: string[]): string[] {
   return [...argv.slice(0, at), ...files, ...argv.slice(at, end)];
 }
 
+/** The command line's options: what comes before `--`. */
+function optionsOf(argv: readonly string[]): readonly string[] {
+  const end = argv.indexOf('--');
+  return end < 0 ? argv : argv.slice(0, end);
+}
+
+/** Where a usage error found in a command's arguments points: "(see chromaseed quantize --help)". */
+const commandHelp = (args: Args): string => `(see chromaseed ${String((args._ as string[])[0])} --help)`;
+
 /**
  * Values yargs would misread, refused by what the user typed (`args`: what yargs made of it,
  * which says which names take values):
@@ -129,15 +138,14 @@ function endOfOptions(argv: string[]): string[] {
  * - an empty argument left (an unset "$f"): yargs hands it over as it hands `-`, standard input.
  */
 function refuseOddValues(argv: readonly string[], args: Args): void {
-  const end = argv.indexOf('--');
-  const options = end < 0 ? argv : argv.slice(0, end);
+  const options = optionsOf(argv);
   options.forEach((arg, i) => {
     const inline = /^(--?)([^=\s]+)=(.*)$/.exec(arg);
     const before = i > 0 && arg.trim() === '' ? /^(--?)([a-z][^=\s]*)$/i.exec(options[i - 1]) : null;
     const [, dashes, name, value] = inline ?? before ?? [];
     if (name === undefined || !(name in args)) return;
     const isSwitch = typeof args[name] === 'boolean';
-    if (!isSwitch && (value ?? '').trim() === '') throw new ChromaseedError('ERR_USAGE', `${dashes}${name} was given an empty value (see chromaseed ${String((args._ as string[])[0])} --help)`);
+    if (!isSwitch && (value ?? '').trim() === '') throw new ChromaseedError('ERR_USAGE', `${dashes}${name} was given an empty value ${commandHelp(args)}`);
     if (isSwitch && value !== undefined && !/^(true|false)$/.test(value)) {
       throw new ChromaseedError('ERR_USAGE', `${dashes}${name} is a switch: give it alone (or =true, =false), not =${value}`);
     }
@@ -153,9 +161,8 @@ function refuseOddValues(argv: readonly string[], args: Args): void {
 const noValueForNegation = (name: string, help: string): ChromaseedError => new ChromaseedError('ERR_USAGE', `--no-${name} takes no value: give it alone (or --${name}=false) ${help}`);
 
 function refuseNegations(argv: readonly string[], args: Args, switches: ReadonlySet<string>): void {
-  const end = argv.indexOf('--');
-  const options = end < 0 ? argv : argv.slice(0, end);
-  const help = `(see chromaseed ${String((args._ as string[])[0])} --help)`;
+  const options = optionsOf(argv);
+  const help = commandHelp(args);
   for (const arg of options) {
     const negated = /^--no-([^=\s]+)(=.*)?$/.exec(arg);
     if (negated === null) continue;

@@ -239,7 +239,7 @@ export interface AtomicFile {
   seal(): Promise<void>;
   /** Flushes, closes and renames into place; returns the file size in bytes. */
   commit(): Promise<number>;
-  /** Closes and deletes the temp file. Safe to call more than once, and after a failure. */
+  /** Closes and deletes the temp file, written or sealed. Safe to call more than once, and after a failure. */
   abort(): Promise<void>;
 }
 
@@ -323,11 +323,11 @@ export async function createAtomicFile(outputPath: string, inputPath?: InputPath
   const { tempPath } = opened;
   let handle: FileHandle | null = opened.handle;
   let bytes = 0;
-  let state: 'open' | 'committed' | 'aborted' = 'open';
+  let state: 'open' | 'sealed' | 'committed' | 'aborted' = 'open';
 
   async function seal(): Promise<void> {
     if (state !== 'open' || !handle) throw new Error(`${outputPath}: commit after ${state}`);
-    state = 'committed';
+    state = 'sealed';
     const h = handle;
     handle = null;
     try {
@@ -363,13 +363,14 @@ export async function createAtomicFile(outputPath: string, inputPath?: InputPath
     seal,
     async commit() {
       await seal();
+      state = 'committed';
       await commitTemp(tempPath, finalPath);
       return bytes;
     },
     async abort() {
-      if (state !== 'open') return;
+      if (state === 'committed' || state === 'aborted') return;
       state = 'aborted';
-      await closeHandle();
+      await closeHandle(); // none once sealed
       await removeQuietly(tempPath);
     },
   };
@@ -486,10 +487,7 @@ async function keepAside(file: string): Promise<string | null> {
 export async function stageFiles(files: readonly (readonly [file: string, bytes: Uint8Array])[], inputPath?: string): Promise<{ place(): Promise<PlacedFiles>; commit(): Promise<void>; abort(): Promise<void> }> {
   const staged: AtomicFile[] = [];
   const abort = async () => {
-    for (const out of staged.splice(0)) {
-      await out.abort(); // one still being written: closed and removed
-      await removeQuietly(out.tempPath); // one sealed
-    }
+    for (const out of staged.splice(0)) await out.abort();
   };
   for (const [file, bytes] of files) {
     try {
