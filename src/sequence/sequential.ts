@@ -125,12 +125,13 @@ export function createSequentialQuantizer(options: SequentialOptions): {
    * margin: its objective must be lower by the fraction `refreshGain`, plus what repainting
    * unchanged pixels costs (`stillWeight`), relative to the seeded palette's squared error.
    */
-  const refreshed = (frame: Frame, seeded: KMeansResult, previous: FramePalette, last: PreviousFrame | undefined, many: boolean): KMeansResult | null => {
-    // On frames of many colours (video) a short run is enough to show where the seeded
-    // palette is missing colours. On frames of few (a GIF's) the restarts run on the exact
-    // colours and cost little, and the full clustering's better optimum is what makes a
-    // refresh worth adopting: earth.gif 34.79 -> 35.19 dB for flicker 0.489 -> 0.506.
-    const candidate = many ? fresh(frame, true, 1, REFRESH_ITERATIONS, REFRESH_REFINE_ITERATIONS) : fresh(frame, true, restarts);
+  const refreshed = (frame: Frame, seeded: KMeansResult, previous: FramePalette, last: PreviousFrame | undefined): KMeansResult | null => {
+    // A short run is enough to show where the seeded palette is missing colours. Where the
+    // full clustering, with its restarts, costs little (a GIF's frames), its better optimum
+    // is what makes a refresh worth adopting: earth.gif 34.79 -> 35.19 dB for flicker
+    // 0.489 -> 0.506 (one start run to convergence gave the short run's 34.79).
+    const full = engine.histogram.count * colors <= FULL_REFRESH_WORK;
+    const candidate = full ? fresh(frame, true, restarts) : fresh(frame, true, 1, REFRESH_ITERATIONS, REFRESH_REFINE_ITERATIONS);
     if (candidate.k !== colors) return null;
     // Keep the seeded entries the fresh clustering agrees with (so they stay put) and take
     // its centroids only where it found something the seeded palette misses, entries
@@ -273,7 +274,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
           keepLabels();
           const many = engine.histogram.count >= COARSE_MIN_DISTINCT;
           if (stability.refresh > 0 && frameIndex % stability.refresh === 0 && (!many || frameIndex >= backOffUntil)) {
-            const blended = refreshed(frame, seeded, previous, last, many);
+            const blended = refreshed(frame, seeded, previous, last);
             if (blended !== null) {
               result = blended;
               keepLabels();
@@ -341,13 +342,24 @@ function scaled(values: Float64Array, factor: number, out: Float64Array): Float6
  */
 const REFRESH_MAX_BACKOFF = 8;
 
-/** Lloyd steps of the fresh candidate a refresh compares against, on frames of many colours. */
+/**
+ * A refresh's candidate is the full clustering (`restarts` starts) while the frame's
+ * distinct colours times k are at most this, else the short run below. At k = 16 that is
+ * frames of up to 512 colours, a GIF's: 4 ms on earth.gif (178 colours) against 1 ms for
+ * one start. Beyond, it costs more than it is worth: 50 ms a refresh on cockatoo.mp4 at
+ * --width 120 (3,300 colours, k = 16), which took the run from 2.9 to 5.9 s, and on
+ * playpause.gif at k = 64 (up to 1,100 colours) 2.1 -> 2.7 s.
+ */
+const FULL_REFRESH_WORK = 8192;
+
+/** Lloyd steps of the short candidate a refresh compares against. */
 const REFRESH_ITERATIONS = 10;
 
 /**
- * Lloyd steps at most of each run on the exact colours after the candidate's restart on
- * frames of many colours (video), where the restart runs on coarse bins: a refinement and a
- * polish of at most 2 steps each instead of a tight refinement to convergence. The
+ * Lloyd steps at most of each run on the exact colours after the short candidate's start:
+ * on frames of many colours (video), where the start runs on coarse bins, a refinement and
+ * a polish of at most 2 steps each instead of a tight refinement to convergence; on frames
+ * of fewer the start already ran on the exact colours and only the polish is capped. The
  * candidate only shows where the seeded palette is missing colours, and its blend is
  * refined on the exact colours anyway; the tight refinement cost realshort.mp4 and the pan
  * a tenth of their clustering time, mostly on refreshes that are then not adopted.
