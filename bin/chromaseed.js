@@ -12,7 +12,20 @@ try {
   process.stderr.write(`chromaseed: cannot read the current directory (${err.code}: deleted, or its path too long?); run it from a directory that exists\n`);
   process.exit(1);
 }
-const { main, releaseLeftovers } = await import('../dist/cli-bundle/main.js');
+// Loading the command line opens its files: with almost no file descriptors left to the
+// process (ulimit -n 20) that fails before anything else can say so.
+const { main, releaseLeftovers, reportUncaught } = await import('../dist/cli-bundle/main.js').catch((err) => {
+  if (err.code !== 'EMFILE' && err.code !== 'ENFILE') throw err;
+  process.stderr.write(`chromaseed: too many open files (${err.code}) to start; raise the limit (ulimit -n)\n`);
+  process.exit(1);
+});
+
+// An error thrown where no run can catch it (in a library's callback) is said as the run's
+// own errors are, not as Node's stack trace; the exit hook removes the temporary files.
+process.on('uncaughtException', (err) => {
+  process.exitCode = reportUncaught(err, process.stderr);
+  process.exit();
+});
 
 // Ctrl-C aborts the run: writers remove their temporary files and ffmpeg children are killed.
 // The exit code is the shell's for the signal: 130 for SIGINT, 143 for SIGTERM. A second one

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { ChromaseedError, invalidOption, listOf } from '../errors.js';
 import { STABILITY_LEVELS } from '../sequence/stability.js';
@@ -70,12 +70,12 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
     await parser.parseAsync();
     return EXIT_OK; // --help or --version: yargs has printed it
   } catch (err) {
-    if (!(err instanceof CommandChosen)) return report(err, streams);
+    if (!(err instanceof CommandChosen)) return report(err, streams.stderr);
     try {
       await err.run();
       return EXIT_OK;
     } catch (runErr) {
-      return report(runErr, streams);
+      return report(runErr, streams.stderr);
     }
   }
 }
@@ -196,28 +196,56 @@ class CommandChosen {
 
 const INTERRUPTED_STREAM = 'interrupted; what standard output got of the GIF, if anything, is cut short';
 
-function report(err: unknown, streams: CliStreams): number {
+function report(err: unknown, stderr: CliStreams['stderr']): number {
   // On a terminal, the message replaces what a progress line left (a pass's last note).
-  clearProgressLine(streams.stderr);
+  clearProgressLine(stderr);
   if (err instanceof ChromaseedError && err.code === 'ERR_ABORTED') {
     // However far the run had got: every output is removed on the way out, but a stream.
-    streams.stderr.write(`chromaseed: ${err.message === INTERRUPTED_STREAM ? err.message : 'interrupted; no output written'}\n`);
+    stderr.write(`chromaseed: ${err.message === INTERRUPTED_STREAM ? err.message : 'interrupted; no output written'}\n`);
     return EXIT_INTERRUPTED;
   }
   if (err instanceof ChromaseedError) {
-    streams.stderr.write(`chromaseed: ${err.message}\n`);
+    stderr.write(`chromaseed: ${err.message}\n`);
     return err.code === 'ERR_USAGE' ? EXIT_USAGE : EXIT_FAILURE;
   }
   if (err instanceof Error && err.name === 'YError') {
-    streams.stderr.write(`chromaseed: ${usageMessage(err.message.split('\n')[0])}\n`);
+    stderr.write(`chromaseed: ${usageMessage(err.message.split('\n')[0])}\n`);
     return EXIT_USAGE;
   }
   // Memory refused where no message of ours is made for it (a frame's or an image's buffers).
   if (isOutOfMemory(err)) {
-    streams.stderr.write(`chromaseed: not enough memory for this input (${(err as Error).message.replace(/\.$/, '')}); try a smaller input, or a clip at a smaller --width\n`);
+    stderr.write(`chromaseed: not enough memory for this input (${(err as Error).message.replace(/\.$/, '')}); try a smaller input, or a clip at a smaller --width\n`);
     return EXIT_FAILURE;
   }
-  streams.stderr.write(`chromaseed: internal error, please report it:\n${err instanceof Error ? err.stack : String(err)}\n`);
+  stderr.write(`chromaseed: internal error, please report it:\n${err instanceof Error ? err.stack : String(err)}\n`);
+  return EXIT_FAILURE;
+}
+
+/**
+ * An error no run could catch, thrown in a library's callback: fluent-ffmpeg reads the pipes
+ * of an ffmpeg that could not be started, which are not there when the process has used up
+ * its file descriptors (`ulimit -n`), and that was Node's own stack trace. Said in one line
+ * when that is the cause, as an internal error otherwise. The exit hook removes the run's
+ * temporary files and ffmpeg children either way.
+ */
+export function reportUncaught(err: unknown, stderr: CliStreams['stderr']): number {
+  // Starting a child takes about 7 (a pipe each way for its 3 streams, one to hear of exec failing).
+  let descriptors: string | null = null;
+  const probes: number[] = [];
+  try {
+    for (let i = 0; i < 8; i++) probes.push(openSync('/dev/null', 'r'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EMFILE' || code === 'ENFILE') descriptors = code;
+  }
+  for (const fd of probes) closeSync(fd);
+  if (descriptors === null) return report(err, stderr);
+  clearProgressLine(stderr);
+  stderr.write(
+    descriptors === 'EMFILE'
+      ? 'chromaseed: too many open files (EMFILE): this process reached its limit (ulimit -n); raise it\n'
+      : "chromaseed: too many open files (ENFILE): the system's limit is reached; close other programs\n",
+  );
   return EXIT_FAILURE;
 }
 

@@ -1358,6 +1358,25 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     }
   });
 
+  it('out of file descriptors (ulimit -n): one line and nothing left, not the stack trace of a library callback', () => {
+    // fluent-ffmpeg read the pipes of an ffmpeg it could not start (TypeError in a callback,
+    // Node's own trace); with fewer descriptors, loading the command line failed. Each limit
+    // here either lets the run through or ends it in one line, whichever step runs out.
+    const dir = mkdtempSync(path.join(tmp, 'ulimit-'));
+    const said: string[] = [];
+    for (let n = 18; n <= 34; n++) {
+      const out = path.join(dir, `out-${n}.mp4`);
+      const r = spawnSync('sh', ['-c', `ulimit -n ${n} && exec "$0" "$@"`, process.execPath, BIN, 'quantize', CARS, '-k', '4', '-o', out, '--quiet'], { encoding: 'utf8' });
+      if (r.status === 0) continue;
+      expect([r.status, r.stderr], `ulimit -n ${n}`).toEqual([1, expect.stringMatching(/^chromaseed: too many open files \(EMFILE\)[^\n]*\n$/)]);
+      said.push(r.stderr);
+      expect(existsSync(out)).toBe(false);
+    }
+    // Both places are reached on this machine (21-22 at loading, 23-26 at starting ffmpeg).
+    expect(new Set(said).size).toBe(2);
+    expect(readdirSync(dir).filter((f) => !/^out-\d+\.mp4$/.test(f))).toEqual([]);
+  });
+
   it('a message that cannot be written (EIO) is not an uncaught error', () => {
     // Node emits the failed write as an 'error' event; with no listener, its exit on the
     // uncaught error crashed (SIGSEGV) restoring a terminal that was gone. Here stderr is a
