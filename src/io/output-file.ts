@@ -184,8 +184,7 @@ export async function checkOutputPath(outputPath: string, inputPath?: InputPaths
     // target's: the rename replaces the link), the directory's owner, or root may replace
     // it: found out now, not by the rename after all the work.
     const existing = await lstat(abs);
-    // Renamed over, a pipe's reader waited for ever on a pipe without a name, and a device was replaced by a file.
-    const special = existing.isFIFO() ? 'a named pipe' : existing.isSocket() ? 'a socket' : existing.isCharacterDevice() || existing.isBlockDevice() ? 'a device' : null;
+    const special = specialFile(existing);
     if (special !== null) throw new ChromaseedError('ERR_USAGE', `${outputPath}: is ${special}, not a file: an output is written beside its name and renamed into place; give a file name (a GIF goes to a pipe as -o -)`);
     const uid = process.getuid?.();
     const dirStat = await stat(dir);
@@ -197,6 +196,15 @@ export async function checkOutputPath(outputPath: string, inputPath?: InputPaths
   }
   await refuseInputAsOutput(outputPath, await realInputs(inputPath));
   return abs;
+}
+
+/**
+ * What an output must not be renamed over, named ('a named pipe', 'a socket', 'a device'), or
+ * null: a pipe's reader would wait for ever on a pipe without a name, and a device would be
+ * replaced by a file.
+ */
+export function specialFile(s: Stats): string | null {
+  return s.isFIFO() ? 'a named pipe' : s.isSocket() ? 'a socket' : s.isCharacterDevice() || s.isBlockDevice() ? 'a device' : null;
 }
 
 /** Removes a file if it exists; never throws (used on cleanup paths). */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { stat, writeFile } from 'node:fs/promises';
+import { lstat, stat, writeFile } from 'node:fs/promises';
 import { deflateSync } from 'node:zlib';
 import { createIndexedPngEncoder } from '../encode/png-encode.js';
 import { abortedWrite, ChromaseedError, systemReason } from '../errors.js';
@@ -7,7 +7,7 @@ import { expandToRgba } from '../pipeline/expand-frame.js';
 import type { IndexedFrame } from '../types.js';
 import { frameFileName } from './frame-names.js';
 import { trackTemp } from './leftovers.js';
-import { checkNameLength, placeFiles, refuseInputAsOutput, removeQuietly, tempPathFor } from './output-file.js';
+import { checkNameLength, placeFiles, refuseInputAsOutput, removeQuietly, specialFile, tempPathFor } from './output-file.js';
 
 /** RGBA bytes as a truecolour PNG through sharp, for frames no palette holds; `opaque` drops the alpha channel. */
 export async function encodeRgbaPng(rgba: Uint8Array, width: number, height: number, opaque = false): Promise<Buffer> {
@@ -102,6 +102,10 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
       await refuseInputAsOutput(final, options.inputs ?? []);
       // Found now, not when the frames are moved into place, where earlier frames would already have replaced files.
       if ((await stat(final).catch(() => null))?.isDirectory()) throw new ChromaseedError('ERR_OUTPUT', `${name}: is a directory; frames cannot be written under that name`);
+      // (The name itself: a link to a pipe is replaced, the pipe left alone.)
+      const existing = await lstat(final).catch(() => null);
+      const special = existing && specialFile(existing);
+      if (special) throw new ChromaseedError('ERR_OUTPUT', `${name}: is ${special}, not a file; frames cannot be written under that name`);
       const temp = tempPathFor(final);
       trackTemp(temp);
       written.push({ temp, final });

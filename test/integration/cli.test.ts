@@ -1278,7 +1278,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     expectOnly(dir, []);
   });
 
-  it('refuses a named pipe as the output, or as a picture beside it, before any work (it was renamed over: the pipe\'s reader waited for ever)', async () => {
+  it('refuses a named pipe as the output, as a picture beside it or as a numbered frame (it was renamed over: the pipe\'s reader waited for ever)', async () => {
     const dir = mkdtempSync(path.join(tmp, 'fifo-out-'));
     const fifo = path.join(dir, 'out.gif');
     execFileSync('mkfifo', [fifo, path.join(dir, 'tl.png')]);
@@ -1288,6 +1288,15 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     }
     expect(readdirSync(dir).sort()).toEqual(['out.gif', 'tl.png']);
     expect(lstatSync(fifo).isFIFO()).toBe(true);
+    // A numbered frame's name is known only when the frame comes: refused then, the frames
+    // before it not written either.
+    const frames = path.join(dir, 'f');
+    mkdirSync(frames);
+    execFileSync('mkfifo', [path.join(frames, 'f-3.png')]);
+    const r = await runMain(['quantize', CARS, '-k', '4', '-o', path.join(frames, 'f-%d.png')]);
+    expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(/f-3\.png: is a named pipe, not a file; frames cannot be written under that name\n$/)]);
+    expect(readdirSync(frames)).toEqual(['f-3.png']);
+    expect(lstatSync(path.join(frames, 'f-3.png')).isFIFO()).toBe(true);
   });
 
   it.runIf(immutableWorks)('a picture beside the output that cannot be replaced leaves every old file as it was (the new main output had replaced the old; palette wrote its swatch without its overlay)', async () => {
