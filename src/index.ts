@@ -5,4 +5,4 @@ export { loadStill } from './io/still.js';
 export { writeFileAtomic } from './io/output-file.js';
 export { openVideo } from './io/video-in.js';
 export { clusterInThread } from './io/kmeans-thread.js';
-export { clipWriterOptions, createFrameWriter, inputOptionsFor, outputKind, type FrameWriter, type FrameWriterOptions, type OutputKind } from './io/frame-writer.js';
+export { clipWriterOptions, createFrameWriter, inputOptionsFor, outputKind, type FinishOptions, type FrameWriter, type FrameWriterOptions, type OutputKind } from './io/frame-writer.js';

@@ -210,7 +210,7 @@ async function createSideBySide(output: string, input: string, info: SideBySideI
       out = frame.data;
       await writeRgba(frame);
     },
-    finish: () => writer.finish(),
+    finish: (options) => writer.finish(options),
     abort: () => writer.abort(),
     captions,
   };
@@ -244,7 +244,7 @@ async function createGifSideBySide(output: string, input: string, info: SideBySi
       const originalPanel: IndexedFrame = { ...mapped, width: source.width, height: source.height, palette: p.palette, size: p.size, delayMs: source.delayMs };
       await writer.write(composeSideBySide([originalPanel, ...panels], caption));
     },
-    finish: () => writer.finish(),
+    finish: (options) => writer.finish(options),
     abort: () => writer.abort(),
     captions,
   };

@@ -1,4 +1,5 @@
 import { ChromaseedError } from '../errors.js';
+import type { FinishOptions } from '../io/frame-writer.js';
 import { stageFiles, type PlacedFiles } from '../io/output-file.js';
 import type { Progress } from './progress.js';
 
@@ -19,36 +20,46 @@ export async function failedRun(err: unknown, progress: Progress, output: { abor
 /**
  * Ends a run whose frames are all written: the picture beside the main output (a timeline, a
  * swatch), drawn by `picture`, is written under a temporary name first, and takes its name
- * before the main output takes its own, the file it replaces kept aside: a failure of either
- * (a picture too large, a full disk, a file that cannot be replaced) leaves the old files as
- * they were. Moved after the main output, a picture that could not take its name left the
- * new main output beside the old picture. Ctrl-C while the output is finished stops that
- * too: a video encoder flushing its last frames takes seconds on large frames, and the
- * interrupted run must leave no output.
+ * once the main output is complete under its own temporary name, just before that is renamed
+ * (FinishOptions.beforePlace), the file it replaces kept aside: a failure of either (a picture
+ * too large, a full disk, a file that cannot be replaced) leaves the old files as they were,
+ * and a process killed while a video's ffmpeg finishes leaves both old files. Moved after the
+ * main output, a picture that could not take its name left the new main output beside the
+ * old picture. Ctrl-C while the output is finished stops that too: a video encoder flushing
+ * its last frames takes seconds on large frames, and the interrupted run must leave no output.
  */
 export async function commitRun<T>(
-  output: { finish(): Promise<T>; abort(): Promise<void> } | null,
+  output: { finish(options?: FinishOptions): Promise<T>; abort(): Promise<void> } | null,
   picture: (() => Promise<readonly [file: string, bytes: Uint8Array]>) | null,
   inputPath: string,
   progress: Progress,
   signal?: AbortSignal,
 ): Promise<T | undefined> {
   let staged: Awaited<ReturnType<typeof stageFiles>> | null = null;
-  let placed: PlacedFiles | null = null;
+  // (Set in place(), which the compiler does not follow: typed here, not narrowed to null.)
+  let placed = null as PlacedFiles | null;
   let result: T | undefined;
   const stop = () => void output?.abort();
   signal?.addEventListener('abort', stop, { once: true });
-  try {
-    if (signal?.aborted) throw signal.reason;
-    if (picture !== null) staged = await stageFiles([await picture()], inputPath);
-    // A Ctrl-C while the picture was drawn (sharp draws it off this thread) or placed has
-    // aborted the output (see stop), which is then not finished; a run with none (compare
-    // --timeline without -o) went on to write it. Not after finish(): the output is in
-    // place by then, and the run is complete.
+  // A Ctrl-C while the picture was drawn (sharp draws it off this thread) or placed has
+  // aborted the output (see stop), which is then not put in place; a run with none (compare
+  // --timeline without -o) went on to write it. Not after the output is placed: the run is
+  // complete by then.
+  const place = async (): Promise<void> => {
     if (signal?.aborted) throw signal.reason;
     placed = (await staged?.place()) ?? null;
     if (signal?.aborted) throw signal.reason;
-    result = await output?.finish();
+  };
+  try {
+    if (signal?.aborted) throw signal.reason;
+    if (picture !== null) staged = await stageFiles([await picture()], inputPath);
+    if (signal?.aborted) throw signal.reason;
+    if (output === null) await place();
+    else {
+      result = await output.finish({ beforePlace: place });
+      // Every writer calls it; a wrapper that dropped the options would leave no picture.
+      if (staged !== null && placed === null) throw new Error('commitRun: the output was put in place without the picture (FinishOptions.beforePlace was not called)');
+    }
   } catch (err) {
     placed?.putBack();
     await staged?.abort();

@@ -52,6 +52,18 @@ export function clipWriterOptions(info: ClipInfo, inputPath: string, keepSound: 
   };
 }
 
+export interface FinishOptions {
+  /**
+   * Called once the output is complete under its temporary name (encoded and flushed), just
+   * before it is moved into place: a file that must change with it is put in place now, so
+   * that only renames come between the two (the CLI's --timeline picture, placed before a
+   * video's ffmpeg had finished, stood beside the old video if the process was killed then).
+   * If it throws, the output is removed, the file it would replace is kept, and finish
+   * rejects with its error.
+   */
+  beforePlace?: () => Promise<void>;
+}
+
 export interface FrameWriter {
   write(frame: IndexedFrame): Promise<void>;
   /**
@@ -67,7 +79,7 @@ export interface FrameWriter {
    * file, which can outnumber those written (each is repeated to last its delay at the rate),
    * and `videoSeconds` how long they play, the delays rounded to whole frames at the rate.
    */
-  finish(): Promise<{ bytes: number; videoFrames?: number; videoSeconds?: number; sound?: boolean; warnings?: string[] }>;
+  finish(options?: FinishOptions): Promise<{ bytes: number; videoFrames?: number; videoSeconds?: number; sound?: boolean; warnings?: string[] }>;
   /** Stops and removes everything written so far. Safe to call more than once. */
   abort(): Promise<void>;
 }
@@ -164,7 +176,7 @@ function oneCallAtATime(writer: FrameWriter, file: string): FrameWriter {
   return {
     write: queued((frame) => writer.write(frame)),
     ...(writeRgba ? { writeRgba: queued((frame: TimedFrame) => writeRgba.call(writer, frame)) } : {}),
-    finish: queued(() => writer.finish()),
+    finish: queued((options?: FinishOptions) => writer.finish(options)),
     abort: () => {
       aborted = true;
       return writer.abort();

@@ -54,7 +54,7 @@ export async function gifWriter(file: string, options: FrameWriterOptions): Prom
         await fail(err);
       }
     },
-    async finish() {
+    async finish(finishing) {
       checkOpen(file, state, 'finish');
       try {
         if (frames === 0) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
@@ -62,6 +62,8 @@ export async function gifWriter(file: string, options: FrameWriterOptions): Prom
         const last = await encoder.finish();
         await out.write(last.bytes);
         encoder.close();
+        await out.seal();
+        await finishing?.beforePlace?.();
         const bytes = await out.commit();
         state = 'done';
         // Frames shown longer than a GIF frame can be (an APNG or WebP may ask for hours), as the encoder cut them.

@@ -245,7 +245,7 @@ export interface AtomicFile {
   write(bytes: Uint8Array): Promise<void>;
   /** Flushes and closes: the temp file is complete, for a caller that moves it into place itself (see placeFiles). */
   seal(): Promise<void>;
-  /** Flushes, closes and renames into place; returns the file size in bytes. */
+  /** Flushes and closes (unless sealed already) and renames into place; returns the file size in bytes. */
   commit(): Promise<number>;
   /** Closes and deletes the temp file, written or sealed. Safe to call more than once, and after a failure. */
   abort(): Promise<void>;
@@ -370,7 +370,8 @@ export async function createAtomicFile(outputPath: string, inputPath?: InputPath
     },
     seal,
     async commit() {
-      await seal();
+      if (state === 'open') await seal();
+      if (state !== 'sealed') throw new Error(`${outputPath}: commit after ${state}`);
       state = 'committed';
       await commitTemp(tempPath, finalPath);
       return bytes;

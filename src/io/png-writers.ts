@@ -41,10 +41,15 @@ export async function pngWriter(file: string, options: FrameWriterOptions): Prom
       const anyTransparent = copyRgbaForOutput(frame.data, rgba, 0);
       await put(await encodeRgbaPng(rgba, options.width, options.height, !anyTransparent));
     },
-    async finish() {
+    async finish(finishing) {
       checkOpen(file, state, 'finish');
       if (seq.count === 0) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
-      await abortingOnFailure(() => seq.commit(), abort);
+      await abortingOnFailure(async () => {
+        await finishing?.beforePlace?.();
+        // abort() came meanwhile (Ctrl-C as the picture was placed): the frames are gone.
+        if (wasAborted()) throw abortedWrite(file);
+        return seq.commit();
+      }, abort);
       state = 'done';
       const leftOver = await seq.leftOver();
       return { bytes: seq.bytes, ...(leftOver === null ? {} : { warnings: [leftOver] }) };
@@ -85,12 +90,14 @@ export async function singlePngWriter(file: string, options: FrameWriterOptions)
       const anyTransparent = copyRgbaForOutput(f.data, rgba, 0);
       await keep(() => encodeRgbaPng(rgba, options.width, options.height, !anyTransparent));
     },
-    async finish() {
+    async finish(finishing) {
       checkOpen(file, state, 'finish');
       state = 'done';
       try {
         if (png === null) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
         await out.write(png);
+        await out.seal();
+        await finishing?.beforePlace?.();
         return { bytes: await out.commit() };
       } catch (err) {
         await out.abort();

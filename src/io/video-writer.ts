@@ -82,13 +82,14 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
       checkTimedFrame(frame, width, height);
       await put(frame.delayMs, (rgba, transparentAlpha) => copyRgbaForOutput(frame.data, rgba, transparentAlpha));
     },
-    async finish() {
+    async finish(finishing) {
       checkOpen(file, state, 'finish');
       if (!video) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
       try {
         const { sound } = await video.finish();
         state = 'done';
         await flushAndClose(tempPath, file);
+        await finishing?.beforePlace?.();
         await commitTemp(tempPath, finalPath);
         const warnings = [...soundWarnings(options.sound, sound), ...blackWarnings(file, container, framesBlackened)];
         return { bytes: (await stat(finalPath)).size, videoFrames: framesOut, videoSeconds: framesOut / (fps as number), sound, ...(warnings.length > 0 ? { warnings } : {}) };

@@ -1325,6 +1325,22 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     expect(readdirSync(dir).sort()).toEqual(['out.gif', 'ov.png', 'side.gif', 'sw.png', 'tl.png', 'tl2.png']);
   });
 
+  it('a process killed while a video is finished leaves the old video and the old picture beside it (the new timeline was placed first and stood beside the old video)', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'killed-finish-'));
+    writeFileSync(path.join(dir, 'out.mp4'), 'old video');
+    writeFileSync(path.join(dir, 'tl.png'), 'old timeline');
+    // A stand-in ffmpeg: the encoder (the run that writes into this directory) ends as the real
+    // one does, and then the process that started it is killed, before it hears of the end.
+    const fake = path.join(dir, 'ffmpeg');
+    writeFileSync(fake, `#!/bin/sh\n'${ffmpegLocation().path}' "$@"\ncode=$?\ncase "$*" in *'${dir}'*) kill -KILL $PPID;; esac\nexit $code\n`);
+    chmodSync(fake, 0o755);
+    for (const argv of [['quantize', CARS, '-k', '4', '-o', path.join(dir, 'out.mp4'), '--timeline', path.join(dir, 'tl.png')], ['compare', CARS, '-k', '4', '-o', path.join(dir, 'out.mp4'), '--timeline', path.join(dir, 'tl.png')]]) {
+      const r = await runBin(argv, { env: { ...process.env, FFMPEG_PATH: fake } });
+      expect(r.signal).toBe('SIGKILL');
+      expect([readFileSync(path.join(dir, 'out.mp4'), 'utf8'), readFileSync(path.join(dir, 'tl.png'), 'utf8')]).toEqual(['old video', 'old timeline']);
+    }
+  });
+
   it('stops at once on Ctrl-C while the frame times are read, before any frame (the pass over a 3-hour WebM takes 7 s; it ran to its end)', async () => {
     const dir = mkdtempSync(path.join(tmp, 'pass-sigint-'));
     // A stand-in ffmpeg whose packet pass (stream copy to framecrc) takes 30 s, and which sends

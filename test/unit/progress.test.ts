@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createProgress, showingFirstPass } from '../../src/cli/progress.js';
 import { commitRun } from '../../src/cli/run-output.js';
+import type { FinishOptions } from '../../src/io/frame-writer.js';
 
 function fakeStream(isTTY: boolean) {
   const writes: string[] = [];
@@ -194,7 +195,13 @@ describe('a run ending with a picture beside its output (commitRun)', () => {
   const quiet = { tick() {}, done() {}, leave() {} };
   const output = () => {
     const calls: string[] = [];
-    return { calls, finish: async () => (calls.push('finish'), 'done'), abort: async () => void calls.push('abort') };
+    // As a writer does: the picture is placed once the output is complete, just before the output.
+    const finish = async (options?: FinishOptions) => {
+      await options?.beforePlace?.();
+      calls.push('finish');
+      return 'done';
+    };
+    return { calls, finish, abort: async () => void calls.push('abort') };
   };
 
   it('writes the picture first: when that fails, the main output is abandoned, not committed', async () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commitRun } from '../../src/cli/run-output.js';
+import type { FinishOptions } from '../../src/io/frame-writer.js';
 import { placeFiles } from '../../src/io/output-file.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'chromaseed-run-output-'));
@@ -25,28 +26,48 @@ describe('commitRun', () => {
     expect(readdirSync(tmp)).toEqual(['timeline.png']);
   });
 
-  it('a main output whose finish fails puts the picture it replaced back, with no file left beside it (the picture took its name after the main output: one that could not left the new main output beside the old picture)', async () => {
+  it('a main output that fails after the picture was placed puts it back, with no file left beside it (the picture took its name after the main output: one that could not left the new main output beside the old picture)', async () => {
     const dir = path.join(tmp, 'finish-fails');
     mkdirSync(dir);
     const timeline = path.join(dir, 'timeline.png');
     writeFileSync(timeline, 'old timeline');
     let placedWhenFinished: string | null = null;
+    // As a writer whose rename fails: the file was complete, the picture placed, then the move failed.
     const failing = {
-      async finish(): Promise<never> {
+      async finish(options?: FinishOptions): Promise<never> {
+        await options?.beforePlace?.();
         placedWhenFinished = readFileSync(timeline, 'utf8');
-        throw new Error('the encoder failed');
+        throw new Error('the rename failed');
       },
       async abort() {},
     };
-    await expect(commitRun(failing, async () => [timeline, new TextEncoder().encode('new timeline')] as const, path.join(dir, 'in.gif'), quietProgress)).rejects.toThrow('the encoder failed');
-    // In place while the main output was finished, and back as it was after it failed.
+    await expect(commitRun(failing, async () => [timeline, new TextEncoder().encode('new timeline')] as const, path.join(dir, 'in.gif'), quietProgress)).rejects.toThrow('the rename failed');
+    // In place just before the main output would have been, and back as it was after it failed.
     expect(placedWhenFinished).toBe('new timeline');
     expect(readFileSync(timeline, 'utf8')).toBe('old timeline');
     expect(readdirSync(dir)).toEqual(['timeline.png']);
     // A picture where there was none is removed.
     rmSync(timeline);
-    await expect(commitRun(failing, async () => [timeline, new Uint8Array([1])] as const, path.join(dir, 'in.gif'), quietProgress)).rejects.toThrow('the encoder failed');
+    await expect(commitRun(failing, async () => [timeline, new Uint8Array([1])] as const, path.join(dir, 'in.gif'), quietProgress)).rejects.toThrow('the rename failed');
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a main output that fails before it is complete (the encoder) never has the picture placed: no moment with the new picture beside the old output', async () => {
+    const dir = path.join(tmp, 'encoder-fails');
+    mkdirSync(dir);
+    const timeline = path.join(dir, 'timeline.png');
+    writeFileSync(timeline, 'old timeline');
+    let seenWhileEncoding: string | null = null;
+    const failing = {
+      async finish(): Promise<never> {
+        seenWhileEncoding = readFileSync(timeline, 'utf8');
+        throw new Error('the encoder failed');
+      },
+      async abort() {},
+    };
+    await expect(commitRun(failing, async () => [timeline, new TextEncoder().encode('new timeline')] as const, path.join(dir, 'in.gif'), quietProgress)).rejects.toThrow('the encoder failed');
+    expect(seenWhileEncoding).toBe('old timeline');
+    expect([readdirSync(dir), readFileSync(timeline, 'utf8')]).toEqual([['timeline.png'], 'old timeline']);
   });
 
   it('a Ctrl-C while the picture is drawn leaves the old picture and never finishes the main output', async () => {
