@@ -29,9 +29,10 @@ export async function runMain(argv: string[], signal?: AbortSignal): Promise<{ c
 }
 
 /** Runs the real `bin/chromaseed.js` (the bundle in dist/cli-bundle/) as a child process. */
-export function runBin(argv: string[], options: { killAfterMs?: number; signal?: NodeJS.Signals; signalCount?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; pid: number; msAfterSignal?: number }> {
+export function runBin(argv: string[], options: { killAfterMs?: number; signal?: NodeJS.Signals; signalCount?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; pid: number; ms: number; msAfterSignal?: number }> {
   return new Promise((resolve) => {
     let signalledAt: number | undefined;
+    const started = performance.now();
     const child = spawn(process.execPath, [BIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env }, cwd: options.cwd });
     let stdout = '';
     let stderr = '';
@@ -42,7 +43,7 @@ export function runBin(argv: string[], options: { killAfterMs?: number; signal?:
         signalledAt ??= performance.now();
         child.kill(options.signal ?? 'SIGINT');
       }, options.killAfterMs + 10 * i);
-    // msAfterSignal: how long the process took to end after the (first) signal.
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, pid: child.pid!, msAfterSignal: signalledAt === undefined ? undefined : performance.now() - signalledAt }));
+    // ms: from the start to the end; msAfterSignal: how long the process took to end after the (first) signal.
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, pid: child.pid!, ms: performance.now() - started, msAfterSignal: signalledAt === undefined ? undefined : performance.now() - signalledAt }));
   });
 }

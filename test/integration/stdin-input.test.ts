@@ -119,10 +119,11 @@ describe('an input piped in (-)', () => {
   });
 
   it('says output and other-input errors at once too, and refuses - twice before reading it', async () => {
-    // A pipe that stays open for 8 s: each of these was said only once it ended.
+    // A pipe that stays open for 60 s: each of these was said only once it ended. (Half that
+    // is allowed below: a loaded machine took 3 s a run where an idle one takes 0.5.)
     const quick = (argv: string[]) => {
       const started = performance.now();
-      const r = spawnSync('bash', ['-c', '"$NODE" "$BIN" "$@" < <(sleep 8 2>/dev/null)', 'sh', ...argv], { env: { ...process.env, NODE: process.execPath, BIN }, timeout: 20_000 });
+      const r = spawnSync('bash', ['-c', '"$NODE" "$BIN" "$@" < <(sleep 60 2>/dev/null)', 'sh', ...argv], { env: { ...process.env, NODE: process.execPath, BIN }, timeout: 90_000 });
       return { status: r.status, stderr: r.stderr.toString(), ms: performance.now() - started };
     };
     for (const [argv, message] of [
@@ -134,7 +135,7 @@ describe('an input piped in (-)', () => {
       const r = quick([...argv]);
       expect(r.stderr).toMatch(message);
       expect(r.status).not.toBe(0);
-      expect(r.ms).toBeLessThan(6000);
+      expect(r.ms).toBeLessThan(30_000);
     }
   });
 
@@ -147,11 +148,14 @@ describe('an input piped in (-)', () => {
       return stream;
     };
     const outs = ['c1.gif', 'c2.gif'].map((f) => path.join(tmp, f));
+    // What the same file gives (its own run here, not the first test's output: this one may run alone).
+    const fromFile = path.join(tmp, 'concurrent-reference.gif');
+    expect(await run(['quantize', CARS, '-k', '8', '-q', '-o', fromFile])).toBe(0);
     // The second was refused ("can be only one of the inputs"), and a run ending removed the other's copy.
     const codes = await Promise.all([run(['quantize', '-', '-k', '8', '-q', '-o', outs[0]], piped()), run(['quantize', '-', '-k', '8', '-q', '-o', outs[1]], piped()), run(['palette', HIBISCUS, '-k', '3', '-q'])]);
     expect(codes).toEqual([0, 0, 0]);
-    expect(readFileSync(outs[0]).equals(readFileSync(path.join(tmp, 'file.gif')))).toBe(true);
-    expect(readFileSync(outs[1]).equals(readFileSync(path.join(tmp, 'file.gif')))).toBe(true);
+    expect(readFileSync(outs[0]).equals(readFileSync(fromFile))).toBe(true);
+    expect(readFileSync(outs[1]).equals(readFileSync(fromFile))).toBe(true);
   });
 
   it('says a usage error at once, without waiting for the pipe to end', async () => {
@@ -165,7 +169,8 @@ describe('an input piped in (-)', () => {
     child.stdin.destroy();
     expect(code).toBe(2);
     expect(stderr).toMatch(/^chromaseed: .*--colors/);
-    expect(performance.now() - started).toBeLessThan(5000);
+    // (The pipe is never closed: waiting for it would run into the test's time-out anyway.)
+    expect(performance.now() - started).toBeLessThan(30_000);
   });
 
   it('stops a text that is no palette at 1 MiB (`yes |` was copied until the disk was full), and a bad TMPDIR in one line', () => {

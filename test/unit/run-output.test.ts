@@ -12,18 +12,20 @@ const quietProgress = { tick() {}, done() {}, leave() {} };
 
 describe('commitRun', () => {
   it('a Ctrl-C while the picture is drawn writes nothing, with no main output too (compare --timeline without -o wrote it and exited 0)', async () => {
+    const dir = path.join(tmp, 'no-main-output');
+    mkdirSync(dir);
     const stop = new AbortController();
-    const timeline = path.join(tmp, 'timeline.png');
+    const timeline = path.join(dir, 'timeline.png');
     const drawing = async () => {
       stop.abort();
       return [timeline, new Uint8Array([1, 2, 3])] as const;
     };
-    await expect(commitRun(null, drawing, path.join(tmp, 'in.gif'), quietProgress, stop.signal)).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+    await expect(commitRun(null, drawing, path.join(dir, 'in.gif'), quietProgress, stop.signal)).rejects.toMatchObject({ code: 'ERR_ABORTED' });
     expect(existsSync(timeline)).toBe(false);
-    expect(readdirSync(tmp)).toEqual([]);
+    expect(readdirSync(dir)).toEqual([]);
     // Not interrupted: written.
-    await commitRun(null, async () => [timeline, new Uint8Array([1, 2, 3])] as const, path.join(tmp, 'in.gif'), quietProgress, new AbortController().signal);
-    expect(readdirSync(tmp)).toEqual(['timeline.png']);
+    await commitRun(null, async () => [timeline, new Uint8Array([1, 2, 3])] as const, path.join(dir, 'in.gif'), quietProgress, new AbortController().signal);
+    expect(readdirSync(dir)).toEqual(['timeline.png']);
   });
 
   it('a main output that fails after the picture was placed puts it back, with no file left beside it (the picture took its name after the main output: one that could not left the new main output beside the old picture)', async () => {
