@@ -434,20 +434,18 @@ function packageVersion(): string {
 
 /**
  * `defaultColors` as a number is yargs's default; as text, the default the command works out
- * (transfer: a palette file's size). --restarts, --init, --seed and --max-iterations have
- * their defaults in the text, not in yargs, so that one given where it changes nothing can be
- * refused: --restarts with --seeding none, which starts each frame once; any of them with
- * transfer's --method nearest and a palette file, where nothing is clustered.
+ * (transfer: a palette file's size). --restarts has its default in the text, not in yargs, so
+ * that one given to --seeding none, which starts each frame once, can be refused.
  */
 function clusterOptions<T>(y: Argv<T>, defaultColors: number | string) {
   const colors = typeof defaultColors === 'number' ? { default: defaultColors, describe: 'palette size k, 1 to 256' } : { describe: `palette size k, 1 to 256 [default: ${defaultColors}]` };
   return y
     .option('colors', { requiresArg: true, alias: 'k', type: 'number', ...colors })
-    .option('init', { requiresArg: true, choices: INITS, describe: 'how k-means starts [default: kmeans++]' })
+    .option('init', { requiresArg: true, choices: INITS, default: 'kmeans++', describe: 'how k-means starts' })
     .option('restarts', { requiresArg: true, type: 'number', describe: `initialisations tried, best kept (n_init), 1 to 1000 [default: ${DEFAULT_RESTARTS}]` })
     .option('metric', { requiresArg: true, choices: METRICS, default: 'euclidean', describe: 'distance: euclidean (mean) or manhattan (median)' })
     .option('space', { requiresArg: true, choices: SPACES, default: 'rgb', describe: 'colour space k-means runs in' })
-    .option('seed', { requiresArg: true, type: 'number', describe: 'random seed (same seed, same result) [default: 0]' })
+    .option('seed', { requiresArg: true, type: 'number', default: 0, describe: 'random seed (same seed, same result)' })
     .option('max-iterations', { requiresArg: true, type: 'number', describe: `Lloyd iterations at most per run (the run on colour bins, its refinement on exact colours and a final polish each), 1 to 10000 [default: ${DEFAULT_MAX_ITERATIONS}]` });
 }
 

@@ -81,15 +81,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
     const part = args.sourceStart !== undefined ? '--source-start' : args.sourceDuration !== undefined ? '--source-duration' : undefined;
     if (part !== undefined) throw new ChromaseedError('ERR_USAGE', `${part}: ${sourcePath} is a palette file, which has no time; drop ${part}`);
     // k is the number of source colours taken, or of target clusters: nearest has neither to choose here.
-    if (method === 'nearest') {
-      if (args.colors !== undefined) throw new ChromaseedError('ERR_USAGE', `-k has no effect with --method nearest and a palette file (${sourcePath}), whose every colour is used as it is; drop -k`);
-      // Nothing is clustered at all: the target's pixels go straight to the file's colours.
-      const given = (['init', 'restarts', 'seed', 'maxIterations'] as const).find((name) => args[name] !== undefined);
-      if (given !== undefined) {
-        const flag = `--${given === 'maxIterations' ? 'max-iterations' : given}`;
-        throw new ChromaseedError('ERR_USAGE', `${flag} has no effect with --method nearest and a palette file (${sourcePath}): nothing is clustered, every pixel takes its nearest colour of the file; drop ${flag}`);
-      }
-    }
+    if (method === 'nearest' && args.colors !== undefined) throw new ChromaseedError('ERR_USAGE', `-k has no effect with --method nearest and a palette file (${sourcePath}), whose every colour is used as it is; drop -k`);
   }
   // --start and --duration are the target's part, --source-start and --source-duration the
   // source's; --fps applies to whichever input is a clip, so only two stills refuse it.
