@@ -15,16 +15,10 @@ try {
 // Loading the command line opens its files: with almost no file descriptors left to the
 // process (ulimit -n 20) that fails before anything else can say so.
 const { main, releaseLeftovers, reportUncaught } = await import('../dist/cli-bundle/main.js').catch((err) => {
-  if (err.code !== 'EMFILE' && err.code !== 'ENFILE') throw err;
-  process.stderr.write(`chromaseed: too many open files (${err.code}) to start; raise the limit (ulimit -n)\n`);
+  if (err.code === 'EMFILE') process.stderr.write('chromaseed: too many open files (EMFILE) to start: this process reached its limit (ulimit -n); raise it\n');
+  else if (err.code === 'ENFILE') process.stderr.write("chromaseed: too many open files (ENFILE) to start: the system's limit is reached; close other programs\n");
+  else throw err;
   process.exit(1);
-});
-
-// An error thrown where no run can catch it (in a library's callback) is said as the run's
-// own errors are, not as Node's stack trace; the exit hook removes the temporary files.
-process.on('uncaughtException', (err) => {
-  process.exitCode = reportUncaught(err, process.stderr);
-  process.exit();
 });
 
 // Ctrl-C aborts the run: writers remove their temporary files and ffmpeg children are killed.
@@ -75,6 +69,17 @@ for (const stream of [process.stdout, process.stderr]) {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 process.on('SIGHUP', onSignal);
+
+// An error thrown where no run can catch it (in a library's callback) is said as the run's
+// own errors are, not as Node's stack trace, and ends the process as the run's end would:
+// by the signal after a hang-up, with the signal's code after a Ctrl-C or SIGTERM. The exit
+// hook removes the temporary files.
+process.on('uncaughtException', (err) => {
+  const code = reportUncaught(err, process.stderr);
+  if (hungUp) return endByHangup();
+  process.exitCode = code === 130 ? 128 + constants.signals[received] : code;
+  process.exit();
+});
 
 // process.stdin is made on first use (it sets up the terminal or pipe): only for an input named -.
 const streams = { stdout: process.stdout, stderr: process.stderr, get stdin() { return process.stdin; } };

@@ -212,6 +212,12 @@ function report(err: unknown, stderr: CliStreams['stderr']): number {
     stderr.write(`chromaseed: ${usageMessage(err.message.split('\n')[0])}\n`);
     return EXIT_USAGE;
   }
+  // File descriptors refused where no message of ours names the file (a module of sharp's, a worker thread's start).
+  const shortage = descriptorShortage(err);
+  if (shortage !== null) {
+    stderr.write(shortage === 'EMFILE' ? 'chromaseed: too many open files (EMFILE): this process reached its limit (ulimit -n); raise it\n' : "chromaseed: too many open files (ENFILE): the system's limit is reached; close other programs\n");
+    return EXIT_FAILURE;
+  }
   // Memory refused where no message of ours is made for it (a frame's or an image's buffers).
   if (isOutOfMemory(err)) {
     stderr.write(`chromaseed: not enough memory for this input (${(err as Error).message.replace(/\.$/, '')}); try a smaller input, or a clip at a smaller --width\n`);
@@ -224,29 +230,29 @@ function report(err: unknown, stderr: CliStreams['stderr']): number {
 /**
  * An error no run could catch, thrown in a library's callback: fluent-ffmpeg reads the pipes
  * of an ffmpeg that could not be started, which are not there when the process has used up
- * its file descriptors (`ulimit -n`), and that was Node's own stack trace. Said in one line
- * when that is the cause, as an internal error otherwise. The exit hook removes the run's
- * temporary files and ffmpeg children either way.
+ * its file descriptors (`ulimit -n`), and that was Node's own stack trace. Its TypeError
+ * names no code, so whether descriptors ran out is probed: starting a child takes about 7
+ * (a pipe each way for its 3 streams, one to hear of exec failing). The exit hook removes
+ * the run's temporary files and ffmpeg children either way.
  */
 export function reportUncaught(err: unknown, stderr: CliStreams['stderr']): number {
-  // Starting a child takes about 7 (a pipe each way for its 3 streams, one to hear of exec failing).
-  let descriptors: string | null = null;
+  if (descriptorShortage(err) !== null) return report(err, stderr);
+  let shortage: string | null = null;
   const probes: number[] = [];
   try {
     for (let i = 0; i < 8; i++) probes.push(openSync('/dev/null', 'r'));
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EMFILE' || code === 'ENFILE') descriptors = code;
+    shortage = descriptorShortage(e);
   }
   for (const fd of probes) closeSync(fd);
-  if (descriptors === null) return report(err, stderr);
-  clearProgressLine(stderr);
-  stderr.write(
-    descriptors === 'EMFILE'
-      ? 'chromaseed: too many open files (EMFILE): this process reached its limit (ulimit -n); raise it\n'
-      : "chromaseed: too many open files (ENFILE): the system's limit is reached; close other programs\n",
-  );
-  return EXIT_FAILURE;
+  return report(shortage === null ? err : Object.assign(new Error(shortage), { code: shortage }), stderr);
+}
+
+/** 'EMFILE' (this process's limit) or 'ENFILE' (the system's) when `err` is a file descriptor refused, also where only its message says so (a worker thread that could not start). */
+function descriptorShortage(err: unknown): string | null {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EMFILE' || code === 'ENFILE') return code;
+  return (err instanceof Error && /\b(EMFILE|ENFILE)\b/.exec(err.message)?.[1]) || null;
 }
 
 /** What V8 and Node throw when a buffer cannot be had: too large to make, or no memory left for it. */
