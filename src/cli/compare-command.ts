@@ -20,7 +20,7 @@ import type { ClipInfo, IndexedFrame, TimedFrame } from '../types.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
 import { commitRun, failedRun } from './run-output.js';
-import { countOf, formatBytes, framesWritten, printOut, reportWarnings, round } from './report.js';
+import { countOf, formatBytes, framesWritten, oneLine, printOut, reportWarnings, round } from './report.js';
 
 const MODES: readonly Seeding[] = ['seeded', 'none', 'global'];
 const LABELS: Record<Seeding | 'original', string> = { original: 'original', none: 'unseeded', seeded: 'seeded', global: 'global palette' };
@@ -127,8 +127,8 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   } else {
     await printOut(streams.stdout, formatTable(inputs.shownName(input), options.colors, frames, figures));
     // Named as quantize and transfer name theirs: the table alone left the user to find them.
-    if (!quiet && side !== null && written !== undefined) streams.stderr.write(`${output}: ${side.captions.join(' | ')} side by side, ${framesWritten(frames, written)}, ${formatBytes(written.bytes)}\n`);
-    if (!quiet && timelineFile !== undefined) streams.stderr.write(`${timelineFile}: the palettes over time, ${shown.map((m) => LABELS[m]).join(' | ')}\n`);
+    if (!quiet && side !== null && written !== undefined) streams.stderr.write(`${oneLine(String(output))}: ${side.captions.join(' | ')} side by side, ${framesWritten(frames, written)}, ${formatBytes(written.bytes)}\n`);
+    if (!quiet && timelineFile !== undefined) streams.stderr.write(`${oneLine(timelineFile)}: the palettes over time, ${shown.map((m) => LABELS[m]).join(' | ')}\n`);
   }
   if (!quiet) reportWarnings(streams, allWarnings);
 }

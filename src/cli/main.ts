@@ -7,6 +7,7 @@ import { PALETTE_FORMATS } from '../palette/format.js';
 import { PALETTE_SORTS } from '../palette/sort.js';
 import type { InputSession, InputStream } from '../io/spool-input.js';
 import { clearProgressLine } from './progress.js';
+import { oneLine } from './report.js';
 import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_PIXELS, DEFAULT_RESTARTS } from '../limits.js';
 
 // For bin/chromaseed.js: what a process that must end at once (a second Ctrl-C) releases first.
@@ -205,11 +206,11 @@ function report(err: unknown, stderr: CliStreams['stderr']): number {
     return EXIT_INTERRUPTED;
   }
   if (err instanceof ChromaseedError) {
-    stderr.write(`chromaseed: ${err.message}\n`);
+    stderr.write(`chromaseed: ${oneLine(err.message)}\n`);
     return err.code === 'ERR_USAGE' ? EXIT_USAGE : EXIT_FAILURE;
   }
   if (err instanceof Error && err.name === 'YError') {
-    stderr.write(`chromaseed: ${usageMessage(err.message.split('\n')[0])}\n`);
+    stderr.write(`chromaseed: ${oneLine(usageMessage(err.message.split('\n')[0]))}\n`);
     return EXIT_USAGE;
   }
   // File descriptors refused where no message of ours names the file (a module of sharp's, a worker thread's start).

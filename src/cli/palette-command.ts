@@ -17,7 +17,7 @@ import type { Frame, FrameSource } from '../types.js';
 import { isStdin, type InputSession } from '../io/spool-input.js';
 import type { Args, CliStreams } from './main.js';
 import { clearProgressLine, showingFirstPass } from './progress.js';
-import { countOf, printOut, reportWarnings } from './report.js';
+import { countOf, oneLine, printOut, reportWarnings } from './report.js';
 
 /**
  * Ctrl-C stops the command before it prints or writes anything. A large image is clustered
@@ -72,7 +72,7 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
   if (result.k < k && args.quiet !== true) {
     // With --vivid the count is of what its filter kept, not of the image's colours.
     const what = options.vivid ? `${countOf(result.distinctColors, 'distinct colour')} left after --vivid's filter` : `only ${countOf(result.distinctColors, 'distinct colour')}`;
-    streams.stderr.write(`chromaseed: note: ${inputs.shownName(file)} has ${what}, so the palette has ${result.k} instead of ${k}\n`);
+    streams.stderr.write(`chromaseed: note: ${oneLine(inputs.shownName(file))} has ${what}, so the palette has ${result.k} instead of ${k}\n`);
   }
   // Damage the reader tolerated (a GIF cut short), found as the frames were read: on stderr,
   // and in --json (a script reads it there, as from the other commands' --json).

@@ -11,7 +11,7 @@ import { indexedColors } from '../metrics/quality.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
 import { commitRun, failedRun } from './run-output.js';
-import { formatBytes, framesWritten, playbackClock, playbackOf, playbackSecondsOf, playedMs, playsOf, printOut, reportWarnings, round } from './report.js';
+import { formatBytes, framesWritten, oneLine, playbackClock, playbackOf, playbackSecondsOf, playedMs, playsOf, printOut, reportWarnings, round } from './report.js';
 
 export async function quantizeCommand(args: Args, streams: CliStreams, signal: AbortSignal | undefined, inputs: InputSession): Promise<void> {
   const given = String(args.input);
@@ -86,7 +86,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
     };
     await printOut(streams.stdout, JSON.stringify(summary) + '\n');
   } else if (!quiet) {
-    streams.stderr.write(`${outputName}: ${framesWritten(perFrame.length, written)}, ${info.width}x${info.height}${playbackOf(perFrame.length, playedMs(playback, written), plays)}, ${formatBytes(written.bytes)} (made in ${seconds.toFixed(2)} s)\n`);
+    streams.stderr.write(`${oneLine(outputName)}: ${framesWritten(perFrame.length, written)}, ${info.width}x${info.height}${playbackOf(perFrame.length, playedMs(playback, written), plays)}, ${formatBytes(written.bytes)} (made in ${seconds.toFixed(2)} s)\n`);
   }
   if (!quiet) reportWarnings(streams, allWarnings);
 }

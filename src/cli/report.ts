@@ -5,10 +5,19 @@ import type { CliStreams } from './main.js';
 
 // What the commands print: numbers, counts and warnings, worded the same everywhere.
 
+/**
+ * `text` kept to one line: a control character in it (a newline in a file name) is written
+ * as an escape, `\n`, `\r`, `\t` or `\xNN`, so that every message stays the one line that
+ * scripts and people read (a name with a newline split a message in two).
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
 /** Damage the reader tolerated, on stderr: the output was made, but from a damaged input. */
 export function reportWarnings(streams: CliStreams, warnings: readonly string[]): void {
   const shown = 3;
-  for (const w of warnings.slice(0, shown)) streams.stderr.write(`chromaseed: warning: ${w}\n`);
+  for (const w of warnings.slice(0, shown)) streams.stderr.write(`chromaseed: warning: ${oneLine(w)}\n`);
   if (warnings.length > shown) streams.stderr.write(`chromaseed: warning: and ${warnings.length - shown} more like these\n`);
 }
 

@@ -21,7 +21,7 @@ import { createPaletteTransfer, sourcePaletteFromCounts, type SourcePalette, typ
 import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
 import { commitRun, failedRun } from './run-output.js';
-import { countOf, formatBytes, framesWritten, playbackClock, playbackOf, playbackSecondsOf, playedMs, playsOf, printOut, reportWarnings, round } from './report.js';
+import { countOf, formatBytes, framesWritten, oneLine, playbackClock, playbackOf, playbackSecondsOf, playedMs, playsOf, printOut, reportWarnings, round } from './report.js';
 
 /** k when neither -k nor a palette file says. */
 const DEFAULT_TRANSFER_COLORS = 8;
@@ -211,7 +211,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
     const redone = decisions.length - 1;
     const why = options.seeding === 'seeded' ? `on ${countOf(redone, 'later frame')} (scene cuts, palettes clustered afresh or drifted far)` : `on ${countOf(redone, 'frame')} (--seeding ${options.seeding} clusters each frame afresh)`;
     const cuts = method !== 'nearest' && redone > 0 ? `, mapping re-decided ${why}` : '';
-    streams.stderr.write(`${outputName}: ${framesWritten(frames, written)}, ${info.width}x${info.height}${playbackOf(frames, playedMs(playback, written), plays)}, ${formatBytes(written.bytes)}, ${countOf(source.size, 'source colour')}, method ${method}${cuts} (made in ${seconds.toFixed(2)} s)\n`);
+    streams.stderr.write(`${oneLine(outputName)}: ${framesWritten(frames, written)}, ${info.width}x${info.height}${playbackOf(frames, playedMs(playback, written), plays)}, ${formatBytes(written.bytes)}, ${countOf(source.size, 'source colour')}, method ${method}${cuts} (made in ${seconds.toFixed(2)} s)\n`);
   }
   if (!quiet) reportWarnings(streams, warnings);
 }

@@ -1277,6 +1277,16 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     expectOnly(dir, []);
   });
 
+  it('keeps each message to one line when a file name holds a newline (it split the message in two)', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'newline-'));
+    const input = path.join(dir, 'in\nput.gif');
+    copyFileSync(CARS, input);
+    const done = await runMain(['quantize', input, '-k', '4', '-o', path.join(dir, 'out\tput.gif')]);
+    expect([done.code, done.stderr]).toEqual([0, expect.stringMatching(/^\S*out\\tput\.gif: 30 frames, [^\n]*\n$/)]);
+    const missing = await runMain(['quantize', path.join(dir, 'gone\n.gif'), '-o', path.join(dir, 'x.gif')]);
+    expect([missing.code, missing.stderr]).toEqual([1, expect.stringMatching(/^chromaseed: \S*gone\\n\.gif: no such file[^\n]*\n$/)]);
+  });
+
   it('refuses a named pipe as the output, as a picture beside it or as a numbered frame (it was renamed over: the pipe\'s reader waited for ever)', async () => {
     const dir = mkdtempSync(path.join(tmp, 'fifo-out-'));
     const fifo = path.join(dir, 'out.gif');
