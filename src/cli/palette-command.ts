@@ -45,7 +45,9 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
   const opened = await openClip(file, head, part, signal);
   // A picture only ffmpeg reads (BMP, PPM, TGA...), or a GIF of one frame, comes as a one-frame still.
   const clip = opened === null || opened.still ? null : opened.source;
-  if (clip === null) refuseTimeForStill(file, 'still', part);
+  // A GIF is a clip whatever it holds: a part of a one-frame GIF is its frame, as quantize
+  // takes it, so one command line serves every GIF of a batch (it was refused as a still's).
+  if (opened === null || (opened.still && !opened.gif)) refuseTimeForStill(file, 'still', part);
   let image: Frame | null = null;
   let result: KMeansPaletteSource & { distinctColors: number };
   if (clip !== null) {
@@ -108,14 +110,14 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
  * One frame chosen from an animated GIF by the time options is a clip's part, as in the
  * other commands.
  */
-async function openClip(file: string, head: Uint8Array, part: InputOptions, signal: AbortSignal | undefined): Promise<{ source: FrameSource; still: boolean } | null> {
+async function openClip(file: string, head: Uint8Array, part: InputOptions, signal: AbortSignal | undefined): Promise<{ source: FrameSource; still: boolean; gif: boolean } | null> {
   const { kind } = await inputKind(file, head);
   if (kind === 'still') return null;
   const source = await openInput(file, part, signal);
-  if (kind !== 'gif' || source.info.frameCount !== 1) return { source, still: source.kind === 'still' };
+  if (kind !== 'gif' || source.info.frameCount !== 1) return { source, still: source.kind === 'still', gif: kind === 'gif' };
   const timed = part.fps !== undefined || part.start !== undefined || part.duration !== undefined;
   const whole = timed ? await openInput(file, { ...part, fps: undefined, start: undefined, duration: undefined }, signal) : source;
-  return whole.info.frameCount === 1 ? { source: whole, still: true } : { source, still: false };
+  return whole.info.frameCount === 1 ? { source: whole, still: true, gif: true } : { source, still: false, gif: true };
 }
 
 async function onlyFrame(source: FrameSource, file: string): Promise<Frame> {

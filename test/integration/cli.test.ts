@@ -628,6 +628,12 @@ describe('chromaseed palette', () => {
     expect(lastFrame.colors).not.toEqual(part.colors);
     const stillPart = await runMain(['palette', HIBISCUS, '--start', '1']);
     expect([stillPart.code, stillPart.stderr]).toEqual([2, `chromaseed: --start: ${HIBISCUS} is a still image, which has no time; drop --start\n`]);
+    // A GIF of one frame takes a part as quantize takes it (it was refused as a still's), and
+    // stays a still for what only a still has (--vivid).
+    const oneFrame = path.join(corpus, 'gifs/wuffs__harvesters.gif');
+    const oneFramePart = await json(['palette', oneFrame, '-k', '4', '--duration', '1', '--vivid', '--json', '-q']);
+    expect(oneFramePart.colors).toEqual((await json(['palette', oneFrame, '-k', '4', '--vivid', '--json', '-q'])).colors);
+    expect(await runMain(['palette', oneFrame, '--start', '5'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/--start is past the end \(it plays for 0\.10 s\)/) });
     expect(video.colors.reduce((t: number, c: { proportion: number }) => t + c.proportion, 0)).toBeCloseTo(1, 6);
     for (const flag of [['--vivid'], ['--overlay', path.join(tmp, 'clip-overlay.png')]]) {
       const r = await runMain(['palette', CARS, ...flag]);
