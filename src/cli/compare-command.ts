@@ -181,7 +181,7 @@ function formatTable(input: string, k: number, frames: number, figures: Record<s
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const lines = rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
   const legend = 'psnr: dB, higher is closer to the source; flicker_static, flip_static, excess_change: lower is steadier';
-  return `${input}: k=${k}, ${countOf(frames, 'frame')}\n${lines.join('\n')}\n${legend}\n`;
+  return `${oneLine(input)}: k=${k}, ${countOf(frames, 'frame')}\n${lines.join('\n')}\n${legend}\n`;
 }
 
 /** The fewest colours a GIF side-by-side's original panel is drawn in. */

@@ -237,7 +237,8 @@ function report(err: unknown, stderr: CliStreams['stderr']): number {
  * the run's temporary files and ffmpeg children either way.
  */
 export function reportUncaught(err: unknown, stderr: CliStreams['stderr']): number {
-  if (descriptorShortage(err) !== null) return report(err, stderr);
+  // An error that names its own code (ours, the system's) says what it is.
+  if (typeof (err as { code?: unknown } | null)?.code === 'string') return report(err, stderr);
   let shortage: string | null = null;
   const probes: number[] = [];
   try {

@@ -1,4 +1,5 @@
 import type { FrameSource, TimedFrame } from '../types.js';
+import { oneLine } from './report.js';
 
 /**
  * A one-line progress display on stderr: frames done, frames per second and ETA.
@@ -35,11 +36,13 @@ const BAR_MIN_COLUMNS = 6;
 const NAME_MIN_COLUMNS = 4;
 
 /**
- * `label` names the file; `stage`, when given, says which pass this is ("counting colours").
+ * `name` names the file; `stage`, when given, says which pass this is ("counting colours").
  * On a narrow terminal the name is shortened first, then the bar narrows and goes, then the
  * name gives way to the pass, and the figures (frames, rate, ETA) are cut last.
  */
-export function createProgress(stream: Tty, label: string, total: number | undefined, enabled: boolean, stage?: string): Progress {
+export function createProgress(stream: Tty, name: string, total: number | undefined, enabled: boolean, stage?: string): Progress {
+  // A newline in the name drew a line per redraw instead of one line drawn over.
+  const label = oneLine(name);
   if (!enabled || !stream.isTTY) return { tick() {}, done() {}, leave() {} };
   // The rate is measured from the first frame done, not from the start: what comes before
   // it (opening the input, a first frame's k-means with restarts, a pass counting colours)

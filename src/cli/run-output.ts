@@ -56,7 +56,8 @@ export async function commitRun<T>(
     if (signal?.aborted) throw signal.reason;
     if (output === null) await place();
     else {
-      result = await output.finish({ beforePlace: place });
+      // Once the output has its name, the picture stays, whatever comes before finish returns.
+      result = await output.finish({ beforePlace: place, afterPlace: () => placed?.keep() });
       // Every writer calls it; a wrapper that dropped the options would leave no picture.
       if (staged !== null && placed === null) throw new Error('commitRun: the output was put in place without the picture (FinishOptions.beforePlace was not called)');
     }

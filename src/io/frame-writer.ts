@@ -62,6 +62,12 @@ export interface FinishOptions {
    * rejects with its error.
    */
   beforePlace?: () => Promise<void>;
+  /**
+   * Called, synchronously, the moment the output has taken its name (the last numbered frame
+   * has): what went with it in `beforePlace` is now to stay, even if the process ends before
+   * `finish` returns (its last steps, a large sequence's clean-up, can take a while).
+   */
+  afterPlace?: () => void;
 }
 
 export interface FrameWriter {

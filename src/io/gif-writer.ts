@@ -65,6 +65,7 @@ export async function gifWriter(file: string, options: FrameWriterOptions): Prom
         await out.seal();
         await finishing?.beforePlace?.();
         const bytes = await out.commit();
+        finishing?.afterPlace?.();
         state = 'done';
         // Frames shown longer than a GIF frame can be (an APNG or WebP may ask for hours), as the encoder cut them.
         const cut = last.cutFrames;

@@ -401,6 +401,13 @@ export async function writeFileAtomic(file: string, bytes: Uint8Array, inputPath
 
 /** Files moved into place whose replaced files are kept until `release`, or put back by `putBack`. */
 export interface PlacedFiles {
+  /**
+   * The files stay, whatever comes: an exit from now on removes the replaced files' second
+   * names instead of putting them back. Synchronous, for the moment the file the placed ones
+   * go with takes its name (FinishOptions.afterPlace): a second Ctrl-C after that put the old
+   * picture back beside the new output.
+   */
+  keep(): void;
   /** The run is complete: the replaced files' second names go. */
   release(): Promise<void>;
   /** Puts back every replaced file, and removes the new files where there was none. Synchronous, for the exit hook too. */
@@ -416,7 +423,10 @@ export interface PlacedFiles {
  */
 export async function placeFiles(files: readonly { temp: string; final: string }[], stopped: () => boolean, what: string, keepLast = true): Promise<PlacedFiles> {
   const moved: { final: string; kept: string | null }[] = [];
+  // Set by keep(): the new files stay, and nothing puts the old ones back any more.
+  let kept = false;
   const putBack = (): void => {
+    if (kept) return;
     for (const { final, kept } of moved.reverse()) {
       try {
         if (kept !== null) {
@@ -455,10 +465,33 @@ export async function placeFiles(files: readonly { temp: string; final: string }
     putBack();
     throw err;
   }
+  // The second names removed so far; an exit after keep() removes the rest.
+  let removed = 0;
+  let untrackKept = (): void => undefined;
+  const keep = (): void => {
+    if (kept) return;
+    kept = true;
+    untrack();
+    untrackKept = trackUndo(() => {
+      for (; removed < moved.length; removed++) {
+        const second = moved[removed].kept;
+        try {
+          if (second !== null) unlinkSync(second);
+        } catch {
+          // Gone already, or not ours to remove: it stays, a hidden file beside the new one.
+        }
+      }
+    });
+  };
   return {
+    keep,
     async release() {
-      untrack();
-      for (const { kept } of moved.splice(0)) if (kept !== null) await unlink(kept).catch(() => undefined);
+      keep();
+      for (; removed < moved.length; removed++) {
+        const second = moved[removed].kept;
+        if (second !== null) await unlink(second).catch(() => undefined);
+      }
+      untrackKept();
     },
     putBack,
   };

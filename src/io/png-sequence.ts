@@ -58,8 +58,8 @@ export interface PngSequence {
   readonly count: number;
   /** Total bytes written. */
   readonly bytes: number;
-  /** Moves every frame to its numbered name; returns the final names, in order. */
-  commit(): Promise<string[]>;
+  /** Moves every frame to its numbered name; returns the final names, in order. `placed` is called, synchronously, once the last has its name. */
+  commit(placed?: () => void): Promise<string[]>;
   /**
    * After a commit: the frames numbered on from this clip's last that are still there (from
    * an earlier, longer run), as a warning line, or null.
@@ -122,10 +122,13 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
         throw new ChromaseedError('ERR_OUTPUT', `${final}: cannot write PNG frame: ${systemReason(err)}`, { cause: err });
       }
     },
-    async commit() {
+    async commit(placed?: () => void) {
       if (state !== 'open') throw new Error(`createPngSequence: commit after ${state}`);
       state = 'committing';
-      const done = placeFiles(written, () => state === 'aborted', pattern).then((placed) => placed.release());
+      const done = placeFiles(written, () => state === 'aborted', pattern).then((frames) => {
+        placed?.();
+        return frames.release();
+      });
       committing = done;
       await done;
       state = 'committed';

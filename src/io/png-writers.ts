@@ -48,7 +48,7 @@ export async function pngWriter(file: string, options: FrameWriterOptions): Prom
         await finishing?.beforePlace?.();
         // abort() came meanwhile (Ctrl-C as the picture was placed): the frames are gone.
         if (wasAborted()) throw abortedWrite(file);
-        return seq.commit();
+        return seq.commit(finishing?.afterPlace);
       }, abort);
       state = 'done';
       const leftOver = await seq.leftOver();
@@ -98,7 +98,9 @@ export async function singlePngWriter(file: string, options: FrameWriterOptions)
         await out.write(png);
         await out.seal();
         await finishing?.beforePlace?.();
-        return { bytes: await out.commit() };
+        const bytes = await out.commit();
+        finishing?.afterPlace?.();
+        return { bytes };
       } catch (err) {
         await out.abort();
         // abort() while the file was written: it failed as "commit after aborted".

@@ -87,10 +87,14 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
       if (!video) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
       try {
         const { sound } = await video.finish();
-        state = 'done';
+        // Open until the rename: an abort() while the file is flushed or beforePlace runs
+        // removes it (it was ignored, and the video put in place).
         await flushAndClose(tempPath, file);
         await finishing?.beforePlace?.();
+        if (state === 'aborted') throw abortedWrite(file);
+        state = 'done';
         await commitTemp(tempPath, finalPath);
+        finishing?.afterPlace?.();
         const warnings = [...soundWarnings(options.sound, sound), ...blackWarnings(file, container, framesBlackened)];
         return { bytes: (await stat(finalPath)).size, videoFrames: framesOut, videoSeconds: framesOut / (fps as number), sound, ...(warnings.length > 0 ? { warnings } : {}) };
       } catch (err) {

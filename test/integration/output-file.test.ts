@@ -437,6 +437,26 @@ describe('createFrameWriter: atomic output', () => {
     expect((await sharp(path.join(dir, 'f-2.png')).metadata()).width).toBe(W);
   });
 
+  it('finish({ beforePlace }): called once the output is complete, before it has its name; an abort() there removes it, for every kind (a video was put in place anyway)', async () => {
+    for (const name of ['out.gif', 'out.mp4', 'out-%d.png', 'one.png']) {
+      const dir = freshDir(`before-place-${name.replace(/\W/g, '')}`);
+      const file = path.join(dir, name);
+      const count = name === 'one.png' ? 1 : 3;
+      // Called back when the output is complete (no final name yet), then when it has its name.
+      const seen: string[] = [];
+      const writer = await createFrameWriter(file, { width: W, height: H, fps: 10 });
+      for (const f of frames.slice(0, count)) await writer.write(f);
+      await writer.finish({ beforePlace: async () => void seen.push(`before: ${readdirSync(dir).filter((f) => !f.startsWith('.')).length}`), afterPlace: () => void seen.push(`after: ${readdirSync(dir).filter((f) => !f.startsWith('.')).length}`) });
+      expect([name, seen]).toEqual([name, ['before: 0', `after: ${name.includes('%d') ? count : 1}`]]);
+      rmSync(dir, { recursive: true });
+      mkdirSync(dir);
+      const aborted = await createFrameWriter(file, { width: W, height: H, fps: 10 });
+      for (const f of frames.slice(0, count)) await aborted.write(f);
+      expect([name, (await errorOf(aborted.finish({ beforePlace: () => aborted.abort() }))).code]).toEqual([name, 'ERR_ABORTED']);
+      expect([name, readdirSync(dir)]).toEqual([name, []]);
+    }
+  });
+
   it('PNG frames moved into place are put back when the renaming fails part-way or abort() comes during it', async () => {
     const dir = freshDir('png-rollback');
     const names = ['f-1.png', 'f-2.png', 'f-3.png', 'f-4.png'];

@@ -32,6 +32,17 @@ describe('progress line', () => {
     expect(writes[1]).toBe('\r' + ' '.repeat(99) + '\r');
   });
 
+  it('draws a name with a newline escaped, one line drawn over (each redraw added a line)', () => {
+    vi.useFakeTimers({ now: 0 });
+    const { writes, stream } = fakeStream(true);
+    const progress = createProgress(stream, 'in\nput.gif', 30, true);
+    progress.tick(1);
+    progress.tick(2);
+    progress.done();
+    expect(writes.join('')).not.toContain('\n');
+    expect(writes[0]).toMatch(/^\rin\\nput\.gif \[/);
+  });
+
   it('redraws in place, clearing what a longer previous line left, with an ETA in minutes and seconds', () => {
     vi.useFakeTimers({ now: 0 });
     const { writes, stream } = fakeStream(true);

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { commitRun } from '../../src/cli/run-output.js';
 import type { FinishOptions } from '../../src/io/frame-writer.js';
 import { placeFiles } from '../../src/io/output-file.js';
+import { releaseLeftovers } from '../../src/io/leftovers.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'chromaseed-run-output-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -52,6 +53,27 @@ describe('commitRun', () => {
     rmSync(timeline);
     await expect(commitRun(failing, async () => [timeline, new Uint8Array([1])] as const, path.join(dir, 'in.gif'), quietProgress)).rejects.toThrow('the rename failed');
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('once the main output has its name, an exit before finish returns keeps the new picture and removes the old one\'s second name (a second Ctrl-C put the old picture back beside the new output)', async () => {
+    const dir = path.join(tmp, 'exit-after-place');
+    mkdirSync(dir);
+    const timeline = path.join(dir, 'timeline.png');
+    writeFileSync(timeline, 'old timeline');
+    const output = {
+      async finish(options?: FinishOptions) {
+        await options?.beforePlace?.();
+        writeFileSync(path.join(dir, 'out.gif'), 'new output'); // its rename
+        options?.afterPlace?.();
+        // What the exit hook does when the process ends here (a writer's last steps can take a
+        // while: a large PNG sequence's clean-up).
+        releaseLeftovers();
+        return 'done';
+      },
+      async abort() {},
+    };
+    await commitRun(output, async () => [timeline, new TextEncoder().encode('new timeline')] as const, path.join(dir, 'in.gif'), quietProgress);
+    expect([readdirSync(dir).sort(), readFileSync(timeline, 'utf8')]).toEqual([['out.gif', 'timeline.png'], 'new timeline']);
   });
 
   it('a main output that fails before it is complete (the encoder) never has the picture placed: no moment with the new picture beside the old output', async () => {
