@@ -424,9 +424,9 @@ export interface PlacedFiles {
 export async function placeFiles(files: readonly { temp: string; final: string }[], stopped: () => boolean, what: string, keepLast = true): Promise<PlacedFiles> {
   const moved: { final: string; kept: string | null }[] = [];
   // Set by keep(): the new files stay, and nothing puts the old ones back any more.
-  let kept = false;
+  let settled = false;
   const putBack = (): void => {
-    if (kept) return;
+    if (settled) return;
     for (const { final, kept } of moved.reverse()) {
       try {
         if (kept !== null) {
@@ -469,8 +469,8 @@ export async function placeFiles(files: readonly { temp: string; final: string }
   let removed = 0;
   let untrackKept = (): void => undefined;
   const keep = (): void => {
-    if (kept) return;
-    kept = true;
+    if (settled) return;
+    settled = true;
     untrack();
     untrackKept = trackUndo(() => {
       for (; removed < moved.length; removed++) {
