@@ -154,13 +154,14 @@ function refuseOddValues(argv: readonly string[], args: Args): void {
   if (argv.includes('')) throw new ChromaseedError('ERR_USAGE', 'an empty file name was given (an unset shell variable?); give a file, or - for standard input');
 }
 
+/** `--no-X` given a value, said the same wherever it is found (here and by yargs's parse). */
+const noValueForNegation = (name: string, help: string): ChromaseedError => new ChromaseedError('ERR_USAGE', `--no-${name} takes no value: give it alone (or --${name}=false) ${help}`);
+
 /**
  * `--no-X` turns a switch off (`--no-audio`). yargs took it for any option: `--no-plays` was
  * 0 plays (a GIF looping forever), `--no-seed` seed 0, `--no-k` "received 0". A switch given
  * both ways (`--audio --no-audio`) was the last one's, silently.
  */
-const noValueForNegation = (name: string, help: string): ChromaseedError => new ChromaseedError('ERR_USAGE', `--no-${name} takes no value: give it alone (or --${name}=false) ${help}`);
-
 function refuseNegations(argv: readonly string[], args: Args, switches: ReadonlySet<string>): void {
   const options = optionsOf(argv);
   const help = commandHelp(args);

@@ -3,7 +3,7 @@ import { abortedWrite, ChromaseedError, invalidOption } from '../errors.js';
 import { MAX_GIF_FPS } from '../timing.js';
 import type { InputOptions } from '../options.js';
 import type { ClipInfo, IndexedFrame, SoundSource, TimedFrame } from '../types.js';
-import { isDirectory, isDirectoryError, refuseDirectoryName, STDOUT, type InputPaths } from './output-file.js';
+import { isDirectory, isDirectoryError, refuseDirectoryName, STDOUT, type FinishOptions, type InputPaths } from './output-file.js';
 import { framePatternProblem, isPngSequencePattern } from './frame-names.js';
 import { gifWriter } from './gif-writer.js';
 import { pngWriter, singlePngWriter } from './png-writers.js';
@@ -52,23 +52,7 @@ export function clipWriterOptions(info: ClipInfo, inputPath: string, keepSound: 
   };
 }
 
-export interface FinishOptions {
-  /**
-   * Called once the output is complete under its temporary name (encoded and flushed), just
-   * before it is moved into place: a file that must change with it is put in place now, so
-   * that only renames come between the two (the CLI's --timeline picture, placed before a
-   * video's ffmpeg had finished, stood beside the old video if the process was killed then).
-   * If it throws, the output is removed, the file it would replace is kept, and finish
-   * rejects with its error.
-   */
-  beforePlace?: () => Promise<void>;
-  /**
-   * Called, synchronously, the moment the output has taken its name (the last numbered frame
-   * has): what went with it in `beforePlace` is now to stay, even if the process ends before
-   * `finish` returns (its last steps, a large sequence's clean-up, can take a while).
-   */
-  afterPlace?: () => void;
-}
+export type { FinishOptions };
 
 export interface FrameWriter {
   write(frame: IndexedFrame): Promise<void>;

@@ -62,10 +62,7 @@ export async function gifWriter(file: string, options: FrameWriterOptions): Prom
         const last = await encoder.finish();
         await out.write(last.bytes);
         encoder.close();
-        await out.seal();
-        await finishing?.beforePlace?.();
-        const bytes = await out.commit();
-        finishing?.afterPlace?.();
+        const bytes = await out.commit(finishing);
         state = 'done';
         // Frames shown longer than a GIF frame can be (an APNG or WebP may ask for hours), as the encoder cut them.
         const cut = last.cutFrames;

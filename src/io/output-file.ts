@@ -245,8 +245,11 @@ export interface AtomicFile {
   write(bytes: Uint8Array): Promise<void>;
   /** Flushes and closes: the temp file is complete, for a caller that moves it into place itself (see placeFiles). */
   seal(): Promise<void>;
-  /** Flushes and closes (unless sealed already) and renames into place; returns the file size in bytes. */
-  commit(): Promise<number>;
+  /**
+   * Flushes and closes (unless sealed already) and renames into place, calling `finishing`'s
+   * hooks around the rename; returns the file size in bytes.
+   */
+  commit(finishing?: FinishOptions): Promise<number>;
   /** Closes and deletes the temp file, written or sealed. Safe to call more than once, and after a failure. */
   abort(): Promise<void>;
 }
@@ -280,7 +283,10 @@ export function createStreamOutput(stream: NodeJS.WritableStream): AtomicFile {
       }
     },
     async seal() {},
-    async commit() {
+    async commit(finishing) {
+      // Nothing to rename: what goes with the stream is placed all the same.
+      await finishing?.beforePlace?.();
+      finishing?.afterPlace?.();
       return bytes;
     },
     async abort() {},
@@ -310,6 +316,25 @@ export async function flushAndClose(file: FileHandle | string, outputPath: strin
   } catch (err) {
     throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: write failed: ${systemReason(err)}`, { cause: err });
   }
+}
+
+/** How an output that is complete takes its name, when another file must change with it: see FrameWriter.finish. */
+export interface FinishOptions {
+  /**
+   * Called once the output is complete under its temporary name (encoded and flushed), just
+   * before it is moved into place: a file that must change with it is put in place now, so
+   * that only renames come between the two (the CLI's --timeline picture, placed before a
+   * video's ffmpeg had finished, stood beside the old video if the process was killed then).
+   * If it throws, the output is removed, the file it would replace is kept, and finish
+   * rejects with its error.
+   */
+  beforePlace?: () => Promise<void>;
+  /**
+   * Called, synchronously, the moment the output has taken its name (the last numbered frame
+   * has): what went with it in `beforePlace` is now to stay, even if the process ends before
+   * `finish` returns (its last steps, a large sequence's clean-up, can take a while).
+   */
+  afterPlace?: () => void;
 }
 
 /** Creates (and tracks) a new temporary file beside `finalPath`; `outputPath` names it in the error. */
@@ -369,11 +394,14 @@ export async function createAtomicFile(outputPath: string, inputPath?: InputPath
       }
     },
     seal,
-    async commit() {
+    async commit(finishing) {
       if (state === 'open') await seal();
+      if (state === 'sealed') await finishing?.beforePlace?.();
+      // Also where abort() came while beforePlace ran: the file is gone.
       if (state !== 'sealed') throw new Error(`${outputPath}: commit after ${state}`);
       state = 'committed';
       await commitTemp(tempPath, finalPath);
+      finishing?.afterPlace?.();
       return bytes;
     },
     async abort() {

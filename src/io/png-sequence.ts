@@ -7,7 +7,7 @@ import { expandToRgba } from '../pipeline/expand-frame.js';
 import type { IndexedFrame } from '../types.js';
 import { frameFileName } from './frame-names.js';
 import { trackTemp } from './leftovers.js';
-import { checkNameLength, placeFiles, refuseInputAsOutput, removeQuietly, specialFile, tempPathFor } from './output-file.js';
+import { checkNameLength, placeFiles, refuseInputAsOutput, removeQuietly, specialFile, tempPathFor, type FinishOptions } from './output-file.js';
 
 /** RGBA bytes as a truecolour PNG through sharp, for frames no palette holds; `opaque` drops the alpha channel. */
 export async function encodeRgbaPng(rgba: Uint8Array, width: number, height: number, opaque = false): Promise<Buffer> {
@@ -58,8 +58,8 @@ export interface PngSequence {
   readonly count: number;
   /** Total bytes written. */
   readonly bytes: number;
-  /** Moves every frame to its numbered name; returns the final names, in order. `placed` is called, synchronously, once the last has its name. */
-  commit(placed?: () => void): Promise<string[]>;
+  /** Moves every frame to its numbered name, calling `finishing`'s hooks before the first and once the last has its name; returns the final names, in order. */
+  commit(finishing?: FinishOptions): Promise<string[]>;
   /**
    * After a commit: the frames numbered on from this clip's last that are still there (from
    * an earlier, longer run), as a warning line, or null.
@@ -122,11 +122,14 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
         throw new ChromaseedError('ERR_OUTPUT', `${final}: cannot write PNG frame: ${systemReason(err)}`, { cause: err });
       }
     },
-    async commit(placed?: () => void) {
+    async commit(finishing) {
       if (state !== 'open') throw new Error(`createPngSequence: commit after ${state}`);
+      await finishing?.beforePlace?.();
+      // abort() came meanwhile (Ctrl-C as the picture was placed): the frames are gone.
+      if (wasAborted()) throw abortedWrite(pattern);
       state = 'committing';
-      const done = placeFiles(written, () => state === 'aborted', pattern).then((frames) => {
-        placed?.();
+      const done = placeFiles(written, wasAborted, pattern).then((frames) => {
+        finishing?.afterPlace?.();
         return frames.release();
       });
       committing = done;

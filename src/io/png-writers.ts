@@ -44,12 +44,7 @@ export async function pngWriter(file: string, options: FrameWriterOptions): Prom
     async finish(finishing) {
       checkOpen(file, state, 'finish');
       if (seq.count === 0) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
-      await abortingOnFailure(async () => {
-        await finishing?.beforePlace?.();
-        // abort() came meanwhile (Ctrl-C as the picture was placed): the frames are gone.
-        if (wasAborted()) throw abortedWrite(file);
-        return seq.commit(finishing?.afterPlace);
-      }, abort);
+      await abortingOnFailure(() => seq.commit(finishing), abort);
       state = 'done';
       const leftOver = await seq.leftOver();
       return { bytes: seq.bytes, ...(leftOver === null ? {} : { warnings: [leftOver] }) };
@@ -96,11 +91,7 @@ export async function singlePngWriter(file: string, options: FrameWriterOptions)
       try {
         if (png === null) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
         await out.write(png);
-        await out.seal();
-        await finishing?.beforePlace?.();
-        const bytes = await out.commit();
-        finishing?.afterPlace?.();
-        return { bytes };
+        return { bytes: await out.commit(finishing) };
       } catch (err) {
         await out.abort();
         // abort() while the file was written: it failed as "commit after aborted".
