@@ -1,5 +1,5 @@
 import { chmodSync, closeSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -1396,7 +1396,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     }
   });
 
-  it('out of file descriptors (ulimit -n): one line and nothing left, not a stack trace, whichever step runs out', () => {
+  it('out of file descriptors (ulimit -n): one line and nothing left, not a stack trace, whichever step runs out', async () => {
     // fluent-ffmpeg read the pipes of an ffmpeg it could not start (a TypeError in a callback,
     // Node's own trace); sharp's modules and the GIF encoder's thread failed as internal
     // errors; with fewer descriptors, loading the command line failed. Each limit here either
@@ -1407,24 +1407,27 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
       ['quantize', CARS, '-k', '4', '-o', path.join(dir, 'out.gif')],
       ['palette', HIBISCUS, '-k', '4'],
       ['compare', CARS, '-k', '4'],
-      ['transfer', HIBISCUS, CARS, '-k', '4', '-o', path.join(dir, 'out.gif')],
+      ['transfer', HIBISCUS, CARS, '-k', '4', '-o', path.join(dir, 'transferred.gif')],
     ];
-    for (const argv of commands) {
+    const limits = Array.from({ length: 12 }, (_, i) => 19 + i);
+    // 60 runs: three at a time, or under load they outlast any timeout (over 120 s one after another).
+    const runs = await inBatches(commands.flatMap((argv) => limits.map((n) => ({ argv, n }))), 3, ({ argv, n }) =>
+      runLimited(['sh', '-c', `ulimit -n ${n} && exec "$0" "$@"`, process.execPath, BIN, ...argv, '--quiet']));
+    for (const [c, argv] of commands.entries()) {
       const said: string[] = [];
-      for (let n = 19; n <= 30; n++) {
-        const r = spawnSync('sh', ['-c', `ulimit -n ${n} && exec "$0" "$@"`, process.execPath, BIN, ...argv, '--quiet'], { encoding: 'utf8' });
+      for (const [i, r] of runs.slice(c * limits.length, (c + 1) * limits.length).entries()) {
         // Node itself fails below some limit, before any code of ours (a trace opening the bin, or a crash).
         if (r.signal !== null || r.stderr.includes(`open '${BIN}'`)) continue;
         if (r.status === 0) continue;
-        expect([r.status, r.stderr], `ulimit -n ${n}: ${argv.join(' ')}`).toEqual([1, expect.stringMatching(/^chromaseed: too many open files \(EMFILE\)[^\n]*\n$/)]);
+        expect([r.status, r.stderr], `ulimit -n ${limits[i]}: ${argv.join(' ')}`).toEqual([1, expect.stringMatching(/^chromaseed: too many open files \(EMFILE\)[^\n]*\n$/)]);
         said.push(r.stderr);
       }
       // Past loading, in the run itself (here at 23-26).
       expect(said.some((line) => !line.includes('to start')), argv.join(' ')).toBe(true);
     }
     // No temporary file left by any of them (the outputs are those of the runs that got through).
-    expect(readdirSync(dir).filter((f) => f !== 'out.gif' && f !== 'out.mp4')).toEqual([]);
-  });
+    expect(readdirSync(dir).filter((f) => !['out.gif', 'out.mp4', 'transferred.gif'].includes(f))).toEqual([]);
+  }, 300_000);
 
   it('a message that cannot be written (EIO) is not an uncaught error', () => {
     // Node emits the failed write as an 'error' event; with no listener, its exit on the
@@ -1618,3 +1621,26 @@ describe("the README's library example", () => {
     }
   }, 300_000);
 });
+
+/** A command's exit, as spawnSync gives it, without blocking the test's thread. */
+function runLimited(command: string[]): Promise<{ status: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('close', (status, signal) => resolve({ status, signal, stderr }));
+  });
+}
+
+/** `work` over `items`, `width` at a time; results in the items' order. */
+async function inBatches<T, R>(items: T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
+    }
+  }));
+  return results;
+}
