@@ -11,7 +11,7 @@ import type { CliStreams } from './main.js';
  * scripts and people read (a name with a newline split a message in two).
  */
 export function oneLine(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
 /** Damage the reader tolerated, on stderr: the output was made, but from a damaged input. */

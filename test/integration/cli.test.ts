@@ -1291,6 +1291,9 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     expect([done.code, done.stderr]).toEqual([0, expect.stringMatching(/^\S*out\\tput\.gif: 30 frames, [^\n]*\n$/)]);
     const missing = await runMain(['quantize', path.join(dir, 'gone\n.gif'), '-o', path.join(dir, 'x.gif')]);
     expect([missing.code, missing.stderr]).toEqual([1, expect.stringMatching(/^chromaseed: \S*gone\\n\.gif: no such file[^\n]*\n$/)]);
+     // A C1 control too: U+009B is a terminal's CSI, which starts an escape sequence as ESC [ does.
+    const csi = await runMain(['quantize', path.join(dir, 'gone\u009b2J.gif'), '-o', path.join(dir, 'x.gif')]);
+    expect([csi.code, csi.stderr]).toEqual([1, expect.stringMatching(/^chromaseed: \S*gone\\x9b2J\.gif: no such file[^\n]*\n$/)]);
   });
 
   it('refuses a named pipe as the output, as a picture beside it or as a numbered frame (it was renamed over: the pipe\'s reader waited for ever)', async () => {
