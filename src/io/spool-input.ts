@@ -1,4 +1,4 @@
-import { createWriteStream, fstatSync } from 'node:fs';
+import { createWriteStream, fstatSync, statSync } from 'node:fs';
 import { mkdtemp, realpath, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,6 +70,8 @@ export function createInputSession(stdin: () => InputStream | undefined, pipeExa
         stdinFile = await realpath('/dev/stdin').catch(() => '/dev/stdin');
         return stdinFile;
       }
+      // Node opens /dev/null in the place of a closed standard input (`<&-`), so both read so.
+      if (kind === '/dev/null') throw inputError(STDIN_NAME, `is /dev/null (closed, or nothing was piped in); give a file, or pipe one in (${pipeExample})`);
       if (kind !== 'pipe') throw inputError(STDIN_NAME, `is ${kind}, not a file or a pipe; give a file`);
       try {
         copyDir = await mkdtemp(path.join(os.tmpdir(), 'chromaseed-'));
@@ -100,12 +102,13 @@ export function createInputSession(stdin: () => InputStream | undefined, pipeExa
 }
 
 /** 'file', 'pipe', or what else descriptor `fd` is, as a phrase. */
-function descriptorKind(fd: number): 'file' | 'pipe' | 'a directory' | 'a device' {
+function descriptorKind(fd: number): 'file' | 'pipe' | 'a directory' | 'a device' | '/dev/null' {
   try {
     const s = fstatSync(fd);
     if (s.isFile()) return 'file';
     if (s.isDirectory()) return 'a directory';
     if (s.isFIFO() || s.isSocket()) return 'pipe';
+    if (s.isCharacterDevice() && s.rdev === statSync('/dev/null', { throwIfNoEntry: false })?.rdev) return '/dev/null';
     return 'a device';
   } catch {
     return 'pipe'; // not a descriptor we can ask about: the stream is all there is

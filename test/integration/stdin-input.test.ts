@@ -115,6 +115,11 @@ describe('an input piped in (-)', () => {
         closeSync(fd);
       }
     }
+    // Closed (`<&-`), which Node fills with /dev/null, and /dev/null itself: said as what they are, not as "a device".
+    for (const redirect of ['<&-', '< /dev/null']) {
+      const r = spawnSync('sh', ['-c', `exec "$0" "$@" ${redirect}`, process.execPath, BIN, 'quantize', '-', '-o', path.join(tmp, 'x.gif')], { encoding: 'utf8', env: { ...process.env, TMPDIR: temp }, timeout: 20_000 });
+      expect([r.status, r.stderr], redirect).toEqual([1, 'chromaseed: standard input: is /dev/null (closed, or nothing was piped in); give a file, or pipe one in (cat in.gif | chromaseed quantize - -o out.gif)\n']);
+    }
     expect(readdirSync(temp)).toEqual([]);
   });
 
