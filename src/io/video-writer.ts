@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { abortedWrite, checkIndexedFrame, checkTimedFrame, ChromaseedError } from '../errors.js';
-import { copyRgbaForOutput, expandToRgba } from '../pipeline/expand-frame.js';
+import { bleedIntoClear, copyRgbaForOutput, expandToRgba } from '../pipeline/expand-frame.js';
 import { MAX_GIF_FPS, playbackDelayMs } from '../timing.js';
 import type { SoundSource } from '../types.js';
 import type { FrameWriter, FrameWriterOptions } from './frame-writer.js';
@@ -62,6 +62,7 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
         video = createVideoOutput(tempPath, { width, height, fps, container, name: file, sound: options.sound?.decodable === true ? options.sound : undefined, alpha });
       }
       if (anyTransparent && !alpha) framesBlackened++;
+      if (anyTransparent && alpha) bleedIntoClear(rgba, width, height);
       elapsedMs += delayMs;
       framesIn++;
       // A video source (delay = 1000/fps) maps one to one; at least one output frame for the first input.
