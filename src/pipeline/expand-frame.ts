@@ -96,8 +96,25 @@ export function bleedIntoClear(rgba: Uint8Array, width: number, height: number):
   const words = new Uint32Array(rgba.buffer, rgba.byteOffset, width * height);
   const alphaMask = ALPHA_MASK;
   const colourMask = COLOR_MASK;
+  // Each row's first and last opaque column (first > last: none), so that a row is searched
+  // only where an opaque pixel can be within reach; most clear pixels of a frame are not.
+  const first = new Int32Array(height).fill(width);
+  const last = new Int32Array(height).fill(-1);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
+      if ((words[y * width + x] & alphaMask) === 0) continue;
+      if (first[y] === width) first[y] = x;
+      last[y] = x;
+    }
+  }
+  for (let y = 0; y < height; y++) {
+    let from = width;
+    let to = -1;
+    for (let ny = Math.max(0, y - BLEED), y1 = Math.min(height - 1, y + BLEED); ny <= y1; ny++) {
+      from = Math.min(from, first[ny] - BLEED);
+      to = Math.max(to, last[ny] + BLEED);
+    }
+    for (let x = Math.max(0, from); x <= Math.min(width - 1, to); x++) {
       if ((words[y * width + x] & alphaMask) !== 0) continue;
       // The nearest ring first; neighbours are tested by their alpha, so a pixel filled here (still clear) is no source.
       search: for (let r = 1; r <= BLEED; r++) {

@@ -49,9 +49,8 @@ export function compareFrames(now: Uint8Array, before: Uint8Array, perEntry: Sti
       continue;
     }
     // The three colour bytes, in whichever order the word holds them: the sums and the
-    // per-channel test treat the channels alike.
-    // Math.abs, not `d < 0 ? -d : d`: V8 compiles the ternary to a branch, which video's
-    // noise mispredicts half the time (compareFrames 15-20% slower on cockatoo.mp4's frames).
+    // per-channel test treat the channels alike. Math.abs, not `d < 0 ? -d : d`, which V8
+    // compiles to a branch that video's noise mispredicts (15-20% slower on cockatoo.mp4).
     const x = a >>> colorShift;
     const y = b >>> colorShift;
     const ar = Math.abs((x & 0xff) - (y & 0xff));
