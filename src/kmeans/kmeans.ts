@@ -3,6 +3,7 @@ import { checkBytes, ChromaseedError, invalidOption, listOf } from '../errors.js
 import { INITS, METRICS, SPACES } from '../options.js';
 import type { ColorSpace, InitMethod, Metric } from '../types.js';
 import { dedupePoints } from './dedupe.js';
+import { allGrey, clusterGreyLine, createGreyLineScratch } from './grey-line.js';
 import { buildHistogram, createHistogram, type ColorHistogram } from './histogram.js';
 import { createInitScratch, initCentres, type InitScratch } from './init.js';
 import { createLloydScratch, lloyd, type LloydScratch, type PointSet } from './lloyd.js';
@@ -22,6 +23,8 @@ import { DEFAULT_MAX_ITERATIONS, DEFAULT_RESTARTS } from '../limits.js';
  *  4. the best two coarse solutions are refined on the exact distinct colours (for
  *     k <= 32 with a 20x tighter tolerance), and the better one wins: a true local
  *     optimum of the full-resolution problem (every pixel counts, nothing is subsampled).
+ * Colours that are all greys skip 2-4: on that line the global optimum is found exactly
+ * (grey-line.ts), whatever the init, restarts and seed.
  * Warm starts (given centroids) skip all that: one Lloyd run on the exact colours.
  */
 export interface KMeansOptions {
@@ -63,6 +66,12 @@ export interface KMeansOptions {
    * the update then minimises the objective plus Σ w_i‖c_i − start_i‖²).
    */
   anchorWeights?: Float64Array;
+  /**
+   * Colours that are all greys are clustered exactly (grey-line.ts): the global optimum,
+   * whatever `init`, `restarts` and `seed` (default true). false runs the restarts as for
+   * any colours: the unseeded sequence's random start per frame.
+   */
+  exactGrey?: boolean;
   /** Also return a label per pixel / point (default false). */
   labels?: boolean;
   /** Debug hook: called after every update step with the objective reached so far. */
@@ -166,6 +175,7 @@ interface Resolved {
   tolerance: number;
   initialCentroids: Float64Array | undefined;
   anchorWeights: Float64Array | undefined;
+  exactGrey: boolean;
   labels: boolean;
   onIteration: ((event: KMeansIterationEvent) => void) | undefined;
 }
@@ -218,6 +228,7 @@ function resolve(options: KMeansOptions): Resolved {
     tolerance,
     initialCentroids: initial,
     anchorWeights: anchors,
+    exactGrey: options.exactGrey ?? true,
     labels: options.labels ?? false,
     onIteration: options.onIteration,
   };
@@ -237,6 +248,7 @@ export function createKMeans(): KMeansEngine {
   const lloydScratch: LloydScratch = createLloydScratch();
   const initScratch: InitScratch = createInitScratch();
   const swapScratch = createSwapScratch();
+  const greyScratch = createGreyLineScratch();
   const current = new Float64Array(256 * 3);
   const best = new Float64Array(256 * 3);
   // Best restarts so far, sorted by objective: centres (256*3 each), objective, iterations.
@@ -366,6 +378,13 @@ export function createKMeans(): KMeansEngine {
     report: (phase: 'coarse' | 'exact', restart: number) => ((iteration: number, objective: number) => void) | undefined,
   ): { iterations: number; inertia: number } {
     const l1 = o.metric === 'manhattan';
+    if (o.exactGrey && allGrey(srgb, n) && clusterGreyLine(exact, k, l1, best, greyScratch)) {
+      // The optimum already: the polish only labels the colours (and would settle a tie).
+      const polished = lloyd(exact, best, k, {
+        metric: o.metric, maxIterations: o.refineIterations, shiftTolerance: polishTolerance, onIteration: report('exact', -99),
+      }, lloydScratch);
+      return { iterations: polished.iterations, inertia: polished.inertia };
+    }
     // Coarse bins need several points per cluster to rank restarts; large palettes get
     // 6-bit bins when 5-bit ones are too few, as long as they still shrink the problem.
     let useCoarse = false;

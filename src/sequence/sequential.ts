@@ -113,10 +113,10 @@ export function createSequentialQuantizer(options: SequentialOptions): {
    * A clustering of the frame from scratch: `restartCount` initialisations, `iterations`
    * Lloyd steps at most per run, `refineIterations` per run on the exact colours after the
    * restarts (see KMeansOptions). `counted`: the engine has already run on this frame, so its colour
-   * histogram is reused rather than built again.
+   * histogram is reused rather than built again. `exactGrey`: KMeansOptions'.
    */
-  const fresh = (frame: Frame, counted: boolean, restartCount: number, iterations = maxIterations, refineIterations = iterations): KMeansResult => {
-    const o = { k: colors, init, metric, space, maxIterations: iterations, refineIterations, restarts: restartCount, seed: (seed + frameIndex) >>> 0 };
+  const fresh = (frame: Frame, counted: boolean, restartCount: number, iterations = maxIterations, refineIterations = iterations, exactGrey = true): KMeansResult => {
+    const o = { k: colors, init, metric, space, maxIterations: iterations, refineIterations, restarts: restartCount, seed: (seed + frameIndex) >>> 0, exactGrey };
     return counted ? engine.rerun(o) : engine.run(frame.data, o);
   };
 
@@ -235,7 +235,9 @@ export function createSequentialQuantizer(options: SequentialOptions): {
         throw new RangeError(`the frame before has ${last.source.length / 4} pixels and ${last.indices.length} indices; this frame has ${frame.data.length / 4} (pass it only when the sizes match)`);
       }
       if (options.seeding === 'none') {
-        const result = fresh(frame, false, 1);
+        // The baseline the issue defines: a random start per frame, even where the exact
+        // grey solution exists (it would make the baseline steadier than unseeded k-means is).
+        const result = fresh(frame, false, 1, maxIterations, maxIterations, false);
         frameIndex++;
         keepLabels();
         return toFramePalette(result);
