@@ -49,6 +49,8 @@ export function createFramePngEncoder(width: number, height: number): (frame: In
 export interface PngSequenceOptions {
   /** Real paths of the input files (see realInputs), so no frame overwrites one. */
   inputs?: readonly string[];
+  /** The pattern as the user gave it, for messages (`pattern` is resolved to a real directory). */
+  shownAs?: string;
 }
 
 export interface PngSequence {
@@ -81,6 +83,7 @@ export interface PngSequence {
  */
 export function createPngSequence(pattern: string, options: PngSequenceOptions): PngSequence {
   const written: { temp: string; final: string }[] = [];
+  const shown = (n: number): string => frameFileName(options.shownAs ?? pattern, n);
   let bytes = 0;
   let state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
   let committing: Promise<unknown> | null = null;
@@ -95,8 +98,8 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
     },
     async write(png) {
       if (state !== 'open') throw new Error(`createPngSequence: write after ${state}`);
-      const name = frameFileName(pattern, written.length + 1);
-      const final = path.resolve(name);
+      const final = path.resolve(frameFileName(pattern, written.length + 1));
+      const name = shown(written.length + 1);
       // Said at this frame, not by the renaming after the last one (the temporary name is shortened to fit).
       checkNameLength(name);
       await refuseInputAsOutput(final, options.inputs ?? []);
@@ -119,7 +122,7 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
         }
       } catch (err) {
         if (err instanceof ChromaseedError) throw err;
-        throw new ChromaseedError('ERR_OUTPUT', `${final}: cannot write PNG frame: ${systemReason(err)}`, { cause: err });
+        throw new ChromaseedError('ERR_OUTPUT', `${name}: cannot write PNG frame: ${systemReason(err)}`, { cause: err });
       }
     },
     async commit(finishing) {
@@ -143,8 +146,8 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
       let last = written.length;
       while ((await stat(frameFileName(pattern, last + 1)).catch(() => null))?.isFile()) last++;
       if (last === written.length) return null;
-      const from = frameFileName(pattern, written.length + 1);
-      const range = last === written.length + 1 ? from : `${from} to ${path.basename(frameFileName(pattern, last))}`;
+      const from = shown(written.length + 1);
+      const range = last === written.length + 1 ? from : `${from} to ${path.basename(shown(last))}`;
       return `${range} (${last - written.length} ${last - written.length === 1 ? 'frame' : 'frames'}) from an earlier run ${last - written.length === 1 ? 'is' : 'are'} still there, after this clip's ${written.length}; remove them before using the sequence`;
     },
     async abort() {

@@ -12,7 +12,7 @@ export async function pngWriter(file: string, options: FrameWriterOptions): Prom
   // The last frame's name, when the count is known (not a video's estimate, which its sound
   // may have set): refused before any work (%0300d, or a long name past frame 99).
   checkNameLength(frameFileName(file, options.frameCountUncertain === true ? 1 : Math.max(1, options.frameCount ?? 1)));
-  const seq = createPngSequence(pattern, { inputs: await realInputs(options.inputPath) });
+  const seq = createPngSequence(pattern, { inputs: await realInputs(options.inputPath), shownAs: file });
   const encode = createFramePngEncoder(options.width, options.height);
   let rgba: Uint8Array | null = null; // writeRgba's copy, allocated on first use
   let state: WriterState = 'open';

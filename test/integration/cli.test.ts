@@ -452,6 +452,9 @@ describe('numbered PNG frames over an earlier, longer sequence', () => {
     expect(readdirSync(dir)).toHaveLength(30);
     const again = await runMain(['quantize', CARS, '-k', '4', '-o', pattern]);
     expect(again.stderr).not.toMatch(/warning/);
+    // A pattern given relative to the working directory is named so (it was named by its absolute path).
+    const relative = await runBin(['quantize', path.join(corpus, 'gifs/pillow__animated_hopper.gif'), '-k', '4', '-o', 'f-%02d.png'], { cwd: dir });
+    expect([relative.code, relative.stderr]).toEqual([0, expect.stringContaining('chromaseed: warning: f-05.png to f-30.png (26 frames) from an earlier run')]);
   });
 });
 
