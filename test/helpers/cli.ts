@@ -29,7 +29,7 @@ export async function runMain(argv: string[], signal?: AbortSignal): Promise<{ c
 }
 
 /** Runs the real `bin/chromaseed.js` (the bundle in dist/cli-bundle/) as a child process. */
-export function runBin(argv: string[], options: { killAfterMs?: number; signal?: NodeJS.Signals; signalCount?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; pid: number; ms: number; msAfterSignal?: number }> {
+export function runBin(argv: string[], options: { killAfterMs?: number; killWhen?: () => boolean; signal?: NodeJS.Signals; signalCount?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; pid: number; ms: number; msAfterSignal?: number }> {
   return new Promise((resolve) => {
     let signalledAt: number | undefined;
     const started = performance.now();
@@ -39,10 +39,21 @@ export function runBin(argv: string[], options: { killAfterMs?: number; signal?:
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     // signalCount: the signal sent that many times, 10 ms apart (Ctrl-C pressed twice, or the shell's and the kernel's SIGHUP).
-    for (let i = 0; options.killAfterMs !== undefined && i < (options.signalCount ?? 1); i++) setTimeout(() => {
+    const signalAfter = (ms: number): void => {
+      for (let i = 0; i < (options.signalCount ?? 1); i++) setTimeout(() => {
         signalledAt ??= performance.now();
         child.kill(options.signal ?? 'SIGINT');
-      }, options.killAfterMs + 10 * i);
+      }, ms + 10 * i);
+    };
+    if (options.killAfterMs !== undefined) signalAfter(options.killAfterMs);
+    // killWhen: the signal once it says so (asked every 50 ms): a fixed delay came, on a loaded
+    // machine, before the process had started listening for it.
+    const poll = options.killWhen === undefined ? undefined : setInterval(() => {
+      if (!options.killWhen!()) return;
+      clearInterval(poll);
+      signalAfter(0);
+    }, 50);
+    child.on('close', () => clearInterval(poll));
     // ms: from the start to the end; msAfterSignal: how long the process took to end after the (first) signal.
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, pid: child.pid!, ms: performance.now() - started, msAfterSignal: signalledAt === undefined ? undefined : performance.now() - signalledAt }));
   });
