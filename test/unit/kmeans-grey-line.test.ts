@@ -99,6 +99,22 @@ describe('k-means of colours that are all greys: solved exactly', () => {
     }
   });
 
+  it('weights and values past what its sums carry exactly are left to the restarts; tiny weights are fine (found by QA)', () => {
+    const engine = createKMeans();
+    const run = (values: number[], weights: number[] | null, k: number, exactGrey = true) =>
+      engine.runPoints(Float64Array.from(values.flatMap((v) => [v, v, v])), weights === null ? null : Float64Array.from(weights), { k, exactGrey }).inertia;
+    // Two greys weighing 10^15 beside ten of weight 1: the sums lost the light ones' costs (900 against 375).
+    const light = [100, 105, 110, 115, 120, 125, 130, 135, 140, 145];
+    const heavy = [1e15, 1e15, ...light.map(() => 1)];
+    expect(run([0, 255, ...light], heavy, 6)).toBe(3 * bruteForce([0, 255, ...light], heavy, 6, false));
+    // One grey at -10^10 (33,264 against 20,520).
+    const far = [-1e10, ...Array.from({ length: 21 }, (_, i) => i * 12)];
+    expect(run(far, null, 5)).toBeLessThanOrEqual(run(far, null, 5, false));
+    // Weights of 10^-200: their squares are zero (14,140 against 10,920.5).
+    const levels = [0, 12, 30, 31, 60, 90, 100, 101, 140, 180, 200, 250];
+    expect(run(levels, levels.map(() => 1e-200), 4) / 1e-200).toBeCloseTo(3 * bruteForce(levels, levels.map(() => 1), 4, false), 6);
+  });
+
   it("reaches each muybridge.gif frame's optimum, which the restarts miss on most frames", () => {
     const engine = createKMeans();
     let exactTotal = 0;
