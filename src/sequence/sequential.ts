@@ -235,8 +235,8 @@ export function createSequentialQuantizer(options: SequentialOptions): {
         throw new RangeError(`the frame before has ${last.source.length / 4} pixels and ${last.indices.length} indices; this frame has ${frame.data.length / 4} (pass it only when the sizes match)`);
       }
       if (options.seeding === 'none') {
-        // The baseline the issue defines: a random start per frame, even where the exact
-        // grey solution exists (it would make the baseline steadier than unseeded k-means is).
+        // The baseline: a random start per frame, as unseeded k-means has, even where the
+        // exact grey solution exists (that would make it steadier than unseeded k-means is).
         const result = fresh(frame, false, 1, maxIterations, maxIterations, false);
         frameIndex++;
         keepLabels();
