@@ -116,10 +116,10 @@ export async function realInputs(inputs: InputPaths): Promise<string[]> {
 }
 
 /** Throws ERR_USAGE when `outputPath` is one of the input files (`realInputs`), after resolving links and `..`. */
-export async function refuseInputAsOutput(outputPath: string, inputs: readonly string[]): Promise<void> {
+export async function refuseInputAsOutput(outputPath: string, inputs: readonly string[], shownAs = outputPath): Promise<void> {
   if (inputs.length === 0 || outputPath === STDOUT) return;
   if (inputs.includes(await realTarget(outputPath))) {
-    throw new ChromaseedError('ERR_USAGE', `${outputPath}: refusing to overwrite the input file; choose another output path`);
+    throw new ChromaseedError('ERR_USAGE', `${shownAs}: refusing to overwrite the input file; choose another output path`);
   }
 }
 

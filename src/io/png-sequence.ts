@@ -83,7 +83,8 @@ export interface PngSequence {
  */
 export function createPngSequence(pattern: string, options: PngSequenceOptions): PngSequence {
   const written: { temp: string; final: string }[] = [];
-  const shown = (n: number): string => frameFileName(options.shownAs ?? pattern, n);
+  const shownPattern = options.shownAs ?? pattern;
+  const shown = (n: number): string => frameFileName(shownPattern, n);
   let bytes = 0;
   let state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
   let committing: Promise<unknown> | null = null;
@@ -102,7 +103,7 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
       const name = shown(written.length + 1);
       // Said at this frame, not by the renaming after the last one (the temporary name is shortened to fit).
       checkNameLength(name);
-      await refuseInputAsOutput(final, options.inputs ?? []);
+      await refuseInputAsOutput(final, options.inputs ?? [], name);
       // Found now, not when the frames are moved into place, where earlier frames would already have replaced files.
       if ((await stat(final).catch(() => null))?.isDirectory()) throw new ChromaseedError('ERR_OUTPUT', `${name}: is a directory; frames cannot be written under that name`);
       // (The name itself: a link to a pipe is replaced, the pipe left alone.)
@@ -129,9 +130,9 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
       if (state !== 'open') throw new Error(`createPngSequence: commit after ${state}`);
       await finishing?.beforePlace?.();
       // abort() came meanwhile (Ctrl-C as the picture was placed): the frames are gone.
-      if (wasAborted()) throw abortedWrite(pattern);
+      if (wasAborted()) throw abortedWrite(shownPattern);
       state = 'committing';
-      const done = placeFiles(written, wasAborted, pattern).then((frames) => {
+      const done = placeFiles(written, wasAborted, shownPattern).then((frames) => {
         finishing?.afterPlace?.();
         return frames.release();
       });

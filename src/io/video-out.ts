@@ -146,7 +146,8 @@ export function createVideoOutput(file: string, options: VideoOutputOptions): Vi
     // every packet later; the bundled ffmpeg 4.1 left out the first two picture packets,
     // which have no decoding time (B-frames), and showed realshort.mp4's frames at 0, 54, 88,
     // 121, 133, 188 ms. Shifting by the decoding times, as asked here, moves every packet
-    // alike, by the B-frame delay, in 4.1 as in 5.1: 67, 100, 134, 167, 200, 234 ms.
+    // alike, by the B-frame delay or the sound's priming, whichever is longer, in 4.1 as in
+    // 5.1: 67, 100, 134, 167, 200, 234 ms.
     if (container === 'mkv') streams.push('-avoid_negative_ts', 'make_non_negative');
   }
   command.outputOptions([...streams, ...codecOptions(container, width, height, options.alpha === true)]).output(file);

@@ -61,7 +61,7 @@ export function allGrey(srgb: ArrayLike<number>, n: number): boolean {
  */
 export function clusterGreyLine(set: PointSet, k: number, l1: boolean, centres: Float64Array, scratch: GreyLineScratch): boolean {
   const { n, points, weights } = set;
-  if (n > MAX_POINTS || k * (n + 1) > MAX_CELLS) return false;
+  if (k >= n || n > MAX_POINTS || k * (n + 1) > MAX_CELLS) return false;
   // Weights counted in units of the lightest (tiny weights squared to zero), values measured
   // from the mean, so the prefix sums cancel less.
   let lightest = Infinity;

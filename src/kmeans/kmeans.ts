@@ -24,7 +24,7 @@ import { DEFAULT_MAX_ITERATIONS, DEFAULT_RESTARTS } from '../limits.js';
  *     k <= 32 with a 20x tighter tolerance), and the better one wins: a true local
  *     optimum of the full-resolution problem (every pixel counts, nothing is subsampled).
  * Colours that are all greys skip 2-4: on that line the global optimum is found exactly
- * (grey-line.ts), whatever the init, restarts and seed.
+ * (grey-line.ts; `exactGrey`), whatever the init, restarts and seed.
  * Warm starts (given centroids) skip all that: one Lloyd run on the exact colours.
  */
 export interface KMeansOptions {
@@ -68,8 +68,10 @@ export interface KMeansOptions {
   anchorWeights?: Float64Array;
   /**
    * Colours that are all greys are clustered exactly (grey-line.ts): the global optimum,
-   * whatever `init`, `restarts` and `seed` (default true). false runs the restarts as for
-   * any colours: the unseeded sequence's random start per frame.
+   * whatever `init`, `restarts` and `seed` (default true), but for weights and values whose
+   * range its sums cannot carry exactly enough, or more than 65,536 distinct points, which
+   * get the restarts. false runs the restarts as for any colours: the unseeded sequence's
+   * random start per frame.
    */
   exactGrey?: boolean;
   /** Also return a label per pixel / point (default false). */

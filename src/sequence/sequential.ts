@@ -112,10 +112,10 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   /**
    * A clustering of the frame from scratch: `restartCount` initialisations, `iterations`
    * Lloyd steps at most per run, `refineIterations` per run on the exact colours after the
-   * restarts (see KMeansOptions). `counted`: the engine has already run on this frame, so its colour
-   * histogram is reused rather than built again. `exactGrey`: KMeansOptions'.
+   * restarts, `exactGrey` as KMeansOptions has it. `counted`: the engine has already run on
+   * this frame, so its colour histogram is reused rather than built again.
    */
-  const fresh = (frame: Frame, counted: boolean, restartCount: number, iterations = maxIterations, refineIterations = iterations, exactGrey = true): KMeansResult => {
+  const fresh = (frame: Frame, counted: boolean, restartCount: number, { iterations = maxIterations, refineIterations = iterations, exactGrey = true }: { iterations?: number; refineIterations?: number; exactGrey?: boolean } = {}): KMeansResult => {
     const o = { k: colors, init, metric, space, maxIterations: iterations, refineIterations, restarts: restartCount, seed: (seed + frameIndex) >>> 0, exactGrey };
     return counted ? engine.rerun(o) : engine.run(frame.data, o);
   };
@@ -131,7 +131,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
     // is what makes a refresh worth adopting: earth.gif 34.79 -> 35.19 dB for flicker
     // 0.489 -> 0.506 (one start run to convergence gave the short run's 34.79).
     const full = engine.histogram.count * colors <= FULL_REFRESH_WORK;
-    const candidate = full ? fresh(frame, true, restarts) : fresh(frame, true, 1, REFRESH_ITERATIONS, REFRESH_REFINE_ITERATIONS);
+    const candidate = full ? fresh(frame, true, restarts) : fresh(frame, true, 1, { iterations: REFRESH_ITERATIONS, refineIterations: REFRESH_REFINE_ITERATIONS });
     if (candidate.k !== colors) return null;
     // Keep the seeded entries the fresh clustering agrees with (so they stay put) and take
     // its centroids only where it found something the seeded palette misses, entries
@@ -237,7 +237,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       if (options.seeding === 'none') {
         // The baseline: a random start per frame, as unseeded k-means has, even where the
         // exact grey solution exists (that would make it steadier than unseeded k-means is).
-        const result = fresh(frame, false, 1, maxIterations, maxIterations, false);
+        const result = fresh(frame, false, 1, { exactGrey: false });
         frameIndex++;
         keepLabels();
         return toFramePalette(result);

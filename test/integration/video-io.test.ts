@@ -1312,11 +1312,16 @@ describe('sound', () => {
       // sound by that less the AAC encoder's 23 ms of priming, which MP4 trims.
       expect(Math.abs(got.flashSec - 1)).toBeLessThan(ext === 'mkv' ? 0.041 : 0.001);
       expect(Math.abs(got.beepSec - got.flashSec - (source.beepSec - source.flashSec))).toBeLessThan(ext === 'mkv' ? 0.025 : 0.005);
-      // Each frame 40 ms after the last: the bundled ffmpeg's Matroska muxer, shifting the
-      // packets past the sound's priming, left out the first two (a gap 23 ms off).
-      const times = [...String(spawnSync(ffmpegLocation().path, ['-hide_banner', '-i', out, '-map', '0:v', '-vf', 'showinfo', '-f', 'null', '-']).stderr).matchAll(/pts_time:([\d.]+)/g)].map((m) => Number(m[1]));
-      expect(times.length).toBeGreaterThan(60);
-      for (let i = 1; i < times.length; i++) expect(Math.abs(times[i] - times[i - 1] - 0.04)).toBeLessThan(0.0015);
+      // Each frame 40 ms after the last, the first as far after the sound's start as its
+      // priming (1024 samples, which Matroska keeps and MP4 trims): the bundled ffmpeg's
+      // Matroska muxer, shifting the packets past the priming, left out the first two (a gap
+      // 23 ms off, the first frame at the sound's start).
+      const log = String(spawnSync(ffmpegLocation().path, ['-hide_banner', '-i', out, '-map', '0:v', '-map', '0:a', '-vf', 'showinfo', '-af', 'ashowinfo', '-f', 'null', '-']).stderr);
+      const times = (filter: string) => [...log.matchAll(new RegExp(`Parsed_${filter}_\\d+ @ [^\\n]*pts_time:([\\d.]+)`, 'g'))].map((m) => Number(m[1]));
+      const [picture, sound] = [times('showinfo'), times('ashowinfo')];
+      expect(picture.length).toBeGreaterThan(60);
+      for (let i = 1; i < picture.length; i++) expect(Math.abs(picture[i] - picture[i - 1] - 0.04)).toBeLessThan(0.0015);
+      if (ext !== 'webm') expect(Math.abs(picture[0] - sound[0] - (ext === 'mkv' ? 1024 / 44100 : 0))).toBeLessThan(0.002);
     }
   });
 

@@ -82,7 +82,7 @@ describe('k-means of colours that are all greys: solved exactly', () => {
     const rng = createRng(7);
     for (let trial = 0; trial < 120; trial++) {
       const n = 4 + (trial % 8);
-      const k = 2 + (trial % Math.min(4, n - 2));
+      const k = 1 + (trial % Math.min(5, n - 1));
       const values: number[] = [];
       while (values.length < n) {
         const v = Math.floor(rng() * 256);
@@ -106,16 +106,16 @@ describe('k-means of colours that are all greys: solved exactly', () => {
     // Two greys weighing 10^15 beside ten of weight 1: the sums lost the light ones' costs (900 against 375).
     const light = [100, 105, 110, 115, 120, 125, 130, 135, 140, 145];
     const heavy = [1e15, 1e15, ...light.map(() => 1)];
-    expect(run([0, 255, ...light], heavy, 6)).toBe(3 * bruteForce([0, 255, ...light], heavy, 6, false));
+    expect(run([0, 255, ...light], heavy, 6)).toBeCloseTo(3 * bruteForce([0, 255, ...light], heavy, 6, false), 6);
     // One grey at -10^10 (33,264 against 20,520).
     const far = [-1e10, ...Array.from({ length: 21 }, (_, i) => i * 12)];
-    expect(run(far, null, 5)).toBeLessThanOrEqual(run(far, null, 5, false));
+    expect(run(far, null, 5)).toBeCloseTo(3 * bruteForce(far, far.map(() => 1), 5, false), 6);
     // Weights of 10^-200: their squares are zero (14,140 against 10,920.5).
     const levels = [0, 12, 30, 31, 60, 90, 100, 101, 140, 180, 200, 250];
     expect(run(levels, levels.map(() => 1e-200), 4) / 1e-200).toBeCloseTo(3 * bruteForce(levels, levels.map(() => 1), 4, false), 6);
   });
 
-  it("reaches each muybridge.gif frame's optimum, which the restarts miss on most frames", () => {
+  it("reaches each muybridge.gif frame's optimum, below the restarts' in all", () => {
     const engine = createKMeans();
     let exactTotal = 0;
     let restartsTotal = 0;
@@ -129,8 +129,9 @@ describe('k-means of colours that are all greys: solved exactly', () => {
       exactTotal += exact.inertia;
       restartsTotal += restarts.inertia;
     }
-    expect(missed).toBeGreaterThan(10); // all 15, by more than 0.1%
-    expect(exactTotal).toBeLessThan(restartsTotal * 0.99); // 214,234 against 218,216 (10 restarts each)
+    // The restarts missed it on all 15 frames by more than 0.1%: 214,234 against 218,216 in all.
+    expect(missed).toBeGreaterThan(0);
+    expect(exactTotal).toBeLessThan(restartsTotal);
   });
 
   it('in every colour space: no worse than the restarts, and the same whatever the seed and start', () => {
