@@ -380,13 +380,15 @@ export function createKMeans(): KMeansEngine {
     report: (phase: 'coarse' | 'exact', restart: number) => ((iteration: number, objective: number) => void) | undefined,
   ): { iterations: number; inertia: number } {
     const l1 = o.metric === 'manhattan';
-    if (o.exactGrey && allGrey(srgb, n) && clusterGreyLine(exact, k, l1, best, greyScratch)) {
-      // The optimum already: the polish only labels the colours (and would settle a tie).
+    /** Lloyd on the exact colours from `best`, with the tighter tolerance; `before`: the steps that led there. */
+    const polish = (before: number): { iterations: number; inertia: number } => {
       const polished = lloyd(exact, best, k, {
         metric: o.metric, maxIterations: o.refineIterations, shiftTolerance: polishTolerance, onIteration: report('exact', -99),
       }, lloydScratch);
-      return { iterations: polished.iterations, inertia: polished.inertia };
-    }
+      return { iterations: before + polished.iterations, inertia: polished.inertia };
+    };
+    // The optimum already: the polish only labels the colours (and would settle a tie).
+    if (o.exactGrey && allGrey(srgb, n) && clusterGreyLine(exact, k, l1, best, greyScratch)) return polish(0);
     // Coarse bins need several points per cluster to rank restarts; large palettes get
     // 6-bit bins when 5-bit ones are too few, as long as they still shrink the problem.
     let useCoarse = false;
@@ -433,12 +435,9 @@ export function createKMeans(): KMeansEngine {
       }
     }
     best.set(candidates.subarray(bestAt * 768, bestAt * 768 + k * 3));
-    // Polish the winner on the exact colours with the tighter tolerance (after a coarse
-    // refinement that converged, a near no-op that recovers the winner's labels).
-    const polished = lloyd(exact, best, k, {
-      metric: o.metric, maxIterations: o.refineIterations, shiftTolerance: polishTolerance, onIteration: report('exact', -99),
-    }, lloydScratch);
-    return { iterations: candidateIterations[bestAt] + polished.iterations, inertia: polished.inertia };
+    // Polish the winner (after a coarse refinement that converged, a near no-op that
+    // recovers the winner's labels).
+    return polish(candidateIterations[bestAt]);
   }
 
   function reserveLabels(n: number): void {

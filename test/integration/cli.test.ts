@@ -56,6 +56,10 @@ function clipIn(dir: string): string {
   return link;
 }
 
+/** The ffmpeg processes (not zombies) whose command line names something in `dir`. */
+const ffmpegIn = (dir: string): string[] =>
+  spawnSync('ps', ['-eo', 'stat=,args='], { encoding: 'utf8' }).stdout.split('\n').filter((l) => !l.trimStart().startsWith('Z') && l.includes('ffmpeg') && l.includes(dir));
+
 /**
  * ffmpeg processes still running whose arguments name `dir`, after up to 10 s for a killed
  * one to die (zombies, which have exited, aside; a loaded machine may take a while to tear
@@ -65,7 +69,7 @@ function clipIn(dir: string): string {
 async function ffmpegRunningIn(dir: string): Promise<string[]> {
   let running: string[] = [];
   for (let i = 0; i < 100; i++) {
-    running = spawnSync('ps', ['-eo', 'stat=,args='], { encoding: 'utf8' }).stdout.split('\n').filter((l) => !l.trimStart().startsWith('Z') && l.includes('ffmpeg') && l.includes(dir));
+    running = ffmpegIn(dir);
     if (running.length === 0) break;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -76,8 +80,7 @@ async function ffmpegRunningIn(dir: string): Promise<string[]> {
  * Whether an ffmpeg reading a clip in `dir` runs: the moment to interrupt a run mid-way (a
  * signal at a fixed delay came, on a loaded machine, before the process listened for it).
  */
-const readingIn = (dir: string) => (): boolean =>
-  spawnSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).stdout.split('\n').some((l) => l.includes('ffmpeg') && l.includes('rawvideo') && l.includes(dir));
+const readingIn = (dir: string) => (): boolean => ffmpegIn(dir).some((l) => l.includes('rawvideo'));
 
 /** Nothing but `expected` in `dir`: no temporary or half-written file left behind. */
 function expectOnly(dir: string, expected: string[]): void {

@@ -9,6 +9,7 @@ import { ChromaseedError } from '../../src/errors.js';
 import { createFrameWriter } from '../../src/io/frame-writer.js';
 import { openInput } from '../../src/io/open-input.js';
 import { openVideo } from '../../src/io/video-in.js';
+import { framePsnr } from '../../src/metrics/quality.js';
 import { parseProbe, probeVideo } from '../../src/io/video-probe.js';
 import { ffmpegLocation } from '../../src/io/ffmpeg-path.js';
 import { runMain } from '../helpers/cli.js';
@@ -911,11 +912,7 @@ describe('frame writers on real video frames', () => {
       const back = ffmpegFrames(path.join(work, `chaplin.${ext}`), 640, 360)!.frames;
       expect(back.length).toBe(frames.length);
       let total = 0;
-      for (let f = 0; f < frames.length; f++) {
-        let se = 0;
-        for (let i = 0; i < frames[f].length; i++) if ((i & 3) !== 3) se += (frames[f][i] - back[f][i]) ** 2;
-        total += 10 * Math.log10((255 * 255 * frames[f].length * 0.75) / se);
-      }
+      for (let f = 0; f < frames.length; f++) total += framePsnr({ width: 640, height: 360, data: frames[f] }, { width: 640, height: 360, data: back[f] })!;
       return total / frames.length;
     };
     for (const ext of ['mp4', 'webm']) expect((await runMain(['quantize', chaplin, ...part, '--no-audio', '-o', path.join(work, `chaplin.${ext}`)])).code).toBe(0);

@@ -8,7 +8,11 @@ import { createSequentialQuantizer } from '../../src/sequence/sequential.js';
 import { STABILITY_PRESETS } from '../../src/sequence/stability.js';
 import { corpus } from '../helpers/cli.js';
 
-/** Grey levels `values` with `weights`: the best cost of `k` clusters, by trying every way to cut the sorted values into k runs. */
+/**
+ * Grey levels `values` with `weights`: the best cost of `k` clusters, each a run of the sorted
+ * values, every way to cut them tried through a plain O(k n²) table (each run's cost summed
+ * point by point, its centre the mean, or for `l1` the best of its points).
+ */
 function bruteForce(values: number[], weights: number[], k: number, l1: boolean): number {
   const order = values.map((_, i) => i).sort((a, b) => values[a] - values[b]);
   const x = order.map((i) => values[i]);
@@ -33,35 +37,7 @@ function bruteForce(values: number[], weights: number[], k: number, l1: boolean)
     for (let t = i; t < j; t++) c += w[t] * (x[t] - sum / total) ** 2;
     return c;
   };
-  let best = Infinity;
-  const cut = (start: number, left: number, so: number): void => {
-    if (left === 1) {
-      best = Math.min(best, so + cost(start, x.length));
-      return;
-    }
-    for (let end = start + 1; end <= x.length - left + 1; end++) cut(end, left - 1, so + cost(start, end));
-  };
-  cut(0, k, 0);
-  return best;
-}
-
-/** The k-means objective (sRGB, squared) of the grey frame's best `k` levels, by a plain O(k n²) table over its grey levels. */
-function optimumOfGreys(rgba: Uint8Array, k: number): number {
-  const count = new Float64Array(256);
-  for (let p = 0; p < rgba.length; p += 4) if (rgba[p + 3] !== 0) count[rgba[p]]++;
-  const levels = [...count.keys()].filter((v) => count[v] > 0);
-  const n = levels.length;
-  const cost = (i: number, j: number): number => {
-    let total = 0;
-    let sum = 0;
-    for (let t = i; t < j; t++) {
-      total += count[levels[t]];
-      sum += count[levels[t]] * levels[t];
-    }
-    let c = 0;
-    for (let t = i; t < j; t++) c += count[levels[t]] * (levels[t] - sum / total) ** 2;
-    return 3 * c; // three equal channels
-  };
+  const n = x.length;
   let row = Array.from({ length: n + 1 }, (_, j) => (j === 0 ? 0 : cost(0, j)));
   for (let clusters = 2; clusters <= k; clusters++) {
     const next = new Array<number>(n + 1).fill(Infinity);
@@ -69,6 +45,14 @@ function optimumOfGreys(rgba: Uint8Array, k: number): number {
     row = next;
   }
   return row[n];
+}
+
+/** The k-means objective (sRGB, squared: three equal channels) of the grey frame's best `k` levels. */
+function optimumOfGreys(rgba: Uint8Array, k: number): number {
+  const count = new Float64Array(256);
+  for (let p = 0; p < rgba.length; p += 4) if (rgba[p + 3] !== 0) count[rgba[p]]++;
+  const levels = [...count.keys()].filter((v) => count[v] > 0);
+  return 3 * bruteForce(levels, levels.map((v) => count[v]), k, false);
 }
 
 function muybridgeFrames(): Uint8Array[] {
