@@ -91,12 +91,21 @@ export function buildHistogram(rgba: Uint8Array, out: ColorHistogram = createHis
   const guess = Math.min(maxDistinct, Math.max(4096, 2 * lastDistinct));
   const count = countColors(rgba, pixels, out, guess) ?? countColors(rgba, pixels, out, maxDistinct)!;
   lastDistinct = count;
+  lookupShare = pixels > 0 ? lookups / pixels : 0;
   out.count = count;
   return out;
 }
 
 /** Number of colours the last build found: the size guess for the next one. */
 let lastDistinct = 0;
+/** Pixels of the last count that differed from their left neighbour (and so took a hash lookup). */
+let lookups = 0;
+/**
+ * The share of the last build's pixels that took a hash lookup rather than repeating their
+ * left neighbour's colour: what counting a pixel costs, low for flat colours, high for
+ * dithered or photographic ones (see frame-histogram.ts).
+ */
+export let lookupShare = 0;
 
 /**
  * One counting pass with a table sized for `room` colours; null (table left empty) when the
@@ -122,6 +131,7 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
   let opaque = 0;
   let previousKey = -1;
   let previousIndex = -1;
+  lookups = 0;
   // One 32-bit load per pixel instead of four byte loads.
   const words = wordsOf(rgba);
   for (let p = 0; p < pixels; p++) {
@@ -138,6 +148,7 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
       tally[previousIndex]++;
       continue;
     }
+    lookups++;
     // Stored keys are colour + 1 so that 0 marks an empty slot; Fibonacci hashing spreads
     // neighbouring colours over the table.
     let slot = Math.imul(key, 0x9e3779b1) >>> shift;

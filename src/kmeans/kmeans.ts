@@ -5,6 +5,7 @@ import type { ColorSpace, InitMethod, Metric } from '../types.js';
 import { dedupePoints } from './dedupe.js';
 import { allGrey, clusterGreyLine, createGreyLineScratch } from './grey-line.js';
 import { buildHistogram, createHistogram, type ColorHistogram } from './histogram.js';
+import { createFrameHistogram } from './frame-histogram.js';
 import { createInitScratch, initCentres, type InitScratch } from './init.js';
 import { createLloydScratch, lloyd, type LloydScratch, type PointSet } from './lloyd.js';
 import { createRng, restartSeed } from './random.js';
@@ -240,9 +241,18 @@ function emptyPointSet(): PointSet {
   return { n: 0, points: new Float64Array(0), weights: new Float64Array(0), orders: null };
 }
 
-/** Create an engine whose scratch buffers persist across calls (one per clip, not per frame). */
-export function createKMeans(): KMeansEngine {
+/**
+ * Create an engine whose scratch buffers persist across calls (one per clip, not per frame).
+ * `frames`: `run` is given the frames of one clip, in order. A frame that differs little
+ * from the one before, in content whose colour changes from pixel to pixel (a dithered
+ * cinemagraph), then has its colours recounted where its pixels changed rather than
+ * counted again (frame-histogram.ts; a copy of the last frame is kept for that). Same
+ * colours and counts, listed in another order, which can change which of equally random
+ * starts a fresh clustering takes.
+ */
+export function createKMeans({ frames = false }: { frames?: boolean } = {}): KMeansEngine {
   const histogram = createHistogram();
+  const frameHistogram = frames ? createFrameHistogram(histogram) : null;
   const exact = emptyPointSet();
   const coarse = emptyPointSet();
   const coarseBinOf = new Int32Array(1 << (3 * COARSE_BITS)).fill(-1);
@@ -490,7 +500,8 @@ export function createKMeans(): KMeansEngine {
     checkBytes('rgba', rgba);
     const o = resolve(options);
     if (rgba.length % 4 !== 0) throw new ChromaseedError('ERR_INPUT', `rgba has ${rgba.length} bytes, not a whole number of RGBA pixels (4 bytes each)`);
-    buildHistogram(rgba, histogram);
+    if (frameHistogram !== null) frameHistogram.count(rgba);
+    else buildHistogram(rgba, histogram);
     histogramPixels = rgba.length >>> 2;
     return solve(histogram.colors, histogram.weights, histogram.count, histogram.pixelIndex, histogramPixels, o);
   }

@@ -64,7 +64,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   if (options.seeding !== 'seeded' && options.seeding !== 'none') {
     throw invalidOption('seeding', "'seeded' or 'none' here (one palette for the whole clip: quantizeClip or clipPalette)", options.seeding);
   }
-  const engine = createKMeans();
+  const engine = createKMeans({ frames: true });
   const stability = options.stability ?? STABILITY_PRESETS.none;
   let previous: FramePalette | null = null;
   /** Clusters the last palette's frame had: fewer than its entries when some are kept unused (matchEntries). */

@@ -1,0 +1,217 @@
+/**
+ * The colour histogram of a clip's frames, one after another, that recounts only the pixels
+ * whose RGBA word changed since the frame before, where that is cheaper than counting the
+ * frame again.
+ *
+ * Counting a pixel is cheap when it repeats its left neighbour's colour (flat areas) and
+ * costs a hash lookup when it does not (dithered or photographic content). A cinemagraph,
+ * a dithered photo with a small moving part, has both: most pixels need a lookup, and
+ * almost none change from frame to frame (animated_gif.gif: 60% and 0.8%). Recounting then
+ * takes one pass that compares each pixel with the last frame's and hashes only the few
+ * that changed. On flat colours a fresh count costs about what that comparison does, so
+ * those frames are counted afresh, without the copy of the frame that recounting needs.
+ *
+ * The result is the histogram `buildHistogram` gives, with its colours in another order
+ * after a recount: colours kept from the last frame first, in their order, then new ones.
+ */
+
+import { buildHistogram, lookupShare, type ColorHistogram } from './histogram.js';
+import { ALPHA_MASK, COLOR_SHIFT, colorKey, wordsOf } from '../pixel-words.js';
+
+// Module constants, not the imported bindings, so hot loops see them as constants.
+const alphaMask = ALPHA_MASK;
+const colorShift = COLOR_SHIFT;
+
+/** A fresh count with at least this share of its pixels hashed makes the next frame try a recount. */
+const RECOUNT_LOOKUP_SHARE = 0.35;
+/** At most this share of the pixels changed, or the frame is counted afresh. */
+const RECOUNT_CHANGED_SHARE = 0.1;
+/** One pixel in this many is compared to estimate how much of a frame changed. */
+const SAMPLE_STRIDE = 97;
+
+export interface FrameHistogram {
+  /** Counts `rgba`'s colours into the histogram given at creation and returns it. */
+  count(rgba: Uint8Array): ColorHistogram;
+  /** How many of the frames counted so far were recounted from the frame before. */
+  readonly recounts: number;
+}
+
+/** `histogram`: where the counts go (its buffers are replaced as they grow). */
+export function createFrameHistogram(histogram: ColorHistogram): FrameHistogram {
+  /** Whether `last` holds the frame the histogram counts, so the next frame may be recounted. */
+  let tracking = false;
+  /** The last frame's pixels, as words: a copy, since the caller may reuse its buffer. */
+  let last = new Uint32Array(0);
+  /** Pixels per colour, as integers (a float increment is boxed until a loop is optimized). */
+  let tally = new Int32Array(0);
+  // Colour -> index, open addressing with linear probing: key + 1 (0 = empty) and index side
+  // by side. Kept from frame to frame, where buildHistogram's table is emptied after each count.
+  let slots = new Int32Array(0);
+  let bits = 0;
+  /** Old index -> new index while removing colours no pixel has any more. */
+  let renumber = new Int32Array(0);
+
+  /** Refills the table with the histogram's colours, sized for `room` of them at load 1/2. */
+  const rehash = (room: number): void => {
+    bits = 4;
+    while (1 << bits < 2 * room) bits++;
+    if (slots.length < 2 << bits) slots = new Int32Array(2 << bits);
+    else slots.fill(0, 0, 2 << bits);
+    const mask = (1 << bits) - 1;
+    const { colors, count } = histogram;
+    for (let i = 0, c = 0; i < count; i++, c += 3) {
+      const key = colorKey(colors[c], colors[c + 1], colors[c + 2]);
+      let slot = Math.imul(key, 0x9e3779b1) >>> (32 - bits);
+      while (slots[2 * slot] !== 0) slot = (slot + 1) & mask;
+      slots[2 * slot] = key + 1;
+      slots[2 * slot + 1] = i;
+    }
+  };
+
+  /** Grows the per-colour arrays to hold `room` colours, keeping the first `count`. */
+  const reserve = (room: number): void => {
+    if (tally.length < room) {
+      const grown = new Int32Array(room);
+      grown.set(tally.subarray(0, histogram.count));
+      tally = grown;
+    }
+    if (histogram.weights.length < room) {
+      const colors = new Uint8Array(room * 3);
+      colors.set(histogram.colors.subarray(0, histogram.count * 3));
+      histogram.colors = colors;
+      histogram.weights = new Float64Array(room);
+    }
+  };
+
+  const countAfresh = (rgba: Uint8Array, words: Uint32Array): ColorHistogram => {
+    buildHistogram(rgba, histogram);
+    tracking = lookupShare >= RECOUNT_LOOKUP_SHARE;
+    if (tracking) {
+      reserve(histogram.count);
+      for (let i = 0; i < histogram.count; i++) tally[i] = histogram.weights[i];
+      rehash(histogram.count);
+      if (last.length !== words.length) last = new Uint32Array(words.length);
+      last.set(words);
+    }
+    return histogram;
+  };
+
+  /** The share of pixels that changed since the last frame, estimated from one in SAMPLE_STRIDE. */
+  const changedShare = (words: Uint32Array): number => {
+    let changed = 0;
+    let samples = 0;
+    for (let p = SAMPLE_STRIDE >> 1; p < words.length; p += SAMPLE_STRIDE, samples++) if (words[p] !== last[p]) changed++;
+    return samples === 0 ? 0 : changed / samples;
+  };
+
+  /**
+   * Moves the changed pixels from their old colours to their new ones; false (the counts
+   * left half done) when more than RECOUNT_CHANGED_SHARE of the pixels changed.
+   */
+  const recount = (rgba: Uint8Array, words: Uint32Array): boolean => {
+    const most = Math.floor(words.length * RECOUNT_CHANGED_SHARE);
+    reserve(histogram.count + most);
+    const { pixelIndex, colors } = histogram;
+    let mask = (1 << bits) - 1;
+    let shift = 32 - bits;
+    let count = histogram.count;
+    let opaque = histogram.opaquePixels;
+    let changed = 0;
+    for (let p = 0; p < words.length; p++) {
+      const word = words[p];
+      if (word === last[p]) continue;
+      if (++changed > most) return false;
+      last[p] = word;
+      const old = pixelIndex[p];
+      if (old >= 0) {
+        opaque--;
+        tally[old]--;
+      }
+      if ((word & alphaMask) === 0) {
+        pixelIndex[p] = -1;
+        continue;
+      }
+      opaque++;
+      // Room for one more colour at load 1/2 (the table is sized to the colours, for the cache).
+      if (2 * (count + 1) > 1 << bits) {
+        histogram.count = count;
+        rehash(2 * (count + 1));
+        mask = (1 << bits) - 1;
+        shift = 32 - bits;
+      }
+      const key = (word >>> colorShift) & 0xffffff;
+      let slot = Math.imul(key, 0x9e3779b1) >>> shift;
+      let index = -1;
+      for (;;) {
+        const stored = slots[2 * slot];
+        if (stored === key + 1) {
+          index = slots[2 * slot + 1];
+          break;
+        }
+        if (stored === 0) break;
+        slot = (slot + 1) & mask;
+      }
+      if (index < 0) {
+        index = count++;
+        slots[2 * slot] = key + 1;
+        slots[2 * slot + 1] = index;
+        tally[index] = 0;
+        const c = index * 3;
+        const o = p * 4;
+        colors[c] = rgba[o];
+        colors[c + 1] = rgba[o + 1];
+        colors[c + 2] = rgba[o + 2];
+      }
+      tally[index]++;
+      pixelIndex[p] = index;
+    }
+    histogram.count = count;
+    histogram.opaquePixels = opaque;
+    return true;
+  };
+
+  /**
+   * Drops the colours no pixel has any more (k-means reads every listed colour as present),
+   * keeping the others' order, and renumbers the pixels.
+   */
+  const dropEmpty = (): void => {
+    const { colors, pixelIndex, count } = histogram;
+    let kept = 0;
+    while (kept < count && tally[kept] > 0) kept++;
+    if (kept === count) return;
+    if (renumber.length < count) renumber = new Int32Array(Math.max(count, 2 * renumber.length));
+    for (let i = 0; i < kept; i++) renumber[i] = i;
+    for (let i = kept; i < count; i++) {
+      if (tally[i] === 0) {
+        renumber[i] = -1;
+        continue;
+      }
+      renumber[i] = kept;
+      tally[kept] = tally[i];
+      colors.copyWithin(3 * kept, 3 * i, 3 * i + 3);
+      kept++;
+    }
+    histogram.count = kept;
+    for (let p = 0; p < last.length; p++) {
+      const d = pixelIndex[p];
+      if (d >= 0) pixelIndex[p] = renumber[d];
+    }
+    rehash(kept);
+  };
+
+  let recounts = 0;
+  return {
+    count(rgba) {
+      const words = wordsOf(rgba);
+      if (!tracking || words.length !== last.length || changedShare(words) > RECOUNT_CHANGED_SHARE || !recount(rgba, words)) return countAfresh(rgba, words);
+      recounts++;
+      dropEmpty();
+      const { weights, count } = histogram;
+      for (let i = 0; i < count; i++) weights[i] = tally[i];
+      return histogram;
+    },
+    get recounts() {
+      return recounts;
+    },
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * The frame histogram (recounting only the pixels that changed) must give, frame after
+ * frame, the counts a fresh count gives: the same colours with the same pixel counts, every
+ * pixel pointing at its own colour, and no colour without pixels.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeGif } from '../../src/decode/gif-decode.js';
+import { createFrameHistogram } from '../../src/kmeans/frame-histogram.js';
+import { buildHistogram, createHistogram, type ColorHistogram } from '../../src/kmeans/histogram.js';
+import { createKMeans } from '../../src/kmeans/kmeans.js';
+import { createRng } from '../../src/kmeans/random.js';
+
+const corpus = path.resolve(__dirname, '../../../shared/corpus');
+
+/** colour (r,g,b as one number) -> pixels. */
+function countsOf(h: ColorHistogram): Map<number, number> {
+  const m = new Map<number, number>();
+  for (let i = 0; i < h.count; i++) m.set((h.colors[3 * i] << 16) | (h.colors[3 * i + 1] << 8) | h.colors[3 * i + 2], h.weights[i]);
+  return m;
+}
+
+function expectSameAsFresh(h: ColorHistogram, rgba: Uint8Array): void {
+  const fresh = buildHistogram(rgba, createHistogram());
+  expect(h.count).toBe(fresh.count);
+  expect(h.opaquePixels).toBe(fresh.opaquePixels);
+  expect(countsOf(h)).toEqual(countsOf(fresh));
+  for (let i = 0; i < h.count; i++) expect(h.weights[i]).toBeGreaterThan(0);
+  for (let p = 0, o = 0; p < rgba.length >> 2; p++, o += 4) {
+    const d = h.pixelIndex[p];
+    if (rgba[o + 3] === 0) {
+      if (d !== -1) expect.fail(`pixel ${p} is transparent but points at colour ${d}`);
+      continue;
+    }
+    if (d < 0 || d >= h.count || h.colors[3 * d] !== rgba[o] || h.colors[3 * d + 1] !== rgba[o + 1] || h.colors[3 * d + 2] !== rgba[o + 2]) {
+      expect.fail(`pixel ${p} points at colour ${d}, not at its own`);
+    }
+  }
+}
+
+describe('frame histogram', () => {
+  it('counts a dithered cinemagraph frame by frame as a fresh count does, recounting most frames', () => {
+    const gif = decodeGif(new Uint8Array(readFileSync(path.join(corpus, 'gifs/dartimage__animated_gif.gif'))), 'animated_gif.gif');
+    const tracked = createFrameHistogram(createHistogram());
+    let frames = 0;
+    for (const frame of gif.frames()) {
+      expectSameAsFresh(tracked.count(frame.data), frame.data);
+      if (++frames === 40) break;
+    }
+    // 99% of its pixels repeat the frame before's, and 60% differ from their left neighbour.
+    expect(tracked.recounts).toBeGreaterThanOrEqual(35);
+  });
+
+  it('follows new, vanished, cleared and drawn pixels, alpha-only changes, a busy frame and a new size', () => {
+    const width = 64;
+    const height = 64;
+    const rng = createRng(7);
+    // Noise: nearly every pixel its own colour, so recounting pays; a clear corner.
+    const base = new Uint8Array(width * height * 4);
+    for (let p = 0; p < width * height; p++) {
+      const clear = p % width < 8 && p < 8 * width;
+      for (let c = 0; c < 3; c++) base[4 * p + c] = clear ? 0 : Math.floor(rng() * 256);
+      base[4 * p + 3] = clear ? 0 : 255;
+    }
+    const tracked = createFrameHistogram(createHistogram());
+    const step = (frame: Uint8Array): void => expectSameAsFresh(tracked.count(frame), frame);
+    step(base);
+
+    const frame = base.slice();
+    // A few pixels take new colours, which empties their old ones (each noise colour is rare).
+    for (let p = 100; p < 140; p++) frame.set([1, 2, (p * 5) & 255, 255], 4 * p);
+    // Some take a colour another pixel has (old colour emptied, another's count grows).
+    for (let p = 200; p < 210; p++) frame.set(frame.subarray(4 * 3000, 4 * 3000 + 4), 4 * p);
+    step(frame);
+    expect(tracked.recounts).toBe(1);
+
+    // The same frame again: nothing to recount.
+    step(frame.slice());
+    expect(tracked.recounts).toBe(2);
+
+    // Alpha only (the colour stays), opaque to clear, clear to drawn.
+    const alphaOnly = frame.slice();
+    for (let p = 500; p < 520; p++) alphaOnly[4 * p + 3] = 128;
+    for (let p = 600; p < 620; p++) alphaOnly.fill(0, 4 * p, 4 * p + 4);
+    alphaOnly.set([9, 9, 9, 255], 4 * 3); // in the clear corner
+    step(alphaOnly);
+    expect(tracked.recounts).toBe(3);
+
+    // Almost the most a recount takes (a tenth of the pixels), all new colours: the colour
+    // table grows mid-frame.
+    const many = alphaOnly.slice();
+    for (let p = 1000; p < 1000 + 400; p++) many.set([p & 255, (p >> 8) & 255, 77, 255], 4 * p);
+    step(many);
+    expect(tracked.recounts).toBe(4);
+
+    // A busy frame (a quarter changed) is counted afresh, and the next small change recounted.
+    const busy = many.slice();
+    for (let p = 0; p < 1024; p++) busy.set([3, 3, p & 255, 255], 4 * (p * 4));
+    step(busy);
+    expect(tracked.recounts).toBe(4);
+    const after = busy.slice();
+    after.set([250, 1, 1, 255], 4 * 2000);
+    step(after);
+    expect(tracked.recounts).toBe(5);
+
+    // Another size: counted afresh.
+    step(after.subarray(0, 32 * 64 * 4));
+    expect(tracked.recounts).toBe(5);
+  });
+
+  it('counts flat colours afresh every frame', () => {
+    const flat = new Uint8Array(64 * 64 * 4);
+    for (let p = 0; p < 64 * 64; p++) flat.set(p < 2048 ? [10, 20, 30, 255] : [200, 100, 0, 255], 4 * p);
+    const tracked = createFrameHistogram(createHistogram());
+    expectSameAsFresh(tracked.count(flat), flat);
+    const next = flat.slice();
+    next.set([1, 1, 1, 255], 0);
+    expectSameAsFresh(tracked.count(next), next);
+    expect(tracked.recounts).toBe(0);
+  });
+
+  it('gives the engine the same clustering of a seeded frame either way', () => {
+    const gif = decodeGif(new Uint8Array(readFileSync(path.join(corpus, 'gifs/dartimage__animated_gif.gif'))), 'animated_gif.gif');
+    const [first, second] = [...gif.frames()].slice(0, 2);
+    const options = { k: 16, seed: 3 };
+    const results = [createKMeans(), createKMeans({ frames: true })].map((engine) => {
+      const start = engine.run(first.data, options);
+      return engine.run(second.data, { ...options, initialCentroids: start.centroids });
+    });
+    expect(results[1].inertia).toBeCloseTo(results[0].inertia, 6);
+    expect(results[1].counts).toEqual(results[0].counts);
+    for (let i = 0; i < results[0].centroids.length; i++) expect(results[1].centroids[i]).toBeCloseTo(results[0].centroids[i], 9);
+  });
+});
