@@ -91,15 +91,12 @@ export function buildHistogram(rgba: Uint8Array, out: ColorHistogram = createHis
   const guess = Math.min(maxDistinct, Math.max(4096, 2 * lastDistinct));
   const count = countColors(rgba, pixels, out, guess) ?? countColors(rgba, pixels, out, maxDistinct)!;
   lastDistinct = count;
-  lookupShare = pixels > 0 ? lookups / pixels : 0;
   out.count = count;
   return out;
 }
 
 /** Number of colours the last build found: the size guess for the next one. */
 let lastDistinct = 0;
-/** Pixels of the last count that differed from their left neighbour (and so took a hash lookup). */
-let lookups = 0;
 /**
  * The share of the last build's pixels that took a hash lookup rather than repeating their
  * left neighbour's colour: what counting a pixel costs, low for flat colours, high for
@@ -131,7 +128,7 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
   let opaque = 0;
   let previousKey = -1;
   let previousIndex = -1;
-  lookups = 0;
+  let hashed = 0;
   // One 32-bit load per pixel instead of four byte loads.
   const words = wordsOf(rgba);
   for (let p = 0; p < pixels; p++) {
@@ -148,7 +145,7 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
       tally[previousIndex]++;
       continue;
     }
-    lookups++;
+    hashed++;
     // Stored keys are colour + 1 so that 0 marks an empty slot; Fibonacci hashing spreads
     // neighbouring colours over the table.
     let slot = Math.imul(key, 0x9e3779b1) >>> shift;
@@ -182,6 +179,7 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
     previousIndex = index;
   }
   clearSlots(slots, colors, count, shift, mask, capacity);
+  lookupShare = pixels > 0 ? hashed / pixels : 0;
   for (let i = 0; i < count; i++) weights[i] = tally[i];
   out.opaquePixels = opaque;
   return count;
