@@ -15,15 +15,22 @@
  * after a recount: colours kept from the last frame first, in their order, then new ones.
  */
 
-import { buildHistogram, lookupShare, type ColorHistogram } from './histogram.js';
+import { buildHistogram, lastLookupShare, type ColorHistogram } from './histogram.js';
 import { ALPHA_MASK, COLOR_SHIFT, colorKey, wordsOf } from '../pixel-words.js';
 
 // Module constants, not the imported bindings, so hot loops see them as constants.
 const alphaMask = ALPHA_MASK;
 const colorShift = COLOR_SHIFT;
 
-/** A fresh count with at least this share of its pixels hashed makes the next frame try a recount. */
+/** A fresh count with at least this share of its pixels hashed makes the next frame try a recount... */
 const RECOUNT_LOOKUP_SHARE = 0.35;
+/**
+ * ...when it has at most one colour per this many pixels: a GIF's few hundred colours, not a
+ * video frame's hundred thousand (1280x720 big_buck_bunny: 0.73 of its pixels hashed, 41 of
+ * 720 frames recountable, and copying the frame and hashing its colours after each fresh
+ * count cost 8% of the counting).
+ */
+const RECOUNT_PIXELS_PER_COLOUR = 16;
 /** At most this share of the pixels changed, or the frame is counted afresh. */
 const RECOUNT_CHANGED_SHARE = 0.1;
 /** One pixel in this many is compared to estimate how much of a frame changed. */
@@ -48,6 +55,8 @@ export function createFrameHistogram(histogram: ColorHistogram): FrameHistogram 
   // by side. Kept from frame to frame, where buildHistogram's table is emptied after each count.
   let slots = new Int32Array(0);
   let bits = 0;
+  /** Whether `slots` holds the histogram's colours (built when a recount first needs it). */
+  let hashed = false;
   /** Old index -> new index while removing colours no pixel has any more. */
   let renumber = new Int32Array(0);
 
@@ -66,30 +75,36 @@ export function createFrameHistogram(histogram: ColorHistogram): FrameHistogram 
       slots[2 * slot] = key + 1;
       slots[2 * slot + 1] = i;
     }
+    hashed = true;
   };
 
-  /** Grows the per-colour arrays to hold `room` colours, keeping the first `count`. */
+  /**
+   * Grows the per-colour arrays to hold `room` colours (at least doubling), keeping the first
+   * `count` colours and tallies. The weights are not kept: they are written from the
+   * tallies once the count is done.
+   */
   const reserve = (room: number): void => {
     if (tally.length < room) {
-      const grown = new Int32Array(room);
+      const grown = new Int32Array(Math.max(room, 2 * tally.length));
       grown.set(tally.subarray(0, histogram.count));
       tally = grown;
     }
     if (histogram.weights.length < room) {
-      const colors = new Uint8Array(room * 3);
+      const size = Math.max(room, 2 * histogram.weights.length);
+      const colors = new Uint8Array(size * 3);
       colors.set(histogram.colors.subarray(0, histogram.count * 3));
       histogram.colors = colors;
-      histogram.weights = new Float64Array(room);
+      histogram.weights = new Float64Array(size);
     }
   };
 
   const countAfresh = (rgba: Uint8Array, words: Uint32Array): ColorHistogram => {
     buildHistogram(rgba, histogram);
-    tracking = lookupShare >= RECOUNT_LOOKUP_SHARE;
+    tracking = lastLookupShare() >= RECOUNT_LOOKUP_SHARE && histogram.count * RECOUNT_PIXELS_PER_COLOUR <= words.length;
+    hashed = false;
     if (tracking) {
       reserve(histogram.count);
       for (let i = 0; i < histogram.count; i++) tally[i] = histogram.weights[i];
-      rehash(histogram.count);
       if (last.length !== words.length) last = new Uint32Array(words.length);
       last.set(words);
     }
@@ -111,6 +126,7 @@ export function createFrameHistogram(histogram: ColorHistogram): FrameHistogram 
   const recount = (rgba: Uint8Array, words: Uint32Array): boolean => {
     const most = Math.floor(words.length * RECOUNT_CHANGED_SHARE);
     reserve(histogram.count + most);
+    if (!hashed) rehash(histogram.count);
     const { pixelIndex, colors } = histogram;
     let mask = (1 << bits) - 1;
     let shift = 32 - bits;
@@ -188,7 +204,9 @@ export function createFrameHistogram(histogram: ColorHistogram): FrameHistogram 
       }
       renumber[i] = kept;
       tally[kept] = tally[i];
-      colors.copyWithin(3 * kept, 3 * i, 3 * i + 3);
+      colors[3 * kept] = colors[3 * i];
+      colors[3 * kept + 1] = colors[3 * i + 1];
+      colors[3 * kept + 2] = colors[3 * i + 2];
       kept++;
     }
     histogram.count = kept;

@@ -16,7 +16,7 @@ const colorShift = COLOR_SHIFT;
 export interface ColorHistogram {
   /** Number of distinct opaque colours. */
   count: number;
-  /** Distinct colours as sRGB byte triples, in order of first appearance: `count * 3` used. */
+  /** Distinct colours as sRGB byte triples, in order of first appearance (in another order after a recount: frame-histogram.ts): `count * 3` used. */
   colors: Uint8Array;
   /** Pixels per distinct colour (whole numbers, stored as floats for the weighted k-means). */
   weights: Float64Array;
@@ -97,12 +97,17 @@ export function buildHistogram(rgba: Uint8Array, out: ColorHistogram = createHis
 
 /** Number of colours the last build found: the size guess for the next one. */
 let lastDistinct = 0;
+/** See lastLookupShare. */
+let lookupShare = 0;
+
 /**
  * The share of the last build's pixels that took a hash lookup rather than repeating their
  * left neighbour's colour: what counting a pixel costs, low for flat colours, high for
  * dithered or photographic ones (see frame-histogram.ts).
  */
-export let lookupShare = 0;
+export function lastLookupShare(): number {
+  return lookupShare;
+}
 
 /**
  * One counting pass with a table sized for `room` colours; null (table left empty) when the

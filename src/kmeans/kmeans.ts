@@ -136,7 +136,7 @@ export interface KMeansEngine {
   rerun(options: KMeansOptions): KMeansResult;
   /** k-means on `points` (n*3 sRGB floats) with optional weights (null = all 1; <= 0 ignored). */
   runPoints(points: Float64Array, weights: Float64Array | null, options: KMeansOptions): KMeansResult;
-  /** The exact histogram of the last `run` (valid until the next call). */
+  /** The exact histogram of the last `run` (valid until the next call; read only: with `frames`, the next count starts from it). */
   readonly histogram: ColorHistogram;
   /**
    * After `run` or `rerun`: per distinct colour of `histogram`, its cluster in the last

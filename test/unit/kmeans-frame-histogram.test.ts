@@ -53,25 +53,29 @@ describe('frame histogram', () => {
   });
 
   it('follows new, vanished, cleared and drawn pixels, alpha-only changes, a busy frame and a new size', () => {
-    const width = 64;
-    const height = 64;
+    const width = 128;
+    const height = 128;
     const rng = createRng(7);
-    // Noise: nearly every pixel its own colour, so recounting pays; a clear corner.
+    // Dithered: nearly every pixel unlike its left neighbour, so recounting pays, in 200
+    // colours (a GIF's few hundred, not a video's hundred thousand); colours 0 to 9 on one
+    // pixel each (100 to 109), so that repainting it empties its colour; a clear corner.
+    const palette = Array.from({ length: 200 }, () => [0, 1, 2].map(() => Math.floor(rng() * 256)));
     const base = new Uint8Array(width * height * 4);
     for (let p = 0; p < width * height; p++) {
       const clear = p % width < 8 && p < 8 * width;
-      for (let c = 0; c < 3; c++) base[4 * p + c] = clear ? 0 : Math.floor(rng() * 256);
-      base[4 * p + 3] = clear ? 0 : 255;
+      const colour = p >= 100 && p < 110 ? palette[p - 100] : palette[10 + Math.floor(rng() * 190)];
+      base.set(clear ? [0, 0, 0, 0] : [...colour, 255], 4 * p);
     }
     const tracked = createFrameHistogram(createHistogram());
     const step = (frame: Uint8Array): void => expectSameAsFresh(tracked.count(frame), frame);
     step(base);
 
     const frame = base.slice();
-    // A few pixels take new colours, which empties their old ones (each noise colour is rare).
+    // A few pixels take new colours, which empties the rare colours of 100 to 109.
     for (let p = 100; p < 140; p++) frame.set([1, 2, (p * 5) & 255, 255], 4 * p);
     // Some take a colour another pixel has (old colour emptied, another's count grows).
     for (let p = 200; p < 210; p++) frame.set(frame.subarray(4 * 3000, 4 * 3000 + 4), 4 * p);
+    expect(countsOf(buildHistogram(frame, createHistogram())).size).toBeLessThan(200 + 40);
     step(frame);
     expect(tracked.recounts).toBe(1);
 
@@ -87,26 +91,40 @@ describe('frame histogram', () => {
     step(alphaOnly);
     expect(tracked.recounts).toBe(3);
 
-    // Almost the most a recount takes (a tenth of the pixels), all new colours: the colour
-    // table grows mid-frame.
+    // 400 new colours in one frame: the colour table grows mid-frame.
     const many = alphaOnly.slice();
     for (let p = 1000; p < 1000 + 400; p++) many.set([p & 255, (p >> 8) & 255, 77, 255], 4 * p);
     step(many);
     expect(tracked.recounts).toBe(4);
 
-    // A busy frame (a quarter changed) is counted afresh, and the next small change recounted.
+    // A busy frame (a quarter changed, to colours it has) is counted afresh, and the next
+    // small change recounted.
     const busy = many.slice();
-    for (let p = 0; p < 1024; p++) busy.set([3, 3, p & 255, 255], 4 * (p * 4));
+    for (let p = 0; p < width * height; p += 4) busy.set(many.subarray(4 * (p + 1), 4 * (p + 2)), 4 * p);
     step(busy);
     expect(tracked.recounts).toBe(4);
     const after = busy.slice();
-    after.set([250, 1, 1, 255], 4 * 2000);
+    after.set([250, 1, 1, 255], 4 * 9000);
+    // A colour the frame has, looked up in the table rebuilt for the fresh count.
+    for (let p = 9001; p < 9041; p++) after.set(after.subarray(4 * (p + 3000), 4 * (p + 3001)), 4 * p);
     step(after);
     expect(tracked.recounts).toBe(5);
 
     // Another size: counted afresh.
-    step(after.subarray(0, 32 * 64 * 4));
+    step(after.subarray(0, 64 * 128 * 4));
     expect(tracked.recounts).toBe(5);
+  });
+
+  it('counts a frame of many colours afresh, whatever changed (a video frame)', () => {
+    const rng = createRng(3);
+    const frame = new Uint8Array(64 * 64 * 4);
+    for (let i = 0; i < frame.length; i++) frame[i] = i % 4 === 3 ? 255 : Math.floor(rng() * 256);
+    const tracked = createFrameHistogram(createHistogram());
+    expectSameAsFresh(tracked.count(frame), frame);
+    const next = frame.slice();
+    next.set([1, 1, 1, 255], 0);
+    expectSameAsFresh(tracked.count(next), next);
+    expect(tracked.recounts).toBe(0);
   });
 
   it('counts flat colours afresh every frame', () => {
