@@ -115,24 +115,25 @@ describe('frame histogram', () => {
     expect(tracked.recounts).toBe(5);
   });
 
-  it('counts a frame of many colours afresh, whatever changed (a video frame)', () => {
+  const videoLike = (): Uint8Array => {
     const rng = createRng(3);
     const frame = new Uint8Array(64 * 64 * 4);
     for (let i = 0; i < frame.length; i++) frame[i] = i % 4 === 3 ? 255 : Math.floor(rng() * 256);
+    return frame;
+  };
+  const flat = (): Uint8Array => {
+    const frame = new Uint8Array(64 * 64 * 4);
+    for (let p = 0; p < 64 * 64; p++) frame.set(p < 2048 ? [10, 20, 30, 255] : [200, 100, 0, 255], 4 * p);
+    return frame;
+  };
+  it.each([
+    ['a frame of many colours (a video frame)', videoLike],
+    ['flat colours', flat],
+  ])('counts %s afresh every frame, however little changed', (_, make) => {
+    const frame = make();
     const tracked = createFrameHistogram(createHistogram());
     expectSameAsFresh(tracked.count(frame), frame);
     const next = frame.slice();
-    next.set([1, 1, 1, 255], 0);
-    expectSameAsFresh(tracked.count(next), next);
-    expect(tracked.recounts).toBe(0);
-  });
-
-  it('counts flat colours afresh every frame', () => {
-    const flat = new Uint8Array(64 * 64 * 4);
-    for (let p = 0; p < 64 * 64; p++) flat.set(p < 2048 ? [10, 20, 30, 255] : [200, 100, 0, 255], 4 * p);
-    const tracked = createFrameHistogram(createHistogram());
-    expectSameAsFresh(tracked.count(flat), flat);
-    const next = flat.slice();
     next.set([1, 1, 1, 255], 0);
     expectSameAsFresh(tracked.count(next), next);
     expect(tracked.recounts).toBe(0);
