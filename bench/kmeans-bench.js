@@ -22,7 +22,7 @@ const STILLS = path.resolve(ROOT, '../shared/corpus/stills');
 const modulePath = process.env.KMEANS_MODULE ?? path.join(ROOT, 'dist/kmeans/kmeans.js');
 const { createKMeans } = await import(pathToFileURL(path.resolve(modulePath)).href);
 
-const { checkArgs, tempDir } = await import('./lib.js');
+const { checkArgs, extraCaCertsNote, tempDir } = await import('./lib.js');
 checkArgs('node bench/kmeans-bench.js [--quick] [--no-cache]: k-means against scikit-learn (--no-cache refits scikit-learn)', ['--quick', '--no-cache']);
 const quick = process.argv.includes('--quick');
 const scratch = tempDir('kmeans');
@@ -84,6 +84,8 @@ function median(xs) {
 
 const python = findPython();
 if (!python) console.log('python3 with scikit-learn not found: sklearn columns skipped (apt-get install python3-sklearn).');
+const certs = extraCaCertsNote();
+if (certs) console.log(certs);
 const cache = useCache && existsSync(CACHE) ? JSON.parse(readFileSync(CACHE, 'utf8')) : {};
 const engine = createKMeans();
 let firstCallMs = null;

@@ -10,6 +10,35 @@ export const CORPUS = path.resolve(ROOT, '../shared/corpus');
 export const CLI = path.join(ROOT, 'bin/chromaseed.js');
 const RSS_HOOK = path.join(ROOT, 'bench/rss-hook.js');
 
+/**
+ * NODE_EXTRA_CA_CERTS names certificates for TLS, which none of the commands timed here
+ * uses (chromaseed opens no connection; ffmpeg and the other peers do not read it). Node 20
+ * nonetheless loads that file, with its own root certificates, before it runs any code:
+ * about 90 ms at every start on a machine whose environment sets it for a proxy, as this
+ * project's machine does (nodejs/node#40524). Left in, the figures would time that setting
+ * rather than the tools, so every command the benchmarks run gets an environment without
+ * it (children inherit process.env), and `extraCaCertsNote` says how much it was worth.
+ */
+const EXTRA_CA_CERTS = process.env.NODE_EXTRA_CA_CERTS;
+delete process.env.NODE_EXTRA_CA_CERTS;
+
+/** One line for a benchmark's output when the variable was set: the start of `node -e 0` with it and without it (median of 5 each, alternating). */
+export function extraCaCertsNote() {
+  if (!EXTRA_CA_CERTS) return null;
+  const start = (env) => {
+    const t0 = performance.now();
+    spawnSync(process.execPath, ['-e', '0'], { env });
+    return performance.now() - t0;
+  };
+  const withIt = [];
+  const without = [];
+  for (let i = 0; i < 5; i++) {
+    withIt.push(start({ ...process.env, NODE_EXTRA_CA_CERTS: EXTRA_CA_CERTS }));
+    without.push(start(process.env));
+  }
+  return `NODE_EXTRA_CA_CERTS is set here and removed from every timed command's environment (TLS only; Node 20 loads it at start): node -e 0 takes ${median(withIt).toFixed(0)} ms with it, ${median(without).toFixed(0)} ms without (median of 5)`;
+}
+
 export function tempDir(name) {
   const dir = mkdtempSync(path.join(os.tmpdir(), `chromaseed-bench-${name}-`));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));

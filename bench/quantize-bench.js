@@ -9,7 +9,7 @@ import { decodeGif } from '../dist/decode/gif-decode.js';
 import { openInput } from '../dist/io/open-input.js';
 import { createQualityMeter } from '../dist/metrics/quality.js';
 import { makeClips } from './clips.js';
-import { CORPUS, bestIfShort, bestOfPair, checkArgs, findPeer, table, tempDir, timeCli, timeCommand } from './lib.js';
+import { CORPUS, bestIfShort, bestOfPair, checkArgs, extraCaCertsNote, findPeer, table, tempDir, timeCli, timeCommand } from './lib.js';
 
 /** The k of the issues' targets; `--k N` measures another one (what GIF makers often use: 256). */
 const TARGET_K = 16;
@@ -65,6 +65,8 @@ export async function quantizeBench({ quick = false, only = null } = {}) {
     .filter((f) => only === null || only.test(path.basename(f)));
   const ffmpeg = findPeer('ffmpeg');
   if (!ffmpeg) console.log('ffmpeg not found (apt-get install ffmpeg): ffmpeg rows skipped');
+  const certs = extraCaCertsNote();
+  if (certs) console.log(certs);
   // The GIF-only peers. Their outputs are decoded like ffmpeg's, composited frame by frame
   // (gifsicle keeps the source's sub-rectangles, disposal and transparency).
   const gifPeers = [];
