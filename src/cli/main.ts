@@ -45,8 +45,13 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
     refuseRepeats(args);
     refuseOddValues(argv, args);
     throw new CommandChosen(async () => {
+      const command = (args._ as string[])[0] as CommandName;
+      // Text on standard output appended to an input (`palette in.gif >> in.gif`,
+      // `--json 1<> in.gif`) would change the file being read. (-o - is the GIF writer's to check.)
+      const text = args.output === '-' ? null : command === 'palette' ? 'the palette' : command === 'compare' ? 'the figures' : args.json === true ? 'the JSON summary' : null;
+      if (text !== null) await (await import('../io/output-file.js')).refuseInputAsStdout(streams.stdout, inputFiles(args), text);
       // Loaded with the command, as the commands are: --help and --version need neither.
-      const inputs = (await import('../io/spool-input.js')).createInputSession(() => streams.stdin, PIPED[(args._ as string[])[0] as CommandName]);
+      const inputs = (await import('../io/spool-input.js')).createInputSession(() => streams.stdin, PIPED[command]);
       try {
         await (await load())(args, streams, signal, inputs);
       } catch (err) {
@@ -284,6 +289,11 @@ const PIPED: Record<CommandName, string> = {
   compare: 'cat in.gif | chromaseed compare -',
   transfer: 'cat photo.jpg | chromaseed transfer - target.gif -o out.gif',
 };
+
+/** The files a command line reads (standard input, `-`, is none). */
+function inputFiles(args: Args): string[] {
+  return [args.image, args.input, args.source, args.target].filter((f): f is string => typeof f === 'string' && f !== '-');
+}
 
 /** One line from a yargs message, pointing to --help. */
 function usageMessage(msg: string, argv: readonly string[] = []): string {

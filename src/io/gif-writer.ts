@@ -16,7 +16,7 @@ const gifFramesAhead = (pixels: number): number => Math.max(3, Math.min(16, Math
 export async function gifWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
   const encoderOptions = { width: options.width, height: options.height, loopCount: options.loopCount, differencing: true, mayTurnTransparent: options.mayTurnTransparent === true };
   checkGifEncoderOptions(encoderOptions); // before the temporary file exists
-  if (file === STDOUT) await refuseInputAsStdout(options.stdout ?? process.stdout, options.inputPath);
+  if (file === STDOUT) await refuseInputAsStdout(options.stdout ?? process.stdout, options.inputPath, 'the GIF (-o -)');
   const out = file === STDOUT ? createStreamOutput(options.stdout ?? process.stdout) : await createAtomicFile(file, options.inputPath);
   const encoder = openGifEncoder(encoderOptions, options.frameCount, options.changesEveryFrame === true);
   // Encoded bytes, in frame order, not yet written. Each promise gets a no-op catch at once

@@ -85,11 +85,12 @@ async function realTarget(file: string): Promise<string> {
 export type InputPaths = string | readonly string[] | undefined;
 
 /**
- * Refuses standard output as a GIF's destination when it is one of the input files
- * (`-o - >> in.gif`, `-o - 1<> in.gif`): the GIF would be written into the file being read.
- * Compared by device and inode, as `cat` compares its input and output.
+ * Refuses standard output as the destination of `what` (the GIF of `-o -`, a palette, a
+ * JSON summary) when it is one of the input files (`-o - >> in.gif`, `--json 1<> in.gif`):
+ * it would be written into the file being read. Compared by device and inode, as `cat`
+ * compares its input and output.
  */
-export async function refuseInputAsStdout(stdout: NodeJS.WritableStream, inputs: InputPaths): Promise<void> {
+export async function refuseInputAsStdout(stdout: NodeJS.WritableStream, inputs: InputPaths, what: string): Promise<void> {
   const fd = (stdout as { fd?: unknown }).fd;
   let out: Stats | null = null;
   try {
@@ -101,7 +102,7 @@ export async function refuseInputAsStdout(stdout: NodeJS.WritableStream, inputs:
   for (const input of inputList(inputs)) {
     const file = await stat(input).catch(() => null);
     if (file !== null && file.dev === out.dev && file.ino === out.ino) {
-      throw new ChromaseedError('ERR_USAGE', `-o -: standard output goes to the input file (${input}); refusing to overwrite it, redirect it to another file`);
+      throw new ChromaseedError('ERR_USAGE', `standard output is the input file (${input}): refusing to write ${what} into it; redirect it to another file`);
     }
   }
 }

@@ -316,7 +316,7 @@ describe('createFrameWriter: atomic output', () => {
       const fd = openSync(input, flags);
       try {
         const r = spawnSync(process.execPath, [BIN, 'quantize', input, '-o', '-', '-k', '4', '-q'], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
-        expect([r.status, r.stderr], flags).toEqual([2, `chromaseed: -o -: standard output goes to the input file (${input}); refusing to overwrite it, redirect it to another file\n`]);
+        expect([r.status, r.stderr], flags).toEqual([2, `chromaseed: standard output is the input file (${input}): refusing to write the GIF (-o -) into it; redirect it to another file\n`]);
       } finally {
         closeSync(fd);
       }
@@ -331,6 +331,40 @@ describe('createFrameWriter: atomic output', () => {
       closeSync(fd);
     }
     expect(new GifReader(readFileSync(other)).numFrames()).toBe(new GifReader(original).numFrames());
+  });
+
+  it('refuses standard output when it is an input file and text would go there (palette, compare, --json >> in.gif appended to the input)', () => {
+    const dir = freshDir('stdout-input-text');
+    const input = path.join(dir, 'in.gif');
+    copyFileSync(path.join(corpus, 'gifs/wuffs__muybridge.gif'), input);
+    const original = readFileSync(input);
+    const cases: [string[], string][] = [
+      [['palette', input, '-k', '4'], 'the palette'],
+      [['compare', input, '-k', '4'], 'the figures'],
+      [['quantize', input, '-k', '4', '-o', path.join(dir, 'q.gif'), '--json'], 'the JSON summary'],
+      [['transfer', input, input, '-k', '4', '-o', path.join(dir, 't.gif'), '--json'], 'the JSON summary'],
+    ];
+    for (const [argv, what] of cases) {
+      for (const flags of ['a', 'r+'] as const) {
+        const fd = openSync(input, flags);
+        try {
+          const r = spawnSync(process.execPath, [BIN, ...argv], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+          expect([r.status, r.stderr], `${argv[0]} ${flags}`).toEqual([2, `chromaseed: standard output is the input file (${input}): refusing to write ${what} into it; redirect it to another file\n`]);
+        } finally {
+          closeSync(fd);
+        }
+      }
+    }
+    expect(readFileSync(input).equals(original)).toBe(true);
+    expect(readdirSync(dir)).toEqual(['in.gif']);
+    // Without --json, quantize writes nothing there, so the same redirection is no harm.
+    const fd = openSync(input, 'a');
+    try {
+      expect(spawnSync(process.execPath, [BIN, 'quantize', input, '-k', '4', '-q', '-o', path.join(dir, 'q.gif')], { stdio: ['ignore', fd, 'pipe'] }).status).toBe(0);
+    } finally {
+      closeSync(fd);
+    }
+    expect(readFileSync(input).equals(original)).toBe(true);
   });
 
   it('refuses a name that ends in "/", which names a directory (out.gif/ was written as the file out.gif)', async () => {
