@@ -208,7 +208,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   // Filled as damage shows up: at the probe, or while the frames are read.
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, anchored, durationSec: opts.durationSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, literalName: probe.literalName, everyFrame: asStored, rateAsked: opts.fps, alpha: asStored || probe.alpha === true, soundBeside: keepPlace, ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
+    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, anchored, durationSec: opts.durationSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, literalName: probe.literalName, everyFrame: asStored, alpha: asStored || probe.alpha === true, soundBeside: keepPlace, ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
   };
   return { info, frames, warnings, ...(probe.picture === true ? { picture: true } : {}) };
 }
@@ -285,8 +285,6 @@ interface ReadPlan {
   /** See VideoProbe.literalName. */
   literalName?: boolean;
   everyFrame: boolean;
-  /** The rate given with --fps, if any. */
-  rateAsked?: number;
   /** Read the first frame only. */
   firstOnly?: boolean;
   /** The rate filter passes the last frame on at the end even when no tick falls in it. */
@@ -447,10 +445,11 @@ function planWhenNothingCame(file: string, plan: ReadPlan): ReadPlan | null {
     // know how long that frame lasts, so it gives nothing unless told to pass it on.
     return { ...plan, passLast: true };
   }
-  if (plan.startSec === undefined && plan.rateAsked === undefined && plan.filters.some(isRateFilter)) {
+  if (plan.startSec === undefined && plan.filters.some(isRateFilter)) {
     // A clip shorter than half a tick of the rate it is read at (5 ms at 1000 fps, read at
-    // a GIF's 50) has no frame on screen at any tick of ffmpeg's rate filter: its first
-    // frame is read instead, for one tick.
+    // a GIF's 50; 1.2 s at --fps 0.4) has no frame on screen at any tick of ffmpeg's rate
+    // filter: its first frame, the one on screen at the first tick, is read instead, for one
+    // tick, as a GIF or an animated WebP at that rate gives its first frame.
     return { ...plan, filters: plan.filters.filter((f) => !isRateFilter(f)), firstOnly: true };
   }
   if (plan.startSec !== undefined) {
@@ -463,11 +462,6 @@ function planWhenNothingCame(file: string, plan: ReadPlan): ReadPlan | null {
     }
     const length = lasts === undefined ? '' : ` (the video lasts ${lasts} s)`;
     throw new ChromaseedError('ERR_INPUT', `${file}: no frame comes out of the part asked for with --start${length}; ask for a longer part`);
-  }
-  if (plan.rateAsked !== undefined) {
-    // ffmpeg's rate filter keeps a frame only if it is on screen at a tick: a clip of one short frame may have none.
-    const length = plan.lengthSec === undefined ? 'too short' : `${plan.lengthSec.toFixed(2)} s long`;
-    throw new ChromaseedError('ERR_INPUT', `${file}: no frame comes out at --fps ${plan.rateAsked}: the video is ${length}, under one frame at that rate; drop --fps or give a higher rate`);
   }
   return null; // no frame, and none to be had: the caller says the clip is empty
 }

@@ -368,11 +368,20 @@ describe('openVideo', () => {
     expect(steady.warnings).toEqual([]);
   });
 
-  it('a clip too short for one frame at --fps says so, not that nothing could be read', async () => {
+  it('a clip too short for a tick of --fps gives its first frame for one tick, as a GIF does (it was an error: a short video could not be a transfer source at a low rate)', async () => {
     const one = path.join(work, 'one-frame.mp4');
     execFileSync(ffmpegLocation().path, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=s=64x48:r=25:d=0.04', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', one]);
-    expect((await readAll(one)).frames).toHaveLength(1);
-    await expect(readAll(one, { fps: 10 })).rejects.toThrow(`${one}: no frame comes out at --fps 10: the video is 0.04 s long, under one frame at that rate; drop --fps or give a higher rate`);
+    const all = (await readAll(one)).frames;
+    expect(all).toHaveLength(1);
+    const slow = (await readAll(one, { fps: 10 })).frames;
+    expect(slow.map((f) => f.delayMs)).toEqual([100]);
+    expect(Buffer.compare(slow[0].data, all[0].data)).toBe(0);
+    // 1.2 s of video at 0.4 fps (a tick every 2.5 s): the frame on screen at the first tick.
+    const short = path.join(corpus, 'videos/imageio__realshort.mp4');
+    const first = (await readAll(short)).frames[0];
+    const sparse = (await readAll(short, { fps: 0.4 })).frames;
+    expect(sparse.map((f) => f.delayMs)).toEqual([2500]);
+    expect(Buffer.compare(sparse[0].data, first.data)).toBe(0);
   });
 
   it('a clip shorter than a GIF\'s frame still gives its first frame when read at a GIF\'s rate', async () => {
