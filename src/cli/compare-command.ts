@@ -148,8 +148,13 @@ function leverVariants(options: SequenceOptions): [string, SequenceOptions][] {
     ['still weight', { stillWeight: 0 }],
     ['iteration cap', { frameIterations: STABILITY_PRESETS.none.frameIterations }],
   ];
-  // A row only where it changes something the seeded row runs.
-  const changes = (levers: Partial<StabilityOptions>): boolean => Object.entries(levers).some(([key, value]) => s[key as keyof StabilityOptions] !== value);
+  // A row only where it changes something the seeded row runs (not --still-weight with
+  // --refresh 0, nor plain seeded k-means after every lever was turned off by hand).
+  const now = inEffect(s, options.maxIterations);
+  const changes = (levers: Partial<StabilityOptions>): boolean => {
+    const then = inEffect({ ...s, ...levers }, options.maxIterations);
+    return (Object.keys(now) as (keyof StabilityOptions)[]).some((key) => now[key] !== then[key]);
+  };
   const rows: [string, SequenceOptions][] = off
     .filter(([, change]) => changes(change))
     .map(([name, change]) => [`seeded, no ${name}`, { ...options, seeding: 'seeded', stability: { ...s, ...change } }]);
@@ -158,6 +163,22 @@ function leverVariants(options: SequenceOptions): [string, SequenceOptions][] {
     rows.push(['seeded, stability none', { ...options, seeding: 'seeded', stability: STABILITY_PRESETS.none }]);
   }
   return rows;
+}
+
+/**
+ * What a seeded run does with `s`: the settings of a lever that is off change nothing
+ * (the pixel margin without the pixel hold; the refresh gain and the still weight, which
+ * weigh refreshes, without refreshes), and --max-iterations caps a frame's iterations.
+ */
+function inEffect(s: StabilityOptions, maxIterations: number): StabilityOptions {
+  const refreshes = s.refresh > 0;
+  return {
+    ...s,
+    frameIterations: Math.min(s.frameIterations, maxIterations),
+    pixelMargin: s.pixelHold < 0 ? 0 : s.pixelMargin,
+    refreshGain: refreshes ? s.refreshGain : 0,
+    stillWeight: refreshes ? s.stillWeight : 0,
+  };
 }
 
 /** The decimals each figure is given, in --json and in the table (where every row shows them all, so a column lines up on its point). */

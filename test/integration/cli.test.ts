@@ -970,6 +970,16 @@ describe('chromaseed compare --levers', () => {
     const plain = JSON.parse((await runMain(['compare', CARS, '-k', '8', '--json', '--levers', '--stability', 'none', '--duration', '0.3', '-q'])).stdout);
     expect(Object.keys(plain.modes)).toEqual(['seeded', 'none', 'global']);
   });
+
+  it('adds no row for a lever that does nothing in the seeded run (the still weight weighs refreshes only; it gave a row equal to seeded)', async () => {
+    const keys = async (...levers: string[]) => Object.keys(JSON.parse((await runMain(['compare', CARS, '-k', '4', '--json', '--levers', '--duration', '0.3', '-q', ...levers])).stdout).modes);
+    const noRefresh = await keys('--refresh', '0');
+    expect(noRefresh).not.toContain('seeded, no still weight');
+    expect(noRefresh).not.toContain('seeded, no refresh');
+    expect(noRefresh).toContain('seeded, no palette hold');
+    // Every lever of the medium preset off by hand, its iterations those of plain k-means: no row is left to add.
+    expect(await keys('--palette-hold', '0', '--pixel-hold', '-1', '--scene-cut', '0', '--refresh', '0', '--frame-iterations', '300')).toEqual(['seeded', 'none', 'global']);
+  });
 });
 
 describe('standard output that cannot be written: one line, exit 1, nothing left behind', () => {
