@@ -47,8 +47,8 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
     throw new CommandChosen(async () => {
       const command = (args._ as string[])[0] as CommandName;
       // Text on standard output appended to an input (`palette in.gif >> in.gif`,
-      // `--json 1<> in.gif`) would change the file being read. (-o - is the GIF writer's to check.)
-      const text = args.output === '-' ? null : command === 'palette' ? 'the palette' : command === 'compare' ? 'the figures' : args.json === true ? 'the JSON summary' : null;
+      // `--json 1<> in.gif`) would change the file being read.
+      const text = textOnStdout(command, args);
       if (text !== null) await (await import('../io/output-file.js')).refuseInputAsStdout(streams.stdout, inputFiles(args), text);
       // Loaded with the command, as the commands are: --help and --version need neither.
       const inputs = (await import('../io/spool-input.js')).createInputSession(() => streams.stdin, PIPED[command]);
@@ -289,6 +289,14 @@ const PIPED: Record<CommandName, string> = {
   compare: 'cat in.gif | chromaseed compare -',
   transfer: 'cat photo.jpg | chromaseed transfer - target.gif -o out.gif',
 };
+
+/** What a command line writes to standard output, other than a GIF (-o -: the GIF writer checks that), or null. */
+function textOnStdout(command: CommandName, args: Args): string | null {
+  if (args.output === '-') return null;
+  if (command === 'palette') return 'the palette';
+  if (command === 'compare') return 'the figures';
+  return args.json === true ? 'the JSON summary' : null;
+}
 
 /** The files a command line reads (standard input, `-`, is none). */
 function inputFiles(args: Args): string[] {
