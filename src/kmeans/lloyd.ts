@@ -183,7 +183,11 @@ export function lloyd(set: PointSet, centres: Float64Array, k: number, options: 
       if ((iterations & 31) === 0) accumulateSums(set, k, scratch);
     }
     // The assignment above also serves as the final labelling when the shift was small.
-    if (converged || changes === 0) break;
+    // After a re-seed the centres were computed before a point moved to the empty cluster,
+    // so one more update step is due even when no other label changed (the donor's centre
+    // still counted that point: 8 black and 8 red pixels from starts (100,0,0) and (0,0,255)
+    // ended at (127.5,0,0) for the red cluster).
+    if (converged || (changes === 0 && !reseeded)) break;
   }
   return { iterations, inertia: objective(set, centres, scratch, l1), firstStep };
 }

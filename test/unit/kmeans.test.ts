@@ -265,6 +265,19 @@ describe('warm start (initialCentroids)', () => {
     expect(warm.iterations).toBe(1);
   });
 
+  it('after a re-seed, updates the centres again: the cluster that gave up its point no longer counts it', () => {
+    // 8 black and 8 red pixels; the start puts (100,0,0) nearest to both and leaves (0,0,255)
+    // empty. Red is moved to the empty cluster; no other label changes after that, and the
+    // run stopped there with the first cluster's centre at (127.5,0,0), the mean of both colours.
+    const rgba = rgbaOf(Array.from({ length: 16 }, (_, i) => (i % 2 ? [255, 0, 0, 255] : [0, 0, 0, 255])));
+    for (const metric of ['euclidean', 'manhattan'] as const) {
+      const r = kmeansPixels(rgba, { k: 2, metric, initialCentroids: Float64Array.from([100, 0, 0, 0, 0, 255]) });
+      const centres = [Array.from(r.centroids.subarray(0, 3)), Array.from(r.centroids.subarray(3, 6))].map(String).sort();
+      expect(centres, metric).toEqual(['0,0,0', '255,0,0']);
+      expect(r.inertia, metric).toBe(0);
+    }
+  });
+
   it('re-seeds empty clusters in place from the worst-served colour', () => {
     // Two tight groups; the warm start puts one centre far from everything and two on top
     // of each other, so two clusters start empty.
