@@ -74,15 +74,23 @@ export function checkBytes(name: string, value: unknown): void {
   throw new ChromaseedError('ERR_INPUT', `${name} is ${kind}; expected RGBA bytes (a Uint8Array, Uint8ClampedArray or Buffer)`);
 }
 
+/** Pixels without a frame around them (`rgba`): bytes, four to a pixel. */
+export function checkRgbaPixels(name: string, value: unknown): void {
+  checkBytes(name, value);
+  const length = (value as Uint8Array).length;
+  if (length % 4 !== 0) throw new ChromaseedError('ERR_INPUT', `${name} has ${length} bytes, not a whole number of RGBA pixels (4 bytes each)`);
+}
+
 /** The check every entry point taking a frame makes: width x height x 4 bytes of RGBA. */
 export function checkRgbaFrame(frame: Frame): void {
   if (frame === null || typeof frame !== 'object') throw new ChromaseedError('ERR_INPUT', `a frame is { width, height, data }, not ${String(frame)}`);
   const { width, height, data } = frame;
   checkBytes('frame data', data);
-  const n = width * height;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0 || data.length !== n * 4) {
-    throw new ChromaseedError('ERR_INPUT', `frame data has ${data.length} bytes, expected ${width}x${height}x4 = ${n * 4}`);
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0) {
+    throw new ChromaseedError('ERR_INPUT', `a frame's width and height are whole numbers of pixels, 0 or more, not ${String(width)} and ${String(height)}`);
   }
+  const n = width * height;
+  if (data.length !== n * 4) throw new ChromaseedError('ERR_INPUT', `frame data has ${data.length} bytes, expected ${width}x${height}x4 = ${n * 4}`);
 }
 
 /**

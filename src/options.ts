@@ -110,6 +110,9 @@ export interface ClusterOptions {
  * on whichever of them is read first, in words that do not say what to do.
  */
 export function requireResolved<T extends object>(options: T, names: readonly (keyof T & string)[], caller: string, resolver: string): void {
+  if (options === null || typeof options !== 'object') {
+    throw new ChromaseedError('ERR_USAGE', `${caller} needs its options (it was given ${String(options)}): pass them through ${resolver}, which checks them and fills in the defaults`);
+  }
   const missing = names.filter((name) => options[name] === undefined);
   if (missing.length > 0) {
     throw new ChromaseedError('ERR_USAGE', `${caller} was given options without ${listOf(missing)}: pass them through ${resolver}, which checks them and fills in the defaults`);

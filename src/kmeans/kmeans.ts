@@ -1,5 +1,5 @@
 import { fromSrgb, toSrgb } from '../color/space.js';
-import { checkBytes, ChromaseedError, invalidOption, listOf } from '../errors.js';
+import { checkRgbaPixels, invalidOption, listOf } from '../errors.js';
 import { INITS, METRICS, SPACES } from '../options.js';
 import type { ColorSpace, InitMethod, Metric } from '../types.js';
 import { dedupePoints } from './dedupe.js';
@@ -497,9 +497,8 @@ export function createKMeans({ frames = false }: { frames?: boolean } = {}): KMe
   let histogramPixels = -1;
 
   function run(rgba: Uint8Array, options: KMeansOptions): KMeansResult {
-    checkBytes('rgba', rgba);
+    checkRgbaPixels('rgba', rgba);
     const o = resolve(options);
-    if (rgba.length % 4 !== 0) throw new ChromaseedError('ERR_INPUT', `rgba has ${rgba.length} bytes, not a whole number of RGBA pixels (4 bytes each)`);
     if (frameHistogram !== null) frameHistogram.count(rgba);
     else buildHistogram(rgba, histogram);
     histogramPixels = rgba.length >>> 2;

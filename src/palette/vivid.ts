@@ -1,5 +1,5 @@
 import { oklabToLinearSrgb, oklabToSrgb, srgbToOklab } from '../color/space.js';
-import { invalidOption } from '../errors.js';
+import { checkRgbaPixels, invalidOption } from '../errors.js';
 import { buildHistogram, createHistogram } from '../kmeans/histogram.js';
 import { makeEntry, type Palette } from './palette.js';
 
@@ -68,6 +68,7 @@ function inRange(name: string, v: number, lo: number, hi: number): number {
  * and how it is weighted). Pure and deterministic; points are in order of first appearance.
  */
 export function vividPoints(rgba: Uint8Array, options: VividOptions = {}): VividPoints {
+  checkRgbaPixels('rgba', rgba);
   const minChroma = inRange('minChroma', options.minChroma ?? 4, 0, 100);
   const minL = inRange('minLightness', options.minLightness ?? 20, 0, 100);
   const maxL = inRange('maxLightness', options.maxLightness ?? 94, 0, 100);

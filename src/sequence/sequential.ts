@@ -4,7 +4,7 @@ import { createColourSearch } from '../map/map-histogram.js';
 import { createPaletteSearch } from '../map/nearest.js';
 import { solveAssignment } from '../transfer/hungarian.js';
 import { createSceneCutDetector, DEFAULT_SCENE_CUT } from './scene-cut.js';
-import type { ClusterOptions, Seeding } from '../options.js';
+import { CLUSTER_NAMES, requireResolved, type ClusterOptions, type Seeding } from '../options.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { Frame } from '../types.js';
 import { ALPHA_MASK, COLOR_MASK, wordsOf } from '../pixel-words.js';
@@ -61,6 +61,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   /** Per colour of `histogram`: the entry of the last returned palette whose cluster k-means put it in, where mapping starts its search (`histogram.count` entries). */
   readonly colourLabels: Int32Array;
 } {
+  requireResolved(options, CLUSTER_NAMES, 'createSequentialQuantizer', 'resolveSequenceOptions');
   if (options.seeding !== 'seeded' && options.seeding !== 'none') {
     throw invalidOption('seeding', "'seeded' or 'none' here (one palette for the whole clip: quantizeClip or clipPalette)", options.seeding);
   }

@@ -1,4 +1,4 @@
-import { checkIndexedFrame, checkRgbaFrame, invalidOption, listOf } from '../errors.js';
+import { checkIndexedFrame, checkRgbaFrame, ChromaseedError, invalidOption, isBytes, listOf } from '../errors.js';
 import { createMapper, type MapOptions } from '../map/map-pixels.js';
 import { TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import type { Frame, IndexedFrame } from '../types.js';
@@ -65,6 +65,28 @@ export interface TransferDecision {
   readonly mapping: Int32Array;
 }
 
+/**
+ * A source palette built by hand (rather than by sourcePaletteFromCounts or the command
+ * line) is checked where it comes in: a missing or NaN share failed deep in the matching.
+ */
+function checkSourcePalette(source: SourcePalette): void {
+  if (source === null || typeof source !== 'object') {
+    throw new ChromaseedError('ERR_INPUT', `a source palette is { size, rgb, proportions } (sourcePaletteFromCounts makes one), not ${String(source)}`);
+  }
+  const { size, rgb, proportions } = source;
+  if (!Number.isInteger(size) || size < 1 || size > 256) {
+    throw new ChromaseedError('ERR_INPUT', `a source palette has 1 to 256 colours, not ${String(size)}${size === 0 ? ': an empty one has nothing to transfer' : ''}`);
+  }
+  if (!isBytes(rgb) || rgb.length < size * 3) throw new ChromaseedError('ERR_INPUT', `a source palette of ${size} colours has ${size * 3} bytes of rgb (a Uint8Array)`);
+  if (proportions === null || typeof proportions !== 'object' || !(proportions.length >= size)) {
+    throw new ChromaseedError('ERR_INPUT', `a source palette of ${size} colours has ${size} proportions, the share of pixels of each`);
+  }
+  for (let i = 0; i < size; i++) {
+    const share = proportions[i];
+    if (!(share >= 0 && share <= 1)) throw new ChromaseedError('ERR_INPUT', `a source palette's proportions are shares from 0 to 1; colour ${i}'s is ${String(share)}`);
+  }
+}
+
 export interface PaletteTransfer {
   /** Repaint one target frame with source colours only. Call in display order. */
   next(frame: TargetFrame): IndexedFrame;
@@ -84,7 +106,7 @@ export interface PaletteTransfer {
  * source colour, for reference.
  */
 export function createPaletteTransfer(source: SourcePalette, options: TransferOptions): PaletteTransfer {
-  if (source.size < 1) throw new RangeError('cannot transfer from an empty source palette');
+  checkSourcePalette(source);
   // Checked here, where a library caller comes in: an unknown method failed at the first frame, deep inside.
   const method: unknown = options?.method;
   if (!(TRANSFER_METHODS as readonly unknown[]).includes(method)) throw invalidOption('--method', listOf(TRANSFER_METHODS), method);
@@ -162,6 +184,7 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
   return {
     next(frame) {
       // Checked here, once per frame: the detector and the matching read these arrays unchecked.
+      if (frame === null || typeof frame !== 'object') throw new ChromaseedError('ERR_INPUT', `a target frame is { source, indexed, fresh, inertia }, not ${String(frame)}`);
       checkRgbaFrame(frame.source);
       checkIndexedFrame(frame.indexed, frame.source.width, frame.source.height);
       const index = frameIndex++;

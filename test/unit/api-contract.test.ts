@@ -14,6 +14,8 @@ import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
 import { clipPalette } from '../../src/sequence/global-palette.js';
 import { createSequentialQuantizer } from '../../src/sequence/sequential.js';
 import { createPaletteTransfer, sourcePaletteFromCounts } from '../../src/transfer/transfer.js';
+import { vividPoints } from '../../src/palette/vivid.js';
+import { sniffKind } from '../../src/io/open-input.js';
 import { resolveStability, STABILITY_PRESETS } from '../../src/sequence/stability.js';
 import type { FrameSource, IndexedFrame, TimedFrame } from '../../src/types.js';
 
@@ -82,6 +84,39 @@ describe('smaller contract breaks, each refused with the error type the README g
     expect(() => createPaletteTransfer(source, { method: 'optimal' }).next({ ...frame, source: { width: 2, height: 2, data: new Float32Array(16) as unknown as Uint8Array } })).toThrow(/^frame data is a Float32Array/);
     expect(() => createPaletteTransfer(source, { method: 'optimal' }).next({ ...frame, source: { width: 1, height: 1, data: new Uint8Array(4) } })).toThrow(RangeError);
   });
+
+  it('a source palette built by hand is checked where the transfer is made (no proportions, NaN shares, a size past its colours and no source at all failed deep inside, with a TypeError or "cost 1 is NaN")', () => {
+    const rgb = new Uint8Array([255, 0, 0, 0, 0, 255]);
+    const made = (source: unknown) => () => createPaletteTransfer(source as Parameters<typeof createPaletteTransfer>[0], { method: 'optimal' });
+    const refused = (source: unknown, message: RegExp) => {
+      expect(made(source)).toThrow(ChromaseedError);
+      expect(made(source)).toThrow(message);
+    };
+    refused(undefined, /^a source palette is \{ size, rgb, proportions \}/);
+    refused({ size: 0, rgb, proportions: [] }, /^a source palette has 1 to 256 colours, not 0: an empty one/);
+    refused({ size: 3, rgb, proportions: [0.3, 0.3, 0.4] }, /has 9 bytes of rgb/);
+    refused({ size: 2, rgb }, /has 2 proportions/);
+    refused({ size: 2, rgb, proportions: [NaN, 1] }, /colour 0's is NaN/);
+    expect(made({ size: 2, rgb, proportions: [0, 1] })).not.toThrow();
+    expect(() => createPaletteTransfer({ size: 2, rgb, proportions: [0.5, 0.5] }, { method: 'rank' }).next(undefined as never)).toThrow(/^a target frame is/);
+  });
+
+  it('vividPoints refuses pixels that are not RGBA bytes, as kmeansPixels does (it read a Float32Array as bytes)', () => {
+    expect(() => vividPoints(new Float32Array(64) as unknown as Uint8Array)).toThrow(/^rgba is a Float32Array/);
+    expect(() => vividPoints(new Uint8Array([255, 0, 0, 255, 9]))).toThrow(/^rgba has 5 bytes, not a whole number of RGBA pixels/);
+    expect(vividPoints(new Uint8Array(RGBA)).n).toBeGreaterThan(0);
+  });
+
+  it("a frame's width and height that are not whole pixel counts are named as the problem (the message spoke of -8x-8x4 = 256 bytes)", () => {
+    const q = createSequentialQuantizer(resolveSequenceOptions({ colors: 2 }));
+    expect(() => q.next({ width: -8, height: -8, data: new Uint8Array(256) })).toThrow(/^a frame's width and height are whole numbers of pixels, 0 or more, not -8 and -8$/);
+    expect(() => q.next({ width: 2.5, height: 25.6, data: new Uint8Array(256) })).toThrow(ChromaseedError);
+  });
+
+  it('sniffKind takes bytes and says so when given a name (it failed with "head.subarray is not a function")', () => {
+    expect(() => sniffKind('samples/cars.gif' as unknown as Uint8Array)).toThrow(/^sniffKind takes a file's first bytes \(a Uint8Array or Buffer\), not a name \("samples\/cars.gif"\)/);
+    expect(sniffKind(readFileSync(path.resolve(__dirname, '../../samples/cars.gif')).subarray(0, 64))).toBe('gif');
+  });
 });
 
 describe('options that did not go through the resolvers', () => {
@@ -93,6 +128,15 @@ describe('options that did not go through the resolvers', () => {
       message: 'quantizeClip was given options without init, restarts, metric, space, seed, maxIterations, seeding, dither or stability: pass them through resolveSequenceOptions, which checks them and fills in the defaults',
     });
     await expect(clipPalette(sourceOf([frame]), { ...resolveSequenceOptions({ colors: 2 }), metric: undefined } as unknown as ReturnType<typeof resolveSequenceOptions>)).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/^clipPalette was given options without metric: pass them through resolveClusterOptions/) });
+  });
+
+  it('no options at all are refused the same way, by quantizeClip, clipPalette and the per-frame quantizer (each failed with a TypeError from inside)', async () => {
+    const frame = { width: 2, height: 2, data: new Uint8Array(RGBA), delayMs: 100 };
+    const none = undefined as unknown as ReturnType<typeof resolveSequenceOptions>;
+    await expect(drain(quantizeClip(sourceOf([frame]), none))).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/^quantizeClip needs its options \(it was given undefined\): pass them through resolveSequenceOptions/) });
+    await expect(clipPalette(sourceOf([frame]), none)).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/^clipPalette needs its options/) });
+    expect(() => createSequentialQuantizer(none)).toThrow(/^createSequentialQuantizer needs its options \(it was given undefined\): pass them through resolveSequenceOptions/);
+    expect(() => createSequentialQuantizer({ colors: 2, seeding: 'seeded' } as unknown as ReturnType<typeof resolveSequenceOptions>)).toThrow(/^createSequentialQuantizer was given options without init, restarts, metric, space, seed or maxIterations/);
   });
 
   it('a value given as a one-element array is shown as one, not as "given 1 times"', () => {
