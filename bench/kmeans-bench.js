@@ -22,7 +22,7 @@ const STILLS = path.resolve(ROOT, '../shared/corpus/stills');
 const modulePath = process.env.KMEANS_MODULE ?? path.join(ROOT, 'dist/kmeans/kmeans.js');
 const { createKMeans } = await import(pathToFileURL(path.resolve(modulePath)).href);
 
-const { checkArgs, extraCaCertsNote, tempDir } = await import('./lib.js');
+const { checkArgs, extraCaCertsNote, median, tempDir } = await import('./lib.js');
 checkArgs('node bench/kmeans-bench.js [--quick] [--no-cache]: k-means against scikit-learn (--no-cache refits scikit-learn)', ['--quick', '--no-cache']);
 const quick = process.argv.includes('--quick');
 const scratch = tempDir('kmeans');
@@ -75,11 +75,6 @@ function sklearnFits(python, rgb, ks, cache) {
     }
   }
   return Object.fromEntries(ks.map((k) => [k, cache[`${key}:${k}`]]));
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
 }
 
 const python = findPython();
