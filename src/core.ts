@@ -20,6 +20,7 @@ export { createPaletteTransfer, sourcePaletteFromCounts, type PaletteTransfer, t
 export { matchPalettes, transferCost, type CostWeights, type WeightedPalette } from './transfer/match.js';
 export { solveAssignment } from './transfer/hungarian.js';
 export { createSceneCutDetector, type SceneCutDetector, type SceneCutOptions } from './sequence/scene-cut.js';
+export type { FrameChange } from './sequence/frame-change.js';
 export { paletteFromKMeans, type KMeansPaletteSource, type Palette, type PaletteEntry } from './palette/palette.js';
 export { sortPalette, type PaletteSort } from './palette/sort.js';
 export { formatPalette, type PaletteFormat } from './palette/format.js';

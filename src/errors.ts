@@ -34,6 +34,12 @@ export function errorFromThread(message: string, code: unknown, outOfMemory?: st
   return typeof code === 'string' && Object.hasOwn(ERROR_CODES, code) ? new ChromaseedError(code as ErrorCode, message) : new Error(message);
 }
 
+/** `v`, or an option error unless it is a finite number from `min` to `max`. `whole`: how a lever that counts (iterations, frames) is named; one message for 1.5 and for -1, not two. */
+export function requireInRange(name: string, v: number, min: number, max: number, whole?: string): number {
+  if (!Number.isFinite(v) || v < min || v > max || (whole !== undefined && !Number.isInteger(v))) throw invalidOption(name, `${whole ?? 'a number'} from ${min} to ${max}`, v);
+  return v;
+}
+
 /** `Expected <expected> for <name> but received <value>`: every option error reads the same. */
 export function invalidOption(name: string, expected: string, actual: unknown): ChromaseedError {
   if (Array.isArray(actual) && actual.length > 1) return new ChromaseedError('ERR_USAGE', `${name} was given ${actual.length} times (${actual.join(', ')}); give it once`);

@@ -11,7 +11,7 @@ import { indexedColors } from '../metrics/quality.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
 import { commitRun, failedRun } from './run-output.js';
-import { formatBytes, framesWritten, oneLine, playbackClock, playbackOf, playbackSecondsOf, playedMs, playsOf, printOut, reportWarnings, round } from './report.js';
+import { oneLine, playbackClock, playsOf, printOut, reportWarnings, round, writtenReport } from './report.js';
 
 export async function quantizeCommand(args: Args, streams: CliStreams, signal: AbortSignal | undefined, inputs: InputSession): Promise<void> {
   const given = String(args.input);
@@ -65,20 +65,13 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
   const plays = playsOf(outputKind(output) === 'gif', writerOptions.loopCount);
   const allWarnings = [...warnings, ...(written.warnings ?? [])].map(inputs.shownText);
 
+  const report = writtenReport(perFrame.length, info, written, playback, plays, seconds);
   if (json) {
     const summary = {
       input: inputs.shownName(input),
       output,
       timeline: typeof timelineFile === 'string' ? timelineFile : null,
-      frames: perFrame.length,
-      width: info.width,
-      height: info.height,
-      bytes: written.bytes,
-      videoFrames: written.videoFrames ?? null,
-      sound: written.sound === true,
-      playbackSeconds: playbackSecondsOf(perFrame.length, playedMs(playback, written)),
-      plays,
-      seconds: round(seconds, 3),
+      ...report.fields,
       seeding: options.seeding,
       k: options.colors,
       perFrame: perFrame.map((f) => ({ inertia: round(f.inertia, 1), iterations: f.iterations, colors: f.colors })),
@@ -86,7 +79,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
     };
     await printOut(streams.stdout, JSON.stringify(summary) + '\n');
   } else if (!quiet) {
-    streams.stderr.write(`${oneLine(outputName)}: ${framesWritten(perFrame.length, written)}, ${info.width}x${info.height}${playbackOf(perFrame.length, playedMs(playback, written), plays)}, ${formatBytes(written.bytes)} (made in ${seconds.toFixed(2)} s)\n`);
+    streams.stderr.write(`${oneLine(outputName)}: ${report.line} (made in ${seconds.toFixed(2)} s)\n`);
   }
   if (!quiet) reportWarnings(streams, allWarnings);
 }

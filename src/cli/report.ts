@@ -61,6 +61,26 @@ export function playbackClock(gif: boolean, gifDelays?: boolean): { add(delayMs:
   };
 }
 
+/**
+ * What `quantize` and `transfer` say of the file they wrote: the --json summary's fields
+ * and the start of the line on stderr ("240 frames, 320x240, 8.00 s long, looping forever, 1.2 MiB").
+ */
+export function writtenReport(
+  frames: number,
+  size: { width: number; height: number },
+  written: { bytes: number; videoFrames?: number; sound?: boolean; videoSeconds?: number },
+  clock: { readonly ms: number },
+  plays: number | null,
+  seconds: number,
+): { fields: Record<string, number | boolean | null>; line: string } {
+  const { width, height } = size;
+  const played = playedMs(clock, written);
+  return {
+    fields: { frames, width, height, bytes: written.bytes, videoFrames: written.videoFrames ?? null, sound: written.sound === true, playbackSeconds: playbackSecondsOf(frames, played), plays, seconds: round(seconds, 3) },
+    line: `${framesWritten(frames, written)}, ${width}x${height}${playbackOf(frames, played, plays)}, ${formatBytes(written.bytes)}`,
+  };
+}
+
 /** How long the output plays, in ms: a video's whole frames at its rate, else the frames' delays as `clock` added them. */
 export function playedMs(clock: { readonly ms: number }, written: { videoSeconds?: number }): number {
   return written.videoSeconds !== undefined ? written.videoSeconds * 1000 : clock.ms;

@@ -21,7 +21,7 @@ import { createPaletteTransfer, sourcePaletteFromCounts, type SourcePalette, typ
 import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
 import { commitRun, failedRun } from './run-output.js';
-import { countOf, formatBytes, framesWritten, oneLine, playbackClock, playbackOf, playbackSecondsOf, playedMs, playsOf, printOut, reportWarnings, round } from './report.js';
+import { countOf, formatBytes, oneLine, playbackClock, playsOf, printOut, reportWarnings, round, writtenReport } from './report.js';
 
 /** k when neither -k nor a palette file says. */
 const DEFAULT_TRANSFER_COLORS = 8;
@@ -177,6 +177,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   const plays = playsOf(gif, writerOptions.loopCount);
   const warnings = [...sourceWarnings, ...targetWarnings, ...(written.warnings ?? [])].map(inputs.shownText);
 
+  const report = writtenReport(frames, info, written, playback, plays, seconds);
   if (json) {
     const quality = meter!.result();
     const summary = {
@@ -189,15 +190,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
       palette: describeSource(source),
       mapping: describeMapping(source, shownDecision),
       decisions: decisions.map((d) => d.frame),
-      frames,
-      width: info.width,
-      height: info.height,
-      bytes: written.bytes,
-      videoFrames: written.videoFrames ?? null,
-      sound: written.sound === true,
-      playbackSeconds: playbackSecondsOf(frames, playedMs(playback, written)),
-      plays,
-      seconds: round(seconds, 3),
+      ...report.fields,
       flicker_static: quality.flicker_static === null ? null : round(quality.flicker_static, 4),
       flip_static: quality.flip_static === null ? null : round(quality.flip_static, 5),
       psnr: quality.psnr === null ? null : round(quality.psnr, 3),
@@ -211,7 +204,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
     const redone = decisions.length - 1;
     const why = options.seeding === 'seeded' ? `on ${countOf(redone, 'later frame')} (scene cuts, palettes clustered afresh or drifted far)` : `on ${countOf(redone, 'frame')} (--seeding ${options.seeding} clusters each frame afresh)`;
     const cuts = method !== 'nearest' && redone > 0 ? `, mapping re-decided ${why}` : '';
-    streams.stderr.write(`${oneLine(outputName)}: ${framesWritten(frames, written)}, ${info.width}x${info.height}${playbackOf(frames, playedMs(playback, written), plays)}, ${formatBytes(written.bytes)}, ${countOf(source.size, 'source colour')}, method ${method}${cuts} (made in ${seconds.toFixed(2)} s)\n`);
+    streams.stderr.write(`${oneLine(outputName)}: ${report.line}, ${countOf(source.size, 'source colour')}, method ${method}${cuts} (made in ${seconds.toFixed(2)} s)\n`);
   }
   if (!quiet) reportWarnings(streams, warnings);
 }

@@ -33,7 +33,7 @@ const IMAGE: Subject = { what: "the image's colours", smaller: 'a smaller image'
 const outOfMemory = (subject: Subject): ChromaseedError => new ChromaseedError('ERR_LIMIT', `not enough memory to cluster ${subject.what}; try ${subject.smaller}`);
 
 function threadError(reply: { error: string; code?: string }, subject: Subject): Error {
-  return reply.code === 'ERR_WORKER_OUT_OF_MEMORY' ? outOfMemory(subject) : errorFromThread(reply.error, reply.code);
+  return errorFromThread(reply.error, reply.code, outOfMemory(subject).message);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { oklabToLinearSrgb, oklabToSrgb, srgbToOklab } from '../color/space.js';
-import { checkRgbaPixels, invalidOption } from '../errors.js';
+import { checkRgbaPixels, requireInRange } from '../errors.js';
 import { buildHistogram, createHistogram } from '../kmeans/histogram.js';
 import { makeEntry, type Palette } from './palette.js';
 
@@ -58,21 +58,16 @@ export interface VividPoints {
   readonly fallback: boolean;
 }
 
-function inRange(name: string, v: number, lo: number, hi: number): number {
-  if (!(typeof v === 'number' && v >= lo && v <= hi)) throw invalidOption(name, `a number from ${lo} to ${hi}`, v);
-  return v;
-}
-
 /**
  * Vivid-mode points of an RGBA image (see the module comment for exactly what is kept
  * and how it is weighted). Pure and deterministic; points are in order of first appearance.
  */
 export function vividPoints(rgba: Uint8Array, options: VividOptions = {}): VividPoints {
   checkRgbaPixels('rgba', rgba);
-  const minChroma = inRange('minChroma', options.minChroma ?? 4, 0, 100);
-  const minL = inRange('minLightness', options.minLightness ?? 20, 0, 100);
-  const maxL = inRange('maxLightness', options.maxLightness ?? 94, 0, 100);
-  const minFraction = inRange('minSalientFraction', options.minSalientFraction ?? 0.05, 0, 1);
+  const minChroma = requireInRange('minChroma', options.minChroma ?? 4, 0, 100);
+  const minL = requireInRange('minLightness', options.minLightness ?? 20, 0, 100);
+  const maxL = requireInRange('maxLightness', options.maxLightness ?? 94, 0, 100);
+  const minFraction = requireInRange('minSalientFraction', options.minSalientFraction ?? 0.05, 0, 1);
 
   // One point per distinct colour: a photo has far fewer distinct colours than pixels, so
   // the Oklab conversion runs once per colour and the engine sees a smaller point set with
@@ -124,7 +119,7 @@ export function vividPoints(rgba: Uint8Array, options: VividOptions = {}): Vivid
  * @param amount relative chroma increase, 0..1 (default 0.15).
  */
 export function boostSaturation(palette: Palette, amount = 0.15): Palette {
-  inRange('amount', amount, 0, 1);
+  requireInRange('amount', amount, 0, 1);
   const lab = new Float64Array(3);
   const rgb = new Float64Array(3);
   const colors = palette.colors.map((e) => {

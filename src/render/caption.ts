@@ -3,12 +3,12 @@ import { ChromaseedError } from '../errors.js';
 import { PANEL_GAP, sideBySideSize, type Caption } from './side-by-side.js';
 import { CAPTION_FONT_FAMILY, escapeXml } from './text.js';
 
-/** The caption bar's height under panels up to 630 pixels wide; wider panels get a taller bar (see captionSize). */
+/** The caption bar's height under panels up to 652 pixels wide; wider panels get a taller bar (see captionSize). */
 export const CAPTION_HEIGHT = 22;
 
 /**
  * Font size and bar height for panels `panelWidth` x `panelHeight` pixels: 9 to 14 px text in
- * a 22 px bar up to 630 px wide, then growing with the width (28 px text in a 45 px bar over
+ * a 22 px bar up to 652 px wide, then growing with the width (28 px text in a 45 px bar over
  * a 1280x720 panel), so that a side-by-side of HD video, shown shrunk to fit a screen, keeps
  * readable labels (a fixed 14 px was 5 px tall on a 5132 px wide compare shown 1920 wide);
  * but it grows no taller than a quarter of the panels' height (a 4000x200 strip got 142 px;

@@ -1,4 +1,4 @@
-import { invalidOption, listOf } from '../errors.js';
+import { invalidOption, listOf, requireInRange } from '../errors.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { ColourSearch } from '../map/map-histogram.js';
 import { wordsOf } from '../pixel-words.js';
@@ -74,27 +74,21 @@ export const STABILITY_PRESETS: Readonly<Record<StabilityLevel, Readonly<Stabili
   high: Object.freeze({ frameIterations: 3, paletteHold: 3, pixelHold: 16, pixelMargin: 1, sceneCut: 4, refresh: 0, refreshGain: 0, anchor: 4, stillWeight: 0 }),
 });
 
-/** `whole`: how a lever that counts (iterations, frames) is named; one message for 1.5 and for -1, not two. */
-function checkRange(name: string, v: number, min: number, max: number, whole?: string): number {
-  if (!Number.isFinite(v) || v < min || v > max || (whole !== undefined && !Number.isInteger(v))) throw invalidOption(name, `${whole ?? 'a number'} from ${min} to ${max}`, v);
-  return v;
-}
-
 /** A preset with any explicitly given lever replacing its value. */
 export function resolveStability(level: StabilityLevel, overrides: Partial<StabilityOptions> = {}): StabilityOptions {
   if (!STABILITY_LEVELS.includes(level)) throw invalidOption('--stability', listOf(STABILITY_LEVELS), level);
   const s = { ...STABILITY_PRESETS[level], ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
-  checkRange('--frame-iterations', s.frameIterations, 1, 10_000, 'an integer');
-  checkRange('--palette-hold', s.paletteHold, 0, 1000);
+  requireInRange('--frame-iterations', s.frameIterations, 1, 10_000, 'an integer');
+  requireInRange('--palette-hold', s.paletteHold, 0, 1000);
   // -1 is off; -0.5 was taken, as off, without a word.
   if (s.pixelHold !== -1 && !(s.pixelHold >= 0 && s.pixelHold <= 255)) throw invalidOption('--pixel-hold', '-1 (off) or a number from 0 to 255', s.pixelHold);
-  checkRange('--pixel-margin', s.pixelMargin, 0, 1000);
+  requireInRange('--pixel-margin', s.pixelMargin, 0, 1000);
   // A factor below 1 would call every frame a cut: its seeded fit is never better than fresh.
   if (s.sceneCut !== 0 && !(s.sceneCut >= 1 && s.sceneCut <= 1e9)) throw invalidOption('--scene-cut', '0 (off) or a number from 1 to 1000000000', s.sceneCut);
-  checkRange('--refresh', s.refresh, 0, 1e9, 'a whole number of frames');
-  checkRange('--refresh-gain', s.refreshGain, 0, 1);
-  checkRange('--anchor', s.anchor, 0, 1e6);
-  checkRange('--still-weight', s.stillWeight, 0, 1e6);
+  requireInRange('--refresh', s.refresh, 0, 1e9, 'a whole number of frames');
+  requireInRange('--refresh-gain', s.refreshGain, 0, 1);
+  requireInRange('--anchor', s.anchor, 0, 1e6);
+  requireInRange('--still-weight', s.stillWeight, 0, 1e6);
   return s;
 }
 
