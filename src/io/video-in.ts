@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { ChromaseedError, throwIfAborted } from '../errors.js';
 import { ffmpegSeconds, scaledHeight, validateClipOptions, type ClipOptions } from '../clip-options.js';
 import { binaryAlpha } from '../pixel-words.js';
-import { MAX_ANIMATION_FPS, rateForDelays, SHORTEST_CUT_MS } from '../timing.js';
+import { MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 import { everyFrameOptions, ffmpegCommand, passthroughOptions } from './ffmpeg-path.js';
 import { ffmpegFailure, watch } from './ffmpeg-run.js';
@@ -208,7 +208,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   // Filled as damage shows up: at the probe, or while the frames are read.
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, anchored, durationSec: opts.durationSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, literalName: probe.literalName, everyFrame: asStored, alpha: asStored || probe.alpha === true, soundBeside: keepPlace, ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
+    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, anchored, durationSec: opts.durationSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, literalName: probe.literalName, everyFrame: asStored, alpha: asStored || probe.alpha === true, soundBeside: keepPlace, ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
   };
   return { info, frames, warnings, ...(probe.picture === true ? { picture: true } : {}) };
 }
@@ -293,6 +293,8 @@ interface ReadPlan {
   alpha: boolean;
   /** The file's sound is read beside the picture (see readFrames). */
   soundBeside?: boolean;
+  /** The shortest frame the output can show (a GIF: 20 ms), what a last frame cut at the part's end is lengthened to; none for other outputs, which round it to whole frames. */
+  shortestMs?: number;
   /** Every frame is read once and timed by its own time, which showinfo reports (see video-timestamps.ts). */
   clock?: ClockPlan;
 }
@@ -360,11 +362,13 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
     if (timed !== null) for (const shown of timed.clock.end()) yield { ...shown.item, delayMs: shown.delayMs };
     if (held !== null) {
       // What is left of the part for the last frame. Under half a frame it is left out, as a
-      // constant-rate video rounding to the nearest frame would; otherwise it is shown at
-      // least 2 cs, since a browser shows a shorter GIF frame for 10.
+      // constant-rate video rounding to the nearest frame would; otherwise a GIF shows it at
+      // least 2 cs, since a browser shows a shorter GIF frame for 10. A whole frame is
+      // whole up to rounding: 1000 - 119 x 8.333... ms at 120 fps is a hair under 8.333...,
+      // and a video written from that part had a frame more than its 120.
       const left = plan.durationSec! * 1000 - (count - 1) * plan.delayMs;
-      if (left >= plan.delayMs) yield held;
-      else if (left >= plan.delayMs / 2 || count === 1) yield { ...held, delayMs: Math.max(left, SHORTEST_CUT_MS) };
+      if (left >= plan.delayMs * (1 - 1e-9)) yield held;
+      else if (left >= plan.delayMs / 2 || count === 1) yield { ...held, delayMs: Math.max(left, plan.shortestMs ?? 0) };
     }
     if (result.damage !== null && warnings.length === 0) warnings.push(damageWarning(file, result.damage));
     const again = count === 0 ? planWhenNothingCame(file, plan) : null;

@@ -205,16 +205,38 @@ describe('openVideo', () => {
     expect([longer.length, longer.at(-1), Math.round(longer.reduce((a, b) => a + b))]).toEqual([26, 30, 1030]);
     const sliver = await delays(steady, { duration: 1.01 });
     expect([sliver.length, Math.round(sliver.reduce((a, b) => a + b))]).toEqual([25, 1000]);
-    // 1.015 s at 60 fps: 15 ms left, over half a frame, is kept (for 2 cs, the shortest a GIF frame plays).
+    // 1.015 s at 60 fps: 15 ms left, over half a frame, is kept; read for a GIF (at most 50 fps,
+    // and 2 cs the shortest a GIF frame plays), the 15 ms left after 50 frames are kept for 2 cs.
     const fast = path.join(work, 'steady60.mp4');
     execFileSync(ffmpegLocation().path, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=s=32x32:r=60:d=2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', fast]);
     const at60 = await delays(fast, { duration: 1.015 });
-    expect([at60.length, at60.at(-1)]).toEqual([61, 20]);
+    expect([at60.length, at60.at(-1)]).toEqual([61, 15]);
+    const forGif = await delays(fast, { duration: 1.015, maxFps: 50 });
+    expect([forGif.length, forGif.at(-1)]).toEqual([51, 20]);
     // A GIF written from it plays for the part asked, to the centisecond.
     const out = path.join(work, 'slides-3s.gif');
     expect((await runMain(['quantize', slides, '--start', '3', '--duration', '3', '-k', '4', '-q', '-o', out])).code).toBe(0);
     const reader = new GifReader(new Uint8Array(readFileSync(out)));
     expect(Array.from({ length: reader.numFrames() }, (_, i) => reader.frameInfo(i).delay)).toEqual([200, 100]);
+  });
+
+  it('--duration on a fast video written as a video: whole frames stay whole, and a last piece is not lengthened to a GIF\'s 2 cs (120 fps, 1 s: 120 frames, not 121)', async () => {
+    const f120 = path.join(work, 'steady120.mp4');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=s=32x24:r=120:d=2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', f120]);
+    // 1000 - 119 x 8.333... ms is a hair under a frame in floating point: it was taken for a cut piece.
+    const second = (await readAll(f120, { duration: 1 })).frames;
+    expect([second.length, Math.round(second.reduce((a, f) => a + f.delayMs, 0) * 1000) / 1000, Math.round(second.at(-1)!.delayMs * 1000) / 1000]).toEqual([120, 1000, 8.333]);
+    const summary = async (args: string[]) => {
+      const r = await runMain(['quantize', f120, '-k', '4', '--json', ...args]);
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.stdout);
+      return [j.frames, j.videoFrames, j.playbackSeconds];
+    };
+    expect(await summary(['--duration', '1', '-o', path.join(work, 'second.mp4')])).toEqual([120, 120, 1]);
+    // 22 ms from 0.5 s: 2 whole frames and 5.33 ms, over half a frame: three frames (25 ms), not 2 frames and 20 ms (4 video frames).
+    expect(await summary(['--start', '0.5', '--duration', '0.022', '-o', path.join(work, 'sliver.mp4')])).toEqual([3, 3, 0.025]);
+    // Read for a GIF it is 50 fps: one frame and 2 ms, under half a frame, left out.
+    expect(await summary(['--start', '0.5', '--duration', '0.022', '-o', path.join(work, 'sliver.gif')])).toEqual([1, null, null]);
   });
 
   it('--start in MPEG-TS, where ffmpeg seeks to the key frame after the time asked for', async () => {
