@@ -30,10 +30,11 @@ interface Subject {
 const CLIP: Subject = { what: "the clip's colours", smaller: 'a shorter part (--duration) or a smaller --width' };
 const IMAGE: Subject = { what: "the image's colours", smaller: 'a smaller image' };
 
-const outOfMemory = (subject: Subject): ChromaseedError => new ChromaseedError('ERR_LIMIT', `not enough memory to cluster ${subject.what}; try ${subject.smaller}`);
+const noMemory = (subject: Subject): string => `not enough memory to cluster ${subject.what}; try ${subject.smaller}`;
+const outOfMemory = (subject: Subject): ChromaseedError => new ChromaseedError('ERR_LIMIT', noMemory(subject));
 
 function threadError(reply: { error: string; code?: string }, subject: Subject): Error {
-  return errorFromThread(reply.error, reply.code, outOfMemory(subject).message);
+  return errorFromThread(reply.error, reply.code, noMemory(subject));
 }
 
 /**
