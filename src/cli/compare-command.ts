@@ -129,8 +129,28 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
     // Named as quantize and transfer name theirs: the table alone left the user to find them.
     if (!quiet && side !== null && written !== undefined) streams.stderr.write(`${oneLine(String(output))}: ${side.captions.join(' | ')} side by side, ${framesWritten(frames, written)}, ${formatBytes(written.bytes)}\n`);
     if (!quiet && timelineFile !== undefined) streams.stderr.write(`${oneLine(timelineFile)}: the palettes over time, ${shown.map((m) => LABELS[m]).join(' | ')}\n`);
+    const advice = onePaletteAdvice(figures);
+    if (!quiet && advice !== null) streams.stderr.write(`${advice}\n`);
   }
   if (!quiet) reportWarnings(streams, allWarnings);
+}
+
+/** How much closer seeded output may be (PSNR, dB) for one palette still to count as fitting the clip as well. */
+const AS_CLOSE_DB = 0.25;
+
+/**
+ * Which mode to quantize this clip with, when the table shows it is not the default: the
+ * seeded mode cannot know, frame by frame, that one palette for the whole clip would fit as
+ * well (a screen recording, a clip of few colours), but this run has measured both.
+ */
+function onePaletteAdvice(figures: Record<string, Record<string, number | null>>): string | null {
+  const seeded = figures.seeded;
+  const global = figures.global;
+  if (seeded === undefined || global === undefined) return null;
+  const [sp, gp, sf, gf] = [seeded.psnr, global.psnr, seeded.flicker_static, global.flicker_static];
+  if (sp === null || gp === null || sf === null || gf === null || !(gp >= sp - AS_CLOSE_DB) || !(gf < sf)) return null;
+  const closeness = gp >= sp ? 'closer to the source' : `within ${AS_CLOSE_DB} dB of seeded`;
+  return `chromaseed: one palette for the whole clip is ${closeness} and steadier here: quantize it with --seeding global`;
 }
 
 /**

@@ -764,6 +764,20 @@ describe('chromaseed compare', () => {
     expect(r.stderr).toMatch(new RegExp(`^${side.replace(/[.]/g, '\\.')}: original \\| unseeded \\| seeded side by side, 30 frames, [\\d.]+ [KM]iB\\n${tl.replace(/[.]/g, '\\.')}: the palettes over time, unseeded \\| seeded\\n$`));
   });
 
+  it('says when its own figures show one palette fitting the clip as well and steadier: --seeding global', async () => {
+    const advice = 'chromaseed: one palette for the whole clip is closer to the source and steadier here: quantize it with --seeding global\n';
+    // pigs_in_a_polka at k = 16: global 36.92 dB, flicker 3.64; seeded 36.78 dB, 3.83.
+    const pigs = path.join(corpus, 'gifs/moviepy__pigs_in_a_polka.gif');
+    const r = await runMain(['compare', pigs, '-k', '16']);
+    const row = (mode: string) => r.stdout.split('\n').find((l) => l.startsWith(`${mode} `))!.trim().split(/\s+/).map(Number);
+    const [[, sp, sf], [, gp, gf]] = [row('seeded'), row('global')];
+    expect([r.code, gp >= sp, gf < sf, r.stderr]).toEqual([0, true, true, advice]);
+    expect((await runMain(['compare', pigs, '-k', '16', '-q'])).stderr).toBe('');
+    // animated_hopper: one palette is closer (28.78 against 28.66 dB) but flickers more (1.97 against 1.17): no advice.
+    const hopper = await runMain(['compare', path.join(corpus, 'gifs/pillow__animated_hopper.gif'), '-k', '16']);
+    expect([hopper.code, hopper.stderr]).toEqual([0, '']);
+  });
+
   it('measures seeded output as far steadier than unseeded, in the METRICS.md names', async () => {
     const side = path.join(tmp, 'side.gif');
     const r = await runMain(['compare', CARS, '-k', '16', '--json', '-o', side]);
