@@ -89,12 +89,16 @@ function mergeRepeats(colours: Colour[]): Colour[] {
 /**
  * Whether a file's first bytes may be a palette file: text (UTF-8, or UTF-16 with its byte
  * order mark, as Windows' PowerShell writes), and none of the text image formats that
- * ffmpeg reads (ASCII PBM/PGM/PPM, XBM, XPM), which are images, not palettes.
+ * ffmpeg reads (ASCII PBM/PGM/PPM, XBM, XPM), which are images, not palettes. A file that
+ * opens with a palette format's own header line is one whatever else it holds: older GIMP
+ * palettes made on Windows name their colours in Latin-1, which is no UTF-8 (such a file was
+ * handed to ffmpeg, which said "Invalid data"); the names are not read.
  */
 export function mayBePaletteFile(head: Uint8Array): boolean {
   if (utf16(head) !== null) return true;
-  if (!isTextHead(head)) return false;
   const start = new TextDecoder('latin1').decode(head.subarray(0, 64));
+  if (/^(\xEF\xBB\xBF)?(GIMP Palette|JASC-PAL|;\s*paint\.net palette file)/i.test(start)) return true;
+  if (!isTextHead(head)) return false;
   return !/^(P[123]\s|#define\s|\/\* XPM \*\/)/.test(start);
 }
 
@@ -120,6 +124,10 @@ function fromJson(text: string): Colour[] | string {
   if (list === null) return 'JSON, but neither an array of colours nor an object with a "colors" array';
   const colours: Colour[] = [];
   for (const [i, item] of list.entries()) {
+    // A share that is there but no share at all (-0.5, "abc") made every colour's share equal, without a word.
+    if (isObject(item) && item.proportion !== undefined && item.proportion !== null && !(typeof item.proportion === 'number' && Number.isFinite(item.proportion) && item.proportion >= 0)) {
+      return `JSON, but colour ${i + 1}'s "proportion" is ${JSON.stringify(item.proportion)}, not a number of at least 0`;
+    }
     const colour = jsonColour(item);
     if (colour === null) return `JSON, but colour ${i + 1} is neither "#rrggbb", [r, g, b] nor an object with "rgb" or "hex"`;
     colours.push(colour);

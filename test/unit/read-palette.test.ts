@@ -131,6 +131,10 @@ describe('parsePaletteText', () => {
     expect(parsePaletteText('{"colors": 3}')).toBe('JSON, but neither an array of colours nor an object with a "colors" array');
     expect(parsePaletteText('[ "#12345" ]')).toMatch(/^JSON, but colour 1 is neither/);
     expect(parsePaletteText('{"colors": [')).toMatch(/^not valid JSON/);
+    // A share that is no share made every share equal, silently (0.9 and -0.5 read as 0.5 and 0.5).
+    expect(parsePaletteText('[{"hex": "#ff0000", "proportion": 0.9}, {"hex": "#00ff00", "proportion": -0.5}]')).toBe('JSON, but colour 2\'s "proportion" is -0.5, not a number of at least 0');
+    expect(parsePaletteText('[{"hex": "#ff0000", "proportion": "abc"}]')).toBe('JSON, but colour 1\'s "proportion" is "abc", not a number of at least 0');
+    expect(parsePaletteText('[{"hex": "#ff0000", "proportion": null}, {"hex": "#00ff00"}]')).toMatchObject({ size: 2, shares: null });
     expect(parsePaletteText('GIMP Palette\n1 2 256 x\n')).toBe('a GIMP palette, but line 2 is not "R G B name" with values 0 to 255: "1 2 256 x"');
     expect(parsePaletteText(Array.from({ length: 257 }, (_, i) => `#${i.toString(16).padStart(6, '0')}`).join('\n'))).toBe('257 colours, where a palette may have 256 at most');
   });
@@ -144,6 +148,17 @@ describe('mayBePaletteFile and parsePaletteBytes', () => {
     expect(mayBePaletteFile(utf16)).toBe(true);
     expect([...(parsePaletteBytes(utf16) as PaletteFile).rgb]).toEqual([255, 0, 0]);
     for (const image of ['P3\n2 1\n255\n0 0 0 255 255 255\n', '#define hib_width 2\n#define hib_height 1\n', '/* XPM */\nstatic char *x[] = {\n']) expect(mayBePaletteFile(encode(image))).toBe(false);
+  });
+
+  it('take a palette format whose names are not UTF-8 (a GIMP palette from Windows, in Latin-1), by its header line', () => {
+    // "Name: café" and a colour "Rosé" in Latin-1: no UTF-8, and it was handed to ffmpeg ("Invalid data").
+    const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+    const gimp = latin1('GIMP Palette\nName: caf\xe9\n255 0 0 Ros\xe9\n0 0 255 Blue\n');
+    expect(mayBePaletteFile(gimp)).toBe(true);
+    expect([...(parsePaletteBytes(gimp) as PaletteFile).rgb]).toEqual([255, 0, 0, 0, 0, 255]);
+    expect(mayBePaletteFile(latin1('JASC-PAL\n0100\n1\n255 0 0\n'))).toBe(true);
+    // Without a palette's header, bytes that are no UTF-8 are left to the image readers.
+    expect(mayBePaletteFile(latin1('#ff0000 caf\xe9\n'))).toBe(false);
   });
 });
 
