@@ -137,6 +137,9 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
 
 /** How much closer seeded output may be (PSNR, dB) for one palette still to count as fitting the clip as well. */
 const AS_CLOSE_DB = 0.25;
+/** How much of seeded output's flicker_static one palette must take away to count as steadier, and the least flicker worth taking away (below it, none shows). */
+const STEADIER = 0.8;
+const VISIBLE_FLICKER = 0.01;
 
 /**
  * Which mode to quantize this clip with, when the table shows it is not the default: the
@@ -148,9 +151,9 @@ function onePaletteAdvice(figures: Record<string, Record<string, number | null>>
   const global = figures.global;
   if (seeded === undefined || global === undefined) return null;
   const [sp, gp, sf, gf] = [seeded.psnr, global.psnr, seeded.flicker_static, global.flicker_static];
-  if (sp === null || gp === null || sf === null || gf === null || !(gp >= sp - AS_CLOSE_DB) || !(gf < sf)) return null;
+  if (sp === null || gp === null || sf === null || gf === null || !(gp >= sp - AS_CLOSE_DB) || !(sf >= VISIBLE_FLICKER && gf <= STEADIER * sf)) return null;
   const closeness = gp >= sp ? 'closer to the source' : `within ${AS_CLOSE_DB} dB of seeded`;
-  return `chromaseed: one palette for the whole clip is ${closeness} and steadier here: quantize it with --seeding global`;
+  return `chromaseed: one palette for the whole clip is ${closeness} and flickers ${Math.floor((1 - gf / sf) * 100)}% less than seeded with these settings: quantize it with --seeding global`;
 }
 
 /**

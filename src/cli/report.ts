@@ -82,17 +82,17 @@ export function writtenReport(
 }
 
 /** How long the output plays, in ms: a video's whole frames at its rate, else the frames' delays as `clock` added them. */
-export function playedMs(clock: { readonly ms: number }, written: { videoSeconds?: number }): number {
+function playedMs(clock: { readonly ms: number }, written: { videoSeconds?: number }): number {
   return written.videoSeconds !== undefined ? written.videoSeconds * 1000 : clock.ms;
 }
 
 /** What --json says of how long the output plays: null for one frame (a still has no playback). */
-export function playbackSecondsOf(frames: number, playbackMs: number): number | null {
+function playbackSecondsOf(frames: number, playbackMs: number): number | null {
   return frames > 1 ? round(playbackMs / 1000, 3) : null;
 }
 
 /** ", 3.00 s long, looping forever": how long the output plays and how often (see playsOf); nothing for one frame. */
-export function playbackOf(frames: number, playbackMs: number, plays: number | null): string {
+function playbackOf(frames: number, playbackMs: number, plays: number | null): string {
   if (frames < 2) return '';
   const looping = plays === null ? '' : plays === 0 ? ', looping forever' : plays === 1 ? ', playing once' : `, playing ${plays} times`;
   return `, ${(playbackMs / 1000).toFixed(2)} s long${looping}`;

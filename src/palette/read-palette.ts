@@ -97,7 +97,8 @@ function mergeRepeats(colours: Colour[]): Colour[] {
 export function mayBePaletteFile(head: Uint8Array): boolean {
   if (utf16(head) !== null) return true;
   const start = new TextDecoder('latin1').decode(head.subarray(0, 64));
-  if (/^(\xEF\xBB\xBF)?(GIMP Palette|JASC-PAL|;\s*paint\.net palette file)/i.test(start)) return true;
+  // Spelt as parsePaletteText knows them: GIMP's and JASC's exactly, Paint.NET's in any case.
+  if (/^(\xEF\xBB\xBF)?(GIMP Palette|JASC-PAL)\s*[\r\n]/.test(start) || /^(\xEF\xBB\xBF)?;\s*paint\.net palette file/i.test(start)) return true;
   if (!isTextHead(head)) return false;
   return !/^(P[123]\s|#define\s|\/\* XPM \*\/)/.test(start);
 }
@@ -139,7 +140,7 @@ function jsonColour(item: unknown): Colour | null {
   if (typeof item === 'string') return hexColour(item, null);
   if (isTriple(item)) return { rgb: item, share: null };
   if (!isObject(item)) return null;
-  const share = typeof item.proportion === 'number' && Number.isFinite(item.proportion) && item.proportion >= 0 ? item.proportion : null;
+  const share = (item.proportion as number | null | undefined) ?? null; // checked by fromJson
   if (isTriple(item.rgb)) return { rgb: item.rgb, share };
   return typeof item.hex === 'string' ? hexColour(item.hex, share) : null;
 }

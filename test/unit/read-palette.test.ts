@@ -157,8 +157,10 @@ describe('mayBePaletteFile and parsePaletteBytes', () => {
     expect(mayBePaletteFile(gimp)).toBe(true);
     expect([...(parsePaletteBytes(gimp) as PaletteFile).rgb]).toEqual([255, 0, 0, 0, 0, 255]);
     expect(mayBePaletteFile(latin1('JASC-PAL\n0100\n1\n255 0 0\n'))).toBe(true);
-    // Without a palette's header, bytes that are no UTF-8 are left to the image readers.
+    // Without a palette's header as the palette reader spells it, bytes that are no UTF-8 are left to the image readers.
     expect(mayBePaletteFile(latin1('#ff0000 caf\xe9\n'))).toBe(false);
+    expect(mayBePaletteFile(latin1('gimp palette\n255 0 0 Ros\xe9\n'))).toBe(false);
+    expect(mayBePaletteFile(latin1('; Paint.NET Palette File\nFFFF0000 Ros\xe9\n'))).toBe(true);
   });
 });
 
