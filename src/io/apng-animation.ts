@@ -109,10 +109,24 @@ async function readApngTiming(file: string): Promise<ApngTiming> {
   let animation: { plays: number; frames: number } | undefined;
   let profile: ApngTiming['profile'];
   const ending = { complete: false };
+  let bitDepth = 8;
+  let colourType = 6;
+  /** Some frame covers less than the canvas; the first frame does, after a default image that is not part of the animation. */
+  let partFrame = false;
+  let imageBeforeFrames = false;
+  let hiddenThenPart = false;
   for await (const { at, type, length, head } of pngChunks(file, ending)) {
-    if (type === 'IHDR' && length >= 8) {
+    if (type === 'IHDR' && length >= 10) {
       width = head.readUInt32BE(8);
       height = head.readUInt32BE(12);
+      bitDepth = head[16];
+      colourType = head[17];
+    }
+    if (type === 'IDAT' && offsets.length === 0) imageBeforeFrames = true;
+    if (type === 'fcTL' && length >= 20) {
+      const part = head.readUInt32BE(12) !== width || head.readUInt32BE(16) !== height || head.readUInt32BE(20) !== 0 || head.readUInt32BE(24) !== 0;
+      partFrame ||= part;
+      if (offsets.length === 0 && imageBeforeFrames && part) hiddenThenPart = true;
     }
     if (type === 'acTL' && length >= 8) animation = { frames: head.readUInt32BE(8), plays: head.readUInt32BE(12) };
     if (type === 'iCCP') profile = { at, length };
@@ -126,6 +140,11 @@ async function readApngTiming(file: string): Promise<ApngTiming> {
   }
   if (animation === undefined) throw inputError(file, 'is not an animated PNG (no animation control chunk)');
   if (delaysMs.length === 0 && !ending.complete) throw inputError(file, 'the animated PNG is cut short or damaged before its first frame');
+  // Valid files that ffmpeg, which decodes animated PNG here, gets wrong: refused, rather than
+  // its pictures (a 4-bit palette frame at an offset came out in the wrong colours) or its
+  // "Not yet implemented" as a damaged file.
+  if (bitDepth < 8 && partFrame) throw inputError(file, `an animated PNG of ${bitDepth}-bit ${colourType === 3 ? 'palette' : 'grey'} frames, some smaller than its canvas, which ffmpeg (what reads animated PNG here) cannot composite right; save it with 8 bits per sample (APNG tools offer it), or as an animated WebP or a GIF`);
+  if (hiddenThenPart) throw inputError(file, 'an animated PNG whose first frame is smaller than its canvas and follows an image that is not part of the animation, which ffmpeg (what reads animated PNG here) cannot decode; save it with the first frame as the image, or as an animated WebP or a GIF');
   return { width, height, delaysMs, offsets, plays: animation.plays, declaredFrames: animation.frames, complete: ending.complete, ...(profile !== undefined ? { profile } : {}) };
 }
 

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { deflateSync } from 'node:zlib';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -289,6 +290,34 @@ describe('animated PNG and WebP are read as clips', () => {
     const { frames } = await readAll(hidden);
     expect(frames).toHaveLength(FRAMES);
     frames.forEach((fr, i) => expect(Buffer.compare(fr.data, gifFrames[i].data), `frame ${i}`).toBe(0));
+  });
+
+  it('an animated PNG that ffmpeg composites wrongly or cannot decode is refused in one line, not read wrong (4-bit palette frames at an offset came out red for green)', async () => {
+    const u32 = (...values: number[]) => Buffer.concat(values.map((v) => { const b = Buffer.alloc(4); b.writeUInt32BE(v, 0); return b; }));
+    const chunk = (type: string, ...parts: Buffer[]): Chunk => ({ type, data: Buffer.concat(parts) });
+    const ihdr = (depth: number, type: number) => chunk('IHDR', u32(40, 30), Buffer.from([depth, type, 0, 0, 0]));
+    // 0.1 s each, dispose none, blend source.
+    const fctl = (sequence: number, w: number, h: number, x: number, y: number) => chunk('fcTL', u32(sequence, w, h, x, y), Buffer.from([0, 10, 0, 100, 0, 0]));
+    /** Unfiltered rows of `w` pixels of `bytesPerPixel` (a fraction for packed ones) all `byte`. */
+    const pixels = (w: number, h: number, bytesPerPixel: number, byte: number) => deflateSync(Buffer.concat(Array.from({ length: h }, () => Buffer.concat([Buffer.from([0]), Buffer.alloc(Math.ceil(w * bytesPerPixel), byte)]))));
+    const apng = (name: string, chunks: Chunk[]) => {
+      const file = path.join(work, name);
+      writeFileSync(file, rewritePng(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), () => [...chunks, chunk('IEND')]));
+      return file;
+    };
+    // 4-bit palette: entry 0 red, 1 green; the second frame green, 10x10 at (5, 5), or the whole canvas.
+    const palette4 = (second: Chunk) => [ihdr(4, 3), chunk('PLTE', Buffer.from([255, 0, 0, 0, 255, 0])), chunk('acTL', u32(2, 0)), fctl(0, 40, 30, 0, 0), chunk('IDAT', pixels(40, 30, 0.5, 0x00)), second];
+    const part = apng('p4-part.png', [...palette4(fctl(1, 10, 10, 5, 5)), chunk('fdAT', u32(2), pixels(10, 10, 0.5, 0x11))]);
+    const r = await runMain(['quantize', part, '-k', '4', '-o', path.join(work, 'p4.gif')]);
+    expect([r.code, r.stderr]).toEqual([1, `chromaseed: ${part}: an animated PNG of 4-bit palette frames, some smaller than its canvas, which ffmpeg (what reads animated PNG here) cannot composite right; save it with 8 bits per sample (APNG tools offer it), or as an animated WebP or a GIF\n`]);
+    // Frames that cover the canvas are read, and right.
+    const whole = apng('p4-whole.png', [...palette4(fctl(1, 40, 30, 0, 0)), chunk('fdAT', u32(2), pixels(40, 30, 0.5, 0x11))]);
+    const { frames } = await readAll(whole);
+    expect(frames.map((f) => [...f.data.subarray(0, 4)])).toEqual([[255, 0, 0, 255], [0, 255, 0, 255]]);
+    // An image outside the animation, then a first frame smaller than the canvas: valid, and ffmpeg's "Not yet implemented".
+    const hidden = apng('hidden-part.png', [ihdr(8, 6), chunk('acTL', u32(1, 0)), chunk('IDAT', pixels(40, 30, 4, 0x80)), fctl(0, 20, 10, 4, 4), chunk('fdAT', u32(1), pixels(20, 10, 4, 0xff))]);
+    const h = await runMain(['quantize', hidden, '-k', '4', '-o', path.join(work, 'hidden.gif')]);
+    expect([h.code, h.stderr]).toEqual([1, `chromaseed: ${hidden}: an animated PNG whose first frame is smaller than its canvas and follows an image that is not part of the animation, which ffmpeg (what reads animated PNG here) cannot decode; save it with the first frame as the image, or as an animated WebP or a GIF\n`]);
   });
 
   it('a whole PNG with an animation control chunk but no frame is the still it shows (it was refused as "cut short")', async () => {
