@@ -116,11 +116,10 @@ async function readApngTiming(file: string): Promise<ApngTiming> {
   let imageBeforeFrames = false;
   let hiddenThenPart = false;
   for await (const { at, type, length, head } of pngChunks(file, ending)) {
-    if (type === 'IHDR' && length >= 10) {
+    if (type === 'IHDR' && length >= 8) {
       width = head.readUInt32BE(8);
       height = head.readUInt32BE(12);
-      bitDepth = head[16];
-      colourType = head[17];
+      if (length >= 10) [bitDepth, colourType] = [head[16], head[17]];
     }
     if (type === 'IDAT' && offsets.length === 0) imageBeforeFrames = true;
     if (type === 'fcTL' && length >= 20) {
