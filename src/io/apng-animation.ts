@@ -111,10 +111,10 @@ async function readApngTiming(file: string): Promise<ApngTiming> {
   const ending = { complete: false };
   let bitDepth = 8;
   let colourType = 6;
-  /** Some frame covers less than the canvas; the first frame does, after a default image that is not part of the animation. */
+  /** Some frame covers less than the canvas; the first frame does; image data comes before it (a default image outside the animation). */
   let partFrame = false;
+  let firstPart = false;
   let imageBeforeFrames = false;
-  let hiddenThenPart = false;
   for await (const { at, type, length, head } of pngChunks(file, ending)) {
     if (type === 'IHDR' && length >= 8) {
       width = head.readUInt32BE(8);
@@ -125,7 +125,7 @@ async function readApngTiming(file: string): Promise<ApngTiming> {
     if (type === 'fcTL' && length >= 20) {
       const part = head.readUInt32BE(12) !== width || head.readUInt32BE(16) !== height || head.readUInt32BE(20) !== 0 || head.readUInt32BE(24) !== 0;
       partFrame ||= part;
-      if (offsets.length === 0 && imageBeforeFrames && part) hiddenThenPart = true;
+      if (offsets.length === 0) firstPart = part;
     }
     if (type === 'acTL' && length >= 8) animation = { frames: head.readUInt32BE(8), plays: head.readUInt32BE(12) };
     if (type === 'iCCP') profile = { at, length };
@@ -143,7 +143,7 @@ async function readApngTiming(file: string): Promise<ApngTiming> {
   // its pictures (a 4-bit palette frame at an offset came out in the wrong colours) or its
   // "Not yet implemented" as a damaged file.
   if (bitDepth < 8 && partFrame) throw inputError(file, `an animated PNG of ${bitDepth}-bit ${colourType === 3 ? 'palette' : 'grey'} frames, some smaller than its canvas, which ffmpeg (what reads animated PNG here) cannot composite right; save it with 8 bits per sample (APNG tools offer it), or as an animated WebP or a GIF`);
-  if (hiddenThenPart) throw inputError(file, 'an animated PNG whose first frame is smaller than its canvas and follows an image that is not part of the animation, which ffmpeg (what reads animated PNG here) cannot decode; save it with the first frame as the image, or as an animated WebP or a GIF');
+  if (imageBeforeFrames && firstPart) throw inputError(file, 'an animated PNG whose first frame is smaller than its canvas and follows an image that is not part of the animation, which ffmpeg (what reads animated PNG here) cannot decode; save it with the first frame as the image, or as an animated WebP or a GIF');
   return { width, height, delaysMs, offsets, plays: animation.plays, declaredFrames: animation.frames, complete: ending.complete, ...(profile !== undefined ? { profile } : {}) };
 }
 

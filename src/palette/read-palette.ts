@@ -49,11 +49,8 @@ export function parsePaletteText(text: string): PaletteFile | string {
   let colours: Colour[] | string;
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) colours = fromJson(trimmed);
   else {
-    const first = body.split(LINE_BREAK, 1)[0];
-    if (/^GIMP Palette\s*$/.test(first)) colours = fromGimp(body);
-    else if (/^JASC-PAL\s*$/.test(first)) colours = fromJasc(body);
-    else if (/^;\s*paint\.net palette file/i.test(first)) colours = fromPaintNet(body);
-    else colours = fromLines(body);
+    const format = headerFormat(body);
+    colours = format === 'gimp' ? fromGimp(body) : format === 'jasc' ? fromJasc(body) : format === 'paint.net' ? fromPaintNet(body) : fromLines(body);
   }
   if (typeof colours === 'string') return colours;
   colours = mergeRepeats(colours);
@@ -63,6 +60,14 @@ export function parsePaletteText(text: string): PaletteFile | string {
   colours.forEach((c, i) => rgb.set(c.rgb, i * 3));
   const shares = colours.every((c) => c.share !== null) ? Float64Array.from(colours, (c) => c.share!) : null;
   return { rgb, size: colours.length, shares };
+}
+
+/** The palette format a text names on its first line (its header), if any. */
+function headerFormat(text: string): 'gimp' | 'jasc' | 'paint.net' | null {
+  const first = text.split(LINE_BREAK, 1)[0];
+  if (/^GIMP Palette\s*$/.test(first)) return 'gimp';
+  if (/^JASC-PAL\s*$/.test(first)) return 'jasc';
+  return /^;\s*paint\.net palette file/i.test(first) ? 'paint.net' : null;
 }
 
 /**
@@ -97,8 +102,7 @@ function mergeRepeats(colours: Colour[]): Colour[] {
 export function mayBePaletteFile(head: Uint8Array): boolean {
   if (utf16(head) !== null) return true;
   const start = new TextDecoder('latin1').decode(head.subarray(0, 64));
-  // Spelt as parsePaletteText knows them: GIMP's and JASC's exactly, Paint.NET's in any case.
-  if (/^(\xEF\xBB\xBF)?(GIMP Palette|JASC-PAL)\s*[\r\n]/.test(start) || /^(\xEF\xBB\xBF)?;\s*paint\.net palette file/i.test(start)) return true;
+  if (headerFormat(start.replace(/^\xEF\xBB\xBF/, '')) !== null) return true;
   if (!isTextHead(head)) return false;
   return !/^(P[123]\s|#define\s|\/\* XPM \*\/)/.test(start);
 }
@@ -125,24 +129,27 @@ function fromJson(text: string): Colour[] | string {
   if (list === null) return 'JSON, but neither an array of colours nor an object with a "colors" array';
   const colours: Colour[] = [];
   for (const [i, item] of list.entries()) {
-    // A share that is there but no share at all (-0.5, "abc") made every colour's share equal, without a word.
-    if (isObject(item) && item.proportion !== undefined && item.proportion !== null && !(typeof item.proportion === 'number' && Number.isFinite(item.proportion) && item.proportion >= 0)) {
-      return `JSON, but colour ${i + 1}'s "proportion" is ${JSON.stringify(item.proportion)}, not a number of at least 0`;
-    }
-    const colour = jsonColour(item);
-    if (colour === null) return `JSON, but colour ${i + 1} is neither "#rrggbb", [r, g, b] nor an object with "rgb" or "hex"`;
+    const colour = jsonColour(item, i + 1);
+    if (typeof colour === 'string') return colour;
     colours.push(colour);
   }
   return colours;
 }
 
-function jsonColour(item: unknown): Colour | null {
-  if (typeof item === 'string') return hexColour(item, null);
+/** The `n`th colour of a JSON palette, or why it is none. */
+function jsonColour(item: unknown, n: number): Colour | string {
+  const none = `JSON, but colour ${n} is neither "#rrggbb", [r, g, b] nor an object with "rgb" or "hex"`;
+  if (typeof item === 'string') return hexColour(item, null) ?? none;
   if (isTriple(item)) return { rgb: item, share: null };
-  if (!isObject(item)) return null;
-  const share = (item.proportion as number | null | undefined) ?? null; // checked by fromJson
+  if (!isObject(item)) return none;
+  const { proportion } = item;
+  // A share that is there but no share at all (-0.5, "abc") made every colour's share equal, without a word.
+  if (proportion !== undefined && proportion !== null && !(typeof proportion === 'number' && Number.isFinite(proportion) && proportion >= 0)) {
+    return `JSON, but colour ${n}'s "proportion" is ${JSON.stringify(proportion)}, not a number of at least 0`;
+  }
+  const share = (proportion as number | null | undefined) ?? null;
   if (isTriple(item.rgb)) return { rgb: item.rgb, share };
-  return typeof item.hex === 'string' ? hexColour(item.hex, share) : null;
+  return (typeof item.hex === 'string' ? hexColour(item.hex, share) : null) ?? none;
 }
 
 function fromGimp(text: string): Colour[] | string {
