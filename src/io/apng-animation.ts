@@ -1,91 +1,70 @@
-import { open } from 'node:fs/promises';
-import { deflateSync } from 'node:zlib';
+import { open, type FileHandle } from 'node:fs/promises';
+import { constants as zlibConstants, deflateSync, inflateSync } from 'node:zlib';
 import { PNG_SIGNATURE, pngChunk } from '../encode/png-encode.js';
 import { inputError } from '../errors.js';
 import { loopCountForPlays, MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
+import { binaryAlpha } from '../pixel-words.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
 import { checkFrameCount, checkFrameSize } from '../clip-options.js';
-import { everyFrameOptions, ffmpegCommand, lastMeaningfulLine } from './ffmpeg-path.js';
+import { apngStructure, CHUNKS_READ, frameProblem, pngHeaderProblem, type ApngFrame, type ApngStructure, type FileSpan, type PngChunk, type PngHeader } from '../decode/apng-structure.js';
+import { decodePngPixels, pngDataLength, pngDataProblem } from '../decode/png-pixels.js';
+import { clearRect, copyRect, drawPicture } from '../decode/canvas-draw.js';
+import { mayTurnClear, type FrameCover } from '../decode/canvas-holes.js';
 import type { TimedClip } from './open-input.js';
-import { decodeToNothing, ffmpegFailure } from './ffmpeg-run.js';
-import { openVideo } from './video-in.js';
-import { readHead } from './file-head.js';
 
 /**
- * Animated PNG in: the timing from its own chunks, the pixels from ffmpeg. ffmpeg's APNG
- * decoder composites frames (blending and disposal), but a constant-rate read resamples its
- * timestamps: delays of 100, 200 and 300 ms came out as ten 100 ms frames, and the play
- * count was lost. Here every frame ffmpeg decodes is read once and given its own frame
- * control chunk's delay, so an APNG is timed like a GIF or an animated WebP.
+ * Animated PNG in: the file's chunks walked here, each frame's pixels decoded and composited
+ * (blending and disposal) here, as animated WebP's are. ffmpeg's APNG decoder, used before,
+ * resampled timing at a constant rate, drew 1-, 2- and 4-bit frames smaller than the canvas
+ * in the wrong colours, could not start with a frame smaller than the canvas, and blended
+ * partial alpha off by up to 2 levels.
  */
-
-/** What the chunks say: the canvas, one entry per frame control chunk, the play count. */
-interface ApngTiming {
-  readonly width: number;
-  readonly height: number;
-  /** Each frame's delay in milliseconds, in order. */
-  readonly delaysMs: readonly number[];
-  /** Where each frame control chunk starts in the file: how ffmpeg's frames are told apart. */
-  readonly offsets: readonly number[];
-  /** acTL's num_plays: 0 = forever. */
-  readonly plays: number;
-  /** acTL's num_frames: how many frames the file says it has. */
-  readonly declaredFrames: number;
-  /** False when the file ends before its end chunk (IEND): cut short. */
-  readonly complete: boolean;
-  /** Where the colour profile chunk (iCCP) is, if the file has one. */
-  readonly profile?: { readonly at: number; readonly length: number };
-}
 
 /** PNG signature (8 bytes), then chunks: length (4), type (4), data, CRC (4). */
 const SIGNATURE_BYTES = 8;
-/** In fcTL's data: sequence, width, height, x, y (4 bytes each), then the delay's numerator and denominator (2 each). */
-const FCTL_DELAY_AT = 20;
 /** Bytes read at once while walking the chunks: frame data comes in many small chunks. */
 const BLOCK_BYTES = 1 << 20;
-/** A chunk's length and type (8 bytes), then as much of its data as is read: fcTL's first 24. */
-const HEAD_BYTES = 8 + 24;
-
-/** One PNG chunk: where it starts, its type and data length, and up to its first 24 data bytes. */
-interface ChunkHead {
-  readonly at: number;
-  readonly type: string;
-  readonly length: number;
-  /** The chunk from its length field on: 8 bytes of header, then up to 24 of data. */
-  readonly head: Buffer;
-}
 
 /**
- * The chunks of `file` in order, until one runs past the end of the file (cut short; then
- * `complete` is false) or the end chunk. Frame data is skipped, but read in 1 MiB blocks:
- * one read per chunk took 0.47 s on a 32 MB, 8,273-chunk APNG.
+ * The whole chunks of an open PNG file in order, up to its end chunk (then `ending.complete`
+ * is set) or one that runs past the end of the file (cut short). The data of the types in
+ * `wanted` is read; others are only located. Read in 1 MiB blocks: one read per chunk took
+ * 0.47 s on a 32 MB, 8,273-chunk APNG.
  */
-async function* pngChunks(file: string, ending: { complete: boolean } = { complete: false }): AsyncGenerator<ChunkHead> {
-  const handle = await open(file, 'r');
-  try {
-    const { size } = await handle.stat();
-    const block = Buffer.alloc(BLOCK_BYTES);
-    let blockStart = 0;
-    let blockEnd = 0;
-    for (let at = SIGNATURE_BYTES; at + 8 <= size; ) {
-      if (at + Math.min(HEAD_BYTES, size - at) > blockEnd) {
-        blockStart = at;
-        blockEnd = at + (await handle.read(block, 0, BLOCK_BYTES, at)).bytesRead;
-      }
-      const head = block.subarray(at - blockStart, at - blockStart + HEAD_BYTES);
-      const length = head.readUInt32BE(0);
-      if (at + 12 + length > size) return;
-      const type = head.toString('latin1', 4, 8);
-      yield { at, type, length, head };
-      if (type === 'IEND') {
-        ending.complete = true;
-        return;
-      }
-      at += 12 + length;
+async function* pngChunks(handle: FileHandle, wanted: ReadonlySet<string>, ending: { complete: boolean } = { complete: false }): AsyncGenerator<PngChunk> {
+  const { size } = await handle.stat();
+  const block = Buffer.alloc(BLOCK_BYTES);
+  let blockStart = 0;
+  let blockEnd = 0;
+  for (let at = SIGNATURE_BYTES; at + 8 <= size; ) {
+    if (at + 8 > blockEnd) {
+      blockStart = at;
+      blockEnd = at + (await handle.read(block, 0, BLOCK_BYTES, at)).bytesRead;
     }
-  } finally {
-    await handle.close();
+    const length = block.readUInt32BE(at - blockStart);
+    const type = block.toString('latin1', at - blockStart + 4, at - blockStart + 8);
+    const end = at + 12 + length;
+    if (end > size) return;
+    if (type === 'IEND') {
+      ending.complete = true;
+      return;
+    }
+    // The profile is kept whole (length, type, data, checksum), to be put in a PNG of its own.
+    const [from, to] = type === 'iCCP' ? [at, end] : [at + 8, at + 8 + length];
+    let data: Uint8Array | undefined;
+    if (wanted.has(type)) {
+      data = to <= blockEnd ? Buffer.from(block.subarray(from - blockStart, to - blockStart)) : await readSpan(handle, { at: from, length: to - from });
+    }
+    yield { type, at: at + 8, length, ...(data !== undefined ? { data } : {}) };
+    at = end;
   }
+}
+
+/** The bytes of `span` in an open file. */
+async function readSpan(handle: FileHandle, span: FileSpan): Promise<Buffer> {
+  const bytes = Buffer.alloc(span.length);
+  await handle.read(bytes, 0, span.length, span.at);
+  return bytes;
 }
 
 /**
@@ -93,149 +72,148 @@ async function* pngChunks(file: string, ending: { complete: boolean } = { comple
  * the format sniff reads only the first 64 KiB, which a large profile or text chunk can fill.
  */
 export async function isAnimatedPngFile(file: string): Promise<boolean> {
-  for await (const { type } of pngChunks(file)) {
-    if (type === 'acTL') return true;
-    if (type === 'IDAT') return false;
-  }
-  return false;
-}
-
-/** The header, the animation control chunk and every frame control chunk of `file`. */
-async function readApngTiming(file: string): Promise<ApngTiming> {
-  let width = 0;
-  let height = 0;
-  const delaysMs: number[] = [];
-  const offsets: number[] = [];
-  let animation: { plays: number; frames: number } | undefined;
-  let profile: ApngTiming['profile'];
-  const ending = { complete: false };
-  let bitDepth = 8;
-  let colourType = 6;
-  /** Some frame covers less than the canvas; the first frame does; image data comes before it (a default image outside the animation). */
-  let partFrame = false;
-  let firstPart = false;
-  let imageBeforeFrames = false;
-  for await (const { at, type, length, head } of pngChunks(file, ending)) {
-    if (type === 'IHDR' && length >= 8) {
-      width = head.readUInt32BE(8);
-      height = head.readUInt32BE(12);
-      if (length >= 10) [bitDepth, colourType] = [head[16], head[17]];
+  return withFile(file, async (handle) => {
+    for await (const { type } of pngChunks(handle, new Set())) {
+      if (type === 'acTL') return true;
+      if (type === 'IDAT') return false;
     }
-    if (type === 'IDAT' && offsets.length === 0) imageBeforeFrames = true;
-    if (type === 'fcTL' && length >= 20) {
-      const part = head.readUInt32BE(12) !== width || head.readUInt32BE(16) !== height || head.readUInt32BE(20) !== 0 || head.readUInt32BE(24) !== 0;
-      partFrame ||= part;
-      if (offsets.length === 0) firstPart = part;
-    }
-    if (type === 'acTL' && length >= 8) animation = { frames: head.readUInt32BE(8), plays: head.readUInt32BE(12) };
-    if (type === 'iCCP') profile = { at, length };
-    if (type === 'fcTL' && length >= 26) {
-      const numerator = head.readUInt16BE(8 + FCTL_DELAY_AT);
-      // A denominator of 0 means hundredths of a second (APNG specification).
-      const denominator = head.readUInt16BE(8 + FCTL_DELAY_AT + 2) || 100;
-      delaysMs.push((numerator * 1000) / denominator);
-      offsets.push(at);
-    }
-  }
-  if (animation === undefined) throw inputError(file, 'is not an animated PNG (no animation control chunk)');
-  if (delaysMs.length === 0 && !ending.complete) throw inputError(file, 'the animated PNG is cut short or damaged before its first frame');
-  // Valid files that ffmpeg, which decodes animated PNG here, gets wrong: refused, rather than
-  // its pictures (a 4-bit palette frame at an offset came out in the wrong colours) or its
-  // "Not yet implemented" as a damaged file.
-  if (bitDepth < 8 && partFrame) throw inputError(file, `an animated PNG of ${bitDepth}-bit ${colourType === 3 ? 'palette' : 'grey'} frames, some smaller than its canvas, which ffmpeg (what reads animated PNG here) cannot composite right; save it with 8 bits per sample (APNG tools offer it), or as an animated WebP or a GIF`);
-  if (imageBeforeFrames && firstPart) throw inputError(file, 'an animated PNG whose first frame is smaller than its canvas and follows an image that is not part of the animation, which ffmpeg (what reads animated PNG here) cannot decode; save it with the first frame as the image, or as an animated WebP or a GIF');
-  return { width, height, delaysMs, offsets, plays: animation.plays, declaredFrames: animation.frames, complete: ending.complete, ...(profile !== undefined ? { profile } : {}) };
-}
-
-/**
- * Which frames ffmpeg decodes, from one decoding pass (0.3 s for 240 frames of 480x270, where
- * the whole run takes 5 s): `showinfo` reports each decoded frame's position in the file,
- * the offset of its frame control chunk. A frame ffmpeg cannot decode (damaged, or a blend
- * mode it lacks) is missing, and the frames after it must not take its delay. Timestamps
- * would not do: ffmpeg prints them to six digits, and its APNG clock overflows on delays of
- * hours. The lines are looked for anywhere in a line, as the bundled ffmpeg prints other
- * threads' messages without line breaks. Also returns ffmpeg's last error line, if any.
- */
-async function decodedPositions(file: string): Promise<{ positions: (number | undefined)[]; error?: string }> {
-  const positions: (number | undefined)[] = [];
-  let lastError: string | undefined;
-  const command = ffmpegCommand(file).inputFormat('apng');
-  command.on('stderr', (line: string) => {
-    const frame = /n: *(\d+) +pts: *-?\d+ +pts_time:\S+ +pos: *(-?\d+)/.exec(line);
-    if (frame !== null) positions[Number(frame[1])] = Number(frame[2]);
-    else if (/error|invalid|not (yet )?implemented/i.test(line)) lastError = lastMeaningfulLine(line);
+    return false;
   });
-  const { error, stderr } = await decodeToNothing(command, ['-map', '0:v:0', '-vf', 'showinfo', ...everyFrameOptions()]);
-  if (error) throw ffmpegFailure(file, error, stderr);
-  return { positions: Array.from(positions), ...(lastError !== undefined ? { error: lastError } : {}) };
 }
 
-/**
- * Which frame control chunk each decoded frame belongs to, by its position; null when one
- * is unknown or matches no chunk, so that frames are then taken in order.
- */
-function matchFrames(positions: readonly (number | undefined)[], offsets: readonly number[]): number[] | null {
-  const chunkAt = new Map(offsets.map((offset, i) => [offset, i]));
-  const chunks: number[] = [];
-  for (const position of positions) {
-    const chunk = position === undefined ? undefined : chunkAt.get(position);
-    if (chunk === undefined || (chunks.length > 0 && chunk <= chunks[chunks.length - 1])) return null;
-    chunks.push(chunk);
+/** The structure of the animated PNG `file`: every chunk but image data read. */
+async function readApngStructure(file: string): Promise<ApngStructure> {
+  return withFile(file, async (handle) => {
+    const ending = { complete: false };
+    const chunks: PngChunk[] = [];
+    for await (const chunk of pngChunks(handle, CHUNKS_READ, ending)) chunks.push(chunk);
+    return apngStructure(chunks, ending.complete);
+  });
+}
+
+/** `use`'s result with `file` open for reading, closed after. */
+async function withFile<T>(file: string, use: (handle: FileHandle) => Promise<T>): Promise<T> {
+  const handle = await open(file, 'r');
+  try {
+    return await use(handle);
+  } finally {
+    await handle.close();
   }
-  return chunks;
 }
 
 /**
  * Opens an animated PNG as a clip with exact delays and loop count. A default image that
- * is not part of the animation (no frame control chunk before it) is skipped by ffmpeg, as
- * by browsers. A frame ffmpeg cannot decode gives its time to the decoded frame before it
- * (the first decoded, for frames before that); a file cut short keeps the frames before the
- * cut. Both are warned about. Null for a whole file with no frame control chunk: a still.
+ * is not part of the animation (no frame control chunk before it) is left out, as browsers
+ * do. Every frame is checked first (its control chunk, and its data inflated once): a frame
+ * that cannot be decoded gives its time to the decoded frame before it (the first decoded,
+ * for frames before that), and a file cut short keeps the frames before the cut. Both are
+ * warned about. Null for a whole file with no frame control chunk: a still.
  */
 export async function openAnimatedPng(file: string, limits: { maxFrames: number; maxPixels: number }): Promise<TimedClip | null> {
-  const timing = await readApngTiming(file);
-  const { delaysMs } = timing;
-  // A whole file with an animation control chunk but no frame (an editor kept the chunk when
-  // it flattened the animation): its default image is all there is, and what viewers show.
-  if (delaysMs.length === 0) return null;
-  // Checked before ffmpeg allocates a frame: the header is all it takes to ask for gigabytes.
-  checkFrameSize(file, timing, limits.maxPixels);
-  checkFrameCount(file, delaysMs.length, limits.maxFrames);
-  const decoded = await decodedPositions(file);
-  if (decoded.positions.length === 0) {
-    const why = decoded.error === undefined ? '' : ` (ffmpeg: ${decoded.error})`;
-    throw inputError(file, timing.complete ? `ffmpeg could not decode any frame of the animated PNG${why}` : `the animated PNG is cut short or damaged before its first frame${why}`);
+  const apng = await readApngStructure(file);
+  const { header, frames: all } = apng;
+  if (apng.animation === null) throw inputError(file, 'is not an animated PNG (no animation control chunk)');
+  if (all.length === 0) {
+    if (!apng.complete) throw inputError(file, 'the animated PNG is cut short or damaged before its first frame');
+    // An animation control chunk but no frame (an editor kept the chunk when it flattened
+    // the animation): its default image is all there is, and what viewers show.
+    return null;
   }
-  const chunks = matchFrames(decoded.positions, timing.offsets) ?? decoded.positions.map((_, i) => i).filter((i) => i < delaysMs.length);
+  const headerProblem = pngHeaderProblem(header);
+  if (headerProblem !== null) throw inputError(file, `cannot decode the animated PNG: ${headerProblem}`);
+  // Checked before a frame is inflated: the header is all it takes to ask for gigabytes.
+  checkFrameSize(file, header, limits.maxPixels);
+  checkFrameCount(file, all.length, limits.maxFrames);
+  const problems = await withFile(file, async (handle) => {
+    const found: (string | null)[] = [];
+    for (const frame of all) found.push(frameProblem(frame, header) ?? (await dataProblem(handle, frame, header)));
+    return found;
+  });
+  const chunks = problems.flatMap((problem, i) => (problem === null ? [i] : []));
+  if (chunks.length === 0) {
+    throw inputError(file, apng.complete ? `no frame of the animated PNG can be decoded (frame 0: ${problems[0]})` : 'the animated PNG is cut short or damaged before its first frame');
+  }
+  const delaysMs = all.map((frame) => frame.delayMs);
   // Each frame shows until the next decoded one starts, through any frame missing after it;
   // the first from the start, through any missing before it.
   const shownMs = chunks.map((c, k) => sum(delaysMs, k === 0 ? 0 : c, k + 1 < chunks.length ? chunks[k + 1] : c + 1));
-  const warnings = frameWarnings(file, timing, chunks);
+  const warnings = frameWarnings(file, apng, chunks, problems);
 
-  // Frames as stored: the canvas size (a pHYs chunk's pixel aspect is ignored, as browsers do), every decoded frame once.
-  const video = await openVideo(file, {}, { demuxer: 'apng', asStored: true });
-  const loopCount = loopCountForPlays(timing.plays);
+  const { width, height } = header;
+  const drawn = chunks.map((c) => all[c]);
+  const hasAlpha = header.colourType === 4 || header.colourType === 6 || header.transparency !== null;
+  const loopCount = loopCountForPlays(apng.animation.plays);
   const info: ClipInfo = {
-    width: timing.width, height: timing.height, frameCount: chunks.length, fps: rateForDelays(shownMs, MAX_ANIMATION_FPS),
+    // The canvas size: a pHYs chunk's pixel aspect is ignored, as browsers do.
+    width, height, frameCount: chunks.length, fps: rateForDelays(shownMs, MAX_ANIMATION_FPS),
     ...(loopCount !== undefined ? { loopCount } : {}),
-    // Frames stored with alpha (RGBA, or a palette with transparent entries) may clear pixels in any frame.
-    ...(video.info.mayTurnTransparent === true ? { mayTurnTransparent: true } : {}),
+    ...(mayTurnClear(drawn.map((frame) => frameCover(frame, hasAlpha)), width, height) ? { mayTurnTransparent: true } : {}),
   };
+  const mayHaveTransparency = hasAlpha || drawn.some((frame) => frame.dispose !== 0) || drawn[0].width !== width || drawn[0].height !== height;
 
-  // ffmpeg leaves colours as stored; a still's reader converts them through its profile to
-  // sRGB, as viewers do, and so is each frame here (see toSrgbThrough).
-  // The whole chunk, as stored: length, type, data and checksum.
-  const tagged = timing.profile !== undefined ? await readHead(file, 12 + timing.profile.length, timing.profile.at) : null;
-  const profile = tagged !== null && !(await leavesColoursAlone(tagged)) ? tagged : null;
+  // Frames are decoded in the file's colours; a still's reader converts them through its
+  // profile to sRGB, as viewers do, and so is each frame here (see toSrgbThrough).
+  const profile = apng.profile !== null && !(await leavesColoursAlone(apng.profile)) ? apng.profile : null;
   async function* frames(): AsyncGenerator<TimedFrame> {
-    let k = 0;
-    for await (const frame of video.frames) {
-      if (k === shownMs.length) break;
-      const data = profile !== null ? await toSrgbThrough(profile, frame.width, frame.height, frame.data) : frame.data;
-      yield { ...frame, data, delayMs: shownMs[k++] };
+    const canvas = new Uint8Array(width * height * 4); // starts transparent, as browsers show it
+    const before = drawn.some((frame) => frame.dispose === 2) ? new Uint8Array(canvas.length) : null;
+    const handle = await open(file, 'r');
+    try {
+      for (let k = 0; k < drawn.length; k++) {
+        const frame = drawn[k];
+        const picture = new Uint8Array(frame.width * frame.height * 4);
+        decodePngPixels(await inflateFrame(handle, frame, header), header, frame.width, frame.height, picture);
+        // Disposed to the previous canvas: what its rectangle held is kept to be put back
+        // (before the first frame, that is the empty canvas: the same as clearing it).
+        if (before !== null && frame.dispose === 2) copyRect(canvas, before, width, height, frame);
+        drawPicture(canvas, width, height, picture, frame, frame.blend === 1);
+        const rgba = profile !== null ? await toSrgbThrough(profile, width, height, canvas) : canvas.slice();
+        binaryAlpha(rgba);
+        yield { width, height, data: rgba, delayMs: shownMs[k] };
+        if (frame.dispose === 1) clearRect(canvas, width, height, frame);
+        else if (before !== null && frame.dispose === 2) copyRect(before, canvas, width, height, frame);
+      }
+    } finally {
+      await handle.close();
     }
   }
-  return { info, delaysMs: shownMs, frames, warnings };
+  return { info, delaysMs: shownMs, frames, warnings, mayHaveTransparency };
+}
+
+/** A frame's effect on the canvas, for mayTurnClear. */
+function frameCover(frame: ApngFrame, hasAlpha: boolean): FrameCover {
+  return {
+    x0: frame.x, y0: frame.y, x1: frame.x + frame.width, y1: frame.y + frame.height,
+    opaque: !hasAlpha,
+    clearsItself: hasAlpha && frame.blend === 0, // "source": its clear pixels replace the canvas's
+    after: frame.dispose === 1 ? 'clear' : frame.dispose === 2 ? 'restore' : 'keep',
+  };
+}
+
+/**
+ * A frame's data inflated: at most twice what its size needs, so that a small file cannot
+ * ask for gigabytes (more is refused; a stream that stops early gives what it has, found
+ * short by pngDataProblem).
+ */
+async function inflateFrame(handle: FileHandle, frame: ApngFrame, header: PngHeader): Promise<Uint8Array> {
+  // One read from its first data chunk to its last; the chunks' headers between are left out.
+  const first = frame.data[0].at;
+  const last = frame.data[frame.data.length - 1];
+  const range = await readSpan(handle, { at: first, length: last.at + last.length - first });
+  const data = frame.data.length === 1 ? range : Buffer.concat(frame.data.map(({ at, length }) => range.subarray(at - first, at - first + length)));
+  const inflated = inflateSync(data, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 2 * pngDataLength(header, frame.width, frame.height) + 1024 });
+  return new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length);
+}
+
+/** Why a frame's data cannot be decoded, or null: inflated once, and dropped. */
+async function dataProblem(handle: FileHandle, frame: ApngFrame, header: PngHeader): Promise<string | null> {
+  let inflated: Uint8Array;
+  try {
+    inflated = await inflateFrame(handle, frame, header);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'its image data is larger than its size needs' : `its compressed data is damaged: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  return pngDataProblem(inflated, header, frame.width, frame.height);
 }
 
 /**
@@ -272,24 +250,25 @@ async function leavesColoursAlone(iccp: Uint8Array): Promise<boolean> {
   return converted.every((v, i) => v === rgba[i]);
 }
 
-/** What the user is told about frames left out: undecodable ones, and a file cut short. */
-function frameWarnings(file: string, timing: ApngTiming, chunks: readonly number[]): string[] {
+/** What the user is told about frames left out: undecodable ones (with the first one's reason), and a file cut short. */
+function frameWarnings(file: string, apng: ApngStructure, chunks: readonly number[], problems: readonly (string | null)[]): string[] {
   const warnings: string[] = [];
-  const { delaysMs, declaredFrames } = timing;
-  const decoded = new Set(chunks);
+  const declared = apng.animation?.frames ?? 0;
+  const count = apng.frames.length;
   const last = chunks[chunks.length - 1];
-  const missing = delaysMs.map((_, i) => i).filter((i) => i < last && !decoded.has(i));
+  const missing = problems.flatMap((problem, i) => (problem !== null && i < last ? [i] : []));
   if (missing.length > 0) {
     const listed = missing.length > 10 ? `${missing.slice(0, 10).join(', ')} and ${missing.length - 10} more` : missing.join(', ');
-    warnings.push(`${file}: ffmpeg could not decode frame${missing.length > 1 ? 's' : ''} ${listed}; each one's time goes to the decoded frame before it (or, before the first, to that one)`);
+    const why = missing.length > 1 ? `frame ${missing[0]}: ${problems[missing[0]]}` : problems[missing[0]];
+    warnings.push(`${file}: frame${missing.length > 1 ? 's' : ''} ${listed} cannot be decoded (${why}); each one's time goes to the decoded frame before it (or, before the first, to that one)`);
   }
-  if (!timing.complete) {
+  if (!apng.complete) {
     // Cut short, or damaged so that its chunks cannot be walked on: the frames after are counted by the header.
-    if (last + 1 < Math.max(declaredFrames, delaysMs.length)) warnings.push(`${file}: the animated PNG is cut short or damaged; keeping its first ${last + 1} of ${Math.max(declaredFrames, delaysMs.length)} frames`);
-  } else if (last + 1 < delaysMs.length) {
-    warnings.push(`${file}: ffmpeg could not decode the last ${delaysMs.length - 1 - last} of its frames; they are left out`);
-  } else if (declaredFrames !== delaysMs.length) {
-    warnings.push(`${file}: the animated PNG's header says ${declaredFrames} frames, but ${delaysMs.length} are there`);
+    if (last + 1 < Math.max(declared, count)) warnings.push(`${file}: the animated PNG is cut short or damaged; keeping its first ${last + 1} of ${Math.max(declared, count)} frames`);
+  } else if (last + 1 < count) {
+    warnings.push(`${file}: the last ${count - 1 - last} of its frames cannot be decoded (frame ${last + 1}: ${problems[last + 1]}); they are left out`);
+  } else if (declared !== count) {
+    warnings.push(`${file}: the animated PNG's header says ${declared} frames, but ${count} are there`);
   }
   return warnings;
 }

@@ -83,16 +83,6 @@ export function passthroughOptions(): string[] {
 }
 
 /**
- * The output options of a read that gives every decoded frame once, as it comes (raw video
- * output is constant-rate by default, repeating and dropping frames), skipping frames that
- * cannot be decoded however many (by default two thirds failing fail the run): the caller,
- * which knows the frames, accounts for them.
- */
-export function everyFrameOptions(): string[] {
-  return [...passthroughOptions(), '-max_error_rate', '1'];
-}
-
-/**
  * A fluent-ffmpeg command bound to the chosen binary (set per command, not globally). An
  * input named like a protocol ("pipe:x.mp4", "http:clip.mp4") is given as "file:NAME":
  * ffmpeg would otherwise read "pipe:" from standard input and wait there forever.

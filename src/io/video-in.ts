@@ -4,7 +4,7 @@ import { ffmpegSeconds, scaledHeight, validateClipOptions, type ClipOptions } fr
 import { binaryAlpha } from '../pixel-words.js';
 import { MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
-import { everyFrameOptions, ffmpegCommand, passthroughOptions } from './ffmpeg-path.js';
+import { ffmpegCommand, passthroughOptions } from './ffmpeg-path.js';
 import { ffmpegFailure, watch } from './ffmpeg-run.js';
 import { inputFileSize, isIsoMedia, readHead } from './file-head.js';
 import { LITERAL_NAME, probeVideo, type VideoProbe } from './video-probe.js';
@@ -13,7 +13,6 @@ import { commonRateFor, frameClock, misplacedAtRate, packetTimes, showinfoTimes,
 /** How ffmpeg is to read a file (see openVideo). */
 export interface VideoRead {
   readonly demuxer?: string;
-  readonly asStored?: boolean;
   /** Stops the packet pass (see variableRateClock), which on a long file reads it whole: seconds. */
   readonly signal?: AbortSignal;
 }
@@ -103,14 +102,11 @@ function damageWarning(file: string, line: string): string {
  * Frames come through a pipe with back-pressure: ffmpeg blocks when the consumer is slow, so
  * memory stays at a few frames however long the video is. Breaking out of the loop (or an
  * error) kills ffmpeg and waits for it to exit. `read.demuxer` names ffmpeg's input format
- * when its guess from the file's first bytes would be wrong. `read.asStored` gives each
- * decoded frame once, at its stored size: no resampling to a constant rate, no stretching
- * of non-square pixels, frames that cannot be decoded skipped, and frames carry the nominal
- * rate's delay (for a caller that knows the frames and their delays: an animated PNG).
+ * when its guess from the file's first bytes would be wrong.
  * `picture` is true when ffmpeg reads the file as a picture (BMP, PPM, TGA...), not a video.
  */
 export async function openVideo(file: string, options: ClipOptions = {}, read: VideoRead = {}): Promise<FrameSource & { readonly picture?: boolean }> {
-  const { demuxer, asStored = false, signal } = read;
+  const { demuxer, signal } = read;
   const opts = validateClipOptions(options);
   await inputFileSize(file);
   // A read that may go by the frames' own times needs the packet times (see variableRateClock):
@@ -119,7 +115,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   // which tells from the rates it states whether the pass is needed at all (steadyRate: a
   // constant-rate one, nearly every phone's and camera's, is spared it); so does a name with
   // a %, which the probe says whether to read as it is.
-  const timesWanted = !asStored && opts.fps === undefined && opts.startSec === undefined;
+  const timesWanted = opts.fps === undefined && opts.startSec === undefined;
   const stopEarly = new AbortController();
   const besideProbe = timesWanted && !file.includes('%') && !(demuxer === undefined && isIsoMedia(await readHead(file, 8)));
   const passSignal = signal === undefined ? stopEarly.signal : AbortSignal.any([stopEarly.signal, signal]);
@@ -136,7 +132,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   if (opts.startSec !== undefined && probe.picture !== true && probe.durationSec !== undefined && probe.durationGuessed !== true && opts.startSec >= probe.durationSec) throw pastTheEnd(file, probe.durationSec);
   // Frames are made the size a player shows them, with square pixels: an anamorphic video's
   // wide pixels stretch its width, tall ones (a rotated anamorphic video) its height.
-  const aspect = asStored ? 1 : probe.sampleAspect;
+  const aspect = probe.sampleAspect;
   const shownWidth = Math.max(1, Math.round(probe.width * Math.max(1, aspect)));
   const shownHeight = Math.max(1, Math.round(probe.height * Math.max(1, 1 / aspect)));
   let width = shownWidth;
@@ -147,7 +143,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   }
   // Picture and sound of an MPEG-TS file each read beside the other (see streamsShiftAlone).
   // Read from a --start, where ffmpeg seeks, both keep their places already.
-  const keepPlace = probe.streamsShiftAlone === true && probe.sound !== undefined && opts.startSec === undefined && !asStored;
+  const keepPlace = probe.streamsShiftAlone === true && probe.sound !== undefined && opts.startSec === undefined;
   // A variable-rate video, read without --fps or --start, is read by its frames' own times
   // (see video-timestamps.ts). Not an interlaced one: its fields may be packets of their own.
   const timed = timesWanted && probe.picture !== true && probe.interlaced !== true && probe.steadyRate !== true;
@@ -174,14 +170,14 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   // parts of a mixed broadcast) pass untouched. Before ffmpeg turns a rotated video upright,
   // too, while the fields are still rows: that turn is then made here, after it. bwdif
   // takes frames of 3 rows and columns or more.
-  const deinterlace = !asStored && probe.interlaced === true && Math.min(probe.width, probe.height) >= 3;
+  const deinterlace = probe.interlaced === true && Math.min(probe.width, probe.height) >= 3;
   const turnHere = deinterlace && probe.rotation !== undefined;
   if (deinterlace) filters.push('bwdif=mode=send_frame:deint=interlaced', ...(turnHere ? [TURN[probe.rotation!]] : []));
   // With --start, the rate filter is anchored at the start time (see readFrames): its ticks
   // fall there and every 1/fps after, each taking the frame the filter rounds to it.
-  const anchored = !asStored && opts.startSec !== undefined;
+  const anchored = opts.startSec !== undefined;
   if (anchored) filters.push(`fps=${fps}:start_time=0`);
-  else if (!asStored && clock === undefined && (opts.fps !== undefined || capped || probe.rateFilter === true)) filters.push(`fps=${fps}`);
+  else if (clock === undefined && (opts.fps !== undefined || capped || probe.rateFilter === true)) filters.push(`fps=${fps}`);
   // Planes 0, 1, 2 taken as G, B, R. After the rate filter: before it, ffmpeg 4.1 lost the
   // last frame at EOF (15 frames at --fps 10 came out 14).
   if (probe.gbrPlanes !== undefined) filters.push(`mergeplanes=0x000102:${probe.gbrPlanes}`);
@@ -208,7 +204,7 @@ export async function openVideo(file: string, options: ClipOptions = {}, read: V
   // Filled as damage shows up: at the probe, or while the frames are read.
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, anchored, durationSec: opts.durationSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, literalName: probe.literalName, everyFrame: asStored, alpha: asStored || probe.alpha === true, soundBeside: keepPlace, ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
+    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, anchored, durationSec: opts.durationSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, literalName: probe.literalName, alpha: probe.alpha === true, soundBeside: keepPlace, ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
   };
   return { info, frames, warnings, ...(probe.picture === true ? { picture: true } : {}) };
 }
@@ -284,7 +280,6 @@ interface ReadPlan {
   demuxer?: string;
   /** See VideoProbe.literalName. */
   literalName?: boolean;
-  everyFrame: boolean;
   /** Read the first frame only. */
   firstOnly?: boolean;
   /** The rate filter passes the last frame on at the end even when no tick falls in it. */
@@ -332,7 +327,7 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
     // With --duration each frame is held back until the next one arrives, so that the last
     // can be cut to the part's end: at a constant rate the part is whole frames (0.5 fps,
     // 3 s asked: two frames, 4 s), and a GIF, whose delays are its own, can play it exactly.
-    const trimLast = plan.durationSec !== undefined && !plan.everyFrame && timed === null;
+    const trimLast = plan.durationSec !== undefined && timed === null;
     let held: TimedFrame | null = null;
     let count = 0;
     for await (const frame of framesOf(chunkReader(out), plan)) {
@@ -358,7 +353,7 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
     }
     if (result.error && !partRead) throw ffmpegFailure(file, result.error, result.stderr);
     const { dropped, repeated } = droppedAtOutput(result.stderr);
-    if (dropped > Math.max(2, DROPPED_SHARE * count) && !plan.everyFrame && timed === null && !plan.filters.some(isRateFilter)) warnings.push(droppedWarning(file, dropped, count - repeated + dropped, plan.delayMs));
+    if (dropped > Math.max(2, DROPPED_SHARE * count) && timed === null && !plan.filters.some(isRateFilter)) warnings.push(droppedWarning(file, dropped, count - repeated + dropped, plan.delayMs));
     if (timed !== null) for (const shown of timed.clock.end()) yield { ...shown.item, delayMs: shown.delayMs };
     if (held !== null) {
       // What is left of the part for the last frame. Under half a frame it is left out, as a
@@ -404,9 +399,8 @@ function readCommand(file: string, plan: ReadPlan): ReturnType<typeof ffmpegComm
     command.inputOptions(['-ss', ffmpegSeconds(plan.startSec)]); // before -i: fast, and frame-accurate
   }
   const outputOptions = ['-map', '0:V:0', '-an', '-sn', '-dn', '-pix_fmt', 'rgba'];
-  if (plan.everyFrame) outputOptions.push(...everyFrameOptions());
   // Every frame once, at its own time; not past frames it cannot decode, as the constant-rate read.
-  else if (plan.clock !== undefined) outputOptions.push(...passthroughOptions());
+  if (plan.clock !== undefined) outputOptions.push(...passthroughOptions());
   if (plan.firstOnly === true) outputOptions.push('-frames:v', '1');
   // By the frames' own times, the part is cut by the reader (see frameClock), which needs the time of the frame after it.
   if (plan.durationSec !== undefined && plan.clock === undefined) outputOptions.push('-t', ffmpegSeconds(plan.durationSec));

@@ -4,6 +4,7 @@ import { binaryAlpha } from '../pixel-words.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
 import { checkFrameCount } from '../clip-options.js';
 import { mayTurnClear, type FrameCover } from '../decode/canvas-holes.js';
+import { clearRect, drawPicture } from '../decode/canvas-draw.js';
 import type { TimedClip } from './open-input.js';
 import { sharpForFiles } from './still.js';
 import { readWholeFile } from './file-head.js';
@@ -74,7 +75,7 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
       if (picture.info.width !== frame.width || picture.info.height !== frame.height || picture.info.channels !== 4) {
         throw inputError(file, `frame ${n}: its picture is ${picture.info.width}x${picture.info.height}, its frame header says ${frame.width}x${frame.height}`);
       }
-      drawFrame(canvas, width, height, picture.data, frame);
+      drawPicture(canvas, width, height, picture.data, frame, frame.blend);
       const rgba = canvas.slice();
       binaryAlpha(rgba);
       yield { width, height, data: rgba, delayMs: delaysMs[n] };
@@ -175,48 +176,6 @@ function frameImage({ data, width, height }: AnimationFrame, icc: Buffer | null)
   head.writeUInt32LE(4 + chunks.reduce((n, c) => n + c.length, 0), 4);
   head.write('WEBP', 8, 'latin1');
   return Buffer.concat([head, ...chunks]);
-}
-
-/**
- * Draws a frame's picture (RGBA) onto the canvas, clipped to it: blended as the WebP
- * specification says (non-premultiplied "over", which keeps an opaque pixel and passes a
- * clear one), or replacing the canvas's pixels.
- */
-function drawFrame(canvas: Uint8Array, canvasWidth: number, canvasHeight: number, picture: Uint8Array, frame: AnimationFrame): void {
-  const cols = Math.min(frame.width, canvasWidth - frame.x);
-  const rows = Math.min(frame.height, canvasHeight - frame.y);
-  for (let r = 0; r < rows; r++) {
-    let s = r * frame.width * 4;
-    let d = ((frame.y + r) * canvasWidth + frame.x) * 4;
-    if (!frame.blend) {
-      canvas.set(picture.subarray(s, s + cols * 4), d);
-      continue;
-    }
-    for (let c = 0; c < cols; c++, s += 4, d += 4) {
-      const a = picture[s + 3];
-      if (a === 0) continue;
-      if (a === 255 || canvas[d + 3] === 0) {
-        canvas[d] = picture[s];
-        canvas[d + 1] = picture[s + 1];
-        canvas[d + 2] = picture[s + 2];
-        canvas[d + 3] = a;
-        continue;
-      }
-      const under = (canvas[d + 3] * (255 - a)) / 255;
-      const out = a + under;
-      for (let ch = 0; ch < 3; ch++) canvas[d + ch] = Math.round((picture[s + ch] * a + canvas[d + ch] * under) / out);
-      canvas[d + 3] = Math.round(out);
-    }
-  }
-}
-
-/** Clears a frame's rectangle (clipped to the canvas) to transparent. */
-function clearRect(canvas: Uint8Array, canvasWidth: number, canvasHeight: number, frame: AnimationFrame): void {
-  const cols = Math.min(frame.width, canvasWidth - frame.x);
-  for (let y = frame.y; y < Math.min(frame.y + frame.height, canvasHeight); y++) {
-    const d = (y * canvasWidth + frame.x) * 4;
-    if (cols > 0) canvas.fill(0, d, d + cols * 4);
-  }
 }
 
 /** Each ANMF chunk's effect on the canvas, for mayTurnClear. */
