@@ -48,6 +48,17 @@ export function invalidOption(name: string, expected: string, actual: unknown): 
   return new ChromaseedError('ERR_USAGE', `expected ${expected} for ${name} but received ${shown}`);
 }
 
+/** `value`, or an option error unless it is an object: destructuring null or a number failed with a TypeError. */
+export function requireObject<T>(name: string, example: string, value: T): T {
+  if (value === null || typeof value !== 'object') throw invalidOption(name, `an object such as ${example}`, value);
+  return value;
+}
+
+/** A clip function's first argument: a function that opens the clip (`open` from openReusable), not the clip or its name. */
+export function requireOpen(open: unknown, caller: string): void {
+  if (typeof open !== 'function') throw new ChromaseedError('ERR_USAGE', `${caller} takes a function that opens the clip (openReusable's open, or () => openInput(file)), not ${typeof open === 'string' ? `a name (${JSON.stringify(open)})` : String(open)}`);
+}
+
 /** `a, b or c`: a list of names in a message. */
 export function listOf(names: readonly string[]): string {
   return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
@@ -101,21 +112,22 @@ export function checkRgbaFrame(frame: Frame): void {
 
 /**
  * The contract a frame of palette indices meets for the writers and the GIF encoder. Broken,
- * it is the caller's bug, not the user's: a RangeError, as the README says.
+ * it is the caller's bug, not the user's: a RangeError, as the README says. `fail` makes the
+ * error for callers that are no writer (a palette transfer answers with ERR_INPUT).
  */
-export function checkIndexedFrame(frame: IndexedFrame, width: number, height: number): void {
-  if (frame === null || typeof frame !== 'object') throw new RangeError(`a frame is { width, height, indices, palette, size, transparent, delayMs }, not ${String(frame)}`);
+export function checkIndexedFrame(frame: IndexedFrame, width: number, height: number, fail: (message: string) => Error = (m) => new RangeError(m)): void {
+  if (frame === null || typeof frame !== 'object') throw fail(`a frame is { width, height, indices, palette, size, transparent, delayMs }, not ${String(frame)}`);
   if (frame.width !== width || frame.height !== height) {
-    throw new RangeError(`frame is ${frame.width}x${frame.height}; the canvas is ${width}x${height}, the size the writer or encoder was opened for`);
+    throw fail(`frame is ${frame.width}x${frame.height}; the canvas is ${width}x${height}, the size the writer or encoder was opened for`);
   }
   const n = width * height;
   const describe = (a: unknown): string => (isBytes(a) ? `${a.length} bytes` : String(a));
-  if (!isBytes(frame.indices) || frame.indices.length < n) throw new RangeError(`frame has ${describe(frame.indices)} for palette indices; ${n} bytes are needed`);
-  if (frame.transparent !== null && !(isBytes(frame.transparent) && frame.transparent.length >= n)) throw new RangeError(`frame has ${describe(frame.transparent)} for its transparency mask; null or ${n} bytes are needed`);
+  if (!isBytes(frame.indices) || frame.indices.length < n) throw fail(`frame has ${describe(frame.indices)} for palette indices; ${n} bytes are needed`);
+  if (frame.transparent !== null && !(isBytes(frame.transparent) && frame.transparent.length >= n)) throw fail(`frame has ${describe(frame.transparent)} for its transparency mask; null or ${n} bytes are needed`);
   if (!(Number.isInteger(frame.size) && frame.size >= 0 && frame.size <= 256 && isBytes(frame.palette) && frame.palette.length >= frame.size * 3)) {
-    throw new RangeError(`frame has a palette of ${describe(frame.palette)} for size ${frame.size}; size must be a whole number from 0 to 256, with 3 bytes for each colour`);
+    throw fail(`frame has a palette of ${describe(frame.palette)} for size ${frame.size}; size must be a whole number from 0 to 256, with 3 bytes for each colour`);
   }
-  checkDelay(frame.delayMs);
+  checkDelay(frame.delayMs, fail);
 }
 
 /**
@@ -131,8 +143,8 @@ export function checkTimedFrame(frame: TimedFrame, width: number, height: number
   checkDelay(frame.delayMs);
 }
 
-function checkDelay(delayMs: unknown): void {
-  if (!(typeof delayMs === 'number' && delayMs >= 0 && delayMs < Infinity)) throw new RangeError(`frame delay is ${typeof delayMs === 'number' ? delayMs : JSON.stringify(delayMs)} ms; it must be a number >= 0`);
+function checkDelay(delayMs: unknown, fail: (message: string) => Error = (m) => new RangeError(m)): void {
+  if (!(typeof delayMs === 'number' && delayMs >= 0 && delayMs < Infinity)) throw fail(`frame delay is ${typeof delayMs === 'number' ? delayMs : JSON.stringify(delayMs)} ms; it must be a number >= 0`);
 }
 
 export function inputError(file: string, message: string, cause?: unknown): ChromaseedError {

@@ -1,4 +1,5 @@
 import type { ColorSpace } from '../types.js';
+import { invalidOption } from '../errors.js';
 
 /**
  * Conversions between 8-bit sRGB and the colour spaces k-means can run in.
@@ -125,11 +126,18 @@ export type Converter = (c0: number, c1: number, c2: number, out: Float64Array, 
 
 /** sRGB (0..255) -> the working space. */
 export function fromSrgb(space: ColorSpace): Converter {
+  checkSpace(space);
   return space === 'lab' ? srgbToLab : space === 'oklab' ? srgbToOklab : srgbIdentity;
+}
+
+/** Once per converter asked for: an unknown space ('hsv') was taken for rgb, silently. */
+function checkSpace(space: ColorSpace): void {
+  if (space !== 'rgb' && space !== 'lab' && space !== 'oklab') throw invalidOption('space', 'rgb, lab or oklab', space);
 }
 
 /** Working space -> sRGB (0..255, clamped, fractional). */
 export function toSrgb(space: ColorSpace): Converter {
+  checkSpace(space);
   return space === 'lab' ? labToSrgb : space === 'oklab' ? oklabToSrgb : (a, b, c, out, o) => srgbIdentity(clamp255(a), clamp255(b), clamp255(c), out, o);
 }
 

@@ -10,7 +10,7 @@
  */
 import { mayTurnClear, type FrameCover } from './canvas-holes.js';
 import omggif from 'omggif';
-import { ChromaseedError } from '../errors.js';
+import { ChromaseedError, isBytes } from '../errors.js';
 import { MAX_GIF_FPS, rateForDelays } from '../timing.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
 import { createFrameRepacker } from './lzw-repack.js';
@@ -54,6 +54,7 @@ const RESTORE_PREVIOUS = (d: number): boolean => d === 3 || d === 4;
  * messages only.
  */
 export function decodeGif(bytes: Uint8Array, name: string, limits?: Partial<GifLimits>): DecodedGif {
+  if (!isBytes(bytes)) throw new ChromaseedError('ERR_INPUT', `${name}: decodeGif takes the file's bytes (a Uint8Array or Buffer), not ${typeof bytes === 'string' ? 'a string' : String(bytes)}`);
   const resolved = resolveGifLimits(limits);
   const structure = parseGifStructure(bytes, name, resolved);
   const { width, height, frames } = structure;

@@ -8,7 +8,7 @@
  * against the canvas. So we find the frames ourselves and hand omggif one frame at a
  * time (see gif-decode.ts). Pure: no node: imports.
  */
-import { ChromaseedError, inputError, invalidOption } from '../errors.js';
+import { ChromaseedError, inputError, invalidOption, isBytes } from '../errors.js';
 import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_PIXELS } from '../limits.js';
 
 export interface GifLimits {
@@ -58,6 +58,7 @@ export interface GifStructure {
 /** Magic-byte sniff: `GIF87a` or `GIF89a`. */
 export function isGif(bytes: Uint8Array): boolean {
   return (
+    isBytes(bytes) &&
     bytes.length >= 6 &&
     bytes[0] === 0x47 && bytes[1] === 0x49 && bytes[2] === 0x46 && bytes[3] === 0x38 &&
     (bytes[4] === 0x37 || bytes[4] === 0x39) && bytes[5] === 0x61

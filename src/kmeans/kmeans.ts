@@ -1,5 +1,5 @@
 import { fromSrgb, toSrgb } from '../color/space.js';
-import { checkRgbaPixels, invalidOption, listOf } from '../errors.js';
+import { checkRgbaPixels, ChromaseedError, invalidOption, listOf, requireObject } from '../errors.js';
 import { INITS, METRICS, SPACES } from '../options.js';
 import type { ColorSpace, InitMethod, Metric } from '../types.js';
 import { dedupePoints } from './dedupe.js';
@@ -250,7 +250,9 @@ function emptyPointSet(): PointSet {
  * colours and counts, listed in another order, which can change which of equally random
  * starts a fresh clustering takes.
  */
-export function createKMeans({ frames = false }: { frames?: boolean } = {}): KMeansEngine {
+export function createKMeans(options: { frames?: boolean } = {}): KMeansEngine {
+  const frames = requireObject('options', '{ frames: true }', options).frames ?? false;
+  if (typeof frames !== 'boolean') throw invalidOption('frames', 'true or false', frames);
   const histogram = createHistogram();
   const frameHistogram = frames ? createFrameHistogram(histogram) : null;
   const exact = emptyPointSet();
@@ -506,12 +508,14 @@ export function createKMeans({ frames = false }: { frames?: boolean } = {}): KMe
   }
 
   function rerun(options: KMeansOptions): KMeansResult {
-    if (histogramPixels < 0) throw new RangeError('rerun() needs a run() first');
+    if (histogramPixels < 0) throw new ChromaseedError('ERR_USAGE', 'rerun() clusters the pixels of the last run() again, and this engine has had no run() yet: call run(rgba, options) first');
     return solve(histogram.colors, histogram.weights, histogram.count, histogram.pixelIndex, histogramPixels, resolve(options));
   }
 
   function runPoints(points: Float64Array, weights: Float64Array | null, options: KMeansOptions): KMeansResult {
     const o = resolve(options);
+    if (points === null || typeof points !== 'object' || typeof points.length !== 'number') throw invalidOption('points', 'n*3 sRGB numbers (a Float64Array)', points);
+    if (weights !== null && (typeof weights !== 'object' || typeof weights.length !== 'number')) throw invalidOption('weights', 'null or one number per point (a Float64Array)', weights);
     if (points.length % 3 !== 0) throw invalidOption('points', 'a length that is a multiple of 3', `${points.length} numbers`);
     const items = points.length / 3;
     if (weights !== null && weights.length !== items) throw invalidOption('weights', `${items} weights (one per point)`, `${weights.length} weights`);

@@ -1,5 +1,5 @@
 import type { ColorSpace, Frame, Metric } from '../types.js';
-import { checkBytes, checkRgbaFrame, ChromaseedError, invalidOption, listOf } from '../errors.js';
+import { checkBytes, checkRgbaFrame, ChromaseedError, invalidOption, listOf, requireObject } from '../errors.js';
 import { fromSrgb } from '../color/space.js';
 import { DITHERS, METRICS, SPACES, type DitherMode } from '../options.js';
 import { createPaletteSearch } from './nearest.js';
@@ -128,6 +128,7 @@ export function createMapper(): Mapper {
     if (palette.length < size * 3) {
       throw new ChromaseedError('ERR_INPUT', `palette has ${palette.length} bytes, expected at least ${size * 3} for ${size} colours`);
     }
+    requireObject('options', "{ metric: 'euclidean', space: 'rgb', dither: 'none' }", options);
     if (!METRICS.includes(options.metric)) throw invalidOption('metric', listOf(METRICS), options.metric);
     if (!SPACES.includes(options.space)) throw invalidOption('space', listOf(SPACES), options.space);
     const dither = options.dither ?? 'none';

@@ -1,5 +1,5 @@
 import type { ColorSpace, Metric } from '../types.js';
-import { invalidOption, listOf } from '../errors.js';
+import { checkBytes, invalidOption, listOf } from '../errors.js';
 import { METRICS, SPACES } from '../options.js';
 import { fromSrgb } from '../color/space.js';
 import { createGridSearch } from './grid-search.js';
@@ -37,6 +37,7 @@ export function nearestIndex(
   metric: Metric = 'euclidean',
   space: ColorSpace = 'rgb',
 ): number {
+  checkBytes('palette', palette);
   if (!Number.isInteger(size) || size < 1 || palette.length < size * 3) throw invalidOption('size', `an integer from 1 to ${Math.floor(palette.length / 3)} (the palette's colours)`, size);
   if (!METRICS.includes(metric)) throw invalidOption('metric', listOf(METRICS), metric);
   if (!SPACES.includes(space)) throw invalidOption('space', listOf(SPACES), space);

@@ -9,6 +9,7 @@
  */
 
 import { colorKey } from '../pixel-words.js';
+import { ChromaseedError } from '../errors.js';
 import { isTextHead } from '../text-sniff.js';
 
 /** The colours of a palette file, in file order, and each one's share when the file gives every share. */
@@ -44,6 +45,7 @@ interface Colour {
  * a brace or the text format's header.
  */
 export function parsePaletteText(text: string): PaletteFile | string {
+  if (typeof text !== 'string') throw new ChromaseedError('ERR_INPUT', `parsePaletteText takes a palette file's text (a string), not ${text === null || typeof text !== 'object' ? String(text) : 'an object'}`);
   const body = text.replace(/^\uFEFF/, '');
   const trimmed = body.trim();
   let colours: Colour[] | string;

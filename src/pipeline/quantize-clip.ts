@@ -1,4 +1,4 @@
-import { throwIfAborted } from '../errors.js';
+import { requireOpen, throwIfAborted } from '../errors.js';
 import { createHistogramMapper } from '../map/map-histogram.js';
 import { createMapper, type Mapper } from '../map/map-pixels.js';
 import { createPaletteSearch } from '../map/nearest.js';
@@ -36,6 +36,7 @@ export async function* quantizeClip(
   cluster?: PointClusterer,
 ): AsyncGenerator<QuantizedFrame> {
   requireResolved(options, [...CLUSTER_NAMES, 'seeding', 'dither', 'stability'], 'quantizeClip', 'resolveSequenceOptions');
+  requireOpen(open, 'quantizeClip');
   const global = options.seeding === 'global' ? (await clipPalette(open, options, signal, cluster)).palette : null;
   const seeded = options.seeding === 'seeded';
   const sequence = options.seeding === 'global' ? null : createSequentialQuantizer({ ...options, stability: seeded ? options.stability : undefined });

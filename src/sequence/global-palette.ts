@@ -1,4 +1,4 @@
-import { checkRgbaFrame, throwIfAborted } from '../errors.js';
+import { checkRgbaFrame, requireOpen, throwIfAborted } from '../errors.js';
 import { kmeansPoints, type KMeansResult } from '../kmeans/kmeans.js';
 import type { KMeansPointsRequest } from '../kmeans/kmeans-request.js';
 import { CLUSTER_NAMES, requireResolved, type ClusterOptions } from '../options.js';
@@ -20,6 +20,7 @@ export type ClusterRequest = KMeansPointsRequest;
 /** Reads every frame of the clip once and clusters all its pixels (`--seeding global`, transfer sources). */
 export async function clipPalette(open: () => Promise<FrameSource>, options: ClusterOptions, signal?: AbortSignal, cluster?: PointClusterer): Promise<ClipPalette> {
   requireResolved(options, CLUSTER_NAMES, 'clipPalette', 'resolveClusterOptions (or resolveSequenceOptions)');
+  requireOpen(open, 'clipPalette');
   const accumulator = createColorAccumulator();
   for await (const frame of (await open()).frames) {
     throwIfAborted(signal);

@@ -1,4 +1,5 @@
 import type { Frame } from '../types.js';
+import { checkRgbaFrame, requireInRange, requireObject } from '../errors.js';
 import { compareFrames, type FrameChange } from './frame-change.js';
 
 /**
@@ -53,7 +54,28 @@ export interface SceneCutDetector {
   lastDifference(): number;
 }
 
-export function createSceneCutDetector(options: SceneCutOptions = DEFAULT_SCENE_CUT): SceneCutDetector {
+/**
+ * `given` with each option it leaves out (or leaves undefined) at its default, as the command
+ * line uses them: `{}` left every threshold undefined and never cut.
+ */
+function resolveSceneCut(given: Partial<SceneCutOptions> | undefined): SceneCutOptions {
+  if (given === undefined) return DEFAULT_SCENE_CUT;
+  requireObject('options', '{ minDifference: 24 }', given);
+  const pick = <K extends keyof SceneCutOptions>(name: K): SceneCutOptions[K] => given[name] ?? DEFAULT_SCENE_CUT[name];
+  const inertiaFactor = pick('inertiaFactor');
+  if (inertiaFactor !== Infinity) requireInRange('inertiaFactor', inertiaFactor, 1, 1e9);
+  const stillShare = given.stillShare;
+  return {
+    minDifference: requireInRange('minDifference', pick('minDifference'), 0, 255),
+    differenceRatio: requireInRange('differenceRatio', pick('differenceRatio'), 0, 1e9),
+    inertiaFactor,
+    window: requireInRange('window', pick('window'), 1, 10_000, 'a whole number of frames'),
+    ...(stillShare !== undefined ? { stillShare: requireInRange('stillShare', stillShare, 0, 1) } : {}),
+  };
+}
+
+export function createSceneCutDetector(given?: Partial<SceneCutOptions>): SceneCutDetector {
+  const options = resolveSceneCut(given);
   // For `next`, the previous frame is copied into a buffer reused for the whole clip;
   // `hasPrevious` says whether that copy is the frame just before.
   let previous = new Uint8Array(0);
@@ -88,6 +110,7 @@ export function createSceneCutDetector(options: SceneCutOptions = DEFAULT_SCENE_
 
   return {
     next(frame, inertia) {
+      checkRgbaFrame(frame);
       const d = frame.data;
       const change = hasPrevious && previous.length === d.length ? compareFrames(d, previous, null) : null;
       const cut = decide(change, hasPrevious && change === null, inertia);

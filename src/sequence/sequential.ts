@@ -233,7 +233,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
         throw new ChromaseedError('ERR_INPUT', 'the frame before is { source, indices }: its RGBA bytes (the frame\'s data) and its palette indices, each a Uint8Array or Uint8ClampedArray');
       }
       if (last !== undefined && (last.source.length !== frame.data.length || last.indices.length * 4 !== frame.data.length)) {
-        throw new RangeError(`the frame before has ${last.source.length / 4} pixels and ${last.indices.length} indices; this frame has ${frame.data.length / 4} (pass it only when the sizes match)`);
+        throw new ChromaseedError('ERR_INPUT', `the frame before has ${last.source.length / 4} pixels and ${last.indices.length} indices; this frame has ${frame.data.length / 4} (pass it only when the sizes match)`);
       }
       if (options.seeding === 'none') {
         // The baseline: a random start per frame, as unseeded k-means has, even where the

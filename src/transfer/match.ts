@@ -1,5 +1,5 @@
 import { lightness, srgbToLab } from '../color/space.js';
-import { invalidOption, listOf } from '../errors.js';
+import { ChromaseedError, invalidOption, listOf, requireObject } from '../errors.js';
 import { TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import { solveAssignment } from './hungarian.js';
 
@@ -26,6 +26,23 @@ export interface CostWeights {
   readonly color: number;
   /** γ: weight of the frequency term. */
   readonly frequency: number;
+}
+
+/**
+ * A palette given to matchPalettes or transferCost, checked where it comes in: null failed
+ * with a TypeError, and a NaN colour or share matched silently or failed deep in the solver.
+ * O(size), once per call.
+ */
+function checkWeightedPalette(name: 'target' | 'source', palette: WeightedPalette): void {
+  if (palette === null || typeof palette !== 'object') throw new ChromaseedError('ERR_INPUT', `the ${name} palette is { size, rgb, proportions }, not ${String(palette)}`);
+  const { size, rgb, proportions } = palette;
+  if (!Number.isInteger(size) || size < 0) throw new ChromaseedError('ERR_INPUT', `the ${name} palette's size is a whole number of colours, not ${String(size)}`);
+  if (rgb === null || typeof rgb !== 'object' || !(rgb.length >= size * 3)) throw new ChromaseedError('ERR_INPUT', `the ${name} palette of ${size} colours needs ${size * 3} rgb values, 3 per colour`);
+  if (proportions === null || typeof proportions !== 'object' || !(proportions.length >= size)) throw new ChromaseedError('ERR_INPUT', `the ${name} palette of ${size} colours needs ${size} proportions, the share of pixels of each`);
+  for (let i = 0; i < size; i++) {
+    if (!(proportions[i] >= 0 && proportions[i] <= 1)) throw new ChromaseedError('ERR_INPUT', `the ${name} palette's proportions are shares from 0 to 1; colour ${i}'s is ${String(proportions[i])}`);
+    for (let c = i * 3; c < i * 3 + 3; c++) if (!(rgb[c] >= 0 && rgb[c] <= 255)) throw new ChromaseedError('ERR_INPUT', `the ${name} palette's rgb values are 0 to 255; colour ${i} has ${String(rgb[c])}`);
+  }
 }
 
 /**
@@ -94,6 +111,14 @@ export function relativeLightness(palette: WeightedPalette, out: Float64Array = 
  * @returns row-major `target.size × source.size` matrix.
  */
 export function transferCost(target: WeightedPalette, source: WeightedPalette, weights: CostWeights = DEFAULT_COST_WEIGHTS): Float64Array {
+  checkWeightedPalette('target', target);
+  checkWeightedPalette('source', source);
+  // An infinite or NaN cost leaves the assignment nothing it can finish on.
+  requireObject('weights', '{ lightness: 1, color: 0.5, frequency: 0.25 }', weights);
+  for (const name of ['lightness', 'color', 'frequency'] as const) {
+    const w = weights[name];
+    if (!(w >= 0 && w < Infinity)) throw invalidOption(`weights.${name}`, 'a finite number of at least 0', w);
+  }
   const n = target.size;
   const m = source.size;
   const lt = relativeLightness(target);
@@ -145,12 +170,14 @@ export function matchPalettes(
   method: TransferMethod,
   weights: CostWeights = DEFAULT_COST_WEIGHTS,
 ): Int32Array {
+  checkWeightedPalette('target', target);
+  checkWeightedPalette('source', source);
   const n = target.size;
   const m = source.size;
   if (!(TRANSFER_METHODS as readonly unknown[]).includes(method)) throw invalidOption('method', listOf(TRANSFER_METHODS), method);
   const mapping = new Int32Array(n);
   if (n === 0) return mapping;
-  if (m === 0) throw new RangeError('cannot transfer from an empty source palette');
+  if (m === 0) throw new ChromaseedError('ERR_INPUT', `the source palette is empty (size 0): it has no colour to give the target's ${n}`);
   switch (method) {
     case 'rank': {
       const t = order(n, (a, b) => target.proportions[b] - target.proportions[a]);
@@ -204,11 +231,6 @@ export function matchPalettes(
  * colours, each colour is offered ⌈n/m⌉ times at the same cost.
  */
 export function leastCostAssignment(target: WeightedPalette, source: WeightedPalette, weights: CostWeights = DEFAULT_COST_WEIGHTS): Int32Array {
-  // An infinite or NaN cost leaves the assignment nothing it can finish on.
-  for (const name of ['lightness', 'color', 'frequency'] as const) {
-    const w = weights[name];
-    if (!(w >= 0 && w < Infinity)) throw invalidOption(`weights.${name}`, 'a finite number of at least 0', w);
-  }
   const n = target.size;
   const m = source.size;
   const cost = transferCost(target, source, weights);

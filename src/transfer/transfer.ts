@@ -1,9 +1,9 @@
-import { checkIndexedFrame, checkRgbaFrame, ChromaseedError, invalidOption, isBytes, listOf } from '../errors.js';
+import { checkIndexedFrame, checkRgbaFrame, ChromaseedError, invalidOption, isBytes, listOf, requireInRange, requireObject } from '../errors.js';
 import { createMapper, type MapOptions } from '../map/map-pixels.js';
 import { TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import type { Frame, IndexedFrame } from '../types.js';
 import { DEFAULT_COST_WEIGHTS, entryProportions, matchPalettes, paletteLab, transferCost, type CostWeights, type WeightedPalette } from './match.js';
-import { createSceneCutDetector, DEFAULT_SCENE_CUT, type SceneCutOptions } from '../sequence/scene-cut.js';
+import { createSceneCutDetector, type SceneCutOptions } from '../sequence/scene-cut.js';
 
 /** The source palette a clip is repainted with: `rgb` holds `size * 3` bytes. */
 export interface SourcePalette extends WeightedPalette {
@@ -15,7 +15,7 @@ export interface TransferOptions {
   /** Cost weights of the `optimal` method. */
   readonly weights?: CostWeights;
   /** When to re-decide the mapping; `false` decides once, on the first frame. */
-  readonly sceneCut?: SceneCutOptions | false;
+  readonly sceneCut?: Partial<SceneCutOptions> | false;
   /** How `nearest` maps pixels (dithering applies there only). Default: Euclidean RGB, no dither. */
   readonly map?: MapOptions;
 }
@@ -108,10 +108,11 @@ export interface PaletteTransfer {
 export function createPaletteTransfer(source: SourcePalette, options: TransferOptions): PaletteTransfer {
   checkSourcePalette(source);
   // Checked here, where a library caller comes in: an unknown method failed at the first frame, deep inside.
-  const method: unknown = options?.method;
+  requireObject('options', "{ method: 'optimal' }", options);
+  const method: unknown = options.method;
   if (!(TRANSFER_METHODS as readonly unknown[]).includes(method)) throw invalidOption('--method', listOf(TRANSFER_METHODS), method);
   const weights = options.weights ?? DEFAULT_COST_WEIGHTS;
-  const detector = options.sceneCut === false ? null : createSceneCutDetector(options.sceneCut ?? DEFAULT_SCENE_CUT);
+  const detector = options.sceneCut === false ? null : createSceneCutDetector(options.sceneCut);
   const mapOptions: MapOptions = options.map ?? { metric: 'euclidean', space: 'rgb', dither: 'none' };
   const mapper = options.method === 'nearest' ? createMapper() : null;
   const sourceRgb = source.rgb.slice(0, source.size * 3);
@@ -186,7 +187,14 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
       // Checked here, once per frame: the detector and the matching read these arrays unchecked.
       if (frame === null || typeof frame !== 'object') throw new ChromaseedError('ERR_INPUT', `a target frame is { source, indexed, fresh, inertia }, not ${String(frame)}`);
       checkRgbaFrame(frame.source);
-      checkIndexedFrame(frame.indexed, frame.source.width, frame.source.height);
+      const { width: w, height: h } = frame.source;
+      const indexed: unknown = frame.indexed;
+      if (indexed !== null && typeof indexed === 'object' && ((indexed as IndexedFrame).width !== w || (indexed as IndexedFrame).height !== h)) {
+        throw new ChromaseedError('ERR_INPUT', `a target frame's indexed frame is ${(indexed as IndexedFrame).width}x${(indexed as IndexedFrame).height} and its source ${w}x${h}; they are one frame, of one size`);
+      }
+      // Not a writer: its contract is the writers', but a break is the caller's input error here.
+      checkIndexedFrame(frame.indexed, w, h, (message) => new ChromaseedError('ERR_INPUT', `target ${message}`));
+      checkIndicesBelowSize(frame.indexed);
       const index = frameIndex++;
       const cut = detector !== null ? detector.next(frame.source, frame.inertia) : false;
       const last = made.length > 0 ? made[made.length - 1].target : null;
@@ -207,6 +215,21 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
     },
     decisions: () => made,
   };
+}
+
+/**
+ * Every shown pixel's index names one of the frame's `size` colours: the matching counted
+ * one past it nowhere (or in an entry it does not have), and the output kept it, an index
+ * into a palette too short for it. One pass over the indices, per frame.
+ */
+function checkIndicesBelowSize({ indices, transparent, size, width, height }: IndexedFrame): void {
+  if (size >= 256) return;
+  const n = width * height;
+  for (let p = 0; p < n; p++) {
+    if (indices[p] >= size && (transparent === null || transparent[p] === 0)) {
+      throw new ChromaseedError('ERR_INPUT', `target frame has palette index ${indices[p]} at pixel ${p}, not below its palette's size ${size}`);
+    }
+  }
 }
 
 /** Share-weighted mean ΔE76 of each entry of `rgb` from its colour in `lab`. */
@@ -296,6 +319,10 @@ function sameColors(a: Uint8Array, b: Uint8Array, size: number): boolean {
  * `rgb` is `size * 3` bytes, `counts` the pixels nearest each colour.
  */
 export function sourcePaletteFromCounts(rgb: ArrayLike<number>, counts: ArrayLike<number>, size: number): SourcePalette {
+  // A NaN size gave an empty palette, and null colours a TypeError.
+  requireInRange('size', size, 0, 256, 'a whole number of colours');
+  if (rgb === null || typeof rgb !== 'object' || !(rgb.length >= size * 3)) throw new ChromaseedError('ERR_INPUT', `sourcePaletteFromCounts needs ${size * 3} rgb values for ${size} colours`);
+  if (counts === null || typeof counts !== 'object' || !(counts.length >= size)) throw new ChromaseedError('ERR_INPUT', `sourcePaletteFromCounts needs ${size} counts for ${size} colours, the pixels nearest each`);
   let total = 0;
   for (let i = 0; i < size; i++) total += counts[i];
   const kept = Array.from({ length: size }, (_, i) => i)

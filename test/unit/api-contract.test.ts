@@ -6,7 +6,11 @@ import { decodeGif } from '../../src/decode/gif-decode.js';
 import { ChromaseedError } from '../../src/errors.js';
 import { createGifEncoder } from '../../src/encode/gif-encode.js';
 import { nearestIndex } from '../../src/map/nearest.js';
-import { kmeansPixels, kmeansPoints } from '../../src/kmeans/kmeans.js';
+import { createKMeans, kmeansPixels, kmeansPoints } from '../../src/kmeans/kmeans.js';
+import { fromSrgb } from '../../src/color/space.js';
+import { parsePaletteText } from '../../src/palette/read-palette.js';
+import { createSceneCutDetector } from '../../src/sequence/scene-cut.js';
+import { matchPalettes, transferCost } from '../../src/transfer/match.js';
 import { createMapper } from '../../src/map/map-pixels.js';
 import { createQualityMeter } from '../../src/metrics/quality.js';
 import { DITHERS, INITS, METRICS, resolveInputOptions, resolvePaletteOptions, resolveSequenceOptions, SEEDINGS, SPACES, TRANSFER_METHODS } from '../../src/options.js';
@@ -82,7 +86,7 @@ describe('smaller contract breaks, each refused with the error type the README g
     const frame = { source: { width: 2, height: 2, data: new Uint8Array(RGBA) }, indexed, inertia: 0 };
     expect(createPaletteTransfer(source, { method: 'optimal' }).next(frame).size).toBe(2);
     expect(() => createPaletteTransfer(source, { method: 'optimal' }).next({ ...frame, source: { width: 2, height: 2, data: new Float32Array(16) as unknown as Uint8Array } })).toThrow(/^frame data is a Float32Array/);
-    expect(() => createPaletteTransfer(source, { method: 'optimal' }).next({ ...frame, source: { width: 1, height: 1, data: new Uint8Array(4) } })).toThrow(RangeError);
+    expect(() => createPaletteTransfer(source, { method: 'optimal' }).next({ ...frame, source: { width: 1, height: 1, data: new Uint8Array(4) } })).toThrow(expect.objectContaining({ code: 'ERR_INPUT', message: "a target frame's indexed frame is 2x2 and its source 1x1; they are one frame, of one size" }));
   });
 
   it('a source palette built by hand is checked where the transfer is made (no proportions, NaN shares, a size past its colours and no source at all failed deep inside, with a TypeError or "cost 1 is NaN")', () => {
@@ -190,7 +194,7 @@ describe('a frame of another length than width x height x 4', () => {
     const quantizer = createSequentialQuantizer(resolveSequenceOptions({ colors: 2 }));
     const frame = { width: 2, height: 2, data: new Uint8Array(RGBA) };
     quantizer.next(frame);
-    expect(() => quantizer.next(frame, { source: new Uint8Array(RGBA.slice(0, 8)), indices: new Uint8Array(2) })).toThrow(RangeError);
+    expect(() => quantizer.next(frame, { source: new Uint8Array(RGBA.slice(0, 8)), indices: new Uint8Array(2) })).toThrow(expect.objectContaining({ code: 'ERR_INPUT', message: 'the frame before has 2 pixels and 2 indices; this frame has 4 (pass it only when the sizes match)' }));
     // The frame itself where its bytes belong read as "NaN pixels"; null crashed reading its fields.
     // Refused as any other array that is no bytes (README): ERR_INPUT, not a TypeError.
     const notBytes = (() => {
@@ -280,5 +284,110 @@ describe('one-off look-ups and limits', () => {
     expect(() => nearestIndex(palette, 2, 200, 200, 200, 'euclidean', 'hsv' as 'rgb')).toThrow(/for space but received "hsv"/);
     const cars = new Uint8Array(readFileSync(path.resolve(__dirname, '../../samples/cars.gif')));
     expect(() => decodeGif(cars, 'cars.gif', { maxFrames: Number.NaN })).toThrow(/for maxFrames but received something that is not a number/);
+  });
+});
+
+describe('stateful objects and factories answer misuse with a ChromaseedError', () => {
+  const refused = (call: () => unknown, code: string, message: string | RegExp) => {
+    let error: unknown;
+    try {
+      call();
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ChromaseedError);
+    expect(error).toMatchObject({ code, message: typeof message === 'string' ? message : expect.stringMatching(message) });
+  };
+
+  it('the per-frame quantizer given the frame before at another size than the next frame (it was a RangeError)', () => {
+    const quantizer = createSequentialQuantizer(resolveSequenceOptions({ colors: 2, stability: 'medium' }));
+    const small = { width: 2, height: 2, data: new Uint8Array(RGBA) };
+    const large = { width: 4, height: 2, data: new Uint8Array([...RGBA, ...RGBA]) };
+    quantizer.next(small);
+    refused(() => quantizer.next(large, { source: small.data, indices: new Uint8Array(4) }), 'ERR_INPUT', 'the frame before has 4 pixels and 4 indices; this frame has 8 (pass it only when the sizes match)');
+    // Without the frame before, a new size is taken as it always was.
+    expect(quantizer.next(large).size).toBe(2);
+  });
+
+  it('matchPalettes and transferCost with an empty or missing palette (a RangeError, a TypeError)', () => {
+    const target = { size: 2, rgb: [0, 0, 0, 255, 255, 255], proportions: [0.5, 0.5] };
+    const empty = { size: 0, rgb: [], proportions: [] };
+    for (const method of TRANSFER_METHODS) refused(() => matchPalettes(target, empty, method), 'ERR_INPUT', "the source palette is empty (size 0): it has no colour to give the target's 2");
+    expect(matchPalettes(empty, target, 'optimal')).toHaveLength(0);
+    refused(() => matchPalettes(null as never, target, 'rank'), 'ERR_INPUT', /^the target palette is \{ size, rgb, proportions \}, not null$/);
+    refused(() => transferCost(target, { size: 1, rgb: [0, 0, 0], proportions: [Number.NaN] }), 'ERR_INPUT', "the source palette's proportions are shares from 0 to 1; colour 0's is NaN");
+    refused(() => matchPalettes(target, target, 'optimal', null as never), 'ERR_USAGE', /^expected an object such as \{ lightness: 1, .* for weights but received null$/);
+  });
+
+  it("a k-means engine's rerun() before any run() (a RangeError)", () => {
+    refused(() => createKMeans().rerun({ k: 2 }), 'ERR_USAGE', /^rerun\(\) clusters the pixels of the last run\(\) again, and this engine has had no run\(\) yet/);
+    const engine = createKMeans();
+    engine.run(new Uint8Array(RGBA), { k: 2 });
+    expect(engine.rerun({ k: 2 }).k).toBe(2);
+  });
+
+  it('null (or a number) where a factory or call takes an options object (a TypeError from destructuring)', () => {
+    refused(() => createKMeans(null as never), 'ERR_USAGE', 'expected an object such as { frames: true } for options but received null');
+    refused(() => createKMeans({ frames: 'yes' as never }), 'ERR_USAGE', 'expected true or false for frames but received "yes"');
+    refused(() => createSceneCutDetector(null as never), 'ERR_USAGE', 'expected an object such as { minDifference: 24 } for options but received null');
+    refused(() => createGifEncoder(null as never), 'ERR_USAGE', 'expected an object such as { width: 320, height: 240 } for options but received null');
+    refused(() => createMapper().map({ width: 2, height: 2, data: new Uint8Array(RGBA) }, new Uint8Array(6), 2, null as never), 'ERR_USAGE', /^expected an object such as \{ metric: 'euclidean'.* for options but received null$/);
+    refused(() => createPaletteTransfer(sourcePaletteFromCounts([255, 0, 0], [1], 1), null as never), 'ERR_USAGE', "expected an object such as { method: 'optimal' } for options but received null");
+    refused(() => kmeansPoints(null as never, null, { k: 1 }), 'ERR_USAGE', /^expected n\*3 sRGB numbers \(a Float64Array\) for points but received null$/);
+    refused(() => fromSrgb('hsv' as never), 'ERR_USAGE', 'expected rgb, lab or oklab for space but received "hsv"');
+    refused(() => sourcePaletteFromCounts([255, 0, 0], [1], Number.NaN), 'ERR_USAGE', /for size but received something that is not a number$/);
+    refused(() => decodeGif(null as never, 'x.gif'), 'ERR_INPUT', /^x\.gif: decodeGif takes the file's bytes/);
+    refused(() => parsePaletteText(null as never), 'ERR_INPUT', /^parsePaletteText takes a palette file's text \(a string\), not null$/);
+    refused(() => nearestIndex(null as never, 1, 0, 0, 0), 'ERR_INPUT', /^palette is null; expected/);
+  });
+
+  it('quantizeClip and clipPalette given something other than a function that opens the clip (a TypeError)', async () => {
+    const options = resolveSequenceOptions({ colors: 2 });
+    await expect(drain(quantizeClip('samples/cars.gif' as never, options))).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/^quantizeClip takes a function that opens the clip .* not a name \("samples\/cars.gif"\)$/) });
+    await expect(clipPalette(null as never, options)).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/^clipPalette takes a function that opens the clip/) });
+  });
+
+  it("a palette transfer refuses a shown pixel's index past the frame's palette (it was counted nowhere and passed on)", () => {
+    const source = { size: 2, rgb: new Uint8Array([255, 0, 0, 0, 0, 255]), proportions: new Float64Array([0.5, 0.5]) };
+    const indexed: IndexedFrame = { width: 2, height: 2, indices: new Uint8Array([0, 1, 5, 1]), palette: new Uint8Array([10, 10, 10, 240, 240, 240]), size: 2, transparent: null, delayMs: 100 };
+    const frame = { source: { width: 2, height: 2, data: new Uint8Array(RGBA) }, indexed, inertia: Number.NaN };
+    for (const method of TRANSFER_METHODS) refused(() => createPaletteTransfer(source, { method }).next(frame), 'ERR_INPUT', "target frame has palette index 5 at pixel 2, not below its palette's size 2");
+    // Under a transparent pixel the index means nothing, as for the writers.
+    const hidden = { ...frame, indexed: { ...indexed, transparent: new Uint8Array([0, 0, 1, 0]) } };
+    expect(createPaletteTransfer(source, { method: 'optimal' }).next(hidden).size).toBe(2);
+    // The rest of the indexed frame's contract is the writers', said as ERR_INPUT here.
+    refused(() => createPaletteTransfer(source, { method: 'rank' }).next({ ...frame, indexed: { ...indexed, indices: new Uint8Array(2) } }), 'ERR_INPUT', 'target frame has 2 bytes for palette indices; 4 bytes are needed');
+  });
+});
+
+describe('a scene-cut detector', () => {
+  const flat = (v: number) => ({ width: 4, height: 4, data: new Uint8Array(64).map((_, i) => (i % 4 === 3 ? 255 : v)) });
+  const cutsOf = (detector: ReturnType<typeof createSceneCutDetector>) => [0, 2, 0, 2, 0, 200].map((v) => detector.next(flat(v), Number.NaN));
+
+  it('fills in the options it is not given with the defaults the command line uses ({} never cut)', () => {
+    const expected = cutsOf(createSceneCutDetector());
+    expect(expected).toEqual([false, false, false, false, false, true]);
+    expect(cutsOf(createSceneCutDetector({}))).toEqual(expected);
+    expect(cutsOf(createSceneCutDetector({ window: 3 }))).toEqual(expected);
+    expect(cutsOf(createSceneCutDetector({ minDifference: undefined }))).toEqual(expected);
+    // A threshold above the jump is still obeyed.
+    expect(cutsOf(createSceneCutDetector({ minDifference: 250 }))).toEqual([false, false, false, false, false, false]);
+    // A palette transfer given some of them fills in the rest the same way.
+    const source = sourcePaletteFromCounts([0, 0, 0, 255, 255, 255], [1, 1], 2);
+    const transfer = createPaletteTransfer(source, { method: 'rank', sceneCut: { window: 5 } });
+    for (const v of [0, 2, 0, 2, 0, 200]) {
+      const f = flat(v);
+      transfer.next({ source: f, inertia: Number.NaN, indexed: { width: 4, height: 4, indices: new Uint8Array(16), palette: new Uint8Array([v, v, v]), size: 1, transparent: null, delayMs: 100 } });
+    }
+    expect(transfer.decisions().map((d) => d.frame)).toEqual([0, 5]);
+  });
+
+  it('refuses values it cannot work with, and frames that are not frames', () => {
+    const refusedWith = (options: object, message: string) => expect(() => createSceneCutDetector(options)).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message }));
+    refusedWith({ window: 0 }, 'expected a whole number of frames from 1 to 10000 for window but received 0');
+    refusedWith({ minDifference: Number.NaN }, 'expected a number from 0 to 255 for minDifference but received something that is not a number');
+    refusedWith({ inertiaFactor: 0.5 }, 'expected a number from 1 to 1000000000 for inertiaFactor but received 0.5');
+    expect(() => createSceneCutDetector({ inertiaFactor: Infinity })).not.toThrow();
+    expect(() => createSceneCutDetector().next(null as never, Number.NaN)).toThrow(expect.objectContaining({ code: 'ERR_INPUT' }));
   });
 });
