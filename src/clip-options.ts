@@ -1,4 +1,4 @@
-import { ChromaseedError, invalidOption } from './errors.js';
+import { ChromaseedError, invalidOption, requireObject } from './errors.js';
 
 /** What part of a clip to read, and at what rate and size (--fps, --width, --start, --duration). */
 export interface ClipOptions {
@@ -32,6 +32,7 @@ const MIN_FPS = 0.001;
  * already valid options costs nothing worth saving.
  */
 export function validateClipOptions(options: ClipOptions): ValidClipOptions {
+  requireObject('options', '{ fps: 10 }', options);
   const out: ValidClipOptions = {};
   if (options.maxFps !== undefined) {
     if (typeof options.maxFps !== 'number' || !(options.maxFps > 0) || !Number.isFinite(options.maxFps)) throw invalidOption('maxFps', 'a number of frames per second above 0', options.maxFps);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { abortedWrite, ChromaseedError, invalidOption } from '../errors.js';
+import { fileName } from './file-name.js';
 import { MAX_GIF_FPS } from '../timing.js';
 import type { InputOptions } from '../options.js';
 import type { ClipInfo, IndexedFrame, SoundSource, TimedFrame } from '../types.js';
@@ -83,7 +84,8 @@ const WRITABLE = '.gif, .mp4 (or .m4v), .webm, .mkv, .mov, .png (one frame), a .
  * refused, which may be a directory's (`-o photos`), said as such. `offerStdout`: whether a refusal lists `-`, a GIF on standard output (compare,
  * which prints its figures there, has no such output).
  */
-export function outputKind(file: string, offerStdout = true): OutputKind {
+export function outputKind(given: string | URL, offerStdout = true): OutputKind {
+  const file = fileName(given, 'outputKind');
   if (file === STDOUT) return 'gif';
   refuseDirectoryName(file);
   const problem = framePatternProblem(file);
@@ -101,7 +103,7 @@ export function outputKind(file: string, offerStdout = true): OutputKind {
  * delays are whole centiseconds, and browsers slow frames shorter than 2 cs down to 10 cs),
  * so a higher --fps is refused and a faster video is read at that rate.
  */
-export function inputOptionsFor(output: string, options: InputOptions): InputOptions {
+export function inputOptionsFor(output: string | URL, options: InputOptions): InputOptions {
   if (outputKind(output) !== 'gif') return options;
   if (options.fps !== undefined && options.fps > MAX_GIF_FPS) {
     throw new ChromaseedError('ERR_USAGE', `--fps ${options.fps}: a GIF plays at most ${MAX_GIF_FPS} frames per second (its delays are whole centiseconds, and browsers slow shorter frames down); use --fps ${MAX_GIF_FPS} or less, or write a video`);
@@ -117,7 +119,8 @@ const MAX_FRAME_SIDE = 65535;
  * written under temporary names next to the output and moved into place by `finish`; the
  * output path is checked first (not the input, directory exists and is writable).
  */
-export async function createFrameWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
+export async function createFrameWriter(given: string | URL, options: FrameWriterOptions): Promise<FrameWriter> {
+  const file = fileName(given, 'createFrameWriter');
   const kind = outputKind(file);
   const { width, height } = options ?? {};
   if (!Number.isInteger(width) || width < 1) throw invalidOption('width', 'an integer from 1 to 65535', width);

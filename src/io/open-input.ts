@@ -6,10 +6,11 @@ import { decodeGif, isGif } from '../decode/gif-decode.js';
 import { inputFileSize, isIsoMedia, isJpeg, isPng, isTiff, readHead, readWholeFile } from './file-head.js';
 import { imageStreamFormat } from './image-stream.js';
 import { isStdin } from './spool-input.js';
+import { fileName } from './file-name.js';
 import { isSvg } from '../text-sniff.js';
 import { mayBePaletteFile, parsePaletteBytes } from '../palette/read-palette.js';
 import { checkFrameCount, checkFrameSize, scaledHeight, validateClipOptions } from '../clip-options.js';
-import { resolveInputOptions, type InputOptions } from '../options.js';
+import { requireResolved, resolveInputOptions, type InputOptions } from '../options.js';
 import { MAX_ANIMATION_FPS, MAX_GIF_FPS, playbackDelayMs, rateForDelays } from '../timing.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 
@@ -157,7 +158,10 @@ function reframes(options: InputOptions): boolean {
  * frames here; a still becomes a one-frame clip; a video goes through ffmpeg, which applies
  * those options itself.
  */
-export async function openInput(name: string, options: InputOptions = resolveInputOptions(), signal?: AbortSignal): Promise<FrameSource & { kind: InputKind }> {
+export async function openInput(given: string | URL, options: InputOptions = resolveInputOptions(), signal?: AbortSignal): Promise<FrameSource & { kind: InputKind }> {
+  const name = fileName(given, 'openInput');
+  // {} has no limits: every frame count and size would pass unchecked.
+  requireResolved(options, ['maxPixels', 'maxFrames'], 'openInput', 'resolveInputOptions');
   const head = await checkInput(name);
   const file = await descriptorTarget(name);
   let { kind, demuxer } = await inputKind(file, head);
@@ -233,7 +237,8 @@ export function refuseTimeForStill(file: string, kind: InputKind, options: Input
  * gathers every pass's: damage a later pass meets (a file cut short while it was read
  * again) was lost, and the run ended with fewer frames and no word of why.
  */
-export async function openReusable(file: string, options: InputOptions, signal?: AbortSignal): Promise<{ info: FrameSource['info']; kind: InputKind; warnings: readonly string[]; open: () => Promise<FrameSource> }> {
+export async function openReusable(given: string | URL, options: InputOptions, signal?: AbortSignal): Promise<{ info: FrameSource['info']; kind: InputKind; warnings: readonly string[]; open: () => Promise<FrameSource> }> {
+  const file = fileName(given, 'openReusable');
   let first: (FrameSource & { kind: InputKind }) | null = await openInput(file, options, signal);
   const { info, kind } = first;
   const warnings: string[] = [];

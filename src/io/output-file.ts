@@ -3,6 +3,7 @@ import { constants, fstatSync, renameSync, statSync, unlinkSync, type Stats } fr
 import { access, chmod, chown, link, lstat, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { abortedWrite, ChromaseedError, isBytes, systemReason } from '../errors.js';
+import { fileName } from './file-name.js';
 import { frameFileName, isFrameOf, isPngSequencePattern } from './frame-names.js';
 import { trackTemp, trackUndo, untrackTemp } from './leftovers.js';
 
@@ -423,7 +424,8 @@ export async function createAtomicFile(outputPath: string, inputPath?: InputPath
  * @param inputPath when given, refuse to overwrite this input file.
  * @throws ChromaseedError `ERR_OUTPUT` naming the file when it cannot be written.
  */
-export async function writeFileAtomic(file: string, bytes: Uint8Array, inputPath?: string): Promise<void> {
+export async function writeFileAtomic(given: string | URL, bytes: Uint8Array, inputPath?: string): Promise<void> {
+  const file = fileName(given, 'writeFileAtomic');
   if (!isBytes(bytes)) throw new ChromaseedError('ERR_USAGE', `${file}: the bytes to write are ${typeof bytes === 'string' ? 'a string' : 'not bytes'}; expected a Uint8Array or Buffer`);
   await (await stageFiles([[file, bytes]], inputPath)).commit();
 }

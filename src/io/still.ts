@@ -1,5 +1,6 @@
 import { decodeGif, isGif } from '../decode/gif-decode.js';
-import { ChromaseedError, inputError, invalidOption } from '../errors.js';
+import { ChromaseedError, inputError, invalidOption, requireObject } from '../errors.js';
+import { fileName } from './file-name.js';
 import { DEFAULT_MAX_PIXELS } from '../options.js';
 import { binaryAlpha } from '../pixel-words.js';
 import { scaledHeight, validateClipOptions } from '../clip-options.js';
@@ -35,7 +36,9 @@ export interface ReadStillOptions {
  * @example
  * const { width, height, data } = await loadStill('photo.jpg');
  */
-export async function loadStill(file: string, options: ReadStillOptions = {}): Promise<Frame> {
+export async function loadStill(given: string | URL, options: ReadStillOptions = {}): Promise<Frame> {
+  const file = fileName(given, 'loadStill');
+  requireObject('options', '{ maxPixels: 1e6 }', options);
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (!Number.isInteger(maxPixels) || maxPixels < 1) throw invalidOption('maxPixels', 'a positive integer', maxPixels);
   // The bounds every reader has for --width (validateClipOptions).

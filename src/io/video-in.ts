@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
-import { ChromaseedError, throwIfAborted } from '../errors.js';
+import { ChromaseedError, requireObject, throwIfAborted } from '../errors.js';
+import { fileName } from './file-name.js';
 import { ffmpegSeconds, scaledHeight, validateClipOptions, type ClipOptions } from '../clip-options.js';
 import { binaryAlpha } from '../pixel-words.js';
 import { MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
@@ -105,7 +106,9 @@ function damageWarning(file: string, line: string): string {
  * when its guess from the file's first bytes would be wrong.
  * `picture` is true when ffmpeg reads the file as a picture (BMP, PPM, TGA...), not a video.
  */
-export async function openVideo(file: string, options: ClipOptions = {}, read: VideoRead = {}): Promise<FrameSource & { readonly picture?: boolean }> {
+export async function openVideo(given: string | URL, options: ClipOptions = {}, read: VideoRead = {}): Promise<FrameSource & { readonly picture?: boolean }> {
+  const file = fileName(given, 'openVideo');
+  requireObject('read', '{ signal }', read);
   const { demuxer, signal } = read;
   const opts = validateClipOptions(options);
   await inputFileSize(file);

@@ -391,3 +391,20 @@ describe('a scene-cut detector', () => {
     expect(() => createSceneCutDetector().next(null as never, Number.NaN)).toThrow(expect.objectContaining({ code: 'ERR_INPUT' }));
   });
 });
+
+describe('file names', () => {
+  it("openInput and openReusable take a file: URL as Node's fs does (a TypeError from inside), and refuse another URL or no name in one line", async () => {
+    const { openInput, openReusable } = await import('../../src/io/open-input.js');
+    const { outputKind } = await import('../../src/io/frame-writer.js');
+    const url = new URL('../../samples/cars.gif', import.meta.url);
+    const byUrl = await openInput(url, resolveInputOptions({}));
+    const byName = await openInput(path.resolve(__dirname, '../../samples/cars.gif'), resolveInputOptions({}));
+    expect(byUrl.info).toEqual(byName.info);
+    expect((await openReusable(url, resolveInputOptions({}))).info.width).toBe(byName.info.width);
+    await expect(openInput(new URL('https://example.com/cars.gif'))).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/^openInput takes a file name or a file: URL; https:\/\/example.com\/cars.gif is none/) });
+    await expect(openInput(null as never)).rejects.toMatchObject({ code: 'ERR_USAGE', message: 'openInput takes a file name (a string) or a file: URL, not null' });
+    // Options that did not go through resolveInputOptions had no limits at all.
+    await expect(openInput(url, {} as never)).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/^openInput was given options without maxPixels or maxFrames/) });
+    expect(outputKind(new URL('file:///tmp/out.mp4'))).toBe('video');
+  });
+});
