@@ -44,9 +44,16 @@ function shareText(proportion: number): string {
 }
 
 /**
+ * The most of a bar that segments drawn wider than their share may take together: a flat
+ * background at 99% next to 99 colours of 0.01% was drawn as half the bar with 4 px each.
+ */
+const MAX_WIDENED_SHARE = 0.05;
+
+/**
  * Integer widths that sum to `width`, one per proportion, as close to `proportion * width`
  * as possible while none is narrower than `minWidth` (lowered to `floor(width / n)` when
- * `n` segments of `minWidth` would not fit).
+ * `n` segments of `minWidth` would not fit, and down to 1 px when the segments held at the
+ * minimum would take more than a twentieth of the bar).
  *
  * Segments whose ideal width is below the minimum get exactly the minimum and the others
  * share what is left in proportion; the remaining fractional pixels go to the largest
@@ -57,34 +64,43 @@ export function segmentWidths(proportions: ArrayLike<number>, width: number, min
   const out = new Int32Array(n);
   if (n === 0) return out;
   if (!Number.isInteger(width) || width < n) throw invalidOption('swatch width', `an integer of at least ${n} (one pixel per colour)`, width);
-  const minW = Math.max(1, Math.min(Math.floor(minWidth), Math.floor(width / n)));
   const fixed = new Uint8Array(n);
   const ideal = new Float64Array(n);
-  // Fixing one small segment shrinks the space the others share, which can push another
-  // below the minimum: repeat until no new segment is fixed (at most n rounds).
-  for (;;) {
-    let fixedCount = 0;
-    let freeProportion = 0;
-    for (let i = 0; i < n; i++) {
-      if (fixed[i]) fixedCount++;
-      else freeProportion += Math.max(0, proportions[i]);
-    }
-    const free = width - fixedCount * minW;
-    const freeCount = n - fixedCount;
-    let changed = false;
-    for (let i = 0; i < n; i++) {
-      if (fixed[i]) {
-        ideal[i] = minW;
-        continue;
+  /** Fills `ideal` for a minimum of `minW`; returns how many segments are held at it. */
+  const fit = (minW: number): number => {
+    fixed.fill(0);
+    // Fixing one small segment shrinks the space the others share, which can push another
+    // below the minimum: repeat until no new segment is fixed (at most n rounds).
+    for (;;) {
+      let fixedCount = 0;
+      let freeProportion = 0;
+      for (let i = 0; i < n; i++) {
+        if (fixed[i]) fixedCount++;
+        else freeProportion += Math.max(0, proportions[i]);
       }
-      // All-zero proportions: share equally rather than divide by zero.
-      ideal[i] = freeProportion > 0 ? (Math.max(0, proportions[i]) / freeProportion) * free : free / freeCount;
-      if (ideal[i] < minW) {
-        fixed[i] = 1;
-        changed = true;
+      const free = width - fixedCount * minW;
+      const freeCount = n - fixedCount;
+      let changed = false;
+      for (let i = 0; i < n; i++) {
+        if (fixed[i]) {
+          ideal[i] = minW;
+          continue;
+        }
+        // All-zero proportions: share equally rather than divide by zero.
+        ideal[i] = freeProportion > 0 ? (Math.max(0, proportions[i]) / freeProportion) * free : free / freeCount;
+        if (ideal[i] < minW) {
+          fixed[i] = 1;
+          changed = true;
+        }
       }
+      if (!changed) return fixedCount;
     }
-    if (!changed) break;
+  };
+  const minW = Math.max(1, Math.min(Math.floor(minWidth), Math.floor(width / n)));
+  const held = fit(minW);
+  if (held * minW > MAX_WIDENED_SHARE * width) {
+    const lower = Math.max(1, Math.floor((MAX_WIDENED_SHARE * width) / held));
+    if (lower < minW) fit(lower);
   }
   let used = 0;
   for (let i = 0; i < n; i++) {

@@ -52,9 +52,21 @@ describe('segmentWidths', () => {
 
   it('splits equally when every proportion is zero, and lowers the minimum when needed', () => {
     expect([...segmentWidths([0, 0, 0, 0], 10, 1)]).toEqual([3, 3, 2, 2]);
-    const w = segmentWidths([0.97, 0.01, 0.01, 0.01], 12, 5);
-    expect([...w]).toEqual([3, 3, 3, 3]);
+    expect([...segmentWidths([0.25, 0.25, 0.25, 0.25], 12, 5)]).toEqual([3, 3, 3, 3]);
     expect(() => segmentWidths([0.5, 0.5], 1, 1)).toThrow(/swatch width/);
+  });
+
+  it('draws the smallest shares narrower than the minimum, down to 1 px, rather than let them take more than a twentieth of the bar', () => {
+    // A flat background at 99% and 99 colours of 0.01% each: at 4 px each they took 396 of
+    // 800 px, and the background was drawn as 50.5% of the bar.
+    const many = segmentWidths([0.99, ...Array(99).fill(0.0001)], 800, 4);
+    expect([many[0], Math.min(...many.subarray(1)), Math.max(...many.subarray(1))]).toEqual([701, 1, 1]);
+    // 15 colours sharing 1%: 2 px each (30 px), not 4 (60 px, the background at 92.5%).
+    const some = segmentWidths([0.99, ...Array(15).fill(0.01 / 15)], 800, 4);
+    expect([some[0], Math.min(...some.subarray(1)), Math.max(...some.subarray(1))]).toEqual([770, 2, 2]);
+    expect([...segmentWidths([0.97, 0.01, 0.01, 0.01], 12, 5)]).toEqual([9, 1, 1, 1]);
+    // A few small shares keep the full minimum: 2 of 4 px are 1% of the bar.
+    expect([...segmentWidths([0.9, 0.0999, 0.0001], 800, 4)].slice(1)).toEqual([80, 4]);
   });
 });
 
@@ -106,9 +118,10 @@ describe('renderSwatch', () => {
     expect(img.width).toBe(2048);
     const widths = runs(img, 2).map((r) => r[3]);
     expect(widths).toHaveLength(256);
-    // 41 px ideal; the 4 px floor of the many small ones takes some room (it got 7 of 800 before).
-    expect(widths[0]).toBeGreaterThanOrEqual(Math.floor(0.75 * many[0].proportion * 2048));
-    expect(Math.min(...widths)).toBe(4);
+    // 41 px ideal (it got 7 of 800 before); a 4 px floor for the many small ones took a
+    // quarter of the bar, so they are drawn down to 1 px instead.
+    expect(widths[0]).toBeGreaterThanOrEqual(Math.floor(0.95 * many[0].proportion * 2048));
+    expect(Math.min(...widths)).toBe(1);
   });
 
   it('names every colour in the key below the bar, the smallest shares too (the bar has room for only the wide ones)', async () => {
