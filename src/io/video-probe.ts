@@ -174,7 +174,8 @@ export function parseProbe(stderr: string): VideoProbe | null {
       inFirstVideo = false;
       if (!inOutput) inputStreams++;
     }
-    if (inFirstVideo && /^\s*alpha_mode\s*:\s*1\s*$/.test(line)) alpha = true;
+    // The WebM muxer writes "alpha_mode", the Matroska one "ALPHA_MODE".
+    if (inFirstVideo && /^\s*alpha_mode\s*:\s*1\s*$/i.test(line)) alpha = true;
     // "displaymatrix: rotation of -90.00 degrees": ffmpeg turns the picture by minus that (here a quarter turn clockwise).
     const matrix = inFirstVideo && !inOutput ? /displaymatrix: rotation of (-?\d+(?:\.\d+)?) degrees/.exec(line) : null;
     if (matrix !== null) {

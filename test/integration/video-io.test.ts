@@ -288,6 +288,10 @@ describe('openVideo', () => {
     expect(clear(first!.data)).toBeGreaterThan(10_000);
     // VP9 keeps alpha at full resolution; edges may round either way.
     expect(Math.abs(clear(frames[0].data) - clear(first!.data))).toBeLessThan(clear(first!.data) * 0.02);
+    // The same stream in Matroska: its muxer writes the tag "ALPHA_MODE" (the WebM muxer "alpha_mode"), and it was read opaque.
+    const mkv = path.join(work, 'alpha.mkv');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', webm, '-c', 'copy', mkv]);
+    expect(clear((await readAll(mkv)).frames[0].data)).toBe(clear(frames[0].data));
   });
 
   it('cuts partial alpha at half, as for every input: a video of PNG frames with an alpha ramp', async () => {
