@@ -117,12 +117,14 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   // for the bundled binary, 0.4 s for Debian's 5.1). An MP4 or MOV waits for the probe,
   // which tells from the rates it states whether the pass is needed at all (steadyRate: a
   // constant-rate one, nearly every phone's and camera's, is spared it); so does a name with
-  // a %, which the probe says whether to read as it is.
-  const timesWanted = opts.fps === undefined && opts.startSec === undefined;
+  // a %, which the probe says whether to read as it is. With --start they give the rate to
+  // read the part at (see finestRate).
+  const timesWanted = opts.fps === undefined;
   const stopEarly = new AbortController();
   const besideProbe = timesWanted && !file.includes('%') && !(demuxer === undefined && isIsoMedia(await readHead(file, 8)));
   const passSignal = signal === undefined ? stopEarly.signal : AbortSignal.any([stopEarly.signal, signal]);
-  const early = besideProbe ? packetTimes(file, { demuxer }, opts.durationSec, passSignal).catch(() => null) : undefined;
+  const untilSec = opts.durationSec === undefined ? undefined : (opts.startSec ?? 0) + opts.durationSec;
+  const early = besideProbe ? packetTimes(file, { demuxer }, untilSec, passSignal).catch(() => null) : undefined;
   const probe = await probeVideo(file, demuxer).catch(async (err: unknown) => {
     // No ffmpeg is left running when the file cannot be read.
     stopEarly.abort();
@@ -149,14 +151,15 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   const keepPlace = probe.streamsShiftAlone === true && probe.sound !== undefined && opts.startSec === undefined;
   // A variable-rate video, read without --fps or --start, is read by its frames' own times
   // (see video-timestamps.ts). Not an interlaced one: its fields may be packets of their own.
-  const timed = timesWanted && probe.picture !== true && probe.interlaced !== true && probe.steadyRate !== true;
-  if (!timed) stopEarly.abort();
-  const packets = timed ? await (early ?? packetTimes(file, { demuxer, literalName: probe.literalName }, opts.durationSec, passSignal)) : null;
+  const variable = timesWanted && probe.picture !== true && probe.interlaced !== true && probe.steadyRate !== true;
+  if (!variable) stopEarly.abort();
+  const packets = variable ? await (early ?? packetTimes(file, { demuxer, literalName: probe.literalName }, untilSec, passSignal)) : null;
   // A pass stopped by the signal reads as no times at all: said as what it is.
   throwIfAborted(signal);
-  const clock = timed ? variableRateClock(packets, probe, opts, keepPlace) : undefined;
-  const capped = clock === undefined && opts.fps === undefined && opts.maxFps !== undefined && probe.fps > opts.maxFps;
-  const fps = clock?.fps ?? opts.fps ?? (capped ? opts.maxFps! : probe.fps);
+  const clock = variable && opts.startSec === undefined ? variableRateClock(packets, probe, opts, keepPlace) : undefined;
+  const startRate = variable && opts.startSec !== undefined ? finestRate(packets, probe, opts.maxFps ?? MAX_ANIMATION_FPS) : undefined;
+  const capped = clock === undefined && startRate === undefined && opts.fps === undefined && opts.maxFps !== undefined && probe.fps > opts.maxFps;
+  const fps = clock?.fps ?? opts.fps ?? startRate ?? (capped ? opts.maxFps! : probe.fps);
   // loopCount 0: a GIF made from a video loops forever, as ffmpeg's own GIF output does.
   const info: ClipInfo = {
     width, height, fps, loopCount: 0, changesEveryFrame: true,
@@ -217,6 +220,20 @@ const SHOWINFO = 'showinfo=checksum=0';
 
 /** showinfo's own lines, one or more a frame: not kept with the rest of ffmpeg's stderr (see watch). */
 const SHOWINFO_LINE = /^\[Parsed_showinfo_\d+ @ /;
+
+/**
+ * The rate a part from --start of a variable-rate video is read at: the lowest common rate
+ * at which every gap between its frames' times is a whole number of frames, when a read at
+ * the stream's own rate would misplace frames; else undefined (that rate). After a seek the
+ * frames are not read by their own times, and an MKV or WebM joined from 10 and 30 fps
+ * parts was read at 10 fps, two of every three of the fast part's frames dropped, silently.
+ */
+function finestRate(packets: PacketTimes | null, probe: VideoProbe, maxFps: number): number | undefined {
+  if (packets === null || !misplacedAtRate(packets, probe.fps)) return undefined;
+  const times = [...packets.timesMs].sort((a, b) => a - b);
+  const gaps = times.slice(1).map((t, i) => t - times[i]).filter((gap) => gap > 0);
+  return commonRateFor(gaps, packets.unitMs, probe.fps, maxFps);
+}
 
 /**
  * How a variable-rate video is read by its frames' own times: undefined when a constant-rate

@@ -326,6 +326,17 @@ describe('openVideo', () => {
     expect(frames.map((f) => Math.round(f.delayMs))).toEqual([...Array(10).fill(100), ...Array(30).fill(33)]);
     // Its average rate (20) is below its finest (30): not steady, so its packets' times are read.
     expect((await probeVideo(joined)).steadyRate).toBeUndefined();
+
+    // A part from --start is read at one rate (not by the frames' own times), the finest: in
+    // an MKV, which states no average rate, that was the first part's 10 fps, and 20 of the
+    // last 30 frames were dropped, silently. Every frame is now there, the slow ones repeated.
+    const mkv = path.join(work, 'variable-rate.mkv');
+    ff('-i', joined, '-c', 'copy', mkv);
+    for (const file of [joined, mkv]) {
+      const part = await readAll(file, { start: 0.5 });
+      expect(part.info.fps, file).toBe(30);
+      expect(new Set(part.frames.map((f) => Buffer.from(f.data).toString('base64'))).size, file).toBe(35);
+    }
   });
 
   it("a constant-rate MP4 says so by its rates (average = finest), and is spared the pass that reads its packets' times", async () => {
