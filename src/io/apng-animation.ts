@@ -153,7 +153,9 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
 
   // Frames are decoded in the file's colours; a still's reader converts them through its
   // profile to sRGB, as viewers do, and so is each frame here (see toSrgbThrough).
-  const profile = apng.profile !== null && !(await leavesColoursAlone(apng.profile)) ? apng.profile : null;
+  // A grey file's profile is a grey one, which only a grey image can carry.
+  const grey = header.colourType === 0 || header.colourType === 4;
+  const profile = apng.profile !== null && !(await leavesColoursAlone(apng.profile, grey)) ? apng.profile : null;
   async function* frames(): AsyncGenerator<TimedFrame> {
     const canvas = new Uint8Array(width * height * 4); // starts transparent, as browsers show it
     const before = drawn.some((frame) => frame.dispose === 2) ? new Uint8Array(canvas.length) : null;
@@ -167,7 +169,7 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
         // (before the first frame, that is the empty canvas: the same as clearing it).
         if (before !== null && frame.dispose === 2) copyRect(canvas, before, width, height, frame);
         drawPicture(canvas, width, height, picture, frame, frame.blend === 1);
-        const rgba = profile !== null ? await toSrgbThrough(profile, width, height, canvas) : canvas.slice();
+        const rgba = profile !== null ? await toSrgbThrough(profile, grey, width, height, canvas) : canvas.slice();
         binaryAlpha(rgba);
         yield { width, height, data: rgba, delayMs: shownMs[k] };
         if (frame.dispose === 1) clearRect(canvas, width, height, frame);
@@ -222,13 +224,19 @@ async function dataProblem(handle: FileHandle, frame: ApngFrame, header: PngHead
  * the chunk (stored uncompressed: it is decoded at once), and read back. Alpha is kept. About
  * 10 ms a frame of 480x270, most of it the conversion itself.
  */
-async function toSrgbThrough(iccp: Uint8Array, width: number, height: number, rgba: Uint8Array): Promise<Uint8Array> {
-  const rows = Buffer.alloc((width * 4 + 1) * height);
-  for (let y = 0; y < height; y++) rows.set(rgba.subarray(y * width * 4, (y + 1) * width * 4), y * (width * 4 + 1) + 1); // filter byte 0: none
+async function toSrgbThrough(iccp: Uint8Array, grey: boolean, width: number, height: number, rgba: Uint8Array): Promise<Uint8Array> {
+  // Grey frames (every pixel's R = G = B) as grey and alpha: sharp ignored a grey profile in an RGBA file.
+  const channels = grey ? 2 : 4;
+  const rows = Buffer.alloc((width * channels + 1) * height); // each row's filter byte 0: none
+  for (let y = 0, i = 0; y < height; y++) {
+    const row = y * (width * channels + 1) + 1;
+    if (!grey) rows.set(rgba.subarray(y * width * 4, (y + 1) * width * 4), row);
+    else for (let x = 0; x < width; x++, i += 4) [rows[row + 2 * x], rows[row + 2 * x + 1]] = [rgba[i], rgba[i + 3]];
+  }
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
-  header.set([8, 6, 0, 0, 0], 8); // 8 bits, RGBA, deflate, adaptive filtering, not interlaced
+  header.set([8, grey ? 4 : 6, 0, 0, 0], 8); // 8 bits, grey and alpha or RGBA, deflate, adaptive filtering, not interlaced
   const png = Buffer.concat([Buffer.from(PNG_SIGNATURE), pngChunk('IHDR', header), iccp, pngChunk('IDAT', deflateSync(rows, { level: 0 })), pngChunk('IEND', Buffer.alloc(0))]);
   const { default: sharp } = await import('sharp');
   const data = await sharp(png, { limitInputPixels: false }).toColourspace('srgb').ensureAlpha().raw({ depth: 'uchar' }).toBuffer();
@@ -238,15 +246,16 @@ async function toSrgbThrough(iccp: Uint8Array, width: number, height: number, rg
 /**
  * Whether converting through the profile chunk `iccp` leaves colours as they are: an sRGB
  * profile, which many files carry, where converting each frame would cost time for nothing
- * (30 to 45% of a run). Tried on a cube of 6 levels a channel and 16 greys.
+ * (30 to 45% of a run). Tried on a cube of 6 levels a channel and 16 greys (the greys
+ * alone for a grey profile).
  */
-async function leavesColoursAlone(iccp: Uint8Array): Promise<boolean> {
+async function leavesColoursAlone(iccp: Uint8Array, grey: boolean): Promise<boolean> {
   const levels = [0, 51, 102, 153, 204, 255];
   const colours: number[] = [];
-  for (const r of levels) for (const g of levels) for (const b of levels) colours.push(r, g, b, 255);
+  if (!grey) for (const r of levels) for (const g of levels) for (const b of levels) colours.push(r, g, b, 255);
   for (let v = 0; v < 256; v += 17) colours.push(v, v, v, 255);
   const rgba = Uint8Array.from(colours);
-  const converted = await toSrgbThrough(iccp, rgba.length / 4, 1, rgba);
+  const converted = await toSrgbThrough(iccp, grey, rgba.length / 4, 1, rgba);
   return converted.every((v, i) => v === rgba[i]);
 }
 

@@ -11,7 +11,7 @@ import { checkInput, openInput, sniffKind } from '../../src/io/open-input.js';
 import { resolveInputOptions } from '../../src/options.js';
 import type { TimedFrame } from '../../src/types.js';
 import { corpus, repoRoot, runMain } from '../helpers/cli.js';
-import { chunksOf, rewritePng, withIccChunk, type Chunk } from '../helpers/png-chunks.js';
+import { chunksOf, greyIccProfile, rewritePng, withIccChunk, type Chunk } from '../helpers/png-chunks.js';
 import { loadStill } from '../../src/io/still.js';
 import { binaryAlpha } from '../../src/pixel-words.js';
 
@@ -413,6 +413,18 @@ describe('animated PNG and WebP are read as clips', () => {
     const { icc: srgb } = await sharp(await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).withIccProfile('srgb').png().toBuffer()).metadata();
     writeFileSync(tagged, withIccChunk(readFileSync(apng), srgb!));
     (await readAll(tagged)).frames.forEach((frame, i) => expect(Buffer.compare(frame.data, gifFrames[i].data), `frame ${i}`).toBe(0));
+
+    // A grey file with a grey profile (linear light): its frames were wrapped as RGBA, where
+    // sharp ignored the profile, and came out as stored (a QA check against lcms).
+    const greyApng = path.join(work, 'grey-linear.png');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', CARS, '-frames:v', '2', '-pix_fmt', 'gray', '-plays', '0', '-f', 'apng', greyApng]);
+    const stored = (await readAll(greyApng)).frames[0].data.filter((_, i) => i % 4 === 0);
+    writeFileSync(greyApng, withIccChunk(readFileSync(greyApng), greyIccProfile(1)));
+    const converted = (await readAll(greyApng)).frames[0].data;
+    const greyStill = path.join(work, 'grey-linear-still.png');
+    writeFileSync(greyStill, withIccChunk(await sharp(stored, { raw: { width: 400, height: 300, channels: 1 } }).toColourspace('b-w').png().toBuffer(), greyIccProfile(1)));
+    expect(Buffer.compare(converted, (await loadStill(greyStill)).data)).toBe(0);
+    expect(converted.filter((_, i) => i % 4 === 0)).not.toEqual(stored);
   });
 
   it('an animated PNG cut short keeps the frames before the cut, and says so', async () => {
