@@ -268,11 +268,15 @@ async function renderTransferSwatch(source: SourcePalette, decision: TransferDec
   const bars = await Promise.all(
     [sourceEntries, targetEntries, becameEntries].map((entries) => (entries.length === 0 ? null : renderSwatch(entries, { width: barWidth, height: BAR_HEIGHT, minSegment: 12, key: false }))),
   );
-  const height = 3 * BAR_HEIGHT + 2 * GAP;
-  const legend = LEGEND.map((name, i) => `<text x="${LEGEND_WIDTH - 8}" y="${i * (BAR_HEIGHT + GAP) + BAR_HEIGHT / 2 + LEGEND_FONT * 0.35}" text-anchor="end">${name}</text>`).join('');
-  const svg = `${svgOpen(LEGEND_WIDTH, height)}<g font-family="${CAPTION_FONT_FAMILY}" font-size="${LEGEND_FONT}" fill="#333333">${legend}</g></svg>`;
-  return sharp({ create: { width: LEGEND_WIDTH + barWidth, height, channels: 3, background: { r: 255, g: 255, b: 255 } } })
-    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }, ...bars.flatMap((input, i) => (input === null ? [] : [{ input, top: i * (BAR_HEIGHT + GAP), left: LEGEND_WIDTH }]))])
+  // Each bar in a grey frame, just outside it (a white colour's segment ran into the white
+  // page): a pixel of room above, below and to the right of the bars.
+  const height = 3 * BAR_HEIGHT + 2 * GAP + 2;
+  const top = (i: number) => 1 + i * (BAR_HEIGHT + GAP);
+  const legend = LEGEND.map((name, i) => `<text x="${LEGEND_WIDTH - 8}" y="${top(i) + BAR_HEIGHT / 2 + LEGEND_FONT * 0.35}" text-anchor="end">${name}</text>`).join('');
+  const frames = bars.map((bar, i) => (bar === null ? '' : `<rect x="${LEGEND_WIDTH - 1}" y="${top(i) - 1}" width="${barWidth + 2}" height="${BAR_HEIGHT + 2}" fill="#999999" shape-rendering="crispEdges"/>`)).join('');
+  const svg = `${svgOpen(LEGEND_WIDTH + barWidth + 1, height)}${frames}<g font-family="${CAPTION_FONT_FAMILY}" font-size="${LEGEND_FONT}" fill="#333333">${legend}</g></svg>`;
+  return sharp({ create: { width: LEGEND_WIDTH + barWidth + 1, height, channels: 3, background: { r: 255, g: 255, b: 255 } } })
+    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }, ...bars.flatMap((input, i) => (input === null ? [] : [{ input, top: top(i), left: LEGEND_WIDTH }]))])
     .png()
     .toBuffer();
 }

@@ -14,6 +14,8 @@ export interface OverlayLayout {
   readonly backing: readonly [number, number, number, number];
   /** Font size of the hex labels, or 0 when the squares are too small to label. */
   readonly fontSize: number;
+  /** Pixels between neighbouring squares: 0 when they tile (an icon, or many colours on a small image). */
+  readonly gap: number;
 }
 
 /** Labels smaller than this are unreadable, so they are left out. */
@@ -66,9 +68,12 @@ function layoutWith(width: number, height: number, k: number, roomy: boolean, sh
     // About a fifth of the square, but smaller where that is too wide for its column.
     let font = Math.floor(Math.min(Math.max(size * 0.22, MIN_FONT), (pitch - space) / labelWidth(7, 1)));
     if (font < MIN_FONT && roomy && size >= MIN_SQUARE) {
-      // Too narrow even at the smallest readable size: columns as wide as such a label, when a row of them fits.
-      const wide = Math.ceil(labelWidth(7, MIN_FONT)) + space;
-      if (perRow * wide <= room) {
+      // Too narrow even at the smallest readable size: columns as wide as such a label, when a
+      // row of them fits, parted by a glyph's width where that fits too (by 2 or 3 px, a
+      // 300x200 image's "#ffffff#000000#ff0000" read as one word), else by `space`.
+      const label = Math.ceil(labelWidth(7, MIN_FONT));
+      const wide = [label + Math.ceil(labelWidth(1, MIN_FONT)), label + space].find((w) => perRow * w <= room);
+      if (wide !== undefined) {
         pitch = wide;
         font = MIN_FONT;
       }
@@ -97,7 +102,7 @@ function layoutWith(width: number, height: number, k: number, roomy: boolean, sh
     // Centred in its column, which is wider than the square when the label is.
     squares.push([bx + pad + col * pitch + Math.floor((pitch - gap - size) / 2), by + pad + row * (size + labelH + gap)]);
   }
-  return { size, squares, backing: [bx, by, stripW, stripH], fontSize };
+  return { size, squares, backing: [bx, by, stripW, stripH], fontSize, gap };
 }
 
 /**
@@ -122,6 +127,9 @@ export async function renderOverlay(image: Frame, colors: readonly PaletteEntry[
   ];
   colors.forEach((c, i) => {
     const [x, y] = squares[i];
+    // A grey ring just outside each square where they do not tile: a white or pale square on
+    // the white card could not be seen.
+    if (layout.gap > 0) parts.push(`<rect x="${x - 1}" y="${y - 1}" width="${size + 2}" height="${size + 2}" fill="#999999" shape-rendering="crispEdges"/>`);
     // Squares on pixel boundaries with no stroke, so their inside is the exact palette colour.
     parts.push(`<rect x="${x}" y="${y}" width="${size}" height="${size}" fill="${c.hex}" shape-rendering="crispEdges"/>`);
   });

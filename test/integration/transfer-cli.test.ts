@@ -97,15 +97,17 @@ describe('chromaseed transfer (GIF target)', () => {
   it('draws the swatch: source colours on top, each target cluster above the colour it became, a legend on the left naming the bars', async () => {
     const { data, info } = await sharp(swatch).raw().toBuffer({ resolveWithObject: true });
     const legend = 72;
-    expect(info.width).toBe(legend + 800);
-    expect(info.height).toBe(3 * 72 + 2 * 6);
+    // Each bar framed in grey, a pixel outside it (a white segment ran into the page): a pixel of room around the bars.
+    expect(info.width).toBe(legend + 800 + 1);
+    expect(info.height).toBe(3 * 72 + 2 * 6 + 2);
     const at = (x: number, y: number) => key(data[(y * info.width + x) * info.channels], data[(y * info.width + x) * info.channels + 1], data[(y * info.width + x) * info.channels + 2]);
+    for (const [x, y] of [[legend - 1, 40], [legend + 400, 0], [legend + 800, 40], [legend + 400, 73]]) expect(at(x, y), `${x},${y}`).toBe(key(153, 153, 153));
     const c0 = summary.palette[0].rgb;
-    expect(at(legend + 2, 2)).toBe(key(c0[0], c0[1], c0[2]));
+    expect(at(legend + 2, 3)).toBe(key(c0[0], c0[1], c0[2]));
     // Bottom bar, first segment: the source colour of the most common target cluster.
     const top = [...summary.mapping].sort((a, b) => b.proportion - a.proportion)[0];
     const rgb = summary.palette[top.source].rgb;
-    expect(at(legend + 2, 2 * (72 + 6) + 2)).toBe(key(rgb[0], rgb[1], rgb[2]));
+    expect(at(legend + 2, 2 * (72 + 6) + 3)).toBe(key(rgb[0], rgb[1], rgb[2]));
     // The legend: dark text beside each bar (there was none: three bars no one could name without the README).
     for (let bar = 0; bar < 3; bar++) {
       let ink = 0;
@@ -358,7 +360,7 @@ describe('a target that starts from a clear frame (a fade-in)', () => {
     expect([summary.output, summary.swatch]).toEqual([path.join(tmp, 'fade-in-out.gif'), swatch]);
     expect(summary.mapping.length).toBeGreaterThan(0);
     expect(summary.decisions[0]).toBe(0);
-    expect((await sharp(swatch).metadata()).height).toBe(3 * 72 + 2 * 6);
+    expect((await sharp(swatch).metadata()).height).toBe(3 * 72 + 2 * 6 + 2);
   });
   it('a target too large to write is refused before the source is read (it was said after the source\'s pass)', async () => {
     const dir = mkdtempSync(path.join(tmp, 'huge-'));

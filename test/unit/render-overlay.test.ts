@@ -51,6 +51,22 @@ describe('overlayLayout', () => {
   });
 });
 
+describe('overlay legibility', () => {
+  it('rings each square in grey, so a white colour shows on the white card, and parts labels wider than their squares by a glyph (a 300x200 image read "#ffffff#000000#ff0000")', async () => {
+    const width = 300;
+    const height = 200;
+    const data = new Uint8Array(width * height * 4).fill(255);
+    const colors = (['#ffffff', '#000000', '#ff0000'] as const).map((hex) => ({ hex, rgb: [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5), 16)] as const, proportion: 1 / 3 }));
+    const layout = overlayLayout(width, height, 3);
+    expect(layout.fontSize).toBe(8);
+    expect(layout.squares[1][0] - layout.squares[0][0]).toBeGreaterThanOrEqual(labelWidth(8, 8));
+    const { data: out } = await sharp(await renderOverlay({ width, height, data }, colors as never)).raw().toBuffer({ resolveWithObject: true });
+    const at = (x: number, y: number) => [...out.subarray((y * width + x) * 3, (y * width + x) * 3 + 3)];
+    const [x, y] = layout.squares[0];
+    expect([at(x - 1, y + 5), at(x + 5, y - 1), at(x + layout.size, y + 5), at(x + 5, y + 5)]).toEqual([[153, 153, 153], [153, 153, 153], [153, 153, 153], [255, 255, 255]]);
+  });
+});
+
 describe('renderOverlay', () => {
   it('keeps the photo size, shows every palette colour in its square, and leaves the rest of the photo alone', async () => {
     const photo = await loadStill(still('skimage__chelsea.png'));
