@@ -330,7 +330,7 @@ describe('openVideo', () => {
     // A part from --start is read at one rate (not by the frames' own times), the finest: in
     // an MKV, which states no average rate, that was the first part's 10 fps, and 20 of the
     // last 30 frames were dropped, silently. Every frame is now there, the slow ones repeated.
-    const mkv = path.join(work, 'variable-rate.mkv');
+    const mkv = path.join(work, 'variable-rate-from-mp4.mkv');
     ff('-i', joined, '-c', 'copy', mkv);
     for (const file of [joined, mkv]) {
       const part = await readAll(file, { start: 0.5 });
