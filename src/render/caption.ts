@@ -22,6 +22,8 @@ function captionSize(panelWidth: number, panelHeight: number): { fontSize: numbe
 
 /** The widest caption sharp renders from SVG, so the widest side-by-side. */
 const MAX_CAPTION_WIDTH = 32767;
+/** The tallest a panel is enlarged to: an HD frame's height. */
+const MAX_ENLARGED_HEIGHT = 1080;
 /** The tallest frame every writer takes: GIF's limit, 65,535, less one, since H.264 pads an odd height by one. */
 const MAX_FRAME_HEIGHT = 65534;
 
@@ -39,13 +41,12 @@ export function captionFitWidth(labels: readonly string[]): number {
  */
 export async function renderCaption(labels: readonly string[], sourceWidth: number, sourceHeight: number): Promise<Caption> {
   // A panel narrower than its label (a 30-pixel GIF) is enlarged a whole number of times
-  // until the label fits. No more than the tallest frame a writer takes allows: a strip 2
-  // pixels wide and 3,000 high would need 28 times, 84,022 pixels; its labels are cramped instead.
+  // until the label fits, but to no more than an HD frame's height (a 3x200 strip was
+  // enlarged 31 times, to 6,222 pixels): past that its column is made as wide as the label,
+  // the picture centred in it.
   const needed = captionFitWidth(labels);
-  // Enlarged panels are narrow, so their bar is the smallest, CAPTION_HEIGHT.
-  const tallest = Math.floor((MAX_FRAME_HEIGHT - CAPTION_HEIGHT) / sourceHeight);
-  const scale = Math.max(1, Math.min(tallest, Math.ceil(needed / sourceWidth)));
-  const panelWidth = sourceWidth * scale;
+  const scale = Math.max(1, Math.min(Math.floor(MAX_ENLARGED_HEIGHT / sourceHeight), Math.ceil(needed / sourceWidth)));
+  const panelWidth = Math.max(sourceWidth * scale, needed);
   const barHeight = captionSize(panelWidth, sourceHeight * scale).height;
   if (sourceHeight * scale + barHeight > MAX_FRAME_HEIGHT) {
     throw new ChromaseedError('ERR_USAGE', `a side-by-side of panels ${sourceHeight} pixels high, under a ${barHeight}-pixel caption, would be more than ${MAX_FRAME_HEIGHT} pixels high; scale the input down with --width`);
@@ -54,7 +55,7 @@ export async function renderCaption(labels: readonly string[], sourceWidth: numb
   if (width > MAX_CAPTION_WIDTH) {
     throw new ChromaseedError('ERR_USAGE', `a side-by-side of ${labels.length} panels ${panelWidth} pixels wide would be ${width} pixels wide, more than ${MAX_CAPTION_WIDTH}; scale the input down with --width`);
   }
-  return { ...(await renderCaptionBar(labels, panelWidth, sourceHeight * scale)), scale };
+  return { ...(await renderCaptionBar(labels, panelWidth, sourceHeight * scale)), scale, panelWidth };
 }
 
 /**
@@ -63,7 +64,7 @@ export async function renderCaption(labels: readonly string[], sourceWidth: numb
  * labels with. The caller sees that the labels fit (captionFitWidth) and that the bar is at
  * most MAX_CAPTION_WIDTH wide.
  */
-export async function renderCaptionBar(labels: readonly string[], panelWidth: number, panelHeight: number, gap = PANEL_GAP): Promise<Omit<Caption, 'scale'>> {
+export async function renderCaptionBar(labels: readonly string[], panelWidth: number, panelHeight: number, gap = PANEL_GAP): Promise<Omit<Caption, 'scale' | 'panelWidth'>> {
   const { fontSize, height } = captionSize(panelWidth, panelHeight);
   const width = labels.length * (panelWidth + gap) - gap;
   if (width > MAX_CAPTION_WIDTH) throw new RangeError(`a caption bar ${width} pixels wide is more than sharp renders, ${MAX_CAPTION_WIDTH}`);

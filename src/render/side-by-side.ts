@@ -14,6 +14,11 @@ export interface Caption {
   readonly height: number;
   /** How many times their size the panels are drawn (each pixel a `scale`x`scale` block), so that each label fits over its panel. */
   readonly scale: number;
+  /**
+   * Each panel's column: the enlarged picture, or wider where its label is and the picture
+   * may not be enlarged further (it is then centred, black either side).
+   */
+  readonly panelWidth: number;
 }
 
 /** Columns between panels: a white rule edged in black (GAP_COLUMNS), seen on dark and light content alike. */
@@ -26,11 +31,13 @@ export function sideBySideSize(panelWidth: number, panelHeight: number, panels: 
 }
 
 export function composeSideBySide(panels: readonly IndexedFrame[], caption: Caption): IndexedFrame {
-  const { scale } = caption;
+  const { scale, panelWidth } = caption;
   const sw = panels[0].width;
   const pw = sw * scale;
   const ph = panels[0].height * scale;
-  const { width, height } = sideBySideSize(pw, ph, panels.length, caption.height);
+  const inset = Math.floor((panelWidth - pw) / 2);
+  // Indices start at 0, the caption's black: what a column wider than its picture shows beside it.
+  const { width, height } = sideBySideSize(panelWidth, ph, panels.length, caption.height);
   const total = 2 + panels.reduce((n, p) => n + p.size, 0);
   if (total > 256) throw new RangeError(`side-by-side needs ${total} palette entries, more than 256`);
   const palette = new Uint8Array(total * 3);
@@ -41,7 +48,7 @@ export function composeSideBySide(panels: readonly IndexedFrame[], caption: Capt
   let offset = 2;
   panels.forEach((panel, p) => {
     palette.set(panel.palette.subarray(0, panel.size * 3), offset * 3);
-    const x0 = p * (pw + PANEL_GAP);
+    const x0 = p * (panelWidth + PANEL_GAP) + inset;
     for (let y = 0; y < ph; y++) {
       const src = Math.floor(y / scale) * sw;
       const dst = (y + caption.height) * width + x0;
@@ -58,7 +65,7 @@ export function composeSideBySide(panels: readonly IndexedFrame[], caption: Capt
     offset += panel.size;
     if (p === panels.length - 1) return;
     for (let c = 0; c < PANEL_GAP; c++) {
-      for (let i = caption.height * width + x0 + pw + c; i < indices.length; i += width) indices[i] = GAP_COLUMNS[c];
+      for (let i = caption.height * width + p * (panelWidth + PANEL_GAP) + panelWidth + c; i < indices.length; i += width) indices[i] = GAP_COLUMNS[c];
     }
   });
   return { width, height, indices, palette, size: total, transparent, delayMs: panels[0].delayMs };
@@ -72,18 +79,26 @@ export function composeSideBySide(panels: readonly IndexedFrame[], caption: Capt
  * colour black; the writer keeps them or draws them black. Written into `out` if given.
  */
 export function composeSideBySideRgba(original: TimedFrame, panels: readonly IndexedFrame[], caption: Caption, out?: Uint8Array): TimedFrame {
-  const { scale } = caption;
+  const { scale, panelWidth } = caption;
   const sw = original.width;
   const pw = sw * scale;
   const ph = original.height * scale;
+  const inset = Math.floor((panelWidth - pw) / 2);
   const count = panels.length + 1;
-  const { width, height } = sideBySideSize(pw, ph, count, caption.height);
+  const { width, height } = sideBySideSize(panelWidth, ph, count, caption.height);
   const data = out?.length === width * height * 4 ? out : new Uint8Array(width * height * 4);
   const bar = Math.min(caption.mask.length, width * caption.height);
   for (let i = 0, o = 0; i < bar; i++, o += 4) grey(data, o, caption.mask[i] === 1 ? 255 : 0);
   const rowBytes = width * 4;
   for (let p = 0; p < count; p++) {
-    const x0 = p * (pw + PANEL_GAP);
+    const column = p * (panelWidth + PANEL_GAP);
+    const x0 = column + inset;
+    // A column wider than its picture: opaque black either side, as the caption.
+    if (panelWidth > pw) {
+      for (let y = caption.height; y < height; y++) {
+        for (let x = column; x < column + panelWidth; x++) if (x < x0 || x >= x0 + pw) grey(data, (y * width + x) * 4, 0);
+      }
+    }
     for (let sy = 0; sy < original.height; sy++) {
       // One source row drawn into the first of its `scale` output rows, then copied down.
       const top = (caption.height + sy * scale) * rowBytes + x0 * 4;
@@ -94,7 +109,7 @@ export function composeSideBySideRgba(original: TimedFrame, panels: readonly Ind
     if (p === count - 1) continue;
     for (let c = 0; c < PANEL_GAP; c++) {
       const v = GAP_COLUMNS[c] === 1 ? 255 : 0;
-      for (let o = (caption.height * width + x0 + pw + c) * 4; o < data.length; o += rowBytes) grey(data, o, v);
+      for (let o = (caption.height * width + column + panelWidth + c) * 4; o < data.length; o += rowBytes) grey(data, o, v);
     }
   }
   return { width, height, data, delayMs: original.delayMs };

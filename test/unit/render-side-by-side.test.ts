@@ -8,9 +8,11 @@ describe('side-by-side caption', () => {
     const labels = ['original', 'unseeded', 'seeded', 'global palette'];
     for (const sourceWidth of [1, 30, 400]) {
       const caption = await renderCaption(labels, sourceWidth, 100);
-      const panel = sourceWidth * caption.scale;
+      const panel = caption.panelWidth;
       expect(caption.width).toBe(4 * panel + 3 * PANEL_GAP);
-      expect(caption.scale).toBe(sourceWidth === 400 ? 1 : Math.ceil(92 / sourceWidth));
+      // Up to 10 times (1000 px tall); a 1-pixel column's label then needs a column wider than its picture.
+      expect(caption.scale).toBe(sourceWidth === 400 ? 1 : Math.min(10, Math.ceil(92 / sourceWidth)));
+      expect(panel).toBe(Math.max(92, sourceWidth * caption.scale));
       // The text of label i lies inside panel i, clear of its edges (at 30 pixels wide,
       // unscaled, the labels ran into each other: "originalnseedeeeedec").
       const columns = new Set<number>();
@@ -26,12 +28,12 @@ describe('side-by-side caption', () => {
     }
   });
 
-  it('enlarges no further than a frame can be tall (a 2x3000 strip asked for 28 times: 84,022 pixels, refused by every writer)', async () => {
-    const caption = await renderCaption(['original', 'unseeded', 'seeded'], 2, 3000);
-    expect(caption.scale).toBe(21);
-    expect(3000 * caption.scale + CAPTION_HEIGHT).toBeLessThanOrEqual(65535);
-    // 9359 x 7 + 22 would be exactly 65,535, odd, which H.264 pads to 65,536 and refuses.
-    expect((await renderCaption(['original'], 2, 9359)).scale).toBe(6);
+  it('enlarges no taller than an HD frame and widens the column instead (a 3x200 strip was enlarged 31 times, to 6,222 pixels; a 2x3000 one asked for 84,022)', async () => {
+    const labels = ['original', 'unseeded', 'seeded', 'global palette'];
+    const thin = await renderCaption(labels, 3, 200);
+    expect([thin.scale, thin.panelWidth]).toEqual([5, 92]);
+    const strip = await renderCaption(['original', 'unseeded', 'seeded'], 2, 3000);
+    expect([strip.scale, strip.panelWidth]).toEqual([1, 6 * 'unseeded'.length + 8]);
     // Too tall to fit even once: said so, naming the way out, rather than a bad height from the writer.
     for (const height of [65_513, 65_520]) await expect(renderCaption(['original'], 2, height)).rejects.toThrow(/more than 65534 pixels high; scale the input down with --width$/);
   });
@@ -70,7 +72,7 @@ describe('composeSideBySide', () => {
       transparent: transparentAt === null ? null : Uint8Array.from([0, 1], (_, i) => (i === transparentAt ? 1 : 0)),
       delayMs: 70,
     });
-    const caption = { mask: new Uint8Array((4 + 4 + PANEL_GAP) * CAPTION_HEIGHT), width: 4 + 4 + PANEL_GAP, height: CAPTION_HEIGHT, scale: 2 };
+    const caption = { mask: new Uint8Array((4 + 4 + PANEL_GAP) * CAPTION_HEIGHT), width: 4 + 4 + PANEL_GAP, height: CAPTION_HEIGHT, scale: 2, panelWidth: 4 };
     const out = composeSideBySide([panel(10, null), panel(20, 1)], caption);
     expect([out.width, out.height, out.size, out.delayMs]).toEqual([12, CAPTION_HEIGHT + 2, 6, 70]);
     const row = (y: number) => Array.from(out.indices.subarray((CAPTION_HEIGHT + y) * 12, (CAPTION_HEIGHT + y + 1) * 12));
@@ -80,6 +82,11 @@ describe('composeSideBySide', () => {
     const seeThrough = Array.from(out.transparent!.subarray((CAPTION_HEIGHT + 1) * 12, (CAPTION_HEIGHT + 2) * 12));
     expect(seeThrough).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
     expect(Array.from(out.palette.subarray(6, 18))).toEqual([10, 0, 0, 10, 10, 0, 20, 0, 0, 20, 20, 0]);
+
+    // Columns wider than their pictures (a label wider than an enlargement allows): the picture centred, the caption's black either side.
+    const wide = composeSideBySide([panel(10, null), panel(20, 1)], { ...caption, mask: new Uint8Array((7 + 7 + PANEL_GAP) * CAPTION_HEIGHT), width: 7 + 7 + PANEL_GAP, panelWidth: 7 });
+    const wideRow = Array.from(wide.indices.subarray(CAPTION_HEIGHT * wide.width, (CAPTION_HEIGHT + 1) * wide.width));
+    expect(wideRow).toEqual([0, 2, 2, 3, 3, 0, 0, 0, 1, 1, 0, 0, 4, 4, 0, 0, 0, 0]);
   });
 });
 
@@ -100,7 +107,7 @@ describe('composeSideBySideRgba', () => {
     const width = 3 * 4 + 2 * PANEL_GAP;
     const mask = new Uint8Array(width * CAPTION_HEIGHT);
     mask[5] = 1;
-    const out = composeSideBySideRgba(original, [panel(10, null), panel(20, 0)], { mask, width, height: CAPTION_HEIGHT, scale: 2 });
+    const out = composeSideBySideRgba(original, [panel(10, null), panel(20, 0)], { mask, width, height: CAPTION_HEIGHT, scale: 2, panelWidth: 4 });
     expect([out.width, out.height, out.delayMs, out.data.length]).toEqual([width, CAPTION_HEIGHT + 2, 40, width * (CAPTION_HEIGHT + 2) * 4]);
     const px = (x: number, y: number) => Array.from(out.data.subarray((y * width + x) * 4, (y * width + x) * 4 + 4));
     // The caption bar: white text on black.
@@ -121,8 +128,14 @@ describe('composeSideBySideRgba', () => {
     const original = { width: 1, height: 1, data: Uint8Array.of(9, 9, 9, 255), delayMs: 10 };
     const panel: IndexedFrame = { width: 1, height: 1, indices: Uint8Array.of(0), palette: Uint8Array.of(7, 7, 7), size: 1, transparent: null, delayMs: 10 };
     const width = 2 + PANEL_GAP;
-    const caption = { mask: new Uint8Array(width * 2), width, height: 2, scale: 1 };
+    const caption = { mask: new Uint8Array(width * 2), width, height: 2, scale: 1, panelWidth: 1 };
     const first = composeSideBySideRgba(original, [panel], caption);
     expect(composeSideBySideRgba(original, [panel], caption, first.data).data).toBe(first.data);
+    // In a column wider than its picture, centred, opaque black either side (a reused buffer is painted over).
+    const wideWidth = 6 + PANEL_GAP;
+    const reused = new Uint8Array(wideWidth * 3 * 4).fill(77);
+    const wide = composeSideBySideRgba(original, [panel], { mask: new Uint8Array(wideWidth * 2), width: wideWidth, height: 2, scale: 1, panelWidth: 3 }, reused);
+    const row = Array.from({ length: wideWidth }, (_, x) => Array.from(wide.data.subarray((2 * wideWidth + x) * 4, (2 * wideWidth + x) * 4 + 4)));
+    expect([row[0], row[1], row[2], row[PANEL_GAP + 3], row[PANEL_GAP + 4], row[PANEL_GAP + 5]]).toEqual([[0, 0, 0, 255], [9, 9, 9, 255], [0, 0, 0, 255], [0, 0, 0, 255], [7, 7, 7, 255], [0, 0, 0, 255]]);
   });
 });
