@@ -11,7 +11,7 @@ import { paletteFromKMeans, type KMeansPaletteSource } from '../palette/palette.
 import { clipPalette } from '../sequence/global-palette.js';
 import { sortPalette } from '../palette/sort.js';
 import { boostSaturation } from '../palette/vivid.js';
-import { renderOverlay } from '../render/overlay.js';
+import { MIN_SQUARE, overlayLayout, renderOverlay } from '../render/overlay.js';
 import { renderSwatch } from '../render/swatch.js';
 import type { Frame, FrameSource } from '../types.js';
 import { isStdin, type InputSession } from '../io/spool-input.js';
@@ -86,7 +86,12 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
   // printed: a failure anywhere (a full disk) leaves none of them behind.
   const pictures: [string, Uint8Array][] = [];
   if (swatch !== undefined) pictures.push([swatch, await renderSwatch(palette.colors)]);
-  if (overlay !== undefined && image !== null) pictures.push([overlay, await renderOverlay(image, palette.colors)]);
+  if (overlay !== undefined && image !== null) {
+    pictures.push([overlay, await renderOverlay(image, palette.colors)]);
+    // An icon's squares are specks (1 px on an 8x8 image, none to see on 1x1): said, not left to be found.
+    const { size } = overlayLayout(image.width, image.height, palette.colors.length);
+    if (size < MIN_SQUARE) warnings.push(`--overlay ${inputs.shownName(overlay)}: its squares are ${size} px on an image of ${image.width}x${image.height} pixels, too small to see; --swatch draws the palette on its own`);
+  }
   const staged = await stageFiles(pictures, file);
   try {
     // A signal that came during clustering is handled in the next poll phase of the event

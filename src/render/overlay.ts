@@ -24,7 +24,7 @@ const MIN_FONT = 8;
  * The smallest square that gets a label wider than itself (a banner's: 7 px under 50 px of
  * height, where a row of 8 px labels fits and was left out); a smaller one is a speck.
  */
-const MIN_SQUARE = 5;
+export const MIN_SQUARE = 5;
 
 /**
  * Lay out `k` labelled squares in a strip along the bottom of a `width × height` image.

@@ -613,6 +613,20 @@ describe('chromaseed palette', () => {
     expect(JSON.parse(r.stdout).colors.map((c: { hex: string; proportion: number }) => [c.hex, c.proportion])).toEqual([['#0000ff', 1]]);
   });
 
+  it('says when --overlay squares are too small to see (an 8x8 icon got 1 px specks, a 1x1 image its own pixel back, silently)', async () => {
+    const icon = path.join(tmp, 'icon-8x8.png');
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#ff0000' } }).composite([{ input: { create: { width: 4, height: 8, channels: 3, background: '#0000ff' } }, left: 0, top: 0 }]).png().toFile(icon);
+    const overlay = path.join(tmp, 'icon-overlay.png');
+    const r = await runMain(['palette', icon, '-k', '2', '--overlay', overlay, '--json']);
+    expect(r.code).toBe(0);
+    const said = `--overlay ${overlay}: its squares are 1 px on an image of 8x8 pixels, too small to see; --swatch draws the palette on its own`;
+    expect(JSON.parse(r.stdout).warnings).toEqual([said]);
+    expect(r.stderr).toBe(`chromaseed: warning: ${said}\n`);
+    // A photo's squares are big enough: nothing said.
+    const photo = await runMain(['palette', HIBISCUS, '-k', '6', '--overlay', path.join(tmp, 'hibiscus-overlay.png'), '--json']);
+    expect([photo.stderr, JSON.parse(photo.stdout).warnings]).toEqual(['', []]);
+  });
+
   it('an animation or a video: a palette of all its frames, the one transfer takes from it; --vivid and --overlay refused', async () => {
     // It was the first frame's palette only, and a video was refused.
     const json = async (args: string[]) => {
