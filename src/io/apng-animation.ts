@@ -129,23 +129,23 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
     for (const frame of all) found.push(frameProblem(frame, header) ?? (await dataProblem(handle, frame, header)));
     return found;
   });
-  const chunks = problems.flatMap((problem, i) => (problem === null ? [i] : []));
-  if (chunks.length === 0) {
+  const decodable = problems.flatMap((problem, i) => (problem === null ? [i] : []));
+  if (decodable.length === 0) {
     throw inputError(file, apng.complete ? `no frame of the animated PNG can be decoded (frame 0: ${problems[0]})` : 'the animated PNG is cut short or damaged before its first frame');
   }
   const delaysMs = all.map((frame) => frame.delayMs);
   // Each frame shows until the next decoded one starts, through any frame missing after it;
   // the first from the start, through any missing before it.
-  const shownMs = chunks.map((c, k) => sum(delaysMs, k === 0 ? 0 : c, k + 1 < chunks.length ? chunks[k + 1] : c + 1));
-  const warnings = frameWarnings(file, apng, chunks, problems);
+  const shownMs = decodable.map((c, k) => sum(delaysMs, k === 0 ? 0 : c, k + 1 < decodable.length ? decodable[k + 1] : c + 1));
+  const warnings = frameWarnings(file, apng, decodable, problems);
 
   const { width, height } = header;
-  const drawn = chunks.map((c) => all[c]);
+  const drawn = decodable.map((c) => all[c]);
   const hasAlpha = header.colourType === 4 || header.colourType === 6 || header.transparency !== null;
   const loopCount = loopCountForPlays(apng.animation.plays);
   const info: ClipInfo = {
     // The canvas size: a pHYs chunk's pixel aspect is ignored, as browsers do.
-    width, height, frameCount: chunks.length, fps: rateForDelays(shownMs, MAX_ANIMATION_FPS),
+    width, height, frameCount: decodable.length, fps: rateForDelays(shownMs, MAX_ANIMATION_FPS),
     ...(loopCount !== undefined ? { loopCount } : {}),
     ...(mayTurnClear(drawn.map((frame) => frameCover(frame, hasAlpha)), width, height) ? { mayTurnTransparent: true } : {}),
   };
@@ -260,11 +260,11 @@ async function leavesColoursAlone(iccp: Uint8Array, grey: boolean): Promise<bool
 }
 
 /** What the user is told about frames left out: undecodable ones (with the first one's reason), and a file cut short. */
-function frameWarnings(file: string, apng: ApngStructure, chunks: readonly number[], problems: readonly (string | null)[]): string[] {
+function frameWarnings(file: string, apng: ApngStructure, decodable: readonly number[], problems: readonly (string | null)[]): string[] {
   const warnings: string[] = [];
   const declared = apng.animation?.frames ?? 0;
   const count = apng.frames.length;
-  const last = chunks[chunks.length - 1];
+  const last = decodable[decodable.length - 1];
   const missing = problems.flatMap((problem, i) => (problem !== null && i < last ? [i] : []));
   if (missing.length > 0) {
     const listed = missing.length > 10 ? `${missing.slice(0, 10).join(', ')} and ${missing.length - 10} more` : missing.join(', ');
