@@ -14,6 +14,9 @@ export interface ClipOptions {
   duration?: string | number;
 }
 
+/** The names of ClipOptions, all of them (a field added there and not here fails to compile). */
+export const CLIP_NAMES: readonly string[] = Object.keys({ fps: true, maxFps: true, width: true, start: true, duration: true } satisfies Record<keyof ClipOptions, true>);
+
 export interface ValidClipOptions {
   fps?: number;
   maxFps?: number;

@@ -59,6 +59,59 @@ export function requireOpen(open: unknown, caller: string): void {
   if (typeof open !== 'function') throw new ChromaseedError('ERR_USAGE', `${caller} takes a function that opens the clip (openReusable's open, or () => openInput(file)), not ${typeof open === 'string' ? `a name (${JSON.stringify(open)})` : String(open)}`);
 }
 
+/**
+ * Refuses a key of an options object that `caller` does not read: a misspelt or misplaced
+ * option (`openVideo(file, { startSec: 0.5 })` for `start`) was left at its default without
+ * a word. A known key whose value is undefined is taken (a spread of optional values); an
+ * unknown one is refused even then. Something that is no object is left to the caller's own
+ * check. Called once where a public function takes its options, never per pixel.
+ */
+export function refuseUnknownKeys(caller: string, options: unknown, known: readonly string[]): void {
+  if (options === null || typeof options !== 'object') return;
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const near = closestName(key, known);
+    const hint = near === undefined ? '' : `; did you mean ${JSON.stringify(near)}?`;
+    throw new ChromaseedError('ERR_USAGE', `unknown option ${JSON.stringify(key)} for ${caller}${hint} (valid: ${listOf(known)})`);
+  }
+}
+
+/**
+ * The name in `names` that `given` most likely misspells, if any: case, `-` and `_` aside,
+ * one contains the other (startSec, start) or few edits (a letter added, left out, changed
+ * or two swapped) turn one into the other, at most a third of the longer's letters.
+ */
+function closestName(given: string, names: readonly string[]): string | undefined {
+  const plain = (s: string) => s.toLowerCase().replace(/[-_]/g, '');
+  const a = plain(given);
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const name of names) {
+    const b = plain(name);
+    const contained = Math.min(a.length, b.length) >= 3 && (a.includes(b) || b.includes(a));
+    const d = contained ? 0.5 : editDistance(a, b);
+    if (d <= Math.floor(Math.max(a.length, b.length) / 3) && d < bestDistance) {
+      best = name;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** Edits (insert, delete, change, swap of neighbours) from `a` to `b`: optimal string alignment. */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2][j - 2] + 1);
+      rows[i][j] = d;
+    }
+  }
+  return rows[a.length][b.length];
+}
+
 /** `a, b or c`: a list of names in a message. */
 export function listOf(names: readonly string[]): string {
   return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;

@@ -1,4 +1,4 @@
-import { ChromaseedError, invalidOption, listOf } from './errors.js';
+import { ChromaseedError, invalidOption, listOf, refuseUnknownKeys } from './errors.js';
 import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_PIXELS, DEFAULT_RESTARTS } from './limits.js';
 import { validateClipOptions } from './clip-options.js';
 import { PALETTE_FORMATS, type PaletteFormat } from './palette/format.js';
@@ -81,11 +81,9 @@ export const INPUT_NAMES = ['fps', 'width', 'start', 'duration', 'maxPixels', 'm
 const LEVERS = ['stability', 'frameIterations', 'paletteHold', 'pixelHold', 'pixelMargin', 'sceneCut', 'refresh', 'refreshGain', 'anchor', 'stillWeight'] as const;
 export const SEQUENCE_NAMES = [...CLUSTER_NAMES, 'seeding', 'dither', ...LEVERS] as const;
 
-function refuseUnknown(raw: Raw, names: readonly string[]): void {
+function refuseUnknown(raw: Raw, names: readonly string[], caller: string): void {
   if (raw === null || typeof raw !== 'object') throw new ChromaseedError('ERR_USAGE', `options are an object such as { ${names[0]}: ... }, not ${String(raw)}`);
-  for (const name of Object.keys(raw)) {
-    if (!names.includes(name)) throw new ChromaseedError('ERR_USAGE', `unknown option "${name}"; the options here are ${names.join(', ')}`);
-  }
+  refuseUnknownKeys(caller, raw, names);
 }
 
 /** An option's camelCase name as the command line spells it: maxIterations, --max-iterations. */
@@ -170,7 +168,7 @@ export interface SequenceOptionsInput extends ClusterOptionsInput {
 
 export function resolveClusterOptions(input: ClusterOptionsInput = {}, defaultColors = 16): ClusterOptions {
   const raw = input as Raw;
-  refuseUnknown(raw, CLUSTER_NAMES);
+  refuseUnknown(raw, CLUSTER_NAMES, 'resolveClusterOptions');
   return clusterOptions(raw, defaultColors);
 }
 
@@ -202,7 +200,7 @@ function paletteFormat(raw: Raw): PaletteFormat {
 
 export function resolvePaletteOptions(input: PaletteOptionsInput = {}): PaletteOptions {
   const raw = input as Raw;
-  refuseUnknown(raw, PALETTE_NAMES);
+  refuseUnknown(raw, PALETTE_NAMES, 'resolvePaletteOptions');
   return {
     ...clusterOptions(raw, 6),
     sort: choice(raw, 'sort', PALETTE_SORTS, 'count'),
@@ -228,7 +226,7 @@ export interface InputOptions {
 
 export function resolveInputOptions(input: InputOptionsInput = {}): InputOptions {
   const raw = input as Raw;
-  refuseUnknown(raw, INPUT_NAMES);
+  refuseUnknown(raw, INPUT_NAMES, 'resolveInputOptions');
   const clip = validateClipOptions({ fps: raw.fps as number | undefined, width: raw.width as number | undefined, start: raw.start as string | undefined, duration: raw.duration as string | undefined });
   return {
     fps: clip.fps,
@@ -256,7 +254,7 @@ export function leverGiven(raw: Raw): string | undefined {
 
 export function resolveSequenceOptions(input: SequenceOptionsInput = {}): SequenceOptions {
   const raw = input as Raw;
-  refuseUnknown(raw, SEQUENCE_NAMES);
+  refuseUnknown(raw, SEQUENCE_NAMES, 'resolveSequenceOptions');
   const seeding = choice(raw, 'seeding', SEEDINGS, 'seeded');
   const metric = choice(raw, 'metric', METRICS, 'euclidean');
   // A lever the run would not use is a mistake worth saying, not something to ignore.
@@ -303,3 +301,17 @@ export function resolveSequenceOptions(input: SequenceOptionsInput = {}): Sequen
   }
   return { ...clusterOptions(raw, 16), seeding, dither, stability };
 }
+
+/**
+ * The names in the resolvers' answers: what the functions that take resolved options
+ * accept (quantizeClip, createSequentialQuantizer and clipPalette a resolveSequenceOptions
+ * answer, openInput a resolveInputOptions one). A key besides these is refused there, as the
+ * resolvers refuse one (refuseUnknownKeys): listed in full, so a field added to the types
+ * and not here fails to compile.
+ */
+export const RESOLVED_SEQUENCE_NAMES: readonly string[] = Object.keys({
+  colors: true, init: true, restarts: true, metric: true, space: true, seed: true, maxIterations: true, seeding: true, dither: true, stability: true,
+} satisfies Record<keyof SequenceOptions, true>);
+export const RESOLVED_INPUT_NAMES: readonly string[] = Object.keys({
+  fps: true, maxFps: true, width: true, start: true, duration: true, maxPixels: true, maxFrames: true,
+} satisfies Record<keyof InputOptions, true>);

@@ -54,7 +54,9 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
     // Every pixel of every frame, counted exactly (as --seeding global does).
     const stillOnly = options.vivid ? '--vivid' : overlay !== undefined ? '--overlay' : undefined;
     if (stillOnly !== undefined) throw new ChromaseedError('ERR_USAGE', `${stillOnly} works on a still image, and ${file} is an animation or a video${clip.info.frameCount ? ` (${countOf(clip.info.frameCount, 'frame')})` : ''}; drop ${stillOnly}`);
-    const counted = await clipPalette(showingFirstPass(async () => clip, streams.stderr, path.basename(inputs.shownName(file)), 'counting colours', args.quiet !== true), options, signal, clusterInThread(signal));
+    // The clustering's options alone: clipPalette refuses the palette's own (sort, format...), which it does not read.
+    const clusterOptions = { colors: k, init, restarts, metric, space, seed, maxIterations };
+    const counted = await clipPalette(showingFirstPass(async () => clip, streams.stderr, path.basename(inputs.shownName(file)), 'counting colours', args.quiet !== true), clusterOptions, signal, clusterInThread(signal));
     // The pass's last note ("choosing the palette…") is not left for the palette to be printed after.
     if (args.quiet !== true) clearProgressLine(streams.stderr);
     const { centroids, size, inertia, iterations } = counted.palette;

@@ -10,7 +10,7 @@
  */
 import { mayTurnClear, type FrameCover } from './canvas-holes.js';
 import omggif from 'omggif';
-import { ChromaseedError, isBytes } from '../errors.js';
+import { ChromaseedError, isBytes, refuseUnknownKeys } from '../errors.js';
 import { MAX_GIF_FPS, rateForDelays } from '../timing.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
 import { createFrameRepacker } from './lzw-repack.js';
@@ -20,6 +20,8 @@ import {
 } from './gif-structure.js';
 
 export { isGif, type GifLimits } from './gif-structure.js';
+
+const GIF_LIMIT_NAMES: readonly string[] = Object.keys({ maxPixels: true, maxFrames: true } satisfies Record<keyof GifLimits, true>);
 
 export interface DecodedGif {
   /** width, height, loopCount (0 = forever, undefined = no loop block), exact frameCount, fps for video output. */
@@ -55,6 +57,7 @@ const RESTORE_PREVIOUS = (d: number): boolean => d === 3 || d === 4;
  */
 export function decodeGif(bytes: Uint8Array, name: string, limits?: Partial<GifLimits>): DecodedGif {
   if (!isBytes(bytes)) throw new ChromaseedError('ERR_INPUT', `${name}: decodeGif takes the file's bytes (a Uint8Array or Buffer), not ${typeof bytes === 'string' ? 'a string' : String(bytes)}`);
+  refuseUnknownKeys('decodeGif', limits, GIF_LIMIT_NAMES);
   const resolved = resolveGifLimits(limits);
   const structure = parseGifStructure(bytes, name, resolved);
   const { width, height, frames } = structure;

@@ -22,7 +22,7 @@
 // gifenc ships no type declarations, so it is imported whole and typed below.
 // @ts-ignore -- untyped module
 import gifencModule from 'gifenc';
-import { checkIndexedFrame, invalidOption, requireObject } from '../errors.js';
+import { checkIndexedFrame, invalidOption, refuseUnknownKeys, requireObject } from '../errors.js';
 import { createGifDelays, MAX_GIF_LOOP_COUNT } from '../timing.js';
 import type { IndexedFrame } from '../types.js';
 
@@ -67,6 +67,8 @@ export interface GifEncoderOptions {
   mayTurnTransparent?: boolean;
 }
 
+const GIF_ENCODER_NAMES: readonly string[] = Object.keys({ width: true, height: true, loopCount: true, differencing: true, mayTurnTransparent: true } satisfies Record<keyof GifEncoderOptions, true>);
+
 export interface GifEncoder {
   /** Queue the next frame. The frame's buffers are copied, so the caller may reuse them. */
   addFrame(frame: IndexedFrame): void;
@@ -106,6 +108,7 @@ const DESCRIPTOR_XY_OFFSET = 8 + 1;
 /** Refuses a canvas size or loop count a GIF cannot hold: what createGifEncoder checks, for a caller that must know before it creates a file or a thread. */
 export function checkGifEncoderOptions(options: GifEncoderOptions): void {
   const { width, height, loopCount } = requireObject('options', '{ width: 320, height: 240 }', options);
+  refuseUnknownKeys('createGifEncoder', options, GIF_ENCODER_NAMES);
   if (!Number.isInteger(width) || width < 1 || width > 65535) throw invalidOption('width', 'an integer from 1 to 65535', width);
   if (!Number.isInteger(height) || height < 1 || height > 65535) throw invalidOption('height', 'an integer from 1 to 65535', height);
   if (loopCount !== undefined && (!Number.isInteger(loopCount) || loopCount < 0 || loopCount > MAX_GIF_LOOP_COUNT)) {

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { abortedWrite, ChromaseedError, invalidOption } from '../errors.js';
+import { abortedWrite, ChromaseedError, invalidOption, refuseUnknownKeys } from '../errors.js';
 import { fileName } from './file-name.js';
 import { MAX_GIF_FPS } from '../timing.js';
-import type { InputOptions } from '../options.js';
+import { RESOLVED_INPUT_NAMES, type InputOptions } from '../options.js';
 import type { ClipInfo, IndexedFrame, SoundSource, TimedFrame } from '../types.js';
 import { isDirectory, isDirectoryError, refuseDirectoryName, STDOUT, type FinishOptions, type InputPaths } from './output-file.js';
 import { framePatternProblem, isPngSequencePattern } from './frame-names.js';
@@ -39,6 +39,13 @@ export interface FrameWriterOptions {
   /** Where the output named "-" (STDOUT) goes, a GIF: the process's standard output unless given. */
   stdout?: NodeJS.WritableStream | undefined;
 }
+
+/** Every name of FrameWriterOptions (a field added there and not here fails to compile). */
+const FRAME_WRITER_NAMES: readonly string[] = Object.keys({
+  width: true, height: true, fps: true, loopCount: true, inputPath: true, frameCount: true, frameCountUncertain: true,
+  sound: true, mayTurnTransparent: true, changesEveryFrame: true, gifDelays: true, stdout: true,
+} satisfies Record<keyof FrameWriterOptions, true>);
+const FINISH_NAMES: readonly string[] = Object.keys({ beforePlace: true, afterPlace: true } satisfies Record<keyof FinishOptions, true>);
 
 /**
  * A writer's options for a clip read from `inputPath`, as the command line passes them: its
@@ -104,6 +111,7 @@ export function outputKind(given: string | URL, offerStdout = true): OutputKind 
  * so a higher --fps is refused and a faster video is read at that rate.
  */
 export function inputOptionsFor(output: string | URL, options: InputOptions): InputOptions {
+  refuseUnknownKeys('inputOptionsFor', options, RESOLVED_INPUT_NAMES);
   if (outputKind(output) !== 'gif') return options;
   if (options.fps !== undefined && options.fps > MAX_GIF_FPS) {
     throw new ChromaseedError('ERR_USAGE', `--fps ${options.fps}: a GIF plays at most ${MAX_GIF_FPS} frames per second (its delays are whole centiseconds, and browsers slow shorter frames down); use --fps ${MAX_GIF_FPS} or less, or write a video`);
@@ -123,6 +131,7 @@ export async function createFrameWriter(given: string | URL, options: FrameWrite
   const file = fileName(given, 'createFrameWriter');
   const kind = outputKind(file);
   const { width, height } = options ?? {};
+  refuseUnknownKeys('createFrameWriter', options, FRAME_WRITER_NAMES);
   if (!Number.isInteger(width) || width < 1) throw invalidOption('width', 'an integer from 1 to 65535', width);
   if (!Number.isInteger(height) || height < 1) throw invalidOption('height', 'an integer from 1 to 65535', height);
   // What a GIF stores in 16 bits, and the PNG and video writers' limit too, said of the frames
@@ -166,10 +175,19 @@ function oneCallAtATime(writer: FrameWriter, file: string): FrameWriter {
     return run;
   };
   const writeRgba = writer.writeRgba;
+  const finish = queued((options?: FinishOptions) => writer.finish(options));
   return {
     write: queued((frame) => writer.write(frame)),
     ...(writeRgba ? { writeRgba: queued((frame: TimedFrame) => writeRgba.call(writer, frame)) } : {}),
-    finish: queued((options?: FinishOptions) => writer.finish(options)),
+    finish: (options?: FinishOptions) => {
+      // Refused before it is queued, as a rejection: the writer stays open, to be finished or aborted.
+      try {
+        refuseUnknownKeys("a writer's finish", options, FINISH_NAMES);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return finish(options);
+    },
     abort: () => {
       aborted = true;
       return writer.abort();

@@ -1,7 +1,7 @@
 import { readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
-import { ChromaseedError, inputError, isBytes, systemReason } from '../errors.js';
+import { ChromaseedError, inputError, isBytes, refuseUnknownKeys, systemReason } from '../errors.js';
 import { decodeGif, isGif } from '../decode/gif-decode.js';
 import { inputFileSize, isIsoMedia, isJpeg, isPng, isTiff, readHead, readWholeFile } from './file-head.js';
 import { imageStreamFormat } from './image-stream.js';
@@ -10,7 +10,7 @@ import { fileName } from './file-name.js';
 import { isSvg } from '../text-sniff.js';
 import { mayBePaletteFile, parsePaletteBytes } from '../palette/read-palette.js';
 import { checkFrameCount, checkFrameSize, scaledHeight, validateClipOptions } from '../clip-options.js';
-import { requireResolved, resolveInputOptions, type InputOptions } from '../options.js';
+import { requireResolved, resolveInputOptions, RESOLVED_INPUT_NAMES, type InputOptions } from '../options.js';
 import { MAX_ANIMATION_FPS, MAX_GIF_FPS, playbackDelayMs, rateForDelays } from '../timing.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 
@@ -162,6 +162,7 @@ export async function openInput(given: string | URL, options: InputOptions = res
   const name = fileName(given, 'openInput');
   // {} has no limits: every frame count and size would pass unchecked.
   requireResolved(options, ['maxPixels', 'maxFrames'], 'openInput', 'resolveInputOptions');
+  refuseUnknownKeys('openInput', options, RESOLVED_INPUT_NAMES);
   const head = await checkInput(name);
   const file = await descriptorTarget(name);
   let { kind, demuxer } = await inputKind(file, head);
@@ -184,7 +185,9 @@ export async function openInput(given: string | URL, options: InputOptions = res
     return { kind, info: { width: frame.width, height: frame.height, frameCount: 1 }, frames: toAsync([timed]) };
   }
   const { openVideo } = await import('./video-in.js');
-  const video = await openVideo(file, options, { ...(demuxer !== undefined ? { demuxer } : {}), signal }).catch((err: unknown) => {
+  // Its clip options alone: openVideo refuses the limits, which it does not apply.
+  const clipOptions = { fps: options.fps, maxFps: options.maxFps, width: options.width, start: options.start, duration: options.duration };
+  const video = await openVideo(file, clipOptions, { ...(demuxer !== undefined ? { demuxer } : {}), signal }).catch((err: unknown) => {
     // A name that promises a picture, on bytes that are none chromaseed or ffmpeg reads (a
     // text file saved as .png): said plainly, rather than as ffmpeg's "cut short or
     // damaged". ffmpeg tries first: an MP4 saved as .gif, or a BMP as .png, is read.
@@ -239,6 +242,7 @@ export function refuseTimeForStill(file: string, kind: InputKind, options: Input
  */
 export async function openReusable(given: string | URL, options: InputOptions, signal?: AbortSignal): Promise<{ info: FrameSource['info']; kind: InputKind; warnings: readonly string[]; open: () => Promise<FrameSource> }> {
   const file = fileName(given, 'openReusable');
+  refuseUnknownKeys('openReusable', options, RESOLVED_INPUT_NAMES);
   let first: (FrameSource & { kind: InputKind }) | null = await openInput(file, options, signal);
   const { info, kind } = first;
   const warnings: string[] = [];

@@ -1,5 +1,5 @@
 import { decodeGif, isGif } from '../decode/gif-decode.js';
-import { ChromaseedError, inputError, invalidOption, requireObject } from '../errors.js';
+import { ChromaseedError, inputError, invalidOption, refuseUnknownKeys, requireObject } from '../errors.js';
 import { fileName } from './file-name.js';
 import { DEFAULT_MAX_PIXELS } from '../options.js';
 import { binaryAlpha } from '../pixel-words.js';
@@ -22,6 +22,8 @@ export interface ReadStillOptions {
   readonly width?: number;
 }
 
+const STILL_NAMES: readonly string[] = Object.keys({ maxPixels: true, width: true } satisfies Record<keyof ReadStillOptions, true>);
+
 /**
  * Decode a still image (JPEG, PNG, WebP, AVIF, TIFF, or the first frame of a GIF or other
  * animated format) into non-premultiplied 8-bit sRGB RGBA.
@@ -39,6 +41,7 @@ export interface ReadStillOptions {
 export async function loadStill(given: string | URL, options: ReadStillOptions = {}): Promise<Frame> {
   const file = fileName(given, 'loadStill');
   requireObject('options', '{ maxPixels: 1e6 }', options);
+  refuseUnknownKeys('loadStill', options, STILL_NAMES);
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (!Number.isInteger(maxPixels) || maxPixels < 1) throw invalidOption('maxPixels', 'a positive integer', maxPixels);
   // The bounds every reader has for --width (validateClipOptions).

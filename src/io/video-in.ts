@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
-import { ChromaseedError, requireObject, throwIfAborted } from '../errors.js';
+import { ChromaseedError, refuseUnknownKeys, requireObject, throwIfAborted } from '../errors.js';
 import { fileName } from './file-name.js';
-import { ffmpegSeconds, scaledHeight, validateClipOptions, type ClipOptions } from '../clip-options.js';
+import { CLIP_NAMES, ffmpegSeconds, scaledHeight, validateClipOptions, type ClipOptions } from '../clip-options.js';
 import { binaryAlpha } from '../pixel-words.js';
 import { MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
@@ -17,6 +17,8 @@ export interface VideoRead {
   /** Stops the packet pass (see variableRateClock), which on a long file reads it whole: seconds. */
   readonly signal?: AbortSignal;
 }
+
+const VIDEO_READ_NAMES: readonly string[] = Object.keys({ demuxer: true, signal: true } satisfies Record<keyof VideoRead, true>);
 
 /**
  * HDR to SDR, with HDR's reference white (ITU-R BT.2408: 203 cd/m², a PQ signal of 58% or
@@ -109,6 +111,8 @@ function damageWarning(file: string, line: string): string {
 export async function openVideo(given: string | URL, options: ClipOptions = {}, read: VideoRead = {}): Promise<FrameSource & { readonly picture?: boolean }> {
   const file = fileName(given, 'openVideo');
   requireObject('read', '{ signal }', read);
+  refuseUnknownKeys('openVideo', options, CLIP_NAMES);
+  refuseUnknownKeys("openVideo's read", read, VIDEO_READ_NAMES);
   const { demuxer, signal } = read;
   const opts = validateClipOptions(options);
   await inputFileSize(file);

@@ -1,5 +1,5 @@
 import { fromSrgb, toSrgb } from '../color/space.js';
-import { checkRgbaPixels, ChromaseedError, invalidOption, listOf, requireObject } from '../errors.js';
+import { checkRgbaPixels, ChromaseedError, invalidOption, listOf, refuseUnknownKeys, requireObject } from '../errors.js';
 import { INITS, METRICS, SPACES } from '../options.js';
 import type { ColorSpace, InitMethod, Metric } from '../types.js';
 import { dedupePoints } from './dedupe.js';
@@ -190,8 +190,15 @@ function weightsFor(weights: ArrayLike<number>, k: number): boolean {
   return true;
 }
 
+/** Every name of KMeansOptions (a field added there and not here fails to compile). */
+const KMEANS_NAMES: readonly string[] = Object.keys({
+  k: true, init: true, metric: true, space: true, restarts: true, seed: true, maxIterations: true, refineIterations: true,
+  tolerance: true, initialCentroids: true, anchorWeights: true, exactGrey: true, labels: true, onIteration: true,
+} satisfies Record<keyof KMeansOptions, true>);
+
 function resolve(options: KMeansOptions): Resolved {
   if (options === null || typeof options !== 'object') throw invalidOption('options', 'an object such as { k: 8 }', options);
+  refuseUnknownKeys('k-means', options, KMEANS_NAMES);
   const k = options.k;
   if (!Number.isInteger(k) || k < 1 || k > 256) throw invalidOption('k', 'an integer from 1 to 256', k);
   const initial = options.initialCentroids;
@@ -251,7 +258,8 @@ function emptyPointSet(): PointSet {
  * starts a fresh clustering takes.
  */
 export function createKMeans(options: { frames?: boolean } = {}): KMeansEngine {
-  const frames = requireObject('options', '{ frames: true }', options).frames ?? false;
+  refuseUnknownKeys('createKMeans', requireObject('options', '{ frames: true }', options), ['frames']);
+  const frames = options.frames ?? false;
   if (typeof frames !== 'boolean') throw invalidOption('frames', 'true or false', frames);
   const histogram = createHistogram();
   const frameHistogram = frames ? createFrameHistogram(histogram) : null;

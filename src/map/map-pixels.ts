@@ -1,5 +1,5 @@
 import type { ColorSpace, Frame, Metric } from '../types.js';
-import { checkBytes, checkRgbaFrame, ChromaseedError, invalidOption, listOf, requireObject } from '../errors.js';
+import { checkBytes, checkRgbaFrame, ChromaseedError, invalidOption, listOf, refuseUnknownKeys, requireObject } from '../errors.js';
 import { fromSrgb } from '../color/space.js';
 import { DITHERS, METRICS, SPACES, type DitherMode } from '../options.js';
 import { createPaletteSearch } from './nearest.js';
@@ -17,6 +17,9 @@ export interface MapOptions {
   /** Floyd–Steinberg only: alternate scan direction row by row (default true). */
   serpentine?: boolean;
 }
+
+/** Every name of MapOptions (a field added there and not here fails to compile). */
+export const MAP_NAMES: readonly string[] = Object.keys({ metric: true, space: true, dither: true, serpentine: true } satisfies Record<keyof MapOptions, true>);
 
 export interface MappedFrame {
   /** Palette index per pixel; 0 (meaningless) where `transparent[i]` is 1. */
@@ -129,6 +132,7 @@ export function createMapper(): Mapper {
       throw new ChromaseedError('ERR_INPUT', `palette has ${palette.length} bytes, expected at least ${size * 3} for ${size} colours`);
     }
     requireObject('options', "{ metric: 'euclidean', space: 'rgb', dither: 'none' }", options);
+    refuseUnknownKeys("a mapper's map", options, MAP_NAMES);
     if (!METRICS.includes(options.metric)) throw invalidOption('metric', listOf(METRICS), options.metric);
     if (!SPACES.includes(options.space)) throw invalidOption('space', listOf(SPACES), options.space);
     const dither = options.dither ?? 'none';

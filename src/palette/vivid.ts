@@ -1,5 +1,5 @@
 import { oklabToLinearSrgb, oklabToSrgb, srgbToOklab } from '../color/space.js';
-import { checkRgbaPixels, requireInRange } from '../errors.js';
+import { checkRgbaPixels, refuseUnknownKeys, requireInRange, requireObject } from '../errors.js';
 import { buildHistogram, createHistogram } from '../kmeans/histogram.js';
 import { makeEntry, type Palette } from './palette.js';
 
@@ -43,6 +43,8 @@ export interface VividOptions {
   readonly minSalientFraction?: number;
 }
 
+const VIVID_NAMES: readonly string[] = Object.keys({ minChroma: true, minLightness: true, maxLightness: true, minSalientFraction: true } satisfies Record<keyof VividOptions, true>);
+
 /** Weighted points for the engine's `kmeansPoints`. */
 export interface VividPoints {
   /** `n * 3` sRGB coordinates (0..255), one point per kept distinct colour. */
@@ -64,6 +66,8 @@ export interface VividPoints {
  */
 export function vividPoints(rgba: Uint8Array, options: VividOptions = {}): VividPoints {
   checkRgbaPixels('rgba', rgba);
+  requireObject('options', '{ minChroma: 4 }', options);
+  refuseUnknownKeys('vividPoints', options, VIVID_NAMES);
   const minChroma = requireInRange('minChroma', options.minChroma ?? 4, 0, 100);
   const minL = requireInRange('minLightness', options.minLightness ?? 20, 0, 100);
   const maxL = requireInRange('maxLightness', options.maxLightness ?? 94, 0, 100);

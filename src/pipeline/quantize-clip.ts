@@ -1,9 +1,9 @@
-import { requireOpen, throwIfAborted } from '../errors.js';
+import { refuseUnknownKeys, requireOpen, throwIfAborted } from '../errors.js';
 import { createHistogramMapper } from '../map/map-histogram.js';
 import { createMapper, type Mapper } from '../map/map-pixels.js';
 import { createPaletteSearch } from '../map/nearest.js';
 import { histogramInertia, inertia } from '../metrics/quality.js';
-import { CLUSTER_NAMES, requireResolved, type SequenceOptions } from '../options.js';
+import { CLUSTER_NAMES, requireResolved, RESOLVED_SEQUENCE_NAMES, type SequenceOptions } from '../options.js';
 import { clipPalette, type PointClusterer } from '../sequence/global-palette.js';
 import { createSequentialQuantizer, type FramePalette } from '../sequence/sequential.js';
 import { holdPixels } from '../sequence/stability.js';
@@ -36,6 +36,7 @@ export async function* quantizeClip(
   cluster?: PointClusterer,
 ): AsyncGenerator<QuantizedFrame> {
   requireResolved(options, [...CLUSTER_NAMES, 'seeding', 'dither', 'stability'], 'quantizeClip', 'resolveSequenceOptions');
+  refuseUnknownKeys('quantizeClip', options, RESOLVED_SEQUENCE_NAMES);
   requireOpen(open, 'quantizeClip');
   const global = options.seeding === 'global' ? (await clipPalette(open, options, signal, cluster)).palette : null;
   const seeded = options.seeding === 'seeded';

@@ -1,7 +1,7 @@
-import { checkRgbaFrame, requireOpen, throwIfAborted } from '../errors.js';
+import { checkRgbaFrame, refuseUnknownKeys, requireOpen, throwIfAborted } from '../errors.js';
 import { kmeansPoints, type KMeansResult } from '../kmeans/kmeans.js';
 import type { KMeansPointsRequest } from '../kmeans/kmeans-request.js';
-import { CLUSTER_NAMES, requireResolved, type ClusterOptions } from '../options.js';
+import { CLUSTER_NAMES, requireResolved, RESOLVED_SEQUENCE_NAMES, type ClusterOptions } from '../options.js';
 import type { Frame, FrameSource } from '../types.js';
 import { toFramePalette, type FramePalette } from './sequential.js';
 
@@ -20,6 +20,8 @@ export type ClusterRequest = KMeansPointsRequest;
 /** Reads every frame of the clip once and clusters all its pixels (`--seeding global`, transfer sources). */
 export async function clipPalette(open: () => Promise<FrameSource>, options: ClusterOptions, signal?: AbortSignal, cluster?: PointClusterer): Promise<ClipPalette> {
   requireResolved(options, CLUSTER_NAMES, 'clipPalette', 'resolveClusterOptions (or resolveSequenceOptions)');
+  // resolveSequenceOptions's answer (a quantizer's options) is taken whole, what is not the clustering's unread.
+  refuseUnknownKeys('clipPalette', options, RESOLVED_SEQUENCE_NAMES);
   requireOpen(open, 'clipPalette');
   const accumulator = createColorAccumulator();
   for await (const frame of (await open()).frames) {

@@ -1,5 +1,5 @@
 import type { Frame } from '../types.js';
-import { checkRgbaFrame, requireInRange, requireObject } from '../errors.js';
+import { checkRgbaFrame, refuseUnknownKeys, requireInRange, requireObject } from '../errors.js';
 import { compareFrames, type FrameChange } from './frame-change.js';
 
 /**
@@ -38,6 +38,9 @@ export interface SceneCutOptions {
   readonly stillShare?: number;
 }
 
+/** Every name of SceneCutOptions (a field added there and not here fails to compile). */
+export const SCENE_CUT_NAMES: readonly string[] = Object.keys({ minDifference: true, differenceRatio: true, inertiaFactor: true, window: true, stillShare: true } satisfies Record<keyof SceneCutOptions, true>);
+
 export const DEFAULT_SCENE_CUT: SceneCutOptions = { minDifference: 24, differenceRatio: 4, inertiaFactor: 4, window: 9 };
 
 export interface SceneCutDetector {
@@ -61,6 +64,7 @@ export interface SceneCutDetector {
 function resolveSceneCut(given: Partial<SceneCutOptions> | undefined): SceneCutOptions {
   if (given === undefined) return DEFAULT_SCENE_CUT;
   requireObject('options', '{ minDifference: 24 }', given);
+  refuseUnknownKeys('createSceneCutDetector', given, SCENE_CUT_NAMES);
   const pick = <K extends keyof SceneCutOptions>(name: K): SceneCutOptions[K] => given[name] ?? DEFAULT_SCENE_CUT[name];
   const inertiaFactor = pick('inertiaFactor');
   if (inertiaFactor !== Infinity) requireInRange('inertiaFactor', inertiaFactor, 1, 1e9);

@@ -1,15 +1,15 @@
-import { checkRgbaFrame, ChromaseedError, invalidOption, isBytes } from '../errors.js';
+import { checkRgbaFrame, ChromaseedError, invalidOption, isBytes, refuseUnknownKeys } from '../errors.js';
 import { COARSE_MIN_DISTINCT, createKMeans, type KMeansResult } from '../kmeans/kmeans.js';
 import { createColourSearch } from '../map/map-histogram.js';
 import { createPaletteSearch } from '../map/nearest.js';
 import { solveAssignment } from '../transfer/hungarian.js';
 import { createSceneCutDetector, DEFAULT_SCENE_CUT } from './scene-cut.js';
-import { CLUSTER_NAMES, requireResolved, type ClusterOptions, type Seeding } from '../options.js';
+import { CLUSTER_NAMES, requireResolved, RESOLVED_SEQUENCE_NAMES, type ClusterOptions, type Seeding } from '../options.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { Frame } from '../types.js';
 import { ALPHA_MASK, COLOR_MASK, wordsOf } from '../pixel-words.js';
 import { compareFrames } from './frame-change.js';
-import { clusterErrors, holdPalette, STABILITY_PRESETS, type StabilityOptions } from './stability.js';
+import { clusterErrors, holdPalette, STABILITY_NAMES, STABILITY_PRESETS, type StabilityOptions } from './stability.js';
 
 // Module constants, not the imported bindings, so the pixel loop sees them as constants.
 const alphaMask = ALPHA_MASK;
@@ -62,6 +62,9 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   readonly colourLabels: Int32Array;
 } {
   requireResolved(options, CLUSTER_NAMES, 'createSequentialQuantizer', 'resolveSequenceOptions');
+  // What resolveSequenceOptions gives is taken whole (its dither is the caller's, who maps).
+  refuseUnknownKeys('createSequentialQuantizer', options, RESOLVED_SEQUENCE_NAMES);
+  refuseUnknownKeys("createSequentialQuantizer's stability", options.stability, STABILITY_NAMES);
   if (options.seeding !== 'seeded' && options.seeding !== 'none') {
     throw invalidOption('seeding', "'seeded' or 'none' here (one palette for the whole clip: quantizeClip or clipPalette)", options.seeding);
   }

@@ -1,4 +1,4 @@
-import { invalidOption, listOf, requireInRange } from '../errors.js';
+import { invalidOption, listOf, refuseUnknownKeys, requireInRange, requireObject } from '../errors.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { ColourSearch } from '../map/map-histogram.js';
 import { wordsOf } from '../pixel-words.js';
@@ -63,6 +63,11 @@ export interface StabilityOptions {
   stillWeight: number;
 }
 
+/** Every name of StabilityOptions (a field added there and not here fails to compile). */
+export const STABILITY_NAMES: readonly string[] = Object.keys({
+  frameIterations: true, paletteHold: true, pixelHold: true, pixelMargin: true, sceneCut: true, refresh: true, refreshGain: true, anchor: true, stillWeight: true,
+} satisfies Record<keyof StabilityOptions, true>);
+
 export const STABILITY_LEVELS = ['none', 'low', 'medium', 'high'] as const;
 export type StabilityLevel = (typeof STABILITY_LEVELS)[number];
 
@@ -77,6 +82,8 @@ export const STABILITY_PRESETS: Readonly<Record<StabilityLevel, Readonly<Stabili
 /** A preset with any explicitly given lever replacing its value. */
 export function resolveStability(level: StabilityLevel, overrides: Partial<StabilityOptions> = {}): StabilityOptions {
   if (!STABILITY_LEVELS.includes(level)) throw invalidOption('--stability', listOf(STABILITY_LEVELS), level);
+  requireObject('overrides', '{ paletteHold: 2 }', overrides);
+  refuseUnknownKeys('resolveStability', overrides, STABILITY_NAMES);
   const s = { ...STABILITY_PRESETS[level], ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
   requireInRange('--frame-iterations', s.frameIterations, 1, 10_000, 'an integer');
   requireInRange('--palette-hold', s.paletteHold, 0, 1000);

@@ -1,5 +1,5 @@
 import { lightness, srgbToLab } from '../color/space.js';
-import { ChromaseedError, invalidOption, listOf, requireObject } from '../errors.js';
+import { ChromaseedError, invalidOption, listOf, refuseUnknownKeys, requireObject } from '../errors.js';
 import { TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import { solveAssignment } from './hungarian.js';
 
@@ -65,6 +65,23 @@ function checkWeightedPalette(name: 'target' | 'source', palette: WeightedPalett
  */
 export const DEFAULT_COST_WEIGHTS: CostWeights = { lightness: 1, color: 0.5, frequency: 0.25 };
 
+/** Every name of CostWeights (a field added there and not here fails to compile). */
+export const COST_WEIGHT_NAMES = Object.keys({ lightness: true, color: true, frequency: true } satisfies Record<keyof CostWeights, true>) as readonly (keyof CostWeights)[];
+
+/**
+ * Cost weights as transferCost needs them: each of the three a finite number of at least 0
+ * (an infinite or NaN cost leaves the assignment nothing it can finish on), and no other
+ * name (a misspelt `colour` was refused as a missing `color`, not named).
+ */
+function checkCostWeights(weights: CostWeights): void {
+  requireObject('weights', '{ lightness: 1, color: 0.5, frequency: 0.25 }', weights);
+  refuseUnknownKeys('the cost weights', weights, COST_WEIGHT_NAMES);
+  for (const name of COST_WEIGHT_NAMES) {
+    const w = weights[name];
+    if (!(w >= 0 && w < Infinity)) throw invalidOption(`weights.${name}`, 'a finite number of at least 0', w);
+  }
+}
+
 /**
  * Below this L* spread a palette's own range says little about light and shade: a black
  * frame, a dim fade-in. Its lightness is then blended towards absolute lightness (L* over
@@ -113,12 +130,7 @@ export function relativeLightness(palette: WeightedPalette, out: Float64Array = 
 export function transferCost(target: WeightedPalette, source: WeightedPalette, weights: CostWeights = DEFAULT_COST_WEIGHTS): Float64Array {
   checkWeightedPalette('target', target);
   checkWeightedPalette('source', source);
-  // An infinite or NaN cost leaves the assignment nothing it can finish on.
-  requireObject('weights', '{ lightness: 1, color: 0.5, frequency: 0.25 }', weights);
-  for (const name of ['lightness', 'color', 'frequency'] as const) {
-    const w = weights[name];
-    if (!(w >= 0 && w < Infinity)) throw invalidOption(`weights.${name}`, 'a finite number of at least 0', w);
-  }
+  checkCostWeights(weights);
   const n = target.size;
   const m = source.size;
   const lt = relativeLightness(target);
@@ -172,6 +184,8 @@ export function matchPalettes(
 ): Int32Array {
   checkWeightedPalette('target', target);
   checkWeightedPalette('source', source);
+  // Names, for every method: only `optimal` reads the weights (and checks their values).
+  refuseUnknownKeys('the cost weights', weights, COST_WEIGHT_NAMES);
   const n = target.size;
   const m = source.size;
   if (!(TRANSFER_METHODS as readonly unknown[]).includes(method)) throw invalidOption('method', listOf(TRANSFER_METHODS), method);

@@ -1,9 +1,9 @@
-import { checkIndexedFrame, checkRgbaFrame, ChromaseedError, invalidOption, isBytes, listOf, requireInRange, requireObject } from '../errors.js';
-import { createMapper, type MapOptions } from '../map/map-pixels.js';
+import { checkIndexedFrame, checkRgbaFrame, ChromaseedError, invalidOption, isBytes, listOf, refuseUnknownKeys, requireInRange, requireObject } from '../errors.js';
+import { createMapper, MAP_NAMES, type MapOptions } from '../map/map-pixels.js';
 import { TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import type { Frame, IndexedFrame } from '../types.js';
-import { DEFAULT_COST_WEIGHTS, entryProportions, matchPalettes, paletteLab, transferCost, type CostWeights, type WeightedPalette } from './match.js';
-import { createSceneCutDetector, type SceneCutOptions } from '../sequence/scene-cut.js';
+import { COST_WEIGHT_NAMES, DEFAULT_COST_WEIGHTS, entryProportions, matchPalettes, paletteLab, transferCost, type CostWeights, type WeightedPalette } from './match.js';
+import { createSceneCutDetector, SCENE_CUT_NAMES, type SceneCutOptions } from '../sequence/scene-cut.js';
 
 /** The source palette a clip is repainted with: `rgb` holds `size * 3` bytes. */
 export interface SourcePalette extends WeightedPalette {
@@ -19,6 +19,8 @@ export interface TransferOptions {
   /** How `nearest` maps pixels (dithering applies there only). Default: Euclidean RGB, no dither. */
   readonly map?: MapOptions;
 }
+
+const TRANSFER_NAMES: readonly string[] = Object.keys({ method: true, weights: true, sceneCut: true, map: true } satisfies Record<keyof TransferOptions, true>);
 
 /** One target frame as the quantize pipeline yields it. */
 export interface TargetFrame {
@@ -109,8 +111,13 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
   checkSourcePalette(source);
   // Checked here, where a library caller comes in: an unknown method failed at the first frame, deep inside.
   requireObject('options', "{ method: 'optimal' }", options);
+  refuseUnknownKeys('createPaletteTransfer', options, TRANSFER_NAMES);
   const method: unknown = options.method;
   if (!(TRANSFER_METHODS as readonly unknown[]).includes(method)) throw invalidOption('--method', listOf(TRANSFER_METHODS), method);
+  // The nested options too, here rather than where they are first used (a scene cut, a mapping, an optimal match).
+  refuseUnknownKeys('the cost weights', options.weights, COST_WEIGHT_NAMES);
+  if (options.map !== undefined) refuseUnknownKeys("createPaletteTransfer's map", options.map, MAP_NAMES);
+  if (options.sceneCut !== undefined && options.sceneCut !== false) refuseUnknownKeys("createPaletteTransfer's sceneCut", options.sceneCut, SCENE_CUT_NAMES);
   const weights = options.weights ?? DEFAULT_COST_WEIGHTS;
   const detector = options.sceneCut === false ? null : createSceneCutDetector(options.sceneCut);
   const mapOptions: MapOptions = options.map ?? { metric: 'euclidean', space: 'rgb', dither: 'none' };

@@ -13,7 +13,7 @@ import { createSceneCutDetector } from '../../src/sequence/scene-cut.js';
 import { matchPalettes, transferCost } from '../../src/transfer/match.js';
 import { createMapper } from '../../src/map/map-pixels.js';
 import { createQualityMeter } from '../../src/metrics/quality.js';
-import { DITHERS, INITS, METRICS, resolveInputOptions, resolvePaletteOptions, resolveSequenceOptions, SEEDINGS, SPACES, TRANSFER_METHODS } from '../../src/options.js';
+import { DITHERS, INITS, METRICS, resolveClusterOptions, resolveInputOptions, resolvePaletteOptions, resolveSequenceOptions, SEEDINGS, SPACES, TRANSFER_METHODS } from '../../src/options.js';
 import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
 import { clipPalette } from '../../src/sequence/global-palette.js';
 import { createSequentialQuantizer } from '../../src/sequence/sequential.js';
@@ -406,5 +406,111 @@ describe('file names', () => {
     // Options that did not go through resolveInputOptions had no limits at all.
     await expect(openInput(url, {} as never)).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/^openInput was given options without maxPixels or maxFrames/) });
     expect(outputKind(new URL('file:///tmp/out.mp4'))).toBe('video');
+  });
+});
+
+describe('an options object with a name the function does not read', () => {
+  // A misspelt option was left at its default without a word: openVideo(file, { startSec: 0.5 })
+  // read the whole video. Each public function or factory taking options now refuses a name it
+  // does not read, in one line: the name, the closest it reads when one is near, and all it reads.
+  const usage = (message: string | RegExp) => ({ code: 'ERR_USAGE', message: typeof message === 'string' ? message : expect.stringMatching(message) });
+  const sample = (name: string) => path.resolve(__dirname, '../../samples', name);
+  const frame = { width: 2, height: 2, data: new Uint8Array(RGBA), delayMs: 100 };
+  const mapOptions = { metric: 'euclidean', space: 'rgb', dither: 'none' } as const;
+
+  it('the readers and inputOptionsFor: openVideo, openInput, openReusable, loadStill', async () => {
+    const { openVideo } = await import('../../src/io/video-in.js');
+    const { openInput, openReusable } = await import('../../src/io/open-input.js');
+    const { loadStill } = await import('../../src/io/still.js');
+    const { inputOptionsFor } = await import('../../src/io/frame-writer.js');
+    const resolved = resolveInputOptions({});
+    await expect(openVideo(sample('chaplin.mp4'), { startSec: 0.5 } as never)).rejects.toMatchObject(usage('unknown option "startSec" for openVideo; did you mean "start"? (valid: fps, maxFps, width, start or duration)'));
+    await expect(openVideo(sample('chaplin.mp4'), {}, { demux: 'mov' } as never)).rejects.toMatchObject(usage('unknown option "demux" for openVideo\'s read; did you mean "demuxer"? (valid: demuxer or signal)'));
+    await expect(openInput(sample('cars.gif'), { ...resolved, maxFrame: 10 } as never)).rejects.toMatchObject(usage('unknown option "maxFrame" for openInput; did you mean "maxFrames"? (valid: fps, maxFps, width, start, duration, maxPixels or maxFrames)'));
+    await expect(openReusable(sample('cars.gif'), { ...resolved, strat: 1 } as never)).rejects.toMatchObject(usage(/^unknown option "strat" for openReusable; did you mean "start"\? \(valid: fps, /));
+    await expect(loadStill(sample('hibiscus.jpg'), { maxPixel: 10 } as never)).rejects.toMatchObject(usage('unknown option "maxPixel" for loadStill; did you mean "maxPixels"? (valid: maxPixels or width)'));
+    expect(() => inputOptionsFor('out.gif', { ...resolved, fsp: 10 } as never)).toThrow(expect.objectContaining(usage(/^unknown option "fsp" for inputOptionsFor; did you mean "fps"\?/)));
+    // The names they read still work; openInput hands a video to openVideo with its clip options alone (not its limits).
+    expect(await drain((await openVideo(sample('chaplin.mp4'), { start: 0.5, duration: 0.2, width: 32, fps: 10 })).frames)).toBe(2);
+    expect(await drain((await openInput(sample('chaplin.mp4'), inputOptionsFor('out.gif', resolveInputOptions({ start: 0.5, duration: 0.2, width: 32, fps: 10 })))).frames)).toBe(2);
+    expect((await openReusable(sample('cars.gif'), { ...resolved, fps: undefined })).info.width).toBeGreaterThan(0);
+    expect((await loadStill(sample('hibiscus.jpg'), { width: 16, maxPixels: 1e8 })).width).toBe(16);
+  });
+
+  it('a frame writer, and its finish', async () => {
+    const { createFrameWriter } = await import('../../src/io/frame-writer.js');
+    const { mkdtempSync, existsSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(path.join(tmpdir(), 'chromaseed-options-'));
+    try {
+      const out = path.join(dir, 'out.gif');
+      await expect(createFrameWriter(out, { width: 2, height: 2, loop: 0 } as never)).rejects.toMatchObject(usage(/^unknown option "loop" for createFrameWriter; did you mean "loopCount"\? \(valid: width, height, fps, loopCount, /));
+      const writer = await createFrameWriter(out, { width: 2, height: 2, loopCount: 0 });
+      await writer.write({ width: 2, height: 2, indices: new Uint8Array(4), palette: new Uint8Array([0, 0, 0]), size: 1, transparent: null, delayMs: 100 });
+      await expect(writer.finish({ beforeplace: async () => undefined } as never)).rejects.toMatchObject(usage('unknown option "beforeplace" for a writer\'s finish; did you mean "beforePlace"? (valid: beforePlace or afterPlace)'));
+      // Refused before anything was done: the writer is still open, and finishes.
+      let placed = false;
+      await writer.finish({ beforePlace: async () => void (placed = true) });
+      expect(placed).toBe(true);
+      expect(existsSync(out)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('k-means, its engine, the mapper, vividPoints and the GIF codec', () => {
+    const refused = (call: () => unknown, message: string) => expect(call).toThrow(expect.objectContaining(usage(message)));
+    refused(() => kmeansPixels(new Uint8Array(RGBA), { k: 2, iterations: 5 } as never), 'unknown option "iterations" for k-means; did you mean "maxIterations"? (valid: k, init, metric, space, restarts, seed, maxIterations, refineIterations, tolerance, initialCentroids, anchorWeights, exactGrey, labels or onIteration)');
+    // No name near enough: none suggested.
+    refused(() => kmeansPoints(new Float64Array(3), null, { k: 1, x: 1 } as never), 'unknown option "x" for k-means (valid: k, init, metric, space, restarts, seed, maxIterations, refineIterations, tolerance, initialCentroids, anchorWeights, exactGrey, labels or onIteration)');
+    refused(() => createKMeans({ frame: true } as never), 'unknown option "frame" for createKMeans; did you mean "frames"? (valid: frames)');
+    refused(() => createKMeans().run(new Uint8Array(RGBA), { k: 2, Seed: 3 } as never), 'unknown option "Seed" for k-means; did you mean "seed"? (valid: k, init, metric, space, restarts, seed, maxIterations, refineIterations, tolerance, initialCentroids, anchorWeights, exactGrey, labels or onIteration)');
+    refused(() => createMapper().map(frame, new Uint8Array(6), 2, { ...mapOptions, serpentin: false } as never), 'unknown option "serpentin" for a mapper\'s map; did you mean "serpentine"? (valid: metric, space, dither or serpentine)');
+    refused(() => vividPoints(new Uint8Array(RGBA), { minChrome: 3 } as never), 'unknown option "minChrome" for vividPoints; did you mean "minChroma"? (valid: minChroma, minLightness, maxLightness or minSalientFraction)');
+    const cars = new Uint8Array(readFileSync(sample('cars.gif')));
+    refused(() => decodeGif(cars, 'cars.gif', { maxFrame: 5 } as never), 'unknown option "maxFrame" for decodeGif; did you mean "maxFrames"? (valid: maxPixels or maxFrames)');
+    refused(() => createGifEncoder({ width: 2, height: 2, loop: 0 } as never), 'unknown option "loop" for createGifEncoder; did you mean "loopCount"? (valid: width, height, loopCount, differencing or mayTurnTransparent)');
+    // The names they read still work, an explicitly undefined one included.
+    expect(kmeansPixels(new Uint8Array(RGBA), { k: 2, maxIterations: 5, seed: undefined }).k).toBe(2);
+    expect(createKMeans({ frames: true }).run(new Uint8Array(RGBA), { k: 2 }).k).toBe(2);
+    expect(createMapper().map(frame, new Uint8Array(6), 2, { ...mapOptions, serpentine: false }).indices).toHaveLength(4);
+    expect(vividPoints(new Uint8Array(RGBA), { minChroma: 3 }).n).toBeGreaterThan(0);
+    expect(decodeGif(cars, 'cars.gif', { maxFrames: 1000 }).info.width).toBeGreaterThan(0);
+    const encoder = createGifEncoder({ width: 2, height: 2, loopCount: 0, differencing: false });
+    encoder.addFrame({ width: 2, height: 2, indices: new Uint8Array(4), palette: new Uint8Array([0, 0, 0]), size: 1, transparent: null, delayMs: 100 });
+    expect(encoder.finish().length).toBeGreaterThan(0);
+  });
+
+  it('the sequence: createSequentialQuantizer (and its stability), quantizeClip, clipPalette, resolveStability and the resolvers', async () => {
+    const resolved = resolveSequenceOptions({ colors: 2 });
+    expect(() => createSequentialQuantizer({ ...resolved, colours: 8 } as never)).toThrow(expect.objectContaining(usage(/^unknown option "colours" for createSequentialQuantizer; did you mean "colors"\? \(valid: colors, init, restarts, metric, space, seed, maxIterations, seeding, dither or stability\)$/)));
+    expect(() => createSequentialQuantizer({ ...resolved, stability: { ...STABILITY_PRESETS.medium, palettHold: 2 } } as never)).toThrow(expect.objectContaining(usage(/^unknown option "palettHold" for createSequentialQuantizer's stability; did you mean "paletteHold"\?/)));
+    await expect(drain(quantizeClip(sourceOf([frame]), { ...resolved, dithering: 'bayer' } as never))).rejects.toMatchObject(usage(/^unknown option "dithering" for quantizeClip; did you mean "dither"\?/));
+    await expect(clipPalette(sourceOf([frame]), { ...resolveClusterOptions({ colors: 2 }), k: 4 } as never)).rejects.toMatchObject(usage('unknown option "k" for clipPalette (valid: colors, init, restarts, metric, space, seed, maxIterations, seeding, dither or stability)'));
+    expect(() => resolveStability('medium', { paletteHolds: 2 } as never)).toThrow(expect.objectContaining(usage(/^unknown option "paletteHolds" for resolveStability; did you mean "paletteHold"\?/)));
+    expect(() => resolveSequenceOptions({ colours: 8 } as never)).toThrow(expect.objectContaining(usage(/^unknown option "colours" for resolveSequenceOptions; did you mean "colors"\? \(valid: colors, init, /)));
+    // What the resolvers give is taken whole, by each (clipPalette takes a cluster's or a quantizer's).
+    expect(createSequentialQuantizer(resolved).next(frame).size).toBe(2);
+    expect(await drain(quantizeClip(sourceOf([frame]), resolveSequenceOptions({ colors: 2, seeding: 'global' })))).toBe(1);
+    expect((await clipPalette(sourceOf([frame]), resolveClusterOptions({ colors: 2 }))).palette.size).toBe(2);
+    expect(resolveStability('medium', { paletteHold: 2, anchor: undefined }).paletteHold).toBe(2);
+  });
+
+  it('a palette transfer, its weights, map and scene cuts, transferCost, matchPalettes and the scene-cut detector', () => {
+    const source = sourcePaletteFromCounts([0, 0, 0, 255, 255, 255], [1, 1], 2);
+    const refused = (call: () => unknown, message: RegExp) => expect(call).toThrow(expect.objectContaining(usage(message)));
+    refused(() => createPaletteTransfer(source, { method: 'rank', scenecut: false } as never), /^unknown option "scenecut" for createPaletteTransfer; did you mean "sceneCut"\? \(valid: method, weights, sceneCut or map\)$/);
+    refused(() => createPaletteTransfer(source, { method: 'optimal', weights: { lightness: 1, colour: 0.5, frequency: 0.25 } } as never), /^unknown option "colour" for the cost weights; did you mean "color"\? \(valid: lightness, color or frequency\)$/);
+    refused(() => createPaletteTransfer(source, { method: 'nearest', map: { ...mapOptions, dithering: 'bayer' } } as never), /^unknown option "dithering" for createPaletteTransfer's map; did you mean "dither"\?/);
+    refused(() => createPaletteTransfer(source, { method: 'rank', sceneCut: { windowSize: 5 } } as never), /^unknown option "windowSize" for createPaletteTransfer's sceneCut; did you mean "window"\?/);
+    refused(() => transferCost(source, source, { lightness: 1, color: 0.5, frequency: 0.25, colour: 1 } as never), /^unknown option "colour" for the cost weights; did you mean "color"\?/);
+    // matchPalettes reads them for `optimal` only; a misspelt name is refused whatever the method.
+    refused(() => matchPalettes(source, source, 'rank', { lightness: 1, color: 0.5, frequency: 0.25, colour: 1 } as never), /^unknown option "colour" for the cost weights/);
+    refused(() => createSceneCutDetector({ minDiff: 10 } as never), /^unknown option "minDiff" for createSceneCutDetector; did you mean "minDifference"\? \(valid: minDifference, differenceRatio, inertiaFactor, window or stillShare\)$/);
+    // An unknown name is refused even given as undefined; a known one so given is its default.
+    refused(() => createSceneCutDetector({ minDiff: undefined } as never), /^unknown option "minDiff"/);
+    expect(() => createSceneCutDetector({ minDifference: undefined, stillShare: 0.5 })).not.toThrow();
+    expect(() => createPaletteTransfer(source, { method: 'optimal', weights: { lightness: 1, color: 0.5, frequency: 0.25 }, sceneCut: { window: 5 }, map: { ...mapOptions, serpentine: true } })).not.toThrow();
+    expect(transferCost(source, source, { lightness: 1, color: 0.5, frequency: 0.25 })).toHaveLength(4);
   });
 });

@@ -12,7 +12,7 @@ describe('option resolvers refuse names they do not read', () => {
     ];
     for (const call of calls) {
       expect(call).toThrow(ChromaseedError);
-      expect(call).toThrow(/^unknown option "(colours|frameRate|sorting|k)"; the options here are [a-z]/);
+      expect(call).toThrow(/^unknown option "(colours|frameRate|sorting|k)" for resolve(Sequence|Input|Palette|Cluster)Options(; did you mean "[a-zA-Z]+"\?)? \(valid: [a-z]/);
     }
     // Each resolver reads only its own names: an input option is not a sequence option.
     expect(() => resolveSequenceOptions({ fps: 10 })).toThrow(/unknown option "fps"/);
