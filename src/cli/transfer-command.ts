@@ -213,7 +213,7 @@ function describeSource(source: SourcePalette): { hex: string; rgb: number[]; pr
   const out = [];
   for (let j = 0; j < source.size; j++) {
     const rgb = [source.rgb[j * 3], source.rgb[j * 3 + 1], source.rgb[j * 3 + 2]];
-    out.push({ hex: toHex(rgb[0], rgb[1], rgb[2]), rgb, proportion: round(source.proportions[j], 5) });
+    out.push({ hex: toHex(rgb[0], rgb[1], rgb[2]), rgb, proportion: source.proportions[j] });
   }
   return out;
 }
@@ -227,7 +227,7 @@ function describeMapping(source: SourcePalette, decision: TransferDecision): { e
     rows.push({
       entry: e,
       hex: toHex(target.rgb[e * 3], target.rgb[e * 3 + 1], target.rgb[e * 3 + 2]),
-      proportion: round(target.proportions[e], 5),
+      proportion: target.proportions[e],
       source: j,
       sourceHex: toHex(source.rgb[j * 3], source.rgb[j * 3 + 1], source.rgb[j * 3 + 2]),
     });

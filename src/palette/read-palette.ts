@@ -49,8 +49,12 @@ export function parsePaletteText(text: string): PaletteFile | string {
   const body = text.replace(/^\uFEFF/, '');
   const trimmed = body.trim();
   let colours: Colour[] | string;
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) colours = fromJson(trimmed);
-  else {
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    colours = fromJson(trimmed);
+    // No JSON, but codes in brackets ("[#f00, #0f0]", "[#ff0000] red"): read by line.
+    const byLine = typeof colours === 'string' && trimmed.startsWith('[') ? fromLines(body) : null;
+    if (byLine !== null && typeof byLine !== 'string' && byLine.length > 0) colours = byLine;
+  } else {
     const format = headerFormat(body);
     colours = format === 'gimp' ? fromGimp(body) : format === 'jasc' ? fromJasc(body) : format === 'paint.net' ? fromPaintNet(body) : fromLines(body);
   }
@@ -97,14 +101,16 @@ function mergeRepeats(colours: Colour[]): Colour[] {
  * Whether a file's first bytes may be a palette file: text (UTF-8, or UTF-16 with its byte
  * order mark, as Windows' PowerShell writes), and none of the text image formats that
  * ffmpeg reads (ASCII PBM/PGM/PPM, XBM, XPM), which are images, not palettes. A file that
- * opens with a palette format's own header line is one whatever else it holds: older GIMP
+ * opens with a palette format's own header line, or with a colour code, is one whatever
+ * else it holds: older GIMP
  * palettes made on Windows name their colours in Latin-1, which is no UTF-8 (such a file was
  * handed to ffmpeg, which said "Invalid data"); the names are not read.
  */
 export function mayBePaletteFile(head: Uint8Array): boolean {
   if (utf16(head) !== null) return true;
   const start = new TextDecoder('latin1').decode(head.subarray(0, 64));
-  if (headerFormat(start.replace(/^\xEF\xBB\xBF/, '')) !== null) return true;
+  // So is one that opens with a colour code (a hex list, names in Latin-1 after the codes).
+  if (headerFormat(start.replace(/^\xEF\xBB\xBF/, '')) !== null || /^(?:\xEF\xBB\xBF)?\s*#(?:[0-9a-f]{6}|[0-9a-f]{3})(?![0-9a-z])/i.test(start)) return true;
   if (!isTextHead(head)) return false;
   return !/^(P[123]\s|#define\s|\/\* XPM \*\/)/.test(start);
 }
@@ -154,15 +160,28 @@ function jsonColour(item: unknown, n: number): Colour | string {
   return (typeof item.hex === 'string' ? hexColour(item.hex, share) : null) ?? none;
 }
 
+/**
+ * GIMP Palette: "R G B name" lines; or "R G B A name" after a "Channels: RGBA" line, as
+ * Aseprite writes a palette with alpha: an opaque entry is a colour, a clear one (its
+ * transparent slot) no colour, and one partly clear is refused (an alpha channel is not taken).
+ */
 function fromGimp(text: string): Colour[] | string {
   const colours: Colour[] = [];
   const lines = text.split(LINE_BREAK).slice(1);
+  let alpha = false;
   for (const [i, raw] of lines.entries()) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#') || /^(Name|Columns):/i.test(line)) continue;
-    const parsed = rgbLine(line, true);
-    if (parsed === null) return `a GIMP palette, but line ${i + 2} is not "R G B name" with values 0 to 255: ${JSON.stringify(raw.slice(0, 60))}`;
-    const { rgb, name } = parsed;
+    const channels = /^Channels:\s*(RGBA?)$/i.exec(line);
+    if (channels !== null) {
+      alpha = channels[1].length === 4;
+      continue;
+    }
+    const parsed = rgbLine(line, alpha ? 'gimpAlpha' : 'gimp');
+    if (parsed === null) return `a GIMP palette, but line ${i + 2} is not "${alpha ? 'R G B A' : 'R G B'} name" with values 0 to 255: ${JSON.stringify(raw.slice(0, 60))}`;
+    const { rgb, name, a } = parsed;
+    if (a === 0) continue;
+    if (a !== 255) return `line ${i + 2} has a colour with alpha ${a} (an alpha channel is not taken)`;
     // Only chromaseed's own names ("#2c2c26 40.73%") carry a share: a name such as "Grey 50%" does not.
     const own = /^#[0-9a-f]{6}\s+(\d+(?:\.\d+)?)%$/i.exec(name);
     colours.push({ rgb, share: own === null ? null : Number(own[1]) / 100 });
@@ -170,11 +189,19 @@ function fromGimp(text: string): Colour[] | string {
   return colours;
 }
 
-/** An "R G B" line of values 0 to 255 (GIMP's with a name after them, when `named`), or null. */
-function rgbLine(line: string, named: boolean): { rgb: [number, number, number]; name: string } | null {
-  const m = (named ? /^(\d{1,3})\s+(\d{1,3})\s+(\d{1,3})(?:\s+(.*))?$/ : /^(\d{1,3})\s+(\d{1,3})\s+(\d{1,3})$/).exec(line);
-  const rgb: [number, number, number] | null = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null;
-  return rgb === null || rgb.some((v) => v > 255) ? null : { rgb, name: m![4] ?? '' };
+/** Colour lines of values: JASC's "R G B", GIMP's "R G B name" and, with alpha, "R G B A name". */
+const VALUE_LINES = {
+  jasc: /^(\d{1,3})\s+(\d{1,3})\s+(\d{1,3})()$/,
+  gimp: /^(\d{1,3})\s+(\d{1,3})\s+(\d{1,3})()(?:\s+(.*))?$/,
+  gimpAlpha: /^(\d{1,3})\s+(\d{1,3})\s+(\d{1,3})\s+(\d{1,3})(?:\s+(.*))?$/,
+} as const;
+
+/** A colour line of `kind` with values 0 to 255 (alpha 255 where the kind has none), or null. */
+function rgbLine(line: string, kind: keyof typeof VALUE_LINES): { rgb: [number, number, number]; a: number; name: string } | null {
+  const m = VALUE_LINES[kind].exec(line);
+  if (m === null) return null;
+  const [r, g, b, a] = [m[1], m[2], m[3], m[4] === '' ? '255' : m[4]].map(Number);
+  return [r, g, b, a].some((v) => v > 255) ? null : { rgb: [r, g, b], a, name: m[5] ?? '' };
 }
 
 /**
@@ -190,7 +217,7 @@ function fromJasc(text: string): Colour[] | string {
     if (lines[i] === '') continue;
     // The count is the file's word: a line past it is a mistake, not a colour to drop or take.
     if (colours.length === count) return `a JASC palette of ${count} colours, but more follow (line ${i + 1})`;
-    const parsed = rgbLine(lines[i], false);
+    const parsed = rgbLine(lines[i], 'jasc');
     if (parsed === null) return `a JASC palette, but line ${i + 1} is not "R G B" with values 0 to 255: ${JSON.stringify(lines[i].slice(0, 60))}`;
     colours.push({ rgb: parsed.rgb, share: null });
   }
@@ -224,6 +251,7 @@ function fromPaintNet(text: string): Colour[] | string {
 function fromLines(text: string): Colour[] | string {
   const colours: Colour[] = [];
   let openedAt = -1; // the line whose /* is not closed yet
+  let functional: number | undefined; // the first line of a colour in rgb() or hsl()
   for (const [i, raw] of text.split(LINE_BREAK).entries()) {
     let line = raw.trim();
     if (openedAt >= 0) {
@@ -250,6 +278,7 @@ function fromLines(text: string): Colour[] | string {
       code = code.slice(0, comment.index).trim();
     }
     const found: string[] = [];
+    let digits = '';
     let end = 0;
     for (const m of code.matchAll(CODES)) {
       const hash = m.index + m[0].indexOf('#');
@@ -260,17 +289,30 @@ function fromLines(text: string): Colour[] | string {
       const hex = opaqueHex(m[1]);
       if (hex === null) return `line ${i + 1} has #${m[1]}, which is not #rrggbb (an alpha channel is not taken)`;
       found.push(hex);
+      digits = m[1];
     }
     const bare = found.length === 0 ? /^(?:0x)?([0-9a-f]{6})$/i.exec(code) : null;
     if (bare !== null) found.push(bare[1]);
+    if (found.length === 0 && FUNCTIONAL.test(code)) {
+      functional ??= i;
+      continue;
+    }
     if (found.length === 0 && code !== '' && !STRUCTURE.test(code)) return `line ${i + 1} is neither a colour nor a comment: ${JSON.stringify(raw.slice(0, 60))}`;
-    const share = found.length === 1 ? shareIn(line) : null;
+    const share = found.length === 1 && digits !== '' ? shareAfter(line.slice(line.toLowerCase().indexOf(`#${digits.toLowerCase()}`) + 1 + digits.length)) : null;
     for (const hex of found) colours.push(hexColour(hex, share)!);
   }
   // Everything after it would be left out without a word.
   if (openedAt >= 0) return `line ${openedAt + 1} opens a /* comment that is never closed`;
+  if (colours.length === 0 && functional !== undefined) return `line ${functional + 1} gives its colour as rgb() or hsl(), which is not read: list the colours as #rrggbb`;
   return colours;
 }
+
+/**
+ * A colour in CSS's functional notation (rgb(), hsl()), on a line without a code: Coolors'
+ * SCSS export gives each colour as a code, then again as hsla() and rgba() (rounded, so not
+ * always the same colour). Those lines are passed over; a file of no codes at all is refused.
+ */
+const FUNCTIONAL = /(?:^|[\s:])(?:rgba?|hsla?)\(/i;
 
 /**
  * A colour code: "#" and 3 or 6 hex digits at the start of the line or after a space,
@@ -299,9 +341,14 @@ function opaqueHex(digits: string): string | null {
  */
 const STRUCTURE = /^[^#]*\{$|^\}$|^k=\d+ inertia=|^\*/;
 
-/** "40.73%" on a line as 0.4073; null when the line has no percentage. */
-function shareIn(text: string): number | null {
-  const m = /(\d+(?:\.\d+)?)\s*%/.exec(text);
+/**
+ * The share `palette` writes after a colour's code, as 0.4879: its text format's
+ * "#343529  rgb( 52,  53,  41)   48.79%" and its css format's "#343529; /* 48.79% *\/".
+ * Null for anything else after the code: the "50%" of a name such as "Grey 50%" or of
+ * "opacity 50%" is no share (read as one, it turned a picture's darks light).
+ */
+function shareAfter(rest: string): number | null {
+  const m = /^\s*(?:rgb\(\s*\d+,\s*\d+,\s*\d+\)\s*)?;?\s*(?:\/\*\s*)?(\d+(?:\.\d+)?)\s*%\s*(?:\*\/)?\s*$/i.exec(rest);
   return m ? Number(m[1]) / 100 : null;
 }
 

@@ -157,10 +157,42 @@ describe('mayBePaletteFile and parsePaletteBytes', () => {
     expect(mayBePaletteFile(gimp)).toBe(true);
     expect([...(parsePaletteBytes(gimp) as PaletteFile).rgb]).toEqual([255, 0, 0, 0, 0, 255]);
     expect(mayBePaletteFile(latin1('JASC-PAL\n0100\n1\n255 0 0\n'))).toBe(true);
-    // Without a palette's header as the palette reader spells it, bytes that are no UTF-8 are left to the image readers.
-    expect(mayBePaletteFile(latin1('#ff0000 caf\xe9\n'))).toBe(false);
+    // A hex list too, by its first colour code (it got ffmpeg's "Invalid data"); without a
+    // header as the palette reader spells it, or a code, bytes that are no UTF-8 are left to the image readers.
+    expect(mayBePaletteFile(latin1('#ff0000 Gr\xfcn\n#00ff00\n'))).toBe(true);
+    expect([...(parsePaletteBytes(latin1('#ff0000 Gr\xfcn\n#00ff00\n')) as PaletteFile).rgb]).toEqual([255, 0, 0, 0, 255, 0]);
+    expect(mayBePaletteFile(latin1('ff0000 caf\xe9\n'))).toBe(false);
     expect(mayBePaletteFile(latin1('gimp palette\n255 0 0 Ros\xe9\n'))).toBe(false);
     expect(mayBePaletteFile(latin1('; Paint.NET Palette File\nFFFF0000 Ros\xe9\n'))).toBe(true);
+  });
+});
+
+describe('palette files of other tools (found by a QA pass)', () => {
+  it("reads a share only where `palette` writes one, right after the colour: a name's \"Grey 50%\" is none (read as shares, a rank transfer turned darks light)", () => {
+    expect(parsed('#1a1a1a Grey 10%\n#808080 Grey 50%\n#e6e6e6 Grey 90%\n').shares).toBeNull();
+    expect(parsed('#ff0000 opacity 50%\n#00ff00 opacity 50%\n').shares).toBeNull();
+    expect([...parsed(' 1  #343529  rgb( 52,  53,  41)   48.79%\n 2  #a79e46  rgb(167, 158,  70)   51.21%\n').shares!]).toEqual([0.4879, 0.5121]);
+    expect([...parsed(':root {\n  --color-1: #343529; /* 48.79% */\n  --color-2: #a79e46; /* 51.21% */\n}\n').shares!]).toEqual([0.4879, 0.5121]);
+  });
+
+  it('reads codes in brackets on the first line as a list, not as broken JSON', () => {
+    expect([...parsed('[#f00, #0f0]\n').rgb]).toEqual([255, 0, 0, 0, 255, 0]);
+    expect([...parsed('[#ff0000] red\n[#00ff00] green\n').rgb]).toEqual([255, 0, 0, 0, 255, 0]);
+    // JSON that is broken stays refused as JSON.
+    expect(parsePaletteText('[[255, 0, 0],]')).toMatch(/^not valid JSON/);
+  });
+
+  it("reads Aseprite's GIMP palette with alpha (\"Channels: RGBA\"): opaque colours taken, its clear slot left out, a partly clear one refused", () => {
+    const aseprite = (rows: string) => `GIMP Palette\nChannels: RGBA\n#\n${rows}`;
+    expect([...parsed(aseprite('  0   0   0   0 000000\n 29  43  83 255 1D2B53\n126  37  83 255 7E2553\n')).rgb]).toEqual([29, 43, 83, 126, 37, 83]);
+    expect(parsePaletteText(aseprite(' 29  43  83 128 half\n'))).toBe('line 4 has a colour with alpha 128 (an alpha channel is not taken)');
+    expect(parsePaletteText('GIMP Palette\nChannels: RGBA\n255 0 0 red\n')).toMatch(/line 3 is not "R G B A name"/);
+  });
+
+  it("reads Coolors' SCSS export whole: its codes, past the same colours again as hsla() and rgba(); a file of rgb() alone is refused", () => {
+    const scss = '/* SCSS HEX */\n$a: #001219ff;\n$b: #005f73ff;\n\n/* SCSS HSL */\n$a: hsla(197, 100%, 5%, 1);\n$b: hsla(190, 100%, 23%, 1);\n\n/* SCSS RGB */\n$a: rgba(0, 18, 25, 1);\n$b: rgba(0, 95, 115, 1);\n\n/* SCSS Gradient */\n$gradient-top: linear-gradient(0deg, #001219ff, #005f73ff);\n';
+    expect([...parsed(scss).rgb]).toEqual([0, 18, 25, 0, 95, 115]);
+    expect(parsePaletteText('$a: rgb(0, 18, 25);\n$b: hsl(190, 100%, 23%);\n')).toBe('line 1 gives its colour as rgb() or hsl(), which is not read: list the colours as #rrggbb');
   });
 });
 
