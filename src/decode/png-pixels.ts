@@ -2,7 +2,7 @@
  * A PNG image's inflated data to RGBA, 8 bits a sample: scanlines unfiltered in place, then
  * every sample depth and colour type expanded, with the transparency chunk applied, for
  * plain and interlaced (Adam7) images. Used for animated PNG frames, which are composited
- * here. 16-bit samples keep their high byte, as sharp reads a still PNG. Pure: no node: imports.
+ * here. 16-bit samples are rounded to 8 bits, as the still reader rounds them. Pure: no node: imports.
  */
 import type { PngHeader } from './apng-structure.js';
 
@@ -134,7 +134,7 @@ function expandRow(d: Uint8Array, at: number, count: number, header: PngHeader, 
     }
     return;
   }
-  // 8 or 16 bits a sample: the high byte of each; tRNS compares whole samples (-1: none).
+  // 8 or 16 bits a sample, 16 rounded to 8; tRNS compares whole samples (-1: none).
   const channels = CHANNELS[colourType];
   const wide = bitDepth === 16 ? 2 : 1;
   const keyed = trns !== null && ((colourType === 0 && trns.length >= 2) || (colourType === 2 && trns.length >= 6));
@@ -143,15 +143,23 @@ function expandRow(d: Uint8Array, at: number, count: number, header: PngHeader, 
   const k2 = keyed && colourType === 2 ? sampleAt(trns, 4, 2) : -1;
   for (let i = 0, s = at; i < count; i++, s += channels * wide, out += step) {
     if (colourType === 0 || colourType === 4) {
-      rgba[out] = rgba[out + 1] = rgba[out + 2] = d[s];
-      rgba[out + 3] = colourType === 4 ? d[s + wide] : sampleAt(d, s, wide) === k0 ? 0 : 255;
+      rgba[out] = rgba[out + 1] = rgba[out + 2] = eightBit(d, s, wide);
+      rgba[out + 3] = colourType === 4 ? eightBit(d, s + wide, wide) : sampleAt(d, s, wide) === k0 ? 0 : 255;
     } else {
-      rgba[out] = d[s];
-      rgba[out + 1] = d[s + wide];
-      rgba[out + 2] = d[s + 2 * wide];
-      rgba[out + 3] = colourType === 6 ? d[s + 3 * wide] : sampleAt(d, s, wide) === k0 && sampleAt(d, s + wide, wide) === k1 && sampleAt(d, s + 2 * wide, wide) === k2 ? 0 : 255;
+      rgba[out] = eightBit(d, s, wide);
+      rgba[out + 1] = eightBit(d, s + wide, wide);
+      rgba[out + 2] = eightBit(d, s + 2 * wide, wide);
+      rgba[out + 3] = colourType === 6 ? eightBit(d, s + 3 * wide, wide) : sampleAt(d, s, wide) === k0 && sampleAt(d, s + wide, wide) === k1 && sampleAt(d, s + 2 * wide, wide) === k2 ? 0 : 255;
     }
   }
+}
+
+/**
+ * The sample at `at` in 8 bits: a 16-bit one rounded (v / 257 to the nearest; its high byte
+ * alone was a level under the still reader's for a quarter of the values).
+ */
+function eightBit(d: Uint8Array, at: number, wide: number): number {
+  return wide === 2 ? ((((d[at] << 8) | d[at + 1]) + 128) / 257) | 0 : d[at];
 }
 
 /** The sample of `wide` bytes (1 or 2, big-endian) at `at`. */

@@ -342,6 +342,23 @@ describe('animated PNG and WebP are read as clips', () => {
     }
   });
 
+  it('an animated PNG of 16-bit samples rounds them to 8 bits as the still reader does, every value (its high byte alone was a level under for a quarter of them)', async () => {
+    const u32 = (...values: number[]) => Buffer.concat(values.map((v) => { const b = Buffer.alloc(4); b.writeUInt32BE(v, 0); return b; }));
+    // 256x256 grey, 16 bits: every value once, rows unfiltered.
+    const rows = Buffer.alloc(256 * (1 + 512));
+    for (let v = 0; v < 65536; v++) rows.writeUInt16BE(v, (v >> 8) * 513 + 1 + (v & 255) * 2);
+    const ihdr: Chunk = { type: 'IHDR', data: Buffer.concat([u32(256, 256), Buffer.from([16, 0, 0, 0, 0])]) };
+    const idat: Chunk = { type: 'IDAT', data: deflateSync(rows) };
+    const iend: Chunk = { type: 'IEND', data: Buffer.alloc(0) };
+    const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const animated = path.join(work, 'grey16-all.png');
+    const still16 = path.join(work, 'grey16-all-still.png');
+    writeFileSync(animated, rewritePng(signature, () => [ihdr, { type: 'acTL', data: u32(1, 0) }, { type: 'fcTL', data: Buffer.concat([u32(0, 256, 256, 0, 0), Buffer.from([0, 10, 0, 100, 0, 0])]) }, idat, iend]));
+    writeFileSync(still16, rewritePng(signature, () => [ihdr, idat, iend]));
+    const { frames } = await readAll(animated);
+    expect(Buffer.compare(frames[0].data, (await loadStill(still16)).data)).toBe(0);
+  });
+
   it('animated PNG frames that ffmpeg composited wrongly or could not decode are read right (4-bit palette frames at an offset came out red for green)', async () => {
     const u32 = (...values: number[]) => Buffer.concat(values.map((v) => { const b = Buffer.alloc(4); b.writeUInt32BE(v, 0); return b; }));
     const chunk = (type: string, ...parts: Buffer[]): Chunk => ({ type, data: Buffer.concat(parts) });
