@@ -112,6 +112,7 @@ export function pngHeaderProblem({ width, height, bitDepth, colourType, palette 
   const depths: Record<number, number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
   if (!(depths[colourType] ?? []).includes(bitDepth)) return `its image header gives colour type ${colourType} with ${bitDepth} bits per sample, which PNG does not have`;
   if (colourType === 3 && palette.length < 3) return 'its frames are palette images, but it has no palette';
+  if (palette.length % 3 !== 0) return `its palette has ${palette.length} bytes, not 3 for each colour`;
   return null;
 }
 

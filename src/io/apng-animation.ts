@@ -136,11 +136,11 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
   const delaysMs = all.map((frame) => frame.delayMs);
   // Each frame shows until the next decoded one starts, through any frame missing after it;
   // the first from the start, through any missing before it.
-  const shownMs = decodable.map((c, k) => sum(delaysMs, k === 0 ? 0 : c, k + 1 < decodable.length ? decodable[k + 1] : c + 1));
+  const shownMs = decodable.map((f, k) => sum(delaysMs, k === 0 ? 0 : f, k + 1 < decodable.length ? decodable[k + 1] : f + 1));
   const warnings = frameWarnings(file, apng, decodable, problems);
 
   const { width, height } = header;
-  const drawn = decodable.map((c) => all[c]);
+  const drawn = decodable.map((f) => all[f]);
   const hasAlpha = header.colourType === 4 || header.colourType === 6 || header.transparency !== null;
   const loopCount = loopCountForPlays(apng.animation.plays);
   const info: ClipInfo = {
@@ -159,24 +159,27 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
   async function* frames(): AsyncGenerator<TimedFrame> {
     const canvas = new Uint8Array(width * height * 4); // starts transparent, as browsers show it
     const before = drawn.some((frame) => frame.dispose === 2) ? new Uint8Array(canvas.length) : null;
-    const handle = await open(file, 'r');
-    try {
-      for (let k = 0; k < drawn.length; k++) {
-        const frame = drawn[k];
-        const picture = new Uint8Array(frame.width * frame.height * 4);
-        decodePngPixels(await inflateFrame(handle, frame, header), header, frame.width, frame.height, picture);
-        // Disposed to the previous canvas: what its rectangle held is kept to be put back
-        // (before the first frame, that is the empty canvas: the same as clearing it).
-        if (before !== null && frame.dispose === 2) copyRect(canvas, before, width, height, frame);
-        drawPicture(canvas, width, height, picture, frame, frame.blend === 1);
-        const rgba = profile !== null ? await toSrgbThrough(profile, grey, width, height, canvas) : canvas.slice();
-        binaryAlpha(rgba);
-        yield { width, height, data: rgba, delayMs: shownMs[k] };
-        if (frame.dispose === 1) clearRect(canvas, width, height, frame);
-        else if (before !== null && frame.dispose === 2) copyRect(before, canvas, width, height, frame);
+    for (let k = 0; k < drawn.length; k++) {
+      const frame = drawn[k];
+      const picture = new Uint8Array(frame.width * frame.height * 4);
+      // The file is opened for each frame: a caller that drops the frames part way (a
+      // library user's next() calls, never finished) leaves no file handle open.
+      let data: Uint8Array;
+      try {
+        data = await withFile(file, (handle) => inflateFrame(handle, frame, header));
+      } catch (e) {
+        throw inputError(file, `frame ${decodable[k]}: cannot be decoded any more (was the file changed while it was read?): ${e instanceof Error ? e.message : String(e)}`, e);
       }
-    } finally {
-      await handle.close();
+      decodePngPixels(data, header, frame.width, frame.height, picture);
+      // Disposed to the previous canvas: what its rectangle held is kept to be put back
+      // (before the first frame, that is the empty canvas: the same as clearing it).
+      if (before !== null && frame.dispose === 2) copyRect(canvas, before, width, height, frame);
+      drawPicture(canvas, width, height, picture, frame, frame.blend === 1);
+      const rgba = profile !== null ? await toSrgbThrough(profile, grey, width, height, canvas) : canvas.slice();
+      binaryAlpha(rgba);
+      yield { width, height, data: rgba, delayMs: shownMs[k] };
+      if (frame.dispose === 1) clearRect(canvas, width, height, frame);
+      else if (before !== null && frame.dispose === 2) copyRect(before, canvas, width, height, frame);
     }
   }
   return { info, delaysMs: shownMs, frames, warnings, mayHaveTransparency };
@@ -231,7 +234,12 @@ async function toSrgbThrough(iccp: Uint8Array, grey: boolean, width: number, hei
   for (let y = 0, i = 0; y < height; y++) {
     const row = y * (width * channels + 1) + 1;
     if (!grey) rows.set(rgba.subarray(y * width * 4, (y + 1) * width * 4), row);
-    else for (let x = 0; x < width; x++, i += 4) [rows[row + 2 * x], rows[row + 2 * x + 1]] = [rgba[i], rgba[i + 3]];
+    else {
+      for (let x = 0; x < width; x++, i += 4) {
+        rows[row + 2 * x] = rgba[i];
+        rows[row + 2 * x + 1] = rgba[i + 3];
+      }
+    }
   }
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);

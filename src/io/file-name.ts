@@ -16,5 +16,5 @@ export function fileName(file: string | URL, caller: string): string {
       throw new ChromaseedError('ERR_USAGE', `${caller} takes a file name or a file: URL; ${String(file)} is none (${(err as Error).message})`, { cause: err });
     }
   }
-  throw new ChromaseedError('ERR_USAGE', `${caller} takes a file name (a string) or a file: URL, not ${file === null || typeof file !== 'object' ? String(file) : `a ${(file as object).constructor?.name ?? 'Object'}`}`);
+  throw new ChromaseedError('ERR_USAGE', `${caller} takes a file name (a string) or a file: URL, not ${file === null || typeof file !== 'object' ? String(file) : `an object (${(file as object).constructor?.name ?? 'Object'})`}`);
 }

@@ -36,12 +36,12 @@ export function composeSideBySide(panels: readonly IndexedFrame[], caption: Capt
   const pw = sw * scale;
   const ph = panels[0].height * scale;
   const inset = Math.floor((panelWidth - pw) / 2);
-  // Indices start at 0, the caption's black: what a column wider than its picture shows beside it.
   const { width, height } = sideBySideSize(panelWidth, ph, panels.length, caption.height);
   const total = 2 + panels.reduce((n, p) => n + p.size, 0);
   if (total > 256) throw new RangeError(`side-by-side needs ${total} palette entries, more than 256`);
   const palette = new Uint8Array(total * 3);
   palette.set([0, 0, 0, 255, 255, 255]); // entry 0: caption background, entry 1: caption text (and the gaps between panels use both)
+  // Entry 0, the caption's black: what a column wider than its picture shows beside it.
   const indices = new Uint8Array(width * height);
   let transparent: Uint8Array | null = null;
   for (let i = 0; i < caption.mask.length && i < width * caption.height; i++) indices[i] = caption.mask[i];
@@ -96,7 +96,8 @@ export function composeSideBySideRgba(original: TimedFrame, panels: readonly Ind
     // A column wider than its picture: opaque black either side, as the caption.
     if (panelWidth > pw) {
       for (let y = caption.height; y < height; y++) {
-        for (let x = column; x < column + panelWidth; x++) if (x < x0 || x >= x0 + pw) grey(data, (y * width + x) * 4, 0);
+        for (let x = column; x < x0; x++) grey(data, (y * width + x) * 4, 0);
+        for (let x = x0 + pw; x < column + panelWidth; x++) grey(data, (y * width + x) * 4, 0);
       }
     }
     for (let sy = 0; sy < original.height; sy++) {

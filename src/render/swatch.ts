@@ -13,7 +13,11 @@ export interface SwatchOptions {
   readonly width?: number;
   /** Height of the bar in pixels (the key, if any, is added below it). Default 160. */
   readonly height?: number;
-  /** Narrowest segment in pixels, so a colour with a tiny share stays visible. Default 4. */
+  /**
+   * Narrowest segment in pixels, so a colour with a tiny share stays visible. Default 4,
+   * lowered down to 1 where such segments would take more than a twentieth of the bar; a
+   * minimum given is kept (transfer's mapping bars keep every mapping 12 px wide).
+   */
   readonly minSegment?: number;
   /** Draw each segment's hex code on it. Default true. */
   readonly labels?: boolean;
@@ -52,14 +56,14 @@ const MAX_WIDENED_SHARE = 0.05;
 /**
  * Integer widths that sum to `width`, one per proportion, as close to `proportion * width`
  * as possible while none is narrower than `minWidth` (lowered to `floor(width / n)` when
- * `n` segments of `minWidth` would not fit, and down to 1 px when the segments held at the
- * minimum would take more than a twentieth of the bar).
+ * `n` segments of `minWidth` would not fit, and, with `capWidened`, down to 1 px when the
+ * segments held at the minimum would take more than a twentieth of the bar).
  *
  * Segments whose ideal width is below the minimum get exactly the minimum and the others
  * share what is left in proportion; the remaining fractional pixels go to the largest
  * remainders (ties to the earlier segment), so the result is deterministic.
  */
-export function segmentWidths(proportions: ArrayLike<number>, width: number, minWidth: number): Int32Array {
+export function segmentWidths(proportions: ArrayLike<number>, width: number, minWidth: number, capWidened = true): Int32Array {
   const n = proportions.length;
   const out = new Int32Array(n);
   if (n === 0) return out;
@@ -98,7 +102,7 @@ export function segmentWidths(proportions: ArrayLike<number>, width: number, min
   };
   const minW = Math.max(1, Math.min(Math.floor(minWidth), Math.floor(width / n)));
   const held = fit(minW);
-  if (held * minW > MAX_WIDENED_SHARE * width) {
+  if (capWidened && held * minW > MAX_WIDENED_SHARE * width) {
     const lower = Math.max(1, Math.floor((MAX_WIDENED_SHARE * width) / held));
     if (lower < minW) fit(lower);
   }
@@ -136,7 +140,7 @@ export async function renderSwatch(colors: readonly PaletteEntry[], options: Swa
   const width = positiveInt('swatch width', options.width ?? Math.max(800, 2 * minSegment * colors.length));
   const height = positiveInt('swatch height', options.height ?? 160);
   if (colors.length === 0) throw new ChromaseedError('ERR_USAGE', 'cannot draw a swatch of an empty palette');
-  const widths = segmentWidths(colors.map((c) => c.proportion), width, minSegment);
+  const widths = segmentWidths(colors.map((c) => c.proportion), width, minSegment, options.minSegment === undefined);
   // No key where not even one chip fits across.
   const key = (options.key ?? true) && width >= KEY_MIN_CHIP + 2 * KEY_GAP ? keyLayout(colors.length, width) : null;
   const fullHeight = height + (key?.height ?? 0);
