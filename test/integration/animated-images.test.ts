@@ -347,6 +347,26 @@ describe('animated PNG and WebP are read as clips', () => {
     }
   });
 
+  it('palette pictures of 1, 2, 4 and 8 bits, with a transparent entry, plain and interlaced, read as the still reader reads them', async () => {
+    // sharp (libspng) writes each as a still; the same file with an animation and a frame
+    // control chunk before its image data is a one-frame animated PNG.
+    const u32 = (...values: number[]) => Buffer.concat(values.map((v) => { const b = Buffer.alloc(4); b.writeUInt32BE(v, 0); return b; }));
+    const source = sharp(path.join(corpus, 'stills/skimage__chelsea.png')).resize(37, 23, { fit: 'fill' }).ensureAlpha().composite([{ input: Buffer.alloc(5 * 5 * 4, 255), raw: { width: 5, height: 5, channels: 4 }, left: 3, top: 2, blend: 'dest-out' }]);
+    for (const bitdepth of [1, 2, 4, 8] as const) {
+      for (const progressive of [false, true]) {
+        const png = await source.clone().png({ palette: true, colours: 2 ** bitdepth, bitdepth, progressive, dither: 0 }).toBuffer();
+        const header = chunksOf(png).find((c) => c.type === 'IHDR')!.data;
+        expect([header[8], header[9], header[12], chunksOf(png).some((c) => c.type === 'tRNS')], `${bitdepth} bits`).toEqual([bitdepth, 3, progressive ? 1 : 0, true]);
+        const still = path.join(work, `palette-${bitdepth}-${progressive}.png`);
+        const animated = path.join(work, `palette-${bitdepth}-${progressive}-animated.png`);
+        writeFileSync(still, png);
+        writeFileSync(animated, rewritePng(png, (chunks) => chunks.flatMap((c) => (c.type === 'IDAT' && c === chunks.find((d) => d.type === 'IDAT') ? [{ type: 'acTL', data: u32(1, 0) }, { type: 'fcTL', data: Buffer.concat([u32(0, 37, 23, 0, 0), Buffer.from([0, 10, 0, 100, 0, 0])]) }, c] : [c]))));
+        const { frames } = await readAll(animated);
+        expect(Buffer.compare(frames[0].data, (await loadStill(still)).data), `${bitdepth} bits, ${progressive ? 'interlaced' : 'plain'}`).toBe(0);
+      }
+    }
+  });
+
   it('an animated PNG of 16-bit samples rounds them to 8 bits as the still reader does, every value (its high byte alone was a level under for a quarter of them)', async () => {
     const u32 = (...values: number[]) => Buffer.concat(values.map((v) => { const b = Buffer.alloc(4); b.writeUInt32BE(v, 0); return b; }));
     // 256x256 grey, 16 bits: every value once, rows unfiltered.
