@@ -81,7 +81,7 @@ export function refuseUnknownKeys(caller: string, options: unknown, known: reado
  * one contains the other (startSec, start) or few edits (a letter added, left out, changed
  * or two swapped) turn one into the other, at most a third of the longer's letters.
  */
-function closestName(given: string, names: readonly string[]): string | undefined {
+export function closestName(given: string, names: readonly string[]): string | undefined {
   const plain = (s: string) => s.toLowerCase().replace(/[-_]/g, '');
   const a = plain(given);
   let best: string | undefined;

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
-import { ChromaseedError, invalidOption, listOf } from '../errors.js';
+import { ChromaseedError, closestName, invalidOption, listOf } from '../errors.js';
 import { STABILITY_LEVELS } from '../sequence/stability.js';
 import { DITHERS, flag, INITS, METRICS, SEEDINGS, SPACES, TRANSFER_METHODS } from '../options.js';
 import { PALETTE_FORMATS } from '../palette/format.js';
@@ -67,7 +67,7 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
     });
   };
   try {
-    parser = buildParser(endOfOptions(splitAttachedValues(argv)), {
+    parser = buildParser(endOfOptions(splitAttachedValues(helpFor(argv))), {
       palette: choose(async () => (await import('./palette-command.js')).paletteCommand),
       quantize: choose(async () => (await import('./quantize-command.js')).quantizeCommand),
       compare: choose(async () => (await import('./compare-command.js')).compareCommand),
@@ -76,7 +76,7 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
     await parser.parseAsync();
     return EXIT_OK; // --help or --version: yargs has printed it
   } catch (err) {
-    if (!(err instanceof CommandChosen)) return report(err, streams.stderr);
+    if (!(err instanceof CommandChosen)) return report(err, streams.stderr, argv);
     try {
       await err.run();
       return EXIT_OK;
@@ -203,7 +203,7 @@ class CommandChosen {
 
 const INTERRUPTED_STREAM = 'interrupted; what standard output got of the GIF, if anything, is cut short';
 
-function report(err: unknown, stderr: CliStreams['stderr']): number {
+function report(err: unknown, stderr: CliStreams['stderr'], argv: readonly string[] = []): number {
   // On a terminal, the message replaces what a progress line left (a pass's last note).
   clearProgressLine(stderr);
   if (err instanceof ChromaseedError && err.code === 'ERR_ABORTED') {
@@ -216,7 +216,7 @@ function report(err: unknown, stderr: CliStreams['stderr']): number {
     return err.code === 'ERR_USAGE' ? EXIT_USAGE : EXIT_FAILURE;
   }
   if (err instanceof Error && err.name === 'YError') {
-    stderr.write(`chromaseed: ${oneLine(usageMessage(err.message.split('\n')[0]))}\n`);
+    stderr.write(`chromaseed: ${oneLine(usageMessage(err.message.split('\n')[0], argv))}\n`);
     return EXIT_USAGE;
   }
   // File descriptors refused where no message of ours names the file (a module of sharp's, a worker thread's start).
@@ -298,6 +298,11 @@ function textOnStdout(command: CommandName, args: Args): string | null {
   return args.json === true ? 'the JSON summary' : null;
 }
 
+/** `help quantize` as `quantize --help`, as git and npm take it (it was an unknown command). */
+function helpFor(argv: string[]): string[] {
+  return argv[0] === 'help' && argv.length === 2 && (COMMANDS as readonly string[]).includes(argv[1]) ? [argv[1], '--help'] : argv;
+}
+
 /** The files a command line reads (standard input, `-`, is none). */
 function inputFiles(args: Args): string[] {
   return [args.image, args.input, args.source, args.target].filter((f): f is string => typeof f === 'string' && f !== '-');
@@ -308,6 +313,8 @@ function usageMessage(msg: string, argv: readonly string[] = []): string {
   // A misspelt command: yargs, in strict mode, calls it an unknown argument.
   const first = argv[0];
   if (first !== undefined && !first.startsWith('-') && !(COMMANDS as readonly string[]).includes(first)) {
+    const near = closestName(first, COMMANDS);
+    if (near !== undefined) return `unknown command "${first}": did you mean "${near}"? (name one of ${listOf(COMMANDS)}; see chromaseed --help)`;
     return `unknown command "${first}": name one of ${listOf(COMMANDS)} (see chromaseed --help)`;
   }
   const command = argv.find((arg): arg is CommandName => (COMMANDS as readonly string[]).includes(arg));
@@ -342,7 +349,8 @@ function usageMessage(msg: string, argv: readonly string[] = []): string {
   const typed = unknown?.map((name) => {
     const kebab = name.length === 1 ? name : flag(name).slice(2);
     const flags = [`--${kebab}`, `--no-${kebab}`];
-    const long = argv.map((arg) => arg.split('=')[0]).find((flag) => flags.includes(flag));
+    // As typed, capitals too (--Width): its kebab form was looked for, and it was called a stray word.
+    const long = argv.map((arg) => arg.split('=')[0]).find((flag) => flags.includes(flag) || flag === `--${name}`);
     if (long !== undefined) return long;
     // Given bare (`quantize a.gif -q -o z.gif q`): a word, even where -q is an option.
     if (argv.includes(name) || kebab.length > 1) return null;
@@ -389,7 +397,7 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
           .option('swatch', { requiresArg: true, type: 'string', describe: 'write the palette as a PNG bar (widths = proportions)' })
           .option('overlay', { requiresArg: true, type: 'string', describe: 'write the image with the palette drawn over it (PNG)' })
           .option('max-pixels', { requiresArg: true, type: 'number', describe: `refuse images with more pixels than this [default: ${DEFAULT_MAX_PIXELS}]` })
-          .option('quiet', { alias: 'q', type: 'boolean', describe: 'no note on stderr when the image has fewer colours than k' }),
+          .option('quiet', { alias: 'q', type: 'boolean', describe: 'no note or warnings on stderr (the note: the image has fewer colours than k; --json keeps the warnings)' }),
       handlers.palette,
     )
     .command(
@@ -415,7 +423,7 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
           .option('levers', { type: 'boolean', describe: 'add rows with each steadiness lever of the seeded mode switched off' })
           .option('timeline', { requiresArg: true, type: 'string', describe: 'write the palettes over time as a PNG, unseeded | seeded side by side (one row per frame)' })
           .option('json', { type: 'boolean', describe: 'print the figures as JSON' })
-          .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress or summary on stderr' }),
+          .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress, summary or warnings on stderr (--json keeps the warnings)' }),
       handlers.compare,
     )
     .command(
@@ -447,7 +455,8 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
     // Our own messages are English, so the parser's are too, whatever the environment's
     // language (a German LANG gave German usage errors ending in "(see chromaseed --help)").
     .locale('en')
-    .wrap(Math.min(110, process.stdout.columns ?? 100));
+    // A terminal's width (up to 110); 80 when piped (| less), as yargs' own default: 100 broke lines on an 80-column screen.
+    .wrap(Math.min(110, process.stdout.columns ?? 80));
 }
 
 /**
@@ -505,9 +514,9 @@ function sequenceOptions<T>(y: Argv<T>) {
 
 function outputOptions<T>(y: Argv<T>) {
   return y
-    .option('output', { requiresArg: true, alias: 'o', type: 'string', describe: 'output: .gif, .mp4 (.m4v), .webm, .mkv, .mov, frames-%04d.png, or .png for a still (replaced if it exists)' })
+    .option('output', { requiresArg: true, alias: 'o', type: 'string', describe: 'output: .gif, .mp4 (.m4v), .webm, .mkv, .mov, frames-%04d.png, .png for a still, or - for a GIF on standard output (replaced if it exists)' })
     .option('audio', { type: 'boolean', describe: "video from a video: carry its sound over (the default; --no-audio: picture only)" })
     .option('plays', { requiresArg: true, type: 'number', describe: "GIF output: times it plays, 0 = forever [default: the source's; from a video: forever]" })
     .option('json', { type: 'boolean', describe: 'print a JSON summary on stdout' })
-    .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress or summary on stderr' });
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress, summary or warnings on stderr (--json keeps the warnings)' });
 }

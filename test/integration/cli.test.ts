@@ -1098,7 +1098,10 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['output extension', ['quantize', CARS, '-o', 'x.bmp'], 2, /^chromaseed: \S*x\.bmp: cannot write '\.bmp'; use \.gif, .*, or - for a GIF on standard output\n$/],
     ['output extension to compare, which offers no - (it offered it, then refused it)', ['compare', CARS, '-o', 'x.bmp'], 2, /^chromaseed: \S*x\.bmp: cannot write '\.bmp'; use \.gif, .*\(frame-%04d\.png\)\n$/],
     ['no command', [], 2, /command/],
-    ['a misspelt command', ['quantise', CARS, '-o', 'x.gif'], 2, /^chromaseed: unknown command "quantise": name one of palette, quantize, compare or transfer \(see chromaseed --help\)\n$/],
+    ['a misspelt command, with the one meant (found by a QA pass)', ['quantise', CARS, '-o', 'x.gif'], 2, /^chromaseed: unknown command "quantise": did you mean "quantize"\? \(name one of palette, quantize, compare or transfer; see chromaseed --help\)\n$/],
+    ['an unknown command like none', ['frobnicate', CARS], 2, /^chromaseed: unknown command "frobnicate": name one of palette, quantize, compare or transfer \(see chromaseed --help\)\n$/],
+    ['an option in capitals (it was called a stray word, "Width")', ['quantize', CARS, '-o', 'x.gif', '--Width', '100'], 2, /^chromaseed: unknown option --Width \(see chromaseed quantize --help\)\n$/],
+    ["an option's value missing at the end: the command's help (it named the main one)", ['quantize', CARS, '-o'], 2, /^chromaseed: -o needs a value .*\(see chromaseed quantize --help\)\n$/],
     ['bad choice, in the words of every other bad value (it was yargs\' "Invalid values: Argument: sort, Given...")', ['palette', HIBISCUS, '--sort', 'x'], 2, /^chromaseed: expected count, hue or lightness for --sort but received "x" \(see chromaseed palette --help\)\n$/],
     ['two bad choices: the first, said whole (a review found the two run together)', ['quantize', CARS, '-o', 'x.gif', '--init', 'foo', '--dither', 'bar'], 2, /^chromaseed: expected kmeans\+\+, farthest or random for --init but received "foo" \(see chromaseed quantize --help\)\n$/],
     ['missing output (it was yargs\' "Missing required argument: output")', ['quantize', CARS], 2, /^chromaseed: -o is missing: name the file to write \(chromaseed quantize INPUT -o OUTPUT\)/],
@@ -1533,6 +1536,14 @@ describe('bin/chromaseed.js', () => {
   it("offers --seeding to quantize, not to compare, which runs all three modes (and refuses it, saying so)", async () => {
     expect((await runBin(['quantize', '--help'])).stdout).toMatch(/--seeding\s/);
     expect((await runBin(['compare', '--help'])).stdout).not.toMatch(/--seeding/);
+  });
+
+  it('takes `help quantize` for `quantize --help` (it was an unknown command), and wraps help at 80 columns when piped (100 broke lines on an 80-column screen)', async () => {
+    const r = await runBin(['help', 'quantize']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe((await runBin(['quantize', '--help'])).stdout);
+    expect(r.stdout).toMatch(/--seeding\s/);
+    expect(Math.max(...r.stdout.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
   });
 
   it('is executable', () => {
