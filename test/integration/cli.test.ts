@@ -387,7 +387,7 @@ describe('-- ends the options', () => {
     // An option left without its value before -- does not take a file after it (and write over it).
     copyFileSync(CARS, path.join(dir, 'victim.gif'));
     const open = await runBin(['quantize', '-k', '4', '-o', '--', 'victim.gif', '-i.gif'], { cwd: dir });
-    expect([open.code, open.stderr]).toEqual([2, 'chromaseed: -o needs a value (one that starts with "-" is given as -o=VALUE) (see chromaseed --help)\n']);
+    expect([open.code, open.stderr]).toEqual([2, 'chromaseed: -o needs a value (one that starts with "-" is given as -o=VALUE) (see chromaseed quantize --help)\n']);
     expect(readFileSync(path.join(dir, 'victim.gif'))).toEqual(readFileSync(CARS));
   });
 });
