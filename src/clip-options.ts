@@ -1,4 +1,4 @@
-import { ChromaseedError, invalidOption, requireObject } from './errors.js';
+import { ChromaseedError, invalidOption, namesOf, requireObject } from './errors.js';
 
 /** What part of a clip to read, and at what rate and size (--fps, --width, --start, --duration). */
 export interface ClipOptions {
@@ -14,8 +14,8 @@ export interface ClipOptions {
   duration?: string | number;
 }
 
-/** The names of ClipOptions, all of them (a field added there and not here fails to compile). */
-export const CLIP_NAMES: readonly string[] = Object.keys({ fps: true, maxFps: true, width: true, start: true, duration: true } satisfies Record<keyof ClipOptions, true>);
+/** The names of ClipOptions, all of them. */
+export const CLIP_NAMES: readonly string[] = namesOf<ClipOptions>({ fps: true, maxFps: true, width: true, start: true, duration: true });
 
 export interface ValidClipOptions {
   fps?: number;

@@ -60,6 +60,14 @@ export function requireOpen(open: unknown, caller: string): void {
 }
 
 /**
+ * The names of options type `T`, listed whole for refuseUnknownKeys: a field added to `T`
+ * and not to the list (or a name in the list that `T` lacks) fails to compile.
+ */
+export function namesOf<T>(names: Record<keyof T, true>): readonly (keyof T & string)[] {
+  return Object.keys(names) as (keyof T & string)[];
+}
+
+/**
  * Refuses a key of an options object that `caller` does not read: a misspelt or misplaced
  * option (`openVideo(file, { startSec: 0.5 })` for `start`) was left at its default without
  * a word. A known key whose value is undefined is taken (a spread of optional values); an
@@ -163,12 +171,17 @@ export function checkRgbaFrame(frame: Frame): void {
   if (data.length !== n * 4) throw new ChromaseedError('ERR_INPUT', `frame data has ${data.length} bytes, expected ${width}x${height}x4 = ${n * 4}`);
 }
 
+/** A frame contract broken by the caller's code, not by the user's input: a RangeError. */
+function contractBroken(message: string): Error {
+  return new RangeError(message);
+}
+
 /**
  * The contract a frame of palette indices meets for the writers and the GIF encoder. Broken,
  * it is the caller's bug, not the user's: a RangeError, as the README says. `fail` makes the
  * error for callers that are no writer (a palette transfer answers with ERR_INPUT).
  */
-export function checkIndexedFrame(frame: IndexedFrame, width: number, height: number, fail: (message: string) => Error = (m) => new RangeError(m)): void {
+export function checkIndexedFrame(frame: IndexedFrame, width: number, height: number, fail = contractBroken): void {
   if (frame === null || typeof frame !== 'object') throw fail(`a frame is { width, height, indices, palette, size, transparent, delayMs }, not ${String(frame)}`);
   if (frame.width !== width || frame.height !== height) {
     throw fail(`frame is ${frame.width}x${frame.height}; the canvas is ${width}x${height}, the size the writer or encoder was opened for`);
@@ -196,7 +209,7 @@ export function checkTimedFrame(frame: TimedFrame, width: number, height: number
   checkDelay(frame.delayMs);
 }
 
-function checkDelay(delayMs: unknown, fail: (message: string) => Error = (m) => new RangeError(m)): void {
+function checkDelay(delayMs: unknown, fail = contractBroken): void {
   if (!(typeof delayMs === 'number' && delayMs >= 0 && delayMs < Infinity)) throw fail(`frame delay is ${typeof delayMs === 'number' ? delayMs : JSON.stringify(delayMs)} ms; it must be a number >= 0`);
 }
 

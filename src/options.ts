@@ -1,4 +1,4 @@
-import { ChromaseedError, invalidOption, listOf, refuseUnknownKeys } from './errors.js';
+import { ChromaseedError, invalidOption, listOf, namesOf, refuseUnknownKeys } from './errors.js';
 import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_PIXELS, DEFAULT_RESTARTS } from './limits.js';
 import { validateClipOptions } from './clip-options.js';
 import { PALETTE_FORMATS, type PaletteFormat } from './palette/format.js';
@@ -309,9 +309,9 @@ export function resolveSequenceOptions(input: SequenceOptionsInput = {}): Sequen
  * resolvers refuse one (refuseUnknownKeys): listed in full, so a field added to the types
  * and not here fails to compile.
  */
-export const RESOLVED_SEQUENCE_NAMES: readonly string[] = Object.keys({
+export const RESOLVED_SEQUENCE_NAMES: readonly string[] = namesOf<SequenceOptions>({
   colors: true, init: true, restarts: true, metric: true, space: true, seed: true, maxIterations: true, seeding: true, dither: true, stability: true,
-} satisfies Record<keyof SequenceOptions, true>);
-export const RESOLVED_INPUT_NAMES: readonly string[] = Object.keys({
+});
+export const RESOLVED_INPUT_NAMES: readonly string[] = namesOf<InputOptions>({
   fps: true, maxFps: true, width: true, start: true, duration: true, maxPixels: true, maxFrames: true,
-} satisfies Record<keyof InputOptions, true>);
+});

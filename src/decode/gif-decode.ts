@@ -10,7 +10,7 @@
  */
 import { mayTurnClear, type FrameCover } from './canvas-holes.js';
 import omggif from 'omggif';
-import { ChromaseedError, isBytes, refuseUnknownKeys } from '../errors.js';
+import { ChromaseedError, isBytes, namesOf, refuseUnknownKeys } from '../errors.js';
 import { MAX_GIF_FPS, rateForDelays } from '../timing.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
 import { createFrameRepacker } from './lzw-repack.js';
@@ -21,7 +21,7 @@ import {
 
 export { isGif, type GifLimits } from './gif-structure.js';
 
-const GIF_LIMIT_NAMES: readonly string[] = Object.keys({ maxPixels: true, maxFrames: true } satisfies Record<keyof GifLimits, true>);
+const GIF_LIMIT_NAMES: readonly string[] = namesOf<GifLimits>({ maxPixels: true, maxFrames: true });
 
 export interface DecodedGif {
   /** width, height, loopCount (0 = forever, undefined = no loop block), exact frameCount, fps for video output. */

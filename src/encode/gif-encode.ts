@@ -22,7 +22,7 @@
 // gifenc ships no type declarations, so it is imported whole and typed below.
 // @ts-ignore -- untyped module
 import gifencModule from 'gifenc';
-import { checkIndexedFrame, invalidOption, refuseUnknownKeys, requireObject } from '../errors.js';
+import { checkIndexedFrame, invalidOption, namesOf, refuseUnknownKeys, requireObject } from '../errors.js';
 import { createGifDelays, MAX_GIF_LOOP_COUNT } from '../timing.js';
 import type { IndexedFrame } from '../types.js';
 
@@ -67,7 +67,7 @@ export interface GifEncoderOptions {
   mayTurnTransparent?: boolean;
 }
 
-const GIF_ENCODER_NAMES: readonly string[] = Object.keys({ width: true, height: true, loopCount: true, differencing: true, mayTurnTransparent: true } satisfies Record<keyof GifEncoderOptions, true>);
+const GIF_ENCODER_NAMES: readonly string[] = namesOf<GifEncoderOptions>({ width: true, height: true, loopCount: true, differencing: true, mayTurnTransparent: true });
 
 export interface GifEncoder {
   /** Queue the next frame. The frame's buffers are copied, so the caller may reuse them. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { abortedWrite, ChromaseedError, invalidOption, refuseUnknownKeys } from '../errors.js';
+import { abortedWrite, ChromaseedError, invalidOption, namesOf, refuseUnknownKeys } from '../errors.js';
 import { fileName } from './file-name.js';
 import { MAX_GIF_FPS } from '../timing.js';
 import { RESOLVED_INPUT_NAMES, type InputOptions } from '../options.js';
@@ -40,12 +40,12 @@ export interface FrameWriterOptions {
   stdout?: NodeJS.WritableStream | undefined;
 }
 
-/** Every name of FrameWriterOptions (a field added there and not here fails to compile). */
-const FRAME_WRITER_NAMES: readonly string[] = Object.keys({
+/** Every name of FrameWriterOptions. */
+const FRAME_WRITER_NAMES: readonly string[] = namesOf<FrameWriterOptions>({
   width: true, height: true, fps: true, loopCount: true, inputPath: true, frameCount: true, frameCountUncertain: true,
   sound: true, mayTurnTransparent: true, changesEveryFrame: true, gifDelays: true, stdout: true,
-} satisfies Record<keyof FrameWriterOptions, true>);
-const FINISH_NAMES: readonly string[] = Object.keys({ beforePlace: true, afterPlace: true } satisfies Record<keyof FinishOptions, true>);
+});
+const FINISH_NAMES: readonly string[] = namesOf<FinishOptions>({ beforePlace: true, afterPlace: true });
 
 /**
  * A writer's options for a clip read from `inputPath`, as the command line passes them: its

@@ -1,5 +1,5 @@
 import { decodeGif, isGif } from '../decode/gif-decode.js';
-import { ChromaseedError, inputError, invalidOption, refuseUnknownKeys, requireObject } from '../errors.js';
+import { ChromaseedError, inputError, invalidOption, namesOf, refuseUnknownKeys, requireObject } from '../errors.js';
 import { fileName } from './file-name.js';
 import { DEFAULT_MAX_PIXELS } from '../options.js';
 import { binaryAlpha } from '../pixel-words.js';
@@ -22,7 +22,7 @@ export interface ReadStillOptions {
   readonly width?: number;
 }
 
-const STILL_NAMES: readonly string[] = Object.keys({ maxPixels: true, width: true } satisfies Record<keyof ReadStillOptions, true>);
+const STILL_NAMES: readonly string[] = namesOf<ReadStillOptions>({ maxPixels: true, width: true });
 
 /**
  * Decode a still image (JPEG, PNG, WebP, AVIF, TIFF, or the first frame of a GIF or other

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { ChromaseedError, refuseUnknownKeys, requireObject, throwIfAborted } from '../errors.js';
+import { ChromaseedError, namesOf, refuseUnknownKeys, requireObject, throwIfAborted } from '../errors.js';
 import { fileName } from './file-name.js';
 import { CLIP_NAMES, ffmpegSeconds, scaledHeight, validateClipOptions, type ClipOptions } from '../clip-options.js';
 import { binaryAlpha } from '../pixel-words.js';
@@ -18,7 +18,7 @@ export interface VideoRead {
   readonly signal?: AbortSignal;
 }
 
-const VIDEO_READ_NAMES: readonly string[] = Object.keys({ demuxer: true, signal: true } satisfies Record<keyof VideoRead, true>);
+const VIDEO_READ_NAMES: readonly string[] = namesOf<VideoRead>({ demuxer: true, signal: true });
 
 /**
  * HDR to SDR, with HDR's reference white (ITU-R BT.2408: 203 cd/m², a PQ signal of 58% or

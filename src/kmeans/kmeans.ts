@@ -1,5 +1,5 @@
 import { fromSrgb, toSrgb } from '../color/space.js';
-import { checkRgbaPixels, ChromaseedError, invalidOption, listOf, refuseUnknownKeys, requireObject } from '../errors.js';
+import { checkRgbaPixels, ChromaseedError, invalidOption, listOf, namesOf, refuseUnknownKeys, requireObject } from '../errors.js';
 import { INITS, METRICS, SPACES } from '../options.js';
 import type { ColorSpace, InitMethod, Metric } from '../types.js';
 import { dedupePoints } from './dedupe.js';
@@ -190,11 +190,11 @@ function weightsFor(weights: ArrayLike<number>, k: number): boolean {
   return true;
 }
 
-/** Every name of KMeansOptions (a field added there and not here fails to compile). */
-const KMEANS_NAMES: readonly string[] = Object.keys({
+/** Every name of KMeansOptions. */
+const KMEANS_NAMES: readonly string[] = namesOf<KMeansOptions>({
   k: true, init: true, metric: true, space: true, restarts: true, seed: true, maxIterations: true, refineIterations: true,
   tolerance: true, initialCentroids: true, anchorWeights: true, exactGrey: true, labels: true, onIteration: true,
-} satisfies Record<keyof KMeansOptions, true>);
+});
 
 function resolve(options: KMeansOptions): Resolved {
   if (options === null || typeof options !== 'object') throw invalidOption('options', 'an object such as { k: 8 }', options);

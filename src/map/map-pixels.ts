@@ -1,5 +1,5 @@
 import type { ColorSpace, Frame, Metric } from '../types.js';
-import { checkBytes, checkRgbaFrame, ChromaseedError, invalidOption, listOf, refuseUnknownKeys, requireObject } from '../errors.js';
+import { checkBytes, checkRgbaFrame, ChromaseedError, invalidOption, listOf, namesOf, refuseUnknownKeys, requireObject } from '../errors.js';
 import { fromSrgb } from '../color/space.js';
 import { DITHERS, METRICS, SPACES, type DitherMode } from '../options.js';
 import { createPaletteSearch } from './nearest.js';
@@ -18,8 +18,8 @@ export interface MapOptions {
   serpentine?: boolean;
 }
 
-/** Every name of MapOptions (a field added there and not here fails to compile). */
-export const MAP_NAMES: readonly string[] = Object.keys({ metric: true, space: true, dither: true, serpentine: true } satisfies Record<keyof MapOptions, true>);
+/** Every name of MapOptions. */
+export const MAP_NAMES: readonly string[] = namesOf<MapOptions>({ metric: true, space: true, dither: true, serpentine: true });
 
 export interface MappedFrame {
   /** Palette index per pixel; 0 (meaningless) where `transparent[i]` is 1. */

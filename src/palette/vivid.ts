@@ -1,5 +1,5 @@
 import { oklabToLinearSrgb, oklabToSrgb, srgbToOklab } from '../color/space.js';
-import { checkRgbaPixels, refuseUnknownKeys, requireInRange, requireObject } from '../errors.js';
+import { checkRgbaPixels, namesOf, refuseUnknownKeys, requireInRange, requireObject } from '../errors.js';
 import { buildHistogram, createHistogram } from '../kmeans/histogram.js';
 import { makeEntry, type Palette } from './palette.js';
 
@@ -43,7 +43,7 @@ export interface VividOptions {
   readonly minSalientFraction?: number;
 }
 
-const VIVID_NAMES: readonly string[] = Object.keys({ minChroma: true, minLightness: true, maxLightness: true, minSalientFraction: true } satisfies Record<keyof VividOptions, true>);
+const VIVID_NAMES: readonly string[] = namesOf<VividOptions>({ minChroma: true, minLightness: true, maxLightness: true, minSalientFraction: true });
 
 /** Weighted points for the engine's `kmeansPoints`. */
 export interface VividPoints {

@@ -1,5 +1,5 @@
 import type { Frame } from '../types.js';
-import { checkRgbaFrame, refuseUnknownKeys, requireInRange, requireObject } from '../errors.js';
+import { checkRgbaFrame, namesOf, refuseUnknownKeys, requireInRange, requireObject } from '../errors.js';
 import { compareFrames, type FrameChange } from './frame-change.js';
 
 /**
@@ -38,8 +38,8 @@ export interface SceneCutOptions {
   readonly stillShare?: number;
 }
 
-/** Every name of SceneCutOptions (a field added there and not here fails to compile). */
-export const SCENE_CUT_NAMES: readonly string[] = Object.keys({ minDifference: true, differenceRatio: true, inertiaFactor: true, window: true, stillShare: true } satisfies Record<keyof SceneCutOptions, true>);
+/** Every name of SceneCutOptions. */
+export const SCENE_CUT_NAMES: readonly string[] = namesOf<SceneCutOptions>({ minDifference: true, differenceRatio: true, inertiaFactor: true, window: true, stillShare: true });
 
 export const DEFAULT_SCENE_CUT: SceneCutOptions = { minDifference: 24, differenceRatio: 4, inertiaFactor: 4, window: 9 };
 

@@ -1,4 +1,4 @@
-import { invalidOption, listOf, refuseUnknownKeys, requireInRange, requireObject } from '../errors.js';
+import { invalidOption, listOf, namesOf, refuseUnknownKeys, requireInRange, requireObject } from '../errors.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { ColourSearch } from '../map/map-histogram.js';
 import { wordsOf } from '../pixel-words.js';
@@ -63,10 +63,10 @@ export interface StabilityOptions {
   stillWeight: number;
 }
 
-/** Every name of StabilityOptions (a field added there and not here fails to compile). */
-export const STABILITY_NAMES: readonly string[] = Object.keys({
+/** Every name of StabilityOptions. */
+export const STABILITY_NAMES: readonly string[] = namesOf<StabilityOptions>({
   frameIterations: true, paletteHold: true, pixelHold: true, pixelMargin: true, sceneCut: true, refresh: true, refreshGain: true, anchor: true, stillWeight: true,
-} satisfies Record<keyof StabilityOptions, true>);
+});
 
 export const STABILITY_LEVELS = ['none', 'low', 'medium', 'high'] as const;
 export type StabilityLevel = (typeof STABILITY_LEVELS)[number];

@@ -1,5 +1,5 @@
 import { lightness, srgbToLab } from '../color/space.js';
-import { ChromaseedError, invalidOption, listOf, refuseUnknownKeys, requireObject } from '../errors.js';
+import { ChromaseedError, invalidOption, listOf, namesOf, refuseUnknownKeys, requireObject } from '../errors.js';
 import { TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import { solveAssignment } from './hungarian.js';
 
@@ -65,8 +65,8 @@ function checkWeightedPalette(name: 'target' | 'source', palette: WeightedPalett
  */
 export const DEFAULT_COST_WEIGHTS: CostWeights = { lightness: 1, color: 0.5, frequency: 0.25 };
 
-/** Every name of CostWeights (a field added there and not here fails to compile). */
-export const COST_WEIGHT_NAMES = Object.keys({ lightness: true, color: true, frequency: true } satisfies Record<keyof CostWeights, true>) as readonly (keyof CostWeights)[];
+/** Every name of CostWeights. */
+export const COST_WEIGHT_NAMES = namesOf<CostWeights>({ lightness: true, color: true, frequency: true });
 
 /**
  * Cost weights as transferCost needs them: each of the three a finite number of at least 0

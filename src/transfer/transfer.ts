@@ -1,4 +1,4 @@
-import { checkIndexedFrame, checkRgbaFrame, ChromaseedError, invalidOption, isBytes, listOf, refuseUnknownKeys, requireInRange, requireObject } from '../errors.js';
+import { checkIndexedFrame, checkRgbaFrame, ChromaseedError, invalidOption, isBytes, listOf, namesOf, refuseUnknownKeys, requireInRange, requireObject } from '../errors.js';
 import { createMapper, MAP_NAMES, type MapOptions } from '../map/map-pixels.js';
 import { TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import type { Frame, IndexedFrame } from '../types.js';
@@ -20,7 +20,7 @@ export interface TransferOptions {
   readonly map?: MapOptions;
 }
 
-const TRANSFER_NAMES: readonly string[] = Object.keys({ method: true, weights: true, sceneCut: true, map: true } satisfies Record<keyof TransferOptions, true>);
+const TRANSFER_NAMES: readonly string[] = namesOf<TransferOptions>({ method: true, weights: true, sceneCut: true, map: true });
 
 /** One target frame as the quantize pipeline yields it. */
 export interface TargetFrame {
