@@ -308,8 +308,11 @@ function inputFiles(args: Args): string[] {
   return [args.image, args.input, args.source, args.target].filter((f): f is string => typeof f === 'string' && f !== '-');
 }
 
-/** One line from a yargs message, pointing to --help. */
-function usageMessage(msg: string, argv: readonly string[] = []): string {
+/**
+ * One line from a yargs message, pointing to --help. `options` are the long option names the
+ * command offers (hidden ones left out), for the one a misspelt option means.
+ */
+function usageMessage(msg: string, argv: readonly string[] = [], options: readonly string[] = []): string {
   // A misspelt command: yargs, in strict mode, calls it an unknown argument.
   const first = argv[0];
   if (first !== undefined && !first.startsWith('-') && !(COMMANDS as readonly string[]).includes(first)) {
@@ -359,7 +362,11 @@ function usageMessage(msg: string, argv: readonly string[] = []): string {
   });
   if (typed !== undefined && typed.every((t) => t !== null)) {
     const names = [...new Set(typed)];
-    return `unknown option${names.length === 1 ? '' : 's'} ${names.join(', ')} ${help}`;
+    // A misspelt long option (--colours, --dithr): the one meant, as for a command.
+    const meant = names.map((name) => (name.startsWith('--') ? closestName(name.slice(2), options) : undefined));
+    if (names.length === 1 && meant[0] !== undefined) return `unknown option ${names[0]}: did you mean --${meant[0]}? ${help}`;
+    const said = names.map((name, i) => (meant[i] === undefined ? name : `${name} (--${meant[i]}?)`));
+    return `unknown option${names.length === 1 ? '' : 's'} ${said.join(', ')} ${help}`;
   }
   // A stray word (`quantize a.gif 8`: -k forgotten), no file and no option.
   if (command !== undefined && unknown !== undefined && unknown.every((name) => !name.startsWith('-'))) {
@@ -375,10 +382,21 @@ function usageMessage(msg: string, argv: readonly string[] = []): string {
   return `${text} ${help}`;
 }
 
+/**
+ * The long option names the command being parsed offers, as --help lists them, and a switch's
+ * --no- form. yargs keeps them in getOptions(), which its typings leave out (the switches are
+ * read from it too).
+ */
+function offeredOptions(parser: Argv): string[] {
+  const { key, boolean, hiddenOptions } = (parser as unknown as { getOptions(): { key: Record<string, unknown>; boolean: string[]; hiddenOptions: string[] } }).getOptions();
+  const names = Object.keys(key).filter((name) => name.length > 1 && !hiddenOptions.includes(name));
+  return [...names, ...names.filter((name) => boolean.includes(name)).map((name) => `no-${name}`)];
+}
+
 type Handler = (args: Args) => void;
 
 function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number], Handler>): Argv {
-  return yargs(argv)
+  const parser: Argv = yargs(argv)
     .scriptName('chromaseed')
     .usage('$0 <command> [options]\n\nQuantize the colours of GIFs, videos and photos with sequential (seeded) k-means.')
     .command(
@@ -447,7 +465,7 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
-      throw new ChromaseedError('ERR_USAGE', usageMessage(msg, argv));
+      throw new ChromaseedError('ERR_USAGE', usageMessage(msg, argv, offeredOptions(parser)));
     })
     .help()
     .alias('help', 'h')
@@ -457,6 +475,7 @@ function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number],
     .locale('en')
     // A terminal's width (up to 110); 80 when piped (| less), as yargs' own default: 100 broke lines on an 80-column screen.
     .wrap(Math.min(110, process.stdout.columns ?? 80));
+  return parser;
 }
 
 /**

@@ -1068,9 +1068,11 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
   const cases: [string, string[], number, RegExp][] = [
     ['k too large', ['quantize', CARS, '-k', '300', '-o', 'x.gif'], 2, /1 to 256 for --colors/],
     ['k zero', ['palette', HIBISCUS, '-k', '0'], 2, /--colors/],
-    ['unknown option', ['quantize', CARS, '--colours', '8', '-o', 'x.gif'], 2, /^chromaseed: unknown option --colours \(see chromaseed quantize --help\)\n$/],
+    // The README writes "colours"; the option is --colors. It said only "unknown option".
+    ['unknown option, with the one meant', ['quantize', CARS, '--colours', '8', '-o', 'x.gif'], 2, /^chromaseed: unknown option --colours: did you mean --colors\? \(see chromaseed quantize --help\)\n$/],
+    ['unknown options, each with the one meant where there is one', ['quantize', CARS, '--colours', '8', '--quite', '--frobnicate', '-o', 'x.gif'], 2, /^chromaseed: unknown options --colours \(--colors\?\), --quite \(--quiet\?\), --frobnicate \(see chromaseed quantize --help\)\n$/],
     // As typed: they were "Unknown arguments: max-iter, maxIter" and "Unknown argument: audio".
-    ['unknown options, as typed', ['quantize', CARS, '--max-iter', '5', '-o', 'x.gif', '--frame-iter=3'], 2, /^chromaseed: unknown options --max-iter, --frame-iter \(see chromaseed quantize --help\)\n$/],
+    ['unknown options, as typed', ['quantize', CARS, '--max-iter', '5', '-o', 'x.gif', '--frame-iter=3'], 2, /^chromaseed: unknown options --max-iter \(--max-iterations\?\), --frame-iter \(--frame-iterations\?\) \(see chromaseed quantize --help\)\n$/],
     ['a negated option a command does not have', ['compare', CARS, '--no-audio'], 2, /^chromaseed: unknown option --no-audio \(see chromaseed compare --help\)\n$/],
     // A one-character argument is no option (it was reported as "-8").
     ['a one-digit number where an option was meant', ['quantize', CARS, '8', '-o', 'x.gif'], 2, /^chromaseed: unexpected "8": quantize reads one input, and an option's value follows its name \(-k 8\) \(see chromaseed quantize --help\)\n$/],
@@ -1100,7 +1102,12 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['no command', [], 2, /command/],
     ['a misspelt command, with the one meant (found by a QA pass)', ['quantise', CARS, '-o', 'x.gif'], 2, /^chromaseed: unknown command "quantise": did you mean "quantize"\? \(name one of palette, quantize, compare or transfer; see chromaseed --help\)\n$/],
     ['an unknown command like none', ['frobnicate', CARS], 2, /^chromaseed: unknown command "frobnicate": name one of palette, quantize, compare or transfer \(see chromaseed --help\)\n$/],
-    ['an option in capitals (it was called a stray word, "Width")', ['quantize', CARS, '-o', 'x.gif', '--Width', '100'], 2, /^chromaseed: unknown option --Width \(see chromaseed quantize --help\)\n$/],
+    ['an option in capitals (it was called a stray word, "Width")', ['quantize', CARS, '-o', 'x.gif', '--Width', '100'], 2, /^chromaseed: unknown option --Width: did you mean --width\? \(see chromaseed quantize --help\)\n$/],
+    ['a misspelt option of another command', ['transfer', HIBISCUS, CARS, '-o', 'x.gif', '--methd', 'rank'], 2, /^chromaseed: unknown option --methd: did you mean --method\? \(see chromaseed transfer --help\)\n$/],
+    ["a misspelt switch's --no- form", ['quantize', CARS, '-o', 'x.mp4', '--no-audi'], 2, /^chromaseed: unknown option --no-audi: did you mean --no-audio\? \(see chromaseed quantize --help\)\n$/],
+    ['an option spelt otherwise, not one it contains (--seed)', ['quantize', CARS, '-o', 'x.gif', '--seed-ing', 'none'], 2, /^chromaseed: unknown option --seed-ing: did you mean --seeding\? /],
+    ["a hidden option is not offered (compare's --seeding)", ['compare', CARS, '--seedin', 'none'], 2, /^chromaseed: unknown option --seedin: did you mean --seed\? /],
+    ['an unknown option like none', ['quantize', CARS, '-o', 'x.gif', '--frobnicate'], 2, /^chromaseed: unknown option --frobnicate \(see chromaseed quantize --help\)\n$/],
     ["an option's value missing at the end: the command's help (it named the main one)", ['quantize', CARS, '-o'], 2, /^chromaseed: -o needs a value .*\(see chromaseed quantize --help\)\n$/],
     ['bad choice, in the words of every other bad value (it was yargs\' "Invalid values: Argument: sort, Given...")', ['palette', HIBISCUS, '--sort', 'x'], 2, /^chromaseed: expected count, hue or lightness for --sort but received "x" \(see chromaseed palette --help\)\n$/],
     ['two bad choices: the first, said whole (a review found the two run together)', ['quantize', CARS, '-o', 'x.gif', '--init', 'foo', '--dither', 'bar'], 2, /^chromaseed: expected kmeans\+\+, farthest or random for --init but received "foo" \(see chromaseed quantize --help\)\n$/],
@@ -1152,7 +1159,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['iterations, a fraction and too few alike', ['quantize', CARS, '--frame-iterations', '1.5', '-o', 'x.gif'], 2, /expected an integer from 1 to 10000 for --frame-iterations but received 1\.5/],
     ['side-by-side too wide', ['compare', CARS, '--width', '11000', '-o', 'x.gif'], 2, /would be 33008 pixels wide, more than 32767; scale the input down with --width/],
     // yargs made it an object: "received [object Object]".
-    ['an option with a dotted name', ['quantize', CARS, '--colors.x', '3', '-o', 'x.gif'], 2, /^chromaseed: unknown option --colors\.x \(see chromaseed quantize --help\)\n$/],
+    ['an option with a dotted name', ['quantize', CARS, '--colors.x', '3', '-o', 'x.gif'], 2, /^chromaseed: unknown option --colors\.x: did you mean --colors\? \(see chromaseed quantize --help\)\n$/],
   ];
   for (const [name, argv, code, message] of cases) {
     it(name, async () => {
