@@ -124,11 +124,17 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
   // Checked before a frame is inflated: the header is all it takes to ask for gigabytes.
   checkFrameSize(file, header, limits.maxPixels);
   checkFrameCount(file, all.length, limits.maxFrames);
-  const problems = await withFile(file, async (handle) => {
-    const found: (string | null)[] = [];
-    for (const frame of all) found.push(frameProblem(frame, header) ?? (await dataProblem(handle, frame, header)));
+  const checks = await withFile(file, async (handle) => {
+    // Where frames of a format with alpha are decoded to look at it: one picture for all.
+    const picture = hasAlpha(header) ? new Uint8Array(header.width * header.height * 4) : null;
+    const found: FrameCheck[] = [];
+    for (const frame of all) {
+      const problem = frameProblem(frame, header);
+      found.push(problem !== null ? { problem, opaque: false } : await checkFrameData(handle, frame, header, picture));
+    }
     return found;
   });
+  const problems = checks.map((check) => check.problem);
   const decodable = problems.flatMap((problem, i) => (problem === null ? [i] : []));
   if (decodable.length === 0) {
     throw inputError(file, apng.complete ? `no frame of the animated PNG can be decoded (frame 0: ${problems[0]})` : 'the animated PNG is cut short or damaged before its first frame');
@@ -141,15 +147,15 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
 
   const { width, height } = header;
   const drawn = decodable.map((f) => all[f]);
-  const hasAlpha = header.colourType === 4 || header.colourType === 6 || header.transparency !== null;
+  const opaque = decodable.map((f) => checks[f].opaque);
   const loopCount = loopCountForPlays(apng.animation.plays);
   const info: ClipInfo = {
     // The canvas size: a pHYs chunk's pixel aspect is ignored, as browsers do.
     width, height, frameCount: decodable.length, fps: rateForDelays(shownMs, MAX_ANIMATION_FPS),
     ...(loopCount !== undefined ? { loopCount } : {}),
-    ...(mayTurnClear(drawn.map((frame) => frameCover(frame, hasAlpha)), width, height) ? { mayTurnTransparent: true } : {}),
+    ...(mayTurnClear(drawn.map((frame, k) => frameCover(frame, opaque[k])), width, height) ? { mayTurnTransparent: true } : {}),
   };
-  const mayHaveTransparency = hasAlpha || drawn.some((frame) => frame.dispose !== 0) || drawn[0].width !== width || drawn[0].height !== height;
+  const mayHaveTransparency = opaque.includes(false) || drawn.some((frame) => frame.dispose !== 0) || drawn[0].width !== width || drawn[0].height !== height;
 
   // Frames are decoded in the file's colours; a still's reader converts them through its
   // profile to sRGB, as viewers do, and so is each frame here (see toSrgbThrough).
@@ -186,11 +192,11 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
 }
 
 /** A frame's effect on the canvas, for mayTurnClear. */
-function frameCover(frame: ApngFrame, hasAlpha: boolean): FrameCover {
+function frameCover(frame: ApngFrame, opaque: boolean): FrameCover {
   return {
     x0: frame.x, y0: frame.y, x1: frame.x + frame.width, y1: frame.y + frame.height,
-    opaque: !hasAlpha,
-    clearsItself: hasAlpha && frame.blend === 0, // "source": its clear pixels replace the canvas's
+    opaque,
+    clearsItself: !opaque && frame.blend === 0, // "source": its clear pixels replace the canvas's
     after: frame.dispose === 1 ? 'clear' : frame.dispose === 2 ? 'restore' : 'keep',
   };
 }
@@ -210,15 +216,39 @@ async function inflateFrame(handle: FileHandle, frame: ApngFrame, header: PngHea
   return new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length);
 }
 
-/** Why a frame's data cannot be decoded, or null: inflated once, and dropped. */
-async function dataProblem(handle: FileHandle, frame: ApngFrame, header: PngHeader): Promise<string | null> {
+/** What checking a frame found: why it cannot be decoded (or null), and whether it draws every pixel opaque. */
+interface FrameCheck {
+  readonly problem: string | null;
+  readonly opaque: boolean;
+}
+
+/** Whether the format stores alpha: an alpha channel, or a transparency chunk. */
+function hasAlpha(header: PngHeader): boolean {
+  return header.colourType === 4 || header.colourType === 6 || header.transparency !== null;
+}
+
+/**
+ * A frame's data checked: inflated once, and dropped. A frame of a format with alpha is also
+ * decoded, to see whether any pixel is drawn under half opacity (clear, as every output
+ * shows it): an RGBA animation whose pixels are all opaque, as editors often write them,
+ * cannot turn the canvas transparent, so its GIF keeps every palette entry for colours and
+ * its WebM the faster encoding without alpha.
+ */
+async function checkFrameData(handle: FileHandle, frame: ApngFrame, header: PngHeader, picture: Uint8Array | null): Promise<FrameCheck> {
   let inflated: Uint8Array;
   try {
     inflated = await inflateFrame(handle, frame, header);
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'its image data is larger than its size needs' : `its compressed data is damaged: ${e instanceof Error ? e.message : String(e)}`;
+    const problem = (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'its image data is larger than its size needs' : `its compressed data is damaged: ${e instanceof Error ? e.message : String(e)}`;
+    return { problem, opaque: false };
   }
-  return pngDataProblem(inflated, header, frame.width, frame.height);
+  const problem = pngDataProblem(inflated, header, frame.width, frame.height);
+  if (problem !== null) return { problem, opaque: false };
+  if (picture === null) return { problem: null, opaque: true };
+  decodePngPixels(inflated, header, frame.width, frame.height, picture);
+  const size = frame.width * frame.height * 4;
+  for (let i = 3; i < size; i += 4) if (picture[i] < 128) return { problem: null, opaque: false };
+  return { problem: null, opaque: true };
 }
 
 /**

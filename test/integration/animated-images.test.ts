@@ -85,6 +85,33 @@ describe('animated PNG and WebP that turn transparent after an opaque first fram
     }
   });
 
+  it('an animated PNG stored as RGBA whose pixels are all opaque makes a WebM without alpha, and a GIF with no entry kept for transparency (its alpha channel alone counted)', async () => {
+    const rgba = path.join(work, 'opaque-rgba.png');
+    // Made here as an editor writes one (Pillow, by default): every frame the whole canvas, RGBA,
+    // replacing the canvas ("source" blending), so the format alone says its alpha could clear it.
+    const { width, height } = gifFrames[0];
+    const pngs = await Promise.all(gifFrames.map((f) => sharp(f.data, { raw: { width, height, channels: 4 } }).png().toBuffer()));
+    const u32 = (...values: number[]) => Buffer.concat(values.map((v) => { const b = Buffer.alloc(4); b.writeUInt32BE(v, 0); return b; }));
+    const data = (png: Buffer) => Buffer.concat(chunksOf(png).filter((c) => c.type === 'IDAT').map((c) => c.data));
+    let sequence = 0;
+    const frames: Chunk[] = pngs.flatMap((png, i) => [
+      { type: 'fcTL', data: Buffer.concat([u32(sequence++, width, height, 0, 0), Buffer.from([0, 10, 0, 100, 0, 0])]) },
+      i === 0 ? { type: 'IDAT', data: data(png) } : { type: 'fdAT', data: Buffer.concat([u32(sequence++), data(png)]) },
+    ]);
+    writeFileSync(rgba, rewritePng(pngs[0], (chunks) => [chunks[0], { type: 'acTL', data: u32(FRAMES, 0) }, ...frames, { type: 'IEND', data: Buffer.alloc(0) }]));
+    expect((await readAll(rgba)).frames.map((f) => f.data.every((v, i) => (i & 3) !== 3 || v === 255))).toEqual([true, true, true, true]);
+    expect(readFileSync(rgba)[25]).toBe(6); // IHDR colour type: RGBA
+    const out = path.join(work, 'opaque-rgba.webm');
+    expect((await runMain(['quantize', rgba, '-k', '4', '-o', out, '-q'])).code).toBe(0);
+    const { probeVideo } = await import('../../src/io/video-probe.js');
+    expect((await probeVideo(out)).alpha).toBeUndefined();
+    expect((await openInput(rgba, resolveInputOptions({}))).info.mayTurnTransparent).toBeUndefined();
+    // (The RGBA animation of the test above, whose later frames hold clear pixels, still keeps them.)
+    const gif = path.join(work, 'opaque-rgba.gif');
+    expect((await runMain(['quantize', rgba, '-k', '4', '-o', gif, '-q'])).code).toBe(0);
+    expect(readFileSync(gif)[10] & 7).toBe(1); // the global table's size: 2^(1+1) = 4 entries, no fifth kept for transparency
+  });
+
   it('an opaque animated WebP (whose file says "alpha", as libvips writes it) makes a WebM without alpha, the faster encoding', async () => {
     expect((await sharp(webp).metadata()).hasAlpha).toBe(true);
     const out = path.join(work, 'opaque.webm');
