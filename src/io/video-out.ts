@@ -61,6 +61,17 @@ const COLOUR_LABELS = ['-colorspace', 'smpte170m', '-color_range', 'tv', '-color
  */
 const REPRODUCIBLE = ['-fflags', '+bitexact'];
 
+/**
+ * libx264's output depends on how many threads it encodes with, and left to itself it takes
+ * 1.5 per CPU, so the same command made different MP4s on different machines, or under
+ * `taskset` (realshort.mp4: 23 of 36 frames differed). A fixed count makes the same file
+ * everywhere. Four costs nothing measurable here (2 CPUs, chaplin.mp4 to .mp4: 2.95 ± 0.09 s
+ * with its own 3 threads, 2.88 ± 0.04 with 4; hyperfine, 6 runs) and does not hold up a larger machine: on one CPU x264
+ * encodes that clip's 640x360 frames at about 100 a second, faster than the quantizer,
+ * which runs on one thread, makes them.
+ */
+const X264_THREADS = ['-threads', '4'];
+
 function codecOptions(container: VideoContainer, width: number, height: number, alpha: boolean): string[] {
   if (container === 'webm') {
     // With alpha, the bundled ffmpeg 4.1 lost the frames its encoders still held back for
@@ -74,7 +85,7 @@ function codecOptions(container: VideoContainer, width: number, height: number, 
     // 6% of chaplin.mp4's run to .webm.
     return ['-c:v', 'libvpx-vp9', '-pix_fmt', alpha ? 'yuva420p' : 'yuv420p', ...COLOUR_LABELS, '-crf', '20', '-b:v', '0', '-deadline', 'good', '-cpu-used', '4', ...lookAhead, ...REPRODUCIBLE, '-f', 'webm'];
   }
-  const opts = ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', ...COLOUR_LABELS, '-crf', '18', '-preset', 'medium'];
+  const opts = ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', ...COLOUR_LABELS, '-crf', '18', '-preset', 'medium', ...X264_THREADS];
   // Square pixels, said outright: raw input has no aspect ratio, and padded to a height of
   // 32768 the unset one was written so that decoders refused the file ("pixel_aspect -1").
   // The added row or column repeats the edge ('smear'): black there showed as a dark line,
