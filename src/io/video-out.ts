@@ -66,9 +66,9 @@ const REPRODUCIBLE = ['-fflags', '+bitexact'];
  * 1.5 per CPU, so the same command made different MP4s on different machines, or under
  * `taskset` (realshort.mp4: 23 of 36 frames differed). A fixed count makes the same file
  * everywhere. Four costs nothing measurable here (2 CPUs, chaplin.mp4 to .mp4: 2.95 ± 0.09 s
- * with its own 3 threads, 2.88 ± 0.04 with 4; hyperfine, 6 runs) and does not hold up a larger machine: on one CPU x264
- * encodes that clip's 640x360 frames at about 100 a second, faster than the quantizer,
- * which runs on one thread, makes them.
+ * with its own 3 threads, 2.88 ± 0.04 with 4; hyperfine, 6 runs) and should not hold up a
+ * larger machine: on one CPU, x264 alone encodes that clip's 640x360 frames at about 100 a
+ * second, as fast as the quantizer, which runs on one thread, makes them (about 90).
  */
 const X264_THREADS = ['-threads', '4'];
 
