@@ -93,3 +93,16 @@ export interface IndexedFrame {
   /** Display time in milliseconds. */
   readonly delayMs: number;
 }
+
+/**
+ * The smallest rectangle holding every pixel that differs from the frame before, columns
+ * x0 to x1 and rows y0 to y1 (ends excluded). Outside it the frame is the frame before,
+ * byte for byte, which lets later stages redo only this part: a GIF that redraws a small
+ * rectangle of its canvas per frame (a cinemagraph, a screen recording) leaves the rest.
+ */
+export interface ChangedBox {
+  readonly x0: number;
+  readonly y0: number;
+  readonly x1: number;
+  readonly y1: number;
+}

@@ -17,6 +17,7 @@
 
 import { buildHistogram, lastLookupShare, type ColorHistogram } from './histogram.js';
 import { ALPHA_MASK, COLOR_SHIFT, colorKey, wordsOf } from '../pixel-words.js';
+import type { ChangedBox } from '../types.js';
 
 // Module constants, not the imported bindings, so hot loops see them as constants.
 const alphaMask = ALPHA_MASK;
@@ -36,9 +37,20 @@ const RECOUNT_CHANGED_SHARE = 0.1;
 /** One pixel in this many is compared to estimate how much of a frame changed. */
 const SAMPLE_STRIDE = 97;
 
+/** Where a frame differs from the one counted before it (see `FrameHistogram.count`). */
+export interface FrameDifference {
+  readonly changed: ChangedBox | null;
+  /** The frame's width in pixels. */
+  readonly width: number;
+}
+
 export interface FrameHistogram {
-  /** Counts `rgba`'s colours into the histogram given at creation and returns it. */
-  count(rgba: Uint8Array): ColorHistogram;
+  /**
+   * Counts `rgba`'s colours into the histogram given at creation and returns it. With
+   * `difference` (a promise that every pixel outside `changed` is the pixel of the frame
+   * counted last), a recount looks only inside it.
+   */
+  count(rgba: Uint8Array, difference?: FrameDifference): ColorHistogram;
   /** How many of the frames counted so far were recounted from the frame before. */
   readonly recounts: number;
 }
@@ -123,7 +135,7 @@ export function createFrameHistogram(histogram: ColorHistogram): FrameHistogram 
    * Moves the changed pixels from their old colours to their new ones; false (the counts
    * left half done) when more than RECOUNT_CHANGED_SHARE of the pixels changed.
    */
-  const recount = (rgba: Uint8Array, words: Uint32Array): boolean => {
+  const recount = (rgba: Uint8Array, words: Uint32Array, difference: FrameDifference | undefined): boolean => {
     const most = Math.floor(words.length * RECOUNT_CHANGED_SHARE);
     reserve(histogram.count + most);
     if (!hashed) rehash(histogram.count);
@@ -133,55 +145,60 @@ export function createFrameHistogram(histogram: ColorHistogram): FrameHistogram 
     let count = histogram.count;
     let opaque = histogram.opaquePixels;
     let changed = 0;
-    for (let p = 0; p < words.length; p++) {
-      const word = words[p];
-      if (word === last[p]) continue;
-      if (++changed > most) return false;
-      last[p] = word;
-      const old = pixelIndex[p];
-      if (old >= 0) {
-        opaque--;
-        tally[old]--;
-      }
-      if ((word & alphaMask) === 0) {
-        pixelIndex[p] = -1;
-        continue;
-      }
-      opaque++;
-      // Room for one more colour at load 1/2 (the table is sized to the colours, for the cache).
-      if (2 * (count + 1) > 1 << bits) {
-        histogram.count = count;
-        rehash(2 * (count + 1));
-        mask = (1 << bits) - 1;
-        shift = 32 - bits;
-      }
-      const key = (word >>> colorShift) & 0xffffff;
-      // The probe of histogram.ts's countColors, written out again: as a shared function it
-      // made that count 30% slower on animated_gif.gif (not inlined in its loop).
-      let slot = Math.imul(key, 0x9e3779b1) >>> shift;
-      let index = -1;
-      for (;;) {
-        const stored = slots[2 * slot];
-        if (stored === key + 1) {
-          index = slots[2 * slot + 1];
-          break;
+    // The whole frame as one row, or the rows of the changed box (none when nothing changed).
+    const box = difference === undefined ? { x0: 0, y0: 0, x1: words.length, y1: 1 } : (difference.changed ?? { x0: 0, y0: 0, x1: 0, y1: 0 });
+    const rowLength = difference === undefined ? words.length : difference.width;
+    for (let y = box.y0; y < box.y1; y++) {
+      for (let p = y * rowLength + box.x0, end = y * rowLength + box.x1; p < end; p++) {
+        const word = words[p];
+        if (word === last[p]) continue;
+        if (++changed > most) return false;
+        last[p] = word;
+        const old = pixelIndex[p];
+        if (old >= 0) {
+          opaque--;
+          tally[old]--;
         }
-        if (stored === 0) break;
-        slot = (slot + 1) & mask;
+        if ((word & alphaMask) === 0) {
+          pixelIndex[p] = -1;
+          continue;
+        }
+        opaque++;
+        // Room for one more colour at load 1/2 (the table is sized to the colours, for the cache).
+        if (2 * (count + 1) > 1 << bits) {
+          histogram.count = count;
+          rehash(2 * (count + 1));
+          mask = (1 << bits) - 1;
+          shift = 32 - bits;
+        }
+        const key = (word >>> colorShift) & 0xffffff;
+        // The probe of histogram.ts's countColors, written out again: as a shared function it
+        // made that count 30% slower on animated_gif.gif (not inlined in its loop).
+        let slot = Math.imul(key, 0x9e3779b1) >>> shift;
+        let index = -1;
+        for (;;) {
+          const stored = slots[2 * slot];
+          if (stored === key + 1) {
+            index = slots[2 * slot + 1];
+            break;
+          }
+          if (stored === 0) break;
+          slot = (slot + 1) & mask;
+        }
+        if (index < 0) {
+          index = count++;
+          slots[2 * slot] = key + 1;
+          slots[2 * slot + 1] = index;
+          tally[index] = 0;
+          const c = index * 3;
+          const o = p * 4;
+          colors[c] = rgba[o];
+          colors[c + 1] = rgba[o + 1];
+          colors[c + 2] = rgba[o + 2];
+        }
+        tally[index]++;
+        pixelIndex[p] = index;
       }
-      if (index < 0) {
-        index = count++;
-        slots[2 * slot] = key + 1;
-        slots[2 * slot + 1] = index;
-        tally[index] = 0;
-        const c = index * 3;
-        const o = p * 4;
-        colors[c] = rgba[o];
-        colors[c + 1] = rgba[o + 1];
-        colors[c + 2] = rgba[o + 2];
-      }
-      tally[index]++;
-      pixelIndex[p] = index;
     }
     histogram.count = count;
     histogram.opaquePixels = opaque;
@@ -221,9 +238,9 @@ export function createFrameHistogram(histogram: ColorHistogram): FrameHistogram 
 
   let recounts = 0;
   return {
-    count(rgba) {
+    count(rgba, difference) {
       const words = wordsOf(rgba);
-      if (!tracking || words.length !== last.length || changedShare(words) > RECOUNT_CHANGED_SHARE || !recount(rgba, words)) return countAfresh(rgba, words);
+      if (!tracking || words.length !== last.length || changedShare(words) > RECOUNT_CHANGED_SHARE || !recount(rgba, words, difference)) return countAfresh(rgba, words);
       recounts++;
       dropEmpty();
       const { weights, count } = histogram;

@@ -5,7 +5,7 @@ import type { ColorSpace, InitMethod, Metric } from '../types.js';
 import { dedupePoints } from './dedupe.js';
 import { allGrey, clusterGreyLine, createGreyLineScratch } from './grey-line.js';
 import { buildHistogram, createHistogram, type ColorHistogram } from './histogram.js';
-import { createFrameHistogram } from './frame-histogram.js';
+import { createFrameHistogram, type FrameDifference } from './frame-histogram.js';
 import { createInitScratch, initCentres, type InitScratch } from './init.js';
 import { createLloydScratch, lloyd, type LloydScratch, type PointSet } from './lloyd.js';
 import { createRng, restartSeed } from './random.js';
@@ -130,8 +130,12 @@ export interface KMeansResult {
 
 /** A reusable engine: buffers are allocated on first use and kept for later calls. */
 export interface KMeansEngine {
-  /** k-means on the opaque pixels of `rgba` (RGBA bytes; alpha 0 = ignored). */
-  run(rgba: Uint8Array, options: KMeansOptions): KMeansResult;
+  /**
+   * k-means on the opaque pixels of `rgba` (RGBA bytes; alpha 0 = ignored). `difference`
+   * (an engine made with `frames`): where `rgba` differs from the frame of the last run,
+   * a promise that lets its colours be recounted there only.
+   */
+  run(rgba: Uint8Array, options: KMeansOptions, difference?: FrameDifference): KMeansResult;
   /** k-means again on the pixels of the last `run` (another start, say), reusing its colour count. */
   rerun(options: KMeansOptions): KMeansResult;
   /** k-means on `points` (n*3 sRGB floats) with optional weights (null = all 1; <= 0 ignored). */
@@ -506,10 +510,10 @@ export function createKMeans(options: { frames?: boolean } = {}): KMeansEngine {
 
   let histogramPixels = -1;
 
-  function run(rgba: Uint8Array, options: KMeansOptions): KMeansResult {
+  function run(rgba: Uint8Array, options: KMeansOptions, difference?: FrameDifference): KMeansResult {
     checkRgbaPixels('rgba', rgba);
     const o = resolve(options);
-    if (frameHistogram !== null) frameHistogram.count(rgba);
+    if (frameHistogram !== null) frameHistogram.count(rgba, difference);
     else buildHistogram(rgba, histogram);
     histogramPixels = rgba.length >>> 2;
     return solve(histogram.colors, histogram.weights, histogram.count, histogram.pixelIndex, histogramPixels, o);

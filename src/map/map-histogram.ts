@@ -1,6 +1,6 @@
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import { createNeighbours, nearestTwoL1, nearestTwoL2, orderedSearchPays, prepareNeighbours } from '../kmeans/neighbours.js';
-import type { ColorSpace, Metric } from '../types.js';
+import type { ChangedBox, ColorSpace, Metric } from '../types.js';
 import { fromSrgb } from '../color/space.js';
 import { createPaletteSearch } from './nearest.js';
 
@@ -59,28 +59,55 @@ export function createColourSearch(): ColourSearch {
 }
 
 /**
+ * The frame before's mapping, for a frame that differs from it only inside `changed` and
+ * whose pixels outside it map as they did (the same palette: see quantizeClip).
+ */
+export interface KeptMapping {
+  readonly indices: Uint8Array;
+  readonly transparent: Uint8Array | null;
+  readonly changed: ChangedBox | null;
+  /** The frames' width in pixels. */
+  readonly width: number;
+}
+
+/**
  * Exact nearest-palette mapping that reuses the frame's colour histogram (built anyway by
  * k-means): each distinct colour is searched once (see ColourSearch), then pixels gather
  * their answer through `pixelIndex`, a sequential read, instead of a hashed cache lookup
- * per pixel. Same answers as `createMapper().map` without dithering.
+ * per pixel. Same answers as `createMapper().map` without dithering. With `kept`, the
+ * frame before's answers are copied and only the pixels inside its box gathered.
  */
 export function createHistogramMapper(): {
-  map(histogram: ColorHistogram, pixels: number, palette: Uint8Array, size: number, metric: Metric, space: ColorSpace, hints?: Int32Array): { indices: Uint8Array; transparent: Uint8Array | null };
+  map(histogram: ColorHistogram, pixels: number, palette: Uint8Array, size: number, metric: Metric, space: ColorSpace, hints?: Int32Array, kept?: KeptMapping): { indices: Uint8Array; transparent: Uint8Array | null };
 } {
   const colours = createColourSearch();
   return {
-    map(histogram, pixels, palette, size, metric, space, hints) {
+    map(histogram, pixels, palette, size, metric, space, hints, kept) {
       const answers = colours.nearestOfColours(histogram, palette, size, metric, space, hints);
       const { pixelIndex } = histogram;
-      const indices = new Uint8Array(pixels);
-      let transparent: Uint8Array | null = null;
-      for (let p = 0; p < pixels; p++) {
-        const d = pixelIndex[p];
-        if (d < 0) {
-          transparent ??= new Uint8Array(pixels);
-          transparent[p] = 1;
-        } else {
-          indices[p] = answers[d];
+      if (kept === undefined) {
+        const indices = new Uint8Array(pixels);
+        let transparent: Uint8Array | null = null;
+        for (let p = 0; p < pixels; p++) {
+          const d = pixelIndex[p];
+          if (d < 0) {
+            transparent ??= new Uint8Array(pixels);
+            transparent[p] = 1;
+          } else {
+            indices[p] = answers[d];
+          }
+        }
+        return { indices, transparent };
+      }
+      const indices = kept.indices.slice();
+      // As above: a mask only where some pixel is transparent, 0 the index of one that is.
+      const transparent = histogram.opaquePixels < pixels ? (kept.transparent?.slice() ?? new Uint8Array(pixels)) : null;
+      const { x0, y0, x1, y1 } = kept.changed ?? { x0: 0, y0: 0, x1: 0, y1: 0 };
+      for (let y = y0; y < y1; y++) {
+        for (let p = y * kept.width + x0, end = y * kept.width + x1; p < end; p++) {
+          const d = pixelIndex[p];
+          indices[p] = d < 0 ? 0 : answers[d];
+          if (transparent !== null) transparent[p] = d < 0 ? 1 : 0;
         }
       }
       return { indices, transparent };

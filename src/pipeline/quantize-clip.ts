@@ -1,5 +1,5 @@
 import { refuseUnknownKeys, requireOpen, throwIfAborted } from '../errors.js';
-import { createHistogramMapper } from '../map/map-histogram.js';
+import { createHistogramMapper, type KeptMapping } from '../map/map-histogram.js';
 import { createMapper, type Mapper } from '../map/map-pixels.js';
 import { createPaletteSearch } from '../map/nearest.js';
 import { histogramInertia, inertia } from '../metrics/quality.js';
@@ -23,6 +23,14 @@ export interface QuantizedFrame {
   inertia(): number;
 }
 
+/** A frame as the pipeline wrote it: what the next frame's levers and mapping look back at. */
+interface WrittenFrame {
+  readonly source: TimedFrame;
+  readonly indices: Uint8Array;
+  readonly transparent: Uint8Array | null;
+  readonly palette: FramePalette;
+}
+
 /**
  * decode → k-means (seeded from the previous frame) → map, one frame at a time.
  * `open` is called once, or twice for `global` seeding: the first pass counts the colours
@@ -40,8 +48,10 @@ export async function* quantizeClip(
   requireOpen(open, 'quantizeClip');
   const global = options.seeding === 'global' ? (await clipPalette(open, options, signal, cluster)).palette : null;
   const seeded = options.seeding === 'seeded';
+  /** Whether the pixel hold may keep a pixel's entry in some frame (with dithering, no frame is mapped through the histogram). */
+  const everHeld = seeded && options.stability.pixelHold >= 0;
   const sequence = options.seeding === 'global' ? null : createSequentialQuantizer({ ...options, stability: seeded ? options.stability : undefined });
-  let previous: { source: TimedFrame; indices: Uint8Array } | null = null;
+  let previous: WrittenFrame | null = null;
   const mapper = createMapper();
   const histogramMapper = createHistogramMapper();
   const search = createPaletteSearch();
@@ -61,19 +71,30 @@ export async function* quantizeClip(
     for await (const source of { [Symbol.asyncIterator]: () => frames }) {
       throwIfAborted(signal);
       // The frame before, when it has this frame's size: what the still-pixel levers compare with.
-      const before = previous !== null && previous.source.width === source.width && previous.source.height === source.height ? previous : null;
+      const before: WrittenFrame | null = previous !== null && previous.source.width === source.width && previous.source.height === source.height ? previous : null;
       const palette: FramePalette = global ?? sequence!.next(source, before !== null ? { source: before.source.data, indices: before.indices } : undefined);
       counted = index;
+      // Dithering chooses entries by neighbourhood error, so holding single pixels would fight it.
+      const holds = seeded && before !== null && !palette.fresh && options.dither === 'none';
+      // Where the frame is the frame before outside a box and its palette is the same, the
+      // pixels outside map as they did, held ones included (the hold decides alike on the
+      // same colours, unless this frame is not held: a fresh palette), so only the box is
+      // mapped: most of a GIF that redraws a small part of its canvas (animated_gif.gif:
+      // 4% of it per frame).
+      const changed = sequence?.changed;
+      let kept: KeptMapping | undefined;
+      if (before !== null && changed !== undefined && (holds || !everHeld) && samePalette(palette, before.palette)) {
+        kept = { changed, width: source.width, indices: before.indices, transparent: before.transparent };
+      }
       // Per-frame k-means has just counted this frame's colours: map each once, not each pixel.
       const { indices, transparent } =
         sequence !== null && options.dither === 'none'
-          ? histogramMapper.map(sequence.histogram, source.width * source.height, palette.palette, palette.size, options.metric, options.space, sequence.colourLabels)
+          ? histogramMapper.map(sequence.histogram, source.width * source.height, palette.palette, palette.size, options.metric, options.space, sequence.colourLabels, kept)
           : mapper.map(source, palette.palette, palette.size, mapOptions);
-      // Dithering chooses entries by neighbourhood error, so holding single pixels would fight it.
-      if (seeded && before !== null && !palette.fresh && options.dither === 'none') {
-        holdPixels(source.data, before.source.data, indices, before.indices, palette.palette, palette.size, options.stability);
-      }
-      previous = { source, indices };
+      // (Outside a kept box the entries are the frame before's already: the hold skips them.)
+      if (holds && before !== null) holdPixels(source.data, before.source.data, indices, before.indices, palette.palette, palette.size, options.stability);
+      const thisFrame: WrittenFrame = { source, indices, transparent, palette };
+      previous = thisFrame;
       // A 256-colour frame with transparency needs a slot for it in a GIF: the GIF encoder
       // borrows an unused index (or merges the least-used colour), so other outputs lose nothing.
       const indexed: IndexedFrame = {
@@ -99,4 +120,11 @@ export async function* quantizeClip(
   } finally {
     signal?.removeEventListener('abort', stop);
   }
+}
+
+/** Whether two frames' palettes write the same colours in the same entries. */
+function samePalette(a: FramePalette, b: FramePalette): boolean {
+  if (a.size !== b.size) return false;
+  for (let i = 0; i < a.size * 3; i++) if (a.palette[i] !== b.palette[i]) return false;
+  return true;
 }

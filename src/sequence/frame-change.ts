@@ -1,5 +1,6 @@
 import { STILL_THRESHOLD } from '../metrics/quality.js';
 import { ALPHA_MASK, COLOR_SHIFT, wordsOf } from '../pixel-words.js';
+import type { ChangedBox } from '../types.js';
 
 // Module constants, not the imported bindings, so hot loops see them as constants.
 const alphaMask = ALPHA_MASK;
@@ -64,4 +65,41 @@ export function compareFrames(now: Uint8Array, before: Uint8Array, perEntry: Sti
     if (perEntry !== null) perEntry.counts[perEntry.beforeIndices[p]] += isStill;
   }
   return { difference: opaque > 0 ? sum / (opaque * 3) : 0, opaquePixels: opaque, stillPixels };
+}
+
+/**
+ * Where `now` differs from `before` (RGBA, same size, rows of `width` pixels), any byte of
+ * a pixel; null where nowhere. Found from the edges in: the rows above and below the box
+ * are compared whole, the rows between only up to the box's columns as found so far, so
+ * a frame that changed in a small part costs about a comparison of the rest, and one that
+ * changed at its corners (video) next to nothing. (Worked out in compareFrames' own pass,
+ * it made that pass 40 to 70% slower on GIFs, for the same answer.)
+ */
+export function changedBox(now: Uint8Array, before: Uint8Array, width: number): ChangedBox | null {
+  const a = wordsOf(now);
+  const b = wordsOf(before);
+  let first = 0;
+  while (first < a.length && a[first] === b[first]) first++;
+  if (first === a.length) return null;
+  let last = a.length - 1;
+  while (a[last] === b[last]) last--;
+  const y0 = Math.floor(first / width);
+  const y1 = Math.floor(last / width) + 1;
+  let x0 = Math.min(first - y0 * width, last - (y1 - 1) * width);
+  let x1 = Math.max(first - y0 * width, last - (y1 - 1) * width) + 1;
+  for (let row = y0 * width; row < y1 * width; row += width) {
+    for (let x = 0; x < x0; x++) {
+      if (a[row + x] !== b[row + x]) {
+        x0 = x;
+        break;
+      }
+    }
+    for (let x = width - 1; x >= x1; x--) {
+      if (a[row + x] !== b[row + x]) {
+        x1 = x + 1;
+        break;
+      }
+    }
+  }
+  return { x0, y0, x1, y1 };
 }

@@ -6,9 +6,10 @@ import { solveAssignment } from '../transfer/hungarian.js';
 import { createSceneCutDetector, DEFAULT_SCENE_CUT } from './scene-cut.js';
 import { CLUSTER_NAMES, requireResolved, RESOLVED_SEQUENCE_NAMES, type ClusterOptions, type Seeding } from '../options.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
-import type { Frame } from '../types.js';
+import type { ChangedBox, Frame } from '../types.js';
 import { ALPHA_MASK, COLOR_MASK, wordsOf } from '../pixel-words.js';
-import { compareFrames } from './frame-change.js';
+import { changedBox, compareFrames } from './frame-change.js';
+import type { FrameDifference } from '../kmeans/frame-histogram.js';
 import { clusterErrors, holdPalette, STABILITY_NAMES, STABILITY_PRESETS, type StabilityOptions } from './stability.js';
 
 // Module constants, not the imported bindings, so the pixel loop sees them as constants.
@@ -31,7 +32,7 @@ export interface FramePalette {
   readonly refresh: 'not tried' | 'declined' | 'adopted';
 }
 
-/** The frame before: its source pixels (RGBA bytes, its `data`) and the palette entry each was written with. */
+/** The frame before: its source pixels (RGBA bytes, its `data`, as they were) and the palette entry each was written with. */
 export interface PreviousFrame {
   readonly source: Uint8Array;
   readonly indices: Uint8Array;
@@ -60,6 +61,11 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   readonly histogram: ColorHistogram;
   /** Per colour of `histogram`: the entry of the last returned palette whose cluster k-means put it in, where mapping starts its search (`histogram.count` entries). */
   readonly colourLabels: Int32Array;
+  /**
+   * Where the frame last passed to `next` differs from the `last` frame passed with it: a
+   * box, or null where nothing changed; undefined without a `last`.
+   */
+  readonly changed: ChangedBox | null | undefined;
 } {
   requireResolved(options, CLUSTER_NAMES, 'createSequentialQuantizer', 'resolveSequenceOptions');
   // What resolveSequenceOptions gives is taken whole (its dither is the caller's, who maps).
@@ -107,6 +113,11 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   const stillPerEntry = new Float64Array(256);
   const blendedWritten = new Uint8Array(256 * 3);
   const seededWritten = new Uint8Array(256 * 3);
+  /** The frame of the last `next`, whose colours the engine counted: what a changed box may be relative to. */
+  let lastCounted: Uint8Array | null = null;
+  /** This frame's `changed` box, and the promise the engine's colour count may rely on. */
+  let changed: ChangedBox | null | undefined;
+  let difference: FrameDifference | undefined;
   let candidateOf = new Int32Array(0);
   let currentOf = new Int32Array(0);
   const { colors, init, restarts, metric, space, seed, maxIterations } = options;
@@ -121,7 +132,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
    */
   const fresh = (frame: Frame, counted: boolean, restartCount: number, { iterations = maxIterations, refineIterations = iterations, exactGrey = true }: { iterations?: number; refineIterations?: number; exactGrey?: boolean } = {}): KMeansResult => {
     const o = { k: colors, init, metric, space, maxIterations: iterations, refineIterations, restarts: restartCount, seed: (seed + frameIndex) >>> 0, exactGrey };
-    return counted ? engine.rerun(o) : engine.run(frame.data, o);
+    return counted ? engine.rerun(o) : engine.run(frame.data, o, difference);
   };
 
   /**
@@ -229,6 +240,9 @@ export function createSequentialQuantizer(options: SequentialOptions): {
     get colourLabels() {
       return paletteLabels;
     },
+    get changed() {
+      return changed;
+    },
     next(frame, given) {
       checkRgbaFrame(frame);
       const last = given ?? undefined;
@@ -238,10 +252,14 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       if (last !== undefined && (last.source.length !== frame.data.length || last.indices.length * 4 !== frame.data.length)) {
         throw new ChromaseedError('ERR_INPUT', `the frame before has ${last.source.length / 4} pixels and ${last.indices.length} indices; this frame has ${frame.data.length / 4} (pass it only when the sizes match)`);
       }
+      changed = last === undefined ? undefined : changedBox(frame.data, last.source, frame.width);
+      // The colour count may look only inside the box when the frame before is the one it counted.
+      difference = last !== undefined && last.source === lastCounted ? { changed: changed!, width: frame.width } : undefined;
       if (options.seeding === 'none') {
         // The baseline: a random start per frame, as unseeded k-means has, even where the
         // exact grey solution exists (that would make it steadier than unseeded k-means is).
         const result = fresh(frame, false, 1, { exactGrey: false });
+        lastCounted = frame.data;
         frameIndex++;
         keepLabels();
         return toFramePalette(result);
@@ -267,7 +285,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
           maxIterations: frameIterations,
           initialCentroids: previous.centroids,
           anchorWeights: change !== null && anchoring ? scaled(stillPerEntry, stability.anchor, anchorWeights) : undefined,
-        });
+        }, difference);
         counted = true;
         // How well the last palette fits this frame after one step (no step: no colours at all).
         const firstStep = seeded.firstStepInertia ?? Infinity;
@@ -300,6 +318,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
         result = fresh(frame, counted, restarts);
         keepLabels();
       }
+      lastCounted = frame.data;
       frameIndex++;
       let size = result.k;
       let centroids = new Float64Array(Math.max(size, previous?.size ?? 0) * 3);

@@ -11,6 +11,7 @@ import { createFrameHistogram } from '../../src/kmeans/frame-histogram.js';
 import { buildHistogram, createHistogram, type ColorHistogram } from '../../src/kmeans/histogram.js';
 import { createKMeans } from '../../src/kmeans/kmeans.js';
 import { createRng } from '../../src/kmeans/random.js';
+import { changedBox } from '../../src/sequence/frame-change.js';
 
 const corpus = path.resolve(__dirname, '../../../shared/corpus');
 
@@ -50,6 +51,33 @@ describe('frame histogram', () => {
     }
     // 99% of its pixels repeat the frame before's, and 60% differ from their left neighbour.
     expect(tracked.recounts).toBeGreaterThanOrEqual(35);
+  });
+
+  it('told where each frame differs from the one before, looks only there and counts the same, histogram for histogram', () => {
+    const gif = decodeGif(new Uint8Array(readFileSync(path.join(corpus, 'gifs/gifcontrols__move-resize.gif'))), 'move-resize.gif');
+    const told = createFrameHistogram(createHistogram());
+    const untold = createFrameHistogram(createHistogram());
+    let before: Uint8Array | null = null;
+    let frames = 0;
+    for (const frame of gif.frames()) {
+      const difference = before === null ? undefined : { changed: changedBox(frame.data, before, frame.width), width: frame.width };
+      const a = told.count(frame.data, difference);
+      const b = untold.count(frame.data);
+      expect([a.count, a.opaquePixels]).toEqual([b.count, b.opaquePixels]);
+      expect(a.colors.subarray(0, 3 * a.count)).toEqual(b.colors.subarray(0, 3 * b.count));
+      expect(a.weights.subarray(0, a.count)).toEqual(b.weights.subarray(0, b.count));
+      expect(Buffer.from(a.pixelIndex.buffer, 0, 4 * (frame.data.length >> 2)).equals(Buffer.from(b.pixelIndex.buffer, 0, 4 * (frame.data.length >> 2)))).toBe(true);
+      before = frame.data.slice();
+      if (++frames === 60) break;
+    }
+    expect(told.recounts).toBeGreaterThanOrEqual(50);
+    // A box that leaves out a pixel that changed is believed: what the promise costs.
+    const first = [...gif.frames()].slice(0, 2).map((f) => f.data.slice());
+    const trusting = createFrameHistogram(createHistogram());
+    trusting.count(first[0]);
+    const changed = changedBox(first[1], first[0], gif.width)!;
+    const short = trusting.count(first[1], { changed: { ...changed, x1: changed.x1 - 1 }, width: gif.width });
+    expect(countsOf(short)).not.toEqual(countsOf(buildHistogram(first[1], createHistogram())));
   });
 
   it('follows new, vanished, cleared and drawn pixels, alpha-only changes, a busy frame and a new size', () => {

@@ -1,18 +1,21 @@
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { createQualityMeter, inertia } from '../../src/metrics/quality.js';
 import { expandFrame } from '../../src/pipeline/expand-frame.js';
 import { quantizeClip, type QuantizedFrame } from '../../src/pipeline/quantize-clip.js';
-import { resolveSequenceOptions } from '../../src/options.js';
-import { compareFrames } from '../../src/sequence/frame-change.js';
+import { resolveInputOptions, resolveSequenceOptions } from '../../src/options.js';
+import { changedBox, compareFrames } from '../../src/sequence/frame-change.js';
 import { nearestIndex } from '../../src/map/nearest.js';
 import { createColorAccumulator } from '../../src/sequence/global-palette.js';
 import { createSequentialQuantizer } from '../../src/sequence/sequential.js';
 import { holdPalette, holdPixels, resolveStability, STABILITY_PRESETS } from '../../src/sequence/stability.js';
 import type { FrameSource, TimedFrame } from '../../src/types.js';
+import { decodeGif } from '../../src/decode/gif-decode.js';
 import { corpus } from '../helpers/cli.js';
 import { openInput } from '../../src/io/open-input.js';
+import { createMapper } from '../../src/map/map-pixels.js';
 
 async function photo(name: string, width: number): Promise<TimedFrame> {
   const { data, info } = await sharp(path.join(corpus, 'stills', name)).resize(width).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -316,6 +319,74 @@ describe('compareFrames', () => {
       return b.subarray(1);
     };
     expect(compareFrames(shifted(now), shifted(before), null)).toEqual(compareFrames(now, before, null));
+  });
+});
+
+describe('quantizeClip on frames that change in a small box', () => {
+  it('maps only the box where the palette stays, and writes what mapping every pixel and the pixel hold write', async () => {
+    for (const [name, stability] of [['gifcontrols__playpause.gif', 'medium'], ['dartimage__cars.gif', 'high'], ['sharp__animated-loop-3.gif', 'low']] as const) {
+      const file = path.join(corpus, 'gifs', name);
+      const options = resolveSequenceOptions({ colors: 16, stability });
+      const mapper = createMapper();
+      let before: QuantizedFrame | null = null;
+      let boxed = 0;
+      for await (const q of quantizeClip(() => openInput(file, resolveInputOptions({})), options)) {
+        const { indices, transparent } = mapper.map(q.source, q.indexed.palette, q.indexed.size, { metric: options.metric, space: options.space, dither: 'none' });
+        if (before !== null && !q.palette.fresh) holdPixels(q.source.data, before.source.data, indices, before.indexed.indices, q.indexed.palette, q.indexed.size, options.stability);
+        if (!Buffer.from(q.indexed.indices).equals(Buffer.from(indices))) expect.fail(`${name}, frame ${q.index}: the indices differ from a full mapping's`);
+        expect(q.indexed.transparent === null ? null : Buffer.from(q.indexed.transparent).equals(Buffer.from(transparent!)), `${name}, frame ${q.index}`).toBe(transparent === null ? null : true);
+        // The frames where only the box was mapped: the palette the same as the frame before's.
+        if (before !== null && !q.palette.fresh && Buffer.from(q.indexed.palette).equals(Buffer.from(before.indexed.palette))) boxed++;
+        before = q;
+      }
+      expect(boxed, name).toBeGreaterThan(0);
+    }
+  }, 60_000);
+});
+
+describe('changedBox', () => {
+  it('is the smallest box around every pixel that changed at all, a change of alpha alone included', () => {
+    // 6x5, every pixel opaque white; pixels change one by one and the box grows around them.
+    const before = new Uint8Array(6 * 5 * 4).fill(255);
+    const now = before.slice();
+    const at = (x: number, y: number) => (y * 6 + x) * 4;
+    expect(changedBox(now, before, 6)).toBeNull();
+    now[at(3, 1)] = 7;
+    expect(changedBox(now, before, 6)).toEqual({ x0: 3, y0: 1, x1: 4, y1: 2 });
+    now[at(1, 2) + 3] = 0; // transparent, its colour kept
+    expect(changedBox(now, before, 6)).toEqual({ x0: 1, y0: 1, x1: 4, y1: 3 });
+    now[at(5, 2) + 1] = 0; // the last column, on a middle row
+    now[at(0, 3) + 2] = 0; // the first column, on the last changed row
+    expect(changedBox(now, before, 6)).toEqual({ x0: 0, y0: 1, x1: 6, y1: 4 });
+    now[at(5, 4)] = 0;
+    now[at(0, 0)] = 0;
+    expect(changedBox(now, before, 6)).toEqual({ x0: 0, y0: 0, x1: 6, y1: 5 });
+    // Bytes that do not start at a 4-byte boundary give the same answer.
+    const shifted = (a: Uint8Array): Uint8Array => {
+      const b = new Uint8Array(a.length + 1);
+      b.set(a, 1);
+      return b.subarray(1);
+    };
+    now.set(before);
+    now[at(4, 3)] = 1;
+    expect(changedBox(shifted(now), shifted(before), 6)).toEqual({ x0: 4, y0: 3, x1: 5, y1: 4 });
+  });
+
+  it('matches a pixel-by-pixel search on the frames of a GIF that redraws parts of its canvas', () => {
+    const gif = decodeGif(new Uint8Array(readFileSync(path.join(corpus, 'gifs/gifcontrols__move-resize.gif'))), 'move-resize.gif');
+    const frames = [...gif.frames()].slice(0, 40).map((f) => f.data.slice());
+    const { width, height } = gif.info;
+    for (let i = 1; i < frames.length; i++) {
+      let box: { x0: number; y0: number; x1: number; y1: number } | null = null;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          const o = (y * width + x) * 4;
+          if (frames[i].subarray(o, o + 4).every((v, c) => v === frames[i - 1][o + c])) continue;
+          box = box === null ? { x0: x, y0: y, x1: x + 1, y1: y + 1 } : { x0: Math.min(box.x0, x), y0: box.y0, x1: Math.max(box.x1, x + 1), y1: y + 1 };
+        }
+      }
+      expect(changedBox(frames[i], frames[i - 1], width), `frame ${i}`).toEqual(box);
+    }
   });
 });
 
