@@ -70,6 +70,11 @@ export interface SoundSource {
 /** A clip whose frames are produced one at a time, so long videos are never held whole. */
 export interface FrameSource {
   readonly info: ClipInfo;
+  /**
+   * Each frame in its own buffer, left as it is until the frame after it has been read: the
+   * pipeline compares a frame with the one before. (A source that redraws one buffer in
+   * place is not refused, but the still-pixel levers then see no pixel change.)
+   */
   readonly frames: AsyncIterable<TimedFrame>;
   /** Damage tolerated while reading (a truncated GIF, say), one line each; grows as frames are read. */
   readonly warnings?: readonly string[];

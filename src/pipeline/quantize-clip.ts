@@ -14,6 +14,7 @@ export interface QuantizedFrame {
   readonly index: number;
   readonly source: TimedFrame;
   readonly palette: FramePalette;
+  /** Read it, do not change it: the next frame starts from its indices and transparency. */
   readonly indexed: IndexedFrame;
   /**
    * METRICS.md's inertia of the colours written (the source against `indexed.palette`).

@@ -252,9 +252,12 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       if (last !== undefined && (last.source.length !== frame.data.length || last.indices.length * 4 !== frame.data.length)) {
         throw new ChromaseedError('ERR_INPUT', `the frame before has ${last.source.length / 4} pixels and ${last.indices.length} indices; this frame has ${frame.data.length / 4} (pass it only when the sizes match)`);
       }
-      changed = last === undefined ? undefined : changedBox(frame.data, last.source, frame.width);
+      // No box where the frame before is this frame's own buffer (a source that redraws one
+      // canvas in place): what it held is gone, and "nothing changed" would freeze the
+      // output on old content.
+      changed = last === undefined || last.source === frame.data ? undefined : changedBox(frame.data, last.source, frame.width);
       // The colour count may look only inside the box when the frame before is the one it counted.
-      difference = last !== undefined && last.source === lastCounted ? { changed: changed!, width: frame.width } : undefined;
+      difference = changed !== undefined && last!.source === lastCounted ? { changed, width: frame.width } : undefined;
       if (options.seeding === 'none') {
         // The baseline: a random start per frame, as unseeded k-means has, even where the
         // exact grey solution exists (that would make it steadier than unseeded k-means is).
