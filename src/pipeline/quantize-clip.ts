@@ -94,6 +94,7 @@ export async function* quantizeClip(
           : mapper.map(source, palette.palette, palette.size, mapOptions);
       // (Outside a kept box the entries are the frame before's already: the hold skips them.)
       if (holds && before !== null) holdPixels(source.data, before.source.data, indices, before.indices, palette.palette, palette.size, options.stability);
+      // Typed apart: assigned in place, TypeScript's loop analysis finds `indices` circular.
       const thisFrame: WrittenFrame = { source, indices, transparent, palette };
       previous = thisFrame;
       // A 256-colour frame with transparency needs a slot for it in a GIF: the GIF encoder

@@ -63,7 +63,8 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   readonly colourLabels: Int32Array;
   /**
    * Where the frame last passed to `next` differs from the `last` frame passed with it: a
-   * box, or null where nothing changed; undefined without a `last`.
+   * box, or null where nothing changed; undefined without a `last` (or with one that is
+   * this frame's own buffer).
    */
   readonly changed: ChangedBox | null | undefined;
 } {
