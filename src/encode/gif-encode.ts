@@ -9,6 +9,9 @@
  * - frame differencing: each frame is cropped to the rectangle that changed and pixels equal
  *   to what is already on screen are written as transparent (disposal 1, "leave in place"),
  *   whichever of "transparent" or "repeat the colour" gives the smaller LZW stream;
+ * - a frame that repeats the one before it outside a changed range (same palette, same
+ *   indices and transparency there) copies that part of its canvas pixels instead of looking
+ *   them up again;
  * - frames in which a pixel becomes transparent: the previous frame is held back until the
  *   next one arrives, so it can be given disposal 2 ("restore to background", which
  *   browsers and this project's decoder treat as transparent) over the area that must clear.
@@ -142,6 +145,9 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
   let pendingTarget = new Uint32Array(n);
   let incoming = new Uint32Array(n);
   const pendingIndices = new Uint8Array(n);
+  // The held-back frame's transparency mask as given (a copy), when it had one.
+  const pendingMask = new Uint8Array(n);
+  let pendingMasked = false;
   const pendingPalette = new Uint8Array(256 * 3);
   let pendingSize = 0;
   let pendingDelayMs = 0;
@@ -193,11 +199,23 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     // loop: cheaper than a compare and branch on every pixel.
     lut.fill(OUT_OF_RANGE, size);
     const target = incoming;
+    // Pixels [from, to) are looked up; the rest repeat the held-back frame (its indices and
+    // transparency, under the same palette): a GIF that redraws a small part of its canvas
+    // copies most of it (animated_gif.gif: a fifth of the rows looked up).
+    let from = 0;
+    let to = n;
+    if (hasPending && size === pendingSize && (transparent === null) === !pendingMasked && samePrefix(palette, pendingPalette, size * 3)) {
+      from = Math.min(firstDifference(indices, pendingIndices, n), transparent === null ? n : firstDifference(transparent, pendingMask, n));
+      to = Math.max(lastDifference(indices, pendingIndices, n), transparent === null ? 0 : lastDifference(transparent, pendingMask, n));
+      if (to < from) to = from;
+      target.set(pendingTarget.subarray(0, from));
+      target.set(pendingTarget.subarray(to), to);
+    }
     let anyTransparent = false;
     let seen = 0;
     // Two loops rather than a branch on `transparent` per pixel.
     if (transparent) {
-      for (let p = 0; p < n; p++) {
+      for (let p = from; p < to; p++) {
         if (transparent[p]) {
           target[p] = 0;
           anyTransparent = true;
@@ -207,8 +225,10 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
           target[p] = c;
         }
       }
+      // Copied pixels may be transparent too.
+      if (!anyTransparent && (from > 0 || to < n)) anyTransparent = target.indexOf(0) >= 0;
     } else {
-      for (let p = 0; p < n; p++) {
+      for (let p = from; p < to; p++) {
         const c = lut[indices[p]];
         seen |= c;
         target[p] = c;
@@ -227,6 +247,8 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     incoming = pendingTarget;
     pendingTarget = target;
     pendingIndices.set(indices.subarray(0, n));
+    pendingMasked = transparent !== null;
+    if (transparent !== null) pendingMask.set(transparent.subarray(0, n));
     pendingPalette.set(palette.subarray(0, size * 3));
     pendingSize = size;
     pendingHasTransparency = anyTransparent;
@@ -587,4 +609,47 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
   }
 
   return { addFrame, finish, takeBytes, cutFrames };
+}
+
+/** Whether the first `length` bytes of `a` and `b` are equal. */
+function samePrefix(a: Uint8Array, b: Uint8Array, length: number): boolean {
+  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Both arrays' first `n` bytes as 32-bit words (n rounded down), or null where one is not 4-byte aligned. */
+function wordViews(a: Uint8Array, b: Uint8Array, n: number): [Uint32Array, Uint32Array] | null {
+  if ((a.byteOffset & 3) !== 0 || (b.byteOffset & 3) !== 0) return null;
+  return [new Uint32Array(a.buffer, a.byteOffset, n >>> 2), new Uint32Array(b.buffer, b.byteOffset, n >>> 2)];
+}
+
+/** The first of the first `n` bytes where `a` and `b` differ; `n` where none does. Four at a time where aligned. */
+function firstDifference(a: Uint8Array, b: Uint8Array, n: number): number {
+  let p = 0;
+  const words = wordViews(a, b, n);
+  if (words !== null) {
+    const [x, y] = words;
+    let w = 0;
+    while (w < x.length && x[w] === y[w]) w++;
+    p = w * 4;
+  }
+  while (p < n && a[p] === b[p]) p++;
+  return p;
+}
+
+/** One past the last of the first `n` bytes where `a` and `b` differ; 0 where none does. Four at a time where aligned. */
+function lastDifference(a: Uint8Array, b: Uint8Array, n: number): number {
+  let p = n;
+  // The bytes after the last whole word, then whole words.
+  const words = wordViews(a, b, n);
+  const tail = words === null ? 0 : words[0].length * 4;
+  while (p > tail && a[p - 1] === b[p - 1]) p--;
+  if (words !== null && p === tail) {
+    const [x, y] = words;
+    let w = x.length;
+    while (w > 0 && x[w - 1] === y[w - 1]) w--;
+    p = w * 4;
+  }
+  while (p > 0 && a[p - 1] === b[p - 1]) p--;
+  return p;
 }

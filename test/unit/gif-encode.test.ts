@@ -187,6 +187,42 @@ describe('createGifEncoder round trip through omggif', () => {
     expect(encode(true)).toBeLessThan(encode(false) * 1.02);
   });
 
+  it('frames that repeat the one before outside a changed part, under the same palette, show exactly their own pixels (the repeated part is copied, not looked up again)', () => {
+    // 13 pixels wide (rows not a multiple of 4 bytes), one palette, each frame the one before
+    // with a few pixels changed: at the first and last pixel, inside, in the transparency
+    // mask alone, in an index under a transparent pixel, or nowhere; arrays at odd offsets too.
+    const W = 13, H = 9, n = W * H;
+    const palette = Uint8Array.of(0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255, 250, 250, 250);
+    const at = (bytes: Uint8Array, odd: boolean): Uint8Array => {
+      if (!odd) return bytes;
+      const wider = new Uint8Array(bytes.length + 1);
+      wider.set(bytes, 1);
+      return wider.subarray(1);
+    };
+    let indices = new Uint8Array(n).map((_, p) => p % 5);
+    let mask: Uint8Array | null = null;
+    const edits: ((i: Uint8Array, m: Uint8Array | null) => Uint8Array | null)[] = [
+      (i) => ((i[0] = 4), null),
+      (i) => ((i[n - 1] = 0), null),
+      (i) => ((i[5 * W + 7] = 2), null),
+      () => null,
+      (_, m) => { const t = m ?? new Uint8Array(n); t[3 * W + 2] = 1; return t; },
+      (i, m) => ((i[3 * W + 2] = 1), m), // under a transparent pixel: nothing shows
+      (_, m) => { const t = m!.slice(); t[3 * W + 2] = 0; t[n - 2] = 1; return t; },
+      (i, m) => ((i[0] = 3), (i[n - 1] = 2), m),
+    ];
+    const frames: IndexedFrame[] = [];
+    edits.forEach((edit, f) => {
+      indices = indices.slice();
+      mask = edit(indices, mask === null ? null : mask.slice());
+      frames.push({ width: W, height: H, indices: at(indices, f % 2 === 1), palette, size: 5, transparent: mask === null ? null : at(mask, f % 3 === 1), delayMs: 100 });
+    });
+    for (const differencing of [true, false]) {
+      const back = decodeComposited(encode(frames, { loopCount: 0, differencing }));
+      frames.forEach((frame, i) => expect(firstMismatch(back.frames[i], expectedRgba(frame)), `frame ${i}`).toBe(-1));
+    }
+  });
+
   it('composites transparency correctly with differencing (pigs in a polka: transparent background, disposal 2 in the source)', () => {
     const plain = roundTrip('gifs/moviepy__pigs_in_a_polka.gif', false).bytes;
     const diffed = roundTrip('gifs/moviepy__pigs_in_a_polka.gif', true).bytes;
