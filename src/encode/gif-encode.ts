@@ -145,8 +145,9 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
   let pendingTarget = new Uint32Array(n);
   let incoming = new Uint32Array(n);
   const pendingIndices = new Uint8Array(n);
-  // The held-back frame's transparency mask as given (a copy), when it had one.
-  const pendingMask = new Uint8Array(n);
+  // The held-back frame's transparency mask as given (a copy), when it had one; allocated
+  // with the first mask (most clips have none).
+  let pendingMask: Uint8Array | null = null;
   let pendingMasked = false;
   const pendingPalette = new Uint8Array(256 * 3);
   let pendingSize = 0;
@@ -205,8 +206,8 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     let from = 0;
     let to = n;
     if (hasPending && size === pendingSize && (transparent === null) === !pendingMasked && samePrefix(palette, pendingPalette, size * 3)) {
-      from = Math.min(firstDifference(indices, pendingIndices, n), transparent === null ? n : firstDifference(transparent, pendingMask, n));
-      to = Math.max(lastDifference(indices, pendingIndices, n), transparent === null ? 0 : lastDifference(transparent, pendingMask, n));
+      from = Math.min(firstDifference(indices, pendingIndices, n), transparent === null ? n : firstDifference(transparent, pendingMask!, n));
+      to = Math.max(lastDifference(indices, pendingIndices, n), transparent === null ? 0 : lastDifference(transparent, pendingMask!, n));
       if (to < from) to = from;
       target.set(pendingTarget.subarray(0, from));
       target.set(pendingTarget.subarray(to), to);
@@ -248,7 +249,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     pendingTarget = target;
     pendingIndices.set(indices.subarray(0, n));
     pendingMasked = transparent !== null;
-    if (transparent !== null) pendingMask.set(transparent.subarray(0, n));
+    if (transparent !== null) (pendingMask ??= new Uint8Array(n)).set(transparent.subarray(0, n));
     pendingPalette.set(palette.subarray(0, size * 3));
     pendingSize = size;
     pendingHasTransparency = anyTransparent;
