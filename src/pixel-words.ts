@@ -44,3 +44,36 @@ export function binaryAlpha(rgba: Uint8Array): void {
     else rgba.fill(0, a - 3, a + 1);
   }
 }
+
+/** Whether the first `size` colours (RGB byte triples) of two palettes are the same bytes. */
+export function sameColors(a: Uint8Array, b: Uint8Array, size: number): boolean {
+  for (let i = 0; i < size * 3; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The first of the first `n` bytes where `a` and `b` differ, or `n` where none does; compared four at a time. */
+export function firstDifference(a: Uint8Array, b: Uint8Array, n: number): number {
+  const x = wordsOf(a.subarray(0, n));
+  const y = wordsOf(b.subarray(0, n));
+  let w = 0;
+  while (w < x.length && x[w] === y[w]) w++;
+  let p = w * 4;
+  while (p < n && a[p] === b[p]) p++;
+  return p;
+}
+
+/** One past the last of the first `n` bytes where `a` and `b` differ, or 0 where none does; compared four at a time. */
+export function lastDifference(a: Uint8Array, b: Uint8Array, n: number): number {
+  // The bytes after the last whole word first, then whole words, then bytes of the word that differs.
+  const whole = n - (n & 3);
+  let p = n;
+  while (p > whole && a[p - 1] === b[p - 1]) p--;
+  if (p > whole) return p;
+  const x = wordsOf(a.subarray(0, n));
+  const y = wordsOf(b.subarray(0, n));
+  let w = x.length;
+  while (w > 0 && x[w - 1] === y[w - 1]) w--;
+  p = w * 4;
+  while (p > 0 && a[p - 1] === b[p - 1]) p--;
+  return p;
+}

@@ -26,6 +26,7 @@
 // @ts-ignore -- untyped module
 import gifencModule from 'gifenc';
 import { checkIndexedFrame, invalidOption, namesOf, refuseUnknownKeys, requireObject } from '../errors.js';
+import { firstDifference, lastDifference, sameColors } from '../pixel-words.js';
 import { createGifDelays, MAX_GIF_LOOP_COUNT } from '../timing.js';
 import type { IndexedFrame } from '../types.js';
 
@@ -205,7 +206,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     // copies most of it (animated_gif.gif: a fifth of the rows looked up).
     let from = 0;
     let to = n;
-    if (hasPending && size === pendingSize && (transparent === null) === !pendingMasked && samePrefix(palette, pendingPalette, size * 3)) {
+    if (hasPending && size === pendingSize && (transparent === null) === !pendingMasked && sameColors(palette, pendingPalette, size)) {
       from = Math.min(firstDifference(indices, pendingIndices, n), transparent === null ? n : firstDifference(transparent, pendingMask!, n));
       to = Math.max(lastDifference(indices, pendingIndices, n), transparent === null ? 0 : lastDifference(transparent, pendingMask!, n));
       if (to < from) to = from;
@@ -527,9 +528,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
 
   /** True when the first `size` colours equal the global table's and every index used (including a transparent slot) exists in it. */
   function sameAsGlobal(paletteLength: number, size: number): boolean {
-    if (paletteLength > globalEntries || size > globalSize) return false;
-    for (let j = 0; j < size * 3; j++) if (pendingPalette[j] !== globalPalette[j]) return false;
-    return true;
+    return paletteLength <= globalEntries && size <= globalSize && sameColors(pendingPalette, globalPalette, size);
   }
 
   function encodeBody(indices: Uint8Array, x: number, y: number, w: number, h: number, gce: GifencWriteOptions): Uint8Array {
@@ -610,47 +609,4 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
   }
 
   return { addFrame, finish, takeBytes, cutFrames };
-}
-
-/** Whether the first `length` bytes of `a` and `b` are equal. */
-function samePrefix(a: Uint8Array, b: Uint8Array, length: number): boolean {
-  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** Both arrays' first `n` bytes as 32-bit words (n rounded down), or null where one is not 4-byte aligned. */
-function wordViews(a: Uint8Array, b: Uint8Array, n: number): [Uint32Array, Uint32Array] | null {
-  if ((a.byteOffset & 3) !== 0 || (b.byteOffset & 3) !== 0) return null;
-  return [new Uint32Array(a.buffer, a.byteOffset, n >>> 2), new Uint32Array(b.buffer, b.byteOffset, n >>> 2)];
-}
-
-/** The first of the first `n` bytes where `a` and `b` differ; `n` where none does. Four at a time where aligned. */
-function firstDifference(a: Uint8Array, b: Uint8Array, n: number): number {
-  let p = 0;
-  const words = wordViews(a, b, n);
-  if (words !== null) {
-    const [x, y] = words;
-    let w = 0;
-    while (w < x.length && x[w] === y[w]) w++;
-    p = w * 4;
-  }
-  while (p < n && a[p] === b[p]) p++;
-  return p;
-}
-
-/** One past the last of the first `n` bytes where `a` and `b` differ; 0 where none does. Four at a time where aligned. */
-function lastDifference(a: Uint8Array, b: Uint8Array, n: number): number {
-  let p = n;
-  // The bytes after the last whole word, then whole words.
-  const words = wordViews(a, b, n);
-  const tail = words === null ? 0 : words[0].length * 4;
-  while (p > tail && a[p - 1] === b[p - 1]) p--;
-  if (words !== null && p === tail) {
-    const [x, y] = words;
-    let w = x.length;
-    while (w > 0 && x[w - 1] === y[w - 1]) w--;
-    p = w * 4;
-  }
-  while (p > 0 && a[p - 1] === b[p - 1]) p--;
-  return p;
 }

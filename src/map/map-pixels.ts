@@ -1,6 +1,7 @@
 import type { ColorSpace, Frame, Metric } from '../types.js';
 import { checkBytes, checkRgbaFrame, ChromaseedError, invalidOption, listOf, namesOf, refuseUnknownKeys, requireObject } from '../errors.js';
 import { fromSrgb } from '../color/space.js';
+import { sameColors } from '../pixel-words.js';
 import { DITHERS, METRICS, SPACES, type DitherMode } from '../options.js';
 import { createPaletteSearch } from './nearest.js';
 import { bayerDither, createDitherScratch, floydSteinbergDither, type Lookup } from './dither.js';
@@ -79,9 +80,7 @@ export function createMapper(): Mapper {
   let paletteId = 0;
 
   function samePalette(palette: Uint8Array, size: number, metric: Metric, space: ColorSpace): boolean {
-    if (size !== lastSize || metric !== lastMetric || space !== lastSpace) return false;
-    for (let i = 0; i < size * 3; i++) if (palette[i] !== lastPalette[i]) return false;
-    return true;
+    return size === lastSize && metric === lastMetric && space === lastSpace && sameColors(palette, lastPalette, size);
   }
 
   function loadPalette(palette: Uint8Array, size: number, metric: Metric, space: ColorSpace): void {

@@ -7,6 +7,7 @@ import { CLUSTER_NAMES, requireResolved, RESOLVED_SEQUENCE_NAMES, type SequenceO
 import { clipPalette, type PointClusterer } from '../sequence/global-palette.js';
 import { createSequentialQuantizer, type FramePalette } from '../sequence/sequential.js';
 import { holdPixels } from '../sequence/stability.js';
+import { sameColors } from '../pixel-words.js';
 import type { FrameSource, IndexedFrame, TimedFrame } from '../types.js';
 
 /** One frame through the pipeline: the source, its palette, and the mapped result. */
@@ -83,10 +84,9 @@ export async function* quantizeClip(
       // mapped: most of a GIF that redraws a small part of its canvas (animated_gif.gif:
       // 4% of it per frame).
       const changed = sequence?.changed;
-      let kept: KeptMapping | undefined;
-      if (before !== null && changed !== undefined && (holds || !everHeld) && samePalette(palette, before.palette)) {
-        kept = { changed, width: source.width, indices: before.indices, transparent: before.transparent };
-      }
+      const samePalette = before !== null && palette.size === before.palette.size && sameColors(palette.palette, before.palette.palette, palette.size);
+      const kept: KeptMapping | undefined =
+        before !== null && changed !== undefined && samePalette && (holds || !everHeld) ? { changed, width: source.width, indices: before.indices, transparent: before.transparent } : undefined;
       // Per-frame k-means has just counted this frame's colours: map each once, not each pixel.
       const { indices, transparent } =
         sequence !== null && options.dither === 'none'
@@ -122,11 +122,4 @@ export async function* quantizeClip(
   } finally {
     signal?.removeEventListener('abort', stop);
   }
-}
-
-/** Whether two frames' palettes write the same colours in the same entries. */
-function samePalette(a: FramePalette, b: FramePalette): boolean {
-  if (a.size !== b.size) return false;
-  for (let i = 0; i < a.size * 3; i++) if (a.palette[i] !== b.palette[i]) return false;
-  return true;
 }

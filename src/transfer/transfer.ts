@@ -1,6 +1,7 @@
 import { checkIndexedFrame, checkRgbaFrame, ChromaseedError, invalidOption, isBytes, listOf, namesOf, refuseUnknownKeys, requireInRange, requireObject } from '../errors.js';
 import { createMapper, MAP_NAMES, type MapOptions } from '../map/map-pixels.js';
 import { TRANSFER_METHODS, type TransferMethod } from '../options.js';
+import { sameColors } from '../pixel-words.js';
 import type { Frame, IndexedFrame } from '../types.js';
 import { COST_WEIGHT_NAMES, DEFAULT_COST_WEIGHTS, entryProportions, matchPalettes, paletteLab, transferCost, type CostWeights, type WeightedPalette } from './match.js';
 import { createSceneCutDetector, SCENE_CUT_NAMES, type SceneCutOptions } from '../sequence/scene-cut.js';
@@ -314,11 +315,6 @@ function summedCost(cost: Float64Array, mapping: Int32Array, m: number): number 
 
 function sameMapping(a: Int32Array, b: Int32Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
-}
-
-function sameColors(a: Uint8Array, b: Uint8Array, size: number): boolean {
-  for (let i = 0; i < size * 3; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**
