@@ -33,7 +33,7 @@ export interface CostWeights {
  * with a TypeError, and a NaN colour or share matched silently or failed deep in the solver.
  * O(size), once per call.
  */
-function checkWeightedPalette(name: 'target' | 'source', palette: WeightedPalette): void {
+export function checkWeightedPalette(name: 'target' | 'source', palette: WeightedPalette): void {
   if (palette === null || typeof palette !== 'object') throw new ChromaseedError('ERR_INPUT', `the ${name} palette is { size, rgb, proportions }, not ${String(palette)}`);
   const { size, rgb, proportions } = palette;
   if (!Number.isInteger(size) || size < 0) throw new ChromaseedError('ERR_INPUT', `the ${name} palette's size is a whole number of colours, not ${String(size)}`);

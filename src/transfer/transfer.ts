@@ -3,7 +3,7 @@ import { createMapper, MAP_NAMES, type MapOptions } from '../map/map-pixels.js';
 import { TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import { sameColors } from '../pixel-words.js';
 import type { Frame, IndexedFrame } from '../types.js';
-import { COST_WEIGHT_NAMES, DEFAULT_COST_WEIGHTS, entryProportions, matchPalettes, paletteLab, transferCost, type CostWeights, type WeightedPalette } from './match.js';
+import { checkWeightedPalette, COST_WEIGHT_NAMES, DEFAULT_COST_WEIGHTS, entryProportions, matchPalettes, paletteLab, transferCost, type CostWeights, type WeightedPalette } from './match.js';
 import { createSceneCutDetector, SCENE_CUT_NAMES, type SceneCutOptions } from '../sequence/scene-cut.js';
 
 /** The source palette a clip is repainted with: `rgb` holds `size * 3` bytes. */
@@ -76,18 +76,13 @@ function checkSourcePalette(source: SourcePalette): void {
   if (source === null || typeof source !== 'object') {
     throw new ChromaseedError('ERR_INPUT', `a source palette is { size, rgb, proportions } (sourcePaletteFromCounts makes one), not ${String(source)}`);
   }
-  const { size, rgb, proportions } = source;
+  const { size, rgb } = source;
   if (!Number.isInteger(size) || size < 1 || size > 256) {
     throw new ChromaseedError('ERR_INPUT', `a source palette has 1 to 256 colours, not ${String(size)}${size === 0 ? ': an empty one has nothing to transfer' : ''}`);
   }
   if (!isBytes(rgb) || rgb.length < size * 3) throw new ChromaseedError('ERR_INPUT', `a source palette of ${size} colours has ${size * 3} bytes of rgb (a Uint8Array)`);
-  if (proportions === null || typeof proportions !== 'object' || !(proportions.length >= size)) {
-    throw new ChromaseedError('ERR_INPUT', `a source palette of ${size} colours has ${size} proportions, the share of pixels of each`);
-  }
-  for (let i = 0; i < size; i++) {
-    const share = proportions[i];
-    if (!(share >= 0 && share <= 1)) throw new ChromaseedError('ERR_INPUT', `a source palette's proportions are shares from 0 to 1; colour ${i}'s is ${String(share)}`);
-  }
+  // Its shares are checked as those of any palette being matched.
+  checkWeightedPalette('source', source);
 }
 
 export interface PaletteTransfer {

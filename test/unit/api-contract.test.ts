@@ -99,7 +99,7 @@ describe('smaller contract breaks, each refused with the error type the README g
     refused(undefined, /^a source palette is \{ size, rgb, proportions \}/);
     refused({ size: 0, rgb, proportions: [] }, /^a source palette has 1 to 256 colours, not 0: an empty one/);
     refused({ size: 3, rgb, proportions: [0.3, 0.3, 0.4] }, /has 9 bytes of rgb/);
-    refused({ size: 2, rgb }, /has 2 proportions/);
+    refused({ size: 2, rgb }, /needs 2 proportions/);
     refused({ size: 2, rgb, proportions: [NaN, 1] }, /colour 0's is NaN/);
     expect(made({ size: 2, rgb, proportions: [0, 1] })).not.toThrow();
     expect(() => createPaletteTransfer({ size: 2, rgb, proportions: [0.5, 0.5] }, { method: 'rank' }).next(undefined as never)).toThrow(/^a target frame is/);
