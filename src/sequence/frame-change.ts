@@ -15,6 +15,8 @@ export interface FrameChange {
   readonly opaquePixels: number;
   /** Of those, the ones no channel of which moved by more than STILL_THRESHOLD (the METRICS.md "still" pixels). */
   readonly stillPixels: number;
+  /** Pixels opaque in the newer frame, whatever the older has there: what the next comparison's `known` starts from. */
+  readonly nowOpaquePixels: number;
 }
 
 /** Still pixels counted per palette entry of the frame before (see `compareFrames`). */
@@ -25,23 +27,42 @@ export interface StillPerEntry {
   readonly counts: Float64Array;
 }
 
-/**
- * Compares `now` with `before` (RGBA, same size): the mean difference the scene-cut test
- * reads and the still pixels the "mostly still" test reads. With `perEntry`, also counts
- * how many still pixels each palette entry of the frame before painted (what the `anchor`
- * lever weighs).
- */
-export function compareFrames(now: Uint8Array, before: Uint8Array, perEntry: StillPerEntry | null): FrameChange {
+/** What is known before comparing: outside `box` (changedBox's, null: nowhere) the two frames are the same bytes, and the frame before has `beforeOpaquePixels` opaque pixels (its `nowOpaquePixels` when it was compared). */
+export interface KnownChange {
+  readonly box: ChangedBox | null;
+  /** Pixels per row. */
+  readonly width: number;
+  readonly beforeOpaquePixels: number;
+}
+
+// What compareRange counted, added up over its calls since the last reset (one comparison
+// at a time; a module scratch, so a box's rows allocate nothing).
+const counted = { sum: 0, opaque: 0, still: 0, nowOpaque: 0, beforeOnly: 0 };
+
+function resetCounted(): void {
+  counted.sum = 0;
+  counted.opaque = 0;
+  counted.still = 0;
+  counted.nowOpaque = 0;
+  counted.beforeOnly = 0;
+}
+
+/** Compares pixels [from, to) of two frames' words, adding to `counted`. */
+function compareRange(nowWords: Uint32Array, beforeWords: Uint32Array, from: number, to: number, perEntry: StillPerEntry | null): void {
   let sum = 0;
   let opaque = 0;
   let stillPixels = 0;
-  perEntry?.counts.fill(0);
-  const nowWords = wordsOf(now);
-  const beforeWords = wordsOf(before);
-  for (let p = 0; p < nowWords.length; p++) {
+  let nowOpaque = 0;
+  let beforeOnly = 0;
+  for (let p = from; p < to; p++) {
     const a = nowWords[p];
     const b = beforeWords[p];
-    if ((a & alphaMask) === 0 || (b & alphaMask) === 0) continue;
+    if ((a & alphaMask) === 0) {
+      if ((b & alphaMask) !== 0) beforeOnly++;
+      continue;
+    }
+    nowOpaque++;
+    if ((b & alphaMask) === 0) continue;
     opaque++;
     // Bit-identical pixels (most of a GIF's or a screen recording's) need no arithmetic.
     if (a === b) {
@@ -64,7 +85,39 @@ export function compareFrames(now: Uint8Array, before: Uint8Array, perEntry: Sti
     stillPixels += isStill;
     if (perEntry !== null) perEntry.counts[perEntry.beforeIndices[p]] += isStill;
   }
-  return { difference: opaque > 0 ? sum / (opaque * 3) : 0, opaquePixels: opaque, stillPixels };
+  counted.sum += sum;
+  counted.opaque += opaque;
+  counted.still += stillPixels;
+  counted.nowOpaque += nowOpaque;
+  counted.beforeOnly += beforeOnly;
+}
+
+/**
+ * Compares `now` with `before` (RGBA, same size): the mean difference the scene-cut test
+ * reads and the still pixels the "mostly still" test reads. With `perEntry`, also counts
+ * how many still pixels each palette entry of the frame before painted (what the `anchor`
+ * lever weighs). With `known` (and no `perEntry`), only the box is compared: every opaque
+ * pixel outside it is opaque in both and still, and how many there are follows from the
+ * frame before's count (a GIF that redraws a fifth of its canvas: a fifth of the pass).
+ */
+export function compareFrames(now: Uint8Array, before: Uint8Array, perEntry: StillPerEntry | null, known?: KnownChange): FrameChange {
+  perEntry?.counts.fill(0);
+  resetCounted();
+  const nowWords = wordsOf(now);
+  const beforeWords = wordsOf(before);
+  let outside = 0;
+  if (known === undefined || perEntry !== null) {
+    compareRange(nowWords, beforeWords, 0, nowWords.length, perEntry);
+  } else {
+    const { box, width } = known;
+    if (box !== null) {
+      for (let row = box.y0 * width; row < box.y1 * width; row += width) compareRange(nowWords, beforeWords, row + box.x0, row + box.x1, null);
+    }
+    // The frame before's opaque pixels that are not in the box.
+    outside = known.beforeOpaquePixels - counted.opaque - counted.beforeOnly;
+  }
+  const opaque = outside + counted.opaque;
+  return { difference: opaque > 0 ? counted.sum / (opaque * 3) : 0, opaquePixels: opaque, stillPixels: outside + counted.still, nowOpaquePixels: outside + counted.nowOpaque };
 }
 
 /**

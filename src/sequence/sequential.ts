@@ -8,7 +8,7 @@ import { CLUSTER_NAMES, requireResolved, RESOLVED_SEQUENCE_NAMES, type ClusterOp
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { ChangedBox, Frame } from '../types.js';
 import { ALPHA_MASK, COLOR_MASK, wordsOf } from '../pixel-words.js';
-import { changedBox, compareFrames } from './frame-change.js';
+import { changedBox, compareFrames, type FrameChange } from './frame-change.js';
 import type { FrameDifference } from '../kmeans/frame-histogram.js';
 import { clusterErrors, holdPalette, STABILITY_NAMES, STABILITY_PRESETS, type StabilityOptions } from './stability.js';
 
@@ -116,6 +116,9 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   const seededWritten = new Uint8Array(256 * 3);
   /** The frame of the last `next`, whose colours the engine counted: what a changed box may be relative to. */
   let lastCounted: Uint8Array | null = null;
+  /** The frame last compared as the newer one (its data) and how many of its pixels are opaque: what a comparison inside a box counts the rest from. */
+  let lastCompared: Uint8Array | null = null;
+  let lastComparedOpaque = 0;
   /** This frame's `changed` box, and the promise the engine's colour count may rely on. */
   let changed: ChangedBox | null | undefined;
   let difference: FrameDifference | undefined;
@@ -269,7 +272,14 @@ export function createSequentialQuantizer(options: SequentialOptions): {
         return toFramePalette(result);
       }
       const anchoring = stability.anchor > 0;
-      const change = last && (stability.sceneCut > 0 || anchoring) ? compareFrames(frame.data, last.source, anchoring ? { beforeIndices: last.indices, counts: stillPerEntry } : null) : null;
+      let change: FrameChange | null = null;
+      if (last && (stability.sceneCut > 0 || anchoring)) {
+        // The anchor's still pixels per entry need the whole frame; the cut test, only the box.
+        const known = changed !== undefined && !anchoring && last.source === lastCompared ? { box: changed, width: frame.width, beforeOpaquePixels: lastComparedOpaque } : undefined;
+        change = compareFrames(frame.data, last.source, anchoring ? { beforeIndices: last.indices, counts: stillPerEntry } : null, known);
+        lastCompared = frame.data;
+        lastComparedOpaque = change.nowOpaquePixels;
+      }
       let result: KMeansResult | null = null;
       let refresh: FramePalette['refresh'] = 'not tried';
       let counted = false;

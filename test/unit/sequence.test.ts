@@ -298,7 +298,8 @@ describe('compareFrames', () => {
     expect(change.stillPixels).toBe(2);
     expect(change.difference).toBeCloseTo((0 + 8 + 9) / (3 * 3), 12);
     expect(Array.from(still.subarray(0, 3))).toEqual([0, 0, 2]);
-    expect(compareFrames(now, now, null)).toEqual({ difference: 0, opaquePixels: 3, stillPixels: 3 });
+    expect(compareFrames(now, now, null)).toEqual({ difference: 0, opaquePixels: 3, stillPixels: 3, nowOpaquePixels: 3 });
+    expect(change.nowOpaquePixels).toBe(3);
   });
 
   it('treats the three channels alike and any non-zero alpha as opaque', () => {
@@ -307,7 +308,7 @@ describe('compareFrames', () => {
     const before = Uint8Array.of(0, 0, 0, 255, 200, 0, 0, 255, 0, 0, 0, 0);
     const now = Uint8Array.of(0, 0, 9, 255, 192, 0, 0, 1, 0, 3, 0, 255);
     const change = compareFrames(now, before, null);
-    expect(change).toEqual({ difference: (9 + 8) / (2 * 3), opaquePixels: 2, stillPixels: 1 });
+    expect(change).toEqual({ difference: (9 + 8) / (2 * 3), opaquePixels: 2, stillPixels: 1, nowOpaquePixels: 3 });
   });
 
   it('gives the same answer on bytes that do not start at a 4-byte boundary', () => {
@@ -319,6 +320,38 @@ describe('compareFrames', () => {
       return b.subarray(1);
     };
     expect(compareFrames(shifted(now), shifted(before), null)).toEqual(compareFrames(now, before, null));
+  });
+
+  it('inside a known box gives what the whole pass gives, alpha changes included', () => {
+    const width = 23;
+    const height = 17;
+    let state = 12345;
+    const random = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return (state >>> 8) % n;
+    };
+    for (let trial = 0; trial < 200; trial++) {
+      const before = new Uint8Array(width * height * 4);
+      // Some transparent pixels, and colours near each other so that some changes stay "still".
+      for (let i = 0; i < before.length; i += 4) {
+        before.set([100 + random(8), 50 + random(8), 200 + random(8), random(5) === 0 ? 0 : 255], i);
+      }
+      const now = before.slice();
+      const x0 = random(width), y0 = random(height);
+      const x1 = x0 + 1 + random(width - x0), y1 = y0 + 1 + random(height - y0);
+      for (let y = y0; y < y1; y++) {
+        for (let x = x0; x < x1; x++) {
+          const i = (y * width + x) * 4;
+          if (random(3) === 0) now.set([100 + random(20), 50 + random(8), 200 + random(8), random(4) === 0 ? 0 : 255], i);
+        }
+      }
+      const box = changedBox(now, before, width);
+      const whole = compareFrames(now, before, null);
+      const beforeOpaquePixels = compareFrames(before, before, null).nowOpaquePixels;
+      expect(compareFrames(now, before, null, { box, width, beforeOpaquePixels })).toEqual(whole);
+      // A box that is larger than the change gives the same answer too.
+      expect(compareFrames(now, before, null, { box: { x0: 0, y0: 0, x1: width, y1: height }, width, beforeOpaquePixels })).toEqual(whole);
+    }
   });
 });
 
