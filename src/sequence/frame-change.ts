@@ -52,17 +52,17 @@ function compareRange(nowWords: Uint32Array, beforeWords: Uint32Array, from: num
   let sum = 0;
   let opaque = 0;
   let stillPixels = 0;
-  let nowOpaque = 0;
+  let nowOnly = 0;
   let beforeOnly = 0;
   for (let p = from; p < to; p++) {
     const a = nowWords[p];
     const b = beforeWords[p];
-    if ((a & alphaMask) === 0) {
-      if ((b & alphaMask) !== 0) beforeOnly++;
+    if ((a & alphaMask) === 0 || (b & alphaMask) === 0) {
+      // Counted here, off the path of pixels opaque in both (all of a video's).
+      if ((a & alphaMask) !== 0) nowOnly++;
+      else if ((b & alphaMask) !== 0) beforeOnly++;
       continue;
     }
-    nowOpaque++;
-    if ((b & alphaMask) === 0) continue;
     opaque++;
     // Bit-identical pixels (most of a GIF's or a screen recording's) need no arithmetic.
     if (a === b) {
@@ -88,7 +88,7 @@ function compareRange(nowWords: Uint32Array, beforeWords: Uint32Array, from: num
   counted.sum += sum;
   counted.opaque += opaque;
   counted.still += stillPixels;
-  counted.nowOpaque += nowOpaque;
+  counted.nowOpaque += opaque + nowOnly;
   counted.beforeOnly += beforeOnly;
 }
 
