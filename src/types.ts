@@ -11,6 +11,14 @@ export interface Frame {
 export interface TimedFrame extends Frame {
   /** Display time in milliseconds (GIF delays are centiseconds × 10, kept exactly). */
   readonly delayMs: number;
+  /**
+   * Where this frame can differ from the frame its source gave just before it: outside this
+   * box the two are the same bytes (an empty box: nowhere). A GIF's decoder knows it from
+   * the frame's rectangle and the one the frame before disposed of, so the pipeline looks
+   * for the changed pixels only there. Absent: anywhere (a first frame, video, retimed or
+   * resized frames).
+   */
+  readonly changedWithin?: ChangedBox;
 }
 
 /** What is known about a clip before its frames are read. */

@@ -12,7 +12,7 @@ import { mayTurnClear, type FrameCover } from './canvas-holes.js';
 import omggif from 'omggif';
 import { ChromaseedError, isBytes, namesOf, refuseUnknownKeys } from '../errors.js';
 import { MAX_GIF_FPS, rateForDelays } from '../timing.js';
-import type { ClipInfo, TimedFrame } from '../types.js';
+import type { ChangedBox, ClipInfo, TimedFrame } from '../types.js';
 import { createFrameRepacker } from './lzw-repack.js';
 import {
   framePixelsError, parseGifStructure, resolveGifLimits,
@@ -108,6 +108,8 @@ function* compositeFrames(
   let scratchBytes = new Uint8Array(0);
   let scratch = new Uint32Array(0);
   const repacker = createFrameRepacker();
+  // The canvas's rectangle that the last frame's disposal cleared or restored (empty: none).
+  let disposed = { x0: 0, y0: 0, x1: 0, y1: 0 };
 
   for (let f = 0; f < frames.length; f++) {
     const fr = frames[f];
@@ -158,9 +160,14 @@ function* compositeFrames(
       }
     }
 
-    yield { width, height, data: canvasBytes.slice(), delayMs: fr.delayCs * 10 };
+    // Only this frame's rectangle was drawn, over what the last disposal left.
+    const drawn = visible ? { x0, y0, x1, y1 } : { x0: 0, y0: 0, x1: 0, y1: 0 };
+    const data = canvasBytes.slice();
+    const delayMs = fr.delayCs * 10;
+    yield f === 0 ? { width, height, data, delayMs } : { width, height, data, delayMs, changedWithin: union(drawn, disposed) };
 
     // Dispose before the next frame is drawn.
+    disposed = visible && (fr.disposal === 2 || RESTORE_PREVIOUS(fr.disposal)) ? drawn : { x0: 0, y0: 0, x1: 0, y1: 0 };
     if (!visible) continue;
     if (fr.disposal === 2) {
       // "Restore to background": browsers clear to transparent, not to the background colour.
@@ -170,6 +177,13 @@ function* compositeFrames(
       for (let y = y0; y < y1; y++) canvas.set(saved.subarray(y * width + x0, y * width + x1), y * width + x0);
     }
   }
+}
+
+/** The smallest box holding two boxes; an empty one (no columns or no rows) adds nothing. */
+function union(a: ChangedBox, b: ChangedBox): ChangedBox {
+  if (a.x0 >= a.x1 || a.y0 >= a.y1) return b;
+  if (b.x0 >= b.x1 || b.y0 >= b.y1) return a;
+  return { x0: Math.min(a.x0, b.x0), y0: Math.min(a.y0, b.y0), x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1) };
 }
 
 function decodeWithOmggif(gif: Uint8Array, target: Uint8Array, name: string, frame: number): void {

@@ -74,7 +74,7 @@ export async function* quantizeClip(
       throwIfAborted(signal);
       // The frame before, when it has this frame's size: what the still-pixel levers compare with.
       const before: WrittenFrame | null = previous !== null && previous.source.width === source.width && previous.source.height === source.height ? previous : null;
-      const palette: FramePalette = global ?? sequence!.next(source, before !== null ? { source: before.source.data, indices: before.indices } : undefined);
+      const palette: FramePalette = global ?? sequence!.next(source, before !== null ? { source: before.source.data, indices: before.indices, changedWithin: source.changedWithin } : undefined);
       counted = index;
       // Dithering chooses entries by neighbourhood error, so holding single pixels would fight it.
       const holds = seeded && before !== null && !palette.fresh && options.dither === 'none';

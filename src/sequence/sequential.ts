@@ -36,12 +36,23 @@ export interface FramePalette {
 export interface PreviousFrame {
   readonly source: Uint8Array;
   readonly indices: Uint8Array;
+  /** Where this frame can differ from `source` (TimedFrame.changedWithin): outside it, the same bytes. */
+  readonly changedWithin?: ChangedBox;
 }
 
 export interface SequentialOptions extends ClusterOptions {
   /** `seeded` or `none`; `global` (what resolveSequenceOptions may give) is refused: one palette for a clip is clipPalette's. */
   seeding: Seeding;
   stability?: StabilityOptions;
+}
+
+/** A caller's changedWithin is read as array bounds: one outside the frame would compare bytes that are not there. */
+function checkChangedWithin(box: ChangedBox, width: number, height: number): void {
+  const { x0, y0, x1, y1 } = box ?? {};
+  const whole = (v: unknown, max: number): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;
+  if (!(whole(x0, width) && whole(x1, width) && whole(y0, height) && whole(y1, height))) {
+    throw new ChromaseedError('ERR_INPUT', `changedWithin is a box { x0, y0, x1, y1 } of whole numbers inside the ${width}x${height} frame, not ${JSON.stringify(box)}`);
+  }
 }
 
 /**
@@ -256,10 +267,11 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       if (last !== undefined && (last.source.length !== frame.data.length || last.indices.length * 4 !== frame.data.length)) {
         throw new ChromaseedError('ERR_INPUT', `the frame before has ${last.source.length / 4} pixels and ${last.indices.length} indices; this frame has ${frame.data.length / 4} (pass it only when the sizes match)`);
       }
+      if (last?.changedWithin !== undefined) checkChangedWithin(last.changedWithin, frame.width, frame.height);
       // No box where the frame before is this frame's own buffer (a source that redraws one
       // canvas in place): what it held is gone, and "nothing changed" would freeze the
       // output on old content.
-      changed = last === undefined || last.source === frame.data ? undefined : changedBox(frame.data, last.source, frame.width);
+      changed = last === undefined || last.source === frame.data ? undefined : changedBox(frame.data, last.source, frame.width, last.changedWithin);
       // The colour count may look only inside the box when the frame before is the one it counted.
       difference = changed !== undefined && last!.source === lastCounted ? { changed, width: frame.width } : undefined;
       if (options.seeding === 'none') {

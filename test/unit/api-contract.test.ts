@@ -195,6 +195,11 @@ describe('a frame of another length than width x height x 4', () => {
     const frame = { width: 2, height: 2, data: new Uint8Array(RGBA) };
     quantizer.next(frame);
     expect(() => quantizer.next(frame, { source: new Uint8Array(RGBA.slice(0, 8)), indices: new Uint8Array(2) })).toThrow(expect.objectContaining({ code: 'ERR_INPUT', message: 'the frame before has 2 pixels and 2 indices; this frame has 4 (pass it only when the sizes match)' }));
+    // A changedWithin past the frame's edge would be read as array bounds.
+    const before = { source: new Uint8Array(RGBA), indices: new Uint8Array(4) };
+    expect(() => quantizer.next(frame, { ...before, changedWithin: { x0: 0, y0: 0, x1: 3, y1: 2 } })).toThrow(expect.objectContaining({ code: 'ERR_INPUT', message: 'changedWithin is a box { x0, y0, x1, y1 } of whole numbers inside the 2x2 frame, not {"x0":0,"y0":0,"x1":3,"y1":2}' }));
+    expect(() => quantizer.next(frame, { ...before, changedWithin: null as never })).toThrow(/^changedWithin is a box/);
+    expect(() => quantizer.next({ ...frame, data: frame.data.slice() }, { ...before, changedWithin: { x0: 1, y0: 1, x1: 2, y1: 2 } })).not.toThrow();
     // The frame itself where its bytes belong read as "NaN pixels"; null crashed reading its fields.
     // Refused as any other array that is no bytes (README): ERR_INPUT, not a TypeError.
     const notBytes = (() => {

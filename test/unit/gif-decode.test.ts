@@ -2,7 +2,7 @@
  * Compositing rules checked on real odd GIFs from the corpus. Expected values come from
  * the files' own bytes (palettes, GCE fields) as listed in the comments.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -331,5 +331,51 @@ describe('streaming and damage', () => {
     expect(isGif(read('gifs/wuffs__muybridge.gif'))).toBe(true);
     expect(isGif(read('stills/wuffs__bricks-color.jpeg'))).toBe(false);
     expect(isGif(new TextEncoder().encode('GIF88a'))).toBe(false);
+  });
+});
+
+describe('changedWithin', () => {
+  /** Every pixel outside `box` is the same in both frames; false at the first that is not. */
+  function sameOutside(a: Uint8Array, b: Uint8Array, width: number, box: { x0: number; y0: number; x1: number; y1: number }): boolean {
+    for (let p = 0; p < a.length / 4; p++) {
+      const x = p % width;
+      const y = (p - x) / width;
+      if (x >= box.x0 && x < box.x1 && y >= box.y0 && y < box.y1) continue;
+      for (let c = p * 4; c < p * 4 + 4; c++) if (a[c] !== b[c]) return false;
+    }
+    return true;
+  }
+
+  it('bounds what changes from frame to frame on every corpus GIF, disposals to the background and to the previous canvas included', () => {
+    const names = [...readdirSync(path.join(corpus, 'gifs')).map((n) => `gifs/${n}`), ...readdirSync(path.join(corpus, 'odd_gifs')).map((n) => `odd_gifs/${n}`)].filter((n) => n.endsWith('.gif'));
+    let checked = 0;
+    for (const name of names) {
+      let frames: Iterable<TimedFrame>;
+      try {
+        frames = decodeGif(read(name), name).frames();
+        let before: TimedFrame | null = null;
+        let index = 0;
+        for (const frame of frames) {
+          if (before === null) expect(frame.changedWithin).toBeUndefined();
+          else {
+            const within = frame.changedWithin!;
+            expect(within, `${name} frame ${index}`).toBeDefined();
+            expect(sameOutside(frame.data, before.data, frame.width, within), `${name} frame ${index}`).toBe(true);
+            checked++;
+          }
+          before = frame;
+          // The long clips' first frames cover their disposals; the check is per pixel.
+          if (++index === 40) break;
+        }
+      } catch (err) {
+        if (!(err instanceof ChromaseedError)) throw err;
+      }
+    }
+    expect(checked).toBeGreaterThan(500);
+  }, 120_000);
+
+  it("is the frame's own rectangle where nothing is disposed of (animated_gif.gif redraws 130x91 of 700x467)", () => {
+    const frames = decodeAll('gifs/dartimage__animated_gif.gif').slice(0, 3);
+    expect(frames[1].changedWithin).toEqual({ x0: 319, y0: 180, x1: 449, y1: 271 });
   });
 });

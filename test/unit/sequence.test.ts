@@ -416,17 +416,23 @@ describe('changedBox', () => {
     const before = new Uint8Array(6 * 5 * 4).fill(255);
     const now = before.slice();
     const at = (x: number, y: number) => (y * 6 + x) * 4;
-    expect(changedBox(now, before, 6)).toBeNull();
+    // The same box from the whole frames and from inside a box known to hold every change.
+    const expectBox = (a: Uint8Array, b: Uint8Array) => {
+      const found = changedBox(a, b, 6);
+      expect(changedBox(a, b, 6, { x0: 0, y0: 0, x1: 6, y1: 5 })).toEqual(found);
+      return expect(found);
+    };
+    expectBox(now, before).toBeNull();
     now[at(3, 1)] = 7;
-    expect(changedBox(now, before, 6)).toEqual({ x0: 3, y0: 1, x1: 4, y1: 2 });
+    expectBox(now, before).toEqual({ x0: 3, y0: 1, x1: 4, y1: 2 });
     now[at(1, 2) + 3] = 0; // transparent, its colour kept
-    expect(changedBox(now, before, 6)).toEqual({ x0: 1, y0: 1, x1: 4, y1: 3 });
+    expectBox(now, before).toEqual({ x0: 1, y0: 1, x1: 4, y1: 3 });
     now[at(5, 2) + 1] = 0; // the last column, on a middle row
     now[at(0, 3) + 2] = 0; // the first column, on the last changed row
-    expect(changedBox(now, before, 6)).toEqual({ x0: 0, y0: 1, x1: 6, y1: 4 });
+    expectBox(now, before).toEqual({ x0: 0, y0: 1, x1: 6, y1: 4 });
     now[at(5, 4)] = 0;
     now[at(0, 0)] = 0;
-    expect(changedBox(now, before, 6)).toEqual({ x0: 0, y0: 0, x1: 6, y1: 5 });
+    expectBox(now, before).toEqual({ x0: 0, y0: 0, x1: 6, y1: 5 });
     // Bytes that do not start at a 4-byte boundary give the same answer.
     const shifted = (a: Uint8Array): Uint8Array => {
       const b = new Uint8Array(a.length + 1);
@@ -440,7 +446,8 @@ describe('changedBox', () => {
 
   it('matches a pixel-by-pixel search on the frames of a GIF that redraws parts of its canvas', () => {
     const gif = decodeGif(new Uint8Array(readFileSync(path.join(corpus, 'gifs/gifcontrols__move-resize.gif'))), 'move-resize.gif');
-    const frames = [...gif.frames()].slice(0, 40).map((f) => f.data.slice());
+    const decoded = [...gif.frames()].slice(0, 40);
+    const frames = decoded.map((f) => f.data.slice());
     const { width, height } = gif.info;
     for (let i = 1; i < frames.length; i++) {
       let box: { x0: number; y0: number; x1: number; y1: number } | null = null;
@@ -452,6 +459,14 @@ describe('changedBox', () => {
         }
       }
       expect(changedBox(frames[i], frames[i - 1], width), `frame ${i}`).toEqual(box);
+      // Searched only inside the decoder's changedWithin, and inside boxes that cut it: the
+      // search trusts the box it is given.
+      const within = decoded[i].changedWithin!;
+      expect(changedBox(frames[i], frames[i - 1], width, within), `frame ${i}`).toEqual(box);
+      if (box !== null) {
+        expect(changedBox(frames[i], frames[i - 1], width, { ...box, x1: box.x1 - 1 })?.x1, `frame ${i}`).toBeLessThan(box.x1);
+        expect(changedBox(frames[i], frames[i - 1], width, { ...box, y0: box.y0 + 1 })?.y0 ?? box.y1, `frame ${i}`).toBeGreaterThan(box.y0);
+      }
     }
   });
 });
