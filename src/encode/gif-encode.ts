@@ -156,6 +156,14 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
   let hasPending = false;
   let pendingHasTransparency = false;
   let framesWritten = 0;
+  // Rows (first and last) where the held-back frame can differ from the canvas under it: those
+  // of the pixels it did not copy from the frame before it (see addFrame), and those where
+  // writing that frame left the canvas other than the frame (cleared, or a colour dropped).
+  // Outside them the two are the same, so the search for what changed skips them.
+  let pendingRow0 = 0;
+  let pendingRow1 = height - 1;
+  let canvasRow0 = height;
+  let canvasRow1 = -1;
   // Transparency of the first frame, kept so the last frame can clear the canvas before a loop restarts.
   let firstMask: Uint8Array | null = null;
 
@@ -241,7 +249,10 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
       while ((transparent && transparent[p]) || indices[p] < size) p++;
       throw new RangeError(`palette index ${indices[p]} at pixel ${p} is not below size ${size}`);
     }
-    if (hasPending) flushPending(target, anyTransparent);
+    // The rows of the pixels looked up: outside them this frame is the held-back one.
+    const row0 = from < to ? Math.floor(from / width) : height;
+    const row1 = from < to ? Math.floor((to - 1) / width) : -1;
+    if (hasPending) flushPending(target, anyTransparent, row0, row1);
     else if (anyTransparent && loopCount !== undefined) {
       firstMask = new Uint8Array(n);
       for (let p = 0; p < n; p++) firstMask[p] = target[p] === 0 ? 1 : 0;
@@ -255,6 +266,8 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     pendingSize = size;
     pendingHasTransparency = anyTransparent;
     pendingDelayMs = frame.delayMs;
+    pendingRow0 = row0;
+    pendingRow1 = row1;
     hasPending = true;
   }
 
@@ -262,12 +275,13 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
    * Writes the held-back frame now that the frame after it (`next`, or null at the end) is
    * known: if `next` makes a drawn pixel transparent, the held-back frame gets disposal 2
    * over a rectangle that covers those pixels. `nextHasTransparency` says whether `next` has
-   * any transparent pixel, so the common opaque case skips that search.
+   * any transparent pixel, so the common opaque case skips that search; outside rows
+   * `nextRow0` to `nextRow1`, `next` is the held-back frame.
    */
-  function flushPending(next: Uint32Array | null, nextHasTransparency: boolean): void {
+  function flushPending(next: Uint32Array | null, nextHasTransparency: boolean, nextRow0: number, nextRow1: number): void {
     const target = pendingTarget;
     const first = framesWritten === 0;
-    const mustClear = next !== null && nextHasTransparency && findClearBox(target, next);
+    const mustClear = next !== null && nextHasTransparency && findClearBox(target, next, nextRow0, nextRow1);
     chooseRect(first, mustClear);
     const [rx0, ry0, rx1, ry1] = rect;
     const rw = rx1 - rx0 + 1;
@@ -340,6 +354,9 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     if (mustClear) {
       for (let y = ry0; y <= ry1; y++) base.fill(0, y * width + rx0, y * width + rx0 + rw);
     }
+    // dropLeastUsedColour redrew some of the frame's pixels inside the rectangle.
+    canvasRow0 = mustClear || remapped ? ry0 : height;
+    canvasRow1 = mustClear || remapped ? ry1 : -1;
     hasPending = false;
   }
 
@@ -353,7 +370,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
       rect[0] = 0; rect[1] = 0; rect[2] = width - 1; rect[3] = height - 1;
       return;
     }
-    findChangedBox(pendingTarget);
+    findChangedBox(pendingTarget, Math.min(pendingRow0, canvasRow0), Math.max(pendingRow1, canvasRow1));
     rect.set(box);
     if (mustClear) {
       rect[0] = Math.min(rect[0], clearBox[0]); rect[1] = Math.min(rect[1], clearBox[1]);
@@ -483,13 +500,13 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
 
   /**
    * Bounding box of the pixels where `target` differs from the canvas, into `box` (x1 = -1
-   * when none). Each row is scanned from the left to its first difference and from the right
-   * only down to the widest column found so far, so a mostly changed frame costs little more
-   * than its row edges.
+   * when none), looked for in rows `fromRow` to `toRow` only. Each row is scanned from the
+   * left to its first difference and from the right only down to the widest column found so
+   * far, so a mostly changed frame costs little more than its row edges.
    */
-  function findChangedBox(target: Uint32Array): void {
+  function findChangedBox(target: Uint32Array, fromRow: number, toRow: number): void {
     let x0 = width, y0 = height, x1 = -1, y1 = -1;
-    for (let y = 0, row = 0; y < height; y++, row += width) {
+    for (let y = Math.max(fromRow, 0), row = y * width; y <= Math.min(toRow, height - 1); y++, row += width) {
       let x = 0;
       while (x < width && target[row + x] === base[row + x]) x++;
       if (x === width) continue;
@@ -506,11 +523,12 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
 
   /**
    * Bounding box of pixels drawn in `target` that `next` makes transparent, into `clearBox`;
-   * false when there are none. Rows are scanned from both ends as in findChangedBox.
+   * false when there are none. Rows `fromRow` to `toRow` only, scanned from both ends as in
+   * findChangedBox.
    */
-  function findClearBox(target: Uint32Array, next: Uint32Array): boolean {
+  function findClearBox(target: Uint32Array, next: Uint32Array, fromRow: number, toRow: number): boolean {
     let x0 = width, y0 = height, x1 = -1, y1 = -1;
-    for (let y = 0, row = 0; y < height; y++, row += width) {
+    for (let y = Math.max(fromRow, 0), row = y * width; y <= Math.min(toRow, height - 1); y++, row += width) {
       let x = 0;
       while (x < width && (next[row + x] !== 0 || target[row + x] === 0)) x++;
       if (x === width) continue;
@@ -602,7 +620,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
       next = incoming;
       for (let p = 0; p < n; p++) next[p] = firstMask[p] ? 0 : OPAQUE;
     }
-    flushPending(next, next !== null);
+    flushPending(next, next !== null, 0, height - 1);
     chunks.push(Uint8Array.of(0x3b)); // trailer
     finished = true;
     return takeBytes();

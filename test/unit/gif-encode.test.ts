@@ -223,6 +223,33 @@ describe('createGifEncoder round trip through omggif', () => {
     }
   });
 
+  it('a frame that repeats the one before is still compared with the canvas where writing that one changed it: a clear for a hole, a dropped colour', () => {
+    // Clear: frame 1 opens a hole in row 0, so frame 0 (the whole canvas) is disposed of to
+    // transparent; frame 1 repeats frame 0 elsewhere, but all of it must be drawn again.
+    const W = 13, H = 9, n = W * H;
+    const palette = Uint8Array.of(0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255, 250, 250, 250);
+    const indices = new Uint8Array(n).map((_, p) => p % 5);
+    const opaque = new Uint8Array(n);
+    const hole = opaque.slice();
+    hole[2] = 1;
+    const later = indices.slice();
+    later[n - 1] = 1;
+    const frames: IndexedFrame[] = [
+      { width: W, height: H, indices, palette, size: 5, transparent: opaque, delayMs: 100 },
+      { width: W, height: H, indices, palette, size: 5, transparent: hole, delayMs: 100 },
+      { width: W, height: H, indices: later, palette, size: 5, transparent: hole, delayMs: 100 },
+    ];
+    const back = decodeComposited(encode(frames, { loopCount: 0 }));
+    frames.forEach((frame, i) => expect(firstMismatch(back.frames[i], expectedRgba(frame)), `frame ${i}`).toBe(-1));
+    // Dropped colour: frame 0 has 256 colours and a hole, so one colour is drawn with its
+    // neighbour; frame 1 repeats it but for its last pixel and has a free slot, so it is exact.
+    const { still, transparent } = harvestersAndHole();
+    const changed = still.indices.slice();
+    changed[changed.length - 1] ^= 1;
+    const two: IndexedFrame[] = [{ ...still, transparent, delayMs: 100 }, { ...still, indices: changed, transparent, delayMs: 100 }];
+    expect(firstMismatch(decodeComposited(encode(two, { loopCount: 0 })).frames[1], expectedRgba(two[1]))).toBe(-1);
+  });
+
   it('composites transparency correctly with differencing (pigs in a polka: transparent background, disposal 2 in the source)', () => {
     const plain = roundTrip('gifs/moviepy__pigs_in_a_polka.gif', false).bytes;
     const diffed = roundTrip('gifs/moviepy__pigs_in_a_polka.gif', true).bytes;
