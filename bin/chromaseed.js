@@ -22,7 +22,8 @@ const { main, releaseLeftovers, reportUncaught } = await import('../dist/cli-bun
 });
 
 // Ctrl-C aborts the run: writers remove their temporary files and ffmpeg children are killed.
-// The exit code is the shell's for the signal: 130 for SIGINT, 143 for SIGTERM. A second one
+// The exit code is the shell's for the signal: 130 for SIGINT, 143 for SIGTERM, 131 for SIGQUIT
+// (Ctrl-\, which would otherwise end the process at once and leave its temporary files). A second one
 // ends the process at once, after killing the children and removing the temporary files
 // that the first one's clean-up has not reached yet.
 //
@@ -68,6 +69,7 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+process.on('SIGQUIT', onSignal);
 process.on('SIGHUP', onSignal);
 
 // An error thrown where no run can catch it (in a library's callback) is said as the run's

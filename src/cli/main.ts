@@ -54,7 +54,8 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
       const inputs = (await import('../io/spool-input.js')).createInputSession(() => streams.stdin, PIPED[command]);
       try {
         await (await load())(args, streams, signal, inputs);
-      } catch (err) {
+      } catch (caught) {
+        const err = await signalled(caught, signal);
         // Messages made below the command name the file read for standard input (see spool-input.ts).
         // Not other errors: some have a message that cannot be set (a DOMException), and they are reported whole.
         if (err instanceof ChromaseedError) err.message = inputs.shownText(err.message);
@@ -199,6 +200,21 @@ function refuseRepeats(args: Args): void {
  */
 class CommandChosen {
   constructor(readonly run: () => Promise<void>) {}
+}
+
+/**
+ * How long an error waits for a signal that may be on its way. A Ctrl-C on a terminal goes
+ * to the whole process group, ffmpeg too, and ffmpeg's end ("stopped by SIGINT", "decoded
+ * no frame") could be heard before this process's own signal: that was exit 1 and a message
+ * blaming the input, for about a third of the Ctrl-Cs in a video's first 0.2 s.
+ */
+const SIGNAL_GRACE_MS = 100;
+
+/** The error a run ended with, or the interruption when a signal came with it (see SIGNAL_GRACE_MS). */
+async function signalled(err: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+  if (signal === undefined || (err instanceof ChromaseedError && err.code === 'ERR_ABORTED')) return err;
+  if (!signal.aborted) await new Promise((settle) => setTimeout(settle, SIGNAL_GRACE_MS));
+  return signal.aborted ? new ChromaseedError('ERR_ABORTED', 'interrupted', { cause: err }) : err;
 }
 
 const INTERRUPTED_STREAM = 'interrupted; what standard output got of the GIF, if anything, is cut short';

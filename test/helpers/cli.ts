@@ -29,11 +29,13 @@ export async function runMain(argv: string[], signal?: AbortSignal): Promise<{ c
 }
 
 /** Runs the real `bin/chromaseed.js` (the bundle in dist/cli-bundle/) as a child process. */
-export function runBin(argv: string[], options: { killAfterMs?: number; killWhen?: () => boolean; signal?: NodeJS.Signals; signalCount?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; pid: number; ms: number; msAfterSignal?: number }> {
+export function runBin(argv: string[], options: { killAfterMs?: number; killWhen?: () => boolean; signal?: NodeJS.Signals; signalCount?: number; env?: NodeJS.ProcessEnv; cwd?: string; group?: boolean; pollMs?: number } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; pid: number; ms: number; msAfterSignal?: number }> {
   return new Promise((resolve) => {
     let signalledAt: number | undefined;
     const started = performance.now();
-    const child = spawn(process.execPath, [BIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env }, cwd: options.cwd });
+    // group: the process leads a process group of its own, and the signal goes to the whole
+    // group, ffmpeg too, as a terminal sends Ctrl-C.
+    const child = spawn(process.execPath, [BIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env }, cwd: options.cwd, detached: options.group === true });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -42,17 +44,18 @@ export function runBin(argv: string[], options: { killAfterMs?: number; killWhen
     const signalAfter = (ms: number): void => {
       for (let i = 0; i < (options.signalCount ?? 1); i++) setTimeout(() => {
         signalledAt ??= performance.now();
-        child.kill(options.signal ?? 'SIGINT');
+        if (options.group === true) process.kill(-child.pid!, options.signal ?? 'SIGINT');
+        else child.kill(options.signal ?? 'SIGINT');
       }, ms + 10 * i);
     };
     if (options.killAfterMs !== undefined) signalAfter(options.killAfterMs);
-    // killWhen: the signal once it says so (asked every 50 ms): a fixed delay came, on a loaded
+    // killWhen: the signal once it says so (asked every pollMs, 50 ms): a fixed delay came, on a loaded
     // machine, before the process had started listening for it.
     const poll = options.killWhen === undefined ? undefined : setInterval(() => {
       if (!options.killWhen!()) return;
       clearInterval(poll);
       signalAfter(0);
-    }, 50);
+    }, options.pollMs ?? 50);
     child.on('close', () => clearInterval(poll));
     // ms: from the start to the end; msAfterSignal: how long the process took to end after the (first) signal.
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, pid: child.pid!, ms: performance.now() - started, msAfterSignal: signalledAt === undefined ? undefined : performance.now() - signalledAt }));

@@ -1314,10 +1314,11 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     expect(await ffmpegRunningIn(dir)).toEqual([]);
   });
 
-  it('stops on SIGTERM with exit code 143, and on SIGHUP (a closed terminal) by that signal, leaving nothing', async () => {
+  it('stops on SIGTERM with exit code 143, on SIGQUIT (Ctrl-\\) with 131, and on SIGHUP (a closed terminal) by that signal, leaving nothing', async () => {
     // SIGHUP: Node 20 aborts in its exit when the terminal is gone, so the process ends by
-    // the signal once cleaned up; a shell reports that as 129.
-    for (const [signal, code, endedBy] of [['SIGTERM', 143, null], ['SIGHUP', null, 'SIGHUP']] as const) {
+    // the signal once cleaned up; a shell reports that as 129. SIGQUIT ended the process at
+    // once, leaving its temporary output behind.
+    for (const [signal, code, endedBy] of [['SIGTERM', 143, null], ['SIGQUIT', 131, null], ['SIGHUP', null, 'SIGHUP']] as const) {
       const dir = mkdtempSync(path.join(tmp, `${signal}-`));
       const r = await runBin(['quantize', clipIn(dir), '-o', path.join(dir, 'out.gif')], { killWhen: readingIn(dir), signal });
       expect([r.code, r.signal]).toEqual([code, endedBy]);
@@ -1526,6 +1527,20 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
       expect(await ffmpegRunningIn(dir)).toEqual([]);
     }
   });
+});
+
+describe('Ctrl-C on a terminal', () => {
+  it('reaches ffmpeg too (the whole process group): the run still says it was interrupted (130), not that ffmpeg failed or the input is damaged', async () => {
+    // ffmpeg's end could be heard before this process's own signal: that was exit 1 with
+    // "ffmpeg was stopped by SIGINT" or "ffmpeg decoded no frame", for about a third of the
+    // Ctrl-Cs in a video's first 0.2 s. The signal comes as soon as any ffmpeg runs.
+    for (let attempt = 0; attempt < 6; attempt++) {
+      const dir = mkdtempSync(path.join(tmp, 'group-sigint-'));
+      const r = await runBin(['quantize', clipIn(dir), '-k', '8', '--width', '160', '-o', path.join(dir, 'out.mp4')], { killWhen: () => ffmpegIn(dir).length > 0, pollMs: 5, group: true, signal: attempt % 2 === 0 ? 'SIGINT' : 'SIGTERM' });
+      expect([r.code, r.stderr], `attempt ${attempt}`).toEqual([attempt % 2 === 0 ? 130 : 143, 'chromaseed: interrupted; no output written\n']);
+      expectOnly(dir, ['bunny.webm']);
+    }
+  }, 120_000);
 });
 
 describe('compare interrupted', () => {
