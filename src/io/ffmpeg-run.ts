@@ -174,7 +174,11 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
   if (/^Invalid data found when processing input$/.test(line) && !/^Input #\d+, /m.test(stderr)) {
     return new ChromaseedError('ERR_INPUT', `${file}: not a video or an image that ffmpeg can read (ffmpeg: ${line})`, { cause: error });
   }
-  const inputProblem = /Invalid data found|No such file|matches no streams|does not contain any stream|Permission denied|moov atom not found|could not find codec|Error while decoding|EOF/i;
+  // A file that ends inside its header (a WebM or MKV cut a few hundred bytes in): ffmpeg says no more than that.
+  if (/^End of file$/.test(line) && !/^Input #\d+, /m.test(stderr)) {
+    return new ChromaseedError('ERR_INPUT', `${file}: cut short or damaged: it ends before ffmpeg could read its header (ffmpeg: ${line})`, { cause: error });
+  }
+  const inputProblem = /Invalid data found|No such file|matches no streams|does not contain any stream|Permission denied|moov atom not found|could not find codec|Decoder \(codec \w+\) not found|Error while decoding|EOF/i;
   const code = inputProblem.test(line) ? 'ERR_INPUT' : 'ERR_FFMPEG';
   // Silent: no ffmpeg fails a file without a word, but a program that is none does (FFMPEG_PATH=/bin/false).
   const where = ffmpegLocation();

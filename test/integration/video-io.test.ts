@@ -480,6 +480,20 @@ describe('openVideo', () => {
       for await (const _ of s.frames);
     }).catch((e: unknown) => e);
     expect((fake as ChromaseedError).message).toBe(`${fakePng}: is named like an image, but neither chromaseed nor ffmpeg can read it as one (PNG, JPEG, GIF, WebP, TIFF, AVIF or SVG)`);
+    // The same under an SVG name: ffmpeg picked an SVG decoder it does not have by the name
+    // ("ffmpeg failed: Decoder (codec svg) not found"), as if ffmpeg were at fault.
+    const fakeSvg = path.join(work, 'page.svg');
+    writeFileSync(fakeSvg, '<!DOCTYPE html><html><body>not a picture</body></html>\n');
+    const svgErr = await openInput(fakeSvg, { maxPixels: 1e8, maxFrames: 1e5 }).then(async (s) => {
+      for await (const _ of s.frames);
+    }).catch((e: unknown) => e);
+    expect((svgErr as ChromaseedError).message).toBe(`${fakeSvg}: is named like an image, but neither chromaseed nor ffmpeg can read it as one (PNG, JPEG, GIF, WebP, TIFF, AVIF or SVG)`);
+    // A WebM cut inside its header: ffmpeg says only "End of file", which was the whole message.
+    const cut = path.join(work, 'cut.webm');
+    writeFileSync(cut, readFileSync(path.join(corpus, 'videos/moviepy__big_buck_bunny_0_30.webm')).subarray(0, 200));
+    await expect(openVideo(cut).then(async (v) => {
+      for await (const _ of v.frames);
+    })).rejects.toMatchObject({ code: 'ERR_INPUT', message: `${cut}: cut short or damaged: it ends before ffmpeg could read its header (ffmpeg: End of file)` });
     // ffmpeg tries first: a video saved under an image name (a "GIF" download that is an MP4) is read.
     const mp4AsGif = path.join(work, 'clip.gif');
     copyFileSync(realshort, mp4AsGif);
