@@ -77,7 +77,7 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
     await parser.parseAsync();
     return EXIT_OK; // --help or --version: yargs has printed it
   } catch (err) {
-    if (!(err instanceof CommandChosen)) return report(err, streams.stderr, argv);
+    if (!(err instanceof CommandChosen)) return report(err, streams.stderr, helpFor(argv));
     try {
       await err.run();
       return EXIT_OK;
@@ -316,7 +316,9 @@ function textOnStdout(command: CommandName, args: Args): string | null {
 
 /** `help quantize` as `quantize --help`, as git and npm take it (it was an unknown command). */
 function helpFor(argv: string[]): string[] {
-  return argv[0] === 'help' && argv.length === 2 && (COMMANDS as readonly string[]).includes(argv[1]) ? [argv[1], '--help'] : argv;
+  if (argv[0] !== 'help' || argv.length !== 2) return argv;
+  // `help X` of no command X is about X: "unknown command "help"" named the wrong word.
+  return (COMMANDS as readonly string[]).includes(argv[1]) ? [argv[1], '--help'] : [argv[1]];
 }
 
 /** The files a command line reads (standard input, `-`, is none). */

@@ -1571,6 +1571,9 @@ describe('bin/chromaseed.js', () => {
     expect(r.stdout).toBe((await runBin(['quantize', '--help'])).stdout);
     expect(r.stdout).toMatch(/--seeding\s/);
     expect(Math.max(...r.stdout.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
+    // `help` of no command names that word, not "help".
+    const typo = await runBin(['help', 'quantiz']);
+    expect([typo.code, typo.stderr]).toEqual([2, 'chromaseed: unknown command "quantiz": did you mean "quantize"? (name one of palette, quantize, compare or transfer; see chromaseed --help)\n']);
   });
 
   it('is executable', () => {
