@@ -134,7 +134,10 @@ function* compositeFrames(
       }
       // A frame wholly on the canvas whose stream is complete (nearly every real frame)
       // is drawn by omggif straight onto the canvas; the rest go through a scratch buffer.
-      const onCanvas = x1 === fr.x + fr.width && y1 === fr.y + fr.height;
+      // Not an interlaced frame of 4 rows or fewer: omggif starts each pass at its first
+      // row without checking it against the frame's height (a 2-row frame's second row
+      // went to row 4, below the frame).
+      const onCanvas = x1 === fr.x + fr.width && y1 === fr.y + fr.height && (!fr.interlaced || fr.height > 4);
       const packed = repacker.repack(
         bytes, fr.dataStart, fr.dataEnd, fr.minCodeSize, fr.width, need,
         fr.paletteOffset, fr.paletteSize, fr.transparentIndex,

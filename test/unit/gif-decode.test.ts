@@ -334,6 +334,18 @@ describe('streaming and damage', () => {
   });
 });
 
+describe('an interlaced frame of 4 rows or fewer', () => {
+  it('draws its rows inside its own rectangle, as ffmpeg does (omggif put a 2-row frame\'s second row at row 4)', () => {
+    // 4x8, red above blue; frame 1: an interlaced 2x2 at (0,0), rows [blue, blue] and [red, red].
+    const bytes = Uint8Array.from(Buffer.from('47494638396104000800800000ff00000000ff21ff0b4e45545343415045322e30030100000021f904040a0000002c0000000004000800000207848f09c1ed1f0a0021f904040a0000002c00000000020002004002034c0005003b', 'hex'));
+    const [first, second] = [...decodeGif(bytes, 'x.gif').frames()];
+    const want = first.data.slice();
+    want.set([0, 0, 255, 255, 0, 0, 255, 255], 0); // row 0: blue, blue; row 1 stays red, row 4 blue
+    expect(Array.from(second.data)).toEqual(Array.from(want));
+    expect(second.changedWithin).toEqual({ x0: 0, y0: 0, x1: 2, y1: 2 });
+  });
+});
+
 describe('changedWithin', () => {
   /** Every pixel outside `box` is the same in both frames; false at the first that is not. */
   function sameOutside(a: Uint8Array, b: Uint8Array, width: number, box: { x0: number; y0: number; x1: number; y1: number }): boolean {
