@@ -44,6 +44,7 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
     refuseNegations(argv, args, new Set((parser as unknown as { getOptions(): { boolean: string[] } }).getOptions().boolean));
     refuseRepeats(args);
     refuseOddValues(argv, args);
+    refuseOddNumbers(argv, numberOptions(parser!));
     throw new CommandChosen(async () => {
       const command = (args._ as string[])[0] as CommandName;
       // Text on standard output appended to an input (`palette in.gif >> in.gif`,
@@ -158,6 +159,31 @@ function refuseOddValues(argv: readonly string[], args: Args): void {
     }
   });
   if (argv.includes('')) throw new ChromaseedError('ERR_USAGE', 'an empty file name was given (an unset shell variable?); give a file, or - for standard input');
+}
+
+/** A number as people write one: digits, a point, an exponent. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** The names (aliases too) of the options yargs reads as numbers. */
+function numberOptions(parser: Argv): ReadonlySet<string> {
+  const { number, alias } = (parser as unknown as { getOptions(): { number: string[]; alias: Record<string, string[]> } }).getOptions();
+  return new Set(number.flatMap((name) => [name, ...(alias[name] ?? [])]));
+}
+
+/**
+ * yargs reads a number as JavaScript does, so `-k 0x10` was 16 colours, `--seed 0b11` 3 and
+ * `--fps Infinity` infinite; a number is given in decimal (an exponent is fine).
+ */
+function refuseOddNumbers(argv: readonly string[], numbers: ReadonlySet<string>): void {
+  const options = optionsOf(splitAttachedValues([...argv]));
+  options.forEach((arg, i) => {
+    const given = /^(--?)([^=\s]+)(?:=(.*))?$/s.exec(arg);
+    if (given === null || !numbers.has(given[2])) return;
+    const value = given[3] ?? options[i + 1];
+    if (value !== undefined && !DECIMAL.test(value.trim())) {
+      throw new ChromaseedError('ERR_USAGE', `${given[1]}${given[2]} takes a number written in decimal (such as 16, 0.5 or 1e3), not ${JSON.stringify(value)}`);
+    }
+  });
 }
 
 /** `--no-X` given a value, said the same wherever it is found (here and by yargs's parse). */

@@ -1113,7 +1113,11 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['two bad choices: the first, said whole (a review found the two run together)', ['quantize', CARS, '-o', 'x.gif', '--init', 'foo', '--dither', 'bar'], 2, /^chromaseed: expected kmeans\+\+, farthest or random for --init but received "foo" \(see chromaseed quantize --help\)\n$/],
     ['missing output (it was yargs\' "Missing required argument: output")', ['quantize', CARS], 2, /^chromaseed: -o is missing: name the file to write \(chromaseed quantize INPUT -o OUTPUT\)/],
     ['no file', ['transfer', CARS, '-o', 'x.gif'], 2, /^chromaseed: transfer reads a source and a target: give both files \(chromaseed transfer SOURCE TARGET -o OUTPUT; - reads standard input\)/],
-    ['k not a number', ['quantize', CARS, '-k', 'abc', '-o', 'x.gif'], 2, /--colors but received something that is not a number/],
+    ['k not a number', ['quantize', CARS, '-k', 'abc', '-o', 'x.gif'], 2, /^chromaseed: -k takes a number written in decimal \(such as 16, 0\.5 or 1e3\), not "abc"\n$/],
+    // yargs reads numbers as JavaScript does: 16 colours, seed 3, and no limit on the rate.
+    ['k in hexadecimal', ['quantize', CARS, '-k', '0x10', '-o', 'x.gif'], 2, /^chromaseed: -k takes a number written in decimal \(such as 16, 0\.5 or 1e3\), not "0x10"\n$/],
+    ['a seed in binary, attached', ['quantize', CARS, '--seed=0b11', '-o', 'x.gif'], 2, /^chromaseed: --seed takes a number written in decimal .*, not "0b11"\n$/],
+    ['an infinite rate', ['quantize', CARS, '--fps', 'Infinity', '-o', 'x.gif'], 2, /^chromaseed: --fps takes a number written in decimal .*, not "Infinity"\n$/],
     ['k twice', ['quantize', CARS, '-k', '8', '-k', '4', '-o', 'x.gif'], 2, /--colors was given 2 times \(8, 4\); give it once/],
     // yargs read it as false: the run went on, not quiet.
     ['a switch given a value', ['quantize', CARS, '-o', 'x.gif', '--quiet=yes'], 2, /^chromaseed: --quiet is a switch: give it alone \(or =true, =false\), not =yes\n$/],
