@@ -119,3 +119,10 @@ export interface ChangedBox {
   readonly x1: number;
   readonly y1: number;
 }
+
+/** Where a frame differs from the one before it: a ChangedBox (null: nowhere) in its rows of `width` pixels. */
+export interface FrameDifference {
+  readonly changed: ChangedBox | null;
+  /** The frame's width in pixels. */
+  readonly width: number;
+}

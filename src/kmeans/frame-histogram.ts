@@ -17,7 +17,7 @@
 
 import { buildHistogram, lastLookupShare, type ColorHistogram } from './histogram.js';
 import { ALPHA_MASK, COLOR_SHIFT, colorKey, wordsOf } from '../pixel-words.js';
-import type { ChangedBox } from '../types.js';
+import type { FrameDifference } from '../types.js';
 
 // Module constants, not the imported bindings, so hot loops see them as constants.
 const alphaMask = ALPHA_MASK;
@@ -36,13 +36,6 @@ const RECOUNT_PIXELS_PER_COLOUR = 16;
 const RECOUNT_CHANGED_SHARE = 0.1;
 /** One pixel in this many is compared to estimate how much of a frame changed. */
 const SAMPLE_STRIDE = 97;
-
-/** Where a frame differs from the one counted before it (see `FrameHistogram.count`). */
-export interface FrameDifference {
-  readonly changed: ChangedBox | null;
-  /** The frame's width in pixels. */
-  readonly width: number;
-}
 
 export interface FrameHistogram {
   /**

@@ -1,11 +1,11 @@
 import { fromSrgb, toSrgb } from '../color/space.js';
 import { checkRgbaPixels, ChromaseedError, invalidOption, listOf, namesOf, refuseUnknownKeys, requireObject } from '../errors.js';
 import { INITS, METRICS, SPACES } from '../options.js';
-import type { ColorSpace, InitMethod, Metric } from '../types.js';
+import type { ColorSpace, FrameDifference, InitMethod, Metric } from '../types.js';
 import { dedupePoints } from './dedupe.js';
 import { allGrey, clusterGreyLine, createGreyLineScratch } from './grey-line.js';
 import { buildHistogram, createHistogram, type ColorHistogram } from './histogram.js';
-import { createFrameHistogram, type FrameDifference } from './frame-histogram.js';
+import { createFrameHistogram } from './frame-histogram.js';
 import { createInitScratch, initCentres, type InitScratch } from './init.js';
 import { createLloydScratch, lloyd, type LloydScratch, type PointSet } from './lloyd.js';
 import { createRng, restartSeed } from './random.js';

@@ -1,6 +1,6 @@
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import { createNeighbours, nearestTwoL1, nearestTwoL2, orderedSearchPays, prepareNeighbours } from '../kmeans/neighbours.js';
-import type { ChangedBox, ColorSpace, Metric } from '../types.js';
+import type { ColorSpace, FrameDifference, Metric } from '../types.js';
 import { fromSrgb } from '../color/space.js';
 import { createPaletteSearch } from './nearest.js';
 
@@ -62,12 +62,9 @@ export function createColourSearch(): ColourSearch {
  * The frame before's mapping, for a frame that differs from it only inside `changed` and
  * whose pixels outside it map as they did (the same palette: see quantizeClip).
  */
-export interface KeptMapping {
+export interface KeptMapping extends FrameDifference {
   readonly indices: Uint8Array;
   readonly transparent: Uint8Array | null;
-  readonly changed: ChangedBox | null;
-  /** The frames' width in pixels. */
-  readonly width: number;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { STILL_THRESHOLD } from '../metrics/quality.js';
 import { ALPHA_MASK, COLOR_SHIFT, firstDifference, lastDifference, wordsOf } from '../pixel-words.js';
-import type { ChangedBox } from '../types.js';
+import type { ChangedBox, FrameDifference } from '../types.js';
 
 // Module constants, not the imported bindings, so hot loops see them as constants.
 const alphaMask = ALPHA_MASK;
@@ -27,11 +27,8 @@ export interface StillPerEntry {
   readonly counts: Float64Array;
 }
 
-/** What is known before comparing: outside `box` (changedBox's, null: nowhere) the two frames are the same bytes, and the frame before has `beforeOpaquePixels` opaque pixels (its `nowOpaquePixels` when it was compared). */
-export interface KnownChange {
-  readonly box: ChangedBox | null;
-  /** Pixels per row. */
-  readonly width: number;
+/** What is known before comparing: outside `changed` the two frames are the same bytes, and the frame before has `beforeOpaquePixels` opaque pixels (its `nowOpaquePixels` when it was compared). */
+export interface KnownChange extends FrameDifference {
   readonly beforeOpaquePixels: number;
 }
 
@@ -109,7 +106,7 @@ export function compareFrames(now: Uint8Array, before: Uint8Array, perEntry: Sti
   if (known === undefined || perEntry !== null) {
     compareRange(nowWords, beforeWords, 0, nowWords.length, perEntry);
   } else {
-    const { box, width } = known;
+    const { changed: box, width } = known;
     if (box !== null) {
       for (let row = box.y0 * width; row < box.y1 * width; row += width) compareRange(nowWords, beforeWords, row + box.x0, row + box.x1, null);
     }

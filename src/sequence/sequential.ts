@@ -6,10 +6,9 @@ import { solveAssignment } from '../transfer/hungarian.js';
 import { createSceneCutDetector, DEFAULT_SCENE_CUT } from './scene-cut.js';
 import { CLUSTER_NAMES, requireResolved, RESOLVED_SEQUENCE_NAMES, type ClusterOptions, type Seeding } from '../options.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
-import type { ChangedBox, Frame } from '../types.js';
+import type { ChangedBox, Frame, FrameDifference } from '../types.js';
 import { ALPHA_MASK, COLOR_MASK, wordsOf } from '../pixel-words.js';
 import { changedBox, compareFrames, type FrameChange } from './frame-change.js';
-import type { FrameDifference } from '../kmeans/frame-histogram.js';
 import { clusterErrors, holdPalette, STABILITY_NAMES, STABILITY_PRESETS, type StabilityOptions } from './stability.js';
 
 // Module constants, not the imported bindings, so the pixel loop sees them as constants.
@@ -272,8 +271,9 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       // canvas in place): what it held is gone, and "nothing changed" would freeze the
       // output on old content.
       changed = last === undefined || last.source === frame.data ? undefined : changedBox(frame.data, last.source, frame.width, last.changedWithin);
+      const where: FrameDifference | undefined = changed !== undefined ? { changed, width: frame.width } : undefined;
       // The colour count may look only inside the box when the frame before is the one it counted.
-      difference = changed !== undefined && last!.source === lastCounted ? { changed, width: frame.width } : undefined;
+      difference = where !== undefined && last!.source === lastCounted ? where : undefined;
       if (options.seeding === 'none') {
         // The baseline: a random start per frame, as unseeded k-means has, even where the
         // exact grey solution exists (that would make it steadier than unseeded k-means is).
@@ -287,7 +287,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       let change: FrameChange | null = null;
       if (last && (stability.sceneCut > 0 || anchoring)) {
         // The anchor's still pixels per entry need the whole frame; the cut test, only the box.
-        const known = changed !== undefined && !anchoring && last.source === lastCompared ? { box: changed, width: frame.width, beforeOpaquePixels: lastComparedOpaque } : undefined;
+        const known = where !== undefined && !anchoring && last.source === lastCompared ? { ...where, beforeOpaquePixels: lastComparedOpaque } : undefined;
         change = compareFrames(frame.data, last.source, anchoring ? { beforeIndices: last.indices, counts: stillPerEntry } : null, known);
         lastCompared = frame.data;
         lastComparedOpaque = change.nowOpaquePixels;

@@ -348,9 +348,9 @@ describe('compareFrames', () => {
       const box = changedBox(now, before, width);
       const whole = compareFrames(now, before, null);
       const beforeOpaquePixels = compareFrames(before, before, null).nowOpaquePixels;
-      expect(compareFrames(now, before, null, { box, width, beforeOpaquePixels })).toEqual(whole);
+      expect(compareFrames(now, before, null, { changed: box, width, beforeOpaquePixels })).toEqual(whole);
       // A box that is larger than the change gives the same answer too.
-      expect(compareFrames(now, before, null, { box: { x0: 0, y0: 0, x1: width, y1: height }, width, beforeOpaquePixels })).toEqual(whole);
+      expect(compareFrames(now, before, null, { changed: { x0: 0, y0: 0, x1: width, y1: height }, width, beforeOpaquePixels })).toEqual(whole);
     }
   });
 });
