@@ -500,13 +500,13 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
 
   /**
    * Bounding box of the pixels where `target` differs from the canvas, into `box` (x1 = -1
-   * when none), looked for in rows `fromRow` to `toRow` only. Each row is scanned from the
+   * when none), looked for in rows `fromRow` to `toRow` only (canvas rows; none when `fromRow` is the larger). Each row is scanned from the
    * left to its first difference and from the right only down to the widest column found so
    * far, so a mostly changed frame costs little more than its row edges.
    */
   function findChangedBox(target: Uint32Array, fromRow: number, toRow: number): void {
     let x0 = width, y0 = height, x1 = -1, y1 = -1;
-    for (let y = Math.max(fromRow, 0), row = y * width; y <= Math.min(toRow, height - 1); y++, row += width) {
+    for (let y = fromRow, row = y * width; y <= toRow; y++, row += width) {
       let x = 0;
       while (x < width && target[row + x] === base[row + x]) x++;
       if (x === width) continue;
@@ -528,7 +528,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
    */
   function findClearBox(target: Uint32Array, next: Uint32Array, fromRow: number, toRow: number): boolean {
     let x0 = width, y0 = height, x1 = -1, y1 = -1;
-    for (let y = Math.max(fromRow, 0), row = y * width; y <= Math.min(toRow, height - 1); y++, row += width) {
+    for (let y = fromRow, row = y * width; y <= toRow; y++, row += width) {
       let x = 0;
       while (x < width && (next[row + x] !== 0 || target[row + x] === 0)) x++;
       if (x === width) continue;

@@ -169,13 +169,15 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
   const full = DISK_FULL.exec(stderr);
   const trailer = /Error writing trailer of .*?: (.*)/.exec(stderr);
   const line = unnamed(full !== null ? full[0].toLowerCase() : trailer !== null ? `writing the end of the file failed: ${trailer[1]}` : lastMeaningfulLine(stderr));
+  // ffmpeg lists an input whose header it could read ("Input #0, ...").
+  const headerRead = /^Input #\d+, /m.test(stderr);
   // A file ffmpeg recognises no format in (it got no further than its name): said as such,
   // not as a failure of ffmpeg's.
-  if (/^Invalid data found when processing input$/.test(line) && !/^Input #\d+, /m.test(stderr)) {
+  if (/^Invalid data found when processing input$/.test(line) && !headerRead) {
     return new ChromaseedError('ERR_INPUT', `${file}: not a video or an image that ffmpeg can read (ffmpeg: ${line})`, { cause: error });
   }
   // A file that ends inside its header (a WebM or MKV cut a few hundred bytes in): ffmpeg says no more than that.
-  if (/^End of file$/.test(line) && !/^Input #\d+, /m.test(stderr)) {
+  if (/^End of file$/.test(line) && !headerRead) {
     return new ChromaseedError('ERR_INPUT', `${file}: cut short or damaged: it ends before ffmpeg could read its header (ffmpeg: ${line})`, { cause: error });
   }
   const inputProblem = /Invalid data found|No such file|matches no streams|does not contain any stream|Permission denied|moov atom not found|could not find codec|Decoder \(codec \w+\) not found|Error while decoding|EOF/i;
