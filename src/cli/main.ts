@@ -37,11 +37,11 @@ type Command = (args: Args, streams: CliStreams, signal: AbortSignal | undefined
  * ChromaseedError prints as one line, any other error is a bug and prints its stack.
  */
 export async function main(argv: string[], streams: CliStreams, signal?: AbortSignal): Promise<number> {
-  // Set before any handler runs: the handlers ask it which options are switches.
+  // Set before any handler runs: the handlers ask it which options are switches and numbers.
   let parser: Argv | undefined;
   const choose = (load: () => Promise<Command>) => (args: Args) => {
     // First: a --no-output beside -o is a negation, not an option given twice.
-    refuseNegations(argv, args, new Set((parser as unknown as { getOptions(): { boolean: string[] } }).getOptions().boolean));
+    refuseNegations(argv, args, new Set(parserOptions(parser!).boolean));
     refuseRepeats(args);
     refuseOddValues(argv, args);
     refuseOddNumbers(argv, numberOptions(parser!));
@@ -166,7 +166,7 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /** The names (aliases too) of the options yargs reads as numbers. */
 function numberOptions(parser: Argv): ReadonlySet<string> {
-  const { number, alias } = (parser as unknown as { getOptions(): { number: string[]; alias: Record<string, string[]> } }).getOptions();
+  const { number, alias } = parserOptions(parser);
   return new Set(number.flatMap((name) => [name, ...(alias[name] ?? [])]));
 }
 
@@ -426,13 +426,14 @@ function usageMessage(msg: string, argv: readonly string[] = [], options: readon
   return `${text} ${help}`;
 }
 
-/**
- * The long option names the command being parsed offers, as --help lists them, and a switch's
- * --no- form. yargs keeps them in getOptions(), which its typings leave out (the switches are
- * read from it too).
- */
+/** The options yargs keeps for the command being parsed, in getOptions(), which its typings leave out. */
+function parserOptions(parser: Argv): { key: Record<string, unknown>; boolean: string[]; number: string[]; alias: Record<string, string[]>; hiddenOptions: string[] } {
+  return (parser as unknown as { getOptions(): ReturnType<typeof parserOptions> }).getOptions();
+}
+
+/** The long option names the command being parsed offers, as --help lists them, and a switch's --no- form. */
 function offeredOptions(parser: Argv): string[] {
-  const { key, boolean, hiddenOptions } = (parser as unknown as { getOptions(): { key: Record<string, unknown>; boolean: string[]; hiddenOptions: string[] } }).getOptions();
+  const { key, boolean, hiddenOptions } = parserOptions(parser);
   const names = Object.keys(key).filter((name) => name.length > 1 && !hiddenOptions.includes(name));
   return [...names, ...names.filter((name) => boolean.includes(name)).map((name) => `no-${name}`)];
 }
