@@ -9,7 +9,10 @@
  * almost none change from frame to frame (animated_gif.gif: 60% and 0.8%). Recounting then
  * takes one pass that compares each pixel with the last frame's and hashes only the few
  * that changed. On flat colours a fresh count costs about what that comparison does, so
- * those frames are counted afresh, without the copy of the frame that recounting needs.
+ * those frames are counted afresh, without the copy of the frame that recounting needs:
+ * unless the caller says the frame changed only inside a box of at most half of it (a GIF
+ * whose frames redraw part of their canvas). Then the pixels in the box are compared with
+ * the colours the histogram gave them, which needs no copy.
  *
  * The result is the histogram `buildHistogram` gives, with its colours in another order
  * after a recount: colours kept from the last frame first, in their order, then new ones.
@@ -36,6 +39,12 @@ const RECOUNT_PIXELS_PER_COLOUR = 16;
 const RECOUNT_CHANGED_SHARE = 0.1;
 /** One pixel in this many is compared to estimate how much of a frame changed. */
 const SAMPLE_STRIDE = 97;
+/**
+ * A frame of flat colours is recounted inside its changed box when the box holds at most
+ * this share of the pixels: comparing a pixel with the colour the histogram gave it costs
+ * about half of counting it afresh.
+ */
+const RECOUNT_BOX_SHARE = 0.5;
 
 export interface FrameHistogram {
   /**
@@ -64,6 +73,8 @@ export function createFrameHistogram(histogram: ColorHistogram): FrameHistogram 
   let hashed = false;
   /** Old index -> new index while removing colours no pixel has any more. */
   let renumber = new Int32Array(0);
+  /** Pixels of the frame the histogram counts (its `pixelIndex` holds that many); 0: none yet. */
+  let counted = 0;
 
   /** Refills the table with the histogram's colours, sized for `room` of them at load 1/2. */
   const rehash = (room: number): void => {
@@ -105,6 +116,7 @@ export function createFrameHistogram(histogram: ColorHistogram): FrameHistogram 
 
   const countAfresh = (rgba: Uint8Array, words: Uint32Array): ColorHistogram => {
     buildHistogram(rgba, histogram);
+    counted = words.length;
     tracking = lastLookupShare() >= RECOUNT_LOOKUP_SHARE && histogram.count * RECOUNT_PIXELS_PER_COLOUR <= words.length;
     hashed = false;
     if (tracking) {
@@ -126,12 +138,20 @@ export function createFrameHistogram(histogram: ColorHistogram): FrameHistogram 
 
   /**
    * Moves the changed pixels from their old colours to their new ones; false (the counts
-   * left half done) when more than RECOUNT_CHANGED_SHARE of the pixels changed.
+   * left half done) when more than RECOUNT_CHANGED_SHARE of the pixels changed. A pixel has
+   * changed when its word differs from `last`'s, or without `tracking` (no copy of the last
+   * frame), from the colour the histogram gave it.
    */
   const recount = (rgba: Uint8Array, words: Uint32Array, difference: FrameDifference | undefined): boolean => {
     const most = Math.floor(words.length * RECOUNT_CHANGED_SHARE);
+    if (!tracking) {
+      // The tallies are kept only while tracking; the weights hold the same counts.
+      reserve(histogram.count);
+      for (let i = 0; i < histogram.count; i++) tally[i] = histogram.weights[i];
+    }
     reserve(histogram.count + most);
     if (!hashed) rehash(histogram.count);
+    const byRecord = !tracking;
     const { pixelIndex, colors } = histogram;
     let mask = (1 << bits) - 1;
     let shift = 32 - bits;
@@ -144,10 +164,10 @@ export function createFrameHistogram(histogram: ColorHistogram): FrameHistogram 
     for (let y = box.y0; y < box.y1; y++) {
       for (let p = y * rowLength + box.x0, end = y * rowLength + box.x1; p < end; p++) {
         const word = words[p];
-        if (word === last[p]) continue;
-        if (++changed > most) return false;
-        last[p] = word;
         const old = pixelIndex[p];
+        if (byRecord ? sameAsCounted(word, old, colors) : word === last[p]) continue;
+        if (++changed > most) return false;
+        if (!byRecord) last[p] = word;
         if (old >= 0) {
           opaque--;
           tally[old]--;
@@ -222,7 +242,7 @@ export function createFrameHistogram(histogram: ColorHistogram): FrameHistogram 
       kept++;
     }
     histogram.count = kept;
-    for (let p = 0; p < last.length; p++) {
+    for (let p = 0; p < counted; p++) {
       const d = pixelIndex[p];
       if (d >= 0) pixelIndex[p] = renumber[d];
     }
@@ -233,7 +253,10 @@ export function createFrameHistogram(histogram: ColorHistogram): FrameHistogram 
   return {
     count(rgba, difference) {
       const words = wordsOf(rgba);
-      if (!tracking || words.length !== last.length || changedShare(words) > RECOUNT_CHANGED_SHARE || !recount(rgba, words, difference)) return countAfresh(rgba, words);
+      const recountable = tracking
+        ? words.length === last.length && changedShare(words) <= RECOUNT_CHANGED_SHARE
+        : words.length === counted && difference !== undefined && boxShare(difference, words.length) <= RECOUNT_BOX_SHARE;
+      if (!recountable || !recount(rgba, words, difference)) return countAfresh(rgba, words);
       recounts++;
       dropEmpty();
       const { weights, count } = histogram;
@@ -244,4 +267,17 @@ export function createFrameHistogram(histogram: ColorHistogram): FrameHistogram 
       return recounts;
     },
   };
+}
+
+/** The share of a frame's `pixels` inside the difference's changed box (0 when nothing changed). */
+function boxShare(difference: FrameDifference, pixels: number): number {
+  const box = difference.changed;
+  return box === null ? 0 : ((box.x1 - box.x0) * (box.y1 - box.y0)) / pixels;
+}
+
+/** Whether a pixel's word shows what the histogram counted for it: colour `index`, or transparent (-1). */
+function sameAsCounted(word: number, index: number, colors: Uint8Array): boolean {
+  if (index < 0) return (word & alphaMask) === 0;
+  const c = 3 * index;
+  return (word & alphaMask) !== 0 && ((word >>> colorShift) & 0xffffff) === colorKey(colors[c], colors[c + 1], colors[c + 2]);
 }

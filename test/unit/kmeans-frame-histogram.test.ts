@@ -167,6 +167,57 @@ describe('frame histogram', () => {
     expect(tracked.recounts).toBe(0);
   });
 
+  it('told that a frame of flat colours changed only inside a small box, recounts there without a copy of the frame before', () => {
+    // Flat: bands of four colours and a clear corner, so a fresh count hashes almost nothing.
+    const width = 64;
+    const base = new Uint8Array(width * width * 4);
+    for (let p = 0; p < width * width; p++) {
+      const clear = p % width < 8 && p < 8 * width;
+      base.set(clear ? [0, 0, 0, 0] : [[10, 20, 30], [200, 100, 0], [0, 255, 0], [90, 90, 90]][Math.floor(p / 1024)].concat(255), 4 * p);
+    }
+    base.set([1, 2, 3, 255], 4 * 2000); // a colour of one pixel, to be painted over
+    const told = createFrameHistogram(createHistogram());
+    let before = base;
+    const step = (frame: Uint8Array): void => {
+      const changed = changedBox(frame, before, width);
+      expectSameAsFresh(told.count(frame, { changed, width }), frame);
+      before = frame;
+    };
+    expectSameAsFresh(told.count(base), base);
+    // A new colour, and the one-pixel colour painted over: it vanishes.
+    const next = base.slice();
+    for (let p = 1990; p < 2010; p++) next.set([250, 1, 1, 255], 4 * p);
+    step(next);
+    // Opaque to clear, clear to drawn, alpha only (still opaque: the same colour).
+    const third = next.slice();
+    for (let p = 8 * width + 10; p < 8 * width + 14; p++) third.fill(0, 4 * p, 4 * p + 4);
+    third.set([9, 9, 9, 255], 4 * 3);
+    third[4 * (9 * width + 20) + 3] = 200;
+    step(third);
+    // Nothing changed.
+    step(third.slice());
+    expect(told.recounts).toBe(3);
+    // A box of more than half the frame: counted afresh.
+    const wide = third.slice();
+    wide.set([5, 5, 5, 255], 0);
+    wide.set([5, 5, 5, 255], 4 * (width * width - 1));
+    step(wide);
+    expect(told.recounts).toBe(3);
+
+    // A GIF that redraws a small part of a flat picture (on average 8.5% of it), frame after frame.
+    const gif = decodeGif(new Uint8Array(readFileSync(path.join(corpus, 'gifs/wuffs__gifplayer-muybridge.gif'))), 'gifplayer-muybridge.gif');
+    const plates = createFrameHistogram(createHistogram());
+    let last: Uint8Array | null = null;
+    let frames = 0;
+    for (const frame of gif.frames()) {
+      const difference = last === null ? undefined : { changed: changedBox(frame.data, last, frame.width), width: frame.width };
+      expectSameAsFresh(plates.count(frame.data, difference), frame.data);
+      last = frame.data;
+      if (++frames === 60) break;
+    }
+    expect(plates.recounts).toBeGreaterThanOrEqual(50);
+  });
+
   it('gives the engine the same clustering of a seeded frame either way', () => {
     const gif = decodeGif(new Uint8Array(readFileSync(path.join(corpus, 'gifs/dartimage__animated_gif.gif'))), 'animated_gif.gif');
     const [first, second] = [...gif.frames()].slice(0, 2);
