@@ -144,14 +144,14 @@ export function createFrameHistogram(histogram: ColorHistogram): FrameHistogram 
    */
   const recount = (rgba: Uint8Array, words: Uint32Array, difference: FrameDifference | undefined): boolean => {
     const most = Math.floor(words.length * RECOUNT_CHANGED_SHARE);
-    if (!tracking) {
+    const byRecord = !tracking;
+    if (byRecord) {
       // The tallies are kept only while tracking; the weights hold the same counts.
       reserve(histogram.count);
       for (let i = 0; i < histogram.count; i++) tally[i] = histogram.weights[i];
     }
     reserve(histogram.count + most);
     if (!hashed) rehash(histogram.count);
-    const byRecord = !tracking;
     const { pixelIndex, colors } = histogram;
     let mask = (1 << bits) - 1;
     let shift = 32 - bits;
