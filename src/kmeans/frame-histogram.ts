@@ -253,9 +253,10 @@ export function createFrameHistogram(histogram: ColorHistogram): FrameHistogram 
   return {
     count(rgba, difference) {
       const words = wordsOf(rgba);
-      const recountable = tracking
-        ? words.length === last.length && changedShare(words) <= RECOUNT_CHANGED_SHARE
-        : words.length === counted && difference !== undefined && boxShare(difference, words.length) <= RECOUNT_BOX_SHARE;
+      // While tracking, `last` is a copy of the counted frame, as long as it.
+      const recountable = words.length === counted && (tracking
+        ? changedShare(words) <= RECOUNT_CHANGED_SHARE
+        : difference !== undefined && boxShare(difference, words.length) <= RECOUNT_BOX_SHARE);
       if (!recountable || !recount(rgba, words, difference)) return countAfresh(rgba, words);
       recounts++;
       dropEmpty();
