@@ -1,4 +1,4 @@
-import type { Frame, IndexedFrame, TimedFrame } from './types.js';
+import type { Frame, FrameSource, IndexedFrame, TimedFrame } from './types.js';
 
 /**
  * The one error type the library throws for anything a user can act on. The CLI prints
@@ -57,6 +57,16 @@ export function requireObject<T>(name: string, example: string, value: T): T {
 /** A clip function's first argument: a function that opens the clip (`open` from openReusable), not the clip or its name. */
 export function requireOpen(open: unknown, caller: string): void {
   if (typeof open !== 'function') throw new ChromaseedError('ERR_USAGE', `${caller} takes a function that opens the clip (openReusable's open, or () => openInput(file)), not ${typeof open === 'string' ? `a name (${JSON.stringify(open)})` : String(open)}`);
+}
+
+/** What `open` gave: a FrameSource, `{ info: { width, height, ... }, frames }` with `frames` async-iterable. */
+export function checkFrameSource(clip: FrameSource, caller: string): void {
+  const info = clip?.info;
+  const sized = info !== null && typeof info === 'object' && Number.isInteger(info.width) && Number.isInteger(info.height) && info.width >= 0 && info.height >= 0;
+  const frames = clip?.frames as AsyncIterable<unknown> | undefined;
+  if (!sized || typeof frames?.[Symbol.asyncIterator] !== 'function') {
+    throw new ChromaseedError('ERR_USAGE', `${caller}'s open function must give a frame source, { info: { width, height }, frames } with frames an async iterable (what openInput gives), not ${clip !== null && typeof clip === 'object' ? `an object with ${Object.keys(clip).length === 0 ? 'no keys' : `keys ${Object.keys(clip).join(', ')}`}` : String(clip)}`);
+  }
 }
 
 /**
@@ -172,6 +182,18 @@ export function checkRgbaFrame(frame: Frame): void {
   if (data.length !== n * 4) throw new ChromaseedError('ERR_INPUT', `frame data has ${data.length} bytes, expected ${width}x${height}x4 = ${n * 4}`);
 }
 
+/**
+ * A frame of a clip, as a frame source yields it: RGBA of the size the source's info
+ * announced (the size the writers are opened for), and a delay. `index` counts from 0.
+ */
+export function checkClipFrame(frame: TimedFrame, index: number, width: number, height: number): void {
+  checkRgbaFrame(frame);
+  if (frame.width !== width || frame.height !== height) {
+    throw new ChromaseedError('ERR_INPUT', `frame ${index} is ${frame.width}x${frame.height}, but the clip's info says ${width}x${height}: every frame of a clip has the clip's size`);
+  }
+  checkDelay(frame.delayMs, (message) => new ChromaseedError('ERR_INPUT', message), `frame ${index}'s`);
+}
+
 /** A frame contract broken by the caller's code, not by the user's input: a RangeError. */
 function contractBroken(message: string): Error {
   return new RangeError(message);
@@ -210,8 +232,8 @@ export function checkTimedFrame(frame: TimedFrame, width: number, height: number
   checkDelay(frame.delayMs);
 }
 
-function checkDelay(delayMs: unknown, fail = contractBroken): void {
-  if (!(typeof delayMs === 'number' && delayMs >= 0 && delayMs < Infinity)) throw fail(`frame delay is ${typeof delayMs === 'number' ? delayMs : JSON.stringify(delayMs)} ms; it must be a number >= 0`);
+function checkDelay(delayMs: unknown, fail = contractBroken, whose = 'frame'): void {
+  if (!(typeof delayMs === 'number' && delayMs >= 0 && delayMs < Infinity)) throw fail(`${whose} delay is ${typeof delayMs === 'number' ? delayMs : JSON.stringify(delayMs)} ms; it must be a number >= 0`);
 }
 
 export function inputError(file: string, message: string, cause?: unknown): ChromaseedError {

@@ -179,6 +179,7 @@ export async function openInput(given: string | URL, options: InputOptions = res
     return { kind, ...(await reframeClip(clip, options, file, kind === 'gif' ? MAX_GIF_FPS : MAX_ANIMATION_FPS, shortestMs)), warnings: clip.warnings };
   }
   if (kind === 'still') {
+    refuseTimeForStill(file, kind, stillOptions(options));
     const { loadStill } = await import('./still.js');
     const frame = await loadStill(file, { maxPixels: options.maxPixels, width: options.width });
     const timed: TimedFrame = { ...frame, delayMs: 0 };
@@ -204,6 +205,7 @@ export async function openInput(given: string | URL, options: InputOptions = res
   checkFrameSize(file, video.info, options.maxPixels);
   // A picture only ffmpeg reads (BMP, PPM, TGA...) is a still, as a PNG is: its one frame.
   if (video.picture === true) {
+    refuseTimeForStill(file, 'still', stillOptions(options));
     return { kind: 'still', info: { width: video.info.width, height: video.info.height, frameCount: 1 }, frames: firstAsStill(video.frames), warnings: video.warnings };
   }
   // Its length at its rate, when no other stream may have set it, says ahead what the frames
@@ -213,6 +215,15 @@ export async function openInput(given: string | URL, options: InputOptions = res
     throw new ChromaseedError('ERR_LIMIT', `${file}: about ${frameCount} frames at ${Number(fps?.toFixed(3))} fps, more than the limit of ${options.maxFrames} (raise the limit with --max-frames, or read a part with --start and --duration, or fewer frames with --fps)`);
   }
   return { kind: 'video', info: video.info, frames: limitFrames(video.frames, options.maxFrames, file), warnings: video.warnings };
+}
+
+/**
+ * The time options a still is checked for: a part of it (start, duration) is refused, while
+ * a frame rate changes nothing in one frame (transfer gives its --fps to both inputs, for
+ * whichever is a clip).
+ */
+function stillOptions(options: InputOptions): InputOptions {
+  return { ...options, fps: undefined };
 }
 
 /** A picture's one frame, with no delay, as a still's. Its read starts, and ends, with the caller's. */

@@ -1,4 +1,4 @@
-import { refuseUnknownKeys, requireOpen, throwIfAborted } from '../errors.js';
+import { checkClipFrame, checkFrameSource, refuseUnknownKeys, requireOpen, throwIfAborted } from '../errors.js';
 import { createHistogramMapper, type KeptMapping } from '../map/map-histogram.js';
 import { createMapper, type Mapper } from '../map/map-pixels.js';
 import { createPaletteSearch } from '../map/nearest.js';
@@ -64,7 +64,10 @@ export async function* quantizeClip(
   let index = 0;
   // The frame whose colours sequence.histogram holds.
   let counted = -1;
-  const frames = (await open()).frames[Symbol.asyncIterator]();
+  const clip = await open();
+  checkFrameSource(clip, 'quantizeClip');
+  const { info } = clip;
+  const frames = clip.frames[Symbol.asyncIterator]();
   // An abort while the caller holds a frame (between its next() calls) ends the source at
   // once: a video's ffmpeg is stopped then, not when the caller next asks for a frame.
   const stop = (): void => void frames.return?.()?.catch(() => undefined);
@@ -72,8 +75,9 @@ export async function* quantizeClip(
   try {
     for await (const source of { [Symbol.asyncIterator]: () => frames }) {
       throwIfAborted(signal);
-      // The frame before, when it has this frame's size: what the still-pixel levers compare with.
-      const before: WrittenFrame | null = previous !== null && previous.source.width === source.width && previous.source.height === source.height ? previous : null;
+      checkClipFrame(source, index, info.width, info.height);
+      // The frame before: what the still-pixel levers compare with.
+      const before = previous;
       const palette: FramePalette = global ?? sequence!.next(source, before !== null ? { source: before.source.data, indices: before.indices, changedWithin: source.changedWithin } : undefined);
       counted = index;
       // Dithering chooses entries by neighbourhood error, so holding single pixels would fight it.

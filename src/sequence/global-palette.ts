@@ -1,4 +1,4 @@
-import { checkRgbaFrame, refuseUnknownKeys, requireOpen, throwIfAborted } from '../errors.js';
+import { checkFrameSource, checkRgbaFrame, refuseUnknownKeys, requireOpen, throwIfAborted } from '../errors.js';
 import { kmeansPoints, type KMeansResult } from '../kmeans/kmeans.js';
 import type { KMeansPointsRequest } from '../kmeans/kmeans-request.js';
 import { CLUSTER_NAMES, requireResolved, RESOLVED_SEQUENCE_NAMES, type ClusterOptions } from '../options.js';
@@ -24,7 +24,9 @@ export async function clipPalette(open: () => Promise<FrameSource>, options: Clu
   refuseUnknownKeys('clipPalette', options, RESOLVED_SEQUENCE_NAMES);
   requireOpen(open, 'clipPalette');
   const accumulator = createColorAccumulator();
-  for await (const frame of (await open()).frames) {
+  const clip = await open();
+  checkFrameSource(clip, 'clipPalette');
+  for await (const frame of clip.frames) {
     throwIfAborted(signal);
     accumulator.add(frame);
   }

@@ -9,7 +9,7 @@ import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { ChangedBox, Frame, FrameDifference } from '../types.js';
 import { ALPHA_MASK, COLOR_MASK, wordsOf } from '../pixel-words.js';
 import { changedBox, compareFrames, type FrameChange } from './frame-change.js';
-import { clusterErrors, holdPalette, STABILITY_NAMES, STABILITY_PRESETS, type StabilityOptions } from './stability.js';
+import { clusterErrors, holdPalette, checkStability, STABILITY_PRESETS, type StabilityOptions } from './stability.js';
 
 // Module constants, not the imported bindings, so the pixel loop sees them as constants.
 const alphaMask = ALPHA_MASK;
@@ -81,7 +81,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   requireResolved(options, CLUSTER_NAMES, 'createSequentialQuantizer', 'resolveSequenceOptions');
   // What resolveSequenceOptions gives is taken whole (its dither is the caller's, who maps).
   refuseUnknownKeys('createSequentialQuantizer', options, RESOLVED_SEQUENCE_NAMES);
-  refuseUnknownKeys("createSequentialQuantizer's stability", options.stability, STABILITY_NAMES);
+  if (options.stability !== undefined) checkStability(options.stability, 'createSequentialQuantizer');
   if (options.seeding !== 'seeded' && options.seeding !== 'none') {
     throw invalidOption('seeding', "'seeded' or 'none' here (one palette for the whole clip: quantizeClip or clipPalette)", options.seeding);
   }

@@ -269,6 +269,24 @@ describe('loadStill', () => {
     await expectError(loadStill(cut), 'ERR_INPUT', /cut-big\.tif: a TIFF image that cannot be decoded: damaged or cut short\?$/);
   });
 
+  it('as openInput and openReusable read it, refuses a part of its time, and takes a rate and a width (a part was dropped without a word)', async () => {
+    const { openInput, openReusable } = await import('../../src/io/open-input.js');
+    const { resolveInputOptions } = await import('../../src/options.js');
+    const png = path.join(__dirname, '../../samples/coffee.png');
+    // A picture only ffmpeg reads is a still too, found so once it is open.
+    const bmp = path.join(tmp, 'coffee.bmp');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', png, '-vf', 'scale=64:-1', bmp]);
+    for (const file of [png, bmp]) {
+      const name = path.basename(file);
+      for (const open of [openInput, openReusable]) {
+        await expectError(open(file, resolveInputOptions({ start: 5 })), 'ERR_USAGE', new RegExp(`^--start: \\S*${name} is a still image, which has no time; drop --start$`));
+        await expectError(open(file, resolveInputOptions({ duration: 1 })), 'ERR_USAGE', /is a still image, which has no time; drop --duration$/);
+      }
+      const opened = await openInput(file, resolveInputOptions({ fps: 5, width: 32 }));
+      expect([opened.kind, opened.info.width, opened.info.frameCount]).toEqual(['still', 32, 1]);
+    }
+  });
+
   it('rejects a directory', async () => {
     await expectError(loadStill(path.join(corpus, 'stills')), 'ERR_INPUT', /stills: is a directory, not a file$/);
   });

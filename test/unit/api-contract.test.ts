@@ -20,7 +20,7 @@ import { createSequentialQuantizer } from '../../src/sequence/sequential.js';
 import { createPaletteTransfer, sourcePaletteFromCounts } from '../../src/transfer/transfer.js';
 import { vividPoints } from '../../src/palette/vivid.js';
 import { sniffKind } from '../../src/io/open-input.js';
-import { resolveStability, STABILITY_PRESETS } from '../../src/sequence/stability.js';
+import { resolveStability, STABILITY_PRESETS, type StabilityOptions } from '../../src/sequence/stability.js';
 import type { FrameSource, IndexedFrame, TimedFrame } from '../../src/types.js';
 
 // What the library does with arguments that break its contract: a ChromaseedError a caller
@@ -190,6 +190,20 @@ describe('a frame of another length than width x height x 4', () => {
     }
   });
 
+  it("is refused by quantizeClip at another size than the clip's info, or with a delay that is no number >= 0 (the writer failed later, with a RangeError)", async () => {
+    const frame = (width: number, height: number, delayMs = 100): TimedFrame => ({ width, height, data: new Uint8Array(width * height * 4).fill(255), delayMs });
+    const options = resolveSequenceOptions({ colors: 2 });
+    const clip = (...frames: TimedFrame[]) => async () => ({ info: { width: 2, height: 2 }, frames: (async function* () {
+      yield* frames;
+    })() });
+    await expect(drain(quantizeClip(clip(frame(2, 2), frame(1, 4)), options))).rejects.toMatchObject({ code: 'ERR_INPUT', message: "frame 1 is 1x4, but the clip's info says 2x2: every frame of a clip has the clip's size" });
+    await expect(drain(quantizeClip(clip(frame(0, 0)), options))).rejects.toMatchObject({ code: 'ERR_INPUT', message: expect.stringMatching(/^frame 0 is 0x0/) });
+    for (const [delay, shown] of [[NaN, 'NaN'], [-5, '-5'], [Infinity, 'Infinity'], ['100', '"100"'], [undefined, 'undefined']] as const) {
+      await expect(drain(quantizeClip(clip(frame(2, 2), { ...frame(2, 2), delayMs: delay as number }), options))).rejects.toMatchObject({ code: 'ERR_INPUT', message: `frame 1's delay is ${shown} ms; it must be a number >= 0` });
+    }
+    expect(await drain(quantizeClip(clip(frame(2, 2), frame(2, 2, 0)), options))).toBe(2);
+  });
+
   it('as the frame before, given to the per-frame quantizer, is refused (it read indices past the end)', () => {
     const quantizer = createSequentialQuantizer(resolveSequenceOptions({ colors: 2 }));
     const frame = { width: 2, height: 2, data: new Uint8Array(RGBA) };
@@ -261,6 +275,21 @@ describe('options', () => {
     }).toThrow(TypeError);
     expect(resolveStability('medium').paletteHold).toBe(1);
     expect(Object.isFrozen(STABILITY_PRESETS)).toBe(true);
+  });
+
+  it("a per-frame quantizer checks levers built by hand when it is made: all given, each in range ({ anchor: 1 } failed at the second frame, naming maxIterations; 'high' was taken)", () => {
+    const options = resolveSequenceOptions({ colors: 2 });
+    const make = (stability: unknown) => () => createSequentialQuantizer({ ...options, stability: stability as StabilityOptions });
+    expect(make({ anchor: 1 })).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: "createSequentialQuantizer's stability lacks frameIterations, paletteHold, pixelHold, pixelMargin, sceneCut, refresh, refreshGain, stillWeight: give every lever, as resolveStability(level, overrides) or STABILITY_PRESETS do" }));
+    expect(make('high')).toThrow(/^expected an object such as STABILITY_PRESETS\.medium, or resolveStability\(level, overrides\) for createSequentialQuantizer's stability but received "high"$/);
+    expect(make({ ...STABILITY_PRESETS.high, paletteHold: -1 })).toThrow('expected a number from 0 to 1000 for --palette-hold but received -1');
+    expect(make({ ...STABILITY_PRESETS.high, hold: 1 })).toThrow(/^unknown option "hold" for createSequentialQuantizer's stability/);
+    const frame = { width: 2, height: 2, data: new Uint8Array(RGBA) };
+    for (const stability of [STABILITY_PRESETS.high, resolveStability('low', { anchor: 1 }), undefined]) {
+      const quantizer = make(stability)();
+      quantizer.next(frame);
+      expect(quantizer.next(frame).size).toBe(2);
+    }
   });
 
   it('an unknown stability level is named as such, missing options are the defaults, and k-means checks its seed', () => {
@@ -350,6 +379,11 @@ describe('stateful objects and factories answer misuse with a ChromaseedError', 
     const options = resolveSequenceOptions({ colors: 2 });
     await expect(drain(quantizeClip('samples/cars.gif' as never, options))).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/^quantizeClip takes a function that opens the clip .* not a name \("samples\/cars.gif"\)$/) });
     await expect(clipPalette(null as never, options)).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/^clipPalette takes a function that opens the clip/) });
+    // A function that gives no frame source failed with "... is not a function" (an asyncIterator TypeError).
+    const frames = [{ width: 2, height: 2, data: new Uint8Array(RGBA), delayMs: 100 }];
+    await expect(drain(quantizeClip(async () => ({}) as never, options))).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/^quantizeClip's open function must give a frame source, .* not an object with no keys$/) });
+    await expect(drain(quantizeClip(async () => ({ info: { width: 2, height: 2 }, frames }) as never, options))).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/ not an object with keys info, frames$/) });
+    await expect(clipPalette(async () => ({ frames: frames.values() }) as never, options)).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/^clipPalette's open function must give a frame source/) });
   });
 
   it("a palette transfer refuses a shown pixel's index past the frame's palette (it was counted nowhere and passed on)", () => {
