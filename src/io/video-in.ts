@@ -248,10 +248,12 @@ function finestRate(packets: PacketTimes | null, probe: VideoProbe, maxFps: numb
 function variableRateClock(packets: PacketTimes | null, probe: VideoProbe, opts: ReturnType<typeof validateClipOptions>, keepPlace: boolean): { plan: ClockPlan; fps: number; frameCount: number } | undefined {
   if (packets === null || !misplacedAtRate(packets, probe.fps, opts.durationSec)) return undefined;
   // Where the stream ends: its last packet's end, or the file's length when nothing else (sound) may set it; the earlier of the two.
-  const ends = [packets.endMs, probe.otherStreams !== true && probe.durationGuessed !== true && probe.durationSec !== undefined ? probe.durationSec * 1000 : undefined].filter((t): t is number => t !== undefined);
+  const statedMs = probe.otherStreams !== true && probe.durationGuessed !== true && probe.durationSec !== undefined ? probe.durationSec * 1000 : undefined;
+  const ends = [packets.endMs, statedMs].filter((t): t is number => t !== undefined);
   const plan: ClockPlan = {
     nominalMs: 1000 / probe.fps,
     ...(ends.length > 0 ? { endMs: Math.min(...ends) } : {}),
+    ...(packets.endMs === undefined && statedMs !== undefined ? { endStated: true } : {}),
     ...(opts.durationSec !== undefined ? { durationSec: opts.durationSec } : {}),
     // From the file's start, as the constant-rate read shows a picture that starts after the
     // sound (it repeats the first frame): a video written with that sound keeps them together.

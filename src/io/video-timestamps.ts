@@ -150,6 +150,12 @@ export interface ClockPlan {
   readonly nominalMs: number;
   /** Milliseconds from the file's start: where the stream ends, when known. */
   readonly endMs?: number;
+  /**
+   * `endMs` is the container's stated length, the packets having no durations: a muxer that
+   * knew none (ffmpeg 5.1 writing Matroska with -vsync vfr) states the last frame's start
+   * there, so an end less than half a gap after that frame is taken for its start.
+   */
+  readonly endStated?: boolean;
   /** Seconds: the part to read (--duration), from the first frame (or from 0, with `fromZero`). */
   readonly durationSec?: number;
   /**
@@ -236,7 +242,8 @@ export function frameClock<T>(plan: ClockPlan): { push(item: T, timeMs: number):
         const endMs = plan.endMs !== undefined && shiftMs === 0 ? plan.endMs - originMs : NaN;
         // Up to the stream's end, but no longer than the gap before it: packet durations may be
         // guessed from the first frames' rate (MPEG-TS, a Matroska's default duration).
-        const toEnd = endMs > held.atMs ? endMs - held.atMs : Infinity;
+        const stated = plan.endStated === true && lastGapMs !== undefined && endMs - held.atMs < lastGapMs / 2;
+        const toEnd = endMs > held.atMs && !stated ? endMs - held.atMs : Infinity;
         const natural = lastGapMs !== undefined ? Math.min(toEnd, lastGapMs) : Number.isFinite(toEnd) ? toEnd : plan.nominalMs;
         out.push(...release(held, held.atMs + natural));
         held = null;

@@ -367,6 +367,18 @@ describe('openVideo', () => {
     expect([source.info.frameCount, source.info.fps]).toEqual([40, 20]);
   });
 
+  it("shows a variable-rate Matroska's last frame for the gap before it when the file's stated length is that frame's start (it was left out of a GIF, and a video was written at 120 fps)", async () => {
+    // Packets without durations, length 1.967 s: see test/fixtures/vfr/README.md.
+    const file = path.resolve(__dirname, '../fixtures/vfr/no-packet-durations.mkv');
+    const source = await openVideo(file);
+    const delays: number[] = [];
+    for await (const f of source.frames) delays.push(f.delayMs);
+    expect([source.info.fps, source.info.frameCount, delays.length]).toEqual([30, 40, 40]);
+    expect(delays.slice(0, 10)).toEqual(Array(10).fill(100));
+    expect(delays.slice(10).every((d) => d === 33 || d === 34)).toBe(true);
+    expect(delays.reduce((t, d) => t + d, 0)).toBe(2001);
+  });
+
   it('reads a variable-rate Matroska by its frames\' times (at its first frames\' rate, 18 of 40 were lost and it played 2.2 s), and --fps still gives a constant rate', async () => {
     // Matroska states no average rate: ffmpeg reports the first part's 10 fps only.
     const ff = (...args: string[]) => execFileSync(ffmpegLocation().path, ['-v', 'error', ...args]);

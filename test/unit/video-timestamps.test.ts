@@ -21,6 +21,16 @@ describe('frameClock: frames timed by their presentation times', () => {
     expect(clockDelays([0], { nominalMs: 40 }).delays).toEqual([40]);
   });
 
+  it("a container's stated length that ends less than half a gap after the last frame is taken for that frame's start (the last frame was left out, a video written at 120 fps)", () => {
+    // ffmpeg 5.1's Matroska without packet durations states the last frame's start as its length.
+    expect(clockDelays([0, 100, 133, 167], { nominalMs: 100, endMs: 167, endStated: true }).delays).toEqual([100, 33, 34, 34]);
+    expect(clockDelays([0, 100, 133, 164], { nominalMs: 100, endMs: 167, endStated: true }).delays).toEqual([100, 33, 31, 31]);
+    // Half a gap or more after it is an end.
+    expect(clockDelays([0, 100, 133, 167], { nominalMs: 100, endMs: 185, endStated: true }).delays).toEqual([100, 33, 34, 18]);
+    // A packet's end is one, however soon.
+    expect(clockDelays([0, 100, 133, 164], { nominalMs: 100, endMs: 167 }).delays).toEqual([100, 33, 31, 3]);
+  });
+
   it('starts at the first frame, or with fromZero at the file\'s start (the picture keeps its place beside its sound)', () => {
     expect(clockDelays([500, 600, 700], { nominalMs: 100, endMs: 800 }).delays).toEqual([100, 100, 100]);
     expect(clockDelays([500, 600, 700], { nominalMs: 100, endMs: 800, fromZero: true }).delays).toEqual([600, 100, 100]);
