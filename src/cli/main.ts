@@ -44,6 +44,7 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
     refuseNegations(argv, args, new Set(parserOptions(parser!).boolean));
     refuseRepeats(args);
     refuseOddValues(argv, args);
+    refuseMangledOutputs(args);
     refuseOddNumbers(argv, numberOptions(parser!));
     throw new CommandChosen(async () => {
       const command = (args._ as string[])[0] as CommandName;
@@ -159,6 +160,23 @@ function refuseOddValues(argv: readonly string[], args: Args): void {
     }
   });
   if (argv.includes('')) throw new ChromaseedError('ERR_USAGE', 'an empty file name was given (an unset shell variable?); give a file, or - for standard input');
+}
+
+/** The options that name a file to write. */
+const OUTPUT_NAMES = [['output', '-o'], ['timeline', '--timeline'], ['swatch', '--swatch'], ['overlay', '--overlay']] as const;
+
+/**
+ * Node hands over command-line arguments as UTF-8, a name's other bytes replaced by U+FFFD:
+ * an output named so was written under that other name, with no word (an input so named is
+ * not found, and its error says why).
+ */
+function refuseMangledOutputs(args: Args): void {
+  for (const [name, flag] of OUTPUT_NAMES) {
+    const value = args[name];
+    if (typeof value === 'string' && value.includes('\uFFFD')) {
+      throw new ChromaseedError('ERR_USAGE', `${flag} ${value}: the name has bytes that are not UTF-8, which chromaseed is given replaced (U+FFFD), so it would write another name; choose a UTF-8 name`);
+    }
+  }
 }
 
 /** A number as people write one: digits, a point, an exponent. */

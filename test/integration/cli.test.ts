@@ -1098,6 +1098,9 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['a HEIF photo coded as HEIC', ['palette', HEIC_COMPATIBLE], 1, /photo2\.heif: a HEIC image/],
     ['a device as input', ['palette', '/dev/zero'], 1, /^chromaseed: \/dev\/zero: is a pipe or a device, not a file; save it to a file first\n$/],
     ['output extension', ['quantize', CARS, '-o', 'x.bmp'], 2, /^chromaseed: \S*x\.bmp: cannot write '\.bmp'; use \.gif, .*, or - for a GIF on standard output\n$/],
+    // Bytes that are not UTF-8 reach Node as U+FFFD: the file was written under that other name.
+    ['an output name with bytes that are not UTF-8', ['quantize', CARS, '-o', '\uFFFDt\uFFFD.gif'], 2, /^chromaseed: -o \uFFFDt\uFFFD\.gif: the name has bytes that are not UTF-8, which chromaseed is given replaced \(U\+FFFD\), so it would write another name; choose a UTF-8 name\n$/],
+    ['a timeline name with bytes that are not UTF-8', ['quantize', CARS, '-o', 'x.gif', '--timeline', '\uFFFD.png'], 2, /^chromaseed: --timeline \uFFFD\.png: the name has bytes/],
     ['output extension to compare, which offers no - (it offered it, then refused it)', ['compare', CARS, '-o', 'x.bmp'], 2, /^chromaseed: \S*x\.bmp: cannot write '\.bmp'; use \.gif, .*\(frame-%04d\.png\)\n$/],
     ['no command', [], 2, /command/],
     ['a misspelt command, with the one meant (found by a QA pass)', ['quantise', CARS, '-o', 'x.gif'], 2, /^chromaseed: unknown command "quantise": did you mean "quantize"\? \(name one of palette, quantize, compare or transfer; see chromaseed --help\)\n$/],
