@@ -40,6 +40,11 @@ export function requireInRange(name: string, v: number, min: number, max: number
   return v;
 }
 
+/** A switch of an options object: true, false or not given ('no' and 1 were read as true, 'yes' as false). */
+export function requireFlag(name: string, v: unknown): void {
+  if (v !== undefined && typeof v !== 'boolean') throw invalidOption(name, 'true or false', v);
+}
+
 /** `Expected <expected> for <name> but received <value>`: every option error reads the same. */
 export function invalidOption(name: string, expected: string, actual: unknown): ChromaseedError {
   if (Array.isArray(actual) && actual.length > 1) return new ChromaseedError('ERR_USAGE', `${name} was given ${actual.length} times (${actual.join(', ')}); give it once`);
@@ -158,9 +163,13 @@ export function isBytes(value: unknown): value is Uint8Array {
  */
 export function checkBytes(name: string, value: unknown): void {
   if (isBytes(value)) return;
+  throw new ChromaseedError('ERR_INPUT', `${name} is ${kindOf(value)}; expected RGBA bytes (a Uint8Array, Uint8ClampedArray or Buffer)`);
+}
+
+/** What an argument is, for a message: its class ("an Int8Array"), or the value itself. */
+export function kindOf(value: unknown): string {
   const type = value === null || typeof value !== 'object' ? null : (value.constructor?.name ?? 'Object');
-  const kind = type === null ? String(value) : `${/^[AEIO]/.test(type) ? 'an' : 'a'} ${type}`;
-  throw new ChromaseedError('ERR_INPUT', `${name} is ${kind}; expected RGBA bytes (a Uint8Array, Uint8ClampedArray or Buffer)`);
+  return type === null ? String(value) : `${/^[AEIO]/.test(type) ? 'an' : 'a'} ${type}`;
 }
 
 /** Pixels without a frame around them (`rgba`): bytes, four to a pixel. */
@@ -170,14 +179,19 @@ export function checkRgbaPixels(name: string, value: unknown): void {
   if (length % 4 !== 0) throw new ChromaseedError('ERR_INPUT', `${name} has ${length} bytes, not a whole number of RGBA pixels (4 bytes each)`);
 }
 
+/** A frame's width and height: whole numbers of pixels (-2 x -2 made 16 bytes a frame). */
+export function checkFrameSize(width: number, height: number): void {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0) {
+    throw new ChromaseedError('ERR_INPUT', `a frame's width and height are whole numbers of pixels, 0 or more, not ${String(width)} and ${String(height)}`);
+  }
+}
+
 /** The check every entry point taking a frame makes: width x height x 4 bytes of RGBA. */
 export function checkRgbaFrame(frame: Frame): void {
   if (frame === null || typeof frame !== 'object') throw new ChromaseedError('ERR_INPUT', `a frame is { width, height, data }, not ${String(frame)}`);
   const { width, height, data } = frame;
   checkBytes('frame data', data);
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0) {
-    throw new ChromaseedError('ERR_INPUT', `a frame's width and height are whole numbers of pixels, 0 or more, not ${String(width)} and ${String(height)}`);
-  }
+  checkFrameSize(width, height);
   const n = width * height;
   if (data.length !== n * 4) throw new ChromaseedError('ERR_INPUT', `frame data has ${data.length} bytes, expected ${width}x${height}x4 = ${n * 4}`);
 }
@@ -192,6 +206,37 @@ export function checkClipFrame(frame: TimedFrame, index: number, width: number, 
     throw new ChromaseedError('ERR_INPUT', `frame ${index} is ${frame.width}x${frame.height}, but the clip's info says ${width}x${height}: every frame of a clip has the clip's size`);
   }
   checkDelay(frame.delayMs, (message) => new ChromaseedError('ERR_INPUT', message), `frame ${index}'s`);
+}
+
+/** A palette as the mapper and the metrics take it: `size` colours (0 to 256), 3 bytes each. */
+export function checkPalette(palette: Uint8Array, size: number): void {
+  checkBytes('palette', palette);
+  if (!Number.isInteger(size) || size < 0 || size > 256) throw invalidOption('size', 'an integer from 0 to 256', size);
+  if (palette.length < size * 3) {
+    throw new ChromaseedError('ERR_INPUT', `palette has ${palette.length} bytes, expected at least ${size * 3} for ${size} colours`);
+  }
+}
+
+/**
+ * Colours and their pixel counts as a caller builds a palette from them: `size` colours of 3
+ * numbers from 0 to 255 each (a centroid need not be whole), and a count of 0 or more each.
+ * A colour of 300 wrapped to 44, and a NaN count made the share of the one colour kept 0.
+ */
+export function checkColourCounts(caller: string, rgb: ArrayLike<number>, counts: ArrayLike<number>, size: number): void {
+  if (rgb === null || typeof rgb !== 'object' || !(rgb.length >= size * 3)) throw new ChromaseedError('ERR_INPUT', `${caller} needs ${size * 3} colour values (r, g and b of each) for ${size} colours`);
+  if (counts === null || typeof counts !== 'object' || !(counts.length >= size)) throw new ChromaseedError('ERR_INPUT', `${caller} needs ${size} counts for ${size} colours, the pixels nearest each`);
+  for (let i = 0; i < size * 3; i++) {
+    const v = rgb[i];
+    if (!(typeof v === 'number' && v >= 0 && v <= 255)) throw new ChromaseedError('ERR_INPUT', `${caller}: colour ${Math.floor(i / 3)}'s ${'rgb'[i % 3]} is ${describeNumber(v)}; each is a number from 0 to 255`);
+  }
+  for (let i = 0; i < size; i++) {
+    const v = counts[i];
+    if (!(typeof v === 'number' && v >= 0 && v < Infinity)) throw new ChromaseedError('ERR_INPUT', `${caller}: colour ${i}'s count is ${describeNumber(v)}; a count is a number of pixels, 0 or more`);
+  }
+}
+
+function describeNumber(v: unknown): string {
+  return typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
 }
 
 /** A frame contract broken by the caller's code, not by the user's input: a RangeError. */

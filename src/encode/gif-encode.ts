@@ -25,7 +25,7 @@
 // gifenc ships no type declarations, so it is imported whole and typed below.
 // @ts-ignore -- untyped module
 import gifencModule from 'gifenc';
-import { checkIndexedFrame, invalidOption, namesOf, refuseUnknownKeys, requireObject } from '../errors.js';
+import { checkIndexedFrame, invalidOption, namesOf, refuseUnknownKeys, requireFlag, requireObject } from '../errors.js';
 import { firstDifference, lastDifference, sameColors } from '../pixel-words.js';
 import { createGifDelays, MAX_GIF_LOOP_COUNT } from '../timing.js';
 import type { IndexedFrame } from '../types.js';
@@ -118,6 +118,8 @@ export function checkGifEncoderOptions(options: GifEncoderOptions): void {
   if (loopCount !== undefined && (!Number.isInteger(loopCount) || loopCount < 0 || loopCount > MAX_GIF_LOOP_COUNT)) {
     throw invalidOption('loopCount', `an integer from 0 to ${MAX_GIF_LOOP_COUNT}`, loopCount);
   }
+  requireFlag('differencing', options.differencing);
+  requireFlag('mayTurnTransparent', options.mayTurnTransparent);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { fromSrgb, toSrgb } from '../color/space.js';
-import { checkRgbaPixels, ChromaseedError, invalidOption, listOf, namesOf, refuseUnknownKeys, requireObject } from '../errors.js';
+import { checkRgbaPixels, ChromaseedError, invalidOption, listOf, namesOf, refuseUnknownKeys, requireFlag, requireObject } from '../errors.js';
 import { INITS, METRICS, SPACES } from '../options.js';
 import type { ColorSpace, FrameDifference, InitMethod, Metric } from '../types.js';
 import { dedupePoints } from './dedupe.js';
@@ -230,6 +230,9 @@ function resolve(options: KMeansOptions): Resolved {
   if (anchors !== undefined && !weightsFor(anchors, k)) {
     throw invalidOption('anchorWeights', `${k} weights >= 0 (one per centroid)`, `${anchors.length} numbers`);
   }
+  requireFlag('exactGrey', options.exactGrey);
+  requireFlag('labels', options.labels);
+  if (options.onIteration !== undefined && typeof options.onIteration !== 'function') throw invalidOption('onIteration', 'a function', options.onIteration);
   return {
     k,
     init,

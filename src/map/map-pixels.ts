@@ -1,5 +1,5 @@
 import type { ColorSpace, Frame, Metric } from '../types.js';
-import { checkBytes, checkRgbaFrame, ChromaseedError, invalidOption, listOf, namesOf, refuseUnknownKeys, requireObject } from '../errors.js';
+import { checkPalette, checkRgbaFrame, ChromaseedError, invalidOption, isBytes, kindOf, listOf, namesOf, refuseUnknownKeys, requireFlag, requireObject } from '../errors.js';
 import { fromSrgb } from '../color/space.js';
 import { sameColors } from '../pixel-words.js';
 import { DITHERS, METRICS, SPACES, type DitherMode } from '../options.js';
@@ -125,19 +125,16 @@ export function createMapper(): Mapper {
     checkRgbaFrame(frame);
     const { width, height, data } = frame;
     const n = width * height;
-    checkBytes('palette', palette);
-    if (!Number.isInteger(size) || size < 0 || size > 256) throw invalidOption('size', 'an integer from 0 to 256', size);
-    if (palette.length < size * 3) {
-      throw new ChromaseedError('ERR_INPUT', `palette has ${palette.length} bytes, expected at least ${size * 3} for ${size} colours`);
-    }
+    checkPalette(palette, size);
     requireObject('options', "{ metric: 'euclidean', space: 'rgb', dither: 'none' }", options);
     refuseUnknownKeys("a mapper's map", options, MAP_NAMES);
     if (!METRICS.includes(options.metric)) throw invalidOption('metric', listOf(METRICS), options.metric);
     if (!SPACES.includes(options.space)) throw invalidOption('space', listOf(SPACES), options.space);
     const dither = options.dither ?? 'none';
     if (!DITHERS.includes(dither)) throw invalidOption('dither', listOf(DITHERS), dither);
-    if (out !== undefined && out.length < n) {
-      throw new ChromaseedError('ERR_INPUT', `output buffer has ${out.length} entries, expected at least ${n}`);
+    requireFlag('serpentine', options.serpentine);
+    if (out !== undefined && !(isBytes(out) && out.length >= n)) {
+      throw new ChromaseedError('ERR_INPUT', `the output buffer for ${n} palette indices is a Uint8Array of at least ${n} bytes, not ${isBytes(out) ? `${out.length} bytes` : kindOf(out)}`);
     }
     const indices = out ?? new Uint8Array(n);
     // An empty palette is what k-means gives a frame with no opaque pixel: all transparent.

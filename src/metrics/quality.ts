@@ -1,6 +1,6 @@
 import type { Frame, IndexedFrame } from '../types.js';
 import { ALPHA_MASK, colorKey, wordsOf } from '../pixel-words.js';
-import { checkBytes, ChromaseedError } from '../errors.js';
+import { checkBytes, checkFrameSize, checkPalette, ChromaseedError, isBytes } from '../errors.js';
 import { countDistinctColors, type ColorHistogram } from '../kmeans/histogram.js';
 import { createMapper, type Mapper } from '../map/map-pixels.js';
 import { createPaletteSearch, type PaletteSearch } from '../map/nearest.js';
@@ -67,6 +67,7 @@ export function psnrFromMse(mse: number): number {
 function checkPair(source: Frame, output: Frame): void {
   checkBytes('source frame data', source?.data);
   checkBytes('output frame data', output?.data);
+  checkFrameSize(source.width, source.height);
   const n = source.width * source.height * 4;
   if (source.data.length !== n) {
     throw new ChromaseedError('ERR_INPUT', `source frame has ${source.data.length} bytes, expected ${source.width}x${source.height}x4 = ${n}`);
@@ -235,7 +236,12 @@ export function inertia(frame: Frame, palette: Uint8Array, size: number, mapper:
  * not each pixel's. The same sum, without a pass over the pixels. Pass a search to reuse it.
  */
 export function histogramInertia(histogram: ColorHistogram, palette: Uint8Array, size: number, search: PaletteSearch = createPaletteSearch()): number {
-  if (size === 0) return 0;
+  checkHistogram(histogram);
+  checkPalette(palette, size);
+  if (size === 0) {
+    if (histogram.count > 0) throw new ChromaseedError('ERR_INPUT', `the histogram counts ${histogram.count} opaque colour${histogram.count === 1 ? '' : 's'}, but the palette is empty`);
+    return 0;
+  }
   search.prepare(palette, size, 'euclidean', 'rgb');
   const { count, colors, weights } = histogram;
   let sum = 0;
@@ -251,6 +257,14 @@ export function histogramInertia(histogram: ColorHistogram, palette: Uint8Array,
     sum += weights[i] * (dr * dr + dg * dg + db * db);
   }
   return sum;
+}
+
+/** A colour histogram as k-means counts one: `count` colours, 3 bytes and a weight each. */
+function checkHistogram(histogram: ColorHistogram): void {
+  const { count, colors, weights } = histogram ?? {};
+  if (!(Number.isInteger(count) && count >= 0 && isBytes(colors) && colors.length >= count * 3 && weights instanceof Float64Array && weights.length >= count)) {
+    throw new ChromaseedError('ERR_INPUT', "a histogram is { count, colors, weights }, as a per-frame quantizer's histogram is: count colours, with 3 bytes each in colors and a weight each in a Float64Array");
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { checkColourCounts, requireInRange, requireObject } from '../errors.js';
 /**
  * The palette the `palette` command reports: one entry per k-means cluster, built from the
  * engine's flat typed arrays into plain objects that the formatters and renderers share.
@@ -69,6 +70,9 @@ export function makeEntry(r: number, g: number, b: number, count: number, propor
  * colour of the image. Proportions are recomputed from the counts so they always sum to 1.
  */
 export function paletteFromKMeans(result: KMeansPaletteSource): Palette {
+  requireObject('paletteFromKMeans', "a k-means result ({ k, centroids, counts, inertia, iterations }: kmeansPixels's)", result);
+  requireInRange('k', result.k, 0, 256, 'a whole number of colours');
+  checkColourCounts('paletteFromKMeans', result.centroids, result.counts, result.k);
   let total = 0;
   for (let i = 0; i < result.k; i++) total += result.counts[i];
   const colors: PaletteEntry[] = [];

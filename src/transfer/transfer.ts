@@ -1,4 +1,4 @@
-import { checkIndexedFrame, checkRgbaFrame, ChromaseedError, invalidOption, isBytes, listOf, namesOf, refuseUnknownKeys, requireInRange, requireObject } from '../errors.js';
+import { checkColourCounts, checkIndexedFrame, checkRgbaFrame, ChromaseedError, invalidOption, isBytes, listOf, namesOf, refuseUnknownKeys, requireInRange, requireObject } from '../errors.js';
 import { createMapper, MAP_NAMES, type MapOptions } from '../map/map-pixels.js';
 import { TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import { sameColors } from '../pixel-words.js';
@@ -319,8 +319,7 @@ function sameMapping(a: Int32Array, b: Int32Array): boolean {
 export function sourcePaletteFromCounts(rgb: ArrayLike<number>, counts: ArrayLike<number>, size: number): SourcePalette {
   // A NaN size gave an empty palette, and null colours a TypeError.
   requireInRange('size', size, 0, 256, 'a whole number of colours');
-  if (rgb === null || typeof rgb !== 'object' || !(rgb.length >= size * 3)) throw new ChromaseedError('ERR_INPUT', `sourcePaletteFromCounts needs ${size * 3} rgb values for ${size} colours`);
-  if (counts === null || typeof counts !== 'object' || !(counts.length >= size)) throw new ChromaseedError('ERR_INPUT', `sourcePaletteFromCounts needs ${size} counts for ${size} colours, the pixels nearest each`);
+  checkColourCounts('sourcePaletteFromCounts', rgb, counts, size);
   let total = 0;
   for (let i = 0; i < size; i++) total += counts[i];
   const kept = Array.from({ length: size }, (_, i) => i)

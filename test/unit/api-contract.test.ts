@@ -19,6 +19,7 @@ import { clipPalette } from '../../src/sequence/global-palette.js';
 import { createSequentialQuantizer } from '../../src/sequence/sequential.js';
 import { createPaletteTransfer, sourcePaletteFromCounts } from '../../src/transfer/transfer.js';
 import { vividPoints } from '../../src/palette/vivid.js';
+import { paletteFromKMeans } from '../../src/palette/palette.js';
 import { sniffKind } from '../../src/io/open-input.js';
 import { resolveStability, STABILITY_PRESETS, type StabilityOptions } from '../../src/sequence/stability.js';
 import type { FrameSource, IndexedFrame, TimedFrame } from '../../src/types.js';
@@ -66,6 +67,11 @@ describe('pixels that are not bytes', () => {
     const same = createQualityMeter();
     same.add(source, { ...source });
     expect(same.result().psnr).toBe(100);
+    // -2 x -2 made 16 bytes a frame, and a fractional width was counted too.
+    for (const [width, height] of [[-2, -2], [1.5, 2]]) {
+      const odd = { width, height, data: new Uint8Array(16) };
+      expect(() => createQualityMeter().add(odd, odd)).toThrow(`a frame's width and height are whole numbers of pixels, 0 or more, not ${width} and ${height}`);
+    }
   });
 
   it('are refused in a clip and by the mapper, with the frame named', async () => {
@@ -103,6 +109,39 @@ describe('smaller contract breaks, each refused with the error type the README g
     refused({ size: 2, rgb, proportions: [NaN, 1] }, /colour 0's is NaN/);
     expect(made({ size: 2, rgb, proportions: [0, 1] })).not.toThrow();
     expect(() => createPaletteTransfer({ size: 2, rgb, proportions: [0.5, 0.5] }, { method: 'rank' }).next(undefined as never)).toThrow(/^a target frame is/);
+  });
+
+  it('palettes built from colours and counts refuse colours outside 0..255 and counts that are no number >= 0 (300 wrapped to 44; a NaN count gave the one colour kept a share of 0)', () => {
+    expect(() => sourcePaletteFromCounts([300, 0, 0], [1], 1)).toThrow(expect.objectContaining({ code: 'ERR_INPUT', message: "sourcePaletteFromCounts: colour 0's r is 300; each is a number from 0 to 255" }));
+    expect(() => sourcePaletteFromCounts([255, 0, 0, 0, 255, 0], [NaN, 1], 2)).toThrow("sourcePaletteFromCounts: colour 0's count is NaN; a count is a number of pixels, 0 or more");
+    expect(() => sourcePaletteFromCounts([255, 0, 0, 0, 255, 0], [-1, 2], 2)).toThrow("colour 0's count is -1");
+    expect(sourcePaletteFromCounts([255, 0, 0, 0, 255, 0.5], [1, 3], 2)).toMatchObject({ size: 2, rgb: new Uint8Array([0, 255, 1, 255, 0, 0]), proportions: new Float64Array([0.75, 0.25]) });
+    const result = { k: 2, centroids: new Float64Array([1, 2, 3, 4, 5, 6]), counts: new Float64Array([1, 1]), inertia: 0, iterations: 0 };
+    expect(() => paletteFromKMeans({ ...result, centroids: new Float64Array(3) })).toThrow('paletteFromKMeans needs 6 colour values (r, g and b of each) for 2 colours');
+    expect(() => paletteFromKMeans({ ...result, centroids: new Float64Array([NaN, 2, 3, 4, 5, 6]) })).toThrow("paletteFromKMeans: colour 0's r is NaN");
+    expect(() => paletteFromKMeans(null as never)).toThrow(expect.objectContaining({ code: 'ERR_USAGE' }));
+    expect(paletteFromKMeans(result).colors.map((c) => c.hex)).toEqual(['#010203', '#040506']);
+  });
+
+  it("switches are true or false, and a hook a function, wherever an options object takes them ('no' was read as true, 'yes' as false; onIteration: 5 failed with \"hook is not a function\")", () => {
+    const pixels = new Uint8Array(RGBA);
+    for (const [name, value] of [['labels', 'yes'], ['exactGrey', 1]] as const) {
+      expect(() => kmeansPixels(pixels, { k: 2, [name]: value })).toThrow(`expected true or false for ${name} but received ${JSON.stringify(value)}`);
+    }
+    expect(() => kmeansPixels(pixels, { k: 2, onIteration: 5 as never })).toThrow('expected a function for onIteration but received 5');
+    expect(() => createGifEncoder({ width: 1, height: 1, differencing: 'no' as never })).toThrow('expected true or false for differencing but received "no"');
+    const frame = { width: 1, height: 1, data: new Uint8Array([1, 2, 3, 255]) };
+    expect(() => createMapper().map(frame, new Uint8Array(6), 2, { metric: 'euclidean', space: 'rgb', dither: 'floyd-steinberg', serpentine: 'no' as never })).toThrow('expected true or false for serpentine but received "no"');
+    expect(kmeansPixels(pixels, { k: 2, labels: true, exactGrey: false, onIteration: () => undefined }).labels).toHaveLength(4);
+  });
+
+  it("a mapper's output buffer is bytes (an Int8Array gave index 199 back as -57; null a TypeError)", () => {
+    const mapper = createMapper();
+    const frame = { width: 1, height: 1, data: new Uint8Array([1, 2, 3, 255]) };
+    const options = { metric: 'euclidean', space: 'rgb', dither: 'none' } as const;
+    for (const [out, shown] of [[new Int8Array(1), 'an Int8Array'], [null, 'null'], [new Uint8Array(0), '0 bytes']] as const) {
+      expect(() => mapper.map(frame, new Uint8Array(6), 2, options, out as unknown as Uint8Array)).toThrow(`the output buffer for 1 palette indices is a Uint8Array of at least 1 bytes, not ${shown}`);
+    }
   });
 
   it('vividPoints refuses pixels that are not RGBA bytes, as kmeansPixels does (it read a Float32Array as bytes)', () => {

@@ -218,12 +218,26 @@ describe('colors and inertia', () => {
     expect(histogramInertia(buildHistogram(f.data), palette, 5)).toBe(want);
   });
 
-  it('histogramInertia leaves transparent pixels out and is 0 for an empty palette', () => {
+  it('histogramInertia leaves transparent pixels out, is 0 for an empty palette on transparent pixels only, and checks what inertia checks (it returned 0 or a sum for an empty palette, a size past it, -1 or NaN)', () => {
     const f = frame(3, 1, [[0, 0, 0], [10, 0, 0], [200, 200, 200, 0]]);
     const palette = new Uint8Array([0, 0, 0, 255, 255, 255]);
     expect(histogramInertia(buildHistogram(f.data), palette, 2)).toBe(inertia(f, palette, 2));
     expect(histogramInertia(buildHistogram(f.data), palette, 2)).toBe(100);
-    expect(histogramInertia(buildHistogram(f.data), palette, 0)).toBe(0);
+    expect(histogramInertia(buildHistogram(frame(1, 1, [[9, 9, 9, 0]]).data), palette, 0)).toBe(0);
+    expect(() => inertia(f, palette, 0)).toThrow('pixel 0 is opaque, but the palette is empty');
+    expect(() => histogramInertia(buildHistogram(f.data), palette, 0)).toThrow(expect.objectContaining({ code: 'ERR_INPUT', message: 'the histogram counts 2 opaque colours, but the palette is empty' }));
+    for (const size of [9, -1, Number.NaN]) {
+      const message = (() => {
+        try {
+          inertia(f, palette, size);
+        } catch (err) {
+          return (err as Error).message;
+        }
+      })();
+      expect(message, String(size)).toBeDefined();
+      expect(() => histogramInertia(buildHistogram(f.data), palette, size), String(size)).toThrow(message);
+    }
+    expect(() => histogramInertia(null as never, palette, 2)).toThrow(/^a histogram is \{ count, colors, weights \}/);
   });
 });
 
