@@ -141,6 +141,16 @@ export function listOf(names: readonly string[]): string {
   return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 }
 
+/**
+ * The optional arguments of a clip function: an AbortSignal and a function that clusters
+ * (`clusterInThread(signal)`). Each failed deep inside ("signal?.addEventListener is not a
+ * function", "cluster is not a function").
+ */
+export function checkRunArguments(caller: string, signal: unknown, cluster?: unknown): void {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalidOption(`${caller}'s signal`, 'an AbortSignal (an AbortController\'s signal)', signal);
+  if (cluster !== undefined && typeof cluster !== 'function') throw invalidOption(`${caller}'s clusterer`, 'a function such as clusterInThread(signal)', cluster);
+}
+
 /** What a library run stopped by its AbortSignal throws (the CLI exits 130 on it). */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new ChromaseedError('ERR_ABORTED', 'interrupted', { cause: signal.reason });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { abortedWrite, ChromaseedError, invalidOption, namesOf, refuseUnknownKeys } from '../errors.js';
+import { abortedWrite, ChromaseedError, invalidOption, namesOf, refuseUnknownKeys, requireObject } from '../errors.js';
 import { fileName } from './file-name.js';
 import { MAX_GIF_FPS } from '../timing.js';
 import { RESOLVED_INPUT_NAMES, type InputOptions } from '../options.js';
@@ -53,6 +53,7 @@ const FINISH_NAMES: readonly string[] = namesOf<FinishOptions>({ beforePlace: tr
  * nearly every pixel changes, a GIF's delays as browsers play them and, with `keepSound`, sound.
  */
 export function clipWriterOptions(info: ClipInfo, inputPath: string, keepSound: boolean): FrameWriterOptions {
+  requireObject('info', "a clip's info ({ width, height, ... }: openReusable's or openInput's)", info);
   return {
     width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath,
     frameCount: info.frameCount, frameCountUncertain: info.frameCountUncertain, sound: keepSound ? info.sound : undefined, mayTurnTransparent: info.mayTurnTransparent,
@@ -183,6 +184,10 @@ function oneCallAtATime(writer: FrameWriter, file: string): FrameWriter {
       // Refused before it is queued, as a rejection: the writer stays open, to be finished or aborted.
       try {
         refuseUnknownKeys("a writer's finish", options, FINISH_NAMES);
+        for (const hook of ['beforePlace', 'afterPlace'] as const) {
+          const given = options?.[hook];
+          if (given !== undefined && typeof given !== 'function') throw invalidOption(hook, 'a function', given);
+        }
       } catch (err) {
         return Promise.reject(err);
       }

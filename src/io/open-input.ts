@@ -1,7 +1,7 @@
 import { readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
-import { ChromaseedError, inputError, isBytes, refuseUnknownKeys, systemReason } from '../errors.js';
+import { checkRunArguments, ChromaseedError, inputError, isBytes, refuseUnknownKeys, systemReason } from '../errors.js';
 import { decodeGif, isGif } from '../decode/gif-decode.js';
 import { inputFileSize, isIsoMedia, isJpeg, isPng, isTiff, readHead, readWholeFile } from './file-head.js';
 import { imageStreamFormat } from './image-stream.js';
@@ -160,6 +160,7 @@ function reframes(options: InputOptions): boolean {
  */
 export async function openInput(given: string | URL, options: InputOptions = resolveInputOptions(), signal?: AbortSignal): Promise<FrameSource & { kind: InputKind }> {
   const name = fileName(given, 'openInput');
+  checkRunArguments('openInput', signal);
   // {} has no limits: every frame count and size would pass unchecked.
   requireResolved(options, ['maxPixels', 'maxFrames'], 'openInput', 'resolveInputOptions');
   refuseUnknownKeys('openInput', options, RESOLVED_INPUT_NAMES);
@@ -253,6 +254,7 @@ export function refuseTimeForStill(file: string, kind: InputKind, options: Input
  */
 export async function openReusable(given: string | URL, options: InputOptions, signal?: AbortSignal): Promise<{ info: FrameSource['info']; kind: InputKind; warnings: readonly string[]; open: () => Promise<FrameSource> }> {
   const file = fileName(given, 'openReusable');
+  checkRunArguments('openReusable', signal);
   refuseUnknownKeys('openReusable', options, RESOLVED_INPUT_NAMES);
   let first: (FrameSource & { kind: InputKind }) | null = await openInput(file, options, signal);
   const { info, kind } = first;

@@ -1,4 +1,4 @@
-import { invalidOption, listOf } from '../errors.js';
+import { invalidOption, listOf, requireObject } from '../errors.js';
 import type { Palette } from './palette.js';
 
 /** Text formats of `chromaseed palette --format`. */
@@ -107,6 +107,9 @@ export function formatGpl(palette: Palette): string {
 /** Dispatch on the `--format` value (`--json` is `json`). */
 /** `warnings`: with `json`, written under that key (the command line passes what it warns of). */
 export function formatPalette(palette: Palette, format: PaletteFormat = 'text', warnings?: readonly string[]): string {
+  if (!Array.isArray(requireObject('palette', "a palette ({ k, colors, ... }: paletteFromKMeans's)", palette).colors)) {
+    throw invalidOption("palette's colors", 'an array of palette entries', palette.colors);
+  }
   switch (format) {
     case 'text':
       return formatText(palette);

@@ -36,6 +36,7 @@ interface Keyed {
  * result is fully deterministic.
  */
 export function sortPalette(colors: readonly PaletteEntry[], by: PaletteSort = 'count'): PaletteEntry[] {
+  if (!Array.isArray(colors)) throw invalidOption('colors', "an array of palette entries (a palette's colors)", colors);
   const lab = new Float64Array(3);
   const keyed: Keyed[] = colors.map((entry, index) => {
     const [r, g, b] = entry.centroid;

@@ -1,4 +1,4 @@
-import { checkClipFrame, checkFrameSource, refuseUnknownKeys, requireOpen, throwIfAborted } from '../errors.js';
+import { checkClipFrame, checkFrameSource, checkRunArguments, refuseUnknownKeys, requireOpen, throwIfAborted } from '../errors.js';
 import { createHistogramMapper, type KeptMapping } from '../map/map-histogram.js';
 import { createMapper, type Mapper } from '../map/map-pixels.js';
 import { createPaletteSearch } from '../map/nearest.js';
@@ -48,6 +48,7 @@ export async function* quantizeClip(
   requireResolved(options, [...CLUSTER_NAMES, 'seeding', 'dither', 'stability'], 'quantizeClip', 'resolveSequenceOptions');
   refuseUnknownKeys('quantizeClip', options, RESOLVED_SEQUENCE_NAMES);
   requireOpen(open, 'quantizeClip');
+  checkRunArguments('quantizeClip', signal, cluster);
   const global = options.seeding === 'global' ? (await clipPalette(open, options, signal, cluster)).palette : null;
   const seeded = options.seeding === 'seeded';
   /** Whether the pixel hold may keep a pixel's entry in some frame (with dithering, no frame is mapped through the histogram). */

@@ -1,4 +1,4 @@
-import { checkFrameSource, checkRgbaFrame, refuseUnknownKeys, requireOpen, throwIfAborted } from '../errors.js';
+import { checkFrameSource, checkRgbaFrame, checkRunArguments, refuseUnknownKeys, requireOpen, throwIfAborted } from '../errors.js';
 import { kmeansPoints, type KMeansResult } from '../kmeans/kmeans.js';
 import type { KMeansPointsRequest } from '../kmeans/kmeans-request.js';
 import { CLUSTER_NAMES, requireResolved, RESOLVED_SEQUENCE_NAMES, type ClusterOptions } from '../options.js';
@@ -23,6 +23,7 @@ export async function clipPalette(open: () => Promise<FrameSource>, options: Clu
   // resolveSequenceOptions's answer (a quantizer's options) is taken whole, what is not the clustering's unread.
   refuseUnknownKeys('clipPalette', options, RESOLVED_SEQUENCE_NAMES);
   requireOpen(open, 'clipPalette');
+  checkRunArguments('clipPalette', signal, cluster);
   const accumulator = createColorAccumulator();
   const clip = await open();
   checkFrameSource(clip, 'clipPalette');

@@ -5,6 +5,8 @@
  * which a greedy pairing is not.
  */
 
+import { ChromaseedError } from '../errors.js';
+
 /**
  * Assign every row to a distinct column so the summed cost is minimal.
  *
@@ -15,14 +17,16 @@
  */
 export function solveAssignment(cost: ArrayLike<number>, rows: number, cols: number): Int32Array {
   if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || rows > cols) {
-    throw new RangeError(`assignment needs 0 <= rows <= cols, got ${rows} x ${cols}`);
+    throw new ChromaseedError('ERR_INPUT', `assignment needs 0 <= rows <= cols, got ${rows} x ${cols}`);
   }
-  if (cost.length < rows * cols) throw new RangeError(`cost matrix has ${cost.length} entries, expected ${rows * cols}`);
+  if (cost === null || typeof cost !== 'object' || !(cost.length >= rows * cols)) {
+    throw new ChromaseedError('ERR_INPUT', `cost matrix has ${cost === null || typeof cost !== 'object' ? String(cost) : `${cost.length} entries`}, expected ${rows * cols} numbers`);
+  }
   // The dual potentials add up to rows + cols costs: an infinite or NaN sum never lets the
   // search reach a free column, and it would loop for ever.
   const limit = 1e300 / (rows + cols + 1);
   for (let i = 0; i < rows * cols; i++) {
-    if (!(Math.abs(cost[i]) <= limit)) throw new RangeError(`cost ${i} is ${cost[i]}; costs must be finite and at most ${limit.toPrecision(3)} in size`);
+    if (!(Math.abs(cost[i]) <= limit)) throw new ChromaseedError('ERR_INPUT', `cost ${i} is ${cost[i]}; costs must be finite and at most ${limit.toPrecision(3)} in size`);
   }
   const result = new Int32Array(rows);
   if (rows === 0) return result;

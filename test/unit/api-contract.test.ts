@@ -19,6 +19,9 @@ import { clipPalette } from '../../src/sequence/global-palette.js';
 import { createSequentialQuantizer } from '../../src/sequence/sequential.js';
 import { createPaletteTransfer, sourcePaletteFromCounts } from '../../src/transfer/transfer.js';
 import { vividPoints } from '../../src/palette/vivid.js';
+import { formatPalette } from '../../src/palette/format.js';
+import { sortPalette } from '../../src/palette/sort.js';
+import { solveAssignment } from '../../src/transfer/hungarian.js';
 import { paletteFromKMeans } from '../../src/palette/palette.js';
 import { sniffKind } from '../../src/io/open-input.js';
 import { resolveStability, STABILITY_PRESETS, type StabilityOptions } from '../../src/sequence/stability.js';
@@ -423,6 +426,18 @@ describe('stateful objects and factories answer misuse with a ChromaseedError', 
     await expect(drain(quantizeClip(async () => ({}) as never, options))).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/^quantizeClip's open function must give a frame source, .* not an object with no keys$/) });
     await expect(drain(quantizeClip(async () => ({ info: { width: 2, height: 2 }, frames }) as never, options))).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/ not an object with keys info, frames$/) });
     await expect(clipPalette(async () => ({ frames: frames.values() }) as never, options)).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/^clipPalette's open function must give a frame source/) });
+    // A signal or a clusterer that is none failed inside: "signal?.addEventListener is not a function", "cluster is not a function".
+    const open = sourceOf(frames);
+    await expect(drain(quantizeClip(open, options, 5 as never))).rejects.toMatchObject({ code: 'ERR_USAGE', message: "expected an AbortSignal (an AbortController's signal) for quantizeClip's signal but received 5" });
+    await expect(drain(quantizeClip(open, resolveSequenceOptions({ colors: 2, seeding: 'global' }), undefined, 5 as never))).rejects.toMatchObject({ code: 'ERR_USAGE', message: "expected a function such as clusterInThread(signal) for quantizeClip's clusterer but received 5" });
+    await expect(clipPalette(open, options, 'stop' as never)).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/for clipPalette's signal but received "stop"$/) });
+    expect(await drain(quantizeClip(open, options, new AbortController().signal))).toBe(1);
+  });
+
+  it('solveAssignment, formatPalette and sortPalette refuse what is no cost matrix or palette (a RangeError, TypeErrors)', () => {
+    expect(() => solveAssignment([1, 2, 3, 4, 5, 6], 3, 2)).toThrow(expect.objectContaining({ code: 'ERR_INPUT', message: 'assignment needs 0 <= rows <= cols, got 3 x 2' }));
+    expect(() => formatPalette(null as never)).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: expect.stringMatching(/^expected an object such as a palette .* but received null$/) }));
+    expect(() => sortPalette(null as never)).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: "expected an array of palette entries (a palette's colors) for colors but received null" }));
   });
 
   it("a palette transfer refuses a shown pixel's index past the frame's palette (it was counted nowhere and passed on)", () => {
@@ -526,6 +541,8 @@ describe('an options object with a name the function does not read', () => {
       const writer = await createFrameWriter(out, { width: 2, height: 2, loopCount: 0 });
       await writer.write({ width: 2, height: 2, indices: new Uint8Array(4), palette: new Uint8Array([0, 0, 0]), size: 1, transparent: null, delayMs: 100 });
       await expect(writer.finish({ beforeplace: async () => undefined } as never)).rejects.toMatchObject(usage('unknown option "beforeplace" for a writer\'s finish; did you mean "beforePlace"? (valid: beforePlace or afterPlace)'));
+      // A hook that is no function failed as the output was put in place (a TypeError).
+      await expect(writer.finish({ beforePlace: 5 } as never)).rejects.toMatchObject(usage('expected a function for beforePlace but received 5'));
       // Refused before anything was done: the writer is still open, and finishes.
       let placed = false;
       await writer.finish({ beforePlace: async () => void (placed = true) });

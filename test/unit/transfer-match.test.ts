@@ -68,7 +68,9 @@ describe('solveAssignment (Hungarian method)', () => {
   });
 
   it('rejects more rows than columns', () => {
-    expect(() => solveAssignment([1, 2], 2, 1)).toThrow(RangeError);
+    expect(() => solveAssignment([1, 2], 2, 1)).toThrow(expect.objectContaining({ code: 'ERR_INPUT', message: 'assignment needs 0 <= rows <= cols, got 2 x 1' }));
+    // A TypeError from inside, before.
+    expect(() => solveAssignment(null as never, 2, 2)).toThrow(expect.objectContaining({ code: 'ERR_INPUT', message: 'cost matrix has null, expected 4 numbers' }));
   });
 });
 
