@@ -1,4 +1,4 @@
-import { ChromaseedError, invalidOption, listOf, namesOf, refuseUnknownKeys } from './errors.js';
+import { ChromaseedError, invalidOption, listOf, namesOf, refuseUnknownKeys, requireInRange } from './errors.js';
 import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_PIXELS, DEFAULT_RESTARTS } from './limits.js';
 import { validateClipOptions } from './clip-options.js';
 import { PALETTE_FORMATS, type PaletteFormat } from './palette/format.js';
@@ -82,7 +82,10 @@ const LEVERS = ['stability', 'frameIterations', 'paletteHold', 'pixelHold', 'pix
 export const SEQUENCE_NAMES = [...CLUSTER_NAMES, 'seeding', 'dither', ...LEVERS] as const;
 
 function refuseUnknown(raw: Raw, names: readonly string[], caller: string): void {
-  if (raw === null || typeof raw !== 'object') throw new ChromaseedError('ERR_USAGE', `options are an object such as { ${names[0]}: ... }, not ${String(raw)}`);
+  // An array or a Map has no option keys: its entries were left unread, without a word.
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || raw instanceof Map) {
+    throw new ChromaseedError('ERR_USAGE', `options are an object such as { ${names[0]}: ... }, not ${Array.isArray(raw) ? 'an array' : raw instanceof Map ? 'a Map' : String(raw)}`);
+  }
   refuseUnknownKeys(caller, raw, names);
 }
 
@@ -169,6 +172,7 @@ export interface SequenceOptionsInput extends ClusterOptionsInput {
 export function resolveClusterOptions(input: ClusterOptionsInput = {}, defaultColors = 16): ClusterOptions {
   const raw = input as Raw;
   refuseUnknown(raw, CLUSTER_NAMES, 'resolveClusterOptions');
+  requireInRange('defaultColors', defaultColors, 1, MAX_COLORS, 'an integer');
   return clusterOptions(raw, defaultColors);
 }
 

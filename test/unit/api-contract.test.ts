@@ -205,6 +205,13 @@ describe('options that did not go through the resolvers', () => {
     expect(resolvePaletteOptions({ vivid: true, json: false })).toMatchObject({ vivid: true, format: 'text' });
   });
 
+  it("an array or a Map is no options object, and resolveClusterOptions's default colours are checked (they were taken, 300 colours too)", () => {
+    expect(() => resolveClusterOptions([] as never)).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: 'options are an object such as { colors: ... }, not an array' }));
+    expect(() => resolveSequenceOptions(new Map([['colors', 4]]) as never)).toThrow('options are an object such as { colors: ... }, not a Map');
+    expect(() => resolveClusterOptions({}, 300)).toThrow('expected an integer from 1 to 256 for defaultColors but received 300');
+    expect(resolveClusterOptions({}, 8).colors).toBe(8);
+  });
+
   it('the lists of choices cannot be changed (METRICS.push("cosine") made the resolvers accept it)', () => {
     for (const list of [METRICS, SPACES, INITS, SEEDINGS, DITHERS, TRANSFER_METHODS]) expect(Object.isFrozen(list)).toBe(true);
     expect(() => (METRICS as string[]).push('cosine')).toThrow(TypeError);
