@@ -176,6 +176,12 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
   if (/^Invalid data found when processing input$/.test(line) && !headerRead) {
     return new ChromaseedError('ERR_INPUT', `${file}: not a video or an image that ffmpeg can read (ffmpeg: ${line})`, { cause: error });
   }
+  // Random bytes that ffmpeg probed as some format at its lowest score (MP3 mostly) fail later
+  // with a line of no use ("Invalid argument"): a file of no format it knows, as above.
+  const guessed = /Format (\w+) detected only with low score/.exec(stderr);
+  if (guessed !== null && !headerRead) {
+    return new ChromaseedError('ERR_INPUT', `${file}: not a video or an image that ffmpeg can read (ffmpeg took it for ${guessed[1]} at a guess, then: ${line})`, { cause: error });
+  }
   // A file that ends inside its header (a WebM or MKV cut a few hundred bytes in): ffmpeg says no more than that.
   if (/^End of file$/.test(line) && !headerRead) {
     return new ChromaseedError('ERR_INPUT', `${file}: cut short or damaged: it ends before ffmpeg could read its header (ffmpeg: ${line})`, { cause: error });

@@ -26,6 +26,16 @@ describe('error messages a user can act on', () => {
     expect(err.message).toBe('out.mp4: ffmpeg failed: no space left on device');
   });
 
+  it('random bytes that ffmpeg probed as MP3 at its lowest score are no video it can read (it said "ffmpeg failed: Invalid argument")', () => {
+    const stderr = [
+      '[mp3 @ 0x6696b00] Format mp3 detected only with low score of 1, misdetection possible!',
+      '[mp3 @ 0x6696b00] Failed to read frame size: Could not seek to 6023.',
+      'r.bin: Invalid argument',
+    ].join('\n');
+    const err = ffmpegFailure('r.bin', new Error('ffmpeg exited with code 1'), stderr);
+    expect([err.code, err.message]).toEqual(['ERR_INPUT', 'r.bin: not a video or an image that ffmpeg can read (ffmpeg took it for mp3 at a guess, then: Invalid argument)']);
+  });
+
   it('ffmpeg killed from outside says so, not its last progress line', () => {
     const err = ffmpegFailure('long.mp4', new Error('ffmpeg was killed with signal SIGKILL'), '    encoder         : Lavc58.42.100 rawvideo\n');
     expect(err.message).toBe('long.mp4: ffmpeg was stopped by SIGKILL (out of memory?)');
