@@ -187,11 +187,18 @@ interface Resolved {
   onIteration: ((event: KMeansIterationEvent) => void) | undefined;
 }
 
-/** At least `k` entries, each a finite number of at least 0. */
-function weightsFor(weights: ArrayLike<number>, k: number): boolean {
-  if (!(weights.length >= k)) return false;
-  for (let i = 0; i < k; i++) if (!(weights[i] >= 0 && weights[i] < Infinity)) return false;
-  return true;
+/**
+ * A run's `difference`, read as array bounds: { width, changed } with `changed` null or a box
+ * of whole numbers inside the frame (5 failed with "cannot read properties of undefined").
+ */
+function checkDifference(difference: FrameDifference, pixels: number): void {
+  const { width, changed } = difference ?? {};
+  const height = pixels / width;
+  const inside = (v: unknown, max: number): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;
+  const box = changed === null || (changed !== undefined && inside(changed.x0, width) && inside(changed.x1, width) && inside(changed.y0, height) && inside(changed.y1, height));
+  if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && box)) {
+    throw new ChromaseedError('ERR_INPUT', `a run's difference is { width, changed }: the frame's width (a whole divisor of its ${pixels} pixels) and null or a box { x0, y0, x1, y1 } inside it, not ${JSON.stringify(difference) ?? String(difference)}`);
+  }
 }
 
 /** Every name of KMeansOptions. */
@@ -227,8 +234,10 @@ function resolve(options: KMeansOptions): Resolved {
   if (!(tolerance >= 0 && tolerance < Infinity)) throw invalidOption('tolerance', 'a number >= 0', tolerance);
   if (initial !== undefined && !initial.every(Number.isFinite)) throw invalidOption('initialCentroids', 'finite numbers', 'a NaN or an infinity');
   const anchors = options.anchorWeights;
-  if (anchors !== undefined && !weightsFor(anchors, k)) {
-    throw invalidOption('anchorWeights', `${k} weights >= 0 (one per centroid)`, `${anchors.length} numbers`);
+  if (anchors !== undefined) {
+    if (!(anchors !== null && typeof anchors === 'object' && anchors.length >= k)) throw invalidOption('anchorWeights', `${k} weights >= 0 (one per centroid)`, anchors === null || typeof anchors !== 'object' ? anchors : `${anchors.length} numbers`);
+    const bad = Array.prototype.findIndex.call(anchors, (w: number, i: number) => i < k && !(w >= 0 && w < Infinity));
+    if (bad >= 0) throw invalidOption(`anchorWeights[${bad}]`, 'a finite weight >= 0', anchors[bad]);
   }
   requireFlag('exactGrey', options.exactGrey);
   requireFlag('labels', options.labels);
@@ -516,6 +525,7 @@ export function createKMeans(options: { frames?: boolean } = {}): KMeansEngine {
   function run(rgba: Uint8Array, options: KMeansOptions, difference?: FrameDifference): KMeansResult {
     checkRgbaPixels('rgba', rgba);
     const o = resolve(options);
+    if (difference !== undefined) checkDifference(difference, rgba.length >>> 2);
     if (frameHistogram !== null) frameHistogram.count(rgba, difference);
     else buildHistogram(rgba, histogram);
     histogramPixels = rgba.length >>> 2;

@@ -1,6 +1,6 @@
 import type { Frame, IndexedFrame } from '../types.js';
 import { ALPHA_MASK, colorKey, wordsOf } from '../pixel-words.js';
-import { checkBytes, checkFrameSize, checkPalette, ChromaseedError, isBytes } from '../errors.js';
+import { checkBytes, checkFrameSize, checkPalette, ChromaseedError, invalidOption, isBytes } from '../errors.js';
 import { countDistinctColors, type ColorHistogram } from '../kmeans/histogram.js';
 import { createMapper, type Mapper } from '../map/map-pixels.js';
 import { createPaletteSearch, type PaletteSearch } from '../map/nearest.js';
@@ -216,6 +216,7 @@ export function createQualityMeter(): QualityMeter {
  * reuse its colour cache across calls.
  */
 export function inertia(frame: Frame, palette: Uint8Array, size: number, mapper: Mapper = createMapper()): number {
+  if (typeof mapper?.map !== 'function') throw invalidOption('mapper', 'a mapper (createMapper())', mapper);
   const { indices, transparent } = mapper.map(frame, palette, size, { metric: 'euclidean', space: 'rgb', dither: 'none' });
   const d = frame.data;
   let sum = 0;
@@ -238,6 +239,7 @@ export function inertia(frame: Frame, palette: Uint8Array, size: number, mapper:
 export function histogramInertia(histogram: ColorHistogram, palette: Uint8Array, size: number, search: PaletteSearch = createPaletteSearch()): number {
   checkHistogram(histogram);
   checkPalette(palette, size);
+  if (typeof search?.prepare !== 'function' || typeof search.nearest !== 'function') throw invalidOption('search', 'a palette search (createPaletteSearch())', search);
   if (size === 0) {
     if (histogram.count > 0) throw new ChromaseedError('ERR_INPUT', `the histogram counts ${histogram.count} opaque colour${histogram.count === 1 ? '' : 's'}, but the palette is empty`);
     return 0;

@@ -12,7 +12,7 @@ import { parsePaletteText } from '../../src/palette/read-palette.js';
 import { createSceneCutDetector } from '../../src/sequence/scene-cut.js';
 import { matchPalettes, transferCost } from '../../src/transfer/match.js';
 import { createMapper } from '../../src/map/map-pixels.js';
-import { createQualityMeter } from '../../src/metrics/quality.js';
+import { createQualityMeter, inertia } from '../../src/metrics/quality.js';
 import { DITHERS, INITS, METRICS, resolveClusterOptions, resolveInputOptions, resolvePaletteOptions, resolveSequenceOptions, SEEDINGS, SPACES, TRANSFER_METHODS } from '../../src/options.js';
 import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
 import { clipPalette } from '../../src/sequence/global-palette.js';
@@ -136,6 +136,17 @@ describe('smaller contract breaks, each refused with the error type the README g
     const frame = { width: 1, height: 1, data: new Uint8Array([1, 2, 3, 255]) };
     expect(() => createMapper().map(frame, new Uint8Array(6), 2, { metric: 'euclidean', space: 'rgb', dither: 'floyd-steinberg', serpentine: 'no' as never })).toThrow('expected true or false for serpentine but received "no"');
     expect(kmeansPixels(pixels, { k: 2, labels: true, exactGrey: false, onIteration: () => undefined }).labels).toHaveLength(4);
+  });
+
+  it("a k-means run's difference, inertia's mapper and the anchor weights are checked (a TypeError from inside; \"received 1 numbers\" for a NaN weight)", () => {
+    const pixels = new Uint8Array(RGBA);
+    const engine = createKMeans({ frames: true });
+    engine.run(pixels, { k: 2 });
+    expect(() => engine.run(pixels, { k: 2 }, 5 as never)).toThrow(expect.objectContaining({ code: 'ERR_INPUT', message: "a run's difference is { width, changed }: the frame's width (a whole divisor of its 4 pixels) and null or a box { x0, y0, x1, y1 } inside it, not 5" }));
+    expect(() => engine.run(pixels, { k: 2 }, { width: 2, changed: { x0: 0, y0: 0, x1: 3, y1: 1 } })).toThrow(/^a run's difference is/);
+    expect(engine.run(pixels, { k: 2 }, { width: 2, changed: null }).k).toBe(2);
+    expect(() => inertia({ width: 2, height: 2, data: pixels }, new Uint8Array(6), 2, {} as never)).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: expect.stringMatching(/^expected a mapper \(createMapper\(\)\) for mapper/) }));
+    expect(() => kmeansPixels(pixels, { k: 1, anchorWeights: new Float64Array([Number.NaN]) })).toThrow('expected a finite weight >= 0 for anchorWeights[0] but received something that is not a number');
   });
 
   it("a mapper's output buffer is bytes (an Int8Array gave index 199 back as -57; null a TypeError)", () => {
