@@ -1,8 +1,8 @@
-import { checkColourCounts, requireInRange, requireObject } from '../errors.js';
 /**
  * The palette the `palette` command reports: one entry per k-means cluster, built from the
  * engine's flat typed arrays into plain objects that the formatters and renderers share.
  */
+import { checkColourCounts, requireInRange, requireObject } from '../errors.js';
 
 /** One palette colour. */
 export interface PaletteEntry {

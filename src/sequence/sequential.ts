@@ -9,7 +9,7 @@ import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { ChangedBox, Frame, FrameDifference } from '../types.js';
 import { ALPHA_MASK, COLOR_MASK, wordsOf } from '../pixel-words.js';
 import { changedBox, compareFrames, type FrameChange } from './frame-change.js';
-import { clusterErrors, holdPalette, checkStability, STABILITY_PRESETS, type StabilityOptions } from './stability.js';
+import { checkStability, clusterErrors, holdPalette, STABILITY_PRESETS, type StabilityOptions } from './stability.js';
 
 // Module constants, not the imported bindings, so the pixel loop sees them as constants.
 const alphaMask = ALPHA_MASK;
