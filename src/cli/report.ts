@@ -68,7 +68,7 @@ export function playbackClock(gif: boolean, gifDelays?: boolean): { add(delayMs:
 export function writtenReport(
   frames: number,
   size: { width: number; height: number },
-  written: { bytes: number; videoFrames?: number; sound?: boolean; videoSeconds?: number },
+  written: { bytes: number; videoFrames?: number; sound?: boolean; videoSeconds?: number; codedSize?: { width: number; height: number } },
   clock: { readonly ms: number },
   plays: number | null,
   seconds: number,
@@ -77,8 +77,14 @@ export function writtenReport(
   const played = playedMs(clock, written);
   return {
     fields: { frames, width, height, bytes: written.bytes, videoFrames: written.videoFrames ?? null, sound: written.sound === true, playbackSeconds: playbackSecondsOf(frames, played), plays, seconds: round(seconds, 3) },
-    line: `${framesWritten(frames, written)}, ${width}x${height}${playbackOf(frames, played, plays)}, ${formatBytes(written.bytes)}`,
+    line: `${framesWritten(frames, written)}, ${width}x${height}${codedOf(written)}${playbackOf(frames, played, plays)}, ${formatBytes(written.bytes)}`,
   };
+}
+
+/** " (34x26 in the file)": a video coded at even sides, its odd one padded; nothing otherwise. */
+function codedOf(written: { codedSize?: { width: number; height: number } }): string {
+  const coded = written.codedSize;
+  return coded === undefined ? '' : ` (${coded.width}x${coded.height} in the file, H.264's even sides)`;
 }
 
 /** How long the output plays, in ms: a video's whole frames at its rate, else the frames' delays as `clock` added them. */

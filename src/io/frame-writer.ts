@@ -76,9 +76,11 @@ export interface FrameWriter {
   /**
    * Completes the file and moves it into place. `videoFrames`: for video, the frames in the
    * file, which can outnumber those written (each is repeated to last its delay at the rate),
-   * and `videoSeconds` how long they play, the delays rounded to whole frames at the rate.
+   * and `videoSeconds` how long they play, the delays rounded to whole frames at the rate;
+   * `codedSize`, where the video's frames are coded larger than written (H.264 pads an odd
+   * side by a pixel).
    */
-  finish(options?: FinishOptions): Promise<{ bytes: number; videoFrames?: number; videoSeconds?: number; sound?: boolean; warnings?: string[] }>;
+  finish(options?: FinishOptions): Promise<{ bytes: number; videoFrames?: number; videoSeconds?: number; sound?: boolean; codedSize?: { width: number; height: number }; warnings?: string[] }>;
   /** Stops and removes everything written so far. Safe to call more than once. */
   abort(): Promise<void>;
 }

@@ -72,6 +72,11 @@ const REPRODUCIBLE = ['-fflags', '+bitexact'];
  */
 const X264_THREADS = ['-threads', '4'];
 
+/** The size a video's frames are coded at: H.264 (4:2:0) takes even sides only, so an odd one gains a pixel; VP9 takes any. */
+export function codedSize(container: VideoContainer, width: number, height: number): { width: number; height: number } {
+  return container === 'webm' ? { width, height } : { width: width + (width % 2), height: height + (height % 2) };
+}
+
 function codecOptions(container: VideoContainer, width: number, height: number, alpha: boolean): string[] {
   if (container === 'webm') {
     // With alpha, the bundled ffmpeg 4.1 lost the frames its encoders still held back for
@@ -90,8 +95,9 @@ function codecOptions(container: VideoContainer, width: number, height: number, 
   // 32768 the unset one was written so that decoders refused the file ("pixel_aspect -1").
   // The added row or column repeats the edge ('smear'): black there showed as a dark line,
   // and 4:2:0 averaged it into the colour of the last real column (30,94,159 -> 57,88,121).
-  const padRight = width % 2;
-  const padBottom = height % 2;
+  const coded = codedSize(container, width, height);
+  const padRight = coded.width - width;
+  const padBottom = coded.height - height;
   const pad = padRight === 1 || padBottom === 1 ? `format=gbrp,pad=ceil(iw/2)*2:ceil(ih/2)*2:0:0,fillborders=right=${padRight}:bottom=${padBottom}:mode=smear,` : '';
   opts.push('-vf', `${pad}setsar=1`);
   if (container === 'mp4' || container === 'mov') opts.push('-movflags', '+faststart');

@@ -17,7 +17,7 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
   const finalPath = await checkOutputPath(file, options.inputPath);
   const container = VIDEO_EXTENSIONS[path.extname(file).toLowerCase()];
   // Loaded here, not at the top: fluent-ffmpeg is only needed when a video is written.
-  const { createVideoOutput } = await import('./video-out.js');
+  const { codedSize, createVideoOutput } = await import('./video-out.js');
   const tempPath = tempPathFor(finalPath);
   const { width, height } = options;
   let video: ReturnType<typeof createVideoOutput> | null = null;
@@ -97,7 +97,9 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
         await commitTemp(tempPath, finalPath);
         finishing?.afterPlace?.();
         const warnings = [...soundWarnings(options.sound, sound), ...blackWarnings(file, container, framesBlackened)];
-        return { bytes: (await stat(finalPath)).size, videoFrames: framesOut, videoSeconds: framesOut / (fps as number), sound, ...(warnings.length > 0 ? { warnings } : {}) };
+        const coded = codedSize(container, width, height);
+        const padded = coded.width !== width || coded.height !== height ? { codedSize: coded } : {};
+        return { bytes: (await stat(finalPath)).size, videoFrames: framesOut, videoSeconds: framesOut / (fps as number), sound, ...padded, ...(warnings.length > 0 ? { warnings } : {}) };
       } catch (err) {
         // abort() while ffmpeg finished the file killed it: that is the failure to report,
         // not "ffmpeg was stopped by SIGKILL (out of memory?)".
