@@ -189,6 +189,13 @@ export function checkRgbaPixels(name: string, value: unknown): void {
   if (length % 4 !== 0) throw new ChromaseedError('ERR_INPUT', `${name} has ${length} bytes, not a whole number of RGBA pixels (4 bytes each)`);
 }
 
+/** Whether `box` is a { x0, y0, x1, y1 } of whole numbers inside a `width` x `height` frame (ends excluded, as a changed box's). */
+export function isBoxInside(box: unknown, width: number, height: number): boolean {
+  const { x0, y0, x1, y1 } = (box ?? {}) as Record<string, unknown>;
+  const whole = (v: unknown, max: number): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;
+  return whole(x0, width) && whole(x1, width) && whole(y0, height) && whole(y1, height);
+}
+
 /** A frame's width and height: whole numbers of pixels (-2 x -2 made 16 bytes a frame). */
 export function checkFrameSize(width: number, height: number): void {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0) {
@@ -288,7 +295,7 @@ export function checkTimedFrame(frame: TimedFrame, width: number, height: number
 }
 
 function checkDelay(delayMs: unknown, fail = contractBroken, whose = 'frame'): void {
-  if (!(typeof delayMs === 'number' && delayMs >= 0 && delayMs < Infinity)) throw fail(`${whose} delay is ${typeof delayMs === 'number' ? delayMs : JSON.stringify(delayMs)} ms; it must be a number >= 0`);
+  if (!(typeof delayMs === 'number' && delayMs >= 0 && delayMs < Infinity)) throw fail(`${whose} delay is ${describeNumber(delayMs)} ms; it must be a number >= 0`);
 }
 
 export function inputError(file: string, message: string, cause?: unknown): ChromaseedError {

@@ -1,5 +1,5 @@
 import { fromSrgb, toSrgb } from '../color/space.js';
-import { checkRgbaPixels, ChromaseedError, invalidOption, listOf, namesOf, refuseUnknownKeys, requireFlag, requireObject } from '../errors.js';
+import { checkRgbaPixels, ChromaseedError, invalidOption, isBoxInside, listOf, namesOf, refuseUnknownKeys, requireFlag, requireObject } from '../errors.js';
 import { INITS, METRICS, SPACES } from '../options.js';
 import type { ColorSpace, FrameDifference, InitMethod, Metric } from '../types.js';
 import { dedupePoints } from './dedupe.js';
@@ -194,9 +194,7 @@ interface Resolved {
 function checkDifference(difference: FrameDifference, pixels: number): void {
   const { width, changed } = difference ?? {};
   const height = pixels / width;
-  const inside = (v: unknown, max: number): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;
-  const box = changed === null || (changed !== undefined && inside(changed.x0, width) && inside(changed.x1, width) && inside(changed.y0, height) && inside(changed.y1, height));
-  if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && box)) {
+  if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && (changed === null || isBoxInside(changed, width, height)))) {
     throw new ChromaseedError('ERR_INPUT', `a run's difference is { width, changed }: the frame's width (a whole divisor of its ${pixels} pixels) and null or a box { x0, y0, x1, y1 } inside it, not ${JSON.stringify(difference) ?? String(difference)}`);
   }
 }

@@ -1,4 +1,4 @@
-import { checkRgbaFrame, ChromaseedError, invalidOption, isBytes, refuseUnknownKeys } from '../errors.js';
+import { checkRgbaFrame, ChromaseedError, invalidOption, isBoxInside, isBytes, refuseUnknownKeys } from '../errors.js';
 import { COARSE_MIN_DISTINCT, createKMeans, type KMeansResult } from '../kmeans/kmeans.js';
 import { createColourSearch } from '../map/map-histogram.js';
 import { createPaletteSearch } from '../map/nearest.js';
@@ -47,9 +47,7 @@ export interface SequentialOptions extends ClusterOptions {
 
 /** A caller's changedWithin is read as array bounds: one outside the frame would compare bytes that are not there. */
 function checkChangedWithin(box: ChangedBox, width: number, height: number): void {
-  const { x0, y0, x1, y1 } = box ?? {};
-  const whole = (v: unknown, max: number): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;
-  if (!(whole(x0, width) && whole(x1, width) && whole(y0, height) && whole(y1, height))) {
+  if (!isBoxInside(box, width, height)) {
     throw new ChromaseedError('ERR_INPUT', `changedWithin is a box { x0, y0, x1, y1 } of whole numbers inside the ${width}x${height} frame, not ${JSON.stringify(box)}`);
   }
 }

@@ -85,22 +85,20 @@ export function resolveStability(level: StabilityLevel, overrides: Partial<Stabi
   requireObject('overrides', '{ paletteHold: 2 }', overrides);
   refuseUnknownKeys('resolveStability', overrides, STABILITY_NAMES);
   const s = { ...STABILITY_PRESETS[level], ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
-  checkStability(s);
+  checkStability(s, 'resolveStability');
   return s;
 }
 
 /**
- * Checks levers that did not come from resolveStability (a per-frame quantizer's, built by
- * hand): every one given, each in its range. `{ anchor: 1 }` alone failed at the second
- * frame, naming maxIterations.
+ * Every lever given, each in its range: what resolveStability makes, and what a per-frame
+ * quantizer takes (built by hand, `{ anchor: 1 }` alone failed at the second frame, naming
+ * maxIterations).
  */
-export function checkStability(s: StabilityOptions, caller?: string): void {
-  if (caller !== undefined) {
-    requireObject(`${caller}'s stability`, 'STABILITY_PRESETS.medium, or resolveStability(level, overrides)', s);
-    refuseUnknownKeys(`${caller}'s stability`, s, STABILITY_NAMES);
-    const missing = STABILITY_NAMES.filter((name) => s[name as keyof StabilityOptions] === undefined);
-    if (missing.length > 0) throw new ChromaseedError('ERR_USAGE', `${caller}'s stability lacks ${missing.join(', ')}: give every lever, as resolveStability(level, overrides) or STABILITY_PRESETS do`);
-  }
+export function checkStability(s: StabilityOptions, caller: string): void {
+  requireObject(`${caller}'s stability`, 'STABILITY_PRESETS.medium, or resolveStability(level, overrides)', s);
+  refuseUnknownKeys(`${caller}'s stability`, s, STABILITY_NAMES);
+  const missing = STABILITY_NAMES.filter((name) => s[name as keyof StabilityOptions] === undefined);
+  if (missing.length > 0) throw new ChromaseedError('ERR_USAGE', `${caller}'s stability lacks ${missing.join(', ')}: give every lever, as resolveStability(level, overrides) or STABILITY_PRESETS do`);
   requireInRange('--frame-iterations', s.frameIterations, 1, 10_000, 'an integer');
   requireInRange('--palette-hold', s.paletteHold, 0, 1000);
   // -1 is off; -0.5 was taken, as off, without a word.
