@@ -41,7 +41,7 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
   let parser: Argv | undefined;
   const choose = (load: () => Promise<Command>) => (args: Args) => {
     // First: a --no-output beside -o is a negation, not an option given twice.
-    refuseNegations(argv, args, new Set(parserOptions(parser!).boolean));
+    refuseNegations(argv, args, parserOptions(parser!));
     refuseRepeats(args);
     refuseOddValues(argv, args);
     refuseMangledOutputs(args);
@@ -212,16 +212,19 @@ const noValueForNegation = (name: string, help: string): ChromaseedError => new 
  * 0 plays (a GIF looping forever), `--no-seed` seed 0, `--no-k` "received 0". A switch given
  * both ways (`--audio --no-audio`) was the last one's, silently.
  */
-function refuseNegations(argv: readonly string[], args: Args, switches: ReadonlySet<string>): void {
-  const options = optionsOf(argv);
+function refuseNegations(argv: readonly string[], args: Args, parsed: { boolean: string[]; alias: Record<string, string[]> }): void {
+  const options = optionsOf(splitAttachedValues([...argv]));
   const help = commandHelp(args);
   for (const arg of options) {
     const negated = /^--no-([^=\s]+)(=.*)?$/.exec(arg);
     if (negated === null) continue;
     const [, name, value] = negated;
-    if (!switches.has(name)) throw new ChromaseedError('ERR_USAGE', `unknown option --no-${name}: --no- turns a switch off, and ${name.length === 1 ? '-' : '--'}${name} is not one ${help}`);
+    if (!parsed.boolean.includes(name)) throw new ChromaseedError('ERR_USAGE', `unknown option --no-${name}: --no- turns a switch off, and ${name.length === 1 ? '-' : '--'}${name} is not one ${help}`);
     if (value !== undefined) throw noValueForNegation(name, help);
-    if (options.some((other) => other === `--${name}` || other.startsWith(`--${name}=`))) throw new ChromaseedError('ERR_USAGE', `--${name} and --no-${name} were both given; give one`);
+    // Its one-letter alias too, alone or in a group of short switches (-q, -qh): `-q --no-quiet` was --no-quiet's, silently.
+    const letters = (parsed.alias[name] ?? []).filter((alias) => alias.length === 1);
+    const given = options.find((other) => other === `--${name}` || other.startsWith(`--${name}=`) || (/^-[A-Za-z]+$/.test(other) && letters.some((letter) => other.includes(letter))));
+    if (given !== undefined) throw new ChromaseedError('ERR_USAGE', `${given.split('=')[0]} and --no-${name} were both given; give one`);
   }
 }
 

@@ -1085,6 +1085,9 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['--no- before -o\'s long name', ['quantize', CARS, '--no-output', '-o', 'x.gif'], 2, /^chromaseed: unknown option --no-output: --no- turns a switch off, and --output is not one \(see chromaseed quantize --help\)\n$/],
     // The last one won, silently.
     ['a switch given both ways', ['quantize', CARS, '--audio', '--no-audio', '-o', 'x.mp4'], 2, /^chromaseed: --audio and --no-audio were both given; give one\n$/],
+    // -q beside --no-quiet was --no-quiet's, silently (found by a README audit).
+    ['a switch given both ways, once by its letter', ['quantize', CARS, '-o', 'x.gif', '--no-quiet', '-q'], 2, /^chromaseed: -q and --no-quiet were both given; give one\n$/],
+    ['a switch given both ways, its letter first', ['palette', HIBISCUS, '-q', '--no-quiet'], 2, /^chromaseed: -q and --no-quiet were both given; give one\n$/],
     // "unknown option --no-audio", which is documented.
     ['a switch\'s --no- given a value', ['quantize', CARS, '--no-audio=false', '-o', 'x.mp4'], 2, /^chromaseed: --no-audio takes no value: give it alone \(or --audio=false\) \(see chromaseed quantize --help\)\n$/],
     // It said "Unknown arguments: ...", naming files as if they were options.
