@@ -128,7 +128,7 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
   let checkedShares: ArrayLike<number> = [];
   // `rank` follows the clusters' shares, not their colours, which drift with every frame
   // (looked at again, it switched colours mid-shot: earth-transparent.gif at k = 32, flicker
-  // 27.2 -> 39.0 when measured at 6ea1420); `nearest` has no matching.
+  // 27.2 -> 39.0 when measured at 5560896); `nearest` has no matching.
   const rechecks = options.method === 'optimal' || options.method === 'lightness';
 
   function targetOf(indexed: IndexedFrame): TransferDecision['target'] {
