@@ -41,7 +41,8 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
   let parser: Argv | undefined;
   const choose = (load: () => Promise<Command>) => (args: Args) => {
     // First: a --no-output beside -o is a negation, not an option given twice.
-    refuseNegations(argv, args, parserOptions(parser!));
+    refuseNegations(argv, args, parserOptions(parser!).boolean);
+    refuseSwitchConflicts(argv, parserOptions(parser!));
     refuseRepeats(args);
     refuseOddValues(argv, args);
     refuseMangledOutputs(args);
@@ -142,13 +143,16 @@ const commandHelp = (args: Args): string => `(see chromaseed ${String((args._ as
  * - an option given an empty value (`-k ""`, `--output=`, a shell variable that was not set):
  *   yargs reads "" as 0 for a number ("received 0") and as a file named "" for a path, so the
  *   message named a value the user never gave;
- * - a switch given a value (`--quiet=yes`, `-q=yes`): yargs reads anything but "true" as
- *   false, so the run went on not quiet ("true" and "false" are taken, as yargs takes them);
- * - an empty argument left (an unset "$f"): yargs hands it over as it hands `-`, standard input.
+ * - a switch given a value (`--quiet=yes`, `-q=yes`, `-q8`): yargs reads anything but "true"
+ *   as false, so the run went on not quiet ("true" and "false" are taken, as yargs takes them);
+ * - an empty argument left (an unset "$f"): yargs hands it over as it hands `-`, standard input;
+ * - a name yargs takes for another (oddName).
  */
 function refuseOddValues(argv: readonly string[], args: Args): void {
   const options = optionsOf(argv);
   options.forEach((arg, i) => {
+    const attached = /^-[A-Za-z]*?([A-Za-z])([^A-Za-z=].*)$/s.exec(arg);
+    if (attached !== null && typeof args[attached[1]] === 'boolean') throw new ChromaseedError('ERR_USAGE', `-${attached[1]} is a switch: give it alone (or =true, =false), not ${attached[2]}`);
     const inline = /^(--?)([^=\s]+)=(.*)$/.exec(arg);
     const before = i > 0 && arg.trim() === '' ? /^(--?)([a-z][^=\s]*)$/i.exec(options[i - 1]) : null;
     const [, dashes, name, value] = inline ?? before ?? [];
@@ -160,6 +164,20 @@ function refuseOddValues(argv: readonly string[], args: Args): void {
     }
   });
   if (argv.includes('')) throw new ChromaseedError('ERR_USAGE', 'an empty file name was given (an unset shell variable?); give a file, or - for standard input');
+  const odd = oddName(argv);
+  if (odd !== undefined) throw new ChromaseedError('ERR_USAGE', `unknown option ${odd} ${commandHelp(args)}`);
+}
+
+/**
+ * An option name yargs takes for another: ---colors for --colors (past the decimal check),
+ * or for -colors and colors ("Unknown arguments: -colors, colors"); --$0 for its own field.
+ */
+function oddName(argv: readonly string[]): string | undefined {
+  for (const arg of optionsOf(argv)) {
+    const odd = /^(---[^=\s]*|--?\$0)(=|$)/.exec(arg);
+    if (odd !== null) return odd[1];
+  }
+  return undefined;
 }
 
 /** The options that name a file to write. */
@@ -182,10 +200,11 @@ function refuseMangledOutputs(args: Args): void {
 /** A number as people write one: digits, a point, an exponent. */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
-/** The names (aliases too) of the options yargs reads as numbers. */
+/** The names (aliases and the camelCase yargs also takes, --maxIterations) of the options yargs reads as numbers. */
 function numberOptions(parser: Argv): ReadonlySet<string> {
   const { number, alias } = parserOptions(parser);
-  return new Set(number.flatMap((name) => [name, ...(alias[name] ?? [])]));
+  const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  return new Set(number.flatMap((name) => [name, camel(name), ...(alias[name] ?? [])]));
 }
 
 /**
@@ -209,22 +228,49 @@ const noValueForNegation = (name: string, help: string): ChromaseedError => new 
 
 /**
  * `--no-X` turns a switch off (`--no-audio`). yargs took it for any option: `--no-plays` was
- * 0 plays (a GIF looping forever), `--no-seed` seed 0, `--no-k` "received 0". A switch given
- * both ways (`--audio --no-audio`) was the last one's, silently.
+ * 0 plays (a GIF looping forever), `--no-seed` seed 0, `--no-k` "received 0".
  */
-function refuseNegations(argv: readonly string[], args: Args, parsed: { boolean: string[]; alias: Record<string, string[]> }): void {
-  const options = optionsOf(splitAttachedValues([...argv]));
+function refuseNegations(argv: readonly string[], args: Args, switches: readonly string[]): void {
   const help = commandHelp(args);
-  for (const arg of options) {
+  for (const arg of optionsOf(argv)) {
     const negated = /^--no-([^=\s]+)(=.*)?$/.exec(arg);
     if (negated === null) continue;
     const [, name, value] = negated;
-    if (!parsed.boolean.includes(name)) throw new ChromaseedError('ERR_USAGE', `unknown option --no-${name}: --no- turns a switch off, and ${name.length === 1 ? '-' : '--'}${name} is not one ${help}`);
+    if (!switches.includes(name)) throw new ChromaseedError('ERR_USAGE', `unknown option --no-${name}: --no- turns a switch off, and ${name.length === 1 ? '-' : '--'}${name} is not one ${help}`);
     if (value !== undefined) throw noValueForNegation(name, help);
-    // Its one-letter alias too, alone or in a group of short switches (-q, -qh): `-q --no-quiet` was --no-quiet's, silently.
-    const letters = (parsed.alias[name] ?? []).filter((alias) => alias.length === 1);
-    const given = options.find((other) => other === `--${name}` || other.startsWith(`--${name}=`) || (/^-[A-Za-z]+$/.test(other) && letters.some((letter) => other.includes(letter))));
-    if (given !== undefined) throw new ChromaseedError('ERR_USAGE', `${given.split('=')[0]} and --no-${name} were both given; give one`);
+  }
+}
+
+/**
+ * A switch given both ways, in any of its spellings (`--quiet`, `-q`, a group such as `-qh`,
+ * `--q`, `=true` or `=false`, `--no-quiet`, `--no-q`), is refused: it was the last one's,
+ * silently (`-q --no-quiet`, `--audio --audio=false`).
+ */
+function refuseSwitchConflicts(argv: readonly string[], parsed: { boolean: string[]; alias: Record<string, string[]> }): void {
+  // Every name of a switch, its aliases too, to the name it is said under (the longest).
+  const canonical = new Map<string, string>();
+  for (const name of parsed.boolean) {
+    const names = [name, ...(parsed.alias[name] ?? [])];
+    const main = names.reduce((a, b) => (b.length > a.length ? b : a));
+    for (const n of names) if (!canonical.has(n) || main.length > canonical.get(n)!.length) canonical.set(n, main);
+  }
+  const seen = new Map<string, { on?: string; off?: string }>();
+  const note = (name: string, on: boolean, spelling: string) => {
+    const main = canonical.get(name);
+    if (main === undefined) return;
+    const ways = seen.get(main) ?? {};
+    if (on) ways.on ??= spelling;
+    else ways.off ??= spelling;
+    seen.set(main, ways);
+    if (ways.on !== undefined && ways.off !== undefined) throw new ChromaseedError('ERR_USAGE', `${ways.on} and ${ways.off} were both given; give one`);
+  };
+  for (const arg of optionsOf(splitAttachedValues([...argv]))) {
+    const negated = /^--no-([^=\s]+)$/.exec(arg);
+    const long = /^--([^=\s]+)(?:=(true|false))?$/.exec(arg);
+    const short = /^-([A-Za-z]+)(?:=(true|false))?$/.exec(arg);
+    if (negated !== null) note(negated[1], false, arg);
+    else if (long !== null) note(long[1], long[2] !== 'false', arg);
+    else if (short !== null) for (const letter of short[1]) note(letter, short[2] !== 'false', short[1].length === 1 ? arg : `-${letter}`);
   }
 }
 
@@ -387,6 +433,8 @@ function usageMessage(msg: string, argv: readonly string[] = [], options: readon
   }
   const command = argv.find((arg): arg is CommandName => (COMMANDS as readonly string[]).includes(arg));
   const help = `(see chromaseed ${command !== undefined ? `${command} ` : ''}--help)`;
+  const odd = oddName(argv);
+  if (odd !== undefined) return `unknown option ${odd} ${help}`;
   // Files beyond the command's own (`palette *.png`): strict mode calls them unknown
   // arguments. Only names of files that exist: `quantize a.gif 16` (-k forgotten) is not one.
   const unknown = /^Unknown arguments?: (.*)$/.exec(msg)?.[1].split(', ');

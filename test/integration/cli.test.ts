@@ -1088,6 +1088,15 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     // -q beside --no-quiet was --no-quiet's, silently (found by a README audit).
     ['a switch given both ways, once by its letter', ['quantize', CARS, '-o', 'x.gif', '--no-quiet', '-q'], 2, /^chromaseed: -q and --no-quiet were both given; give one\n$/],
     ['a switch given both ways, its letter first', ['palette', HIBISCUS, '-q', '--no-quiet'], 2, /^chromaseed: -q and --no-quiet were both given; give one\n$/],
+    // From an adversarial pass over option parsing: each was the last one's, read silently.
+    ['a switch given both ways by =false', ['quantize', CARS, '-o', 'x.mp4', '--audio', '--audio=false'], 2, /^chromaseed: --audio and --audio=false were both given; give one\n$/],
+    ['a switch given both ways by its letter and =false', ['quantize', CARS, '-o', 'x.gif', '-q', '--quiet=false'], 2, /^chromaseed: -q and --quiet=false were both given; give one\n$/],
+    ['a switch given both ways by its letter as a long name', ['quantize', CARS, '-o', 'x.gif', '-q', '--no-q'], 2, /^chromaseed: -q and --no-q were both given; give one\n$/],
+    ['a switch\'s letter with a value attached (read as off)', ['quantize', CARS, '-o', 'x.gif', '-q8'], 2, /^chromaseed: -q is a switch: give it alone \(or =true, =false\), not 8\n$/],
+    ['a number in camelCase that is no decimal (0x2 was 2)', ['palette', HIBISCUS, '--maxIterations', '0x2'], 2, /^chromaseed: --maxIterations takes a number written in decimal \(such as 16, 0\.5 or 1e3\), not "0x2"\n$/],
+    ['three dashes (---colors was --colors, past the decimal check)', ['palette', HIBISCUS, '---colors', '0x10'], 2, /^chromaseed: unknown option ---colors \(see chromaseed palette --help\)\n$/],
+    ['three dashes before no option (yargs\' "Unknown arguments: -bogus, bogus")', ['quantize', CARS, '-o', 'x.gif', '---bogus'], 2, /^chromaseed: unknown option ---bogus \(see chromaseed quantize --help\)\n$/],
+    ['yargs\' own field as an option (taken and ignored)', ['palette', HIBISCUS, '--$0', 'x'], 2, /^chromaseed: unknown option --\$0 \(see chromaseed palette --help\)\n$/],
     // "unknown option --no-audio", which is documented.
     ['a switch\'s --no- given a value', ['quantize', CARS, '--no-audio=false', '-o', 'x.mp4'], 2, /^chromaseed: --no-audio takes no value: give it alone \(or --audio=false\) \(see chromaseed quantize --help\)\n$/],
     // It said "Unknown arguments: ...", naming files as if they were options.
