@@ -137,6 +137,8 @@ function optionsOf(argv: readonly string[]): readonly string[] {
 /** Where a usage error found in a command's arguments points: "(see chromaseed quantize --help)". */
 const commandHelp = (args: Args): string => `(see chromaseed ${String((args._ as string[])[0])} --help)`;
 
+const EMPTY_FILE_NAME = 'an empty file name was given (an unset shell variable?); give a file, or - for standard input';
+
 /**
  * Values yargs would misread, refused by what the user typed (`args`: what yargs made of it,
  * which says which names take values):
@@ -163,7 +165,7 @@ function refuseOddValues(argv: readonly string[], args: Args): void {
       throw new ChromaseedError('ERR_USAGE', `${dashes}${name} is a switch: give it alone (or =true, =false), not =${value}`);
     }
   });
-  if (argv.includes('')) throw new ChromaseedError('ERR_USAGE', 'an empty file name was given (an unset shell variable?); give a file, or - for standard input');
+  if (argv.includes('')) throw new ChromaseedError('ERR_USAGE', EMPTY_FILE_NAME);
   const odd = oddName(argv);
   if (odd !== undefined) throw new ChromaseedError('ERR_USAGE', `unknown option ${odd} ${commandHelp(args)}`);
 }
@@ -438,7 +440,9 @@ function usageMessage(msg: string, argv: readonly string[] = [], options: readon
   // Files beyond the command's own (`palette *.png`): strict mode calls them unknown
   // arguments. Only names of files that exist: `quantize a.gif 16` (-k forgotten) is not one.
   const unknown = /^Unknown arguments?: (.*)$/.exec(msg)?.[1].split(', ');
-  if (command !== undefined && unknown !== undefined && unknown.every((name) => !name.startsWith('-') && argv.includes(name) && existsSync(name))) {
+  // An empty argument beside the files (an unset "$f"), which yargs names "".
+  if (unknown?.includes('""') === true && argv.includes('')) return EMPTY_FILE_NAME;
+  if (command !== undefined && unknown !== undefined && unknown.every((name) => (name === '-' || !name.startsWith('-')) && argv.includes(name) && (name === '-' || existsSync(name)))) {
     return `${command} reads ${READS[command]}; ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} more than that (run it once per file: a shell loop does many)`;
   }
   // yargs' own words for the commonest slips, in ours.

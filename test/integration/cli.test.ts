@@ -1097,6 +1097,8 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['three dashes (---colors was --colors, past the decimal check)', ['palette', HIBISCUS, '---colors', '0x10'], 2, /^chromaseed: unknown option ---colors \(see chromaseed palette --help\)\n$/],
     ['three dashes before no option (yargs\' "Unknown arguments: -bogus, bogus")', ['quantize', CARS, '-o', 'x.gif', '---bogus'], 2, /^chromaseed: unknown option ---bogus \(see chromaseed quantize --help\)\n$/],
     ['yargs\' own field as an option (taken and ignored)', ['palette', HIBISCUS, '--$0', 'x'], 2, /^chromaseed: unknown option --\$0 \(see chromaseed palette --help\)\n$/],
+    ['an empty argument after the file (it said: unexpected two quotes)', ['quantize', CARS, '-o', 'x.gif', ''], 2, /^chromaseed: an empty file name was given \(an unset shell variable\?\); give a file, or - for standard input\n$/],
+    ['- as a second input (yargs\' "Unknown argument: -")', ['palette', HIBISCUS, '-'], 2, /^chromaseed: palette reads one image; - is more than that/],
     // "unknown option --no-audio", which is documented.
     ['a switch\'s --no- given a value', ['quantize', CARS, '--no-audio=false', '-o', 'x.mp4'], 2, /^chromaseed: --no-audio takes no value: give it alone \(or --audio=false\) \(see chromaseed quantize --help\)\n$/],
     // It said "Unknown arguments: ...", naming files as if they were options.
