@@ -249,12 +249,10 @@ function refuseNegations(argv: readonly string[], args: Args, switches: readonly
  * silently (`-q --no-quiet`, `--audio --audio=false`).
  */
 function refuseSwitchConflicts(argv: readonly string[], parsed: { boolean: string[]; alias: Record<string, string[]> }): void {
-  // Every name of a switch, its aliases too, to the name it is said under (the longest).
-  const canonical = new Map<string, string>();
-  for (const name of parsed.boolean) {
-    const names = [name, ...(parsed.alias[name] ?? [])];
-    const main = names.reduce((a, b) => (b.length > a.length ? b : a));
-    for (const n of names) if (!canonical.has(n) || main.length > canonical.get(n)!.length) canonical.set(n, main);
+  // Every name of a switch, its aliases too (q), to the switch's own name (quiet).
+  const canonical = new Map<string, string>(parsed.boolean.map((name) => [name, name]));
+  for (const [name, aliases] of Object.entries(parsed.alias)) {
+    if (parsed.boolean.includes(name)) for (const alias of aliases) canonical.set(alias, name);
   }
   const seen = new Map<string, { on?: string; off?: string }>();
   const note = (name: string, on: boolean, spelling: string) => {
@@ -442,7 +440,7 @@ function usageMessage(msg: string, argv: readonly string[] = [], options: readon
   const unknown = /^Unknown arguments?: (.*)$/.exec(msg)?.[1].split(', ');
   // An empty argument beside the files (an unset "$f"), which yargs names "".
   if (unknown?.includes('""') === true && argv.includes('')) return EMPTY_FILE_NAME;
-  if (command !== undefined && unknown !== undefined && unknown.every((name) => (name === '-' || !name.startsWith('-')) && argv.includes(name) && (name === '-' || existsSync(name)))) {
+  if (command !== undefined && unknown !== undefined && unknown.every((name) => argv.includes(name) && (name === '-' || (!name.startsWith('-') && existsSync(name))))) {
     return `${command} reads ${READS[command]}; ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} more than that (run it once per file: a shell loop does many)`;
   }
   // yargs' own words for the commonest slips, in ours.
