@@ -45,6 +45,11 @@ export function requireFlag(name: string, v: unknown): void {
   if (v !== undefined && typeof v !== 'boolean') throw invalidOption(name, 'true or false', v);
 }
 
+/** A callback of an options object: a function or not given (anything else failed where it was called). */
+export function requireFunction(name: string, v: unknown, expected = 'a function'): void {
+  if (v !== undefined && typeof v !== 'function') throw invalidOption(name, expected, v);
+}
+
 /** `Expected <expected> for <name> but received <value>`: every option error reads the same. */
 export function invalidOption(name: string, expected: string, actual: unknown): ChromaseedError {
   if (Array.isArray(actual) && actual.length > 1) return new ChromaseedError('ERR_USAGE', `${name} was given ${actual.length} times (${actual.join(', ')}); give it once`);
@@ -148,7 +153,7 @@ export function listOf(names: readonly string[]): string {
  */
 export function checkRunArguments(caller: string, signal: unknown, cluster?: unknown): void {
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalidOption(`${caller}'s signal`, 'an AbortSignal (an AbortController\'s signal)', signal);
-  if (cluster !== undefined && typeof cluster !== 'function') throw invalidOption(`${caller}'s clusterer`, 'a function such as clusterInThread(signal)', cluster);
+  requireFunction(`${caller}'s clusterer`, cluster, 'a function such as clusterInThread(signal)');
 }
 
 /** What a library run stopped by its AbortSignal throws (the CLI exits 130 on it). */
@@ -196,8 +201,8 @@ export function isBoxInside(box: unknown, width: number, height: number): boolea
   return whole(x0, width) && whole(x1, width) && whole(y0, height) && whole(y1, height);
 }
 
-/** A frame's width and height: whole numbers of pixels (-2 x -2 made 16 bytes a frame). */
-export function checkFrameSize(width: number, height: number): void {
+/** A frame's width and height: whole numbers of pixels (-2 x -2 made 16 bytes a frame). Not clip-options.ts's checkFrameSize, which checks a size against the pixel limit. */
+export function checkFrameDimensions(width: number, height: number): void {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0) {
     throw new ChromaseedError('ERR_INPUT', `a frame's width and height are whole numbers of pixels, 0 or more, not ${String(width)} and ${String(height)}`);
   }
@@ -208,7 +213,7 @@ export function checkRgbaFrame(frame: Frame): void {
   if (frame === null || typeof frame !== 'object') throw new ChromaseedError('ERR_INPUT', `a frame is { width, height, data }, not ${String(frame)}`);
   const { width, height, data } = frame;
   checkBytes('frame data', data);
-  checkFrameSize(width, height);
+  checkFrameDimensions(width, height);
   const n = width * height;
   if (data.length !== n * 4) throw new ChromaseedError('ERR_INPUT', `frame data has ${data.length} bytes, expected ${width}x${height}x4 = ${n * 4}`);
 }

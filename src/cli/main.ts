@@ -40,13 +40,14 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
   // Set before any handler runs: the handlers ask it which options are switches and numbers.
   let parser: Argv | undefined;
   const choose = (load: () => Promise<Command>) => (args: Args) => {
+    const parsed = parserOptions(parser!);
     // First: a --no-output beside -o is a negation, not an option given twice.
-    refuseNegations(argv, args, parserOptions(parser!).boolean);
-    refuseSwitchConflicts(argv, parserOptions(parser!));
+    refuseNegations(argv, args, parsed.boolean);
+    refuseSwitchConflicts(argv, parsed);
     refuseRepeats(args);
     refuseOddValues(argv, args);
     refuseMangledOutputs(args);
-    refuseOddNumbers(argv, numberOptions(parser!));
+    refuseOddNumbers(argv, numberOptions(parsed));
     throw new CommandChosen(async () => {
       const command = (args._ as string[])[0] as CommandName;
       // Text on standard output appended to an input (`palette in.gif >> in.gif`,
@@ -203,8 +204,7 @@ function refuseMangledOutputs(args: Args): void {
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /** The names (aliases and the camelCase yargs also takes, --maxIterations) of the options yargs reads as numbers. */
-function numberOptions(parser: Argv): ReadonlySet<string> {
-  const { number, alias } = parserOptions(parser);
+function numberOptions({ number, alias }: { number: string[]; alias: Record<string, string[]> }): ReadonlySet<string> {
   const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
   return new Set(number.flatMap((name) => [name, camel(name), ...(alias[name] ?? [])]));
 }

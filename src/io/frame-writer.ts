@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { abortedWrite, ChromaseedError, invalidOption, namesOf, refuseUnknownKeys, requireObject } from '../errors.js';
+import { abortedWrite, ChromaseedError, invalidOption, namesOf, refuseUnknownKeys, requireFunction, requireObject } from '../errors.js';
 import { fileName } from './file-name.js';
 import { MAX_GIF_FPS } from '../timing.js';
 import { RESOLVED_INPUT_NAMES, type InputOptions } from '../options.js';
@@ -186,10 +186,7 @@ function oneCallAtATime(writer: FrameWriter, file: string): FrameWriter {
       // Refused before it is queued, as a rejection: the writer stays open, to be finished or aborted.
       try {
         refuseUnknownKeys("a writer's finish", options, FINISH_NAMES);
-        for (const hook of ['beforePlace', 'afterPlace'] as const) {
-          const given = options?.[hook];
-          if (given !== undefined && typeof given !== 'function') throw invalidOption(hook, 'a function', given);
-        }
+        for (const hook of ['beforePlace', 'afterPlace'] as const) requireFunction(hook, options?.[hook]);
       } catch (err) {
         return Promise.reject(err);
       }

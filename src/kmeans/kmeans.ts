@@ -1,5 +1,5 @@
 import { fromSrgb, toSrgb } from '../color/space.js';
-import { checkRgbaPixels, ChromaseedError, invalidOption, isBoxInside, listOf, namesOf, refuseUnknownKeys, requireFlag, requireObject } from '../errors.js';
+import { checkRgbaPixels, ChromaseedError, invalidOption, isBoxInside, listOf, namesOf, refuseUnknownKeys, requireFlag, requireFunction, requireObject } from '../errors.js';
 import { INITS, METRICS, SPACES } from '../options.js';
 import type { ColorSpace, FrameDifference, InitMethod, Metric } from '../types.js';
 import { dedupePoints } from './dedupe.js';
@@ -239,7 +239,7 @@ function resolve(options: KMeansOptions): Resolved {
   }
   requireFlag('exactGrey', options.exactGrey);
   requireFlag('labels', options.labels);
-  if (options.onIteration !== undefined && typeof options.onIteration !== 'function') throw invalidOption('onIteration', 'a function', options.onIteration);
+  requireFunction('onIteration', options.onIteration);
   return {
     k,
     init,

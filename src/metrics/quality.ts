@@ -1,6 +1,6 @@
 import type { Frame, IndexedFrame } from '../types.js';
 import { ALPHA_MASK, colorKey, wordsOf } from '../pixel-words.js';
-import { checkBytes, checkFrameSize, checkPalette, ChromaseedError, invalidOption, isBytes } from '../errors.js';
+import { checkBytes, checkFrameDimensions, checkPalette, ChromaseedError, invalidOption, isBytes } from '../errors.js';
 import { countDistinctColors, type ColorHistogram } from '../kmeans/histogram.js';
 import { createMapper, type Mapper } from '../map/map-pixels.js';
 import { createPaletteSearch, type PaletteSearch } from '../map/nearest.js';
@@ -67,7 +67,7 @@ export function psnrFromMse(mse: number): number {
 function checkPair(source: Frame, output: Frame): void {
   checkBytes('source frame data', source?.data);
   checkBytes('output frame data', output?.data);
-  checkFrameSize(source.width, source.height);
+  checkFrameDimensions(source.width, source.height);
   const n = source.width * source.height * 4;
   if (source.data.length !== n) {
     throw new ChromaseedError('ERR_INPUT', `source frame has ${source.data.length} bytes, expected ${source.width}x${source.height}x4 = ${n}`);
