@@ -8,6 +8,7 @@ import { buildHistogram, createHistogram, type ColorHistogram } from './histogra
 import { createFrameHistogram } from './frame-histogram.js';
 import { createInitScratch, initCentres, type InitScratch } from './init.js';
 import { createLloydScratch, lloyd, type LloydScratch, type PointSet } from './lloyd.js';
+import { giveEachColourACentre } from './own-centres.js';
 import { createRng, restartSeed } from './random.js';
 import { createSwapScratch, swapSearch } from './swap.js';
 import { DEFAULT_MAX_ITERATIONS, DEFAULT_RESTARTS } from '../limits.js';
@@ -58,7 +59,12 @@ export interface KMeansOptions {
    * tolerance / 20 (cheap with Hamerly's bounds, and worth a few tenths of a percent).
    */
   tolerance?: number;
-  /** Warm start: k*3 sRGB floats (0..255). Centroid i of the result evolves from entry i. */
+  /**
+   * Warm start: k*3 sRGB floats (0..255). Centroid i of the result evolves from entry i.
+   * With at most k distinct colours, each colour ends as a centroid of its own, exactly
+   * (objective 0), however few steps `maxIterations` allows and whatever `anchorWeights`
+   * pull; centroids no colour took stay where the run left them.
+   */
   initialCentroids?: Float64Array;
   /**
    * With `initialCentroids` and the euclidean metric: pull centre i toward its starting
@@ -287,6 +293,7 @@ export function createKMeans(options: { frames?: boolean } = {}): KMeansEngine {
   const greyScratch = createGreyLineScratch();
   const current = new Float64Array(256 * 3);
   const best = new Float64Array(256 * 3);
+  const colourOfCentre = new Int32Array(256);
   // Best restarts so far, sorted by objective: centres (256*3 each), objective, iterations.
   const candidates = new Float64Array(REFINE_TOP * 768);
   const candidateInertia = new Float64Array(REFINE_TOP);
@@ -380,6 +387,8 @@ export function createKMeans(options: { frames?: boolean } = {}): KMeansEngine {
     let iterations = 0;
     let inertia: number;
     let firstStepInertia: number | undefined;
+    // Which colour each of a warm start's centres took, when each colour took one (own-centres.ts).
+    let colourOf: Int32Array | null = null;
     if (o.initialCentroids) {
       // Warm start: one run from the given centres, indices preserved.
       const initial = o.initialCentroids;
@@ -389,6 +398,11 @@ export function createKMeans(options: { frames?: boolean } = {}): KMeansEngine {
       iterations = outcome.iterations;
       inertia = outcome.inertia;
       if (outcome.iterations > 0) firstStepInertia = outcome.firstStep;
+      if (n <= k) {
+        giveEachColourACentre(exact, best, k, lloydScratch.labels, colourOfCentre);
+        colourOf = colourOfCentre;
+        inertia = 0;
+      }
     } else if (n <= requestedK) {
       // Every colour gets its own cluster: exact, no iterations needed.
       k = n;
@@ -399,7 +413,7 @@ export function createKMeans(options: { frames?: boolean } = {}): KMeansEngine {
     } else {
       ({ iterations, inertia } = fromRestarts(srgb, n, k, o, shiftTolerance, polishTolerance, report));
     }
-    const result = finish(srgb, n, k, requestedK, iterations, inertia, index, items, o);
+    const result = finish(srgb, n, k, requestedK, iterations, inertia, index, items, o, colourOf);
     if (firstStepInertia !== undefined) result.firstStepInertia = firstStepInertia;
     return result;
   }
@@ -480,7 +494,7 @@ export function createKMeans(options: { frames?: boolean } = {}): KMeansEngine {
 
   function finish(
     srgb: ArrayLike<number>, n: number, k: number, requestedK: number, iterations: number, inertia: number,
-    index: Int32Array, items: number, o: Resolved,
+    index: Int32Array, items: number, o: Resolved, colourOf: Int32Array | null = null,
   ): KMeansResult {
     const labels = lloydScratch.labels;
     const counts = new Float64Array(k);
@@ -495,13 +509,12 @@ export function createKMeans(options: { frames?: boolean } = {}): KMeansEngine {
     const centroids = new Float64Array(k * 3);
     if (k === n && !o.initialCentroids) {
       // One cluster per colour: report the colours themselves, not a space round trip.
-      for (let c = 0; c < n * 3; c++) {
-        const v = srgb[c];
-        centroids[c] = v < 0 ? 0 : v > 255 ? 255 : v;
-      }
+      for (let j = 0; j < n; j++) reportColour(srgb, j, centroids, j);
     } else {
       const back = toSrgb(o.space);
       for (let c = 0; c < k * 3; c += 3) back(best[c], best[c + 1], best[c + 2], centroids, c);
+      // A centre that is one colour reports that colour, not its space round trip.
+      if (colourOf !== null) for (let j = 0; j < k; j++) if (colourOf[j] >= 0) reportColour(srgb, colourOf[j], centroids, j);
     }
     const result: KMeansResult = {
       k, requestedK, distinctColors: n, tooFewColors: n < requestedK,
@@ -630,4 +643,12 @@ export function kmeansPixels(rgba: Uint8Array, options: KMeansOptions): KMeansRe
 /** k-means on weighted points (n*3 sRGB floats 0..255); `weights` null = every point weighs 1. */
 export function kmeansPoints(points: Float64Array, weights: Float64Array | null, options: KMeansOptions): KMeansResult {
   return sharedEngine().runPoints(points, weights, options);
+}
+
+/** Colour `i` of `srgb`, clamped to 0..255 (points given to runPoints may lie outside), as centroid `j`. */
+function reportColour(srgb: ArrayLike<number>, i: number, centroids: Float64Array, j: number): void {
+  for (let c = 0; c < 3; c++) {
+    const v = srgb[i * 3 + c];
+    centroids[j * 3 + c] = v < 0 ? 0 : v > 255 ? 255 : v;
+  }
 }

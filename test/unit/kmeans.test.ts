@@ -278,6 +278,28 @@ describe('warm start (initialCentroids)', () => {
     }
   });
 
+  it('with at most k colours, gives each colour a centre of its own however few steps it may take', () => {
+    // Five colours, eight centres: the start puts centre 0 between red and dark red and
+    // centre 1 between blue and navy. One step re-seeds two empty centres with one colour
+    // of each pair, and the centres the pairs shared stopped at their means (225,0,0) and
+    // (0,0,225), painting dark red and navy 25 levels off.
+    const colours = [[250, 0, 0], [200, 0, 0], [0, 0, 250], [0, 0, 200], [0, 250, 0]];
+    const rgba = rgbaOf(Array.from({ length: 40 }, (_, i) => [...colours[i % 5], 255]));
+    const start = Float64Array.from([230, 0, 0, 0, 0, 220, 0, 240, 0, 120, 120, 120, 125, 125, 125, 130, 130, 130, 135, 135, 135, 140, 140, 140]);
+    for (const metric of ['euclidean', 'manhattan'] as const) {
+      for (const space of ['rgb', 'lab', 'oklab'] as const) {
+        const r = kmeansPixels(rgba, { k: 8, metric, space, initialCentroids: start, maxIterations: 1 });
+        const what = `${metric}, ${space}`;
+        expect(r.inertia, what).toBe(0);
+        expect(r.k, what).toBe(8);
+        const used = [...Array(8).keys()].filter((j) => r.counts[j] > 0);
+        expect(used.map((j) => String(Array.from(r.centroids.subarray(j * 3, j * 3 + 3)))).sort(), what).toEqual(colours.map(String).sort());
+        // Green had a centre to itself and keeps it.
+        expect(Array.from(r.centroids.subarray(6, 9)), what).toEqual([0, 250, 0]);
+      }
+    }
+  });
+
   it('re-seeds empty clusters in place from the worst-served colour', () => {
     // Two tight groups; the warm start puts one centre far from everything and two on top
     // of each other, so two clusters start empty.

@@ -113,6 +113,31 @@ describe('sequential k-means', () => {
     expect(Array.from(after.palette)).toEqual(Array.from(first.palette));
   });
 
+  it('a frame of at most k colours is written exactly after frames of more, whatever the levers', async () => {
+    // A photo of thousands of colours, then frames of at most 61 of its colours: the palette
+    // seeded from the photo has 64 entries for them. With one step a frame, or the anchor of
+    // --stability high, colours were left sharing an entry: on random clips of this kind 330
+    // of 360 such frames came out inexact with --frame-iterations 1, 6 of 360 with high.
+    const base = await photo('skimage__coffee.png', 40);
+    const n = base.width * base.height;
+    const few = [0, 1].map((shift) => {
+      const data = new Uint8Array(n * 4);
+      for (let p = 0; p < n; p++) data.set([...base.data.subarray(((p * 7 + shift) % 61) * 4, ((p * 7 + shift) % 61) * 4 + 3), 255], p * 4);
+      return { ...base, data };
+    });
+    for (const levers of [{ stability: 'high' }, { frameIterations: 1 }, { frameIterations: 1, metric: 'manhattan', space: 'lab' }] as const) {
+      let t = 0;
+      for await (const q of quantizeClip(source([base, few[0], base, few[1]]), resolveSequenceOptions({ colors: 64, ...levers }))) {
+        if (t % 2 === 1) {
+          const shown = new Uint8Array(n * 4);
+          for (let p = 0; p < n; p++) shown.set([...q.indexed.palette.subarray(q.indexed.indices[p] * 3, q.indexed.indices[p] * 3 + 3), 255], p * 4);
+          expect(Buffer.from(shown).equals(Buffer.from(few[(t - 1) / 2].data)), `${JSON.stringify(levers)}, frame ${t}`).toBe(true);
+        }
+        t++;
+      }
+    }
+  });
+
   it('--max-iterations caps a seeded frame\'s run too (with --stability none, 300 steps were allowed)', async () => {
     // Two photos in turn (no scene cuts with --stability none): each seeded frame has far to go.
     const [a, b] = [await photo('skimage__coffee.png', 120), await photo('skimage__chelsea.png', 120)];
