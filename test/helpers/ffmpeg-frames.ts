@@ -47,3 +47,37 @@ export function ffmpegLog(file: string): string {
   const r = spawnSync(ffmpegInstaller.path, ['-v', 'warning', '-i', file, '-vsync', 'passthrough', '-f', 'null', '-'], { timeout: 120_000 });
   return String(r.stderr);
 }
+
+/** A GIF's background colour (its logical screen's index into the global table), or null without one. */
+export function background(bytes: Uint8Array): [number, number, number] | null {
+  if (!(bytes[10] & 0x80)) return null;
+  const i = bytes[11];
+  if (i >= 2 << (bytes[10] & 7)) return null;
+  const o = 13 + i * 3;
+  return [bytes[o], bytes[o + 1], bytes[o + 2]];
+}
+
+/** How our RGBA frame and ffmpeg's differ, pixel by pixel. */
+export interface Diff { rgbMismatch: number; oursOnlyTransparent: number; notBackground: number; ffmpegOnlyTransparent: number }
+
+/**
+ * RGB where both are opaque; where we are transparent and ffmpeg opaque, whether ffmpeg
+ * shows the background colour `bg` (its fill for the canvas and for areas disposal clears);
+ * and where ffmpeg is transparent and we are not.
+ */
+export function compareWithFfmpeg(ours: Uint8Array, ref: Uint8Array, bg: [number, number, number] | null): Diff {
+  const d: Diff = { rgbMismatch: 0, oursOnlyTransparent: 0, notBackground: 0, ffmpegOnlyTransparent: 0 };
+  for (let p = 0; p < ours.length; p += 4) {
+    const a = ours[p + 3];
+    const b = ref[p + 3];
+    if (a === 255 && b === 255) {
+      if (ours[p] !== ref[p] || ours[p + 1] !== ref[p + 1] || ours[p + 2] !== ref[p + 2]) d.rgbMismatch++;
+    } else if (a === 0 && b !== 0) {
+      d.oursOnlyTransparent++;
+      if (bg === null || ref[p] !== bg[0] || ref[p + 1] !== bg[1] || ref[p + 2] !== bg[2]) d.notBackground++;
+    } else if (a !== 0 && b === 0) {
+      d.ffmpegOnlyTransparent++;
+    }
+  }
+  return d;
+}

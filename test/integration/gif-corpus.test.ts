@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeGif } from '../../src/decode/gif-decode.js';
 import { ChromaseedError } from '../../src/errors.js';
-import { ffmpegFrameCount, ffmpegFrames } from '../helpers/ffmpeg-frames.js';
+import { background, compareWithFfmpeg, ffmpegFrameCount, ffmpegFrames } from '../helpers/ffmpeg-frames.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const corpus = path.resolve(repoRoot, '../shared/corpus');
@@ -71,33 +71,6 @@ const PARTIAL_ROW: Record<string, number> = {
 /** Normal files are compared on about this many frames; odd files on all of them. */
 const SAMPLE_FRAMES = 40;
 
-function background(bytes: Uint8Array): [number, number, number] | null {
-  if (!(bytes[10] & 0x80)) return null;
-  const i = bytes[11];
-  if (i >= 2 << (bytes[10] & 7)) return null;
-  const o = 13 + i * 3;
-  return [bytes[o], bytes[o + 1], bytes[o + 2]];
-}
-
-interface Diff { rgbMismatch: number; oursOnlyTransparent: number; notBackground: number; ffmpegOnlyTransparent: number }
-
-function compare(ours: Uint8Array, ref: Uint8Array, bg: [number, number, number] | null): Diff {
-  const d: Diff = { rgbMismatch: 0, oursOnlyTransparent: 0, notBackground: 0, ffmpegOnlyTransparent: 0 };
-  for (let p = 0; p < ours.length; p += 4) {
-    const a = ours[p + 3];
-    const b = ref[p + 3];
-    if (a === 255 && b === 255) {
-      if (ours[p] !== ref[p] || ours[p + 1] !== ref[p + 1] || ours[p + 2] !== ref[p + 2]) d.rgbMismatch++;
-    } else if (a === 0 && b !== 0) {
-      d.oursOnlyTransparent++;
-      if (bg === null || ref[p] !== bg[0] || ref[p + 1] !== bg[1] || ref[p + 2] !== bg[2]) d.notBackground++;
-    } else if (a !== 0 && b === 0) {
-      d.ffmpegOnlyTransparent++;
-    }
-  }
-  return d;
-}
-
 function checkFile(rel: string, sample: boolean): void {
   const file = path.join(corpus, rel);
   const base = path.basename(rel);
@@ -136,7 +109,7 @@ function checkFile(rel: string, sample: boolean): void {
     expect(frame.data.length).toBe(width * height * 4);
     const k = refOf.get(i);
     if (k !== undefined && ref) {
-      const d = compare(frame.data, ref.frames[k], bg);
+      const d = compareWithFfmpeg(frame.data, ref.frames[k], bg);
       expect(d.rgbMismatch, `${base}: frame ${i}: RGB differs where both are opaque`).toBe(0);
       // Transparent for us but opaque for ffmpeg: must be ffmpeg's background fill.
       expect(d.notBackground, `${base}: frame ${i}: ffmpeg opaque, we transparent, not the background colour`).toBe(0);
