@@ -4,10 +4,11 @@ import type { PointSet } from './lloyd.js';
  * At most k colours: the optimum gives each colour a centre of its own (objective 0), and a
  * fresh clustering does so directly. A warm start can stop short of it: with its Lloyd steps
  * capped (a seeded frame gets a few) or centres pulled back by anchors, two colours may share
- * a centre while another centre has none, and a frame of 13 colours came out of a 16-colour
- * palette with 45 of its 576 pixels changed. This finishes the job and keeps the warm start's
- * numbering, so that a colour stays in the entry it had: each centre that has colours takes
- * the one nearest to it, and each colour left over takes the nearest centre that has none.
+ * a centre while another centre has none (at k = 16 with --stability high, a frame of 13
+ * colours after frames of many came out with 45 of its 576 pixels off). This finishes the
+ * job and keeps the warm start's numbering, so that a colour stays in the entry it had: each
+ * centre that has colours takes the one nearest to it, and each colour left over takes the
+ * nearest centre that has none.
  *
  * `labels` (each colour's centre) and `centres` (working space) are updated in place;
  * `colourOf[j]` is left as the colour centre j took, or -1 for a centre with none.
