@@ -387,7 +387,7 @@ export function createKMeans(options: { frames?: boolean } = {}): KMeansEngine {
     let iterations = 0;
     let inertia: number;
     let firstStepInertia: number | undefined;
-    // Which colour each of a warm start's centres took, when each colour took one (own-centres.ts).
+    // Where each colour has a centre of its own: which colour each centre is (-1: one no colour took).
     let colourOf: Int32Array | null = null;
     if (o.initialCentroids) {
       // Warm start: one run from the given centres, indices preserved.
@@ -408,7 +408,8 @@ export function createKMeans(options: { frames?: boolean } = {}): KMeansEngine {
       k = n;
       for (let c = 0; c < n * 3; c++) best[c] = exact.points[c];
       reserveLabels(n);
-      for (let i = 0; i < n; i++) lloydScratch.labels[i] = i;
+      for (let i = 0; i < n; i++) lloydScratch.labels[i] = colourOfCentre[i] = i;
+      colourOf = colourOfCentre;
       inertia = 0;
     } else {
       ({ iterations, inertia } = fromRestarts(srgb, n, k, o, shiftTolerance, polishTolerance, report));
@@ -507,15 +508,10 @@ export function createKMeans(options: { frames?: boolean } = {}): KMeansEngine {
     const proportions = new Float64Array(k);
     for (let j = 0; j < k; j++) proportions[j] = counts[j] / total;
     const centroids = new Float64Array(k * 3);
-    if (k === n && !o.initialCentroids) {
-      // One cluster per colour: report the colours themselves, not a space round trip.
-      for (let j = 0; j < n; j++) reportColour(srgb, j, centroids, j);
-    } else {
-      const back = toSrgb(o.space);
-      for (let c = 0; c < k * 3; c += 3) back(best[c], best[c + 1], best[c + 2], centroids, c);
-      // A centre that is one colour reports that colour, not its space round trip.
-      if (colourOf !== null) for (let j = 0; j < k; j++) if (colourOf[j] >= 0) reportColour(srgb, colourOf[j], centroids, j);
-    }
+    const back = toSrgb(o.space);
+    for (let c = 0; c < k * 3; c += 3) back(best[c], best[c + 1], best[c + 2], centroids, c);
+    // A centre that is one colour reports that colour, not its space round trip.
+    if (colourOf !== null) for (let j = 0; j < k; j++) if (colourOf[j] >= 0) reportColour(srgb, colourOf[j], centroids, j);
     const result: KMeansResult = {
       k, requestedK, distinctColors: n, tooFewColors: n < requestedK,
       centroids, counts, proportions, inertia, iterations,

@@ -32,7 +32,7 @@ export function giveEachColourACentre(set: PointSet, centres: Float64Array, k: n
     for (let j = 0; j < k; j++) {
       if (colourOf[j] >= 0) continue;
       const d = squaredDistance(points, i, centres, j);
-      if (d < nearest || free < 0) {
+      if (d < nearest) {
         free = j;
         nearest = d;
       }

@@ -12,6 +12,7 @@ import { decodeGif } from '../../src/decode/gif-decode.js';
 import { createGifEncoder } from '../../src/encode/gif-encode.js';
 import { createRng } from '../../src/kmeans/random.js';
 import { resolveSequenceOptions, type SequenceOptionsInput } from '../../src/options.js';
+import { expandFrame } from '../../src/pipeline/expand-frame.js';
 import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
 import type { FrameSource, IndexedFrame, TimedFrame } from '../../src/types.js';
 
@@ -106,20 +107,13 @@ async function run(clip: Clip, options: SequenceOptionsInput): Promise<IndexedFr
   return out;
 }
 
-/** The RGBA a frame shows: its palette colours, alpha 0 (all zeros) where transparent. */
-function shown(f: IndexedFrame): Uint8Array {
-  const rgba = new Uint8Array(f.indices.length * 4);
-  for (let p = 0; p < f.indices.length; p++) {
-    if (f.transparent?.[p] === 1) continue;
-    const c = f.indices[p] * 3;
-    rgba.set([f.palette[c], f.palette[c + 1], f.palette[c + 2], 255], p * 4);
-  }
-  return rgba;
-}
+/** The RGBA a frame shows: its palette colours, all zeros where transparent. */
+const shown = (f: IndexedFrame): Uint8Array => expandFrame(f).data;
 
-function distinctColours(rgba: Uint8Array): number {
+/** Distinct colours of opaque pixels, over all the frames given. */
+function distinctColours(...frames: Uint8Array[]): number {
   const seen = new Set<number>();
-  for (let o = 0; o < rgba.length; o += 4) if (rgba[o + 3] !== 0) seen.add((rgba[o] << 16) | (rgba[o + 1] << 8) | rgba[o + 2]);
+  for (const rgba of frames) for (let o = 0; o < rgba.length; o += 4) if (rgba[o + 3] !== 0) seen.add((rgba[o] << 16) | (rgba[o + 1] << 8) | rgba[o + 2]);
   return seen.size;
 }
 
@@ -140,7 +134,7 @@ describe('pipeline properties on random clips under random options', () => {
       expect(out.length, what).toBe(clip.frames.length);
       const k = options.colors!;
       const exactFrames = options.dither === 'none';
-      const clipColours = distinctColours(Uint8Array.from(clip.frames.flatMap((f) => [...f.data])));
+      const clipColours = distinctColours(...clip.frames.map((f) => f.data));
       out.forEach((f, t) => {
         const source = clip.frames[t].data;
         expect(f.size, `${what}, frame ${t}: palette size`).toBeLessThanOrEqual(k);
