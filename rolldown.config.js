@@ -3,6 +3,12 @@
 // of yargs one by one, a fifth of a small GIF's whole run. The library (dist/index.js)
 // stays as tsc writes it, for importers.
 //
+// The bundle is CommonJS (.cjs, as the package is "type": "module") so that bin/load-cli.cjs
+// can compile it with V8's code cache: Node 20 has no code cache for ES modules, and
+// compiling the bundle's functions took about a quarter of a small GIF's run (see there).
+// Dynamic imports of the external packages become require() (all three are CommonJS), so
+// nothing in the bundle needs an ES module loader.
+//
 // The bundle lives in dist/cli-bundle/, beside dist/io/ and dist/cli/, so the paths the
 // code resolves from its own file still land where tsc put their targets:
 // ../io/gif-encode-worker.js and ../io/kmeans-worker.js (the worker threads: '../io/', not
@@ -14,5 +20,20 @@ export default {
   // Found on disk at run time: sharp's native binary, ffmpeg's binary (located through its
   // package), and fluent-ffmpeg, which reads __dirname.
   external: ['sharp', 'fluent-ffmpeg', '@ffmpeg-installer/ffmpeg'],
-  output: { dir: 'dist/cli-bundle', format: 'esm', cleanDir: true, sourcemap: true },
+  // yargs resolves a config's `extends` by package name with import.meta.resolve, which has
+  // no CommonJS form; the command line reads no yargs config, and the call sits in a
+  // try whose catch keeps the config as it is.
+  onwarn(warning, warn) {
+    if (warning.code === 'EMPTY_IMPORT_META' && /yargs[\\/]build[\\/]lib[\\/]utils[\\/]apply-extends/.test(warning.id ?? '')) return;
+    warn(warning);
+  },
+  output: {
+    dir: 'dist/cli-bundle',
+    format: 'cjs',
+    entryFileNames: '[name].cjs',
+    chunkFileNames: '[name]-[hash].cjs',
+    dynamicImportInCjs: false,
+    cleanDir: true,
+    sourcemap: true,
+  },
 };

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Entry shim: all logic lives in src/cli/main.ts, compiled and bundled into dist/cli-bundle/
-// by `npm ci`/`npm install` (see rolldown.config.js).
+// by `npm ci`/`npm install` (see rolldown.config.js), and loaded by load-cli.cjs.
+import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 
 // The command line's modules ask for the current directory as they load (yargs does), and a
@@ -14,12 +15,16 @@ try {
 }
 // Loading the command line opens its files: with almost no file descriptors left to the
 // process (ulimit -n 20) that fails before anything else can say so.
-const { main, releaseLeftovers, reportUncaught } = await import('../dist/cli-bundle/main.js').catch((err) => {
+let cli;
+try {
+  cli = createRequire(import.meta.url)('./load-cli.cjs');
+} catch (err) {
   if (err.code === 'EMFILE') process.stderr.write('chromaseed: too many open files (EMFILE) to start: this process reached its limit (ulimit -n); raise it\n');
   else if (err.code === 'ENFILE') process.stderr.write("chromaseed: too many open files (ENFILE) to start: the system's limit is reached; close other programs\n");
   else throw err;
   process.exit(1);
-});
+}
+const { main, releaseLeftovers, reportUncaught } = cli;
 
 // Ctrl-C aborts the run: writers remove their temporary files and ffmpeg children are killed.
 // The exit code is the shell's for the signal: 130 for SIGINT, 143 for SIGTERM, 131 for SIGQUIT

@@ -328,15 +328,18 @@ function report(err: unknown, stderr: CliStreams['stderr'], argv: readonly strin
     stderr.write(`chromaseed: ${oneLine(usageMessage(err.message.split('\n')[0], argv))}\n`);
     return EXIT_USAGE;
   }
-  // File descriptors refused where no message of ours names the file (a module of sharp's, a worker thread's start).
-  const shortage = descriptorShortage(err);
-  if (shortage !== null) {
-    stderr.write(shortage === 'EMFILE' ? 'chromaseed: too many open files (EMFILE): this process reached its limit (ulimit -n); raise it\n' : "chromaseed: too many open files (ENFILE): the system's limit is reached; close other programs\n");
-    return EXIT_FAILURE;
-  }
   // Memory refused where no message of ours is made for it (a frame's or an image's buffers).
   if (isOutOfMemory(err)) {
     stderr.write(`chromaseed: not enough memory for this input (${(err as Error).message.replace(/\.$/, '')}); try a smaller input, or a clip at a smaller --width\n`);
+    return EXIT_FAILURE;
+  }
+  // File descriptors refused where no message of ours names the file (a module of sharp's, a
+  // worker thread's start), or where nothing names them at all: sharp reports a native
+  // module it could not open for want of one as not installed. An error no other branch
+  // explains, with the process unable to open a few more files, is put down to that.
+  const shortage = descriptorShortage(err) ?? descriptorsShortNow();
+  if (shortage !== null) {
+    stderr.write(shortage === 'EMFILE' ? 'chromaseed: too many open files (EMFILE): this process reached its limit (ulimit -n); raise it\n' : "chromaseed: too many open files (ENFILE): the system's limit is reached; close other programs\n");
     return EXIT_FAILURE;
   }
   stderr.write(`chromaseed: internal error, please report it:\n${err instanceof Error ? err.stack : String(err)}\n`);
@@ -347,13 +350,16 @@ function report(err: unknown, stderr: CliStreams['stderr'], argv: readonly strin
  * An error no run could catch, thrown in a library's callback: fluent-ffmpeg reads the pipes
  * of an ffmpeg that could not be started, which are not there when the process has used up
  * its file descriptors (`ulimit -n`), and that was Node's own stack trace. Its TypeError
- * names no code, so whether descriptors ran out is probed: starting a child takes about 7
- * (a pipe each way for its 3 streams, one to hear of exec failing). The exit hook removes
- * the run's temporary files and ffmpeg children either way.
+ * names no code, so whether descriptors ran out is probed, as for any error that nothing
+ * else explains (see report). The exit hook removes the run's temporary files and ffmpeg
+ * children either way.
  */
 export function reportUncaught(err: unknown, stderr: CliStreams['stderr']): number {
-  // An error that names its own code (ours, the system's) says what it is.
-  if (typeof (err as { code?: unknown } | null)?.code === 'string') return report(err, stderr);
+  return report(err, stderr);
+}
+
+/** 'EMFILE' or 'ENFILE' when the process cannot open 8 more files now, else null: starting a child takes about 7 (a pipe each way for its 3 streams, one to hear of exec failing). */
+function descriptorsShortNow(): string | null {
   let shortage: string | null = null;
   const probes: number[] = [];
   try {
@@ -362,7 +368,7 @@ export function reportUncaught(err: unknown, stderr: CliStreams['stderr']): numb
     shortage = descriptorShortage(e);
   }
   for (const fd of probes) closeSync(fd);
-  return report(shortage === null ? err : Object.assign(new Error(shortage), { code: shortage }), stderr);
+  return shortage;
 }
 
 /** 'EMFILE' (this process's limit) or 'ENFILE' (the system's) when `err` is a file descriptor refused, also where only its message says so (a worker thread that could not start). */

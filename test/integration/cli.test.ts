@@ -1509,18 +1509,25 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     // 60 runs: three at a time, or under load they outlast any timeout (over 120 s one after another).
     const runs = await inBatches(commands.flatMap((argv) => limits.map((n) => ({ argv, n }))), 3, ({ argv, n }) =>
       runLimited(['sh', '-c', `ulimit -n ${n} && exec "$0" "$@"`, process.execPath, BIN, ...argv, '--quiet']));
+    let ranOutInRun = 0;
     for (const [c, argv] of commands.entries()) {
       const said: string[] = [];
       for (const [i, r] of runs.slice(c * limits.length, (c + 1) * limits.length).entries()) {
         // Node itself fails below some limit, before any code of ours (a trace opening the bin, or a crash).
         if (r.signal !== null || r.stderr.includes(`open '${BIN}'`)) continue;
         if (r.status === 0) continue;
-        expect([r.status, r.stderr], `ulimit -n ${limits[i]}: ${argv.join(' ')}`).toEqual([1, expect.stringMatching(/^chromaseed: too many open files \(EMFILE\)[^\n]*\n$/)]);
+        // Ours, or one of ours that names the file it could not open.
+        expect([r.status, r.stderr], `ulimit -n ${limits[i]}: ${argv.join(' ')}`).toEqual([1, expect.stringMatching(/^chromaseed: [^\n]*too many open files \(EMFILE\)[^\n]*\n$/)]);
         said.push(r.stderr);
       }
-      // Past loading, in the run itself (here at 23-26).
-      expect(said.some((line) => !line.includes('to start')), argv.join(' ')).toBe(true);
+      // Each command either got through at every limit Node itself starts at (palette, with
+      // the bundle loaded as CommonJS: one descriptor more than starting takes, and only
+      // some runs at 19 need it), or ran out past loading, in the run itself (at 19-26).
+      const pastLoading = said.filter((line) => !line.includes('to start')).length;
+      expect(said.length === 0 || pastLoading > 0, argv.join(' ')).toBe(true);
+      if (pastLoading > 0) ranOutInRun++;
     }
+    expect(ranOutInRun).toBeGreaterThanOrEqual(3);
     // No temporary file left by any of them (the outputs are those of the runs that got through).
     expect(readdirSync(dir).filter((f) => !['out.gif', 'out.mp4', 'transferred.gif'].includes(f))).toEqual([]);
   }, 300_000);
@@ -1617,7 +1624,7 @@ describe('bin/chromaseed.js', () => {
     // The bundle resolves the worker from its own directory; without the file the encoder
     // would quietly run in the main thread.
     const bundle = path.join(repoRoot, 'dist/cli-bundle');
-    const chunk = readdirSync(bundle).find((f) => readFileSync(path.join(bundle, f), 'utf8').includes('gif-encode-worker.js'));
+    const chunk = readdirSync(bundle).find((f) => f.endsWith('.cjs') && readFileSync(path.join(bundle, f), 'utf8').includes('gif-encode-worker.js'));
     expect(chunk).toBeDefined();
     expect(existsSync(path.resolve(bundle, '../io/gif-encode-worker.js'))).toBe(true);
     const dir = mkdtempSync(path.join(tmp, 'bin-'));

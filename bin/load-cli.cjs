@@ -1,0 +1,75 @@
+// Loads the command line's bundle (dist/cli-bundle/, CommonJS) with V8's code cache.
+//
+// Why: a short run is mostly start-up. Before a GIF's first frame, V8 parses the bundle and
+// compiles each function the first time it runs; on hibiscus.regular.gif (one 312x442
+// frame) that was about a quarter of the whole command. Node 20 keeps no code cache for
+// ES modules (module.enableCompileCache() came in Node 22), so the bundle is CommonJS and
+// its files are compiled here, through vm.Script, with the cache of the last run.
+//
+// The cache is one file per bundle file, in dist/cli-bundle/code-cache/: inside the
+// package, so it goes with the code it was made from (the build empties the directory),
+// and nothing is written to the user's own directories. It is written when a run ends, for
+// each bundle file the run loaded without a usable cache (the first run, another Node), and
+// holds every function that run compiled. Where the package cannot be written to (a
+// read-only install), runs go on without it. V8 checks a cache against its own version and
+// flags and refuses one that does not fit; the file's name also carries a hash of the
+// source, so a cache never meets other code.
+//
+// CHROMASEED_CODE_CACHE=0 loads the bundle without it, as Node's --enable-source-maps does
+// (stack traces then name the compiled files, through the source maps beside the bundle).
+'use strict';
+const Module = require('node:module');
+const vm = require('node:vm');
+const fs = require('node:fs');
+const path = require('node:path');
+const { createHash } = require('node:crypto');
+
+const bundleDir = path.join(__dirname, '..', 'dist', 'cli-bundle');
+const cacheDir = path.join(bundleDir, 'code-cache');
+// With --enable-source-maps, Node's own loader is left to read the bundle's source maps.
+const useCache = process.env.CHROMASEED_CODE_CACHE !== '0' && !process.sourceMapsEnabled;
+
+/** Scripts compiled without a usable cache, with the file their cache goes to. */
+const toWrite = [];
+
+const compile = Module.prototype._compile;
+Module.prototype._compile = function compileWithCache(content, filename) {
+  if (!useCache || path.dirname(filename) !== bundleDir) return compile.call(this, content, filename);
+  const hash = createHash('sha1').update(content).digest('hex').slice(0, 16);
+  const cacheFile = path.join(cacheDir, `${path.basename(filename)}.${hash}.v8`);
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    // No cache yet: compiled without one, and written at the end.
+  }
+  const script = new vm.Script(Module.wrap(content), { filename, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) toWrite.push({ script, cacheFile });
+  const module = this;
+  const require = (id) => module.require(id);
+  require.resolve = (request, options) => Module._resolveFilename(request, module, false, options);
+  require.cache = Module._cache;
+  return script.runInThisContext({ displayErrors: true }).call(module.exports, module.exports, require, module, filename, path.dirname(filename));
+};
+
+// Written whole under a name of its own, then renamed: runs that end together (a test
+// suite's) each put a complete file in place, and a run that loads one never sees half.
+process.on('exit', () => {
+  if (toWrite.length === 0) return;
+  try {
+    fs.mkdirSync(cacheDir, { recursive: true });
+  } catch {
+    return; // a read-only package: the next run compiles as this one did
+  }
+  for (const { script, cacheFile } of toWrite) {
+    const temporary = `${cacheFile}.${process.pid}.tmp`;
+    try {
+      fs.writeFileSync(temporary, script.createCachedData());
+      fs.renameSync(temporary, cacheFile);
+    } catch {
+      fs.rmSync(temporary, { force: true }); // a full disk, say: no cache, and no half of one
+    }
+  }
+});
+
+module.exports = require('../dist/cli-bundle/main.cjs');
