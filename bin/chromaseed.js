@@ -14,7 +14,7 @@ try {
   process.exit(1);
 }
 // Loading the command line opens its files: with almost no file descriptors left to the
-// process (ulimit -n 20) that fails before anything else can say so.
+// process (a low ulimit -n) that can fail before anything else could say so.
 let cli;
 try {
   cli = createRequire(import.meta.url)('./load-cli.cjs');
