@@ -4,7 +4,7 @@
 // compiles each function the first time it runs; on hibiscus.regular.gif (one 312x442
 // frame) that was about a quarter of the whole command. Node 20 keeps no code cache for
 // ES modules (module.enableCompileCache() came in Node 22), so the bundle is CommonJS and
-// its files are compiled here, through vm.Script, with the cache of the last run.
+// its files are compiled here, through vm.Script, with the cache an earlier run wrote.
 //
 // The cache is one file per bundle file, in dist/cli-bundle/code-cache/: inside the
 // package, so it goes with the code it was made from (the build empties the directory),
