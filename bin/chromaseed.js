@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Entry shim: all logic lives in src/cli/main.ts, compiled and bundled into dist/cli-bundle/
 // by `npm ci`/`npm install` (see rolldown.config.js), and loaded by load-cli.cjs.
-import { createRequire } from 'node:module';
-import { constants } from 'node:os';
+'use strict';
+const { constants } = require('node:os');
 
 // The command line's modules ask for the current directory as they load (yargs does), and a
 // deleted directory, or one whose path is longer than the system allows, made that a stack
@@ -17,7 +17,7 @@ try {
 // process (a low ulimit -n) that can fail before anything else could say so.
 let cli;
 try {
-  cli = createRequire(import.meta.url)('./load-cli.cjs');
+  cli = require('./load-cli.cjs');
 } catch (err) {
   if (err.code === 'EMFILE') process.stderr.write('chromaseed: too many open files (EMFILE) to start: this process reached its limit (ulimit -n); raise it\n');
   else if (err.code === 'ENFILE') process.stderr.write("chromaseed: too many open files (ENFILE) to start: the system's limit is reached; close other programs\n");
@@ -90,6 +90,7 @@ process.on('uncaughtException', (err) => {
 
 // process.stdin is made on first use (it sets up the terminal or pipe): only for an input named -.
 const streams = { stdout: process.stdout, stderr: process.stderr, get stdin() { return process.stdin; } };
-const code = await main(process.argv.slice(2), streams, controller.signal);
-if (hungUp) endByHangup();
-process.exitCode = code === 130 ? 128 + constants.signals[received] : code;
+main(process.argv.slice(2), streams, controller.signal).then((code) => {
+  if (hungUp) endByHangup();
+  process.exitCode = code === 130 ? 128 + constants.signals[received] : code;
+});

@@ -22,7 +22,6 @@ const Module = require('node:module');
 const vm = require('node:vm');
 const fs = require('node:fs');
 const path = require('node:path');
-const { createHash } = require('node:crypto');
 
 const bundleDir = path.join(__dirname, '..', 'dist', 'cli-bundle');
 const cacheDir = path.join(bundleDir, 'code-cache');
@@ -32,11 +31,21 @@ const useCache = process.env.CHROMASEED_CODE_CACHE !== '0' && !process.sourceMap
 /** Scripts compiled without a usable cache, with the file their cache goes to. */
 const toWrite = [];
 
+/**
+ * Which version of a file this is: its size, inode and change time (ctime), which every
+ * write sets and no one can set back (touch and cp -p set mtime, not ctime). A build makes
+ * new files and empties the cache anyway; this keeps a hand-edited bundle from meeting its
+ * old cache. (A hash of the source did the same, but node:crypto took 7 ms to load.)
+ */
+function fileVersion(filename) {
+  const { size, ino, ctimeNs } = fs.statSync(filename, { bigint: true });
+  return `${size.toString(36)}-${ino.toString(36)}-${ctimeNs.toString(36)}`;
+}
+
 const compile = Module.prototype._compile;
 Module.prototype._compile = function compileWithCache(content, filename) {
   if (!useCache || path.dirname(filename) !== bundleDir) return compile.call(this, content, filename);
-  const hash = createHash('sha1').update(content).digest('hex').slice(0, 16);
-  const cacheFile = path.join(cacheDir, `${path.basename(filename)}.${hash}.v8`);
+  const cacheFile = path.join(cacheDir, `${path.basename(filename)}.${fileVersion(filename)}.v8`);
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheFile);

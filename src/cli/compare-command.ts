@@ -21,6 +21,7 @@ import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
 import { commitRun, failedRun } from './run-output.js';
 import { countOf, formatBytes, framesWritten, oneLine, printOut, reportWarnings, round } from './report.js';
+import { startStopwatch } from './stopwatch.js';
 
 const MODES: readonly Seeding[] = ['seeded', 'none', 'global'];
 const LABELS: Record<Seeding | 'original', string> = { original: 'original', none: 'unseeded', seeded: 'seeded', global: 'global palette' };
@@ -95,9 +96,9 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
     for (;;) {
       const results = new Map<string, QuantizedFrame>();
       for (const run of runs) {
-        const t0 = performance.now();
+        const elapsed = startStopwatch();
         const next = await run.frames.next();
-        run.seconds += (performance.now() - t0) / 1000;
+        run.seconds += elapsed();
         if (next.done) continue;
         results.set(run.label, next.value);
         const output = expandFrame(next.value.indexed, run.expanded?.length === next.value.indexed.width * next.value.indexed.height * 4 ? run.expanded : undefined);

@@ -12,6 +12,7 @@ import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
 import { commitRun, failedRun } from './run-output.js';
 import { oneLine, playbackClock, playsOf, printOut, reportWarnings, round, writtenReport } from './report.js';
+import { startStopwatch } from './stopwatch.js';
 
 export async function quantizeCommand(args: Args, streams: CliStreams, signal: AbortSignal | undefined, inputs: InputSession): Promise<void> {
   const given = String(args.input);
@@ -30,7 +31,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
   }
   const input = await inputs.readable(given, signal);
   if (typeof args.timeline === 'string') await checkExtraOutputPath(args.timeline, '--timeline', input, output);
-  const started = performance.now();
+  const elapsed = startStopwatch();
 
   const { info, kind, warnings, open } = await openReusable(input, inputOptions, signal);
   refuseTimeForStill(input, kind, inputOptions);
@@ -61,7 +62,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
   const timelineFile = args.timeline;
   const picture = typeof timelineFile === 'string' ? async () => [timelineFile, await (await import('./timeline.js')).renderTimeline(timeline, options.colors)] as const : null;
   const written = (await commitRun(writer, picture, input, progress, signal))!;
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = elapsed();
   const plays = playsOf(outputKind(output) === 'gif', writerOptions.loopCount);
   const allWarnings = [...warnings, ...(written.warnings ?? [])].map(inputs.shownText);
 

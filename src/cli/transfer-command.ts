@@ -22,6 +22,7 @@ import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
 import { commitRun, failedRun } from './run-output.js';
 import { countOf, formatBytes, oneLine, playbackClock, playsOf, printOut, reportWarnings, round, writtenReport } from './report.js';
+import { startStopwatch } from './stopwatch.js';
 
 /** k when neither -k nor a palette file says. */
 const DEFAULT_TRANSFER_COLORS = 8;
@@ -96,7 +97,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   if (typeof args.swatch === 'string') {
     await checkExtraOutputPath(args.swatch, '--swatch', guarded, output);
   }
-  const started = performance.now();
+  const elapsed = startStopwatch();
 
   // The target is opened first: its limits and its part (--start past its end) fail now, not
   // after the source's pass, which can be long. Its frames are read only later.
@@ -173,7 +174,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   const swatchFile = args.swatch;
   const picture = typeof swatchFile === 'string' ? async () => [swatchFile, await renderTransferSwatch(source, shownDecision)] as const : null;
   const written = (await commitRun(writer, picture, targetPath, progress, signal))!;
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = elapsed();
   const plays = playsOf(gif, writerOptions.loopCount);
   const warnings = [...sourceWarnings, ...targetWarnings, ...(written.warnings ?? [])].map(inputs.shownText);
 

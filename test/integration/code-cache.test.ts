@@ -33,6 +33,9 @@ function inodes(dir: string): Map<string, number> {
   return new Map(readdirSync(dir).map((f) => [f, statSync(path.join(dir, f)).ino]));
 }
 
+/** A cache's name: its bundle file's, then that file's version (size, inode, change time). */
+const CACHE_NAME = /^(.+\.cjs)\.[0-9a-z]+-[0-9a-z]+-[0-9a-z]+\.v8$/;
+
 const version = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version;
 
 describe('the code cache of the command line', () => {
@@ -41,10 +44,10 @@ describe('the code cache of the command line', () => {
     expect(pkg.run(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
     const first = inodes(pkg.cacheDir);
     const names = [...first.keys()];
-    expect(names.some((f) => /^main\.cjs\.[0-9a-f]{16}\.v8$/.test(f))).toBe(true);
+    expect(names.some((f) => CACHE_NAME.test(f) && f.startsWith('main.cjs.'))).toBe(true);
     // Every file is the cache of a bundle file, complete (no temporary file left).
     const bundle = readdirSync(path.join(pkg.root, 'dist/cli-bundle'));
-    for (const f of names) expect(bundle).toContain(f.replace(/\.[0-9a-f]{16}\.v8$/, ''));
+    for (const f of names) expect(bundle).toContain(f.replace(CACHE_NAME, '$1'));
     // V8 took every cache: none was written again.
     expect(pkg.run(['--version']).code).toBe(0);
     expect(inodes(pkg.cacheDir)).toEqual(first);
@@ -65,6 +68,21 @@ describe('the code cache of the command line', () => {
     expect(runs[1].stdout.replace(seconds, '').replace('b.gif', 'a.gif')).toBe(runs[0].stdout.replace(seconds, ''));
     expect(readFileSync(path.join(pkg.root, 'b.gif'))).toEqual(readFileSync(path.join(pkg.root, 'a.gif')));
     expect(readFileSync(path.join(pkg.root, 'c.gif'))).toEqual(readFileSync(path.join(pkg.root, 'a.gif')));
+  });
+
+  it('is not used for a bundle file edited after it was written, even to the same length', () => {
+    // V8 checks a cache against the source's length only: the same length with other code
+    // would run the old code's bytecode.
+    const pkg = packageCopy();
+    const help = pkg.run(['--help']);
+    expect(help.stdout).toContain('Quantize the colours');
+    const main = path.join(pkg.root, 'dist/cli-bundle/main.cjs');
+    const source = readFileSync(main, 'utf8');
+    writeFileSync(main, source.replace('Quantize the colours', 'QUANTIZE THE COLOURS'));
+    const edited = pkg.run(['--help']);
+    expect(edited.code).toBe(0);
+    expect(edited.stdout).toBe(help.stdout.replace('Quantize the colours', 'QUANTIZE THE COLOURS'));
+    expect(readdirSync(pkg.cacheDir).filter((f) => f.startsWith('main.cjs.'))).toHaveLength(2);
   });
 
   it('replaces a cache V8 refuses (here: garbage), and the run goes on', () => {
