@@ -1,5 +1,3 @@
-import path from 'node:path';
-
 // The command line runs from one bundle (plus a chunk per command, loaded when chosen):
 // Node's ES module loader spends about 50 ms resolving and linking the files of dist/ and
 // of yargs one by one, a fifth of a small GIF's whole run. The library (dist/index.js)
@@ -22,9 +20,6 @@ export default {
   // Found on disk at run time: sharp's native binary, ffmpeg's binary (located through its
   // package), and fluent-ffmpeg, which reads __dirname.
   external: ['sharp', 'fluent-ffmpeg', '@ffmpeg-installer/ffmpeg'],
-  // yargs' two uses of node:assert, met by a module of ours: loading node:assert cost every
-  // run about 5 ms (see src/cli/yargs-assert.ts).
-  resolve: { alias: { assert: path.resolve('dist/cli/yargs-assert.js') } },
   // yargs resolves a config's `extends` by package name with import.meta.resolve, which has
   // no CommonJS form; the command line reads no yargs config, and the call sits in a
   // try whose catch keeps the config as it is.

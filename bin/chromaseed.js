@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Entry shim: all logic lives in src/cli/main.ts, compiled and bundled into dist/cli-bundle/
 // by `npm ci`/`npm install` (see rolldown.config.js), and loaded by load-cli.cjs.
+// CommonJS (bin/package.json says so): as an ES module, it made Node set up its ES module
+// loader, for nothing, at every start.
 'use strict';
 const { constants } = require('node:os');
 

@@ -12,8 +12,9 @@
 // each bundle file the run loaded without a usable cache (the first run, another Node), and
 // holds every function that run compiled. Where the package cannot be written to (a
 // read-only install), runs go on without it. V8 checks a cache against its own version and
-// flags and refuses one that does not fit; the file's name also carries a hash of the
-// source, so a cache never meets other code.
+// flags and refuses one that does not fit, but checks the source by its length only: the
+// file's name also carries the bundle file's version (fileVersion), so a cache never meets
+// other code.
 //
 // CHROMASEED_CODE_CACHE=0 loads the bundle without it, as Node's --enable-source-maps does
 // (stack traces then name the compiled files, through the source maps beside the bundle).
@@ -35,7 +36,8 @@ const toWrite = [];
  * Which version of a file this is: its size, inode and change time (ctime), which every
  * write sets and no one can set back (touch and cp -p set mtime, not ctime). A build makes
  * new files and empties the cache anyway; this keeps a hand-edited bundle from meeting its
- * old cache. (A hash of the source did the same, but node:crypto took 7 ms to load.)
+ * old cache. (A SHA-1 of the source did the same, but loading node:crypto and hashing took
+ * about 6 ms of every run.)
  */
 function fileVersion(filename) {
   const { size, ino, ctimeNs } = fs.statSync(filename, { bigint: true });

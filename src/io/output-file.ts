@@ -31,8 +31,8 @@ export function tempPathFor(finalPath: string, kind: 'tmp' | 'old' = 'tmp'): str
 }
 
 /**
- * Eight hex digits from Math.random: the name only has to differ from other runs' (the file
- * is created exclusively, 'wx'), and node:crypto would cost every run about 7 ms to load.
+ * Eight hex digits from Math.random: the tag only has to differ from other runs' (V8 seeds
+ * Math.random from the system's entropy), and node:crypto cost every run 3 ms to load.
  */
 function randomTag(): string {
   return Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
