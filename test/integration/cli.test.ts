@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -1606,6 +1606,16 @@ describe('bin/chromaseed.js', () => {
 
   it('is executable', () => {
     expect(statSync(BIN).mode & 0o111).not.toBe(0);
+  });
+
+  it('fails, saying so, when the run stops before it finishes with nothing left to wait for (Node would exit 0)', () => {
+    // The bin with a command line whose run waits on a promise nothing will settle.
+    const dir = mkdtempSync(path.join(tmp, 'bin-unsettled-'));
+    cpSync(path.join(repoRoot, 'bin'), path.join(dir, 'bin'), { recursive: true });
+    mkdirSync(path.join(dir, 'dist/cli-bundle'), { recursive: true });
+    writeFileSync(path.join(dir, 'dist/cli-bundle/main.cjs'), 'exports.main = () => new Promise(() => {});\nexports.releaseLeftovers = () => {};\nexports.reportUncaught = () => 1;\n');
+    const r = spawnSync(process.execPath, [path.join(dir, 'bin/chromaseed.js'), '--version'], { encoding: 'utf8', env: { ...process.env, CHROMASEED_CODE_CACHE: '0' } });
+    expect([r.status, r.stdout, r.stderr]).toEqual([13, '', 'chromaseed: internal error, please report it: the run stopped before it finished, with nothing left to wait for\n']);
   });
 
   it("prints package.json's version", async () => {
