@@ -100,10 +100,11 @@ main(process.argv.slice(2), streams, controller.signal).then((code) => {
 });
 // Node ends a process whose event loop has nothing left, even with the run still waiting
 // on a promise: the exit code would be 0, as if it had succeeded. (As an ES module awaiting
-// the run, the bin got Node's exit code 13 for an unsettled await; this keeps it.) An exit
-// of our own (a signal's, an uncaught error's) has set its code already.
+// the run, the bin got Node's exit code 13 for an unsettled await.) It is an internal error,
+// exit 1 as the others. An exit of our own (a signal's, an uncaught error's) has set its
+// code already.
 process.on('exit', () => {
   if (settled || process.exitCode !== undefined) return;
   process.stderr.write('chromaseed: internal error, please report it: the run stopped before it finished, with nothing left to wait for\n');
-  process.exitCode = 13;
+  process.exitCode = 1;
 });

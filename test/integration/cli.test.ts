@@ -1615,7 +1615,7 @@ describe('bin/chromaseed.js', () => {
     mkdirSync(path.join(dir, 'dist/cli-bundle'), { recursive: true });
     writeFileSync(path.join(dir, 'dist/cli-bundle/main.cjs'), 'exports.main = () => new Promise(() => {});\nexports.releaseLeftovers = () => {};\nexports.reportUncaught = () => 1;\n');
     const r = spawnSync(process.execPath, [path.join(dir, 'bin/chromaseed.js'), '--version'], { encoding: 'utf8', env: { ...process.env, CHROMASEED_CODE_CACHE: '0' } });
-    expect([r.status, r.stdout, r.stderr]).toEqual([13, '', 'chromaseed: internal error, please report it: the run stopped before it finished, with nothing left to wait for\n']);
+    expect([r.status, r.stdout, r.stderr]).toEqual([1, '', 'chromaseed: internal error, please report it: the run stopped before it finished, with nothing left to wait for\n']);
   });
 
   it("prints package.json's version", async () => {
