@@ -83,12 +83,13 @@ process.on('SIGHUP', onSignal);
 // own errors are, not as Node's stack trace, and ends the process as the run's end would:
 // by the signal after a hang-up, with the signal's code after a Ctrl-C or SIGTERM. The exit
 // hook removes the temporary files.
-process.on('uncaughtException', (err) => {
+const onUncaught = (err) => {
   const code = reportUncaught(err, process.stderr);
   if (hungUp) return endByHangup();
   process.exitCode = code === 130 ? 128 + constants.signals[received] : code;
   process.exit();
-});
+};
+process.on('uncaughtException', onUncaught);
 
 // process.stdin is made on first use (it sets up the terminal or pipe): only for an input named -.
 const streams = { stdout: process.stdout, stderr: process.stderr, get stdin() { return process.stdin; } };
@@ -97,7 +98,7 @@ main(process.argv.slice(2), streams, controller.signal).then((code) => {
   settled = true;
   if (hungUp) endByHangup();
   process.exitCode = code === 130 ? 128 + constants.signals[received] : code;
-});
+}, onUncaught); // a rejected run is reported as an uncaught error, whatever --unhandled-rejections says
 // Node ends a process whose event loop has nothing left, even with the run still waiting
 // on a promise: the exit code would be 0, as if it had succeeded. (As an ES module awaiting
 // the run, the bin got Node's exit code 13 for an unsettled await.) It is an internal error,

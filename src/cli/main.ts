@@ -8,6 +8,7 @@ import { PALETTE_SORTS } from '../palette/sort.js';
 import type { InputSession, InputStream } from '../io/spool-input.js';
 import { clearProgressLine } from './progress.js';
 import { oneLine } from './report.js';
+import { dependsOnOtherProcess, notePipedOutput } from '../io/other-processes.js';
 import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_PIXELS, DEFAULT_RESTARTS } from '../limits.js';
 
 // For bin/chromaseed.js: what a process that must end at once (a second Ctrl-C) releases first.
@@ -56,6 +57,7 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
       if (text !== null) await (await import('../io/output-file.js')).refuseInputAsStdout(streams.stdout, inputFiles(args), text);
       // Loaded with the command, as the commands are: --help and --version need neither.
       const inputs = (await import('../io/spool-input.js')).createInputSession(() => streams.stdin, PIPED[command]);
+      notePipedOutput(streams.stdout);
       try {
         await (await load())(args, streams, signal, inputs);
       } catch (caught) {
@@ -299,14 +301,18 @@ class CommandChosen {
  * How long an error waits for a signal that may be on its way. A Ctrl-C on a terminal goes
  * to the whole process group, ffmpeg too, and ffmpeg's end ("stopped by SIGINT", "decoded
  * no frame") could be heard before this process's own signal: that was exit 1 and a message
- * blaming the input, for about a third of the Ctrl-Cs in a video's first 0.2 s.
+ * blaming the input, for about a third of the Ctrl-Cs in a video's first 0.2 s. The same
+ * holds for the programs at the other ends of piped standard input and output. A run that
+ * has depended on no other process (other-processes.ts) does not wait: its error cannot be
+ * the signal's doing, and it was 100 ms added to every error of that kind (a missing input,
+ * -k 999).
  */
 const SIGNAL_GRACE_MS = 100;
 
 /** The error a run ended with, or the interruption when a signal came with it (see SIGNAL_GRACE_MS). */
 async function signalled(err: unknown, signal: AbortSignal | undefined): Promise<unknown> {
   if (signal === undefined || (err instanceof ChromaseedError && err.code === 'ERR_ABORTED')) return err;
-  if (!signal.aborted) await new Promise((settle) => setTimeout(settle, SIGNAL_GRACE_MS));
+  if (!signal.aborted && dependsOnOtherProcess()) await new Promise((settle) => setTimeout(settle, SIGNAL_GRACE_MS));
   return signal.aborted ? new ChromaseedError('ERR_ABORTED', 'interrupted', { cause: err }) : err;
 }
 

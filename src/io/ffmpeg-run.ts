@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { ChromaseedError } from '../errors.js';
 import { ffmpegCommand, ffmpegLocation, lastMeaningfulLine } from './ffmpeg-path.js';
 import { trackChild } from './leftovers.js';
+import { dependOnOtherProcess } from './other-processes.js';
 
 /*
  * Running ffmpeg once and reading what it printed: its exit, its stderr (bounded), damage
@@ -75,6 +76,7 @@ export function watch(command: ReturnType<typeof ffmpegCommand>, keepLine: (line
   const done = new Promise<{ error: Error | null; stderr: string; damage: string | null }>((resolve) => {
     command.on('start', () => {
       started = true;
+      dependOnOtherProcess();
       proc = (command as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc;
       if (proc) trackChild(proc);
       // A kill asked for before the child existed (the consumer stopped at once) happens now.

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { constants, fstatSync, renameSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { access, chmod, chown, link, lstat, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -25,17 +26,9 @@ export function tempPathFor(finalPath: string, kind: 'tmp' | 'old' = 'tmp'): str
   const dir = path.dirname(finalPath);
   const ext = path.extname(finalPath);
   let stem = path.basename(finalPath, ext);
-  const tag = `.${kind}-${randomTag()}${ext}`;
+  const tag = `.${kind}-${randomBytes(4).toString('hex')}${ext}`;
   while (stem.length > 0 && Buffer.byteLength(`.${stem}${tag}`) > MAX_NAME_BYTES) stem = Array.from(stem).slice(0, -1).join('');
   return path.join(dir, `.${stem}${tag}`);
-}
-
-/**
- * Eight hex digits from Math.random: the tag only has to differ from other runs' (V8 seeds
- * Math.random from the system's entropy), and node:crypto cost every run 3 ms to load.
- */
-function randomTag(): string {
-  return Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
 }
 
 /** The sticky bit of a directory's mode (S_ISVTX). */

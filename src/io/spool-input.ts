@@ -6,6 +6,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ChromaseedError, inputError, systemReason, throwIfAborted } from '../errors.js';
 import { trackTemp, untrackTemp } from './leftovers.js';
+import { dependOnOtherProcess } from './other-processes.js';
 import { MAX_PALETTE_FILE_BYTES } from '../palette/read-palette.js';
 import { isSvg, isTextHead } from '../text-sniff.js';
 
@@ -73,6 +74,7 @@ export function createInputSession(stdin: () => InputStream | undefined, pipeExa
       // Node opens /dev/null in the place of a closed standard input (`<&-`), so both read so.
       if (kind === '/dev/null') throw inputError(STDIN_NAME, `is /dev/null (closed, or nothing was piped in); give a file, or pipe one in (${pipeExample})`);
       if (kind !== 'pipe') throw inputError(STDIN_NAME, `is ${kind}, not a file or a pipe; give a file`);
+      dependOnOtherProcess();
       try {
         copyDir = await mkdtemp(path.join(os.tmpdir(), 'chromaseed-'));
       } catch (err) {

@@ -1608,7 +1608,7 @@ describe('bin/chromaseed.js', () => {
     expect(statSync(BIN).mode & 0o111).not.toBe(0);
   });
 
-  it('fails, saying so, when the run stops before it finishes with nothing left to wait for (Node would exit 0)', () => {
+  it('fails, saying so, when the run stops before it finishes with nothing left to wait for (Node would exit 0), and reports a run that rejects', () => {
     // The bin with a command line whose run waits on a promise nothing will settle.
     const dir = mkdtempSync(path.join(tmp, 'bin-unsettled-'));
     cpSync(path.join(repoRoot, 'bin'), path.join(dir, 'bin'), { recursive: true });
@@ -1616,6 +1616,10 @@ describe('bin/chromaseed.js', () => {
     writeFileSync(path.join(dir, 'dist/cli-bundle/main.cjs'), 'exports.main = () => new Promise(() => {});\nexports.releaseLeftovers = () => {};\nexports.reportUncaught = () => 1;\n');
     const r = spawnSync(process.execPath, [path.join(dir, 'bin/chromaseed.js'), '--version'], { encoding: 'utf8', env: { ...process.env, CHROMASEED_CODE_CACHE: '0' } });
     expect([r.status, r.stdout, r.stderr]).toEqual([1, '', 'chromaseed: internal error, please report it: the run stopped before it finished, with nothing left to wait for\n']);
+    // A run that rejects is an uncaught error (reportUncaught's code), even where Node is told to let rejections pass.
+    writeFileSync(path.join(dir, 'dist/cli-bundle/main.cjs'), "exports.main = () => Promise.reject(new Error('lost'));\nexports.releaseLeftovers = () => {};\nexports.reportUncaught = (err, stderr) => (stderr.write(`reported: ${err.message}\\n`), 70);\n");
+    const rejected = spawnSync(process.execPath, [path.join(dir, 'bin/chromaseed.js'), '--version'], { encoding: 'utf8', env: { ...process.env, CHROMASEED_CODE_CACHE: '0', NODE_OPTIONS: '--unhandled-rejections=none' } });
+    expect([rejected.status, rejected.stderr]).toEqual([70, 'reported: lost\n']);
   });
 
   it("prints package.json's version", async () => {

@@ -33,8 +33,8 @@ function inodes(dir: string): Map<string, number> {
   return new Map(readdirSync(dir).map((f) => [f, statSync(path.join(dir, f)).ino]));
 }
 
-/** A cache's name: its bundle file's, then that file's version (size, inode, change time). */
-const CACHE_NAME = /^(.+\.cjs)\.[0-9a-z]+-[0-9a-z]+-[0-9a-z]+\.v8$/;
+/** A cache's name: its bundle file's, then the source's length (base 36) and CRC-32. */
+const CACHE_NAME = /^(.+\.cjs)\.[0-9a-z]+-[0-9a-f]{8}\.v8$/;
 
 const version = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version;
 
