@@ -21,12 +21,15 @@ const WORKER_MIN_PIXELS = 64 * 1024;
 /**
  * Nor does a worker pay on a clip with fewer pixels than this in all (size × frames): its
  * start takes tens of milliseconds of the second core, more than the encoding it would take
- * off this thread. Measured (best of 7, alternating): chi.gif (2.4 M) 0.36 -> 0.34 s and
- * 0.32 -> 0.31 s in-thread, animated-loop-3 (1.1 M) 0.33 -> 0.28 s, partial_gif_decode
- * (1.6 M) 0.42 -> 0.40 s; cars.gif (3.6 M) is even, earth.gif (7.0 M) 0.49 -> 0.55 s and
- * bounce.gif (22 M) 0.78 -> 0.85 s lose in-thread.
+ * off this thread. Measured first (best of 7, alternating, before the command line had its
+ * code cache): chi.gif (2.4 M) 0.36 -> 0.34 s and 0.32 -> 0.31 s in-thread, animated-loop-3
+ * (1.1 M) 0.33 -> 0.28 s, partial_gif_decode (1.6 M) 0.42 -> 0.40 s; cars.gif (3.6 M) is
+ * even, earth.gif (7.0 M) 0.49 -> 0.55 s and bounce.gif (22 M) 0.78 -> 0.85 s lose
+ * in-thread. With the code cache, the main thread reaches its frames sooner and the balance
+ * moved (medians of 16 alternated runs, in-thread -> worker): partial_gif_decode 788 ->
+ * 723 ms, animated-loop-3 588 -> 575 ms, chi.gif 675 -> 680 ms (even).
  */
-const WORKER_MIN_CLIP_PIXELS = 3_000_000;
+const WORKER_MIN_CLIP_PIXELS = 1_000_000;
 
 const WORKER_URL = new URL('../io/gif-encode-worker.js', import.meta.url);
 

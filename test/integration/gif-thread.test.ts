@@ -24,8 +24,8 @@ describe('GIF encoding on a thread of its own', () => {
   it('is chosen for video frames even in a short clip, and for GIF frames only in a long one', () => {
     const qvga = 320 * 240;
     expect(threadPays(qvga, 36, true)).toBe(true); // realshort.mp4
-    expect(threadPays(qvga, 36, false)).toBe(false); // a GIF of the same size: 2.8 M pixels in all
-    expect(threadPays(qvga, 60, false)).toBe(true); // over 3 M
+    expect(threadPays(qvga, 12, false)).toBe(false); // a GIF of the same size: 0.9 M pixels in all
+    expect(threadPays(qvga, 14, false)).toBe(true); // over 1 M
     expect(threadPays(qvga, 1, true)).toBe(false); // one frame: nothing to overlap
     expect(threadPays(qvga, 0, true)).toBe(false); // a video's estimate for a part shorter than a frame: one frame
     expect(threadPays(160 * 120, 500, true)).toBe(false); // frames too small to be worth a message each
