@@ -93,19 +93,17 @@ process.on('uncaughtException', onUncaught);
 
 // process.stdin is made on first use (it sets up the terminal or pipe): only for an input named -.
 const streams = { stdout: process.stdout, stderr: process.stderr, get stdin() { return process.stdin; } };
-let settled = false;
 main(process.argv.slice(2), streams, controller.signal).then((code) => {
-  settled = true;
   if (hungUp) endByHangup();
   process.exitCode = code === 130 ? 128 + constants.signals[received] : code;
 }, onUncaught); // a rejected run is reported as an uncaught error, whatever --unhandled-rejections says
 // Node ends a process whose event loop has nothing left, even with the run still waiting
 // on a promise: the exit code would be 0, as if it had succeeded. (As an ES module awaiting
 // the run, the bin got Node's exit code 13 for an unsettled await.) It is an internal error,
-// exit 1 as the others. An exit of our own (a signal's, an uncaught error's) has set its
-// code already.
+// exit 1 as the others. A finished run, and an exit of our own (a signal's, an uncaught
+// error's), has set its code already.
 process.on('exit', () => {
-  if (settled || process.exitCode !== undefined) return;
+  if (process.exitCode !== undefined) return;
   process.stderr.write('chromaseed: internal error, please report it: the run stopped before it finished, with nothing left to wait for\n');
   process.exitCode = 1;
 });

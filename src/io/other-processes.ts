@@ -1,4 +1,4 @@
-import { fstatSync } from 'node:fs';
+import { fstatSync, statSync } from 'node:fs';
 
 /**
  * Whether this run has depended on another process that a Ctrl-C on the terminal reaches
@@ -16,12 +16,20 @@ export function dependOnOtherProcess(): void {
 /** Notes standard output (`stream`) when another program reads it: a pipe or a socket. */
 export function notePipedOutput(stream: object): void {
   const fd = (stream as { fd?: unknown }).fd;
-  if (typeof fd !== 'number') return; // in-process (a test's stream)
+  if (typeof fd === 'number' && descriptorKind(fd) === 'pipe') involved = true; // no fd: in-process (a test's stream)
+}
+
+/** 'file', 'pipe' (another process at the other end), or what else descriptor `fd` is, as a phrase. */
+export function descriptorKind(fd: number): 'file' | 'pipe' | 'a directory' | 'a device' | '/dev/null' {
   try {
-    const kind = fstatSync(fd);
-    if (kind.isFIFO() || kind.isSocket()) involved = true;
+    const s = fstatSync(fd);
+    if (s.isFile()) return 'file';
+    if (s.isDirectory()) return 'a directory';
+    if (s.isFIFO() || s.isSocket()) return 'pipe';
+    if (s.isCharacterDevice() && s.rdev === statSync('/dev/null', { throwIfNoEntry: false })?.rdev) return '/dev/null';
+    return 'a device';
   } catch {
-    involved = true; // cannot tell: wait as before
+    return 'pipe'; // not a descriptor we can ask about: the stream is all there is
   }
 }
 

@@ -1,4 +1,4 @@
-import { createWriteStream, fstatSync, statSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, realpath, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +6,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ChromaseedError, inputError, systemReason, throwIfAborted } from '../errors.js';
 import { trackTemp, untrackTemp } from './leftovers.js';
-import { dependOnOtherProcess } from './other-processes.js';
+import { dependOnOtherProcess, descriptorKind } from './other-processes.js';
 import { MAX_PALETTE_FILE_BYTES } from '../palette/read-palette.js';
 import { isSvg, isTextHead } from '../text-sniff.js';
 
@@ -101,20 +101,6 @@ export function createInputSession(stdin: () => InputStream | undefined, pipeExa
       copyDir = null;
     },
   };
-}
-
-/** 'file', 'pipe', or what else descriptor `fd` is, as a phrase. */
-function descriptorKind(fd: number): 'file' | 'pipe' | 'a directory' | 'a device' | '/dev/null' {
-  try {
-    const s = fstatSync(fd);
-    if (s.isFile()) return 'file';
-    if (s.isDirectory()) return 'a directory';
-    if (s.isFIFO() || s.isSocket()) return 'pipe';
-    if (s.isCharacterDevice() && s.rdev === statSync('/dev/null', { throwIfNoEntry: false })?.rdev) return '/dev/null';
-    return 'a device';
-  } catch {
-    return 'pipe'; // not a descriptor we can ask about: the stream is all there is
-  }
 }
 
 /**
