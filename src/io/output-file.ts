@@ -351,6 +351,17 @@ async function openTemp(outputPath: string, finalPath: string): Promise<{ tempPa
   }
 }
 
+/**
+ * Creates (and tracks) a new, empty temporary file beside `finalPath` and returns its path,
+ * for a writer that fills it by name (ffmpeg, which is told to overwrite): created here, with
+ * O_EXCL, the file ffmpeg writes is one this run made, never one that was there before.
+ */
+export async function claimTemp(outputPath: string, finalPath: string): Promise<string> {
+  const { tempPath, handle } = await openTemp(outputPath, finalPath);
+  await handle.close();
+  return tempPath;
+}
+
 /** Opens a temp file next to `outputPath` for bytes that become `outputPath` on commit. */
 export async function createAtomicFile(outputPath: string, inputPath?: InputPaths): Promise<AtomicFile> {
   const finalPath = await checkOutputPath(outputPath, inputPath);

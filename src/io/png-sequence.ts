@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { lstat, stat, writeFile } from 'node:fs/promises';
+import { lstat, open, stat } from 'node:fs/promises';
 import { deflateSync } from 'node:zlib';
 import { createIndexedPngEncoder } from '../encode/png-encode.js';
 import { abortedWrite, ChromaseedError, systemReason } from '../errors.js';
@@ -111,10 +111,17 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
       const special = existing && specialFile(existing);
       if (special) throw new ChromaseedError('ERR_OUTPUT', `${name}: is ${special}, not a file; frames cannot be written under that name`);
       const temp = tempPathFor(final);
-      trackTemp(temp);
-      written.push({ temp, final });
       try {
-        await writeFile(temp, png);
+        // O_EXCL: the frame goes into a file this run creates, never over one that was there
+        // (and only a file it created is tracked, to be removed on failure or Ctrl-C).
+        const handle = await open(temp, 'wx');
+        trackTemp(temp);
+        written.push({ temp, final });
+        try {
+          await handle.writeFile(png);
+        } finally {
+          await handle.close();
+        }
         bytes += png.length;
         // abort() came while this frame was written, and could not remove it then.
         if (wasAborted()) {

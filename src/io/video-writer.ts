@@ -5,8 +5,7 @@ import { bleedIntoClear, copyRgbaForOutput, expandToRgba } from '../pipeline/exp
 import { MAX_GIF_FPS, playbackDelayMs } from '../timing.js';
 import type { SoundSource } from '../types.js';
 import type { FrameWriter, FrameWriterOptions } from './frame-writer.js';
-import { trackTemp } from './leftovers.js';
-import { checkOutputPath, commitTemp, flushAndClose, removeQuietly, tempPathFor } from './output-file.js';
+import { checkOutputPath, claimTemp, commitTemp, flushAndClose, removeQuietly } from './output-file.js';
 import { abortingOnFailure, checkOpen, type WriterState } from './writer-state.js';
 
 export type VideoContainer = 'mp4' | 'webm' | 'mkv' | 'mov';
@@ -18,7 +17,8 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
   const container = VIDEO_EXTENSIONS[path.extname(file).toLowerCase()];
   // Loaded here, not at the top: fluent-ffmpeg is only needed when a video is written.
   const { codedSize, createVideoOutput } = await import('./video-out.js');
-  const tempPath = tempPathFor(finalPath);
+  /** The temporary file ffmpeg writes, claimed with the first frame. */
+  let tempPath: string | null = null;
   const { width, height } = options;
   let video: ReturnType<typeof createVideoOutput> | null = null;
   let fps = options.fps;
@@ -41,7 +41,7 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
   }
   async function discard(): Promise<void> {
     if (video) await video.abort();
-    await removeQuietly(tempPath);
+    if (tempPath !== null) await removeQuietly(tempPath);
   }
 
   /** One frame, painted into the buffer by `fill` (indexed or full colour) with transparent pixels' alpha as given. */
@@ -58,7 +58,12 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
         // Callers pass the source's rate (ClipInfo.fps); without it, the first frame's.
         fps ??= Math.min(MAX_GIF_FPS, 1000 / delayMs);
         alpha = container === 'webm' && (anyTransparent || options.mayTurnTransparent === true);
-        trackTemp(tempPath);
+        tempPath = await claimTemp(file, finalPath);
+        // abort() came while the file was made, and found none to remove.
+        if (state === 'aborted') {
+          await removeQuietly(tempPath);
+          throw abortedWrite(file);
+        }
         video = createVideoOutput(tempPath, { width, height, fps, container, name: file, sound: options.sound?.decodable === true ? options.sound : undefined, alpha });
       }
       if (anyTransparent && !alpha) framesBlackened++;
@@ -90,11 +95,11 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
         const { sound } = await video.finish();
         // Open until the rename: an abort() while the file is flushed or beforePlace runs
         // removes it (it was ignored, and the video put in place).
-        await flushAndClose(tempPath, file);
+        await flushAndClose(tempPath!, file);
         await finishing?.beforePlace?.();
         if (state === 'aborted') throw abortedWrite(file);
         state = 'done';
-        await commitTemp(tempPath, finalPath);
+        await commitTemp(tempPath!, finalPath);
         finishing?.afterPlace?.();
         const warnings = [...soundWarnings(options.sound, sound), ...blackWarnings(file, container, framesBlackened)];
         const coded = codedSize(container, width, height);
