@@ -7,3 +7,9 @@ export const DEFAULT_MAX_FRAMES = 100_000;
 export const DEFAULT_RESTARTS = 10;
 /** Lloyd steps at most per k-means run when the options give none: scikit-learn's max_iter (and what --stability none gives a seeded frame). */
 export const DEFAULT_MAX_ITERATIONS = 300;
+/**
+ * For sharp reading pixels this package made or already counted against --max-pixels (raw
+ * frames, their SVG labels): sharp's own guard (16383² pixels) would refuse a frame the
+ * user allowed with a raised --max-pixels, as an internal error, after the whole decode.
+ */
+export const COUNTED_PIXELS = { limitInputPixels: false } as const;

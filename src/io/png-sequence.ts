@@ -3,6 +3,7 @@ import { lstat, open, stat } from 'node:fs/promises';
 import { deflateSync } from 'node:zlib';
 import { createIndexedPngEncoder } from '../encode/png-encode.js';
 import { abortedWrite, ChromaseedError, systemReason } from '../errors.js';
+import { COUNTED_PIXELS } from '../limits.js';
 import { expandToRgba } from '../pipeline/expand-frame.js';
 import type { IndexedFrame } from '../types.js';
 import { frameFileName } from './frame-names.js';
@@ -12,7 +13,7 @@ import { checkNameLength, placeFiles, refuseInputAsOutput, removeQuietly, specia
 /** RGBA bytes as a truecolour PNG through sharp, for frames no palette holds; `opaque` drops the alpha channel. */
 export async function encodeRgbaPng(rgba: Uint8Array, width: number, height: number, opaque = false): Promise<Buffer> {
   const { default: sharp } = await import('sharp'); // loaded on first use: most runs never need it
-  let image = sharp(rgba, { raw: { width, height, channels: 4 } });
+  let image = sharp(rgba, { ...COUNTED_PIXELS, raw: { width, height, channels: 4 } });
   if (opaque) image = image.removeAlpha();
   return image.png({ compressionLevel: 6, adaptiveFiltering: true }).toBuffer();
 }

@@ -1,4 +1,5 @@
 import { binaryAlpha } from '../pixel-words.js';
+import { COUNTED_PIXELS } from '../limits.js';
 import type { TimedFrame } from '../types.js';
 
 /**
@@ -9,7 +10,7 @@ import type { TimedFrame } from '../types.js';
  */
 export async function resizeFrame(frame: TimedFrame, width: number, height: number): Promise<TimedFrame> {
   const { default: sharp } = await import('sharp'); // loaded only when such a frame is resized
-  const resized = await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 4 } })
+  const resized = await sharp(frame.data, { ...COUNTED_PIXELS, raw: { width: frame.width, height: frame.height, channels: 4 } })
     .resize(width, height, { fit: 'fill' })
     .raw()
     .toBuffer();

@@ -12,11 +12,22 @@ export type VideoContainer = 'mp4' | 'webm' | 'mkv' | 'mov';
 
 export const VIDEO_EXTENSIONS: Readonly<Record<string, VideoContainer>> = { '.mp4': 'mp4', '.m4v': 'mp4', '.webm': 'webm', '.mkv': 'mkv', '.mov': 'mov' };
 
+/**
+ * ffmpeg's check of every picture it allocates (av_image_check_size): (width + 128) x
+ * (height + 128) must stay under 2^28, so 16255x16255 is encoded and 16256x16256 is not
+ * ("Picture size is invalid", from the bundled ffmpeg, once a frame had been quantized).
+ */
+const FFMPEG_MAX_PICTURE_AREA = 2 ** 28;
+
 export async function videoWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
-  const finalPath = await checkOutputPath(file, options.inputPath);
   const container = VIDEO_EXTENSIONS[path.extname(file).toLowerCase()];
   // Loaded here, not at the top: fluent-ffmpeg is only needed when a video is written.
   const { codedSize, createVideoOutput } = await import('./video-out.js');
+  const coded = codedSize(container, options.width, options.height);
+  if ((coded.width + 128) * (coded.height + 128) >= FFMPEG_MAX_PICTURE_AREA) {
+    throw new ChromaseedError('ERR_LIMIT', `${file}: frames of ${options.width}x${options.height} pixels are larger than ffmpeg can encode (about 268 million pixels, 16255x16255 at most for a square); scale them down with --width`);
+  }
+  const finalPath = await checkOutputPath(file, options.inputPath);
   /** The temporary file ffmpeg writes, claimed with the first frame. */
   let tempPath: string | null = null;
   const { width, height } = options;

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { ChromaseedError } from '../errors.js';
+import { COUNTED_PIXELS } from '../limits.js';
 import type { PaletteEntry } from '../palette/palette.js';
 import type { Frame } from '../types.js';
 import { LABEL_FONT_FAMILY, escapeXml, labelWidth, px, svgOpen } from './text.js';
@@ -150,7 +151,7 @@ export async function renderOverlay(image: Frame, colors: readonly PaletteEntry[
       break;
     }
   }
-  let out = sharp(data, { raw: { width, height, channels: 4 } }).composite([{ input: Buffer.from(parts.join('')), top: 0, left: 0 }]);
+  let out = sharp(data, { ...COUNTED_PIXELS, raw: { width, height, channels: 4 } }).composite([{ ...COUNTED_PIXELS, input: Buffer.from(parts.join('')), top: 0, left: 0 }]);
   if (opaque) out = out.removeAlpha();
   return out.png().toBuffer();
 }
