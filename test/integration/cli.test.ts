@@ -23,6 +23,13 @@ const HIBISCUS = path.join(repoRoot, 'samples/hibiscus.jpg');
 const REALSHORT = path.join(corpus, 'videos/imageio__realshort.mp4');
 const NOTES = path.join(tmp, 'notes.txt');
 writeFileSync(NOTES, 'hello world\n');
+// Lists of other files, which ffmpeg follows, and raw frames with no header.
+const CONCAT = path.join(tmp, 'clips.ffconcat');
+writeFileSync(CONCAT, `ffconcat version 1.0\nfile ${path.resolve('samples/chaplin.mp4')}\n`);
+const PLAYLIST = path.join(tmp, 'play.m3u8');
+writeFileSync(PLAYLIST, '#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nchaplin.mp4\n#EXT-X-ENDLIST\n');
+const RAW_YUV = path.join(tmp, 'frames.yuv');
+writeFileSync(RAW_YUV, Buffer.alloc(115_200, 0x80));
 const THREE_HEX = path.join(tmp, 'three.hex');
 writeFileSync(THREE_HEX, '000000\nffffff\nff0000\n');
 // A HEIC's header (its brand) on bytes the decoder cannot use, as a HEIC is to this sharp build.
@@ -1108,6 +1115,10 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['missing input', ['quantize', 'nope.gif', '-o', 'x.gif'], 1, /nope\.gif: no such file/],
     // ffmpeg 4.1 (bundled) would draw it as text art; 5.1 finds no format in it.
     ['a text file, which ffmpeg would draw', ['quantize', NOTES, '-o', 'x.gif'], 1, /notes\.txt: (a text file, or other data, not a video or an image|not a video or an image that ffmpeg can read \(ffmpeg: Invalid data found when processing input\))\n$/],
+    // ffmpeg said "Operation not permitted" of an ffconcat list with absolute names, "Invalid argument" of a .yuv.
+    ['an ffconcat list', ['quantize', CONCAT, '-o', 'x.gif'], 1, /^chromaseed: \S+clips\.ffconcat: an ffmpeg concat script \(ffconcat\), which names other files; chromaseed reads one video or image: give it one of them\n$/],
+    ['a playlist, as the target of a transfer', ['transfer', CARS, PLAYLIST, '-o', 'x.gif'], 1, /^chromaseed: \S+play\.m3u8: an M3U playlist, which names other files; /],
+    ['raw frames with no header', ['quantize', RAW_YUV, '-o', 'x.gif'], 1, /^chromaseed: \S+frames\.yuv: raw video with no header \(its size and pixel format are not in the file\); put it in a container first: ffmpeg -f rawvideo -pix_fmt yuv420p -s WIDTHxHEIGHT -r RATE -i IN out\.mkv\n$/],
     ['a HEIC photo', ['palette', HEIC], 1, /photo\.heic: a HEIC image, which the sharp build chromaseed uses cannot decode \(it reads AVIF\); convert it to JPEG or PNG first\n$/],
     ['a HEIF photo coded as HEIC', ['palette', HEIC_COMPATIBLE], 1, /photo2\.heif: a HEIC image/],
     ['a device as input', ['palette', '/dev/zero'], 1, /^chromaseed: \/dev\/zero: is a pipe or a device, not a file; save it to a file first\n$/],
