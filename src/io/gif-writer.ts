@@ -67,7 +67,7 @@ export async function gifWriter(file: string, options: FrameWriterOptions): Prom
         // Frames shown longer than a GIF frame can be (an APNG or WebP may ask for hours), as the encoder cut them.
         const cut = last.cutFrames;
         if (cut.length === 0) return { bytes };
-        const which = cut.length === 1 ? `frame ${cut[0] + 1} is` : `${cut.length} frames (the first: ${cut[0] + 1}) are`;
+        const which = cut.length === 1 ? `frame ${cut[0]} is` : `${cut.length} frames (the first: ${cut[0]}) are`;
         return { bytes, warnings: [`${file}: ${which} shown longer than a GIF frame can be, ${MAX_GIF_DELAY_MS / 1000} s, and cut to that; a video output keeps the whole time`] };
       } catch (err) {
         return fail(err);

@@ -1197,7 +1197,7 @@ describe('frame writers on real video frames', () => {
     for (const [x, y] of [[160, 60], [161, 60], [80, 120], [80, 121], [161, 121]]) expect(at(x, y), `${x},${y}`).toEqual(centre);
   });
 
-  it('GIF output says when a frame is shown longer than a GIF frame can be (655.35 s)', async () => {
+  it('GIF output says when a frame is shown longer than a GIF frame can be (655.35 s), counting frames from 0 as every other message does (it counted from 1)', async () => {
     const frame = (delayMs: number) => ({ width: 2, height: 2, indices: new Uint8Array(4), palette: new Uint8Array([255, 0, 0]), size: 1, transparent: null, delayMs });
     const write = async (delays: number[]) => {
       const writer = await createFrameWriter(path.join(work, 'long.gif'), { width: 2, height: 2 });
@@ -1205,8 +1205,8 @@ describe('frame writers on real video frames', () => {
       return (await writer.finish()).warnings;
     };
     expect(await write([100, 655_350, 100])).toBeUndefined();
-    expect(await write([100, 1_000_000, 100])).toEqual([`${path.join(work, 'long.gif')}: frame 2 is shown longer than a GIF frame can be, 655.35 s, and cut to that; a video output keeps the whole time`]);
-    expect((await write([700_000, 100, 65_535_000]))?.[0]).toMatch(/: 2 frames \(the first: 1\) are shown longer/);
+    expect(await write([100, 1_000_000, 100])).toEqual([`${path.join(work, 'long.gif')}: frame 1 is shown longer than a GIF frame can be, 655.35 s, and cut to that; a video output keeps the whole time`]);
+    expect((await write([700_000, 100, 65_535_000]))?.[0]).toMatch(/: 2 frames \(the first: 0\) are shown longer/);
     expect(new GifReader(readFileSync(path.join(work, 'long.gif'))).frameInfo(2).delay).toBe(65535);
   });
 
