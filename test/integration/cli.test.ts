@@ -1706,6 +1706,10 @@ describe('the package in TypeScript projects', () => {
     }
     // The declarations themselves check too, without esModuleInterop, as the README says.
     expect(typeCheck(source, ['--esModuleInterop', 'false', '--allowSyntheticDefaultImports', 'false', '--moduleResolution', 'node16', '--module', 'node16'])).toEqual([0, '']);
+    // chromaseed/core's declarations name nothing of Node's, only AbortSignal, which the DOM's
+    // lib declares too (the README said it needed neither: a lib without the DOM lacks it).
+    const core = "import { kmeansPixels, quantizeClip } from 'chromaseed/core';\nexport const k: number = kmeansPixels(new Uint8Array(4), { k: 1 }).k;\nexport const q = quantizeClip;\n";
+    expect(typeCheck(core, ['--lib', 'es2022,dom', '--moduleResolution', 'node16', '--module', 'node16'])).toEqual([0, '']);
   }, 300_000);
 
   it("accepts the README's calls under exactOptionalPropertyTypes, and a resolved option set for the per-frame quantizer (both failed to type-check)", () => {
