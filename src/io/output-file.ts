@@ -339,13 +339,28 @@ export interface FinishOptions {
   afterPlace?: () => void;
 }
 
+/**
+ * Creates `tempPath` with O_EXCL, so that what is written goes into a file this run made,
+ * never into one that was there. Tracked from before the call: a process ended (a second
+ * Ctrl-C) once the kernel had made the file but before the open's callback ran left it
+ * behind when it was tracked after. Untracked again when the open fails, and a file that
+ * was there already is left alone.
+ */
+export async function openExclusive(tempPath: string): Promise<FileHandle> {
+  trackTemp(tempPath);
+  try {
+    return await open(tempPath, 'wx');
+  } catch (err) {
+    untrackTemp(tempPath);
+    throw err;
+  }
+}
+
 /** Creates (and tracks) a new temporary file beside `finalPath`; `outputPath` names it in the error. */
 async function openTemp(outputPath: string, finalPath: string): Promise<{ tempPath: string; handle: FileHandle }> {
   const tempPath = tempPathFor(finalPath);
   try {
-    const handle = await open(tempPath, 'wx');
-    trackTemp(tempPath);
-    return { tempPath, handle };
+    return { tempPath, handle: await openExclusive(tempPath) };
   } catch (err) {
     throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: cannot create a file in ${path.dirname(finalPath)}: ${systemReason(err)}`, { cause: err });
   }

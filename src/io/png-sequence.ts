@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { lstat, open, stat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import { deflateSync } from 'node:zlib';
 import { createIndexedPngEncoder } from '../encode/png-encode.js';
 import { abortedWrite, ChromaseedError, systemReason } from '../errors.js';
@@ -7,8 +7,7 @@ import { COUNTED_PIXELS } from '../limits.js';
 import { expandToRgba } from '../pipeline/expand-frame.js';
 import type { IndexedFrame } from '../types.js';
 import { frameFileName } from './frame-names.js';
-import { trackTemp } from './leftovers.js';
-import { checkNameLength, placeFiles, refuseInputAsOutput, removeQuietly, specialFile, tempPathFor, type FinishOptions } from './output-file.js';
+import { checkNameLength, openExclusive, placeFiles, refuseInputAsOutput, removeQuietly, specialFile, tempPathFor, type FinishOptions } from './output-file.js';
 
 /** RGBA bytes as a truecolour PNG through sharp, for frames no palette holds; `opaque` drops the alpha channel. */
 export async function encodeRgbaPng(rgba: Uint8Array, width: number, height: number, opaque = false): Promise<Buffer> {
@@ -113,10 +112,7 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
       if (special) throw new ChromaseedError('ERR_OUTPUT', `${name}: is ${special}, not a file; frames cannot be written under that name`);
       const temp = tempPathFor(final);
       try {
-        // O_EXCL: the frame goes into a file this run creates, never over one that was there
-        // (and only a file it created is tracked, to be removed on failure or Ctrl-C).
-        const handle = await open(temp, 'wx');
-        trackTemp(temp);
+        const handle = await openExclusive(temp);
         written.push({ temp, final });
         try {
           await handle.writeFile(png);

@@ -1555,6 +1555,19 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     expect(r.stderr).toMatch(/eio\.gif: 30 frames/);
   });
 
+  it('Ctrl-C twice between the kernel making a temporary file and the run hearing of it leaves nothing (it was left: tracked only once opened)', async () => {
+    // Every exclusive open of a temporary file is held back 3 s once the file exists; the
+    // second Ctrl-C ends the process at once, removing what is tracked.
+    const preload = path.join(tmp, 'slow-exclusive-open.mjs');
+    writeFileSync(preload, "import fsp from 'node:fs/promises';\nconst open = fsp.open;\nfsp.open = async (file, flags, ...rest) => {\n  const handle = await open(file, flags, ...rest);\n  if (flags === 'wx' && String(file).includes('.tmp-')) await new Promise((r) => setTimeout(r, 3000));\n  return handle;\n};\n");
+    for (const out of ['out.mp4', 'f-%d.png']) {
+      const dir = mkdtempSync(path.join(tmp, 'slow-open-'));
+      const r = await runBin(['quantize', CARS, '-k', '4', '-o', path.join(dir, out)], { env: { NODE_OPTIONS: `--import ${pathToFileURL(preload).href}` }, killWhen: () => readdirSync(dir).some((f) => f.includes('.tmp-')), pollMs: 20, signalCount: 2 });
+      expect([out, r.code], r.stderr).toEqual([out, 130]);
+      expectOnly(dir, []);
+    }
+  });
+
   it("a second Ctrl-C while the first cleans up still leaves nothing (130); a second SIGHUP (the kernel's, after the shell's) is not a second Ctrl-C", async () => {
     // Two SIGHUPs: the process ends by the signal; it used to exit(129) through Node's exit,
     // which crashes when the terminal is gone.
