@@ -1,5 +1,5 @@
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, realpath, rm, stat } from 'node:fs/promises';
+import { createWriteStream, mkdtempSync } from 'node:fs';
+import { realpath, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -76,7 +76,9 @@ export function createInputSession(stdin: () => InputStream | undefined, pipeExa
       if (kind !== 'pipe') throw inputError(STDIN_NAME, `is ${kind}, not a file or a pipe; give a file`);
       dependOnOtherProcess();
       try {
-        copyDir = await mkdtemp(path.join(os.tmpdir(), 'chromaseed-'));
+        // Synchronous: made and tracked with no turn of the event loop between, in which a
+        // second Ctrl-C would end the process and leave the directory behind.
+        copyDir = mkdtempSync(path.join(os.tmpdir(), 'chromaseed-'));
       } catch (err) {
         throw new ChromaseedError('ERR_INPUT', `${STDIN_NAME}: cannot make a temporary directory to copy it to (${systemReason(err)}); set TMPDIR to a directory you may write to`, { cause: err });
       }
