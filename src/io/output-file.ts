@@ -564,17 +564,28 @@ export async function placeFiles(files: readonly { temp: string; final: string }
 async function keepAside(file: string): Promise<string | null> {
   const there = await lstat(file).catch(() => null);
   if (there === null || there.isDirectory()) return null;
-  const kept = tempPathFor(file, 'old');
-  try {
-    await link(file, kept);
-  } catch {
+  // A second name that something already holds is never taken over: another is drawn.
+  for (let tries = 0; tries < KEEP_ASIDE_TRIES; tries++) {
+    const kept = tempPathFor(file, 'old');
+    try {
+      await link(file, kept);
+      return kept;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+    }
+    // rename() replaces whatever holds the name: only onto one found free.
+    if ((await lstat(kept).catch(() => null)) !== null) continue;
     await rename(file, kept).catch((err: unknown) => {
       // Neither linked nor moved: it could not be replaced either (a file locked or made immutable).
       throw new ChromaseedError('ERR_OUTPUT', `${file}: cannot replace it: ${systemReason(err)}`, { cause: err });
     });
+    return kept;
   }
-  return kept;
+  throw new ChromaseedError('ERR_OUTPUT', `${file}: cannot replace it: the ${KEEP_ASIDE_TRIES} names drawn to keep it aside by were all taken`);
 }
+
+/** Random second names keepAside draws before it gives up (one is taken once in 4 billion, unless planted). */
+const KEEP_ASIDE_TRIES = 8;
 
 /**
  * Files that appear together or not at all (a command's pictures): each is written now

@@ -42,3 +42,17 @@ describe('temporary files are created, never opened over a file already there', 
     });
   }
 });
+
+describe('a file being replaced is kept aside under a name nothing holds', () => {
+  it('f-%d.png over an existing frame: a file under the name drawn to keep it by is left as it was, and the write fails (rename() replaced it)', async () => {
+    const dir = mkdtempSync(path.join(work, 'aside-'));
+    writeFileSync(path.join(dir, 'f-1.png'), 'old frame');
+    writeFileSync(path.join(dir, '.f-1.old-abababab.png'), 'not ours');
+    const writer = await createFrameWriter(path.join(dir, 'f-%d.png'), { width: W, height: H, fps: 10 });
+    await writer.write(frame);
+    await expect(writer.finish()).rejects.toMatchObject({ code: 'ERR_OUTPUT', message: expect.stringMatching(/f-1\.png: cannot replace it: the 8 names drawn to keep it aside by were all taken$/) });
+    expect(readdirSync(dir).sort()).toEqual(['.f-1.old-abababab.png', 'f-1.png']);
+    expect(readFileSync(path.join(dir, '.f-1.old-abababab.png'), 'utf8')).toBe('not ours');
+    expect(readFileSync(path.join(dir, 'f-1.png'), 'utf8')).toBe('old frame');
+  });
+});
