@@ -14,10 +14,11 @@ export const VIDEO_EXTENSIONS: Readonly<Record<string, VideoContainer>> = { '.mp
 
 /**
  * ffmpeg's check of every picture it allocates (av_image_check_size): (width + 128) x
- * (height + 128) must stay under 2^28, so 16255x16255 is encoded and 16256x16256 is not
- * ("Picture size is invalid", from the bundled ffmpeg, once a frame had been quantized).
+ * (height + 128) must stay under 2^28 ("Picture size is invalid", from the bundled ffmpeg,
+ * once a frame had been quantized). Of squares, 16255x16255 passes and 16256x16256 does not.
  */
 const FFMPEG_MAX_PICTURE_AREA = 2 ** 28;
+const FFMPEG_MAX_SQUARE = Math.floor(Math.sqrt(FFMPEG_MAX_PICTURE_AREA - 1)) - 128;
 
 export async function videoWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
   const container = VIDEO_EXTENSIONS[path.extname(file).toLowerCase()];
@@ -25,7 +26,10 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
   const { codedSize, createVideoOutput } = await import('./video-out.js');
   const coded = codedSize(container, options.width, options.height);
   if ((coded.width + 128) * (coded.height + 128) >= FFMPEG_MAX_PICTURE_AREA) {
-    throw new ChromaseedError('ERR_LIMIT', `${file}: frames of ${options.width}x${options.height} pixels are larger than ffmpeg can encode (about 268 million pixels, 16255x16255 at most for a square); scale them down with --width`);
+    // H.264 codes odd sides one larger: its largest square is even.
+    const square = codedSize(container, FFMPEG_MAX_SQUARE, FFMPEG_MAX_SQUARE).width > FFMPEG_MAX_SQUARE ? FFMPEG_MAX_SQUARE - 1 : FFMPEG_MAX_SQUARE;
+    const padded = coded.width !== options.width || coded.height !== options.height ? `, coded at ${coded.width}x${coded.height}` : '';
+    throw new ChromaseedError('ERR_LIMIT', `${file}: frames of ${options.width}x${options.height} pixels${padded} are larger than ffmpeg can encode ((width + 128) x (height + 128) must stay under 2^28: at most ${square}x${square} for a square); scale them down with --width`);
   }
   const finalPath = await checkOutputPath(file, options.inputPath);
   /** The temporary file ffmpeg writes, claimed with the first frame. */
@@ -113,7 +117,6 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
         await commitTemp(tempPath!, finalPath);
         finishing?.afterPlace?.();
         const warnings = [...soundWarnings(options.sound, sound), ...blackWarnings(file, container, framesBlackened)];
-        const coded = codedSize(container, width, height);
         const padded = coded.width !== width || coded.height !== height ? { codedSize: coded } : {};
         return { bytes: (await stat(finalPath)).size, videoFrames: framesOut, videoSeconds: framesOut / (fps as number), sound, ...padded, ...(warnings.length > 0 ? { warnings } : {}) };
       } catch (err) {

@@ -393,9 +393,9 @@ describe('createFrameWriter: atomic output', () => {
     // ffmpeg allocates no picture of (width + 128) x (height + 128) >= 2^28 pixels, said
     // before any frame is made (the bundled ffmpeg failed after the first frame, at 16256x16256:
     // "pipe:0: Invalid argument"). H.264's padding counts: 16255 becomes 16256.
-    for (const [name, width, height] of [['x.mkv', 16_256, 16_256], ['x.mp4', 16_255, 16_255], ['x.webm', 16_256, 16_256]] as const) {
+    for (const [name, width, height, coded, square] of [['x.mkv', 16_256, 16_256, '', 16_254], ['x.mp4', 16_255, 16_255, ', coded at 16256x16256', 16_254], ['x.webm', 16_256, 16_256, '', 16_255]] as const) {
       const e = await errorOf(createFrameWriter(path.join(dir, name), { width, height }));
-      expect([e.code, e.message]).toEqual(['ERR_LIMIT', `${path.join(dir, name)}: frames of ${width}x${height} pixels are larger than ffmpeg can encode (about 268 million pixels, 16255x16255 at most for a square); scale them down with --width`]);
+      expect([e.code, e.message]).toEqual(['ERR_LIMIT', `${path.join(dir, name)}: frames of ${width}x${height} pixels${coded} are larger than ffmpeg can encode ((width + 128) x (height + 128) must stay under 2^28: at most ${square}x${square} for a square); scale them down with --width`]);
     }
     for (const [name, width, height] of [['x.mp4', 16_254, 16_254], ['x.webm', 16_255, 16_255], ['x.webm', 16_256, 16_255]] as const) {
       await (await createFrameWriter(path.join(dir, name), { width, height })).abort();
