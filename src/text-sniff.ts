@@ -1,7 +1,10 @@
 /**
- * What a file's first bytes say of it when they are text: SVG (an image sharp draws) or plain
- * text (a palette file, or nothing chromaseed reads). Pure, for the core and the readers.
+ * What a file's first bytes say of it when they are text: SVG (an image sharp draws), a list
+ * of other files (which ffmpeg would follow), or plain text (a palette file, or nothing
+ * chromaseed reads). Pure, for the core and the readers.
  */
+
+import { ChromaseedError } from './errors.js';
 
 /**
  * SVG, which sharp draws (ffmpeg has no decoder for it): XML whose first element is <svg>,
@@ -40,4 +43,26 @@ function trailingPartial(head: Uint8Array): number {
     }
   }
   return 0;
+}
+
+/**
+ * A list of other files that ffmpeg would follow, by the first bytes it probes them by: its
+ * concat script, an M3U or HLS playlist, a DASH manifest; or null.
+ */
+function fileListKind(head: Uint8Array): string | null {
+  const start = new TextDecoder('latin1').decode(head.subarray(0, 4096));
+  if (start.startsWith('ffconcat version')) return 'an ffmpeg concat script (ffconcat)';
+  if (start.startsWith('#EXTM3U')) return 'an M3U playlist';
+  if (/<MPD[\s>]/i.test(start) && isTextHead(head.subarray(0, 4096))) return 'a DASH manifest (MPD)';
+  return null;
+}
+
+/**
+ * Refuses a list of other files (fileListKind) rather than let ffmpeg follow it: the files it
+ * names escape the checks an input gets (an output written over one of them), and its own
+ * errors read as ffmpeg's ("Operation not permitted" for an absolute name in an ffconcat script).
+ */
+export function refuseFileList(file: string, head: Uint8Array): void {
+  const list = fileListKind(head);
+  if (list !== null) throw new ChromaseedError('ERR_INPUT', `${file}: ${list}, which names other files; chromaseed reads one video or image: give it one of them`);
 }

@@ -18,6 +18,7 @@ import { renderSwatch } from '../render/swatch.js';
 import { CAPTION_FONT_FAMILY, svgOpen } from '../render/text.js';
 import { extractSourcePalette } from '../transfer/source-palette.js';
 import { createPaletteTransfer, sourcePaletteFromCounts, type SourcePalette, type TransferDecision } from '../transfer/transfer.js';
+import { refuseFileList } from '../text-sniff.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
 import { commitRun, failedRun } from './run-output.js';
@@ -30,7 +31,9 @@ const DEFAULT_TRANSFER_COLORS = 8;
 async function readPaletteFile(file: string): Promise<PaletteFile> {
   const { size } = await stat(file);
   if (size > MAX_PALETTE_FILE_BYTES) throw new ChromaseedError('ERR_INPUT', `${file}: a text file of ${formatBytes(size)}, neither an image, a video nor a palette file`);
-  const parsed = parsePaletteBytes(await readFile(file));
+  const bytes = await readFile(file);
+  refuseFileList(file, bytes);
+  const parsed = parsePaletteBytes(bytes);
   if (typeof parsed === 'string') throw new ChromaseedError('ERR_INPUT', `${file}: text, so read as a palette file: ${parsed}`);
   return parsed;
 }

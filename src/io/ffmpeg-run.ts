@@ -166,17 +166,17 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
     const cover = /^\s*Stream #\d+:\d+.*: Video: /m.test(stderr) ? ', only a picture attached to its sound (a cover); extract that with ffmpeg to use it' : '';
     return new ChromaseedError('ERR_INPUT', `${file}: has no video stream${cover}`, { cause: error });
   }
+  // ffmpeg lists an input whose header it could read ("Input #0, ...").
+  const headerRead = /^Input #\d+, /m.test(stderr);
   // Raw frames with no header (.yuv, .rgb), which ffmpeg reads only when told their size and pixel format.
-  if (/Picture size 0x0 is invalid/.test(stderr)) {
-    return new ChromaseedError('ERR_INPUT', `${file}: raw video with no header (its size and pixel format are not in the file); put it in a container first: ffmpeg -f rawvideo -pix_fmt yuv420p -s WIDTHxHEIGHT -r RATE -i IN out.mkv`, { cause: error });
+  if (/Picture size 0x0 is invalid/.test(stderr) && !headerRead) {
+    return new ChromaseedError('ERR_INPUT', `${file}: raw video with no header (its size and pixel format are not in the file); put it in a container first: ffmpeg -f rawvideo -pix_fmt PIXFMT -s WIDTHxHEIGHT -r RATE -i IN out.mkv (PIXFMT: yuv420p, rgb24...)`, { cause: error });
   }
   // A full disk, or a failed last write, is reported mid-run; the encoder's closing statistics
   // follow and would hide it.
   const full = DISK_FULL.exec(stderr);
   const trailer = /Error writing trailer of .*?: (.*)/.exec(stderr);
   const line = unnamed(full !== null ? full[0].toLowerCase() : trailer !== null ? `writing the end of the file failed: ${trailer[1]}` : lastMeaningfulLine(stderr));
-  // ffmpeg lists an input whose header it could read ("Input #0, ...").
-  const headerRead = /^Input #\d+, /m.test(stderr);
   // A file ffmpeg recognises no format in (it got no further than its name): said as such,
   // not as a failure of ffmpeg's.
   if (/^Invalid data found when processing input$/.test(line) && !headerRead) {

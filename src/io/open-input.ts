@@ -63,20 +63,6 @@ export function sniffKind(head: Uint8Array): InputKind {
   return 'video';
 }
 
-/**
- * A list of other files that ffmpeg would follow (its concat script, an M3U or HLS
- * playlist), or null. Refused rather than read: the files it names are not checked as the
- * input is (an output written over one of them), and the list's own errors read as
- * ffmpeg's ("Operation not permitted" for an absolute name in an ffconcat script).
- */
-function fileListKind(head: Uint8Array): string | null {
-  // At the very start, as ffmpeg's probes look for them.
-  const start = new TextDecoder('latin1').decode(head.subarray(0, 16));
-  if (start.startsWith('ffconcat version')) return 'an ffmpeg concat script (ffconcat)';
-  if (start.startsWith('#EXTM3U')) return 'an M3U playlist';
-  return null;
-}
-
 const isGzip = (head: Uint8Array): boolean => head[0] === 0x1f && head[1] === 0x8b;
 
 /**
@@ -98,8 +84,6 @@ function gunzipStart(head: Uint8Array): Uint8Array {
  * ffmpeg reads as a video when told their `demuxer`.
  */
 export async function inputKind(file: string, head: Uint8Array): Promise<{ kind: InputKind; demuxer?: string }> {
-  const list = fileListKind(head);
-  if (list !== null) throw new ChromaseedError('ERR_INPUT', `${file}: ${list}, which names other files; chromaseed reads one video or image: give it one of them`);
   const kind = sniffKind(head);
   // ffmpeg 5 probes some BMPs as tracker music (libopenmpt: "no video stream"): named outright.
   if (kind === 'video' && isBmp(head)) return { kind, demuxer: 'bmp_pipe' };

@@ -3,6 +3,7 @@ import { ChromaseedError, namesOf, refuseUnknownKeys, requireObject, throwIfAbor
 import { fileName } from './file-name.js';
 import { CLIP_NAMES, ffmpegSeconds, scaledHeight, validateClipOptions, type ClipOptions } from '../clip-options.js';
 import { binaryAlpha } from '../pixel-words.js';
+import { refuseFileList } from '../text-sniff.js';
 import { MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 import { ffmpegCommand, passthroughOptions } from './ffmpeg-path.js';
@@ -116,6 +117,7 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   const { demuxer, signal } = read;
   const opts = validateClipOptions(options);
   await inputFileSize(file);
+  refuseFileList(file, await readHead(file, 4096));
   // A read that may go by the frames' own times needs the packet times (see variableRateClock):
   // they are read beside the probe, both runs being mostly ffmpeg starting up (0.05 to 0.1 s
   // for the bundled binary, 0.4 s for Debian's 5.1). An MP4 or MOV waits for the probe,

@@ -25,9 +25,15 @@ const NOTES = path.join(tmp, 'notes.txt');
 writeFileSync(NOTES, 'hello world\n');
 // Lists of other files, which ffmpeg follows, and raw frames with no header.
 const CONCAT = path.join(tmp, 'clips.ffconcat');
-writeFileSync(CONCAT, `ffconcat version 1.0\nfile ${path.resolve('samples/chaplin.mp4')}\n`);
+writeFileSync(CONCAT, `ffconcat version 1.0\nfile ${path.join(repoRoot, 'samples/chaplin.mp4')}\n`);
 const PLAYLIST = path.join(tmp, 'play.m3u8');
 writeFileSync(PLAYLIST, '#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nchaplin.mp4\n#EXT-X-ENDLIST\n');
+// Names relative to the list, which ffmpeg follows without complaint: the copy beside it was read.
+copyFileSync(path.join(repoRoot, 'samples/chaplin.mp4'), path.join(tmp, 'chaplin.mp4'));
+const RELATIVE_CONCAT = path.join(tmp, 'relative.ffconcat');
+writeFileSync(RELATIVE_CONCAT, 'ffconcat version 1.0\nfile chaplin.mp4\n');
+const MANIFEST = path.join(tmp, 'clip.mpd');
+writeFileSync(MANIFEST, '<?xml version="1.0"?>\n<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT1S" profiles="urn:mpeg:dash:profile:isoff-on-demand:2011"><Period><AdaptationSet mimeType="video/mp4"><Representation id="1" bandwidth="1000"><BaseURL>chaplin.mp4</BaseURL></Representation></AdaptationSet></Period></MPD>\n');
 const RAW_YUV = path.join(tmp, 'frames.yuv');
 writeFileSync(RAW_YUV, Buffer.alloc(115_200, 0x80));
 const THREE_HEX = path.join(tmp, 'three.hex');
@@ -1118,7 +1124,12 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     // ffmpeg said "Operation not permitted" of an ffconcat list with absolute names, "Invalid argument" of a .yuv.
     ['an ffconcat list', ['quantize', CONCAT, '-o', 'x.gif'], 1, /^chromaseed: \S+clips\.ffconcat: an ffmpeg concat script \(ffconcat\), which names other files; chromaseed reads one video or image: give it one of them\n$/],
     ['a playlist, as the target of a transfer', ['transfer', CARS, PLAYLIST, '-o', 'x.gif'], 1, /^chromaseed: \S+play\.m3u8: an M3U playlist, which names other files; /],
-    ['raw frames with no header', ['quantize', RAW_YUV, '-o', 'x.gif'], 1, /^chromaseed: \S+frames\.yuv: raw video with no header \(its size and pixel format are not in the file\); put it in a container first: ffmpeg -f rawvideo -pix_fmt yuv420p -s WIDTHxHEIGHT -r RATE -i IN out\.mkv\n$/],
+    // As a source, it was read as a palette file: "line 4 is neither a colour nor a comment".
+    ['a playlist, as the source of a transfer', ['transfer', PLAYLIST, CARS, '-o', 'x.gif'], 1, /^chromaseed: \S+play\.m3u8: an M3U playlist, which names other files; /],
+    // These two were read, from the copy of chaplin.mp4 beside them.
+    ['an ffconcat list of relative names', ['quantize', RELATIVE_CONCAT, '-o', 'x.gif'], 1, /^chromaseed: \S+relative\.ffconcat: an ffmpeg concat script \(ffconcat\), which names other files; /],
+    ['a DASH manifest', ['palette', MANIFEST], 1, /^chromaseed: \S+clip\.mpd: a DASH manifest \(MPD\), which names other files; /],
+    ['raw frames with no header', ['quantize', RAW_YUV, '-o', 'x.gif'], 1, /^chromaseed: \S+frames\.yuv: raw video with no header \(its size and pixel format are not in the file\); put it in a container first: ffmpeg -f rawvideo -pix_fmt PIXFMT -s WIDTHxHEIGHT -r RATE -i IN out\.mkv \(PIXFMT: yuv420p, rgb24\.\.\.\)\n$/],
     ['a HEIC photo', ['palette', HEIC], 1, /photo\.heic: a HEIC image, which the sharp build chromaseed uses cannot decode \(it reads AVIF\); convert it to JPEG or PNG first\n$/],
     ['a HEIF photo coded as HEIC', ['palette', HEIC_COMPATIBLE], 1, /photo2\.heif: a HEIC image/],
     ['a device as input', ['palette', '/dev/zero'], 1, /^chromaseed: \/dev\/zero: is a pipe or a device, not a file; save it to a file first\n$/],

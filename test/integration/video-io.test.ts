@@ -109,6 +109,13 @@ function slideShow(): string {
 }
 
 describe('openVideo', () => {
+  it('refuses a list of other files, as the command line does (a library caller\'s ffconcat list of relative names was read)', async () => {
+    const dir = mkdtempSync(path.join(work, 'list-'));
+    copyFileSync(realshort, path.join(dir, 'clip.mp4'));
+    writeFileSync(path.join(dir, 'clips.ffconcat'), 'ffconcat version 1.0\nfile clip.mp4\n');
+    await expect(openVideo(path.join(dir, 'clips.ffconcat'))).rejects.toMatchObject({ code: 'ERR_INPUT', message: `${path.join(dir, 'clips.ffconcat')}: an ffmpeg concat script (ffconcat), which names other files; chromaseed reads one video or image: give it one of them` });
+  });
+
   it('reads realshort.mp4: 36 frames of 320x240 at about 30.02 fps', async () => {
     const { info, frames } = await readAll(realshort);
     expect(info.width).toBe(320);
