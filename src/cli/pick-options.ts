@@ -1,5 +1,6 @@
 import { ChromaseedError, invalidOption } from '../errors.js';
 import { outputKind } from '../io/frame-writer.js';
+import { descriptorKind } from '../io/other-processes.js';
 import { STDOUT } from '../io/output-file.js';
 import { INPUT_NAMES, PALETTE_NAMES, resolveInputOptions, resolvePaletteOptions, resolveSequenceOptions, SEQUENCE_NAMES, type InputOptionsInput, type PaletteOptionsInput, type SequenceOptionsInput } from '../options.js';
 import { loopCountForPlays, MAX_GIF_LOOP_COUNT } from '../timing.js';
@@ -66,12 +67,16 @@ export function keepsSound(args: Args, output: string): boolean {
 
 /**
  * `-o -`, a GIF on standard output, refused where it cannot work: with --json, which prints
- * there too, and to a terminal, which would show the GIF's bytes as text. The name the
- * summary gives the output.
+ * there too, to a terminal, which would show the GIF's bytes as text, and to /dev/null,
+ * which Node also puts in the place of a closed standard output (`>&-`): the run said it
+ * had written the GIF, and exited 0. The name the summary gives the output.
  */
-export function outputNameOf(args: Args, output: string, stdout: { isTTY?: boolean }): string {
+export function outputNameOf(args: Args, output: string, stdout: { isTTY?: boolean; fd?: unknown }): string {
   if (output !== STDOUT) return output;
   if (args.json === true) throw new ChromaseedError('ERR_USAGE', '-o - and --json would both write to standard output; give -o a file name, or drop --json');
   if (stdout.isTTY === true) throw new ChromaseedError('ERR_USAGE', '-o -: standard output is a terminal; redirect it to a file (> out.gif) or pipe it to another program');
+  if (typeof stdout.fd === 'number' && descriptorKind(stdout.fd) === '/dev/null') {
+    throw new ChromaseedError('ERR_USAGE', '-o -: standard output is /dev/null (closed, or sent there), so the GIF would go nowhere; redirect it to a file (> out.gif) or pipe it to another program');
+  }
   return 'standard output';
 }

@@ -201,6 +201,11 @@ describe('chromaseed quantize', () => {
     const sink = { text: '', write(chunk: string) { this.text += chunk; return true; } };
     expect(await main(['quantize', CARS, '-o', '-'], { stdout: terminal, stderr: sink as unknown as NodeJS.WritableStream })).toBe(2);
     expect(sink.text).toBe('chromaseed: -o -: standard output is a terminal; redirect it to a file (> out.gif) or pipe it to another program\n');
+    // A closed standard output is /dev/null to Node: the run said it had written the GIF, exit 0.
+    for (const redirect of ['>&-', '>/dev/null']) {
+      const r = spawnSync('sh', ['-c', `"$0" "$@" ${redirect}`, process.execPath, BIN, 'quantize', CARS, '-o', '-'], { encoding: 'utf8' });
+      expect([r.status, r.stderr]).toEqual([2, 'chromaseed: -o -: standard output is /dev/null (closed, or sent there), so the GIF would go nowhere; redirect it to a file (> out.gif) or pipe it to another program\n']);
+    }
     const compare = await runMain(['compare', CARS, '-o', '-']);
     expect(compare.code).toBe(2);
     expect(compare.stderr).toBe('chromaseed: -o -: compare prints its figures on standard output; give -o a file name\n');
