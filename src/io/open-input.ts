@@ -332,6 +332,8 @@ async function reframeClip(clip: TimedClip, options: InputOptions, file: string,
   const plan = shortestMs === undefined ? window : fitShortFrames(window, shortestMs);
   if (plan.length === 0) {
     const seconds = clip.delaysMs.reduce((t, d) => t + playbackDelayMs(d, gifDelays), 0) / 1000;
+    // A start just before the end (0.895 of 0.90 s) is not past it: it leaves less than a frame.
+    if (startSec !== undefined && startSec < seconds) throw new ChromaseedError('ERR_INPUT', `${file}: --start ${startSec} leaves less than a frame of the ${seconds.toFixed(2)} s it plays; ask for an earlier --start`);
     throw new ChromaseedError('ERR_INPUT', `${file}: --start is past the end (it plays for ${seconds.toFixed(2)} s)`);
   }
   if (plan.length > options.maxFrames) {

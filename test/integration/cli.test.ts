@@ -260,6 +260,9 @@ describe('chromaseed quantize', () => {
     const late = await runMain(['quantize', CARS, '-k', '8', '--start', '5', '-o', path.join(tmp, 'late.gif')]);
     expect(late.code).toBe(1);
     expect(late.stderr).toMatch(/^chromaseed: .*cars\.gif: --start is past the end \(it plays for 0\.90 s\)\n$/);
+    // Before the end, by less than a frame: it was "past the end (it plays for 0.90 s)" too.
+    const justBefore = await runMain(['quantize', CARS, '-k', '8', '--start', '0.895', '-o', path.join(tmp, 'late.gif')]);
+    expect([justBefore.code, justBefore.stderr]).toEqual([1, expect.stringMatching(/^chromaseed: .*cars\.gif: --start 0\.895 leaves less than a frame of the 0\.90 s it plays; ask for an earlier --start\n$/)]);
     const tooMany = await runMain(['quantize', CARS, '-k', '8', '--fps', '50', '--max-frames', '40', '-o', path.join(tmp, 'many.gif')]);
     expect(tooMany.code).toBe(1);
     expect(tooMany.stderr).toMatch(/cars\.gif: the part and rate asked for make 45 frames, more than the limit of 40 \(raise the limit with --max-frames\)/);
