@@ -156,6 +156,12 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
     const before = stderr.slice(0, noFrame.index).split(/\r?\n/).reverse();
     const cause = before.find((line) => /invalid|error|not (yet )?implemented|unsupported|corrupt/i.test(line) && !/^Press \[q\]/.test(line));
     const line = cause === undefined ? '' : unnamed(lastMeaningfulLine(cause));
+    // A Photoshop document ffmpeg recognises but whose pixels its decoder refuses (ImageMagick's
+    // RLE: "Invalid rle char"), which other programs read: not called damaged.
+    if (/^Input #\d+, psd_pipe, /m.test(stderr)) {
+      const why = (/^\[psd @ \w+\] (.+)$/m.exec(stderr)?.[1] ?? line).replace(/\.$/, '');
+      return new ChromaseedError('ERR_INPUT', `${file}: a Photoshop document whose pixels ffmpeg could not decode${why === '' ? '' : ` (${why})`}: damaged, or of a kind its decoder does not read (ImageMagick's RLE); save it as PNG or TIFF`, { cause: error });
+    }
     const damaged = 'the file is cut short or damaged before its first frame';
     const why = line === '' ? damaged : /Read error|Invalid data|Error while decoding|corrupt|truncat/i.test(line) ? `${damaged} (${line})` : line;
     return new ChromaseedError('ERR_INPUT', `${file}: ffmpeg decoded no frame: ${why}`, { cause: error });

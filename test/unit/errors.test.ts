@@ -36,6 +36,23 @@ describe('error messages a user can act on', () => {
     expect([err.code, err.message]).toEqual(['ERR_INPUT', 'r.bin: not a video or an image that ffmpeg can read (ffmpeg took it for mp3 at a guess, then: Invalid argument)']);
   });
 
+  it('a Photoshop document whose pixels ffmpeg refuses is not called damaged outright (ImageMagick\'s RLE, which other programs read)', () => {
+    // The bundled ffmpeg 4.1 on `convert coffee.png -resize 64x in.psd` (ImageMagick 6).
+    const stderr = [
+      '[psd @ 0x10c5b700] Invalid rle char.',
+      "Input #0, psd_pipe, from 'in.psd':",
+      '    Stream #0:0: Video: psd, gbrp, 64x43, 25 tbr, 25 tbn, 25 tbc',
+      'Stream mapping:',
+      '[psd @ 0x10c6c780] Invalid rle char.',
+      'Error while decoding stream #0:0: Invalid data found when processing input',
+      "Output #0, null, to 'pipe:':",
+      'Output file is empty, nothing was encoded (check -ss / -t / -frames parameters if used)',
+      'Conversion failed!',
+    ].join('\n');
+    const err = ffmpegFailure('in.psd', new Error('ffmpeg exited with code 1'), stderr);
+    expect([err.code, err.message]).toEqual(['ERR_INPUT', "in.psd: a Photoshop document whose pixels ffmpeg could not decode (Invalid rle char): damaged, or of a kind its decoder does not read (ImageMagick's RLE); save it as PNG or TIFF"]);
+  });
+
   it('ffmpeg killed from outside says so, not its last progress line', () => {
     const err = ffmpegFailure('long.mp4', new Error('ffmpeg was killed with signal SIGKILL'), '    encoder         : Lavc58.42.100 rawvideo\n');
     expect(err.message).toBe('long.mp4: ffmpeg was stopped by SIGKILL (out of memory?)');
