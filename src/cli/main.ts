@@ -316,6 +316,17 @@ async function signalled(err: unknown, signal: AbortSignal | undefined): Promise
   return signal.aborted ? new ChromaseedError('ERR_ABORTED', 'interrupted', { cause: err }) : err;
 }
 
+/**
+ * The name of one of the command line's own bundle files that a lazy require could not find,
+ * or null: the package replaced under a running command (an `npm ci` or a rebuild beside
+ * it) is not a bug to report.
+ */
+function ownModuleMissing(err: unknown): string | null {
+  const e = err as { code?: unknown; message?: unknown; requireStack?: unknown };
+  if (e?.code !== 'MODULE_NOT_FOUND' || !Array.isArray(e.requireStack) || !String(e.requireStack[0]).includes('cli-bundle')) return null;
+  return /Cannot find module '([^']+)'/.exec(String(e.message))?.[1] ?? null;
+}
+
 const INTERRUPTED_STREAM = 'interrupted; what standard output got of the GIF, if anything, is cut short';
 
 function report(err: unknown, stderr: CliStreams['stderr'], argv: readonly string[] = []): number {
@@ -346,6 +357,11 @@ function report(err: unknown, stderr: CliStreams['stderr'], argv: readonly strin
   const shortage = descriptorShortage(err) ?? descriptorsShortNow();
   if (shortage !== null) {
     stderr.write(shortage === 'EMFILE' ? 'chromaseed: too many open files (EMFILE): this process reached its limit (ulimit -n); raise it\n' : "chromaseed: too many open files (ENFILE): the system's limit is reached; close other programs\n");
+    return EXIT_FAILURE;
+  }
+  const missing = ownModuleMissing(err);
+  if (missing !== null) {
+    stderr.write(`chromaseed: its own file ${missing} is gone (reinstalled, rebuilt or removed while this ran?); run it again, or reinstall chromaseed\n`);
     return EXIT_FAILURE;
   }
   stderr.write(`chromaseed: internal error, please report it:\n${err instanceof Error ? err.stack : String(err)}\n`);

@@ -108,3 +108,14 @@ describe('the code cache of the command line', () => {
     expect(readdirSync(path.join(pkg.root, 'dist/cli-bundle'))).not.toContain('code-cache');
   });
 });
+
+describe('the package replaced under a running command', () => {
+  it('a bundle file gone by the time it is loaded is said in one line, not as an internal error with a stack trace', () => {
+    const pkg = packageCopy();
+    const bundle = path.join(pkg.root, 'dist/cli-bundle');
+    const chunk = readdirSync(bundle).find((f) => /^quantize-command-.*\.cjs$/.test(f))!;
+    rmSync(path.join(bundle, chunk));
+    const r = pkg.run(['quantize', path.join(repoRoot, 'samples/cars.gif'), '-k', '4', '-o', path.join(pkg.root, 'out.gif')]);
+    expect([r.code, r.stderr]).toEqual([1, `chromaseed: its own file ./${chunk} is gone (reinstalled, rebuilt or removed while this ran?); run it again, or reinstall chromaseed\n`]);
+  });
+});
