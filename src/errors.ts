@@ -277,7 +277,8 @@ export function checkIndexedFrame(frame: IndexedFrame, width: number, height: nu
     throw fail(`frame is ${frame.width}x${frame.height}; the canvas is ${width}x${height}, the size the writer or encoder was opened for`);
   }
   const n = width * height;
-  const describe = (a: unknown): string => (isBytes(a) ? `${a.length} bytes` : String(a));
+  // Not the value itself: a Uint16Array of a million indices was written out whole.
+  const describe = (a: unknown): string => (isBytes(a) ? `${a.length} bytes` : kindOf(a));
   if (!isBytes(frame.indices) || frame.indices.length < n) throw fail(`frame has ${describe(frame.indices)} for palette indices; ${n} bytes are needed`);
   if (frame.transparent !== null && !(isBytes(frame.transparent) && frame.transparent.length >= n)) throw fail(`frame has ${describe(frame.transparent)} for its transparency mask; null or ${n} bytes are needed`);
   if (!(Number.isInteger(frame.size) && frame.size >= 0 && frame.size <= 256 && isBytes(frame.palette) && frame.palette.length >= frame.size * 3)) {

@@ -52,7 +52,7 @@ const FINISH_NAMES: readonly string[] = namesOf<FinishOptions>({ beforePlace: tr
  * size, rate, loop count, frame count, whether later frames may turn transparent, whether
  * nearly every pixel changes, a GIF's delays as browsers play them and, with `keepSound`, sound.
  */
-export function clipWriterOptions(info: ClipInfo, inputPath: string, keepSound: boolean): FrameWriterOptions {
+export function clipWriterOptions(info: ClipInfo, inputPath: string | URL, keepSound: boolean): FrameWriterOptions {
   requireObject('info', "a clip's info ({ width, height, ... }: openReusable's or openInput's)", info);
   return {
     width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath,

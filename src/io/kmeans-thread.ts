@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { ChromaseedError, errorFromThread, throwIfAborted } from '../errors.js';
+import { checkRunArguments, ChromaseedError, errorFromThread, throwIfAborted } from '../errors.js';
 import { countDistinctColors } from '../kmeans/histogram.js';
 import type { KMeansResult } from '../kmeans/kmeans.js';
 import { DEFAULT_RESTARTS } from '../limits.js';
@@ -106,5 +106,7 @@ export function kmeansPixelsInThread(request: KMeansPixelsRequest, signal?: Abor
 
 /** The clusterer `clipPalette` (and `quantizeClip`, `extractSourcePalette`) takes: this thread's worker, stopped by `signal`. */
 export function clusterInThread(signal?: AbortSignal): PointClusterer {
+  // Checked now: found inside, a bad signal failed after the thread had started, which then kept the process alive.
+  checkRunArguments('clusterInThread', signal);
   return (request) => kmeansPointsInThread(request, signal);
 }

@@ -83,7 +83,8 @@ async function realTarget(file: string): Promise<string> {
 }
 
 /** The input files no output may replace: one, several (transfer's source and target), or none. */
-export type InputPaths = string | readonly string[] | undefined;
+/** The input file or files an output must not overwrite: names or file: URLs. */
+export type InputPaths = string | URL | readonly (string | URL)[] | undefined;
 
 /**
  * Refuses standard output as the destination of `what` (the GIF of `-o -`, a palette, a
@@ -108,8 +109,10 @@ export async function refuseInputAsStdout(stdout: NodeJS.WritableStream, inputs:
   }
 }
 
+/** The inputs as file names; a file: URL is taken, anything else refused (a URL failed as "inputList(...).map is not a function"). */
 function inputList(inputs: InputPaths): readonly string[] {
-  return inputs === undefined ? [] : typeof inputs === 'string' ? [inputs] : inputs;
+  if (inputs === undefined) return [];
+  return (Array.isArray(inputs) ? (inputs as readonly (string | URL)[]) : [inputs as string | URL]).map((input) => fileName(input, "a writer's inputPath"));
 }
 
 /** The inputs' real paths, for comparing against output paths. */
@@ -450,7 +453,7 @@ export async function createAtomicFile(outputPath: string, inputPath?: InputPath
  * @param inputPath when given, refuse to overwrite this input file.
  * @throws ChromaseedError `ERR_OUTPUT` naming the file when it cannot be written.
  */
-export async function writeFileAtomic(given: string | URL, bytes: Uint8Array, inputPath?: string): Promise<void> {
+export async function writeFileAtomic(given: string | URL, bytes: Uint8Array, inputPath?: InputPaths): Promise<void> {
   const file = fileName(given, 'writeFileAtomic');
   if (!isBytes(bytes)) throw new ChromaseedError('ERR_USAGE', `${file}: the bytes to write are ${typeof bytes === 'string' ? 'a string' : 'not bytes'}; expected a Uint8Array or Buffer`);
   await (await stageFiles([[file, bytes]], inputPath)).commit();
@@ -594,7 +597,7 @@ const KEEP_ASIDE_TRIES = 8;
  * a run that is complete once they are in place. A failure, or `abort`, removes every
  * temporary file, and a failure while they are placed puts back the files replaced.
  */
-export async function stageFiles(files: readonly (readonly [file: string, bytes: Uint8Array])[], inputPath?: string): Promise<{ place(): Promise<PlacedFiles>; commit(): Promise<void>; abort(): Promise<void> }> {
+export async function stageFiles(files: readonly (readonly [file: string, bytes: Uint8Array])[], inputPath?: InputPaths): Promise<{ place(): Promise<PlacedFiles>; commit(): Promise<void>; abort(): Promise<void> }> {
   const staged: AtomicFile[] = [];
   const abort = async () => {
     for (const out of staged.splice(0)) await out.abort();

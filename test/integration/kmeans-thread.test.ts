@@ -96,6 +96,11 @@ describe('k-means of a clip palette on a worker thread', () => {
 });
 
 describe("the package's clusterer for one palette for a clip (clusterInThread)", () => {
+  it('refuses a signal that is none when called, before any thread starts (it failed inside, and the thread it had started kept the process alive)', async () => {
+    const { clusterInThread } = await import('../../dist/index.js');
+    expect(() => clusterInThread('stop' as never)).toThrow(/^expected an AbortSignal \(an AbortController's signal\) for clusterInThread's signal but received "stop"$/);
+  });
+
   /** A clip of one frame of noise: 600 x 600 pixels of nearly as many colours. */
   const clipOf = (rgba: Uint8Array, afterLast?: () => void) => async () => ({
     info: { width: 600, height: 600, frameCount: 1 },

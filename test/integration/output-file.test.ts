@@ -3,6 +3,7 @@ import { chmodSync, chownSync, closeSync, copyFileSync, lchownSync, lstatSync, e
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { GifReader } from 'omggif';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -303,6 +304,14 @@ describe('createFrameWriter: atomic output', () => {
     }
     const e = await errorOf(createFrameWriter(path.join(dir, 'in.mp4'), { width: W, height: H, inputPath: path.join(dir, 'in.mp4') }));
     expect(e.code).toBe('ERR_USAGE');
+    // The input as a file: URL, as readers take it (it failed: "inputList(...).map is not a function").
+    for (const inputPath of [pathToFileURL(input), [pathToFileURL(input)]]) {
+      const byUrl = await errorOf(createFrameWriter(input, { width: W, height: H, inputPath }));
+      expect([byUrl.code, byUrl.message]).toEqual(['ERR_USAGE', expect.stringMatching(/input/)]);
+    }
+    // Anything else is refused as such.
+    const notPath = await errorOf(createFrameWriter(path.join(dir, 'x.gif'), { width: W, height: H, inputPath: 5 as never }));
+    expect([notPath.code, notPath.message]).toEqual(['ERR_USAGE', "a writer's inputPath takes a file name (a string) or a file: URL, not 5"]);
     expect(readdirSync(dir).sort()).toEqual(['in.gif', 'link.gif']);
     expect(readFileSync(input).equals(original)).toBe(true);
   });

@@ -368,6 +368,12 @@ describe('a GIF encoder given a frame short of indices or with a bad delay', () 
     for (const delayMs of [Number.NaN, -50, Infinity, '100']) expect(() => createGifEncoder({ width: 2, height: 2 }).addFrame(frame({ delayMs: delayMs as number }))).toThrow(/frame delay is .* ms; it must be a number >= 0/);
     for (const bad of [{ size: 2 }, { size: 257 }, { size: 1.5 }, { palette: [0, 0, 0] as unknown as Uint8Array }]) expect(() => createGifEncoder({ width: 2, height: 2 }).addFrame(frame(bad))).toThrow(/^frame has a palette of .* size must be a whole number from 0 to 256/);
   });
+
+  it('names what it was given instead of writing it out (a Uint16Array of a million indices made a message of 2 million characters)', () => {
+    const big = { width: 1000, height: 1000, indices: new Uint16Array(1e6) as unknown as Uint8Array, palette: new Uint8Array(3), size: 1, transparent: null, delayMs: 100 };
+    expect(() => createGifEncoder({ width: 1000, height: 1000 }).addFrame(big)).toThrow(/^frame has a Uint16Array for palette indices; 1000000 bytes are needed$/);
+    expect(() => createGifEncoder({ width: 2, height: 2 }).addFrame(frame({ palette: [0, 0, 0] as unknown as Uint8Array }))).toThrow(/^frame has a palette of an Array for size 1;/);
+  });
 });
 
 describe('one-off look-ups and limits', () => {
