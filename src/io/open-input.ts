@@ -159,6 +159,26 @@ function reframes(options: InputOptions): boolean {
  * those options itself.
  */
 export async function openInput(given: string | URL, options: InputOptions = resolveInputOptions(), signal?: AbortSignal): Promise<FrameSource & { kind: InputKind }> {
+  const source = await openInputOnce(given, options, signal);
+  return { ...source, frames: readOnce(source.frames, fileName(given, 'openInput')) };
+}
+
+/**
+ * `frames` handing out its one pass once: a second read of a source gave no frame and no
+ * error (a library caller's global seeding over one openInput: an empty clip).
+ */
+function readOnce(frames: AsyncIterable<TimedFrame>, file: string): AsyncIterable<TimedFrame> {
+  let taken = false;
+  return {
+    [Symbol.asyncIterator]() {
+      if (taken) throw new ChromaseedError('ERR_USAGE', `${file}: its frames were already read (a source from openInput is read once); open the file again (openReusable's open() does)`);
+      taken = true;
+      return frames[Symbol.asyncIterator]();
+    },
+  };
+}
+
+async function openInputOnce(given: string | URL, options: InputOptions, signal?: AbortSignal): Promise<FrameSource & { kind: InputKind }> {
   const name = fileName(given, 'openInput');
   checkRunArguments('openInput', signal);
   // {} has no limits: every frame count and size would pass unchecked.

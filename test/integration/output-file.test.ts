@@ -860,3 +860,16 @@ describe('createFrameWriter: atomic output', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 });
+
+describe('a source from openInput', () => {
+  it('is read once: a second read is refused, not an empty clip (global seeding over one source gave no frame and no error)', async () => {
+    const file = path.join(corpus, 'gifs/sharp__animated-loop-3.gif');
+    const source = await openInput(file);
+    let frames = 0;
+    for await (const _ of source.frames) frames++;
+    expect(frames).toBe(source.info.frameCount);
+    await expect((async () => {
+      for await (const _ of source.frames) frames++;
+    })()).rejects.toMatchObject({ code: 'ERR_USAGE', message: `${file}: its frames were already read (a source from openInput is read once); open the file again (openReusable's open() does)` });
+  });
+});
