@@ -159,8 +159,9 @@ function reframes(options: InputOptions): boolean {
  * those options itself.
  */
 export async function openInput(given: string | URL, options: InputOptions = resolveInputOptions(), signal?: AbortSignal): Promise<FrameSource & { kind: InputKind }> {
-  const source = await openInputOnce(given, options, signal);
-  return { ...source, frames: readOnce(source.frames, fileName(given, 'openInput')) };
+  const name = fileName(given, 'openInput');
+  const source = await openInputOnce(name, options, signal);
+  return { ...source, frames: readOnce(source.frames, name) };
 }
 
 /**
@@ -178,8 +179,7 @@ function readOnce(frames: AsyncIterable<TimedFrame>, file: string): AsyncIterabl
   };
 }
 
-async function openInputOnce(given: string | URL, options: InputOptions, signal?: AbortSignal): Promise<FrameSource & { kind: InputKind }> {
-  const name = fileName(given, 'openInput');
+async function openInputOnce(name: string, options: InputOptions, signal?: AbortSignal): Promise<FrameSource & { kind: InputKind }> {
   checkRunArguments('openInput', signal);
   // {} has no limits: every frame count and size would pass unchecked.
   requireResolved(options, ['maxPixels', 'maxFrames'], 'openInput', 'resolveInputOptions');

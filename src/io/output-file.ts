@@ -82,8 +82,7 @@ async function realTarget(file: string): Promise<string> {
   }
 }
 
-/** The input files no output may replace: one, several (transfer's source and target), or none. */
-/** The input file or files an output must not overwrite: names or file: URLs. */
+/** The input files no output may replace: one, several (transfer's source and target), or none; names or file: URLs. */
 export type InputPaths = string | URL | readonly (string | URL)[] | undefined;
 
 /**

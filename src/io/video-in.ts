@@ -117,7 +117,8 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   const { demuxer, signal } = read;
   const opts = validateClipOptions(options);
   await inputFileSize(file);
-  refuseFileList(file, await readHead(file, 4096));
+  const head = await readHead(file, 4096);
+  refuseFileList(file, head);
   // A read that may go by the frames' own times needs the packet times (see variableRateClock):
   // they are read beside the probe, both runs being mostly ffmpeg starting up (0.05 to 0.1 s
   // for the bundled binary, 0.4 s for Debian's 5.1). An MP4 or MOV waits for the probe,
@@ -127,7 +128,7 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   // read the part at (see finestRate).
   const timesWanted = opts.fps === undefined;
   const stopEarly = new AbortController();
-  const besideProbe = timesWanted && !file.includes('%') && !(demuxer === undefined && isIsoMedia(await readHead(file, 8)));
+  const besideProbe = timesWanted && !file.includes('%') && !(demuxer === undefined && isIsoMedia(head));
   const passSignal = signal === undefined ? stopEarly.signal : AbortSignal.any([stopEarly.signal, signal]);
   const untilSec = opts.durationSec === undefined ? undefined : (opts.startSec ?? 0) + opts.durationSec;
   const early = besideProbe ? packetTimes(file, { demuxer }, untilSec, passSignal).catch(() => null) : undefined;
