@@ -84,6 +84,12 @@ export interface FrameSource {
    * place is not refused, but the still-pixel levers then see no pixel change.)
    */
   readonly frames: AsyncIterable<TimedFrame>;
+  /**
+   * Takes back a frame its reader no longer looks at, so that a later frame can be drawn
+   * into its buffer (a GIF's): fresh memory costs a page fault per 4 KiB on first touch.
+   * quantizeClip calls it for the frame before the one it has just handed out.
+   */
+  release?(frame: Frame): void;
   /** Damage tolerated while reading (a truncated GIF, say), one line each; grows as frames are read. */
   readonly warnings?: readonly string[];
 }

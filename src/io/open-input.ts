@@ -12,7 +12,7 @@ import { mayBePaletteFile, parsePaletteBytes } from '../palette/read-palette.js'
 import { checkFrameCount, checkFrameSize, scaledHeight, validateClipOptions } from '../clip-options.js';
 import { requireResolved, resolveInputOptions, RESOLVED_INPUT_NAMES, type InputOptions } from '../options.js';
 import { MAX_ANIMATION_FPS, MAX_GIF_FPS, playbackDelayMs, rateForDelays } from '../timing.js';
-import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
+import type { ClipInfo, Frame, FrameSource, TimedFrame } from '../types.js';
 
 export type InputKind = 'gif' | 'webp' | 'apng' | 'still' | 'video';
 
@@ -26,6 +26,8 @@ export interface TimedClip {
   readonly delaysMs: readonly number[];
   /** Full-canvas frames in order; each call starts again from the first. */
   frames(): Iterable<TimedFrame> | AsyncIterable<TimedFrame>;
+  /** See FrameSource.release: given (a GIF's) only where the frames are the clip's own, not retimed or resized. */
+  release?(frame: Frame): void;
   readonly warnings: readonly string[];
   /**
    * Whether any frame, the first included, may have transparent pixels: what stands for
@@ -196,7 +198,9 @@ async function openInputOnce(name: string, options: InputOptions, signal?: Abort
     // their time to their neighbours; a GIF's own delays are kept as they are.
     const { maxFps } = options;
     const shortestMs = kind !== 'gif' && maxFps !== undefined && options.fps === undefined && clip.delaysMs.some((d) => playbackDelayMs(d) < 1000 / maxFps - 1e-6) ? 1000 / maxFps : undefined;
-    if (!reframes(options) && shortestMs === undefined) return { kind, info: clip.info, frames: toAsync(clip.frames()), warnings: clip.warnings };
+    if (!reframes(options) && shortestMs === undefined) {
+      return { kind, info: clip.info, frames: toAsync(clip.frames()), warnings: clip.warnings, ...(clip.release !== undefined ? { release: clip.release } : {}) };
+    }
     return { kind, ...(await reframeClip(clip, options, file, kind === 'gif' ? MAX_GIF_FPS : MAX_ANIMATION_FPS, shortestMs)), warnings: clip.warnings };
   }
   if (kind === 'still') {

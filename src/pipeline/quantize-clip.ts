@@ -13,14 +13,18 @@ import type { FrameSource, IndexedFrame, TimedFrame } from '../types.js';
 /** One frame through the pipeline: the source, its palette, and the mapped result. */
 export interface QuantizedFrame {
   readonly index: number;
+  /**
+   * The frame as read. Its source may draw a later frame into its buffer (see
+   * FrameSource.release) once the frame two after it is asked for: copy it to keep it.
+   */
   readonly source: TimedFrame;
   readonly palette: FramePalette;
   /** Read it, do not change it: the next frame starts from its indices and transparency. */
   readonly indexed: IndexedFrame;
   /**
    * METRICS.md's inertia of the colours written (the source against `indexed.palette`).
-   * Called before the next frame is asked for, it sums the colours k-means counted; later,
-   * it maps the frame's pixels again.
+   * Called before the next frame is asked for, it sums the colours k-means counted; later
+   * (no later than `source` lasts), it maps the frame's pixels again.
    */
   inertia(): number;
 }
@@ -121,6 +125,9 @@ export async function* quantizeClip(
           ? histogramInertia(sequence.histogram, palette.palette, palette.size, search)
           : inertia(source, palette.palette, palette.size, (inertiaMapper ??= createMapper()));
       yield { index: index++, source, palette, indexed, inertia: written };
+      // The caller has asked for the next frame: nothing looks at the frame before this one
+      // any more, so its buffer may take a later frame (unless a retimed clip repeats it).
+      if (before !== null && before.source.data !== source.data) clip.release?.(before.source);
     }
     // The source ended by the abort above: that is no end of the clip.
     throwIfAborted(signal);

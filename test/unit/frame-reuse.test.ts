@@ -1,0 +1,124 @@
+/**
+ * A GIF's frame buffers handed back (FrameSource.release) are drawn into again: the frames
+ * must come out as they do in buffers of their own, and quantizeClip must hand back only
+ * frames it no longer looks at.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { decodeGif } from '../../src/decode/gif-decode.js';
+import { resolveSequenceOptions } from '../../src/options.js';
+import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
+import type { Frame, FrameSource, TimedFrame } from '../../src/types.js';
+
+const corpus = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/corpus');
+// Disposal 2, a transparent index and local colour tables: every compositing path.
+const handAnim = new Uint8Array(readFileSync(path.join(corpus, 'gifs/dartimage__hand_anim.gif')));
+
+const copies = (frames: Iterable<TimedFrame>): Uint8Array[] => [...frames].map((f) => f.data.slice());
+
+describe('decodeGif release', () => {
+  it('draws later frames into handed-back buffers, with the same pixels as fresh ones', () => {
+    const expected = copies(decodeGif(handAnim, 'hand_anim.gif').frames());
+    const gif = decodeGif(handAnim, 'hand_anim.gif');
+    const given = new Set<Uint8Array>();
+    let reused = 0;
+    let before: TimedFrame | null = null;
+    let f = 0;
+    for (const frame of gif.frames()) {
+      if (given.has(frame.data)) reused++;
+      expect(Buffer.from(frame.data).equals(expected[f]), `frame ${f}`).toBe(true);
+      // As quantizeClip does: the frame before is handed back once the next one has come.
+      if (before !== null) {
+        given.add(before.data);
+        gif.release(before);
+      }
+      before = frame;
+      f++;
+    }
+    expect(f).toBe(expected.length);
+    // Every frame from the third on is drawn into the buffer of the frame two before it.
+    expect(reused).toBe(expected.length - 2);
+  });
+
+  it('ignores a buffer of another size, and one handed back twice', () => {
+    const gif = decodeGif(handAnim, 'hand_anim.gif');
+    const frames = gif.frames();
+    const first = frames.next().value as TimedFrame;
+    const small: Frame = { width: 1, height: 1, data: new Uint8Array(4) };
+    gif.release(small);
+    gif.release(first);
+    gif.release(first);
+    const second = frames.next().value as TimedFrame;
+    const third = frames.next().value as TimedFrame;
+    expect(second.data).toBe(first.data);
+    // Given twice, it is still one buffer: the next frame gets a new one, not the same again.
+    expect(third.data).not.toBe(second.data);
+    expect(third.data.length).toBe(first.data.length);
+  });
+});
+
+describe('quantizeClip and a source that takes frames back', () => {
+  /** hand_anim as a source (frames repeated as `pattern` says), counting reads and recording releases. */
+  function source(pattern?: readonly number[]): { clip: FrameSource; released: { frame: number; read: number }[] } {
+    const gif = decodeGif(handAnim, 'hand_anim.gif');
+    const released: { frame: number; read: number }[] = [];
+    const indexOf = new Map<Uint8Array, number>();
+    let read = 0;
+    async function* frames(): AsyncGenerator<TimedFrame> {
+      const all = gif.frames();
+      let last: TimedFrame | null = null;
+      let at = -1;
+      for (const want of pattern ?? Array.from({ length: gif.info.frameCount! }, (_, i) => i)) {
+        while (at < want) {
+          last = all.next().value as TimedFrame;
+          at++;
+        }
+        indexOf.set(last!.data, read);
+        read++;
+        yield last!;
+      }
+    }
+    const clip: FrameSource = {
+      info: gif.info,
+      frames: frames(),
+      release(frame) {
+        released.push({ frame: indexOf.get(frame.data)!, read });
+        gif.release(frame);
+      },
+    };
+    return { clip, released };
+  }
+
+  async function run(clip: FrameSource): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = [];
+    for await (const q of quantizeClip(async () => clip, resolveSequenceOptions({ colors: 16 }))) {
+      out.push(Buffer.concat([q.indexed.indices, q.indexed.palette.subarray(0, q.indexed.size * 3), q.indexed.transparent ?? new Uint8Array(0)]));
+    }
+    return out;
+  }
+
+  it('writes what it writes from buffers of their own, handing back each frame once the one after next is asked for', async () => {
+    const { clip, released } = source();
+    const { release: _, ...withoutRelease } = source().clip;
+    const [reused, fresh] = [await run(clip), await run(withoutRelease)];
+    expect(reused.length).toBe(24);
+    reused.forEach((bytes, f) => expect(Buffer.from(bytes).equals(fresh[f]), `frame ${f}`).toBe(true));
+    // Frame f goes back after frame f + 1 has been read, before frame f + 2 is.
+    expect(released).toEqual(Array.from({ length: 23 }, (_, f) => ({ frame: f, read: f + 2 })));
+  });
+
+  it('keeps a frame a retimed clip repeats until it has moved past it', async () => {
+    // Frame 0 shown three times, then 1, then 2 twice: the same buffer comes back in a row.
+    const { clip, released } = source([0, 0, 0, 1, 2, 2, 3]);
+    await run(clip);
+    // A repeat is handed back once, as the last read that showed it (read 2 for frame 0),
+    // when the frame after it has come and the next is asked for.
+    expect(released).toEqual([
+      { frame: 2, read: 4 },
+      { frame: 3, read: 5 },
+      { frame: 5, read: 7 },
+    ]);
+  });
+});
