@@ -74,7 +74,10 @@ export interface KeptMapping extends FrameDifference {
  * per pixel. Same answers as `createMapper().map` without dithering. With `kept`, the
  * frame before's answers are copied and only the pixels inside its box gathered.
  */
-export function createHistogramMapper(): {
+export function createHistogramMapper(
+  /** Makes the buffers for the indices and the transparency mask: new ones each call, as the caller keeps them. */
+  allocate: (bytes: number) => Uint8Array = (bytes) => new Uint8Array(bytes),
+): {
   map(histogram: ColorHistogram, pixels: number, palette: Uint8Array, size: number, metric: Metric, space: ColorSpace, hints?: Int32Array, kept?: KeptMapping): { indices: Uint8Array; transparent: Uint8Array | null };
 } {
   const colours = createColourSearch();
@@ -83,12 +86,12 @@ export function createHistogramMapper(): {
       const answers = colours.nearestOfColours(histogram, palette, size, metric, space, hints);
       const { pixelIndex } = histogram;
       if (kept === undefined) {
-        const indices = new Uint8Array(pixels);
+        const indices = allocate(pixels);
         let transparent: Uint8Array | null = null;
         for (let p = 0; p < pixels; p++) {
           const d = pixelIndex[p];
           if (d < 0) {
-            transparent ??= new Uint8Array(pixels);
+            transparent ??= allocate(pixels);
             transparent[p] = 1;
           } else {
             indices[p] = answers[d];
@@ -96,9 +99,11 @@ export function createHistogramMapper(): {
         }
         return { indices, transparent };
       }
-      const indices = kept.indices.slice();
+      const indices = allocate(pixels);
+      indices.set(kept.indices);
       // As above: a mask only where some pixel is transparent, 0 the index of one that is.
-      const transparent = histogram.opaquePixels < pixels ? (kept.transparent?.slice() ?? new Uint8Array(pixels)) : null;
+      const transparent = histogram.opaquePixels < pixels ? allocate(pixels) : null;
+      if (transparent !== null && kept.transparent !== null) transparent.set(kept.transparent);
       const { x0, y0, x1, y1 } = kept.changed ?? { x0: 0, y0: 0, x1: 0, y1: 0 };
       for (let y = y0; y < y1; y++) {
         for (let p = y * kept.width + x0, end = y * kept.width + x1; p < end; p++) {

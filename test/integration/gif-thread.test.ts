@@ -32,8 +32,17 @@ describe('GIF encoding on a thread of its own', () => {
     expect(threadPays(qvga, undefined, false)).toBe(true); // count unknown: a stream may be long
   });
 
-  it('writes the same bytes as the encoder in this thread', async () => {
-    const frames = noisyFrames(320, 240, 5);
+  it.each([
+    ['its own buffers', false],
+    // quantizeClip's arrays: the thread reads them where they are, without a copy.
+    ['shared memory', true],
+  ])('writes the same bytes as the encoder in this thread (frames in %s)', async (_, shared) => {
+    const onShared = (bytes: Uint8Array): Uint8Array => {
+      const copy = new Uint8Array(new SharedArrayBuffer(bytes.length));
+      copy.set(bytes);
+      return copy;
+    };
+    const frames = noisyFrames(320, 240, 5).map((f) => (shared ? { ...f, indices: onShared(f.indices), transparent: f.transparent && onShared(f.transparent) } : f));
     const options = { width: 320, height: 240, loopCount: 0, differencing: true, mayTurnTransparent: true };
     const here = createGifEncoder(options);
     const hereChunks: Uint8Array[] = [];

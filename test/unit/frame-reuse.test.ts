@@ -1,7 +1,7 @@
 /**
  * A GIF's frame buffers handed back (FrameSource.release) are drawn into again: the frames
  * must come out as they do in buffers of their own, and quantizeClip must hand back only
- * frames it no longer looks at.
+ * frames it no longer looks at. And quantizeClip's output, on shared memory.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -107,6 +107,19 @@ describe('quantizeClip and a source that takes frames back', () => {
     reused.forEach((bytes, f) => expect(Buffer.from(bytes).equals(fresh[f]), `frame ${f}`).toBe(true));
     // Frame f goes back after frame f + 1 has been read, before frame f + 2 is.
     expect(released).toEqual(Array.from({ length: 23 }, (_, f) => ({ frame: f, read: f + 2 })));
+  });
+
+  it('writes each frame\'s indices and mask on shared memory, for the GIF encoder\'s thread', async () => {
+    const { clip } = source([0, 1, 2]);
+    let masks = 0;
+    for await (const q of quantizeClip(async () => clip, resolveSequenceOptions({ colors: 16 }))) {
+      expect(q.indexed.indices.buffer).toBeInstanceOf(SharedArrayBuffer);
+      if (q.indexed.transparent !== null) {
+        expect(q.indexed.transparent.buffer).toBeInstanceOf(SharedArrayBuffer);
+        masks++;
+      }
+    }
+    expect(masks).toBe(3); // hand_anim's frames have transparent pixels
   });
 
   it('keeps a frame a retimed clip repeats until it has moved past it', async () => {
