@@ -77,6 +77,10 @@ export function checkFrameSource(clip: FrameSource, caller: string): void {
   if (!sized || typeof frames?.[Symbol.asyncIterator] !== 'function') {
     throw new ChromaseedError('ERR_USAGE', `${caller}'s open function must give a frame source, { info: { width, height }, frames } with frames an async iterable (what openInput gives), not ${clip !== null && typeof clip === 'object' ? `an object with ${Object.keys(clip).length === 0 ? 'no keys' : `keys ${Object.keys(clip).join(', ')}`}` : String(clip)}`);
   }
+  // Called after each frame: a release that is no function would fail there, after a frame was written.
+  if (clip.release !== undefined && typeof clip.release !== 'function') {
+    throw new ChromaseedError('ERR_USAGE', `${caller}'s frame source has a release that is ${kindOf(clip.release)}, not a function (release(frame) takes back a frame the caller no longer reads; leave it out if the source has none)`);
+  }
 }
 
 /**

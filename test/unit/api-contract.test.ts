@@ -450,6 +450,9 @@ describe('stateful objects and factories answer misuse with a ChromaseedError', 
     await expect(drain(quantizeClip(async () => ({}) as never, options))).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/^quantizeClip's open function must give a frame source, .* not an object with no keys$/) });
     await expect(drain(quantizeClip(async () => ({ info: { width: 2, height: 2 }, frames }) as never, options))).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/ not an object with keys info, frames$/) });
     await expect(clipPalette(async () => ({ frames: frames.values() }) as never, options)).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/^clipPalette's open function must give a frame source/) });
+    // A release that is no function would have failed after the second frame, as "clip.release is not a function".
+    const withRelease = async () => ({ ...(await sourceOf([...frames, ...frames, ...frames])()), release: true });
+    await expect(drain(quantizeClip(withRelease as never, options))).rejects.toMatchObject({ code: 'ERR_USAGE', message: "quantizeClip's frame source has a release that is true, not a function (release(frame) takes back a frame the caller no longer reads; leave it out if the source has none)" });
     // A signal or a clusterer that is none failed inside: "signal?.addEventListener is not a function", "cluster is not a function".
     const open = sourceOf(frames);
     await expect(drain(quantizeClip(open, options, 5 as never))).rejects.toMatchObject({ code: 'ERR_USAGE', message: "expected an AbortSignal (an AbortController's signal) for quantizeClip's signal but received 5" });
