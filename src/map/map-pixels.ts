@@ -33,7 +33,8 @@ export interface Mapper {
   /**
    * Map `frame.data` (width*height*4 RGBA) to indices into `palette` (size*3 sRGB bytes).
    * Every opaque or semi-transparent pixel gets its exact nearest palette colour (alpha is
-   * ignored unless it is 0, which marks the pixel transparent). `out` is reused if given.
+   * ignored unless it is 0, which marks the pixel transparent). `out` is reused if given
+   * (its first width*height bytes, when it is longer: `indices` is then that part of it).
    */
   map(frame: Frame, palette: Uint8Array, size: number, options: MapOptions, out?: Uint8Array): MappedFrame;
 }
@@ -136,7 +137,8 @@ export function createMapper(): Mapper {
     if (out !== undefined && !(isBytes(out) && out.length >= n)) {
       throw new ChromaseedError('ERR_INPUT', `the output buffer for ${n} palette indices is a Uint8Array of at least ${n} bytes, not ${isBytes(out) ? `${out.length} bytes` : kindOf(out)}`);
     }
-    const indices = out ?? new Uint8Array(n);
+    // A larger `out` lends its first n bytes: the indices handed back are the frame's, n of them.
+    const indices = out === undefined ? new Uint8Array(n) : out.length === n ? out : out.subarray(0, n);
     // An empty palette is what k-means gives a frame with no opaque pixel: all transparent.
     if (size === 0) return { indices: indices.fill(0, 0, n), transparent: transparentOnly(data, n) };
     loadPalette(palette, size, options.metric, options.space);

@@ -377,11 +377,16 @@ describe('a GIF encoder given a frame short of indices or with a bad delay', () 
 });
 
 describe('one-off look-ups and limits', () => {
-  it('nearestIndex refuses a size past the palette and an unknown space; decodeGif refuses a NaN limit (no limit at all)', () => {
+  it('nearestIndex refuses a size past the palette, an unknown space and a channel that is no number from 0 to 255; decodeGif refuses a NaN limit (no limit at all)', () => {
     const palette = new Uint8Array([0, 0, 0, 255, 255, 255]);
     expect(nearestIndex(palette, 2, 200, 200, 200)).toBe(1);
     expect(() => nearestIndex(palette, 3, 200, 200, 200)).toThrow(/for size but received 3/);
     expect(() => nearestIndex(palette, 2, 200, 200, 200, 'euclidean', 'hsv' as 'rgb')).toThrow(/for space but received "hsv"/);
+    // NaN and strings gave entry 0 whatever the palette.
+    expect(() => nearestIndex(palette, 2, Number.NaN, 200, 200)).toThrow('expected a number from 0 to 255 (an sRGB channel) for r but received something that is not a number');
+    expect(() => nearestIndex(palette, 2, 200, '200' as never, 200)).toThrow('expected a number from 0 to 255 (an sRGB channel) for g but received "200"');
+    expect(() => nearestIndex(palette, 2, 200, 200, 256)).toThrow(/for b but received 256$/);
+    expect(nearestIndex(palette, 2, 0, 0, 0.5)).toBe(0);
     const cars = new Uint8Array(readFileSync(path.resolve(__dirname, '../../samples/cars.gif')));
     expect(() => decodeGif(cars, 'cars.gif', { maxFrames: Number.NaN })).toThrow(/for maxFrames but received something that is not a number/);
   });

@@ -168,6 +168,13 @@ describe('createMapper().map exactness', () => {
     const opts: MapOptions = { metric: 'euclidean', space: 'rgb', dither: 'none' };
     const a = mapper.map(frame, p1, 8, opts, out);
     expect(a.indices).toBe(out);
+    // A longer `out` lends its first w*h bytes: the indices were all of it, past the frame's pixels.
+    const longer = new Uint8Array(w * h + 100).fill(7);
+    const lent = mapper.map(frame, p1, 8, opts, longer);
+    expect(lent.indices.length).toBe(w * h);
+    expect(lent.indices.buffer).toBe(longer.buffer);
+    expect(Array.from(lent.indices)).toEqual(Array.from(out));
+    expect(longer[w * h]).toBe(7);
     const want1 = bruteForce(frame, p1, 8, 'euclidean', 'rgb');
     expect(Array.from(out)).toEqual(Array.from(want1));
     // Same colours, new palette: every cached answer is stale.
