@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { abortedWrite, ChromaseedError, invalidOption, namesOf, refuseUnknownKeys, requireFunction, requireObject } from '../errors.js';
+import { abortedWrite, ChromaseedError, invalidOption, kindOf, namesOf, refuseUnknownKeys, requireFunction, requireObject } from '../errors.js';
 import { fileName } from './file-name.js';
 import { MAX_GIF_FPS } from '../timing.js';
 import { RESOLVED_INPUT_NAMES, type InputOptions } from '../options.js';
@@ -146,6 +146,11 @@ export async function createFrameWriter(given: string | URL, options: FrameWrite
     throw new ChromaseedError('ERR_LIMIT', `${file}: frames of ${width}x${height} pixels are larger than can be written (at most ${maxSide} a side); scale them down with --width`);
   }
   if (options.fps !== undefined && !(options.fps > 0 && Number.isFinite(options.fps))) throw invalidOption('fps', 'a number above 0', options.fps);
+  // Written to only at the first frame: a stdout that is no stream failed there, as "stream.once is not a function".
+  const { stdout } = options;
+  if (stdout !== undefined && !(stdout !== null && typeof stdout === 'object' && typeof stdout.write === 'function' && typeof stdout.once === 'function')) {
+    throw new ChromaseedError('ERR_USAGE', `expected a writable stream (process.stdout, say) for stdout but received ${kindOf(stdout)}`);
+  }
   const open = kind === 'gif' ? gifWriter : kind === 'video' ? videoWriter : kind === 'png' ? singlePngWriter : pngWriter;
   return oneCallAtATime(await open(file, options), file);
 }

@@ -312,6 +312,11 @@ describe('createFrameWriter: atomic output', () => {
     // Anything else is refused as such.
     const notPath = await errorOf(createFrameWriter(path.join(dir, 'x.gif'), { width: W, height: H, inputPath: 5 as never }));
     expect([notPath.code, notPath.message]).toEqual(['ERR_USAGE', "a writer's inputPath takes a file name (a string) or a file: URL, not 5"]);
+    // A stdout that is no stream was taken, and failed at the first frame ("stream.once is not a function").
+    for (const [stdout, shown] of [[5, '5'], [{}, 'an Object']] as const) {
+      const notStream = await errorOf(createFrameWriter('-', { width: W, height: H, stdout: stdout as never }));
+      expect([notStream.code, notStream.message]).toEqual(['ERR_USAGE', `expected a writable stream (process.stdout, say) for stdout but received ${shown}`]);
+    }
     expect(readdirSync(dir).sort()).toEqual(['in.gif', 'link.gif']);
     expect(readFileSync(input).equals(original)).toBe(true);
   });
