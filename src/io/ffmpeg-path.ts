@@ -110,6 +110,23 @@ function isExecutable(file: string): boolean {
 }
 
 /**
+ * Whether the ffmpeg that runs reads the input format `name` (one of `ffmpeg -demuxers`,
+ * aliases included), or undefined when it cannot tell. Asked only after a read with a named
+ * format failed: ffmpeg refuses an unknown one without a word at the log level it runs at.
+ */
+export function ffmpegHasDemuxer(name: string): boolean | undefined {
+  const run = spawnSync(ffmpegLocation().path, ['-hide_banner', '-demuxers'], { encoding: 'utf8', timeout: 10_000 });
+  if (run.status !== 0 || typeof run.stdout !== 'string') return undefined;
+  const names = new Set<string>();
+  // Rows such as " D  mov,mp4,m4a,3gp,3g2,mj2 QuickTime / MOV", after the legend.
+  for (const line of run.stdout.split('\n')) {
+    const row = /^ D\S* +(\S+) /.exec(line);
+    if (row !== null) for (const alias of row[1].split(',')) names.add(alias);
+  }
+  return names.size === 0 ? undefined : names.has(name);
+}
+
+/**
  * The last line of ffmpeg's stderr that explains a failure: progress lines, the generic
  * "Conversion failed!" and blank lines are skipped, so the user sees the cause itself.
  */

@@ -1,12 +1,12 @@
 import { PassThrough } from 'node:stream';
-import { ChromaseedError, namesOf, refuseUnknownKeys, requireObject, throwIfAborted } from '../errors.js';
+import { ChromaseedError, invalidOption, namesOf, refuseUnknownKeys, requireObject, throwIfAborted } from '../errors.js';
 import { fileName } from './file-name.js';
 import { CLIP_NAMES, ffmpegSeconds, scaledHeight, validateClipOptions, type ClipOptions } from '../clip-options.js';
 import { binaryAlpha } from '../pixel-words.js';
 import { refuseFileList } from '../text-sniff.js';
 import { MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
-import { ffmpegCommand, passthroughOptions } from './ffmpeg-path.js';
+import { ffmpegCommand, ffmpegHasDemuxer, passthroughOptions } from './ffmpeg-path.js';
 import { ffmpegFailure, watch } from './ffmpeg-run.js';
 import { inputFileSize, isIsoMedia, readHead } from './file-head.js';
 import { LITERAL_NAME, probeVideo, type VideoProbe } from './video-probe.js';
@@ -115,6 +115,7 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   refuseUnknownKeys('openVideo', options, CLIP_NAMES);
   refuseUnknownKeys("openVideo's read", read, VIDEO_READ_NAMES);
   const { demuxer, signal } = read;
+  if (demuxer !== undefined && !(typeof demuxer === 'string' && /^\w+$/.test(demuxer))) throw invalidOption('demuxer', "the name of an input format of ffmpeg's (ffmpeg -demuxers lists them)", demuxer);
   const opts = validateClipOptions(options);
   await inputFileSize(file);
   const head = await readHead(file, 4096);
@@ -136,6 +137,10 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
     // No ffmpeg is left running when the file cannot be read.
     stopEarly.abort();
     await early;
+    // ffmpeg said nothing: "ffmpeg failed: it printed no message".
+    if (demuxer !== undefined && err instanceof ChromaseedError && err.code === 'ERR_FFMPEG' && ffmpegHasDemuxer(demuxer) === false) {
+      throw new ChromaseedError('ERR_USAGE', `${file}: ffmpeg has no input format (demuxer) named "${demuxer}"; ffmpeg -demuxers lists those it reads`, { cause: err });
+    }
     throw err;
   });
   // Said now, not once the frames are read: a command may do long work before that (a

@@ -146,6 +146,14 @@ describe('openVideo', () => {
     await expect(openVideo(work)).rejects.toMatchObject({ code: 'ERR_INPUT', message: expect.stringMatching(/: is a directory, not a file$/) });
   });
 
+  it('names an input format ffmpeg does not have as such (it was "ffmpeg failed: it printed no message"), and takes an alias', async () => {
+    await expect(openVideo(realshort, {}, { demuxer: 'nonsense' })).rejects.toMatchObject({ code: 'ERR_USAGE', message: `${realshort}: ffmpeg has no input format (demuxer) named "nonsense"; ffmpeg -demuxers lists those it reads` });
+    await expect(openVideo(realshort, {}, { demuxer: 5 as never })).rejects.toMatchObject({ code: 'ERR_USAGE', message: "expected the name of an input format of ffmpeg's (ffmpeg -demuxers lists them) for demuxer but received 5" });
+    await expect(openVideo(realshort, {}, { demuxer: 'mp4 -i x' })).rejects.toMatchObject({ code: 'ERR_USAGE' });
+    // "mp4" is one of the names of ffmpeg's mov demuxer (mov,mp4,m4a,3gp,3g2,mj2).
+    expect((await openVideo(realshort, { fps: 1 }, { demuxer: 'mp4' })).info.width).toBe(320);
+  });
+
   it('applies --fps, --width, --start and --duration in ffmpeg', async () => {
     const full = await readAll(realshort);
     const tenFps = await readAll(realshort, { fps: 10 });
