@@ -118,9 +118,10 @@ export function ffmpegHasDemuxer(name: string): boolean | undefined {
   const run = spawnSync(ffmpegLocation().path, ['-hide_banner', '-demuxers'], { encoding: 'utf8', timeout: 10_000 });
   if (run.status !== 0 || typeof run.stdout !== 'string') return undefined;
   const names = new Set<string>();
-  // Rows such as " D  mov,mp4,m4a,3gp,3g2,mj2 QuickTime / MOV", after the legend.
+  // Rows such as " D  mov,mp4,m4a,3gp,3g2,mj2 QuickTime / MOV" after the legend; from
+  // ffmpeg 6.1 a device has a column of its own (" D d alsa ALSA audio input").
   for (const line of run.stdout.split('\n')) {
-    const row = /^ D\S* +(\S+) /.exec(line);
+    const row = /^ DE? ?d?\s+(\S+)\s/.exec(line);
     if (row !== null) for (const alias of row[1].split(',')) names.add(alias);
   }
   return names.size === 0 ? undefined : names.has(name);

@@ -41,7 +41,7 @@ export function nearestIndex(
   if (!Number.isInteger(size) || size < 1 || palette.length < size * 3) throw invalidOption('size', `an integer from 1 to ${Math.floor(palette.length / 3)} (the palette's colours)`, size);
   if (!METRICS.includes(metric)) throw invalidOption('metric', listOf(METRICS), metric);
   if (!SPACES.includes(space)) throw invalidOption('space', listOf(SPACES), space);
-  // NaN (or a string, which arithmetic turns into one) is farther from no colour than any other: the answer was always 0.
+  // A NaN is no nearer to any colour than to another: the answer was entry 0 whatever the palette.
   for (const [name, value] of [['r', r], ['g', g], ['b', b]] as const) {
     if (typeof value !== 'number' || !(value >= 0 && value <= 255)) throw invalidOption(name, 'a number from 0 to 255 (an sRGB channel)', value);
   }
