@@ -668,7 +668,7 @@ function sequenceOptions<T>(y: Argv<T>) {
     .option('palette-hold', { requiresArg: true, type: 'number', describe: "seeded mode: a palette colour stays while keeping it raises its cluster's squared error by at most this fraction [preset]" })
     .option('pixel-hold', { requiresArg: true, type: 'number', describe: 'seeded mode: pixels whose source changes by at most this per channel (0-255, -1 = off) keep their entry [preset]' })
     .option('pixel-margin', { requiresArg: true, type: 'number', describe: "seeded mode: a held entry's squared distance may exceed the nearest's by this fraction [preset]" })
-    .option('refresh', { requiresArg: true, type: 'number', describe: 'seeded mode: every N frames also try a fresh clustering, adopted when clearly better (0 = never; on frames of many colours, as in video, less often while they lose) [preset]' })
+    .option('refresh', { requiresArg: true, type: 'number', describe: 'seeded mode: every N frames also try a fresh clustering, adopted when clearly better (0 = never; on frames of many colours, as in video, less often while they lose; on frames of greys, every frame, with the exact optimum) [preset]' })
     .option('refresh-gain', { requiresArg: true, type: 'number', describe: 'seeded mode: how much lower (fraction) a fresh objective must be to be adopted [preset]' })
     .option('anchor', { requiresArg: true, type: 'number', describe: 'seeded mode: how strongly an entry painting still pixels is held in place (0 = off) [preset]' })
     .option('still-weight', { requiresArg: true, type: 'number', describe: "seeded mode: what a still pixel's colour change costs against the error it removes (0 = off) [preset]" })

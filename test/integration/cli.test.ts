@@ -808,13 +808,16 @@ describe('chromaseed compare', () => {
     expect([r.code, gp >= sp - 0.25, gf <= 0.8 * sf]).toEqual([0, true, true]);
     expect(r.stderr).toBe(`chromaseed: one palette for the whole clip is within 0.25 dB of seeded and flickers ${Math.floor((1 - gf / sf) * 100)}% less than seeded with these settings: quantize it with --seeding global\n`);
     expect((await runMain(['compare', iss634, '-k', '16', '-q'])).stderr).toBe('');
-    // pigs_in_a_polka: one palette is closer (36.92 against 36.78 dB) but hardly steadier (3.64 against 3.83); animated_hopper:
-    // closer (28.78 against 28.66) but flickers more (1.97 against 1.17). No advice for either.
-    for (const clip of ['moviepy__pigs_in_a_polka', 'pillow__animated_hopper']) {
+    // pigs_in_a_polka: one palette is steadier (3.64 against 5.32) but 0.4 dB further (36.92 against 37.32, the refresh
+    // taking each frame's exact optimum of greys); animated_hopper: closer (28.78 against 28.66) but flickers more (1.97
+    // against 1.17). No advice for either.
+    const compared = async (clip: string) => {
       const other = await runMain(['compare', path.join(corpus, `gifs/${clip}.gif`), '-k', '16']);
       const [[, p1, f1], [, p2, f2]] = [row(other.stdout, 'seeded'), row(other.stdout, 'global')];
-      expect([clip, other.code, p2 >= p1, f2 > 0.8 * f1, other.stderr]).toEqual([clip, 0, true, true, '']);
-    }
+      return { code: other.code, stderr: other.stderr, closer: p2 >= p1 - 0.25, steadier: f2 <= 0.8 * f1 };
+    };
+    expect(await compared('moviepy__pigs_in_a_polka')).toEqual({ code: 0, stderr: '', closer: false, steadier: true });
+    expect(await compared('pillow__animated_hopper')).toEqual({ code: 0, stderr: '', closer: true, steadier: false });
   });
 
   it('measures seeded output as far steadier than unseeded, in the METRICS.md names', async () => {

@@ -16,6 +16,7 @@ import { decodeGif } from '../../src/decode/gif-decode.js';
 import { corpus } from '../helpers/cli.js';
 import { openInput } from '../../src/io/open-input.js';
 import { createMapper } from '../../src/map/map-pixels.js';
+import { kmeansPixels } from '../../src/kmeans/kmeans.js';
 
 async function photo(name: string, width: number): Promise<TimedFrame> {
   const { data, info } = await sharp(path.join(corpus, 'stills', name)).resize(width).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -259,6 +260,31 @@ describe('sequential k-means', () => {
     expect(flicker_static!).toBeLessThan(0.55);
     expect(refreshes.length).toBe(10);
     expect(refreshes.filter((r) => r === 'adopted').length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('refresh on frames of greys: the exact optimum, tried on every frame and taken whole (muybridge.gif: 0.5 dB above ffmpeg per-frame, flicker within 1.25 times its one palette)', async () => {
+    const file = path.join(corpus, 'gifs', 'wuffs__muybridge.gif');
+    const meter = createQualityMeter();
+    const tried: number[] = [];
+    let adopted = 0;
+    for await (const f of quantizeClip(() => openInput(file, { maxPixels: 1e8, maxFrames: 1e5 }), resolveSequenceOptions({ colors: 16 }))) {
+      meter.add(f.source, expandFrame(f.indexed));
+      if (f.palette.refresh === 'not tried') continue;
+      tried.push(f.index);
+      if (f.palette.refresh !== 'adopted') continue;
+      adopted++;
+      // Taken whole: the frame's own optimum (no Lloyd steps from a blend), its entries renumbered.
+      const optimum = kmeansPixels(f.source.data, { k: 16 });
+      expect(f.palette.inertia / optimum.inertia).toBeCloseTo(1, 9);
+      expect(f.palette.iterations).toBe(0);
+    }
+    // Every frame after the first, not every 4th as on frames of colours.
+    expect(tried).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
+    expect(adopted).toBeGreaterThanOrEqual(10);
+    const { psnr, flicker_static } = meter.result();
+    // ffmpeg per-frame 38.17 dB, its one palette flicker 6.743 (bench/RESULTS.md); seeded from the last palette alone gave 38.03 dB.
+    expect(psnr!).toBeGreaterThan(38.67);
+    expect(flicker_static!).toBeLessThan(1.25 * 6.743);
   });
 
   it("colourLabels number the colours as the returned palette's entries, across a cut and a declined refresh", async () => {
