@@ -152,8 +152,8 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   const isGreyLine = (histogram: ColorHistogram): boolean => histogram.count > colors && allGrey(histogram.colors, histogram.count);
 
   /**
-   * A fresh clustering blended into the seeded one, or null when it does not win by a clear
-   * margin: its objective must be lower by the fraction `refreshGain`, plus what repainting
+   * A fresh clustering blended into the seeded one (on greys, the exact optimum itself,
+   * entries renumbered), or null when it does not win by a clear margin: its objective must be lower by the fraction `refreshGain`, plus what repainting
    * unchanged pixels costs (`stillWeight`), relative to the seeded palette's squared error.
    */
   const refreshed = (frame: Frame, seeded: KMeansResult, previous: FramePalette, last: PreviousFrame | undefined, greys: boolean): KMeansResult | null => {
@@ -191,22 +191,22 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   };
 
   /**
-   * `blended` when it fits the frame better than `seeded` by the refresh gain, after what
+   * `candidate` when it fits the frame better than `seeded` by the fraction `gain`, after what
    * it would repaint of unchanged pixels is counted against it; else null.
    */
-  const adoptable = (frame: Frame, blended: KMeansResult, seeded: KMeansResult, previous: FramePalette, last: PreviousFrame | undefined, gain = stability.refreshGain): KMeansResult | null => {
+  const adoptable = (frame: Frame, candidate: KMeansResult, seeded: KMeansResult, previous: FramePalette, last: PreviousFrame | undefined, gain = stability.refreshGain): KMeansResult | null => {
     const bar = (1 - gain) * seeded.inertia;
-    if (blended.inertia >= bar) return null;
-    if (last === undefined || stability.stillWeight === 0) return blended;
-    // Only now, with the blend good enough on its own, is the repaint worth measuring, on
+    if (candidate.inertia >= bar) return null;
+    if (last === undefined || stability.stillWeight === 0) return candidate;
+    // Only now, with the candidate good enough on its own, is the repaint worth measuring, on
     // the bytes each choice would really write (held colours included).
-    const blendedBytes = written(blended.centroids, previous.palette, blendedWritten, engine.colourLabels);
+    const candidateBytes = written(candidate.centroids, previous.palette, blendedWritten, engine.colourLabels);
     const seededBytes = written(seeded.centroids, previous.palette, seededWritten, paletteLabels);
     let error = 0; // the seeded palette's squared error (sRGB), left in `errors` by written()
     for (let i = 0; i < colors; i++) error += errors[i];
-    const extra = extraRepaint(frame, last, previous.palette, blendedBytes, seededBytes);
-    if (extra <= 0) return blended;
-    return blended.inertia < bar - (error > 0 ? (stability.stillWeight * extra) / error : Infinity) * seeded.inertia ? blended : null;
+    const extra = extraRepaint(frame, last, previous.palette, candidateBytes, seededBytes);
+    if (extra <= 0) return candidate;
+    return candidate.inertia < bar - (error > 0 ? (stability.stillWeight * extra) / error : Infinity) * seeded.inertia ? candidate : null;
   };
 
   /**
