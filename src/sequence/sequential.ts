@@ -121,7 +121,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   const taken = new Uint8Array(256);
   const anchorWeights = new Float64Array(256);
   const stillPerEntry = new Float64Array(256);
-  const blendedWritten = new Uint8Array(256 * 3);
+  const candidateWritten = new Uint8Array(256 * 3);
   const seededWritten = new Uint8Array(256 * 3);
   /** The frame of the last `next`, whose colours the engine counted: what a changed box may be relative to. */
   let lastCounted: Uint8Array | null = null;
@@ -153,8 +153,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
 
   /**
    * A fresh clustering blended into the seeded one (on greys, the exact optimum itself,
-   * entries renumbered), or null when it does not win by a clear margin: its objective must be lower by the fraction `refreshGain`, plus what repainting
-   * unchanged pixels costs (`stillWeight`), relative to the seeded palette's squared error.
+   * entries renumbered), or null when it does not win by a clear margin (see adoptable).
    */
   const refreshed = (frame: Frame, seeded: KMeansResult, previous: FramePalette, last: PreviousFrame | undefined, greys: boolean): KMeansResult | null => {
     // A short run is enough to show where the seeded palette is missing colours. Where the
@@ -191,8 +190,9 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   };
 
   /**
-   * `candidate` when it fits the frame better than `seeded` by the fraction `gain`, after what
-   * it would repaint of unchanged pixels is counted against it; else null.
+   * `candidate` when it fits the frame better than `seeded` by the fraction `gain` (the
+   * refresh gain unless said), plus what repainting unchanged pixels costs (`stillWeight`)
+   * relative to the seeded palette's squared error; else null.
    */
   const adoptable = (frame: Frame, candidate: KMeansResult, seeded: KMeansResult, previous: FramePalette, last: PreviousFrame | undefined, gain = stability.refreshGain): KMeansResult | null => {
     const bar = (1 - gain) * seeded.inertia;
@@ -200,7 +200,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
     if (last === undefined || stability.stillWeight === 0) return candidate;
     // Only now, with the candidate good enough on its own, is the repaint worth measuring, on
     // the bytes each choice would really write (held colours included).
-    const candidateBytes = written(candidate.centroids, previous.palette, blendedWritten, engine.colourLabels);
+    const candidateBytes = written(candidate.centroids, previous.palette, candidateWritten, engine.colourLabels);
     const seededBytes = written(seeded.centroids, previous.palette, seededWritten, paletteLabels);
     let error = 0; // the seeded palette's squared error (sRGB), left in `errors` by written()
     for (let i = 0; i < colors; i++) error += errors[i];
@@ -340,7 +340,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
           // fits much better. Try one now and then.
           keepLabels();
           const many = engine.histogram.count >= COARSE_MIN_DISTINCT;
-          const greys = isGreyLine(engine.histogram);
+          const greys = stability.refresh > 0 && isGreyLine(engine.histogram);
           if (stability.refresh > 0 && (greys || frameIndex % stability.refresh === 0) && (!many || frameIndex >= backOffUntil)) {
             const blended = refreshed(frame, seeded, previous, last, greys);
             if (blended !== null) {
