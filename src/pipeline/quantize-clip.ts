@@ -59,7 +59,10 @@ export async function* quantizeClip(
   const everHeld = seeded && options.stability.pixelHold >= 0;
   const sequence = options.seeding === 'global' ? null : createSequentialQuantizer({ ...options, stability: seeded ? options.stability : undefined });
   let previous: WrittenFrame | null = null;
-  const mapper = createMapper();
+  // Made when first needed: undithered seeded and unseeded frames are mapped through their
+  // colour histogram, and the mapper's cache (a 1 MiB table filled at creation) cost every
+  // such run about 5 ms of fresh memory for nothing.
+  let mapper: Mapper | null = null;
   // On shared memory, so that a GIF encoder's worker thread (gif-thread.ts) reads them as
   // they are: posted as plain buffers, each frame's were copied, and the copy allocated
   // again on the other side (hand_anim.gif: 80-90 ms of this thread's CPU).
@@ -103,7 +106,7 @@ export async function* quantizeClip(
       const { indices, transparent } =
         sequence !== null && options.dither === 'none'
           ? histogramMapper.map(sequence.histogram, source.width * source.height, palette.palette, palette.size, options.metric, options.space, sequence.colourLabels, kept)
-          : mapper.map(source, palette.palette, palette.size, mapOptions);
+          : (mapper ??= createMapper()).map(source, palette.palette, palette.size, mapOptions);
       // (Outside a kept box the entries are the frame before's already: the hold skips them.)
       if (holds && before !== null) holdPixels(source.data, before.source.data, indices, before.indices, palette.palette, palette.size, options.stability);
       // Typed apart: assigned in place, TypeScript's loop analysis finds `indices` circular.
