@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { GifWorkerReply, GifWorkerRequest } from './gif-encode-worker.js';
 import { createGifEncoder, type GifEncoderOptions } from '../encode/gif-encode.js';
 import { ChromaseedError, errorFromThread } from '../errors.js';
 import type { IndexedFrame } from '../types.js';
+import { workerFile } from './worker-file.js';
 
 /** The GIF encoder behind promises, so it can run on another thread. */
 export interface AsyncGifEncoder {
@@ -31,8 +30,6 @@ const WORKER_MIN_PIXELS = 64 * 1024;
  */
 const WORKER_MIN_CLIP_PIXELS = 1_000_000;
 
-const WORKER_URL = new URL('../io/gif-encode-worker.js', import.meta.url);
-
 /**
  * A GIF encoder on a worker thread when the compiled worker is there and it can pay off:
  * frames large enough, more than one (`frameCount`, when known), since the thread only
@@ -42,7 +39,8 @@ const WORKER_URL = new URL('../io/gif-encode-worker.js', import.meta.url);
  * compiled worker, so the in-thread path is used.)
  */
 export function openGifEncoder(options: GifEncoderOptions, frameCount?: number, changesEveryFrame = false): AsyncGifEncoder {
-  if (threadPays(options.width * options.height, frameCount, changesEveryFrame) && existsSync(fileURLToPath(WORKER_URL))) return workerEncoder(options);
+  const worker = threadPays(options.width * options.height, frameCount, changesEveryFrame) ? workerFile('gif-encode-worker', import.meta.url) : null;
+  if (worker !== null) return workerEncoder(worker, options);
   const encoder = createGifEncoder(options);
   return {
     addFrame: async (frame) => {
@@ -69,8 +67,8 @@ export function threadPays(pixels: number, frameCount: number | undefined, chang
   return pixels >= WORKER_MIN_PIXELS && several && (changesEveryFrame || clipPixels >= WORKER_MIN_CLIP_PIXELS);
 }
 
-function workerEncoder(options: GifEncoderOptions): AsyncGifEncoder {
-  const worker = new Worker(WORKER_URL);
+function workerEncoder(file: URL, options: GifEncoderOptions): AsyncGifEncoder {
+  const worker = new Worker(file);
   // Replies come back in request order: each one settles the oldest waiting request.
   const waiting: { resolve: (reply: { bytes: Uint8Array; cutFrames?: readonly number[] }) => void; reject: (err: Error) => void }[] = [];
   let failure: Error | null = null;

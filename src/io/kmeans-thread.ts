@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { checkRunArguments, ChromaseedError, errorFromThread, throwIfAborted } from '../errors.js';
 import { countDistinctColors } from '../kmeans/histogram.js';
@@ -8,8 +6,7 @@ import { DEFAULT_RESTARTS } from '../limits.js';
 import { runRequest, type KMeansPixelsRequest, type KMeansPointsRequest, type KMeansRequest } from '../kmeans/kmeans-request.js';
 import type { KMeansWorkerReply } from './kmeans-worker.js';
 import type { PointClusterer } from '../sequence/global-palette.js';
-
-const WORKER_URL = new URL('../io/kmeans-worker.js', import.meta.url);
+import { workerFile } from './worker-file.js';
 
 /**
  * Work, in colours × k at the default 10 restarts, under which a run stays in this thread.
@@ -43,9 +40,9 @@ function threadError(reply: { error: string; code?: string }, subject: Subject):
  * palette for 1,200 frames of 640x360 at k = 256: 29 s; `palette -k 256` of a 16-megapixel
  * photo: 12 s). `moved` are buffers the caller gives away with the request.
  */
-function inThread(request: KMeansRequest, moved: ArrayBuffer[], subject: Subject, signal?: AbortSignal): Promise<KMeansResult> {
+function inThread(file: URL, request: KMeansRequest, moved: ArrayBuffer[], subject: Subject, signal?: AbortSignal): Promise<KMeansResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_URL);
+    const worker = new Worker(file);
     const settle = (then: () => void): void => {
       signal?.removeEventListener('abort', stop);
       void worker.terminate();
@@ -77,15 +74,16 @@ function work(colours: number, options: KMeansPointsRequest['options'], pixels =
   return colours * options.k * Math.max(1, (options.restarts ?? DEFAULT_RESTARTS) / DEFAULT_RESTARTS) + pixels / PIXELS_PER_UNIT;
 }
 
-/** A small run, and one from the TypeScript sources (the tests), where there is no compiled worker, stays in this thread. */
-const staysHere = (work: number): boolean => work < WORKER_MIN_WORK || !existsSync(fileURLToPath(WORKER_URL));
+/** The worker's file for a run of `work`, or null: a small run, and one from the TypeScript sources (the tests), where there is no compiled worker, stays in this thread. */
+const workerFor = (work: number): URL | null => (work < WORKER_MIN_WORK ? null : workerFile('kmeans-worker', import.meta.url));
 
 /** `kmeansPoints` on a worker thread when the run is large; the points are the caller's to give away (moved, not copied). */
 export function kmeansPointsInThread(request: KMeansPointsRequest, signal?: AbortSignal): Promise<KMeansResult> {
   throwIfAborted(signal);
-  if (staysHere(work(request.points.length / 3, request.options))) return Promise.resolve(runRequest(request));
+  const file = workerFor(work(request.points.length / 3, request.options));
+  if (file === null) return Promise.resolve(runRequest(request));
   const moved = [request.points.buffer, ...(request.weights !== null ? [request.weights.buffer] : [])] as ArrayBuffer[];
-  return inThread(request, moved, CLIP, signal);
+  return inThread(file, request, moved, CLIP, signal);
 }
 
 /**
@@ -100,8 +98,9 @@ export function kmeansPixelsInThread(request: KMeansPixelsRequest, signal?: Abor
   // Counted only when the pixels alone are too many to say (they bound the colours).
   const { rgba, options } = request;
   const pixels = rgba.length / 4;
-  if (staysHere(work(pixels, options, pixels)) || staysHere(work(countDistinctColors(rgba), options, pixels))) return Promise.resolve(runRequest(request));
-  return inThread(request, [], IMAGE, signal);
+  const file = workerFor(work(pixels, options, pixels)) && workerFor(work(countDistinctColors(rgba), options, pixels));
+  if (file === null) return Promise.resolve(runRequest(request));
+  return inThread(file, request, [], IMAGE, signal);
 }
 
 /** The clusterer `clipPalette` (and `quantizeClip`, `extractSourcePalette`) takes: this thread's worker, stopped by `signal`. */

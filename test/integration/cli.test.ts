@@ -11,6 +11,7 @@ import { decodeGif } from '../../src/decode/gif-decode.js';
 import { createGifEncoder } from '../../src/encode/gif-encode.js';
 import { ffmpegLocation } from '../../src/io/ffmpeg-path.js';
 import { openInput } from '../../src/io/open-input.js';
+import { workerFile } from '../../src/io/worker-file.js';
 import { resolveInputOptions } from '../../src/options.js';
 import { renderCaptionBar } from '../../src/render/caption.js';
 import { BIN, corpus, repoRoot, runBin, runMain } from '../helpers/cli.js';
@@ -1681,13 +1682,15 @@ describe('bin/chromaseed.js', () => {
     expect(r.stderr).toBe('chromaseed: quantize reads one input: give its file (chromaseed quantize INPUT -o OUTPUT; - reads standard input) (see chromaseed quantize --help)\n');
   });
 
-  it('quantizes a GIF whole; the encoder thread it uses for a clip this size is where the bundle looks', async () => {
-    // The bundle resolves the worker from its own directory; without the file the encoder
-    // would quietly run in the main thread.
+  it('quantizes a GIF whole; the encoder thread it uses for a clip this size is bundled beside it', async () => {
+    // The bundle looks for its workers in its own directory (worker-file.ts); without the
+    // file the encoder would quietly run in the main thread.
     const bundle = path.join(repoRoot, 'dist/cli-bundle');
-    const chunk = readdirSync(bundle).find((f) => f.endsWith('.cjs') && readFileSync(path.join(bundle, f), 'utf8').includes('gif-encode-worker.js'));
-    expect(chunk).toBeDefined();
-    expect(existsSync(path.resolve(bundle, '../io/gif-encode-worker.js'))).toBe(true);
+    for (const worker of ['gif-encode-worker.cjs', 'kmeans-worker.cjs']) expect(existsSync(path.join(bundle, worker))).toBe(true);
+    expect(workerFile('gif-encode-worker', pathToFileURL(path.join(bundle, 'main.cjs')).href)?.pathname).toBe(pathToFileURL(path.join(bundle, 'gif-encode-worker.cjs')).pathname);
+    // The library (dist/io/, ES modules) finds the file tsc wrote; the sources, none.
+    expect(workerFile('gif-encode-worker', pathToFileURL(path.join(repoRoot, 'dist/io/gif-thread.js')).href)?.pathname).toBe(pathToFileURL(path.join(repoRoot, 'dist/io/gif-encode-worker.js')).pathname);
+    expect(workerFile('gif-encode-worker', pathToFileURL(path.join(repoRoot, 'src/io/gif-thread.ts')).href)).toBeNull();
     const dir = mkdtempSync(path.join(tmp, 'bin-'));
     const out = path.join(dir, 'out.gif');
     const r = await runBin(['quantize', CARS, '-k', '8', '-o', out]);
