@@ -11,9 +11,10 @@
 //
 // The worker threads' entries are bundled too, as files of their own beside main.cjs
 // (gif-encode-worker.cjs, kmeans-worker.cjs, sharing chunks with it), where
-// src/io/worker-file.ts looks first: loaded from dist/io/ as ES modules, file by file, the
-// GIF encoder's thread was ready about 20 ms later. The bundle lives in dist/cli-bundle/,
-// beside dist/cli/, so ../../package.json (--version) resolves from it as from dist/cli/.
+// src/io/worker-file.ts finds them: as ES modules from dist/io/, the GIF encoder's thread
+// started later (the README's Development section says by how much). The bundle lives in
+// dist/cli-bundle/, beside dist/cli/, so ../../package.json (--version) resolves from it as
+// from dist/cli/.
 export default {
   input: { main: 'dist/cli/main.js', 'gif-encode-worker': 'dist/io/gif-encode-worker.js', 'kmeans-worker': 'dist/io/kmeans-worker.js' },
   platform: 'node',

@@ -74,13 +74,13 @@ function work(colours: number, options: KMeansPointsRequest['options'], pixels =
   return colours * options.k * Math.max(1, (options.restarts ?? DEFAULT_RESTARTS) / DEFAULT_RESTARTS) + pixels / PIXELS_PER_UNIT;
 }
 
-/** The worker's file for a run of `work`, or null: a small run, and one from the TypeScript sources (the tests), where there is no compiled worker, stays in this thread. */
-const workerFor = (work: number): URL | null => (work < WORKER_MIN_WORK ? null : workerFile('kmeans-worker', import.meta.url));
+/** The worker's file, or null: a small run, and one from the TypeScript sources (the tests), where there is no compiled worker, stays in this thread. */
+const workerFor = (large: boolean): URL | null => (large ? workerFile('kmeans-worker', import.meta.url) : null);
 
 /** `kmeansPoints` on a worker thread when the run is large; the points are the caller's to give away (moved, not copied). */
 export function kmeansPointsInThread(request: KMeansPointsRequest, signal?: AbortSignal): Promise<KMeansResult> {
   throwIfAborted(signal);
-  const file = workerFor(work(request.points.length / 3, request.options));
+  const file = workerFor(work(request.points.length / 3, request.options) >= WORKER_MIN_WORK);
   if (file === null) return Promise.resolve(runRequest(request));
   const moved = [request.points.buffer, ...(request.weights !== null ? [request.weights.buffer] : [])] as ArrayBuffer[];
   return inThread(file, request, moved, CLIP, signal);
@@ -98,7 +98,7 @@ export function kmeansPixelsInThread(request: KMeansPixelsRequest, signal?: Abor
   // Counted only when the pixels alone are too many to say (they bound the colours).
   const { rgba, options } = request;
   const pixels = rgba.length / 4;
-  const file = workerFor(work(pixels, options, pixels)) && workerFor(work(countDistinctColors(rgba), options, pixels));
+  const file = workerFor(work(pixels, options, pixels) >= WORKER_MIN_WORK && work(countDistinctColors(rgba), options, pixels) >= WORKER_MIN_WORK);
   if (file === null) return Promise.resolve(runRequest(request));
   return inThread(file, request, [], IMAGE, signal);
 }

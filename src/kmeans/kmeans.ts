@@ -286,9 +286,10 @@ export function createKMeans(options: { frames?: boolean } = {}): KMeansEngine {
   const exact = emptyPointSet();
   const coarse = emptyPointSet();
   const coarseBinOf = new Int32Array(1 << (3 * COARSE_BITS)).fill(-1);
-  // 6-bit bins (1 MiB) are made when a frame first needs them (fromRestarts): most never
-  // do, and filling the table at creation cost each engine about 4 ms of fresh memory.
+  // 6-bit bins (1 MiB), made when a frame first needs them (fromRestarts): most never do,
+  // and filling the table at creation cost each engine about 4 ms of fresh memory.
   let fineBinOf: Int32Array | null = null;
+  const fineBins = (): Int32Array => (fineBinOf ??= new Int32Array(1 << (3 * (COARSE_BITS + 1))).fill(-1));
   const lloydScratch: LloydScratch = createLloydScratch();
   const initScratch: InitScratch = createInitScratch();
   const swapScratch = createSwapScratch();
@@ -445,7 +446,7 @@ export function createKMeans(options: { frames?: boolean } = {}): KMeansEngine {
     let useCoarse = false;
     if (n >= COARSE_MIN_DISTINCT) {
       useCoarse = buildBins(srgb, n, COARSE_BITS, coarse, coarseBinOf) >= 8 * k;
-      if (!useCoarse) useCoarse = buildBins(srgb, n, COARSE_BITS + 1, coarse, (fineBinOf ??= new Int32Array(1 << (3 * (COARSE_BITS + 1))).fill(-1))) >= 8 * k && coarse.n <= n / 2;
+      if (!useCoarse) useCoarse = buildBins(srgb, n, COARSE_BITS + 1, coarse, fineBins()) >= 8 * k && coarse.n <= n / 2;
     }
     const target = useCoarse ? coarse : exact;
     // Keep the `top` best restarts: on coarse bins the ranking is only approximate, so

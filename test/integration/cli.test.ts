@@ -1676,24 +1676,31 @@ describe('bin/chromaseed.js', () => {
     expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version);
   });
 
+  it('finds each worker thread beside the module starting it: the bundle its .cjs, the library its .js, the sources none', () => {
+    const from = (file: string) => pathToFileURL(path.join(repoRoot, file)).href;
+    for (const name of ['gif-encode-worker', 'kmeans-worker']) {
+      expect(workerFile(name, from('dist/cli-bundle/main.cjs'))?.href).toBe(from(`dist/cli-bundle/${name}.cjs`));
+      expect(workerFile(name, from('dist/io/gif-thread.js'))?.href).toBe(from(`dist/io/${name}.js`));
+      expect(workerFile(name, from('src/io/gif-thread.ts'))).toBeNull();
+    }
+  });
+
   it('gives usage errors in English whatever the language of the environment', async () => {
     const r = await runBin(['quantize'], { env: { LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8' } });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('chromaseed: quantize reads one input: give its file (chromaseed quantize INPUT -o OUTPUT; - reads standard input) (see chromaseed quantize --help)\n');
   });
 
-  it('quantizes a GIF whole; the encoder thread it uses for a clip this size is bundled beside it', async () => {
+  it('quantizes a GIF whole, encoding on the thread bundled beside it (a clip this size pays for one)', async () => {
     // The bundle looks for its workers in its own directory (worker-file.ts); without the
-    // file the encoder would quietly run in the main thread.
+    // file the encoder would quietly run in the main thread. A preload names each thread started.
     const bundle = path.join(repoRoot, 'dist/cli-bundle');
-    for (const worker of ['gif-encode-worker.cjs', 'kmeans-worker.cjs']) expect(existsSync(path.join(bundle, worker))).toBe(true);
-    expect(workerFile('gif-encode-worker', pathToFileURL(path.join(bundle, 'main.cjs')).href)?.pathname).toBe(pathToFileURL(path.join(bundle, 'gif-encode-worker.cjs')).pathname);
-    // The library (dist/io/, ES modules) finds the file tsc wrote; the sources, none.
-    expect(workerFile('gif-encode-worker', pathToFileURL(path.join(repoRoot, 'dist/io/gif-thread.js')).href)?.pathname).toBe(pathToFileURL(path.join(repoRoot, 'dist/io/gif-encode-worker.js')).pathname);
-    expect(workerFile('gif-encode-worker', pathToFileURL(path.join(repoRoot, 'src/io/gif-thread.ts')).href)).toBeNull();
     const dir = mkdtempSync(path.join(tmp, 'bin-'));
+    const preload = path.join(dir, 'name-workers.cjs');
+    writeFileSync(preload, "const t = require('node:worker_threads'); const W = t.Worker; t.Worker = class extends W { constructor(f, o) { process.stderr.write(`worker ${f}\\n`); super(f, o); } };\n");
     const out = path.join(dir, 'out.gif');
-    const r = await runBin(['quantize', CARS, '-k', '8', '-o', out]);
+    const r = await runBin(['quantize', CARS, '-k', '8', '-o', out], { env: { NODE_OPTIONS: `--require ${preload}` } });
+    expect(r.stderr.match(/^worker .*$/gm)).toEqual([`worker ${pathToFileURL(path.join(bundle, 'gif-encode-worker.cjs')).href}`]);
     expect(r.stderr).toMatch(/out\.gif: 30 frames, 400x300, /);
     expect(r.code).toBe(0);
     const { info, frames } = gif(out);
