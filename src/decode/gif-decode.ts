@@ -13,6 +13,7 @@ import omggif from 'omggif';
 import { ChromaseedError, isBytes, namesOf, refuseUnknownKeys } from '../errors.js';
 import { MAX_GIF_FPS, rateForDelays } from '../timing.js';
 import type { ChangedBox, ClipInfo, Frame, TimedFrame } from '../types.js';
+import { createFramePool, type FramePool } from '../frame-pool.js';
 import { createFrameRepacker } from './lzw-repack.js';
 import {
   framePixelsError, parseGifStructure, resolveGifLimits,
@@ -78,26 +79,17 @@ export function decodeGif(bytes: Uint8Array, name: string, limits?: Partial<GifL
     ...(structure.loopCount !== undefined ? { loopCount: structure.loopCount } : {}),
     ...(mayTurnClear(covers(frames), width, height) ? { mayTurnTransparent: true } : {}),
   };
-  // Buffers handed back, for the next frames: a new frame-sized buffer is fresh memory, and
-  // the first touch of each of its pages costs the kernel a fault (measured: copying an
-  // 800x600 canvas into a new buffer took 5 ms, into a reused one 0.3 ms).
-  const spare: Uint8Array[] = [];
-  const frameBytes = width * height * 4;
+  // Buffers handed back, for the next frames (see frame-pool.ts).
+  const pool = createFramePool(width * height * 4);
   return {
     info,
     delaysMs,
     warnings,
     mayHaveTransparency: frames.some((fr) => fr.transparentIndex >= 0 || fr.disposal === 2 || RESTORE_PREVIOUS(fr.disposal)) || !coversCanvas(frames[0], width, height),
-    frames: () => compositeFrames(bytes, name, width, height, frames, resolved, warnings, spare),
-    release(frame) {
-      const { data } = frame;
-      if (data.length === frameBytes && spare.length < MAX_SPARE && !spare.includes(data)) spare.push(data);
-    },
+    frames: () => compositeFrames(bytes, name, width, height, frames, resolved, warnings, pool),
+    release: (frame) => pool.give(frame.data),
   };
 }
-
-/** Spare buffers kept: a reader that holds two frames at a time hands one back per frame. */
-const MAX_SPARE = 4;
 
 /** Whether `fr` paints every pixel of the canvas (its transparent index aside). */
 function coversCanvas(fr: GifFrameRecord, width: number, height: number): boolean {
@@ -118,7 +110,7 @@ function* covers(frames: readonly GifFrameRecord[]): Generator<FrameCover> {
 
 function* compositeFrames(
   bytes: Uint8Array, name: string, width: number, height: number,
-  frames: readonly GifFrameRecord[], limits: GifLimits, warnings: string[], spare: Uint8Array[],
+  frames: readonly GifFrameRecord[], limits: GifLimits, warnings: string[], pool: FramePool,
 ): Generator<TimedFrame> {
   const canvasBytes = new Uint8Array(width * height * 4); // starts fully transparent
   const canvas = new Uint32Array(canvasBytes.buffer);
@@ -183,7 +175,7 @@ function* compositeFrames(
 
     // Only this frame's rectangle was drawn, over what the last disposal left.
     const drawn = visible ? { x0, y0, x1, y1 } : { x0: 0, y0: 0, x1: 0, y1: 0 };
-    const data = spare.pop() ?? new Uint8Array(canvasBytes.length);
+    const data = pool.take();
     data.set(canvasBytes);
     const delayMs = fr.delayCs * 10;
     yield f === 0 ? { width, height, data, delayMs } : { width, height, data, delayMs, changedWithin: union(drawn, disposed) };

@@ -239,7 +239,7 @@ async function openInputOnce(name: string, options: InputOptions, signal?: Abort
   if (frameCount !== undefined && frameCountUncertain !== true && frameCount > options.maxFrames) {
     throw new ChromaseedError('ERR_LIMIT', `${file}: about ${frameCount} frames at ${Number(fps?.toFixed(3))} fps, more than the limit of ${options.maxFrames} (raise the limit with --max-frames, or read a part with --start and --duration, or fewer frames with --fps)`);
   }
-  return { kind: 'video', info: video.info, frames: limitFrames(video.frames, options.maxFrames, file), warnings: video.warnings };
+  return { kind: 'video', info: video.info, frames: limitFrames(video.frames, options.maxFrames, file), warnings: video.warnings, ...(video.release !== undefined ? { release: video.release } : {}) };
 }
 
 /**

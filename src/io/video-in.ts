@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { ChromaseedError, invalidOption, namesOf, refuseUnknownKeys, requireObject, throwIfAborted } from '../errors.js';
 import { fileName } from './file-name.js';
+import { createFramePool, type FramePool } from '../frame-pool.js';
 import { CLIP_NAMES, ffmpegSeconds, scaledHeight, validateClipOptions, type ClipOptions } from '../clip-options.js';
 import { binaryAlpha } from '../pixel-words.js';
 import { refuseFileList } from '../text-sniff.js';
@@ -221,10 +222,13 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
 
   // Filled as damage shows up: at the probe, or while the frames are read.
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
+  // Frames handed back (release), for the next ones (frame-pool.ts; measured in the README's
+  // How it works, step 1).
+  const pool = createFramePool(width * height * 4);
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, anchored, durationSec: opts.durationSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, literalName: probe.literalName, alpha: probe.alpha === true, soundBeside: keepPlace, ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
+    [Symbol.asyncIterator]: () => readFrames(file, pool, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, anchored, durationSec: opts.durationSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, literalName: probe.literalName, alpha: probe.alpha === true, soundBeside: keepPlace, ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
   };
-  return { info, frames, warnings, ...(probe.picture === true ? { picture: true } : {}) };
+  return { info, frames, warnings, release: (frame) => pool.give(frame.data), ...(probe.picture === true ? { picture: true } : {}) };
 }
 
 /** showinfo without its checksums of every frame's pixels, which nothing here reads. */
@@ -337,7 +341,7 @@ const isRateFilter = (filter: string): boolean => filter.startsWith('fps=');
  */
 const SEEK_PREROLL_SEC = 5;
 
-async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): AsyncGenerator<TimedFrame> {
+async function* readFrames(file: string, pool: FramePool, plan: ReadPlan, warnings: string[]): AsyncGenerator<TimedFrame> {
   const frameBytes = plan.width * plan.height * 4;
   // autoDestroy off: fluent-ffmpeg kills ffmpeg 20 ms after its output stream closes, which
   // could cut off a run that is still exiting; the stream is destroyed only once ffmpeg is done.
@@ -364,7 +368,7 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
     const trimLast = plan.durationSec !== undefined && timed === null;
     let held: TimedFrame | null = null;
     let count = 0;
-    for await (const frame of framesOf(chunkReader(out), plan)) {
+    for await (const frame of framesOf(chunkReader(out), plan, pool)) {
       count++;
       if (timed !== null) {
         for (const shown of timed.clock.push(frame, await timed.times.next())) yield { ...shown.item, delayMs: shown.delayMs };
@@ -382,7 +386,7 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
     // A sound stream that cannot be copied (one listed with no packets, as broadcast captures
     // have) fails the copy beside the picture before any frame: read the picture alone.
     if (result.error && count === 0 && plan.soundBeside === true) {
-      yield* readFrames(file, { ...plan, soundBeside: false, ...(plan.clock !== undefined ? { clock: { ...plan.clock, fromZero: false } } : {}) }, warnings);
+      yield* readFrames(file, pool, { ...plan, soundBeside: false, ...(plan.clock !== undefined ? { clock: { ...plan.clock, fromZero: false } } : {}) }, warnings);
       return;
     }
     if (result.error && !partRead) throw ffmpegFailure(file, result.error, result.stderr);
@@ -401,7 +405,7 @@ async function* readFrames(file: string, plan: ReadPlan, warnings: string[]): As
     }
     if (result.damage !== null && warnings.length === 0) warnings.push(damageWarning(file, result.damage));
     const again = count === 0 ? planWhenNothingCame(file, plan) : null;
-    if (again !== null) yield* readFrames(file, again, warnings);
+    if (again !== null) yield* readFrames(file, pool, again, warnings);
   } finally {
     if (!run.exited()) {
       run.kill();
@@ -444,9 +448,9 @@ function readCommand(file: string, plan: ReadPlan): ReturnType<typeof ffmpegComm
 }
 
 /** ffmpeg's raw output cut into frames of `plan`'s size, each in a buffer of its own. */
-async function* framesOf(reader: ReturnType<typeof chunkReader>, plan: ReadPlan): AsyncGenerator<TimedFrame> {
+async function* framesOf(reader: ReturnType<typeof chunkReader>, plan: ReadPlan, pool: FramePool): AsyncGenerator<TimedFrame> {
   const frameBytes = plan.width * plan.height * 4;
-  let frame = new Uint8Array(frameBytes);
+  let frame = pool.take();
   let filled = 0;
   for (let chunk = await reader.next(); chunk !== null; chunk = await reader.next()) {
     let at = 0;
@@ -458,9 +462,10 @@ async function* framesOf(reader: ReturnType<typeof chunkReader>, plan: ReadPlan)
       if (filled === frameBytes) {
         // Partial alpha (a WebM or PNG with transparency) is cut at half, as for every input.
         if (plan.alpha) binaryAlpha(frame);
-        // A new buffer per frame (not per pixel): the consumer may keep frames, e.g. to hold one back.
+        // A buffer per frame (not per pixel): the consumer may keep frames, e.g. to hold one
+        // back, until it hands them back (release). Each is filled whole.
         yield { width: plan.width, height: plan.height, data: frame, delayMs: plan.delayMs };
-        frame = new Uint8Array(frameBytes);
+        frame = pool.take();
         filled = 0;
       }
     }

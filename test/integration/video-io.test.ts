@@ -9,6 +9,8 @@ import { ChromaseedError } from '../../src/errors.js';
 import { createFrameWriter } from '../../src/io/frame-writer.js';
 import { openInput } from '../../src/io/open-input.js';
 import { openVideo } from '../../src/io/video-in.js';
+import { resolveInputOptions, resolveSequenceOptions } from '../../src/options.js';
+import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
 import { framePsnr } from '../../src/metrics/quality.js';
 import { parseProbe, probeVideo } from '../../src/io/video-probe.js';
 import { ffmpegLocation } from '../../src/io/ffmpeg-path.js';
@@ -109,6 +111,45 @@ function slideShow(): string {
 }
 
 describe('openVideo', () => {
+  it('puts later frames into buffers handed back (release), with the pixels they have in new ones', async () => {
+    const expected = (await readAll(realshort)).frames.map((f) => f.data.slice());
+    const source = await openVideo(realshort);
+    const given = new Set<Uint8Array>();
+    let reused = 0;
+    let before: TimedFrame | null = null;
+    let f = 0;
+    for await (const frame of source.frames) {
+      if (given.has(frame.data)) reused++;
+      expect(Buffer.from(frame.data).equals(expected[f]), `frame ${f}`).toBe(true);
+      // As quantizeClip does: the frame before is handed back once the next one has come.
+      if (before !== null) {
+        given.add(before.data);
+        source.release!(before);
+      }
+      before = frame;
+      f++;
+    }
+    expect(f).toBe(expected.length);
+    // Every frame from the third on is read into the buffer of the frame two before it.
+    expect(reused).toBe(expected.length - 2);
+  });
+
+  it('quantizes the same from buffers handed back as from new ones, through openInput', async () => {
+    const options = resolveInputOptions({ duration: 0.5 });
+    const run = async (keepRelease: boolean): Promise<Buffer[]> => {
+      const { release, ...rest } = await openInput(realshort, options);
+      expect(typeof release).toBe('function');
+      const out: Buffer[] = [];
+      for await (const q of quantizeClip(async () => (keepRelease ? { ...rest, release } : rest), resolveSequenceOptions({ colors: 16 }))) {
+        out.push(Buffer.concat([q.indexed.indices, q.indexed.palette.subarray(0, q.indexed.size * 3)]));
+      }
+      return out;
+    };
+    const [reused, fresh] = [await run(true), await run(false)];
+    expect(reused.length).toBeGreaterThan(5);
+    expect(reused).toEqual(fresh);
+  });
+
   it('refuses a list of other files, as the command line does (a library caller\'s ffconcat list of relative names was read)', async () => {
     const dir = mkdtempSync(path.join(work, 'list-'));
     copyFileSync(realshort, path.join(dir, 'clip.mp4'));

@@ -1,13 +1,15 @@
 /**
- * A GIF's frame buffers handed back (FrameSource.release) are drawn into again: the frames
- * must come out as they do in buffers of their own, and quantizeClip must hand back only
- * frames it no longer looks at. And quantizeClip's output, on shared memory.
+ * Frame buffers handed back (FrameSource.release) are drawn into again (a GIF's here, a
+ * video's in video-io.test.ts): the frames must come out as they do in buffers of their own,
+ * and quantizeClip must hand back only frames it no longer looks at. And quantizeClip's
+ * output, on shared memory.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeGif } from '../../src/decode/gif-decode.js';
+import { createFramePool } from '../../src/frame-pool.js';
 import { resolveSequenceOptions } from '../../src/options.js';
 import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
 import type { Frame, FrameSource, TimedFrame } from '../../src/types.js';
@@ -17,6 +19,22 @@ const corpus = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..
 const handAnim = new Uint8Array(readFileSync(path.join(corpus, 'gifs/dartimage__hand_anim.gif')));
 
 const copies = (frames: Iterable<TimedFrame>): Uint8Array[] => [...frames].map((f) => f.data.slice());
+
+describe('createFramePool', () => {
+  it('gives back what it was given, last first, keeping at most its limit, and then new buffers', () => {
+    const pool = createFramePool(8, 2);
+    const [a, b, c] = [new Uint8Array(8), new Uint8Array(8), new Uint8Array(8)];
+    pool.give(a);
+    pool.give(b);
+    pool.give(c); // past the limit: not kept
+    pool.give(new Uint8Array(4)); // another size
+    expect(pool.take()).toBe(b);
+    expect(pool.take()).toBe(a);
+    const fresh = pool.take();
+    expect([a, b, c]).not.toContain(fresh);
+    expect(fresh.length).toBe(8);
+  });
+});
 
 describe('decodeGif release', () => {
   it('draws later frames into handed-back buffers, with the same pixels as fresh ones', () => {

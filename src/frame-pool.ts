@@ -1,0 +1,26 @@
+/**
+ * Frame-sized buffers a reader's consumer hands back (FrameSource.release), for the reader's
+ * later frames. A new buffer is fresh memory, and the kernel faults it in a page at a time
+ * the first time it is written: copying an 800x600 canvas into a new buffer took 5 ms, into
+ * a reused one 0.3 ms. Pure: no node: imports.
+ */
+export interface FramePool {
+  /** A buffer of the pool's size: one handed back (holding an old frame), else a new one. */
+  take(): Uint8Array;
+  /** Keeps `data` for a later take; a buffer of another size, one kept already, or one past the first `max` is ignored. */
+  give(data: Uint8Array): void;
+}
+
+/**
+ * A pool of `bytes`-long buffers, keeping at most `max`: a reader whose consumer holds two
+ * frames at a time gets one back per frame.
+ */
+export function createFramePool(bytes: number, max = 4): FramePool {
+  const spare: Uint8Array[] = [];
+  return {
+    take: () => spare.pop() ?? new Uint8Array(bytes),
+    give(data) {
+      if (data.length === bytes && spare.length < max && !spare.includes(data)) spare.push(data);
+    },
+  };
+}
