@@ -85,8 +85,8 @@ export interface FrameSource {
    */
   readonly frames: AsyncIterable<TimedFrame>;
   /**
-   * Takes back a frame its reader no longer looks at, so that a later frame can be drawn
-   * into its buffer (a GIF's): fresh memory costs a page fault per 4 KiB on first touch.
+   * Takes back a frame its reader no longer looks at, so that a later frame can be put
+   * into its buffer (a GIF's, a video's): fresh memory costs a page fault per 4 KiB on first touch.
    * quantizeClip calls it for the frame before the one it has just handed out.
    */
   release?(frame: Frame): void;

@@ -199,7 +199,7 @@ async function openInputOnce(name: string, options: InputOptions, signal?: Abort
     const { maxFps } = options;
     const shortestMs = kind !== 'gif' && maxFps !== undefined && options.fps === undefined && clip.delaysMs.some((d) => playbackDelayMs(d) < 1000 / maxFps - 1e-6) ? 1000 / maxFps : undefined;
     if (!reframes(options) && shortestMs === undefined) {
-      return { kind, info: clip.info, frames: toAsync(clip.frames()), warnings: clip.warnings, ...(clip.release !== undefined ? { release: clip.release } : {}) };
+      return { kind, info: clip.info, frames: toAsync(clip.frames()), warnings: clip.warnings, release: clip.release };
     }
     return { kind, ...(await reframeClip(clip, options, file, kind === 'gif' ? MAX_GIF_FPS : MAX_ANIMATION_FPS, shortestMs)), warnings: clip.warnings };
   }
@@ -239,7 +239,7 @@ async function openInputOnce(name: string, options: InputOptions, signal?: Abort
   if (frameCount !== undefined && frameCountUncertain !== true && frameCount > options.maxFrames) {
     throw new ChromaseedError('ERR_LIMIT', `${file}: about ${frameCount} frames at ${Number(fps?.toFixed(3))} fps, more than the limit of ${options.maxFrames} (raise the limit with --max-frames, or read a part with --start and --duration, or fewer frames with --fps)`);
   }
-  return { kind: 'video', info: video.info, frames: limitFrames(video.frames, options.maxFrames, file), warnings: video.warnings, ...(video.release !== undefined ? { release: video.release } : {}) };
+  return { kind: 'video', info: video.info, frames: limitFrames(video.frames, options.maxFrames, file), warnings: video.warnings, release: video.release };
 }
 
 /**

@@ -450,11 +450,14 @@ function readCommand(file: string, plan: ReadPlan): ReturnType<typeof ffmpegComm
 /** ffmpeg's raw output cut into frames of `plan`'s size, each in a buffer of its own. */
 async function* framesOf(reader: ReturnType<typeof chunkReader>, plan: ReadPlan, pool: FramePool): AsyncGenerator<TimedFrame> {
   const frameBytes = plan.width * plan.height * 4;
-  let frame = pool.take();
+  // Taken when bytes come for it: a read that gives nothing (planWhenNothingCame reads
+  // again) or ends on a whole frame takes no buffer for nothing.
+  let frame: Uint8Array | null = null;
   let filled = 0;
   for (let chunk = await reader.next(); chunk !== null; chunk = await reader.next()) {
     let at = 0;
     while (at < chunk.length) {
+      frame ??= pool.take();
       const take = Math.min(frameBytes - filled, chunk.length - at);
       frame.set(chunk.subarray(at, at + take), filled);
       filled += take;
@@ -465,7 +468,7 @@ async function* framesOf(reader: ReturnType<typeof chunkReader>, plan: ReadPlan,
         // A buffer per frame (not per pixel): the consumer may keep frames, e.g. to hold one
         // back, until it hands them back (release). Each is filled whole.
         yield { width: plan.width, height: plan.height, data: frame, delayMs: plan.delayMs };
-        frame = pool.take();
+        frame = null;
         filled = 0;
       }
     }

@@ -1,7 +1,7 @@
 import { checkClipFrame, checkFrameSource, checkRunArguments, refuseUnknownKeys, requireOpen, throwIfAborted } from '../errors.js';
 import { createHistogramMapper, type KeptMapping } from '../map/map-histogram.js';
 import { createMapper, type Mapper } from '../map/map-pixels.js';
-import { createPaletteSearch } from '../map/nearest.js';
+import { createPaletteSearch, type PaletteSearch } from '../map/nearest.js';
 import { histogramInertia, inertia } from '../metrics/quality.js';
 import { CLUSTER_NAMES, requireResolved, RESOLVED_SEQUENCE_NAMES, type SequenceOptions } from '../options.js';
 import { clipPalette, type PointClusterer } from '../sequence/global-palette.js';
@@ -67,9 +67,10 @@ export async function* quantizeClip(
   // they are: posted as plain buffers, each frame's were copied, and the copy allocated
   // again on the other side (hand_anim.gif: 80-90 ms of this thread's CPU).
   const histogramMapper = createHistogramMapper((bytes) => new Uint8Array(new SharedArrayBuffer(bytes)));
-  const search = createPaletteSearch();
-  // Its own mapper (Euclidean RGB, as METRICS.md measures), made when first needed, so the
-  // frames' mapper keeps its cache for their metric and space.
+  // What inertia() measures with, made when first asked for: its own search and mapper
+  // (Euclidean RGB, as METRICS.md measures), so the frames' mapper keeps its cache for their
+  // metric and space.
+  let search: PaletteSearch | null = null;
   let inertiaMapper: Mapper | null = null;
   const mapOptions = { metric: options.metric, space: options.space, dither: options.dither };
   let index = 0;
@@ -128,7 +129,7 @@ export async function* quantizeClip(
       const frameIndex = index;
       const written = (): number =>
         sequence !== null && counted === frameIndex
-          ? histogramInertia(sequence.histogram, palette.palette, palette.size, search)
+          ? histogramInertia(sequence.histogram, palette.palette, palette.size, (search ??= createPaletteSearch()))
           : inertia(source, palette.palette, palette.size, (inertiaMapper ??= createMapper()));
       yield { index: index++, source, palette, indexed, inertia: written };
       // The caller has asked for the next frame: nothing looks at the frame before this one
