@@ -93,9 +93,16 @@ process.on('uncaughtException', onUncaught);
 
 // process.stdin is made on first use (it sets up the terminal or pipe): only for an input named -.
 const streams = { stdout: process.stdout, stderr: process.stderr, get stdin() { return process.stdin; } };
+// The process ends as soon as the run does, by process.exit: ended by its event loop running
+// dry, Node first closes its handles, its signal watchers among them, so a Ctrl-C in the few
+// milliseconds that took (right after the summary, or an error's line) killed the process by
+// SIGINT, and a shell read a finished run as interrupted (130). Through process.exit the
+// watchers stay until the end. Standard output and error are written synchronously here
+// (files, and pipes and terminals on Linux), so nothing written is lost.
 main(process.argv.slice(2), streams, controller.signal).then((code) => {
-  if (hungUp) endByHangup();
+  if (hungUp) return endByHangup();
   process.exitCode = code === 130 ? 128 + constants.signals[received] : code;
+  process.exit();
 }, onUncaught); // a rejected run is reported as an uncaught error, whatever --unhandled-rejections says
 // Node ends a process whose event loop has nothing left, even with the run still waiting
 // on a promise: the exit code would be 0, as if it had succeeded. (As an ES module awaiting

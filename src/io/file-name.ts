@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChromaseedError } from '../errors.js';
 
@@ -17,4 +18,16 @@ export function fileName(file: string | URL, caller: string): string {
     }
   }
   throw new ChromaseedError('ERR_USAGE', `${caller} takes a file name (a string) or a file: URL, not ${file === null || typeof file !== 'object' ? String(file) : `an object (${(file as object).constructor?.name ?? 'Object'})`}`);
+}
+
+/**
+ * The refusal of a name that is an extension alone (`-o .gif`, `--timeline out/.png`), one
+ * of `extensions` (lower case, with the dot), or null; `shownAs`: the name as messages give it. To the system it is a hidden file with
+ * no extension, and the refusals that follow from that ("cannot write files without an
+ * extension") contradicted the name as typed.
+ */
+export function extensionAloneError(file: string, extensions: readonly string[], shownAs = file): ChromaseedError | null {
+  const base = path.basename(file);
+  if (!extensions.includes(base.toLowerCase())) return null;
+  return new ChromaseedError('ERR_USAGE', `${shownAs}: ${base} is an extension with no name before it; give one, as out${base}`);
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { abortedWrite, ChromaseedError, invalidOption, kindOf, namesOf, refuseUnknownKeys, requireFunction, requireObject } from '../errors.js';
-import { fileName } from './file-name.js';
+import { extensionAloneError, fileName } from './file-name.js';
 import { MAX_GIF_FPS } from '../timing.js';
 import { RESOLVED_INPUT_NAMES, type InputOptions } from '../options.js';
 import type { ClipInfo, IndexedFrame, SoundSource, TimedFrame } from '../types.js';
@@ -105,6 +105,10 @@ export function outputKind(given: string | URL, offerStdout = true): OutputKind 
   if (ext in VIDEO_EXTENSIONS) return 'video';
   if (ext === '.png') return isPngSequencePattern(file) ? 'png-sequence' : 'png';
   if (isDirectory(file)) throw isDirectoryError(file);
+  if (ext === '') {
+    const alone = extensionAloneError(file, ['.gif', '.png', ...Object.keys(VIDEO_EXTENSIONS)]);
+    if (alone !== null) throw alone;
+  }
   throw new ChromaseedError('ERR_USAGE', `${file}: cannot write ${ext ? `'${ext}'` : 'files without an extension'}; use ${WRITABLE}${offerStdout ? ', or - for a GIF on standard output' : ''}`);
 }
 

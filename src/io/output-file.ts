@@ -3,7 +3,7 @@ import { constants, fstatSync, renameSync, statSync, unlinkSync, type Stats } fr
 import { access, chmod, chown, link, lstat, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { abortedWrite, ChromaseedError, isBytes, systemReason } from '../errors.js';
-import { fileName } from './file-name.js';
+import { extensionAloneError, fileName } from './file-name.js';
 import { frameFileName, isFrameOf, isPngSequencePattern } from './frame-names.js';
 import { trackTemp, trackUndo, untrackTemp } from './leftovers.js';
 
@@ -135,7 +135,7 @@ export async function refuseInputAsOutput(outputPath: string, inputs: readonly s
  */
 export async function checkExtraOutputPath(extraPath: string, option: string, inputPath: InputPaths, mainOutput?: string, mainName = 'main output'): Promise<void> {
   if (path.extname(extraPath).toLowerCase() !== '.png') {
-    throw new ChromaseedError('ERR_USAGE', `${option} ${extraPath}: this picture is written as PNG; give it a .png name`);
+    throw extensionAloneError(extraPath, ['.png'], `${option} ${extraPath}`) ?? new ChromaseedError('ERR_USAGE', `${option} ${extraPath}: this picture is written as PNG; give it a .png name`);
   }
   if (isPngSequencePattern(extraPath)) throw new ChromaseedError('ERR_USAGE', `${extraPath}: this picture is one file; drop the frame number (%d)`);
   const finalPath = await checkOutputPath(extraPath, inputPath);

@@ -63,8 +63,9 @@ export function createInputSession(stdin: () => InputStream | undefined, pipeExa
       if (taken) throw new ChromaseedError('ERR_USAGE', `${STDIN_NAME} (-) can be only one of the inputs`);
       taken = true;
       const stream = stdin();
-      if (stream === undefined) throw new ChromaseedError('ERR_USAGE', `no input file name, and ${STDIN_NAME} is not available; give a file`);
-      if (stream.isTTY) throw new ChromaseedError('ERR_USAGE', `no input file name, and ${STDIN_NAME} is a terminal; give a file, or pipe one in (${pipeExample})`);
+      // (yargs hands `-` over as an empty name; an empty argument typed as such is refused before.)
+      if (stream === undefined) throw new ChromaseedError('ERR_USAGE', `the input - is ${STDIN_NAME}, which is not available; give a file`);
+      if (stream.isTTY) throw new ChromaseedError('ERR_USAGE', `the input - is ${STDIN_NAME}, which is a terminal; give a file, or pipe one in (${pipeExample})`);
       const kind = stream.fd === 0 ? descriptorKind(0) : 'pipe';
       if (kind === 'file') {
         // Read by its own name, so that every message (some resolve /dev/stdin themselves) names the same file.

@@ -29,7 +29,7 @@ export async function runMain(argv: string[], signal?: AbortSignal): Promise<{ c
 }
 
 /** Runs the real `bin/chromaseed.js` (the bundle in dist/cli-bundle/) as a child process. */
-export function runBin(argv: string[], options: { killAfterMs?: number; killWhen?: () => boolean; signal?: NodeJS.Signals; signalCount?: number; env?: NodeJS.ProcessEnv; cwd?: string; group?: boolean; pollMs?: number } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; pid: number; ms: number; msAfterSignal?: number }> {
+export function runBin(argv: string[], options: { killAfterMs?: number; killWhen?: () => boolean; killOnStderr?: boolean; signal?: NodeJS.Signals; signalCount?: number; env?: NodeJS.ProcessEnv; cwd?: string; group?: boolean; pollMs?: number } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; pid: number; ms: number; msAfterSignal?: number }> {
   return new Promise((resolve) => {
     let signalledAt: number | undefined;
     const started = performance.now();
@@ -39,7 +39,11 @@ export function runBin(argv: string[], options: { killAfterMs?: number; killWhen
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    // killOnStderr: the signal as soon as the process writes anything on standard error.
+    child.stderr.on('data', (d) => {
+      if (options.killOnStderr === true && stderr === '') signalAfter(0);
+      stderr += d;
+    });
     // signalCount: the signal sent that many times, 10 ms apart (Ctrl-C pressed twice, or the shell's and the kernel's SIGHUP).
     const signalAfter = (ms: number): void => {
       for (let i = 0; i < (options.signalCount ?? 1); i++) setTimeout(() => {

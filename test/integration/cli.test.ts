@@ -1173,7 +1173,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     // yargs read it as false: the run went on, not quiet.
     ['a switch given a value', ['quantize', CARS, '-o', 'x.gif', '--quiet=yes'], 2, /^chromaseed: --quiet is a switch: give it alone \(or =true, =false\), not =yes\n$/],
     ['a short switch given a value', ['quantize', CARS, '-o', 'x.gif', '-q=yes'], 2, /^chromaseed: -q is a switch/],
-    ['standard input, where the caller has none', ['quantize', '-', '-o', 'x.gif'], 2, /^chromaseed: no input file name, and standard input is not available; give a file\n$/],
+    ['standard input, where the caller has none', ['quantize', '-', '-o', 'x.gif'], 2, /^chromaseed: the input - is standard input, which is not available; give a file\n$/],
     ['frame number in a GIF name', ['quantize', CARS, '-o', 'x-%d.gif'], 2, /give a \.png name/],
     ['lever the mode ignores', ['quantize', CARS, '--seeding', 'none', '--palette-hold', '3', '-o', 'x.gif'], 2, /--palette-hold acts on --seeding seeded only, and this run uses --seeding none/],
     ['--restarts with --seeding none, which starts each frame once', ['quantize', CARS, '--seeding', 'none', '--restarts', '500', '-o', 'x.gif'], 2, /^chromaseed: --restarts acts on --seeding seeded \(its first frame and scene cuts\) and global; --seeding none starts every frame once\n$/],
@@ -1208,6 +1208,10 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['--audio with transfer to PNG frames', ['transfer', HIBISCUS, CARS, '--audio', '-o', 'x-%d.png'], 2, /^chromaseed: --audio: \S*x-%d\.png has no sound; only a video output carries the source's sound\n$/],
     ['scene-cut factor below 1', ['quantize', CARS, '--scene-cut', '0.5', '-o', 'x.gif'], 2, /expected 0 \(off\) or a number from 1 to 1000000000 for --scene-cut but received 0\.5/],
     ['an output that is a directory, with no extension (it was "cannot write files without an extension")', ['quantize', CARS, '-o', tmpdir()], 2, /^chromaseed: \/tmp: is a directory; give a file name\n$/],
+    ['an output named by its extension alone (it was "cannot write files without an extension")', ['quantize', CARS, '-o', 'out/.GIF'], 2, /^chromaseed: out\/\.GIF: \.GIF is an extension with no name before it; give one, as out\.GIF\n$/],
+    ['a video output named by its extension alone', ['quantize', CARS, '-o', '.mp4'], 2, /^chromaseed: \.mp4: \.mp4 is an extension with no name before it; give one, as out\.mp4\n$/],
+    ['a timeline named by its extension alone (it was "give it a .png name")', ['quantize', CARS, '-o', 'x.gif', '--timeline', '.png'], 2, /^chromaseed: --timeline \.png: \.png is an extension with no name before it; give one, as out\.png\n$/],
+    ['a hidden name with no extension is still that', ['quantize', CARS, '-o', '.hidden'], 2, /^chromaseed: \.hidden: cannot write files without an extension; use \.gif/],
     ['a limit of one frame, in the singular (it said "more than 1 frames")', ['quantize', CARS, '--max-frames', '1', '-o', 'x.gif'], 1, /cars\.gif: more than 1 frame \(raise the limit with --max-frames\)\n$/],
     ['refresh every half frame', ['quantize', CARS, '--refresh', '0.5', '-o', 'x.gif'], 2, /expected a whole number of frames from 0 to 1000000000 for --refresh but received 0\.5/],
     ['refresh before the first frame: the same words as for half a frame (there were two wordings)', ['quantize', CARS, '--refresh', '-1', '-o', 'x.gif'], 2, /expected a whole number of frames from 0 to 1000000000 for --refresh but received -1/],
@@ -1601,6 +1605,22 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
       expect([r.code, r.signal]).toEqual([code, endedBy]);
       expectOnly(dir, ['bunny.webm']);
       expect(await ffmpegRunningIn(dir)).toEqual([]);
+    }
+  });
+
+  it('a Ctrl-C once the run has said how it ended changes nothing: its exit code stays, and the output', async () => {
+    // The process used to end by its event loop running dry, and Node, closing its handles
+    // first, let a SIGINT in those few milliseconds kill it: a finished run read as
+    // interrupted (130 in a shell), for most Ctrl-Cs sent as its last line appeared.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const failed = await runBin(['quantize', path.join(tmp, 'no-such-input.gif'), '-o', path.join(tmp, 'never.gif')], { killOnStderr: true });
+      expect([failed.code, failed.signal], failed.stderr).toEqual([1, null]);
+      expect(failed.stderr).toMatch(/no such file/);
+      const dir = mkdtempSync(path.join(tmp, 'late-ctrl-c-'));
+      const done = await runBin(['quantize', CARS, '-k', '4', '-o', path.join(dir, 'out.gif')], { killOnStderr: true });
+      expect([done.code, done.signal], done.stderr).toEqual([0, null]);
+      expect(done.stderr).toMatch(/out\.gif: 30 frames/);
+      expect(decodeGif(new Uint8Array(readFileSync(path.join(dir, 'out.gif'))), 'out.gif').info.frameCount).toBe(30);
     }
   });
 });

@@ -102,8 +102,9 @@ describe('an input piped in (-)', () => {
 
   it('is refused as a terminal, a device or a directory, and when the caller gives none', async () => {
     const terminal = Object.assign(new PassThrough(), { isTTY: true });
-    await expect(createInputSession(() => terminal).readable('-')).rejects.toThrow(/^no input file name, and standard input is a terminal; give a file, or pipe one in/);
-    await expect(createInputSession(() => undefined).readable('')).rejects.toThrow('no input file name, and standard input is not available; give a file');
+    // It said "no input file name" of an input named - on purpose.
+    await expect(createInputSession(() => terminal).readable('-')).rejects.toThrow(/^the input - is standard input, which is a terminal; give a file, or pipe one in/);
+    await expect(createInputSession(() => undefined).readable('')).rejects.toThrow('the input - is standard input, which is not available; give a file');
     const temp = tempDir('devices');
     // Redirected from /dev/zero it was copied without end (1.6 GB in 3 s).
     for (const [from, what] of [['/dev/zero', 'a device'], [tmp, 'a directory']]) {
