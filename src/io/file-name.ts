@@ -22,9 +22,9 @@ export function fileName(file: string | URL, caller: string): string {
 
 /**
  * The refusal of a name that is an extension alone (`-o .gif`, `--timeline out/.png`), one
- * of `extensions` (lower case, with the dot), or null; `shownAs`: the name as messages give it. To the system it is a hidden file with
- * no extension, and the refusals that follow from that ("cannot write files without an
- * extension") contradicted the name as typed.
+ * of `extensions` (lower case, with the dot), or null; `shownAs`: the name as messages give
+ * it. To the system such a name is a hidden file with no extension, and the refusals that
+ * follow from that ("cannot write files without an extension") contradicted it as typed.
  */
 export function extensionAloneError(file: string, extensions: readonly string[], shownAs = file): ChromaseedError | null {
   const base = path.basename(file);
