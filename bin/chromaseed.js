@@ -93,16 +93,23 @@ process.on('uncaughtException', onUncaught);
 
 // process.stdin is made on first use (it sets up the terminal or pipe): only for an input named -.
 const streams = { stdout: process.stdout, stderr: process.stderr, get stdin() { return process.stdin; } };
-// The process ends as soon as the run does, by process.exit: ended by its event loop running
-// dry, Node first closes its handles, its signal watchers among them, so a Ctrl-C in the few
-// milliseconds that took (right after the summary, or an error's line) killed the process by
-// SIGINT, and a shell read a finished run as interrupted (130). Through process.exit the
-// watchers stay until the end. Standard output and error are written synchronously here
-// (files, and pipes and terminals on Linux), so nothing written is lost.
+// The process ends by process.exit once the run has, and once standard output and error have
+// taken what is queued for them. Ended by its event loop running dry, Node first closed its
+// handles, its signal watchers among them, so a Ctrl-C in the few milliseconds that took
+// (right after the summary, or an error's line) killed the process by SIGINT, and a shell
+// read a finished run as interrupted (130); through process.exit the watchers stay to the
+// end. But process.exit drops writes still queued, as they are on a full pipe to a slow
+// reader (a script's log piped on): the error's line, or the end of --help, was lost.
+const exitWhenWritten = () => {
+  const queued = [process.stdout, process.stderr].filter((s) => s.writableLength > 0);
+  if (queued.length === 0) return process.exit();
+  // A write's callback comes once everything before it is out (or the stream has failed).
+  Promise.all(queued.map((s) => new Promise((resolve) => s.write('', resolve)))).then(() => process.exit());
+};
 main(process.argv.slice(2), streams, controller.signal).then((code) => {
   if (hungUp) return endByHangup();
   process.exitCode = code === 130 ? 128 + constants.signals[received] : code;
-  process.exit();
+  exitWhenWritten();
 }, onUncaught); // a rejected run is reported as an uncaught error, whatever --unhandled-rejections says
 // Node ends a process whose event loop has nothing left, even with the run still waiting
 // on a promise: the exit code would be 0, as if it had succeeded. (As an ES module awaiting

@@ -7,14 +7,14 @@
 // its files are compiled here, through vm.Script, with the cache an earlier run wrote.
 //
 // The cache is one file per bundle file, in dist/cli-bundle/code-cache/: inside the
-// package, so it goes with the code it was made from (the build empties the directory),
-// and nothing is written to the user's own directories. It is written when a run ends, for
-// each bundle file the run loaded without a usable cache (the first run, another Node), and
-// holds every function that run compiled. Where the package cannot be written to (a
-// read-only install), runs go on without it. V8 checks a cache against its own version and
-// flags and refuses one that does not fit, but checks the source by its length only: the
-// file's name also carries the source's length and CRC-32 (sourceVersion), so a cache never
-// meets other code.
+// package, so it goes with the code it was made from (the build empties the directory, then
+// fills it: warm-code-cache.cjs), and nothing is written to the user's own directories. It is
+// written when a run ends with success, for each bundle file the run loaded without a usable
+// cache (another Node, a build without the warm-up), and holds every function that run
+// compiled. Where the package cannot be written to (a read-only install), runs go on without
+// it. V8 checks a cache against its own version and flags and refuses one that does not fit,
+// but checks the source by its length only: the file's name also carries the source's length
+// and CRC-32 (sourceVersion), so a cache never meets other code.
 //
 // CHROMASEED_CODE_CACHE=0 loads the bundle without it, as Node's --enable-source-maps does
 // (stack traces then name the compiled files, through the source maps beside the bundle).
@@ -65,8 +65,11 @@ Module.prototype._compile = function compileWithCache(content, filename) {
 
 // Written whole under a name of its own, then renamed: runs that end together (a test
 // suite's) each put a complete file in place, and a run that loads one never sees half.
-process.on('exit', () => {
-  if (toWrite.length === 0) return;
+// Only by a run that succeeded: one that stopped early (a missing input, an interrupted
+// video) compiled little of what a run that does the work needs, and its cache, taken as it
+// is by every later run, made them compile the rest again (see warm-code-cache.cjs).
+process.on('exit', (code) => {
+  if (toWrite.length === 0 || code !== 0) return;
   try {
     fs.mkdirSync(cacheDir, { recursive: true });
   } catch {

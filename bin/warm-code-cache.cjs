@@ -10,21 +10,22 @@
 // either cache). The first command decides main.cjs's cache, which every command loads, so
 // the main job comes first.
 //
-// Best effort: a run that fails (no ffmpeg on this platform, say) only leaves its files to
-// the user's first run, as before; the build goes on. Nothing is written outside a temporary
-// directory but the cache itself.
+// Best effort: a run that fails (no ffmpeg on this platform, say) writes no cache (load-cli.cjs
+// writes only for runs that succeed), so its files are left to the first run that succeeds,
+// as before; and whatever fails here, the build goes on. Nothing is written outside a
+// temporary directory but the cache itself.
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-if (process.env.CHROMASEED_CODE_CACHE === '0') process.exit(0); // runs without the cache have nothing to warm
-
 const bin = path.join(__dirname, 'chromaseed.js');
 const sample = (name) => path.join(__dirname, '..', 'samples', name);
-// A package without the samples (one packed for a registry) leaves the cache to its first runs.
-if (!fs.existsSync(sample('cars.gif'))) process.exit(0);
+// Nothing to warm: runs without the cache (CHROMASEED_CODE_CACHE=0, or --enable-source-maps in
+// NODE_OPTIONS, which the runs inherit), or a package without the samples (one packed for a registry).
+if (process.env.CHROMASEED_CODE_CACHE === '0' || process.sourceMapsEnabled || !fs.existsSync(sample('cars.gif'))) process.exit(0);
+
 const first = ['quantize', sample('cars.gif'), '-o', 'out.gif'];
 // These share little but main.cjs with each other, so they run together (about 3 s one after another).
 const rest = [
@@ -34,7 +35,18 @@ const rest = [
   ['transfer', sample('hibiscus.jpg'), sample('cars.gif'), '--duration', '0.2', '-o', 'transfer.gif'],
 ];
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chromaseed-warm-'));
+let dir = null;
+const removeDir = () => {
+  if (dir !== null) fs.rmSync(dir, { recursive: true, force: true });
+  dir = null;
+};
+// A Ctrl-C during the build reaches the runs too (they clean up after themselves); this removes their directory.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    removeDir();
+    process.exit(128 + os.constants.signals[signal]);
+  });
+}
 
 /** One command, in a directory of its own; resolves when it has ended, whatever its end. */
 function run(args) {
@@ -42,16 +54,29 @@ function run(args) {
   return new Promise((resolve) => {
     let stderr = '';
     let spawnError = '';
-    const child = spawn(process.execPath, [bin, ...args, '--quiet'], { cwd, stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
+    // Not --quiet: the summary's code is cached too (standard error is read here, and said only on failure).
+    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', (err) => (spawnError = err.message));
     child.on('close', (code, signal) => {
-      if (code !== 0) process.stderr.write(`warm-code-cache: chromaseed ${args[0]} did not run (${spawnError || stderr.trim() || `signal ${signal}`}); its code is cached by the first run instead\n`);
+      if (code !== 0) process.stderr.write(`warm-code-cache: chromaseed ${args[0]} did not run (${spawnError || stderr.trim() || `signal ${signal}`}); its code is cached by the first run that succeeds instead\n`);
       resolve();
     });
   });
 }
 
-run(first)
-  .then(() => Promise.all(rest.map(run)))
-  .finally(() => fs.rmSync(dir, { recursive: true, force: true }));
+async function warm() {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chromaseed-warm-'));
+  await run(first);
+  await Promise.all(rest.map(run));
+}
+
+warm()
+  .catch((err) => process.stderr.write(`warm-code-cache: ${err.message}; the code is cached by the first runs instead\n`))
+  .finally(() => {
+    try {
+      removeDir();
+    } catch {
+      // a temporary directory that cannot be removed is no reason to fail the build
+    }
+  });

@@ -29,5 +29,5 @@ export function fileName(file: string | URL, caller: string): string {
 export function extensionAloneError(file: string, extensions: readonly string[], shownAs = file): ChromaseedError | null {
   const base = path.basename(file);
   if (!extensions.includes(base.toLowerCase())) return null;
-  return new ChromaseedError('ERR_USAGE', `${shownAs}: ${base} is an extension with no name before it; give one, as out${base}`);
+  return new ChromaseedError('ERR_USAGE', `${shownAs}: ${base} is an extension with no name before it; give one, as ${path.join(path.dirname(file), `out${base}`)}`);
 }

@@ -105,11 +105,11 @@ export function outputKind(given: string | URL, offerStdout = true): OutputKind 
   if (ext in VIDEO_EXTENSIONS) return 'video';
   if (ext === '.png') return isPngSequencePattern(file) ? 'png-sequence' : 'png';
   if (isDirectory(file)) throw isDirectoryError(file);
-  if (ext === '') {
-    const alone = extensionAloneError(file, ['.gif', '.png', ...Object.keys(VIDEO_EXTENSIONS)]);
-    if (alone !== null) throw alone;
-  }
-  throw new ChromaseedError('ERR_USAGE', `${file}: cannot write ${ext ? `'${ext}'` : 'files without an extension'}; use ${WRITABLE}${offerStdout ? ', or - for a GIF on standard output' : ''}`);
+  const alone = extensionAloneError(file, ['.gif', '.png', ...Object.keys(VIDEO_EXTENSIONS)]);
+  if (alone !== null) throw alone;
+  // A dot-name (`.webp`) has no extension to the system, but one as typed.
+  const named = ext !== '' ? ext : path.basename(file).startsWith('.') ? path.basename(file) : '';
+  throw new ChromaseedError('ERR_USAGE', `${file}: cannot write ${named ? `'${named}'` : 'files without an extension'}; use ${WRITABLE}${offerStdout ? ', or - for a GIF on standard output' : ''}`);
 }
 
 /**

@@ -102,7 +102,7 @@ describe('an input piped in (-)', () => {
 
   it('is refused as a terminal, a device or a directory, and when the caller gives none', async () => {
     const terminal = Object.assign(new PassThrough(), { isTTY: true });
-    // It said "no input file name" of an input named - on purpose.
+    // The old message said "no input file name", though - had been typed on purpose.
     await expect(createInputSession(() => terminal).readable('-')).rejects.toThrow(/^the input - is standard input, which is a terminal; give a file, or pipe one in/);
     await expect(createInputSession(() => undefined).readable('')).rejects.toThrow('the input - is standard input, which is not available; give a file');
     const temp = tempDir('devices');
