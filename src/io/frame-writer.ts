@@ -108,7 +108,8 @@ export function outputKind(given: string | URL, offerStdout = true): OutputKind 
   const alone = extensionAloneError(file, ['.gif', '.png', ...Object.keys(VIDEO_EXTENSIONS)]);
   if (alone !== null) throw alone;
   // A dot-name (`.webp`) has no extension to the system, but one as typed.
-  const named = ext !== '' ? ext : path.basename(file).startsWith('.') ? path.basename(file) : '';
+  const base = path.basename(file);
+  const named = ext || (base.startsWith('.') ? base : '');
   throw new ChromaseedError('ERR_USAGE', `${file}: cannot write ${named ? `'${named}'` : 'files without an extension'}; use ${WRITABLE}${offerStdout ? ', or - for a GIF on standard output' : ''}`);
 }
 

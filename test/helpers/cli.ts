@@ -39,11 +39,6 @@ export function runBin(argv: string[], options: { killAfterMs?: number; killWhen
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
-    // killOnStderr: the signal as soon as the process writes anything on standard error.
-    child.stderr.on('data', (d) => {
-      if (options.killOnStderr === true && stderr === '') signalAfter(0);
-      stderr += d;
-    });
     // signalCount: the signal sent that many times, 10 ms apart (Ctrl-C pressed twice, or the shell's and the kernel's SIGHUP).
     const signalAfter = (ms: number): void => {
       for (let i = 0; i < (options.signalCount ?? 1); i++) setTimeout(() => {
@@ -53,6 +48,11 @@ export function runBin(argv: string[], options: { killAfterMs?: number; killWhen
       }, ms + 10 * i);
     };
     if (options.killAfterMs !== undefined) signalAfter(options.killAfterMs);
+    // killOnStderr: the signal as soon as the process writes anything on standard error.
+    child.stderr.on('data', (d) => {
+      if (options.killOnStderr === true && stderr === '') signalAfter(0);
+      stderr += d;
+    });
     // killWhen: the signal once it says so (asked every pollMs, 50 ms): a fixed delay came, on a loaded
     // machine, before the process had started listening for it.
     const poll = options.killWhen === undefined ? undefined : setInterval(() => {

@@ -28,6 +28,11 @@ function packageCopy(): { root: string; cacheDir: string; run(args: string[], en
   };
 }
 
+/** The main job on a sample, written into the copy as `out`: its exit code. */
+function quantizeCars(pkg: ReturnType<typeof packageCopy>, out: string): number | null {
+  return pkg.run(['quantize', path.join(repoRoot, 'samples/cars.gif'), '-k', '8', '-o', path.join(pkg.root, out), '-q']).code;
+}
+
 /** Each cache file's inode: a file rewritten (renamed into place) gets a new one. */
 function inodes(dir: string): Map<string, number> {
   return new Map(readdirSync(dir).map((f) => [f, statSync(path.join(dir, f)).ino]));
@@ -52,8 +57,7 @@ describe('the code cache of the command line', () => {
     expect(pkg.run(['--version']).code).toBe(0);
     expect(inodes(pkg.cacheDir)).toEqual(first);
     // A command that loads more of the bundle adds the caches of those files, and leaves the others.
-    const out = path.join(pkg.root, 'cars.gif');
-    expect(pkg.run(['quantize', path.join(repoRoot, 'samples/cars.gif'), '-k', '8', '-o', out, '-q']).code).toBe(0);
+    expect(quantizeCars(pkg, 'cars.gif')).toBe(0);
     const after = inodes(pkg.cacheDir);
     expect(after.size).toBeGreaterThan(first.size);
     for (const [f, ino] of first) expect(after.get(f)).toBe(ino);
@@ -65,7 +69,7 @@ describe('the code cache of the command line', () => {
     const pkg = packageCopy();
     expect(pkg.run(['quantize', path.join(pkg.root, 'missing.gif'), '-o', path.join(pkg.root, 'out.gif')]).code).toBe(1);
     expect(existsSync(pkg.cacheDir) ? readdirSync(pkg.cacheDir) : []).toEqual([]);
-    expect(pkg.run(['quantize', path.join(repoRoot, 'samples/cars.gif'), '-k', '8', '-o', path.join(pkg.root, 'out.gif'), '-q']).code).toBe(0);
+    expect(quantizeCars(pkg, 'out.gif')).toBe(0);
     expect(readdirSync(pkg.cacheDir).some((f) => f.startsWith('quantize-command-'))).toBe(true);
   });
 
@@ -81,7 +85,7 @@ describe('the code cache of the command line', () => {
     for (const chunk of ['quantize-command', 'compare-command', 'palette-command', 'transfer-command', 'video-in', 'video-out']) expect(cached.some((f) => f.startsWith(`${chunk}-`)), chunk).toBe(true);
     // The main job then finds every file it loads cached: nothing is written again.
     const before = inodes(pkg.cacheDir);
-    expect(pkg.run(['quantize', path.join(repoRoot, 'samples/cars.gif'), '-k', '8', '-o', path.join(pkg.root, 'out.gif'), '-q']).code).toBe(0);
+    expect(quantizeCars(pkg, 'out.gif')).toBe(0);
     expect(inodes(pkg.cacheDir)).toEqual(before);
     // Its outputs went to a temporary directory, removed.
     expect(readdirSync(temp)).toEqual([]);
