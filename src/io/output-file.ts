@@ -188,7 +188,7 @@ export async function checkOutputPath(outputPath: string, inputPath?: InputPaths
     // target's: the rename replaces the link), the directory's owner, or root may replace
     // it: found out now, not by the rename after all the work.
     const existing = await lstat(abs);
-    const special = specialFile(existing);
+    const special = await specialFileAt(abs, existing);
     if (special !== null) throw new ChromaseedError('ERR_USAGE', `${outputPath}: is ${special}, not a file: an output is written beside its name and renamed into place; give a file name (a GIF goes to a pipe as -o -)`);
     const uid = process.getuid?.();
     const dirStat = await stat(dir);
@@ -207,8 +207,21 @@ export async function checkOutputPath(outputPath: string, inputPath?: InputPaths
  * null: a pipe's reader would wait for ever on a pipe without a name, and a device would be
  * replaced by a file.
  */
-export function specialFile(s: Stats): string | null {
+function specialFile(s: Stats): string | null {
   return s.isFIFO() ? 'a named pipe' : s.isSocket() ? 'a socket' : s.isCharacterDevice() || s.isBlockDevice() ? 'a device' : null;
+}
+
+/**
+ * specialFile for the name `file` (its lstat: `own`), a symlink judged by what it points to:
+ * the rename would replace the link and leave the pipe or device alone, where whoever made
+ * the link meant the output to go there (`ln -s /dev/null out.gif`), as a link to a
+ * directory is refused for the same reason.
+ */
+export async function specialFileAt(file: string, own: Stats): Promise<string | null> {
+  if (!own.isSymbolicLink()) return specialFile(own);
+  const target = await stat(file).catch(() => null);
+  const special = target && specialFile(target);
+  return special ? `a symlink to ${special}` : null;
 }
 
 /** Removes a file if it exists; never throws (used on cleanup paths). */

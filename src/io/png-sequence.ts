@@ -7,7 +7,7 @@ import { COUNTED_PIXELS } from '../limits.js';
 import { expandToRgba } from '../pipeline/expand-frame.js';
 import type { IndexedFrame } from '../types.js';
 import { frameFileName } from './frame-names.js';
-import { checkNameLength, openExclusive, placeFiles, refuseInputAsOutput, removeQuietly, specialFile, tempPathFor, type FinishOptions } from './output-file.js';
+import { checkNameLength, openExclusive, placeFiles, refuseInputAsOutput, removeQuietly, specialFileAt, tempPathFor, type FinishOptions } from './output-file.js';
 
 /** RGBA bytes as a truecolour PNG through sharp, for frames no palette holds; `opaque` drops the alpha channel. */
 export async function encodeRgbaPng(rgba: Uint8Array, width: number, height: number, opaque = false): Promise<Buffer> {
@@ -106,9 +106,8 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
       await refuseInputAsOutput(final, options.inputs ?? [], name);
       // Found now, not when the frames are moved into place, where earlier frames would already have replaced files.
       if ((await stat(final).catch(() => null))?.isDirectory()) throw new ChromaseedError('ERR_OUTPUT', `${name}: is a directory; frames cannot be written under that name`);
-      // (The name itself: a link to a pipe is replaced, the pipe left alone.)
       const existing = await lstat(final).catch(() => null);
-      const special = existing && specialFile(existing);
+      const special = existing && (await specialFileAt(final, existing));
       if (special) throw new ChromaseedError('ERR_OUTPUT', `${name}: is ${special}, not a file; frames cannot be written under that name`);
       const temp = tempPathFor(final);
       try {

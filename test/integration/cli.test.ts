@@ -1442,6 +1442,37 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     expect(lstatSync(path.join(frames, 'f-3.png')).isFIFO()).toBe(true);
   });
 
+  it('refuses a symlink to a named pipe or a device as it refuses the pipe or device (the link was replaced by a file, and the pipe\'s reader waited for ever)', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'link-special-'));
+    execFileSync('mkfifo', [path.join(dir, 'fifo')]);
+    symlinkSync(path.join(dir, 'fifo'), path.join(dir, 'to-fifo.gif'));
+    symlinkSync('/dev/null', path.join(dir, 'to-null.gif'));
+    symlinkSync('/dev/null', path.join(dir, 'to-null.png'));
+    const runs = [
+      { argv: ['quantize', CARS, '-o', path.join(dir, 'to-fifo.gif')], what: 'a symlink to a named pipe' },
+      { argv: ['quantize', CARS, '-o', path.join(dir, 'to-null.gif')], what: 'a symlink to a device' },
+      { argv: ['palette', HIBISCUS, '--swatch', path.join(dir, 'to-null.png')], what: 'a symlink to a device' },
+    ];
+    for (const { argv, what } of runs) {
+      const r = await runMain(argv);
+      expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(new RegExp(`: is ${what}, not a file: an output is written beside its name and renamed into place; `))]);
+    }
+    const frames = path.join(dir, 'f');
+    mkdirSync(frames);
+    symlinkSync('/dev/null', path.join(frames, 'f-2.png'));
+    const r = await runMain(['quantize', CARS, '-k', '4', '-o', path.join(frames, 'f-%d.png')]);
+    expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(/f-2\.png: is a symlink to a device, not a file; frames cannot be written under that name\n$/)]);
+    for (const name of ['to-fifo.gif', 'to-null.gif', 'to-null.png']) expect(lstatSync(path.join(dir, name)).isSymbolicLink()).toBe(true);
+    expect(readdirSync(frames)).toEqual(['f-2.png']);
+    // A link to a file is still replaced by a file (README: "What is replaced").
+    writeFileSync(path.join(dir, 'real.gif'), 'old');
+    symlinkSync(path.join(dir, 'real.gif'), path.join(dir, 'to-real.gif'));
+    const done = await runMain(['quantize', CARS, '-k', '4', '-o', path.join(dir, 'to-real.gif')]);
+    expect(done.code).toBe(0);
+    expect(lstatSync(path.join(dir, 'to-real.gif')).isFile()).toBe(true);
+    expect(readFileSync(path.join(dir, 'real.gif'), 'utf8')).toBe('old');
+  });
+
   it.runIf(immutableWorks)('a picture beside the output that cannot be replaced leaves every old file as it was (the new main output had replaced the old; palette wrote its swatch without its overlay)', async () => {
     const dir = mkdtempSync(path.join(tmp, 'immutable-'));
     const old = (name: string) => {
