@@ -65,6 +65,13 @@ export function parsePaletteText(text: string): PaletteFile | string {
   const rgb = new Uint8Array(colours.length * 3);
   colours.forEach((c, i) => rgb.set(c.rgb, i * 3));
   const shares = colours.every((c) => c.share !== null) ? Float64Array.from(colours, (c) => c.share!) : null;
+  // Shares are of one picture: more than the whole (a share over 100%, or shares that add up
+  // to more, beyond the rounding of the 0.01% that `palette` writes) is a mistake, which
+  // rescaling them would hide.
+  const total = shares === null ? 0 : shares.reduce((sum, x) => sum + x, 0);
+  if (shares !== null && total > 1 + SHARE_ROUNDING * shares.length + 1e-9) {
+    return `the colours' shares add up to ${formatPercent(total)}, more than the whole picture; correct them, or leave them out (the colours then count alike)`;
+  }
   return { rgb, size: colours.length, shares };
 }
 
@@ -156,8 +163,17 @@ function jsonColour(item: unknown, n: number): Colour | string {
     return `JSON, but colour ${n}'s "proportion" is ${JSON.stringify(proportion)}, not a number of at least 0`;
   }
   const share = (proportion as number | null | undefined) ?? null;
-  if (isTriple(item.rgb)) return { rgb: item.rgb, share };
-  return (typeof item.hex === 'string' ? hexColour(item.hex, share) : null) ?? none;
+  const { rgb, hex } = item;
+  if (rgb === undefined && hex === undefined) return none;
+  // Each one given must be a colour, and the same colour: `palette --json` writes both, and
+  // a user who edited one of them (the hex, say) had the other taken without a word.
+  if (rgb !== undefined && !isTriple(rgb)) return `JSON, but colour ${n}'s "rgb" is ${JSON.stringify(rgb)}, not [r, g, b] of whole numbers from 0 to 255`;
+  const fromHex = hex === undefined ? null : typeof hex === 'string' ? hexColour(hex, share) : null;
+  if (hex !== undefined && fromHex === null) return `JSON, but colour ${n}'s "hex" is ${JSON.stringify(hex)}, not "#rrggbb"`;
+  if (rgb !== undefined && fromHex !== null && !sameRgb(rgb, fromHex.rgb)) {
+    return `JSON, but colour ${n}'s "hex" ${hex as string} and "rgb" [${rgb.join(', ')}] are different colours; correct one of them, or give one only`;
+  }
+  return fromHex ?? { rgb: rgb as [number, number, number], share };
 }
 
 /**
@@ -298,8 +314,14 @@ function fromLines(text: string): Colour[] | string {
       continue;
     }
     if (found.length === 0 && code !== '' && !STRUCTURE.test(code)) return `line ${i + 1} is neither a colour nor a comment: ${JSON.stringify(raw.slice(0, 60))}`;
-    const share = found.length === 1 && digits !== '' ? shareAfter(line.slice(line.toLowerCase().indexOf(`#${digits.toLowerCase()}`) + 1 + digits.length)) : null;
+    const rest = found.length === 1 && digits !== '' ? line.slice(line.toLowerCase().indexOf(`#${digits.toLowerCase()}`) + 1 + digits.length) : null;
+    const share = rest === null ? null : shareAfter(rest);
     for (const hex of found) colours.push(hexColour(hex, share)!);
+    // `palette`'s text format gives each colour twice, "#343529  rgb( 52,  53,  41)": one edited, the other was read as it was.
+    const stated = rest === null ? null : /^\s*rgb\(\s*(\d+),\s*(\d+),\s*(\d+)\s*\)/i.exec(rest);
+    if (stated !== null && !sameRgb([Number(stated[1]), Number(stated[2]), Number(stated[3])], colours[colours.length - 1].rgb)) {
+      return `line ${i + 1} has #${digits} and ${stated[0].trim()}, which are different colours; correct one of them, or give the code only`;
+    }
   }
   // Everything after it would be left out without a word.
   if (openedAt >= 0) return `line ${openedAt + 1} opens a /* comment that is never closed`;
@@ -358,6 +380,17 @@ function hexColour(text: string, share: number | null): Colour | null {
   if (hex === null) return null;
   const v = parseInt(hex, 16);
   return { rgb: [(v >> 16) & 255, (v >> 8) & 255, v & 255], share };
+}
+
+/** How far a share `palette` writes (as 40.73%) may be from the exact one. */
+const SHARE_ROUNDING = 0.00005;
+
+function formatPercent(share: number): string {
+  return `${Number((share * 100).toFixed(2))}%`;
+}
+
+function sameRgb(a: readonly number[], b: readonly number[]): boolean {
+  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2];
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -73,7 +73,7 @@ export const COST_WEIGHT_NAMES = namesOf<CostWeights>({ lightness: true, color: 
  * (an infinite or NaN cost leaves the assignment nothing it can finish on), and no other
  * name (a misspelt `colour` was refused as a missing `color`, not named).
  */
-function checkCostWeights(weights: CostWeights): void {
+export function checkCostWeights(weights: CostWeights): void {
   requireObject('weights', '{ lightness: 1, color: 0.5, frequency: 0.25 }', weights);
   refuseUnknownKeys('the cost weights', weights, COST_WEIGHT_NAMES);
   for (const name of COST_WEIGHT_NAMES) {

@@ -3,7 +3,7 @@ import { createMapper, MAP_NAMES, type MapOptions } from '../map/map-pixels.js';
 import { TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import { sameColors } from '../pixel-words.js';
 import type { Frame, IndexedFrame } from '../types.js';
-import { checkWeightedPalette, COST_WEIGHT_NAMES, DEFAULT_COST_WEIGHTS, entryProportions, matchPalettes, paletteLab, transferCost, type CostWeights, type WeightedPalette } from './match.js';
+import { checkCostWeights, checkWeightedPalette, COST_WEIGHT_NAMES, DEFAULT_COST_WEIGHTS, entryProportions, matchPalettes, paletteLab, transferCost, type CostWeights, type WeightedPalette } from './match.js';
 import { createSceneCutDetector, SCENE_CUT_NAMES, type SceneCutOptions } from '../sequence/scene-cut.js';
 
 /** The source palette a clip is repainted with: `rgb` holds `size * 3` bytes. */
@@ -111,7 +111,9 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
   const method: unknown = options.method;
   if (!(TRANSFER_METHODS as readonly unknown[]).includes(method)) throw invalidOption('--method', listOf(TRANSFER_METHODS), method);
   // The nested options too, here rather than where they are first used (a scene cut, a mapping, an optimal match).
-  refuseUnknownKeys('the cost weights', options.weights, COST_WEIGHT_NAMES);
+  // Only `optimal` reads the weights' values: a negative one failed at the first frame.
+  if (method === 'optimal' && options.weights !== undefined) checkCostWeights(options.weights);
+  else refuseUnknownKeys('the cost weights', options.weights, COST_WEIGHT_NAMES);
   if (options.map !== undefined) refuseUnknownKeys("createPaletteTransfer's map", options.map, MAP_NAMES);
   if (options.sceneCut !== undefined && options.sceneCut !== false) refuseUnknownKeys("createPaletteTransfer's sceneCut", options.sceneCut, SCENE_CUT_NAMES);
   const weights = options.weights ?? DEFAULT_COST_WEIGHTS;

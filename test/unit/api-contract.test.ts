@@ -628,6 +628,9 @@ describe('an options object with a name the function does not read', () => {
     const refused = (call: () => unknown, message: RegExp) => expect(call).toThrow(expect.objectContaining(usage(message)));
     refused(() => createPaletteTransfer(source, { method: 'rank', scenecut: false } as never), /^unknown option "scenecut" for createPaletteTransfer; did you mean "sceneCut"\? \(valid: method, weights, sceneCut or map\)$/);
     refused(() => createPaletteTransfer(source, { method: 'optimal', weights: { lightness: 1, colour: 0.5, frequency: 0.25 } } as never), /^unknown option "colour" for the cost weights; did you mean "color"\? \(valid: lightness, color or frequency\)$/);
+    // A weight's value too, where the transfer is made (it failed at the first frame); `rank` reads none.
+    refused(() => createPaletteTransfer(source, { method: 'optimal', weights: { lightness: -1, color: 1, frequency: 1 } }), /^expected a finite number of at least 0 for weights\.lightness but received -1$/);
+    expect(() => createPaletteTransfer(source, { method: 'rank', weights: { lightness: -1, color: 1, frequency: 1 } })).not.toThrow();
     refused(() => createPaletteTransfer(source, { method: 'nearest', map: { ...mapOptions, dithering: 'bayer' } } as never), /^unknown option "dithering" for createPaletteTransfer's map; did you mean "dither"\?/);
     refused(() => createPaletteTransfer(source, { method: 'rank', sceneCut: { windowSize: 5 } } as never), /^unknown option "windowSize" for createPaletteTransfer's sceneCut; did you mean "window"\?/);
     refused(() => transferCost(source, source, { lightness: 1, color: 0.5, frequency: 0.25, colour: 1 } as never), /^unknown option "colour" for the cost weights; did you mean "color"\?/);

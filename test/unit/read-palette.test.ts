@@ -138,6 +138,30 @@ describe('parsePaletteText', () => {
     expect(parsePaletteText('GIMP Palette\n1 2 256 x\n')).toBe('a GIMP palette, but line 2 is not "R G B name" with values 0 to 255: "1 2 256 x"');
     expect(parsePaletteText(Array.from({ length: 257 }, (_, i) => `#${i.toString(16).padStart(6, '0')}`).join('\n'))).toBe('257 colours, where a palette may have 256 at most');
   });
+
+  it('refuses a colour given twice as two colours, and shares of more than the whole (found by a QA pass: an edited hex was dropped, 150% rescaled, silently)', () => {
+    // `palette --json` with its first hex edited: "rgb" was taken, the new colour dropped.
+    const json = JSON.parse(formatPalette(palette, 'json')) as { colors: { hex: string }[] };
+    json.colors[0].hex = '#00ff00';
+    expect(parsePaletteText(JSON.stringify(json))).toMatch(/^JSON, but colour 1's "hex" #00ff00 and "rgb" \[\d+, \d+, \d+\] are different colours; correct one of them, or give one only$/);
+    expect(parsePaletteText('[{"rgb": [1, 2, 3], "hex": "#zzzzzz"}]')).toBe('JSON, but colour 1\'s "hex" is "#zzzzzz", not "#rrggbb"');
+    expect(parsePaletteText('[{"rgb": [1, 2, 300], "hex": "#010203"}]')).toBe('JSON, but colour 1\'s "rgb" is [1,2,300], not [r, g, b] of whole numbers from 0 to 255');
+    expect(parsePaletteText('[{"rgb": [255, 136, 0], "hex": "#f80"}]')).toMatchObject({ size: 1, rgb: Uint8Array.of(255, 136, 0) });
+    // Its text format, the code edited (the rgb() was ignored, the new code taken: no wrong
+    // answer, but not surely what was meant either); the code alone is read as before.
+    const text = formatPalette(palette, 'text').split('\n');
+    const line = text.findIndex((l) => /#[0-9a-f]{6}/.test(l));
+    text[line] = text[line].replace(/#[0-9a-f]{6}/, '#00ff00');
+    expect(parsePaletteText(text.join('\n'))).toMatch(new RegExp(`^line ${line + 1} has #00ff00 and rgb\\(\\s*\\d+,\\s*\\d+,\\s*\\d+\\), which are different colours; correct one of them, or give the code only$`));
+    expect(parsePaletteText('#ff8800  rgb(255, 136, 0)  100%\n')).toMatchObject({ size: 1 });
+    // A GIMP palette's numbers are its colours; the name is only a name (GIMP keeps it when the colour is edited).
+    expect(parsePaletteText('GIMP Palette\n0 255 0\t#762710 53.52%\n')).toMatchObject({ rgb: Uint8Array.of(0, 255, 0) });
+    // Shares: none over the whole, together or alone; what `palette` rounds to 0.01% passes.
+    expect(parsePaletteText('#ff0000 150%\n#00ff00 20%\n')).toBe("the colours' shares add up to 170%, more than the whole picture; correct them, or leave them out (the colours then count alike)");
+    expect(parsePaletteText('[{"hex": "#ff0000", "proportion": 0.7}, {"hex": "#00ff00", "proportion": 0.7}]')).toMatch(/^the colours' shares add up to 140%/);
+    expect(parsePaletteText('#ff0000 60%\n#00ff00 40.01%\n')).toMatchObject({ size: 2 });
+    expect(parsePaletteText('#ff0000 60%\n#00ff00 20%\n')).toMatchObject({ size: 2 });
+  });
 });
 
 describe('mayBePaletteFile and parsePaletteBytes', () => {
