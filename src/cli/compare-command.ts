@@ -68,7 +68,10 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   const probe = await openInput(input, inputOptions, signal);
   refuseTimeForStill(input, probe.kind, inputOptions);
   const variants: [string, SequenceOptions][] = MODES.map((mode) => [mode, { ...options, seeding: mode }]);
-  if (args.levers === true) variants.push(...leverVariants(options));
+  // Every lever acts from the second frame on: on one frame its rows only repeated seeded's, each run again.
+  const oneFrame = probe.info.frameCount === 1 && probe.info.frameCountUncertain !== true;
+  if (args.levers === true && !oneFrame) variants.push(...leverVariants(options));
+  const notes = args.levers === true && oneFrame ? ['--levers: one frame, on which no steadiness lever acts (they act from the second frame on): no lever rows'] : [];
   // Every mode reads the clip and finds the same damage: the first reader's list is reported.
   let warnings: readonly string[] = probe.warnings ?? [];
   const name = path.basename(inputs.shownName(input));
@@ -122,7 +125,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   const written = await commitRun(side, picture, input, progress, signal);
 
   const figures = Object.fromEntries(runs.map((r) => [r.label, { ...rounded(r.meter.result()), seconds: round(r.seconds, 3) }]));
-  const allWarnings = [...warnings, ...(written?.warnings ?? [])].map(inputs.shownText);
+  const allWarnings = [...warnings, ...(written?.warnings ?? []), ...notes].map(inputs.shownText);
   if (args.json === true) {
     await printOut(streams.stdout, JSON.stringify({ input: inputs.shownName(input), output: output ?? null, timeline: timelineFile ?? null, k: options.colors, frames, modes: figures, warnings: allWarnings }) + '\n');
   } else {

@@ -1037,6 +1037,15 @@ describe('chromaseed compare --levers', () => {
     // Every lever of the medium preset off by hand, its iterations those of plain k-means: no row is left to add.
     expect(await keys('--palette-hold', '0', '--pixel-hold', '-1', '--scene-cut', '0', '--refresh', '0', '--frame-iterations', '300')).toEqual(['seeded', 'none', 'global']);
   });
+
+  it('adds no lever rows on one frame, where no lever acts, and says so (a QA pass found seven rows equal to seeded)', async () => {
+    for (const input of [HIBISCUS, path.join(corpus, 'gifs/wuffs__hibiscus.regular.gif')]) {
+      const r = await runMain(['compare', input, '-k', '4', '--json', '--levers']);
+      const note = '--levers: one frame, on which no steadiness lever acts (they act from the second frame on): no lever rows';
+      expect([r.code, Object.keys(JSON.parse(r.stdout).modes), JSON.parse(r.stdout).warnings]).toEqual([0, ['seeded', 'none', 'global'], [note]]);
+      expect(r.stderr).toBe(`chromaseed: warning: ${note}\n`);
+    }
+  });
 });
 
 describe('standard output that cannot be written: one line, exit 1, nothing left behind', () => {
