@@ -181,7 +181,11 @@ export function isBytes(value: unknown): value is Uint8Array {
  * ImageData). Another array would be read through its bytes, as nonsense, or not at all.
  */
 export function checkBytes(name: string, value: unknown): void {
-  if (isBytes(value)) return;
+  if (isBytes(value)) {
+    // Transferred away (postMessage, structuredClone): it reads as empty, and the first view made on it threw a bare TypeError.
+    if (value.length === 0 && isDetached(value.buffer)) throw new ChromaseedError('ERR_INPUT', `${name} is a view of a detached buffer (transferred away, to a worker say): its bytes are gone`);
+    return;
+  }
   throw new ChromaseedError('ERR_INPUT', `${name} is ${kindOf(value)}; expected RGBA bytes (a Uint8Array, Uint8ClampedArray or Buffer)`);
 }
 
@@ -196,6 +200,15 @@ export function checkRgbaPixels(name: string, value: unknown): void {
   checkBytes(name, value);
   const length = (value as Uint8Array).length;
   if (length % 4 !== 0) throw new ChromaseedError('ERR_INPUT', `${name} has ${length} bytes, not a whole number of RGBA pixels (4 bytes each)`);
+}
+
+function isDetached(buffer: ArrayBufferLike): boolean {
+  try {
+    new Uint8Array(buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** Whether `box` is a { x0, y0, x1, y1 } of whole numbers inside a `width` x `height` frame (ends excluded, as a changed box's). */

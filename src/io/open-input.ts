@@ -1,7 +1,7 @@
 import { readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
-import { checkRunArguments, ChromaseedError, inputError, isBytes, refuseUnknownKeys, systemReason } from '../errors.js';
+import { checkBytes, checkRunArguments, ChromaseedError, inputError, isBytes, refuseUnknownKeys, systemReason } from '../errors.js';
 import { decodeGif, isGif } from '../decode/gif-decode.js';
 import { inputFileSize, isIsoMedia, isJpeg, isPng, isTiff, readHead, readWholeFile } from './file-head.js';
 import { imageStreamFormat } from './image-stream.js';
@@ -50,6 +50,7 @@ export function sniffKind(head: Uint8Array): InputKind {
   if (!isBytes(head)) {
     throw new ChromaseedError('ERR_INPUT', `sniffKind takes a file's first bytes (a Uint8Array or Buffer), not ${typeof head === 'string' ? `a name ("${head}"): read the file's head first` : String(head)}`);
   }
+  checkBytes("sniffKind's head", head);
   const ascii = (from: number, to: number) => String.fromCharCode(...head.subarray(from, to));
   if (isGif(head)) return 'gif';
   if (isJpeg(head)) return 'still';

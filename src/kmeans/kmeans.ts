@@ -574,10 +574,23 @@ export function createKMeans(options: { frames?: boolean } = {}): KMeansEngine {
     return solve(pointSrgb, pointWeights, n, pointIndex, items, o);
   }
 
+  // One run at a time: a run started from another's onIteration hook wrote its colours into
+  // the buffers the outer run was still reading, and the outer result came out wrong, silently.
+  let running = false;
+  const alone = <A extends unknown[]>(name: string, work: (...args: A) => KMeansResult) => (...args: A): KMeansResult => {
+    if (running) throw new ChromaseedError('ERR_USAGE', `${name}() was called on a k-means engine that is running (from its onIteration hook): run it on another engine (createKMeans()), or after this run returns`);
+    running = true;
+    try {
+      return work(...args);
+    } finally {
+      running = false;
+    }
+  };
+
   return {
-    run,
-    rerun,
-    runPoints,
+    run: alone('run', run),
+    rerun: alone('rerun', rerun),
+    runPoints: alone('runPoints', runPoints),
     histogram,
     get colourLabels() {
       return lloydScratch.labels;
@@ -623,25 +636,34 @@ function emptyResult(requestedK: number, items: number): KMeansResult {
 }
 
 let shared: KMeansEngine | null = null;
+let sharedRunning = false;
 
-function sharedEngine(): KMeansEngine {
-  if (shared === null) shared = createKMeans();
-  return shared;
+/** `work` on the module's engine, or, called from inside a run on it (an onIteration hook), on an engine of its own. */
+function onSharedEngine(work: (engine: KMeansEngine) => KMeansResult): KMeansResult {
+  if (sharedRunning) return work(createKMeans());
+  shared ??= createKMeans();
+  sharedRunning = true;
+  try {
+    return work(shared);
+  } finally {
+    sharedRunning = false;
+  }
 }
 
 /**
  * k-means on the opaque pixels of an RGBA image (alpha 0 pixels are ignored).
- * Uses a module-level engine, so repeated calls reuse its buffers.
+ * Uses a module-level engine, so repeated calls reuse its buffers (a call from inside a
+ * run, in its onIteration hook, gets an engine of its own).
  * @example
  * const { centroids, proportions } = kmeansPixels(rgba, { k: 8, seed: 1 });
  */
 export function kmeansPixels(rgba: Uint8Array, options: KMeansOptions): KMeansResult {
-  return sharedEngine().run(rgba, options);
+  return onSharedEngine((engine) => engine.run(rgba, options));
 }
 
 /** k-means on weighted points (n*3 sRGB floats 0..255); `weights` null = every point weighs 1. */
 export function kmeansPoints(points: Float64Array, weights: Float64Array | null, options: KMeansOptions): KMeansResult {
-  return sharedEngine().runPoints(points, weights, options);
+  return onSharedEngine((engine) => engine.runPoints(points, weights, options));
 }
 
 /** Colour `i` of `srgb`, clamped to 0..255 (points given to runPoints may lie outside), as centroid `j`. */

@@ -309,7 +309,11 @@ function fromLines(text: string): Colour[] | string {
     }
     const bare = found.length === 0 ? /^(?:0x)?([0-9a-f]{6})$/i.exec(code) : null;
     if (bare !== null) found.push(bare[1]);
+    // A code mistyped beside an rgb() (`palette`'s text format: "2  #zzzzzz  rgb(0, 0, 255)")
+    // made the line one of those passed over below, and the colour was gone without a word.
     if (found.length === 0 && FUNCTIONAL.test(code)) {
+      const broken = BROKEN_CODE.exec(code);
+      if (broken !== null) return `line ${i + 1} has #${broken[1]}, which is not #rrggbb`;
       functional ??= i;
       continue;
     }
@@ -343,6 +347,8 @@ const FUNCTIONAL = /(?:^|[\s:])(?:rgba?|hsla?)\(/i;
  */
 const CODES = /(?:^|[\s:,;([|])#([0-9a-f]{3,8})(?![0-9a-z])/gi;
 const CODE = new RegExp(CODES.source, 'i');
+/** Where CODES looks, a "#" word of 3 to 8 letters and digits that is no code. */
+const BROKEN_CODE = /(?:^|[\s:,;([|])#([0-9a-z]{3,8})(?![0-9a-z])/i;
 
 /**
  * A code's digits as rrggbb: CSS's #f80 is #ff8800, and an alpha that is fully opaque

@@ -82,6 +82,21 @@ describe('pixels that are not bytes', () => {
     await expect(drain(quantizeClip(sourceOf([frame]), resolveSequenceOptions({ colors: 2 })))).rejects.toMatchObject({ code: 'ERR_INPUT', message: expect.stringMatching(/^frame data is a Uint16Array/) });
     expect(() => createMapper().map(frame, new Uint8Array(6), 2, { metric: 'euclidean', space: 'rgb' })).toThrow(/^frame data is a Uint16Array/);
   });
+
+  it('are refused when their buffer was transferred away (a QA pass found bare TypeErrors), while empty bytes stay empty', () => {
+    const detached = () => {
+      const bytes = new Uint8Array(RGBA);
+      structuredClone(bytes.buffer, { transfer: [bytes.buffer] });
+      return bytes;
+    };
+    const gone = (name: string) => expect.objectContaining({ code: 'ERR_INPUT', message: `${name} is a view of a detached buffer (transferred away, to a worker say): its bytes are gone` });
+    expect(() => kmeansPixels(detached(), { k: 2 })).toThrow(gone('rgba'));
+    expect(() => createKMeans({ frames: true }).run(detached(), { k: 2 })).toThrow(gone('rgba'));
+    const empty = { width: 0, height: 0, data: new Uint8Array(0) };
+    expect(() => createQualityMeter().add({ width: 0, height: 0, data: detached() }, empty)).toThrow(gone('source frame data'));
+    expect(() => sniffKind(detached())).toThrow(gone("sniffKind's head"));
+    expect(kmeansPixels(new Uint8Array(0), { k: 2 }).k).toBe(0);
+  });
 });
 
 describe('smaller contract breaks, each refused with the error type the README gives', () => {

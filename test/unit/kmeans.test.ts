@@ -190,6 +190,22 @@ describe('kmeansPixels on real photos', () => {
     expect(r64.inertia).toBeLessThan(r16.inertia * 0.6);
   });
 
+  it('a run started from another run\'s onIteration hook leaves the outer result as it was (found by a QA pass: it took the inner run\'s colours)', async () => {
+    const rgba = await loadRgba('wuffs__bricks-color.jpeg', 64);
+    const other = await loadRgba('wuffs__harvesters.jpeg', 64);
+    const plain = kmeansPixels(rgba, { k: 4 });
+    let inner: KMeansResult | undefined;
+    const hooked = kmeansPixels(rgba, { k: 4, onIteration: () => void (inner ??= kmeansPixels(other, { k: 3 })) });
+    expect([hooked.inertia, [...hooked.centroids]]).toEqual([plain.inertia, [...plain.centroids]]);
+    expect(inner).toEqual(kmeansPixels(other, { k: 3 }));
+    // An engine of the caller's own is one run at a time: said, not corrupted.
+    const engine = createKMeans();
+    const refused = () => engine.run(rgba, { k: 4, onIteration: () => engine.runPoints(Float64Array.of(1, 2, 3), null, { k: 1 }) });
+    expect(refused).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: 'runPoints() was called on a k-means engine that is running (from its onIteration hook): run it on another engine (createKMeans()), or after this run returns' }));
+    // ...and still usable after.
+    expect(engine.run(rgba, { k: 4 }).inertia).toBe(plain.inertia);
+  });
+
   it('labels every pixel with its nearest centroid (rgb, euclidean)', async () => {
     const rgba = await loadRgba('wuffs__bricks-color.jpeg');
     const r = kmeansPixels(rgba, { k: 6, labels: true });

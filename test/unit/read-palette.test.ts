@@ -154,6 +154,8 @@ describe('parsePaletteText', () => {
     text[line] = text[line].replace(/#[0-9a-f]{6}/, '#00ff00');
     expect(parsePaletteText(text.join('\n'))).toMatch(new RegExp(`^line ${line + 1} has #00ff00 and rgb\\(\\s*\\d+,\\s*\\d+,\\s*\\d+\\), which are different colours; correct one of them, or give the code only$`));
     expect(parsePaletteText('#ff8800  rgb(255, 136, 0)  100%\n')).toMatchObject({ size: 1 });
+    // A code mistyped there made the line one of rgb() alone, passed over: the colour was gone.
+    expect(parsePaletteText(' 1  #ff0000  rgb(255, 0, 0)   40.00%\n 2  #zzzzzz  rgb(0, 0, 255)   20.00%\n')).toBe('line 2 has #zzzzzz, which is not #rrggbb');
     // A GIMP palette's numbers are its colours; the name is only a name (GIMP keeps it when the colour is edited).
     expect(parsePaletteText('GIMP Palette\n0 255 0\t#762710 53.52%\n')).toMatchObject({ rgb: Uint8Array.of(0, 255, 0) });
     // Shares: none over the whole, together or alone; what `palette` rounds to 0.01% passes.
