@@ -1,3 +1,4 @@
+import { abortable } from '../abortable.js';
 import { checkClipFrame, checkFrameSource, checkRunArguments, refuseUnknownKeys, requireOpen, throwIfAborted } from '../errors.js';
 import { createHistogramMapper, type KeptMapping } from '../map/map-histogram.js';
 import { createMapper, type Mapper } from '../map/map-pixels.js';
@@ -79,10 +80,10 @@ export async function* quantizeClip(
   const clip = await open();
   checkFrameSource(clip, 'quantizeClip');
   const { info } = clip;
-  const frames = clip.frames[Symbol.asyncIterator]();
+  const frames = abortable(clip.frames, signal);
   // An abort while the caller holds a frame (between its next() calls) ends the source at
   // once: a video's ffmpeg is stopped then, not when the caller next asks for a frame.
-  const stop = (): void => void frames.return?.()?.catch(() => undefined);
+  const stop = (): void => void frames.return().catch(() => undefined);
   signal?.addEventListener('abort', stop, { once: true });
   try {
     for await (const source of { [Symbol.asyncIterator]: () => frames }) {

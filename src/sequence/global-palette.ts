@@ -1,3 +1,4 @@
+import { abortable } from '../abortable.js';
 import { checkFrameSource, checkRgbaFrame, checkRunArguments, refuseUnknownKeys, requireOpen, throwIfAborted } from '../errors.js';
 import { kmeansPoints, type KMeansResult } from '../kmeans/kmeans.js';
 import type { KMeansPointsRequest } from '../kmeans/kmeans-request.js';
@@ -27,7 +28,7 @@ export async function clipPalette(open: () => Promise<FrameSource>, options: Clu
   const accumulator = createColorAccumulator();
   const clip = await open();
   checkFrameSource(clip, 'clipPalette');
-  for await (const frame of clip.frames) {
+  for await (const frame of abortable(clip.frames, signal)) {
     throwIfAborted(signal);
     accumulator.add(frame);
   }

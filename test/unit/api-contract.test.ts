@@ -335,6 +335,37 @@ describe('an AbortSignal', () => {
     };
     await expect(clipPalette(sourceOf([frame]), options, during.signal, slowClusterer)).rejects.toMatchObject({ code: 'ERR_ABORTED' });
   });
+
+  it('stops them while the source is stuck waiting for a frame that never comes (a QA pass: the run never settled), and ends the source', async () => {
+    const frame = { width: 2, height: 2, data: new Uint8Array(RGBA), delayMs: 100 };
+    let ended = 0;
+    const stuck = async (): Promise<FrameSource> => ({
+      info: { width: 2, height: 2 },
+      frames: {
+        [Symbol.asyncIterator]: () => {
+          let n = 0;
+          return {
+            next: () => (n++ === 0 ? Promise.resolve({ value: frame, done: false as const }) : new Promise<never>(() => undefined)),
+            return: async () => {
+              ended++;
+              return { value: undefined, done: true as const };
+            },
+          };
+        },
+      },
+    });
+    const runs = [
+      (signal: AbortSignal) => drain(quantizeClip(stuck, resolveSequenceOptions({ colors: 2 }), signal)),
+      (signal: AbortSignal) => drain(quantizeClip(stuck, resolveSequenceOptions({ colors: 2, seeding: 'global' }), signal)),
+      (signal: AbortSignal) => clipPalette(stuck, resolveClusterOptions({ colors: 2 }), signal),
+    ];
+    for (const [i, run] of runs.entries()) {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 20);
+      await expect(run(controller.signal)).rejects.toMatchObject({ code: 'ERR_ABORTED', message: 'interrupted' });
+      expect(ended).toBe(i + 1);
+    }
+  });
 });
 
 describe('options', () => {
