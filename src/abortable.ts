@@ -1,4 +1,4 @@
-import { ChromaseedError } from './errors.js';
+import { abortedError } from './errors.js';
 
 /**
  * `frames`, ended by ERR_ABORTED as soon as `signal` aborts, even while a frame is awaited:
@@ -28,7 +28,7 @@ function nextUnlessAborted<T>(iterator: AsyncIterator<T>, signal: AbortSignal | 
   const next = iterator.next();
   if (signal === undefined) return next;
   return new Promise((resolve, reject) => {
-    const stop = (): void => reject(new ChromaseedError('ERR_ABORTED', 'interrupted', { cause: signal.reason }));
+    const stop = (): void => reject(abortedError(signal));
     if (signal.aborted) return stop();
     signal.addEventListener('abort', stop, { once: true });
     next.then(

@@ -162,7 +162,12 @@ export function checkRunArguments(caller: string, signal: unknown, cluster?: unk
 
 /** What a library run stopped by its AbortSignal throws (the CLI exits 130 on it). */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted === true) throw new ChromaseedError('ERR_ABORTED', 'interrupted', { cause: signal.reason });
+  if (signal?.aborted === true) throw abortedError(signal);
+}
+
+/** What a run stopped through `signal` throws. */
+export function abortedError(signal: AbortSignal): ChromaseedError {
+  return new ChromaseedError('ERR_ABORTED', 'interrupted', { cause: signal.reason });
 }
 
 /** What a writer's pending `write` throws when `abort()` is called before it is done. */

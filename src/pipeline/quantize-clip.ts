@@ -86,7 +86,7 @@ export async function* quantizeClip(
   const stop = (): void => void frames.return().catch(() => undefined);
   signal?.addEventListener('abort', stop, { once: true });
   try {
-    for await (const source of { [Symbol.asyncIterator]: () => frames }) {
+    for await (const source of frames) {
       throwIfAborted(signal);
       checkClipFrame(source, index, info.width, info.height);
       // The frame before: what the still-pixel levers compare with.
