@@ -26,7 +26,7 @@ export interface ValidClipOptions {
 }
 
 /** The lowest --fps: one frame in 1000 s is already past a GIF frame's longest (655.35 s). */
-const MIN_FPS = 0.001;
+export const MIN_FPS = 0.001;
 
 /**
  * Checks these options, with the same message for the same bad value wherever they come

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { abortedWrite, checkIndexedFrame, checkTimedFrame, ChromaseedError } from '../errors.js';
 import { bleedIntoClear, copyRgbaForOutput, expandToRgba } from '../pipeline/expand-frame.js';
+import { MIN_FPS } from '../clip-options.js';
 import { MAX_GIF_FPS, playbackDelayMs } from '../timing.js';
 import type { SoundSource } from '../types.js';
 import type { FrameWriter, FrameWriterOptions } from './frame-writer.js';
@@ -48,6 +49,8 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
   // (pigs_in_a_polka.gif: 0.75 -> 1.55 s), so an opaque clip is written without it.
   let alpha = false;
   let framesBlackened = 0;
+  /** Frames shorter than the video's frame interval that fell between two of its frames. */
+  let framesLeftOut = 0;
 
   async function abort(): Promise<void> {
     if (state !== 'open') return;
@@ -70,8 +73,9 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
     await abortingOnFailure(async () => {
       const delayMs = playbackDelayMs(frameDelayMs, options.gifDelays);
       if (!video) {
-        // Callers pass the source's rate (ClipInfo.fps); without it, the first frame's.
-        fps ??= Math.min(MAX_GIF_FPS, 1000 / delayMs);
+        // Callers pass the source's rate (ClipInfo.fps); without it, the first frame's, within
+        // what --fps takes (a first frame of 10^9 ms gave a rate ffmpeg could not write).
+        fps ??= Math.min(MAX_GIF_FPS, Math.max(MIN_FPS, 1000 / delayMs));
         alpha = container === 'webm' && (anyTransparent || options.mayTurnTransparent === true);
         tempPath = await claimTemp(file, finalPath);
         // abort() came while the file was made, and found none to remove.
@@ -89,6 +93,7 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
       const owed = Math.max(framesIn === 1 ? 1 : 0, Math.round((elapsedMs * (fps as number)) / 1000) - framesOut);
       for (let i = 0; i < owed; i++) await video.write(rgba);
       framesOut += owed;
+      if (owed === 0) framesLeftOut++;
     }, abort);
   }
 
@@ -116,7 +121,7 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
         state = 'done';
         await commitTemp(tempPath!, finalPath);
         finishing?.afterPlace?.();
-        const warnings = [...soundWarnings(options.sound, sound), ...blackWarnings(file, container, framesBlackened)];
+        const warnings = [...soundWarnings(options.sound, sound), ...blackWarnings(file, container, framesBlackened), ...leftOutWarnings(file, framesLeftOut, framesIn, fps as number, options.fps === undefined)];
         const padded = coded.width !== width || coded.height !== height ? { codedSize: coded } : {};
         return { bytes: (await stat(finalPath)).size, videoFrames: framesOut, videoSeconds: framesOut / (fps as number), sound, ...padded, ...(warnings.length > 0 ? { warnings } : {}) };
       } catch (err) {
@@ -138,6 +143,18 @@ function blackWarnings(file: string, container: string, frames: number): string[
   const which = `${frames} ${frames === 1 ? 'frame has' : 'frames have'} transparent pixels, drawn black`;
   const why = container === 'webm' ? 'the first frame had none, so the WebM was written without transparency (a .gif keeps it)' : 'H.264 video has no transparency (a .gif or .webm keeps it)';
   return [`${file}: ${which}: ${why}`];
+}
+
+/**
+ * Frames a video at `fps` has no room for: the rate comes from the source (ClipInfo.fps),
+ * or, not given (`guessed`), from the first frame's delay, which a later, shorter frame may
+ * undercut (a title held 10 s, then frames of 100 ms: all but the title were gone, unsaid).
+ */
+function leftOutWarnings(file: string, frames: number, of: number, fps: number, guessed: boolean): string[] {
+  if (frames === 0) return [];
+  const rate = `${Number(fps.toPrecision(4))} fps`;
+  const why = guessed ? `, a rate taken from the first frame's delay; give fps (clipWriterOptions(info) gives the source's)` : '';
+  return [`${file}: ${frames} of ${of} frames lasted less than one frame of the video at ${rate} and are not in it${why}`];
 }
 
 /** Why a video written with the source's sound (`asked`) has none. */

@@ -608,6 +608,28 @@ describe('video output', () => {
       expect([ext, readFileSync(first).equals(readFileSync(second))]).toEqual([ext, true]);
     }
   });
+
+  it('says which frames a video had no room for, and takes a first frame of any length (found by a QA pass: frames gone unsaid, and 10^9 ms was an ffmpeg error)', async () => {
+    const frame = (delayMs: number, shift: number): IndexedFrame => ({
+      width: 16, height: 16, indices: new Uint8Array(256).map((_, i) => (i + shift) & 3),
+      palette: Uint8Array.of(0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255), size: 4, transparent: null, delayMs,
+    });
+    const write = async (name: string, delays: number[], fps?: number) => {
+      const writer = await createFrameWriter(path.join(work, name), { width: 16, height: 16, ...(fps !== undefined ? { fps } : {}) });
+      for (const [i, delay] of delays.entries()) await writer.write(frame(delay, i));
+      return writer.finish();
+    };
+    // A title held 10 s sets the rate (none given): the frames of 100 ms after it fall between its frames.
+    const title = await write('title.mp4', [10_000, 100, 100]);
+    expect([title.videoFrames, title.warnings]).toEqual([1, [`${path.join(work, 'title.mp4')}: 2 of 3 frames lasted less than one frame of the video at 0.1 fps and are not in it, a rate taken from the first frame's delay; give fps (clipWriterOptions(info) gives the source's)`]]);
+    const given = await write('given.mp4', [40, 10, 40], 25);
+    expect([given.videoFrames, given.warnings]).toEqual([2, [`${path.join(work, 'given.mp4')}: 1 of 3 frames lasted less than one frame of the video at 25 fps and are not in it`]]);
+    // The rate taken is at least --fps's lowest, 0.001: the whole time is kept, as a GIF's writer promises.
+    const long = await write('long.mp4', [1e9, 100]);
+    expect([long.videoFrames, long.videoSeconds]).toEqual([1000, 1e6]);
+    const plain = await write('plain.mp4', [40, 40]);
+    expect([plain.videoFrames, plain.warnings]).toEqual([2, undefined]);
+  });
 });
 
 describe('video output on another machine', () => {
