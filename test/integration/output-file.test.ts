@@ -721,8 +721,9 @@ describe('createFrameWriter: atomic output', () => {
       expect(kept / clear, name).toBeGreaterThan(0.99);
     }
     const mp4 = await createFrameWriter(path.join(dir, 'pigs.mp4'), { width, height, fps: 10 });
-    await mp4.write(frame);
-    await mp4.write({ ...frame, transparent: null });
+    // Frames of 100 ms at 10 fps: a shorter second frame would fall between two of the video's and be left out (said too).
+    await mp4.write({ ...frame, delayMs: 100 });
+    await mp4.write({ ...frame, transparent: null, delayMs: 100 });
     expect((await mp4.finish()).warnings).toEqual([`${path.join(dir, 'pigs.mp4')}: 1 frame has transparent pixels, drawn black: H.264 video has no transparency (a .gif or .webm keeps it)`]);
   });
 
