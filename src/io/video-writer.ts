@@ -154,7 +154,7 @@ function leftOutWarnings(file: string, frames: number, of: number, fps: number, 
   if (frames === 0) return [];
   const rate = `${Number(fps.toPrecision(4))} fps`;
   const why = guessed ? `, a rate taken from the first frame's delay; give fps (clipWriterOptions(info) gives the source's)` : '';
-  return [`${file}: ${frames} of ${of} frames lasted less than one frame of the video at ${rate} and are not in it${why}`];
+  return [`${file}: ${frames} of ${of} frames lasted less than one frame of the video at ${rate} and ${frames === 1 ? 'is' : 'are'} not in it${why}`];
 }
 
 /** Why a video written with the source's sound (`asked`) has none. */

@@ -623,7 +623,7 @@ describe('video output', () => {
     const title = await write('title.mp4', [10_000, 100, 100]);
     expect([title.videoFrames, title.warnings]).toEqual([1, [`${path.join(work, 'title.mp4')}: 2 of 3 frames lasted less than one frame of the video at 0.1 fps and are not in it, a rate taken from the first frame's delay; give fps (clipWriterOptions(info) gives the source's)`]]);
     const given = await write('given.mp4', [40, 10, 40], 25);
-    expect([given.videoFrames, given.warnings]).toEqual([2, [`${path.join(work, 'given.mp4')}: 1 of 3 frames lasted less than one frame of the video at 25 fps and are not in it`]]);
+    expect([given.videoFrames, given.warnings]).toEqual([2, [`${path.join(work, 'given.mp4')}: 1 of 3 frames lasted less than one frame of the video at 25 fps and is not in it`]]);
     // The rate taken is at least --fps's lowest, 0.001: the whole time is kept, as a GIF's writer promises.
     const long = await write('long.mp4', [1e9, 100]);
     expect([long.videoFrames, long.videoSeconds]).toEqual([1000, 1e6]);
