@@ -80,66 +80,58 @@ export async function* quantizeClip(
   const clip = await open();
   checkFrameSource(clip, 'quantizeClip');
   const { info } = clip;
-  const frames = abortable(clip.frames, signal);
-  // An abort while the caller holds a frame (between its next() calls) ends the source at
-  // once: a video's ffmpeg is stopped then, not when the caller next asks for a frame.
-  const stop = (): void => void frames.return().catch(() => undefined);
-  signal?.addEventListener('abort', stop, { once: true });
-  try {
-    for await (const source of frames) {
-      throwIfAborted(signal);
-      checkClipFrame(source, index, info.width, info.height);
-      // The frame before: what the still-pixel levers compare with.
-      const before = previous;
-      const palette: FramePalette = global ?? sequence!.next(source, before !== null ? { source: before.source.data, indices: before.indices, changedWithin: source.changedWithin } : undefined);
-      counted = index;
-      // Dithering chooses entries by neighbourhood error, so holding single pixels would fight it.
-      const holds = seeded && before !== null && !palette.fresh && options.dither === 'none';
-      // Where the frame is the frame before outside a box and its palette is the same, the
-      // pixels outside map as they did, held ones included (the hold decides alike on the
-      // same colours, unless this frame is not held: a fresh palette), so only the box is
-      // mapped: most of a GIF that redraws a small part of its canvas (animated_gif.gif:
-      // 4% of it per frame).
-      const changed = sequence?.changed;
-      const samePalette = before !== null && palette.size === before.palette.size && sameColors(palette.palette, before.palette.palette, palette.size);
-      const kept: KeptMapping | undefined =
-        before !== null && changed !== undefined && samePalette && (holds || !everHeld) ? { changed, width: source.width, indices: before.indices, transparent: before.transparent } : undefined;
-      // Per-frame k-means has just counted this frame's colours: map each once, not each pixel.
-      const { indices, transparent } =
-        sequence !== null && options.dither === 'none'
-          ? histogramMapper.map(sequence.histogram, source.width * source.height, palette.palette, palette.size, options.metric, options.space, sequence.colourLabels, kept)
-          : (mapper ??= createMapper()).map(source, palette.palette, palette.size, mapOptions);
-      // (Outside a kept box the entries are the frame before's already: the hold skips them.)
-      if (holds && before !== null) holdPixels(source.data, before.source.data, indices, before.indices, palette.palette, palette.size, options.stability);
-      // Typed apart: assigned in place, TypeScript's loop analysis finds `indices` circular.
-      const thisFrame: WrittenFrame = { source, indices, transparent, palette };
-      previous = thisFrame;
-      // A 256-colour frame with transparency needs a slot for it in a GIF: the GIF encoder
-      // borrows an unused index (or merges the least-used colour), so other outputs lose nothing.
-      const indexed: IndexedFrame = {
-        width: source.width,
-        height: source.height,
-        indices,
-        palette: palette.palette,
-        size: palette.size,
-        transparent,
-        delayMs: source.delayMs,
-      };
-      // Per-frame k-means counted this frame's colours, until it counts the next frame's; one
-      // palette for the clip did not count them per frame. Otherwise the frame is mapped again.
-      const frameIndex = index;
-      const written = (): number =>
-        sequence !== null && counted === frameIndex
-          ? histogramInertia(sequence.histogram, palette.palette, palette.size, (search ??= createPaletteSearch()))
-          : inertia(source, palette.palette, palette.size, (inertiaMapper ??= createMapper()));
-      yield { index: index++, source, palette, indexed, inertia: written };
-      // The caller has asked for the next frame: nothing looks at the frame before this one
-      // any more, so its buffer may take a later frame (unless a retimed clip repeats it).
-      if (before !== null && before.source.data !== source.data) clip.release?.(before.source);
-    }
-    // The source ended by the abort above: that is no end of the clip.
+  // An abort ends the source at once, whether the caller holds a frame or one is awaited.
+  for await (const source of abortable(clip.frames, signal)) {
     throwIfAborted(signal);
-  } finally {
-    signal?.removeEventListener('abort', stop);
+    checkClipFrame(source, index, info.width, info.height);
+    // The frame before: what the still-pixel levers compare with.
+    const before = previous;
+    const palette: FramePalette = global ?? sequence!.next(source, before !== null ? { source: before.source.data, indices: before.indices, changedWithin: source.changedWithin } : undefined);
+    counted = index;
+    // Dithering chooses entries by neighbourhood error, so holding single pixels would fight it.
+    const holds = seeded && before !== null && !palette.fresh && options.dither === 'none';
+    // Where the frame is the frame before outside a box and its palette is the same, the
+    // pixels outside map as they did, held ones included (the hold decides alike on the
+    // same colours, unless this frame is not held: a fresh palette), so only the box is
+    // mapped: most of a GIF that redraws a small part of its canvas (animated_gif.gif:
+    // 4% of it per frame).
+    const changed = sequence?.changed;
+    const samePalette = before !== null && palette.size === before.palette.size && sameColors(palette.palette, before.palette.palette, palette.size);
+    const kept: KeptMapping | undefined =
+      before !== null && changed !== undefined && samePalette && (holds || !everHeld) ? { changed, width: source.width, indices: before.indices, transparent: before.transparent } : undefined;
+    // Per-frame k-means has just counted this frame's colours: map each once, not each pixel.
+    const { indices, transparent } =
+      sequence !== null && options.dither === 'none'
+        ? histogramMapper.map(sequence.histogram, source.width * source.height, palette.palette, palette.size, options.metric, options.space, sequence.colourLabels, kept)
+        : (mapper ??= createMapper()).map(source, palette.palette, palette.size, mapOptions);
+    // (Outside a kept box the entries are the frame before's already: the hold skips them.)
+    if (holds && before !== null) holdPixels(source.data, before.source.data, indices, before.indices, palette.palette, palette.size, options.stability);
+    // Typed apart: assigned in place, TypeScript's loop analysis finds `indices` circular.
+    const thisFrame: WrittenFrame = { source, indices, transparent, palette };
+    previous = thisFrame;
+    // A 256-colour frame with transparency needs a slot for it in a GIF: the GIF encoder
+    // borrows an unused index (or merges the least-used colour), so other outputs lose nothing.
+    const indexed: IndexedFrame = {
+      width: source.width,
+      height: source.height,
+      indices,
+      palette: palette.palette,
+      size: palette.size,
+      transparent,
+      delayMs: source.delayMs,
+    };
+    // Per-frame k-means counted this frame's colours, until it counts the next frame's; one
+    // palette for the clip did not count them per frame. Otherwise the frame is mapped again.
+    const frameIndex = index;
+    const written = (): number =>
+      sequence !== null && counted === frameIndex
+        ? histogramInertia(sequence.histogram, palette.palette, palette.size, (search ??= createPaletteSearch()))
+        : inertia(source, palette.palette, palette.size, (inertiaMapper ??= createMapper()));
+    yield { index: index++, source, palette, indexed, inertia: written };
+    // The caller has asked for the next frame: nothing looks at the frame before this one
+    // any more, so its buffer may take a later frame (unless a retimed clip repeats it).
+    if (before !== null && before.source.data !== source.data) clip.release?.(before.source);
   }
+  // An abort that came as the source ended stops the run all the same.
+  throwIfAborted(signal);
 }
