@@ -267,10 +267,15 @@ async function renderTransferSwatch(source: SourcePalette, decision: TransferDec
     const j = mapping[e];
     return makeEntry(source.rgb[j * 3], source.rgb[j * 3 + 1], source.rgb[j * 3 + 2], target.proportions[e], target.proportions[e]);
   });
-  const barWidth = Math.max(SWATCH_WIDTH, 8 * Math.max(source.size, target.size));
+  const colours = Math.max(source.size, target.size);
+  const barWidth = Math.max(SWATCH_WIDTH, 8 * colours);
+  // A mapping gets 12 px where that leaves the bar to the shares; with many colours (k = 64:
+  // nearly every segment was 12 px, an even split) the minimum gives way, so that segments
+  // held at it take at most half the bar, as in palette's swatch.
+  const minSegment = Math.max(1, Math.min(12, Math.floor(barWidth / (2 * colours))));
   // A target with no opaque pixel at all has no colours: its two bars stay blank.
   const bars = await Promise.all(
-    [sourceEntries, targetEntries, becameEntries].map((entries) => (entries.length === 0 ? null : renderSwatch(entries, { width: barWidth, height: BAR_HEIGHT, minSegment: 12, key: false }))),
+    [sourceEntries, targetEntries, becameEntries].map((entries) => (entries.length === 0 ? null : renderSwatch(entries, { width: barWidth, height: BAR_HEIGHT, minSegment, key: false }))),
   );
   // Each bar in a grey frame, just outside it (a white colour's segment ran into the white
   // page): a pixel of room above, below and to the right of the bars.

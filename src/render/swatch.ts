@@ -16,7 +16,7 @@ export interface SwatchOptions {
   /**
    * Narrowest segment in pixels, so a colour with a tiny share stays visible. Default 4,
    * lowered down to 1 where such segments would take more than a twentieth of the bar; a
-   * minimum given is kept (transfer's mapping bars keep every mapping 12 px wide).
+   * minimum given is kept (transfer's mapping bars, which keep each mapping legible).
    */
   readonly minSegment?: number;
   /** Draw each segment's hex code on it. Default true. */

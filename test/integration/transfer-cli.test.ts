@@ -117,6 +117,40 @@ describe('chromaseed transfer (GIF target)', () => {
   });
 });
 
+describe('chromaseed transfer --swatch with many colours', () => {
+  it('keeps the source bar by share at k = 64 (every segment was 12 px but the largest: an even split)', async () => {
+    const swatch = path.join(tmp, 'swatch-64.png');
+    const r = await run(['transfer', HIBISCUS, COFFEE, '-k', '64', '-o', path.join(tmp, 'coffee-64.png'), '--json', '--swatch', swatch, '-q']);
+    expect(r.code).toBe(0);
+    const { palette } = JSON.parse(r.stdout) as Summary;
+    expect(palette).toHaveLength(64);
+    const { data, info } = await sharp(swatch).raw().toBuffer({ resolveWithObject: true });
+    const legend = 72;
+    const barWidth = 800;
+    // The top bar's segments, left to right: runs of one colour along a row inside it.
+    const widths: number[] = [];
+    for (let x = legend, run = 0; x < legend + barWidth; x++) {
+      const o = (3 * info.width + x) * info.channels;
+      const next = x + 1 < legend + barWidth ? (3 * info.width + x + 1) * info.channels : -1;
+      run++;
+      if (next < 0 || data[o] !== data[next] || data[o + 1] !== data[next + 1] || data[o + 2] !== data[next + 2]) {
+        widths.push(run);
+        run = 0;
+      }
+    }
+    expect(widths).toHaveLength(64);
+    // Segments held at the minimum take at most half the bar; the rest follow their shares.
+    const narrowest = Math.min(...widths);
+    expect(narrowest).toBeLessThanOrEqual(6);
+    for (let j = 0; j < 64; j++) {
+      const share = palette[j].proportion * barWidth;
+      if (widths[j] > narrowest) expect(Math.abs(widths[j] - share), `colour ${j}: ${widths[j]} px for ${share.toFixed(1)}`).toBeLessThan(0.5 * share + 2);
+    }
+    const largest = palette.reduce((best, c, j) => (c.proportion > palette[best].proportion ? j : best), 0);
+    expect(widths[largest]).toBeGreaterThan(3 * narrowest);
+  });
+});
+
 describe('chromaseed transfer: the drift re-check', () => {
   it('matches again only the entries that moved, where that costs little more: the giphy logo\'s unchanged text keeps its colour (matched whole, flicker_static 27.8)', async () => {
     const giphy = path.join(corpus, 'gifs/glide__large_giphy_logo.gif');
