@@ -126,6 +126,22 @@ async function decodesSound(file: string): Promise<boolean> {
 }
 
 /**
+ * Copies the picture of video `from` alone into `to`. A Matroska or WebM muxer keeps a sound
+ * track that got no packet (the part read lies past the source's sound), which players list
+ * as a silent track; an MP4 leaves it out by itself.
+ */
+export async function copyPicture(from: string, to: string, container: VideoContainer, name: string): Promise<void> {
+  const command = ffmpegCommand(from)
+    .outputOptions(['-map', '0:V:0', '-c', 'copy', '-f', container === 'mkv' ? 'matroska' : container])
+    .output(to);
+  const run = watch(command);
+  command.run();
+  const { error, stderr } = await run.done;
+  await run.exit;
+  if (error !== null || DISK_FULL.test(stderr)) throw ffmpegFailure(name, error ?? new Error('ffmpeg could not copy the picture'), stderr);
+}
+
+/**
  * Frame rate as ffmpeg reads it: NTSC rates as exact fractions, others as decimals; a rate
  * below 1 fps whose frame is a whole number of milliseconds as that fraction (a 600 s GIF
  * frame: 1000/600000, where 0.001667 made the video 1199.76 s long).

@@ -24,7 +24,7 @@ const FFMPEG_MAX_SQUARE = Math.floor(Math.sqrt(FFMPEG_MAX_PICTURE_AREA - 1)) - 1
 export async function videoWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
   const container = VIDEO_EXTENSIONS[path.extname(file).toLowerCase()];
   // Loaded here, not at the top: fluent-ffmpeg is only needed when a video is written.
-  const { codedSize, createVideoOutput } = await import('./video-out.js');
+  const { codedSize, copyPicture, createVideoOutput } = await import('./video-out.js');
   const coded = codedSize(container, options.width, options.height);
   if ((coded.width + 128) * (coded.height + 128) >= FFMPEG_MAX_PICTURE_AREA) {
     // H.264 codes odd sides one larger: its largest square is even.
@@ -113,6 +113,16 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
       if (!video) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
       try {
         const { sound } = await video.finish();
+        if (!sound && options.sound?.decodable === true && (container === 'webm' || container === 'mkv')) {
+          // The sound track is there, empty: the picture alone goes into a second file.
+          const withTrack = tempPath!;
+          tempPath = await claimTemp(file, finalPath);
+          try {
+            await copyPicture(withTrack, tempPath, container, file);
+          } finally {
+            await removeQuietly(withTrack);
+          }
+        }
         // Open until the rename: an abort() while the file is flushed or beforePlace runs
         // removes it (it was ignored, and the video put in place).
         await flushAndClose(tempPath!, file);

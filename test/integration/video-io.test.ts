@@ -1523,15 +1523,20 @@ describe('sound', () => {
     // 4 s of picture, 1 s of sound.
     const short = path.join(work, 'short-sound.mp4');
     ff('-f', 'lavfi', '-i', 'testsrc=s=64x48:r=25:d=4', '-f', 'lavfi', '-i', 'sine=f=440:d=1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', short);
-    for (const ext of ['mp4', 'webm']) {
+    for (const ext of ['mp4', 'webm', 'mkv']) {
       const out = path.join(work, `short-sound-part.${ext}`);
       const r = await runMain(['quantize', short, '-k', '2', '--start', '2', '--json', '-o', out]);
       expect(r.code).toBe(0);
-      expect(JSON.parse(r.stdout).sound).toBe(false);
+      const summary = JSON.parse(r.stdout);
+      expect(summary.sound).toBe(false);
       expect(r.stderr).toContain(`${short}: its sound ends before the part read, so the video is picture only`);
+      // No sound track at all: the WebM and the MKV had one, empty, that players list.
+      expect(flashAndBeep(out).codec, ext).toBeUndefined();
+      // Every frame is still there (the picture copied into a file of its own).
+      expect(ff('-i', out, '-f', 'rawvideo', '-pix_fmt', 'gray', '-s', '8x6', '-').length, ext).toBe(summary.videoFrames * 48);
+      expect(summary.videoFrames, ext).toBe(50);
     }
-    // The MP4 leaves the empty track out (the WebM keeps it, with no packet in it).
-    expect(flashAndBeep(path.join(work, 'short-sound-part.mp4')).codec).toBeUndefined();
+    expect(readdirSync(work).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
   it('surround sound goes into WebM too (libopus refuses the 5.1(side) layout of AC-3 in Matroska)', async () => {
