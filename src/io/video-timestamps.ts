@@ -26,7 +26,11 @@ export interface PacketTimes {
   readonly endMs?: number;
   /** Packets without a presentation time. */
   readonly untimed: number;
-  /** Milliseconds: the stream's time base, the step its times are rounded to. */
+  /**
+   * Milliseconds: the step the times are rounded to. The stream's time base, or a whole
+   * millisecond where every time is one: a Matroska's times (stored in milliseconds) copied
+   * into an MP4 keep that rounding on a finer time base.
+   */
   readonly unitMs: number;
 }
 
@@ -94,7 +98,8 @@ export async function packetTimes(file: string, read: { demuxer?: string; litera
   const ms = (ticks: number): number => (ticks * num * 1000) / den;
   const timesMs = times.map(ms).sort((a, b) => a - b);
   const last = latest as { pts: number; duration: number } | null;
-  return { timesMs, untimed, unitMs: ms(1), ...(last !== null && last.duration > 0 ? { endMs: ms(last.pts + last.duration) } : {}) };
+  const wholeMs = timesMs.length > 1 && timesMs.every((t) => Math.abs(t - Math.round(t)) < 1e-6);
+  return { timesMs, untimed, unitMs: wholeMs ? Math.max(1, ms(1)) : ms(1), ...(last !== null && last.duration > 0 ? { endMs: ms(last.pts + last.duration) } : {}) };
 }
 
 /** How far past the part asked for the packet pass reads (see packetTimes). */

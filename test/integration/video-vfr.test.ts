@@ -108,6 +108,17 @@ describe('variable-frame-rate video', () => {
     expect([summary.frames, summary.videoFrames, summary.playbackSeconds]).toEqual([40, 60, 2]);
   });
 
+  it('the same MKV copied into an MP4 (times in whole milliseconds on a 1/16000 time base) plays at 30 fps too, not at 50, where its 30 fps frames were 1 and 2 frames in turn', async () => {
+    const mkv = joined('remuxed', 'mkv', ['-c:v', 'libx264', '-pix_fmt', 'yuv420p'], [[10, 1, 'testsrc'], [30, 1, 'testsrc2']]);
+    const mp4 = path.join(work, 'remuxed.mp4');
+    ff('-i', mkv, '-c', 'copy', mp4);
+    const out = path.join(work, 'remuxed-out.mp4');
+    const { code, stdout } = await runMain(['quantize', mp4, '-k', '8', '-o', out, '--json']);
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout) as { frames: number; videoFrames: number; playbackSeconds: number };
+    expect([summary.frames, summary.videoFrames, summary.playbackSeconds]).toEqual([40, 60, 2]);
+  });
+
   it('every frame is timed by its own line of showinfo, however many: 300 frames, each its own delay', async () => {
     // Frame N lasts 20 + 10 * (N mod 7) ms: a frame paired with another's time shows at once.
     const mkv = path.join(work, 'many.mkv');
