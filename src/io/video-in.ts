@@ -171,12 +171,15 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   throwIfAborted(signal);
   const clock = variable && opts.startSec === undefined ? variableRateClock(packets, probe, opts, keepPlace) : undefined;
   const startRate = variable && opts.startSec !== undefined ? finestRate(packets, probe, opts.maxFps ?? MAX_ANIMATION_FPS) : undefined;
+  // Read from --start at that rate, the part ends where the last frame does by its own times.
+  const toPictureEnd = startRate !== undefined ? pictureEndSec(packets!, probe) - opts.startSec! : Infinity;
+  const partSec = toPictureEnd > 0 && toPictureEnd < (opts.durationSec ?? Infinity) ? toPictureEnd : opts.durationSec;
   const capped = clock === undefined && startRate === undefined && opts.fps === undefined && opts.maxFps !== undefined && probe.fps > opts.maxFps;
   const fps = clock?.fps ?? opts.fps ?? startRate ?? (capped ? opts.maxFps! : probe.fps);
   // loopCount 0: a GIF made from a video loops forever, as ffmpeg's own GIF output does.
   const info: ClipInfo = {
     width, height, fps, loopCount: 0, changesEveryFrame: true,
-    frameCount: clock?.frameCount ?? estimateFrames(probe, fps, opts.startSec, opts.durationSec),
+    frameCount: clock?.frameCount ?? estimateFrames(probe, fps, opts.startSec, partSec),
     ...(probe.otherStreams === true ? { frameCountUncertain: true } : {}),
     ...(probe.alpha === true ? { mayTurnTransparent: true } : {}),
     ...(probe.sound !== undefined ? { sound: { file, startSec: opts.startSec, durationSec: opts.durationSec, decodable: probe.sound === 'yes', ...(keepPlace ? { withPicture: true } : {}) } } : {}),
@@ -226,7 +229,7 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   // How it works, step 1).
   const pool = createFramePool(width * height * 4);
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, pool, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, anchored, durationSec: opts.durationSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, literalName: probe.literalName, alpha: probe.alpha === true, soundBeside: keepPlace, ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
+    [Symbol.asyncIterator]: () => readFrames(file, pool, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, anchored, durationSec: partSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, literalName: probe.literalName, alpha: probe.alpha === true, soundBeside: keepPlace, ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
   };
   return { info, frames, warnings, release: (frame) => pool.give(frame.data), ...(probe.picture === true ? { picture: true } : {}) };
 }
@@ -251,6 +254,40 @@ function finestRate(packets: PacketTimes | null, probe: VideoProbe, maxFps: numb
   return commonRateFor(gaps, packets.unitMs, probe.fps, maxFps);
 }
 
+/** Where a variable-rate stream ends, for its ClockPlan: its last packet's end, or the file's length when nothing else (sound) may set it; the earlier of the two. */
+function streamEnd(packets: PacketTimes, probe: VideoProbe): Pick<ClockPlan, 'nominalMs' | 'endMs' | 'endStated'> {
+  const statedMs = probe.otherStreams !== true && probe.durationGuessed !== true && probe.durationSec !== undefined ? probe.durationSec * 1000 : undefined;
+  const ends = [packets.endMs, statedMs].filter((t): t is number => t !== undefined);
+  return {
+    nominalMs: 1000 / probe.fps,
+    ...(ends.length > 0 ? { endMs: Math.min(...ends) } : {}),
+    ...(packets.endMs === undefined && statedMs !== undefined ? { endStated: true } : {}),
+  };
+}
+
+/** The frames' delays as `plan` shows the packet times. */
+function delaysOf(packets: PacketTimes, plan: ClockPlan): number[] {
+  const simulated = frameClock<number>(plan);
+  const delays: number[] = [];
+  for (const t of packets.timesMs) {
+    for (const shown of simulated.push(0, t)) delays.push(shown.delayMs);
+    if (simulated.done) break;
+  }
+  for (const shown of simulated.end()) delays.push(shown.delayMs);
+  return delays;
+}
+
+/**
+ * Seconds from the file's start to where a variable-rate stream's last frame ends as its
+ * own times show it (no longer than the gap before it, see frameClock). Read from --start,
+ * ffmpeg's rate filter holds that frame for its packet's duration instead, which a Matroska
+ * joined from 10 and 30 fps parts states as the first part's 100 ms: 67 ms too long.
+ */
+function pictureEndSec(packets: PacketTimes, probe: VideoProbe): number {
+  const origin = Math.min(0, packets.timesMs[0] ?? 0);
+  return (origin + delaysOf(packets, { ...streamEnd(packets, probe), fromZero: true }).reduce((a, b) => a + b, 0)) / 1000;
+}
+
 /**
  * How a variable-rate video is read by its frames' own times: undefined when a constant-rate
  * read shows every frame within half a frame of its time (the read stays as it was), or when
@@ -259,13 +296,8 @@ function finestRate(packets: PacketTimes | null, probe: VideoProbe, maxFps: numb
  */
 function variableRateClock(packets: PacketTimes | null, probe: VideoProbe, opts: ReturnType<typeof validateClipOptions>, keepPlace: boolean): { plan: ClockPlan; fps: number; frameCount: number } | undefined {
   if (packets === null || !misplacedAtRate(packets, probe.fps, opts.durationSec)) return undefined;
-  // Where the stream ends: its last packet's end, or the file's length when nothing else (sound) may set it; the earlier of the two.
-  const statedMs = probe.otherStreams !== true && probe.durationGuessed !== true && probe.durationSec !== undefined ? probe.durationSec * 1000 : undefined;
-  const ends = [packets.endMs, statedMs].filter((t): t is number => t !== undefined);
   const plan: ClockPlan = {
-    nominalMs: 1000 / probe.fps,
-    ...(ends.length > 0 ? { endMs: Math.min(...ends) } : {}),
-    ...(packets.endMs === undefined && statedMs !== undefined ? { endStated: true } : {}),
+    ...streamEnd(packets, probe),
     ...(opts.durationSec !== undefined ? { durationSec: opts.durationSec } : {}),
     // From the file's start, as the constant-rate read shows a picture that starts after the
     // sound (it repeats the first frame): a video written with that sound keeps them together.
@@ -274,13 +306,7 @@ function variableRateClock(packets: PacketTimes | null, probe: VideoProbe, opts:
     ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}),
   };
   // The frames as the packet times place them, for the clip's rate and frame count.
-  const simulated = frameClock<number>(plan);
-  const delays: number[] = [];
-  for (const t of packets.timesMs) {
-    for (const shown of simulated.push(0, t)) delays.push(shown.delayMs);
-    if (simulated.done) break;
-  }
-  for (const shown of simulated.end()) delays.push(shown.delayMs);
+  const delays = delaysOf(packets, plan);
   const maxFps = opts.maxFps ?? MAX_ANIMATION_FPS;
   // Delays fitted to a GIF's centiseconds (shortestMs) are exact; others are times' differences, rounded to the time base.
   // The first delay, from the file's start (fromZero), holds the picture's lead over the sound: not a rate's.

@@ -108,6 +108,19 @@ describe('variable-frame-rate video', () => {
     expect([summary.frames, summary.videoFrames, summary.playbackSeconds]).toEqual([40, 60, 2]);
   });
 
+  it('read from --start, it is read at 30 fps up to its last frame\'s end by its own times (that frame was held for its packet\'s stated 100 ms: 47 frames, not 45)', async () => {
+    const mkv = joined('from-start', 'mkv', ['-c:v', 'ffv1', '-pix_fmt', 'yuv444p'], [[10, 1, 'testsrc'], [30, 1, 'testsrc2']]);
+    const { source, frames } = await readAll(mkv, { start: 0.5 });
+    expect(source.info.fps).toBe(30);
+    expect(frames).toHaveLength(45);
+    expect(source.info.frameCount).toBe(45);
+    // The last three frames are the last three of the file, one tick each.
+    const own = ffmpegFrames(mkv, 96, 64)!.frames;
+    expect([-3, -2, -1].map((i) => Buffer.compare(frames.at(i)!.data, own.at(i)!))).toEqual([0, 0, 0]);
+    // A part within the picture is cut where asked, as before.
+    expect((await readAll(mkv, { start: 0.5, duration: 1 })).frames).toHaveLength(30);
+  });
+
   it('the same MKV copied into an MP4 (times in whole milliseconds on a 1/16000 time base) plays at 30 fps too, not at 50, where its 30 fps frames were 1 and 2 frames in turn', async () => {
     const mkv = joined('remuxed', 'mkv', ['-c:v', 'libx264', '-pix_fmt', 'yuv420p'], [[10, 1, 'testsrc'], [30, 1, 'testsrc2']]);
     const mp4 = path.join(work, 'remuxed.mp4');
