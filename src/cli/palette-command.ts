@@ -43,11 +43,12 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
   // An animation's or a video's part, as the other commands take it; a still has none.
   const part = inputOptionsOf(args);
   const opened = await openClip(file, head, part, signal);
-  // A picture only ffmpeg reads (BMP, PPM, TGA...), or a GIF of one frame, comes as a one-frame still.
+  // A picture only ffmpeg reads (BMP, PPM, TGA...), or an animation of one frame, comes as a one-frame still.
   const clip = opened === null || opened.still ? null : opened.source;
-  // A GIF is a clip whatever it holds: a part of a one-frame GIF is its frame, as quantize
-  // takes it, so one command line serves every GIF of a batch (it was refused as a still's).
-  if (opened === null || (opened.still && !opened.gif)) refuseTimeForStill(file, 'still', part);
+  // An animation (GIF, animated PNG or WebP) is a clip whatever it holds: a part of one of
+  // one frame is its frame, as quantize takes it, so one command line serves every file of a
+  // batch (it was refused as a still's).
+  if (opened === null || (opened.still && !opened.animation)) refuseTimeForStill(file, 'still', part);
   let image: Frame | null = null;
   let result: KMeansPaletteSource & { distinctColors: number };
   if (clip !== null) {
@@ -112,19 +113,20 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
 
 /**
  * An input of more than one frame (an animated GIF, WebP or PNG, a video), opened; or one
- * that is a still (`still`): a picture that only ffmpeg reads, or a GIF of one frame, read by
- * the GIF decoder, which reports damage as for any GIF. Null for a still that sharp reads.
- * One frame chosen from an animated GIF by the time options is a clip's part, as in the
- * other commands.
+ * that is a still (`still`): a picture that only ffmpeg reads, or an animation of one frame
+ * (a GIF, read by the GIF decoder, which reports damage as for any GIF; an APNG whose
+ * animation control says one frame). Null for a still that sharp reads. One frame chosen
+ * from an animation by the time options is a clip's part, as in the other commands.
  */
-async function openClip(file: string, head: Uint8Array, part: InputOptions, signal: AbortSignal | undefined): Promise<{ source: FrameSource; still: boolean; gif: boolean } | null> {
+async function openClip(file: string, head: Uint8Array, part: InputOptions, signal: AbortSignal | undefined): Promise<{ source: FrameSource; still: boolean; animation: boolean } | null> {
   const { kind } = await inputKind(file, head);
   if (kind === 'still') return null;
   const source = await openInput(file, part, signal);
-  if (kind !== 'gif' || source.info.frameCount !== 1) return { source, still: source.kind === 'still', gif: kind === 'gif' };
+  const animation = kind === 'gif' || kind === 'apng' || kind === 'webp';
+  if (!animation || source.info.frameCount !== 1) return { source, still: source.kind === 'still', animation };
   const timed = part.fps !== undefined || part.start !== undefined || part.duration !== undefined;
   const whole = timed ? await openInput(file, { ...part, fps: undefined, start: undefined, duration: undefined }, signal) : source;
-  return whole.info.frameCount === 1 ? { source: whole, still: true, gif: true } : { source, still: false, gif: true };
+  return { source: whole.info.frameCount === 1 ? whole : source, still: whole.info.frameCount === 1, animation };
 }
 
 async function onlyFrame(source: FrameSource, file: string): Promise<Frame> {

@@ -1,6 +1,7 @@
 import { chmodSync, closeSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { crc32 } from 'node:zlib';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
@@ -683,6 +684,27 @@ describe('chromaseed palette', () => {
     const oneFramePart = await json(['palette', oneFrame, '-k', '4', '--duration', '1', '--vivid', '--json', '-q']);
     expect(oneFramePart.colors).toEqual((await json(['palette', oneFrame, '-k', '4', '--vivid', '--json', '-q'])).colors);
     expect(await runMain(['palette', oneFrame, '--start', '5'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/--start is past the end \(it plays for 0\.10 s\)/) });
+    // So does an animated PNG of one frame (it was refused --vivid and --overlay as "an animation (1 frame)").
+    const stillPng = await sharp(HIBISCUS).resize(48).png().toBuffer();
+    const chunk = (type: string, data: Buffer) => {
+      const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+      const out = Buffer.alloc(body.length + 8);
+      out.writeUInt32BE(data.length, 0);
+      body.copy(out, 4);
+      out.writeUInt32BE(crc32(body), body.length + 4);
+      return out;
+    };
+    const u32s = (...values: number[]) => Buffer.concat(values.map((v) => Buffer.from([v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255])));
+    const { width: w, height: h } = await sharp(stillPng).metadata();
+    const control = Buffer.concat([u32s(0, w!, h!, 0, 0), Buffer.from([0, 10, 0, 100, 0, 0])]);
+    const firstData = stillPng.indexOf('IDAT') - 4;
+    const oneFramePng = path.join(tmp, 'one-frame-apng.png');
+    writeFileSync(oneFramePng, Buffer.concat([stillPng.subarray(0, 33), chunk('acTL', u32s(1, 0)), chunk('fcTL', control), stillPng.subarray(33, firstData), stillPng.subarray(firstData)]));
+    const plainPng = path.join(tmp, 'one-frame-plain.png');
+    writeFileSync(plainPng, stillPng);
+    const asStill = await json(['palette', oneFramePng, '-k', '4', '--vivid', '--overlay', path.join(tmp, 'one-frame-overlay.png'), '--json', '-q']);
+    expect(asStill.colors).toEqual((await json(['palette', plainPng, '-k', '4', '--vivid', '--json', '-q'])).colors);
+    expect(existsSync(path.join(tmp, 'one-frame-overlay.png'))).toBe(true);
     expect(video.colors.reduce((t: number, c: { proportion: number }) => t + c.proportion, 0)).toBeCloseTo(1, 6);
     for (const flag of [['--vivid'], ['--overlay', path.join(tmp, 'clip-overlay.png')]]) {
       const r = await runMain(['palette', CARS, ...flag]);
