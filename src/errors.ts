@@ -121,9 +121,12 @@ export function closestName(given: string, names: readonly string[]): string | u
   for (const name of names) {
     const b = plain(name);
     const contained = Math.min(a.length, b.length) >= 3 && (a.includes(b) || b.includes(a));
-    // The same name spelt otherwise (max_iterations, --seed-ing) before one it contains (--seed).
-    const d = a === b ? 0 : contained ? 0.5 : editDistance(a, b);
-    if (d <= Math.floor(Math.max(a.length, b.length) / 3) && d < bestDistance) {
+    // The same name spelt otherwise (max_iterations, --seed-ing) before one it contains
+    // (--seed); one edit away (--sorce-start) before one it contains (--start), and that
+    // before two edits.
+    const edits = a === b ? 0 : editDistance(a, b);
+    const d = contained && edits > 1 ? 1.5 : edits;
+    if ((contained || d <= Math.floor(Math.max(a.length, b.length) / 3)) && d < bestDistance) {
       best = name;
       bestDistance = d;
     }

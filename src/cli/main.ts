@@ -181,9 +181,16 @@ function oddName(argv: readonly string[]): string | undefined {
   for (const arg of optionsOf(argv)) {
     const odd = /^(---[^=\s]*|--?\$0)(=|$)/.exec(arg);
     if (odd !== null) return odd[1];
+    // A file's name in the synopsis (--source x.png): yargs took it as an option, silently
+    // overridden by the file given in its place or taken for it.
+    const file = /^(--(?:no-)?([^=\s]+))(=|$)/.exec(arg);
+    if (file !== null && (FILE_ARGUMENTS as readonly string[]).includes(file[2])) return `${file[1]} (files are given by their place, not by a name)`;
   }
   return undefined;
 }
+
+/** The commands' file arguments (palette <image>, quantize <input>, transfer <source> <target>): no options. */
+const FILE_ARGUMENTS = ['image', 'input', 'source', 'target'] as const;
 
 /** The options that name a file to write. */
 const OUTPUT_NAMES = [['output', '-o'], ['timeline', '--timeline'], ['swatch', '--swatch'], ['overlay', '--overlay']] as const;
@@ -444,7 +451,7 @@ function helpFor(argv: string[]): string[] {
 
 /** The files a command line reads (standard input, `-`, is none). */
 function inputFiles(args: Args): string[] {
-  return [args.image, args.input, args.source, args.target].filter((f): f is string => typeof f === 'string' && f !== '-');
+  return FILE_ARGUMENTS.map((name) => args[name]).filter((f): f is string => typeof f === 'string' && f !== '-');
 }
 
 /**
@@ -533,7 +540,7 @@ function parserOptions(parser: Argv): { key: Record<string, unknown>; boolean: s
 /** The long option names the command being parsed offers, as --help lists them, and a switch's --no- form. */
 function offeredOptions(parser: Argv): string[] {
   const { key, boolean, hiddenOptions } = parserOptions(parser);
-  const names = Object.keys(key).filter((name) => name.length > 1 && !hiddenOptions.includes(name));
+  const names = Object.keys(key).filter((name) => name.length > 1 && !hiddenOptions.includes(name) && !(FILE_ARGUMENTS as readonly string[]).includes(name));
   return [...names, ...names.filter((name) => boolean.includes(name)).map((name) => `no-${name}`)];
 }
 
