@@ -184,13 +184,14 @@ function oddName(argv: readonly string[]): string | undefined {
     // A file's name in the synopsis (--source x.png): yargs took it as an option, silently
     // overridden by the file given in its place or taken for it.
     const file = /^(--(?:no-)?([^=\s]+))(=|$)/.exec(arg);
-    if (file !== null && (FILE_ARGUMENTS as readonly string[]).includes(file[2])) return `${file[1]} (files are given by their place, not by a name)`;
+    if (file !== null && isFileArgument(file[2])) return `${file[1]} (files are given by their place, not by a name)`;
   }
   return undefined;
 }
 
 /** The commands' file arguments (palette <image>, quantize <input>, transfer <source> <target>): no options. */
 const FILE_ARGUMENTS = ['image', 'input', 'source', 'target'] as const;
+const isFileArgument = (name: string): boolean => (FILE_ARGUMENTS as readonly string[]).includes(name);
 
 /** The options that name a file to write. */
 const OUTPUT_NAMES = [['output', '-o'], ['timeline', '--timeline'], ['swatch', '--swatch'], ['overlay', '--overlay']] as const;
@@ -540,7 +541,7 @@ function parserOptions(parser: Argv): { key: Record<string, unknown>; boolean: s
 /** The long option names the command being parsed offers, as --help lists them, and a switch's --no- form. */
 function offeredOptions(parser: Argv): string[] {
   const { key, boolean, hiddenOptions } = parserOptions(parser);
-  const names = Object.keys(key).filter((name) => name.length > 1 && !hiddenOptions.includes(name) && !(FILE_ARGUMENTS as readonly string[]).includes(name));
+  const names = Object.keys(key).filter((name) => name.length > 1 && !hiddenOptions.includes(name) && !isFileArgument(name));
   return [...names, ...names.filter((name) => boolean.includes(name)).map((name) => `no-${name}`)];
 }
 
