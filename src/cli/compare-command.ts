@@ -164,7 +164,7 @@ function onePaletteAdvice(figures: Record<string, Record<string, number | null>>
  * The seeded mode with each steadiness lever of the chosen preset switched off in turn,
  * plus plain seeded k-means (every lever off): the rows that show what each lever buys.
  */
-function leverVariants(options: SequenceOptions): [string, SequenceOptions][] {
+export function leverVariants(options: SequenceOptions): [string, SequenceOptions][] {
   const s = options.stability;
   const off: [string, Partial<StabilityOptions>][] = [
     ['palette hold', { paletteHold: 0 }],
@@ -173,7 +173,9 @@ function leverVariants(options: SequenceOptions): [string, SequenceOptions][] {
     ['refresh', { refresh: 0 }],
     ['anchor', { anchor: 0 }],
     ['still weight', { stillWeight: 0 }],
-    ['iteration cap', { frameIterations: STABILITY_PRESETS.none.frameIterations }],
+    // Every seeded frame gets the full run, --max-iterations (the preset none's 300 was a
+    // tighter cap than a --frame-iterations 500 it was to lift).
+    ['iteration cap', { frameIterations: options.maxIterations }],
   ];
   // A row only where it changes something the seeded row runs (not --still-weight with
   // --refresh 0, nor plain seeded k-means after every lever was turned off by hand).
