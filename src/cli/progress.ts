@@ -12,6 +12,8 @@ export interface Progress {
   done(): void;
   /** Replaces the line with the label and `note` (what comes next), left for the next progress line to draw over. */
   leave(note: string): void;
+  /** The clip's frame count, learnt while the run goes (a first pass counted them): a bar and an ETA from the next redraw. */
+  setTotal(frames: number): void;
 }
 
 interface Tty {
@@ -40,10 +42,11 @@ const NAME_MIN_COLUMNS = 4;
  * On a narrow terminal the name is shortened first, then the bar narrows and goes, then the
  * name gives way to the pass, and the figures (frames, rate, ETA) are cut last.
  */
-export function createProgress(stream: Tty, name: string, total: number | undefined, enabled: boolean, stage?: string): Progress {
+export function createProgress(stream: Tty, name: string, frameCount: number | undefined, enabled: boolean, stage?: string): Progress {
   // A newline in the name drew a line per redraw instead of one line drawn over.
   const label = oneLine(name);
-  if (!enabled || !stream.isTTY) return { tick() {}, done() {}, leave() {} };
+  if (!enabled || !stream.isTTY) return { tick() {}, done() {}, leave() {}, setTotal() {} };
+  let total = frameCount;
   // The rate is measured from the first frame done, not from the start: what comes before
   // it (opening the input, a first frame's k-means with restarts, a pass counting colours)
   // is no guide to the frames that follow, and counted in, it made the first ETAs hours long.
@@ -62,7 +65,8 @@ export function createProgress(stream: Tty, name: string, total: number | undefi
   const labelMin = Math.min(columnsOf(label), NAME_MIN_COLUMNS) + columnsOf(pass);
   // Whether there is a bar is decided for the figures at their usual widest, so that it does
   // not come and go between redraws as the rate and the ETA appear.
-  const widestFigures = total ? columnsOf(`${total}/${total}  999.9 fps  ETA 9m59s`) : 0;
+  const widestFor = (frames: number | undefined): number => (frames ? columnsOf(`${frames}/${frames}  999.9 fps  ETA 9m59s`) : 0);
+  let widestFigures = widestFor(total);
   const draw = (n: number, now: number): void => {
     const elapsed = (now - first!.at) / 1000;
     const fps = elapsed >= RATE_MIN_SECONDS && n > first!.n ? (n - first!.n) / elapsed : 0;
@@ -103,6 +107,10 @@ export function createProgress(stream: Tty, name: string, total: number | undefi
       if (drawn) clearProgressLine(stream);
     },
     leave: show,
+    setTotal(frames) {
+      total = frames;
+      widestFigures = widestFor(frames);
+    },
   };
 }
 
@@ -122,9 +130,10 @@ export function clearProgressLine(stream: Tty): void {
 /**
  * `open`, with the frames of its first pass drawn on a progress line of their own: a pass
  * that writes nothing (counting a clip's colours for one palette: `--seeding global`, a
- * transfer's source) left the terminal silent for as long as the run after it.
+ * transfer's source) left the terminal silent for as long as the run after it. `onCounted`
+ * learns how many frames it read, once it has read them all.
  */
-export function showingFirstPass(open: () => Promise<FrameSource>, stream: Tty, label: string, stage: string, enabled: boolean): () => Promise<FrameSource> {
+export function showingFirstPass(open: () => Promise<FrameSource>, stream: Tty, label: string, stage: string, enabled: boolean, onCounted?: (frames: number) => void): () => Promise<FrameSource> {
   let passes = 0;
   return async () => {
     const source = await open();
@@ -141,8 +150,10 @@ export function showingFirstPass(open: () => Promise<FrameSource>, stream: Tty, 
         complete = true;
       } finally {
         // Clustering the colours counted can take seconds more (3 s after 1,200 frames of 640x360).
-        if (complete) progress.leave(`${n}/${n}, choosing the palette…`);
-        else progress.done();
+        if (complete) {
+          progress.leave(`${n}/${n}, choosing the palette…`);
+          onCounted?.(n);
+        } else progress.done();
       }
     }
     return { info: source.info, frames: counted(), get warnings() { return source.warnings; } };

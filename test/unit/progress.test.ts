@@ -106,6 +106,29 @@ describe('progress line', () => {
   });
 });
 
+describe('a frame count learnt from a first pass', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('gives the next pass of a clip that states none (a WebM) its bar and ETA, where it showed frames alone', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const { writes, stream } = fakeStream(true);
+    const main = createProgress(stream, 'x.webm', undefined, true);
+    const frame = { width: 1, height: 1, data: new Uint8Array(4), delayMs: 40 };
+    const open = async () => ({
+      info: { width: 1, height: 1, loopCount: 0 },
+      frames: (async function* () {
+        for (let i = 0; i < 4; i++) yield frame;
+      })(),
+    });
+    const read = showingFirstPass(open, stream, 'x.webm', 'counting colours', true, main.setTotal);
+    for await (const f of (await read()).frames) expect(f).toBe(frame);
+    main.tick(1);
+    vi.setSystemTime(2_000);
+    main.tick(3);
+    expect(writes.slice(-2)).toEqual([`\rx.webm [${'#'.repeat(6)}${'.'.repeat(18)}] 1/4\x1b[K`, `\rx.webm [${'#'.repeat(18)}${'.'.repeat(6)}] 3/4  1.0 fps  ETA 1s\x1b[K`]);
+  });
+});
+
 describe('a pass that writes nothing (showingFirstPass)', () => {
   it('draws its own line while the first pass reads, clears it after, and leaves the second pass alone', async () => {
     const { writes, stream } = fakeStream(true);
