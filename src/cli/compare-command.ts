@@ -85,7 +85,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
       return source;
     };
     // The one-palette run counts the clip's colours before its first frame.
-    // It also counts the frames of a clip that states no count (a WebM): a bar for the modes' pass.
+    // It also counts the frames of a clip that states no length to count them from (some WebM files): a bar for the modes' pass.
     const read = variant.seeding === 'global' ? showingFirstPass(open, streams.stderr, name, 'counting colours (global)', !quiet, (frames) => progress.setTotal(frames)) : open;
     return { label, frames: quantizeClip(read, variant, signal, clusterInThread(signal)), meter: createQualityMeter(), seconds: 0 };
   });

@@ -39,7 +39,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
   const writer = await createFrameWriter(output, writerOptions);
   const name = path.basename(inputs.shownName(input));
   const progress = createProgress(streams.stderr, name, info.frameCount, !quiet);
-  // The first pass counts the frames of a clip that states no count (a WebM): a bar for the second.
+  // The first pass counts the frames of a clip that states no length to count them from (some WebM files): a bar for the second.
   const read = options.seeding === 'global' ? showingFirstPass(open, streams.stderr, name, 'counting colours', !quiet, progress.setTotal) : open;
   const perFrame: { inertia: number; iterations: number; colors: number }[] = [];
   const timeline: Uint8Array[] = [];
