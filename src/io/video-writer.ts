@@ -51,6 +51,8 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
   let framesBlackened = 0;
   /** Frames shorter than the video's frame interval that fell between two of its frames. */
   let framesLeftOut = 0;
+  /** The source's sound, given to ffmpeg where it can decode it. */
+  const soundCarried = options.sound?.decodable === true ? options.sound : undefined;
 
   async function abort(): Promise<void> {
     if (state !== 'open') return;
@@ -83,7 +85,7 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
           await removeQuietly(tempPath);
           throw abortedWrite(file);
         }
-        video = createVideoOutput(tempPath, { width, height, fps, container, name: file, sound: options.sound?.decodable === true ? options.sound : undefined, alpha });
+        video = createVideoOutput(tempPath, { width, height, fps, container, name: file, sound: soundCarried, alpha });
       }
       if (anyTransparent && !alpha) framesBlackened++;
       if (anyTransparent && alpha) bleedIntoClear(rgba, width, height);
@@ -113,7 +115,7 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
       if (!video) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
       try {
         const { sound } = await video.finish();
-        if (!sound && options.sound?.decodable === true && (container === 'webm' || container === 'mkv')) {
+        if (!sound && soundCarried !== undefined && (container === 'webm' || container === 'mkv')) {
           // The sound track is there, empty: the picture alone goes into a second file.
           const withTrack = tempPath!;
           tempPath = await claimTemp(file, finalPath);

@@ -576,18 +576,17 @@ export function createKMeans(options: { frames?: boolean } = {}): KMeansEngine {
 
   // One run at a time: a run started from another's onIteration hook wrote its colours into
   // the buffers the outer run was still reading, and the outer result came out wrong, silently.
-  let running = false;
   const alone = <A extends unknown[]>(name: string, work: (...args: A) => KMeansResult) => (...args: A): KMeansResult => {
-    if (running) throw new ChromaseedError('ERR_USAGE', `${name}() was called on a k-means engine that is running (from its onIteration hook): run it on another engine (createKMeans()), or after this run returns`);
-    running = true;
+    if (runningEngines.has(engine)) throw new ChromaseedError('ERR_USAGE', `${name}() was called on a k-means engine that is running (from its onIteration hook): run it on another engine (createKMeans()), or after this run returns`);
+    runningEngines.add(engine);
     try {
       return work(...args);
     } finally {
-      running = false;
+      runningEngines.delete(engine);
     }
   };
 
-  return {
+  const engine: KMeansEngine = {
     run: alone('run', run),
     rerun: alone('rerun', rerun),
     runPoints: alone('runPoints', runPoints),
@@ -596,7 +595,11 @@ export function createKMeans(options: { frames?: boolean } = {}): KMeansEngine {
       return lloydScratch.labels;
     },
   };
+  return engine;
 }
+
+/** Engines in the middle of a run (see createKMeans' `alone`). */
+const runningEngines = new WeakSet<KMeansEngine>();
 
 function channelBits(v: number, shift: number): number {
   const b = v <= 0 ? 0 : v >= 255 ? 255 : v | 0;
@@ -636,18 +639,11 @@ function emptyResult(requestedK: number, items: number): KMeansResult {
 }
 
 let shared: KMeansEngine | null = null;
-let sharedRunning = false;
 
 /** `work` on the module's engine, or, called from inside a run on it (an onIteration hook), on an engine of its own. */
 function onSharedEngine(work: (engine: KMeansEngine) => KMeansResult): KMeansResult {
-  if (sharedRunning) return work(createKMeans());
   shared ??= createKMeans();
-  sharedRunning = true;
-  try {
-    return work(shared);
-  } finally {
-    sharedRunning = false;
-  }
+  return work(runningEngines.has(shared) ? createKMeans() : shared);
 }
 
 /**

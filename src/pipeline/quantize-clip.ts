@@ -82,6 +82,7 @@ export async function* quantizeClip(
   const { info } = clip;
   // An abort ends the source at once, whether the caller holds a frame or one is awaited.
   for await (const source of abortable(clip.frames, signal)) {
+    // An abort between the frame's arrival and this line came too late to fail the wait.
     throwIfAborted(signal);
     checkClipFrame(source, index, info.width, info.height);
     // The frame before: what the still-pixel levers compare with.

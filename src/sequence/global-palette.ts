@@ -29,6 +29,7 @@ export async function clipPalette(open: () => Promise<FrameSource>, options: Clu
   const clip = await open();
   checkFrameSource(clip, 'clipPalette');
   for await (const frame of abortable(clip.frames, signal)) {
+    // An abort between the frame's arrival and this line came too late to fail the wait.
     throwIfAborted(signal);
     accumulator.add(frame);
   }
