@@ -65,12 +65,13 @@ function encode(file, frames, gen, codecArgs) {
 const LOSSLESS = ['-c:v', 'ffv1', '-pix_fmt', 'bgr0'];
 const COMPACT = ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '20', '-preset', 'veryfast'];
 
-/** Writes the test clips into `dir` (once) and returns `{ name: path }`. */
-export async function makeClips(dir) {
+/** Writes the test clips `wanted` keeps (by path) into `dir` (once) and returns `{ name: path }` of those. */
+export async function makeClips(dir, wanted = () => true) {
   const s = await scenes();
   const out = {};
   for (const [name, gen, frames] of [['still-background', s.stillBg, 60], ['pan', s.panning, 60], ['scene-cut', s.cut, 60]]) {
     const file = path.join(dir, `${name}-320x240.mkv`);
+    if (!wanted(file)) continue;
     if (!existsSync(file)) await encode(file, frames, gen, LOSSLESS);
     out[name] = file;
   }

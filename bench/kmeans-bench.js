@@ -64,6 +64,7 @@ function rgbOf(rgba) {
 function sklearnFits(python, rgb, ks, cache) {
   const key = createHash('sha1').update(rgb).digest('hex');
   const missing = ks.filter((k) => !cache[`${key}:${k}`]);
+  for (const k of ks) if (!missing.includes(k)) cachedFits.push(cache[`${key}:${k}`].fittedAt ?? 'an unknown date');
   if (missing.length > 0) {
     const file = path.join(scratch, 'pixels.rgb');
     writeFileSync(file, rgb);
@@ -71,10 +72,10 @@ function sklearnFits(python, rgb, ks, cache) {
     if (r.status !== 0) throw new Error(`sklearn_fit.py failed: ${r.stderr}`);
     for (const line of r.stdout.trim().split('\n')) {
       const fit = JSON.parse(line);
-      cache[`${key}:${fit.k}`] = { inertia: fit.inertia, ms: fit.seconds * 1000, cpuMs: fit.cpu_seconds * 1000, iterations: fit.iterations };
+      cache[`${key}:${fit.k}`] = { inertia: fit.inertia, ms: fit.seconds * 1000, cpuMs: fit.cpu_seconds * 1000, iterations: fit.iterations, fittedAt: new Date().toISOString().slice(0, 16) };
     }
   }
-  return Object.fromEntries(ks.map((k) => [k, cache[`${key}:${k}`]]));
+  return Object.fromEntries(ks.map((k) => [k, { ...cache[`${key}:${k}`], cached: !missing.includes(k) }]));
 }
 
 const python = findPython();
@@ -82,6 +83,8 @@ if (!python) console.log('python3 with scikit-learn not found: sklearn columns s
 const certs = extraCaCertsNote();
 if (certs) console.log(certs);
 const cache = useCache && existsSync(CACHE) ? JSON.parse(readFileSync(CACHE, 'utf8')) : {};
+/** When each scikit-learn time taken from the cache was measured: such a time is another run's (another load, another build), and the output says so. */
+const cachedFits = [];
 const engine = createKMeans();
 let firstCallMs = null;
 
@@ -142,12 +145,16 @@ for (const name of IMAGES) {
       rows.push(row);
       console.log([
         name, row.mp.toFixed(2), row.distinct, k, row.inertia.toExponential(5), fit ? fit.inertia.toExponential(5) : '-',
-        fit ? row.ratio.toFixed(5) : '-', ours.toFixed(1), fit ? fit.ms.toFixed(0) : '-', fit ? `${row.speedup.toFixed(1)}x` : '-',
+        fit ? row.ratio.toFixed(5) : '-', ours.toFixed(1), fit ? `${fit.ms.toFixed(0)}${fit.cached ? '*' : ''}` : '-', fit ? `${row.speedup.toFixed(1)}x` : '-',
         oursCpu.toFixed(1), fit ? fit.cpuMs.toFixed(0) : '-', fit ? `${row.cpuSpeedup.toFixed(1)}x` : '-',
         cli.ms.toFixed(0), fit ? `${row.cliSpeedup.toFixed(1)}x` : '-',
       ].join('\t'));
     }
   }
+}
+if (cachedFits.length > 0) {
+  const dates = [...new Set(cachedFits)].sort();
+  console.log(`scikit-learn: ${cachedFits.length} of ${rows.length} fits (times and inertias, sklearn ms marked *) from the cache ${CACHE}, fitted ${dates.length === 1 ? dates[0] : `${dates[0]} to ${dates.at(-1)}`}, not in this run; --no-cache refits them`);
 }
 console.log(`first call of the process (cold JIT and first buffer allocations): ${firstCallMs.toFixed(1)} ms`);
 if (python) {

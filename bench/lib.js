@@ -97,8 +97,11 @@ function stopOnSignals() {
 }
 
 /**
- * `--help` prints `usage`; a flag the benchmark does not know is refused with it, since a
- * benchmark would otherwise start a run of many minutes without it.
+ * `--help` prints `usage`; anything else the benchmark does not read is refused with it,
+ * since a benchmark would otherwise start a run of many minutes without it (`run.js quick`,
+ * a typo for --quick, ran everything). `known` spells each option as its script reads it:
+ * `--quick` (a switch), `--only=` (its value attached, not empty) or `--only VALUE` (its
+ * value next).
  */
 export function checkArgs(usage, known) {
   const args = process.argv.slice(2);
@@ -106,12 +109,31 @@ export function checkArgs(usage, known) {
     console.log(usage);
     process.exit(0);
   }
-  // Each flag in the one spelling its script reads: `--only` (value next) or `--only=` (value attached).
-  const unknown = args.find((a) => a.startsWith('-') && !known.some((k) => (k.endsWith('=') ? a.startsWith(k) : a === k)));
-  if (unknown !== undefined) {
-    console.error(`unknown option ${unknown}\n${usage}`);
+  const refuse = (why) => {
+    console.error(`${why}\n${usage}`);
     process.exit(2);
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (known.includes(arg) && !arg.endsWith('=')) continue;
+    const attached = known.find((k) => k.endsWith('=') && arg.startsWith(k));
+    if (attached !== undefined) {
+      if (arg.length === attached.length) refuse(`${attached} needs a value`);
+      continue;
+    }
+    if (known.includes(`${arg} VALUE`)) {
+      if (args[i + 1] === undefined) refuse(`${arg} needs a value`);
+      i++;
+      continue;
+    }
+    refuse(arg.startsWith('-') ? `unknown option ${arg}` : `unexpected argument ${JSON.stringify(arg)} (options start with --)`);
   }
+}
+
+/** The value given after `name` (checked by checkArgs), or undefined. */
+export function optionValue(name) {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
 }
 
 /** A peer from Debian's packages, or null (the caller prints that it was skipped). */

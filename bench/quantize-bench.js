@@ -9,30 +9,52 @@ import { decodeGif } from '../dist/decode/gif-decode.js';
 import { openInput } from '../dist/io/open-input.js';
 import { createQualityMeter } from '../dist/metrics/quality.js';
 import { makeClips } from './clips.js';
-import { CORPUS, bestIfShort, bestOfPair, checkArgs, extraCaCertsNote, findPeer, table, tempDir, timeCli, timeCommand } from './lib.js';
+import { CORPUS, bestIfShort, bestOfPair, checkArgs, extraCaCertsNote, findPeer, optionValue, table, tempDir, timeCli, timeCommand } from './lib.js';
 
 /** The k of the issues' targets; `--k N` measures another one (what GIF makers often use: 256). */
 const TARGET_K = 16;
 let K = TARGET_K;
 const INPUT_OPTIONS = { maxPixels: 1e8, maxFrames: 1e5 };
 
-/** METRICS.md figures of an output GIF against its source, streaming both. */
-async function measure(sourcePath, outputGif) {
+/**
+ * METRICS.md figures of an output GIF against its source, streaming both, and whether its
+ * timing is the source's: `startErrorMs`, the most any frame's start (or the clip's end)
+ * lies from the source's, and the loop counts of both.
+ */
+export async function measure(sourcePath, outputGif) {
   const meter = createQualityMeter();
-  const source = (await openInput(sourcePath, INPUT_OPTIONS)).frames[Symbol.asyncIterator]();
-  const output = decodeGif(new Uint8Array(readFileSync(outputGif)), path.basename(outputGif)).frames();
+  const opened = await openInput(sourcePath, INPUT_OPTIONS);
+  const source = opened.frames[Symbol.asyncIterator]();
+  const decoded = decodeGif(new Uint8Array(readFileSync(outputGif)), path.basename(outputGif));
+  const output = decoded.frames();
   let sourceFrames = 0;
   let outputFrames = 0;
+  let sourceStart = 0;
+  let outputStart = 0;
+  let startErrorMs = 0;
   for (let o = output.next(); !o.done; o = output.next()) {
     outputFrames++;
     const s = await source.next();
     if (s.done) continue;
     sourceFrames++;
     meter.add(s.value, o.value);
+    startErrorMs = Math.max(startErrorMs, Math.abs(outputStart - sourceStart));
+    sourceStart += s.value.delayMs;
+    outputStart += o.value.delayMs;
   }
   while (!(await source.next()).done) sourceFrames++;
+  startErrorMs = Math.max(startErrorMs, Math.abs(outputStart - sourceStart));
   const r = meter.result();
-  return { ...r, sourceFrames, outputFrames };
+  return { ...r, sourceFrames, outputFrames, startErrorMs, sourceLoops: opened.info.loopCount, outputLoops: decoded.info.loopCount };
+}
+
+/**
+ * Issue 3's "timing kept": a GIF's delays to the centisecond and its loop count exactly; a
+ * video's frames each starting within half a centisecond of the source's (the GIF writer
+ * rounds each start to the nearest centisecond), looping forever.
+ */
+export function timingKept(input, r) {
+  return isGif(input) ? r.startErrorMs === 0 && r.outputLoops === r.sourceLoops : r.startErrorMs <= 5 && r.outputLoops === 0;
 }
 
 /** ffmpeg reserves one entry for transparency: ask for k + 1 (at most its 256, so 255 colours at k = 256). */
@@ -55,14 +77,17 @@ const isGif = (f) => /\.gif$/i.test(f);
 
 export async function quantizeBench({ quick = false, only = null } = {}) {
   const dir = tempDir('quantize');
-  const clips = await makeClips(dir);
+  const wanted = (f) => (!quick || /muybridge\.gif|chi\.gif|cars\.gif|realshort|320x240/.test(f)) && (only === null || only.test(path.basename(f)));
   const inputs = [
     ...readdirSync(path.join(CORPUS, 'gifs')).map((f) => path.join(CORPUS, 'gifs', f)),
     ...readdirSync(path.join(CORPUS, 'videos')).map((f) => path.join(CORPUS, 'videos', f)),
-    ...Object.values(clips),
-  ]
-    .filter((f) => !quick || /muybridge\.gif|chi\.gif|cars\.gif|realshort|320x240/.test(f))
-    .filter((f) => only === null || only.test(path.basename(f)));
+  ].filter(wanted);
+  // The 320x240 clips are made (with ffmpeg) only when wanted.
+  inputs.push(...Object.values(await makeClips(dir, wanted)));
+  if (inputs.length === 0) {
+    console.error(`no clip${quick ? ' of --quick' : ''} matches --only ${only}`);
+    process.exit(2);
+  }
   const ffmpeg = findPeer('ffmpeg');
   if (!ffmpeg) console.log('ffmpeg not found (apt-get install ffmpeg): ffmpeg rows skipped');
   const certs = extraCaCertsNote();
@@ -144,7 +169,7 @@ export async function quantizeBench({ quick = false, only = null } = {}) {
       rows.push([name, frames, tool, fmt(r.psnr, 2), fmt(r.flicker_static, 3), fmt(r.flip_static, 4), fmt(r.excess_change, 3), r.colors, r.seconds.toFixed(2)]);
     }
     const seeded = results['chromaseed seeded'];
-    const v = { clip: name, colorsOk: seeded.colors <= K, framesOk: seeded.outputFrames === seeded.sourceFrames };
+    const v = { clip: name, colorsOk: seeded.colors <= K, framesOk: seeded.outputFrames === seeded.sourceFrames, timingOk: timingKept(input, seeded) };
     if (ffmpeg) {
       const perFrame = results['ffmpeg per-frame'];
       const global = results['ffmpeg global'];
@@ -165,10 +190,10 @@ export async function quantizeBench({ quick = false, only = null } = {}) {
   console.log(`\n### Animation quality and speed, k = ${K}, no dithering\n`);
   console.log(table(rows));
   if (ffmpeg) {
-    const vr = [['clip', 'PSNR gain vs ffmpeg per-frame (≥ 0.5 dB)', 'speed-up vs ffmpeg per-frame (≥ 1)', 'flicker vs ffmpeg global (≤ 1.25)', 'flicker vs unseeded (≤ 0.2)', '≤ k colours', 'frames kept']];
+    const vr = [['clip', 'PSNR gain vs ffmpeg per-frame (≥ 0.5 dB)', 'speed-up vs ffmpeg per-frame (≥ 1)', 'flicker vs ffmpeg global (≤ 1.25)', 'flicker vs unseeded (≤ 0.2)', '≤ k colours', 'frames kept', 'timing kept']];
     const f = (x, d, ok) => (x === null ? 'n/a' : `${x.toFixed(d)} ${ok ? 'ok' : 'MISS'}`);
     for (const v of verdicts) {
-      vr.push([v.clip, f(v.psnrGain, 2, v.psnrGain >= 0.5), f(v.speedup, 2, v.speedup >= 1), f(v.flickerVsGlobal, 2, v.flickerVsGlobal <= 1.25), f(v.flickerVsNone, 3, v.flickerVsNone <= 0.2), v.colorsOk ? 'ok' : 'MISS', v.framesOk ? 'ok' : 'MISS']);
+      vr.push([v.clip, f(v.psnrGain, 2, v.psnrGain >= 0.5), f(v.speedup, 2, v.speedup >= 1), f(v.flickerVsGlobal, 2, v.flickerVsGlobal <= 1.25), f(v.flickerVsNone, 3, v.flickerVsNone <= 0.2), v.colorsOk ? 'ok' : 'MISS', v.framesOk ? 'ok' : 'MISS', v.timingOk ? 'ok' : 'MISS']);
     }
     console.log(K === TARGET_K ? `\n### Targets (issues 3 and 4)\n` : `\n### Against the k = ${TARGET_K} targets, at k = ${K} (for comparison only)\n`);
     console.log(table(vr));
@@ -193,20 +218,23 @@ export async function quantizeBench({ quick = false, only = null } = {}) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  checkArgs('node bench/quantize-bench.js [--quick] [--only REGEX] [--k N]: quality, flicker and speed against ffmpeg, and on GIFs against gifsicle and ImageMagick (--quick: a few clips; --only: the clips whose file name matches REGEX; --k: colours, 16 by default)', ['--quick', '--only', '--k']);
-  // --only REGEX: just the clips whose file name matches.
-  const at = process.argv.indexOf('--only');
-  if (at > 0 && process.argv[at + 1] === undefined) {
-    console.error('--only needs a REGEX');
+  checkArgs('node bench/quantize-bench.js [--quick] [--only REGEX] [--k N]: quality, flicker and speed against ffmpeg, and on GIFs against gifsicle and ImageMagick (--quick: a few clips; --only: the clips whose file name matches REGEX; --k: colours, 16 by default)', ['--quick', '--only VALUE', '--k VALUE']);
+  const fail = (message) => {
+    console.error(message);
     process.exit(2);
+  };
+  const k = optionValue('--k');
+  if (k !== undefined) {
+    K = Number(k);
+    if (!Number.isInteger(K) || K < 2 || K > 256) fail('--k needs a whole number from 2 to 256');
   }
-  const kAt = process.argv.indexOf('--k');
-  if (kAt > 0) {
-    K = Number(process.argv[kAt + 1]);
-    if (!Number.isInteger(K) || K < 2 || K > 256) {
-      console.error('--k needs a whole number from 2 to 256');
-      process.exit(2);
-    }
+  // --only REGEX: just the clips whose file name matches.
+  const pattern = optionValue('--only');
+  let only = null;
+  try {
+    only = pattern === undefined ? null : new RegExp(pattern);
+  } catch (err) {
+    fail(`--only ${JSON.stringify(pattern)} is not a regular expression (${err.message})`);
   }
-  await quantizeBench({ quick: process.argv.includes('--quick'), only: at > 0 ? new RegExp(process.argv[at + 1]) : null });
+  await quantizeBench({ quick: process.argv.includes('--quick'), only });
 }

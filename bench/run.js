@@ -53,6 +53,10 @@ function runBench(args) {
   });
 }
 
+if (only !== undefined && !benches.some(([, file]) => file.startsWith(only))) {
+  console.error(`no benchmark's file name starts with ${JSON.stringify(only)}: ${[...new Set(benches.map(([, file]) => file))].join(', ')}`);
+  process.exit(2);
+}
 let failed = 0;
 for (const [title, file, args = []] of benches) {
   if (only && !file.startsWith(only)) continue;
