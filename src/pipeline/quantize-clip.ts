@@ -106,7 +106,7 @@ export async function* quantizeClip(
         ? histogramMapper.map(sequence.histogram, source.width * source.height, palette.palette, palette.size, options.metric, options.space, sequence.colourLabels, kept)
         : (mapper ??= createMapper()).map(source, palette.palette, palette.size, mapOptions);
     // (Outside a kept box the entries are the frame before's already: the hold skips them.)
-    if (holds && before !== null) holdPixels(source.data, before.source.data, indices, before.indices, palette.palette, palette.size, options.stability);
+    if (holds && before !== null) holdPixels(source.data, before.source.data, indices, before.indices, palette.palette, palette.size, options.stability, options.metric, options.space);
     // Typed apart: assigned in place, TypeScript's loop analysis finds `indices` circular.
     const thisFrame: WrittenFrame = { source, indices, transparent, palette };
     previous = thisFrame;

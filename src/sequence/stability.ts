@@ -3,6 +3,8 @@ import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { ColourSearch } from '../map/map-histogram.js';
 import { wordsOf } from '../pixel-words.js';
 import { DEFAULT_MAX_ITERATIONS } from '../limits.js';
+import { fromSrgb } from '../color/space.js';
+import type { ColorSpace, Metric } from '../types.js';
 
 /**
  * Steadiness levers for seeded k-means. Seeding alone does not stop flicker: run to
@@ -27,8 +29,9 @@ export interface StabilityOptions {
    */
   pixelHold: number;
   /**
-   * How much worse a held entry may be, relative: kept while its squared distance to the
-   * pixel is at most `(1 + pixelMargin)` times the nearest entry's.
+   * How much worse a held entry may be, relative: kept while its distance to the pixel (in
+   * the run's metric and space; squared for euclidean) is at most `(1 + pixelMargin)` times
+   * the nearest entry's.
    */
   pixelMargin: number;
   /**
@@ -178,11 +181,18 @@ export function holdPalette(
   return out;
 }
 
+/** holdPixels' scratch in a metric or space other than RGB's squared distance: the palette and one pixel, converted. */
+const heldPalette = new Float64Array(256 * 3);
+const heldPixel = new Float64Array(3);
+
 /**
  * Lets pixels the source left (nearly) unchanged keep last frame's palette entry while
  * that entry is still almost as close as the nearest one, so border pixels do not
  * switch back and forth. `indices` holds this frame's exact nearest entries and is
- * changed in place. Only pixels whose entry would change are examined.
+ * changed in place. Only pixels whose entry would change are examined. Distances are the
+ * run's, in its `metric` and `space` (squared for euclidean), as "nearest" is: measured in
+ * RGB under lab, a held dark grey could keep a blue 4.8 times farther than its nearest
+ * entry by Lab distance.
  */
 export function holdPixels(
   source: Uint8Array,
@@ -192,9 +202,22 @@ export function holdPixels(
   palette: Uint8Array,
   size: number,
   options: StabilityOptions,
+  metric: Metric = 'euclidean',
+  space: ColorSpace = 'rgb',
 ): void {
   const { pixelHold, pixelMargin } = options;
   if (pixelHold < 0) return;
+  const plain = metric === 'euclidean' && space === 'rgb';
+  const l1 = metric === 'manhattan';
+  const convert = fromSrgb(space);
+  if (!plain) for (let e = 0; e < size * 3; e += 3) convert(palette[e], palette[e + 1], palette[e + 2], heldPalette, e);
+  /** The distance of the converted pixel (heldPixel) to entry `e` (its offset). */
+  const distanceTo = (e: number): number => {
+    const d0 = heldPixel[0] - heldPalette[e];
+    const d1 = heldPixel[1] - heldPalette[e + 1];
+    const d2 = heldPixel[2] - heldPalette[e + 2];
+    return l1 ? Math.abs(d0) + Math.abs(d1) + Math.abs(d2) : d0 * d0 + d1 * d1 + d2 * d2;
+  };
   const holdRange = (start: number, end: number): void => {
     for (let i = start, o = start * 4; i < end; i++, o += 4) {
       const prev = previousIndices[i];
@@ -207,8 +230,16 @@ export function holdPixels(
       if (Math.abs(r - previousSource[o]) > pixelHold || Math.abs(g - previousSource[o + 1]) > pixelHold || Math.abs(b - previousSource[o + 2]) > pixelHold) continue;
       const p = prev * 3;
       const n = now * 3;
-      const dPrev = (r - palette[p]) ** 2 + (g - palette[p + 1]) ** 2 + (b - palette[p + 2]) ** 2;
-      const dNow = (r - palette[n]) ** 2 + (g - palette[n + 1]) ** 2 + (b - palette[n + 2]) ** 2;
+      let dPrev: number;
+      let dNow: number;
+      if (plain) {
+        dPrev = (r - palette[p]) ** 2 + (g - palette[p + 1]) ** 2 + (b - palette[p + 2]) ** 2;
+        dNow = (r - palette[n]) ** 2 + (g - palette[n + 1]) ** 2 + (b - palette[n + 2]) ** 2;
+      } else {
+        convert(r, g, b, heldPixel, 0);
+        dPrev = distanceTo(p);
+        dNow = distanceTo(n);
+      }
       if (dPrev <= (1 + pixelMargin) * dNow) {
         indices[i] = prev;
       }

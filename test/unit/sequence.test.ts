@@ -566,6 +566,25 @@ describe('stability levers', () => {
     expect(idx[0]).toBe(2);
   });
 
+  it("holdPixels measures the margin in the run's metric and space, as nearest is measured", () => {
+    // A dark grey, unchanged, whose Lab-nearest entry is a near-black (entry 0) and whose last
+    // entry a dark blue (entry 1): within 1.5 times by squared RGB distance (862 against 741),
+    // 23 times farther by squared Lab distance.
+    const palette = Uint8Array.of(1, 1, 2, 1, 2, 40);
+    const grey = Uint8Array.of(15, 17, 19, 255);
+    const opts = resolveStability('medium', { pixelHold: 8, pixelMargin: 0.5 });
+    const held = (metric: 'euclidean' | 'manhattan', space: 'rgb' | 'lab' | 'oklab') => {
+      const indices = Uint8Array.of(0);
+      holdPixels(grey, grey, indices, Uint8Array.of(1), palette, 2, opts, metric, space);
+      return indices[0];
+    };
+    expect(held('euclidean', 'rgb')).toBe(1);
+    expect(held('euclidean', 'lab')).toBe(0);
+    // Manhattan in RGB: 14+15+21 = 50 against 14+16+17 = 47, within 1.5 times: held. In Lab, not.
+    expect(held('manhattan', 'rgb')).toBe(1);
+    expect(held('manhattan', 'lab')).toBe(0);
+  });
+
   it('holdPixels examines every changed pixel, whether its group of four changed or not, and the tail', () => {
     // Nine unchanged grey pixels; entry 1 (64,64,65) is almost as near as entry 2 (60,60,60).
     const palette = Uint8Array.of(0, 0, 0, 64, 64, 65, 60, 60, 60);
