@@ -378,6 +378,12 @@ export function createSequentialQuantizer(options: SequentialOptions): {
         // The colours' clusters were numbered before the matching: number them as the entries now are.
         for (let i = 0; i < engine.histogram.count; i++) paletteLabels[i] = slotOf[paletteLabels[i]];
       }
+      // A new palette (fresh, or a refresh's blend) may have moved a colour that persists to
+      // another slot: give it its slot back.
+      if (previous !== null && (isFresh || refresh === 'adopted') && size === previous.size) {
+        keepPersistingSlots(centroids, size, previous.palette, order, cost, slotOf);
+        for (let i = 0; i < engine.histogram.count; i++) paletteLabels[i] = slotOf[paletteLabels[i]];
+      }
       centroids = centroids.subarray(0, size * 3);
       const continues = previous !== null && previous.size === size;
       const held = continues ? previous!.palette : null;
@@ -495,6 +501,59 @@ function matchEntries(centroids: Float64Array, size: number, old: Float64Array, 
   centroids.set(old.subarray(0, oldSize * 3));
   for (let j = 0; j < size; j++) place(j, assignment[j]);
   return oldSize;
+}
+
+/**
+ * An entry within this distance (sRGB units) of an old one, each the other's nearest, is
+ * the same colour persisting.
+ */
+const PERSISTS = 2;
+
+/** Far above any sum of the costs below, so that no matching takes a pair it bars. */
+const BARRED = 1e6;
+
+/**
+ * Renumbers a new palette's `size` entries (`centroids`, in place) so that each colour that
+ * persists from `old` (the last palette's written colours, which the palette hold may have
+ * kept while its centroid drifted; same size) sits in its old slot, moving as few other
+ * entries as that takes. The minimum total squared move that matchEntries and a refresh's blend
+ * make would rather shift a chain of entries by one slot each than leave one where it
+ * was and move another far: a fresh palette of greys with one level new had every entry
+ * above it move up a slot (pigs_in_a_polka.gif: 20 such frames in 30, exact levels
+ * included), and a slot whose colour changes repaints what the palette hold, the pixel
+ * hold, the timeline and a transfer draw with it. `slotOf[j]`: the slot entry j went to.
+ */
+function keepPersistingSlots(centroids: Float64Array, size: number, old: ArrayLike<number>, order: Float64Array, cost: Float64Array, slotOf: Uint8Array): void {
+  const distance = (o: number, n: number): number => (old[o * 3] - centroids[n * 3]) ** 2 + (old[o * 3 + 1] - centroids[n * 3 + 1]) ** 2 + (old[o * 3 + 2] - centroids[n * 3 + 2]) ** 2;
+  /** Of the `size` entries, the one `from` is nearest (by `d`). */
+  const nearest = (d: (other: number) => number): number => {
+    let best = 0;
+    for (let j = 1; j < size; j++) if (d(j) < d(best)) best = j;
+    return best;
+  };
+  // persisting[o]: the new entry that is old entry o's colour, or -1; taken[n]: whether new entry n is one.
+  const persisting = new Int16Array(size).fill(-1);
+  const taken = new Uint8Array(size);
+  for (let o = 0; o < size; o++) {
+    const n = nearest((j) => distance(o, j));
+    if (distance(o, n) <= PERSISTS * PERSISTS && nearest((j) => distance(j, n)) === o) {
+      persisting[o] = n;
+      taken[n] = 1;
+    }
+  }
+  // A persisting colour to its old slot; every other entry stays where it is if it can (cost 0) or moves (cost 1).
+  for (let o = 0; o < size; o++) {
+    for (let n = 0; n < size; n++) cost[o * size + n] = persisting[o] >= 0 ? (persisting[o] === n ? 0 : BARRED) : taken[n] === 1 ? BARRED : o === n ? 0 : 1;
+  }
+  const assignment = solveAssignment(cost, size, size);
+  order.set(centroids.subarray(0, size * 3));
+  for (let o = 0; o < size; o++) {
+    const n = assignment[o];
+    slotOf[n] = o;
+    centroids[o * 3] = order[n * 3];
+    centroids[o * 3 + 1] = order[n * 3 + 1];
+    centroids[o * 3 + 2] = order[n * 3 + 2];
+  }
 }
 
 /** A k-means result as a palette of rounded colours (no holding: one-off palettes). */

@@ -176,6 +176,24 @@ describe('sequential k-means', () => {
     expect(r.next(cropB, { source: a.data, indices }).fresh).toBe(true);
   });
 
+  it('a colour that persists keeps its slot when the palette is made afresh, though shifting a chain of entries would move less in all', () => {
+    // Four flat greys, then a cut to three of them and a new darker one. The minimum total
+    // squared move would shift every entry down a slot (50 to 25, 100 to 50, ...: 8,125
+    // against 30,625 for moving 200 to 25 alone); the colours that stay must keep theirs.
+    const greys = (levels: number[]): TimedFrame => {
+      const data = new Uint8Array(levels.length * 64 * 4);
+      for (let p = 0; p < levels.length * 64; p++) data.set([levels[p >> 6], levels[p >> 6], levels[p >> 6], 255], p * 4);
+      return { width: 64, height: levels.length, data, delayMs: 100 };
+    };
+    const q = createSequentialQuantizer({ ...resolveSequenceOptions({ colors: 4 }), seeding: 'seeded', stability: STABILITY_PRESETS.medium });
+    const first = q.next(greys([50, 100, 150, 200]));
+    const slotOf = (palette: Uint8Array, level: number) => Array.from(palette).findIndex((v, i) => i % 3 === 0 && v === level) / 3;
+    const second = q.next(greys([25, 50, 100, 150]));
+    expect(second.fresh).toBe(true);
+    for (const level of [50, 100, 150]) expect(slotOf(second.palette, level)).toBe(slotOf(first.palette, level));
+    expect(slotOf(second.palette, 25)).toBe(slotOf(first.palette, 200));
+  });
+
   it('a window opening over a still picture is new content, not a scene cut', async () => {
     const desk = await photo('skimage__coffee.png', 160);
     const rowBytes = desk.width * 4;
