@@ -15,10 +15,12 @@ import { dependOnOtherProcess } from './other-processes.js';
  * it could decode: a cut-short Matroska file ("Read error"; "File ended prematurely" from
  * ffmpeg 5 when the cut falls between elements, where 4.1 says nothing) or MP4 ("partial
  * file", also when the cut falls between packets), corrupt packets, broken
- * H.264 slices. Decoding is not stopped for these; the user is told the output may lack
- * frames or show artefacts.
+ * H.264 slices, VP9 frames that do not decode (ffmpeg's own "Error while decoding stream
+ * #0:0", with no decoder's prefix, where its native VP9 decoder says nothing; libvpx's
+ * "Failed to decode frame", on the alpha path). Decoding is not stopped for these; the user
+ * is told the output may lack frames or show artefacts.
  */
-const DAMAGE = /\] (Read error|File ended prematurely|stream \d+, offset 0x[0-9a-f]+: partial file|Truncating packet|Packet corrupt|corrupt (input|decoded frame)|error while decoding|Invalid NAL unit size|concealing \d+ DC, \d+ AC, \d+ MV errors)/i;
+const DAMAGE = /\] (Read error|File ended prematurely|stream \d+, offset 0x[0-9a-f]+: partial file|Truncating packet|Packet corrupt|corrupt (input|decoded frame)|error while decoding|Invalid NAL unit size|concealing \d+ DC, \d+ AC, \d+ MV errors|Failed to decode frame)|Error while decoding stream #\d+:\d+/i;
 
 /** What ffmpeg prints when the disk is full (or the file too large for it). */
 export const DISK_FULL = /No space left on device|Disk quota exceeded|File too large/;

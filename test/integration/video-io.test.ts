@@ -643,6 +643,27 @@ describe('video output on another machine', () => {
   });
 });
 
+describe('a VP9 video with damaged frames', () => {
+  it('is read with a warning (ffmpeg says "Error while decoding stream" with no decoder prefix: frames were lost unsaid)', async () => {
+    const file = path.join(work, 'damaged.webm');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', realshort, '-t', '0.5', '-an', '-c:v', 'libvpx-vp9', '-deadline', 'realtime', file]);
+    expect((await readAll(file)).frames.length).toBe(16);
+    // Bytes past the header overwritten, the same ones every run (a fixed linear congruential sequence).
+    const bytes = readFileSync(file);
+    let state = 12345;
+    for (let i = 0; i < 40; i++) {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      bytes[400 + (state % (bytes.length - 400))] = state & 255;
+    }
+    writeFileSync(file, bytes);
+    const source = await openVideo(file, {});
+    let frames = 0;
+    for await (const _ of source.frames) frames++;
+    expect(frames).toBeGreaterThan(0);
+    expect(source.warnings).toEqual([expect.stringMatching(/damaged\.webm: the video is damaged \(ffmpeg: .*(Error while decoding stream|Failed to decode frame).*\); frames may be missing or show artefacts$/)]);
+  });
+});
+
 describe('a clip read twice (global seeding) that is cut short before the second pass', () => {
   it('reports the damage that pass meets (the run ended with fewer frames and no warning)', async () => {
     const { openReusable } = await import('../../src/io/open-input.js');
