@@ -46,9 +46,9 @@ const STDERR_TAIL_CHARS = 8192;
  * Runs `command` with `outputOptions`, decoding to ffmpeg's null output (a probe or a check
  * that reads what ffmpeg prints), and settles once ffmpeg has exited, as `watch` reports it.
  */
-export async function decodeToNothing(command: ReturnType<typeof ffmpegCommand>, outputOptions: string[]): ReturnType<typeof watch>['done'] {
+export async function decodeToNothing(command: ReturnType<typeof ffmpegCommand>, outputOptions: string[], stopAt?: (line: string) => boolean): ReturnType<typeof watch>['done'] {
   command.outputOptions(outputOptions).format('null').output('-');
-  const run = watch(command);
+  const run = watch(command, undefined, stopAt);
   command.run();
   const result = await run.done;
   await run.exit;
@@ -59,9 +59,10 @@ export async function decodeToNothing(command: ReturnType<typeof ffmpegCommand>,
  * Attaches the listeners a run needs before it starts, so no event or rejection is lost.
  * `keepLine`: which lines of stderr are kept for `done` (all by default); a filter that
  * prints a line per frame (showinfo) would otherwise push the stream report out of the head
- * and ffmpeg's error out of the tail. Damage is looked for in every line.
+ * and ffmpeg's error out of the tail. Damage is looked for in every line. `stopAt`: a line
+ * after which ffmpeg is killed, its answer known (the run then settles with the kill's error).
  */
-export function watch(command: ReturnType<typeof ffmpegCommand>, keepLine: (line: string) => boolean = () => true): RunWatch {
+export function watch(command: ReturnType<typeof ffmpegCommand>, keepLine: (line: string) => boolean = () => true, stopAt?: (line: string) => boolean): RunWatch {
   let proc: ChildProcess | undefined;
   let started = false;
   let hasExited = false;
@@ -94,6 +95,10 @@ export function watch(command: ReturnType<typeof ffmpegCommand>, keepLine: (line
       }
     });
     command.on('stderr', (line: string) => {
+      if (stopAt?.(line) === true) {
+        killRequested = true;
+        proc?.kill('SIGKILL');
+      }
       if (damage === null && DAMAGE.test(line)) damage = lastMeaningfulLine(line);
       if (!keepLine(line)) return;
       if (stderrHead.length < STDERR_HEAD_CHARS) stderrHead += line + '\n';

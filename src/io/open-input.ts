@@ -214,7 +214,7 @@ async function openInputOnce(name: string, options: InputOptions, signal?: Abort
   const { openVideo } = await import('./video-in.js');
   // Its clip options alone: openVideo refuses the limits, which it does not apply.
   const clipOptions = { fps: options.fps, maxFps: options.maxFps, width: options.width, start: options.start, duration: options.duration };
-  const video = await openVideo(file, clipOptions, { ...(demuxer !== undefined ? { demuxer } : {}), signal }).catch((err: unknown) => {
+  const video = await openVideo(file, clipOptions, { ...(demuxer !== undefined ? { demuxer } : {}), signal, maxPixels: options.maxPixels }).catch((err: unknown) => {
     // A name that promises a picture, on bytes that are none chromaseed or ffmpeg reads (a
     // text file saved as .png): said plainly, rather than as ffmpeg's "cut short or
     // damaged". ffmpeg tries first: an MP4 saved as .gif, or a BMP as .png, is read.

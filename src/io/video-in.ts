@@ -18,9 +18,15 @@ export interface VideoRead {
   readonly demuxer?: string;
   /** Stops the packet pass (see variableRateClock), which on a long file reads it whole: seconds. */
   readonly signal?: AbortSignal;
+  /**
+   * Without `width`: a stream whose frames have more pixels than this is refused as soon as
+   * ffmpeg states its size, before it decodes a frame (see probeVideo). With `width` the
+   * frames read are the scaled ones, which the caller checks.
+   */
+  readonly maxPixels?: number;
 }
 
-const VIDEO_READ_NAMES: readonly string[] = namesOf<VideoRead>({ demuxer: true, signal: true });
+const VIDEO_READ_NAMES: readonly string[] = namesOf<VideoRead>({ demuxer: true, signal: true, maxPixels: true });
 
 /**
  * HDR to SDR, with HDR's reference white (ITU-R BT.2408: 203 cd/m², a PQ signal of 58% or
@@ -115,7 +121,8 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   requireObject('read', '{ signal }', read);
   refuseUnknownKeys('openVideo', options, CLIP_NAMES);
   refuseUnknownKeys("openVideo's read", read, VIDEO_READ_NAMES);
-  const { demuxer, signal } = read;
+  const { demuxer, signal, maxPixels } = read;
+  if (maxPixels !== undefined && !(typeof maxPixels === 'number' && maxPixels >= 1)) throw invalidOption('maxPixels', 'a number of pixels, at least 1', maxPixels);
   if (demuxer !== undefined && !(typeof demuxer === 'string' && /^\w+$/.test(demuxer))) throw invalidOption('demuxer', "the name of an input format of ffmpeg's (ffmpeg -demuxers lists them)", demuxer);
   const opts = validateClipOptions(options);
   await inputFileSize(file);
@@ -134,7 +141,7 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   const passSignal = signal === undefined ? stopEarly.signal : AbortSignal.any([stopEarly.signal, signal]);
   const untilSec = opts.durationSec === undefined ? undefined : (opts.startSec ?? 0) + opts.durationSec;
   const early = besideProbe ? packetTimes(file, { demuxer }, untilSec, passSignal).catch(() => null) : undefined;
-  const probe = await probeVideo(file, demuxer).catch(async (err: unknown) => {
+  const probe = await probeVideo(file, demuxer, opts.width === undefined ? maxPixels : undefined).catch(async (err: unknown) => {
     // No ffmpeg is left running when the file cannot be read.
     stopEarly.abort();
     await early;

@@ -1,3 +1,4 @@
+import { checkFrameSize } from '../clip-options.js';
 import { ChromaseedError } from '../errors.js';
 import { ffmpegCommand } from './ffmpeg-path.js';
 import { decodeToNothing, ffmpegFailure } from './ffmpeg-run.js';
@@ -89,19 +90,24 @@ export interface VideoProbe {
   readonly rotation?: 90 | 180 | 270;
 }
 
-/** Runs ffmpeg on the first frame only and reads sizes and rates from what it prints. */
-export async function probeVideo(file: string, demuxer?: string): Promise<VideoProbe> {
+/**
+ * Runs ffmpeg on the first frame only and reads sizes and rates from what it prints. A
+ * stream whose frames are over `maxPixels` is refused (checkFrameSize) before a frame of it
+ * is decoded, ffmpeg stopped: decoding a frame of a 16000x16000 TGA (18 bytes of header)
+ * took 10 s and 760 MB before the same refusal.
+ */
+export async function probeVideo(file: string, demuxer?: string, maxPixels?: number): Promise<VideoProbe> {
   // A picture read by ffmpeg's image demuxer (BMP, TGA, PPM...) whose name has a % would be
   // taken for a numbered sequence (x%d.bmp read x1.bmp, x2.bmp...): the name is read as it
   // is, where that demuxer is the one chosen (any other refuses the option).
   if (demuxer === undefined && file.includes('%')) {
-    const literal = await probeWith(file, undefined, LITERAL_NAME).catch((err: unknown) => {
+    const literal = await probeWith(file, undefined, LITERAL_NAME, maxPixels).catch((err: unknown) => {
       if (err instanceof ChromaseedError && /pattern_type/.test(err.message)) return null;
       throw err;
     });
     if (literal !== null) return { ...literal, literalName: true };
   }
-  return probeWith(file, demuxer, []);
+  return probeWith(file, demuxer, [], maxPixels);
 }
 
 /** ffmpeg's input option that reads an image file's name as it is, never as a numbered sequence. */
@@ -115,14 +121,42 @@ function readingCommand(file: string, demuxer: string | undefined, inputOptions:
   return command;
 }
 
-async function probeWith(file: string, demuxer: string | undefined, inputOptions: string[]): Promise<VideoProbe> {
-  const command = readingCommand(file, demuxer, inputOptions);
+/**
+ * Reads ffmpeg's stderr line by line for a frame size, the first it names: the first video
+ * stream's line of its input report (not a cover picture's), or the size its decoder refused
+ * for `-max_pixels`. Null until then, and after.
+ */
+function frameSizeReader(): (line: string) => { width: number; height: number } | null {
+  let done = false;
+  return (line) => {
+    if (done) return null;
+    if (/^(Output #|Stream mapping:)/.test(line)) done = true;
+    const size = done ? null : (/Picture size (\d+)x(\d+) exceeds specified max pixel count/.exec(line) ?? (/ \(attached pic\)/.test(line) ? null : /Stream #\d+:\d+.*?: Video: .*?[ ,](\d{1,5})x(\d{1,5})(?=[ ,[]|$)/.exec(line)));
+    if (size === null) return null;
+    done = true;
+    return { width: Number(size[1]), height: Number(size[2]) };
+  };
+}
+
+async function probeWith(file: string, demuxer: string | undefined, inputOptions: string[], maxPixels?: number): Promise<VideoProbe> {
+  // The decoders' own limit stops a picture whose size only decoding tells (a TGA's, read by
+  // the image demuxer) before its buffers are made; the size a container states stops the
+  // run before the first frame is decoded.
+  const command = readingCommand(file, demuxer, maxPixels === undefined ? inputOptions : [...inputOptions, '-max_pixels', String(Math.floor(maxPixels))]);
+  const frameSize = frameSizeReader();
+  let oversized: { width: number; height: number } | null = null;
+  const stopAt = (line: string): boolean => {
+    const size = maxPixels === undefined ? null : frameSize(line);
+    if (size !== null && size.width * size.height > maxPixels!) oversized = size;
+    return oversized !== null;
+  };
   // 0:V, not 0:v: the first video stream that is not a picture attached to the sound.
   // showinfo reports whether that first frame is interlaced.
   // -max_error_rate 1: the first frame decoded is all the probe needs, however many before it
   // failed (an animated PNG whose first three of four frames are damaged made ffmpeg give up
   // for too many errors, and the reader's own pass, which tolerates them, never ran).
-  const { error, stderr, damage } = await decodeToNothing(command, ['-map', '0:V:0', '-frames:v', '1', '-vf', 'showinfo', '-max_error_rate', '1']);
+  const { error, stderr, damage } = await decodeToNothing(command, ['-map', '0:V:0', '-frames:v', '1', '-vf', 'showinfo', '-max_error_rate', '1'], stopAt);
+  if (oversized !== null) checkFrameSize(file, oversized, maxPixels!);
   if (error) throw ffmpegFailure(file, error, stderr);
   // ffmpeg draws a file named .txt, .nfo, .bin (and a few more) as text art on a 640x400
   // console: any text or binary file with such a name would "work", as a picture of itself.
