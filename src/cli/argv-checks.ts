@@ -48,7 +48,7 @@ export function endOfOptions(argv: string[]): string[] {
 }
 
 /** The command line's options: what comes before `--`. */
-function optionsOf(argv: readonly string[]): readonly string[] {
+export function optionsOf(argv: readonly string[]): readonly string[] {
   const end = argv.indexOf('--');
   return end < 0 ? argv : argv.slice(0, end);
 }
@@ -154,6 +154,9 @@ export function refuseOddNumbers(argv: readonly string[], numbers: ReadonlySet<s
 /** `--no-X` given a value, said the same wherever it is found (here and by yargs's parse). */
 export const noValueForNegation = (name: string, help: string): ChromaseedError => new ChromaseedError('ERR_USAGE', `--no-${name} takes no value: give it alone (or --${name}=false) ${help}`);
 
+/** `--no-X` of an option that is no switch, said the same wherever it is found (here and by yargs's parse). */
+export const negationOfNoSwitch = (name: string, help: string): ChromaseedError => new ChromaseedError('ERR_USAGE', `unknown option --no-${name}: --no- turns a switch off, and ${name.length === 1 ? '-' : '--'}${name} is not one ${help}`);
+
 /**
  * `--no-X` turns a switch off (`--no-audio`). yargs took it for any option: `--no-plays` was
  * 0 plays (a GIF looping forever), `--no-seed` seed 0, `--no-k` "received 0".
@@ -164,7 +167,7 @@ export function refuseNegations(argv: readonly string[], args: Args, switches: r
     const negated = /^--no-([^=\s]+)(=.*)?$/.exec(arg);
     if (negated === null) continue;
     const [, name, value] = negated;
-    if (!switches.includes(name)) throw new ChromaseedError('ERR_USAGE', `unknown option --no-${name}: --no- turns a switch off, and ${name.length === 1 ? '-' : '--'}${name} is not one ${help}`);
+    if (!switches.includes(name)) throw negationOfNoSwitch(name, help);
     if (value !== undefined) throw noValueForNegation(name, help);
   }
 }

@@ -6,7 +6,7 @@ import { DITHERS, flag, INITS, METRICS, SEEDINGS, SPACES, TRANSFER_METHODS } fro
 import { PALETTE_FORMATS } from '../palette/format.js';
 import { PALETTE_SORTS } from '../palette/sort.js';
 import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_PIXELS, DEFAULT_RESTARTS } from '../limits.js';
-import { COMMANDS, EMPTY_FILE_NAME, isFileArgument, noValueForNegation, oddName, type CommandName } from './argv-checks.js';
+import { COMMANDS, EMPTY_FILE_NAME, isFileArgument, negationOfNoSwitch, noValueForNegation, oddName, optionsOf, type CommandName } from './argv-checks.js';
 import type { Args } from './main.js';
 
 // The commands and their options as yargs reads them, and yargs's messages in our words.
@@ -32,6 +32,10 @@ export function usageMessage(msg: string, argv: readonly string[] = [], options:
   const help = `(see chromaseed ${command !== undefined ? `${command} ` : ''}--help)`;
   const odd = oddName(argv);
   if (odd !== undefined) return `unknown option ${odd} ${help}`;
+  // `--no-plays 3`, `--no-output x.gif`: yargs reads the --no- as a value of its own and
+  // calls what follows a stray word or a file too many, which blamed the wrong argument.
+  const negated = optionsOf(argv).map((arg) => /^--no-([^=\s]+)$/.exec(arg)?.[1]).find((name) => name !== undefined && !options.includes(`no-${name}`) && (options.includes(name) || name.length === 1));
+  if (negated !== undefined) return negationOfNoSwitch(negated, help).message;
   // Files beyond the command's own (`palette *.png`): strict mode calls them unknown
   // arguments. Only names of files that exist: `quantize a.gif 16` (-k forgotten) is not one.
   const unknown = /^Unknown arguments?: (.*)$/.exec(msg)?.[1].split(', ');
