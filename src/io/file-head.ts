@@ -74,6 +74,22 @@ export async function inputFileSize(file: string): Promise<number> {
     }
     throw inputError(file, `cannot read: ${systemReason(err)}`, err);
   }
-  if (size === 0) throw inputError(file, 'the file is empty');
+  if (size === 0) {
+    // A file of /proc or /sys is made as it is read and says it is empty: not what is wrong.
+    throw inputError(file, (await hasContent(file)) ? 'says its size is 0, but has content (a file the system makes as it is read, as in /proc); save it to a file first' : 'the file is empty');
+  }
   return size;
+}
+
+/** Whether a byte can be read from `file`. */
+async function hasContent(file: string): Promise<boolean> {
+  const handle = await open(file, 'r').catch(() => null);
+  if (handle === null) return false;
+  try {
+    return (await handle.read(Buffer.alloc(1), 0, 1, 0)).bytesRead > 0;
+  } catch {
+    return false;
+  } finally {
+    await handle.close();
+  }
 }
