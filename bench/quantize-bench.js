@@ -21,7 +21,7 @@ const INPUT_OPTIONS = { maxPixels: 1e8, maxFrames: 1e5 };
  * timing is the source's: `startErrorMs`, the most any frame's start (or the clip's end)
  * lies from the source's, and the loop counts of both.
  */
-export async function measure(sourcePath, outputGif) {
+async function measure(sourcePath, outputGif) {
   const meter = createQualityMeter();
   const opened = await openInput(sourcePath, INPUT_OPTIONS);
   const source = opened.frames[Symbol.asyncIterator]();
@@ -53,7 +53,7 @@ export async function measure(sourcePath, outputGif) {
  * video's frames each starting within half a centisecond of the source's (the GIF writer
  * rounds each start to the nearest centisecond), looping forever.
  */
-export function timingKept(input, r) {
+function timingKept(input, r) {
   return isGif(input) ? r.startErrorMs === 0 && r.outputLoops === r.sourceLoops : r.startErrorMs <= 5 && r.outputLoops === 0;
 }
 
@@ -85,7 +85,7 @@ export async function quantizeBench({ quick = false, only = null } = {}) {
   // The 320x240 clips are made (with ffmpeg) only when wanted.
   inputs.push(...Object.values(await makeClips(dir, wanted)));
   if (inputs.length === 0) {
-    console.error(`no clip${quick ? ' of --quick' : ''} matches --only ${only}`);
+    console.error(`no clip${quick ? ' of --quick' : ''} matches --only ${only.source}`);
     process.exit(2);
   }
   const ffmpeg = findPeer('ffmpeg');

@@ -19,7 +19,6 @@ export interface CliStreams {
   stdin?: InputStream;
 }
 
-
 export type Args = Record<string, unknown>;
 
 /** A command: its parsed arguments, where it writes, Ctrl-C, and how it reads `-` (see spool-input.ts). */

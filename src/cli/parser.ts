@@ -20,7 +20,7 @@ const READS: Record<CommandName, string> = { palette: 'one image', quantize: 'on
  * One line from a yargs message, pointing to --help. `options` are the long option names the
  * command offers (hidden ones left out), for the one a misspelt option means.
  */
-export function usageMessage(msg: string, argv: readonly string[] = [], options: readonly string[] = []): string {
+export function usageMessage(msg: string, argv: readonly string[] = [], options: readonly string[] = [], switches: readonly string[] = []): string {
   // A misspelt command: yargs, in strict mode, calls it an unknown argument.
   const first = argv[0];
   if (first !== undefined && !first.startsWith('-') && !(COMMANDS as readonly string[]).includes(first)) {
@@ -32,9 +32,10 @@ export function usageMessage(msg: string, argv: readonly string[] = [], options:
   const help = `(see chromaseed ${command !== undefined ? `${command} ` : ''}--help)`;
   const odd = oddName(argv);
   if (odd !== undefined) return `unknown option ${odd} ${help}`;
-  // `--no-plays 3`, `--no-output x.gif`: yargs reads the --no- as a value of its own and
-  // calls what follows a stray word or a file too many, which blamed the wrong argument.
-  const negated = optionsOf(argv).map((arg) => /^--no-([^=\s]+)$/.exec(arg)?.[1]).find((name) => name !== undefined && !options.includes(`no-${name}`) && (options.includes(name) || name.length === 1));
+  // `--no-plays 3`, `--no-output x.gif`, `--no-plays=3`: yargs reads the --no- as a value of
+  // its own and calls what follows a stray word or a file too many, which blamed the wrong
+  // argument (`switches`: every name of a switch, its one-letter aliases too).
+  const negated = optionsOf(argv).map((arg) => /^--no-([^=\s]+)(=.*)?$/.exec(arg)?.[1]).find((name) => name !== undefined && !switches.includes(name) && (options.includes(name) || name.length === 1));
   if (negated !== undefined) return negationOfNoSwitch(negated, help).message;
   // Files beyond the command's own (`palette *.png`): strict mode calls them unknown
   // arguments. Only names of files that exist: `quantize a.gif 16` (-k forgotten) is not one.
@@ -182,7 +183,7 @@ export function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[n
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
-      throw new ChromaseedError('ERR_USAGE', usageMessage(msg, argv, offeredOptions(parser)));
+      throw new ChromaseedError('ERR_USAGE', usageMessage(msg, argv, offeredOptions(parser), parserOptions(parser).boolean));
     })
     .help()
     .alias('help', 'h')
@@ -240,7 +241,7 @@ function sequenceOptions<T>(y: Argv<T>) {
     .option('frame-iterations', { requiresArg: true, type: 'number', describe: 'seeded mode: Lloyd iterations per frame after the first [preset]' })
     .option('palette-hold', { requiresArg: true, type: 'number', describe: "seeded mode: a palette colour stays while keeping it raises its cluster's squared error by at most this fraction [preset]" })
     .option('pixel-hold', { requiresArg: true, type: 'number', describe: 'seeded mode: pixels whose source changes by at most this per channel (0-255, -1 = off) keep their entry [preset]' })
-    .option('pixel-margin', { requiresArg: true, type: 'number', describe: "seeded mode: a held entry's squared distance may exceed the nearest's by this fraction [preset]" })
+    .option('pixel-margin', { requiresArg: true, type: 'number', describe: "seeded mode: a held entry's distance (squared for euclidean) may exceed the nearest's by this fraction [preset]" })
     .option('refresh', { requiresArg: true, type: 'number', describe: 'seeded mode: every N frames also try a fresh clustering, adopted when clearly better (0 = never; on frames of many colours, as in video, less often while they lose; on frames of greys, every frame, with the exact optimum) [preset]' })
     .option('refresh-gain', { requiresArg: true, type: 'number', describe: 'seeded mode: how much lower (fraction) a fresh objective must be to be adopted [preset]' })
     .option('anchor', { requiresArg: true, type: 'number', describe: 'seeded mode: how strongly an entry painting still pixels is held in place (0 = off) [preset]' })

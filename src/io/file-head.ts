@@ -76,7 +76,7 @@ export async function inputFileSize(file: string): Promise<number> {
   }
   if (size === 0) {
     // A file of /proc or /sys is made as it is read and says it is empty: not what is wrong.
-    throw inputError(file, (await hasContent(file)) ? 'says its size is 0, but has content (a file the system makes as it is read, as in /proc); save it to a file first' : 'the file is empty');
+    throw inputError(file, (await hasContent(file)) ? 'says its size is 0, but has content (a file the system makes as it is read, as in /proc, or one being written); save it to a file first' : 'the file is empty');
   }
   return size;
 }

@@ -122,31 +122,42 @@ function readingCommand(file: string, demuxer: string | undefined, inputOptions:
 }
 
 /**
- * Reads ffmpeg's stderr line by line for a frame size, the first it names: the first video
- * stream's line of its input report (not a cover picture's), or the size its decoder refused
- * for `-max_pixels`. Null until then, and after.
+ * The size the first video stream's line of ffmpeg's input report states (not a cover
+ * picture's), read line by line: null until that line, and after.
  */
-function frameSizeReader(): (line: string) => { width: number; height: number } | null {
+function statedSizeReader(): (line: string) => { width: number; height: number } | null {
   let done = false;
   return (line) => {
     if (done) return null;
     if (/^(Output #|Stream mapping:)/.test(line)) done = true;
-    const size = done ? null : (/Picture size (\d+)x(\d+) exceeds specified max pixel count/.exec(line) ?? (/ \(attached pic\)/.test(line) ? null : /Stream #\d+:\d+.*?: Video: .*?[ ,](\d{1,5})x(\d{1,5})(?=[ ,[]|$)/.exec(line)));
+    const size = done || / \(attached pic\)/.test(line) ? null : /Stream #\d+:\d+.*?: Video: .*?[ ,](\d{1,5})x(\d{1,5})(?=[ ,[]|$)/.exec(line);
     if (size === null) return null;
     done = true;
     return { width: Number(size[1]), height: Number(size[2]) };
   };
 }
 
+/**
+ * ffmpeg's decoders test their limit on the width rounded up to their memory alignment (a
+ * 1000x1000 H.264 frame is 1024x1000 to it) and take no more than 2^31 − 1: so much over the
+ * limit is given to them, and the exact test is ours (checkFrameSize).
+ */
+const decoderPixelLimit = (maxPixels: number): number => Math.min(Math.floor(maxPixels) + 64 * 65536, 2 ** 31 - 1);
+
+/** What a decoder prints when a picture is over its `-max_pixels`: the size it names is the aligned one. */
+const DECODER_REFUSED = /Picture size (\d+)x(\d+) exceeds specified max pixel count/;
+
 async function probeWith(file: string, demuxer: string | undefined, inputOptions: string[], maxPixels?: number): Promise<VideoProbe> {
-  // The decoders' own limit stops a picture whose size only decoding tells (a TGA's, read by
-  // the image demuxer) before its buffers are made; the size a container states stops the
-  // run before the first frame is decoded.
-  const command = readingCommand(file, demuxer, maxPixels === undefined ? inputOptions : [...inputOptions, '-max_pixels', String(Math.floor(maxPixels))]);
-  const frameSize = frameSizeReader();
+  // The size the container states stops the run before a frame is decoded; the decoders'
+  // own limit stops a picture whose size only decoding tells (a TGA's, read by the image
+  // demuxer) before its buffers are made, and ffmpeg then ends by itself, having decoded
+  // nothing. A refusal of another stream's picture (a cover, a second video) is not this
+  // one's: it counts only when no frame of the stream read came.
+  const command = readingCommand(file, demuxer, maxPixels === undefined ? inputOptions : [...inputOptions, '-max_pixels', String(decoderPixelLimit(maxPixels))]);
+  const statedSize = statedSizeReader();
   let oversized: { width: number; height: number } | null = null;
   const stopAt = (line: string): boolean => {
-    const size = maxPixels === undefined ? null : frameSize(line);
+    const size = maxPixels === undefined ? null : statedSize(line);
     if (size !== null && size.width * size.height > maxPixels!) oversized = size;
     return oversized !== null;
   };
@@ -157,6 +168,8 @@ async function probeWith(file: string, demuxer: string | undefined, inputOptions
   // for too many errors, and the reader's own pass, which tolerates them, never ran).
   const { error, stderr, damage } = await decodeToNothing(command, ['-map', '0:V:0', '-frames:v', '1', '-vf', 'showinfo', '-max_error_rate', '1'], stopAt);
   if (oversized !== null) checkFrameSize(file, oversized, maxPixels!);
+  const refused = maxPixels === undefined ? null : DECODER_REFUSED.exec(stderr);
+  if (refused !== null && (error !== null || !/\] n:\s*0 /.test(stderr))) checkFrameSize(file, { width: Number(refused[1]), height: Number(refused[2]) }, maxPixels!);
   if (error) throw ffmpegFailure(file, error, stderr);
   // ffmpeg draws a file named .txt, .nfo, .bin (and a few more) as text art on a 640x400
   // console: any text or binary file with such a name would "work", as a picture of itself.

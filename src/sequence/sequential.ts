@@ -380,8 +380,8 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       }
       // A new palette (fresh, or a refresh's blend) may have moved a colour that persists to
       // another slot: give it its slot back.
-      if (previous !== null && (isFresh || refresh === 'adopted') && size === previous.size) {
-        keepPersistingSlots(centroids, size, previous.palette, order, cost, slotOf);
+      if (previous !== null && (isFresh || refresh === 'adopted') && size >= previous.size) {
+        keepPersistingSlots(centroids, size, previous.palette, previous.size, order, cost, slotOf);
         for (let i = 0; i < engine.histogram.count; i++) paletteLabels[i] = slotOf[paletteLabels[i]];
       }
       centroids = centroids.subarray(0, size * 3);
@@ -514,36 +514,48 @@ const BARRED = 1e6;
 
 /**
  * Renumbers a new palette's `size` entries (`centroids`, in place) so that each colour that
- * persists from `old` (the last palette's written colours, which the palette hold may have
- * kept while its centroid drifted; same size) sits in its old slot, moving as few other
- * entries as that takes. The minimum total squared move that matchEntries and a refresh's blend
- * make would rather shift a chain of entries by one slot each than leave one where it
- * was and move another far: a fresh palette of greys with one level new had every entry
- * above it move up a slot (pigs_in_a_polka.gif: 20 such frames in 30, exact levels
- * included), and a slot whose colour changes repaints what the palette hold, the pixel
- * hold, the timeline and a transfer draw with it. `slotOf[j]`: the slot entry j went to.
+ * persists from `old` (the last palette's `oldSize` written colours, which the palette hold
+ * may have kept while a centroid drifted; at most `size`) sits in its old slot, moving as
+ * few other entries as that takes, each displaced one to the free slot whose old colour is
+ * nearest. The minimum total squared move that matchEntries and a refresh's blend make
+ * would rather shift a chain of entries by one slot each than leave one where it was and
+ * move another far: a fresh palette of greys with one level new had every entry above it
+ * move up a slot (pigs_in_a_polka.gif: 20 such frames in 30, exact levels included), and a
+ * slot whose colour changes repaints what the palette hold, the pixel hold, the timeline
+ * and a transfer draw with it. `slotOf[j]`: the slot entry j went to.
  */
-function keepPersistingSlots(centroids: Float64Array, size: number, old: ArrayLike<number>, order: Float64Array, cost: Float64Array, slotOf: Uint8Array): void {
+function keepPersistingSlots(centroids: Float64Array, size: number, old: ArrayLike<number>, oldSize: number, order: Float64Array, cost: Float64Array, slotOf: Uint8Array): void {
   const distance = (o: number, n: number): number => (old[o * 3] - centroids[n * 3]) ** 2 + (old[o * 3 + 1] - centroids[n * 3 + 1]) ** 2 + (old[o * 3 + 2] - centroids[n * 3 + 2]) ** 2;
-  /** Of the `size` entries, the one `from` is nearest (by `d`). */
-  const nearest = (d: (other: number) => number): number => {
+  /** Of `count` entries, the one `d` puts nearest. */
+  const nearest = (count: number, d: (other: number) => number): number => {
     let best = 0;
-    for (let j = 1; j < size; j++) if (d(j) < d(best)) best = j;
+    let bestDistance = d(0);
+    for (let j = 1; j < count; j++) {
+      const dj = d(j);
+      if (dj < bestDistance) {
+        best = j;
+        bestDistance = dj;
+      }
+    }
     return best;
   };
   // persisting[o]: the new entry that is old entry o's colour, or -1; taken[n]: whether new entry n is one.
   const persisting = new Int16Array(size).fill(-1);
   const taken = new Uint8Array(size);
-  for (let o = 0; o < size; o++) {
-    const n = nearest((j) => distance(o, j));
-    if (distance(o, n) <= PERSISTS * PERSISTS && nearest((j) => distance(j, n)) === o) {
+  for (let o = 0; o < oldSize; o++) {
+    const n = nearest(size, (j) => distance(o, j));
+    if (distance(o, n) <= PERSISTS * PERSISTS && nearest(oldSize, (j) => distance(j, n)) === o) {
       persisting[o] = n;
       taken[n] = 1;
     }
   }
-  // A persisting colour to its old slot; every other entry stays where it is if it can (cost 0) or moves (cost 1).
+  // A persisting colour to its old slot; every other entry stays where it is (0), or moves
+  // (1, and a little more the farther the slot's old colour: under 0.2, so that the number of
+  // moves comes first; a slot with no old colour, 1).
   for (let o = 0; o < size; o++) {
-    for (let n = 0; n < size; n++) cost[o * size + n] = persisting[o] >= 0 ? (persisting[o] === n ? 0 : BARRED) : taken[n] === 1 ? BARRED : o === n ? 0 : 1;
+    for (let n = 0; n < size; n++) {
+      cost[o * size + n] = persisting[o] >= 0 ? (persisting[o] === n ? 0 : BARRED) : taken[n] === 1 ? BARRED : o === n ? 0 : o < oldSize ? 1 + distance(o, n) / 1e6 : 1;
+    }
   }
   const assignment = solveAssignment(cost, size, size);
   order.set(centroids.subarray(0, size * 3));

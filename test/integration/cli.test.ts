@@ -1142,6 +1142,9 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     // Followed by a value, yargs failed first, and the message blamed the value as a stray word or a file too many (found by QA).
     ['--no- before an option that is no switch, with a value', ['quantize', CARS, '--no-plays', '3', '-o', 'x.gif'], 2, /^chromaseed: unknown option --no-plays: --no- turns a switch off, and --plays is not one \(see chromaseed quantize --help\)\n$/],
     ['--no-output with a file', ['quantize', CARS, '--no-output', 'x.gif'], 2, /^chromaseed: unknown option --no-output: --no- turns a switch off, and --output is not one \(see chromaseed quantize --help\)\n$/],
+    ['--no- with = before an option that is no switch', ['quantize', CARS, '--no-plays=3', '-o', 'x.gif'], 2, /^chromaseed: unknown option --no-plays: --no- turns a switch off, and --plays is not one \(see chromaseed quantize --help\)\n$/],
+    // -q is a switch: --no-q is fine, and the error is the one that is there (found by review).
+    ['--no-q beside a bad choice', ['quantize', CARS, '--no-q', '--dither', 'foo', '-o', 'x.gif'], 2, /^chromaseed: expected none, floyd-steinberg or bayer for --dither but received "foo" \(see chromaseed quantize --help\)\n$/],
     // The last one won, silently.
     ['a switch given both ways', ['quantize', CARS, '--audio', '--no-audio', '-o', 'x.mp4'], 2, /^chromaseed: --audio and --no-audio were both given; give one\n$/],
     // -q beside --no-quiet was --no-quiet's, silently (found by a README audit).

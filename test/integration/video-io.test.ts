@@ -660,6 +660,23 @@ describe('--max-pixels on what ffmpeg reads', () => {
       message: `${file}: frames of 16000x16000 exceed the limit of 1000000 pixels (raise the limit with --max-pixels)`,
     });
   });
+
+  it('takes frames at the limit, a limit past what ffmpeg stores, and a larger second video stream (found by review: -max_pixels refused 1000x1000 at 1000000, tested the aligned 1024 wide)', async () => {
+    const make = (name: string, args: string[]): string => {
+      const file = path.join(work, name);
+      execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', ...args, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', file]);
+      return file;
+    };
+    const square = make('square.mp4', ['-f', 'lavfi', '-i', 'color=c=gray:s=1000x1000:d=0.08']);
+    expect((await openInput(square, resolveInputOptions({ maxPixels: 1_000_000 }))).info.width).toBe(1000);
+    await expect(openInput(square, resolveInputOptions({ maxPixels: 999_999 }))).rejects.toMatchObject({ code: 'ERR_LIMIT', message: expect.stringContaining('frames of 1000x1000 exceed') });
+    // ffmpeg takes no -max_pixels over 2^31 - 1 ("Numerical result out of range" for every video).
+    expect((await openInput(square, resolveInputOptions({ maxPixels: 3e9 }))).info.width).toBe(1000);
+    // Only the stream read counts: ffmpeg decodes the others too while it looks at them.
+    const two = make('two-streams.mkv', ['-f', 'lavfi', '-i', 'color=c=red:s=320x240:d=0.08', '-f', 'lavfi', '-i', 'color=c=blue:s=4000x3000:d=0.08', '-map', '0', '-map', '1']);
+    const first = await openInput(two, resolveInputOptions({ maxPixels: 5_000_000 }));
+    expect([first.info.width, first.info.height]).toEqual([320, 240]);
+  });
 });
 
 describe('a VP9 video with damaged frames', () => {

@@ -596,7 +596,7 @@ describe('an options object with a name the function does not read', () => {
     const { inputOptionsFor } = await import('../../src/io/frame-writer.js');
     const resolved = resolveInputOptions({});
     await expect(openVideo(sample('chaplin.mp4'), { startSec: 0.5 } as never)).rejects.toMatchObject(usage('unknown option "startSec" for openVideo; did you mean "start"? (valid: fps, maxFps, width, start or duration)'));
-    await expect(openVideo(sample('chaplin.mp4'), {}, { demux: 'mov' } as never)).rejects.toMatchObject(usage('unknown option "demux" for openVideo\'s read; did you mean "demuxer"? (valid: demuxer or signal)'));
+    await expect(openVideo(sample('chaplin.mp4'), {}, { demux: 'mov' } as never)).rejects.toMatchObject(usage('unknown option "demux" for openVideo\'s read; did you mean "demuxer"? (valid: demuxer, signal or maxPixels)'));
     await expect(openInput(sample('cars.gif'), { ...resolved, maxFrame: 10 } as never)).rejects.toMatchObject(usage('unknown option "maxFrame" for openInput; did you mean "maxFrames"? (valid: fps, maxFps, width, start, duration, maxPixels or maxFrames)'));
     await expect(openReusable(sample('cars.gif'), { ...resolved, strat: 1 } as never)).rejects.toMatchObject(usage(/^unknown option "strat" for openReusable; did you mean "start"\? \(valid: fps, /));
     await expect(loadStill(sample('hibiscus.jpg'), { maxPixel: 10 } as never)).rejects.toMatchObject(usage('unknown option "maxPixel" for loadStill; did you mean "maxPixels"? (valid: maxPixels or width)'));

@@ -192,6 +192,15 @@ describe('sequential k-means', () => {
     expect(second.fresh).toBe(true);
     for (const level of [50, 100, 150]) expect(slotOf(second.palette, level)).toBe(slotOf(first.palette, level));
     expect(slotOf(second.palette, 25)).toBe(slotOf(first.palette, 200));
+    // The same where the palette grows (the first frame had fewer colours than k): the new
+    // colours take the slot that was free and the one whose colour went (found by review).
+    const growing = createSequentialQuantizer({ ...resolveSequenceOptions({ colors: 5 }), seeding: 'seeded', stability: STABILITY_PRESETS.medium });
+    const few = growing.next(greys([50, 100, 150, 200]));
+    expect(few.size).toBe(4);
+    const grown = growing.next(greys([0, 25, 50, 100, 150]));
+    expect(grown.size).toBe(5);
+    for (const level of [50, 100, 150]) expect(slotOf(grown.palette, level)).toBe(slotOf(few.palette, level));
+    expect([slotOf(grown.palette, 0), slotOf(grown.palette, 25)].sort()).toEqual([slotOf(few.palette, 200), 4].sort());
   });
 
   it('a window opening over a still picture is new content, not a scene cut', async () => {
