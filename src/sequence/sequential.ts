@@ -317,6 +317,15 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       // objective-jump test below has no "mostly still" exception: when the old palette
       // fits that badly, a fresh start pays anyway.
       const differenceCut = stability.sceneCut > 0 && (change !== null ? cuts.nextChange(change, NaN) : cuts.next(frame, NaN));
+      // A frame the same as the one before (and so the frame the engine last counted) keeps
+      // the palette it had: Lloyd steps from it, or a refresh, could only move it. A still clip
+      // of 9,000 colours at --stability none, whose first clustering had not quite converged,
+      // repainted up to 8% of its pixels from frame to frame.
+      if (changed === null && difference !== undefined && previous !== null && !differenceCut) {
+        lastCounted = frame.data;
+        frameIndex++;
+        return { ...previous, iterations: 0, fresh: false, refresh: 'not tried' };
+      }
       // A palette smaller than k, or with entries the last frame left unused (it had fewer
       // distinct colours, a fade from black say), cannot seed k clusters; start fresh so the
       // palette can grow back.

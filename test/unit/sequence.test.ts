@@ -160,6 +160,16 @@ describe('sequential k-means', () => {
     expect(steady.psnr!).toBeGreaterThan(plain.psnr! - 0.3);
   });
 
+  it('a still clip of many colours stays still with no lever at all (found by QA: at --stability none the first clustering had not quite converged, and later frames moved on)', async () => {
+    const still = await photo('skimage__coffee.png', 400);
+    const frames = Array.from({ length: 5 }, () => ({ ...still, data: still.data.slice() }));
+    for (const stability of ['none', 'medium'] as const) {
+      const shown: Uint8Array[] = [];
+      for await (const f of quantizeClip(source(frames), resolveSequenceOptions({ colors: 64, stability }))) shown.push(expandFrame(f.indexed).data.slice());
+      shown.forEach((frame, t) => expect(Buffer.from(frame).equals(Buffer.from(shown[0])), `${stability}: frame ${t}`).toBe(true));
+    }
+  });
+
   it('re-initialises at a scene cut instead of dragging the old palette along', async () => {
     const a = await photo('skimage__coffee.png', 160);
     const b = await photo('wuffs__hibiscus.regular.jpeg', 160);
