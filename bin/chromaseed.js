@@ -23,7 +23,11 @@ try {
 } catch (err) {
   if (err.code === 'EMFILE') process.stderr.write('chromaseed: too many open files (EMFILE) to start: this process reached its limit (ulimit -n); raise it\n');
   else if (err.code === 'ENFILE') process.stderr.write("chromaseed: too many open files (ENFILE) to start: the system's limit is reached; close other programs\n");
-  else throw err;
+  // A file the start loads, gone as the package is rebuilt or reinstalled beside the run: as
+  // main.ts says it of the files loaded later.
+  else if (err.code === 'MODULE_NOT_FOUND' && /Cannot find module '([^']+)'/.test(err.message)) {
+    process.stderr.write(`chromaseed: its own file ${/Cannot find module '([^']+)'/.exec(err.message)[1]} is gone (reinstalled, rebuilt or removed while this ran?); run it again, or reinstall chromaseed\n`);
+  } else throw err;
   process.exit(1);
 }
 const { main, releaseLeftovers, reportUncaught } = cli;

@@ -150,4 +150,13 @@ describe('the package replaced under a running command', () => {
     const r = pkg.run(['quantize', path.join(repoRoot, 'samples/cars.gif'), '-k', '4', '-o', path.join(pkg.root, 'out.gif')]);
     expect([r.code, r.stderr]).toEqual([1, `chromaseed: its own file ./${chunk} is gone (reinstalled, rebuilt or removed while this ran?); run it again, or reinstall chromaseed\n`]);
   });
+
+  it('so is one the start loads (found by QA: a stack trace during a rebuild)', () => {
+    const pkg = packageCopy();
+    const bundle = path.join(pkg.root, 'dist/cli-bundle');
+    const runtime = readdirSync(bundle).find((f) => /^rolldown-runtime-.*\.cjs$/.test(f))!;
+    rmSync(path.join(bundle, runtime));
+    const r = pkg.run(['--version']);
+    expect([r.code, r.stderr]).toEqual([1, `chromaseed: its own file ./${runtime} is gone (reinstalled, rebuilt or removed while this ran?); run it again, or reinstall chromaseed\n`]);
+  });
 });
