@@ -127,15 +127,15 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
 
   const figures = Object.fromEntries(runs.map((r) => [r.label, { ...rounded(r.meter.result()), seconds: round(r.seconds, 3) }]));
   const allWarnings = [...warnings, ...(written?.warnings ?? []), ...notes].map(inputs.shownText);
+  const advice = onePaletteAdvice(figures);
   if (args.json === true) {
-    await printOut(streams.stdout, JSON.stringify({ input: inputs.shownName(input), output: output ?? null, timeline: timelineFile ?? null, k: options.colors, frames, modes: figures, warnings: allWarnings }) + '\n');
+    await printOut(streams.stdout, JSON.stringify({ input: inputs.shownName(input), output: output ?? null, timeline: timelineFile ?? null, k: options.colors, frames, modes: figures, advice, warnings: allWarnings }) + '\n');
   } else {
     await printOut(streams.stdout, formatTable(inputs.shownName(input), options.colors, frames, figures));
     // Named as quantize and transfer name theirs: the table alone left the user to find them.
     if (!quiet && side !== null && written !== undefined) streams.stderr.write(`${oneLine(String(output))}: ${side.captions.join(' | ')} side by side, ${framesWritten(frames, written)}, ${formatBytes(written.bytes)}\n`);
     if (!quiet && timelineFile !== undefined) streams.stderr.write(`${oneLine(timelineFile)}: the palettes over time, ${shown.map((m) => LABELS[m]).join(' | ')}\n`);
-    const advice = onePaletteAdvice(figures);
-    if (!quiet && advice !== null) streams.stderr.write(`${advice}\n`);
+    if (!quiet && advice !== null) streams.stderr.write(`chromaseed: ${advice}\n`);
   }
   if (!quiet) reportWarnings(streams, allWarnings);
 }
@@ -158,7 +158,7 @@ function onePaletteAdvice(figures: Record<string, Record<string, number | null>>
   const [sp, gp, sf, gf] = [seeded.psnr, global.psnr, seeded.flicker_static, global.flicker_static];
   if (sp === null || gp === null || sf === null || gf === null || !(gp >= sp - AS_CLOSE_DB) || !(sf >= VISIBLE_FLICKER && gf <= STEADIER * sf)) return null;
   const closeness = gp >= sp ? 'closer to the source' : `within ${AS_CLOSE_DB} dB of seeded`;
-  return `chromaseed: one palette for the whole clip is ${closeness} and flickers ${Math.floor((1 - gf / sf) * 100)}% less than seeded with these settings: quantize it with --seeding global`;
+  return `one palette for the whole clip is ${closeness} and flickers ${Math.floor((1 - gf / sf) * 100)}% less than seeded with these settings: quantize it with --seeding global`;
 }
 
 /**

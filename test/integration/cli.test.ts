@@ -831,6 +831,10 @@ describe('chromaseed compare', () => {
     expect([r.code, gp >= sp - 0.25, gf <= 0.8 * sf]).toEqual([0, true, true]);
     expect(r.stderr).toBe(`chromaseed: one palette for the whole clip is within 0.25 dB of seeded and flickers ${Math.floor((1 - gf / sf) * 100)}% less than seeded with these settings: quantize it with --seeding global\n`);
     expect((await runMain(['compare', iss634, '-k', '16', '-q'])).stderr).toBe('');
+    // With --json, in the JSON (found by QA: --json dropped it); null where there is none.
+    const json = JSON.parse((await runMain(['compare', iss634, '-k', '16', '--json', '-q'])).stdout);
+    expect(json.advice).toBe(r.stderr.slice('chromaseed: '.length, -1));
+    expect(JSON.parse((await runMain(['compare', CARS, '-k', '16', '--json', '-q', '--duration', '0.3'])).stdout).advice).toBeNull();
     // pigs_in_a_polka: one palette is steadier (3.64 against 5.32) but 0.4 dB further (36.92 against 37.32, the refresh
     // taking each frame's exact optimum of greys); animated_hopper: closer (28.78 against 28.66) but flickers more (1.97
     // against 1.17). No advice for either.
