@@ -21,13 +21,13 @@ let cli;
 try {
   cli = require('./load-cli.cjs');
 } catch (err) {
+  // A file the start loads, gone as the package is rebuilt or reinstalled beside the run: said
+  // as error-report.ts says it of the files loaded later.
+  const missing = err.code === 'MODULE_NOT_FOUND' ? /Cannot find module '([^']+)'/.exec(err.message) : null;
   if (err.code === 'EMFILE') process.stderr.write('chromaseed: too many open files (EMFILE) to start: this process reached its limit (ulimit -n); raise it\n');
   else if (err.code === 'ENFILE') process.stderr.write("chromaseed: too many open files (ENFILE) to start: the system's limit is reached; close other programs\n");
-  // A file the start loads, gone as the package is rebuilt or reinstalled beside the run: as
-  // main.ts says it of the files loaded later.
-  else if (err.code === 'MODULE_NOT_FOUND' && /Cannot find module '([^']+)'/.test(err.message)) {
-    process.stderr.write(`chromaseed: its own file ${/Cannot find module '([^']+)'/.exec(err.message)[1]} is gone (reinstalled, rebuilt or removed while this ran?); run it again, or reinstall chromaseed\n`);
-  } else throw err;
+  else if (missing !== null) process.stderr.write(`chromaseed: its own file ${missing[1]} is gone (reinstalled, rebuilt or removed while this ran?); run it again, or reinstall chromaseed\n`);
+  else throw err;
   process.exit(1);
 }
 const { main, releaseLeftovers, reportUncaught } = cli;
