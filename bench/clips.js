@@ -67,12 +67,14 @@ const COMPACT = ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '20', '-prese
 
 /** Writes the test clips `wanted` keeps (by path) into `dir` (once) and returns `{ name: path }` of those. */
 export async function makeClips(dir, wanted = () => true) {
+  const names = ['still-background', 'pan', 'scene-cut'].filter((name) => wanted(path.join(dir, `${name}-320x240.mkv`)));
+  if (names.length === 0) return {};
   const s = await scenes();
+  const scene = { 'still-background': s.stillBg, pan: s.panning, 'scene-cut': s.cut };
   const out = {};
-  for (const [name, gen, frames] of [['still-background', s.stillBg, 60], ['pan', s.panning, 60], ['scene-cut', s.cut, 60]]) {
+  for (const name of names) {
     const file = path.join(dir, `${name}-320x240.mkv`);
-    if (!wanted(file)) continue;
-    if (!existsSync(file)) await encode(file, frames, gen, LOSSLESS);
+    if (!existsSync(file)) await encode(file, 60, scene[name], LOSSLESS);
     out[name] = file;
   }
   return out;
