@@ -76,6 +76,11 @@ export function watch(command: ReturnType<typeof ffmpegCommand>, keepLine: (line
   let stderrTail = '';
   const stderrText = () => stderrHead + stderrTail;
   let damage: string | null = null;
+  /** Kills ffmpeg now, or as it starts (see 'start'). */
+  const kill = (): void => {
+    killRequested = true;
+    if (proc && !hasExited) proc.kill('SIGKILL');
+  };
   const done = new Promise<{ error: Error | null; stderr: string; damage: string | null }>((resolve) => {
     command.on('start', () => {
       started = true;
@@ -95,10 +100,7 @@ export function watch(command: ReturnType<typeof ffmpegCommand>, keepLine: (line
       }
     });
     command.on('stderr', (line: string) => {
-      if (stopAt?.(line) === true) {
-        killRequested = true;
-        proc?.kill('SIGKILL');
-      }
+      if (stopAt?.(line) === true) kill();
       if (damage === null && DAMAGE.test(line)) damage = lastMeaningfulLine(line);
       if (!keepLine(line)) return;
       if (stderrHead.length < STDERR_HEAD_CHARS) stderrHead += line + '\n';
@@ -118,10 +120,7 @@ export function watch(command: ReturnType<typeof ffmpegCommand>, keepLine: (line
     done,
     exit,
     exited: () => hasExited,
-    kill: () => {
-      killRequested = true;
-      if (proc && !hasExited) proc.kill('SIGKILL');
-    },
+    kill,
   };
 }
 

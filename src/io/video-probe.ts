@@ -121,6 +121,11 @@ function readingCommand(file: string, demuxer: string | undefined, inputOptions:
   return command;
 }
 
+/** A video stream's line of ffmpeg's stream report, and what follows "Video:" on it. */
+const VIDEO_STREAM = /Stream #\d+:\d+.*?: Video: (.*)$/;
+/** The frame size on that line ("1920x1080"), not a codec tag's hex (0x31637661). */
+const FRAME_SIZE = /[ ,](\d{1,5})x(\d{1,5})(?=[ ,[]|$)/;
+
 /**
  * The size the first video stream's line of ffmpeg's input report states (not a cover
  * picture's), read line by line: null until that line, and after.
@@ -130,7 +135,8 @@ function statedSizeReader(): (line: string) => { width: number; height: number }
   return (line) => {
     if (done) return null;
     if (/^(Output #|Stream mapping:)/.test(line)) done = true;
-    const size = done || / \(attached pic\)/.test(line) ? null : /Stream #\d+:\d+.*?: Video: .*?[ ,](\d{1,5})x(\d{1,5})(?=[ ,[]|$)/.exec(line);
+    const video = done || / \(attached pic\)/.test(line) ? null : VIDEO_STREAM.exec(line);
+    const size = video === null ? null : FRAME_SIZE.exec(video[1]);
     if (size === null) return null;
     done = true;
     return { width: Number(size[1]), height: Number(size[2]) };
@@ -234,10 +240,10 @@ export function parseProbe(stderr: string): VideoProbe | null {
     if (dur && !inOutput) durationSec = Number(dur[1]) * 3600 + Number(dur[2]) * 60 + Number(dur[3]) || undefined;
     const audio = /Stream #\d+:\d+.*?: Audio: (\w+)/.exec(line);
     if (!inOutput && audio !== null) sound ??= audio[1] === 'none' ? 'none' : 'yes';
-    const video = /Stream #\d+:\d+.*?: Video: (.*)$/.exec(line);
+    const video = VIDEO_STREAM.exec(line);
     if (!video) continue;
     const details = video[1];
-    const size = /[ ,](\d{1,5})x(\d{1,5})(?=[ ,[]|$)/.exec(details);
+    const size = FRAME_SIZE.exec(details);
     if (!size) continue;
     // "[SAR 32:27 DAR 16:9]"; 0:1 (unknown) and a missing one mean square pixels.
     const sar = /\[SAR (\d+):(\d+) /.exec(details);

@@ -119,6 +119,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   const order = new Float64Array(256 * 3);
   const cost = new Float64Array(256 * 256);
   const taken = new Uint8Array(256);
+  const persisting = new Int16Array(256);
   const anchorWeights = new Float64Array(256);
   const stillPerEntry = new Float64Array(256);
   const candidateWritten = new Uint8Array(256 * 3);
@@ -390,7 +391,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       // A new palette (fresh, or a refresh's blend) may have moved a colour that persists to
       // another slot: give it its slot back.
       if (previous !== null && (isFresh || refresh === 'adopted') && size >= previous.size) {
-        keepPersistingSlots(centroids, size, previous.palette, previous.size, order, cost, slotOf);
+        keepPersistingSlots(centroids, size, previous.palette, previous.size, { order, cost, taken, persisting, slotOf });
         for (let i = 0; i < engine.histogram.count; i++) paletteLabels[i] = slotOf[paletteLabels[i]];
       }
       centroids = centroids.subarray(0, size * 3);
@@ -533,7 +534,10 @@ const BARRED = 1e6;
  * slot whose colour changes repaints what the palette hold, the pixel hold, the timeline
  * and a transfer draw with it. `slotOf[j]`: the slot entry j went to.
  */
-function keepPersistingSlots(centroids: Float64Array, size: number, old: ArrayLike<number>, oldSize: number, order: Float64Array, cost: Float64Array, slotOf: Uint8Array): void {
+function keepPersistingSlots(
+  centroids: Float64Array, size: number, old: ArrayLike<number>, oldSize: number,
+  { order, cost, taken, persisting, slotOf }: { order: Float64Array; cost: Float64Array; taken: Uint8Array; persisting: Int16Array; slotOf: Uint8Array },
+): void {
   const distance = (o: number, n: number): number => (old[o * 3] - centroids[n * 3]) ** 2 + (old[o * 3 + 1] - centroids[n * 3 + 1]) ** 2 + (old[o * 3 + 2] - centroids[n * 3 + 2]) ** 2;
   /** Of `count` entries, the one `d` puts nearest. */
   const nearest = (count: number, d: (other: number) => number): number => {
@@ -549,8 +553,8 @@ function keepPersistingSlots(centroids: Float64Array, size: number, old: ArrayLi
     return best;
   };
   // persisting[o]: the new entry that is old entry o's colour, or -1; taken[n]: whether new entry n is one.
-  const persisting = new Int16Array(size).fill(-1);
-  const taken = new Uint8Array(size);
+  persisting.fill(-1, 0, size);
+  taken.fill(0, 0, size);
   for (let o = 0; o < oldSize; o++) {
     const n = nearest(size, (j) => distance(o, j));
     if (distance(o, n) <= PERSISTS * PERSISTS && nearest(oldSize, (j) => distance(j, n)) === o) {
