@@ -100,7 +100,9 @@ function codecOptions(container: VideoContainer, width: number, height: number, 
   const padBottom = coded.height - height;
   const pad = padRight === 1 || padBottom === 1 ? `format=gbrp,pad=ceil(iw/2)*2:ceil(ih/2)*2:0:0,fillborders=right=${padRight}:bottom=${padBottom}:mode=smear,` : '';
   opts.push('-vf', `${pad}setsar=1`);
-  if (container === 'mp4' || container === 'mov') opts.push('-movflags', '+faststart');
+  // write_colr: the labels in the container too (a 'colr' box), where QuickTime and players
+  // built on it read them; the bundled ffmpeg 4.1 put them in the H.264 stream alone.
+  if (container === 'mp4' || container === 'mov') opts.push('-movflags', '+faststart+write_colr');
   opts.push(...REPRODUCIBLE, '-f', container === 'mkv' ? 'matroska' : container);
   return opts;
 }

@@ -1103,6 +1103,12 @@ describe('frame writers on real video frames', () => {
     // Labelled with the matrix ffmpeg converts with (BT.601, limited range): unlabelled, players guess BT.709 for HD.
     const report = spawnSync(ffmpegLocation().path, ['-hide_banner', '-i', out]).stderr.toString();
     expect(report).toMatch(/Video: h264 .*yuv420p\(tv, smpte170m\/bt709\/bt709/);
+    // And in the container (a 'colr' box: primaries 1, transfer 1, matrix 6, limited range),
+    // where QuickTime reads them: the bundled ffmpeg 4.1 wrote them in the stream alone.
+    const file = readFileSync(out);
+    const colr = file.indexOf('colrnclx');
+    expect(colr).toBeGreaterThan(0);
+    expect([...file.subarray(colr + 8, colr + 15)]).toEqual([0, 1, 0, 1, 0, 6, 0]);
   });
 
   it('H.264 and VP9 keep the quantized frames about equally well (VP9 at CRF 30 was 3 dB further from them)', async () => {
