@@ -210,6 +210,12 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   // Planes 0, 1, 2 taken as G, B, R. After the rate filter: before it, ffmpeg 4.1 lost the
   // last frame at EOF (15 frames at --fps 10 came out 14).
   if (probe.gbrPlanes !== undefined) filters.push(`mergeplanes=0x000102:${probe.gbrPlanes}`);
+  // The bundled ffmpeg 4.1's scaler reads planar RGB of more than 8 bits up to 2 levels off,
+  // into RGBA and into smaller frames alike (a grey of 128 read as (129, 128, 130)); turned
+  // into 16-bit packed RGB first, every value comes through exactly. (Not 10-bit RGB with
+  // alpha, which that scaler reads wrongly into every format.)
+  const zscaled = probe.alpha !== true && (probe.hdr !== undefined || probe.wideGamut !== undefined);
+  if (probe.deepRgb === true && !zscaled) filters.push(probe.alpha === true ? 'format=rgba64le' : 'format=rgb48le');
   // Area averaging when shrinking: colour statistics (what k-means sees) stay those of the source.
   const resized = width !== probe.width || height !== probe.height;
   if (resized) filters.push(`scale=${width}:${height}:flags=${width < probe.width ? 'area' : 'bicubic'}${EXACT_RGB}`);
@@ -219,7 +225,6 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   // of more than 8 bits: at the full size it costs what EXACT_RGB says, and ffmpeg's fast
   // conversion keeps 8-bit greys exact (other colours within 3 levels), not deeper frames'
   // (a 10-bit grey of 128 read as (128, 126, 128), ProRes's 224 as 223).
-  const zscaled = probe.alpha !== true && (probe.hdr !== undefined || probe.wideGamut !== undefined);
   const namesMatrix = probe.guessBt709 === true && !zscaled;
   const exactHere = probe.deepYuv === true && !zscaled && !resized;
   if (namesMatrix || exactHere) filters.push(`scale=${namesMatrix ? 'in_color_matrix=bt709:' : ''}flags=bicubic${resized || exactHere ? EXACT_RGB : ''}`);

@@ -59,6 +59,11 @@ export interface VideoProbe {
   /** True when the frames are YUV stored with more than 8 bits a sample (10-bit HEVC, VP9 Profile 2, ProRes). */
   readonly deepYuv?: boolean;
   /**
+   * True when the frames are planar RGB of more than 8 bits a sample (gbrp10le... gbrap16le:
+   * DNxHR 444, FFV1 RGB, lossless RGB HEVC), or their G, B and R planes are (`gbrPlanes`).
+   */
+  readonly deepRgb?: boolean;
+  /**
    * The colours of a high-dynamic-range stream (transfer PQ or HLG), as its stream line
    * names them: read through a tone map to SDR (see toneMapFilters in video-in.ts).
    */
@@ -212,6 +217,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
   let sound: VideoProbe['sound']; // the input's first audio stream
   let guessBt709 = false; // its frames name no colour matrix and are HD
   let deepYuv = false; // its frames are YUV of more than 8 bits
+  let deepRgb = false; // its frames are planar RGB of more than 8 bits
   let gbrPlanes: string | undefined; // its planes hold G, B and R, though named YUV
   let hdr: VideoProbe['hdr']; // its frames' colours, when their transfer is PQ or HLG
   let wideGamut: VideoProbe['wideGamut']; // its frames' colours, when SDR with BT.2020's primaries
@@ -270,6 +276,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
       // made from a GIF), which it converts as if it were YUV. ffmpeg 5 decodes just these
       // as gbrp; with other tags it reads the planes as YUV, and so is the file read here.
       if (/^yuv444p(\d+(le|be))?$/.test(format?.[1] ?? '') && /(^|, )gbr\/bt709\/iec61966-2-1(,|$)/.test(format?.[2] ?? '')) gbrPlanes = format![1].replace('yuv444p', 'gbrp');
+      deepRgb = /^gbra?p(9|1[0246])(le|be)$/.test(gbrPlanes ?? format?.[1] ?? '');
       if (/\b(top|bottom) (coded )?first\b/.test(format?.[2] ?? '')) interlaced = true;
       // "(tv, bt2020nc/bt2020/smpte2084, progressive)": range (when known), matrix, primaries, transfer.
       const colours = /^(?:(tv|pc), )?([\w-]+)\/([\w-]+)\/([\w-]+)/.exec(format?.[2] ?? '');
@@ -300,6 +307,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
     ...(alpha ? { alpha } : {}),
     ...(guessBt709 ? { guessBt709 } : {}),
     ...(deepYuv ? { deepYuv } : {}),
+    ...(deepRgb ? { deepRgb } : {}),
     ...(gbrPlanes !== undefined ? { gbrPlanes } : {}),
     ...(hdr !== undefined ? { hdr } : {}),
     ...(wideGamut !== undefined ? { wideGamut } : {}),

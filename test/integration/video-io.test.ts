@@ -787,6 +787,30 @@ describe('colour matrix', () => {
     }
   });
 
+  it('planar RGB of more than 8 bits (FFV1 RGB, DNxHR 444) is read exactly, at its size and resized (ffmpeg 4.1 read it up to 2 levels off)', async () => {
+    // A real photo stored losslessly as 8-bit RGB and as 10-, 12- and 16-bit planar RGB (alpha too).
+    const png = path.join(work, 'coffee-96.png');
+    await sharp(path.join(__dirname, '../../samples/coffee.png')).resize(96, 64, { fit: 'fill' }).removeAlpha().png().toFile(png);
+    const store = (format: string): string => {
+      const file = path.join(work, `coffee-${format}.mkv`);
+      execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-loop', '1', '-framerate', '25', '-i', png, '-t', '0.08', '-vf', `format=${format}`, '-c:v', 'ffv1', file]);
+      return file;
+    };
+    const eightBit = store('gbrp');
+    const stored = await sharp(png).ensureAlpha().raw().toBuffer();
+    for (const format of ['gbrp10le', 'gbrp12le', 'gbrap16le']) {
+      const file = store(format);
+      expect((await probeVideo(file)).deepRgb).toBe(true);
+      const { frames } = await readAll(file);
+      expect(Buffer.compare(Buffer.from(frames[0].data), stored), format).toBe(0);
+      // Resized, as the 8-bit frames are: to within the rounding of 16 bits against 8.
+      const [deep, plain] = [await readAll(file, { width: 48 }), await readAll(eightBit, { width: 48 })];
+      let worst = 0;
+      for (let i = 0; i < deep.frames[0].data.length; i++) worst = Math.max(worst, Math.abs(deep.frames[0].data[i] - plain.frames[0].data[i]));
+      expect(worst, `${format} at --width 48`).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('parseProbe guesses BT.709 for a YUV stream that names no matrix at an HD size as stored, before rotation', () => {
     const probe = (format: string, size = '1280x720', rotatedTo?: string) =>
       parseProbe(`Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'x.mp4':\n  Duration: 00:00:01.00, start: 0.000000, bitrate: 14 kb/s\n    Stream #0:0(und): Video: h264 (High) (avc1 / 0x31637661), ${format}, ${size} [SAR 1:1 DAR 16:9], 14 kb/s, 25 fps, 25 tbr, 12800 tbn, 50 tbc (default)\n` +
