@@ -52,10 +52,9 @@ export async function packetTimes(file: string, read: { demuxer?: string; litera
   // Packets come in decoding order, a few frames ahead of their presentation: a margin.
   if (untilSec !== undefined) options.push('-t', (untilSec + PACKET_MARGIN_SEC).toFixed(6));
   command.outputOptions(options).format('framecrc').output(out, { end: true });
-  const times: number[] = [];
+  const packets: { pts: number; duration: number }[] = [];
   let base: [number, number] | null = null;
   let untimed = 0;
-  let latest: { pts: number; duration: number } | null = null;
   let rest = '';
   const take = (line: string): void => {
     const tb = /^#tb 0: (\d+)\/(\d+)/.exec(line);
@@ -68,8 +67,7 @@ export async function packetTimes(file: string, read: { demuxer?: string; litera
       untimed++;
       return;
     }
-    times.push(pts);
-    if (latest === null || pts > latest.pts) latest = { pts, duration: Number(packet[3]) };
+    packets.push({ pts, duration: Number(packet[3]) });
   };
   out.setEncoding('utf8');
   out.on('data', (chunk: string) => {
@@ -96,10 +94,24 @@ export async function packetTimes(file: string, read: { demuxer?: string; litera
   if (base === null) return null;
   const [num, den] = base as [number, number];
   const ms = (ticks: number): number => (ticks * num * 1000) / den;
-  const timesMs = times.map(ms).sort((a, b) => a - b);
-  const last = latest as { pts: number; duration: number } | null;
+  packets.sort((a, b) => a.pts - b.pts);
+  const timesMs = packets.map((p) => ms(p.pts));
+  const last = packets.at(-1);
   const wholeMs = timesMs.length > 1 && timesMs.every((t) => Math.abs(t - Math.round(t)) < 1e-6);
-  return { timesMs, untimed, unitMs: wholeMs ? Math.max(1, ms(1)) : ms(1), ...(last !== null && last.duration > 0 ? { endMs: ms(last.pts + last.duration) } : {}) };
+  return { timesMs, untimed, unitMs: wholeMs ? Math.max(1, ms(1)) : ms(1), ...(last !== undefined && last.duration > 0 && durationsFitGaps(packets) ? { endMs: ms(last.pts + last.duration) } : {}) };
+}
+
+/**
+ * Whether the packets' durations are their own (most of them reach the next packet's time,
+ * within a tick) rather than one guess for all. The bundled ffmpeg 4.1 reports 1/tbr for
+ * every packet of an MP4 whose times jitter (a Matroska of 30 fps remuxed: gaps of 33 and
+ * 34 ms, tbr 60): its last frame then ended 16.7 ms after it began, and the GIF writer
+ * folded it into the one before. `packets`: sorted by time.
+ */
+function durationsFitGaps(packets: readonly { pts: number; duration: number }[]): boolean {
+  let fits = 0;
+  for (let i = 0; i + 1 < packets.length; i++) if (Math.abs(packets[i + 1].pts - packets[i].pts - packets[i].duration) <= 1) fits++;
+  return 2 * fits >= packets.length - 1;
 }
 
 /** How far past the part asked for the packet pass reads (see packetTimes). */

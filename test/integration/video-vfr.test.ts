@@ -132,6 +132,18 @@ describe('variable-frame-rate video', () => {
     expect([summary.frames, summary.videoFrames, summary.playbackSeconds]).toEqual([40, 60, 2]);
   });
 
+  it('an MP4 whose times jitter (33 and 34 ms apart) keeps its last frame: 36 frames in 4.00 s (ffmpeg 4.1 gave it 1/60 s, and the GIF lost it)', async () => {
+    // See test/fixtures/vfr/README.md.
+    const mp4 = path.resolve(__dirname, '../fixtures/vfr/jittered-remux.mp4');
+    const out = path.join(work, 'jittered.gif');
+    const { code, stdout } = await runMain(['quantize', mp4, '-k', '8', '-o', out, '--json']);
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout) as { frames: number; playbackSeconds: number };
+    expect([summary.frames, summary.playbackSeconds]).toEqual([36, 4]);
+    const delays = gifDelays(out);
+    expect([delays.length, sum(delays), delays.at(-1)]).toEqual([36, 400, 3]);
+  });
+
   it('every frame is timed by its own line of showinfo, however many: 300 frames, each its own delay', async () => {
     // Frame N lasts 20 + 10 * (N mod 7) ms: a frame paired with another's time shows at once.
     const mkv = path.join(work, 'many.mkv');
