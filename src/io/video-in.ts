@@ -60,25 +60,27 @@ function toneMapFilters(hdr: NonNullable<VideoProbe['hdr']>, odd: boolean): stri
 }
 
 /**
- * Standard-dynamic-range video mastered with BT.2020's primaries (a wider gamut than sRGB's):
- * its colours moved to sRGB's primaries, as a colour-managed player shows them; those outside
- * sRGB are clipped. Read as ffmpeg reads it alone, only its matrix was applied, and a red of
- * (192, 48, 32) came out as (159, 74, 46). Names the stream leaves unknown are taken as
- * BT.2020's (matrix) and BT.709's (transfer, the curve BT.2020's SDR transfers share).
+ * Standard-dynamic-range video mastered with wider primaries than sRGB's (BT.2020's, or
+ * P3's: a phone's or a Mac's Display P3, cinema's DCI-P3): its colours moved to sRGB's
+ * primaries, as a colour-managed player shows them; those outside sRGB are clipped. Read as
+ * ffmpeg reads it alone, only its matrix was applied, and a red of (192, 48, 32) came out as
+ * (159, 74, 46) from BT.2020, (177, 62, 45) from Display P3. Names the stream leaves unknown
+ * are taken as BT.2020's matrix for BT.2020 (BT.709's for P3) and BT.709's transfer (the
+ * curve BT.2020's SDR transfers share).
  */
 function gamutFilters(wide: NonNullable<VideoProbe['wideGamut']>, odd: boolean): string[] {
   const transfer = ZSCALE_SDR_TRANSFERS.has(wide.transfer) ? wide.transfer : 'bt709';
   return [
     ...zscaleReady(odd),
-    `zscale=tin=${transfer}:${zscaleSource(wide)}:pin=bt2020:t=${transfer}:m=bt709:p=bt709:r=full`,
+    `zscale=tin=${transfer}:${zscaleSource(wide, wide.primaries === 'bt2020' ? 'bt2020nc' : 'bt709')}:pin=${wide.primaries}:t=${transfer}:m=bt709:p=bt709:r=full`,
     // RGB already, so the conversion to RGBA after it uses no matrix.
     'format=gbrp',
   ];
 }
 
-/** zscale's options for the stream's matrix (BT.2020's when unnamed) and range. */
-function zscaleSource(colours: { matrix: string; range: string }): string {
-  const matrix = ZSCALE_MATRICES.has(colours.matrix) ? colours.matrix : 'bt2020nc';
+/** zscale's options for the stream's matrix (`unnamed` when it names none, BT.2020's by default) and range. */
+function zscaleSource(colours: { matrix: string; range: string }, unnamed = 'bt2020nc'): string {
+  const matrix = ZSCALE_MATRICES.has(colours.matrix) ? colours.matrix : unnamed;
   return `min=${matrix}:rin=${colours.range === 'pc' ? 'full' : 'limited'}`;
 }
 
@@ -92,9 +94,9 @@ const REFERENCE_WHITE = 203;
 
 /** The matrix and primaries names ffmpeg prints that zscale also accepts. */
 const ZSCALE_MATRICES = new Set(['bt709', 'bt470bg', 'smpte170m', 'bt2020nc', 'bt2020c', 'ictcp', 'gbr']);
-const ZSCALE_PRIMARIES = new Set(['bt709', 'bt470m', 'bt470bg', 'smpte170m', 'smpte240m', 'bt2020']);
-/** The SDR transfer names ffmpeg prints that zscale also accepts. */
-const ZSCALE_SDR_TRANSFERS = new Set(['bt709', 'smpte170m', 'bt2020-10', 'bt2020-12']);
+const ZSCALE_PRIMARIES = new Set(['bt709', 'bt470m', 'bt470bg', 'smpte170m', 'smpte240m', 'bt2020', 'smpte431', 'smpte432']);
+/** The SDR transfer names ffmpeg prints that zscale also accepts (iec61966-2-1: sRGB's curve). */
+const ZSCALE_SDR_TRANSFERS = new Set(['bt709', 'smpte170m', 'bt2020-10', 'bt2020-12', 'iec61966-2-1']);
 
 /** The filters that turn frames as ffmpeg's auto-rotation does, for when it is turned off. */
 const TURN = { 90: 'transpose=clock', 180: 'hflip,vflip', 270: 'transpose=cclock' } as const;

@@ -69,10 +69,11 @@ export interface VideoProbe {
    */
   readonly hdr?: { transfer: 'smpte2084' | 'arib-std-b67'; matrix: string; primaries: string; range: string };
   /**
-   * The colours of a standard-dynamic-range stream with BT.2020's primaries, as its stream
-   * line names them: moved to sRGB's primaries (see gamutFilters in video-in.ts).
+   * The colours of a standard-dynamic-range stream with primaries wider than sRGB's (BT.2020's,
+   * DCI-P3's or Display P3's), as its stream line names them: moved to sRGB's primaries (see
+   * gamutFilters in video-in.ts).
    */
-  readonly wideGamut?: { transfer: string; matrix: string; range: string };
+  readonly wideGamut?: { transfer: string; matrix: string; range: string; primaries: WidePrimaries };
   /**
    * True when the stream states a field order (DV, broadcast, DVD) or its first frame is
    * flagged interlaced: read through a deinterlacer (see openVideo).
@@ -206,6 +207,13 @@ const TEXT_ART = /^Input #0, (tty|bin|xbin|adf|idf), from /m;
  * shows the size after auto-rotation and the rate ffmpeg will actually produce (the input
  * line's "fps" can be an average such as 30.30 where ffmpeg outputs 30).
  */
+/** Primaries wider than sRGB's, as ffmpeg names them: BT.2020's, DCI-P3's (SMPTE 431) and Display P3's (SMPTE 432). */
+export type WidePrimaries = 'bt2020' | 'smpte431' | 'smpte432';
+
+function isWidePrimaries(name: string): name is WidePrimaries {
+  return name === 'bt2020' || name === 'smpte431' || name === 'smpte432';
+}
+
 export function parseProbe(stderr: string): VideoProbe | null {
   const lines = stderr.split(/\r?\n/);
   let inOutput = false;
@@ -220,7 +228,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
   let deepRgb = false; // its frames are planar RGB of more than 8 bits
   let gbrPlanes: string | undefined; // its planes hold G, B and R, though named YUV
   let hdr: VideoProbe['hdr']; // its frames' colours, when their transfer is PQ or HLG
-  let wideGamut: VideoProbe['wideGamut']; // its frames' colours, when SDR with BT.2020's primaries
+  let wideGamut: VideoProbe['wideGamut']; // its frames' colours, when SDR with wide primaries
   // "yuv420p(tv, top first)" on the stream line, or "i:T" / "i:B" in showinfo's report of the first frame.
   let interlaced = /\] n:\s*0 .* i:[TB] /m.test(stderr);
   let rotation: VideoProbe['rotation']; // of the first video stream
@@ -281,7 +289,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
       // "(tv, bt2020nc/bt2020/smpte2084, progressive)": range (when known), matrix, primaries, transfer.
       const colours = /^(?:(tv|pc), )?([\w-]+)\/([\w-]+)\/([\w-]+)/.exec(format?.[2] ?? '');
       if (colours !== null && /^(smpte2084|arib-std-b67)$/.test(colours[4])) hdr = { range: colours[1] ?? 'tv', matrix: colours[2], primaries: colours[3], transfer: colours[4] as 'smpte2084' | 'arib-std-b67' };
-      else if (colours !== null && colours[3] === 'bt2020') wideGamut = { range: colours[1] ?? 'tv', matrix: colours[2], transfer: colours[4] };
+      else if (colours !== null && isWidePrimaries(colours[3])) wideGamut = { range: colours[1] ?? 'tv', matrix: colours[2], transfer: colours[4], primaries: colours[3] };
       inFirstVideo = true;
     }
   }

@@ -891,6 +891,25 @@ describe('HDR video', () => {
     }
   });
 
+  it('SDR video with P3 primaries (a phone\'s Display P3, cinema\'s DCI-P3) is moved to sRGB\'s too (red 192, 48, 32 read as 177, 62, 45)', async () => {
+    // Flat colours placed in each P3 (BT.709's matrix and curve), 8-bit H.264, at its size and resized.
+    for (const primaries of ['smpte432', 'smpte431']) {
+      for (const [r, g, b] of [[192, 48, 32], [128, 128, 128], [48, 176, 64]]) {
+        const file = path.join(work, `${primaries}-${r}-${g}-${b}.mp4`);
+        const hex = [r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('');
+        execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=0x${hex}:s=64x48:r=25:d=0.04`, '-vf', `format=gbrp,zscale=tin=bt709:pin=bt709:t=bt709:m=bt709:p=${primaries}:r=tv,format=yuv444p`,
+          '-c:v', 'libx264', '-qp', '0', '-colorspace', 'bt709', '-color_primaries', primaries, '-color_trc', 'bt709', '-color_range', 'tv', file]);
+        expect((await probeVideo(file)).wideGamut?.primaries).toBe(primaries);
+        for (const options of [{}, { width: 33 }]) {
+          const [frame] = (await readAll(file, options)).frames;
+          const at = (frame.height >> 1) * frame.width * 4 + (frame.width >> 1) * 4;
+          const got = Array.from(frame.data.subarray(at, at + 3));
+          expect(got.every((v, i) => Math.abs(v - [r, g, b][i]) <= 2), `${primaries} ${hex} ${JSON.stringify(options)}: ${got}`).toBe(true);
+        }
+      }
+    }
+  });
+
   it('parseProbe reads the range, matrix, primaries and transfer of a PQ or HLG stream, and nothing for SDR', () => {
     const probe = (format: string) =>
       parseProbe(`Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'x.mp4':\n  Duration: 00:00:01.00, start: 0.000000, bitrate: 14 kb/s\n    Stream #0:0(und): Video: hevc (Main 10) (hvc1 / 0x31637668), ${format}, 320x180 [SAR 1:1 DAR 16:9], 14 kb/s, 24 fps, 24 tbr, 12288 tbn, 24 tbc (default)\n`)?.hdr;
