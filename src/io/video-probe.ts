@@ -202,11 +202,6 @@ async function decodedFrames(file: string, demuxer: string | undefined, inputOpt
 /** ffmpeg's demuxers for text art (ANSI, BinText, XBin, ArtWorx, iCE Draw), chosen by file name. */
 const TEXT_ART = /^Input #0, (tty|bin|xbin|adf|idf), from /m;
 
-/**
- * Parses ffmpeg's stream report. The output stream line of the probe run is preferred: it
- * shows the size after auto-rotation and the rate ffmpeg will actually produce (the input
- * line's "fps" can be an average such as 30.30 where ffmpeg outputs 30).
- */
 /** Primaries wider than sRGB's, as ffmpeg names them: BT.2020's, DCI-P3's (SMPTE 431) and Display P3's (SMPTE 432). */
 export type WidePrimaries = 'bt2020' | 'smpte431' | 'smpte432';
 
@@ -214,6 +209,11 @@ function isWidePrimaries(name: string): name is WidePrimaries {
   return name === 'bt2020' || name === 'smpte431' || name === 'smpte432';
 }
 
+/**
+ * Parses ffmpeg's stream report. The output stream line of the probe run is preferred: it
+ * shows the size after auto-rotation and the rate ffmpeg will actually produce (the input
+ * line's "fps" can be an average such as 30.30 where ffmpeg outputs 30).
+ */
 export function parseProbe(stderr: string): VideoProbe | null {
   const lines = stderr.split(/\r?\n/);
   let inOutput = false;
