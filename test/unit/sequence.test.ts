@@ -186,6 +186,34 @@ describe('sequential k-means', () => {
     expect(r.next(cropB, { source: a.data, indices }).fresh).toBe(true);
   });
 
+  it('scene cuts close together soon get fewer restarts: after three in a row, half each time, down to one', async () => {
+    const a = await photo('skimage__coffee.png', 160);
+    const b = await photo('wuffs__hibiscus.regular.jpeg', 160);
+    const cropB = { ...a, data: b.data.subarray(0, a.data.length) };
+    // Two photos in turn, two frames each: a cut every second frame.
+    const frames = Array.from({ length: 16 }, (_, i) => ((i >> 1) % 2 === 0 ? a : cropB));
+    // A new start's palette depends only on the frame, the seed and its restarts (its slots
+    // aside): compared as sets with runs whose every start has 10 restarts, or 1.
+    const colours = (palette: Uint8Array, size: number) => Array.from({ length: size }, (_, i) => Array.from(palette.subarray(i * 3, i * 3 + 3)).join()).sort().join(' ');
+    const starts = (restarts: number, clip = frames, seed = 0) => {
+      // No palette hold, which would keep old colours' exact bytes across a cut.
+      const stability = { ...STABILITY_PRESETS.none, sceneCut: STABILITY_PRESETS.medium.sceneCut };
+      const q = createSequentialQuantizer({ ...resolveSequenceOptions({ colors: 16, restarts, seed }), seeding: 'seeded', stability });
+      return clip.flatMap((f, i) => {
+        const p = q.next(f);
+        expect(p.fresh, `frame ${i}`).toBe(i % 2 === 0);
+        return p.fresh ? [colours(p.palette, p.size)] : [];
+      });
+    };
+    const [ten, one] = [starts(10), starts(1)];
+    // Each cut's frame on its own with 10 restarts, seeded as the sequence seeds it (seed + frame index).
+    const alone = frames.filter((_, i) => i % 2 === 0).map((f, n) => starts(10, [f], 2 * n)[0]);
+    // Starts 0-3 (frames 0, 2, 4, 6) keep every restart; then 5, 2, and from the seventh on one.
+    for (let n = 0; n <= 3; n++) expect(ten[n], `start ${n}`).toBe(alone[n]);
+    for (let n = 6; n < 8; n++) expect(ten[n], `start ${n}`).toBe(one[n]);
+    expect(alone.slice(6).some((c, n) => c !== one[6 + n])).toBe(true);
+  });
+
   it('a colour that persists keeps its slot when the palette is made afresh, though shifting a chain of entries would move less in all', () => {
     // Four flat greys, then a cut to three of them and a new darker one. The minimum total
     // squared move would shift every entry down a slot (50 to 25, 100 to 50, ...: 8,125
