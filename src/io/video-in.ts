@@ -218,6 +218,9 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   // alpha, which that scaler reads wrongly into every format.)
   const zscaled = probe.alpha !== true && (probe.hdr !== undefined || probe.wideGamut !== undefined);
   if (probe.deepRgb === true && !zscaled) filters.push(probe.alpha === true ? 'format=rgba64le' : 'format=rgb48le');
+  // ffmpeg's scaler takes 8-bit greys as full range whatever their stream states (a limited
+  // range's black of 16 stayed 16), though it expands deeper greys and YUV: as YUV, they are.
+  if (probe.limitedGrey === true) filters.push('format=yuv444p');
   // Area averaging when shrinking: colour statistics (what k-means sees) stay those of the source.
   const resized = width !== probe.width || height !== probe.height;
   if (resized) filters.push(`scale=${width}:${height}:flags=${width < probe.width ? 'area' : 'bicubic'}${EXACT_RGB}`);

@@ -63,6 +63,8 @@ export interface VideoProbe {
    * DNxHR 444, FFV1 RGB, lossless RGB HEVC), or their G, B and R planes are (`gbrPlanes`).
    */
   readonly deepRgb?: boolean;
+  /** True when the frames are 8-bit greys stated to be in limited range ("gray(tv)": 16 black, 235 white). */
+  readonly limitedGrey?: boolean;
   /**
    * The colours of a high-dynamic-range stream (transfer PQ or HLG), as its stream line
    * names them: read through a tone map to SDR (see toneMapFilters in video-in.ts).
@@ -226,6 +228,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
   let guessBt709 = false; // its frames name no colour matrix and are HD
   let deepYuv = false; // its frames are YUV of more than 8 bits
   let deepRgb = false; // its frames are planar RGB of more than 8 bits
+  let limitedGrey = false; // its frames are 8-bit greys in limited range
   let gbrPlanes: string | undefined; // its planes hold G, B and R, though named YUV
   let hdr: VideoProbe['hdr']; // its frames' colours, when their transfer is PQ or HLG
   let wideGamut: VideoProbe['wideGamut']; // its frames' colours, when SDR with wide primaries
@@ -285,6 +288,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
       // as gbrp; with other tags it reads the planes as YUV, and so is the file read here.
       if (/^yuv444p(\d+(le|be))?$/.test(format?.[1] ?? '') && /(^|, )gbr\/bt709\/iec61966-2-1(,|$)/.test(format?.[2] ?? '')) gbrPlanes = format![1].replace('yuv444p', 'gbrp');
       deepRgb = /^gbra?p(9|1[0246])(le|be)$/.test(gbrPlanes ?? format?.[1] ?? '');
+      limitedGrey = format?.[1] === 'gray' && /^tv\b/.test(format?.[2] ?? '');
       if (/\b(top|bottom) (coded )?first\b/.test(format?.[2] ?? '')) interlaced = true;
       // "(tv, bt2020nc/bt2020/smpte2084, progressive)": range (when known), matrix, primaries, transfer.
       const colours = /^(?:(tv|pc), )?([\w-]+)\/([\w-]+)\/([\w-]+)/.exec(format?.[2] ?? '');
@@ -316,6 +320,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
     ...(guessBt709 ? { guessBt709 } : {}),
     ...(deepYuv ? { deepYuv } : {}),
     ...(deepRgb ? { deepRgb } : {}),
+    ...(limitedGrey ? { limitedGrey } : {}),
     ...(gbrPlanes !== undefined ? { gbrPlanes } : {}),
     ...(hdr !== undefined ? { hdr } : {}),
     ...(wideGamut !== undefined ? { wideGamut } : {}),

@@ -811,6 +811,23 @@ describe('colour matrix', () => {
     }
   });
 
+  it('8-bit greys stated in limited range are expanded, as deeper greys and YUV are (ffmpeg read black 16 as 16)', async () => {
+    // Flat greys stored losslessly as 8-bit grey (FFV1), limited range and so tagged; and full range, untagged.
+    for (const [range, tags] of [['tv', ['-color_range', 'tv']], ['pc', []]] as const) {
+      for (const grey of [0x20, 0x80, 0xe0]) {
+        const file = path.join(work, `grey8-${range}-${grey}.mkv`);
+        const hex = grey.toString(16).repeat(3);
+        execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=0x${hex}:s=64x48:r=25:d=0.08`, '-vf', `scale=out_range=${range},format=gray`, '-c:v', 'ffv1', ...tags, file]);
+        expect((await probeVideo(file)).limitedGrey, `${range} ${grey}`).toBe(range === 'tv' ? true : undefined);
+        for (const options of [{}, { width: 33 }]) {
+          const { frames } = await readAll(file, options);
+          const [r, g, b] = Array.from(frames[0].data.subarray(0, 3));
+          expect([r === g && g === b, Math.abs(g - grey) <= 1], `${range} ${grey} ${JSON.stringify(options)}: ${r},${g},${b}`).toEqual([true, true]);
+        }
+      }
+    }
+  });
+
   it('parseProbe guesses BT.709 for a YUV stream that names no matrix at an HD size as stored, before rotation', () => {
     const probe = (format: string, size = '1280x720', rotatedTo?: string) =>
       parseProbe(`Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'x.mp4':\n  Duration: 00:00:01.00, start: 0.000000, bitrate: 14 kb/s\n    Stream #0:0(und): Video: h264 (High) (avc1 / 0x31637661), ${format}, ${size} [SAR 1:1 DAR 16:9], 14 kb/s, 25 fps, 25 tbr, 12800 tbn, 50 tbc (default)\n` +
