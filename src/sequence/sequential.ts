@@ -94,9 +94,9 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   let refreshGap = stability.refresh;
   /** Frames of many colours skip their refreshes before this frame index (a back-off). */
   let backOffUntil = 0;
-  /** The frame index of the last new start (-1: none yet), and how many came in a row each within CUT_SPACING of the one before (see there). */
-  let lastStart = -1;
-  let closeStarts = 0;
+  /** The frame index of the last scene cut (-1: none yet), and how many came in a row each within CUT_SPACING of the one before (see cutRestarts). */
+  let lastCut = -1;
+  let closeCuts = 0;
   /**
    * `colourLabels`: the engine's labels are those of its last run, which is not always the
    * palette's (a declined refresh ran after the seeded run; a fresh palette's entries are
@@ -321,6 +321,8 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       // objective-jump test below has no "mostly still" exception: when the old palette
       // fits that badly, a fresh start pays anyway.
       const differenceCut = stability.sceneCut > 0 && (change !== null ? cuts.nextChange(change, NaN) : cuts.next(frame, NaN));
+      // Whether this frame is a scene cut, by either test.
+      let isCut = differenceCut;
       // A frame the same as the one before (and so the frame the engine last counted) keeps
       // the palette it had: Lloyd steps from it, or a refresh, could only move it. A still clip
       // of 9,000 colours at --stability none, whose first clustering had not quite converged,
@@ -346,6 +348,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
         // How well the last palette fits this frame after one step (no step: no colours at all).
         const firstStep = seeded.firstStepInertia ?? Infinity;
         const cut = stability.sceneCut > 0 && firstStep > stability.sceneCut * Math.max(previous.inertia, 1);
+        isCut = cut;
         if (!cut) {
           result = seeded;
           // Seeded k-means only refines the palette it was given; when the content has drifted
@@ -372,9 +375,13 @@ export function createSequentialQuantizer(options: SequentialOptions): {
         // A new start (the first frame, a scene cut) also ends a back-off: its palette is new.
         refreshGap = stability.refresh;
         backOffUntil = 0;
-        closeStarts = lastStart >= 0 && frameIndex - lastStart < CUT_SPACING ? closeStarts + 1 : 0;
-        lastStart = frameIndex;
-        result = fresh(frame, counted, Math.max(1, restarts >> Math.max(0, closeStarts - CUT_GRACE)));
+        let restartCount = restarts;
+        if (isCut) {
+          closeCuts = lastCut >= 0 && frameIndex - lastCut < CUT_SPACING ? closeCuts + 1 : 0;
+          lastCut = frameIndex;
+          restartCount = cutRestarts(restarts, closeCuts);
+        }
+        result = fresh(frame, counted, restartCount);
         keepLabels();
       }
       lastCounted = frame.data;
@@ -433,16 +440,22 @@ function scaled(values: Float64Array, factor: number, out: Float64Array): Float6
 const REFRESH_MAX_BACKOFF = 8;
 
 /**
- * Past CUT_GRACE new starts (scene cuts) in a row, each within CUT_SPACING frames of the one
- * before, each gets half the restarts of the one before (one at least): a strobe, a
- * slideshow of a frame a picture, or two sources interleaved frame by frame cut on every
- * frame, and each cut's full restarts made seeded k = 256 five times as slow as unseeded
- * k-means (300 frames of 640x480 alternating between two photos: 230 s against 49; ffmpeg's
- * per-frame palettes 16 s). A few cuts close together keep every restart: halving from the
- * first cut raised animated-loop-3.gif's flicker by 39% (new starts at frames 0, 1, 5, 6).
+ * Past CUT_GRACE scene cuts in a row, each within CUT_SPACING frames of the one before, each
+ * gets half the restarts of the one before (one at least): a strobe, a slideshow of a frame
+ * a picture, or two sources interleaved frame by frame cut on every frame, and each cut's
+ * full restarts made seeded k = 256 five times as slow as unseeded k-means (300 frames of
+ * 640x480 alternating between two photos: 230 s against 49; ffmpeg's per-frame palettes
+ * 16 s). A few cuts close together keep every restart: halving from the first new start
+ * raised animated-loop-3.gif's flicker by 39% (new starts at frames 0, 1, 5, 6). Other new
+ * starts (the first frame, a palette growing back) neither count nor back off.
  */
 const CUT_SPACING = 8;
 const CUT_GRACE = 3;
+
+/** The restarts of a scene cut that is the `closeCuts`-th in a row close to the one before (see CUT_SPACING). */
+export function cutRestarts(restarts: number, closeCuts: number): number {
+  return Math.max(1, Math.floor(restarts / 2 ** Math.max(0, closeCuts - CUT_GRACE)));
+}
 
 /**
  * A refresh's candidate is the full clustering (`restarts` starts) while the frame's

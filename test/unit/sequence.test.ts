@@ -9,7 +9,7 @@ import { resolveInputOptions, resolveSequenceOptions } from '../../src/options.j
 import { changedBox, compareFrames } from '../../src/sequence/frame-change.js';
 import { nearestIndex } from '../../src/map/nearest.js';
 import { createColorAccumulator } from '../../src/sequence/global-palette.js';
-import { createSequentialQuantizer } from '../../src/sequence/sequential.js';
+import { createSequentialQuantizer, cutRestarts } from '../../src/sequence/sequential.js';
 import { holdPalette, holdPixels, resolveStability, STABILITY_PRESETS } from '../../src/sequence/stability.js';
 import type { FrameSource, TimedFrame } from '../../src/types.js';
 import { decodeGif } from '../../src/decode/gif-decode.js';
@@ -190,8 +190,8 @@ describe('sequential k-means', () => {
     const a = await photo('skimage__coffee.png', 160);
     const b = await photo('wuffs__hibiscus.regular.jpeg', 160);
     const cropB = { ...a, data: b.data.subarray(0, a.data.length) };
-    // Two photos in turn, two frames each: a cut every second frame.
-    const frames = Array.from({ length: 16 }, (_, i) => ((i >> 1) % 2 === 0 ? a : cropB));
+    // Two photos in turn, two frames each: a cut every second frame from frame 2 on.
+    const frames = Array.from({ length: 18 }, (_, i) => ((i >> 1) % 2 === 0 ? a : cropB));
     // A new start's palette depends only on the frame, the seed and its restarts (its slots
     // aside): compared as sets with runs whose every start has 10 restarts, or 1.
     const colours = (palette: Uint8Array, size: number) => Array.from({ length: size }, (_, i) => Array.from(palette.subarray(i * 3, i * 3 + 3)).join()).sort().join(' ');
@@ -208,10 +208,13 @@ describe('sequential k-means', () => {
     const [ten, one] = [starts(10), starts(1)];
     // Each cut's frame on its own with 10 restarts, seeded as the sequence seeds it (seed + frame index).
     const alone = frames.filter((_, i) => i % 2 === 0).map((f, n) => starts(10, [f], 2 * n)[0]);
-    // Starts 0-3 (frames 0, 2, 4, 6) keep every restart; then 5, 2, and from the seventh on one.
-    for (let n = 0; n <= 3; n++) expect(ten[n], `start ${n}`).toBe(alone[n]);
-    for (let n = 6; n < 8; n++) expect(ten[n], `start ${n}`).toBe(one[n]);
-    expect(alone.slice(6).some((c, n) => c !== one[6 + n])).toBe(true);
+    // The first frame (no cut) and the first four cuts (frames 2 to 8) keep every restart;
+    // then 5, 2, and from the seventh cut (frame 14) on, one.
+    for (let n = 0; n <= 4; n++) expect(ten[n], `start ${n}`).toBe(alone[n]);
+    for (let n = 7; n < 9; n++) expect(ten[n], `start ${n}`).toBe(one[n]);
+    expect(alone.slice(7).some((c, n) => c !== one[7 + n])).toBe(true);
+    // However long the run of cuts (a shift count past 31 wrapped around: the 35th had all 10 again).
+    expect([0, 3, 4, 5, 6, 34, 35, 40, 1000].map((close) => cutRestarts(10, close))).toEqual([10, 10, 5, 2, 1, 1, 1, 1, 1]);
   });
 
   it('a colour that persists keeps its slot when the palette is made afresh, though shifting a chain of entries would move less in all', () => {
