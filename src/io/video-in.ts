@@ -49,7 +49,7 @@ const VIDEO_READ_NAMES: readonly string[] = namesOf<VideoRead>({ demuxer: true, 
 function toneMapFilters(hdr: NonNullable<VideoProbe['hdr']>, odd: boolean): string[] {
   const primaries = ZSCALE_PRIMARIES.has(hdr.primaries) ? hdr.primaries : 'bt2020';
   return [
-    ...zscaleReady(odd),
+    ...zscaleReady(odd, hdr.matrix),
     `zscale=tin=${hdr.transfer}:${zscaleSource(hdr)}:pin=${primaries}:t=linear:npl=${REFERENCE_WHITE}:p=bt709`,
     'format=gbrpf32le',
     `tonemap=tonemap=mobius:param=0.8:desat=0:peak=${(1000 / REFERENCE_WHITE).toFixed(3)}`,
@@ -71,7 +71,7 @@ function toneMapFilters(hdr: NonNullable<VideoProbe['hdr']>, odd: boolean): stri
 function gamutFilters(wide: NonNullable<VideoProbe['wideGamut']>, odd: boolean): string[] {
   const transfer = ZSCALE_SDR_TRANSFERS.has(wide.transfer) ? wide.transfer : 'bt709';
   return [
-    ...zscaleReady(odd),
+    ...zscaleReady(odd, wide.matrix),
     `zscale=tin=${transfer}:${zscaleSource(wide, wide.primaries === 'bt2020' ? 'bt2020nc' : 'bt709')}:pin=${wide.primaries}:t=${transfer}:m=bt709:p=bt709:r=full`,
     // RGB already, so the conversion to RGBA after it uses no matrix.
     'format=gbrp',
@@ -84,9 +84,13 @@ function zscaleSource(colours: { matrix: string; range: string }, unnamed = 'bt2
   return `min=${matrix}:rin=${colours.range === 'pc' ? 'full' : 'limited'}`;
 }
 
-/** zimg takes no 4:2:0 or 4:2:2 frame of an odd size: such frames are made 4:4:4 first. */
-function zscaleReady(odd: boolean): string[] {
-  return odd ? ['format=yuv444p16le'] : [];
+/**
+ * zimg takes no 4:2:0 or 4:2:2 frame of an odd size: such frames are made 4:4:4 first. RGB
+ * (matrix `gbr`) is made 16-bit RGB instead: as YUV, zimg refused its RGB matrix ("YUV color
+ * family cannot have RGB matrix coefficients").
+ */
+function zscaleReady(odd: boolean, matrix: string): string[] {
+  return odd ? [matrix === 'gbr' ? 'format=gbrp16le' : 'format=yuv444p16le'] : [];
 }
 
 /** HDR's reference white in cd/m², which becomes linear 1.0 (ITU-R BT.2408). */

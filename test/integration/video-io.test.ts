@@ -910,18 +910,23 @@ describe('HDR video', () => {
 
   it('SDR video with P3 primaries (a phone\'s Display P3, cinema\'s DCI-P3) is moved to sRGB\'s too (red 192, 48, 32 read as 177, 62, 45)', async () => {
     // Flat colours placed in each P3 (BT.709's matrix and curve), 8-bit H.264, at its size and resized.
-    for (const primaries of ['smpte432', 'smpte431']) {
+    // Also as RGB (FFV1, matrix "gbr") at an odd size, which zimg refused when it was made 4:4:4 YUV first.
+    const stores = [
+      { ext: 'mp4', size: '64x48', matrix: 'bt709', range: 'tv', format: 'yuv444p', codec: ['-c:v', 'libx264', '-qp', '0'] },
+      { ext: 'mkv', size: '65x49', matrix: 'gbr', range: 'pc', format: 'gbrp', codec: ['-c:v', 'ffv1'] },
+    ];
+    for (const [primaries, store] of [['smpte432', stores[0]], ['smpte431', stores[0]], ['smpte432', stores[1]]] as const) {
       for (const [r, g, b] of [[192, 48, 32], [128, 128, 128], [48, 176, 64]]) {
-        const file = path.join(work, `${primaries}-${r}-${g}-${b}.mp4`);
+        const file = path.join(work, `${primaries}-${store.matrix}-${r}-${g}-${b}.${store.ext}`);
         const hex = [r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('');
-        execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=0x${hex}:s=64x48:r=25:d=0.04`, '-vf', `format=gbrp,zscale=tin=bt709:pin=bt709:t=bt709:m=bt709:p=${primaries}:r=tv,format=yuv444p`,
-          '-c:v', 'libx264', '-qp', '0', '-colorspace', 'bt709', '-color_primaries', primaries, '-color_trc', 'bt709', '-color_range', 'tv', file]);
+        execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=0x${hex}:s=${store.size}:r=25:d=0.04`, '-vf', `format=gbrp,zscale=tin=bt709:pin=bt709:t=bt709:m=${store.matrix}:p=${primaries}:r=${store.range},format=${store.format}`,
+          ...store.codec, '-colorspace', store.matrix === 'gbr' ? 'rgb' : store.matrix, '-color_primaries', primaries, '-color_trc', 'bt709', '-color_range', store.range, file]);
         expect((await probeVideo(file)).wideGamut?.primaries).toBe(primaries);
         for (const options of [{}, { width: 33 }]) {
           const [frame] = (await readAll(file, options)).frames;
           const at = (frame.height >> 1) * frame.width * 4 + (frame.width >> 1) * 4;
           const got = Array.from(frame.data.subarray(at, at + 3));
-          expect(got.every((v, i) => Math.abs(v - [r, g, b][i]) <= 2), `${primaries} ${hex} ${JSON.stringify(options)}: ${got}`).toBe(true);
+          expect(got.every((v, i) => Math.abs(v - [r, g, b][i]) <= 2), `${primaries} ${store.matrix} ${hex} ${JSON.stringify(options)}: ${got}`).toBe(true);
         }
       }
     }
