@@ -218,12 +218,13 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   if (probe.gbrPlanes !== undefined) filters.push(`mergeplanes=0x000102:${probe.gbrPlanes}`);
   // The bundled ffmpeg 4.1's scaler reads planar RGB of more than 8 bits up to 2 levels off,
   // into RGBA and into smaller frames alike (a grey of 128 read as (129, 128, 130)); turned
-  // into 16-bit packed RGB first, every value comes through exactly. (Not 10-bit RGB with
-  // alpha, which that scaler reads wrongly into every format.)
+  // into 16-bit packed RGB first, every value comes through exactly. (10-bit RGB with alpha
+  // is not taken: that scaler reads it wrongly into every format.)
   const zscaled = probe.alpha !== true && (probe.hdr !== undefined || probe.wideGamut !== undefined);
   if (probe.deepRgb === true && !zscaled) filters.push(probe.alpha === true ? 'format=rgba64le' : 'format=rgb48le');
-  // ffmpeg's scaler takes 8-bit greys as full range whatever their stream states (a limited
-  // range's black of 16 stayed 16), though it expands deeper greys and YUV: as YUV, they are.
+  // Converted to RGBA without a resize, 8-bit greys were taken as full range whatever their
+  // stream states (a limited range's black of 16 stayed 16), though deeper greys and YUV are
+  // expanded: as YUV, they are too.
   if (probe.limitedGrey === true) filters.push('format=yuv444p');
   // Area averaging when shrinking: colour statistics (what k-means sees) stay those of the source.
   const resized = width !== probe.width || height !== probe.height;
@@ -282,7 +283,9 @@ function streamEnd(packets: PacketTimes, probe: VideoProbe): Pick<ClockPlan, 'no
   return {
     nominalMs: 1000 / probe.fps,
     ...(ends.length > 0 ? { endMs: Math.min(...ends) } : {}),
-    ...(packets.endMs === undefined && statedMs !== undefined ? { endStated: true } : {}),
+    // A muxer that knew no durations may state the last frame's start as the length (see
+    // ClockPlan.endStated); one that wrote durations, even guessed ones, knew the end.
+    ...(packets.endMs === undefined && packets.durationsGuessed !== true && statedMs !== undefined ? { endStated: true } : {}),
   };
 }
 

@@ -59,8 +59,9 @@ export interface VideoProbe {
   /** True when the frames are YUV stored with more than 8 bits a sample (10-bit HEVC, VP9 Profile 2, ProRes). */
   readonly deepYuv?: boolean;
   /**
-   * True when the frames are planar RGB of more than 8 bits a sample (gbrp10le... gbrap16le:
-   * DNxHR 444, FFV1 RGB, lossless RGB HEVC), or their G, B and R planes are (`gbrPlanes`).
+   * True when the frames are planar RGB of more than 8 bits a sample (gbrp9le to gbrp16le,
+   * gbrap12le, gbrap16le: DNxHR 444, FFV1 RGB, lossless RGB HEVC), or their G, B and R planes
+   * are (`gbrPlanes`). Not gbrap10le, which ffmpeg 4.1 converts wrongly whatever the route.
    */
   readonly deepRgb?: boolean;
   /** True when the frames are 8-bit greys stated to be in limited range ("gray(tv)": 16 black, 235 white). */
@@ -287,7 +288,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
       // made from a GIF), which it converts as if it were YUV. ffmpeg 5 decodes just these
       // as gbrp; with other tags it reads the planes as YUV, and so is the file read here.
       if (/^yuv444p(\d+(le|be))?$/.test(format?.[1] ?? '') && /(^|, )gbr\/bt709\/iec61966-2-1(,|$)/.test(format?.[2] ?? '')) gbrPlanes = format![1].replace('yuv444p', 'gbrp');
-      deepRgb = /^gbra?p(9|1[0246])(le|be)$/.test(gbrPlanes ?? format?.[1] ?? '');
+      deepRgb = /^(gbrp(9|1[0246])|gbrap1[26])(le|be)$/.test(gbrPlanes ?? format?.[1] ?? '');
       limitedGrey = format?.[1] === 'gray' && /^tv\b/.test(format?.[2] ?? '');
       if (/\b(top|bottom) (coded )?first\b/.test(format?.[2] ?? '')) interlaced = true;
       // "(tv, bt2020nc/bt2020/smpte2084, progressive)": range (when known), matrix, primaries, transfer.

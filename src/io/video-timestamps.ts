@@ -22,8 +22,10 @@ import { LITERAL_NAME } from './video-probe.js';
 /** What the packet pass learned: presentation times in milliseconds (sorted), and where the stream ends. */
 export interface PacketTimes {
   readonly timesMs: readonly number[];
-  /** The end of the packet with the latest time (its time plus its duration), when it states a duration. */
+  /** The end of the packet with the latest time (its time plus its duration), when it states a duration that is its own (see durationsFitGaps). */
   readonly endMs?: number;
+  /** True when the packets state durations, but as one guess for all (see durationsFitGaps): no end is known from them. */
+  readonly durationsGuessed?: boolean;
   /** Packets without a presentation time. */
   readonly untimed: number;
   /**
@@ -98,15 +100,17 @@ export async function packetTimes(file: string, read: { demuxer?: string; litera
   const timesMs = packets.map((p) => ms(p.pts));
   const last = packets.at(-1);
   const wholeMs = timesMs.length > 1 && timesMs.every((t) => Math.abs(t - Math.round(t)) < 1e-6);
-  return { timesMs, untimed, unitMs: wholeMs ? Math.max(1, ms(1)) : ms(1), ...(last !== undefined && last.duration > 0 && durationsFitGaps(packets) ? { endMs: ms(last.pts + last.duration) } : {}) };
+  const stated = last !== undefined && last.duration > 0;
+  const own = stated && durationsFitGaps(packets);
+  return { timesMs, untimed, unitMs: wholeMs ? Math.max(1, ms(1)) : ms(1), ...(own ? { endMs: ms(last.pts + last.duration) } : {}), ...(stated && !own ? { durationsGuessed: true } : {}) };
 }
 
 /**
  * Whether the packets' durations are their own (most of them reach the next packet's time,
- * within a tick) rather than one guess for all. The bundled ffmpeg 4.1 reports 1/tbr for
- * every packet of an MP4 whose times jitter (a Matroska of 30 fps remuxed: gaps of 33 and
- * 34 ms, tbr 60): its last frame then ended 16.7 ms after it began, and the GIF writer
- * folded it into the one before. `packets`: sorted by time.
+ * within a tick) rather than one guess for all. A stream copy reports one duration for every
+ * packet of an MP4 whose times jitter: 1/tbr in the bundled ffmpeg 4.1 for a Matroska of
+ * 30 fps remuxed (gaps of 33 and 34 ms, tbr 60), whose last frame then ended 16.7 ms after
+ * it began, and the GIF writer folded it into the one before. `packets`: sorted by time.
  */
 function durationsFitGaps(packets: readonly { pts: number; duration: number }[]): boolean {
   let fits = 0;

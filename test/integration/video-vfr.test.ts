@@ -144,6 +144,15 @@ describe('variable-frame-rate video', () => {
     expect([delays.length, sum(delays), delays.at(-1)]).toEqual([36, 400, 3]);
   });
 
+  it('where packet durations are a guess, the MP4\'s stated length still ends the last frame (it was given the 439 ms gap before it: 3.81 s)', async () => {
+    // See test/fixtures/vfr/README.md.
+    const mp4 = path.resolve(__dirname, '../fixtures/vfr/guessed-durations-gap.mp4');
+    const { code, stdout } = await runMain(['quantize', mp4, '-k', '8', '-o', path.join(work, 'gap.gif'), '--json']);
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout) as { frames: number; playbackSeconds: number };
+    expect([summary.frames, summary.playbackSeconds]).toEqual([90, 3.4]);
+  });
+
   it('every frame is timed by its own line of showinfo, however many: 300 frames, each its own delay', async () => {
     // Frame N lasts 20 + 10 * (N mod 7) ms: a frame paired with another's time shows at once.
     const mkv = path.join(work, 'many.mkv');
