@@ -1,4 +1,4 @@
-import type { ColorSpace } from '../types.js';
+import type { ColorSpace, Metric } from '../types.js';
 import { invalidOption } from '../errors.js';
 
 /**
@@ -145,4 +145,12 @@ export function toSrgb(space: ColorSpace): Converter {
 export function lightness(r: number, g: number, b: number): number {
   const y = 0.2126729 * toLinear(r) + 0.7151522 * toLinear(g) + 0.072175 * toLinear(b);
   return 116 * labF(y) - 16;
+}
+
+/** Distance between two working-space colours: squared Euclidean or Manhattan (what "nearest" means in every metric). */
+export function colourDistance(metric: Metric, p0: number, p1: number, p2: number, q0: number, q1: number, q2: number): number {
+  const d0 = p0 - q0;
+  const d1 = p1 - q1;
+  const d2 = p2 - q2;
+  return metric === 'manhattan' ? Math.abs(d0) + Math.abs(d1) + Math.abs(d2) : d0 * d0 + d1 * d1 + d2 * d2;
 }

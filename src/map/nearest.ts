@@ -1,7 +1,7 @@
 import type { ColorSpace, Metric } from '../types.js';
 import { checkBytes, invalidOption, listOf } from '../errors.js';
 import { METRICS, SPACES } from '../options.js';
-import { fromSrgb } from '../color/space.js';
+import { colourDistance, fromSrgb } from '../color/space.js';
 import { createGridSearch } from './grid-search.js';
 import { createSlabSearch } from './slab-search.js';
 
@@ -15,13 +15,6 @@ import { createSlabSearch } from './slab-search.js';
  * (conservatively rounded) lower bound proves cannot win.
  */
 
-/** Distance between two working-space colours: squared Euclidean or Manhattan. */
-function distance(metric: Metric, p0: number, p1: number, p2: number, q0: number, q1: number, q2: number): number {
-  const d0 = p0 - q0;
-  const d1 = p1 - q1;
-  const d2 = p2 - q2;
-  return metric === 'manhattan' ? Math.abs(d0) + Math.abs(d1) + Math.abs(d2) : d0 * d0 + d1 * d1 + d2 * d2;
-}
 
 /**
  * Brute-force reference: index of the palette colour nearest to sRGB (r, g, b) under
@@ -53,7 +46,7 @@ export function nearestIndex(
   let bestDist = Infinity;
   for (let i = 0, j = 0; i < size; i++, j += 3) {
     conv(palette[j], palette[j + 1], palette[j + 2], p, 0);
-    const d = distance(metric, p[0], p[1], p[2], q[0], q[1], q[2]);
+    const d = colourDistance(metric, p[0], p[1], p[2], q[0], q[1], q[2]);
     if (d < bestDist) {
       bestDist = d;
       best = i;

@@ -123,6 +123,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   const cost = new Float64Array(256 * 256);
   const taken = new Uint8Array(256);
   const persisting = new Int16Array(256);
+  const persistedSlot = new Uint8Array(256);
   const anchorWeights = new Float64Array(256);
   const stillPerEntry = new Float64Array(256);
   const candidateWritten = new Uint8Array(256 * 3);
@@ -395,17 +396,23 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       // that grows (a clip whose first frames have fewer than k colours) or shrinks (a frame
       // of fewer colours than the palette has: the other entries stay, unused).
       // (A frame with no opaque pixel has no palette: it leaves the last one as it was.)
+      // The slot each cluster's entry went to, where the entries were renumbered below.
+      let renumbered: Uint8Array | null = null;
       if (previous !== null && isFresh && size > 0) {
         size = matchEntries(centroids, size, previous.centroids, previous.size, order, cost, taken, slotOf);
-        // The colours' clusters were numbered before the matching: number them as the entries now are.
-        for (let i = 0; i < engine.histogram.count; i++) paletteLabels[i] = slotOf[paletteLabels[i]];
+        renumbered = slotOf;
       }
       // A new palette (fresh, or a refresh's blend) may have moved a colour that persists to
       // another slot: give it its slot back.
       if (previous !== null && (isFresh || refresh === 'adopted') && size >= previous.size) {
-        keepPersistingSlots(centroids, size, previous.palette, previous.size, { order, cost, taken, persisting, slotOf });
-        for (let i = 0; i < engine.histogram.count; i++) paletteLabels[i] = slotOf[paletteLabels[i]];
+        keepPersistingSlots(centroids, size, previous.palette, previous.size, { order, cost, taken, persisting, slotOf: persistedSlot });
+        // After a matching, the two moves made one: each cluster's entry went to slotOf[j], then on.
+        if (renumbered !== null) for (let j = 0; j < result.k; j++) slotOf[j] = persistedSlot[slotOf[j]];
+        else renumbered = persistedSlot;
       }
+      // The colours' clusters were numbered before the moves: number them as the entries now
+      // are, in one pass over the frame's colours.
+      if (renumbered !== null) for (let i = 0; i < engine.histogram.count; i++) paletteLabels[i] = renumbered[paletteLabels[i]];
       centroids = centroids.subarray(0, size * 3);
       const continues = previous !== null && previous.size === size;
       const held = continues ? previous!.palette : null;

@@ -3,7 +3,7 @@ import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { ColourSearch } from '../map/map-histogram.js';
 import { wordsOf } from '../pixel-words.js';
 import { DEFAULT_MAX_ITERATIONS } from '../limits.js';
-import { fromSrgb } from '../color/space.js';
+import { colourDistance, fromSrgb } from '../color/space.js';
 import type { ColorSpace, Metric } from '../types.js';
 
 /**
@@ -208,16 +208,10 @@ export function holdPixels(
   const { pixelHold, pixelMargin } = options;
   if (pixelHold < 0) return;
   const plain = metric === 'euclidean' && space === 'rgb';
-  const l1 = metric === 'manhattan';
   const convert = fromSrgb(space);
   if (!plain) for (let e = 0; e < size * 3; e += 3) convert(palette[e], palette[e + 1], palette[e + 2], heldPalette, e);
-  /** The distance of the converted pixel (heldPixel) to entry `e` (its offset). */
-  const distanceTo = (e: number): number => {
-    const d0 = heldPixel[0] - heldPalette[e];
-    const d1 = heldPixel[1] - heldPalette[e + 1];
-    const d2 = heldPixel[2] - heldPalette[e + 2];
-    return l1 ? Math.abs(d0) + Math.abs(d1) + Math.abs(d2) : d0 * d0 + d1 * d1 + d2 * d2;
-  };
+  /** The distance of the converted pixel (heldPixel) to entry `e` (its offset), as the palette search measures it. */
+  const distanceTo = (e: number): number => colourDistance(metric, heldPixel[0], heldPixel[1], heldPixel[2], heldPalette[e], heldPalette[e + 1], heldPalette[e + 2]);
   const holdRange = (start: number, end: number): void => {
     for (let i = start, o = start * 4; i < end; i++, o += 4) {
       const prev = previousIndices[i];
