@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { constants, fstatSync, renameSync, statSync, unlinkSync, type Stats } from 'node:fs';
-import { access, chmod, chown, link, lstat, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, linkSync, openSync, renameSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { access, chmod, chown, lstat, open, realpath, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { abortedWrite, ChromaseedError, isBytes, systemReason } from '../errors.js';
 import { extensionAloneError, fileName } from './file-name.js';
@@ -147,9 +147,7 @@ export async function checkExtraOutputPath(extraPath: string, option: string, in
   }
   // Written only after the main output, so find out now whether a file can be created there
   // at all (a read-only mount, /proc): a late failure would leave the main output behind.
-  const probe = await openTemp(extraPath, finalPath);
-  await probe.handle.close();
-  await removeQuietly(probe.tempPath);
+  await removeQuietly(await claimTemp(extraPath, finalPath));
 }
 
 /**
@@ -247,7 +245,9 @@ export async function commitTemp(tempPath: string, finalPath: string, replacedPa
       await chmod(tempPath, replaced.mode & 0o777);
       await chown(tempPath, replaced.uid, replaced.gid).catch(() => chown(tempPath, -1, replaced.gid).catch(() => undefined));
     }
-    await rename(tempPath, finalPath);
+    // Synchronous: on the thread pool, the move could come after an exit had put the replaced
+    // file back (PlacedFiles.putBack), and replace it.
+    renameSync(tempPath, finalPath);
   } catch (err) {
     await removeQuietly(tempPath);
     throw new ChromaseedError('ERR_OUTPUT', `${finalPath}: cannot move the finished file into place: ${systemReason(err)}`, { cause: err });
@@ -356,26 +356,41 @@ export interface FinishOptions {
 
 /**
  * Creates `tempPath` with O_EXCL, so that what is written goes into a file this run made,
- * never into one that was there. Tracked from before the call: a process ended (a second
- * Ctrl-C) once the kernel had made the file but before the open's callback ran left it
- * behind when it was tracked after. Untracked again when the open fails, and a file that
- * was there already is left alone.
+ * never into one that was there, and tracks it. Synchronous, tracked just before: the exit
+ * hook (a second Ctrl-C) runs on this thread, so the file is either made and tracked by
+ * then, or never made. Made by an open queued on libuv's thread pool, it could be made
+ * after the hook had found nothing to remove (CI saw it). Untracked again when the creation
+ * fails, and a file that was there already is left alone.
  */
-export async function openExclusive(tempPath: string): Promise<FileHandle> {
+function createExclusive(tempPath: string): void {
   trackTemp(tempPath);
   try {
-    return await open(tempPath, 'wx');
+    closeSync(openSync(tempPath, 'wx'));
   } catch (err) {
     untrackTemp(tempPath);
     throw err;
   }
 }
 
-/** Creates (and tracks) a new temporary file beside `finalPath`; `outputPath` names it in the error. */
-async function openTemp(outputPath: string, finalPath: string): Promise<{ tempPath: string; handle: FileHandle }> {
+/**
+ * createExclusive, then a handle on the file made, opened without creating it: removed by
+ * then (the exit hook), the open fails instead of making it again.
+ */
+export async function openExclusive(tempPath: string): Promise<FileHandle> {
+  createExclusive(tempPath);
+  try {
+    return await open(tempPath, 'r+');
+  } catch (err) {
+    await removeQuietly(tempPath);
+    throw err;
+  }
+}
+
+/** Creates (and tracks) a new temporary file beside `finalPath` with `create`; `outputPath` names it in the error. */
+async function newTemp<T>(outputPath: string, finalPath: string, create: (tempPath: string) => T | Promise<T>): Promise<{ tempPath: string; made: T }> {
   const tempPath = tempPathFor(finalPath);
   try {
-    return { tempPath, handle: await openExclusive(tempPath) };
+    return { tempPath, made: await create(tempPath) };
   } catch (err) {
     throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: cannot create a file in ${path.dirname(finalPath)}: ${systemReason(err)}`, { cause: err });
   }
@@ -387,17 +402,14 @@ async function openTemp(outputPath: string, finalPath: string): Promise<{ tempPa
  * O_EXCL, the file ffmpeg writes is one this run made, never one that was there before.
  */
 export async function claimTemp(outputPath: string, finalPath: string): Promise<string> {
-  const { tempPath, handle } = await openTemp(outputPath, finalPath);
-  await handle.close();
-  return tempPath;
+  return (await newTemp(outputPath, finalPath, createExclusive)).tempPath;
 }
 
 /** Opens a temp file next to `outputPath` for bytes that become `outputPath` on commit. */
 export async function createAtomicFile(outputPath: string, inputPath?: InputPaths): Promise<AtomicFile> {
   const finalPath = await checkOutputPath(outputPath, inputPath);
-  const opened = await openTemp(outputPath, finalPath);
-  const { tempPath } = opened;
-  let handle: FileHandle | null = opened.handle;
+  const { tempPath, made } = await newTemp(outputPath, finalPath, openExclusive);
+  let handle: FileHandle | null = made;
   let bytes = 0;
   let state: 'open' | 'sealed' | 'committed' | 'aborted' = 'open';
 
@@ -582,18 +594,22 @@ async function keepAside(file: string): Promise<string | null> {
   // A second name that something already holds is never taken over: another is drawn.
   for (let tries = 0; tries < KEEP_ASIDE_TRIES; tries++) {
     const kept = tempPathFor(file, 'old');
+    // Both synchronous, as createExclusive is: made on the thread pool, a second name could
+    // appear after an exit (a second Ctrl-C) had put back the names it knew of.
     try {
-      await link(file, kept);
+      linkSync(file, kept);
       return kept;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
     }
     // rename() replaces whatever holds the name: only onto one found free.
     if ((await lstat(kept).catch(() => null)) !== null) continue;
-    await rename(file, kept).catch((err: unknown) => {
+    try {
+      renameSync(file, kept);
+    } catch (err) {
       // Neither linked nor moved: it could not be replaced either (a file locked or made immutable).
       throw new ChromaseedError('ERR_OUTPUT', `${file}: cannot replace it: ${systemReason(err)}`, { cause: err });
-    });
+    }
     return kept;
   }
   throw new ChromaseedError('ERR_OUTPUT', `${file}: cannot replace it: the ${KEEP_ASIDE_TRIES} names drawn to keep it aside by were all taken`);

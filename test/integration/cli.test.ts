@@ -1660,15 +1660,47 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
   });
 
   it('Ctrl-C twice between the kernel making a temporary file and the run hearing of it leaves nothing (it was left: tracked only once opened)', async () => {
-    // Every exclusive open of a temporary file is held back 3 s once the file exists; the
-    // second Ctrl-C ends the process at once, removing what is tracked.
+    // Every open of a temporary file is held back 3 s once it is open; the second Ctrl-C ends
+    // the process at once, removing what is tracked.
     const preload = path.join(tmp, 'slow-exclusive-open.mjs');
-    writeFileSync(preload, "import fsp from 'node:fs/promises';\nconst open = fsp.open;\nfsp.open = async (file, flags, ...rest) => {\n  const handle = await open(file, flags, ...rest);\n  if (flags === 'wx' && String(file).includes('.tmp-')) await new Promise((r) => setTimeout(r, 3000));\n  return handle;\n};\n");
+    writeFileSync(preload, "import fsp from 'node:fs/promises';\nconst open = fsp.open;\nfsp.open = async (file, flags, ...rest) => {\n  const handle = await open(file, flags, ...rest);\n  if (String(file).includes('.tmp-')) await new Promise((r) => setTimeout(r, 3000));\n  return handle;\n};\n");
     for (const out of ['out.mp4', 'f-%d.png']) {
       const dir = mkdtempSync(path.join(tmp, 'slow-open-'));
       const r = await runBin(['quantize', CARS, '-k', '4', '-o', path.join(dir, out)], { env: { NODE_OPTIONS: `--import ${pathToFileURL(preload).href}` }, killWhen: () => readdirSync(dir).some((f) => f.includes('.tmp-')), pollMs: 20, signalCount: 2 });
       expect([out, r.code], r.stderr).toEqual([out, 130]);
       expectOnly(dir, []);
+    }
+  });
+
+  it('Ctrl-C twice while the temporary file waits for a thread of the pool to be made leaves nothing (the exit removed nothing, then the open made it)', async () => {
+    // Found by CI: the second Ctrl-C's exit removed the tracked name before libuv's thread
+    // pool had made the file, and the open, already queued, made it as the process ended.
+    // Here the pool's one thread waits on an empty pipe when the first temporary file is
+    // opened, and is let go only once the exit hook has run, with time for the open to finish.
+    const preload = path.join(tmp, 'held-pool-open.mjs');
+    writeFileSync(preload, [
+      "import fs from 'node:fs';",
+      "import fsp from 'node:fs/promises';",
+      'const open = fsp.open;',
+      'let held = false;',
+      'fsp.open = (file, ...rest) => {',
+      "  if (held || !String(file).includes('.tmp-')) return open(file, ...rest);",
+      '  held = true;',
+      '  const fd = fs.openSync(process.env.HOLD_FIFO, fs.constants.O_RDWR);',
+      '  fs.read(fd, Buffer.alloc(1), 0, 1, null, () => {});',
+      '  const opening = open(file, ...rest);',
+      "  process.once('exit', () => { fs.writeSync(fd, 'x'); const until = Date.now() + 500; while (Date.now() < until); });",
+      "  process.stderr.write('held\\n');",
+      '  return opening;',
+      '};',
+    ].join('\n'));
+    for (const out of ['out.gif', 'out.mp4', 'f-%d.png']) {
+      const dir = mkdtempSync(path.join(tmp, 'held-open-'));
+      const fifo = path.join(dir, 'pool.fifo');
+      execFileSync('mkfifo', [fifo]);
+      const r = await runBin(['quantize', CARS, '-k', '4', '-o', path.join(dir, out), '--quiet'], { env: { NODE_OPTIONS: `--import ${pathToFileURL(preload).href}`, UV_THREADPOOL_SIZE: '1', HOLD_FIFO: fifo }, killOnStderr: true, signalCount: 2 });
+      expect([out, r.code, r.stderr], r.stderr).toEqual([out, 130, 'held\n']);
+      expectOnly(dir, ['pool.fifo']);
     }
   });
 
