@@ -15,41 +15,35 @@ try {
   process.stderr.write(`chromaseed: cannot read the current directory (${err.code}: deleted, or its path too long?); run it from a directory that exists\n`);
   process.exit(1);
 }
-// Loading the command line opens its files: with almost no file descriptors left to the
-// process (a low ulimit -n) that can fail before anything else could say so.
-let cli;
-try {
-  cli = require('./load-cli.cjs');
-} catch (err) {
-  // A file the start loads, gone as the package is rebuilt or reinstalled beside the run: said
-  // as error-report.ts says it of the files loaded later.
-  const missing = err.code === 'MODULE_NOT_FOUND' ? /Cannot find module '([^']+)'/.exec(err.message) : null;
-  if (err.code === 'EMFILE') process.stderr.write('chromaseed: too many open files (EMFILE) to start: this process reached its limit (ulimit -n); raise it\n');
-  else if (err.code === 'ENFILE') process.stderr.write("chromaseed: too many open files (ENFILE) to start: the system's limit is reached; close other programs\n");
-  else if (missing !== null) process.stderr.write(`chromaseed: its own file ${missing[1]} is gone (reinstalled, rebuilt or removed while this ran?); run it again, or reinstall chromaseed\n`);
-  else throw err;
-  process.exit(1);
-}
-const { main, releaseLeftovers, reportUncaught } = cli;
-
 // Ctrl-C aborts the run: writers remove their temporary files and ffmpeg children are killed.
+// The handlers are set before the command line loads (up to 0.2 s): set after, a signal in
+// that time ended the process by its default action (a core file, for SIGQUIT).
 // The exit code is the shell's for the signal: 130 for SIGINT, 143 for SIGTERM, 131 for SIGQUIT
 // (Ctrl-\, which would otherwise end the process at once and leave its temporary files). A second one
 // ends the process at once, after killing the children and removing the temporary files
 // that the first one's clean-up has not reached yet.
 //
+// Once the outputs have their names the run is complete, and a second one ends the process at
+// once with exit code 0 (what is left: removing the replaced files' second names, printing).
+//
 // SIGHUP (the terminal was closed) aborts the same way, with three differences. Nothing more
 // is written to the terminal: no one is there to read it, and writes to it fail (EIO).
 // The shell and then the kernel each send one, so a second SIGHUP is not a second Ctrl-C.
-// And the process ends by the signal itself (a shell reports 129), never through Node's own
-// exit: that restores the terminal's settings, and on a terminal that is gone Node 20 dies
-// there by SIGSEGV.
+// And the interrupted process ends by the signal itself (a shell reports 129), as does any
+// process started on a terminal, never through Node's own exit: that restores the
+// terminal's settings, and on a terminal that is gone Node 20 dies there by SIGSEGV. A run
+// that ended by itself, with no terminal (SIGHUP sent by another program), keeps its exit code.
 const controller = new AbortController();
 let received = 'SIGINT';
 let hungUp = false;
+const { isatty } = require('node:tty');
+const onTerminal = [0, 1, 2].some((fd) => isatty(fd));
+/** The command line, once loaded (below). */
+let cli;
 
+const endsByHangup = (code) => hungUp && (code === 130 || onTerminal);
 const endByHangup = () => {
-  releaseLeftovers();
+  cli?.releaseLeftovers();
   process.removeAllListeners('SIGHUP');
   process.kill(process.pid, 'SIGHUP');
 };
@@ -67,7 +61,8 @@ const onSignal = (signal) => {
   }
   if (hungUp) return endByHangup();
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K'); // the progress line
-  process.exit(128 + constants.signals[signal]); // whose 'exit' hook releases the leftovers
+  // (Whose 'exit' hook releases the leftovers.)
+  process.exit(cli?.runComplete() === true ? 0 : 128 + constants.signals[signal]);
 };
 // A write to a terminal that has just gone fails with EIO, often before its SIGHUP arrives:
 // that is the hang-up itself. Node emits it as an 'error' event, and with no listener its
@@ -83,13 +78,29 @@ process.on('SIGTERM', onSignal);
 process.on('SIGQUIT', onSignal);
 process.on('SIGHUP', onSignal);
 
+// Loading the command line opens its files: with almost no file descriptors left to the
+// process (a low ulimit -n) that can fail before anything else could say so.
+try {
+  cli = require('./load-cli.cjs');
+} catch (err) {
+  // A file the start loads, gone as the package is rebuilt or reinstalled beside the run: said
+  // as error-report.ts says it of the files loaded later.
+  const missing = err.code === 'MODULE_NOT_FOUND' ? /Cannot find module '([^']+)'/.exec(err.message) : null;
+  if (err.code === 'EMFILE') process.stderr.write('chromaseed: too many open files (EMFILE) to start: this process reached its limit (ulimit -n); raise it\n');
+  else if (err.code === 'ENFILE') process.stderr.write("chromaseed: too many open files (ENFILE) to start: the system's limit is reached; close other programs\n");
+  else if (missing !== null) process.stderr.write(`chromaseed: its own file ${missing[1]} is gone (reinstalled, rebuilt or removed while this ran?); run it again, or reinstall chromaseed\n`);
+  else throw err;
+  process.exit(1);
+}
+const { main, reportUncaught } = cli;
+
 // An error thrown where no run can catch it (in a library's callback) is said as the run's
 // own errors are, not as Node's stack trace, and ends the process as the run's end would:
 // by the signal after a hang-up, with the signal's code after a Ctrl-C or SIGTERM. The exit
 // hook removes the temporary files.
 const onUncaught = (err) => {
   const code = reportUncaught(err, process.stderr);
-  if (hungUp) return endByHangup();
+  if (endsByHangup(code)) return endByHangup();
   process.exitCode = code === 130 ? 128 + constants.signals[received] : code;
   process.exit();
 };
@@ -111,7 +122,7 @@ const exitWhenWritten = () => {
   Promise.all(queued.map((s) => new Promise((resolve) => s.write('', resolve)))).then(() => process.exit());
 };
 main(process.argv.slice(2), streams, controller.signal).then((code) => {
-  if (hungUp) return endByHangup();
+  if (endsByHangup(code)) return endByHangup();
   process.exitCode = code === 130 ? 128 + constants.signals[received] : code;
   exitWhenWritten();
 }, onUncaught); // a rejected run is reported as an uncaught error, whatever --unhandled-rejections says

@@ -7,8 +7,8 @@ import { EXIT_OK, INTERRUPTED_STREAM, report, signalled } from './error-report.j
 import { buildParser, parserOptions } from './parser.js';
 
 // For bin/chromaseed.js: what a process that must end at once (a second Ctrl-C) releases first,
-// and how an error nothing caught is reported.
-export { releaseLeftovers } from '../io/leftovers.js';
+// whether its run is complete by then, and how an error nothing caught is reported.
+export { releaseLeftovers, runComplete } from '../io/leftovers.js';
 export { reportUncaught } from './error-report.js';
 
 /** Where a command writes: data to stdout, everything a person reads to stderr. */

@@ -2,6 +2,7 @@ import { ChromaseedError, throwIfAborted } from '../errors.js';
 import path from 'node:path';
 import { checkInput, inputKind, openInput, refuseTimeForStill } from '../io/open-input.js';
 import { checkExtraOutputPath, stageFiles } from '../io/output-file.js';
+import { markRunComplete } from '../io/leftovers.js';
 import { loadStill } from '../io/still.js';
 import { clusterInThread, kmeansPixelsInThread } from '../io/kmeans-thread.js';
 import { inputOptionsOf, paletteOptionsOf } from './pick-options.js';
@@ -107,7 +108,7 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
     await staged.abort();
     throw err;
   }
-  await staged.commit();
+  await staged.commit(markRunComplete);
   if (args.quiet !== true) reportWarnings(streams, warnings);
 }
 

@@ -1,5 +1,6 @@
 import { ChromaseedError } from '../errors.js';
 import type { FinishOptions } from '../io/frame-writer.js';
+import { markRunComplete } from '../io/leftovers.js';
 import { stageFiles, type PlacedFiles } from '../io/output-file.js';
 import type { Progress } from './progress.js';
 
@@ -50,14 +51,21 @@ export async function commitRun<T>(
     placed = (await staged?.place()) ?? null;
     if (signal?.aborted) throw signal.reason;
   };
+  // The moment the last output has its name (synchronous, with it).
+  const placedAll = (): void => {
+    placed?.keep();
+    markRunComplete();
+  };
   try {
     if (signal?.aborted) throw signal.reason;
     if (picture !== null) staged = await stageFiles([await picture()], inputPath);
     if (signal?.aborted) throw signal.reason;
-    if (output === null) await place();
-    else {
+    if (output === null) {
+      await place();
+      placedAll();
+    } else {
       // Once the output has its name, the picture stays, whatever comes before finish returns.
-      result = await output.finish({ beforePlace: place, afterPlace: () => placed?.keep() });
+      result = await output.finish({ beforePlace: place, afterPlace: placedAll });
       // Every writer calls it; a wrapper that dropped the options would leave no picture.
       if (staged !== null && placed === null) throw new Error('commitRun: the output was put in place without the picture (FinishOptions.beforePlace was not called)');
     }

@@ -47,6 +47,25 @@ export function trackChild(child: ChildProcess): void {
   child.once('exit', () => children.delete(child));
 }
 
+/** Set the moment a command's outputs all have their names (see runComplete). */
+let complete = false;
+
+/** Called by the command line the moment its run's last output takes its name. */
+export function markRunComplete(): void {
+  complete = true;
+}
+
+/**
+ * Whether this process's run has put its outputs in place: a second Ctrl-C from then on
+ * ends it at once as a success (bin/chromaseed.js), since nothing it could stop would
+ * change the files (what is left is removing the replaced files' second names, which the
+ * exit hook does, and printing the summary). Reported as interrupted, the run read as
+ * having written nothing while every output had been replaced.
+ */
+export function runComplete(): boolean {
+  return complete;
+}
+
 /** Kills the children still running and removes the temporary files still open, at once. */
 export function releaseLeftovers(): void {
   for (const child of children) child.kill('SIGKILL');

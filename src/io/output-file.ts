@@ -622,10 +622,12 @@ const KEEP_ASIDE_TRIES = 8;
  * Files that appear together or not at all (a command's pictures): each is written now
  * under a temporary name beside it; `place` gives them their names, keeping the files they
  * replace until its caller's run is complete (see PlacedFiles), and `commit` does that for
- * a run that is complete once they are in place. A failure, or `abort`, removes every
- * temporary file, and a failure while they are placed puts back the files replaced.
+ * a run that is complete once they are in place (calling `afterPlace` the moment the last
+ * has its name, before the replaced files' second names are removed). A failure, or
+ * `abort`, removes every temporary file, and a failure while they are placed puts back the
+ * files replaced.
  */
-export async function stageFiles(files: readonly (readonly [file: string, bytes: Uint8Array])[], inputPath?: InputPaths): Promise<{ place(): Promise<PlacedFiles>; commit(): Promise<void>; abort(): Promise<void> }> {
+export async function stageFiles(files: readonly (readonly [file: string, bytes: Uint8Array])[], inputPath?: InputPaths): Promise<{ place(): Promise<PlacedFiles>; commit(afterPlace?: () => void): Promise<void>; abort(): Promise<void> }> {
   const staged: AtomicFile[] = [];
   const abort = async () => {
     for (const out of staged.splice(0)) await out.abort();
@@ -651,8 +653,10 @@ export async function stageFiles(files: readonly (readonly [file: string, bytes:
   };
   return {
     place,
-    async commit() {
-      await (await place(false)).release();
+    async commit(afterPlace) {
+      const placed = await place(false);
+      afterPlace?.();
+      await placed.release();
     },
     abort,
   };

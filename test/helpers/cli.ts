@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +30,21 @@ export async function runMain(argv: string[], signal?: AbortSignal): Promise<{ c
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
+/** Whether `signal` is sent to process `pid` and not yet taken (Linux's /proc; false where it cannot be read). */
+function pending(pid: number, signal: NodeJS.Signals): boolean {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return false;
+  }
+  const bit = 1n << BigInt(constants.signals[signal] - 1);
+  return [/^SigPnd:\s*([0-9a-f]+)/m, /^ShdPnd:\s*([0-9a-f]+)/m].some((field) => {
+    const mask = field.exec(status)?.[1];
+    return mask !== undefined && (BigInt(`0x${mask}`) & bit) !== 0n;
+  });
+}
+
 /** Runs the real `bin/chromaseed.js` (the bundle in dist/cli-bundle/) as a child process. */
 export function runBin(argv: string[], options: { killAfterMs?: number; killWhen?: () => boolean; killOnStderr?: boolean; signal?: NodeJS.Signals; signalCount?: number; env?: NodeJS.ProcessEnv; cwd?: string; group?: boolean; pollMs?: number } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; pid: number; ms: number; msAfterSignal?: number }> {
   return new Promise((resolve) => {
@@ -39,14 +56,24 @@ export function runBin(argv: string[], options: { killAfterMs?: number; killWhen
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
-    // signalCount: the signal sent that many times, 10 ms apart (Ctrl-C pressed twice, or the shell's and the kernel's SIGHUP).
-    const signalAfter = (ms: number): void => {
-      for (let i = 0; i < (options.signalCount ?? 1); i++) setTimeout(() => {
-        signalledAt ??= performance.now();
-        if (options.group === true) process.kill(-child.pid!, options.signal ?? 'SIGINT');
-        else child.kill(options.signal ?? 'SIGINT');
-      }, ms + 10 * i);
+    // signalCount: the signal sent that many times, 10 ms apart (Ctrl-C pressed twice, or the
+    // shell's and the kernel's SIGHUP), each once the one before has been taken: a signal sent
+    // while the same one is still pending is merged into it, and on a loaded machine the
+    // child heard one Ctrl-C of two (a test that needs the second then waited for ever).
+    const signal = options.signal ?? 'SIGINT';
+    let left = options.signalCount ?? 1;
+    const send = (): void => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      signalledAt ??= performance.now();
+      if (options.group === true) process.kill(-child.pid!, signal);
+      else child.kill(signal);
+      if (--left > 0) setTimeout(whenTaken, 10);
     };
+    const whenTaken = (): void => {
+      if (pending(child.pid!, signal)) setTimeout(whenTaken, 1);
+      else send();
+    };
+    const signalAfter = (ms: number): void => void setTimeout(send, ms);
     if (options.killAfterMs !== undefined) signalAfter(options.killAfterMs);
     // killOnStderr: the signal as soon as the process writes anything on standard error.
     child.stderr.on('data', (d) => {

@@ -1704,6 +1704,48 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     }
   });
 
+  it('Ctrl-C twice, or SIGHUP (no terminal), once the outputs have their names: the run is complete, exit 0, every output the new one', async () => {
+    // Found by a randomised interruption pass: as a replaced frame's second name was being
+    // removed, a second Ctrl-C exited 130 ("interrupted") with all 380 frames and the
+    // timeline new; a SIGHUP turned the finished run into a death by SIGHUP. Here the first
+    // removal of a second name is held back 3 s.
+    const preload = path.join(tmp, 'held-release.mjs');
+    writeFileSync(preload, [
+      "import fsp from 'node:fs/promises';",
+      'const unlink = fsp.unlink;',
+      'let held = false;',
+      'fsp.unlink = async (file, ...rest) => {',
+      "  if (!held && String(file).includes('.old-')) {",
+      '    held = true;',
+      "    process.stderr.write('placed\\n');",
+      '    await new Promise((r) => setTimeout(r, 3000));',
+      '  }',
+      '  return unlink(file, ...rest);',
+      '};',
+    ].join('\n'));
+    for (const [signal, count] of [['SIGINT', 2], ['SIGHUP', 2], ['SIGTERM', 1]] as const) {
+      const dir = mkdtempSync(path.join(tmp, `placed-${signal}-`));
+      for (const name of ['f-1.png', 'f-30.png', 'tl.png']) writeFileSync(path.join(dir, name), 'old');
+      const r = await runBin(['quantize', CARS, '-k', '4', '-o', path.join(dir, 'f-%d.png'), '--timeline', path.join(dir, 'tl.png'), '--quiet'], { env: { NODE_OPTIONS: `--import ${pathToFileURL(preload).href}` }, killOnStderr: true, signal, signalCount: count });
+      expect([signal, r.code, r.signal, r.stderr]).toEqual([signal, 0, null, 'placed\n']);
+      expectOnly(dir, [...Array.from({ length: 30 }, (_, i) => `f-${i + 1}.png`), 'tl.png']);
+      for (const name of ['f-1.png', 'f-30.png', 'tl.png']) expect((await sharp(path.join(dir, name)).metadata()).format).toBe('png');
+    }
+  });
+
+  it('a Ctrl-C (or Ctrl-\\) as the command line loads is taken as one, not by the signal killing the process (a core file, for SIGQUIT)', async () => {
+    // The handlers were set once the command line had loaded (up to 0.2 s). The signal is
+    // sent here as the bin asks for the command line.
+    const preload = path.join(tmp, 'signal-as-loading.cjs');
+    writeFileSync(preload, "const Module = require('node:module');\nconst load = Module._load;\nModule._load = function (request, ...rest) {\n  if (String(request).endsWith('load-cli.cjs')) process.kill(process.pid, process.env.EARLY_SIGNAL);\n  return load.call(this, request, ...rest);\n};\n");
+    for (const [signal, code] of [['SIGINT', 130], ['SIGQUIT', 131]] as const) {
+      const dir = mkdtempSync(path.join(tmp, `early-${signal}-`));
+      const r = await runBin(['quantize', CARS, '-k', '4', '-o', path.join(dir, 'out.gif')], { env: { NODE_OPTIONS: `--require ${preload}`, EARLY_SIGNAL: signal } });
+      expect([signal, r.code, r.signal, r.stderr]).toEqual([signal, code, null, 'chromaseed: interrupted; no output written\n']);
+      expectOnly(dir, []);
+    }
+  });
+
   it("a second Ctrl-C while the first cleans up still leaves nothing (130); a second SIGHUP (the kernel's, after the shell's) is not a second Ctrl-C", async () => {
     // Two SIGHUPs: the process ends by the signal; it used to exit(129) through Node's exit,
     // which crashes when the terminal is gone.
