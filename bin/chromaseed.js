@@ -59,7 +59,7 @@ const onSignal = (signal) => {
     controller.abort();
     return;
   }
-  if (hungUp) return endByHangup();
+  if (hungUp && (onTerminal || cli?.runComplete() !== true)) return endByHangup();
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K'); // the progress line
   // (Whose 'exit' hook releases the leftovers.)
   process.exit(cli?.runComplete() === true ? 0 : 128 + constants.signals[signal]);

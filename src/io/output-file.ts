@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, linkSync, openSync, renameSync, statSync, unlinkSync, type Stats } from 'node:fs';
-import { access, chmod, chown, lstat, open, realpath, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fdatasync, fstatSync, linkSync, openSync, renameSync, statSync, unlinkSync, close as fsClose, write as fsWrite, type Stats } from 'node:fs';
+import { access, chmod, chown, lstat, open, realpath, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { abortedWrite, ChromaseedError, isBytes, systemReason } from '../errors.js';
 import { extensionAloneError, fileName } from './file-name.js';
@@ -320,7 +320,7 @@ const SYNC_UNSUPPORTED = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
  * it was ignored, the old file was replaced by one that could not be read, and the run said
  * it was done. `file`: a handle of ours, or the name of a file another program wrote (ffmpeg).
  */
-export async function flushAndClose(file: FileHandle | string, outputPath: string): Promise<void> {
+export async function flushAndClose(file: Pick<TempHandle, 'datasync' | 'close'> | string, outputPath: string): Promise<void> {
   try {
     const handle = typeof file === 'string' ? await open(file, 'r') : file;
     try {
@@ -356,34 +356,55 @@ export interface FinishOptions {
 
 /**
  * Creates `tempPath` with O_EXCL, so that what is written goes into a file this run made,
- * never into one that was there, and tracks it. Synchronous, tracked just before: the exit
- * hook (a second Ctrl-C) runs on this thread, so the file is either made and tracked by
- * then, or never made. Made by an open queued on libuv's thread pool, it could be made
- * after the hook had found nothing to remove (CI saw it). Untracked again when the creation
- * fails, and a file that was there already is left alone.
+ * never into one that was there, and tracks it; returns its descriptor. Synchronous,
+ * tracked just before: the exit hook (a second Ctrl-C) runs on this thread, so the file is
+ * either made and tracked by then, or never made. Made by an open queued on libuv's thread
+ * pool, it could be made after the hook had found nothing to remove (CI saw it). Untracked
+ * again when the creation fails, and a file that was there already is left alone.
  */
-function createExclusive(tempPath: string): void {
+function createExclusive(tempPath: string): number {
   trackTemp(tempPath);
   try {
-    closeSync(openSync(tempPath, 'wx'));
+    return openSync(tempPath, 'wx');
   } catch (err) {
     untrackTemp(tempPath);
     throw err;
   }
 }
 
+/** A temporary file of ours, written through the descriptor that created it. */
+export interface TempHandle {
+  /** Writes at the file's position, as FileHandle.write. */
+  write(bytes: Uint8Array, offset: number, length: number): Promise<{ bytesWritten: number }>;
+  writeFile(bytes: Uint8Array): Promise<void>;
+  datasync(): Promise<void>;
+  /** Closes the descriptor; again, does nothing. */
+  close(): Promise<void>;
+}
+
 /**
- * createExclusive, then a handle on the file made, opened without creating it: removed by
- * then (the exit hook), the open fails instead of making it again.
+ * createExclusive, written through the descriptor that made the file. Not reopened by name:
+ * a file made under a umask that takes the owner's write bit (222) could not be opened for
+ * writing again ("cannot create a file ... permission denied"), and the name could have been
+ * made a link to another file in between.
  */
-export async function openExclusive(tempPath: string): Promise<FileHandle> {
-  createExclusive(tempPath);
-  try {
-    return await open(tempPath, 'r+');
-  } catch (err) {
-    await removeQuietly(tempPath);
-    throw err;
-  }
+export function openExclusive(tempPath: string): TempHandle {
+  const fd = createExclusive(tempPath);
+  let open = true;
+  const write = (bytes: Uint8Array, offset: number, length: number) =>
+    new Promise<{ bytesWritten: number }>((resolve, reject) => fsWrite(fd, bytes, offset, length, null, (err, bytesWritten) => (err ? reject(err) : resolve({ bytesWritten }))));
+  return {
+    write,
+    async writeFile(bytes) {
+      for (let at = 0; at < bytes.length; ) at += (await write(bytes, at, bytes.length - at)).bytesWritten;
+    },
+    datasync: () => new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve()))),
+    async close() {
+      if (!open) return;
+      open = false;
+      await new Promise<void>((resolve, reject) => fsClose(fd, (err) => (err ? reject(err) : resolve())));
+    },
+  };
 }
 
 /** Creates (and tracks) a new temporary file beside `finalPath` with `create`; `outputPath` names it in the error. */
@@ -402,14 +423,14 @@ async function newTemp<T>(outputPath: string, finalPath: string, create: (tempPa
  * O_EXCL, the file ffmpeg writes is one this run made, never one that was there before.
  */
 export async function claimTemp(outputPath: string, finalPath: string): Promise<string> {
-  return (await newTemp(outputPath, finalPath, createExclusive)).tempPath;
+  return (await newTemp(outputPath, finalPath, (tempPath) => closeSync(createExclusive(tempPath)))).tempPath;
 }
 
 /** Opens a temp file next to `outputPath` for bytes that become `outputPath` on commit. */
 export async function createAtomicFile(outputPath: string, inputPath?: InputPaths): Promise<AtomicFile> {
   const finalPath = await checkOutputPath(outputPath, inputPath);
   const { tempPath, made } = await newTemp(outputPath, finalPath, openExclusive);
-  let handle: FileHandle | null = made;
+  let handle: TempHandle | null = made;
   let bytes = 0;
   let state: 'open' | 'sealed' | 'committed' | 'aborted' = 'open';
 
@@ -549,32 +570,32 @@ export async function placeFiles(files: readonly { temp: string; final: string }
     putBack();
     throw err;
   }
-  // The second names removed so far; an exit after keep() removes the rest.
-  let removed = 0;
+  // The replaced files' second names, removed; synchronous, for the exit hook too, and for
+  // release: with no turn of the event loop between the files taking their names and the run
+  // printing its summary, a second Ctrl-C (handled in such a turn) cannot end a complete run
+  // before it has said so (`--json` read nothing: 380 frames' second names, removed one by
+  // one on the thread pool, were a turn each).
+  const removeSecondNames = (): void => {
+    for (const { kept } of moved.splice(0)) {
+      try {
+        if (kept !== null) unlinkSync(kept);
+      } catch {
+        // Gone already, or not ours to remove: it stays, a hidden file beside the new one.
+      }
+    }
+  };
   let untrackKept = (): void => undefined;
   const keep = (): void => {
     if (settled) return;
     settled = true;
     untrack();
-    untrackKept = trackUndo(() => {
-      for (; removed < moved.length; removed++) {
-        const second = moved[removed].kept;
-        try {
-          if (second !== null) unlinkSync(second);
-        } catch {
-          // Gone already, or not ours to remove: it stays, a hidden file beside the new one.
-        }
-      }
-    });
+    untrackKept = trackUndo(removeSecondNames);
   };
   return {
     keep,
     async release() {
       keep();
-      for (; removed < moved.length; removed++) {
-        const second = moved[removed].kept;
-        if (second !== null) await unlink(second).catch(() => undefined);
-      }
+      removeSecondNames();
       untrackKept();
     },
     putBack,
@@ -644,9 +665,13 @@ export async function stageFiles(files: readonly (readonly [file: string, bytes:
       throw new ChromaseedError('ERR_OUTPUT', `${file}: cannot write: ${systemReason(e)}`, { cause: e });
     }
   }
-  const place = async (keepLast = true): Promise<PlacedFiles> => {
+  // `afterPlace` comes the moment the last file has its name, before the temporary files'
+  // removal (gone already, but each removal a turn of the event loop).
+  const place = async (keepLast = true, afterPlace?: () => void): Promise<PlacedFiles> => {
     try {
-      return await placeFiles(staged.map((out) => ({ temp: out.tempPath, final: out.finalPath })), () => false, files.map(([file]) => file).join(', '), keepLast);
+      const placed = await placeFiles(staged.map((out) => ({ temp: out.tempPath, final: out.finalPath })), () => false, files.map(([file]) => file).join(', '), keepLast);
+      afterPlace?.();
+      return placed;
     } finally {
       await abort();
     }
@@ -654,9 +679,7 @@ export async function stageFiles(files: readonly (readonly [file: string, bytes:
   return {
     place,
     async commit(afterPlace) {
-      const placed = await place(false);
-      afterPlace?.();
-      await placed.release();
+      await (await place(false, afterPlace)).release();
     },
     abort,
   };

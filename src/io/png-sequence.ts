@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { statSync } from 'node:fs';
 import { lstat, stat } from 'node:fs/promises';
 import { deflateSync } from 'node:zlib';
 import { createIndexedPngEncoder } from '../encode/png-encode.js';
@@ -69,6 +70,15 @@ export interface PngSequence {
   leftOver(): Promise<string | null>;
   /** Deletes the frames written so far; files that were already there are left as they were. */
   abort(): Promise<void>;
+}
+
+/** Whether `file` is a file (false where it cannot be read). */
+function isFileSync(file: string): boolean {
+  try {
+    return statSync(file, { throwIfNoEntry: false })?.isFile() === true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -147,8 +157,9 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
     async leftOver() {
       // Not removed: they are files this run did not write. A user turning the folder into
       // a video would get them appended, so they are named.
+      // Synchronous, as PlacedFiles.release: asked once the frames have their names, before the summary.
       let last = written.length;
-      while ((await stat(frameFileName(pattern, last + 1)).catch(() => null))?.isFile()) last++;
+      while (isFileSync(frameFileName(pattern, last + 1))) last++;
       if (last === written.length) return null;
       const from = shown(written.length + 1);
       const range = last === written.length + 1 ? from : `${from} to ${path.basename(shown(last))}`;

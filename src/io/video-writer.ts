@@ -128,6 +128,8 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
         // Open until the rename: an abort() while the file is flushed or beforePlace runs
         // removes it (it was ignored, and the video put in place).
         await flushAndClose(tempPath!, file);
+        // Measured before the rename: nothing after it waits on the thread pool (see PlacedFiles.release).
+        const { size: bytes } = await stat(tempPath!);
         await finishing?.beforePlace?.();
         if (state === 'aborted') throw abortedWrite(file);
         state = 'done';
@@ -135,7 +137,7 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
         finishing?.afterPlace?.();
         const warnings = [...soundWarnings(options.sound, sound), ...blackWarnings(file, container, framesBlackened), ...leftOutWarnings(file, framesLeftOut, framesIn, fps as number, options.fps === undefined)];
         const padded = coded.width !== width || coded.height !== height ? { codedSize: coded } : {};
-        return { bytes: (await stat(finalPath)).size, videoFrames: framesOut, videoSeconds: framesOut / (fps as number), sound, ...padded, ...(warnings.length > 0 ? { warnings } : {}) };
+        return { bytes, videoFrames: framesOut, videoSeconds: framesOut / (fps as number), sound, ...padded, ...(warnings.length > 0 ? { warnings } : {}) };
       } catch (err) {
         // abort() while ffmpeg finished the file killed it: that is the failure to report,
         // not "ffmpeg was stopped by SIGKILL (out of memory?)".

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { decodeGif } from '../../src/decode/gif-decode.js';
 import { createGifEncoder } from '../../src/encode/gif-encode.js';
@@ -1678,12 +1678,12 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     // Here the pool's one thread waits on an empty pipe when the first temporary file is
     // opened, and is let go only once the exit hook has run, with time for the open to finish.
     const preload = path.join(tmp, 'held-pool-open.mjs');
+    // Both ways of opening are held so (a file made by either, the pool's open or openSync).
     writeFileSync(preload, [
       "import fs from 'node:fs';",
       "import fsp from 'node:fs/promises';",
-      'const open = fsp.open;',
       'let held = false;',
-      'fsp.open = (file, ...rest) => {',
+      'const holding = (open) => (file, ...rest) => {',
       "  if (held || !String(file).includes('.tmp-')) return open(file, ...rest);",
       '  held = true;',
       '  const fd = fs.openSync(process.env.HOLD_FIFO, fs.constants.O_RDWR);',
@@ -1693,6 +1693,8 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
       "  process.stderr.write('held\\n');",
       '  return opening;',
       '};',
+      'fsp.open = holding(fsp.open);',
+      'fs.openSync = holding(fs.openSync);',
     ].join('\n'));
     for (const out of ['out.gif', 'out.mp4', 'f-%d.png']) {
       const dir = mkdtempSync(path.join(tmp, 'held-open-'));
@@ -1704,30 +1706,51 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     }
   });
 
-  it('Ctrl-C twice, or SIGHUP (no terminal), once the outputs have their names: the run is complete, exit 0, every output the new one', async () => {
+  it('writes under a umask that takes the owner\'s write bit (222): the file is written through the descriptor that made it', () => {
+    // Reopened by name to write, a file made read-only by the umask could not be ("cannot
+    // create a file ... permission denied"). Root may write any file, so as root the run is
+    // made as nobody.
+    // In the system's temporary directory: this file's own (700) is closed to nobody.
+    const dir = mkdtempSync(path.join(tmpdir(), 'chromaseed-umask-'));
+    chmodSync(dir, 0o777);
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const run = (...argv: string[]) => spawnSync('sh', ['-c', 'umask 222 && exec "$0" "$@"', process.execPath, BIN, ...argv, '--quiet'], { encoding: 'utf8', cwd: dir, ...asOther });
+    for (const argv of [['quantize', CARS, '-k', '4', '-o', 'out.gif'], ['quantize', CARS, '-k', '4', '--duration', '0.1', '-o', 'f-%d.png'], ['palette', HIBISCUS, '-k', '4', '--swatch', 'swatch.png']]) {
+      const r = run(...argv);
+      expect([argv.join(' '), r.status, r.stderr]).toEqual([argv.join(' '), 0, '']);
+    }
+    for (const name of ['out.gif', 'f-1.png', 'swatch.png']) expect([name, statSync(path.join(dir, name)).mode & 0o777]).toEqual([name, 0o444]);
+  });
+
+  it('Ctrl-C twice, or SIGHUP (no terminal), once the outputs have their names: the run is complete, exit 0, its summary printed, every output the new one', async () => {
     // Found by a randomised interruption pass: as a replaced frame's second name was being
     // removed, a second Ctrl-C exited 130 ("interrupted") with all 380 frames and the
-    // timeline new; a SIGHUP turned the finished run into a death by SIGHUP. Here the first
-    // removal of a second name is held back 3 s.
-    const preload = path.join(tmp, 'held-release.mjs');
+    // timeline new; a SIGHUP turned the finished run into a death by SIGHUP; and, exiting 0
+    // there, the run printed no --json. Here the signals are sent as the first second name is
+    // removed, however it is removed.
+    const preload = path.join(tmp, 'signal-at-release.mjs');
     writeFileSync(preload, [
+      "import fs from 'node:fs';",
       "import fsp from 'node:fs/promises';",
-      'const unlink = fsp.unlink;',
-      'let held = false;',
-      'fsp.unlink = async (file, ...rest) => {',
-      "  if (!held && String(file).includes('.old-')) {",
-      '    held = true;',
-      "    process.stderr.write('placed\\n');",
-      '    await new Promise((r) => setTimeout(r, 3000));',
+      'let sent = false;',
+      'const signalling = (unlink) => (file, ...rest) => {',
+      "  if (!sent && String(file).includes('.old-')) {",
+      '    sent = true;',
+      "    for (const signal of process.env.LATE_SIGNALS.split(',')) process.kill(process.pid, signal);",
       '  }',
       '  return unlink(file, ...rest);',
       '};',
+      'fsp.unlink = signalling(fsp.unlink);',
+      'fs.unlinkSync = signalling(fs.unlinkSync);',
     ].join('\n'));
-    for (const [signal, count] of [['SIGINT', 2], ['SIGHUP', 2], ['SIGTERM', 1]] as const) {
-      const dir = mkdtempSync(path.join(tmp, `placed-${signal}-`));
+    // Two different signals: the same one sent twice before it is taken is taken once.
+    for (const signals of ['SIGINT,SIGTERM', 'SIGHUP,SIGINT', 'SIGTERM']) {
+      const dir = mkdtempSync(path.join(tmp, 'placed-'));
       for (const name of ['f-1.png', 'f-30.png', 'tl.png']) writeFileSync(path.join(dir, name), 'old');
-      const r = await runBin(['quantize', CARS, '-k', '4', '-o', path.join(dir, 'f-%d.png'), '--timeline', path.join(dir, 'tl.png'), '--quiet'], { env: { NODE_OPTIONS: `--import ${pathToFileURL(preload).href}` }, killOnStderr: true, signal, signalCount: count });
-      expect([signal, r.code, r.signal, r.stderr]).toEqual([signal, 0, null, 'placed\n']);
+      const r = await runBin(['quantize', CARS, '-k', '4', '-o', path.join(dir, 'f-%d.png'), '--timeline', path.join(dir, 'tl.png'), '--json'], { env: { NODE_OPTIONS: `--import ${pathToFileURL(preload).href}`, LATE_SIGNALS: signals } });
+      expect([signals, r.code, r.signal, r.stderr]).toEqual([signals, 0, null, '']);
+      expect(JSON.parse(r.stdout).frames).toBe(30);
       expectOnly(dir, [...Array.from({ length: 30 }, (_, i) => `f-${i + 1}.png`), 'tl.png']);
       for (const name of ['f-1.png', 'f-30.png', 'tl.png']) expect((await sharp(path.join(dir, name)).metadata()).format).toBe('png');
     }

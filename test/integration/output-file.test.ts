@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, closeSync, copyFileSync, lchownSync, lstatSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import fs from 'node:fs';
 import { open } from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -592,7 +594,21 @@ describe('createFrameWriter: atomic output', () => {
     const probe = await open(path.join(work, 'probe'), 'w');
     const handles = Object.getPrototypeOf(probe) as { datasync(): Promise<void> };
     await probe.close();
-    const failing = (code: string) => vi.spyOn(handles, 'datasync').mockRejectedValue(Object.assign(new Error(`${code}: flush failed, fdatasync`), { code }));
+    // Both ways a file is flushed: a handle opened by name (a video ffmpeg wrote), and the
+    // descriptor that made the file (fs.fdatasync, seen by our imports once synced).
+    const failing = (code: string) => {
+      const error = () => Object.assign(new Error(`${code}: flush failed, fdatasync`), { code });
+      const onHandle = vi.spyOn(handles, 'datasync').mockRejectedValue(error());
+      const onDescriptor = vi.spyOn(fs, 'fdatasync').mockImplementation(((_fd: number, done: (err: Error) => void) => process.nextTick(done, error())) as unknown as typeof fs.fdatasync);
+      syncBuiltinESMExports();
+      return {
+        mockRestore() {
+          onHandle.mockRestore();
+          onDescriptor.mockRestore();
+          syncBuiltinESMExports();
+        },
+      };
+    };
     for (const name of ['out.gif', 'out.mp4', 'one.png']) {
       const dir = freshDir(`flush-${name}`);
       const out = path.join(dir, name);
