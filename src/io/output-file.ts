@@ -665,12 +665,12 @@ export async function stageFiles(files: readonly (readonly [file: string, bytes:
       throw new ChromaseedError('ERR_OUTPUT', `${file}: cannot write: ${systemReason(e)}`, { cause: e });
     }
   }
-  // `afterPlace` comes the moment the last file has its name, before the temporary files'
+  // `onPlaced` comes the moment the last file has its name, before the temporary files'
   // removal (gone already, but each removal a turn of the event loop).
-  const place = async (keepLast = true, afterPlace?: () => void): Promise<PlacedFiles> => {
+  const place = async (keepLast = true, onPlaced?: (placed: PlacedFiles) => void): Promise<PlacedFiles> => {
     try {
       const placed = await placeFiles(staged.map((out) => ({ temp: out.tempPath, final: out.finalPath })), () => false, files.map(([file]) => file).join(', '), keepLast);
-      afterPlace?.();
+      onPlaced?.(placed);
       return placed;
     } finally {
       await abort();
@@ -679,7 +679,12 @@ export async function stageFiles(files: readonly (readonly [file: string, bytes:
   return {
     place,
     async commit(afterPlace) {
-      await (await place(false, afterPlace)).release();
+      // Kept at once: an exit from then on (a second Ctrl-C) no longer puts the old files back.
+      const placed = await place(false, (done) => {
+        done.keep();
+        afterPlace?.();
+      });
+      await placed.release();
     },
     abort,
   };

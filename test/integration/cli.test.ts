@@ -1756,6 +1756,30 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     }
   });
 
+  it("palette: Ctrl-C twice once its pictures have their names, as their temporary names are let go: exit 0, both pictures new (it exited 143 with one picture old, one new)", async () => {
+    const preload = path.join(tmp, 'signal-after-pictures.mjs');
+    writeFileSync(preload, [
+      "import fs from 'node:fs';",
+      "import fsp from 'node:fs/promises';",
+      'const unlink = fsp.unlink;',
+      'let sent = false;',
+      'fsp.unlink = (file, ...rest) => {',
+      "  if (!sent && String(file).includes('.tmp-') && fs.readFileSync(process.env.LAST_PICTURE, 'latin1') !== 'old') {",
+      '    sent = true;',
+      "    for (const signal of ['SIGINT', 'SIGTERM']) process.kill(process.pid, signal);",
+      '  }',
+      '  return unlink(file, ...rest);',
+      '};',
+    ].join('\n'));
+    const dir = mkdtempSync(path.join(tmp, 'palette-placed-'));
+    for (const name of ['s.png', 'o.png']) writeFileSync(path.join(dir, name), 'old');
+    const r = await runBin(['palette', HIBISCUS, '-k', '4', '--swatch', path.join(dir, 's.png'), '--overlay', path.join(dir, 'o.png')], { env: { NODE_OPTIONS: `--import ${pathToFileURL(preload).href}`, LAST_PICTURE: path.join(dir, 'o.png') } });
+    expect([r.code, r.signal, r.stderr]).toEqual([0, null, '']);
+    expect(r.stdout.match(/#[0-9a-f]{6}/g)).toHaveLength(4);
+    expectOnly(dir, ['o.png', 's.png']);
+    for (const name of ['s.png', 'o.png']) expect((await sharp(path.join(dir, name)).metadata()).format).toBe('png');
+  });
+
   it('a Ctrl-C (or Ctrl-\\) as the command line loads is taken as one, not by the signal killing the process (a core file, for SIGQUIT)', async () => {
     // The handlers were set once the command line had loaded (up to 0.2 s). The signal is
     // sent here as the bin asks for the command line.
