@@ -23,8 +23,8 @@ try {
 // ends the process at once, after killing the children and removing the temporary files
 // that the first one's clean-up has not reached yet.
 //
-// Once the outputs have their names the run is complete, and a second one ends the process at
-// once with exit code 0 (what is left: removing the replaced files' second names, printing).
+// Once the outputs have their names the run is complete: it prints its summary before a
+// signal is heard, and a second one then ends the process with exit code 0.
 //
 // SIGHUP (the terminal was closed) aborts the same way, with three differences. Nothing more
 // is written to the terminal: no one is there to read it, and writes to it fail (EIO).

@@ -57,10 +57,10 @@ export function markRunComplete(): void {
 
 /**
  * Whether this process's run has put its outputs in place: a second Ctrl-C from then on
- * ends it at once as a success (bin/chromaseed.js), since nothing it could stop would
- * change the files (what is left is removing the replaced files' second names, which the
- * exit hook does, and printing the summary). Reported as interrupted, the run read as
- * having written nothing while every output had been replaced.
+ * ends it as a success (bin/chromaseed.js), since nothing it could stop would change the
+ * files (and the run prints its summary before a signal is heard: see PlacedFiles.release).
+ * Reported as interrupted, the run read as having written nothing while every output had
+ * been replaced.
  */
 export function runComplete(): boolean {
   return complete;

@@ -386,22 +386,34 @@ export interface TempHandle {
  * createExclusive, written through the descriptor that made the file. Not reopened by name:
  * a file made under a umask that takes the owner's write bit (222) could not be opened for
  * writing again ("cannot create a file ... permission denied"), and the name could have been
- * made a link to another file in between.
+ * made a link to another file in between. As a FileHandle does, close waits for the
+ * operations under way, and none starts after it: a write still on the thread pool when its
+ * descriptor's number was given to another file would go there.
  */
 export function openExclusive(tempPath: string): TempHandle {
   const fd = createExclusive(tempPath);
-  let open = true;
+  let isOpen = true;
+  const underWay = new Set<Promise<unknown>>();
+  const run = <T>(call: (done: (err: NodeJS.ErrnoException | null, value: T) => void) => void): Promise<T> => {
+    if (!isOpen) return Promise.reject(Object.assign(new Error(`${tempPath}: closed (EBADF)`), { code: 'EBADF' }));
+    const op = new Promise<T>((resolve, reject) => call((err, value) => (err ? reject(err) : resolve(value))));
+    underWay.add(op);
+    const settled = () => underWay.delete(op);
+    op.then(settled, settled);
+    return op;
+  };
   const write = (bytes: Uint8Array, offset: number, length: number) =>
-    new Promise<{ bytesWritten: number }>((resolve, reject) => fsWrite(fd, bytes, offset, length, null, (err, bytesWritten) => (err ? reject(err) : resolve({ bytesWritten }))));
+    run<number>((done) => fsWrite(fd, bytes, offset, length, null, done)).then((bytesWritten) => ({ bytesWritten }));
   return {
     write,
     async writeFile(bytes) {
       for (let at = 0; at < bytes.length; ) at += (await write(bytes, at, bytes.length - at)).bytesWritten;
     },
-    datasync: () => new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve()))),
+    datasync: () => run<void>((done) => fdatasync(fd, (err) => done(err, undefined))),
     async close() {
-      if (!open) return;
-      open = false;
+      if (!isOpen) return;
+      isOpen = false;
+      await Promise.allSettled(underWay);
       await new Promise<void>((resolve, reject) => fsClose(fd, (err) => (err ? reject(err) : resolve())));
     },
   };

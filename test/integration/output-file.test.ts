@@ -13,7 +13,7 @@ import { ChromaseedError } from '../../src/errors.js';
 import { createFrameWriter, outputKind } from '../../src/io/frame-writer.js';
 import { expandToRgba } from '../../src/pipeline/expand-frame.js';
 import { isFrameOf } from '../../src/io/frame-names.js';
-import { checkExtraOutputPath, createAtomicFile } from '../../src/io/output-file.js';
+import { checkExtraOutputPath, createAtomicFile, openExclusive } from '../../src/io/output-file.js';
 import { openInput } from '../../src/io/open-input.js';
 import type { IndexedFrame } from '../../src/types.js';
 import { BIN } from '../helpers/cli.js';
@@ -636,6 +636,22 @@ describe('createFrameWriter: atomic output', () => {
         unsupported.mockRestore();
       }
     }
+  });
+
+  it('openExclusive: close waits for the writes under way, and none starts after it (a write on a closed descriptor could reach another file)', async () => {
+    const dir = freshDir('exclusive-close');
+    const file = path.join(dir, '.x.tmp-1');
+    const handle = openExclusive(file);
+    const big = new Uint8Array(64 << 20).fill(7);
+    // The write under way when close was called has ended by the time close has (in one
+    // call, all of it; a write the kernel cut short would end the rest as closed).
+    let ended = false;
+    const writing = handle.write(big, 0, big.length).finally(() => (ended = true));
+    await handle.close();
+    expect(ended).toBe(true);
+    expect(statSync(file).size).toBe((await writing).bytesWritten);
+    await expect(handle.write(big, 0, 1)).rejects.toMatchObject({ code: 'EBADF' });
+    await handle.close(); // again: nothing
   });
 
   it('createAtomicFile: bytes appear under the final name only on commit', async () => {
