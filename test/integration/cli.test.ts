@@ -1660,8 +1660,9 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
   });
 
   it('Ctrl-C twice between the kernel making a temporary file and the run hearing of it leaves nothing (it was left: tracked only once opened)', async () => {
-    // Every open of a temporary file is held back 3 s once it is open; the second Ctrl-C ends
-    // the process at once, removing what is tracked.
+    // The Ctrl-Cs come once a temporary file exists; an open of one through the pool (the
+    // way they were made, until the next test's fix) is held back 3 s once it is open. The
+    // second Ctrl-C ends the process at once, removing what is tracked.
     const preload = path.join(tmp, 'slow-exclusive-open.mjs');
     writeFileSync(preload, "import fsp from 'node:fs/promises';\nconst open = fsp.open;\nfsp.open = async (file, flags, ...rest) => {\n  const handle = await open(file, flags, ...rest);\n  if (String(file).includes('.tmp-')) await new Promise((r) => setTimeout(r, 3000));\n  return handle;\n};\n");
     for (const out of ['out.mp4', 'f-%d.png']) {
