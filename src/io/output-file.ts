@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fdatasync, fstatSync, linkSync, openSync, renameSync, statSync, unlinkSync, close as fsClose, write as fsWrite, type Stats } from 'node:fs';
+import { closeSync, constants, fchmodSync, fdatasync, fstatSync, linkSync, openSync, renameSync, statSync, unlinkSync, close as fsClose, write as fsWrite, type Stats } from 'node:fs';
 import { access, chmod, chown, lstat, open, realpath, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { abortedWrite, ChromaseedError, isBytes, systemReason } from '../errors.js';
@@ -230,6 +230,7 @@ export async function removeQuietly(file: string): Promise<void> {
     // Already gone or never created.
   }
   untrackTemp(file);
+  claimedModes.delete(file);
 }
 
 /**
@@ -241,9 +242,12 @@ export async function removeQuietly(file: string): Promise<void> {
 export async function commitTemp(tempPath: string, finalPath: string, replacedPath = finalPath): Promise<void> {
   try {
     const replaced = await stat(replacedPath).catch(() => null);
+    const claimedMode = claimedModes.get(tempPath);
     if (replaced?.isFile() === true) {
       await chmod(tempPath, replaced.mode & 0o777);
       await chown(tempPath, replaced.uid, replaced.gid).catch(() => chown(tempPath, -1, replaced.gid).catch(() => undefined));
+    } else if (claimedMode !== undefined) {
+      await chmod(tempPath, claimedMode);
     }
     // Synchronous: on the thread pool, the move could come after an exit had put the replaced
     // file back (PlacedFiles.putBack), and replace it.
@@ -253,6 +257,7 @@ export async function commitTemp(tempPath: string, finalPath: string, replacedPa
     throw new ChromaseedError('ERR_OUTPUT', `${finalPath}: cannot move the finished file into place: ${systemReason(err)}`, { cause: err });
   }
   untrackTemp(tempPath);
+  claimedModes.delete(tempPath);
 }
 
 export interface AtomicFile {
@@ -435,7 +440,29 @@ async function newTemp<T>(outputPath: string, finalPath: string, create: (tempPa
  * O_EXCL, the file ffmpeg writes is one this run made, never one that was there before.
  */
 export async function claimTemp(outputPath: string, finalPath: string): Promise<string> {
-  return (await newTemp(outputPath, finalPath, (tempPath) => closeSync(createExclusive(tempPath)))).tempPath;
+  return (await newTemp(outputPath, finalPath, ownerMayWrite)).tempPath;
+}
+
+/**
+ * The modes the umask gave files claimed for another program, which could not have written
+ * them as they were: under umask 222 or 277 (a file made 0444 or 0400), ffmpeg's reopening
+ * failed ("Permission denied") for every video of a user who is not root. Such a file is
+ * made readable and writable by its owner until commitTemp gives it back its mode.
+ */
+const claimedModes = new Map<string, number>();
+
+/** createExclusive for a file another program writes by name (see claimedModes). */
+function ownerMayWrite(tempPath: string): void {
+  const fd = createExclusive(tempPath);
+  try {
+    const mode = fstatSync(fd).mode & 0o777;
+    if ((mode & 0o600) !== 0o600) {
+      fchmodSync(fd, mode | 0o600);
+      claimedModes.set(tempPath, mode);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Opens a temp file next to `outputPath` for bytes that become `outputPath` on commit. */

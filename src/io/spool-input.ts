@@ -1,4 +1,4 @@
-import { createWriteStream, mkdtempSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdtempSync } from 'node:fs';
 import { realpath, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -80,6 +80,8 @@ export function createInputSession(stdin: () => InputStream | undefined, pipeExa
         // Synchronous: made and tracked with no turn of the event loop between, in which a
         // second Ctrl-C would end the process and leave the directory behind.
         copyDir = mkdtempSync(path.join(os.tmpdir(), 'chromaseed-'));
+        // Ours to write whatever the umask: made 0500 under umask 222, the copy could not be created in it.
+        chmodSync(copyDir, 0o700);
       } catch (err) {
         throw new ChromaseedError('ERR_INPUT', `${STDIN_NAME}: cannot make a temporary directory to copy it to (${systemReason(err)}); set TMPDIR to a directory you may write to`, { cause: err });
       }

@@ -1707,7 +1707,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     }
   });
 
-  it('writes under a umask that takes the owner\'s write bit (222): the file is written through the descriptor that made it', () => {
+  it('writes under a umask that takes the owner\'s write bit (222), videos and a piped input included: every output gets the mode the umask gives', () => {
     // Reopened by name to write, a file made read-only by the umask could not be ("cannot
     // create a file ... permission denied"). Root may write any file, so as root the run is
     // made as nobody.
@@ -1716,12 +1716,21 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     chmodSync(dir, 0o777);
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    const run = (...argv: string[]) => spawnSync('sh', ['-c', 'umask 222 && exec "$0" "$@"', process.execPath, BIN, ...argv, '--quiet'], { encoding: 'utf8', cwd: dir, ...asOther });
-    for (const argv of [['quantize', CARS, '-k', '4', '-o', 'out.gif'], ['quantize', CARS, '-k', '4', '--duration', '0.1', '-o', 'f-%d.png'], ['palette', HIBISCUS, '-k', '4', '--swatch', 'swatch.png']]) {
-      const r = run(...argv);
+    // A video's file is written by ffmpeg, which opens it by name: made 0444, it could not
+    // ("Permission denied"). A piped input's copy goes into a directory of its own, made 0500.
+    const run = (argv: string[], input?: Buffer) => spawnSync('sh', ['-c', 'umask 222 && exec "$0" "$@"', process.execPath, BIN, ...argv, '--quiet'], { encoding: 'utf8', cwd: dir, input, ...asOther });
+    const cases: [string[], Buffer?][] = [
+      [['quantize', CARS, '-k', '4', '-o', 'out.gif']],
+      [['quantize', CARS, '-k', '4', '--duration', '0.1', '-o', 'f-%d.png']],
+      [['palette', HIBISCUS, '-k', '4', '--swatch', 'swatch.png']],
+      [['quantize', CARS, '-k', '4', '--duration', '0.2', '-o', 'out.mp4']],
+      [['quantize', '-', '-k', '4', '--duration', '0.1', '-o', 'piped.gif'], readFileSync(CARS)],
+    ];
+    for (const [argv, input] of cases) {
+      const r = run(argv, input);
       expect([argv.join(' '), r.status, r.stderr]).toEqual([argv.join(' '), 0, '']);
     }
-    for (const name of ['out.gif', 'f-1.png', 'swatch.png']) expect([name, statSync(path.join(dir, name)).mode & 0o777]).toEqual([name, 0o444]);
+    for (const name of ['out.gif', 'f-1.png', 'swatch.png', 'out.mp4', 'piped.gif']) expect([name, statSync(path.join(dir, name)).mode & 0o777]).toEqual([name, 0o444]);
   });
 
   it('Ctrl-C twice, or SIGHUP (no terminal), once the outputs have their names: the run is complete, exit 0, its summary printed, every output the new one', async () => {
