@@ -177,7 +177,9 @@ export async function checkOutputPath(outputPath: string, inputPath?: InputPaths
   // A frame pattern's own text is no file's name: its first frame's is (the writer checks the last).
   checkNameLength(isPngSequencePattern(outputPath) ? frameFileName(outputPath, 1) : outputPath);
   try {
-    await access(dir, constants.W_OK);
+    // Search as well as write: in a directory one may write but not search (776), no file can
+    // be made either, and that was found at the first frame, after the clip's first work.
+    await access(dir, constants.W_OK | constants.X_OK);
   } catch (err) {
     throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: cannot write to the directory ${dir}: ${systemReason(err)}`, { cause: err });
   }

@@ -1733,6 +1733,21 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     for (const name of ['out.gif', 'f-1.png', 'swatch.png', 'out.mp4', 'piped.gif']) expect([name, statSync(path.join(dir, name)).mode & 0o777]).toEqual([name, 0o444]);
   });
 
+  it('refuses, before any work, an output directory this user may write but not search (776): no file can be made there', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'chromaseed-nosearch-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const out = path.join(dir, 'out');
+    mkdirSync(out);
+    chmodSync(dir, 0o777);
+    // Root may search any directory, so as root the run is made as nobody, for whom it is "other".
+    const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    chmodSync(out, process.getuid?.() === 0 ? 0o776 : 0o676);
+    for (const name of ['x.gif', 'x.mp4', 'f-%d.png']) {
+      const r = spawnSync(process.execPath, [BIN, 'quantize', CARS, '-k', '4', '-o', path.join(out, name)], { encoding: 'utf8', ...asOther });
+      expect([name, r.status, r.stderr]).toEqual([name, 1, `chromaseed: ${path.join(out, name)}: cannot write to the directory ${out}: permission denied (EACCES)\n`]);
+    }
+  });
+
   it('Ctrl-C twice, or SIGHUP (no terminal), once the outputs have their names: the run is complete, exit 0, its summary printed, every output the new one', async () => {
     // Found by a randomised interruption pass: as a replaced frame's second name was being
     // removed, a second Ctrl-C exited 130 ("interrupted") with all 380 frames and the
