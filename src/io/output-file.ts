@@ -427,10 +427,10 @@ export function openExclusive(tempPath: string): TempHandle {
 }
 
 /** Creates (and tracks) a new temporary file beside `finalPath` with `create`; `outputPath` names it in the error. */
-async function newTemp<T>(outputPath: string, finalPath: string, create: (tempPath: string) => T | Promise<T>): Promise<{ tempPath: string; made: T }> {
+function newTemp<T>(outputPath: string, finalPath: string, create: (tempPath: string) => T): { tempPath: string; made: T } {
   const tempPath = tempPathFor(finalPath);
   try {
-    return { tempPath, made: await create(tempPath) };
+    return { tempPath, made: create(tempPath) };
   } catch (err) {
     throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: cannot create a file in ${path.dirname(finalPath)}: ${systemReason(err)}`, { cause: err });
   }
@@ -442,7 +442,7 @@ async function newTemp<T>(outputPath: string, finalPath: string, create: (tempPa
  * O_EXCL, the file ffmpeg writes is one this run made, never one that was there before.
  */
 export async function claimTemp(outputPath: string, finalPath: string): Promise<string> {
-  return (await newTemp(outputPath, finalPath, ownerMayWrite)).tempPath;
+  return newTemp(outputPath, finalPath, ownerMayWrite).tempPath;
 }
 
 /**
@@ -470,7 +470,7 @@ function ownerMayWrite(tempPath: string): void {
 /** Opens a temp file next to `outputPath` for bytes that become `outputPath` on commit. */
 export async function createAtomicFile(outputPath: string, inputPath?: InputPaths): Promise<AtomicFile> {
   const finalPath = await checkOutputPath(outputPath, inputPath);
-  const { tempPath, made } = await newTemp(outputPath, finalPath, openExclusive);
+  const { tempPath, made } = newTemp(outputPath, finalPath, openExclusive);
   let handle: TempHandle | null = made;
   let bytes = 0;
   let state: 'open' | 'sealed' | 'committed' | 'aborted' = 'open';

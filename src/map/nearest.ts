@@ -15,7 +15,6 @@ import { createSlabSearch } from './slab-search.js';
  * (conservatively rounded) lower bound proves cannot win.
  */
 
-
 /**
  * Brute-force reference: index of the palette colour nearest to sRGB (r, g, b) under
  * `metric` in `space`; ties go to the lowest index. O(size) conversions per call, so it is

@@ -102,6 +102,35 @@ function expectOnly(dir: string, expected: string[]): void {
   expect(readdirSync(dir).sort()).toEqual([...expected].sort());
 }
 
+/** NODE_OPTIONS that load an ES module of `lines` (written to the test's directory as `name`) before the bin. */
+function importing(name: string, lines: string[]): string {
+  const file = path.join(tmp, name);
+  writeFileSync(file, lines.join('\n'));
+  return `--import ${pathToFileURL(file).href}`;
+}
+
+/**
+ * A preload that sends the signals LATE_SIGNALS names (comma-separated) to the process itself
+ * at its first removal of a name that holds SIGNAL_AT, however it removes it (through the
+ * thread pool or not), and, given NEW_FILE, only once that file no longer reads "old".
+ */
+const signalAtRemoval = (): string =>
+  importing('signal-at-removal.mjs', [
+    "import fs from 'node:fs';",
+    "import fsp from 'node:fs/promises';",
+    'let sent = false;',
+    'const signalling = (unlink) => (file, ...rest) => {',
+    "  const placed = process.env.NEW_FILE === undefined || fs.readFileSync(process.env.NEW_FILE, 'latin1') !== 'old';",
+    '  if (!sent && String(file).includes(process.env.SIGNAL_AT) && placed) {',
+    '    sent = true;',
+    "    for (const signal of process.env.LATE_SIGNALS.split(',')) process.kill(process.pid, signal);",
+    '  }',
+    '  return unlink(file, ...rest);',
+    '};',
+    'fsp.unlink = signalling(fsp.unlink);',
+    'fs.unlinkSync = signalling(fs.unlinkSync);',
+  ]);
+
 describe('chromaseed quantize', () => {
   it('keeps frame count, every delay and the loop count, with at most k colours per frame', async () => {
     const out = path.join(tmp, 'cars-16.gif');
@@ -1678,9 +1707,8 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     // pool had made the file, and the open, already queued, made it as the process ended.
     // Here the pool's one thread waits on an empty pipe when the first temporary file is
     // opened, and is let go only once the exit hook has run, with time for the open to finish.
-    const preload = path.join(tmp, 'held-pool-open.mjs');
     // Both ways of opening are held so (a file made by either, the pool's open or openSync).
-    writeFileSync(preload, [
+    const preload = importing('held-pool-open.mjs', [
       "import fs from 'node:fs';",
       "import fsp from 'node:fs/promises';",
       'let held = false;',
@@ -1696,12 +1724,12 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
       '};',
       'fsp.open = holding(fsp.open);',
       'fs.openSync = holding(fs.openSync);',
-    ].join('\n'));
+    ]);
     for (const out of ['out.gif', 'out.mp4', 'f-%d.png']) {
       const dir = mkdtempSync(path.join(tmp, 'held-open-'));
       const fifo = path.join(dir, 'pool.fifo');
       execFileSync('mkfifo', [fifo]);
-      const r = await runBin(['quantize', CARS, '-k', '4', '-o', path.join(dir, out), '--quiet'], { env: { NODE_OPTIONS: `--import ${pathToFileURL(preload).href}`, UV_THREADPOOL_SIZE: '1', HOLD_FIFO: fifo }, killOnStderr: true, signalCount: 2 });
+      const r = await runBin(['quantize', CARS, '-k', '4', '-o', path.join(dir, out), '--quiet'], { env: { NODE_OPTIONS: preload, UV_THREADPOOL_SIZE: '1', HOLD_FIFO: fifo }, killOnStderr: true, signalCount: 2 });
       expect([out, r.code, r.stderr], r.stderr).toEqual([out, 130, 'held\n']);
       expectOnly(dir, ['pool.fifo']);
     }
@@ -1754,26 +1782,12 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     // timeline new; a SIGHUP turned the finished run into a death by SIGHUP; and, exiting 0
     // there, the run printed no --json. Here the signals are sent as the first second name is
     // removed, however it is removed.
-    const preload = path.join(tmp, 'signal-at-release.mjs');
-    writeFileSync(preload, [
-      "import fs from 'node:fs';",
-      "import fsp from 'node:fs/promises';",
-      'let sent = false;',
-      'const signalling = (unlink) => (file, ...rest) => {',
-      "  if (!sent && String(file).includes('.old-')) {",
-      '    sent = true;',
-      "    for (const signal of process.env.LATE_SIGNALS.split(',')) process.kill(process.pid, signal);",
-      '  }',
-      '  return unlink(file, ...rest);',
-      '};',
-      'fsp.unlink = signalling(fsp.unlink);',
-      'fs.unlinkSync = signalling(fs.unlinkSync);',
-    ].join('\n'));
+    const preload = signalAtRemoval();
     // Two different signals: the same one sent twice before it is taken is taken once.
     for (const signals of ['SIGINT,SIGTERM', 'SIGHUP,SIGINT', 'SIGTERM']) {
       const dir = mkdtempSync(path.join(tmp, 'placed-'));
       for (const name of ['f-1.png', 'f-30.png', 'tl.png']) writeFileSync(path.join(dir, name), 'old');
-      const r = await runBin(['quantize', CARS, '-k', '4', '-o', path.join(dir, 'f-%d.png'), '--timeline', path.join(dir, 'tl.png'), '--json'], { env: { NODE_OPTIONS: `--import ${pathToFileURL(preload).href}`, LATE_SIGNALS: signals } });
+      const r = await runBin(['quantize', CARS, '-k', '4', '-o', path.join(dir, 'f-%d.png'), '--timeline', path.join(dir, 'tl.png'), '--json'], { env: { NODE_OPTIONS: preload, SIGNAL_AT: '.old-', LATE_SIGNALS: signals } });
       expect([signals, r.code, r.signal, r.stderr]).toEqual([signals, 0, null, '']);
       expect(JSON.parse(r.stdout).frames).toBe(30);
       expectOnly(dir, [...Array.from({ length: 30 }, (_, i) => `f-${i + 1}.png`), 'tl.png']);
@@ -1782,23 +1796,11 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
   });
 
   it("palette: Ctrl-C twice once its pictures have their names, as their temporary names are let go: exit 0, both pictures new (it exited 143 with one picture old, one new)", async () => {
-    const preload = path.join(tmp, 'signal-after-pictures.mjs');
-    writeFileSync(preload, [
-      "import fs from 'node:fs';",
-      "import fsp from 'node:fs/promises';",
-      'const unlink = fsp.unlink;',
-      'let sent = false;',
-      'fsp.unlink = (file, ...rest) => {',
-      "  if (!sent && String(file).includes('.tmp-') && fs.readFileSync(process.env.LAST_PICTURE, 'latin1') !== 'old') {",
-      '    sent = true;',
-      "    for (const signal of ['SIGINT', 'SIGTERM']) process.kill(process.pid, signal);",
-      '  }',
-      '  return unlink(file, ...rest);',
-      '};',
-    ].join('\n'));
+    // The signals come as the pictures' temporary names are let go, once the last picture is new.
+    const preload = signalAtRemoval();
     const dir = mkdtempSync(path.join(tmp, 'palette-placed-'));
     for (const name of ['s.png', 'o.png']) writeFileSync(path.join(dir, name), 'old');
-    const r = await runBin(['palette', HIBISCUS, '-k', '4', '--swatch', path.join(dir, 's.png'), '--overlay', path.join(dir, 'o.png')], { env: { NODE_OPTIONS: `--import ${pathToFileURL(preload).href}`, LAST_PICTURE: path.join(dir, 'o.png') } });
+    const r = await runBin(['palette', HIBISCUS, '-k', '4', '--swatch', path.join(dir, 's.png'), '--overlay', path.join(dir, 'o.png')], { env: { NODE_OPTIONS: preload, SIGNAL_AT: '.tmp-', NEW_FILE: path.join(dir, 'o.png'), LATE_SIGNALS: 'SIGINT,SIGTERM' } });
     expect([r.code, r.signal, r.stderr]).toEqual([0, null, '']);
     expect(r.stdout.match(/#[0-9a-f]{6}/g)).toHaveLength(4);
     expectOnly(dir, ['o.png', 's.png']);
