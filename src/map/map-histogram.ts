@@ -85,24 +85,23 @@ export function createHistogramMapper(
     map(histogram, pixels, palette, size, metric, space, hints, kept) {
       const answers = colours.nearestOfColours(histogram, palette, size, metric, space, hints);
       const { pixelIndex } = histogram;
+      const indices = allocate(pixels);
+      // A mask only where some pixel is transparent; 0 is the index of one that is.
+      const transparent = histogram.opaquePixels < pixels ? allocate(pixels) : null;
       if (kept === undefined) {
-        const indices = allocate(pixels);
-        let transparent: Uint8Array | null = null;
-        for (let p = 0; p < pixels; p++) {
-          const d = pixelIndex[p];
-          if (d < 0) {
-            transparent ??= allocate(pixels);
-            transparent[p] = 1;
-          } else {
-            indices[p] = answers[d];
+        // Two loops, so a frame with no transparent pixel tests for none.
+        if (transparent === null) {
+          for (let p = 0; p < pixels; p++) indices[p] = answers[pixelIndex[p]];
+        } else {
+          for (let p = 0; p < pixels; p++) {
+            const d = pixelIndex[p];
+            if (d < 0) transparent[p] = 1;
+            else indices[p] = answers[d];
           }
         }
         return { indices, transparent };
       }
-      const indices = allocate(pixels);
       indices.set(kept.indices);
-      // As above: a mask only where some pixel is transparent, 0 the index of one that is.
-      const transparent = histogram.opaquePixels < pixels ? allocate(pixels) : null;
       if (transparent !== null && kept.transparent !== null) transparent.set(kept.transparent);
       const { x0, y0, x1, y1 } = kept.changed ?? { x0: 0, y0: 0, x1: 0, y1: 0 };
       for (let y = y0; y < y1; y++) {
