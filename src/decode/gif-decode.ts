@@ -14,7 +14,7 @@ import { ChromaseedError, isBytes, namesOf, refuseUnknownKeys } from '../errors.
 import { MAX_GIF_FPS, rateForDelays } from '../timing.js';
 import type { ChangedBox, ClipInfo, Frame, TimedFrame } from '../types.js';
 import { createFramePool, type FramePool } from '../frame-pool.js';
-import { createFrameRepacker } from './lzw-repack.js';
+import { createFrameRepacker, type LzwStop } from './lzw-repack.js';
 import {
   framePixelsError, parseGifStructure, resolveGifLimits,
   type GifFrameRecord, type GifLimits,
@@ -209,7 +209,7 @@ function decodeWithOmggif(gif: Uint8Array, target: Uint8Array, name: string, fra
   }
 }
 
-function describeStop(stop: string, mcs: number): string {
+function describeStop(stop: LzwStop, mcs: number): string {
   if (stop === 'bad-code-size') return `LZW minimum code size ${mcs} is invalid`;
   if (stop === 'corrupt') return 'LZW data is corrupt';
   return 'pixel data ends early';

@@ -41,8 +41,6 @@ export interface GifFrameRecord {
   readonly dataStart: number;
   /** Offset just after the last data byte present (the terminator, or the end of the file). */
   readonly dataEnd: number;
-  /** True when the file ends inside this frame's data. */
-  readonly truncated: boolean;
 }
 
 export interface GifStructure {
@@ -233,7 +231,6 @@ export function parseGifStructure(bytes: Uint8Array, name: string, limits: GifLi
         delayCs: gceDelay,
         minCodeSize, dataStart,
         dataEnd: truncated ? n : next - 1,
-        truncated,
       });
       gceTransparent = -1;
       gceDisposal = 0;

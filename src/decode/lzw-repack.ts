@@ -55,7 +55,6 @@ export interface RepackedFrame {
   readonly rows: number;
   /** Valid decoded pixels, in stream order. */
   readonly pixels: number;
-  readonly stop: LzwStop;
 }
 
 const MAX_DIM = 65535;
@@ -282,7 +281,7 @@ export function createFrameRepacker(): FrameRepacker {
     }
     out[q++] = 0;
     out[q++] = 0x3b;
-    return { gif: out.subarray(0, q), placed, width: frameWidth, rows, pixels, stop: last.stop };
+    return { gif: out.subarray(0, q), placed, width: frameWidth, rows, pixels };
   }
 
   return { repack, last };

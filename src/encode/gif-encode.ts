@@ -2,7 +2,8 @@
  * IndexedFrame -> GIF bytes, with gifenc doing the LZW and block layout.
  *
  * What this module adds around gifenc:
- * - one local palette per frame (the first frame's becomes the global table);
+ * - each frame's own palette: the first frame's becomes the global table, and a later frame
+ *   whose table is the same writes no local one;
  * - delays kept to the centisecond, with rounding error carried forward so fractional video
  *   delays (33.33 ms) keep the clip's total duration instead of drifting;
  * - transparency: a palette slot is added for transparent pixels;
@@ -125,9 +126,10 @@ export function checkGifEncoderOptions(options: GifEncoderOptions): void {
 /**
  * Creates a streaming GIF encoder.
  *
- * Transparency and the 256-colour case: transparent pixels use palette index `size` (the
- * slot after the frame's colours). When a frame already has 256 colours, an index that no
- * drawn pixel of the frame uses is borrowed instead; if all 256 are in use and the frame has
+ * Transparency and full tables: transparent pixels use palette index `size` (the slot after
+ * the frame's colours). When a frame has 256 colours, or after the first frame a full
+ * power-of-two table (16, 32, ...), an index that no changed pixel of the frame uses is
+ * borrowed instead (see chooseTransparentIndex); if 256 are in use and the frame has
  * transparent pixels, the least-used colour is dropped (its pixels are drawn with the nearest
  * remaining palette colour) and its slot becomes the transparent one: a GIF frame with
  * transparency holds 255 colours at most. The pipeline leaves this to the encoder so other

@@ -147,7 +147,7 @@ export async function checkExtraOutputPath(extraPath: string, option: string, in
   }
   // Written only after the main output, so find out now whether a file can be created there
   // at all (a read-only mount, /proc): a late failure would leave the main output behind.
-  await removeQuietly(await claimTemp(extraPath, finalPath));
+  await removeQuietly(claimTemp(extraPath, finalPath));
 }
 
 /**
@@ -441,7 +441,7 @@ function newTemp<T>(outputPath: string, finalPath: string, create: (tempPath: st
  * for a writer that fills it by name (ffmpeg, which is told to overwrite): created here, with
  * O_EXCL, the file ffmpeg writes is one this run made, never one that was there before.
  */
-export async function claimTemp(outputPath: string, finalPath: string): Promise<string> {
+export function claimTemp(outputPath: string, finalPath: string): string {
   return newTemp(outputPath, finalPath, ownerMayWrite).tempPath;
 }
 

@@ -210,8 +210,7 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   if (deinterlace) filters.push('bwdif=mode=send_frame:deint=interlaced', ...(turnHere ? [TURN[probe.rotation!]] : []));
   // With --start, the rate filter is anchored at the start time (see readFrames): its ticks
   // fall there and every 1/fps after, each taking the frame the filter rounds to it.
-  const anchored = opts.startSec !== undefined;
-  if (anchored) filters.push(`fps=${fps}:start_time=0`);
+  if (opts.startSec !== undefined) filters.push(`fps=${fps}:start_time=0`);
   else if (clock === undefined && (opts.fps !== undefined || capped || probe.rateFilter === true)) filters.push(`fps=${fps}`);
   // Planes 0, 1, 2 taken as G, B, R. After the rate filter: before it, ffmpeg 4.1 lost the
   // last frame at EOF (15 frames at --fps 10 came out 14).
@@ -251,7 +250,7 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   // How it works, step 1).
   const pool = createFramePool(width * height * 4);
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, pool, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, anchored, durationSec: partSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, literalName: probe.literalName, alpha: probe.alpha === true, soundBeside: keepPlace, ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
+    [Symbol.asyncIterator]: () => readFrames(file, pool, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, durationSec: partSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, literalName: probe.literalName, alpha: probe.alpha === true, soundBeside: keepPlace, ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
   };
   return { info, frames, warnings, release: (frame) => pool.give(frame.data), ...(probe.picture === true ? { picture: true } : {}) };
 }
@@ -356,9 +355,8 @@ interface ReadPlan {
   filters: string[];
   /** The filters turn the frames upright themselves (after deinterlacing), so ffmpeg must not. */
   noAutorotate?: boolean;
+  /** Where the read starts; the rate filter is anchored there and picks from the frames decoded before it too. */
   startSec?: number;
-  /** The rate filter is anchored at startSec and picks from the frames decoded before it too. */
-  anchored: boolean;
   durationSec?: number;
   /** The container's duration in seconds, when it states one (for the message when --start is past it). */
   lengthSec?: number;
@@ -472,7 +470,7 @@ function readCommand(file: string, plan: ReadPlan): ReturnType<typeof ffmpegComm
   if (plan.literalName === true) command.inputOptions(LITERAL_NAME);
   if (plan.decoder !== undefined) command.inputOptions(['-c:v', plan.decoder]);
   if (plan.noAutorotate === true) command.inputOptions(['-noautorotate']);
-  if (plan.anchored) {
+  if (plan.startSec !== undefined) {
     // ffmpeg's own seek does not do here: its accurate seek drops every frame that starts
     // before the start time, the one on screen there included, and its constant-rate output
     // then shows the next frame early (0.5 fps, --start 3: the frame from 4 s at 3 s; nothing
@@ -480,11 +478,9 @@ function readCommand(file: string, plan: ReadPlan): ReturnType<typeof ffmpegComm
     // time asked for. So decoding starts at the key frame before a point a few seconds
     // earlier, with every frame kept and timestamps counted from the start time, where the
     // rate filter is anchored (openVideo).
-    const start = plan.startSec!;
+    const start = plan.startSec;
     const seek = Math.max(0, start - SEEK_PREROLL_SEC);
     command.inputOptions(['-itsoffset', ffmpegSeconds(seek - start), ...(seek > 0 ? ['-noaccurate_seek', '-ss', ffmpegSeconds(seek)] : [])]);
-  } else if (plan.startSec !== undefined) {
-    command.inputOptions(['-ss', ffmpegSeconds(plan.startSec)]); // before -i: fast, and frame-accurate
   }
   const outputOptions = ['-map', '0:V:0', '-an', '-sn', '-dn', '-pix_fmt', 'rgba'];
   // Every frame once, at its own time; not past frames it cannot decode, as the constant-rate read.
@@ -530,7 +526,7 @@ async function* framesOf(reader: ReturnType<typeof chunkReader>, plan: ReadPlan,
  * or the error that says why there is none (null: neither).
  */
 function planWhenNothingCame(file: string, plan: ReadPlan): ReadPlan | null {
-  if (plan.anchored && plan.passLast !== true && !(plan.startSec! >= (plan.lengthSec ?? Infinity))) {
+  if (plan.startSec !== undefined && plan.passLast !== true && !(plan.startSec >= (plan.lengthSec ?? Infinity))) {
     // A start time inside the last frame, after its first tick: the rate filter does not
     // know how long that frame lasts, so it gives nothing unless told to pass it on.
     return { ...plan, passLast: true };

@@ -79,12 +79,7 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
         // what --fps takes (a first frame of 10^9 ms gave a rate ffmpeg could not write).
         fps ??= Math.min(MAX_GIF_FPS, Math.max(MIN_FPS, 1000 / delayMs));
         alpha = container === 'webm' && (anyTransparent || options.mayTurnTransparent === true);
-        tempPath = await claimTemp(file, finalPath);
-        // abort() came while the file was made, and found none to remove.
-        if (state === 'aborted') {
-          await removeQuietly(tempPath);
-          throw abortedWrite(file);
-        }
+        tempPath = claimTemp(file, finalPath);
         video = createVideoOutput(tempPath, { width, height, fps, container, name: file, sound: soundCarried, alpha });
       }
       if (anyTransparent && !alpha) framesBlackened++;
@@ -118,7 +113,7 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
         if (!sound && soundCarried !== undefined && (container === 'webm' || container === 'mkv')) {
           // The sound track is there, empty: the picture alone goes into a second file.
           const withTrack = tempPath!;
-          tempPath = await claimTemp(file, finalPath);
+          tempPath = claimTemp(file, finalPath);
           try {
             await copyPicture(withTrack, tempPath, container, file);
           } finally {
