@@ -46,6 +46,17 @@ export interface SequentialOptions extends ClusterOptions {
   stability?: StabilityOptions;
 }
 
+/** The frame before, as a caller passed it: its arrays, of this frame's size, and its box inside the frame. */
+function checkFrameBefore(last: PreviousFrame, frame: Frame): void {
+  if (!(isBytes(last.source) && isBytes(last.indices))) {
+    throw new ChromaseedError('ERR_INPUT', 'the frame before is { source, indices }: its RGBA bytes (the frame\'s data) and its palette indices, each a Uint8Array or Uint8ClampedArray');
+  }
+  if (last.source.length !== frame.data.length || last.indices.length * 4 !== frame.data.length) {
+    throw new ChromaseedError('ERR_INPUT', `the frame before has ${last.source.length / 4} pixels and ${last.indices.length} indices; this frame has ${frame.data.length / 4} (pass it only when the sizes match)`);
+  }
+  if (last.changedWithin !== undefined) checkChangedWithin(last.changedWithin, frame.width, frame.height);
+}
+
 /** A caller's changedWithin is read as array bounds: one outside the frame would compare bytes that are not there. */
 function checkChangedWithin(box: ChangedBox, width: number, height: number): void {
   if (!isBoxInside(box, width, height)) {
@@ -269,6 +280,41 @@ export function createSequentialQuantizer(options: SequentialOptions): {
     return candidateTotal - currentTotal;
   };
 
+  /**
+   * The frame's clustering as palette entries (`size` of them), numbered as the entries
+   * before were, and the frame's colour labels renumbered to match.
+   *
+   * A new clustering numbers its clusters arbitrarily: each gets the slot of the old entry
+   * it is closest to, so colours that persist keep their entry (and, through the palette
+   * hold, their exact bytes) even across a refresh, a cut, or a palette that grows (a clip
+   * whose first frames have fewer than k colours) or shrinks (a frame of fewer colours than
+   * the palette has: the other entries stay, unused). A frame with no opaque pixel has no
+   * palette: it leaves the last one as it was.
+   */
+  function numberAsBefore(result: KMeansResult, isFresh: boolean, refresh: FramePalette['refresh']): { centroids: Float64Array; size: number } {
+    let size = result.k;
+    const centroids = new Float64Array(Math.max(size, previous?.size ?? 0) * 3);
+    centroids.set(result.centroids.subarray(0, size * 3));
+    // The slot each cluster's entry went to, where the entries were renumbered.
+    let renumbered: Uint8Array | null = null;
+    if (previous !== null && isFresh && size > 0) {
+      size = matchEntries(centroids, size, previous.centroids, previous.size, order, cost, taken, slotOf);
+      renumbered = slotOf;
+    }
+    // A new palette (fresh, or a refresh's blend) may have moved a colour that persists to
+    // another slot: give it its slot back.
+    if (previous !== null && (isFresh || refresh === 'adopted') && size >= previous.size) {
+      keepPersistingSlots(centroids, size, previous.palette, previous.size, { order, cost, taken, persisting, slotOf: persistedSlot });
+      // After a matching, the two moves made one: each cluster's entry went to slotOf[j], then on.
+      if (renumbered !== null) for (let j = 0; j < result.k; j++) slotOf[j] = persistedSlot[slotOf[j]];
+      else renumbered = persistedSlot;
+    }
+    // The colours' clusters were numbered before the moves: number them as the entries now
+    // are, in one pass over the frame's colours.
+    if (renumbered !== null) for (let i = 0; i < engine.histogram.count; i++) paletteLabels[i] = renumbered[paletteLabels[i]];
+    return { centroids: centroids.subarray(0, size * 3), size };
+  }
+
   return {
     get histogram() {
       return engine.histogram;
@@ -282,13 +328,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
     next(frame, given) {
       checkRgbaFrame(frame);
       const last = given ?? undefined;
-      if (last !== undefined && !(isBytes(last.source) && isBytes(last.indices))) {
-        throw new ChromaseedError('ERR_INPUT', 'the frame before is { source, indices }: its RGBA bytes (the frame\'s data) and its palette indices, each a Uint8Array or Uint8ClampedArray');
-      }
-      if (last !== undefined && (last.source.length !== frame.data.length || last.indices.length * 4 !== frame.data.length)) {
-        throw new ChromaseedError('ERR_INPUT', `the frame before has ${last.source.length / 4} pixels and ${last.indices.length} indices; this frame has ${frame.data.length / 4} (pass it only when the sizes match)`);
-      }
-      if (last?.changedWithin !== undefined) checkChangedWithin(last.changedWithin, frame.width, frame.height);
+      if (last !== undefined) checkFrameBefore(last, frame);
       // No box where the frame before is this frame's own buffer (a source that redraws one
       // canvas in place): what it held is gone, and "nothing changed" would freeze the
       // output on old content.
@@ -387,33 +427,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       }
       lastCounted = frame.data;
       frameIndex++;
-      let size = result.k;
-      let centroids = new Float64Array(Math.max(size, previous?.size ?? 0) * 3);
-      centroids.set(result.centroids.subarray(0, size * 3));
-      // A new clustering numbers its clusters arbitrarily: give each the slot of the old
-      // entry it is closest to, so colours that persist keep their entry (and, through the
-      // palette hold below, their exact bytes) even across a refresh, a cut, or a palette
-      // that grows (a clip whose first frames have fewer than k colours) or shrinks (a frame
-      // of fewer colours than the palette has: the other entries stay, unused).
-      // (A frame with no opaque pixel has no palette: it leaves the last one as it was.)
-      // The slot each cluster's entry went to, where the entries were renumbered below.
-      let renumbered: Uint8Array | null = null;
-      if (previous !== null && isFresh && size > 0) {
-        size = matchEntries(centroids, size, previous.centroids, previous.size, order, cost, taken, slotOf);
-        renumbered = slotOf;
-      }
-      // A new palette (fresh, or a refresh's blend) may have moved a colour that persists to
-      // another slot: give it its slot back.
-      if (previous !== null && (isFresh || refresh === 'adopted') && size >= previous.size) {
-        keepPersistingSlots(centroids, size, previous.palette, previous.size, { order, cost, taken, persisting, slotOf: persistedSlot });
-        // After a matching, the two moves made one: each cluster's entry went to slotOf[j], then on.
-        if (renumbered !== null) for (let j = 0; j < result.k; j++) slotOf[j] = persistedSlot[slotOf[j]];
-        else renumbered = persistedSlot;
-      }
-      // The colours' clusters were numbered before the moves: number them as the entries now
-      // are, in one pass over the frame's colours.
-      if (renumbered !== null) for (let i = 0; i < engine.histogram.count; i++) paletteLabels[i] = renumbered[paletteLabels[i]];
-      centroids = centroids.subarray(0, size * 3);
+      const { centroids, size } = numberAsBefore(result, isFresh, refresh);
       const continues = previous !== null && previous.size === size;
       const held = continues ? previous!.palette : null;
       if (held !== null && stability.paletteHold > 0) clusterErrors(engine.histogram, centroids, size, colourSearch, paletteLabels, rounded, counts, errors);
