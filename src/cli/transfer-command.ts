@@ -1,21 +1,19 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
 import { ChromaseedError } from '../errors.js';
 import { clipWriterOptions, createFrameWriter, inputOptionsFor, outputKind } from '../io/frame-writer.js';
 import { clusterInThread } from '../io/kmeans-thread.js';
 import { checkInput, inputKind, openInput, openReusable, refuseTimeForStill, sniffKind } from '../io/open-input.js';
 import { checkExtraOutputPath, checkOutputPath } from '../io/output-file.js';
 import { createQualityMeter } from '../metrics/quality.js';
-import { choice, leverGiven, TRANSFER_METHODS } from '../options.js';
+import { choice, leverGiven, TRANSFER_METHODS, type InputOptions, type TransferMethod } from '../options.js';
 import { asSourcePartError, inputOptionsOf, keepsSound, loopCountOf, outputNameOf, sequenceOptionsOf, sourceInputOptionsOf } from './pick-options.js';
-import { makeEntry, toHex, type PaletteEntry } from '../palette/palette.js';
+import { toHex } from '../palette/palette.js';
 import { MAX_PALETTE_FILE_BYTES, mayBePaletteFile, parsePaletteBytes, type PaletteFile } from '../palette/read-palette.js';
 import { isStdin, type InputSession } from '../io/spool-input.js';
 import { expandFrame } from '../pipeline/expand-frame.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
-import { renderSwatch } from '../render/swatch.js';
-import { CAPTION_FONT_FAMILY, svgOpen } from '../render/text.js';
+import { renderTransferSwatch } from '../render/transfer-swatch.js';
 import { extractSourcePalette } from '../transfer/source-palette.js';
 import { createPaletteTransfer, sourcePaletteFromCounts, type SourcePalette, type TransferDecision } from '../transfer/transfer.js';
 import { refuseFileList } from '../text-sniff.js';
@@ -45,27 +43,24 @@ function paletteFromFile(file: PaletteFile): SourcePalette {
   return sourcePaletteFromCounts(file.rgb, counts, file.size);
 }
 
+/** SOURCE and TARGET, where they are read from, and what was learnt checking them. */
+interface CheckedInputs {
+  readonly sourcePath: string;
+  readonly targetPath: string;
+  /** SOURCE is a saved palette (text), not a picture or a clip. */
+  readonly sourceIsPalette: boolean;
+  /** What the target is read with: the output's limits (a GIF's rate) bind a clip's frames. */
+  readonly targetOptions: InputOptions;
+  /** The inputs, which no output may replace. */
+  readonly guarded: string[];
+}
+
 /**
- * `chromaseed transfer SOURCE TARGET -o OUT`: SOURCE's k colours (one palette over the
- * whole clip) repaint TARGET, which is clustered with seeded k-means exactly as `quantize`
- * does; each target entry is then painted with the source colour `--method` gives it.
+ * Everything about the two inputs and the outputs that can be refused before any frame is
+ * read: an input that cannot be read, a time option for a still or a palette file, an
+ * output (or swatch) that cannot be written or would replace an input.
  */
-export async function transferCommand(args: Args, streams: CliStreams, signal: AbortSignal | undefined, inputs: InputSession): Promise<void> {
-  const output = String(args.output);
-  const method = choice(args, 'method', TRANSFER_METHODS, 'optimal');
-  // `nearest` maps each pixel straight to the source colours: how the target's clusters
-  // are held from frame to frame changes nothing.
-  const lever = method === 'nearest' ? (args.seeding !== undefined ? '--seeding' : leverGiven(args)) : undefined;
-  if (lever !== undefined) throw new ChromaseedError('ERR_USAGE', `${lever} has no effect with --method nearest, which maps every pixel to its nearest source colour; drop it`);
-  const inputOptions = inputOptionsOf(args);
-  const sourceOptions = sourceInputOptionsOf(args);
-  const quiet = args.quiet === true;
-  const gif = outputKind(output) === 'gif'; // refuses an output we cannot write before reading anything
-  const loop = loopCountOf(args, output);
-  const sound = keepsSound(args, output);
-  const outputName = outputNameOf(args, output, streams.stdout);
-  // Checked now; k is settled once SOURCE is known (a palette file gives its own).
-  sequenceOptionsOf({ ...args, colors: args.colors ?? DEFAULT_TRANSFER_COLORS });
+async function checkInputs(args: Args, method: TransferMethod, output: string, inputOptions: InputOptions, sourceOptions: InputOptions, inputs: InputSession, signal: AbortSignal | undefined): Promise<CheckedInputs> {
   const [sourceName, targetName] = [String(args.source), String(args.target)];
   if (isStdin(sourceName) || isStdin(targetName)) {
     // Piped in, `-` is copied before it is read: what can be checked without it is checked first.
@@ -100,6 +95,31 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   if (typeof args.swatch === 'string') {
     await checkExtraOutputPath(args.swatch, '--swatch', guarded, output);
   }
+  return { sourcePath, targetPath, sourceIsPalette, targetOptions, guarded };
+}
+
+/**
+ * `chromaseed transfer SOURCE TARGET -o OUT`: SOURCE's k colours (one palette over the
+ * whole clip) repaint TARGET, which is clustered with seeded k-means exactly as `quantize`
+ * does; each target entry is then painted with the source colour `--method` gives it.
+ */
+export async function transferCommand(args: Args, streams: CliStreams, signal: AbortSignal | undefined, inputs: InputSession): Promise<void> {
+  const output = String(args.output);
+  const method = choice(args, 'method', TRANSFER_METHODS, 'optimal');
+  // `nearest` maps each pixel straight to the source colours: how the target's clusters
+  // are held from frame to frame changes nothing.
+  const lever = method === 'nearest' ? (args.seeding !== undefined ? '--seeding' : leverGiven(args)) : undefined;
+  if (lever !== undefined) throw new ChromaseedError('ERR_USAGE', `${lever} has no effect with --method nearest, which maps every pixel to its nearest source colour; drop it`);
+  const inputOptions = inputOptionsOf(args);
+  const sourceOptions = sourceInputOptionsOf(args);
+  const quiet = args.quiet === true;
+  const gif = outputKind(output) === 'gif'; // refuses an output we cannot write before reading anything
+  const loop = loopCountOf(args, output);
+  const sound = keepsSound(args, output);
+  const outputName = outputNameOf(args, output, streams.stdout);
+  // Checked now; k is settled once SOURCE is known (a palette file gives its own).
+  sequenceOptionsOf({ ...args, colors: args.colors ?? DEFAULT_TRANSFER_COLORS });
+  const { sourcePath, targetPath, sourceIsPalette, targetOptions, guarded } = await checkInputs(args, method, output, inputOptions, sourceOptions, inputs, signal);
   const elapsed = startStopwatch();
 
   // The target is opened first: its limits and its part (--start past its end) fail now, not
@@ -238,55 +258,3 @@ function describeMapping(source: SourcePalette, decision: TransferDecision): { e
   }
   return rows;
 }
-
-const SWATCH_WIDTH = 800;
-const BAR_HEIGHT = 72;
-const GAP = 6;
-/** The legend left of the bars: what each one is. */
-const LEGEND = ['source', 'target', 'became'] as const;
-const LEGEND_FONT = 14;
-const LEGEND_WIDTH = 72;
-
-/**
- * The transfer as a picture, three labelled bars of equal width: SOURCE's colours (widths
- * = shares); the target's clusters on the first frame (widths = shares, most common
- * first); and directly below each target cluster the source colour it became. The last
- * two bars use the same widths, so each target segment sits right above its new colour.
- * A legend on the left names the bars. Bars are 800 px wide, or 8 px a colour for more
- * than 100 colours, as the palette swatch (800 px at k = 256 would make 3 px segments).
- */
-async function renderTransferSwatch(source: SourcePalette, decision: TransferDecision): Promise<Buffer> {
-  const sourceEntries: PaletteEntry[] = [];
-  for (let j = 0; j < source.size; j++) {
-    sourceEntries.push(makeEntry(source.rgb[j * 3], source.rgb[j * 3 + 1], source.rgb[j * 3 + 2], source.proportions[j], source.proportions[j]));
-  }
-  const { target, mapping } = decision;
-  const order = Array.from({ length: target.size }, (_, e) => e).sort((a, b) => target.proportions[b] - target.proportions[a]);
-  const targetEntries = order.map((e) => makeEntry(target.rgb[e * 3], target.rgb[e * 3 + 1], target.rgb[e * 3 + 2], target.proportions[e], target.proportions[e]));
-  const becameEntries = order.map((e) => {
-    const j = mapping[e];
-    return makeEntry(source.rgb[j * 3], source.rgb[j * 3 + 1], source.rgb[j * 3 + 2], target.proportions[e], target.proportions[e]);
-  });
-  const colours = Math.max(source.size, target.size);
-  const barWidth = Math.max(SWATCH_WIDTH, 8 * colours);
-  // A mapping gets 12 px where that leaves the bar to the shares; with many colours (k = 64:
-  // nearly every segment was 12 px, an even split) the minimum gives way, so that segments
-  // held at it take at most half the bar, as in palette's swatch.
-  const minSegment = Math.max(1, Math.min(12, Math.floor(barWidth / (2 * colours))));
-  // A target with no opaque pixel at all has no colours: its two bars stay blank.
-  const bars = await Promise.all(
-    [sourceEntries, targetEntries, becameEntries].map((entries) => (entries.length === 0 ? null : renderSwatch(entries, { width: barWidth, height: BAR_HEIGHT, minSegment, key: false }))),
-  );
-  // Each bar in a grey frame, just outside it (a white colour's segment ran into the white
-  // page): a pixel of room above, below and to the right of the bars.
-  const height = 3 * BAR_HEIGHT + 2 * GAP + 2;
-  const top = (i: number) => 1 + i * (BAR_HEIGHT + GAP);
-  const legend = LEGEND.map((name, i) => `<text x="${LEGEND_WIDTH - 8}" y="${top(i) + BAR_HEIGHT / 2 + LEGEND_FONT * 0.35}" text-anchor="end">${name}</text>`).join('');
-  const frames = bars.map((bar, i) => (bar === null ? '' : `<rect x="${LEGEND_WIDTH - 1}" y="${top(i) - 1}" width="${barWidth + 2}" height="${BAR_HEIGHT + 2}" fill="#999999" shape-rendering="crispEdges"/>`)).join('');
-  const svg = `${svgOpen(LEGEND_WIDTH + barWidth + 1, height)}${frames}<g font-family="${CAPTION_FONT_FAMILY}" font-size="${LEGEND_FONT}" fill="#333333">${legend}</g></svg>`;
-  return sharp({ create: { width: LEGEND_WIDTH + barWidth + 1, height, channels: 3, background: { r: 255, g: 255, b: 255 } } })
-    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }, ...bars.flatMap((input, i) => (input === null ? [] : [{ input, top: top(i), left: LEGEND_WIDTH }]))])
-    .png()
-    .toBuffer();
-}
-

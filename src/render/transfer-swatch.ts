@@ -1,0 +1,57 @@
+import sharp from 'sharp';
+import { makeEntry, type PaletteEntry } from '../palette/palette.js';
+import type { SourcePalette, TransferDecision } from '../transfer/transfer.js';
+import { renderSwatch } from './swatch.js';
+import { CAPTION_FONT_FAMILY, svgOpen } from './text.js';
+
+const SWATCH_WIDTH = 800;
+const BAR_HEIGHT = 72;
+const GAP = 6;
+/** The legend left of the bars: what each one is. */
+const LEGEND = ['source', 'target', 'became'] as const;
+const LEGEND_FONT = 14;
+const LEGEND_WIDTH = 72;
+
+/**
+ * The transfer as a picture, three labelled bars of equal width: SOURCE's colours (widths
+ * = shares); the target's clusters on the first frame (widths = shares, most common
+ * first); and directly below each target cluster the source colour it became. The last
+ * two bars use the same widths, so each target segment sits right above its new colour.
+ * A legend on the left names the bars. Bars are 800 px wide, or 8 px a colour for more
+ * than 100 colours, as the palette swatch (800 px at k = 256 would make 3 px segments).
+ */
+export async function renderTransferSwatch(source: SourcePalette, decision: TransferDecision): Promise<Buffer> {
+  const sourceEntries: PaletteEntry[] = [];
+  for (let j = 0; j < source.size; j++) {
+    sourceEntries.push(makeEntry(source.rgb[j * 3], source.rgb[j * 3 + 1], source.rgb[j * 3 + 2], source.proportions[j], source.proportions[j]));
+  }
+  const { target, mapping } = decision;
+  const order = Array.from({ length: target.size }, (_, e) => e).sort((a, b) => target.proportions[b] - target.proportions[a]);
+  const targetEntries = order.map((e) => makeEntry(target.rgb[e * 3], target.rgb[e * 3 + 1], target.rgb[e * 3 + 2], target.proportions[e], target.proportions[e]));
+  const becameEntries = order.map((e) => {
+    const j = mapping[e];
+    return makeEntry(source.rgb[j * 3], source.rgb[j * 3 + 1], source.rgb[j * 3 + 2], target.proportions[e], target.proportions[e]);
+  });
+  const colours = Math.max(source.size, target.size);
+  const barWidth = Math.max(SWATCH_WIDTH, 8 * colours);
+  // A mapping gets 12 px where that leaves the bar to the shares; with many colours (k = 64:
+  // nearly every segment was 12 px, an even split) the minimum gives way, so that segments
+  // held at it take at most half the bar, as in palette's swatch.
+  const minSegment = Math.max(1, Math.min(12, Math.floor(barWidth / (2 * colours))));
+  // A target with no opaque pixel at all has no colours: its two bars stay blank.
+  const bars = await Promise.all(
+    [sourceEntries, targetEntries, becameEntries].map((entries) => (entries.length === 0 ? null : renderSwatch(entries, { width: barWidth, height: BAR_HEIGHT, minSegment, key: false }))),
+  );
+  // Each bar in a grey frame, just outside it (a white colour's segment ran into the white
+  // page): a pixel of room above, below and to the right of the bars.
+  const height = 3 * BAR_HEIGHT + 2 * GAP + 2;
+  const top = (i: number) => 1 + i * (BAR_HEIGHT + GAP);
+  const legend = LEGEND.map((name, i) => `<text x="${LEGEND_WIDTH - 8}" y="${top(i) + BAR_HEIGHT / 2 + LEGEND_FONT * 0.35}" text-anchor="end">${name}</text>`).join('');
+  const frames = bars.map((bar, i) => (bar === null ? '' : `<rect x="${LEGEND_WIDTH - 1}" y="${top(i) - 1}" width="${barWidth + 2}" height="${BAR_HEIGHT + 2}" fill="#999999" shape-rendering="crispEdges"/>`)).join('');
+  const svg = `${svgOpen(LEGEND_WIDTH + barWidth + 1, height)}${frames}<g font-family="${CAPTION_FONT_FAMILY}" font-size="${LEGEND_FONT}" fill="#333333">${legend}</g></svg>`;
+  return sharp({ create: { width: LEGEND_WIDTH + barWidth + 1, height, channels: 3, background: { r: 255, g: 255, b: 255 } } })
+    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }, ...bars.flatMap((input, i) => (input === null ? [] : [{ input, top: top(i), left: LEGEND_WIDTH }]))])
+    .png()
+    .toBuffer();
+}
+
