@@ -198,6 +198,41 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
     ...(probe.sound !== undefined ? { sound: { file, startSec: opts.startSec, durationSec: opts.durationSec, decodable: probe.sound === 'yes', ...(keepPlace ? { withPicture: true } : {}) } } : {}),
   };
   const delayMs = 1000 / fps;
+  const { filters, turnHere } = videoFilters(probe, {
+    width, height, fps, startSec: opts.startSec,
+    rateFilter: clock === undefined && (opts.fps !== undefined || capped || probe.rateFilter === true),
+    showInfo: clock !== undefined,
+  });
+
+  // Filled as damage shows up: at the probe, or while the frames are read.
+  const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
+  // Frames handed back (release), for the next ones (frame-pool.ts; measured in the README's
+  // How it works, step 1).
+  const pool = createFramePool(width * height * 4);
+  const frames: AsyncIterable<TimedFrame> = {
+    [Symbol.asyncIterator]: () => readFrames(file, pool, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, durationSec: partSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, literalName: probe.literalName, alpha: probe.alpha === true, soundBeside: keepPlace, ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
+  };
+  return { info, frames, warnings, release: (frame) => pool.give(frame.data), ...(probe.picture === true ? { picture: true } : {}) };
+}
+
+/** How a video's frames are made: their size and rate, and what the read must report. */
+interface FrameShape {
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  /** --start: the rate filter is anchored there (see readFrames). */
+  readonly startSec: number | undefined;
+  /** Frames are made at `fps` by the rate filter (not by their own times). */
+  readonly rateFilter: boolean;
+  /** Each frame's time is reported (showinfo), for a read by the frames' own times. */
+  readonly showInfo: boolean;
+}
+
+/**
+ * ffmpeg's filter chain from the stored frames to RGBA frames of `shape`, in order, and
+ * whether it turns a rotated video upright itself (ffmpeg must then not).
+ */
+function videoFilters(probe: VideoProbe, { width, height, fps, startSec, rateFilter, showInfo }: FrameShape): { filters: string[]; turnHere: boolean } {
   const filters: string[] = [];
   // First, before the rate filter repeats or drops frames and before the scaler mixes the
   // two fields' rows: interlaced frames would otherwise show every moving edge combed. One
@@ -210,8 +245,8 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   if (deinterlace) filters.push('bwdif=mode=send_frame:deint=interlaced', ...(turnHere ? [TURN[probe.rotation!]] : []));
   // With --start, the rate filter is anchored at the start time (see readFrames): its ticks
   // fall there and every 1/fps after, each taking the frame the filter rounds to it.
-  if (opts.startSec !== undefined) filters.push(`fps=${fps}:start_time=0`);
-  else if (clock === undefined && (opts.fps !== undefined || capped || probe.rateFilter === true)) filters.push(`fps=${fps}`);
+  if (startSec !== undefined) filters.push(`fps=${fps}:start_time=0`);
+  else if (rateFilter) filters.push(`fps=${fps}`);
   // Planes 0, 1, 2 taken as G, B, R. After the rate filter: before it, ffmpeg 4.1 lost the
   // last frame at EOF (15 frames at --fps 10 came out 14).
   if (probe.gbrPlanes !== undefined) filters.push(`mergeplanes=0x000102:${probe.gbrPlanes}`);
@@ -242,17 +277,8 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   const odd = width % 2 === 1 || height % 2 === 1;
   if (zscaled) filters.push(...(probe.hdr !== undefined ? toneMapFilters(probe.hdr, odd) : gamutFilters(probe.wideGamut!, odd)));
   // Last, so that it reports the frames as they come out, one line each, with its time.
-  if (clock !== undefined) filters.push(SHOWINFO);
-
-  // Filled as damage shows up: at the probe, or while the frames are read.
-  const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
-  // Frames handed back (release), for the next ones (frame-pool.ts; measured in the README's
-  // How it works, step 1).
-  const pool = createFramePool(width * height * 4);
-  const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, pool, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, durationSec: partSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, literalName: probe.literalName, alpha: probe.alpha === true, soundBeside: keepPlace, ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
-  };
-  return { info, frames, warnings, release: (frame) => pool.give(frame.data), ...(probe.picture === true ? { picture: true } : {}) };
+  if (showInfo) filters.push(SHOWINFO);
+  return { filters, turnHere };
 }
 
 /** showinfo without its checksums of every frame's pixels, which nothing here reads. */
