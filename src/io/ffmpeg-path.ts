@@ -14,6 +14,8 @@ export interface FfmpegLocation {
 }
 
 let cached: FfmpegLocation | undefined;
+/** Why the bundled binary is not used, for the message when PATH has none either. */
+let noBundled = 'there is no bundled ffmpeg for this platform';
 
 /**
  * The ffmpeg binary to run, in this order: `FFMPEG_PATH` from the environment (the user's
@@ -30,8 +32,13 @@ export function ffmpegLocation(): FfmpegLocation {
     const require = createRequire(import.meta.url);
     const bundled = require('@ffmpeg-installer/ffmpeg') as { path?: string };
     if (bundled.path && isExecutable(bundled.path)) cached = { path: bundled.path, source: 'bundled' };
-  } catch {
-    // No bundled binary for this platform: fall back to `ffmpeg` on PATH.
+  } catch (err) {
+    // No bundled binary: fall back to `ffmpeg` on PATH. The package throws one string for a
+    // platform it has no binary for and another where that platform's package is missing
+    // (an install with --omit=optional).
+    if (typeof err !== 'string' || !err.startsWith('Unsupported platform')) {
+      noBundled = `the bundled ffmpeg's package for this platform (@ffmpeg-installer/${process.platform}-${process.arch}) is not installed`;
+    }
   }
   return cached;
 }
@@ -55,7 +62,7 @@ function assertFfmpegRunnable(): FfmpegLocation {
         ? `FFMPEG_PATH is ${where.path}, which is missing, not a file or not executable`
         : where.source === 'bundled'
           ? `the bundled ${where.path} is not executable`
-          : 'there is no bundled ffmpeg for this platform and no ffmpeg on PATH';
+          : `${noBundled} and there is no ffmpeg on PATH`;
     throw new ChromaseedError('ERR_FFMPEG', `cannot run ffmpeg: ${what}; install ffmpeg or set FFMPEG_PATH to one`);
   }
   checked.add(where.path);

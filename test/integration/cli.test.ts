@@ -1995,6 +1995,18 @@ function typeCheck(source: string, flags: string[]): [number | null, string] {
   return [r.status, r.stdout];
 }
 
+describe('the package as a dependency', () => {
+  it("exports its package.json, which tools read for the version (it was ERR_PACKAGE_PATH_NOT_EXPORTED)", () => {
+    const dir = mkdtempSync(path.join(tmp, 'consumer-'));
+    mkdirSync(path.join(dir, 'node_modules'));
+    symlinkSync(repoRoot, path.join(dir, 'node_modules', 'chromaseed'));
+    const script = "console.log(require('chromaseed/package.json').version); import('chromaseed/package.json', { with: { type: 'json' } }).then((m) => console.log(m.default.version));";
+    const r = spawnSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8' });
+    const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    expect([r.status, r.stdout]).toEqual([0, `${version}\n${version}\n`]);
+  });
+});
+
 describe('the package in TypeScript projects', () => {
 
   // (Four tsc runs: 36 s on an idle machine, 62 s on a loaded one; the README example's

@@ -14,7 +14,7 @@ import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
 import { framePsnr } from '../../src/metrics/quality.js';
 import { parseProbe, probeVideo } from '../../src/io/video-probe.js';
 import { ffmpegLocation } from '../../src/io/ffmpeg-path.js';
-import { BIN, runMain } from '../helpers/cli.js';
+import { BIN, repoRoot, runMain } from '../helpers/cli.js';
 import { ffmpegFrames } from '../helpers/ffmpeg-frames.js';
 import { readReleasing } from '../helpers/release-reads.js';
 import type { IndexedFrame, TimedFrame } from '../../src/types.js';
@@ -1063,6 +1063,28 @@ describe('ffmpeg binary choice', () => {
       if (saved === undefined) delete process.env.FFMPEG_PATH;
       else process.env.FFMPEG_PATH = saved;
     }
+  });
+
+  it('with the bundled binary\'s package missing (an install with --omit=optional) and no ffmpeg on PATH, says so', () => {
+    // A copy of the package whose node_modules has everything but @ffmpeg-installer/<platform>.
+    const pkg = path.join(work, 'no-platform-package');
+    const modules = path.join(pkg, 'node_modules');
+    execFileSync('mkdir', ['-p', path.join(modules, '@ffmpeg-installer')]);
+    execFileSync('cp', ['-r', path.join(repoRoot, 'bin'), path.join(repoRoot, 'dist'), path.join(repoRoot, 'package.json'), pkg]);
+    for (const name of readdirSync(path.join(repoRoot, 'node_modules'))) {
+      if (name !== '@ffmpeg-installer') symlinkSync(path.join(repoRoot, 'node_modules', name), path.join(modules, name));
+    }
+    // Copied, not linked: the package looks for its platform's binary beside its own real path.
+    execFileSync('cp', ['-r', path.join(repoRoot, 'node_modules/@ffmpeg-installer/ffmpeg'), path.join(modules, '@ffmpeg-installer')]);
+    // A PATH with node and nothing else.
+    const pathDir = path.join(work, 'only-node');
+    execFileSync('mkdir', ['-p', pathDir]);
+    symlinkSync(process.execPath, path.join(pathDir, 'node'));
+    const env = { ...process.env, PATH: pathDir };
+    delete env.FFMPEG_PATH;
+    const run = spawnSync(process.execPath, [path.join(pkg, 'bin/chromaseed.js'), 'quantize', realshort, '-k', '4', '-o', path.join(work, 'no-platform.gif')], { env, encoding: 'utf8' });
+    expect(run.stderr).toBe(`chromaseed: cannot run ffmpeg: the bundled ffmpeg's package for this platform (@ffmpeg-installer/${process.platform}-${process.arch}) is not installed and there is no ffmpeg on PATH; install ffmpeg or set FFMPEG_PATH to one\n`);
+    expect(run.status).not.toBe(0);
   });
 
   it('FFMPEG_PATH wins over the bundled binary: a bad one fails clearly, a good one is used', async () => {
