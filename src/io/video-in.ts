@@ -229,8 +229,8 @@ interface FrameShape {
 }
 
 /**
- * ffmpeg's filter chain from the stored frames to RGBA frames of `shape`, in order, and
- * whether it turns a rotated video upright itself (ffmpeg must then not).
+ * ffmpeg's filter chain, in order, from the stored frames to RGBA frames of the shape
+ * given, and whether it turns a rotated video upright itself (ffmpeg must then not).
  */
 function videoFilters(probe: VideoProbe, { width, height, fps, startSec, rateFilter, showInfo }: FrameShape): { filters: string[]; turnHere: boolean } {
   const filters: string[] = [];
