@@ -56,9 +56,9 @@ interface CheckedInputs {
 }
 
 /**
- * Everything about the two inputs and the outputs that can be refused before any frame is
- * read: an input that cannot be read, a time option for a still or a palette file, an
- * output (or swatch) that cannot be written or would replace an input.
+ * The checks before any frame is read that need the files themselves: an input that
+ * cannot be read, a time option for a still or a palette file, an output (or swatch) that
+ * cannot be written or would replace an input.
  */
 async function checkInputs(args: Args, method: TransferMethod, output: string, inputOptions: InputOptions, sourceOptions: InputOptions, inputs: InputSession, signal: AbortSignal | undefined): Promise<CheckedInputs> {
   const [sourceName, targetName] = [String(args.source), String(args.target)];

@@ -36,7 +36,7 @@ export function ffmpegLocation(): FfmpegLocation {
     // No bundled binary: fall back to `ffmpeg` on PATH. The package throws one string for a
     // platform it has no binary for and another where that platform's package is missing
     // (an install with --omit=optional).
-    if (typeof err !== 'string' || !err.startsWith('Unsupported platform')) {
+    if (typeof err === 'string' && err.startsWith('Could not find ffmpeg executable')) {
       noBundled = `the bundled ffmpeg's package for this platform (@ffmpeg-installer/${process.platform}-${process.arch}) is not installed`;
     }
   }

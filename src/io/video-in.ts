@@ -220,7 +220,7 @@ interface FrameShape {
   readonly width: number;
   readonly height: number;
   readonly fps: number;
-  /** --start: the rate filter is anchored there (see readFrames). */
+  /** --start: the rate filter is anchored there (see readCommand). */
   readonly startSec: number | undefined;
   /** Frames are made at `fps` by the rate filter (not by their own times). */
   readonly rateFilter: boolean;
@@ -243,7 +243,7 @@ function videoFilters(probe: VideoProbe, { width, height, fps, startSec, rateFil
   const deinterlace = probe.interlaced === true && Math.min(probe.width, probe.height) >= 3;
   const turnHere = deinterlace && probe.rotation !== undefined;
   if (deinterlace) filters.push('bwdif=mode=send_frame:deint=interlaced', ...(turnHere ? [TURN[probe.rotation!]] : []));
-  // With --start, the rate filter is anchored at the start time (see readFrames): its ticks
+  // With --start, the rate filter is anchored at the start time (see readCommand): its ticks
   // fall there and every 1/fps after, each taking the frame the filter rounds to it.
   if (startSec !== undefined) filters.push(`fps=${fps}:start_time=0`);
   else if (rateFilter) filters.push(`fps=${fps}`);
@@ -503,7 +503,7 @@ function readCommand(file: string, plan: ReadPlan): ReturnType<typeof ffmpegComm
     // at all past the last frame's start), and in MPEG-TS it lands on the key frame after the
     // time asked for. So decoding starts at the key frame before a point a few seconds
     // earlier, with every frame kept and timestamps counted from the start time, where the
-    // rate filter is anchored (openVideo).
+    // rate filter is anchored (videoFilters).
     const start = plan.startSec;
     const seek = Math.max(0, start - SEEK_PREROLL_SEC);
     command.inputOptions(['-itsoffset', ffmpegSeconds(seek - start), ...(seek > 0 ? ['-noaccurate_seek', '-ss', ffmpegSeconds(seek)] : [])]);
