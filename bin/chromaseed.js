@@ -41,7 +41,8 @@ const onTerminal = [0, 1, 2].some((fd) => isatty(fd));
 /** The command line, once loaded (below). */
 let cli;
 
-const endsByHangup = (code) => hungUp && (code === 130 || onTerminal);
+/** After a hang-up, whether the process ends by the signal: an interrupted run does, and any on a terminal. */
+const endsByHangup = (interrupted) => hungUp && (interrupted || onTerminal);
 const endByHangup = () => {
   cli?.releaseLeftovers();
   process.removeAllListeners('SIGHUP');
@@ -59,10 +60,11 @@ const onSignal = (signal) => {
     controller.abort();
     return;
   }
-  if (hungUp && (onTerminal || cli?.runComplete() !== true)) return endByHangup();
+  const complete = cli?.runComplete() === true;
+  if (endsByHangup(!complete)) return endByHangup();
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K'); // the progress line
   // (Whose 'exit' hook releases the leftovers.)
-  process.exit(cli?.runComplete() === true ? 0 : 128 + constants.signals[signal]);
+  process.exit(complete ? 0 : 128 + constants.signals[signal]);
 };
 // A write to a terminal that has just gone fails with EIO, often before its SIGHUP arrives:
 // that is the hang-up itself. Node emits it as an 'error' event, and with no listener its
@@ -100,7 +102,7 @@ const { main, reportUncaught } = cli;
 // hook removes the temporary files.
 const onUncaught = (err) => {
   const code = reportUncaught(err, process.stderr);
-  if (endsByHangup(code)) return endByHangup();
+  if (endsByHangup(code === 130)) return endByHangup();
   process.exitCode = code === 130 ? 128 + constants.signals[received] : code;
   process.exit();
 };
@@ -122,7 +124,7 @@ const exitWhenWritten = () => {
   Promise.all(queued.map((s) => new Promise((resolve) => s.write('', resolve)))).then(() => process.exit());
 };
 main(process.argv.slice(2), streams, controller.signal).then((code) => {
-  if (endsByHangup(code)) return endByHangup();
+  if (endsByHangup(code === 130)) return endByHangup();
   process.exitCode = code === 130 ? 128 + constants.signals[received] : code;
   exitWhenWritten();
 }, onUncaught); // a rejected run is reported as an uncaught error, whatever --unhandled-rejections says

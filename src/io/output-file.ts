@@ -231,8 +231,7 @@ export async function removeQuietly(file: string): Promise<void> {
   } catch {
     // Already gone or never created.
   }
-  untrackTemp(file);
-  claimedModes.delete(file);
+  forgetTemp(file);
 }
 
 /**
@@ -258,8 +257,7 @@ export async function commitTemp(tempPath: string, finalPath: string, replacedPa
     await removeQuietly(tempPath);
     throw new ChromaseedError('ERR_OUTPUT', `${finalPath}: cannot move the finished file into place: ${systemReason(err)}`, { cause: err });
   }
-  untrackTemp(tempPath);
-  claimedModes.delete(tempPath);
+  forgetTemp(tempPath);
 }
 
 export interface AtomicFile {
@@ -452,6 +450,12 @@ export function claimTemp(outputPath: string, finalPath: string): string {
  * made readable and writable by its owner until commitTemp gives it back its mode.
  */
 const claimedModes = new Map<string, number>();
+
+/** A temporary file gone or committed: nothing left to remove at exit, no mode to give back. */
+function forgetTemp(tempPath: string): void {
+  untrackTemp(tempPath);
+  claimedModes.delete(tempPath);
+}
 
 /** createExclusive for a file another program writes by name (see claimedModes). */
 function ownerMayWrite(tempPath: string): void {
