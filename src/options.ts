@@ -78,7 +78,7 @@ export const CLUSTER_NAMES = ['colors', 'init', 'restarts', 'metric', 'space', '
 export const PALETTE_NAMES = [...CLUSTER_NAMES, 'sort', 'vivid', 'format', 'json', 'maxPixels'] as const;
 export const INPUT_NAMES = ['fps', 'width', 'start', 'duration', 'maxPixels', 'maxFrames'] as const;
 /** The seeded mode's levers, as the command line names them. */
-const LEVERS = ['stability', 'frameIterations', 'paletteHold', 'pixelHold', 'pixelMargin', 'sceneCut', 'refresh', 'refreshGain', 'anchor', 'stillWeight'] as const;
+const LEVERS = ['stability', 'frameIterations', 'paletteHold', 'pixelHold', 'pixelMargin', 'sceneCut', 'refresh', 'refreshGain', 'anchor', 'stillWeight', 'jumpHold'] as const;
 export const SEQUENCE_NAMES = [...CLUSTER_NAMES, 'seeding', 'dither', ...LEVERS] as const;
 
 function refuseUnknown(raw: Raw, names: readonly string[], caller: string): void {
@@ -167,6 +167,7 @@ export interface SequenceOptionsInput extends ClusterOptionsInput {
   refreshGain?: number;
   anchor?: number;
   stillWeight?: number;
+  jumpHold?: number;
 }
 
 export function resolveClusterOptions(input: ClusterOptionsInput = {}, defaultColors = 16): ClusterOptions {
@@ -280,6 +281,7 @@ export function resolveSequenceOptions(input: SequenceOptionsInput = {}): Sequen
     refreshGain: optionalNumber(raw, 'refreshGain'),
     anchor: optionalNumber(raw, 'anchor'),
     stillWeight: optionalNumber(raw, 'stillWeight'),
+    jumpHold: optionalNumber(raw, 'jumpHold'),
   });
   // The anchor has no Manhattan form (a median is not pulled by weights): asked for, it is
   // refused; a preset's (high) is turned off, so no frame counts still pixels for it.

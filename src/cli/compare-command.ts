@@ -174,6 +174,7 @@ export function leverVariants(options: SequenceOptions): [string, SequenceOption
     ['refresh', { refresh: 0 }],
     ['anchor', { anchor: 0 }],
     ['still weight', { stillWeight: 0 }],
+    ['jump hold', { jumpHold: 0 }],
     // Every seeded frame gets the full run, --max-iterations (the preset none's 300 was a
     // tighter cap than a --frame-iterations 500 it was to lift).
     ['iteration cap', { frameIterations: options.maxIterations }],

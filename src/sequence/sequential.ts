@@ -10,7 +10,7 @@ import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { ChangedBox, Frame, FrameDifference } from '../types.js';
 import { ALPHA_MASK, COLOR_MASK, wordsOf } from '../pixel-words.js';
 import { changedBox, compareFrames, type FrameChange } from './frame-change.js';
-import { checkStability, clusterErrors, holdPalette, STABILITY_PRESETS, type StabilityOptions } from './stability.js';
+import { checkStability, clusterErrors, holdJumps, holdPalette, STABILITY_PRESETS, unchangedPixelsPerEntry, type StabilityOptions } from './stability.js';
 
 // Module constants, not the imported bindings, so the pixel loop sees them as constants.
 const alphaMask = ALPHA_MASK;
@@ -137,6 +137,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   const persistedSlot = new Uint8Array(256);
   const anchorWeights = new Float64Array(256);
   const stillPerEntry = new Float64Array(256);
+  const unchangedPerEntry = new Float64Array(256);
   const candidateWritten = new Uint8Array(256 * 3);
   const seededWritten = new Uint8Array(256 * 3);
   /** The frame of the last `next`, whose colours the engine counted: what a changed box may be relative to. */
@@ -430,8 +431,10 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       const { centroids, size } = numberAsBefore(result, isFresh, refresh);
       const continues = previous !== null && previous.size === size;
       const held = continues ? previous!.palette : null;
-      if (held !== null && stability.paletteHold > 0) clusterErrors(engine.histogram, centroids, size, colourSearch, paletteLabels, rounded, counts, errors);
+      const jumpHold = held !== null && last !== undefined && stability.jumpHold > 0 && !isFresh && refresh !== 'adopted';
+      if (held !== null && (stability.paletteHold > 0 || jumpHold)) clusterErrors(engine.histogram, centroids, size, colourSearch, paletteLabels, rounded, counts, errors);
       const palette = holdPalette(centroids, held, size, stability.paletteHold, counts, errors, new Uint8Array(size * 3));
+      if (jumpHold) holdJumps(centroids, held!, palette, size, stability, counts, errors, () => unchangedPixelsPerEntry(frame.data, last!.source, last!.indices, size, unchangedPerEntry));
       const out: FramePalette = { centroids, palette, size, inertia: result.inertia, iterations: result.iterations, fresh: isFresh, refresh };
       if (size > 0) {
         previous = out;

@@ -1056,14 +1056,14 @@ describe('chromaseed compare --timeline', () => {
 });
 
 describe('chromaseed compare --levers', () => {
-  it('runs its 11 modes at once without a warning of leaking Ctrl-C listeners (it printed one, even with -q)', async () => {
+  it('runs its 12 modes at once without a warning of leaking Ctrl-C listeners (it printed one, even with -q)', async () => {
     const warned: string[] = [];
     const onWarning = (w: Error) => warned.push(w.name);
     process.on('warning', onWarning);
     try {
       const r = await runMain(['compare', CARS, '-k', '4', '--levers', '--anchor', '2', '--json', '-q'], new AbortController().signal);
       expect([r.code, r.stderr]).toEqual([0, '']);
-      expect(Object.keys(JSON.parse(r.stdout).modes)).toHaveLength(11);
+      expect(Object.keys(JSON.parse(r.stdout).modes)).toHaveLength(12);
       await new Promise((resolve) => setImmediate(resolve));
       expect(warned).toEqual([]);
     } finally {
@@ -1090,7 +1090,7 @@ describe('chromaseed compare --levers', () => {
     expect(noRefresh).not.toContain('seeded, no refresh');
     expect(noRefresh).toContain('seeded, no palette hold');
     // Every lever of the medium preset off by hand, its iterations those of plain k-means: no row is left to add.
-    expect(await keys('--palette-hold', '0', '--pixel-hold', '-1', '--scene-cut', '0', '--refresh', '0', '--frame-iterations', '300')).toEqual(['seeded', 'none', 'global']);
+    expect(await keys('--palette-hold', '0', '--pixel-hold', '-1', '--scene-cut', '0', '--refresh', '0', '--jump-hold', '0', '--frame-iterations', '300')).toEqual(['seeded', 'none', 'global']);
   });
 
   it('adds no lever rows on one frame, where no lever acts, and says so (a QA pass found seven rows equal to seeded)', async () => {

@@ -386,7 +386,7 @@ describe('options', () => {
   it("a per-frame quantizer checks levers built by hand when it is made: all given, each in range ({ anchor: 1 } failed at the second frame, naming maxIterations; 'high' was taken)", () => {
     const options = resolveSequenceOptions({ colors: 2 });
     const make = (stability: unknown) => () => createSequentialQuantizer({ ...options, stability: stability as StabilityOptions });
-    expect(make({ anchor: 1 })).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: "createSequentialQuantizer's stability lacks frameIterations, paletteHold, pixelHold, pixelMargin, sceneCut, refresh, refreshGain, stillWeight: give every lever, as resolveStability(level, overrides) or STABILITY_PRESETS do" }));
+    expect(make({ anchor: 1 })).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: "createSequentialQuantizer's stability lacks frameIterations, paletteHold, pixelHold, pixelMargin, sceneCut, refresh, refreshGain, stillWeight, jumpHold: give every lever, as resolveStability(level, overrides) or STABILITY_PRESETS do" }));
     expect(make('high')).toThrow(/^expected an object such as STABILITY_PRESETS\.medium, or resolveStability\(level, overrides\) for createSequentialQuantizer's stability but received "high"$/);
     expect(make({ ...STABILITY_PRESETS.high, paletteHold: -1 })).toThrow('expected a number from 0 to 1000 for --palette-hold but received -1');
     expect(make({ ...STABILITY_PRESETS.high, hold: 1 })).toThrow(/^unknown option "hold" for createSequentialQuantizer's stability/);

@@ -84,6 +84,7 @@ function randomCase(rand: () => number): { clip: Clip; options: SequenceOptionsI
         anchor: options.metric === 'euclidean' ? pick([0, 2]) : 0,
         sceneCut: pick([0, 1, 4]),
         frameIterations: pick([1, 5]),
+        jumpHold: pick([0, 1, 100]),
         refresh,
         ...(refresh > 0 ? { refreshGain: pick([0, 0.05]), stillWeight: pick([0, 0.1, 10]) } : {}),
       });

@@ -10,7 +10,7 @@ import { changedBox, compareFrames } from '../../src/sequence/frame-change.js';
 import { nearestIndex } from '../../src/map/nearest.js';
 import { createColorAccumulator } from '../../src/sequence/global-palette.js';
 import { createSequentialQuantizer, cutRestarts } from '../../src/sequence/sequential.js';
-import { holdPalette, holdPixels, resolveStability, STABILITY_PRESETS } from '../../src/sequence/stability.js';
+import { holdJumps, holdPalette, holdPixels, JUMP_LEVELS, resolveStability, STABILITY_PRESETS, unchangedPixelsPerEntry } from '../../src/sequence/stability.js';
 import type { FrameSource, TimedFrame } from '../../src/types.js';
 import { decodeGif } from '../../src/decode/gif-decode.js';
 import { corpus } from '../helpers/cli.js';
@@ -601,6 +601,65 @@ describe('stability levers', () => {
     const out = holdPalette(Float64Array.of(200, 0, 0), Uint8Array.of(10, 10, 10), 1, 0.5, Float64Array.of(0), Float64Array.of(0), new Uint8Array(3));
     expect(Array.from(out)).toEqual([10, 10, 10]);
   });
+
+  it('holdJumps keeps a colour that would jump on still pixels while their squared jump outweighs the error it costs', () => {
+    // Entry 0's centroid moved 40 levels (the palette hold let it go); entry 1 stayed.
+    const previous = Uint8Array.of(200, 150, 50, 20, 20, 20);
+    const centroids = Float64Array.of(200, 190, 50, 20, 20, 20);
+    const counts = Float64Array.of(100, 500);
+    const errors = Float64Array.of(10_000, 5_000);
+    const options = resolveStability('medium', { paletteHold: 1, jumpHold: 1 });
+    const released = () => Uint8Array.of(200, 190, 50, 20, 20, 20);
+    const run = (palette: Uint8Array, still: number[], o = options, c = centroids) => {
+      let asked = 0;
+      holdJumps(c, previous, palette, 2, o, counts, errors, () => (asked++, Float64Array.from(still)));
+      return { palette: Array.from(palette), asked };
+    };
+    // Keeping it costs 100 × 40² = 160,000; allowed: 1 × 10,000 + 1 × still × 40².
+    expect(run(released(), [94, 0]).palette).toEqual([200, 150, 50, 20, 20, 20]); // 10,000 + 150,400
+    expect(run(released(), [93, 0]).palette).toEqual([200, 190, 50, 20, 20, 20]); // 10,000 + 148,800
+    expect(run(released(), [94, 0], resolveStability('medium', { paletteHold: 1, jumpHold: 0.5 })).palette).toEqual([200, 190, 50, 20, 20, 20]);
+    // A move under JUMP_LEVELS is drift, the palette hold's: not weighed, nothing counted.
+    const drift = Float64Array.of(200, 150 + JUMP_LEVELS - 1, 50, 20, 20, 20);
+    expect(run(Uint8Array.of(200, 150 + JUMP_LEVELS - 1, 50, 20, 20, 20), [1e6, 0], options, drift)).toEqual({ palette: [200, 150 + JUMP_LEVELS - 1, 50, 20, 20, 20], asked: 0 });
+    // Another entry now has the old colour: the still pixels go there, with no jump.
+    const swapped = Float64Array.of(200, 190, 50, 200, 150, 50);
+    expect(run(Uint8Array.of(200, 190, 50, 200, 150, 50), [1e6, 0], options, swapped).palette).toEqual([200, 190, 50, 200, 150, 50]);
+  });
+
+  it('unchangedPixelsPerEntry counts, per entry painted last frame, the pixels of the same colour opaque in both frames', () => {
+    // Unchanged (entry 1), changed by one level (entry 1), unchanged but transparent now
+    // (entry 0), unchanged with another alpha (entry 0), and an index past the palette.
+    const before = Uint8Array.of(10, 10, 10, 255, 20, 20, 20, 255, 30, 30, 30, 255, 40, 40, 40, 255, 50, 50, 50, 255);
+    const now = Uint8Array.of(10, 10, 10, 255, 20, 21, 20, 255, 30, 30, 30, 0, 40, 40, 40, 128, 50, 50, 50, 255);
+    const out = new Float64Array(4).fill(9);
+    expect(Array.from(unchangedPixelsPerEntry(now, before, Uint8Array.of(1, 1, 0, 0, 3), 2, out))).toEqual([1, 1, 9, 9]);
+  });
+
+  it('jump hold: a still background keeps its colours while a sprite pulls an entry away and back (the benchmark clip)', async () => {
+    // bench/clips.js's still background: coffee, with the hibiscus moving across it. Without
+    // the jump hold one entry's colour jumps twice (frames 23 and 28), repainting ~300 and
+    // ~850 background pixels by 30-40 levels: most of the clip's flicker.
+    const resized = async (name: string, width: number, height: number) => new Uint8Array((await sharp(path.join(corpus, 'stills', name)).resize(width, height, { fit: 'cover' }).ensureAlpha().raw().toBuffer()).buffer);
+    const bg = await resized('skimage__coffee.png', 320, 240);
+    const sprite = await resized('wuffs__hibiscus.regular.jpeg', 72, 96);
+    const frames: TimedFrame[] = Array.from({ length: 40 }, (_, t) => {
+      const data = bg.slice();
+      const x0 = (t * 5) % (320 - 72);
+      const y0 = 40 + Math.round(30 * Math.sin(t / 6));
+      for (let y = 0; y < 96; y++) data.set(sprite.subarray(y * 72 * 4, (y + 1) * 72 * 4), ((y0 + y) * 320 + x0) * 4);
+      return { width: 320, height: 240, data, delayMs: 40 };
+    });
+    const measure = async (jumpHold: number) => {
+      const meter = createQualityMeter();
+      for await (const f of quantizeClip(source(frames), resolveSequenceOptions({ colors: 16, jumpHold }))) meter.add(f.source, expandFrame(f.indexed));
+      return meter.result();
+    };
+    const off = await measure(0);
+    const on = await measure(STABILITY_PRESETS.medium.jumpHold);
+    expect(on.flicker_static!).toBeLessThan(0.3 * off.flicker_static!);
+    expect(on.psnr!).toBeGreaterThan(off.psnr! - 0.01);
+  }, 60_000);
 
   it("one clip palette counts visible pixels only: a transparent pixel's black is no colour of the clip", () => {
     const accumulator = createColorAccumulator();
