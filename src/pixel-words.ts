@@ -13,6 +13,11 @@ export const ALPHA_MASK = LITTLE_ENDIAN ? 0xff000000 : 0xff;
 /** The colour bits of a pixel word: `((a ^ b) & COLOR_MASK) === 0` when two pixels share a colour. */
 export const COLOR_MASK = LITTLE_ENDIAN ? 0x00ffffff : 0xffffff00;
 
+/** Whether two pixel words are both opaque and of one colour (their alphas may differ): a pixel certainly unchanged. */
+export function sameOpaqueColour(a: number, b: number): boolean {
+  return (a & ALPHA_MASK) !== 0 && (b & ALPHA_MASK) !== 0 && ((a ^ b) & COLOR_MASK) === 0;
+}
+
 /** Shift that brings a pixel word's three colour bytes to the bottom, in some fixed order. */
 export const COLOR_SHIFT = LITTLE_ENDIAN ? 0 : 8;
 

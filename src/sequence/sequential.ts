@@ -8,13 +8,9 @@ import { createSceneCutDetector, DEFAULT_SCENE_CUT } from './scene-cut.js';
 import { CLUSTER_NAMES, requireResolved, RESOLVED_SEQUENCE_NAMES, type ClusterOptions, type Seeding } from '../options.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { ChangedBox, Frame, FrameDifference } from '../types.js';
-import { ALPHA_MASK, COLOR_MASK, wordsOf } from '../pixel-words.js';
+import { sameOpaqueColour, wordsOf } from '../pixel-words.js';
 import { changedBox, compareFrames, type FrameChange } from './frame-change.js';
 import { checkStability, clusterErrors, holdJumps, holdPalette, STABILITY_PRESETS, unchangedPixelsPerEntry, type StabilityOptions } from './stability.js';
-
-// Module constants, not the imported bindings, so the pixel loop sees them as constants.
-const alphaMask = ALPHA_MASK;
-const colorMask = COLOR_MASK;
 
 /** One frame's palette: float centroids (sRGB) and the byte colours written out. */
 export interface FramePalette {
@@ -219,6 +215,10 @@ export function createSequentialQuantizer(options: SequentialOptions): {
     // the bytes each choice would really write (held colours included).
     const candidateBytes = written(candidate.centroids, previous.palette, candidateWritten, engine.colourLabels);
     const seededBytes = written(seeded.centroids, previous.palette, seededWritten, paletteLabels);
+    // The palette hold's bytes, not the jump hold's, though a declined refresh leaves the seeded
+    // palette to both: counting the jump hold here too changed playpause.gif alone, where it
+    // declined the refresh of frame 204, and refreshes at 208 and 236 were adopted instead
+    // (flicker 0.055 -> 0.070).
     let error = 0; // the seeded palette's squared error (sRGB), left in `errors` by written()
     for (let i = 0; i < colors; i++) error += errors[i];
     const extra = extraRepaint(frame, last, previous.palette, candidateBytes, seededBytes);
@@ -262,10 +262,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
     let candidateTotal = 0;
     let currentTotal = 0;
     for (let p = 0; p < last.indices.length; p++) {
-      const a = now[p];
-      const b = before[p];
-      // Opaque in both, the same colour (alpha may differ).
-      if ((a & alphaMask) === 0 || (b & alphaMask) === 0 || ((a ^ b) & colorMask) !== 0) continue;
+      if (!sameOpaqueColour(now[p], before[p])) continue;
       const colour = pixelIndex[p];
       if (candidateOf[colour] < 0) {
         const o = p * 4;
@@ -431,7 +428,9 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       const { centroids, size } = numberAsBefore(result, isFresh, refresh);
       const continues = previous !== null && previous.size === size;
       const held = continues ? previous!.palette : null;
-      const jumpHold = held !== null && last !== undefined && stability.jumpHold > 0 && !isFresh && refresh !== 'adopted';
+      // Not where the frame before is this frame's own buffer (a source that redraws one canvas
+      // in place): every pixel would look unchanged.
+      const jumpHold = held !== null && last !== undefined && last.source !== frame.data && stability.jumpHold > 0 && !isFresh && refresh !== 'adopted';
       if (held !== null && (stability.paletteHold > 0 || jumpHold)) clusterErrors(engine.histogram, centroids, size, colourSearch, paletteLabels, rounded, counts, errors);
       const palette = holdPalette(centroids, held, size, stability.paletteHold, counts, errors, new Uint8Array(size * 3));
       if (jumpHold) holdJumps(centroids, held!, palette, size, stability, counts, errors, () => unchangedPixelsPerEntry(frame.data, last!.source, last!.indices, size, unchangedPerEntry));

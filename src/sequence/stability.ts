@@ -1,7 +1,7 @@
 import { ChromaseedError, invalidOption, listOf, namesOf, refuseUnknownKeys, requireInRange, requireObject } from '../errors.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { ColourSearch } from '../map/map-histogram.js';
-import { ALPHA_MASK, COLOR_MASK, wordsOf } from '../pixel-words.js';
+import { sameOpaqueColour, wordsOf } from '../pixel-words.js';
 import { DEFAULT_MAX_ITERATIONS } from '../limits.js';
 import { colourDistance, fromSrgb } from '../color/space.js';
 import type { ColorSpace, Metric } from '../types.js';
@@ -69,8 +69,8 @@ export interface StabilityOptions {
    * is bit-identical to last frame's would change by at least JUMP_LEVELS, to the nearest
    * colour of the new palette), the colour stays while keeping it raises its cluster's
    * squared error by at most `paletteHold · errors` plus `jumpHold` times those pixels'
-   * summed squared jump. Seeded frames only (a refresh weighs its repaint by `stillWeight`);
-   * 0 = off.
+   * summed squared jump. Seeded frames only: not a fresh palette, nor an adopted refresh
+   * (whose repaint `stillWeight` weighs); 0 = off.
    */
   jumpHold: number;
 }
@@ -191,10 +191,6 @@ export function holdPalette(
   return out;
 }
 
-// Module constants, not the imported bindings, so the pixel loop sees them as constants.
-const alphaMask = ALPHA_MASK;
-const colorMask = COLOR_MASK;
-
 /**
  * How far (Euclidean RGB levels) a released colour must move the still pixels it painted
  * for the jump hold to weigh it: a visible jump, not the drift the palette hold governs.
@@ -203,13 +199,21 @@ const colorMask = COLOR_MASK;
  */
 export const JUMP_LEVELS = 30;
 
+/** holdJumps' scratch: the palette as a pass found it. */
+const passPalette = new Uint8Array(256 * 3);
+
 /**
  * The jump hold (StabilityOptions.jumpHold), after holdPalette: `palette` holds the colours
  * it chose, and an entry it released stays at its `previous` colour where the jump is worth
  * avoiding. A still pixel's jump is measured to the nearest colour of the new palette, where
  * it would go: an entry that moves far, from a colour another entry still has, repaints
  * nothing. `stillPixels` gives, per entry, the pixels painted with it last frame whose source
- * is unchanged (counted only when some entry jumps). Changes `palette` in place.
+ * is unchanged (asked only when some entry jumps). Changes `palette` in place.
+ *
+ * Each pass decides every entry against the palette as the pass began, so the entries' order
+ * does not matter. A colour held back can lengthen another's jump (its still pixels were
+ * going to that colour), so passes repeat until one holds nothing more; holding only puts
+ * old colours back, so that comes after at most `size` passes.
  */
 export function holdJumps(
   centroids: Float64Array,
@@ -222,20 +226,25 @@ export function holdJumps(
   stillPixels: () => Float64Array,
 ): void {
   let still: Float64Array | null = null;
-  for (let i = 0, j = 0; i < size; i++, j += 3) {
-    const pr = previous[j];
-    const pg = previous[j + 1];
-    const pb = previous[j + 2];
-    if (palette[j] === pr && palette[j + 1] === pg && palette[j + 2] === pb) continue;
-    let jump = Infinity;
-    for (let m = 0; m < size * 3; m += 3) jump = Math.min(jump, (palette[m] - pr) ** 2 + (palette[m + 1] - pg) ** 2 + (palette[m + 2] - pb) ** 2);
-    if (jump < JUMP_LEVELS * JUMP_LEVELS) continue;
-    still ??= stillPixels();
-    const kept = counts[i] * ((centroids[j] - pr) ** 2 + (centroids[j + 1] - pg) ** 2 + (centroids[j + 2] - pb) ** 2);
-    if (kept <= options.paletteHold * errors[i] + options.jumpHold * still[i] * jump) {
-      palette[j] = pr;
-      palette[j + 1] = pg;
-      palette[j + 2] = pb;
+  for (let heldOne = true; heldOne; ) {
+    heldOne = false;
+    passPalette.set(palette.subarray(0, size * 3));
+    for (let i = 0, j = 0; i < size; i++, j += 3) {
+      const pr = previous[j];
+      const pg = previous[j + 1];
+      const pb = previous[j + 2];
+      if (passPalette[j] === pr && passPalette[j + 1] === pg && passPalette[j + 2] === pb) continue;
+      let jump = Infinity;
+      for (let m = 0; m < size * 3; m += 3) jump = Math.min(jump, (passPalette[m] - pr) ** 2 + (passPalette[m + 1] - pg) ** 2 + (passPalette[m + 2] - pb) ** 2);
+      if (jump < JUMP_LEVELS * JUMP_LEVELS) continue;
+      still ??= stillPixels();
+      const kept = counts[i] * ((centroids[j] - pr) ** 2 + (centroids[j + 1] - pg) ** 2 + (centroids[j + 2] - pb) ** 2);
+      if (kept <= options.paletteHold * errors[i] + options.jumpHold * still[i] * jump) {
+        palette[j] = pr;
+        palette[j + 1] = pg;
+        palette[j + 2] = pb;
+        heldOne = true;
+      }
     }
   }
 }
@@ -250,11 +259,8 @@ export function unchangedPixelsPerEntry(source: Uint8Array, previousSource: Uint
   const now = wordsOf(source);
   const before = wordsOf(previousSource);
   for (let p = 0; p < previousIndices.length; p++) {
-    const a = now[p];
-    const b = before[p];
     const entry = previousIndices[p];
-    if ((a & alphaMask) === 0 || (b & alphaMask) === 0 || ((a ^ b) & colorMask) !== 0 || entry >= size) continue;
-    out[entry]++;
+    if (entry < size && sameOpaqueColour(now[p], before[p])) out[entry]++;
   }
   return out;
 }

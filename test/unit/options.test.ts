@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChromaseedError } from '../../src/errors.js';
 import { resolveClusterOptions, resolveInputOptions, resolvePaletteOptions, resolveSequenceOptions } from '../../src/options.js';
+import { STABILITY_PRESETS } from '../../src/sequence/stability.js';
 
 describe('option resolvers refuse names they do not read', () => {
   it('a misspelt option is an ERR_USAGE naming it, not a silent default', () => {
@@ -45,6 +46,13 @@ describe('option resolvers refuse names they do not read', () => {
     expect(resolveSequenceOptions({ stability: 'high', refresh: 4, refreshGain: 0.5, pixelMargin: 2 }).stability).toMatchObject({ refresh: 4, refreshGain: 0.5, pixelMargin: 2 });
     // -1 is off; other values below 0 were taken as off.
     expect(() => resolveSequenceOptions({ pixelHold: -0.5 })).toThrow(/-1 \(off\) or a number from 0 to 255/);
+  });
+
+  it('the jump hold is a lever of the seeded mode, from 0 up, acting on its own', () => {
+    expect(() => resolveSequenceOptions({ seeding: 'none', jumpHold: 1 })).toThrow(/^--jump-hold acts on --seeding seeded only, and this run uses --seeding none$/);
+    expect(() => resolveSequenceOptions({ jumpHold: -1 })).toThrow(/--jump-hold/);
+    expect(resolveSequenceOptions({ stability: 'none', jumpHold: 2 }).stability).toMatchObject({ paletteHold: 0, refresh: 0, jumpHold: 2 });
+    expect([STABILITY_PRESETS.none.jumpHold, STABILITY_PRESETS.medium.jumpHold]).toEqual([0, 1]);
   });
 
   it('--restarts with --seeding none is refused unless it is the default, which resolved cluster options spread in carry', () => {

@@ -623,6 +623,19 @@ describe('stability levers', () => {
     const drift = Float64Array.of(200, 150 + JUMP_LEVELS - 1, 50, 20, 20, 20);
     expect(run(Uint8Array.of(200, 150 + JUMP_LEVELS - 1, 50, 20, 20, 20), [1e6, 0], options, drift)).toEqual({ palette: [200, 150 + JUMP_LEVELS - 1, 50, 20, 20, 20], asked: 0 });
     // Another entry now has the old colour: the still pixels go there, with no jump.
+    // A colour held back can lengthen another's jump, whichever entry comes first: entry 0's
+    // pixels (old 100) would go to entry 1's new 110, but entry 1 (old 200, its pixels far from
+    // any new colour) is held, so they would jump 60 to 160: both stay.
+    const both = (order: 0 | 1) => {
+      const old = [100, 100, 100, 200, 200, 200];
+      const now = [100, 100, 160, 100, 100, 110];
+      const swap = (a: number[]) => (order === 0 ? a : [...a.slice(3), ...a.slice(0, 3)]);
+      const palette = Uint8Array.from(swap(now));
+      holdJumps(Float64Array.from(swap(now)), Uint8Array.from(swap(old)), palette, 2, options, Float64Array.of(10, 10), Float64Array.of(0, 0), () => Float64Array.of(1000, 1000));
+      return swap(Array.from(palette));
+    };
+    expect(both(0)).toEqual([100, 100, 100, 200, 200, 200]);
+    expect(both(1)).toEqual([100, 100, 100, 200, 200, 200]);
     const swapped = Float64Array.of(200, 190, 50, 200, 150, 50);
     expect(run(Uint8Array.of(200, 190, 50, 200, 150, 50), [1e6, 0], options, swapped).palette).toEqual([200, 190, 50, 200, 150, 50]);
   });
