@@ -622,7 +622,6 @@ describe('stability levers', () => {
     // A move under JUMP_LEVELS is drift, the palette hold's: not weighed, nothing counted.
     const drift = Float64Array.of(200, 150 + JUMP_LEVELS - 1, 50, 20, 20, 20);
     expect(run(Uint8Array.of(200, 150 + JUMP_LEVELS - 1, 50, 20, 20, 20), [1e6, 0], options, drift)).toEqual({ palette: [200, 150 + JUMP_LEVELS - 1, 50, 20, 20, 20], asked: 0 });
-    // Another entry now has the old colour: the still pixels go there, with no jump.
     // A colour held back can lengthen another's jump, whichever entry comes first: entry 0's
     // pixels (old 100) would go to entry 1's new 110, but entry 1 (old 200, its pixels far from
     // any new colour) is held, so they would jump 60 to 160: both stay.
@@ -636,6 +635,7 @@ describe('stability levers', () => {
     };
     expect(both(0)).toEqual([100, 100, 100, 200, 200, 200]);
     expect(both(1)).toEqual([100, 100, 100, 200, 200, 200]);
+    // Another entry now has the old colour: the still pixels go there, with no jump.
     const swapped = Float64Array.of(200, 190, 50, 200, 150, 50);
     expect(run(Uint8Array.of(200, 190, 50, 200, 150, 50), [1e6, 0], options, swapped).palette).toEqual([200, 190, 50, 200, 150, 50]);
   });
@@ -653,7 +653,7 @@ describe('stability levers', () => {
     // bench/clips.js's still background: coffee, with the hibiscus moving across it. Without
     // the jump hold one entry's colour jumps twice (frames 23 and 28), repainting ~300 and
     // ~850 background pixels by 30-40 levels: most of the clip's flicker.
-    const resized = async (name: string, width: number, height: number) => new Uint8Array((await sharp(path.join(corpus, 'stills', name)).resize(width, height, { fit: 'cover' }).ensureAlpha().raw().toBuffer()).buffer);
+    const resized = async (name: string, width: number, height: number) => new Uint8Array(await sharp(path.join(corpus, 'stills', name)).resize(width, height, { fit: 'cover' }).ensureAlpha().raw().toBuffer());
     const bg = await resized('skimage__coffee.png', 320, 240);
     const sprite = await resized('wuffs__hibiscus.regular.jpeg', 72, 96);
     const frames: TimedFrame[] = Array.from({ length: 40 }, (_, t) => {
