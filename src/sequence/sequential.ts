@@ -433,7 +433,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       const jumpHold = held !== null && last !== undefined && last.source !== frame.data && stability.jumpHold > 0 && !isFresh && refresh !== 'adopted';
       if (held !== null && (stability.paletteHold > 0 || jumpHold)) clusterErrors(engine.histogram, centroids, size, colourSearch, paletteLabels, rounded, counts, errors);
       const palette = holdPalette(centroids, held, size, stability.paletteHold, counts, errors, new Uint8Array(size * 3));
-      if (jumpHold) holdJumps(centroids, held!, palette, size, stability, counts, errors, () => unchangedPixelsPerEntry(frame.data, last!.source, last!.indices, size, unchangedPerEntry));
+      if (jumpHold) holdJumps(centroids, held!, palette, size, stability, counts, errors, (entries) => unchangedPixelsPerEntry(frame.data, last!.source, last!.indices, entries, size, unchangedPerEntry));
       const out: FramePalette = { centroids, palette, size, inertia: result.inertia, iterations: result.iterations, fresh: isFresh, refresh };
       if (size > 0) {
         previous = out;

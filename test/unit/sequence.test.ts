@@ -612,16 +612,21 @@ describe('stability levers', () => {
     const released = () => Uint8Array.of(200, 190, 50, 20, 20, 20);
     const run = (palette: Uint8Array, still: number[], o = options, c = centroids) => {
       let asked = 0;
-      holdJumps(c, previous, palette, 2, o, counts, errors, () => (asked++, Float64Array.from(still)));
-      return { palette: Array.from(palette), asked };
+      let entries: number[] = [];
+      holdJumps(c, previous, palette, 2, o, counts, errors, (mask) => {
+        asked++;
+        entries = Array.from(mask.subarray(0, 2));
+        return Float64Array.from(still);
+      });
+      return { palette: Array.from(palette), asked, entries };
     };
     // Keeping it costs 100 × 40² = 160,000; allowed: 1 × 10,000 + 1 × still × 40².
-    expect(run(released(), [94, 0]).palette).toEqual([200, 150, 50, 20, 20, 20]); // 10,000 + 150,400
+    expect(run(released(), [94, 0])).toEqual({ palette: [200, 150, 50, 20, 20, 20], asked: 1, entries: [1, 0] }); // 10,000 + 150,400; only entry 0, released, is counted
     expect(run(released(), [93, 0]).palette).toEqual([200, 190, 50, 20, 20, 20]); // 10,000 + 148,800
     expect(run(released(), [94, 0], resolveStability('medium', { paletteHold: 1, jumpHold: 0.5 })).palette).toEqual([200, 190, 50, 20, 20, 20]);
     // A move under JUMP_LEVELS is drift, the palette hold's: not weighed, nothing counted.
     const drift = Float64Array.of(200, 150 + JUMP_LEVELS - 1, 50, 20, 20, 20);
-    expect(run(Uint8Array.of(200, 150 + JUMP_LEVELS - 1, 50, 20, 20, 20), [1e6, 0], options, drift)).toEqual({ palette: [200, 150 + JUMP_LEVELS - 1, 50, 20, 20, 20], asked: 0 });
+    expect(run(Uint8Array.of(200, 150 + JUMP_LEVELS - 1, 50, 20, 20, 20), [1e6, 0], options, drift)).toEqual({ palette: [200, 150 + JUMP_LEVELS - 1, 50, 20, 20, 20], asked: 0, entries: [] });
     // A colour held back can lengthen another's jump, whichever entry comes first: entry 0's
     // pixels (old 100) would go to entry 1's new 110, but entry 1 (old 200, its pixels far from
     // any new colour) is held, so they would jump 60 to 160: both stay.
@@ -646,7 +651,9 @@ describe('stability levers', () => {
     const before = Uint8Array.of(10, 10, 10, 255, 20, 20, 20, 255, 30, 30, 30, 255, 40, 40, 40, 255, 50, 50, 50, 255);
     const now = Uint8Array.of(10, 10, 10, 255, 20, 21, 20, 255, 30, 30, 30, 0, 40, 40, 40, 128, 50, 50, 50, 255);
     const out = new Float64Array(4).fill(9);
-    expect(Array.from(unchangedPixelsPerEntry(now, before, Uint8Array.of(1, 1, 0, 0, 3), 2, out))).toEqual([1, 1, 9, 9]);
+    expect(Array.from(unchangedPixelsPerEntry(now, before, Uint8Array.of(1, 1, 0, 0, 3), Uint8Array.of(1, 1, 1, 1), 2, out))).toEqual([1, 1, 9, 9]);
+    // Only the entries asked for are counted.
+    expect(Array.from(unchangedPixelsPerEntry(now, before, Uint8Array.of(1, 1, 0, 0, 3), Uint8Array.of(0, 1, 1, 1), 2, out))).toEqual([0, 1, 9, 9]);
   });
 
   it('jump hold: a still background keeps its colours while a sprite pulls an entry away and back (the benchmark clip)', async () => {
