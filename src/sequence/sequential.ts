@@ -428,9 +428,9 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       const { centroids, size } = numberAsBefore(result, isFresh, refresh);
       const continues = previous !== null && previous.size === size;
       const held = continues ? previous!.palette : null;
-      // Not where the frame before is this frame's own buffer (a source that redraws one canvas
-      // in place): every pixel would look unchanged.
-      const jumpHold = held !== null && last !== undefined && last.source !== frame.data && stability.jumpHold > 0 && !isFresh && refresh !== 'adopted';
+      // Only with a frame before that is not this frame's own buffer (a source that redraws one
+      // canvas in place, where every pixel would look unchanged): where `changed` is known.
+      const jumpHold = held !== null && changed !== undefined && stability.jumpHold > 0 && !isFresh && refresh !== 'adopted';
       if (held !== null && (stability.paletteHold > 0 || jumpHold)) clusterErrors(engine.histogram, centroids, size, colourSearch, paletteLabels, rounded, counts, errors);
       const palette = holdPalette(centroids, held, size, stability.paletteHold, counts, errors, new Uint8Array(size * 3));
       if (jumpHold) holdJumps(centroids, held!, palette, size, stability, counts, errors, (entries) => unchangedPixelsPerEntry(frame.data, last!.source, last!.indices, entries, size, unchangedPerEntry));

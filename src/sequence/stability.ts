@@ -154,6 +154,15 @@ export function clusterErrors(histogram: ColorHistogram, centroids: Float64Array
 }
 
 /**
+ * What keeping entry i's last colour adds to its cluster's squared error (sRGB): its pixels
+ * times the squared distance from their centroid to that colour.
+ */
+function keepingCost(centroids: Float64Array, previous: Uint8Array, counts: Float64Array, i: number): number {
+  const j = i * 3;
+  return counts[i] * ((centroids[j] - previous[j]) ** 2 + (centroids[j + 1] - previous[j + 1]) ** 2 + (centroids[j + 2] - previous[j + 2]) ** 2);
+}
+
+/**
  * The palette bytes to write for this frame: entry i keeps last frame's colour while
  * `counts[i]·‖c_i − old_i‖² ≤ hold · errors[i]` (keeping it costs little of the cluster's
  * squared error; an entry with no pixels this frame costs nothing and keeps its colour),
@@ -170,23 +179,15 @@ export function holdPalette(
   out: Uint8Array,
 ): Uint8Array {
   for (let i = 0, j = 0; i < size; i++, j += 3) {
-    const r = centroids[j];
-    const g = centroids[j + 1];
-    const b = centroids[j + 2];
-    if (previous !== null && hold > 0 && counts !== null && errors !== null && j + 2 < previous.length) {
-      const dr = r - previous[j];
-      const dg = g - previous[j + 1];
-      const db = b - previous[j + 2];
-      if (counts[i] * (dr * dr + dg * dg + db * db) <= hold * errors[i]) {
-        out[j] = previous[j];
-        out[j + 1] = previous[j + 1];
-        out[j + 2] = previous[j + 2];
-        continue;
-      }
+    if (previous !== null && hold > 0 && counts !== null && errors !== null && j + 2 < previous.length && keepingCost(centroids, previous, counts, i) <= hold * errors[i]) {
+      out[j] = previous[j];
+      out[j + 1] = previous[j + 1];
+      out[j + 2] = previous[j + 2];
+      continue;
     }
-    out[j] = Math.round(r);
-    out[j + 1] = Math.round(g);
-    out[j + 2] = Math.round(b);
+    out[j] = Math.round(centroids[j]);
+    out[j + 1] = Math.round(centroids[j + 1]);
+    out[j + 2] = Math.round(centroids[j + 2]);
   }
   return out;
 }
@@ -241,8 +242,7 @@ export function holdJumps(
       for (let m = 0; m < size * 3; m += 3) jump = Math.min(jump, (passPalette[m] - pr) ** 2 + (passPalette[m + 1] - pg) ** 2 + (passPalette[m + 2] - pb) ** 2);
       if (jump < JUMP_LEVELS * JUMP_LEVELS) continue;
       still ??= stillPixels(releasedEntries);
-      const kept = counts[i] * ((centroids[j] - pr) ** 2 + (centroids[j + 1] - pg) ** 2 + (centroids[j + 2] - pb) ** 2);
-      if (kept <= options.paletteHold * errors[i] + options.jumpHold * still[i] * jump) {
+      if (keepingCost(centroids, previous, counts, i) <= options.paletteHold * errors[i] + options.jumpHold * still[i] * jump) {
         palette[j] = pr;
         palette[j + 1] = pg;
         palette[j + 2] = pb;

@@ -18,8 +18,9 @@ import { openInput } from '../../src/io/open-input.js';
 import { createMapper } from '../../src/map/map-pixels.js';
 import { kmeansPixels } from '../../src/kmeans/kmeans.js';
 
-async function photo(name: string, width: number): Promise<TimedFrame> {
-  const { data, info } = await sharp(path.join(corpus, 'stills', name)).resize(width).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+/** A corpus photo `width` wide, or cut to `width` x `height` (sharp's cover). */
+async function photo(name: string, width: number, height?: number): Promise<TimedFrame> {
+  const { data, info } = await sharp(path.join(corpus, 'stills', name)).resize(width, height, { fit: 'cover' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: new Uint8Array(data), delayMs: 40 };
 }
 
@@ -660,9 +661,8 @@ describe('stability levers', () => {
     // bench/clips.js's still background: coffee, with the hibiscus moving across it. Without
     // the jump hold one entry's colour jumps twice (frames 23 and 28), repainting ~300 and
     // ~850 background pixels by 30-40 levels: most of the clip's flicker.
-    const resized = async (name: string, width: number, height: number) => new Uint8Array(await sharp(path.join(corpus, 'stills', name)).resize(width, height, { fit: 'cover' }).ensureAlpha().raw().toBuffer());
-    const bg = await resized('skimage__coffee.png', 320, 240);
-    const sprite = await resized('wuffs__hibiscus.regular.jpeg', 72, 96);
+    const bg = (await photo('skimage__coffee.png', 320, 240)).data;
+    const sprite = (await photo('wuffs__hibiscus.regular.jpeg', 72, 96)).data;
     const frames: TimedFrame[] = Array.from({ length: 40 }, (_, t) => {
       const data = bg.slice();
       const x0 = (t * 5) % (320 - 72);
