@@ -254,7 +254,7 @@ function outputOptions<T>(y: Argv<T>) {
   return y
     .option('output', { requiresArg: true, alias: 'o', type: 'string', describe: 'output: .gif, .mp4 (.m4v), .webm, .mkv, .mov, frames-%04d.png, .png for a still, or - for a GIF on standard output (replaced if it exists)' })
     .option('audio', { type: 'boolean', describe: "video from a video: carry its sound over (the default; --no-audio: picture only)" })
-    .option('plays', { requiresArg: true, type: 'number', describe: "GIF output: times it plays, 0 = forever [default: the source's; from a video: forever]" })
+    .option('plays', { requiresArg: true, type: 'number', describe: "GIF output: times it plays, 0 = forever [default: the input's (transfer: TARGET's); from a video: forever]" })
     .option('json', { type: 'boolean', describe: 'print a JSON summary on stdout' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress, summary or warnings on stderr (--json keeps the warnings)' });
 }
