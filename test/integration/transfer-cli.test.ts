@@ -292,6 +292,18 @@ describe('chromaseed transfer: each input has its own part', () => {
     expect(still.code).toBe(2);
     expect(still.stderr).toBe(`chromaseed: --source-start: ${COFFEE} is a still image, which has no time; drop --source-start\n`);
   });
+
+  it("the output plays as many times as TARGET does, not the colour source (what --plays defaults to)", async () => {
+    const LOOPS_256 = path.join(corpus, 'odd_gifs/glide__gif_netscape_iteration_256.gif'); // NETSCAPE loop count 256
+    const CARS = path.join(corpus, 'gifs/dartimage__cars.gif'); // loops forever
+    const plays = async (source: string, target: string) => {
+      const r = await run(['transfer', source, target, '-k', '4', '--width', '64', '-o', path.join(tmp, 'plays.gif'), '--json', '-q']);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as Summary).plays;
+    };
+    expect(await plays(CARS, LOOPS_256)).toBe(257);
+    expect(await plays(LOOPS_256, CARS)).toBe(0);
+  });
 });
 
 describe('chromaseed transfer: a palette file as SOURCE', () => {
