@@ -98,7 +98,25 @@ export function ffmpegCommand(input?: string): ffmpeg.FfmpegCommand {
   assertFfmpegRunnable();
   const command = input === undefined ? ffmpeg() : ffmpeg(ffmpegInputName(input));
   command.setFfmpegPath(ffmpegLocation().path);
+  skipCapabilityQueries(command);
   return command;
+}
+
+/**
+ * Before a process's first command, fluent-ffmpeg asks the binary for its formats and its
+ * encoders (`ffmpeg -formats`, `ffmpeg -encoders`: two more processes, one after the other,
+ * 37 ms before every video read or write could start), to refuse a format or codec it
+ * lacks and to add `-strict experimental` after an experimental `-vcodec` or `-acodec`.
+ * ffmpeg refuses unknown names itself, and a failed run is reported from what it printed
+ * (ffmpegFailure; an unknown input format, of which it prints nothing, is asked about after:
+ * ffmpegHasDemuxer); codecs are named here as `-c:v` and `-c:a`, which the second step does
+ * not look at. So both queries only cost time. fluent-ffmpeg 2.1.3, its last release, makes
+ * them in these two methods of every command.
+ */
+function skipCapabilityQueries(command: ffmpeg.FfmpegCommand): void {
+  const steps = command as unknown as { _checkCapabilities(done: () => void): void; availableEncoders(answer: (err: null, encoders: ffmpeg.Encoders) => void): void };
+  steps._checkCapabilities = (done) => done();
+  steps.availableEncoders = (answer) => answer(null, {});
 }
 
 /** A file name as ffmpeg must be given it: one that looks like a protocol gets "file:". */

@@ -1170,6 +1170,24 @@ describe('ffmpeg binary choice', () => {
       else process.env.FFMPEG_PATH = saved;
     }
   });
+
+  it('a video in and a video out start ffmpeg for the work only (fluent-ffmpeg ran -formats and -encoders first, 37 ms before the probe)', async () => {
+    // A new process (fluent-ffmpeg keeps their answers for the process's life), with a stand-in
+    // ffmpeg that notes each run's arguments and runs the real one.
+    const dir = mkdtempSync(path.join(work, 'runs-'));
+    const log = path.join(dir, 'runs.log');
+    const logging = path.join(dir, 'ffmpeg');
+    writeFileSync(logging, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${ffmpegLocation().path}' "$@"\n`);
+    chmodSync(logging, 0o755);
+    const out = path.join(dir, 'out.mp4');
+    const run = spawnSync(process.execPath, [BIN, 'quantize', realshort, '-k', '4', '--duration', '0.3', '-o', out, '-q'], { env: { ...process.env, FFMPEG_PATH: logging }, encoding: 'utf8' });
+    expect([run.status, run.stderr]).toEqual([0, '']);
+    const runs = readFileSync(log, 'utf8').trim().split('\n');
+    expect(runs.filter((args) => /^-(formats|encoders|codecs)$/.test(args))).toEqual([]);
+    // The probe, the read and the write, each run of them reading or writing a file.
+    expect(runs.every((args) => args.includes(realshort) || args.includes(dir))).toBe(true);
+    expect(existsSync(out)).toBe(true);
+  });
 });
 
 describe('frame writers on real video frames', () => {
