@@ -10,7 +10,7 @@
  */
 import { mayTurnClear, type FrameCover } from './canvas-holes.js';
 import omggif from 'omggif';
-import { ChromaseedError, isBytes, namesOf, refuseUnknownKeys } from '../errors.js';
+import { ChromaseedError, inputError, isBytes, namesOf, refuseUnknownKeys } from '../errors.js';
 import { MAX_GIF_FPS, rateForDelays } from '../timing.js';
 import type { ChangedBox, ClipInfo, Frame, TimedFrame } from '../types.js';
 import { createFramePool, type FramePool } from '../frame-pool.js';
@@ -120,6 +120,9 @@ function* compositeFrames(
   const repacker = createFrameRepacker();
   // The canvas's rectangle that the last frame's disposal cleared or restored (empty: none).
   let disposed = { x0: 0, y0: 0, x1: 0, y1: 0 };
+  // Whether any frame's pixel data gave a pixel, and what stopped the first that gave none.
+  let decodedAny = false;
+  let firstUndecoded: string | null = null;
 
   for (let f = 0; f < frames.length; f++) {
     const fr = frames[f];
@@ -156,7 +159,9 @@ function* compositeFrames(
       const stop = repacker.last.stop;
       if (stop === 'corrupt' || stop === 'bad-code-size' || repacker.last.pixels < need) {
         warnings.push(`${name}: frame ${f}: ${describeStop(stop, fr.minCodeSize)} after ${repacker.last.pixels} of ${fr.width * fr.height} pixels; the rest of the frame is not drawn`);
+        if (repacker.last.pixels === 0) firstUndecoded ??= `frame ${f}: ${describeStop(stop, fr.minCodeSize)}`;
       }
+      if (repacker.last.pixels > 0) decodedAny = true;
       if (packed !== null && packed.placed) {
         // omggif leaves transparent pixels untouched: exactly compositing over the canvas.
         decodeWithOmggif(packed.gif, canvasBytes, name, f);
@@ -191,6 +196,9 @@ function* compositeFrames(
       for (let y = y0; y < y1; y++) canvas.set(saved.subarray(y * width + x0, y * width + x1), y * width + x0);
     }
   }
+  // Every frame damaged before its first pixel: blank frames, written out as a clip, would
+  // hide that nothing was read (such files are small; the run fails before its output is kept).
+  if (!decodedAny && firstUndecoded !== null) throw inputError(name, `no frame's pixels could be decoded (${firstUndecoded})`);
 }
 
 /** The smallest box holding two boxes; an empty one (no columns or no rows) adds nothing. */

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeGif, isGif } from '../../src/decode/gif-decode.js';
+import { parseGifStructure, resolveGifLimits } from '../../src/decode/gif-structure.js';
 import { createGifEncoder } from '../../src/encode/gif-encode.js';
 import { ChromaseedError } from '../../src/errors.js';
 import type { TimedFrame } from '../../src/types.js';
@@ -325,6 +326,25 @@ describe('streaming and damage', () => {
       expect(() => decodeGif(read(rel), 'f.gif'), rel).toThrow(re);
       try { decodeGif(read(rel), 'f.gif'); } catch (e) { expect((e as ChromaseedError).code).toBe('ERR_INPUT'); }
     }
+  });
+
+  it('refuses a file none of whose frames gives a pixel, as its frames are read (it wrote blank frames and exited 0); one bad frame among good ones is kept', () => {
+    const err = (() => { try { for (const f of decodeGif(read('odd_gifs/imagegif__issue-117-out-of-range.gif'), 'f.gif').frames()) void f; } catch (e) { return e; } return null; })();
+    expect(err).toBeInstanceOf(ChromaseedError);
+    expect((err as ChromaseedError).code).toBe('ERR_INPUT');
+    expect((err as ChromaseedError).message).toBe("f.gif: no frame's pixels could be decoded (frame 0: LZW minimum code size 0 is invalid)");
+    // Every frame of a real clip given LZW minimum code size 0, then all but the first.
+    const bytes = read('gifs/dartimage__cars.gif');
+    const starts = parseGifStructure(bytes, 'cars.gif', resolveGifLimits(undefined)).frames.map((fr) => fr.dataStart);
+    const broken = bytes.slice();
+    for (const start of starts) broken[start - 1] = 0;
+    expect(() => [...decodeGif(broken, 'c.gif').frames()]).toThrow(/^c\.gif: no frame's pixels could be decoded \(frame 0: LZW minimum code size 0 is invalid\)$/);
+    broken[starts[0] - 1] = bytes[starts[0] - 1];
+    const gif = decodeGif(broken, 'c.gif');
+    const frames = [...gif.frames()];
+    expect(frames).toHaveLength(starts.length);
+    expect(frames[0].data.every((v, i) => i % 4 !== 3 || v === 255)).toBe(true);
+    expect(gif.warnings[0]).toMatch(/^c\.gif: frame 1: LZW minimum code size 0 is invalid after 0 of \d+ pixels/);
   });
 
   it('sniffs the signature', () => {
