@@ -143,7 +143,7 @@ function* compositeFrames(
       // otherwise only up to the last row that lands on the canvas.
       const need = fr.interlaced ? fr.width * fr.height : fr.width * (y1 - y0);
       if (need > limits.maxPixels) {
-        throw framePixelsError(name, f, fr.width, fr.height, need, limits.maxPixels);
+        throw framePixelsError(name, f, fr.width, fr.height, need, limits.maxPixels, `${width}x${height}`);
       }
       // A frame wholly on the canvas whose stream is complete (nearly every real frame)
       // is drawn by omggif straight onto the canvas; the rest go through a scratch buffer.

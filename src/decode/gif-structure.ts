@@ -77,9 +77,14 @@ function limitError(name: string, what: string, flag: string): ChromaseedError {
   return new ChromaseedError('ERR_LIMIT', `${name}: ${what} (raise the limit with ${flag})`);
 }
 
-/** Raised when a frame needs more pixels than allowed; shared with gif-decode.ts. */
-export function framePixelsError(name: string, frame: number, w: number, h: number, pixels: number, limit: number): ChromaseedError {
-  return limitError(name, `frame ${frame}: ${w}x${h} frame needs ${pixels} pixels, more than the limit of ${limit}`, '--max-pixels');
+/**
+ * Raised when a frame needs more pixels decoded than allowed; shared with gif-decode.ts.
+ * Only a frame's rows that reach the screen are decoded (all of an interlaced one's), which
+ * `screen` names where that is fewer than the whole frame.
+ */
+export function framePixelsError(name: string, frame: number, w: number, h: number, pixels: number, limit: number, screen: string): ChromaseedError {
+  const part = pixels < w * h ? ` (the rows of it that reach the ${screen} screen)` : '';
+  return limitError(name, `frame ${frame}: ${w}x${h} frame needs ${pixels} pixels decoded${part}, more than the limit of ${limit}`, '--max-pixels');
 }
 
 const hex = (b: number): string => '0x' + b.toString(16).padStart(2, '0');

@@ -204,6 +204,11 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
   if (/^End of file$/.test(line) && !headerRead) {
     return new ChromaseedError('ERR_INPUT', `${file}: cut short or damaged: it ends before ffmpeg could read its header (ffmpeg: ${line})`, { cause: error });
   }
+  // A demuxer that gave up on the header: its last line may read as the machine's fault
+  // ("Cannot allocate memory", where an MP4's damaged chunk table asks for gigabytes).
+  if (/\] error reading header$/m.test(stderr) && !headerRead) {
+    return new ChromaseedError('ERR_INPUT', `${file}: damaged: ffmpeg could not read its header (ffmpeg: ${line})`, { cause: error });
+  }
   const inputProblem = /Invalid data found|No such file|matches no streams|does not contain any stream|Permission denied|moov atom not found|could not find codec|Decoder \(codec \w+\) not found|Error while decoding|EOF/i;
   const code = inputProblem.test(line) ? 'ERR_INPUT' : 'ERR_FFMPEG';
   // Silent: no ffmpeg fails a file without a word, but a program that is none does (FFMPEG_PATH=/bin/false).

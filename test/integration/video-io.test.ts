@@ -550,6 +550,15 @@ describe('openVideo', () => {
     await expect(openVideo(cut).then(async (v) => {
       for await (const _ of v.frames);
     })).rejects.toMatchObject({ code: 'ERR_INPUT', message: `${cut}: cut short or damaged: it ends before ffmpeg could read its header (ffmpeg: End of file)` });
+    // An MP4 whose chunk table claims 2^31 entries: ffmpeg gives up on the header with "Cannot
+    // allocate memory", which was the whole message ("ffmpeg failed: Cannot allocate memory").
+    const bytes = readFileSync(realshort);
+    const table = bytes.indexOf('stco');
+    const counted = Buffer.from(bytes);
+    counted.writeUInt32BE(0x7fffffff, table + 8);
+    const damaged = path.join(work, 'damaged-table.mp4');
+    writeFileSync(damaged, counted);
+    await expect(openVideo(damaged)).rejects.toMatchObject({ code: 'ERR_INPUT', message: `${damaged}: damaged: ffmpeg could not read its header (ffmpeg: Cannot allocate memory)` });
     // ffmpeg tries first: a video saved under an image name (a "GIF" download that is an MP4) is read.
     const mp4AsGif = path.join(work, 'clip.gif');
     copyFileSync(realshort, mp4AsGif);

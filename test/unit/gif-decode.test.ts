@@ -310,6 +310,19 @@ describe('streaming and damage', () => {
     expect(decodeGif(bytes, 'big.gif', { maxPixels: 5e8 }).info.width).toBe(6727);
   });
 
+  it('checks each frame against the pixel limit, counting the rows that reach the screen (a 65535x65535 frame on a 4x3 screen "needed 196605 pixels")', () => {
+    const encoder = createGifEncoder({ width: 4, height: 3, differencing: false });
+    encoder.addFrame({ width: 4, height: 3, indices: new Uint8Array(12), palette: Uint8Array.of(9, 9, 9), size: 1, transparent: null, delayMs: 100 });
+    const bytes = encoder.finish();
+    // The image descriptor's size fields (after ',', its left and its top) made 65535 each.
+    const at = parseGifStructure(bytes, 'f.gif', resolveGifLimits(undefined)).frames[0].dataStart - 1 - 10 + 5;
+    expect([bytes[at - 5], bytes[at], bytes[at + 2]]).toEqual([0x2c, 4, 3]);
+    bytes.set([0xff, 0xff, 0xff, 0xff], at);
+    const limited = (maxPixels: number) => () => [...decodeGif(bytes, 'f.gif', { maxPixels }).frames()];
+    expect(limited(1000)).toThrow(/^f\.gif: frame 0: 65535x65535 frame needs 196605 pixels decoded \(the rows of it that reach the 4x3 screen\), more than the limit of 1000 \(raise the limit with --max-pixels\)$/);
+    expect(limited(200_000)).not.toThrow();
+  });
+
   it('checks the frame limit, naming the override', () => {
     expect(() => decodeGif(read('gifs/sharp__animated-loop-3.gif'), 's.gif', { maxFrames: 5 }))
       .toThrow(/^s\.gif: more than 5 frames \(raise the limit with --max-frames\)$/);
