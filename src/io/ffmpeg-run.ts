@@ -17,10 +17,13 @@ import { dependOnOtherProcess } from './other-processes.js';
  * file", also when the cut falls between packets), corrupt packets, broken
  * H.264 slices, VP9 frames that do not decode (ffmpeg's own "Error while decoding stream
  * #0:0", with no decoder's prefix, where its native VP9 decoder says nothing; libvpx's
- * "Failed to decode frame", on the alpha path). Decoding is not stopped for these; the user
+ * "Failed to decode frame", on the alpha path), a Matroska or WebM cluster of garbage,
+ * skipped with the frames in it ("Invalid EBML number size tag" in 4.1; in 5.1 an element
+ * that "exceeds containing master element", or another complaint of an "EBML number").
+ * Decoding is not stopped for these; the user
  * is told the output may lack frames or show artefacts.
  */
-const DAMAGE = /\] (Read error|File ended prematurely|stream \d+, offset 0x[0-9a-f]+: partial file|Truncating packet|Packet corrupt|corrupt (input|decoded frame)|error while decoding|Invalid NAL unit size|concealing \d+ DC, \d+ AC, \d+ MV errors|Failed to decode frame)|Error while decoding stream #\d+:\d+/i;
+const DAMAGE = /\] (Read error|File ended prematurely|stream \d+, offset 0x[0-9a-f]+: partial file|Truncating packet|Packet corrupt|corrupt (input|decoded frame)|error while decoding|Invalid NAL unit size|concealing \d+ DC, \d+ AC, \d+ MV errors|Failed to decode frame|[^\n]*\bEBML number\b|Element at 0x[0-9a-f]+ ending at 0x[0-9a-f]+ exceeds containing master element)|Error while decoding stream #\d+:\d+/i;
 
 /** What ffmpeg prints when the disk is full (or the file too large for it). */
 export const DISK_FULL = /No space left on device|Disk quota exceeded|File too large/;

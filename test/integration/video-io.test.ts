@@ -707,6 +707,20 @@ describe('a VP9 video with damaged frames', () => {
     expect(frames).toBeGreaterThan(0);
     expect(source.warnings).toEqual([expect.stringMatching(/damaged\.webm: the video is damaged \(ffmpeg: .*(Error while decoding stream|Failed to decode frame).*\); frames may be missing or show artefacts$/)]);
   });
+
+  it('a WebM whose first cluster is garbage is read with a warning (ffmpeg skipped 60 of its 94 frames, and nothing was said)', async () => {
+    const bytes = Buffer.from(readFileSync(path.join(corpus, 'videos/imageio__test.webm')));
+    const cluster = bytes.indexOf(Buffer.from([0x1f, 0x43, 0xb6, 0x75]));
+    for (let i = 4; i < 300; i++) bytes[cluster + i] = (i * 211 + 11) & 255;
+    const file = path.join(work, 'garbage-cluster.webm');
+    writeFileSync(file, bytes);
+    const source = await openVideo(file, {});
+    let frames = 0;
+    for await (const _ of source.frames) frames++;
+    expect(frames).toBe(34);
+    // ffmpeg 4.1 says "Invalid EBML number size tag 0x07", 5.1 "Element at 0xdc ... exceeds containing master element".
+    expect(source.warnings).toEqual([expect.stringMatching(/garbage-cluster\.webm: the video is damaged \(ffmpeg: \[matroska,webm\] (Invalid EBML number size tag 0x07|Element at 0xdc).*\); frames may be missing or show artefacts$/)]);
+  });
 });
 
 describe('a clip read twice (global seeding) that is cut short before the second pass', () => {
