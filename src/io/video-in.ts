@@ -106,6 +106,9 @@ const ZSCALE_SDR_TRANSFERS = new Set(['bt709', 'smpte170m', 'bt2020-10', 'bt2020
 const TURN = { 90: 'transpose=clock', 180: 'hflip,vflip', 270: 'transpose=cclock' } as const;
 
 /** The warning for damage ffmpeg read past, once per source. */
+/** A whole read that ends before this share of the length the file states (and a second short of it at least) is said to be cut short. */
+const SHORT_READ = 0.8;
+
 function damageWarning(file: string, line: string): string {
   return `${file}: the video is damaged (ffmpeg: ${line}); frames may be missing or show artefacts`;
 }
@@ -210,7 +213,7 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   // How it works, step 1).
   const pool = createFramePool(width * height * 4);
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, pool, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, durationSec: partSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, decoder: probe.decoder, demuxer, literalName: probe.literalName, alpha: probe.alpha === true, soundBeside: keepPlace, ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
+    [Symbol.asyncIterator]: () => readFrames(file, pool, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, durationSec: partSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, ...statedSec(probe), decoder: probe.decoder, demuxer, literalName: probe.literalName, alpha: probe.alpha === true, soundBeside: keepPlace, ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
   };
   return { info, frames, warnings, release: (frame) => pool.give(frame.data), ...(probe.picture === true ? { picture: true } : {}) };
 }
@@ -303,7 +306,8 @@ function finestRate(packets: PacketTimes | null, probe: VideoProbe, maxFps: numb
 
 /** Where a variable-rate stream ends, for its ClockPlan: its last packet's end, or the file's length when nothing else (sound) may set it; the earlier of the two. */
 function streamEnd(packets: PacketTimes, probe: VideoProbe): Pick<ClockPlan, 'nominalMs' | 'endMs' | 'endStated'> {
-  const statedMs = probe.otherStreams !== true && probe.durationGuessed !== true && probe.durationSec !== undefined ? probe.durationSec * 1000 : undefined;
+  const stated = statedSec(probe).statedSec;
+  const statedMs = stated === undefined ? undefined : stated * 1000;
   const ends = [packets.endMs, statedMs].filter((t): t is number => t !== undefined);
   return {
     nominalMs: 1000 / probe.fps,
@@ -312,6 +316,14 @@ function streamEnd(packets: PacketTimes, probe: VideoProbe): Pick<ClockPlan, 'no
     // ClockPlan.endStated); one that wrote durations, even guessed ones, knew the end.
     ...(packets.endMs === undefined && packets.durationsGuessed !== true && statedMs !== undefined ? { endStated: true } : {}),
   };
+}
+
+/**
+ * The file's length where it is the picture's: stated by the container (not estimated from
+ * the bitrate), and with no other stream (sound, subtitles) that may make the file longer.
+ */
+function statedSec(probe: VideoProbe): { statedSec?: number } {
+  return probe.otherStreams !== true && probe.durationGuessed !== true && probe.durationSec !== undefined ? { statedSec: probe.durationSec } : {};
 }
 
 /** The frames' delays as `plan` shows the packet times. */
@@ -388,6 +400,8 @@ interface ReadPlan {
   lengthSec?: number;
   /** The file has streams besides the video (sound, subtitles), which may make it longer than its picture. */
   lengthSetByOthers?: boolean;
+  /** The picture's length as the file states it (statedLengthMs), in seconds: what a whole read should reach. */
+  statedSec?: number;
   decoder?: string;
   demuxer?: string;
   /** See VideoProbe.literalName. */
@@ -478,6 +492,13 @@ async function* readFrames(file: string, pool: FramePool, plan: ReadPlan, warnin
       else if (left >= plan.delayMs / 2 || count === 1) yield { ...held, delayMs: Math.max(left, plan.shortestMs ?? 0) };
     }
     if (result.damage !== null && warnings.length === 0) warnings.push(damageWarning(file, result.damage));
+    // A whole read whose frames end well before the length the file states: ffmpeg 4.1 (the
+    // bundled one) reads a Matroska or WebM file cut between two of its elements as if it were
+    // whole, and says nothing.
+    const readSec = (count * plan.delayMs) / 1000;
+    if (warnings.length === 0 && count > 0 && timed === null && plan.startSec === undefined && plan.durationSec === undefined && plan.statedSec !== undefined && readSec < SHORT_READ * plan.statedSec && plan.statedSec - readSec >= 1) {
+      warnings.push(`${file}: its frames end at ${readSec.toFixed(2)} s of the ${plan.statedSec.toFixed(2)} s the file states: cut short or damaged; frames may be missing`);
+    }
     const again = count === 0 ? planWhenNothingCame(file, plan) : null;
     if (again !== null) yield* readFrames(file, pool, again, warnings);
   } finally {

@@ -721,6 +721,28 @@ describe('a VP9 video with damaged frames', () => {
     // ffmpeg 4.1 says "Invalid EBML number size tag 0x07", 5.1 "Element at 0xdc ... exceeds containing master element".
     expect(source.warnings).toEqual([expect.stringMatching(/garbage-cluster\.webm: the video is damaged \(ffmpeg: \[matroska,webm\] (Invalid EBML number size tag 0x07|Element at 0xdc).*\); frames may be missing or show artefacts$/)]);
   });
+
+  it('a Matroska file cut between two clusters is read with a warning (ffmpeg 4.1 read it as if whole, and nothing was said)', async () => {
+    const whole = path.join(work, 'six-seconds.mkv');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', path.join(corpus, 'videos/moviepy__big_buck_bunny_0_30.webm'), '-t', '6', '-an', '-c:v', 'copy', whole]);
+    const bytes = readFileSync(whole);
+    // Cut where its second cluster begins: 9 frames of the 6 s the file states.
+    const second = bytes.indexOf(Buffer.from([0x1f, 0x43, 0xb6, 0x75]), bytes.indexOf(Buffer.from([0x1f, 0x43, 0xb6, 0x75])) + 1);
+    const cut = path.join(work, 'cut-between-clusters.mkv');
+    writeFileSync(cut, bytes.subarray(0, second));
+    const source = await openVideo(cut, { width: 64 });
+    let frames = 0;
+    for await (const _ of source.frames) frames++;
+    expect(frames).toBe(9);
+    // ffmpeg 5.1 says "File ended prematurely"; 4.1 nothing, and the frames' end says it.
+    expect(source.warnings).toEqual([expect.stringMatching(/cut-between-clusters\.mkv: (its frames end at 0\.38 s of the 6\.00 s the file states: cut short or damaged; frames may be missing|the video is damaged \(ffmpeg: \[matroska,webm\] File ended prematurely.*)$/)]);
+    // Read whole, or a part of it, nothing is said.
+    for (const options of [{ width: 64 }, { width: 64, duration: 0.3 }]) {
+      const read = await openVideo(whole, options);
+      for await (const _ of read.frames);
+      expect(read.warnings).toEqual([]);
+    }
+  });
 });
 
 describe('a clip read twice (global seeding) that is cut short before the second pass', () => {
