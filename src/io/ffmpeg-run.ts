@@ -20,8 +20,8 @@ import { dependOnOtherProcess } from './other-processes.js';
  * "Failed to decode frame", on the alpha path), a Matroska or WebM cluster of garbage,
  * skipped with the frames in it ("Invalid EBML number size tag" in 4.1; in 5.1 an element
  * that "exceeds containing master element", or another complaint of an "EBML number").
- * Decoding is not stopped for these; the user
- * is told the output may lack frames or show artefacts.
+ * Decoding is not stopped for these; the user is told the output may lack frames or show
+ * artefacts.
  */
 const DAMAGE = /\] (Read error|File ended prematurely|stream \d+, offset 0x[0-9a-f]+: partial file|Truncating packet|Packet corrupt|corrupt (input|decoded frame)|error while decoding|Invalid NAL unit size|concealing \d+ DC, \d+ AC, \d+ MV errors|Failed to decode frame|[^\n]*\bEBML number\b|Element at 0x[0-9a-f]+ ending at 0x[0-9a-f]+ exceeds containing master element)|Error while decoding stream #\d+:\d+/i;
 

@@ -105,10 +105,10 @@ const ZSCALE_SDR_TRANSFERS = new Set(['bt709', 'smpte170m', 'bt2020-10', 'bt2020
 /** The filters that turn frames as ffmpeg's auto-rotation does, for when it is turned off. */
 const TURN = { 90: 'transpose=clock', 180: 'hflip,vflip', 270: 'transpose=cclock' } as const;
 
-/** The warning for damage ffmpeg read past, once per source. */
 /** A whole read that ends before this share of the length the file states (and a second short of it at least) is said to be cut short. */
 const SHORT_READ = 0.8;
 
+/** The warning for damage ffmpeg read past, once per source. */
 function damageWarning(file: string, line: string): string {
   return `${file}: the video is damaged (ffmpeg: ${line}); frames may be missing or show artefacts`;
 }
@@ -213,7 +213,7 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   // How it works, step 1).
   const pool = createFramePool(width * height * 4);
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, pool, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, durationSec: partSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, ...statedSec(probe), decoder: probe.decoder, demuxer, literalName: probe.literalName, alpha: probe.alpha === true, soundBeside: keepPlace, ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
+    [Symbol.asyncIterator]: () => readFrames(file, pool, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, durationSec: partSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, statedSec: statedLengthSec(probe), decoder: probe.decoder, demuxer, literalName: probe.literalName, alpha: probe.alpha === true, soundBeside: keepPlace, ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
   };
   return { info, frames, warnings, release: (frame) => pool.give(frame.data), ...(probe.picture === true ? { picture: true } : {}) };
 }
@@ -306,7 +306,7 @@ function finestRate(packets: PacketTimes | null, probe: VideoProbe, maxFps: numb
 
 /** Where a variable-rate stream ends, for its ClockPlan: its last packet's end, or the file's length when nothing else (sound) may set it; the earlier of the two. */
 function streamEnd(packets: PacketTimes, probe: VideoProbe): Pick<ClockPlan, 'nominalMs' | 'endMs' | 'endStated'> {
-  const stated = statedSec(probe).statedSec;
+  const stated = statedLengthSec(probe);
   const statedMs = stated === undefined ? undefined : stated * 1000;
   const ends = [packets.endMs, statedMs].filter((t): t is number => t !== undefined);
   return {
@@ -322,8 +322,8 @@ function streamEnd(packets: PacketTimes, probe: VideoProbe): Pick<ClockPlan, 'no
  * The file's length where it is the picture's: stated by the container (not estimated from
  * the bitrate), and with no other stream (sound, subtitles) that may make the file longer.
  */
-function statedSec(probe: VideoProbe): { statedSec?: number } {
-  return probe.otherStreams !== true && probe.durationGuessed !== true && probe.durationSec !== undefined ? { statedSec: probe.durationSec } : {};
+function statedLengthSec(probe: VideoProbe): number | undefined {
+  return probe.otherStreams !== true && probe.durationGuessed !== true ? probe.durationSec : undefined;
 }
 
 /** The frames' delays as `plan` shows the packet times. */
@@ -400,7 +400,7 @@ interface ReadPlan {
   lengthSec?: number;
   /** The file has streams besides the video (sound, subtitles), which may make it longer than its picture. */
   lengthSetByOthers?: boolean;
-  /** The picture's length as the file states it (statedLengthMs), in seconds: what a whole read should reach. */
+  /** The picture's length as the file states it (statedLengthSec), in seconds: what a whole read should reach. */
   statedSec?: number;
   decoder?: string;
   demuxer?: string;
