@@ -28,7 +28,8 @@ export interface TimedClip {
   frames(): Iterable<TimedFrame> | AsyncIterable<TimedFrame>;
   /** See FrameSource.release: given (a GIF's) only where the frames are the clip's own, not retimed or resized. */
   release?(frame: Frame): void;
-  readonly warnings: readonly string[];
+  /** What its decoder warns of, as it reads the frames; reframing adds its own (reframeClip). */
+  readonly warnings: string[];
   /**
    * Whether any frame, the first included, may have transparent pixels: what stands for
    * `info.mayTurnTransparent` when a part starts after the first frame (--start), since that
@@ -355,6 +356,9 @@ async function reframeClip(clip: TimedClip, options: InputOptions, file: string,
   const { gifDelays } = clip.info;
   const window = planFrames(clip.delaysMs, { startMs: startSec === undefined ? undefined : startSec * 1000, durationMs: durationSec === undefined ? undefined : durationSec * 1000, fps, gifDelays });
   const plan = shortestMs === undefined ? window : fitShortFrames(window, shortestMs);
+  // Said as a video's writer says the frames it has no room for.
+  const merged = window.length - plan.length;
+  if (merged > 0) clip.warnings.push(`${file}: ${merged} of ${window.length} frames lasted less than ${shortestMs} ms, the shortest a GIF frame plays at its time, and ${merged === 1 ? 'is' : 'are'} not in it (${merged === 1 ? 'its' : 'their'} time went to the frames beside ${merged === 1 ? 'it' : 'them'})`);
   if (plan.length === 0) {
     const seconds = clip.delaysMs.reduce((t, d) => t + playbackDelayMs(d, gifDelays), 0) / 1000;
     // A start just before the end (0.895 of 0.90 s) is not past it: it leaves less than a frame.
