@@ -47,6 +47,8 @@ export interface ApngStructure {
   readonly frames: ApngFrame[];
   /** acTL's num_plays (0 = forever) and num_frames; null when the file has no acTL. */
   readonly animation: { readonly plays: number; readonly frames: number } | null;
+  /** The length of an acTL too short to read (8 bytes): a damaged one, where `animation` is null. */
+  readonly shortAnimationChunk?: number;
   /** The colour profile chunk (iCCP), whole as stored (length, type, data, checksum), or null. */
   readonly profile: Uint8Array | null;
   /** False when the file ends before its end chunk (IEND): cut short. */
@@ -81,6 +83,7 @@ export function apngStructure(chunks: Iterable<PngChunk>, complete: boolean): Ap
   let header: PngHeader = { width: 0, height: 0, bitDepth: 8, colourType: 6, interlaced: false, palette: new Uint8Array(0), transparency: null };
   const frames: ApngFrame[] = [];
   let animation: ApngStructure['animation'] = null;
+  let shortAnimationChunk: number | undefined;
   let profile: Uint8Array | null = null;
   for (const { type, at, length, data = new Uint8Array(0) } of chunks) {
     if (type === 'IHDR' && length >= 13) {
@@ -91,8 +94,9 @@ export function apngStructure(chunks: Iterable<PngChunk>, complete: boolean): Ap
       header = { ...header, transparency: data };
     } else if (type === 'iCCP') {
       profile = data;
-    } else if (type === 'acTL' && length >= 8) {
-      animation = { frames: u32(data, 0), plays: u32(data, 4) };
+    } else if (type === 'acTL') {
+      if (length >= 8) animation = { frames: u32(data, 0), plays: u32(data, 4) };
+      else shortAnimationChunk = length;
     } else if (type === 'fcTL' && length >= 26) {
       // A denominator of 0 means hundredths of a second (APNG specification).
       const delayMs = (u16(data, 20) * 1000) / (u16(data, 22) || 100);
@@ -103,7 +107,7 @@ export function apngStructure(chunks: Iterable<PngChunk>, complete: boolean): Ap
       frames[frames.length - 1].data.push({ at: at + 4, length: length - 4 });
     }
   }
-  return { header, frames, animation, profile, complete };
+  return { header, frames, animation, profile, complete, ...(shortAnimationChunk !== undefined ? { shortAnimationChunk } : {}) };
 }
 
 /** What is wrong with a header, for a message; null when its frames can be decoded. */

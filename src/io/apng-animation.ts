@@ -112,7 +112,11 @@ async function withFile<T>(file: string, use: (handle: FileHandle) => Promise<T>
 export async function openAnimatedPng(file: string, limits: { maxFrames: number; maxPixels: number }): Promise<TimedClip | null> {
   const apng = await readApngStructure(file);
   const { header, frames: all } = apng;
-  if (apng.animation === null) throw inputError(file, 'is not an animated PNG (no animation control chunk)');
+  if (apng.animation === null) {
+    // Found by its name among the first chunks (sniffKind), but not read whole here.
+    const why = apng.shortAnimationChunk !== undefined ? `its animation control chunk (acTL) is damaged: ${apng.shortAnimationChunk} bytes long, not 8` : !apng.complete ? 'it is cut short or damaged before its animation control chunk (acTL)' : 'it has no animation control chunk (acTL)';
+    throw inputError(file, `is not a readable animated PNG: ${why}`);
+  }
   if (all.length === 0) {
     if (!apng.complete) throw inputError(file, 'the animated PNG is cut short or damaged before its first frame');
     // An animation control chunk but no frame (an editor kept the chunk when it flattened
@@ -315,7 +319,7 @@ function frameWarnings(file: string, apng: ApngStructure, decodable: readonly nu
   } else if (last + 1 < count) {
     warnings.push(`${file}: the last ${count - 1 - last} of its frames cannot be decoded (frame ${last + 1}: ${problems[last + 1]}); they are left out`);
   } else if (declared !== count) {
-    warnings.push(`${file}: the animated PNG's header says ${declared} frames, but ${count} are there`);
+    warnings.push(`${file}: the animated PNG's header says ${declared} ${declared === 1 ? 'frame' : 'frames'}, but ${count} ${count === 1 ? 'is' : 'are'} there`);
   }
   return warnings;
 }

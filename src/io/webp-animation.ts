@@ -40,7 +40,7 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
     if (whole.frames === 0) throw inputError(file, 'the animated WebP is cut short before its first frame');
     input = whole.bytes;
     meta = await header(input);
-    warnings.push(`${file}: the animated WebP is ${whole.missing} bytes shorter than its header says (cut short?); reading the ${whole.frames === 1 ? 'one frame that is' : `${whole.frames} frames that are`} whole`);
+    warnings.push(`${file}: the animated WebP is ${whole.missing} ${whole.missing === 1 ? 'byte' : 'bytes'} shorter than its header says (cut short?); reading the ${whole.frames === 1 ? 'one frame that is' : `${whole.frames} frames that are`} whole`);
   }
   const width = meta.width ?? 0;
   const height = meta.pageHeight ?? meta.height ?? 0;

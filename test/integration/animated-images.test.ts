@@ -570,6 +570,26 @@ describe('animated PNG and WebP are read as clips', () => {
     expect(source.warnings).toEqual([`${long}: frame 5 cannot be decoded (its compressed data is damaged: invalid code lengths set); each one's time goes to the decoded frame before it (or, before the first, to that one)`]);
   });
 
+  it('an animated PNG whose animation control chunk is damaged says so (it said the file had none)', async () => {
+    const short = path.join(work, 'short-actl.png');
+    writeFileSync(short, rewritePng(readFileSync(apng), (chunks) => chunks.map((c) => (c.type === 'acTL' ? { type: 'acTL', data: c.data.subarray(0, 4) } : c))));
+    await expect(openInput(short, resolveInputOptions({}))).rejects.toThrow(`${short}: is not a readable animated PNG: its animation control chunk (acTL) is damaged: 4 bytes long, not 8`);
+    // Its length made 0xFFFFFFFF: the chunks cannot be followed past it.
+    const bytes = Buffer.from(readFileSync(apng));
+    bytes.writeUInt32BE(0xffffffff, bytes.indexOf('acTL') - 4);
+    const runaway = path.join(work, 'runaway-actl.png');
+    writeFileSync(runaway, bytes);
+    await expect(openInput(runaway, resolveInputOptions({}))).rejects.toThrow(`${runaway}: is not a readable animated PNG: it is cut short or damaged before its animation control chunk (acTL)`);
+    // One that counts its frames wrong is read, with a warning ("says 1 frames" before).
+    const miscounted = path.join(work, 'miscounted.png');
+    writeFileSync(miscounted, editChunks(readFileSync(apng), 'acTL', (acTL) => acTL.writeUInt32BE(1, 0)));
+    const source = await openInput(miscounted, resolveInputOptions({}));
+    let frames = 0;
+    for await (const _ of source.frames) frames++;
+    expect(frames).toBe(FRAMES);
+    expect(source.warnings).toEqual([`${miscounted}: the animated PNG's header says 1 frame, but ${FRAMES} are there`]);
+  });
+
   it('an animated PNG faster than a GIF can play: frames under 2 cs give their time to the one before, and that is said', async () => {
     // Frames of 1/60 s: written one to one, GIF delays alternated 1 and 2 cs, and browsers
     // play 1 cs as 10.
