@@ -83,7 +83,8 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
       if (frame.dispose) clearRect(canvas, width, height, frame);
       n++;
     }
-    if (n < pages) throw inputError(file, `${pages - n} of its ${pages} frames were not found in the file`);
+    // libvips counted them; walking the chunks did not reach them: one's length is wrong.
+    if (n < pages) throw inputError(file, `damaged: ${pages - n} of its ${pages} frames could not be reached from the one before (a frame chunk's length is wrong)`);
   }
   return { info, delaysMs, frames, warnings };
 }

@@ -259,6 +259,15 @@ describe('animated PNG and WebP are read as clips', () => {
     writeFileSync(cut, bytes.subarray(0, frameStarts[0] + 500));
     const r = await runMain(['quantize', cut, '-o', path.join(work, 'cut.gif')]);
     expect(r).toMatchObject({ code: 1, stderr: `chromaseed: ${cut}: the animated WebP is cut short before its first frame\n` });
+
+    // A frame chunk whose length is 100 bytes too long: the frames after it were said to be
+    // "not found in the file", which they are.
+    const long = Buffer.from(bytes);
+    long.writeUInt32LE(long.readUInt32LE(frameStarts[1] + 4) + 100, frameStarts[1] + 4);
+    const misled = path.join(work, 'long-frame-chunk.webp');
+    writeFileSync(misled, long);
+    const m = await runMain(['quantize', misled, '-o', path.join(work, 'misled.gif')]);
+    expect(m).toMatchObject({ code: 1, stderr: `chromaseed: ${misled}: damaged: ${FRAMES - 2} of its ${FRAMES} frames could not be reached from the one before (a frame chunk's length is wrong)\n` });
   });
 
   it('an animated PNG keeps its own delays and play count', async () => {
