@@ -84,9 +84,13 @@ export function apngStructure(chunks: Iterable<PngChunk>, complete: boolean): Ap
   const frames: ApngFrame[] = [];
   let animation: ApngStructure['animation'] = null;
   let shortAnimationChunk: number | undefined;
+  let headerRead = false;
   let profile: Uint8Array | null = null;
   for (const { type, at, length, data = new Uint8Array(0) } of chunks) {
-    if (type === 'IHDR' && length >= 13) {
+    // The first header only: PNG has one, first, and a second (libpng refuses the file) would
+    // resize a canvas whose frames were all made for the first.
+    if (type === 'IHDR' && length >= 13 && !headerRead) {
+      headerRead = true;
       header = { ...header, width: u32(data, 0), height: u32(data, 4), bitDepth: data[8], colourType: data[9], interlaced: data[12] === 1 };
     } else if (type === 'PLTE') {
       header = { ...header, palette: data };

@@ -579,7 +579,7 @@ describe('animated PNG and WebP are read as clips', () => {
     expect(source.warnings).toEqual([`${long}: frame 5 cannot be decoded (its compressed data is damaged: invalid code lengths set); each one's time goes to the decoded frame before it (or, before the first, to that one)`]);
   });
 
-  it('an animated PNG whose animation control chunk is damaged says so (it said the file had none)', async () => {
+  it('an animated PNG with a damaged animation control chunk says so (it said the file had none); a miscounted one, or one with a second header, is read as the first header says', async () => {
     const short = path.join(work, 'short-actl.png');
     writeFileSync(short, rewritePng(readFileSync(apng), (chunks) => chunks.map((c) => (c.type === 'acTL' ? { type: 'acTL', data: c.data.subarray(0, 4) } : c))));
     await expect(openInput(short, resolveInputOptions({}))).rejects.toThrow(`${short}: is not a readable animated PNG: its animation control chunk (acTL) is damaged: 4 bytes long, not 8`);
@@ -597,6 +597,18 @@ describe('animated PNG and WebP are read as clips', () => {
     for await (const _ of source.frames) frames++;
     expect(frames).toBe(FRAMES);
     expect(source.warnings).toEqual([`${miscounted}: the animated PNG's header says 1 frame, but ${FRAMES} are there`]);
+    // A second image header, of twice the size: the first stands (the second made a canvas
+    // of twice the size, the frames in its corner).
+    const doubled = path.join(work, 'second-header.png');
+    writeFileSync(doubled, rewritePng(readFileSync(apng), (chunks) => chunks.flatMap((c) => {
+      if (c.type !== 'IHDR') return [c];
+      const twice = Buffer.from(c.data);
+      twice.writeUInt32BE(2 * c.data.readUInt32BE(0), 0);
+      twice.writeUInt32BE(2 * c.data.readUInt32BE(4), 4);
+      return [c, { type: 'IHDR', data: twice }];
+    })));
+    const read = await readAll(doubled);
+    expect(read.frames.map((f) => `${f.width}x${f.height}`)).toEqual(Array(FRAMES).fill('400x300'));
   });
 
   it('an animated PNG faster than a GIF can play: frames under 2 cs give their time to the one before, and that is said', async () => {
