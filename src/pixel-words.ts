@@ -42,13 +42,29 @@ export function wordsOf(bytes: Uint8Array): Uint32Array {
  * become all zeros, as the GIF decoder leaves them.
  */
 export function binaryAlpha(rgba: Uint8Array): void {
-  for (let a = 3; a < rgba.length; a += 4) {
-    const alpha = rgba[a];
+  if ((rgba.byteOffset & 3) !== 0) {
+    // Not word-aligned (a Buffer from a shared pool): byte by byte, in place.
+    for (let a = 3; a < rgba.length; a += 4) {
+      if (rgba[a] === 255) continue;
+      if (rgba[a] >= 128) rgba[a] = 255;
+      else rgba[a - 3] = rgba[a - 2] = rgba[a - 1] = rgba[a] = 0;
+    }
+    return;
+  }
+  // A word a pixel: clearing one was a fill() call per transparent pixel, 23 ns each (6.5 s
+  // of an animated PNG of 31 mostly clear 3000x3000 frames).
+  const words = new Uint32Array(rgba.buffer, rgba.byteOffset, rgba.length >>> 2);
+  for (let p = 0; p < words.length; p++) {
+    const w = words[p];
+    const alpha = (w >>> alphaShift) & 0xff;
     if (alpha === 255) continue;
-    if (alpha >= 128) rgba[a] = 255;
-    else rgba.fill(0, a - 3, a + 1);
+    words[p] = alpha >= 128 ? w | alphaMask : 0;
   }
 }
+
+// Module constants, so the loop above sees them as such.
+const alphaMask = ALPHA_MASK;
+const alphaShift = LITTLE_ENDIAN ? 24 : 0;
 
 /** Whether the first `size` colours (RGB byte triples) of two palettes are the same bytes. */
 export function sameColors(a: Uint8Array, b: Uint8Array, size: number): boolean {

@@ -4,6 +4,7 @@ import { PNG_SIGNATURE, pngChunk } from '../encode/png-encode.js';
 import { inputError } from '../errors.js';
 import { loopCountForPlays, MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import { binaryAlpha } from '../pixel-words.js';
+import { createFramePool } from '../frame-pool.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
 import { checkFrameCount, checkFrameSize } from '../clip-options.js';
 import { apngStructure, CHUNKS_READ, frameProblem, pngHeaderProblem, type ApngFrame, type ApngStructure, type FileSpan, type PngChunk, type PngHeader } from '../decode/apng-structure.js';
@@ -166,12 +167,17 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
   // A grey file's profile is a grey one, which only a grey image can carry.
   const grey = header.colourType === 0 || header.colourType === 4;
   const profile = apng.profile !== null && !(await leavesColoursAlone(apng.profile, grey)) ? apng.profile : null;
+  // Buffers the consumer hands back, for later frames (see frame-pool.ts).
+  const pool = createFramePool(width * height * 4);
   async function* frames(): AsyncGenerator<TimedFrame> {
     const canvas = new Uint8Array(width * height * 4); // starts transparent, as browsers show it
     const before = drawn.some((frame) => frame.dispose === 2) ? new Uint8Array(canvas.length) : null;
+    // Each frame's picture, decoded whole into the front of one buffer sized for the largest.
+    const pictureBytes = Math.max(...drawn.map((frame) => frame.width * frame.height * 4));
+    const pictures = new Uint8Array(pictureBytes);
     for (let k = 0; k < drawn.length; k++) {
       const frame = drawn[k];
-      const picture = new Uint8Array(frame.width * frame.height * 4);
+      const picture = pictures.subarray(0, frame.width * frame.height * 4);
       // The file is opened for each frame: a caller that drops the frames part way (a
       // library user's next() calls, never finished) leaves no file handle open.
       let data: Uint8Array;
@@ -185,14 +191,15 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
       // (before the first frame, that is the empty canvas: the same as clearing it).
       if (before !== null && frame.dispose === 2) copyRect(canvas, before, width, height, frame);
       drawPicture(canvas, width, height, picture, frame, frame.blend === 1);
-      const rgba = profile !== null ? await toSrgbThrough(profile, grey, width, height, canvas) : canvas.slice();
+      const rgba = profile !== null ? await toSrgbThrough(profile, grey, width, height, canvas) : pool.take();
+      if (profile === null) rgba.set(canvas);
       binaryAlpha(rgba);
       yield { width, height, data: rgba, delayMs: shownMs[k] };
       if (frame.dispose === 1) clearRect(canvas, width, height, frame);
       else if (before !== null && frame.dispose === 2) copyRect(before, canvas, width, height, frame);
     }
   }
-  return { info, delaysMs: shownMs, frames, warnings, mayHaveTransparency };
+  return { info, delaysMs: shownMs, frames, release: (frame) => pool.give(frame.data), warnings, mayHaveTransparency };
 }
 
 /** A frame's effect on the canvas, for mayTurnClear. */

@@ -1,6 +1,7 @@
 import { inputError } from '../errors.js';
 import { loopCountForPlays, MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import { binaryAlpha } from '../pixel-words.js';
+import { createFramePool } from '../frame-pool.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
 import { checkFrameCount } from '../clip-options.js';
 import { mayTurnClear, type FrameCover } from '../decode/canvas-holes.js';
@@ -60,6 +61,8 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
   // to frame: libvips decodes an animation from its first frame on every call, so reading
   // it in batches cost time that grew with the square of the frame count (800 frames of
   // 720p: 195 s and 1.3 GB; 53 s and 0.4 GB this way).
+  // Buffers the consumer hands back, for later frames (see frame-pool.ts).
+  const pool = createFramePool(width * height * 4);
   async function* frames(): AsyncGenerator<TimedFrame> {
     const canvas = new Uint8Array(width * height * 4); // starts transparent, as browsers show it
     const icc = iccChunk(bytes);
@@ -76,7 +79,8 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
         throw inputError(file, `frame ${n}: its picture is ${picture.info.width}x${picture.info.height}, its frame header says ${frame.width}x${frame.height}`);
       }
       drawPicture(canvas, width, height, picture.data, frame, frame.blend);
-      const rgba = canvas.slice();
+      const rgba = pool.take();
+      rgba.set(canvas);
       binaryAlpha(rgba);
       yield { width, height, data: rgba, delayMs: delaysMs[n] };
       // Disposed to the background: its rectangle is cleared before the next frame is drawn.
@@ -86,7 +90,7 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
     // libvips counted them; walking the chunks did not reach them: one's length is wrong.
     if (n < pages) throw inputError(file, `damaged: ${pages - n} of its ${pages} frames could not be reached from the one before (a frame chunk's length is wrong)`);
   }
-  return { info, delaysMs, frames, warnings };
+  return { info, delaysMs, frames, release: (frame) => pool.give(frame.data), warnings };
 }
 
 /**

@@ -14,6 +14,7 @@ import { corpus, repoRoot, runMain } from '../helpers/cli.js';
 import { chunksOf, greyIccProfile, rewritePng, withIccChunk, type Chunk } from '../helpers/png-chunks.js';
 import { loadStill } from '../../src/io/still.js';
 import { binaryAlpha } from '../../src/pixel-words.js';
+import { readReleasing } from '../helpers/release-reads.js';
 
 // Animated PNG and WebP were read as stills: one frame, with exit code 0. Both are made here
 // from the first frames of a real GIF (the corpus has neither format).
@@ -127,6 +128,26 @@ describe('animated PNG and WebP are read as clips', () => {
     expect(sniffKind(await checkInput(still))).toBe('still');
     expect(sniffKind(await checkInput(apng))).toBe('apng');
     expect(sniffKind(await checkInput(path.join(corpus, 'stills/skimage__coffee.png')))).toBe('still');
+  });
+
+  it('frames handed back are reused for later ones, the pixels the same (each frame was a new buffer, faulted in a page at a time: 31 frames of 3000x3000 took 10.5 s, 3.7 with the word-wise alpha cut)', async () => {
+    for (const file of [apng, webp]) {
+      const plain = await readAll(file);
+      const source = await openInput(file, resolveInputOptions({}));
+      const { pixels, reused } = await readReleasing(source.frames, source.release!);
+      expect(pixels.map((p, i) => Buffer.compare(p, plain.frames[i].data)), file).toEqual(Array(FRAMES).fill(0));
+      expect(reused, file).toBeGreaterThan(0);
+    }
+    // The alpha cut at half, word by word and, in a buffer not on a word boundary, byte by byte.
+    const pixelsOf = (alphas: number[]) => Uint8Array.from(alphas.flatMap((a) => [10, 20, 30, a]));
+    const cut = [0, 0, 0, 0, 0, 0, 0, 0, 10, 20, 30, 255, 10, 20, 30, 255, 10, 20, 30, 255];
+    for (const offset of [0, 1]) {
+      const buffer = new Uint8Array(offset + 20);
+      const rgba = buffer.subarray(offset);
+      rgba.set(pixelsOf([0, 127, 128, 254, 255]));
+      binaryAlpha(rgba);
+      expect([...rgba], `offset ${offset}`).toEqual(cut);
+    }
   });
 
   it('an animated WebP gives every composited frame, its delays and its loop count', async () => {
