@@ -7,6 +7,8 @@
 export interface FramePool {
   /** A buffer of the pool's size: one handed back (holding an old frame), else a new one. */
   take(): Uint8Array;
+  /** A buffer of the pool's (taken as `take` does) holding a copy of `bytes`, a canvas of that size. */
+  copy(bytes: Uint8Array): Uint8Array;
   /** Keeps `data` for a later take; a buffer of another size, one kept already, or one past the first `max` is ignored. */
   give(data: Uint8Array): void;
 }
@@ -17,8 +19,14 @@ export interface FramePool {
  */
 export function createFramePool(bytes: number, max = 4): FramePool {
   const spare: Uint8Array[] = [];
+  const take = (): Uint8Array => spare.pop() ?? new Uint8Array(bytes);
   return {
-    take: () => spare.pop() ?? new Uint8Array(bytes),
+    take,
+    copy(canvas) {
+      const data = take();
+      data.set(canvas);
+      return data;
+    },
     give(data) {
       if (data.length === bytes && spare.length < max && !spare.includes(data)) spare.push(data);
     },

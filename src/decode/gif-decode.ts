@@ -180,8 +180,7 @@ function* compositeFrames(
 
     // Only this frame's rectangle was drawn, over what the last disposal left.
     const drawn = visible ? { x0, y0, x1, y1 } : { x0: 0, y0: 0, x1: 0, y1: 0 };
-    const data = pool.take();
-    data.set(canvasBytes);
+    const data = pool.copy(canvasBytes);
     const delayMs = fr.delayCs * 10;
     yield f === 0 ? { width, height, data, delayMs } : { width, height, data, delayMs, changedWithin: union(drawn, disposed) };
 

@@ -173,8 +173,8 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
     const canvas = new Uint8Array(width * height * 4); // starts transparent, as browsers show it
     const before = drawn.some((frame) => frame.dispose === 2) ? new Uint8Array(canvas.length) : null;
     // Each frame's picture, decoded whole into the front of one buffer sized for the largest.
-    const pictureBytes = Math.max(...drawn.map((frame) => frame.width * frame.height * 4));
-    const pictures = new Uint8Array(pictureBytes);
+    // (A reduce, not Math.max(...): a spread of 200,000 frames overflows the call stack.)
+    const pictures = new Uint8Array(drawn.reduce((most, frame) => Math.max(most, frame.width * frame.height * 4), 0));
     for (let k = 0; k < drawn.length; k++) {
       const frame = drawn[k];
       const picture = pictures.subarray(0, frame.width * frame.height * 4);
@@ -191,8 +191,7 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
       // (before the first frame, that is the empty canvas: the same as clearing it).
       if (before !== null && frame.dispose === 2) copyRect(canvas, before, width, height, frame);
       drawPicture(canvas, width, height, picture, frame, frame.blend === 1);
-      const rgba = profile !== null ? await toSrgbThrough(profile, grey, width, height, canvas) : pool.take();
-      if (profile === null) rgba.set(canvas);
+      const rgba = profile !== null ? await toSrgbThrough(profile, grey, width, height, canvas) : pool.copy(canvas);
       binaryAlpha(rgba);
       yield { width, height, data: rgba, delayMs: shownMs[k] };
       if (frame.dispose === 1) clearRect(canvas, width, height, frame);

@@ -79,8 +79,7 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
         throw inputError(file, `frame ${n}: its picture is ${picture.info.width}x${picture.info.height}, its frame header says ${frame.width}x${frame.height}`);
       }
       drawPicture(canvas, width, height, picture.data, frame, frame.blend);
-      const rgba = pool.take();
-      rgba.set(canvas);
+      const rgba = pool.copy(canvas);
       binaryAlpha(rgba);
       yield { width, height, data: rgba, delayMs: delaysMs[n] };
       // Disposed to the background: its rectangle is cleared before the next frame is drawn.

@@ -34,6 +34,12 @@ describe('createFramePool', () => {
     const fresh = pool.take();
     expect([a, b, c]).not.toContain(fresh);
     expect(fresh.length).toBe(8);
+    // copy: a buffer taken as take() does, holding the canvas's bytes.
+    pool.give(a);
+    const canvas = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
+    const copied = pool.copy(canvas);
+    expect(copied).toBe(a);
+    expect([...copied]).toEqual([...canvas]);
   });
 });
 
