@@ -15,11 +15,12 @@ export interface FramePool {
 
 /**
  * A pool of `bytes`-long buffers, keeping at most `max`: a reader whose consumer holds two
- * frames at a time gets one back per frame.
+ * frames at a time gets one back per frame. `allocate` makes a new one (on shared memory,
+ * for buffers another thread reads).
  */
-export function createFramePool(bytes: number, max = 4): FramePool {
+export function createFramePool(bytes: number, max = 4, allocate: (bytes: number) => Uint8Array = (n) => new Uint8Array(n)): FramePool {
   const spare: Uint8Array[] = [];
-  const take = (): Uint8Array => spare.pop() ?? new Uint8Array(bytes);
+  const take = (): Uint8Array => spare.pop() ?? allocate(bytes);
   return {
     take,
     copy(canvas) {

@@ -112,6 +112,8 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
       if (results.size === 0) break;
       if (timelineFile !== undefined) shown.forEach((m, i) => timeline[i].push(results.get(m)!.palette.palette));
       if (side) await side.write(results.get('seeded')!.source, shown.map((m) => results.get(m)!.indexed));
+      // The side-by-side is composed from the panels in its own frame: their arrays may take later frames.
+      for (const q of results.values()) q.release();
       progress.tick(++frames);
     }
     if (frames === 0) throw new ChromaseedError('ERR_INPUT', `${input}: no frames could be read`);

@@ -49,10 +49,11 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
   const playback = playbackClock(outputKind(output) === 'gif', info.gifDelays);
   try {
     for await (const frame of quantizeClip(read, options, signal, clusterInThread(signal))) {
-      await writer.write(frame.indexed);
-      const { delayMs } = frame.indexed;
-      playback.add(delayMs);
       perFrame.push({ inertia: json ? frame.inertia() : 0, iterations: frame.palette.iterations, colors: json ? indexedColors(frame.indexed) : 0 });
+      const { delayMs } = frame.indexed;
+      // The writer hands the frame's arrays back for a later frame once it has read them.
+      await writer.write(frame.indexed, frame.release);
+      playback.add(delayMs);
       if (args.timeline) timeline.push(frame.palette.palette);
       progress.tick(frame.index + 1);
     }

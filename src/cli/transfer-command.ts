@@ -177,13 +177,14 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   try {
     for await (const q of quantizeClip(open, options, signal, clusterInThread(signal))) {
       const out = transfer.next({ source: q.source, indexed: q.indexed, inertia: q.palette.inertia, fresh: q.palette.fresh });
-      await writer.write(out);
-      playback.add(out.delayMs);
       if (meter !== null) {
         const rgba = expandFrame(out, expanded);
         expanded = rgba.data;
         meter.add(q.source, rgba);
       }
+      // `out` may hold the target frame's arrays: the writer hands them back once it has read them.
+      await writer.write(out, q.release);
+      playback.add(out.delayMs);
       progress.tick(++frames);
     }
     if (frames === 0) throw new ChromaseedError('ERR_INPUT', `${targetPath}: no frames could be read`);

@@ -64,7 +64,12 @@ export function clipWriterOptions(info: ClipInfo, inputPath: string | URL, keepS
 export type { FinishOptions };
 
 export interface FrameWriter {
-  write(frame: IndexedFrame): Promise<void>;
+  /**
+   * `read`, when given, is called once the writer reads `frame` no more (its arrays may then
+   * take a later frame: QuantizedFrame.release): when the promise resolves, or later for a
+   * GIF encoded on another thread. Not called when the write fails.
+   */
+  write(frame: IndexedFrame, read?: () => void): Promise<void>;
   /**
    * A full-colour frame, for the outputs that have no palette (video, PNG): what needs more
    * colours than an IndexedFrame's 256, such as compare's side-by-side of several palettes
@@ -188,9 +193,18 @@ function oneCallAtATime(writer: FrameWriter, file: string): FrameWriter {
     return run;
   };
   const writeRgba = writer.writeRgba;
+  const write = queued((frame: IndexedFrame, read?: () => void) => writer.write(frame, read));
   const finish = queued((options?: FinishOptions) => writer.finish(options));
   return {
-    write: queued((frame) => writer.write(frame)),
+    write: (frame: IndexedFrame, read?: () => void) => {
+      // Refused before it is queued, as finish's options are.
+      try {
+        requireFunction("write's read", read);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return write(frame, read);
+    },
     ...(writeRgba ? { writeRgba: queued((frame: TimedFrame) => writeRgba.call(writer, frame)) } : {}),
     finish: (options?: FinishOptions) => {
       // Refused before it is queued, as a rejection: the writer stays open, to be finished or aborted.

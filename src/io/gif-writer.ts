@@ -41,12 +41,13 @@ export async function gifWriter(file: string, options: FrameWriterOptions): Prom
     throw err;
   };
   return {
-    async write(frame) {
+    async write(frame, read) {
       checkOpen(file, state, 'write');
       checkIndexedFrame(frame, options.width, options.height);
       try {
         const bytes = encoder.addFrame(frame);
-        bytes.catch(() => undefined);
+        // The encoder has taken its copy of the frame when it has its bytes.
+        bytes.then(read, () => undefined);
         ahead.push(bytes);
         frames++;
         await writeReady(framesAhead);

@@ -29,10 +29,11 @@ export async function pngWriter(file: string, options: FrameWriterOptions): Prom
     await abortingOnFailure(() => seq.write(png), abort);
   }
   return {
-    async write(frame) {
+    async write(frame, read) {
       checkOpen(file, state, 'write');
       checkIndexedFrame(frame, options.width, options.height);
       await put(await encode(frame));
+      read?.();
     },
     async writeRgba(frame) {
       checkOpen(file, state, 'write');
@@ -73,10 +74,11 @@ export async function singlePngWriter(file: string, options: FrameWriterOptions)
     png = await encode();
   }
   return {
-    async write(f) {
+    async write(f, read) {
       checkOpen(file, state, 'write');
       checkIndexedFrame(f, options.width, options.height);
       await keep(() => createFramePngEncoder(options.width, options.height)(f));
+      read?.();
     },
     async writeRgba(f) {
       checkOpen(file, state, 'write');

@@ -95,10 +95,11 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
   }
 
   return {
-    async write(frame) {
+    async write(frame, read) {
       checkOpen(file, state, 'write');
       checkIndexedFrame(frame, width, height);
       await put(frame.delayMs, (rgba, transparentAlpha) => expandToRgba(frame, rgba, transparentAlpha));
+      read?.();
     },
     async writeRgba(frame) {
       checkOpen(file, state, 'write');

@@ -75,7 +75,10 @@ export interface KeptMapping extends FrameDifference {
  * frame before's answers are copied and only the pixels inside its box gathered.
  */
 export function createHistogramMapper(
-  /** Makes the buffers for the indices and the transparency mask: new ones each call, as the caller keeps them. */
+  /**
+   * The buffers for the indices and the transparency mask, `bytes` long: new or used ones
+   * (every byte is written), as long as none holds the `kept` mapping it copies from.
+   */
   allocate: (bytes: number) => Uint8Array = (bytes) => new Uint8Array(bytes),
 ): {
   map(histogram: ColorHistogram, pixels: number, palette: Uint8Array, size: number, metric: Metric, space: ColorSpace, hints?: Int32Array, kept?: KeptMapping): { indices: Uint8Array; transparent: Uint8Array | null };
@@ -95,14 +98,17 @@ export function createHistogramMapper(
         } else {
           for (let p = 0; p < pixels; p++) {
             const d = pixelIndex[p];
-            if (d < 0) transparent[p] = 1;
-            else indices[p] = answers[d];
+            indices[p] = d < 0 ? 0 : answers[d];
+            transparent[p] = d < 0 ? 1 : 0;
           }
         }
         return { indices, transparent };
       }
       indices.set(kept.indices);
-      if (transparent !== null && kept.transparent !== null) transparent.set(kept.transparent);
+      if (transparent !== null) {
+        if (kept.transparent !== null) transparent.set(kept.transparent);
+        else transparent.fill(0);
+      }
       const { x0, y0, x1, y1 } = kept.changed ?? { x0: 0, y0: 0, x1: 0, y1: 0 };
       for (let y = y0; y < y1; y++) {
         for (let p = y * kept.width + x0, end = y * kept.width + x1; p < end; p++) {

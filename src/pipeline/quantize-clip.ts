@@ -9,6 +9,7 @@ import { clipPalette, type PointClusterer } from '../sequence/global-palette.js'
 import { createSequentialQuantizer, type FramePalette } from '../sequence/sequential.js';
 import { holdPixels } from '../sequence/stability.js';
 import { sameColors } from '../pixel-words.js';
+import { createFramePool, type FramePool } from '../frame-pool.js';
 import type { FrameSource, IndexedFrame, TimedFrame } from '../types.js';
 
 /** One frame through the pipeline: the source, its palette, and the mapped result. */
@@ -28,6 +29,12 @@ export interface QuantizedFrame {
    * (no later than `source` lasts), it maps the frame's pixels again.
    */
   inertia(): number;
+  /**
+   * Hands `indexed`'s indices and mask back, for a later frame, once nothing reads them any
+   * more: a writer says when (FrameWriter.write's second argument). Optional: without it,
+   * each frame's are new memory. A second call does nothing.
+   */
+  release(): void;
 }
 
 /** A frame as the pipeline wrote it: what the next frame's levers and mapping look back at. */
@@ -36,6 +43,8 @@ interface WrittenFrame {
   readonly indices: Uint8Array;
   readonly transparent: Uint8Array | null;
   readonly palette: FramePalette;
+  /** Drops this loop's hold on `indices` and `transparent` (see holdBuffers). */
+  readonly done: () => void;
 }
 
 /**
@@ -66,8 +75,11 @@ export async function* quantizeClip(
   let mapper: Mapper | null = null;
   // On shared memory, so that a GIF encoder's worker thread (gif-thread.ts) reads them as
   // they are: posted as plain buffers, each frame's were copied, and the copy allocated
-  // again on the other side (hand_anim.gif: 80-90 ms of this thread's CPU).
-  const histogramMapper = createHistogramMapper((bytes) => new Uint8Array(new SharedArrayBuffer(bytes)));
+  // again on the other side (hand_anim.gif: 80-90 ms of this thread's CPU). Reused once
+  // the caller releases them: a new buffer is faulted in a page at a time as it is first
+  // written (1.4 ms for 800x600 on this project's machine, two of them a frame).
+  let buffers: FramePool | null = null;
+  const histogramMapper = createHistogramMapper((bytes) => (buffers ??= createFramePool(bytes, 64, sharedBytes)).take());
   // What inertia() measures with, made when first asked for: its own search and mapper
   // (Euclidean RGB, as METRICS.md measures), so the frames' mapper keeps its cache for their
   // metric and space.
@@ -101,14 +113,15 @@ export async function* quantizeClip(
     const kept: KeptMapping | undefined =
       before !== null && changed !== undefined && samePalette && (holds || !everHeld) ? { changed, width: source.width, indices: before.indices, transparent: before.transparent } : undefined;
     // Per-frame k-means has just counted this frame's colours: map each once, not each pixel.
-    const { indices, transparent } =
-      sequence !== null && options.dither === 'none'
-        ? histogramMapper.map(sequence.histogram, source.width * source.height, palette.palette, palette.size, options.metric, options.space, sequence.colourLabels, kept)
-        : (mapper ??= createMapper()).map(source, palette.palette, palette.size, mapOptions);
+    const viaHistogram = sequence !== null && options.dither === 'none';
+    const { indices, transparent } = viaHistogram
+      ? histogramMapper.map(sequence.histogram, source.width * source.height, palette.palette, palette.size, options.metric, options.space, sequence.colourLabels, kept)
+      : (mapper ??= createMapper()).map(source, palette.palette, palette.size, mapOptions);
     // (Outside a kept box the entries are the frame before's already: the hold skips them.)
     if (holds && before !== null) holdPixels(source.data, before.source.data, indices, before.indices, palette.palette, palette.size, options.stability, options.metric, options.space);
+    const [done, release] = viaHistogram ? holdBuffers(buffers!, indices, transparent) : [noop, noop];
     // Typed apart: assigned in place, TypeScript's loop analysis finds `indices` circular.
-    const thisFrame: WrittenFrame = { source, indices, transparent, palette };
+    const thisFrame: WrittenFrame = { source, indices, transparent, palette, done };
     previous = thisFrame;
     // A 256-colour frame with transparency needs a slot for it in a GIF: the GIF encoder
     // borrows an unused index (or merges the least-used colour), so other outputs lose nothing.
@@ -128,11 +141,38 @@ export async function* quantizeClip(
       sequence !== null && counted === frameIndex
         ? histogramInertia(sequence.histogram, palette.palette, palette.size, (search ??= createPaletteSearch()))
         : inertia(source, palette.palette, palette.size, (inertiaMapper ??= createMapper()));
-    yield { index: index++, source, palette, indexed, inertia: written };
+    yield { index: index++, source, palette, indexed, inertia: written, release };
     // The caller has asked for the next frame: nothing looks at the frame before this one
     // any more, so its buffer may take a later frame (unless a retimed clip repeats it).
     if (before !== null && before.source.data !== source.data) clip.release?.(before.source);
+    before?.done();
   }
   // An abort that came as the source ended stops the run all the same.
   throwIfAborted(signal);
+}
+
+const noop = (): void => undefined;
+const sharedBytes = (bytes: number): Uint8Array => new Uint8Array(new SharedArrayBuffer(bytes));
+
+/**
+ * A frame's index and mask buffers have two readers: this loop, which maps and holds the
+ * next frame from them, and the caller (a writer, perhaps on another thread). They go back
+ * to `pool` when both are done: [this loop's done, the caller's release].
+ */
+function holdBuffers(pool: FramePool, indices: Uint8Array, transparent: Uint8Array | null): [() => void, () => void] {
+  let holders = 2;
+  const drop = (): void => {
+    if (--holders > 0) return;
+    pool.give(indices);
+    if (transparent !== null) pool.give(transparent);
+  };
+  let released = false;
+  return [
+    drop,
+    () => {
+      if (released) return;
+      released = true;
+      drop();
+    },
+  ];
 }

@@ -1,8 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 // The built modules: the worker is the compiled dist/io/gif-encode-worker.js.
 import { createGifEncoder } from '../../dist/encode/gif-encode.js';
 import { openGifEncoder, threadPays } from '../../dist/io/gif-thread.js';
+import { createFrameWriter } from '../../dist/io/frame-writer.js';
 import { createRng } from '../../dist/kmeans/random.js';
 import type { IndexedFrame } from '../../src/types.js';
 
@@ -86,6 +89,38 @@ describe('GIF encoding on a thread of its own', () => {
       expect((mixed[1] as PromiseRejectedResult).reason.message).toContain('for size 300');
     } finally {
       there.close();
+    }
+  });
+
+  it("says when the thread has read a frame on shared memory: the frame's arrays may be written over from then on", async () => {
+    const onShared = (bytes: Uint8Array): Uint8Array => {
+      const copy = new Uint8Array(new SharedArrayBuffer(bytes.length));
+      copy.set(bytes);
+      return copy;
+    };
+    const frames = noisyFrames(320, 240, 6);
+    const dir = mkdtempSync(path.join(tmpdir(), 'chromaseed-gif-read-'));
+    try {
+      const write = async (name: string, scribble: boolean): Promise<{ bytes: Buffer; reads: number[] }> => {
+        const file = path.join(dir, name);
+        const writer = await createFrameWriter(file, { width: 320, height: 240, loopCount: 0, frameCount: frames.length, changesEveryFrame: true });
+        const reads: number[] = [];
+        for (const [f, frame] of frames.entries()) {
+          const shared = { ...frame, indices: onShared(frame.indices), transparent: frame.transparent && onShared(frame.transparent) };
+          // As quantizeClip's pool does with a frame handed back: the arrays take other pixels.
+          await writer.write(shared, () => {
+            reads.push(f);
+            if (scribble) shared.indices.fill(15);
+          });
+        }
+        await writer.finish();
+        return { bytes: readFileSync(file), reads };
+      };
+      const [plain, scribbled] = [await write('plain.gif', false), await write('scribbled.gif', true)];
+      expect(scribbled.reads).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(scribbled.bytes.equals(plain.bytes)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -617,7 +617,11 @@ describe('an options object with a name the function does not read', () => {
       const out = path.join(dir, 'out.gif');
       await expect(createFrameWriter(out, { width: 2, height: 2, loop: 0 } as never)).rejects.toMatchObject(usage(/^unknown option "loop" for createFrameWriter; did you mean "loopCount"\? \(valid: width, height, fps, loopCount, /));
       const writer = await createFrameWriter(out, { width: 2, height: 2, loopCount: 0 });
-      await writer.write({ width: 2, height: 2, indices: new Uint8Array(4), palette: new Uint8Array([0, 0, 0]), size: 1, transparent: null, delayMs: 100 });
+      const frame = { width: 2, height: 2, indices: new Uint8Array(4), palette: new Uint8Array([0, 0, 0]), size: 1, transparent: null, delayMs: 100 };
+      // A `read` that is no function would have failed as the frame was taken: refused, and nothing written.
+      await expect(writer.write(frame, 5 as never)).rejects.toMatchObject(usage("expected a function for write's read but received 5"));
+      let read = 0;
+      await writer.write(frame, () => void read++);
       await expect(writer.finish({ beforeplace: async () => undefined } as never)).rejects.toMatchObject(usage('unknown option "beforeplace" for a writer\'s finish; did you mean "beforePlace"? (valid: beforePlace or afterPlace)'));
       // A hook that is no function failed as the output was put in place (a TypeError).
       await expect(writer.finish({ beforePlace: 5 } as never)).rejects.toMatchObject(usage('expected a function for beforePlace but received 5'));
@@ -625,6 +629,7 @@ describe('an options object with a name the function does not read', () => {
       let placed = false;
       await writer.finish({ beforePlace: async () => void (placed = true) });
       expect(placed).toBe(true);
+      expect(read).toBe(1); // the encoder took its copy of the frame
       expect(existsSync(out)).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -134,6 +134,34 @@ describe('quantizeClip and a source that takes frames back', () => {
     expect(masks).toBe(3); // hand_anim's frames have transparent pixels
   });
 
+  it("takes a frame's indices and mask back once the caller has released them and it has moved past the frame, for the same bytes", async () => {
+    const fresh = await run(source().clip);
+    for (const holdFrames of [0, 5]) {
+      // The caller releases each frame `holdFrames` frames later; until then its arrays must stay as yielded.
+      const held: { arrays: Uint8Array[]; as: Buffer[]; release: () => void }[] = [];
+      const seen = new Set<Uint8Array>();
+      let f = 0;
+      for await (const q of quantizeClip(async () => source().clip, resolveSequenceOptions({ colors: 16 }))) {
+        const { indices, palette, size, transparent } = q.indexed;
+        expect(Buffer.concat([indices, palette.subarray(0, size * 3), transparent ?? new Uint8Array(0)]).equals(fresh[f]), `frame ${f}`).toBe(true);
+        const arrays = transparent === null ? [indices] : [indices, transparent];
+        arrays.forEach((a) => seen.add(a));
+        held.push({ arrays, as: arrays.map((a) => Buffer.from(a)), release: q.release });
+        while (held.length > holdFrames) {
+          const oldest = held.shift()!;
+          oldest.arrays.forEach((a, i) => expect(Buffer.from(a).equals(oldest.as[i])).toBe(true));
+          oldest.release();
+          oldest.release(); // a second call does nothing
+        }
+        f++;
+      }
+      expect(f).toBe(24);
+      // hand_anim has a mask in every frame: two arrays a frame, reused from the frame two
+      // after the one released (the loop itself still maps the next frame from it until then).
+      expect(seen.size).toBe(2 * (Math.max(holdFrames, 1) + 1));
+    }
+  });
+
   it('keeps a frame a retimed clip repeats until it has moved past it', async () => {
     // Frame 0 shown three times, then 1, then 2 twice: the same buffer comes back in a row.
     const { clip, released } = source([0, 0, 0, 1, 2, 2, 3]);

@@ -35,6 +35,26 @@ describe('histogram mapping', () => {
     }
   });
 
+  it('writes every byte of the buffers it is given, so used ones serve as well as new ones', async () => {
+    const { data, info } = await sharp(path.join(corpus, 'stills/skimage__chelsea.png')).resize(120).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const rgba = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    const pixels = info.width * info.height;
+    for (let i = 0; i < info.width * 5; i++) rgba[i * 4 + 3] = 0; // a transparent band
+    const histogram = buildHistogram(rgba);
+    const palette = Uint8Array.from({ length: 8 * 3 }, (_, i) => (i * 37) % 256);
+    const used = createHistogramMapper((bytes) => new Uint8Array(bytes).fill(0xab));
+    const fresh = createHistogramMapper();
+    const opaqueBefore = { indices: new Uint8Array(pixels).fill(3), transparent: null };
+    const maskedBefore = { indices: new Uint8Array(pixels).fill(3), transparent: new Uint8Array(pixels).fill(1, 0, info.width * 5) };
+    // The whole frame, then a box over the frame before's mapping (with and without its mask).
+    for (const kept of [undefined, { changed: { x0: 10, y0: 3, x1: 50, y1: 40 }, width: info.width, ...maskedBefore }, { changed: { x0: 0, y0: 0, x1: 9, y1: 9 }, width: info.width, ...opaqueBefore }]) {
+      const a = used.map(histogram, pixels, palette, 8, 'euclidean', 'rgb', undefined, kept);
+      const b = fresh.map(histogram, pixels, palette, 8, 'euclidean', 'rgb', undefined, kept);
+      expect(Buffer.from(a.indices).equals(Buffer.from(b.indices))).toBe(true);
+      expect(Buffer.from(a.transparent!).equals(Buffer.from(b.transparent!))).toBe(true);
+    }
+  });
+
   it('searched from k-means clusters at large k: the full scan\'s answers, ties included, whatever the hints', async () => {
     const { data } = await sharp(path.join(corpus, 'stills/skimage__astronaut.png')).resize(160).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     const rgba = new Uint8Array(data.buffer, data.byteOffset, data.length);
