@@ -123,4 +123,27 @@ describe('GIF encoding on a thread of its own', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("takes the thread's replies as it goes, from a frame source that never waits", async () => {
+    const frames = noisyFrames(320, 240, 14);
+    const dir = mkdtempSync(path.join(tmpdir(), 'chromaseed-gif-turns-'));
+    try {
+      // Fewer frames than the writer lets ahead (16 of this size): it never waits for one.
+      const writer = await createFrameWriter(path.join(dir, 'out.gif'), { width: 320, height: 240, frameCount: frames.length, changesEveryFrame: true });
+      let read = 0;
+      for (const frame of frames) {
+        // Quantizing, as a GIF's frames are: no turn of the event loop in between.
+        const until = Date.now() + 30;
+        while (Date.now() < until);
+        await writer.write(frame, () => void read++);
+      }
+      // The thread has had 0.4 s for its frames; their replies were taken between writes
+      // (quantizeClip gets their arrays back), not left queued until finish.
+      expect(read).toBeGreaterThan(0);
+      await writer.finish();
+      expect(read).toBe(frames.length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
