@@ -67,7 +67,8 @@ export interface FrameWriter {
   /**
    * `read`, when given, is called once the writer reads `frame` no more (its arrays may then
    * take a later frame: QuantizedFrame.release): when the promise resolves, or later for a
-   * GIF encoded on another thread. Not called when the write fails.
+   * GIF encoded on another thread. Not called when the write fails; when it throws, the
+   * writer fails as the frame's encoding would have.
    */
   write(frame: IndexedFrame, read?: () => void): Promise<void>;
   /**

@@ -45,9 +45,10 @@ export async function gifWriter(file: string, options: FrameWriterOptions): Prom
       checkOpen(file, state, 'write');
       checkIndexedFrame(frame, options.width, options.height);
       try {
-        const bytes = encoder.addFrame(frame);
-        // The encoder has taken its copy of the frame when it has its bytes.
-        bytes.then(read, () => undefined);
+        // The encoder has taken its copy of the frame when it has its bytes. A `read` that
+        // throws fails the write or finish that awaits them, as an encoding error would.
+        const bytes = read === undefined ? encoder.addFrame(frame) : encoder.addFrame(frame).then((encoded) => (read(), encoded));
+        bytes.catch(() => undefined);
         ahead.push(bytes);
         frames++;
         // A turn of the event loop, so the thread's replies so far are taken: a frame source

@@ -630,6 +630,13 @@ describe('an options object with a name the function does not read', () => {
       await writer.finish({ beforePlace: async () => void (placed = true) });
       expect(placed).toBe(true);
       expect(read).toBe(1); // the encoder took its copy of the frame
+      // A `read` that throws fails the writer where the frame's bytes are awaited, and leaves no file.
+      const failing = await createFrameWriter(path.join(dir, 'failing.gif'), { width: 2, height: 2 });
+      await failing.write(frame, () => {
+        throw new Error('read failed');
+      });
+      await expect(failing.finish()).rejects.toThrow('read failed');
+      expect(existsSync(path.join(dir, 'failing.gif'))).toBe(false);
       expect(existsSync(out)).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
