@@ -79,7 +79,8 @@ export async function* quantizeClip(
   // the caller releases them: a new buffer is faulted in a page at a time as it is first
   // written (1.4 ms for 800x600 on this project's machine, two of them a frame).
   let buffers: FramePool | null = null;
-  const histogramMapper = createHistogramMapper((bytes) => (buffers ??= createFramePool(bytes, 64, sharedBytes)).take());
+  const takeBuffer = (bytes: number): Uint8Array => (buffers ??= createFramePool(bytes, 64, sharedBytes)).take();
+  const histogramMapper = createHistogramMapper(takeBuffer);
   // What inertia() measures with, made when first asked for: its own search and mapper
   // (Euclidean RGB, as METRICS.md measures), so the frames' mapper keeps its cache for their
   // metric and space.
@@ -116,10 +117,11 @@ export async function* quantizeClip(
     const viaHistogram = sequence !== null && options.dither === 'none';
     const { indices, transparent } = viaHistogram
       ? histogramMapper.map(sequence.histogram, source.width * source.height, palette.palette, palette.size, options.metric, options.space, sequence.colourLabels, kept)
-      : (mapper ??= createMapper()).map(source, palette.palette, palette.size, mapOptions);
+      : (mapper ??= createMapper()).map(source, palette.palette, palette.size, mapOptions, takeBuffer(source.width * source.height));
     // (Outside a kept box the entries are the frame before's already: the hold skips them.)
     if (holds && before !== null) holdPixels(source.data, before.source.data, indices, before.indices, palette.palette, palette.size, options.stability, options.metric, options.space);
-    const [done, release] = viaHistogram ? holdBuffers(buffers!, indices, transparent) : [noop, noop];
+    // The mapper's mask is its own (made for a frame with a transparent pixel): only its indices go back.
+    const [done, release] = holdBuffers(buffers!, indices, viaHistogram ? transparent : null);
     // Typed apart: assigned in place, TypeScript's loop analysis finds `indices` circular.
     const thisFrame: WrittenFrame = { source, indices, transparent, palette, done };
     previous = thisFrame;
@@ -151,7 +153,6 @@ export async function* quantizeClip(
   throwIfAborted(signal);
 }
 
-const noop = (): void => undefined;
 const sharedBytes = (bytes: number): Uint8Array => new Uint8Array(new SharedArrayBuffer(bytes));
 
 /**
