@@ -5,7 +5,8 @@ import { DEFAULT_MAX_PIXELS } from '../options.js';
 import { binaryAlpha } from '../pixel-words.js';
 import { scaledHeight, validateClipOptions } from '../clip-options.js';
 import type { Frame } from '../types.js';
-import { inputFileSize, isTiff, readHead, readWholeFile } from './file-head.js';
+import { inputFileSize, isPng, isTiff, readHead, readWholeFile } from './file-head.js';
+import { pngChunkProblem } from '../decode/png-damage.js';
 
 /**
  * Still-image input: a photo (or an animation's first frame) decoded to RGBA through sharp.
@@ -126,7 +127,11 @@ export async function loadStill(given: string | URL, options: ReadStillOptions =
     }
     // libvips names the file itself; once is enough. Its "corrupt header:" ends in a colon.
     // What it says ("VipsJpeg: premature end of JPEG image") is kept, after what it means.
-    throw inputError(file, `cannot decode the image: damaged or cut short? (the decoder: ${firstLine(message).split(`${file}: `).join('').replace(/[\s:]+$/, '')})`, e);
+    const said = firstLine(message).split(`${file}: `).join('').replace(/[\s:]+$/, '');
+    // A PNG's chunks say what is wrong where libpng says "Unknown error" or "read error".
+    const pngProblem = isPng(await readHead(file, 8)) ? pngChunkProblem(await readWholeFile(file, 'PNG')) : null;
+    if (pngProblem !== null) throw inputError(file, `${pngProblem} (the decoder: ${said})`, e);
+    throw inputError(file, `cannot decode the image: damaged or cut short? (the decoder: ${said})`, e);
   }
 }
 

@@ -242,11 +242,39 @@ describe('loadStill', () => {
     // A PNG cut inside its header: libvips's reason ends in a colon, left out.
     const header = path.join(tmp, 'header.png');
     await writeFileAtomic(header, readFileSync(path.join(__dirname, '../../samples/coffee.png')).subarray(0, 30));
-    await expectError(loadStill(header), 'ERR_INPUT', /header\.png: cannot decode the image: damaged or cut short\? \(the decoder: Input file has corrupt header\)$/);
+    await expectError(loadStill(header), 'ERR_INPUT', /header\.png: cut short: it ends inside the checksum of its IHDR chunk \(the decoder: Input file has corrupt header\)$/);
     // A TIFF cut inside its header is a TIFF still (it was "not an image format that can be read (... TIFF ...)").
     const tiff = path.join(tmp, 'cut.tiff');
     await writeFileAtomic(tiff, (await sharp(path.join(__dirname, '../../samples/coffee.png')).tiff().toBuffer()).subarray(0, 100));
     await expectError(loadStill(tiff), 'ERR_INPUT', /cut\.tiff: a TIFF image that cannot be decoded: damaged or cut short\?$/);
+  });
+
+  it('says from its chunks what is wrong with a damaged PNG (libpng said "Unknown error" or "libpng read error")', async () => {
+    const png = readFileSync(path.join(__dirname, '../../samples/coffee.png'));
+    // The chunks: IHDR right after the signature, then the first IDAT found by walking them.
+    let idat = 8;
+    while (png.toString('latin1', idat + 4, idat + 8) !== 'IDAT') idat += 12 + png.readUInt32BE(idat);
+    const idatLength = png.readUInt32BE(idat);
+    const cases: [string, (b: Buffer) => Buffer, RegExp][] = [
+      ['bad-header-sum.png', (b) => (b[29] ^= 0xff, b), /bad-header-sum\.png: damaged: its IHDR chunk at byte 8 does not match its checksum \(the decoder: Unknown error\)$/],
+      ['bad-data.png', (b) => (b[idat + 100] ^= 0xff, b), new RegExp(`bad-data\\.png: damaged: its IDAT chunk at byte ${idat} does not match its checksum \\(the decoder: .*libpng read error\\)$`)],
+      ['cut.png', (b) => b.subarray(0, idat + 8 + 1000), new RegExp(`cut\\.png: cut short: it ends inside its IDAT chunk \\(1000 of its ${idatLength} bytes are there\\)`)],
+      // A wrong length: the checksum is read from the wrong place.
+      ['bad-length.png', (b) => (b.writeUInt32BE(b.readUInt32BE(idat) + 7, idat), b), new RegExp(`bad-length\\.png: damaged: its IDAT chunk at byte ${idat} does not match its checksum`)],
+      // A chunk cut out of the middle: what follows is not a chunk.
+      ['gap.png', (b) => Buffer.concat([b.subarray(0, idat + 8 + 50), b.subarray(idat + 8 + 53)]), /gap\.png: damaged: at byte \d+ it has no chunk a PNG can have|gap\.png: damaged: its IDAT chunk/],
+    ];
+    for (const [name, damage, expected] of cases) {
+      const file = path.join(tmp, name);
+      await writeFileAtomic(file, damage(Buffer.from(png)));
+      await expectError(loadStill(file), 'ERR_INPUT', expected);
+    }
+    // Every chunk whole and true to its checksum, the compressed data wrong: the decoder's word alone.
+    const inflated = Buffer.from(png);
+    inflated.fill(0x55, idat + 8 + 10, idat + 8 + 60);
+    const file = path.join(tmp, 'bad-stream.png');
+    await writeFileAtomic(file, rewritePng(inflated, (chunks) => chunks));
+    await expectError(loadStill(file), 'ERR_INPUT', /bad-stream\.png: cannot decode the image: damaged or cut short\? \(the decoder: /);
   });
 
   it('reads a BigTIFF as it reads a TIFF (it was refused as "neither chromaseed nor ffmpeg can read it"), and names a cut one a TIFF', async () => {
