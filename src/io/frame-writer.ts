@@ -66,9 +66,10 @@ export type { FinishOptions };
 export interface FrameWriter {
   /**
    * `read`, when given, is called once the writer reads `frame` no more (its arrays may then
-   * take a later frame: QuantizedFrame.release): when the promise resolves, or later for a
-   * GIF encoded on another thread. Not called when the write fails; when it throws, the
-   * writer fails as the frame's encoding would have.
+   * take a later frame: QuantizedFrame.release): when the promise resolves, or for a GIF
+   * once the frame is encoded, which on the encoder's own thread can be writes later. Not
+   * called when the frame could not be taken; when it throws, the write fails (a GIF's
+   * writer fails as the frame's encoding would have).
    */
   write(frame: IndexedFrame, read?: () => void): Promise<void>;
   /**

@@ -13,6 +13,8 @@ export interface AsyncGifEncoder {
   finish(): Promise<{ bytes: Uint8Array; cutFrames: readonly number[] }>;
   /** Stops the worker, if any. Safe to call more than once. */
   close(): void;
+  /** Whether frames are encoded on a worker thread, whose replies come in turns of the event loop. */
+  readonly threaded: boolean;
 }
 
 /** Frames smaller than this are encoded in-thread: starting a worker would cost more than it saves. */
@@ -49,6 +51,7 @@ export function openGifEncoder(options: GifEncoderOptions, frameCount?: number, 
     },
     finish: async () => ({ bytes: encoder.finish(), cutFrames: encoder.cutFrames }),
     close() {},
+    threaded: false,
   };
 }
 
@@ -105,5 +108,6 @@ function workerEncoder(file: URL, options: GifEncoderOptions): AsyncGifEncoder {
       failure ??= new Error('closed');
       void worker.terminate();
     },
+    threaded: true,
   };
 }

@@ -54,7 +54,7 @@ export async function gifWriter(file: string, options: FrameWriterOptions): Prom
         // A turn of the event loop, so the thread's replies so far are taken: a frame source
         // that never waits (a GIF's) left them queued until framesAhead frames were, and
         // quantizeClip got no frame's arrays back until then. (A video's reads take turns.)
-        if (ahead.length > 3) await new Promise((resolve) => setImmediate(resolve));
+        if (encoder.threaded && ahead.length > 3) await new Promise((resolve) => setImmediate(resolve));
         await writeReady(framesAhead);
       } catch (err) {
         await fail(err);

@@ -1,3 +1,4 @@
+import { readFile, stat } from 'node:fs/promises';
 import { decodeGif, isGif } from '../decode/gif-decode.js';
 import { ChromaseedError, inputError, invalidOption, namesOf, refuseUnknownKeys, requireObject } from '../errors.js';
 import { fileName } from './file-name.js';
@@ -128,8 +129,7 @@ export async function loadStill(given: string | URL, options: ReadStillOptions =
     // libvips names the file itself; once is enough. Its "corrupt header:" ends in a colon.
     // What it says ("VipsJpeg: premature end of JPEG image") is kept, after what it means.
     const said = firstLine(message).split(`${file}: `).join('').replace(/[\s:]+$/, '');
-    // A PNG's chunks say what is wrong where libpng says "Unknown error" or "read error".
-    const pngProblem = isPng(await readHead(file, 8)) ? pngChunkProblem(await readWholeFile(file, 'PNG')) : null;
+    const pngProblem = await pngDamage(file);
     if (pngProblem !== null) throw inputError(file, `${pngProblem} (the decoder: ${said})`, e);
     throw inputError(file, `cannot decode the image: damaged or cut short? (the decoder: ${said})`, e);
   }
@@ -225,4 +225,21 @@ async function firstGifFrame(file: string, maxPixels: number): Promise<Frame | n
 function firstLine(s: string): string {
   const line = s.split('\n').find((l) => l.trim() !== '') ?? s;
   return line.trim();
+}
+
+/** Biggest PNG read whole to say what is wrong with it, after the decoder refused it. */
+const PNG_DIAGNOSIS_MAX_BYTES = 256 * 1024 * 1024;
+
+/**
+ * What a PNG's chunks say is wrong with it, where libpng's word is "Unknown error" or "read
+ * error" (pngChunkProblem); null for another format, a PNG whose chunks are sound, one too
+ * large to read for a message, or one that cannot be read again: the decoder's word stands.
+ */
+async function pngDamage(file: string): Promise<string | null> {
+  try {
+    if (!isPng(await readHead(file, 8)) || (await stat(file)).size > PNG_DIAGNOSIS_MAX_BYTES) return null;
+    return pngChunkProblem(await readFile(file));
+  } catch {
+    return null;
+  }
 }

@@ -21,7 +21,10 @@ export interface QuantizedFrame {
    */
   readonly source: TimedFrame;
   readonly palette: FramePalette;
-  /** Read it, do not change it: the next frame starts from its indices and transparency. */
+  /**
+   * Read it, do not change it: the next frame starts from its indices and transparency.
+   * After `release()`, its arrays take a later frame once the frame two after it is asked for.
+   */
   readonly indexed: IndexedFrame;
   /**
    * METRICS.md's inertia of the colours written (the source against `indexed.palette`).
@@ -79,7 +82,12 @@ export async function* quantizeClip(
   // the caller releases them: a new buffer is faulted in a page at a time as it is first
   // written (1.4 ms for 800x600 on this project's machine, two of them a frame).
   let buffers: FramePool | null = null;
-  const takeBuffer = (bytes: number): Uint8Array => (buffers ??= createFramePool(bytes, 64, sharedBytes)).take();
+  let pooledBytes = 0;
+  // Every frame of a clip has its size (checkClipFrame): the pool is made for the first.
+  const takeBuffer = (bytes: number): Uint8Array => {
+    if (buffers === null) [buffers, pooledBytes] = [createFramePool(bytes, 64, sharedBytes), bytes];
+    return bytes === pooledBytes ? buffers.take() : sharedBytes(bytes);
+  };
   const histogramMapper = createHistogramMapper(takeBuffer);
   // What inertia() measures with, made when first asked for: its own search and mapper
   // (Euclidean RGB, as METRICS.md measures), so the frames' mapper keeps its cache for their
