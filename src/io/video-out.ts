@@ -1,6 +1,6 @@
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { abortedWrite, ChromaseedError } from '../errors.js';
 import { ffmpegSeconds } from '../clip-options.js';
 import { ffmpegCommand, ffmpegInputName } from './ffmpeg-path.js';
@@ -24,7 +24,7 @@ export interface VideoOutputOptions {
 }
 
 export interface VideoOutput {
-  /** Queues one RGBA frame (`width * height * 4` bytes); resolves when ffmpeg can take more. Do not modify `rgba` afterwards. */
+  /** Sends one RGBA frame (`width * height * 4` bytes) to ffmpeg; resolves once it has left this process, when `rgba` may take the next frame. */
   write(rgba: Uint8Array): Promise<void>;
   /**
    * Closes ffmpeg's input and waits for the file to be complete. `sound`: whether any sound
@@ -157,16 +157,18 @@ function rateString(fps: number): string {
 }
 
 /**
- * Starts ffmpeg writing `file` from raw RGBA frames on its stdin. Frames pass through a
- * stream with a one-frame high-water mark piped into ffmpeg's stdin, so `write` waits while
- * the encoder is busy and memory stays at a few frames.
+ * Starts ffmpeg writing `file` from raw RGBA frames on its stdin. Each frame is written to
+ * the pipe as it is, and `write` resolves once it has gone into the pipe: `write` waits while
+ * the encoder is busy, memory stays at a frame, and the caller may draw the next frame into
+ * the same buffer. (Frames went through a stream piped into stdin, which held on to them
+ * for a while, so each needed a new buffer: fresh memory faulted in a page at a time, 5 ms
+ * for an 800x600 frame on this project's machine.)
  */
 export function createVideoOutput(file: string, options: VideoOutputOptions): VideoOutput {
   const { width, height, fps, container, sound } = options;
   const frameBytes = width * height * 4;
-  const input = new PassThrough({ highWaterMark: frameBytes });
   const command = ffmpegCommand()
-    .input(input)
+    .input('pipe:0')
     .inputFormat('rawvideo')
     .inputOptions(['-pix_fmt', 'rgba', '-s', `${width}x${height}`, '-framerate', rateString(fps)]);
   let streams = ['-an'];
@@ -190,6 +192,16 @@ export function createVideoOutput(file: string, options: VideoOutputOptions): Vi
   // starts after the picture was taken to start with it (see VideoProbe.streamsShiftAlone).
   if (sound?.withPicture === true) command.output('-').outputOptions(['-map', '1:V:0', '-c:v', 'copy']).format('null');
   const run = watch(command);
+  // ffmpeg's stdin once it runs; null when it never does (it could not be started).
+  const stdin = new Promise<Writable | null>((resolve) => {
+    command.once('start', () => {
+      const pipe = (command as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc?.stdin ?? null;
+      // ffmpeg ending early breaks the pipe (EPIPE): its exit is what is reported.
+      pipe?.on('error', () => undefined);
+      resolve(pipe);
+    });
+    void run.exit.then(() => resolve(null));
+  });
   command.run();
   const label = options.name ?? path.basename(file).replace(/^\.(.*)\.tmp-[0-9a-f]+(\.[^.]+)$/, '$1$2');
   let closed = false;
@@ -218,17 +230,18 @@ export function createVideoOutput(file: string, options: VideoOutputOptions): Vi
       if (closed) throw new Error('createVideoOutput: write after finish/abort');
       if (rgba.length !== frameBytes) throw new RangeError(`frame has ${rgba.length} bytes, expected ${frameBytes}`);
       if (run.exited()) throw await failure();
-      if (!input.write(rgba)) {
-        // Either ffmpeg takes the data, or it exits (encoder error): never wait on a dead pipe.
-        const ended = await Promise.race([once(input, 'drain').then(() => false), run.exit.then(() => true)]);
-        // abort() kills ffmpeg: that ends this write as aborted, not as ffmpeg failing.
-        if (ended) throw aborted ? abortedWrite(label) : await failure();
-      }
+      const pipe = await stdin;
+      // Either ffmpeg takes the frame, or it exits (encoder error): never wait on a dead pipe.
+      const taken = pipe === null || aborted ? Promise.resolve(false) : new Promise<boolean>((resolve) => pipe.write(rgba, (err) => resolve(err == null)));
+      const ended = await Promise.race([taken.then((ok) => !ok), run.exit.then(() => true)]);
+      // abort() while the write waited (for ffmpeg to start, or to take the frame) ends it as
+      // aborted, not as ffmpeg failing, even if the frame went into the pipe before the kill.
+      if (ended || aborted) throw aborted ? abortedWrite(label) : await failure();
     },
     async finish() {
       if (closed) throw new Error('createVideoOutput: finish called twice');
       closed = true;
-      input.end();
+      (await stdin)?.end();
       const { error, stderr } = await run.done;
       await run.exit;
       // ffmpeg 4.1 exits 0 when the file's last write fails (an MP4's index, moved to the front
@@ -244,7 +257,7 @@ export function createVideoOutput(file: string, options: VideoOutputOptions): Vi
       closed = true;
       aborted = true;
       run.kill();
-      input.destroy();
+      void stdin.then((pipe) => pipe?.destroy());
       await run.exit;
     },
   };

@@ -51,6 +51,8 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
   let framesBlackened = 0;
   /** Frames shorter than the video's frame interval that fell between two of its frames. */
   let framesLeftOut = 0;
+  /** The RGBA frame every frame is expanded into (see put). */
+  let frameBuffer: Uint8Array | undefined;
   /** The source's sound, given to ffmpeg where it can decode it. */
   const soundCarried = options.sound?.decodable === true ? options.sound : undefined;
 
@@ -66,11 +68,12 @@ export async function videoWriter(file: string, options: FrameWriterOptions): Pr
 
   /** One frame, painted into the buffer by `fill` (indexed or full colour) with transparent pixels' alpha as given. */
   async function put(frameDelayMs: number, fill: (rgba: Uint8Array, transparentAlpha: number) => boolean): Promise<void> {
-    // A fresh buffer per frame: ffmpeg's pipe holds a reference until it is sent. The first
+    // One buffer for every frame: a frame has gone into ffmpeg's pipe when its writes
+    // resolve, and writes come one at a time. The first
     // frame of a WebM is expanded with clear pixels clear: whether it has any decides whether
     // the video keeps them. Expanded before anything is sent, so a frame with an index past
     // its palette is the caller's RangeError and ends nothing (it aborted the video).
-    const rgba = new Uint8Array(width * height * 4);
+    const rgba = (frameBuffer ??= new Uint8Array(width * height * 4));
     const anyTransparent = fill(rgba, alpha || (!video && container === 'webm') ? 0 : 255);
     await abortingOnFailure(async () => {
       const delayMs = playbackDelayMs(frameDelayMs, options.gifDelays);
