@@ -65,7 +65,8 @@ export interface PngChunk extends FileSpan {
 /** The chunks whose data the structure needs: all small but the profile. Image data is only located. */
 export const CHUNKS_READ: ReadonlySet<string> = new Set(['IHDR', 'PLTE', 'tRNS', 'iCCP', 'acTL', 'fcTL']);
 
-function u32(b: Uint8Array, at: number): number {
+/** The big-endian 32-bit number at `at`, as PNG stores lengths, sizes and checksums. */
+export function u32(b: Uint8Array, at: number): number {
   return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
 }
 

@@ -4,6 +4,7 @@
  * wrong) or "libpng read error" (a file cut short, a damaged data chunk). Pure: no node: imports.
  */
 import { crc32 } from '../encode/png-encode.js';
+import { u32 } from './apng-structure.js';
 
 /** The signature (8 bytes), then chunks: length (4), type (4), data, CRC-32 of type and data (4). */
 const SIGNATURE_LENGTH = 8;
@@ -17,7 +18,7 @@ export function pngChunkProblem(bytes: Uint8Array): string | null {
   let at = SIGNATURE_LENGTH;
   while (at < bytes.length) {
     if (at + 8 > bytes.length) return `cut short: it ends inside the header of a chunk, at byte ${bytes.length}`;
-    const length = ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
+    const length = u32(bytes, at);
     const type = String.fromCharCode(bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]);
     // Chunk types are four ASCII letters; anything else means the bytes before were wrong.
     if (!/^[A-Za-z]{4}$/.test(type)) return `damaged: at byte ${at} it has no chunk a PNG can have (the chunk before it has the wrong length, or bytes are missing)`;
@@ -26,7 +27,7 @@ export function pngChunkProblem(bytes: Uint8Array): string | null {
       const there = bytes.length - at - 8;
       return there >= length ? `cut short: it ends inside the checksum of its ${type} chunk` : `cut short: it ends inside its ${type} chunk (${there} of its ${length} bytes are there)`;
     }
-    if (crc32(bytes, at + 4, end - 4) !== (((bytes[end - 4] << 24) | (bytes[end - 3] << 16) | (bytes[end - 2] << 8) | bytes[end - 1]) >>> 0)) {
+    if (crc32(bytes, at + 4, end - 4) !== u32(bytes, end - 4)) {
       return `damaged: its ${type} chunk at byte ${at} does not match its checksum`;
     }
     if (type === 'IEND') return null;

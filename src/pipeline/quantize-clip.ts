@@ -76,19 +76,6 @@ export async function* quantizeClip(
   // colour histogram, and the mapper's cache (a 1 MiB table filled at creation) cost every
   // such run about 5 ms of fresh memory for nothing.
   let mapper: Mapper | null = null;
-  // On shared memory, so that a GIF encoder's worker thread (gif-thread.ts) reads them as
-  // they are: posted as plain buffers, each frame's were copied, and the copy allocated
-  // again on the other side (hand_anim.gif: 80-90 ms of this thread's CPU). Reused once
-  // the caller releases them: a new buffer is faulted in a page at a time as it is first
-  // written (1.4 ms for 800x600 on this project's machine, two of them a frame).
-  let buffers: FramePool | null = null;
-  let pooledBytes = 0;
-  // Every frame of a clip has its size (checkClipFrame): the pool is made for the first.
-  const takeBuffer = (bytes: number): Uint8Array => {
-    if (buffers === null) [buffers, pooledBytes] = [createFramePool(bytes, 64, sharedBytes), bytes];
-    return bytes === pooledBytes ? buffers.take() : sharedBytes(bytes);
-  };
-  const histogramMapper = createHistogramMapper(takeBuffer);
   // What inertia() measures with, made when first asked for: its own search and mapper
   // (Euclidean RGB, as METRICS.md measures), so the frames' mapper keeps its cache for their
   // metric and space.
@@ -101,6 +88,14 @@ export async function* quantizeClip(
   const clip = await open();
   checkFrameSource(clip, 'quantizeClip');
   const { info } = clip;
+  // Each frame's indices and mask, on shared memory, so that a GIF encoder's worker thread
+  // (gif-thread.ts) reads them as they are: posted as plain buffers, each frame's were
+  // copied, and the copy allocated again on the other side (hand_anim.gif: 80-90 ms of this
+  // thread's CPU). Reused once the caller releases them: a new buffer is faulted in a page at
+  // a time as it is first written (1.4 ms for 800x600 on this project's machine, two of them
+  // a frame). Every frame has the clip's size (checkClipFrame).
+  const buffers = createFramePool(info.width * info.height, 64, sharedBytes);
+  const histogramMapper = createHistogramMapper(() => buffers.take());
   // An abort ends the source at once, whether the caller holds a frame or one is awaited.
   for await (const source of abortable(clip.frames, signal)) {
     // An abort between the frame's arrival and this line came too late to fail the wait.
@@ -125,11 +120,11 @@ export async function* quantizeClip(
     const viaHistogram = sequence !== null && options.dither === 'none';
     const { indices, transparent } = viaHistogram
       ? histogramMapper.map(sequence.histogram, source.width * source.height, palette.palette, palette.size, options.metric, options.space, sequence.colourLabels, kept)
-      : (mapper ??= createMapper()).map(source, palette.palette, palette.size, mapOptions, takeBuffer(source.width * source.height));
+      : (mapper ??= createMapper()).map(source, palette.palette, palette.size, mapOptions, buffers.take());
     // (Outside a kept box the entries are the frame before's already: the hold skips them.)
     if (holds && before !== null) holdPixels(source.data, before.source.data, indices, before.indices, palette.palette, palette.size, options.stability, options.metric, options.space);
     // The mapper's mask is its own (made for a frame with a transparent pixel): only its indices go back.
-    const [done, release] = holdBuffers(buffers!, indices, viaHistogram ? transparent : null);
+    const [done, release] = holdBuffers(buffers, indices, viaHistogram ? transparent : null);
     // Typed apart: assigned in place, TypeScript's loop analysis finds `indices` circular.
     const thisFrame: WrittenFrame = { source, indices, transparent, palette, done };
     previous = thisFrame;

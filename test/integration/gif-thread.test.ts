@@ -23,6 +23,13 @@ function noisyFrames(width: number, height: number, count: number): IndexedFrame
   });
 }
 
+/** A copy of `bytes` on shared memory, as quantizeClip writes its indices and masks. */
+function onShared(bytes: Uint8Array): Uint8Array {
+  const copy = new Uint8Array(new SharedArrayBuffer(bytes.length));
+  copy.set(bytes);
+  return copy;
+}
+
 describe('GIF encoding on a thread of its own', () => {
   it('is chosen for video frames even in a short clip, and for GIF frames only in a long one', () => {
     const qvga = 320 * 240;
@@ -40,11 +47,6 @@ describe('GIF encoding on a thread of its own', () => {
     // quantizeClip's arrays: the thread reads them where they are, without a copy.
     ['shared memory', true],
   ])('writes the same bytes as the encoder in this thread (frames in %s)', async (_, shared) => {
-    const onShared = (bytes: Uint8Array): Uint8Array => {
-      const copy = new Uint8Array(new SharedArrayBuffer(bytes.length));
-      copy.set(bytes);
-      return copy;
-    };
     const frames = noisyFrames(320, 240, 5).map((f) => (shared ? { ...f, indices: onShared(f.indices), transparent: f.transparent && onShared(f.transparent) } : f));
     const options = { width: 320, height: 240, loopCount: 0, differencing: true, mayTurnTransparent: true };
     const here = createGifEncoder(options);
@@ -93,11 +95,6 @@ describe('GIF encoding on a thread of its own', () => {
   });
 
   it("says when the thread has read a frame on shared memory: the frame's arrays may be written over from then on", async () => {
-    const onShared = (bytes: Uint8Array): Uint8Array => {
-      const copy = new Uint8Array(new SharedArrayBuffer(bytes.length));
-      copy.set(bytes);
-      return copy;
-    };
     const frames = noisyFrames(320, 240, 6);
     const dir = mkdtempSync(path.join(tmpdir(), 'chromaseed-gif-read-'));
     try {
