@@ -2062,6 +2062,25 @@ describe('the types a library caller names', () => {
   });
 });
 
+describe("the README's first example", () => {
+  it('runs as written from a checkout and writes the k-colour GIF it describes', () => {
+    const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const command = /## First example\n\n```sh\n([^\n]*)\n```/.exec(readme)?.[1];
+    // The clone's own command: `npx chromaseed` there installs the clone into npm's cache.
+    expect(command).toBe('node bin/chromaseed.js quantize samples/cars.gif -k 16 -o cars-16.gif');
+    const dir = mkdtempSync(path.join(tmp, 'first-example-'));
+    for (const name of ['bin', 'samples']) symlinkSync(path.join(repoRoot, name), path.join(dir, name));
+    const [, script, ...args] = command!.split(' ');
+    const run = spawnSync(process.execPath, [script, ...args], { cwd: dir, encoding: 'utf8' });
+    expect([run.status, run.stderr]).toEqual([0, expect.stringMatching(/^cars-16\.gif: 30 frames, 400x300, 0\.90 s long, looping forever, .*\n$/)]);
+    const source = gif(path.join(repoRoot, 'samples/cars.gif'));
+    const written = gif(path.join(dir, 'cars-16.gif'));
+    expect(written.info.delaysMs).toEqual(source.info.delaysMs);
+    expect(written.info.loopCount).toBe(source.info.loopCount);
+    expect(maxColors(written.frames)).toBeLessThanOrEqual(16);
+  });
+});
+
 describe("the README's library example", () => {
   it('runs as written against the built package and writes what the command line writes, for other inputs and outputs too', async () => {
     const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
