@@ -89,6 +89,19 @@ export function ffmpegSeconds(seconds: number): string {
   return seconds.toFixed(6).replace(/\.?0+$/, '');
 }
 
+/**
+ * Frame rate as ffmpeg reads it: NTSC rates as exact fractions, others as decimals; a rate
+ * below 1 fps whose frame is a whole number of milliseconds as that fraction (a 600 s GIF
+ * frame: 1000/600000, where 0.001667 made the video 1199.76 s long).
+ */
+export function ffmpegRate(fps: number): string {
+  const base = Math.round(fps * 1.001);
+  if (Math.abs(fps - (base * 1000) / 1001) < 1e-6 && Math.abs(fps - base) > 1e-3) return `${base * 1000}/1001`;
+  const frameMs = 1000 / fps;
+  if (fps < 1 && Math.abs(frameMs - Math.round(frameMs)) < 1e-6) return `1000/${Math.round(frameMs)}`;
+  return String(Number(fps.toFixed(6)));
+}
+
 /** A clip of more frames than `maxFrames` is refused (with what its decoder knows up front, or as frames arrive). */
 export function checkFrameCount(file: string, frames: number, maxFrames: number): void {
   if (frames > maxFrames) throw new ChromaseedError('ERR_LIMIT', `${file}: more than ${maxFrames} frame${maxFrames === 1 ? '' : 's'} (raise the limit with --max-frames)`);

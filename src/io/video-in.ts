@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { ChromaseedError, invalidOption, namesOf, refuseUnknownKeys, requireObject, throwIfAborted } from '../errors.js';
 import { fileName } from './file-name.js';
 import { createFramePool, type FramePool } from '../frame-pool.js';
-import { CLIP_NAMES, ffmpegSeconds, scaledHeight, validateClipOptions, type ClipOptions } from '../clip-options.js';
+import { CLIP_NAMES, ffmpegRate, ffmpegSeconds, scaledHeight, validateClipOptions, type ClipOptions } from '../clip-options.js';
 import { binaryAlpha } from '../pixel-words.js';
 import { refuseFileList } from '../text-sniff.js';
 import { MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
@@ -180,7 +180,8 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   const keepPlace = probe.streamsShiftAlone === true && probe.sound !== undefined && opts.startSec === undefined;
   // A variable-rate video, read without --fps or --start, is read by its frames' own times
   // (see video-timestamps.ts). Not an interlaced one: its fields may be packets of their own.
-  const variable = timesWanted && probe.picture !== true && probe.interlaced !== true && probe.steadyRate !== true;
+  // Nor a raw stream, whose only times are those its demuxer makes up.
+  const variable = timesWanted && probe.picture !== true && probe.interlaced !== true && probe.steadyRate !== true && probe.rawStream !== true;
   if (!variable) stopEarly.abort();
   const packets = variable ? await (early ?? packetTimes(file, { demuxer, literalName: probe.literalName }, untilSec, passSignal)) : null;
   // A pass stopped by the signal reads as no times at all: said as what it is.
@@ -213,7 +214,7 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   // How it works, step 1).
   const pool = createFramePool(width * height * 4);
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, pool, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, durationSec: partSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, statedSec: statedLengthSec(probe), decoder: probe.decoder, demuxer, literalName: probe.literalName, alpha: probe.alpha === true, soundBeside: keepPlace, ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
+    [Symbol.asyncIterator]: () => readFrames(file, pool, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, durationSec: partSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, statedSec: statedLengthSec(probe), decoder: probe.decoder, demuxer, literalName: probe.literalName, ...(probe.rawStream === true ? { streamRate: probe.fps } : {}), alpha: probe.alpha === true, soundBeside: keepPlace, ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
   };
   return { info, frames, warnings, release: (frame) => pool.give(frame.data), ...(probe.picture === true ? { picture: true } : {}) };
 }
@@ -237,7 +238,13 @@ interface FrameShape {
  */
 function videoFilters(probe: VideoProbe, { width, height, fps, startSec, rateFilter, showInfo }: FrameShape): { filters: string[]; turnHere: boolean } {
   const filters: string[] = [];
-  // First, before the rate filter repeats or drops frames and before the scaler mixes the
+  // A raw stream's part (see VideoProbe.rawStream) starts at the frame on screen at the start
+  // time, counted at the stream's rate; its frames keep their times, so the rate filter below
+  // is anchored at the start time itself (timed from 0 instead, the filter went on repeating
+  // the last frame up to the stream's own end).
+  const byNumber = probe.rawStream === true && startSec !== undefined;
+  if (byNumber) filters.push(`select=gte(n\\,${Math.floor(startSec * probe.fps + 1e-6)})`);
+  // Before the rate filter repeats or drops frames and before the scaler mixes the
   // two fields' rows: interlaced frames would otherwise show every moving edge combed. One
   // frame out per frame in, at the stored rate; frames not flagged interlaced (progressive
   // parts of a mixed broadcast) pass untouched. Before ffmpeg turns a rotated video upright,
@@ -248,7 +255,7 @@ function videoFilters(probe: VideoProbe, { width, height, fps, startSec, rateFil
   if (deinterlace) filters.push('bwdif=mode=send_frame:deint=interlaced', ...(turnHere ? [TURN[probe.rotation!]] : []));
   // With --start, the rate filter is anchored at the start time (see readCommand): its ticks
   // fall there and every 1/fps after, each taking the frame the filter rounds to it.
-  if (startSec !== undefined) filters.push(`fps=${fps}:start_time=0`);
+  if (startSec !== undefined) filters.push(`fps=${fps}:start_time=${byNumber ? ffmpegSeconds(startSec) : 0}`);
   else if (rateFilter) filters.push(`fps=${fps}`);
   // Planes 0, 1, 2 taken as G, B, R. After the rate filter: before it, ffmpeg 4.1 lost the
   // last frame at EOF (15 frames at --fps 10 came out 14).
@@ -406,6 +413,8 @@ interface ReadPlan {
   demuxer?: string;
   /** See VideoProbe.literalName. */
   literalName?: boolean;
+  /** The rate the demuxer stamps frames at, for a stream with no times of its own (see VideoProbe.rawStream); a part of it is then found by frame number (videoFilters), not by a seek. */
+  streamRate?: number;
   /** Read the first frame only. */
   firstOnly?: boolean;
   /** The rate filter passes the last frame on at the end even when no tick falls in it. */
@@ -515,9 +524,10 @@ function readCommand(file: string, plan: ReadPlan): ReturnType<typeof ffmpegComm
   const command = ffmpegCommand(file);
   if (plan.demuxer !== undefined) command.inputFormat(plan.demuxer);
   if (plan.literalName === true) command.inputOptions(LITERAL_NAME);
+  if (plan.streamRate !== undefined) command.inputOptions(['-framerate', ffmpegRate(plan.streamRate)]);
   if (plan.decoder !== undefined) command.inputOptions(['-c:v', plan.decoder]);
   if (plan.noAutorotate === true) command.inputOptions(['-noautorotate']);
-  if (plan.startSec !== undefined) {
+  if (plan.startSec !== undefined && plan.streamRate === undefined) {
     // ffmpeg's own seek does not do here: its accurate seek drops every frame that starts
     // before the start time, the one on screen there included, and its constant-rate output
     // then shows the next frame early (0.5 fps, --start 3: the frame from 4 s at 3 s; nothing
@@ -534,7 +544,9 @@ function readCommand(file: string, plan: ReadPlan): ReturnType<typeof ffmpegComm
   if (plan.clock !== undefined) outputOptions.push(...passthroughOptions());
   if (plan.firstOnly === true) outputOptions.push('-frames:v', '1');
   // By the frames' own times, the part is cut by the reader (see frameClock), which needs the time of the frame after it.
-  if (plan.durationSec !== undefined && plan.clock === undefined) outputOptions.push('-t', ffmpegSeconds(plan.durationSec));
+  // A raw stream's part keeps its frames' times (see videoFilters), from which ffmpeg counts the -t.
+  const partEnd = plan.durationSec !== undefined && plan.streamRate !== undefined && plan.startSec !== undefined ? plan.startSec + plan.durationSec : plan.durationSec;
+  if (partEnd !== undefined && plan.clock === undefined) outputOptions.push('-t', ffmpegSeconds(partEnd));
   const filters = plan.passLast === true ? plan.filters.map((f) => (isRateFilter(f) ? `${f}:eof_action=pass` : f)) : plan.filters;
   if (filters.length > 0) outputOptions.push('-vf', filters.join(','));
   return command.outputOptions(outputOptions).format('rawvideo');
@@ -593,8 +605,9 @@ function planWhenNothingCame(file: string, plan: ReadPlan): ReadPlan | null {
     if (lasts !== undefined && plan.lengthSetByOthers === true) {
       throw new ChromaseedError('ERR_INPUT', `${file}: no frame comes out of the part asked for with --start: the picture may end before it (the file lasts ${lasts} s, which its sound or subtitles may set); ask for an earlier --start or a longer part`);
     }
-    const length = lasts === undefined ? '' : ` (the video lasts ${lasts} s)`;
-    throw new ChromaseedError('ERR_INPUT', `${file}: no frame comes out of the part asked for with --start${length}; ask for a longer part`);
+    // With no length stated (a raw stream, a WebM written as it was recorded), the start may be past the end.
+    if (lasts === undefined) throw new ChromaseedError('ERR_INPUT', `${file}: no frame comes out of the part asked for with --start: the video may end before it (the file states no length); ask for an earlier --start or a longer part`);
+    throw new ChromaseedError('ERR_INPUT', `${file}: no frame comes out of the part asked for with --start (the video lasts ${lasts} s); ask for a longer part`);
   }
   return null; // no frame, and none to be had: the caller says the clip is empty
 }

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { abortedWrite, ChromaseedError } from '../errors.js';
-import { ffmpegSeconds } from '../clip-options.js';
+import { ffmpegRate, ffmpegSeconds } from '../clip-options.js';
 import { ffmpegCommand, ffmpegInputName } from './ffmpeg-path.js';
 import { decodeToNothing, DISK_FULL, ffmpegFailure, watch } from './ffmpeg-run.js';
 
@@ -144,19 +144,6 @@ export async function copyPicture(from: string, to: string, container: VideoCont
 }
 
 /**
- * Frame rate as ffmpeg reads it: NTSC rates as exact fractions, others as decimals; a rate
- * below 1 fps whose frame is a whole number of milliseconds as that fraction (a 600 s GIF
- * frame: 1000/600000, where 0.001667 made the video 1199.76 s long).
- */
-function rateString(fps: number): string {
-  const base = Math.round(fps * 1.001);
-  if (Math.abs(fps - (base * 1000) / 1001) < 1e-6 && Math.abs(fps - base) > 1e-3) return `${base * 1000}/1001`;
-  const frameMs = 1000 / fps;
-  if (fps < 1 && Math.abs(frameMs - Math.round(frameMs)) < 1e-6) return `1000/${Math.round(frameMs)}`;
-  return String(Number(fps.toFixed(6)));
-}
-
-/**
  * Starts ffmpeg writing `file` from raw RGBA frames on its stdin. Each frame is written to
  * the pipe as it is, and `write` resolves once it has gone into the pipe: `write` waits while
  * the encoder is busy, memory stays at a frame, and the caller may draw the next frame into
@@ -170,7 +157,7 @@ export function createVideoOutput(file: string, options: VideoOutputOptions): Vi
   const command = ffmpegCommand()
     .input('pipe:0')
     .inputFormat('rawvideo')
-    .inputOptions(['-pix_fmt', 'rgba', '-s', `${width}x${height}`, '-framerate', rateString(fps)]);
+    .inputOptions(['-pix_fmt', 'rgba', '-s', `${width}x${height}`, '-framerate', ffmpegRate(fps)]);
   let streams = ['-an'];
   if (sound !== undefined) {
     // The same part of the source as its frames were read from, seeked the same way.

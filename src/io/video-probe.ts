@@ -97,6 +97,17 @@ export interface VideoProbe {
   readonly steadyRate?: boolean;
   /** How far ffmpeg turns the frames upright, clockwise, when it is a quarter turn or a half (from the stream's display matrix). */
   readonly rotation?: 90 | 180 | 270;
+  /**
+   * True for a raw H.264 or HEVC stream (an encoder's or a camera's `.h264`, `.hevc`, no
+   * container): its packets have no times but those the demuxer makes up. The bundled ffmpeg
+   * 4.1's H.264 demuxer stamps the first dozen frames at its default 25 fps before the
+   * stream's own rate, so a constant-rate read dropped or repeated frames there (3 of 30
+   * dropped at 15 fps, 3 of 60 repeated at 30; Debian's 5.1 reads them whole), and ffmpeg's
+   * seek and time offset do nothing on either: --start read the clip from its first frame.
+   * Such a stream is read with the demuxer told its rate and a part found by frame number
+   * (see openVideo). Raw MPEG-4 and MPEG-2 streams have times of their own.
+   */
+  readonly rawStream?: boolean;
 }
 
 /**
@@ -331,6 +342,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
     ...(/^Input #0, mpegts, from /m.test(stderr) ? { streamsShiftAlone: true } : {}),
     ...(/^Input #0, mov,mp4,/m.test(stderr) && input?.fps !== undefined && input.fps === input.tbr ? { steadyRate: true } : {}),
     ...(/^Input #0, (\w+_pipe|image2), from /m.test(stderr) ? { picture: true } : {}),
+    ...(/^Input #0, (h264|hevc), from /m.test(stderr) ? { rawStream: true } : {}),
   };
 }
 

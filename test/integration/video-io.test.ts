@@ -300,6 +300,27 @@ describe('openVideo', () => {
     expect(part.map((f) => full.findIndex((g) => meanAbsDiff(f.data, g.data) === 0))).toEqual([182, 183, 184, 185, 186, 187, 188, 189, 190, 191]);
   });
 
+  it.each([
+    ['.h264', 'libx264', 15],
+    ['.h264', 'libx264', 30],
+    ['.hevc', 'libx265', 15],
+  ])('reads a raw %s stream (%s, B-frames, %d fps) whole and at its rate, and --start and --duration by its frame numbers (ffmpeg 4.1 stamped H.264 at 25 fps first: 3 of 30 frames lost, 3 of 60 repeated; --start read from the first frame)', async (extension, encoder, rate) => {
+    const raw = path.join(work, `raw-${rate}${extension}`);
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-f', 'lavfi', '-i', `testsrc=s=64x48:d=2:r=${rate}`, '-c:v', encoder, '-pix_fmt', 'yuv420p', '-f', extension.slice(1), ...(encoder === 'libx265' ? ['-x265-params', 'log-level=error'] : []), raw]);
+    // Every frame once, in order, as decoded (ffmpeg's passthrough neither drops nor repeats one).
+    const decoded = ffmpegFrames(raw, 64, 48)!.frames;
+    expect(decoded).toHaveLength(2 * rate);
+    const numbers = (frames: TimedFrame[]): number[] => frames.map((f) => decoded.findIndex((d) => meanAbsDiff(f.data, d) === 0));
+    // Frames the encoder made identical are told apart by where they may be.
+    const expected = (from: number, count: number): number[] => Array.from({ length: count }, (_, i) => decoded.findIndex((d) => meanAbsDiff(d, decoded[from + i]) === 0));
+    const whole = await readAll(raw);
+    expect([whole.info.fps, whole.frames.length, new Set(whole.frames.map((f) => f.delayMs.toFixed(3)))]).toEqual([rate, 2 * rate, new Set([(1000 / rate).toFixed(3)])]);
+    expect(numbers(whole.frames)).toEqual(expected(0, 2 * rate));
+    // From 1 s: the frame on screen there and every one after, no more; 0.4 s of it.
+    expect(numbers((await readAll(raw, { start: 1 })).frames)).toEqual(expected(rate, rate));
+    expect(numbers((await readAll(raw, { start: 1, duration: 0.4 })).frames)).toEqual(expected(rate, 0.4 * rate));
+  }, 60_000);
+
   it('shows anamorphic video as a player does: non-square pixels are stretched to square ones', async () => {
     // realshort squeezed to half its width, with pixels marked twice as wide as tall (SAR 2:1).
     const squeezed = path.join(work, 'anamorphic.mp4');
