@@ -130,7 +130,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   const paletteFile = sourceIsPalette ? await readPaletteFile(sourcePath) : null;
   // k defaults to a palette file's own size: each of its colours gets a cluster of the target.
   const options = sequenceOptionsOf({ ...args, colors: args.colors ?? paletteFile?.size ?? DEFAULT_TRANSFER_COLORS });
-  let sourceWarnings: readonly string[] = [];
+  let sourceWarnings: readonly string[] = paletteFile?.sharesLeftOut !== undefined ? [`${sourcePath}: ${paletteFile.sharesLeftOut}`] : [];
   const openSource = async () => {
     const opened = await openInput(sourcePath, sourceOptions, signal).catch((err: unknown) => {
       throw asSourcePartError(err);

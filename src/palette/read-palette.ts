@@ -19,6 +19,8 @@ export interface PaletteFile {
   readonly size: number;
   /** Each colour's share of the pixels (as written, e.g. `40.73%`), or null when the file does not give them all. */
   readonly shares: Float64Array | null;
+  /** Said when some colours give a share and others do not, so that all were left out (a phrase, for a warning). */
+  readonly sharesLeftOut?: string;
 }
 
 /** More colours than a GIF frame (and k) can hold is not a palette this tool can use. */
@@ -64,13 +66,22 @@ export function parsePaletteText(text: string): PaletteFile | string {
   if (colours.length > MAX_PALETTE_FILE_COLORS) return `${colours.length} colours, where a palette may have ${MAX_PALETTE_FILE_COLORS} at most`;
   const rgb = new Uint8Array(colours.length * 3);
   colours.forEach((c, i) => rgb.set(c.rgb, i * 3));
-  const shares = colours.every((c) => c.share !== null) ? Float64Array.from(colours, (c) => c.share!) : null;
+  const shared = colours.filter((c) => c.share !== null).length;
+  const shares = shared === colours.length ? Float64Array.from(colours, (c) => c.share!) : null;
   // Shares are of one picture: more than the whole (a share over 100%, or shares that add up
   // to more, beyond the rounding of the 0.01% that `palette` writes) is a mistake, which
   // rescaling them would hide.
   const total = shares === null ? 0 : shares.reduce((sum, x) => sum + x, 0);
   if (shares !== null && total > 1 + SHARE_ROUNDING * shares.length + 1e-9) {
     return `the colours' shares add up to ${formatPercent(total)}, more than the whole picture; correct them, or leave them out (the colours then count alike)`;
+  }
+  if (shares === null && shared > 0) {
+    // A colour added by hand to a saved palette: shares for some colours only say nothing of
+    // the others', so none is used, and the user is told (they were left out without a word).
+    const unshared = colours.find((c) => c.share === null)!.rgb;
+    const hex = `#${unshared.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+    const sharesLeftOut = `only ${shared} of its ${colours.length} colours ${shared === 1 ? 'has' : 'have'} a share (${hex} lacks one), so the shares are left out and every colour counts alike; give each colour a share, or none`;
+    return { rgb, size: colours.length, shares, sharesLeftOut };
   }
   return { rgb, size: colours.length, shares };
 }
