@@ -1,7 +1,7 @@
 import sharp, { type OverlayOptions } from 'sharp';
 import { captionFitWidth, renderCaptionBar } from '../render/caption.js';
 import { renderPaletteRows } from '../render/swatch.js';
-import { LABEL_FONT_FAMILY, escapeXml, labelWidth, svgOpen } from '../render/text.js';
+import { EDGE_GREY, LABEL_FONT_FAMILY, escapeXml, labelWidth, svgOpen } from '../render/text.js';
 
 /** Frame numbers down the left: their font size, and the spacing of the numbered rows at least. */
 const AXIS_FONT = 11;
@@ -10,6 +10,7 @@ const MIN_TICK_SPACING = 28;
 const CHECK = 4;
 const TICK_STEPS = [1, 2, 5, 10, 20, 50];
 const AXIS_PIECE = 8192;
+const AXIS_GREY = `#${EDGE_GREY.toString(16).repeat(3)}`;
 /**
  * Columns between blocks: white edged in black, as between the side-by-side's panels, but
  * wider: the side-by-side's 4 pixels read as one more stripe among 4- to 8-pixel columns.
@@ -90,7 +91,8 @@ async function drawTimeline(runs: readonly (readonly Uint8Array[])[], k: number,
   const layers: OverlayOptions[] = [];
   for (let y0 = 0; y0 < gridH; y0 += piece) {
     const h = Math.min(piece, gridH - y0);
-    const marks: string[] = [];
+    // An axis line beside the first column, which may be a near-white entry (see nearWhite).
+    const marks = [`<line x1="${gutter - 0.5}" y1="0" x2="${gutter - 0.5}" y2="${h}" stroke="${AXIS_GREY}"/>`];
     for (let y = 0; y < h; y += tickPx) {
       marks.push(`<line x1="${gutter - 5}" y1="${y + 0.5}" x2="${gutter}" y2="${y + 0.5}" stroke="#555555"/>`);
       // Kept inside the picture, or the last number, near the bottom edge, is cut off.

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { ChromaseedError, invalidOption } from '../errors.js';
 import type { PaletteEntry } from '../palette/palette.js';
-import { LABEL_FONT_FAMILY, contrastColor, escapeXml, labelWidth, px, svgOpen } from './text.js';
+import { EDGE_GREY, LABEL_FONT_FAMILY, contrastColor, escapeXml, labelWidth, nearWhite, px, svgOpen } from './text.js';
 
 /** Options for {@link renderSwatch}. */
 export interface SwatchOptions {
@@ -27,6 +27,12 @@ export interface SwatchOptions {
    * Default true; left out of a swatch narrower than one chip (84 px).
    */
   readonly key?: boolean;
+  /**
+   * Edge colours hard to tell from a white page (see nearWhite) in 1 px of grey, inside
+   * their segments and chips. Default true; a caller that frames the bar itself (transfer's
+   * swatch) leaves it out.
+   */
+  readonly edges?: boolean;
 }
 
 /** Key chips: at least this wide (a 13 px "#rrggbb" and a margin), this tall (two lines), parted by GAP pixels of white. */
@@ -157,12 +163,16 @@ export async function renderSwatch(colors: readonly PaletteEntry[], options: Swa
   }
   const rowBytes = width * 3;
   for (let y = 1; y < height; y++) rgb.copyWithin(y * rowBytes, 0, rowBytes);
+  const edges = options.edges ?? true;
+  for (let i = 0, x = 0; edges && i < colors.length; x += widths[i], i++) {
+    if (nearWhite(...colors[i].rgb)) edgeRect(rgb, width, x, 0, widths[i], height);
+  }
   const layers: { input: Buffer; top: number; left: number }[] = [];
   if (options.labels ?? true) {
     const svg = swatchLabels(colors, widths, width, height);
     if (svg !== null) layers.push({ input: Buffer.from(svg), top: 0, left: 0 });
   }
-  if (key !== null) layers.push({ input: Buffer.from(drawKey(rgb, colors, width, height, key)), top: height, left: 0 });
+  if (key !== null) layers.push({ input: Buffer.from(drawKey(rgb, colors, width, height, key, edges)), top: height, left: 0 });
   const image = sharp(rgb, { raw: { width, height: fullHeight, channels: 3 } });
   // The labels' layers bring an alpha channel, which every pixel has at full.
   return (layers.length > 0 ? image.composite(layers) : image).removeAlpha().png().toBuffer();
@@ -172,7 +182,7 @@ export async function renderSwatch(colors: readonly PaletteEntry[], options: Swa
  * Paints the key's chips into `rgb` below the bar (white between them) and returns the SVG
  * of their labels: hex code over share, centred, black or white to contrast.
  */
-function drawKey(rgb: Uint8Array, colors: readonly PaletteEntry[], width: number, top: number, key: { columns: number; rows: number; height: number }): string {
+function drawKey(rgb: Uint8Array, colors: readonly PaletteEntry[], width: number, top: number, key: { columns: number; rows: number; height: number }, edges: boolean): string {
   rgb.fill(255, top * width * 3);
   const chipWidths = segmentWidths(new Float64Array(key.columns).fill(1), width - (key.columns + 1) * KEY_GAP, 1);
   const texts: string[] = [];
@@ -188,12 +198,28 @@ function drawKey(rgb: Uint8Array, colors: readonly PaletteEntry[], width: number
         rgb[o + 2] = c.rgb[2];
       }
     }
+    if (edges && nearWhite(...c.rgb)) edgeRect(rgb, width, x0, top + y0, chipWidths[column], KEY_CHIP_HEIGHT);
     const fill = contrastColor(c.rgb[0], c.rgb[1], c.rgb[2]);
     const cx = px(x0 + chipWidths[column] / 2);
     texts.push(`<text x="${cx}" y="${px(y0 + KEY_CHIP_HEIGHT / 2 - 3)}" fill="${fill}">${escapeXml(c.hex)}</text>`);
     texts.push(`<text x="${cx}" y="${px(y0 + KEY_CHIP_HEIGHT / 2 + KEY_FONT - 1)}" fill="${fill}">${escapeXml(shareText(c.proportion))}</text>`);
   });
   return `${svgOpen(width, key.height)}<g font-family="${escapeXml(LABEL_FONT_FAMILY)}" font-size="${KEY_FONT}" text-anchor="middle">${texts.join('')}</g></svg>`;
+}
+
+/**
+ * A one-pixel EDGE_GREY edge on the inside of the `w × h` rectangle at (x0, y0) of an RGB
+ * picture `width` wide: its top and bottom rows, and its sides where it is 3 pixels wide or
+ * more (a narrower one would be all edge).
+ */
+function edgeRect(rgb: Uint8Array, width: number, x0: number, y0: number, w: number, h: number): void {
+  const rowBytes = width * 3;
+  for (const y of [y0, y0 + h - 1]) rgb.fill(EDGE_GREY, (y * width + x0) * 3, (y * width + x0 + w) * 3);
+  if (w < 3) return;
+  for (let y = y0, o = (y0 * width + x0) * 3; y < y0 + h; y++, o += rowBytes) {
+    rgb.fill(EDGE_GREY, o, o + 3);
+    rgb.fill(EDGE_GREY, o + (w - 1) * 3, o + w * 3);
+  }
 }
 
 /** SVG with the hex labels for {@link renderSwatch}, or null when no segment has room for one. */

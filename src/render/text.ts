@@ -38,6 +38,18 @@ export function contrastColor(r: number, g: number, b: number): '#000000' | '#ff
   return lightness(r, g, b) >= 50 ? '#000000' : '#ffffff';
 }
 
+/**
+ * Colours hard to tell from a white page (CIELAB L* 90 or more, as #e2e2e2): drawn with an
+ * edge of EDGE_GREY, or a near-white swatch segment or timeline column was lost in the page
+ * (#fefffc, 88% of chi.gif, showed as an empty bar with a label floating in it).
+ */
+export function nearWhite(r: number, g: number, b: number): boolean {
+  return lightness(r, g, b) >= 90;
+}
+
+/** The edge drawn around near-white colours, and the timeline's axis. */
+export const EDGE_GREY = 0xa0;
+
 /** Open an SVG document of the given pixel size (one SVG user unit = one pixel at sharp's default 72 dpi). */
 export function svgOpen(width: number, height: number): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`;

@@ -40,7 +40,7 @@ export async function renderTransferSwatch(source: SourcePalette, decision: Tran
   const minSegment = Math.max(1, Math.min(12, Math.floor(barWidth / (2 * colours))));
   // A target with no opaque pixel at all has no colours: its two bars stay blank.
   const bars = await Promise.all(
-    [sourceEntries, targetEntries, becameEntries].map((entries) => (entries.length === 0 ? null : renderSwatch(entries, { width: barWidth, height: BAR_HEIGHT, minSegment, key: false }))),
+    [sourceEntries, targetEntries, becameEntries].map((entries) => (entries.length === 0 ? null : renderSwatch(entries, { width: barWidth, height: BAR_HEIGHT, minSegment, key: false, edges: false }))),
   );
   // Each bar in a grey frame, just outside it (a white colour's segment ran into the white
   // page): a pixel of room above, below and to the right of the bars.

@@ -88,6 +88,19 @@ describe('renderSwatch', () => {
     });
   });
 
+  it('edges a near-white colour in grey, in the bar and in the key, inside its own width (#fefffc on 88% of chi.gif was lost in the white page)', async () => {
+    const entry = (rgb: [number, number, number], proportion: number): PaletteEntry => ({ rgb, hex: `#${rgb.map((v) => v.toString(16).padStart(2, '0')).join('')}`, proportion, count: proportion * 1000, centroid: rgb });
+    const img = await decode(await renderSwatch([entry([254, 255, 252], 0.75), entry([50, 51, 49], 0.25)], { labels: false }));
+    const at = (x: number, y: number) => [...img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3)];
+    const grey = [0xa0, 0xa0, 0xa0];
+    // The bar: the near-white segment's first and last columns and top and bottom rows are grey,
+    // its inside and the dark segment's edges their own colours; the widths are the shares'.
+    expect([at(0, 50), at(599, 50), at(300, 0), at(300, 159), at(300, 50), at(600, 50), at(600, 0)]).toEqual([grey, grey, grey, grey, [254, 255, 252], [50, 51, 49], [50, 51, 49]]);
+    // The key's first chip (from x = 2, y = 162) is edged, the second is not.
+    expect([at(2, 180), at(3, 180), at(20, 162), at(20, 163)]).toEqual([grey, [254, 255, 252], grey, [254, 255, 252]]);
+    expect(at(402, 180)).toEqual([50, 51, 49]);
+  });
+
   it('labels wide segments with their hex code in a contrasting colour, in an RGB picture (the labels brought an alpha channel)', async () => {
     const img = await decode(await renderSwatch(colors));
     expect((await sharp(await renderSwatch(colors)).metadata()).channels).toBe(3);

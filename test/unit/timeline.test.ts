@@ -26,6 +26,8 @@ describe('renderTimeline', () => {
     const checks = new Set<string>();
     for (let x = gutter + cell; x < gutter + 3 * cell; x++) checks.add(img.at(x, rowH + 5).join());
     expect([...checks].sort()).toEqual(['214,214,214', '244,244,244']);
+    // A grey axis line edges the first column, which may be a near-white entry.
+    expect([img.at(gutter - 1, 5), img.at(gutter - 1, 60)]).toEqual([[0xa0, 0xa0, 0xa0], [0xa0, 0xa0, 0xa0]]);
     // Frame numbers: dark glyph pixels in the gutter beside the first row.
     let ink = 0;
     for (let y = 0; y < 14; y++) for (let x = 0; x < gutter; x++) if (img.at(x, y)[0] < 128) ink++;
