@@ -196,7 +196,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   // clip that fades in starts with a clear frame).
   const shownDecision = decisions.find((d) => d.target.size > 0) ?? decisions[0];
   const swatchFile = args.swatch;
-  const picture = typeof swatchFile === 'string' ? async () => [swatchFile, await renderTransferSwatch(source, shownDecision)] as const : null;
+  const picture = typeof swatchFile === 'string' ? async () => [swatchFile, await renderTransferSwatch(source, shownDecision, frames > 1)] as const : null;
   const written = (await commitRun(writer, picture, targetPath, progress, signal))!;
   const seconds = elapsed();
   const plays = playsOf(gif, writerOptions.loopCount);

@@ -10,6 +10,8 @@ const GAP = 6;
 /** The legend left of the bars: what each one is. */
 const LEGEND = ['source', 'target', 'became'] as const;
 const LEGEND_FONT = 14;
+/** Under a clip's target and became bars' names, the frame they show, smaller. */
+const FRAME_FONT = 11;
 const LEGEND_WIDTH = 72;
 
 /**
@@ -17,10 +19,12 @@ const LEGEND_WIDTH = 72;
  * = shares); the target's clusters on the first frame (widths = shares, most common
  * first); and directly below each target cluster the source colour it became. The last
  * two bars use the same widths, so each target segment sits right above its new colour.
- * A legend on the left names the bars. Bars are 800 px wide, or 8 px a colour for more
- * than 100 colours, as the palette swatch (800 px at k = 256 would make 3 px segments).
+ * A legend on the left names the bars, and for a clip (`clip`) the frame the last two show:
+ * they read as the whole clip's mapping otherwise. Bars are 800 px wide, or 8 px a colour
+ * for more than 100 colours, as the palette swatch (800 px at k = 256 would make 3 px
+ * segments).
  */
-export async function renderTransferSwatch(source: SourcePalette, decision: TransferDecision): Promise<Buffer> {
+export async function renderTransferSwatch(source: SourcePalette, decision: TransferDecision, clip = false): Promise<Buffer> {
   const sourceEntries: PaletteEntry[] = [];
   for (let j = 0; j < source.size; j++) {
     sourceEntries.push(makeEntry(source.rgb[j * 3], source.rgb[j * 3 + 1], source.rgb[j * 3 + 2], source.proportions[j], source.proportions[j]));
@@ -46,7 +50,11 @@ export async function renderTransferSwatch(source: SourcePalette, decision: Tran
   // page): a pixel of room above, below and to the right of the bars.
   const height = 3 * BAR_HEIGHT + 2 * GAP + 2;
   const top = (i: number) => 1 + i * (BAR_HEIGHT + GAP);
-  const legend = LEGEND.map((name, i) => `<text x="${LEGEND_WIDTH - 8}" y="${top(i) + BAR_HEIGHT / 2 + LEGEND_FONT * 0.35}" text-anchor="end">${name}</text>`).join('');
+  const legend = LEGEND.map((name, i) => {
+    const middle = top(i) + BAR_HEIGHT / 2;
+    if (!clip || i === 0) return `<text x="${LEGEND_WIDTH - 8}" y="${middle + LEGEND_FONT * 0.35}" text-anchor="end">${name}</text>`;
+    return `<text x="${LEGEND_WIDTH - 8}" y="${middle - 2}" text-anchor="end">${name}</text><text x="${LEGEND_WIDTH - 8}" y="${middle + FRAME_FONT + 1}" text-anchor="end" font-size="${FRAME_FONT}" fill="#666666">frame ${decision.frame}</text>`;
+  }).join('');
   const frames = bars.map((bar, i) => (bar === null ? '' : `<rect x="${LEGEND_WIDTH - 1}" y="${top(i) - 1}" width="${barWidth + 2}" height="${BAR_HEIGHT + 2}" fill="#999999" shape-rendering="crispEdges"/>`)).join('');
   const svg = `${svgOpen(LEGEND_WIDTH + barWidth + 1, height)}${frames}<g font-family="${CAPTION_FONT_FAMILY}" font-size="${LEGEND_FONT}" fill="#333333">${legend}</g></svg>`;
   return sharp({ create: { width: LEGEND_WIDTH + barWidth + 1, height, channels: 3, background: { r: 255, g: 255, b: 255 } } })

@@ -114,8 +114,20 @@ describe('chromaseed transfer (GIF target)', () => {
       for (let y = bar * 78 + 20; y < bar * 78 + 52; y++) for (let x = 0; x < legend; x++) if (data[(y * info.width + x) * info.channels] < 128) ink++;
       expect(ink, `bar ${bar}`).toBeGreaterThan(20);
     }
+    // The target is a clip: the target and became bars name the frame they show, in a line
+    // under their names (they read as the whole clip's mapping).
+    expect([0, 1, 2].map((bar) => legendInkBelowName(data, info, bar) > 10)).toEqual([false, true, true]);
   });
 });
+
+/** Dark pixels in the transfer swatch's legend, in the line under bar `bar`'s name (where a clip's frame number goes). */
+function legendInkBelowName(data: Buffer, info: { width: number; channels: number }, bar: number): number {
+  const middle = 1 + bar * 78 + 36;
+  let ink = 0;
+  // Below the name's descenders, left of the bar's grey frame (at x = 71).
+  for (let y = middle + 8; y < middle + 12; y++) for (let x = 0; x < 70; x++) if (data[(y * info.width + x) * info.channels] < 160) ink++;
+  return ink;
+}
 
 describe('chromaseed transfer --swatch with many colours', () => {
   it('keeps the source bar by share at k = 64 (every segment was 12 px but the largest: an even split)', async () => {
@@ -139,6 +151,8 @@ describe('chromaseed transfer --swatch with many colours', () => {
       }
     }
     expect(widths).toHaveLength(64);
+    // A still target: no frame named.
+    expect([0, 1, 2].map((bar) => legendInkBelowName(data, info, bar))).toEqual([0, 0, 0]);
     // Segments held at the minimum take at most half the bar; the rest follow their shares.
     const narrowest = Math.min(...widths);
     expect(narrowest).toBeLessThanOrEqual(6);
