@@ -284,16 +284,30 @@ export interface AtomicFile {
  */
 export function createStreamOutput(stream: NodeJS.WritableStream): AtomicFile {
   let bytes = 0;
+  // A stream that fails (its reader gone: EPIPE) emits 'error' after the write's callback has
+  // run: a listener taken off in that callback left the event unheard, and the process died
+  // of it (a GIF to `node app.js | head`). So one listener stays for the output's life, and a
+  // tick after it ends, and the failure is the write's (or the next write's) error.
+  let failure: Error | null = null;
+  let failWrite: ((err: Error) => void) | null = null;
+  const heard = (err: Error): void => {
+    failure ??= err;
+    failWrite?.(err);
+  };
+  stream.on('error', heard);
+  const stopListening = (): void => {
+    setImmediate(() => stream.removeListener('error', heard));
+  };
   return {
     finalPath: STDOUT,
     tempPath: STDOUT,
     async write(chunk) {
       try {
         await new Promise<void>((resolve, reject) => {
-          const failed = (err: Error): void => reject(err);
-          stream.once('error', failed);
+          if (failure !== null) return reject(failure);
+          failWrite = reject;
           stream.write(chunk, (err) => {
-            stream.removeListener('error', failed);
+            failWrite = null;
             if (err) reject(err);
             else resolve();
           });
@@ -306,12 +320,15 @@ export function createStreamOutput(stream: NodeJS.WritableStream): AtomicFile {
     },
     async seal() {},
     async commit(finishing) {
+      stopListening();
       // Nothing to rename: what goes with the stream is placed all the same.
       await finishing?.beforePlace?.();
       finishing?.afterPlace?.();
       return bytes;
     },
-    async abort() {},
+    async abort() {
+      stopListening();
+    },
   };
 }
 

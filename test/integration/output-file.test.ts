@@ -5,6 +5,7 @@ import { open } from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { GifReader } from 'omggif';
 import sharp from 'sharp';
@@ -321,6 +322,20 @@ describe('createFrameWriter: atomic output', () => {
     }
     expect(readdirSync(dir).sort()).toEqual(['in.gif', 'link.gif']);
     expect(readFileSync(input).equals(original)).toBe(true);
+  });
+
+  it("a stream that fails rejects the write or finish with ERR_OUTPUT, and the process lives (its 'error' came after the write's callback, unheard: the process died, as under `node app.js | head`)", async () => {
+    const failing = new Writable({ write: (_chunk, _encoding, done) => done(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })) });
+    const writer = await createFrameWriter('-', { width: 4, height: 4, stdout: failing });
+    const frame: IndexedFrame = { width: 4, height: 4, indices: new Uint8Array(16), palette: new Uint8Array(6), size: 2, transparent: null, delayMs: 100 };
+    const e = await errorOf((async () => {
+      await writer.write(frame);
+      await writer.finish();
+    })());
+    expect([e.code, e.message]).toEqual(['ERR_OUTPUT', 'standard output: the reader closed it before the GIF was complete']);
+    // The 'error' emitted after the callback was heard; the listener is gone a turn later.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(failing.listenerCount('error')).toBe(0);
   });
 
   it('refuses standard output when it is the input file (-o - >> in.gif appended a GIF to its input, 1<> in.gif wrote over it)', () => {
