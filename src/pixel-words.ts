@@ -28,10 +28,11 @@ export function colorKey(r: number, g: number, b: number): number {
 
 /**
  * `bytes` as 32-bit words (`bytes.length >>> 2` of them). A view when the bytes are
- * 4-aligned (every frame this package makes), else a copy.
+ * 4-aligned (every frame this package makes), else a copy (made by the constructor: a
+ * Buffer's `slice` is a view, and a Buffer at an odd offset failed with a RangeError).
  */
 export function wordsOf(bytes: Uint8Array): Uint32Array {
-  const aligned = (bytes.byteOffset & 3) === 0 ? bytes : bytes.slice();
+  const aligned = (bytes.byteOffset & 3) === 0 ? bytes : new Uint8Array(bytes);
   return new Uint32Array(aligned.buffer, aligned.byteOffset, bytes.length >>> 2);
 }
 

@@ -135,9 +135,9 @@ export async function loadStill(given: string | URL, options: ReadStillOptions =
   }
 }
 
-/** sharp's 16-bit samples (native byte order) as such, copied first if they start at an odd byte. */
+/** sharp's 16-bit samples (native byte order) as such, copied first if they start at an odd byte (by the constructor: a Buffer's `slice` is a view). */
 function samples16(bytes: Uint8Array): Uint16Array {
-  const aligned = bytes.byteOffset % 2 !== 0 ? bytes.slice() : bytes;
+  const aligned = bytes.byteOffset % 2 !== 0 ? new Uint8Array(bytes) : bytes;
   return new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.length >> 1);
 }
 

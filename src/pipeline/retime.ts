@@ -106,7 +106,7 @@ export async function* followPlan(
     if (plan[next].source !== index) continue;
     const ready = await prepare(frame);
     for (let copies = 0; next < plan.length && plan[next].source === index; next++, copies++) {
-      yield { width: ready.width, height: ready.height, data: copies === 0 ? ready.data : ready.data.slice(), delayMs: plan[next].delayMs };
+      yield { width: ready.width, height: ready.height, data: copies === 0 ? ready.data : new Uint8Array(ready.data), delayMs: plan[next].delayMs };
     }
     if (next === plan.length) return;
   }

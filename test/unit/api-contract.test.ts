@@ -83,6 +83,26 @@ describe('pixels that are not bytes', () => {
     expect(() => createMapper().map(frame, new Uint8Array(6), 2, { metric: 'euclidean', space: 'rgb' })).toThrow(/^frame data is a Uint16Array/);
   });
 
+  it("are taken from a Buffer that starts at any byte (a Buffer's view at offset 1 failed with a bare RangeError: its slice, meant as a copy, is a view)", async () => {
+    const at = (offset: number): Buffer => {
+      const pool = Buffer.alloc(RGBA.length + 4);
+      pool.set(RGBA, offset);
+      return pool.subarray(offset, offset + RGBA.length);
+    };
+    const expected = kmeansPixels(new Uint8Array(RGBA), { k: 2 });
+    for (const offset of [1, 2, 3]) {
+      const bytes = at(offset);
+      expect(bytes.byteOffset % 4).not.toBe(0);
+      expect(kmeansPixels(bytes, { k: 2 }).centroids).toEqual(expected.centroids);
+      expect(createKMeans({ frames: true }).run(bytes, { k: 2 }).centroids).toEqual(expected.centroids);
+      expect(vividPoints(bytes).n).toBe(vividPoints(new Uint8Array(RGBA)).n);
+      const meter = createQualityMeter();
+      meter.add({ width: 2, height: 2, data: bytes }, { width: 2, height: 2, data: at(offset) });
+      expect(meter.result().psnr).toBe(100);
+      expect(await drain(quantizeClip(sourceOf([{ width: 2, height: 2, data: bytes, delayMs: 100 }]), resolveSequenceOptions({ colors: 2 })))).toBe(1);
+    }
+  });
+
   it('are refused when their buffer was transferred away (a QA pass found bare TypeErrors), while empty bytes stay empty', () => {
     const detached = () => {
       const bytes = new Uint8Array(RGBA);
