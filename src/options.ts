@@ -1,5 +1,5 @@
 import { ChromaseedError, invalidOption, listOf, namesOf, refuseUnknownKeys, requireInRange } from './errors.js';
-import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_PIXELS, DEFAULT_RESTARTS } from './limits.js';
+import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_PIXELS, DEFAULT_RESTARTS, MAX_ITERATIONS, MAX_RESTARTS } from './limits.js';
 import { validateClipOptions } from './clip-options.js';
 import { PALETTE_FORMATS, type PaletteFormat } from './palette/format.js';
 import { PALETTE_SORTS, type PaletteSort } from './palette/sort.js';
@@ -118,6 +118,9 @@ export function requireResolved<T extends object>(options: T, names: readonly (k
   if (missing.length > 0) {
     throw new ChromaseedError('ERR_USAGE', `${caller} was given options without ${listOf(missing)}: pass them through ${resolver}, which checks them and fills in the defaults`);
   }
+  // Resolved options changed by hand are checked as the resolver checks them: { ...resolved,
+  // restarts: 1e9 } was taken, and held the thread for hours at the first frame.
+  if ((CLUSTER_NAMES as readonly string[]).every((name) => (names as readonly string[]).includes(name))) clusterOptions(options as Raw, 1);
 }
 
 /**
@@ -181,11 +184,11 @@ function clusterOptions(raw: Raw, defaultColors: number): ClusterOptions {
   return {
     colors: integer(raw, 'colors', 1, MAX_COLORS, defaultColors),
     init: choice(raw, 'init', INITS, 'kmeans++'),
-    restarts: integer(raw, 'restarts', 1, 1000, DEFAULT_RESTARTS),
+    restarts: integer(raw, 'restarts', 1, MAX_RESTARTS, DEFAULT_RESTARTS),
     metric: choice(raw, 'metric', METRICS, 'euclidean'),
     space: choice(raw, 'space', SPACES, 'rgb'),
     seed: integer(raw, 'seed', 0, 0xffffffff, 0),
-    maxIterations: integer(raw, 'maxIterations', 1, 10_000, DEFAULT_MAX_ITERATIONS),
+    maxIterations: integer(raw, 'maxIterations', 1, MAX_ITERATIONS, DEFAULT_MAX_ITERATIONS),
   };
 }
 

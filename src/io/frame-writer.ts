@@ -134,6 +134,9 @@ export function inputOptionsFor(output: string | URL, options: InputOptions): In
   return { ...options, maxFps: MAX_GIF_FPS };
 }
 
+/** The highest frame rate a writer takes, as --fps. */
+const MAX_WRITER_FPS = 1000;
+
 /** The largest side a writer takes. */
 const MAX_FRAME_SIDE = 65535;
 
@@ -157,7 +160,9 @@ export async function createFrameWriter(given: string | URL, options: FrameWrite
   if (width > maxSide || height > maxSide) {
     throw new ChromaseedError('ERR_LIMIT', `${file}: frames of ${width}x${height} pixels are larger than can be written (at most ${maxSide} a side); scale them down with --width`);
   }
-  if (options.fps !== undefined && !(options.fps > 0 && Number.isFinite(options.fps))) throw invalidOption('fps', 'a number above 0', options.fps);
+  // At most --fps's own limit: a video writer repeats each frame for its delay at this rate, and
+  // fps 1e9 had ffmpeg writing for hours (2 x 10^8 frames, 91 MB in 6 minutes) for two frames.
+  if (options.fps !== undefined && !(options.fps > 0 && options.fps <= MAX_WRITER_FPS)) throw invalidOption('fps', `a number above 0, at most ${MAX_WRITER_FPS}`, options.fps);
   // Written to only at the first frame: a stdout that is no stream failed there, as "stream.once is not a function".
   const { stdout } = options;
   if (stdout !== undefined && !(stdout !== null && typeof stdout === 'object' && typeof stdout.write === 'function' && typeof stdout.once === 'function')) {

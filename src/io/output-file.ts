@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fchmodSync, fdatasync, fstatSync, linkSync, openSync, renameSync, statSync, unlinkSync, close as fsClose, write as fsWrite, type Stats } from 'node:fs';
 import { access, chmod, chown, lstat, open, realpath, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { abortedWrite, ChromaseedError, isBytes, systemReason } from '../errors.js';
+import { abortedWrite, checkBytes, ChromaseedError, isBytes, systemReason } from '../errors.js';
 import { extensionAloneError, fileName } from './file-name.js';
 import { frameFileName, isFrameOf, isPngSequencePattern } from './frame-names.js';
 import { trackTemp, trackUndo, untrackTemp } from './leftovers.js';
@@ -563,6 +563,8 @@ export async function createAtomicFile(outputPath: string, inputPath?: InputPath
 export async function writeFileAtomic(given: string | URL, bytes: Uint8Array, inputPath?: InputPaths): Promise<void> {
   const file = fileName(given, 'writeFileAtomic');
   if (!isBytes(bytes)) throw new ChromaseedError('ERR_USAGE', `${file}: the bytes to write are ${typeof bytes === 'string' ? 'a string' : 'not bytes'}; expected a Uint8Array or Buffer`);
+  // Bytes transferred away read as none: an existing file was replaced by an empty one.
+  checkBytes(`${file}: the data`, bytes);
   await (await stageFiles([[file, bytes]], inputPath)).commit();
 }
 

@@ -11,7 +11,7 @@ import { createLloydScratch, lloyd, type LloydScratch, type PointSet } from './l
 import { giveEachColourACentre } from './own-centres.js';
 import { createRng, restartSeed } from './random.js';
 import { createSwapScratch, swapSearch } from './swap.js';
-import { DEFAULT_MAX_ITERATIONS, DEFAULT_RESTARTS } from '../limits.js';
+import { DEFAULT_MAX_ITERATIONS, DEFAULT_RESTARTS, MAX_ITERATIONS, MAX_RESTARTS } from '../limits.js';
 
 /**
  * Weighted k-means over colours, the way the pipeline needs it:
@@ -221,11 +221,11 @@ function resolve(options: KMeansOptions): Resolved {
     throw invalidOption('initialCentroids', `${k * 3} numbers (k*3)`, `${initial.length} numbers`);
   }
   const restarts = options.restarts ?? DEFAULT_RESTARTS;
-  if (!Number.isInteger(restarts) || restarts < 1) throw invalidOption('restarts', 'a positive integer', restarts);
+  if (!Number.isInteger(restarts) || restarts < 1 || restarts > MAX_RESTARTS) throw invalidOption('restarts', `an integer from 1 to ${MAX_RESTARTS}`, restarts);
   const maxIterations = options.maxIterations ?? DEFAULT_MAX_ITERATIONS;
-  if (!Number.isInteger(maxIterations) || maxIterations < 0) throw invalidOption('maxIterations', 'a non-negative integer', maxIterations);
+  if (!Number.isInteger(maxIterations) || maxIterations < 0 || maxIterations > MAX_ITERATIONS) throw invalidOption('maxIterations', `an integer from 0 to ${MAX_ITERATIONS}`, maxIterations);
   const refineIterations = options.refineIterations ?? maxIterations;
-  if (!Number.isInteger(refineIterations) || refineIterations < 0) throw invalidOption('refineIterations', 'a non-negative integer', refineIterations);
+  if (!Number.isInteger(refineIterations) || refineIterations < 0 || refineIterations > MAX_ITERATIONS) throw invalidOption('refineIterations', `an integer from 0 to ${MAX_ITERATIONS}`, refineIterations);
   const init = options.init ?? 'kmeans++';
   if (!INITS.includes(init)) throw invalidOption('init', listOf(INITS), init);
   const metric = options.metric ?? 'euclidean';
@@ -235,7 +235,7 @@ function resolve(options: KMeansOptions): Resolved {
   const seed = options.seed ?? 0;
   if (!Number.isSafeInteger(seed)) throw invalidOption('seed', 'an integer', seed);
   const tolerance = options.tolerance ?? 1e-4;
-  if (!(tolerance >= 0 && tolerance < Infinity)) throw invalidOption('tolerance', 'a number >= 0', tolerance);
+  if (typeof tolerance !== 'number' || !(tolerance >= 0 && tolerance < Infinity)) throw invalidOption('tolerance', 'a number >= 0', tolerance);
   if (initial !== undefined && !initial.every(Number.isFinite)) throw invalidOption('initialCentroids', 'finite numbers', 'a NaN or an infinity');
   const anchors = options.anchorWeights;
   if (anchors !== undefined) {

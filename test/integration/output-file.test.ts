@@ -12,10 +12,11 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ChromaseedError } from '../../src/errors.js';
 import { createFrameWriter, outputKind } from '../../src/io/frame-writer.js';
+import { resolveInputOptions } from '../../src/options.js';
 import { expandToRgba } from '../../src/pipeline/expand-frame.js';
 import { isFrameOf } from '../../src/io/frame-names.js';
-import { checkExtraOutputPath, createAtomicFile, openExclusive } from '../../src/io/output-file.js';
-import { openInput } from '../../src/io/open-input.js';
+import { checkExtraOutputPath, createAtomicFile, openExclusive, writeFileAtomic } from '../../src/io/output-file.js';
+import { openInput, openReusable } from '../../src/io/open-input.js';
 import type { IndexedFrame } from '../../src/types.js';
 import { BIN } from '../helpers/cli.js';
 
@@ -924,5 +925,36 @@ describe('a source from openInput', () => {
     await expect((async () => {
       for await (const _ of source.frames) frames++;
     })()).rejects.toMatchObject({ code: 'ERR_USAGE', message: `${file}: its frames were already read (a source from openInput is read once); open the file again (openReusable's open() does)` });
+  });
+
+  it("from openReusable's open() is read once too, and open() gives another pass (a second read of one gave no frame and no error: found by a library QA pass)", async () => {
+    const file = path.join(corpus, 'gifs/sharp__animated-loop-3.gif');
+    const { info, open } = await openReusable(file, resolveInputOptions({}));
+    const count = async (source: Awaited<ReturnType<typeof open>>): Promise<number> => {
+      let frames = 0;
+      for await (const _ of source.frames) frames++;
+      return frames;
+    };
+    const first = await open();
+    expect(await count(first)).toBe(info.frameCount);
+    await expect(count(first)).rejects.toMatchObject({ code: 'ERR_USAGE', message: `${file}: its frames were already read (a source from open() is read once); call open() again for another pass` });
+    expect(await count(await open())).toBe(info.frameCount);
+  });
+});
+
+describe('limits a library caller meets past the resolvers (found by a library QA pass)', () => {
+  it("a video writer's fps over 1000 is refused (1e9 had ffmpeg writing for hours), and writeFileAtomic refuses bytes transferred away (an existing file became empty)", async () => {
+    const dir = freshDir('writer-limits');
+    for (const fps of [1001, 1e9, Infinity]) {
+      const e = await errorOf(createFrameWriter(path.join(dir, 'fast.mp4'), { width: 4, height: 4, fps }));
+      expect([e.code, e.message]).toEqual(['ERR_USAGE', expect.stringMatching(/^expected a number above 0, at most 1000 for fps but received /)]);
+    }
+    const kept = path.join(dir, 'kept.bin');
+    writeFileSync(kept, 'old');
+    const bytes = new Uint8Array(8);
+    structuredClone(bytes.buffer, { transfer: [bytes.buffer] });
+    const e = await errorOf(writeFileAtomic(kept, bytes));
+    expect([e.code, e.message]).toEqual(['ERR_INPUT', `${kept}: the data is a view of a detached buffer (transferred away, to a worker say): its bytes are gone`]);
+    expect(readFileSync(kept, 'utf8')).toBe('old');
   });
 });

@@ -212,6 +212,17 @@ describe('smaller contract breaks, each refused with the error type the README g
 });
 
 describe('options that did not go through the resolvers', () => {
+  it("are held to the resolvers' limits: restarts up to 1000 and iterations up to 10000 in k-means, and resolved options changed by hand (10^9 restarts held the thread for hours; a tolerance of '0.1' was taken: found by a library QA pass)", () => {
+    const px = new Uint8Array(RGBA);
+    expect(() => kmeansPixels(px, { k: 2, restarts: 1001 })).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: 'expected an integer from 1 to 1000 for restarts but received 1001' }));
+    expect(() => kmeansPoints(new Float64Array(6), null, { k: 1, restarts: 1e9 })).toThrow(/^expected an integer from 1 to 1000 for restarts/);
+    expect(() => kmeansPixels(px, { k: 2, maxIterations: 10_001 })).toThrow(/^expected an integer from 0 to 10000 for maxIterations/);
+    expect(() => kmeansPixels(px, { k: 2, refineIterations: 1e9 })).toThrow(/^expected an integer from 0 to 10000 for refineIterations/);
+    expect(() => kmeansPixels(px, { k: 2, tolerance: '0.1' as never })).toThrow(/^expected a number >= 0 for tolerance but received /);
+    expect(kmeansPixels(px, { k: 2, restarts: 1000, maxIterations: 10_000 }).k).toBe(2);
+    expect(() => createSequentialQuantizer({ ...resolveSequenceOptions({ colors: 2 }), restarts: 1e9 })).toThrow(/^expected an integer from 1 to 1000 for --restarts but received 1000000000$/);
+  });
+
   it('are refused by quantizeClip and clipPalette, naming what is missing and the resolver (quantizeClip blamed seeding and pointed to itself)', async () => {
     const frame = { width: 2, height: 2, data: new Uint8Array(RGBA), delayMs: 100 };
     const raw = { colors: 2 } as unknown as ReturnType<typeof resolveSequenceOptions>;
