@@ -20,7 +20,17 @@ export interface MapOptions {
 }
 
 /** Every name of MapOptions. */
-export const MAP_NAMES: readonly string[] = namesOf<MapOptions>({ metric: true, space: true, dither: true, serpentine: true });
+const MAP_NAMES: readonly string[] = namesOf<MapOptions>({ metric: true, space: true, dither: true, serpentine: true });
+
+/** Refuses map options that are not MapOptions, naming `caller` for a key it does not read. */
+export function checkMapOptions(options: MapOptions, caller: string): void {
+  requireObject('options', "{ metric: 'euclidean', space: 'rgb', dither: 'none' }", options);
+  refuseUnknownKeys(caller, options, MAP_NAMES);
+  if (!METRICS.includes(options.metric)) throw invalidOption('metric', listOf(METRICS), options.metric);
+  if (!SPACES.includes(options.space)) throw invalidOption('space', listOf(SPACES), options.space);
+  if (!DITHERS.includes(options.dither ?? 'none')) throw invalidOption('dither', listOf(DITHERS), options.dither);
+  requireFlag('serpentine', options.serpentine);
+}
 
 export interface MappedFrame {
   /** Palette index per pixel; 0 (meaningless) where `transparent[i]` is 1. */
@@ -127,13 +137,8 @@ export function createMapper(): Mapper {
     const { width, height, data } = frame;
     const n = width * height;
     checkPalette(palette, size);
-    requireObject('options', "{ metric: 'euclidean', space: 'rgb', dither: 'none' }", options);
-    refuseUnknownKeys("a mapper's map", options, MAP_NAMES);
-    if (!METRICS.includes(options.metric)) throw invalidOption('metric', listOf(METRICS), options.metric);
-    if (!SPACES.includes(options.space)) throw invalidOption('space', listOf(SPACES), options.space);
+    checkMapOptions(options, "a mapper's map");
     const dither = options.dither ?? 'none';
-    if (!DITHERS.includes(dither)) throw invalidOption('dither', listOf(DITHERS), dither);
-    requireFlag('serpentine', options.serpentine);
     if (out !== undefined && !(isBytes(out) && out.length >= n)) {
       throw new ChromaseedError('ERR_INPUT', `the output buffer for ${n} palette indices is a Uint8Array of at least ${n} bytes, not ${isBytes(out) ? `${out.length} bytes` : kindOf(out)}`);
     }

@@ -1,5 +1,5 @@
 import { checkColourCounts, checkIndexedFrame, checkRgbaFrame, ChromaseedError, invalidOption, isBytes, listOf, namesOf, refuseUnknownKeys, requireInRange, requireObject } from '../errors.js';
-import { createMapper, MAP_NAMES, type MapOptions } from '../map/map-pixels.js';
+import { checkMapOptions, createMapper, type MapOptions } from '../map/map-pixels.js';
 import { TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import { sameColors } from '../pixel-words.js';
 import type { Frame, IndexedFrame } from '../types.js';
@@ -114,7 +114,7 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
   // Only `optimal` reads the weights' values: a negative one failed at the first frame.
   if (method === 'optimal' && options.weights !== undefined) checkCostWeights(options.weights);
   else refuseUnknownKeys('the cost weights', options.weights, COST_WEIGHT_NAMES);
-  if (options.map !== undefined) refuseUnknownKeys("createPaletteTransfer's map", options.map, MAP_NAMES);
+  if (options.map !== undefined) checkMapOptions(options.map, "createPaletteTransfer's map");
   if (options.sceneCut !== undefined && options.sceneCut !== false) refuseUnknownKeys("createPaletteTransfer's sceneCut", options.sceneCut, SCENE_CUT_NAMES);
   const weights = options.weights ?? DEFAULT_COST_WEIGHTS;
   const detector = options.sceneCut === false ? null : createSceneCutDetector(options.sceneCut);

@@ -279,6 +279,12 @@ describe('options that did not go through the resolvers', () => {
     const source = sourcePaletteFromCounts([255, 0, 0], [1], 1);
     expect(() => createPaletteTransfer(source, { method: 'foo' } as never)).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: 'expected optimal, rank, lightness or nearest for --method but received "foo"' }));
     expect(() => createPaletteTransfer(source, undefined as never)).toThrow(expect.objectContaining({ code: 'ERR_USAGE' }));
+    // Its map options too, whatever the method (a bad dither was taken, or failed at the first frame: found by a library QA pass).
+    for (const method of ['optimal', 'nearest'] as const) {
+      expect(() => createPaletteTransfer(source, { method, map: { metric: 'euclidean', space: 'rgb', dither: 'x' as never } })).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: expect.stringMatching(/ for dither but received "x"$/) }));
+      expect(() => createPaletteTransfer(source, { method, map: 'str' as never })).toThrow(expect.objectContaining({ code: 'ERR_USAGE' }));
+    }
+    expect(createPaletteTransfer(source, { method: 'nearest', map: { metric: 'manhattan', space: 'lab', dither: 'bayer' } })).toBeDefined();
   });
 
   it("the public entry exports the resolvers, not their helpers (integer, choice, the name lists were public by a blanket re-export)", async () => {
