@@ -87,7 +87,7 @@ export function decodeGif(bytes: Uint8Array, name: string, limits?: Partial<GifL
     warnings,
     mayHaveTransparency: frames.some((fr) => fr.transparentIndex >= 0 || fr.disposal === 2 || RESTORE_PREVIOUS(fr.disposal)) || !coversCanvas(frames[0], width, height),
     frames: () => compositeFrames(bytes, name, width, height, frames, resolved, warnings, pool),
-    release: (frame) => pool.give(frame.data),
+    release: pool.release,
   };
 }
 

@@ -67,8 +67,9 @@ export function resolveGifLimits(limits: Partial<GifLimits> | undefined): GifLim
   const maxPixels = limits?.maxPixels ?? DEFAULT_MAX_PIXELS;
   const maxFrames = limits?.maxFrames ?? DEFAULT_MAX_FRAMES;
   // NaN would pass every "above the limit" test: no limit at all.
-  if (!(maxPixels >= 1)) throw invalidOption('maxPixels', 'a number >= 1', maxPixels);
-  if (!(maxFrames >= 1)) throw invalidOption('maxFrames', 'a number >= 1', maxFrames);
+  // A string ('5') passed the tests by coercion.
+  if (typeof maxPixels !== 'number' || !(maxPixels >= 1)) throw invalidOption('maxPixels', 'a number >= 1', maxPixels);
+  if (typeof maxFrames !== 'number' || !(maxFrames >= 1)) throw invalidOption('maxFrames', 'a number >= 1', maxFrames);
   return { maxPixels, maxFrames };
 }
 

@@ -198,7 +198,7 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
       else if (before !== null && frame.dispose === 2) copyRect(before, canvas, width, height, frame);
     }
   }
-  return { info, delaysMs: shownMs, frames, release: (frame) => pool.give(frame.data), warnings, mayHaveTransparency };
+  return { info, delaysMs: shownMs, frames, release: pool.release, warnings, mayHaveTransparency };
 }
 
 /** A frame's effect on the canvas, for mayTurnClear. */

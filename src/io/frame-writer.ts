@@ -126,6 +126,7 @@ export function outputKind(given: string | URL, offerStdout = true): OutputKind 
  * so a higher --fps is refused and a faster video is read at that rate.
  */
 export function inputOptionsFor(output: string | URL, options: InputOptions): InputOptions {
+  requireObject('options', 'resolveInputOptions({ ... })', options);
   refuseUnknownKeys('inputOptionsFor', options, RESOLVED_INPUT_NAMES);
   if (outputKind(output) !== 'gif') return options;
   if (options.fps !== undefined && options.fps > MAX_GIF_FPS) {
@@ -163,6 +164,9 @@ export async function createFrameWriter(given: string | URL, options: FrameWrite
   // At most --fps's own limit: a video writer repeats each frame for its delay at this rate, and
   // fps 1e9 had ffmpeg writing for hours (2 x 10^8 frames, 91 MB in 6 minutes) for two frames.
   if (options.fps !== undefined && !(options.fps > 0 && options.fps <= MAX_WRITER_FPS)) throw invalidOption('fps', `a number above 0, at most ${MAX_WRITER_FPS}`, options.fps);
+  // A GIF writer checks its loop count as the encoder does; other outputs do not loop, but a
+  // count that is none at all (-1) is refused alike, not passed over.
+  if (kind !== 'gif' && options.loopCount !== undefined && !(Number.isInteger(options.loopCount) && options.loopCount >= 0)) throw invalidOption('loopCount', 'an integer from 0 up (only a GIF plays it)', options.loopCount);
   // Written to only at the first frame: a stdout that is no stream failed there, as "stream.once is not a function".
   const { stdout } = options;
   if (stdout !== undefined && !(stdout !== null && typeof stdout === 'object' && typeof stdout.write === 'function' && typeof stdout.once === 'function')) {

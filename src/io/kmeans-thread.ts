@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { checkRunArguments, ChromaseedError, errorFromThread, throwIfAborted } from '../errors.js';
+import { checkRunArguments, ChromaseedError, errorFromThread, kindOf, throwIfAborted } from '../errors.js';
 import { countDistinctColors } from '../kmeans/histogram.js';
 import type { KMeansResult } from '../kmeans/kmeans.js';
 import { DEFAULT_RESTARTS } from '../limits.js';
@@ -80,6 +80,10 @@ const workerFor = (large: boolean): URL | null => (large ? workerFile('kmeans-wo
 /** `kmeansPoints` on a worker thread when the run is large; the points are the caller's to give away (moved, not copied). */
 export function kmeansPointsInThread(request: KMeansPointsRequest, signal?: AbortSignal): Promise<KMeansResult> {
   throwIfAborted(signal);
+  // Read before kmeansPoints checks the rest: anything else failed with a TypeError.
+  if (request === null || typeof request !== 'object' || !(request.points instanceof Float64Array)) {
+    throw new ChromaseedError('ERR_USAGE', `a clusterer takes the request clipPalette makes ({ points: Float64Array, weights, options }), not ${kindOf(request)}`);
+  }
   const file = workerFor(work(request.points.length / 3, request.options) >= WORKER_MIN_WORK);
   if (file === null) return Promise.resolve(runRequest(request));
   const moved = [request.points.buffer, ...(request.weights !== null ? [request.weights.buffer] : [])] as ArrayBuffer[];

@@ -216,7 +216,7 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   const frames: AsyncIterable<TimedFrame> = {
     [Symbol.asyncIterator]: () => readFrames(file, pool, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, durationSec: partSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, statedSec: statedLengthSec(probe), decoder: probe.decoder, demuxer, literalName: probe.literalName, ...(probe.rawStream === true ? { streamRate: probe.fps } : {}), alpha: probe.alpha === true, soundBeside: keepPlace, ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
   };
-  return { info, frames, warnings, release: (frame) => pool.give(frame.data), ...(probe.picture === true ? { picture: true } : {}) };
+  return { info, frames, warnings, release: pool.release, ...(probe.picture === true ? { picture: true } : {}) };
 }
 
 /** How a video's frames are made: their size and rate, and what the read must report. */

@@ -89,7 +89,7 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
     // libvips counted them; walking the chunks did not reach them: one's length is wrong.
     if (n < pages) throw inputError(file, `damaged: ${pages - n} of its ${pages} frames could not be reached from the one before (a frame chunk's length is wrong)`);
   }
-  return { info, delaysMs, frames, release: (frame) => pool.give(frame.data), warnings };
+  return { info, delaysMs, frames, release: pool.release, warnings };
 }
 
 /**

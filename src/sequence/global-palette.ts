@@ -1,5 +1,5 @@
 import { abortable } from '../abortable.js';
-import { checkFrameSource, checkRgbaFrame, checkRunArguments, refuseUnknownKeys, requireOpen, throwIfAborted } from '../errors.js';
+import { checkFrameSource, checkRgbaFrame, checkRunArguments, ChromaseedError, kindOf, refuseUnknownKeys, requireOpen, throwIfAborted } from '../errors.js';
 import { kmeansPoints, type KMeansResult } from '../kmeans/kmeans.js';
 import type { KMeansPointsRequest } from '../kmeans/kmeans-request.js';
 import { CLUSTER_NAMES, requireResolved, RESOLVED_SEQUENCE_NAMES, type ClusterOptions } from '../options.js';
@@ -38,6 +38,11 @@ export async function clipPalette(open: () => Promise<FrameSource>, options: Clu
   if (cluster === undefined) return accumulator.finish(options);
   const result = await cluster(accumulator.request(options));
   throwIfAborted(signal);
+  // A caller's clusterer may answer anything: {} failed with a TypeError.
+  const { k, centroids, counts } = (result ?? {}) as Partial<KMeansResult>;
+  if (!(Number.isInteger(k) && k! >= 0 && centroids instanceof Float64Array && centroids.length >= 3 * k! && counts instanceof Float64Array && counts.length >= k!)) {
+    throw new ChromaseedError('ERR_USAGE', `clipPalette's clusterer answered ${kindOf(result)}, not a k-means result ({ k, centroids, counts, ... }, as kmeansPoints gives)`);
+  }
   return toClipPalette(result);
 }
 

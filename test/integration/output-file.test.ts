@@ -11,7 +11,7 @@ import { GifReader } from 'omggif';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ChromaseedError } from '../../src/errors.js';
-import { createFrameWriter, outputKind } from '../../src/io/frame-writer.js';
+import { createFrameWriter, inputOptionsFor, outputKind } from '../../src/io/frame-writer.js';
 import { resolveInputOptions } from '../../src/options.js';
 import { expandToRgba } from '../../src/pipeline/expand-frame.js';
 import { isFrameOf } from '../../src/io/frame-names.js';
@@ -956,5 +956,10 @@ describe('limits a library caller meets past the resolvers (found by a library Q
     const e = await errorOf(writeFileAtomic(kept, bytes));
     expect([e.code, e.message]).toEqual(['ERR_INPUT', `${kept}: the data is a view of a detached buffer (transferred away, to a worker say): its bytes are gone`]);
     expect(readFileSync(kept, 'utf8')).toBe('old');
+    // A loop count that is none is refused by every writer, not only the GIF one; inputOptionsFor takes options only.
+    const loop = await errorOf(createFrameWriter(path.join(dir, 'loop.mp4'), { width: 4, height: 4, loopCount: -1 }));
+    expect([loop.code, loop.message]).toEqual(['ERR_USAGE', 'expected an integer from 0 up (only a GIF plays it) for loopCount but received -1']);
+    expect(() => inputOptionsFor('a.gif', null as never)).toThrow(expect.objectContaining({ code: 'ERR_USAGE' }));
+    expect(readdirSync(dir)).toEqual(['kept.bin']);
   });
 });

@@ -24,6 +24,7 @@ import { sortPalette } from '../../src/palette/sort.js';
 import { solveAssignment } from '../../src/transfer/hungarian.js';
 import { paletteFromKMeans } from '../../src/palette/palette.js';
 import { sniffKind } from '../../src/io/open-input.js';
+import { clusterInThread } from '../../src/io/kmeans-thread.js';
 import { resolveStability, STABILITY_PRESETS, type StabilityOptions } from '../../src/sequence/stability.js';
 import type { FrameSource, IndexedFrame, TimedFrame } from '../../src/types.js';
 
@@ -547,6 +548,16 @@ describe('stateful objects and factories answer misuse with a ChromaseedError', 
     await expect(drain(quantizeClip(open, resolveSequenceOptions({ colors: 2, seeding: 'global' }), undefined, 5 as never))).rejects.toMatchObject({ code: 'ERR_USAGE', message: "expected a function such as clusterInThread(signal) for quantizeClip's clusterer but received 5" });
     await expect(clipPalette(open, options, 'stop' as never)).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/for clipPalette's signal but received "stop"$/) });
     expect(await drain(quantizeClip(open, options, new AbortController().signal))).toBe(1);
+    // A clusterer's answer, its request, a source's size and a release given no frame are
+    // checked too (each failed with a TypeError, or named the wrong fault: found by a library QA pass).
+    const global = resolveSequenceOptions({ colors: 2, seeding: 'global' });
+    await expect(drain(quantizeClip(open, global, undefined, async () => ({}) as never))).rejects.toMatchObject({ code: 'ERR_USAGE', message: "clipPalette's clusterer answered an Object, not a k-means result ({ k, centroids, counts, ... }, as kmeansPoints gives)" });
+    await expect(Promise.resolve().then(() => clusterInThread()({} as never))).rejects.toMatchObject({ code: 'ERR_USAGE', message: 'a clusterer takes the request clipPalette makes ({ points: Float64Array, weights, options }), not an Object' });
+    const sizedWrong = async () => ({ ...(await open()), info: { width: '2', height: 2, frameCount: 1, fps: 10 } });
+    await expect(drain(quantizeClip(sizedWrong as never, options))).rejects.toMatchObject({ code: 'ERR_USAGE', message: 'quantizeClip\'s frame source has an info whose width and height are "2" and 2, not whole numbers of pixels, 0 or more' });
+    const decoded = decodeGif(new Uint8Array(readFileSync(path.resolve(__dirname, '../../samples/cars.gif'))), 'cars.gif');
+    expect(() => decoded.release(null as never)).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: 'release takes a frame the source gave, not null' }));
+    expect(() => decodeGif(new Uint8Array(8), 'x.gif', { maxFrames: '5' as never })).toThrow(/^expected a number >= 1 for maxFrames but received "5"/);
   });
 
   it('solveAssignment, formatPalette and sortPalette refuse what is no cost matrix or palette (a RangeError, TypeErrors)', () => {
