@@ -294,7 +294,8 @@ export function createStreamOutput(stream: NodeJS.WritableStream): AtomicFile {
     failure ??= err;
     failWrite?.(err);
   };
-  stream.on('error', heard);
+  // once: a stream errs once (a writer's stdout need only have write and once).
+  stream.once('error', heard);
   const stopListening = (): void => {
     setImmediate(() => stream.removeListener('error', heard));
   };
