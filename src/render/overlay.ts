@@ -29,7 +29,7 @@ export const MIN_SQUARE = 5;
 
 /**
  * Lay out `k` labelled squares in a strip along the bottom of a `width × height` image.
- * Squares are at most 14% of the shorter side; when one row would make them smaller than
+ * Squares are at most 14% of the shorter side (more on a tall, narrow image); when one row would make them smaller than
  * about 24 px (or a sixth of that cap on small images), more rows are used, up to half the
  * image height. A label (7 monospace glyphs at about a fifth of the square, at least
  * MIN_FONT) may be wider than its square: squares are then spaced by the label's width, so
@@ -53,7 +53,10 @@ function layoutWith(width: number, height: number, k: number, roomy: boolean, sh
   const margin = roomy ? Math.max(2, Math.round(short * 0.03)) : 0;
   const gap = roomy ? Math.max(1, Math.round(short * 0.012)) : 0;
   const pad = roomy ? Math.max(2, Math.round(short * 0.015)) : 0;
-  const cap = Math.max(1, Math.round(short * 0.14));
+  // A tall, narrow image (40x1400) has the height for larger squares in rows: capped by its
+  // width alone they were specks (6 px, the strip a sliver of the picture's foot).
+  const tall = height > 3 * width ? height / (3 * width) : 1;
+  const cap = Math.max(1, Math.round(short * 0.14 * tall));
   const wanted = Math.min(24, cap);
   const room = width - 2 * margin - 2 * pad + gap; // for perRow columns of (pitch), the last one's gap included
   // Neighbouring labels keep this much space (at small gaps they touched: "#8f619a#a9658c").

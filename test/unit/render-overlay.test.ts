@@ -30,6 +30,12 @@ describe('overlayLayout', () => {
     expect(overlayLayout(1411, 1411, 8).size).toBeGreaterThan(100);
     expect(overlayLayout(1411, 1411, 8).fontSize).toBeGreaterThanOrEqual(16);
     expect(overlayLayout(160, 120, 8).fontSize).toBe(0);
+    // A tall, narrow strip stacks squares as wide as it allows (40x1400: they were 6 px, capped by the width alone).
+    const tall = overlayLayout(40, 1400, 6);
+    expect([tall.size, new Set(tall.squares.map(([x]) => x)).size]).toEqual([32, 1]);
+    expect(tall.backing[3]).toBeLessThan(1400 / 4);
+    // A portrait of ordinary proportions is laid out as before.
+    expect(overlayLayout(300, 900, 6).size).toBe(overlayLayout(900, 300, 6).size);
   });
 
   it('spaces squares by their labels where the labels are wider, so neighbours never touch, and labels a banner (it got none)', () => {
