@@ -118,9 +118,16 @@ export function requireResolved<T extends object>(options: T, names: readonly (k
   if (missing.length > 0) {
     throw new ChromaseedError('ERR_USAGE', `${caller} was given options without ${listOf(missing)}: pass them through ${resolver}, which checks them and fills in the defaults`);
   }
-  // Resolved options changed by hand are checked as the resolver checks them: { ...resolved,
-  // restarts: 1e9 } was taken, and held the thread for hours at the first frame.
-  if ((CLUSTER_NAMES as readonly string[]).every((name) => (names as readonly string[]).includes(name))) clusterOptions(options as Raw, 1);
+}
+
+/**
+ * requireResolved for a clustering's options (CLUSTER_NAMES and `others`), whose values are
+ * then checked as the resolver checks them: resolved options changed by hand ({ ...resolved,
+ * restarts: 1e9 }) were taken, and held the thread for hours at the first frame.
+ */
+export function requireResolvedClustering<T extends ClusterOptions>(options: T, caller: string, resolver: string, others: readonly (keyof T & string)[] = []): void {
+  requireResolved(options, [...CLUSTER_NAMES, ...others], caller, resolver);
+  clusterOptions(options as unknown as Raw, 1);
 }
 
 /**

@@ -55,7 +55,8 @@ const FINISH_NAMES: readonly string[] = namesOf<FinishOptions>({ beforePlace: tr
 export function clipWriterOptions(info: ClipInfo, inputPath: string | URL, keepSound: boolean): FrameWriterOptions {
   requireObject('info', "a clip's info ({ width, height, ... }: openReusable's or openInput's)", info);
   return {
-    width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount, inputPath,
+    // A video faster than a video is written (a 2000 fps camera clip) is written at that rate.
+    width: info.width, height: info.height, fps: info.fps === undefined ? undefined : Math.min(info.fps, MAX_VIDEO_FPS), loopCount: info.loopCount, inputPath,
     frameCount: info.frameCount, frameCountUncertain: info.frameCountUncertain, sound: keepSound ? info.sound : undefined, mayTurnTransparent: info.mayTurnTransparent,
     changesEveryFrame: info.changesEveryFrame, gifDelays: info.gifDelays,
   };
@@ -135,8 +136,8 @@ export function inputOptionsFor(output: string | URL, options: InputOptions): In
   return { ...options, maxFps: MAX_GIF_FPS };
 }
 
-/** The highest frame rate a writer takes, as --fps. */
-const MAX_WRITER_FPS = 1000;
+/** The highest frame rate a video is written at: --fps's own limit. */
+const MAX_VIDEO_FPS = 1000;
 
 /** The largest side a writer takes. */
 const MAX_FRAME_SIDE = 65535;
@@ -161,9 +162,11 @@ export async function createFrameWriter(given: string | URL, options: FrameWrite
   if (width > maxSide || height > maxSide) {
     throw new ChromaseedError('ERR_LIMIT', `${file}: frames of ${width}x${height} pixels are larger than can be written (at most ${maxSide} a side); scale them down with --width`);
   }
-  // At most --fps's own limit: a video writer repeats each frame for its delay at this rate, and
-  // fps 1e9 had ffmpeg writing for hours (2 x 10^8 frames, 91 MB in 6 minutes) for two frames.
-  if (options.fps !== undefined && !(options.fps > 0 && options.fps <= MAX_WRITER_FPS)) throw invalidOption('fps', `a number above 0, at most ${MAX_WRITER_FPS}`, options.fps);
+  if (options.fps !== undefined && !(options.fps > 0 && Number.isFinite(options.fps))) throw invalidOption('fps', 'a number above 0', options.fps);
+  // A video writer repeats each frame for its delay at this rate: fps 1e9 had ffmpeg writing
+  // for hours (2 x 10^8 frames, 91 MB in 6 minutes) for two frames. (clipWriterOptions gives a
+  // faster source this rate.)
+  if (kind === 'video' && options.fps !== undefined && options.fps > MAX_VIDEO_FPS) throw invalidOption('fps', `a number above 0 and at most ${MAX_VIDEO_FPS} (a video's)`, options.fps);
   // A GIF writer checks its loop count as the encoder does; other outputs do not loop, but a
   // count that is none at all (-1) is refused alike, not passed over.
   if (kind !== 'gif' && options.loopCount !== undefined && !(Number.isInteger(options.loopCount) && options.loopCount >= 0)) throw invalidOption('loopCount', 'an integer from 0 up (only a GIF plays it)', options.loopCount);

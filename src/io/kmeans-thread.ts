@@ -81,8 +81,8 @@ const workerFor = (large: boolean): URL | null => (large ? workerFile('kmeans-wo
 export function kmeansPointsInThread(request: KMeansPointsRequest, signal?: AbortSignal): Promise<KMeansResult> {
   throwIfAborted(signal);
   // Read before kmeansPoints checks the rest: anything else failed with a TypeError.
-  if (request === null || typeof request !== 'object' || !(request.points instanceof Float64Array)) {
-    throw new ChromaseedError('ERR_USAGE', `a clusterer takes the request clipPalette makes ({ points: Float64Array, weights, options }), not ${kindOf(request)}`);
+  if (request === null || typeof request !== 'object' || !(request.points instanceof Float64Array) || !(request.weights === null || request.weights instanceof Float64Array)) {
+    throw new ChromaseedError('ERR_USAGE', `a clusterer takes the request clipPalette makes ({ points: Float64Array, weights: Float64Array or null, options }), not ${kindOf(request)}`);
   }
   const file = workerFor(work(request.points.length / 3, request.options) >= WORKER_MIN_WORK);
   if (file === null) return Promise.resolve(runRequest(request));

@@ -172,11 +172,11 @@ export async function openInput(given: string | URL, options: InputOptions = res
  * `frames` handing out its one pass once: a second read of a source gave no frame and no
  * error (a library caller's global seeding over one openInput: an empty clip).
  */
-function readOnce(frames: AsyncIterable<TimedFrame>, file: string, from = "openInput is read once); open the file again (openReusable's open() does)"): AsyncIterable<TimedFrame> {
+function readOnce(frames: AsyncIterable<TimedFrame>, file: string, from = 'openInput', again = "open the file again (openReusable's open() does)"): AsyncIterable<TimedFrame> {
   let taken = false;
   return {
     [Symbol.asyncIterator]() {
-      if (taken) throw new ChromaseedError('ERR_USAGE', `${file}: its frames were already read (a source from ${from}`);
+      if (taken) throw new ChromaseedError('ERR_USAGE', `${file}: its frames were already read (a source from ${from} is read once); ${again}`);
       taken = true;
       return frames[Symbol.asyncIterator]();
     },
@@ -289,7 +289,7 @@ export async function openReusable(given: string | URL, options: InputOptions, s
     const source = first ?? (await openInput(file, options, signal));
     first = null;
     // Read once, as openInput's: a second pass over the same source gave no frame and no error.
-    return { ...source, frames: readOnce(reportingTo(warnings, source), file, 'open() is read once); call open() again for another pass') };
+    return { ...source, frames: readOnce(reportingTo(warnings, source), file, 'open()', 'call open() again for another pass') };
   };
   // The first pass's warnings from opening (a GIF's damage is found before its frames) are there at once.
   warnings.push(...(first.warnings ?? []));

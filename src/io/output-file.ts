@@ -296,8 +296,13 @@ export function createStreamOutput(stream: NodeJS.WritableStream): AtomicFile {
   };
   // once: a stream errs once (a writer's stdout need only have write and once).
   stream.once('error', heard);
+  // (A stand-in stream may have no removeListener: a writer's stdout need only have write and once.)
   const stopListening = (): void => {
-    setImmediate(() => stream.removeListener('error', heard));
+    setImmediate(() => stream.removeListener?.('error', heard));
+  };
+  const outputError = (err: unknown): ChromaseedError => {
+    const gone = (err as NodeJS.ErrnoException).code === 'EPIPE';
+    return new ChromaseedError('ERR_OUTPUT', gone ? 'standard output: the reader closed it before the GIF was complete' : `standard output: write failed: ${systemReason(err)}`, { cause: err });
   };
   return {
     finalPath: STDOUT,
@@ -315,13 +320,14 @@ export function createStreamOutput(stream: NodeJS.WritableStream): AtomicFile {
         });
         bytes += chunk.length;
       } catch (err) {
-        const gone = (err as NodeJS.ErrnoException).code === 'EPIPE';
-        throw new ChromaseedError('ERR_OUTPUT', gone ? 'standard output: the reader closed it before the GIF was complete' : `standard output: write failed: ${systemReason(err)}`, { cause: err });
+        throw outputError(err);
       }
     },
     async seal() {},
     async commit(finishing) {
       stopListening();
+      // An error heard after the last write's callback: the GIF did not all get there.
+      if (failure !== null) throw outputError(failure);
       // Nothing to rename: what goes with the stream is placed all the same.
       await finishing?.beforePlace?.();
       finishing?.afterPlace?.();

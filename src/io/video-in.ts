@@ -238,13 +238,7 @@ interface FrameShape {
  */
 function videoFilters(probe: VideoProbe, { width, height, fps, startSec, rateFilter, showInfo }: FrameShape): { filters: string[]; turnHere: boolean } {
   const filters: string[] = [];
-  // A raw stream's part (see VideoProbe.rawStream) starts at the frame on screen at the start
-  // time, counted at the stream's rate; its frames keep their times, so the rate filter below
-  // is anchored at the start time itself (timed from 0 instead, the filter went on repeating
-  // the last frame up to the stream's own end).
-  const byNumber = probe.rawStream === true && startSec !== undefined;
-  if (byNumber) filters.push(`select=gte(n\\,${Math.floor(startSec * probe.fps + 1e-6)})`);
-  // Before the rate filter repeats or drops frames and before the scaler mixes the
+  // First, before the rate filter repeats or drops frames and before the scaler mixes the
   // two fields' rows: interlaced frames would otherwise show every moving edge combed. One
   // frame out per frame in, at the stored rate; frames not flagged interlaced (progressive
   // parts of a mixed broadcast) pass untouched. Before ffmpeg turns a rotated video upright,
@@ -254,8 +248,11 @@ function videoFilters(probe: VideoProbe, { width, height, fps, startSec, rateFil
   const turnHere = deinterlace && probe.rotation !== undefined;
   if (deinterlace) filters.push('bwdif=mode=send_frame:deint=interlaced', ...(turnHere ? [TURN[probe.rotation!]] : []));
   // With --start, the rate filter is anchored at the start time (see readCommand): its ticks
-  // fall there and every 1/fps after, each taking the frame the filter rounds to it.
-  if (startSec !== undefined) filters.push(`fps=${fps}:start_time=${byNumber ? ffmpegSeconds(startSec) : 0}`);
+  // fall there and every 1/fps after, each taking the frame the filter rounds to it. A raw
+  // stream (VideoProbe.rawStream), which ffmpeg cannot seek in or shift, keeps its frames'
+  // times, made up at its rate: the filter is anchored at the start time itself, and drops
+  // the frames before it.
+  if (startSec !== undefined) filters.push(`fps=${fps}:start_time=${probe.rawStream === true ? ffmpegSeconds(startSec) : 0}`);
   else if (rateFilter) filters.push(`fps=${fps}`);
   // Planes 0, 1, 2 taken as G, B, R. After the rate filter: before it, ffmpeg 4.1 lost the
   // last frame at EOF (15 frames at --fps 10 came out 14).
@@ -413,7 +410,7 @@ interface ReadPlan {
   demuxer?: string;
   /** See VideoProbe.literalName. */
   literalName?: boolean;
-  /** The rate the demuxer stamps frames at, for a stream with no times of its own (see VideoProbe.rawStream); a part of it is then found by frame number (videoFilters), not by a seek. */
+  /** The rate the demuxer stamps frames at, for a stream with no times of its own (see VideoProbe.rawStream); a part of it is then found by those times (videoFilters), not by a seek. */
   streamRate?: number;
   /** Read the first frame only. */
   firstOnly?: boolean;

@@ -104,8 +104,8 @@ export interface VideoProbe {
    * stream's own rate, so a constant-rate read dropped or repeated frames there (3 of 30
    * dropped at 15 fps, 3 of 60 repeated at 30; Debian's 5.1 reads them whole), and ffmpeg's
    * seek and time offset do nothing on either: --start read the clip from its first frame.
-   * Such a stream is read with the demuxer told its rate and a part found by frame number
-   * (see openVideo). Raw MPEG-4 and MPEG-2 streams have times of their own.
+   * Such a stream is read with the demuxer told its rate, and a part found by the times that
+   * rate gives (see videoFilters). Raw MPEG-4 and MPEG-2 streams have times of their own.
    */
   readonly rawStream?: boolean;
 }

@@ -80,7 +80,7 @@ export function parsePaletteText(text: string): PaletteFile | string {
     // the others', so none is used, and the user is told (they were left out without a word).
     const unshared = colours.find((c) => c.share === null)!.rgb;
     const hex = `#${unshared.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
-    const sharesLeftOut = `only ${shared} of its ${colours.length} colours ${shared === 1 ? 'has' : 'have'} a share (${hex} lacks one), so the shares are left out and every colour counts alike; give each colour a share, or none`;
+    const sharesLeftOut = `only ${shared} of its ${colours.length} colours ${shared === 1 ? 'has' : 'have'} a share (${hex} is listed without one), so the shares are left out and every colour counts alike; give each colour a share, or none`;
     return { rgb, size: colours.length, shares, sharesLeftOut };
   }
   return { rgb, size: colours.length, shares };

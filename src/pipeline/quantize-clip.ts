@@ -4,7 +4,7 @@ import { createHistogramMapper, type KeptMapping } from '../map/map-histogram.js
 import { createMapper, type Mapper } from '../map/map-pixels.js';
 import { createPaletteSearch, type PaletteSearch } from '../map/nearest.js';
 import { histogramInertia, inertia } from '../metrics/quality.js';
-import { CLUSTER_NAMES, requireResolved, RESOLVED_SEQUENCE_NAMES, type SequenceOptions } from '../options.js';
+import { requireResolvedClustering, RESOLVED_SEQUENCE_NAMES, type SequenceOptions } from '../options.js';
 import { clipPalette, type PointClusterer } from '../sequence/global-palette.js';
 import { createSequentialQuantizer, type FramePalette } from '../sequence/sequential.js';
 import { holdPixels } from '../sequence/stability.js';
@@ -62,7 +62,7 @@ export async function* quantizeClip(
   /** Where `global` seeding clusters the clip's colours (see clipPalette). */
   cluster?: PointClusterer,
 ): AsyncGenerator<QuantizedFrame> {
-  requireResolved(options, [...CLUSTER_NAMES, 'seeding', 'dither', 'stability'], 'quantizeClip', 'resolveSequenceOptions');
+  requireResolvedClustering(options, 'quantizeClip', 'resolveSequenceOptions', ['seeding', 'dither', 'stability']);
   refuseUnknownKeys('quantizeClip', options, RESOLVED_SEQUENCE_NAMES);
   requireOpen(open, 'quantizeClip');
   checkRunArguments('quantizeClip', signal, cluster);

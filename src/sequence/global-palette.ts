@@ -2,7 +2,7 @@ import { abortable } from '../abortable.js';
 import { checkFrameSource, checkRgbaFrame, checkRunArguments, ChromaseedError, kindOf, refuseUnknownKeys, requireOpen, throwIfAborted } from '../errors.js';
 import { kmeansPoints, type KMeansResult } from '../kmeans/kmeans.js';
 import type { KMeansPointsRequest } from '../kmeans/kmeans-request.js';
-import { CLUSTER_NAMES, requireResolved, RESOLVED_SEQUENCE_NAMES, type ClusterOptions } from '../options.js';
+import { requireResolvedClustering, RESOLVED_SEQUENCE_NAMES, type ClusterOptions } from '../options.js';
 import type { Frame, FrameSource } from '../types.js';
 import { toFramePalette, type FramePalette } from './sequential.js';
 
@@ -20,7 +20,7 @@ export type ClusterRequest = KMeansPointsRequest;
 
 /** Reads every frame of the clip once and clusters all its pixels (`--seeding global`, transfer sources). */
 export async function clipPalette(open: () => Promise<FrameSource>, options: ClusterOptions, signal?: AbortSignal, cluster?: PointClusterer): Promise<ClipPalette> {
-  requireResolved(options, CLUSTER_NAMES, 'clipPalette', 'resolveClusterOptions (or resolveSequenceOptions)');
+  requireResolvedClustering(options, 'clipPalette', 'resolveClusterOptions (or resolveSequenceOptions)');
   // resolveSequenceOptions's answer (a quantizer's options) is taken whole, what is not the clustering's unread.
   refuseUnknownKeys('clipPalette', options, RESOLVED_SEQUENCE_NAMES);
   requireOpen(open, 'clipPalette');

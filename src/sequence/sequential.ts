@@ -5,7 +5,7 @@ import { createColourSearch } from '../map/map-histogram.js';
 import { createPaletteSearch } from '../map/nearest.js';
 import { solveAssignment } from '../transfer/hungarian.js';
 import { createSceneCutDetector, DEFAULT_SCENE_CUT } from './scene-cut.js';
-import { CLUSTER_NAMES, requireResolved, RESOLVED_SEQUENCE_NAMES, type ClusterOptions, type Seeding } from '../options.js';
+import { requireResolvedClustering, RESOLVED_SEQUENCE_NAMES, type ClusterOptions, type Seeding } from '../options.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { ChangedBox, Frame, FrameDifference } from '../types.js';
 import { sameOpaqueColour, wordsOf } from '../pixel-words.js';
@@ -84,7 +84,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
    */
   readonly changed: ChangedBox | null | undefined;
 } {
-  requireResolved(options, CLUSTER_NAMES, 'createSequentialQuantizer', 'resolveSequenceOptions');
+  requireResolvedClustering(options, 'createSequentialQuantizer', 'resolveSequenceOptions');
   // What resolveSequenceOptions gives is taken whole (its dither is the caller's, who maps).
   refuseUnknownKeys('createSequentialQuantizer', options, RESOLVED_SEQUENCE_NAMES);
   if (options.stability !== undefined) checkStability(options.stability, 'createSequentialQuantizer');

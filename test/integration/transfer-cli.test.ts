@@ -352,7 +352,7 @@ describe('chromaseed transfer: a palette file as SOURCE', () => {
   it('warns when only some colours give a share, and takes equal ones (the shares were dropped without a word: found by a QA pass)', async () => {
     const mixed = path.join(tmp, 'mixed.hex');
     writeFileSync(mixed, '#ff0000 60%\n#00ff00 30%\n#0000ff\n');
-    const warning = `${mixed}: only 2 of its 3 colours have a share (#0000ff lacks one), so the shares are left out and every colour counts alike; give each colour a share, or none`;
+    const warning = `${mixed}: only 2 of its 3 colours have a share (#0000ff is listed without one), so the shares are left out and every colour counts alike; give each colour a share, or none`;
     const out = path.join(tmp, 'mixed.png');
     const r = await run(['transfer', mixed, COFFEE, '-o', out]);
     expect([r.code, r.stderr.split('\n').filter((line) => line.startsWith('chromaseed: warning:'))]).toEqual([0, [`chromaseed: warning: ${warning}`]]);

@@ -552,7 +552,7 @@ describe('stateful objects and factories answer misuse with a ChromaseedError', 
     // checked too (each failed with a TypeError, or named the wrong fault: found by a library QA pass).
     const global = resolveSequenceOptions({ colors: 2, seeding: 'global' });
     await expect(drain(quantizeClip(open, global, undefined, async () => ({}) as never))).rejects.toMatchObject({ code: 'ERR_USAGE', message: "clipPalette's clusterer answered an Object, not a k-means result ({ k, centroids, counts, ... }, as kmeansPoints gives)" });
-    await expect(Promise.resolve().then(() => clusterInThread()({} as never))).rejects.toMatchObject({ code: 'ERR_USAGE', message: 'a clusterer takes the request clipPalette makes ({ points: Float64Array, weights, options }), not an Object' });
+    await expect(Promise.resolve().then(() => clusterInThread()({} as never))).rejects.toMatchObject({ code: 'ERR_USAGE', message: 'a clusterer takes the request clipPalette makes ({ points: Float64Array, weights: Float64Array or null, options }), not an Object' });
     const sizedWrong = async () => ({ ...(await open()), info: { width: '2', height: 2, frameCount: 1, fps: 10 } });
     await expect(drain(quantizeClip(sizedWrong as never, options))).rejects.toMatchObject({ code: 'ERR_USAGE', message: 'quantizeClip\'s frame source has an info whose width and height are "2" and 2, not whole numbers of pixels, 0 or more' });
     const decoded = decodeGif(new Uint8Array(readFileSync(path.resolve(__dirname, '../../samples/cars.gif'))), 'cars.gif');

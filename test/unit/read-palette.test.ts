@@ -108,8 +108,8 @@ describe('parsePaletteText', () => {
     expect(parsePaletteText('["#ff000080"]')).toMatch(/^JSON, but colour 1 is neither/);
     // A repeat without a share leaves the file without shares, as any colour without one does,
     // and says so (they were left out without a word: found by a QA pass).
-    expect(parsed('#ff0000 40.00%\n#00ff00 60.00%\n#ff0000\n')).toMatchObject({ shares: null, sharesLeftOut: 'only 1 of its 2 colours has a share (#ff0000 lacks one), so the shares are left out and every colour counts alike; give each colour a share, or none' });
-    expect(parsed('#ff0000 60%\n#00ff00 50%\n#0000ff\n')).toMatchObject({ shares: null, sharesLeftOut: expect.stringMatching(/^only 2 of its 3 colours have a share \(#0000ff lacks one\)/) });
+    expect(parsed('#ff0000 40.00%\n#00ff00 60.00%\n#ff0000\n')).toMatchObject({ shares: null, sharesLeftOut: 'only 1 of its 2 colours has a share (#ff0000 is listed without one), so the shares are left out and every colour counts alike; give each colour a share, or none' });
+    expect(parsed('#ff0000 60%\n#00ff00 50%\n#0000ff\n')).toMatchObject({ shares: null, sharesLeftOut: expect.stringMatching(/^only 2 of its 3 colours have a share \(#0000ff is listed without one\)/) });
     // A file with no share at all, or every one, has nothing to say.
     expect(parsed('#ff0000\n#00ff00\n').sharesLeftOut).toBeUndefined();
     expect(parsed('#ff0000 60%\n#00ff00 40%\n').sharesLeftOut).toBeUndefined();

@@ -34,8 +34,8 @@ describe('overlayLayout', () => {
     const tall = overlayLayout(40, 1400, 6);
     expect([tall.size, new Set(tall.squares.map(([x]) => x)).size]).toEqual([32, 1]);
     expect(tall.backing[3]).toBeLessThan(1400 / 4);
-    // A portrait of ordinary proportions is laid out as before.
-    expect(overlayLayout(300, 900, 6).size).toBe(overlayLayout(900, 300, 6).size);
+    // Up to three times as high as wide, squares are 14% of the width, as before; past that they grow.
+    expect([overlayLayout(100, 300, 6).size, overlayLayout(100, 1000, 6).size]).toEqual([14, 44]);
   });
 
   it('spaces squares by their labels where the labels are wider, so neighbours never touch, and labels a banner (it got none)', () => {
