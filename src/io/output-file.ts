@@ -294,9 +294,9 @@ export function createStreamOutput(stream: NodeJS.WritableStream): AtomicFile {
     failure ??= err;
     failWrite?.(err);
   };
-  // once: a stream errs once (a writer's stdout need only have write and once).
+  // With once, and taken off only where the stream can: a writer's stdout need only have
+  // write and once (a stand-in without on or removeListener failed the run).
   stream.once('error', heard);
-  // (A stand-in stream may have no removeListener: a writer's stdout need only have write and once.)
   const stopListening = (): void => {
     setImmediate(() => stream.removeListener?.('error', heard));
   };
