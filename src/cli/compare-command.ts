@@ -21,10 +21,10 @@ import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
 import { commitRun, failedRun } from './run-output.js';
 import { countOf, formatBytes, framesWritten, oneLine, printOut, reportWarnings, round } from './report.js';
+import { MODE_LABELS } from './mode-labels.js';
 import { startStopwatch } from './stopwatch.js';
 
 const MODES: readonly Seeding[] = ['seeded', 'none', 'global'];
-const LABELS: Record<Seeding | 'original', string> = { original: 'original', none: 'unseeded', seeded: 'seeded', global: 'global palette' };
 
 interface ModeRun {
   /** Row name: a seeding mode, or `seeded, no <lever>` with `--levers`. */
@@ -124,7 +124,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
     // their ffmpeg readers; a completed run's return() does nothing.
     await Promise.allSettled(runs.map((r) => r.frames.return(undefined)));
   }
-  const picture = timelineFile !== undefined ? async () => [timelineFile, await (await import('./timeline.js')).renderTimelines(shown.map((m, i) => ({ label: LABELS[m], rows: timeline[i] })), options.colors)] as const : null;
+  const picture = timelineFile !== undefined ? async () => [timelineFile, await (await import('./timeline.js')).renderTimelines(shown.map((m, i) => ({ label: MODE_LABELS[m], rows: timeline[i] })), options.colors)] as const : null;
   const written = await commitRun(side, picture, input, progress, signal);
 
   const figures = Object.fromEntries(runs.map((r) => [r.label, { ...rounded(r.meter.result()), seconds: round(r.seconds, 3) }]));
@@ -136,7 +136,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
     await printOut(streams.stdout, formatTable(inputs.shownName(input), options.colors, frames, figures));
     // Named as quantize and transfer name theirs: the table alone left the user to find them.
     if (!quiet && side !== null && written !== undefined) streams.stderr.write(`${oneLine(String(output))}: ${side.captions.join(' | ')} side by side, ${framesWritten(frames, written)}, ${formatBytes(written.bytes)}\n`);
-    if (!quiet && timelineFile !== undefined) streams.stderr.write(`${oneLine(timelineFile)}: the palettes over time, ${shown.map((m) => LABELS[m]).join(' | ')}\n`);
+    if (!quiet && timelineFile !== undefined) streams.stderr.write(`${oneLine(timelineFile)}: the palettes over time, ${shown.map((m) => MODE_LABELS[m]).join(' | ')}\n`);
     if (!quiet && advice !== null) streams.stderr.write(`chromaseed: ${advice}\n`);
   }
   if (!quiet) reportWarnings(streams, allWarnings);
@@ -251,7 +251,7 @@ type SideBySideInfo = Pick<ClipInfo, 'width' | 'height' | 'fps' | 'loopCount' | 
  */
 async function createSideBySide(output: string, input: string, info: SideBySideInfo, options: SequenceOptions, shown: readonly Seeding[]): Promise<SideBySide> {
   if (outputKind(output) === 'gif') return createGifSideBySide(output, input, info, options, shown);
-  const captions = [LABELS.original, ...shown.map((m) => LABELS[m])];
+  const captions = [MODE_LABELS.original, ...shown.map((m) => MODE_LABELS[m])];
   const caption = await renderCaption(captions, info.width, info.height);
   const writer = await openSideBySideWriter(output, input, info, caption);
   // Every writer but the GIF one takes full-colour frames.
@@ -282,8 +282,8 @@ async function createGifSideBySide(output: string, input: string, info: SideBySi
   }
   const originalColors = Math.min(spare, 240);
   // An original panel in fewer colours than the others would look the worst of them: say so.
-  const originalLabel = originalColors < options.colors ? `original, ${originalColors} colours` : LABELS.original;
-  const captions = [originalLabel, ...shown.map((m) => LABELS[m])];
+  const originalLabel = originalColors < options.colors ? `original, ${originalColors} colours` : MODE_LABELS.original;
+  const captions = [originalLabel, ...shown.map((m) => MODE_LABELS[m])];
   const caption = await renderCaption(captions, info.width, info.height);
   // Seeded frames get 2 Lloyd iterations (STABILITY_PRESETS.none allows 300; maxIterations
   // bounds only a fresh start): on 1080p at 240 colours, 115 ms a frame instead of 382, and

@@ -12,6 +12,7 @@ import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
 import { commitRun, failedRun } from './run-output.js';
 import { oneLine, playbackClock, playsOf, printOut, reportWarnings, round, writtenReport } from './report.js';
+import { MODE_LABELS } from './mode-labels.js';
 import { startStopwatch } from './stopwatch.js';
 
 export async function quantizeCommand(args: Args, streams: CliStreams, signal: AbortSignal | undefined, inputs: InputSession): Promise<void> {
@@ -62,7 +63,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
     await failedRun(err, progress, writer, signal);
   }
   const timelineFile = args.timeline;
-  const picture = typeof timelineFile === 'string' ? async () => [timelineFile, await (await import('./timeline.js')).renderTimeline(timeline, options.colors)] as const : null;
+  const picture = typeof timelineFile === 'string' ? async () => [timelineFile, await (await import('./timeline.js')).renderTimelines([{ label: MODE_LABELS[options.seeding], rows: timeline }], options.colors)] as const : null;
   const written = (await commitRun(writer, picture, input, progress, signal))!;
   const seconds = elapsed();
   const plays = playsOf(outputKind(output) === 'gif', writerOptions.loopCount);

@@ -32,14 +32,9 @@ export interface TimelineBlock {
  * short ones so that a still or a two-frame clip is not a sliver. Frame numbers run down
  * the left; the cells of entries a frame does not have are a checkerboard, not white,
  * which a white entry could not be told from.
- */
-export async function renderTimeline(rows: readonly Uint8Array[], k: number): Promise<Uint8Array> {
-  return drawTimeline([rows], k, null);
-}
-
-/**
- * Several runs' timelines side by side (compare's modes), so one's noise can be seen next to
- * another's stripes: one block per run, in the order given, each under its label in the
+ *
+ * One block per run (quantize's one, compare's modes side by side, so one's noise can be
+ * seen next to another's stripes), in the order given, each under its label in the
  * side-by-side animation's caption bar, the blocks parted by a white rule edged in black
  * and sharing the frame numbers on the left, their rows level. Every block is as wide as the
  * largest palette of any run, so a column is the same entry width in each.
@@ -52,7 +47,7 @@ export async function renderTimelines(blocks: readonly TimelineBlock[], k: numbe
   );
 }
 
-async function drawTimeline(runs: readonly (readonly Uint8Array[])[], k: number, labels: readonly string[] | null): Promise<Uint8Array> {
+async function drawTimeline(runs: readonly (readonly Uint8Array[])[], k: number, labels: readonly string[]): Promise<Uint8Array> {
   let blocks = runs;
   // Counted in loops: a spread over every row of three long runs (195,000 arguments) overflows the stack.
   let frames = 0;
@@ -63,11 +58,11 @@ async function drawTimeline(runs: readonly (readonly Uint8Array[])[], k: number,
   }
   let cellW = Math.max(4, Math.min(32, Math.floor(1024 / k)));
   // Each label fits over its own block: at k = 2 a block is 64 pixels, narrower than "global palette".
-  if (labels !== null) cellW = Math.max(cellW, Math.ceil(captionFitWidth(labels) / columns));
+  cellW = Math.max(cellW, Math.ceil(captionFitWidth(labels) / columns));
   const cellH = frames <= 64 ? Math.min(32, Math.floor(512 / frames)) : Math.max(1, Math.min(8, Math.floor(4096 / frames)));
   const blockW = columns * cellW;
-  const bar = labels === null ? null : await renderCaptionBar(labels, blockW, Math.min(frames * cellH, MAX_HEIGHT), BLOCK_GAP);
-  const top = bar?.height ?? 0;
+  const bar = await renderCaptionBar(labels, blockW, Math.min(frames * cellH, MAX_HEIGHT), BLOCK_GAP);
+  const top = bar.height;
   // Past what a picture may be tall (rows are 1 pixel by then), every n-th frame gets a row;
   // the numbers on the left still count frames. It failed after the whole run, output lost.
   const every = Math.ceil((frames * cellH) / (MAX_HEIGHT - top));
@@ -115,11 +110,9 @@ async function drawTimeline(runs: readonly (readonly Uint8Array[])[], k: number,
     layers.push({ input: await renderPaletteRows(blocks[b], cellW, cellH), top, left: left(b) });
     if (b > 0) layers.push({ input: divider(gridH), raw: { width: BLOCK_GAP, height: gridH, channels: 3 }, top, left: left(b) - BLOCK_GAP });
   }
-  if (bar !== null) {
-    const rgb = Buffer.alloc(bar.mask.length * 3);
-    for (let i = 0; i < bar.mask.length; i++) if (bar.mask[i] === 1) rgb.fill(255, i * 3, i * 3 + 3);
-    layers.push({ input: rgb, raw: { width: bar.width, height: bar.height, channels: 3 }, top: 0, left: gutter });
-  }
+  const captions = Buffer.alloc(bar.mask.length * 3);
+  for (let i = 0; i < bar.mask.length; i++) if (bar.mask[i] === 1) captions.fill(255, i * 3, i * 3 + 3);
+  layers.push({ input: captions, raw: { width: bar.width, height: bar.height, channels: 3 }, top: 0, left: gutter });
   // One composite and one PNG encoding: a second pass over a 65,000-frame picture took seconds.
   return sharp({ create: { width, height: top + gridH, channels: 3, background: '#ffffff' } }).composite(layers).png().toBuffer();
 }

@@ -351,8 +351,10 @@ describe('chromaseed quantize', () => {
     expect(JSON.parse(written.stdout)).toMatchObject({ output: out, timeline });
     const { default: sharp } = await import('sharp');
     const meta = await sharp(timeline).metadata();
-    expect(meta.width! % 8).toBe(0);
-    expect(meta.height! % 30).toBe(0);
+    // Under a caption bar naming the mode, as compare's blocks are (it had no heading): 30 rows of 17 px, 8 columns.
+    const { renderCaptionBar } = await import('../../src/render/caption.js');
+    const bar = await renderCaptionBar(['seeded'], 8 * 32, 30 * 17, 12);
+    expect([meta.width! - bar.width > 8, meta.height]).toEqual([true, bar.height + 30 * 17]);
   });
 
   it('gives a GIF resampled to a slow rate its own length in video, not a whole tick more', async () => {

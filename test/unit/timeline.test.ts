@@ -1,44 +1,49 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { renderTimeline, renderTimelines } from '../../src/cli/timeline.js';
-import { renderCaptionBar } from '../../src/render/caption.js';
+import { renderTimelines } from '../../src/cli/timeline.js';
+import { captionFitWidth, renderCaptionBar } from '../../src/render/caption.js';
 
 async function decode(png: Uint8Array) {
   const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
   return { at: (x: number, y: number) => [...data.subarray((y * info.width + x) * info.channels, (y * info.width + x) * info.channels + 3)], width: info.width, height: info.height };
 }
 
-describe('renderTimeline', () => {
+describe('renderTimelines, one run (quantize)', () => {
   const red = Uint8Array.of(255, 0, 0);
   const white = Uint8Array.of(255, 255, 255);
 
-  it('puts frame numbers down the left and shows entries a frame lacks as a checkerboard, not as white (an unused cell looked like a white entry)', async () => {
+  it('puts frame numbers down the left, the mode in a caption bar over the block (it had no heading), and shows entries a frame lacks as a checkerboard, not as white (an unused cell looked like a white entry)', async () => {
     // Frame 0 has 3 entries (red, white, red); frame 1 only one; k = 3, so 32 px cells.
-    const img = await decode(await renderTimeline([Uint8Array.of(...red, ...white, ...red), Uint8Array.from(red)], 3));
+    const img = await decode(await renderTimelines([{ label: 'seeded', rows: [Uint8Array.of(...red, ...white, ...red), Uint8Array.from(red)] }], 3));
     const cell = 32;
+    const bar = await renderCaptionBar(['seeded'], 3 * cell, 2 * cell, 12);
     const gutter = img.width - 3 * cell;
     expect(gutter).toBeGreaterThan(8);
-    // Two frames are not a sliver: 32 px rows (they were 8).
-    expect(img.height).toBe(2 * 32);
-    const rowH = img.height / 2;
-    expect(img.at(gutter + cell + 10, 10)).toEqual([255, 255, 255]);
+    // Two frames are not a sliver: 32 px rows (they were 8), under the caption bar.
+    expect(img.height).toBe(bar.height + 2 * 32);
+    for (let y = 0; y < bar.height; y++) for (let x = 0; x < bar.width; x += 3) expect(img.at(gutter + x, y)[0], `${x},${y}`).toBe(bar.mask[y * bar.width + x] === 1 ? 255 : 0);
+    const top = bar.height;
+    expect(img.at(gutter + cell + 10, top + 10)).toEqual([255, 255, 255]);
     // Frame 1's missing second and third cells: two greys in 4-px checks, neither white.
     const checks = new Set<string>();
-    for (let x = gutter + cell; x < gutter + 3 * cell; x++) checks.add(img.at(x, rowH + 5).join());
+    for (let x = gutter + cell; x < gutter + 3 * cell; x++) checks.add(img.at(x, top + cell + 5).join());
     expect([...checks].sort()).toEqual(['214,214,214', '244,244,244']);
     // A grey axis line edges the first column, which may be a near-white entry.
-    expect([img.at(gutter - 1, 5), img.at(gutter - 1, 60)]).toEqual([[0xa0, 0xa0, 0xa0], [0xa0, 0xa0, 0xa0]]);
+    expect([img.at(gutter - 1, top + 5), img.at(gutter - 1, top + 60)]).toEqual([[0xa0, 0xa0, 0xa0], [0xa0, 0xa0, 0xa0]]);
     // Frame numbers: dark glyph pixels in the gutter beside the first row.
     let ink = 0;
-    for (let y = 0; y < 14; y++) for (let x = 0; x < gutter; x++) if (img.at(x, y)[0] < 128) ink++;
+    for (let y = top; y < top + 14; y++) for (let x = 0; x < gutter - 1; x++) if (img.at(x, y)[0] < 128) ink++;
     expect(ink).toBeGreaterThan(5);
   });
 
   it('keeps the last frame number inside the picture (4950 of 4951 frames, 1-px rows, showed only the top of its digits)', async () => {
     const rows = Array.from({ length: 4951 }, () => Uint8Array.from(red));
-    const img = await decode(await renderTimeline(rows, 1));
-    expect(img.height).toBe(4951);
-    const gutter = img.width - 32;
+    const img = await decode(await renderTimelines([{ label: 'seeded', rows }], 1));
+    // One column, as wide as its caption needs ("seeded": 44 px, past k = 1's 32).
+    const block = captionFitWidth(['seeded']);
+    const bar = await renderCaptionBar(['seeded'], block, 4951, 12);
+    expect([img.height, img.at(img.width - block, bar.height + 5), img.at(img.width - block - 2, bar.height + 5)]).toEqual([bar.height + 4951, [255, 0, 0], [255, 255, 255]]);
+    const gutter = img.width - block;
     let ink = 0;
     for (let y = img.height - 10; y < img.height; y++) for (let x = 0; x < gutter - 6; x++) if (img.at(x, y)[0] < 128) ink++;
     expect(ink).toBeGreaterThan(20);
@@ -94,10 +99,11 @@ describe('renderTimelines (compare)', () => {
   it('draws a row for every n-th frame of a clip longer than a picture may be tall (70,000 frames failed after the whole run, the output lost)', async () => {
     // Even frames red, odd frames blue: with a row for every second frame, only red shows.
     const rows = Array.from({ length: 70_000 }, (_, i) => Uint8Array.of(...(i % 2 === 0 ? [255, 0, 0] : [0, 0, 255]), 9, 9, 9));
-    const img = await decode(await renderTimeline(rows, 2));
-    expect(img.height).toBe(35_000);
+    const img = await decode(await renderTimelines([{ label: 'seeded', rows }], 2));
+    const top = img.height - 35_000;
+    expect(top).toBeGreaterThan(0);
     const x = img.width - 40; // inside the first column of cells
-    for (const y of [0, 1, 17_000, 34_999]) expect(img.at(x, y), String(y)).toEqual([255, 0, 0]);
+    for (const y of [0, 1, 17_000, 34_999]) expect(img.at(x, top + y), String(y)).toEqual([255, 0, 0]);
   });
 
   it('renders a long clip at k = 256: one-pixel rows, 3 blocks (65,000 frames took 13 s and 1 GB)', async () => {
