@@ -76,8 +76,7 @@ export function checkFrameSource(clip: FrameSource, caller: string): void {
   const frames = clip?.frames as AsyncIterable<unknown> | undefined;
   // A source whose only fault is its size says so ({ width: '2' } was "an object with keys info, frames").
   if (!sized && info !== null && typeof info === 'object' && typeof frames?.[Symbol.asyncIterator] === 'function') {
-    const shown = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : kindOf(v));
-    throw new ChromaseedError('ERR_USAGE', `${caller}'s frame source has an info whose width and height are ${shown(info.width)} and ${shown(info.height)}, not whole numbers of pixels, 0 or more`);
+    throw new ChromaseedError('ERR_USAGE', `${caller}'s frame source has an info whose width and height are ${describeNumber(info.width)} and ${describeNumber(info.height)}, not whole numbers of pixels, 0 or more`);
   }
   if (!sized || typeof frames?.[Symbol.asyncIterator] !== 'function') {
     throw new ChromaseedError('ERR_USAGE', `${caller}'s open function must give a frame source, { info: { width, height }, frames } with frames an async iterable (what openInput gives), not ${clip !== null && typeof clip === 'object' ? `an object with ${Object.keys(clip).length === 0 ? 'no keys' : `keys ${Object.keys(clip).join(', ')}`}` : String(clip)}`);

@@ -123,13 +123,14 @@ export async function loadStill(given: string | URL, options: ReadStillOptions =
     }
     // sharp's prebuilt libvips decodes AVIF, the AV1 kind of HEIF, but not HEIC (HEVC), and
     // fails on it with "bad seek" or a codec error.
-    if (isHeic(await readHead(file, 64))) {
+    const head = await readHead(file, 64);
+    if (isHeic(head)) {
       throw inputError(file, 'a HEIC image, which the sharp build chromaseed uses cannot decode (it reads AVIF); convert it to JPEG or PNG first', e);
     }
     // libvips names the file itself; once is enough. Its "corrupt header:" ends in a colon.
     // What it says ("VipsJpeg: premature end of JPEG image") is kept, after what it means.
     const said = firstLine(message).split(`${file}: `).join('').replace(/[\s:]+$/, '');
-    const pngProblem = await pngDamage(file);
+    const pngProblem = await pngDamage(file, head);
     if (pngProblem !== null) throw inputError(file, `${pngProblem} (the decoder: ${said})`, e);
     throw inputError(file, `cannot decode the image: damaged or cut short? (the decoder: ${said})`, e);
   }
@@ -232,12 +233,14 @@ const PNG_DIAGNOSIS_MAX_BYTES = 256 * 1024 * 1024;
 
 /**
  * What a PNG's chunks say is wrong with it, where libpng's word is "Unknown error" or "read
- * error" (pngChunkProblem); null for another format, a PNG whose chunks are sound, one too
- * large to read for a message, or one that cannot be read again: the decoder's word stands.
+ * error" (pngChunkProblem); null for another format (by `head`, the file's first bytes), a
+ * PNG whose chunks are sound, one too large to read for a message, or one that cannot be
+ * read again: the decoder's word stands.
  */
-async function pngDamage(file: string): Promise<string | null> {
+async function pngDamage(file: string, head: Uint8Array): Promise<string | null> {
+  if (!isPng(head)) return null;
   try {
-    if (!isPng(await readHead(file, 8)) || (await stat(file)).size > PNG_DIAGNOSIS_MAX_BYTES) return null;
+    if ((await stat(file)).size > PNG_DIAGNOSIS_MAX_BYTES) return null;
     return pngChunkProblem(await readFile(file));
   } catch {
     return null;
