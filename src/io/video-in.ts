@@ -9,7 +9,7 @@ import { MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 import { ffmpegCommand, ffmpegHasDemuxer, passthroughOptions } from './ffmpeg-path.js';
 import { ffmpegFailure, watch } from './ffmpeg-run.js';
-import { inputFileSize, isIsoMedia, readHead } from './file-head.js';
+import { inputFileSize, isAnnexB, isIsoMedia, readHead } from './file-head.js';
 import { LITERAL_NAME, probeVideo, type VideoProbe } from './video-probe.js';
 import { commonRateFor, frameClock, misplacedAtRate, packetTimes, showinfoTimes, type ClockPlan, type PacketTimes } from './video-timestamps.js';
 
@@ -142,11 +142,13 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   // for the bundled binary, 0.4 s for Debian's 5.1). An MP4 or MOV waits for the probe,
   // which tells from the rates it states whether the pass is needed at all (steadyRate: a
   // constant-rate one, nearly every phone's and camera's, is spared it); so does a name with
-  // a %, which the probe says whether to read as it is. With --start they give the rate to
-  // read the part at (see finestRate).
+  // a %, which the probe says whether to read as it is. A raw H.264 or HEVC stream never
+  // needs the pass (its packet times are made up: VideoProbe.rawStream), so one that looks
+  // like one does not start it. With --start they give the rate to read the part at (see
+  // finestRate).
   const timesWanted = opts.fps === undefined;
   const stopEarly = new AbortController();
-  const besideProbe = timesWanted && !file.includes('%') && !(demuxer === undefined && isIsoMedia(head));
+  const besideProbe = timesWanted && !file.includes('%') && !(demuxer === undefined && (isIsoMedia(head) || isAnnexB(head)));
   const passSignal = signal === undefined ? stopEarly.signal : AbortSignal.any([stopEarly.signal, signal]);
   const untilSec = opts.durationSec === undefined ? undefined : (opts.startSec ?? 0) + opts.durationSec;
   const early = besideProbe ? packetTimes(file, { demuxer }, untilSec, passSignal).catch(() => null) : undefined;

@@ -1254,6 +1254,23 @@ describe('ffmpeg binary choice', () => {
     expect(runs.every((args) => args.includes(realshort) || args.includes(dir))).toBe(true);
     expect(existsSync(out)).toBe(true);
   });
+
+  it('a raw H.264 stream is read without the packet-times pass, which its made-up times never need (it started beside the probe and was thrown away)', async () => {
+    const dir = mkdtempSync(path.join(work, 'raw-runs-'));
+    const raw = path.join(dir, 'clip.h264');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=s=64x48:d=1:r=15', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-f', 'h264', raw]);
+    const log = path.join(dir, 'runs.log');
+    const logging = path.join(dir, 'ffmpeg');
+    writeFileSync(logging, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${ffmpegLocation().path}' "$@"\n`);
+    chmodSync(logging, 0o755);
+    const out = path.join(dir, 'out.gif');
+    const run = spawnSync(process.execPath, [BIN, 'quantize', raw, '-k', '4', '-o', out, '-q'], { env: { ...process.env, FFMPEG_PATH: logging }, encoding: 'utf8' });
+    expect([run.status, run.stderr]).toEqual([0, '']);
+    const runs = readFileSync(log, 'utf8').trim().split('\n');
+    expect(runs.filter((args) => args.includes('framecrc'))).toEqual([]);
+    expect(runs).toHaveLength(2); // the probe and the read
+    expect(new GifReader(readFileSync(out)).numFrames()).toBe(15);
+  });
 });
 
 describe('frame writers on real video frames', () => {
