@@ -178,8 +178,19 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
   // A file of sound only: ffmpeg's last line would advise editing the map. A picture attached
   // to the sound (an album cover) is a video stream of one frame that `0:V` leaves out.
   if (/Stream map '0:V:0' matches no streams/.test(stderr)) {
+    // A track of no kind ffmpeg knows, with no codec tag ("Data: none", where a real data
+    // track names its tag: GoPro's "Data: none (gpmd / ...)"): what an MP4 whose track
+    // header is damaged, or cut short inside its index, shows. Not a file without video.
+    if (/^\s*Stream #\d+:\d+.*: Data: none(?! \(\w+ \/ 0x)/m.test(stderr) && !/^\s*Stream #\d+:\d+.*: Audio: /m.test(stderr)) {
+      return new ChromaseedError('ERR_INPUT', `${file}: damaged: ffmpeg finds a track but not what kind it is (its header is damaged, or the file is cut short inside it), so no video stream to read`, { cause: error });
+    }
     const cover = /^\s*Stream #\d+:\d+.*: Video: /m.test(stderr) ? ', only a picture attached to its sound (a cover); extract that with ffmpeg to use it' : '';
     return new ChromaseedError('ERR_INPUT', `${file}: has no video stream${cover}`, { cause: error });
+  }
+  // A video stream whose codec the header does not say ("Video: none"): the codec's
+  // description is damaged or missing, which ffmpeg reports as a decoder it lacks.
+  if (/Decoder \(codec none\) not found/.test(stderr)) {
+    return new ChromaseedError('ERR_INPUT', `${file}: damaged: its header does not say which codec the video is in (ffmpeg: Decoder (codec none) not found)`, { cause: error });
   }
   // ffmpeg lists an input whose header it could read ("Input #0, ...").
   const headerRead = /^Input #\d+, /m.test(stderr);

@@ -572,6 +572,22 @@ describe('a file of sound only', () => {
   });
 });
 
+describe('an MP4 whose track header is damaged', () => {
+  it.each([
+    ['tkhd', 'damaged: ffmpeg finds a track but not what kind it is (its header is damaged, or the file is cut short inside it), so no video stream to read'],
+    ['hdlr', 'damaged: its header does not say which codec the video is in (ffmpeg: Decoder (codec none) not found)'],
+  ])('(its %s box sized 0) is called damaged, not a file of sound only or one needing a codec', async (box, message) => {
+    const mp4 = path.join(tmp, `${box}-0.mp4`);
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=s=64x48:d=0.4:r=10', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', mp4]);
+    const bytes = readFileSync(mp4);
+    const at = bytes.indexOf(box);
+    bytes.writeUInt32BE(0, at - 4);
+    writeFileSync(mp4, bytes);
+    const r = await runMain(['quantize', mp4, '-o', path.join(tmp, `${box}-0.gif`)]);
+    expect([r.code, r.stderr]).toEqual([1, `chromaseed: ${mp4}: ${message}\n`]);
+  });
+});
+
 describe('a video named like an ffmpeg protocol', () => {
   it('is read as the file: "pipe:" made ffmpeg wait on standard input forever', async () => {
     const dir = mkdtempSync(path.join(tmp, 'protocol-'));

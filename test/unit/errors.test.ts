@@ -85,4 +85,19 @@ describe('error messages a user can act on', () => {
     expect(err.code).toBe('ERR_INPUT');
     expect(err.message).toBe('cut.mp4: not a complete MP4 (no moov atom): cut short, still being written, or not an MP4 at all');
   });
+
+  it('an MP4 whose track header is damaged is called damaged, not a file without video or one needing a codec', () => {
+    const failed = new Error('ffmpeg exited with code 1');
+    // Its sample description gone: ffmpeg 4.1 looks for a decoder of no codec.
+    const noCodec = ffmpegFailure('a.mp4', failed, "[mov,mp4,m4a,3gp,3g2,mj2 @ 0x1] Could not find codec parameters for stream 0 (Video: none, none, 39 kb/s): unknown codec\nInput #0, mov,mp4,m4a,3gp,3g2,mj2, from 'a.mp4':\n    Stream #0:0(eng): Video: none, none, 39 kb/s, 30.02 fps, 30.02 tbr, 45k tbn, 45k tbc (default)\nStream mapping:\n  Stream #0:0 -> #0:0 (? (?) -> rawvideo (native))\nDecoder (codec none) not found for input stream #0:0\n");
+    expect([noCodec.code, noCodec.message]).toEqual(['ERR_INPUT', 'a.mp4: damaged: its header does not say which codec the video is in (ffmpeg: Decoder (codec none) not found)']);
+    // Its track header's size zeroed: a track of no kind.
+    const noKind = ffmpegFailure('b.mp4', failed, "[mov,mp4,m4a,3gp,3g2,mj2 @ 0x1] stream 0, timescale not set\nInput #0, mov,mp4,m4a,3gp,3g2,mj2, from 'b.mp4':\n    Stream #0:0: Data: none (default)\nStream map '0:V:0' matches no streams.\nTo ignore this, add a trailing '?' to the map.\n");
+    expect([noKind.code, noKind.message]).toEqual(['ERR_INPUT', 'b.mp4: damaged: ffmpeg finds a track but not what kind it is (its header is damaged, or the file is cut short inside it), so no video stream to read']);
+    // A real data track names its tag, and beside sound the file is one of sound only.
+    const telemetry = ffmpegFailure('c.mp4', failed, "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'c.mp4':\n    Stream #0:0(eng): Data: none (gpmd / 0x646D7067), 61 kb/s (default)\nStream map '0:V:0' matches no streams.\n");
+    expect(telemetry.message).toBe('c.mp4: has no video stream');
+    const sound = ffmpegFailure('d.m4a', failed, "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'd.m4a':\n    Stream #0:0(und): Audio: aac (LC) (mp4a / 0x6134706D), 44100 Hz, stereo, fltp, 128 kb/s (default)\n    Stream #0:1: Data: none (default)\nStream map '0:V:0' matches no streams.\n");
+    expect(sound.message).toBe('d.m4a: has no video stream');
+  });
 });
