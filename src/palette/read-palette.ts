@@ -298,6 +298,9 @@ function fromLines(text: string): Colour[] | string {
     const startsWithCode = CODE.exec(code)?.index === 0;
     const mistyped = startsWithCode ? null : /^#([0-9a-z]{6}|[0-9a-z]{8})(?=\s|$|[;,])/i.exec(code);
     if (mistyped !== null && /\d/.test(mistyped[1]) && mistyped[1].replace(/[0-9a-f]/gi, '').length <= 2) return `line ${i + 1} has #${mistyped[1]}, which is not #rrggbb`;
+    // A code cut short to one or two digits, alone on its line (#ff), is a colour lost, not a comment.
+    const cut = startsWithCode ? null : /^#([0-9a-f]{1,2})(?:\s+\S*%)?$/i.exec(code);
+    if (cut !== null) return `line ${i + 1} has #${cut[1]}, which is not #rrggbb`;
     if (/^(\/\/|;)/.test(code) || (code.startsWith('#') && !startsWithCode)) code = '';
     const comment = /(?:^|\s)(?:\/\/|#(?=\s|$))|(?:^|[\s;{}])\/\*/.exec(code);
     if (comment !== null) {
@@ -314,7 +317,7 @@ function fromLines(text: string): Colour[] | string {
       if (found.length > 0 && /\w\s*$/.test(code.slice(end, hash))) continue;
       end = m.index + m[0].length;
       const hex = opaqueHex(m[1]);
-      if (hex === null) return `line ${i + 1} has #${m[1]}, which is not #rrggbb (an alpha channel is not taken)`;
+      if (hex === null) return `line ${i + 1} has #${m[1]}, which is not #rrggbb${m[1].length === 4 || m[1].length === 8 ? ' (an alpha channel is not taken)' : ''}`;
       found.push(hex);
       digits = m[1];
     }
@@ -331,6 +334,9 @@ function fromLines(text: string): Colour[] | string {
     if (found.length === 0 && code !== '' && !STRUCTURE.test(code)) return `line ${i + 1} is neither a colour nor a comment: ${JSON.stringify(raw.slice(0, 60))}`;
     const rest = found.length === 1 && digits !== '' ? line.slice(line.toLowerCase().indexOf(`#${digits.toLowerCase()}`) + 1 + digits.length) : null;
     const share = rest === null ? null : shareAfter(rest);
+    // A share written wrong (-10%, NaN%, 1e2%) would leave every share out, as if missing.
+    const badShare = share === null && rest !== null ? SHARE_LIKE.exec(rest) : null;
+    if (badShare !== null) return `line ${i + 1} gives #${digits} the share ${badShare[1]}%, which is not one: a share is a percentage from 0 to 100, such as 40.73%`;
     for (const hex of found) colours.push(hexColour(hex, share)!);
     // `palette`'s text format gives each colour twice, "#343529  rgb( 52,  53,  41)": one edited, the other was read as it was.
     const stated = rest === null ? null : /^\s*rgb\(\s*(\d+),\s*(\d+),\s*(\d+)\s*\)/i.exec(rest);
@@ -390,6 +396,9 @@ function shareAfter(rest: string): number | null {
   const m = /^\s*(?:rgb\(\s*\d+,\s*\d+,\s*\d+\)\s*)?;?\s*(?:\/\*\s*)?(\d+(?:\.\d+)?)\s*%\s*(?:\*\/)?\s*$/i.exec(rest);
   return m ? Number(m[1]) / 100 : null;
 }
+
+/** Where shareAfter finds a share, any one word before the % sign: a share written wrong. */
+const SHARE_LIKE = /^\s*(?:rgb\(\s*\d+,\s*\d+,\s*\d+\)\s*)?;?\s*(?:\/\*\s*)?(\S+?)\s*%\s*(?:\*\/)?\s*$/i;
 
 function hexColour(text: string, share: number | null): Colour | null {
   const m = /^#?([0-9a-f]{3,8})$/i.exec(text.trim());

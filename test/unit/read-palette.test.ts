@@ -112,6 +112,12 @@ describe('parsePaletteText', () => {
     expect(parsed('#ff0000 60%\n#00ff00 50%\n#0000ff\n')).toMatchObject({ shares: null, sharesLeftOut: expect.stringMatching(/^only 2 of its 3 colours have a share \(#0000ff is listed without one\)/) });
     // A file with no share at all, or every one, has nothing to say.
     expect(parsed('#ff0000\n#00ff00\n').sharesLeftOut).toBeUndefined();
+    // A share written wrong is named, not called missing (which left every share out).
+    expect(parsePaletteText('#ff0000 -10%\n#00ff00 20%\n')).toBe('line 1 gives #ff0000 the share -10%, which is not one: a share is a percentage from 0 to 100, such as 40.73%');
+    expect(parsePaletteText('#ff0000 60%\n#00ff00 NaN %\n')).toBe('line 2 gives #00ff00 the share NaN%, which is not one: a share is a percentage from 0 to 100, such as 40.73%');
+    expect(parsePaletteText('#ff0000; /* 1e2% */\n')).toBe('line 1 gives #ff0000 the share 1e2%, which is not one: a share is a percentage from 0 to 100, such as 40.73%');
+    // A name with a percentage in it is no share.
+    expect(parsed('#808080 Grey 50%\n#ff0000 opacity 50%\n')).toMatchObject({ size: 2, shares: null });
     expect(parsed('#ff0000 60%\n#00ff00 40%\n').sharesLeftOut).toBeUndefined();
   });
 
@@ -124,7 +130,13 @@ describe('parsePaletteText', () => {
     // Colours with alpha were left out, silently.
     expect(parsePaletteText('#ff000080\n#00ff00\n')).toBe('line 1 has #ff000080, which is not #rrggbb (an alpha channel is not taken)');
     expect(parsePaletteText('#00ff00\n#f008\n')).toBe('line 2 has #f008, which is not #rrggbb (an alpha channel is not taken)');
-    expect(parsePaletteText('#12345\n')).toBe('line 1 has #12345, which is not #rrggbb (an alpha channel is not taken)');
+    // A code of 5 or 7 digits is no code with alpha: a digit missing or one too many.
+    expect(parsePaletteText('#12345\n')).toBe('line 1 has #12345, which is not #rrggbb');
+    expect(parsePaletteText('#00ff00\n#ff00000\n')).toBe('line 2 has #ff00000, which is not #rrggbb');
+    // Cut to one or two digits, alone on a line, a code was taken for a comment: a colour lost without a word.
+    expect(parsePaletteText('#ff\n#00ff00\n')).toBe('line 1 has #ff, which is not #rrggbb');
+    expect(parsePaletteText('#00ff00 50%\n#f 50%\n')).toBe('line 2 has #f, which is not #rrggbb');
+    expect(parsePaletteText('#1 favourite\n#ab cd\n#00ff00\n')).toMatchObject({ size: 1 });
     // A mistyped code was taken for a comment and dropped: a palette one colour short, silently.
     expect(parsePaletteText('#ff0000\n#ff00gg\n')).toBe('line 2 has #ff00gg, which is not #rrggbb');
     expect(parsePaletteText('#ff0000\n#00ff0g; green\n')).toBe('line 2 has #00ff0g, which is not #rrggbb');
