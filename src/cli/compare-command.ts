@@ -12,6 +12,7 @@ import { MAX_COLORS, type Seeding, type SequenceOptions } from '../options.js';
 import { inputOptionsOf, sequenceOptionsOf } from './pick-options.js';
 import { expandFrame } from '../pipeline/expand-frame.js';
 import { quantizeClip, type QuantizedFrame } from '../pipeline/quantize-clip.js';
+import { shareReading } from '../pipeline/shared-reading.js';
 import { renderCaption } from '../render/caption.js';
 import { composeSideBySide, composeSideBySideRgba, type Caption } from '../render/side-by-side.js';
 import { createSequentialQuantizer } from '../sequence/sequential.js';
@@ -31,7 +32,10 @@ interface ModeRun {
   label: string;
   frames: AsyncGenerator<QuantizedFrame>;
   meter: ReturnType<typeof createQualityMeter>;
+  /** Time spent in the run's own frames' next(), the shared reading's waits included (see waitedMs). */
   seconds: number;
+  /** Milliseconds of `seconds` the run spent waiting for the shared reading's frames. */
+  waitedMs: () => number;
   /** RGBA buffer the run's output frames are expanded into for the meter, reused every frame. */
   expanded?: Uint8Array;
 }
@@ -72,22 +76,22 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   const oneFrame = probe.info.frameCount === 1 && probe.info.frameCountUncertain !== true;
   if (args.levers === true && !oneFrame) variants.push(...leverVariants(options));
   const notes = args.levers === true && oneFrame ? ['--levers: one frame, on which no steadiness lever acts (they act from the second frame on): no lever rows'] : [];
-  // Every mode reads the clip and finds the same damage: the first reader's list is reported.
-  let warnings: readonly string[] = probe.warnings ?? [];
   const name = path.basename(inputs.shownName(input));
   // Every mode runs at once and listens for Ctrl-C (its frames, its clustering thread): 11
   // modes with --levers passed Node's default of 10 listeners, which warned of a leak.
   if (signal !== undefined) setMaxListeners(defaultMaxListeners + 2 * variants.length, signal);
-  const runs: ModeRun[] = variants.map(([label, variant], i) => {
-    const open = async () => {
-      const source = await openInput(input, inputOptions, signal);
-      if (i === 0) warnings = source.warnings ?? [];
-      return source;
-    };
-    // The one-palette run counts the clip's colours before its first frame.
-    // It also counts the frames of a clip that states no length to count them from (some WebM files): a bar for the modes' pass.
-    const read = variant.seeding === 'global' ? showingFirstPass(open, streams.stderr, name, 'counting colours (global)', !quiet, (frames) => progress.setTotal(frames)) : open;
-    return { label, frames: quantizeClip(read, variant, signal, clusterInThread(signal)), meter: createQualityMeter(), seconds: 0 };
+  // The modes go through the clip in step, so they share one reading of it (see shareReading).
+  const reading = shareReading(probe);
+  const runs: ModeRun[] = variants.map(([label, variant]) => {
+    const seat = reading.seat();
+    // The one-palette run counts the clip's colours before its first frame, in a reading of
+    // its own, then maps the frames with the others. That pass also counts the frames of a
+    // clip that states no length to count them from (some WebM files): a bar for the modes' pass.
+    let opened = 0;
+    const read = variant.seeding === 'global'
+      ? showingFirstPass(() => (opened++ === 0 ? openInput(input, inputOptions, signal) : seat.open()), streams.stderr, name, 'counting colours (global)', !quiet, (frames) => progress.setTotal(frames))
+      : seat.open;
+    return { label, frames: quantizeClip(read, variant, signal, clusterInThread(signal)), meter: createQualityMeter(), seconds: 0, waitedMs: seat.waitedMs };
   });
   // The modes the side-by-side and the timeline show, in the same order: the flicker first, then what stops it.
   const shown: Seeding[] = args.all === true ? ['none', 'seeded', 'global'] : ['none', 'seeded'];
@@ -123,12 +127,16 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
     // Runs stopped early (an error, Ctrl-C) must still end their generators, which kill
     // their ffmpeg readers; a completed run's return() does nothing.
     await Promise.allSettled(runs.map((r) => r.frames.return(undefined)));
+    await reading.close();
   }
   const picture = timelineFile !== undefined ? async () => [timelineFile, await (await import('./timeline.js')).renderTimelines(shown.map((m, i) => ({ label: MODE_LABELS[m], rows: timeline[i] })), options.colors)] as const : null;
   const written = await commitRun(side, picture, input, progress, signal);
 
-  const figures = Object.fromEntries(runs.map((r) => [r.label, { ...rounded(r.meter.result()), seconds: round(r.seconds, 3) }]));
-  const allWarnings = [...warnings, ...(written?.warnings ?? []), ...notes].map(inputs.shownText);
+  // A mode's seconds: its own work, and the reading of the clip it shares, as if it had read the clip alone.
+  const seconds = (r: ModeRun): number => r.seconds + (reading.readMs() - r.waitedMs()) / 1000;
+  const figures = Object.fromEntries(runs.map((r) => [r.label, { ...rounded(r.meter.result()), seconds: round(seconds(r), 3) }]));
+  // The damage the shared reading found (the one-palette run's own pass finds the same).
+  const allWarnings = [...(probe.warnings ?? []), ...(written?.warnings ?? []), ...notes].map(inputs.shownText);
   const advice = onePaletteAdvice(figures);
   if (args.json === true) {
     await printOut(streams.stdout, JSON.stringify({ input: inputs.shownName(input), output: output ?? null, timeline: timelineFile ?? null, k: options.colors, frames, modes: figures, advice, warnings: allWarnings }) + '\n');

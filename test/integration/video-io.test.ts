@@ -1255,6 +1255,21 @@ describe('ffmpeg binary choice', () => {
     expect(existsSync(out)).toBe(true);
   });
 
+  it('compare reads a video twice, whatever the number of modes: once shared by them all, once for the one-palette run\'s count of colours (with --levers it read it 12 times)', async () => {
+    const dir = mkdtempSync(path.join(work, 'compare-runs-'));
+    const log = path.join(dir, 'runs.log');
+    const logging = path.join(dir, 'ffmpeg');
+    writeFileSync(logging, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${ffmpegLocation().path}' "$@"\n`);
+    chmodSync(logging, 0o755);
+    const run = spawnSync(process.execPath, [BIN, 'compare', realshort, '-k', '4', '--levers', '--duration', '0.3', '--json', '-q'], { env: { ...process.env, FFMPEG_PATH: logging }, encoding: 'utf8' });
+    expect([run.status, run.stderr]).toEqual([0, '']);
+    const modes = JSON.parse(run.stdout).modes;
+    expect(Object.keys(modes).length).toBeGreaterThan(8);
+    for (const figures of Object.values(modes) as { seconds: number }[]) expect(figures.seconds).toBeGreaterThan(0);
+    const reads = readFileSync(log, 'utf8').trim().split('\n').filter((args) => args.includes('-f rawvideo'));
+    expect(reads).toHaveLength(2);
+  });
+
   it('a raw H.264 stream is read without the packet-times pass, which its made-up times never need (it started beside the probe and was thrown away)', async () => {
     const dir = mkdtempSync(path.join(work, 'raw-runs-'));
     const raw = path.join(dir, 'clip.h264');
