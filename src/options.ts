@@ -3,7 +3,7 @@ import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_PIXELS, DEFAULT
 import { validateClipOptions } from './clip-options.js';
 import { PALETTE_FORMATS, type PaletteFormat } from './palette/format.js';
 import { PALETTE_SORTS, type PaletteSort } from './palette/sort.js';
-import { resolveStability, STABILITY_LEVELS, type StabilityLevel, type StabilityOptions } from './sequence/stability.js';
+import { resolveStability, STABILITY_LEVELS, STABILITY_NAMES, type StabilityLevel, type StabilityOptions } from './sequence/stability.js';
 import type { ColorSpace, InitMethod, Metric } from './types.js';
 
 /**
@@ -78,7 +78,7 @@ export const CLUSTER_NAMES = ['colors', 'init', 'restarts', 'metric', 'space', '
 export const PALETTE_NAMES = [...CLUSTER_NAMES, 'sort', 'vivid', 'format', 'json', 'maxPixels'] as const;
 export const INPUT_NAMES = ['fps', 'width', 'start', 'duration', 'maxPixels', 'maxFrames'] as const;
 /** The seeded mode's levers, as the command line names them. */
-const LEVERS = ['stability', 'frameIterations', 'paletteHold', 'pixelHold', 'pixelMargin', 'sceneCut', 'refresh', 'refreshGain', 'anchor', 'stillWeight', 'jumpHold'] as const;
+const LEVERS = ['stability', ...STABILITY_NAMES] as const;
 export const SEQUENCE_NAMES = [...CLUSTER_NAMES, 'seeding', 'dither', ...LEVERS] as const;
 
 function refuseUnknown(raw: Raw, names: readonly string[], caller: string): void {
@@ -281,18 +281,7 @@ export function resolveSequenceOptions(input: SequenceOptionsInput = {}): Sequen
   if (seeding === 'none' && raw.restarts !== undefined && raw.restarts !== DEFAULT_RESTARTS) {
     throw new ChromaseedError('ERR_USAGE', '--restarts acts on --seeding seeded (its first frame and scene cuts) and global; --seeding none starts every frame once');
   }
-  let stability = resolveStability(choice(raw, 'stability', STABILITY_LEVELS, 'medium'), {
-    frameIterations: optionalNumber(raw, 'frameIterations'),
-    paletteHold: optionalNumber(raw, 'paletteHold'),
-    pixelHold: optionalNumber(raw, 'pixelHold'),
-    pixelMargin: optionalNumber(raw, 'pixelMargin'),
-    sceneCut: optionalNumber(raw, 'sceneCut'),
-    refresh: optionalNumber(raw, 'refresh'),
-    refreshGain: optionalNumber(raw, 'refreshGain'),
-    anchor: optionalNumber(raw, 'anchor'),
-    stillWeight: optionalNumber(raw, 'stillWeight'),
-    jumpHold: optionalNumber(raw, 'jumpHold'),
-  });
+  let stability = resolveStability(choice(raw, 'stability', STABILITY_LEVELS, 'medium'), Object.fromEntries(STABILITY_NAMES.map((name) => [name, optionalNumber(raw, name)])));
   // The anchor has no Manhattan form (a median is not pulled by weights): asked for, it is
   // refused; a preset's (high) is turned off, so no frame counts still pixels for it.
   if (metric === 'manhattan' && stability.anchor > 0) {

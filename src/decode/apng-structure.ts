@@ -6,6 +6,8 @@
  * before the cut. Pure: no node: imports.
  */
 
+import type { CanvasRect } from './canvas-draw.js';
+
 /** IHDR, with what the frames' pixels need from PLTE and tRNS. */
 export interface PngHeader {
   readonly width: number;
@@ -28,11 +30,7 @@ export interface FileSpan {
 }
 
 /** One frame: its control chunk's fields, then where its compressed data is in the file. */
-export interface ApngFrame {
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
+export interface ApngFrame extends CanvasRect {
   readonly delayMs: number;
   /** 0 none (left as drawn), 1 to the background (cleared), 2 to the previous canvas. */
   readonly dispose: number;

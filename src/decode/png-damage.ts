@@ -3,11 +3,8 @@
  * own words for it, through libvips, are "Unknown error" (an image header whose checksum is
  * wrong) or "libpng read error" (a file cut short, a damaged data chunk). Pure: no node: imports.
  */
-import { crc32 } from '../encode/png-encode.js';
+import { crc32, PNG_SIGNATURE } from '../encode/png-encode.js';
 import { u32 } from './apng-structure.js';
-
-/** The signature (8 bytes), then chunks: length (4), type (4), data, CRC-32 of type and data (4). */
-const SIGNATURE_LENGTH = 8;
 
 /**
  * The first fault in a PNG's chunks, for a message ("damaged: …" or "cut short: …"), or null
@@ -15,7 +12,7 @@ const SIGNATURE_LENGTH = 8;
  * failed is inside the image data.
  */
 export function pngChunkProblem(bytes: Uint8Array): string | null {
-  let at = SIGNATURE_LENGTH;
+  let at = PNG_SIGNATURE.length; // then chunks: length (4), type (4), data, CRC-32 of type and data (4)
   while (at < bytes.length) {
     if (at + 8 > bytes.length) return `cut short: it ends inside the header of a chunk, at byte ${bytes.length}`;
     const length = u32(bytes, at);

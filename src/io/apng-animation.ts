@@ -21,8 +21,6 @@ import type { TimedClip } from './open-input.js';
  * partial alpha off by up to 2 levels.
  */
 
-/** PNG signature (8 bytes), then chunks: length (4), type (4), data, CRC (4). */
-const SIGNATURE_BYTES = 8;
 /** Bytes read at once while walking the chunks: frame data comes in many small chunks. */
 const BLOCK_BYTES = 1 << 20;
 
@@ -37,7 +35,8 @@ async function* pngChunks(handle: FileHandle, wanted: ReadonlySet<string>, endin
   const block = Buffer.alloc(BLOCK_BYTES);
   let blockStart = 0;
   let blockEnd = 0;
-  for (let at = SIGNATURE_BYTES; at + 8 <= size; ) {
+  // After the signature, chunks: length (4), type (4), data, CRC (4).
+  for (let at = PNG_SIGNATURE.length; at + 8 <= size; ) {
     if (at + 8 > blockEnd) {
       blockStart = at;
       blockEnd = at + (await handle.read(block, 0, BLOCK_BYTES, at)).bytesRead;

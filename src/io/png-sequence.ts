@@ -49,9 +49,9 @@ export function createFramePngEncoder(width: number, height: number): (frame: In
 
 export interface PngSequenceOptions {
   /** Real paths of the input files (see realInputs), so no frame overwrites one. */
-  inputs?: readonly string[];
+  inputs: readonly string[];
   /** The pattern as the user gave it, for messages (`pattern` is resolved to a real directory). */
-  shownAs?: string;
+  shownAs: string;
 }
 
 export interface PngSequence {
@@ -93,7 +93,7 @@ function isFileSync(file: string): boolean {
  */
 export function createPngSequence(pattern: string, options: PngSequenceOptions): PngSequence {
   const written: { temp: string; final: string }[] = [];
-  const shownPattern = options.shownAs ?? pattern;
+  const shownPattern = options.shownAs;
   const shown = (n: number): string => frameFileName(shownPattern, n);
   let bytes = 0;
   let state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
@@ -113,7 +113,7 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
       const name = shown(written.length + 1);
       // Said at this frame, not by the renaming after the last one (the temporary name is shortened to fit).
       checkNameLength(name);
-      await refuseInputAsOutput(final, options.inputs ?? [], name);
+      await refuseInputAsOutput(final, options.inputs, name);
       // Found now, not when the frames are moved into place, where earlier frames would already have replaced files.
       if ((await stat(final).catch(() => null))?.isDirectory()) throw new ChromaseedError('ERR_OUTPUT', `${name}: is a directory; frames cannot be written under that name`);
       const existing = await lstat(final).catch(() => null);

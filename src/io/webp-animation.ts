@@ -5,7 +5,7 @@ import { createFramePool } from '../frame-pool.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
 import { checkFrameCount } from '../clip-options.js';
 import { mayTurnClear, type FrameCover } from '../decode/canvas-holes.js';
-import { clearRect, drawPicture } from '../decode/canvas-draw.js';
+import { clearRect, drawPicture, type CanvasRect } from '../decode/canvas-draw.js';
 import type { TimedClip } from './open-input.js';
 import { sharpForFiles } from './still.js';
 import { readWholeFile } from './file-head.js';
@@ -105,11 +105,7 @@ function framesMayTurnClear(bytes: Buffer, width: number, height: number): boole
 }
 
 /** One frame of an animated WebP (an ANMF chunk): where its picture goes, how, and the picture's chunks. */
-interface AnimationFrame {
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
+interface AnimationFrame extends CanvasRect {
   /** Alpha-blended over the canvas; otherwise its pixels, clear ones too, replace the canvas's. */
   readonly blend: boolean;
   /** Its rectangle is cleared once it has been shown. */

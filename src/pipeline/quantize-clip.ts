@@ -122,7 +122,7 @@ export async function* quantizeClip(
       ? histogramMapper.map(sequence.histogram, source.width * source.height, palette.palette, palette.size, options.metric, options.space, sequence.colourLabels, kept)
       : (mapper ??= createMapper()).map(source, palette.palette, palette.size, mapOptions, buffers.take());
     // (Outside a kept box the entries are the frame before's already: the hold skips them.)
-    if (holds && before !== null) holdPixels(source.data, before.source.data, indices, before.indices, palette.palette, palette.size, options.stability, options.metric, options.space);
+    if (holds) holdPixels(source.data, before.source.data, indices, before.indices, palette.palette, palette.size, options.stability, options.metric, options.space);
     // The mapper's mask is its own (made for a frame with a transparent pixel): only its indices go back.
     const [done, release] = holdBuffers(buffers, indices, viaHistogram ? transparent : null);
     // Typed apart: assigned in place, TypeScript's loop analysis finds `indices` circular.

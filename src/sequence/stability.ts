@@ -76,7 +76,7 @@ export interface StabilityOptions {
 }
 
 /** Every name of StabilityOptions. */
-export const STABILITY_NAMES: readonly string[] = namesOf<StabilityOptions>({
+export const STABILITY_NAMES = namesOf<StabilityOptions>({
   frameIterations: true, paletteHold: true, pixelHold: true, pixelMargin: true, sceneCut: true, refresh: true, refreshGain: true, anchor: true, stillWeight: true, jumpHold: true,
 });
 
@@ -109,7 +109,7 @@ export function resolveStability(level: StabilityLevel, overrides: Partial<Stabi
 export function checkStability(s: StabilityOptions, caller: string): void {
   requireObject(`${caller}'s stability`, 'STABILITY_PRESETS.medium, or resolveStability(level, overrides)', s);
   refuseUnknownKeys(`${caller}'s stability`, s, STABILITY_NAMES);
-  const missing = STABILITY_NAMES.filter((name) => s[name as keyof StabilityOptions] === undefined);
+  const missing = STABILITY_NAMES.filter((name) => s[name] === undefined);
   if (missing.length > 0) throw new ChromaseedError('ERR_USAGE', `${caller}'s stability lacks ${missing.join(', ')}: give every lever, as resolveStability(level, overrides) or STABILITY_PRESETS do`);
   requireInRange('--frame-iterations', s.frameIterations, 1, 10_000, 'an integer');
   requireInRange('--palette-hold', s.paletteHold, 0, 1000);

@@ -96,8 +96,9 @@ const FULL_SPREAD = 50;
  * the source is darker or lighter overall. A palette spread over less than FULL_SPREAD
  * L* units leans towards absolute lightness (L* over 100) in proportion.
  */
-export function relativeLightness(palette: WeightedPalette, out: Float64Array = new Float64Array(palette.size)): Float64Array {
+export function relativeLightness(palette: WeightedPalette): Float64Array {
   const { size, rgb } = palette;
+  const out = new Float64Array(size);
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < size; i++) {
