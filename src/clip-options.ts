@@ -69,10 +69,12 @@ function parseTime(name: string, value: string | number, zeroOk: boolean): numbe
   let seconds = NaN;
   if (typeof value === 'number') seconds = value;
   else if (typeof value === 'string') {
-    const m = /^\s*(?:(?:(\d+):)?(\d+):)?(\d+(?:\.\d*)?|\.\d+)\s*$/.exec(value);
+    // Seconds alone may have an exponent, as every number option's value (1e-1); a time with colons not.
+    const m = /^\s*(?:(?:(\d+):)?(\d+):)?(\d+(?:\.\d*)?|\.\d+)(e[+-]?\d+)?\s*$/i.exec(value);
     // Minutes and seconds after a colon stay under 60: 1:75 is a typing mistake, not 2:15.
     const overflows = m !== null && ((m[2] !== undefined && Number(m[3]) >= 60) || (m[1] !== undefined && Number(m[2]) >= 60));
-    if (m && !overflows) seconds = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3]);
+    const exponentAfterColon = m !== null && m[2] !== undefined && m[4] !== undefined;
+    if (m && !overflows && !exponentAfterColon) seconds = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] + (m[4] ?? ''));
   }
   if (!Number.isFinite(seconds) || seconds < 0 || (!zeroOk && seconds === 0) || seconds > MAX_SECONDS) {
     const range = `seconds ${zeroOk ? '>= 0' : '> 0'} (at most ${MAX_SECONDS}) or a time like 1:02.5 (minutes and seconds under 60)`;

@@ -74,8 +74,13 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   const variants: [string, SequenceOptions][] = MODES.map((mode) => [mode, { ...options, seeding: mode }]);
   // Every lever acts from the second frame on: on one frame its rows only repeated seeded's, each run again.
   const oneFrame = probe.info.frameCount === 1 && probe.info.frameCountUncertain !== true;
-  if (args.levers === true && !oneFrame) variants.push(...leverVariants(options));
-  const notes = args.levers === true && oneFrame ? ['--levers: one frame, on which no steadiness lever acts (they act from the second frame on): no lever rows'] : [];
+  const levers = args.levers === true && !oneFrame ? leverVariants(options) : [];
+  variants.push(...levers);
+  const notes =
+    args.levers !== true ? []
+    : oneFrame ? ['--levers: one frame, on which no steadiness lever acts (they act from the second frame on): no lever rows']
+    : levers.length === 0 ? ['--levers: every steadiness lever is off in this run already (the seeded row is plain seeded k-means): no lever rows']
+    : [];
   const name = path.basename(inputs.shownName(input));
   // Every mode runs at once and listens for Ctrl-C (its frames, its clustering thread): 11
   // modes with --levers passed Node's default of 10 listeners, which warned of a leak.

@@ -36,10 +36,11 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
     // First: a --no-output beside -o is a negation, not an option given twice.
     refuseNegations(argv, args, parsed.boolean);
     refuseSwitchConflicts(argv, parsed);
-    refuseRepeats(args);
     refuseOddValues(argv, args);
-    refuseMangledOutputs(args);
+    // Before the repeats: their message shows what yargs made of the values, NaN for a word.
     refuseOddNumbers(argv, numberOptions(parsed));
+    refuseRepeats(args);
+    refuseMangledOutputs(args);
     throw new CommandChosen(async () => {
       const command = (args._ as string[])[0] as CommandName;
       // Text on standard output appended to an input (`palette in.gif >> in.gif`,

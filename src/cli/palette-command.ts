@@ -55,7 +55,12 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
   if (clip !== null) {
     // Every pixel of every frame, counted exactly (as --seeding global does).
     const stillOnly = options.vivid ? '--vivid' : overlay !== undefined ? '--overlay' : undefined;
-    if (stillOnly !== undefined) throw new ChromaseedError('ERR_USAGE', `${stillOnly} works on a still image, and ${file} is an animation or a video${clip.info.frameCount ? ` (${countOf(clip.info.frameCount, 'frame')})` : ''}; drop ${stillOnly}`);
+    if (stillOnly !== undefined) {
+      // The count is of the part read: "an animation (1 frame)" of a 10-frame GIF read for 0.5 s read as a contradiction.
+      const partRead = part.start !== undefined || part.duration !== undefined || part.fps !== undefined;
+      const frames = clip.info.frameCount ? ` (${countOf(clip.info.frameCount, 'frame')}${partRead ? ' in the part read' : ''})` : '';
+      throw new ChromaseedError('ERR_USAGE', `${stillOnly} works on a still image, and ${file} is an animation or a video${frames}; drop ${stillOnly}`);
+    }
     // The clustering's options alone: clipPalette refuses the palette's own (sort, format...), which it does not read.
     const clusterOptions = { colors: k, init, restarts, metric, space, seed, maxIterations };
     const counted = await clipPalette(showingFirstPass(async () => clip, streams.stderr, path.basename(inputs.shownName(file)), 'counting colours', args.quiet !== true), clusterOptions, signal, clusterInThread(signal));

@@ -758,6 +758,9 @@ describe('chromaseed palette', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(`chromaseed: ${flag[0]} works on a still image, and ${CARS} is an animation or a video (30 frames); drop ${flag[0]}\n`);
     }
+    // Read in part, the count is the part's, and said to be (a QA pass read "an animation (1 frame)" as a contradiction).
+    const inPart = await runMain(['palette', CARS, '--duration', '0.01', '--vivid']);
+    expect([inPart.code, inPart.stderr]).toEqual([2, `chromaseed: --vivid works on a still image, and ${CARS} is an animation or a video (1 frame in the part read); drop --vivid\n`]);
   });
 
   it("reads a GIF's first frame as browsers show it: the canvas it leaves uncovered is transparent, not black", async () => {
@@ -1099,6 +1102,8 @@ describe('chromaseed compare --levers', () => {
     // With --stability none the seeded row is plain seeded k-means already: no row repeats it.
     const plain = JSON.parse((await runMain(['compare', CARS, '-k', '8', '--json', '--levers', '--stability', 'none', '--duration', '0.3', '-q'])).stdout);
     expect(Object.keys(plain.modes)).toEqual(['seeded', 'none', 'global']);
+    // And it says so: --levers seemed ignored (a QA pass).
+    expect(plain.warnings).toEqual(['--levers: every steadiness lever is off in this run already (the seeded row is plain seeded k-means): no lever rows']);
   });
 
   it('adds no row for a lever that does nothing in the seeded run (the still weight weighs refreshes only; it gave a row equal to seeded)', async () => {
@@ -1262,6 +1267,9 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['a seed in binary, attached', ['quantize', CARS, '--seed=0b11', '-o', 'x.gif'], 2, /^chromaseed: --seed takes a number written in decimal .*, not "0b11"\n$/],
     ['an infinite rate', ['quantize', CARS, '--fps', 'Infinity', '-o', 'x.gif'], 2, /^chromaseed: --fps takes a number written in decimal .*, not "Infinity"\n$/],
     ['k twice', ['quantize', CARS, '-k', '8', '-k', '4', '-o', 'x.gif'], 2, /--colors was given 2 times \(8, 4\); give it once/],
+    // Given twice, a word and a hex number were shown as yargs read them: "(NaN, 0.05)", "(16, 3)".
+    ['a number option twice, once as a word', ['quantize', CARS, '--pixel-margin=abc', '--pixel-margin', '5e-2', '-o', 'x.gif'], 2, /^chromaseed: --pixel-margin takes a number written in decimal \(such as 16, 0\.5 or 1e3\), not "abc"\n$/],
+    ['a number option twice, once in hex', ['quantize', CARS, '--colors=0x10', '--colors', '3', '-o', 'x.gif'], 2, /^chromaseed: --colors takes a number written in decimal \(such as 16, 0\.5 or 1e3\), not "0x10"\n$/],
     // yargs read it as false: the run went on, not quiet.
     ['a switch given a value', ['quantize', CARS, '-o', 'x.gif', '--quiet=yes'], 2, /^chromaseed: --quiet is a switch: give it alone \(or =true, =false\), not =yes\n$/],
     ['a short switch given a value', ['quantize', CARS, '-o', 'x.gif', '-q=yes'], 2, /^chromaseed: -q is a switch/],

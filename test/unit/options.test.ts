@@ -27,6 +27,14 @@ describe('option resolvers refuse names they do not read', () => {
     expect(resolveClusterOptions({ colors: 4, init: 'random', restarts: 2, metric: 'manhattan', space: 'lab', seed: 3, maxIterations: 9 }, 6).colors).toBe(4);
   });
 
+  it('a time is seconds, with an exponent as any number (1e-1: a QA pass found it refused), or minutes and seconds with colons', () => {
+    expect(resolveInputOptions({ start: '1e-1', duration: '2.5E1' })).toMatchObject({ start: 0.1, duration: 25 });
+    expect(resolveInputOptions({ start: '1:02.5', duration: '1:00:00' })).toMatchObject({ start: 62.5, duration: 3600 });
+    expect(() => resolveInputOptions({ start: '1:2e1' })).toThrow(/expected seconds >= 0 .* for --start but received "1:2e1"/);
+    expect(() => resolveInputOptions({ start: '1:75' })).toThrow(/for --start but received "1:75"/);
+    expect(() => resolveInputOptions({ duration: '1e9' })).toThrow(/at most 31536000/);
+  });
+
   it('the pixel hold, which dithered output leaves out, is refused with --dither, and a preset\'s is off (it was accepted and did nothing)', () => {
     expect(() => resolveSequenceOptions({ dither: 'bayer', pixelHold: 2 })).toThrow(/^--pixel-hold acts on undithered output only, and this run uses --dither bayer$/);
     expect(() => resolveSequenceOptions({ dither: 'floyd-steinberg', pixelMargin: 2 })).toThrow(/^--pixel-margin acts on undithered output only/);
