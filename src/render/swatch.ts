@@ -184,27 +184,82 @@ export async function renderSwatch(colors: readonly PaletteEntry[], options: Swa
  */
 function drawKey(rgb: Uint8Array, colors: readonly PaletteEntry[], width: number, top: number, key: { columns: number; rows: number; height: number }, edges: boolean): string {
   rgb.fill(255, top * width * 3);
-  const chipWidths = segmentWidths(new Float64Array(key.columns).fill(1), width - (key.columns + 1) * KEY_GAP, 1);
+  const chips = keyChips(key, width);
   const texts: string[] = [];
   colors.forEach((c, i) => {
-    const column = i % key.columns;
-    let x0 = KEY_GAP;
-    for (let j = 0; j < column; j++) x0 += chipWidths[j] + KEY_GAP;
-    const y0 = KEY_GAP + Math.floor(i / key.columns) * (KEY_CHIP_HEIGHT + KEY_GAP);
-    for (let y = y0; y < y0 + KEY_CHIP_HEIGHT; y++) {
-      for (let x = x0, o = ((top + y) * width + x0) * 3; x < x0 + chipWidths[column]; x++, o += 3) {
-        rgb[o] = c.rgb[0];
-        rgb[o + 1] = c.rgb[1];
-        rgb[o + 2] = c.rgb[2];
-      }
-    }
-    if (edges && nearWhite(...c.rgb)) edgeRect(rgb, width, x0, top + y0, chipWidths[column], KEY_CHIP_HEIGHT);
+    const { x0, y0, w } = chips(i);
+    paintRect(rgb, width, x0, top + y0, w, KEY_CHIP_HEIGHT, c.rgb);
+    if (edges && nearWhite(...c.rgb)) edgeRect(rgb, width, x0, top + y0, w, KEY_CHIP_HEIGHT);
     const fill = contrastColor(c.rgb[0], c.rgb[1], c.rgb[2]);
-    const cx = px(x0 + chipWidths[column] / 2);
+    const cx = px(x0 + w / 2);
     texts.push(`<text x="${cx}" y="${px(y0 + KEY_CHIP_HEIGHT / 2 - 3)}" fill="${fill}">${escapeXml(c.hex)}</text>`);
     texts.push(`<text x="${cx}" y="${px(y0 + KEY_CHIP_HEIGHT / 2 + KEY_FONT - 1)}" fill="${fill}">${escapeXml(shareText(c.proportion))}</text>`);
   });
-  return `${svgOpen(width, key.height)}<g font-family="${escapeXml(LABEL_FONT_FAMILY)}" font-size="${KEY_FONT}" text-anchor="middle">${texts.join('')}</g></svg>`;
+  return keySvg(width, key.height, texts);
+}
+
+/** Where chip `i` of a key `width` wide goes: the grid's columns share the width less the gaps. */
+function keyChips(key: { columns: number }, width: number): (i: number) => { x0: number; y0: number; w: number } {
+  const chipWidths = segmentWidths(new Float64Array(key.columns).fill(1), width - (key.columns + 1) * KEY_GAP, 1);
+  return (i) => {
+    const column = i % key.columns;
+    let x0 = KEY_GAP;
+    for (let j = 0; j < column; j++) x0 += chipWidths[j] + KEY_GAP;
+    return { x0, y0: KEY_GAP + Math.floor(i / key.columns) * (KEY_CHIP_HEIGHT + KEY_GAP), w: chipWidths[column] };
+  };
+}
+
+function keySvg(width: number, height: number, texts: readonly string[]): string {
+  return `${svgOpen(width, height)}<g font-family="${escapeXml(LABEL_FONT_FAMILY)}" font-size="${KEY_FONT}" text-anchor="middle">${texts.join('')}</g></svg>`;
+}
+
+/** Fills the `w × h` rectangle at (x0, y0) of an RGB picture `width` wide with `rgb`. */
+function paintRect(out: Uint8Array, width: number, x0: number, y0: number, w: number, h: number, rgb: readonly number[]): void {
+  for (let y = y0; y < y0 + h; y++) {
+    for (let o = (y * width + x0) * 3, end = o + w * 3; o < end; o += 3) {
+      out[o] = rgb[0];
+      out[o + 1] = rgb[1];
+      out[o + 2] = rgb[2];
+    }
+  }
+}
+
+/** The middles of the halves of {@link renderPairKey}'s first row of chips, from its top: where a legend names them. */
+export const PAIR_KEY_MIDDLES = [KEY_GAP + KEY_CHIP_HEIGHT / 4, KEY_GAP + (3 * KEY_CHIP_HEIGHT) / 4] as const;
+
+/** Height of {@link renderPairKey}'s picture for `pairs` pairs across `width` pixels. */
+export function pairKeyHeight(pairs: number, width: number): number {
+  return keyLayout(pairs, width).height;
+}
+
+/**
+ * A key of colour pairs (transfer's: a target cluster and the colour it became), one chip
+ * each in the grid of the palette swatch's key: the first colour in its top half, the
+ * second in its bottom half, each with its hex code, in the order given. For bars whose
+ * narrow segments have no room for their labels.
+ *
+ * @returns PNG bytes (RGB), `width` wide and {@link pairKeyHeight} tall.
+ */
+export async function renderPairKey(pairs: readonly (readonly [PaletteEntry, PaletteEntry])[], width: number): Promise<Buffer> {
+  const key = keyLayout(pairs.length, positiveInt('key width', width));
+  const rgb = new Uint8Array(width * key.height * 3).fill(255);
+  const chips = keyChips(key, width);
+  const half = KEY_CHIP_HEIGHT / 2;
+  const texts: string[] = [];
+  pairs.forEach((pair, i) => {
+    const { x0, y0, w } = chips(i);
+    pair.forEach((c, h) => {
+      const top = y0 + h * half;
+      paintRect(rgb, width, x0, top, w, half, c.rgb);
+      if (nearWhite(...c.rgb)) edgeRect(rgb, width, x0, top, w, half);
+      texts.push(`<text x="${px(x0 + w / 2)}" y="${px(top + half / 2 + KEY_FONT * 0.35)}" fill="${contrastColor(c.rgb[0], c.rgb[1], c.rgb[2])}">${escapeXml(c.hex)}</text>`);
+    });
+  });
+  return sharp(rgb, { raw: { width, height: key.height, channels: 3 } })
+    .composite([{ input: Buffer.from(keySvg(width, key.height, texts)), top: 0, left: 0 }])
+    .removeAlpha()
+    .png()
+    .toBuffer();
 }
 
 /**
@@ -222,11 +277,21 @@ function edgeRect(rgb: Uint8Array, width: number, x0: number, y0: number, w: num
   }
 }
 
+/** The size of a bar's hex labels: the font, a label's width, and its margin from the bar's foot. */
+function labelMetrics(height: number): { fontSize: number; textW: number; margin: number } {
+  const fontSize = Math.max(9, Math.min(18, Math.round(height * 0.11)));
+  return { fontSize, textW: labelWidth(7, fontSize), margin: Math.max(3, Math.round(fontSize * 0.5)) };
+}
+
+/** Whether a segment `w` pixels wide of a bar `height` tall has room for its hex label, rotated if need be. */
+export function segmentLabelled(w: number, height: number): boolean {
+  const { fontSize, textW, margin } = labelMetrics(height);
+  return w >= textW + 12 || (w >= fontSize + 2 && height >= textW + 2 * margin);
+}
+
 /** SVG with the hex labels for {@link renderSwatch}, or null when no segment has room for one. */
 function swatchLabels(colors: readonly PaletteEntry[], widths: Int32Array, width: number, height: number): string | null {
-  const fontSize = Math.max(9, Math.min(18, Math.round(height * 0.11)));
-  const textW = labelWidth(7, fontSize);
-  const margin = Math.max(3, Math.round(fontSize * 0.5));
+  const { fontSize, textW, margin } = labelMetrics(height);
   const parts: string[] = [];
   for (let i = 0, x = 0; i < colors.length; x += widths[i], i++) {
     const w = widths[i];
@@ -235,7 +300,7 @@ function swatchLabels(colors: readonly PaletteEntry[], widths: Int32Array, width
     const cx = x + w / 2;
     if (w >= textW + 12) {
       parts.push(`<text x="${px(cx)}" y="${px(height - margin)}" text-anchor="middle" fill="${fill}">${escapeXml(c.hex)}</text>`);
-    } else if (w >= fontSize + 2 && height >= textW + 2 * margin) {
+    } else if (segmentLabelled(w, height)) {
       // Rotated -90°: the text runs upward from the bottom, its baseline offset so the glyphs
       // are centred on the segment (cap height ≈ 0.7 em).
       const bx = cx + fontSize * 0.35;

@@ -162,6 +162,25 @@ describe('chromaseed transfer --swatch with many colours', () => {
     }
     const largest = palette.reduce((best, c, j) => (c.proportion > palette[best].proportion ? j : best), 0);
     expect(widths[largest]).toBeGreaterThan(3 * narrowest);
+    // Segments that narrow have no room for their hex codes: below the bars, a key names every
+    // mapping, a chip per target cluster, its colour over the one it became (there was none).
+    const barsHeight = 3 * 72 + 2 * 6 + 2;
+    const keyTop = barsHeight + 6;
+    const columns = Math.floor((barWidth + 2) / 82);
+    expect(info.height).toBe(keyTop + Math.ceil(64 / columns) * 44 + 2);
+    const hexAt = (x: number, y: number): string => {
+      const o = (y * info.width + x) * info.channels;
+      return `#${[data[o], data[o + 1], data[o + 2]].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+    };
+    const chipWidth = (barWidth - (columns + 1) * 2) / columns;
+    const chips: string[] = [];
+    for (let i = 0; i < 64; i++) {
+      const x = legend + 2 + Math.round((i % columns) * (chipWidth + 2)) + 3;
+      const y = keyTop + 2 + Math.floor(i / columns) * 44;
+      chips.push(`${hexAt(x, y + 3)} ${hexAt(x, y + 38)}`);
+    }
+    const { mapping } = JSON.parse(r.stdout) as Summary;
+    expect(chips.sort()).toEqual(mapping.map((m) => `${m.hex} ${m.sourceHex}`).sort());
   });
 });
 
