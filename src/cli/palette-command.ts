@@ -56,9 +56,9 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
     // Every pixel of every frame, counted exactly (as --seeding global does).
     const stillOnly = options.vivid ? '--vivid' : overlay !== undefined ? '--overlay' : undefined;
     if (stillOnly !== undefined) {
-      // The count is of the part read: "an animation (1 frame)" of a 10-frame GIF read for 0.5 s read as a contradiction.
-      const partRead = part.start !== undefined || part.duration !== undefined || part.fps !== undefined;
-      const frames = clip.info.frameCount ? ` (${countOf(clip.info.frameCount, 'frame')}${partRead ? ' in the part read' : ''})` : '';
+      // The count is of the frames as read: "an animation (1 frame)" of a 10-frame GIF read for 0.5 s read as a contradiction.
+      const asRead = part.start !== undefined || part.duration !== undefined || part.fps !== undefined;
+      const frames = clip.info.frameCount ? ` (${countOf(clip.info.frameCount, 'frame')}${asRead ? ' as read' : ''})` : '';
       throw new ChromaseedError('ERR_USAGE', `${stillOnly} works on a still image, and ${file} is an animation or a video${frames}; drop ${stillOnly}`);
     }
     // The clustering's options alone: clipPalette refuses the palette's own (sort, format...), which it does not read.

@@ -181,16 +181,19 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
     // A track of no kind ffmpeg knows, with no codec tag ("Data: none", where a real data
     // track names its tag: GoPro's "Data: none (gpmd / ...)"): what an MP4 whose track
     // header is damaged, or cut short inside its index, shows. Not a file without video.
-    if (/^\s*Stream #\d+:\d+.*: Data: none(?! \(\w+ \/ 0x)/m.test(stderr) && !/^\s*Stream #\d+:\d+.*: Audio: /m.test(stderr)) {
+    if (/^\s*Stream #\d+:\d+.*: Data: none(?! \([^)]*\/ 0x)/m.test(stderr) && !/^\s*Stream #\d+:\d+.*: Audio: /m.test(stderr)) {
       return new ChromaseedError('ERR_INPUT', `${file}: damaged: ffmpeg finds a track but not what kind it is (its header is damaged, or the file is cut short inside it), so no video stream to read`, { cause: error });
     }
     const cover = /^\s*Stream #\d+:\d+.*: Video: /m.test(stderr) ? ', only a picture attached to its sound (a cover); extract that with ffmpeg to use it' : '';
     return new ChromaseedError('ERR_INPUT', `${file}: has no video stream${cover}`, { cause: error });
   }
-  // A video stream whose codec the header does not say ("Video: none"): the codec's
-  // description is damaged or missing, which ffmpeg reports as a decoder it lacks.
+  // A video stream of no codec ffmpeg knows, which it reports as a decoder it lacks: one
+  // whose codec tag it does not know ("Video: none (zzzz / 0x7A7A7A7A)", a codec newer than
+  // the bundled ffmpeg), or, with no tag at all, one whose codec description is damaged or missing.
   if (/Decoder \(codec none\) not found/.test(stderr)) {
-    return new ChromaseedError('ERR_INPUT', `${file}: damaged: its header does not say which codec the video is in (ffmpeg: Decoder (codec none) not found)`, { cause: error });
+    const tag = /^\s*Stream #\d+:\d+.*: Video: none \(([^)]*?)\s*\/ 0x[0-9a-f]+\)/im.exec(stderr);
+    const why = tag !== null ? `its video is in a codec ffmpeg does not know (tagged ${JSON.stringify(tag[1])})` : 'damaged: its header does not say which codec the video is in';
+    return new ChromaseedError('ERR_INPUT', `${file}: ${why} (ffmpeg: Decoder (codec none) not found)`, { cause: error });
   }
   // ffmpeg lists an input whose header it could read ("Input #0, ...").
   const headerRead = /^Input #\d+, /m.test(stderr);

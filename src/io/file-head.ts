@@ -19,9 +19,10 @@ export const isIsoMedia = (head: Uint8Array): boolean => head[4] === 0x66 && hea
 
 /**
  * A raw H.264 or HEVC stream's start (Annex B): a start code, then a NAL unit header, whose
- * first bit is always 0. MPEG program streams and MPEG-1/2/4 video streams also start with a
- * start code, but theirs is followed by a byte of 0xb0 or more. A guess, to spare a pass
- * such a stream never needs (see openVideo); the probe decides what the file is.
+ * first bit is always 0. MPEG program streams and MPEG-1/2 video streams also start with a
+ * start code, but theirs is followed by a byte of 0xb0 or more; an MPEG-4 Part 2 or VC-1
+ * stream may not be. A guess, to spare a pass such a stream never needs (see openVideo): a
+ * wrong one only delays that pass until the probe has said what the file is.
  */
 export const isAnnexB = (head: Uint8Array): boolean => {
   const at = head[0] === 0 && head[1] === 0 && head[2] === 0 && head[3] === 1 ? 4 : head[0] === 0 && head[1] === 0 && head[2] === 1 ? 3 : -1;

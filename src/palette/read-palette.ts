@@ -298,8 +298,9 @@ function fromLines(text: string): Colour[] | string {
     const startsWithCode = CODE.exec(code)?.index === 0;
     const mistyped = startsWithCode ? null : /^#([0-9a-z]{6}|[0-9a-z]{8})(?=\s|$|[;,])/i.exec(code);
     if (mistyped !== null && /\d/.test(mistyped[1]) && mistyped[1].replace(/[0-9a-f]/gi, '').length <= 2) return `line ${i + 1} has #${mistyped[1]}, which is not #rrggbb`;
-    // A code cut short to one or two digits, alone on its line (#ff), is a colour lost, not a comment.
-    const cut = startsWithCode ? null : /^#([0-9a-f]{1,2})(?:\s+\S*%)?$/i.exec(code);
+    // A code cut short to two digits, alone on its line (#ff), is a colour lost, not a comment;
+    // digits alone (#1, #12) number a section.
+    const cut = startsWithCode ? null : /^#((?=[0-9]?[a-f])[0-9a-f]{2})(?:\s+\S*%)?$/i.exec(code);
     if (cut !== null) return `line ${i + 1} has #${cut[1]}, which is not #rrggbb`;
     if (/^(\/\/|;)/.test(code) || (code.startsWith('#') && !startsWithCode)) code = '';
     const comment = /(?:^|\s)(?:\/\/|#(?=\s|$))|(?:^|[\s;{}])\/\*/.exec(code);
@@ -393,12 +394,15 @@ const STRUCTURE = /^[^#]*\{$|^\}$|^k=\d+ inertia=|^\*/;
  * "opacity 50%" is no share (read as one, it turned a picture's darks light).
  */
 function shareAfter(rest: string): number | null {
-  const m = /^\s*(?:rgb\(\s*\d+,\s*\d+,\s*\d+\)\s*)?;?\s*(?:\/\*\s*)?(\d+(?:\.\d+)?)\s*%\s*(?:\*\/)?\s*$/i.exec(rest);
+  const m = /^\s*(?:rgb\(\s*\d+,\s*\d+,\s*\d+\)\s*)?;?\s*(?:\/\*\s*)?(\d+(?:\.\d+)?|\.\d+)\s*%\s*(?:\*\/)?\s*$/i.exec(rest);
   return m ? Number(m[1]) / 100 : null;
 }
 
-/** Where shareAfter finds a share, any one word before the % sign: a share written wrong. */
-const SHARE_LIKE = /^\s*(?:rgb\(\s*\d+,\s*\d+,\s*\d+\)\s*)?;?\s*(?:\/\*\s*)?(\S+?)\s*%\s*(?:\*\/)?\s*$/i;
+/**
+ * Where shareAfter finds a share, a number it does not read (-10, 1e2, 50,5, NaN): a share
+ * written wrong. A word is no share ("Grey-50%", "K100%", "opacity:50%" name or describe the colour).
+ */
+const SHARE_LIKE = /^\s*(?:rgb\(\s*\d+,\s*\d+,\s*\d+\)\s*)?;?\s*(?:\/\*\s*)?([-+]?(?:\d|\.\d)[\d.,e+-]*|[-+]?NaN|[-+]?Infinity)\s*%\s*(?:\*\/)?\s*$/i;
 
 function hexColour(text: string, share: number | null): Colour | null {
   const m = /^#?([0-9a-f]{3,8})$/i.exec(text.trim());

@@ -26,21 +26,22 @@ export interface SharedReading {
 /**
  * Shares `source`'s frames among the seats handed out. A frame is kept until every seat has
  * taken it, so runs must stay in step: a run that falls behind makes the others' frames pile
- * up. A frame goes back to `source` (its release) once every seat has released it.
+ * up. A frame goes back to `source` (its release) once every seat has released it or stopped.
  */
 export function shareReading(source: FrameSource): SharedReading {
   const iterator = source.frames[Symbol.asyncIterator]();
   /** Frames read and not yet taken by every seat: frame `first + i` is `kept[i]`. */
   const kept: TimedFrame[] = [];
   let first = 0;
-  /** Each seat's next frame; a seat not opened yet is at 0, one closed at Infinity. */
+  /** Each seat's next frame; a seat not opened yet is at 0, one stopped at Infinity. */
   const next: number[] = [];
-  const releases = new Map<Frame, number>();
+  /** The seats that have released each frame some seat has released. */
+  const releases = new Map<Frame, Set<number>>();
   let pulling: Promise<IteratorResult<TimedFrame>> | null = null;
   let ended = false;
   let failure: { error: unknown } | null = null;
   let totalMs = 0;
-  let closed = false;
+  let closing: Promise<void> | null = null;
 
   /** Drops the frames every seat has taken. */
   const trim = (): void => {
@@ -74,22 +75,29 @@ export function shareReading(source: FrameSource): SharedReading {
     }
   }
 
-  function release(frame: Frame): void {
-    const count = (releases.get(frame) ?? 0) + 1;
-    if (count < next.length) {
-      releases.set(frame, count);
-      return;
-    }
+  /** Gives `frame` back to the source once every seat has released it or stopped (a stopped seat reads nothing more). */
+  function handBack(frame: Frame, by: Set<number>): void {
+    if (!next.every((n, seat) => n === Infinity || by.has(seat))) return;
     releases.delete(frame);
     source.release?.(frame);
   }
 
-  async function close(): Promise<void> {
-    if (closed) return;
-    closed = true;
-    kept.length = 0;
-    await pulling?.catch(() => undefined);
-    await iterator.return?.();
+  function releaseBy(seat: number, frame: Frame): void {
+    const by = releases.get(frame) ?? new Set<number>();
+    by.add(seat);
+    releases.set(frame, by);
+    handBack(frame, by);
+  }
+
+  function close(): Promise<void> {
+    closing ??= (async () => {
+      kept.length = 0;
+      // A source stuck in its next() takes the return() only when it moves: not waited for
+      // (as abortable does), or an abort would wait on a stalled reader.
+      const ending = Promise.resolve(iterator.return?.()).catch(() => undefined);
+      if (pulling === null) await ending;
+    })();
+    return closing;
   }
 
   return {
@@ -109,9 +117,10 @@ export function shareReading(source: FrameSource): SharedReading {
             yield frame;
           }
         } finally {
-          // A run that stops (at the end, or on an error) waits for no frame any more.
+          // A run that stops (at the end, or on an error) waits for no frame, and holds none, any more.
           next[at] = Infinity;
           trim();
+          for (const [frame, by] of releases) handBack(frame, by);
           if (next.every((n) => n === Infinity)) await close();
         }
       }
@@ -124,7 +133,7 @@ export function shareReading(source: FrameSource): SharedReading {
               return source.info;
             },
             frames: frames(),
-            release,
+            release: (frame: Frame) => releaseBy(at, frame),
             get warnings() {
               return source.warnings;
             },

@@ -760,7 +760,7 @@ describe('chromaseed palette', () => {
     }
     // Read in part, the count is the part's, and said to be (a QA pass read "an animation (1 frame)" as a contradiction).
     const inPart = await runMain(['palette', CARS, '--duration', '0.01', '--vivid']);
-    expect([inPart.code, inPart.stderr]).toEqual([2, `chromaseed: --vivid works on a still image, and ${CARS} is an animation or a video (1 frame in the part read); drop --vivid\n`]);
+    expect([inPart.code, inPart.stderr]).toEqual([2, `chromaseed: --vivid works on a still image, and ${CARS} is an animation or a video (1 frame as read); drop --vivid\n`]);
   });
 
   it("reads a GIF's first frame as browsers show it: the canvas it leaves uncovered is transparent, not black", async () => {

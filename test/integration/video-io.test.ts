@@ -38,6 +38,15 @@ async function readAll(file: string, options = {}): Promise<{ info: Awaited<Retu
   return { info: source.info, frames };
 }
 
+/** A stand-in ffmpeg in `dir` that notes each run's arguments in `log`, a line a run, and runs the real one. */
+function loggingFfmpeg(dir: string): { log: string; logging: string } {
+  const log = path.join(dir, 'runs.log');
+  const logging = path.join(dir, 'ffmpeg');
+  writeFileSync(logging, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${ffmpegLocation().path}' "$@"\n`);
+  chmodSync(logging, 0o755);
+  return { log, logging };
+}
+
 /** Mean of each channel over the frame. */
 function meanRgb(f: { data: Uint8Array }): [number, number, number] {
   const s = [0, 0, 0];
@@ -1241,10 +1250,7 @@ describe('ffmpeg binary choice', () => {
     // A new process (fluent-ffmpeg keeps their answers for the process's life), with a stand-in
     // ffmpeg that notes each run's arguments and runs the real one.
     const dir = mkdtempSync(path.join(work, 'runs-'));
-    const log = path.join(dir, 'runs.log');
-    const logging = path.join(dir, 'ffmpeg');
-    writeFileSync(logging, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${ffmpegLocation().path}' "$@"\n`);
-    chmodSync(logging, 0o755);
+    const { log, logging } = loggingFfmpeg(dir);
     const out = path.join(dir, 'out.mp4');
     const run = spawnSync(process.execPath, [BIN, 'quantize', realshort, '-k', '4', '--duration', '0.3', '-o', out, '-q'], { env: { ...process.env, FFMPEG_PATH: logging }, encoding: 'utf8' });
     expect([run.status, run.stderr]).toEqual([0, '']);
@@ -1257,10 +1263,7 @@ describe('ffmpeg binary choice', () => {
 
   it('compare reads a video twice, whatever the number of modes: once shared by them all, once for the one-palette run\'s count of colours (with --levers it read it 12 times)', async () => {
     const dir = mkdtempSync(path.join(work, 'compare-runs-'));
-    const log = path.join(dir, 'runs.log');
-    const logging = path.join(dir, 'ffmpeg');
-    writeFileSync(logging, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${ffmpegLocation().path}' "$@"\n`);
-    chmodSync(logging, 0o755);
+    const { log, logging } = loggingFfmpeg(dir);
     const run = spawnSync(process.execPath, [BIN, 'compare', realshort, '-k', '4', '--levers', '--duration', '0.3', '--json', '-q'], { env: { ...process.env, FFMPEG_PATH: logging }, encoding: 'utf8' });
     expect([run.status, run.stderr]).toEqual([0, '']);
     const modes = JSON.parse(run.stdout).modes;
@@ -1274,10 +1277,7 @@ describe('ffmpeg binary choice', () => {
     const dir = mkdtempSync(path.join(work, 'raw-runs-'));
     const raw = path.join(dir, 'clip.h264');
     execFileSync(ffmpegLocation().path, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=s=64x48:d=1:r=15', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-f', 'h264', raw]);
-    const log = path.join(dir, 'runs.log');
-    const logging = path.join(dir, 'ffmpeg');
-    writeFileSync(logging, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${ffmpegLocation().path}' "$@"\n`);
-    chmodSync(logging, 0o755);
+    const { log, logging } = loggingFfmpeg(dir);
     const out = path.join(dir, 'out.gif');
     const run = spawnSync(process.execPath, [BIN, 'quantize', raw, '-k', '4', '-o', out, '-q'], { env: { ...process.env, FFMPEG_PATH: logging }, encoding: 'utf8' });
     expect([run.status, run.stderr]).toEqual([0, '']);

@@ -97,6 +97,12 @@ describe('error messages a user can act on', () => {
     // A real data track names its tag, and beside sound the file is one of sound only.
     const telemetry = ffmpegFailure('c.mp4', failed, "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'c.mp4':\n    Stream #0:0(eng): Data: none (gpmd / 0x646D7067), 61 kb/s (default)\nStream map '0:V:0' matches no streams.\n");
     expect(telemetry.message).toBe('c.mp4: has no video stream');
+    // A tag with spaces in it (an RTP hint track's) is a tag all the same.
+    const hint = ffmpegFailure('e.mov', failed, "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'e.mov':\n    Stream #0:0(eng): Data: none (rtp  / 0x20707472), 9 kb/s\nStream map '0:V:0' matches no streams.\n");
+    expect(hint.message).toBe('e.mov: has no video stream');
+    // A codec tag ffmpeg does not know, in a sound file: no damage, a codec it lacks.
+    const unknown = ffmpegFailure('f.mov', failed, "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'f.mov':\n    Stream #0:0(und): Video: none (zzzz / 0x7A7A7A7A), none, 64x48, 12 kb/s, 10 fps, 10 tbr, 10240 tbn, 10240 tbc (default)\nStream mapping:\n  Stream #0:0 -> #0:0 (? (?) -> rawvideo (native))\nDecoder (codec none) not found for input stream #0:0\n");
+    expect([unknown.code, unknown.message]).toEqual(['ERR_INPUT', 'f.mov: its video is in a codec ffmpeg does not know (tagged "zzzz") (ffmpeg: Decoder (codec none) not found)']);
     const sound = ffmpegFailure('d.m4a', failed, "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'd.m4a':\n    Stream #0:0(und): Audio: aac (LC) (mp4a / 0x6134706D), 44100 Hz, stereo, fltp, 128 kb/s (default)\n    Stream #0:1: Data: none (default)\nStream map '0:V:0' matches no streams.\n");
     expect(sound.message).toBe('d.m4a: has no video stream');
   });

@@ -116,8 +116,12 @@ describe('parsePaletteText', () => {
     expect(parsePaletteText('#ff0000 -10%\n#00ff00 20%\n')).toBe('line 1 gives #ff0000 the share -10%, which is not one: a share is a percentage from 0 to 100, such as 40.73%');
     expect(parsePaletteText('#ff0000 60%\n#00ff00 NaN %\n')).toBe('line 2 gives #00ff00 the share NaN%, which is not one: a share is a percentage from 0 to 100, such as 40.73%');
     expect(parsePaletteText('#ff0000; /* 1e2% */\n')).toBe('line 1 gives #ff0000 the share 1e2%, which is not one: a share is a percentage from 0 to 100, such as 40.73%');
-    // A name with a percentage in it is no share.
-    expect(parsed('#808080 Grey 50%\n#ff0000 opacity 50%\n')).toMatchObject({ size: 2, shares: null });
+    expect(parsePaletteText('#ff0000 50,5%\n')).toBe('line 1 gives #ff0000 the share 50,5%, which is not one: a share is a percentage from 0 to 100, such as 40.73%');
+    // A name or a note with a percentage in it is no share (a review found "Grey-50%" refused as one).
+    expect(parsed('#808080 Grey 50%\n#ff0000 opacity 50%\n#7f7f7f Grey-50%\n#000000 K100%\n#00ff00 //50%\n')).toMatchObject({ size: 5, shares: null });
+    expect(parsed('color: #ff0000; opacity:50%\n')).toMatchObject({ size: 1, shares: null });
+    // A share with no digit before its point is a share.
+    expect(parsed('#ff0000 .5%\n#00ff00 99.5%\n').shares).toEqual(Float64Array.of(0.005, 0.995));
     expect(parsed('#ff0000 60%\n#00ff00 40%\n').sharesLeftOut).toBeUndefined();
   });
 
@@ -135,8 +139,9 @@ describe('parsePaletteText', () => {
     expect(parsePaletteText('#00ff00\n#ff00000\n')).toBe('line 2 has #ff00000, which is not #rrggbb');
     // Cut to one or two digits, alone on a line, a code was taken for a comment: a colour lost without a word.
     expect(parsePaletteText('#ff\n#00ff00\n')).toBe('line 1 has #ff, which is not #rrggbb');
-    expect(parsePaletteText('#00ff00 50%\n#f 50%\n')).toBe('line 2 has #f, which is not #rrggbb');
-    expect(parsePaletteText('#1 favourite\n#ab cd\n#00ff00\n')).toMatchObject({ size: 1 });
+    expect(parsePaletteText('#00ff00 50%\n#0f 50%\n')).toBe('line 2 has #0f, which is not #rrggbb');
+    // Digits alone number a section, and a letter a note: comments, as before.
+    expect(parsePaletteText('#1\n#12\n#a\n#ab cd\n#00ff00\n')).toMatchObject({ size: 1 });
     // A mistyped code was taken for a comment and dropped: a palette one colour short, silently.
     expect(parsePaletteText('#ff0000\n#ff00gg\n')).toBe('line 2 has #ff00gg, which is not #rrggbb');
     expect(parsePaletteText('#ff0000\n#00ff0g; green\n')).toBe('line 2 has #00ff0g, which is not #rrggbb');

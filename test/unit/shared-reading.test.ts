@@ -73,6 +73,54 @@ describe('shareReading', () => {
     expect(log.released).toEqual([0]);
   });
 
+  it('keeps handing frames back once a seat has stopped (they were held for it for ever, and memory grew with the clip)', async () => {
+    const { source, log } = countingSource(6);
+    const reading = shareReading(source);
+    const [x, y] = await Promise.all([reading.seat().open(), reading.seat().open()]);
+    const xs = x.frames[Symbol.asyncIterator]();
+    const ys = y.frames[Symbol.asyncIterator]();
+    const first = (await xs.next()).value as TimedFrame;
+    await ys.next();
+    y.release!(first);
+    await ys.return!(undefined);
+    // The stopped seat released frame 0, and the other stopping hands it back.
+    expect(log.released).toEqual([]);
+    x.release!(first);
+    expect(log.released).toEqual([0]);
+    let before: TimedFrame | null = null;
+    for (let r = await xs.next(); r.done !== true; r = await xs.next()) {
+      if (before !== null) x.release!(before);
+      before = r.value;
+    }
+    expect(log.released).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('a second close() waits for the first to end the source', async () => {
+    const { source, log } = countingSource(3);
+    let finish!: () => void;
+    const slowEnd: FrameSource = {
+      ...source,
+      frames: {
+        [Symbol.asyncIterator]: () => {
+          const it = source.frames[Symbol.asyncIterator]();
+          return { next: () => it.next(), return: async () => { await new Promise<void>((r) => (finish = r)); return it.return!(); } };
+        },
+      },
+    };
+    const reading = shareReading(slowEnd);
+    reading.seat();
+    const first = reading.close();
+    const second = reading.close();
+    let ended = false;
+    void second.then(() => (ended = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(ended).toBe(false);
+    finish();
+    await Promise.all([first, second]);
+    expect(ended).toBe(true);
+    expect(log.reads).toBe(0);
+  });
+
   it('hands the source\'s failure to every seat that asks for the frame', async () => {
     const { source } = countingSource(3, 1);
     const reading = shareReading(source);
