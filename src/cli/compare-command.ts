@@ -69,7 +69,10 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   if (timelineFile !== undefined) await checkExtraOutputPath(timelineFile, '--timeline', input, output);
   const quiet = args.quiet === true;
 
+  const opening = startStopwatch();
   const probe = await openInput(input, inputOptions, signal);
+  // The modes share this opening of the clip (see shareReading): each is charged with it, as with its reading.
+  const openSeconds = opening();
   refuseTimeForStill(input, probe.kind, inputOptions);
   const variants: [string, SequenceOptions][] = MODES.map((mode) => [mode, { ...options, seeding: mode }]);
   // Every lever acts from the second frame on: on one frame its rows only repeated seeded's, each run again.
@@ -137,8 +140,8 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   const picture = timelineFile !== undefined ? async () => [timelineFile, await (await import('./timeline.js')).renderTimelines(shown.map((m, i) => ({ label: MODE_LABELS[m], rows: timeline[i] })), options.colors)] as const : null;
   const written = await commitRun(side, picture, input, progress, signal);
 
-  // A mode's seconds: its own work, and the reading of the clip it shares, as if it had read the clip alone.
-  const seconds = (r: ModeRun): number => r.seconds + (reading.readMs() - r.waitedMs()) / 1000;
+  // A mode's seconds: its own work, and the opening and reading of the clip it shares, as if it had read the clip alone.
+  const seconds = (r: ModeRun): number => r.seconds + openSeconds + (reading.readMs() - r.waitedMs()) / 1000;
   const figures = Object.fromEntries(runs.map((r) => [r.label, { ...rounded(r.meter.result()), seconds: round(seconds(r), 3) }]));
   // The damage the shared reading found (the one-palette run's own pass finds the same).
   const allWarnings = [...(probe.warnings ?? []), ...(written?.warnings ?? []), ...notes].map(inputs.shownText);
