@@ -25,14 +25,22 @@ import { dependOnOtherProcess } from './other-processes.js';
  */
 const DAMAGE = /\] (Read error|File ended prematurely|stream \d+, offset 0x[0-9a-f]+: partial file|Truncating packet|Packet corrupt|corrupt (input|decoded frame)|error while decoding|Invalid NAL unit size|concealing \d+ DC, \d+ AC, \d+ MV errors|Failed to decode frame|[^\n]*\bEBML number\b|Element at 0x[0-9a-f]+ ending at 0x[0-9a-f]+ exceeds containing master element)|Error while decoding stream #\d+:\d+/i;
 
+/**
+ * Of DAMAGE's reports, the container's (a file cut short, a damaged packet or element): where
+ * a decoder also complains of what it got (a broken slice), the two come in either order from
+ * run to run (the decoders' threads print as they go), so the container's, the cause, is the
+ * one quoted.
+ */
+const CONTAINER_DAMAGE = /\] (Read error|File ended prematurely|stream \d+, offset 0x[0-9a-f]+: partial file|Truncating packet|Packet corrupt|corrupt input|[^\n]*\bEBML number\b|Element at 0x[0-9a-f]+ ending at)/i;
+
 /** What ffmpeg prints when the disk is full (or the file too large for it). */
 export const DISK_FULL = /No space left on device|Disk quota exceeded|File too large/;
 
 interface RunWatch {
   /**
    * Settles once, with fluent-ffmpeg's error (if any), ffmpeg's stderr (its first 16 KB and
-   * last 8 KB; on an error, fluent-ffmpeg's last 100 lines) and the
-   * first line in which ffmpeg reported damage it read past. Never rejects.
+   * last 8 KB; on an error, fluent-ffmpeg's last 100 lines) and the first line in which
+   * ffmpeg reported damage it read past (the container's first, if any). Never rejects.
    */
   done: Promise<{ error: Error | null; stderr: string; damage: string | null }>;
   /** Resolves when the ffmpeg child has exited (or never started). */
@@ -79,6 +87,7 @@ export function watch(command: ReturnType<typeof ffmpegCommand>, keepLine: (line
   let stderrTail = '';
   const stderrText = () => stderrHead + stderrTail;
   let damage: string | null = null;
+  let containerDamage = false;
   /** Kills ffmpeg now, or as it starts (see 'start'). */
   const kill = (): void => {
     killRequested = true;
@@ -104,7 +113,10 @@ export function watch(command: ReturnType<typeof ffmpegCommand>, keepLine: (line
     });
     command.on('stderr', (line: string) => {
       if (stopAt?.(line) === true) kill();
-      if (damage === null && DAMAGE.test(line)) damage = lastMeaningfulLine(line);
+      if (!containerDamage && DAMAGE.test(line)) {
+        containerDamage = CONTAINER_DAMAGE.test(line);
+        if (damage === null || containerDamage) damage = lastMeaningfulLine(line);
+      }
       if (!keepLine(line)) return;
       if (stderrHead.length < STDERR_HEAD_CHARS) stderrHead += line + '\n';
       else stderrTail = (stderrTail + line + '\n').slice(-STDERR_TAIL_CHARS);
