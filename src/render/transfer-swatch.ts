@@ -49,7 +49,7 @@ export async function renderTransferSwatch(source: SourcePalette, decision: Tran
     [sourceEntries, targetEntries, becameEntries].map((entries) => (entries.length === 0 ? null : renderSwatch(entries, { width: barWidth, height: BAR_HEIGHT, minSegment, key: false, edges: false }))),
   );
   const unnamed = segmentWidths(targetEntries.map((e) => e.proportion), barWidth, minSegment, false).some((w) => !segmentLabelled(w, BAR_HEIGHT));
-  const key = unnamed ? await renderPairKey(order.map((_, i) => [targetEntries[i], becameEntries[i]] as const), barWidth) : null;
+  const key = unnamed ? await renderPairKey(targetEntries.map((t, i) => [t, becameEntries[i]] as const), barWidth) : null;
   // Each bar in a grey frame, just outside it (a white colour's segment ran into the white
   // page): a pixel of room above, below and to the right of the bars.
   const barsHeight = 3 * BAR_HEIGHT + 2 * GAP + 2;
