@@ -119,7 +119,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
         results.set(run.label, next.value);
         const output = expandFrame(next.value.indexed, run.expanded?.length === next.value.indexed.width * next.value.indexed.height * 4 ? run.expanded : undefined);
         run.expanded = output.data;
-        run.meter.add(next.value.source, output);
+        run.meter.add(next.value.source, output, next.value.indexed);
       }
       if (results.size === 0) break;
       if (timelineFile !== undefined) shown.forEach((m, i) => timeline[i].push(results.get(m)!.palette.palette));

@@ -180,7 +180,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
       if (meter !== null) {
         const rgba = expandFrame(out, expanded);
         expanded = rgba.data;
-        meter.add(q.source, rgba);
+        meter.add(q.source, rgba, out);
       }
       // `out` may hold the target frame's arrays: the writer hands them back once it has read them.
       await writer.write(out, q.release);

@@ -6,6 +6,10 @@ import { countDistinctColors } from '../../src/kmeans/histogram.js';
 import { buildHistogram } from '../../src/kmeans/histogram.js';
 import { createMapper } from '../../src/map/map-pixels.js';
 import type { Frame } from '../../src/types.js';
+import { expandFrame } from '../../src/pipeline/expand-frame.js';
+import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
+import { openInput } from '../../src/io/open-input.js';
+import { resolveSequenceOptions } from '../../src/options.js';
 
 const CORPUS = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
 
@@ -338,5 +342,25 @@ describe('indexedColors', () => {
     expect(indexedColors(frame)).toBe(2);
     expect(indexedColors({ ...frame, transparent: null })).toBe(3);
     expect(indexedColors({ ...frame, transparent: new Uint8Array([1, 1, 1, 1]) })).toBe(0);
+    // With a source's mask: its opaque pixels only, and a transparent output pixel there is black, as expanded.
+    const source = new Uint8Array([0, 0, 0, 255, 0, 0, 0, 0, 0, 0, 0, 255, 0, 0, 0, 255]);
+    expect(indexedColors(frame, source)).toBe(3); // red (pixel 0), green (2), black (3, transparent)
+    expect(indexedColors(frame, source)).toBe(countDistinctColors(expandFrame(frame).data, source));
+  });
+
+  it('gives the quality meter the colours it counted from every pixel, on the frames of a real clip with transparency', async () => {
+    const source = await openInput(`${CORPUS}gifs/gifcontrols__earth-transparent.gif`, { maxPixels: 1e8, maxFrames: 1e5 });
+    const options = resolveSequenceOptions({ colors: 16 });
+    const byPixel = createQualityMeter();
+    const byIndex = createQualityMeter();
+    let frames = 0;
+    for await (const q of quantizeClip(async () => source, options)) {
+      const expanded = expandFrame(q.indexed);
+      byPixel.add(q.source, expanded);
+      byIndex.add(q.source, expanded, q.indexed);
+      if (++frames === 8) break;
+    }
+    expect(byIndex.result()).toEqual(byPixel.result());
+    expect(byIndex.result().colors).toBeGreaterThan(8);
   });
 });
