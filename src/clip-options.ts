@@ -27,6 +27,8 @@ export interface ValidClipOptions {
 
 /** The lowest --fps: one frame in 1000 s is already past a GIF frame's longest (655.35 s). */
 export const MIN_FPS = 0.001;
+/** The highest --fps, and the highest rate a video is written at. */
+export const MAX_FPS = 1000;
 
 /**
  * Checks these options, with the same message for the same bad value wherever they come
@@ -43,8 +45,8 @@ export function validateClipOptions(options: ClipOptions): ValidClipOptions {
   }
   if (options.fps !== undefined) {
     // A rate far lower made the resampling search (resampledRate) spin for minutes, deaf to Ctrl-C.
-    if (typeof options.fps !== 'number' || !Number.isFinite(options.fps) || options.fps < MIN_FPS || options.fps > 1000) {
-      throw invalidOption('--fps', `a number of frames per second from ${MIN_FPS} to 1000`, options.fps);
+    if (typeof options.fps !== 'number' || !Number.isFinite(options.fps) || options.fps < MIN_FPS || options.fps > MAX_FPS) {
+      throw invalidOption('--fps', `a number of frames per second from ${MIN_FPS} to ${MAX_FPS}`, options.fps);
     }
     out.fps = options.fps;
   }

@@ -10,7 +10,6 @@ import { createMapper } from '../map/map-pixels.js';
 import { createQualityMeter, type QualityResult } from '../metrics/quality.js';
 import { MAX_COLORS, type Seeding, type SequenceOptions } from '../options.js';
 import { inputOptionsOf, sequenceOptionsOf } from './pick-options.js';
-import { expandFrame } from '../pipeline/expand-frame.js';
 import { quantizeClip, type QuantizedFrame } from '../pipeline/quantize-clip.js';
 import { shareReading } from '../pipeline/shared-reading.js';
 import { renderCaption } from '../render/caption.js';
@@ -36,8 +35,6 @@ interface ModeRun {
   seconds: number;
   /** Milliseconds of `seconds` the run spent waiting for the shared reading's frames. */
   waitedMs: () => number;
-  /** RGBA buffer the run's output frames are expanded into for the meter, reused every frame. */
-  expanded?: Uint8Array;
 }
 
 /**
@@ -117,9 +114,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
         run.seconds += elapsed();
         if (next.done) continue;
         results.set(run.label, next.value);
-        const output = expandFrame(next.value.indexed, run.expanded?.length === next.value.indexed.width * next.value.indexed.height * 4 ? run.expanded : undefined);
-        run.expanded = output.data;
-        run.meter.add(next.value.source, output, next.value.indexed);
+        run.meter.add(next.value.source, next.value.indexed);
       }
       if (results.size === 0) break;
       if (timelineFile !== undefined) shown.forEach((m, i) => timeline[i].push(results.get(m)!.palette.palette));

@@ -11,7 +11,6 @@ import { asSourcePartError, inputOptionsOf, keepsSound, loopCountOf, outputNameO
 import { toHex } from '../palette/palette.js';
 import { MAX_PALETTE_FILE_BYTES, mayBePaletteFile, parsePaletteBytes, type PaletteFile } from '../palette/read-palette.js';
 import { isStdin, type InputSession } from '../io/spool-input.js';
-import { expandFrame } from '../pipeline/expand-frame.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import { renderTransferSwatch } from '../render/transfer-swatch.js';
 import { extractSourcePalette } from '../transfer/source-palette.js';
@@ -171,17 +170,12 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   const json = args.json === true;
   const meter = json ? createQualityMeter() : null;
   const progress = createProgress(streams.stderr, path.basename(inputs.shownName(targetPath)), info.frameCount, !quiet);
-  let expanded: Uint8Array | undefined;
   let frames = 0;
   const playback = playbackClock(gif, info.gifDelays);
   try {
     for await (const q of quantizeClip(open, options, signal, clusterInThread(signal))) {
       const out = transfer.next({ source: q.source, indexed: q.indexed, inertia: q.palette.inertia, fresh: q.palette.fresh });
-      if (meter !== null) {
-        const rgba = expandFrame(out, expanded);
-        expanded = rgba.data;
-        meter.add(q.source, rgba, out);
-      }
+      meter?.add(q.source, out);
       // `out` may hold the target frame's arrays: the writer hands them back once it has read them.
       await writer.write(out, q.release);
       playback.add(out.delayMs);

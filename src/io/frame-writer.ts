@@ -2,6 +2,7 @@ import path from 'node:path';
 import { abortedWrite, ChromaseedError, invalidOption, kindOf, namesOf, refuseUnknownKeys, requireFunction, requireObject } from '../errors.js';
 import { extensionAloneError, fileName } from './file-name.js';
 import { MAX_GIF_FPS } from '../timing.js';
+import { MAX_FPS } from '../clip-options.js';
 import { RESOLVED_INPUT_NAMES, type InputOptions } from '../options.js';
 import type { ClipInfo, IndexedFrame, SoundSource, TimedFrame } from '../types.js';
 import { isDirectory, isDirectoryError, refuseDirectoryName, STDOUT, type FinishOptions, type InputPaths } from './output-file.js';
@@ -56,7 +57,7 @@ export function clipWriterOptions(info: ClipInfo, inputPath: string | URL, keepS
   requireObject('info', "a clip's info ({ width, height, ... }: openReusable's or openInput's)", info);
   return {
     // A video faster than a video is written (a 2000 fps camera clip) is written at that rate.
-    width: info.width, height: info.height, fps: info.fps === undefined ? undefined : Math.min(info.fps, MAX_VIDEO_FPS), loopCount: info.loopCount, inputPath,
+    width: info.width, height: info.height, fps: info.fps === undefined ? undefined : Math.min(info.fps, MAX_FPS), loopCount: info.loopCount, inputPath,
     frameCount: info.frameCount, frameCountUncertain: info.frameCountUncertain, sound: keepSound ? info.sound : undefined, mayTurnTransparent: info.mayTurnTransparent,
     changesEveryFrame: info.changesEveryFrame, gifDelays: info.gifDelays,
   };
@@ -136,9 +137,6 @@ export function inputOptionsFor(output: string | URL, options: InputOptions): In
   return { ...options, maxFps: MAX_GIF_FPS };
 }
 
-/** The highest frame rate a video is written at: --fps's own limit. */
-const MAX_VIDEO_FPS = 1000;
-
 /** The largest side a writer takes. */
 const MAX_FRAME_SIDE = 65535;
 
@@ -166,7 +164,7 @@ export async function createFrameWriter(given: string | URL, options: FrameWrite
   // A video writer repeats each frame for its delay at this rate: fps 1e9 had ffmpeg writing
   // for hours (2 x 10^8 frames, 91 MB in 6 minutes) for two frames. (clipWriterOptions gives a
   // faster source this rate.)
-  if (kind === 'video' && options.fps !== undefined && options.fps > MAX_VIDEO_FPS) throw invalidOption('fps', `a number above 0 and at most ${MAX_VIDEO_FPS} (a video's)`, options.fps);
+  if (kind === 'video' && options.fps !== undefined && options.fps > MAX_FPS) throw invalidOption('fps', `a number above 0 and at most ${MAX_FPS} (a video's)`, options.fps);
   // A GIF writer checks its loop count as the encoder does; other outputs do not loop, but a
   // count that is none at all (-1) is refused alike, not passed over.
   if (kind !== 'gif' && options.loopCount !== undefined && !(Number.isInteger(options.loopCount) && options.loopCount >= 0)) throw invalidOption('loopCount', 'an integer from 0 up (only a GIF plays it)', options.loopCount);

@@ -4,6 +4,7 @@ import { checkBytes, checkFrameDimensions, checkIndexedFrame, checkPalette, Chro
 import { countDistinctColors, type ColorHistogram } from '../kmeans/histogram.js';
 import { createMapper, type Mapper } from '../map/map-pixels.js';
 import { createPaletteSearch, type PaletteSearch } from '../map/nearest.js';
+import { expandFrame } from '../pipeline/expand-frame.js';
 
 /**
  * Output-quality metrics exactly as defined in the team's shared METRICS.md (beside the
@@ -53,11 +54,11 @@ export interface QualityResult {
 
 export interface QualityMeter {
   /**
-   * Feed the next (source, output) pair of full-canvas RGBA frames, in display order. With
-   * `indexed`, the frame `output` was expanded from (expandFrame), the output's colours are
-   * counted from the palette entries its pixels use instead of from every pixel's colour.
+   * Feed the next (source, output) pair of full-canvas frames, in display order: the source
+   * RGBA, the output RGBA or indexed (as the pipeline writes it; its colours are then counted
+   * from the palette entries its pixels use, not pixel by pixel).
    */
-  add(source: Frame, output: Frame, indexed?: IndexedFrame): void;
+  add(source: Frame, output: Frame | IndexedFrame): void;
   /** Metrics over everything added so far (can be called at any time). */
   result(): QualityResult;
 }
@@ -122,10 +123,21 @@ export function createQualityMeter(): QualityMeter {
   let prevSrc = new Uint8Array(0);
   let prevOut = new Uint8Array(0);
   const bits = new Uint32Array(1 << 19);
+  // An indexed output expanded to RGBA, reused from frame to frame.
+  let expanded: Uint8Array | undefined;
 
-  function add(source: Frame, output: Frame, indexed?: IndexedFrame): void {
+  /** An indexed output as RGBA, into the buffer of the last one. */
+  function expand(frame: IndexedFrame): Frame {
+    checkIndexedFrame(frame, frame.width, frame.height);
+    const out = expandFrame(frame, expanded?.length === frame.width * frame.height * 4 ? expanded : undefined);
+    expanded = out.data;
+    return out;
+  }
+
+  function add(source: Frame, given: Frame | IndexedFrame): void {
+    const indexed = given !== null && typeof given === 'object' && 'indices' in given ? given : undefined;
+    const output: Frame = indexed === undefined ? (given as Frame) : expand(indexed);
     checkPair(source, output);
-    if (indexed !== undefined) checkIndexedFrame(indexed, source.width, source.height);
     if (frames === 0) {
       width = source.width;
       height = source.height;
@@ -277,8 +289,8 @@ function checkHistogram(histogram: ColorHistogram): void {
 /**
  * METRICS.md's `colors` of one indexed frame: the distinct colours its opaque pixels show
  * (entries no pixel uses, and entries of the same colour, count once at most). With `mask`
- * (the source frame, RGBA), the pixels it shows opaque, as the quality meter counts the
- * frame expanded (expandFrame), where a transparent pixel is black: one pass over the
+ * (the source frame, RGBA), the pixels it shows opaque, as the quality meter counts an
+ * output frame, expanded, where a transparent pixel is black: one pass over the
  * indices, not a lookup a pixel in a 2 MiB bit set (compare --levers measures eleven modes
  * a frame: 358 ms of 3.7 s on hand_anim.gif).
  */

@@ -357,7 +357,7 @@ describe('indexedColors', () => {
     for await (const q of quantizeClip(async () => source, options)) {
       const expanded = expandFrame(q.indexed);
       byPixel.add(q.source, expanded);
-      byIndex.add(q.source, expanded, q.indexed);
+      byIndex.add(q.source, q.indexed);
       if (++frames === 8) break;
     }
     expect(byIndex.result()).toEqual(byPixel.result());
