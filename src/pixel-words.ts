@@ -18,6 +18,9 @@ export function sameOpaqueColour(a: number, b: number): boolean {
   return (a & ALPHA_MASK) !== 0 && (b & ALPHA_MASK) !== 0 && ((a ^ b) & COLOR_MASK) === 0;
 }
 
+/** Shift that brings a pixel word's alpha byte to the bottom: `(word >>> ALPHA_SHIFT) & 0xff` is its alpha. */
+export const ALPHA_SHIFT = LITTLE_ENDIAN ? 24 : 0;
+
 /** Shift that brings a pixel word's three colour bytes to the bottom, in some fixed order. */
 export const COLOR_SHIFT = LITTLE_ENDIAN ? 0 : 8;
 
@@ -57,7 +60,7 @@ export function binaryAlpha(rgba: Uint8Array): void {
   const words = wordsOf(rgba); // a view, on an aligned buffer
   for (let p = 0; p < words.length; p++) {
     const w = words[p];
-    const alpha = (w >>> alphaShift) & 0xff;
+    const alpha = (w >>> ALPHA_SHIFT) & 0xff;
     if (alpha === 255) continue;
     words[p] = alpha >= 128 ? w | alphaMask : 0;
   }
@@ -65,7 +68,6 @@ export function binaryAlpha(rgba: Uint8Array): void {
 
 // Module constants, so the loop above sees them as such.
 const alphaMask = ALPHA_MASK;
-const alphaShift = LITTLE_ENDIAN ? 24 : 0;
 
 /** Whether the first `size` colours (RGB byte triples) of two palettes are the same bytes. */
 export function sameColors(a: Uint8Array, b: Uint8Array, size: number): boolean {

@@ -1,10 +1,9 @@
 import type { Frame, IndexedFrame } from '../types.js';
-import { ALPHA_MASK, colorKey, wordsOf } from '../pixel-words.js';
+import { ALPHA_MASK, ALPHA_SHIFT, colorKey, wordsOf } from '../pixel-words.js';
 import { checkBytes, checkFrameDimensions, checkIndexedFrame, checkPalette, ChromaseedError, invalidOption, isBytes } from '../errors.js';
 import { countDistinctColors, type ColorHistogram } from '../kmeans/histogram.js';
 import { createMapper, type Mapper } from '../map/map-pixels.js';
 import { createPaletteSearch, type PaletteSearch } from '../map/nearest.js';
-import { expandFrame } from '../pipeline/expand-frame.js';
 
 /**
  * Output-quality metrics exactly as defined in the team's shared METRICS.md (beside the
@@ -34,6 +33,7 @@ export const STILL_THRESHOLD = 8;
 
 // A module constant, not the imported binding, so the hot loop sees it as a constant.
 const alphaMask = ALPHA_MASK;
+const alphaShift = ALPHA_SHIFT;
 
 export interface QualityResult {
   /** Frames added. */
@@ -69,15 +69,19 @@ export function psnrFromMse(mse: number): number {
   return Math.min(MAX_PSNR, 10 * Math.log10((255 * 255) / mse));
 }
 
-function checkPair(source: Frame, output: Frame): void {
+function checkSource(source: Frame): void {
   checkBytes('source frame data', source?.data);
-  checkBytes('output frame data', output?.data);
   checkFrameDimensions(source.width, source.height);
   const n = source.width * source.height * 4;
   if (source.data.length !== n) {
     throw new ChromaseedError('ERR_INPUT', `source frame has ${source.data.length} bytes, expected ${source.width}x${source.height}x4 = ${n}`);
   }
-  if (output.width !== source.width || output.height !== source.height || output.data.length !== n) {
+}
+
+function checkPair(source: Frame, output: Frame): void {
+  checkSource(source);
+  checkBytes('output frame data', output?.data);
+  if (output.width !== source.width || output.height !== source.height || output.data.length !== source.data.length) {
     throw new ChromaseedError(
       'ERR_INPUT',
       `output frame is ${output.width}x${output.height} (${output.data.length} bytes), source is ${source.width}x${source.height}`,
@@ -123,21 +127,79 @@ export function createQualityMeter(): QualityMeter {
   let prevSrc = new Uint8Array(0);
   let prevOut = new Uint8Array(0);
   const bits = new Uint32Array(1 << 19);
-  // An indexed output expanded to RGBA, reused from frame to frame.
-  let expanded: Uint8Array | undefined;
+  // An indexed output drawn as RGBA words; it becomes prevOut for the next frame, and the
+  // last prevOut takes the next one, so neither is copied.
+  let drawn = new Uint8Array(0);
+  const lut = new Uint32Array(256);
+  const lutBytes = new Uint8Array(lut.buffer);
+  const used = new Uint8Array(256);
 
-  /** An indexed output as RGBA, into the buffer of the last one. */
-  function expand(frame: IndexedFrame): Frame {
-    checkIndexedFrame(frame, frame.width, frame.height);
-    const out = expandFrame(frame, expanded?.length === frame.width * frame.height * 4 ? expanded : undefined);
-    expanded = out.data;
-    return out;
+  /**
+   * An indexed output as RGBA, the way expandFrame draws it (a transparent pixel: all
+   * zeros), a word a pixel from its palette's words, counting on the way the distinct
+   * colours it shows where `source` is opaque (a transparent one there is black).
+   */
+  function draw(frame: IndexedFrame, source: Uint8Array): { output: Frame; colors: number } {
+    const { indices, transparent, palette, size } = frame;
+    const n = frame.width * frame.height;
+    if (drawn.length !== n * 4) drawn = new Uint8Array(n * 4);
+    for (let i = 0; i < size; i++) {
+      lutBytes[i * 4] = palette[i * 3];
+      lutBytes[i * 4 + 1] = palette[i * 3 + 1];
+      lutBytes[i * 4 + 2] = palette[i * 3 + 2];
+      lutBytes[i * 4 + 3] = 255;
+    }
+    const out = wordsOf(drawn);
+    const mask = wordsOf(source);
+    const words = lut;
+    const shown = used;
+    shown.fill(0);
+    let black = false;
+    let top = 0;
+    // Separate loops so the common opaque case has no per-pixel mask test.
+    if (transparent === null) {
+      for (let p = 0; p < n; p++) {
+        const i = indices[p];
+        top |= i;
+        out[p] = words[i];
+        shown[i] |= mask[p] >>> alphaShift;
+      }
+    } else {
+      for (let p = 0; p < n; p++) {
+        if (transparent[p] !== 0) {
+          out[p] = 0;
+          if ((mask[p] & alphaMask) !== 0) black = true;
+          continue;
+        }
+        const i = indices[p];
+        top |= i;
+        out[p] = words[i];
+        shown[i] |= mask[p] >>> alphaShift;
+      }
+    }
+    // `top` ORs every opaque pixel's index, so it is at least the largest: below `size`, all are.
+    if (top >= size) {
+      let largest = 0;
+      for (let p = 0; p < n; p++) if ((transparent === null || transparent[p] === 0) && indices[p] > largest) largest = indices[p];
+      if (largest >= size) throw new RangeError(`palette index ${largest} is not below size ${size}`);
+    }
+    const seen = new Set<number>(black ? [colorKey(0, 0, 0)] : []);
+    for (let i = 0; i < size; i++) if (shown[i] !== 0) seen.add(colorKey(palette[i * 3], palette[i * 3 + 1], palette[i * 3 + 2]));
+    return { output: { width: frame.width, height: frame.height, data: drawn }, colors: seen.size };
   }
 
   function add(source: Frame, given: Frame | IndexedFrame): void {
     const indexed = given !== null && typeof given === 'object' && 'indices' in given ? given : undefined;
-    const output: Frame = indexed === undefined ? (given as Frame) : expand(indexed);
-    checkPair(source, output);
+    if (indexed === undefined) {
+      checkPair(source, given as Frame);
+    } else {
+      checkSource(source);
+      checkIndexedFrame(indexed, indexed.width, indexed.height);
+      if (indexed.width !== source.width || indexed.height !== source.height) {
+        throw new ChromaseedError('ERR_INPUT', `output frame is ${indexed.width}x${indexed.height}, source is ${source.width}x${source.height}`);
+      }
+    }
+    const { output, colors: shown } = indexed === undefined ? { output: given as Frame, colors: -1 } : draw(indexed, source.data);
     if (frames === 0) {
       width = source.width;
       height = source.height;
@@ -148,67 +210,79 @@ export function createQualityMeter(): QualityMeter {
     }
     const s = source.data;
     const o = output.data;
-
-    const p = framePsnr(source, output);
-    psnrs.push(p);
-    if (p !== null) {
-      psnrSum += p;
-      psnrCount++;
-    }
-    const c = indexed === undefined ? countDistinctColors(output.data, source.data, bits) : indexedColors(indexed, source.data);
+    const c = shown >= 0 ? shown : countDistinctColors(o, s, bits);
     if (c > colors) colors = c;
 
-    if (frames > 0) {
-      let still = 0;
-      let stillChange = 0;
-      let stillFlips = 0;
-      let visible = 0;
-      let excess = 0;
-      // Words first: a pixel whose output did not change adds nothing to the sums (and needs
-      // no square root); one whose source did not change either is simply still.
-      const sWords = wordsOf(s);
-      const oWords = wordsOf(o);
-      const psWords = wordsOf(prevSrc);
-      const poWords = wordsOf(prevOut);
-      for (let p = 0, j = 0; p < sWords.length; p++, j += 4) {
-        const sw = sWords[p];
-        const psw = psWords[p];
-        if ((sw & alphaMask) === 0 || (psw & alphaMask) === 0) continue;
-        if (oWords[p] === poWords[p]) {
-          visible++;
-          if (sw === psw || Math.max(Math.abs(s[j] - prevSrc[j]), Math.abs(s[j + 1] - prevSrc[j + 1]), Math.abs(s[j + 2] - prevSrc[j + 2])) <= STILL_THRESHOLD) still++;
-          continue;
-        }
-        const sr = s[j] - prevSrc[j];
-        const sg = s[j + 1] - prevSrc[j + 1];
-        const sb = s[j + 2] - prevSrc[j + 2];
-        const or = o[j] - prevOut[j];
-        const og = o[j + 1] - prevOut[j + 1];
-        const ob = o[j + 2] - prevOut[j + 2];
-        const outSq = or * or + og * og + ob * ob;
-        const outChange = Math.sqrt(outSq);
-        const srcSq = sr * sr + sg * sg + sb * sb;
+    // One pass for the frame's PSNR and the pair's sums. Pair sums: a pixel whose output did
+    // not change adds nothing to them (and needs no square root); one whose source did not
+    // change either is simply still.
+    const paired = frames > 0;
+    let squares = 0;
+    let shownPixels = 0;
+    let still = 0;
+    let stillChange = 0;
+    let stillFlips = 0;
+    let visible = 0;
+    let excess = 0;
+    const sWords = wordsOf(s);
+    const oWords = wordsOf(o);
+    const psWords = wordsOf(prevSrc);
+    const poWords = wordsOf(prevOut);
+    for (let p = 0, j = 0; p < sWords.length; p++, j += 4) {
+      const sw = sWords[p];
+      if ((sw & alphaMask) === 0) continue;
+      const dr = s[j] - o[j];
+      const dg = s[j + 1] - o[j + 1];
+      const db = s[j + 2] - o[j + 2];
+      squares += dr * dr + dg * dg + db * db;
+      shownPixels++;
+      if (!paired) continue;
+      const psw = psWords[p];
+      if ((psw & alphaMask) === 0) continue;
+      if (oWords[p] === poWords[p]) {
         visible++;
-        if (outSq > srcSq) excess += outChange - Math.sqrt(srcSq);
-        const m = Math.max(Math.abs(sr), Math.abs(sg), Math.abs(sb));
-        if (m <= STILL_THRESHOLD) {
-          still++;
-          stillChange += outChange;
-          if (outSq !== 0) stillFlips++;
-        }
+        if (sw === psw || Math.max(Math.abs(s[j] - prevSrc[j]), Math.abs(s[j + 1] - prevSrc[j + 1]), Math.abs(s[j + 2] - prevSrc[j + 2])) <= STILL_THRESHOLD) still++;
+        continue;
       }
-      if (visible > 0) {
-        excessSum += excess / visible;
-        excessPairs++;
-      }
-      if (still > 0) {
-        flickerSum += stillChange / still;
-        flipSum += stillFlips / still;
-        stillPairs++;
+      const sr = s[j] - prevSrc[j];
+      const sg = s[j + 1] - prevSrc[j + 1];
+      const sb = s[j + 2] - prevSrc[j + 2];
+      const or = o[j] - prevOut[j];
+      const og = o[j + 1] - prevOut[j + 1];
+      const ob = o[j + 2] - prevOut[j + 2];
+      const outSq = or * or + og * og + ob * ob;
+      const outChange = Math.sqrt(outSq);
+      const srcSq = sr * sr + sg * sg + sb * sb;
+      visible++;
+      if (outSq > srcSq) excess += outChange - Math.sqrt(srcSq);
+      const m = Math.max(Math.abs(sr), Math.abs(sg), Math.abs(sb));
+      if (m <= STILL_THRESHOLD) {
+        still++;
+        stillChange += outChange;
+        if (outSq !== 0) stillFlips++;
       }
     }
+    const psnr = shownPixels === 0 ? null : psnrFromMse(squares / (shownPixels * 3));
+    psnrs.push(psnr);
+    if (psnr !== null) {
+      psnrSum += psnr;
+      psnrCount++;
+    }
+    if (visible > 0) {
+      excessSum += excess / visible;
+      excessPairs++;
+    }
+    if (still > 0) {
+      flickerSum += stillChange / still;
+      flipSum += stillFlips / still;
+      stillPairs++;
+    }
     prevSrc.set(s);
-    prevOut.set(o);
+    if (indexed === undefined) {
+      prevOut.set(o);
+    } else {
+      [prevOut, drawn] = [drawn, prevOut];
+    }
     frames++;
   }
 
@@ -288,27 +362,14 @@ function checkHistogram(histogram: ColorHistogram): void {
 
 /**
  * METRICS.md's `colors` of one indexed frame: the distinct colours its opaque pixels show
- * (entries no pixel uses, and entries of the same colour, count once at most). With `mask`
- * (the source frame, RGBA), the pixels it shows opaque, as the quality meter counts an
- * output frame, expanded, where a transparent pixel is black: one pass over the
- * indices, not a lookup a pixel in a 2 MiB bit set (compare --levers measures eleven modes
- * a frame: 358 ms of 3.7 s on hand_anim.gif).
+ * (entries no pixel uses, and entries of the same colour, count once at most).
  */
-export function indexedColors(frame: IndexedFrame, mask?: Uint8Array): number {
+export function indexedColors(frame: IndexedFrame): number {
   const { indices, transparent, palette, size } = frame;
   const n = frame.width * frame.height;
   const used = new Uint8Array(256);
+  for (let p = 0; p < n; p++) if (transparent === null || transparent[p] === 0) used[indices[p]] = 1;
   const seen = new Set<number>();
-  if (mask === undefined) {
-    for (let p = 0; p < n; p++) if (transparent === null || transparent[p] === 0) used[indices[p]] = 1;
-  } else {
-    const maskWords = wordsOf(mask);
-    for (let p = 0; p < n; p++) {
-      if ((maskWords[p] & alphaMask) === 0) continue;
-      if (transparent !== null && transparent[p] !== 0) seen.add(colorKey(0, 0, 0));
-      else used[indices[p]] = 1;
-    }
-  }
   for (let i = 0; i < size; i++) if (used[i] === 1) seen.add(colorKey(palette[i * 3], palette[i * 3 + 1], palette[i * 3 + 2]));
   return seen.size;
 }

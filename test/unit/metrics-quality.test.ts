@@ -342,13 +342,17 @@ describe('indexedColors', () => {
     expect(indexedColors(frame)).toBe(2);
     expect(indexedColors({ ...frame, transparent: null })).toBe(3);
     expect(indexedColors({ ...frame, transparent: new Uint8Array([1, 1, 1, 1]) })).toBe(0);
-    // With a source's mask: its opaque pixels only, and a transparent output pixel there is black, as expanded.
-    const source = new Uint8Array([0, 0, 0, 255, 0, 0, 0, 0, 0, 0, 0, 255, 0, 0, 0, 255]);
-    expect(indexedColors(frame, source)).toBe(3); // red (pixel 0), green (2), black (3, transparent)
-    expect(indexedColors(frame, source)).toBe(countDistinctColors(expandFrame(frame).data, source));
+    // The meter counts where the source is opaque only, and a transparent output pixel there is black, as expanded.
+    const source = { width: 4, height: 1, data: new Uint8Array([0, 0, 0, 255, 0, 0, 0, 0, 0, 0, 0, 255, 0, 0, 0, 255]) };
+    // Blue is drawn under the source's transparent pixel 1 here.
+    const blueHidden = { ...frame, indices: new Uint8Array([0, 3, 1, 2]) };
+    const meter = createQualityMeter();
+    meter.add(source, blueHidden);
+    expect(meter.result().colors).toBe(3); // red (pixel 0), green (2), black (3, transparent)
+    expect(meter.result().colors).toBe(countDistinctColors(expandFrame(blueHidden).data, source.data));
   });
 
-  it('gives the quality meter the colours it counted from every pixel, on the frames of a real clip with transparency', async () => {
+  it('gives the quality meter the same figures from an indexed output as from it expanded, on every frame of a real clip with transparency', async () => {
     const source = await openInput(`${CORPUS}gifs/gifcontrols__earth-transparent.gif`, { maxPixels: 1e8, maxFrames: 1e5 });
     const options = resolveSequenceOptions({ colors: 16 });
     const byPixel = createQualityMeter();
@@ -358,9 +362,20 @@ describe('indexedColors', () => {
       const expanded = expandFrame(q.indexed);
       byPixel.add(q.source, expanded);
       byIndex.add(q.source, q.indexed);
-      if (++frames === 8) break;
+      frames++;
     }
+    expect(frames).toBe(source.info.frameCount);
     expect(byIndex.result()).toEqual(byPixel.result());
     expect(byIndex.result().colors).toBeGreaterThan(8);
+    expect(byIndex.result().flip_static).toBeGreaterThan(0);
+  });
+
+  it('refuses an indexed output whose opaque pixel points past its palette, or of another size than the source', () => {
+    const source = { width: 2, height: 1, data: new Uint8Array([1, 2, 3, 255, 4, 5, 6, 255]) };
+    const frame = { width: 2, height: 1, indices: new Uint8Array([0, 2]), palette: new Uint8Array(9), size: 2, transparent: null, delayMs: 0 };
+    expect(() => createQualityMeter().add(source, frame)).toThrow('palette index 2 is not below size 2');
+    // Under a transparent pixel an index means nothing.
+    expect(() => createQualityMeter().add(source, { ...frame, transparent: new Uint8Array([0, 1]) })).not.toThrow();
+    expect(() => createQualityMeter().add(source, { ...frame, width: 1, indices: new Uint8Array([0]) })).toThrow('output frame is 1x1, source is 2x1');
   });
 });
