@@ -87,7 +87,8 @@ export interface FrameSource {
   /**
    * Takes back a frame its reader no longer looks at, so that a later frame can be put
    * into its buffer (a GIF's, a video's): fresh memory costs a page fault per 4 KiB on first touch.
-   * quantizeClip calls it for the frame before the one it has just handed out.
+   * quantizeClip calls it for the frame before the one it has just handed out, clipPalette
+   * for each frame once it has counted its colours.
    */
   release?(frame: Frame): void;
   /** Damage tolerated while reading (a truncated GIF, say), one line each; grows as frames are read. */

@@ -1,4 +1,4 @@
-import type { FrameSource, TimedFrame } from '../types.js';
+import type { Frame, FrameSource, TimedFrame } from '../types.js';
 import { oneLine } from './report.js';
 
 /**
@@ -156,7 +156,7 @@ export function showingFirstPass(open: () => Promise<FrameSource>, stream: Tty, 
         } else progress.done();
       }
     }
-    return { info: source.info, frames: counted(), get warnings() { return source.warnings; } };
+    return { info: source.info, frames: counted(), release: (frame: Frame) => source.release?.(frame), get warnings() { return source.warnings; } };
   };
 }
 

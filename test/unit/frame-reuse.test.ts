@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeGif } from '../../src/decode/gif-decode.js';
 import { createFramePool } from '../../src/frame-pool.js';
+import { showingFirstPass } from '../../src/cli/progress.js';
+import { clipPalette } from '../../src/sequence/global-palette.js';
 import { resolveSequenceOptions } from '../../src/options.js';
 import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
 import type { Frame, FrameSource, TimedFrame } from '../../src/types.js';
@@ -169,6 +171,17 @@ describe('quantizeClip and a source that takes frames back', () => {
       const inCirculation = Math.max(holdFrames, 1) + 1;
       expect(seen.size).toBe(Object.keys(extra).length === 0 ? 2 * inCirculation : inCirculation + 24);
     }
+  });
+
+  it("hands back each frame of one palette's counting pass once counted, through the pass's progress bar too (each was a new buffer: 5 ms of page faults a frame)", async () => {
+    const options = resolveSequenceOptions({ colors: 16 });
+    const { clip, released } = source();
+    const quiet = { isTTY: false, columns: 80, write: () => true };
+    const counted = await clipPalette(showingFirstPass(async () => clip, quiet, 'hand_anim.gif', 'counting colours', false), options);
+    expect(released).toEqual(Array.from({ length: 24 }, (_, f) => ({ frame: f, read: f + 1 })));
+    // The same palette as from frames of their own.
+    const { release: _, ...withoutRelease } = source().clip;
+    expect((await clipPalette(async () => withoutRelease, options)).palette).toEqual(counted.palette);
   });
 
   it('keeps a frame a retimed clip repeats until it has moved past it', async () => {
