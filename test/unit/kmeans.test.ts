@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { fromSrgb } from '../../src/color/space.js';
 import { buildHistogram, countDistinctColors, createHistogram } from '../../src/kmeans/histogram.js';
+import { dedupePoints } from '../../src/kmeans/dedupe.js';
 import { createKMeans, kmeansPixels, kmeansPoints, type KMeansIterationEvent, type KMeansOptions, type KMeansResult } from '../../src/kmeans/kmeans.js';
 import { createLloydScratch } from '../../src/kmeans/lloyd.js';
 import { createRng } from '../../src/kmeans/random.js';
@@ -518,6 +519,43 @@ describe('kmeansPoints', () => {
     const labels = r.labels as Int16Array;
     expect(labels[0]).toBe(labels[2]);
     expect(labels[3]).toBe(-1);
+  });
+
+  it('merges whole-number points through its hash table as a plain map does: first appearance order, weights summed, every point its entry', () => {
+    // 30,000 points of 4,000 colours, half of them a multiple of 2^12 apart (neighbours in
+    // the table: probing), in a scrambled order, some weighing nothing.
+    const colours = Array.from({ length: 4000 }, (_, i) => (i % 2 === 0 ? (i * 4096) & 0xffffff : (i * 2654435761) >>> 8));
+    const items = 30000;
+    const points = new Float64Array(items * 3);
+    const weights = new Float64Array(items);
+    let state = 7;
+    const expected = new Map<number, { entry: number; weight: number }>();
+    const want: number[] = [];
+    for (let i = 0; i < items; i++) {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      const key = colours[state % colours.length];
+      points.set([key >>> 16, (key >>> 8) & 0xff, key & 0xff], i * 3);
+      weights[i] = state % 7 === 0 ? 0 : 1 + (state % 3);
+      if (weights[i] === 0) {
+        want.push(-1);
+        continue;
+      }
+      const seen = expected.get(key) ?? { entry: expected.size, weight: 0 };
+      seen.weight += weights[i];
+      expected.set(key, seen);
+      want.push(seen.entry);
+    }
+    const outSrgb = new Float64Array(items * 3);
+    const outWeights = new Float64Array(items);
+    const index = new Int32Array(items);
+    const n = dedupePoints(points, weights, items, outSrgb, outWeights, index);
+    expect(n).toBe(expected.size);
+    expect(n).toBeGreaterThan(3900);
+    expect(Array.from(index)).toEqual(want);
+    for (const [key, { entry, weight }] of expected) {
+      expect(Array.from(outSrgb.subarray(entry * 3, entry * 3 + 3))).toEqual([key >>> 16, (key >>> 8) & 0xff, key & 0xff]);
+      expect(outWeights[entry]).toBe(weight);
+    }
   });
 
   it('merges duplicate fractional points too (sorted path), in either order', () => {
