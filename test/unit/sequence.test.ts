@@ -690,6 +690,32 @@ describe('stability levers', () => {
     expect(Array.from(counts.subarray(0, palette.size))).toEqual([1, 1]);
   });
 
+  it("one clip palette's count gives every colour of every frame, in the order they first came, with its exact count", () => {
+    const accumulator = createColorAccumulator();
+    const expected = new Map<number, number>();
+    let state = 3;
+    for (let f = 0; f < 4; f++) {
+      const data = new Uint8Array(256 * 256 * 4);
+      for (let p = 0; p < 256 * 256; p++) {
+        state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+        // 100,000 colours, some a multiple of 2^12 apart (neighbours in the table), runs of one colour, transparent pixels.
+        const key = p % 5 === 1 ? (((state >>> 8) % 4096) * 4096) & 0xffffff : (state >>> 8) % 100_000 * 167;
+        const run = p % 7 === 3 ? data.subarray((p - 1) * 4, p * 4) : null;
+        if (run !== null) data.set(run, p * 4);
+        else data.set([key >>> 16, (key >>> 8) & 0xff, key & 0xff, p % 11 === 0 ? 0 : 255], p * 4);
+        if (data[p * 4 + 3] === 0) continue;
+        const shown = (data[p * 4] << 16) | (data[p * 4 + 1] << 8) | data[p * 4 + 2];
+        expected.set(shown, (expected.get(shown) ?? 0) + 1);
+      }
+      accumulator.add({ width: 256, height: 256, data });
+    }
+    const { points, weights } = accumulator.request(resolveSequenceOptions({ colors: 16 }));
+    expect(weights.length).toBe(expected.size);
+    expect(expected.size).toBeGreaterThan(65_536);
+    const got = Array.from(weights, (w, i) => [(points[i * 3] << 16) | (points[i * 3 + 1] << 8) | points[i * 3 + 2], w]);
+    expect(got).toEqual([...expected]);
+  });
+
   it('holdPixels keeps the previous entry only for unchanged pixels within the margin', () => {
     const palette = Uint8Array.of(0, 0, 0, 100, 100, 100, 60, 60, 60);
     const prevSrc = Uint8Array.of(52, 52, 52, 255, 52, 52, 52, 255, 90, 90, 90, 255);
