@@ -2,6 +2,7 @@
  * Distinct weighted points for k-means on caller-given points (`kmeansPoints`): identical
  * points are merged and their weights summed, so the engine works on each colour once.
  */
+
 /**
  * Merge identical points (summing weights) by sorting indices lexicographically; drops
  * points whose weight is not positive. Returns the distinct count; `index` maps each
@@ -64,12 +65,12 @@ function dedupeBytePoints(
   outSrgb: Float64Array, outWeights: Float64Array, index: Int32Array,
 ): number {
   // Distinct colours number at most 2^24: 2^25 slots keep the table at most half full.
-  const bits = Math.min(25, Math.max(4, 32 - Math.clz32(items * 2 - 1)));
+  const bits = Math.min(25, Math.max(4, 32 - Math.clz32(Math.max(1, items) * 2 - 1)));
   const wrap = (1 << bits) - 1;
   const shift = 32 - bits;
   // Each slot: 1 + the distinct entry there, 0 for none; keys[d]: entry d's colour.
   const slots = new Int32Array(1 << bits);
-  const keys = new Int32Array(Math.max(1, items));
+  const keys = new Int32Array(Math.max(1, Math.min(items, 1 << 24)));
   let n = 0;
   for (let i = 0, p = 0; i < items; i++, p += 3) {
     const w = weights === null ? 1 : weights[i];

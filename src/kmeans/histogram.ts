@@ -28,8 +28,8 @@ export interface ColorHistogram {
 
 /**
  * Open-addressing hash from colour to index, sized to the image: a frame's table fits in
- * the CPU caches, where a lookup in a table of all 2^24 colours (dedupe.ts's) misses the
- * cache for nearly every new colour (measured: 43 ns per pixel on 320x240 frames, against
+ * the CPU caches, where a lookup in a table of all 2^24 colours misses the cache for nearly
+ * every new colour (measured: 43 ns per pixel on 320x240 frames, against
  * a few with the hash). Shared by all histograms (cleared before each build returns), as
  * JS runs one at a time.
  */

@@ -89,27 +89,6 @@ function checkPair(source: Frame, output: Frame): void {
   }
 }
 
-/**
- * PSNR of one frame (MSE over the R, G and B values of the pixels visible in `source`),
- * capped at MAX_PSNR; null when no pixel is visible.
- */
-export function framePsnr(source: Frame, output: Frame): number | null {
-  checkPair(source, output);
-  const s = source.data;
-  const o = output.data;
-  let sum = 0;
-  let count = 0;
-  for (let j = 0; j < s.length; j += 4) {
-    if (s[j + 3] === 0) continue;
-    const dr = s[j] - o[j];
-    const dg = s[j + 1] - o[j + 1];
-    const db = s[j + 2] - o[j + 2];
-    sum += dr * dr + dg * dg + db * db;
-    count++;
-  }
-  return count === 0 ? null : psnrFromMse(sum / (count * 3));
-}
-
 export function createQualityMeter(): QualityMeter {
   let width = -1;
   let height = -1;
@@ -135,8 +114,8 @@ export function createQualityMeter(): QualityMeter {
   const used = new Uint8Array(256);
 
   /**
-   * An indexed output as RGBA, the way expandFrame draws it (a transparent pixel: all
-   * zeros), a word a pixel from its palette's words, counting on the way the distinct
+   * An indexed output as RGBA, as expandToRgba draws it for a PNG (a transparent pixel:
+   * all zeros), a word a pixel from its palette's words, counting on the way the distinct
    * colours it shows where `source` is opaque (a transparent one there is black).
    */
   function draw(frame: IndexedFrame, source: Uint8Array): { output: Frame; colors: number } {
@@ -155,12 +134,14 @@ export function createQualityMeter(): QualityMeter {
     const shown = used;
     shown.fill(0);
     let black = false;
-    let top = 0;
-    // Separate loops so the common opaque case has no per-pixel mask test.
+    let top = -1;
+    // Separate loops so the common opaque case has no per-pixel mask test. An entry is marked
+    // shown by OR-ing in the source pixel's alpha byte (the Uint8Array keeps the low byte):
+    // a store, where a test of the alpha cost as much again.
     if (transparent === null) {
       for (let p = 0; p < n; p++) {
         const i = indices[p];
-        top |= i;
+        if (i > top) top = i;
         out[p] = words[i];
         shown[i] |= mask[p] >>> alphaShift;
       }
@@ -172,17 +153,12 @@ export function createQualityMeter(): QualityMeter {
           continue;
         }
         const i = indices[p];
-        top |= i;
+        if (i > top) top = i;
         out[p] = words[i];
         shown[i] |= mask[p] >>> alphaShift;
       }
     }
-    // `top` ORs every opaque pixel's index, so it is at least the largest: below `size`, all are.
-    if (top >= size) {
-      let largest = 0;
-      for (let p = 0; p < n; p++) if ((transparent === null || transparent[p] === 0) && indices[p] > largest) largest = indices[p];
-      if (largest >= size) throw new RangeError(`palette index ${largest} is not below size ${size}`);
-    }
+    if (top >= size) throw new RangeError(`palette index ${top} is not below size ${size}`);
     const seen = new Set<number>(black ? [colorKey(0, 0, 0)] : []);
     for (let i = 0; i < size; i++) if (shown[i] !== 0) seen.add(colorKey(palette[i * 3], palette[i * 3 + 1], palette[i * 3 + 2]));
     return { output: { width: frame.width, height: frame.height, data: drawn }, colors: seen.size };

@@ -1,5 +1,5 @@
 import { ALPHA_MASK, COLOR_MASK } from '../pixel-words.js';
-import type { Frame, IndexedFrame } from '../types.js';
+import type { IndexedFrame } from '../types.js';
 
 /**
  * Palette indices to RGBA in `out`. Transparent pixels get colour black and alpha
@@ -71,13 +71,6 @@ export function copyRgbaForOutput(data: Uint8Array, out: Uint8Array, transparent
     }
   }
   return anyTransparent;
-}
-
-/** Palette indices back to an RGBA frame (transparent pixels: alpha 0), into `out` if given. */
-export function expandFrame(frame: IndexedFrame, out?: Uint8Array): Frame {
-  const data = out ?? new Uint8Array(frame.width * frame.height * 4);
-  expandToRgba(frame, data, 0);
-  return { width: frame.width, height: frame.height, data };
 }
 
 /** How far (in pixels, across or diagonally) an opaque pixel's colour spreads into clear ones. */

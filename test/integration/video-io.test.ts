@@ -11,7 +11,7 @@ import { openInput } from '../../src/io/open-input.js';
 import { openVideo } from '../../src/io/video-in.js';
 import { resolveInputOptions, resolveSequenceOptions } from '../../src/options.js';
 import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
-import { framePsnr } from '../../src/metrics/quality.js';
+import { createQualityMeter } from '../../src/metrics/quality.js';
 import { parseProbe, probeVideo } from '../../src/io/video-probe.js';
 import { ffmpegLocation } from '../../src/io/ffmpeg-path.js';
 import { BIN, repoRoot, runMain } from '../helpers/cli.js';
@@ -1323,9 +1323,9 @@ describe('frame writers on real video frames', () => {
     const psnr = (ext: string): number => {
       const back = ffmpegFrames(path.join(work, `chaplin.${ext}`), 640, 360)!.frames;
       expect(back.length).toBe(frames.length);
-      let total = 0;
-      for (let f = 0; f < frames.length; f++) total += framePsnr({ width: 640, height: 360, data: frames[f] }, { width: 640, height: 360, data: back[f] })!;
-      return total / frames.length;
+      const meter = createQualityMeter();
+      for (let f = 0; f < frames.length; f++) meter.add({ width: 640, height: 360, data: frames[f] }, { width: 640, height: 360, data: back[f] });
+      return meter.result().psnr!;
     };
     for (const ext of ['mp4', 'webm']) expect((await runMain(['quantize', chaplin, ...part, '--no-audio', '-o', path.join(work, `chaplin.${ext}`)])).code).toBe(0);
     const [h264, vp9] = [psnr('mp4'), psnr('webm')];

@@ -558,6 +558,17 @@ describe('kmeansPoints', () => {
     }
   });
 
+  it('merges no points into no entries, and points that all weigh nothing too, with a table of a few slots', () => {
+    const out = () => [new Float64Array(6), new Float64Array(2), new Int32Array(2)] as const;
+    const before = process.memoryUsage().arrayBuffers;
+    expect(dedupePoints(new Float64Array(0), null, 0, ...out())).toBe(0);
+    // Zero points sized the table for 2^25 slots (128 MiB).
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1 << 20);
+    const [srgb, weights, index] = out();
+    expect(dedupePoints(Float64Array.of(1, 2, 3, 4, 5, 6), Float64Array.of(0, -1), 2, srgb, weights, index)).toBe(0);
+    expect(Array.from(index)).toEqual([-1, -1]);
+  });
+
   it('merges duplicate fractional points too (sorted path), in either order', () => {
     const pts = Float64Array.from([1.5, 2, 3, 300, -4, 6.25, 1.5, 2, 3, 1.5, 2, 3.0001]);
     const r = kmeansPoints(pts, null, { k: 3, labels: true });

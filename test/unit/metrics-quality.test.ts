@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { createQualityMeter, framePsnr, histogramInertia, indexedColors, inertia, MAX_PSNR, psnrFromMse } from '../../src/metrics/quality.js';
+import { createQualityMeter, histogramInertia, indexedColors, inertia, MAX_PSNR, psnrFromMse } from '../../src/metrics/quality.js';
 import { countDistinctColors } from '../../src/kmeans/histogram.js';
 import { buildHistogram } from '../../src/kmeans/histogram.js';
 import { createMapper } from '../../src/map/map-pixels.js';
 import type { Frame } from '../../src/types.js';
-import { expandFrame } from '../../src/pipeline/expand-frame.js';
+import { expandFrame } from '../helpers/expand-frame.js';
 import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
 import { openInput } from '../../src/io/open-input.js';
 import { resolveSequenceOptions } from '../../src/options.js';
@@ -21,6 +21,13 @@ function frame(width: number, height: number, pixels: number[][]): Frame {
 }
 
 const flat = (n: number, rgb: number[]): number[][] => Array.from({ length: n }, () => rgb.slice());
+
+/** One frame's PSNR, as a meter given that frame alone measures it. */
+function framePsnr(source: Frame, output: Frame): number | null {
+  const meter = createQualityMeter();
+  meter.add(source, output);
+  return meter.result().psnr_per_frame[0];
+}
 
 describe('psnr', () => {
   it('matches 10·log10(255²/MSE) for a known MSE, capped at 100 dB for identical frames', () => {
@@ -368,6 +375,24 @@ describe('indexedColors', () => {
     expect(byIndex.result()).toEqual(byPixel.result());
     expect(byIndex.result().colors).toBeGreaterThan(8);
     expect(byIndex.result().flip_static).toBeGreaterThan(0);
+  });
+
+  it('takes indexed and RGBA outputs mixed, and goes on as before after a frame it refused', async () => {
+    const source = await openInput(`${CORPUS}gifs/gifcontrols__earth-transparent.gif`, { maxPixels: 1e8, maxFrames: 1e5 });
+    const expanded = createQualityMeter();
+    const mixed = createQualityMeter();
+    let f = 0;
+    for await (const q of quantizeClip(async () => source, resolveSequenceOptions({ colors: 16 }))) {
+      expanded.add(q.source, expandFrame(q.indexed));
+      if (f === 3) {
+        // An index past the palette, then a frame of another size: both refused, nothing counted.
+        expect(() => mixed.add(q.source, { ...q.indexed, size: 1, indices: new Uint8Array(q.indexed.indices.length).fill(5), transparent: null })).toThrow(RangeError);
+        expect(() => mixed.add({ width: 1, height: 1, data: new Uint8Array(4) }, { ...q.indexed, width: 1, height: 1 })).toThrow(/frame has|earlier frames|output frame/);
+      }
+      mixed.add(q.source, f % 3 === 1 ? expandFrame(q.indexed) : q.indexed);
+      if (++f === 12) break;
+    }
+    expect(mixed.result()).toEqual(expanded.result());
   });
 
   it('refuses an indexed output whose opaque pixel points past its palette, or of another size than the source', () => {

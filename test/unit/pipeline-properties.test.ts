@@ -12,7 +12,7 @@ import { decodeGif } from '../../src/decode/gif-decode.js';
 import { createGifEncoder } from '../../src/encode/gif-encode.js';
 import { createRng } from '../../src/kmeans/random.js';
 import { resolveSequenceOptions, type SequenceOptionsInput } from '../../src/options.js';
-import { expandFrame } from '../../src/pipeline/expand-frame.js';
+import { expandFrame } from '../helpers/expand-frame.js';
 import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
 import type { FrameSource, IndexedFrame, TimedFrame } from '../../src/types.js';
 

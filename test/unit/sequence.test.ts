@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { createQualityMeter, inertia } from '../../src/metrics/quality.js';
-import { expandFrame } from '../../src/pipeline/expand-frame.js';
+import { expandFrame } from '../helpers/expand-frame.js';
 import { quantizeClip, type QuantizedFrame } from '../../src/pipeline/quantize-clip.js';
 import { resolveInputOptions, resolveSequenceOptions } from '../../src/options.js';
 import { changedBox, compareFrames } from '../../src/sequence/frame-change.js';

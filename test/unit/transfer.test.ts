@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { openInput } from '../../src/io/open-input.js';
 import { createQualityMeter } from '../../src/metrics/quality.js';
 import { resolveInputOptions, resolveSequenceOptions, type TransferMethod } from '../../src/options.js';
-import { expandFrame } from '../../src/pipeline/expand-frame.js';
+import { expandFrame } from '../helpers/expand-frame.js';
 import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
 import { extractSourcePalette } from '../../src/transfer/source-palette.js';
 import { srgbToLab } from '../../src/color/space.js';
