@@ -130,6 +130,7 @@ export function createQualityMeter(): QualityMeter {
     }
     const out = wordsOf(drawn);
     const mask = wordsOf(source);
+    // Locals, not the closure's bindings, in the hot loops.
     const words = lut;
     const shown = used;
     shown.fill(0);
