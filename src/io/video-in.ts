@@ -437,11 +437,23 @@ const isRateFilter = (filter: string): boolean => filter.startsWith('fps=');
  */
 const SEEK_PREROLL_SEC = 5;
 
+/** What a read of a pipe gives at most on Linux (its buffer), so chunks per frame read. */
+const PIPE_CHUNK_BYTES = 65536;
+
 async function* readFrames(file: string, pool: FramePool, plan: ReadPlan, warnings: string[]): AsyncGenerator<TimedFrame> {
   const frameBytes = plan.width * plan.height * 4;
   // autoDestroy off: fluent-ffmpeg kills ffmpeg 20 ms after its output stream closes, which
   // could cut off a run that is still exiting; the stream is destroyed only once ffmpeg is done.
-  const out = new PassThrough({ highWaterMark: frameBytes, autoDestroy: false });
+  // Its reading side hands out each chunk as the pipe gave it (object mode): read() of a
+  // byte stream joins everything buffered into a new buffer, a frame's worth of memory
+  // faulted in and copied once more before framesOf copies it into the frame (chaplin.mp4:
+  // 143 ms of the main thread in that join, and garbage). Up to a frame is buffered either way.
+  const out = new PassThrough({
+    writableHighWaterMark: frameBytes,
+    readableObjectMode: true,
+    readableHighWaterMark: Math.max(16, Math.ceil(frameBytes / PIPE_CHUNK_BYTES)),
+    autoDestroy: false,
+  });
   const command = readCommand(file, plan).output(out, { end: true });
   // The sound copied to nowhere, as far as the picture is read: read alone, an MPEG-TS
   // picture that starts after its sound was taken to start with it (see streamsShiftAlone),
