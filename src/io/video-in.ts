@@ -120,7 +120,7 @@ function damageWarning(file: string, line: string): string {
  * stderr, since ffprobe is not shipped. Decoding starts only when `frames` is iterated, and
  * each iteration runs its own ffmpeg, so a source that is never read leaves no process.
  * Frames come through a pipe with back-pressure: ffmpeg blocks when the consumer is slow, so
- * memory stays at a few frames however long the video is. Breaking out of the loop (or an
+ * memory stays at a few frames (or about 1 MiB of small ones) however long the video is. Breaking out of the loop (or an
  * error) kills ffmpeg and waits for it to exit. `read.demuxer` names ffmpeg's input format
  * when its guess from the file's first bytes would be wrong.
  * `picture` is true when ffmpeg reads the file as a picture (BMP, PPM, TGA...), not a video.
@@ -447,7 +447,8 @@ async function* readFrames(file: string, pool: FramePool, plan: ReadPlan, warnin
   // Its reading side hands out each chunk as the pipe gave it (object mode): read() of a
   // byte stream joins everything buffered into a new buffer, a frame's worth of memory
   // faulted in and copied once more before framesOf copies it into the frame (chaplin.mp4:
-  // 143 ms of the main thread in that join, and garbage). Up to a frame is buffered either way.
+  // 143 ms of the main thread in that join, and garbage). Its limit counts chunks: up to a
+  // frame, or 16 pipe reads (1 MiB) of smaller frames, is buffered there.
   const out = new PassThrough({
     writableHighWaterMark: frameBytes,
     readableObjectMode: true,
