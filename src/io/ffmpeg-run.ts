@@ -11,6 +11,16 @@ import { dependOnOtherProcess } from './other-processes.js';
  */
 
 /**
+ * The container's reports (a file cut short, a damaged packet or element). Where a decoder
+ * also complains of what it got (a broken slice), the two come in either order from run to
+ * run (the decoders' threads print as they go), so the container's, the cause, is quoted.
+ */
+const CONTAINER_REPORTS = String.raw`Read error|File ended prematurely|stream \d+, offset 0x[0-9a-f]+: partial file|Truncating packet|Packet corrupt|corrupt input|[^\n]*\bEBML number\b|Element at 0x[0-9a-f]+ ending at 0x[0-9a-f]+ exceeds containing master element`;
+/** The decoders' reports, under their own prefix. */
+const DECODER_REPORTS = String.raw`corrupt decoded frame|error while decoding|Invalid NAL unit size|concealing \d+ DC, \d+ AC, \d+ MV errors|Failed to decode frame`;
+const CONTAINER_DAMAGE = new RegExp(String.raw`\] (${CONTAINER_REPORTS})`, 'i');
+
+/**
  * What ffmpeg prints when it reads past damage and carries on, exiting 0 with the frames
  * it could decode: a cut-short Matroska file ("Read error"; "File ended prematurely" from
  * ffmpeg 5 when the cut falls between elements, where 4.1 says nothing) or MP4 ("partial
@@ -23,15 +33,7 @@ import { dependOnOtherProcess } from './other-processes.js';
  * Decoding is not stopped for these; the user is told the output may lack frames or show
  * artefacts.
  */
-const DAMAGE = /\] (Read error|File ended prematurely|stream \d+, offset 0x[0-9a-f]+: partial file|Truncating packet|Packet corrupt|corrupt (input|decoded frame)|error while decoding|Invalid NAL unit size|concealing \d+ DC, \d+ AC, \d+ MV errors|Failed to decode frame|[^\n]*\bEBML number\b|Element at 0x[0-9a-f]+ ending at 0x[0-9a-f]+ exceeds containing master element)|Error while decoding stream #\d+:\d+/i;
-
-/**
- * Of DAMAGE's reports, the container's (a file cut short, a damaged packet or element): where
- * a decoder also complains of what it got (a broken slice), the two come in either order from
- * run to run (the decoders' threads print as they go), so the container's, the cause, is the
- * one quoted.
- */
-const CONTAINER_DAMAGE = /\] (Read error|File ended prematurely|stream \d+, offset 0x[0-9a-f]+: partial file|Truncating packet|Packet corrupt|corrupt input|[^\n]*\bEBML number\b|Element at 0x[0-9a-f]+ ending at)/i;
+const DAMAGE = new RegExp(String.raw`\] (${CONTAINER_REPORTS}|${DECODER_REPORTS})|Error while decoding stream #\d+:\d+`, 'i');
 
 /** What ffmpeg prints when the disk is full (or the file too large for it). */
 export const DISK_FULL = /No space left on device|Disk quota exceeded|File too large/;

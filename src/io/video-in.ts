@@ -120,9 +120,10 @@ function damageWarning(file: string, line: string): string {
  * stderr, since ffprobe is not shipped. Decoding starts only when `frames` is iterated, and
  * each iteration runs its own ffmpeg, so a source that is never read leaves no process.
  * Frames come through a pipe with back-pressure: ffmpeg blocks when the consumer is slow, so
- * memory stays at a few frames (or about 1 MiB of small ones) however long the video is. Breaking out of the loop (or an
- * error) kills ffmpeg and waits for it to exit. `read.demuxer` names ffmpeg's input format
- * when its guess from the file's first bytes would be wrong.
+ * memory stays at a few frames (or about 1 MiB of small ones) however long the video is.
+ * Breaking out of the loop (or an error) kills ffmpeg and waits for it to exit.
+ * `read.demuxer` names ffmpeg's input format when its guess from the file's first bytes
+ * would be wrong.
  * `picture` is true when ffmpeg reads the file as a picture (BMP, PPM, TGA...), not a video.
  */
 export async function openVideo(given: string | URL, options: ClipOptions = {}, read: VideoRead = {}): Promise<FrameSource & { readonly picture?: boolean }> {

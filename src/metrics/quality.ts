@@ -160,9 +160,7 @@ export function createQualityMeter(): QualityMeter {
       }
     }
     if (top >= size) throw new RangeError(`palette index ${top} is not below size ${size}`);
-    const seen = new Set<number>(black ? [colorKey(0, 0, 0)] : []);
-    for (let i = 0; i < size; i++) if (shown[i] !== 0) seen.add(colorKey(palette[i * 3], palette[i * 3 + 1], palette[i * 3 + 2]));
-    return { output: { width: frame.width, height: frame.height, data: drawn }, colors: seen.size };
+    return { output: { width: frame.width, height: frame.height, data: drawn }, colors: usedColors(shown, palette, size, black) };
   }
 
   function add(source: Frame, given: Frame | IndexedFrame): void {
@@ -346,7 +344,12 @@ export function indexedColors(frame: IndexedFrame): number {
   const n = frame.width * frame.height;
   const used = new Uint8Array(256);
   for (let p = 0; p < n; p++) if (transparent === null || transparent[p] === 0) used[indices[p]] = 1;
-  const seen = new Set<number>();
-  for (let i = 0; i < size; i++) if (used[i] === 1) seen.add(colorKey(palette[i * 3], palette[i * 3 + 1], palette[i * 3 + 2]));
+  return usedColors(used, palette, size, false);
+}
+
+/** The distinct colours of the entries marked (non-zero) in `used`, and black too when `black`: entries of one colour count once. */
+function usedColors(used: Uint8Array, palette: Uint8Array, size: number, black: boolean): number {
+  const seen = new Set<number>(black ? [colorKey(0, 0, 0)] : []);
+  for (let i = 0; i < size; i++) if (used[i] !== 0) seen.add(colorKey(palette[i * 3], palette[i * 3 + 1], palette[i * 3 + 2]));
   return seen.size;
 }

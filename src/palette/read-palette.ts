@@ -394,15 +394,23 @@ const STRUCTURE = /^[^#]*\{$|^\}$|^k=\d+ inertia=|^\*/;
  * "opacity 50%" is no share (read as one, it turned a picture's darks light).
  */
 function shareAfter(rest: string): number | null {
-  const m = /^\s*(?:rgb\(\s*\d+,\s*\d+,\s*\d+\)\s*)?;?\s*(?:\/\*\s*)?(\d+(?:\.\d+)?|\.\d+)\s*%\s*(?:\*\/)?\s*$/i.exec(rest);
+  const m = SHARE.exec(rest);
   return m ? Number(m[1]) / 100 : null;
 }
+
+/**
+ * What may follow a colour's code for a share to be read: the text format's rgb() and the css
+ * format's `;` and comment around `number%`, the number as `number` (a regular expression's
+ * source) matches it.
+ */
+const shareWith = (number: string): RegExp => new RegExp(String.raw`^\s*(?:rgb\(\s*\d+,\s*\d+,\s*\d+\)\s*)?;?\s*(?:\/\*\s*)?(${number})\s*%\s*(?:\*\/)?\s*$`, 'i');
+const SHARE = shareWith(String.raw`\d+(?:\.\d+)?|\.\d+`);
 
 /**
  * Where shareAfter finds a share, a number it does not read (-10, 1e2, 50,5, NaN): a share
  * written wrong. A word is no share ("Grey-50%", "K100%", "opacity:50%" name or describe the colour).
  */
-const SHARE_LIKE = /^\s*(?:rgb\(\s*\d+,\s*\d+,\s*\d+\)\s*)?;?\s*(?:\/\*\s*)?([-+]?(?:\d|\.\d)[\d.,e+-]*|[-+]?NaN|[-+]?Infinity)\s*%\s*(?:\*\/)?\s*$/i;
+const SHARE_LIKE = shareWith(String.raw`[-+]?(?:\d|\.\d)[\d.,e+-]*|[-+]?NaN|[-+]?Infinity`);
 
 function hexColour(text: string, share: number | null): Colour | null {
   const m = /^#?([0-9a-f]{3,8})$/i.exec(text.trim());
