@@ -16,7 +16,13 @@
 // dist/cli-bundle/, beside dist/cli/, so ../../package.json (--version) resolves from it as
 // from dist/cli/.
 export default {
-  input: { main: 'dist/cli/main.js', 'gif-encode-worker': 'dist/io/gif-encode-worker.js', 'kmeans-worker': 'dist/io/kmeans-worker.js' },
+  input: {
+    main: 'dist/cli/main.js',
+    'gif-encode-worker': 'dist/io/gif-encode-worker.js',
+    'kmeans-worker': 'dist/io/kmeans-worker.js',
+    // Loaded by bin/chromaseed.js before main.cjs, to start the GIF encoder's thread early.
+    'early-gif-thread': 'dist/io/early-gif-thread.js',
+  },
   platform: 'node',
   // Found on disk at run time: sharp's native binary, ffmpeg's binary (located through its
   // package), and fluent-ffmpeg, which reads __dirname.

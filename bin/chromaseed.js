@@ -5,6 +5,7 @@
 // loader, for nothing, at every start.
 'use strict';
 const { constants } = require('node:os');
+const path = require('node:path');
 
 // The command line's modules ask for the current directory as they load (yargs does), and a
 // deleted directory, or one whose path is longer than the system allows, made that a stack
@@ -80,9 +81,13 @@ process.on('SIGTERM', onSignal);
 process.on('SIGQUIT', onSignal);
 process.on('SIGHUP', onSignal);
 
+/** The GIF encoder's thread, started before the command line loads when it will want one (src/io/early-gif-thread.ts). */
+let gifThread = null;
 // Loading the command line opens its files: with almost no file descriptors left to the
 // process (a low ulimit -n) that can fail before anything else could say so.
 try {
+  const bundle = path.join(__dirname, '..', 'dist', 'cli-bundle');
+  gifThread = require(path.join(bundle, 'early-gif-thread.cjs')).startEarlyGifThread(process.argv.slice(2), path.join(bundle, 'gif-encode-worker.cjs'));
   cli = require('./load-cli.cjs');
 } catch (err) {
   // A file the start loads, gone as the package is rebuilt or reinstalled beside the run: said
@@ -123,7 +128,7 @@ const exitWhenWritten = () => {
   // A write's callback comes once everything before it is out (or the stream has failed).
   Promise.all(queued.map((s) => new Promise((resolve) => s.write('', resolve)))).then(() => process.exit());
 };
-main(process.argv.slice(2), streams, controller.signal).then((code) => {
+main(process.argv.slice(2), streams, controller.signal, gifThread).then((code) => {
   if (endsByHangup(code === 130)) return endByHangup();
   process.exitCode = code === 130 ? 128 + constants.signals[received] : code;
   exitWhenWritten();

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { ChromaseedError } from '../errors.js';
+import type { EarlyGifThread } from '../io/early-gif-thread.js';
 import type { InputSession, InputStream } from '../io/spool-input.js';
 import { notePipedOutput } from '../io/other-processes.js';
 import { COMMANDS, endOfOptions, FILE_ARGUMENTS, numberOptions, refuseMangledOutputs, refuseNegations, refuseOddNumbers, refuseOddValues, refuseRepeats, refuseSwitchConflicts, splitAttachedValues, type CommandName } from './argv-checks.js';
@@ -27,8 +28,10 @@ type Command = (args: Args, streams: CliStreams, signal: AbortSignal | undefined
 /**
  * Runs one command line and returns the exit code. Every error ends in report(): a
  * ChromaseedError prints as one line, any other error is a bug and prints its stack.
+ * `gifThread`: a GIF encoder's thread the caller started ahead (see early-gif-thread.ts),
+ * used by the command if it wants one, and ended by the time the run ends if not.
  */
-export async function main(argv: string[], streams: CliStreams, signal?: AbortSignal): Promise<number> {
+export async function main(argv: string[], streams: CliStreams, signal?: AbortSignal, gifThread?: EarlyGifThread | null): Promise<number> {
   // Set before any handler runs: the handlers ask it which options are switches and numbers.
   let parser: Argv | undefined;
   const choose = (load: () => Promise<Command>) => (args: Args) => {
@@ -50,6 +53,7 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
       // Loaded with the command, as the commands are: --help and --version need neither.
       const inputs = (await import('../io/spool-input.js')).createInputSession(() => streams.stdin, PIPED[command]);
       notePipedOutput(streams.stdout);
+      if (gifThread) (await import('../io/gif-thread.js')).offerEarlyGifThread(gifThread);
       try {
         await (await load())(args, streams, signal, inputs);
       } catch (caught) {
@@ -82,6 +86,8 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
     } catch (runErr) {
       return report(runErr, streams.stderr);
     }
+  } finally {
+    gifThread?.drop();
   }
 }
 

@@ -4,6 +4,8 @@ import { createGifEncoder, type GifEncoderOptions } from '../encode/gif-encode.j
 import { ChromaseedError, errorFromThread } from '../errors.js';
 import type { IndexedFrame } from '../types.js';
 import { workerFile } from './worker-file.js';
+import type { EarlyGifThread } from './early-gif-thread.js';
+import { threadPays } from './gif-thread-pays.js';
 
 /** The GIF encoder behind promises, so it can run on another thread. */
 export interface AsyncGifEncoder {
@@ -17,31 +19,21 @@ export interface AsyncGifEncoder {
   readonly threaded: boolean;
 }
 
-/** Frames smaller than this are encoded in-thread: starting a worker would cost more than it saves. */
-const WORKER_MIN_PIXELS = 64 * 1024;
-/**
- * Nor does a worker pay on a clip with fewer pixels than this in all (size × frames): its
- * start takes tens of milliseconds of the second core, more than the encoding it would take
- * off this thread. Measured first (best of 7, alternating, before the command line had its
- * code cache): chi.gif (2.4 M) 0.36 -> 0.34 s and 0.32 -> 0.31 s in-thread, animated-loop-3
- * (1.1 M) 0.33 -> 0.28 s, partial_gif_decode (1.6 M) 0.42 -> 0.40 s; cars.gif (3.6 M) is
- * even, earth.gif (7.0 M) 0.49 -> 0.55 s and bounce.gif (22 M) 0.78 -> 0.85 s lose
- * in-thread. With the code cache, the main thread reaches its frames sooner and the balance
- * moved (medians of 16 alternated runs, in-thread -> worker): partial_gif_decode 788 ->
- * 723 ms, animated-loop-3 588 -> 575 ms, chi.gif 675 -> 680 ms (even).
- */
-const WORKER_MIN_CLIP_PIXELS = 1_000_000;
-
 /**
  * A GIF encoder on a worker thread when the compiled worker is there and it can pay off:
  * frames large enough, more than one (`frameCount`, when known), since the thread only
  * helps by encoding one frame while the next is quantized, and enough pixels in all
  * (any number for frames from a video, `changesEveryFrame`: see threadPays).
  * Otherwise in this thread. (Run from the TypeScript sources, as the tests do, there is no
- * compiled worker, so the in-thread path is used.)
+ * compiled worker, so the in-thread path is used.) A thread offered by offerEarlyGifThread
+ * is the one used, if it is usable, and is ended if none is wanted.
  */
 export function openGifEncoder(options: GifEncoderOptions, frameCount?: number, changesEveryFrame = false): AsyncGifEncoder {
-  const worker = threadPays(options.width * options.height, frameCount, changesEveryFrame) ? workerFile('gif-encode-worker', import.meta.url) : null;
+  const file = threadPays(options.width * options.height, frameCount, changesEveryFrame) ? workerFile('gif-encode-worker', import.meta.url) : null;
+  const offered = earlyThread;
+  earlyThread = null;
+  const worker = file === null ? null : (offered?.take() ?? new Worker(file));
+  offered?.drop();
   if (worker !== null) return workerEncoder(worker, options);
   const encoder = createGifEncoder(options);
   return {
@@ -55,23 +47,19 @@ export function openGifEncoder(options: GifEncoderOptions, frameCount?: number, 
   };
 }
 
+let earlyThread: EarlyGifThread | null = null;
+
 /**
- * Whether encoding a clip of `frameCount` frames of `pixels` on a thread of its own pays
- * (see openGifEncoder). Video frames (`changesEveryFrame`) need no length: nearly every
- * pixel changes, so every frame is a whole-frame LZW encode, and the thread pays from a
- * few frames on. Measured on realshort.mp4 (320x240, best of 9, alternating, on an idle
- * machine): 36 frames (2.8 M pixels) 0.97 -> 0.89 s on the thread; its first 3, 8 and 15
- * frames even (0.39, 0.47, 0.60 s either way).
+ * Offers the next openGifEncoder a thread already started, which it takes if it wants a
+ * thread and ends if not: a thread takes about 100 ms of the second core to start, which
+ * the command line spends while it loads (see early-gif-thread.ts).
  */
-export function threadPays(pixels: number, frameCount: number | undefined, changesEveryFrame: boolean): boolean {
-  // A count of 0 is an estimate (a --duration shorter than a frame), and gives one frame.
-  const several = frameCount === undefined || frameCount > 1;
-  const clipPixels = frameCount === undefined ? Infinity : pixels * frameCount;
-  return pixels >= WORKER_MIN_PIXELS && several && (changesEveryFrame || clipPixels >= WORKER_MIN_CLIP_PIXELS);
+export function offerEarlyGifThread(thread: EarlyGifThread): void {
+  earlyThread?.drop();
+  earlyThread = thread;
 }
 
-function workerEncoder(file: URL, options: GifEncoderOptions): AsyncGifEncoder {
-  const worker = new Worker(file);
+function workerEncoder(worker: Worker, options: GifEncoderOptions): AsyncGifEncoder {
   // Replies come back in request order: each one settles the oldest waiting request.
   const waiting: { resolve: (reply: { bytes: Uint8Array; cutFrames?: readonly number[] }) => void; reject: (err: Error) => void }[] = [];
   let failure: Error | null = null;

@@ -1941,6 +1941,8 @@ describe('bin/chromaseed.js', () => {
     const dir = mkdtempSync(path.join(tmp, 'bin-unsettled-'));
     cpSync(path.join(repoRoot, 'bin'), path.join(dir, 'bin'), { recursive: true });
     mkdirSync(path.join(dir, 'dist/cli-bundle'), { recursive: true });
+    // The bundle's entries that the bin loads: the early GIF thread's (which starts none here) and main.cjs.
+    writeFileSync(path.join(dir, 'dist/cli-bundle/early-gif-thread.cjs'), 'exports.startEarlyGifThread = () => null;\n');
     writeFileSync(path.join(dir, 'dist/cli-bundle/main.cjs'), 'exports.main = () => new Promise(() => {});\nexports.releaseLeftovers = () => {};\nexports.reportUncaught = () => 1;\n');
     const r = spawnSync(process.execPath, [path.join(dir, 'bin/chromaseed.js'), '--version'], { encoding: 'utf8', env: { ...process.env, CHROMASEED_CODE_CACHE: '0' } });
     expect([r.status, r.stdout, r.stderr]).toEqual([1, '', 'chromaseed: internal error, please report it: the run stopped before it finished, with nothing left to wait for\n']);
@@ -1973,14 +1975,15 @@ describe('bin/chromaseed.js', () => {
 
   it('quantizes a GIF whole, encoding on the thread bundled beside it (a clip this size pays for one)', async () => {
     // The bundle looks for its workers in its own directory (worker-file.ts); without the
-    // file the encoder would quietly run in the main thread. A preload names each thread started.
+    // file the encoder would quietly run in the main thread. A preload names each thread
+    // started: one, by the bin as the process starts (early-gif-thread.ts), which the encoder takes.
     const bundle = path.join(repoRoot, 'dist/cli-bundle');
     const dir = mkdtempSync(path.join(tmp, 'bin-'));
     const preload = path.join(dir, 'name-workers.cjs');
     writeFileSync(preload, "const t = require('node:worker_threads'); const W = t.Worker; t.Worker = class extends W { constructor(f, o) { process.stderr.write(`worker ${f}\\n`); super(f, o); } };\n");
     const out = path.join(dir, 'out.gif');
     const r = await runBin(['quantize', CARS, '-k', '8', '-o', out], { env: { NODE_OPTIONS: `--require ${preload}` } });
-    expect(r.stderr.match(/^worker .*$/gm)).toEqual([`worker ${pathToFileURL(path.join(bundle, 'gif-encode-worker.cjs')).href}`]);
+    expect(r.stderr.match(/^worker .*$/gm)).toEqual([`worker ${path.join(bundle, 'gif-encode-worker.cjs')}`]);
     expect(r.stderr).toMatch(/out\.gif: 30 frames, 400x300, /);
     expect(r.code).toBe(0);
     const { info, frames } = gif(out);

@@ -1,10 +1,14 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it, vi } from 'vitest';
 // The built modules: the worker is the compiled dist/io/gif-encode-worker.js.
-import { createGifEncoder } from '../../dist/encode/gif-encode.js';
-import { openGifEncoder, threadPays } from '../../dist/io/gif-thread.js';
+import { createGifEncoder, type GifEncoderOptions } from '../../dist/encode/gif-encode.js';
+import { offerEarlyGifThread, openGifEncoder } from '../../dist/io/gif-thread.js';
+import { threadPays } from '../../dist/io/gif-thread-pays.js';
+import { gifOutputOf, startEarlyGifThread } from '../../dist/io/early-gif-thread.js';
 import { createFrameWriter } from '../../dist/io/frame-writer.js';
 import { createRng } from '../../dist/kmeans/random.js';
 import type { IndexedFrame } from '../../src/types.js';
@@ -142,5 +146,102 @@ describe('GIF encoding on a thread of its own', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+// bin/chromaseed.js starts the thread as the process starts (early-gif-thread.ts), before
+// the command line has loaded; the encoder takes it (offerEarlyGifThread) or ends it.
+const distWorker = fileURLToPath(new URL('../../dist/io/gif-encode-worker.js', import.meta.url));
+
+/** What the encoder in this thread writes for `frames`. */
+function encodedHere(frames: IndexedFrame[], options: GifEncoderOptions): Buffer {
+  const here = createGifEncoder(options);
+  for (const frame of frames) here.addFrame(frame);
+  return Buffer.concat([here.takeBytes(), here.finish()]);
+}
+
+/** What openGifEncoder writes for `frames` (thought to be a video's when `video`). */
+async function encodedByOpened(frames: IndexedFrame[], options: GifEncoderOptions, video = true): Promise<{ bytes: Buffer; threaded: boolean }> {
+  const encoder = openGifEncoder(options, frames.length, video);
+  try {
+    const chunks = await Promise.all(frames.map((frame) => encoder.addFrame(frame)));
+    chunks.push((await encoder.finish()).bytes);
+    return { bytes: Buffer.concat(chunks), threaded: encoder.threaded };
+  } finally {
+    encoder.close();
+  }
+}
+
+describe('the GIF thread started as the process starts', () => {
+  it('is started for a command line that writes a GIF, as far as a glance at it tells', () => {
+    expect(gifOutputOf(['quantize', 'in.mp4', '-o', 'out.gif'])).toBe('out.gif');
+    expect(gifOutputOf(['quantize', 'in.mp4', '--output=OUT.GIF', '-q'])).toBe('OUT.GIF');
+    expect(gifOutputOf(['compare', 'in.gif', '-k', '8', '--output', 'side.gif'])).toBe('side.gif');
+    expect(gifOutputOf(['transfer', 'photo.jpg', 'clip.mp4', '-o', 'out.gif'])).toBe('out.gif');
+    expect(gifOutputOf(['quantize', 'in.gif', '-o', 'out.mp4'])).toBeNull();
+    expect(gifOutputOf(['palette', 'in.gif', '-o', 'swatch.gif'])).toBeNull(); // no animation
+    expect(gifOutputOf(['quantize', 'in.gif', '-o'])).toBeNull();
+    expect(startEarlyGifThread(['quantize', 'in.gif', '-o', 'out.mp4'], distWorker)).toBeNull();
+  });
+
+  it('is not started for a GIF the encoder would keep in the main thread, from a glance at it', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'chromaseed-early-thread-'));
+    try {
+      const started = (name: string, width: number, frames: number): boolean => {
+        const file = path.join(dir, name);
+        const encoder = createGifEncoder({ width, height: 256 });
+        for (const frame of noisyFrames(width, 256, frames)) encoder.addFrame(frame);
+        writeFileSync(file, Buffer.concat([encoder.takeBytes(), encoder.finish()]));
+        const thread = startEarlyGifThread(['quantize', file, '-o', path.join(dir, 'out.gif')], distWorker);
+        thread?.drop();
+        return thread !== null;
+      };
+      // The thread's smallest frame is 256 x 256, its shortest clip 1 million pixels in all.
+      expect(started('narrow.gif', 255, 20)).toBe(false);
+      expect(started('one-frame.gif', 256, 1)).toBe(false);
+      expect(started('short.gif', 256, 15)).toBe(false);
+      expect(started('long.gif', 256, 16)).toBe(true);
+      // A name that is no file is the command's to refuse: the thread starts as for a video.
+      const missing = startEarlyGifThread(['quantize', path.join(dir, 'gone.gif'), '-o', path.join(dir, 'out.gif')], distWorker);
+      expect(missing).not.toBeNull();
+      missing!.drop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('encodes the frames when the encoder wants a thread, and is ended, unused, when it wants none', async () => {
+    const frames = noisyFrames(320, 240, 4);
+    const options = { width: 320, height: 240, loopCount: 0 };
+    const early = startEarlyGifThread(['quantize', 'in.mp4', '-o', 'out.gif'], distWorker)!;
+    const take = vi.spyOn(early, 'take');
+    offerEarlyGifThread(early);
+    const threaded = await encodedByOpened(frames, options);
+    expect(threaded.threaded).toBe(true);
+    expect(take).toHaveReturnedWith(expect.any(Worker));
+    expect(threaded.bytes.equals(encodedHere(frames, options))).toBe(true);
+    // Taken once only: the next encoder starts a thread of its own.
+    expect(early.take()).toBeNull();
+
+    // Frames too small for a thread: the one offered is ended, not kept for later.
+    const small = noisyFrames(100, 100, 4);
+    const unwanted = startEarlyGifThread(['quantize', 'in.mp4', '-o', 'out.gif'], distWorker)!;
+    offerEarlyGifThread(unwanted);
+    const inThread = await encodedByOpened(small, { width: 100, height: 100 });
+    expect(inThread.threaded).toBe(false);
+    expect(inThread.bytes.equals(encodedHere(small, { width: 100, height: 100 }))).toBe(true);
+    expect(unwanted.take()).toBeNull();
+  });
+
+  it('is not handed on once it has failed: the encoder starts a thread of its own', async () => {
+    const frames = noisyFrames(320, 240, 3);
+    const options = { width: 320, height: 240 };
+    const broken = startEarlyGifThread(['quantize', 'in.mp4', '-o', 'out.gif'], path.join(tmpdir(), 'no-such-worker.js'))!;
+    // Its failure ('error', then 'exit') arrives while the command line loads.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    offerEarlyGifThread(broken);
+    const opened = await encodedByOpened(frames, options);
+    expect(opened.threaded).toBe(true);
+    expect(opened.bytes.equals(encodedHere(frames, options))).toBe(true);
   });
 });

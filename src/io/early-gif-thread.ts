@@ -1,0 +1,139 @@
+// The GIF encoder's thread, started by bin/chromaseed.js as the process starts, when the
+// command line asks for a GIF that will want one, for the encoder to take when it opens
+// (offerEarlyGifThread in gif-thread.ts).
+//
+// Why: a thread spends about 100 ms of the second core starting (Node compiles its own modules
+// for it), and started when the encoder opened, after the command line had loaded and the
+// input had been read, it was still starting as the first frames waited for it: the main
+// thread then sat idle at the end while the thread caught up (70 ms of partial_gif_decode.gif's
+// 550). Started beside the 50 ms of loading the command line, it is ready by the first frame.
+// A wrong guess costs about 20 ms, as the two threads' starts share the machine, so a GIF to
+// read is looked at first (its header and block structure, at most 1 MiB of it) and a clip
+// the encoder would keep in its own thread starts none. The encoder ends a thread it does not
+// want, and an unwanted one never holds the process open.
+//
+// This file is an entry of the command line's bundle of its own (rolldown.config.js),
+// loaded before the rest: it imports only what it needs.
+
+import { closeSync, constants, openSync, readSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
+import { threadPays } from './gif-thread-pays.js';
+
+/** A GIF thread started early, for the next encoder to take or end. */
+export interface EarlyGifThread {
+  /** The thread, unless it has failed or stopped, or was taken before. */
+  take(): Worker | null;
+  /** Ends the thread unless it was taken. */
+  drop(): void;
+}
+
+/** The commands that write an animation to -o, and how -o and --output are written. */
+const ANIMATING = new Set(['quantize', 'compare', 'transfer']);
+const OUTPUT = /^(?:-o|--output)(?:=(.*))?$/s;
+const GIF_NAME = /\.gif$/i;
+/** How much of a GIF is read to count its frames: past it, the clip counts as long. */
+const GLANCE_BYTES = 1 << 20;
+
+/** The GIF that `argv` (the arguments after the script) names as output, as far as a glance tells, or null. */
+export function gifOutputOf(argv: readonly string[]): string | null {
+  if (!ANIMATING.has(argv[0])) return null;
+  for (const [i, arg] of argv.entries()) {
+    const given = OUTPUT.exec(arg);
+    const value = given === null ? undefined : (given[1] ?? argv[i + 1]);
+    if (value !== undefined && GIF_NAME.test(value)) return value;
+  }
+  return null;
+}
+
+/**
+ * A GIF's screen size (pixels) and its number of images, from its first bytes: `complete`
+ * when they reach its trailer, otherwise the frames counted up to where they end (or up to
+ * a block no GIF has). Null when the bytes are not a GIF's.
+ */
+export function glanceAtGif(bytes: Uint8Array): { pixels: number; frames: number; complete: boolean } | null {
+  const n = bytes.length;
+  if (n < 13 || bytes[0] !== 0x47 || bytes[1] !== 0x49 || bytes[2] !== 0x46 || bytes[3] !== 0x38) return null;
+  const pixels = (bytes[6] | (bytes[7] << 8)) * (bytes[8] | (bytes[9] << 8));
+  let frames = 0;
+  // After the header, the global colour table if there is one.
+  let p = 13 + (bytes[10] & 0x80 ? 3 * (2 << (bytes[10] & 7)) : 0);
+  while (p < n) {
+    const label = bytes[p];
+    if (label === 0x3b) return { pixels, frames, complete: true };
+    if (label === 0x21) {
+      p += 2; // introducer and label, then the extension's sub-blocks
+    } else if (label === 0x2c) {
+      frames++;
+      if (p + 10 > n) break;
+      const packed = bytes[p + 9];
+      // Descriptor, local colour table, LZW code size, then the image's sub-blocks.
+      p += 10 + (packed & 0x80 ? 3 * (2 << (packed & 7)) : 0) + 1;
+    } else {
+      break;
+    }
+    while (p < n && bytes[p] !== 0) p += bytes[p] + 1;
+    p++;
+  }
+  return { pixels, frames, complete: false };
+}
+
+/** Whether a GIF named in `argv`, other than `output`, would be encoded in the main thread (threadPays), from a glance at it. */
+function readsClipForMainThread(argv: readonly string[], output: string): boolean {
+  return argv.some((arg) => {
+    if (arg === output || !GIF_NAME.test(arg)) return false;
+    const start = firstBytes(arg);
+    const glance = start === null ? null : glanceAtGif(start);
+    return glance !== null && !threadPays(glance.pixels, glance.complete ? glance.frames : undefined, false);
+  });
+}
+
+/** Up to GLANCE_BYTES of the start of `file`, or null if it cannot be read (no such file: the command says so). */
+function firstBytes(file: string): Uint8Array | null {
+  let fd: number | undefined;
+  try {
+    // Not waiting for a writer, where the name is a pipe's: the read fails at once instead.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    const bytes = new Uint8Array(GLANCE_BYTES);
+    return bytes.subarray(0, readSync(fd, bytes, 0, GLANCE_BYTES, 0));
+  } catch {
+    return null;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * The thread running `file` (the bundle's GIF encoder entry), started, or null when `argv`
+ * names no GIF output, or names a GIF to read whose frames the encoder would keep in its own
+ * thread. `take()` gives the thread away, once, unless it has failed or stopped; `drop()`
+ * ends it unless it was taken.
+ */
+export function startEarlyGifThread(argv: readonly string[], file: string): EarlyGifThread | null {
+  const output = gifOutputOf(argv);
+  if (output === null || readsClipForMainThread(argv, output)) return null;
+  // Loaded only here: a run that starts no thread does not wait for it.
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
+  const worker = new Worker(file);
+  worker.unref();
+  let state: 'waiting' | 'failed' | 'taken' | 'dropped' = 'waiting';
+  // Listened to at once: an 'error' with no listener would be an uncaught exception. After
+  // an error or an exit the thread is not handed on: its replies would never come.
+  const unusable = () => {
+    if (state === 'waiting') state = 'failed';
+  };
+  worker.on('error', unusable).on('exit', unusable);
+  return {
+    take() {
+      if (state !== 'waiting') return null;
+      state = 'taken';
+      worker.off('error', unusable).off('exit', unusable);
+      worker.ref();
+      return worker;
+    },
+    drop() {
+      if (state === 'taken') return;
+      state = 'dropped';
+      void worker.terminate();
+    },
+  };
+}
