@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Entry shim: all logic lives in src/cli/main.ts, compiled and bundled into dist/cli-bundle/
-// by `npm ci`/`npm install` (see rolldown.config.js), and loaded by load-cli.cjs.
+// by `npm ci`/`npm install` (see rolldown.config.js), and loaded by load-cli.cjs (all but the
+// entry that may start the GIF encoder's thread first: see below).
 // CommonJS (bin/package.json says so): as an ES module, it made Node set up its ES module
 // loader, for nothing, at every start.
 'use strict';
@@ -81,13 +82,19 @@ process.on('SIGTERM', onSignal);
 process.on('SIGQUIT', onSignal);
 process.on('SIGHUP', onSignal);
 
-/** The GIF encoder's thread, started before the command line loads when it will want one (src/io/early-gif-thread.ts). */
+// The GIF encoder's thread, started before the command line loads when the run will want one
+// (src/io/early-gif-thread.ts). Only a speed-up: whatever goes wrong here, the run goes on
+// without it (and a file of the bundle that is missing is said below).
 let gifThread = null;
-// Loading the command line opens its files: with almost no file descriptors left to the
-// process (a low ulimit -n) that can fail before anything else could say so.
 try {
   const bundle = path.join(__dirname, '..', 'dist', 'cli-bundle');
   gifThread = require(path.join(bundle, 'early-gif-thread.cjs')).startEarlyGifThread(process.argv.slice(2), path.join(bundle, 'gif-encode-worker.cjs'));
+} catch {
+  gifThread = null;
+}
+// Loading the command line opens its files: with almost no file descriptors left to the
+// process (a low ulimit -n) that can fail before anything else could say so.
+try {
   cli = require('./load-cli.cjs');
 } catch (err) {
   // A file the start loads, gone as the package is rebuilt or reinstalled beside the run: said

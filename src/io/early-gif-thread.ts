@@ -7,15 +7,17 @@
 // input had been read, it was still starting as the first frames waited for it: the main
 // thread then sat idle at the end while the thread caught up (70 ms of partial_gif_decode.gif's
 // 550). Started beside the 50 ms of loading the command line, it is ready by the first frame.
-// A wrong guess costs about 20 ms, as the two threads' starts share the machine, so a GIF to
-// read is looked at first (its header and block structure, at most 1 MiB of it) and a clip
-// the encoder would keep in its own thread starts none. The encoder ends a thread it does not
-// want, and an unwanted one never holds the process open.
+// A wrong guess costs about 20 ms, as the two threads' starts share the machine, so the
+// input is looked at first (a GIF's header and block structure, at most 1 MiB of it) and a
+// clip the encoder would encode in the main thread starts none. The encoder ends a thread it
+// does not want (a video narrowed by --width, which this does not read), and an unwanted one
+// never holds the process open. Only a speed-up: nothing here may fail a run.
 //
 // This file is an entry of the command line's bundle of its own (rolldown.config.js),
-// loaded before the rest: it imports only what it needs.
+// loaded before the rest (and so, with gif-thread-pays.ts, compiled without the code cache
+// of bin/load-cli.cjs): it imports only what it needs.
 
-import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { threadPays } from './gif-thread-pays.js';
 
@@ -27,8 +29,11 @@ export interface EarlyGifThread {
   drop(): void;
 }
 
-/** The commands that write an animation to -o, and how -o and --output are written. */
-const ANIMATING = new Set(['quantize', 'compare', 'transfer']);
+/**
+ * How -o and --output are written. Only `quantize` is looked at: `compare` writes its
+ * modes side by side, and `transfer` reads two files, so what their encoders want is not
+ * told by a glance at the input.
+ */
 const OUTPUT = /^(?:-o|--output)(?:=(.*))?$/s;
 const GIF_NAME = /\.gif$/i;
 /** How much of a GIF is read to count its frames: past it, the clip counts as long. */
@@ -36,7 +41,7 @@ const GLANCE_BYTES = 1 << 20;
 
 /** The GIF that `argv` (the arguments after the script) names as output, as far as a glance tells, or null. */
 export function gifOutputOf(argv: readonly string[]): string | null {
-  if (!ANIMATING.has(argv[0])) return null;
+  if (argv[0] !== 'quantize') return null;
   for (const [i, arg] of argv.entries()) {
     const given = OUTPUT.exec(arg);
     const value = given === null ? undefined : (given[1] ?? argv[i + 1]);
@@ -77,40 +82,54 @@ export function glanceAtGif(bytes: Uint8Array): { pixels: number; frames: number
   return { pixels, frames, complete: false };
 }
 
-/** Whether a GIF named in `argv`, other than `output`, would be encoded in the main thread (threadPays), from a glance at it. */
-function readsClipForMainThread(argv: readonly string[], output: string): boolean {
+/**
+ * Whether a file named in `argv`, other than `output`, is a clip whose frames the encoder
+ * would encode in the main thread: a GIF too small or too short for a thread (threadPays),
+ * or a JPEG (one frame). Any other input (a video, standard input) may want one.
+ */
+function namesMainThreadClip(argv: readonly string[], output: string): boolean {
   return argv.some((arg) => {
-    if (arg === output || !GIF_NAME.test(arg)) return false;
-    const start = firstBytes(arg);
-    const glance = start === null ? null : glanceAtGif(start);
+    const start = arg === output ? null : firstBytes(arg);
+    if (start === null) return false;
+    if (start[0] === 0xff && start[1] === 0xd8 && start[2] === 0xff) return true;
+    const glance = glanceAtGif(start);
     return glance !== null && !threadPays(glance.pixels, glance.complete ? glance.frames : undefined, false);
   });
 }
 
-/** Up to GLANCE_BYTES of the start of `file`, or null if it cannot be read (no such file: the command says so). */
+/**
+ * Up to GLANCE_BYTES of the start of `file`, or null if it is no regular file (an option's
+ * value, a file that is not there: the command says so), or cannot be read. A pipe is not
+ * opened: that would let its writer go on, to a reader that closes it at once.
+ */
 function firstBytes(file: string): Uint8Array | null {
   let fd: number | undefined;
   try {
-    // Not waiting for a writer, where the name is a pipe's: the read fails at once instead.
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (statSync(file, { throwIfNoEntry: false })?.isFile() !== true) return null;
+    fd = openSync(file, 'r');
     const bytes = new Uint8Array(GLANCE_BYTES);
     return bytes.subarray(0, readSync(fd, bytes, 0, GLANCE_BYTES, 0));
   } catch {
     return null;
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    try {
+      if (fd !== undefined) closeSync(fd);
+    } catch {
+      // Nothing was written: a failed close loses nothing.
+    }
   }
 }
 
 /**
  * The thread running `file` (the bundle's GIF encoder entry), started, or null when `argv`
- * names no GIF output, or names a GIF to read whose frames the encoder would keep in its own
- * thread. `take()` gives the thread away, once, unless it has failed or stopped; `drop()`
- * ends it unless it was taken.
+ * names no GIF output, or names an input whose frames the encoder would encode in the main
+ * thread. `take()` gives the thread away, once, unless it has failed or stopped (by what it
+ * has heard: one whose failure is still on its way fails the run as a thread that stops
+ * does); `drop()` ends it unless it was taken.
  */
 export function startEarlyGifThread(argv: readonly string[], file: string): EarlyGifThread | null {
   const output = gifOutputOf(argv);
-  if (output === null || readsClipForMainThread(argv, output)) return null;
+  if (output === null || namesMainThreadClip(argv, output)) return null;
   // Loaded only here: a run that starts no thread does not wait for it.
   const { Worker } = process.getBuiltinModule('node:worker_threads');
   const worker = new Worker(file);

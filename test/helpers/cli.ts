@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
+import type { EarlyGifThread } from '../../src/io/early-gif-thread.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const corpus = path.resolve(repoRoot, '../shared/corpus');
@@ -22,11 +23,11 @@ function sink(): Writable & { text(): string } {
   return w;
 }
 
-/** Runs the CLI in-process through `main`, capturing both streams; `signal`: Ctrl-C's, as the bin passes one. */
-export async function runMain(argv: string[], signal?: AbortSignal): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs the CLI in-process through `main`, capturing both streams; `signal`: Ctrl-C's, and `gifThread` one started early, as the bin passes them. */
+export async function runMain(argv: string[], signal?: AbortSignal, gifThread?: EarlyGifThread): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = sink();
   const stderr = sink();
-  const code = await main(argv, { stdout, stderr }, signal);
+  const code = await main(argv, { stdout, stderr }, signal, gifThread);
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 

@@ -1941,8 +1941,6 @@ describe('bin/chromaseed.js', () => {
     const dir = mkdtempSync(path.join(tmp, 'bin-unsettled-'));
     cpSync(path.join(repoRoot, 'bin'), path.join(dir, 'bin'), { recursive: true });
     mkdirSync(path.join(dir, 'dist/cli-bundle'), { recursive: true });
-    // The bundle's entries that the bin loads: the early GIF thread's (which starts none here) and main.cjs.
-    writeFileSync(path.join(dir, 'dist/cli-bundle/early-gif-thread.cjs'), 'exports.startEarlyGifThread = () => null;\n');
     writeFileSync(path.join(dir, 'dist/cli-bundle/main.cjs'), 'exports.main = () => new Promise(() => {});\nexports.releaseLeftovers = () => {};\nexports.reportUncaught = () => 1;\n');
     const r = spawnSync(process.execPath, [path.join(dir, 'bin/chromaseed.js'), '--version'], { encoding: 'utf8', env: { ...process.env, CHROMASEED_CODE_CACHE: '0' } });
     expect([r.status, r.stdout, r.stderr]).toEqual([1, '', 'chromaseed: internal error, please report it: the run stopped before it finished, with nothing left to wait for\n']);

@@ -8,7 +8,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { createGifEncoder, type GifEncoderOptions } from '../../dist/encode/gif-encode.js';
 import { offerEarlyGifThread, openGifEncoder } from '../../dist/io/gif-thread.js';
 import { threadPays } from '../../dist/io/gif-thread-pays.js';
-import { gifOutputOf, startEarlyGifThread } from '../../dist/io/early-gif-thread.js';
+import { gifOutputOf, startEarlyGifThread, type EarlyGifThread } from '../../dist/io/early-gif-thread.js';
+import { repoRoot, runMain } from '../helpers/cli.js';
 import { createFrameWriter } from '../../dist/io/frame-writer.js';
 import { createRng } from '../../dist/kmeans/random.js';
 import type { IndexedFrame } from '../../src/types.js';
@@ -173,14 +174,15 @@ async function encodedByOpened(frames: IndexedFrame[], options: GifEncoderOption
 }
 
 describe('the GIF thread started as the process starts', () => {
-  it('is started for a command line that writes a GIF, as far as a glance at it tells', () => {
+  it('is started for a quantize that writes a GIF, as far as a glance at its command line tells', () => {
     expect(gifOutputOf(['quantize', 'in.mp4', '-o', 'out.gif'])).toBe('out.gif');
     expect(gifOutputOf(['quantize', 'in.mp4', '--output=OUT.GIF', '-q'])).toBe('OUT.GIF');
-    expect(gifOutputOf(['compare', 'in.gif', '-k', '8', '--output', 'side.gif'])).toBe('side.gif');
-    expect(gifOutputOf(['transfer', 'photo.jpg', 'clip.mp4', '-o', 'out.gif'])).toBe('out.gif');
+    expect(gifOutputOf(['quantize', 'in.mp4', '-k', '8', '--output', 'out.gif'])).toBe('out.gif');
     expect(gifOutputOf(['quantize', 'in.gif', '-o', 'out.mp4'])).toBeNull();
-    expect(gifOutputOf(['palette', 'in.gif', '-o', 'swatch.gif'])).toBeNull(); // no animation
     expect(gifOutputOf(['quantize', 'in.gif', '-o'])).toBeNull();
+    // Their encoders' frames are not the input's: side by side, or another file's.
+    expect(gifOutputOf(['compare', 'in.gif', '-o', 'side.gif'])).toBeNull();
+    expect(gifOutputOf(['transfer', 'photo.jpg', 'clip.mp4', '-o', 'out.gif'])).toBeNull();
     expect(startEarlyGifThread(['quantize', 'in.gif', '-o', 'out.mp4'], distWorker)).toBeNull();
   });
 
@@ -201,6 +203,8 @@ describe('the GIF thread started as the process starts', () => {
       expect(started('one-frame.gif', 256, 1)).toBe(false);
       expect(started('short.gif', 256, 15)).toBe(false);
       expect(started('long.gif', 256, 16)).toBe(true);
+      // A JPEG is one frame.
+      expect(startEarlyGifThread(['quantize', path.join(repoRoot, 'samples/hibiscus.jpg'), '-o', path.join(dir, 'out.gif')], distWorker)).toBeNull();
       // A name that is no file is the command's to refuse: the thread starts as for a video.
       const missing = startEarlyGifThread(['quantize', path.join(dir, 'gone.gif'), '-o', path.join(dir, 'out.gif')], distWorker);
       expect(missing).not.toBeNull();
@@ -236,12 +240,51 @@ describe('the GIF thread started as the process starts', () => {
   it('is not handed on once it has failed: the encoder starts a thread of its own', async () => {
     const frames = noisyFrames(320, 240, 3);
     const options = { width: 320, height: 240 };
-    const broken = startEarlyGifThread(['quantize', 'in.mp4', '-o', 'out.gif'], path.join(tmpdir(), 'no-such-worker.js'))!;
-    // Its failure ('error', then 'exit') arrives while the command line loads.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The thread, seen as it is made, so as to wait for its failure ('error', then 'exit'),
+    // which arrives while the command line loads.
+    const made: Worker[] = [];
+    const builtin = process.getBuiltinModule.bind(process);
+    const getBuiltinModule = vi.spyOn(process, 'getBuiltinModule').mockImplementation(((id: string) => {
+      if (id !== 'node:worker_threads') return builtin(id);
+      const Seen = class extends Worker {
+        constructor(...args: ConstructorParameters<typeof Worker>) {
+          super(...args);
+          made.push(this);
+        }
+      };
+      return { Worker: Seen };
+    }) as typeof process.getBuiltinModule);
+    let broken: EarlyGifThread;
+    try {
+      broken = startEarlyGifThread(['quantize', 'in.mp4', '-o', 'out.gif'], path.join(tmpdir(), 'no-such-worker.js'))!;
+    } finally {
+      getBuiltinModule.mockRestore();
+    }
+    expect(made).toHaveLength(1);
+    await new Promise((resolve) => made[0].once('exit', resolve));
     offerEarlyGifThread(broken);
     const opened = await encodedByOpened(frames, options);
     expect(opened.threaded).toBe(true);
     expect(opened.bytes.equals(encodedHere(frames, options))).toBe(true);
+  });
+
+  it('is ended by the end of a run that did not take it: one that fails before it writes, and one encoded in the main thread', async () => {
+    const offered = () => ({ take: vi.fn((): Worker | null => null), drop: vi.fn() });
+    const failed = offered();
+    const missing = await runMain(['quantize', path.join(tmpdir(), 'no-such-clip.gif'), '-o', path.join(tmpdir(), 'never.gif')], undefined, failed);
+    expect(missing.code).not.toBe(0);
+    expect(failed.take).not.toHaveBeenCalled();
+    expect(failed.drop).toHaveBeenCalled();
+    // From the sources there is no compiled worker: the encoder wants none, and ends the one offered.
+    const dir = mkdtempSync(path.join(tmpdir(), 'chromaseed-early-unused-'));
+    try {
+      const unused = offered();
+      const run = await runMain(['quantize', path.join(repoRoot, 'samples/cars.gif'), '-k', '4', '-o', path.join(dir, 'out.gif'), '-q'], undefined, unused);
+      expect(run.code).toBe(0);
+      expect(unused.take).not.toHaveBeenCalled();
+      expect(unused.drop).toHaveBeenCalled();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
