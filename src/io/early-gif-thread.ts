@@ -105,10 +105,11 @@ function namesMainThreadClip(argv: readonly string[], output: string): boolean {
 function firstBytes(file: string): Uint8Array | null {
   let fd: number | undefined;
   try {
-    if (statSync(file, { throwIfNoEntry: false })?.isFile() !== true) return null;
+    const stat = statSync(file, { throwIfNoEntry: false });
+    if (stat?.isFile() !== true) return null;
     fd = openSync(file, 'r');
-    const bytes = new Uint8Array(GLANCE_BYTES);
-    return bytes.subarray(0, readSync(fd, bytes, 0, GLANCE_BYTES, 0));
+    const bytes = new Uint8Array(Math.min(stat.size, GLANCE_BYTES));
+    return bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, 0));
   } catch {
     return null;
   } finally {
