@@ -29,17 +29,17 @@ export interface EarlyGifThread {
   drop(): void;
 }
 
-/**
- * How -o and --output are written. Only `quantize` is looked at: `compare` writes its
- * modes side by side, and `transfer` reads two files, so what their encoders want is not
- * told by a glance at the input.
- */
+/** How -o and --output are written. */
 const OUTPUT = /^(?:-o|--output)(?:=(.*))?$/s;
 const GIF_NAME = /\.gif$/i;
 /** How much of a GIF is read to count its frames: past it, the clip counts as long. */
 const GLANCE_BYTES = 1 << 20;
 
-/** The GIF that `argv` (the arguments after the script) names as output, as far as a glance tells, or null. */
+/**
+ * The GIF that `argv` (the arguments after the script) names as output, as far as a glance
+ * tells, or null. Only `quantize` is looked at: `compare` writes its modes side by side, and
+ * `transfer` reads two files, so what their encoders want is not told by a glance at the input.
+ */
 export function gifOutputOf(argv: readonly string[]): string | null {
   if (argv[0] !== 'quantize') return null;
   for (const [i, arg] of argv.entries()) {

@@ -19,6 +19,19 @@ export interface AsyncGifEncoder {
   readonly threaded: boolean;
 }
 
+/** The thread offered by offerEarlyGifThread, until the next encoder opens. */
+let earlyThread: EarlyGifThread | null = null;
+
+/**
+ * Offers the next openGifEncoder a thread already started, which it takes if it wants a
+ * thread and ends if not: a thread takes about 100 ms of the second core to start, which
+ * the command line spends while it loads (see early-gif-thread.ts).
+ */
+export function offerEarlyGifThread(thread: EarlyGifThread): void {
+  earlyThread?.drop();
+  earlyThread = thread;
+}
+
 /**
  * A GIF encoder on a worker thread when the compiled worker is there and it can pay off:
  * frames large enough, more than one (`frameCount`, when known), since the thread only
@@ -45,18 +58,6 @@ export function openGifEncoder(options: GifEncoderOptions, frameCount?: number, 
     close() {},
     threaded: false,
   };
-}
-
-let earlyThread: EarlyGifThread | null = null;
-
-/**
- * Offers the next openGifEncoder a thread already started, which it takes if it wants a
- * thread and ends if not: a thread takes about 100 ms of the second core to start, which
- * the command line spends while it loads (see early-gif-thread.ts).
- */
-export function offerEarlyGifThread(thread: EarlyGifThread): void {
-  earlyThread?.drop();
-  earlyThread = thread;
 }
 
 function workerEncoder(worker: Worker, options: GifEncoderOptions): AsyncGifEncoder {
