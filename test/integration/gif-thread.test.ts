@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -210,6 +211,29 @@ describe('the GIF thread started as the process starts', () => {
       expect(missing).not.toBeNull();
       missing!.drop();
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('does not open a pipe named as a GIF: its writer, waiting for a reader, goes on waiting', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'chromaseed-early-fifo-'));
+    const fifo = path.join(dir, 'in.gif');
+    execFileSync('mkfifo', [fifo]);
+    // A writer blocked until a reader opens the pipe; an open of it (even without waiting)
+    // would let it write into a pipe then closed at once.
+    const writer = spawn('sh', ['-c', `printf GIF89a > '${fifo}'`], { stdio: 'ignore' });
+    const ended = new Promise<number | null>((resolve) => writer.on('exit', resolve));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const thread = startEarlyGifThread(['quantize', fifo, '-o', path.join(dir, 'out.gif')], distWorker);
+      thread?.drop();
+      const still = await Promise.race([ended.then(() => 'ended'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 300))]);
+      expect(still).toBe('waiting');
+      // Read, to let it finish.
+      expect(readFileSync(fifo, 'latin1')).toBe('GIF89a');
+      expect(await ended).toBe(0);
+    } finally {
+      writer.kill();
       rmSync(dir, { recursive: true, force: true });
     }
   });
