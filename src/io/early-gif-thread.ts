@@ -9,9 +9,9 @@
 // 550). Started beside the 50 ms of loading the command line, it is ready by the first frame.
 // A wrong guess costs about 20 ms, as the two threads' starts share the machine, so the
 // input is looked at first (a GIF's header and block structure, at most 1 MiB of it) and a
-// clip the encoder would encode in the main thread starts none. The encoder ends a thread it
-// does not want (a video narrowed by --width, which this does not read), and an unwanted one
-// never holds the process open. Only a speed-up: nothing here may fail a run.
+// clip the encoder would encode in the main thread starts none, nor does a --width under 256
+// pixels. The encoder ends a thread it does not want, and an unwanted one never holds the
+// process open. Only a speed-up: nothing here may fail a run.
 //
 // This file is an entry of the command line's bundle of its own (rolldown.config.js),
 // loaded before the rest (and so, with gif-thread-pays.ts, compiled without the code cache
@@ -29,8 +29,9 @@ export interface EarlyGifThread {
   drop(): void;
 }
 
-/** How -o and --output are written. */
+/** How -o and --output, and --width, are written. */
 const OUTPUT = /^(?:-o|--output)(?:=(.*))?$/s;
+const WIDTH = /^--width(?:=(.*))?$/s;
 const GIF_NAME = /\.gif$/i;
 /** How much of a GIF is read to count its frames: past it, the clip counts as long. */
 const GLANCE_BYTES = 1 << 20;
@@ -42,12 +43,27 @@ const GLANCE_BYTES = 1 << 20;
  */
 export function gifOutputOf(argv: readonly string[]): string | null {
   if (argv[0] !== 'quantize') return null;
+  const output = valueOf(argv, OUTPUT);
+  return output !== undefined && GIF_NAME.test(output) ? output : null;
+}
+
+/** The value of the first option of `argv` that `option` matches, given after `=` or as the next argument. */
+function valueOf(argv: readonly string[], option: RegExp): string | undefined {
   for (const [i, arg] of argv.entries()) {
-    const given = OUTPUT.exec(arg);
-    const value = given === null ? undefined : (given[1] ?? argv[i + 1]);
-    if (value !== undefined && GIF_NAME.test(value)) return value;
+    const given = option.exec(arg);
+    if (given !== null) return given[1] ?? argv[i + 1];
   }
-  return null;
+  return undefined;
+}
+
+/**
+ * Whether `argv`'s --width makes frames too small for a thread: those of a landscape or square
+ * video have at most width² pixels (a portrait one's more, for which a thread is missed).
+ */
+function narrowedForMainThread(argv: readonly string[]): boolean {
+  const given = valueOf(argv, WIDTH);
+  const width = given === undefined ? NaN : Number(given);
+  return width > 0 && !threadPays(width * width, undefined, true);
 }
 
 /**
@@ -130,7 +146,7 @@ function firstBytes(file: string): Uint8Array | null {
  */
 export function startEarlyGifThread(argv: readonly string[], file: string): EarlyGifThread | null {
   const output = gifOutputOf(argv);
-  if (output === null || namesMainThreadClip(argv, output)) return null;
+  if (output === null || narrowedForMainThread(argv) || namesMainThreadClip(argv, output)) return null;
   // Loaded only here: a run that starts no thread does not wait for it.
   const { Worker } = process.getBuiltinModule('node:worker_threads');
   const worker = new Worker(file);

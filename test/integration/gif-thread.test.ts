@@ -185,6 +185,12 @@ describe('the GIF thread started as the process starts', () => {
     expect(gifOutputOf(['compare', 'in.gif', '-o', 'side.gif'])).toBeNull();
     expect(gifOutputOf(['transfer', 'photo.jpg', 'clip.mp4', '-o', 'out.gif'])).toBeNull();
     expect(startEarlyGifThread(['quantize', 'in.gif', '-o', 'out.mp4'], distWorker)).toBeNull();
+    // A video narrowed below 256 pixels: landscape frames under the thread's 64k pixels.
+    expect(startEarlyGifThread(['quantize', 'in.mp4', '--width', '200', '-o', 'out.gif'], distWorker)).toBeNull();
+    expect(startEarlyGifThread(['quantize', 'in.mp4', '--width=255', '-o', 'out.gif'], distWorker)).toBeNull();
+    const wide = startEarlyGifThread(['quantize', 'in.mp4', '--width', '256', '-o', 'out.gif'], distWorker);
+    expect(wide).not.toBeNull();
+    wide!.drop();
   });
 
   it('is not started for a GIF the encoder would keep in the main thread, from a glance at it', () => {
