@@ -19,6 +19,7 @@
 
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
+import { isJpeg } from './file-signatures.js';
 import { threadPays } from './gif-thread-pays.js';
 
 /** A GIF thread started early, for the next encoder to take or end. */
@@ -69,7 +70,9 @@ function narrowedForMainThread(argv: readonly string[]): boolean {
 /**
  * A GIF's screen size (pixels) and its number of images, from its first bytes: `complete`
  * when they reach its trailer, otherwise the frames counted up to where they end (or up to
- * a block no GIF has). Null when the bytes are not a GIF's.
+ * a block no GIF has). Null when the bytes are not a GIF's. A walk of its own, not the
+ * reader's parseGifStructure, which would bring the error module and its chunk into what
+ * loads before the code cache (its results are the reader's on every corpus GIF: the tests).
  */
 export function glanceAtGif(bytes: Uint8Array): { pixels: number; frames: number; complete: boolean } | null {
   const n = bytes.length;
@@ -107,7 +110,7 @@ function namesMainThreadClip(argv: readonly string[], output: string): boolean {
   return argv.some((arg) => {
     const start = arg === output ? null : firstBytes(arg);
     if (start === null) return false;
-    if (start[0] === 0xff && start[1] === 0xd8 && start[2] === 0xff) return true;
+    if (isJpeg(start)) return true;
     const glance = glanceAtGif(start);
     return glance !== null && !threadPays(glance.pixels, glance.complete ? glance.frames : undefined, false);
   });
@@ -119,21 +122,18 @@ function namesMainThreadClip(argv: readonly string[], output: string): boolean {
  * opened: that would let its writer go on, to a reader that closes it at once.
  */
 function firstBytes(file: string): Uint8Array | null {
-  let fd: number | undefined;
   try {
     const stat = statSync(file, { throwIfNoEntry: false });
     if (stat?.isFile() !== true) return null;
-    fd = openSync(file, 'r');
-    const bytes = new Uint8Array(Math.min(stat.size, GLANCE_BYTES));
-    return bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, 0));
+    const fd = openSync(file, 'r');
+    try {
+      const bytes = new Uint8Array(Math.min(stat.size, GLANCE_BYTES));
+      return bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, 0));
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return null;
-  } finally {
-    try {
-      if (fd !== undefined) closeSync(fd);
-    } catch {
-      // Nothing was written: a failed close loses nothing.
-    }
   }
 }
 

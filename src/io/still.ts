@@ -6,7 +6,8 @@ import { DEFAULT_MAX_PIXELS } from '../options.js';
 import { binaryAlpha } from '../pixel-words.js';
 import { scaledHeight, validateClipOptions } from '../clip-options.js';
 import type { Frame } from '../types.js';
-import { inputFileSize, isPng, isTiff, readHead, readWholeFile } from './file-head.js';
+import { inputFileSize, readHead, readWholeFile } from './file-head.js';
+import { isPng, isTiff } from './file-signatures.js';
 import { pngChunkProblem } from '../decode/png-damage.js';
 
 /**

@@ -9,7 +9,8 @@ import { MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 import { ffmpegCommand, ffmpegHasDemuxer, passthroughOptions } from './ffmpeg-path.js';
 import { ffmpegFailure, watch } from './ffmpeg-run.js';
-import { inputFileSize, isAnnexB, isIsoMedia, readHead } from './file-head.js';
+import { inputFileSize, readHead } from './file-head.js';
+import { isAnnexB, isIsoMedia } from './file-signatures.js';
 import { LITERAL_NAME, probeVideo, type VideoProbe } from './video-probe.js';
 import { commonRateFor, frameClock, misplacedAtRate, packetTimes, showinfoTimes, type ClockPlan, type PacketTimes } from './video-timestamps.js';
 
