@@ -14,8 +14,8 @@
 // process open. Only a speed-up: nothing here may fail a run.
 //
 // This file is an entry of the command line's bundle of its own (rolldown.config.js),
-// loaded before the rest (and so, with gif-thread-pays.ts, compiled without the code cache
-// of bin/load-cli.cjs): it imports only what it needs.
+// loaded before the rest (and so, with the two modules it imports, put in one chunk for it,
+// compiled without the code cache of bin/load-cli.cjs): it imports only what it needs.
 
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
