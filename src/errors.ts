@@ -40,6 +40,12 @@ export function requireInRange(name: string, v: number, min: number, max: number
   return v;
 }
 
+/** `v`, or an option error naming the choices unless it is one of them. */
+export function requireChoice<T extends string>(name: string, choices: readonly T[], v: unknown): T {
+  if (!(choices as readonly unknown[]).includes(v)) throw invalidOption(name, listOf(choices), v);
+  return v as T;
+}
+
 /** A switch of an options object: true, false or not given ('no' and 1 were read as true, 'yes' as false). */
 export function requireFlag(name: string, v: unknown): void {
   if (v !== undefined && typeof v !== 'boolean') throw invalidOption(name, 'true or false', v);

@@ -4,8 +4,8 @@ import { ChromaseedError } from '../errors.js';
 import { createFrameWriter, inputOptionsFor, outputKind, type FrameWriter } from '../io/frame-writer.js';
 import { clusterInThread } from '../io/kmeans-thread.js';
 import { openInput, refuseTimeForStill } from '../io/open-input.js';
-import { isStdin, type InputSession } from '../io/spool-input.js';
-import { checkExtraOutputPath, checkOutputPath, STDOUT } from '../io/output-file.js';
+import type { InputSession } from '../io/spool-input.js';
+import { STDOUT } from '../io/output-file.js';
 import { createMapper } from '../map/map-pixels.js';
 import { createQualityMeter, type QualityResult } from '../metrics/quality.js';
 import { MAX_COLORS, type Seeding, type SequenceOptions } from '../options.js';
@@ -19,7 +19,7 @@ import { STABILITY_PRESETS, type StabilityOptions } from '../sequence/stability.
 import type { ClipInfo, IndexedFrame, TimedFrame } from '../types.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
-import { commitRun, failedRun } from './run-output.js';
+import { commitRun, failedRun, readableInput } from './run-output.js';
 import { countOf, formatBytes, framesWritten, oneLine, printOut, reportWarnings, round } from './report.js';
 import { MODE_LABELS } from './mode-labels.js';
 import { startStopwatch } from './stopwatch.js';
@@ -57,13 +57,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   if (output !== undefined) outputKind(output, false);
   const inputOptions = output ? inputOptionsFor(output, read) : read;
   const options = sequenceOptionsOf(args);
-  if (isStdin(given)) {
-    // Piped in, `-` is copied before it is read: what can be checked without it is checked first.
-    if (output !== undefined) await checkOutputPath(output);
-    if (timelineFile !== undefined) await checkExtraOutputPath(timelineFile, '--timeline', undefined, output);
-  }
-  const input = await inputs.readable(given, signal);
-  if (timelineFile !== undefined) await checkExtraOutputPath(timelineFile, '--timeline', input, output);
+  const input = await readableInput(inputs, given, output, timelineFile, signal);
   const quiet = args.quiet === true;
 
   const opening = startStopwatch();

@@ -3,14 +3,13 @@ import { ChromaseedError } from '../errors.js';
 import { clipWriterOptions, createFrameWriter, inputOptionsFor, outputKind } from '../io/frame-writer.js';
 import { clusterInThread } from '../io/kmeans-thread.js';
 import { openReusable, refuseTimeForStill } from '../io/open-input.js';
-import { isStdin, type InputSession } from '../io/spool-input.js';
-import { checkExtraOutputPath, checkOutputPath } from '../io/output-file.js';
+import type { InputSession } from '../io/spool-input.js';
 import { inputOptionsOf, keepsSound, loopCountOf, outputNameOf, sequenceOptionsOf } from './pick-options.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import { indexedColors } from '../metrics/quality.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
-import { commitRun, failedRun } from './run-output.js';
+import { commitRun, failedRun, readableInput } from './run-output.js';
 import { oneLine, playbackClock, playsOf, printOut, reportWarnings, round, writtenReport } from './report.js';
 import { MODE_LABELS } from './mode-labels.js';
 import { startStopwatch } from './stopwatch.js';
@@ -25,13 +24,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
   const sound = keepsSound(args, output);
   const outputName = outputNameOf(args, output, streams.stdout);
   const quiet = args.quiet === true;
-  if (isStdin(given)) {
-    // Piped in, `-` is copied before it is read: what can be checked without it is checked first.
-    await checkOutputPath(output);
-    if (typeof args.timeline === 'string') await checkExtraOutputPath(args.timeline, '--timeline', undefined, output);
-  }
-  const input = await inputs.readable(given, signal);
-  if (typeof args.timeline === 'string') await checkExtraOutputPath(args.timeline, '--timeline', input, output);
+  const input = await readableInput(inputs, given, output, typeof args.timeline === 'string' ? args.timeline : undefined, signal);
   const elapsed = startStopwatch();
 
   const { info, kind, warnings, open } = await openReusable(input, inputOptions, signal);

@@ -1,12 +1,28 @@
 import { ChromaseedError } from '../errors.js';
 import type { FinishOptions } from '../io/frame-writer.js';
 import { markRunComplete } from '../io/leftovers.js';
-import { stageFiles, type PlacedFiles } from '../io/output-file.js';
+import { checkExtraOutputPath, checkOutputPath, stageFiles, type PlacedFiles } from '../io/output-file.js';
+import { isStdin, type InputSession } from '../io/spool-input.js';
 import type { Progress } from './progress.js';
 
 /*
  * How a command's run ends: its outputs committed together, or removed on a failure or Ctrl-C.
  */
+
+/**
+ * The path to read the input from (`-` copied to a temporary file first), with the output and
+ * a `--timeline` picture checked against it: piped in, `-` is copied before it is read, so
+ * what can be checked without it is checked before the copy, and not only after a long pipe.
+ */
+export async function readableInput(inputs: InputSession, given: string, output: string | undefined, timeline: string | undefined, signal?: AbortSignal): Promise<string> {
+  if (isStdin(given)) {
+    if (output !== undefined) await checkOutputPath(output);
+    if (timeline !== undefined) await checkExtraOutputPath(timeline, '--timeline', undefined, output);
+  }
+  const input = await inputs.readable(given, signal);
+  if (timeline !== undefined) await checkExtraOutputPath(timeline, '--timeline', input, output);
+  return input;
+}
 
 /**
  * What a failed frame loop throws, after clearing the progress line and removing the

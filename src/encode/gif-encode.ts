@@ -26,7 +26,7 @@
 // gifenc ships no type declarations, so it is imported whole and typed below.
 // @ts-ignore -- untyped module
 import gifencModule from 'gifenc';
-import { checkIndexedFrame, invalidOption, namesOf, refuseUnknownKeys, requireFlag, requireObject } from '../errors.js';
+import { checkIndexedFrame, invalidOption, namesOf, refuseUnknownKeys, requireFlag, requireInRange, requireObject } from '../errors.js';
 import { firstDifference, lastDifference, sameColors } from '../pixel-words.js';
 import { createGifDelays, MAX_GIF_LOOP_COUNT } from '../timing.js';
 import type { IndexedFrame } from '../types.js';
@@ -114,8 +114,8 @@ const DESCRIPTOR_XY_OFFSET = 8 + 1;
 export function checkGifEncoderOptions(options: GifEncoderOptions): void {
   const { width, height, loopCount } = requireObject('options', '{ width: 320, height: 240 }', options);
   refuseUnknownKeys('createGifEncoder', options, GIF_ENCODER_NAMES);
-  if (!Number.isInteger(width) || width < 1 || width > 65535) throw invalidOption('width', 'an integer from 1 to 65535', width);
-  if (!Number.isInteger(height) || height < 1 || height > 65535) throw invalidOption('height', 'an integer from 1 to 65535', height);
+  requireInRange('width', width, 1, 65535, 'an integer');
+  requireInRange('height', height, 1, 65535, 'an integer');
   if (loopCount !== undefined && (!Number.isInteger(loopCount) || loopCount < 0 || loopCount > MAX_GIF_LOOP_COUNT)) {
     throw invalidOption('loopCount', `an integer from 0 to ${MAX_GIF_LOOP_COUNT}`, loopCount);
   }

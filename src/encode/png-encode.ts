@@ -7,7 +7,7 @@
  *
  * Pure: no node: imports. The caller passes the deflate (node:zlib's deflateSync in io/).
  */
-import { checkIndexedFrame, invalidOption } from '../errors.js';
+import { checkIndexedFrame, requireInRange } from '../errors.js';
 import type { IndexedFrame } from '../types.js';
 
 /** zlib-wrapped deflate (RFC 1950) of `data`, as IDAT holds. */
@@ -58,8 +58,8 @@ const PHYS_PIXELS_PER_METRE = 1000;
  * @param deflate compresses the filtered rows into the zlib stream IDAT holds.
  */
 export function createIndexedPngEncoder(width: number, height: number, deflate: Deflate): IndexedPngEncoder {
-  if (!Number.isInteger(width) || width < 1 || width > 65535) throw invalidOption('width', 'an integer from 1 to 65535', width);
-  if (!Number.isInteger(height) || height < 1 || height > 65535) throw invalidOption('height', 'an integer from 1 to 65535', height);
+  requireInRange('width', width, 1, 65535, 'an integer');
+  requireInRange('height', height, 1, 65535, 'an integer');
   const n = width * height;
   // Rows at 8 bits a pixel (the widest), each after its filter-type byte; narrower depths use the front of it.
   const raw = new Uint8Array(height * (1 + width));

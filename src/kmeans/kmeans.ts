@@ -1,5 +1,5 @@
 import { fromSrgb, toSrgb } from '../color/space.js';
-import { checkRgbaPixels, ChromaseedError, invalidOption, isBoxInside, listOf, namesOf, refuseUnknownKeys, requireFlag, requireFunction, requireObject } from '../errors.js';
+import { checkRgbaPixels, ChromaseedError, invalidOption, isBoxInside, namesOf, refuseUnknownKeys, requireChoice, requireFlag, requireFunction, requireInRange, requireObject } from '../errors.js';
 import { INITS, METRICS, SPACES } from '../options.js';
 import type { ColorSpace, FrameDifference, InitMethod, Metric } from '../types.js';
 import { dedupePoints } from './dedupe.js';
@@ -215,23 +215,20 @@ function resolve(options: KMeansOptions): Resolved {
   if (options === null || typeof options !== 'object') throw invalidOption('options', 'an object such as { k: 8 }', options);
   refuseUnknownKeys('k-means', options, KMEANS_NAMES);
   const k = options.k;
-  if (!Number.isInteger(k) || k < 1 || k > 256) throw invalidOption('k', 'an integer from 1 to 256', k);
+  requireInRange('k', k, 1, 256, 'an integer');
   const initial = options.initialCentroids;
   if (initial !== undefined && initial.length !== k * 3) {
     throw invalidOption('initialCentroids', `${k * 3} numbers (k*3)`, `${initial.length} numbers`);
   }
   const restarts = options.restarts ?? DEFAULT_RESTARTS;
-  if (!Number.isInteger(restarts) || restarts < 1 || restarts > MAX_RESTARTS) throw invalidOption('restarts', `an integer from 1 to ${MAX_RESTARTS}`, restarts);
+  requireInRange('restarts', restarts, 1, MAX_RESTARTS, 'an integer');
   const maxIterations = options.maxIterations ?? DEFAULT_MAX_ITERATIONS;
-  if (!Number.isInteger(maxIterations) || maxIterations < 0 || maxIterations > MAX_ITERATIONS) throw invalidOption('maxIterations', `an integer from 0 to ${MAX_ITERATIONS}`, maxIterations);
+  requireInRange('maxIterations', maxIterations, 0, MAX_ITERATIONS, 'an integer');
   const refineIterations = options.refineIterations ?? maxIterations;
-  if (!Number.isInteger(refineIterations) || refineIterations < 0 || refineIterations > MAX_ITERATIONS) throw invalidOption('refineIterations', `an integer from 0 to ${MAX_ITERATIONS}`, refineIterations);
-  const init = options.init ?? 'kmeans++';
-  if (!INITS.includes(init)) throw invalidOption('init', listOf(INITS), init);
-  const metric = options.metric ?? 'euclidean';
-  if (!METRICS.includes(metric)) throw invalidOption('metric', listOf(METRICS), metric);
-  const space = options.space ?? 'rgb';
-  if (!SPACES.includes(space)) throw invalidOption('space', listOf(SPACES), space);
+  requireInRange('refineIterations', refineIterations, 0, MAX_ITERATIONS, 'an integer');
+  const init = requireChoice('init', INITS, options.init ?? 'kmeans++');
+  const metric = requireChoice('metric', METRICS, options.metric ?? 'euclidean');
+  const space = requireChoice('space', SPACES, options.space ?? 'rgb');
   const seed = options.seed ?? 0;
   if (!Number.isSafeInteger(seed)) throw invalidOption('seed', 'an integer', seed);
   const tolerance = options.tolerance ?? 1e-4;

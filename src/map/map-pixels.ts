@@ -1,5 +1,5 @@
 import type { ColorSpace, Frame, Metric } from '../types.js';
-import { checkPalette, checkRgbaFrame, ChromaseedError, invalidOption, isBytes, kindOf, listOf, namesOf, refuseUnknownKeys, requireFlag, requireObject } from '../errors.js';
+import { checkPalette, checkRgbaFrame, ChromaseedError, isBytes, kindOf, namesOf, refuseUnknownKeys, requireChoice, requireFlag, requireObject } from '../errors.js';
 import { fromSrgb } from '../color/space.js';
 import { sameColors } from '../pixel-words.js';
 import { DITHERS, METRICS, SPACES, type DitherMode } from '../options.js';
@@ -26,9 +26,9 @@ const MAP_NAMES: readonly string[] = namesOf<MapOptions>({ metric: true, space: 
 export function checkMapOptions(options: MapOptions, caller: string): void {
   requireObject('options', "{ metric: 'euclidean', space: 'rgb', dither: 'none' }", options);
   refuseUnknownKeys(caller, options, MAP_NAMES);
-  if (!METRICS.includes(options.metric)) throw invalidOption('metric', listOf(METRICS), options.metric);
-  if (!SPACES.includes(options.space)) throw invalidOption('space', listOf(SPACES), options.space);
-  if (!DITHERS.includes(options.dither ?? 'none')) throw invalidOption('dither', listOf(DITHERS), options.dither);
+  requireChoice('metric', METRICS, options.metric);
+  requireChoice('space', SPACES, options.space);
+  requireChoice('dither', DITHERS, options.dither ?? 'none');
   requireFlag('serpentine', options.serpentine);
 }
 

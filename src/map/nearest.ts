@@ -1,5 +1,5 @@
 import type { ColorSpace, Metric } from '../types.js';
-import { checkBytes, invalidOption, listOf } from '../errors.js';
+import { checkBytes, invalidOption, requireChoice } from '../errors.js';
 import { METRICS, SPACES } from '../options.js';
 import { colourDistance, fromSrgb } from '../color/space.js';
 import { createGridSearch } from './grid-search.js';
@@ -31,8 +31,8 @@ export function nearestIndex(
 ): number {
   checkBytes('palette', palette);
   if (!Number.isInteger(size) || size < 1 || palette.length < size * 3) throw invalidOption('size', `an integer from 1 to ${Math.floor(palette.length / 3)} (the palette's colours)`, size);
-  if (!METRICS.includes(metric)) throw invalidOption('metric', listOf(METRICS), metric);
-  if (!SPACES.includes(space)) throw invalidOption('space', listOf(SPACES), space);
+  requireChoice('metric', METRICS, metric);
+  requireChoice('space', SPACES, space);
   // A NaN is no nearer to any colour than to another: the answer was entry 0 whatever the palette.
   for (const [name, value] of [['r', r], ['g', g], ['b', b]] as const) {
     if (typeof value !== 'number' || !(value >= 0 && value <= 255)) throw invalidOption(name, 'a number from 0 to 255 (an sRGB channel)', value);

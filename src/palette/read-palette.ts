@@ -10,6 +10,7 @@
 
 import { colorKey } from '../pixel-words.js';
 import { ChromaseedError } from '../errors.js';
+import { toHex } from './palette.js';
 import { isTextHead } from '../text-sniff.js';
 
 /** The colours of a palette file, in file order, and each one's share when the file gives every share. */
@@ -79,7 +80,7 @@ export function parsePaletteText(text: string): PaletteFile | string {
     // A colour added by hand to a saved palette: shares for some colours only say nothing of
     // the others', so none is used, and the user is told (they were left out without a word).
     const unshared = colours.find((c) => c.share === null)!.rgb;
-    const hex = `#${unshared.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+    const hex = toHex(...unshared);
     const sharesLeftOut = `only ${shared} of its ${colours.length} colours ${shared === 1 ? 'has' : 'have'} a share (${hex} is listed without one), so the shares are left out and every colour counts alike; give each colour a share, or none`;
     return { rgb, size: colours.length, shares, sharesLeftOut };
   }

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { ChromaseedError, invalidOption } from '../errors.js';
+import { ChromaseedError, invalidOption, requireInRange } from '../errors.js';
 import type { PaletteEntry } from '../palette/palette.js';
 import { EDGE_GREY, LABEL_FONT_FAMILY, contrastColor, escapeXml, labelWidth, nearWhite, px, svgOpen } from './text.js';
 
@@ -123,8 +123,7 @@ export function segmentWidths(proportions: ArrayLike<number>, width: number, min
 }
 
 function positiveInt(name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1 || v > 16384) throw invalidOption(name, 'an integer from 1 to 16384', v);
-  return v;
+  return requireInRange(name, v, 1, 16384, 'an integer');
 }
 
 /**

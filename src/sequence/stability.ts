@@ -1,4 +1,4 @@
-import { ChromaseedError, invalidOption, listOf, namesOf, refuseUnknownKeys, requireInRange, requireObject } from '../errors.js';
+import { ChromaseedError, invalidOption, namesOf, refuseUnknownKeys, requireChoice, requireInRange, requireObject } from '../errors.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { ColourSearch } from '../map/map-histogram.js';
 import { sameOpaqueColour, wordsOf } from '../pixel-words.js';
@@ -93,7 +93,7 @@ export const STABILITY_PRESETS: Readonly<Record<StabilityLevel, Readonly<Stabili
 
 /** A preset with any explicitly given lever replacing its value. */
 export function resolveStability(level: StabilityLevel, overrides: Partial<StabilityOptions> = {}): StabilityOptions {
-  if (!STABILITY_LEVELS.includes(level)) throw invalidOption('--stability', listOf(STABILITY_LEVELS), level);
+  requireChoice('--stability', STABILITY_LEVELS, level);
   requireObject('overrides', '{ paletteHold: 2 }', overrides);
   refuseUnknownKeys('resolveStability', overrides, STABILITY_NAMES);
   const s = { ...STABILITY_PRESETS[level], ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };

@@ -1,5 +1,5 @@
 import { lightness, srgbToLab } from '../color/space.js';
-import { ChromaseedError, invalidOption, listOf, namesOf, refuseUnknownKeys, requireObject } from '../errors.js';
+import { ChromaseedError, invalidOption, namesOf, refuseUnknownKeys, requireChoice, requireObject } from '../errors.js';
 import { TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import { solveAssignment } from './hungarian.js';
 
@@ -189,7 +189,7 @@ export function matchPalettes(
   refuseUnknownKeys('the cost weights', weights, COST_WEIGHT_NAMES);
   const n = target.size;
   const m = source.size;
-  if (!(TRANSFER_METHODS as readonly unknown[]).includes(method)) throw invalidOption('method', listOf(TRANSFER_METHODS), method);
+  requireChoice('method', TRANSFER_METHODS, method);
   const mapping = new Int32Array(n);
   if (n === 0) return mapping;
   if (m === 0) throw new ChromaseedError('ERR_INPUT', `the source palette is empty (size 0): it has no colour to give the target's ${n}`);

@@ -1,4 +1,4 @@
-import { checkColourCounts, checkIndexedFrame, checkRgbaFrame, ChromaseedError, invalidOption, isBytes, listOf, namesOf, refuseUnknownKeys, requireInRange, requireObject } from '../errors.js';
+import { checkColourCounts, checkIndexedFrame, checkRgbaFrame, ChromaseedError, isBytes, namesOf, refuseUnknownKeys, requireChoice, requireInRange, requireObject } from '../errors.js';
 import { checkMapOptions, createMapper, type MapOptions } from '../map/map-pixels.js';
 import { TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import { sameColors } from '../pixel-words.js';
@@ -109,7 +109,7 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
   requireObject('options', "{ method: 'optimal' }", options);
   refuseUnknownKeys('createPaletteTransfer', options, TRANSFER_NAMES);
   const method: unknown = options.method;
-  if (!(TRANSFER_METHODS as readonly unknown[]).includes(method)) throw invalidOption('--method', listOf(TRANSFER_METHODS), method);
+  requireChoice('--method', TRANSFER_METHODS, method);
   // The nested options too, here rather than where they are first used (a scene cut, a mapping, an optimal match).
   // Only `optimal` reads the weights' values: a negative one failed at the first frame.
   if (method === 'optimal' && options.weights !== undefined) checkCostWeights(options.weights);
