@@ -9,6 +9,7 @@ import { MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 import { ffmpegCommand, ffmpegHasDemuxer, passthroughOptions } from './ffmpeg-path.js';
 import { ffmpegFailure, watch } from './ffmpeg-run.js';
+import { openFrameFifo, type FrameReader } from './frame-fifo.js';
 import { inputFileSize, readHead } from './file-head.js';
 import { isAnnexB, isIsoMedia } from './file-signatures.js';
 import { LITERAL_NAME, probeVideo, type VideoProbe } from './video-probe.js';
@@ -444,20 +445,19 @@ const PIPE_CHUNK_BYTES = 65536;
 
 async function* readFrames(file: string, pool: FramePool, plan: ReadPlan, warnings: string[]): AsyncGenerator<TimedFrame> {
   const frameBytes = plan.width * plan.height * 4;
-  // autoDestroy off: fluent-ffmpeg kills ffmpeg 20 ms after its output stream closes, which
-  // could cut off a run that is still exiting; the stream is destroyed only once ffmpeg is done.
-  // Its reading side hands out each chunk as the pipe gave it (object mode): read() of a
-  // byte stream joins everything buffered into a new buffer, a frame's worth of memory
-  // faulted in and copied once more before framesOf copies it into the frame (chaplin.mp4:
-  // 143 ms of the main thread in that join, and garbage). Its limit counts chunks: up to a
-  // frame, or 16 pipe reads (1 MiB) of smaller frames, is buffered there.
-  const out = new PassThrough({
-    writableHighWaterMark: frameBytes,
-    readableObjectMode: true,
-    readableHighWaterMark: Math.max(16, Math.ceil(frameBytes / PIPE_CHUNK_BYTES)),
-    autoDestroy: false,
-  });
-  const command = readCommand(file, plan).output(out, { end: true });
+  const command = readCommand(file, plan);
+  // Through a FIFO, read straight into the frames (see frame-fifo.ts); else ffmpeg's stdout.
+  const fifo = openFrameFifo();
+  let out: PassThrough | null = null;
+  let reader: FrameReader;
+  if (fifo !== null) {
+    command.output(fifo.path);
+    reader = fifo.frames(frameBytes, pool.take);
+  } else {
+    out = stdoutStream(frameBytes);
+    command.output(out, { end: true });
+    reader = pipeFrames(out, frameBytes, pool.take);
+  }
   // The sound copied to nowhere, as far as the picture is read: read alone, an MPEG-TS
   // picture that starts after its sound was taken to start with it (see streamsShiftAlone),
   // and its first frame would come too early by the difference.
@@ -472,6 +472,7 @@ async function* readFrames(file: string, pool: FramePool, plan: ReadPlan, warnin
   const run = watch(command, timed !== null ? (line) => !SHOWINFO_LINE.test(line) : undefined);
   if (timed !== null) void run.done.then(timed.times.close);
   command.run();
+  if (fifo !== null) void run.exit.then(fifo.writerDone);
   try {
     // With --duration each frame is held back until the next one arrives, so that the last
     // can be cut to the part's end: at a constant rate the part is whole frames (0.5 fps,
@@ -479,7 +480,7 @@ async function* readFrames(file: string, pool: FramePool, plan: ReadPlan, warnin
     const trimLast = plan.durationSec !== undefined && timed === null;
     let held: TimedFrame | null = null;
     let count = 0;
-    for await (const frame of framesOf(chunkReader(out), plan, pool)) {
+    for await (const frame of framesOf(reader, plan)) {
       count++;
       if (timed !== null) {
         for (const shown of timed.clock.push(frame, await timed.times.next())) yield { ...shown.item, delayMs: shown.delayMs };
@@ -529,7 +530,8 @@ async function* readFrames(file: string, pool: FramePool, plan: ReadPlan, warnin
       run.kill();
     }
     await run.exit;
-    out.destroy();
+    out?.destroy();
+    fifo?.close(pool.give);
   }
 }
 
@@ -566,32 +568,62 @@ function readCommand(file: string, plan: ReadPlan): ReturnType<typeof ffmpegComm
   return command.outputOptions(outputOptions).format('rawvideo');
 }
 
-/** ffmpeg's raw output cut into frames of `plan`'s size, each in a buffer of its own. */
-async function* framesOf(reader: ReturnType<typeof chunkReader>, plan: ReadPlan, pool: FramePool): AsyncGenerator<TimedFrame> {
-  const frameBytes = plan.width * plan.height * 4;
-  // Taken when bytes come for it: a read that gives nothing (planWhenNothingCame reads
-  // again) or ends on a whole frame takes no buffer for nothing.
-  let frame: Uint8Array | null = null;
-  let filled = 0;
-  for (let chunk = await reader.next(); chunk !== null; chunk = await reader.next()) {
-    let at = 0;
-    while (at < chunk.length) {
-      frame ??= pool.take();
-      const take = Math.min(frameBytes - filled, chunk.length - at);
-      frame.set(chunk.subarray(at, at + take), filled);
-      filled += take;
-      at += take;
-      if (filled === frameBytes) {
-        // Partial alpha (a WebM or PNG with transparency) is cut at half, as for every input.
-        if (plan.alpha) binaryAlpha(frame);
-        // A buffer per frame (not per pixel): the consumer may keep frames, e.g. to hold one
-        // back, until it hands them back (release). Each is filled whole.
-        yield { width: plan.width, height: plan.height, data: frame, delayMs: plan.delayMs };
-        frame = null;
-        filled = 0;
-      }
-    }
+/** ffmpeg's frames, timed by `plan`. */
+async function* framesOf(reader: FrameReader, plan: ReadPlan): AsyncGenerator<TimedFrame> {
+  for (let frame = await reader.next(); frame !== null; frame = await reader.next()) {
+    // Partial alpha (a WebM or PNG with transparency) is cut at half, as for every input.
+    if (plan.alpha) binaryAlpha(frame);
+    // A buffer per frame (not per pixel): the consumer may keep frames, e.g. to hold one
+    // back, until it hands them back (release). Each is filled whole.
+    yield { width: plan.width, height: plan.height, data: frame, delayMs: plan.delayMs };
   }
+}
+
+/**
+ * The stream fluent-ffmpeg pipes ffmpeg's stdout into, where no FIFO can be made. autoDestroy
+ * off: fluent-ffmpeg kills ffmpeg 20 ms after its output stream closes, which could cut off
+ * a run that is still exiting; the stream is destroyed only once ffmpeg is done. Its reading
+ * side hands out each chunk as the pipe gave it (object mode): read() of a byte stream joins
+ * everything buffered into a new buffer, a frame's worth of memory faulted in and copied once
+ * more before it is copied into the frame (chaplin.mp4: 143 ms of the main thread in that
+ * join, and garbage). Its limit counts chunks: up to a frame, or 16 pipe reads (1 MiB) of
+ * smaller frames, is buffered there.
+ */
+function stdoutStream(frameBytes: number): PassThrough {
+  return new PassThrough({
+    writableHighWaterMark: frameBytes,
+    readableObjectMode: true,
+    readableHighWaterMark: Math.max(16, Math.ceil(frameBytes / PIPE_CHUNK_BYTES)),
+    autoDestroy: false,
+  });
+}
+
+/** The chunks of ffmpeg's stdout copied into frames of `frameBytes`, each in a buffer of its own. */
+function pipeFrames(stream: PassThrough, frameBytes: number, take: () => Uint8Array): FrameReader {
+  const chunks = chunkReader(stream);
+  let chunk: Buffer | null = null;
+  let at = 0;
+  return {
+    async next() {
+      // Taken when bytes come for it: a read that gives nothing (planWhenNothingCame reads
+      // again) or ends on a whole frame takes no buffer for nothing.
+      let frame: Uint8Array | null = null;
+      let filled = 0;
+      for (;;) {
+        if (chunk === null || at === chunk.length) {
+          chunk = await chunks.next();
+          at = 0;
+          if (chunk === null) return null;
+        }
+        frame ??= take();
+        const n = Math.min(frameBytes - filled, chunk.length - at);
+        frame.set(chunk.subarray(at, at + n), filled);
+        filled += n;
+        at += n;
+        if (filled === frameBytes) return frame;
+      }
+    },
+  };
 }
 
 /**

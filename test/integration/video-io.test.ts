@@ -127,8 +127,9 @@ describe('openVideo', () => {
     const { pixels, reused } = await readReleasing(source.frames, source.release!);
     expect(pixels.length).toBe(expected.length);
     pixels.forEach((bytes, f) => expect(bytes.equals(expected[f]), `frame ${f}`).toBe(true));
-    // Every frame from the third on is read into the buffer of the frame two before it.
-    expect(reused).toBe(expected.length - 2);
+    // Every frame after the first few is read into a buffer handed back: those few are the
+    // frames read ahead (two at most) and the one being read when the first was handed back.
+    expect(reused).toBeGreaterThanOrEqual(expected.length - 4);
   });
 
   it('quantizes the same from buffers handed back as from new ones, through openInput', async () => {
