@@ -36,6 +36,49 @@ export interface FrameFifo {
   close(give?: (buffer: Uint8Array) => void): void;
 }
 
+/** A consumer's wait on a stream (see createWaiter). */
+export interface Waiter {
+  /** Set at the followed stream's end, and its error. */
+  readonly ended: boolean;
+  readonly failure: Error | null;
+  /** Something to take: the pending wait() resolves. */
+  poke(): void;
+  wait(): Promise<void>;
+  /** Ends the wait at `stream`'s end or error too. */
+  follow(stream: NodeJS.EventEmitter): void;
+}
+
+export function createWaiter(): Waiter {
+  let wake: (() => void) | null = null;
+  let ended = false;
+  let failure: Error | null = null;
+  const poke = (): void => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  return {
+    get ended() {
+      return ended;
+    },
+    get failure() {
+      return failure;
+    },
+    poke,
+    wait: () => new Promise<void>((resolve) => (wake = resolve)),
+    follow(stream) {
+      stream.on('end', () => {
+        ended = true;
+        poke();
+      });
+      stream.on('error', (err: Error) => {
+        failure = err;
+        poke();
+      });
+    },
+  };
+}
+
 /** Frames read before they are asked for: ffmpeg decodes the next while one is quantized. */
 const FRAMES_AHEAD = 2;
 
@@ -74,14 +117,7 @@ export function openFrameFifo(): FrameFifo | null {
       const ready: Uint8Array[] = [];
       let filled = 0;
       let reading = true;
-      let ended = false;
-      let failure: Error | null = null;
-      let wake: (() => void) | null = null;
-      const poke = (): void => {
-        const w = wake;
-        wake = null;
-        w?.();
-      };
+      const events = createWaiter();
       // The constructor takes `onread` (Node's documentation lists it there; the typings,
       // under connect()'s options only).
       const options: SocketConstructorOpts & { onread: OnReadOpts } = {
@@ -100,7 +136,7 @@ export function openFrameFifo(): FrameFifo | null {
             ready.push(current!);
             current = null;
             filled = 0;
-            poke();
+            events.poke();
             // false stops reading until next() resumes it.
             reading = ready.length < FRAMES_AHEAD;
             return reading;
@@ -108,14 +144,7 @@ export function openFrameFifo(): FrameFifo | null {
         },
       };
       socket = new Socket(options);
-      socket.on('end', () => {
-        ended = true;
-        poke();
-      });
-      socket.on('error', (err) => {
-        failure = err;
-        poke();
-      });
+      events.follow(socket);
       return {
         async next() {
           for (;;) {
@@ -127,9 +156,9 @@ export function openFrameFifo(): FrameFifo | null {
               }
               return frame;
             }
-            if (failure) throw failure;
-            if (ended) return null;
-            await new Promise<void>((resolve) => (wake = resolve));
+            if (events.failure) throw events.failure;
+            if (events.ended) return null;
+            await events.wait();
           }
         },
       };

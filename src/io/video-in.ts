@@ -9,7 +9,7 @@ import { MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
 import { ffmpegCommand, ffmpegHasDemuxer, passthroughOptions } from './ffmpeg-path.js';
 import { ffmpegFailure, watch } from './ffmpeg-run.js';
-import { openFrameFifo, type FrameReader } from './frame-fifo.js';
+import { createWaiter, openFrameFifo, type FrameReader } from './frame-fifo.js';
 import { inputFileSize, readHead } from './file-head.js';
 import { isAnnexB, isIsoMedia } from './file-signatures.js';
 import { LITERAL_NAME, probeVideo, type VideoProbe } from './video-probe.js';
@@ -691,31 +691,17 @@ function pastTheEnd(file: string, lengthSec: number): ChromaseedError {
 
 /** Pulls chunks from a readable one at a time without destroying it at the end (see readFrames). */
 function chunkReader(stream: PassThrough): { next(): Promise<Buffer | null> } {
-  let ended = false;
-  let failure: Error | null = null;
-  let wake: (() => void) | null = null;
-  const poke = () => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
-  stream.on('readable', poke);
-  stream.on('end', () => {
-    ended = true;
-    poke();
-  });
-  stream.on('error', (err) => {
-    failure = err;
-    poke();
-  });
+  const events = createWaiter();
+  events.follow(stream);
+  stream.on('readable', events.poke);
   return {
     async next() {
       for (;;) {
         const chunk = stream.read() as Buffer | null;
         if (chunk !== null) return chunk;
-        if (failure) throw failure;
-        if (ended) return null;
-        await new Promise<void>((resolve) => (wake = resolve));
+        if (events.failure) throw events.failure;
+        if (events.ended) return null;
+        await events.wait();
       }
     },
   };
