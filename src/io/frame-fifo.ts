@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { closeSync, constants, openSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { trackTemp, untrackTemp } from './leftovers.js';
 
 /*
@@ -15,6 +15,10 @@ import { trackTemp, untrackTemp } from './leftovers.js';
  * little garbage of its own, does seconds apart; about 30 MB of them were waiting at the
  * 2,000-frame memory benchmark's peak. A socket made over a FIFO takes `onread`, which reads
  * into buffers of our own: each read lands in the frame at the place it has filled to.
+ *
+ * Only for the ffmpeg bundled with chromaseed (the caller's choice): another one may run with
+ * a /tmp of its own (a snap's, a container's), where it would not find the FIFO and would
+ * write the whole decoded video into a file of that name, giving us nothing.
  */
 
 /** Whole frames, one at a time; null at the end (a frame cut short at the end is dropped). */
@@ -32,17 +36,18 @@ export interface FrameFifo {
   frames(frameBytes: number, take: () => Uint8Array): FrameReader;
   /** ffmpeg has exited: what it wrote is read to the end, and then the reader ends. */
   writerDone(): void;
-  /** Stops reading and removes the FIFO; the buffer being filled, if any, goes to `give`. */
+  /** Stops reading and removes the FIFO; the buffers read into and not taken go to `give`. */
   close(give?: (buffer: Uint8Array) => void): void;
 }
 
 /** A consumer's wait on a stream (see createWaiter). */
 export interface Waiter {
-  /** Set at the followed stream's end, and its error. */
+  /** Set at the followed stream's end, and its error (or one given to fail()). */
   readonly ended: boolean;
   readonly failure: Error | null;
   /** Something to take: the pending wait() resolves. */
   poke(): void;
+  fail(err: Error): void;
   wait(): Promise<void>;
   /** Ends the wait at `stream`'s end or error too. */
   follow(stream: NodeJS.EventEmitter): void;
@@ -57,6 +62,10 @@ export function createWaiter(): Waiter {
     wake = null;
     w?.();
   };
+  const fail = (err: Error): void => {
+    failure ??= err;
+    poke();
+  };
   return {
     get ended() {
       return ended;
@@ -65,16 +74,14 @@ export function createWaiter(): Waiter {
       return failure;
     },
     poke,
+    fail,
     wait: () => new Promise<void>((resolve) => (wake = resolve)),
     follow(stream) {
       stream.on('end', () => {
         ended = true;
         poke();
       });
-      stream.on('error', (err: Error) => {
-        failure = err;
-        poke();
-      });
+      stream.on('error', fail);
     },
   };
 }
@@ -82,30 +89,43 @@ export function createWaiter(): Waiter {
 /** Frames read before they are asked for: ffmpeg decodes the next while one is quantized. */
 const FRAMES_AHEAD = 2;
 
+const makeFifo = promisify(execFile);
+
 /**
- * A FIFO in the temporary directory, or null where none can be made (Windows; a system
- * without `mkfifo`): the caller then reads ffmpeg's standard output.
+ * A FIFO in a directory of its own in the temporary directory (no other user can put
+ * anything at its name), or null where none can be made (Windows; a system without
+ * `mkfifo`): the caller then reads ffmpeg's standard output.
  */
-export function openFrameFifo(): FrameFifo | null {
+export async function openFrameFifo(): Promise<FrameFifo | null> {
   if (process.platform === 'win32') return null;
-  const fifoPath = path.join(tmpdir(), `chromaseed-frames-${process.pid}-${randomBytes(6).toString('hex')}`);
-  if (spawnSync('mkfifo', ['-m', '600', fifoPath], { stdio: 'ignore' }).status !== 0) return null;
-  trackTemp(fifoPath);
+  let dir: string;
+  try {
+    dir = mkdtempSync(path.join(tmpdir(), `chromaseed-frames-${process.pid}-`));
+  } catch {
+    return null;
+  }
+  trackTemp(dir);
+  const fifoPath = path.join(dir, 'frames');
+  const remove = (): void => {
+    rmSync(dir, { recursive: true, force: true });
+    untrackTemp(dir);
+  };
   let readFd = -1;
   // Held open for writing until ffmpeg has exited: a FIFO with no writer reads as ended, and
   // ffmpeg opens it only once it has started, read its input and set up its filters.
   let keepFd = -1;
   try {
+    await makeFifo('mkfifo', ['-m', '600', fifoPath]);
     readFd = openSync(fifoPath, constants.O_RDONLY | constants.O_NONBLOCK);
     keepFd = openSync(fifoPath, constants.O_WRONLY | constants.O_NONBLOCK);
   } catch {
     for (const fd of [readFd, keepFd]) if (fd >= 0) closeSync(fd);
-    rmSync(fifoPath, { force: true });
-    untrackTemp(fifoPath);
+    remove();
     return null;
   }
   let socket: Socket | null = null;
   let current: Uint8Array | null = null;
+  const ready: Uint8Array[] = [];
   const releaseWriter = (): void => {
     if (keepFd < 0) return;
     closeSync(keepFd);
@@ -114,7 +134,6 @@ export function openFrameFifo(): FrameFifo | null {
   return {
     path: fifoPath,
     frames(frameBytes, take) {
-      const ready: Uint8Array[] = [];
       let filled = 0;
       let reading = true;
       const events = createWaiter();
@@ -127,7 +146,16 @@ export function openFrameFifo(): FrameFifo | null {
         onread: {
           // Asked for before each read: the rest of the frame being filled.
           buffer: () => {
-            current ??= take();
+            if (current === null) {
+              // Thrown here, inside Node's read, an error would end the process uncaught.
+              try {
+                current = take();
+              } catch (err) {
+                events.fail(err as Error);
+                socket?.destroy();
+                return new Uint8Array(1);
+              }
+            }
             return current.subarray(filled);
           },
           callback: (bytes) => {
@@ -145,6 +173,7 @@ export function openFrameFifo(): FrameFifo | null {
       };
       socket = new Socket(options);
       events.follow(socket);
+      if (events.failure !== null) socket.destroy();
       return {
         async next() {
           for (;;) {
@@ -168,10 +197,10 @@ export function openFrameFifo(): FrameFifo | null {
       releaseWriter();
       if (socket !== null) socket.destroy();
       else closeSync(readFd);
-      if (current !== null) give?.(current);
+      if (give !== undefined) for (const buffer of current === null ? ready : [...ready, current]) give(buffer);
       current = null;
-      rmSync(fifoPath, { force: true });
-      untrackTemp(fifoPath);
+      ready.length = 0;
+      remove();
     },
   };
 }

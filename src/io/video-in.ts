@@ -7,7 +7,7 @@ import { binaryAlpha } from '../pixel-words.js';
 import { refuseFileList } from '../text-sniff.js';
 import { MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import type { ClipInfo, FrameSource, TimedFrame } from '../types.js';
-import { ffmpegCommand, ffmpegHasDemuxer, passthroughOptions } from './ffmpeg-path.js';
+import { ffmpegCommand, ffmpegHasDemuxer, ffmpegLocation, passthroughOptions } from './ffmpeg-path.js';
 import { ffmpegFailure, watch } from './ffmpeg-run.js';
 import { createWaiter, openFrameFifo, type FrameReader } from './frame-fifo.js';
 import { inputFileSize, readHead } from './file-head.js';
@@ -447,12 +447,17 @@ async function* readFrames(file: string, pool: FramePool, plan: ReadPlan, warnin
   const frameBytes = plan.width * plan.height * 4;
   const command = readCommand(file, plan);
   // Through a FIFO, read straight into the frames (see frame-fifo.ts); else ffmpeg's stdout.
-  const fifo = openFrameFifo();
+  const fifo = ffmpegLocation().source === 'bundled' ? await openFrameFifo() : null;
   let out: PassThrough | null = null;
   let reader: FrameReader;
   if (fifo !== null) {
     command.output(fifo.path);
-    reader = fifo.frames(frameBytes, pool.take);
+    try {
+      reader = fifo.frames(frameBytes, pool.take);
+    } catch (err) {
+      fifo.close();
+      throw err;
+    }
   } else {
     out = stdoutStream(frameBytes);
     command.output(out, { end: true });

@@ -6,6 +6,7 @@ import { readdirSync, writeFileSync, mkdtempSync, readFileSync, rmSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { ffmpegLocation } from '../../src/io/ffmpeg-path.js';
 import { openVideo } from '../../src/io/video-in.js';
 import { ffmpegFrames } from '../helpers/ffmpeg-frames.js';
 import type { TimedFrame } from '../../src/types.js';
@@ -15,9 +16,9 @@ vi.mock('../../src/io/frame-fifo.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../src/io/frame-fifo.js')>();
   return {
     ...actual,
-    openFrameFifo: () => {
+    openFrameFifo: async () => {
       if (!state.fifo) return null;
-      const fifo = actual.openFrameFifo();
+      const fifo = await actual.openFrameFifo();
       if (fifo !== null) state.made++;
       return fifo;
     },
@@ -56,6 +57,20 @@ describe('video frames through a FIFO and through ffmpeg\'s standard output', ()
       expect(Buffer.from(throughFifo[f].data).equals(Buffer.from(bytes)), `frame ${f} (FIFO)`).toBe(true);
       expect(Buffer.from(throughStdout[f].data).equals(Buffer.from(bytes)), `frame ${f} (stdout)`).toBe(true);
     });
+  });
+
+  it('uses standard output with an ffmpeg other than the bundled one, which may have a /tmp of its own (a snap\'s)', async () => {
+    const made = state.made;
+    process.env.FFMPEG_PATH = ffmpegLocation().path;
+    try {
+      const frames = await readAll(realshort);
+      expect(frames).toHaveLength(36);
+    } finally {
+      delete process.env.FFMPEG_PATH;
+    }
+    expect(state.made).toBe(made);
+    await readAll(realshort);
+    expect(state.made).toBe(made + 1);
   });
 
   it('leaves no FIFO behind when the reader stops early or ffmpeg fails', async () => {

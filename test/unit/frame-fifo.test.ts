@@ -38,7 +38,7 @@ function writer(path: string): { fd: number; write(data: Uint8Array, piece: numb
 
 describe('frame FIFO', () => {
   it('gives whole frames in order, in the buffers it is given, and ends once the writer is done', async () => {
-    const fifo = openFrameFifo()!;
+    const fifo = (await openFrameFifo())!;
     expect(fifo).not.toBeNull();
     const buffers: Uint8Array[] = [];
     const reader = fifo.frames(FRAME, () => {
@@ -65,23 +65,49 @@ describe('frame FIFO', () => {
     const given: Uint8Array[] = [];
     fifo.close((b) => given.push(b));
     expect(given).toHaveLength(1);
+    expect(given[0]).not.toBe(first);
     expect(existsSync(fifo.path)).toBe(false);
   });
 
+  it('gives back the frames read ahead and not taken when closed, and reports a buffer it could not get', async () => {
+    const fifo = (await openFrameFifo())!;
+    const buffers: Uint8Array[] = [];
+    fifo.frames(FRAME, () => {
+      buffers.push(new Uint8Array(FRAME));
+      return buffers[buffers.length - 1];
+    });
+    const out = writer(fifo.path);
+    await out.write(pattern(3, 2 * FRAME), 65_536);
+    // Two frames read ahead, none asked for, and a buffer taken for the third.
+    for (let waited = 0; buffers.length < 3 && waited < 10_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    closeSync(out.fd);
+    const given: Uint8Array[] = [];
+    fifo.close((b) => given.push(b));
+    expect(given).toEqual(buffers);
+    // A buffer the pool cannot give (out of memory) is an error of the read, not of the process.
+    const failing = (await openFrameFifo())!;
+    const broken = failing.frames(FRAME, () => {
+      throw new RangeError('Array buffer allocation failed');
+    });
+    await expect(broken.next()).rejects.toThrow('Array buffer allocation failed');
+    failing.close();
+    expect(existsSync(failing.path)).toBe(false);
+  });
+
   it('ends with no frame when no writer ever comes (ffmpeg failed before opening it), and when closed unread', async () => {
-    const fifo = openFrameFifo()!;
+    const fifo = (await openFrameFifo())!;
     const reader = fifo.frames(FRAME, () => new Uint8Array(FRAME));
     fifo.writerDone();
     expect(await reader.next()).toBeNull();
     fifo.close();
     expect(existsSync(fifo.path)).toBe(false);
-    const unread = openFrameFifo()!;
+    const unread = (await openFrameFifo())!;
     unread.close();
     expect(existsSync(unread.path)).toBe(false);
   });
 
   it('reads at most two frames ahead of what is asked for, then waits for next()', async () => {
-    const fifo = openFrameFifo()!;
+    const fifo = (await openFrameFifo())!;
     let taken = 0;
     const reader = fifo.frames(FRAME, () => {
       taken++;
