@@ -10,10 +10,10 @@ import { trackTemp, untrackTemp } from './leftovers.js';
  * ffmpeg's raw frames through a named pipe (FIFO), read straight into the frames' buffers.
  *
  * From ffmpeg's standard output, Node reads each 64 KiB of the pipe into a new buffer that
- * the reader then copies into a frame: four copies of a 320x240 frame's worth of buffers,
- * garbage that V8 frees only when it next collects young objects, which the pipeline, making
- * little garbage of its own, does seconds apart; about 30 MB of them were waiting at the
- * 2,000-frame memory benchmark's peak. A socket made over a FIFO takes `onread`, which reads
+ * the reader then copies into a frame (five of them to a 320x240 frame): garbage that V8
+ * frees only when it next collects young objects, which the pipeline, making little garbage
+ * of its own, does seconds apart; about 30 MB of them were waiting at the 2,000-frame memory
+ * benchmark's peak. A socket made over a FIFO takes `onread`, which reads
  * into buffers of our own: each read lands in the frame at the place it has filled to.
  *
  * Only for the ffmpeg bundled with chromaseed (the caller's choice): another one may run with
