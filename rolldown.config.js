@@ -44,6 +44,6 @@ export default {
     sourcemap: true,
     // What the early GIF thread's entry loads before the code cache is set up (bin/chromaseed.js),
     // in one file: in two, it took 1 ms more to load.
-    codeSplitting: { groups: [{ name: 'early', test: /[\\/]io[\\/](gif-thread-pays|file-signatures)\.js$/ }] },
+    codeSplitting: { groups: [{ name: 'early', test: /[\\/](io[\\/]gif-thread-pays|file-signatures)\.js$/ }] },
   },
 };

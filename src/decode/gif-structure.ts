@@ -10,6 +10,7 @@
  */
 import { ChromaseedError, inputError, invalidOption, isBytes } from '../errors.js';
 import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_PIXELS } from '../limits.js';
+import { hasGifSignature } from '../file-signatures.js';
 
 export interface GifLimits {
   /** Largest canvas (and largest decoded frame area) in pixels. CLI: --max-pixels. */
@@ -53,14 +54,9 @@ export interface GifStructure {
   readonly warnings: readonly string[];
 }
 
-/** Magic-byte sniff: `GIF87a` or `GIF89a`. */
+/** Magic-byte sniff: `GIF87a` or `GIF89a`, in bytes of any kind a caller may pass. */
 export function isGif(bytes: Uint8Array): boolean {
-  return (
-    isBytes(bytes) &&
-    bytes.length >= 6 &&
-    bytes[0] === 0x47 && bytes[1] === 0x49 && bytes[2] === 0x46 && bytes[3] === 0x38 &&
-    (bytes[4] === 0x37 || bytes[4] === 0x39) && bytes[5] === 0x61
-  );
+  return isBytes(bytes) && hasGifSignature(bytes);
 }
 
 export function resolveGifLimits(limits: Partial<GifLimits> | undefined): GifLimits {

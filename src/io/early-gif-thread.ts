@@ -19,7 +19,7 @@
 
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
-import { isJpeg } from './file-signatures.js';
+import { hasGifSignature, isJpeg } from '../file-signatures.js';
 import { threadPays } from './gif-thread-pays.js';
 
 /** A GIF thread started early, for the next encoder to take or end. */
@@ -76,7 +76,7 @@ function narrowedForMainThread(argv: readonly string[]): boolean {
  */
 export function glanceAtGif(bytes: Uint8Array): { pixels: number; frames: number; complete: boolean } | null {
   const n = bytes.length;
-  if (n < 13 || bytes[0] !== 0x47 || bytes[1] !== 0x49 || bytes[2] !== 0x46 || bytes[3] !== 0x38) return null;
+  if (n < 13 || !hasGifSignature(bytes)) return null;
   const pixels = (bytes[6] | (bytes[7] << 8)) * (bytes[8] | (bytes[9] << 8));
   let frames = 0;
   // After the header, the global colour table if there is one.

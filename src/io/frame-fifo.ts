@@ -26,14 +26,10 @@ export interface FrameReader {
   next(): Promise<Uint8Array | null>;
 }
 
-export interface FrameFifo {
+/** A FIFO being read (see openFrameFifo): its frames through next(). */
+export interface FrameFifo extends FrameReader {
   /** Where ffmpeg writes (its output file). */
   readonly path: string;
-  /**
-   * Starts reading frames of `frameBytes` into buffers `take` gives, at most FRAMES_AHEAD
-   * of them read before they are asked for (then ffmpeg waits, as on a full pipe).
-   */
-  frames(frameBytes: number, take: () => Uint8Array): FrameReader;
   /** ffmpeg has exited: what it wrote is read to the end, and then the reader ends. */
   writerDone(): void;
   /** Stops reading and removes the FIFO; the buffers read into and not taken go to `give`. */
@@ -93,10 +89,12 @@ const makeFifo = promisify(execFile);
 
 /**
  * A FIFO in a directory of its own in the temporary directory (no other user can put
- * anything at its name), or null where none can be made (Windows; a system without
- * `mkfifo`): the caller then reads ffmpeg's standard output.
+ * anything at its name), read into frames of `frameBytes` in buffers `take` gives, at most
+ * FRAMES_AHEAD of them before they are asked for (then ffmpeg waits, as on a full pipe).
+ * Null where none can be made (Windows; a system without `mkfifo`): the caller then reads
+ * ffmpeg's standard output.
  */
-export async function openFrameFifo(): Promise<FrameFifo | null> {
+export async function openFrameFifo(frameBytes: number, take: () => Uint8Array): Promise<FrameFifo | null> {
   if (process.platform === 'win32') return null;
   let dir: string;
   try {
@@ -123,80 +121,84 @@ export async function openFrameFifo(): Promise<FrameFifo | null> {
     remove();
     return null;
   }
-  let socket: Socket | null = null;
-  let current: Uint8Array | null = null;
-  const ready: Uint8Array[] = [];
   const releaseWriter = (): void => {
     if (keepFd < 0) return;
     closeSync(keepFd);
     keepFd = -1;
   };
+  const ready: Uint8Array[] = [];
+  let current: Uint8Array | null = null;
+  let filled = 0;
+  let reading = true;
+  const events = createWaiter();
+  let socket: Socket | null = null;
+  // The constructor takes `onread` (Node's documentation lists it there; the typings, under
+  // connect()'s options only).
+  const options: SocketConstructorOpts & { onread: OnReadOpts } = {
+    fd: readFd,
+    readable: true,
+    writable: false,
+    onread: {
+      // Asked for before each read: the rest of the frame being filled.
+      buffer: () => {
+        if (current === null) {
+          // Thrown here, inside Node's read, an error would end the process uncaught.
+          try {
+            current = take();
+          } catch (err) {
+            events.fail(err as Error);
+            socket?.destroy();
+            return new Uint8Array(1);
+          }
+        }
+        return current.subarray(filled);
+      },
+      callback: (bytes) => {
+        filled += bytes;
+        if (filled < frameBytes) return true;
+        ready.push(current!);
+        current = null;
+        filled = 0;
+        events.poke();
+        // false stops reading until next() resumes it.
+        reading = ready.length < FRAMES_AHEAD;
+        return reading;
+      },
+    },
+  };
+  let pipe: Socket;
+  try {
+    pipe = socket = new Socket(options);
+  } catch (err) {
+    closeSync(readFd);
+    releaseWriter();
+    remove();
+    throw err;
+  }
+  events.follow(pipe);
+  // The constructor asks for the first buffer, before `socket` is set.
+  if (events.failure !== null) pipe.destroy();
   return {
     path: fifoPath,
-    frames(frameBytes, take) {
-      let filled = 0;
-      let reading = true;
-      const events = createWaiter();
-      // The constructor takes `onread` (Node's documentation lists it there; the typings,
-      // under connect()'s options only).
-      const options: SocketConstructorOpts & { onread: OnReadOpts } = {
-        fd: readFd,
-        readable: true,
-        writable: false,
-        onread: {
-          // Asked for before each read: the rest of the frame being filled.
-          buffer: () => {
-            if (current === null) {
-              // Thrown here, inside Node's read, an error would end the process uncaught.
-              try {
-                current = take();
-              } catch (err) {
-                events.fail(err as Error);
-                socket?.destroy();
-                return new Uint8Array(1);
-              }
-            }
-            return current.subarray(filled);
-          },
-          callback: (bytes) => {
-            filled += bytes;
-            if (filled < frameBytes) return true;
-            ready.push(current!);
-            current = null;
-            filled = 0;
-            events.poke();
-            // false stops reading until next() resumes it.
-            reading = ready.length < FRAMES_AHEAD;
-            return reading;
-          },
-        },
-      };
-      socket = new Socket(options);
-      events.follow(socket);
-      if (events.failure !== null) socket.destroy();
-      return {
-        async next() {
-          for (;;) {
-            const frame = ready.shift();
-            if (frame !== undefined) {
-              if (!reading) {
-                reading = true;
-                socket?.resume();
-              }
-              return frame;
-            }
-            if (events.failure) throw events.failure;
-            if (events.ended) return null;
-            await events.wait();
+    async next() {
+      for (;;) {
+        const frame = ready.shift();
+        if (frame !== undefined) {
+          if (!reading) {
+            reading = true;
+            pipe.resume();
           }
-        },
-      };
+          return frame;
+        }
+        if (events.failure) throw events.failure;
+        if (events.ended) return null;
+        await events.wait();
+      }
     },
     writerDone: releaseWriter,
     close(give) {
       releaseWriter();
-      if (socket !== null) socket.destroy();
-      else closeSync(readFd);
+      pipe.destroy();
       if (give !== undefined) for (const buffer of current === null ? ready : [...ready, current]) give(buffer);
       current = null;
       ready.length = 0;

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { PNG_SIGNATURE } from '../encode/png-encode.js';
 import { readHead } from './file-head.js';
-import { isJpeg, isPng } from './file-signatures.js';
+import { isJpeg, isPng } from '../file-signatures.js';
 
 /**
  * A file of whole images one after another, with no container: a camera's raw MJPEG stream

@@ -4,7 +4,7 @@ import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { checkBytes, checkRunArguments, ChromaseedError, inputError, isBytes, refuseUnknownKeys, systemReason } from '../errors.js';
 import { decodeGif, isGif } from '../decode/gif-decode.js';
 import { inputFileSize, readHead, readWholeFile } from './file-head.js';
-import { isIsoMedia, isJpeg, isPng, isTiff } from './file-signatures.js';
+import { isIsoMedia, isJpeg, isPng, isTiff } from '../file-signatures.js';
 import { imageStreamFormat } from './image-stream.js';
 import { isStdin } from './spool-input.js';
 import { fileName } from './file-name.js';

@@ -7,7 +7,7 @@ import { binaryAlpha } from '../pixel-words.js';
 import { scaledHeight, validateClipOptions } from '../clip-options.js';
 import type { Frame } from '../types.js';
 import { inputFileSize, readHead, readWholeFile } from './file-head.js';
-import { isPng, isTiff } from './file-signatures.js';
+import { isPng, isTiff } from '../file-signatures.js';
 import { pngChunkProblem } from '../decode/png-damage.js';
 
 /**

@@ -11,7 +11,7 @@ import { ffmpegCommand, ffmpegHasDemuxer, ffmpegLocation, passthroughOptions } f
 import { ffmpegFailure, watch } from './ffmpeg-run.js';
 import { createWaiter, openFrameFifo, type FrameReader } from './frame-fifo.js';
 import { inputFileSize, readHead } from './file-head.js';
-import { isAnnexB, isIsoMedia } from './file-signatures.js';
+import { isAnnexB, isIsoMedia } from '../file-signatures.js';
 import { LITERAL_NAME, probeVideo, type VideoProbe } from './video-probe.js';
 import { commonRateFor, frameClock, misplacedAtRate, packetTimes, showinfoTimes, type ClockPlan, type PacketTimes } from './video-timestamps.js';
 
@@ -447,17 +447,12 @@ async function* readFrames(file: string, pool: FramePool, plan: ReadPlan, warnin
   const frameBytes = plan.width * plan.height * 4;
   const command = readCommand(file, plan);
   // Through a FIFO, read straight into the frames (see frame-fifo.ts); else ffmpeg's stdout.
-  const fifo = ffmpegLocation().source === 'bundled' ? await openFrameFifo() : null;
+  const fifo = ffmpegLocation().source === 'bundled' ? await openFrameFifo(frameBytes, pool.take) : null;
   let out: PassThrough | null = null;
   let reader: FrameReader;
   if (fifo !== null) {
     command.output(fifo.path);
-    try {
-      reader = fifo.frames(frameBytes, pool.take);
-    } catch (err) {
-      fifo.close();
-      throw err;
-    }
+    reader = fifo;
   } else {
     out = stdoutStream(frameBytes);
     command.output(out, { end: true });

@@ -16,9 +16,9 @@ vi.mock('../../src/io/frame-fifo.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../src/io/frame-fifo.js')>();
   return {
     ...actual,
-    openFrameFifo: async () => {
+    openFrameFifo: async (...args: Parameters<typeof actual.openFrameFifo>) => {
       if (!state.fifo) return null;
-      const fifo = await actual.openFrameFifo();
+      const fifo = await actual.openFrameFifo(...args);
       if (fifo !== null) state.made++;
       return fifo;
     },

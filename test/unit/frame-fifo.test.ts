@@ -36,26 +36,30 @@ function writer(path: string): { fd: number; write(data: Uint8Array, piece: numb
   };
 }
 
+/** A source of new frame buffers that keeps each in `buffers`. */
+function newBufferInto(buffers: Uint8Array[]): () => Uint8Array {
+  return () => {
+    buffers.push(new Uint8Array(FRAME));
+    return buffers[buffers.length - 1];
+  };
+}
+
 describe('frame FIFO', () => {
   it('gives whole frames in order, in the buffers it is given, and ends once the writer is done', async () => {
-    const fifo = (await openFrameFifo())!;
-    expect(fifo).not.toBeNull();
     const buffers: Uint8Array[] = [];
-    const reader = fifo.frames(FRAME, () => {
-      buffers.push(new Uint8Array(FRAME));
-      return buffers[buffers.length - 1];
-    });
+    const fifo = (await openFrameFifo(FRAME, newBufferInto(buffers)))!;
+    expect(fifo).not.toBeNull();
     // A writer as ffmpeg is: it opens the FIFO, writes in pieces that do not match the
     // frames (two and a half frames), and closes it.
     const out = writer(fifo.path);
     const data = pattern(0, 2.5 * FRAME);
     const written = out.write(data, 30_000).then(() => closeSync(out.fd));
-    const first = await reader.next();
-    const second = await reader.next();
+    const first = await fifo.next();
+    const second = await fifo.next();
     await written;
     // Not ended while the writer's end may still come: ffmpeg opens the FIFO late.
     fifo.writerDone();
-    expect(await reader.next()).toBeNull();
+    expect(await fifo.next()).toBeNull();
     expect(first).not.toBeNull();
     expect(buffers).toContain(first);
     expect(buffers).toContain(second);
@@ -70,12 +74,8 @@ describe('frame FIFO', () => {
   });
 
   it('gives back the frames read ahead and not taken when closed, and reports a buffer it could not get', async () => {
-    const fifo = (await openFrameFifo())!;
     const buffers: Uint8Array[] = [];
-    fifo.frames(FRAME, () => {
-      buffers.push(new Uint8Array(FRAME));
-      return buffers[buffers.length - 1];
-    });
+    const fifo = (await openFrameFifo(FRAME, newBufferInto(buffers)))!;
     const out = writer(fifo.path);
     await out.write(pattern(3, 2 * FRAME), 65_536);
     // Two frames read ahead, none asked for, and a buffer taken for the third.
@@ -85,34 +85,31 @@ describe('frame FIFO', () => {
     fifo.close((b) => given.push(b));
     expect(given).toEqual(buffers);
     // A buffer the pool cannot give (out of memory) is an error of the read, not of the process.
-    const failing = (await openFrameFifo())!;
-    const broken = failing.frames(FRAME, () => {
+    const failing = (await openFrameFifo(FRAME, () => {
       throw new RangeError('Array buffer allocation failed');
-    });
-    await expect(broken.next()).rejects.toThrow('Array buffer allocation failed');
+    }))!;
+    await expect(failing.next()).rejects.toThrow('Array buffer allocation failed');
     failing.close();
     expect(existsSync(failing.path)).toBe(false);
   });
 
   it('ends with no frame when no writer ever comes (ffmpeg failed before opening it), and when closed unread', async () => {
-    const fifo = (await openFrameFifo())!;
-    const reader = fifo.frames(FRAME, () => new Uint8Array(FRAME));
+    const fifo = (await openFrameFifo(FRAME, () => new Uint8Array(FRAME)))!;
     fifo.writerDone();
-    expect(await reader.next()).toBeNull();
+    expect(await fifo.next()).toBeNull();
     fifo.close();
     expect(existsSync(fifo.path)).toBe(false);
-    const unread = (await openFrameFifo())!;
+    const unread = (await openFrameFifo(FRAME, () => new Uint8Array(FRAME)))!;
     unread.close();
     expect(existsSync(unread.path)).toBe(false);
   });
 
   it('reads at most two frames ahead of what is asked for, then waits for next()', async () => {
-    const fifo = (await openFrameFifo())!;
     let taken = 0;
-    const reader = fifo.frames(FRAME, () => {
+    const fifo = (await openFrameFifo(FRAME, () => {
       taken++;
       return new Uint8Array(FRAME);
-    });
+    }))!;
     const out = writer(fifo.path);
     // Six frames offered; a FIFO holds 64 KiB, so the writer must wait for the reader.
     const data = pattern(7, 6 * FRAME);
@@ -124,11 +121,11 @@ describe('frame FIFO', () => {
     expect(taken).toBe(3);
     expect(progress.at).toBeLessThan(4 * FRAME);
     const frames: Uint8Array[] = [];
-    for (let i = 0; i < 6; i++) frames.push((await reader.next())!);
+    for (let i = 0; i < 6; i++) frames.push((await fifo.next())!);
     await writing;
     closeSync(out.fd);
     fifo.writerDone();
-    expect(await reader.next()).toBeNull();
+    expect(await fifo.next()).toBeNull();
     frames.forEach((f, i) => expect(Buffer.from(f).equals(Buffer.from(data.subarray(i * FRAME, (i + 1) * FRAME))), `frame ${i}`).toBe(true));
     fifo.close();
   });

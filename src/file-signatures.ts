@@ -1,6 +1,10 @@
 // What a file is, told by its first bytes. Imports nothing: the command line reads these
 // before it has loaded (early-gif-thread.ts) as well as when it opens an input (open-input.ts).
 
+/** A GIF's start: `GIF87a` or `GIF89a`. */
+export const hasGifSignature = (head: Uint8Array): boolean =>
+  head.length >= 6 && head[0] === 0x47 && head[1] === 0x49 && head[2] === 0x46 && head[3] === 0x38 && (head[4] === 0x37 || head[4] === 0x39) && head[5] === 0x61;
+
 /** A JPEG's start: SOI, then a marker. */
 export const isJpeg = (head: Uint8Array): boolean => head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
 
