@@ -184,22 +184,32 @@ export async function checkOutputPath(outputPath: string, inputPath?: InputPaths
     throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: cannot write to the directory ${dir}: ${systemReason(err)}`, { cause: err });
   }
   try {
-    // In a sticky directory (/tmp) only the owner of the name (a symlink's own, not its
-    // target's: the rename replaces the link), the directory's owner, or root may replace
-    // it: found out now, not by the rename after all the work.
+    // Found out now, not by the rename after all the work.
     const existing = await lstat(abs);
     const special = await specialFileAt(abs, existing);
     if (special !== null) throw new ChromaseedError('ERR_USAGE', `${outputPath}: is ${special}, not a file: an output is written beside its name and renamed into place; give a file name (a GIF goes to a pipe as -o -)`);
-    const uid = process.getuid?.();
-    const dirStat = await stat(dir);
-    if (uid !== undefined && uid !== 0 && (dirStat.mode & STICKY) !== 0 && existing.uid !== uid && dirStat.uid !== uid) {
-      throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: cannot replace it: it belongs to another user, in a directory where only owners may replace files (sticky, like /tmp); choose another name`);
-    }
+    await refuseOthersInSticky(outputPath, existing, dir);
   } catch (err) {
     if (err instanceof ChromaseedError) throw err; // ENOENT is the normal case: a new file.
   }
   await refuseInputAsOutput(outputPath, await realInputs(inputPath));
   return abs;
+}
+
+/**
+ * In a sticky directory (/tmp) only the owner of a name (`existing`: its lstat, so a
+ * symlink's own owner, not its target's: the rename replaces the link), the directory's
+ * owner, or root may replace or remove it. Said before any move, not by the rename; and
+ * for a numbered frame before it is linked aside, since that second name would be one this
+ * user could not remove either.
+ */
+async function refuseOthersInSticky(file: string, existing: Stats, dir: string): Promise<void> {
+  const uid = process.getuid?.();
+  if (uid === undefined || uid === 0 || existing.uid === uid) return;
+  const dirStat = await stat(dir);
+  if ((dirStat.mode & STICKY) !== 0 && dirStat.uid !== uid) {
+    throw new ChromaseedError('ERR_OUTPUT', `${file}: cannot replace it: it belongs to another user, in a directory where only owners may replace files (sticky, like /tmp); choose another name`);
+  }
 }
 
 /**
@@ -683,6 +693,7 @@ export async function placeFiles(files: readonly { temp: string; final: string }
 async function keepAside(file: string): Promise<string | null> {
   const there = await lstat(file).catch(() => null);
   if (there === null || there.isDirectory()) return null;
+  await refuseOthersInSticky(file, there, path.dirname(file));
   // A second name that something already holds is never taken over: another is drawn.
   for (let tries = 0; tries < KEEP_ASIDE_TRIES; tries++) {
     const kept = tempPathFor(file, 'old');

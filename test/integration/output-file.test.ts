@@ -121,6 +121,16 @@ describe('replacing an existing output', () => {
     lchownSync(ownLink, 65534, 65534);
     const viaOwnLink = spawnSync(process.execPath, [BIN, 'quantize', path.join(corpus, 'gifs/wuffs__muybridge.gif'), '-o', ownLink, '-q'], { uid: 65534, gid: 65534, encoding: 'utf8' });
     expect([viaOwnLink.status, viaOwnLink.stderr]).toEqual([0, '']);
+    // A numbered frame's file is found only as the frames are put in place: refused then, with
+    // every frame file as it was and no second name left behind (a link to another user's
+    // file, which this user could not remove either, stayed after each try).
+    const frame = path.join(dir, 'f-2.png');
+    writeFileSync(frame, 'old');
+    chmodSync(frame, 0o666);
+    const frames = spawnSync(process.execPath, [BIN, 'quantize', path.join(corpus, 'gifs/wuffs__muybridge.gif'), '-o', path.join(dir, 'f-%d.png'), '-q'], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    expect([frames.status, frames.stderr]).toEqual([1, `chromaseed: ${frame}: cannot replace it: it belongs to another user, in a directory where only owners may replace files (sticky, like /tmp); choose another name\n`]);
+    expect(readFileSync(frame, 'utf8')).toBe('old');
+    expect(readdirSync(dir).sort()).toEqual(['f-2.png', 'mine.gif', 'theirs.gif']);
     // A directory the user may not enter is said to be that, not missing ("the directory ... does not exist").
     const closed = freshDir('closed');
     chmodSync(closed, 0o700);
