@@ -8,11 +8,11 @@ export { fromSrgb, toSrgb, lightness, srgbToLab, labToSrgb, srgbToOklab, oklabTo
 export { createKMeans, kmeansPixels, kmeansPoints, type KMeansOptions, type KMeansResult, type KMeansEngine, type KMeansIterationEvent } from './kmeans/kmeans.js';
 export type { ColorHistogram } from './kmeans/histogram.js';
 export { createMapper, nearestIndex, type MapOptions, type Dither, type Mapper, type MappedFrame } from './map/map-pixels.js';
-export type { PaletteSearch } from './map/nearest.js';
+export { createPaletteSearch, type PaletteSearch } from './map/nearest.js';
 export { createQualityMeter, histogramInertia, inertia, type QualityResult, type QualityMeter } from './metrics/quality.js';
 export { createSequentialQuantizer, type FramePalette, type PreviousFrame, type SequentialOptions } from './sequence/sequential.js';
 export { clipPalette, createColorAccumulator, type ClipPalette, type ClusterRequest, type PointClusterer } from './sequence/global-palette.js';
-export { STABILITY_PRESETS, resolveStability, type StabilityOptions, type StabilityLevel } from './sequence/stability.js';
+export { STABILITY_LEVELS, STABILITY_PRESETS, resolveStability, type StabilityOptions, type StabilityLevel } from './sequence/stability.js';
 export { quantizeClip, type QuantizedFrame } from './pipeline/quantize-clip.js';
 export { decodeGif, isGif, type DecodedGif, type GifLimits } from './decode/gif-decode.js';
 export { createGifEncoder, type GifEncoder, type GifEncoderOptions } from './encode/gif-encode.js';

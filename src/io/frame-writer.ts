@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { abortedWrite, ChromaseedError, invalidOption, kindOf, namesOf, refuseUnknownKeys, requireFunction, requireObject } from '../errors.js';
+import { abortedWrite, ChromaseedError, invalidOption, kindOf, namesOf, refuseUnknownKeys, requireFlag, requireFunction, requireObject } from '../errors.js';
 import { extensionAloneError, fileName } from './file-name.js';
 import { MAX_GIF_FPS } from '../timing.js';
 import { MAX_FPS } from '../clip-options.js';
@@ -168,6 +168,10 @@ export async function createFrameWriter(given: string | URL, options: FrameWrite
   // A GIF writer checks its loop count as the encoder does; other outputs do not loop, but a
   // count that is none at all (-1) is refused alike, not passed over.
   if (kind !== 'gif' && options.loopCount !== undefined && !(Number.isInteger(options.loopCount) && options.loopCount >= 0)) throw invalidOption('loopCount', 'an integer from 0 up (only a GIF plays it)', options.loopCount);
+  if (options.frameCount !== undefined && !(Number.isInteger(options.frameCount) && options.frameCount >= 0)) throw invalidOption('frameCount', 'a whole number of frames (0 or more)', options.frameCount);
+  // Read as false when not true: mayTurnTransparent 1 wrote a GIF without the transparent index it asks for.
+  for (const flag of ['frameCountUncertain', 'mayTurnTransparent', 'changesEveryFrame', 'gifDelays'] as const) requireFlag(flag, options[flag]);
+  if (options.sound !== undefined) checkSound(options.sound);
   // Written to only at the first frame: a stdout that is no stream failed there, as "stream.once is not a function".
   const { stdout } = options;
   if (stdout !== undefined && !(stdout !== null && typeof stdout === 'object' && typeof stdout.write === 'function' && typeof stdout.once === 'function')) {
@@ -175,6 +179,18 @@ export async function createFrameWriter(given: string | URL, options: FrameWrite
   }
   const open = kind === 'gif' ? gifWriter : kind === 'video' ? videoWriter : kind === 'png' ? singlePngWriter : pngWriter;
   return oneCallAtATime(await open(file, options), file);
+}
+
+/** A SoundSource (ClipInfo.sound): given anything else, ffmpeg's wrapper failed at the first frame with a TypeError, or the finish warned of "undefined". */
+function checkSound(sound: SoundSource): void {
+  requireObject('sound', "a clip's sound (ClipInfo.sound: { file, decodable })", sound);
+  if (typeof sound.file !== 'string' || sound.file === '') throw invalidOption('sound.file', 'the name of the file the sound is in', sound.file);
+  if (typeof sound.decodable !== 'boolean') throw invalidOption('sound.decodable', 'true or false', sound.decodable);
+  requireFlag('sound.withPicture', sound.withPicture);
+  for (const time of ['startSec', 'durationSec'] as const) {
+    const v = sound[time];
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw invalidOption(`sound.${time}`, 'a number of seconds, 0 or more', v);
+  }
 }
 
 /**

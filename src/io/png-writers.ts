@@ -55,9 +55,10 @@ export async function pngWriter(file: string, options: FrameWriterOptions): Prom
 }
 
 export async function singlePngWriter(file: string, options: FrameWriterOptions): Promise<FrameWriter> {
-  const tooMany = () => new ChromaseedError('ERR_USAGE', `${file}: the input has more than one frame${options.frameCount && options.frameCountUncertain !== true ? ` (${options.frameCount})` : ''} but a .png holds one; write a .gif, a video, or frame-%04d.png`);
+  // The count is said only where it is why the run stopped: a second frame after a declared one is just "more than one".
+  const tooMany = (count?: number) => new ChromaseedError('ERR_USAGE', `${file}: the input has more than one frame${count !== undefined ? ` (${count})` : ''} but a .png holds one; write a .gif, a video, or frame-%04d.png`);
   // An uncertain count (a video's, which its sound or subtitles may have set) is not refused up front: its second frame, if any, is.
-  if (options.frameCount !== undefined && options.frameCount > 1 && options.frameCountUncertain !== true) throw tooMany();
+  if (options.frameCount !== undefined && options.frameCount > 1 && options.frameCountUncertain !== true) throw tooMany(options.frameCount);
   const out = await createAtomicFile(file, options.inputPath);
   // The frame's PNG, encoded as it comes (so the caller's buffers are free once write resolves) and written at `finish`.
   let png: Uint8Array | null = null;

@@ -80,7 +80,7 @@ export const STABILITY_NAMES = namesOf<StabilityOptions>({
   frameIterations: true, paletteHold: true, pixelHold: true, pixelMargin: true, sceneCut: true, refresh: true, refreshGain: true, anchor: true, stillWeight: true, jumpHold: true,
 });
 
-export const STABILITY_LEVELS = ['none', 'low', 'medium', 'high'] as const;
+export const STABILITY_LEVELS = Object.freeze(['none', 'low', 'medium', 'high'] as const);
 export type StabilityLevel = (typeof STABILITY_LEVELS)[number];
 
 /** Presets, chosen from the numbers in the README's flicker table. Frozen: a change would reach every later run in the process. */

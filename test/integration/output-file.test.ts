@@ -965,7 +965,7 @@ describe('a source from openInput', () => {
 });
 
 describe('limits a library caller meets past the resolvers (found by a library QA pass)', () => {
-  it("a video writer's fps over 1000 is refused (1e9 had ffmpeg writing for hours), and writeFileAtomic refuses bytes transferred away (an existing file became empty)", async () => {
+  it("a video writer's fps over 1000 is refused (1e9 had ffmpeg writing for hours), every other writer option is checked before any file, and writeFileAtomic refuses bytes transferred away (an existing file became empty)", async () => {
     const dir = freshDir('writer-limits');
     for (const fps of [1001, 1e9]) {
       const e = await errorOf(createFrameWriter(path.join(dir, 'fast.mp4'), { width: 4, height: 4, fps }));
@@ -986,6 +986,30 @@ describe('limits a library caller meets past the resolvers (found by a library Q
     const loop = await errorOf(createFrameWriter(path.join(dir, 'loop.mp4'), { width: 4, height: 4, loopCount: -1 }));
     expect([loop.code, loop.message]).toEqual(['ERR_USAGE', 'expected an integer from 0 up (only a GIF plays it) for loopCount but received -1']);
     expect(() => inputOptionsFor('a.gif', null as never)).toThrow(expect.objectContaining({ code: 'ERR_USAGE' }));
+    // The rest of the options too, before any file: a sound of another shape failed at the
+    // first frame with a TypeError from ffmpeg's wrapper, and a flag of 1 was read as false.
+    const refusals: [Record<string, unknown>, string][] = [
+      [{ frameCount: -1 }, 'expected a whole number of frames (0 or more) for frameCount but received -1'],
+      [{ frameCount: '3' }, 'expected a whole number of frames (0 or more) for frameCount but received "3"'],
+      [{ mayTurnTransparent: 1 }, 'expected true or false for mayTurnTransparent but received 1'],
+      [{ gifDelays: 'no' }, 'expected true or false for gifDelays but received "no"'],
+      [{ sound: 'x' }, 'expected an object such as a clip\'s sound (ClipInfo.sound: { file, decodable }) for sound but received "x"'],
+      [{ sound: { file: 5, decodable: true } }, 'expected the name of the file the sound is in for sound.file but received 5'],
+      [{ sound: { file: 'a.mp4' } }, 'expected true or false for sound.decodable but received undefined'],
+      [{ sound: { file: 'a.mp4', decodable: true, startSec: -1 } }, 'expected a number of seconds, 0 or more for sound.startSec but received -1'],
+    ];
+    for (const [given, message] of refusals) {
+      for (const name of ['o.mp4', 'o.gif']) {
+        const refused = await errorOf(createFrameWriter(path.join(dir, name), { width: 4, height: 4, ...given } as never));
+        expect([refused.code, refused.message]).toEqual(['ERR_USAGE', message]);
+      }
+    }
+    expect(readdirSync(dir)).toEqual(['kept.bin']);
+    // A second frame after a declared one is "more than one", not "(1)".
+    const single = await createFrameWriter(path.join(dir, 'one.png'), { width: W, height: H, frameCount: 1 });
+    await single.write(frames[0]);
+    const second = await errorOf(single.write(frames[1]));
+    expect([second.code, second.message]).toEqual(['ERR_USAGE', `${path.join(dir, 'one.png')}: the input has more than one frame but a .png holds one; write a .gif, a video, or frame-%04d.png`]);
     expect(readdirSync(dir)).toEqual(['kept.bin']);
   });
 });

@@ -292,6 +292,15 @@ describe('options that did not go through the resolvers', () => {
     const core = await import('../../src/core.js');
     for (const internal of ['integer', 'choice', 'requireResolved', 'leverGiven', 'CLUSTER_NAMES', 'SEQUENCE_NAMES']) expect(core, internal).not.toHaveProperty(internal);
     for (const name of ['resolveSequenceOptions', 'resolveInputOptions', 'resolvePaletteOptions', 'resolveClusterOptions', 'METRICS', 'MAX_COLORS', 'sourcePaletteFromCounts']) expect(core, name).toHaveProperty(name);
+    // What a public function takes, a user can make: histogramInertia's search, the stability levels' list.
+    expect(Object.isFrozen(core.STABILITY_LEVELS)).toBe(true);
+    expect(Object.keys(core.STABILITY_PRESETS)).toEqual([...core.STABILITY_LEVELS]);
+    const engine = core.createKMeans();
+    engine.run(new Uint8Array([255, 0, 0, 255, 0, 0, 255, 255]), { k: 1 });
+    const search = core.createPaletteSearch();
+    const palette = new Uint8Array([255, 0, 0]);
+    expect(core.histogramInertia(engine.histogram, palette, 1, search)).toBe(core.histogramInertia(engine.histogram, palette, 1));
+    expect(core.histogramInertia(engine.histogram, palette, 1, search)).toBe(255 * 255 * 2);
   });
 });
 
