@@ -1,5 +1,5 @@
 import { invalidOption, listOf, requireObject } from '../errors.js';
-import type { Palette } from './palette.js';
+import { checkPaletteEntries, type Palette } from './palette.js';
 
 /** Text formats of `chromaseed palette --format`. */
 export type PaletteFormat = 'text' | 'json' | 'css' | 'gpl';
@@ -107,9 +107,7 @@ export function formatGpl(palette: Palette): string {
 /** Dispatch on the `--format` value (`--json` is `json`). */
 /** `warnings`: with `json`, written under that key (the command line passes what it warns of). */
 export function formatPalette(palette: Palette, format: PaletteFormat = 'text', warnings?: readonly string[]): string {
-  if (!Array.isArray(requireObject('palette', "a palette ({ k, colors, ... }: paletteFromKMeans's)", palette).colors)) {
-    throw invalidOption("palette's colors", 'an array of palette entries', palette.colors);
-  }
+  checkPaletteEntries(requireObject('palette', "a palette ({ k, colors, ... }: paletteFromKMeans's)", palette).colors, "palette's colors");
   switch (format) {
     case 'text':
       return formatText(palette);

@@ -2,7 +2,7 @@
  * The palette the `palette` command reports: one entry per k-means cluster, built from the
  * engine's flat typed arrays into plain objects that the formatters and renderers share.
  */
-import { checkColourCounts, requireInRange, requireObject } from '../errors.js';
+import { checkColourCounts, ChromaseedError, invalidOption, kindOf, requireInRange, requireObject } from '../errors.js';
 
 /** One palette colour. */
 export interface PaletteEntry {
@@ -41,6 +41,33 @@ export interface KMeansPaletteSource {
   readonly counts: ArrayLike<number>;
   readonly inertia: number;
   readonly iterations: number;
+}
+
+/**
+ * Refuses anything but an array of palette entries as `makeEntry` builds them, said of
+ * `name`: an entry of another shape failed deep inside the sort ("undefined is not
+ * iterable") or was formatted as "undefined" and "NaN%".
+ */
+export function checkPaletteEntries(colors: unknown, name: string): asserts colors is readonly PaletteEntry[] {
+  if (!Array.isArray(colors)) throw invalidOption(name, "an array of palette entries (a palette's colors)", colors);
+  const isTriple = (v: unknown, isPart: (x: unknown) => boolean): boolean => Array.isArray(v) && v.length === 3 && v.every(isPart);
+  const isByte = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 255;
+  colors.forEach((entry: unknown, i) => {
+    const e = entry as Partial<Record<keyof PaletteEntry, unknown>> | null;
+    const fine = e !== null && typeof e === 'object' && typeof e.hex === 'string' && /^#[0-9a-f]{6}$/i.test(e.hex)
+      && isTriple(e.rgb, isByte) && isTriple(e.centroid, Number.isFinite)
+      && Number.isFinite(e.count) && (e.count as number) >= 0 && Number.isFinite(e.proportion) && (e.proportion as number) >= 0 && (e.proportion as number) <= 1;
+    if (fine) return;
+    const expected = "a palette entry ({ hex, rgb, centroid, count, proportion }: paletteFromKMeans's)";
+    if (e === null || typeof e !== 'object') throw invalidOption(`${name}[${i}]`, expected, entry);
+    let shown = kindOf(entry);
+    try {
+      shown = JSON.stringify(entry) ?? shown;
+    } catch {
+      // A cycle or a BigInt: named by its kind.
+    }
+    throw new ChromaseedError('ERR_USAGE', `expected ${expected} for ${name}[${i}] but received ${shown.length > 120 ? `${shown.slice(0, 117)}...` : shown}`);
+  });
 }
 
 function byte(v: number): number {

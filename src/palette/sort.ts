@@ -1,6 +1,6 @@
 import { lightness, srgbToLab } from '../color/space.js';
 import { invalidOption, listOf } from '../errors.js';
-import type { PaletteEntry } from './palette.js';
+import { checkPaletteEntries, type PaletteEntry } from './palette.js';
 
 /** How `chromaseed palette --sort` orders the colours. */
 export type PaletteSort = 'count' | 'hue' | 'lightness';
@@ -36,7 +36,7 @@ interface Keyed {
  * result is fully deterministic.
  */
 export function sortPalette(colors: readonly PaletteEntry[], by: PaletteSort = 'count'): PaletteEntry[] {
-  if (!Array.isArray(colors)) throw invalidOption('colors', "an array of palette entries (a palette's colors)", colors);
+  checkPaletteEntries(colors, 'colors');
   const lab = new Float64Array(3);
   const keyed: Keyed[] = colors.map((entry, index) => {
     const [r, g, b] = entry.centroid;

@@ -569,10 +569,17 @@ describe('stateful objects and factories answer misuse with a ChromaseedError', 
     expect(() => decodeGif(new Uint8Array(8), 'x.gif', { maxFrames: '5' as never })).toThrow(/^expected a number >= 1 for maxFrames but received "5"/);
   });
 
-  it('solveAssignment, formatPalette and sortPalette refuse what is no cost matrix or palette (a RangeError, TypeErrors)', () => {
+  it('solveAssignment, formatPalette and sortPalette refuse what is no cost matrix, palette or palette entry (a RangeError, TypeErrors, "NaN%")', () => {
     expect(() => solveAssignment([1, 2, 3, 4, 5, 6], 3, 2)).toThrow(expect.objectContaining({ code: 'ERR_INPUT', message: 'assignment needs 0 <= rows <= cols, got 3 x 2' }));
     expect(() => formatPalette(null as never)).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: expect.stringMatching(/^expected an object such as a palette .* but received null$/) }));
     expect(() => sortPalette(null as never)).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: "expected an array of palette entries (a palette's colors) for colors but received null" }));
+    // Entries of another shape: sortPalette failed with "undefined is not iterable", formatPalette printed "undefined" and "NaN%".
+    const entry = "a palette entry ({ hex, rgb, centroid, count, proportion }: paletteFromKMeans's)";
+    expect(() => sortPalette([{}] as never, 'hue')).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: `expected ${entry} for colors[0] but received {}` }));
+    expect(() => formatPalette({ k: 1, inertia: 0, iterations: 0, colors: [{}] } as never, 'css')).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: `expected ${entry} for palette's colors[0] but received {}` }));
+    const good = { hex: '#ff0000', rgb: [255, 0, 0], centroid: [255, 0, 0], count: 4, proportion: 1 } as const;
+    expect(() => sortPalette([good, { ...good, rgb: [256, 0, 0] }] as never)).toThrow(expect.objectContaining({ message: expect.stringMatching(/for colors\[1\] but received/) }));
+    expect(sortPalette([good], 'hue')).toEqual([good]);
   });
 
   it("a palette transfer refuses a shown pixel's index past the frame's palette (it was counted nowhere and passed on)", () => {
