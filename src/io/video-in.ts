@@ -332,7 +332,9 @@ function streamEnd(packets: PacketTimes, probe: VideoProbe): Pick<ClockPlan, 'no
  * the bitrate), and with no other stream (sound, subtitles) that may make the file longer.
  */
 function statedLengthSec(probe: VideoProbe): number | undefined {
-  return probe.otherStreams !== true && probe.durationGuessed !== true ? probe.durationSec : undefined;
+  if (probe.otherStreams === true || probe.durationGuessed === true || probe.durationSec === undefined) return undefined;
+  // Counted from the first frame: a complete clip whose times start at 5 s was said to be cut short.
+  return probe.durationSec - (probe.startOffsetSec ?? 0);
 }
 
 /** The frames' delays as `plan` shows the packet times. */

@@ -753,7 +753,7 @@ describe('a VP9 video with damaged frames', () => {
     expect(source.warnings).toEqual([expect.stringMatching(/garbage-cluster\.webm: the video is damaged \(ffmpeg: \[matroska,webm\] (Invalid EBML number size tag 0x07|Element at 0xdc).*\); frames may be missing or show artefacts$/)]);
   });
 
-  it('a Matroska file cut between two clusters is read with a warning (ffmpeg 4.1 read it as if whole, and nothing was said)', async () => {
+  it('a Matroska file cut between two clusters is read with a warning (ffmpeg 4.1 read it as if whole, and nothing was said), and one whose times start late is not', async () => {
     const whole = path.join(work, 'six-seconds.mkv');
     execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', path.join(corpus, 'videos/moviepy__big_buck_bunny_0_30.webm'), '-t', '6', '-an', '-c:v', 'copy', whole]);
     const bytes = readFileSync(whole);
@@ -767,6 +767,17 @@ describe('a VP9 video with damaged frames', () => {
     expect(frames).toBe(9);
     // ffmpeg 5.1 says "File ended prematurely"; 4.1 nothing, and the frames' end says it.
     expect(source.warnings).toEqual([expect.stringMatching(/cut-between-clusters\.mkv: (its frames end at 0\.38 s of the 6\.00 s the file states: cut short or damaged; frames may be missing|the video is damaged \(ffmpeg: \[matroska,webm\] File ended prematurely.*)$/)]);
+    // A whole clip whose times start at 5 s (cut from a longer one, its place kept) states a
+    // length counted from 0: measured from its first frame, it is whole, and nothing is said
+    // (it was "cut short or damaged": its frames end at 2.00 s of the 7.00 s).
+    for (const container of ['mkv', 'webm']) {
+      const late = path.join(work, `late-start.${container}`);
+      execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', whole, '-t', '2', '-c:v', 'copy', '-output_ts_offset', '5', late]);
+      const read = await openVideo(late, { width: 64 });
+      let lateFrames = 0;
+      for await (const _ of read.frames) lateFrames++;
+      expect([lateFrames, read.warnings]).toEqual([48, []]);
+    }
     // Read whole, or a part of it, nothing is said.
     for (const options of [{ width: 64 }, { width: 64, duration: 0.3 }]) {
       const read = await openVideo(whole, options);
