@@ -162,6 +162,21 @@ export function commonRateFor(delaysMs: readonly number[], unitMs: number, nomin
   });
 }
 
+/**
+ * Where no common rate fits every delay (parts at 25 and 30 fps: 150 fps would, over the
+ * cap), the lowest common rate (or `maxFps`) whose tick is no longer than the shortest
+ * delay, give or take a step of `unitMs`: every frame is shown, the longer ones a tick more
+ * here and there. (Read at the stream's stated 25 fps, one frame in six of the 30 fps part
+ * was lost, unsaid.) The shortest delay is taken among the 98% longest, so that one stray
+ * gap does not make the rate that of a glitch.
+ */
+export function rateKeepingEveryFrame(delaysMs: readonly number[], unitMs: number, maxFps: number): number {
+  const sorted = [...delaysMs].sort((a, b) => a - b);
+  const shortest = sorted[Math.floor(0.02 * sorted.length)] + unitMs;
+  const needed = 1000 / shortest;
+  return Math.min(maxFps, COMMON_RATES.find((rate) => rate >= needed) ?? needed);
+}
+
 /** Frame rates of cameras, screen recorders and broadcast, for commonRateFor; whole rates before NTSC's at about the same rate. */
 const COMMON_RATES = [1, 2, 5, 6, 8, 10, 12, 12000 / 1001, 15, 15000 / 1001, 20, 24, 24000 / 1001, 25, 30, 30000 / 1001, 48, 48000 / 1001, 50, 60, 60000 / 1001, 72, 90, 100, 120, 120000 / 1001];
 

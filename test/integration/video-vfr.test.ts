@@ -121,6 +121,20 @@ describe('variable-frame-rate video', () => {
     expect((await readAll(mkv, { start: 0.5, duration: 1 })).frames).toHaveLength(30);
   });
 
+  it('read from --start where no common rate fits both parts (25 and 30 fps: 150 is over the cap), every frame is kept (at the stated 25 fps, one frame in six of the 30 fps part was lost, unsaid)', async () => {
+    const mkv = joined('no-common-rate', 'mkv', ['-c:v', 'ffv1', '-pix_fmt', 'yuv444p'], [[25, 0.8, 'testsrc'], [30, 0.7, 'testsrc2']]);
+    const whole = (await readAll(mkv)).frames;
+    expect(whole).toHaveLength(41);
+    const { source, frames } = await readAll(mkv, { start: 0.1 });
+    // Read at 30 fps: the 25 fps part's frames are each shown one tick, some two.
+    expect(source.info.fps).toBe(30);
+    const shown = new Set(frames.map((f) => Buffer.from(f.data).toString('base64')));
+    // Every frame from the one on screen at 0.1 s (the third, from 0.08 s) on.
+    const missing = whole.slice(2).filter((f) => !shown.has(Buffer.from(f.data).toString('base64')));
+    expect(missing).toHaveLength(0);
+    expect(frames).toHaveLength(42);
+  });
+
   it('the same MKV copied into an MP4 (times in whole milliseconds on a 1/16000 time base) plays at 30 fps too, not at 50, where its 30 fps frames were 1 and 2 frames in turn', async () => {
     const mkv = joined('remuxed', 'mkv', ['-c:v', 'libx264', '-pix_fmt', 'yuv420p'], [[10, 1, 'testsrc'], [30, 1, 'testsrc2']]);
     const mp4 = path.join(work, 'remuxed.mp4');
