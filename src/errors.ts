@@ -198,13 +198,13 @@ export function isBytes(value: unknown): value is Uint8Array {
  * Pixels come as bytes: a Uint8Array (a Buffer is one) or a Uint8ClampedArray (a canvas's
  * ImageData). Another array would be read through its bytes, as nonsense, or not at all.
  */
-export function checkBytes(name: string, value: unknown): void {
+export function checkBytes(name: string, value: unknown, what = 'RGBA bytes'): void {
   if (isBytes(value)) {
     // Transferred away (postMessage, structuredClone): it reads as empty, and the first view made on it threw a bare TypeError.
     if (value.length === 0 && isDetached(value.buffer)) throw new ChromaseedError('ERR_INPUT', `${name} is a view of a detached buffer (transferred away, to a worker say): its bytes are gone`);
     return;
   }
-  throw new ChromaseedError('ERR_INPUT', `${name} is ${kindOf(value)}; expected RGBA bytes (a Uint8Array, Uint8ClampedArray or Buffer)`);
+  throw new ChromaseedError('ERR_INPUT', `${name} is ${kindOf(value)}; expected ${what} (a Uint8Array, Uint8ClampedArray or Buffer)`);
 }
 
 /** What an argument is, for a message: its class ("an Int8Array"), or the value itself. */
@@ -267,7 +267,7 @@ export function checkClipFrame(frame: TimedFrame, index: number, width: number, 
 
 /** A palette as the mapper and the metrics take it: `size` colours (0 to 256), 3 bytes each. */
 export function checkPalette(palette: Uint8Array, size: number): void {
-  checkBytes('palette', palette);
+  checkBytes('palette', palette, 'RGB bytes, 3 a colour');
   if (!Number.isInteger(size) || size < 0 || size > 256) throw invalidOption('size', 'an integer from 0 to 256', size);
   if (palette.length < size * 3) {
     throw new ChromaseedError('ERR_INPUT', `palette has ${palette.length} bytes, expected at least ${size * 3} for ${size} colours`);

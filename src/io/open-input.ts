@@ -283,6 +283,8 @@ export async function openReusable(given: string | URL, options: InputOptions, s
   const file = fileName(given, 'openReusable');
   checkRunArguments('openReusable', signal);
   refuseUnknownKeys('openReusable', options, RESOLVED_INPUT_NAMES);
+  // Said of the function called ("openInput was given options..." named one the caller never called).
+  requireResolved(options, ['maxPixels', 'maxFrames'], 'openReusable', 'resolveInputOptions');
   let first: (FrameSource & { kind: InputKind }) | null = await openInput(file, options, signal);
   const { info, kind } = first;
   const warnings: string[] = [];

@@ -29,7 +29,7 @@ export function nearestIndex(
   metric: Metric = 'euclidean',
   space: ColorSpace = 'rgb',
 ): number {
-  checkBytes('palette', palette);
+  checkBytes('palette', palette, 'RGB bytes, 3 a colour');
   if (!Number.isInteger(size) || size < 1 || palette.length < size * 3) throw invalidOption('size', `an integer from 1 to ${Math.floor(palette.length / 3)} (the palette's colours)`, size);
   requireChoice('metric', METRICS, metric);
   requireChoice('space', SPACES, space);

@@ -1,5 +1,5 @@
 import { abortable } from '../abortable.js';
-import { checkFrameSource, checkRgbaFrame, checkRunArguments, ChromaseedError, kindOf, refuseUnknownKeys, requireOpen, throwIfAborted } from '../errors.js';
+import { checkClipFrame, checkFrameSource, checkRgbaFrame, checkRunArguments, ChromaseedError, kindOf, refuseUnknownKeys, requireOpen, throwIfAborted } from '../errors.js';
 import { kmeansPoints, type KMeansResult } from '../kmeans/kmeans.js';
 import type { KMeansPointsRequest } from '../kmeans/kmeans-request.js';
 import { requireResolvedClustering, RESOLVED_SEQUENCE_NAMES, type ClusterOptions } from '../options.js';
@@ -28,9 +28,13 @@ export async function clipPalette(open: () => Promise<FrameSource>, options: Clu
   const accumulator = createColorAccumulator();
   const clip = await open();
   checkFrameSource(clip, 'clipPalette');
+  let index = 0;
   for await (const frame of abortable(clip.frames, signal)) {
     // An abort between the frame's arrival and this line came too late to fail the wait.
     throwIfAborted(signal);
+    // As quantizeClip checks them: a frame of another size than the clip's was counted here,
+    // and `--seeding global` failed only in its second pass, over the same frames.
+    checkClipFrame(frame, index++, clip.info.width, clip.info.height);
     accumulator.add(frame);
     // Counted: its buffer can take a later frame (a new one costs a page fault per 4 KiB:
     // 5 ms for each 800x600 frame of hand_anim.gif, every frame of the pass).

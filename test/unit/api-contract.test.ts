@@ -54,6 +54,8 @@ describe('pixels that are not bytes', () => {
     for (const make of [(v: number[]) => new Float32Array(v), (v: number[]) => new Float64Array(v), (v: number[]) => new Uint16Array(v), (v: number[]) => v]) {
       expect(() => kmeansPixels(make(RGBA) as unknown as Uint8Array, { k: 2 })).toThrow(/^rgba is an? \w+; expected RGBA bytes \(a Uint8Array, Uint8ClampedArray or Buffer\)$/);
     }
+    // A palette of another kind is said to want RGB bytes, not RGBA.
+    expect(() => nearestIndex(new Float64Array([255, 0, 0]) as unknown as Uint8Array, 1, 250, 0, 0)).toThrow(/^palette is a Float64Array; expected RGB bytes, 3 a colour \(a Uint8Array, Uint8ClampedArray or Buffer\)$/);
     // What a canvas gives works as it always did, and so do bytes made in another realm (a vm context, jsdom).
     expect(kmeansPixels(new Uint8ClampedArray(RGBA) as unknown as Uint8Array, { k: 2 }).k).toBe(2);
     const foreign = runInNewContext(`new Uint8Array(${JSON.stringify(RGBA)})`) as Uint8Array;
@@ -324,6 +326,11 @@ describe('a frame of another length than width x height x 4', () => {
       await expect(drain(quantizeClip(clip(frame(2, 2), { ...frame(2, 2), delayMs: delay as number }), options))).rejects.toMatchObject({ code: 'ERR_INPUT', message: `frame 1's delay is ${shown} ms; it must be a number >= 0` });
     }
     expect(await drain(quantizeClip(clip(frame(2, 2), frame(2, 2, 0)), options))).toBe(2);
+    // One palette for the clip checks them as it counts them (it counted them, and --seeding global failed only in its second pass).
+    const clustering = resolveClusterOptions({ colors: 2 });
+    await expect(clipPalette(clip(frame(2, 2), frame(1, 4)), clustering)).rejects.toMatchObject({ code: 'ERR_INPUT', message: "frame 1 is 1x4, but the clip's info says 2x2: every frame of a clip has the clip's size" });
+    await expect(clipPalette(clip({ ...frame(2, 2), delayMs: -1 }), clustering)).rejects.toMatchObject({ code: 'ERR_INPUT', message: "frame 0's delay is -1 ms; it must be a number >= 0" });
+    expect((await clipPalette(clip(frame(2, 2), frame(2, 2, 0)), clustering)).palette.size).toBe(1);
   });
 
   it('as the frame before, given to the per-frame quantizer, is refused (it read indices past the end)', () => {
@@ -640,6 +647,7 @@ describe('file names', () => {
     await expect(openInput(null as never)).rejects.toMatchObject({ code: 'ERR_USAGE', message: 'openInput takes a file name (a string) or a file: URL, not null' });
     // Options that did not go through resolveInputOptions had no limits at all.
     await expect(openInput(url, {} as never)).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/^openInput was given options without maxPixels or maxFrames/) });
+    await expect(openReusable(url, { width: 10 } as never)).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/^openReusable was given options without maxPixels or maxFrames/) });
     expect(outputKind(new URL('file:///tmp/out.mp4'))).toBe('video');
   });
 });
