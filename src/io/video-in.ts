@@ -257,14 +257,6 @@ function videoFilters(probe: VideoProbe, { width, height, fps, startSec, rateFil
   // stream (VideoProbe.rawStream), which ffmpeg cannot seek in or shift, keeps its frames'
   // times, made up at its rate: the filter is anchored at the start time itself, and drops
   // the frames before it.
-  // Each tick takes the frame on screen then: the last one that started before it, give or
-  // take a quarter of the stream's frame for its times' rounding. ffmpeg's rate filter takes
-  // the last one that started less than half a tick after it (so --fps 1 on a 10 fps video
-  // gave its frames 4, 14, 24..., never the first): the frames are shifted later by the
-  // difference. (Its round=up, the same with no give, lost frames whose times jitter.)
-  const rated = startSec !== undefined || rateFilter;
-  const shiftSec = rated ? 0.5 / fps - 0.25 / probe.fps : 0;
-  if (shiftSec > 0) filters.push(`setpts=PTS+${shiftSec.toFixed(6)}/TB`);
   if (startSec !== undefined) filters.push(`fps=${fps}:start_time=${probe.rawStream === true ? ffmpegSeconds(startSec) : 0}`);
   else if (rateFilter) filters.push(`fps=${fps}`);
   // Planes 0, 1, 2 taken as G, B, R. After the rate filter: before it, ffmpeg 4.1 lost the
