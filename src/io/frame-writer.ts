@@ -46,6 +46,7 @@ const FRAME_WRITER_NAMES: readonly string[] = namesOf<FrameWriterOptions>({
   width: true, height: true, fps: true, loopCount: true, inputPath: true, frameCount: true, frameCountUncertain: true,
   sound: true, mayTurnTransparent: true, changesEveryFrame: true, gifDelays: true, stdout: true,
 });
+const SOUND_NAMES: readonly string[] = namesOf<SoundSource>({ file: true, decodable: true, startSec: true, durationSec: true, withPicture: true });
 const FINISH_NAMES: readonly string[] = namesOf<FinishOptions>({ beforePlace: true, afterPlace: true });
 
 /**
@@ -168,7 +169,7 @@ export async function createFrameWriter(given: string | URL, options: FrameWrite
   // A GIF writer checks its loop count as the encoder does; other outputs do not loop, but a
   // count that is none at all (-1) is refused alike, not passed over.
   if (kind !== 'gif' && options.loopCount !== undefined && !(Number.isInteger(options.loopCount) && options.loopCount >= 0)) throw invalidOption('loopCount', 'an integer from 0 up (only a GIF plays it)', options.loopCount);
-  if (options.frameCount !== undefined && !(Number.isInteger(options.frameCount) && options.frameCount >= 0)) throw invalidOption('frameCount', 'a whole number of frames (0 or more)', options.frameCount);
+  if (options.frameCount !== undefined && !(Number.isInteger(options.frameCount) && options.frameCount >= 0)) throw invalidOption('frameCount', 'an integer from 0 up', options.frameCount);
   // Read as false when not true: mayTurnTransparent 1 wrote a GIF without the transparent index it asks for.
   for (const flag of ['frameCountUncertain', 'mayTurnTransparent', 'changesEveryFrame', 'gifDelays'] as const) requireFlag(flag, options[flag]);
   if (options.sound !== undefined) checkSound(options.sound);
@@ -184,6 +185,7 @@ export async function createFrameWriter(given: string | URL, options: FrameWrite
 /** A SoundSource (ClipInfo.sound): given anything else, ffmpeg's wrapper failed at the first frame with a TypeError, or the finish warned of "undefined". */
 function checkSound(sound: SoundSource): void {
   requireObject('sound', "a clip's sound (ClipInfo.sound: { file, decodable })", sound);
+  refuseUnknownKeys('createFrameWriter\'s sound', sound, SOUND_NAMES);
   if (typeof sound.file !== 'string' || sound.file === '') throw invalidOption('sound.file', 'the name of the file the sound is in', sound.file);
   if (typeof sound.decodable !== 'boolean') throw invalidOption('sound.decodable', 'true or false', sound.decodable);
   requireFlag('sound.withPicture', sound.withPicture);

@@ -13,7 +13,7 @@ import { createWaiter, openFrameFifo, type FrameReader } from './frame-fifo.js';
 import { inputFileSize, readHead } from './file-head.js';
 import { isAnnexB, isIsoMedia } from '../file-signatures.js';
 import { LITERAL_NAME, probeVideo, type VideoProbe } from './video-probe.js';
-import { commonRateFor, frameClock, rateKeepingEveryFrame, misplacedAtRate, packetTimes, showinfoTimes, type ClockPlan, type PacketTimes } from './video-timestamps.js';
+import { commonRateFor, frameClock, misplacedAtRate, rateKeepingEveryFrame, packetTimes, showinfoTimes, type ClockPlan, type PacketTimes } from './video-timestamps.js';
 
 /** How ffmpeg is to read a file (see openVideo). */
 export interface VideoRead {
@@ -302,8 +302,8 @@ const SHOWINFO_LINE = /^\[Parsed_showinfo_\d+ @ /;
 /**
  * The rate a part from --start of a variable-rate video is read at: the lowest common rate
  * at which every gap between its frames' times is a whole number of frames (or, where none
- * is, one that drops no frame), when a read at the stream's own rate would misplace frames;
- * else undefined (that rate). After a seek the
+ * is and the stream's own rate would drop frames, one that shows them all), when a read at
+ * the stream's own rate would misplace frames; else undefined (that rate). After a seek the
  * frames are not read by their own times, and an MKV or WebM joined from 10 and 30 fps
  * parts was read at 10 fps, two of every three of the fast part's frames dropped, silently.
  */
@@ -311,7 +311,7 @@ function finestRate(packets: PacketTimes | null, probe: VideoProbe, maxFps: numb
   if (packets === null || !misplacedAtRate(packets, probe.fps)) return undefined;
   const times = [...packets.timesMs].sort((a, b) => a - b);
   const gaps = times.slice(1).map((t, i) => t - times[i]).filter((gap) => gap > 0);
-  return commonRateFor(gaps, packets.unitMs, probe.fps, maxFps) ?? rateKeepingEveryFrame(gaps, packets.unitMs, maxFps);
+  return commonRateFor(gaps, packets.unitMs, probe.fps, maxFps) ?? rateKeepingEveryFrame(gaps, packets.unitMs, probe.fps, maxFps);
 }
 
 /** Where a variable-rate stream ends, for its ClockPlan: its last packet's end, or the file's length when nothing else (sound) may set it; the earlier of the two. */
@@ -333,9 +333,7 @@ function streamEnd(packets: PacketTimes, probe: VideoProbe): Pick<ClockPlan, 'no
  * the bitrate), and with no other stream (sound, subtitles) that may make the file longer.
  */
 function statedLengthSec(probe: VideoProbe): number | undefined {
-  if (probe.otherStreams === true || probe.durationGuessed === true || probe.durationSec === undefined) return undefined;
-  // Counted from the first frame: a complete clip whose times start at 5 s was said to be cut short.
-  return probe.durationSec - (probe.startOffsetSec ?? 0);
+  return probe.otherStreams !== true && probe.durationGuessed !== true ? probe.durationSec : undefined;
 }
 
 /** The frames' delays as `plan` shows the packet times. */

@@ -28,12 +28,7 @@ export interface VideoProbe {
   readonly fps: number;
   /** Container duration in seconds, when the container states one. */
   readonly durationSec?: number;
-  /**
-   * Where the file's timestamps start, in seconds, when after 0 ("start: 5.000000"): a
-   * stated duration then counts from 0, not from the first frame (a clip cut from a longer
-   * one keeps its place in time).
-   */
-  readonly startOffsetSec?: number;
+
   /** The duration is ffmpeg's guess from the bit rate (raw MPEG streams, say), not stated. */
   readonly durationGuessed?: boolean;
   /** True when `fps` is not the rate ffmpeg would pick itself, so a rate filter must ask for it. */
@@ -240,7 +235,6 @@ export function parseProbe(stderr: string): VideoProbe | null {
   let input: { w: number; h: number; sar: number; fps?: number; tbr?: number } | null = null;
   let output: { w: number; h: number; sar: number; fps?: number } | null = null;
   let durationSec: number | undefined;
-  let startOffsetSec: number | undefined;
   let codec: string | undefined; // of the first input video stream
   let alpha = false; // its pixel format or its metadata says it has an alpha channel
   let sound: VideoProbe['sound']; // the input's first audio stream
@@ -274,8 +268,11 @@ export function parseProbe(stderr: string): VideoProbe | null {
     const dur = /Duration: (\d+):(\d+):(\d+(?:\.\d+)?)/.exec(line);
     // 0 is no length (an animated AVIF's container states it so): unknown, not over at once.
     if (dur && !inOutput) durationSec = Number(dur[1]) * 3600 + Number(dur[2]) * 60 + Number(dur[3]) || undefined;
-    const start = dur && !inOutput ? /, start: (\d+(?:\.\d+)?)/.exec(line) : null;
-    if (start !== null && Number(start[1]) > 0) startOffsetSec = Number(start[1]);
+    // Matroska, WebM and NUT state their length from 0, not from the first frame: a whole
+    // clip whose times start at 5 s (cut from a longer one) was said to be cut short. Other
+    // containers (MP4, MPEG-TS, FLV) state it from the start already.
+    const start = dur && !inOutput && /^Input #0, (matroska,webm|nut), from /m.test(stderr) ? /, start: (\d+(?:\.\d+)?)/.exec(line) : null;
+    if (durationSec !== undefined && start !== null && durationSec > Number(start[1])) durationSec -= Number(start[1]);
     const audio = /Stream #\d+:\d+.*?: Audio: (\w+)/.exec(line);
     if (!inOutput && audio !== null) sound ??= audio[1] === 'none' ? 'none' : 'yes';
     const video = VIDEO_STREAM.exec(line);
@@ -333,7 +330,6 @@ export function parseProbe(stderr: string): VideoProbe | null {
     sampleAspect: best.sar,
     fps: snapNtsc(slowStart ? input!.tbr! : raw),
     durationSec,
-    ...(startOffsetSec !== undefined ? { startOffsetSec } : {}),
     ...(/Estimating duration from bitrate/.test(stderr) ? { durationGuessed: true } : {}),
     ...(slowStart ? { rateFilter: true } : {}),
     ...(decoder ? { decoder } : {}),

@@ -164,15 +164,18 @@ export function commonRateFor(delaysMs: readonly number[], unitMs: number, nomin
 
 /**
  * Where no common rate fits every delay (parts at 25 and 30 fps: 150 fps would, over the
- * cap), the lowest common rate (or `maxFps`) whose tick is no longer than the shortest
- * delay, give or take a step of `unitMs`: every frame is shown, the longer ones a tick more
- * here and there. (Read at the stream's stated 25 fps, one frame in six of the 30 fps part
- * was lost, unsaid.) The shortest delay is taken among the 98% longest, so that one stray
- * gap does not make the rate that of a glitch.
+ * cap), a rate that shows every frame when the stream's own (`nominal`) would not: the first
+ * common rate (or `maxFps`) whose tick is no longer than the shortest delay, give or take a
+ * step of `unitMs`; the longer frames are shown a tick more here and there. (Read at the
+ * stated 25 fps, one frame in six of the 30 fps part was lost, unsaid.) Undefined (the
+ * stream's rate) when no delay is shorter than 90% of its frame: a constant-rate stream whose
+ * times jitter, which a finer rate would only fill with repeats (29.5 fps, 2 ms of jitter: 48
+ * fps). The shortest delay is taken among the 98% longest, so that a stray gap does not set it.
  */
-export function rateKeepingEveryFrame(delaysMs: readonly number[], unitMs: number, maxFps: number): number {
+export function rateKeepingEveryFrame(delaysMs: readonly number[], unitMs: number, nominal: number, maxFps: number): number | undefined {
   const sorted = [...delaysMs].sort((a, b) => a - b);
   const shortest = sorted[Math.floor(0.02 * sorted.length)] + unitMs;
+  if (!(shortest < (0.9 * 1000) / nominal)) return undefined;
   const needed = 1000 / shortest;
   return Math.min(maxFps, COMMON_RATES.find((rate) => rate >= needed) ?? needed);
 }

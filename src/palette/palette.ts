@@ -44,30 +44,42 @@ export interface KMeansPaletteSource {
 }
 
 /**
- * Refuses anything but an array of palette entries as `makeEntry` builds them, said of
- * `name`: an entry of another shape failed deep inside the sort ("undefined is not
- * iterable") or was formatted as "undefined" and "NaN%".
+ * Refuses anything but an array of palette entries as `makeEntry` builds them, naming the
+ * first field that is not (`colors[1].rgb`): an entry of another shape failed deep inside
+ * the sort ("undefined is not iterable") or was formatted as "undefined" and "NaN%".
  */
 export function checkPaletteEntries(colors: unknown, name: string): asserts colors is readonly PaletteEntry[] {
   if (!Array.isArray(colors)) throw invalidOption(name, "an array of palette entries (a palette's colors)", colors);
   const isTriple = (v: unknown, isPart: (x: unknown) => boolean): boolean => Array.isArray(v) && v.length === 3 && v.every(isPart);
   const isByte = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 255;
+  const isShare = (x: unknown): boolean => Number.isFinite(x) && (x as number) >= 0 && (x as number) <= 1;
+  const fields: readonly [keyof PaletteEntry, string, (v: unknown) => boolean][] = [
+    ['hex', 'a colour written #rrggbb', (v) => typeof v === 'string' && /^#[0-9a-f]{6}$/i.test(v)],
+    ['rgb', 'three bytes, 0 to 255', (v) => isTriple(v, isByte)],
+    ['centroid', 'three finite numbers', (v) => isTriple(v, Number.isFinite)],
+    ['count', 'a number of pixels, 0 or more', (v) => Number.isFinite(v) && (v as number) >= 0],
+    ['proportion', 'a share from 0 to 1', isShare],
+  ];
   colors.forEach((entry: unknown, i) => {
-    const e = entry as Partial<Record<keyof PaletteEntry, unknown>> | null;
-    const fine = e !== null && typeof e === 'object' && typeof e.hex === 'string' && /^#[0-9a-f]{6}$/i.test(e.hex)
-      && isTriple(e.rgb, isByte) && isTriple(e.centroid, Number.isFinite)
-      && Number.isFinite(e.count) && (e.count as number) >= 0 && Number.isFinite(e.proportion) && (e.proportion as number) >= 0 && (e.proportion as number) <= 1;
-    if (fine) return;
-    const expected = "a palette entry ({ hex, rgb, centroid, count, proportion }: paletteFromKMeans's)";
-    if (e === null || typeof e !== 'object') throw invalidOption(`${name}[${i}]`, expected, entry);
-    let shown = kindOf(entry);
-    try {
-      shown = JSON.stringify(entry) ?? shown;
-    } catch {
-      // A cycle or a BigInt: named by its kind.
+    if (entry === null || typeof entry !== 'object') throw invalidOption(`${name}[${i}]`, "a palette entry ({ hex, rgb, centroid, count, proportion }: paletteFromKMeans's)", entry);
+    for (const [field, expected, fits] of fields) {
+      const value = (entry as Record<string, unknown>)[field];
+      if (!fits(value)) throw new ChromaseedError('ERR_USAGE', `expected ${expected} for ${name}[${i}].${field} but received ${shown(value)}`);
     }
-    throw new ChromaseedError('ERR_USAGE', `expected ${expected} for ${name}[${i}] but received ${shown.length > 120 ? `${shown.slice(0, 117)}...` : shown}`);
   });
+}
+
+/** A value as a message shows it: an array, a string or an object as JSON where it can be, anything else as it prints (NaN, not JSON's null). */
+function shown(value: unknown): string {
+  if (typeof value === 'function') return 'a function';
+  if (value === null || (typeof value !== 'object' && typeof value !== 'string')) return String(value);
+  try {
+    const json = JSON.stringify(value);
+    if (json !== undefined) return json.length > 60 ? `${json.slice(0, 57)}...` : json;
+  } catch {
+    // A cycle or a BigInt.
+  }
+  return kindOf(value);
 }
 
 function byte(v: number): number {

@@ -989,14 +989,15 @@ describe('limits a library caller meets past the resolvers (found by a library Q
     // The rest of the options too, before any file: a sound of another shape failed at the
     // first frame with a TypeError from ffmpeg's wrapper, and a flag of 1 was read as false.
     const refusals: [Record<string, unknown>, string][] = [
-      [{ frameCount: -1 }, 'expected a whole number of frames (0 or more) for frameCount but received -1'],
-      [{ frameCount: '3' }, 'expected a whole number of frames (0 or more) for frameCount but received "3"'],
+      [{ frameCount: -1 }, 'expected an integer from 0 up for frameCount but received -1'],
+      [{ frameCount: '3' }, 'expected an integer from 0 up for frameCount but received "3"'],
       [{ mayTurnTransparent: 1 }, 'expected true or false for mayTurnTransparent but received 1'],
       [{ gifDelays: 'no' }, 'expected true or false for gifDelays but received "no"'],
       [{ sound: 'x' }, 'expected an object such as a clip\'s sound (ClipInfo.sound: { file, decodable }) for sound but received "x"'],
       [{ sound: { file: 5, decodable: true } }, 'expected the name of the file the sound is in for sound.file but received 5'],
       [{ sound: { file: 'a.mp4' } }, 'expected true or false for sound.decodable but received undefined'],
       [{ sound: { file: 'a.mp4', decodable: true, startSec: -1 } }, 'expected a number of seconds, 0 or more for sound.startSec but received -1'],
+      [{ sound: { file: 'a.mp4', decodable: true, startsec: 1 } }, 'unknown option "startsec" for createFrameWriter\'s sound; did you mean "startSec"? (valid: file, decodable, startSec, durationSec or withPicture)'],
     ];
     for (const [given, message] of refusals) {
       for (const name of ['o.mp4', 'o.gif']) {

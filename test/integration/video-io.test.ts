@@ -770,9 +770,9 @@ describe('a VP9 video with damaged frames', () => {
     // A whole clip whose times start at 5 s (cut from a longer one, its place kept) states a
     // length counted from 0: measured from its first frame, it is whole, and nothing is said
     // (it was "cut short or damaged": its frames end at 2.00 s of the 7.00 s).
-    for (const container of ['mkv', 'webm']) {
-      const late = path.join(work, `late-start.${container}`);
-      execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', whole, '-t', '2', '-c:v', 'copy', '-output_ts_offset', '5', late]);
+    for (const [container, offset] of [['mkv', '5'], ['webm', '5'], ['mkv', '3600']]) {
+      const late = path.join(work, `late-start-${offset}.${container}`);
+      execFileSync(ffmpegLocation().path, ['-v', 'error', '-i', whole, '-t', '2', '-c:v', 'copy', '-output_ts_offset', offset, late]);
       const read = await openVideo(late, { width: 64 });
       let lateFrames = 0;
       for await (const _ of read.frames) lateFrames++;

@@ -581,11 +581,11 @@ describe('stateful objects and factories answer misuse with a ChromaseedError', 
     expect(() => formatPalette(null as never)).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: expect.stringMatching(/^expected an object such as a palette .* but received null$/) }));
     expect(() => sortPalette(null as never)).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: "expected an array of palette entries (a palette's colors) for colors but received null" }));
     // Entries of another shape: sortPalette failed with "undefined is not iterable", formatPalette printed "undefined" and "NaN%".
-    const entry = "a palette entry ({ hex, rgb, centroid, count, proportion }: paletteFromKMeans's)";
-    expect(() => sortPalette([{}] as never, 'hue')).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: `expected ${entry} for colors[0] but received {}` }));
-    expect(() => formatPalette({ k: 1, inertia: 0, iterations: 0, colors: [{}] } as never, 'css')).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: `expected ${entry} for palette's colors[0] but received {}` }));
+    expect(() => sortPalette([{}] as never, 'hue')).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: 'expected a colour written #rrggbb for colors[0].hex but received undefined' }));
+    expect(() => formatPalette({ k: 1, inertia: 0, iterations: 0, colors: [null] } as never, 'css')).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: "expected a palette entry ({ hex, rgb, centroid, count, proportion }: paletteFromKMeans's) for palette's colors[0] but received null" }));
     const good = { hex: '#ff0000', rgb: [255, 0, 0], centroid: [255, 0, 0], count: 4, proportion: 1 } as const;
-    expect(() => sortPalette([good, { ...good, rgb: [256, 0, 0] }] as never)).toThrow(expect.objectContaining({ message: expect.stringMatching(/for colors\[1\] but received/) }));
+    expect(() => sortPalette([good, { ...good, rgb: [256, 0, 0] }] as never)).toThrow(expect.objectContaining({ message: 'expected three bytes, 0 to 255 for colors[1].rgb but received [256,0,0]' }));
+    expect(() => formatPalette({ k: 1, inertia: 0, iterations: 0, colors: [{ ...good, proportion: Number.NaN }] } as never)).toThrow(expect.objectContaining({ message: "expected a share from 0 to 1 for palette's colors[0].proportion but received NaN" }));
     expect(sortPalette([good], 'hue')).toEqual([good]);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commonRateFor, frameClock, misplacedAtRate, showinfoTimes, type ClockPlan } from '../../src/io/video-timestamps.js';
+import { commonRateFor, frameClock, misplacedAtRate, rateKeepingEveryFrame, showinfoTimes, type ClockPlan } from '../../src/io/video-timestamps.js';
 
 /** The delays frameClock gives frames at `timesMs`, pushed one by one, then ended (stopping once it is done). */
 function clockDelays(timesMs: number[], plan: ClockPlan): { frames: number[]; delays: number[] } {
@@ -90,6 +90,22 @@ describe('misplacedAtRate: whether a constant-rate read shows a frame half a fra
     // Only the part asked for counts; and without every packet's time, the constant-rate read is kept.
     expect(misplacedAtRate(packets([0, 40, 80, 500]), 25, 0.2)).toBe(false);
     expect(misplacedAtRate(packets([0, 100, 133], 1), 10)).toBe(false);
+  });
+});
+
+describe('rateKeepingEveryFrame: where no common rate fits', () => {
+  it('reads parts of 25 and 30 fps at 30 (no common rate up to 120), and a stream of 20 fps with 100 ms pauses at 48, capped at 50 for a GIF', () => {
+    const joined = [...Array(20).fill(40), 33, 34, 33, 33, 34, 33, 33, 34, 33, 33, 34, 33, 33, 34, 33, 33, 34, 33, 33, 34];
+    expect(commonRateFor(joined, 1, 25, 120)).toBeUndefined();
+    expect(rateKeepingEveryFrame(joined, 1, 25, 120)).toBe(30);
+    expect(rateKeepingEveryFrame([...Array(30).fill(100), ...Array(30).fill(30)], 1, 10, 50)).toBe(48);
+    expect(rateKeepingEveryFrame(Array(60).fill(5), 1, 10, 50)).toBe(50);
+  });
+
+  it("keeps the stream's own rate where it drops no frame: a constant rate whose times jitter (it read 29.5 fps with 2 ms of jitter at 48), or one stray short gap", () => {
+    const jittered = Array.from({ length: 90 }, (_, i) => 34 + ((i * 7) % 5) - 2);
+    expect(rateKeepingEveryFrame(jittered, 1, 29.5, 120)).toBeUndefined();
+    expect(rateKeepingEveryFrame([...Array(99).fill(40), 5], 1, 25, 120)).toBeUndefined();
   });
 });
 
