@@ -13,7 +13,7 @@ import { createWaiter, openFrameFifo, type FrameReader } from './frame-fifo.js';
 import { inputFileSize, readHead } from './file-head.js';
 import { isAnnexB, isIsoMedia } from '../file-signatures.js';
 import { LITERAL_NAME, probeVideo, type VideoProbe } from './video-probe.js';
-import { commonRateFor, frameClock, misplacedAtRate, rateKeepingEveryFrame, packetTimes, showinfoTimes, type ClockPlan, type PacketTimes } from './video-timestamps.js';
+import { commonRateFor, frameClock, misplacedAtRate, packetTimes, rateKeepingEveryFrame, showinfoTimes, type ClockPlan, type PacketTimes } from './video-timestamps.js';
 
 /** How ffmpeg is to read a file (see openVideo). */
 export interface VideoRead {

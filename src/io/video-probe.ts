@@ -26,9 +26,8 @@ export interface VideoProbe {
    * `rateFilter` says it must be asked for another.
    */
   readonly fps: number;
-  /** Container duration in seconds, when the container states one. */
+  /** Container duration in seconds, when the container states one: from the file's first time (see parseProbe), not from 0. */
   readonly durationSec?: number;
-
   /** The duration is ffmpeg's guess from the bit rate (raw MPEG streams, say), not stated. */
   readonly durationGuessed?: boolean;
   /** True when `fps` is not the rate ffmpeg would pick itself, so a rate filter must ask for it. */

@@ -52,13 +52,12 @@ export function checkPaletteEntries(colors: unknown, name: string): asserts colo
   if (!Array.isArray(colors)) throw invalidOption(name, "an array of palette entries (a palette's colors)", colors);
   const isTriple = (v: unknown, isPart: (x: unknown) => boolean): boolean => Array.isArray(v) && v.length === 3 && v.every(isPart);
   const isByte = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 255;
-  const isShare = (x: unknown): boolean => Number.isFinite(x) && (x as number) >= 0 && (x as number) <= 1;
   const fields: readonly [keyof PaletteEntry, string, (v: unknown) => boolean][] = [
     ['hex', 'a colour written #rrggbb', (v) => typeof v === 'string' && /^#[0-9a-f]{6}$/i.test(v)],
     ['rgb', 'three bytes, 0 to 255', (v) => isTriple(v, isByte)],
     ['centroid', 'three finite numbers', (v) => isTriple(v, Number.isFinite)],
     ['count', 'a number of pixels, 0 or more', (v) => Number.isFinite(v) && (v as number) >= 0],
-    ['proportion', 'a share from 0 to 1', isShare],
+    ['proportion', 'a share from 0 to 1', (v) => Number.isFinite(v) && (v as number) >= 0 && (v as number) <= 1],
   ];
   colors.forEach((entry: unknown, i) => {
     if (entry === null || typeof entry !== 'object') throw invalidOption(`${name}[${i}]`, "a palette entry ({ hex, rgb, centroid, count, proportion }: paletteFromKMeans's)", entry);
