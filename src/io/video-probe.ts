@@ -230,6 +230,10 @@ function isWidePrimaries(name: string): name is WidePrimaries {
  */
 export function parseProbe(stderr: string): VideoProbe | null {
   const lines = stderr.split(/\r?\n/);
+  // Matroska, WebM and NUT state their length from 0, not from the first frame: a whole clip
+  // whose times start at 5 s (cut from a longer one) was said to be cut short. Other
+  // containers (MP4, MPEG-TS, FLV) state it from the start already.
+  const lengthFromZero = /^Input #0, (matroska,webm|nut), from /m.test(stderr);
   let inOutput = false;
   let input: { w: number; h: number; sar: number; fps?: number; tbr?: number } | null = null;
   let output: { w: number; h: number; sar: number; fps?: number } | null = null;
@@ -267,10 +271,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
     const dur = /Duration: (\d+):(\d+):(\d+(?:\.\d+)?)/.exec(line);
     // 0 is no length (an animated AVIF's container states it so): unknown, not over at once.
     if (dur && !inOutput) durationSec = Number(dur[1]) * 3600 + Number(dur[2]) * 60 + Number(dur[3]) || undefined;
-    // Matroska, WebM and NUT state their length from 0, not from the first frame: a whole
-    // clip whose times start at 5 s (cut from a longer one) was said to be cut short. Other
-    // containers (MP4, MPEG-TS, FLV) state it from the start already.
-    const start = dur && !inOutput && /^Input #0, (matroska,webm|nut), from /m.test(stderr) ? /, start: (\d+(?:\.\d+)?)/.exec(line) : null;
+    const start = dur && !inOutput && lengthFromZero ? /, start: (\d+(?:\.\d+)?)/.exec(line) : null;
     if (durationSec !== undefined && start !== null && durationSec > Number(start[1])) durationSec -= Number(start[1]);
     const audio = /Stream #\d+:\d+.*?: Audio: (\w+)/.exec(line);
     if (!inOutput && audio !== null) sound ??= audio[1] === 'none' ? 'none' : 'yes';
