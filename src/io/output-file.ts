@@ -119,11 +119,23 @@ export async function realInputs(inputs: InputPaths): Promise<string[]> {
   return Promise.all(inputList(inputs).map(realTarget));
 }
 
-/** Throws ERR_USAGE when `outputPath` is one of the input files (`realInputs`), after resolving links and `..`. */
+/**
+ * Throws ERR_USAGE when `outputPath` is one of the input files (`realInputs`), after resolving
+ * links and `..`, or another name of one (a hard link: the same device and inode, compared as
+ * `cp` compares them), which the rename would silently replace.
+ */
 export async function refuseInputAsOutput(outputPath: string, inputs: readonly string[], shownAs = outputPath): Promise<void> {
   if (inputs.length === 0 || outputPath === STDOUT) return;
   if (inputs.includes(await realTarget(outputPath))) {
     throw new ChromaseedError('ERR_USAGE', `${shownAs}: refusing to overwrite the input file; choose another output path`);
+  }
+  const out = await stat(outputPath).catch(() => null);
+  if (out === null || out.nlink < 2) return;
+  for (const input of inputs) {
+    const file = await stat(input).catch(() => null);
+    if (file !== null && file.dev === out.dev && file.ino === out.ino) {
+      throw new ChromaseedError('ERR_USAGE', `${shownAs}: is another name (a hard link) of the input file ${input}; refusing to replace it; choose another output path`);
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, copyFileSync, lchownSync, lstatSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, copyFileSync, lchownSync, linkSync, lstatSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs';
 import { open } from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
@@ -331,7 +331,11 @@ describe('createFrameWriter: atomic output', () => {
       const notStream = await errorOf(createFrameWriter('-', { width: W, height: H, stdout: stdout as never }));
       expect([notStream.code, notStream.message]).toEqual(['ERR_USAGE', `expected a writable stream (process.stdout, say) for stdout but received ${shown}`]);
     }
-    expect(readdirSync(dir).sort()).toEqual(['in.gif', 'link.gif']);
+    // A hard link to the input is the input under another name (it was replaced, silently).
+    linkSync(input, path.join(dir, 'hard.gif'));
+    const hard = await errorOf(createFrameWriter(path.join(dir, 'hard.gif'), { width: W, height: H, inputPath: input }));
+    expect([hard.code, hard.message]).toEqual(['ERR_USAGE', `${path.join(dir, 'hard.gif')}: is another name (a hard link) of the input file ${input}; refusing to replace it; choose another output path`]);
+    expect(readdirSync(dir).sort()).toEqual(['hard.gif', 'in.gif', 'link.gif']);
     expect(readFileSync(input).equals(original)).toBe(true);
   });
 
