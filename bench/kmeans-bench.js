@@ -23,10 +23,10 @@ const modulePath = process.env.KMEANS_MODULE ?? path.join(ROOT, 'dist/kmeans/kme
 const { createKMeans } = await import(pathToFileURL(path.resolve(modulePath)).href);
 
 const { checkArgs, extraCaCertsNote, median, tempDir } = await import('./lib.js');
-checkArgs('node bench/kmeans-bench.js [--quick] [--no-cache]: k-means against scikit-learn (--no-cache refits scikit-learn)', ['--quick', '--no-cache']);
-const quick = process.argv.includes('--quick');
+const options = checkArgs('node bench/kmeans-bench.js [--quick] [--no-cache]: k-means against scikit-learn (--no-cache refits scikit-learn)', ['--quick', '--no-cache']);
+const quick = options.has('--quick');
 const scratch = tempDir('kmeans');
-const useCache = !process.argv.includes('--no-cache');
+const useCache = !options.has('--no-cache');
 const IMAGES = quick
   ? ['skimage__coffee.png', 'wuffs__harvesters.jpeg']
   : ['skimage__coffee.png', 'wuffs__harvesters.jpeg', 'imageio__kodim03.png', 'skimage__astronaut.png', 'skimage__hubble_deep_field.jpg'];

@@ -14,10 +14,11 @@ const RSS_HOOK = path.join(ROOT, 'bench/rss-hook.js');
  * NODE_EXTRA_CA_CERTS names certificates for TLS, which none of the commands timed here
  * uses (chromaseed opens no connection; ffmpeg and the other peers do not read it). Node 20
  * nonetheless loads that file, with its own root certificates, before it runs any code:
- * about 90 ms at every start on a machine whose environment sets it for a proxy, as this
- * project's machine does (nodejs/node#40524). Left in, the figures would time that setting
- * rather than the tools, so every command the benchmarks run gets an environment without
- * it (children inherit process.env), and `extraCaCertsNote` says how much it was worth.
+ * about 75 ms at every start (the README's Benchmarks section) on a machine whose
+ * environment sets it for a proxy, as this project's machine does (nodejs/node#40524). Left
+ * in, the figures would time that setting rather than the tools, so every command the
+ * benchmarks run gets an environment without it (children inherit process.env), and
+ * `extraCaCertsNote` says how much it was worth.
  */
 const EXTRA_CA_CERTS = process.env.NODE_EXTRA_CA_CERTS;
 delete process.env.NODE_EXTRA_CA_CERTS;
@@ -97,43 +98,41 @@ function stopOnSignals() {
 }
 
 /**
- * `--help` prints `usage`; anything else the benchmark does not read is refused with it,
- * since a benchmark would otherwise start a run of many minutes without it (`run.js quick`,
- * a typo for --quick, ran everything). `known` spells each option as its script reads it:
- * `--quick` (a switch), `--only=` (its value attached, not empty) or `--only VALUE` (its
- * value next).
+ * Reads the script's options. `known` spells each as the script takes it: `--quick` (a switch)
+ * or `--only VALUE` (a value, given as `--only X` or `--only=X`). `--help` (or `-h`) prints
+ * `usage`; anything else, an option given twice or a value missing is refused with it, since a
+ * benchmark would otherwise start a run of many minutes without it (`run.js quick`, a typo for
+ * --quick, ran everything; `--only a --only b` ran with the first). Returns the switches given
+ * (`has`) and the values (`value`, undefined when not given).
  */
 export function checkArgs(usage, known) {
   const args = process.argv.slice(2);
-  if (args.includes('--help') || args.includes('-h')) {
-    console.log(usage);
-    process.exit(0);
-  }
   const refuse = (why) => {
     console.error(`${why}\n${usage}`);
     process.exit(2);
   };
+  const switches = new Set();
+  const values = new Map();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (known.includes(arg) && !arg.endsWith('=')) continue;
-    const attached = known.find((k) => k.endsWith('=') && arg.startsWith(k));
-    if (attached !== undefined) {
-      if (arg.length === attached.length) refuse(`${attached} needs a value`);
-      continue;
+    if (arg === '--help' || arg === '-h') {
+      console.log(usage);
+      process.exit(0);
     }
-    if (known.includes(`${arg} VALUE`)) {
-      if (args[i + 1] === undefined) refuse(`${arg} needs a value`);
-      i++;
-      continue;
+    const equals = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = equals > 0 ? arg.slice(0, equals) : arg;
+    if (switches.has(name) || values.has(name)) refuse(`${name} is given twice`);
+    if (known.includes(`${name} VALUE`)) {
+      const value = equals > 0 ? arg.slice(equals + 1) : args[++i];
+      if (value === undefined || value === '') refuse(`${name} needs a value`);
+      values.set(name, value);
+    } else if (known.includes(arg)) {
+      switches.add(arg);
+    } else {
+      refuse(arg.startsWith('-') ? `unknown option ${arg}` : `unexpected argument ${JSON.stringify(arg)} (options start with --)`);
     }
-    refuse(arg.startsWith('-') ? `unknown option ${arg}` : `unexpected argument ${JSON.stringify(arg)} (options start with --)`);
   }
-}
-
-/** The value given after `name` (checked by checkArgs), or undefined. */
-export function optionValue(name) {
-  const at = process.argv.indexOf(name);
-  return at > 0 ? process.argv[at + 1] : undefined;
+  return { has: (name) => switches.has(name), value: (name) => values.get(name) };
 }
 
 /** A peer from Debian's packages, or null (the caller prints that it was skipped). */

@@ -34,6 +34,6 @@ export async function memoryBench({ quick = false } = {}) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  checkArgs('node bench/memory-bench.js [--quick]: peak memory of chromaseed and its ffmpeg processes at 100 and 2,000 frames (--quick: 100 and 500)', ['--quick']);
-  await memoryBench({ quick: process.argv.includes('--quick') });
+  const options = checkArgs('node bench/memory-bench.js [--quick]: peak memory of chromaseed and its ffmpeg processes at 100 and 2,000 frames (--quick: 100 and 500)', ['--quick']);
+  await memoryBench({ quick: options.has('--quick') });
 }

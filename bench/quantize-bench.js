@@ -9,7 +9,7 @@ import { decodeGif } from '../dist/decode/gif-decode.js';
 import { openInput } from '../dist/io/open-input.js';
 import { createQualityMeter } from '../dist/metrics/quality.js';
 import { makeClips } from './clips.js';
-import { CORPUS, bestIfShort, bestOfPair, checkArgs, extraCaCertsNote, findPeer, optionValue, table, tempDir, timeCli, timeCommand } from './lib.js';
+import { CORPUS, bestIfShort, bestOfPair, checkArgs, extraCaCertsNote, findPeer, table, tempDir, timeCli, timeCommand } from './lib.js';
 
 /** The k of the issues' targets; `--k N` measures another one (what GIF makers often use: 256). */
 const TARGET_K = 16;
@@ -218,23 +218,23 @@ export async function quantizeBench({ quick = false, only = null } = {}) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  checkArgs('node bench/quantize-bench.js [--quick] [--only REGEX] [--k N]: quality, flicker and speed against ffmpeg, and on GIFs against gifsicle and ImageMagick (--quick: a few clips; --only: the clips whose file name matches REGEX; --k: colours, 16 by default)', ['--quick', '--only VALUE', '--k VALUE']);
+  const options = checkArgs('node bench/quantize-bench.js [--quick] [--only REGEX] [--k N]: quality, flicker and speed against ffmpeg, and on GIFs against gifsicle and ImageMagick (--quick: a few clips; --only: the clips whose file name matches REGEX; --k: colours, 16 by default)', ['--quick', '--only VALUE', '--k VALUE']);
   const fail = (message) => {
     console.error(message);
     process.exit(2);
   };
-  const k = optionValue('--k');
+  const k = options.value('--k');
   if (k !== undefined) {
-    K = Number(k);
-    if (!Number.isInteger(K) || K < 2 || K > 256) fail('--k needs a whole number from 2 to 256');
+    K = /^\d+$/.test(k) ? Number(k) : NaN;
+    if (!(K >= 2 && K <= 256)) fail('--k needs a whole number from 2 to 256');
   }
   // --only REGEX: just the clips whose file name matches.
-  const pattern = optionValue('--only');
+  const pattern = options.value('--only');
   let only = null;
   try {
     only = pattern === undefined ? null : new RegExp(pattern);
   } catch (err) {
     fail(`--only ${JSON.stringify(pattern)} is not a regular expression (${err.message})`);
   }
-  await quantizeBench({ quick: process.argv.includes('--quick'), only });
+  await quantizeBench({ quick: options.has('--quick'), only });
 }

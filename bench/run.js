@@ -7,14 +7,14 @@ import { checkArgs, ROOT } from './lib.js';
 
 /** Options run.js passes on, unchanged, to the sub-benchmarks that take them. */
 const FORWARDED = { '--no-cache': ['kmeans-bench.js'] };
-checkArgs(
-  'npm run bench [-- --quick] [-- --only=PREFIX] [-- --no-cache]: every benchmark (--only=PREFIX: those whose file name starts with PREFIX, e.g. quantize; --no-cache: passed to kmeans-bench.js, which refits scikit-learn)',
-  ['--quick', '--only=', ...Object.keys(FORWARDED)],
+const options = checkArgs(
+  'npm run bench [-- --quick] [-- --only=PREFIX] [-- --no-cache]: every benchmark (--only=PREFIX, or --only PREFIX: those whose file name starts with PREFIX, e.g. quantize; --no-cache: passed to kmeans-bench.js, which refits scikit-learn)',
+  ['--quick', '--only VALUE', ...Object.keys(FORWARDED)],
 );
 
-const quick = process.argv.includes('--quick');
-const forwardedTo = (file) => Object.keys(FORWARDED).filter((o) => process.argv.includes(o) && FORWARDED[o].includes(file));
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
+const quick = options.has('--quick');
+const forwardedTo = (file) => Object.keys(FORWARDED).filter((o) => options.has(o) && FORWARDED[o].includes(file));
+const only = options.value('--only');
 const benches = [
   ['k-means vs scikit-learn (issue 2)', 'kmeans-bench.js'],
   ['pixel mapping', 'map-bench.js'],

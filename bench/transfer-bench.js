@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { openInput } from '../dist/io/open-input.js';
 import { resolveInputOptions, resolveSequenceOptions, TRANSFER_METHODS } from '../dist/options.js';
-import { expandFrame } from '../dist/pipeline/expand-frame.js';
+import { expandToRgba } from '../dist/pipeline/expand-frame.js';
 import { quantizeClip } from '../dist/pipeline/quantize-clip.js';
 import { extractSourcePalette } from '../dist/transfer/source-palette.js';
 import { srgbToLab } from '../dist/color/space.js';
@@ -33,7 +33,9 @@ async function measure(source, target, method) {
   let n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, deltaE = 0;
   const counts = new Map();
   for await (const q of quantizeClip(open(target), clustering)) {
-    const out = expandFrame(transfer.next({ source: q.source, indexed: q.indexed, inertia: q.palette.inertia, fresh: q.palette.fresh })).data;
+    const repainted = transfer.next({ source: q.source, indexed: q.indexed, inertia: q.palette.inertia, fresh: q.palette.fresh });
+    const out = new Uint8Array(repainted.width * repainted.height * 4);
+    expandToRgba(repainted, out, 0);
     const t = q.source.data;
     for (let p = 0; p < t.length; p += 4) {
       if (t[p + 3] === 0) continue;
