@@ -14,6 +14,12 @@ export interface Progress {
   leave(note: string): void;
   /** The clip's frame count, learnt while the run goes (a first pass counted them): a bar and an ETA from the next redraw. */
   setTotal(frames: number): void;
+  /**
+   * Says that every frame is done and the output is being finished: a video's encoder can
+   * take seconds more (3 s for cockatoo.mp4 to MP4), which the last line, "277/280 ... ETA
+   * 0s", left unexplained.
+   */
+  finishing(): void;
 }
 
 interface Tty {
@@ -45,7 +51,7 @@ const NAME_MIN_COLUMNS = 4;
 export function createProgress(stream: Tty, name: string, frameCount: number | undefined, enabled: boolean, stage?: string): Progress {
   // A newline in the name drew a line per redraw instead of one line drawn over.
   const label = oneLine(name);
-  if (!enabled || !stream.isTTY) return { tick() {}, done() {}, leave() {}, setTotal() {} };
+  if (!enabled || !stream.isTTY) return { tick() {}, done() {}, leave() {}, setTotal() {}, finishing() {} };
   let total = frameCount;
   // The rate is measured from the first frame done, not from the start: what comes before
   // it (opening the input, a first frame's k-means with restarts, a pass counting colours)
@@ -95,9 +101,11 @@ export function createProgress(stream: Tty, name: string, frameCount: number | u
     stream.write('\r' + text + clearAfter(text, cols));
     drawn = true;
   };
+  let last = 0; // frames done at the last tick
   return {
     tick(n) {
       const now = Date.now();
+      last = n;
       first ??= { n, at: now };
       if (now - lastDraw < REDRAW_MS) return;
       lastDraw = now;
@@ -110,6 +118,9 @@ export function createProgress(stream: Tty, name: string, frameCount: number | u
     setTotal(frames) {
       total = frames;
       widestFigures = widestFor(frames);
+    },
+    finishing() {
+      if (drawn) show(`${last}/${total ?? last}, writing the output…`);
     },
   };
 }

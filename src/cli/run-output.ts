@@ -81,6 +81,7 @@ export async function commitRun<T>(
       placedAll();
     } else {
       // Once the output has its name, the picture stays, whatever comes before finish returns.
+      progress.finishing();
       result = await output.finish({ beforePlace: place, afterPlace: placedAll });
       // Every writer calls it; a wrapper that dropped the options would leave no picture.
       if (staged !== null && placed === null) throw new Error('commitRun: the output was put in place without the picture (FinishOptions.beforePlace was not called)');

@@ -61,6 +61,21 @@ describe('progress line', () => {
     expect(writes[3]).toBe('\r\x1b[K');
   });
 
+  it('says the output is being written once every frame is done (a video\'s encoder took 3 s more under "277/280 ... ETA 0s"), and nothing where no line was drawn', () => {
+    vi.useFakeTimers({ now: 0 });
+    const { writes, stream } = fakeStream(true);
+    const progress = createProgress(stream, 'cockatoo.mp4', 280, true);
+    for (let n = 1; n <= 280; n++) progress.tick(n); // all within one redraw: only the first is drawn
+    progress.finishing();
+    progress.done();
+    expect(writes.slice(1)).toEqual(['\rcockatoo.mp4 280/280, writing the output…\x1b[K', '\r\x1b[K']);
+    const silent = fakeStream(true);
+    const unstarted = createProgress(silent.stream, 'cockatoo.mp4', 280, true);
+    unstarted.finishing();
+    unstarted.done();
+    expect(silent.writes).toEqual([]);
+  });
+
   it('measures the rate from the first frame, so a slow start (a pass counting colours) does not inflate the ETA', () => {
     vi.useFakeTimers({ now: 0 });
     const { writes, stream } = fakeStream(true);
@@ -226,7 +241,7 @@ describe('progress line: what gives way first', () => {
 });
 
 describe('a run ending with a picture beside its output (commitRun)', () => {
-  const quiet = { tick() {}, done() {}, leave() {} };
+  const quiet = { tick() {}, done() {}, leave() {}, setTotal() {}, finishing() {} };
   const output = () => {
     const calls: string[] = [];
     // As a writer does: the picture is placed once the output is complete, just before the output.

@@ -9,7 +9,7 @@ import { releaseLeftovers } from '../../src/io/leftovers.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'chromaseed-run-output-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-const quietProgress = { tick() {}, done() {}, leave() {} };
+const quietProgress = { tick() {}, done() {}, leave() {}, setTotal() {}, finishing() {} };
 
 describe('commitRun', () => {
   it('a Ctrl-C while the picture is drawn writes nothing, with no main output too (compare --timeline without -o wrote it and exited 0)', async () => {
