@@ -95,7 +95,9 @@ export function createProgress(stream: Tty, name: string, frameCount: number | u
     const cols = columns();
     // The label gives way to the figures, and the line never reaches the last column: a line
     // that wraps is no longer redrawn in place, and each redraw would add one.
-    const line = `${labelIn(cols - 2 - reserve)} ${figures}`.trimStart();
+    // A label cut to fewer columns than a name keeps ("…", "c…") names nothing: none then.
+    const room = cols - 2 - reserve;
+    const line = `${room >= NAME_MIN_COLUMNS ? labelIn(room) : ''} ${figures}`.trimStart();
     // Clear to the end of the line: a shorter line must not leave the tail of the last one.
     const text = fitted(line, cols - 1);
     stream.write('\r' + text + clearAfter(text, cols));

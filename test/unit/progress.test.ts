@@ -213,6 +213,15 @@ describe('progress line: what gives way first', () => {
   };
   const lineAt = (columns: number, name: string, stage?: string): string => linesAt(columns, name, stage)[1];
 
+  it('leaves the label out where less of it than a name keeps would fit (a 33-column terminal read "… 241/241, choosing the palette…")', () => {
+    for (const [columns, shown] of [[33, '241/241, choosing the palette…'], [35, '241/241, choosing the palette…'], [36, 'cou… 241/241, choosing the palette…']] as const) {
+      const { writes, stream } = fakeStream(true);
+      stream.columns = columns;
+      createProgress(stream, 'chaplin.mp4', 241, true, 'counting colours').leave('241/241, choosing the palette…');
+      expect(writes.map((w) => w.slice(1, -3))).toEqual([shown]);
+    }
+  });
+
   it('keeps the pass\'s stage whole and cuts the file name (at 80 columns the stage was cut to "counting c…" and then lost)', () => {
     expect(lineAt(80, 'moviepy__big_buck_bunny_0_30.webm', 'counting colours')).toBe('mov…: counting colours [############............] 120/241  11.9 fps  ETA 10s');
   });
