@@ -135,11 +135,21 @@ export function checkArgs(usage, known) {
   return { has: (name) => switches.has(name), value: (name) => values.get(name) };
 }
 
-/** A peer from Debian's packages, or null (the caller prints that it was skipped). */
-export function findPeer(name, candidates = [`/usr/bin/${name}`]) {
-  for (const c of candidates) if (existsSync(c)) return c;
-  const r = spawnSync('which', [name], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : null;
+/**
+ * A peer from Debian's packages, or null (the caller prints that it was skipped). `says`, when
+ * given, must match what `NAME -version` prints: a name as common as `convert` may be another
+ * program on the PATH, which was run as ImageMagick and "failed" on every clip.
+ */
+export function findPeer(name, candidates = [`/usr/bin/${name}`], says = null) {
+  let found = candidates.find((c) => existsSync(c));
+  if (found === undefined) {
+    const r = spawnSync('which', [name], { encoding: 'utf8' });
+    if (r.status !== 0) return null;
+    found = r.stdout.trim();
+  }
+  if (says === null) return found;
+  const r = spawnSync(found, ['-version'], { encoding: 'utf8' });
+  return says.test(`${r.stdout}${r.stderr}`) ? found : null;
 }
 
 /** Runs a command, returns wall seconds; throws with its stderr when it fails. */

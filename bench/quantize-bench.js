@@ -95,13 +95,13 @@ export async function quantizeBench({ quick = false, only = null } = {}) {
   // The GIF-only peers. Their outputs are decoded like ffmpeg's, composited frame by frame
   // (gifsicle keeps the source's sub-rectangles, disposal and transparency).
   const gifPeers = [];
-  for (const [label, command, args, pkg] of [
-    ['gifsicle', 'gifsicle', gifsicleArgs, 'gifsicle'],
-    ['ImageMagick', 'convert', imageMagickArgs, 'imagemagick'],
+  for (const [label, command, args, pkg, says] of [
+    ['gifsicle', 'gifsicle', gifsicleArgs, 'gifsicle', null],
+    ['ImageMagick', 'convert', imageMagickArgs, 'imagemagick', /ImageMagick/],
   ]) {
-    const bin = findPeer(command);
+    const bin = findPeer(command, undefined, says);
     if (bin) gifPeers.push([label, bin, args]);
-    else console.log(`${command} not found (apt-get install ${pkg}): ${label} rows skipped`);
+    else console.log(`${command}${says ? ` (${label}'s)` : ''} not found (apt-get install ${pkg}): ${label} rows skipped`);
   }
   if (gifPeers.length && inputs.some((f) => !isGif(f))) {
     console.log(`${gifPeers.map(([label]) => label).join(' and ')}: GIF inputs only (METRICS.md's commands read IN.gif); no rows for the videos and 320x240 clips`);
