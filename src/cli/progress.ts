@@ -59,6 +59,7 @@ export function createProgress(stream: Tty, name: string, frameCount: number | u
   let first: { n: number; at: number } | null = null;
   let lastDraw = -Infinity;
   let drawn = false;
+  let framesDone = 0; // at the last tick, drawn or not (for `finishing`)
   const pass = stage === undefined ? '' : `: ${stage}`;
   const columns = (): number => stream.columns || 80; // a terminal of unknown size reports 0 columns
   /** The name and the pass in at most `room` columns. */
@@ -103,11 +104,10 @@ export function createProgress(stream: Tty, name: string, frameCount: number | u
     stream.write('\r' + text + clearAfter(text, cols));
     drawn = true;
   };
-  let last = 0; // frames done at the last tick
   return {
     tick(n) {
       const now = Date.now();
-      last = n;
+      framesDone = n;
       first ??= { n, at: now };
       if (now - lastDraw < REDRAW_MS) return;
       lastDraw = now;
@@ -122,7 +122,7 @@ export function createProgress(stream: Tty, name: string, frameCount: number | u
       widestFigures = widestFor(frames);
     },
     finishing() {
-      if (drawn) show(`${last}/${total ?? last}, writing the output…`);
+      if (drawn) show(`${framesDone}/${total ?? framesDone}, writing the output…`);
     },
   };
 }
