@@ -265,9 +265,14 @@ export function checkClipFrame(frame: TimedFrame, index: number, width: number, 
   checkDelay(frame.delayMs, (message) => new ChromaseedError('ERR_INPUT', message), `frame ${index}'s`);
 }
 
+/** A palette's bytes: RGB, 3 to a colour (the RGBA of checkBytes's default would mislead). */
+export function checkPaletteBytes(palette: unknown): void {
+  checkBytes('palette', palette, 'RGB bytes, 3 a colour');
+}
+
 /** A palette as the mapper and the metrics take it: `size` colours (0 to 256), 3 bytes each. */
 export function checkPalette(palette: Uint8Array, size: number): void {
-  checkBytes('palette', palette, 'RGB bytes, 3 a colour');
+  checkPaletteBytes(palette);
   if (!Number.isInteger(size) || size < 0 || size > 256) throw invalidOption('size', 'an integer from 0 to 256', size);
   if (palette.length < size * 3) {
     throw new ChromaseedError('ERR_INPUT', `palette has ${palette.length} bytes, expected at least ${size * 3} for ${size} colours`);

@@ -100,12 +100,17 @@ export async function refuseInputAsStdout(stdout: NodeJS.WritableStream, inputs:
     return; // not a descriptor that can be looked at, so no file of ours
   }
   if (out === null || !out.isFile()) return;
-  for (const input of inputList(inputs)) {
+  const input = await inputIn(out, inputList(inputs));
+  if (input !== null) throw new ChromaseedError('ERR_USAGE', `standard output is the input file (${input}): refusing to write ${what} into it; redirect it to another file`);
+}
+
+/** The input among `inputs` that is the file `out` describes (the same device and inode, as `cat` and `cp` compare them), or null. */
+async function inputIn(out: Stats, inputs: readonly string[]): Promise<string | null> {
+  for (const input of inputs) {
     const file = await stat(input).catch(() => null);
-    if (file !== null && file.dev === out.dev && file.ino === out.ino) {
-      throw new ChromaseedError('ERR_USAGE', `standard output is the input file (${input}): refusing to write ${what} into it; redirect it to another file`);
-    }
+    if (file !== null && file.dev === out.dev && file.ino === out.ino) return input;
   }
+  return null;
 }
 
 /** The inputs as file names; a file: URL is taken, anything else refused (a URL failed as "inputList(...).map is not a function"). */
@@ -121,8 +126,8 @@ export async function realInputs(inputs: InputPaths): Promise<string[]> {
 
 /**
  * Throws ERR_USAGE when `outputPath` is one of the input files (`realInputs`), after resolving
- * links and `..`, or another name of one (a hard link: the same device and inode, compared as
- * `cp` compares them), which the rename would silently replace.
+ * links and `..`, or another name of one (a hard link, found by inputIn), which the rename
+ * would silently replace.
  */
 export async function refuseInputAsOutput(outputPath: string, inputs: readonly string[], shownAs = outputPath): Promise<void> {
   if (inputs.length === 0 || outputPath === STDOUT) return;
@@ -130,13 +135,8 @@ export async function refuseInputAsOutput(outputPath: string, inputs: readonly s
     throw new ChromaseedError('ERR_USAGE', `${shownAs}: refusing to overwrite the input file; choose another output path`);
   }
   const out = await stat(outputPath).catch(() => null);
-  if (out === null || out.nlink < 2) return;
-  for (const input of inputs) {
-    const file = await stat(input).catch(() => null);
-    if (file !== null && file.dev === out.dev && file.ino === out.ino) {
-      throw new ChromaseedError('ERR_USAGE', `${shownAs}: is another name (a hard link) of the input file ${input}; refusing to replace it; choose another output path`);
-    }
-  }
+  const input = out !== null && out.nlink > 1 ? await inputIn(out, inputs) : null;
+  if (input !== null) throw new ChromaseedError('ERR_USAGE', `${shownAs}: is another name (a hard link) of the input file ${input}; refusing to replace it; choose another output path`);
 }
 
 /**

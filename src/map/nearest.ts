@@ -1,5 +1,5 @@
 import type { ColorSpace, Metric } from '../types.js';
-import { checkBytes, invalidOption, requireChoice } from '../errors.js';
+import { checkPaletteBytes, invalidOption, requireChoice } from '../errors.js';
 import { METRICS, SPACES } from '../options.js';
 import { colourDistance, fromSrgb } from '../color/space.js';
 import { createGridSearch } from './grid-search.js';
@@ -29,7 +29,7 @@ export function nearestIndex(
   metric: Metric = 'euclidean',
   space: ColorSpace = 'rgb',
 ): number {
-  checkBytes('palette', palette, 'RGB bytes, 3 a colour');
+  checkPaletteBytes(palette);
   if (!Number.isInteger(size) || size < 1 || palette.length < size * 3) throw invalidOption('size', `an integer from 1 to ${Math.floor(palette.length / 3)} (the palette's colours)`, size);
   requireChoice('metric', METRICS, metric);
   requireChoice('space', SPACES, space);
