@@ -38,6 +38,8 @@ try {
 const controller = new AbortController();
 let received = 'SIGINT';
 let hungUp = false;
+/** Set once the run has said how it ended (its summary, or the error's line). */
+let runSaid = false;
 const { isatty } = require('node:tty');
 const onTerminal = [0, 1, 2].some((fd) => isatty(fd));
 /** The command line, once loaded (below). */
@@ -65,6 +67,8 @@ const onSignal = (signal) => {
   const complete = cli?.runComplete() === true;
   if (endsByHangup(!complete)) return endByHangup();
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K'); // the progress line
+  // Said as the first Ctrl-C's end would have said it, unless the run has said how it ended.
+  if (!complete && !runSaid) process.stderr.write(cli?.interruptedNow() ?? 'chromaseed: interrupted; no output written\n');
   // (Whose 'exit' hook releases the leftovers.)
   process.exit(complete ? 0 : 128 + constants.signals[signal]);
 };
@@ -136,6 +140,7 @@ const exitWhenWritten = () => {
   Promise.all(queued.map((s) => new Promise((resolve) => s.write('', resolve)))).then(() => process.exit());
 };
 main(process.argv.slice(2), streams, controller.signal, gifThread).then((code) => {
+  runSaid = true;
   if (endsByHangup(code === 130)) return endByHangup();
   process.exitCode = code === 130 ? 128 + constants.signals[received] : code;
   exitWhenWritten();

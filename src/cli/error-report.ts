@@ -46,12 +46,17 @@ function ownModuleMissing(err: unknown): string | null {
 
 export const INTERRUPTED_STREAM = 'interrupted; what standard output got of the GIF, if anything, is cut short';
 
+/** What an interrupted run says, by where its output was going. */
+export function interruptedLine(toStdout: boolean): string {
+  return `chromaseed: ${toStdout ? INTERRUPTED_STREAM : 'interrupted; no output written'}\n`;
+}
+
 export function report(err: unknown, stderr: CliStreams['stderr'], argv: readonly string[] = []): number {
   // On a terminal, the message replaces what a progress line left (a pass's last note).
   clearProgressLine(stderr);
   if (err instanceof ChromaseedError && err.code === 'ERR_ABORTED') {
     // However far the run had got: every output is removed on the way out, but a stream.
-    stderr.write(`chromaseed: ${err.message === INTERRUPTED_STREAM ? err.message : 'interrupted; no output written'}\n`);
+    stderr.write(interruptedLine(err.message === INTERRUPTED_STREAM));
     return EXIT_INTERRUPTED;
   }
   if (err instanceof ChromaseedError) {

@@ -4,13 +4,21 @@ import type { EarlyGifThread } from '../io/early-gif-thread.js';
 import type { InputSession, InputStream } from '../io/spool-input.js';
 import { notePipedOutput } from '../io/other-processes.js';
 import { COMMANDS, endOfOptions, FILE_ARGUMENTS, numberOptions, refuseMangledOutputs, refuseNegations, refuseOddNumbers, refuseOddValues, refuseRepeats, refuseSwitchConflicts, splitAttachedValues, type CommandName } from './argv-checks.js';
-import { EXIT_OK, INTERRUPTED_STREAM, report, signalled } from './error-report.js';
+import { EXIT_OK, INTERRUPTED_STREAM, interruptedLine, report, signalled } from './error-report.js';
 import { buildParser, parserOptions } from './parser.js';
 
 // For bin/chromaseed.js: what a process that must end at once (a second Ctrl-C) releases first,
-// whether its run is complete by then, and how an error nothing caught is reported.
+// whether its run is complete by then, what it says (below), and how an error nothing caught is reported.
 export { releaseLeftovers, runComplete } from '../io/leftovers.js';
 export { reportUncaught } from './error-report.js';
+
+/** Whether the command under way writes its output to standard output (-o -). */
+let outputToStdout = false;
+
+/** The line a process that must end at once, interrupted, leaves (a second Ctrl-C). */
+export function interruptedNow(): string {
+  return interruptedLine(outputToStdout);
+}
 
 /** Where a command writes: data to stdout, everything a person reads to stderr. */
 export interface CliStreams {
@@ -46,6 +54,7 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
     refuseMangledOutputs(args);
     throw new CommandChosen(async () => {
       const command = (args._ as string[])[0] as CommandName;
+      outputToStdout = args.output === '-';
       // Text on standard output appended to an input (`palette in.gif >> in.gif`,
       // `--json 1<> in.gif`) would change the file being read.
       const text = textOnStdout(command, args);
@@ -62,7 +71,7 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
         // Not other errors: some have a message that cannot be set (a DOMException), and they are reported whole.
         if (err instanceof ChromaseedError) err.message = inputs.shownText(err.message);
         // What went to standard output (-o -) cannot be taken back: it is not "no output".
-        if (err instanceof ChromaseedError && err.code === 'ERR_ABORTED' && args.output === '-') err.message = INTERRUPTED_STREAM;
+        if (err instanceof ChromaseedError && err.code === 'ERR_ABORTED' && outputToStdout) err.message = INTERRUPTED_STREAM;
         throw err;
       } finally {
         await inputs.release();

@@ -1756,7 +1756,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
       const fifo = path.join(dir, 'pool.fifo');
       execFileSync('mkfifo', [fifo]);
       const r = await runBin(['quantize', CARS, '-k', '4', '-o', path.join(dir, out), '--quiet'], { env: { NODE_OPTIONS: preload, UV_THREADPOOL_SIZE: '1', HOLD_FIFO: fifo }, killOnStderr: true, signalCount: 2 });
-      expect([out, r.code, r.stderr], r.stderr).toEqual([out, 130, 'held\n']);
+      expect([out, r.code, r.stderr], r.stderr).toEqual([out, 130, 'held\nchromaseed: interrupted; no output written\n']);
       expectOnly(dir, ['pool.fifo']);
     }
   });
@@ -1846,16 +1846,36 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     }
   });
 
-  it("a second Ctrl-C while the first cleans up still leaves nothing (130); a second SIGHUP (the kernel's, after the shell's) is not a second Ctrl-C", async () => {
+  it("a second Ctrl-C while the first cleans up still leaves nothing (130) and says so; a second SIGHUP (the kernel's, after the shell's) is not a second Ctrl-C", async () => {
     // Two SIGHUPs: the process ends by the signal; it used to exit(129) through Node's exit,
     // which crashes when the terminal is gone.
     for (const [signal, code, endedBy] of [['SIGINT', 130, null], ['SIGHUP', null, 'SIGHUP']] as const) {
       const dir = mkdtempSync(path.join(tmp, `twice-${signal}-`));
       const r = await runBin(['quantize', clipIn(dir), '-o', path.join(dir, 'out.mp4')], { killWhen: readingIn(dir), signal, signalCount: 2 });
       expect([r.code, r.signal]).toEqual([code, endedBy]);
+      // Said once, whichever Ctrl-C ends it (the second used to end it with the line cleared, nothing said).
+      if (signal === 'SIGINT') expect(r.stderr).toBe('chromaseed: interrupted; no output written\n');
       expectOnly(dir, ['bunny.webm']);
       expect(await ffmpegRunningIn(dir)).toEqual([]);
     }
+  });
+
+  it('a second signal that ends the process at once, before the first one\'s clean-up ends the run, says it was interrupted (it ended with the line cleared, nothing said)', async () => {
+    // Both signals come together once ffmpeg reads the clip: the second is heard before the
+    // first's clean-up could end the run.
+    const preload = importing('two-signals.mjs', [
+      "import cp from 'node:child_process';",
+      'const spawn = cp.spawn;',
+      'cp.spawn = (...args) => {',
+      '  const child = spawn(...args);',
+      "  if (args[1]?.includes('rawvideo')) setTimeout(() => { process.kill(process.pid, 'SIGINT'); process.kill(process.pid, 'SIGTERM'); }, 100);",
+      '  return child;',
+      '};',
+    ]);
+    const dir = mkdtempSync(path.join(tmp, 'second-says-'));
+    const r = await runBin(['quantize', clipIn(dir), '-o', path.join(dir, 'out.mp4')], { env: { NODE_OPTIONS: preload } });
+    expect([r.code, r.signal, r.stderr]).toEqual([143, null, 'chromaseed: interrupted; no output written\n']);
+    expectOnly(dir, ['bunny.webm']);
   });
 
   it('ends only once what it wrote has gone out, on a full pipe to a slow reader too', () => {
