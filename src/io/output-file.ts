@@ -394,9 +394,9 @@ export interface FinishOptions {
    * that only renames come between the two (the CLI's --timeline picture, placed before a
    * video's ffmpeg had finished, stood beside the old video if the process was killed then).
    * If it throws, the output is removed, the file it would replace is kept, and finish
-   * rejects with its error.
+   * rejects with its error. May be synchronous.
    */
-  beforePlace?: () => Promise<void>;
+  beforePlace?: () => void | Promise<void>;
   /**
    * Called, synchronously, the moment the output has taken its name (the last numbered frame
    * has): what went with it in `beforePlace` is now to stay, even if the process ends before
