@@ -2071,7 +2071,7 @@ describe('the package in TypeScript projects', () => {
     expect(typeCheck(core, ['--lib', 'es2022,dom', '--moduleResolution', 'node16', '--module', 'node16'])).toEqual([0, '']);
   }, 300_000);
 
-  it("accepts the README's calls under exactOptionalPropertyTypes, and a resolved option set for the per-frame quantizer (both failed to type-check)", () => {
+  it("accepts the README's calls under exactOptionalPropertyTypes, a resolved option set for the per-frame quantizer and a synchronous beforePlace (all failed to type-check)", () => {
     const source = [
       "import { clipWriterOptions, createFrameWriter, inputOptionsFor, openReusable, resolveInputOptions, resolveSequenceOptions } from 'chromaseed';",
       "import { createSequentialQuantizer } from 'chromaseed/core';",
@@ -2079,6 +2079,8 @@ describe('the package in TypeScript projects', () => {
       "export const writer = await createFrameWriter('out.gif', clipWriterOptions(info, 'cars.gif', true));",
       "export const plain = await createFrameWriter('out.gif', { width: info.width, height: info.height, fps: info.fps, loopCount: info.loopCount });",
       'export const quantizer = createSequentialQuantizer(resolveSequenceOptions({ colors: 8 }));',
+      // A synchronous beforePlace, which runs as well as an async one (its type said a promise).
+      'export const done = plain.finish({ beforePlace: () => {}, afterPlace: () => {} });',
       '',
     ].join('\n');
     expect(typeCheck(source, ['--skipLibCheck', '--exactOptionalPropertyTypes', '--moduleResolution', 'node16', '--module', 'node16'])).toEqual([0, '']);
