@@ -356,16 +356,53 @@ describe('createGifEncoder round trip through omggif', () => {
     for (let p = 0; p < n; p++) bands[p] = Math.floor((p % width) / 4);
     const repainted = bands.slice();
     for (let y = 20; y < 40; y++) for (let x = 0; x < 64; x++) repainted[y * width + x] = (x + y) % 8;
-    const frames: IndexedFrame[] = [bands, repainted].map((indices) => ({ width, height: width, indices, palette, size: 16, transparent: null, delayMs: 100 }));
+    // The second frame's table is the first's in reverse order (the same pixels' colours), so
+    // it cannot refer to the global table and carries a local one.
+    const reversed = new Uint8Array(768);
+    for (let c = 0; c < 16; c++) reversed.set(palette.subarray((15 - c) * 3, (15 - c) * 3 + 3), c * 3);
+    const frames: IndexedFrame[] = [
+      { width, height: width, indices: bands, palette, size: 16, transparent: null, delayMs: 100 },
+      { width, height: width, indices: repainted.map((i) => 15 - i), palette: reversed, size: 16, transparent: null, delayMs: 100 },
+    ];
     const bytes = encode(frames, { differencing: true });
     const reader = new GifReader(bytes);
     const second = reader.frameInfo(1);
     // Differenced (unchanged pixels transparent) with 16 entries, where a 17th made it 32.
+    expect(second.has_local_palette).toBe(true);
     expect(second.transparent_index).not.toBeNull();
     expect(second.transparent_index).toBeLessThan(16);
-    expect(second.palette_size ?? 16).toBe(16);
+    expect(second.palette_size).toBe(16);
     const decoded = decodeComposited(bytes);
     frames.forEach((f, i) => expect(firstMismatch(decoded.frames[i], expectedRgba(f))).toBe(-1));
+  });
+
+  it("a first frame's full power-of-two table gets room for a transparent index when frames follow, so later frames of its colours refer to it (each carried a table of 32)", () => {
+    // 64x64 in 16 colour bands; every later frame repaints rows in all 16 colours, the rest
+    // unchanged (written as transparent): no entry is free for the transparent index.
+    const width = 64;
+    const n = width * width;
+    const palette = new Uint8Array(768);
+    for (let c = 0; c < 16; c++) palette.set([c * 16, 255 - c * 16, (c * 97) % 256], c * 3);
+    const bands = new Uint8Array(n);
+    for (let p = 0; p < n; p++) bands[p] = Math.floor((p % width) / 4);
+    const layers = [bands];
+    for (let f = 1; f < 4; f++) {
+      const next = layers[f - 1].slice();
+      for (let y = 10 * f; y < 10 * f + 4; y++) for (let x = 0; x < width; x++) next[y * width + x] = (x + f) % 16;
+      layers.push(next);
+    }
+    const clip: IndexedFrame[] = layers.map((indices) => ({ width, height: width, indices, palette, size: 16, transparent: null, delayMs: 100 }));
+    const bytes = encode(clip, { differencing: true });
+    const reader = new GifReader(bytes);
+    expect(reader.frameInfo(0).palette_size).toBe(32);
+    for (let f = 1; f < 4; f++) {
+      const info = reader.frameInfo(f);
+      expect([f, info.has_local_palette, info.transparent_index]).toEqual([f, false, 16]);
+    }
+    const decoded = decodeComposited(bytes);
+    clip.forEach((f, i) => expect(firstMismatch(decoded.frames[i], expectedRgba(f))).toBe(-1));
+    // One frame alone keeps its 16: no later frame could use the room.
+    expect(new GifReader(encode(clip.slice(0, 1), { differencing: true })).frameInfo(0).palette_size).toBe(16);
   });
 
   it('a frame disposed of with method 2 carries a transparent index, so decoders that fill with the background colour clear it too', () => {
