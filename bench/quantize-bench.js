@@ -4,10 +4,12 @@
 // ../shared/METRICS.md, measured on the composited frames of each output GIF against the
 // composited source frames.
 import { readFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { decodeGif } from '../dist/decode/gif-decode.js';
 import { openInput } from '../dist/io/open-input.js';
 import { createQualityMeter } from '../dist/metrics/quality.js';
+import { writeQuantizeChart } from './chart.js';
 import { makeClips } from './clips.js';
 import { CORPUS, bestIfShort, bestOfPair, checkArgs, extraCaCertsNote, findPeer, table, tempDir, timeCli, timeCommand } from './lib.js';
 
@@ -75,7 +77,7 @@ function imageMagickArgs(convert, input, out) {
 }
 const isGif = (f) => /\.gif$/i.test(f);
 
-export async function quantizeBench({ quick = false, only = null } = {}) {
+export async function quantizeBench({ quick = false, only = null, chart = path.join(os.tmpdir(), `chromaseed-quantize-bench-k${K}.png`) } = {}) {
   const dir = tempDir('quantize');
   const wanted = (f) => (!quick || /muybridge\.gif|chi\.gif|cars\.gif|realshort|320x240/.test(f)) && (only === null || only.test(path.basename(f)));
   const inputs = [
@@ -109,6 +111,7 @@ export async function quantizeBench({ quick = false, only = null } = {}) {
 
   const rows = [['clip', 'frames', 'tool', 'psnr dB', 'flicker_static', 'flip_static', 'excess_change', 'colors', 'seconds']];
   const verdicts = [];
+  const chartRows = [];
   for (const input of inputs) {
     const name = path.basename(input);
     const results = {};
@@ -179,6 +182,7 @@ export async function quantizeBench({ quick = false, only = null } = {}) {
       v.flickerVsGlobal = global.flicker_static ? seeded.flicker_static / global.flicker_static : seeded.flicker_static === 0 ? 0 : Infinity;
       v.flickerVsNone = none.flicker_static ? seeded.flicker_static / none.flicker_static : seeded.flicker_static === 0 ? 0 : Infinity;
       if (seeded.flicker_static === null) v.flickerVsGlobal = v.flickerVsNone = null;
+      chartRows.push({ clip: name, psnr: seeded.psnr, psnrFfmpeg: perFrame.psnr, flicker: seeded.flicker_static, flickerNone: none.flicker_static, flickerGlobal: global.flicker_static, seconds: seeded.seconds, secondsFfmpeg: perFrame.seconds });
     }
     for (const [label] of gifPeers) {
       const r = results[label];
@@ -197,6 +201,8 @@ export async function quantizeBench({ quick = false, only = null } = {}) {
     }
     console.log(K === TARGET_K ? `\n### Targets (issues 3 and 4)\n` : `\n### Against the k = ${TARGET_K} targets, at k = ${K} (for comparison only)\n`);
     console.log(table(vr));
+    await writeQuantizeChart(chartRows, K, chart);
+    console.log(`\nThe figures as a picture: ${chart}`);
   }
   // Not targets (those are against ffmpeg): how seeded chromaseed stands beside the GIF-only peers.
   const sign = (x) => (x >= 0 ? '+' : '') + x.toFixed(2);
@@ -218,7 +224,7 @@ export async function quantizeBench({ quick = false, only = null } = {}) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const options = checkArgs('node bench/quantize-bench.js [--quick] [--only REGEX] [--k N]: quality, flicker and speed against ffmpeg, and on GIFs against gifsicle and ImageMagick (--quick: a few clips; --only: the clips whose file name matches REGEX; --k: colours, 16 by default)', ['--quick', '--only VALUE', '--k VALUE']);
+  const options = checkArgs('node bench/quantize-bench.js [--quick] [--only REGEX] [--k N] [--chart FILE.png]: quality, flicker and speed against ffmpeg, and on GIFs against gifsicle and ImageMagick (--quick: a few clips; --only: the clips whose file name matches REGEX; --k: colours, 16 by default; --chart: where the figures are drawn, by default chromaseed-quantize-bench-kN.png in the system\'s temporary directory)', ['--quick', '--only VALUE', '--k VALUE', '--chart VALUE']);
   const fail = (message) => {
     console.error(message);
     process.exit(2);
@@ -236,5 +242,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   } catch (err) {
     fail(`--only ${JSON.stringify(pattern)} is not a regular expression (${err.message})`);
   }
-  await quantizeBench({ quick: options.has('--quick'), only });
+  await quantizeBench({ quick: options.has('--quick'), only, chart: options.value('--chart') });
 }
