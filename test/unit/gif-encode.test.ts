@@ -345,15 +345,20 @@ describe('createGifEncoder round trip through omggif', () => {
     expect(wrongColours(b.got, { ...still, indices: all }).size).toBeLessThanOrEqual(1);
   });
 
+  /** A 64x64 frame's indices in 16 vertical bands of 4 columns, and a palette of 16 distinct colours. */
+  const sixteenBands = () => {
+    const width = 64;
+    const palette = new Uint8Array(768);
+    for (let c = 0; c < 16; c++) palette.set([c * 16, 255 - c * 16, (c * 97) % 256], c * 3);
+    const bands = new Uint8Array(width * width);
+    for (let p = 0; p < bands.length; p++) bands[p] = Math.floor((p % width) / 4);
+    return { width, palette, bands };
+  };
+
   it('a full power-of-two palette (k = 16) keeps its table size: an index no changed pixel uses becomes the transparent one', () => {
     // 64x64 in 16 colour bands; the second frame repaints a square with colours 0-7 only,
     // so entries 8-15 paint only unchanged pixels there.
-    const width = 64;
-    const n = width * width;
-    const palette = new Uint8Array(768);
-    for (let c = 0; c < 16; c++) palette.set([c * 16, 255 - c * 16, (c * 97) % 256], c * 3);
-    const bands = new Uint8Array(n);
-    for (let p = 0; p < n; p++) bands[p] = Math.floor((p % width) / 4);
+    const { width, palette, bands } = sixteenBands();
     const repainted = bands.slice();
     for (let y = 20; y < 40; y++) for (let x = 0; x < 64; x++) repainted[y * width + x] = (x + y) % 8;
     // The second frame's table is the first's in reverse order (the same pixels' colours), so
@@ -379,12 +384,7 @@ describe('createGifEncoder round trip through omggif', () => {
   it("a first frame's full power-of-two table gets room for a transparent index when frames follow, so later frames of its colours refer to it (each carried a table of 32)", () => {
     // 64x64 in 16 colour bands; every later frame repaints rows in all 16 colours, the rest
     // unchanged (written as transparent): no entry is free for the transparent index.
-    const width = 64;
-    const n = width * width;
-    const palette = new Uint8Array(768);
-    for (let c = 0; c < 16; c++) palette.set([c * 16, 255 - c * 16, (c * 97) % 256], c * 3);
-    const bands = new Uint8Array(n);
-    for (let p = 0; p < n; p++) bands[p] = Math.floor((p % width) / 4);
+    const { width, palette, bands } = sixteenBands();
     const layers = [bands];
     for (let f = 1; f < 4; f++) {
       const next = layers[f - 1].slice();
