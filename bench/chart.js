@@ -7,6 +7,7 @@
 //   2. PSNR gain over ffmpeg's per-frame palettes, with the +0.5 dB bar;
 //   3. speed-up over ffmpeg's per-frame command (log scale), with the 1× bar.
 import sharp from 'sharp';
+import { escapeXml } from '../dist/render/text.js';
 
 const LABEL_W = 250;
 const ROW_H = 20;
@@ -18,7 +19,6 @@ const GAIN = { w: 250, min: -0.5, max: 3.5 };
 const SPEED = { w: 230, min: 0.5, max: 4 };
 const COLOURS = { seeded: '#1565c0', unseeded: '#c62828', global: '#616161', ok: '#2e7d32', miss: '#ef6c00', grid: '#e0e0e0', bar: '#212121' };
 
-const escapeXml = (s) => String(s).replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]);
 const logX = (axis, v) => (Math.log10(Math.min(Math.max(v, axis.min), axis.max)) - Math.log10(axis.min)) / (Math.log10(axis.max) - Math.log10(axis.min)) * axis.w;
 const linX = (axis, v) => ((Math.min(Math.max(v, axis.min), axis.max) - axis.min) / (axis.max - axis.min)) * axis.w;
 const n = (x) => x.toFixed(1);
