@@ -26,7 +26,9 @@ const n = (x) => x.toFixed(1);
 /**
  * An SVG of `rows`, each { clip, psnr, psnrFfmpeg, flicker, flickerNone, flickerGlobal,
  * seconds, secondsFfmpeg } (flickers null for a one-frame clip), at colour count `k`.
- * A flicker below the axis' 0.001 (0 included) is drawn at its left end.
+ * A value past an axis' end is drawn at that end: a flicker below 0.001 (0 included) at
+ * the left, where the axis says "≤0.001", one above 20 at the right, marked "›"; a bar's
+ * value is written beside it all the same.
  */
 export function quantizeChartSvg(rows, k) {
   const x1 = LABEL_W;
@@ -94,13 +96,17 @@ export function quantizeChartSvg(rows, k) {
       marker(out, 'diamond', at(r.flickerGlobal), y, COLOURS.global);
       marker(out, 'cross', at(r.flickerNone), y, COLOURS.unseeded);
       marker(out, 'dot', at(r.flicker), y, COLOURS.seeded);
+      if (Math.max(r.flicker, r.flickerNone, r.flickerGlobal) > FLICKER.max) text(x1 + FLICKER.w + 6, y + 4, '›', 'font-size="13" font-weight="bold"');
     }
     // PSNR gain: a bar from 0.
     const gain = r.psnr - r.psnrFfmpeg;
     const g0 = x2 + linX(GAIN, 0);
     const g1 = x2 + linX(GAIN, gain);
     out.push(`<rect x="${n(Math.min(g0, g1))}" y="${n(y - 6)}" width="${n(Math.max(1, Math.abs(g1 - g0)))}" height="12" fill="${gain >= 0.5 ? COLOURS.ok : COLOURS.miss}"/>`);
-    text(Math.max(g0, g1) + 4, y + 4, `${gain >= 0 ? '+' : ''}${gain.toFixed(2)}`, 'font-size="11"');
+    // Past the axis' end (a 100 dB copy at k = 256), the value is written inside the bar, clear of the next panel.
+    const gainLabel = `${gain >= 0 ? '+' : ''}${gain.toFixed(2)}`;
+    if (gain > GAIN.max) text(g1 - 4, y + 4, gainLabel, 'font-size="11" fill="#fff" text-anchor="end"');
+    else text(Math.max(g0, g1) + 4, y + 4, gainLabel, 'font-size="11"');
     // Speed-up: a bar from 1×.
     const speedup = r.secondsFfmpeg / r.seconds;
     const s0 = x3 + logX(SPEED, 1);

@@ -3,7 +3,7 @@
 // the real clips of the corpus and on 320x240 test clips, at k = 16 without dithering (`--k N`: another k, with no targets). Figures are those of
 // ../shared/METRICS.md, measured on the composited frames of each output GIF against the
 // composited source frames.
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeGif } from '../dist/decode/gif-decode.js';
@@ -201,8 +201,12 @@ export async function quantizeBench({ quick = false, only = null, chart = path.j
     }
     console.log(K === TARGET_K ? `\n### Targets (issues 3 and 4)\n` : `\n### Against the k = ${TARGET_K} targets, at k = ${K} (for comparison only)\n`);
     console.log(table(vr));
-    await writeQuantizeChart(chartRows, K, chart);
-    console.log(`\nThe figures as a picture: ${chart}`);
+    try {
+      await writeQuantizeChart(chartRows, K, chart);
+      console.log(`\nThe figures as a picture: ${chart}`);
+    } catch (err) {
+      console.log(`\nThe picture of the figures could not be written to ${chart}: ${err.message}`);
+    }
   }
   // Not targets (those are against ffmpeg): how seeded chromaseed stands beside the GIF-only peers.
   const sign = (x) => (x >= 0 ? '+' : '') + x.toFixed(2);
@@ -242,5 +246,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   } catch (err) {
     fail(`--only ${JSON.stringify(pattern)} is not a regular expression (${err.message})`);
   }
-  await quantizeBench({ quick: options.has('--quick'), only, chart: options.value('--chart') });
+  // Checked now, not after a run of 20 minutes.
+  const chart = options.value('--chart');
+  if (chart !== undefined && !(/\.png$/i.test(chart) && existsSync(path.dirname(path.resolve(chart))))) fail(`--chart ${JSON.stringify(chart)}: give a .png file in a directory that exists`);
+  await quantizeBench({ quick: options.has('--quick'), only, chart });
 }

@@ -68,7 +68,7 @@ const onSignal = (signal) => {
   if (endsByHangup(!complete)) return endByHangup();
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K'); // the progress line
   // Said as the first Ctrl-C's end would have said it, unless the run has said how it ended.
-  if (!complete && !runSaid) process.stderr.write(cli?.interruptedNow() ?? 'chromaseed: interrupted; no output written\n');
+  if (!complete && !runSaid && cli) process.stderr.write(cli.interruptedNow());
   // (Whose 'exit' hook releases the leftovers.)
   process.exit(complete ? 0 : 128 + constants.signals[signal]);
 };

@@ -71,7 +71,7 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
         // Not other errors: some have a message that cannot be set (a DOMException), and they are reported whole.
         if (err instanceof ChromaseedError) err.message = inputs.shownText(err.message);
         // What went to standard output (-o -) cannot be taken back: it is not "no output".
-        if (err instanceof ChromaseedError && err.code === 'ERR_ABORTED' && outputToStdout) err.message = INTERRUPTED_STREAM;
+        if (err instanceof ChromaseedError && err.code === 'ERR_ABORTED' && args.output === '-') err.message = INTERRUPTED_STREAM;
         throw err;
       } finally {
         await inputs.release();

@@ -311,12 +311,12 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     // A frame disposed of with method 2 carries a transparent index even if none of its
     // pixels uses it: browsers clear such a frame's area to transparent regardless, but
     // ffmpeg and PIL clear it to the background colour unless the frame has one.
-    // A first frame carries one too, in a free slot, when later frames may clear pixels
-    // (mayTurnTransparent), and when its table is a full power of two and frames follow that
-    // are written over it (differencing): the table becomes the global one, where a later
-    // frame of the same colours that needs a transparent index finds one, instead of a local
-    // table of twice the size each (the corpus's GIFs and two videos at k = 8 and 16: 0.46%
-    // smaller in all, 23% on no_time_for_that_tiny.gif at k = 8; 58 bytes more at worst).
+    // A first frame carries one too when later frames may clear pixels (mayTurnTransparent),
+    // and when its colours fill a table of a power of two and frames follow that are written
+    // over it (differencing), at the cost of a table twice the size: it becomes the global
+    // table, where a later frame of the same colours that needs a transparent index finds
+    // one, instead of carrying a local table of that doubled size each (the README's GIF
+    // output section has the measurements).
     const spareForLater = first && (opts.mayTurnTransparent === true || (differencing && next !== null && fullTable && size < 256));
     const wantsTransparency = needsTransparency || mustClear || (comparesWithCanvas && anyUnchanged) || spareForLater;
     const mostlyUnchanged = comparesWithCanvas && unchanged >= MOSTLY_UNCHANGED * rw * rh;
