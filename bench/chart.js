@@ -24,8 +24,8 @@ const linX = (axis, v) => ((Math.min(Math.max(v, axis.min), axis.max) - axis.min
 const n = (x) => x.toFixed(1);
 
 /**
- * An SVG of `rows`, each { clip, psnr, psnrFfmpeg, flicker, flickerNone, flickerGlobal,
- * seconds, secondsFfmpeg } (flickers null for a one-frame clip), at colour count `k`.
+ * An SVG of `rows`, the benchmark's verdicts: each { clip, psnrGain, speedup, flicker: {
+ * seeded, none, global } } (the flickers null for a one-frame clip), at colour count `k`.
  * A value past an axis' end is drawn at that end: a flicker below 0.001 (0 included) at
  * the left, where the axis says "≤0.001", one above 20 at the right, marked "›"; a bar's
  * value is written beside it all the same.
@@ -39,6 +39,12 @@ export function quantizeChartSvg(rows, k) {
   const out = [];
   const text = (x, y, s, attrs = '') => out.push(`<text x="${n(x)}" y="${n(y)}" ${attrs}>${escapeXml(s)}</text>`);
   const line = (xa, ya, xb, yb, colour, extra = '') => out.push(`<line x1="${n(xa)}" y1="${n(ya)}" x2="${n(xb)}" y2="${n(yb)}" stroke="${colour}" ${extra}/>`);
+  /** A bar from `from` to `to` on row `y`, green where it meets its target, its value written past its end (inside it, when the end is the axis' own). */
+  const bar = (from, to, y, ok, label, clamped) => {
+    out.push(`<rect x="${n(Math.min(from, to))}" y="${n(y - 6)}" width="${n(Math.max(1, Math.abs(to - from)))}" height="12" fill="${ok ? COLOURS.ok : COLOURS.miss}"/>`);
+    if (clamped) text(to - 4, y + 4, label, 'font-size="11" fill="#fff" text-anchor="end"');
+    else text(Math.max(from, to) + 4, y + 4, label, 'font-size="11"');
+  };
   const top = HEAD_H;
   const bottom = HEAD_H + rows.length * ROW_H;
 
@@ -85,34 +91,22 @@ export function quantizeChartSvg(rows, k) {
     if (i % 2 === 1) out.push(`<rect x="0" y="${n(y - ROW_H / 2)}" width="${width}" height="${ROW_H}" fill="#000" fill-opacity="0.035"/>`);
     text(x1 - 8, y + 4, r.clip, 'font-size="12" text-anchor="end"');
     // Flicker: the range from seeded to unseeded as a thin line, then the markers.
-    if (r.flicker === null) text(x1 + 4, y + 4, 'one frame: no flicker to measure', 'font-size="11" fill="#757575"');
+    const { seeded, none, global } = r.flicker;
+    if (seeded === null) text(x1 + 4, y + 4, 'one frame: no flicker to measure', 'font-size="11" fill="#757575"');
     else {
       const at = (v) => x1 + logX(FLICKER, v);
-      line(at(r.flicker), y, at(r.flickerNone), y, '#bdbdbd', 'stroke-width="2"');
-      const bar = at(1.25 * r.flickerGlobal);
-      line(bar, y - 7, bar, y + 7, COLOURS.bar, 'stroke-width="2"');
-      const fifth = at(0.2 * r.flickerNone);
-      line(fifth, y - 7, fifth, y + 7, COLOURS.unseeded, 'stroke-width="2"');
-      marker(out, 'diamond', at(r.flickerGlobal), y, COLOURS.global);
-      marker(out, 'cross', at(r.flickerNone), y, COLOURS.unseeded);
-      marker(out, 'dot', at(r.flicker), y, COLOURS.seeded);
-      if (Math.max(r.flicker, r.flickerNone, r.flickerGlobal) > FLICKER.max) text(x1 + FLICKER.w + 6, y + 4, '›', 'font-size="13" font-weight="bold"');
+      line(at(seeded), y, at(none), y, '#bdbdbd', 'stroke-width="2"');
+      marker(out, 'tick', at(1.25 * global), y, COLOURS.bar);
+      marker(out, 'tick', at(0.2 * none), y, COLOURS.unseeded);
+      marker(out, 'diamond', at(global), y, COLOURS.global);
+      marker(out, 'cross', at(none), y, COLOURS.unseeded);
+      marker(out, 'dot', at(seeded), y, COLOURS.seeded);
+      if (Math.max(seeded, none, global) > FLICKER.max) text(x1 + FLICKER.w + 6, y + 4, '›', 'font-size="13" font-weight="bold"');
     }
-    // PSNR gain: a bar from 0.
-    const gain = r.psnr - r.psnrFfmpeg;
-    const g0 = x2 + linX(GAIN, 0);
-    const g1 = x2 + linX(GAIN, gain);
-    out.push(`<rect x="${n(Math.min(g0, g1))}" y="${n(y - 6)}" width="${n(Math.max(1, Math.abs(g1 - g0)))}" height="12" fill="${gain >= 0.5 ? COLOURS.ok : COLOURS.miss}"/>`);
-    // Past the axis' end (a 100 dB copy at k = 256), the value is written inside the bar, clear of the next panel.
-    const gainLabel = `${gain >= 0 ? '+' : ''}${gain.toFixed(2)}`;
-    if (gain > GAIN.max) text(g1 - 4, y + 4, gainLabel, 'font-size="11" fill="#fff" text-anchor="end"');
-    else text(Math.max(g0, g1) + 4, y + 4, gainLabel, 'font-size="11"');
-    // Speed-up: a bar from 1×.
-    const speedup = r.secondsFfmpeg / r.seconds;
-    const s0 = x3 + logX(SPEED, 1);
-    const s1 = x3 + logX(SPEED, speedup);
-    out.push(`<rect x="${n(Math.min(s0, s1))}" y="${n(y - 6)}" width="${n(Math.max(1, Math.abs(s1 - s0)))}" height="12" fill="${speedup >= 1 ? COLOURS.ok : COLOURS.miss}"/>`);
-    text(Math.max(s0, s1) + 4, y + 4, `${speedup.toFixed(2)}×`, 'font-size="11"');
+    // PSNR gain, a bar from 0; past the axis' end (a 100 dB copy at k = 256) its value is
+    // written inside it, clear of the next panel. Speed-up, a bar from 1×.
+    bar(x2 + linX(GAIN, 0), x2 + linX(GAIN, r.psnrGain), y, r.psnrGain >= 0.5, `${r.psnrGain >= 0 ? '+' : ''}${r.psnrGain.toFixed(2)}`, r.psnrGain > GAIN.max);
+    bar(x3 + logX(SPEED, 1), x3 + logX(SPEED, r.speedup), y, r.speedup >= 1, `${r.speedup.toFixed(2)}×`, false);
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans, Verdana, sans-serif"><rect width="100%" height="100%" fill="#fff"/>${out.join('')}</svg>`;
 }

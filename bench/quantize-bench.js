@@ -111,7 +111,6 @@ export async function quantizeBench({ quick = false, only = null, chart = path.j
 
   const rows = [['clip', 'frames', 'tool', 'psnr dB', 'flicker_static', 'flip_static', 'excess_change', 'colors', 'seconds']];
   const verdicts = [];
-  const chartRows = [];
   for (const input of inputs) {
     const name = path.basename(input);
     const results = {};
@@ -182,7 +181,7 @@ export async function quantizeBench({ quick = false, only = null, chart = path.j
       v.flickerVsGlobal = global.flicker_static ? seeded.flicker_static / global.flicker_static : seeded.flicker_static === 0 ? 0 : Infinity;
       v.flickerVsNone = none.flicker_static ? seeded.flicker_static / none.flicker_static : seeded.flicker_static === 0 ? 0 : Infinity;
       if (seeded.flicker_static === null) v.flickerVsGlobal = v.flickerVsNone = null;
-      chartRows.push({ clip: name, psnr: seeded.psnr, psnrFfmpeg: perFrame.psnr, flicker: seeded.flicker_static, flickerNone: none.flicker_static, flickerGlobal: global.flicker_static, seconds: seeded.seconds, secondsFfmpeg: perFrame.seconds });
+      v.flicker = { seeded: seeded.flicker_static, none: none.flicker_static, global: global.flicker_static };
     }
     for (const [label] of gifPeers) {
       const r = results[label];
@@ -202,7 +201,7 @@ export async function quantizeBench({ quick = false, only = null, chart = path.j
     console.log(K === TARGET_K ? `\n### Targets (issues 3 and 4)\n` : `\n### Against the k = ${TARGET_K} targets, at k = ${K} (for comparison only)\n`);
     console.log(table(vr));
     try {
-      await writeQuantizeChart(chartRows, K, chart);
+      await writeQuantizeChart(verdicts, K, chart);
       console.log(`\nThe figures as a picture: ${chart}`);
     } catch (err) {
       console.log(`\nThe picture of the figures could not be written to ${chart}: ${err.message}`);
