@@ -54,7 +54,8 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
     refuseMangledOutputs(args);
     throw new CommandChosen(async () => {
       const command = (args._ as string[])[0] as CommandName;
-      outputToStdout = args.output === '-';
+      const toStdout = args.output === '-';
+      outputToStdout = toStdout;
       // Text on standard output appended to an input (`palette in.gif >> in.gif`,
       // `--json 1<> in.gif`) would change the file being read.
       const text = textOnStdout(command, args);
@@ -71,7 +72,7 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
         // Not other errors: some have a message that cannot be set (a DOMException), and they are reported whole.
         if (err instanceof ChromaseedError) err.message = inputs.shownText(err.message);
         // What went to standard output (-o -) cannot be taken back: it is not "no output".
-        if (err instanceof ChromaseedError && err.code === 'ERR_ABORTED' && args.output === '-') err.message = INTERRUPTED_STREAM;
+        if (err instanceof ChromaseedError && err.code === 'ERR_ABORTED' && toStdout) err.message = INTERRUPTED_STREAM;
         throw err;
       } finally {
         await inputs.release();
