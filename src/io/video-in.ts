@@ -330,10 +330,13 @@ function streamEnd(packets: PacketTimes, probe: VideoProbe): Pick<ClockPlan, 'no
 
 /**
  * The file's length where it is the picture's: stated by the container (not estimated from
- * the bitrate), and with no other stream (sound, subtitles) that may make the file longer.
+ * the bitrate), and with no other stream (sound, subtitles) that may make the file longer;
+ * counted from the first frame where it may count from 0 (lengthMayCountFrom).
  */
 function statedLengthSec(probe: VideoProbe): number | undefined {
-  return probe.otherStreams !== true && probe.durationGuessed !== true ? probe.durationSec : undefined;
+  if (probe.otherStreams === true || probe.durationGuessed === true || probe.durationSec === undefined) return undefined;
+  // The shorter of an MP4's two readings, so that a whole clip is not said to be cut short.
+  return probe.durationSec - (probe.lengthMayCountFrom ?? 0);
 }
 
 /** The frames' delays as `plan` shows the packet times. */

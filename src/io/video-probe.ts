@@ -26,10 +26,17 @@ export interface VideoProbe {
    * `rateFilter` says it must be asked for another.
    */
   readonly fps: number;
-  /** Container duration in seconds, when the container states one: from the file's first time (see parseProbe), not from 0. */
+  /** Container duration in seconds, when the container states one: from the file's first time (see parseProbe), not from 0, but an MP4's may be (lengthMayCountFrom). */
   readonly durationSec?: number;
   /** The duration is ffmpeg's guess from the bit rate (raw MPEG streams, say), not stated. */
   readonly durationGuessed?: boolean;
+  /**
+   * Where the first frame is, in seconds, in an MP4 or MOV whose times start after 0: its
+   * stated length (`durationSec`) may count from 0 or from that frame, as its muxer chose
+   * (the movie header's duration takes in the empty edit before the frame in newer
+   * ffmpeg's files, not in 4.1's, the bundled one's).
+   */
+  readonly lengthMayCountFrom?: number;
   /** True when `fps` is not the rate ffmpeg would pick itself, so a rate filter must ask for it. */
   readonly rateFilter?: boolean;
   /**
@@ -231,9 +238,11 @@ function isWidePrimaries(name: string): name is WidePrimaries {
 export function parseProbe(stderr: string): VideoProbe | null {
   const lines = stderr.split(/\r?\n/);
   // Matroska, WebM and NUT state their length from 0, not from the first frame: a whole clip
-  // whose times start at 5 s (cut from a longer one) was said to be cut short. Other
-  // containers (MP4, MPEG-TS, FLV) state it from the start already.
+  // whose times start at 5 s (cut from a longer one) was said to be cut short. MPEG-TS and
+  // FLV state it from the first frame; MP4 and MOV either way (see lengthMayCountFrom).
   const lengthFromZero = /^Input #0, (matroska,webm|nut), from /m.test(stderr);
+  const lengthEitherWay = /^Input #0, mov,mp4,/m.test(stderr);
+  let lengthMayCountFrom: number | undefined;
   let inOutput = false;
   let input: { w: number; h: number; sar: number; fps?: number; tbr?: number } | null = null;
   let output: { w: number; h: number; sar: number; fps?: number } | null = null;
@@ -271,8 +280,11 @@ export function parseProbe(stderr: string): VideoProbe | null {
     const dur = /Duration: (\d+):(\d+):(\d+(?:\.\d+)?)/.exec(line);
     // 0 is no length (an animated AVIF's container states it so): unknown, not over at once.
     if (dur && !inOutput) durationSec = Number(dur[1]) * 3600 + Number(dur[2]) * 60 + Number(dur[3]) || undefined;
-    const start = dur && !inOutput && lengthFromZero ? /, start: (\d+(?:\.\d+)?)/.exec(line) : null;
-    if (durationSec !== undefined && start !== null && durationSec > Number(start[1])) durationSec -= Number(start[1]);
+    const start = dur && !inOutput && (lengthFromZero || lengthEitherWay) ? /, start: (\d+(?:\.\d+)?)/.exec(line) : null;
+    if (durationSec !== undefined && start !== null && durationSec > Number(start[1])) {
+      if (lengthFromZero) durationSec -= Number(start[1]);
+      else lengthMayCountFrom = Number(start[1]);
+    }
     const audio = /Stream #\d+:\d+.*?: Audio: (\w+)/.exec(line);
     if (!inOutput && audio !== null) sound ??= audio[1] === 'none' ? 'none' : 'yes';
     const video = VIDEO_STREAM.exec(line);
@@ -331,6 +343,7 @@ export function parseProbe(stderr: string): VideoProbe | null {
     fps: snapNtsc(slowStart ? input!.tbr! : raw),
     durationSec,
     ...(/Estimating duration from bitrate/.test(stderr) ? { durationGuessed: true } : {}),
+    ...(lengthMayCountFrom !== undefined && lengthMayCountFrom > 0 ? { lengthMayCountFrom } : {}),
     ...(slowStart ? { rateFilter: true } : {}),
     ...(decoder ? { decoder } : {}),
     ...(sound ? { sound } : {}),

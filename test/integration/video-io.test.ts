@@ -785,6 +785,25 @@ describe('a VP9 video with damaged frames', () => {
       expect(read.warnings).toEqual([]);
     }
   });
+
+  it('an MP4 whose times start late and whose length counts from 0 is not said to be cut short', async () => {
+    // Its movie header states 5.30 s from 0, its 50 frames start at 3.3 s (the fixture's
+    // README): "its frames end at 2.00 s of the 5.30 s the file states: cut short or damaged".
+    const late = path.join(repoRoot, 'test/fixtures/late-start/late-start.mp4');
+    expect(parseProbe(spawnSync(ffmpegLocation().path, ['-hide_banner', '-i', late], { encoding: 'utf8' }).stderr)).toMatchObject({ durationSec: 5.3, lengthMayCountFrom: 3.3 });
+    const read = await openVideo(late, {});
+    let frames = 0;
+    for await (const _ of read.frames) frames++;
+    expect([frames, read.warnings]).toEqual([50, []]);
+    // A copy cut short (its index first, so that its first frames stay readable) still is.
+    const cut = path.join(work, 'late-start-cut.mp4');
+    writeFileSync(cut, readFileSync(late).subarray(0, 4000));
+    const cutRead = await openVideo(cut, {});
+    let cutFrames = 0;
+    for await (const _ of cutRead.frames) cutFrames++;
+    expect(cutFrames).toBeLessThan(10);
+    expect(cutRead.warnings).toEqual([expect.stringMatching(/late-start-cut\.mp4: (the video is damaged|its frames end at)/)]);
+  });
 });
 
 describe('a clip read twice (global seeding) that is cut short before the second pass', () => {
