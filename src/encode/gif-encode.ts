@@ -28,6 +28,7 @@
 import gifencModule from 'gifenc';
 import { checkIndexedFrame, invalidOption, namesOf, refuseUnknownKeys, requireFlag, requireInRange, requireObject } from '../errors.js';
 import { firstDifference, lastDifference, sameColors } from '../pixel-words.js';
+import { NOISY_FLIPS, scanRect, type RectScan } from './scan-rect.js';
 import { createGifDelays, MAX_GIF_LOOP_COUNT } from '../timing.js';
 import type { IndexedFrame } from '../types.js';
 
@@ -178,11 +179,18 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
   const clearBox = new Int32Array(4);
   // The rectangle the held-back frame is written over (chooseRect), and what one pass over it found (scanRect).
   const rect = new Int32Array(4);
-  const scan = { needsTransparency: false, unchanged: 0, plainRuns: 0, differenceRuns: 0 };
+  const scan: RectScan = { needsTransparency: false, unchanged: 0, plainRuns: 0, differenceRuns: 0, flips: 0 };
+  // The candidate's stand-in for the transparent index, -1 where scanRect wrote none.
+  let candidateMark = -1;
+  // Whether scanRect takes its loop without branches (from the frame before: see NOISY_FLIPS).
+  let noisyScans = false;
   const candidate = new Uint8Array(n);
   const lut = new Uint32Array(256);
+  // How often each index is drawn (for a colour to give up, in a full 256), and whether any
+  // changed pixel uses it (an unused one is a free transparent index).
   const counts = new Uint32Array(256);
-  const changedCounts = new Uint32Array(256);
+  // (Index i's flag is at i + 1: slot 0 is written for the pixels that use none.)
+  const changedUses = new Uint8Array(257);
   const remap = new Uint8Array(256);
   const palettePool: number[][] = Array.from({ length: 256 }, () => [0, 0, 0]);
   const paletteList: number[][] = [];
@@ -300,11 +308,19 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     // of a local table each.
     const fullTable = size > 1 && (size & (size - 1)) === 0;
     const countUses = size === 256 || (fullTable && !first && (pendingHasTransparency || comparesWithCanvas || mustClear));
-    if (pendingHasTransparency || countUses || comparesWithCanvas) scanRect(comparesWithCanvas, countUses);
-    else {
+    candidateMark = comparesWithCanvas && size < 256 ? size : -1;
+    if (pendingHasTransparency || countUses || comparesWithCanvas) {
+      changedUses.fill(0);
+      const countAll = countUses && size === 256;
+      if (countAll) counts.fill(0);
+      const input = { target: pendingTarget, base, indices: pendingIndices, width, rect, comparesWithCanvas, mark: candidateMark, candidate, changedUses, counts: countAll ? counts : null };
+      scanRect(input, noisyScans, scan);
+      if (comparesWithCanvas) noisyScans = scan.flips > NOISY_FLIPS * rw * rh;
+    } else {
       // An opaque first frame with a free slot needs nothing the pass finds.
       scan.needsTransparency = false;
       scan.unchanged = scan.plainRuns = scan.differenceRuns = 0;
+      candidateMark = -1;
     }
     const { needsTransparency, unchanged } = scan;
     const anyUnchanged = unchanged > 0;
@@ -391,55 +407,6 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
   }
 
   /**
-   * One pass over the rectangle, into `scan`: whether it has transparent pixels, how many
-   * drawn pixels are already on the canvas, and the runs of equal indices in the frame's two
-   * encodings (RUNS_MARGIN), -1 standing for the transparent index not yet chosen; with
-   * `countUses`, also how often each index is used, by all drawn pixels and by changed ones
-   * (into `counts` and `changedCounts`), for finding a free slot.
-   */
-  function scanRect(comparesWithCanvas: boolean, countUses: boolean): void {
-    const target = pendingTarget;
-    const [rx0, ry0, rx1, ry1] = rect;
-    const rw = rx1 - rx0 + 1;
-    if (countUses) {
-      counts.fill(0);
-      changedCounts.fill(0);
-    }
-    let needsTransparency = false;
-    let unchanged = 0;
-    let plainRuns = 0;
-    let differenceRuns = 0;
-    let lastPlain = -2;
-    let lastDifference = -2;
-    for (let y = ry0; y <= ry1; y++) {
-      for (let p = y * width + rx0, end = p + rw; p < end; p++) {
-        const t = target[p];
-        let plain = -1;
-        let difference = -1;
-        if (t === 0) needsTransparency = true;
-        else {
-          const same = comparesWithCanvas && t === base[p];
-          plain = pendingIndices[p];
-          if (same) unchanged++;
-          else difference = plain;
-          if (countUses) {
-            counts[plain]++;
-            if (!same) changedCounts[plain]++;
-          }
-        }
-        if (plain !== lastPlain) plainRuns++;
-        if (difference !== lastDifference) differenceRuns++;
-        lastPlain = plain;
-        lastDifference = difference;
-      }
-    }
-    scan.needsTransparency = needsTransparency;
-    scan.unchanged = unchanged;
-    scan.plainRuns = plainRuns;
-    scan.differenceRuns = differenceRuns;
-  }
-
-  /**
    * The held-back frame's transparent index (-1: none) and table length, when it wants one.
    * An index no changed pixel uses is free at no cost (where it turns transparent, the canvas
    * shows that same colour); else the slot after the colours; in a full 256, the least-used
@@ -450,7 +417,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
   function chooseTransparentIndex(size: number, wanted: boolean, countUses: boolean, mayDrop: boolean): { ti: number; paletteLength: number; remapped: boolean } {
     for (let i = 0; i < size; i++) remap[i] = i;
     if (!wanted) return { ti: -1, paletteLength: size, remapped: false };
-    if (countUses) for (let i = 0; i < size; i++) if (changedCounts[i] === 0) return { ti: i, paletteLength: size, remapped: false };
+    if (countUses) for (let i = 0; i < size; i++) if (changedUses[i + 1] === 0) return { ti: i, paletteLength: size, remapped: false };
     if (size < 256) return { ti: size, paletteLength: size + 1, remapped: false };
     if (!mayDrop) return { ti: -1, paletteLength: size, remapped: false };
     const [rx0, ry0, rx1, ry1] = rect;
@@ -473,10 +440,17 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     const runRatio = (scan.differenceRuns + 1) / (scan.plainRuns + 1);
     let best: Uint8Array | null = ti >= 0 && runRatio < 1 - RUNS_MARGIN ? null : encodeBody(plainIndices(), rx0, ry0, rw, rh, gce);
     if (ti >= 0 && (best === null || runRatio <= 1 + RUNS_MARGIN)) {
-      for (let y = ry0, q = 0; y <= ry1; y++) {
-        for (let p = y * width + rx0, end = p + rw; p < end; p++, q++) {
-          const t = target[p];
-          candidate[q] = t === 0 || t === base[p] ? ti : remap[pendingIndices[p]];
+      const mark = candidateMark;
+      if (mark >= 0) {
+        // scanRect wrote it, the transparent index as `mark` (the slot after the colours,
+        // unless a free one was found). Not in a full 256, where a colour may be given up.
+        if (ti !== mark) for (let q = 0; q < rw * rh; q++) if (candidate[q] === mark) candidate[q] = ti;
+      } else {
+        for (let y = ry0, q = 0; y <= ry1; y++) {
+          for (let p = y * width + rx0, end = p + rw; p < end; p++, q++) {
+            const t = target[p];
+            candidate[q] = t === 0 || t === base[p] ? ti : remap[pendingIndices[p]];
+          }
         }
       }
       const alt = encodeBody(candidate, rx0, ry0, rw, rh, gce);
