@@ -189,7 +189,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
   // How often each index is drawn (for a colour to give up, in a full 256), and whether any
   // changed pixel uses it (an unused one is a free transparent index).
   const counts = new Uint32Array(256);
-  // (Index i's flag is at i + 1: slot 0 is written for the pixels that use none.)
+  // (Index i's flag is at i + 1: slot 0 is scratch, for the pixels that use none.)
   const changedUses = new Uint8Array(257);
   const remap = new Uint8Array(256);
   const palettePool: number[][] = Array.from({ length: 256 }, () => [0, 0, 0]);
@@ -319,7 +319,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     } else {
       // An opaque first frame with a free slot needs nothing the pass finds.
       scan.needsTransparency = false;
-      scan.unchanged = scan.plainRuns = scan.differenceRuns = 0;
+      scan.unchanged = scan.plainRuns = scan.differenceRuns = scan.flips = 0;
       candidateMark = -1;
     }
     const { needsTransparency, unchanged } = scan;

@@ -14,9 +14,10 @@
  * sits beside one that did not (0.04 to 0.16 a pixel on the corpus's videos, chaplin.mp4's
  * half of its frames above 0.08), not a GIF's long runs (bounce.gif 0.005, hand_anim.gif
  * 0.01, pigs_in_a_polka.gif 0.017), where the loop with branches is the faster one. The
- * encoder alone, medians of 5, branch-free against with branches: chaplin.mp4 999 against
- * 1383 ms, test.webm 811 against 884, animated_gif.gif 165 against 182; bounce.gif 244
- * against 229, hand_anim.gif 132 against 118.
+ * encoder alone, each loop on every frame (medians of 5, in a build that also measured the
+ * changes, so slower than the README's figures), without against with branches:
+ * chaplin.mp4 999 against 1383 ms, test.webm 811 against 884, animated_gif.gif 165
+ * against 182; bounce.gif 244 against 229, hand_anim.gif 132 against 118.
  */
 export const NOISY_FLIPS = 0.03;
 
@@ -36,12 +37,13 @@ export interface RectInput {
   readonly comparesWithCanvas: boolean;
   /**
    * The index standing for the transparent one in `candidate` (the table's size: no
-   * pixel's), or -1 for no candidate (not compared, or a full 256 with no index to spare).
+   * pixel's), or -1 when `candidate` is not wanted (not compared with the canvas, or 256
+   * colours, which leave no index to spare); its content is then left undefined.
    */
   readonly mark: number;
   /** The second encoding, unchanged and transparent pixels as `mark`, a row of the rectangle after another. */
   readonly candidate: Uint8Array;
-  /** Set to 1 at index + 1 for each index a changed pixel uses (257 long: slot 0 takes the pixels that use none). */
+  /** Set to 1 at index + 1 for each index a changed pixel uses (257 long: slot 0 is scratch, written for pixels that use none). */
   readonly changedUses: Uint8Array;
   /** How often each index is drawn, added to when given (a full 256: the colour to give up). */
   readonly counts: Uint32Array | null;

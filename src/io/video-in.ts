@@ -219,7 +219,7 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   // How it works, step 1).
   const pool = createFramePool(width * height * 4);
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, pool, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, durationSec: partSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, statedSec: statedLengthSec(probe), decoder: probe.decoder, demuxer, literalName: probe.literalName, ...(probe.rawStream === true ? { streamRate: probe.fps } : {}), alpha: probe.alpha === true, soundBeside: keepPlace, ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
+    [Symbol.asyncIterator]: () => readFrames(file, pool, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, durationSec: partSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, statedSec: wholeReadSec(probe), decoder: probe.decoder, demuxer, literalName: probe.literalName, ...(probe.rawStream === true ? { streamRate: probe.fps } : {}), alpha: probe.alpha === true, soundBeside: keepPlace, ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
   };
   return { info, frames, warnings, release: pool.release, ...(probe.picture === true ? { picture: true } : {}) };
 }
@@ -330,13 +330,22 @@ function streamEnd(packets: PacketTimes, probe: VideoProbe): Pick<ClockPlan, 'no
 
 /**
  * The file's length where it is the picture's: stated by the container (not estimated from
- * the bitrate), and with no other stream (sound, subtitles) that may make the file longer;
- * counted from the first frame where it may count from 0 (lengthMayCountFrom).
+ * the bitrate), and with no other stream (sound, subtitles) that may make the file longer.
  */
 function statedLengthSec(probe: VideoProbe): number | undefined {
-  if (probe.otherStreams === true || probe.durationGuessed === true || probe.durationSec === undefined) return undefined;
-  // The shorter of an MP4's two readings, so that a whole clip is not said to be cut short.
-  return probe.durationSec - (probe.lengthMayCountFrom ?? 0);
+  return probe.otherStreams !== true && probe.durationGuessed !== true ? probe.durationSec : undefined;
+}
+
+/**
+ * What a whole read must reach not to be said to be cut short: statedLengthSec, counted
+ * from the first frame where it may count from 0 (an MP4's: lengthMayCountFrom). The
+ * shorter reading, so that a whole clip is never said to be cut short; one whose length
+ * counts from its first frame is then said to be only when its frames end that much
+ * earlier. (Only here: the last frame's time, streamEnd's, keeps the length as stated.)
+ */
+function wholeReadSec(probe: VideoProbe): number | undefined {
+  const stated = statedLengthSec(probe);
+  return stated === undefined ? undefined : stated - (probe.lengthMayCountFrom ?? 0);
 }
 
 /** The frames' delays as `plan` shows the packet times. */
@@ -413,7 +422,7 @@ interface ReadPlan {
   lengthSec?: number;
   /** The file has streams besides the video (sound, subtitles), which may make it longer than its picture. */
   lengthSetByOthers?: boolean;
-  /** The picture's length as the file states it (statedLengthSec), in seconds: what a whole read should reach. */
+  /** What a whole read should reach, in seconds (wholeReadSec). */
   statedSec?: number;
   decoder?: string;
   demuxer?: string;

@@ -795,14 +795,27 @@ describe('a VP9 video with damaged frames', () => {
     let frames = 0;
     for await (const _ of read.frames) frames++;
     expect([frames, read.warnings]).toEqual([50, []]);
-    // A copy cut short (its index first, so that its first frames stay readable) still is.
-    const cut = path.join(work, 'late-start-cut.mp4');
-    writeFileSync(cut, readFileSync(late).subarray(0, 4000));
-    const cutRead = await openVideo(cut, {});
-    let cutFrames = 0;
-    for await (const _ of cutRead.frames) cutFrames++;
-    expect(cutFrames).toBeLessThan(10);
-    expect(cutRead.warnings).toEqual([expect.stringMatching(/late-start-cut\.mp4: (the video is damaged|its frames end at)/)]);
+    // One whose frames end well before even the shorter reading still is: the same file
+    // made to state 10 s in its movie header, 6.70 s from its first frame.
+    const bytes = readFileSync(late);
+    const header = bytes.indexOf('mvhd');
+    expect([bytes[header + 4], bytes.readUInt32BE(header + 16), bytes.readUInt32BE(header + 20)]).toEqual([0, 1000, 5300]);
+    bytes.writeUInt32BE(10_000, header + 20);
+    const longer = path.join(work, 'late-start-stated-10s.mp4');
+    writeFileSync(longer, bytes);
+    const longerRead = await openVideo(longer, {});
+    let longerFrames = 0;
+    for await (const _ of longerRead.frames) longerFrames++;
+    expect([longerFrames, longerRead.warnings]).toEqual([50, [`${longer}: its frames end at 2.00 s of the 6.70 s the file states: cut short or damaged; frames may be missing`]]);
+    // The shorter reading is the check's alone: a variable-rate MP4 whose length counts from its
+    // first frame (the bundled ffmpeg's) shows its last frame as long as it lasts (100 ms,
+    // not 500: taken as counted from 0, the file's end came 0.2 s before the frame's).
+    const vfr = path.join(work, 'late-start-vfr.mp4');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=64x48:rate=10:duration=3', '-vf', "setpts='if(lt(N\\,20)\\,N*0.1\\,2+(N-20)*0.5)/TB'", '-vsync', 'vfr', '-c:v', 'libx264', '-bf', '0', '-bitexact', '-output_ts_offset', '0.2', vfr]);
+    const vfrRead = await openVideo(vfr, {});
+    const delays: number[] = [];
+    for await (const frame of vfrRead.frames) delays.push(Math.round(frame.delayMs));
+    expect([delays.length, delays.slice(-3), delays.reduce((a, b) => a + b, 0), vfrRead.warnings]).toEqual([30, [500, 500, 100], 6600, []]);
   });
 });
 
