@@ -219,7 +219,7 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   // How it works, step 1).
   const pool = createFramePool(width * height * 4);
   const frames: AsyncIterable<TimedFrame> = {
-    [Symbol.asyncIterator]: () => readFrames(file, pool, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, durationSec: partSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, statedSec: wholeReadSec(probe), decoder: probe.decoder, demuxer, literalName: probe.literalName, ...(probe.rawStream === true ? { streamRate: probe.fps } : {}), alpha: probe.alpha === true, soundBeside: keepPlace, ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
+    [Symbol.asyncIterator]: () => readFrames(file, pool, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, durationSec: partSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, wholeReadSec: wholeReadSec(probe), decoder: probe.decoder, demuxer, literalName: probe.literalName, ...(probe.rawStream === true ? { streamRate: probe.fps } : {}), alpha: probe.alpha === true, soundBeside: keepPlace, ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
   };
   return { info, frames, warnings, release: pool.release, ...(probe.picture === true ? { picture: true } : {}) };
 }
@@ -423,7 +423,7 @@ interface ReadPlan {
   /** The file has streams besides the video (sound, subtitles), which may make it longer than its picture. */
   lengthSetByOthers?: boolean;
   /** What a whole read should reach, in seconds (wholeReadSec). */
-  statedSec?: number;
+  wholeReadSec?: number;
   decoder?: string;
   demuxer?: string;
   /** See VideoProbe.literalName. */
@@ -533,8 +533,8 @@ async function* readFrames(file: string, pool: FramePool, plan: ReadPlan, warnin
     // bundled one) reads a Matroska or WebM file cut between two of its elements as if it were
     // whole, and says nothing.
     const readSec = (count * plan.delayMs) / 1000;
-    if (warnings.length === 0 && count > 0 && timed === null && plan.startSec === undefined && plan.durationSec === undefined && plan.statedSec !== undefined && readSec < SHORT_READ * plan.statedSec && plan.statedSec - readSec >= 1) {
-      warnings.push(`${file}: its frames end at ${readSec.toFixed(2)} s of the ${plan.statedSec.toFixed(2)} s the file states: cut short or damaged; frames may be missing`);
+    if (warnings.length === 0 && count > 0 && timed === null && plan.startSec === undefined && plan.durationSec === undefined && plan.wholeReadSec !== undefined && readSec < SHORT_READ * plan.wholeReadSec && plan.wholeReadSec - readSec >= 1) {
+      warnings.push(`${file}: its frames end at ${readSec.toFixed(2)} s of the ${plan.wholeReadSec.toFixed(2)} s the file states: cut short or damaged; frames may be missing`);
     }
     const again = count === 0 ? planWhenNothingCame(file, plan) : null;
     if (again !== null) yield* readFrames(file, pool, again, warnings);
