@@ -666,7 +666,9 @@ function planWhenNothingCame(file: string, plan: ReadPlan): ReadPlan | null {
     }
     // With no length stated (a raw stream, a WebM written as it was recorded), the start may be past the end.
     if (lasts === undefined) throw new ChromaseedError('ERR_INPUT', `${file}: no frame comes out of the part asked for with --start: the video may end before it (the file states no length); ask for an earlier --start or a longer part`);
-    throw new ChromaseedError('ERR_INPUT', `${file}: no frame comes out of the part asked for with --start (the video lasts ${lasts} s); ask for a longer part`);
+    // An MP4's length may count from 0 rather than from its first frame (wholeReadSec): said both ways.
+    const fromFirst = plan.wholeReadSec !== undefined && plan.wholeReadSec < plan.lengthSec! ? `, or ${plan.wholeReadSec.toFixed(2)} s if the file counts that from 0, not from its first frame at ${(plan.lengthSec! - plan.wholeReadSec).toFixed(2)} s` : '';
+    throw new ChromaseedError('ERR_INPUT', `${file}: no frame comes out of the part asked for with --start (the video lasts ${lasts} s${fromFirst}); ask for a longer part`);
   }
   return null; // no frame, and none to be had: the caller says the clip is empty
 }

@@ -795,6 +795,11 @@ describe('a VP9 video with damaged frames', () => {
     let frames = 0;
     for await (const _ of read.frames) frames++;
     expect([frames, read.warnings]).toEqual([50, []]);
+    // A part past its frames is said to be, both readings given (it said the video lasts 5.30 s).
+    const part = await openVideo(late, { start: 3 });
+    await expect((async () => {
+      for await (const _ of part.frames);
+    })()).rejects.toThrow(`${late}: no frame comes out of the part asked for with --start (the video lasts 5.30 s, or 2.00 s if the file counts that from 0, not from its first frame at 3.30 s); ask for a longer part`);
     // One whose frames end well before even the shorter reading still is: the same file
     // made to state 10 s in its movie header, 6.70 s from its first frame.
     const bytes = readFileSync(late);
