@@ -136,6 +136,10 @@ async function openClip(file: string, head: Uint8Array, part: InputOptions, sign
 }
 
 async function onlyFrame(source: FrameSource, file: string): Promise<Frame> {
-  for await (const frame of source.frames) return frame;
-  throw new ChromaseedError('ERR_INPUT', `${file}: ffmpeg decoded no picture from it`);
+  let only: Frame | null = null;
+  // Read to its end: a GIF of one frame whose pixel data does not decode is then said to be
+  // damaged, and why, as the other commands say it (it was "the image has no opaque pixels").
+  for await (const frame of source.frames) only ??= frame;
+  if (only === null) throw new ChromaseedError('ERR_INPUT', `${file}: ffmpeg decoded no picture from it`);
+  return only;
 }

@@ -218,9 +218,18 @@ function scaledHeightWithin(file: string, width: number, w: number, h: number, m
  */
 async function firstGifFrame(file: string, maxPixels: number): Promise<Frame | null> {
   if (!isGif(await readHead(file, 6))) return null;
-  const first = decodeGif(new Uint8Array(await readWholeFile(file, 'GIF')), file, { maxPixels }).frames().next();
+  const gif = decodeGif(new Uint8Array(await readWholeFile(file, 'GIF')), file, { maxPixels });
+  const frames = gif.frames();
+  const first = frames.next();
   if (first.done === true) throw inputError(file, 'the GIF has no frame');
   const { width, height, data } = first.value;
+  // A first frame with nothing drawn: if that is because no frame's pixel data decodes, the
+  // decoder says why once it has read them all, as the clip commands do ("no frame's pixels
+  // could be decoded (frame 0: LZW minimum code size 0 is invalid)"), where the palette said
+  // "the image has no opaque pixels".
+  let alpha = 3;
+  while (alpha < data.length && data[alpha] === 0) alpha += 4;
+  if (alpha >= data.length) for (const _ of frames);
   return { width, height, data };
 }
 

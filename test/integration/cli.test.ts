@@ -214,6 +214,14 @@ describe('chromaseed quantize', () => {
     }
   });
 
+  it('palette on a GIF of one frame whose pixel data does not decode says so, and why, as the other commands do (it said "the image has no opaque pixels")', async () => {
+    const broken = path.join(corpus, 'odd_gifs/imagegif__issue-117-out-of-range.gif');
+    const reason = `${broken}: no frame's pixels could be decoded (frame 0: LZW minimum code size 0 is invalid)`;
+    const said = await runMain(['palette', broken, '-k', '4']);
+    expect([said.code, said.stderr]).toEqual([1, `chromaseed: ${reason}\n`]);
+    expect((await runMain(['quantize', broken, '-k', '4', '-o', path.join(tmp, 'broken-117.gif')])).stderr).toContain(reason);
+  });
+
   it('-o - streams the GIF to standard output, the same bytes as a file; refused with --json, to a terminal and for compare', async () => {
     const file = path.join(tmp, 'to-file.gif');
     expect((await runMain(['quantize', CARS, '-k', '8', '-o', file, '-q'])).code).toBe(0);

@@ -43,6 +43,11 @@ function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
 }
 
 describe('loadStill', () => {
+  it("refuses a GIF none of whose frames' pixel data decodes, saying why (it gave a blank frame)", async () => {
+    const broken = path.join(corpus, 'odd_gifs/imagegif__issue-117-out-of-range.gif');
+    await expectError(loadStill(broken), 'ERR_INPUT', /: no frame's pixels could be decoded \(frame 0: LZW minimum code size 0 is invalid\)$/);
+  });
+
   it('reads a PNG photo as opaque RGBA at its size', async () => {
     const f = await loadStill(still('skimage__chelsea.png'));
     expect([f.width, f.height]).toEqual([451, 300]);
