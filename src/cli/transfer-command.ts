@@ -15,6 +15,7 @@ import { quantizeClip } from '../pipeline/quantize-clip.js';
 import { renderTransferSwatch } from '../render/transfer-swatch.js';
 import { extractSourcePalette } from '../transfer/source-palette.js';
 import { createPaletteTransfer, sourcePaletteFromCounts, type SourcePalette, type TransferDecision } from '../transfer/transfer.js';
+import { mergeRepeatedColours } from '../transfer/merge-colours.js';
 import { refuseFileList } from '../text-sniff.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
@@ -174,7 +175,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   const playback = playbackClock(gif, info.gifDelays);
   try {
     for await (const q of quantizeClip(open, options, signal, clusterInThread(signal))) {
-      const out = transfer.next({ source: q.source, indexed: q.indexed, inertia: q.palette.inertia, fresh: q.palette.fresh });
+      const out = mergeRepeatedColours(transfer.next({ source: q.source, indexed: q.indexed, inertia: q.palette.inertia, fresh: q.palette.fresh }));
       meter?.add(q.source, out);
       // `out` may hold the target frame's arrays: the writer hands them back once it has read them.
       await writer.write(out, q.release);

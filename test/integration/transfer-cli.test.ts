@@ -468,3 +468,25 @@ describe('a target that starts from a clear frame (a fade-in)', () => {
   });
 
 });
+
+describe('chromaseed transfer from fewer source colours than k', () => {
+  it('writes each colour once: target clusters given one source colour share one entry (a one-colour source made 16 entries alike, the pixels spread over them)', async () => {
+    const one = path.join(tmp, 'one-colour.png');
+    await sharp({ create: { width: 1, height: 1, channels: 3, background: { r: 51, g: 102, b: 153 } } }).png().toFile(one);
+    const png = path.join(tmp, 'one-colour-coffee.png');
+    expect((await run(['transfer', one, COFFEE, '-k', '16', '-o', png, '-q'])).code).toBe(0);
+    const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    for (let p = 0; p < info.width * info.height; p++) expect([...data.subarray(p * info.channels, p * info.channels + 3)]).toEqual([51, 102, 153]);
+    // One palette entry: a 1-bit PNG (it was 4-bit, 16 entries), a few hundred bytes.
+    expect((await sharp(png).metadata()).bitsPerSample).toBe(1);
+    expect(statSync(png).size).toBeLessThan(1000);
+    const gif = path.join(tmp, 'one-colour-chi.gif');
+    expect((await run(['transfer', one, CHI, '-k', '16', '-o', gif, '-q'])).code).toBe(0);
+    const bytes = readFileSync(gif);
+    // The global table: the one colour, padded to GIF's smallest table (with a transparent slot at most).
+    const table = bytes.subarray(13, 13 + 3 * (2 << (bytes[10] & 7)));
+    expect([...table.subarray(0, 3)]).toEqual([51, 102, 153]);
+    expect(table.length).toBeLessThanOrEqual(12);
+    expect(new GifReader(bytes).numFrames()).toBe(new GifReader(readFileSync(CHI)).numFrames());
+  });
+});
