@@ -5,8 +5,8 @@ import type { IndexedFrame } from '../types.js';
  * gives a source of fewer colours than the target's k clusters several of them alike), they
  * become one entry, and the pixels are renumbered. The picture is the same, its file smaller:
  * a one-colour source painted over a photo at k = 16 came out a PNG of 16 entries, all one
- * colour, the pixels spread over them (28 KiB for 312x442 pixels, where one entry needs
- * 0.4). `frame` itself where no colour repeats; new indices otherwise. Pure: no I/O.
+ * colour, the pixels spread over them (28 KiB for 312x442 pixels; 133 bytes with the one
+ * entry). `frame` itself where no colour repeats; new indices otherwise. Pure: no I/O.
  */
 export function mergeRepeatedColours(frame: IndexedFrame): IndexedFrame {
   const { palette, size } = frame;
@@ -26,6 +26,7 @@ export function mergeRepeatedColours(frame: IndexedFrame): IndexedFrame {
   }
   if (kept === size) return frame;
   // (A transparent pixel's index is filler below `size`: renumbered alike.)
-  const indices = frame.indices.map((i) => renumber[i]);
+  const indices = new Uint8Array(frame.indices.length);
+  for (let p = 0; p < indices.length; p++) indices[p] = renumber[frame.indices[p]];
   return { ...frame, indices, palette: merged.slice(0, kept * 3), size: kept };
 }
