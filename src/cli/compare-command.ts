@@ -20,7 +20,7 @@ import type { ClipInfo, IndexedFrame, TimedFrame } from '../types.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
 import { commitRun, failedRun, readableInput } from './run-output.js';
-import { countOf, formatBytes, framesWritten, oneLine, printOut, reportWarnings, round } from './report.js';
+import { codedOf, countOf, formatBytes, framesWritten, oneLine, printOut, reportWarnings, round } from './report.js';
 import { MODE_LABELS } from './mode-labels.js';
 import { startStopwatch } from './stopwatch.js';
 
@@ -140,7 +140,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   } else {
     await printOut(streams.stdout, formatTable(inputs.shownName(input), options.colors, frames, figures));
     // Named as quantize and transfer name theirs: the table alone left the user to find them.
-    if (!quiet && side !== null && written !== undefined) streams.stderr.write(`${oneLine(String(output))}: ${side.captions.join(' | ')} side by side, ${framesWritten(frames, written)}, ${formatBytes(written.bytes)}\n`);
+    if (!quiet && side !== null && written !== undefined) streams.stderr.write(`${oneLine(String(output))}: ${side.captions.join(' | ')} side by side, ${framesWritten(frames, written)}, ${side.size.width}x${side.size.height}${codedOf(written)}, ${formatBytes(written.bytes)}\n`);
     if (!quiet && timelineFile !== undefined) streams.stderr.write(`${oneLine(timelineFile)}: the palettes over time, ${shown.map((m) => MODE_LABELS[m]).join(' | ')}\n`);
     if (!quiet && advice !== null) streams.stderr.write(`chromaseed: ${advice}\n`);
   }
@@ -246,7 +246,7 @@ function formatTable(input: string, k: number, frames: number, figures: Record<s
 /** The fewest colours a GIF side-by-side's original panel is drawn in. */
 const ORIGINAL_MIN_COLORS = 16;
 
-type SideBySide = { write(source: TimedFrame, panels: IndexedFrame[]): Promise<void>; finish: FrameWriter['finish']; abort(): Promise<void>; captions: readonly string[] };
+type SideBySide = { write(source: TimedFrame, panels: IndexedFrame[]): Promise<void>; finish: FrameWriter['finish']; abort(): Promise<void>; captions: readonly string[]; size: { width: number; height: number } };
 type SideBySideInfo = Pick<ClipInfo, 'width' | 'height' | 'fps' | 'loopCount' | 'mayTurnTransparent' | 'gifDelays'>;
 
 /**
@@ -272,6 +272,7 @@ async function createSideBySide(output: string, input: string, info: SideBySideI
     finish: (options) => writer.finish(options),
     abort: () => writer.abort(),
     captions,
+    size: sideBySideSize(info, caption),
   };
 }
 
@@ -306,11 +307,15 @@ async function createGifSideBySide(output: string, input: string, info: SideBySi
     finish: (options) => writer.finish(options),
     abort: () => writer.abort(),
     captions,
+    size: sideBySideSize(info, caption),
   };
 }
 
-/** The writer for frames as wide as the caption bar and as tall as it and the enlarged panels. */
+/** A side-by-side frame's size: as wide as the caption bar, as tall as it and the enlarged panels. */
+function sideBySideSize(info: SideBySideInfo, caption: Caption): { width: number; height: number } {
+  return { width: caption.width, height: info.height * caption.scale + caption.height };
+}
+
 function openSideBySideWriter(output: string, input: string, info: SideBySideInfo, caption: Caption): Promise<FrameWriter> {
-  const height = info.height * caption.scale + caption.height;
-  return createFrameWriter(output, { width: caption.width, height, fps: info.fps, loopCount: info.loopCount, inputPath: input, mayTurnTransparent: info.mayTurnTransparent, gifDelays: info.gifDelays });
+  return createFrameWriter(output, { ...sideBySideSize(info, caption), fps: info.fps, loopCount: info.loopCount, inputPath: input, mayTurnTransparent: info.mayTurnTransparent, gifDelays: info.gifDelays });
 }

@@ -82,7 +82,7 @@ export function writtenReport(
 }
 
 /** " (34x26 in the file)": a video coded at even sides, its odd one padded; nothing otherwise. */
-function codedOf(written: { codedSize?: { width: number; height: number } }): string {
+export function codedOf(written: { codedSize?: { width: number; height: number } }): string {
   const coded = written.codedSize;
   return coded === undefined ? '' : ` (${coded.width}x${coded.height} in the file, H.264's even sides)`;
 }

@@ -877,7 +877,13 @@ describe('chromaseed compare', () => {
     const points = lines.slice(2, 5).map((l) => l.indexOf('.'));
     expect(new Set(points).size).toBe(1);
     expect(lines[5]).toBe('psnr: dB, higher is closer to the source; flicker_static, flip_static, excess_change: lower is steadier');
-    expect(r.stderr).toMatch(new RegExp(`^${side.replace(/[.]/g, '\\.')}: original \\| unseeded \\| seeded side by side, 30 frames, [\\d.]+ [KM]iB\\n${tl.replace(/[.]/g, '\\.')}: the palettes over time, unseeded \\| seeded\\n$`));
+    // Its frames' size, as quantize says its output's (it was left out).
+    const { width, height } = decodeGif(new Uint8Array(readFileSync(side)), side).info;
+    expect([width, height]).toEqual([1208, 322]);
+    expect(r.stderr).toMatch(new RegExp(`^${side.replace(/[.]/g, '\\.')}: original \\| unseeded \\| seeded side by side, 30 frames, 1208x322, [\\d.]+ [KM]iB\\n${tl.replace(/[.]/g, '\\.')}: the palettes over time, unseeded \\| seeded\\n$`));
+    // An H.264 side-by-side of odd size says the even one it was padded to, as quantize does.
+    const odd = await runMain(['compare', CARS, '-k', '4', '--width', '161', '--duration', '0.2', '-o', path.join(dir, 'odd.mp4')]);
+    expect(odd.stderr).toMatch(/odd\.mp4: original \| unseeded \| seeded side by side, 7 frames \(10 in the video\), 491x143 \(492x144 in the file, H\.264's even sides\), [\d.]+ KiB\n/);
   });
 
   it('says when its own figures show one palette fitting the clip as well and clearly steadier: --seeding global', async () => {
