@@ -108,6 +108,14 @@ const MOSTLY_UNCHANGED = 0.6;
  */
 const RUNS_MARGIN = 0.1;
 
+/**
+ * The index standing for the transparent one in a frame's second encoding as scanRect writes
+ * it: the slot after the frame's `size` colours, which no pixel uses; none (-1) in a full 256.
+ */
+function candidateMark(size: number): number {
+  return size < 256 ? size : -1;
+}
+
 /** Graphic control extension (8 bytes) then the image separator; left/top follow it. */
 const DESCRIPTOR_XY_OFFSET = 8 + 1;
 
@@ -180,8 +188,6 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
   // The rectangle the held-back frame is written over (chooseRect), and what one pass over it found (scanRect).
   const rect = new Int32Array(4);
   const scan: RectScan = { needsTransparency: false, unchanged: 0, plainRuns: 0, differenceRuns: 0, flips: 0 };
-  // The candidate's stand-in for the transparent index, -1 where scanRect wrote none.
-  let candidateMark = -1;
   // Whether scanRect takes its loop without branches (from the frame before: see NOISY_FLIPS).
   let noisyScans = false;
   const candidate = new Uint8Array(n);
@@ -308,19 +314,17 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     // of a local table each.
     const fullTable = size > 1 && (size & (size - 1)) === 0;
     const countUses = size === 256 || (fullTable && !first && (pendingHasTransparency || comparesWithCanvas || mustClear));
-    candidateMark = comparesWithCanvas && size < 256 ? size : -1;
     if (pendingHasTransparency || countUses || comparesWithCanvas) {
       changedUses.fill(0);
       const countAll = countUses && size === 256;
       if (countAll) counts.fill(0);
-      const input = { target: pendingTarget, base, indices: pendingIndices, width, rect, comparesWithCanvas, mark: candidateMark, candidate, changedUses, counts: countAll ? counts : null };
+      const input = { target: pendingTarget, base, indices: pendingIndices, width, rect, comparesWithCanvas, mark: comparesWithCanvas ? candidateMark(size) : -1, candidate, changedUses, counts: countAll ? counts : null };
       scanRect(input, noisyScans, scan);
       if (comparesWithCanvas) noisyScans = scan.flips > NOISY_FLIPS * rw * rh;
     } else {
       // An opaque first frame with a free slot needs nothing the pass finds.
       scan.needsTransparency = false;
       scan.unchanged = scan.plainRuns = scan.differenceRuns = scan.flips = 0;
-      candidateMark = -1;
     }
     const { needsTransparency, unchanged } = scan;
     const anyUnchanged = unchanged > 0;
@@ -440,10 +444,11 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     const runRatio = (scan.differenceRuns + 1) / (scan.plainRuns + 1);
     let best: Uint8Array | null = ti >= 0 && runRatio < 1 - RUNS_MARGIN ? null : encodeBody(plainIndices(), rx0, ry0, rw, rh, gce);
     if (ti >= 0 && (best === null || runRatio <= 1 + RUNS_MARGIN)) {
-      const mark = candidateMark;
+      // Here the frame was compared with the canvas, so scanRect wrote the candidate, the
+      // transparent index as `mark` (the slot after the colours, unless a free one was
+      // found); not in a full 256, where a colour may be given up.
+      const mark = candidateMark(pendingSize);
       if (mark >= 0) {
-        // scanRect wrote it, the transparent index as `mark` (the slot after the colours,
-        // unless a free one was found). Not in a full 256, where a colour may be given up.
         if (ti !== mark) for (let q = 0; q < rw * rh; q++) if (candidate[q] === mark) candidate[q] = ti;
       } else {
         for (let y = ry0, q = 0; y <= ry1; y++) {
