@@ -1,5 +1,5 @@
 import type { Frame, FrameSource, TimedFrame } from '../types.js';
-import { oneLine } from './report.js';
+import { countOf, oneLine } from './report.js';
 
 /**
  * A one-line progress display on stderr: frames done, frames per second and ETA.
@@ -78,7 +78,8 @@ export function createProgress(stream: Tty, name: string, frameCount: number | u
     const elapsed = (now - first!.at) / 1000;
     const fps = elapsed >= RATE_MIN_SECONDS && n > first!.n ? (n - first!.n) / elapsed : 0;
     const rate = fps > 0 ? `  ${fps.toFixed(1)} fps` : '';
-    if (!total) return show(`${n} ${n === 1 ? 'frame' : 'frames'}${rate}`);
+    // A total the frames have passed was an estimate from the stated length, and too low: gone.
+    if (!total || n > total) return show(`${countOf(n, 'frame')}${rate}`);
     const figures = `${n}/${total}${rate}${fps > 0 ? `  ETA ${formatSeconds(Math.max(0, total - n) / fps)}` : ''}`;
     // Room for "[bar] " (the bar and 3 columns) beside the label, a space and the figures,
     // short of the last column.
@@ -122,7 +123,8 @@ export function createProgress(stream: Tty, name: string, frameCount: number | u
       widestFigures = widestFor(frames);
     },
     finishing() {
-      if (drawn) show(`${framesDone}/${total ?? framesDone}, writing the output…`);
+      // The frames may end short of an estimated total, or past it: then only their number.
+      if (drawn) show(`${framesDone === total ? `${total}/${total}` : countOf(framesDone, 'frame')}, writing the output…`);
     },
   };
 }

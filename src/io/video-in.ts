@@ -722,9 +722,17 @@ function chunkReader(stream: PassThrough): { next(): Promise<Buffer | null> } {
   };
 }
 
+/**
+ * The frames a read should give, from the stated length at the rate. Where the length may
+ * count from 0 rather than from the first frame (lengthMayCountFrom), the shorter reading:
+ * the longer one made a 2 s MP4 starting at 3.3 s "about 133 frames", refused by --max-frames
+ * 100 and shown as 50/133 at its end. The frames are counted against the limit as they come
+ * too (limitFrames), and the progress bar drops a total that the frames pass.
+ */
 function estimateFrames(probe: VideoProbe, fps: number, startSec?: number, durationSec?: number): number | undefined {
   if (probe.durationSec === undefined && durationSec === undefined) return undefined;
-  let seconds = Math.max(0, (probe.durationSec ?? Infinity) - (startSec ?? 0));
+  const lengthSec = probe.durationSec === undefined ? Infinity : probe.durationSec - (probe.lengthMayCountFrom ?? 0);
+  let seconds = Math.max(0, lengthSec - (startSec ?? 0));
   if (durationSec !== undefined) seconds = Math.min(seconds, durationSec);
   return Number.isFinite(seconds) ? Math.max(0, Math.round(seconds * fps)) : undefined;
 }

@@ -795,6 +795,13 @@ describe('a VP9 video with damaged frames', () => {
     let frames = 0;
     for await (const _ of read.frames) frames++;
     expect([frames, read.warnings]).toEqual([50, []]);
+    // Its frames are estimated from the shorter reading, 50, not 133: --max-frames 60 reads it
+    // (it was refused up front, "about 133 frames at 25 fps, more than the limit of 60").
+    expect(read.info.frameCount).toBe(50);
+    const limited = await openInput(late, resolveInputOptions({ maxFrames: 60 }));
+    let limitedFrames = 0;
+    for await (const _ of limited.frames) limitedFrames++;
+    expect(limitedFrames).toBe(50);
     // A part past its frames is said to be, both readings given (it said the video lasts 5.30 s).
     const part = await openVideo(late, { start: 3 });
     await expect((async () => {

@@ -76,6 +76,22 @@ describe('progress line', () => {
     expect(silent.writes).toEqual([]);
   });
 
+  it('drops an estimated total the frames pass, and names frames that end short of it by their number alone (it showed "50/133, writing the output")', () => {
+    vi.useFakeTimers({ now: 0 });
+    const { writes, stream } = fakeStream(true);
+    const progress = createProgress(stream, 'late.mp4', 50, true);
+    progress.tick(1);
+    vi.setSystemTime(1_000);
+    progress.tick(51);
+    progress.finishing();
+    expect(writes.slice(1)).toEqual(['\rlate.mp4 51 frames  50.0 fps\x1b[K', '\rlate.mp4 51 frames, writing the output…\x1b[K']);
+    const short = fakeStream(true);
+    const cut = createProgress(short.stream, 'late.mp4', 133, true);
+    cut.tick(50);
+    cut.finishing();
+    expect(short.writes[1]).toBe('\rlate.mp4 50 frames, writing the output…\x1b[K');
+  });
+
   it('measures the rate from the first frame, so a slow start (a pass counting colours) does not inflate the ETA', () => {
     vi.useFakeTimers({ now: 0 });
     const { writes, stream } = fakeStream(true);
