@@ -62,6 +62,8 @@ export async function loadStill(given: string | URL, options: ReadStillOptions =
   const sharp = await sharpForFiles();
   try {
     const meta = await sharp(file, { limitInputPixels: maxPixels, pages: 1 }).metadata();
+    const unread = unreadSamples(meta.depth, meta.space, meta.channels);
+    if (unread !== null) throw inputError(file, `an image of ${unread} samples, whose colours cannot be read as a viewer shows them; save it with 8 or 16-bit samples`);
     if (options.width !== undefined) {
       // The scaled size must fit the limit too, and is known from the header alone.
       const turned = (meta.orientation ?? 1) >= 5; // EXIF orientations 5-8 swap width and height
@@ -79,11 +81,13 @@ export async function loadStill(given: string | URL, options: ReadStillOptions =
       .rotate()
       .resize(options.width === undefined ? null : { width: options.width });
     // A 16-bit image with an embedded profile (sRGB's own included) comes out of sharp's
-    // default conversion in the wrong colours: pure red as (234, 51, 34). Converting through
-    // the profile to sRGB said outright gives the colours a viewer shows; 8-bit images and
-    // those without a profile are right as they are. A 16-bit grey image's profile is
-    // skipped by that conversion (a grey of 0.4 under a linear profile read as 102, not
-    // 170) unless its output is first made 8-bit grey.
+    // default conversion in the wrong colours: pure red as (234, 51, 34). Through the
+    // profile to sRGB said outright (withIccProfile), channels near 0 came out up to 16
+    // levels off (ProPhoto 2, 196, 66 read as 0, 226, 2, not 0, 226, 18; lcms through
+    // ImageMagick); with sRGB as the pipeline's space they are within 2 levels, as for the
+    // same colours at 8 bits. 8-bit images and those without a profile are right as they
+    // are. A 16-bit grey image's profile is skipped by that conversion (a grey of 0.4 under a
+    // linear profile read as 102, not 170) unless its output is first made 8-bit grey.
     //
     // A CMYK image without a profile: libvips would convert it through a print profile of
     // its own, which dulls it (a blue #3250c8 read as #405085, blacks lifted to #3f3b39);
@@ -97,8 +101,8 @@ export async function loadStill(given: string | URL, options: ReadStillOptions =
     const plainDeep = deep && !plainCmyk && meta.icc === undefined;
     if (plainCmyk) image.pipelineColourspace('cmyk').toColourspace('cmyk');
     else if (meta.icc !== undefined && meta.depth !== 'uchar' && meta.depth !== 'char') {
-      if (meta.channels !== undefined && meta.channels <= 2) image.toColourspace('b-w');
-      image.withIccProfile('srgb');
+      if (meta.channels !== undefined && meta.channels <= 2) image.toColourspace('b-w').withIccProfile('srgb');
+      else image.pipelineColourspace('srgb').toColourspace('srgb');
     } else image.toColourspace(plainDeep ? 'rgb16' : 'srgb');
     // Inks at their stored depth: cast to 8 bits, 16-bit inks would be clipped, not scaled.
     const { data, info } = await (plainCmyk ? image.raw({ depth: deep ? 'ushort' : 'uchar' }) : image.ensureAlpha().raw({ depth: plainDeep ? 'ushort' : 'uchar' })).toBuffer({ resolveWithObject: true });
@@ -133,8 +137,26 @@ export async function loadStill(given: string | URL, options: ReadStillOptions =
     const said = firstLine(message).split(`${file}: `).join('').replace(/[\s:]+$/, '');
     const pngProblem = await pngDamage(file, head);
     if (pngProblem !== null) throw inputError(file, `${pngProblem} (the decoder: ${said})`, e);
+    // What libvips says of a whole TIFF whose kind of samples it does not read (64-bit
+    // floating point; 8-bit CIELab), which is no damage.
+    if (isTiff(head) && /samples out of range|bad labq format/.test(said)) {
+      throw inputError(file, `a TIFF whose kind of samples the decoder does not read (the decoder: ${said.replace(/^Input file has corrupt header: /, '')}); save it with 8 or 16-bit RGB samples`, e);
+    }
     throw inputError(file, `cannot decode the image: damaged or cut short? (the decoder: ${said})`, e);
   }
+}
+
+/**
+ * Samples libvips decodes but does not convert to 8-bit sRGB as a viewer would: it takes
+ * them for the 0-255 range (a 32-bit integer TIFF of 180, 60, 90 read as 0, 255, 255;
+ * a floating-point grey one of 0.39 as black). Floating-point RGB is converted (as linear
+ * light, scRGB). Named for the message, or null when they are read.
+ */
+function unreadSamples(depth: string | undefined, space: string | undefined, channels: number | undefined): string | null {
+  if (depth === 'float' && channels !== undefined && channels <= 2) return 'floating-point grey';
+  if (depth === 'short' && space === 'labs') return null; // 16-bit CIELab, which libvips converts
+  const named: Record<string, string> = { short: 'signed 16-bit', uint: '32-bit integer', int: 'signed 32-bit integer', double: '64-bit floating-point', complex: 'complex', dpcomplex: 'complex' };
+  return depth !== undefined ? named[depth] ?? null : null;
 }
 
 /** sharp's 16-bit samples (native byte order) as such, copied first if they start at an odd byte (by the constructor: a Buffer's `slice` is a view). */

@@ -169,6 +169,31 @@ describe('loadStill', () => {
     expect(loaded).toEqual([[170, 170, 170, 255], [170, 170, 170, 255]]);
   });
 
+  it('reads a 16-bit image with an Adobe RGB profile as its 8-bit copy (through the profile said outright, channels near 0 came out up to 16 levels off: 248, 12, 213 as 255, 16, 219)', async () => {
+    // Four colours, at 16 and at 8 bits, each file with the profile (test/fixtures/deep-samples/README.md).
+    const deep = path.join(repoRoot, 'test/fixtures/deep-samples');
+    expect((await sharp(path.join(deep, 'adobe-rgb-16bit.png')).metadata()).depth).toBe('ushort');
+    const sixteen = Array.from((await loadStill(path.join(deep, 'adobe-rgb-16bit.png'))).data);
+    const eight = Array.from((await loadStill(path.join(deep, 'adobe-rgb-8bit.png'))).data);
+    // lcms, through ImageMagick 6.9, converts both to these; chromaseed within a level of it.
+    const lcms = [0, 197, 47, 255, 255, 4, 218, 255, 0, 246, 22, 255, 0, 209, 175, 255];
+    expect([sixteen, Math.max(...sixteen.map((v, i) => Math.abs(v - lcms[i])))]).toEqual([eight, 1]);
+  });
+
+  it('refuses samples whose colours libvips reads wrong, and names a TIFF of samples it cannot decode as such, not as damaged', async () => {
+    const deep = path.join(repoRoot, 'test/fixtures/deep-samples');
+    const read = (name: string) => loadStill(path.join(deep, name)).then(() => 'read', (err: Error) => err.message.slice(deep.length + 1));
+    const advice = 'whose colours cannot be read as a viewer shows them; save it with 8 or 16-bit samples';
+    // They read as 0, 255, 255 (of 180, 60, 90) and as black (of a grey of 100).
+    expect(await read('int32.tif')).toBe(`int32.tif: an image of 32-bit integer samples, ${advice}`);
+    expect(await read('float-grey.tif')).toBe(`float-grey.tif: an image of floating-point grey samples, ${advice}`);
+    // "cannot decode the image: damaged or cut short?" before.
+    expect(await read('float64.tif')).toBe('float64.tif: a TIFF whose kind of samples the decoder does not read (the decoder: tiff2vips: samples out of range); save it with 8 or 16-bit RGB samples');
+    expect(await read('lab8.tif')).toBe('lab8.tif: a TIFF whose kind of samples the decoder does not read (the decoder: image: bad labq format); save it with 8 or 16-bit RGB samples');
+    // Floating-point RGB is read, as linear light (libvips' scRGB): 0.706, 0.235, 0.353 is 219, 133, 160 in sRGB.
+    expect(Array.from((await loadStill(path.join(deep, 'float-rgb.tif'))).data.subarray(0, 4))).toEqual([219, 133, 160, 255]);
+  });
+
   it('rounds 16-bit samples without a profile to 8 bits, RGB and grey, PNG and TIFF (libvips dropped the low byte: 1000 of 65535, 3.89 of 255, read as 3)', async () => {
     const samples = [1000, 33024, 64535, 65535];
     const expected = [4, 128, 251, 255];
