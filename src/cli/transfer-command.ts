@@ -187,9 +187,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
     await failedRun(err, progress, writer, signal);
   }
   const decisions = transfer.decisions();
-  // What the swatch and --json show: the first decision made on a frame with colours (a
-  // clip that fades in starts with a clear frame).
-  const shownDecision = decisions.find((d) => d.target.size > 0) ?? decisions[0];
+  const shownDecision = longestDecision(decisions, frames);
   const swatchFile = args.swatch;
   const picture = typeof swatchFile === 'string' ? async () => [swatchFile, await renderTransferSwatch(source, shownDecision, frames > 1)] as const : null;
   const written = (await commitRun(writer, picture, targetPath, progress, signal))!;
@@ -253,4 +251,23 @@ function describeMapping(source: SourcePalette, decision: TransferDecision): { e
     });
   }
   return rows;
+}
+
+/**
+ * What the swatch and --json show: the decision in effect for the most frames (the first of
+ * those), among those made on a frame with colours (a clip that fades in starts with a clear
+ * frame). The first such decision was shown before: a film opening on black showed its black
+ * frame's one colour, mapped to one source colour, where 20 decisions followed.
+ */
+function longestDecision(decisions: readonly TransferDecision[], frames: number): TransferDecision {
+  let shown = decisions[0];
+  let longest = -1;
+  decisions.forEach((d, i) => {
+    const lasts = (decisions[i + 1]?.frame ?? frames) - d.frame;
+    if (d.target.size > 0 && lasts > longest) {
+      shown = d;
+      longest = lasts;
+    }
+  });
+  return shown;
 }

@@ -454,6 +454,31 @@ describe('a target that starts from a clear frame (a fade-in)', () => {
     expect(summary.decisions[0]).toBe(0);
     expect((await sharp(swatch).metadata()).height).toBe(3 * 72 + 2 * 6 + 2);
   });
+  it('shows the decision in effect for the most frames: a clip opening on black showed its one colour (a film\'s opening, 20 decisions after it)', async () => {
+    const { openInput } = await import('../../src/io/open-input.js');
+    const { createFrameWriter } = await import('../../src/io/frame-writer.js');
+    const { quantizeClip } = await import('../../src/pipeline/quantize-clip.js');
+    const { resolveSequenceOptions } = await import('../../src/options.js');
+    // chi.gif after three black frames.
+    const chi = await openInput(CHI);
+    const { width, height } = chi.info;
+    const black = new Uint8Array(width * height * 4);
+    for (let p = 3; p < black.length; p += 4) black[p] = 255;
+    async function* fromBlack() {
+      for (let i = 0; i < 3; i++) yield { width, height, data: black, delayMs: 100 };
+      yield* chi.frames;
+    }
+    const opening = path.join(tmp, 'from-black.gif');
+    const writer = await createFrameWriter(opening, { width, height, loopCount: 0 });
+    for await (const q of quantizeClip(async () => ({ info: chi.info, frames: fromBlack() }), resolveSequenceOptions({ colors: 16 }))) await writer.write(q.indexed);
+    await writer.finish();
+    const r = await run(['transfer', HIBISCUS, opening, '-o', path.join(tmp, 'from-black-out.gif'), '--json', '-q']);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect([summary.decisions[0], summary.decisions.includes(3)]).toEqual([0, true]);
+    // chi's colours, not black's alone.
+    expect(summary.mapping.length).toBeGreaterThan(1);
+  });
   it('a target too large to write is refused before the source is read (it was said after the source\'s pass)', async () => {
     const dir = mkdtempSync(path.join(tmp, 'huge-'));
     const wide = path.join(dir, 'wide.png');
