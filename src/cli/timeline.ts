@@ -112,6 +112,9 @@ async function drawTimeline(runs: readonly (readonly Uint8Array[])[], k: number,
   }
   const captions = Buffer.alloc(bar.mask.length * 3);
   for (let i = 0; i < bar.mask.length; i++) if (bar.mask[i] === 1) captions.fill(255, i * 3, i * 3 + 3);
+  // The bar's last row in the axis's grey: a clip opening on black (a film's first frames)
+  // has rows as black as the bar, which ran into it, frame 0 lost.
+  captions.fill(EDGE_GREY, (bar.height - 1) * bar.width * 3);
   layers.push({ input: captions, raw: { width: bar.width, height: bar.height, channels: 3 }, top: 0, left: gutter });
   // One composite and one PNG encoding: a second pass over a 65,000-frame picture took seconds.
   return sharp({ create: { width, height: top + gridH, channels: 3, background: '#ffffff' } }).composite(layers).png().toBuffer();

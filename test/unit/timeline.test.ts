@@ -21,7 +21,9 @@ describe('renderTimelines, one run (quantize)', () => {
     expect(gutter).toBeGreaterThan(8);
     // Two frames are not a sliver: 32 px rows (they were 8), under the caption bar.
     expect(img.height).toBe(bar.height + 2 * 32);
-    for (let y = 0; y < bar.height; y++) for (let x = 0; x < bar.width; x += 3) expect(img.at(gutter + x, y)[0], `${x},${y}`).toBe(bar.mask[y * bar.width + x] === 1 ? 255 : 0);
+    for (let y = 0; y < bar.height - 1; y++) for (let x = 0; x < bar.width; x += 3) expect(img.at(gutter + x, y)[0], `${x},${y}`).toBe(bar.mask[y * bar.width + x] === 1 ? 255 : 0);
+    // The bar's last row is grey, so that black first rows do not run into it (they did).
+    for (let x = 0; x < bar.width; x++) expect(img.at(gutter + x, bar.height - 1)).toEqual([0xa0, 0xa0, 0xa0]);
     const top = bar.height;
     expect(img.at(gutter + cell + 10, top + 10)).toEqual([255, 255, 255]);
     // Frame 1's missing second and third cells: two greys in 4-px checks, neither white.
@@ -66,7 +68,9 @@ describe('renderTimelines (compare)', () => {
     expect(gutter).toBeGreaterThan(8);
     expect(img.height).toBe(bar.height + 3 * 32);
     // The caption bar is the side-by-side's, pixel for pixel: the labels in the blocks' order.
-    for (let y = 0; y < bar.height; y++) for (let x = 0; x < bar.width; x += 3) expect(img.at(gutter + x, y)[0], `${x},${y}`).toBe(bar.mask[y * bar.width + x] === 1 ? 255 : 0);
+    for (let y = 0; y < bar.height - 1; y++) for (let x = 0; x < bar.width; x += 3) expect(img.at(gutter + x, y)[0], `${x},${y}`).toBe(bar.mask[y * bar.width + x] === 1 ? 255 : 0);
+    // The bar's last row is grey, so that black first rows do not run into it (they did).
+    for (let x = 0; x < bar.width; x++) expect(img.at(gutter + x, bar.height - 1)).toEqual([0xa0, 0xa0, 0xa0]);
     const cell = (block: number, column: number, frame: number) => img.at(gutter + block * (96 + 12) + column * 32 + 16, bar.height + frame * 32 + 16);
     expect([cell(0, 0, 0), cell(0, 2, 2), cell(1, 0, 0), cell(1, 2, 2)]).toEqual([blue, red, red, blue]);
     // The short frame's missing entry: the checkerboard, in its own block only.
