@@ -30,7 +30,7 @@ export interface SwatchOptions {
   /**
    * Edge colours hard to tell from a white page (see nearWhite) in 1 px of grey, inside
    * their segments and chips. Default true; a caller that frames the bar itself (transfer's
-   * swatch) leaves it out.
+   * swatch) leaves it out, all but a 1 px rule between two such colours side by side.
    */
   readonly edges?: boolean;
 }
@@ -163,8 +163,12 @@ export async function renderSwatch(colors: readonly PaletteEntry[], options: Swa
   const rowBytes = width * 3;
   for (let y = 1; y < height; y++) rgb.copyWithin(y * rowBytes, 0, rowBytes);
   const edges = options.edges ?? true;
-  for (let i = 0, x = 0; edges && i < colors.length; x += widths[i], i++) {
-    if (nearWhite(...colors[i].rgb)) edgeRect(rgb, width, x, 0, widths[i], height);
+  for (let i = 0, x = 0; i < colors.length; x += widths[i], i++) {
+    if (!nearWhite(...colors[i].rgb)) continue;
+    if (edges) edgeRect(rgb, width, x, 0, widths[i], height);
+    // In a bar its caller frames, two near-white segments side by side still need a rule
+    // between them: transfer's #e6f7fd and #fdffff read as one pale block with two labels.
+    else if (i > 0 && nearWhite(...colors[i - 1].rgb)) for (let y = 0; y < height; y++) rgb.fill(EDGE_GREY, (y * width + x) * 3, (y * width + x + 1) * 3);
   }
   const layers: { input: Buffer; top: number; left: number }[] = [];
   if (options.labels ?? true) {

@@ -101,6 +101,14 @@ describe('renderSwatch', () => {
     expect(at(402, 180)).toEqual([50, 51, 49]);
   });
 
+  it('without edges (a bar its caller frames), parts two near-white colours side by side by a grey rule, and nothing else (transfer\'s #e6f7fd and #fdffff read as one block)', async () => {
+    const entry = (rgb: [number, number, number], proportion: number): PaletteEntry => ({ rgb, hex: `#${rgb.map((v) => v.toString(16).padStart(2, '0')).join('')}`, proportion, count: proportion * 1000, centroid: rgb });
+    const img = await decode(await renderSwatch([entry([230, 247, 253], 0.5), entry([253, 255, 255], 0.25), entry([50, 51, 49], 0.25)], { labels: false, key: false, edges: false, height: 40 }));
+    const at = (x: number, y: number) => [...img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3)];
+    // 400 | 200 | 200 px: the rule is the second segment's first column; no other edge.
+    expect([at(399, 20), at(400, 0), at(400, 20), at(400, 39), at(401, 20), at(0, 0), at(599, 20), at(600, 20)]).toEqual([[230, 247, 253], [0xa0, 0xa0, 0xa0], [0xa0, 0xa0, 0xa0], [0xa0, 0xa0, 0xa0], [253, 255, 255], [230, 247, 253], [253, 255, 255], [50, 51, 49]]);
+  });
+
   it('labels wide segments with their hex code in a contrasting colour, in an RGB picture (the labels brought an alpha channel)', async () => {
     const img = await decode(await renderSwatch(colors));
     expect((await sharp(await renderSwatch(colors)).metadata()).channels).toBe(3);
