@@ -393,7 +393,11 @@ function variableRateClock(packets: PacketTimes | null, probe: VideoProbe, opts:
   const maxFps = opts.maxFps ?? MAX_ANIMATION_FPS;
   // Delays fitted to a GIF's centiseconds (shortestMs) are exact; others are times' differences, rounded to the time base.
   // The first delay, from the file's start (fromZero), holds the picture's lead over the sound: not a rate's.
-  const rated = plan.fromZero === true && delays.length > 1 ? delays.slice(1) : delays;
+  // Nor the last: it runs to the stream's end as the file gives it, to 10 ms where ffmpeg
+  // states the length, and a muxer's end may cut it short (an MP4 of 10 and 30 fps parts
+  // joined, its last frame 0.3 or 3 ms long: 120 fps, 236 frames written for 40, not 30 fps).
+  const fromLead = plan.fromZero === true && delays.length > 1 ? 1 : 0;
+  const rated = delays.slice(fromLead, delays.length - fromLead > 1 ? -1 : undefined);
   const fps = (plan.shortestMs === undefined ? commonRateFor(rated, packets.unitMs, probe.fps, maxFps) : undefined) ?? rateForDelays(delays, maxFps);
   return { plan, fps, frameCount: delays.length };
 }

@@ -146,6 +146,15 @@ describe('variable-frame-rate video', () => {
     expect([summary.frames, summary.videoFrames, summary.playbackSeconds]).toEqual([40, 60, 2]);
   });
 
+  it('an MP4 whose edit list cuts its last frame to a few milliseconds plays at the rate its other delays fit, 30 fps (it was written at 120 fps, 236 frames for 39)', async () => {
+    // See test/fixtures/vfr/README.md: the last frame runs from 1.967 s to the stated 1.97 s.
+    const mp4 = path.resolve(__dirname, '../fixtures/vfr/joined-edit-list.mp4');
+    const { code, stdout } = await runMain(['quantize', mp4, '-k', '8', '-o', path.join(work, 'edit-list.mp4'), '--json']);
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout) as { frames: number; videoFrames: number; playbackSeconds: number; warnings: string[] };
+    expect([summary.frames, summary.videoFrames, summary.playbackSeconds, summary.warnings]).toEqual([39, 59, 1.967, []]);
+  });
+
   it('an MP4 whose times jitter (33 and 34 ms apart) keeps its last frame: 36 frames in 4.00 s (ffmpeg 4.1 gave it 1/60 s, and the GIF lost it)', async () => {
     // See test/fixtures/vfr/README.md.
     const mp4 = path.resolve(__dirname, '../fixtures/vfr/jittered-remux.mp4');
