@@ -121,6 +121,15 @@ describe('variable-frame-rate video', () => {
     expect((await readAll(mkv, { start: 0.5, duration: 1 })).frames).toHaveLength(30);
   });
 
+  it('read from --start where the packets have no durations, its last frame is shown for the gap before it, as in a whole read (the part ended at that frame\'s start: 44 frames, the last one lost)', async () => {
+    // See test/fixtures/vfr/README.md: the file states the last frame's start, 1.967 s, as its length.
+    const mkv = path.resolve(__dirname, '../fixtures/vfr/no-packet-durations.mkv');
+    const { source, frames } = await readAll(mkv, { start: 0.5 });
+    expect([source.info.fps, frames.length, Math.round(frames.reduce((total, f) => total + f.delayMs, 0))]).toEqual([30, 45, 1500]);
+    const own = ffmpegFrames(mkv, 96, 64)!.frames;
+    expect(Buffer.compare(frames.at(-1)!.data, own.at(-1)!)).toBe(0);
+  });
+
   it('read from --start where no common rate fits both parts (25 and 30 fps: 150 is over the cap), every frame is kept (at the stated 25 fps, one frame in six of the 30 fps part was lost, unsaid)', async () => {
     const mkv = joined('no-common-rate', 'mkv', ['-c:v', 'ffv1', '-pix_fmt', 'yuv444p'], [[25, 0.8, 'testsrc'], [30, 0.7, 'testsrc2']]);
     const whole = (await readAll(mkv)).frames;
