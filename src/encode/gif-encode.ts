@@ -353,6 +353,16 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     // A frame whose colours are those of the global table (stable palettes from seeded k-means)
     // refers to it instead of repeating up to 768 bytes of local table.
     const useGlobal = !first && sameAsGlobal(paletteLength, size);
+    if (!useGlobal && ti >= 0 && isGreyRamp(paletteList, colorDepth)) {
+      // A table whose entry i is (i, i, i) throughout, as a video's first dark frames can
+      // give (black and 1,1,1), is taken by Pillow (until a fix of 2025) for no palette at all, and
+      // with a transparent index it then stops with "image has no palette", frames short
+      // (imageio and moviepy read GIFs through it). The transparent entry's colour is never
+      // shown, and a local table is this frame's alone: a colour off the ramp there breaks it.
+      palettePool[ti][0] = 255;
+      palettePool[ti][1] = 0;
+      palettePool[ti][2] = 255;
+    }
     const gce: GifencWriteOptions = {
       palette: useGlobal ? null : paletteList,
       delay: nextDelayCs(pendingDelayMs) * 10,
@@ -616,4 +626,15 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
   }
 
   return { addFrame, finish, takeBytes, cutFrames };
+}
+
+/** Whether the table as written (padded with black to 2^depth entries) has (i, i, i) at every entry i. */
+function isGreyRamp(entries: readonly (readonly number[])[], depth: number): boolean {
+  const padded = 1 << depth;
+  if (entries.length < padded && padded > 1) return false; // a black pad entry past entry 0 is off the ramp
+  for (let i = 0; i < padded; i++) {
+    const [r, g, b] = entries[i];
+    if (r !== i || g !== i || b !== i) return false;
+  }
+  return true;
 }

@@ -236,6 +236,21 @@ describe('createGifEncoder round trip through omggif', () => {
     }
   });
 
+  it('a local table that would read (i, i, i) at every entry, with a transparent index, gets a colour off that ramp in its transparent entry: Pillow took such a table for none and stopped ("image has no palette"; a film fading in from black)', () => {
+    const grey = (v: number[]) => Uint8Array.from([...v, ...new Array(768 - v.length).fill(0)]);
+    // Black, then a pixel in eight (1,1,1): the changed pixels use entry 1 alone, so entry 0 is borrowed for the unchanged ones.
+    const first: IndexedFrame = { width: 16, height: 16, indices: new Uint8Array(256), palette: grey([0, 0, 0, 9, 9, 9]), size: 2, transparent: null, delayMs: 100 };
+    const second: IndexedFrame = { ...first, indices: new Uint8Array(256).map((_, p) => (p % 8 === 3 ? 1 : 0)), palette: grey([0, 0, 0, 1, 1, 1]) };
+    const bytes = encode([first, second], { loopCount: 0, differencing: true });
+    const reader = new GifReader(bytes);
+    const info = reader.frameInfo(1) as ReturnType<GifReader['frameInfo']> & { palette_offset: number | null; palette_size: number; transparent_index: number | null };
+    expect([info.palette_offset !== null, info.palette_size, info.transparent_index]).toEqual([true, 2, 0]);
+    const table = [...bytes.subarray(info.palette_offset!, info.palette_offset! + 6)];
+    expect(table).toEqual([255, 0, 255, 1, 1, 1]);
+    // The pixels are those meant, as before.
+    expect([...decodeComposited(bytes).frames[1]]).toEqual([...expectedRgba(second)]);
+  });
+
   it('frames that repeat the one before outside a changed part, under the same palette, show exactly their own pixels (the repeated part is copied, not looked up again)', () => {
     // 13 pixels wide (rows not a multiple of 4 bytes), one palette, each frame the one before
     // with a few pixels changed: at the first and last pixel, inside, in the transparency
