@@ -155,9 +155,11 @@ export async function loadStill(given: string | URL, options: ReadStillOptions =
 function unreadSamples(depth: string | undefined, space: string | undefined, channels: number | undefined): string | null {
   if (depth === 'float' && channels !== undefined && channels <= 2) return 'floating-point grey';
   if (depth === 'short' && space === 'labs') return null; // 16-bit CIELab, which libvips converts
-  const named: Record<string, string> = { short: 'signed 16-bit', uint: '32-bit integer', int: 'signed 32-bit integer', double: '64-bit floating-point', complex: 'complex', dpcomplex: 'complex' };
-  return depth !== undefined ? named[depth] ?? null : null;
+  return depth !== undefined ? UNREAD_DEPTHS[depth] ?? null : null;
 }
+
+/** libvips' sample formats (sharp's `depth`) that unreadSamples refuses, as the message names them. */
+const UNREAD_DEPTHS: Readonly<Record<string, string>> = { short: 'signed 16-bit', uint: '32-bit integer', int: 'signed 32-bit integer', double: '64-bit floating-point', complex: 'complex', dpcomplex: 'complex' };
 
 /** sharp's 16-bit samples (native byte order) as such, copied first if they start at an odd byte (by the constructor: a Buffer's `slice` is a view). */
 function samples16(bytes: Uint8Array): Uint16Array {
