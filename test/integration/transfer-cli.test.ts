@@ -426,24 +426,29 @@ describe('chromaseed transfer: a palette file as SOURCE', () => {
   });
 });
 
+/** chi.gif at k = 16 after `lead` frames of its size (RGBA, given its width and height), written as `name` in tmp. */
+async function chiAfter(name: string, lead: (width: number, height: number) => Uint8Array[]): Promise<string> {
+  const { openInput } = await import('../../src/io/open-input.js');
+  const { createFrameWriter } = await import('../../src/io/frame-writer.js');
+  const { quantizeClip } = await import('../../src/pipeline/quantize-clip.js');
+  const { resolveSequenceOptions } = await import('../../src/options.js');
+  const chi = await openInput(CHI);
+  const { width, height } = chi.info;
+  async function* frames() {
+    for (const data of lead(width, height)) yield { width, height, data, delayMs: 100 };
+    yield* chi.frames;
+  }
+  const file = path.join(tmp, name);
+  const writer = await createFrameWriter(file, { width, height, loopCount: 0, mayTurnTransparent: true });
+  for await (const q of quantizeClip(async () => ({ info: chi.info, frames: frames() }), resolveSequenceOptions({ colors: 16 }))) await writer.write(q.indexed);
+  await writer.finish();
+  return file;
+}
+
 describe('a target that starts from a clear frame (a fade-in)', () => {
   it('shows the first decision made on a frame with colours in --swatch and --json (the swatch failed after all the work, and the process hung)', async () => {
-    const { openInput } = await import('../../src/io/open-input.js');
-    const { createFrameWriter } = await import('../../src/io/frame-writer.js');
-    const { quantizeClip } = await import('../../src/pipeline/quantize-clip.js');
-    const { resolveSequenceOptions } = await import('../../src/options.js');
     // chi.gif with a fully transparent frame before its first.
-    const chi = await openInput(CHI);
-    const { width, height } = chi.info;
-    async function* withClearStart() {
-      yield { width, height, data: new Uint8Array(width * height * 4), delayMs: 100 };
-      yield* chi.frames;
-    }
-    const fadeIn = path.join(tmp, 'fade-in.gif');
-    const writer = await createFrameWriter(fadeIn, { width, height, loopCount: 0, mayTurnTransparent: true });
-    for await (const q of quantizeClip(async () => ({ info: chi.info, frames: withClearStart() }), resolveSequenceOptions({ colors: 16 }))) await writer.write(q.indexed);
-    await writer.finish();
-
+    const fadeIn = await chiAfter('fade-in.gif', (width, height) => [new Uint8Array(width * height * 4)]);
     const swatch = path.join(tmp, 'fade-in-swatch.png');
     const r = await run(['transfer', HIBISCUS, fadeIn, '-o', path.join(tmp, 'fade-in-out.gif'), '--swatch', swatch, '--json', '-q']);
     expect(r.stderr).toBe('');
@@ -455,23 +460,12 @@ describe('a target that starts from a clear frame (a fade-in)', () => {
     expect((await sharp(swatch).metadata()).height).toBe(3 * 72 + 2 * 6 + 2);
   });
   it('shows the decision in effect for the most frames: a clip opening on black showed its one colour (a film\'s opening, 20 decisions after it)', async () => {
-    const { openInput } = await import('../../src/io/open-input.js');
-    const { createFrameWriter } = await import('../../src/io/frame-writer.js');
-    const { quantizeClip } = await import('../../src/pipeline/quantize-clip.js');
-    const { resolveSequenceOptions } = await import('../../src/options.js');
     // chi.gif after three black frames.
-    const chi = await openInput(CHI);
-    const { width, height } = chi.info;
-    const black = new Uint8Array(width * height * 4);
-    for (let p = 3; p < black.length; p += 4) black[p] = 255;
-    async function* fromBlack() {
-      for (let i = 0; i < 3; i++) yield { width, height, data: black, delayMs: 100 };
-      yield* chi.frames;
-    }
-    const opening = path.join(tmp, 'from-black.gif');
-    const writer = await createFrameWriter(opening, { width, height, loopCount: 0 });
-    for await (const q of quantizeClip(async () => ({ info: chi.info, frames: fromBlack() }), resolveSequenceOptions({ colors: 16 }))) await writer.write(q.indexed);
-    await writer.finish();
+    const opening = await chiAfter('from-black.gif', (width, height) => {
+      const black = new Uint8Array(width * height * 4);
+      for (let p = 3; p < black.length; p += 4) black[p] = 255;
+      return [black, black, black];
+    });
     const r = await run(['transfer', HIBISCUS, opening, '-o', path.join(tmp, 'from-black-out.gif'), '--json', '-q']);
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
