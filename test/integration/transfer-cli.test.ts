@@ -139,13 +139,15 @@ describe('chromaseed transfer --swatch with many colours', () => {
     const { data, info } = await sharp(swatch).raw().toBuffer({ resolveWithObject: true });
     const legend = 72;
     const barWidth = 800;
-    // The top bar's segments, left to right: runs of one colour along a row inside it.
+    // The top bar's segments, left to right: runs of one colour along a row inside it, a
+    // grey rule between two near-white ones (1 px, the second's first column) counted in the second.
     const widths: number[] = [];
     for (let x = legend, run = 0; x < legend + barWidth; x++) {
       const o = (3 * info.width + x) * info.channels;
       const next = x + 1 < legend + barWidth ? (3 * info.width + x + 1) * info.channels : -1;
       run++;
-      if (next < 0 || data[o] !== data[next] || data[o + 1] !== data[next + 1] || data[o + 2] !== data[next + 2]) {
+      const rule = run === 1 && data[o] === 0xa0 && data[o + 1] === 0xa0 && data[o + 2] === 0xa0 && widths.length > 0;
+      if (!rule && (next < 0 || data[o] !== data[next] || data[o + 1] !== data[next + 1] || data[o + 2] !== data[next + 2])) {
         widths.push(run);
         run = 0;
       }
