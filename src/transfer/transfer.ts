@@ -145,6 +145,18 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
     paletteSize = target.size;
   }
 
+  /**
+   * For `nearest`, where each cluster's centre goes: mapped as the pixels are, in the run's
+   * metric and space (matchPalettes' nearest is Euclidean RGB, and with --space lab the
+   * mapping shown sent #a82c0f, 18% of coffee.png, to another colour than its pixels took).
+   */
+  function centresMapped(target: TransferDecision['target'], centres: ReturnType<typeof createMapper>): Int32Array {
+    const data = new Uint8Array(target.size * 4).fill(255);
+    for (let e = 0; e < target.size; e++) data.set(target.rgb.subarray(e * 3, e * 3 + 3), e * 4);
+    const { indices } = centres.map({ width: target.size, height: 1, data }, sourceRgb, source.size, { ...mapOptions, dither: 'none' });
+    return Int32Array.from(indices.subarray(0, target.size));
+  }
+
   function checked(target: TransferDecision['target']): void {
     checkedLab = paletteLab(target.rgb, target.size);
     checkedShares = target.proportions;
@@ -206,7 +218,7 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
       const renewed = frame.fresh === true && last !== null && !sameColors(last.rgb, frame.indexed.palette, last.size);
       if (last === null || cut || renewed || frame.indexed.size !== paletteSize || usesUnmatched(frame.indexed, last.proportions)) {
         const target = targetOf(frame.indexed);
-        adopt(index, target, matchUsed(target, source, options.method, weights));
+        adopt(index, target, mapper !== null && target.size > 0 ? centresMapped(target, mapper) : matchUsed(target, source, options.method, weights));
         checked(target);
       } else if (rechecks && drift(frame.indexed.palette, checkedLab, checkedShares, paletteSize) > DRIFT_DELTA_E) {
         recheck(frame.indexed, index);

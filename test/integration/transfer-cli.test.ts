@@ -490,6 +490,28 @@ describe('a target that starts from a clear frame (a fade-in)', () => {
 
 });
 
+describe('chromaseed transfer --method nearest in another space or metric', () => {
+  it('shows each cluster going where its pixels go, in the run\'s space and metric (the mapping was worked out in RGB: with --space lab, #a82c0f, 18% of coffee.png, was said to become another colour than its pixels took)', async () => {
+    // coffee.png's 8 cluster centres, 10x10 each, as the target: each cluster is one colour.
+    const centres = ['#a35127', '#240d06', '#dfb188', '#c38051', '#a82c0f', '#5d180c', '#ce7534', '#f6e8da'];
+    const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    const pixels = Buffer.alloc(80 * 10 * 3);
+    for (let y = 0; y < 10; y++) for (let x = 0; x < 80; x++) pixels.set(rgb(centres[Math.floor(x / 10)]), (y * 80 + x) * 3);
+    const target = path.join(tmp, 'centres.png');
+    await sharp(pixels, { raw: { width: 80, height: 10, channels: 3 } }).png().toFile(target);
+    for (const how of [['--space', 'lab'], ['--space', 'oklab'], ['--metric', 'manhattan']]) {
+      const out = path.join(tmp, `centres-${how[1]}.png`);
+      const r = await run(['transfer', HIBISCUS, target, '--method', 'nearest', '-k', '8', ...how, '-o', out, '--json', '-q']);
+      expect(r.code).toBe(0);
+      const { mapping } = JSON.parse(r.stdout) as { mapping: { hex: string; sourceHex: string }[] };
+      const { data } = await sharp(out).raw().toBuffer({ resolveWithObject: true });
+      const painted = (x: number) => `#${[...data.subarray(x * 3, x * 3 + 3)].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+      const said = Object.fromEntries(mapping.map((m) => [m.hex, m.sourceHex]));
+      expect([how[1], centres.map((hex) => said[hex])]).toEqual([how[1], centres.map((_, i) => painted(i * 10 + 5))]);
+    }
+  });
+});
+
 describe('chromaseed transfer from fewer source colours than k', () => {
   it('writes each colour once: target clusters given one source colour share one entry (a one-colour source made 16 entries alike, the pixels spread over them)', async () => {
     const one = path.join(tmp, 'one-colour.png');
