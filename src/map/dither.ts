@@ -107,11 +107,15 @@ export function floydSteinbergDither(
   return transparent;
 }
 
-/** The classic recursive 8x8 Bayer index matrix (values 0..63), row-major. */
-const BAYER_8X8: Uint8Array = (() => {
+/**
+ * The classic recursive 4x4 Bayer index matrix (values 0..15, one per pattern entry),
+ * row-major. (An 8x8 one, its values shifted down to the 16 entries, is this one tiled: it
+ * was used here, and described as 8x8 where its layout repeated every 4 pixels.)
+ */
+const BAYER_4X4: Uint8Array = (() => {
   let m = new Uint8Array([0]);
   let n = 1;
-  while (n < 8) {
+  while (n < 4) {
     const next = new Uint8Array(4 * n * n);
     const w = 2 * n;
     for (let y = 0; y < n; y++) {
@@ -132,8 +136,7 @@ const BAYER_8X8: Uint8Array = (() => {
 /**
  * Ordered dithering for any palette (Knoll's pattern dithering): each colour gets a pattern
  * of PATTERN palette entries whose mean is near the colour, as far as the palette allows,
- * sorted dark to light; the 8x8 Bayer matrix picks one of them per pixel (4 matrix cells
- * each). The pattern is built as error diffusion along a line: entry n is the nearest to the
+ * sorted dark to light; the 4x4 Bayer matrix picks one of them per pixel. The pattern is built as error diffusion along a line: entry n is the nearest to the
  * colour plus part of the error of entries 0..n-1 (ERROR_GAIN), so a colour a quarter of the
  * way from black to red takes 4 reds of 16.
  *
@@ -176,7 +179,7 @@ export function bayerDither(
   let exact = -1; // the last colour's entry when the colour is exactly that entry's, else -1
   let base = 0; // else the offset of its cell's pattern
   for (let y = 0, i = 0; y < height; y++) {
-    const row = (y & 7) << 3;
+    const row = (y & 3) << 2;
     for (let x = 0; x < width; x++, i++) {
       const j = i * 4;
       if (data[j + 3] === 0) {
@@ -203,13 +206,13 @@ export function bayerDither(
           }
         }
       }
-      indices[i] = exact >= 0 ? exact : patterns[base + (BAYER_8X8[row | (x & 7)] >> 2)];
+      indices[i] = exact >= 0 ? exact : patterns[base + BAYER_4X4[row | (x & 3)]];
     }
   }
   return transparent;
 }
 
-/** Entries in a colour's pattern: 16 levels of mixing, each taking 4 of the 64 matrix cells. */
+/** Entries in a colour's pattern: 16 levels of mixing, one for each cell of the 4x4 matrix. */
 const PATTERN = 16;
 /** Colour cells of 4x4x4 levels: 64 a channel. */
 const CELLS = 1 << 18;

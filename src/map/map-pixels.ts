@@ -8,7 +8,7 @@ import { bayerDither, createDitherScratch, floydSteinbergDither, type Lookup } f
 
 export { nearestIndex } from './nearest.js';
 
-/** How pixels are mapped: nearest colour only, error diffusion, or ordered (8x8 Bayer). */
+/** How pixels are mapped: nearest colour only, error diffusion, or ordered (4x4 Bayer). */
 export type Dither = DitherMode;
 
 export interface MapOptions {

@@ -363,7 +363,7 @@ describe('dithering', () => {
   });
 
   it('bayer keeps the tone of a grey ramp in black and white (it squeezed 0..224 into 56..183)', () => {
-    // Steps 8 pixels wide: the 8x8 matrix's every column within one step.
+    // Steps 8 pixels wide: the 4x4 matrix's every column twice within one step.
     const ramp = frameOf(256, 64, new Uint8Array(256 * 64 * 3).map((_, i) => (Math.floor(i / 3) % 256) & ~7));
     const { indices } = createMapper().map(ramp, new Uint8Array([0, 0, 0, 255, 255, 255]), 2, opts('bayer'));
     for (let x0 = 0; x0 < 256; x0 += 8) {
