@@ -136,9 +136,10 @@ const BAYER_4X4: Uint8Array = (() => {
 /**
  * Ordered dithering for any palette (Knoll's pattern dithering): each colour gets a pattern
  * of PATTERN palette entries whose mean is near the colour, as far as the palette allows,
- * sorted dark to light; the 4x4 Bayer matrix picks one of them per pixel. The pattern is built as error diffusion along a line: entry n is the nearest to the
- * colour plus part of the error of entries 0..n-1 (ERROR_GAIN), so a colour a quarter of the
- * way from black to red takes 4 reds of 16.
+ * sorted dark to light; the 4x4 Bayer matrix picks one of them per pixel. The pattern is
+ * built as error diffusion along a line: entry n is the nearest to the colour plus part of
+ * the error of entries 0..n-1 (ERROR_GAIN), so a colour a quarter of the way from black to
+ * red takes 4 reds of 16.
  *
  * A pattern is built once per palette for each cell of 4x4x4 colours that pixels fall in,
  * from the cell's centre: a photo's megapixel has tens of thousands of cells against a
