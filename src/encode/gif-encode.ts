@@ -631,7 +631,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
 /** Whether the table as written (padded with black to 2^depth entries) has (i, i, i) at every entry i. */
 function isGreyRamp(entries: readonly (readonly number[])[], depth: number): boolean {
   const padded = 1 << depth;
-  if (entries.length < padded && padded > 1) return false; // a black pad entry past entry 0 is off the ramp
+  if (entries.length !== padded) return false; // a black pad entry (past entry 0, as depth >= 1) is off the ramp
   for (let i = 0; i < padded; i++) {
     const [r, g, b] = entries[i];
     if (r !== i || g !== i || b !== i) return false;

@@ -345,7 +345,12 @@ function statedLengthSec(probe: VideoProbe): number | undefined {
  */
 function wholeReadSec(probe: VideoProbe): number | undefined {
   const stated = statedLengthSec(probe);
-  return stated === undefined ? undefined : stated - (probe.lengthMayCountFrom ?? 0);
+  return stated === undefined ? undefined : shorterReading(stated, probe);
+}
+
+/** A length the file states, counted from its first frame where it may count from 0 (an MP4's: lengthMayCountFrom). */
+function shorterReading(statedSec: number, probe: VideoProbe): number {
+  return statedSec - (probe.lengthMayCountFrom ?? 0);
 }
 
 /** The frames' delays as `plan` shows the packet times. */
@@ -735,7 +740,7 @@ function chunkReader(stream: PassThrough): { next(): Promise<Buffer | null> } {
  */
 function estimateFrames(probe: VideoProbe, fps: number, startSec?: number, durationSec?: number): number | undefined {
   if (probe.durationSec === undefined && durationSec === undefined) return undefined;
-  const lengthSec = probe.durationSec === undefined ? Infinity : probe.durationSec - (probe.lengthMayCountFrom ?? 0);
+  const lengthSec = probe.durationSec === undefined ? Infinity : shorterReading(probe.durationSec, probe);
   let seconds = Math.max(0, lengthSec - (startSec ?? 0));
   if (durationSec !== undefined) seconds = Math.min(seconds, durationSec);
   return Number.isFinite(seconds) ? Math.max(0, Math.round(seconds * fps)) : undefined;

@@ -1,5 +1,5 @@
 import { checkColourCounts, checkIndexedFrame, checkRgbaFrame, ChromaseedError, isBytes, namesOf, refuseUnknownKeys, requireChoice, requireInRange, requireObject } from '../errors.js';
-import { checkMapOptions, createMapper, type MapOptions } from '../map/map-pixels.js';
+import { checkMapOptions, createMapper, nearestIndex, type MapOptions } from '../map/map-pixels.js';
 import { TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import { sameColors } from '../pixel-words.js';
 import type { Frame, IndexedFrame } from '../types.js';
@@ -146,15 +146,14 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
   }
 
   /**
-   * For `nearest`, where each cluster's centre goes: mapped as the pixels are, in the run's
+   * For `nearest`, where each cluster's centre goes: to its nearest source colour as the
+   * pixels are mapped (nearestIndex gives the mapper's answer, ties included), in the run's
    * metric and space (matchPalettes' nearest is Euclidean RGB, and with --space lab the
    * mapping shown sent #a82c0f, 18% of coffee.png, to another colour than its pixels took).
    */
-  function centresMapped(target: TransferDecision['target'], centres: ReturnType<typeof createMapper>): Int32Array {
-    const data = new Uint8Array(target.size * 4).fill(255);
-    for (let e = 0; e < target.size; e++) data.set(target.rgb.subarray(e * 3, e * 3 + 3), e * 4);
-    const { indices } = centres.map({ width: target.size, height: 1, data }, sourceRgb, source.size, { ...mapOptions, dither: 'none' });
-    return Int32Array.from(indices.subarray(0, target.size));
+  function centresMapped(target: TransferDecision['target']): Int32Array {
+    const { rgb } = target;
+    return Int32Array.from({ length: target.size }, (_, e) => nearestIndex(sourceRgb, source.size, rgb[e * 3], rgb[e * 3 + 1], rgb[e * 3 + 2], mapOptions.metric, mapOptions.space));
   }
 
   function checked(target: TransferDecision['target']): void {
@@ -218,7 +217,7 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
       const renewed = frame.fresh === true && last !== null && !sameColors(last.rgb, frame.indexed.palette, last.size);
       if (last === null || cut || renewed || frame.indexed.size !== paletteSize || usesUnmatched(frame.indexed, last.proportions)) {
         const target = targetOf(frame.indexed);
-        adopt(index, target, mapper !== null && target.size > 0 ? centresMapped(target, mapper) : matchUsed(target, source, options.method, weights));
+        adopt(index, target, options.method === 'nearest' && target.size > 0 ? centresMapped(target) : matchUsed(target, source, options.method, weights));
         checked(target);
       } else if (rechecks && drift(frame.indexed.palette, checkedLab, checkedShares, paletteSize) > DRIFT_DELTA_E) {
         recheck(frame.indexed, index);
