@@ -577,7 +577,10 @@ function readCommand(file: string, plan: ReadPlan): ReturnType<typeof ffmpegComm
     const seek = Math.max(0, start - SEEK_PREROLL_SEC);
     command.inputOptions(['-itsoffset', ffmpegSeconds(seek - start), ...(seek > 0 ? ['-noaccurate_seek', '-ss', ffmpegSeconds(seek)] : [])]);
   }
-  const outputOptions = ['-map', '0:V:0', '-an', '-sn', '-dn', '-pix_fmt', 'rgba'];
+  // -max_error_rate 1: a video ffmpeg decodes in full, with damage concealed, is read (and
+  // warned of, as damage is); past its default, two frames in three decoded with errors,
+  // ffmpeg exits with an error after writing every frame.
+  const outputOptions = ['-map', '0:V:0', '-an', '-sn', '-dn', '-pix_fmt', 'rgba', '-max_error_rate', '1'];
   // Every frame once, at its own time; not past frames it cannot decode, as the constant-rate read.
   if (plan.clock !== undefined) outputOptions.push(...passthroughOptions());
   if (plan.firstOnly === true) outputOptions.push('-frames:v', '1');
