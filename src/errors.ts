@@ -188,6 +188,15 @@ export function abortedWrite(file: string): ChromaseedError {
   return new ChromaseedError('ERR_ABORTED', `${file}: aborted during a write`);
 }
 
+/**
+ * What a run whose input gave no frame throws. A GIF or a still fails before that with its
+ * own reason; a video whose header and first decodable frame ffmpeg found in the probe, and
+ * of which the read then decoded none, was damaged past that frame's packet or cut short there.
+ */
+export function noFrameRead(input: string): ChromaseedError {
+  return new ChromaseedError('ERR_INPUT', `${input}: no frame could be decoded: damaged, or cut short before its first whole frame`);
+}
+
 /** A Uint8Array (a Buffer is one) or a Uint8ClampedArray, also one made in another realm (a vm context, jsdom). */
 export function isBytes(value: unknown): value is Uint8Array {
   const tag = Object.prototype.toString.call(value);

@@ -1,6 +1,6 @@
 import { defaultMaxListeners, setMaxListeners } from 'node:events';
 import path from 'node:path';
-import { ChromaseedError } from '../errors.js';
+import { ChromaseedError, noFrameRead } from '../errors.js';
 import { createFrameWriter, inputOptionsFor, outputKind, type FrameWriter } from '../io/frame-writer.js';
 import { clusterInThread } from '../io/kmeans-thread.js';
 import { openInput, refuseTimeForStill } from '../io/open-input.js';
@@ -117,7 +117,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
       for (const q of results.values()) q.release();
       progress.tick(++frames);
     }
-    if (frames === 0) throw new ChromaseedError('ERR_INPUT', `${input}: no frames could be read`);
+    if (frames === 0) throw noFrameRead(input);
   } catch (err) {
     await failedRun(err, progress, side, signal);
   } finally {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ChromaseedError } from '../errors.js';
+import { noFrameRead } from '../errors.js';
 import { clipWriterOptions, createFrameWriter, inputOptionsFor, outputKind } from '../io/frame-writer.js';
 import { clusterInThread } from '../io/kmeans-thread.js';
 import { openReusable, refuseTimeForStill } from '../io/open-input.js';
@@ -51,7 +51,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
       if (args.timeline) timeline.push(frame.palette.palette);
       progress.tick(frame.index + 1);
     }
-    if (perFrame.length === 0) throw new ChromaseedError('ERR_INPUT', `${input}: no frames could be read`);
+    if (perFrame.length === 0) throw noFrameRead(input);
   } catch (err) {
     await failedRun(err, progress, writer, signal);
   }

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ChromaseedError } from '../errors.js';
+import { ChromaseedError, noFrameRead } from '../errors.js';
 import { clipWriterOptions, createFrameWriter, inputOptionsFor, outputKind } from '../io/frame-writer.js';
 import { clusterInThread } from '../io/kmeans-thread.js';
 import { checkInput, inputKind, openInput, openReusable, refuseTimeForStill, sniffKind } from '../io/open-input.js';
@@ -182,7 +182,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
       playback.add(out.delayMs);
       progress.tick(++frames);
     }
-    if (frames === 0) throw new ChromaseedError('ERR_INPUT', `${targetPath}: no frames could be read`);
+    if (frames === 0) throw noFrameRead(targetPath);
   } catch (err) {
     await failedRun(err, progress, writer, signal);
   }

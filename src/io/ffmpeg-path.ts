@@ -153,6 +153,16 @@ export function ffmpegHasDemuxer(name: string): boolean | undefined {
 }
 
 /**
+ * An ffmpeg line as a user reads it: without the addresses of its "[component @ 0x…] "
+ * prefixes (one line may have two: "[NULL @ 0x…] [IMGUTILS @ 0x…] Picture size … is invalid"),
+ * which mean nothing to a user, nor the advice ffmpeg adds to a feature it lacks, to update
+ * it from Git and upload the file, which a damaged file set off as often.
+ */
+function plainFfmpegLine(line: string): string {
+  return line.replace(/\[([^\]@]+?) @ 0x[0-9a-f]+\]\s*/g, '[$1] ').replace(/\s*Update your FFmpeg version to the newest one from Git\..*$/, '');
+}
+
+/**
  * The last line of ffmpeg's stderr that explains a failure: progress lines, the generic
  * "Conversion failed!" and blank lines are skipped, so the user sees the cause itself.
  */
@@ -168,9 +178,9 @@ export function lastMeaningfulLine(stderr: string | null | undefined): string {
     // The report of the streams, printed before the run and not about the failure: its
     // "encoder : Lavc58..." lines were quoted as the reason. Its lines below the headings are
     // indented, and an error line is not (one may start "take : 2.mp4: ", a file's name).
-    if (/^(Input|Output) #\d+, |^Stream mapping:|^Press \[q\]/.test(line) || /^\s+(Stream #\d+:\d+|Metadata:|Side data:|Duration: |[\w.-]+\s+: )/.test(lines[i])) continue;
-    // ffmpeg prefixes lines with "[component @ 0x…] "; the address means nothing to a user.
-    return line.replace(/^\[([^\]@]+?) @ 0x[0-9a-f]+\]\s*/, '[$1] ');
+    // (Its longest key, "compatible_brands", has no space before its colon.)
+    if (/^(Input|Output) #\d+, |^Stream mapping:|^Press \[q\]/.test(line) || /^\s+(Stream #\d+:\d+|Metadata:|Side data:|Duration: |[\w.-]+\s*: )/.test(lines[i])) continue;
+    return plainFfmpegLine(line);
   }
   return 'no error message';
 }

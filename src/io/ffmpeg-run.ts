@@ -15,9 +15,9 @@ import { dependOnOtherProcess } from './other-processes.js';
  * also complains of what it got (a broken slice), the two come in either order from run to
  * run (the decoders' threads print as they go), so the container's, the cause, is quoted.
  */
-const CONTAINER_REPORTS = String.raw`Read error|File ended prematurely|stream \d+, offset 0x[0-9a-f]+: partial file|Truncating packet|Packet corrupt|corrupt input|[^\n]*\bEBML number\b|Element at 0x[0-9a-f]+ ending at 0x[0-9a-f]+ exceeds containing master element`;
+const CONTAINER_REPORTS = String.raw`Read error|File ended prematurely|stream \d+, offset 0x[0-9a-f]+: partial file|Truncating packet|Packet corrupt|corrupt input|[^\n]*\bEBML number\b|Element at 0x[0-9a-f]+ ending at 0x[0-9a-f]+ exceeds containing master element|Invalid mdhd time scale`;
 /** The decoders' reports, under their own prefix. */
-const DECODER_REPORTS = String.raw`corrupt decoded frame|error while decoding|Invalid NAL unit size|concealing \d+ DC, \d+ AC, \d+ MV errors|Failed to decode frame`;
+const DECODER_REPORTS = String.raw`corrupt decoded frame|error while decoding|Invalid NAL unit size|concealing \d+ DC, \d+ AC, \d+ MV errors|Failed to decode frame|Picture size \d+x\d+ is invalid`;
 const CONTAINER_DAMAGE = new RegExp(String.raw`\] (${CONTAINER_REPORTS})`, 'i');
 
 /**
@@ -34,6 +34,12 @@ const CONTAINER_DAMAGE = new RegExp(String.raw`\] (${CONTAINER_REPORTS})`, 'i');
  * artefacts.
  */
 const DAMAGE = new RegExp(String.raw`\] (${CONTAINER_REPORTS}|${DECODER_REPORTS})|Error while decoding stream #\d+:\d+`, 'i');
+
+/**
+ * Words of a line ffmpeg printed before it gave up on a file that say the file is at fault:
+ * cut short, corrupt, or with a time scale, a picture size or a slice that cannot be right.
+ */
+const DAMAGE_WORDS = /Read error|Invalid data|Error while decoding|corrupt|truncat|time ?scale|concealing|Picture size \d+x\d+ is invalid/i;
 
 /** What ffmpeg prints when the disk is full (or the file too large for it). */
 export const DISK_FULL = /No space left on device|Disk quota exceeded|File too large/;
@@ -186,7 +192,7 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
       return new ChromaseedError('ERR_INPUT', `${file}: a Photoshop document whose pixels ffmpeg could not decode${why === '' ? '' : ` (${why})`}: damaged, or of a kind its decoder does not read (ImageMagick's RLE); save it as PNG or TIFF`, { cause: error });
     }
     const damaged = 'the file is cut short or damaged before its first frame';
-    const why = line === '' ? damaged : /Read error|Invalid data|Error while decoding|corrupt|truncat/i.test(line) ? `${damaged} (${line})` : line;
+    const why = line === '' ? damaged : DAMAGE_WORDS.test(line) ? `${damaged} (${line})` : line;
     return new ChromaseedError('ERR_INPUT', `${file}: ffmpeg decoded no frame: ${why}`, { cause: error });
   }
   // A file of sound only: ffmpeg's last line would advise editing the map. A picture attached
@@ -194,9 +200,18 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
   if (/Stream map '0:V:0' matches no streams/.test(stderr)) {
     // A track of no kind ffmpeg knows, with no codec tag ("Data: none", where a real data
     // track names its tag: GoPro's "Data: none (gpmd / ...)"): what an MP4 whose track
-    // header is damaged, or cut short inside its index, shows. Not a file without video.
-    if (/^\s*Stream #\d+:\d+.*: Data: none(?! \([^)]*\/ 0x)/m.test(stderr) && !/^\s*Stream #\d+:\d+.*: Audio: /m.test(stderr)) {
+    // header is damaged, or cut short inside its index, shows. Not a file without video;
+    // beside sound, it may be the sound file's own (or the video's, damaged): both are said.
+    const untypedTrack = /^\s*Stream #\d+:\d+.*: Data: none(?! \([^)]*\/ 0x)/m.test(stderr);
+    if (untypedTrack && !/^\s*Stream #\d+:\d+.*: Audio: /m.test(stderr)) {
       return new ChromaseedError('ERR_INPUT', `${file}: damaged: ffmpeg finds a track but not what kind it is (its header is damaged, or the file is cut short inside it), so no video stream to read`, { cause: error });
+    }
+    if (untypedTrack) {
+      return new ChromaseedError('ERR_INPUT', `${file}: has no video stream, only sound and a track ffmpeg cannot tell the kind of (if that was the video, the file's header is damaged)`, { cause: error });
+    }
+    // A header that lists no stream at all (an MP4 whose track boxes are damaged).
+    if (!/^\s*Stream #\d+:\d+/m.test(stderr)) {
+      return new ChromaseedError('ERR_INPUT', `${file}: ffmpeg finds no stream in it at all: damaged, or an empty container`, { cause: error });
     }
     const cover = /^\s*Stream #\d+:\d+.*: Video: /m.test(stderr) ? ', only a picture attached to its sound (a cover); extract that with ffmpeg to use it' : '';
     return new ChromaseedError('ERR_INPUT', `${file}: has no video stream${cover}`, { cause: error });
@@ -220,6 +235,13 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
   const full = DISK_FULL.exec(stderr);
   const trailer = /Error writing trailer of .*?: (.*)/.exec(stderr);
   const line = unnamed(full !== null ? full[0].toLowerCase() : trailer !== null ? `writing the end of the file failed: ${trailer[1]}` : lastMeaningfulLine(stderr));
+  // A demuxer that gave up on the header: its last line may read as the machine's fault
+  // ("Cannot allocate memory", where an MP4's damaged chunk table asks for gigabytes), or
+  // as a file of no format ("Invalid data found", where its sample size table claims two
+  // billion entries).
+  if (/\] error reading header$/m.test(stderr) && !headerRead) {
+    return new ChromaseedError('ERR_INPUT', `${file}: damaged: ffmpeg could not read its header (ffmpeg: ${line})`, { cause: error });
+  }
   // A file ffmpeg recognises no format in (it got no further than its name): said as such,
   // not as a failure of ffmpeg's.
   if (/^Invalid data found when processing input$/.test(line) && !headerRead) {
@@ -235,10 +257,10 @@ export function ffmpegFailure(file: string, error: Error, stderr: string): Chrom
   if (/^End of file$/.test(line) && !headerRead) {
     return new ChromaseedError('ERR_INPUT', `${file}: cut short or damaged: it ends before ffmpeg could read its header (ffmpeg: ${line})`, { cause: error });
   }
-  // A demuxer that gave up on the header: its last line may read as the machine's fault
-  // ("Cannot allocate memory", where an MP4's damaged chunk table asks for gigabytes).
-  if (/\] error reading header$/m.test(stderr) && !headerRead) {
-    return new ChromaseedError('ERR_INPUT', `${file}: damaged: ffmpeg could not read its header (ffmpeg: ${line})`, { cause: error });
+  // A decoder that would not open on the track's own description of its codec (an H.264
+  // track's parameter sets, say): damaged.
+  if (/^Error while opening decoder for input stream .*: Invalid data found/.test(line)) {
+    return new ChromaseedError('ERR_INPUT', `${file}: damaged: ffmpeg could not open its video's decoder with what its header says (ffmpeg: ${line})`, { cause: error });
   }
   const inputProblem = /Invalid data found|No such file|matches no streams|does not contain any stream|Permission denied|moov atom not found|could not find codec|Decoder \(codec \w+\) not found|Error while decoding|EOF/i;
   const code = inputProblem.test(line) ? 'ERR_INPUT' : 'ERR_FFMPEG';

@@ -219,8 +219,9 @@ async function openInputOnce(name: string, options: InputOptions, signal?: Abort
   const video = await openVideo(file, clipOptions, { ...(demuxer !== undefined ? { demuxer } : {}), signal, maxPixels: options.maxPixels }).catch((err: unknown) => {
     // A name that promises a picture, on bytes that are none chromaseed or ffmpeg reads (a
     // text file saved as .png): said plainly, rather than as ffmpeg's "cut short or
-    // damaged". ffmpeg tries first: an MP4 saved as .gif, or a BMP as .png, is read.
-    if (err instanceof ChromaseedError && err.code === 'ERR_INPUT' && /\.(png|jpe?g|gif|webp|tiff?|avif|heic|heif|svgz?)$/i.test(file)) {
+    // damaged". ffmpeg tries first: an MP4 saved as .gif, or a BMP as .png, is read. An
+    // AVIF image sequence (ISO media, as an MP4) is ffmpeg's to read: its reason stands.
+    if (err instanceof ChromaseedError && err.code === 'ERR_INPUT' && /\.(png|jpe?g|gif|webp|tiff?|avif|heic|heif|svgz?)$/i.test(file) && !isIsoMedia(head)) {
       throw inputError(file, 'is named like an image, but neither chromaseed nor ffmpeg can read it as one (PNG, JPEG, GIF, WebP, TIFF, AVIF or SVG)', err);
     }
     // A saved palette given where a picture is wanted: said as such, and where it goes.

@@ -9,6 +9,7 @@ import type { Frame } from '../types.js';
 import { inputFileSize, readHead, readWholeFile } from './file-head.js';
 import { isPng, isTiff } from '../file-signatures.js';
 import { pngChunkProblem } from '../decode/png-damage.js';
+import { u32 } from '../decode/apng-structure.js';
 
 /**
  * Still-image input: a photo (or an animation's first frame) decoded to RGBA through sharp.
@@ -118,9 +119,7 @@ export async function loadStill(given: string | URL, options: ReadStillOptions =
     // librsvg draws at most 32767 pixels a side, whatever --max-pixels says.
     const svgSide = /SVG image exceeds (\d+)x\d+ pixel limit/i.exec(message);
     if (svgSide !== null) throw new ChromaseedError('ERR_LIMIT', `${file}: an SVG wider or taller than ${svgSide[1]} pixels, the most the SVG renderer draws; give it a smaller width and height`, { cause: e });
-    if (/pixel limit/i.test(message)) {
-      throw new ChromaseedError('ERR_LIMIT', `${file}: image has more than ${maxPixels} pixels (raise the limit with --max-pixels if you trust this file)`, { cause: e });
-    }
+    if (/pixel limit/i.test(message)) throw overLimit(file, maxPixels, e);
     if (/unsupported image format/i.test(message)) {
       // A TIFF cut short inside its header is "unsupported" to libvips; it is a TIFF all the same.
       if (isTiff(await readHead(file, 4))) throw inputError(file, 'a TIFF image that cannot be decoded: damaged or cut short?', e);
@@ -137,6 +136,12 @@ export async function loadStill(given: string | URL, options: ReadStillOptions =
     const said = firstLine(message).split(`${file}: `).join('').replace(/[\s:]+$/, '');
     const pngProblem = await pngDamage(file, head);
     if (pngProblem !== null) throw inputError(file, `${pngProblem} (the decoder: ${said})`, e);
+    // A size past what the decoders take at all, which libvips calls a corrupt header: a
+    // PNG may state up to 2^31 - 1 pixels a side (libpng reads a million), a JPEG 65,535
+    // (libjpeg 65,500). Said as the limit it is.
+    if (isPng(head) && head.length >= 24 && u32(head, 16) * u32(head, 20) > maxPixels) throw overLimit(file, maxPixels, e);
+    const jpegSide = /Maximum supported image dimension is (\d+) pixels/.exec(said);
+    if (jpegSide !== null) throw new ChromaseedError('ERR_LIMIT', `${file}: a JPEG wider or taller than ${jpegSide[1]} pixels, the most its decoder reads`, { cause: e });
     // What libvips says of a whole TIFF whose kind of samples it does not read (64-bit
     // floating point; 8-bit CIELab), which is no damage.
     if (isTiff(head) && /samples out of range|bad labq format/.test(said)) {
@@ -224,6 +229,11 @@ function isHeic(head: Uint8Array): boolean {
   return false;
 }
 
+
+/** An image refused for its size: more pixels than `maxPixels`. */
+function overLimit(file: string, maxPixels: number, cause: unknown): ChromaseedError {
+  return new ChromaseedError('ERR_LIMIT', `${file}: image has more than ${maxPixels} pixels (raise the limit with --max-pixels if you trust this file)`, { cause });
+}
 
 /** The height `width` scales a `w`x`h` image to; refused when the scaled image has more than `maxPixels` pixels. */
 function scaledHeightWithin(file: string, width: number, w: number, h: number, maxPixels: number): number {

@@ -752,6 +752,14 @@ describe('an animated AVIF (an image sequence, brand avis)', () => {
     expect((await readAll(avif, { fps: 10 })).frames).toHaveLength(15);
   });
 
+  it('damaged, is said to be damaged, in ffmpeg\'s words (a fuzzing audit: one bit flipped, it was "named like an image, but neither chromaseed nor ffmpeg can read it as one (… AVIF …)")', async () => {
+    const bytes = readFileSync(path.join(repoRoot, 'test/fixtures/avif/muybridge.avif'));
+    bytes[1243] ^= 0x01;
+    const damaged = path.join(work, 'damaged.avif');
+    writeFileSync(damaged, bytes);
+    await expect(openInput(damaged, resolveInputOptions({}))).rejects.toMatchObject({ code: 'ERR_INPUT', message: expect.stringMatching(/damaged\.avif: ffmpeg decoded no frame: the file is cut short or damaged before its first frame \(.+\)$/) });
+  });
+
   it('but an AV1 tagged "gbr" without sRGB\'s primaries and curve holds YUV, as ffmpeg 5 reads it (taken as G, B, R it came out purple)', async () => {
     const tagged = path.join(work, 'gbr-tag.mkv');
     execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-i', CARS, '-frames:v', '3', '-vf', 'scale=64:48', '-c:v', 'libaom-av1', '-cpu-used', '8', '-pix_fmt', 'yuv444p', '-colorspace', 'rgb', '-strict', 'experimental', tagged]);

@@ -362,6 +362,20 @@ describe('loadStill', () => {
     expect(f.width).toBe(1411);
   });
 
+  it('a PNG or a JPEG whose stated size no decoder takes is refused for its size, not called damaged (a fuzzing audit: "corrupt header" for a PNG 2^31 - 1 wide, as the PNG format allows, and a JPEG 65,535 high)', async () => {
+    const wide = path.join(tmp, 'wide.png');
+    writeFileSync(wide, rewritePng(readFileSync(path.join(repoRoot, 'samples/coffee.png')), (chunks) => chunks.map((c) => (c.type === 'IHDR' ? { type: c.type, data: Buffer.concat([Buffer.from([0x7f, 0xff, 0xff, 0xff]), c.data.subarray(4)]) } : c))));
+    await expectError(loadStill(wide), 'ERR_LIMIT', /wide\.png: image has more than 100000000 pixels \(raise the limit with --max-pixels if you trust this file\)$/);
+    // The JPEG's first frame header (SOF0..SOF2) states its height, then its width.
+    const jpeg = Buffer.from(readFileSync(path.join(repoRoot, 'samples/hibiscus.jpg')));
+    let sof = 2;
+    while (!(jpeg[sof] === 0xff && jpeg[sof + 1] >= 0xc0 && jpeg[sof + 1] <= 0xc2)) sof += 2 + jpeg.readUInt16BE(sof + 2);
+    jpeg.writeUInt16BE(65535, sof + 5);
+    const tall = path.join(tmp, 'tall.jpg');
+    writeFileSync(tall, jpeg);
+    await expectError(loadStill(tall, { maxPixels: 1e12 }), 'ERR_LIMIT', /tall\.jpg: a JPEG wider or taller than 65500 pixels, the most its decoder reads$/);
+  });
+
   it('an SVG wider than the SVG renderer draws is said to be so (it blamed --max-pixels, which did not help)', async () => {
     const svg = (width: number) => `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="10"><rect width="100" height="10" fill="red"/></svg>`;
     const wide = path.join(tmp, 'wide.svg');

@@ -103,7 +103,36 @@ describe('error messages a user can act on', () => {
     // A codec tag ffmpeg does not know, in a sound file: no damage, a codec it lacks.
     const unknown = ffmpegFailure('f.mov', failed, "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'f.mov':\n    Stream #0:0(und): Video: none (zzzz / 0x7A7A7A7A), none, 64x48, 12 kb/s, 10 fps, 10 tbr, 10240 tbn, 10240 tbc (default)\nStream mapping:\n  Stream #0:0 -> #0:0 (? (?) -> rawvideo (native))\nDecoder (codec none) not found for input stream #0:0\n");
     expect([unknown.code, unknown.message]).toEqual(['ERR_INPUT', 'f.mov: its video is in a codec ffmpeg does not know (tagged "zzzz") (ffmpeg: Decoder (codec none) not found)']);
+    // Beside sound, such a track may be the sound file's own, or its video, damaged: both said.
     const sound = ffmpegFailure('d.m4a', failed, "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'd.m4a':\n    Stream #0:0(und): Audio: aac (LC) (mp4a / 0x6134706D), 44100 Hz, stereo, fltp, 128 kb/s (default)\n    Stream #0:1: Data: none (default)\nStream map '0:V:0' matches no streams.\n");
-    expect(sound.message).toBe('d.m4a: has no video stream');
+    expect(sound.message).toBe("d.m4a: has no video stream, only sound and a track ffmpeg cannot tell the kind of (if that was the video, the file's header is damaged)");
+    const onlySound = ffmpegFailure('g.m4a', failed, "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'g.m4a':\n    Stream #0:0(und): Audio: aac (LC) (mp4a / 0x6134706D), 44100 Hz, stereo, fltp, 128 kb/s (default)\nStream map '0:V:0' matches no streams.\n");
+    expect(onlySound.message).toBe('g.m4a: has no video stream');
+  });
+
+  // The bundled ffmpeg 4.1 on MP4s a fuzzing audit damaged (2026-12-06).
+  it('an MP4 whose header lists no stream, or whose decoder will not open, or whose tables ffmpeg gives up on, is called damaged', () => {
+    const failed = new Error('ffmpeg exited with code 1');
+    const noStream = ffmpegFailure('a.mp4', failed, "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'a.mp4':\n  Duration: 00:00:01.03, bitrate: 107 kb/s\nStream map '0:V:0' matches no streams.\nTo ignore this, add a trailing '?' to the map.\n");
+    expect([noStream.code, noStream.message]).toEqual(['ERR_INPUT', 'a.mp4: ffmpeg finds no stream in it at all: damaged, or an empty container']);
+    // It said "not a video or an image that ffmpeg can read": the demuxer's report comes first.
+    const table = ffmpegFailure('b.mp4', failed, '[mov,mp4,m4a,3gp,3g2,mj2 @ 0x5728bc0] error reading header\nb.mp4: Invalid data found when processing input\n');
+    expect([table.code, table.message]).toEqual(['ERR_INPUT', 'b.mp4: damaged: ffmpeg could not read its header (ffmpeg: Invalid data found when processing input)']);
+    const decoder = ffmpegFailure('c.mov', failed, "[mov,mp4,m4a,3gp,3g2,mj2 @ 0x1] stream 1, timescale not set\nInput #0, mov,mp4,m4a,3gp,3g2,mj2, from 'c.mov':\n    Stream #0:0(eng): Video: h264 (avc1 / 0x31637661), none, 160x120, 97 kb/s, 30.02 fps (default)\nStream mapping:\n  Stream #0:0 -> #0:0 (h264 (native) -> rawvideo (native))\nError while opening decoder for input stream #0:0 : Invalid data found when processing input\n");
+    expect([decoder.code, decoder.message]).toEqual(['ERR_INPUT', "c.mov: damaged: ffmpeg could not open its video's decoder with what its header says (ffmpeg: Error while opening decoder for input stream #0:0 : Invalid data found when processing input)"]);
+  });
+
+  it('of no frame decoded, a time scale or a picture size that cannot be right is damage, quoted without addresses or advice to update ffmpeg', () => {
+    const failed = new Error('ffmpeg exited with code 1');
+    const empty = 'Output file is empty, nothing was encoded (check -ss / -t / -frames parameters if used)\n';
+    const timescale = ffmpegFailure('d.mp4', failed, `[mov,mp4,m4a,3gp,3g2,mj2 @ 0x13597bc0] Support for mvhd.timescale = 0 with editlists is not implemented. Update your FFmpeg version to the newest one from Git. If the problem still occurs, it means that your file has a feature which has not been implemented.\n${empty}`);
+    expect(timescale.message).toBe('d.mp4: ffmpeg decoded no frame: the file is cut short or damaged before its first frame ([mov,mp4,m4a,3gp,3g2,mj2] Support for mvhd.timescale = 0 with editlists is not implemented.)');
+    const size = ffmpegFailure('e.mp4', failed, `[NULL @ 0x1dc18540] [IMGUTILS @ 0x7ffe3b9d9f60] Picture size 23757x39020 is invalid\n${empty}`);
+    expect(size.message).toBe('e.mp4: ffmpeg decoded no frame: the file is cut short or damaged before its first frame ([NULL] [IMGUTILS] Picture size 23757x39020 is invalid)');
+  });
+
+  it("a failure's reason is not the stream report's longest key (it quoted \"compatible_brands: isomiso2avc1mp41\")", () => {
+    const stderr = "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'f.mp4':\n  Metadata:\n    major_brand     : isom\n    compatible_brands: isomiso2avc1mp41\n";
+    expect(ffmpegFailure('f.mp4', new Error('ffmpeg exited with code 69'), `[h264 @ 0x1] Invalid NAL unit size (975437765 > 1715).\n${stderr}`).message).toBe('f.mp4: ffmpeg failed: [h264] Invalid NAL unit size (975437765 > 1715).');
   });
 });

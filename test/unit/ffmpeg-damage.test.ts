@@ -25,4 +25,9 @@ describe("ffmpeg's reports of damage it read past", () => {
     expect(await damageOf([decoder, '[h264 @ 0x1] concealing 12 DC, 12 AC, 12 MV errors in P frame'])).toBe('[h264] Invalid NAL unit size (5391 > 4634).');
     expect(await damageOf(['frame=1'])).toBeNull();
   });
+
+  it('reports a time scale of 0 and a picture size that cannot be right (a fuzzing audit: the clip came out as 1 frame, or 427 wide for 320, unsaid)', async () => {
+    expect(await damageOf(['[mov,mp4,m4a,3gp,3g2,mj2 @ 0x1352dbc0] Invalid mdhd time scale 0, defaulting to 1'])).toBe('[mov,mp4,m4a,3gp,3g2,mj2] Invalid mdhd time scale 0, defaulting to 1');
+    expect(await damageOf(['[NULL @ 0x1dc18540] [IMGUTILS @ 0x7fff39c32330] Picture size 65535x65535 is invalid'])).toBe('[NULL] [IMGUTILS] Picture size 65535x65535 is invalid');
+  });
 });
