@@ -241,7 +241,9 @@ async function openInputOnce(name: string, options: InputOptions, signal?: Abort
   // would find only after reading that many (an hour at 30 fps: minutes of work, no output).
   const { frameCount, frameCountUncertain, fps } = video.info;
   if (frameCount !== undefined && frameCountUncertain !== true && frameCount > options.maxFrames) {
-    throw new ChromaseedError('ERR_LIMIT', `${file}: about ${frameCount} frames at ${Number(fps?.toFixed(3))} fps, more than the limit of ${options.maxFrames} (raise the limit with --max-frames, or read a part with --start and --duration, or fewer frames with --fps)`);
+    // The length counted from is given: a damaged header's (4,294,967 s for a 1 s clip) shows as such.
+    const stated = fps !== undefined && fps > 0 ? ` in the ${(frameCount / fps).toFixed(1)} s the file states` : '';
+    throw new ChromaseedError('ERR_LIMIT', `${file}: about ${frameCount} frames at ${Number(fps?.toFixed(3))} fps${stated}, more than the limit of ${options.maxFrames} (raise the limit with --max-frames, or read a part with --start and --duration, or fewer frames with --fps)`);
   }
   return { kind: 'video', info: video.info, frames: limitFrames(video.frames, options.maxFrames, file), warnings: video.warnings, release: video.release };
 }

@@ -1482,7 +1482,15 @@ describe('frame writers on real video frames', () => {
     const silent = path.join(work, 'realshort-silent.mp4');
     execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-i', realshort, '-an', '-c', 'copy', silent]);
     const r = await runMain(['quantize', silent, '-k', '8', '--max-frames', '20', '-o', path.join(work, 'many.mp4')]);
-    expect([r.code, r.stderr]).toEqual([1, `chromaseed: ${silent}: about 36 frames at 30.02 fps, more than the limit of 20 (raise the limit with --max-frames, or read a part with --start and --duration, or fewer frames with --fps)\n`]);
+    expect([r.code, r.stderr]).toEqual([1, `chromaseed: ${silent}: about 36 frames at 30.02 fps in the 1.2 s the file states, more than the limit of 20 (raise the limit with --max-frames, or read a part with --start and --duration, or fewer frames with --fps)\n`]);
+    // A header whose length is damaged shows as such (a fuzzing audit: "about 128934918 frames", no length said).
+    const bytes = readFileSync(silent);
+    const mvhd = bytes.indexOf('mvhd');
+    expect(bytes[mvhd + 4]).toBe(0); // version 0: 32-bit times, the duration after the time scale
+    bytes.writeUInt32BE(0xffffffff, mvhd + 20);
+    const long = path.join(work, 'realshort-long-header.mp4');
+    writeFileSync(long, bytes);
+    expect((await runMain(['quantize', long, '-k', '8', '-o', path.join(work, 'long.gif')])).stderr).toMatch(/long-header\.mp4: about \d+ frames at 30\.02 fps in the \d{7}\.\d s the file states, more than the limit of 100000/);
     expect((await runMain(['quantize', silent, '-k', '8', '--max-frames', '20', '--duration', '0.6', '-q', '-o', path.join(work, 'part.mp4')])).code).toBe(0);
     // With sound, the length may be the sound's: the frames are counted as they come.
     const withSound = await runMain(['quantize', realshort, '-k', '8', '--max-frames', '20', '-o', path.join(work, 'many.mp4')]);
