@@ -7,7 +7,9 @@
  * walk the codes once, tracking only string lengths (no pixels), find where the valid
  * part of the stream ends, and re-emit the frame as a tiny standalone GIF whose pixel
  * count matches the stream exactly: valid codes, then padding codes, then an end code.
- * omggif then decodes it without ever reaching one of its warning paths.
+ * omggif then decodes it without ever reaching one of its warning paths. A frame of
+ * minimum code size 1, whose code widths omggif reads by another rule than browsers do, is
+ * decoded here and handed over as literals of code size 2 (see transcodeNarrow).
  *
  * Pure: no node: imports. Scratch buffers live in the repacker and are reused per frame.
  */
@@ -193,6 +195,107 @@ export function createFrameRepacker(): FrameRepacker {
     last.pixels = total;
   }
 
+  // A frame of LZW minimum code size 1 (two colours; GIF89a asks for 2, but encoders write
+  // 1 and browsers draw it) widens its codes one code earlier than omggif reads them: after
+  // a clear, the first code counts as taking the table's next slot (giflib, Wuffs, ffmpeg),
+  // which at this size is already past 2 bits. omggif read the second code at 2 bits and the
+  // frame came out as its first few pixels. Such a frame is decoded here, by that rule, and
+  // written back as literals at code size 2, which omggif reads like any other frame.
+  let indices = new Uint8Array(0);
+  /** The scan's stop for a frame transcoded from code size 1 (its literals' stream ends as the scan of them says). */
+  let narrowStop: LzwStop = 'end';
+
+  /**
+   * Decodes `len` bytes of `raw`, LZW of minimum code size 1 by browsers' rule, into
+   * `indices` (up to `need` pixels, or `maxPixels`), then rewrites `raw` as the same pixels
+   * in literal codes of size 2, ending with an end code where the source ended well.
+   * Returns the new stream's length in bytes.
+   */
+  function transcodeNarrow(len: number, need: number, maxPixels: number): number {
+    const prefix = new Uint16Array(4096);
+    const suffix = new Uint8Array(4096);
+    const first = new Uint8Array(4096);
+    const clear = 2;
+    const eoi = 3;
+    const firstIndex = (code: number): number => (code < clear ? code : first[code]);
+    let save = eoi; // the slot the next code takes (the first after a clear takes the end code's, unused)
+    let prev = -1;
+    let width = 2;
+    let total = 0;
+    let bit = 0;
+    const totalBits = len * 8;
+    narrowStop = 'truncated';
+    while (bit + width <= totalBits) {
+      const byte = bit >>> 3;
+      const code = ((raw[byte] | (raw[byte + 1] << 8) | (raw[byte + 2] << 16)) >>> (bit & 7)) & ((1 << width) - 1);
+      bit += width;
+      if (code === clear) {
+        save = eoi;
+        prev = -1;
+        width = 2;
+        continue;
+      }
+      if (code === eoi) {
+        narrowStop = 'end';
+        break;
+      }
+      if ((code > eoi && prev < 0) || code > save || (code === save && save === eoi)) {
+        narrowStop = 'corrupt';
+        break;
+      }
+      // The string's length, and its first index: a literal's own, or the table's (the
+      // code being defined right now, KwKwK, is the previous string and its first index).
+      let length = 1;
+      for (let c = code === save ? prev : code; c > eoi; c = prefix[c]) length++;
+      if (code === save) length++;
+      if (total + length > maxPixels) {
+        narrowStop = 'full';
+        break;
+      }
+      if (indices.length < total + length) indices = ensure(indices, total + length);
+      const head = firstIndex(code === save ? prev : code);
+      let at = total + length - 1;
+      let c = code;
+      if (code === save) {
+        indices[at--] = head;
+        c = prev;
+      }
+      for (; c > eoi; c = prefix[c]) indices[at--] = suffix[c];
+      indices[at] = c;
+      if (save < 4096) {
+        if (prev >= 0) {
+          prefix[save] = prev;
+          suffix[save] = head;
+          first[save] = firstIndex(prev);
+        }
+        save++;
+        if (width < 12 && save >>> width !== 0) width++;
+      }
+      prev = code;
+      total += length;
+      if (total >= need) {
+        narrowStop = 'full';
+        break;
+      }
+    }
+    // The same pixels as literals of size 2: codes widen as omggif adds a slot for each
+    // literal after the first, up to 12 bits, where the table stops growing.
+    raw = ensure(raw, Math.ceil((total * 12 + 12) / 8) + 4);
+    raw.fill(0, 0, Math.ceil((total * 12 + 12) / 8) + 4);
+    let out = 0;
+    const put = (code: number, bits: number): void => {
+      for (let i = 0; i < bits; i++, out++) if ((code >>> i) & 1) raw[out >>> 3] |= 1 << (out & 7);
+    };
+    let next = 6;
+    let size = 3;
+    for (let i = 0; i < total; i++) {
+      put(indices[i], size);
+      if (i > 0 && next < 4096 && ++next > (1 << size) - 1 && size < 12) size++;
+    }
+    if (narrowStop === 'end' || narrowStop === 'full') put(5, size);
+    return Math.ceil(out / 8);
+  }
+
   let outBit = 0;
   function putCode(base: number, code: number, width: number): void {
     // Codes are packed least-significant bit first (GIF89a appendix F).
@@ -207,15 +310,19 @@ export function createFrameRepacker(): FrameRepacker {
     paletteOffset: number, paletteSize: number, transparentIndex: number,
     placement: FramePlacement | null,
   ): RepackedFrame | null {
-    const len = gather(file, dataStart, dataEnd);
+    let len = gather(file, dataStart, dataEnd);
     raw.fill(0, len, len + 4); // zero the look-ahead bytes the bit reader may touch
-    scan(len, minCodeSize, need, frameWidth * MAX_DIM);
+    const narrow = minCodeSize === 1;
+    if (narrow) len = transcodeNarrow(len, need, frameWidth * MAX_DIM);
+    const mcs = narrow ? 2 : minCodeSize;
+    scan(len, mcs, need, frameWidth * MAX_DIM);
+    // Its literals end where the source's codes did, for the reason the source's did.
+    if (narrow && last.stop !== 'full') last.stop = narrowStop;
     const pixels = last.pixels;
     if (pixels === 0) return null;
     const placed = placement !== null && pixels === frameWidth * placement.height;
     const rows = Math.ceil(pixels / frameWidth);
     const padding = rows * frameWidth - pixels;
-    const mcs = minCodeSize;
 
     // Bit stream: valid codes, then (clear, literal 0) pairs as padding so the pixel count
     // is exactly width * rows, then the end code.

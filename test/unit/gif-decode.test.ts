@@ -2,7 +2,8 @@
  * Compositing rules checked on real odd GIFs from the corpus. Expected values come from
  * the files' own bytes (palettes, GCE fields) as listed in the comments.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { parseGifStructure, resolveGifLimits } from '../../src/decode/gif-struct
 import { createGifEncoder } from '../../src/encode/gif-encode.js';
 import { ChromaseedError } from '../../src/errors.js';
 import type { TimedFrame } from '../../src/types.js';
+import { ffmpegFrames } from '../helpers/ffmpeg-frames.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const corpus = path.resolve(repoRoot, '../shared/corpus');
@@ -364,6 +366,87 @@ describe('streaming and damage', () => {
     expect(isGif(read('gifs/wuffs__muybridge.gif'))).toBe(true);
     expect(isGif(read('stills/wuffs__bricks-color.jpeg'))).toBe(false);
     expect(isGif(new TextEncoder().encode('GIF88a'))).toBe(false);
+  });
+});
+
+/**
+ * A one-frame GIF of two colours (red, blue) whose LZW data has minimum code size 1, as
+ * giflib's and Wuffs' decoders read it: after a clear, the n-th code's width is that of
+ * the slot count so far, 3 + n - 1 (the first code takes a slot too), so the second code
+ * is already 3 bits wide. No clear after the first: the table fills up (4,096 codes) and
+ * codes stay 12 bits wide.
+ */
+function gifOfCodeSize1(width: number, height: number, indices: Uint8Array): Uint8Array {
+  const bytes: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  const put = (code: number, w: number): void => {
+    acc |= code << bits;
+    bits += w;
+    while (bits >= 8) {
+      bytes.push(acc & 255);
+      acc >>>= 8;
+      bits -= 8;
+    }
+  };
+  let emitted = 0;
+  const widthNow = (): number => (emitted === 0 ? 2 : Math.min(12, Math.max(2, 32 - Math.clz32(3 + emitted))));
+  const emit = (code: number): void => {
+    put(code, widthNow());
+    emitted++;
+  };
+  put(2, 2); // clear
+  const table = new Map<number, number>();
+  let next = 4;
+  let current = indices[0];
+  for (let i = 1; i < indices.length; i++) {
+    const key = current * 2 + indices[i];
+    const known = table.get(key);
+    if (known !== undefined) {
+      current = known;
+      continue;
+    }
+    emit(current);
+    if (next < 4096) table.set(key, next++);
+    current = indices[i];
+  }
+  emit(current);
+  emit(3); // end
+  if (bits > 0) bytes.push(acc & 255);
+  const blocks: number[] = [];
+  for (let o = 0; o < bytes.length; o += 255) blocks.push(Math.min(255, bytes.length - o), ...bytes.slice(o, o + 255));
+  const u16 = (v: number): number[] => [v & 255, v >>> 8];
+  return Uint8Array.from([
+    ...Buffer.from('GIF89a'), ...u16(width), ...u16(height), 0x80, 0, 0, 255, 0, 0, 0, 0, 255,
+    0x2c, 0, 0, 0, 0, ...u16(width), ...u16(height), 0, 1, ...blocks, 0, 0x3b,
+  ]);
+}
+
+describe('LZW minimum code size 1', () => {
+  it('is read as browsers and ffmpeg read it (a GIF decoding audit: omggif read the second code at 2 bits, and 5 of 35 pixels were drawn)', () => {
+    // cars.gif's first frame in two colours: its upper half by brightness (long runs), its
+    // lower half by the low bit of red (noise, which fills the table before the end).
+    const [cars] = decodeAll('gifs/dartimage__cars.gif');
+    const indices = new Uint8Array(cars.width * cars.height);
+    for (let p = 0; p < indices.length; p++) {
+      const [r, g, b] = cars.data.subarray(p * 4, p * 4 + 3);
+      indices[p] = p < indices.length / 2 ? (r + g + b > 384 ? 1 : 0) : r & 1;
+    }
+    const want = new Uint8Array(indices.length * 4);
+    for (let p = 0; p < indices.length; p++) want.set(indices[p] === 1 ? [0, 0, 255, 255] : [255, 0, 0, 255], p * 4);
+    const small = Uint8Array.from([0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
+    for (const [width, height, pixels, expected] of [[7, 5, small, null], [cars.width, cars.height, indices, want]] as const) {
+      const bytes = gifOfCodeSize1(width, height, pixels);
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'chromaseed-mcs1-')), 'two.gif');
+      writeFileSync(file, bytes);
+      const gif = decodeGif(bytes, 'two.gif');
+      const [frame] = [...gif.frames()];
+      expect(gif.warnings).toEqual([]);
+      // ffmpeg, an independent decoder, reads the file as made.
+      const reference = ffmpegFrames(file, width, height)!.frames[0];
+      expect(Buffer.from(frame.data).equals(Buffer.from(reference))).toBe(true);
+      if (expected !== null) expect(Buffer.from(frame.data).equals(Buffer.from(expected))).toBe(true);
+    }
   });
 });
 
