@@ -239,7 +239,8 @@ export function createFrameRepacker(): FrameRepacker {
         narrowStop = 'end';
         break;
       }
-      if ((code > eoi && prev < 0) || code > save || (code === save && save === eoi)) {
+      // After a clear, a literal must come first; later, a code at most one past the table.
+      if ((prev < 0 && code > eoi) || code > save) {
         narrowStop = 'corrupt';
         break;
       }
