@@ -283,8 +283,8 @@ describe('sequential k-means', () => {
       }
       return { ...base, data };
     };
-    const tried = (frames: (t: number) => TimedFrame, n: number) => {
-      const q = createSequentialQuantizer({ ...resolveSequenceOptions({ colors: 8 }), seeding: 'seeded', stability: STABILITY_PRESETS.medium });
+    const tried = (frames: (t: number) => TimedFrame, n: number, colors = 8) => {
+      const q = createSequentialQuantizer({ ...resolveSequenceOptions({ colors }), seeding: 'seeded', stability: STABILITY_PRESETS.medium });
       const out: string[] = [];
       for (let t = 0; t < n; t++) {
         const f = q.next(frames(t));
@@ -303,6 +303,18 @@ describe('sequential k-means', () => {
       return { ...f, data };
     };
     expect(tried(posterized, 14).tried.map((entry) => entry.split(' ')[0])).toEqual(['4', '8', '12']);
+    // Frames of fewer colours back off too where a refresh costs as much (colours x k): at
+    // k = 256 on a few thousand colours (a refresh took 5 times a plain frame's work, on a
+    // test pattern at k = 256, and 70 of 99 were declined), not at k = 16 on the same frames.
+    const fewer = (t: number): TimedFrame => {
+      const f = noisy(t);
+      return { ...f, data: f.data.map((v, i) => ((i & 3) === 3 ? v : v & 0xf8)) };
+    };
+    const wide = tried(fewer, 30, 256);
+    expect(wide.colours).toBeGreaterThan(750);
+    expect(wide.colours).toBeLessThan(12000);
+    expect(wide.tried).toEqual(['4 declined', '12 declined', '28 declined']);
+    expect(tried(fewer, 30, 16).tried.map((entry) => entry.split(' ')[0])).toEqual(['4', '8', '12', '16', '20', '24', '28']);
     // A back-off begun on frames of many colours does not hold on frames of few (a fade to a
     // flat title card, no cut between): those keep the plain schedule.
     const fade = createSequentialQuantizer({ ...resolveSequenceOptions({ colors: 8 }), seeding: 'seeded', stability: { ...STABILITY_PRESETS.medium, sceneCut: 0 } });
