@@ -150,23 +150,30 @@ function rowAllowance(nb: CentreNeighbours, g: number): number {
   if (at >= 0) {
     const allowance = 2 * (nb.travel - at);
     if (allowance <= RESORT * nb.gap[g]) return allowance;
-    if (allowance <= INSERT * nb.gap[g]) {
-      insertionSortRow(nb, g);
-      return 0;
-    }
+    insertionSortRow(nb, g);
+  } else {
+    sortRow(nb, g);
   }
-  sortRow(nb, g);
   return 0;
 }
 
 const RESORT = 0.5;
-const INSERT = 16;
 
-/** Sorts row g again from its last order, which the centres' small moves have left nearly sorted. */
+/**
+ * Sorts row g again from its last order, which the centres' moves have mostly left sorted,
+ * or from scratch (sortRow) once it has shifted entries more than a full sort compares:
+ * after a jump (new centres for a restart) the old order is no guide. Which of the two a
+ * row needs was guessed from how far the centres had moved, against the gap to g's nearest
+ * neighbour, but one entry jumping (a refresh's new colour) sent every row to a full sort,
+ * and at k = 256 a palette of close entries (a test pattern's 5,000 colours) moved past
+ * that guess nearly every frame: sorting took a third of the run (testsrc2, 400 frames of
+ * 320x240, --refresh 0: 9.8 s, now 6.6 s; realshort.mp4 2.05 s either way).
+ */
 function insertionSortRow(nb: CentreNeighbours, g: number): void {
   const { k, pair, order, ordered } = nb;
   const row = g * k;
   const end = row + k - 1;
+  let shifts = k * Math.log2(k);
   for (let t = row; t < end; t++) ordered[t] = pair[row + order[t]];
   for (let t = row + 1; t < end; t++) {
     const j = order[t];
@@ -179,6 +186,11 @@ function insertionSortRow(nb: CentreNeighbours, g: number): void {
     }
     order[m + 1] = j;
     ordered[m + 1] = d;
+    shifts -= t - 1 - m;
+    if (shifts < 0) {
+      sortRow(nb, g);
+      return;
+    }
   }
   nb.sortedAt[g] = nb.travel;
 }
