@@ -281,8 +281,9 @@ export function createFrameRepacker(): FrameRepacker {
     }
     // The same pixels as literals of size 2: codes widen as omggif adds a slot for each
     // literal after the first, up to 12 bits, where the table stops growing.
-    raw = ensure(raw, Math.ceil((total * 12 + 12) / 8) + 4);
-    raw.fill(0, 0, Math.ceil((total * 12 + 12) / 8) + 4);
+    const most = Math.ceil((total * 12 + 12) / 8) + 4; // every code at 12 bits, the end code and the reader's look-ahead
+    raw = ensure(raw, most);
+    raw.fill(0, 0, most);
     let out = 0;
     const put = (code: number, bits: number): void => {
       for (let i = 0; i < bits; i++, out++) if ((code >>> i) & 1) raw[out >>> 3] |= 1 << (out & 7);

@@ -97,9 +97,9 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   /** Clusters the last palette's frame had: fewer than its entries when some are kept unused (matchEntries). */
   let previousClusters = 0;
   let frameIndex = 0;
-  /** Frames from one refresh to the next on frames of many colours: `stability.refresh`, doubled after each that is declined (see REFRESH_MAX_BACKOFF). */
+  /** Frames from one refresh to the next where refreshes back off: `stability.refresh`, doubled after each that is declined (see REFRESH_MAX_BACKOFF). */
   let refreshGap = stability.refresh;
-  /** Frames of many colours skip their refreshes before this frame index (a back-off). */
+  /** Frames where refreshes back off skip them before this frame index. */
   let backOffUntil = 0;
   /** The frame index of the last scene cut (-1: none yet), and how many came in a row each within CUT_SPACING of the one before (see cutRestarts). */
   let lastCut = -1;
@@ -394,16 +394,17 @@ export function createSequentialQuantizer(options: SequentialOptions): {
           // away from it (a cluster starved, new colours crowded into one), a fresh clustering
           // fits much better. Try one now and then.
           keepLabels();
-          const many = engine.histogram.count >= COARSE_MIN_DISTINCT || engine.histogram.count * colors >= BACKOFF_MIN_WORK;
+          // Whether a declined refresh backs off: on frames of many colours, or where it costs as much (BACKOFF_MIN_WORK).
+          const costly = engine.histogram.count >= COARSE_MIN_DISTINCT || engine.histogram.count * colors >= BACKOFF_MIN_WORK;
           const greys = stability.refresh > 0 && isGreyLine(engine.histogram);
-          if (stability.refresh > 0 && (greys || frameIndex % stability.refresh === 0) && (!many || frameIndex >= backOffUntil)) {
+          if (stability.refresh > 0 && (greys || frameIndex % stability.refresh === 0) && (!costly || frameIndex >= backOffUntil)) {
             const blended = refreshed(frame, seeded, previous, last, greys);
             if (blended !== null) {
               result = blended;
               keepLabels();
             }
             refresh = blended !== null ? 'adopted' : 'declined';
-            const backOff = blended === null && many;
+            const backOff = blended === null && costly;
             refreshGap = backOff ? Math.min(2 * refreshGap, REFRESH_MAX_BACKOFF * stability.refresh) : stability.refresh;
             backOffUntil = backOff ? frameIndex + refreshGap : 0;
           }
