@@ -208,7 +208,7 @@ export function createFrameRepacker(): FrameRepacker {
   /**
    * Decodes `len` bytes of `raw`, LZW of minimum code size 1 by browsers' rule, into
    * `indices` (up to `need` pixels, or `maxPixels`), then rewrites `raw` as the same pixels
-   * in literal codes of size 2, ending with an end code where the source ended well.
+   * in literal codes of size 2, and an end code; why the source ended is `narrowStop`.
    * Returns the new stream's length in bytes.
    */
   function transcodeNarrow(len: number, need: number, maxPixels: number): number {
@@ -294,7 +294,9 @@ export function createFrameRepacker(): FrameRepacker {
       put(indices[i], size);
       if (i > 0 && next < 4096 && ++next > (1 << size) - 1 && size < 12) size++;
     }
-    if (narrowStop === 'end' || narrowStop === 'full') put(5, size);
+    // Ended however the source ended (the stop is handed back apart): without an end code, the
+    // last byte's spare bits read as literal 0s, pixels the source does not have.
+    put(5, size);
     return Math.ceil(out / 8);
   }
 
@@ -319,7 +321,7 @@ export function createFrameRepacker(): FrameRepacker {
     const mcs = narrow ? 2 : minCodeSize;
     scan(len, mcs, need, frameWidth * MAX_DIM);
     // Its literals end where the source's codes did, for the reason the source's did.
-    if (narrow && last.stop !== 'full') last.stop = narrowStop;
+    if (narrow) last.stop = narrowStop;
     const pixels = last.pixels;
     if (pixels === 0) return null;
     const placed = placement !== null && pixels === frameWidth * placement.height;

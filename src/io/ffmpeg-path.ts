@@ -155,8 +155,8 @@ export function ffmpegHasDemuxer(name: string): boolean | undefined {
 /**
  * An ffmpeg line as a user reads it: without the addresses of its "[component @ 0x…] "
  * prefixes (one line may have two: "[NULL @ 0x…] [IMGUTILS @ 0x…] Picture size … is invalid"),
- * which mean nothing to a user, nor the advice ffmpeg adds to a feature it lacks, to update
- * it from Git and upload the file, which a damaged file set off as often.
+ * which mean nothing to a user, nor the advice ffmpeg adds on the same line to a feature it
+ * lacks, to update it from Git, which a damaged file set off as often.
  */
 function plainFfmpegLine(line: string): string {
   return line.replace(/\[([^\]@]+?) @ 0x[0-9a-f]+\]\s*/g, '[$1] ').replace(/\s*Update your FFmpeg version to the newest one from Git\..*$/, '');

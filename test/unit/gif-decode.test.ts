@@ -448,6 +448,20 @@ describe('LZW minimum code size 1', () => {
       if (expected !== null) expect(Buffer.from(frame.data).equals(Buffer.from(expected))).toBe(true);
     }
   });
+
+  it('cut short or corrupt, keeps the pixels decoded and says why, adding none (a review: the last byte\'s spare bits read as more pixels, and a damaged frame passed as whole)', () => {
+    // A 1x4 frame, red and blue, whose one data byte holds literal 1 (2 bits), then literals
+    // 0 and 0 (3 bits each): Wuffs draws blue, red, red and stops there.
+    const oneByte = (height: number, byte: number): Uint8Array => Uint8Array.from([...Buffer.from('GIF89a'), 1, 0, height, 0, 0x80, 0, 0, 255, 0, 0, 0, 0, 255, 0x2c, 0, 0, 0, 0, 1, 0, height, 0, 0, 1, 1, byte, 0, 0x3b]);
+    const cut = decodeGif(oneByte(4, 0x01), 'cut.gif');
+    const [frame] = [...cut.frames()];
+    expect(Array.from(frame.data)).toEqual([0, 0, 255, 255, 255, 0, 0, 255, 255, 0, 0, 255, 0, 0, 0, 0]);
+    expect(cut.warnings).toEqual(['cut.gif: frame 0: pixel data ends early after 3 of 4 pixels; the rest of the frame is not drawn']);
+    // Literal 1, then code 7, past the table's next slot (4).
+    const corrupt = decodeGif(oneByte(2, 0x1d), 'bad.gif');
+    expect(Array.from([...corrupt.frames()][0].data)).toEqual([0, 0, 255, 255, 0, 0, 0, 0]);
+    expect(corrupt.warnings).toEqual(['bad.gif: frame 0: LZW data is corrupt after 1 of 2 pixels; the rest of the frame is not drawn']);
+  });
 });
 
 describe('an interlaced frame of 4 rows or fewer', () => {
