@@ -87,6 +87,15 @@ export interface FrameRepacker {
   readonly last: LzwScanResult;
 }
 
+/**
+ * Writes `code` in `width` bits at bit `bit` of `buf` past byte `base`, least-significant bit
+ * first (GIF89a appendix F), into bytes that start cleared; returns the bit after it.
+ */
+function putBits(buf: Uint8Array, base: number, bit: number, code: number, width: number): number {
+  for (let i = 0; i < width; i++, bit++) if ((code >>> i) & 1) buf[base + (bit >>> 3)] |= 1 << (bit & 7);
+  return bit;
+}
+
 export function createFrameRepacker(): FrameRepacker {
   // String length of each code in the current table; literals are 1.
   const lengths = new Uint16Array(4096);
@@ -202,6 +211,10 @@ export function createFrameRepacker(): FrameRepacker {
   // frame came out as its first few pixels. Such a frame is decoded here, by that rule, and
   // written back as literals at code size 2, which omggif reads like any other frame.
   let indices = new Uint8Array(0);
+  // Its string table, reset by each clear (only entries past the end code are read).
+  const prefix = new Uint16Array(4096);
+  const suffix = new Uint8Array(4096);
+  const first = new Uint8Array(4096);
   /** The scan's stop for a frame transcoded from code size 1 (its literals' stream ends as the scan of them says). */
   let narrowStop: LzwStop = 'end';
 
@@ -212,9 +225,6 @@ export function createFrameRepacker(): FrameRepacker {
    * Returns the new stream's length in bytes.
    */
   function transcodeNarrow(len: number, need: number, maxPixels: number): number {
-    const prefix = new Uint16Array(4096);
-    const suffix = new Uint8Array(4096);
-    const first = new Uint8Array(4096);
     const clear = 2;
     const eoi = 3;
     const firstIndex = (code: number): number => (code < clear ? code : first[code]);
@@ -285,27 +295,21 @@ export function createFrameRepacker(): FrameRepacker {
     raw = ensure(raw, most);
     raw.fill(0, 0, most);
     let out = 0;
-    const put = (code: number, bits: number): void => {
-      for (let i = 0; i < bits; i++, out++) if ((code >>> i) & 1) raw[out >>> 3] |= 1 << (out & 7);
-    };
     let next = 6;
     let size = 3;
     for (let i = 0; i < total; i++) {
-      put(indices[i], size);
+      out = putBits(raw, 0, out, indices[i], size);
       if (i > 0 && next < 4096 && ++next > (1 << size) - 1 && size < 12) size++;
     }
     // Ended however the source ended (the stop is handed back apart): without an end code, the
     // last byte's spare bits read as literal 0s, pixels the source does not have.
-    put(5, size);
+    out = putBits(raw, 0, out, 5, size);
     return Math.ceil(out / 8);
   }
 
   let outBit = 0;
   function putCode(base: number, code: number, width: number): void {
-    // Codes are packed least-significant bit first (GIF89a appendix F).
-    for (let i = 0; i < width; i++, outBit++) {
-      if ((code >>> i) & 1) out[base + (outBit >>> 3)] |= 1 << (outBit & 7);
-    }
+    outBit = putBits(out, base, outBit, code, width);
   }
 
   function repack(
