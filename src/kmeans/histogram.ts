@@ -34,6 +34,11 @@ export interface ColorHistogram {
  * JS runs one at a time.
  */
 let hashSlots = new Int32Array(0);
+/**
+ * The table's largest size, 2^22 slots (32 MB): 2^21 colours. Past that, a table twice
+ * their count would take more than a slot for each of the 2^24 colours (64 MB).
+ */
+const MAX_TABLE_BITS = 22;
 /** Pixel counts per colour while counting (see countColors), shared like the hash. */
 let tallyScratch = new Int32Array(0);
 
@@ -79,17 +84,11 @@ export function createHistogram(): ColorHistogram {
 export function buildHistogram(rgba: Uint8Array, out: ColorHistogram = createHistogram()): ColorHistogram {
   const pixels = rgba.length >>> 2;
   if (out.pixelIndex.length < pixels) out.pixelIndex = new Int32Array(pixels);
-  // At most one distinct colour per pixel, and at most 2^24.
-  const maxDistinct = Math.min(pixels, 1 << 24);
-  if (out.weights.length < maxDistinct) {
-    out.weights = new Float64Array(maxDistinct);
-    out.colors = new Uint8Array(maxDistinct * 3);
-  }
-  // The table is sized from the last call's colour count (frames of one clip have similar
-  // counts) rather than from the pixel count: a table that fits in cache is what makes this
-  // pass fast. If this image has many more colours, the pass starts again with room for all.
-  const guess = Math.min(maxDistinct, Math.max(4096, 2 * lastDistinct));
-  const count = countColors(rgba, pixels, out, guess) ?? countColors(rgba, pixels, out, maxDistinct)!;
+  // The table starts at the last call's colour count (frames of one clip have similar
+  // counts), not at the pixel count: a table that fits in cache is what makes this pass
+  // fast, and one sized to the pixels of a 12-megapixel photo of 230,000 colours took 256
+  // MB. It grows as colours arrive.
+  const count = countColors(rgba, pixels, out, Math.max(4096, 2 * lastDistinct)) ?? countEveryColour(rgba, pixels, out);
   lastDistinct = count;
   out.count = count;
   return out;
@@ -110,25 +109,21 @@ export function lastLookupShare(): number {
 }
 
 /**
- * One counting pass with a table sized for `room` colours; null (table left empty) when the
- * image has more, so the caller can retry with more room.
+ * One counting pass, its table sized for `room` colours at first and doubled whenever it
+ * is half full (linear probing slows past that); null (table left empty) past 2^21
+ * colours, where countEveryColour takes over.
  */
 function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room: number): number | null {
-  // Load factor at most 1/2 keeps probe chains short.
   let bits = 4;
-  while (1 << bits < 2 * room) bits++;
-  const capacity = 1 << bits;
+  while (1 << bits < 2 * room && bits < MAX_TABLE_BITS) bits++;
+  let capacity = 1 << bits;
   // Key and value side by side, so a probe touches one cache line, not two.
   if (hashSlots.length < 2 * capacity) hashSlots = new Int32Array(2 * capacity);
-  const slots = hashSlots;
-  const mask = capacity - 1;
-  const shift = 32 - bits;
-  const { pixelIndex, weights, colors } = out;
-  // Counts are kept as integers and copied to the float weights at the end: a float
-  // increment is boxed (a heap allocation) until the loop is optimized, which on a short
-  // clip is for much of its run.
-  if (tallyScratch.length < room) tallyScratch = new Int32Array(Math.max(room, 2 * tallyScratch.length));
-  const tally = tallyScratch;
+  let slots = hashSlots;
+  let mask = capacity - 1;
+  let shift = 32 - bits;
+  const { pixelIndex } = out;
+  let { colors, tally } = reserveColours(out, 0, capacity / 2);
   let count = 0;
   let opaque = 0;
   let previousKey = -1;
@@ -165,9 +160,22 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
       slot = (slot + 1) & mask;
     }
     if (index < 0) {
-      if (count === room) {
-        clearSlots(slots, colors, count, shift, mask, capacity);
-        return null;
+      if (2 * count === capacity) {
+        if (bits === MAX_TABLE_BITS) {
+          clearSlots(slots, colors, count, shift, mask, capacity);
+          return null;
+        }
+        // Half full: a table twice the size, refilled from the colour list (the indices stay).
+        bits++;
+        capacity = 1 << bits;
+        mask = capacity - 1;
+        shift = 32 - bits;
+        if (hashSlots.length < 2 * capacity) hashSlots = new Int32Array(2 * capacity);
+        else hashSlots.fill(0, 0, 2 * capacity);
+        slots = hashSlots;
+        for (let i = 0; i < count; i++) slots[2 * emptySlot(slots, colorKey(colors[3 * i], colors[3 * i + 1], colors[3 * i + 2]), shift, mask) + 1] = i;
+        slot = emptySlot(slots, key, shift, mask);
+        ({ colors, tally } = reserveColours(out, count, capacity / 2));
       }
       index = count++;
       slots[2 * slot] = key + 1;
@@ -184,10 +192,95 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
     previousIndex = index;
   }
   clearSlots(slots, colors, count, shift, mask, capacity);
+  return finishCount(out, count, opaque, hashed, pixels);
+}
+
+/**
+ * countColors for millions of colours (a photo's noise): a slot for each of the 2^24
+ * colours there are (64 MB) takes less memory than a table of twice their count, and no
+ * probing. The same pass otherwise, written out again so that countColors' loop, which
+ * every video frame takes, tests no mode.
+ */
+function countEveryColour(rgba: Uint8Array, pixels: number, out: ColorHistogram): number {
+  const indexOf = new Int32Array(1 << 24); // colour -> index + 1; 0: not seen
+  const { pixelIndex } = out;
+  let { colors, tally } = reserveColours(out, 0, 1 << 22);
+  let count = 0;
+  let opaque = 0;
+  let previousKey = -1;
+  let previousIndex = -1;
+  let hashed = 0;
+  const words = wordsOf(rgba);
+  for (let p = 0; p < pixels; p++) {
+    const word = words[p];
+    if ((word & alphaMask) === 0) {
+      pixelIndex[p] = -1;
+      continue;
+    }
+    opaque++;
+    const key = (word >>> colorShift) & 0xffffff;
+    if (key === previousKey) {
+      pixelIndex[p] = previousIndex;
+      tally[previousIndex]++;
+      continue;
+    }
+    hashed++;
+    let index = indexOf[key] - 1;
+    if (index < 0) {
+      if (count === tally.length || 3 * count === colors.length) ({ colors, tally } = reserveColours(out, count, 2 * count));
+      index = count++;
+      indexOf[key] = index + 1;
+      tally[index] = 0;
+      const c = index * 3, o = p * 4;
+      colors[c] = rgba[o];
+      colors[c + 1] = rgba[o + 1];
+      colors[c + 2] = rgba[o + 2];
+    }
+    tally[index]++;
+    pixelIndex[p] = index;
+    previousKey = key;
+    previousIndex = index;
+  }
+  return finishCount(out, count, opaque, hashed, pixels);
+}
+
+/** The weights from the tallies, and the pass's other figures; returns `count`. */
+function finishCount(out: ColorHistogram, count: number, opaque: number, hashed: number, pixels: number): number {
   lookupShare = pixels > 0 ? hashed / pixels : 0;
-  for (let i = 0; i < count; i++) weights[i] = tally[i];
+  const { weights } = out;
+  for (let i = 0; i < count; i++) weights[i] = tallyScratch[i];
   out.opaquePixels = opaque;
   return count;
+}
+
+/** The empty slot where `key` goes, marked with it (its index is the caller's to write). */
+function emptySlot(slots: Int32Array, key: number, shift: number, mask: number): number {
+  let slot = Math.imul(key, 0x9e3779b1) >>> shift;
+  while (slots[2 * slot] !== 0) slot = (slot + 1) & mask;
+  slots[2 * slot] = key + 1;
+  return slot;
+}
+
+/**
+ * Room for `room` colours (at most 2^24) in `out`'s colour list and weights, and in the
+ * tallies (which count as integers: a float increment is boxed, a heap allocation, until
+ * a loop is optimized, which on a short clip is for much of its run), keeping the first
+ * `count` colours and tallies; the weights are written from the tallies at the end.
+ */
+function reserveColours(out: ColorHistogram, count: number, room: number): { colors: Uint8Array; tally: Int32Array } {
+  const size = Math.min(room, 1 << 24);
+  if (out.colors.length < 3 * size) {
+    const colors = new Uint8Array(3 * size);
+    colors.set(out.colors.subarray(0, 3 * count));
+    out.colors = colors;
+    out.weights = new Float64Array(size);
+  }
+  if (tallyScratch.length < size) {
+    const tally = new Int32Array(size);
+    tally.set(tallyScratch.subarray(0, count));
+    tallyScratch = tally;
+  }
+  return { colors: out.colors, tally: tallyScratch };
 }
 
 /**

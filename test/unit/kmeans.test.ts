@@ -114,6 +114,45 @@ describe('buildHistogram', () => {
     expect(Array.from(reused.weights.subarray(0, fresh.count))).toEqual(Array.from(fresh.weights.subarray(0, fresh.count)));
     expect(Array.from(reused.pixelIndex.subarray(0, b.length / 4))).toEqual(Array.from(fresh.pixelIndex.subarray(0, b.length / 4)));
   });
+  it('counts millions of colours exactly (past its table, a slot per colour), then a small image as before', async () => {
+    // 2.5 million pixels of 2.4 million colours (an odd multiplier is a bijection on 24
+    // bits), so the table grows from 4,096 colours, gives way at 2^21, and the count
+    // finishes with a slot per colour. Every 9th pixel of the last 100,000, which repeat
+    // the first, is transparent.
+    const pixels = 2_500_000, distinct = 2_400_000;
+    const rgba = new Uint8Array(pixels * 4);
+    const colourOf = (p: number) => Math.imul(p % distinct, 0x9e3779b1) & 0xffffff;
+    const hidden = (p: number) => p >= distinct && p % 9 === 0;
+    for (let p = 0; p < pixels; p++) {
+      const c = colourOf(p);
+      rgba.set([c >>> 16, (c >>> 8) & 255, c & 255, hidden(p) ? 0 : 255], p * 4);
+    }
+    const h = buildHistogram(rgba, createHistogram());
+    expect(h.count).toBe(distinct);
+    let opaque = 0;
+    for (let p = 0; p < pixels; p++) if (!hidden(p)) opaque++;
+    expect(h.opaquePixels).toBe(opaque);
+    const expected = new Float64Array(distinct);
+    for (let p = 0; p < pixels; p++) {
+      const d = h.pixelIndex[p];
+      if (hidden(p)) {
+        expect(d).toBe(-1);
+        continue;
+      }
+      const c = colourOf(p);
+      if (h.colors[d * 3] !== c >>> 16 || h.colors[d * 3 + 1] !== ((c >>> 8) & 255) || h.colors[d * 3 + 2] !== (c & 255)) throw new Error(`pixel ${p} labelled with colour ${d}, another colour`);
+      expected[d]++;
+    }
+    expect(Array.from(h.weights.subarray(0, distinct))).toEqual(Array.from(expected));
+    // The next build starts from this one's count: its table must still be left empty, and
+    // no larger than its cap.
+    const small = await loadRgba('wuffs__bricks-color.jpeg');
+    const after = buildHistogram(small, h);
+    const fresh = buildHistogram(small, createHistogram());
+    expect(after.count).toBe(fresh.count);
+    expect(Array.from(after.colors.subarray(0, fresh.count * 3))).toEqual(Array.from(fresh.colors.subarray(0, fresh.count * 3)));
+    expect(Array.from(after.weights.subarray(0, fresh.count))).toEqual(Array.from(fresh.weights.subarray(0, fresh.count)));
+  });
   it('reads pixels the same at any byte offset, and counts any non-zero alpha as opaque', async () => {
     const rgba = await loadRgba('skimage__chelsea.png', 200);
     for (let p = 0; p < rgba.length / 4; p += 5) rgba[p * 4 + 3] = 1 + (p % 254);
