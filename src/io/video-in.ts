@@ -215,6 +215,11 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
 
   // Filled as damage shows up: at the probe, or while the frames are read.
   const warnings: string[] = probe.damage === undefined ? [] : [damageWarning(file, probe.damage)];
+  // A time table ffmpeg reads without a word: the frames it gives were fewer than the file has (11 of 24).
+  if (warnings.length === 0 && packets !== null && packets.sharedTimes > 0) {
+    const total = packets.timesMs.length;
+    warnings.push(`${file}: its frames' times are damaged (${packets.sharedTimes} of its ${total} frames have the time of another); frames may be missing or out of order`);
+  }
   // Frames handed back (release), for the next ones (frame-pool.ts; measured in the README's
   // How it works, step 1).
   const pool = createFramePool(width * height * 4);

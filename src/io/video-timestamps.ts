@@ -29,6 +29,12 @@ export interface PacketTimes {
   /** Packets without a presentation time. */
   readonly untimed: number;
   /**
+   * Packets whose presentation time an earlier one has too: none in a healthy stream; many
+   * where its times are damaged (an MP4's time table with a step of 0), and then the decoder
+   * gives fewer frames, or others, than the packets.
+   */
+  readonly sharedTimes: number;
+  /**
    * Milliseconds: the step the times are rounded to. The stream's time base, or a whole
    * millisecond where every time is one: a Matroska's times (stored in milliseconds) copied
    * into an MP4 keep that rounding on a finer time base.
@@ -98,11 +104,13 @@ export async function packetTimes(file: string, read: { demuxer?: string; litera
   const ms = (ticks: number): number => (ticks * num * 1000) / den;
   packets.sort((a, b) => a.pts - b.pts);
   const timesMs = packets.map((p) => ms(p.pts));
+  let sharedTimes = 0;
+  for (let i = 1; i < packets.length; i++) if (packets[i].pts === packets[i - 1].pts) sharedTimes++;
   const last = packets.at(-1);
   const wholeMs = timesMs.length > 1 && timesMs.every((t) => Math.abs(t - Math.round(t)) < 1e-6);
   const stated = last !== undefined && last.duration > 0;
   const own = stated && durationsFitGaps(packets);
-  return { timesMs, untimed, unitMs: wholeMs ? Math.max(1, ms(1)) : ms(1), ...(own ? { endMs: ms(last.pts + last.duration) } : {}), ...(stated && !own ? { durationsGuessed: true } : {}) };
+  return { timesMs, untimed, sharedTimes, unitMs: wholeMs ? Math.max(1, ms(1)) : ms(1), ...(own ? { endMs: ms(last.pts + last.duration) } : {}), ...(stated && !own ? { durationsGuessed: true } : {}) };
 }
 
 /**

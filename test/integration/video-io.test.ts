@@ -848,6 +848,31 @@ describe('a video with damaged frames', () => {
   });
 });
 
+describe("an MP4 whose frames' times are damaged", () => {
+  it('says so (a fuzzing audit: its time table with a step of 0 read as 11 of its 24 frames, unsaid)', async () => {
+    const whole = path.join(repoRoot, 'test/fixtures/hdr/sdr.mp4');
+    const bytes = readFileSync(whole);
+    // The time table (stts): one entry, 24 frames of 512 ticks each; made 24 of 0.
+    const stts = bytes.indexOf('stts');
+    expect([bytes.readUInt32BE(stts + 8), bytes.readUInt32BE(stts + 12), bytes.readUInt32BE(stts + 16)]).toEqual([1, 24, 512]);
+    bytes.writeUInt32BE(0, stts + 16);
+    const damaged = path.join(work, 'stts-step-0.mp4');
+    writeFileSync(damaged, bytes);
+    const read = await openVideo(damaged, { width: 64 });
+    let frames = 0;
+    for await (const _ of read.frames) frames++;
+    expect(frames).toBeLessThan(24);
+    expect(read.warnings).toHaveLength(1);
+    expect(read.warnings[0].startsWith(`${damaged}: `)).toBe(true);
+    expect(read.warnings[0]).toMatch(/: its frames' times are damaged \(\d+ of its 24 frames have the time of another\); frames may be missing or out of order$/);
+    // The whole file: every frame, nothing said.
+    const healthy = await openVideo(whole, { width: 64 });
+    let healthyFrames = 0;
+    for await (const _ of healthy.frames) healthyFrames++;
+    expect([healthyFrames, healthy.warnings]).toEqual([24, []]);
+  });
+});
+
 describe('a clip read twice (global seeding) that is cut short before the second pass', () => {
   it('reports the damage that pass meets (the run ended with fewer frames and no warning)', async () => {
     const { openReusable } = await import('../../src/io/open-input.js');
