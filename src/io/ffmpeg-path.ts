@@ -175,6 +175,8 @@ export function lastMeaningfulLine(stderr: string | null | undefined): string {
     if (/^Conversion failed!?$/.test(line) || /^Exiting normally/.test(line) || /^Last message repeated \d+ times?$/.test(line)) continue;
     // Consequences of a decoding error printed after it, which would hide its cause.
     if (/^Error marking filters as finished|^Cannot determine format of input stream/.test(line)) continue;
+    // Its request for a sample of a file with a feature it lacks, a line of its own after the report.
+    if (/(^|\] )If you want to help, upload a sample of this file/.test(line)) continue;
     // The report of the streams, printed before the run and not about the failure: its
     // "encoder : Lavc58..." lines were quoted as the reason. Its lines below the headings are
     // indented, and an error line is not (one may start "take : 2.mp4: ", a file's name).

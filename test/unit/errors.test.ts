@@ -131,8 +131,11 @@ describe('error messages a user can act on', () => {
     expect(size.message).toBe('e.mp4: ffmpeg decoded no frame: the file is cut short or damaged before its first frame ([NULL] [IMGUTILS] Picture size 23757x39020 is invalid)');
   });
 
-  it("a failure's reason is not the stream report's longest key (it quoted \"compatible_brands: isomiso2avc1mp41\")", () => {
+  it("a failure's reason is not the stream report's longest key (it quoted \"compatible_brands: isomiso2avc1mp41\"), nor ffmpeg's request for a sample", () => {
     const stderr = "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'f.mp4':\n  Metadata:\n    major_brand     : isom\n    compatible_brands: isomiso2avc1mp41\n";
     expect(ffmpegFailure('f.mp4', new Error('ffmpeg exited with code 69'), `[h264 @ 0x1] Invalid NAL unit size (975437765 > 1715).\n${stderr}`).message).toBe('f.mp4: ffmpeg failed: [h264] Invalid NAL unit size (975437765 > 1715).');
+    // Nor its request for a sample of a file with a feature it lacks, a line of its own after its report.
+    const sample = '[h264 @ 0x1] If you want to help, upload a sample of this file to https://streams.videolan.org/upload/ and contact the ffmpeg-devel mailing list. (ffmpeg-devel@ffmpeg.org)';
+    expect(ffmpegFailure('g.mp4', new Error('ffmpeg exited with code 1'), `${stderr}[h264 @ 0x1] Increasing reorder buffer to 1 is not implemented. Update your FFmpeg version to the newest one from Git. If the problem still occurs, it means that your file has a feature which has not been implemented.\n${sample}\n`).message).toBe('g.mp4: ffmpeg failed: [h264] Increasing reorder buffer to 1 is not implemented.');
   });
 });
