@@ -174,7 +174,11 @@ function* compositeFrames(
         // omggif skips transparent pixels, so zero alpha left here marks them.
         scratch.fill(0, 0, cells);
         decodeWithOmggif(packed.gif, scratchBytes, name, f);
-        blit(canvas, width, scratch, fr, Math.min(packed.pixels, fr.width * fr.height), x1, y1);
+        // The first frame, interlaced and opaque, as browsers show it cut short: each whole row of
+        // the first three passes fills the rows below it that later passes would have drawn
+        // (Chrome's decoder, Wuffs, does so; drawn whole, the later rows cover them all).
+        const fillDown = f === 0 && fr.interlaced && fr.transparentIndex < 0;
+        blit(canvas, width, scratch, fr, Math.min(packed.pixels, fr.width * fr.height), x1, y1, fillDown);
       }
     }
 
@@ -222,14 +226,18 @@ function describeStop(stop: LzwStop, mcs: number): string {
   return 'pixel data ends early';
 }
 
+/** The rows an interlaced pass's row stands for, itself included, until the passes after it fill them in. */
+const FILL_ROWS = [8, 4, 2];
+
 /**
  * Copies the first `pixels` decoded pixels (stream order, `fr.width` per row) onto the
  * canvas, de-interlacing rows and skipping transparent (zero) pixels and anything outside
- * the canvas (x >= x1 or y >= y1).
+ * the canvas (x >= x1 or y >= y1). `fillDown`: each whole row of an interlaced frame's first
+ * three passes is copied into the rows below it that it stands for (FILL_ROWS).
  */
 function blit(
   canvas: Uint32Array, canvasWidth: number, src: Uint32Array,
-  fr: GifFrameRecord, pixels: number, x1: number, y1: number,
+  fr: GifFrameRecord, pixels: number, x1: number, y1: number, fillDown = false,
 ): void {
   const w = fr.width;
   const cols = x1 - fr.x;
@@ -238,6 +246,7 @@ function blit(
   // every 4th from 2, every 2nd from 1 (GIF89a appendix E).
   const starts = fr.interlaced ? [0, 4, 2, 1] : [0];
   const steps = fr.interlaced ? [8, 8, 4, 2] : [1];
+  const bottom = Math.min(fr.y + fr.height, y1);
   let streamRow = 0;
   for (let pass = 0; pass < starts.length && streamRow < rows; pass++) {
     for (let r = starts[pass]; r < fr.height && streamRow < rows; r += steps[pass], streamRow++) {
@@ -252,6 +261,10 @@ function blit(
       for (let i = 0; i < n; i++) {
         const px = src[s + i];
         if (px !== 0) canvas[d + i] = px;
+      }
+      if (fillDown && pass < 3 && pixels - s >= w) {
+        const row = canvas.subarray(d, d + cols);
+        for (let below = y + 1; below < Math.min(y + FILL_ROWS[pass], bottom); below++) canvas.set(row, below * canvasWidth + fr.x);
       }
     }
   }

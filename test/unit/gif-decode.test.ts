@@ -263,6 +263,36 @@ describe('geometry', () => {
     expect(rowDiff((r) => r) * 1.3).toBeLessThan(rowDiff((r) => streamOrder[r]));
   });
 
+  it('shows an interlaced first frame cut short as browsers do: each whole row of the first three passes fills the rows it stands for', () => {
+    // Chrome's decoder (Wuffs) copies a row of pass 1 into the 7 rows below it, of pass 2
+    // into 3, of pass 3 into 1; later passes draw over them. Cut short, the rows not reached
+    // keep those copies (they were left transparent: 789 of wuffs__hippopotamus's 1,008 pixels,
+    // whose frame Wuffs gives with none).
+    const [hippo] = decodeAll('odd_gifs/wuffs__hippopotamus.interlaced.truncated.gif');
+    let clear = 0;
+    for (let p = 3; p < hippo.data.length; p += 4) if (hippo.data[p] === 0) clear++;
+    expect(clear).toBe(0);
+    // The photo cut at several points of its first frame, against its whole frame: each
+    // row as the stream reached it, and the rows it stands for until a later pass came.
+    const rel = 'odd_gifs/gifcontrols__interlaced.gif';
+    const [whole] = decodeAll(rel);
+    const { width: w, height: h } = whole;
+    const order: [number, number][] = []; // [row, rows it stands for]
+    for (const [start, step, fill] of [[0, 8, 8], [4, 8, 4], [2, 4, 2], [1, 2, 1]]) for (let r = start; r < h; r += step) order.push([r, fill]);
+    for (const cut of [3_000, 30_000, 90_000, 150_000]) {
+      const decoded = decodeGif(read(rel).subarray(0, cut), 'cut.gif');
+      const [f] = [...decoded.frames()];
+      const pixels = Number(/after (\d+) of/.exec(decoded.warnings.join('\n'))![1]);
+      const expected = new Uint8Array(w * h * 4);
+      order.forEach(([r, fill], i) => {
+        const n = Math.max(0, Math.min(w, pixels - i * w));
+        expected.set(whole.data.subarray(r * w * 4, (r * w + n) * 4), r * w * 4);
+        if (n === w) for (let below = r + 1; below < Math.min(r + fill, h); below++) expected.copyWithin(below * w * 4, r * w * 4, (r + 1) * w * 4);
+      });
+      expect(Buffer.compare(Buffer.from(f.data), Buffer.from(expected)), `cut at ${cut}`).toBe(0);
+    }
+  });
+
   it('clips a frame that runs past the right edge instead of wrapping it', () => {
     // wuffs__frame-out-of-bounds.gif: 2x2 canvas; frame 0 is 3x1 at (1,0).
     const [f0] = decodeAll('odd_gifs/wuffs__frame-out-of-bounds.gif');
