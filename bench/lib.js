@@ -51,12 +51,12 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 /** The signal a command ended by, or with the exit status a shell gives for it (128 + its number), if any. */
 const endedBy = (status, signal) => SIGNALS.find((s) => signal === s || status === 128 + os.constants.signals[s]);
 let stopping = null;
-/** Commands started with `spawn` (runCli) and still running. */
+/** Commands started with `spawn` (runSampled) and still running. */
 const running = new Set();
 
 /**
  * Ends the benchmark as interrupted by `signal`: one line, exit 128 + its number (130, 143, 129).
- * A command still running (runCli's) is given the signal and waited for (at most 10 s), so
+ * A command still running (runSampled's) is given the signal and waited for (at most 10 s), so
  * that it is not left running, nor its ffmpeg.
  */
 function interrupted(signal) {
@@ -200,21 +200,15 @@ export function treeRssKiB(rootPid) {
 }
 
 /**
- * Runs the chromaseed CLI and measures its memory: `treePeakMiB`, the highest sum of VmRSS
- * over the process and its descendants (the ffmpeg that decodes, and the one that encodes a
- * video), sampled every `intervalMs`; and `nodeMaxRssMiB`, node's own peak (maxRSS, recorded
- * by a hook in a file in `dir`, a `tempDir`, so that it goes with it). The hook costs about
- * 10 ms of start-up and the sampling some CPU, so speed comparisons use `timeCli`. A peak
- * shorter than the interval can be missed; RSS that processes share is counted in each.
+ * Runs `cmd` and measures its memory: `treePeakMiB`, the highest sum of VmRSS over the
+ * process and its descendants (for chromaseed, the ffmpeg that decodes and the one that
+ * encodes a video), sampled every `intervalMs`. A peak shorter than the interval can be
+ * missed; RSS that processes share is counted in each.
  */
-export function runCli(args, dir, intervalMs = 20) {
-  const rssFile = path.join(dir, `rss-${Math.random().toString(36).slice(2)}`);
+export function runSampled(cmd, args, { env = process.env, intervalMs = 20, label = path.basename(cmd) } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', RSS_HOOK, CLI, ...args], {
-      env: { ...process.env, CHROMASEED_RSS_FILE: rssFile },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     running.add(child);
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
@@ -232,12 +226,24 @@ export function runCli(args, dir, intervalMs = 20) {
       if (stopping) return; // interrupted() ends the process
       const stoppedBy = endedBy(status, signal);
       if (stoppedBy !== undefined) return interrupted(stoppedBy);
-      if (status !== 0) return reject(new Error(`chromaseed ${args.join(' ')} failed (${status ?? signal}):\n${stderr}`));
-      const nodeMaxRssMiB = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) / 1024 : NaN;
-      rmSync(rssFile, { force: true });
-      resolve({ seconds, stderr, treePeakMiB: peakKiB / 1024, nodeMaxRssMiB });
+      if (status !== 0) return reject(new Error(`${label} ${args.join(' ')} failed (${status ?? signal}):\n${stderr}`));
+      resolve({ seconds, stderr, treePeakMiB: peakKiB / 1024 });
     });
   });
+}
+
+/**
+ * Runs the chromaseed CLI under runSampled, and adds `nodeMaxRssMiB`, node's own peak
+ * (maxRSS, recorded by a hook in a file in `dir`, a `tempDir`, so that it goes with it).
+ * The hook costs about 10 ms of start-up and the sampling some CPU, so speed comparisons
+ * use `timeCli`.
+ */
+export async function runCli(args, dir, intervalMs = 20) {
+  const rssFile = path.join(dir, `rss-${Math.random().toString(36).slice(2)}`);
+  const r = await runSampled(process.execPath, ['--import', RSS_HOOK, CLI, ...args], { env: { ...process.env, CHROMASEED_RSS_FILE: rssFile }, intervalMs, label: 'chromaseed' });
+  const nodeMaxRssMiB = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) / 1024 : NaN;
+  rmSync(rssFile, { force: true });
+  return { ...r, nodeMaxRssMiB };
 }
 
 export function median(xs) {

@@ -4,9 +4,11 @@
 // Frames flow through the pipeline one at a time, so the longer clip may not raise the
 // tree's peak by more than 25% (issue 3). --quick: 100 and 500 frames (no verdict on the
 // target, which is set at 2,000).
+// Then `palette` of a 12-megapixel photo, beside ffmpeg's palettegen and ImageMagick's -colors.
 import path from 'node:path';
+import sharp from 'sharp';
 import { makeLongClip } from './clips.js';
-import { checkArgs, runCli, table, tempDir } from './lib.js';
+import { checkArgs, CORPUS, findPeer, runCli, runSampled, table, tempDir } from './lib.js';
 
 export async function memoryBench({ quick = false } = {}) {
   const dir = tempDir('memory');
@@ -33,7 +35,38 @@ export async function memoryBench({ quick = false } = {}) {
   }
 }
 
+/**
+ * `palette -k 8` of a 12-megapixel photo (4000x3000, a phone camera's size: harvesters.jpeg
+ * enlarged), its peak memory and seconds, beside two peers on the same file: ffmpeg's
+ * palettegen (9 entries, so it has 8 colours, as in METRICS.md's commands) and ImageMagick's
+ * `-colors 8`. A peer not installed is skipped, and said to be. One run each.
+ */
+export async function photoPaletteBench() {
+  const dir = tempDir('photo');
+  const photo = path.join(dir, 'harvesters-4000x3000.jpg');
+  await sharp(path.join(CORPUS, 'stills/wuffs__harvesters.jpeg')).resize(4000, 3000, { fit: 'fill' }).jpeg({ quality: 92 }).toFile(photo);
+  const rows = [['tool', 'peak RSS MiB', 'seconds']];
+  const mine = await runCli(['palette', photo, '-k', '8', '--quiet'], dir);
+  rows.push(['chromaseed palette -k 8', mine.treePeakMiB.toFixed(1), mine.seconds.toFixed(2)]);
+  const peers = [
+    ['ffmpeg palettegen=max_colors=9', findPeer('ffmpeg'), 'ffmpeg', (bin) => [bin, ['-v', 'error', '-y', '-i', photo, '-vf', 'palettegen=max_colors=9', path.join(dir, 'palette.png')]]],
+    ['ImageMagick -colors 8', findPeer('convert', undefined, /ImageMagick/), 'imagemagick', (bin) => [bin, [photo, '-colors', '8', '-unique-colors', path.join(dir, 'colours.txt')]]],
+  ];
+  for (const [label, bin, pkg, command] of peers) {
+    if (bin === null) {
+      console.log(`${label}: not found (apt-get install ${pkg}); row skipped`);
+      continue;
+    }
+    const r = await runSampled(...command(bin));
+    rows.push([label, r.treePeakMiB.toFixed(1), r.seconds.toFixed(2)]);
+  }
+  console.log('\n### Palette of a 12-megapixel photo\n');
+  console.log(table(rows));
+  console.log('(peak RSS: the process and its children, VmRSS summed, sampled every 20 ms; one run each)');
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const options = checkArgs('node bench/memory-bench.js [--quick]: peak memory of chromaseed and its ffmpeg processes at 100 and 2,000 frames (--quick: 100 and 500)', ['--quick']);
+  const options = checkArgs('node bench/memory-bench.js [--quick]: peak memory of chromaseed and its ffmpeg processes at 100 and 2,000 frames (--quick: 100 and 500), then of palette on a 12-megapixel photo beside ffmpeg and ImageMagick', ['--quick']);
   await memoryBench({ quick: options.has('--quick') });
+  await photoPaletteBench();
 }
