@@ -39,6 +39,8 @@ let hashSlots = new Int32Array(0);
  * their count would take more than a slot for each of the 2^24 colours (64 MB).
  */
 const MAX_TABLE_BITS = 22;
+/** Where an unindexed count writes every pixel's index (see buildHistogram). */
+const NO_INDEX = new Int32Array(1);
 /** Pixel counts per colour while counting (see countColors), shared like the hash. */
 let tallyScratch = new Int32Array(0);
 
@@ -79,16 +81,17 @@ export function createHistogram(): ColorHistogram {
 /**
  * Count the distinct opaque colours of `rgba` (non-premultiplied RGBA bytes; pixels with
  * alpha 0 are skipped, any other alpha counts as opaque). Writes into `out` (growing its
- * buffers when too small) and returns it.
+ * buffers when too small) and returns it. `indexPixels` false leaves `out.pixelIndex` as it
+ * was: for a palette alone, 4 bytes a pixel less to allocate (and, new, to fault in).
  */
-export function buildHistogram(rgba: Uint8Array, out: ColorHistogram = createHistogram()): ColorHistogram {
+export function buildHistogram(rgba: Uint8Array, out: ColorHistogram = createHistogram(), indexPixels = true): ColorHistogram {
   const pixels = rgba.length >>> 2;
-  if (out.pixelIndex.length < pixels) out.pixelIndex = new Int32Array(pixels);
+  if (indexPixels && out.pixelIndex.length < pixels) out.pixelIndex = new Int32Array(pixels);
   // The table starts at the last call's colour count (frames of one clip have similar
   // counts), not at the pixel count: a table that fits in cache is what makes this pass
   // fast, and one sized to the pixels of a 12-megapixel photo of 230,000 colours took 256
   // MB. It grows as colours arrive.
-  const count = countColors(rgba, pixels, out, Math.max(4096, 2 * lastDistinct)) ?? countEveryColour(rgba, pixels, out);
+  const count = countColors(rgba, pixels, out, Math.max(4096, 2 * lastDistinct), indexPixels) ?? countEveryColour(rgba, pixels, out, indexPixels);
   lastDistinct = count;
   out.count = count;
   return out;
@@ -113,7 +116,7 @@ export function lastLookupShare(): number {
  * is half full (linear probing slows past that); null (table left empty) past 2^21
  * colours, where countEveryColour takes over.
  */
-function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room: number): number | null {
+function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room: number, indexPixels: boolean): number | null {
   let bits = 4;
   while (1 << bits < 2 * room && bits < MAX_TABLE_BITS) bits++;
   let capacity = 1 << bits;
@@ -122,7 +125,9 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
   let slots = hashSlots;
   let mask = capacity - 1;
   let shift = 32 - bits;
-  const { pixelIndex } = out;
+  // Unindexed, every pixel's index goes to one slot: a mask, not a test in the loop.
+  const pixelIndex = indexPixels ? out.pixelIndex : NO_INDEX;
+  const indexMask = indexPixels ? -1 : 0;
   let { colors, tally } = reserveColours(out, 0, capacity / 2);
   let count = 0;
   let opaque = 0;
@@ -134,14 +139,14 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
   for (let p = 0; p < pixels; p++) {
     const word = words[p];
     if ((word & alphaMask) === 0) {
-      pixelIndex[p] = -1;
+      pixelIndex[p & indexMask] = -1;
       continue;
     }
     opaque++;
     const key = (word >>> colorShift) & 0xffffff;
     // Neighbouring pixels often share a colour (flat areas, GIF frames): skip the lookup.
     if (key === previousKey) {
-      pixelIndex[p] = previousIndex;
+      pixelIndex[p & indexMask] = previousIndex;
       tally[previousIndex]++;
       continue;
     }
@@ -187,7 +192,7 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
       colors[c + 2] = rgba[o + 2];
     }
     tally[index]++;
-    pixelIndex[p] = index;
+    pixelIndex[p & indexMask] = index;
     previousKey = key;
     previousIndex = index;
   }
@@ -201,9 +206,11 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
  * probing. The same pass otherwise, written out again so that countColors' loop, which
  * every video frame takes, tests no mode.
  */
-function countEveryColour(rgba: Uint8Array, pixels: number, out: ColorHistogram): number {
+function countEveryColour(rgba: Uint8Array, pixels: number, out: ColorHistogram, indexPixels: boolean): number {
   const indexOf = new Int32Array(1 << 24); // colour -> index + 1; 0: not seen
-  const { pixelIndex } = out;
+  // Unindexed, every pixel's index goes to one slot: a mask, not a test in the loop.
+  const pixelIndex = indexPixels ? out.pixelIndex : NO_INDEX;
+  const indexMask = indexPixels ? -1 : 0;
   let { colors, tally } = reserveColours(out, 0, 1 << 22);
   let count = 0;
   let opaque = 0;
@@ -214,13 +221,13 @@ function countEveryColour(rgba: Uint8Array, pixels: number, out: ColorHistogram)
   for (let p = 0; p < pixels; p++) {
     const word = words[p];
     if ((word & alphaMask) === 0) {
-      pixelIndex[p] = -1;
+      pixelIndex[p & indexMask] = -1;
       continue;
     }
     opaque++;
     const key = (word >>> colorShift) & 0xffffff;
     if (key === previousKey) {
-      pixelIndex[p] = previousIndex;
+      pixelIndex[p & indexMask] = previousIndex;
       tally[previousIndex]++;
       continue;
     }
@@ -237,7 +244,7 @@ function countEveryColour(rgba: Uint8Array, pixels: number, out: ColorHistogram)
       colors[c + 2] = rgba[o + 2];
     }
     tally[index]++;
-    pixelIndex[p] = index;
+    pixelIndex[p & indexMask] = index;
     previousKey = key;
     previousIndex = index;
   }

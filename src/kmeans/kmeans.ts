@@ -278,6 +278,15 @@ export function createKMeans(options: { frames?: boolean } = {}): KMeansEngine {
   refuseUnknownKeys('createKMeans', requireObject('options', '{ frames: true }', options), ['frames']);
   const frames = options.frames ?? false;
   if (typeof frames !== 'boolean') throw invalidOption('frames', 'true or false', frames);
+  return createEngine(frames, true);
+}
+
+/**
+ * createKMeans, and with `indexPixels` false an engine whose `run` does not give each pixel
+ * its colour's index (`histogram.pixelIndex`; see buildHistogram): for kmeansPixels without
+ * labels, whose histogram nobody reads.
+ */
+function createEngine(frames: boolean, indexPixels: boolean): KMeansEngine {
   const histogram = createHistogram();
   const frameHistogram = frames ? createFrameHistogram(histogram) : null;
   const exact = emptyPointSet();
@@ -534,7 +543,7 @@ export function createKMeans(options: { frames?: boolean } = {}): KMeansEngine {
     const o = resolve(options);
     if (difference !== undefined) checkDifference(difference, rgba.length >>> 2);
     if (frameHistogram !== null) frameHistogram.count(rgba, difference);
-    else buildHistogram(rgba, histogram);
+    else buildHistogram(rgba, histogram, indexPixels);
     histogramPixels = rgba.length >>> 2;
     return solve(histogram.colors, histogram.weights, histogram.count, histogram.pixelIndex, histogramPixels, o);
   }
@@ -636,11 +645,13 @@ function emptyResult(requestedK: number, items: number): KMeansResult {
 }
 
 let shared: KMeansEngine | null = null;
+/** The module's engine for kmeansPixels without labels (see createEngine). */
+let sharedUnindexed: KMeansEngine | null = null;
 
 /** `work` on the module's engine, or, called from inside a run on it (an onIteration hook), on an engine of its own. */
-function onSharedEngine(work: (engine: KMeansEngine) => KMeansResult): KMeansResult {
-  shared ??= createKMeans();
-  return work(runningEngines.has(shared) ? createKMeans() : shared);
+function onSharedEngine(work: (engine: KMeansEngine) => KMeansResult, indexPixels = true): KMeansResult {
+  const engine = indexPixels ? (shared ??= createEngine(false, true)) : (sharedUnindexed ??= createEngine(false, false));
+  return work(runningEngines.has(engine) ? createEngine(false, indexPixels) : engine);
 }
 
 /**
@@ -651,7 +662,10 @@ function onSharedEngine(work: (engine: KMeansEngine) => KMeansResult): KMeansRes
  * const { centroids, proportions } = kmeansPixels(rgba, { k: 8, seed: 1 });
  */
 export function kmeansPixels(rgba: Uint8Array, options: KMeansOptions): KMeansResult {
-  return onSharedEngine((engine) => engine.run(rgba, options));
+  // Labels are read through each pixel's colour index: without them none is kept (4 bytes a
+  // pixel). A labels that is not a boolean goes to the engine that refuses it.
+  const labels = (options as KMeansOptions | null | undefined)?.labels;
+  return onSharedEngine((engine) => engine.run(rgba, options), labels !== undefined && labels !== false);
 }
 
 /** k-means on weighted points (n*3 sRGB floats 0..255); `weights` null = every point weighs 1. */

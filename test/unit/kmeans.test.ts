@@ -248,7 +248,14 @@ describe('kmeansPixels on real photos', () => {
 
   it('labels every pixel with its nearest centroid (rgb, euclidean)', async () => {
     const rgba = await loadRgba('wuffs__bricks-color.jpeg');
+    // Runs without labels keep no pixel's colour index (4 bytes a pixel less): one on another
+    // image first must leave nothing stale for this one, and their palettes are an engine's.
+    const other = await loadRgba('skimage__chelsea.png', 200);
+    const unlabelled = kmeansPixels(other, { k: 6 });
+    expect(Array.from(unlabelled.centroids)).toEqual(Array.from(createKMeans().run(other, { k: 6 }).centroids));
     const r = kmeansPixels(rgba, { k: 6, labels: true });
+    expect(Array.from(r.labels!)).toEqual(Array.from(createKMeans().run(rgba, { k: 6, labels: true }).labels!));
+    expect(Array.from(kmeansPixels(rgba, { k: 6 }).centroids)).toEqual(Array.from(r.centroids));
     const labels = r.labels as Int16Array;
     for (let p = 0; p < labels.length; p++) {
       let best = Infinity;
