@@ -76,7 +76,7 @@ export function vividPoints(rgba: Uint8Array, options: VividOptions = {}): Vivid
   // One point per distinct colour: a photo has far fewer distinct colours than pixels, so
   // the Oklab conversion runs once per colour and the engine sees a smaller point set with
   // the same weighted objective.
-  const hist = buildHistogram(rgba, createHistogram());
+  const hist = buildHistogram(rgba, createHistogram(), false);
   const { count, colors } = hist;
   const chroma = new Float64Array(count);
   const salient = new Uint8Array(count);
