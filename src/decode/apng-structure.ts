@@ -29,6 +29,11 @@ export interface FileSpan {
   readonly length: number;
 }
 
+/** A piece of a frame's compressed data, and the whole chunk it is in (whose checksum covers it). */
+export interface DataSpan extends FileSpan {
+  readonly chunk: FileSpan;
+}
+
 /** One frame: its control chunk's fields, then where its compressed data is in the file. */
 export interface ApngFrame extends CanvasRect {
   readonly delayMs: number;
@@ -37,7 +42,9 @@ export interface ApngFrame extends CanvasRect {
   /** 0 source (replaces the canvas's pixels), 1 over (alpha-blended). */
   readonly blend: number;
   /** Its IDAT or fdAT data (fdAT's sequence number left out), in order: one zlib stream. */
-  readonly data: FileSpan[];
+  readonly data: DataSpan[];
+  /** True when its data is the image data (IDAT), which must fill the image (see frameProblem). Set as the chunks are read. */
+  imageData: boolean;
 }
 
 export interface ApngStructure {
@@ -49,8 +56,15 @@ export interface ApngStructure {
   readonly shortAnimationChunk?: number;
   /** The colour profile chunk (iCCP), whole as stored (length, type, data, checksum), or null. */
   readonly profile: Uint8Array | null;
-  /** False when the file ends before its end chunk (IEND): cut short. */
+  /** False when the file ends before its end chunk (IEND): cut short, or damaged (`damage`). */
   readonly complete: boolean;
+  /**
+   * Why the chunks stopped being read before the end, when they were damaged rather than cut
+   * short: a checksum that does not match, or a sequence number out of order. The frame the
+   * damaged chunk belongs to is left out with those after it (APNG: "decoders should discard
+   * all subsequent frames").
+   */
+  readonly damage?: string;
 }
 
 /** One whole chunk of a PNG file: its type, where its data is, and the data itself for the chunks in CHUNKS_READ. */
@@ -58,6 +72,10 @@ export interface PngChunk extends FileSpan {
   readonly type: string;
   /** The chunk's data, for the types in CHUNKS_READ; the whole chunk, as stored, for iCCP. */
   readonly data?: Uint8Array;
+  /** For the types in CHUNKS_READ: true when the chunk does not match its checksum. */
+  readonly corrupt?: boolean;
+  /** An fdAT's sequence number (the first 4 bytes of its data). */
+  readonly sequence?: number;
 }
 
 /** The chunks whose data the structure needs: all small but the profile. Image data is only located. */
@@ -85,7 +103,19 @@ export function apngStructure(chunks: Iterable<PngChunk>, complete: boolean): Ap
   let shortAnimationChunk: number | undefined;
   let headerRead = false;
   let profile: Uint8Array | null = null;
-  for (const { type, at, length, data = new Uint8Array(0) } of chunks) {
+  let damage: string | undefined;
+  // fcTL and fdAT chunks are numbered from 0, in order, with no gaps or repeats.
+  let nextSequence = 0;
+  for (const { type, at, length, data = new Uint8Array(0), corrupt, sequence: fdatSequence } of chunks) {
+    const sequence = type === 'fcTL' && length >= 4 ? u32(data, 0) : type === 'fdAT' ? fdatSequence : undefined;
+    if (corrupt === true) damage = `its ${type} chunk at byte ${at - 8} does not match its checksum`;
+    else if (sequence !== undefined && sequence !== nextSequence) damage = `its ${type} chunk at byte ${at - 8} is numbered ${sequence} where ${nextSequence} comes next: chunks are missing, repeated or out of order`;
+    if (damage !== undefined) {
+      // A damaged data chunk leaves its frame incomplete: it goes too.
+      if ((type === 'IDAT' || type === 'fdAT') && frames.length > 0) frames.pop();
+      return { header, frames, animation, profile, complete: false, damage, ...(shortAnimationChunk !== undefined ? { shortAnimationChunk } : {}) };
+    }
+    if (sequence !== undefined) nextSequence++;
     // The first header only: PNG has one, first, and a second (libpng refuses the file) would
     // resize a canvas whose frames were all made for the first.
     if (type === 'IHDR' && length >= 13 && !headerRead) {
@@ -103,11 +133,13 @@ export function apngStructure(chunks: Iterable<PngChunk>, complete: boolean): Ap
     } else if (type === 'fcTL' && length >= 26) {
       // A denominator of 0 means hundredths of a second (APNG specification).
       const delayMs = (u16(data, 20) * 1000) / (u16(data, 22) || 100);
-      frames.push({ width: u32(data, 4), height: u32(data, 8), x: u32(data, 12), y: u32(data, 16), delayMs, dispose: data[24], blend: data[25], data: [] });
+      frames.push({ width: u32(data, 4), height: u32(data, 8), x: u32(data, 12), y: u32(data, 16), delayMs, dispose: data[24], blend: data[25], data: [], imageData: false });
     } else if (type === 'IDAT' && frames.length > 0) {
-      frames[frames.length - 1].data.push({ at, length });
+      const frame = frames[frames.length - 1];
+      frame.imageData = true;
+      frame.data.push({ at, length, chunk: { at: at - 8, length: length + 12 } });
     } else if (type === 'fdAT' && frames.length > 0 && length >= 4) {
-      frames[frames.length - 1].data.push({ at: at + 4, length: length - 4 });
+      frames[frames.length - 1].data.push({ at: at + 4, length: length - 4, chunk: { at: at - 8, length: length + 12 } });
     }
   }
   return { header, frames, animation, profile, complete, ...(shortAnimationChunk !== undefined ? { shortAnimationChunk } : {}) };
@@ -126,6 +158,10 @@ export function pngHeaderProblem({ width, height, bitDepth, colourType, palette 
 /** What is wrong with a frame's control chunk, for a message; null when it can be drawn. */
 export function frameProblem(frame: ApngFrame, header: PngHeader): string | null {
   if (frame.width === 0 || frame.height === 0) return 'it has a size of zero';
+  // APNG: the image data's frame "must have the same dimensions as the image" and sit at 0,0 (browsers refuse the file otherwise).
+  if (frame.imageData && (frame.x !== 0 || frame.y !== 0 || frame.width !== header.width || frame.height !== header.height)) {
+    return `its control chunk gives it a ${frame.width}x${frame.height} rectangle at ${frame.x},${frame.y}, but its data is the image data (IDAT), whose frame must fill the ${header.width}x${header.height} image`;
+  }
   if (frame.x + frame.width > header.width || frame.y + frame.height > header.height) {
     return `its ${frame.width}x${frame.height} rectangle at ${frame.x},${frame.y} does not fit the ${header.width}x${header.height} canvas`;
   }

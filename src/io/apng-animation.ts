@@ -1,13 +1,13 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { constants as zlibConstants, deflateSync, inflateSync } from 'node:zlib';
-import { PNG_SIGNATURE, pngChunk } from '../encode/png-encode.js';
+import { crc32, PNG_SIGNATURE, pngChunk } from '../encode/png-encode.js';
 import { inputError } from '../errors.js';
 import { loopCountForPlays, MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import { binaryAlpha } from '../pixel-words.js';
 import { createFramePool } from '../frame-pool.js';
 import type { ClipInfo, TimedFrame } from '../types.js';
 import { checkFrameCount, checkFrameSize } from '../clip-options.js';
-import { apngStructure, CHUNKS_READ, frameProblem, pngHeaderProblem, type ApngFrame, type ApngStructure, type FileSpan, type PngChunk, type PngHeader } from '../decode/apng-structure.js';
+import { apngStructure, CHUNKS_READ, frameProblem, pngHeaderProblem, u32, type ApngFrame, type ApngStructure, type FileSpan, type PngChunk, type PngHeader } from '../decode/apng-structure.js';
 import { decodePngPixels, pngDataLength, pngDataProblem } from '../decode/png-pixels.js';
 import { clearRect, copyRect, drawPicture } from '../decode/canvas-draw.js';
 import { mayTurnClear, type FrameCover } from '../decode/canvas-holes.js';
@@ -49,13 +49,16 @@ async function* pngChunks(handle: FileHandle, wanted: ReadonlySet<string>, endin
       ending.complete = true;
       return;
     }
-    // The profile is kept whole (length, type, data, checksum), to be put in a PNG of its own.
-    const [from, to] = type === 'iCCP' ? [at, end] : [at + 8, at + 8 + length];
-    let data: Uint8Array | undefined;
     if (wanted.has(type)) {
-      data = to <= blockEnd ? Buffer.from(block.subarray(from - blockStart, to - blockStart)) : await readSpan(handle, { at: from, length: to - from });
-    }
-    yield { type, at: at + 8, length, ...(data !== undefined ? { data } : {}) };
+      const whole = end <= blockEnd ? Buffer.from(block.subarray(at - blockStart, end - blockStart)) : await readSpan(handle, { at, length: end - at });
+      const corrupt = crc32(whole, 4, 8 + length) !== u32(whole, 8 + length);
+      // The profile is kept whole (length, type, data, checksum), to be put in a PNG of its own.
+      const data = type === 'iCCP' ? whole : whole.subarray(8, 8 + length);
+      yield { type, at: at + 8, length, data, ...(corrupt ? { corrupt } : {}) };
+    } else if (type === 'fdAT' && length >= 4) {
+      const number = at + 12 <= blockEnd ? block.subarray(at + 8 - blockStart, at + 12 - blockStart) : await readSpan(handle, { at: at + 8, length: 4 });
+      yield { type, at: at + 8, length, sequence: u32(number, 0) };
+    } else yield { type, at: at + 8, length };
     at = end;
   }
 }
@@ -104,14 +107,15 @@ async function withFile<T>(file: string, use: (handle: FileHandle) => Promise<T>
 /**
  * Opens an animated PNG as a clip with exact delays and loop count. A default image that
  * is not part of the animation (no frame control chunk before it) is left out, as browsers
- * do. Every frame is checked first (its control chunk, and its data inflated once): a frame
- * that cannot be decoded gives its time to the decoded frame before it (the first decoded,
- * for frames before that), and a file cut short keeps the frames before the cut. Both are
- * warned about. Null for a whole file with no frame control chunk: a still.
+ * do. Every frame is checked first (its control chunk, and its data inflated once): the
+ * animation stops before the first that cannot be decoded, at a chunk that is damaged (a
+ * checksum, a sequence number) or at a cut, keeping the frames before, with a warning; with
+ * none before, the file is refused. Null for a whole file with no frame control chunk: a still.
  */
 export async function openAnimatedPng(file: string, limits: { maxFrames: number; maxPixels: number }): Promise<TimedClip | null> {
   const apng = await readApngStructure(file);
   const { header, frames: all } = apng;
+  if (all.length === 0 && apng.damage !== undefined) throw inputError(file, `the animated PNG is damaged before its first frame: ${apng.damage}`);
   if (apng.animation === null) {
     // Found by its name among the first chunks (sniffKind), but not read whole here.
     const why = apng.shortAnimationChunk !== undefined ? `its animation control chunk (acTL) is damaged: ${apng.shortAnimationChunk} bytes long, not 8` : !apng.complete ? 'it is cut short or damaged before its animation control chunk (acTL)' : 'it has no animation control chunk (acTL)';
@@ -128,34 +132,33 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
   // Checked before a frame is inflated: the header is all it takes to ask for gigabytes.
   checkFrameSize(file, header, limits.maxPixels);
   checkFrameCount(file, all.length, limits.maxFrames);
-  const checks = await withFile(file, async (handle) => {
+  // Checked in order up to the first that cannot be decoded: it and the frames after it are
+  // left out (APNG: "decoders should discard all subsequent frames"), as Chrome does. Drawn
+  // without it, the frames after lacked what it drew.
+  const { opaque, problem } = await withFile(file, async (handle) => {
     // Where frames of a format with alpha are decoded to look at it: one picture for all.
     const picture = hasAlpha(header) ? new Uint8Array(header.width * header.height * 4) : null;
-    const found: FrameCheck[] = [];
+    const found: boolean[] = [];
     for (const frame of all) {
-      const problem = frameProblem(frame, header);
-      found.push(problem !== null ? { problem, opaque: false } : await checkFrameData(handle, frame, header, picture));
+      const check = frameProblem(frame, header) ?? (await checkFrameData(handle, frame, header, picture));
+      if (typeof check === 'string') return { opaque: found, problem: check };
+      found.push(check.opaque);
     }
-    return found;
+    return { opaque: found, problem: null };
   });
-  const problems = checks.map((check) => check.problem);
-  const decodable = problems.flatMap((problem, i) => (problem === null ? [i] : []));
-  if (decodable.length === 0) {
-    throw inputError(file, apng.complete ? `no frame of the animated PNG can be decoded (frame 0: ${problems[0]})` : 'the animated PNG is cut short or damaged before its first frame');
+  if (opaque.length === 0) {
+    // Its last frame is the cut's (see frameWarnings).
+    throw inputError(file, !apng.complete && all.length === 1 ? 'the animated PNG is cut short or damaged before its first frame' : `cannot decode the animated PNG's first frame: ${problem}`);
   }
-  const delaysMs = all.map((frame) => frame.delayMs);
-  // Each frame shows until the next decoded one starts, through any frame missing after it;
-  // the first from the start, through any missing before it.
-  const shownMs = decodable.map((f, k) => sum(delaysMs, k === 0 ? 0 : f, k + 1 < decodable.length ? decodable[k + 1] : f + 1));
-  const warnings = frameWarnings(file, apng, decodable, problems);
+  const drawn = all.slice(0, opaque.length);
+  const shownMs = drawn.map((frame) => frame.delayMs);
+  const warnings = frameWarnings(file, apng, drawn.length, problem);
 
   const { width, height } = header;
-  const drawn = decodable.map((f) => all[f]);
-  const opaque = decodable.map((f) => checks[f].opaque);
   const loopCount = loopCountForPlays(apng.animation.plays);
   const info: ClipInfo = {
     // The canvas size: a pHYs chunk's pixel aspect is ignored, as browsers do.
-    width, height, frameCount: decodable.length, fps: rateForDelays(shownMs, MAX_ANIMATION_FPS),
+    width, height, frameCount: drawn.length, fps: rateForDelays(shownMs, MAX_ANIMATION_FPS),
     ...(loopCount !== undefined ? { loopCount } : {}),
     ...(mayTurnClear(drawn.map((frame, k) => frameCover(frame, opaque[k])), width, height) ? { mayTurnTransparent: true } : {}),
   };
@@ -183,7 +186,7 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
       try {
         data = await withFile(file, (handle) => inflateFrame(handle, frame, header));
       } catch (e) {
-        throw inputError(file, `frame ${decodable[k]}: cannot be decoded any more (was the file changed while it was read?): ${e instanceof Error ? e.message : String(e)}`, e);
+        throw inputError(file, `frame ${k}: cannot be decoded any more (was the file changed while it was read?): ${e instanceof Error ? e.message : String(e)}`, e);
       }
       decodePngPixels(data, header, frame.width, frame.height, picture);
       // Disposed to the previous canvas: what its rectangle held is kept to be put back
@@ -216,20 +219,26 @@ function frameCover(frame: ApngFrame, opaque: boolean): FrameCover {
  * short by pngDataProblem).
  */
 async function inflateFrame(handle: FileHandle, frame: ApngFrame, header: PngHeader): Promise<Uint8Array> {
-  // One read from its first data chunk to its last; the chunks' headers between are left out.
-  const first = frame.data[0].at;
-  const last = frame.data[frame.data.length - 1];
+  // One read of its data chunks, whole, from the first to the last; their data taken out of it
+  // once each chunk is found to match its checksum.
+  const first = frame.data[0].chunk.at;
+  const last = frame.data[frame.data.length - 1].chunk;
   const range = await readSpan(handle, { at: first, length: last.at + last.length - first });
-  const data = frame.data.length === 1 ? range : Buffer.concat(frame.data.map(({ at, length }) => range.subarray(at - first, at - first + length)));
+  for (const { chunk } of frame.data) {
+    const end = chunk.at - first + chunk.length - 4;
+    if (crc32(range, chunk.at - first + 4, end) !== u32(range, end)) {
+      throw new ChecksumError(`its ${range.toString('latin1', chunk.at - first + 4, chunk.at - first + 8)} chunk at byte ${chunk.at} does not match its checksum`);
+    }
+  }
+  const pieces = frame.data.map(({ at, length }) => range.subarray(at - first, at - first + length));
+  const data = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
   const inflated = inflateSync(data, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 2 * pngDataLength(header, frame.width, frame.height) + 1024 });
   return new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length);
 }
 
-/** What checking a frame found: why it cannot be decoded (or null), and whether it draws every pixel opaque. */
-interface FrameCheck {
-  readonly problem: string | null;
-  readonly opaque: boolean;
-}
+/** A frame's data chunk that does not match its checksum: its message is the problem as said. */
+class ChecksumError extends Error {}
+
 
 /** Whether the format stores alpha: an alpha channel, or a transparency chunk. */
 function hasAlpha(header: PngHeader): boolean {
@@ -237,27 +246,27 @@ function hasAlpha(header: PngHeader): boolean {
 }
 
 /**
- * A frame's data checked: inflated once, and dropped. A frame of a format with alpha is also
+ * A frame's data checked (why it cannot be decoded, or whether it draws every pixel opaque):
+ * inflated once, and dropped. A frame of a format with alpha is also
  * decoded, to see whether any pixel is drawn under half opacity (clear, as every output
  * shows it): an RGBA animation whose pixels are all opaque, as editors often write them,
  * cannot turn the canvas transparent, so its GIF keeps every palette entry for colours and
  * its WebM the faster encoding without alpha.
  */
-async function checkFrameData(handle: FileHandle, frame: ApngFrame, header: PngHeader, picture: Uint8Array | null): Promise<FrameCheck> {
+async function checkFrameData(handle: FileHandle, frame: ApngFrame, header: PngHeader, picture: Uint8Array | null): Promise<string | { opaque: boolean }> {
   let inflated: Uint8Array;
   try {
     inflated = await inflateFrame(handle, frame, header);
   } catch (e) {
-    const problem = (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'its image data is larger than its size needs' : `its compressed data is damaged: ${e instanceof Error ? e.message : String(e)}`;
-    return { problem, opaque: false };
+    return e instanceof ChecksumError ? e.message : (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'its image data is larger than its size needs' : `its compressed data is damaged: ${e instanceof Error ? e.message : String(e)}`;
   }
   const problem = pngDataProblem(inflated, header, frame.width, frame.height);
-  if (problem !== null) return { problem, opaque: false };
-  if (picture === null) return { problem: null, opaque: true };
+  if (problem !== null) return problem;
+  if (picture === null) return { opaque: true };
   decodePngPixels(inflated, header, frame.width, frame.height, picture);
   const size = frame.width * frame.height * 4;
-  for (let i = 3; i < size; i += 4) if (picture[i] < 128) return { problem: null, opaque: false };
-  return { problem: null, opaque: true };
+  for (let i = 3; i < size; i += 4) if (picture[i] < 128) return { opaque: false };
+  return { opaque: true };
 }
 
 /**
@@ -306,31 +315,17 @@ async function leavesColoursAlone(iccp: Uint8Array, grey: boolean): Promise<bool
   return converted.every((v, i) => v === rgba[i]);
 }
 
-/** What the user is told about frames left out: undecodable ones (with the first one's reason), and a file cut short. */
-function frameWarnings(file: string, apng: ApngStructure, decodable: readonly number[], problems: readonly (string | null)[]): string[] {
-  const warnings: string[] = [];
+/** What the user is told about frames left out: from the first that cannot be decoded, at damage to the chunks, or at a cut. */
+function frameWarnings(file: string, apng: ApngStructure, kept: number, problem: string | null): string[] {
   const declared = apng.animation?.frames ?? 0;
   const count = apng.frames.length;
-  const last = decodable[decodable.length - 1];
-  const missing = problems.flatMap((problem, i) => (problem !== null && i < last ? [i] : []));
-  if (missing.length > 0) {
-    const listed = missing.length > 10 ? `${missing.slice(0, 10).join(', ')} and ${missing.length - 10} more` : missing.join(', ');
-    const why = missing.length > 1 ? `frame ${missing[0]}: ${problems[missing[0]]}` : problems[missing[0]];
-    warnings.push(`${file}: frame${missing.length > 1 ? 's' : ''} ${listed} cannot be decoded (${why}); each one's time goes to the decoded frame before it (or, before the first, to that one)`);
-  }
-  if (!apng.complete) {
-    // Cut short, or damaged so that its chunks cannot be walked on: the frames after are counted by the header.
-    if (last + 1 < Math.max(declared, count)) warnings.push(`${file}: the animated PNG is cut short or damaged; keeping its first ${last + 1} of ${Math.max(declared, count)} frames`);
-  } else if (last + 1 < count) {
-    warnings.push(`${file}: the last ${count - 1 - last} of its frames cannot be decoded (frame ${last + 1}: ${problems[last + 1]}); they are left out`);
-  } else if (declared !== count) {
-    warnings.push(`${file}: the animated PNG's header says ${declared} ${declared === 1 ? 'frame' : 'frames'}, but ${count} ${count === 1 ? 'is' : 'are'} there`);
-  }
-  return warnings;
-}
-
-function sum(values: readonly number[], from: number, to: number): number {
-  let total = 0;
-  for (let i = from; i < to; i++) total += values[i];
-  return total;
+  // Where the chunks stop early, the frames after are counted by the header.
+  const total = apng.complete ? count : Math.max(declared, count);
+  // A file that stops early leaves its last frame without its data, or some of it: that frame is the cut's.
+  const cut = !apng.complete && kept >= count - 1;
+  if (problem !== null && !cut) return [`${file}: frame ${kept} cannot be decoded (${problem}); keeping the ${kept} ${kept === 1 ? 'frame' : 'frames'} before it, of ${total}`];
+  if (apng.damage !== undefined) return [`${file}: the animated PNG is damaged (${apng.damage}); keeping its first ${kept} of ${total} frames`];
+  if (!apng.complete) return kept < total ? [`${file}: the animated PNG is cut short or damaged; keeping its first ${kept} of ${total} frames`] : [];
+  if (declared !== count) return [`${file}: the animated PNG's header says ${declared} ${declared === 1 ? 'frame' : 'frames'}, but ${count} ${count === 1 ? 'is' : 'are'} there`];
+  return [];
 }

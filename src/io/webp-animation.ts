@@ -97,8 +97,8 @@ export async function openAnimatedWebp(file: string, limits: { maxFrames: number
  * frame headers (ANMF: rectangle, blending, disposal, and whether the frame carries alpha).
  * Libvips and ffmpeg set the file's alpha flag for opaque lossless animations too, which
  * sent their WebMs through the slower alpha encoding. (A lossless frame's alpha bit is a
- * hint by the specification; libwebp sets it right, and a file that clears it wrongly in a
- * later frame would have that frame's clear pixels drawn black, with a warning.)
+ * hint by the specification; libwebp sets it right. Its pixels are decoded with their alpha
+ * whatever it says (frameImage); only this guess trusts it.)
  */
 function framesMayTurnClear(bytes: Buffer, width: number, height: number): boolean {
   return mayTurnClear(frameCovers(bytes), width, height);
@@ -159,8 +159,10 @@ function frameImage({ data, width, height }: AnimationFrame, icc: Buffer | null)
     if (type === 'ALPH' || type === 'VP8 ' || type === 'VP8L') chunks.push(data.subarray(at, end));
     at = end;
   }
-  // A lossless picture says in its own header whether it has alpha; the VP8X header must say so too.
-  const alpha = frameHasAlpha(data);
+  // A lossless picture's pixels carry alpha whatever its header's bit says (a hint, by the
+  // specification: "should not impact decoding"), and browsers draw it; said in the VP8X
+  // header, libwebp decodes it (without, a picture whose bit was clear lost its clear pixels).
+  const alpha = chunks.some((c) => c.toString('latin1', 0, 4) !== 'VP8 ');
   if (icc !== null) chunks.unshift(icc);
   if (alpha || icc !== null) {
     const vp8x = Buffer.alloc(18);

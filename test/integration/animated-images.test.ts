@@ -116,6 +116,27 @@ describe('animated PNG and WebP that turn transparent after an opaque first fram
     expect(new GifReader(readFileSync(gif)).frameInfo(0).transparent_index).toBeNull();
   });
 
+  it("a lossless WebP frame whose header's alpha bit is clear keeps its clear pixels (a hint, by the specification; they came out black)", async () => {
+    const source = path.join(corpus, 'odd_gifs/gifcontrols__dispose2.gif');
+    const hinted = path.join(work, 'alpha-hint.webp');
+    // Every frame the whole canvas ("do not blend", no disposal), so that its own pixels are what shows.
+    await sharp(source, { pages: 4 }).webp({ lossless: true, delay: [100, 100, 100, 100] }).toFile(hinted);
+    const before = (await readAll(hinted)).frames.map((f) => Buffer.from(f.data));
+    const bytes = readFileSync(hinted);
+    // Each VP8L header: the signature 0x2f, then 14 + 14 bits of size and the alpha bit (bit 28).
+    let cleared = 0;
+    for (let at = bytes.indexOf('VP8L'); at >= 0; at = bytes.indexOf('VP8L', at + 4)) {
+      const bits = bytes.readUInt32LE(at + 9);
+      if ((bits >>> 28) & 1) cleared++;
+      bytes.writeUInt32LE((bits & ~(1 << 28)) >>> 0, at + 9);
+    }
+    expect(cleared).toBeGreaterThan(0);
+    writeFileSync(hinted, bytes);
+    const after = (await readAll(hinted)).frames;
+    expect(after.map((f, i) => Buffer.compare(f.data, before[i]))).toEqual(before.map(() => 0));
+    expect(before.some((f) => f.some((v, i) => (i & 3) === 3 && v === 0))).toBe(true);
+  });
+
   it('an opaque animated WebP (whose file says "alpha", as libvips writes it) makes a WebM without alpha, the faster encoding', async () => {
     expect((await sharp(webp).metadata()).hasAlpha).toBe(true);
     const out = path.join(work, 'opaque.webm');
@@ -551,9 +572,9 @@ describe('animated PNG and WebP are read as clips', () => {
     expect(r.stderr).toBe(`chromaseed: ${cut}: the animated PNG is cut short or damaged before its first frame\n`);
   });
 
-  it('a frame that cannot be decoded leaves the one before on screen: later frames keep their own delays', async () => {
-    // Frame 2 with a blend operation that does not exist (7): skipped. Paired in
-    // order, frame 3 took frame 2's delay and every later frame the one before's.
+  it('a frame that cannot be decoded ends the animation there, as the APNG specification and Chrome have it (the frames after were drawn without it)', async () => {
+    // Frame 2 with a blend operation that does not exist (7). It was skipped, and the frames
+    // after drawn on a canvas that lacked it, frame 1 shown through frame 2's time.
     const delays = [100, 200, 300, 400];
     const bad = path.join(work, 'bad-blend.png');
     writeFileSync(bad, editChunks(readFileSync(apng), 'fcTL', (fcTL, f) => {
@@ -563,11 +584,11 @@ describe('animated PNG and WebP are read as clips', () => {
     const source = await openInput(bad, resolveInputOptions({}));
     const frames: TimedFrame[] = [];
     for await (const fr of source.frames) frames.push(fr);
-    expect(frames.map((fr) => fr.delayMs)).toEqual([100, 500, 400]);
-    expect(source.warnings).toEqual([`${bad}: frame 2 cannot be decoded (its blending, 7, is not one the format has); each one's time goes to the decoded frame before it (or, before the first, to that one)`]);
+    expect(frames.map((fr) => fr.delayMs)).toEqual([100, 200]);
+    expect(source.warnings).toEqual([`${bad}: frame 2 cannot be decoded (its blending, 7, is not one the format has); keeping the 2 frames before it, of 4`]);
   });
 
-  it('an animated PNG whose first frames are all damaged keeps the one that decodes (ffmpeg\'s probe gave up for too many errors and quoted an "encoder : Lavc58" line)', async () => {
+  it('an animated PNG whose first frame is damaged is refused (it kept a later frame that decodes, drawn without the ones before)', async () => {
     let fcTL = -1;
     const bad = path.join(work, 'three-bad.png');
     writeFileSync(bad, rewritePng(readFileSync(apng), (chunks) => chunks.map((c) => {
@@ -575,32 +596,76 @@ describe('animated PNG and WebP are read as clips', () => {
       if ((c.type === 'IDAT' || c.type === 'fdAT') && fcTL < 3) c.data.fill(0xff, 10, 40); // inside the compressed data
       return c;
     })));
-    const out = path.join(work, 'three-bad.gif');
-    const r = await runMain(['quantize', bad, '-k', '4', '-o', out, '--json', '--quiet']);
-    expect([r.code, r.stderr]).toEqual([0, '']);
-    expect(JSON.parse(r.stdout).warnings).toEqual([`${bad}: frames 0, 1, 2 cannot be decoded (frame 0: its compressed data is damaged: invalid code lengths set); each one's time goes to the decoded frame before it (or, before the first, to that one)`]);
-    expect(decodeGif(new Uint8Array(readFileSync(out)), out).delaysMs).toHaveLength(1);
+    const r = await runMain(['quantize', bad, '-k', '4', '-o', path.join(work, 'three-bad.gif')]);
+    expect([r.code, r.stderr]).toEqual([1, `chromaseed: ${bad}: cannot decode the animated PNG's first frame: its compressed data is damaged: invalid code lengths set\n`]);
   });
 
-  it('a long animated PNG with a damaged frame keeps every other frame\'s delay (ffmpeg\'s printed times, used before, lost precision past 10 s)', async () => {
-    // 14 s at 30 fps (420 frames), frame 5's data damaged: showinfo printed times to six
-    // digits, too coarse to place 1/30 s frames past 10 s, and every frame was then paired
-    // in order, each taking the delay of the frame before.
+  it('a long animated PNG keeps every frame\'s delay exact (ffmpeg\'s printed times, used before, lost precision past 10 s)', async () => {
+    // 14 s at 30 fps (420 frames), frame 400's data damaged: showinfo printed times to six
+    // digits, too coarse to place 1/30 s frames past 10 s.
     const long = path.join(work, 'long.png');
     execFileSync(ffmpegLocation().path, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=s=32x24:r=30:d=14', '-plays', '0', '-f', 'apng', long]);
     let fcTL = -1;
     writeFileSync(long, rewritePng(readFileSync(long), (chunks) => chunks.map((c) => {
       if (c.type === 'fcTL') fcTL++;
-      if (c.type === 'fdAT' && fcTL === 5) c.data.fill(0xff, 10, 40); // inside its compressed data
+      if (c.type === 'fdAT' && fcTL === 400) c.data.fill(0xff, 10, 40); // inside its compressed data
       return c;
     })));
     const source = await openInput(long, resolveInputOptions({}));
     const delays: number[] = [];
     for await (const fr of source.frames) delays.push(fr.delayMs);
-    expect(delays).toHaveLength(419);
-    expect(delays[4]).toBeCloseTo(2000 / 30, 6);
-    expect(delays.filter((d, i) => i !== 4).every((d) => Math.abs(d - 1000 / 30) < 1e-6)).toBe(true);
-    expect(source.warnings).toEqual([`${long}: frame 5 cannot be decoded (its compressed data is damaged: invalid code lengths set); each one's time goes to the decoded frame before it (or, before the first, to that one)`]);
+    expect(delays).toHaveLength(400);
+    expect(delays.every((d) => Math.abs(d - 1000 / 30) < 1e-6)).toBe(true);
+    expect(source.warnings).toEqual([`${long}: frame 400 cannot be decoded (its compressed data is damaged: invalid code lengths set); keeping the 400 frames before it, of 420`]);
+  });
+
+  it("an animated PNG's chunks that do not match their checksums, or come out of order, end the animation before them (they were read as they were: a delay of 2860 ms for 300, a frame moved)", async () => {
+    const bytes = readFileSync(apng);
+    const chunkAt = (type: string, n: number): number => {
+      let seen = 0;
+      for (let at = 8; at < bytes.length; at += 12 + bytes.readUInt32BE(at)) if (bytes.toString('latin1', at + 4, at + 8) === type && seen++ === n) return at;
+      throw new Error(`no ${type} ${n}`);
+    };
+    /** The file with one bit of the data of the chunk at `at` flipped, its checksum left as it was. */
+    const flipped = (at: number, offset: number): string => {
+      const copy = Buffer.from(bytes);
+      copy[at + 8 + offset] ^= 1;
+      const file = path.join(work, `flipped-${at}.png`);
+      writeFileSync(file, copy);
+      return file;
+    };
+    const read = async (file: string): Promise<[number, string[]]> => {
+      const source = await openInput(file, resolveInputOptions({}));
+      let n = 0;
+      for await (const _ of source.frames) n++;
+      return [n, source.warnings];
+    };
+    // Frame 2's control chunk (its delay's low byte), and its data.
+    const control = flipped(chunkAt('fcTL', 2), 21);
+    expect(await read(control)).toEqual([2, [`${control}: the animated PNG is damaged (its fcTL chunk at byte ${chunkAt('fcTL', 2)} does not match its checksum); keeping its first 2 of 4 frames`]]);
+    const fdat = chunkAt('fcTL', 2) + 12 + bytes.readUInt32BE(chunkAt('fcTL', 2)); // the chunk after it
+    expect(bytes.toString('latin1', fdat + 4, fdat + 8)).toBe('fdAT');
+    const data = flipped(fdat, 20);
+    expect(await read(data)).toEqual([2, [`${data}: frame 2 cannot be decoded (its fdAT chunk at byte ${fdat} does not match its checksum); keeping the 2 frames before it, of 4`]]);
+    // Before the first frame: the animation control chunk (its number of plays).
+    const animation = flipped(chunkAt('acTL', 0), 7);
+    await expect(openInput(animation, resolveInputOptions({}))).rejects.toThrow(`${animation}: the animated PNG is damaged before its first frame: its acTL chunk at byte ${chunkAt('acTL', 0)} does not match its checksum`);
+    // Frame 2's control chunk numbered as frame 3's would be (a chunk missing before it).
+    const renumbered = path.join(work, 'renumbered.png');
+    let expected = -1;
+    writeFileSync(renumbered, editChunks(bytes, 'fcTL', (fcTL, f) => {
+      if (f === 2) {
+        expected = fcTL.readUInt32BE(0);
+        fcTL.writeUInt32BE(expected + 1, 0);
+      }
+    }));
+    expect(await read(renumbered)).toEqual([2, [`${renumbered}: the animated PNG is damaged (its fcTL chunk at byte ${chunkAt('fcTL', 2)} is numbered ${expected + 1} where ${expected} comes next: chunks are missing, repeated or out of order); keeping its first 2 of 4 frames`]]);
+    // A first frame whose data is the image data (IDAT) must fill the image: Chrome refuses one that does not.
+    const small = path.join(work, 'small-first.png');
+    writeFileSync(small, editChunks(bytes, 'fcTL', (fcTL, f) => {
+      if (f === 0) fcTL.writeUInt32BE(10, 4);
+    }));
+    await expect(openInput(small, resolveInputOptions({}))).rejects.toThrow(`${small}: cannot decode the animated PNG's first frame: its control chunk gives it a 10x300 rectangle at 0,0, but its data is the image data (IDAT), whose frame must fill the 400x300 image`);
   });
 
   it('an animated PNG with a damaged animation control chunk says so (it said the file had none); a miscounted one, or one with a second header, is read as the first header says', async () => {
