@@ -239,7 +239,6 @@ async function inflateFrame(handle: FileHandle, frame: ApngFrame, header: PngHea
 /** A frame's data chunk that does not match its checksum: its message is the problem as said. */
 class ChecksumError extends Error {}
 
-
 /** Whether the format stores alpha: an alpha channel, or a transparency chunk. */
 function hasAlpha(header: PngHeader): boolean {
   return header.colourType === 4 || header.colourType === 6 || header.transparency !== null;
@@ -247,9 +246,8 @@ function hasAlpha(header: PngHeader): boolean {
 
 /**
  * A frame's data checked (why it cannot be decoded, or whether it draws every pixel opaque):
- * inflated once, and dropped. A frame of a format with alpha is also
- * decoded, to see whether any pixel is drawn under half opacity (clear, as every output
- * shows it): an RGBA animation whose pixels are all opaque, as editors often write them,
+ * inflated once, and dropped. A frame of a format with alpha is also decoded, to see
+ * whether any pixel is drawn under half opacity (clear, as every output shows it): an RGBA animation whose pixels are all opaque, as editors often write them,
  * cannot turn the canvas transparent, so its GIF keeps every palette entry for colours and
  * its WebM the faster encoding without alpha.
  */
