@@ -112,6 +112,11 @@ export const isFileArgument = (name: string): boolean => (FILE_ARGUMENTS as read
 /** The options that name a file to write. */
 const OUTPUT_NAMES = [['output', '-o'], ['timeline', '--timeline'], ['swatch', '--swatch'], ['overlay', '--overlay']] as const;
 
+/** The files a command line writes (standard output, `-o -`, is none). */
+export function outputFiles(args: Args): string[] {
+  return OUTPUT_NAMES.map(([name]) => args[name]).filter((f): f is string => typeof f === 'string' && f !== '-');
+}
+
 /**
  * Node hands over command-line arguments as UTF-8, a name's other bytes replaced by U+FFFD:
  * an output named so was written under that other name, with no word (an input so named is

@@ -3,7 +3,7 @@ import { ChromaseedError } from '../errors.js';
 import type { EarlyGifThread } from '../io/early-gif-thread.js';
 import type { InputSession, InputStream } from '../io/spool-input.js';
 import { notePipedOutput } from '../io/other-processes.js';
-import { COMMANDS, endOfOptions, FILE_ARGUMENTS, numberOptions, refuseMangledOutputs, refuseNegations, refuseOddNumbers, refuseOddValues, refuseRepeats, refuseSwitchConflicts, splitAttachedValues, type CommandName } from './argv-checks.js';
+import { COMMANDS, endOfOptions, FILE_ARGUMENTS, numberOptions, outputFiles, refuseMangledOutputs, refuseNegations, refuseOddNumbers, refuseOddValues, refuseRepeats, refuseSwitchConflicts, splitAttachedValues, type CommandName } from './argv-checks.js';
 import { EXIT_OK, INTERRUPTED_STREAM, interruptedLine, report, signalled } from './error-report.js';
 import { buildParser, parserOptions } from './parser.js';
 
@@ -59,7 +59,11 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
       // Text on standard output appended to an input (`palette in.gif >> in.gif`,
       // `--json 1<> in.gif`) would change the file being read.
       const text = textOnStdout(command, args);
-      if (text !== null) await (await import('../io/output-file.js')).refuseInputAsStdout(streams.stdout, inputFiles(args), text);
+      const outputFile = await import('../io/output-file.js');
+      if (text !== null) await outputFile.refuseInputAsStdout(streams.stdout, inputFiles(args), text);
+      // Nor may what goes there be lost to another output of the run put in the same file (`> t.png --timeline t.png`).
+      const onStdout = toStdout ? 'the GIF (-o -)' : text;
+      if (onStdout !== null) await outputFile.refuseOutputAsStdout(streams.stdout, outputFiles(args), onStdout);
       // Loaded with the command, as the commands are: --help and --version need neither.
       const inputs = (await import('../io/spool-input.js')).createInputSession(() => streams.stdin, PIPED[command]);
       notePipedOutput(streams.stdout);

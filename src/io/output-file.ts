@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fchmodSync, fdatasync, fstatSync, linkSync, openSync, renameSync, statSync, unlinkSync, close as fsClose, write as fsWrite, type Stats } from 'node:fs';
-import { access, chmod, chown, lstat, open, realpath, stat, unlink } from 'node:fs/promises';
+import { access, chmod, chown, lstat, open, readlink, realpath, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { abortedWrite, checkBytes, ChromaseedError, isBytes, systemReason } from '../errors.js';
 import { extensionAloneError, fileName } from './file-name.js';
@@ -92,16 +92,43 @@ export type InputPaths = string | URL | readonly (string | URL)[] | undefined;
  * compares its input and output.
  */
 export async function refuseInputAsStdout(stdout: NodeJS.WritableStream, inputs: InputPaths, what: string): Promise<void> {
-  const fd = (stdout as { fd?: unknown }).fd;
-  let out: Stats | null = null;
-  try {
-    if (typeof fd === 'number') out = fstatSync(fd);
-  } catch {
-    return; // not a descriptor that can be looked at, so no file of ours
-  }
-  if (out === null || !out.isFile()) return;
-  const input = await inputIn(out, inputList(inputs));
+  const out = stdoutFile(stdout);
+  const input = out === null ? null : await inputIn(out.stats, inputList(inputs));
   if (input !== null) throw new ChromaseedError('ERR_USAGE', `standard output is the input file (${input}): refusing to write ${what} into it; redirect it to another file`);
+}
+
+/**
+ * Refuses standard output as the destination of `what` when it is a file the run writes as
+ * well (`-o - --timeline t.png > t.png`, `--json -o out.gif > out.gif`): the shell made that
+ * file, and putting the run's own in place replaced it, `what` lost with exit 0. A plain
+ * output is compared by device and inode; numbered frames by the name of standard output's
+ * file (where the system says it: Linux's /proc), against the pattern.
+ */
+export async function refuseOutputAsStdout(stdout: NodeJS.WritableStream, outputs: readonly string[], what: string): Promise<void> {
+  const out = stdoutFile(stdout);
+  if (out === null) return;
+  for (const output of outputs) {
+    let clash: string | null = null;
+    if (isPngSequencePattern(output)) {
+      const name = await readlink(`/proc/self/fd/${out.fd}`).catch(() => null);
+      if (name !== null && isFrameOf(await realTarget(output), name)) clash = `${path.join(path.dirname(output), path.basename(name))}, one of the frames this run writes (${output})`;
+    } else {
+      const file = await stat(output).catch(() => null);
+      if (file !== null && file.dev === out.stats.dev && file.ino === out.stats.ino) clash = `${output}, a file this run writes as well`;
+    }
+    if (clash !== null) throw new ChromaseedError('ERR_USAGE', `standard output is ${clash}: ${what} would be lost when that file is put in place; redirect standard output to another file`);
+  }
+}
+
+/** Standard output's descriptor and what it is, when it is a regular file (which a run's file could be). */
+function stdoutFile(stdout: NodeJS.WritableStream): { fd: number; stats: Stats } | null {
+  const fd = (stdout as { fd?: unknown }).fd;
+  try {
+    const stats = typeof fd === 'number' ? fstatSync(fd) : null;
+    return stats !== null && stats.isFile() ? { fd: fd as number, stats } : null;
+  } catch {
+    return null; // not a descriptor that can be looked at, so no file of ours
+  }
 }
 
 /** The input among `inputs` that is the file `out` describes (the same device and inode, as `cat` and `cp` compare them), or null. */

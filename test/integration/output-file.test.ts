@@ -425,6 +425,31 @@ describe('createFrameWriter: atomic output', () => {
     expect(readFileSync(input).equals(original)).toBe(true);
   });
 
+  it('refuses standard output when it is a file the run writes as well (> t.png with --timeline t.png: the GIF of -o - was replaced by the timeline, exit 0)', () => {
+    const dir = freshDir('stdout-output');
+    const input = path.join(dir, 'in.gif');
+    copyFileSync(path.join(corpus, 'gifs/wuffs__muybridge.gif'), input);
+    const at = (name: string) => path.join(dir, name);
+    const cases: [string[], string, string][] = [
+      [['quantize', input, '-k', '4', '-o', '-', '--timeline', at('t.png')], 't.png', `${at('t.png')}, a file this run writes as well: the GIF (-o -)`],
+      [['quantize', input, '-k', '4', '-o', at('q.gif'), '--json'], 'q.gif', `${at('q.gif')}, a file this run writes as well: the JSON summary`],
+      [['palette', input, '-k', '4', '--swatch', at('s.png')], 's.png', `${at('s.png')}, a file this run writes as well: the palette`],
+      [['compare', input, '-k', '4', '-o', at('f-%02d.png')], 'f-03.png', `${at('f-03.png')}, one of the frames this run writes (${at('f-%02d.png')}): the figures`],
+    ];
+    for (const [argv, name, said] of cases) {
+      // The shell's `> NAME`: the file made, empty, before the run starts.
+      const fd = openSync(at(name), 'w');
+      try {
+        const r = spawnSync(process.execPath, [BIN, ...argv], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+        expect([r.status, r.stderr], argv.join(' ')).toEqual([2, `chromaseed: standard output is ${said} would be lost when that file is put in place; redirect standard output to another file\n`]);
+      } finally {
+        closeSync(fd);
+      }
+      rmSync(at(name));
+    }
+    expect(readdirSync(dir)).toEqual(['in.gif']);
+  });
+
   it('refuses a name that ends in "/", which names a directory (out.gif/ was written as the file out.gif)', async () => {
     const dir = freshDir('slash');
     for (const name of ['out.gif/', 'out.mp4/', 'f-%d.png/', 'one.png/']) {
