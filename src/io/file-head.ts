@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ChromaseedError, inputError, systemReason } from '../errors.js';
+import { hasFrameNumber } from './frame-names.js';
 
 /**
  * A GIF's or an animated WebP's bytes, read whole (their frames are found by parsing it).
@@ -53,7 +54,9 @@ export async function inputFileSize(file: string): Promise<number> {
       const dir = path.dirname(path.resolve(file));
       // Node hands over command-line arguments as UTF-8, a name's other bytes replaced by U+FFFD.
       const mangled = file.includes('\uFFFD') ? '; if its name has bytes that are not UTF-8, chromaseed is given them replaced (U+FFFD) and cannot open it: rename it' : '';
-      throw inputError(file, `no such file (looked in ${dir})${mangled}`);
+      // Written as numbered frames, read back by that name: an input is one file, named as it is.
+      const frames = hasFrameNumber(file) ? `; a name with %d is one file to chromaseed, not numbered frames: pipe those in (ffmpeg -i '${file}' -f image2pipe -c:v png - | chromaseed … -)` : '';
+      throw inputError(file, `no such file (looked in ${dir})${mangled}${frames}`);
     }
     throw inputError(file, `cannot read: ${systemReason(err)}`, err);
   }

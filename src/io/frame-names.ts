@@ -3,9 +3,14 @@ import path from 'node:path';
 /** `%d` or `%0Nd` (as ffmpeg's image2 muxer and printf write them) in a file name. */
 const FRAME_NUMBER = /%(0\d+)?d/;
 
+/** True for a name with a frame number pattern in its last part (`f-%04d.jpg`), of any extension. */
+export function hasFrameNumber(file: string): boolean {
+  return FRAME_NUMBER.test(path.basename(file));
+}
+
 /** True for a `.png` name with a frame number pattern: one file per frame. */
 export function isPngSequencePattern(file: string): boolean {
-  return path.extname(file).toLowerCase() === '.png' && FRAME_NUMBER.test(path.basename(file));
+  return path.extname(file).toLowerCase() === '.png' && hasFrameNumber(file);
 }
 
 /**

@@ -822,6 +822,18 @@ describe('inputs that cannot be read', () => {
     const latin = await runMain(['quantize', mangled, '-o', path.join(dir, 'x.gif')]);
     expect([latin.code, latin.stderr]).toEqual([1, `chromaseed: ${mangled}: no such file (looked in ${dir}); if its name has bytes that are not UTF-8, chromaseed is given them replaced (U+FFFD) and cannot open it: rename it\n`]);
   });
+
+  it('a name with %d that is no file is said to name one file, not numbered frames, with how to pipe frames in (it said "no such file" alone)', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'numbered-'));
+    const frames = path.join(dir, 'f-%04d.png');
+    const r = await runMain(['quantize', frames, '-o', path.join(dir, 'x.gif')]);
+    expect([r.code, r.stderr]).toEqual([1, `chromaseed: ${frames}: no such file (looked in ${dir}); a name with %d is one file to chromaseed, not numbered frames: pipe those in (ffmpeg -i '${frames}' -f image2pipe -c:v png - | chromaseed … -)\n`]);
+    // The way it gives works: frames written by quantize, piped back in through ffmpeg.
+    expect((await runMain(['quantize', CARS, '-k', '4', '--width', '40', '--duration', '0.3', '-o', frames, '-q'])).code).toBe(0);
+    const written = readdirSync(dir).length;
+    const piped = spawnSync('sh', ['-c', `"${ffmpegLocation().path}" -v error -i '${frames}' -f image2pipe -c:v png - | "${process.execPath}" "${BIN}" quantize - -k 4 -o "${path.join(dir, 'back.gif')}" --json -q`], { encoding: 'utf8' });
+    expect([piped.status, JSON.parse(piped.stdout).frames]).toEqual([0, written]);
+  });
 });
 
 describe('the current directory', () => {
