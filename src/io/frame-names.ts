@@ -41,15 +41,18 @@ export function frameFileName(pattern: string, n: number): string {
 
 /** Whether `file` is one of the names `pattern` gives its frames (false when `pattern` has no `%d`). */
 export function isFrameOf(pattern: string, file: string): boolean {
-  if (path.dirname(path.resolve(pattern)) !== path.dirname(path.resolve(file))) return false;
+  return path.dirname(path.resolve(pattern)) === path.dirname(path.resolve(file)) && frameNumberOf(pattern, path.basename(file)) !== null;
+}
+
+/** The number of the frame `pattern` names `base` (a name in its directory), or null when it names no frame so. */
+export function frameNumberOf(pattern: string, base: string): number | null {
   const name = path.basename(pattern);
   const match = FRAME_NUMBER.exec(name);
-  if (match === null) return false;
+  if (match === null) return null;
   const before = name.slice(0, match.index);
   const after = name.slice(match.index + match[0].length);
-  const base = path.basename(file);
-  if (!base.startsWith(before) || !base.endsWith(after)) return false;
+  if (!base.startsWith(before) || !base.endsWith(after)) return null;
   const digits = base.slice(before.length, base.length - after.length);
   // Rebuilding the name checks the padding: f-%04d.png gives f-0007.png, never f-7.png.
-  return /^\d+$/.test(digits) && Number(digits) >= 1 && frameFileName(name, Number(digits)) === base;
+  return /^\d+$/.test(digits) && Number(digits) >= 1 && frameFileName(name, Number(digits)) === base ? Number(digits) : null;
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { lstat, stat } from 'node:fs/promises';
 import { deflateSync } from 'node:zlib';
 import { createIndexedPngEncoder } from '../encode/png-encode.js';
@@ -7,7 +7,7 @@ import { abortedWrite, ChromaseedError, systemReason } from '../errors.js';
 import { COUNTED_PIXELS } from '../limits.js';
 import { expandToRgba } from '../pipeline/expand-frame.js';
 import type { IndexedFrame } from '../types.js';
-import { frameFileName } from './frame-names.js';
+import { frameFileName, frameNumberOf } from './frame-names.js';
 import { checkNameLength, openExclusive, placeFiles, refuseInputAsOutput, removeQuietly, specialFileAt, tempPathFor, type FinishOptions } from './output-file.js';
 
 /** RGBA bytes as a truecolour PNG through sharp, for frames no palette holds; `opaque` drops the alpha channel. */
@@ -156,14 +156,23 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
     },
     async leftOver() {
       // Not removed: they are files this run did not write. A user turning the folder into
-      // a video would get them appended, so they are named.
+      // a video (or globbing it) would get them appended, so they are named: every one, not
+      // only those up to a gap in their numbers.
       // Synchronous, as PlacedFiles.release: asked once the frames have their names, before the summary.
-      let last = written.length;
-      while (isFileSync(frameFileName(pattern, last + 1))) last++;
-      if (last === written.length) return null;
-      const from = shown(written.length + 1);
-      const range = last === written.length + 1 ? from : `${from} to ${path.basename(shown(last))}`;
-      return `${range} (${last - written.length} ${last - written.length === 1 ? 'frame' : 'frames'}) from an earlier run ${last - written.length === 1 ? 'is' : 'are'} still there, after this clip's ${written.length}; remove them before using the sequence`;
+      let names: string[];
+      try {
+        names = readdirSync(path.dirname(pattern));
+      } catch {
+        return null;
+      }
+      const after = names.map((name) => frameNumberOf(pattern, name)).filter((n): n is number => n !== null && n > written.length && isFileSync(frameFileName(pattern, n)));
+      if (after.length === 0) return null;
+      // (A reduce, not Math.min(...): a spread of 200,000 numbers overflows the call stack.)
+      const first = after.reduce((a, b) => Math.min(a, b));
+      const last = after.reduce((a, b) => Math.max(a, b));
+      const range = first === last ? shown(first) : `${shown(first)} to ${path.basename(shown(last))}`;
+      const count = after.length === 1 ? '1 frame' : `${after.length} frames`;
+      return `${range} (${count}) from an earlier run ${after.length === 1 ? 'is' : 'are'} still there, after this clip's ${written.length}; remove them before using the sequence`;
     },
     async abort() {
       if (state === 'aborted' || state === 'committed') return;

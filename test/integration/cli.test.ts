@@ -527,6 +527,12 @@ describe('numbered PNG frames over an earlier, longer sequence', () => {
     // A pattern given relative to the working directory is named so (it was named by its absolute path).
     const relative = await runBin(['quantize', path.join(corpus, 'gifs/pillow__animated_hopper.gif'), '-k', '4', '-o', 'f-%02d.png'], { cwd: dir });
     expect([relative.code, relative.stderr]).toEqual([0, expect.stringContaining('chromaseed: warning: f-05.png to f-30.png (26 frames) from an earlier run')]);
+    // With a gap in their numbers, every one is counted (it stopped at the gap, and with the
+    // gap right after this clip's frames, said nothing).
+    rmSync(path.join(dir, 'f-05.png'));
+    rmSync(path.join(dir, 'f-20.png'));
+    const gapped = await runMain(['quantize', path.join(corpus, 'gifs/pillow__animated_hopper.gif'), '-k', '4', '-o', pattern]);
+    expect(gapped.stderr).toContain(`chromaseed: warning: ${path.join(dir, 'f-06.png')} to f-30.png (24 frames) from an earlier run are still there, after this clip's 4; remove them before using the sequence\n`);
   });
 });
 
