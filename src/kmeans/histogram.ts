@@ -91,7 +91,7 @@ export function buildHistogram(rgba: Uint8Array, out: ColorHistogram = createHis
   // counts), not at the pixel count: a table that fits in cache is what makes this pass
   // fast, and one sized to the pixels of a 12-megapixel photo of 230,000 colours took 256
   // MB. It grows as colours arrive.
-  const count = countColors(rgba, pixels, out, Math.max(4096, 2 * lastDistinct), indexPixels) ?? countEveryColour(rgba, pixels, out, indexPixels);
+  const count = countColors(rgba, pixels, out, Math.max(4096, 2 * lastDistinct), indexPixels);
   lastDistinct = count;
   out.count = count;
   return out;
@@ -111,46 +111,74 @@ export function lastLookupShare(): number {
   return lookupShare;
 }
 
+/** Where a counting pass stands between scanColors' calls (shared: one pass runs at a time). */
+const pass = { count: 0, opaque: 0, hashed: 0, previousKey: -1, previousIndex: -1 };
+
 /**
  * One counting pass, its table sized for `room` colours at first and doubled whenever it
- * is half full (linear probing slows past that); null (table left empty) past 2^21
- * colours, where countEveryColour takes over.
+ * is half full (linear probing slows past that); past 2^21 colours, countEveryColour
+ * goes on from there (the table left empty).
  */
-function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room: number, indexPixels: boolean): number | null {
+function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room: number, indexPixels: boolean): number {
   let bits = 4;
   while (1 << bits < 2 * room && bits < MAX_TABLE_BITS) bits++;
-  let capacity = 1 << bits;
   // Key and value side by side, so a probe touches one cache line, not two.
-  if (hashSlots.length < 2 * capacity) hashSlots = new Int32Array(2 * capacity);
-  let slots = hashSlots;
-  let mask = capacity - 1;
-  let shift = 32 - bits;
+  if (hashSlots.length < 2 << bits) hashSlots = new Int32Array(2 << bits);
+  reserveColours(out, 0, 1 << (bits - 1));
   // Unindexed, every pixel's index goes to one slot: a mask, not a test in the loop.
   const pixelIndex = indexPixels ? out.pixelIndex : NO_INDEX;
   const indexMask = indexPixels ? -1 : 0;
-  let { colors, tally } = reserveColours(out, 0, capacity / 2);
-  let count = 0;
-  let opaque = 0;
-  let previousKey = -1;
-  let previousIndex = -1;
-  let hashed = 0;
+  pass.count = pass.opaque = pass.hashed = 0;
+  pass.previousKey = pass.previousIndex = -1;
+  for (let p = scanColors(rgba, 0, pixels, bits, out.colors, pixelIndex, indexMask); p < pixels; p = scanColors(rgba, p, pixels, bits, out.colors, pixelIndex, indexMask)) {
+    // Pixel p has a colour the table, half full, does not hold.
+    const { count } = pass;
+    if (bits === MAX_TABLE_BITS) {
+      clearSlots(hashSlots, out.colors, count, 32 - bits, (1 << bits) - 1, 1 << bits);
+      return countEveryColour(rgba, p, pixels, out, indexPixels);
+    }
+    // A table twice the size, refilled from the colour list (the indices stay).
+    bits++;
+    if (hashSlots.length < 2 << bits) hashSlots = new Int32Array(2 << bits);
+    else hashSlots.fill(0, 0, 2 << bits);
+    const { colors } = out;
+    for (let i = 0; i < count; i++) hashSlots[2 * emptySlot(hashSlots, colorKey(colors[3 * i], colors[3 * i + 1], colors[3 * i + 2]), 32 - bits, (1 << bits) - 1) + 1] = i;
+    reserveColours(out, count, 1 << (bits - 1));
+  }
+  clearSlots(hashSlots, out.colors, pass.count, 32 - bits, (1 << bits) - 1, 1 << bits);
+  return finishCount(out, pass.count, pass.opaque, pass.hashed, pixels);
+}
+
+/**
+ * Counts the pixels of `rgba` from `from` into the table of 2^`bits` slots (hashSlots) and
+ * the tallies, up to the end (returns `pixels`) or to a pixel of a new colour when the
+ * table is half full (returns its index, nothing of it counted). Whatever the table's size,
+ * what the loop reads is constant here: the loop every video frame takes.
+ */
+function scanColors(rgba: Uint8Array, from: number, pixels: number, bits: number, colors: Uint8Array, pixelIndex: Int32Array, indexMask: number): number {
+  const slots = hashSlots;
+  const tally = tallyScratch;
+  const capacity = 1 << bits;
+  const mask = capacity - 1;
+  const shift = 32 - bits;
+  let { count, opaque, hashed, previousKey, previousIndex } = pass;
   // One 32-bit load per pixel instead of four byte loads.
   const words = wordsOf(rgba);
-  for (let p = 0; p < pixels; p++) {
+  let p = from;
+  for (; p < pixels; p++) {
     const word = words[p];
     if ((word & alphaMask) === 0) {
       pixelIndex[p & indexMask] = -1;
       continue;
     }
-    opaque++;
     const key = (word >>> colorShift) & 0xffffff;
     // Neighbouring pixels often share a colour (flat areas, GIF frames): skip the lookup.
     if (key === previousKey) {
+      opaque++;
       pixelIndex[p & indexMask] = previousIndex;
       tally[previousIndex]++;
       continue;
     }
-    hashed++;
     // Stored keys are colour + 1 so that 0 marks an empty slot; Fibonacci hashing spreads
     // neighbouring colours over the table.
     let slot = Math.imul(key, 0x9e3779b1) >>> shift;
@@ -165,23 +193,7 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
       slot = (slot + 1) & mask;
     }
     if (index < 0) {
-      if (2 * count === capacity) {
-        if (bits === MAX_TABLE_BITS) {
-          clearSlots(slots, colors, count, shift, mask, capacity);
-          return null;
-        }
-        // Half full: a table twice the size, refilled from the colour list (the indices stay).
-        bits++;
-        capacity = 1 << bits;
-        mask = capacity - 1;
-        shift = 32 - bits;
-        if (hashSlots.length < 2 * capacity) hashSlots = new Int32Array(2 * capacity);
-        else hashSlots.fill(0, 0, 2 * capacity);
-        slots = hashSlots;
-        for (let i = 0; i < count; i++) slots[2 * emptySlot(slots, colorKey(colors[3 * i], colors[3 * i + 1], colors[3 * i + 2]), shift, mask) + 1] = i;
-        slot = emptySlot(slots, key, shift, mask);
-        ({ colors, tally } = reserveColours(out, count, capacity / 2));
-      }
+      if (2 * count === capacity) break;
       index = count++;
       slots[2 * slot] = key + 1;
       slots[2 * slot + 1] = index;
@@ -191,34 +203,38 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
       colors[c + 1] = rgba[o + 1];
       colors[c + 2] = rgba[o + 2];
     }
+    opaque++;
+    hashed++;
     tally[index]++;
     pixelIndex[p & indexMask] = index;
     previousKey = key;
     previousIndex = index;
   }
-  clearSlots(slots, colors, count, shift, mask, capacity);
-  return finishCount(out, count, opaque, hashed, pixels);
+  pass.count = count;
+  pass.opaque = opaque;
+  pass.hashed = hashed;
+  pass.previousKey = previousKey;
+  pass.previousIndex = previousIndex;
+  return p;
 }
 
 /**
- * countColors for millions of colours (a photo's noise): a slot for each of the 2^24
- * colours there are (64 MB) takes less memory than a table of twice their count, and no
- * probing. The same pass otherwise, written out again so that countColors' loop, which
- * every video frame takes, tests no mode.
+ * countColors for millions of colours (a photo's noise), going on from pixel `from` with
+ * the colours counted so far (`pass`): a slot for each of the 2^24 colours there are (64 MB)
+ * takes less memory than a table of twice their count, and no probing. The same loop
+ * otherwise, written out again so that scanColors', which every video frame takes, tests
+ * no mode.
  */
-function countEveryColour(rgba: Uint8Array, pixels: number, out: ColorHistogram, indexPixels: boolean): number {
+function countEveryColour(rgba: Uint8Array, from: number, pixels: number, out: ColorHistogram, indexPixels: boolean): number {
   const indexOf = new Int32Array(1 << 24); // colour -> index + 1; 0: not seen
+  let { count, opaque, hashed, previousKey, previousIndex } = pass;
+  let { colors, tally } = reserveColours(out, count, 2 * count);
+  for (let i = 0; i < count; i++) indexOf[colorKey(colors[3 * i], colors[3 * i + 1], colors[3 * i + 2])] = i + 1;
   // Unindexed, every pixel's index goes to one slot: a mask, not a test in the loop.
   const pixelIndex = indexPixels ? out.pixelIndex : NO_INDEX;
   const indexMask = indexPixels ? -1 : 0;
-  let { colors, tally } = reserveColours(out, 0, 1 << 22);
-  let count = 0;
-  let opaque = 0;
-  let previousKey = -1;
-  let previousIndex = -1;
-  let hashed = 0;
   const words = wordsOf(rgba);
-  for (let p = 0; p < pixels; p++) {
+  for (let p = from; p < pixels; p++) {
     const word = words[p];
     if ((word & alphaMask) === 0) {
       pixelIndex[p & indexMask] = -1;
