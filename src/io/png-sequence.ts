@@ -7,7 +7,7 @@ import { abortedWrite, ChromaseedError, systemReason } from '../errors.js';
 import { COUNTED_PIXELS } from '../limits.js';
 import { expandToRgba } from '../pipeline/expand-frame.js';
 import type { IndexedFrame } from '../types.js';
-import { frameFileName, frameNumberOf } from './frame-names.js';
+import { frameFileName, frameNumberOf, isTempOfFrame } from './frame-names.js';
 import { checkNameLength, openExclusive, placeFiles, refuseInputAsOutput, removeQuietly, specialFileAt, tempPathFor, type FinishOptions } from './output-file.js';
 
 /** RGBA bytes as a truecolour PNG through sharp, for frames no palette holds; `opaque` drops the alpha channel. */
@@ -64,10 +64,11 @@ export interface PngSequence {
   /** Moves every frame to its numbered name, calling `finishing`'s hooks before the first and once the last has its name; returns the final names, in order. */
   commit(finishing?: FinishOptions): Promise<string[]>;
   /**
-   * After a commit: the frames numbered on from this clip's last that are still there (from
-   * an earlier, longer run), as a warning line, or null.
+   * After a commit: what else is there under the pattern's names, as warning lines: frames
+   * numbered on from this clip's last (from an earlier, longer run), and temporary frames
+   * of a run that was killed.
    */
-  leftOver(): Promise<string | null>;
+  leftOver(): Promise<string[]>;
   /** Deletes the frames written so far; files that were already there are left as they were. */
   abort(): Promise<void>;
 }
@@ -163,16 +164,24 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
       try {
         names = readdirSync(path.dirname(pattern));
       } catch {
-        return null;
+        return [];
       }
+      const warnings: string[] = [];
       const after = names.map((name) => frameNumberOf(pattern, name)).filter((n): n is number => n !== null && n > written.length && isFileSync(frameFileName(pattern, n)));
-      if (after.length === 0) return null;
-      // (A reduce, not Math.min(...): a spread of 200,000 numbers overflows the call stack.)
-      const first = after.reduce((a, b) => Math.min(a, b));
-      const last = after.reduce((a, b) => Math.max(a, b));
-      const range = first === last ? shown(first) : `${shown(first)} to ${path.basename(shown(last))}`;
-      const count = after.length === 1 ? '1 frame' : `${after.length} frames`;
-      return `${range} (${count}) from an earlier run ${after.length === 1 ? 'is' : 'are'} still there, after this clip's ${written.length}; remove them before using the sequence`;
+      if (after.length > 0) {
+        // (A reduce, not Math.min(...): a spread of 200,000 numbers overflows the call stack.)
+        const first = after.reduce((a, b) => Math.min(a, b));
+        const last = after.reduce((a, b) => Math.max(a, b));
+        const range = first === last ? shown(first) : `${shown(first)} to ${path.basename(shown(last))}`;
+        const count = after.length === 1 ? '1 frame' : `${after.length} frames`;
+        warnings.push(`${range} (${count}) from an earlier run ${after.length === 1 ? 'is' : 'are'} still there, after this clip's ${written.length}; remove them before using the sequence`);
+      }
+      // A run killed outright (kill -9, out of memory) leaves its frames' temporary files.
+      const hidden = names.filter((name) => isTempOfFrame(pattern, name)).sort();
+      if (hidden.length > 0) {
+        warnings.push(`${path.join(path.dirname(shownPattern), hidden[0])}${hidden.length > 1 ? ` and ${hidden.length - 1} more hidden ${hidden.length === 2 ? 'file' : 'files'}` : ''} named as this sequence's temporary frames ${hidden.length === 1 ? 'is' : 'are'} there: left by a run that was killed (kill -9, out of memory), or another run's while it writes; remove them once none is running`);
+      }
+      return warnings;
     },
     async abort() {
       if (state === 'aborted' || state === 'committed') return;

@@ -47,8 +47,8 @@ export async function pngWriter(file: string, options: FrameWriterOptions): Prom
       if (seq.count === 0) throw new ChromaseedError('ERR_INPUT', `${file}: no frames to write`);
       await abortingOnFailure(() => seq.commit(finishing), abort);
       state = 'done';
-      const leftOver = await seq.leftOver();
-      return { bytes: seq.bytes, ...(leftOver === null ? {} : { warnings: [leftOver] }) };
+      const warnings = await seq.leftOver();
+      return { bytes: seq.bytes, ...(warnings.length === 0 ? {} : { warnings }) };
     },
     abort,
   };
