@@ -60,11 +60,13 @@ export interface ApngStructure {
   readonly complete: boolean;
   /**
    * Why the chunks stopped being read before the end, when they were damaged rather than cut
-   * short: a checksum that does not match, or a sequence number out of order. The frame the
-   * damaged chunk belongs to is left out with those after it (APNG: "decoders should discard
-   * all subsequent frames").
+   * short: a checksum that does not match, a sequence number out of order, a frame control
+   * chunk too short. The frames after it are left out (APNG: "decoders should discard all
+   * subsequent frames"), and the one it belongs to when its data is left incomplete.
    */
   readonly damage?: string;
+  /** Damaged chunks left out (a colour profile, a transparency chunk), each said as a phrase. */
+  readonly ignored: readonly string[];
 }
 
 /** One whole chunk of a PNG file: its type, where its data is, and the data itself for the chunks in CHUNKS_READ. */
@@ -106,15 +108,21 @@ export function apngStructure(chunks: Iterable<PngChunk>, complete: boolean): Ap
   let damage: string | undefined;
   // fcTL and fdAT chunks are numbered from 0, in order, with no gaps or repeats.
   let nextSequence = 0;
+  const ignored: string[] = [];
   for (const { type, at, length, data = new Uint8Array(0), corrupt, sequence: fdatSequence } of chunks) {
-    const sequence = type === 'fcTL' && length >= 4 ? u32(data, 0) : type === 'fdAT' ? fdatSequence : undefined;
-    if (corrupt === true) damage = `its ${type} chunk at byte ${at - 8} does not match its checksum`;
-    else if (sequence !== undefined && sequence !== nextSequence) damage = `its ${type} chunk at byte ${at - 8} is numbered ${sequence} where ${nextSequence} comes next: chunks are missing, repeated or out of order`;
-    if (damage !== undefined) {
-      // A damaged data chunk leaves its frame incomplete: it goes too.
-      if ((type === 'IDAT' || type === 'fdAT') && frames.length > 0) frames.pop();
-      return { header, frames, animation, profile, complete: false, damage, ...(shortAnimationChunk !== undefined ? { shortAnimationChunk } : {}) };
+    const where = `its ${type} chunk at byte ${at - 8}`;
+    // A damaged colour profile or transparency chunk is left out, as libpng and libspng
+    // leave out a damaged ancillary chunk (a still PNG's is, through sharp).
+    if (corrupt === true && (type === 'iCCP' || type === 'tRNS')) {
+      ignored.push(`${where} does not match its checksum: left out`);
+      continue;
     }
+    const sequence = type === 'fcTL' && length >= 4 ? u32(data, 0) : type === 'fdAT' ? fdatSequence : undefined;
+    if (corrupt === true) damage = `${where} does not match its checksum`;
+    else if (sequence !== undefined && sequence !== nextSequence) damage = `${where} is numbered ${sequence} where ${nextSequence} comes next: chunks are missing, repeated or out of order`;
+    else if (type === 'fcTL' && length < 26) damage = `${where} is ${length} bytes long, not 26`;
+    // The chunk is not taken: a frame whose data it was to end is found short when checked.
+    if (damage !== undefined) return { header, frames, animation, profile, complete: false, damage, ignored, ...(shortAnimationChunk !== undefined ? { shortAnimationChunk } : {}) };
     if (sequence !== undefined) nextSequence++;
     // The first header only: PNG has one, first, and a second (libpng refuses the file) would
     // resize a canvas whose frames were all made for the first.
@@ -130,7 +138,7 @@ export function apngStructure(chunks: Iterable<PngChunk>, complete: boolean): Ap
     } else if (type === 'acTL') {
       if (length >= 8) animation = { frames: u32(data, 0), plays: u32(data, 4) };
       else shortAnimationChunk = length;
-    } else if (type === 'fcTL' && length >= 26) {
+    } else if (type === 'fcTL') {
       // A denominator of 0 means hundredths of a second (APNG specification).
       const delayMs = (u16(data, 20) * 1000) / (u16(data, 22) || 100);
       frames.push({ width: u32(data, 4), height: u32(data, 8), x: u32(data, 12), y: u32(data, 16), delayMs, dispose: data[24], blend: data[25], data: [], imageData: false });
@@ -142,7 +150,7 @@ export function apngStructure(chunks: Iterable<PngChunk>, complete: boolean): Ap
       frames[frames.length - 1].data.push({ at: at + 4, length: length - 4, chunk: { at: at - 8, length: length + 12 } });
     }
   }
-  return { header, frames, animation, profile, complete, ...(shortAnimationChunk !== undefined ? { shortAnimationChunk } : {}) };
+  return { header, frames, animation, profile, complete, ignored, ...(shortAnimationChunk !== undefined ? { shortAnimationChunk } : {}) };
 }
 
 /** What is wrong with a header, for a message; null when its frames can be decoded. */

@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { constants as zlibConstants, deflateSync, inflateSync } from 'node:zlib';
-import { crc32, PNG_SIGNATURE, pngChunk } from '../encode/png-encode.js';
+import { constants as zlibConstants, crc32, deflateSync, inflateSync } from 'node:zlib';
+import { PNG_SIGNATURE, pngChunk } from '../encode/png-encode.js';
 import { inputError } from '../errors.js';
 import { loopCountForPlays, MAX_ANIMATION_FPS, rateForDelays } from '../timing.js';
 import { binaryAlpha } from '../pixel-words.js';
@@ -51,7 +51,7 @@ async function* pngChunks(handle: FileHandle, wanted: ReadonlySet<string>, endin
     }
     if (wanted.has(type)) {
       const whole = end <= blockEnd ? Buffer.from(block.subarray(at - blockStart, end - blockStart)) : await readSpan(handle, { at, length: end - at });
-      const corrupt = crc32(whole, 4, 8 + length) !== u32(whole, 8 + length);
+      const corrupt = crc32(whole.subarray(4, 8 + length)) !== u32(whole, 8 + length);
       // The profile is kept whole (length, type, data, checksum), to be put in a PNG of its own.
       const data = type === 'iCCP' ? whole : whole.subarray(8, 8 + length);
       yield { type, at: at + 8, length, data, ...(corrupt ? { corrupt } : {}) };
@@ -147,8 +147,9 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
     return { opaque: found, problem: null };
   });
   if (opaque.length === 0) {
-    // Its last frame is the cut's (see frameWarnings).
-    throw inputError(file, !apng.complete && all.length === 1 ? 'the animated PNG is cut short or damaged before its first frame' : `cannot decode the animated PNG's first frame: ${problem}`);
+    // The file's last frame is the damage's or the cut's (see frameWarnings).
+    const cut = !apng.complete && all.length === 1;
+    throw inputError(file, cut && apng.damage !== undefined ? `the animated PNG is damaged in its first frame: ${apng.damage}` : cut ? 'the animated PNG is cut short in its first frame' : `cannot decode the animated PNG's first frame: ${problem}`);
   }
   const drawn = all.slice(0, opaque.length);
   const shownMs = drawn.map((frame) => frame.delayMs);
@@ -226,7 +227,8 @@ async function inflateFrame(handle: FileHandle, frame: ApngFrame, header: PngHea
   const range = await readSpan(handle, { at: first, length: last.at + last.length - first });
   for (const { chunk } of frame.data) {
     const end = chunk.at - first + chunk.length - 4;
-    if (crc32(range, chunk.at - first + 4, end) !== u32(range, end)) {
+    // zlib's checksum: ten times png-encode's (a 50 MB animation's data is checked twice).
+    if (crc32(range.subarray(chunk.at - first + 4, end)) !== u32(range, end)) {
       throw new ChecksumError(`its ${range.toString('latin1', chunk.at - first + 4, chunk.at - first + 8)} chunk at byte ${chunk.at} does not match its checksum`);
     }
   }
@@ -313,8 +315,13 @@ async function leavesColoursAlone(iccp: Uint8Array, grey: boolean): Promise<bool
   return converted.every((v, i) => v === rgba[i]);
 }
 
-/** What the user is told about frames left out: from the first that cannot be decoded, at damage to the chunks, or at a cut. */
+/** What the user is told: damaged chunks left out, and frames left out (framesLeftOut). */
 function frameWarnings(file: string, apng: ApngStructure, kept: number, problem: string | null): string[] {
+  return [...apng.ignored.map((why) => `${file}: ${why}`), ...framesLeftOut(file, apng, kept, problem)];
+}
+
+/** The frames left out, from the first that cannot be decoded, at damage to the chunks, or at a cut. */
+function framesLeftOut(file: string, apng: ApngStructure, kept: number, problem: string | null): string[] {
   const declared = apng.animation?.frames ?? 0;
   const count = apng.frames.length;
   // Where the chunks stop early, the frames after are counted by the header.

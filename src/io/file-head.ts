@@ -55,7 +55,7 @@ export async function inputFileSize(file: string): Promise<number> {
       // Node hands over command-line arguments as UTF-8, a name's other bytes replaced by U+FFFD.
       const mangled = file.includes('\uFFFD') ? '; if its name has bytes that are not UTF-8, chromaseed is given them replaced (U+FFFD) and cannot open it: rename it' : '';
       // Written as numbered frames, read back by that name: an input is one file, named as it is.
-      const frames = hasFrameNumber(file) ? `; a name with %d is one file to chromaseed, not numbered frames: pipe those in (ffmpeg -i '${file}' -f image2pipe -c:v png - | chromaseed … -)` : '';
+      const frames = hasFrameNumber(file) ? `; a name with %d is one file to chromaseed, not numbered frames: pipe those in (ffmpeg -i '${file.replaceAll("'", "'\\''")}' -f image2pipe -c:v png - | chromaseed … -)` : '';
       throw inputError(file, `no such file (looked in ${dir})${mangled}${frames}`);
     }
     throw inputError(file, `cannot read: ${systemReason(err)}`, err);

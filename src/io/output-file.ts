@@ -107,17 +107,27 @@ export async function refuseInputAsStdout(stdout: NodeJS.WritableStream, inputs:
 export async function refuseOutputAsStdout(stdout: NodeJS.WritableStream, outputs: readonly string[], what: string): Promise<void> {
   const out = stdoutFile(stdout);
   if (out === null) return;
+  // An output takes its name by a rename, which replaces that name alone: a symlink there,
+  // not its target; one name of a file with others, not the others. So the names are
+  // compared: standard output's as the system says it (Linux's /proc), or else, by device
+  // and inode, a file with one name that is no link.
+  const name = await readlink(`/proc/self/fd/${out.fd}`).catch(() => null);
   for (const output of outputs) {
+    const entry = path.join(await realpath(path.dirname(output)).catch(() => path.dirname(path.resolve(output))), path.basename(output));
     let clash: string | null = null;
     if (isPngSequencePattern(output)) {
-      const name = await readlink(`/proc/self/fd/${out.fd}`).catch(() => null);
-      if (name !== null && isFrameOf(await realTarget(output), name)) clash = `${path.join(path.dirname(output), path.basename(name))}, one of the frames this run writes (${output})`;
-    } else {
-      const file = await stat(output).catch(() => null);
-      if (file !== null && file.dev === out.stats.dev && file.ino === out.stats.ino) clash = `${output}, a file this run writes as well`;
+      if (name !== null && isFrameOf(entry, name)) clash = `${path.join(path.dirname(output), path.basename(name))}, a name this run's frames take (${output})`;
+    } else if (name !== null ? name === entry : await sameSingleFile(output, out.stats)) {
+      clash = `${output}, a file this run writes as well`;
     }
     if (clash !== null) throw new ChromaseedError('ERR_USAGE', `standard output is ${clash}: ${what} would be lost when that file is put in place; redirect standard output to another file`);
   }
+}
+
+/** Whether `file` is no link and the one name of the file `stats` describes. */
+async function sameSingleFile(file: string, stats: Stats): Promise<boolean> {
+  const own = await lstat(file).catch(() => null);
+  return own !== null && own.nlink === 1 && own.dev === stats.dev && own.ino === stats.ino;
 }
 
 /** Standard output's descriptor and what it is, when it is a regular file (which a run's file could be). */

@@ -173,7 +173,7 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
         const first = after.reduce((a, b) => Math.min(a, b));
         const last = after.reduce((a, b) => Math.max(a, b));
         const range = first === last ? shown(first) : `${shown(first)} to ${path.basename(shown(last))}`;
-        const count = after.length === 1 ? '1 frame' : `${after.length} frames`;
+        const count = after.length === 1 ? '1 frame' : `${after.length} frames${after.length < last - first + 1 ? ', with gaps' : ''}`;
         warnings.push(`${range} (${count}) from an earlier run ${after.length === 1 ? 'is' : 'are'} still there, after this clip's ${written.length}; remove them before using the sequence`);
       }
       // A run killed outright (kill -9, out of memory) leaves its frames' temporary files.

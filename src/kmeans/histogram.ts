@@ -20,15 +20,15 @@ export interface ColorHistogram {
   colors: Uint8Array;
   /** Pixels per distinct colour (whole numbers, stored as floats for the weighted k-means). */
   weights: Float64Array;
-  /** Per pixel: index into `colors`, or -1 where alpha is 0. Length = pixel count. */
+  /** Per pixel: index into `colors`, or -1 where alpha is 0. Length ≥ pixel count; left as it was by a count that does not index pixels (buildHistogram). */
   pixelIndex: Int32Array;
   /** Number of opaque pixels (alpha > 0) = sum of `weights`. */
   opaquePixels: number;
 }
 
 /**
- * Open-addressing hash from colour to index, sized to the image: a frame's table fits in
- * the CPU caches, where a lookup in a table of all 2^24 colours misses the cache for nearly
+ * Open-addressing hash from colour to index, sized to the colours (see countColors): a
+ * frame's table fits in the CPU caches, where a lookup in a table of all 2^24 colours misses the cache for nearly
  * every new colour (measured: 43 ns per pixel on 320x240 frames, against
  * a few with the hash). Shared by all histograms (cleared before each build returns), as
  * JS runs one at a time.
@@ -36,7 +36,7 @@ export interface ColorHistogram {
 let hashSlots = new Int32Array(0);
 /**
  * The table's largest size, 2^22 slots (32 MB): 2^21 colours. Past that, a table twice
- * their count would take more than a slot for each of the 2^24 colours (64 MB).
+ * their count would take at least what a slot for each of the 2^24 colours does (64 MB).
  */
 const MAX_TABLE_BITS = 22;
 /** Where an unindexed count writes every pixel's index (see buildHistogram). */
@@ -82,7 +82,8 @@ export function createHistogram(): ColorHistogram {
  * Count the distinct opaque colours of `rgba` (non-premultiplied RGBA bytes; pixels with
  * alpha 0 are skipped, any other alpha counts as opaque). Writes into `out` (growing its
  * buffers when too small) and returns it. `indexPixels` false leaves `out.pixelIndex` as it
- * was: for a palette alone, 4 bytes a pixel less to allocate (and, new, to fault in).
+ * was: for a palette alone, 4 bytes a pixel less to allocate and to fault in, which a new
+ * array needs.
  */
 export function buildHistogram(rgba: Uint8Array, out: ColorHistogram = createHistogram(), indexPixels = true): ColorHistogram {
   const pixels = rgba.length >>> 2;
@@ -91,7 +92,8 @@ export function buildHistogram(rgba: Uint8Array, out: ColorHistogram = createHis
   // counts), not at the pixel count: a table that fits in cache is what makes this pass
   // fast, and one sized to the pixels of a 12-megapixel photo of 230,000 colours took 256
   // MB. It grows as colours arrive.
-  const count = countColors(rgba, pixels, out, Math.max(4096, 2 * lastDistinct), indexPixels);
+  // (Never more than the pixels: a frame after a photo of millions of colours took a table for them.)
+  const count = countColors(rgba, pixels, out, Math.min(pixels, Math.max(4096, 2 * lastDistinct)), indexPixels);
   lastDistinct = count;
   out.count = count;
   return out;

@@ -278,15 +278,15 @@ export function createKMeans(options: { frames?: boolean } = {}): KMeansEngine {
   refuseUnknownKeys('createKMeans', requireObject('options', '{ frames: true }', options), ['frames']);
   const frames = options.frames ?? false;
   if (typeof frames !== 'boolean') throw invalidOption('frames', 'true or false', frames);
-  return createEngine(frames, true);
+  return createEngine(frames, { indexPixels: true });
 }
 
 /**
- * createKMeans, and with `indexPixels` false an engine whose `run` does not give each pixel
- * its colour's index (`histogram.pixelIndex`; see buildHistogram): for kmeansPixels without
- * labels, whose histogram nobody reads.
+ * createKMeans, and an engine whose `run` gives each pixel its colour's index
+ * (`histogram.pixelIndex`; see buildHistogram) only while `indexing.indexPixels`: the
+ * module's engine, whose histogram nobody reads, indexes only for kmeansPixels' labels.
  */
-function createEngine(frames: boolean, indexPixels: boolean): KMeansEngine {
+function createEngine(frames: boolean, indexing: { indexPixels: boolean }): KMeansEngine {
   const histogram = createHistogram();
   const frameHistogram = frames ? createFrameHistogram(histogram) : null;
   const exact = emptyPointSet();
@@ -543,7 +543,7 @@ function createEngine(frames: boolean, indexPixels: boolean): KMeansEngine {
     const o = resolve(options);
     if (difference !== undefined) checkDifference(difference, rgba.length >>> 2);
     if (frameHistogram !== null) frameHistogram.count(rgba, difference);
-    else buildHistogram(rgba, histogram, indexPixels);
+    else buildHistogram(rgba, histogram, indexing.indexPixels);
     histogramPixels = rgba.length >>> 2;
     return solve(histogram.colors, histogram.weights, histogram.count, histogram.pixelIndex, histogramPixels, o);
   }
@@ -645,13 +645,15 @@ function emptyResult(requestedK: number, items: number): KMeansResult {
 }
 
 let shared: KMeansEngine | null = null;
-/** The module's engine for kmeansPixels without labels (see createEngine). */
-let sharedUnindexed: KMeansEngine | null = null;
+/** Whether the module's engine indexes pixels in its next run (see createEngine). */
+const sharedIndexing = { indexPixels: true };
 
 /** `work` on the module's engine, or, called from inside a run on it (an onIteration hook), on an engine of its own. */
 function onSharedEngine(work: (engine: KMeansEngine) => KMeansResult, indexPixels = true): KMeansResult {
-  const engine = indexPixels ? (shared ??= createEngine(false, true)) : (sharedUnindexed ??= createEngine(false, false));
-  return work(runningEngines.has(engine) ? createEngine(false, indexPixels) : engine);
+  shared ??= createEngine(false, sharedIndexing);
+  if (runningEngines.has(shared)) return work(createEngine(false, { indexPixels }));
+  sharedIndexing.indexPixels = indexPixels;
+  return work(shared);
 }
 
 /**

@@ -569,7 +569,7 @@ describe('animated PNG and WebP are read as clips', () => {
     writeFileSync(cut, bytes.subarray(0, fcTL[1] - 1000));
     const r = await runMain(['quantize', cut, '-o', path.join(work, 'cut.gif')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`chromaseed: ${cut}: the animated PNG is cut short or damaged before its first frame\n`);
+    expect(r.stderr).toBe(`chromaseed: ${cut}: the animated PNG is cut short in its first frame\n`);
   });
 
   it('a frame that cannot be decoded ends the animation there, as the APNG specification and Chrome have it (the frames after were drawn without it)', async () => {
@@ -660,6 +660,19 @@ describe('animated PNG and WebP are read as clips', () => {
       }
     }));
     expect(await read(renumbered)).toEqual([2, [`${renumbered}: the animated PNG is damaged (its fcTL chunk at byte ${chunkAt('fcTL', 2)} is numbered ${expected + 1} where ${expected} comes next: chunks are missing, repeated or out of order); keeping its first 2 of 4 frames`]]);
+    // A damaged colour profile is left out, as libpng leaves out a damaged ancillary chunk
+    // (the whole file was refused), and the frames are read as without one.
+    const { icc: p3 } = await sharp(await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).withIccProfile('p3').png().toBuffer()).metadata();
+    const tagged = Buffer.from(withIccChunk(bytes, p3!));
+    const iccp = tagged.indexOf('iCCP') - 4;
+    tagged[iccp + 20] ^= 1;
+    const badProfile = path.join(work, 'bad-profile.png');
+    writeFileSync(badProfile, tagged);
+    const source = await openInput(badProfile, resolveInputOptions({}));
+    const frames: TimedFrame[] = [];
+    for await (const fr of source.frames) frames.push(fr);
+    expect(source.warnings).toEqual([`${badProfile}: its iCCP chunk at byte ${iccp} does not match its checksum: left out`]);
+    expect(frames.map((fr, i) => Buffer.compare(fr.data, gifFrames[i].data))).toEqual([0, 0, 0, 0]);
     // A first frame whose data is the image data (IDAT) must fill the image: Chrome refuses one that does not.
     const small = path.join(work, 'small-first.png');
     writeFileSync(small, editChunks(bytes, 'fcTL', (fcTL, f) => {

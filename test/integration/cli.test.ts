@@ -532,7 +532,7 @@ describe('numbered PNG frames over an earlier, longer sequence', () => {
     rmSync(path.join(dir, 'f-05.png'));
     rmSync(path.join(dir, 'f-20.png'));
     const gapped = await runMain(['quantize', path.join(corpus, 'gifs/pillow__animated_hopper.gif'), '-k', '4', '-o', pattern]);
-    expect(gapped.stderr).toContain(`chromaseed: warning: ${path.join(dir, 'f-06.png')} to f-30.png (24 frames) from an earlier run are still there, after this clip's 4; remove them before using the sequence\n`);
+    expect(gapped.stderr).toContain(`chromaseed: warning: ${path.join(dir, 'f-06.png')} to f-30.png (24 frames, with gaps) from an earlier run are still there, after this clip's 4; remove them before using the sequence\n`);
     // Temporary frames of a run killed outright (kill -9: no chance to clean up) are named too.
     for (const name of ['.f-03.tmp-1a2b3c4d.png', '.f-17.old-00ff00ff.png', '.g-03.tmp-1a2b3c4d.png', '.f-03.tmp-xyz.png']) writeFileSync(path.join(dir, name), '');
     const killed = await runMain(['quantize', CARS, '-k', '4', '-o', pattern]);

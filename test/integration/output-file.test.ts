@@ -434,7 +434,7 @@ describe('createFrameWriter: atomic output', () => {
       [['quantize', input, '-k', '4', '-o', '-', '--timeline', at('t.png')], 't.png', `${at('t.png')}, a file this run writes as well: the GIF (-o -)`],
       [['quantize', input, '-k', '4', '-o', at('q.gif'), '--json'], 'q.gif', `${at('q.gif')}, a file this run writes as well: the JSON summary`],
       [['palette', input, '-k', '4', '--swatch', at('s.png')], 's.png', `${at('s.png')}, a file this run writes as well: the palette`],
-      [['compare', input, '-k', '4', '-o', at('f-%02d.png')], 'f-03.png', `${at('f-03.png')}, one of the frames this run writes (${at('f-%02d.png')}): the figures`],
+      [['compare', input, '-k', '4', '-o', at('f-%02d.png')], 'f-03.png', `${at('f-03.png')}, a name this run's frames take (${at('f-%02d.png')}): the figures`],
     ];
     for (const [argv, name, said] of cases) {
       // The shell's `> NAME`: the file made, empty, before the run starts.

@@ -144,8 +144,7 @@ describe('buildHistogram', () => {
       expected[d]++;
     }
     expect(Array.from(h.weights.subarray(0, distinct))).toEqual(Array.from(expected));
-    // The next build starts from this one's count: its table must still be left empty, and
-    // no larger than its cap.
+    // The next build starts from this one's count: its table must have been left empty.
     const small = await loadRgba('wuffs__bricks-color.jpeg');
     const after = buildHistogram(small, h);
     const fresh = buildHistogram(small, createHistogram());
