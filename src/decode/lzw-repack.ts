@@ -97,7 +97,7 @@ function putBits(buf: Uint8Array, base: number, bit: number, code: number, width
 }
 
 export function createFrameRepacker(): FrameRepacker {
-  // String length of each code in the current table; literals are 1.
+  // String length of each code in the current table, scan()'s or transcodeNarrow()'s; literals are 1.
   const lengths = new Uint16Array(4096);
   let raw = new Uint8Array(1 << 16); // concatenated sub-block payloads
   let out = new Uint8Array(1 << 16); // the mini GIF
@@ -228,6 +228,8 @@ export function createFrameRepacker(): FrameRepacker {
     const clear = 2;
     const eoi = 3;
     const firstIndex = (code: number): number => (code < clear ? code : first[code]);
+    // The table's string lengths are kept as scan() keeps its own (it runs after, and sets every one it reads).
+    const lengthOf = (code: number): number => (code < clear ? 1 : lengths[code]);
     let save = eoi; // the slot the next code takes (the first after a clear takes the end code's, unused)
     let prev = -1;
     let width = 2;
@@ -256,9 +258,7 @@ export function createFrameRepacker(): FrameRepacker {
       }
       // The string's length, and its first index: a literal's own, or the table's (the
       // code being defined right now, KwKwK, is the previous string and its first index).
-      let length = 1;
-      for (let c = code === save ? prev : code; c > eoi; c = prefix[c]) length++;
-      if (code === save) length++;
+      const length = code === save ? lengthOf(prev) + 1 : lengthOf(code);
       if (total + length > maxPixels) {
         narrowStop = 'full';
         break;
@@ -278,6 +278,7 @@ export function createFrameRepacker(): FrameRepacker {
           prefix[save] = prev;
           suffix[save] = head;
           first[save] = firstIndex(prev);
+          lengths[save] = lengthOf(prev) + 1;
         }
         save++;
         if (width < 12 && save >>> width !== 0) width++;

@@ -185,7 +185,7 @@ export async function openAnimatedPng(file: string, limits: { maxFrames: number;
       // library user's next() calls, never finished) leaves no file handle open.
       let data: Uint8Array;
       try {
-        data = await withFile(file, (handle) => inflateFrame(handle, frame, header));
+        data = await withFile(file, (handle) => inflateFrame(handle, frame, header, false));
       } catch (e) {
         throw inputError(file, `frame ${k}: cannot be decoded any more (was the file changed while it was read?): ${e instanceof Error ? e.message : String(e)}`, e);
       }
@@ -219,15 +219,16 @@ function frameCover(frame: ApngFrame, opaque: boolean): FrameCover {
  * ask for gigabytes (more is refused; a stream that stops early gives what it has, found
  * short by pngDataProblem).
  */
-async function inflateFrame(handle: FileHandle, frame: ApngFrame, header: PngHeader): Promise<Uint8Array> {
-  // One read of its data chunks, whole, from the first to the last; their data taken out of it
-  // once each chunk is found to match its checksum.
+async function inflateFrame(handle: FileHandle, frame: ApngFrame, header: PngHeader, checksums: boolean): Promise<Uint8Array> {
+  // One read of its data chunks, whole, from the first to the last; their data taken out of
+  // it, each chunk first matched against its checksum when `checksums` (the check before
+  // any frame is shown; not again as frames are decoded).
   const first = frame.data[0].chunk.at;
   const last = frame.data[frame.data.length - 1].chunk;
   const range = await readSpan(handle, { at: first, length: last.at + last.length - first });
-  for (const { chunk } of frame.data) {
+  for (const { chunk } of checksums ? frame.data : []) {
     const end = chunk.at - first + chunk.length - 4;
-    // zlib's checksum: ten times png-encode's (a 50 MB animation's data is checked twice).
+    // zlib's checksum: ten times png-encode's.
     if (crc32(range.subarray(chunk.at - first + 4, end)) !== u32(range, end)) {
       throw new ChecksumError(`its ${range.toString('latin1', chunk.at - first + 4, chunk.at - first + 8)} chunk at byte ${chunk.at} does not match its checksum`);
     }
@@ -256,7 +257,7 @@ function hasAlpha(header: PngHeader): boolean {
 async function checkFrameData(handle: FileHandle, frame: ApngFrame, header: PngHeader, picture: Uint8Array | null): Promise<string | { opaque: boolean }> {
   let inflated: Uint8Array;
   try {
-    inflated = await inflateFrame(handle, frame, header);
+    inflated = await inflateFrame(handle, frame, header, true);
   } catch (e) {
     return e instanceof ChecksumError ? e.message : (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'its image data is larger than its size needs' : `its compressed data is damaged: ${e instanceof Error ? e.message : String(e)}`;
   }

@@ -56,14 +56,3 @@ export function frameNumberOf(pattern: string, base: string): number | null {
   // Rebuilding the name checks the padding: f-%04d.png gives f-0007.png, never f-7.png.
   return /^\d+$/.test(digits) && Number(digits) >= 1 && frameFileName(name, Number(digits)) === base ? Number(digits) : null;
 }
-
-/**
- * Whether `base` (a name in the pattern's directory) is the temporary file of one of the
- * frames `pattern` names, as output-file.ts's tempPathFor makes them: `.f-0007.tmp-1a2b3c4d.png`
- * for f-%04d.png, or `.old-` for a frame that was being replaced.
- */
-export function isTempOfFrame(pattern: string, base: string): boolean {
-  const ext = path.extname(pattern);
-  const temp = /^\.(.*)\.(?:tmp|old)-[0-9a-f]{8}$/.exec(base.endsWith(ext) ? base.slice(0, base.length - ext.length) : '');
-  return temp !== null && frameNumberOf(pattern, `${temp[1]}${ext}`) !== null;
-}

@@ -31,6 +31,12 @@ export function tempPathFor(finalPath: string, kind: 'tmp' | 'old' = 'tmp'): str
   return path.join(dir, `.${stem}${tag}`);
 }
 
+/** The name a temporary file of tempPathFor's (`.name.tmp-1a2b3c4d.ext`, or `.old-`) stands for (`name.ext`), or null for another name. */
+export function nameOfTemp(base: string): string | null {
+  const temp = /^\.(.*)\.(?:tmp|old)-[0-9a-f]{8}(\.[^.]*)?$/.exec(base);
+  return temp === null ? null : `${temp[1]}${temp[2] ?? ''}`;
+}
+
 /** The sticky bit of a directory's mode (S_ISVTX). */
 const STICKY = 0o1000;
 
@@ -71,15 +77,12 @@ export const isDirectoryError = (file: string): ChromaseedError => new Chromasee
  * lexical path; checkOutputPath refuses it first.)
  */
 async function realTarget(file: string): Promise<string> {
-  try {
-    return await realpath(file);
-  } catch {
-    try {
-      return path.join(await realpath(path.dirname(file)), path.basename(file));
-    } catch {
-      return path.resolve(file);
-    }
-  }
+  return realpath(file).catch(() => directoryEntry(file));
+}
+
+/** The name `file` has in its directory, the directory's real path joined with it: what a rename to `file` replaces (a symlink there, not its target). */
+async function directoryEntry(file: string): Promise<string> {
+  return realpath(path.dirname(file)).then((dir) => path.join(dir, path.basename(file)), () => path.resolve(file));
 }
 
 /** The input files no output may replace: one, several (transfer's source and target), or none; names or file: URLs. */
@@ -113,7 +116,7 @@ export async function refuseOutputAsStdout(stdout: NodeJS.WritableStream, output
   // and inode, a file with one name that is no link.
   const name = await readlink(`/proc/self/fd/${out.fd}`).catch(() => null);
   for (const output of outputs) {
-    const entry = path.join(await realpath(path.dirname(output)).catch(() => path.dirname(path.resolve(output))), path.basename(output));
+    const entry = await directoryEntry(output);
     let clash: string | null = null;
     if (isPngSequencePattern(output)) {
       if (name !== null && isFrameOf(entry, name)) clash = `${path.join(path.dirname(output), path.basename(name))}, a name this run's frames take (${output})`;

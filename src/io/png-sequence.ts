@@ -7,8 +7,8 @@ import { abortedWrite, ChromaseedError, systemReason } from '../errors.js';
 import { COUNTED_PIXELS } from '../limits.js';
 import { expandToRgba } from '../pipeline/expand-frame.js';
 import type { IndexedFrame } from '../types.js';
-import { frameFileName, frameNumberOf, isTempOfFrame } from './frame-names.js';
-import { checkNameLength, openExclusive, placeFiles, refuseInputAsOutput, removeQuietly, specialFileAt, tempPathFor, type FinishOptions } from './output-file.js';
+import { frameFileName, frameNumberOf } from './frame-names.js';
+import { checkNameLength, nameOfTemp, openExclusive, placeFiles, refuseInputAsOutput, removeQuietly, specialFileAt, tempPathFor, type FinishOptions } from './output-file.js';
 
 /** RGBA bytes as a truecolour PNG through sharp, for frames no palette holds; `opaque` drops the alpha channel. */
 export async function encodeRgbaPng(rgba: Uint8Array, width: number, height: number, opaque = false): Promise<Buffer> {
@@ -177,7 +177,10 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
         warnings.push(`${range} (${count}) from an earlier run ${after.length === 1 ? 'is' : 'are'} still there, after this clip's ${written.length}; remove them before using the sequence`);
       }
       // A run killed outright (kill -9, out of memory) leaves its frames' temporary files.
-      const hidden = names.filter((name) => isTempOfFrame(pattern, name)).sort();
+      const hidden = names.filter((name) => {
+        const frame = nameOfTemp(name);
+        return frame !== null && frameNumberOf(pattern, frame) !== null;
+      }).sort();
       if (hidden.length > 0) {
         warnings.push(`${path.join(path.dirname(shownPattern), hidden[0])}${hidden.length > 1 ? ` and ${hidden.length - 1} more hidden ${hidden.length === 2 ? 'file' : 'files'}` : ''} named as this sequence's temporary frames ${hidden.length === 1 ? 'is' : 'are'} there: left by a run that was killed (kill -9, out of memory), or another run's while it writes; remove them once none is running`);
       }

@@ -5,6 +5,7 @@ import { abortedWrite, ChromaseedError } from '../errors.js';
 import { ffmpegRate, ffmpegSeconds } from '../clip-options.js';
 import { ffmpegCommand, ffmpegInputName } from './ffmpeg-path.js';
 import { decodeToNothing, DISK_FULL, ffmpegFailure, watch } from './ffmpeg-run.js';
+import { nameOfTemp } from './output-file.js';
 
 import type { SoundSource } from '../types.js';
 import type { VideoContainer } from './video-writer.js';
@@ -190,7 +191,7 @@ export function createVideoOutput(file: string, options: VideoOutputOptions): Vi
     void run.exit.then(() => resolve(null));
   });
   command.run();
-  const label = options.name ?? path.basename(file).replace(/^\.(.*)\.tmp-[0-9a-f]+(\.[^.]+)$/, '$1$2');
+  const label = options.name ?? nameOfTemp(path.basename(file)) ?? path.basename(file);
   let closed = false;
   let aborted = false;
 

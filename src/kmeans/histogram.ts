@@ -136,18 +136,15 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
     // Pixel p has a colour the table, half full, does not hold.
     const { count } = pass;
     if (bits === MAX_TABLE_BITS) {
-      clearSlots(hashSlots, out.colors, count, 32 - bits, (1 << bits) - 1, 1 << bits);
-      return countEveryColour(rgba, p, pixels, out, indexPixels);
+      clearSlots(out.colors, count, bits);
+      return countEveryColour(rgba, p, pixels, out, pixelIndex, indexMask);
     }
     // A table twice the size, refilled from the colour list (the indices stay).
     bits++;
-    if (hashSlots.length < 2 << bits) hashSlots = new Int32Array(2 << bits);
-    else hashSlots.fill(0, 0, 2 << bits);
-    const { colors } = out;
-    for (let i = 0; i < count; i++) hashSlots[2 * emptySlot(hashSlots, colorKey(colors[3 * i], colors[3 * i + 1], colors[3 * i + 2]), 32 - bits, (1 << bits) - 1) + 1] = i;
+    refillSlots(out.colors, count, bits);
     reserveColours(out, count, 1 << (bits - 1));
   }
-  clearSlots(hashSlots, out.colors, pass.count, 32 - bits, (1 << bits) - 1, 1 << bits);
+  clearSlots(out.colors, pass.count, bits);
   return finishCount(out, pass.count, pass.opaque, pass.hashed, pixels);
 }
 
@@ -227,14 +224,11 @@ function scanColors(rgba: Uint8Array, from: number, pixels: number, bits: number
  * otherwise, written out again so that scanColors', which every video frame takes, tests
  * no mode.
  */
-function countEveryColour(rgba: Uint8Array, from: number, pixels: number, out: ColorHistogram, indexPixels: boolean): number {
+function countEveryColour(rgba: Uint8Array, from: number, pixels: number, out: ColorHistogram, pixelIndex: Int32Array, indexMask: number): number {
   const indexOf = new Int32Array(1 << 24); // colour -> index + 1; 0: not seen
   let { count, opaque, hashed, previousKey, previousIndex } = pass;
   let { colors, tally } = reserveColours(out, count, 2 * count);
   for (let i = 0; i < count; i++) indexOf[colorKey(colors[3 * i], colors[3 * i + 1], colors[3 * i + 2])] = i + 1;
-  // Unindexed, every pixel's index goes to one slot: a mask, not a test in the loop.
-  const pixelIndex = indexPixels ? out.pixelIndex : NO_INDEX;
-  const indexMask = indexPixels ? -1 : 0;
   const words = wordsOf(rgba);
   for (let p = from; p < pixels; p++) {
     const word = words[p];
@@ -278,12 +272,19 @@ function finishCount(out: ColorHistogram, count: number, opaque: number, hashed:
   return count;
 }
 
-/** The empty slot where `key` goes, marked with it (its index is the caller's to write). */
-function emptySlot(slots: Int32Array, key: number, shift: number, mask: number): number {
-  let slot = Math.imul(key, 0x9e3779b1) >>> shift;
-  while (slots[2 * slot] !== 0) slot = (slot + 1) & mask;
-  slots[2 * slot] = key + 1;
-  return slot;
+/** Empties the shared table's 2^`bits` slots and puts the first `count` colours back in, each at its index. */
+function refillSlots(colors: Uint8Array, count: number, bits: number): void {
+  if (hashSlots.length < 2 << bits) hashSlots = new Int32Array(2 << bits);
+  else hashSlots.fill(0, 0, 2 << bits);
+  const slots = hashSlots;
+  const mask = (1 << bits) - 1;
+  for (let i = 0, c = 0; i < count; i++, c += 3) {
+    const key = colorKey(colors[c], colors[c + 1], colors[c + 2]);
+    let slot = Math.imul(key, 0x9e3779b1) >>> (32 - bits);
+    while (slots[2 * slot] !== 0) slot = (slot + 1) & mask;
+    slots[2 * slot] = key + 1;
+    slots[2 * slot + 1] = i;
+  }
 }
 
 /**
@@ -312,15 +313,17 @@ function reserveColours(out: ColorHistogram, count: number, room: number): { col
  * Leave the shared table empty for the next call: clear only the slots used (linear
  * probing lets us find each again from its colour) when they are few.
  */
-function clearSlots(slots: Int32Array, colors: Uint8Array, count: number, shift: number, mask: number, capacity: number): void {
-  if (count * 8 < capacity) {
+function clearSlots(colors: Uint8Array, count: number, bits: number): void {
+  const slots = hashSlots;
+  if (count * 8 < 1 << bits) {
+    const mask = (1 << bits) - 1;
     for (let i = 0, c = 0; i < count; i++, c += 3) {
       const key = colorKey(colors[c], colors[c + 1], colors[c + 2]);
-      let slot = Math.imul(key, 0x9e3779b1) >>> shift;
+      let slot = Math.imul(key, 0x9e3779b1) >>> (32 - bits);
       while (slots[2 * slot] !== key + 1) slot = (slot + 1) & mask;
       slots[2 * slot] = 0;
     }
   } else {
-    slots.fill(0, 0, 2 * capacity);
+    slots.fill(0, 0, 2 << bits);
   }
 }

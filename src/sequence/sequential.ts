@@ -394,8 +394,8 @@ export function createSequentialQuantizer(options: SequentialOptions): {
           // away from it (a cluster starved, new colours crowded into one), a fresh clustering
           // fits much better. Try one now and then.
           keepLabels();
-          // Whether a declined refresh backs off: on frames of many colours, or where it costs as much (BACKOFF_MIN_WORK).
-          const costly = engine.histogram.count >= COARSE_MIN_DISTINCT || engine.histogram.count * colors >= BACKOFF_MIN_WORK;
+          // Whether a declined refresh backs off: where it costs what one on a frame of many colours does at k = 16 (BACKOFF_MIN_WORK).
+          const costly = engine.histogram.count * Math.max(colors, 16) >= BACKOFF_MIN_WORK;
           const greys = stability.refresh > 0 && isGreyLine(engine.histogram);
           if (stability.refresh > 0 && (greys || frameIndex % stability.refresh === 0) && (!costly || frameIndex >= backOffUntil)) {
             const blended = refreshed(frame, seeded, previous, last, greys);
@@ -464,11 +464,12 @@ function scaled(values: Float64Array, factor: number, out: Float64Array): Float6
 const REFRESH_MAX_BACKOFF = 8;
 
 /**
- * Frames of fewer colours back off too where a refresh costs as much as on a frame of many
- * at k = 16 (distinct colours × k): at k = 256, a test pattern's 5,000 to 6,000 colours made
- * a refresh 5 times a plain frame's work, and 70 of 99 were declined (testsrc2, 400 frames
- * of 320x240: 16.5 s against ffmpeg's 5.7). At k = 16 and below, only frames of many colours
- * reach it, so the schedule there is unchanged.
+ * Declined refreshes back off on frames whose refresh costs as much as one on a frame of
+ * many colours (COARSE_MIN_DISTINCT) at k = 16, in distinct colours × k, k counted as 16 at
+ * least: at k = 16 and below, those frames of many colours alone, as before; at k = 256,
+ * also a test pattern's 5,000 to 6,000 colours, where a refresh was 5 times a plain frame's
+ * work and 70 of 99 were declined (testsrc2, 400 frames of 320x240: 16.5 s against
+ * ffmpeg's 5.7).
  */
 const BACKOFF_MIN_WORK = COARSE_MIN_DISTINCT * 16;
 
