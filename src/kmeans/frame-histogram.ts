@@ -18,7 +18,7 @@
  * after a recount: colours kept from the last frame first, in their order, then new ones.
  */
 
-import { buildHistogram, lastLookupShare, type ColorHistogram } from './histogram.js';
+import { buildHistogram, lastLookupShare, refillSlots, type ColorHistogram } from './histogram.js';
 import { ALPHA_MASK, COLOR_SHIFT, colorKey, wordsOf } from '../pixel-words.js';
 import type { FrameDifference } from '../types.js';
 
@@ -80,17 +80,7 @@ export function createFrameHistogram(histogram: ColorHistogram): FrameHistogram 
   const rehash = (room: number): void => {
     bits = 4;
     while (1 << bits < 2 * room) bits++;
-    if (slots.length < 2 << bits) slots = new Int32Array(2 << bits);
-    else slots.fill(0, 0, 2 << bits);
-    const mask = (1 << bits) - 1;
-    const { colors, count } = histogram;
-    for (let i = 0, c = 0; i < count; i++, c += 3) {
-      const key = colorKey(colors[c], colors[c + 1], colors[c + 2]);
-      let slot = Math.imul(key, 0x9e3779b1) >>> (32 - bits);
-      while (slots[2 * slot] !== 0) slot = (slot + 1) & mask;
-      slots[2 * slot] = key + 1;
-      slots[2 * slot + 1] = i;
-    }
+    slots = refillSlots(slots, bits, histogram.colors, histogram.count);
     hashed = true;
   };
 

@@ -141,7 +141,7 @@ function countColors(rgba: Uint8Array, pixels: number, out: ColorHistogram, room
     }
     // A table twice the size, refilled from the colour list (the indices stay).
     bits++;
-    refillSlots(out.colors, count, bits);
+    hashSlots = refillSlots(hashSlots, bits, out.colors, count);
     reserveColours(out, count, 1 << (bits - 1));
   }
   clearSlots(out.colors, pass.count, bits);
@@ -272,11 +272,15 @@ function finishCount(out: ColorHistogram, count: number, opaque: number, hashed:
   return count;
 }
 
-/** Empties the shared table's 2^`bits` slots and puts the first `count` colours back in, each at its index. */
-function refillSlots(colors: Uint8Array, count: number, bits: number): void {
-  if (hashSlots.length < 2 << bits) hashSlots = new Int32Array(2 << bits);
-  else hashSlots.fill(0, 0, 2 << bits);
-  const slots = hashSlots;
+/**
+ * `slots` (key + 1 and index side by side, as the counting table has them) with room for
+ * 2^`bits` slots, emptied, and the first `count` colours of `colors` put in, each at its
+ * index: the counting table as it grows, and frame-histogram.ts's own. Returns the array
+ * (a new one when `slots` was too small).
+ */
+export function refillSlots(slots: Int32Array<ArrayBuffer>, bits: number, colors: Uint8Array, count: number): Int32Array<ArrayBuffer> {
+  if (slots.length < 2 << bits) slots = new Int32Array(2 << bits);
+  else slots.fill(0, 0, 2 << bits);
   const mask = (1 << bits) - 1;
   for (let i = 0, c = 0; i < count; i++, c += 3) {
     const key = colorKey(colors[c], colors[c + 1], colors[c + 2]);
@@ -285,6 +289,7 @@ function refillSlots(colors: Uint8Array, count: number, bits: number): void {
     slots[2 * slot] = key + 1;
     slots[2 * slot + 1] = i;
   }
+  return slots;
 }
 
 /**
