@@ -1,5 +1,5 @@
 import { ChromaseedError, invalidOption, listOf, namesOf, refuseUnknownKeys, requireInRange } from './errors.js';
-import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_PIXELS, DEFAULT_RESTARTS, MAX_ITERATIONS, MAX_RESTARTS } from './limits.js';
+import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_PIXELS, defaultRestarts, MAX_ITERATIONS, MAX_RESTARTS } from './limits.js';
 import { validateClipOptions } from './clip-options.js';
 import { PALETTE_FORMATS, type PaletteFormat } from './palette/format.js';
 import { PALETTE_SORTS, type PaletteSort } from './palette/sort.js';
@@ -188,10 +188,11 @@ export function resolveClusterOptions(input: ClusterOptionsInput = {}, defaultCo
 }
 
 function clusterOptions(raw: Raw, defaultColors: number): ClusterOptions {
+  const colors = integer(raw, 'colors', 1, MAX_COLORS, defaultColors);
   return {
-    colors: integer(raw, 'colors', 1, MAX_COLORS, defaultColors),
+    colors,
     init: choice(raw, 'init', INITS, 'kmeans++'),
-    restarts: integer(raw, 'restarts', 1, MAX_RESTARTS, DEFAULT_RESTARTS),
+    restarts: integer(raw, 'restarts', 1, MAX_RESTARTS, defaultRestarts(colors)),
     metric: choice(raw, 'metric', METRICS, 'euclidean'),
     space: choice(raw, 'space', SPACES, 'rgb'),
     seed: integer(raw, 'seed', 0, 0xffffffff, 0),
@@ -277,8 +278,9 @@ export function resolveSequenceOptions(input: SequenceOptionsInput = {}): Sequen
   if (seeding !== 'seeded' && lever !== undefined) {
     throw new ChromaseedError('ERR_USAGE', `${lever} acts on --seeding seeded only, and this run uses --seeding ${seeding}`);
   }
-  // The default is let through: a resolved ClusterOptions spread into these options carries it.
-  if (seeding === 'none' && raw.restarts !== undefined && raw.restarts !== DEFAULT_RESTARTS) {
+  const cluster = clusterOptions(raw, 16);
+  // The default (for this k) is let through: a resolved ClusterOptions spread into these options carries it.
+  if (seeding === 'none' && raw.restarts !== undefined && raw.restarts !== defaultRestarts(cluster.colors)) {
     throw new ChromaseedError('ERR_USAGE', '--restarts acts on --seeding seeded (its first frame and scene cuts) and global; --seeding none starts every frame once');
   }
   let stability = resolveStability(choice(raw, 'stability', STABILITY_LEVELS, 'medium'), Object.fromEntries(STABILITY_NAMES.map((name) => [name, optionalNumber(raw, name)])));
@@ -304,7 +306,7 @@ export function resolveSequenceOptions(input: SequenceOptionsInput = {}): Sequen
     // (A still weight of 0 is off itself, and asks for nothing.)
     if (raw[key] !== undefined && !(key === 'stillWeight' && raw[key] === 0) && stability.refresh === 0) throw off(lever, '--refresh', raw.refresh !== undefined ? '--refresh 0' : `--stability ${raw.stability ?? 'medium'}`);
   }
-  return { ...clusterOptions(raw, 16), seeding, dither, stability };
+  return { ...cluster, seeding, dither, stability };
 }
 
 /**

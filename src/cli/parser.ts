@@ -5,7 +5,7 @@ import { STABILITY_LEVELS } from '../sequence/stability.js';
 import { DITHERS, flag, INITS, METRICS, SEEDINGS, SPACES, TRANSFER_METHODS } from '../options.js';
 import { PALETTE_FORMATS } from '../palette/format.js';
 import { PALETTE_SORTS } from '../palette/sort.js';
-import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_PIXELS, DEFAULT_RESTARTS } from '../limits.js';
+import { DEFAULT_MAX_FRAMES, DEFAULT_MAX_ITERATIONS, DEFAULT_MAX_PIXELS, DEFAULT_RESTARTS, LARGE_K, LARGE_K_RESTARTS } from '../limits.js';
 import { COMMANDS, EMPTY_FILE_NAME, isFileArgument, negationOfNoSwitch, noValueForNegation, oddName, optionsOf, type CommandName } from './argv-checks.js';
 import type { Args } from './main.js';
 
@@ -215,7 +215,7 @@ function clusterOptions<T>(y: Argv<T>, defaultColors: number | string) {
   return y
     .option('colors', { requiresArg: true, alias: 'k', type: 'number', ...colors })
     .option('init', { requiresArg: true, choices: INITS, default: 'kmeans++', describe: 'how k-means starts' })
-    .option('restarts', { requiresArg: true, type: 'number', describe: `initialisations tried, best kept (n_init), 1 to 1000 [default: ${DEFAULT_RESTARTS}]` })
+    .option('restarts', { requiresArg: true, type: 'number', describe: `initialisations tried, best kept (n_init), 1 to 1000 [default: ${DEFAULT_RESTARTS}; ${LARGE_K_RESTARTS} for k above ${LARGE_K}]` })
     .option('metric', { requiresArg: true, choices: METRICS, default: 'euclidean', describe: 'distance: euclidean (mean) or manhattan (median)' })
     .option('space', { requiresArg: true, choices: SPACES, default: 'rgb', describe: 'colour space k-means runs in' })
     .option('seed', { requiresArg: true, type: 'number', default: 0, describe: 'random seed (same seed, same result)' })

@@ -11,7 +11,7 @@ import { createLloydScratch, lloyd, type LloydScratch, type PointSet } from './l
 import { giveEachColourACentre } from './own-centres.js';
 import { createRng, restartSeed } from './random.js';
 import { createSwapScratch, swapSearch } from './swap.js';
-import { DEFAULT_MAX_ITERATIONS, DEFAULT_RESTARTS, MAX_ITERATIONS, MAX_RESTARTS } from '../limits.js';
+import { DEFAULT_MAX_ITERATIONS, defaultRestarts, MAX_ITERATIONS, MAX_RESTARTS } from '../limits.js';
 
 /**
  * Weighted k-means over colours, the way the pipeline needs it:
@@ -38,7 +38,7 @@ export interface KMeansOptions {
   metric?: Metric;
   /** Space the distances are measured in (default 'rgb'). Centroids are reported in sRGB regardless. */
   space?: ColorSpace;
-  /** Number of initialisations; the lowest objective wins (default 10). Ignored with `initialCentroids`. */
+  /** Number of initialisations; the lowest objective wins (default 10, or 3 for k above 64: defaultRestarts). Ignored with `initialCentroids`. */
   restarts?: number;
   /** PRNG seed (default 0): equal seeds give equal results. */
   seed?: number;
@@ -220,7 +220,7 @@ function resolve(options: KMeansOptions): Resolved {
   if (initial !== undefined && initial.length !== k * 3) {
     throw invalidOption('initialCentroids', `${k * 3} numbers (k*3)`, `${initial.length} numbers`);
   }
-  const restarts = options.restarts ?? DEFAULT_RESTARTS;
+  const restarts = options.restarts ?? defaultRestarts(k);
   requireInRange('restarts', restarts, 1, MAX_RESTARTS, 'an integer');
   const maxIterations = options.maxIterations ?? DEFAULT_MAX_ITERATIONS;
   requireInRange('maxIterations', maxIterations, 0, MAX_ITERATIONS, 'an integer');
