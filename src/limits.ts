@@ -3,24 +3,24 @@
 /** Decompression-bomb guards every reader applies unless told otherwise: pixels per frame canvas, and frames per clip. */
 export const DEFAULT_MAX_PIXELS = 100_000_000;
 export const DEFAULT_MAX_FRAMES = 100_000;
-/** k-means initialisations tried when the options give none, up to LARGE_K colours: scikit-learn's n_init. */
+/** k-means initialisations tried when the options give none, below LARGE_K colours: scikit-learn's n_init. */
 export const DEFAULT_RESTARTS = 10;
 /**
- * Above this many colours the default is LARGE_K_RESTARTS. With many clusters one start's
+ * From this many colours on the default is LARGE_K_RESTARTS. With many clusters one start's
  * local optimum is about as good as another's, while each start costs k-means++ and a
  * Lloyd run at that k. Measured 2026-12-06, 3 starts against 10 at k = 128 and 256: photos'
  * palettes within 0.7% of the inertia in 2–38% less time (kodim03, astronaut, coffee;
- * harvesters.jpeg at k = 256: 1.75 -> 1.09 s, the same palette), animations within
- * 0.05 dB in 3–11% less (realshort.mp4, test.webm, the benchmark's 320x240 clips,
- * playpause.gif, earth.gif). At k = 64 and below fewer starts cost up to 0.3 dB
- * (hand_anim.gif at k = 32, one start).
+ * harvesters.jpeg at k = 256: 1.75 -> 1.09 s, the same palette), animations within 0.1 dB
+ * in 3–11% less (realshort.mp4, test.webm, chaplin.mp4, the benchmark's 320x240 clips,
+ * five GIFs; animated_gif.gif -0.09 dB at 128). Below, fewer starts cost more: that GIF
+ * 0.25 dB at k = 96, hand_anim.gif 0.3 dB at k = 32 with one start.
  */
-export const LARGE_K = 64;
+export const LARGE_K = 128;
 export const LARGE_K_RESTARTS = 3;
 
 /** The restarts k-means makes at palette size `k` when none are given. */
 export function defaultRestarts(k: number): number {
-  return k > LARGE_K ? LARGE_K_RESTARTS : DEFAULT_RESTARTS;
+  return k >= LARGE_K ? LARGE_K_RESTARTS : DEFAULT_RESTARTS;
 }
 /** Lloyd steps at most per k-means run when the options give none: scikit-learn's max_iter (and what --stability none gives a seeded frame). */
 export const DEFAULT_MAX_ITERATIONS = 300;

@@ -215,7 +215,7 @@ function clusterOptions<T>(y: Argv<T>, defaultColors: number | string) {
   return y
     .option('colors', { requiresArg: true, alias: 'k', type: 'number', ...colors })
     .option('init', { requiresArg: true, choices: INITS, default: 'kmeans++', describe: 'how k-means starts' })
-    .option('restarts', { requiresArg: true, type: 'number', describe: `initialisations tried, best kept (n_init), 1 to 1000 [default: ${DEFAULT_RESTARTS}; ${LARGE_K_RESTARTS} for k above ${LARGE_K}]` })
+    .option('restarts', { requiresArg: true, type: 'number', describe: `initialisations tried, best kept (n_init), 1 to 1000 [default: ${DEFAULT_RESTARTS}; ${LARGE_K_RESTARTS} for k of ${LARGE_K} or more]` })
     .option('metric', { requiresArg: true, choices: METRICS, default: 'euclidean', describe: 'distance: euclidean (mean) or manhattan (median)' })
     .option('space', { requiresArg: true, choices: SPACES, default: 'rgb', describe: 'colour space k-means runs in' })
     .option('seed', { requiresArg: true, type: 'number', default: 0, describe: 'random seed (same seed, same result)' })

@@ -38,7 +38,7 @@ export interface KMeansOptions {
   metric?: Metric;
   /** Space the distances are measured in (default 'rgb'). Centroids are reported in sRGB regardless. */
   space?: ColorSpace;
-  /** Number of initialisations; the lowest objective wins (default 10, or 3 for k above 64: defaultRestarts). Ignored with `initialCentroids`. */
+  /** Number of initialisations; the lowest objective wins (default 10, or 3 for k of 128 or more: defaultRestarts). Ignored with `initialCentroids`. */
   restarts?: number;
   /** PRNG seed (default 0): equal seeds give equal results. */
   seed?: number;

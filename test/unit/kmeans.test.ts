@@ -229,17 +229,17 @@ describe('kmeansPixels on real photos', () => {
     expect(r64.inertia).toBeLessThan(r16.inertia * 0.6);
   });
 
-  it('without restarts given, k above 64 starts 3 times and k = 64 and below 10 times (defaultRestarts)', async () => {
+  it('without restarts given, k of 128 or more starts 3 times and k below 128 10 times (defaultRestarts)', async () => {
     const rgba = await loadRgba('wuffs__harvesters.jpeg', 160);
     const starts = (k: number, restarts?: number): { count: number; result: KMeansResult } => {
       const seen = new Set<number>();
       const result = kmeansPixels(rgba, { k, restarts, onIteration: (e) => void (e.restart >= 0 && seen.add(e.restart)) });
       return { count: seen.size, result };
     };
-    expect(starts(64).count).toBe(10);
-    const large = starts(65);
+    expect(starts(127).count).toBe(10);
+    const large = starts(128);
     expect(large.count).toBe(3);
-    expect(large.result.centroids).toEqual(starts(65, 3).result.centroids);
+    expect(large.result.centroids).toEqual(starts(128, 3).result.centroids);
     expect(starts(256, 10).count).toBe(10);
   });
 

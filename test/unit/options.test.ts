@@ -67,13 +67,13 @@ describe('option resolvers refuse names they do not read', () => {
     expect(() => resolveSequenceOptions({ seeding: 'none', restarts: 5 })).toThrow(/^--restarts acts on --seeding seeded/);
     expect(resolveSequenceOptions({ ...resolveClusterOptions({ colors: 8 }), seeding: 'none' }).seeding).toBe('none');
     expect(resolveSequenceOptions({ seeding: 'global', restarts: 5 }).restarts).toBe(5);
-    // The default depends on k: 3 above 64, which --seeding none lets through as it lets 10 through below.
+    // The default depends on k: 3 from 128 on, which --seeding none lets through as it lets 10 through below.
     expect(resolveSequenceOptions({ ...resolveClusterOptions({ colors: 256 }), seeding: 'none' }).restarts).toBe(3);
     expect(() => resolveSequenceOptions({ seeding: 'none', colors: 256, restarts: 10 })).toThrow(/^--restarts acts on --seeding seeded/);
   });
 
-  it("the restarts default to 10 up to k = 64 and to 3 above, as the command line's help says", () => {
-    expect([64, 65, 256].map((colors) => resolveClusterOptions({ colors }).restarts)).toEqual([10, 3, 3]);
+  it("the restarts default to 10 below k = 128 and to 3 from there on, as the command line's help says", () => {
+    expect([127, 128, 256].map((colors) => resolveClusterOptions({ colors }).restarts)).toEqual([10, 3, 3]);
     expect(resolveClusterOptions({ colors: 256, restarts: 10 }).restarts).toBe(10);
     expect(resolveSequenceOptions({ colors: 128 }).restarts).toBe(3);
   });
