@@ -10,10 +10,11 @@ export const DEFAULT_RESTARTS = 10;
  * local optimum is about as good as another's, while each start costs k-means++ and a
  * Lloyd run at that k. Measured 2026-12-06, 3 starts against 10 at k = 128 and 256: photos'
  * palettes within 0.7% of the inertia in 2–38% less time (kodim03, astronaut, coffee;
- * harvesters.jpeg at k = 256: 1.75 -> 1.09 s, the same palette), animations within 0.1 dB
- * in 3–11% less (realshort.mp4, test.webm, chaplin.mp4, the benchmark's 320x240 clips,
- * five GIFs; animated_gif.gif -0.09 dB at 128). Below, fewer starts cost more: that GIF
- * 0.25 dB at k = 96, hand_anim.gif 0.3 dB at k = 32 with one start.
+ * harvesters.jpeg at k = 256: 1.75 -> 1.09 s, the same palette); animations within 0.1 dB
+ * (realshort.mp4, test.webm, chaplin.mp4, the benchmark's 320x240 clips, six GIFs;
+ * animated_gif.gif -0.09 dB at 128), the five videos timed at k = 256 in 3–11% less time.
+ * Below, fewer starts cost more: that GIF 0.25 dB at k = 96, hand_anim.gif 0.3 dB at
+ * k = 32 with one start.
  */
 export const LARGE_K = 128;
 export const LARGE_K_RESTARTS = 3;
@@ -22,6 +23,7 @@ export const LARGE_K_RESTARTS = 3;
 export function defaultRestarts(k: number): number {
   return k >= LARGE_K ? LARGE_K_RESTARTS : DEFAULT_RESTARTS;
 }
+
 /** Lloyd steps at most per k-means run when the options give none: scikit-learn's max_iter (and what --stability none gives a seeded frame). */
 export const DEFAULT_MAX_ITERATIONS = 300;
 /**
