@@ -17,6 +17,7 @@ export const DEFAULT_RESTARTS = 10;
  * k = 32 with one start.
  */
 export const LARGE_K = 128;
+/** The restarts k-means makes when none are given from LARGE_K colours on. */
 export const LARGE_K_RESTARTS = 3;
 
 /** The restarts k-means makes at palette size `k` when none are given. */

@@ -117,8 +117,11 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   const loop = loopCountOf(args, output);
   const sound = keepsSound(args, output);
   const outputName = outputNameOf(args, output, streams.stdout);
-  // Checked now; k is settled once SOURCE is known (a palette file gives its own).
-  sequenceOptionsOf({ ...args, colors: args.colors ?? DEFAULT_TRANSFER_COLORS });
+  // Checked now; k is settled once SOURCE is known (a palette file gives its own), and with
+  // it whether a --restarts given to --seeding none is its default (defaultRestarts), which
+  // waits for it: checked against k = 8, a palette file of 128 colours or more refused both.
+  const kLater = args.colors === undefined && args.seeding === 'none';
+  sequenceOptionsOf({ ...args, colors: args.colors ?? DEFAULT_TRANSFER_COLORS, ...(kLater ? { restarts: undefined } : {}) });
   const { sourcePath, targetPath, sourceIsPalette, targetOptions, guarded } = await checkInputs(args, method, output, inputOptions, sourceOptions, inputs, signal);
   const elapsed = startStopwatch();
 

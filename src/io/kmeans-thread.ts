@@ -2,14 +2,14 @@ import { Worker } from 'node:worker_threads';
 import { checkRunArguments, ChromaseedError, errorFromThread, kindOf, throwIfAborted } from '../errors.js';
 import { countDistinctColors } from '../kmeans/histogram.js';
 import type { KMeansResult } from '../kmeans/kmeans.js';
-import { DEFAULT_RESTARTS } from '../limits.js';
+import { DEFAULT_RESTARTS, defaultRestarts } from '../limits.js';
 import { runRequest, type KMeansPixelsRequest, type KMeansPointsRequest, type KMeansRequest } from '../kmeans/kmeans-request.js';
 import type { KMeansWorkerReply } from './kmeans-worker.js';
 import type { PointClusterer } from '../sequence/global-palette.js';
 import { workerFile } from './worker-file.js';
 
 /**
- * Work, in colours × k at the default 10 restarts, under which a run stays in this thread.
+ * Work, in colours × k at 10 restarts, under which a run stays in this thread.
  * Starting the worker costs 50 to 100 ms (`quantize --seeding global` on cars.gif, 5 runs
  * each: 0.47–0.52 s in-thread, 0.55–0.57 s on a worker); a run takes about 0.1 to 0.15 µs
  * per colour × k (`palette` on 1-megapixel photos at k = 16: 0.26 to 0.7 s; 265,720 colours
@@ -71,7 +71,7 @@ function inThread(file: URL, request: KMeansRequest, moved: ArrayBuffer[], subje
  * `options`. Restarts multiply it: `--restarts 200` on 61,594 colours at k = 48 took 5.3 s.
  */
 function work(colours: number, options: KMeansPointsRequest['options'], pixels = 0): number {
-  return colours * options.k * Math.max(1, (options.restarts ?? DEFAULT_RESTARTS) / DEFAULT_RESTARTS) + pixels / PIXELS_PER_UNIT;
+  return colours * options.k * Math.max(1, (options.restarts ?? defaultRestarts(options.k)) / DEFAULT_RESTARTS) + pixels / PIXELS_PER_UNIT;
 }
 
 /** The worker's file, or null: a small run, and one from the TypeScript sources (the tests), where there is no compiled worker, stays in this thread. */

@@ -416,6 +416,15 @@ describe('chromaseed transfer: a palette file as SOURCE', () => {
     }
   });
 
+  it('with --seeding none, takes a --restarts that is the default for the k the file gives (3 from 128 colours on), refusing any other (both were refused)', async () => {
+    const many = path.join(tmp, 'many.txt');
+    writeFileSync(many, Array.from({ length: 200 }, (_, i) => `#${(i * 0x010305).toString(16).padStart(6, '0')}\n`).join(''));
+    const out = path.join(tmp, 'none-200.gif');
+    expect(await run(['transfer', many, CHI, '--seeding', 'none', '--restarts', '3', '-o', out, '-q'])).toMatchObject({ code: 0, stderr: '' });
+    expect(existsSync(out)).toBe(true);
+    expect(await run(['transfer', many, CHI, '--seeding', 'none', '--restarts', '10', '-o', out, '-q'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^chromaseed: --restarts acts on --seeding seeded/) });
+  });
+
   it('refuses a part of it, and says why a text file is not a palette', async () => {
     const codes = path.join(tmp, 'two.txt');
     writeFileSync(codes, '#000000\n#ffffff\n');
