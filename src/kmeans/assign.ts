@@ -4,7 +4,7 @@
  * returns how many labels changed.
  */
 import type { LloydScratch, PointSet } from './lloyd.js';
-import { foundBest, foundSecond, guessFor, nearestTwoL1, nearestTwoL2, prepareGuesses, type CentreNeighbours } from './neighbours.js';
+import { found, FOUND_BEST, FOUND_SECOND, guessFor, nearestTwoL1, nearestTwoL2, prepareGuesses, type CentreNeighbours } from './neighbours.js';
 
 // The four assignment loops below (full and Hamerly, L2 and L1) each spell out the
 // nearest-two-centres search rather than calling a shared helper: it is the innermost loop
@@ -102,8 +102,8 @@ function assignAllOrdered(set: PointSet, centres: Float64Array, scratch: LloydSc
     if (labels[i] !== at) changes++;
     labels[i] = at;
     // Hamerly's bounds are distances: the squared Euclidean ones are rooted.
-    upper[i] = l1 ? foundBest : Math.sqrt(foundBest);
-    lower[i] = l1 ? foundSecond : Math.sqrt(foundSecond);
+    upper[i] = l1 ? found[FOUND_BEST] : Math.sqrt(found[FOUND_BEST]);
+    lower[i] = l1 ? found[FOUND_SECOND] : Math.sqrt(found[FOUND_SECOND]);
   }
   return changes;
 }
@@ -158,8 +158,8 @@ export function assignHamerlyL2(
     let bestAt = 0;
     if (neighbours !== null) {
       bestAt = nearestTwoL2(x, y, z, centres, neighbours, a);
-      best = foundBest;
-      second = foundSecond;
+      best = found[FOUND_BEST];
+      second = found[FOUND_SECOND];
     } else {
       for (let j = 0, c = 0; j < k; j++, c += 3) {
         dx = x - centres[c];
@@ -226,8 +226,8 @@ export function assignHamerlyL1(
     let bestAt = 0;
     if (neighbours !== null) {
       bestAt = nearestTwoL1(x, y, z, centres, neighbours, a);
-      best = foundBest;
-      second = foundSecond;
+      best = found[FOUND_BEST];
+      second = found[FOUND_SECOND];
     } else {
       for (let j = 0, c = 0; j < k; j++, c += 3) {
         const d = Math.abs(x - centres[c]) + Math.abs(y - centres[c + 1]) + Math.abs(z - centres[c + 2]);

@@ -277,14 +277,21 @@ export function guessFor(nb: CentreNeighbours, x: number, y: number, z: number):
  */
 const MIN_PAD = 1e-150;
 
-/** Nearest and second-nearest distances found by the last search (squared for Euclidean). */
-export let foundBest = 0;
-export let foundSecond = 0;
+/**
+ * Nearest and second-nearest distances found by the last search (squared for Euclidean):
+ * `found[FOUND_BEST]` and `found[FOUND_SECOND]`. A typed array, not two module variables:
+ * a number written to a module's (or a closure's) variable is boxed, one new heap number
+ * per write, and the searches write two for every colour they place (at k = 256,
+ * realshort.mp4 allocated 165 MB of them in its Lloyd steps, and collected them).
+ */
+export const found = new Float64Array(2);
+export const FOUND_BEST = 0;
+export const FOUND_SECOND = 1;
 
 /**
  * The centre nearest to (x, y, z) under squared Euclidean distance, searched outward from
  * centre `g` (best when `g` is near the point: its label, or a neighbouring point's).
- * Leaves the two smallest squared distances in `foundBest` and `foundSecond`.
+ * Leaves the two smallest squared distances in `found`.
  */
 export function nearestTwoL2(x: number, y: number, z: number, centres: Float64Array, nb: CentreNeighbours, g: number): number {
   const k = nb.k;
@@ -321,8 +328,8 @@ export function nearestTwoL2(x: number, y: number, z: number, centres: Float64Ar
       limit = (fromG + Math.sqrt(second)) * (1 + 1e-9) + pad;
     }
   }
-  foundBest = best;
-  foundSecond = second;
+  found[FOUND_BEST] = best;
+  found[FOUND_SECOND] = second;
   return bestAt;
 }
 
@@ -360,7 +367,7 @@ export function nearestTwoL1(x: number, y: number, z: number, centres: Float64Ar
       limit = (fromG + second) * (1 + 1e-9) + pad;
     }
   }
-  foundBest = best;
-  foundSecond = second;
+  found[FOUND_BEST] = best;
+  found[FOUND_SECOND] = second;
   return bestAt;
 }

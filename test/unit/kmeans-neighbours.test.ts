@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assignAllL1, assignAllL2, assignHamerlyL1, assignHamerlyL2 } from '../../src/kmeans/assign.js';
 import { createLloydScratch, reserveLloydScratch, type PointSet } from '../../src/kmeans/lloyd.js';
-import { createNeighbours, foundBest, foundSecond, nearestTwoL1, nearestTwoL2, prepareNeighbours } from '../../src/kmeans/neighbours.js';
+import { createNeighbours, found as distances, FOUND_BEST, FOUND_SECOND, nearestTwoL1, nearestTwoL2, prepareNeighbours } from '../../src/kmeans/neighbours.js';
 import { kmeansPoints } from '../../src/kmeans/kmeans.js';
 import { createRng } from '../../src/kmeans/random.js';
 
@@ -69,7 +69,7 @@ describe('nearest two centres, searched outward from a centre (large k)', () => 
             const [at, best, second] = bruteForce(x, y, z, centres, k, l1);
             for (const from of [at, Math.floor(rng() * k)]) {
               const found = (l1 ? nearestTwoL1 : nearestTwoL2)(x, y, z, centres, nb, from);
-              expect([found, foundBest, foundSecond]).toEqual([at, best, second]);
+              expect([found, distances[FOUND_BEST], distances[FOUND_SECOND]]).toEqual([at, best, second]);
               checked++;
             }
           }
@@ -105,7 +105,7 @@ describe('nearest two centres, searched outward from a centre (large k)', () => 
             const z = rng() * 256 * scale;
             const [at, best, second] = bruteForce(x, y, z, centres, k, l1);
             const found = (l1 ? nearestTwoL1 : nearestTwoL2)(x, y, z, centres, nb, Math.floor(rng() * k));
-            expect([found, foundBest, foundSecond]).toEqual([at, best, second]);
+            expect([found, distances[FOUND_BEST], distances[FOUND_SECOND]]).toEqual([at, best, second]);
           }
         }
       }
