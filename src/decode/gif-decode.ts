@@ -176,9 +176,11 @@ function* compositeFrames(
         decodeWithOmggif(packed.gif, scratchBytes, name, f);
         // The first frame, interlaced and opaque, as browsers show it cut short: each whole row of
         // the first three passes fills the rows below it that later passes would have drawn
-        // (Chrome's decoder, Wuffs, does so; drawn whole, the later rows cover them all).
-        const fillDown = f === 0 && fr.interlaced && fr.transparentIndex < 0;
-        blit(canvas, width, scratch, fr, Math.min(packed.pixels, fr.width * fr.height), x1, y1, fillDown);
+        // (Chrome's decoder, Wuffs, does so). A whole frame's later rows cover them all, so
+        // only a cut one is filled.
+        const pixels = Math.min(packed.pixels, fr.width * fr.height);
+        const fillDown = f === 0 && fr.interlaced && fr.transparentIndex < 0 && pixels < fr.width * fr.height;
+        blit(canvas, width, scratch, fr, pixels, x1, y1, fillDown);
       }
     }
 
@@ -263,8 +265,7 @@ function blit(
         if (px !== 0) canvas[d + i] = px;
       }
       if (fillDown && pass < 3 && pixels - s >= w) {
-        const row = canvas.subarray(d, d + cols);
-        for (let below = y + 1; below < Math.min(y + FILL_ROWS[pass], bottom); below++) canvas.set(row, below * canvasWidth + fr.x);
+        for (let below = y + 1; below < Math.min(y + FILL_ROWS[pass], bottom); below++) canvas.copyWithin(below * canvasWidth + fr.x, d, d + cols);
       }
     }
   }

@@ -103,9 +103,8 @@ export async function refuseInputAsStdout(stdout: NodeJS.WritableStream, inputs:
 /**
  * Refuses standard output as the destination of `what` when it is a file the run writes as
  * well (`-o - --timeline t.png > t.png`, `--json -o out.gif > out.gif`): the shell made that
- * file, and putting the run's own in place replaced it, `what` lost with exit 0. A plain
- * output is compared by device and inode; numbered frames by the name of standard output's
- * file (where the system says it: Linux's /proc), against the pattern.
+ * file, and putting the run's own in place replaced it, `what` lost with exit 0. Compared
+ * by name (below); numbered frames, the name against the pattern.
  */
 export async function refuseOutputAsStdout(stdout: NodeJS.WritableStream, outputs: readonly string[], what: string): Promise<void> {
   const out = stdoutFile(stdout);
