@@ -278,15 +278,16 @@ export function createKMeans(options: { frames?: boolean } = {}): KMeansEngine {
   refuseUnknownKeys('createKMeans', requireObject('options', '{ frames: true }', options), ['frames']);
   const frames = options.frames ?? false;
   if (typeof frames !== 'boolean') throw invalidOption('frames', 'true or false', frames);
-  return createEngine(frames, { indexPixels: true });
+  return createEngine(frames, true);
 }
 
 /**
  * createKMeans, and an engine whose `run` gives each pixel its colour's index
- * (`histogram.pixelIndex`; see buildHistogram) only while `indexing.indexPixels`: the
- * module's engine, whose histogram nobody reads, indexes only for kmeansPixels' labels.
+ * (`histogram.pixelIndex`; see buildHistogram) always, or, without `alwaysIndex`, only for
+ * a run that asks for labels (read through it): the module's engine, whose histogram
+ * nobody reads, keeps no index for a palette (4 bytes a pixel).
  */
-function createEngine(frames: boolean, indexing: { indexPixels: boolean }): KMeansEngine {
+function createEngine(frames: boolean, alwaysIndex: boolean): KMeansEngine {
   const histogram = createHistogram();
   const frameHistogram = frames ? createFrameHistogram(histogram) : null;
   const exact = emptyPointSet();
@@ -543,7 +544,7 @@ function createEngine(frames: boolean, indexing: { indexPixels: boolean }): KMea
     const o = resolve(options);
     if (difference !== undefined) checkDifference(difference, rgba.length >>> 2);
     if (frameHistogram !== null) frameHistogram.count(rgba, difference);
-    else buildHistogram(rgba, histogram, indexing.indexPixels);
+    else buildHistogram(rgba, histogram, alwaysIndex || o.labels);
     histogramPixels = rgba.length >>> 2;
     return solve(histogram.colors, histogram.weights, histogram.count, histogram.pixelIndex, histogramPixels, o);
   }
@@ -645,15 +646,11 @@ function emptyResult(requestedK: number, items: number): KMeansResult {
 }
 
 let shared: KMeansEngine | null = null;
-/** Whether the module's engine indexes pixels in its next run (see createEngine). */
-const sharedIndexing = { indexPixels: true };
 
 /** `work` on the module's engine, or, called from inside a run on it (an onIteration hook), on an engine of its own. */
-function onSharedEngine(work: (engine: KMeansEngine) => KMeansResult, indexPixels = true): KMeansResult {
-  shared ??= createEngine(false, sharedIndexing);
-  if (runningEngines.has(shared)) return work(createEngine(false, { indexPixels }));
-  sharedIndexing.indexPixels = indexPixels;
-  return work(shared);
+function onSharedEngine(work: (engine: KMeansEngine) => KMeansResult): KMeansResult {
+  shared ??= createEngine(false, false);
+  return work(runningEngines.has(shared) ? createEngine(false, false) : shared);
 }
 
 /**
@@ -664,10 +661,7 @@ function onSharedEngine(work: (engine: KMeansEngine) => KMeansResult, indexPixel
  * const { centroids, proportions } = kmeansPixels(rgba, { k: 8, seed: 1 });
  */
 export function kmeansPixels(rgba: Uint8Array, options: KMeansOptions): KMeansResult {
-  // Labels are read through each pixel's colour index: without them none is kept (4 bytes a
-  // pixel). A labels that is not a boolean goes to the engine that refuses it.
-  const labels = (options as KMeansOptions | null | undefined)?.labels;
-  return onSharedEngine((engine) => engine.run(rgba, options), labels !== undefined && labels !== false);
+  return onSharedEngine((engine) => engine.run(rgba, options));
 }
 
 /** k-means on weighted points (n*3 sRGB floats 0..255); `weights` null = every point weighs 1. */
