@@ -15,16 +15,66 @@ export interface InitScratch {
   closest: Float64Array;
   /** Running sums of `closest`, for sampling by binary search. */
   cumulative: Float64Array;
+  /** The points grouped by their nearest chosen centre, for the pruned trials (see PlusPlusGroups). */
+  groups: PlusPlusGroups;
+}
+
+/**
+ * The chosen centres' clusters, kept by greedy k-means++ from PRUNE_FROM centres on, so
+ * that a trial measures only the clusters a candidate can take points from.
+ *
+ * A point x nearest to chosen centre c_j, at distance r, cannot come nearer to a
+ * candidate y when d(y, c_j) ≥ 2r: d(x, y) ≥ d(y, c_j) − r ≥ r (the triangle inequality,
+ * which Manhattan distance obeys as well). So a cluster whose farthest point lies within
+ * half the candidate's distance from its centre keeps its whole cost, which is summed
+ * once per step instead of point by point per trial. Late in a large k, most trials touch
+ * a few clusters near the candidate.
+ */
+interface PlusPlusGroups {
+  /** Per point: distance to its nearest chosen centre, unweighted (squared for L2). */
+  spread: Float64Array;
+  /** Per point: which chosen centre that is. */
+  owner: Int32Array;
+  /**
+   * Point indices, cluster by cluster: cluster j's are members[first[j] .. end[j]). Twice
+   * the points' room: a new centre's cluster is written after the last one (at `tail`),
+   * and the clusters it took points from shrink in place; once the tail passes n, all are
+   * packed to the front again (regroup).
+   */
+  members: Int32Array;
+  first: Int32Array;
+  end: Int32Array;
+  tail: number;
+  /** Per cluster, while a centre joins: whether it can take points from it. */
+  reached: Uint8Array;
+  /** Per cluster: the sum of its points' `closest`, and its points' largest `spread`. */
+  cost: Float64Array;
+  radius: Float64Array;
 }
 
 export function createInitScratch(): InitScratch {
-  return { closest: new Float64Array(0), cumulative: new Float64Array(0) };
+  const none = new Float64Array(0);
+  return {
+    closest: none, cumulative: none,
+    groups: {
+      spread: none, owner: new Int32Array(0), members: new Int32Array(0), first: new Int32Array(256), end: new Int32Array(256), tail: 0, reached: new Uint8Array(256),
+      cost: new Float64Array(256), radius: new Float64Array(256),
+    },
+  };
 }
 
 function reserve(scratch: InitScratch, n: number): void {
   if (scratch.closest.length < n) {
     scratch.closest = new Float64Array(n);
     scratch.cumulative = new Float64Array(n);
+  }
+}
+
+function reserveGroups(groups: PlusPlusGroups, n: number): void {
+  if (groups.spread.length < n) {
+    groups.spread = new Float64Array(n);
+    groups.owner = new Int32Array(n);
+    groups.members = new Int32Array(2 * n);
   }
 }
 
@@ -105,12 +155,15 @@ function absorb(set: PointSet, out: Float64Array, slot: number, l1: boolean, clo
  * Greedy k-means++ (Arthur & Vassilvitskii 2007, with the greedy trials scikit-learn
  * uses): each new centre is the best of 2 + ln(k) candidates drawn with probability
  * proportional to their current cost, "best" meaning the lowest total cost afterwards.
+ * From PRUNE_FROM centres on, the trials skip the clusters a candidate cannot reach (see
+ * PlusPlusGroups): the same draws and the same totals, but for the order of the sums.
  */
 function initPlusPlus(set: PointSet, k: number, rng: Rng, l1: boolean, out: Float64Array, scratch: InitScratch): number {
   const { n, points } = set;
   const { closest, cumulative } = scratch;
+  const groups = k >= PRUNE_FROM ? scratch.groups : null;
   copyPoint(set, pickByWeight(set, rng, scratch), out, 0);
-  let potential = absorb(set, out, 0, l1, closest);
+  let potential = groups ? groupAroundFirst(set, out, l1, closest, groups) : absorb(set, out, 0, l1, closest);
   const trials = 2 + Math.floor(Math.log(k));
   for (let chosen = 1; chosen < k; chosen++) {
     if (!(potential > 0)) return chosen;
@@ -121,16 +174,166 @@ function initPlusPlus(set: PointSet, k: number, rng: Rng, l1: boolean, out: Floa
     for (let t = 0; t < trials; t++) {
       const candidate = search(cumulative, n, rng() * running);
       const q = candidate * 3;
-      const total = costWith(set, points[q], points[q + 1], points[q + 2], l1, closest, false);
+      const total = groups
+        ? reachableCost(set, out, chosen, points[q], points[q + 1], points[q + 2], l1, closest, groups)
+        : costWith(set, points[q], points[q + 1], points[q + 2], l1, closest, false);
       if (total < bestPotential) {
         bestPotential = total;
         bestIndex = candidate;
       }
     }
     copyPoint(set, bestIndex, out, chosen);
-    potential = absorb(set, out, chosen, l1, closest);
+    potential = groups ? absorbReachable(set, out, chosen, l1, closest, groups) : absorb(set, out, chosen, l1, closest);
   }
   return k;
+}
+
+/**
+ * From this k up, greedy k-means++ keeps its clusters to prune its trials. Below it the
+ * trials scan every point, as they always have: grouping costs two passes a step, and
+ * with few centres a candidate reaches most clusters anyway.
+ */
+const PRUNE_FROM = 32;
+
+/** Every point joins the first centre's cluster; returns the total cost. */
+function groupAroundFirst(set: PointSet, out: Float64Array, l1: boolean, closest: Float64Array, groups: PlusPlusGroups): number {
+  const { n, points, weights } = set;
+  reserveGroups(groups, n);
+  const { spread, owner } = groups;
+  for (let i = 0, p = 0; i < n; i++, p += 3) {
+    const d = distance(points, p, out[0], out[1], out[2], l1);
+    spread[i] = d;
+    closest[i] = weights[i] * d;
+    owner[i] = 0;
+  }
+  return regroup(n, 1, closest, groups);
+}
+
+/** Per metric, the distance measure `closest` weighs: L1, or squared L2. */
+function distance(points: Float64Array, p: number, cx: number, cy: number, cz: number, l1: boolean): number {
+  const dx = points[p] - cx;
+  const dy = points[p + 1] - cy;
+  const dz = points[p + 2] - cz;
+  return l1 ? Math.abs(dx) + Math.abs(dy) + Math.abs(dz) : dx * dx + dy * dy + dz * dz;
+}
+
+/**
+ * costWith over the clusters of the first `chosen` centres, each taken whole where the
+ * candidate (cx, cy, cz) cannot reach it: at a distance of at least twice its farthest
+ * point's (in squared terms for L2, four times).
+ */
+function reachableCost(
+  set: PointSet, out: Float64Array, chosen: number, cx: number, cy: number, cz: number,
+  l1: boolean, closest: Float64Array, groups: PlusPlusGroups,
+): number {
+  const { points, weights } = set;
+  const { members, first, end, cost, radius } = groups;
+  const reachFactor = l1 ? 2 : 4;
+  let total = 0;
+  for (let j = 0; j < chosen; j++) {
+    if (distance(out, j * 3, cx, cy, cz, l1) >= reachFactor * radius[j]) {
+      total += cost[j];
+      continue;
+    }
+    for (let m = first[j], last = end[j]; m < last; m++) {
+      const i = members[m];
+      const d = weights[i] * distance(points, i * 3, cx, cy, cz, l1);
+      total += d < closest[i] ? d : closest[i];
+    }
+  }
+  return total;
+}
+
+/**
+ * Centre `chosen` joins: the points it is nearer to leave the clusters it can reach for a
+ * new one, and those clusters' costs and radii are measured again. Returns the total cost.
+ */
+function absorbReachable(set: PointSet, out: Float64Array, chosen: number, l1: boolean, closest: Float64Array, groups: PlusPlusGroups): number {
+  const { n, points, weights } = set;
+  const { spread, owner, members, first, end, cost, radius, reached } = groups;
+  const c = chosen * 3;
+  const cx = out[c];
+  const cy = out[c + 1];
+  const cz = out[c + 2];
+  const reachFactor = l1 ? 2 : 4;
+  // The new cluster takes at most the reached clusters' points: pack first if the tail lacks room for them.
+  let reachable = 0;
+  for (let j = 0; j < chosen; j++) {
+    reached[j] = distance(out, j * 3, cx, cy, cz, l1) < reachFactor * radius[j] ? 1 : 0;
+    if (reached[j]) reachable += end[j] - first[j];
+  }
+  if (groups.tail + reachable > 2 * n) regroup(n, chosen, closest, groups);
+  const start = groups.tail;
+  let tail = start;
+  let total = 0;
+  for (let j = 0; j < chosen; j++) {
+    if (!reached[j]) {
+      total += cost[j];
+      continue;
+    }
+    let kept = first[j];
+    let keptCost = 0;
+    let keptRadius = 0;
+    for (let m = first[j], last = end[j]; m < last; m++) {
+      const i = members[m];
+      const d = distance(points, i * 3, cx, cy, cz, l1);
+      const weighted = weights[i] * d;
+      if (weighted < closest[i]) {
+        closest[i] = weighted;
+        spread[i] = d;
+        owner[i] = chosen;
+        members[tail++] = i;
+      } else {
+        members[kept++] = i;
+        keptCost += closest[i];
+        if (spread[i] > keptRadius) keptRadius = spread[i];
+      }
+    }
+    end[j] = kept;
+    cost[j] = keptCost;
+    radius[j] = keptRadius;
+    total += keptCost;
+  }
+  let newCost = 0;
+  let newRadius = 0;
+  for (let m = start; m < tail; m++) {
+    const i = members[m];
+    newCost += closest[i];
+    if (spread[i] > newRadius) newRadius = spread[i];
+  }
+  first[chosen] = start;
+  end[chosen] = tail;
+  cost[chosen] = newCost;
+  radius[chosen] = newRadius;
+  groups.tail = tail;
+  return total + newCost;
+}
+
+/**
+ * Packs the clusters of `clusters` centres to the front of `members` from each point's
+ * owner (a counting sort), with their costs and radii; returns the total cost.
+ */
+function regroup(n: number, clusters: number, closest: Float64Array, groups: PlusPlusGroups): number {
+  const { spread, owner, members, first, end, cost, radius } = groups;
+  end.fill(0, 0, clusters);
+  for (let i = 0; i < n; i++) end[owner[i]]++;
+  for (let j = 0, at = 0; j < clusters; j++) {
+    first[j] = at;
+    at += end[j];
+    end[j] = first[j];
+  }
+  cost.fill(0, 0, clusters);
+  radius.fill(0, 0, clusters);
+  for (let i = 0; i < n; i++) {
+    const j = owner[i];
+    members[end[j]++] = i;
+    cost[j] += closest[i];
+    if (spread[i] > radius[j]) radius[j] = spread[i];
+  }
+  groups.tail = n;
+  let total = 0;
+  for (let j = 0; j < clusters; j++) total += cost[j];
+  return total;
 }
 
 /** First centre drawn by weight; each next one is the point farthest from all chosen. */
