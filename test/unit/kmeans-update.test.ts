@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { sortByChannel } from '../../src/kmeans/update.js';
+import { createRng } from '../../src/kmeans/random.js';
+
+// Manhattan medians scan the points in each channel's order; sortByChannel builds those
+// orders without a comparator. They must be what a stable comparator sort gives.
+describe('sortByChannel', () => {
+  it('orders each channel as a stable sort by value does, ties in index order', () => {
+    const rng = createRng(11);
+    const n = 5000;
+    const points = new Float64Array(n * 3);
+    for (let i = 0; i < n * 3; i++) {
+      const c = i % 3;
+      // Whole levels with many ties, fractions (bin means, Lab), negatives and a signed zero.
+      points[i] = c === 0 ? Math.floor(rng() * 40) : c === 1 ? (rng() - 0.5) * 200 : rng() < 0.3 ? -0 : Math.round(rng() * 8) / 4 - 1;
+    }
+    const orders = sortByChannel({ n, points, weights: new Float64Array(n).fill(1), orders: null });
+    for (let channel = 0; channel < 3; channel++) {
+      const expected = Array.from({ length: n }, (_, i) => i).sort((a, b) => points[a * 3 + channel] - points[b * 3 + channel] || a - b);
+      expect(Array.from(orders.subarray(channel * n, channel * n + n))).toEqual(expected);
+    }
+  });
+
+  it('handles no points and one point', () => {
+    expect(sortByChannel({ n: 0, points: new Float64Array(0), weights: new Float64Array(0), orders: null })).toHaveLength(0);
+    const one = sortByChannel({ n: 1, points: Float64Array.of(3, -1, 0.5), weights: Float64Array.of(2), orders: null });
+    expect(Array.from(one)).toEqual([0, 0, 0]);
+  });
+});
