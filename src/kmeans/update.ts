@@ -123,35 +123,62 @@ export function reseedEmpty(set: PointSet, centres: Float64Array, k: number, scr
  * points' order (which value a median lands on does not depend on it, but it keeps runs
  * reproducible). A comparator sort of the indices called back into JavaScript for every
  * comparison, on numbers V8 boxed: on Manhattan video runs it took over a third of the
- * time. Instead the values are sorted as doubles (natively), each point's rank is where
- * its value first appears among them (equal values, equal ranks), and a counting sort by
- * rank orders the indices.
+ * time. Instead, a bucket sort: the channel's range cut into n buckets (a bucket's number
+ * never decreases as the value grows, so buckets come in value order), the indices placed
+ * by a counting sort, then each bucket put in order by insertion, usually among a handful
+ * of values (a bucket of one repeated value needs no move at all).
  */
 export function sortByChannel(set: PointSet): Int32Array {
   const { n, points } = set;
   const orders = new Int32Array(n * 3);
-  const sorted = new Float64Array(n);
-  const rank = new Int32Array(n);
-  const start = new Int32Array(n + 1);
+  const bucketOf = new Int32Array(n);
+  const end = new Int32Array(n + 1);
   for (let channel = 0; channel < 3; channel++) {
-    for (let i = 0; i < n; i++) sorted[i] = points[i * 3 + channel];
-    sorted.sort();
-    start.fill(0);
-    for (let i = 0; i < n; i++) {
-      const value = points[i * 3 + channel];
-      let lo = 0;
-      let hi = n - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (sorted[mid] < value) lo = mid + 1;
-        else hi = mid;
-      }
-      rank[i] = lo;
-      start[lo + 1]++;
+    let low = Infinity;
+    let high = -Infinity;
+    for (let i = 0, p = channel; i < n; i++, p += 3) {
+      const value = points[p];
+      if (value < low) low = value;
+      if (value > high) high = value;
     }
-    for (let r = 0; r < n; r++) start[r + 1] += start[r];
-    const base = channel * n;
-    for (let i = 0; i < n; i++) orders[base + start[rank[i]]++] = i;
+    const scale = high > low ? (n - 1) / (high - low) : 0;
+    end.fill(0);
+    for (let i = 0, p = channel; i < n; i++, p += 3) {
+      const bucket = Math.min(n - 1, Math.floor((points[p] - low) * scale));
+      bucketOf[i] = bucket;
+      end[bucket + 1]++;
+    }
+    for (let b = 0; b < n; b++) end[b + 1] += end[b];
+    // end[b] is bucket b's start until its indices are placed, then its end.
+    const order = orders.subarray(channel * n, channel * n + n);
+    for (let i = 0; i < n; i++) order[end[bucketOf[i]]++] = i;
+    for (let b = 0, from = 0; b < n; from = end[b], b++) {
+      if (end[b] - from > 1) sortBucket(order, from, end[b], points, channel);
+    }
   }
   return orders;
+}
+
+/**
+ * Insertion sort of order[from, to) by value, ties kept in place; should values crowd into
+ * one bucket out of order (a far outlier squeezing the rest together), past a budget of
+ * moves the slice is sorted by a comparator instead.
+ */
+function sortBucket(order: Int32Array, from: number, to: number, points: Float64Array, channel: number): void {
+  let budget = 8 * (to - from);
+  for (let t = from + 1; t < to; t++) {
+    const index = order[t];
+    const value = points[index * 3 + channel];
+    let m = t - 1;
+    while (m >= from && points[order[m] * 3 + channel] > value) {
+      order[m + 1] = order[m];
+      m--;
+    }
+    order[m + 1] = index;
+    budget -= t - 1 - m;
+    if (budget < 0) {
+      order.subarray(from, to).sort((a, b) => points[a * 3 + channel] - points[b * 3 + channel] || a - b);
+      return;
+    }
+  }
 }

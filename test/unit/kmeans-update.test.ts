@@ -21,6 +21,20 @@ describe('sortByChannel', () => {
     }
   });
 
+  it('orders values crowded into one bucket by a far outlier', () => {
+    const rng = createRng(12);
+    const n = 3000;
+    const points = new Float64Array(n * 3);
+    for (let i = 0; i < n * 3; i++) points[i] = Math.round(rng() * 500) / 500;
+    points[7 * 3] = 1e9;
+    points[8 * 3 + 1] = -1e9;
+    const orders = sortByChannel({ n, points, weights: new Float64Array(n).fill(1), orders: null });
+    for (let channel = 0; channel < 3; channel++) {
+      const expected = Array.from({ length: n }, (_, i) => i).sort((a, b) => points[a * 3 + channel] - points[b * 3 + channel] || a - b);
+      expect(Array.from(orders.subarray(channel * n, channel * n + n))).toEqual(expected);
+    }
+  });
+
   it('handles no points and one point', () => {
     expect(sortByChannel({ n: 0, points: new Float64Array(0), weights: new Float64Array(0), orders: null })).toHaveLength(0);
     const one = sortByChannel({ n: 1, points: Float64Array.of(3, -1, 0.5), weights: Float64Array.of(2), orders: null });
