@@ -79,7 +79,7 @@ function reserveGroups(groups: PlusPlusGroups, n: number): void {
 }
 
 /**
- * Choose up to `k` centres into `out` (k*3, working space). Returns how many were chosen:
+ * Choose up to `k` centres (at most 256) into `out` (k*3, working space). Returns how many were chosen:
  * `k`, or fewer when the points have fewer than `k` distinct positions.
  * @param l1 Manhattan metric: costs are weight x L1 distance instead of x squared L2.
  */
@@ -153,7 +153,9 @@ function absorb(set: PointSet, out: Float64Array, slot: number, l1: boolean, clo
  * uses): each new centre is the best of 2 + ln(k) candidates drawn with probability
  * proportional to their current cost, "best" meaning the lowest total cost afterwards.
  * At k of PRUNE_FROM or more, the trials skip the clusters a candidate cannot reach (see
- * PlusPlusGroups): the same draws and the same totals, but for the order of the sums.
+ * PlusPlusGroups): the same draws and the same totals but for rounding (the order of the
+ * sums, and a colour at the very midpoint of its centre and a candidate, skipped, that the
+ * full scan might find nearer by the last bit of a double).
  */
 function initPlusPlus(set: PointSet, k: number, rng: Rng, l1: boolean, out: Float64Array, scratch: InitScratch): number {
   const { n, points } = set;

@@ -144,9 +144,11 @@ export function sortByChannel(set: PointSet): Int32Array {
     const scale = high > low ? (n - 1) / (high - low) : 0;
     end.fill(0);
     for (let i = 0, p = channel; i < n; i++, p += 3) {
-      const bucket = Math.min(n - 1, Math.floor((points[p] - low) * scale));
-      bucketOf[i] = bucket;
-      end[bucket + 1]++;
+      // NaN (0 x Infinity: a range too narrow for its reciprocal) goes to the first bucket,
+      // which keeps the buckets in value order: only the lowest values meet that product.
+      const bucket = Math.floor((points[p] - low) * scale);
+      bucketOf[i] = bucket >= 0 ? Math.min(n - 1, bucket) : 0;
+      end[bucketOf[i] + 1]++;
     }
     for (let b = 0; b < n; b++) end[b + 1] += end[b];
     // end[b] is bucket b's start until its indices are placed, then its end.

@@ -35,6 +35,12 @@ describe('sortByChannel', () => {
     }
   });
 
+  it('orders a channel whose range is too narrow for its reciprocal (found by review: entries overwrote each other)', () => {
+    const points = Float64Array.of(0, 0, 0, 0, 0, 0, 1e-310, 0, 0, 0, 0, 0, 5e-324, 0, 0);
+    const orders = sortByChannel({ n: 5, points, weights: new Float64Array(5).fill(1), orders: null });
+    expect(Array.from(orders.subarray(0, 5))).toEqual([0, 1, 3, 4, 2]);
+  });
+
   it('handles no points and one point', () => {
     expect(sortByChannel({ n: 0, points: new Float64Array(0), weights: new Float64Array(0), orders: null })).toHaveLength(0);
     const one = sortByChannel({ n: 1, points: Float64Array.of(3, -1, 0.5), weights: Float64Array.of(2), orders: null });
