@@ -2,6 +2,7 @@
  * Distinct weighted points for k-means on caller-given points (`kmeansPoints`): identical
  * points are merged and their weights summed, so the engine works on each colour once.
  */
+import { createBucketScratch, sortIndicesByChannel } from './update.js';
 
 /**
  * Merge identical points (summing weights) by sorting indices lexicographically; drops
@@ -20,8 +21,15 @@ export function dedupePoints(
     if (w > 0) order[m++] = i;
     else index[i] = -1;
   }
-  const used = order.subarray(0, m);
-  used.sort((a, b) => points[a * 3] - points[b * 3] || points[a * 3 + 1] - points[b * 3 + 1] || points[a * 3 + 2] - points[b * 3 + 2]);
+  // In order of the first channel, then the second, then the third: stable sorts by each,
+  // the last first (a comparator sort of the three took over a quarter of kmeansPoints'
+  // time on a million random points).
+  const spare = new Int32Array(m);
+  const scratch = createBucketScratch(m);
+  sortIndicesByChannel(order.subarray(0, m), spare, points, 2, scratch);
+  sortIndicesByChannel(spare, order.subarray(0, m), points, 1, scratch);
+  sortIndicesByChannel(order.subarray(0, m), spare, points, 0, scratch);
+  const used = spare;
   let n = 0;
   for (let t = 0; t < m; t++) {
     const i = used[t];

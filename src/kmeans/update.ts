@@ -122,49 +122,69 @@ export function reseedEmpty(set: PointSet, centres: Float64Array, k: number, scr
  * Point indices sorted by each channel, for the weighted medians; equal values keep their
  * points' order (which value a median lands on does not depend on it, but it keeps runs
  * reproducible). A comparator sort of the indices called back into JavaScript for every
- * comparison, on numbers V8 boxed: on Manhattan video runs it took over a third of the
- * time. Instead, a bucket sort: the channel's range cut into n buckets (a bucket's number
- * never decreases as the value grows, so buckets come in value order), the indices placed
- * by a counting sort, then each bucket put in order by insertion, usually among a handful
- * of values (a bucket of one repeated value needs no move at all).
+ * comparison, on numbers V8 boxed: on Manhattan video runs it took about 40% of the time.
  */
 export function sortByChannel(set: PointSet): Int32Array {
   const { n, points } = set;
   const orders = new Int32Array(n * 3);
-  const bucketOf = new Int32Array(n);
-  const end = new Int32Array(n + 1);
-  for (let channel = 0; channel < 3; channel++) {
-    let low = Infinity;
-    let high = -Infinity;
-    for (let i = 0, p = channel; i < n; i++, p += 3) {
-      const value = points[p];
-      if (value < low) low = value;
-      if (value > high) high = value;
-    }
-    const scale = high > low ? (n - 1) / (high - low) : 0;
-    end.fill(0);
-    for (let i = 0, p = channel; i < n; i++, p += 3) {
-      // NaN (0 x Infinity: a range too narrow for its reciprocal) goes to the first bucket,
-      // which keeps the buckets in value order: only the lowest values meet that product.
-      const bucket = Math.floor((points[p] - low) * scale);
-      bucketOf[i] = bucket >= 0 ? Math.min(n - 1, bucket) : 0;
-      end[bucketOf[i] + 1]++;
-    }
-    for (let b = 0; b < n; b++) end[b + 1] += end[b];
-    // end[b] is bucket b's start until its indices are placed, then its end.
-    const order = orders.subarray(channel * n, channel * n + n);
-    for (let i = 0; i < n; i++) order[end[bucketOf[i]]++] = i;
-    for (let b = 0, from = 0; b < n; from = end[b], b++) {
-      if (end[b] - from > 1) sortBucket(order, from, end[b], points, channel);
-    }
-  }
+  const identity = new Int32Array(n);
+  for (let i = 0; i < n; i++) identity[i] = i;
+  const scratch = createBucketScratch(n);
+  for (let channel = 0; channel < 3; channel++) sortIndicesByChannel(identity, orders.subarray(channel * n, channel * n + n), points, channel, scratch);
   return orders;
+}
+
+/** Buffers for sortIndicesByChannel, for up to `n` indices. */
+export interface BucketScratch {
+  bucketOf: Int32Array;
+  end: Int32Array;
+}
+
+export function createBucketScratch(n: number): BucketScratch {
+  return { bucketOf: new Int32Array(n), end: new Int32Array(n + 1) };
+}
+
+/**
+ * The indices of `input` (into `points`, 3 channels a point) into `output` (as long),
+ * sorted by channel `channel`'s value; equal values keep their order in `input` (a stable
+ * sort, so passes channel by channel, the last first, sort by all three). A bucket sort:
+ * the values' range cut into as many buckets as indices (a bucket's number never decreases
+ * as the value grows, so buckets come in value order), the indices placed by a counting
+ * sort, then each bucket put in order by insertion, usually among a handful of values (a
+ * bucket of one repeated value needs no move at all).
+ */
+export function sortIndicesByChannel(input: Int32Array, output: Int32Array, points: Float64Array, channel: number, scratch: BucketScratch): void {
+  const n = input.length;
+  const { bucketOf, end } = scratch;
+  let low = Infinity;
+  let high = -Infinity;
+  for (let t = 0; t < n; t++) {
+    const value = points[input[t] * 3 + channel];
+    if (value < low) low = value;
+    if (value > high) high = value;
+  }
+  const scale = high > low ? (n - 1) / (high - low) : 0;
+  end.fill(0, 0, n + 1);
+  for (let t = 0; t < n; t++) {
+    // NaN (0 x Infinity: a range too narrow for its reciprocal) goes to the first bucket,
+    // which keeps the buckets in value order: only the lowest values meet that product.
+    const bucket = Math.floor((points[input[t] * 3 + channel] - low) * scale);
+    bucketOf[t] = bucket >= 0 ? Math.min(n - 1, bucket) : 0;
+    end[bucketOf[t] + 1]++;
+  }
+  for (let b = 0; b < n; b++) end[b + 1] += end[b];
+  // end[b] is bucket b's start until its indices are placed, then its end.
+  for (let t = 0; t < n; t++) output[end[bucketOf[t]]++] = input[t];
+  for (let b = 0, from = 0; b < n; from = end[b], b++) {
+    if (end[b] - from > 1) sortBucket(output, from, end[b], points, channel);
+  }
 }
 
 /**
  * Insertion sort of order[from, to) by value, ties kept in place; should values crowd into
  * one bucket out of order (a far outlier squeezing the rest together), past a budget of
- * moves the slice is sorted by a comparator instead.
+ * moves the slice is sorted by a comparator instead (a typed array's sort is stable, and
+ * insertion has kept equal values in their order so far).
  */
 function sortBucket(order: Int32Array, from: number, to: number, points: Float64Array, channel: number): void {
   let budget = 8 * (to - from);
@@ -179,7 +199,7 @@ function sortBucket(order: Int32Array, from: number, to: number, points: Float64
     order[m + 1] = index;
     budget -= t - 1 - m;
     if (budget < 0) {
-      order.subarray(from, to).sort((a, b) => points[a * 3 + channel] - points[b * 3 + channel] || a - b);
+      order.subarray(from, to).sort((a, b) => points[a * 3 + channel] - points[b * 3 + channel]);
       return;
     }
   }

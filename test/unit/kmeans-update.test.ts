@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { dedupePoints } from '../../src/kmeans/dedupe.js';
 import { sortByChannel } from '../../src/kmeans/update.js';
 import { createRng } from '../../src/kmeans/random.js';
 
@@ -45,5 +46,36 @@ describe('sortByChannel', () => {
     expect(sortByChannel({ n: 0, points: new Float64Array(0), weights: new Float64Array(0), orders: null })).toHaveLength(0);
     const one = sortByChannel({ n: 1, points: Float64Array.of(3, -1, 0.5), weights: Float64Array.of(2), orders: null });
     expect(Array.from(one)).toEqual([0, 0, 0]);
+  });
+});
+
+// kmeansPoints merges identical points through three stable sorts by channel, the last first.
+describe('dedupePoints on fractional points', () => {
+  it('lists the distinct points in lexicographic order, weights summed, each input mapped to its entry', () => {
+    const rng = createRng(13);
+    const items = 4000;
+    const points = new Float64Array(items * 3);
+    const weights = new Float64Array(items);
+    for (let i = 0; i < items; i++) {
+      // Few values a channel, so that points repeat and share channels; some weights not positive.
+      for (let c = 0; c < 3; c++) points[i * 3 + c] = Math.floor(rng() * 6) * 1.25 - (c === 1 ? 3 : 0);
+      weights[i] = rng() < 0.1 ? 0 : 1 + Math.floor(rng() * 5);
+    }
+    const outSrgb = new Float64Array(items * 3);
+    const outWeights = new Float64Array(items);
+    const index = new Int32Array(items);
+    const n = dedupePoints(points, weights, items, outSrgb, outWeights, index);
+    const kept = Array.from({ length: items }, (_, i) => i).filter((i) => weights[i] > 0);
+    const key = (i: number) => [0, 1, 2].map((c) => points[i * 3 + c]);
+    const distinct = [...new Map(kept.map((i) => [key(i).join(','), key(i)])).values()].sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+    expect(n).toBe(distinct.length);
+    expect(Array.from(outSrgb.subarray(0, n * 3))).toEqual(distinct.flat());
+    for (let i = 0; i < items; i++) {
+      if (weights[i] > 0) expect(key(i)).toEqual(Array.from(outSrgb.subarray(index[i] * 3, index[i] * 3 + 3)));
+      else expect(index[i]).toBe(-1);
+    }
+    const sums = new Float64Array(n);
+    for (const i of kept) sums[index[i]] += weights[i];
+    expect(Array.from(outWeights.subarray(0, n))).toEqual(Array.from(sums));
   });
 });
