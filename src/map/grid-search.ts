@@ -20,7 +20,7 @@ export interface GridSearch {
   /** `palette`: `size` working-space colours (kept by reference until the next prepare). */
   prepare(palette: Float64Array, size: number, manhattan: boolean, space: ColorSpace): void;
   /** Nearest index (lowest on ties), or -1 when the colour lies outside the grid's box. */
-  nearest(q0: number, q1: number, q2: number): number;
+  nearest(q: Float64Array, o: number): number;
 }
 
 export function createGridSearch(): GridSearch {
@@ -110,7 +110,10 @@ export function createGridSearch(): GridSearch {
     fineGen[cell] = gen;
   }
 
-  function nearest(q0: number, q1: number, q2: number): number {
+  function nearest(q: Float64Array, o: number): number {
+    const q0 = q[o];
+    const q1 = q[o + 1];
+    const q2 = q[o + 2];
     const x = Math.floor((q0 - box[0]) * box[9]);
     const y = Math.floor((q1 - box[1]) * box[10]);
     const z = Math.floor((q2 - box[2]) * box[11]);

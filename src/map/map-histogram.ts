@@ -50,7 +50,7 @@ export function createColourSearch(): ColourSearch {
         let hint = 0;
         for (let i = 0, c = 0; i < count; i++, c += 3) {
           convert(colors[c], colors[c + 1], colors[c + 2], q, 0);
-          hint = answers[i] = search.nearest(q[0], q[1], q[2], hint);
+          hint = answers[i] = search.nearestIn(q, 0, hint);
         }
       }
       return answers;

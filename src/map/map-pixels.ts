@@ -118,7 +118,7 @@ export function createMapper(): Mapper {
       index = search.nearest(r, g, b, hint);
     } else {
       convert(r, g, b, q, 0);
-      index = search.nearest(q[0], q[1], q[2], hint);
+      index = search.nearestIn(q, 0, hint);
     }
     hint = index;
     cacheKeys[slot] = key;
