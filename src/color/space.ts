@@ -37,29 +37,37 @@ function labFInv(f: number): number {
 
 /** Linear-light RGB (0..1) from sRGB (0..255, may be fractional). */
 function toLinear(v: number): number {
-  return isByte(v) ? SRGB_TO_LINEAR[v] : fractionToLinear(v);
-}
-
-function isByte(v: number): boolean {
-  return (v | 0) === v && v >= 0 && v <= 255;
-}
-
-function fractionToLinear(v: number): number {
+  if ((v | 0) === v && v >= 0 && v <= 255) return SRGB_TO_LINEAR[v];
   const c = Math.min(255, Math.max(0, v)) / 255;
   return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
 }
 
+/** toLinear of each channel, into `linear`. */
+const linear = new Float64Array(3);
+function linearInto(r: number, g: number, b: number): void {
+  for (let c = 0; c < 3; c++) {
+    const v = c === 0 ? r : c === 1 ? g : b;
+    if ((v | 0) === v && v >= 0 && v <= 255) {
+      linear[c] = SRGB_TO_LINEAR[v];
+    } else {
+      const f = Math.min(255, Math.max(0, v)) / 255;
+      linear[c] = f <= 0.04045 ? f / 12.92 : Math.pow((f + 0.055) / 1.055, 2.4);
+    }
+  }
+}
+
 /*
- * The conversions to Lab and Oklab, which run for every colour of every frame, call no
- * function of their own that returns a number (but the rare fractional input's): where V8
+ * The conversions to Lab and Oklab, which run for every colour of every frame (and of
+ * every k-means bin, whose means are fractional), take no number back from a call: where V8
  * did not inline such a call, as in the mappers' loops, which inline the palette search
  * too, each number returned became a new object on the heap, three a colour (200 MB over
  * test.webm's 94 frames at `--space lab`). The same arithmetic as toLinear and labF.
  */
 export function srgbToLab(r: number, g: number, b: number, out: Float64Array, o: number): void {
-  const lr = isByte(r) ? SRGB_TO_LINEAR[r] : fractionToLinear(r);
-  const lg = isByte(g) ? SRGB_TO_LINEAR[g] : fractionToLinear(g);
-  const lb = isByte(b) ? SRGB_TO_LINEAR[b] : fractionToLinear(b);
+  linearInto(r, g, b);
+  const lr = linear[0];
+  const lg = linear[1];
+  const lb = linear[2];
   const x = (0.4124564 * lr + 0.3575761 * lg + 0.1804375 * lb) / XN;
   const y = (0.2126729 * lr + 0.7151522 * lg + 0.072175 * lb) / YN;
   const z = (0.0193339 * lr + 0.119192 * lg + 0.9503041 * lb) / ZN;
@@ -89,9 +97,10 @@ export function labToSrgb(l: number, a: number, bb: number, out: Float64Array, o
 const OKLAB_SCALE = 100;
 
 export function srgbToOklab(r: number, g: number, b: number, out: Float64Array, o: number): void {
-  const lr = isByte(r) ? SRGB_TO_LINEAR[r] : fractionToLinear(r);
-  const lg = isByte(g) ? SRGB_TO_LINEAR[g] : fractionToLinear(g);
-  const lb = isByte(b) ? SRGB_TO_LINEAR[b] : fractionToLinear(b);
+  linearInto(r, g, b);
+  const lr = linear[0];
+  const lg = linear[1];
+  const lb = linear[2];
   const l = Math.cbrt(0.4122214708 * lr + 0.5363325363 * lg + 0.0514459929 * lb);
   const m = Math.cbrt(0.2119034982 * lr + 0.6806995451 * lg + 0.1073969566 * lb);
   const s = Math.cbrt(0.0883024619 * lr + 0.2817188376 * lg + 0.6299787005 * lb);

@@ -3,7 +3,7 @@ import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { ColourSearch } from '../map/map-histogram.js';
 import { sameOpaqueColour, wordsOf } from '../pixel-words.js';
 import { DEFAULT_MAX_ITERATIONS } from '../limits.js';
-import { colourDistance, fromSrgb } from '../color/space.js';
+import { fromSrgb } from '../color/space.js';
 import type { ColorSpace, Metric } from '../types.js';
 
 /**
@@ -300,8 +300,29 @@ export function holdPixels(
   const plain = metric === 'euclidean' && space === 'rgb';
   const convert = fromSrgb(space);
   if (!plain) for (let e = 0; e < size * 3; e += 3) convert(palette[e], palette[e + 1], palette[e + 2], heldPalette, e);
-  /** The distance of the converted pixel (heldPixel) to entry `e` (its offset), as the palette search measures it. */
-  const distanceTo = (e: number): number => colourDistance(metric, heldPixel[0], heldPixel[1], heldPixel[2], heldPalette[e], heldPalette[e + 1], heldPalette[e + 2]);
+  const manhattan = metric === 'manhattan';
+  const within = 1 + pixelMargin;
+  /**
+   * Whether entry offset `p` is within the margin of entry offset `n` from the converted
+   * pixel (heldPixel), distances as the palette search measures them (colourDistance's
+   * expression). A boolean, not the two distances: numbers handed back from a call V8 did
+   * not inline became objects on the heap, two a pixel held (155 MB over test.webm at
+   * `--space lab`).
+   */
+  const convertedHolds = (p: number, n: number): boolean => {
+    const x0 = heldPixel[0];
+    const x1 = heldPixel[1];
+    const x2 = heldPixel[2];
+    const a0 = x0 - heldPalette[p];
+    const a1 = x1 - heldPalette[p + 1];
+    const a2 = x2 - heldPalette[p + 2];
+    const b0 = x0 - heldPalette[n];
+    const b1 = x1 - heldPalette[n + 1];
+    const b2 = x2 - heldPalette[n + 2];
+    const dPrev = manhattan ? Math.abs(a0) + Math.abs(a1) + Math.abs(a2) : a0 * a0 + a1 * a1 + a2 * a2;
+    const dNow = manhattan ? Math.abs(b0) + Math.abs(b1) + Math.abs(b2) : b0 * b0 + b1 * b1 + b2 * b2;
+    return dPrev <= within * dNow;
+  };
   const holdRange = (start: number, end: number): void => {
     for (let i = start, o = start * 4; i < end; i++, o += 4) {
       const prev = previousIndices[i];
@@ -314,19 +335,16 @@ export function holdPixels(
       if (Math.abs(r - previousSource[o]) > pixelHold || Math.abs(g - previousSource[o + 1]) > pixelHold || Math.abs(b - previousSource[o + 2]) > pixelHold) continue;
       const p = prev * 3;
       const n = now * 3;
-      let dPrev: number;
-      let dNow: number;
+      let holds: boolean;
       if (plain) {
-        dPrev = (r - palette[p]) ** 2 + (g - palette[p + 1]) ** 2 + (b - palette[p + 2]) ** 2;
-        dNow = (r - palette[n]) ** 2 + (g - palette[n + 1]) ** 2 + (b - palette[n + 2]) ** 2;
+        const dPrev = (r - palette[p]) ** 2 + (g - palette[p + 1]) ** 2 + (b - palette[p + 2]) ** 2;
+        const dNow = (r - palette[n]) ** 2 + (g - palette[n + 1]) ** 2 + (b - palette[n + 2]) ** 2;
+        holds = dPrev <= within * dNow;
       } else {
         convert(r, g, b, heldPixel, 0);
-        dPrev = distanceTo(p);
-        dNow = distanceTo(n);
+        holds = convertedHolds(p, n);
       }
-      if (dPrev <= (1 + pixelMargin) * dNow) {
-        indices[i] = prev;
-      }
+      if (holds) indices[i] = prev;
     }
   };
   // Most pixels keep their entry: skip them four at a time.
