@@ -35,14 +35,7 @@ function labFInv(f: number): number {
   return f3 > LAB_E ? f3 : (116 * f - 16) / LAB_K;
 }
 
-/** Linear-light RGB (0..1) from sRGB (0..255, may be fractional). */
-function toLinear(v: number): number {
-  if ((v | 0) === v && v >= 0 && v <= 255) return SRGB_TO_LINEAR[v];
-  const c = Math.min(255, Math.max(0, v)) / 255;
-  return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
-}
-
-/** toLinear of each channel, into `linear`. */
+/** Linear-light RGB (0..1) of each channel of sRGB (0..255, may be fractional), into `linear`. */
 const linear = new Float64Array(3);
 function linearInto(r: number, g: number, b: number): void {
   for (let c = 0; c < 3; c++) {
@@ -61,7 +54,7 @@ function linearInto(r: number, g: number, b: number): void {
  * every k-means bin, whose means are fractional), take no number back from a call: where V8
  * did not inline such a call, as in the mappers' loops, which inline the palette search
  * too, each number returned became a new object on the heap, three a colour (200 MB over
- * test.webm's 94 frames at `--space lab`). The same arithmetic as toLinear and labF.
+ * test.webm's 94 frames at `--space lab`). The same arithmetic as labF, written out.
  */
 export function srgbToLab(r: number, g: number, b: number, out: Float64Array, o: number): void {
   linearInto(r, g, b);
@@ -166,7 +159,8 @@ export function toSrgb(space: ColorSpace): Converter {
 
 /** CIELAB lightness L* (0..100) of an sRGB colour: used to sort and to match palettes by lightness. */
 export function lightness(r: number, g: number, b: number): number {
-  const y = 0.2126729 * toLinear(r) + 0.7151522 * toLinear(g) + 0.072175 * toLinear(b);
+  linearInto(r, g, b);
+  const y = 0.2126729 * linear[0] + 0.7151522 * linear[1] + 0.072175 * linear[2];
   return 116 * labF(y) - 16;
 }
 
