@@ -24,12 +24,11 @@ export function dedupePoints(
   // In order of the first channel, then the second, then the third: stable sorts by each,
   // the last first (a comparator sort of the three took over a quarter of kmeansPoints'
   // time on a million random points).
-  const spare = new Int32Array(m);
+  const used = new Int32Array(m);
   const scratch = createBucketScratch(m);
-  sortIndicesByChannel(order.subarray(0, m), spare, points, 2, scratch);
-  sortIndicesByChannel(spare, order.subarray(0, m), points, 1, scratch);
-  sortIndicesByChannel(order.subarray(0, m), spare, points, 0, scratch);
-  const used = spare;
+  sortIndicesByChannel(order.subarray(0, m), used, points, 2, scratch);
+  sortIndicesByChannel(used, order.subarray(0, m), points, 1, scratch);
+  sortIndicesByChannel(order.subarray(0, m), used, points, 0, scratch);
   let n = 0;
   for (let t = 0; t < m; t++) {
     const i = used[t];

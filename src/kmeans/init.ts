@@ -217,20 +217,24 @@ function distance(points: Float64Array, p: number, cx: number, cy: number, cz: n
 }
 
 /**
- * costWith over the clusters of the first `chosen` centres, each taken whole where the
- * candidate (cx, cy, cz) cannot reach it: at a distance of at least twice its farthest
- * point's (in squared terms for L2, four times).
+ * Whether the candidate (cx, cy, cz) can take points from chosen centre j's cluster: it is
+ * nearer to that centre than twice the cluster's farthest point (in squared terms for L2,
+ * four times).
  */
+function reaches(out: Float64Array, j: number, cx: number, cy: number, cz: number, l1: boolean, radius: Float64Array): boolean {
+  return distance(out, j * 3, cx, cy, cz, l1) < (l1 ? 2 : 4) * radius[j];
+}
+
+/** costWith over the clusters of the first `chosen` centres, each taken whole where the candidate cannot reach it. */
 function reachableCost(
   set: PointSet, out: Float64Array, chosen: number, cx: number, cy: number, cz: number,
   l1: boolean, closest: Float64Array, groups: PlusPlusGroups,
 ): number {
   const { points, weights } = set;
   const { members, first, end, cost, radius } = groups;
-  const reachFactor = l1 ? 2 : 4;
   let total = 0;
   for (let j = 0; j < chosen; j++) {
-    if (distance(out, j * 3, cx, cy, cz, l1) >= reachFactor * radius[j]) {
+    if (!reaches(out, j, cx, cy, cz, l1, radius)) {
       total += cost[j];
       continue;
     }
@@ -254,11 +258,10 @@ function absorbReachable(set: PointSet, out: Float64Array, chosen: number, l1: b
   const cx = out[c];
   const cy = out[c + 1];
   const cz = out[c + 2];
-  const reachFactor = l1 ? 2 : 4;
   // The new cluster takes at most the reached clusters' points: pack first if the tail lacks room for them.
   let reachable = 0;
   for (let j = 0; j < chosen; j++) {
-    reached[j] = distance(out, j * 3, cx, cy, cz, l1) < reachFactor * radius[j] ? 1 : 0;
+    reached[j] = reaches(out, j, cx, cy, cz, l1, radius) ? 1 : 0;
     if (reached[j]) reachable += end[j] - first[j];
   }
   if (groups.tail + reachable > 2 * n) regroup(n, chosen, closest, groups);
