@@ -9,7 +9,7 @@ import { quantizeClip } from '../pipeline/quantize-clip.js';
 import { indexedColors } from '../metrics/quality.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
-import { commitRun, failedRun, readableInput } from './run-output.js';
+import { commitRun, failedRun, leftoverWarnings, readableInput } from './run-output.js';
 import { oneLine, playbackClock, playsOf, printOut, reportWarnings, round, writtenReport } from './report.js';
 import { MODE_LABELS } from './mode-labels.js';
 import { startStopwatch } from './stopwatch.js';
@@ -60,7 +60,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
   const written = (await commitRun(writer, picture, input, progress, signal))!;
   const seconds = elapsed();
   const plays = playsOf(outputKind(output) === 'gif', writerOptions.loopCount);
-  const allWarnings = [...warnings, ...(written.warnings ?? [])].map(inputs.shownText);
+  const allWarnings = [...warnings, ...(written.warnings ?? []), ...leftoverWarnings([output, typeof timelineFile === 'string' ? timelineFile : undefined])].map(inputs.shownText);
 
   const report = writtenReport(perFrame.length, info, written, playback, plays, seconds);
   if (json) {

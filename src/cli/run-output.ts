@@ -1,7 +1,8 @@
 import { ChromaseedError } from '../errors.js';
 import type { FinishOptions } from '../io/frame-writer.js';
 import { markRunComplete } from '../io/leftovers.js';
-import { checkExtraOutputPath, checkOutputPath, stageFiles, type PlacedFiles } from '../io/output-file.js';
+import { checkExtraOutputPath, checkOutputPath, hiddenFiles, KILLED_OR_RUNNING, stageFiles, tempsBeside, type PlacedFiles } from '../io/output-file.js';
+import path from 'node:path';
 import { isStdin, type InputSession } from '../io/spool-input.js';
 import type { Progress } from './progress.js';
 
@@ -97,3 +98,28 @@ export async function commitRun<T>(
   await placed?.release();
   return result;
 }
+
+/**
+ * A warning for each output of a finished run beside which hidden files named as its
+ * temporary files are left (tempsBeside): a run killed outright gets no chance to remove
+ * them, and one killed while a file was set aside for its replacement may have left the
+ * earlier file there alone. Said, not removed: they may be another run's, still writing.
+ */
+export function leftoverWarnings(outputs: readonly (string | undefined)[]): string[] {
+  const warnings: string[] = [];
+  for (const output of new Set(outputs)) {
+    if (output === undefined) continue;
+    const { unfinished, keptAside } = tempsBeside(output);
+    const name = path.basename(output);
+    if (unfinished.length > 0) {
+      warnings.push(`${hiddenFiles(unfinished[0], unfinished.length)} named as ${unfinished.length === 1 ? 'an unfinished' : 'unfinished'} ${name} ${isAre(unfinished)} there: left by ${KILLED_OR_RUNNING}; remove ${unfinished.length === 1 ? 'it' : 'them'} once none is running`);
+    }
+    if (keptAside.length > 0) {
+      const one = keptAside.length === 1;
+      warnings.push(`${hiddenFiles(keptAside[0], keptAside.length)} named as ${one ? 'an earlier' : 'earlier'} ${name} ${isAre(keptAside)} there: kept aside while it was replaced, by ${KILLED_OR_RUNNING}; rename ${one ? 'it' : 'one'} back to ${name} to keep it, or remove ${one ? 'it' : 'them'} once none is running`);
+    }
+  }
+  return warnings;
+}
+
+const isAre = (files: readonly string[]): string => (files.length === 1 ? 'is' : 'are');

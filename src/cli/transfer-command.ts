@@ -19,7 +19,7 @@ import { mergeRepeatedColours } from '../transfer/merge-colours.js';
 import { refuseFileList } from '../text-sniff.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
-import { commitRun, failedRun } from './run-output.js';
+import { commitRun, failedRun, leftoverWarnings } from './run-output.js';
 import { countOf, formatBytes, oneLine, playbackClock, playsOf, printOut, reportWarnings, round, writtenReport } from './report.js';
 import { startStopwatch } from './stopwatch.js';
 
@@ -196,7 +196,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   const written = (await commitRun(writer, picture, targetPath, progress, signal))!;
   const seconds = elapsed();
   const plays = playsOf(gif, writerOptions.loopCount);
-  const warnings = [...sourceWarnings, ...targetWarnings, ...(written.warnings ?? [])].map(inputs.shownText);
+  const warnings = [...sourceWarnings, ...targetWarnings, ...(written.warnings ?? []), ...leftoverWarnings([output, typeof swatchFile === 'string' ? swatchFile : undefined])].map(inputs.shownText);
 
   const report = writtenReport(frames, info, written, playback, plays, seconds);
   if (json) {

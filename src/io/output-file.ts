@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fchmodSync, fdatasync, fstatSync, linkSync, openSync, renameSync, statSync, unlinkSync, close as fsClose, write as fsWrite, type Stats } from 'node:fs';
+import { closeSync, constants, fchmodSync, fdatasync, fstatSync, linkSync, openSync, readdirSync, renameSync, statSync, unlinkSync, close as fsClose, write as fsWrite, type Stats } from 'node:fs';
 import { access, chmod, chown, lstat, open, readlink, realpath, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { abortedWrite, checkBytes, ChromaseedError, isBytes, systemReason } from '../errors.js';
@@ -18,23 +18,71 @@ export const STDOUT = '-';
 
 /**
  * `dir/.name.tmp-1a2b3c4d.ext`: hidden, unique, and keeping the extension for tools that look
- * at it. The name is cut short where it would pass the 255 bytes a file name may have: the
- * 14 bytes it adds made outputs of 242 to 255 bytes fail. `kind` "old": where a file being
- * replaced waits until the replacement is complete (`dir/.name.old-1a2b3c4d.ext`).
+ * at it. `kind` "old": where a file being replaced waits until the replacement is complete
+ * (`dir/.name.old-1a2b3c4d.ext`).
  */
 export function tempPathFor(finalPath: string, kind: 'tmp' | 'old' = 'tmp'): string {
-  const dir = path.dirname(finalPath);
+  const { stem, ext } = tempStem(finalPath);
+  return path.join(path.dirname(finalPath), `.${stem}.${kind}-${randomBytes(TEMP_TAG_BYTES).toString('hex')}${ext}`);
+}
+
+/** Random bytes in a temporary name, written as twice as many hex digits. */
+const TEMP_TAG_BYTES = 4;
+
+/**
+ * The name (`stem`) and extension a temporary name of `finalPath` is made of. The name is cut
+ * short where the temporary one would pass the 255 bytes a file name may have: the 14 bytes
+ * it adds made outputs of 242 to 255 bytes fail.
+ */
+function tempStem(finalPath: string): { stem: string; ext: string } {
   const ext = path.extname(finalPath);
   let stem = path.basename(finalPath, ext);
-  const tag = `.${kind}-${randomBytes(4).toString('hex')}${ext}`;
-  while (stem.length > 0 && Buffer.byteLength(`.${stem}${tag}`) > MAX_NAME_BYTES) stem = Array.from(stem).slice(0, -1).join('');
-  return path.join(dir, `.${stem}${tag}`);
+  // `.` + stem + `.tmp-` (or `.old-`) + the hex digits + the extension.
+  const added = 1 + 5 + 2 * TEMP_TAG_BYTES + Buffer.byteLength(ext);
+  while (stem.length > 0 && Buffer.byteLength(stem) + added > MAX_NAME_BYTES) stem = Array.from(stem).slice(0, -1).join('');
+  return { stem, ext };
 }
 
 /** The name a temporary file of tempPathFor's (`.name.tmp-1a2b3c4d.ext`, or `.old-`) stands for (`name.ext`), or null for another name. */
 export function nameOfTemp(base: string): string | null {
   const temp = /^\.(.*)\.(?:tmp|old)-[0-9a-f]{8}(\.[^.]*)?$/.exec(base);
   return temp === null ? null : `${temp[1]}${temp[2] ?? ''}`;
+}
+
+/** Who leaves temporary files behind, as warnings about them say. */
+export const KILLED_OR_RUNNING = "a run that was killed (kill -9, out of memory), or another run's while it writes";
+
+/** A list of hidden files as those warnings give it: the first (`first`), and how many more of the `count`. */
+export function hiddenFiles(first: string, count: number): string {
+  return `${first}${count > 1 ? ` and ${count - 1} more hidden ${count === 2 ? 'file' : 'files'}` : ''}`;
+}
+
+/**
+ * The hidden files beside `outputPath` named as its temporary files (tempPathFor's): what a
+ * run killed outright (kill -9, out of memory) leaves, `unfinished` outputs and files
+ * `keptAside` while they were being replaced, or another run's while it writes. Their paths
+ * as `outputPath` names its directory, sorted. None for standard output, a frame pattern
+ * (png-sequence.ts names its own), or a directory that cannot be read. Synchronous: a
+ * finished run says it before its summary, and no signal may come between (see runComplete).
+ */
+export function tempsBeside(outputPath: string): { unfinished: string[]; keptAside: string[] } {
+  const found = { unfinished: [] as string[], keptAside: [] as string[] };
+  if (outputPath === STDOUT || isPngSequencePattern(outputPath)) return found;
+  const { stem, ext } = tempStem(outputPath);
+  let names: string[];
+  try {
+    names = readdirSync(path.dirname(outputPath));
+  } catch {
+    return found;
+  }
+  const head = `.${stem}.`;
+  const middle = /^(tmp|old)-[0-9a-f]{8}$/;
+  for (const name of names.sort()) {
+    if (!name.startsWith(head) || !name.endsWith(ext)) continue;
+    const kind = middle.exec(name.slice(head.length, name.length - ext.length))?.[1];
+    if (kind !== undefined) (kind === 'tmp' ? found.unfinished : found.keptAside).push(path.join(path.dirname(outputPath), name));
+  }
+  return found;
 }
 
 /** The sticky bit of a directory's mode (S_ISVTX). */

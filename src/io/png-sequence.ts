@@ -8,7 +8,7 @@ import { COUNTED_PIXELS } from '../limits.js';
 import { expandToRgba } from '../pipeline/expand-frame.js';
 import type { IndexedFrame } from '../types.js';
 import { frameFileName, frameNumberOf } from './frame-names.js';
-import { checkNameLength, nameOfTemp, openExclusive, placeFiles, refuseInputAsOutput, removeQuietly, specialFileAt, tempPathFor, type FinishOptions } from './output-file.js';
+import { checkNameLength, hiddenFiles, KILLED_OR_RUNNING, nameOfTemp, openExclusive, placeFiles, refuseInputAsOutput, removeQuietly, specialFileAt, tempPathFor, type FinishOptions } from './output-file.js';
 
 /** RGBA bytes as a truecolour PNG through sharp, for frames no palette holds; `opaque` drops the alpha channel. */
 export async function encodeRgbaPng(rgba: Uint8Array, width: number, height: number, opaque = false): Promise<Buffer> {
@@ -182,7 +182,7 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
         return frame !== null && frameNumberOf(pattern, frame) !== null;
       }).sort();
       if (hidden.length > 0) {
-        warnings.push(`${path.join(path.dirname(shownPattern), hidden[0])}${hidden.length > 1 ? ` and ${hidden.length - 1} more hidden ${hidden.length === 2 ? 'file' : 'files'}` : ''} named as this sequence's temporary frames ${hidden.length === 1 ? 'is' : 'are'} there: left by a run that was killed (kill -9, out of memory), or another run's while it writes; remove them once none is running`);
+        warnings.push(`${hiddenFiles(path.join(path.dirname(shownPattern), hidden[0]), hidden.length)} named as this sequence's temporary frames ${hidden.length === 1 ? 'is' : 'are'} there: left by ${KILLED_OR_RUNNING}; remove them once none is running`);
       }
       return warnings;
     },

@@ -540,6 +540,41 @@ describe('numbered PNG frames over an earlier, longer sequence', () => {
   });
 });
 
+describe('a single output beside hidden files a killed run left', () => {
+  it('names them in a warning, on stderr and in --json, and leaves them (a run killed outright cannot remove its own)', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'killed-single-'));
+    const out = path.join(dir, 'clip.gif');
+    // Killed outright once its output has a temporary file (and its ffmpeg with it: the group).
+    const killed = await runBin(['quantize', path.join(repoRoot, 'samples/chaplin.mp4'), '-k', '8', '-o', out, '-q'], { killWhen: () => readdirSync(dir).length > 0, signal: 'SIGKILL', group: true });
+    expect(killed.signal).toBe('SIGKILL');
+    const left = readdirSync(dir);
+    expect(left).toEqual([expect.stringMatching(/^\.clip\.tmp-[0-9a-f]{8}\.gif$/)]);
+    const timeline = path.join(dir, 'palettes.png');
+    writeFileSync(path.join(dir, '.palettes.old-00ff00ff.png'), 'the palettes before');
+    const again = await runMain(['quantize', CARS, '-k', '4', '-o', out, '--timeline', timeline]);
+    expect(again.code).toBe(0);
+    expect(again.stderr.split('\n').filter((line) => line.includes('warning'))).toEqual([
+      `chromaseed: warning: ${path.join(dir, left[0])} named as an unfinished clip.gif is there: left by a run that was killed (kill -9, out of memory), or another run's while it writes; remove it once none is running`,
+      `chromaseed: warning: ${path.join(dir, '.palettes.old-00ff00ff.png')} named as an earlier palettes.png is there: kept aside while it was replaced, by a run that was killed (kill -9, out of memory), or another run's while it writes; rename it back to palettes.png to keep it, or remove it once none is running`,
+    ]);
+    expect(readdirSync(dir).sort()).toEqual(['.palettes.old-00ff00ff.png', left[0], 'clip.gif', 'palettes.png'].sort());
+    // The other commands' outputs too; a relative name is said as it was given.
+    const json = await runBin(['compare', CARS, '-k', '4', '-o', 'clip.gif', '--json'], { cwd: dir });
+    expect([json.code, JSON.parse(json.stdout).warnings]).toEqual([0, [expect.stringMatching(new RegExp(`^${left[0].replace(/\./g, '\\.')} named as an unfinished clip\\.gif is there`))]]);
+    writeFileSync(path.join(dir, '.swatch.tmp-1a2b3c4d.png'), '');
+    const palette = await runMain(['palette', HIBISCUS, '-k', '3', '--swatch', path.join(dir, 'swatch.png'), '--json']);
+    expect([palette.code, JSON.parse(palette.stdout).warnings]).toEqual([0, [expect.stringMatching(`^${path.join(dir, '.swatch.tmp-1a2b3c4d.png')} named as an unfinished swatch.png is there`)]]);
+    const transfer = await runMain(['transfer', HIBISCUS, CARS, '-o', out, '--swatch', path.join(dir, 'swatch.png')]);
+    expect(transfer.stderr.split('\n').filter((line) => line.includes('warning'))).toEqual([
+      expect.stringContaining(`${path.join(dir, left[0])} named as an unfinished clip.gif`),
+      expect.stringContaining(`${path.join(dir, '.swatch.tmp-1a2b3c4d.png')} named as an unfinished swatch.png`),
+    ]);
+    // Once they are gone, nothing is said.
+    for (const name of readdirSync(dir)) if (name.startsWith('.')) rmSync(path.join(dir, name));
+    expect((await runMain(['quantize', CARS, '-k', '4', '-o', out, '--timeline', timeline])).stderr).not.toMatch(/warning/);
+  });
+});
+
 describe('frames with no opaque pixel', () => {
   // A frame drawn wholly off the canvas leaves it clear: k-means finds no colour in it.
   const OFF_CANVAS = path.join(corpus, 'odd_gifs/peterdn__animated_transparent_loop_frames_out_of_bounds.gif');

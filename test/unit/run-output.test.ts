@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { commitRun } from '../../src/cli/run-output.js';
+import { commitRun, leftoverWarnings } from '../../src/cli/run-output.js';
 import type { FinishOptions } from '../../src/io/frame-writer.js';
-import { placeFiles } from '../../src/io/output-file.js';
+import { placeFiles, tempPathFor, tempsBeside } from '../../src/io/output-file.js';
 import { releaseLeftovers } from '../../src/io/leftovers.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'chromaseed-run-output-'));
@@ -118,5 +118,42 @@ describe('commitRun', () => {
     writeFileSync(final, 'old');
     await expect(placeFiles([{ temp: path.join(dir, 'missing.tmp'), final }], () => false, final)).rejects.toMatchObject({ code: 'ERR_OUTPUT' });
     expect([readdirSync(dir), readFileSync(final, 'utf8')]).toEqual([['tl.png'], 'old']);
+  });
+});
+
+describe('leftoverWarnings', () => {
+  it("names the hidden files a killed run left beside an output, by the names this run's own would have, and nothing else", async () => {
+    const dir = path.join(tmp, 'left-beside');
+    mkdirSync(dir);
+    const out = path.join(dir, 'clip.gif');
+    expect(leftoverWarnings([out, undefined, '-'])).toEqual([]);
+    const left = [tempPathFor(out), tempPathFor(out), tempPathFor(out, 'old')];
+    // Others' names, or not of this output's kind: a sibling output, another extension, no hex tag, a visible file.
+    const others = ['.clip2.tmp-1a2b3c4d.gif', '.clip.tmp-1a2b3c4d.png', '.clip.tmp-xyz.gif', '.clip.tmp-1A2B3C4D.gif', 'clip.tmp-1a2b3c4d.gif', '.clip.gif.tmp-1a2b3c4d.gif'];
+    for (const file of [...left, ...others.map((name) => path.join(dir, name))]) writeFileSync(file, '');
+    const found = tempsBeside(out);
+    expect(found).toEqual({ unfinished: [left[0], left[1]].sort(), keptAside: [left[2]] });
+    const warnings = leftoverWarnings([out, out]);
+    expect(warnings).toEqual([
+      `${found.unfinished[0]} and 1 more hidden file named as unfinished clip.gif are there: left by a run that was killed (kill -9, out of memory), or another run's while it writes; remove them once none is running`,
+      `${left[2]} named as an earlier clip.gif is there: kept aside while it was replaced, by a run that was killed (kill -9, out of memory), or another run's while it writes; rename it back to clip.gif to keep it, or remove it once none is running`,
+    ]);
+    // Said, not removed: they may be another run's, still writing.
+    expect(readdirSync(dir)).toHaveLength(left.length + others.length);
+  });
+
+  it('finds the temporary names of a name too long to take the tag whole (they are cut short)', async () => {
+    const dir = path.join(tmp, 'left-long');
+    mkdirSync(dir);
+    // 250 bytes, with two-byte characters at the cut: the stem loses whole characters.
+    const out = path.join(dir, `${'é'.repeat(123)}.gif`);
+    const temp = tempPathFor(out);
+    expect(Buffer.byteLength(path.basename(temp))).toBeLessThanOrEqual(255);
+    expect(path.basename(temp).startsWith(`.${'é'.repeat(123)}`)).toBe(false);
+    writeFileSync(temp, '');
+    expect(tempsBeside(out)).toEqual({ unfinished: [temp], keptAside: [] });
+    // A numbered-frame pattern names its own (png-sequence.ts), and a directory that cannot be read has none.
+    expect(tempsBeside(path.join(dir, 'f-%03d.png'))).toEqual({ unfinished: [], keptAside: [] });
+    expect(tempsBeside(path.join(dir, 'missing', 'x.gif'))).toEqual({ unfinished: [], keptAside: [] });
   });
 });
