@@ -262,7 +262,7 @@ function resolve(options: KMeansOptions): Resolved {
 }
 
 function emptyPointSet(): PointSet {
-  return { n: 0, points: new Float64Array(0), weights: new Float64Array(0), orders: null };
+  return { n: 0, points: new Float64Array(0), weights: new Float64Array(0), orders: null, orderRoom: new Int32Array(0) };
 }
 
 /**

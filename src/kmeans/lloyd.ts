@@ -1,7 +1,7 @@
 import type { Metric } from '../types.js';
 import { assignAllL1, assignAllL2, assignHamerlyL1, assignHamerlyL2 } from './assign.js';
 import { createNeighbours, orderedSearchPays, prepareNeighbours, type CentreNeighbours } from './neighbours.js';
-import { accumulateSums, meansFromSums, reseedEmpty, sortByChannel, updateMedians } from './update.js';
+import { accumulateSums, createChannelSortScratch, meansFromSums, reseedEmpty, sortByChannel, updateMedians, type ChannelSortScratch } from './update.js';
 
 /**
  * Weighted Lloyd iterations with Hamerly's bounds (G. Hamerly, "Making k-means even
@@ -29,6 +29,8 @@ export interface PointSet {
    * sort is paid once per point set, not once per iteration.
    */
   orders: Int32Array | null;
+  /** Where `orders` is written, kept while the set holds other points (see sortByChannel). */
+  orderRoom?: Int32Array;
 }
 
 /** Buffers reused across runs; grown on demand by {@link reserveLloydScratch}. */
@@ -49,6 +51,8 @@ export interface LloydScratch {
   done: Uint8Array;
   /** Centres ordered by distance from each other, for the assignment at large k. */
   neighbours: CentreNeighbours;
+  /** What the Manhattan medians' channel orders are sorted with (sortByChannel). */
+  channelSort: ChannelSortScratch;
 }
 
 export function createLloydScratch(): LloydScratch {
@@ -64,6 +68,7 @@ export function createLloydScratch(): LloydScratch {
     cumulative: new Float64Array(0),
     done: new Uint8Array(0),
     neighbours: createNeighbours(),
+    channelSort: createChannelSortScratch(),
   };
 }
 
@@ -119,7 +124,7 @@ export function lloyd(set: PointSet, centres: Float64Array, k: number, options: 
   const { n } = set;
   reserveLloydScratch(scratch, n, k);
   const l1 = options.metric === 'manhattan';
-  if (l1 && set.orders === null) set.orders = sortByChannel(set);
+  if (l1 && set.orders === null) set.orders = sortByChannel(set, scratch.channelSort);
   const labels = scratch.labels;
   labels.fill(-1, 0, n);
   // At large k, each assignment searches the centres in order of distance (neighbours.ts).

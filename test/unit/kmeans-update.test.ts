@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dedupePoints } from '../../src/kmeans/dedupe.js';
-import { sortByChannel } from '../../src/kmeans/update.js';
+import { createChannelSortScratch, sortByChannel } from '../../src/kmeans/update.js';
+import type { PointSet } from '../../src/kmeans/lloyd.js';
 import { createRng } from '../../src/kmeans/random.js';
 
 // Manhattan medians scan the points in each channel's order; sortByChannel builds those
@@ -40,6 +41,30 @@ describe('sortByChannel', () => {
     const points = Float64Array.of(0, 0, 0, 0, 0, 0, 1e-310, 0, 0, 0, 0, 0, 5e-324, 0, 0);
     const orders = sortByChannel({ n: 5, points, weights: new Float64Array(5).fill(1), orders: null });
     expect(Array.from(orders.subarray(0, 5))).toEqual([0, 1, 3, 4, 2]);
+  });
+
+  it("reuses a set's room and one scratch from set to set, larger and smaller, as an engine does frame after frame", () => {
+    const rng = createRng(14);
+    const scratch = createChannelSortScratch();
+    const set: PointSet = { n: 0, points: new Float64Array(0), weights: new Float64Array(0), orders: null, orderRoom: new Int32Array(0) };
+    let rooms = 0;
+    let lastRoom: Int32Array | undefined;
+    for (const n of [900, 2500, 40, 2400, 1, 0, 3000, 700]) {
+      set.n = n;
+      set.points = new Float64Array(n * 3);
+      // Few levels, many ties: a stale entry left from a larger set would show.
+      for (let i = 0; i < n * 3; i++) set.points[i] = Math.floor(rng() * 30) / 3;
+      const orders = sortByChannel(set, scratch);
+      expect(orders.length).toBe(n * 3);
+      if (set.orderRoom !== lastRoom) rooms++;
+      lastRoom = set.orderRoom;
+      for (let channel = 0; channel < 3; channel++) {
+        const expected = Array.from({ length: n }, (_, i) => i).sort((a, b) => set.points[a * 3 + channel] - set.points[b * 3 + channel] || a - b);
+        expect(Array.from(orders.subarray(channel * n, channel * n + n))).toEqual(expected);
+      }
+    }
+    // Grown three times (900, 2500, 3000 points), not made anew for every set.
+    expect(rooms).toBe(3);
   });
 
   it('handles no points and one point', () => {
