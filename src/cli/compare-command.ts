@@ -134,7 +134,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   const seconds = (r: ModeRun): number => r.seconds + openSeconds + (reading.readMs() - r.waitedMs()) / 1000;
   const figures = Object.fromEntries(runs.map((r) => [r.label, { ...rounded(r.meter.result()), seconds: round(seconds(r), 3) }]));
   // The damage the shared reading found (the one-palette run's own pass finds the same).
-  const allWarnings = [...(probe.warnings ?? []), ...(written?.warnings ?? []), ...notes, ...leftoverWarnings([output, timelineFile])].map(inputs.shownText);
+  const allWarnings = [...leftoverWarnings([output, timelineFile]), ...(probe.warnings ?? []), ...(written?.warnings ?? []), ...notes].map(inputs.shownText);
   const advice = onePaletteAdvice(figures);
   if (args.json === true) {
     await printOut(streams.stdout, JSON.stringify({ input: inputs.shownName(input), output: output ?? null, timeline: timelineFile ?? null, k: options.colors, frames, modes: figures, advice, warnings: allWarnings }) + '\n');

@@ -102,8 +102,8 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
     const { size } = overlayLayout(image.width, image.height, palette.colors.length);
     if (size < MIN_SQUARE) warnings.push(`--overlay ${inputs.shownName(overlay)}: its squares are ${size} px on an image of ${image.width}x${image.height} pixels, too small to see; --swatch draws the palette on its own`);
   }
-  // Looked for before this run's own temporary names are made.
-  warnings.push(...leftoverWarnings([swatch, overlay]));
+  // Looked for before this run's own temporary names are made, and said first (see leftoverWarnings).
+  warnings.unshift(...leftoverWarnings([swatch, overlay]).map(inputs.shownText));
   const staged = await stageFiles(pictures, file);
   try {
     // A signal that came during clustering is handled in the next poll phase of the event

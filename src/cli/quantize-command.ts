@@ -24,7 +24,8 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
   const sound = keepsSound(args, output);
   const outputName = outputNameOf(args, output, streams.stdout);
   const quiet = args.quiet === true;
-  const input = await readableInput(inputs, given, output, typeof args.timeline === 'string' ? args.timeline : undefined, signal);
+  const timelineFile = typeof args.timeline === 'string' ? args.timeline : undefined;
+  const input = await readableInput(inputs, given, output, timelineFile, signal);
   const elapsed = startStopwatch();
 
   const { info, kind, warnings, open } = await openReusable(input, inputOptions, signal);
@@ -48,26 +49,25 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
       // The writer hands the frame's arrays back for a later frame once it has read them.
       await writer.write(frame.indexed, frame.release);
       playback.add(delayMs);
-      if (args.timeline) timeline.push(frame.palette.palette);
+      if (timelineFile !== undefined) timeline.push(frame.palette.palette);
       progress.tick(frame.index + 1);
     }
     if (perFrame.length === 0) throw noFrameRead(input);
   } catch (err) {
     await failedRun(err, progress, writer, signal);
   }
-  const timelineFile = args.timeline;
-  const picture = typeof timelineFile === 'string' ? async () => [timelineFile, await (await import('./timeline.js')).renderTimelines([{ label: MODE_LABELS[options.seeding], rows: timeline }], options.colors)] as const : null;
+  const picture = timelineFile !== undefined ? async () => [timelineFile, await (await import('./timeline.js')).renderTimelines([{ label: MODE_LABELS[options.seeding], rows: timeline }], options.colors)] as const : null;
   const written = (await commitRun(writer, picture, input, progress, signal))!;
   const seconds = elapsed();
   const plays = playsOf(outputKind(output) === 'gif', writerOptions.loopCount);
-  const allWarnings = [...warnings, ...(written.warnings ?? []), ...leftoverWarnings([output, typeof timelineFile === 'string' ? timelineFile : undefined])].map(inputs.shownText);
+  const allWarnings = [...leftoverWarnings([output, timelineFile]), ...warnings, ...(written.warnings ?? [])].map(inputs.shownText);
 
   const report = writtenReport(perFrame.length, info, written, playback, plays, seconds);
   if (json) {
     const summary = {
       input: inputs.shownName(input),
       output,
-      timeline: typeof timelineFile === 'string' ? timelineFile : null,
+      timeline: timelineFile ?? null,
       ...report.fields,
       seeding: options.seeding,
       k: options.colors,

@@ -1,8 +1,8 @@
+import path from 'node:path';
 import { ChromaseedError } from '../errors.js';
 import type { FinishOptions } from '../io/frame-writer.js';
 import { markRunComplete } from '../io/leftovers.js';
-import { checkExtraOutputPath, checkOutputPath, hiddenFiles, KILLED_OR_RUNNING, stageFiles, tempsBeside, type PlacedFiles } from '../io/output-file.js';
-import path from 'node:path';
+import { checkExtraOutputPath, checkOutputPath, hiddenFiles, stageFiles, tempsBeside, type PlacedFiles } from '../io/output-file.js';
 import { isStdin, type InputSession } from '../io/spool-input.js';
 import type { Progress } from './progress.js';
 
@@ -104,22 +104,24 @@ export async function commitRun<T>(
  * temporary files are left (tempsBeside): a run killed outright gets no chance to remove
  * them, and one killed while a file was set aside for its replacement may have left the
  * earlier file there alone. Said, not removed: they may be another run's, still writing.
+ * The commands list these first: the earlier file is the user's own work.
  */
 export function leftoverWarnings(outputs: readonly (string | undefined)[]): string[] {
   const warnings: string[] = [];
-  for (const output of new Set(outputs)) {
+  for (const output of outputs) {
     if (output === undefined) continue;
-    const { unfinished, keptAside } = tempsBeside(output);
+    const { unfinished, keptAside, shortened } = tempsBeside(output);
     const name = path.basename(output);
+    // A name too long for its temporary names to hold whole shares them with others.
+    const of = shortened ? `${name}, or of another file whose name starts the same` : name;
     if (unfinished.length > 0) {
-      warnings.push(`${hiddenFiles(unfinished[0], unfinished.length)} named as ${unfinished.length === 1 ? 'an unfinished' : 'unfinished'} ${name} ${isAre(unfinished)} there: left by ${KILLED_OR_RUNNING}; remove ${unfinished.length === 1 ? 'it' : 'them'} once none is running`);
+      const one = unfinished.length === 1;
+      warnings.push(`${hiddenFiles(unfinished)}: ${one ? 'an unfinished copy' : 'unfinished copies'} of ${of}, left by a run that was killed (kill -9, out of memory) or being written by one still running; remove ${one ? 'it' : 'them'} once no run is writing ${name}`);
     }
     if (keptAside.length > 0) {
       const one = keptAside.length === 1;
-      warnings.push(`${hiddenFiles(keptAside[0], keptAside.length)} named as ${one ? 'an earlier' : 'earlier'} ${name} ${isAre(keptAside)} there: kept aside while it was replaced, by ${KILLED_OR_RUNNING}; rename ${one ? 'it' : 'one'} back to ${name} to keep it, or remove ${one ? 'it' : 'them'} once none is running`);
+      warnings.push(`${hiddenFiles(keptAside)}: ${one ? 'an earlier copy' : 'earlier copies'} of ${of}, kept aside by a run that was killed (kill -9, out of memory) while replacing it, or by one still running; to get ${one ? 'it' : 'one'} back, rename it over ${name} (this replaces the one just written), or else remove ${one ? 'it' : 'them'}`);
     }
   }
   return warnings;
 }
-
-const isAre = (files: readonly string[]): string => (files.length === 1 ? 'is' : 'are');

@@ -191,12 +191,12 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   }
   const decisions = transfer.decisions();
   const shownDecision = longestDecision(decisions, frames);
-  const swatchFile = args.swatch;
-  const picture = typeof swatchFile === 'string' ? async () => [swatchFile, await renderTransferSwatch(source, shownDecision, frames > 1)] as const : null;
+  const swatchFile = typeof args.swatch === 'string' ? args.swatch : undefined;
+  const picture = swatchFile !== undefined ? async () => [swatchFile, await renderTransferSwatch(source, shownDecision, frames > 1)] as const : null;
   const written = (await commitRun(writer, picture, targetPath, progress, signal))!;
   const seconds = elapsed();
   const plays = playsOf(gif, writerOptions.loopCount);
-  const warnings = [...sourceWarnings, ...targetWarnings, ...(written.warnings ?? []), ...leftoverWarnings([output, typeof swatchFile === 'string' ? swatchFile : undefined])].map(inputs.shownText);
+  const warnings = [...leftoverWarnings([output, swatchFile]), ...sourceWarnings, ...targetWarnings, ...(written.warnings ?? [])].map(inputs.shownText);
 
   const report = writtenReport(frames, info, written, playback, plays, seconds);
   if (json) {
@@ -205,7 +205,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
       source: inputs.shownName(sourcePath),
       target: inputs.shownName(targetPath),
       output,
-      swatch: typeof swatchFile === 'string' ? swatchFile : null,
+      swatch: swatchFile ?? null,
       k: options.colors,
       method,
       palette: describeSource(source),

@@ -29,59 +29,73 @@ export function tempPathFor(finalPath: string, kind: 'tmp' | 'old' = 'tmp'): str
 /** Random bytes in a temporary name, written as twice as many hex digits. */
 const TEMP_TAG_BYTES = 4;
 
+/** A temporary name's parts (tempPathFor's `.stem.tmp-1a2b3c4d.ext`): the stem, the kind, the extension if any. */
+const TEMP_NAME = new RegExp(`^\\.(.*)\\.(tmp|old)-[0-9a-f]{${2 * TEMP_TAG_BYTES}}(\\.[^.]*)?$`);
+
 /**
- * The name (`stem`) and extension a temporary name of `finalPath` is made of. The name is cut
- * short where the temporary one would pass the 255 bytes a file name may have: the 14 bytes
- * it adds made outputs of 242 to 255 bytes fail.
+ * The name (`stem`) and extension a temporary name of `finalPath` is made of. The name is
+ * cut short (`shortened`) where the temporary one would pass the 255 bytes a file name may
+ * have: the 14 bytes it adds made outputs of 242 to 255 bytes fail.
  */
-function tempStem(finalPath: string): { stem: string; ext: string } {
+function tempStem(finalPath: string): { stem: string; ext: string; shortened: boolean } {
   const ext = path.extname(finalPath);
-  let stem = path.basename(finalPath, ext);
-  // `.` + stem + `.tmp-` (or `.old-`) + the hex digits + the extension.
-  const added = 1 + 5 + 2 * TEMP_TAG_BYTES + Buffer.byteLength(ext);
+  const whole = path.basename(finalPath, ext);
+  let stem = whole;
+  const added = Buffer.byteLength(`..tmp-${'0'.repeat(2 * TEMP_TAG_BYTES)}${ext}`);
   while (stem.length > 0 && Buffer.byteLength(stem) + added > MAX_NAME_BYTES) stem = Array.from(stem).slice(0, -1).join('');
-  return { stem, ext };
+  return { stem, ext, shortened: stem !== whole };
 }
 
 /** The name a temporary file of tempPathFor's (`.name.tmp-1a2b3c4d.ext`, or `.old-`) stands for (`name.ext`), or null for another name. */
 export function nameOfTemp(base: string): string | null {
-  const temp = /^\.(.*)\.(?:tmp|old)-[0-9a-f]{8}(\.[^.]*)?$/.exec(base);
-  return temp === null ? null : `${temp[1]}${temp[2] ?? ''}`;
+  const temp = TEMP_NAME.exec(base);
+  return temp === null ? null : `${temp[1]}${temp[3] ?? ''}`;
 }
 
-/** Who leaves temporary files behind, as warnings about them say. */
-export const KILLED_OR_RUNNING = "a run that was killed (kill -9, out of memory), or another run's while it writes";
+/**
+ * The path of `name` in `file`'s directory, as `file` names that directory: `..` is left for
+ * the system to resolve, which, through a symlinked directory, goes elsewhere than
+ * path.join's text (`link/../x` is beside the link's target).
+ */
+export function pathBeside(file: string, name: string): string {
+  const dir = path.dirname(file);
+  return dir === '.' ? name : `${dir}${dir.endsWith(path.sep) ? '' : path.sep}${name}`;
+}
 
-/** A list of hidden files as those warnings give it: the first (`first`), and how many more of the `count`. */
-export function hiddenFiles(first: string, count: number): string {
-  return `${first}${count > 1 ? ` and ${count - 1} more hidden ${count === 2 ? 'file' : 'files'}` : ''}`;
+/** The first of `files` and how many more, as warnings about hidden files list them. */
+export function hiddenFiles(files: readonly string[]): string {
+  const more = files.length - 1;
+  return `${files[0]}${more > 0 ? ` and ${more} more hidden ${more === 1 ? 'file' : 'files'}` : ''}`;
 }
 
 /**
  * The hidden files beside `outputPath` named as its temporary files (tempPathFor's): what a
  * run killed outright (kill -9, out of memory) leaves, `unfinished` outputs and files
  * `keptAside` while they were being replaced, or another run's while it writes. Their paths
- * as `outputPath` names its directory, sorted. None for standard output, a frame pattern
- * (png-sequence.ts names its own), or a directory that cannot be read. Synchronous: a
- * finished run says it before its summary, and no signal may come between (see runComplete).
+ * (pathBeside), sorted; `shortened`: the output's name is too long for its temporary names
+ * to hold it whole, so another output whose name starts the same has the same ones. None
+ * for standard output, a frame pattern (png-sequence.ts names its own), or a directory that
+ * cannot be read. Synchronous: a finished run says it before its summary, and no signal may
+ * come between (see runComplete).
  */
-export function tempsBeside(outputPath: string): { unfinished: string[]; keptAside: string[] } {
-  const found = { unfinished: [] as string[], keptAside: [] as string[] };
+export function tempsBeside(outputPath: string): { unfinished: string[]; keptAside: string[]; shortened: boolean } {
+  const { stem, ext, shortened } = tempStem(outputPath);
+  const found = { unfinished: [] as string[], keptAside: [] as string[], shortened };
   if (outputPath === STDOUT || isPngSequencePattern(outputPath)) return found;
-  const { stem, ext } = tempStem(outputPath);
   let names: string[];
   try {
     names = readdirSync(path.dirname(outputPath));
   } catch {
     return found;
   }
-  const head = `.${stem}.`;
-  const middle = /^(tmp|old)-[0-9a-f]{8}$/;
-  for (const name of names.sort()) {
-    if (!name.startsWith(head) || !name.endsWith(ext)) continue;
-    const kind = middle.exec(name.slice(head.length, name.length - ext.length))?.[1];
-    if (kind !== undefined) (kind === 'tmp' ? found.unfinished : found.keptAside).push(path.join(path.dirname(outputPath), name));
+  for (const name of names) {
+    const temp = TEMP_NAME.exec(name);
+    if (temp === null || temp[1] !== stem || (temp[3] ?? '') !== ext) continue;
+    (temp[2] === 'tmp' ? found.unfinished : found.keptAside).push(pathBeside(outputPath, name));
   }
+  // Sorted once found: a directory may hold many other files.
+  found.unfinished.sort();
+  found.keptAside.sort();
   return found;
 }
 

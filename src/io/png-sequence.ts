@@ -8,7 +8,7 @@ import { COUNTED_PIXELS } from '../limits.js';
 import { expandToRgba } from '../pipeline/expand-frame.js';
 import type { IndexedFrame } from '../types.js';
 import { frameFileName, frameNumberOf } from './frame-names.js';
-import { checkNameLength, hiddenFiles, KILLED_OR_RUNNING, nameOfTemp, openExclusive, placeFiles, refuseInputAsOutput, removeQuietly, specialFileAt, tempPathFor, type FinishOptions } from './output-file.js';
+import { checkNameLength, hiddenFiles, nameOfTemp, openExclusive, placeFiles, refuseInputAsOutput, pathBeside, removeQuietly, specialFileAt, tempPathFor, type FinishOptions } from './output-file.js';
 
 /** RGBA bytes as a truecolour PNG through sharp, for frames no palette holds; `opaque` drops the alpha channel. */
 export async function encodeRgbaPng(rgba: Uint8Array, width: number, height: number, opaque = false): Promise<Buffer> {
@@ -182,7 +182,7 @@ export function createPngSequence(pattern: string, options: PngSequenceOptions):
         return frame !== null && frameNumberOf(pattern, frame) !== null;
       }).sort();
       if (hidden.length > 0) {
-        warnings.push(`${hiddenFiles(path.join(path.dirname(shownPattern), hidden[0]), hidden.length)} named as this sequence's temporary frames ${hidden.length === 1 ? 'is' : 'are'} there: left by ${KILLED_OR_RUNNING}; remove them once none is running`);
+        warnings.push(`${hiddenFiles(hidden.map((name) => pathBeside(shownPattern, name)))}: ${hidden.length === 1 ? 'a temporary frame' : 'temporary frames'} of this sequence, left by a run that was killed (kill -9, out of memory) or being written by one still running; remove ${hidden.length === 1 ? 'it' : 'them'} once no run is writing the sequence`);
       }
       return warnings;
     },

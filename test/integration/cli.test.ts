@@ -536,7 +536,7 @@ describe('numbered PNG frames over an earlier, longer sequence', () => {
     // Temporary frames of a run killed outright (kill -9: no chance to clean up) are named too.
     for (const name of ['.f-03.tmp-1a2b3c4d.png', '.f-17.old-00ff00ff.png', '.g-03.tmp-1a2b3c4d.png', '.f-03.tmp-xyz.png']) writeFileSync(path.join(dir, name), '');
     const killed = await runMain(['quantize', CARS, '-k', '4', '-o', pattern]);
-    expect([killed.code, killed.stderr.split('\n').filter((line) => line.includes('warning'))]).toEqual([0, [`chromaseed: warning: ${path.join(dir, '.f-03.tmp-1a2b3c4d.png')} and 1 more hidden file named as this sequence's temporary frames are there: left by a run that was killed (kill -9, out of memory), or another run's while it writes; remove them once none is running`]]);
+    expect([killed.code, killed.stderr.split('\n').filter((line) => line.includes('warning'))]).toEqual([0, [`chromaseed: warning: ${path.join(dir, '.f-03.tmp-1a2b3c4d.png')} and 1 more hidden file: temporary frames of this sequence, left by a run that was killed (kill -9, out of memory) or being written by one still running; remove them once no run is writing the sequence`]]);
   });
 });
 
@@ -554,21 +554,31 @@ describe('a single output beside hidden files a killed run left', () => {
     const again = await runMain(['quantize', CARS, '-k', '4', '-o', out, '--timeline', timeline]);
     expect(again.code).toBe(0);
     expect(again.stderr.split('\n').filter((line) => line.includes('warning'))).toEqual([
-      `chromaseed: warning: ${path.join(dir, left[0])} named as an unfinished clip.gif is there: left by a run that was killed (kill -9, out of memory), or another run's while it writes; remove it once none is running`,
-      `chromaseed: warning: ${path.join(dir, '.palettes.old-00ff00ff.png')} named as an earlier palettes.png is there: kept aside while it was replaced, by a run that was killed (kill -9, out of memory), or another run's while it writes; rename it back to palettes.png to keep it, or remove it once none is running`,
+      `chromaseed: warning: ${path.join(dir, left[0])}: an unfinished copy of clip.gif, left by a run that was killed (kill -9, out of memory) or being written by one still running; remove it once no run is writing clip.gif`,
+      `chromaseed: warning: ${path.join(dir, '.palettes.old-00ff00ff.png')}: an earlier copy of palettes.png, kept aside by a run that was killed (kill -9, out of memory) while replacing it, or by one still running; to get it back, rename it over palettes.png (this replaces the one just written), or else remove it`,
     ]);
     expect(readdirSync(dir).sort()).toEqual(['.palettes.old-00ff00ff.png', left[0], 'clip.gif', 'palettes.png'].sort());
     // The other commands' outputs too; a relative name is said as it was given.
     const json = await runBin(['compare', CARS, '-k', '4', '-o', 'clip.gif', '--json'], { cwd: dir });
-    expect([json.code, JSON.parse(json.stdout).warnings]).toEqual([0, [expect.stringMatching(new RegExp(`^${left[0].replace(/\./g, '\\.')} named as an unfinished clip\\.gif is there`))]]);
+    expect([json.code, JSON.parse(json.stdout).warnings]).toEqual([0, [expect.stringMatching(new RegExp(`^${left[0].replace(/\./g, '\\.')}: an unfinished copy of clip\\.gif, left by`))]]);
     writeFileSync(path.join(dir, '.swatch.tmp-1a2b3c4d.png'), '');
     const palette = await runMain(['palette', HIBISCUS, '-k', '3', '--swatch', path.join(dir, 'swatch.png'), '--json']);
-    expect([palette.code, JSON.parse(palette.stdout).warnings]).toEqual([0, [expect.stringMatching(`^${path.join(dir, '.swatch.tmp-1a2b3c4d.png')} named as an unfinished swatch.png is there`)]]);
+    expect([palette.code, JSON.parse(palette.stdout).warnings]).toEqual([0, [expect.stringContaining(`${path.join(dir, '.swatch.tmp-1a2b3c4d.png')}: an unfinished copy of swatch.png, left by`)]]);
     const transfer = await runMain(['transfer', HIBISCUS, CARS, '-o', out, '--swatch', path.join(dir, 'swatch.png')]);
     expect(transfer.stderr.split('\n').filter((line) => line.includes('warning'))).toEqual([
-      expect.stringContaining(`${path.join(dir, left[0])} named as an unfinished clip.gif`),
-      expect.stringContaining(`${path.join(dir, '.swatch.tmp-1a2b3c4d.png')} named as an unfinished swatch.png`),
+      expect.stringContaining(`${path.join(dir, left[0])}: an unfinished copy of clip.gif`),
+      expect.stringContaining(`${path.join(dir, '.swatch.tmp-1a2b3c4d.png')}: an unfinished copy of swatch.png`),
     ]);
+    // Said before other warnings, which stderr shows only the first three of: an earlier file is the user's own.
+    const cut = path.join(dir, 'cut.gif');
+    writeFileSync(cut, readFileSync(CARS).subarray(0, 40_000));
+    const damaged = await runMain(['quantize', cut, '-k', '4', '-o', out]);
+    expect(damaged.stderr.split('\n').filter((line) => line.includes('warning'))).toEqual([
+      expect.stringContaining(`${path.join(dir, left[0])}: an unfinished copy of clip.gif`),
+      expect.stringContaining('cut.gif: file ends inside the pixel data'),
+      expect.stringContaining('cut.gif: frame 1: pixel data ends early'),
+    ]);
+    rmSync(cut);
     // Once they are gone, nothing is said.
     for (const name of readdirSync(dir)) if (name.startsWith('.')) rmSync(path.join(dir, name));
     expect((await runMain(['quantize', CARS, '-k', '4', '-o', out, '--timeline', timeline])).stderr).not.toMatch(/warning/);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -122,27 +122,26 @@ describe('commitRun', () => {
 });
 
 describe('leftoverWarnings', () => {
-  it("names the hidden files a killed run left beside an output, by the names this run's own would have, and nothing else", async () => {
+  it("names the hidden files a killed run left beside an output, by the names this run's own would have, and nothing else", () => {
     const dir = path.join(tmp, 'left-beside');
     mkdirSync(dir);
     const out = path.join(dir, 'clip.gif');
     expect(leftoverWarnings([out, undefined, '-'])).toEqual([]);
     const left = [tempPathFor(out), tempPathFor(out), tempPathFor(out, 'old')];
     // Others' names, or not of this output's kind: a sibling output, another extension, no hex tag, a visible file.
-    const others = ['.clip2.tmp-1a2b3c4d.gif', '.clip.tmp-1a2b3c4d.png', '.clip.tmp-xyz.gif', '.clip.tmp-1A2B3C4D.gif', 'clip.tmp-1a2b3c4d.gif', '.clip.gif.tmp-1a2b3c4d.gif'];
+    const others = ['.clip2.tmp-1a2b3c4d.gif', '.clip.tmp-1a2b3c4d.png', '.clip.tmp-xyz.gif', '.clip.tmp-1A2B3C4D.gif', 'clip.tmp-1a2b3c4d.gif', '.clip.gif.tmp-1a2b3c4d.gif', '.c.clip.tmp-1a2b3c4d.gif'];
     for (const file of [...left, ...others.map((name) => path.join(dir, name))]) writeFileSync(file, '');
     const found = tempsBeside(out);
-    expect(found).toEqual({ unfinished: [left[0], left[1]].sort(), keptAside: [left[2]] });
-    const warnings = leftoverWarnings([out, out]);
-    expect(warnings).toEqual([
-      `${found.unfinished[0]} and 1 more hidden file named as unfinished clip.gif are there: left by a run that was killed (kill -9, out of memory), or another run's while it writes; remove them once none is running`,
-      `${left[2]} named as an earlier clip.gif is there: kept aside while it was replaced, by a run that was killed (kill -9, out of memory), or another run's while it writes; rename it back to clip.gif to keep it, or remove it once none is running`,
+    expect(found).toEqual({ unfinished: [left[0], left[1]].sort(), keptAside: [left[2]], shortened: false });
+    expect(leftoverWarnings([out])).toEqual([
+      `${found.unfinished[0]} and 1 more hidden file: unfinished copies of clip.gif, left by a run that was killed (kill -9, out of memory) or being written by one still running; remove them once no run is writing clip.gif`,
+      `${left[2]}: an earlier copy of clip.gif, kept aside by a run that was killed (kill -9, out of memory) while replacing it, or by one still running; to get it back, rename it over clip.gif (this replaces the one just written), or else remove it`,
     ]);
     // Said, not removed: they may be another run's, still writing.
     expect(readdirSync(dir)).toHaveLength(left.length + others.length);
   });
 
-  it('finds the temporary names of a name too long to take the tag whole (they are cut short)', async () => {
+  it('finds the temporary names of a name too long to take the tag whole, and says another name may share them', () => {
     const dir = path.join(tmp, 'left-long');
     mkdirSync(dir);
     // 250 bytes, with two-byte characters at the cut: the stem loses whole characters.
@@ -151,9 +150,25 @@ describe('leftoverWarnings', () => {
     expect(Buffer.byteLength(path.basename(temp))).toBeLessThanOrEqual(255);
     expect(path.basename(temp).startsWith(`.${'é'.repeat(123)}`)).toBe(false);
     writeFileSync(temp, '');
-    expect(tempsBeside(out)).toEqual({ unfinished: [temp], keptAside: [] });
+    expect(tempsBeside(out)).toEqual({ unfinished: [temp], keptAside: [], shortened: true });
+    // Another long name cut to the same stem has the same temporary names.
+    expect(tempsBeside(path.join(dir, `${'é'.repeat(120)}e.gif`)).unfinished).toEqual([temp]);
+    expect(leftoverWarnings([out])).toEqual([expect.stringContaining(`: an unfinished copy of ${path.basename(out)}, or of another file whose name starts the same, left by`)]);
     // A numbered-frame pattern names its own (png-sequence.ts), and a directory that cannot be read has none.
-    expect(tempsBeside(path.join(dir, 'f-%03d.png'))).toEqual({ unfinished: [], keptAside: [] });
-    expect(tempsBeside(path.join(dir, 'missing', 'x.gif'))).toEqual({ unfinished: [], keptAside: [] });
+    expect(tempsBeside(path.join(dir, 'f-%03d.png'))).toEqual({ unfinished: [], keptAside: [], shortened: false });
+    expect(tempsBeside(path.join(dir, 'missing', 'x.gif'))).toEqual({ unfinished: [], keptAside: [], shortened: false });
+  });
+
+  it("names them through the output's directory as given: past a symlinked directory, `..` is the target's parent", () => {
+    const dir = path.join(tmp, 'left-link');
+    mkdirSync(path.join(dir, 'real', 'sub'), { recursive: true });
+    mkdirSync(path.join(dir, 'work'));
+    symlinkSync('../real/sub', path.join(dir, 'work', 'link'));
+    writeFileSync(path.join(dir, 'real', '.out.tmp-0000000a.gif'), '');
+    // (Not path.join, which would take the `..` away.)
+    const out = `${path.join(dir, 'work', 'link')}/../out.gif`;
+    // path.join would have made it work/.out.tmp-0000000a.gif, which is not there.
+    expect(tempsBeside(out).unfinished).toEqual([path.join(dir, 'work', 'link') + '/../.out.tmp-0000000a.gif']);
+    expect(existsSync(tempsBeside(out).unfinished[0])).toBe(true);
   });
 });
