@@ -135,16 +135,17 @@ export function sortByChannel(set: PointSet, scratch: ChannelSortScratch = creat
   if (scratch.identity.length < n) {
     const size = Math.max(n, Math.ceil(scratch.identity.length * 1.5));
     scratch.identity = new Int32Array(size);
+    for (let i = 0; i < size; i++) scratch.identity[i] = i;
     scratch.buckets = createBucketScratch(size);
   }
   const identity = scratch.identity.subarray(0, n);
-  for (let i = 0; i < n; i++) identity[i] = i;
   for (let channel = 0; channel < 3; channel++) sortIndicesByChannel(identity, orders.subarray(channel * n, channel * n + n), points, channel, scratch.buckets);
   return orders;
 }
 
 /** The buffers sortByChannel sorts with, kept from one point set to the next. */
 export interface ChannelSortScratch {
+  /** 0, 1, 2...: the indices in their own order, written once. */
   identity: Int32Array;
   buckets: BucketScratch;
 }
