@@ -268,6 +268,9 @@ function absorbReachable(set: PointSet, out: Float64Array, chosen: number, l1: b
   const start = groups.tail;
   let tail = start;
   let total = 0;
+  // The new cluster's cost and radius, summed as its points arrive (in the order they are listed).
+  let newCost = 0;
+  let newRadius = 0;
   for (let j = 0; j < chosen; j++) {
     if (!reached[j]) {
       total += cost[j];
@@ -285,6 +288,8 @@ function absorbReachable(set: PointSet, out: Float64Array, chosen: number, l1: b
         spread[i] = d;
         owner[i] = chosen;
         members[tail++] = i;
+        newCost += weighted;
+        if (d > newRadius) newRadius = d;
       } else {
         members[kept++] = i;
         keptCost += closest[i];
@@ -295,13 +300,6 @@ function absorbReachable(set: PointSet, out: Float64Array, chosen: number, l1: b
     cost[j] = keptCost;
     radius[j] = keptRadius;
     total += keptCost;
-  }
-  let newCost = 0;
-  let newRadius = 0;
-  for (let m = start; m < tail; m++) {
-    const i = members[m];
-    newCost += closest[i];
-    if (spread[i] > newRadius) newRadius = spread[i];
   }
   first[chosen] = start;
   end[chosen] = tail;
