@@ -31,4 +31,22 @@ describe('the benchmark scripts', () => {
       expect([r.status, r.stderr.split('\n')[0]]).toEqual([2, said]);
     }
   });
+
+  it("sum up seeded chromaseed's output size against a peer's over the clips both wrote", () => {
+    // Against gifsicle 0.5 and 2 (an even count: the median is their mean); against ffmpeg's one palette 0.25, 0.5 and 0.25.
+    const verdicts = [
+      { bytes: { 'chromaseed seeded': 100, gifsicle: 200, 'ffmpeg global': 400 } },
+      { bytes: { 'chromaseed seeded': 300, gifsicle: 150, 'ffmpeg global': 600 } },
+      { bytes: { 'chromaseed seeded': 50, 'ffmpeg global': 200 } },
+    ];
+    const code = `import { sizeSummary } from './quantize-bench.js'; const v = ${JSON.stringify(verdicts)}; for (const t of ['gifsicle', 'ffmpeg global', 'ImageMagick']) console.log(sizeSummary(v, t));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: bench, encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(r.stdout.split('\n')).toEqual([
+      "chromaseed seeded's size over gifsicle's, 2 clips: 1.25 median (0.50 to 2.00); smaller on 1",
+      "chromaseed seeded's size over ffmpeg global's, 3 clips: 0.25 median (0.25 to 0.50); smaller on 3",
+      'null',
+      '',
+    ]);
+  });
 });
