@@ -249,7 +249,7 @@ export async function quantizeBench({ quick = false, only = null, chart = path.j
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const options = checkArgs('node bench/quantize-bench.js [--quick] [--only REGEX] [--k N] [--chart FILE.png]: quality, flicker and speed against ffmpeg, and on GIFs against gifsicle and ImageMagick (--quick: a few clips; --only: the clips whose file name matches REGEX; --k: colours, 16 by default; --chart: where the figures are drawn, by default chromaseed-quantize-bench-kN.png in the system\'s temporary directory)', ['--quick', '--only VALUE', '--k VALUE', '--chart VALUE']);
+  const options = checkArgs('node bench/quantize-bench.js [--quick] [--only REGEX] [--k N] [--chart FILE.png]: quality, flicker, speed and output size against ffmpeg, and on GIFs against gifsicle and ImageMagick (--quick: a few clips; --only: the clips whose file name matches REGEX; --k: colours, 16 by default; --chart: where the figures are drawn, by default chromaseed-quantize-bench-kN.png in the system\'s temporary directory)', ['--quick', '--only VALUE', '--k VALUE', '--chart VALUE']);
   const fail = (message) => {
     console.error(message);
     process.exit(2);
