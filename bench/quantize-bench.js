@@ -126,8 +126,6 @@ export async function quantizeBench({ quick = false, only = null, chart = path.j
   }
 
   const rows = [['clip', 'frames', 'tool', 'psnr dB', 'flicker_static', 'flip_static', 'excess_change', 'colors', 'KiB', 'seconds']];
-  // Output sizes in KiB, a row per clip: the source's, then each tool's (SIZE_TOOLS).
-  const sizeRows = [['clip', 'source', ...SIZE_TOOLS]];
   const verdicts = [];
   for (const input of inputs) {
     const name = path.basename(input);
@@ -188,9 +186,8 @@ export async function quantizeBench({ quick = false, only = null, chart = path.j
       const frames = r.outputFrames === r.sourceFrames ? String(r.sourceFrames) : `${r.outputFrames}/${r.sourceFrames}`;
       rows.push([name, frames, tool, fmt(r.psnr, 2), fmt(r.flicker_static, 3), fmt(r.flip_static, 4), fmt(r.excess_change, 3), r.colors, kib(r.bytes), r.seconds.toFixed(2)]);
     }
-    sizeRows.push([name, kib(statSync(input).size), ...SIZE_TOOLS.map((tool) => (results[tool] ? kib(results[tool].bytes) : '-'))]);
     const seeded = results['chromaseed seeded'];
-    const v = { clip: name, bytes: Object.fromEntries(Object.entries(results).map(([tool, r]) => [tool, r.bytes])), colorsOk: seeded.colors <= K, framesOk: seeded.outputFrames === seeded.sourceFrames, timingOk: timingKept(input, seeded) };
+    const v = { clip: name, sourceBytes: statSync(input).size, bytes: Object.fromEntries(Object.entries(results).map(([tool, r]) => [tool, r.bytes])), colorsOk: seeded.colors <= K, framesOk: seeded.outputFrames === seeded.sourceFrames, timingOk: timingKept(input, seeded) };
     if (ffmpeg) {
       const perFrame = results['ffmpeg per-frame'];
       const global = results['ffmpeg global'];
@@ -242,7 +239,9 @@ export async function quantizeBench({ quick = false, only = null, chart = path.j
   }
   if (lines.length) console.log(`\n### Beside gifsicle and ImageMagick (GIF inputs; no targets)\n\n${lines.join('\n')}`);
   console.log(`\n### Output size, KiB (no target)\n`);
-  console.log(table(sizeRows));
+  // Output sizes in KiB, a row per clip: the source's, then each tool's.
+  const sizeRows = verdicts.map((v) => [v.clip, kib(v.sourceBytes), ...SIZE_TOOLS.map((tool) => (v.bytes[tool] === undefined ? '-' : kib(v.bytes[tool])))]);
+  console.log(table([['clip', 'source', ...SIZE_TOOLS], ...sizeRows]));
   const sizeLines = SIZE_TOOLS.slice(1).map((tool) => sizeSummary(verdicts, tool)).filter((line) => line !== null);
   if (sizeLines.length) console.log(`\n${sizeLines.join('\n')}`);
   return verdicts;

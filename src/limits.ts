@@ -20,6 +20,15 @@ export const LARGE_K = 128;
 /** The restarts k-means makes when none are given from LARGE_K colours on. */
 export const LARGE_K_RESTARTS = 3;
 
+/**
+ * The length a reused buffer grows to when it must hold `needed` items and holds `held`: at
+ * least half again as many, so that a clip whose frames need a little more each time does
+ * not make a new buffer for every frame.
+ */
+export function grownLength(held: number, needed: number): number {
+  return Math.max(needed, Math.ceil(held * 1.5));
+}
+
 /** The restarts k-means makes at palette size `k` when none are given. */
 export function defaultRestarts(k: number): number {
   return k >= LARGE_K ? LARGE_K_RESTARTS : DEFAULT_RESTARTS;

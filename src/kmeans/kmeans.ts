@@ -11,7 +11,7 @@ import { createLloydScratch, lloyd, type LloydScratch, type PointSet } from './l
 import { giveEachColourACentre } from './own-centres.js';
 import { createRng, restartSeed } from './random.js';
 import { createSwapScratch, swapSearch } from './swap.js';
-import { DEFAULT_MAX_ITERATIONS, defaultRestarts, MAX_ITERATIONS, MAX_RESTARTS } from '../limits.js';
+import { DEFAULT_MAX_ITERATIONS, defaultRestarts, grownLength, MAX_ITERATIONS, MAX_RESTARTS } from '../limits.js';
 
 /**
  * Weighted k-means over colours, the way the pipeline needs it:
@@ -332,7 +332,7 @@ function createEngine(frames: boolean, alwaysIndex: boolean): KMeansEngine {
 
   function reservePoints(set: PointSet, n: number): void {
     if (set.weights.length < n) {
-      const size = Math.max(n, Math.ceil(set.weights.length * 1.5));
+      const size = grownLength(set.weights.length, n);
       set.points = new Float64Array(size * 3);
       set.weights = new Float64Array(size);
     }

@@ -1,3 +1,4 @@
+import { grownLength } from '../limits.js';
 import type { Metric } from '../types.js';
 import { assignAllL1, assignAllL2, assignHamerlyL1, assignHamerlyL2 } from './assign.js';
 import { createNeighbours, orderedSearchPays, prepareNeighbours, type CentreNeighbours } from './neighbours.js';
@@ -75,8 +76,7 @@ export function createLloydScratch(): LloydScratch {
 /** Make sure `scratch` can hold `n` points and `k` clusters; grows (never shrinks) buffers. */
 export function reserveLloydScratch(scratch: LloydScratch, n: number, k: number): void {
   if (scratch.labels.length < n) {
-    // Grow with headroom so a clip whose frames vary a little does not reallocate each frame.
-    const size = Math.max(n, Math.ceil(scratch.labels.length * 1.5));
+    const size = grownLength(scratch.labels.length, n);
     scratch.labels = new Int32Array(size);
     scratch.upper = new Float64Array(size);
     scratch.lower = new Float64Array(size);

@@ -2,6 +2,7 @@
  * The update step of Lloyd's algorithm: centres from the labels (weighted means or
  * per-channel weighted medians), and re-seeding of clusters left empty.
  */
+import { grownLength } from '../limits.js';
 import type { LloydScratch, PointSet } from './lloyd.js';
 
 /** Weighted coordinate sums and total weight per cluster, from scratch. */
@@ -130,10 +131,10 @@ export function sortByChannel(set: PointSet, scratch: ChannelSortScratch = creat
   // ones, a frame's worth each time (24 bytes a point), were fresh memory, faulted in a page
   // at a time (test.webm at --metric manhattan: 11,700 more page faults than euclidean).
   let room = set.orderRoom;
-  if (room === undefined || room.length < n * 3) room = set.orderRoom = new Int32Array(Math.max(n * 3, Math.ceil((room?.length ?? 0) * 1.5)));
+  if (room === undefined || room.length < n * 3) room = set.orderRoom = new Int32Array(grownLength(room?.length ?? 0, n * 3));
   const orders = room.subarray(0, n * 3);
   if (scratch.identity.length < n) {
-    const size = Math.max(n, Math.ceil(scratch.identity.length * 1.5));
+    const size = grownLength(scratch.identity.length, n);
     scratch.identity = new Int32Array(size);
     for (let i = 0; i < size; i++) scratch.identity[i] = i;
     scratch.buckets = createBucketScratch(size);
