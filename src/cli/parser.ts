@@ -246,7 +246,7 @@ function sequenceOptions<T>(y: Argv<T>) {
     .option('refresh-gain', { requiresArg: true, type: 'number', describe: 'seeded mode: how much lower (fraction) a fresh objective must be to be adopted [preset]' })
     .option('anchor', { requiresArg: true, type: 'number', describe: 'seeded mode: how strongly an entry painting still pixels is held in place (0 = off) [preset]' })
     .option('still-weight', { requiresArg: true, type: 'number', describe: "seeded mode: what a still pixel's colour change costs against the error it removes (0 = off) [preset]" })
-    .option('jump-hold', { requiresArg: true, type: 'number', describe: "seeded mode: a palette colour that would jump (30 levels or more) on unchanged pixels stays while keeping it costs its cluster at most the palette hold's allowance plus this many times their squared jump (0 = off) [preset]" })
+    .option('jump-hold', { requiresArg: true, type: 'number', describe: "seeded mode: a palette colour that would jump on unchanged pixels (30 levels or more; any move where they are half its cluster) stays while keeping it costs its cluster at most the palette hold's allowance plus this many times their squared jump (0 = off) [preset]" })
     .option('scene-cut', { requiresArg: true, type: 'number', describe: 'seeded mode: objective jump factor that restarts the palette (0 = never) [preset]' });
 }
 

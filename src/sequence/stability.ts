@@ -67,7 +67,8 @@ export interface StabilityOptions {
   /**
    * Where the palette hold lets a colour go with a jump (the pixels it painted whose source
    * is bit-identical to last frame's would change by at least JUMP_LEVELS, to the nearest
-   * colour of the new palette), the colour stays while keeping it raises its cluster's
+   * colour of the new palette; or by less, where those pixels are at least STILL_MAJORITY of
+   * its cluster), the colour stays while keeping it raises its cluster's
    * squared error by at most `paletteHold · errors` plus `jumpHold` times those pixels'
    * summed squared jump. Seeded frames only: not a fresh palette, nor an adopted refresh
    * (whose repaint `stillWeight` weighs); 0 = off.
@@ -200,6 +201,13 @@ export function holdPalette(
  */
 export const JUMP_LEVELS = 30;
 
+/**
+ * A smaller move is weighed too where the still pixels an entry painted are at least this
+ * share of its cluster: then the move mostly repaints still content (a screen recording's
+ * window border, a diagram's lines) to suit the few pixels that joined it.
+ */
+export const STILL_MAJORITY = 0.5;
+
 /** holdJumps' scratch: the palette as a pass found it, and the entries holdPalette released (1). */
 const passPalette = new Uint8Array(256 * 3);
 const releasedEntries = new Uint8Array(256);
@@ -240,8 +248,8 @@ export function holdJumps(
       if (passPalette[j] === pr && passPalette[j + 1] === pg && passPalette[j + 2] === pb) continue;
       let jump = Infinity;
       for (let m = 0; m < size * 3; m += 3) jump = Math.min(jump, (passPalette[m] - pr) ** 2 + (passPalette[m + 1] - pg) ** 2 + (passPalette[m + 2] - pb) ** 2);
-      if (jump < JUMP_LEVELS * JUMP_LEVELS) continue;
       still ??= stillPixels(releasedEntries);
+      if (jump < JUMP_LEVELS * JUMP_LEVELS && still[i] < STILL_MAJORITY * counts[i]) continue;
       if (keepingCost(centroids, previous, counts, i) <= options.paletteHold * errors[i] + options.jumpHold * still[i] * jump) {
         palette[j] = pr;
         palette[j + 1] = pg;

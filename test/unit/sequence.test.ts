@@ -10,7 +10,7 @@ import { changedBox, compareFrames } from '../../src/sequence/frame-change.js';
 import { nearestIndex } from '../../src/map/nearest.js';
 import { createColorAccumulator } from '../../src/sequence/global-palette.js';
 import { createSequentialQuantizer, cutRestarts } from '../../src/sequence/sequential.js';
-import { holdJumps, holdPalette, holdPixels, JUMP_LEVELS, resolveStability, STABILITY_PRESETS, unchangedPixelsPerEntry } from '../../src/sequence/stability.js';
+import { holdJumps, holdPalette, holdPixels, JUMP_LEVELS, resolveStability, STABILITY_PRESETS, STILL_MAJORITY, unchangedPixelsPerEntry } from '../../src/sequence/stability.js';
 import type { FrameSource, TimedFrame } from '../../src/types.js';
 import { decodeGif } from '../../src/decode/gif-decode.js';
 import { corpus } from '../helpers/cli.js';
@@ -637,9 +637,16 @@ describe('stability levers', () => {
     expect(run(released(), [94, 0])).toEqual({ palette: [200, 150, 50, 20, 20, 20], asked: 1, entries: [1, 0] }); // 10,000 + 150,400; only entry 0, released, is counted
     expect(run(released(), [93, 0]).palette).toEqual([200, 190, 50, 20, 20, 20]); // 10,000 + 148,800
     expect(run(released(), [94, 0], resolveStability('medium', { paletteHold: 1, jumpHold: 0.5 })).palette).toEqual([200, 190, 50, 20, 20, 20]);
-    // A move under JUMP_LEVELS is drift, the palette hold's: not weighed, nothing counted.
+    // A move under JUMP_LEVELS is drift, the palette hold's, unless the still pixels the
+    // entry painted are at least STILL_MAJORITY of its cluster. At J = 4, keeping it costs
+    // 100 × 29² = 84,100; allowed, if weighed: 10,000 + 4 × still × 29².
     const drift = Float64Array.of(200, 150 + JUMP_LEVELS - 1, 50, 20, 20, 20);
-    expect(run(Uint8Array.of(200, 150 + JUMP_LEVELS - 1, 50, 20, 20, 20), [1e6, 0], options, drift)).toEqual({ palette: [200, 150 + JUMP_LEVELS - 1, 50, 20, 20, 20], asked: 0, entries: [] });
+    const drifted = () => Uint8Array.of(200, 150 + JUMP_LEVELS - 1, 50, 20, 20, 20);
+    const firm = resolveStability('medium', { paletteHold: 1, jumpHold: 4 });
+    expect(STILL_MAJORITY).toBe(0.5);
+    expect(run(drifted(), [49, 0], firm, drift)).toEqual({ palette: [200, 150 + JUMP_LEVELS - 1, 50, 20, 20, 20], asked: 1, entries: [1, 0] }); // 49 of 100: not weighed (it would be held: 174,836)
+    expect(run(drifted(), [50, 0], firm, drift).palette).toEqual([200, 150, 50, 20, 20, 20]); // 50 of 100: 10,000 + 168,200
+    expect(run(drifted(), [50, 0], options, drift).palette).toEqual([200, 150 + JUMP_LEVELS - 1, 50, 20, 20, 20]); // at J = 1: 52,050, let go
     // A colour held back can lengthen another's jump, whichever entry comes first: entry 0's
     // pixels (old 100) would go to entry 1's new 110, but entry 1 (old 200, its pixels far from
     // any new colour) is held, so they would jump 60 to 160: both stay.
@@ -692,6 +699,22 @@ describe('stability levers', () => {
     expect(on.flicker_static!).toBeLessThan(0.3 * off.flicker_static!);
     expect(on.psnr!).toBeGreaterThan(off.psnr! - 0.01);
   }, 60_000);
+
+  it('jump hold: smaller moves of colours that paint mostly still pixels are weighed too (a screen animation, no_time_for_that_tiny.gif)', async () => {
+    // Its text and icons sit still while one entry's cluster gains a few new pixels, whose pull
+    // moved the colour by under 30 levels, repainting the still ones: flicker 0.091 with the
+    // jump hold as without it, before the rule; 0.059 with it.
+    const file = path.join(corpus, 'gifs', 'skimage__no_time_for_that_tiny.gif');
+    const measure = async (jumpHold: number) => {
+      const meter = createQualityMeter();
+      for await (const f of quantizeClip(() => openInput(file, resolveInputOptions({})), resolveSequenceOptions({ colors: 16, jumpHold }))) meter.add(f.source, expandFrame(f.indexed));
+      return meter.result();
+    };
+    const off = await measure(0);
+    const on = await measure(STABILITY_PRESETS.medium.jumpHold);
+    expect(on.flicker_static!).toBeLessThan(0.75 * off.flicker_static!);
+    expect(on.psnr!).toBeGreaterThan(off.psnr! - 0.1);
+  });
 
   it("one clip palette counts visible pixels only: a transparent pixel's black is no colour of the clip", () => {
     const accumulator = createColorAccumulator();
