@@ -701,9 +701,9 @@ describe('stability levers', () => {
   }, 60_000);
 
   it('jump hold: smaller moves of colours that paint mostly still pixels are weighed too (a screen animation, no_time_for_that_tiny.gif)', async () => {
-    // Its text and icons sit still while one entry's cluster gains a few new pixels, whose pull
-    // moved the colour by under 30 levels, repainting the still ones: flicker 0.091 with the
-    // jump hold as without it, before the rule; 0.059 with it.
+    // At frames 8 and 9 two colours moved by 20 and 15 levels though about half the pixels
+    // they painted were unchanged, which they repainted: flicker 0.091 with the jump hold as
+    // without it, before the rule; 0.059 with it.
     const file = path.join(corpus, 'gifs', 'skimage__no_time_for_that_tiny.gif');
     const measure = async (jumpHold: number) => {
       const meter = createQualityMeter();
