@@ -10,7 +10,7 @@ const bench = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../
 const run = (script: string, ...args: string[]) => spawnSync(process.execPath, [path.join(bench, script), ...args], { encoding: 'utf8' });
 
 describe('the benchmark scripts', () => {
-  it.each(['run.js', 'kmeans-bench.js', 'map-bench.js', 'quantize-bench.js', 'memory-bench.js', 'transfer-bench.js'])('%s loads and answers --help', (script) => {
+  it.each(['run.js', 'kmeans-bench.js', 'map-bench.js', 'quantize-bench.js', 'memory-bench.js', 'transfer-bench.js', 'lever-sweep.js'])('%s loads and answers --help', (script) => {
     const r = run(script, '--help');
     expect([r.status, r.stderr]).toEqual([0, '']);
     expect(r.stdout).toMatch(/^(npm run bench|node bench\/)/);
@@ -48,5 +48,46 @@ describe('the benchmark scripts', () => {
       'null',
       '',
     ]);
+  });
+
+  it('read the bars of the k = 16 targets from a results table, as printed', () => {
+    const results = [
+      '### Animation quality and speed, k = 16, no dithering',
+      '',
+      '| clip | frames | tool | psnr dB | flicker_static | flip_static |',
+      '|------|--------|------|---------|----------------|-------------|',
+      '| a.gif | 10 | chromaseed seeded | 30.00 | 0.100 | 0.01 |',
+      '| a.gif | 10 | chromaseed none | 29.00 | 2.000 | 0.5 |',
+      '| a.gif | 10 | ffmpeg per-frame | 28.00 | 3.000 | 0.6 |',
+      '| a.gif | 10 | ffmpeg global | 27.00 | 0.080 | 0.0 |',
+      '| still.gif | 1 | ffmpeg per-frame | 25.00 | - | - |',
+      '',
+      '### Targets',
+      '| b.gif | 10 | ffmpeg per-frame | 40.00 | 1.000 | 0.1 |',
+    ].join('\n');
+    const code = `import { barsFromResults } from './lever-sweep.js'; console.log(JSON.stringify([...barsFromResults(${JSON.stringify(results)})]));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: bench, encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    // Rows after the table's section (b.gif) are not its.
+    expect(JSON.parse(r.stdout)).toEqual([
+      ['a.gif', { psnr: 28.5, onePalette: 0.1, unseeded: 0.4 }],
+      ['still.gif', { psnr: 25.5, onePalette: null, unseeded: null }],
+    ]);
+  });
+
+  it('sweep seeded chromaseed over the clips against those bars, and refuse options the library refuses', () => {
+    // cars.gif (31.73 dB and flicker 0.0001 at the medium preset) meets every bar of bench/RESULTS.md by far.
+    const r = run('lever-sweep.js', '--only', 'dartimage__cars', '--options', '{"stability": "medium"}');
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toMatch(/\| dartimage__cars\.gif +\| \d+\.\d{3} +\| 28\.99 +\| \d\.\d{4} /);
+    expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^PSNR bar met on 1 of 1; flicker within 1\.25x ffmpeg's one palette on 1 of 1, within 0\.2x unseeded on 1 of 1 /);
+    for (const [options, said] of [
+      ['{"jumpHold": -1}', '--options: expected a number from 0 to 1000000 for --jump-hold but received -1'],
+      ['[1]', `--options needs a JSON object, e.g. '{"jumpHold": 2}'`],
+      ['{jumpHold: 1}', '--options "{jumpHold: 1}" is not JSON'],
+    ]) {
+      const bad = run('lever-sweep.js', '--options', options);
+      expect([bad.status, bad.stderr.split(' (')[0].trim()]).toEqual([2, said]);
+    }
   });
 });
