@@ -8,7 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { createQualityMeter, openReusable, quantizeClip, resolveInputOptions, resolveSequenceOptions } from '../dist/index.js';
 import { makeClips } from './clips.js';
-import { CORPUS, ROOT, checkArgs, table, tempDir } from './lib.js';
+import { CORPUS, ROOT, checkArgs, onlyPattern, refuse, table, tempDir } from './lib.js';
 
 const RESULTS = path.join(ROOT, 'bench/RESULTS.md');
 
@@ -46,10 +46,7 @@ export async function leverSweep({ only = null, options = {} } = {}) {
   const wanted = (file) => only === null || only.test(path.basename(file));
   const inputs = ['gifs', 'videos'].flatMap((dir) => readdirSync(path.join(CORPUS, dir)).map((f) => path.join(CORPUS, dir, f))).filter(wanted);
   inputs.push(...Object.values(await makeClips(tempDir('sweep'), wanted)));
-  if (inputs.length === 0) {
-    console.error(`no clip matches --only ${only.source}`);
-    process.exit(2);
-  }
+  if (inputs.length === 0) refuse(`no clip matches --only ${only.source}`);
   const rows = [['clip', 'psnr dB', 'bar', 'flicker_static', 'bar: one palette', 'bar: unseeded', 'misses']];
   const tally = { psnr: [0, 0], onePalette: [0, 0], unseeded: [0, 0] };
   const shown = (value, digits) => (value === null ? '-' : value.toFixed(digits));
@@ -85,27 +82,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     'node bench/lever-sweep.js [--only REGEX] [--options JSON]: seeded k = 16 on the animation benchmark\'s clips against the bars of its last run in bench/RESULTS.md, with the library\'s sequence options given as JSON, e.g. --options \'{"jumpHold": 2}\' (--only: the clips whose file name matches REGEX)',
     ['--only VALUE', '--options VALUE'],
   );
-  const fail = (message) => {
-    console.error(message);
-    process.exit(2);
-  };
-  let only = null;
+  const only = onlyPattern(args);
   let options = {};
-  try {
-    only = args.value('--only') === undefined ? null : new RegExp(args.value('--only'));
-  } catch (err) {
-    fail(`--only ${JSON.stringify(args.value('--only'))} is not a regular expression (${err.message})`);
-  }
   try {
     options = args.value('--options') === undefined ? {} : JSON.parse(args.value('--options'));
   } catch (err) {
-    fail(`--options ${JSON.stringify(args.value('--options'))} is not JSON (${err.message})`);
+    refuse(`--options ${JSON.stringify(args.value('--options'))} is not JSON (${err.message})`);
   }
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) fail('--options needs a JSON object, e.g. \'{"jumpHold": 2}\'');
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) refuse('--options needs a JSON object, e.g. \'{"jumpHold": 2}\'');
   try {
     resolveSequenceOptions({ ...options, colors: 16 });
   } catch (err) {
-    fail(`--options: ${err.message}`);
+    refuse(`--options: ${err.message}`);
   }
   await leverSweep({ only, options });
 }

@@ -135,6 +135,22 @@ export function checkArgs(usage, known) {
   return { has: (name) => switches.has(name), value: (name) => values.get(name) };
 }
 
+/** Says `message` on stderr and ends the script with exit code 2, as for a bad option. */
+export function refuse(message) {
+  console.error(message);
+  process.exit(2);
+}
+
+/** `--only REGEX` from checkArgs' `options` as a RegExp, null when not given; one that is not a regular expression is refused. */
+export function onlyPattern(options) {
+  const pattern = options.value('--only');
+  try {
+    return pattern === undefined ? null : new RegExp(pattern);
+  } catch (err) {
+    refuse(`--only ${JSON.stringify(pattern)} is not a regular expression (${err.message})`);
+  }
+}
+
 /**
  * A peer from Debian's packages, or null (the caller prints that it was skipped). `says`, when
  * given, must match what `NAME -version` prints: a name as common as `convert` may be another

@@ -12,7 +12,7 @@ import { openInput } from '../dist/io/open-input.js';
 import { createQualityMeter } from '../dist/metrics/quality.js';
 import { writeQuantizeChart } from './chart.js';
 import { makeClips } from './clips.js';
-import { CORPUS, bestIfShort, bestOfPair, checkArgs, extraCaCertsNote, findPeer, table, tempDir, timeCli, timeCommand } from './lib.js';
+import { CORPUS, bestIfShort, bestOfPair, checkArgs, extraCaCertsNote, findPeer, onlyPattern, refuse, table, tempDir, timeCli, timeCommand } from './lib.js';
 
 /** The k of the issues' targets; `--k N` measures another one (what GIF makers often use: 256). */
 const TARGET_K = 16;
@@ -102,10 +102,7 @@ export async function quantizeBench({ quick = false, only = null, chart = path.j
   ].filter(wanted);
   // The 320x240 clips are made (with ffmpeg) only when wanted.
   inputs.push(...Object.values(await makeClips(dir, wanted)));
-  if (inputs.length === 0) {
-    console.error(`no clip${quick ? ' of --quick' : ''} matches --only ${only.source}`);
-    process.exit(2);
-  }
+  if (inputs.length === 0) refuse(`no clip${quick ? ' of --quick' : ''} matches --only ${only.source}`);
   const ffmpeg = findPeer('ffmpeg');
   if (!ffmpeg) console.log('ffmpeg not found (apt-get install ffmpeg): ffmpeg rows skipped');
   const certs = extraCaCertsNote();
@@ -249,25 +246,15 @@ export async function quantizeBench({ quick = false, only = null, chart = path.j
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const options = checkArgs('node bench/quantize-bench.js [--quick] [--only REGEX] [--k N] [--chart FILE.png]: quality, flicker, speed and output size against ffmpeg, and on GIFs against gifsicle and ImageMagick (--quick: a few clips; --only: the clips whose file name matches REGEX; --k: colours, 16 by default; --chart: where the figures are drawn, by default chromaseed-quantize-bench-kN.png in the system\'s temporary directory)', ['--quick', '--only VALUE', '--k VALUE', '--chart VALUE']);
-  const fail = (message) => {
-    console.error(message);
-    process.exit(2);
-  };
   const k = options.value('--k');
   if (k !== undefined) {
     K = /^\d+$/.test(k) ? Number(k) : NaN;
-    if (!(K >= 2 && K <= 256)) fail('--k needs a whole number from 2 to 256');
+    if (!(K >= 2 && K <= 256)) refuse('--k needs a whole number from 2 to 256');
   }
   // --only REGEX: just the clips whose file name matches.
-  const pattern = options.value('--only');
-  let only = null;
-  try {
-    only = pattern === undefined ? null : new RegExp(pattern);
-  } catch (err) {
-    fail(`--only ${JSON.stringify(pattern)} is not a regular expression (${err.message})`);
-  }
+  const only = onlyPattern(options);
   // Checked now, not after a run of 20 minutes.
   const chart = options.value('--chart');
-  if (chart !== undefined && !(/\.png$/i.test(chart) && existsSync(path.dirname(path.resolve(chart))))) fail(`--chart ${JSON.stringify(chart)}: give a .png file in a directory that exists`);
+  if (chart !== undefined && !(/\.png$/i.test(chart) && existsSync(path.dirname(path.resolve(chart))))) refuse(`--chart ${JSON.stringify(chart)}: give a .png file in a directory that exists`);
   await quantizeBench({ quick: options.has('--quick'), only, chart });
 }
