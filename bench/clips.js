@@ -3,7 +3,7 @@
 // Lossless (FFV1 in Matroska) so every tool reads exactly the same frames; the long
 // clips for the memory test are H.264, since only their length matters there.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
@@ -78,6 +78,15 @@ export async function makeClips(dir, wanted = () => true) {
     out[name] = file;
   }
   return out;
+}
+
+/**
+ * The animation benchmark's clips that `wanted` keeps (by path): the corpus's GIFs and videos,
+ * then the 320x240 clips, made in `dir` (with ffmpeg) only when wanted.
+ */
+export async function animationClips(dir, wanted) {
+  const corpus = ['gifs', 'videos'].flatMap((folder) => readdirSync(path.join(CORPUS, folder)).map((f) => path.join(CORPUS, folder, f)));
+  return [...corpus.filter(wanted), ...Object.values(await makeClips(dir, wanted))];
 }
 
 /** A panning clip of `frames` frames for the streaming-memory test. */

@@ -4,11 +4,11 @@
 // and 0.2 times unseeded. No timing and no peers run: what a lever does to every clip, in
 // well under a minute, where the whole benchmark takes twenty, so a lever can be tried at
 // several settings before the benchmark is run on the one kept.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createQualityMeter, openReusable, quantizeClip, resolveInputOptions, resolveSequenceOptions } from '../dist/index.js';
-import { makeClips } from './clips.js';
-import { CORPUS, ROOT, checkArgs, onlyPattern, refuse, table, tempDir } from './lib.js';
+import { animationClips } from './clips.js';
+import { ROOT, checkArgs, onlyPattern, refuse, table, tempDir } from './lib.js';
 
 const RESULTS = path.join(ROOT, 'bench/RESULTS.md');
 
@@ -44,8 +44,7 @@ export async function leverSweep({ only = null, options = {} } = {}) {
   const sequence = resolveSequenceOptions({ ...options, colors: 16 });
   const bars = barsFromResults(readFileSync(RESULTS, 'utf8'));
   const wanted = (file) => only === null || only.test(path.basename(file));
-  const inputs = ['gifs', 'videos'].flatMap((dir) => readdirSync(path.join(CORPUS, dir)).map((f) => path.join(CORPUS, dir, f))).filter(wanted);
-  inputs.push(...Object.values(await makeClips(tempDir('sweep'), wanted)));
+  const inputs = await animationClips(tempDir('sweep'), wanted);
   if (inputs.length === 0) refuse(`no clip matches --only ${only.source}`);
   const rows = [['clip', 'psnr dB', 'bar', 'flicker_static', 'bar: one palette', 'bar: unseeded', 'misses']];
   const tally = { psnr: [0, 0], onePalette: [0, 0], unseeded: [0, 0] };

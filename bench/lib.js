@@ -262,9 +262,10 @@ export async function runCli(args, dir, intervalMs = 20) {
   return { ...r, nodeMaxRssMiB };
 }
 
+/** The median of `xs` (not changed), the two middle ones averaged when their count is even. */
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  return (s[Math.floor((s.length - 1) / 2)] + s[Math.ceil((s.length - 1) / 2)]) / 2;
 }
 
 /**

@@ -4,15 +4,15 @@
 // ../shared/METRICS.md, measured on the composited frames of each output GIF against the
 // composited source frames. Each output's size is reported too, beside the source's (no
 // target: issue 3 asks for small output, and GIF makers compare sizes).
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeGif } from '../dist/decode/gif-decode.js';
 import { openInput } from '../dist/io/open-input.js';
 import { createQualityMeter } from '../dist/metrics/quality.js';
 import { writeQuantizeChart } from './chart.js';
-import { makeClips } from './clips.js';
-import { CORPUS, bestIfShort, bestOfPair, checkArgs, extraCaCertsNote, findPeer, onlyPattern, refuse, table, tempDir, timeCli, timeCommand } from './lib.js';
+import { animationClips } from './clips.js';
+import { bestIfShort, bestOfPair, checkArgs, extraCaCertsNote, findPeer, median, onlyPattern, refuse, table, tempDir, timeCli, timeCommand } from './lib.js';
 
 /** The k of the issues' targets; `--k N` measures another one (what GIF makers often use: 256). */
 const TARGET_K = 16;
@@ -81,8 +81,6 @@ const isGif = (f) => /\.gif$/i.test(f);
 /** The tools whose output sizes are tabled, seeded chromaseed first: the one the others are held against. */
 const SIZE_TOOLS = ['chromaseed seeded', 'ffmpeg per-frame', 'ffmpeg global', 'gifsicle', 'ImageMagick'];
 const kib = (bytes) => (bytes / 1024).toFixed(1);
-/** The median of sorted numbers, the two middle ones averaged when their count is even. */
-const middle = (sorted) => (sorted[Math.floor((sorted.length - 1) / 2)] + sorted[Math.ceil((sorted.length - 1) / 2)]) / 2;
 
 /** One line: seeded chromaseed's output size over `tool`'s, median and range over the clips both wrote. */
 export function sizeSummary(verdicts, tool) {
@@ -90,18 +88,13 @@ export function sizeSummary(verdicts, tool) {
   if (ratios.length === 0) return null;
   ratios.sort((a, b) => a - b);
   const smaller = ratios.filter((r) => r < 1).length;
-  return `chromaseed seeded's size over ${tool}'s, ${ratios.length} clip${ratios.length > 1 ? 's' : ''}: ${middle(ratios).toFixed(2)} median (${ratios[0].toFixed(2)} to ${ratios.at(-1).toFixed(2)}); smaller on ${smaller}`;
+  return `chromaseed seeded's size over ${tool}'s, ${ratios.length} clip${ratios.length > 1 ? 's' : ''}: ${median(ratios).toFixed(2)} median (${ratios[0].toFixed(2)} to ${ratios.at(-1).toFixed(2)}); smaller on ${smaller}`;
 }
 
 export async function quantizeBench({ quick = false, only = null, chart = path.join(os.tmpdir(), `chromaseed-quantize-bench-k${K}.png`) } = {}) {
   const dir = tempDir('quantize');
   const wanted = (f) => (!quick || /muybridge\.gif|chi\.gif|cars\.gif|realshort|320x240/.test(f)) && (only === null || only.test(path.basename(f)));
-  const inputs = [
-    ...readdirSync(path.join(CORPUS, 'gifs')).map((f) => path.join(CORPUS, 'gifs', f)),
-    ...readdirSync(path.join(CORPUS, 'videos')).map((f) => path.join(CORPUS, 'videos', f)),
-  ].filter(wanted);
-  // The 320x240 clips are made (with ffmpeg) only when wanted.
-  inputs.push(...Object.values(await makeClips(dir, wanted)));
+  const inputs = await animationClips(dir, wanted);
   if (inputs.length === 0) refuse(`no clip${quick ? ' of --quick' : ''} matches --only ${only.source}`);
   const ffmpeg = findPeer('ffmpeg');
   if (!ffmpeg) console.log('ffmpeg not found (apt-get install ffmpeg): ffmpeg rows skipped');
@@ -230,8 +223,8 @@ export async function quantizeBench({ quick = false, only = null, chart = path.j
     const speedups = vs.map((v) => v[label].speedup).sort((a, b) => a - b);
     const over = vs.filter((v) => !v[label].colorsOk).map((v) => v.clip);
     lines.push(
-      `chromaseed seeded vs ${label}, ${vs.length} GIF clip${vs.length > 1 ? 's' : ''}: PSNR ${sign(middle(gains))} dB median (${sign(gains[0])} to ${sign(gains.at(-1))}), ` +
-        `speed-up ${middle(speedups).toFixed(2)}× median (${speedups[0].toFixed(2)}× to ${speedups.at(-1).toFixed(2)}×); ${label} at most k colours: ${over.length ? `MISS on ${over.join(', ')}` : 'on every clip'}`,
+      `chromaseed seeded vs ${label}, ${vs.length} GIF clip${vs.length > 1 ? 's' : ''}: PSNR ${sign(median(gains))} dB median (${sign(gains[0])} to ${sign(gains.at(-1))}), ` +
+        `speed-up ${median(speedups).toFixed(2)}× median (${speedups[0].toFixed(2)}× to ${speedups.at(-1).toFixed(2)}×); ${label} at most k colours: ${over.length ? `MISS on ${over.join(', ')}` : 'on every clip'}`,
     );
   }
   if (lines.length) console.log(`\n### Beside gifsicle and ImageMagick (GIF inputs; no targets)\n\n${lines.join('\n')}`);

@@ -195,7 +195,8 @@ export function holdPalette(
 
 /**
  * How far (Euclidean RGB levels) a released colour must move the still pixels it painted
- * for the jump hold to weigh it: a visible jump, not the drift the palette hold governs.
+ * for the jump hold to weigh it: a visible jump, not the drift the palette hold governs
+ * (unless those pixels are STILL_MAJORITY of its cluster).
  * Chosen on the animation benchmark's clips: weighed from 24 levels, the hold also kept
  * smaller moves on earth.gif, which fell 0.04 dB, under its PSNR bar (35.14, bar 35.15).
  */
@@ -219,7 +220,8 @@ const releasedEntries = new Uint8Array(256);
  * it would go: an entry that moves far, from a colour another entry still has, repaints
  * nothing. `stillPixels` gives, per entry, the pixels painted with it last frame whose source
  * is unchanged, for the entries it is given (1 in a mask: those holdPalette released, the
- * only ones this may hold); it is asked only when some entry jumps. Changes `palette` in place.
+ * only ones this may hold); it is asked only when holdPalette released some entry. Changes
+ * `palette` in place.
  *
  * Each pass decides every entry against the palette as the pass began, so the entries' order
  * does not matter. A colour held back can lengthen another's jump (its still pixels were
