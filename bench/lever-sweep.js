@@ -39,9 +39,8 @@ export function barsFromResults(text) {
   return bars;
 }
 
-/** Runs the sweep and prints its table and how many clips meet each bar; `options` are the library's sequence options (k is 16). */
-export async function leverSweep({ only = null, options = {} } = {}) {
-  const sequence = resolveSequenceOptions({ ...options, colors: 16 });
+/** Runs the sweep and prints its table and how many clips meet each bar; `sequence` is resolveSequenceOptions' answer, at k = 16. */
+export async function leverSweep({ only = null, sequence = resolveSequenceOptions({ colors: 16 }) } = {}) {
   const bars = barsFromResults(readFileSync(RESULTS, 'utf8'));
   const wanted = (file) => only === null || only.test(path.basename(file));
   const inputs = await animationClips(tempDir('sweep'), wanted);
@@ -89,10 +88,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     refuse(`--options ${JSON.stringify(args.value('--options'))} is not JSON (${err.message})`);
   }
   if (options === null || typeof options !== 'object' || Array.isArray(options)) refuse('--options needs a JSON object, e.g. \'{"jumpHold": 2}\'');
+  let sequence;
   try {
-    resolveSequenceOptions({ ...options, colors: 16 });
+    sequence = resolveSequenceOptions({ ...options, colors: 16 });
   } catch (err) {
     refuse(`--options: ${err.message}`);
   }
-  await leverSweep({ only, options });
+  await leverSweep({ only, sequence });
 }
