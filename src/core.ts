@@ -9,7 +9,7 @@ export { createKMeans, kmeansPixels, kmeansPoints, type KMeansOptions, type KMea
 export type { ColorHistogram } from './kmeans/histogram.js';
 export { createMapper, nearestIndex, type MapOptions, type Dither, type Mapper, type MappedFrame } from './map/map-pixels.js';
 export { createPaletteSearch, type PaletteSearch } from './map/nearest.js';
-export { createQualityMeter, histogramInertia, inertia, type QualityResult, type QualityMeter } from './metrics/quality.js';
+export { createQualityMeter, histogramInertia, inertia, type QualityResult, type QualityMeter, type QualityMeterOptions, type StillFlips } from './metrics/quality.js';
 export { createSequentialQuantizer, type FramePalette, type PreviousFrame, type SequentialOptions } from './sequence/sequential.js';
 export { clipPalette, createColorAccumulator, type ClipPalette, type ClusterRequest, type PointClusterer } from './sequence/global-palette.js';
 export { STABILITY_LEVELS, STABILITY_PRESETS, resolveStability, type StabilityOptions, type StabilityLevel } from './sequence/stability.js';

@@ -110,7 +110,7 @@ export const FILE_ARGUMENTS = ['image', 'input', 'source', 'target'] as const;
 export const isFileArgument = (name: string): boolean => (FILE_ARGUMENTS as readonly string[]).includes(name);
 
 /** The options that name a file to write. */
-const OUTPUT_NAMES = [['output', '-o'], ['timeline', '--timeline'], ['swatch', '--swatch'], ['overlay', '--overlay']] as const;
+const OUTPUT_NAMES = [['output', '-o'], ['timeline', '--timeline'], ['flickerMap', '--flicker-map'], ['swatch', '--swatch'], ['overlay', '--overlay']] as const;
 
 /** The files a command line writes (standard output, `-o -`, is none). */
 export function outputFiles(args: Args): string[] {

@@ -16,7 +16,7 @@ import { renderCaption } from '../render/caption.js';
 import { composeSideBySide, composeSideBySideRgba, type Caption } from '../render/side-by-side.js';
 import { createSequentialQuantizer } from '../sequence/sequential.js';
 import { STABILITY_PRESETS, type StabilityOptions } from '../sequence/stability.js';
-import type { ClipInfo, IndexedFrame, TimedFrame } from '../types.js';
+import type { ClipInfo, Frame, IndexedFrame, TimedFrame } from '../types.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
 import { commitRun, failedRun, leftoverWarnings, readableInput } from './run-output.js';
@@ -48,9 +48,10 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   if (args.seeding !== undefined) throw new ChromaseedError('ERR_USAGE', 'compare runs all three seeding modes; drop --seeding');
   const output = typeof args.output === 'string' ? args.output : undefined;
   const timelineFile = typeof args.timeline === 'string' ? args.timeline : undefined;
+  const mapFile = typeof args.flickerMap === 'string' ? args.flickerMap : undefined;
   if (output === STDOUT) throw new ChromaseedError('ERR_USAGE', '-o -: compare prints its figures on standard output; give -o a file name');
-  if (args.all === true && output === undefined && timelineFile === undefined) {
-    throw new ChromaseedError('ERR_USAGE', '--all adds the global mode to the side-by-side animation and the palette timeline, and neither is asked for; give -o FILE.gif or --timeline FILE.png, or drop --all');
+  if (args.all === true && output === undefined && timelineFile === undefined && mapFile === undefined) {
+    throw new ChromaseedError('ERR_USAGE', '--all adds the global mode to the side-by-side animation, the palette timeline and the flicker map, and none is asked for; give -o FILE.gif, --timeline FILE.png or --flicker-map FILE.png, or drop --all');
   }
   // Refuses an output we cannot write before reading anything; a GIF's rate limit applies to
   // the clip every mode reads.
@@ -58,7 +59,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   if (output !== undefined) outputKind(output, false);
   const inputOptions = output ? inputOptionsFor(output, read) : read;
   const options = sequenceOptionsOf(args);
-  const input = await readableInput(inputs, given, output, timelineFile, signal);
+  const input = await readableInput(inputs, given, output, [[timelineFile, '--timeline'], [mapFile, '--flicker-map']], signal);
   const quiet = args.quiet === true;
 
   const opening = startStopwatch();
@@ -82,6 +83,8 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   if (signal !== undefined) setMaxListeners(defaultMaxListeners + 2 * variants.length, signal);
   // The modes go through the clip in step, so they share one reading of it (see shareReading).
   const reading = shareReading(probe);
+  // The modes the side-by-side, the timeline and the flicker map show, in the same order: the flicker first, then what stops it.
+  const shown: Seeding[] = args.all === true ? ['none', 'seeded', 'global'] : ['none', 'seeded'];
   const runs: ModeRun[] = variants.map(([label, variant]) => {
     const seat = reading.seat();
     // The one-palette run counts the clip's colours before its first frame, in a reading of
@@ -91,14 +94,18 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
     const read = variant.seeding === 'global'
       ? showingFirstPass(() => (opened++ === 0 ? openInput(input, inputOptions, signal) : seat.open()), streams.stderr, name, 'counting colours (global)', !quiet, (frames) => progress.setTotal(frames))
       : seat.open;
-    return { label, frames: quantizeClip(read, variant, signal, clusterInThread(signal)), meter: createQualityMeter(), seconds: 0, waitedMs: seat.waitedMs };
+    // The flicker map's modes count, pixel by pixel, what flip_static averages.
+    const perPixel = mapFile !== undefined && (shown as readonly string[]).includes(label);
+    return { label, frames: quantizeClip(read, variant, signal, clusterInThread(signal)), meter: createQualityMeter({ perPixel }), seconds: 0, waitedMs: seat.waitedMs };
   });
-  // The modes the side-by-side and the timeline show, in the same order: the flicker first, then what stops it.
-  const shown: Seeding[] = args.all === true ? ['none', 'seeded', 'global'] : ['none', 'seeded'];
   const side = output ? await createSideBySide(output, input, probe.info, options, shown) : null;
+  // A map too wide to draw is refused now, not after the run: its labels at their longest (flicker_static is at most 441.67).
+  if (mapFile !== undefined) await renderCaption([MODE_LABELS.original, ...shown.map((m) => mapLabel(m, 441.67))], probe.info.width, probe.info.height);
   const progress = createProgress(streams.stderr, name, probe.info.frameCount, !quiet);
   // Each shown mode's palettes, frame by frame, for the timeline.
   const timeline = shown.map((): Uint8Array[] => []);
+  // The clip's first frame, which the flicker map draws its heat over (the reading's buffers are reused).
+  let first: Frame | null = null;
   let frames = 0;
   try {
     for (;;) {
@@ -113,6 +120,10 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
       }
       if (results.size === 0) break;
       if (timelineFile !== undefined) shown.forEach((m, i) => timeline[i].push(results.get(m)!.palette.palette));
+      if (mapFile !== undefined && first === null) {
+        const { width, height, data } = results.get('seeded')!.source;
+        first = { width, height, data: data.slice() };
+      }
       if (side) await side.write(results.get('seeded')!.source, shown.map((m) => results.get(m)!.indexed));
       // The side-by-side is composed from the panels in its own frame: their arrays may take later frames.
       for (const q of results.values()) q.release();
@@ -127,25 +138,36 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
     await Promise.allSettled(runs.map((r) => r.frames.return(undefined)));
     await reading.close();
   }
-  const picture = timelineFile !== undefined ? async () => [timelineFile, await (await import('./timeline.js')).renderTimelines(shown.map((m, i) => ({ label: MODE_LABELS[m], rows: timeline[i] })), options.colors)] as const : null;
-  const written = await commitRun(side, picture, input, progress, signal);
+  const meterOf = (m: Seeding): ModeRun['meter'] => runs.find((r) => r.label === m)!.meter;
+  const pictures = async (): Promise<(readonly [string, Uint8Array])[]> => [
+    ...(timelineFile === undefined ? [] : [[timelineFile, await (await import('./timeline.js')).renderTimelines(shown.map((m, i) => ({ label: MODE_LABELS[m], rows: timeline[i] })), options.colors)] as const]),
+    ...(mapFile === undefined ? [] : [[mapFile, await (await import('../render/flicker-map.js')).renderFlickerMaps(first!, shown.map((m) => ({ label: mapLabel(m, meterOf(m).result().flicker_static), counts: meterOf(m).stillFlips()! })), MODE_LABELS.original)] as const]),
+  ];
+  const written = await commitRun(side, timelineFile === undefined && mapFile === undefined ? null : pictures, input, progress, signal);
 
   // A mode's seconds: its own work, and the opening and reading of the clip it shares, as if it had read the clip alone.
   const seconds = (r: ModeRun): number => r.seconds + openSeconds + (reading.readMs() - r.waitedMs()) / 1000;
   const figures = Object.fromEntries(runs.map((r) => [r.label, { ...rounded(r.meter.result()), seconds: round(seconds(r), 3) }]));
   // The damage the shared reading found (the one-palette run's own pass finds the same).
-  const allWarnings = [...leftoverWarnings([output, timelineFile]), ...(probe.warnings ?? []), ...(written?.warnings ?? []), ...notes].map(inputs.shownText);
+  const mapNote = mapFile !== undefined && frames === 1 ? ['--flicker-map: one frame, so no frame pairs to find flicker in: the map shows the picture alone'] : [];
+  const allWarnings = [...leftoverWarnings([output, timelineFile, mapFile]), ...(probe.warnings ?? []), ...(written?.warnings ?? []), ...notes, ...mapNote].map(inputs.shownText);
   const advice = onePaletteAdvice(figures);
   if (args.json === true) {
-    await printOut(streams.stdout, JSON.stringify({ input: inputs.shownName(input), output: output ?? null, timeline: timelineFile ?? null, k: options.colors, frames, modes: figures, advice, warnings: allWarnings }) + '\n');
+    await printOut(streams.stdout, JSON.stringify({ input: inputs.shownName(input), output: output ?? null, timeline: timelineFile ?? null, flickerMap: mapFile ?? null, k: options.colors, frames, modes: figures, advice, warnings: allWarnings }) + '\n');
   } else {
     await printOut(streams.stdout, formatTable(inputs.shownName(input), options.colors, frames, figures));
     // Named as quantize and transfer name theirs: the table alone left the user to find them.
     if (!quiet && side !== null && written !== undefined) streams.stderr.write(`${oneLine(String(output))}: ${side.captions.join(' | ')} side by side, ${framesWritten(frames, written)}, ${side.size.width}x${side.size.height}${codedOf(written)}, ${formatBytes(written.bytes)}\n`);
     if (!quiet && timelineFile !== undefined) streams.stderr.write(`${oneLine(timelineFile)}: the palettes over time, ${shown.map((m) => MODE_LABELS[m]).join(' | ')}\n`);
+    if (!quiet && mapFile !== undefined) streams.stderr.write(`${oneLine(mapFile)}: where each mode's output changed colour on pixels the source left still, ${[MODE_LABELS.original, ...shown.map((m) => MODE_LABELS[m])].join(' | ')}\n`);
     if (!quiet && advice !== null) streams.stderr.write(`chromaseed: ${advice}\n`);
   }
   if (!quiet) reportWarnings(streams, allWarnings);
+}
+
+/** A flicker map panel's label: the mode, and its flicker_static as the table prints it. */
+function mapLabel(mode: Seeding, flicker: number | null): string {
+  return flicker === null ? `${MODE_LABELS[mode]}, no still pixels` : `${MODE_LABELS[mode]}, flicker ${flicker.toFixed(DECIMALS.flicker_static)}`;
 }
 
 /** How much closer seeded output may be (PSNR, dB) for one palette still to count as fitting the clip as well. */

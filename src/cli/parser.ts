@@ -155,9 +155,10 @@ export function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[n
           .option('seeding', { hidden: true })
           .positional('input', { type: 'string', describe: 'GIF, animated WebP or PNG, or video; - for standard input' })
           .option('output', { requiresArg: true, alias: 'o', type: 'string', describe: 'write a labelled side-by-side animation (GIF, video or PNG frames)' })
-          .option('all', { type: 'boolean', describe: 'include the global mode in the side-by-side output and the timeline' })
+          .option('all', { type: 'boolean', describe: 'include the global mode in the side-by-side output, the timeline and the flicker map' })
           .option('levers', { type: 'boolean', describe: 'add rows with each steadiness lever of the seeded mode switched off' })
           .option('timeline', { requiresArg: true, type: 'string', describe: 'write the palettes over time as a PNG, unseeded | seeded side by side (one row per frame)' })
+          .option('flicker-map', { requiresArg: true, type: 'string', describe: "write a PNG of where each mode's output changed colour on pixels the source left still: original | unseeded | seeded, heat over the first frame" })
           .option('json', { type: 'boolean', describe: 'print the figures as JSON' })
           .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress, summary or warnings on stderr (--json keeps the warnings)' }),
       handlers.compare,

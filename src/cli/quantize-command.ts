@@ -25,7 +25,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
   const outputName = outputNameOf(args, output, streams.stdout);
   const quiet = args.quiet === true;
   const timelineFile = typeof args.timeline === 'string' ? args.timeline : undefined;
-  const input = await readableInput(inputs, given, output, timelineFile, signal);
+  const input = await readableInput(inputs, given, output, [[timelineFile, '--timeline']], signal);
   const elapsed = startStopwatch();
 
   const { info, kind, warnings, open } = await openReusable(input, inputOptions, signal);
@@ -56,7 +56,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
   } catch (err) {
     await failedRun(err, progress, writer, signal);
   }
-  const picture = timelineFile !== undefined ? async () => [timelineFile, await (await import('./timeline.js')).renderTimelines([{ label: MODE_LABELS[options.seeding], rows: timeline }], options.colors)] as const : null;
+  const picture = timelineFile !== undefined ? async () => [[timelineFile, await (await import('./timeline.js')).renderTimelines([{ label: MODE_LABELS[options.seeding], rows: timeline }], options.colors)] as const] : null;
   const written = (await commitRun(writer, picture, input, progress, signal))!;
   const seconds = elapsed();
   const plays = playsOf(outputKind(output) === 'gif', writerOptions.loopCount);

@@ -10,18 +10,29 @@ import type { Progress } from './progress.js';
  * How a command's run ends: its outputs committed together, or removed on a failure or Ctrl-C.
  */
 
+/** A picture written beside the main output: its file, and the option that names it (`--timeline`). */
+export type ExtraPicture = readonly [file: string | undefined, option: string];
+
 /**
  * The path to read the input from (`-` copied to a temporary file first), with the output and
- * a `--timeline` picture checked against it: piped in, `-` is copied before it is read, so
- * what can be checked without it is checked before the copy, and not only after a long pipe.
+ * the pictures beside it (a `--timeline`, a `--flicker-map`) checked against it and against
+ * one another: piped in, `-` is copied before it is read, so what can be checked without it is
+ * checked before the copy, and not only after a long pipe.
  */
-export async function readableInput(inputs: InputSession, given: string, output: string | undefined, timeline: string | undefined, signal?: AbortSignal): Promise<string> {
+export async function readableInput(inputs: InputSession, given: string, output: string | undefined, pictures: readonly ExtraPicture[], signal?: AbortSignal): Promise<string> {
+  const named = pictures.filter((p): p is readonly [string, string] => p[0] !== undefined);
+  const check = async (input: string | undefined): Promise<void> => {
+    for (const [i, [file, option]] of named.entries()) {
+      await checkExtraOutputPath(file, option, input, output);
+      for (const [earlier, earlierOption] of named.slice(0, i)) await checkExtraOutputPath(file, option, input, earlier, `${earlierOption} picture`);
+    }
+  };
   if (isStdin(given)) {
     if (output !== undefined) await checkOutputPath(output);
-    if (timeline !== undefined) await checkExtraOutputPath(timeline, '--timeline', undefined, output);
+    await check(undefined);
   }
   const input = await inputs.readable(given, signal);
-  if (timeline !== undefined) await checkExtraOutputPath(timeline, '--timeline', input, output);
+  await check(input);
   return input;
 }
 
@@ -36,8 +47,8 @@ export async function failedRun(err: unknown, progress: Progress, output: { abor
 }
 
 /**
- * Ends a run whose frames are all written: the picture beside the main output (a timeline, a
- * swatch), drawn by `picture`, is written under a temporary name first, and takes its name
+ * Ends a run whose frames are all written: the pictures beside the main output (a timeline, a
+ * swatch), drawn by `pictures`, are written under temporary names first, and take their names
  * once the main output is complete under its own temporary name, just before that is renamed
  * (FinishOptions.beforePlace), the file it replaces kept aside: a failure of either (a picture
  * too large, a full disk, a file that cannot be replaced) leaves the old files as they were,
@@ -48,7 +59,7 @@ export async function failedRun(err: unknown, progress: Progress, output: { abor
  */
 export async function commitRun<T>(
   output: { finish(options?: FinishOptions): Promise<T>; abort(): Promise<void> } | null,
-  picture: (() => Promise<readonly [file: string, bytes: Uint8Array]>) | null,
+  pictures: (() => Promise<readonly (readonly [file: string, bytes: Uint8Array])[]>) | null,
   inputPath: string,
   progress: Progress,
   signal?: AbortSignal,
@@ -75,7 +86,7 @@ export async function commitRun<T>(
   };
   try {
     if (signal?.aborted) throw signal.reason;
-    if (picture !== null) staged = await stageFiles([await picture()], inputPath);
+    if (pictures !== null) staged = await stageFiles(await pictures(), inputPath);
     if (signal?.aborted) throw signal.reason;
     if (output === null) {
       await place();

@@ -192,7 +192,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   const decisions = transfer.decisions();
   const shownDecision = longestDecision(decisions, frames);
   const swatchFile = typeof args.swatch === 'string' ? args.swatch : undefined;
-  const picture = swatchFile !== undefined ? async () => [swatchFile, await renderTransferSwatch(source, shownDecision, frames > 1)] as const : null;
+  const picture = swatchFile !== undefined ? async () => [[swatchFile, await renderTransferSwatch(source, shownDecision, frames > 1)] as const] : null;
   const written = (await commitRun(writer, picture, targetPath, progress, signal))!;
   const seconds = elapsed();
   const plays = playsOf(gif, writerOptions.loopCount);

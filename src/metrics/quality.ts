@@ -1,6 +1,6 @@
 import type { Frame, IndexedFrame } from '../types.js';
 import { ALPHA_MASK, ALPHA_SHIFT, colorKey, wordsOf } from '../pixel-words.js';
-import { checkBytes, checkFrameDimensions, checkIndexedFrame, checkPalette, ChromaseedError, invalidOption, isBytes } from '../errors.js';
+import { checkBytes, checkFrameDimensions, checkIndexedFrame, checkPalette, ChromaseedError, invalidOption, isBytes, refuseUnknownKeys, requireFlag, requireObject } from '../errors.js';
 import { countDistinctColors, type ColorHistogram } from '../kmeans/histogram.js';
 import { createMapper, type Mapper } from '../map/map-pixels.js';
 import { createPaletteSearch, type PaletteSearch } from '../map/nearest.js';
@@ -61,6 +61,25 @@ export interface QualityMeter {
   add(source: Frame, output: Frame | IndexedFrame): void;
   /** Metrics over everything added so far (can be called at any time). */
   result(): QualityResult;
+  /**
+   * Pixel by pixel, what `flip_static` averages: in how many frame pairs the source left the
+   * pixel still, and in how many of those its output colour changed. Null unless the meter
+   * was made with `{ perPixel: true }`, or before a frame was added.
+   */
+  stillFlips(): StillFlips | null;
+}
+
+/** Per pixel (`width * height`, row by row): still frame pairs, and the ones among them whose output changed. */
+export interface StillFlips {
+  readonly width: number;
+  readonly height: number;
+  readonly stillPairs: Uint32Array;
+  readonly flips: Uint32Array;
+}
+
+export interface QualityMeterOptions {
+  /** Count still pairs and flips for each pixel too (stillFlips): 8 bytes a pixel. Default false. */
+  readonly perPixel?: boolean;
 }
 
 /** PSNR in dB for a mean squared error on the 0..255 scale, capped at MAX_PSNR. */
@@ -89,7 +108,11 @@ function checkPair(source: Frame, output: Frame): void {
   }
 }
 
-export function createQualityMeter(): QualityMeter {
+export function createQualityMeter(options: QualityMeterOptions = {}): QualityMeter {
+  requireObject("createQualityMeter's options", '{ perPixel: true }', options);
+  refuseUnknownKeys('createQualityMeter', options, ['perPixel']);
+  requireFlag('perPixel', options.perPixel);
+  const perPixel = options.perPixel === true;
   let width = -1;
   let height = -1;
   let frames = 0;
@@ -112,6 +135,8 @@ export function createQualityMeter(): QualityMeter {
   const lut = new Uint32Array(256);
   const lutBytes = new Uint8Array(lut.buffer);
   const used = new Uint8Array(256);
+  let pixelStill: Uint32Array | null = null;
+  let pixelFlips: Uint32Array | null = null;
 
   /**
    * An indexed output as RGBA, as expandToRgba draws it for a PNG (a transparent pixel:
@@ -180,6 +205,10 @@ export function createQualityMeter(): QualityMeter {
       height = source.height;
       prevSrc = new Uint8Array(source.data.length);
       prevOut = new Uint8Array(source.data.length);
+      if (perPixel) {
+        pixelStill = new Uint32Array(width * height);
+        pixelFlips = new Uint32Array(width * height);
+      }
     } else if (source.width !== width || source.height !== height) {
       throw new ChromaseedError('ERR_INPUT', `frame ${frames} is ${source.width}x${source.height}, earlier frames are ${width}x${height}`);
     }
@@ -203,6 +232,8 @@ export function createQualityMeter(): QualityMeter {
     const oWords = wordsOf(o);
     const psWords = wordsOf(prevSrc);
     const poWords = wordsOf(prevOut);
+    const stillAt = pixelStill;
+    const flipsAt = pixelFlips;
     for (let p = 0, j = 0; p < sWords.length; p++, j += 4) {
       const sw = sWords[p];
       if ((sw & alphaMask) === 0) continue;
@@ -216,7 +247,10 @@ export function createQualityMeter(): QualityMeter {
       if ((psw & alphaMask) === 0) continue;
       if (oWords[p] === poWords[p]) {
         visible++;
-        if (sw === psw || Math.max(Math.abs(s[j] - prevSrc[j]), Math.abs(s[j + 1] - prevSrc[j + 1]), Math.abs(s[j + 2] - prevSrc[j + 2])) <= STILL_THRESHOLD) still++;
+        if (sw === psw || Math.max(Math.abs(s[j] - prevSrc[j]), Math.abs(s[j + 1] - prevSrc[j + 1]), Math.abs(s[j + 2] - prevSrc[j + 2])) <= STILL_THRESHOLD) {
+          still++;
+          if (stillAt !== null) stillAt[p]++;
+        }
         continue;
       }
       const sr = s[j] - prevSrc[j];
@@ -235,6 +269,10 @@ export function createQualityMeter(): QualityMeter {
         still++;
         stillChange += outChange;
         if (outSq !== 0) stillFlips++;
+        if (stillAt !== null) {
+          stillAt[p]++;
+          if (outSq !== 0) flipsAt![p]++;
+        }
       }
     }
     const psnr = shownPixels === 0 ? null : psnrFromMse(squares / (shownPixels * 3));
@@ -273,7 +311,11 @@ export function createQualityMeter(): QualityMeter {
     };
   }
 
-  return { add, result };
+  function stillFlips(): StillFlips | null {
+    return pixelStill === null ? null : { width, height, stillPairs: pixelStill.slice(), flips: pixelFlips!.slice() };
+  }
+
+  return { add, result, stillFlips };
 }
 
 /**

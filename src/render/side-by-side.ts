@@ -1,4 +1,4 @@
-import type { IndexedFrame, TimedFrame } from '../types.js';
+import type { Frame, IndexedFrame, TimedFrame } from '../types.js';
 
 /**
  * Lays quantized frames side by side into one indexed frame, under a caption bar, so the
@@ -79,12 +79,33 @@ export function composeSideBySide(panels: readonly IndexedFrame[], caption: Capt
  * colour black; the writer keeps them or draws them black. Written into `out` if given.
  */
 export function composeSideBySideRgba(original: TimedFrame, panels: readonly IndexedFrame[], caption: Caption, out?: Uint8Array): TimedFrame {
+  const drawRow = (p: number, from: number, n: number, scale: number, data: Uint8Array, o: number): void => {
+    if (p === 0) drawRgbaRow(original.data, from, n, scale, data, o);
+    else drawIndexedRow(panels[p - 1], from, n, scale, data, o);
+  };
+  const data = layOutRgba(panels.length + 1, original.width, original.height, caption, drawRow, out);
+  return { width: data.width, height: data.height, data: data.data, delayMs: original.delayMs };
+}
+
+/** Full-colour pictures of one size side by side under `caption`, as composeSideBySideRgba lays out a clip's frames (a still picture of each mode: compare's flicker map). */
+export function composeRgbaPanels(panels: readonly Frame[], caption: Caption): Frame {
+  return layOutRgba(panels.length, panels[0].width, panels[0].height, caption, (p, from, n, scale, data, o) => drawRgbaRow(panels[p].data, from, n, scale, data, o));
+}
+
+/**
+ * `count` panels of `sw` x `sh` pixels, each drawn a row at a time by `drawRow` (panel p's
+ * pixels from `from`, `n` of them, each `scale` wide, at byte `o` of `data`), enlarged and
+ * centred in their columns under the caption bar, parted by the gap's rule.
+ */
+function layOutRgba(
+  count: number, sw: number, sh: number, caption: Caption,
+  drawRow: (p: number, from: number, n: number, scale: number, data: Uint8Array, o: number) => void,
+  out?: Uint8Array,
+): Frame {
   const { scale, panelWidth } = caption;
-  const sw = original.width;
   const pw = sw * scale;
-  const ph = original.height * scale;
+  const ph = sh * scale;
   const inset = Math.floor((panelWidth - pw) / 2);
-  const count = panels.length + 1;
   const { width, height } = sideBySideSize(panelWidth, ph, count, caption.height);
   const data = out?.length === width * height * 4 ? out : new Uint8Array(width * height * 4);
   const bar = Math.min(caption.mask.length, width * caption.height);
@@ -100,11 +121,10 @@ export function composeSideBySideRgba(original: TimedFrame, panels: readonly Ind
         for (let x = x0 + pw; x < column + panelWidth; x++) grey(data, (y * width + x) * 4, 0);
       }
     }
-    for (let sy = 0; sy < original.height; sy++) {
+    for (let sy = 0; sy < sh; sy++) {
       // One source row drawn into the first of its `scale` output rows, then copied down.
       const top = (caption.height + sy * scale) * rowBytes + x0 * 4;
-      if (p === 0) drawRgbaRow(original.data, sy * sw, sw, scale, data, top);
-      else drawIndexedRow(panels[p - 1], sy * sw, sw, scale, data, top);
+      drawRow(p, sy * sw, sw, scale, data, top);
       for (let r = 1; r < scale; r++) data.copyWithin(top + r * rowBytes, top, top + pw * 4);
     }
     if (p === count - 1) continue;
@@ -113,7 +133,7 @@ export function composeSideBySideRgba(original: TimedFrame, panels: readonly Ind
       for (let o = (caption.height * width + column + panelWidth + c) * 4; o < data.length; o += rowBytes) grey(data, o, v);
     }
   }
-  return { width, height, data, delayMs: original.delayMs };
+  return { width, height, data };
 }
 
 /** An opaque grey pixel (black or white: caption and gaps) at byte `o`. */

@@ -15,6 +15,7 @@ import { openInput } from '../../src/io/open-input.js';
 import { workerFile } from '../../src/io/worker-file.js';
 import { resolveInputOptions } from '../../src/options.js';
 import { renderCaptionBar } from '../../src/render/caption.js';
+import { PANEL_GAP } from '../../src/render/side-by-side.js';
 import { BIN, corpus, repoRoot, runBin, runMain } from '../helpers/cli.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'chromaseed-cli-'));
@@ -1157,6 +1158,80 @@ describe('chromaseed compare --timeline', () => {
   });
 });
 
+describe('chromaseed compare --flicker-map', () => {
+  /** The picture decoded: which of each panel's pixels are heat (a still pixel that changed colour) rather than the dimmed picture's greys. */
+  async function heatShares(png: string, panels: number) {
+    const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const panelWidth = (info.width - (panels - 1) * PANEL_GAP) / panels;
+    const shares: number[] = [];
+    for (let p = 0; p < panels; p++) {
+      let heat = 0;
+      let all = 0;
+      // Rows between the caption bar (22 px) and the legend (22 px), as a 400x300 clip has them.
+      for (let y = 22; y < info.height - 22; y++) {
+        for (let x = p * (panelWidth + PANEL_GAP); x < p * (panelWidth + PANEL_GAP) + panelWidth; x++) {
+          const o = (y * info.width + x) * 3;
+          all++;
+          if (data[o] !== data[o + 1] || data[o] !== data[o + 2]) heat++;
+        }
+      }
+      shares.push(heat / all);
+    }
+    return { info, panelWidth, shares };
+  }
+
+  it('shows where each mode flickered, over the first frame: nearly every pixel unseeded, next to none seeded; named in --json', async () => {
+    const png = path.join(tmp, 'cars-flicker-map.png');
+    const r = await runMain(['compare', CARS, '-k', '16', '--flicker-map', png, '--json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ flickerMap: png, output: null, timeline: null });
+    const { info, panelWidth, shares } = await heatShares(png, 3);
+    expect(panelWidth).toBe(400);
+    expect(info.height).toBe(22 + 300 + 22);
+    const [original, unseeded, seeded] = shares;
+    // The original panel is the clip's first frame, in colour: its greys are few.
+    expect(original).toBeGreaterThan(0.9);
+    // Heat covers the pixels whose output changed in some still pair: flip_static (0.66 a pair
+    // unseeded, 0.00000 seeded) is the mean share over pairs, so the pixels ever flipped are more.
+    expect(unseeded).toBeGreaterThan(report.modes.none.flip_static);
+    expect(seeded).toBeLessThan(0.001);
+  });
+
+  it('maps the global mode too with --all, beside a timeline, on a screen recording whose seeded flicker is in a few places', async () => {
+    const png = path.join(tmp, 'playpause-flicker-map.png');
+    const timeline = path.join(tmp, 'playpause-timeline.png');
+    const r = await runMain(['compare', path.join(corpus, 'gifs/gifcontrols__playpause.gif'), '-k', '16', '--all', '--flicker-map', png, '--timeline', timeline]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/playpause-flicker-map\.png: where each mode's output changed colour on pixels the source left still, original \| unseeded \| seeded \| global palette\n/);
+    expect(existsSync(timeline)).toBe(true);
+    const { shares } = await heatShares(png, 4);
+    const [, unseeded, seeded, global] = shares;
+    // Measured: 1.00, 0.21 and 0.023 of the panel's pixels.
+    expect(unseeded).toBeGreaterThan(0.9);
+    expect(seeded).toBeLessThan(0.3 * unseeded);
+    expect(global).toBeLessThan(seeded);
+  });
+
+  it('refuses a map that is no PNG, or that would be the main output or the timeline, before any work', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'flicker-map-'));
+    const notPng = await runMain(['compare', CARS, '--flicker-map', path.join(dir, 'map.gif')]);
+    expect([notPng.code, notPng.stderr]).toEqual([2, expect.stringMatching(/--flicker-map \S*map\.gif: this picture is written as PNG; give it a \.png name/)]);
+    const asTimeline = await runMain(['compare', CARS, '--timeline', path.join(dir, 'same.png'), '--flicker-map', path.join(dir, 'same.png')]);
+    expect([asTimeline.code, asTimeline.stderr]).toEqual([2, expect.stringMatching(/same\.png: is also the --timeline picture; choose another file name/)]);
+    const asOutput = await runMain(['compare', CARS, '-o', path.join(dir, 'frame-%d.png'), '--flicker-map', path.join(dir, 'frame-1.png')]);
+    expect([asOutput.code, asOutput.stderr]).toEqual([2, expect.stringMatching(/frame-1\.png: is also the main output/)]);
+    // Too wide to draw: refused before the run, not after it (in 0.5 s, where the run takes minutes).
+    const wide = await runMain(['compare', CARS, '--width', '11000', '--flicker-map', path.join(dir, 'wide.png')]);
+    expect([wide.code, wide.stderr]).toEqual([2, expect.stringMatching(/a side-by-side of 3 panels 11000 pixels wide would be 33008 pixels wide, more than 32767; scale the input down with --width/)]);
+    expectOnly(dir, []);
+    // A still has no frame pairs: the map is written, and says so.
+    const still = await runMain(['compare', HIBISCUS, '--flicker-map', path.join(dir, 'still.png')]);
+    expect([still.code, still.stderr]).toEqual([0, expect.stringMatching(/warning: --flicker-map: one frame, so no frame pairs to find flicker in/)]);
+    expectOnly(dir, ['still.png']);
+  });
+});
+
 describe('chromaseed compare --levers', () => {
   it('runs its 12 modes at once without a warning of leaking Ctrl-C listeners (it printed one, even with -q)', async () => {
     const warned: string[] = [];
@@ -1362,7 +1437,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['pixel hold with dithering', ['quantize', CARS, '--dither', 'bayer', '--pixel-hold', '4', '-o', 'x.gif'], 2, /^chromaseed: --pixel-hold acts on undithered output only, and this run uses --dither bayer\n$/],
     ['anchor with manhattan', ['quantize', CARS, '--metric', 'manhattan', '--anchor', '4', '-o', 'x.gif'], 2, /--anchor works with --metric euclidean only/],
     ['compare given a mode', ['compare', CARS, '--seeding', 'none'], 2, /compare runs all three seeding modes; drop --seeding/],
-    ['compare --all with no animation or timeline to add a panel to', ['compare', CARS, '--all'], 2, /--all adds the global mode to the side-by-side animation and the palette timeline, and neither is asked for; give -o FILE\.gif or --timeline FILE\.png, or drop --all/],
+    ['compare --all with no animation, timeline or flicker map to add a panel to', ['compare', CARS, '--all'], 2, /--all adds the global mode to the side-by-side animation, the palette timeline and the flicker map, and none is asked for; give -o FILE\.gif, --timeline FILE\.png or --flicker-map FILE\.png, or drop --all/],
     ['two palette formats', ['palette', HIBISCUS, '--json', '--format', 'css'], 2, /--json and --format css ask for two formats/],
     ['GIF scaled past the pixel limit', ['quantize', CARS, '--width', '16384', '-o', 'x.gif'], 1, /cars\.gif: frames of 16384x12288 exceed the limit of 100000000 pixels/],
     ['still scaled past the pixel limit', ['quantize', HIBISCUS, '--width', '16384', '-o', 'x.png'], 1, /hibiscus\.jpg: scaled to 16384x\d+, the image would have more than 100000000 pixels/],

@@ -5,7 +5,7 @@ import { createQualityMeter, histogramInertia, indexedColors, inertia, MAX_PSNR,
 import { countDistinctColors } from '../../src/kmeans/histogram.js';
 import { buildHistogram } from '../../src/kmeans/histogram.js';
 import { createMapper } from '../../src/map/map-pixels.js';
-import type { Frame } from '../../src/types.js';
+import type { Frame, IndexedFrame } from '../../src/types.js';
 import { expandFrame } from '../helpers/expand-frame.js';
 import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
 import { openInput } from '../../src/io/open-input.js';
@@ -185,6 +185,50 @@ describe('temporal metrics', () => {
     expect(() => meter.add(frame(2, 1, flat(2, [0, 0, 0])), frame(1, 1, [[0, 0, 0]]))).toThrow(/output frame is 1x1/);
     meter.add(frame(1, 1, [[0, 0, 0]]), frame(1, 1, [[0, 0, 0]]));
     expect(() => meter.add(frame(2, 1, flat(2, [0, 0, 0])), frame(2, 1, flat(2, [0, 0, 0])))).toThrow(/earlier frames are 1x1/);
+  });
+});
+
+describe('per-pixel still pairs and flips (compare --flicker-map)', () => {
+  it('counts, pixel by pixel, the still pairs and the flips among them that flip_static averages', () => {
+    // Pixel 0 still throughout, its output flipping in pair 2 only; pixel 1 still, never
+    // flipping; pixel 2 moving in pair 1 (its flip there is no still flip), still in pair 2;
+    // pixel 3 transparent in frame 1, so in neither pair.
+    const s0 = frame(4, 1, [[100, 100, 100], [50, 50, 50], [0, 0, 0], [9, 9, 9]]);
+    const s1 = frame(4, 1, [[104, 100, 100], [50, 50, 50], [90, 0, 0], [9, 9, 9, 0]]);
+    const s2 = frame(4, 1, [[104, 100, 100], [50, 50, 50], [90, 0, 0], [9, 9, 9]]);
+    const o0 = frame(4, 1, [[96, 96, 96], [48, 48, 48], [0, 0, 0], [8, 8, 8]]);
+    const o1 = frame(4, 1, [[96, 96, 96], [48, 48, 48], [88, 0, 0], [8, 8, 8]]);
+    const o2 = frame(4, 1, [[120, 96, 96], [48, 48, 48], [88, 0, 0], [8, 8, 8]]);
+    const meter = createQualityMeter({ perPixel: true });
+    expect(meter.stillFlips()).toBeNull();
+    meter.add(s0, o0);
+    meter.add(s1, o1);
+    meter.add(s2, o2);
+    const counts = meter.stillFlips()!;
+    expect(counts).toMatchObject({ width: 4, height: 1 });
+    expect([...counts.stillPairs]).toEqual([2, 2, 1, 0]);
+    expect([...counts.flips]).toEqual([1, 0, 0, 0]);
+    // flip_static: pair 1 has 2 still pixels, no flip; pair 2 has 3, one flip.
+    expect(meter.result().flip_static).toBe((0 / 2 + 1 / 3) / 2);
+    // A copy: later frames do not change what was handed out.
+    meter.add(s2, o0);
+    expect([...counts.flips]).toEqual([1, 0, 0, 0]);
+    expect([...meter.stillFlips()!.flips]).toEqual([2, 0, 1, 0]);
+  });
+
+  it('counts from indexed output too, and not at all unless asked; refuses a bad option', () => {
+    const src = frame(2, 1, flat(2, [100, 100, 100]));
+    const indexed = (i0: number): IndexedFrame => ({ width: 2, height: 1, indices: new Uint8Array([i0, 0]), palette: new Uint8Array([100, 100, 100, 90, 90, 90]), size: 2, transparent: null, delayMs: 100 });
+    const meter = createQualityMeter({ perPixel: true });
+    const plain = createQualityMeter();
+    for (const m of [meter, plain]) [0, 1, 1].forEach((i) => m.add(src, indexed(i)));
+    expect([...meter.stillFlips()!.flips]).toEqual([1, 0]);
+    expect([...meter.stillFlips()!.stillPairs]).toEqual([2, 2]);
+    expect(plain.stillFlips()).toBeNull();
+    expect(plain.result()).toEqual(meter.result());
+    expect(() => createQualityMeter({ perPixels: true } as never)).toThrow(/unknown option "perPixels" for createQualityMeter; did you mean "perPixel"\?/);
+    expect(() => createQualityMeter({ perPixel: 'yes' } as never)).toThrow(/expected true or false for perPixel/);
+    expect(() => createQualityMeter(null as never)).toThrow(/expected an object such as \{ perPixel: true \}/);
   });
 });
 

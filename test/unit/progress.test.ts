@@ -281,7 +281,7 @@ describe('a run ending with a picture beside its output (commitRun)', () => {
   it('writes the picture first: when that fails, the main output is abandoned, not committed', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'commit-run-'));
     const main = output();
-    await expect(commitRun(main, async () => [path.join(dir, 'missing/tl.png'), new Uint8Array(8)] as const, 'in.gif', quiet)).rejects.toMatchObject({ code: 'ERR_OUTPUT' });
+    await expect(commitRun(main, async () => [[path.join(dir, 'missing/tl.png'), new Uint8Array(8)] as const], 'in.gif', quiet)).rejects.toMatchObject({ code: 'ERR_OUTPUT' });
     expect(main.calls).toEqual(['abort']);
     // A picture that cannot be drawn (transfer's swatch of a clear first frame was drawn
     // before this, so the output was left open, its encoder thread holding the process).
@@ -289,7 +289,7 @@ describe('a run ending with a picture beside its output (commitRun)', () => {
     await expect(commitRun(undrawn, async () => { throw new Error('cannot draw it'); }, 'in.gif', quiet)).rejects.toThrow('cannot draw it');
     expect(undrawn.calls).toEqual(['abort']);
     const next = output();
-    expect(await commitRun(next, async () => [path.join(dir, 'tl.png'), new Uint8Array([1, 2, 3])] as const, 'in.gif', quiet)).toBe('done');
+    expect(await commitRun(next, async () => [[path.join(dir, 'tl.png'), new Uint8Array([1, 2, 3])] as const], 'in.gif', quiet)).toBe('done');
     expect([next.calls, [...readFileSync(path.join(dir, 'tl.png'))]]).toEqual([['finish'], [1, 2, 3]]);
     rmSync(dir, { recursive: true });
   });
@@ -312,7 +312,7 @@ describe('a run ending with a picture beside its output (commitRun)', () => {
         stopEncoder();
       },
     };
-    const run = commitRun(encoding, async () => [path.join(dir, 'tl.png'), new Uint8Array(8)] as const, 'in.mp4', quiet, controller.signal);
+    const run = commitRun(encoding, async () => [[path.join(dir, 'tl.png'), new Uint8Array(8)] as const], 'in.mp4', quiet, controller.signal);
     // During the finish, not before it: waited for, where a fixed 20 ms came before it under load (the picture is placed first).
     await finished;
     controller.abort();
@@ -329,7 +329,7 @@ describe('a run ending with a picture beside its output (commitRun)', () => {
   it('leaves no picture when the main output fails to finish', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'commit-run-'));
     const failing = { finish: async () => Promise.reject(new Error('disk full')), abort: async () => undefined };
-    await expect(commitRun(failing, async () => [path.join(dir, 'tl.png'), new Uint8Array(8)] as const, 'in.gif', quiet)).rejects.toThrow('disk full');
+    await expect(commitRun(failing, async () => [[path.join(dir, 'tl.png'), new Uint8Array(8)] as const], 'in.gif', quiet)).rejects.toThrow('disk full');
     expect(readdirSync(dir)).toEqual([]);
     rmSync(dir, { recursive: true });
   });

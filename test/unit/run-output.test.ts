@@ -19,13 +19,13 @@ describe('commitRun', () => {
     const timeline = path.join(dir, 'timeline.png');
     const drawing = async () => {
       stop.abort();
-      return [timeline, new Uint8Array([1, 2, 3])] as const;
+      return [[timeline, new Uint8Array([1, 2, 3])] as const];
     };
     await expect(commitRun(null, drawing, path.join(dir, 'in.gif'), quietProgress, stop.signal)).rejects.toMatchObject({ code: 'ERR_ABORTED' });
     expect(existsSync(timeline)).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
     // Not interrupted: written.
-    await commitRun(null, async () => [timeline, new Uint8Array([1, 2, 3])] as const, path.join(dir, 'in.gif'), quietProgress, new AbortController().signal);
+    await commitRun(null, async () => [[timeline, new Uint8Array([1, 2, 3])] as const], path.join(dir, 'in.gif'), quietProgress, new AbortController().signal);
     expect(readdirSync(dir)).toEqual(['timeline.png']);
   });
 
@@ -44,14 +44,14 @@ describe('commitRun', () => {
       },
       async abort() {},
     };
-    await expect(commitRun(failing, async () => [timeline, new TextEncoder().encode('new timeline')] as const, path.join(dir, 'in.gif'), quietProgress)).rejects.toThrow('the rename failed');
+    await expect(commitRun(failing, async () => [[timeline, new TextEncoder().encode('new timeline')] as const], path.join(dir, 'in.gif'), quietProgress)).rejects.toThrow('the rename failed');
     // In place just before the main output would have been, and back as it was after it failed.
     expect(placedWhenFinished).toBe('new timeline');
     expect(readFileSync(timeline, 'utf8')).toBe('old timeline');
     expect(readdirSync(dir)).toEqual(['timeline.png']);
     // A picture where there was none is removed.
     rmSync(timeline);
-    await expect(commitRun(failing, async () => [timeline, new Uint8Array([1])] as const, path.join(dir, 'in.gif'), quietProgress)).rejects.toThrow('the rename failed');
+    await expect(commitRun(failing, async () => [[timeline, new Uint8Array([1])] as const], path.join(dir, 'in.gif'), quietProgress)).rejects.toThrow('the rename failed');
     expect(readdirSync(dir)).toEqual([]);
   });
 
@@ -72,7 +72,7 @@ describe('commitRun', () => {
       },
       async abort() {},
     };
-    await commitRun(output, async () => [timeline, new TextEncoder().encode('new timeline')] as const, path.join(dir, 'in.gif'), quietProgress);
+    await commitRun(output, async () => [[timeline, new TextEncoder().encode('new timeline')] as const], path.join(dir, 'in.gif'), quietProgress);
     expect([readdirSync(dir).sort(), readFileSync(timeline, 'utf8')]).toEqual([['out.gif', 'timeline.png'], 'new timeline']);
   });
 
@@ -89,7 +89,7 @@ describe('commitRun', () => {
       },
       async abort() {},
     };
-    await expect(commitRun(failing, async () => [timeline, new TextEncoder().encode('new timeline')] as const, path.join(dir, 'in.gif'), quietProgress)).rejects.toThrow('the encoder failed');
+    await expect(commitRun(failing, async () => [[timeline, new TextEncoder().encode('new timeline')] as const], path.join(dir, 'in.gif'), quietProgress)).rejects.toThrow('the encoder failed');
     expect(seenWhileEncoding).toBe('old timeline');
     expect([readdirSync(dir), readFileSync(timeline, 'utf8')]).toEqual([['timeline.png'], 'old timeline']);
   });
@@ -104,7 +104,7 @@ describe('commitRun', () => {
     const output = { finish: async () => void calls.push('finish'), abort: async () => void calls.push('abort') };
     const drawing = async () => {
       stop.abort();
-      return [timeline, new Uint8Array([1])] as const;
+      return [[timeline, new Uint8Array([1])] as const];
     };
     await expect(commitRun(output, drawing, path.join(dir, 'in.gif'), quietProgress, stop.signal)).rejects.toMatchObject({ code: 'ERR_ABORTED' });
     expect(calls).not.toContain('finish');
