@@ -12,7 +12,8 @@ import { MAX_COLORS, type Seeding, type SequenceOptions } from '../options.js';
 import { inputOptionsOf, sequenceOptionsOf } from './pick-options.js';
 import { quantizeClip, type QuantizedFrame } from '../pipeline/quantize-clip.js';
 import { shareReading } from '../pipeline/shared-reading.js';
-import { renderCaption } from '../render/caption.js';
+import { captionLayout, renderCaption } from '../render/caption.js';
+import { fillUnseen, renderFlickerMaps, type FlickerMapPanel } from '../render/flicker-map.js';
 import { composeSideBySide, composeSideBySideRgba, type Caption } from '../render/side-by-side.js';
 import { createSequentialQuantizer } from '../sequence/sequential.js';
 import { STABILITY_PRESETS, type StabilityOptions } from '../sequence/stability.js';
@@ -98,14 +99,16 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
     const perPixel = mapFile !== undefined && (shown as readonly string[]).includes(label);
     return { label, frames: quantizeClip(read, variant, signal, clusterInThread(signal)), meter: createQualityMeter({ perPixel }), seconds: 0, waitedMs: seat.waitedMs };
   });
+  // A map too large to draw is refused now, not after the run: its labels at their longest (flicker_static is at most 441.67).
+  if (mapFile !== undefined) captionLayout([MODE_LABELS.original, ...shown.map((m) => mapLabel(m, 441.67))], probe.info.width, probe.info.height);
   const side = output ? await createSideBySide(output, input, probe.info, options, shown) : null;
-  // A map too wide to draw is refused now, not after the run: its labels at their longest (flicker_static is at most 441.67).
-  if (mapFile !== undefined) await renderCaption([MODE_LABELS.original, ...shown.map((m) => mapLabel(m, 441.67))], probe.info.width, probe.info.height);
   const progress = createProgress(streams.stderr, name, probe.info.frameCount, !quiet);
   // Each shown mode's palettes, frame by frame, for the timeline.
   const timeline = shown.map((): Uint8Array[] => []);
-  // The clip's first frame, which the flicker map draws its heat over (the reading's buffers are reused).
-  let first: Frame | null = null;
+  // What the flicker map draws its heat over: the clip's first frame, and where a pixel is
+  // clear there, the first frame that shows it (a copy: the reading's buffers are reused).
+  let base: Frame | null = null;
+  let unseen = 0;
   let frames = 0;
   try {
     for (;;) {
@@ -120,9 +123,13 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
       }
       if (results.size === 0) break;
       if (timelineFile !== undefined) shown.forEach((m, i) => timeline[i].push(results.get(m)!.palette.palette));
-      if (mapFile !== undefined && first === null) {
+      if (mapFile !== undefined) {
         const { width, height, data } = results.get('seeded')!.source;
-        first = { width, height, data: data.slice() };
+        if (base === null) {
+          base = { width, height, data: data.slice() };
+          unseen = width * height;
+        }
+        unseen = fillUnseen(base.data, data, unseen);
       }
       if (side) await side.write(results.get('seeded')!.source, shown.map((m) => results.get(m)!.indexed));
       // The side-by-side is composed from the panels in its own frame: their arrays may take later frames.
@@ -138,10 +145,13 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
     await Promise.allSettled(runs.map((r) => r.frames.return(undefined)));
     await reading.close();
   }
-  const meterOf = (m: Seeding): ModeRun['meter'] => runs.find((r) => r.label === m)!.meter;
+  const mapPanel = (m: Seeding): FlickerMapPanel => {
+    const { meter } = runs.find((r) => r.label === m)!;
+    return { label: mapLabel(m, meter.result().flicker_static), counts: meter.stillFlips()! };
+  };
   const pictures = async (): Promise<(readonly [string, Uint8Array])[]> => [
     ...(timelineFile === undefined ? [] : [[timelineFile, await (await import('./timeline.js')).renderTimelines(shown.map((m, i) => ({ label: MODE_LABELS[m], rows: timeline[i] })), options.colors)] as const]),
-    ...(mapFile === undefined ? [] : [[mapFile, await (await import('../render/flicker-map.js')).renderFlickerMaps(first!, shown.map((m) => ({ label: mapLabel(m, meterOf(m).result().flicker_static), counts: meterOf(m).stillFlips()! })), MODE_LABELS.original)] as const]),
+    ...(mapFile === undefined ? [] : [[mapFile, await renderFlickerMaps(base!, shown.map(mapPanel), MODE_LABELS.original)] as const]),
   ];
   const written = await commitRun(side, timelineFile === undefined && mapFile === undefined ? null : pictures, input, progress, signal);
 

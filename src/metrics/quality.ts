@@ -64,7 +64,8 @@ export interface QualityMeter {
   /**
    * Pixel by pixel, what `flip_static` averages: in how many frame pairs the source left the
    * pixel still, and in how many of those its output colour changed. Null unless the meter
-   * was made with `{ perPixel: true }`, or before a frame was added.
+   * was made with `{ perPixel: true }`, or before a frame was added. The meter's own arrays,
+   * not a copy (8 bytes a pixel): a later `add` counts on in them.
    */
   stillFlips(): StillFlips | null;
 }
@@ -225,7 +226,7 @@ export function createQualityMeter(options: QualityMeterOptions = {}): QualityMe
     let shownPixels = 0;
     let still = 0;
     let stillChange = 0;
-    let stillFlips = 0;
+    let stillFlipCount = 0;
     let visible = 0;
     let excess = 0;
     const sWords = wordsOf(s);
@@ -268,7 +269,7 @@ export function createQualityMeter(options: QualityMeterOptions = {}): QualityMe
       if (m <= STILL_THRESHOLD) {
         still++;
         stillChange += outChange;
-        if (outSq !== 0) stillFlips++;
+        if (outSq !== 0) stillFlipCount++;
         if (stillAt !== null) {
           stillAt[p]++;
           if (outSq !== 0) flipsAt![p]++;
@@ -287,7 +288,7 @@ export function createQualityMeter(options: QualityMeterOptions = {}): QualityMe
     }
     if (still > 0) {
       flickerSum += stillChange / still;
-      flipSum += stillFlips / still;
+      flipSum += stillFlipCount / still;
       stillPairs++;
     }
     prevSrc.set(s);
@@ -312,7 +313,7 @@ export function createQualityMeter(options: QualityMeterOptions = {}): QualityMe
   }
 
   function stillFlips(): StillFlips | null {
-    return pixelStill === null ? null : { width, height, stillPairs: pixelStill.slice(), flips: pixelFlips!.slice() };
+    return pixelStill === null ? null : { width, height, stillPairs: pixelStill, flips: pixelFlips! };
   }
 
   return { add, result, stillFlips };

@@ -12,11 +12,13 @@ export const CAPTION_HEIGHT = 22;
  * a 1280x720 panel), so that a side-by-side of HD video, shown shrunk to fit a screen, keeps
  * readable labels (a fixed 14 px was 5 px tall on a 5132 px wide compare shown 1920 wide);
  * but it grows no taller than a quarter of the panels' height (a 4000x200 strip got 142 px;
- * the 22 px bar stays under any panels).
+ * the 22 px bar stays under any panels), and no larger than a label of `longest` letters
+ * fits its panel at (captionFitWidth's rule: a panel that width holds it at 9 px).
  */
-function captionSize(panelWidth: number, panelHeight: number): { fontSize: number; height: number } {
+function captionSize(panelWidth: number, panelHeight: number, longest: number): { fontSize: number; height: number } {
   const grown = Math.max(14, Math.min(Math.round(panelWidth / 45), Math.floor(panelHeight / 4 / 1.6)));
-  const fontSize = Math.max(9, Math.min(Math.floor(panelWidth / 12), grown));
+  const fits = Math.floor(((panelWidth - 8) * 9) / (6 * Math.max(1, longest)));
+  const fontSize = Math.max(9, Math.min(Math.floor(panelWidth / 12), grown, fits));
   return { fontSize, height: Math.max(CAPTION_HEIGHT, Math.round(fontSize * 1.6)) };
 }
 
@@ -32,7 +34,7 @@ const MAX_FRAME_HEIGHT = 65534;
  * size, 9 px, takes under 6 px a letter.
  */
 export function captionFitWidth(labels: readonly string[]): number {
-  return 6 * Math.max(...labels.map((l) => l.length)) + 8;
+  return 6 * longestOf(labels) + 8;
 }
 
 /**
@@ -40,6 +42,16 @@ export function captionFitWidth(labels: readonly string[]): number {
  * text support and reduced to a 1-bit mask (text pixels), so every frame reuses it.
  */
 export async function renderCaption(labels: readonly string[], sourceWidth: number, sourceHeight: number): Promise<Caption> {
+  const { scale, panelWidth } = captionLayout(labels, sourceWidth, sourceHeight);
+  return { ...(await renderCaptionBar(labels, panelWidth, sourceHeight * scale)), scale, panelWidth };
+}
+
+/**
+ * How renderCaption lays out panels of `sourceWidth` x `sourceHeight` under `labels`, or a
+ * usage error if the picture would be too tall or too wide to write (said before a run, by
+ * a command that draws its picture after it).
+ */
+export function captionLayout(labels: readonly string[], sourceWidth: number, sourceHeight: number): Pick<Caption, 'scale' | 'panelWidth'> {
   // A panel narrower than its label (a 30-pixel GIF) is enlarged a whole number of times
   // until the label fits, but to no more than an HD frame's height (a 3x200 strip was
   // enlarged 31 times, to 6,222 pixels): past that its column is made as wide as the label,
@@ -47,7 +59,7 @@ export async function renderCaption(labels: readonly string[], sourceWidth: numb
   const needed = captionFitWidth(labels);
   const scale = Math.max(1, Math.min(Math.floor(MAX_ENLARGED_HEIGHT / sourceHeight), Math.ceil(needed / sourceWidth)));
   const panelWidth = Math.max(sourceWidth * scale, needed);
-  const barHeight = captionSize(panelWidth, sourceHeight * scale).height;
+  const barHeight = captionSize(panelWidth, sourceHeight * scale, longestOf(labels)).height;
   if (sourceHeight * scale + barHeight > MAX_FRAME_HEIGHT) {
     throw new ChromaseedError('ERR_USAGE', `a side-by-side of panels ${sourceHeight} pixels high, under a ${barHeight}-pixel caption, would be more than ${MAX_FRAME_HEIGHT} pixels high; scale the input down with --width`);
   }
@@ -55,8 +67,10 @@ export async function renderCaption(labels: readonly string[], sourceWidth: numb
   if (width > MAX_CAPTION_WIDTH) {
     throw new ChromaseedError('ERR_USAGE', `a side-by-side of ${labels.length} panels ${panelWidth} pixels wide would be ${width} pixels wide, more than ${MAX_CAPTION_WIDTH}; scale the input down with --width`);
   }
-  return { ...(await renderCaptionBar(labels, panelWidth, sourceHeight * scale)), scale, panelWidth };
+  return { scale, panelWidth };
 }
+
+const longestOf = (labels: readonly string[]): number => Math.max(...labels.map((l) => l.length));
 
 /**
  * The bar alone, over panels `panelWidth` x `panelHeight` parted by `gap` columns, sized as
@@ -65,7 +79,7 @@ export async function renderCaption(labels: readonly string[], sourceWidth: numb
  * most MAX_CAPTION_WIDTH wide.
  */
 export async function renderCaptionBar(labels: readonly string[], panelWidth: number, panelHeight: number, gap = PANEL_GAP): Promise<Omit<Caption, 'scale' | 'panelWidth'>> {
-  const { fontSize, height } = captionSize(panelWidth, panelHeight);
+  const { fontSize, height } = captionSize(panelWidth, panelHeight, longestOf(labels));
   const width = labels.length * (panelWidth + gap) - gap;
   if (width > MAX_CAPTION_WIDTH) throw new RangeError(`a caption bar ${width} pixels wide is more than sharp renders, ${MAX_CAPTION_WIDTH}`);
   const texts = labels

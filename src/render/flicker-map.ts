@@ -3,7 +3,7 @@ import { COUNTED_PIXELS } from '../limits.js';
 import type { StillFlips } from '../metrics/quality.js';
 import type { Frame } from '../types.js';
 import { CAPTION_HEIGHT, renderCaption } from './caption.js';
-import { composeRgbaPanels } from './side-by-side.js';
+import { layOutPanels, type DrawRow } from './side-by-side.js';
 import { LABEL_FONT_FAMILY, escapeXml, labelWidth, px } from './text.js';
 
 /** One mode's counts, and the label over its panel. */
@@ -40,32 +40,40 @@ export function heatColour(share: number, out: Uint8Array, o: number): void {
 }
 
 /**
- * One mode's map, pure: `base` (the clip's first frame) in dimmed greys, so the heat stands out
- * while the picture still says where things are, and over it, in heat colours, every pixel
- * whose output changed colour in some frame pair where the source left it still. A pixel that
- * never changed, or that the source never left still (moving content), shows the picture only;
- * one transparent in `base` is black under its heat.
+ * Pixel `p` of one mode's map, at byte `o` of `out` (opaque): a heat colour where its output
+ * changed colour in some frame pair that left it still, else `base` (the clip as each pixel
+ * first showed) in dimmed greys, so the heat stands out while the picture still says where
+ * things are: black where the clip never showed it, and the picture alone where it never
+ * changed or the source never left it still (moving content).
  */
-export function flickerMapPanel(base: Frame, counts: StillFlips): Frame {
-  const { width, height } = base;
-  if (counts.width !== width || counts.height !== height) throw new RangeError(`counts of ${counts.width}x${counts.height} pixels for a ${width}x${height} picture`);
-  const { stillPairs, flips } = counts;
-  const src = base.data;
-  const data = new Uint8Array(width * height * 4);
-  for (let p = 0, o = 0; p < width * height; p++, o += 4) {
-    if (flips[p] > 0) {
-      heatColour(flips[p] / stillPairs[p], data, o);
-      continue;
-    }
-    // Rec. 709 luma of the sRGB bytes, dimmed into 24..110: dark enough under every heat colour.
-    const luma = src[o + 3] === 0 ? 0 : 0.2126 * src[o] + 0.7152 * src[o + 1] + 0.0722 * src[o + 2];
-    const v = src[o + 3] === 0 ? 0 : Math.round(24 + luma / 3);
-    data[o] = v;
-    data[o + 1] = v;
-    data[o + 2] = v;
-    data[o + 3] = 255;
+export function mapPixel(base: Uint8Array, counts: StillFlips, p: number, out: Uint8Array, o: number): void {
+  const flips = counts.flips[p];
+  if (flips > 0) {
+    heatColour(flips / counts.stillPairs[p], out, o);
+    return;
   }
-  return { width, height, data };
+  const i = p * 4;
+  // Rec. 709 luma of the sRGB bytes, dimmed into 24..109: dark enough under every heat colour.
+  const v = base[i + 3] === 0 ? 0 : Math.round(24 + (0.2126 * base[i] + 0.7152 * base[i + 1] + 0.0722 * base[i + 2]) / 3);
+  out[o] = v;
+  out[o + 1] = v;
+  out[o + 2] = v;
+  out[o + 3] = 255;
+}
+
+/**
+ * Puts into `base` (the clip's first frame, RGBA) the pixels of `frame` where `base` has
+ * none, so that a pixel clear at the start shows as it first appears; `unseen` is how many
+ * pixels `base` lacks, and the count left is returned (0: nothing more to look for).
+ */
+export function fillUnseen(base: Uint8Array, frame: Uint8Array, unseen: number): number {
+  let left = unseen;
+  for (let i = 3; i < base.length && left > 0; i += 4) {
+    if (base[i] !== 0 || frame[i] === 0) continue;
+    base.set(frame.subarray(i - 3, i + 1), i - 3);
+    left--;
+  }
+  return left;
 }
 
 /** The legend's words, either side of its colour ramp. */
@@ -73,44 +81,60 @@ const LEGEND_LEFT = 'still pixels that changed colour: rarely';
 const LEGEND_RIGHT = 'in every frame';
 
 /**
- * compare's flicker map as a PNG: the clip's first frame, then each mode's map (flickerMapPanel),
- * side by side under their labels as in the side-by-side animation (a small clip enlarged
- * until its labels fit), over a legend: the heat colours' ramp from a pixel that changed
- * rarely to one that changed in every frame pair.
+ * compare's flicker map as a PNG: `base` (the clip as each pixel first showed), then each
+ * mode's map (mapPixel), side by side under their labels as in the side-by-side animation (a
+ * small clip enlarged until its labels fit), over a legend: the heat colours' ramp from a
+ * pixel that changed rarely to one that changed in every frame pair. Opaque throughout:
+ * where the clip never showed a pixel, black.
  */
-export async function renderFlickerMaps(first: Frame, panels: readonly FlickerMapPanel[], originalLabel: string): Promise<Uint8Array> {
-  const pictures = [first, ...panels.map((p) => flickerMapPanel(first, p.counts))];
-  const caption = await renderCaption([originalLabel, ...panels.map((p) => p.label)], first.width, first.height);
-  const top = composeRgbaPanels(pictures, caption);
-  const { width } = top;
-  // The caption's own text size (see caption.ts), shrunk where the words and a ramp of 8 letters would not fit.
+export async function renderFlickerMaps(base: Frame, panels: readonly FlickerMapPanel[], baseLabel: string): Promise<Uint8Array> {
+  const caption = await renderCaption([baseLabel, ...panels.map((p) => p.label)], base.width, base.height);
+  const drawRow: DrawRow = (p, from, n, scale, data, o) => {
+    for (let x = from; x < from + n; x++) {
+      if (p === 0) {
+        const i = x * 4;
+        const shown = base.data[i + 3] !== 0;
+        for (let c = 0; c < 3; c++) data[o + c] = shown ? base.data[i + c] : 0;
+        data[o + 3] = 255;
+      } else {
+        mapPixel(base.data, panels[p - 1].counts, x, data, o);
+      }
+      for (let s = 1; s < scale; s++) data.copyWithin(o + s * 4, o, o + 4);
+      o += scale * 4;
+    }
+  };
+  // The legend's text: about the captions' size (14 px under a 22-pixel bar, growing with it
+  // over wide panels), smaller where the words and a ramp as wide as 8 of its letters would
+  // not fit (the widths as monospace letters', whose advance is known).
+  const width = caption.width;
   const words = LEGEND_LEFT.length + LEGEND_RIGHT.length + 2;
-  const fontSize = Math.max(6, Math.min(Math.round(caption.height / 1.6), Math.floor((width - 16) / (labelWidth(words, 1) + 8))));
+  const fontSize = Math.max(6, Math.min(Math.max(14, Math.round(caption.height / 1.6)), Math.floor((width - 16) / labelWidth(words + 8, 1))));
   const barHeight = Math.max(CAPTION_HEIGHT, Math.round(fontSize * 1.6));
-  const left = 8 + labelWidth(LEGEND_LEFT.length + 1, fontSize);
-  const right = width - 8 - labelWidth(LEGEND_RIGHT.length + 1, fontSize);
-  const data = new Uint8Array(width * (top.height + barHeight) * 4);
-  data.set(top.data);
-  const legend = top.data.length;
+  const picture = layOutPanels(panels.length + 1, base.width, base.height, caption, drawRow, { below: barHeight });
+  const { data, height } = picture;
+  const legend = (height - barHeight) * width * 4;
   for (let o = legend + 3; o < data.length; o += 4) data[o] = 255; // black, opaque
   // The ramp: a share for each column, over the bar's middle half.
-  const rampFrom = Math.ceil(left);
-  const rampTo = Math.floor(right);
-  const row = new Uint8Array(4);
+  const rampFrom = Math.ceil(8 + labelWidth(LEGEND_LEFT.length + 1, fontSize));
+  const rampTo = Math.floor(width - 8 - labelWidth(LEGEND_RIGHT.length + 1, fontSize));
   for (let x = rampFrom; x < rampTo; x++) {
     const t = (x - rampFrom + 1) / (rampTo - rampFrom);
-    heatColour(t * t, row, 0);
-    for (let y = Math.floor(barHeight / 4); y < Math.ceil((barHeight * 3) / 4); y++) data.set(row, legend + (y * width + x) * 4);
+    const top = legend + (Math.floor(barHeight / 4) * width + x) * 4;
+    heatColour(t * t, data, top);
+    for (let y = 1; y < Math.ceil(barHeight / 2); y++) data.copyWithin(top + y * width * 4, top, top + 4);
   }
   const middle = px(barHeight / 2);
+  // Monospace, unlike the captions: the ramp fits between the words by their width, which
+  // only a monospace font lets be known without measuring the text.
   const svg =
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${barHeight}">` +
     `<g font-family="${escapeXml(LABEL_FONT_FAMILY)}" font-size="${fontSize}" fill="white">` +
     `<text x="8" y="${middle}" dy="0.35em">${escapeXml(LEGEND_LEFT)}</text>` +
     `<text x="${px(width - 8)}" y="${middle}" dy="0.35em" text-anchor="end">${escapeXml(LEGEND_RIGHT)}</text>` +
     '</g></svg>';
-  return sharp(data, { ...COUNTED_PIXELS, raw: { width, height: top.height + barHeight, channels: 4 } })
-    .composite([{ ...COUNTED_PIXELS, input: Buffer.from(svg), top: top.height, left: 0 }])
+  return sharp(data, { ...COUNTED_PIXELS, raw: { width, height, channels: 4 } })
+    .composite([{ ...COUNTED_PIXELS, input: Buffer.from(svg), top: height - barHeight, left: 0 }])
+    .removeAlpha()
     .png()
     .toBuffer();
 }

@@ -79,34 +79,31 @@ export function composeSideBySide(panels: readonly IndexedFrame[], caption: Capt
  * colour black; the writer keeps them or draws them black. Written into `out` if given.
  */
 export function composeSideBySideRgba(original: TimedFrame, panels: readonly IndexedFrame[], caption: Caption, out?: Uint8Array): TimedFrame {
-  const drawRow = (p: number, from: number, n: number, scale: number, data: Uint8Array, o: number): void => {
+  const drawRow: DrawRow = (p, from, n, scale, data, o) => {
     if (p === 0) drawRgbaRow(original.data, from, n, scale, data, o);
     else drawIndexedRow(panels[p - 1], from, n, scale, data, o);
   };
-  const data = layOutRgba(panels.length + 1, original.width, original.height, caption, drawRow, out);
-  return { width: data.width, height: data.height, data: data.data, delayMs: original.delayMs };
+  const { width, height, data } = layOutPanels(panels.length + 1, original.width, original.height, caption, drawRow, { out });
+  return { width, height, data, delayMs: original.delayMs };
 }
 
-/** Full-colour pictures of one size side by side under `caption`, as composeSideBySideRgba lays out a clip's frames (a still picture of each mode: compare's flicker map). */
-export function composeRgbaPanels(panels: readonly Frame[], caption: Caption): Frame {
-  return layOutRgba(panels.length, panels[0].width, panels[0].height, caption, (p, from, n, scale, data, o) => drawRgbaRow(panels[p].data, from, n, scale, data, o));
-}
+/** Draws `n` of panel p's pixels, from its pixel `from` on, each `scale` wide, at byte `o` of `data` (RGBA). */
+export type DrawRow = (p: number, from: number, n: number, scale: number, data: Uint8Array, o: number) => void;
 
 /**
- * `count` panels of `sw` x `sh` pixels, each drawn a row at a time by `drawRow` (panel p's
- * pixels from `from`, `n` of them, each `scale` wide, at byte `o` of `data`), enlarged and
- * centred in their columns under the caption bar, parted by the gap's rule.
+ * `count` full-colour panels of `sw` x `sh` pixels, each drawn a row at a time by `drawRow`,
+ * enlarged and centred in their columns under the caption bar and parted by the gap's rule,
+ * as composeSideBySideRgba lays out a clip's frames (compare's flicker map lays out its
+ * maps so). `below` rows are left under the panels, transparent black, for the caller to
+ * fill; the picture is written into `out` when it is the right size.
  */
-function layOutRgba(
-  count: number, sw: number, sh: number, caption: Caption,
-  drawRow: (p: number, from: number, n: number, scale: number, data: Uint8Array, o: number) => void,
-  out?: Uint8Array,
-): Frame {
+export function layOutPanels(count: number, sw: number, sh: number, caption: Caption, drawRow: DrawRow, { out, below = 0 }: { out?: Uint8Array | undefined; below?: number } = {}): Frame {
   const { scale, panelWidth } = caption;
   const pw = sw * scale;
   const ph = sh * scale;
   const inset = Math.floor((panelWidth - pw) / 2);
-  const { width, height } = sideBySideSize(panelWidth, ph, count, caption.height);
+  const { width, height: panelsBottom } = sideBySideSize(panelWidth, ph, count, caption.height);
+  const height = panelsBottom + below;
   const data = out?.length === width * height * 4 ? out : new Uint8Array(width * height * 4);
   const bar = Math.min(caption.mask.length, width * caption.height);
   for (let i = 0, o = 0; i < bar; i++, o += 4) grey(data, o, caption.mask[i] === 1 ? 255 : 0);
@@ -116,7 +113,7 @@ function layOutRgba(
     const x0 = column + inset;
     // A column wider than its picture: opaque black either side, as the caption.
     if (panelWidth > pw) {
-      for (let y = caption.height; y < height; y++) {
+      for (let y = caption.height; y < panelsBottom; y++) {
         for (let x = column; x < x0; x++) grey(data, (y * width + x) * 4, 0);
         for (let x = x0 + pw; x < column + panelWidth; x++) grey(data, (y * width + x) * 4, 0);
       }
@@ -130,7 +127,7 @@ function layOutRgba(
     if (p === count - 1) continue;
     for (let c = 0; c < PANEL_GAP; c++) {
       const v = GAP_COLUMNS[c] === 1 ? 255 : 0;
-      for (let o = (caption.height * width + column + panelWidth + c) * 4; o < data.length; o += rowBytes) grey(data, o, v);
+      for (let o = (caption.height * width + column + panelWidth + c) * 4; o < panelsBottom * rowBytes; o += rowBytes) grey(data, o, v);
     }
   }
   return { width, height, data };

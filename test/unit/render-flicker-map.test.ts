@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { flickerMapPanel, heatColour, renderFlickerMaps } from '../../src/render/flicker-map.js';
+import { fillUnseen, heatColour, mapPixel, renderFlickerMaps } from '../../src/render/flicker-map.js';
 import { PANEL_GAP } from '../../src/render/side-by-side.js';
 import type { Frame } from '../../src/types.js';
 
@@ -25,18 +25,31 @@ describe('flicker map', () => {
     }
   });
 
-  it('draws heat where a still pixel flipped, the picture dimmed to greys elsewhere, black where it was transparent', () => {
-    const base: Frame = { width: 4, height: 1, data: new Uint8Array([255, 255, 255, 255, 0, 0, 0, 255, 200, 10, 10, 255, 50, 60, 70, 0]) };
+  it('draws heat where a still pixel flipped, the picture dimmed to greys elsewhere, black where it never showed', () => {
+    const base = new Uint8Array([255, 255, 255, 255, 0, 0, 0, 255, 200, 10, 10, 255, 50, 60, 70, 0]);
     const counts = { width: 4, height: 1, stillPairs: new Uint32Array([4, 4, 0, 2]), flips: new Uint32Array([0, 1, 0, 2]) };
-    const { data } = flickerMapPanel(base, counts);
-    const px = (i: number): number[] => [...data.subarray(i * 4, i * 4 + 4)];
+    const px = (p: number): number[] => {
+      const out = new Uint8Array(4);
+      mapPixel(base, counts, p, out, 0);
+      return [...out];
+    };
     expect(px(0)).toEqual([109, 109, 109, 255]); // white, dimmed: 24 + 255 / 3
     expect(px(1)).toEqual(colourOf(1 / 4));
     // Never still (moving content): the picture only, as a grey of its luma.
     const luma = Math.round(24 + (0.2126 * 200 + 0.7152 * 10 + 0.0722 * 10) / 3);
     expect(px(2)).toEqual([luma, luma, luma, 255]);
-    expect(px(3)).toEqual(colourOf(1)); // transparent in the first frame, but it flipped later
-    expect(() => flickerMapPanel(base, { ...counts, width: 2, height: 2 })).toThrow(RangeError);
+    expect(px(3)).toEqual(colourOf(1)); // never shown in the base, but it flipped
+    // Never shown and never flipped: black.
+    counts.flips[3] = 0;
+    expect(px(3)).toEqual([0, 0, 0, 255]);
+  });
+
+  it('takes a pixel clear in the first frame from the first frame that shows it', () => {
+    const base = new Uint8Array([1, 2, 3, 255, 0, 0, 0, 0, 0, 0, 0, 0]);
+    let unseen = fillUnseen(base, new Uint8Array([9, 9, 9, 255, 0, 0, 0, 0, 4, 5, 6, 255]), 2);
+    expect([unseen, [...base]]).toEqual([1, [1, 2, 3, 255, 0, 0, 0, 0, 4, 5, 6, 255]]);
+    unseen = fillUnseen(base, new Uint8Array([7, 7, 7, 255, 8, 8, 8, 255, 7, 7, 7, 255]), unseen);
+    expect([unseen, [...base]]).toEqual([0, [1, 2, 3, 255, 8, 8, 8, 255, 4, 5, 6, 255]]);
   });
 
   it('lays the first frame and each map side by side under their labels, over a legend with the heat ramp', async () => {

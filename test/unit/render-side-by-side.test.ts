@@ -4,6 +4,26 @@ import { composeSideBySide, composeSideBySideRgba, PANEL_GAP } from '../../src/r
 import type { IndexedFrame } from '../../src/types.js';
 
 describe('side-by-side caption', () => {
+  it("keeps long labels (the flicker map's, with their figures) inside their panels over small clips", async () => {
+    // At 14 and 1 pixels wide the labels were drawn at 13-14 px in panels sized for 9 px
+    // text: "unseeded, flicker 24.5273" ran into the next label, and the last was cut off.
+    const labels = ['original', 'unseeded, flicker 24.5273', 'seeded, flicker 0.0587', 'global palette, flicker 0.0061'];
+    for (const [w, h] of [[1, 40], [14, 25], [30, 20], [400, 300]]) {
+      const caption = await renderCaption(labels, w, h);
+      const panel = caption.panelWidth;
+      const columns = new Set<number>();
+      for (let i = 0; i < caption.mask.length; i++) if (caption.mask[i] === 1) columns.add(i % caption.width);
+      for (let p = 0; p < labels.length; p++) {
+        const x0 = p * (panel + PANEL_GAP);
+        const inside = [...columns].filter((x) => x >= x0 && x < x0 + panel);
+        expect(inside.length, `${labels[p]} over ${w}x${h}`).toBeGreaterThan(10);
+        expect(Math.min(...inside), `${labels[p]} over ${w}x${h}`).toBeGreaterThan(x0);
+        expect(Math.max(...inside), `${labels[p]} over ${w}x${h}`).toBeLessThan(x0 + panel - 1);
+      }
+      expect([...columns].every((x) => x % (panel + PANEL_GAP) < panel), `${w}x${h}`).toBe(true);
+    }
+  });
+
   it('enlarges panels narrower than their labels until every label fits over its own panel', async () => {
     const labels = ['original', 'unseeded', 'seeded', 'global palette'];
     for (const sourceWidth of [1, 30, 400]) {
