@@ -15,7 +15,7 @@
  * half of its frames above 0.08), not a GIF's long runs (bounce.gif 0.005, hand_anim.gif
  * 0.01, pigs_in_a_polka.gif 0.017), where the loop with branches is the faster one. The
  * encoder alone, each loop on every frame (medians of 5, in a build that also measured the
- * changes, so slower than the figures of bench/RESULTS.md's "How it works"), without against with branches:
+ * changes, so slower than the figures in bench/RESULTS.md's History), without against with branches:
  * chaplin.mp4 999 against 1383 ms, test.webm 811 against 884, animated_gif.gif 165
  * against 182; bounce.gif 244 against 229, hand_anim.gif 132 against 118.
  */

@@ -221,7 +221,7 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
     warnings.push(`${file}: its frames' times are damaged (${packets.sharedTimes} of its ${total} frames have the time of another); frames may be missing or out of order`);
   }
   // Frames handed back (release), for the next ones (frame-pool.ts; measured in step 1 of
-  // bench/RESULTS.md's "From "How it works"").
+  // the README's How it works, as bench/RESULTS.md's History keeps it).
   const pool = createFramePool(width * height * 4);
   const frames: AsyncIterable<TimedFrame> = {
     [Symbol.asyncIterator]: () => readFrames(file, pool, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, durationSec: partSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, wholeReadSec: wholeReadSec(probe), decoder: probe.decoder, demuxer, literalName: probe.literalName, ...(probe.rawStream === true ? { streamRate: probe.fps } : {}), alpha: probe.alpha === true, soundBeside: keepPlace, ...(startRate !== undefined ? { passLast: true } : {}), ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),

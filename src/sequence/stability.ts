@@ -84,7 +84,7 @@ export const STABILITY_NAMES = namesOf<StabilityOptions>({
 export const STABILITY_LEVELS = Object.freeze(['none', 'low', 'medium', 'high'] as const);
 export type StabilityLevel = (typeof STABILITY_LEVELS)[number];
 
-/** Presets, chosen from the sweeps in bench/RESULTS.md's "From "Flicker and steadiness"". Frozen: a change would reach every later run in the process. */
+/** Presets, chosen from the sweeps kept in bench/RESULTS.md's History (Flicker and steadiness). Frozen: a change would reach every later run in the process. */
 export const STABILITY_PRESETS: Readonly<Record<StabilityLevel, Readonly<StabilityOptions>>> = Object.freeze({
   none: Object.freeze({ frameIterations: DEFAULT_MAX_ITERATIONS, paletteHold: 0, pixelHold: -1, pixelMargin: 0, sceneCut: 0, refresh: 0, refreshGain: 0, anchor: 0, stillWeight: 0, jumpHold: 0 }),
   low: Object.freeze({ frameIterations: 10, paletteHold: 0.25, pixelHold: 4, pixelMargin: 0.25, sceneCut: 4, refresh: 8, refreshGain: 0.05, anchor: 0, stillWeight: 0.05, jumpHold: 0.5 }),
