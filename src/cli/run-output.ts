@@ -47,15 +47,16 @@ export async function failedRun(err: unknown, progress: Progress, output: { abor
 }
 
 /**
- * Ends a run whose frames are all written: the pictures beside the main output (a timeline,
- * a flicker map, a swatch), drawn by `pictures`, are written under temporary names first,
- * and take their names once the main output is complete under its own temporary name, just before that is renamed
- * (FinishOptions.beforePlace), the file it replaces kept aside: a failure of either (a picture
- * too large, a full disk, a file that cannot be replaced) leaves the old files as they were,
- * and a process killed while a video's ffmpeg finishes leaves both old files. Moved after the
- * main output, a picture that could not take its name left the new main output beside the
- * old picture. Ctrl-C while the output is finished stops that too: a video encoder flushing
- * its last frames takes seconds on large frames, and the interrupted run must leave no output.
+ * Ends a run whose frames are all written: the pictures beside the main output (a timeline, a
+ * flicker map, a swatch), drawn by `pictures`, are written under temporary names first, and
+ * take their names once the main output is complete under its own temporary name, just before
+ * that is renamed (FinishOptions.beforePlace), the file it replaces kept aside: a failure of
+ * either (a picture too large, a full disk, a file that cannot be replaced) leaves the old
+ * files as they were, and a process killed while a video's ffmpeg finishes leaves both old
+ * files. Moved after the main output, a picture that could not take its name left the new main
+ * output beside the old picture. Ctrl-C while the output is finished stops that too: a video
+ * encoder flushing its last frames takes seconds on large frames, and the interrupted run must
+ * leave no output.
  */
 export async function commitRun<T>(
   output: { finish(options?: FinishOptions): Promise<T>; abort(): Promise<void> } | null,
