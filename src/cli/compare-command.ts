@@ -105,8 +105,8 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   const progress = createProgress(streams.stderr, name, probe.info.frameCount, !quiet);
   // Each shown mode's palettes, frame by frame, for the timeline.
   const timeline = shown.map((): Uint8Array[] => []);
-  // What the flicker map draws its heat over: the clip's first frame, and where a pixel is
-  // clear there, the first frame that shows it (a copy: the reading's buffers are reused).
+  // What the flicker map draws its heat over: each pixel as the first frame that shows it has
+  // it (copied: the reading's buffers are reused).
   let base: Frame | null = null;
   let unseen = 0;
   let frames = 0;
@@ -126,7 +126,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
       if (mapFile !== undefined) {
         const { width, height, data } = results.get('seeded')!.source;
         if (base === null) {
-          base = { width, height, data: data.slice() };
+          base = { width, height, data: new Uint8Array(data.length) };
           unseen = width * height;
         }
         unseen = fillUnseen(base.data, data, unseen);

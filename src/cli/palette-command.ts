@@ -34,12 +34,12 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
   if (isStdin(given)) {
     // Piped in, `-` is copied before it is read: what can be checked without it is checked first.
     if (swatch !== undefined) await checkExtraOutputPath(swatch, '--swatch', undefined);
-    if (overlay !== undefined) await checkExtraOutputPath(overlay, '--overlay', undefined, swatch, '--swatch picture');
+    if (overlay !== undefined) await checkExtraOutputPath(overlay, '--overlay', undefined, [[swatch, '--swatch picture']]);
   }
   const file = await inputs.readable(given, signal);
   const head = await checkInput(file);
   if (swatch !== undefined) await checkExtraOutputPath(swatch, '--swatch', file);
-  if (overlay !== undefined) await checkExtraOutputPath(overlay, '--overlay', file, swatch, '--swatch picture');
+  if (overlay !== undefined) await checkExtraOutputPath(overlay, '--overlay', file, [[swatch, '--swatch picture']]);
   const { colors: k, init, restarts, metric, space, seed, maxIterations } = options;
   const engineOptions = { k, init, restarts, metric, space, seed, maxIterations };
   // An animation's or a video's part, as the other commands take it; a still has none.

@@ -20,11 +20,10 @@ export type ExtraPicture = readonly [file: string | undefined, option: string];
  * checked before the copy, and not only after a long pipe.
  */
 export async function readableInput(inputs: InputSession, given: string, output: string | undefined, pictures: readonly ExtraPicture[], signal?: AbortSignal): Promise<string> {
-  const named = pictures.filter((p): p is readonly [string, string] => p[0] !== undefined);
+  // Each picture against the main output and the pictures named before it.
   const check = async (input: string | undefined): Promise<void> => {
-    for (const [i, [file, option]] of named.entries()) {
-      await checkExtraOutputPath(file, option, input, output);
-      for (const [earlier, earlierOption] of named.slice(0, i)) await checkExtraOutputPath(file, option, input, earlier, `${earlierOption} picture`);
+    for (const [i, [file, option]] of pictures.entries()) {
+      if (file !== undefined) await checkExtraOutputPath(file, option, input, [[output, 'main output'], ...pictures.slice(0, i).map(([f, o]) => [f, `${o} picture`] as const)]);
     }
   };
   if (isStdin(given)) {

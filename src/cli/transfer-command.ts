@@ -67,7 +67,7 @@ async function checkInputs(args: Args, method: TransferMethod, output: string, i
     if (isStdin(sourceName) && isStdin(targetName)) throw new ChromaseedError('ERR_USAGE', 'standard input (-) can be only one of the inputs');
     await checkInput(isStdin(sourceName) ? targetName : sourceName);
     await checkOutputPath(output);
-    if (typeof args.swatch === 'string') await checkExtraOutputPath(args.swatch, '--swatch', undefined, output);
+    if (typeof args.swatch === 'string') await checkExtraOutputPath(args.swatch, '--swatch', undefined, [[output, 'main output']]);
   }
   const sourcePath = await inputs.readable(sourceName, signal);
   const targetPath = await inputs.readable(targetName, signal);
@@ -93,7 +93,7 @@ async function checkInputs(args: Args, method: TransferMethod, output: string, i
   const guarded = [targetPath, sourcePath];
   await checkOutputPath(output, guarded);
   if (typeof args.swatch === 'string') {
-    await checkExtraOutputPath(args.swatch, '--swatch', guarded, output);
+    await checkExtraOutputPath(args.swatch, '--swatch', guarded, [[output, 'main output']]);
   }
   return { sourcePath, targetPath, sourceIsPalette, targetOptions, guarded };
 }

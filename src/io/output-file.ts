@@ -241,22 +241,24 @@ export async function refuseInputAsOutput(outputPath: string, inputs: readonly s
 }
 
 /**
- * Checks a picture a command writes beside its main output (`--timeline`, `--swatch`,
- * `--overlay`), before any work: a `.png` name (these are always PNG, and PNG bytes under
- * another extension would mislead every viewer), writable, not the input, and not the main
- * output (or one of its numbered frames) that it would replace or that would replace it.
+ * Checks a picture a command writes beside its main output (`--timeline`, `--flicker-map`,
+ * `--swatch`, `--overlay`), before any work: a `.png` name (these are always PNG, and PNG
+ * bytes under another extension would mislead every viewer), writable, not the input, and
+ * none of the run's `others` (the main output, or one of its numbered frames; another
+ * picture), each given with the name an error calls it, that it would replace or that would
+ * replace it.
  */
-export async function checkExtraOutputPath(extraPath: string, option: string, inputPath: InputPaths, mainOutput?: string, mainName = 'main output'): Promise<void> {
+export async function checkExtraOutputPath(extraPath: string, option: string, inputPath: InputPaths, others: readonly (readonly [file: string | undefined, name: string])[] = []): Promise<void> {
   if (path.extname(extraPath).toLowerCase() !== '.png') {
     throw extensionAloneError(extraPath, ['.png'], `${option} ${extraPath}`) ?? new ChromaseedError('ERR_USAGE', `${option} ${extraPath}: this picture is written as PNG; give it a .png name`);
   }
   if (isPngSequencePattern(extraPath)) throw new ChromaseedError('ERR_USAGE', `${extraPath}: this picture is one file; drop the frame number (%d)`);
   const finalPath = await checkOutputPath(extraPath, inputPath);
-  if (mainOutput !== undefined) {
-    const [extra, main] = [await realTarget(extraPath), await realTarget(mainOutput)];
-    if (extra === main || isFrameOf(main, extra)) {
-      throw new ChromaseedError('ERR_USAGE', `${extraPath}: is also the ${mainName}; choose another file name`);
-    }
+  const extra = await realTarget(extraPath);
+  for (const [file, name] of others) {
+    if (file === undefined) continue;
+    const other = await realTarget(file);
+    if (extra === other || isFrameOf(other, extra)) throw new ChromaseedError('ERR_USAGE', `${extraPath}: is also the ${name}; choose another file name`);
   }
   // Written only after the main output, so find out now whether a file can be created there
   // at all (a read-only mount, /proc): a late failure would leave the main output behind.

@@ -3,7 +3,8 @@ import { COUNTED_PIXELS } from '../limits.js';
 import type { StillFlips } from '../metrics/quality.js';
 import type { Frame } from '../types.js';
 import { CAPTION_HEIGHT, renderCaption } from './caption.js';
-import { layOutPanels, type DrawRow } from './side-by-side.js';
+import { ALPHA_MASK, wordsOf } from '../pixel-words.js';
+import { drawRgbaRow, layOutPanels, type DrawRow } from './side-by-side.js';
 import { LABEL_FONT_FAMILY, escapeXml, labelWidth, px } from './text.js';
 
 /** One mode's counts, and the label over its panel. */
@@ -62,18 +63,30 @@ export function mapPixel(base: Uint8Array, counts: StillFlips, p: number, out: U
 }
 
 /**
- * Puts into `base` (the clip's first frame, RGBA) the pixels of `frame` where `base` has
- * none, so that a pixel clear at the start shows as it first appears; `unseen` is how many
- * pixels `base` lacks, and the count left is returned (0: nothing more to look for).
+ * Puts into `base` (RGBA; all clear to begin with) the pixels of `frame` where `base` has
+ * none, so that given every frame in turn it holds the clip as each pixel first showed;
+ * `unseen` is how many pixels `base` lacks, and the count left is returned (0: nothing more
+ * to look for).
  */
 export function fillUnseen(base: Uint8Array, frame: Uint8Array, unseen: number): number {
+  const into = wordsOf(base);
+  const from = wordsOf(frame);
   let left = unseen;
-  for (let i = 3; i < base.length && left > 0; i += 4) {
-    if (base[i] !== 0 || frame[i] === 0) continue;
-    base.set(frame.subarray(i - 3, i + 1), i - 3);
+  for (let p = 0; p < into.length && left > 0; p++) {
+    if ((into[p] & ALPHA_MASK) !== 0 || (from[p] & ALPHA_MASK) === 0) continue;
+    into[p] = from[p];
     left--;
   }
   return left;
+}
+
+/** `n` pixels of one mode's map from pixel `from` on, each `scale` wide, at byte `o` of `out` (as DrawRow draws). */
+function drawMapRow(base: Uint8Array, counts: StillFlips, from: number, n: number, scale: number, out: Uint8Array, o: number): void {
+  for (let p = from; p < from + n; p++) {
+    mapPixel(base, counts, p, out, o);
+    for (let s = 1; s < scale; s++) out.copyWithin(o + s * 4, o, o + 4);
+    o += scale * 4;
+  }
 }
 
 /** The legend's words, either side of its colour ramp. */
@@ -89,19 +102,11 @@ const LEGEND_RIGHT = 'in every frame';
  */
 export async function renderFlickerMaps(base: Frame, panels: readonly FlickerMapPanel[], baseLabel: string): Promise<Uint8Array> {
   const caption = await renderCaption([baseLabel, ...panels.map((p) => p.label)], base.width, base.height);
+  // The base as the side-by-side draws a frame: a pixel the clip never showed is transparent
+  // black there, which removeAlpha below leaves black.
   const drawRow: DrawRow = (p, from, n, scale, data, o) => {
-    for (let x = from; x < from + n; x++) {
-      if (p === 0) {
-        const i = x * 4;
-        const shown = base.data[i + 3] !== 0;
-        for (let c = 0; c < 3; c++) data[o + c] = shown ? base.data[i + c] : 0;
-        data[o + 3] = 255;
-      } else {
-        mapPixel(base.data, panels[p - 1].counts, x, data, o);
-      }
-      for (let s = 1; s < scale; s++) data.copyWithin(o + s * 4, o, o + 4);
-      o += scale * 4;
-    }
+    if (p === 0) drawRgbaRow(base.data, from, n, scale, data, o);
+    else drawMapRow(base.data, panels[p - 1].counts, from, n, scale, data, o);
   };
   // The legend's text: about the captions' size (14 px under a 22-pixel bar, growing with it
   // over wide panels), smaller where the words and a ramp as wide as 8 of its letters would
@@ -113,7 +118,8 @@ export async function renderFlickerMaps(base: Frame, panels: readonly FlickerMap
   const picture = layOutPanels(panels.length + 1, base.width, base.height, caption, drawRow, { below: barHeight });
   const { data, height } = picture;
   const legend = (height - barHeight) * width * 4;
-  for (let o = legend + 3; o < data.length; o += 4) data[o] = 255; // black, opaque
+  // Opaque black: over transparent pixels the legend's antialiased text would come out solid.
+  for (let o = legend + 3; o < data.length; o += 4) data[o] = 255;
   // The ramp: a share for each column, over the bar's middle half.
   const rampFrom = Math.ceil(8 + labelWidth(LEGEND_LEFT.length + 1, fontSize));
   const rampTo = Math.floor(width - 8 - labelWidth(LEGEND_RIGHT.length + 1, fontSize));

@@ -142,7 +142,7 @@ function grey(out: Uint8Array, o: number, v: number): void {
 }
 
 /** `n` source pixels from `from`, each `scale` wide, at byte `o` of `out`: alpha 0 stays transparent (black), any other alpha is opaque, as the quantizer reads it. */
-function drawRgbaRow(src: Uint8Array, from: number, n: number, scale: number, out: Uint8Array, o: number): void {
+export function drawRgbaRow(src: Uint8Array, from: number, n: number, scale: number, out: Uint8Array, o: number): void {
   for (let x = 0, i = from * 4; x < n; x++, i += 4) {
     const clear = src[i + 3] === 0;
     for (let s = 0; s < scale; s++, o += 4) {
