@@ -290,14 +290,7 @@ export function resolveSequenceOptions(input: SequenceOptionsInput = {}): Sequen
     if (raw.anchor !== undefined) throw new ChromaseedError('ERR_USAGE', '--anchor works with --metric euclidean only');
     stability = { ...stability, anchor: 0 };
   }
-  // A dithered pixel is not its nearest entry, so there is no "near-best" entry to hold: asked
-  // for, the pixel hold is refused; a preset's is turned off (the mapping would leave it out).
   const dither = choice(raw, 'dither', DITHERS, 'none');
-  if (dither !== 'none') {
-    const hold = raw.pixelMargin !== undefined ? '--pixel-margin' : raw.pixelHold !== undefined && stability.pixelHold >= 0 ? '--pixel-hold' : undefined;
-    if (hold !== undefined) throw new ChromaseedError('ERR_USAGE', `${hold} acts on undithered output only, and this run uses --dither ${dither}`);
-    stability = { ...stability, pixelHold: -1 };
-  }
   // Levers that only shape another one do nothing while it is off.
   const off = (lever: string, needs: string, how: string) =>
     new ChromaseedError('ERR_USAGE', `${lever} acts with ${needs}, which this run has off (${how}); give it too, or drop ${lever}`);

@@ -1,10 +1,12 @@
 import type { ColorSpace, Frame, Metric } from '../types.js';
-import { checkPalette, checkRgbaFrame, ChromaseedError, isBytes, kindOf, namesOf, refuseUnknownKeys, requireChoice, requireFlag, requireObject } from '../errors.js';
+import { checkPalette, checkRgbaFrame, ChromaseedError, isBytes, kindOf, namesOf, refuseUnknownKeys, requireChoice, requireFlag, requireInRange, requireObject } from '../errors.js';
 import { fromSrgb } from '../color/space.js';
 import { sameColors } from '../pixel-words.js';
 import { DITHERS, METRICS, SPACES, type DitherMode } from '../options.js';
 import { createPaletteSearch } from './nearest.js';
-import { bayerDither, createDitherScratch, floydSteinbergDither, type Lookup } from './dither.js';
+import { bayerDither, createDitherScratch, floydSteinbergDither, type DitherHold, type Lookup } from './dither.js';
+
+export type { DitherHold } from './dither.js';
 
 export { nearestIndex } from './nearest.js';
 
@@ -32,6 +34,24 @@ export function checkMapOptions(options: MapOptions, caller: string): void {
   requireFlag('serpentine', options.serpentine);
 }
 
+/** Every name of DitherHold. */
+const HOLD_NAMES: readonly string[] = namesOf<DitherHold>({ before: true, beforeIndices: true, pixelHold: true, pixelMargin: true });
+
+/** Refuses a hold that is not a DitherHold for a frame of `pixels` pixels, or one given without dithering. */
+function checkDitherHold(hold: DitherHold, pixels: number, dither: Dither): void {
+  requireObject('hold', '{ before, beforeIndices, pixelHold, pixelMargin }', hold);
+  refuseUnknownKeys("a mapper's hold", hold, HOLD_NAMES);
+  if (dither === 'none') throw new ChromaseedError('ERR_USAGE', "a mapper's hold acts on dithered mapping (undithered, every pixel is its nearest entry)");
+  const bytes = (name: string, value: unknown, length: number, what: string, atLeast: boolean): void => {
+    if (isBytes(value) && (atLeast ? value.length >= length : value.length === length)) return;
+    throw new ChromaseedError('ERR_INPUT', `${name} is the frame before's ${length} ${what}, a Uint8Array${atLeast ? ' at least that long' : ''}, not ${isBytes(value) ? `${value.length} bytes` : kindOf(value)}`);
+  };
+  bytes('hold.before', hold.before, pixels * 4, 'RGBA bytes', false);
+  bytes('hold.beforeIndices', hold.beforeIndices, pixels, 'palette indices', true);
+  requireInRange('hold.pixelHold', hold.pixelHold, 0, 255);
+  requireInRange('hold.pixelMargin', hold.pixelMargin, 0, 1000);
+}
+
 export interface MappedFrame {
   /** Palette index per pixel; 0 (meaningless) where `transparent[i]` is 1. */
   indices: Uint8Array;
@@ -45,8 +65,9 @@ export interface Mapper {
    * Every opaque or semi-transparent pixel gets its exact nearest palette colour (alpha is
    * ignored unless it is 0, which marks the pixel transparent). `out` is reused if given
    * (its first width*height bytes, when it is longer: `indices` is then that part of it).
+   * `hold` (dithered mapping only): still pixels keep the frame before's entries (DitherHold).
    */
-  map(frame: Frame, palette: Uint8Array, size: number, options: MapOptions, out?: Uint8Array): MappedFrame;
+  map(frame: Frame, palette: Uint8Array, size: number, options: MapOptions, out?: Uint8Array, hold?: DitherHold): MappedFrame;
 }
 
 /**
@@ -132,7 +153,7 @@ export function createMapper(): Mapper {
     return cacheKeys[slot] === key ? cacheIndex[slot] : resolve(key, slot);
   };
 
-  function map(frame: Frame, palette: Uint8Array, size: number, options: MapOptions, out?: Uint8Array): MappedFrame {
+  function map(frame: Frame, palette: Uint8Array, size: number, options: MapOptions, out?: Uint8Array, hold?: DitherHold): MappedFrame {
     checkRgbaFrame(frame);
     const { width, height, data } = frame;
     const n = width * height;
@@ -142,6 +163,7 @@ export function createMapper(): Mapper {
     if (out !== undefined && !(isBytes(out) && out.length >= n)) {
       throw new ChromaseedError('ERR_INPUT', `the output buffer for ${n} palette indices is a Uint8Array of at least ${n} bytes, not ${isBytes(out) ? `${out.length} bytes` : kindOf(out)}`);
     }
+    if (hold !== undefined) checkDitherHold(hold, n, dither);
     // A larger `out` lends its first n bytes: the indices handed back are the frame's, n of them.
     const indices = out === undefined ? new Uint8Array(n) : out.length === n ? out : out.subarray(0, n);
     // An empty palette is what k-means gives a frame with no opaque pixel: all transparent.
@@ -150,9 +172,9 @@ export function createMapper(): Mapper {
 
     let transparent: Uint8Array | null;
     if (dither === 'floyd-steinberg') {
-      transparent = floydSteinbergDither(frame, palette, lookup, indices, options.serpentine ?? true, ditherScratch);
+      transparent = floydSteinbergDither(frame, palette, size, lookup, indices, options.serpentine ?? true, ditherScratch, hold ?? null);
     } else if (dither === 'bayer') {
-      transparent = bayerDither(frame, palette, size, lookup, indices, ditherScratch, paletteId);
+      transparent = bayerDither(frame, palette, size, lookup, indices, ditherScratch, paletteId, hold ?? null);
     } else {
       transparent = mapPlain(data, n, indices);
     }

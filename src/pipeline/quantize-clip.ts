@@ -105,8 +105,10 @@ export async function* quantizeClip(
     const before = previous;
     const palette: FramePalette = global ?? sequence!.next(source, before !== null ? { source: before.source.data, indices: before.indices, changedWithin: source.changedWithin } : undefined);
     counted = index;
-    // Dithering chooses entries by neighbourhood error, so holding single pixels would fight it.
-    const holds = seeded && before !== null && !palette.fresh && options.dither === 'none';
+    // The pixel hold: after mapping where every pixel is its nearest entry, inside the
+    // dithering otherwise (a dithered pixel's entry hangs on its neighbours or its pattern).
+    const holding = seeded && before !== null && !palette.fresh && options.stability.pixelHold >= 0;
+    const holds = holding && options.dither === 'none';
     // Where the frame is the frame before outside a box and its palette is the same, the
     // pixels outside map as they did, held ones included (the hold decides alike on the
     // same colours, unless this frame is not held: a fresh palette), so only the box is
@@ -120,7 +122,7 @@ export async function* quantizeClip(
     const viaHistogram = sequence !== null && options.dither === 'none';
     const { indices, transparent } = viaHistogram
       ? histogramMapper.map(sequence.histogram, source.width * source.height, palette.palette, palette.size, options.metric, options.space, sequence.colourLabels, kept)
-      : (mapper ??= createMapper()).map(source, palette.palette, palette.size, mapOptions, buffers.take());
+      : (mapper ??= createMapper()).map(source, palette.palette, palette.size, mapOptions, buffers.take(), holding ? { before: before.source.data, beforeIndices: before.indices, pixelHold: options.stability.pixelHold, pixelMargin: options.stability.pixelMargin } : undefined);
     // (Outside a kept box the entries are the frame before's already: the hold skips them.)
     if (holds) holdPixels(source.data, before.source.data, indices, before.indices, palette.palette, palette.size, options.stability, options.metric, options.space);
     // The mapper's mask is its own (made for a frame with a transparent pixel): only its indices go back.

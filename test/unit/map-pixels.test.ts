@@ -407,6 +407,70 @@ describe('dithering', () => {
   });
 });
 
+describe('the pixel hold inside dithering (a hold)', () => {
+  const opts = (dither: MapOptions['dither']): MapOptions => ({ metric: 'euclidean', space: 'rgb', dither });
+  const hold = (before: Frame, beforeIndices: Uint8Array, pixelHold = 8, pixelMargin = 0.5) => ({ before: before.data, beforeIndices, pixelHold, pixelMargin });
+  /** A flat grey field (a 50/50 black and white mix) under a first row that changes from frame to frame. */
+  const field = (top: number): Frame => frameOf(64, 64, new Uint8Array(64 * 64 * 3).map((_, i) => (i < 64 * 3 ? top : 128)));
+  const bw = new Uint8Array([0, 0, 0, 255, 255, 255]);
+  const changedBelowRow0 = (a: Uint8Array, b: Uint8Array): number => a.subarray(64).reduce((n, v, i) => n + (v !== b[64 + i] ? 1 : 0), 0);
+
+  it("Floyd–Steinberg: a change in the first row re-draws the still field below it, unless held", () => {
+    const mapper = createMapper();
+    const first = mapper.map(field(40), bw, 2, opts('floyd-steinberg')).indices.slice();
+    const free = mapper.map(field(200), bw, 2, opts('floyd-steinberg')).indices.slice();
+    // Without the hold, the error the new first row spreads re-draws most of the field.
+    expect(changedBelowRow0(free, first)).toBeGreaterThan(1000);
+    const held = mapper.map(field(200), bw, 2, opts('floyd-steinberg'), undefined, hold(field(40), first)).indices;
+    // Held, nearly every still pixel keeps its entry (a margin of 0.5 holds a pixel whose
+    // colour plus error lies within 55% of the way to the other entry) ...
+    expect(changedBelowRow0(held, first)).toBeLessThan(200);
+    // ... and the error is still diffused: the field stays a half-and-half mix.
+    const white = held.subarray(64).reduce((n: number, v) => n + v, 0);
+    expect(Math.abs(white / (63 * 64) - 0.5)).toBeLessThan(0.02);
+  });
+
+  it('ordered dithering: an entry moved re-draws the patterns that use it, unless held', () => {
+    const mapper = createMapper();
+    const grey = frameOf(32, 32, new Uint8Array(32 * 32 * 3).fill(100));
+    const before = mapper.map(grey, new Uint8Array([60, 60, 60, 140, 140, 140]), 2, opts('bayer')).indices.slice();
+    const moved = new Uint8Array([60, 60, 60, 170, 170, 170]);
+    expect(changedBelowRow0(mapper.map(grey, moved, 2, opts('bayer')).indices.slice(), before)).toBeGreaterThan(100);
+    // (The light entry moved 30 levels away from the pixels: kept within a margin of 3, (70/40)^2 - 1 = 2.06 needed.)
+    expect(Array.from(mapper.map(grey, moved, 2, opts('bayer'), undefined, hold(grey, before, 8, 3)).indices)).toEqual(Array.from(before));
+    expect(Array.from(mapper.map(grey, moved, 2, opts('bayer'), undefined, hold(grey, before, 8, 2)).indices)).not.toEqual(Array.from(before));
+  });
+
+  it('keeps nothing where the source moved by more than pixelHold, where the kept entry is past the margin, or is not in the palette', () => {
+    const mapper = createMapper();
+    const grey = (v: number) => frameOf(32, 32, new Uint8Array(32 * 32 * 3).fill(v));
+    const palette = new Uint8Array([60, 60, 60, 140, 140, 140]);
+    const before = mapper.map(grey(100), palette, 2, opts('bayer')).indices.slice();
+    const plain = (v: number) => Array.from(mapper.map(grey(v), palette, 2, opts('bayer')).indices);
+    const held = (v: number, pixelHold: number, pixelMargin: number, indices = before) => Array.from(mapper.map(grey(v), palette, 2, opts('bayer'), undefined, hold(grey(100), indices, pixelHold, pixelMargin)).indices);
+    // 110 moved 10 levels: held at pixelHold 10, not at 9.
+    expect(held(110, 10, 1000)).toEqual(Array.from(before));
+    expect(held(110, 9, 1000)).toEqual(plain(110));
+    // At 72, the dark entry is 12 away and the light one 68: the light one is kept only within a margin of (68/12)^2 - 1 = 31.1.
+    expect(held(72, 255, 32)).toEqual(Array.from(before));
+    expect(held(72, 255, 30)).toEqual(plain(72));
+    // An entry the palette no longer has is not kept.
+    expect(held(100, 255, 1000, new Uint8Array(32 * 32).fill(5))).toEqual(plain(100));
+  });
+
+  it('is refused without dithering, and for arrays of another frame', () => {
+    const mapper = createMapper();
+    const frame = frameOf(2, 1, new Uint8Array(6));
+    const h = hold(frame, new Uint8Array(2));
+    expect(() => mapper.map(frame, bw, 2, opts('none'), undefined, h)).toThrow(/hold acts on dithered mapping/);
+    expect(() => mapper.map(frame, bw, 2, opts('bayer'), undefined, { ...h, before: new Uint8Array(4) })).toThrow(/^hold.before is the frame before's 8 RGBA bytes, a Uint8Array, not 4 bytes$/);
+    expect(() => mapper.map(frame, bw, 2, opts('bayer'), undefined, { ...h, beforeIndices: [0, 1] as unknown as Uint8Array })).toThrow(/^hold.beforeIndices is the frame before's 2 palette indices, a Uint8Array at least that long, not an Array$/);
+    expect(() => mapper.map(frame, bw, 2, opts('bayer'), undefined, { ...h, pixelHold: -1 })).toThrow(/hold.pixelHold/);
+    expect(() => mapper.map(frame, bw, 2, opts('bayer'), undefined, { ...h, pixelMargin: Number.NaN })).toThrow(/hold.pixelMargin/);
+    expect(() => mapper.map(frame, bw, 2, opts('bayer'), undefined, { ...h, margin: 1 } as never)).toThrow(/margin/);
+  });
+});
+
 describe('validation', () => {
   it('rejects bad sizes and options with ChromaseedError', () => {
     const mapper = createMapper();

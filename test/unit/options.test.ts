@@ -35,14 +35,13 @@ describe('option resolvers refuse names they do not read', () => {
     expect(() => resolveInputOptions({ duration: '1e9' })).toThrow(/at most 31536000/);
   });
 
-  it('the pixel hold, which dithered output leaves out, is refused with --dither, and a preset\'s is off (it was accepted and did nothing)', () => {
-    expect(() => resolveSequenceOptions({ dither: 'bayer', pixelHold: 2 })).toThrow(/^--pixel-hold acts on undithered output only, and this run uses --dither bayer$/);
-    expect(() => resolveSequenceOptions({ dither: 'floyd-steinberg', pixelMargin: 2 })).toThrow(/^--pixel-margin acts on undithered output only/);
-    expect(resolveSequenceOptions({ dither: 'bayer', stability: 'high' }).stability.pixelHold).toBe(-1);
+  it('the pixel hold acts on dithered output too: given with --dither it is taken, and a preset keeps its own (it was refused, and a preset\'s turned off)', () => {
+    expect(resolveSequenceOptions({ dither: 'bayer', pixelHold: 2 }).stability).toMatchObject({ pixelHold: 2, pixelMargin: 0.5 });
+    expect(resolveSequenceOptions({ dither: 'floyd-steinberg', pixelMargin: 2 }).stability).toMatchObject({ pixelHold: 8, pixelMargin: 2 });
+    expect(resolveSequenceOptions({ dither: 'bayer', stability: 'high' }).stability).toMatchObject({ pixelHold: 16, pixelMargin: 1 });
     expect(resolveSequenceOptions({ dither: 'bayer', pixelHold: -1 }).stability.pixelHold).toBe(-1);
-    expect(resolveSequenceOptions({ stability: 'high' }).stability.pixelHold).toBe(16);
-    // A margin is refused with dithering whatever the hold (--stability none has none).
-    expect(() => resolveSequenceOptions({ stability: 'none', dither: 'bayer', pixelMargin: 2 })).toThrow(/^--pixel-margin acts on undithered output only/);
+    // A margin without the hold is refused, dithered or not (--stability none has no hold).
+    expect(() => resolveSequenceOptions({ stability: 'none', dither: 'bayer', pixelMargin: 2 })).toThrow(/^--pixel-margin acts with --pixel-hold, which this run has off \(--stability none\)/);
   });
 
   it('a lever that only shapes another is refused while that one is off (they were taken and did nothing)', () => {

@@ -80,7 +80,7 @@ function randomCase(rand: () => number): { clip: Clip; options: SequenceOptionsI
       const refresh = pick([0, 1, 3]);
       Object.assign(options, {
         paletteHold: pick([0, 1, 5]),
-        pixelHold: options.dither === 'none' ? pick([-1, 0, 8, 255]) : -1,
+        pixelHold: pick([-1, 0, 8, 255]),
         anchor: options.metric === 'euclidean' ? pick([0, 2]) : 0,
         sceneCut: pick([0, 1, 4]),
         frameIterations: pick([1, 5]),
