@@ -7,7 +7,7 @@ export { ChromaseedError, type ErrorCode } from './errors.js';
 export { fromSrgb, toSrgb, lightness, srgbToLab, labToSrgb, srgbToOklab, oklabToSrgb, type Converter } from './color/space.js';
 export { createKMeans, kmeansPixels, kmeansPoints, type KMeansOptions, type KMeansResult, type KMeansEngine, type KMeansIterationEvent } from './kmeans/kmeans.js';
 export type { ColorHistogram } from './kmeans/histogram.js';
-export { createMapper, nearestIndex, type MapOptions, type Dither, type Mapper, type MappedFrame } from './map/map-pixels.js';
+export { createMapper, nearestIndex, type MapOptions, type Dither, type DitherHold, type Mapper, type MappedFrame } from './map/map-pixels.js';
 export { createPaletteSearch, type PaletteSearch } from './map/nearest.js';
 export { createQualityMeter, histogramInertia, inertia, type QualityResult, type QualityMeter, type QualityMeterOptions, type StillFlips } from './metrics/quality.js';
 export { createSequentialQuantizer, type FramePalette, type PreviousFrame, type SequentialOptions } from './sequence/sequential.js';

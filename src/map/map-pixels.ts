@@ -4,7 +4,7 @@ import { fromSrgb } from '../color/space.js';
 import { sameColors } from '../pixel-words.js';
 import { DITHERS, METRICS, SPACES, type DitherMode } from '../options.js';
 import { createPaletteSearch } from './nearest.js';
-import { bayerDither, createDitherScratch, floydSteinbergDither, type DitherHold, type Lookup } from './dither.js';
+import { bayerDither, createDitherScratch, floydSteinbergDither, readyHold, type DitherHold, type Lookup } from './dither.js';
 
 export type { DitherHold } from './dither.js';
 
@@ -65,7 +65,9 @@ export interface Mapper {
    * Every opaque or semi-transparent pixel gets its exact nearest palette colour (alpha is
    * ignored unless it is 0, which marks the pixel transparent). `out` is reused if given
    * (its first width*height bytes, when it is longer: `indices` is then that part of it).
-   * `hold` (dithered mapping only): still pixels keep the frame before's entries (DitherHold).
+   * `hold`: still pixels keep the frame before's entries (DitherHold). Dithered mapping only,
+   * and refused without it: undithered, every pixel is its nearest entry, and the seeded
+   * mode's hold for that (holdPixels) acts after mapping.
    */
   map(frame: Frame, palette: Uint8Array, size: number, options: MapOptions, out?: Uint8Array, hold?: DitherHold): MappedFrame;
 }
@@ -171,10 +173,11 @@ export function createMapper(): Mapper {
     loadPalette(palette, size, options.metric, options.space);
 
     let transparent: Uint8Array | null;
+    const held = hold === undefined ? null : readyHold(hold, palette, size, options.metric, options.space);
     if (dither === 'floyd-steinberg') {
-      transparent = floydSteinbergDither(frame, palette, size, lookup, indices, options.serpentine ?? true, ditherScratch, hold ?? null);
+      transparent = floydSteinbergDither(frame, palette, lookup, indices, options.serpentine ?? true, ditherScratch, held);
     } else if (dither === 'bayer') {
-      transparent = bayerDither(frame, palette, size, lookup, indices, ditherScratch, paletteId, hold ?? null);
+      transparent = bayerDither(frame, palette, size, lookup, indices, ditherScratch, paletteId, held);
     } else {
       transparent = mapPlain(data, n, indices);
     }

@@ -1,7 +1,7 @@
 import { abortable } from '../abortable.js';
 import { checkClipFrame, checkFrameSource, checkRunArguments, refuseUnknownKeys, requireOpen, throwIfAborted } from '../errors.js';
 import { createHistogramMapper, type KeptMapping } from '../map/map-histogram.js';
-import { createMapper, type Mapper } from '../map/map-pixels.js';
+import { createMapper, type DitherHold, type Mapper } from '../map/map-pixels.js';
 import { createPaletteSearch, type PaletteSearch } from '../map/nearest.js';
 import { histogramInertia, inertia } from '../metrics/quality.js';
 import { requireResolvedClustering, RESOLVED_SEQUENCE_NAMES, type SequenceOptions } from '../options.js';
@@ -107,8 +107,10 @@ export async function* quantizeClip(
     counted = index;
     // The pixel hold: after mapping where every pixel is its nearest entry, inside the
     // dithering otherwise (a dithered pixel's entry hangs on its neighbours or its pattern).
-    const holding = seeded && before !== null && !palette.fresh && options.stability.pixelHold >= 0;
-    const holds = holding && options.dither === 'none';
+    const pixelHold = seeded && before !== null && !palette.fresh && options.stability.pixelHold >= 0;
+    const holdAfterMapping = pixelHold && options.dither === 'none';
+    const ditherHold: DitherHold | undefined =
+      pixelHold && options.dither !== 'none' ? { before: before.source.data, beforeIndices: before.indices, pixelHold: options.stability.pixelHold, pixelMargin: options.stability.pixelMargin } : undefined;
     // Where the frame is the frame before outside a box and its palette is the same, the
     // pixels outside map as they did, held ones included (the hold decides alike on the
     // same colours, unless this frame is not held: a fresh palette), so only the box is
@@ -117,14 +119,14 @@ export async function* quantizeClip(
     const changed = sequence?.changed;
     const samePalette = before !== null && palette.size === before.palette.size && sameColors(palette.palette, before.palette.palette, palette.size);
     const kept: KeptMapping | undefined =
-      before !== null && changed !== undefined && samePalette && (holds || !everHeld) ? { changed, width: source.width, indices: before.indices, transparent: before.transparent } : undefined;
+      before !== null && changed !== undefined && samePalette && (holdAfterMapping || !everHeld) ? { changed, width: source.width, indices: before.indices, transparent: before.transparent } : undefined;
     // Per-frame k-means has just counted this frame's colours: map each once, not each pixel.
     const viaHistogram = sequence !== null && options.dither === 'none';
     const { indices, transparent } = viaHistogram
       ? histogramMapper.map(sequence.histogram, source.width * source.height, palette.palette, palette.size, options.metric, options.space, sequence.colourLabels, kept)
-      : (mapper ??= createMapper()).map(source, palette.palette, palette.size, mapOptions, buffers.take(), holding ? { before: before.source.data, beforeIndices: before.indices, pixelHold: options.stability.pixelHold, pixelMargin: options.stability.pixelMargin } : undefined);
+      : (mapper ??= createMapper()).map(source, palette.palette, palette.size, mapOptions, buffers.take(), ditherHold);
     // (Outside a kept box the entries are the frame before's already: the hold skips them.)
-    if (holds) holdPixels(source.data, before.source.data, indices, before.indices, palette.palette, palette.size, options.stability, options.metric, options.space);
+    if (holdAfterMapping) holdPixels(source.data, before.source.data, indices, before.indices, palette.palette, palette.size, options.stability, options.metric, options.space);
     // The mapper's mask is its own (made for a frame with a transparent pixel): only its indices go back.
     const [done, release] = holdBuffers(buffers, indices, viaHistogram ? transparent : null);
     // Typed apart: assigned in place, TypeScript's loop analysis finds `indices` circular.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { createMapper, nearestIndex, type MapOptions } from '../../src/map/map-pixels.js';
-import { fromSrgb } from '../../src/color/space.js';
+import { colourDistance, fromSrgb } from '../../src/color/space.js';
 import type { ColorSpace, Frame, Metric } from '../../src/types.js';
 import { createRng } from '../../src/kmeans/random.js';
 
@@ -456,6 +456,34 @@ describe('the pixel hold inside dithering (a hold)', () => {
     expect(held(72, 255, 30)).toEqual(plain(72));
     // An entry the palette no longer has is not kept.
     expect(held(100, 255, 1000, new Uint8Array(32 * 32).fill(5))).toEqual(plain(100));
+  });
+
+  it('measures as "nearest" is measured, in the run\'s metric and space (measured in RGB under lab, the undithered hold kept a blue 4.8 times farther)', () => {
+    const rand = prng(5);
+    const n = 2000;
+    const frame = frameOf(n, 1, randomBytes(n * 3, rand));
+    const palette = new Uint8Array([40, 40, 40, 0, 0, 200, 200, 180, 20]);
+    const keptBlue = new Uint8Array(n).fill(1);
+    let differ = 0;
+    for (const metric of METRICS) {
+      for (const space of SPACES) {
+        const mapper = createMapper();
+        const o = { metric, space, dither: 'bayer' } as const;
+        const picked = mapper.map(frame, palette, 3, o).indices.slice();
+        const held = mapper.map(frame, palette, 3, o, undefined, hold(frame, keptBlue, 0, 0.5)).indices;
+        const convert = fromSrgb(space);
+        const at = (rgb: ArrayLike<number>, i: number) => { const out = new Float64Array(3); convert(rgb[i], rgb[i + 1], rgb[i + 2], out, 0); return out; };
+        for (let i = 0; i < n; i++) {
+          const x = at(frame.data, i * 4);
+          const d = (e: number) => { const c = at(palette, e * 3); return colourDistance(metric, x[0], x[1], x[2], c[0], c[1], c[2]); };
+          const expected = picked[i] === 1 || d(1) <= 1.5 * d(picked[i]) ? 1 : picked[i];
+          if (held[i] !== expected) expect.fail(`${metric} in ${space}, pixel ${i}: ${held[i]}, not ${expected}`);
+          if (expected !== picked[i]) differ++;
+        }
+      }
+    }
+    // The hold kept blue where the pick was another entry, in every metric and space together, on many pixels.
+    expect(differ).toBeGreaterThan(100);
   });
 
   it('is refused without dithering, and for arrays of another frame', () => {
