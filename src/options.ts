@@ -273,10 +273,14 @@ export function resolveSequenceOptions(input: SequenceOptionsInput = {}): Sequen
   refuseUnknown(raw, SEQUENCE_NAMES, 'resolveSequenceOptions');
   const seeding = choice(raw, 'seeding', SEEDINGS, 'seeded');
   const metric = choice(raw, 'metric', METRICS, 'euclidean');
-  // A lever the run would not use is a mistake worth saying, not something to ignore.
-  const lever = leverGiven(raw);
+  // A lever the run would not use is a mistake worth saying, not something to ignore. With
+  // one palette for the clip, the pixel hold still acts on dithered output (an undithered
+  // still pixel maps to the same entry anyway); every other lever shapes per-frame palettes.
+  const dither = choice(raw, 'dither', DITHERS, 'none');
+  const lever = leverGiven(seeding === 'global' && dither !== 'none' ? { ...raw, pixelHold: undefined, pixelMargin: undefined } : raw);
   if (seeding !== 'seeded' && lever !== undefined) {
-    throw new ChromaseedError('ERR_USAGE', `${lever} acts on --seeding seeded only, and this run uses --seeding ${seeding}`);
+    const pixelLever = seeding === 'global' && (lever === '--pixel-hold' || lever === '--pixel-margin');
+    throw new ChromaseedError('ERR_USAGE', pixelLever ? `${lever} acts on --seeding seeded, and on --seeding global with --dither; this run has no dithering` : `${lever} acts on --seeding seeded only, and this run uses --seeding ${seeding}`);
   }
   const cluster = clusterOptions(raw, 16);
   // The default (for this k) is let through: a resolved ClusterOptions spread into these options carries it.
@@ -290,7 +294,6 @@ export function resolveSequenceOptions(input: SequenceOptionsInput = {}): Sequen
     if (raw.anchor !== undefined) throw new ChromaseedError('ERR_USAGE', '--anchor works with --metric euclidean only');
     stability = { ...stability, anchor: 0 };
   }
-  const dither = choice(raw, 'dither', DITHERS, 'none');
   // Levers that only shape another one do nothing while it is off.
   const off = (lever: string, needs: string, how: string) =>
     new ChromaseedError('ERR_USAGE', `${lever} acts with ${needs}, which this run has off (${how}); give it too, or drop ${lever}`);

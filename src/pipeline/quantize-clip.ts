@@ -68,7 +68,7 @@ export async function* quantizeClip(
   checkRunArguments('quantizeClip', signal, cluster);
   const global = options.seeding === 'global' ? (await clipPalette(open, options, signal, cluster)).palette : null;
   const seeded = options.seeding === 'seeded';
-  /** Whether the pixel hold may keep a pixel's entry in some frame (with dithering, no frame is mapped through the histogram). */
+  /** Whether the undithered pixel hold may keep a pixel's entry in some frame (with dithering, no frame is mapped through the histogram). */
   const everHeld = seeded && options.stability.pixelHold >= 0;
   const sequence = options.seeding === 'global' ? null : createSequentialQuantizer({ ...options, stability: seeded ? options.stability : undefined });
   let previous: WrittenFrame | null = null;
@@ -106,8 +106,9 @@ export async function* quantizeClip(
     const palette: FramePalette = global ?? sequence!.next(source, before !== null ? { source: before.source.data, indices: before.indices, changedWithin: source.changedWithin } : undefined);
     counted = index;
     // The pixel hold: after mapping where every pixel is its nearest entry, inside the
-    // dithering otherwise (a dithered pixel's entry hangs on its neighbours or its pattern).
-    const pixelHold = seeded && before !== null && !palette.fresh && options.stability.pixelHold >= 0;
+    // dithering otherwise (a dithered pixel's entry hangs on its neighbours or its pattern),
+    // with one palette for the clip too (undithered, a still pixel keeps its entry there anyway).
+    const pixelHold = before !== null && options.stability.pixelHold >= 0 && (seeded ? !palette.fresh : global !== null && options.dither !== 'none');
     const holdAfterMapping = pixelHold && options.dither === 'none';
     const ditherHold: DitherHold | undefined =
       pixelHold && options.dither !== 'none' ? { before: before.source.data, beforeIndices: before.indices, pixelHold: options.stability.pixelHold, pixelMargin: options.stability.pixelMargin } : undefined;

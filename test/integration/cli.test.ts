@@ -1268,13 +1268,14 @@ describe('chromaseed compare --levers', () => {
       ['bayer', REALSHORT, 4.96, 0.5],
     ] as const;
     for (const [dither, clip, before, share] of cases) {
-      const seeded = async (...more: string[]) => JSON.parse((await runMain(['compare', clip, '-k', '16', '--dither', dither, '--json', '-q', ...more])).stdout).modes.seeded;
-      const [held, free] = [await seeded(), await seeded('--pixel-hold', '-1')];
+      const modes = async (...more: string[]) => JSON.parse((await runMain(['compare', clip, '-k', '16', '--dither', dither, '--json', '-q', ...more])).stdout).modes;
+      const [held, free] = [await modes(), await modes('--pixel-hold', '-1')];
       // Without the hold, the figure of the runs before it acted on dithered output (README, dithering's table).
-      expect([dither, free.flicker_static]).toEqual([dither, expect.closeTo(before, 2)]);
-      expect([dither, held.flicker_static / free.flicker_static < share]).toEqual([dither, true]);
+      expect([dither, free.seeded.flicker_static]).toEqual([dither, expect.closeTo(before, 2)]);
+      // Seeded, and with one palette for the clip too.
+      for (const mode of ['seeded', 'global']) expect([dither, mode, held[mode].flicker_static / free[mode].flicker_static < share]).toEqual([dither, mode, true]);
       // Error diffusion keeps nearly all of its closeness; ordered dithering gets closer (a kept entry is within the margin of the pattern's pick).
-      expect([dither, held.psnr > free.psnr + (dither === 'bayer' ? 0.3 : -0.1)]).toEqual([dither, true]);
+      expect([dither, held.seeded.psnr > free.seeded.psnr + (dither === 'bayer' ? 0.3 : -0.1)]).toEqual([dither, true]);
     }
   });
 
