@@ -35,11 +35,11 @@ export function checkMapOptions(options: MapOptions, caller: string): void {
 }
 
 /** Every name of DitherHold. */
-const HOLD_NAMES: readonly string[] = namesOf<DitherHold>({ before: true, beforeIndices: true, pixelHold: true, pixelMargin: true });
+const HOLD_NAMES: readonly string[] = namesOf<DitherHold>({ before: true, beforeIndices: true, beforePalette: true, pixelHold: true, pixelMargin: true });
 
 /** Refuses a hold that is not a DitherHold for a frame of `pixels` pixels, or one given without dithering. */
 function checkDitherHold(hold: DitherHold, pixels: number, dither: Dither): void {
-  requireObject('hold', '{ before, beforeIndices, pixelHold, pixelMargin }', hold);
+  requireObject('hold', '{ before, beforeIndices, beforePalette, pixelHold, pixelMargin }', hold);
   refuseUnknownKeys("a mapper's hold", hold, HOLD_NAMES);
   if (dither === 'none') throw new ChromaseedError('ERR_USAGE', "a mapper's hold acts on dithered mapping (undithered, every pixel is its nearest entry)");
   const bytes = (name: string, value: unknown, length: number, what: string, atLeast: boolean): void => {
@@ -48,6 +48,9 @@ function checkDitherHold(hold: DitherHold, pixels: number, dither: Dither): void
   };
   bytes('hold.before', hold.before, pixels * 4, 'RGBA bytes', false);
   bytes('hold.beforeIndices', hold.beforeIndices, pixels, 'palette indices', true);
+  if (!(isBytes(hold.beforePalette) && hold.beforePalette.length % 3 === 0 && hold.beforePalette.length <= 256 * 3)) {
+    throw new ChromaseedError('ERR_INPUT', `hold.beforePalette is the frame before's palette, a Uint8Array of 3 bytes an entry (256 at most), not ${isBytes(hold.beforePalette) ? `${hold.beforePalette.length} bytes` : kindOf(hold.beforePalette)}`);
+  }
   requireInRange('hold.pixelHold', hold.pixelHold, 0, 255);
   requireInRange('hold.pixelMargin', hold.pixelMargin, 0, 1000);
 }

@@ -111,7 +111,7 @@ export async function* quantizeClip(
     const pixelHold = before !== null && options.stability.pixelHold >= 0 && (seeded ? !palette.fresh : global !== null && options.dither !== 'none');
     const holdAfterMapping = pixelHold && options.dither === 'none';
     const ditherHold: DitherHold | undefined =
-      pixelHold && options.dither !== 'none' ? { before: before.source.data, beforeIndices: before.indices, pixelHold: options.stability.pixelHold, pixelMargin: options.stability.pixelMargin } : undefined;
+      pixelHold && options.dither !== 'none' ? { before: before.source.data, beforeIndices: before.indices, beforePalette: before.palette.palette.subarray(0, before.palette.size * 3), pixelHold: options.stability.pixelHold, pixelMargin: options.stability.pixelMargin } : undefined;
     // Where the frame is the frame before outside a box and its palette is the same, the
     // pixels outside map as they did, held ones included (the hold decides alike on the
     // same colours, unless this frame is not held: a fresh palette), so only the box is

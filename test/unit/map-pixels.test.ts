@@ -409,7 +409,7 @@ describe('dithering', () => {
 
 describe('the pixel hold inside dithering (a hold)', () => {
   const opts = (dither: MapOptions['dither']): MapOptions => ({ metric: 'euclidean', space: 'rgb', dither });
-  const hold = (before: Frame, beforeIndices: Uint8Array, pixelHold = 8, pixelMargin = 0.5) => ({ before: before.data, beforeIndices, pixelHold, pixelMargin });
+  const hold = (before: Frame, beforeIndices: Uint8Array, pixelHold = 8, pixelMargin = 0.5, beforePalette = bw) => ({ before: before.data, beforeIndices, beforePalette, pixelHold, pixelMargin });
   /** A flat grey field (a 50/50 black and white mix) under a first row that changes from frame to frame. */
   const field = (top: number): Frame => frameOf(64, 64, new Uint8Array(64 * 64 * 3).map((_, i) => (i < 64 * 3 ? top : 128)));
   const bw = new Uint8Array([0, 0, 0, 255, 255, 255]);
@@ -421,24 +421,41 @@ describe('the pixel hold inside dithering (a hold)', () => {
     const free = mapper.map(field(200), bw, 2, opts('floyd-steinberg')).indices.slice();
     // Without the hold, the error the new first row spreads re-draws most of the field.
     expect(changedBelowRow0(free, first)).toBeGreaterThan(1000);
+    // Held, with the palette as it was, the field is unchanged: written as it was, every pixel,
+    // and the first row's error stops at it.
     const held = mapper.map(field(200), bw, 2, opts('floyd-steinberg'), undefined, hold(field(40), first)).indices;
-    // Held, nearly every still pixel keeps its entry (a margin of 0.5 holds a pixel whose
-    // colour plus error lies within 55% of the way to the other entry) ...
-    expect(changedBelowRow0(held, first)).toBeLessThan(200);
+    expect(changedBelowRow0(held, first)).toBe(0);
+    // With the white entry moved a level, no pixel is unchanged: the margin alone holds
+    // nearly every still one (it keeps a pixel whose colour plus error lies within 55% of
+    // the way to the other entry) ...
+    const moved = new Uint8Array([0, 0, 0, 254, 254, 254]);
+    const byMargin = mapper.map(field(200), moved, 2, opts('floyd-steinberg'), undefined, hold(field(40), first)).indices;
+    expect(changedBelowRow0(byMargin, first)).toBeGreaterThan(0);
+    expect(changedBelowRow0(byMargin, first)).toBeLessThan(300);
     // ... and the error is still diffused: the field stays a half-and-half mix.
-    const white = held.subarray(64).reduce((n: number, v) => n + v, 0);
+    const white = byMargin.subarray(64).reduce((n: number, v) => n + v, 0);
     expect(Math.abs(white / (63 * 64) - 0.5)).toBeLessThan(0.02);
+  });
+
+  it('Floyd–Steinberg: a still pixel is not unchanged where the entry nearest its colour is new, so a better entry reaches it (kept, gifplayer-muybridge.gif lost 4.8 dB)', () => {
+    const mapper = createMapper();
+    const first = mapper.map(field(40), bw, 2, opts('floyd-steinberg')).indices.slice();
+    // A grey entry comes: the field, 128, is within 0.5 of it, and every pixel of it takes it.
+    const withGrey = new Uint8Array([0, 0, 0, 255, 255, 255, 128, 128, 128]);
+    const held = mapper.map(field(40), withGrey, 3, opts('floyd-steinberg'), undefined, hold(field(40), first)).indices;
+    expect(new Set(held.subarray(64))).toEqual(new Set([2]));
   });
 
   it('ordered dithering: an entry moved re-draws the patterns that use it, unless held', () => {
     const mapper = createMapper();
     const grey = frameOf(32, 32, new Uint8Array(32 * 32 * 3).fill(100));
-    const before = mapper.map(grey, new Uint8Array([60, 60, 60, 140, 140, 140]), 2, opts('bayer')).indices.slice();
+    const palette = new Uint8Array([60, 60, 60, 140, 140, 140]);
+    const before = mapper.map(grey, palette, 2, opts('bayer')).indices.slice();
     const moved = new Uint8Array([60, 60, 60, 170, 170, 170]);
     expect(changedBelowRow0(mapper.map(grey, moved, 2, opts('bayer')).indices.slice(), before)).toBeGreaterThan(100);
     // (The light entry moved 30 levels away from the pixels: kept within a margin of 3, (70/40)^2 - 1 = 2.06 needed.)
-    expect(Array.from(mapper.map(grey, moved, 2, opts('bayer'), undefined, hold(grey, before, 8, 3)).indices)).toEqual(Array.from(before));
-    expect(Array.from(mapper.map(grey, moved, 2, opts('bayer'), undefined, hold(grey, before, 8, 2)).indices)).not.toEqual(Array.from(before));
+    expect(Array.from(mapper.map(grey, moved, 2, opts('bayer'), undefined, hold(grey, before, 8, 3, palette)).indices)).toEqual(Array.from(before));
+    expect(Array.from(mapper.map(grey, moved, 2, opts('bayer'), undefined, hold(grey, before, 8, 2, palette)).indices)).not.toEqual(Array.from(before));
   });
 
   it('keeps nothing where the source moved by more than pixelHold, where the kept entry is past the margin, or is not in the palette', () => {
@@ -447,7 +464,7 @@ describe('the pixel hold inside dithering (a hold)', () => {
     const palette = new Uint8Array([60, 60, 60, 140, 140, 140]);
     const before = mapper.map(grey(100), palette, 2, opts('bayer')).indices.slice();
     const plain = (v: number) => Array.from(mapper.map(grey(v), palette, 2, opts('bayer')).indices);
-    const held = (v: number, pixelHold: number, pixelMargin: number, indices = before) => Array.from(mapper.map(grey(v), palette, 2, opts('bayer'), undefined, hold(grey(100), indices, pixelHold, pixelMargin)).indices);
+    const held = (v: number, pixelHold: number, pixelMargin: number, indices = before) => Array.from(mapper.map(grey(v), palette, 2, opts('bayer'), undefined, hold(grey(100), indices, pixelHold, pixelMargin, palette)).indices);
     // 110 moved 10 levels: held at pixelHold 10, not at 9.
     expect(held(110, 10, 1000)).toEqual(Array.from(before));
     expect(held(110, 9, 1000)).toEqual(plain(110));
@@ -470,7 +487,7 @@ describe('the pixel hold inside dithering (a hold)', () => {
         const mapper = createMapper();
         const o = { metric, space, dither: 'bayer' } as const;
         const picked = mapper.map(frame, palette, 3, o).indices.slice();
-        const held = mapper.map(frame, palette, 3, o, undefined, hold(frame, keptBlue, 0, 0.5)).indices;
+        const held = mapper.map(frame, palette, 3, o, undefined, hold(frame, keptBlue, 0, 0.5, palette)).indices;
         const convert = fromSrgb(space);
         const at = (rgb: ArrayLike<number>, i: number) => { const out = new Float64Array(3); convert(rgb[i], rgb[i + 1], rgb[i + 2], out, 0); return out; };
         for (let i = 0; i < n; i++) {
@@ -493,6 +510,7 @@ describe('the pixel hold inside dithering (a hold)', () => {
     expect(() => mapper.map(frame, bw, 2, opts('none'), undefined, h)).toThrow(/hold acts on dithered mapping/);
     expect(() => mapper.map(frame, bw, 2, opts('bayer'), undefined, { ...h, before: new Uint8Array(4) })).toThrow(/^hold.before is the frame before's 8 RGBA bytes, a Uint8Array, not 4 bytes$/);
     expect(() => mapper.map(frame, bw, 2, opts('bayer'), undefined, { ...h, beforeIndices: [0, 1] as unknown as Uint8Array })).toThrow(/^hold.beforeIndices is the frame before's 2 palette indices, a Uint8Array at least that long, not an Array$/);
+    expect(() => mapper.map(frame, bw, 2, opts('bayer'), undefined, { ...h, beforePalette: new Uint8Array(4) })).toThrow(/^hold.beforePalette is the frame before's palette, a Uint8Array of 3 bytes an entry \(256 at most\), not 4 bytes$/);
     expect(() => mapper.map(frame, bw, 2, opts('bayer'), undefined, { ...h, pixelHold: -1 })).toThrow(/hold.pixelHold/);
     expect(() => mapper.map(frame, bw, 2, opts('bayer'), undefined, { ...h, pixelMargin: Number.NaN })).toThrow(/hold.pixelMargin/);
     expect(() => mapper.map(frame, bw, 2, opts('bayer'), undefined, { ...h, margin: 1 } as never)).toThrow(/margin/);
