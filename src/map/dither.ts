@@ -1,4 +1,5 @@
 import { fromSrgb, type Converter } from '../color/space.js';
+import { wordsOf } from '../pixel-words.js';
 import type { ColorSpace, Frame, Metric } from '../types.js';
 
 /**
@@ -62,6 +63,8 @@ export interface DitherHold {
 /** A hold made ready for one frame and its palette (readyHold), for heldEntry. */
 export interface ReadyHold {
   readonly before: Uint8Array;
+  /** `before` as words, a pixel each. */
+  readonly beforeWords: Uint32Array;
   readonly beforeIndices: Uint8Array;
   /** 1 for each entry with the colour it had in the frame before's palette. */
   readonly unchanged: Uint8Array;
@@ -93,7 +96,7 @@ export function readyHold(hold: DitherHold, palette: Uint8Array, size: number, m
   for (let e = 0, o = 0; e < size && o + 2 < beforePalette.length; e++, o += 3) {
     unchanged[e] = palette[o] === beforePalette[o] && palette[o + 1] === beforePalette[o + 1] && palette[o + 2] === beforePalette[o + 2] ? 1 : 0;
   }
-  return { before, beforeIndices, unchanged, size, still: pixelHold, within: 1 + pixelMargin, plain, manhattan: metric === 'manhattan', convert, converted, pixel: new Float64Array(3) };
+  return { before, beforeWords: wordsOf(before), beforeIndices, unchanged, size, still: pixelHold, within: 1 + pixelMargin, plain, manhattan: metric === 'manhattan', convert, converted, pixel: new Float64Array(3) };
 }
 
 /**
@@ -118,14 +121,14 @@ function heldEntry(h: ReadyHold, data: Uint8Array, palette: Uint8Array, j: numbe
 }
 
 /**
- * Whether the pixel whose bytes start at `j`, written with `kept` in the frame before, is
- * unchanged (see DitherHold): its bytes those of the frame before, and `kept` and the entry
- * nearest its colour (`lookup`) both with their colours.
+ * Whether the pixel whose bytes start at `j`, the same as in the frame before (the loop
+ * compares them first, as words: most of a video's pixels differ) and written there with
+ * `kept`, is unchanged (see DitherHold): `kept` and the entry nearest its colour (`lookup`)
+ * both with their colours.
  */
 function isUnchanged(h: ReadyHold, data: Uint8Array, j: number, kept: number, lookup: Lookup): boolean {
-  const { before, unchanged } = h;
-  if (unchanged[kept] === 0 || data[j] !== before[j] || data[j + 1] !== before[j + 1] || data[j + 2] !== before[j + 2] || data[j + 3] !== before[j + 3]) return false;
-  return unchanged[lookup(data[j] | (data[j + 1] << 8) | (data[j + 2] << 16))] === 1;
+  const unchanged = h.unchanged;
+  return unchanged[kept] === 1 && unchanged[lookup(data[j] | (data[j + 1] << 8) | (data[j + 2] << 16))] === 1;
 }
 
 /** heldEntry's test outside RGB: distances in the run's metric and space. */
@@ -173,6 +176,8 @@ export function floydSteinbergDither(
 ): Uint8Array | null {
   const { width, height, data } = frame;
   const keptIndices = hold?.beforeIndices ?? null;
+  const words = hold === null ? null : wordsOf(data);
+  const beforeWords = hold?.beforeWords ?? null;
   const rowLen = (width + 2) * 3; // one padding cell each side, so neighbours need no bounds checks
   if (scratch.errA.length < rowLen) {
     scratch.errA = new Float64Array(rowLen);
@@ -204,7 +209,7 @@ export function floydSteinbergDither(
       let g: number;
       let b: number;
       let index: number;
-      if (kept >= 0 && isUnchanged(hold!, data, j, kept, lookup)) {
+      if (kept >= 0 && words![i] === beforeWords![i] && isUnchanged(hold!, data, j, kept, lookup)) {
         // Written as it was, passing on its own error alone (see DitherHold).
         r = data[j];
         g = data[j + 1];
