@@ -277,10 +277,14 @@ export function resolveSequenceOptions(input: SequenceOptionsInput = {}): Sequen
   // one palette for the clip, the pixel hold still acts on dithered output (an undithered
   // still pixel maps to the same entry anyway); every other lever shapes per-frame palettes.
   const dither = choice(raw, 'dither', DITHERS, 'none');
-  const lever = leverGiven(seeding === 'global' && dither !== 'none' ? { ...raw, pixelHold: undefined, pixelMargin: undefined } : raw);
-  if (seeding !== 'seeded' && lever !== undefined) {
-    const pixelLever = seeding === 'global' && (lever === '--pixel-hold' || lever === '--pixel-margin');
-    throw new ChromaseedError('ERR_USAGE', pixelLever ? `${lever} acts on --seeding seeded, and on --seeding global with --dither; this run has no dithering` : `${lever} acts on --seeding seeded only, and this run uses --seeding ${seeding}`);
+  if (seeding !== 'seeded') {
+    // Any other lever first: it is refused whatever the dithering.
+    const lever = leverGiven({ ...raw, pixelHold: undefined, pixelMargin: undefined });
+    if (lever !== undefined) throw new ChromaseedError('ERR_USAGE', `${lever} acts on --seeding seeded only, and this run uses --seeding ${seeding}`);
+    const pixelLever = leverGiven(raw);
+    if (pixelLever !== undefined && !(seeding === 'global' && dither !== 'none')) {
+      throw new ChromaseedError('ERR_USAGE', `${pixelLever} acts on --seeding seeded, and on --seeding global with --dither; this run uses --seeding ${seeding}${seeding === 'global' ? ' without --dither' : ''}`);
+    }
   }
   const cluster = clusterOptions(raw, 16);
   // The default (for this k) is let through: a resolved ClusterOptions spread into these options carries it.

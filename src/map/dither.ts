@@ -131,7 +131,11 @@ function isUnchanged(h: ReadyHold, data: Uint8Array, j: number, kept: number, lo
   return unchanged[kept] === 1 && unchanged[lookup(data[j] | (data[j + 1] << 8) | (data[j + 2] << 16))] === 1;
 }
 
-/** heldEntry's test outside RGB: distances in the run's metric and space. */
+/**
+ * heldEntry's test outside RGB: distances in the run's metric and space, written out rather
+ * than through colourDistance, as holdPixels' are: numbers handed back from a call V8 did
+ * not inline became objects on the heap.
+ */
 function convertedHeld(h: ReadyHold, r: number, g: number, b: number, kept: number, picked: number): number {
   const { converted, pixel } = h;
   h.convert(r, g, b, pixel, 0);

@@ -437,6 +437,23 @@ describe('the pixel hold inside dithering (a hold)', () => {
     expect(Math.abs(white / (63 * 64) - 0.5)).toBeLessThan(0.02);
   });
 
+  it('Floyd–Steinberg: a still pixel whose entry moved is not unchanged, though the entry nearest its colour stayed: the margin decides', () => {
+    const mapper = createMapper();
+    const grey = frameOf(64, 64, new Uint8Array(64 * 64 * 3).fill(128));
+    const palette = new Uint8Array([0, 0, 0, 255, 255, 255, 60, 60, 60]);
+    const first = mapper.map(grey, palette, 3, opts('floyd-steinberg')).indices.slice();
+    expect(new Set(first)).toEqual(new Set([1, 2]));
+    // White becomes blue, past a margin of 0.1 from any grey; 60, the entry nearest the field, stays.
+    const moved = new Uint8Array([0, 0, 0, 0, 0, 255, 60, 60, 60]);
+    const held = mapper.map(grey, moved, 3, opts('floyd-steinberg'), undefined, hold(grey, first, 8, 0.1, palette)).indices;
+    const whiteBefore = first.reduce((n: number, v) => n + (v === 1 ? 1 : 0), 0);
+    const kept = held.reduce((n: number, v, i) => n + (v === 1 && first[i] === 1 ? 1 : 0), 0);
+    // The pixels that were white are drawn again, none kept as they were.
+    expect([whiteBefore > 100, kept]).toEqual([true, 0]);
+    // The grey pixels are unchanged, and written as they were.
+    expect(held.every((v, i) => first[i] !== 2 || v === 2)).toBe(true);
+  });
+
   it('Floyd–Steinberg: a still pixel is not unchanged where the entry nearest its colour is new, so a better entry reaches it (kept, gifplayer-muybridge.gif lost 4.8 dB)', () => {
     const mapper = createMapper();
     const first = mapper.map(field(40), bw, 2, opts('floyd-steinberg')).indices.slice();
@@ -458,13 +475,18 @@ describe('the pixel hold inside dithering (a hold)', () => {
     expect(Array.from(mapper.map(grey, moved, 2, opts('bayer'), undefined, hold(grey, before, 8, 2, palette)).indices)).not.toEqual(Array.from(before));
   });
 
-  it('keeps nothing where the source moved by more than pixelHold, where the kept entry is past the margin, or is not in the palette', () => {
+  it('keeps nothing where the source moved by more than pixelHold, where the kept entry is past the margin, is not in the palette, or was transparent', () => {
     const mapper = createMapper();
-    const grey = (v: number) => frameOf(32, 32, new Uint8Array(32 * 32 * 3).fill(v));
-    const palette = new Uint8Array([60, 60, 60, 140, 140, 140]);
+    const grey = (v: number, alpha = 255) => frameOf(32, 32, new Uint8Array(32 * 32 * 3).fill(v), alpha);
+    // Two entries, in a longer buffer whose sixth colour is the pixels' own: an index past the
+    // palette's size must not reach it.
+    const palette = new Uint8Array([60, 60, 60, 140, 140, 140, 0, 0, 0, 0, 0, 0, 0, 0, 0, 100, 100, 100]);
     const before = mapper.map(grey(100), palette, 2, opts('bayer')).indices.slice();
     const plain = (v: number) => Array.from(mapper.map(grey(v), palette, 2, opts('bayer')).indices);
-    const held = (v: number, pixelHold: number, pixelMargin: number, indices = before) => Array.from(mapper.map(grey(v), palette, 2, opts('bayer'), undefined, hold(grey(100), indices, pixelHold, pixelMargin, palette)).indices);
+    const held = (v: number, pixelHold: number, pixelMargin: number, indices = before, last = grey(100)) => Array.from(mapper.map(grey(v), palette, 2, opts('bayer'), undefined, hold(last, indices, pixelHold, pixelMargin, palette.subarray(0, 6))).indices);
+    // A pixel clear in the frame before had no entry to keep (its index there is filler).
+    expect(held(110, 255, 1000, before, grey(100, 0))).toEqual(plain(110));
+    expect(plain(110)).not.toEqual(Array.from(before));
     // 110 moved 10 levels: held at pixelHold 10, not at 9.
     expect(held(110, 10, 1000)).toEqual(Array.from(before));
     expect(held(110, 9, 1000)).toEqual(plain(110));
