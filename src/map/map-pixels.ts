@@ -4,9 +4,10 @@ import { fromSrgb } from '../color/space.js';
 import { sameColors } from '../pixel-words.js';
 import { DITHERS, METRICS, SPACES, type DitherMode } from '../options.js';
 import { createPaletteSearch } from './nearest.js';
-import { bayerDither, createDitherScratch, floydSteinbergDither, readyHold, type DitherHold, type Lookup } from './dither.js';
+import { bayerDither, createDitherScratch, floydSteinbergDither, type Lookup } from './dither.js';
+import { readyHold, type DitherHold } from './pixel-hold.js';
 
-export type { DitherHold } from './dither.js';
+export type { DitherHold } from './pixel-hold.js';
 
 export { nearestIndex } from './nearest.js';
 
@@ -70,7 +71,7 @@ export interface Mapper {
    * (its first width*height bytes, when it is longer: `indices` is then that part of it).
    * `hold`: still pixels keep the frame before's entries (DitherHold). Dithered mapping only,
    * and refused without it: undithered, every pixel is its nearest entry, and the seeded
-   * mode's hold for that (holdPixels) acts after mapping.
+   * mode's hold for that (pixel-hold.ts's holdPixels) acts after mapping.
    */
   map(frame: Frame, palette: Uint8Array, size: number, options: MapOptions, out?: Uint8Array, hold?: DitherHold): MappedFrame;
 }

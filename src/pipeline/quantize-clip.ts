@@ -7,7 +7,7 @@ import { histogramInertia, inertia } from '../metrics/quality.js';
 import { requireResolvedClustering, RESOLVED_SEQUENCE_NAMES, type SequenceOptions } from '../options.js';
 import { clipPalette, type PointClusterer } from '../sequence/global-palette.js';
 import { createSequentialQuantizer, type FramePalette } from '../sequence/sequential.js';
-import { holdPixels } from '../sequence/stability.js';
+import { holdPixels } from '../map/pixel-hold.js';
 import { sameColors } from '../pixel-words.js';
 import { createFramePool, type FramePool } from '../frame-pool.js';
 import type { FrameSource, IndexedFrame, TimedFrame } from '../types.js';

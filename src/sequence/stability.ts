@@ -3,8 +3,6 @@ import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { ColourSearch } from '../map/map-histogram.js';
 import { sameOpaqueColour, wordsOf } from '../pixel-words.js';
 import { DEFAULT_MAX_ITERATIONS } from '../limits.js';
-import { fromSrgb } from '../color/space.js';
-import type { ColorSpace, Metric } from '../types.js';
 
 /**
  * Steadiness levers for seeded k-means. Seeding alone does not stop flicker: run to
@@ -280,89 +278,4 @@ export function unchangedPixelsPerEntry(source: Uint8Array, previousSource: Uint
     if (entry < size && entries[entry] === 1 && sameOpaqueColour(now[p], before[p])) out[entry]++;
   }
   return out;
-}
-
-/** holdPixels' scratch in a metric or space other than RGB's squared distance: the palette and one pixel, converted. */
-const heldPalette = new Float64Array(256 * 3);
-const heldPixel = new Float64Array(3);
-
-/**
- * Lets pixels the source left (nearly) unchanged keep last frame's palette entry while
- * that entry is still almost as close as the nearest one, so border pixels do not
- * switch back and forth. `indices` holds this frame's exact nearest entries and is
- * changed in place. Only pixels whose entry would change are examined. Distances are the
- * run's, in its `metric` and `space` (squared for euclidean), as "nearest" is: measured in
- * RGB under lab, a held dark grey could keep a blue 4.8 times farther than its nearest
- * entry by Lab distance.
- */
-export function holdPixels(
-  source: Uint8Array,
-  previousSource: Uint8Array,
-  indices: Uint8Array,
-  previousIndices: Uint8Array,
-  palette: Uint8Array,
-  size: number,
-  options: StabilityOptions,
-  metric: Metric = 'euclidean',
-  space: ColorSpace = 'rgb',
-): void {
-  const { pixelHold, pixelMargin } = options;
-  if (pixelHold < 0) return;
-  const plain = metric === 'euclidean' && space === 'rgb';
-  const convert = fromSrgb(space);
-  if (!plain) for (let e = 0; e < size * 3; e += 3) convert(palette[e], palette[e + 1], palette[e + 2], heldPalette, e);
-  const manhattan = metric === 'manhattan';
-  const within = 1 + pixelMargin;
-  /**
-   * Whether entry offset `p` is within the margin of entry offset `n` from the converted
-   * pixel (heldPixel), distances as the palette search measures them (colourDistance's
-   * expression). A boolean, not the two distances: numbers handed back from a call V8 did
-   * not inline became objects on the heap, two a pixel held (155 MB over test.webm at
-   * `--space lab`).
-   */
-  const convertedHolds = (p: number, n: number): boolean => {
-    const x0 = heldPixel[0];
-    const x1 = heldPixel[1];
-    const x2 = heldPixel[2];
-    const a0 = x0 - heldPalette[p];
-    const a1 = x1 - heldPalette[p + 1];
-    const a2 = x2 - heldPalette[p + 2];
-    const b0 = x0 - heldPalette[n];
-    const b1 = x1 - heldPalette[n + 1];
-    const b2 = x2 - heldPalette[n + 2];
-    const dPrev = manhattan ? Math.abs(a0) + Math.abs(a1) + Math.abs(a2) : a0 * a0 + a1 * a1 + a2 * a2;
-    const dNow = manhattan ? Math.abs(b0) + Math.abs(b1) + Math.abs(b2) : b0 * b0 + b1 * b1 + b2 * b2;
-    return dPrev <= within * dNow;
-  };
-  const holdRange = (start: number, end: number): void => {
-    for (let i = start, o = start * 4; i < end; i++, o += 4) {
-      const prev = previousIndices[i];
-      const now = indices[i];
-      // A pixel transparent in either frame has no entry to keep (the last one's index is filler).
-      if (prev === now || prev >= size || source[o + 3] === 0 || previousSource[o + 3] === 0) continue;
-      const r = source[o];
-      const g = source[o + 1];
-      const b = source[o + 2];
-      if (Math.abs(r - previousSource[o]) > pixelHold || Math.abs(g - previousSource[o + 1]) > pixelHold || Math.abs(b - previousSource[o + 2]) > pixelHold) continue;
-      const p = prev * 3;
-      const n = now * 3;
-      let holds: boolean;
-      if (plain) {
-        const dPrev = (r - palette[p]) ** 2 + (g - palette[p + 1]) ** 2 + (b - palette[p + 2]) ** 2;
-        const dNow = (r - palette[n]) ** 2 + (g - palette[n + 1]) ** 2 + (b - palette[n + 2]) ** 2;
-        holds = dPrev <= within * dNow;
-      } else {
-        convert(r, g, b, heldPixel, 0);
-        holds = convertedHolds(p, n);
-      }
-      if (holds) indices[i] = prev;
-    }
-  };
-  // Most pixels keep their entry: skip them four at a time.
-  const nowWords = wordsOf(indices);
-  const previousWords = wordsOf(previousIndices);
-  for (let w = 0; w < nowWords.length; w++) {
-    if (nowWords[w] !== previousWords[w]) holdRange(w * 4, w * 4 + 4);
-  }
-  holdRange(nowWords.length * 4, indices.length);
 }
