@@ -107,9 +107,17 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   const output = String(args.output);
   const method = choice(args, 'method', TRANSFER_METHODS, 'optimal');
   // `nearest` maps each pixel straight to the source colours: how the target's clusters
-  // are held from frame to frame changes nothing.
-  const lever = method === 'nearest' ? (args.seeding !== undefined ? '--seeding' : leverGiven(args)) : undefined;
+  // are held from frame to frame changes nothing. The pixel hold acts on its own mapping
+  // instead, when it dithers (undithered, a still pixel keeps its source colour anyway).
+  const nearest = method === 'nearest';
+  const lever = nearest ? (args.seeding !== undefined ? '--seeding' : leverGiven({ ...args, pixelHold: undefined, pixelMargin: undefined })) : undefined;
   if (lever !== undefined) throw new ChromaseedError('ERR_USAGE', `${lever} has no effect with --method nearest, which maps every pixel to its nearest source colour; drop it`);
+  const pixelLever = nearest ? leverGiven(args) : undefined;
+  if (pixelLever !== undefined && (args.dither ?? 'none') === 'none') {
+    throw new ChromaseedError('ERR_USAGE', `${pixelLever} acts on --method nearest only with --dither, where it keeps still pixels' dithered colours; undithered, a still pixel keeps its source colour anyway`);
+  }
+  // With nearest, the hold's levers are the mapping's, not the target clustering's.
+  const clusterArgs: Args = nearest ? { ...args, pixelHold: undefined, pixelMargin: undefined } : args;
   const inputOptions = inputOptionsOf(args);
   const sourceOptions = sourceInputOptionsOf(args);
   const quiet = args.quiet === true;
@@ -121,7 +129,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   // it whether a --restarts given to --seeding none is its default (defaultRestarts), which
   // waits for it: checked against k = 8, a palette file of 128 colours or more refused both.
   const kLater = args.colors === undefined && args.seeding === 'none';
-  sequenceOptionsOf({ ...args, colors: args.colors ?? DEFAULT_TRANSFER_COLORS, ...(kLater ? { restarts: undefined } : {}) });
+  sequenceOptionsOf({ ...clusterArgs, colors: args.colors ?? DEFAULT_TRANSFER_COLORS, ...(kLater ? { restarts: undefined } : {}) });
   const { sourcePath, targetPath, sourceIsPalette, targetOptions, guarded } = await checkInputs(args, method, output, inputOptions, sourceOptions, inputs, signal);
   const elapsed = startStopwatch();
 
@@ -132,7 +140,7 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   refuseTimeForStill(targetPath, openedKind, { ...inputOptions, fps: undefined });
   const paletteFile = sourceIsPalette ? await readPaletteFile(sourcePath) : null;
   // k defaults to a palette file's own size: each of its colours gets a cluster of the target.
-  const options = sequenceOptionsOf({ ...args, colors: args.colors ?? paletteFile?.size ?? DEFAULT_TRANSFER_COLORS });
+  const options = sequenceOptionsOf({ ...clusterArgs, colors: args.colors ?? paletteFile?.size ?? DEFAULT_TRANSFER_COLORS });
   let sourceWarnings: readonly string[] = paletteFile?.sharesLeftOut !== undefined ? [`${sourcePath}: ${paletteFile.sharesLeftOut}`] : [];
   const openSource = async () => {
     const opened = await openInput(sourcePath, sourceOptions, signal).catch((err: unknown) => {
@@ -168,7 +176,8 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
     await writer.abort();
     throw err;
   }
-  const transfer = createPaletteTransfer(source, { method, map: { metric: options.metric, space: options.space, dither: options.dither } });
+  const hold = nearest ? { pixelHold: args.pixelHold as number | undefined, pixelMargin: args.pixelMargin as number | undefined } : {};
+  const transfer = createPaletteTransfer(source, { method, map: { metric: options.metric, space: options.space, dither: options.dither }, ...hold });
   // The figures are printed only with --json, so only then measured: a pass over every
   // pixel, a third of the run on chaplin.mp4 (3.38 s with it, 2.26 s without).
   const json = args.json === true;

@@ -113,9 +113,7 @@ export function checkStability(s: StabilityOptions, caller: string): void {
   if (missing.length > 0) throw new ChromaseedError('ERR_USAGE', `${caller}'s stability lacks ${missing.join(', ')}: give every lever, as resolveStability(level, overrides) or STABILITY_PRESETS do`);
   requireInRange('--frame-iterations', s.frameIterations, 1, 10_000, 'an integer');
   requireInRange('--palette-hold', s.paletteHold, 0, 1000);
-  // -1 is off; -0.5 was taken, as off, without a word.
-  if (s.pixelHold !== -1 && !(s.pixelHold >= 0 && s.pixelHold <= 255)) throw invalidOption('--pixel-hold', '-1 (off) or a number from 0 to 255', s.pixelHold);
-  requireInRange('--pixel-margin', s.pixelMargin, 0, 1000);
+  checkPixelHold(s.pixelHold, s.pixelMargin);
   // A factor below 1 would call every frame a cut: its seeded fit is never better than fresh.
   if (s.sceneCut !== 0 && !(s.sceneCut >= 1 && s.sceneCut <= 1e9)) throw invalidOption('--scene-cut', '0 (off) or a number from 1 to 1000000000', s.sceneCut);
   requireInRange('--refresh', s.refresh, 0, 1e9, 'a whole number of frames');
@@ -123,6 +121,13 @@ export function checkStability(s: StabilityOptions, caller: string): void {
   requireInRange('--anchor', s.anchor, 0, 1e6);
   requireInRange('--still-weight', s.stillWeight, 0, 1e6);
   requireInRange('--jump-hold', s.jumpHold, 0, 1e6);
+}
+
+/** The pixel hold's two levers, each in its range (also what a dithered `nearest` transfer takes). */
+export function checkPixelHold(pixelHold: number, pixelMargin: number): void {
+  // -1 is off; -0.5 was taken, as off, without a word.
+  if (pixelHold !== -1 && !(pixelHold >= 0 && pixelHold <= 255)) throw invalidOption('--pixel-hold', '-1 (off) or a number from 0 to 255', pixelHold);
+  requireInRange('--pixel-margin', pixelMargin, 0, 1000);
 }
 
 /**

@@ -1,10 +1,11 @@
 import { checkColourCounts, checkIndexedFrame, checkRgbaFrame, ChromaseedError, isBytes, namesOf, refuseUnknownKeys, requireChoice, requireInRange, requireObject } from '../errors.js';
-import { checkMapOptions, createMapper, nearestIndex, type MapOptions } from '../map/map-pixels.js';
+import { checkMapOptions, createMapper, nearestIndex, type DitherHold, type MapOptions } from '../map/map-pixels.js';
 import { TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import { sameColors } from '../pixel-words.js';
 import type { Frame, IndexedFrame } from '../types.js';
 import { checkCostWeights, checkWeightedPalette, COST_WEIGHT_NAMES, DEFAULT_COST_WEIGHTS, entryProportions, matchPalettes, paletteLab, transferCost, type CostWeights, type WeightedPalette } from './match.js';
 import { createSceneCutDetector, SCENE_CUT_NAMES, type SceneCutOptions } from '../sequence/scene-cut.js';
+import { checkPixelHold, STABILITY_PRESETS } from '../sequence/stability.js';
 
 /** The source palette a clip is repainted with: `rgb` holds `size * 3` bytes. */
 export interface SourcePalette extends WeightedPalette {
@@ -19,9 +20,16 @@ export interface TransferOptions {
   readonly sceneCut?: Partial<SceneCutOptions> | false;
   /** How `nearest` maps pixels (dithering applies there only). Default: Euclidean RGB, no dither. */
   readonly map?: MapOptions;
+  /**
+   * `nearest` with dithering only: the pixel hold (StabilityOptions.pixelHold and
+   * pixelMargin, DitherHold) between consecutive frames, as `--seeding global` has it with
+   * one palette for the clip. Default: the medium preset's (8 and 0.5); pixelHold -1 = off.
+   */
+  readonly pixelHold?: number;
+  readonly pixelMargin?: number;
 }
 
-const TRANSFER_NAMES: readonly string[] = namesOf<TransferOptions>({ method: true, weights: true, sceneCut: true, map: true });
+const TRANSFER_NAMES: readonly string[] = namesOf<TransferOptions>({ method: true, weights: true, sceneCut: true, map: true, pixelHold: true, pixelMargin: true });
 
 /** One target frame as the quantize pipeline yields it. */
 export interface TargetFrame {
@@ -121,6 +129,7 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
   const mapOptions: MapOptions = options.map ?? { metric: 'euclidean', space: 'rgb', dither: 'none' };
   const mapper = options.method === 'nearest' ? createMapper() : null;
   const sourceRgb = source.rgb.slice(0, source.size * 3);
+  const hold = nearestHold(options, mapOptions, sourceRgb);
   const made: TransferDecision[] = [];
   let palette: Uint8Array | null = null;
   let paletteSize = -1;
@@ -224,12 +233,54 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
       }
       const { width, height, delayMs } = frame.indexed;
       if (mapper !== null) {
-        const mapped = mapper.map(frame.source, sourceRgb, source.size, mapOptions);
+        const mapped = mapper.map(frame.source, sourceRgb, source.size, mapOptions, undefined, hold?.next(frame.source));
+        hold?.written(frame.source, mapped.indices);
         return { width, height, delayMs, indices: mapped.indices, transparent: mapped.transparent, palette: sourceRgb, size: source.size };
       }
       return { width, height, delayMs, indices: frame.indexed.indices, transparent: frame.indexed.transparent, palette: palette!, size: paletteSize };
     },
     decisions: () => made,
+  };
+}
+
+/** The pixel hold of a dithered `nearest` transfer: the frame before, kept (the caller may reuse its buffers). */
+interface NearestHold {
+  /** The hold for this frame: none for the first, or after a change of size. */
+  next(source: Frame): DitherHold | undefined;
+  /** Keeps the frame just mapped: its source pixels and the entries they were written with. */
+  written(source: Frame, indices: Uint8Array): void;
+}
+
+/**
+ * The hold `options` ask for, or null: for `nearest` with dithering (undithered, a still
+ * pixel maps to the same source colour anyway), unless pixelHold is -1. Given for anything
+ * else, pixelHold and pixelMargin are refused: they would change nothing. `palette`: the
+ * source colours, every frame's palette.
+ */
+function nearestHold(options: TransferOptions, map: MapOptions, palette: Uint8Array): NearestHold | null {
+  const given = options.pixelHold !== undefined ? 'pixelHold' : options.pixelMargin !== undefined ? 'pixelMargin' : undefined;
+  const dithered = (map.dither ?? 'none') !== 'none';
+  if (given !== undefined && !(options.method === 'nearest' && dithered)) {
+    throw new ChromaseedError('ERR_USAGE', `${given} acts on method 'nearest' with dithering (map.dither), which this transfer ${options.method === 'nearest' ? 'does not use' : `is not: its method is '${options.method}'`}`);
+  }
+  const pixelHold = options.pixelHold ?? STABILITY_PRESETS.medium.pixelHold;
+  const pixelMargin = options.pixelMargin ?? STABILITY_PRESETS.medium.pixelMargin;
+  checkPixelHold(pixelHold, pixelMargin);
+  if (options.method !== 'nearest' || !dithered || pixelHold < 0) return null;
+  // Empty until the first frame is written.
+  let before = new Uint8Array(0);
+  let beforeIndices = new Uint8Array(0);
+  return {
+    next: (source) => (before.length === source.width * source.height * 4 ? { before, beforeIndices, beforePalette: palette, pixelHold, pixelMargin } : undefined),
+    written(source, indices) {
+      const n = source.width * source.height;
+      if (beforeIndices.length !== n) {
+        before = new Uint8Array(n * 4);
+        beforeIndices = new Uint8Array(n);
+      }
+      before.set(source.data.subarray(0, n * 4));
+      beforeIndices.set(indices.subarray(0, n));
+    },
   };
 }
 

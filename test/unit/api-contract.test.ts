@@ -756,7 +756,7 @@ describe('an options object with a name the function does not read', () => {
   it('a palette transfer, its weights, map and scene cuts, transferCost, matchPalettes and the scene-cut detector', () => {
     const source = sourcePaletteFromCounts([0, 0, 0, 255, 255, 255], [1, 1], 2);
     const refused = (call: () => unknown, message: RegExp) => expect(call).toThrow(expect.objectContaining(usage(message)));
-    refused(() => createPaletteTransfer(source, { method: 'rank', scenecut: false } as never), /^unknown option "scenecut" for createPaletteTransfer; did you mean "sceneCut"\? \(valid: method, weights, sceneCut or map\)$/);
+    refused(() => createPaletteTransfer(source, { method: 'rank', scenecut: false } as never), /^unknown option "scenecut" for createPaletteTransfer; did you mean "sceneCut"\? \(valid: method, weights, sceneCut, map, pixelHold or pixelMargin\)$/);
     refused(() => createPaletteTransfer(source, { method: 'optimal', weights: { lightness: 1, colour: 0.5, frequency: 0.25 } } as never), /^unknown option "colour" for the cost weights; did you mean "color"\? \(valid: lightness, color or frequency\)$/);
     // A weight's value too, where the transfer is made (it failed at the first frame); `rank` reads none.
     refused(() => createPaletteTransfer(source, { method: 'optimal', weights: { lightness: -1, color: 1, frequency: 1 } }), /^expected a finite number of at least 0 for weights\.lightness but received -1$/);

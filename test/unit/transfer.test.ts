@@ -7,7 +7,7 @@ import { expandFrame } from '../helpers/expand-frame.js';
 import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
 import { extractSourcePalette } from '../../src/transfer/source-palette.js';
 import { srgbToLab } from '../../src/color/space.js';
-import { createPaletteTransfer, type SourcePalette } from '../../src/transfer/transfer.js';
+import { createPaletteTransfer, type SourcePalette, type TransferOptions } from '../../src/transfer/transfer.js';
 import { createSceneCutDetector } from '../../src/sequence/scene-cut.js';
 import type { Frame, FrameSource, TimedFrame } from '../../src/types.js';
 
@@ -37,9 +37,9 @@ interface Run {
   flicker: number | null;
 }
 
-async function transferClip(source: SourcePalette, target: string, method: TransferMethod, seeding: 'seeded' | 'none' = 'seeded'): Promise<Run> {
+async function transferClip(source: SourcePalette, target: string, method: TransferMethod, seeding: 'seeded' | 'none' = 'seeded', more: Omit<TransferOptions, 'method'> = {}): Promise<Run> {
   const options = resolveSequenceOptions({ colors: 8, seeding });
-  const transfer = createPaletteTransfer(source, { method });
+  const transfer = createPaletteTransfer(source, { method, ...more });
   const allowed = new Set<number>();
   for (let j = 0; j < source.size; j++) allowed.add((source.rgb[j * 3] << 16) | (source.rgb[j * 3 + 1] << 8) | source.rgb[j * 3 + 2]);
   const meter = createQualityMeter();
@@ -97,6 +97,32 @@ describe('palette transfer on real files', () => {
     // Measured with the CLI (k = 8): seeded 0.0013, unseeded 32.7 (Euclidean RGB units on still pixels).
     expect(seeded.flicker!).toBeLessThan(0.5);
     expect(seeded.flicker!).toBeLessThan(unseeded.flicker! / 10);
+  });
+
+  for (const dither of ['floyd-steinberg', 'bayer'] as const) {
+    it(`nearest with ${dither} holds still pixels' colours on cars.gif (pixelHold -1: as before), every pixel still a coffee colour`, async () => {
+      const map = { metric: 'euclidean', space: 'rgb', dither } as const;
+      const held = await transferClip(coffee, CARS, 'nearest', 'seeded', { map });
+      const loose = await transferClip(coffee, CARS, 'nearest', 'seeded', { map, pixelHold: -1 });
+      expect([held.foreign, loose.foreign]).toEqual([0, 0]);
+      // Measured: Floyd–Steinberg 0 held, 17.0 without; ordered dithering 0 both (a GIF's
+      // still pixels are bit-identical, and under one palette keep their pattern's entry).
+      expect(held.flicker!).toBeLessThan(0.05);
+      if (dither === 'floyd-steinberg') expect(loose.flicker!).toBeGreaterThan(1);
+      else expect(loose.flicker!).toBeLessThan(0.05);
+    });
+  }
+});
+
+describe('the pixel hold of a nearest transfer, refused where it would change nothing', () => {
+  const source: SourcePalette = { size: 2, rgb: Uint8Array.of(0, 0, 0, 255, 255, 255), proportions: [0.5, 0.5] };
+  it.each([
+    [{ method: 'optimal', pixelHold: 4 }, /^pixelHold acts on method 'nearest' with dithering \(map\.dither\), which this transfer is not: its method is 'optimal'$/],
+    [{ method: 'nearest', pixelMargin: 1 }, /^pixelMargin acts on method 'nearest' with dithering \(map\.dither\), which this transfer does not use$/],
+    [{ method: 'nearest', map: { metric: 'euclidean', space: 'rgb', dither: 'bayer' }, pixelHold: 256 }, /^expected -1 \(off\) or a number from 0 to 255 for --pixel-hold but received 256$/],
+    [{ method: 'nearest', map: { metric: 'euclidean', space: 'rgb', dither: 'bayer' }, pixelMargin: -1 }, /^expected a number from 0 to 1000 for --pixel-margin but received -1$/],
+  ] as const)('%o', (options, message) => {
+    expect(() => createPaletteTransfer(source, options as TransferOptions)).toThrow(message);
   });
 });
 
