@@ -185,8 +185,11 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   const progress = createProgress(streams.stderr, path.basename(inputs.shownName(targetPath)), info.frameCount, !quiet);
   let frames = 0;
   const playback = playbackClock(gif, info.gifDelays);
+  // With nearest, the target's own mapping only shows where its clusters' centres go and
+  // their shares: dithering it too took as long again (chaplin.mp4, Floyd–Steinberg).
+  const targetClustering = nearest ? { ...options, dither: 'none' as const } : options;
   try {
-    for await (const q of quantizeClip(open, options, signal, clusterInThread(signal))) {
+    for await (const q of quantizeClip(open, targetClustering, signal, clusterInThread(signal))) {
       const out = mergeRepeatedColours(transfer.next({ source: q.source, indexed: q.indexed, inertia: q.palette.inertia, fresh: q.palette.fresh }));
       meter?.add(q.source, out);
       // `out` may hold the target frame's arrays: the writer hands them back once it has read them.
