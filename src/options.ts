@@ -273,18 +273,12 @@ export function resolveSequenceOptions(input: SequenceOptionsInput = {}): Sequen
   refuseUnknown(raw, SEQUENCE_NAMES, 'resolveSequenceOptions');
   const seeding = choice(raw, 'seeding', SEEDINGS, 'seeded');
   const metric = choice(raw, 'metric', METRICS, 'euclidean');
-  // A lever the run would not use is a mistake worth saying, not something to ignore. With
-  // one palette for the clip, the pixel hold still acts on dithered output (an undithered
-  // still pixel maps to the same entry anyway); every other lever shapes per-frame palettes.
   const dither = choice(raw, 'dither', DITHERS, 'none');
+  // A lever the run would not use is a mistake worth saying, not something to ignore. With
+  // one palette for the clip, the pixel hold still acts; every other lever shapes per-frame palettes.
   if (seeding !== 'seeded') {
-    // Any other lever first: it is refused whatever the dithering.
-    const lever = leverGiven({ ...raw, pixelHold: undefined, pixelMargin: undefined });
-    if (lever !== undefined) throw new ChromaseedError('ERR_USAGE', `${lever} acts on --seeding seeded only, and this run uses --seeding ${seeding}`);
-    const pixelLever = leverGiven(raw);
-    if (pixelLever !== undefined && !(seeding === 'global' && dither !== 'none')) {
-      throw new ChromaseedError('ERR_USAGE', `${pixelLever} acts on --seeding seeded, and on --seeding global with --dither; this run uses --seeding ${seeding}${seeding === 'global' ? ' without --dither' : ''}`);
-    }
+    const lever = leverGiven(seeding === 'global' ? { ...raw, pixelHold: undefined, pixelMargin: undefined } : raw);
+    if (lever !== undefined) throw new ChromaseedError('ERR_USAGE', `${lever} acts on --seeding ${lever.startsWith('--pixel-') ? 'seeded and global' : 'seeded only'}, and this run uses --seeding ${seeding}`);
   }
   const cluster = clusterOptions(raw, 16);
   // The default (for this k) is let through: a resolved ClusterOptions spread into these options carries it.

@@ -167,7 +167,7 @@ export function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[n
       'transfer <source> <target>',
       "Repaint TARGET (still, GIF or video) with SOURCE's palette",
       (y) =>
-        outputOptions(sequenceOptions(inputOptions(clusterOptions(y, "8, or a palette file's number of colours")), ', --method nearest with --dither'))
+        outputOptions(sequenceOptions(inputOptions(clusterOptions(y, "8, or a palette file's number of colours")), ', and --method nearest'))
           .positional('source', { type: 'string', describe: 'where the colours come from (still, GIF, animated WebP or PNG, or video, or a palette file: chromaseed palette output, GIMP .gpl, hex codes)' })
           .positional('target', { type: 'string', describe: 'what is repainted (still, GIF, animated WebP or PNG, or video); either may be - for standard input' })
           .option('method', { requiresArg: true, choices: TRANSFER_METHODS, default: 'optimal', describe: 'how target clusters are matched to source colours' })
@@ -242,8 +242,8 @@ function sequenceOptions<T>(y: Argv<T>, holdAlso = '') {
     .option('stability', { requiresArg: true, choices: STABILITY_LEVELS, describe: 'seeded mode: how firmly palettes and still pixels are held (none = plain seeded k-means) [default: medium]' })
     .option('frame-iterations', { requiresArg: true, type: 'number', describe: 'seeded mode: Lloyd iterations per frame after the first [preset]' })
     .option('palette-hold', { requiresArg: true, type: 'number', describe: "seeded mode: a palette colour stays while keeping it raises its cluster's squared error by at most this fraction [preset]" })
-    .option('pixel-hold', { requiresArg: true, type: 'number', describe: `seeded mode (and global with --dither${holdAlso}): pixels whose source changes by at most this per channel (0-255, -1 = off) keep their entry [preset]` })
-    .option('pixel-margin', { requiresArg: true, type: 'number', describe: `seeded mode (and global with --dither${holdAlso}): a held entry's distance (squared for euclidean) may exceed the nearest's, or the dither's pick's, by this fraction [preset]` })
+    .option('pixel-hold', { requiresArg: true, type: 'number', describe: `seeded and global modes${holdAlso}: pixels whose source changes by at most this per channel (0-255, -1 = off) keep their entry [preset]` })
+    .option('pixel-margin', { requiresArg: true, type: 'number', describe: `seeded and global modes${holdAlso}: a held entry's distance (squared for euclidean) may exceed the nearest's, or the dither's pick's, by this fraction [preset]` })
     .option('refresh', { requiresArg: true, type: 'number', describe: 'seeded mode: every N frames also try a fresh clustering, adopted when clearly better (0 = never; on frames of many colours, as in video, less often while they lose; on frames of greys, every frame, with the exact optimum) [preset]' })
     .option('refresh-gain', { requiresArg: true, type: 'number', describe: 'seeded mode: how much lower (fraction) a fresh objective must be to be adopted [preset]' })
     .option('anchor', { requiresArg: true, type: 'number', describe: 'seeded mode: how strongly an entry painting still pixels is held in place (0 = off) [preset]' })

@@ -108,14 +108,10 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   const method = choice(args, 'method', TRANSFER_METHODS, 'optimal');
   // `nearest` maps each pixel straight to the source colours: how the target's clusters
   // are held from frame to frame changes nothing. The pixel hold acts on its own mapping
-  // instead, when it dithers (undithered, a still pixel keeps its source colour anyway).
+  // instead, as it does with one palette for the clip (--seeding global).
   const nearest = method === 'nearest';
   const lever = nearest ? (args.seeding !== undefined ? '--seeding' : leverGiven({ ...args, pixelHold: undefined, pixelMargin: undefined })) : undefined;
   if (lever !== undefined) throw new ChromaseedError('ERR_USAGE', `${lever} has no effect with --method nearest, which maps every pixel to its nearest source colour; drop it`);
-  const pixelLever = nearest ? leverGiven(args) : undefined;
-  if (pixelLever !== undefined && (args.dither ?? 'none') === 'none') {
-    throw new ChromaseedError('ERR_USAGE', `${pixelLever} acts on --method nearest only with --dither, where it keeps still pixels' dithered colours; undithered, a still pixel keeps its source colour anyway`);
-  }
   // With nearest, the hold's levers are the mapping's, not the target clustering's.
   const clusterArgs: Args = nearest ? { ...args, pixelHold: undefined, pixelMargin: undefined } : args;
   const inputOptions = inputOptionsOf(args);

@@ -106,9 +106,10 @@ export async function* quantizeClip(
     const palette: FramePalette = global ?? sequence!.next(source, before !== null ? { source: before.source.data, indices: before.indices, changedWithin: source.changedWithin } : undefined);
     counted = index;
     // The pixel hold: after mapping where every pixel is its nearest entry, inside the
-    // dithering otherwise (a dithered pixel's entry hangs on its neighbours or its pattern),
-    // with one palette for the clip too (undithered, a still pixel keeps its entry there anyway).
-    const pixelHold = before !== null && options.stability.pixelHold >= 0 && (seeded ? !palette.fresh : global !== null && options.dither !== 'none');
+    // dithering otherwise (a dithered pixel's entry hangs on its neighbours or its pattern).
+    // With one palette for the clip too: undithered, a bit-identical pixel keeps its entry
+    // there anyway, but video's noise moves still pixels across the borders between entries.
+    const pixelHold = before !== null && options.stability.pixelHold >= 0 && (seeded ? !palette.fresh : global !== null);
     const holdAfterMapping = pixelHold && options.dither === 'none';
     const ditherHold: DitherHold | undefined =
       pixelHold && options.dither !== 'none' ? { before: before.source.data, beforeIndices: before.indices, beforePalette: before.palette.palette.subarray(0, before.palette.size * 3), pixelHold: options.stability.pixelHold, pixelMargin: options.stability.pixelMargin } : undefined;

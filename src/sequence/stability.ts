@@ -23,8 +23,8 @@ export interface StabilityOptions {
   /**
    * A pixel whose source colour changed by at most this much (max over channels, 0..255)
    * keeps last frame's palette entry, provided that entry is still within `pixelMargin`
-   * of the nearest one (with dithering, of the dither's pick: DitherHold, and then with
-   * one palette for the clip too); -1 = off (every pixel exactly nearest, or as dithered).
+   * of the nearest one (with dithering, of the dither's pick: DitherHold). With one palette
+   * for the clip too. -1 = off (every pixel exactly nearest, or as dithered).
    */
   pixelHold: number;
   /**

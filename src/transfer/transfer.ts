@@ -1,5 +1,6 @@
 import { checkColourCounts, checkIndexedFrame, checkRgbaFrame, ChromaseedError, isBytes, namesOf, refuseUnknownKeys, requireChoice, requireInRange, requireObject } from '../errors.js';
 import { checkMapOptions, createMapper, nearestIndex, type DitherHold, type MapOptions } from '../map/map-pixels.js';
+import { holdPixels } from '../map/pixel-hold.js';
 import { TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import { sameColors } from '../pixel-words.js';
 import type { Frame, IndexedFrame } from '../types.js';
@@ -21,9 +22,9 @@ export interface TransferOptions {
   /** How `nearest` maps pixels (dithering applies there only). Default: Euclidean RGB, no dither. */
   readonly map?: MapOptions;
   /**
-   * `nearest` with dithering only: the pixel hold (StabilityOptions.pixelHold and
-   * pixelMargin, DitherHold) between consecutive frames, as `--seeding global` has it with
-   * one palette for the clip. Default: the medium preset's (8 and 0.5); pixelHold -1 = off.
+   * `nearest` only: the pixel hold (StabilityOptions.pixelHold and pixelMargin; DitherHold
+   * with dithering) between consecutive frames, as `--seeding global` has it with one
+   * palette for the clip. Default: the medium preset's (8 and 0.5); pixelHold -1 = off.
    */
   readonly pixelHold?: number;
   readonly pixelMargin?: number;
@@ -129,7 +130,7 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
   const mapOptions: MapOptions = options.map ?? { metric: 'euclidean', space: 'rgb', dither: 'none' };
   const mapper = options.method === 'nearest' ? createMapper() : null;
   const sourceRgb = source.rgb.slice(0, source.size * 3);
-  const hold = nearestHold(options, mapOptions, sourceRgb);
+  const hold = nearestHold(options, sourceRgb);
   const made: TransferDecision[] = [];
   let palette: Uint8Array | null = null;
   let paletteSize = -1;
@@ -233,7 +234,10 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
       }
       const { width, height, delayMs } = frame.indexed;
       if (mapper !== null) {
-        const mapped = mapper.map(frame.source, sourceRgb, source.size, mapOptions, undefined, hold?.next(frame.source));
+        const held = hold?.next(frame.source);
+        const dithered = (mapOptions.dither ?? 'none') !== 'none';
+        const mapped = mapper.map(frame.source, sourceRgb, source.size, mapOptions, undefined, dithered ? held : undefined);
+        if (held !== undefined && !dithered) holdPixels(frame.source.data, held.before, mapped.indices, held.beforeIndices, sourceRgb, source.size, held, mapOptions.metric, mapOptions.space);
         hold?.written(frame.source, mapped.indices);
         return { width, height, delayMs, indices: mapped.indices, transparent: mapped.transparent, palette: sourceRgb, size: source.size };
       }
@@ -243,7 +247,7 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
   };
 }
 
-/** The pixel hold of a dithered `nearest` transfer: the frame before, kept (the caller may reuse its buffers). */
+/** The pixel hold of a `nearest` transfer: the frame before, kept (the caller may reuse its buffers). */
 interface NearestHold {
   /** The hold for this frame: none for the first, or after a change of size. */
   next(source: Frame): DitherHold | undefined;
@@ -252,21 +256,21 @@ interface NearestHold {
 }
 
 /**
- * The hold `options` ask for, or null: for `nearest` with dithering (undithered, a still
- * pixel maps to the same source colour anyway), unless pixelHold is -1. Given for anything
- * else, pixelHold and pixelMargin are refused: they would change nothing. `palette`: the
- * source colours, every frame's palette.
+ * The hold `options` ask for, or null: for `nearest` (which maps every frame to the one
+ * source palette: a bit-identical pixel keeps its colour anyway, undithered, but video's
+ * noise moves still pixels across the borders between colours), unless pixelHold is -1.
+ * Given to another method, pixelHold and pixelMargin are refused: they would change
+ * nothing. `palette`: the source colours, every frame's palette.
  */
-function nearestHold(options: TransferOptions, map: MapOptions, palette: Uint8Array): NearestHold | null {
+function nearestHold(options: TransferOptions, palette: Uint8Array): NearestHold | null {
   const given = options.pixelHold !== undefined ? 'pixelHold' : options.pixelMargin !== undefined ? 'pixelMargin' : undefined;
-  const dithered = (map.dither ?? 'none') !== 'none';
-  if (given !== undefined && !(options.method === 'nearest' && dithered)) {
-    throw new ChromaseedError('ERR_USAGE', `${given} acts on method 'nearest' with dithering (map.dither), which this transfer ${options.method === 'nearest' ? 'does not use' : `is not: its method is '${options.method}'`}`);
+  if (given !== undefined && options.method !== 'nearest') {
+    throw new ChromaseedError('ERR_USAGE', `${given} acts on method 'nearest' only, and this transfer's is '${options.method}'`);
   }
   const pixelHold = options.pixelHold ?? STABILITY_PRESETS.medium.pixelHold;
   const pixelMargin = options.pixelMargin ?? STABILITY_PRESETS.medium.pixelMargin;
   checkPixelHold(pixelHold, pixelMargin);
-  if (options.method !== 'nearest' || !dithered || pixelHold < 0) return null;
+  if (options.method !== 'nearest' || pixelHold < 0) return null;
   // Empty until the first frame is written.
   let before = new Uint8Array(0);
   let beforeIndices = new Uint8Array(0);

@@ -42,15 +42,15 @@ describe('option resolvers refuse names they do not read', () => {
     expect(resolveSequenceOptions({ dither: 'bayer', pixelHold: -1 }).stability.pixelHold).toBe(-1);
     // A margin without the hold is refused, dithered or not (--stability none has no hold).
     expect(() => resolveSequenceOptions({ stability: 'none', dither: 'bayer', pixelMargin: 2 })).toThrow(/^--pixel-margin acts with --pixel-hold, which this run has off \(--stability none\)/);
-    // With one palette for the clip, the pixel hold is the one lever taken, and only with dithering.
+    // With one palette for the clip, the pixel hold is the one lever taken, dithered or not
+    // (it was refused undithered, where a still pixel was thought to keep its entry anyway).
     expect(resolveSequenceOptions({ seeding: 'global', dither: 'floyd-steinberg', pixelHold: 4, pixelMargin: 1 }).stability).toMatchObject({ pixelHold: 4, pixelMargin: 1 });
     expect(resolveSequenceOptions({ seeding: 'global', dither: 'bayer' }).stability).toMatchObject({ pixelHold: 8, pixelMargin: 0.5 });
-    expect(() => resolveSequenceOptions({ seeding: 'global', pixelHold: 4 })).toThrow(/^--pixel-hold acts on --seeding seeded, and on --seeding global with --dither; this run uses --seeding global without --dither$/);
-    // Another lever is named first: adding --dither would not make it act.
+    expect(resolveSequenceOptions({ seeding: 'global', pixelHold: 4 }).stability).toMatchObject({ pixelHold: 4, pixelMargin: 0.5 });
     expect(() => resolveSequenceOptions({ seeding: 'global', pixelHold: 4, refresh: 2 })).toThrow(/^--refresh acts on --seeding seeded only, and this run uses --seeding global$/);
     expect(() => resolveSequenceOptions({ seeding: 'global', dither: 'bayer', pixelHold: 4, paletteHold: 2 })).toThrow(/^--palette-hold acts on --seeding seeded only, and this run uses --seeding global$/);
     expect(() => resolveSequenceOptions({ seeding: 'global', dither: 'bayer', stability: 'low' })).toThrow(/^--stability acts on --seeding seeded only/);
-    expect(() => resolveSequenceOptions({ seeding: 'none', dither: 'bayer', pixelHold: 4 })).toThrow(/^--pixel-hold acts on --seeding seeded, and on --seeding global with --dither; this run uses --seeding none$/);
+    expect(() => resolveSequenceOptions({ seeding: 'none', dither: 'bayer', pixelHold: 4 })).toThrow(/^--pixel-hold acts on --seeding seeded and global, and this run uses --seeding none$/);
   });
 
   it('a lever that only shapes another is refused while that one is off (they were taken and did nothing)', () => {

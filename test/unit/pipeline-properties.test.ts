@@ -73,8 +73,8 @@ function randomCase(rand: () => number): { clip: Clip; options: SequenceOptionsI
     init: pick(['kmeans++', 'farthest', 'random'] as const),
     seed: int(0, 5),
   };
-  // With one palette for the clip, the pixel hold is the lever dithered output takes.
-  if (options.seeding === 'global' && options.dither !== 'none' && rand() < 0.5) options.pixelHold = pick([-1, 0, 8, 255]);
+  // With one palette for the clip, the pixel hold is the one lever taken.
+  if (options.seeding === 'global' && rand() < 0.5) options.pixelHold = pick([-1, 0, 8, 255]);
   if (options.seeding === 'seeded') {
     options.stability = pick(['none', 'low', 'medium', 'high'] as const);
     if (rand() < 0.5) {

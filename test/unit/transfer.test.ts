@@ -117,9 +117,9 @@ describe('palette transfer on real files', () => {
 describe('the pixel hold of a nearest transfer, refused where it would change nothing', () => {
   const source: SourcePalette = { size: 2, rgb: Uint8Array.of(0, 0, 0, 255, 255, 255), proportions: [0.5, 0.5] };
   it.each([
-    [{ method: 'optimal', pixelHold: 4 }, /^pixelHold acts on method 'nearest' with dithering \(map\.dither\), which this transfer is not: its method is 'optimal'$/],
-    [{ method: 'nearest', pixelMargin: 1 }, /^pixelMargin acts on method 'nearest' with dithering \(map\.dither\), which this transfer does not use$/],
-    [{ method: 'nearest', map: { metric: 'euclidean', space: 'rgb', dither: 'bayer' }, pixelHold: 256 }, /^expected -1 \(off\) or a number from 0 to 255 for --pixel-hold but received 256$/],
+    [{ method: 'optimal', pixelHold: 4 }, /^pixelHold acts on method 'nearest' only, and this transfer's is 'optimal'$/],
+    [{ method: 'lightness', pixelMargin: 1 }, /^pixelMargin acts on method 'nearest' only, and this transfer's is 'lightness'$/],
+    [{ method: 'nearest', pixelHold: 256 }, /^expected -1 \(off\) or a number from 0 to 255 for --pixel-hold but received 256$/],
     [{ method: 'nearest', map: { metric: 'euclidean', space: 'rgb', dither: 'bayer' }, pixelMargin: -1 }, /^expected a number from 0 to 1000 for --pixel-margin but received -1$/],
   ] as const)('%o', (options, message) => {
     expect(() => createPaletteTransfer(source, options as TransferOptions)).toThrow(message);
