@@ -68,7 +68,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   // The modes share this opening of the clip (see shareReading): each is charged with it, as with its reading.
   const openSeconds = opening();
   refuseTimeForStill(input, probe.kind, inputOptions);
-  const variants: [string, SequenceOptions][] = MODES.map((mode) => [mode, { ...options, seeding: mode }]);
+  const variants: [string, SequenceOptions][] = MODES.map((mode) => [mode, mode === 'global' ? globalVariant(options, args) : { ...options, seeding: mode }]);
   // Every lever acts from the second frame on: on one frame its rows only repeated seeded's, each run again.
   const oneFrame = probe.info.frameCount === 1 && probe.info.frameCountUncertain !== true;
   const levers = args.levers === true && !oneFrame ? leverVariants(options) : [];
@@ -352,4 +352,15 @@ function sideBySideSize(info: SideBySideInfo, caption: Caption): { width: number
 
 function openSideBySideWriter(output: string, input: string, info: SideBySideInfo, caption: Caption): Promise<FrameWriter> {
   return createFrameWriter(output, { ...sideBySideSize(info, caption), fps: info.fps, loopCount: info.loopCount, inputPath: input, mayTurnTransparent: info.mayTurnTransparent, gifDelays: info.gifDelays });
+}
+
+/**
+ * The one-palette row as `quantize --seeding global` makes it, the command the advice
+ * names: its pixel hold as given, medium's otherwise, whatever --stability says (which that
+ * command refuses; `--stability high` measured the row with a hold twice as wide).
+ */
+function globalVariant(options: SequenceOptions, args: Args): SequenceOptions {
+  const { pixelHold, pixelMargin } = STABILITY_PRESETS.medium;
+  const hold = { pixelHold: (args.pixelHold as number | undefined) ?? pixelHold, pixelMargin: (args.pixelMargin as number | undefined) ?? pixelMargin };
+  return { ...options, seeding: 'global', stability: { ...options.stability, ...hold } };
 }

@@ -14,7 +14,7 @@ import { isStdin, type InputSession } from '../io/spool-input.js';
 import { quantizeClip } from '../pipeline/quantize-clip.js';
 import { renderTransferSwatch } from '../render/transfer-swatch.js';
 import { extractSourcePalette } from '../transfer/source-palette.js';
-import { createPaletteTransfer, sourcePaletteFromCounts, type SourcePalette, type TransferDecision } from '../transfer/transfer.js';
+import { createPaletteTransfer, resolveTransferHold, sourcePaletteFromCounts, type PaletteTransfer, type SourcePalette, type TransferDecision } from '../transfer/transfer.js';
 import { mergeRepeatedColours } from '../transfer/merge-colours.js';
 import { refuseFileList } from '../text-sniff.js';
 import type { Args, CliStreams } from './main.js';
@@ -110,10 +110,13 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   // are held from frame to frame changes nothing. The pixel hold acts on its own mapping
   // instead, as it does with one palette for the clip (--seeding global).
   const nearest = method === 'nearest';
-  const lever = nearest ? (args.seeding !== undefined ? '--seeding' : leverGiven({ ...args, pixelHold: undefined, pixelMargin: undefined })) : undefined;
-  if (lever !== undefined) throw new ChromaseedError('ERR_USAGE', `${lever} has no effect with --method nearest, which maps every pixel to its nearest source colour; drop it`);
   // With nearest, the hold's levers are the mapping's, not the target clustering's.
   const clusterArgs: Args = nearest ? { ...args, pixelHold: undefined, pixelMargin: undefined } : args;
+  const lever = nearest ? (args.seeding !== undefined ? '--seeding' : leverGiven(clusterArgs)) : undefined;
+  if (lever !== undefined) throw new ChromaseedError('ERR_USAGE', `${lever} has no effect with --method nearest, which maps every pixel to its nearest source colour; drop it`);
+  const hold = nearest ? { pixelHold: args.pixelHold as number | undefined, pixelMargin: args.pixelMargin as number | undefined } : {};
+  // Checked now, not after the source's pass.
+  resolveTransferHold({ method, ...hold });
   const inputOptions = inputOptionsOf(args);
   const sourceOptions = sourceInputOptionsOf(args);
   const quiet = args.quiet === true;
@@ -163,17 +166,17 @@ export async function transferCommand(args: Args, streams: CliStreams, signal: A
   const writerOptions = { ...clipWriterOptions(info, targetPath, sound), inputPath: guarded, ...loop, stdout: streams.stdout };
   const writer = await createFrameWriter(output, writerOptions);
   let source: SourcePalette;
+  let transfer: PaletteTransfer;
   try {
     source =
       paletteFile !== null
         ? paletteFromFile(paletteFile)
         : await extractSourcePalette(showingFirstPass(openSource, streams.stderr, path.basename(inputs.shownName(sourcePath)), 'counting colours', !quiet), options, sourcePath, signal, clusterInThread(signal));
+    transfer = createPaletteTransfer(source, { method, map: { metric: options.metric, space: options.space, dither: options.dither }, ...hold });
   } catch (err) {
     await writer.abort();
     throw err;
   }
-  const hold = nearest ? { pixelHold: args.pixelHold as number | undefined, pixelMargin: args.pixelMargin as number | undefined } : {};
-  const transfer = createPaletteTransfer(source, { method, map: { metric: options.metric, space: options.space, dither: options.dither }, ...hold });
   // The figures are printed only with --json, so only then measured: a pass over every
   // pixel, a third of the run on chaplin.mp4 (3.38 s with it, 2.26 s without).
   const json = args.json === true;

@@ -70,8 +70,8 @@ export interface Mapper {
    * ignored unless it is 0, which marks the pixel transparent). `out` is reused if given
    * (its first width*height bytes, when it is longer: `indices` is then that part of it).
    * `hold`: still pixels keep the frame before's entries (DitherHold). Dithered mapping only,
-   * and refused without it: undithered, every pixel is its nearest entry, and the seeded
-   * mode's hold for that (pixel-hold.ts's holdPixels) acts after mapping.
+   * and refused without it: undithered, every pixel is its nearest entry, and the hold for
+   * that (pixel-hold.ts's holdPixels) acts after mapping.
    */
   map(frame: Frame, palette: Uint8Array, size: number, options: MapOptions, out?: Uint8Array, hold?: DitherHold): MappedFrame;
 }

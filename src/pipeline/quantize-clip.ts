@@ -68,7 +68,11 @@ export async function* quantizeClip(
   checkRunArguments('quantizeClip', signal, cluster);
   const global = options.seeding === 'global' ? (await clipPalette(open, options, signal, cluster)).palette : null;
   const seeded = options.seeding === 'seeded';
-  /** Whether the undithered pixel hold may keep a pixel's entry in some frame (with dithering, no frame is mapped through the histogram). */
+  /**
+   * Whether the undithered pixel hold may keep a pixel's entry in some frame mapped through
+   * the histogram (seeded: a global palette's frames, held too, are mapped pixel by pixel;
+   * with dithering, every frame is).
+   */
   const everHeld = seeded && options.stability.pixelHold >= 0;
   const sequence = options.seeding === 'global' ? null : createSequentialQuantizer({ ...options, stability: seeded ? options.stability : undefined });
   let previous: WrittenFrame | null = null;

@@ -23,8 +23,8 @@ export interface StabilityOptions {
   /**
    * A pixel whose source colour changed by at most this much (max over channels, 0..255)
    * keeps last frame's palette entry, provided that entry is still within `pixelMargin`
-   * of the nearest one (with dithering, of the dither's pick: DitherHold). With one palette
-   * for the clip too. -1 = off (every pixel exactly nearest, or as dithered).
+   * of the nearest one (with dithering, of the dither's pick: DitherHold), in the seeded mode
+   * and with one palette for the clip. -1 = off (every pixel exactly nearest, or as dithered).
    */
   pixelHold: number;
   /**
@@ -123,7 +123,7 @@ export function checkStability(s: StabilityOptions, caller: string): void {
   requireInRange('--jump-hold', s.jumpHold, 0, 1e6);
 }
 
-/** The pixel hold's two levers, each in its range (also what a dithered `nearest` transfer takes). */
+/** The pixel hold's two levers, each in its range (also what a `nearest` transfer takes). */
 export function checkPixelHold(pixelHold: number, pixelMargin: number): void {
   // -1 is off; -0.5 was taken, as off, without a word.
   if (pixelHold !== -1 && !(pixelHold >= 0 && pixelHold <= 255)) throw invalidOption('--pixel-hold', '-1 (off) or a number from 0 to 255', pixelHold);

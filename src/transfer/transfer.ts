@@ -110,7 +110,7 @@ export interface PaletteTransfer {
  * detector here (see scene-cut.ts), a frame the quantizer re-initialised (`fresh` with
  * new colours), or a change in the number of entries; and when the palette has drifted
  * far from the one last looked at (DRIFT_DELTA_E), if a new matching is clearly better. `nearest` ignores the clusters and maps each pixel to its nearest
- * source colour, for reference.
+ * source colour, for reference, but for the still pixels its pixel hold keeps (resolveTransferHold).
  */
 export function createPaletteTransfer(source: SourcePalette, options: TransferOptions): PaletteTransfer {
   checkSourcePalette(source);
@@ -256,13 +256,14 @@ interface NearestHold {
 }
 
 /**
- * The hold `options` ask for, or null: for `nearest` (which maps every frame to the one
- * source palette: a bit-identical pixel keeps its colour anyway, undithered, but video's
- * noise moves still pixels across the borders between colours), unless pixelHold is -1.
- * Given to another method, pixelHold and pixelMargin are refused: they would change
- * nothing. `palette`: the source colours, every frame's palette.
+ * The pixel hold a transfer's options ask for, checked: `nearest`'s (which maps every frame
+ * to the one source palette: a bit-identical pixel keeps its colour anyway, undithered, but
+ * video's noise moves still pixels across the borders between colours), the medium preset's
+ * by default. Null where it does not act: another method (given to one, pixelHold and
+ * pixelMargin are refused: they would change nothing), or pixelHold -1 (with which a
+ * pixelMargin is refused, as `quantize` refuses it).
  */
-function nearestHold(options: TransferOptions, palette: Uint8Array): NearestHold | null {
+export function resolveTransferHold(options: Pick<TransferOptions, 'method' | 'pixelHold' | 'pixelMargin'>): { pixelHold: number; pixelMargin: number } | null {
   const given = options.pixelHold !== undefined ? 'pixelHold' : options.pixelMargin !== undefined ? 'pixelMargin' : undefined;
   if (given !== undefined && options.method !== 'nearest') {
     throw new ChromaseedError('ERR_USAGE', `${given} acts on method 'nearest' only, and this transfer's is '${options.method}'`);
@@ -270,17 +271,31 @@ function nearestHold(options: TransferOptions, palette: Uint8Array): NearestHold
   const pixelHold = options.pixelHold ?? STABILITY_PRESETS.medium.pixelHold;
   const pixelMargin = options.pixelMargin ?? STABILITY_PRESETS.medium.pixelMargin;
   checkPixelHold(pixelHold, pixelMargin);
-  if (options.method !== 'nearest' || pixelHold < 0) return null;
+  if (pixelHold < 0 && options.pixelMargin !== undefined) {
+    throw new ChromaseedError('ERR_USAGE', '--pixel-margin acts with --pixel-hold, which this run has off (--pixel-hold -1); give it too, or drop --pixel-margin');
+  }
+  return options.method === 'nearest' && pixelHold >= 0 ? { pixelHold, pixelMargin } : null;
+}
+
+/** The hold `options` ask for (resolveTransferHold), or null. `palette`: the source colours, every frame's palette. */
+function nearestHold(options: TransferOptions, palette: Uint8Array): NearestHold | null {
+  const resolved = resolveTransferHold(options);
+  if (resolved === null) return null;
+  const { pixelHold, pixelMargin } = resolved;
   // Empty until the first frame is written.
   let before = new Uint8Array(0);
   let beforeIndices = new Uint8Array(0);
+  let width = 0;
+  let height = 0;
   return {
-    next: (source) => (before.length === source.width * source.height * 4 ? { before, beforeIndices, beforePalette: palette, pixelHold, pixelMargin } : undefined),
+    next: (source) => (source.width === width && source.height === height ? { before, beforeIndices, beforePalette: palette, pixelHold, pixelMargin } : undefined),
     written(source, indices) {
       const n = source.width * source.height;
-      if (beforeIndices.length !== n) {
+      if (source.width !== width || source.height !== height) {
         before = new Uint8Array(n * 4);
         beforeIndices = new Uint8Array(n);
+        width = source.width;
+        height = source.height;
       }
       before.set(source.data.subarray(0, n * 4));
       beforeIndices.set(indices.subarray(0, n));

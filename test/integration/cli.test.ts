@@ -1281,10 +1281,14 @@ describe('chromaseed compare --levers', () => {
 
   it('with one palette for the clip, undithered, the pixel hold keeps noisy still pixels on their entries (it was refused there, as if a still pixel kept its entry anyway)', async () => {
     const modes = async (...more: string[]) => JSON.parse((await runMain(['compare', REALSHORT, '-k', '16', '--json', '-q', ...more])).stdout).modes;
-    const [held, free] = [await modes(), await modes('--pixel-hold', '-1')];
+    const [held, free, high] = [await modes(), await modes('--pixel-hold', '-1'), await modes('--stability', 'high')];
     // Measured: 27.73 dB and flicker 1.69 held, 27.79 and 3.21 without.
     expect(held.global.flicker_static).toBeLessThan(0.6 * free.global.flicker_static);
     expect(held.global.psnr).toBeGreaterThan(free.global.psnr - 0.1);
+    // The row is what `quantize --seeding global` (which refuses --stability) gives: medium's
+    // hold whatever --stability says (high's, twice as wide, measured it), the seeded row not.
+    expect(high.global).toMatchObject({ psnr: held.global.psnr, flicker_static: held.global.flicker_static });
+    expect(high.seeded.flicker_static).not.toBe(held.seeded.flicker_static);
     expect((await runMain(['quantize', REALSHORT, '--seeding', 'global', '--pixel-margin', '1', '-o', path.join(tmp, 'global-margin.gif'), '-q'])).code).toBe(0);
   });
 
@@ -1483,6 +1487,8 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['a file name given twice', ['quantize', CARS, '-o', 'x.gif', '-o', 'x.gif'], 2, /--output was given 2 times .*; give it once/],
     ['a picture name given twice', ['palette', HIBISCUS, '--swatch', 'x.png', '--swatch', 'x.png'], 2, /--swatch was given 2 times .*; give it once/],
     ['a steadiness option with transfer --method nearest', ['transfer', HIBISCUS, CARS, '--method', 'nearest', '--stability', 'high', '-o', 'x.gif'], 2, /--stability has no effect with --method nearest/],
+    ['a pixel margin out of range with transfer --method nearest, before the source is read', ['transfer', HIBISCUS, CARS, '--method', 'nearest', '--pixel-margin', '-1', '-o', 'x.gif'], 2, /^chromaseed: expected a number from 0 to 1000 for --pixel-margin but received -1\n$/],
+    ['a pixel margin with the pixel hold off, with transfer --method nearest', ['transfer', HIBISCUS, CARS, '--method', 'nearest', '--pixel-hold', '-1', '--pixel-margin', '2', '-o', 'x.gif'], 2, /^chromaseed: --pixel-margin acts with --pixel-hold, which this run has off \(--pixel-hold -1\); give it too, or drop --pixel-margin\n$/],
     ['a palette lever with transfer --method nearest, dithered too', ['transfer', HIBISCUS, CARS, '--method', 'nearest', '--dither', 'bayer', '--palette-hold', '2', '-o', 'x.gif'], 2, /^chromaseed: --palette-hold has no effect with --method nearest, which maps every pixel to its nearest source colour; drop it\n$/],
     ['-k with transfer --method nearest and a palette file, whose every colour is used', ['transfer', THREE_HEX, CARS, '--method', 'nearest', '-k', '2', '-o', 'x.gif'], 2, /^chromaseed: -k has no effect with --method nearest and a palette file \(\S*three\.hex\), whose every colour is used as it is; drop -k\n$/],
     ['--no-audio with an output that has no sound (it was taken and ignored)', ['quantize', CARS, '--no-audio', '-o', 'x.gif'], 2, /^chromaseed: --no-audio: \S*x\.gif has no sound; only a video output carries the source's sound\n$/],
