@@ -69,9 +69,9 @@ export async function* quantizeClip(
   const global = options.seeding === 'global' ? (await clipPalette(open, options, signal, cluster)).palette : null;
   const seeded = options.seeding === 'seeded';
   /**
-   * Whether the undithered pixel hold may keep a pixel's entry in some frame mapped through
-   * the histogram (seeded: a global palette's frames, held too, are mapped pixel by pixel;
-   * with dithering, every frame is).
+   * Whether the undithered pixel hold may keep a pixel's entry in a frame mapped through the
+   * histogram: only seeded and unseeded frames are (a global palette's frames, held too,
+   * and every dithered frame are mapped pixel by pixel).
    */
   const everHeld = seeded && options.stability.pixelHold >= 0;
   const sequence = options.seeding === 'global' ? null : createSequentialQuantizer({ ...options, stability: seeded ? options.stability : undefined });

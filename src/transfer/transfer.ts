@@ -129,6 +129,7 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
   const detector = options.sceneCut === false ? null : createSceneCutDetector(options.sceneCut);
   const mapOptions: MapOptions = options.map ?? { metric: 'euclidean', space: 'rgb', dither: 'none' };
   const mapper = options.method === 'nearest' ? createMapper() : null;
+  const dithered = (mapOptions.dither ?? 'none') !== 'none';
   const sourceRgb = source.rgb.slice(0, source.size * 3);
   const hold = nearestHold(options, sourceRgb);
   const made: TransferDecision[] = [];
@@ -235,7 +236,6 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
       const { width, height, delayMs } = frame.indexed;
       if (mapper !== null) {
         const held = hold?.next(frame.source);
-        const dithered = (mapOptions.dither ?? 'none') !== 'none';
         const mapped = mapper.map(frame.source, sourceRgb, source.size, mapOptions, undefined, dithered ? held : undefined);
         if (held !== undefined && !dithered) holdPixels(frame.source.data, held.before, mapped.indices, held.beforeIndices, sourceRgb, source.size, held, mapOptions.metric, mapOptions.space);
         hold?.written(frame.source, mapped.indices);
