@@ -6,11 +6,13 @@ import { createPaletteSearch, type PaletteSearch } from '../map/nearest.js';
 import { histogramInertia, inertia } from '../metrics/quality.js';
 import { requireResolvedClustering, RESOLVED_SEQUENCE_NAMES, type SequenceOptions } from '../options.js';
 import { clipPalette, type PointClusterer } from '../sequence/global-palette.js';
-import { createSequentialQuantizer, type FramePalette } from '../sequence/sequential.js';
+import { checkChangedWithin, createSequentialQuantizer, type FramePalette } from '../sequence/sequential.js';
+import { changedBox } from '../sequence/frame-change.js';
+import { createBoxScratch, mapChangedBox } from './map-changed-box.js';
 import { holdPixels } from '../map/pixel-hold.js';
 import { sameColors } from '../pixel-words.js';
 import { createFramePool, type FramePool } from '../frame-pool.js';
-import type { FrameSource, IndexedFrame, TimedFrame } from '../types.js';
+import type { ChangedBox, FrameSource, IndexedFrame, TimedFrame } from '../types.js';
 
 /** One frame through the pipeline: the source, its palette, and the mapped result. */
 export interface QuantizedFrame {
@@ -86,6 +88,8 @@ export async function* quantizeClip(
   let search: PaletteSearch | null = null;
   let inertiaMapper: Mapper | null = null;
   const mapOptions = { metric: options.metric, space: options.space, dither: options.dither };
+  // One palette for the clip, undithered, maps only where a frame differs from the frame before (map-changed-box.ts).
+  const boxScratch = global !== null && options.dither === 'none' ? createBoxScratch() : null;
   let index = 0;
   // The frame whose colours sequence.histogram holds.
   let counted = -1;
@@ -128,11 +132,16 @@ export async function* quantizeClip(
       before !== null && changed !== undefined && samePalette && (holdAfterMapping || !everHeld) ? { changed, width: source.width, indices: before.indices, transparent: before.transparent } : undefined;
     // Per-frame k-means has just counted this frame's colours: map each once, not each pixel.
     const viaHistogram = sequence !== null && options.dither === 'none';
+    // With one palette, where the frame's source says where it may have changed (a GIF's
+    // frames), the box where it did, if small enough to be worth copying out.
+    const box = boxScratch !== null && before !== null && source.changedWithin !== undefined ? changedBoxOf(source, before.source.data) : undefined;
     const { indices, transparent } = viaHistogram
       ? histogramMapper.map(sequence.histogram, source.width * source.height, palette.palette, palette.size, options.metric, options.space, sequence.colourLabels, kept)
-      : (mapper ??= createMapper()).map(source, palette.palette, palette.size, mapOptions, buffers.take(), ditherHold);
-    // (Outside a kept box the entries are the frame before's already: the hold skips them.)
-    if (holdAfterMapping) holdPixels(source.data, before.source.data, indices, before.indices, palette.palette, palette.size, options.stability, options.metric, options.space);
+      : box !== undefined && before !== null && boxScratch !== null
+        ? mapChangedBox((mapper ??= createMapper()), source, { source: before.source.data, indices: before.indices, transparent: before.transparent }, box, palette.palette, palette.size, mapOptions, holdAfterMapping ? options.stability : null, buffers.take(), boxScratch)
+        : (mapper ??= createMapper()).map(source, palette.palette, palette.size, mapOptions, buffers.take(), ditherHold);
+    // (Outside a kept box the entries are the frame before's already: the hold skips them; mapChangedBox held its box.)
+    if (holdAfterMapping && box === undefined) holdPixels(source.data, before.source.data, indices, before.indices, palette.palette, palette.size, options.stability, options.metric, options.space);
     // The mapper's mask is its own (made for a frame with a transparent pixel): only its indices go back.
     const [done, release] = holdBuffers(buffers, indices, viaHistogram ? transparent : null);
     // Typed apart: assigned in place, TypeScript's loop analysis finds `indices` circular.
@@ -167,6 +176,20 @@ export async function* quantizeClip(
 }
 
 const sharedBytes = (bytes: number): Uint8Array => new Uint8Array(new SharedArrayBuffer(bytes));
+
+/** Boxes over this share of the frame are mapped with the rest of it: copying them out costs more than it saves. */
+const MAX_BOX_SHARE = 0.5;
+
+/**
+ * Where `source` differs from the frame before (`before`, its RGBA), searched inside its
+ * changedWithin: null where nowhere, undefined where the box is too large to map alone.
+ */
+function changedBoxOf(source: TimedFrame, before: Uint8Array): ChangedBox | null | undefined {
+  checkChangedWithin(source.changedWithin!, source.width, source.height);
+  const box = changedBox(source.data, before, source.width, source.changedWithin);
+  if (box === null) return null;
+  return (box.x1 - box.x0) * (box.y1 - box.y0) <= MAX_BOX_SHARE * source.width * source.height ? box : undefined;
+}
 
 /**
  * A frame's index and mask buffers have two readers: this loop, which maps and holds the

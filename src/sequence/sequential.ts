@@ -54,7 +54,7 @@ function checkFrameBefore(last: PreviousFrame, frame: Frame): void {
 }
 
 /** A caller's changedWithin is read as array bounds: one outside the frame would compare bytes that are not there. */
-function checkChangedWithin(box: ChangedBox, width: number, height: number): void {
+export function checkChangedWithin(box: ChangedBox, width: number, height: number): void {
   if (!isBoxInside(box, width, height)) {
     throw new ChromaseedError('ERR_INPUT', `changedWithin is a box { x0, y0, x1, y1 } of whole numbers inside the ${width}x${height} frame, not ${JSON.stringify(box)}`);
   }

@@ -1,0 +1,79 @@
+/**
+ * One palette for the clip, undithered, maps a GIF's frame only inside the box where it
+ * changed (map-changed-box.ts): the frames must come out as mapping every pixel gives them,
+ * the pixel hold's choices and transparency included.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { openInput } from '../../src/io/open-input.js';
+import { resolveInputOptions, resolveSequenceOptions, type SequenceOptionsInput } from '../../src/options.js';
+import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
+import type { FrameSource } from '../../src/types.js';
+
+const corpus = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/corpus');
+
+/** The clip's frames as quantizeClip writes them: indices, and the mask (null: none transparent). */
+async function written(file: string, options: SequenceOptionsInput, withBoxes: boolean): Promise<{ indices: Buffer; transparent: Buffer | null; boxed: boolean }[]> {
+  const open = async (): Promise<FrameSource> => {
+    const clip = await openInput(file, resolveInputOptions({}));
+    if (withBoxes) return clip;
+    // Without the decoder's changedWithin, every pixel of every frame is mapped.
+    return { ...clip, frames: (async function* () {
+      for await (const frame of clip.frames) yield { ...frame, changedWithin: undefined };
+    })() };
+  };
+  const out = [];
+  for await (const q of quantizeClip(open, resolveSequenceOptions({ colors: 16, seeding: 'global', ...options }))) {
+    const { indices, transparent } = q.indexed;
+    out.push({ indices: Buffer.from(indices), transparent: transparent === null ? null : Buffer.from(transparent), boxed: q.source.changedWithin !== undefined });
+    q.release();
+  }
+  return out;
+}
+
+/** A mask as bytes: null is none transparent. */
+const mask = (transparent: Buffer | Uint8Array | null, n: number): Buffer => (transparent === null ? Buffer.alloc(n) : Buffer.from(transparent));
+
+describe('one palette for the clip maps only the changed box of a GIF frame', () => {
+  it('clears the mask inside a box whose pixels turned opaque, and keeps it outside', async () => {
+    // 4x2: two clear pixels top left; then they turn red inside the box (0,0)-(2,1); the
+    // bottom right pixel stays clear, outside it.
+    const red = [200, 0, 0, 255];
+    const blue = [0, 0, 200, 255];
+    const first = Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, ...blue, ...blue, ...blue, ...blue, ...blue, 0, 0, 0, 0]);
+    const second = Uint8Array.from([...red, ...red, ...blue, ...blue, ...blue, ...blue, ...blue, 0, 0, 0, 0]);
+    const open = async (): Promise<FrameSource> => ({
+      info: { width: 4, height: 2, frameCount: 2 },
+      frames: (async function* () {
+        yield { width: 4, height: 2, data: first.slice(), delayMs: 100 };
+        yield { width: 4, height: 2, data: second.slice(), delayMs: 100, changedWithin: { x0: 0, y0: 0, x1: 2, y1: 1 } };
+      })(),
+    });
+    const masks: Buffer[] = [];
+    for await (const q of quantizeClip(open, resolveSequenceOptions({ colors: 4, seeding: 'global' }))) masks.push(mask(q.indexed.transparent, 8));
+    expect(masks.map((m) => [...m])).toEqual([[1, 1, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 0, 1]]);
+  });
+
+  const cases: [string, SequenceOptionsInput][] = [
+    // A dithered photo with a small moving part: the box is 4% of the frame.
+    ['gifs/dartimage__animated_gif.gif', {}],
+    // Transparency, and frames that clear their rectangle.
+    ['gifs/gifcontrols__earth-transparent.gif', {}],
+    ['gifs/gifcontrols__playpause.gif', { pixelHold: 16, pixelMargin: 2, space: 'oklab' }],
+    ['gifs/pillow__chi.gif', { pixelHold: -1, metric: 'manhattan' }],
+  ];
+  for (const [file, options] of cases) {
+    it(`as every pixel mapped: ${path.basename(file)} ${JSON.stringify(options)}`, async () => {
+      const [boxed, whole] = [await written(path.join(corpus, file), options, true), await written(path.join(corpus, file), options, false)];
+      expect(boxed.length).toBe(whole.length);
+      expect(boxed.slice(1).some((f) => f.boxed)).toBe(true);
+      const differing = boxed.flatMap((f, t) => {
+        const other = whole[t];
+        const sameMask = mask(f.transparent, f.indices.length).equals(mask(other.transparent, f.indices.length));
+        return f.indices.equals(other.indices) && sameMask ? [] : [t];
+      });
+      expect(differing).toEqual([]);
+    }, 60_000);
+  }
+});
