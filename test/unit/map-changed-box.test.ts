@@ -1,7 +1,8 @@
 /**
  * One palette for the clip, undithered, maps a GIF's frame only inside the box where it
- * changed (map-changed-box.ts): the frames must come out as mapping every pixel gives them,
- * the pixel hold's choices and transparency included.
+ * changed (map-changed-box.ts), and counts its colours only there (global-palette.ts): the
+ * frames must come out as mapping every pixel gives them, the pixel hold's choices and
+ * transparency included, and the counts as counting every pixel gives them.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { openInput } from '../../src/io/open-input.js';
 import { resolveInputOptions, resolveSequenceOptions, type SequenceOptionsInput } from '../../src/options.js';
 import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
+import { createColorAccumulator } from '../../src/sequence/global-palette.js';
 import type { FrameSource } from '../../src/types.js';
 
 const corpus = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/corpus');
@@ -74,6 +76,33 @@ describe('one palette for the clip maps only the changed box of a GIF frame', ()
         return f.indices.equals(other.indices) && sameMask ? [] : [t];
       });
       expect(differing).toEqual([]);
+    }, 60_000);
+  }
+});
+
+describe("one palette's count of a GIF's colours, inside each frame's changed box only", () => {
+  /** The accumulator's weighted colours for the clip's frames, each with its box or with `keep` saying which keep theirs. */
+  async function counted(file: string, keep: (t: number) => boolean, askEarly = false): Promise<{ points: Float64Array; weights: Float64Array }> {
+    const accumulator = createColorAccumulator();
+    const clip = await openInput(file, resolveInputOptions({}));
+    let t = 0;
+    for await (const frame of clip.frames) {
+      accumulator.add(keep(t) ? frame : { ...frame, changedWithin: undefined });
+      // Asking in mid-clip counts what is pending; the count goes on from there.
+      if (askEarly && t === 3) accumulator.request(resolveSequenceOptions({ colors: 4 }));
+      t++;
+    }
+    const { points, weights } = accumulator.request(resolveSequenceOptions({ colors: 4 }));
+    return { points, weights };
+  }
+  for (const file of ['gifs/dartimage__animated_gif.gif', 'gifs/gifcontrols__earth-transparent.gif', 'gifs/dartimage__hand_anim.gif']) {
+    it(`lists the colours and pixel counts a whole count gives, in its order: ${path.basename(file)}`, async () => {
+      const whole = await counted(path.join(corpus, file), () => false);
+      for (const [keep, askEarly] of [[() => true, false], [() => true, true], [(t: number) => t % 5 !== 2, false]] as const) {
+        const boxed = await counted(path.join(corpus, file), keep, askEarly);
+        expect(Buffer.from(boxed.points.buffer).equals(Buffer.from(whole.points.buffer))).toBe(true);
+        expect(Buffer.from(boxed.weights.buffer).equals(Buffer.from(whole.weights.buffer))).toBe(true);
+      }
     }, 60_000);
   }
 });
