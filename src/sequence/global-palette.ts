@@ -171,8 +171,9 @@ export function createColorAccumulator(): { add(frame: Frame | TimedFrame): void
         }
         counts[key] = count + 1;
       }
-      // Tracked from the first frame, and from a frame that was or could have been counted inside its box, for the next.
-      if (frames === 0 || lastBoxed || small) track(d);
+      // Tracked, for the next frame, from a frame that was or could have been counted inside
+      // its box (not from a video's: no frame of theirs has one).
+      if (lastBoxed || small) track(d);
       lastBoxed = false;
       frames++;
     },
