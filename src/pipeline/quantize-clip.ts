@@ -134,7 +134,7 @@ export async function* quantizeClip(
     const viaHistogram = sequence !== null && options.dither === 'none';
     // With one palette, where the frame's source says where it may have changed (a GIF's
     // frames), the box where it did, if small enough to be worth copying out.
-    const box = boxScratch !== null && before !== null && source.changedWithin !== undefined ? changedBoxOf(source, before.source.data) : undefined;
+    const box = boxScratch !== null && before !== null && source.changedWithin !== undefined ? changedBoxOf(source, source.changedWithin, before.source.data) : undefined;
     const { indices, transparent } = viaHistogram
       ? histogramMapper.map(sequence.histogram, source.width * source.height, palette.palette, palette.size, options.metric, options.space, sequence.colourLabels, kept)
       : box !== undefined && before !== null && boxScratch !== null
@@ -182,11 +182,11 @@ const MAX_BOX_SHARE = 0.5;
 
 /**
  * Where `source` differs from the frame before (`before`, its RGBA), searched inside its
- * changedWithin: null where nowhere, undefined where the box is too large to map alone.
+ * changedWithin (`within`): null where nowhere, undefined where the box is too large to map alone.
  */
-function changedBoxOf(source: TimedFrame, before: Uint8Array): ChangedBox | null | undefined {
-  checkChangedWithin(source.changedWithin!, source.width, source.height);
-  const box = changedBox(source.data, before, source.width, source.changedWithin);
+function changedBoxOf(source: TimedFrame, within: ChangedBox, before: Uint8Array): ChangedBox | null | undefined {
+  checkChangedWithin(within, source.width, source.height);
+  const box = changedBox(source.data, before, source.width, within);
   if (box === null) return null;
   return (box.x1 - box.x0) * (box.y1 - box.y0) <= MAX_BOX_SHARE * source.width * source.height ? box : undefined;
 }

@@ -11,7 +11,7 @@ import { openInput } from '../../src/io/open-input.js';
 import { resolveInputOptions, resolveSequenceOptions, type SequenceOptionsInput } from '../../src/options.js';
 import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
 import { createColorAccumulator } from '../../src/sequence/global-palette.js';
-import type { FrameSource } from '../../src/types.js';
+import type { Frame, FrameSource } from '../../src/types.js';
 
 const corpus = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/corpus');
 
@@ -105,4 +105,24 @@ describe("one palette's count of a GIF's colours, inside each frame's changed bo
       }
     }, 60_000);
   }
+});
+
+describe('a changedWithin outside the frame, with one palette for the clip', () => {
+  it('is refused, by the first pass and by the mapping (it would be read as array bounds)', async () => {
+    const clear = new Uint8Array(2 * 2 * 4);
+    const bad = { x0: 0, y0: 0, x1: 3, y1: 2 };
+    const accumulator = createColorAccumulator();
+    accumulator.add({ width: 2, height: 2, data: clear });
+    expect(() => accumulator.add({ width: 2, height: 2, data: clear, delayMs: 100, changedWithin: bad } as Frame)).toThrow(/^changedWithin is a box \{ x0, y0, x1, y1 \} of whole numbers inside the 2x2 frame, not \{"x0":0,"y0":0,"x1":3,"y1":2\}$/);
+    const open = async (): Promise<FrameSource> => ({
+      info: { width: 2, height: 2, frameCount: 2 },
+      frames: (async function* () {
+        yield { width: 2, height: 2, data: clear.slice(), delayMs: 100 };
+        yield { width: 2, height: 2, data: clear.slice(), delayMs: 100, changedWithin: bad };
+      })(),
+    });
+    await expect((async () => {
+      for await (const q of quantizeClip(open, resolveSequenceOptions({ colors: 2, seeding: 'global' }))) q.release();
+    })()).rejects.toThrow(/^changedWithin is a box/);
+  });
 });
