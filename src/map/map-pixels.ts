@@ -1,11 +1,12 @@
 import type { ColorSpace, Frame, Metric } from '../types.js';
-import { checkPalette, checkRgbaFrame, ChromaseedError, isBytes, kindOf, namesOf, refuseUnknownKeys, requireChoice, requireFlag, requireInRange, requireObject } from '../errors.js';
+import { checkPalette, checkRgbaFrame, ChromaseedError, isBoxInside, isBytes, kindOf, namesOf, refuseUnknownKeys, requireChoice, requireFlag, requireInRange, requireObject } from '../errors.js';
 import { fromSrgb } from '../color/space.js';
 import { sameColors } from '../pixel-words.js';
 import { DITHERS, METRICS, SPACES, type DitherMode } from '../options.js';
 import { createPaletteSearch } from './nearest.js';
 import { bayerDither, createDitherScratch, floydSteinbergDither, type Lookup } from './dither.js';
 import { readyHold, type DitherHold } from './pixel-hold.js';
+import type { KeptMapping } from './map-histogram.js';
 
 export type { DitherHold } from './pixel-hold.js';
 
@@ -56,6 +57,17 @@ function checkDitherHold(hold: DitherHold, pixels: number, dither: Dither): void
   requireInRange('hold.pixelMargin', hold.pixelMargin, 0, 1000);
 }
 
+/** Refuses a kept mapping that is not one of a frame of this size, or one given with dithering. */
+function checkKept(kept: KeptMapping, width: number, height: number, dither: Dither): void {
+  requireObject('kept', '{ changed, width, indices, transparent }', kept);
+  if (dither !== 'none') throw new ChromaseedError('ERR_USAGE', "a mapper's kept mapping acts on undithered mapping (a dithered pixel's entry hangs on its neighbours)");
+  const n = width * height;
+  const { changed, indices, transparent } = kept;
+  if (kept.width !== width || !(isBytes(indices) && indices.length >= n) || !(transparent === null || (isBytes(transparent) && transparent.length >= n)) || !(changed === null || isBoxInside(changed, width, height))) {
+    throw new ChromaseedError('ERR_INPUT', `a kept mapping is the frame before's { indices, transparent } (${n} bytes each, or transparent null) and a box { x0, y0, x1, y1 } inside this ${width}x${height} frame (or null), with its width`);
+  }
+}
+
 export interface MappedFrame {
   /** Palette index per pixel; 0 (meaningless) where `transparent[i]` is 1. */
   indices: Uint8Array;
@@ -72,8 +84,11 @@ export interface Mapper {
    * `hold`: still pixels keep the frame before's entries (DitherHold). Dithered mapping only,
    * and refused without it: undithered, every pixel is its nearest entry, and the hold for
    * that (pixel-hold.ts's holdPixels) acts after mapping.
+   * `kept` (undithered only): the frame before's mapping under this palette, and the box
+   * outside which this frame is the same bytes: it is copied there, and only the box mapped
+   * (as createHistogramMapper's map does). The mask handed back is then new memory.
    */
-  map(frame: Frame, palette: Uint8Array, size: number, options: MapOptions, out?: Uint8Array, hold?: DitherHold): MappedFrame;
+  map(frame: Frame, palette: Uint8Array, size: number, options: MapOptions, out?: Uint8Array, hold?: DitherHold, kept?: KeptMapping): MappedFrame;
 }
 
 /**
@@ -159,7 +174,7 @@ export function createMapper(): Mapper {
     return cacheKeys[slot] === key ? cacheIndex[slot] : resolve(key, slot);
   };
 
-  function map(frame: Frame, palette: Uint8Array, size: number, options: MapOptions, out?: Uint8Array, hold?: DitherHold): MappedFrame {
+  function map(frame: Frame, palette: Uint8Array, size: number, options: MapOptions, out?: Uint8Array, hold?: DitherHold, kept?: KeptMapping): MappedFrame {
     checkRgbaFrame(frame);
     const { width, height, data } = frame;
     const n = width * height;
@@ -170,6 +185,7 @@ export function createMapper(): Mapper {
       throw new ChromaseedError('ERR_INPUT', `the output buffer for ${n} palette indices is a Uint8Array of at least ${n} bytes, not ${isBytes(out) ? `${out.length} bytes` : kindOf(out)}`);
     }
     if (hold !== undefined) checkDitherHold(hold, n, dither);
+    if (kept !== undefined) checkKept(kept, width, height, dither);
     // A larger `out` lends its first n bytes: the indices handed back are the frame's, n of them.
     const indices = out === undefined ? new Uint8Array(n) : out.length === n ? out : out.subarray(0, n);
     // An empty palette is what k-means gives a frame with no opaque pixel: all transparent.
@@ -182,8 +198,10 @@ export function createMapper(): Mapper {
       transparent = floydSteinbergDither(frame, palette, lookup, indices, options.serpentine ?? true, ditherScratch, held);
     } else if (dither === 'bayer') {
       transparent = bayerDither(frame, palette, size, lookup, indices, ditherScratch, paletteId, held);
+    } else if (kept === undefined) {
+      transparent = mapPlain(data, 0, n, indices, null);
     } else {
-      transparent = mapPlain(data, n, indices);
+      transparent = mapKept(data, n, indices, kept);
     }
     return { indices, transparent };
   }
@@ -195,14 +213,17 @@ export function createMapper(): Mapper {
     return new Uint8Array(n).fill(1);
   }
 
-  /** The undithered hot loop: one cache probe per pixel, a search per new colour. */
-  function mapPlain(data: Uint8Array, n: number, indices: Uint8Array): Uint8Array | null {
-    let transparent: Uint8Array | null = null;
+  /**
+   * The undithered hot loop over pixels [from, to): one cache probe per pixel, a search per
+   * new colour. A transparent pixel is marked in `transparent` (made, all clear, when null);
+   * an opaque one is left as it is there. Hands back the mask.
+   */
+  function mapPlain(data: Uint8Array, from: number, to: number, indices: Uint8Array, transparent: Uint8Array | null): Uint8Array | null {
     let lastKey = -1;
     let lastIndex = 0;
-    for (let i = 0, j = 0; i < n; i++, j += 4) {
+    for (let i = from, j = from * 4; i < to; i++, j += 4) {
       if (data[j + 3] === 0) {
-        if (transparent === null) transparent = new Uint8Array(n);
+        if (transparent === null) transparent = new Uint8Array(indices.length);
         transparent[i] = 1;
         indices[i] = 0;
         continue;
@@ -215,6 +236,19 @@ export function createMapper(): Mapper {
         lastKey = key;
       }
       indices[i] = lastIndex;
+    }
+    return transparent;
+  }
+
+  /** `kept`'s mapping copied, then the rows of its box mapped over it (see Mapper.map). */
+  function mapKept(data: Uint8Array, n: number, indices: Uint8Array, kept: KeptMapping): Uint8Array | null {
+    indices.set(kept.indices.subarray(0, n));
+    let transparent: Uint8Array | null = kept.transparent === null ? null : kept.transparent.slice(0, n);
+    const { x0, y0, x1, y1 } = kept.changed ?? { x0: 0, y0: 0, x1: 0, y1: 0 };
+    for (let row = y0 * kept.width; row < y1 * kept.width; row += kept.width) {
+      // The box's pixels are marked anew: clear where they are transparent now.
+      transparent?.fill(0, row + x0, row + x1);
+      transparent = mapPlain(data, row + x0, row + x1, indices, transparent);
     }
     return transparent;
   }

@@ -8,7 +8,6 @@ import { requireResolvedClustering, RESOLVED_SEQUENCE_NAMES, type SequenceOption
 import { clipPalette, type PointClusterer } from '../sequence/global-palette.js';
 import { checkChangedWithin, createSequentialQuantizer, type FramePalette } from '../sequence/sequential.js';
 import { changedBox } from '../sequence/frame-change.js';
-import { createBoxScratch, mapChangedBox } from './map-changed-box.js';
 import { holdPixels } from '../map/pixel-hold.js';
 import { sameColors } from '../pixel-words.js';
 import { createFramePool, type FramePool } from '../frame-pool.js';
@@ -71,11 +70,10 @@ export async function* quantizeClip(
   const global = options.seeding === 'global' ? (await clipPalette(open, options, signal, cluster)).palette : null;
   const seeded = options.seeding === 'seeded';
   /**
-   * Whether the undithered pixel hold may keep a pixel's entry in a frame mapped through the
-   * histogram: only seeded and unseeded frames are (a global palette's frames, held too,
-   * and every dithered frame are mapped pixel by pixel).
+   * Whether the pixel hold may keep a pixel's entry in some frame: then a frame it does not
+   * hold (a fresh palette) cannot copy the frame before's mapping, held entries and all.
    */
-  const everHeld = seeded && options.stability.pixelHold >= 0;
+  const everHeld = options.seeding !== 'none' && options.stability.pixelHold >= 0;
   const sequence = options.seeding === 'global' ? null : createSequentialQuantizer({ ...options, stability: seeded ? options.stability : undefined });
   let previous: WrittenFrame | null = null;
   // Made when first needed: undithered seeded and unseeded frames are mapped through their
@@ -88,8 +86,6 @@ export async function* quantizeClip(
   let search: PaletteSearch | null = null;
   let inertiaMapper: Mapper | null = null;
   const mapOptions = { metric: options.metric, space: options.space, dither: options.dither };
-  // One palette for the clip, undithered, maps only where a frame differs from the frame before (map-changed-box.ts).
-  const boxScratch = global !== null && options.dither === 'none' ? createBoxScratch() : null;
   let index = 0;
   // The frame whose colours sequence.histogram holds.
   let counted = -1;
@@ -124,24 +120,23 @@ export async function* quantizeClip(
     // Where the frame is the frame before outside a box and its palette is the same, the
     // pixels outside map as they did, held ones included (the hold decides alike on the
     // same colours, unless this frame is not held: a fresh palette), so only the box is
-    // mapped: most of a GIF that redraws a small part of its canvas (animated_gif.gif:
-    // 4% of it per frame).
-    const changed = sequence?.changed;
+    // mapped, undithered: most of a GIF that redraws a small part of its canvas
+    // (animated_gif.gif: 4% of it per frame). Per-frame k-means finds the box as it counts
+    // the frame; with one palette, it is looked for inside the source's changedWithin.
+    const changed =
+      options.dither !== 'none' || before === null ? undefined
+      : sequence !== null ? sequence.changed
+      : source.changedWithin !== undefined ? changedBoxOf(source, source.changedWithin, before.source.data) : undefined;
     const samePalette = before !== null && palette.size === before.palette.size && sameColors(palette.palette, before.palette.palette, palette.size);
     const kept: KeptMapping | undefined =
       before !== null && changed !== undefined && samePalette && (holdAfterMapping || !everHeld) ? { changed, width: source.width, indices: before.indices, transparent: before.transparent } : undefined;
     // Per-frame k-means has just counted this frame's colours: map each once, not each pixel.
     const viaHistogram = sequence !== null && options.dither === 'none';
-    // With one palette, where the frame's source says where it may have changed (a GIF's
-    // frames), the box where it did, if small enough to be worth copying out.
-    const box = boxScratch !== null && before !== null && source.changedWithin !== undefined ? changedBoxOf(source, source.changedWithin, before.source.data) : undefined;
     const { indices, transparent } = viaHistogram
       ? histogramMapper.map(sequence.histogram, source.width * source.height, palette.palette, palette.size, options.metric, options.space, sequence.colourLabels, kept)
-      : box !== undefined && before !== null && boxScratch !== null
-        ? mapChangedBox((mapper ??= createMapper()), source, { source: before.source.data, indices: before.indices, transparent: before.transparent }, box, palette.palette, palette.size, mapOptions, holdAfterMapping ? options.stability : null, buffers.take(), boxScratch)
-        : (mapper ??= createMapper()).map(source, palette.palette, palette.size, mapOptions, buffers.take(), ditherHold);
-    // (Outside a kept box the entries are the frame before's already: the hold skips them; mapChangedBox held its box.)
-    if (holdAfterMapping && box === undefined) holdPixels(source.data, before.source.data, indices, before.indices, palette.palette, palette.size, options.stability, options.metric, options.space);
+      : (mapper ??= createMapper()).map(source, palette.palette, palette.size, mapOptions, buffers.take(), ditherHold, kept);
+    // (Outside a kept box the entries are the frame before's already: the hold skips them.)
+    if (holdAfterMapping) holdPixels(source.data, before.source.data, indices, before.indices, palette.palette, palette.size, options.stability, options.metric, options.space);
     // The mapper's mask is its own (made for a frame with a transparent pixel): only its indices go back.
     const [done, release] = holdBuffers(buffers, indices, viaHistogram ? transparent : null);
     // Typed apart: assigned in place, TypeScript's loop analysis finds `indices` circular.
@@ -177,18 +172,10 @@ export async function* quantizeClip(
 
 const sharedBytes = (bytes: number): Uint8Array => new Uint8Array(new SharedArrayBuffer(bytes));
 
-/** Boxes over this share of the frame are mapped with the rest of it: copying them out costs more than it saves. */
-const MAX_BOX_SHARE = 0.5;
-
-/**
- * Where `source` differs from the frame before (`before`, its RGBA), searched inside its
- * changedWithin (`within`): null where nowhere, undefined where the box is too large to map alone.
- */
-function changedBoxOf(source: TimedFrame, within: ChangedBox, before: Uint8Array): ChangedBox | null | undefined {
+/** Where `source` differs from the frame before (`before`, its RGBA), searched inside its changedWithin (`within`); null: nowhere. */
+function changedBoxOf(source: TimedFrame, within: ChangedBox, before: Uint8Array): ChangedBox | null {
   checkChangedWithin(within, source.width, source.height);
-  const box = changedBox(source.data, before, source.width, within);
-  if (box === null) return null;
-  return (box.x1 - box.x0) * (box.y1 - box.y0) <= MAX_BOX_SHARE * source.width * source.height ? box : undefined;
+  return changedBox(source.data, before, source.width, within);
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * One palette for the clip, undithered, maps a GIF's frame only inside the box where it
- * changed (map-changed-box.ts), and counts its colours only there (global-palette.ts): the
+ * changed (a mapper's kept mapping), and counts its colours only there (global-palette.ts): the
  * frames must come out as mapping every pixel gives them, the pixel hold's choices and
  * transparency included, and the counts as counting every pixel gives them.
  */
@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { openInput } from '../../src/io/open-input.js';
+import { createMapper } from '../../src/map/map-pixels.js';
 import { resolveInputOptions, resolveSequenceOptions, type SequenceOptionsInput } from '../../src/options.js';
 import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
 import { createColorAccumulator } from '../../src/sequence/global-palette.js';
@@ -124,5 +125,18 @@ describe('a changedWithin outside the frame, with one palette for the clip', () 
     await expect((async () => {
       for await (const q of quantizeClip(open, resolveSequenceOptions({ colors: 2, seeding: 'global' }))) q.release();
     })()).rejects.toThrow(/^changedWithin is a box/);
+  });
+});
+
+describe("a mapper's kept mapping", () => {
+  it('maps only its box, and is refused with dithering or for a frame of another size', () => {
+    const mapper = createMapper();
+    const palette = Uint8Array.of(0, 0, 0, 255, 255, 255);
+    const frame = { width: 2, height: 1, data: Uint8Array.of(250, 250, 250, 255, 5, 5, 5, 255) };
+    // Outside the box (the second pixel) the frame before's entry stays, whatever the pixel.
+    const kept = { changed: { x0: 0, y0: 0, x1: 1, y1: 1 }, width: 2, indices: Uint8Array.of(0, 1), transparent: null };
+    expect([...mapper.map(frame, palette, 2, { metric: 'euclidean', space: 'rgb', dither: 'none' }, undefined, undefined, kept).indices]).toEqual([1, 1]);
+    expect(() => mapper.map(frame, palette, 2, { metric: 'euclidean', space: 'rgb', dither: 'bayer' }, undefined, undefined, kept)).toThrow(/^a mapper's kept mapping acts on undithered mapping/);
+    expect(() => mapper.map(frame, palette, 2, { metric: 'euclidean', space: 'rgb', dither: 'none' }, undefined, undefined, { ...kept, width: 3 })).toThrow(/^a kept mapping is the frame before's/);
   });
 });
