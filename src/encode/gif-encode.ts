@@ -28,7 +28,7 @@
 import gifencModule from 'gifenc';
 import { checkIndexedFrame, invalidOption, namesOf, refuseUnknownKeys, requireFlag, requireInRange, requireObject } from '../errors.js';
 import { firstDifference, lastDifference, sameColors } from '../pixel-words.js';
-import { NOISY_FLIPS, scanRect, type RectScan } from './scan-rect.js';
+import { mixRect, NOISY_FLIPS, scanRect, type RectScan } from './scan-rect.js';
 import { createGifDelays, MAX_GIF_LOOP_COUNT } from '../timing.js';
 import type { IndexedFrame } from '../types.js';
 
@@ -187,7 +187,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
   const clearBox = new Int32Array(4);
   // The rectangle the held-back frame is written over (chooseRect), and what one pass over it found (scanRect).
   const rect = new Int32Array(4);
-  const scan: RectScan = { needsTransparency: false, unchanged: 0, plainRuns: 0, differenceRuns: 0, flips: 0 };
+  const scan: RectScan = { needsTransparency: false, unchanged: 0, plainRuns: 0, differenceRuns: 0, mixedRuns: 0, flips: 0 };
   // Whether scanRect takes its loop without branches (from the frame before: see NOISY_FLIPS).
   let noisyScans = false;
   const candidate = new Uint8Array(n);
@@ -324,7 +324,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     } else {
       // An opaque first frame with a free slot needs nothing the pass finds.
       scan.needsTransparency = false;
-      scan.unchanged = scan.plainRuns = scan.differenceRuns = scan.flips = 0;
+      scan.unchanged = scan.plainRuns = scan.differenceRuns = scan.mixedRuns = scan.flips = 0;
     }
     const { needsTransparency, unchanged } = scan;
     const anyUnchanged = unchanged > 0;
@@ -444,7 +444,10 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
    * better, but transparent specks scattered through video noise break up runs and come out
    * larger. LZW is the costly step, so both are encoded (and the smaller kept) only when
    * their runs of equal indices are about as many; otherwise the one with clearly fewer runs
-   * is written.
+   * is written. Candidate 3 (mixRect) picks between the two pixel by pixel, for the fewest
+   * runs; it is encoded too when it has clearly fewer runs than either, and kept when
+   * smaller: fewer runs alone do not make it so, as mixing a changed area's index into
+   * unchanged pixels can break strings LZW had found in the frames' transparent areas.
    */
   function smallerEncoding(plainIndices: () => Uint8Array, ti: number, gce: GifencWriteOptions): Uint8Array {
     const target = pendingTarget;
@@ -470,6 +473,12 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
       }
       const alt = encodeBody(candidate, rx0, ry0, rw, rh, gce);
       if (best === null || alt.length < best.length) best = alt;
+    }
+    if (ti >= 0 && scan.mixedRuns < (1 - RUNS_MARGIN) * Math.min(scan.plainRuns, scan.differenceRuns)) {
+      // Into plainRect's buffer, which the plain encoding, if made, no longer needs.
+      mixRect(target, base, pendingIndices, remap, width, rect, ti, rectIndices);
+      const alt = encodeBody(rectIndices, rx0, ry0, rw, rh, gce);
+      if (alt.length < best!.length) best = alt;
     }
     return best!;
   }

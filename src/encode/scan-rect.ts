@@ -60,6 +60,12 @@ export interface RectScan {
    */
   plainRuns: number;
   differenceRuns: number;
+  /**
+   * Runs of the third encoding (mixRect), counted with the transparent index apart from every
+   * colour: as many as mixRect gives, or more where the transparent index is one of the
+   * frame's colours (a free one, which unchanged pixels may use).
+   */
+  mixedRuns: number;
   /** Pixels beside one that changed where they did not, or the other way round (see NOISY_FLIPS). */
   flips: number;
 }
@@ -82,6 +88,11 @@ export function scanRect(input: RectInput, noisy: boolean, out: RectScan): void 
   let differenceRuns = 0;
   let lastPlain = -2;
   let lastDifference = -2;
+  // The third encoding's run, as in mixRect (-1 the transparent index): an index all its
+  // pixels allow, and whether all allow the transparent one too (1) or not (0).
+  let mixedRuns = 0;
+  let own = -2;
+  let orTransparent = 0;
   // A flip is where `difference` goes from -1 to an index or back: the sign of their xor.
   let flips = 0;
   if (noisy) {
@@ -109,6 +120,15 @@ export function scanRect(input: RectInput, noisy: boolean, out: RectScan): void 
         flips += (difference ^ lastDifference) >>> 31;
         lastPlain = plain;
         lastDifference = difference;
+        // The run goes on as `plain` (same), or as the transparent index (toClear: the run
+        // and the pixel both allow it), or a fresh one starts.
+        const same = 1 - nonZero(plain ^ own);
+        const allowsClear = 1 - nonZero(difference + 1);
+        const toClear = (1 - same) & (orTransparent | (1 - nonZero(own + 1))) & allowsClear;
+        const fresh = (1 - same) & (1 - toClear);
+        mixedRuns += fresh;
+        own += toClear * (-1 - own) + fresh * (plain - own);
+        orTransparent = (same & orTransparent & allowsClear) | (fresh & allowsClear & drawn);
       }
     }
     needsTransparency = drawnPixels < rw * (y1 - y0 + 1);
@@ -136,6 +156,16 @@ export function scanRect(input: RectInput, noisy: boolean, out: RectScan): void 
         }
         lastPlain = plain;
         lastDifference = difference;
+        if (plain === own) {
+          if (difference !== -1) orTransparent = 0;
+        } else if ((orTransparent === 1 || own === -1) && difference === -1) {
+          own = -1;
+          orTransparent = 0;
+        } else {
+          mixedRuns++;
+          own = plain;
+          orTransparent = plain !== -1 && difference === -1 ? 1 : 0;
+        }
       }
     }
   }
@@ -144,9 +174,84 @@ export function scanRect(input: RectInput, noisy: boolean, out: RectScan): void 
   out.plainRuns = plainRuns;
   out.differenceRuns = differenceRuns;
   out.flips = flips;
+  out.mixedRuns = mixedRuns;
 }
 
 /** 1 when `x` (an int32) is not 0, else 0, without a branch. */
 function nonZero(x: number): number {
   return (x | -x) >>> 31;
+}
+
+/**
+ * The frame's third encoding, into `out` (a row of the rectangle after another): each
+ * unchanged pixel written as its own index or as `ti`, whichever lets the run of equal
+ * indices it sits in go on, so a speck of unchanged pixels inside a changed area no longer
+ * breaks that area's run, nor a changed speck a transparent one. Returns its runs.
+ *
+ * A run is extended while one index is allowed at every pixel of it (its own at a changed
+ * pixel, `ti` at a transparent one, either at an unchanged one), which gives the fewest
+ * runs any choice can: a run may always be cut shorter, so a longer first run never makes
+ * the rest need more. A run that allows either (unchanged pixels of one index) is written
+ * transparent, as the second encoding writes it.
+ *
+ * `remap` is the index each palette index is written as (the identity unless a colour was
+ * given up); no changed pixel is written as `ti`.
+ */
+export function mixRect(target: Uint32Array, base: Uint32Array, indices: Uint8Array, remap: Uint8Array, width: number, rect: Int32Array, ti: number, out: Uint8Array): number {
+  const x0 = rect[0];
+  const y0 = rect[1];
+  const x1 = rect[2];
+  const y1 = rect[3];
+  const rw = x1 - x0 + 1;
+  // The current run: an index every pixel of it allows, and whether all allow `ti` as well.
+  let own = -1;
+  let orTransparent = false;
+  let start = 0;
+  let runs = 0;
+  let q = 0;
+  for (let y = y0; y <= y1; y++) {
+    for (let p = y * width + x0, end = p + rw; p < end; p++, q++) {
+      const t = target[p];
+      if (t === 0) {
+        if (own === ti || orTransparent) {
+          own = ti;
+          orTransparent = false;
+          continue;
+        }
+        fillRun(out, own, start, q);
+        own = ti;
+        orTransparent = false;
+      } else {
+        const index = remap[indices[p]];
+        if (t === base[p]) {
+          if (own === index) continue;
+          if (own === ti || orTransparent) {
+            own = ti;
+            orTransparent = false;
+            continue;
+          }
+          fillRun(out, own, start, q);
+          own = index;
+          orTransparent = true;
+        } else {
+          if (own === index) {
+            orTransparent = false;
+            continue;
+          }
+          fillRun(out, orTransparent ? ti : own, start, q);
+          own = index;
+          orTransparent = false;
+        }
+      }
+      start = q;
+      runs++;
+    }
+  }
+  fillRun(out, orTransparent ? ti : own, start, q);
+  return runs;
+}
+
+/** Writes `index` over `out`'s [from, to): a loop, as most runs are a few pixels long, where a call to fill costs more. */
+function fillRun(out: Uint8Array, index: number, from: number, to: number): void {
+  for (let q = from; q < to; q++) out[q] = index;
 }

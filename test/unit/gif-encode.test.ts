@@ -199,6 +199,45 @@ describe('createGifEncoder round trip through omggif', () => {
     expect(encode(true)).toBeLessThan(encode(false) * 1.02);
   });
 
+  it('writes unchanged pixels pixel by pixel as transparent or as their colour, whichever continues the run: a still middle transparent, and specks inside the recoloured sides as their colour', () => {
+    // Frame 0: a texture of 16 colours in runs of 4. Frame 1: the middle half as it was, the
+    // quarters either side recoloured to colour 3, where the pixels that were 3 already are
+    // unchanged specks. Repeating the colour of unchanged pixels writes the middle's texture
+    // again; writing them transparent breaks the recoloured runs at every speck.
+    const W = 128, H = 64, n = W * H;
+    let seed = 5;
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const palette = new Uint8Array(16 * 3).map(() => Math.floor(random() * 256));
+    const texture = new Uint8Array(n);
+    for (let p = 0; p < n; p += 4) texture.fill(Math.floor(random() * 16), p, p + 4);
+    const still = (p: number) => p % W >= W / 4 && p % W < (3 * W) / 4;
+    const recoloured = texture.map((ix, p) => (still(p) ? ix : 3));
+    const frames: IndexedFrame[] = [texture, recoloured].map((indices) => ({ width: W, height: H, indices, palette, size: 16, transparent: null, delayMs: 100 }));
+    const bytes = encode(frames, { loopCount: 0, differencing: true });
+    const back = decodeComposited(bytes);
+    frames.forEach((frame, i) => expect(firstMismatch(back.frames[i], expectedRgba(frame)), `frame ${i}`).toBe(-1));
+    // Which pixels frame 1 writes: blitted over a canvas of alpha 7, those it leaves transparent keep it.
+    const reader = new GifReader(bytes);
+    const info = reader.frameInfo(1);
+    const canvas = new Uint8Array(n * 4).fill(7);
+    reader.decodeAndBlitFrameRGBA(1, canvas);
+    expect([info.x, info.y, info.width, info.height]).toEqual([0, 0, W, H]);
+    // Pixels of colour 3 next to a side may as well join its run as the middle's (the same
+    // runs either way), so only the others are checked one by one.
+    let specks = 0;
+    let opaqueSpecks = 0;
+    for (let p = 0; p < n; p++) {
+      const alpha = canvas[p * 4 + 3];
+      if (texture[p] !== 3) expect(alpha, `pixel ${p % W},${Math.floor(p / W)}`).toBe(still(p) ? 7 : 255);
+      else if (!still(p)) {
+        specks++;
+        if (alpha === 255) opaqueSpecks++;
+      }
+    }
+    expect(opaqueSpecks).toBeGreaterThan(0.9 * specks);
+    expect(specks).toBeGreaterThan(100);
+  });
+
   it.each([5, 16, 256])('frames whose changed pixels lie scattered (video noise, scanned without branches after the first) come back exactly, with and without transparency (%i colours)', (size) => {
     // Each frame redraws a random half of its pixels, so changed and unchanged ones alternate
     // about every other pixel, far past the encoder's threshold for its branch-free scan; a
