@@ -1,6 +1,6 @@
 /**
  * One pass over the rectangle a GIF frame is written over (gif-encode.ts): what the encoder
- * decides from before it encodes, and the frame's second encoding.
+ * decides from before it encodes, and the frame's second encoding; and mixRect, its third.
  *
  * Two loops give the same results: one with branches, fast where pixels that changed come in
  * long runs (a GIF's), and one without, for video noise, where whether a pixel changed is
@@ -251,7 +251,12 @@ export function mixRect(target: Uint32Array, base: Uint32Array, indices: Uint8Ar
   return runs;
 }
 
-/** Writes `index` over `out`'s [from, to): a loop, as most runs are a few pixels long, where a call to fill costs more. */
+/**
+ * Writes `index` over `out`'s [from, to). A call to fill costs about 24 ns, a store in a loop
+ * 1 to 2 ns a pixel (Node 20, runs of 8: 3 ns a pixel filled, 1.6 looped; of 40: 0.6 and
+ * 1.0), so runs up to 24 pixels are looped.
+ */
 function fillRun(out: Uint8Array, index: number, from: number, to: number): void {
-  for (let q = from; q < to; q++) out[q] = index;
+  if (to - from > 24) out.fill(index, from, to);
+  else for (let q = from; q < to; q++) out[q] = index;
 }
