@@ -212,39 +212,21 @@ export function mixRect(target: Uint32Array, base: Uint32Array, indices: Uint8Ar
   for (let y = y0; y <= y1; y++) {
     for (let p = y * width + x0, end = p + rw; p < end; p++, q++) {
       const t = target[p];
-      if (t === 0) {
-        if (own === ti || orTransparent) {
-          own = ti;
-          orTransparent = false;
-          continue;
-        }
-        fillRun(out, own, start, q);
+      const index = t === 0 ? ti : remap[indices[p]];
+      // Whether the pixel may be written as `ti`: transparent, or unchanged.
+      const clearable = t === 0 || t === base[p];
+      if (index === own) {
+        if (!clearable) orTransparent = false;
+      } else if ((orTransparent || own === ti) && clearable) {
         own = ti;
         orTransparent = false;
       } else {
-        const index = remap[indices[p]];
-        if (t === base[p]) {
-          if (own === index) continue;
-          if (own === ti || orTransparent) {
-            own = ti;
-            orTransparent = false;
-            continue;
-          }
-          fillRun(out, own, start, q);
-          own = index;
-          orTransparent = true;
-        } else {
-          if (own === index) {
-            orTransparent = false;
-            continue;
-          }
-          fillRun(out, orTransparent ? ti : own, start, q);
-          own = index;
-          orTransparent = false;
-        }
+        fillRun(out, orTransparent ? ti : own, start, q);
+        start = q;
+        runs++;
+        own = index;
+        orTransparent = clearable && t !== 0;
       }
-      start = q;
-      runs++;
     }
   }
   fillRun(out, orTransparent ? ti : own, start, q);

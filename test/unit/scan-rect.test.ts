@@ -33,14 +33,18 @@ function scan(frame: ReturnType<typeof frameOverCanvas>, comparesWithCanvas: boo
   return { out, candidate: input.mark >= 0 ? input.candidate : null, changedUses: input.changedUses.subarray(1), counts: input.counts };
 }
 
+/** Frames to scan: a name, then frameOverCanvas's share changed, share clear and run length. */
+const FRAMES: [string, number, number, number][] = [
+  ['video noise', 0.5, 0, 1],
+  ['noise with clear specks', 0.5, 0.1, 1],
+  ['short runs', 0.5, 0.2, 3],
+  ['long runs', 0.3, 0.05, 40],
+  ['nothing changed', 0, 0, 7],
+  ['everything clear', 0.5, 1, 5],
+];
+
 describe('scanRect: its loops with and without branches find the same', () => {
-  it.each([
-    ['video noise', 0.5, 0, 1],
-    ['noise with clear specks', 0.5, 0.1, 1],
-    ['long runs', 0.3, 0.05, 40],
-    ['nothing changed', 0, 0, 7],
-    ['everything clear', 0.5, 1, 5],
-  ])('%s, at 5, 16 and 256 colours, compared with the canvas and not', (_, changeShare, clearShare, run) => {
+  it.each(FRAMES)('%s, at 5, 16 and 256 colours, compared with the canvas and not', (_, changeShare, clearShare, run) => {
     for (const size of [5, 16, 256]) {
       for (const comparesWithCanvas of [true, false]) {
         const frame = frameOverCanvas(3 + size, changeShare, clearShare, run, size);
@@ -100,13 +104,7 @@ describe('mixRect: unchanged pixels as their colour or transparent, for the fewe
     return Math.min(...best.values());
   }
 
-  it.each([
-    ['video noise', 0.5, 0, 1],
-    ['noise with clear specks', 0.5, 0.1, 1],
-    ['long runs', 0.3, 0.05, 40],
-    ['short runs', 0.5, 0.2, 3],
-    ['nothing changed', 0, 0, 7],
-  ])('%s: every pixel is written as it may be, and the runs are the fewest possible, as scanRect counts them, and at most those of either other encoding', (_, changeShare, clearShare, run) => {
+  it.each(FRAMES)('%s: every pixel is written as it may be, and the runs are the fewest possible, as scanRect counts them, and at most those of either other encoding', (_, changeShare, clearShare, run) => {
     for (const size of [5, 16]) {
       const frame = frameOverCanvas(5 + size, changeShare, clearShare, run, size);
       const ti = size;
