@@ -192,7 +192,10 @@ function nonZero(x: number): number {
  * pixel, `ti` at a transparent one, either at an unchanged one), which gives the fewest
  * runs any choice can: a run may always be cut shorter, so a longer first run never makes
  * the rest need more. A run that allows either (unchanged pixels of one index) is written
- * transparent, as the second encoding writes it.
+ * transparent, as the second encoding writes it. Written as its index instead (gifsicle's
+ * choice for a stretch of one colour), undithered output came out 0.4% smaller in all (the
+ * corpus's 22 GIFs and 4 of its videos at k = 16) but Floyd–Steinberg's 2% larger, where
+ * the unchanged stretches around it are transparent.
  *
  * `remap` is the index each palette index is written as (the identity unless a colour was
  * given up); no changed pixel is written as `ti`.
