@@ -546,7 +546,10 @@ describe('a single output beside hidden files a killed run left', () => {
     const dir = mkdtempSync(path.join(tmp, 'killed-single-'));
     const out = path.join(dir, 'clip.gif');
     // Killed outright once its output has a temporary file (and its ffmpeg with it: the group).
-    const killed = await runBin(['quantize', path.join(repoRoot, 'samples/chaplin.mp4'), '-k', '8', '-o', out, '-q'], { killWhen: () => readdirSync(dir).length > 0, signal: 'SIGKILL', group: true });
+    // Its frames' FIFO, in the system's temporary directory, cannot be removed either: it is
+    // made under this suite's, which goes at the end.
+    const env = { ...process.env, TMPDIR: mkdtempSync(path.join(tmp, 'killed-tmpdir-')) };
+    const killed = await runBin(['quantize', path.join(repoRoot, 'samples/chaplin.mp4'), '-k', '8', '-o', out, '-q'], { killWhen: () => readdirSync(dir).length > 0, signal: 'SIGKILL', group: true, env });
     expect(killed.signal).toBe('SIGKILL');
     const left = readdirSync(dir);
     expect(left).toEqual([expect.stringMatching(/^\.clip\.tmp-[0-9a-f]{8}\.gif$/)]);

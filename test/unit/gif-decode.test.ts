@@ -2,11 +2,11 @@
  * Compositing rules checked on real odd GIFs from the corpus. Expected values come from
  * the files' own bytes (palettes, GCE fields) as listed in the comments.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { decodeGif, isGif } from '../../src/decode/gif-decode.js';
 import { parseGifStructure, resolveGifLimits } from '../../src/decode/gif-structure.js';
 import { createGifEncoder } from '../../src/encode/gif-encode.js';
@@ -467,7 +467,9 @@ describe('LZW minimum code size 1', () => {
     const small = Uint8Array.from([0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
     for (const [width, height, pixels, expected] of [[7, 5, small, null], [cars.width, cars.height, indices, want]] as const) {
       const bytes = gifOfCodeSize1(width, height, pixels);
-      const file = path.join(mkdtempSync(path.join(tmpdir(), 'chromaseed-mcs1-')), 'two.gif');
+      const dir = mkdtempSync(path.join(tmpdir(), 'chromaseed-mcs1-'));
+      onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+      const file = path.join(dir, 'two.gif');
       writeFileSync(file, bytes);
       const gif = decodeGif(bytes, 'two.gif');
       const [frame] = [...gif.frames()];
