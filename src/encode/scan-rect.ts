@@ -61,9 +61,10 @@ export interface RectScan {
   plainRuns: number;
   differenceRuns: number;
   /**
-   * Runs of the third encoding (mixRect), counted with the transparent index apart from every
-   * colour: as many as mixRect gives, or more where the transparent index is one of the
-   * frame's colours (a free one, which unchanged pixels may use).
+   * Runs of the third encoding (mixRect), the transparent index counted apart from every
+   * colour: as many as mixRect gives, except where a full 256 then gives up a colour for
+   * the transparent index (this pass comes before its pixels are redrawn, mixRect after), and
+   * the two may differ either way. It only decides whether mixRect is tried.
    */
   mixedRuns: number;
   /** Pixels beside one that changed where they did not, or the other way round (see NOISY_FLIPS). */

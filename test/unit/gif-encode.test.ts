@@ -238,6 +238,59 @@ describe('createGifEncoder round trip through omggif', () => {
     expect(specks).toBeGreaterThan(100);
   });
 
+  it('mixes them at 256 colours too, where a colour is given up for the transparent index: its pixels, specks included, are drawn with its nearest', () => {
+    // Frame 0: a texture of all 256 colours in runs of 8, with specks of the colour its sides
+    // turn to already there. Frame 1: both sides recoloured, using all 256 colours (no index
+    // is free, and a clear pixel makes one needed), the middle as it was.
+    const W = 512, H = 64, n = W * H;
+    let seed = 9;
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const palette = new Uint8Array(768).map(() => Math.floor(random() * 256));
+    const side = (p: number) => p % W < 128 || p % W >= 384;
+    const sideColour = (p: number) => ((((p % W) >> 5) % 4) + 4 * Math.floor(p / W)) * 7 & 255;
+    const texture = new Uint8Array(n);
+    for (let p = 0; p < n; p += 8) texture.fill(Math.floor(random() * 256), p, p + 8);
+    for (let p = 0; p < n; p++) {
+      if (!side(p)) continue;
+      if (p % 8 === 3) texture[p] = sideColour(p);
+      else if (texture[p] === sideColour(p)) texture[p] = (texture[p] + 1) & 255;
+    }
+    const transparent = new Uint8Array(n);
+    transparent[n - 1] = 1;
+    const frames: IndexedFrame[] = [texture, texture.map((ix, p) => (side(p) ? sideColour(p) : ix))].map((indices) => ({ width: W, height: H, indices, palette, size: 256, transparent, delayMs: 100 }));
+    const bytes = encode(frames, { loopCount: 0, differencing: true });
+    const back = decodeComposited(bytes);
+    // Each frame gives up a colour of its own (the first has a clear pixel too).
+    frames.forEach((frame, i) => {
+      const wrong = new Set<number>();
+      const want = expectedRgba(frame);
+      for (let p = 0; p < n - 1; p++) {
+        if (firstMismatch(back.frames[i].subarray(4 * p, 4 * p + 4), want.subarray(4 * p, 4 * p + 4)) < 0) continue;
+        const victim = frame.indices[p];
+        wrong.add(victim);
+        const instead = nearestOther(palette, victim);
+        expect([...back.frames[i].subarray(4 * p, 4 * p + 3)], `frame ${i} pixel ${p}`).toEqual([...palette.subarray(3 * instead, 3 * instead + 3)]);
+      }
+      expect(wrong.size, `frame ${i}: colours drawn wrong`).toBe(1);
+    });
+    // Frame 1 over a canvas of alpha 7: its still middle left transparent, the specks in its
+    // sides written with their colour.
+    const reader = new GifReader(bytes);
+    expect(reader.frameInfo(1).width).toBe(W);
+    const canvas = new Uint8Array(n * 4).fill(7);
+    reader.decodeAndBlitFrameRGBA(1, canvas);
+    let clearMiddle = 0, specks = 0, opaqueSpecks = 0;
+    for (let p = 0; p < n - 1; p++) {
+      if (!side(p)) clearMiddle += canvas[4 * p + 3] === 7 ? 1 : 0;
+      else if (p % 8 === 3) {
+        specks++;
+        opaqueSpecks += canvas[4 * p + 3] === 255 ? 1 : 0;
+      }
+    }
+    expect(clearMiddle).toBeGreaterThan(0.95 * (n / 2));
+    expect(opaqueSpecks).toBeGreaterThan(0.9 * specks);
+  });
+
   it.each([5, 16, 256])('frames whose changed pixels lie scattered (video noise, scanned without branches after the first) come back exactly, with and without transparency (%i colours)', (size) => {
     // Each frame redraws a random half of its pixels, so changed and unchanged ones alternate
     // about every other pixel, far past the encoder's threshold for its branch-free scan; a
