@@ -16,7 +16,7 @@ import { captionLayout, renderCaption } from '../render/caption.js';
 import { fillUnseen, renderFlickerMaps, type FlickerMapPanel } from '../render/flicker-map.js';
 import { composeSideBySide, composeSideBySideRgba, type Caption } from '../render/side-by-side.js';
 import { createSequentialQuantizer } from '../sequence/sequential.js';
-import { STABILITY_PRESETS, type StabilityOptions } from '../sequence/stability.js';
+import { resolveStability, STABILITY_PRESETS, type StabilityOptions } from '../sequence/stability.js';
 import type { ClipInfo, Frame, IndexedFrame, TimedFrame } from '../types.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
@@ -360,7 +360,6 @@ function openSideBySideWriter(output: string, input: string, info: SideBySideInf
  * command refuses; `--stability high` measured the row with a hold twice as wide).
  */
 function globalVariant(options: SequenceOptions, args: Args): SequenceOptions {
-  const { pixelHold, pixelMargin } = STABILITY_PRESETS.medium;
-  const hold = { pixelHold: (args.pixelHold as number | undefined) ?? pixelHold, pixelMargin: (args.pixelMargin as number | undefined) ?? pixelMargin };
-  return { ...options, seeding: 'global', stability: { ...options.stability, ...hold } };
+  const stability = resolveStability('medium', { pixelHold: args.pixelHold as number | undefined, pixelMargin: args.pixelMargin as number | undefined });
+  return { ...options, seeding: 'global', stability };
 }

@@ -86,7 +86,7 @@ export function createColorAccumulator(): { add(frame: Frame | TimedFrame): void
   let current = new Int32Array(0);
   let since = new Int32Array(0);
   let frames = 0;
-  /** The frame `current` holds (-1: none), and whether that frame was counted inside its box. */
+  /** The frame `current` holds (-1: none), and whether that frame was counted inside its box (so `current` has counts pending). */
   let tracked = -1;
   let lastBoxed = false;
 
@@ -157,7 +157,7 @@ export function createColorAccumulator(): { add(frame: Frame | TimedFrame): void
         return;
       }
       // Counted whole: what the pixels tracked stayed for is counted first.
-      if (tracked >= 0 && lastBoxed) settle();
+      if (lastBoxed) settle();
       for (let i = 0; i < d.length; i += 4) {
         if (d[i + 3] === 0) continue;
         const key = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];
@@ -186,7 +186,7 @@ export function createColorAccumulator(): { add(frame: Frame | TimedFrame): void
 
   /** The colours counted, as weighted points, and the k-means options for them. */
   function request(options: ClusterOptions): ClusterRequest {
-    if (tracked >= 0 && lastBoxed) settle();
+    if (lastBoxed) settle();
     const points = new Float64Array(distinct * 3);
     const weights = new Float64Array(distinct);
     for (let i = 0; i < distinct; i++) {
