@@ -467,6 +467,25 @@ describe('createGifEncoder round trip through omggif', () => {
     expect(firstMismatch(back.frames[1], expectedRgba(still))).toBe(-1);
   });
 
+  it('256 colours plus transparency: the colour given up is the least used, the last entry too', () => {
+    const width = 64;
+    const height = 64;
+    const n = width * height;
+    // Entries 0 to 254 drawn 16 times or more each, entry 255 once; one pixel clear.
+    const indices = new Uint8Array(n).map((_, p) => p % 255);
+    indices[1000] = 255;
+    const transparent = new Uint8Array(n);
+    transparent[0] = 1;
+    const palette = new Uint8Array(768);
+    for (let e = 0; e < 256; e++) palette.set([e, 255 - e, (e * 7) % 256], e * 3);
+    const frame: IndexedFrame = { width, height, indices, palette, size: 256, transparent, delayMs: 100 };
+    const got = decodeComposited(encode([frame], { loopCount: 0 })).frames[0];
+    const want = expectedRgba(frame);
+    const standIn = nearestOther(palette, 255);
+    want.set([palette[standIn * 3], palette[standIn * 3 + 1], palette[standIn * 3 + 2]], 1000 * 4);
+    expect(firstMismatch(got, want)).toBe(-1);
+  });
+
   it('256 colours and a mostly unchanged frame: the unchanged pixels are still skipped', () => {
     const [still] = toIndexed(decodeComposited(new Uint8Array(readFileSync(path.join(corpus, 'gifs/wuffs__harvesters.gif')))));
     expect(still.size).toBe(256);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createInitScratch, initCentres } from '../../src/kmeans/init.js';
+import { createInitScratch, initCentres, search } from '../../src/kmeans/init.js';
 import type { PointSet } from '../../src/kmeans/lloyd.js';
 import { createRng, type Rng } from '../../src/kmeans/random.js';
 
@@ -94,5 +94,20 @@ describe('greedy k-means++ with pruned trials', () => {
     expect(expected.length).toBeLessThanOrEqual(40);
     expect(chosen).toBe(expected.length);
     expect(Array.from(out.subarray(0, chosen * 3))).toEqual(expected.flat());
+  });
+});
+
+describe('initialisation at its edges', () => {
+  it("'farthest' stops when every point sits on a chosen centre, rather than choose one twice", () => {
+    const set: PointSet = { n: 3, points: Float64Array.of(0, 0, 0, 0, 0, 0, 255, 255, 255), weights: Float64Array.of(1, 1, 1), orders: null };
+    const out = new Float64Array(9);
+    expect(initCentres('farthest', set, 3, createRng(1), false, out, createInitScratch())).toBe(2);
+  });
+
+  it('search gives the first index whose running sum exceeds the target, on an exact tie too', () => {
+    const cumulative = Float64Array.of(1, 2, 3);
+    expect(search(cumulative, 3, 0)).toBe(0);
+    expect(search(cumulative, 3, 1)).toBe(1);
+    expect(search(cumulative, 3, 2)).toBe(2);
   });
 });

@@ -669,3 +669,17 @@ describe('reseedEmpty', () => {
     expect(Array.from(centres.subarray(6))).toEqual([190, 200, 200]); // an end of cluster 1 (the first of the two)
   });
 });
+
+describe('the update step after a re-seed', () => {
+  it('is taken even when the assignment that follows changes no label (lloyd.ts: black and red)', () => {
+    // Starts (100,0,0) and (0,0,255): every point goes to the first centre, the second is
+    // re-seeded onto red, the assignment after it changes no label, and the first centre
+    // still holds red in its mean until one more update.
+    const points = Float64Array.of(0, 0, 0, 1, 0, 0, 255, 0, 0);
+    const weights = Float64Array.of(8, 1, 8);
+    const r = kmeansPoints(points, weights, { k: 2, initialCentroids: Float64Array.of(100, 0, 0, 0, 0, 255) });
+    expect(r.centroids[0]).toBeCloseTo(1 / 9, 9); // the mean of the dark colours, not (120,0,0)
+    expect(Array.from(r.centroids.subarray(3))).toEqual([255, 0, 0]);
+    expect(r.inertia).toBeCloseTo(8 / 81 + 64 / 81, 9);
+  });
+});

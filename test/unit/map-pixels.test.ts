@@ -556,3 +556,74 @@ describe('validation', () => {
     expect(() => mapper.map(frame, new Uint8Array(3), 1, o, new Uint8Array(1))).toThrow(/output buffer/);
   });
 });
+
+/** Floyd–Steinberg as the textbook has it: the error diffused 7/16 ahead, 3/16 behind below, 5/16 below, 1/16 ahead below; shares off the canvas dropped. */
+function textbookFloydSteinberg(frame: Frame, palette: Uint8Array, size: number, serpentine: boolean): number[] {
+  const { width, height, data } = frame;
+  const err = new Float64Array(width * height * 3);
+  const out: number[] = new Array(width * height).fill(0);
+  const clamp = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : v);
+  for (let y = 0; y < height; y++) {
+    const reverse = serpentine && y % 2 === 1;
+    const dir = reverse ? -1 : 1;
+    for (let c = 0; c < width; c++) {
+      const x = reverse ? width - 1 - c : c;
+      const i = y * width + x;
+      const v = [0, 1, 2].map((ch) => clamp(data[i * 4 + ch] + err[i * 3 + ch]));
+      const index = nearestIndex(palette, size, Math.floor(v[0] + 0.5), Math.floor(v[1] + 0.5), Math.floor(v[2] + 0.5));
+      out[i] = index;
+      const spread = (dx: number, dy: number, share: number) => {
+        const nx = x + dx;
+        const ny = y + dy;
+        if (nx < 0 || nx >= width || ny >= height) return;
+        for (let ch = 0; ch < 3; ch++) err[(ny * width + nx) * 3 + ch] += (v[ch] - palette[index * 3 + ch]) * share;
+      };
+      spread(dir, 0, 7 / 16);
+      spread(-dir, 1, 3 / 16);
+      spread(0, 1, 5 / 16);
+      spread(dir, 1, 1 / 16);
+    }
+  }
+  return out;
+}
+
+describe('Floyd–Steinberg against the textbook, and its hold', () => {
+  it('gives exactly the textbook indices, in both scan orders', () => {
+    const width = 13;
+    const height = 7;
+    const data = new Uint8Array(width * height * 4);
+    for (let y = 0, p = 0; y < height; y++) {
+      for (let x = 0; x < width; x++, p += 4) {
+        data[p] = (x * 19 + y * 7) % 256;
+        data[p + 1] = (x * 5 + y * 31) % 256;
+        data[p + 2] = (255 - x * 11 - y * 13 + 512) % 256;
+        data[p + 3] = 255;
+      }
+    }
+    const frame: Frame = { width, height, data };
+    const palette = Uint8Array.of(3, 7, 250, 240, 20, 11, 30, 200, 60, 200, 190, 180, 90, 60, 120);
+    for (const serpentine of [true, false]) {
+      const got = Array.from(createMapper().map(frame, palette, 5, { metric: 'euclidean', space: 'rgb', dither: 'floyd-steinberg', serpentine }).indices);
+      expect(got).toEqual(textbookFloydSteinberg(frame, palette, 5, serpentine));
+    }
+  });
+
+  it('lets a still pixel go whose entry moved, in blue alone', () => {
+    const frame: Frame = { width: 1, height: 1, data: Uint8Array.of(0, 0, 0, 255) };
+    const beforePalette = Uint8Array.of(0, 0, 0, 10, 10, 10);
+    const palette = Uint8Array.of(0, 0, 200, 10, 10, 10); // entry 0 moved in blue only; entry 1 the same
+    const hold = { before: frame.data.slice(), beforeIndices: Uint8Array.of(0), beforePalette, pixelHold: 8, pixelMargin: 0.5 };
+    const { indices } = createMapper().map(frame, palette, 2, { metric: 'euclidean', space: 'rgb', dither: 'floyd-steinberg' }, undefined, hold);
+    expect(Array.from(indices)).toEqual([1]); // (0,0,200) is far from black: its old entry is not kept
+  });
+
+  it('a mapper reused with the same palette under another metric maps by the new one (its cache is not reused)', () => {
+    // (100,100,100): nearest by squared distance is (135,135,100) (2450 < 3600); by L1, (160,100,100) (60 < 70).
+    const frame = { width: 1, height: 1, data: Uint8Array.of(100, 100, 100, 255) };
+    const palette = Uint8Array.of(160, 100, 100, 135, 135, 100);
+    const mapper = createMapper();
+    expect(Array.from(mapper.map(frame, palette, 2, { metric: 'euclidean', space: 'rgb', dither: 'none' }).indices)).toEqual([1]);
+    expect(Array.from(mapper.map(frame, palette, 2, { metric: 'manhattan', space: 'rgb', dither: 'none' }).indices)).toEqual([0]);
+    expect(Array.from(mapper.map(frame, palette, 2, { metric: 'euclidean', space: 'rgb', dither: 'none' }).indices)).toEqual([1]);
+  });
+});

@@ -9,6 +9,7 @@ import { resolveInputOptions, resolveSequenceOptions } from '../../src/options.j
 import { changedBox, compareFrames } from '../../src/sequence/frame-change.js';
 import { nearestIndex } from '../../src/map/nearest.js';
 import { createColorAccumulator } from '../../src/sequence/global-palette.js';
+import { createSceneCutDetector } from '../../src/sequence/scene-cut.js';
 import { createSequentialQuantizer, cutRestarts } from '../../src/sequence/sequential.js';
 import { holdJumps, holdPalette, JUMP_LEVELS, resolveStability, STABILITY_PRESETS, STILL_MAJORITY, unchangedPixelsPerEntry } from '../../src/sequence/stability.js';
 import { holdPixels } from '../../src/map/pixel-hold.js';
@@ -802,5 +803,27 @@ describe('stability levers', () => {
     const indices = Uint8Array.of(2, 2, 2, 2, 2, 2, 2, 2, 2);
     holdPixels(source, source, indices, previous, palette, 3, resolveStability('medium', { pixelHold: 8, pixelMargin: 0.5 }));
     expect(Array.from(indices)).toEqual([2, 2, 2, 2, 2, 1, 2, 2, 1]);
+  });
+});
+
+describe('scene cuts at their edges', () => {
+  it('are measured against the true median of an even count of differences (the mean of the middle two)', () => {
+    const cuts = createSceneCutDetector({ minDifference: 0, differenceRatio: 4, window: 2 });
+    const change = (difference: number) => ({ difference, opaquePixels: 100, stillPixels: 0, nowOpaquePixels: 100 });
+    cuts.nextChange(change(0), NaN);
+    cuts.nextChange(change(10), NaN);
+    // The median of (0, 10) is 5: 30 > 4 x 5 is a cut (against the upper middle, 10, it would be none).
+    expect(cuts.nextChange(change(30), NaN)).toBe(true);
+  });
+
+  it('after a frame written exactly (inertia 0), a frame one level off in one pixel is none', () => {
+    const width = 8;
+    const a = new Uint8Array(width * width * 4);
+    for (let p = 0; p < width * width; p++) a.set(p < 32 ? [0, 0, 0, 255] : [255, 255, 255, 255], p * 4);
+    const b = a.slice();
+    b[0] = 1; // one pixel (1,0,0)
+    const q = createSequentialQuantizer({ ...resolveSequenceOptions({ colors: 2 }), seeding: 'seeded', stability: STABILITY_PRESETS.medium });
+    expect(q.next({ width, height: width, data: a }).inertia).toBe(0);
+    expect(q.next({ width, height: width, data: b }).fresh).toBe(false);
   });
 });

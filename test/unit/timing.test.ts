@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loopCountForPlays, MAX_ANIMATION_FPS, playbackDelayMs, rateForDelays } from '../../src/timing.js';
+import { createGifDelays, loopCountForPlays, MAX_ANIMATION_FPS, playbackDelayMs, rateForDelays } from '../../src/timing.js';
 
 describe('frame timing', () => {
   it('rateForDelays: the rate of the delays\' greatest common divisor, at most 50 fps', () => {
@@ -39,5 +39,12 @@ describe('frame timing', () => {
     expect(playbackDelayMs(20, true)).toBe(20);
     expect(rateForDelays([10, 200], 50, true)).toBe(10); // 100 and 200 ms
     expect(rateForDelays([10, 200])).toBe(50); // 10 ms frames, capped
+  });
+});
+
+describe('GIF delays', () => {
+  it('are rounded to the nearest centisecond, not down', () => {
+    expect(createGifDelays()(95).cs).toBe(10);
+    expect(createGifDelays()(15).cs).toBe(2);
   });
 });

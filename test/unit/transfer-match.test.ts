@@ -140,6 +140,18 @@ describe('matchPalettes', () => {
     expect(Array.from(matchPalettes(blues, reds, 'optimal', { ...noLightness, lightness: 1 }))).toEqual([1, 0]);
   });
 
+  it('optimal leaves a lightness reversal alone where one of the two entries is under 2% of the pixels', () => {
+    // Lightness weighed, but little: colour pairs the dark blue with the light blue and the pink with the dark red, a reversal.
+    const weights = { lightness: 0.01, color: 1, frequency: 0 };
+    const reds = palette([[140, 170, 255], [140, 0, 0]], [0.5, 0.5]);
+    const sizeable = palette([[20, 20, 200], [255, 200, 210]], [0.5, 0.5]);
+    const speck = palette([[20, 20, 200], [255, 200, 210]], [0.99, 0.01]);
+    expect(Array.from(leastCostAssignment(sizeable, reds, weights))).toEqual([0, 1]);
+    expect(Array.from(leastCostAssignment(speck, reds, weights))).toEqual([0, 1]);
+    expect(Array.from(matchPalettes(sizeable, reds, 'optimal', weights))).toEqual([1, 0]); // both sizeable: undone
+    expect(Array.from(matchPalettes(speck, reds, 'optimal', weights))).toEqual([0, 1]); // the pink a speck: left
+  });
+
   it('optimal keeps hue within a lightness band where lightness order gets it wrong', () => {
     // Red and green of nearly equal L*, in opposite L* order in target and source.
     const t = palette([[0, 0, 0], [200, 40, 40], [40, 130, 40], [255, 255, 255]], [0.25, 0.25, 0.25, 0.25]);
@@ -195,5 +207,17 @@ describe('entryProportions', () => {
   it('counts opaque pixels only', () => {
     const p = entryProportions(Uint8Array.from([0, 1, 1, 2, 2]), Uint8Array.from([0, 0, 0, 1, 0]), 3);
     expect(Array.from(p)).toEqual([0.25, 0.5, 0.25]);
+  });
+});
+
+describe('least-cost assignment onto fewer colours', () => {
+  it('gives every target entry a colour when the source colours are fewer and not a divisor of them', () => {
+    const target = { size: 5, rgb: Uint8Array.of(0, 0, 0, 60, 60, 60, 120, 120, 120, 180, 180, 180, 250, 250, 250), proportions: Float64Array.of(0.2, 0.2, 0.2, 0.2, 0.2) };
+    const source = { size: 2, rgb: Uint8Array.of(10, 10, 10, 240, 240, 240), proportions: Float64Array.of(0.5, 0.5) };
+    const mapping = Array.from(leastCostAssignment(target, source));
+    expect(mapping).toHaveLength(5);
+    for (const s of mapping) expect([0, 1]).toContain(s);
+    expect(mapping[0]).toBe(0);
+    expect(mapping[4]).toBe(1);
   });
 });
