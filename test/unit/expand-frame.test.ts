@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bleedIntoClear } from '../../src/pipeline/expand-frame.js';
+import { bleedIntoClear, expandToRgba } from '../../src/pipeline/expand-frame.js';
+import type { IndexedFrame } from '../../src/types.js';
 
 type Rgb = [number, number, number];
 
@@ -39,5 +40,19 @@ describe('bleedIntoClear', () => {
     const before = opaque.slice();
     bleedIntoClear(opaque, 2, 1);
     expect(opaque).toEqual(before);
+  });
+});
+
+describe('expandToRgba', () => {
+  it('expandToRgba refuses an opaque pixel whose index is the palette size or past it, rather than reading a colour from beyond the palette', () => {
+    const palette = Uint8Array.of(10, 20, 30, 40, 50, 60, 70, 80, 90); // three colours stored, two in use
+    const frame = (indices: number[], transparent: Uint8Array | null = null): IndexedFrame => ({ width: 2, height: 1, indices: Uint8Array.from(indices), palette, size: 2, transparent, delayMs: 100 });
+    const out = new Uint8Array(8);
+    expect(expandToRgba(frame([0, 1]), out, 0)).toBe(false);
+    expect([...out]).toEqual([10, 20, 30, 255, 40, 50, 60, 255]);
+    expect(() => expandToRgba(frame([1, 2]), out, 0)).toThrow(RangeError);
+    // A transparent pixel's index is filler, not checked; the pixel is black with the alpha asked for.
+    expect(expandToRgba(frame([2, 0], Uint8Array.of(1, 0)), out, 255)).toBe(true);
+    expect([...out]).toEqual([0, 0, 0, 255, 10, 20, 30, 255]);
   });
 });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { decodeGif, isGif } from '../../src/decode/gif-decode.js';
+import { mayTurnClear, type FrameCover } from '../../src/decode/canvas-holes.js';
 import { parseGifStructure, resolveGifLimits } from '../../src/decode/gif-structure.js';
 import { createGifEncoder } from '../../src/encode/gif-encode.js';
 import { ChromaseedError } from '../../src/errors.js';
@@ -62,6 +63,23 @@ describe('loop count', () => {
     expect(info.loopCount).toBeUndefined();
     expect('loopCount' in info).toBe(false);
     expect(info.frameCount).toBe(4);
+  });
+
+  it('reads a loop count from NETSCAPE2.0 and ANIMEXTS1.0 blocks only, not from another application extension laid out the same', () => {
+    const encoder = createGifEncoder({ width: 2, height: 1, differencing: false }); // no loop block of its own
+    encoder.addFrame({ width: 2, height: 1, indices: Uint8Array.of(0, 1), palette: Uint8Array.of(0, 0, 0, 255, 255, 255), size: 2, transparent: null, delayMs: 100 });
+    const bytes = encoder.finish();
+    const first = bytes.findIndex((b, i) => b === 0x21 && bytes[i + 1] === 0xf9 && bytes[i + 2] === 4);
+    expect(first).toBeGreaterThan(12);
+    /** The file with an application extension `id` (11 bytes) before its first frame, its sub-block 01 05 00: "5 repeats". */
+    const withApp = (id: string): Uint8Array =>
+      Uint8Array.from([...bytes.subarray(0, first), 0x21, 0xff, 11, ...Buffer.from(id, 'latin1'), 3, 1, 5, 0, 0, ...bytes.subarray(first)]);
+    const loop = (b: Uint8Array) => parseGifStructure(b, 'a.gif', resolveGifLimits(undefined)).loopCount;
+    expect(loop(bytes)).toBeUndefined();
+    expect(loop(withApp('NETSCAPE2.0'))).toBe(5);
+    expect(loop(withApp('ANIMEXTS1.0'))).toBe(5);
+    expect(loop(withApp('XMP DataXMP'))).toBeUndefined();
+    expect(loop(withApp('NETSCAPE2.1'))).toBeUndefined();
   });
 });
 
@@ -240,6 +258,13 @@ describe('whether a GIF with an opaque first frame may turn transparent (ClipInf
       expect(flagged(rel), rel).toBe(false);
     }
   });
+
+  it('mayTurnClear: a clear left by disposal 2 counts as covered only by an opaque frame over all of it, to its right edge and bottom row', () => {
+    const frame = (x1: number, y1: number, after: FrameCover['after']): FrameCover => ({ x0: 0, y0: 0, x1, y1, opaque: true, clearsItself: false, after });
+    expect(mayTurnClear([frame(4, 4, 'clear'), frame(4, 4, 'keep')], 4, 4)).toBe(false);
+    expect(mayTurnClear([frame(4, 4, 'clear'), frame(4, 3, 'keep')], 4, 4)).toBe(true); // the bottom row shows through
+    expect(mayTurnClear([frame(4, 4, 'clear'), frame(3, 4, 'keep')], 4, 4)).toBe(true); // the right column shows through
+  });
 });
 
 describe('geometry', () => {
@@ -396,6 +421,15 @@ describe('streaming and damage', () => {
     expect(isGif(read('gifs/wuffs__muybridge.gif'))).toBe(true);
     expect(isGif(read('stills/wuffs__bricks-color.jpeg'))).toBe(false);
     expect(isGif(new TextEncoder().encode('GIF88a'))).toBe(false);
+  });
+
+  it('takes a GIF of exactly the frame limit, and a canvas of exactly the pixel limit: only more is refused', () => {
+    const bytes = read('gifs/sharp__animated-loop-3.gif'); // 10 frames on a 370x285 canvas
+    const parse = (limits: { maxFrames?: number; maxPixels?: number }) => parseGifStructure(bytes, 's.gif', resolveGifLimits(limits));
+    expect(parse({ maxFrames: 10 }).frames).toHaveLength(10);
+    expect(() => parse({ maxFrames: 9 })).toThrow(/^s\.gif: more than 9 frames/);
+    expect(parse({ maxPixels: 370 * 285 }).width).toBe(370);
+    expect(() => parse({ maxPixels: 370 * 285 - 1 })).toThrow(/exceed the limit of 105449 pixels/);
   });
 });
 

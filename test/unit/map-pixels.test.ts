@@ -537,6 +537,17 @@ describe('the pixel hold inside dithering (a hold)', () => {
     expect(() => mapper.map(frame, bw, 2, opts('bayer'), undefined, { ...h, pixelMargin: Number.NaN })).toThrow(/hold.pixelMargin/);
     expect(() => mapper.map(frame, bw, 2, opts('bayer'), undefined, { ...h, margin: 1 } as never)).toThrow(/margin/);
   });
+
+  it('Floyd–Steinberg: a pixel whose source moved past the hold is drawn anew, though its old entry and the entry nearest its new colour both kept their colours', () => {
+    const mapper = createMapper();
+    const black = frameOf(8, 8, new Uint8Array(8 * 8 * 3));
+    const white = frameOf(8, 8, new Uint8Array(8 * 8 * 3).fill(255));
+    const first = mapper.map(black, bw, 2, opts('floyd-steinberg')).indices.slice();
+    expect(first.every((v) => v === 0)).toBe(true);
+    // Black to white: far past a hold of 8, so no pixel is "unchanged", whatever the palette did.
+    const held = mapper.map(white, bw, 2, opts('floyd-steinberg'), undefined, hold(black, first)).indices;
+    expect(held.every((v) => v === 1)).toBe(true);
+  });
 });
 
 describe('validation', () => {

@@ -94,6 +94,19 @@ describe('option resolvers refuse names they do not read', () => {
     expect(resolveSequenceOptions({ metric: 'manhattan', stability: 'high' }).stability).toMatchObject({ anchor: 0, pixelHold: 16 });
     expect(resolveSequenceOptions({ stability: 'high' }).stability.anchor).toBe(4);
   });
+
+  it('a count given as a fraction is refused, not taken as it is', () => {
+    expect(() => resolveClusterOptions({ colors: 2.5 })).toThrow(ChromaseedError);
+    expect(() => resolveClusterOptions({ colors: 2.5 })).toThrow('expected an integer from 1 to 256 for --colors but received 2.5');
+    expect(() => resolveSequenceOptions({ restarts: 1.5 })).toThrow(/--restarts but received 1\.5$/);
+    expect(() => resolveInputOptions({ maxFrames: 10.5 })).toThrow(/--max-frames but received 10\.5$/);
+  });
+
+  it('seconds after a colon stay under 60: 1:59.5 is a time, 1:60 is refused', () => {
+    expect(resolveInputOptions({ start: '1:59.5' }).start).toBe(119.5);
+    expect(() => resolveInputOptions({ start: '1:60' })).toThrow(/for --start but received "1:60"$/);
+    expect(() => resolveInputOptions({ duration: '0:60.5' })).toThrow(/for --duration but received "0:60.5"$/);
+  });
 });
 
 

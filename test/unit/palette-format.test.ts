@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadStill } from '../../src/io/still.js';
 import { kmeansPixels } from '../../src/kmeans/kmeans.js';
 import { formatCss, formatGpl, formatJson, formatPalette, formatText } from '../../src/palette/format.js';
-import { paletteFromKMeans, type Palette } from '../../src/palette/palette.js';
+import { makeEntry, paletteFromKMeans, type Palette } from '../../src/palette/palette.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const still = (name: string) => path.resolve(repoRoot, '../shared/corpus/stills', name);
@@ -55,6 +55,13 @@ describe('formatGpl', () => {
       expect([Number(m![1]), Number(m![2]), Number(m![3])]).toEqual([...palette.colors[i].rgb]);
       expect(m![4]).toContain(palette.colors[i].hex);
     });
+  });
+
+  it('formatGpl asks for at most 16 swatches a row (Columns), however many colours', () => {
+    const of = (n: number): Palette => ({ k: n, inertia: 0, iterations: 1, colors: Array.from({ length: n }, (_, i) => makeEntry(i, i, i, 1, 1 / n)) });
+    expect(formatGpl(of(20)).split('\n')[2]).toBe('Columns: 16');
+    expect(formatGpl(of(16)).split('\n')[2]).toBe('Columns: 16');
+    expect(formatGpl(of(5)).split('\n')[2]).toBe('Columns: 5');
   });
 });
 

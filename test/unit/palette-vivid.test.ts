@@ -83,6 +83,28 @@ describe('vividPoints', () => {
   it('rejects out-of-range options', () => {
     expect(() => vividPoints(new Uint8Array(4), { minChroma: -1 })).toThrow(/minChroma/);
   });
+
+  it('leaves out a near-white however colourful it is (Oklab L above maxLightness)', () => {
+    // Pale yellow: Oklab L 98.7, C 7.0 (chroma enough, too light); pure red: L 62.8, C 25.8.
+    const rgba = Uint8Array.of(255, 255, 200, 255, 255, 0, 0, 255);
+    const v = vividPoints(rgba);
+    expect([v.fallback, v.n, [...v.points], v.keptPixels]).toEqual([false, 1, [255, 0, 0], 1]);
+    const lighter = vividPoints(rgba, { maxLightness: 99 });
+    expect([lighter.n, [...lighter.points]]).toEqual([2, [255, 255, 200, 255, 0, 0]]);
+  });
+
+  it('keeps every colour when the salient pixels are fewer than minSalientFraction of the opaque ones, though some are salient', () => {
+    // 99 grey pixels and one red: 1% salient, under the default 5%.
+    const rgba = new Uint8Array(100 * 4).fill(128);
+    for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255;
+    rgba.set([255, 0, 0, 255], 99 * 4);
+    const v = vividPoints(rgba);
+    expect([v.fallback, v.n, v.keptPixels]).toEqual([true, 2, 100]);
+    expect(v.weights[0]).toBeCloseTo(99 * 4, 9); // the grey at the minChroma floor
+    // At a bar of 1% the red alone is kept.
+    const at1 = vividPoints(rgba, { minSalientFraction: 0.01 });
+    expect([at1.fallback, at1.n, at1.keptPixels, [...at1.points]]).toEqual([false, 1, 1, [255, 0, 0]]);
+  });
 });
 
 describe('boostSaturation', () => {

@@ -186,6 +186,12 @@ describe('parsePaletteText', () => {
     expect(parsePaletteText('#ff0000 60%\n#00ff00 40.01%\n')).toMatchObject({ size: 2 });
     expect(parsePaletteText('#ff0000 60%\n#00ff00 20%\n')).toMatchObject({ size: 2 });
   });
+
+  it('takes a file of exactly 256 colours, the most a palette has', () => {
+    const text = Array.from({ length: 256 }, (_, i) => `#${i.toString(16).padStart(6, '0')}`).join('\n');
+    const file = parsed(text);
+    expect([file.size, [...file.rgb.subarray(-3)]]).toEqual([256, [0, 0, 255]]);
+  });
 });
 
 describe('mayBePaletteFile and parsePaletteBytes', () => {

@@ -141,4 +141,9 @@ describe('planFrames: a part of a GIF, or a constant rate, by playback time', ()
       expect(fitShortFrames(plan, shortest)).toEqual(streamed);
     }
   });
+
+  it('a window holding only cut pieces under 2 cs shows the longest of them, for 2 cs', () => {
+    // Frames of 95 and 100 ms; the window 90-110 ms holds 5 ms of frame 0 and 15 ms of frame 1.
+    expect(planFrames([95, 100], { startMs: 90, durationMs: 20 })).toEqual([{ source: 1, delayMs: 20 }]);
+  });
 });

@@ -40,6 +40,18 @@ describe('frame timing', () => {
     expect(rateForDelays([10, 200], 50, true)).toBe(10); // 100 and 200 ms
     expect(rateForDelays([10, 200])).toBe(50); // 10 ms frames, capped
   });
+
+  it('loopCountForPlays: more plays than a GIF holds become the most it holds, 65,535 repeats', () => {
+    expect(loopCountForPlays(65_536)).toBe(65_535);
+    expect(loopCountForPlays(70_000)).toBe(65_535);
+    expect(loopCountForPlays(2 ** 32 - 1)).toBe(65_535);
+  });
+
+  it('rateForDelays: a common divisor whose rate is exactly the cap is kept, under a cap above 50 fps too', () => {
+    // 20 and 30 ms: gcd 10 ms, 100 fps. At a cap of 100 that is the rate; the fallback would give 50, a 30 ms frame then 1.5 ticks.
+    expect(rateForDelays([20, 30], 100)).toBe(100);
+    expect(rateForDelays([20, 30], 99)).toBe(50);
+  });
 });
 
 describe('GIF delays', () => {

@@ -201,6 +201,16 @@ describe('matchPalettes', () => {
       expect(assignmentCost(cost, 6, m)).toBeCloseTo(bruteForce(cost, 5, 6), 9);
     }
   });
+
+  it('relativeLightness: a palette spread over more than 50 L* runs from exactly 0 at its darkest to 1 at its lightest, in proportion between', () => {
+    const p = palette([[51, 51, 51], [120, 120, 120], [230, 230, 230]], [1 / 3, 1 / 3, 1 / 3]);
+    const [lo, mid, hi] = [lightness(51, 51, 51), lightness(120, 120, 120), lightness(230, 230, 230)];
+    expect(hi - lo).toBeGreaterThan(50); // L* 21.2 to 91.5
+    const l = relativeLightness(p);
+    expect(l[0]).toBeCloseTo(0, 12);
+    expect(l[1]).toBeCloseTo((mid - lo) / (hi - lo), 12);
+    expect(l[2]).toBeCloseTo(1, 12);
+  });
 });
 
 describe('entryProportions', () => {

@@ -91,6 +91,11 @@ describe('misplacedAtRate: whether a constant-rate read shows a frame half a fra
     expect(misplacedAtRate(packets([0, 40, 80, 500]), 25, 0.2)).toBe(false);
     expect(misplacedAtRate(packets([0, 100, 133], 1), 10)).toBe(false);
   });
+
+  it('a frame exactly half a frame from its tick counts as misplaced', () => {
+    expect(misplacedAtRate(packets([0, 150]), 10)).toBe(true); // due at 100 ms, half a frame late
+    expect(misplacedAtRate(packets([0, 149]), 10)).toBe(false);
+  });
 });
 
 describe('rateKeepingEveryFrame: where no common rate fits', () => {
