@@ -44,7 +44,7 @@ describe('bleedIntoClear', () => {
 });
 
 describe('expandToRgba', () => {
-  it('expandToRgba refuses an opaque pixel whose index is the palette size or past it, rather than reading a colour from beyond the palette', () => {
+  it('refuses an opaque pixel whose index is the palette size or past it, rather than reading a colour from beyond the palette', () => {
     const palette = Uint8Array.of(10, 20, 30, 40, 50, 60, 70, 80, 90); // three colours stored, two in use
     const frame = (indices: number[], transparent: Uint8Array | null = null): IndexedFrame => ({ width: 2, height: 1, indices: Uint8Array.from(indices), palette, size: 2, transparent, delayMs: 100 });
     const out = new Uint8Array(8);

@@ -57,7 +57,7 @@ describe('formatGpl', () => {
     });
   });
 
-  it('formatGpl asks for at most 16 swatches a row (Columns), however many colours', () => {
+  it('asks for at most 16 swatches a row (Columns), however many colours', () => {
     const of = (n: number): Palette => ({ k: n, inertia: 0, iterations: 1, colors: Array.from({ length: n }, (_, i) => makeEntry(i, i, i, 1, 1 / n)) });
     expect(formatGpl(of(20)).split('\n')[2]).toBe('Columns: 16');
     expect(formatGpl(of(16)).split('\n')[2]).toBe('Columns: 16');

@@ -816,7 +816,7 @@ describe('scene cuts at their edges', () => {
     expect(cuts.nextChange(change(30), NaN)).toBe(true);
   });
 
-  it('after a frame written exactly (inertia 0), a frame one level off in one pixel is none', () => {
+  it('are not made, after a frame written exactly (inertia 0), by one pixel one level off', () => {
     const width = 8;
     const a = new Uint8Array(width * width * 4);
     for (let p = 0; p < width * width; p++) a.set(p < 32 ? [0, 0, 0, 255] : [255, 255, 255, 255], p * 4);
