@@ -101,9 +101,12 @@ export function createInputSession(stdin: () => InputStream | undefined, pipeExa
     shownText: (text) => (stdinFile === null ? text : text.split(stdinFile).join(STDIN_NAME)),
     async release() {
       if (copyDir === null) return;
-      untrackTemp(copyDir);
-      await rm(copyDir, { recursive: true, force: true });
+      const dir = copyDir;
       copyDir = null;
+      // Untracked only once it is gone: a second Ctrl-C during the removal ends the process
+      // at once, and the exit hook must still know the directory to remove it.
+      await rm(dir, { recursive: true, force: true });
+      untrackTemp(dir);
     },
   };
 }

@@ -32,7 +32,7 @@ export async function runMain(argv: string[], signal?: AbortSignal, gifThread?: 
 }
 
 /** Whether `signal` is sent to process `pid` and not yet taken (Linux's /proc; false where it cannot be read). */
-function pending(pid: number, signal: NodeJS.Signals): boolean {
+export function pending(pid: number, signal: NodeJS.Signals): boolean {
   let status: string;
   try {
     status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { createInputSession } from '../../src/io/spool-input.js';
-import { BIN, corpus, repoRoot } from '../helpers/cli.js';
+import { BIN, corpus, pending, repoRoot } from '../helpers/cli.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'chromaseed-stdin-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -225,5 +225,25 @@ describe('an input piped in (-)', () => {
     expect([code, stderr]).toEqual([130, 'chromaseed: interrupted; no output written\n']);
     expect(readdirSync(temp)).toEqual([]);
     expect(readdirSync(tmp)).not.toContain('never.gif');
+  });
+
+  it('is removed when Ctrl-C twice ends the process during the copy (the exit removes the copy\'s directory, not only its file)', async () => {
+    const temp = tempDir('interrupted-twice');
+    const child = spawn(process.execPath, [BIN, 'quantize', '-', '-o', path.join(tmp, 'never-twice.gif')], { env: { ...process.env, TMPDIR: temp }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.write(readFileSync(CARS).subarray(0, 5000));
+    for (let waited = 0; readdirSync(temp).length === 0 && waited < 15_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(readdirSync(temp)).toHaveLength(1);
+    // The second once the first is taken (sent while it is pending, the two merge into one):
+    // it ends the process at once, before the first one's clean-up, so the exit hook removes the copy.
+    child.kill('SIGINT');
+    while (pending(child.pid!, 'SIGINT')) await new Promise((resolve) => setTimeout(resolve, 1));
+    child.kill('SIGINT');
+    const code = await closed;
+    expect([code, stderr]).toEqual([130, 'chromaseed: interrupted; no output written\n']);
+    expect(readdirSync(temp)).toEqual([]);
+    expect(readdirSync(tmp)).not.toContain('never-twice.gif');
   });
 });
