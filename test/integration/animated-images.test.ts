@@ -154,6 +154,23 @@ describe('animated PNG and WebP are read as clips', () => {
     expect(sniffKind(await checkInput(path.join(corpus, 'stills/skimage__coffee.png')))).toBe('still');
   });
 
+  it('tells an animated WebP by the animation flag of its VP8X chunk, not by the alpha flag beside it', async () => {
+    // An animated WebP that says it has no alpha (an opaque one, as other encoders write it):
+    // the same file with the alpha flag (0x10) cleared, the animation flag (0x02) kept.
+    const opaque = Buffer.from(readFileSync(webp));
+    expect(opaque.toString('latin1', 12, 16)).toBe('VP8X');
+    expect(opaque[20] & 0x12).toBe(0x12);
+    opaque[20] &= ~0x10;
+    const noAlphaFlag = path.join(work, 'no-alpha-flag.webp');
+    writeFileSync(noAlphaFlag, opaque);
+    expect(sniffKind(opaque)).toBe('webp');
+    expect((await readAll(noAlphaFlag)).frames).toHaveLength(FRAMES);
+    // A lossy still with alpha: a VP8X chunk with the alpha flag and no animation flag.
+    const translucent = await sharp({ create: { width: 8, height: 8, channels: 4, background: { r: 200, g: 30, b: 30, alpha: 0.5 } } }).webp({ quality: 80 }).toBuffer();
+    expect([translucent.toString('latin1', 12, 16), translucent[20] & 0x12]).toEqual(['VP8X', 0x10]);
+    expect(sniffKind(translucent)).toBe('still');
+  });
+
   it('frames handed back are reused for later ones, the pixels the same (each frame was a new buffer, faulted in a page at a time: 31 frames of 3000x3000 took 10.5 s, 3.7 with the word-wise alpha cut)', async () => {
     for (const file of [apng, webp]) {
       const plain = await readAll(file);

@@ -182,6 +182,14 @@ describe('chromaseed quantize', () => {
     }
   });
 
+  it('--plays takes the most a GIF holds, 65536 plays (loop count 65535), as its message says', async () => {
+    const out = path.join(tmp, 'plays-65536.gif');
+    const r = await runMain(['quantize', CARS, '-k', '4', '--duration', '0.2', '--plays', '65536', '-o', out, '--json']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(gif(out).info.loopCount).toBe(65535);
+    expect(JSON.parse(r.stdout).plays).toBe(65536);
+  });
+
   it('the summary says how long the output plays, how often, and how long the run took; --json has those and the warnings -q drops', async () => {
     const out = path.join(tmp, 'summary.gif');
     const text = await runMain(['quantize', CARS, '-k', '4', '-o', out]);
@@ -213,6 +221,18 @@ describe('chromaseed quantize', () => {
       lines.forEach((line, i) => expect(warned[i]).toMatch(typeof line === 'string' ? `chromaseed: warning: ${line}` : line));
       expect((await runMain(['palette', damaged, '-k', '4', '-q'])).stderr).toBe('');
     }
+  });
+
+  it('--json gives videoFrames for a video output only: null for a GIF and a still, the frames in the file for a video', async () => {
+    const part = ['-k', '4', '--duration', '0.2', '--json'];
+    const gifSummary = JSON.parse((await runMain(['quantize', CARS, ...part, '-o', path.join(tmp, 'frames-json.gif')])).stdout);
+    expect(gifSummary.frames).toBeGreaterThan(1);
+    expect(gifSummary).toMatchObject({ videoFrames: null, sound: false });
+    const still = JSON.parse((await runMain(['quantize', HIBISCUS, '-k', '4', '--json', '-o', path.join(tmp, 'frames-json.png')])).stdout);
+    expect(still).toMatchObject({ frames: 1, videoFrames: null });
+    const video = JSON.parse((await runMain(['quantize', CARS, ...part, '-o', path.join(tmp, 'frames-json.mp4')])).stdout);
+    expect(typeof video.videoFrames).toBe('number');
+    expect(video.videoFrames).toBeGreaterThanOrEqual(video.frames);
   });
 
   it('palette on a GIF of one frame whose pixel data does not decode says so, and why, as the other commands do (it said "the image has no opaque pixels")', async () => {

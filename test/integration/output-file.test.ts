@@ -460,6 +460,18 @@ describe('createFrameWriter: atomic output', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('refuses, before any work, an output name a directory holds, whatever its extension (out.gif/ made by mkdir: the run did the work, then failed at the rename, exit 1)', async () => {
+    const dir = freshDir('directory-named-like-a-file');
+    for (const name of ['out.gif', 'one.png', 'out.mp4']) {
+      const out = path.join(dir, name);
+      mkdirSync(out);
+      const err = await errorOf(createFrameWriter(out, { width: W, height: H }));
+      expect([err.code, err.message], name).toEqual(['ERR_USAGE', `${out}: is a directory; give a file name`]);
+      expect(readdirSync(out), name).toEqual([]);
+    }
+    expect(readdirSync(dir).sort()).toEqual(['one.png', 'out.gif', 'out.mp4']);
+  });
+
   it('frames larger than a writer takes are said to be so, naming the output and --width (it read as a bad width option, exit 2)', async () => {
     const dir = freshDir('huge');
     for (const name of ['x.gif', 'x.png', 'x.webm']) {
@@ -702,6 +714,34 @@ describe('createFrameWriter: atomic output', () => {
       } finally {
         unsupported.mockRestore();
       }
+    }
+  });
+
+  it('a finished output that cannot take its name (a directory made there during the run) fails with ERR_OUTPUT and leaves no temporary file beside it, for every kind', async () => {
+    for (const name of ['out.gif', 'one.png', 'out.mp4']) {
+      const dir = freshDir(`rename-fails-${name}`);
+      const out = path.join(dir, name);
+      const writer = await createFrameWriter(out, { width: W, height: H });
+      await writer.write(frames[0]);
+      // The name is free when the writer starts and taken by a directory when the file is done:
+      // the rename fails (EISDIR), after every byte was written.
+      mkdirSync(out);
+      writeFileSync(path.join(out, 'inside'), 'kept');
+      const err = await errorOf(writer.finish());
+      expect(err.code, name).toBe('ERR_OUTPUT');
+      expect(err.message, name).toMatch(new RegExp(`^${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot move the finished file into place: `));
+      expect(readdirSync(dir), name).toEqual([name]);
+      expect(readFileSync(path.join(out, 'inside'), 'utf8')).toBe('kept');
+    }
+  });
+
+  it('a writer finished with no frame written refuses, for every kind, and leaves nothing (a GIF could be written with no image in it)', async () => {
+    for (const name of ['out.gif', 'one.png', 'f-%d.png', 'out.mp4']) {
+      const dir = freshDir(`no-frames-${name.replace('%', '')}`);
+      const writer = await createFrameWriter(path.join(dir, name), { width: W, height: H });
+      const err = await errorOf(writer.finish());
+      expect([err.code, err.message], name).toEqual(['ERR_INPUT', `${path.join(dir, name)}: no frames to write`]);
+      expect(readdirSync(dir), name).toEqual([]);
     }
   });
 

@@ -617,6 +617,35 @@ describe('openVideo', () => {
     expect(err).toMatchObject({ code: 'ERR_INPUT' });
     expect((err as Error).message).toMatch(new RegExp(`^${cut.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ffmpeg decoded no frame: the file is cut short or damaged before its first frame( \\(\\[matroska,webm\\] Read error\\))?$`));
   });
+
+  it('shrinks by averaging the pixels each new one covers (area), as colour statistics need: one-pixel stripes of black and white halved are an even grey', async () => {
+    const stripes = path.join(work, 'stripes.mkv');
+    execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', '-f', 'lavfi', '-i', "color=c=black:s=64x48:r=10:d=0.3,format=rgb24,geq=r='if(mod(X,2),255,0)':g='if(mod(X,2),255,0)':b='if(mod(X,2),255,0)'", '-c:v', 'png', '-pix_fmt', 'rgb24', stripes]);
+    const { info, frames } = await readAll(stripes, { width: 32 });
+    expect([info.width, info.height, frames.length]).toEqual([32, 24, 3]);
+    const values = new Set<number>();
+    for (const { data } of frames) for (let i = 0; i < data.length; i += 4) values.add(data[i]).add(data[i + 1]).add(data[i + 2]);
+    // Area gives 128 (or 127) everywhere; a bicubic shrink rings, 100 to 155 across the stripes.
+    expect(Math.min(...values), [...values].join()).toBeGreaterThanOrEqual(126);
+    expect(Math.max(...values), [...values].join()).toBeLessThanOrEqual(129);
+  });
+
+  it("a reader whose ffmpeg is killed fails as ffmpeg's failure (ERR_FFMPEG) naming the signal, not as a bad input", async () => {
+    const chaplin = path.join(corpus, 'videos/moviepy__chaplin.mp4');
+    const source = await openVideo(chaplin, {});
+    const frames = source.frames[Symbol.asyncIterator]();
+    expect((await frames.next()).done).toBe(false);
+    // The ffmpeg decoding the frames: a child of this process, writing raw video.
+    const ps = spawnSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' }).stdout;
+    const readers = ps.split('\n').filter((line) => line.includes(chaplin) && line.includes('rawvideo'));
+    expect(readers).toHaveLength(1);
+    process.kill(Number(readers[0].trim().split(/\s+/)[0]), 'SIGKILL');
+    const err = await (async () => {
+      while (!(await frames.next()).done);
+    })().then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ChromaseedError);
+    expect([(err as ChromaseedError).code, (err as ChromaseedError).message]).toEqual(['ERR_FFMPEG', `${chaplin}: ffmpeg was stopped by SIGKILL (out of memory?)`]);
+  });
 });
 
 const notVideoFile = path.join(corpus, 'MANIFEST.md');
@@ -1165,6 +1194,20 @@ describe('interlaced video', () => {
     plainStored.forEach((f, i) => expect(Buffer.from(plain.frames[i].data).equals(Buffer.from(f.data))).toBe(true));
   });
 
+  it("the probe reads each rotation label, negative ones included (ffmpeg prints a 180 and a 270 label as 'rotation of -180.00' and '-90.00'), as the turn the deinterlacer makes after it", async () => {
+    const ff = (...args: string[]) => execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', ...args]);
+    const plain = path.join(work, 'label-plain.mp4');
+    ff('-f', 'lavfi', '-i', 'color=c=black:s=32x24:r=10:d=0.2', '-c:v', 'libx264', plain);
+    const turns: Record<string, number | undefined> = {};
+    for (const label of [0, 90, 180, 270]) {
+      const labelled = path.join(work, `label-${label}.mp4`);
+      ff('-i', plain, '-c', 'copy', '-metadata:s:v:0', `rotate=${label}`, labelled);
+      turns[label] = (await probeVideo(labelled)).rotation;
+    }
+    // A label of 90 is a quarter turn clockwise to show it; ffmpeg's display matrix counts the other way.
+    expect(turns).toEqual({ 0: undefined, 90: 270, 180: 180, 270: 90 });
+  });
+
   it('a rotated interlaced video is deinterlaced before it is turned upright (the fields were columns by then: combing stayed), and frames under 3 rows pass (bwdif refused them)', async () => {
     const ff = (...args: string[]) => execFileSync(ffmpegLocation().path, ['-v', 'error', '-y', ...args]);
     // The moving box, woven, in H.264 (which MP4 can carry with a rotation), then marked to be shown a quarter turn.
@@ -1410,6 +1453,29 @@ describe('frame writers on real video frames', () => {
     const colr = file.indexOf('colrnclx');
     expect(colr).toBeGreaterThan(0);
     expect([...file.subarray(colr + 8, colr + 15)]).toEqual([0, 1, 0, 1, 0, 6, 0]);
+  });
+
+  it('a .mov is written as an .mp4 is: its index before the pictures (fast start) and its colour labels in a colr box', async () => {
+    const { info, frames } = await readAll(realshort);
+    const out = path.join(work, 'labelled.mov');
+    const writer = await createFrameWriter(out, { width: info.width, height: info.height, fps: info.fps, inputPath: realshort });
+    for (const f of frames.slice(0, 6)) await writer.write(toIndexed332(f));
+    await writer.finish();
+    const file = readFileSync(out);
+    // Top-level boxes in order: moov (the index) ahead of mdat, so a player starts before the whole file is in.
+    const boxes: string[] = [];
+    for (let at = 0; at + 8 <= file.length; ) {
+      const size = file.readUInt32BE(at);
+      boxes.push(file.toString('latin1', at + 4, at + 8));
+      if (size < 8) break;
+      at += size;
+    }
+    expect(boxes).toContain('mdat');
+    expect(boxes.indexOf('moov')).toBeGreaterThanOrEqual(0);
+    expect(boxes.indexOf('moov')).toBeLessThan(boxes.indexOf('mdat'));
+    const colr = file.indexOf('colrnclc') >= 0 ? file.indexOf('colrnclc') : file.indexOf('colrnclx');
+    expect(colr).toBeGreaterThan(0);
+    expect([...file.subarray(colr + 8, colr + 14)]).toEqual([0, 1, 0, 1, 0, 6]);
   });
 
   it('H.264 and VP9 keep the quantized frames about equally well (VP9 at CRF 30 was 3 dB further from them)', async () => {
@@ -1839,6 +1905,19 @@ describe('sound', () => {
       expect(picture.length).toBeGreaterThan(60);
       for (let i = 1; i < picture.length; i++) expect(Math.abs(picture[i] - picture[i - 1] - 0.04)).toBeLessThan(0.0015);
       if (ext !== 'webm') expect(Math.abs(picture[0] - sound[0] - (ext === 'mkv' ? 1024 / 44100 : 0))).toBeLessThan(0.002);
+    }
+  });
+
+  it('--duration cuts the sound with the picture: the part\'s sound ends where its picture does (it ran on to the end of the source)', async () => {
+    makeFlash();
+    for (const ext of ['mp4', 'webm']) {
+      const out = path.join(work, `flash-cut.${ext}`);
+      const r = await runMain(['quantize', flash, '-k', '2', '--start', '1', '--duration', '1.5', '-o', out]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('frames with sound');
+      // The sound decoded alone, 8000 samples a second: 1.5 s, within the encoders' priming and padding.
+      const pcm = ff('-i', out, '-map', '0:a', '-f', 's16le', '-ac', '1', '-ar', '8000', '-');
+      expect(Math.abs(pcm.length / 2 / 8000 - 1.5), ext).toBeLessThan(0.1);
     }
   });
 

@@ -42,4 +42,14 @@ describe('whether a run depends on another process (then an error waits for a Ct
     mod.dependOnOtherProcess();
     expect(mod.dependsOnOtherProcess()).toBe(true);
   });
+
+  it("then an error is taken for the Ctrl-C that comes within the grace: ffmpeg's end heard before the signal is an interruption, not a failure (it was exit 1, blaming the input)", async () => {
+    const { signalled } = await import('../../src/cli/error-report.js');
+    mod.dependOnOtherProcess();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 20);
+    const failure = new Error('clip.mp4: ffmpeg was stopped by SIGINT');
+    const said = await signalled(failure, controller.signal);
+    expect(said).toMatchObject({ code: 'ERR_ABORTED', message: 'interrupted', cause: failure });
+  });
 });
