@@ -865,3 +865,23 @@ describe('an animated AVIF (an image sequence, brand avis)', () => {
     expect(off / (64 * 48 * 3)).toBeLessThan(6);
   });
 });
+
+describe('a transparent animation scaled with --width', () => {
+  it('keeps every pixel clear or opaque: the resampled edges are cut at half, as a still\'s are', async () => {
+    const clip = await openInput(path.join(corpus, 'gifs/gifcontrols__earth-transparent.gif'), resolveInputOptions({ width: 77 }));
+    expect(clip.info.width).toBe(77);
+    let frames = 0;
+    const partial = new Set<number>();
+    let clear = 0;
+    for await (const f of clip.frames) {
+      frames++;
+      for (let i = 3; i < f.data.length; i += 4) {
+        if (f.data[i] === 0) clear++;
+        else if (f.data[i] !== 255) partial.add(f.data[i]);
+      }
+    }
+    expect(frames).toBeGreaterThan(1);
+    expect(clear).toBeGreaterThan(0);
+    expect([...partial]).toEqual([]);
+  });
+});

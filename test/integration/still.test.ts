@@ -232,6 +232,19 @@ describe('loadStill', () => {
     for (let c = 0; c < 3; c++) expect(Math.abs(f.data[c] - base.data[storedBottomLeft + c])).toBeLessThan(24);
   });
 
+  it('with --width, measures the scaled size against the pixel limit upright: every orientation that turns it, 5 included', async () => {
+    // 160x120 stored, 120x160 shown: --width 240 is 240x320 (76,800 pixels), not 240x180 (43,200).
+    for (const orientation of [5, 6, 7, 8]) {
+      const turned = path.join(tmp, `bricks-orient${orientation}.jpg`);
+      await sharp(still('wuffs__bricks-color.jpeg')).withMetadata({ orientation }).jpeg({ quality: 95 }).toFile(turned);
+      const e = await loadStill(turned, { width: 240, maxPixels: 50_000 }).then(() => null, (err: unknown) => err);
+      expect([orientation, (e as ChromaseedError | null)?.code]).toEqual([orientation, 'ERR_LIMIT']);
+    }
+    const upright = path.join(tmp, 'bricks-orient1.jpg');
+    await sharp(still('wuffs__bricks-color.jpeg')).withMetadata({ orientation: 1 }).jpeg({ quality: 95 }).toFile(upright);
+    expect((await loadStill(upright, { width: 240, maxPixels: 50_000 })).height).toBe(180);
+  });
+
   it('cuts partial alpha at half: a pixel drawn at under 50% is transparent, one at 50% or more opaque', async () => {
     // One colour, alpha rising 0..255 from left to right (a soft edge); nothing else.
     const raw = Buffer.alloc(256 * 2 * 4);

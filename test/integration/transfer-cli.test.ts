@@ -266,6 +266,16 @@ describe('chromaseed transfer (refusals and other outputs)', () => {
     expect(readFileSync(target).equals(readFileSync(CHI))).toBe(true);
   });
 
+  it('refuses a source with no opaque pixel, naming it: there are no colours to take', async () => {
+    const clear = path.join(tmp, 'clear-source.png');
+    await sharp({ create: { width: 8, height: 8, channels: 4, background: { r: 10, g: 200, b: 30, alpha: 0 } } }).png().toFile(clear);
+    const out = path.join(tmp, 'from-clear.gif');
+    const r = await run(['transfer', clear, CHI, '-o', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`chromaseed: ${clear}: no opaque pixels to take colours from\n`);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('refuses a single .png for a multi-frame target, writing nothing', async () => {
     const out = path.join(tmp, 'many.png');
     const r = await run(['transfer', COFFEE, CHI, '-o', out]);

@@ -107,6 +107,9 @@ describe('palette transfer on real files', () => {
     // Measured: 0 held, 17.0 without (a change anywhere re-drew the pattern below it).
     expect(held.flicker!).toBeLessThan(0.05);
     expect(loose.flicker!).toBeGreaterThan(1);
+    // pixelHold 0 holds the bit-identical pixels still (it is not -1, off): the pattern below a change is not re-drawn.
+    const identical = await transferClip(coffee, CARS, 'nearest', 'seeded', { map, pixelHold: 0 });
+    expect(identical.flicker!).toBeLessThan(0.5);
   });
 });
 
@@ -313,5 +316,57 @@ describe('a target frame that leaves entries unused', () => {
       const colours = new Set([0, 1, 2].map((p) => String(Array.from(next.palette.subarray(next.indices[p] * 3, next.indices[p] * 3 + 3)))));
       expect([method, colours.size, transfer.decisions().map((d) => d.frame)]).toEqual([method, 3, [0, 1]]);
     }
+  });
+});
+
+describe('a target palette that drifts in mid-shot (no cut, no fresh clustering)', () => {
+  // Source: black and white. Target: two greys, half the pixels each, entry 0 the darker when decided.
+  const source: SourcePalette = { size: 2, rgb: new Uint8Array([0, 0, 0, 255, 255, 255]), proportions: [0.5, 0.5] };
+  const frame: Frame = { width: 2, height: 1, data: new Uint8Array([0, 0, 0, 255, 0, 0, 0, 255]) };
+  const target = (a: number, b: number): TargetFrame => ({
+    source: frame,
+    indexed: { width: 2, height: 1, indices: new Uint8Array([0, 1]), palette: new Uint8Array([a, a, a, b, b, b]), size: 2, transparent: null, delayMs: 100 },
+    inertia: NaN,
+    fresh: false,
+  });
+  const run = (frames: [number, number][]) => {
+    const transfer = createPaletteTransfer(source, { method: 'optimal', sceneCut: false });
+    const shown = frames.map(([a, b]) => Array.from(transfer.next(target(a, b)).palette.subarray(0, 6)));
+    return { shown, decisions: transfer.decisions().map((d) => d.frame) };
+  };
+
+  it('is matched again once it has drifted past 20 ΔE and the old matching paints its light entry black', () => {
+    // 90 -> 170 and 130 -> 60: about 30 ΔE76 on average, the two greys swapped in lightness.
+    const r = run([[90, 130], [170, 60]]);
+    expect(r.decisions).toEqual([0, 1]);
+    expect(r.shown[1]).toEqual([255, 255, 255, 0, 0, 0]);
+  });
+
+  it('keeps its matching where another is only a little better: no colours switch in mid-shot for a small gain', () => {
+    // 40 -> 122 and 60 -> 120: drifted as far, but now nearly the same grey, whichever gets white.
+    const r = run([[40, 60], [122, 120]]);
+    expect(r.decisions).toEqual([0]);
+    expect(r.shown[1]).toEqual([0, 0, 0, 255, 255, 255]);
+  });
+
+  it('measures the next drift from the palette it last looked at, though it kept its matching there', () => {
+    // Looked at again on frame 1 and kept; frame 2 is under 10 ΔE from frame 1, so not looked at (it would switch now).
+    const r = run([[40, 60], [122, 120], [140, 100]]);
+    expect(r.decisions).toEqual([0]);
+    expect(r.shown[2]).toEqual([0, 0, 0, 255, 255, 255]);
+  });
+});
+
+describe('a target clustered afresh into the very same palette', () => {
+  it('keeps its matching though the shares change: a fresh frame is decided again only when its colours are new', () => {
+    const source: SourcePalette = { size: 2, rgb: new Uint8Array([200, 40, 40, 40, 40, 200]), proportions: [0.5, 0.5] };
+    const palette = new Uint8Array([100, 100, 100, 150, 150, 150]);
+    const frame: Frame = { width: 4, height: 1, data: new Uint8Array(16).fill(255) };
+    const transfer = createPaletteTransfer(source, { method: 'rank', sceneCut: false });
+    const shown = [[0, 0, 0, 1], [0, 1, 1, 1]].map((indices) =>
+      Array.from(transfer.next({ source: frame, indexed: { width: 4, height: 1, indices: Uint8Array.from(indices), palette, size: 2, transparent: null, delayMs: 100 }, inertia: NaN, fresh: true }).palette.subarray(0, 6)),
+    );
+    expect(transfer.decisions().map((d) => d.frame)).toEqual([0]);
+    expect(shown[1]).toEqual(shown[0]);
   });
 });
