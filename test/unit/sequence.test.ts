@@ -42,6 +42,20 @@ const source = (frames: TimedFrame[]) => async (): Promise<FrameSource> => ({
   })(),
 });
 
+/** `base` with sensor-like noise of up to 2 levels a channel, a new draw for each `t`. */
+function withSensorNoise(base: TimedFrame, t: number): TimedFrame {
+  const data = base.data.slice();
+  let x = 0x9e3779b9 ^ t;
+  for (let i = 0; i < data.length; i++) {
+    if ((i & 3) === 3) continue;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    data[i] = Math.max(0, Math.min(255, data[i] + ((x >>> 0) % 5) - 2));
+  }
+  return { ...base, data };
+}
+
 describe('QuantizedFrame.inertia', () => {
   it("is METRICS.md's inertia of the colours written, whether asked at once or after later frames", async () => {
     const frames = slidingSquare(await photo('skimage__coffee.png', 120), 6);
@@ -273,18 +287,7 @@ describe('sequential k-means', () => {
     const base = await photo('skimage__coffee.png', 240);
     // Sensor-like noise, a new draw each frame: the same picture, so the seeded palette
     // keeps fitting and a fresh clustering has nothing to win.
-    const noisy = (t: number): TimedFrame => {
-      const data = base.data.slice();
-      let x = 0x9e3779b9 ^ t;
-      for (let i = 0; i < data.length; i++) {
-        if ((i & 3) === 3) continue;
-        x ^= x << 13;
-        x ^= x >>> 17;
-        x ^= x << 5;
-        data[i] = Math.max(0, Math.min(255, data[i] + ((x >>> 0) % 5) - 2));
-      }
-      return { ...base, data };
-    };
+    const noisy = (t: number): TimedFrame => withSensorNoise(base, t);
     const tried = (frames: (t: number) => TimedFrame, n: number, colors = 8) => {
       const q = createSequentialQuantizer({ ...resolveSequenceOptions({ colors }), seeding: 'seeded', stability: STABILITY_PRESETS.medium });
       const out: string[] = [];
@@ -371,23 +374,11 @@ describe('sequential k-means', () => {
   });
 
   it('a scene cut ends a refresh back-off: the new shot gets the plain schedule again', async () => {
-    const noisy = (base: TimedFrame, t: number): TimedFrame => {
-      const data = base.data.slice();
-      let x = 0x9e3779b9 ^ t;
-      for (let i = 0; i < data.length; i++) {
-        if ((i & 3) === 3) continue;
-        x ^= x << 13;
-        x ^= x >>> 17;
-        x ^= x << 5;
-        data[i] = Math.max(0, Math.min(255, data[i] + ((x >>> 0) % 5) - 2));
-      }
-      return { ...base, data };
-    };
     const [coffee, astronaut] = [await photo('skimage__coffee.png', 240, 160), await photo('skimage__astronaut.png', 240, 160)];
     const q = createSequentialQuantizer({ ...resolveSequenceOptions({ colors: 8 }), seeding: 'seeded', stability: STABILITY_PRESETS.medium });
     const tried: string[] = [];
     for (let t = 0; t < 30; t++) {
-      const f = q.next(noisy(t < 14 ? coffee : astronaut, t));
+      const f = q.next(withSensorNoise(t < 14 ? coffee : astronaut, t));
       if (t === 14) expect(f.fresh).toBe(true);
       if (f.refresh !== 'not tried') tried.push(`${t} ${f.refresh}`);
     }
