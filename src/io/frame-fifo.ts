@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync } from 'node:fs';
 import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { trackTemp, untrackTemp } from './leftovers.js';
+import { removeTempSync, trackTemp } from './leftovers.js';
 
 /*
  * ffmpeg's raw frames through a named pipe (FIFO), read straight into the frames' buffers.
@@ -104,10 +104,7 @@ export async function openFrameFifo(frameBytes: number, take: () => Uint8Array):
   }
   trackTemp(dir);
   const fifoPath = path.join(dir, 'frames');
-  const remove = (): void => {
-    rmSync(dir, { recursive: true, force: true });
-    untrackTemp(dir);
-  };
+  const remove = (): void => removeTempSync(dir);
   let readFd = -1;
   // Held open for writing until ffmpeg has exited: a FIFO with no writer reads as ended, and
   // ffmpeg opens it only once it has started, read its input and set up its filters.

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 
 /**
  * What must not outlive the process: temporary files (outputs being written, copies of piped
@@ -25,7 +26,24 @@ export function trackTemp(file: string): void {
   temps.add(file);
 }
 
+/** For a temporary file that is gone or kept (renamed into place); one to remove goes through removeTemp. */
 export function untrackTemp(file: string): void {
+  temps.delete(file);
+}
+
+/**
+ * Removes a tracked temporary file or directory, then stops tracking it: in that order, as an
+ * exit while the removal is under way (a second Ctrl-C ends the process at once) must still
+ * find it to remove. Untracked first, a piped input's copy was left in $TMPDIR.
+ */
+export async function removeTemp(file: string): Promise<void> {
+  await rm(file, { recursive: true, force: true });
+  temps.delete(file);
+}
+
+/** removeTemp, at once. */
+export function removeTempSync(file: string): void {
+  rmSync(file, { recursive: true, force: true });
   temps.delete(file);
 }
 

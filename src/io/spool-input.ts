@@ -1,11 +1,11 @@
 import { chmodSync, createWriteStream, mkdtempSync } from 'node:fs';
-import { realpath, rm, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ChromaseedError, inputError, systemReason, throwIfAborted } from '../errors.js';
-import { trackTemp, untrackTemp } from './leftovers.js';
+import { removeTemp, trackTemp } from './leftovers.js';
 import { dependOnOtherProcess, descriptorKind } from './other-processes.js';
 import { MAX_PALETTE_FILE_BYTES } from '../palette/read-palette.js';
 import { isSvg, isTextHead } from '../text-sniff.js';
@@ -103,10 +103,7 @@ export function createInputSession(stdin: () => InputStream | undefined, pipeExa
       if (copyDir === null) return;
       const dir = copyDir;
       copyDir = null;
-      // Untracked only once it is gone: a second Ctrl-C during the removal ends the process
-      // at once, and the exit hook must still know the directory to remove it.
-      await rm(dir, { recursive: true, force: true });
-      untrackTemp(dir);
+      await removeTemp(dir);
     },
   };
 }
