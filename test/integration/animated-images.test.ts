@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { deflateSync } from 'node:zlib';
 import path from 'node:path';
 import { GifReader } from 'omggif';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeGif } from '../../src/decode/gif-decode.js';
 import { ffmpegLocation } from '../../src/io/ffmpeg-path.js';
@@ -396,7 +396,7 @@ describe('animated PNG and WebP are read as clips', () => {
     // previous canvas; C; B disposed to the background; C. So the frames show A, A with B,
     // A again (with C), A with B, and A with a clear hole where B was.
     const photo = sharp(path.join(corpus, 'stills/skimage__chelsea.png'));
-    const formats: Record<string, (s: sharp.Sharp) => sharp.Sharp> = {
+    const formats: Record<string, (s: Sharp) => Sharp> = {
       'RGB 8-bit': (s) => s.png(),
       'RGBA 8-bit': (s) => s.ensureAlpha(0.75).png(),
       'grey 8-bit': (s) => s.toColourspace('b-w').png(),
@@ -452,7 +452,7 @@ describe('animated PNG and WebP are read as clips', () => {
     const source = sharp(path.join(corpus, 'stills/skimage__chelsea.png')).resize(37, 23, { fit: 'fill' }).ensureAlpha().composite([{ input: Buffer.alloc(5 * 5 * 4, 255), raw: { width: 5, height: 5, channels: 4 }, left: 3, top: 2, blend: 'dest-out' }]);
     for (const bitdepth of [1, 2, 4, 8] as const) {
       for (const progressive of [false, true]) {
-        const png = await source.clone().png({ palette: true, colours: 2 ** bitdepth, bitdepth, progressive, dither: 0 }).toBuffer();
+        const png = await source.clone().png({ palette: true, colours: 2 ** bitdepth, progressive, dither: 0 }).toBuffer();
         const header = chunksOf(png).find((c) => c.type === 'IHDR')!.data;
         expect([header[8], header[9], header[12], chunksOf(png).some((c) => c.type === 'tRNS')], `${bitdepth} bits`).toEqual([bitdepth, 3, progressive ? 1 : 0, true]);
         const still = path.join(work, `palette-${bitdepth}-${progressive}.png`);
@@ -651,7 +651,7 @@ describe('animated PNG and WebP are read as clips', () => {
       writeFileSync(file, copy);
       return file;
     };
-    const read = async (file: string): Promise<[number, string[]]> => {
+    const read = async (file: string): Promise<[number, readonly string[] | undefined]> => {
       const source = await openInput(file, resolveInputOptions({}));
       let n = 0;
       for await (const _ of source.frames) n++;

@@ -835,7 +835,7 @@ describe('createFrameWriter: atomic output', () => {
     // Video has no alpha: transparent pixels are black (alpha 255 in the expanded frame).
     const video = new Uint8Array(n * 4);
     expandToRgba(frame, video, 255);
-    const p0 = transparent.indexOf(1) * 4;
+    const p0 = transparent!.indexOf(1) * 4;
     expect([...video.subarray(p0, p0 + 4)]).toEqual([0, 0, 0, 255]);
   });
 

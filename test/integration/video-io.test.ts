@@ -892,8 +892,8 @@ describe("an MP4 whose frames' times are damaged", () => {
     for await (const _ of read.frames) frames++;
     expect(frames).toBeLessThan(24);
     expect(read.warnings).toHaveLength(1);
-    expect(read.warnings[0].startsWith(`${damaged}: `)).toBe(true);
-    expect(read.warnings[0]).toMatch(/: its frames' times are damaged \(\d+ of its 24 frames have the time of another\); frames may be missing or out of order$/);
+    expect(read.warnings![0].startsWith(`${damaged}: `)).toBe(true);
+    expect(read.warnings![0]).toMatch(/: its frames' times are damaged \(\d+ of its 24 frames have the time of another\); frames may be missing or out of order$/);
     // The whole file: every frame, nothing said.
     const healthy = await openVideo(whole, { width: 64 });
     let healthyFrames = 0;
@@ -1296,7 +1296,7 @@ describe('ffmpeg binary choice', () => {
     const pathDir = path.join(work, 'only-node');
     execFileSync('mkdir', ['-p', pathDir]);
     symlinkSync(process.execPath, path.join(pathDir, 'node'));
-    const env = { ...process.env, PATH: pathDir };
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: pathDir };
     delete env.FFMPEG_PATH;
     const run = spawnSync(process.execPath, [path.join(pkg, 'bin/chromaseed.js'), 'quantize', realshort, '-k', '4', '-o', path.join(work, 'no-platform.gif')], { env, encoding: 'utf8' });
     expect(run.stderr).toBe(`chromaseed: cannot run ffmpeg: the bundled ffmpeg's package for this platform (@ffmpeg-installer/${process.platform}-${process.arch}) is not installed and there is no ffmpeg on PATH; install ffmpeg or set FFMPEG_PATH to one\n`);

@@ -15,7 +15,7 @@ import { createMapper } from '../../src/map/map-pixels.js';
 import { createQualityMeter, inertia } from '../../src/metrics/quality.js';
 import { DITHERS, INITS, METRICS, resolveClusterOptions, resolveInputOptions, resolvePaletteOptions, resolveSequenceOptions, SEEDINGS, SPACES, TRANSFER_METHODS } from '../../src/options.js';
 import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
-import { clipPalette } from '../../src/sequence/global-palette.js';
+import { clipPalette, type ClusterRequest } from '../../src/sequence/global-palette.js';
 import { createSequentialQuantizer } from '../../src/sequence/sequential.js';
 import { createPaletteTransfer, sourcePaletteFromCounts } from '../../src/transfer/transfer.js';
 import { vividPoints } from '../../src/palette/vivid.js';
@@ -83,7 +83,7 @@ describe('pixels that are not bytes', () => {
   it('are refused in a clip and by the mapper, with the frame named', async () => {
     const frame = { width: 2, height: 2, data: new Uint16Array(RGBA) as unknown as Uint8Array, delayMs: 100 };
     await expect(drain(quantizeClip(sourceOf([frame]), resolveSequenceOptions({ colors: 2 })))).rejects.toMatchObject({ code: 'ERR_INPUT', message: expect.stringMatching(/^frame data is a Uint16Array/) });
-    expect(() => createMapper().map(frame, new Uint8Array(6), 2, { metric: 'euclidean', space: 'rgb' })).toThrow(/^frame data is a Uint16Array/);
+    expect(() => createMapper().map(frame, new Uint8Array(6), 2, { metric: 'euclidean', space: 'rgb', dither: 'none' })).toThrow(/^frame data is a Uint16Array/);
   });
 
   it("are taken from a Buffer that starts at any byte (a Buffer's view at offset 1 failed with a bare RangeError: its slice, meant as a copy, is a view)", async () => {
@@ -383,7 +383,7 @@ describe('an AbortSignal', () => {
     });
     await expect(clipPalette(abortingAtEnd, options, afterLast.signal)).rejects.toMatchObject({ code: 'ERR_ABORTED' });
     const during = new AbortController();
-    const slowClusterer = async (request: { points: Float64Array; weights: Float64Array; options: { k: number } }) => {
+    const slowClusterer = async (request: ClusterRequest) => {
       during.abort();
       return kmeansPoints(request.points, request.weights, request.options);
     };

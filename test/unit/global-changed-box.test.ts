@@ -94,7 +94,7 @@ describe("one palette's count of a GIF's colours, inside each frame's changed bo
       t++;
     }
     const { points, weights } = accumulator.request(resolveSequenceOptions({ colors: 4 }));
-    return { points, weights };
+    return { points, weights: weights! };
   }
   for (const file of ['gifs/dartimage__animated_gif.gif', 'gifs/gifcontrols__earth-transparent.gif', 'gifs/dartimage__hand_anim.gif']) {
     it(`lists the colours and pixel counts a whole count gives, in its order: ${path.basename(file)}`, async () => {

@@ -75,8 +75,8 @@ describe('frame histogram', () => {
     const first = [...gif.frames()].slice(0, 2).map((f) => f.data.slice());
     const trusting = createFrameHistogram(createHistogram());
     trusting.count(first[0]);
-    const changed = changedBox(first[1], first[0], gif.width)!;
-    const short = trusting.count(first[1], { changed: { ...changed, x1: changed.x1 - 1 }, width: gif.width });
+    const changed = changedBox(first[1], first[0], gif.info.width)!;
+    const short = trusting.count(first[1], { changed: { ...changed, x1: changed.x1 - 1 }, width: gif.info.width });
     expect(countsOf(short)).not.toEqual(countsOf(buildHistogram(first[1], createHistogram())));
   });
 
@@ -177,7 +177,7 @@ describe('frame histogram', () => {
     }
     base.set([1, 2, 3, 255], 4 * 2000); // a colour of one pixel, to be painted over
     const told = createFrameHistogram(createHistogram());
-    let before = base;
+    let before: Uint8Array = base;
     const step = (frame: Uint8Array): void => {
       const changed = changedBox(frame, before, width);
       expectSameAsFresh(told.count(frame, { changed, width }), frame);

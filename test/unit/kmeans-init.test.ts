@@ -71,7 +71,7 @@ describe('greedy k-means++ with pruned trials', () => {
         const scratch = createInitScratch();
         // The scratch is reused across runs, as an engine reuses it across restarts and frames.
         for (const seed of [1, 2]) {
-          const chosen = initCentres('k-means++', set, k, createRng(seed), l1, out, scratch);
+          const chosen = initCentres('kmeans++', set, k, createRng(seed), l1, out, scratch);
           const expected = plainPlusPlus(set, k, createRng(seed), l1);
           expect(chosen).toBe(expected.length);
           expect(Array.from(out.subarray(0, chosen * 3))).toEqual(expected.flat());
@@ -89,7 +89,7 @@ describe('greedy k-means++ with pruned trials', () => {
     for (let i = 0; i < n; i++) points.set(base.points.subarray((i % 40) * 3, (i % 40) * 3 + 3), i * 3);
     const set: PointSet = { n, points, weights, orders: null };
     const out = new Float64Array(256 * 3);
-    const chosen = initCentres('k-means++', set, 64, createRng(3), false, out, createInitScratch());
+    const chosen = initCentres('kmeans++', set, 64, createRng(3), false, out, createInitScratch());
     const expected = plainPlusPlus(set, 64, createRng(3), false);
     expect(expected.length).toBeLessThanOrEqual(40);
     expect(chosen).toBe(expected.length);

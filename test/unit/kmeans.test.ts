@@ -659,7 +659,7 @@ describe('reseedEmpty', () => {
     // Cluster 0 holds point 0 alone, its centre pulled 100 levels off it by an anchor: the
     // costliest point. Cluster 1 holds points 1-3 around 200; cluster 2 is empty.
     const points = Float64Array.of(0, 0, 0, 190, 200, 200, 200, 200, 200, 210, 200, 200);
-    const set = { n: 4, points, weights: Float64Array.of(1, 1, 1, 1) };
+    const set = { n: 4, points, weights: Float64Array.of(1, 1, 1, 1), orders: null };
     const centres = Float64Array.of(100, 0, 0, 200, 200, 200, 255, 255, 255);
     const scratch = createLloydScratch();
     scratch.labels = Int32Array.of(0, 1, 1, 1);

@@ -5,10 +5,15 @@ import { STABILITY_PRESETS } from '../../src/sequence/stability.js';
 
 describe('option resolvers refuse names they do not read', () => {
   it('a misspelt option is an ERR_USAGE naming it, not a silent default', () => {
+    // The types refuse these names too (ts-expect-error); a caller in plain JavaScript has only the message.
     const calls = [
+      // @ts-expect-error a misspelt name
       () => resolveSequenceOptions({ colours: 8 }),
+      // @ts-expect-error
       () => resolveInputOptions({ frameRate: 10 }),
+      // @ts-expect-error
       () => resolvePaletteOptions({ colors: 5, sorting: 'hue' }),
+      // @ts-expect-error
       () => resolveClusterOptions({ k: 4 }, 6),
     ];
     for (const call of calls) {
@@ -16,6 +21,7 @@ describe('option resolvers refuse names they do not read', () => {
       expect(call).toThrow(/^unknown option "(colours|frameRate|sorting|k)" for resolve(Sequence|Input|Palette|Cluster)Options(; did you mean "[a-zA-Z]+"\?)? \(valid: [a-z]/);
     }
     // Each resolver reads only its own names: an input option is not a sequence option.
+    // @ts-expect-error an input option
     expect(() => resolveSequenceOptions({ fps: 10 })).toThrow(/unknown option "fps"/);
   });
 
@@ -115,10 +121,12 @@ describe('the same mistake reads the same wherever it is made', () => {
     const { kmeansPixels } = await import('../../src/kmeans/kmeans.js');
     const { createMapper } = await import('../../src/map/map-pixels.js');
     const { sortPalette } = await import('../../src/palette/sort.js');
+    // @ts-expect-error a name the types refuse, as the command line's value would be
     expect(() => resolveSequenceOptions({ metric: 'L1' })).toThrow(/^expected euclidean or manhattan for --metric but received "L1"$/);
     expect(() => kmeansPixels(new Uint8Array([1, 2, 3, 255]), { k: 2, metric: 'L1' as never })).toThrow(/^expected euclidean or manhattan for metric but received "L1"$/);
     const pixel = { width: 1, height: 1, data: new Uint8Array([1, 2, 3, 255]) };
     expect(() => createMapper().map(pixel, new Uint8Array(3), 1, { metric: 'L1' as never, space: 'rgb', dither: 'none' })).toThrow(/^expected euclidean or manhattan for metric but received "L1"$/);
+    // @ts-expect-error
     expect(() => resolvePaletteOptions({ sort: 'size' })).toThrow(/^expected count, hue or lightness for --sort but received "size"$/);
     expect(() => sortPalette([], 'size' as never)).toThrow(/^expected count, hue or lightness for --sort but received "size"$/);
     expect(() => resolveSequenceOptions({ colors: 300 })).toThrow(/^expected an integer from 1 to 256 for --colors but received 300$/);

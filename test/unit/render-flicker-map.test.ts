@@ -74,7 +74,7 @@ describe('flicker map', () => {
     expect(at(2 * (240 + PANEL_GAP) + 120, panelTop + 30)).toEqual([grey, grey, grey]); // none did
     // The legend's ramp, below the panels: dark red at its left end, pale yellow at its right.
     const legendMiddle = info.height - 11;
-    const ramp = Array.from({ length: info.width }, (_, x) => at(x, legendMiddle)).filter(([r, g, b]) => r >= 180 && b <= 170 && r - b > 60);
+    const ramp = Array.from({ length: info.width }, (_, x) => at(x, legendMiddle)).filter(([r, , b]) => r >= 180 && b <= 170 && r - b > 60);
     expect(ramp.length).toBeGreaterThan(info.width / 4);
     expect(ramp[0][1]).toBeLessThan(40);
     expect(ramp.at(-1)![1]).toBeGreaterThan(240);

@@ -576,7 +576,7 @@ describe('quantizeClip on frames that change in a small box', () => {
         }
       }
       const out: number[] = [];
-      for await (const q of quantizeClip(() => ({ info: gif.info, frames: frames() }), options)) {
+      for await (const q of quantizeClip(async () => ({ info: gif.info, frames: frames() }), options)) {
         const written = expandFrame(q.indexed).data;
         let squared = 0;
         for (let i = 0; i < written.length; i++) if (i % 4 !== 3) squared += (written[i] - q.source.data[i]) ** 2;
@@ -805,9 +805,9 @@ describe('stability levers', () => {
       accumulator.add({ width: 256, height: 256, data });
     }
     const { points, weights } = accumulator.request(resolveSequenceOptions({ colors: 16 }));
-    expect(weights.length).toBe(expected.size);
+    expect(weights!.length).toBe(expected.size);
     expect(expected.size).toBeGreaterThan(65_536);
-    const got = Array.from(weights, (w, i) => [(points[i * 3] << 16) | (points[i * 3 + 1] << 8) | points[i * 3 + 2], w]);
+    const got = Array.from(weights!, (w, i) => [(points[i * 3] << 16) | (points[i * 3 + 1] << 8) | points[i * 3 + 2], w]);
     expect(got).toEqual([...expected]);
   });
 

@@ -235,7 +235,7 @@ describe('scene-cut detector', () => {
     expect(detector.next(grey(10), NaN)).toBe(false);
     // The caller compared the frames between itself: they drifted from 10 to 200, 1 level
     // a frame at most, so the typical difference is small.
-    for (let i = 0; i < 5; i++) expect(detector.nextChange({ difference: 1, opaquePixels: 4, stillPixels: 4 }, NaN)).toBe(false);
+    for (let i = 0; i < 5; i++) expect(detector.nextChange({ difference: 1, opaquePixels: 4, stillPixels: 4, nowOpaquePixels: 4 }, NaN)).toBe(false);
     // 200 after 200: no change at all, though it is 190 levels from the copy of frame 0.
     expect(detector.next(grey(200), NaN)).toBe(false);
     expect(detector.next(grey(10), NaN)).toBe(true); // a real jump is still found

@@ -77,7 +77,7 @@ describe('frameClock: frames timed by their presentation times', () => {
 });
 
 describe('misplacedAtRate: whether a constant-rate read shows a frame half a frame or more from its time', () => {
-  const packets = (timesMs: number[], untimed = 0) => ({ timesMs, untimed, unitMs: 1 });
+  const packets = (timesMs: number[], untimed = 0) => ({ timesMs, untimed, sharedTimes: 0, unitMs: 1 });
   it('constant rates, and times that waver under half a frame, are not (test.webm: 31 to 48 ms apart at 30 fps)', () => {
     expect(misplacedAtRate(packets(Array.from({ length: 300 }, (_, i) => Math.round((i * 1001) / 30))), 30000 / 1001)).toBe(false);
     expect(misplacedAtRate(packets([0, 31, 79, 100, 133]), 30)).toBe(false);
