@@ -357,6 +357,26 @@ describe('a target palette that drifts in mid-shot (no cut, no fresh clustering)
   });
 });
 
+describe('a drifted palette with an entry no pixel uses', () => {
+  it("matches its moved entry again among every colour the used ones leave: the unused entry's placeholder holds none", () => {
+    // Source: four greys. Target: 30 (a quarter of the pixels), 40 moving to 130 (the rest),
+    // and an unused 145 whose placeholder is its nearest, light grey 170. Counted as held,
+    // it kept 170 from the moved entry, which went to white.
+    const source: SourcePalette = { size: 4, rgb: new Uint8Array([0, 0, 0, 85, 85, 85, 170, 170, 170, 255, 255, 255]), proportions: [0.25, 0.25, 0.25, 0.25] };
+    const frame: Frame = { width: 4, height: 1, data: new Uint8Array(16).fill(255) };
+    const target = (moving: number): TargetFrame => ({
+      source: frame,
+      indexed: { width: 4, height: 1, indices: new Uint8Array([0, 1, 1, 1]), palette: new Uint8Array([30, 30, 30, moving, moving, moving, 145, 145, 145]), size: 3, transparent: null, delayMs: 100 },
+      inertia: NaN,
+      fresh: false,
+    });
+    const transfer = createPaletteTransfer(source, { method: 'optimal', sceneCut: false });
+    const shown = [40, 130].map((moving) => Array.from(transfer.next(target(moving)).palette.subarray(0, 9)).filter((_, i) => i % 3 === 0));
+    expect(shown).toEqual([[0, 85, 170], [0, 170, 170]]);
+    expect(transfer.decisions().map((d) => d.frame)).toEqual([0, 1]);
+  });
+});
+
 describe('a target clustered afresh into the very same palette', () => {
   it('keeps its matching though the shares change: a fresh frame is decided again only when its colours are new', () => {
     const source: SourcePalette = { size: 2, rgb: new Uint8Array([200, 40, 40, 40, 40, 200]), proportions: [0.5, 0.5] };
