@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { access, open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ChromaseedError, inputError, systemReason } from '../errors.js';
 import { hasFrameNumber } from './frame-names.js';
 
@@ -51,6 +52,8 @@ export async function inputFileSize(file: string): Promise<number> {
     if (err instanceof ChromaseedError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
+      const url = urlHint(file);
+      if (url !== null) throw inputError(file, `no such file: ${url}`);
       const dir = path.dirname(path.resolve(file));
       // Node hands over command-line arguments as UTF-8, a name's other bytes replaced by U+FFFD.
       const mangled = file.includes('\uFFFD') ? '; if its name has bytes that are not UTF-8, chromaseed is given them replaced (U+FFFD) and cannot open it: rename it' : '';
@@ -65,6 +68,26 @@ export async function inputFileSize(file: string): Promise<number> {
     throw inputError(file, (await hasContent(file)) ? 'says its size is 0, but has content (a file the system makes as it is read, as in /proc, or one being written); save it to a file first' : 'the file is empty');
   }
   return size;
+}
+
+/**
+ * What to do instead, for a missing input named like a URL, or null: a name is read as a
+ * file's, and "looked in ./https:/example.com" told a user who gave a link nothing useful.
+ * (Two letters at least before "://": a Windows drive letter is a path's.)
+ */
+function urlHint(file: string): string | null {
+  const scheme = /^([a-z][a-z0-9+.-]+):\/\//i.exec(file)?.[1].toLowerCase();
+  if (scheme === undefined) return null;
+  if (scheme === 'file') {
+    let local = '';
+    try {
+      local = ` (${fileURLToPath(file)})`;
+    } catch {
+      // A file: URL with a host, or otherwise no path of this system's.
+    }
+    return `a file: URL is not read as one; give the path of the file${local}`;
+  }
+  return `chromaseed reads files, not URLs; download it first (curl -LO '${file.replaceAll("'", "'\\''")}')`;
 }
 
 /** Whether a byte can be read from `file`. */

@@ -908,6 +908,17 @@ describe('inputs that cannot be read', () => {
     expect([latin.code, latin.stderr]).toEqual([1, `chromaseed: ${mangled}: no such file (looked in ${dir}); if its name has bytes that are not UTF-8, chromaseed is given them replaced (U+FFFD) and cannot open it: rename it\n`]);
   });
 
+  it("a link or a file: URL is said to be one, with what to do, not looked for in a directory named after its scheme (it said \"looked in ./https:/example.com\")", async () => {
+    const link = "https://example.com/it's.gif";
+    const given = await runMain(['quantize', link, '-o', path.join(tmp, 'x.gif')]);
+    expect([given.code, given.stderr]).toEqual([1, `chromaseed: ${link}: no such file: chromaseed reads files, not URLs; download it first (curl -LO 'https://example.com/it'\\''s.gif')\n`]);
+    const url = pathToFileURL(path.join(tmp, 'missing.gif')).href;
+    const local = await runMain(['palette', url]);
+    expect([local.code, local.stderr]).toEqual([1, `chromaseed: ${url}: no such file: a file: URL is not read as one; give the path of the file (${path.join(tmp, 'missing.gif')})\n`]);
+    const remote = await runMain(['transfer', CARS, 'file://host/share/a.gif', '-o', path.join(tmp, 'y.gif')]);
+    expect([remote.code, remote.stderr]).toEqual([1, 'chromaseed: file://host/share/a.gif: no such file: a file: URL is not read as one; give the path of the file\n']);
+  });
+
   it('a name with %d that is no file is said to name one file, not numbered frames, with how to pipe frames in (it said "no such file" alone)', async () => {
     const dir = mkdtempSync(path.join(tmp, 'numbered-'));
     const frames = path.join(dir, 'f-%04d.png');
