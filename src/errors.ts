@@ -102,6 +102,17 @@ export function namesOf<T>(names: Record<keyof T, true>): readonly (keyof T & st
 }
 
 /**
+ * `given`'s fields that are set, over `defaults`: a partial options object takes the rest
+ * from them (`{ dither: 'bayer' }` failed, naming the metric it left out). `given` must be
+ * an object when there is one: a string's letters would be spread as keys.
+ */
+export function withDefaults<T extends object>(defaults: T, given: Partial<T> | undefined, name: string, example: string): T {
+  if (given === undefined) return defaults;
+  requireObject(name, example, given);
+  return { ...defaults, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
+}
+
+/**
  * Refuses a key of an options object that `caller` does not read: a misspelt or misplaced
  * option (`openVideo(file, { startSec: 0.5 })` for `start`) was left at its default without
  * a word. A known key whose value is undefined is taken (a spread of optional values); an

@@ -32,6 +32,10 @@ export function usageMessage(msg: string, argv: readonly string[] = [], options:
   const help = `(see chromaseed ${command !== undefined ? `${command} ` : ''}--help)`;
   const odd = oddName(argv);
   if (odd !== undefined) return `unknown option ${odd} ${help}`;
+  // The other commands write with -o; palette prints (it said "unknown option -o" alone).
+  if (command === 'palette' && optionsOf(argv).some((arg) => /^(-o|--output)(=|$)|^-o[^-]/.test(arg))) {
+    return `palette prints the palette on standard output: redirect it to a file (chromaseed palette IMAGE --format gpl > palette.gpl), or draw it with --swatch FILE.png ${help}`;
+  }
   // `--no-plays 3`, `--no-output x.gif`, `--no-plays=3`: yargs reads the --no- as a value of
   // its own and calls what follows a stray word or a file too many, which blamed the wrong
   // argument (`switches`: every name of a switch, its one-letter aliases too).

@@ -29,8 +29,9 @@ export interface ReadStillOptions {
 const STILL_NAMES: readonly string[] = namesOf<ReadStillOptions>({ maxPixels: true, width: true });
 
 /**
- * Decode a still image (JPEG, PNG, WebP, AVIF, TIFF, or the first frame of a GIF or other
- * animated format) into non-premultiplied 8-bit sRGB RGBA.
+ * Decode a still image (JPEG, PNG, WebP, AVIF, TIFF, SVG, or the first frame of a GIF or other
+ * animated format) into non-premultiplied 8-bit sRGB RGBA: what sharp reads. A picture
+ * only ffmpeg reads (BMP, PPM, TGA) comes through openInput, as the command line reads it.
  *
  * EXIF orientation is applied, so the frame is upright as a viewer shows it; colour
  * profiles, greyscale, CMYK and 16-bit inputs are converted to 8-bit sRGB, and images
@@ -125,7 +126,8 @@ export async function loadStill(given: string | URL, options: ReadStillOptions =
     if (/unsupported image format/i.test(message)) {
       // A TIFF cut short inside its header is "unsupported" to libvips; it is a TIFF all the same.
       if (isTiff(await readHead(file, 4))) throw inputError(file, 'a TIFF image that cannot be decoded: damaged or cut short?', e);
-      throw inputError(file, 'not an image format that can be read (JPEG, PNG, WebP, AVIF, TIFF, SVG or GIF)', e);
+      // The command line reaches this only for what sniffKind takes for one of these: others go to ffmpeg.
+      throw inputError(file, 'not an image format that loadStill reads (JPEG, PNG, WebP, AVIF, TIFF, SVG or GIF); openInput reads the pictures ffmpeg reads too (BMP, PPM, TGA...)', e);
     }
     // sharp's prebuilt libvips decodes AVIF, the AV1 kind of HEIF, but not HEIC (HEVC), and
     // fails on it with "bad seek" or a codec error.

@@ -73,8 +73,10 @@ export function parsePaletteText(text: string): PaletteFile | string {
   // to more, beyond the rounding of the 0.01% that `palette` writes) is a mistake, which
   // rescaling them would hide.
   const total = shares === null ? 0 : shares.reduce((sum, x) => sum + x, 0);
-  if (shares !== null && total > 1 + SHARE_ROUNDING * shares.length + 1e-9) {
-    return `the colours' shares add up to ${formatPercent(total)}, more than the whole picture; correct them, or leave them out (the colours then count alike)`;
+  const rounding = SHARE_ROUNDING * (shares?.length ?? 0);
+  if (shares !== null && total > 1 + rounding + 1e-9) {
+    // Four decimals: at two, 100.012% over the 100.01% allowed read "100.01%, more than the whole".
+    return `the colours' shares add up to ${formatPercent(total)}, more than the whole picture (100%, and ${formatPercent(rounding)} for rounding); correct them, or leave them out (the colours then count alike)`;
   }
   if (shares === null && shared > 0) {
     // A colour added by hand to a saved palette: shares for some colours only say nothing of
@@ -425,7 +427,7 @@ function hexColour(text: string, share: number | null): Colour | null {
 const SHARE_ROUNDING = 0.00005;
 
 function formatPercent(share: number): string {
-  return `${Number((share * 100).toFixed(2))}%`;
+  return `${Number((share * 100).toFixed(4))}%`;
 }
 
 function sameRgb(a: readonly number[], b: readonly number[]): boolean {

@@ -78,7 +78,7 @@ export function checkCostWeights(weights: CostWeights): void {
   refuseUnknownKeys('the cost weights', weights, COST_WEIGHT_NAMES);
   for (const name of COST_WEIGHT_NAMES) {
     const w = weights[name];
-    if (!(w >= 0 && w < Infinity)) throw invalidOption(`weights.${name}`, 'a finite number of at least 0', w);
+    if (!(typeof w === 'number' && w >= 0 && w < Infinity)) throw invalidOption(`weights.${name}`, 'a finite number of at least 0', w);
   }
 }
 

@@ -1,4 +1,4 @@
-import { checkColourCounts, checkIndexedFrame, checkRgbaFrame, ChromaseedError, isBytes, namesOf, refuseUnknownKeys, requireChoice, requireInRange, requireObject } from '../errors.js';
+import { checkColourCounts, checkIndexedFrame, checkRgbaFrame, ChromaseedError, isBytes, namesOf, refuseUnknownKeys, requireChoice, requireInRange, requireObject, withDefaults } from '../errors.js';
 import { checkMapOptions, createMapper, nearestIndex, type DitherHold, type MapOptions } from '../map/map-pixels.js';
 import { holdPixels } from '../map/pixel-hold.js';
 import { TRANSFER_METHODS, type TransferMethod } from '../options.js';
@@ -15,12 +15,12 @@ export interface SourcePalette extends WeightedPalette {
 
 export interface TransferOptions {
   readonly method: TransferMethod;
-  /** Cost weights of the `optimal` method. */
-  readonly weights?: CostWeights;
+  /** Cost weights of the `optimal` method; each one left out is DEFAULT_COST_WEIGHTS'. */
+  readonly weights?: Partial<CostWeights>;
   /** When to re-decide the mapping; `false` decides once, on the first frame. */
   readonly sceneCut?: Partial<SceneCutOptions> | false;
-  /** How `nearest` maps pixels (dithering applies there only). Default: Euclidean RGB, no dither. */
-  readonly map?: MapOptions;
+  /** How `nearest` maps pixels (dithering applies there only). Each field left out: Euclidean RGB, no dither. */
+  readonly map?: Partial<MapOptions>;
   /**
    * `nearest` only: the pixel hold (StabilityOptions.pixelHold and pixelMargin; DitherHold
    * with dithering) between consecutive frames, as `--seeding global` has it with one
@@ -121,13 +121,13 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
   requireChoice('--method', TRANSFER_METHODS, method);
   // The nested options too, here rather than where they are first used (a scene cut, a mapping, an optimal match).
   // Only `optimal` reads the weights' values: a negative one failed at the first frame.
-  if (method === 'optimal' && options.weights !== undefined) checkCostWeights(options.weights);
-  else refuseUnknownKeys('the cost weights', options.weights, COST_WEIGHT_NAMES);
-  if (options.map !== undefined) checkMapOptions(options.map, "createPaletteTransfer's map");
+  const weights = withDefaults(DEFAULT_COST_WEIGHTS, options.weights, 'weights', '{ lightness: 1, color: 0.5, frequency: 0.25 }');
+  if (method === 'optimal') checkCostWeights(weights);
+  else refuseUnknownKeys('the cost weights', weights, COST_WEIGHT_NAMES);
+  const mapOptions = withDefaults<MapOptions>({ metric: 'euclidean', space: 'rgb', dither: 'none' }, options.map, 'map', "{ dither: 'floyd-steinberg' }");
+  checkMapOptions(mapOptions, "createPaletteTransfer's map");
   if (options.sceneCut !== undefined && options.sceneCut !== false) refuseUnknownKeys("createPaletteTransfer's sceneCut", options.sceneCut, SCENE_CUT_NAMES);
-  const weights = options.weights ?? DEFAULT_COST_WEIGHTS;
   const detector = options.sceneCut === false ? null : createSceneCutDetector(options.sceneCut);
-  const mapOptions: MapOptions = options.map ?? { metric: 'euclidean', space: 'rgb', dither: 'none' };
   const mapper = options.method === 'nearest' ? createMapper() : null;
   const dithered = (mapOptions.dither ?? 'none') !== 'none';
   const sourceRgb = source.rgb.slice(0, source.size * 3);

@@ -908,6 +908,13 @@ describe('inputs that cannot be read', () => {
     expect([latin.code, latin.stderr]).toEqual([1, `chromaseed: ${mangled}: no such file (looked in ${dir}); if its name has bytes that are not UTF-8, chromaseed is given them replaced (U+FFFD) and cannot open it: rename it\n`]);
   });
 
+  it('palette given -o says it prints, and how to write a file (it said "unknown option -o" alone)', async () => {
+    for (const args of [['-o', 'pal.gpl'], ['--output=pal.gpl'], ['-opal.gpl']]) {
+      const r = await runMain(['palette', CARS, ...args]);
+      expect([r.code, r.stderr], args.join(' ')).toEqual([2, 'chromaseed: palette prints the palette on standard output: redirect it to a file (chromaseed palette IMAGE --format gpl > palette.gpl), or draw it with --swatch FILE.png (see chromaseed palette --help)\n']);
+    }
+  });
+
   it("a link or a file: URL is said to be one, with what to do, not looked for in a directory named after its scheme (it said \"looked in ./https:/example.com\")", async () => {
     const link = "https://example.com/it's.gif";
     const given = await runMain(['quantize', link, '-o', path.join(tmp, 'x.gif')]);

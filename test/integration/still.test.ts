@@ -358,6 +358,8 @@ describe('loadStill', () => {
       const opened = await openInput(file, resolveInputOptions({ fps: 5, width: 32 }));
       expect([opened.kind, opened.info.width, opened.info.frameCount]).toEqual(['still', 32, 1]);
     }
+    // loadStill reads what sharp reads; it says where a BMP is read (it named only the formats it reads).
+    await expectError(loadStill(bmp), 'ERR_INPUT', /coffee\.bmp: not an image format that loadStill reads \(JPEG, PNG, WebP, AVIF, TIFF, SVG or GIF\); openInput reads the pictures ffmpeg reads too \(BMP, PPM, TGA\.\.\.\)$/);
   });
 
   it('rejects a directory', async () => {

@@ -290,6 +290,34 @@ describe('options that did not go through the resolvers', () => {
     expect(createPaletteTransfer(source, { method: 'nearest', map: { metric: 'manhattan', space: 'lab', dither: 'bayer' } })).toBeDefined();
   });
 
+  it("a palette transfer's map and weights take their defaults for what they leave out, and a bad value is named (map { dither: 'atkinson' } was refused naming the metric it left out; { dither: 'bayer' } refused too)", () => {
+    const source = sourcePaletteFromCounts([0, 0, 0, 255, 255, 255], [1, 1], 2);
+    const grey = { width: 2, height: 1, data: new Uint8Array([100, 100, 100, 255, 140, 140, 140, 255]) };
+    const target = { source: grey, indexed: { width: 2, height: 1, indices: new Uint8Array([0, 1]), palette: new Uint8Array([100, 100, 100, 140, 140, 140]), size: 2, transparent: null, delayMs: 100 }, inertia: NaN, fresh: true };
+    // Bayer between black and white: the two greys come out mixed, not each its nearest.
+    const whole = createPaletteTransfer(source, { method: 'nearest', map: { metric: 'euclidean', space: 'rgb', dither: 'bayer' }, pixelHold: -1 }).next(target);
+    const partial = createPaletteTransfer(source, { method: 'nearest', map: { dither: 'bayer' }, pixelHold: -1 }).next(target);
+    expect(Array.from(partial.indices)).toEqual(Array.from(whole.indices));
+    expect(() => createPaletteTransfer(source, { method: 'nearest', map: { dither: 'atkinson' as never } })).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: 'expected none, floyd-steinberg or bayer for dither but received "atkinson"' }));
+    expect(() => createPaletteTransfer(source, { method: 'optimal', weights: { lightness: 2 } })).not.toThrow();
+    expect(() => createPaletteTransfer(source, { method: 'optimal', weights: { lightness: -1 } })).toThrow('expected a finite number of at least 0 for weights.lightness but received -1');
+    expect(() => createPaletteTransfer(source, { method: 'optimal', weights: 'heavy' as never })).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: expect.stringMatching(/^expected an object such as \{ lightness: 1, color: 0\.5, frequency: 0\.25 \} for weights/) }));
+  });
+
+  it("numbers given as text, true or [8] are refused wherever a lever or weight comes in, as the resolvers refuse them (a transfer's pixelHold '8', a weight '1', resolveStability's sceneCut '2' and k-means' text weights were taken)", () => {
+    const source = sourcePaletteFromCounts([255, 0, 0, 0, 0, 255], [1, 1], 2);
+    for (const pixelHold of ['8', true, [8]]) {
+      expect(() => createPaletteTransfer(source, { method: 'nearest', pixelHold: pixelHold as never }), String(pixelHold)).toThrow(/^expected -1 \(off\) or a number from 0 to 255 for --pixel-hold but received /);
+    }
+    for (const weights of [{ lightness: '1' }, { color: true }, { frequency: [0.25] }]) {
+      expect(() => createPaletteTransfer(source, { method: 'optimal', weights: weights as never }), JSON.stringify(weights)).toThrow(/^expected a finite number of at least 0 for weights\.(lightness|color|frequency) but received /);
+    }
+    expect(() => resolveStability('medium', { sceneCut: '2' as never })).toThrow('expected 0 (off) or a number from 1 to 1000000000 for --scene-cut but received "2"');
+    expect(() => kmeansPoints(new Float64Array([1, 2, 3, 4, 5, 6]), ['1', '2'] as never, { k: 1 })).toThrow(/^expected a number \(<= 0 ignores the point\) for weights\[0\] but received "1"$/);
+    expect(() => kmeansPoints(['1', 2, 3] as never, null, { k: 1 })).toThrow(/^expected a finite number of at most 1e100 in size for points\[0\] but received "1"$/);
+    expect(() => kmeansPixels(new Uint8Array(RGBA), { k: 1, anchorWeights: ['1'] as never })).toThrow('expected a finite weight >= 0 for anchorWeights[0] but received "1"');
+  });
+
   it("the public entry exports the resolvers, not their helpers (integer, choice, the name lists were public by a blanket re-export)", async () => {
     const core = await import('../../src/core.js');
     for (const internal of ['integer', 'choice', 'requireResolved', 'leverGiven', 'CLUSTER_NAMES', 'SEQUENCE_NAMES']) expect(core, internal).not.toHaveProperty(internal);
@@ -582,6 +610,12 @@ describe('stateful objects and factories answer misuse with a ChromaseedError', 
     expect(() => sortPalette(null as never)).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: "expected an array of palette entries (a palette's colors) for colors but received null" }));
     // Entries of another shape: sortPalette failed with "undefined is not iterable", formatPalette printed "undefined" and "NaN%".
     expect(() => sortPalette([{}] as never, 'hue')).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: 'expected a colour written #rrggbb for colors[0].hex but received undefined' }));
+    // Its warnings are a list of strings: 'oops' was written as "warnings": "oops".
+    const one = { k: 1, inertia: 0, iterations: 0, colors: [] };
+    for (const [warnings, shown] of [['oops', '"oops"'], [42, '42'], [[1], 'a list holding something else']] as const) {
+      expect(() => formatPalette(one, 'json', warnings as never)).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: `expected a list of strings (what was warned of) for warnings but received ${shown}` }));
+    }
+    expect(JSON.parse(formatPalette(one, 'json', ['a note'])).warnings).toEqual(['a note']);
     expect(() => formatPalette({ k: 1, inertia: 0, iterations: 0, colors: [null] } as never, 'css')).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: "expected a palette entry ({ hex, rgb, centroid, count, proportion }: paletteFromKMeans's) for palette's colors[0] but received null" }));
     const good = { hex: '#ff0000', rgb: [255, 0, 0], centroid: [255, 0, 0], count: 4, proportion: 1 } as const;
     expect(() => sortPalette([good, { ...good, rgb: [256, 0, 0] }] as never)).toThrow(expect.objectContaining({ message: 'expected three bytes, 0 to 255 for colors[1].rgb but received [256,0,0]' }));

@@ -181,7 +181,9 @@ describe('parsePaletteText', () => {
     // A GIMP palette's numbers are its colours; the name is only a name (GIMP keeps it when the colour is edited).
     expect(parsePaletteText('GIMP Palette\n0 255 0\t#762710 53.52%\n')).toMatchObject({ rgb: Uint8Array.of(0, 255, 0) });
     // Shares: none over the whole, together or alone; what `palette` rounds to 0.01% passes.
-    expect(parsePaletteText('#ff0000 150%\n#00ff00 20%\n')).toBe("the colours' shares add up to 170%, more than the whole picture; correct them, or leave them out (the colours then count alike)");
+    expect(parsePaletteText('#ff0000 150%\n#00ff00 20%\n')).toBe("the colours' shares add up to 170%, more than the whole picture (100%, and 0.01% for rounding); correct them, or leave them out (the colours then count alike)");
+    // Just over what rounding allows, said with the digits that show it (it read "100.01%, more than the whole picture").
+    expect(parsePaletteText('#ff0000 50.006%\n#0000ff 50.006%\n')).toMatch(/^the colours' shares add up to 100\.012%, more than the whole picture \(100%, and 0\.01% for rounding\)/);
     expect(parsePaletteText('[{"hex": "#ff0000", "proportion": 0.7}, {"hex": "#00ff00", "proportion": 0.7}]')).toMatch(/^the colours' shares add up to 140%/);
     expect(parsePaletteText('#ff0000 60%\n#00ff00 40.01%\n')).toMatchObject({ size: 2 });
     expect(parsePaletteText('#ff0000 60%\n#00ff00 20%\n')).toMatchObject({ size: 2 });
