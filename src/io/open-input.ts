@@ -242,8 +242,11 @@ async function openInputOnce(name: string, options: InputOptions, signal?: Abort
   const { frameCount, frameCountUncertain, fps } = video.info;
   if (frameCount !== undefined && frameCountUncertain !== true && frameCount > options.maxFrames) {
     // The length counted from is given: a damaged header's (4,294,967 s for a 1 s clip) shows as such.
-    const stated = fps !== undefined && fps > 0 ? ` in the ${(frameCount / fps).toFixed(1)} s the file states` : '';
-    throw new ChromaseedError('ERR_LIMIT', `${file}: about ${frameCount} frames at ${Number(fps?.toFixed(3))} fps${stated}, more than the limit of ${options.maxFrames} (raise the limit with --max-frames, or read a part with --start and --duration, or fewer frames with --fps)`);
+    // A variable-rate read's by its frames' times: `fps` is only the rate their delays fit (a 10 and 30 fps join at 50 fps "in 0.8 s").
+    const lengthSec = video.variableLengthSec ?? (fps !== undefined && fps > 0 ? frameCount / fps : undefined);
+    const rate = video.variableLengthSec !== undefined ? 'at a variable rate' : `at ${Number(fps?.toFixed(3))} fps`;
+    const stated = lengthSec !== undefined ? ` in the ${lengthSec.toFixed(1)} s the file states` : '';
+    throw new ChromaseedError('ERR_LIMIT', `${file}: about ${frameCount} frames ${rate}${stated}, more than the limit of ${options.maxFrames} (raise the limit with --max-frames, or read a part with --start and --duration, or fewer frames with --fps)`);
   }
   return { kind: 'video', info: video.info, frames: limitFrames(video.frames, options.maxFrames, file), warnings: video.warnings, release: video.release };
 }

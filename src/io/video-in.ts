@@ -127,8 +127,10 @@ function damageWarning(file: string, line: string): string {
  * `read.demuxer` names ffmpeg's input format when its guess from the file's first bytes
  * would be wrong.
  * `picture` is true when ffmpeg reads the file as a picture (BMP, PPM, TGA...), not a video.
+ * `variableLengthSec`, for a variable-rate video read by its frames' own times, is their
+ * length; `info.fps` is then the rate their delays fit, not one the file plays at.
  */
-export async function openVideo(given: string | URL, options: ClipOptions = {}, read: VideoRead = {}): Promise<FrameSource & { readonly picture?: boolean }> {
+export async function openVideo(given: string | URL, options: ClipOptions = {}, read: VideoRead = {}): Promise<FrameSource & { readonly picture?: boolean; readonly variableLengthSec?: number }> {
   const file = fileName(given, 'openVideo');
   requireObject('read', '{ signal }', read);
   refuseUnknownKeys('openVideo', options, CLIP_NAMES);
@@ -226,7 +228,7 @@ export async function openVideo(given: string | URL, options: ClipOptions = {}, 
   const frames: AsyncIterable<TimedFrame> = {
     [Symbol.asyncIterator]: () => readFrames(file, pool, { width, height, delayMs, filters, noAutorotate: turnHere, startSec: opts.startSec, durationSec: partSec, lengthSec: probe.durationSec, lengthSetByOthers: probe.otherStreams === true, wholeReadSec: wholeReadSec(probe), decoder: probe.decoder, demuxer, literalName: probe.literalName, ...(probe.rawStream === true ? { streamRate: probe.fps } : {}), alpha: probe.alpha === true, soundBeside: keepPlace, ...(startRate !== undefined ? { passLast: true } : {}), ...(opts.maxFps !== undefined ? { shortestMs: 1000 / opts.maxFps } : {}), ...(clock !== undefined ? { clock: clock.plan } : {}) }, warnings),
   };
-  return { info, frames, warnings, release: pool.release, ...(probe.picture === true ? { picture: true } : {}) };
+  return { info, frames, warnings, release: pool.release, ...(probe.picture === true ? { picture: true } : {}), ...(clock !== undefined ? { variableLengthSec: clock.lengthSec } : {}) };
 }
 
 /** How a video's frames are made: their size and rate, and what the read must report. */
@@ -387,7 +389,7 @@ function pictureEndSec(packets: PacketTimes, probe: VideoProbe): number {
  * the packet times cannot be read. `fps` is the rate the frames' delays fit (what a video
  * output is written at), `frameCount` their number, both from the packet times.
  */
-function variableRateClock(packets: PacketTimes | null, probe: VideoProbe, opts: ReturnType<typeof validateClipOptions>, keepPlace: boolean): { plan: ClockPlan; fps: number; frameCount: number } | undefined {
+function variableRateClock(packets: PacketTimes | null, probe: VideoProbe, opts: ReturnType<typeof validateClipOptions>, keepPlace: boolean): { plan: ClockPlan; fps: number; frameCount: number; lengthSec: number } | undefined {
   if (packets === null || !misplacedAtRate(packets, probe.fps, opts.durationSec)) return undefined;
   const plan: ClockPlan = {
     ...streamEnd(packets, probe),
@@ -409,7 +411,7 @@ function variableRateClock(packets: PacketTimes | null, probe: VideoProbe, opts:
   const fromLead = plan.fromZero === true && delays.length > 1 ? 1 : 0;
   const rated = delays.slice(fromLead, delays.length - fromLead > 1 ? -1 : undefined);
   const fps = (plan.shortestMs === undefined ? commonRateFor(rated, packets.unitMs, probe.fps, maxFps) : undefined) ?? rateForDelays(delays, maxFps);
-  return { plan, fps, frameCount: delays.length };
+  return { plan, fps, frameCount: delays.length, lengthSec: delays.reduce((sum, ms) => sum + ms, 0) / 1000 };
 }
 
 /**

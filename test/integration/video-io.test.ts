@@ -401,6 +401,11 @@ describe('openVideo', () => {
     expect(frames.map((f) => Math.round(f.delayMs))).toEqual([...Array(10).fill(100), ...Array(30).fill(33)]);
     // Its average rate (20) is below its finest (30): not steady, so its packets' times are read.
     expect((await probeVideo(joined)).steadyRate).toBeUndefined();
+    // Over --max-frames, its length is its frames', whatever rate an output caps it at (it
+    // said "40 frames at 50 fps in the 0.8 s the file states" for a GIF, 30 fps and 1.3 s for a video).
+    for (const maxFps of [undefined, 50]) {
+      await expect(openInput(joined, { ...resolveInputOptions({ maxFrames: 10 }), maxFps })).rejects.toMatchObject({ code: 'ERR_LIMIT', message: `${joined}: about 40 frames at a variable rate in the 2.0 s the file states, more than the limit of 10 (raise the limit with --max-frames, or read a part with --start and --duration, or fewer frames with --fps)` });
+    }
 
     // A part from --start is read at one rate (not by the frames' own times), the finest: in
     // an MKV, which states no average rate, that was the first part's 10 fps, and 20 of the
