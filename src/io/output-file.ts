@@ -258,7 +258,9 @@ export async function checkExtraOutputPath(extraPath: string, option: string, in
   for (const [file, name] of others) {
     if (file === undefined) continue;
     const other = await realTarget(file);
-    if (extra === other || isFrameOf(other, extra)) throw new ChromaseedError('ERR_USAGE', `${extraPath}: is also the ${name}; choose another file name`);
+    if (extra === other || isFrameOf(other, extra)) {
+      throw new ChromaseedError('ERR_USAGE', `${option} ${extraPath}: ${extra === other ? `is also the ${name}` : `is a file name of the ${name}'s numbered frames`}; choose another file name`);
+    }
   }
   // Written only after the main output, so find out now whether a file can be created there
   // at all (a read-only mount, /proc): a late failure would leave the main output behind.

@@ -1267,9 +1267,9 @@ describe('chromaseed compare --flicker-map', () => {
     const notPng = await runMain(['compare', CARS, '--flicker-map', path.join(dir, 'map.gif')]);
     expect([notPng.code, notPng.stderr]).toEqual([2, expect.stringMatching(/--flicker-map \S*map\.gif: this picture is written as PNG; give it a \.png name/)]);
     const asTimeline = await runMain(['compare', CARS, '--timeline', path.join(dir, 'same.png'), '--flicker-map', path.join(dir, 'same.png')]);
-    expect([asTimeline.code, asTimeline.stderr]).toEqual([2, expect.stringMatching(/same\.png: is also the --timeline picture; choose another file name/)]);
+    expect([asTimeline.code, asTimeline.stderr]).toEqual([2, expect.stringMatching(/--flicker-map \S*same\.png: is also the --timeline picture; choose another file name/)]);
     const asOutput = await runMain(['compare', CARS, '-o', path.join(dir, 'frame-%d.png'), '--flicker-map', path.join(dir, 'frame-1.png')]);
-    expect([asOutput.code, asOutput.stderr]).toEqual([2, expect.stringMatching(/frame-1\.png: is also the main output/)]);
+    expect([asOutput.code, asOutput.stderr]).toEqual([2, expect.stringMatching(/--flicker-map \S*frame-1\.png: is a file name of the main output's numbered frames; choose another file name/)]);
     // Too wide to draw: refused before the run, not after it (in 0.5 s, where the run takes minutes).
     const wide = await runMain(['compare', CARS, '--width', '11000', '--flicker-map', path.join(dir, 'wide.png')]);
     expect([wide.code, wide.stderr]).toEqual([2, expect.stringMatching(/a side-by-side of 3 panels 11000 pixels wide would be 33008 pixels wide, more than 32767; scale the input down with --width/)]);

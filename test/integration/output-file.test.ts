@@ -160,7 +160,7 @@ describe('extra pictures beside the main output', () => {
     const code = async (promise: Promise<void>) => promise.then(() => 'ok', (e: ChromaseedError) => `${e.code}: ${e.message}`);
     expect(await code(checkExtraOutputPath(path.join(dir, 't.gif'), '--timeline', input))).toMatch(/^ERR_USAGE: --timeline .*t\.gif: this picture is written as PNG/);
     expect(await code(checkExtraOutputPath(path.join(dir, 'T.PNG'), '--timeline', input))).toBe('ok');
-    expect(await code(checkExtraOutputPath(path.join(dir, 'f-3.png'), '--timeline', input, [[path.join(dir, 'f-%d.png'), 'main output']]))).toMatch(/^ERR_USAGE: .*is also the main output/);
+    expect(await code(checkExtraOutputPath(path.join(dir, 'f-3.png'), '--timeline', input, [[path.join(dir, 'f-%d.png'), 'main output']]))).toMatch(/^ERR_USAGE: --timeline \S*f-3\.png: is a file name of the main output's numbered frames; choose another file name$/);
     mkdirSync(path.join(dir, 'real'));
     symlinkSync(path.join(dir, 'real'), path.join(dir, 'link'));
     const viaLink = checkExtraOutputPath(path.join(dir, 'link', 'p.png'), '--overlay', input, [[path.join(dir, 'real', 'p.png'), '--swatch picture']]);
