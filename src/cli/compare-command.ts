@@ -9,7 +9,7 @@ import { STDOUT } from '../io/output-file.js';
 import { createMapper } from '../map/map-pixels.js';
 import { createQualityMeter, type QualityResult } from '../metrics/quality.js';
 import { MAX_COLORS, type Seeding, type SequenceOptions } from '../options.js';
-import { inputOptionsOf, sequenceOptionsOf } from './pick-options.js';
+import { inputOptionsOf, refuseNowhereToPrint, sequenceOptionsOf } from './pick-options.js';
 import { quantizeClip, type QuantizedFrame } from '../pipeline/quantize-clip.js';
 import { shareReading } from '../pipeline/shared-reading.js';
 import { captionLayout, renderCaption } from '../render/caption.js';
@@ -54,6 +54,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   if (args.all === true && output === undefined && timelineFile === undefined && mapFile === undefined) {
     throw new ChromaseedError('ERR_USAGE', '--all adds the global mode to the side-by-side animation, the palette timeline and the flicker map, and none is asked for; give -o FILE.gif, --timeline FILE.png or --flicker-map FILE.png, or drop --all');
   }
+  if (output === undefined && timelineFile === undefined && mapFile === undefined) refuseNowhereToPrint(streams.stdout, 'the figures', 'figures.txt', 'show the modes side by side with -o FILE.gif');
   // Refuses an output we cannot write before reading anything; a GIF's rate limit applies to
   // the clip every mode reads.
   const read = inputOptionsOf(args);

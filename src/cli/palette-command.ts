@@ -5,7 +5,7 @@ import { checkExtraOutputPath, stageFiles } from '../io/output-file.js';
 import { markRunComplete } from '../io/leftovers.js';
 import { loadStill } from '../io/still.js';
 import { clusterInThread, kmeansPixelsInThread } from '../io/kmeans-thread.js';
-import { inputOptionsOf, paletteOptionsOf } from './pick-options.js';
+import { inputOptionsOf, paletteOptionsOf, refuseNowhereToPrint } from './pick-options.js';
 import { formatPalette } from '../palette/format.js';
 import type { InputOptions } from '../options.js';
 import { paletteFromKMeans, type KMeansPaletteSource } from '../palette/palette.js';
@@ -30,6 +30,7 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
   const options = paletteOptionsOf(args);
   const swatch = typeof args.swatch === 'string' ? args.swatch : undefined;
   const overlay = typeof args.overlay === 'string' ? args.overlay : undefined;
+  if (swatch === undefined && overlay === undefined) refuseNowhereToPrint(streams.stdout, 'the palette', 'palette.txt', 'draw it with --swatch FILE.png');
   const given = String(args.image);
   if (isStdin(given)) {
     // Piped in, `-` is copied before it is read: what can be checked without it is checked first.

@@ -65,6 +65,20 @@ export function keepsSound(args: Args, output: string): boolean {
   return args.audio !== false;
 }
 
+/** Whether standard output is /dev/null: sent there, or closed (`>&-`), where Node puts /dev/null in its place. */
+function isNullStdout(stdout: { fd?: unknown }): boolean {
+  return typeof stdout.fd === 'number' && descriptorKind(stdout.fd) === '/dev/null';
+}
+
+/**
+ * Refuses a run whose only result is what it prints (`palette`, `compare` with no picture or
+ * animation asked for) when standard output is /dev/null: the result went nowhere and the
+ * run exited 0. `file` is where to redirect it, `instead` what else the command can write.
+ */
+export function refuseNowhereToPrint(stdout: { isTTY?: boolean; fd?: unknown }, what: string, file: string, instead: string): void {
+  if (isNullStdout(stdout)) throw new ChromaseedError('ERR_USAGE', `standard output is /dev/null (closed, or sent there), so ${what} would go nowhere; redirect it to a file (> ${file}), or ${instead}`);
+}
+
 /**
  * `-o -`, a GIF on standard output, refused where it cannot work: with --json, which prints
  * there too, to a terminal, which would show the GIF's bytes as text, and to /dev/null,
@@ -75,7 +89,7 @@ export function outputNameOf(args: Args, output: string, stdout: { isTTY?: boole
   if (output !== STDOUT) return output;
   if (args.json === true) throw new ChromaseedError('ERR_USAGE', '-o - and --json would both write to standard output; give -o a file name, or drop --json');
   if (stdout.isTTY === true) throw new ChromaseedError('ERR_USAGE', '-o -: standard output is a terminal; redirect it to a file (> out.gif) or pipe it to another program');
-  if (typeof stdout.fd === 'number' && descriptorKind(stdout.fd) === '/dev/null') {
+  if (isNullStdout(stdout)) {
     throw new ChromaseedError('ERR_USAGE', '-o -: standard output is /dev/null (closed, or sent there), so the GIF would go nowhere; redirect it to a file (> out.gif) or pipe it to another program');
   }
   return 'standard output';

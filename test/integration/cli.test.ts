@@ -266,6 +266,14 @@ describe('chromaseed quantize', () => {
       const r = spawnSync('sh', ['-c', `"$0" "$@" ${redirect}`, process.execPath, BIN, 'quantize', CARS, '-o', '-'], { encoding: 'utf8' });
       expect([r.status, r.stderr]).toEqual([2, 'chromaseed: -o -: standard output is /dev/null (closed, or sent there), so the GIF would go nowhere; redirect it to a file (> out.gif) or pipe it to another program\n']);
     }
+    // palette and compare print their result: with nothing else to write, it went nowhere, exit 0.
+    const sh = (...args: string[]) => spawnSync('sh', ['-c', '"$0" "$@" >&-', process.execPath, BIN, ...args], { encoding: 'utf8' });
+    expect([sh('palette', CARS, '-k', '4').status, sh('palette', CARS, '-k', '4').stderr]).toEqual([2, 'chromaseed: standard output is /dev/null (closed, or sent there), so the palette would go nowhere; redirect it to a file (> palette.txt), or draw it with --swatch FILE.png\n']);
+    expect(sh('compare', CARS, '-k', '4', '--duration', '0.2').stderr).toBe('chromaseed: standard output is /dev/null (closed, or sent there), so the figures would go nowhere; redirect it to a file (> figures.txt), or show the modes side by side with -o FILE.gif\n');
+    // With a picture to write, the printed part may go (palette IMAGE --swatch s.png > /dev/null).
+    const swatch = path.join(tmp, 'closed-stdout-swatch.png');
+    const drawn = sh('palette', CARS, '-k', '4', '--swatch', swatch);
+    expect([drawn.status, drawn.stderr, existsSync(swatch)]).toEqual([0, '', true]);
     const compare = await runMain(['compare', CARS, '-o', '-']);
     expect(compare.code).toBe(2);
     expect(compare.stderr).toBe('chromaseed: -o -: compare prints its figures on standard output; give -o a file name\n');
