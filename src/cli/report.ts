@@ -76,8 +76,8 @@ export function writtenReport(
   const { width, height } = size;
   const played = playedMs(clock, written);
   return {
-    fields: { frames, width, height, bytes: written.bytes, videoFrames: written.videoFrames ?? null, sound: written.sound === true, playbackSeconds: playbackSecondsOf(frames, played), plays, seconds: round(seconds, 3) },
-    line: `${framesWritten(frames, written)}, ${width}x${height}${codedOf(written)}${playbackOf(frames, played, plays)}, ${formatBytes(written.bytes)}`,
+    fields: { frames, width, height, bytes: written.bytes, videoFrames: written.videoFrames ?? null, sound: written.sound === true, playbackSeconds: hasPlayback(frames, written) ? round(played / 1000, 3) : null, plays, seconds: round(seconds, 3) },
+    line: `${framesWritten(frames, written)}, ${width}x${height}${codedOf(written)}${hasPlayback(frames, written) ? playbackOf(played, plays) : ''}, ${formatBytes(written.bytes)}`,
   };
 }
 
@@ -92,14 +92,17 @@ function playedMs(clock: { readonly ms: number }, written: { videoSeconds?: numb
   return written.videoSeconds !== undefined ? written.videoSeconds * 1000 : clock.ms;
 }
 
-/** What --json says of how long the output plays: null for one frame (a still has no playback). */
-function playbackSecondsOf(frames: number, playbackMs: number): number | null {
-  return frames > 1 ? round(playbackMs / 1000, 3) : null;
+/**
+ * Whether the output plays for a time: not one frame of a GIF or PNG, a still, but a video
+ * of one frame does, for a tick of its rate (--fps 0.001 made one of 1000 s, which the
+ * summary did not say).
+ */
+function hasPlayback(frames: number, written: { videoSeconds?: number }): boolean {
+  return frames > 1 || written.videoSeconds !== undefined;
 }
 
-/** ", 3.00 s long, looping forever": how long the output plays and how often (see playsOf); nothing for one frame. */
-function playbackOf(frames: number, playbackMs: number, plays: number | null): string {
-  if (frames < 2) return '';
+/** ", 3.00 s long, looping forever": how long the output plays and how often (see playsOf). */
+function playbackOf(playbackMs: number, plays: number | null): string {
   const looping = plays === null ? '' : plays === 0 ? ', looping forever' : plays === 1 ? ', playing once' : `, playing ${plays} times`;
   return `, ${(playbackMs / 1000).toFixed(2)} s long${looping}`;
 }

@@ -1813,6 +1813,18 @@ describe('sound', () => {
     expect(r.stderr).toMatch(/three-seconds-of-picture\.mp4: no frame comes out of the part asked for with --start: the picture may end before it \(the file lasts 10\.\d\d s, which its sound or subtitles may set\); ask for an earlier --start or a longer part\n$/);
   });
 
+  it('a video output of one frame says how long it plays, a tick of its rate (--fps 0.001 made 1000 s, unsaid), where a one-frame GIF is a still', async () => {
+    const chaplin = path.join(__dirname, '../../samples/chaplin.mp4');
+    const video = path.join(work, 'one-tick.mp4');
+    const args = (out: string) => ['quantize', chaplin, '-k', '2', '--width', '64', '--duration', '3', '--fps', '0.001', '-o', out];
+    const r = await runMain([...args(video), '--json']);
+    expect([r.code, JSON.parse(r.stdout).playbackSeconds, JSON.parse(r.stdout).frames]).toEqual([0, 1000, 1]);
+    expect((await runMain(args(video))).stderr).toMatch(/one-tick\.mp4: 1 frame with sound, 64x36, 1000\.00 s long, /);
+    const gif = path.join(work, 'one-tick.gif');
+    expect(JSON.parse((await runMain([...args(gif), '--json'])).stdout).playbackSeconds).toBe(null);
+    expect((await runMain(args(gif))).stderr).toMatch(/one-tick\.gif: 1 frame, 64x36, \d+ B /);
+  });
+
   it('a one-frame video with 2 s of sound makes a .png (it was refused as having 50 frames, counted from the sound)', async () => {
     const still = path.join(work, 'one-frame-with-sound.mp4');
     ff('-f', 'lavfi', '-i', 'color=c=0x2060a0:s=64x48:r=25:d=0.04', '-f', 'lavfi', '-i', 'sine=d=2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', still);
