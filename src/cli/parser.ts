@@ -98,8 +98,10 @@ export function usageMessage(msg: string, argv: readonly string[] = [], options:
   // An option given last with no value: yargs names it bare ("following: k").
   const bare = /^Not enough arguments following: (\S+)$/.exec(msg);
   const option = bare ? `${bare[1].length === 1 ? '-' : '--'}${bare[1]}` : '';
-  // yargs reads a value that starts with "-" (a file named -x.gif) as another option.
-  const text = bare ? `${option} needs a value (one that starts with "-" is given as ${option}=VALUE)` : msg.replace(/\s*\n\s*/g, ' ');
+  // yargs reads a value that starts with "-" (a file named -x.gif) as another option: said
+  // where something follows the option, not where it was given last.
+  const last = bare !== null && argv.lastIndexOf(option) === argv.length - 1;
+  const text = bare ? `${option} needs a value${last ? '' : ` (one that starts with "-" is given as ${option}=VALUE)`}` : msg.replace(/\s*\n\s*/g, ' ');
   return `${text} ${help}`;
 }
 
