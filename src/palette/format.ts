@@ -56,6 +56,9 @@ function round3(v: number): number {
  * colour per line, so the file stays readable and diffs line by line.
  */
 export function formatJson(palette: Palette, warnings?: readonly string[]): string {
+  if (warnings !== undefined && !(Array.isArray(warnings) && warnings.every((w) => typeof w === 'string'))) {
+    throw new ChromaseedError('ERR_USAGE', `expected a list of strings (what was warned of) for warnings but received ${Array.isArray(warnings) ? 'a list holding something else' : typeof warnings === 'string' ? JSON.stringify(warnings) : String(warnings)}`);
+  }
   const colors = palette.colors.map((c) =>
     JSON.stringify({
       hex: c.hex,
@@ -67,9 +70,6 @@ export function formatJson(palette: Palette, warnings?: readonly string[]): stri
   );
   const head = `{"k": ${JSON.stringify(palette.k)}, "inertia": ${JSON.stringify(palette.inertia)}, "iterations": ${JSON.stringify(palette.iterations)},`;
   // The command line's run adds what it warned of, as the other commands' --json do.
-  if (warnings !== undefined && !(Array.isArray(warnings) && warnings.every((w) => typeof w === 'string'))) {
-    throw new ChromaseedError('ERR_USAGE', `expected a list of strings (what was warned of) for warnings but received ${Array.isArray(warnings) ? 'a list holding something else' : typeof warnings === 'string' ? JSON.stringify(warnings) : String(warnings)}`);
-  }
   const tail = warnings === undefined ? '' : `, "warnings": ${JSON.stringify(warnings)}`;
   return colors.length === 0 ? `${head} "colors": []${tail}}\n` : `${head}\n "colors": [\n  ${colors.join(',\n  ')}\n]${tail}}\n`;
 }

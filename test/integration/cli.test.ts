@@ -2401,7 +2401,9 @@ describe("the README's library example", () => {
 /** A command's exit, as spawnSync gives it, without blocking the test's thread. */
 function runLimited(command: string[]): Promise<{ status: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Standard output a pipe, drained: /dev/null there would refuse palette and compare, whose result is what they print.
+    const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.resume();
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('close', (status, signal) => resolve({ status, signal, stderr }));
