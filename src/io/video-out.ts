@@ -89,7 +89,13 @@ function codecOptions(container: VideoContainer, width: number, height: number, 
     // alpha (gifcontrols__dispose2.gif, 8 encodes at once: 3 or 4 different files) and
     // without (dispose3.gif, 6 at once: 4 different files; 6 of 6 alike without it). It saved
     // 6% of chaplin.mp4's run to .webm.
-    return ['-c:v', 'libvpx-vp9', '-pix_fmt', alpha ? 'yuva420p' : 'yuv420p', ...COLOUR_LABELS, '-crf', '20', '-b:v', '0', '-deadline', 'good', '-cpu-used', '4', ...lookAhead, ...REPRODUCIBLE, '-f', 'webm'];
+    // VP9 keeps odd sides, but the bundled ffmpeg's conversion to 4:2:0 took the missing half
+    // of the last column's (or row's) colour pairs as black: a flat (200, 40, 40) came out
+    // (163, 55, 55) in a 17x13 frame's corner, (143, 64, 63) at 1x1. Converted on a frame
+    // made even by repeating its edge, then cut back to its own size, it is within 2.
+    const pixelFormat = alpha ? 'yuva420p' : 'yuv420p';
+    const even = width % 2 === 1 || height % 2 === 1 ? ['-vf', `${smearToEven(width % 2, height % 2, alpha)},format=${pixelFormat},crop=${width}:${height}:0:0:exact=1`] : [];
+    return ['-c:v', 'libvpx-vp9', ...even, '-pix_fmt', pixelFormat, ...COLOUR_LABELS, '-crf', '20', '-b:v', '0', '-deadline', 'good', '-cpu-used', '4', ...lookAhead, ...REPRODUCIBLE, '-f', 'webm'];
   }
   const opts = ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', ...COLOUR_LABELS, '-crf', '18', '-preset', 'medium', ...X264_THREADS];
   // Square pixels, said outright: raw input has no aspect ratio, and padded to a height of
@@ -99,13 +105,18 @@ function codecOptions(container: VideoContainer, width: number, height: number, 
   const coded = codedSize(container, width, height);
   const padRight = coded.width - width;
   const padBottom = coded.height - height;
-  const pad = padRight === 1 || padBottom === 1 ? `format=gbrp,pad=ceil(iw/2)*2:ceil(ih/2)*2:0:0,fillborders=right=${padRight}:bottom=${padBottom}:mode=smear,` : '';
+  const pad = padRight === 1 || padBottom === 1 ? `${smearToEven(padRight, padBottom, false)},` : '';
   opts.push('-vf', `${pad}setsar=1`);
   // write_colr: the labels in the container too (a 'colr' box), where QuickTime and players
   // built on it read them; the bundled ffmpeg 4.1 put them in the H.264 stream alone.
   if (container === 'mp4' || container === 'mov') opts.push('-movflags', '+faststart+write_colr');
   opts.push(...REPRODUCIBLE, '-f', container === 'mkv' ? 'matroska' : container);
   return opts;
+}
+
+/** Filters that add a column on the right and a row at the bottom (1 or 0 each), copies of the edge, in RGB. */
+function smearToEven(right: number, bottom: number, alpha: boolean): string {
+  return `format=${alpha ? 'gbrap' : 'gbrp'},pad=ceil(iw/2)*2:ceil(ih/2)*2:0:0,fillborders=right=${right}:bottom=${bottom}:mode=smear`;
 }
 
 /**

@@ -1706,6 +1706,26 @@ describe('frame writers on real video frames', () => {
     for (const [x, y] of [[160, 60], [161, 60], [80, 120], [80, 121], [161, 121]]) expect(at(x, y), `${x},${y}`).toEqual(centre);
   });
 
+  it("WebM keeps an odd size with its edge's colour: the conversion to 4:2:0 took the missing half of the last column's pairs as black ((200, 40, 40) came out (163, 55, 55) at 17x13's corner, (143, 64, 63) at 1x1)", async () => {
+    for (const [w, h, alpha] of [[17, 13, false], [1, 1, false], [16, 13, false], [17, 13, true]] as const) {
+      const n = w * h;
+      // With alpha, the left column is clear: the picture's right edge still has to keep its colour.
+      const transparent = alpha ? Uint8Array.from({ length: n }, (_, p) => (p % w === 0 ? 1 : 0)) : null;
+      const frame = { width: w, height: h, indices: new Uint8Array(n).fill(1), palette: new Uint8Array([0, 0, 0, 200, 40, 40]), size: 2, transparent, delayMs: 100 };
+      const out = path.join(work, `odd-edge-${w}x${h}${alpha ? '-alpha' : ''}.webm`);
+      const writer = await createFrameWriter(out, { width: w, height: h, fps: 10 });
+      await writer.write(frame);
+      expect((await writer.finish()).codedSize).toBeUndefined();
+      const back = (await readAll(out)).frames[0];
+      expect([back.width, back.height]).toEqual([w, h]);
+      for (let p = 0; p < n; p++) {
+        if (transparent?.[p] === 1) continue;
+        const got = Array.from(back.data.subarray(p * 4, p * 4 + 3));
+        expect(Math.max(...got.map((v, c) => Math.abs(v - [200, 40, 40][c]))), `${out} (${p % w}, ${Math.floor(p / w)}): ${got}`).toBeLessThanOrEqual(alpha ? 8 : 3);
+      }
+    }
+  });
+
   it('GIF output says when a frame is shown longer than a GIF frame can be (655.35 s), counting frames from 0 as every other message does (it counted from 1)', async () => {
     const frame = (delayMs: number) => ({ width: 2, height: 2, indices: new Uint8Array(4), palette: new Uint8Array([255, 0, 0]), size: 1, transparent: null, delayMs });
     const write = async (delays: number[]) => {
