@@ -329,8 +329,9 @@ export function createSequentialQuantizer(options: SequentialOptions): {
       if (last !== undefined) checkFrameBefore(last, frame);
       // No box where the frame before is this frame's own buffer (a source that redraws one
       // canvas in place): what it held is gone, and "nothing changed" would freeze the
-      // output on old content.
-      changed = last === undefined || last.source === frame.data ? undefined : changedBox(frame.data, last.source, frame.width, last.changedWithin);
+      // output on old content. Nor in a frame of no pixels (0 wide or high): no box fits it, and
+      // the engine refused the one it was given ("a run's difference is ...") at the second frame.
+      changed = last === undefined || last.source === frame.data || frame.data.length === 0 ? undefined : changedBox(frame.data, last.source, frame.width, last.changedWithin);
       const where: FrameDifference | undefined = changed !== undefined ? { changed, width: frame.width } : undefined;
       // The colour count may look only inside the box when the frame before is the one it counted.
       difference = where !== undefined && last!.source === lastCounted ? where : undefined;

@@ -334,6 +334,17 @@ describe('options that did not go through the resolvers', () => {
   });
 });
 
+describe('a clip of frames with no pixels', () => {
+  it('is quantized frame by frame, as one of pixels is (0 wide, its second frame failed: "a run\'s difference is { width, changed }")', async () => {
+    for (const [width, height] of [[0, 0], [0, 5], [5, 0]]) {
+      const frames = Array.from({ length: 3 }, () => ({ width, height, data: new Uint8Array(0), delayMs: 50 }));
+      for (const seeding of ['seeded', 'none', 'global'] as const) {
+        expect(await drain(quantizeClip(sourceOf(frames), resolveSequenceOptions({ colors: 4, seeding }))), `${width}x${height} ${seeding}`).toBe(3);
+      }
+    }
+  });
+});
+
 describe('a frame of another length than width x height x 4', () => {
   it('is refused by quantizeClip and by one palette for the clip, not padded with made-up pixels', async () => {
     const short = { width: 2, height: 2, data: new Uint8Array(RGBA.slice(0, 8)), delayMs: 100 };
