@@ -1,7 +1,7 @@
 import { oklabToLinearSrgb, oklabToSrgb, srgbToOklab } from '../color/space.js';
 import { checkRgbaPixels, namesOf, refuseUnknownKeys, requireInRange, requireObject } from '../errors.js';
 import { buildHistogram, createHistogram } from '../kmeans/histogram.js';
-import { makeEntry, type Palette } from './palette.js';
+import { checkPaletteEntries, makeEntry, type Palette } from './palette.js';
 
 /**
  * `--vivid`: palettes of salient colours rather than muted averages.
@@ -123,6 +123,7 @@ export function vividPoints(rgba: Uint8Array, options: VividOptions = {}): Vivid
  * @param amount relative chroma increase, 0..1 (default 0.15).
  */
 export function boostSaturation(palette: Palette, amount = 0.15): Palette {
+  checkPaletteEntries(requireObject('palette', "a palette ({ k, colors, ... }: paletteFromKMeans's)", palette).colors, "palette's colors");
   requireInRange('amount', amount, 0, 1);
   const lab = new Float64Array(3);
   const rgb = new Float64Array(3);

@@ -186,6 +186,9 @@ export function createColorAccumulator(): { add(frame: Frame | TimedFrame): void
 
   /** The colours counted, as weighted points, and the k-means options for them. */
   function request(options: ClusterOptions): ClusterRequest {
+    // Checked here too: the accumulator is public, and finish() failed with a TypeError, finish({ colours: 3 }) naming k.
+    refuseUnknownKeys("a colour accumulator's request or finish", options, RESOLVED_SEQUENCE_NAMES);
+    requireResolvedClustering(options, "a colour accumulator's request or finish", 'resolveClusterOptions (or resolveSequenceOptions)');
     if (lastBoxed) settle();
     const points = new Float64Array(distinct * 3);
     const weights = new Float64Array(distinct);

@@ -89,7 +89,7 @@ function checkSourcePalette(source: SourcePalette): void {
   if (!Number.isInteger(size) || size < 1 || size > 256) {
     throw new ChromaseedError('ERR_INPUT', `a source palette has 1 to 256 colours, not ${String(size)}${size === 0 ? ': an empty one has nothing to transfer' : ''}`);
   }
-  if (!isBytes(rgb) || rgb.length < size * 3) throw new ChromaseedError('ERR_INPUT', `a source palette of ${size} colours has ${size * 3} bytes of rgb (a Uint8Array)`);
+  if (!isBytes(rgb) || rgb.length < size * 3) throw new ChromaseedError('ERR_INPUT', `a source palette of ${size} colours needs ${size * 3} bytes of rgb (a Uint8Array), not ${isBytes(rgb) ? `${rgb.length}` : String(rgb)}`);
   // Its shares are checked as those of any palette being matched.
   checkWeightedPalette('source', source);
 }

@@ -15,10 +15,10 @@ import { createMapper } from '../../src/map/map-pixels.js';
 import { createQualityMeter, inertia } from '../../src/metrics/quality.js';
 import { DITHERS, INITS, METRICS, resolveClusterOptions, resolveInputOptions, resolvePaletteOptions, resolveSequenceOptions, SEEDINGS, SPACES, TRANSFER_METHODS } from '../../src/options.js';
 import { quantizeClip } from '../../src/pipeline/quantize-clip.js';
-import { clipPalette, type ClusterRequest } from '../../src/sequence/global-palette.js';
+import { clipPalette, createColorAccumulator, type ClusterRequest } from '../../src/sequence/global-palette.js';
 import { createSequentialQuantizer } from '../../src/sequence/sequential.js';
 import { createPaletteTransfer, sourcePaletteFromCounts } from '../../src/transfer/transfer.js';
-import { vividPoints } from '../../src/palette/vivid.js';
+import { boostSaturation, vividPoints } from '../../src/palette/vivid.js';
 import { formatPalette } from '../../src/palette/format.js';
 import { sortPalette } from '../../src/palette/sort.js';
 import { solveAssignment } from '../../src/transfer/hungarian.js';
@@ -145,7 +145,8 @@ describe('smaller contract breaks, each refused with the error type the README g
     };
     refused(undefined, /^a source palette is \{ size, rgb, proportions \}/);
     refused({ size: 0, rgb, proportions: [] }, /^a source palette has 1 to 256 colours, not 0: an empty one/);
-    refused({ size: 3, rgb, proportions: [0.3, 0.3, 0.4] }, /has 9 bytes of rgb/);
+    refused({ size: 3, rgb, proportions: [0.3, 0.3, 0.4] }, /needs 9 bytes of rgb \(a Uint8Array\), not 6$/);
+    refused({ size: 1, proportions: [1] }, /^a source palette of 1 colours needs 3 bytes of rgb \(a Uint8Array\), not undefined$/);
     refused({ size: 2, rgb }, /needs 2 proportions/);
     refused({ size: 2, rgb, proportions: [NaN, 1] }, /colour 0's is NaN/);
     expect(made({ size: 2, rgb, proportions: [0, 1] })).not.toThrow();
@@ -331,6 +332,21 @@ describe('options that did not go through the resolvers', () => {
     const palette = new Uint8Array([255, 0, 0]);
     expect(core.histogramInertia(engine.histogram, palette, 1, search)).toBe(core.histogramInertia(engine.histogram, palette, 1));
     expect(core.histogramInertia(engine.histogram, palette, 1, search)).toBe(255 * 255 * 2);
+  });
+});
+
+describe('core functions the README does not list, given what they do not take', () => {
+  it('answer with a ChromaseedError naming it (boostSaturation(null) and an accumulator finished without options were TypeErrors; finish({ colours: 3 }) named k)', () => {
+    expect(() => boostSaturation(null as never)).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: expect.stringMatching(/^expected an object such as a palette .* for palette but received null$/) }));
+    expect(() => boostSaturation({} as never)).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: expect.stringMatching(/palette's colors/) }));
+    const counted = () => {
+      const accumulator = createColorAccumulator();
+      accumulator.add({ width: 2, height: 1, data: new Uint8Array([10, 20, 30, 255, 200, 100, 0, 255]) });
+      return accumulator;
+    };
+    expect(() => counted().finish(undefined as never)).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: expect.stringMatching(/^a colour accumulator's request or finish needs its options \(it was given undefined\)/) }));
+    expect(() => counted().finish({ colours: 3 } as never)).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: expect.stringMatching(/^unknown option "colours" for a colour accumulator's request or finish; did you mean "colors"\?/) }));
+    expect(counted().finish(resolveClusterOptions({ colors: 2 })).palette.size).toBe(2);
   });
 });
 
