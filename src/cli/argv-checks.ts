@@ -151,7 +151,7 @@ export function refuseOddNumbers(argv: readonly string[], numbers: ReadonlySet<s
     if (given === null || !numbers.has(given[2])) return;
     const value = given[3] ?? options[i + 1];
     if (value !== undefined && !DECIMAL.test(value.trim())) {
-      throw new ChromaseedError('ERR_USAGE', `${given[1]}${given[2]} takes a number written in decimal (such as 16, 0.5 or 1e3), not ${JSON.stringify(value)}`);
+      throw new ChromaseedError('ERR_USAGE', `${given[1]}${given[2]} takes a number written in decimal (such as 16), not ${JSON.stringify(value)}`);
     }
   });
 }

@@ -1454,7 +1454,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['a switch given both ways by its letter and =false', ['quantize', CARS, '-o', 'x.gif', '-q', '--quiet=false'], 2, /^chromaseed: -q and --quiet=false were both given; give one\n$/],
     ['a switch given both ways by its letter as a long name', ['quantize', CARS, '-o', 'x.gif', '-q', '--no-q'], 2, /^chromaseed: -q and --no-q were both given; give one\n$/],
     ['a switch\'s letter with a value attached (read as off)', ['quantize', CARS, '-o', 'x.gif', '-q8'], 2, /^chromaseed: -q is a switch: give it alone \(or =true, =false\), not 8\n$/],
-    ['a number in camelCase that is no decimal (0x2 was 2)', ['palette', HIBISCUS, '--maxIterations', '0x2'], 2, /^chromaseed: --maxIterations takes a number written in decimal \(such as 16, 0\.5 or 1e3\), not "0x2"\n$/],
+    ['a number in camelCase that is no decimal (0x2 was 2)', ['palette', HIBISCUS, '--maxIterations', '0x2'], 2, /^chromaseed: --maxIterations takes a number written in decimal \(such as 16\), not "0x2"\n$/],
     ['three dashes (---colors was --colors, past the decimal check)', ['palette', HIBISCUS, '---colors', '0x10'], 2, /^chromaseed: unknown option ---colors \(see chromaseed palette --help\)\n$/],
     ['three dashes before no option (yargs\' "Unknown arguments: -bogus, bogus")', ['quantize', CARS, '-o', 'x.gif', '---bogus'], 2, /^chromaseed: unknown option ---bogus \(see chromaseed quantize --help\)\n$/],
     ['yargs\' own field as an option (taken and ignored)', ['palette', HIBISCUS, '--$0', 'x'], 2, /^chromaseed: unknown option --\$0 \(see chromaseed palette --help\)\n$/],
@@ -1504,15 +1504,15 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['two bad choices: the first, said whole (a review found the two run together)', ['quantize', CARS, '-o', 'x.gif', '--init', 'foo', '--dither', 'bar'], 2, /^chromaseed: expected kmeans\+\+, farthest or random for --init but received "foo" \(see chromaseed quantize --help\)\n$/],
     ['missing output (it was yargs\' "Missing required argument: output")', ['quantize', CARS], 2, /^chromaseed: -o is missing: name the file to write \(chromaseed quantize INPUT -o OUTPUT\)/],
     ['no file', ['transfer', CARS, '-o', 'x.gif'], 2, /^chromaseed: transfer reads a source and a target: give both files \(chromaseed transfer SOURCE TARGET -o OUTPUT; - reads standard input\)/],
-    ['k not a number', ['quantize', CARS, '-k', 'abc', '-o', 'x.gif'], 2, /^chromaseed: -k takes a number written in decimal \(such as 16, 0\.5 or 1e3\), not "abc"\n$/],
+    ['k not a number', ['quantize', CARS, '-k', 'abc', '-o', 'x.gif'], 2, /^chromaseed: -k takes a number written in decimal \(such as 16\), not "abc"\n$/],
     // yargs reads numbers as JavaScript does: 16 colours, seed 3, and no limit on the rate.
-    ['k in hexadecimal', ['quantize', CARS, '-k', '0x10', '-o', 'x.gif'], 2, /^chromaseed: -k takes a number written in decimal \(such as 16, 0\.5 or 1e3\), not "0x10"\n$/],
+    ['k in hexadecimal', ['quantize', CARS, '-k', '0x10', '-o', 'x.gif'], 2, /^chromaseed: -k takes a number written in decimal \(such as 16\), not "0x10"\n$/],
     ['a seed in binary, attached', ['quantize', CARS, '--seed=0b11', '-o', 'x.gif'], 2, /^chromaseed: --seed takes a number written in decimal .*, not "0b11"\n$/],
     ['an infinite rate', ['quantize', CARS, '--fps', 'Infinity', '-o', 'x.gif'], 2, /^chromaseed: --fps takes a number written in decimal .*, not "Infinity"\n$/],
     ['k twice', ['quantize', CARS, '-k', '8', '-k', '4', '-o', 'x.gif'], 2, /--colors was given 2 times \(8, 4\); give it once/],
     // Given twice, a word and a hex number were shown as yargs read them: "(NaN, 0.05)", "(16, 3)".
-    ['a number option twice, once as a word', ['quantize', CARS, '--pixel-margin=abc', '--pixel-margin', '5e-2', '-o', 'x.gif'], 2, /^chromaseed: --pixel-margin takes a number written in decimal \(such as 16, 0\.5 or 1e3\), not "abc"\n$/],
-    ['a number option twice, once in hex', ['quantize', CARS, '--colors=0x10', '--colors', '3', '-o', 'x.gif'], 2, /^chromaseed: --colors takes a number written in decimal \(such as 16, 0\.5 or 1e3\), not "0x10"\n$/],
+    ['a number option twice, once as a word', ['quantize', CARS, '--pixel-margin=abc', '--pixel-margin', '5e-2', '-o', 'x.gif'], 2, /^chromaseed: --pixel-margin takes a number written in decimal \(such as 16\), not "abc"\n$/],
+    ['a number option twice, once in hex', ['quantize', CARS, '--colors=0x10', '--colors', '3', '-o', 'x.gif'], 2, /^chromaseed: --colors takes a number written in decimal \(such as 16\), not "0x10"\n$/],
     // yargs read it as false: the run went on, not quiet.
     ['a switch given a value', ['quantize', CARS, '-o', 'x.gif', '--quiet=yes'], 2, /^chromaseed: --quiet is a switch: give it alone \(or =true, =false\), not =yes\n$/],
     ['a short switch given a value', ['quantize', CARS, '-o', 'x.gif', '-q=yes'], 2, /^chromaseed: -q is a switch/],
