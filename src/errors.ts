@@ -34,6 +34,14 @@ export function errorFromThread(message: string, code: unknown, outOfMemory?: st
   return typeof code === 'string' && Object.hasOwn(ERROR_CODES, code) ? new ChromaseedError(code as ErrorCode, message) : new Error(message);
 }
 
+/**
+ * Whether `v` is a number from `min` to `max`: a number's type first, for `>=` and `<=` take
+ * text and one-element arrays as the numbers they convert to ('8' and [8] passed as 8).
+ */
+export function isNumberIn(v: unknown, min: number, max: number): v is number {
+  return typeof v === 'number' && v >= min && v <= max;
+}
+
 /** `v`, or an option error unless it is a finite number from `min` to `max`. `whole`: how a lever that counts (iterations, frames) is named; one message for 1.5 and for -1, not two. */
 export function requireInRange(name: string, v: number, min: number, max: number, whole?: string): number {
   if (!Number.isFinite(v) || v < min || v > max || (whole !== undefined && !Number.isInteger(v))) throw invalidOption(name, `${whole ?? 'a number'} from ${min} to ${max}`, v);

@@ -75,9 +75,10 @@ export function writtenReport(
 ): { fields: Record<string, number | boolean | null>; line: string } {
   const { width, height } = size;
   const played = playedMs(clock, written);
+  const playing = hasPlayback(frames, written);
   return {
-    fields: { frames, width, height, bytes: written.bytes, videoFrames: written.videoFrames ?? null, sound: written.sound === true, playbackSeconds: hasPlayback(frames, written) ? round(played / 1000, 3) : null, plays, seconds: round(seconds, 3) },
-    line: `${framesWritten(frames, written)}, ${width}x${height}${codedOf(written)}${hasPlayback(frames, written) ? playbackOf(played, plays) : ''}, ${formatBytes(written.bytes)}`,
+    fields: { frames, width, height, bytes: written.bytes, videoFrames: written.videoFrames ?? null, sound: written.sound === true, playbackSeconds: playing ? round(played / 1000, 3) : null, plays, seconds: round(seconds, 3) },
+    line: `${framesWritten(frames, written)}, ${width}x${height}${codedOf(written)}${playing ? playbackOf(played, plays) : ''}, ${formatBytes(written.bytes)}`,
   };
 }
 

@@ -1,5 +1,5 @@
 import { fromSrgb, toSrgb } from '../color/space.js';
-import { checkRgbaPixels, ChromaseedError, invalidOption, isBoxInside, namesOf, refuseUnknownKeys, requireChoice, requireFlag, requireFunction, requireInRange, requireObject } from '../errors.js';
+import { checkRgbaPixels, ChromaseedError, invalidOption, isBoxInside, isNumberIn, namesOf, refuseUnknownKeys, requireChoice, requireFlag, requireFunction, requireInRange, requireObject } from '../errors.js';
 import { INITS, METRICS, SPACES } from '../options.js';
 import type { ColorSpace, FrameDifference, InitMethod, Metric } from '../types.js';
 import { dedupePoints } from './dedupe.js';
@@ -237,7 +237,7 @@ function resolve(options: KMeansOptions): Resolved {
   const anchors = options.anchorWeights;
   if (anchors !== undefined) {
     if (!(anchors !== null && typeof anchors === 'object' && anchors.length >= k)) throw invalidOption('anchorWeights', `${k} weights >= 0 (one per centroid)`, anchors === null || typeof anchors !== 'object' ? anchors : `${anchors.length} numbers`);
-    const bad = Array.prototype.findIndex.call(anchors, (w: unknown, i: number) => i < k && !(typeof w === 'number' && w >= 0 && w < Infinity));
+    const bad = Array.prototype.findIndex.call(anchors, (w: unknown, i: number) => i < k && !isNumberIn(w, 0, Number.MAX_VALUE));
     if (bad >= 0) throw invalidOption(`anchorWeights[${bad}]`, 'a finite weight >= 0', anchors[bad]);
   }
   requireFlag('exactGrey', options.exactGrey);
@@ -563,11 +563,11 @@ function createEngine(frames: boolean, alwaysIndex: boolean): KMeansEngine {
     if (weights !== null && weights.length !== items) throw invalidOption('weights', `${items} weights (one per point)`, `${weights.length} weights`);
     // One NaN, or sums that overflow, would silently turn every centroid and the objective
     // into NaN. (Points outside 0..255 are allowed; centroids are clamped when reported.)
-    for (let i = 0; i < points.length; i++) if (!(typeof points[i] === 'number' && Math.abs(points[i]) <= 1e100)) throw invalidOption(`points[${i}]`, 'a finite number of at most 1e100 in size', points[i]);
+    for (let i = 0; i < points.length; i++) if (!isNumberIn(points[i], -1e100, 1e100)) throw invalidOption(`points[${i}]`, 'a finite number of at most 1e100 in size', points[i]);
     if (weights !== null) {
       let total = 0;
       for (let i = 0; i < items; i++) {
-        if (typeof weights[i] !== 'number' || Number.isNaN(weights[i])) throw invalidOption(`weights[${i}]`, 'a number (<= 0 ignores the point)', weights[i]);
+        if (!isNumberIn(weights[i], -Infinity, Infinity)) throw invalidOption(`weights[${i}]`, 'a number (<= 0 ignores the point)', weights[i]);
         if (weights[i] > 0) total += weights[i];
       }
       if (!(total <= Number.MAX_SAFE_INTEGER)) throw invalidOption('weights', `a total of at most ${Number.MAX_SAFE_INTEGER} (scale them down)`, total);

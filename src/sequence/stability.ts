@@ -1,4 +1,4 @@
-import { ChromaseedError, invalidOption, namesOf, refuseUnknownKeys, requireChoice, requireInRange, requireObject, withDefaults } from '../errors.js';
+import { ChromaseedError, invalidOption, isNumberIn, namesOf, refuseUnknownKeys, requireChoice, requireInRange, requireObject, withDefaults } from '../errors.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { ColourSearch } from '../map/map-histogram.js';
 import { sameOpaqueColour, wordsOf } from '../pixel-words.js';
@@ -114,7 +114,7 @@ export function checkStability(s: StabilityOptions, caller: string): void {
   requireInRange('--palette-hold', s.paletteHold, 0, 1000);
   checkPixelHold(s.pixelHold, s.pixelMargin);
   // A factor below 1 would call every frame a cut: its seeded fit is never better than fresh.
-  if (s.sceneCut !== 0 && !(typeof s.sceneCut === 'number' && s.sceneCut >= 1 && s.sceneCut <= 1e9)) throw invalidOption('--scene-cut', '0 (off) or a number from 1 to 1000000000', s.sceneCut);
+  if (s.sceneCut !== 0 && !isNumberIn(s.sceneCut, 1, 1e9)) throw invalidOption('--scene-cut', '0 (off) or a number from 1 to 1000000000', s.sceneCut);
   requireInRange('--refresh', s.refresh, 0, 1e9, 'a whole number of frames');
   requireInRange('--refresh-gain', s.refreshGain, 0, 1);
   requireInRange('--anchor', s.anchor, 0, 1e6);
@@ -124,8 +124,8 @@ export function checkStability(s: StabilityOptions, caller: string): void {
 
 /** The pixel hold's two levers, each in its range (also what a `nearest` transfer takes). */
 export function checkPixelHold(pixelHold: number, pixelMargin: number): void {
-  // -1 is off; -0.5 was taken, as off, without a word. (typeof: '8' and [8] compare as 8.)
-  if (pixelHold !== -1 && !(typeof pixelHold === 'number' && pixelHold >= 0 && pixelHold <= 255)) throw invalidOption('--pixel-hold', '-1 (off) or a number from 0 to 255', pixelHold);
+  // -1 is off; -0.5 was taken, as off, without a word.
+  if (pixelHold !== -1 && !isNumberIn(pixelHold, 0, 255)) throw invalidOption('--pixel-hold', '-1 (off) or a number from 0 to 255', pixelHold);
   requireInRange('--pixel-margin', pixelMargin, 0, 1000);
 }
 

@@ -1,5 +1,5 @@
 import { lightness, srgbToLab } from '../color/space.js';
-import { ChromaseedError, invalidOption, namesOf, refuseUnknownKeys, requireChoice, requireObject } from '../errors.js';
+import { ChromaseedError, invalidOption, isNumberIn, namesOf, refuseUnknownKeys, requireChoice, requireObject } from '../errors.js';
 import { TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import { solveAssignment } from './hungarian.js';
 
@@ -78,7 +78,7 @@ export function checkCostWeights(weights: CostWeights): void {
   refuseUnknownKeys('the cost weights', weights, COST_WEIGHT_NAMES);
   for (const name of COST_WEIGHT_NAMES) {
     const w = weights[name];
-    if (!(typeof w === 'number' && w >= 0 && w < Infinity)) throw invalidOption(`weights.${name}`, 'a finite number of at least 0', w);
+    if (!isNumberIn(w, 0, Number.MAX_VALUE)) throw invalidOption(`weights.${name}`, 'a finite number of at least 0', w);
   }
 }
 
