@@ -6,6 +6,7 @@ import { clusterInThread } from '../io/kmeans-thread.js';
 import { openInput, refuseTimeForStill } from '../io/open-input.js';
 import type { InputSession } from '../io/spool-input.js';
 import { STDOUT } from '../io/output-file.js';
+import { createExactScratch, indexExactly } from '../map/index-exactly.js';
 import { createMapper } from '../map/map-pixels.js';
 import { createQualityMeter, type QualityResult } from '../metrics/quality.js';
 import { MAX_COLORS, type Seeding, type SequenceOptions } from '../options.js';
@@ -14,7 +15,7 @@ import { quantizeClip, type QuantizedFrame } from '../pipeline/quantize-clip.js'
 import { shareReading } from '../pipeline/shared-reading.js';
 import { captionLayout, renderCaption } from '../render/caption.js';
 import { fillUnseen, renderFlickerMaps, type FlickerMapPanel } from '../render/flicker-map.js';
-import { composeSideBySide, composeSideBySideRgba, type Caption } from '../render/side-by-side.js';
+import { composeSideBySide, composeSideBySideRgba, mergePanelPalettes, type Caption } from '../render/side-by-side.js';
 import { createSequentialQuantizer } from '../sequence/sequential.js';
 import { resolveStability, STABILITY_PRESETS, type StabilityOptions } from '../sequence/stability.js';
 import type { ClipInfo, Frame, IndexedFrame, TimedFrame } from '../types.js';
@@ -310,7 +311,13 @@ async function createSideBySide(output: string, input: string, info: SideBySideI
   };
 }
 
-/** The GIF side-by-side: one indexed frame of at most 256 colours, the original quantized (seeded, so it does not flicker) into the entries the panels leave. */
+/**
+ * The GIF side-by-side: one indexed frame of at most 256 colours. The original panel is the
+ * source's own colours while they fit beside the panels' (a GIF's frame often does); from the
+ * first frame that does not fit on, it is quantized (seeded, so it does not flicker) into the
+ * entries the panels leave. It does not go back: a panel switching between exact and
+ * quantized from frame to frame would flicker itself.
+ */
 async function createGifSideBySide(output: string, input: string, info: SideBySideInfo, options: SequenceOptions, shown: readonly Seeding[]): Promise<SideBySide> {
   // Caption background and text take two entries, and one more stays free for a transparent
   // source's see-through pixels, which a frame of 256 colours has no slot for.
@@ -321,28 +328,49 @@ async function createGifSideBySide(output: string, input: string, info: SideBySi
     throw new ChromaseedError('ERR_USAGE', `a GIF side-by-side frame holds 256 colours, and ${shown.length} quantized panels of k=${options.colors} leave the original panel fewer than ${ORIGINAL_MIN_COLORS}; use -k ${most} or less, or write a video or PNG frames (full colour)`);
   }
   const originalColors = Math.min(spare, 240);
+  const modeLabels = shown.map((m) => MODE_LABELS[m]);
+  const exactLabels = [MODE_LABELS.original, ...modeLabels];
   // An original panel in fewer colours than the others would look the worst of them: say so.
-  const originalLabel = originalColors < options.colors ? `original, ${originalColors} colours` : MODE_LABELS.original;
-  const captions = [originalLabel, ...shown.map((m) => MODE_LABELS[m])];
-  const caption = await renderCaption(captions, info.width, info.height);
+  const quantizedLabels = originalColors < options.colors ? [`original, ${originalColors} colours`, ...modeLabels] : exactLabels;
+  const exactCaption = await renderCaption(exactLabels, info.width, info.height, quantizedLabels);
+  const quantizedCaption = quantizedLabels === exactLabels ? exactCaption : await renderCaption(quantizedLabels, info.width, info.height);
   // Seeded frames get 2 Lloyd iterations (STABILITY_PRESETS.none allows 300; maxIterations
   // bounds only a fresh start): on 1080p at 240 colours, 115 ms a frame instead of 382, and
   // 45.3 dB against the source instead of 45.5, a difference no one sees.
   // Its own k's default restarts, not the run's (the panel is no run the user set up).
   const original = createSequentialQuantizer({ ...options, colors: originalColors, restarts: defaultRestarts(originalColors), seeding: 'seeded', maxIterations: 10, stability: { ...STABILITY_PRESETS.none, frameIterations: 2 } });
   const mapper = createMapper();
-  const writer = await openSideBySideWriter(output, input, info, caption);
+  const scratch = createExactScratch();
+  const writer = await openSideBySideWriter(output, input, info, exactCaption);
+  let frame = 0;
+  /** The first frame whose original panel was quantized, or undefined while none has been. */
+  let quantizedFrom: number | undefined;
   return {
     async write(source, panels) {
+      if (quantizedFrom === undefined) {
+        // Entries shared with the caption or the panels count once; one stays free, as above.
+        const exact = indexExactly(source, MAX_COLORS - 1, scratch);
+        const merged = exact === null ? null : mergePanelPalettes([exact, ...panels]);
+        if (exact !== null && merged !== null && merged.size < MAX_COLORS) {
+          frame++;
+          await writer.write(composeSideBySide([exact, ...panels], exactCaption, merged));
+          return;
+        }
+        quantizedFrom = frame;
+      }
+      frame++;
       const p = original.next(source);
       const mapped = mapper.map(source, p.palette, p.size, { metric: 'euclidean', space: 'rgb', dither: 'none' });
       const originalPanel: IndexedFrame = { ...mapped, width: source.width, height: source.height, palette: p.palette, size: p.size, delayMs: source.delayMs };
-      await writer.write(composeSideBySide([originalPanel, ...panels], caption));
+      await writer.write(composeSideBySide([originalPanel, ...panels], quantizedCaption));
     },
     finish: (options) => writer.finish(options),
     abort: () => writer.abort(),
-    captions,
-    size: sideBySideSize(info, caption),
+    get captions() {
+      if (quantizedFrom === undefined || quantizedLabels === exactLabels) return exactLabels;
+      return quantizedFrom === 0 ? quantizedLabels : [`${quantizedLabels[0]} from frame ${quantizedFrom}`, ...modeLabels];
+    },
+    size: sideBySideSize(info, exactCaption),
   };
 }
 

@@ -40,10 +40,12 @@ export function captionFitWidth(labels: readonly string[]): number {
 /**
  * One caption bar with a label centred over each panel, rendered once with sharp's SVG
  * text support and reduced to a 1-bit mask (text pixels), so every frame reuses it.
+ * Laid out and sized for `sizedFor`'s labels: two captions a clip switches between (the GIF
+ * side-by-side's original, once it is requantized) keep one layout and one size of text.
  */
-export async function renderCaption(labels: readonly string[], sourceWidth: number, sourceHeight: number): Promise<Caption> {
-  const { scale, panelWidth } = captionLayout(labels, sourceWidth, sourceHeight);
-  return { ...(await renderCaptionBar(labels, panelWidth, sourceHeight * scale)), scale, panelWidth };
+export async function renderCaption(labels: readonly string[], sourceWidth: number, sourceHeight: number, sizedFor: readonly string[] = labels): Promise<Caption> {
+  const { scale, panelWidth } = captionLayout(sizedFor, sourceWidth, sourceHeight);
+  return { ...(await renderCaptionBar(labels, panelWidth, sourceHeight * scale, PANEL_GAP, sizedFor)), scale, panelWidth };
 }
 
 /**
@@ -75,11 +77,11 @@ const longestOf = (labels: readonly string[]): number => Math.max(...labels.map(
 /**
  * The bar alone, over panels `panelWidth` x `panelHeight` parted by `gap` columns, sized as
  * captionSize says: what compare's side-by-side and its palette timeline both draw their
- * labels with. The caller sees that the labels fit (captionFitWidth) and that the bar is at
- * most MAX_CAPTION_WIDTH wide.
+ * labels with, its text sized for `sizedFor`'s labels. The caller sees that the labels fit
+ * (captionFitWidth) and that the bar is at most MAX_CAPTION_WIDTH wide.
  */
-export async function renderCaptionBar(labels: readonly string[], panelWidth: number, panelHeight: number, gap = PANEL_GAP): Promise<Omit<Caption, 'scale' | 'panelWidth'>> {
-  const { fontSize, height } = captionSize(panelWidth, panelHeight, longestOf(labels));
+export async function renderCaptionBar(labels: readonly string[], panelWidth: number, panelHeight: number, gap = PANEL_GAP, sizedFor: readonly string[] = labels): Promise<Omit<Caption, 'scale' | 'panelWidth'>> {
+  const { fontSize, height } = captionSize(panelWidth, panelHeight, longestOf(sizedFor));
   const width = labels.length * (panelWidth + gap) - gap;
   if (width > MAX_CAPTION_WIDTH) throw new RangeError(`a caption bar ${width} pixels wide is more than sharp renders, ${MAX_CAPTION_WIDTH}`);
   const texts = labels

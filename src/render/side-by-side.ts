@@ -2,9 +2,9 @@ import type { Frame, IndexedFrame, TimedFrame } from '../types.js';
 
 /**
  * Lays quantized frames side by side into one indexed frame, under a caption bar, so the
- * modes of `compare` play in sync in one animation. Each panel keeps its own palette:
- * the combined palette is [caption colours | panel 0 | panel 1 | ...] and each panel's
- * indices are offset into it, so every panel shows exactly the colours it was given.
+ * modes of `compare` play in sync in one animation. Each panel keeps its own colours: the
+ * combined palette is the caption's two, then each panel's entries (a colour already there
+ * taken once, see mergePanelPalettes), so every panel shows exactly the colours it was given.
  * Pure: the caption arrives as an already rendered 1-bit mask.
  */
 export interface Caption {
@@ -30,24 +30,55 @@ export function sideBySideSize(panelWidth: number, panelHeight: number, panels: 
   return { width: panels * panelWidth + (panels - 1) * PANEL_GAP, height: panelHeight + captionHeight };
 }
 
-export function composeSideBySide(panels: readonly IndexedFrame[], caption: Caption): IndexedFrame {
+/** The palette of a side-by-side frame, and where each panel's entries went in it. */
+export interface MergedPalette {
+  readonly palette: Uint8Array;
+  /** Entries in `palette`; more than 256 when the panels' colours do not fit one GIF frame. */
+  readonly size: number;
+  /** Per panel, its entry i's place in `palette`. */
+  readonly places: readonly Uint16Array[];
+}
+
+/**
+ * Entry 0 black (the caption's background, the gaps' edges, the margin beside a picture
+ * narrower than its column), entry 1 white (the caption's text, the gaps' rule), then each
+ * panel's entries in turn, a colour already there taken once: panels of the same few colours
+ * (a clip of fewer colours than k, copied exactly) share their entries, leaving room for more.
+ */
+export function mergePanelPalettes(panels: readonly IndexedFrame[]): MergedPalette {
+  const colours = [0x000000, 0xffffff];
+  const placeOf = new Map(colours.map((c, i) => [c, i]));
+  const places = panels.map((panel) => {
+    const place = new Uint16Array(panel.size);
+    for (let e = 0; e < panel.size; e++) {
+      const c = (panel.palette[e * 3] << 16) | (panel.palette[e * 3 + 1] << 8) | panel.palette[e * 3 + 2];
+      let at = placeOf.get(c);
+      if (at === undefined) {
+        at = colours.push(c) - 1;
+        placeOf.set(c, at);
+      }
+      place[e] = at;
+    }
+    return place;
+  });
+  const palette = new Uint8Array(colours.length * 3);
+  colours.forEach((c, i) => palette.set([c >> 16, (c >> 8) & 255, c & 255], i * 3));
+  return { palette, size: colours.length, places };
+}
+
+export function composeSideBySide(panels: readonly IndexedFrame[], caption: Caption, merged: MergedPalette = mergePanelPalettes(panels)): IndexedFrame {
   const { scale, panelWidth } = caption;
   const sw = panels[0].width;
   const pw = sw * scale;
   const ph = panels[0].height * scale;
   const inset = Math.floor((panelWidth - pw) / 2);
   const { width, height } = sideBySideSize(panelWidth, ph, panels.length, caption.height);
-  const total = 2 + panels.reduce((n, p) => n + p.size, 0);
-  if (total > 256) throw new RangeError(`side-by-side needs ${total} palette entries, more than 256`);
-  const palette = new Uint8Array(total * 3);
-  palette.set([0, 0, 0, 255, 255, 255]); // entry 0: caption background, entry 1: caption text (and the gaps between panels use both)
-  // Entry 0, the caption's black: what a column wider than its picture shows beside it.
+  if (merged.size > 256) throw new RangeError(`side-by-side needs ${merged.size} palette entries, more than 256`);
   const indices = new Uint8Array(width * height);
   let transparent: Uint8Array | null = null;
   for (let i = 0; i < caption.mask.length && i < width * caption.height; i++) indices[i] = caption.mask[i];
-  let offset = 2;
   panels.forEach((panel, p) => {
-    palette.set(panel.palette.subarray(0, panel.size * 3), offset * 3);
+    const place = merged.places[p];
     const x0 = p * (panelWidth + PANEL_GAP) + inset;
     for (let y = 0; y < ph; y++) {
       const src = Math.floor(y / scale) * sw;
@@ -58,17 +89,16 @@ export function composeSideBySide(panels: readonly IndexedFrame[], caption: Capt
           transparent ??= new Uint8Array(width * height);
           transparent[dst + x] = 1;
         } else {
-          indices[dst + x] = panel.indices[from] + offset;
+          indices[dst + x] = place[panel.indices[from]];
         }
       }
     }
-    offset += panel.size;
     if (p === panels.length - 1) return;
     for (let c = 0; c < PANEL_GAP; c++) {
       for (let i = caption.height * width + p * (panelWidth + PANEL_GAP) + panelWidth + c; i < indices.length; i += width) indices[i] = GAP_COLUMNS[c];
     }
   });
-  return { width, height, indices, palette, size: total, transparent, delayMs: panels[0].delayMs };
+  return { width, height, indices, palette: merged.palette, size: merged.size, transparent, delayMs: panels[0].delayMs };
 }
 
 /**

@@ -1059,13 +1059,61 @@ describe('chromaseed compare -o: palette room', () => {
     const args = ['compare', CARS, '-k', '119', '--duration', '0.2', '--json'];
     const gifRun = await runMain([...args, '-o', path.join(tmp, 'room.gif')]);
     expect([gifRun.code, gifRun.stderr]).toEqual([2, 'chromaseed: a GIF side-by-side frame holds 256 colours, and 2 quantized panels of k=119 leave the original panel fewer than 16; use -k 118 or less, or write a video or PNG frames (full colour)\n']);
-    // At k=118 the GIF's original panel gets 17 colours, and its caption says so.
+    // At k=118 the original panel of a clip of many colours gets 17, and its caption says so.
     const out = path.join(tmp, 'room-118.gif');
-    expect((await runMain(['compare', CARS, '-k', '118', '--duration', '0.2', '-q', '-o', out])).code).toBe(0);
+    const r = await runMain(['compare', REALSHORT, '-k', '118', '--duration', '0.2', '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/room-118\.gif: original, 17 colours \| unseeded \| seeded side by side, 6 frames/);
     const first = gif(out).frames[0];
     const colours = new Set<number>();
-    for (let y = 30; y < 300; y++) for (let x = 0; x < 400; x++) colours.add((first.data[(y * first.width + x) * 4] << 16) | (first.data[(y * first.width + x) * 4 + 1] << 8) | first.data[(y * first.width + x) * 4 + 2]);
+    for (let y = 30; y < 262; y++) for (let x = 0; x < 320; x++) colours.add((first.data[(y * first.width + x) * 4] << 16) | (first.data[(y * first.width + x) * 4 + 1] << 8) | first.data[(y * first.width + x) * 4 + 2]);
     expect(colours.size).toBeLessThanOrEqual(17);
+  });
+
+  /** Pixels of each source frame that differ from the side-by-side's original panel (its top left at 0, 22). */
+  const originalMisses = (source: { width: number; height: number; data: Uint8Array }[], sbs: { width: number; data: Uint8Array }[]): number[] =>
+    source.map((s, f) => {
+      let misses = 0;
+      for (let y = 0; y < s.height; y++) {
+        for (let x = 0; x < s.width; x++) {
+          const a = (y * s.width + x) * 4;
+          const b = ((22 + y) * sbs[f].width + x) * 4;
+          if (s.data[a] !== sbs[f].data[b] || s.data[a + 1] !== sbs[f].data[b + 1] || s.data[a + 2] !== sbs[f].data[b + 2]) misses++;
+        }
+      }
+      return misses;
+    });
+
+  it("shows a GIF's original panel in its own colours while they fit beside the panels' (at k = 100 the 64-colour pigs_in_a_polka.gif got 53)", async () => {
+    // Both panels copy the clip's 64 colours exactly, and the original's are the same ones:
+    // 2 + 64 entries in all. The original panel used to be requantized to 256 - 3 - 2 x 100 = 53.
+    const input = path.join(corpus, 'gifs/moviepy__pigs_in_a_polka.gif');
+    const out = path.join(tmp, 'pigs-100.gif');
+    const r = await runMain(['compare', input, '-k', '100', '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/pigs-100\.gif: original \| unseeded \| seeded side by side, 30 frames/);
+    const source = gif(input).frames;
+    expect(originalMisses(source, gif(out).frames)).toEqual(source.map(() => 0));
+  });
+
+  it('quantizes the original panel from the first frame whose colours do not fit on, for the rest of the clip, and its caption then says so', async () => {
+    // animated-loop-3.gif's frames hold 65 to 241 colours; at k = 100 its frames 0 to 5 fit
+    // beside the panels' colours, frame 6 (240 colours) does not.
+    const input = path.join(corpus, 'gifs/sharp__animated-loop-3.gif');
+    const out = path.join(tmp, 'loop-100.gif');
+    const r = await runMain(['compare', input, '-k', '100', '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/loop-100\.gif: original, 53 colours from frame 6 \| unseeded \| seeded side by side, 10 frames, 1118x307/);
+    const source = gif(input).frames;
+    const sbs = gif(out).frames;
+    const misses = originalMisses(source, sbs);
+    expect(misses.slice(0, 6)).toEqual([0, 0, 0, 0, 0, 0]);
+    for (const m of misses.slice(6)) expect(m).toBeGreaterThan(1000);
+    // The caption changed over the original panel alone, in place: same bar, same layout.
+    const changed = new Set<number>();
+    for (let i = 0; i < sbs[5].width * 22; i++) if (sbs[5].data[i * 4] !== sbs[6].data[i * 4]) changed.add(i % sbs[5].width);
+    expect(changed.size).toBeGreaterThan(20);
+    expect(Math.max(...changed)).toBeLessThan((1118 - 2 * PANEL_GAP) / 3);
   });
 });
 
