@@ -77,6 +77,8 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
     await printOut(streams.stdout, JSON.stringify(summary) + '\n');
   } else if (!quiet) {
     streams.stderr.write(`${oneLine(outputName)}: ${report.line} (made in ${seconds.toFixed(2)} s)\n`);
+    // As compare names its timeline: a second file written should be seen written.
+    if (timelineFile !== undefined) streams.stderr.write(`${oneLine(timelineFile)}: the palettes over time, ${MODE_LABELS[options.seeding]}\n`);
   }
   if (!quiet) reportWarnings(streams, allWarnings);
 }

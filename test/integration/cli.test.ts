@@ -613,7 +613,9 @@ describe('a single output beside hidden files a killed run left', () => {
     rmSync(cut);
     // Once they are gone, nothing is said.
     for (const name of readdirSync(dir)) if (name.startsWith('.')) rmSync(path.join(dir, name));
-    expect((await runMain(['quantize', CARS, '-k', '4', '-o', out, '--timeline', timeline])).stderr).not.toMatch(/warning/);
+    // And the timeline is named under the summary, as compare names it (it was not named at all).
+    const clean = await runMain(['quantize', CARS, '-k', '4', '-o', out, '--timeline', timeline]);
+    expect(clean.stderr).toMatch(new RegExp(`^${out.replace(/[.]/g, '\\.')}: [^\n]+\n${timeline.replace(/[.]/g, '\\.')}: the palettes over time, seeded\n$`));
   });
 });
 
