@@ -1117,6 +1117,39 @@ describe('chromaseed compare -o: palette room', () => {
     expect(changed.size).toBeGreaterThan(20);
     expect(Math.max(...changed)).toBeLessThan((1118 - 2 * PANEL_GAP) / 3);
   });
+
+  it('keeps the original panel quantized once it has been, though a later frame would fit again (a panel switching back and forth would flicker)', async () => {
+    // 16x16 frames: 64 colours, then 256 (too many to fit beside any panel), then the first again.
+    const { GifWriter } = await import('omggif');
+    const buf = Buffer.alloc(64 * 1024);
+    const writer = new GifWriter(buf, 16, 16, { loop: 0 });
+    const ramp = (n: number) => Array.from({ length: n }, (_, i) => ((i * 4) << 16) | ((255 - i) << 8) | ((i * 37) & 255));
+    const few = Array.from({ length: 256 }, (_, p) => p % 64);
+    writer.addFrame(0, 0, 16, 16, few, { palette: ramp(64), delay: 10 });
+    writer.addFrame(0, 0, 16, 16, Array.from({ length: 256 }, (_, p) => p), { palette: ramp(256), delay: 10 });
+    writer.addFrame(0, 0, 16, 16, few, { palette: ramp(64), delay: 10 });
+    const input = path.join(tmp, 'few-many-few.gif');
+    writeFileSync(input, buf.subarray(0, writer.end()));
+    const out = path.join(tmp, 'few-many-few-sbs.gif');
+    const r = await runMain(['compare', input, '-k', '100', '-o', out]);
+    expect(r.stderr).toMatch(/few-many-few-sbs\.gif: original, 53 colours from frame 1 \| unseeded \| seeded side by side/);
+    const source = gif(input).frames;
+    const sbs = gif(out).frames;
+    // The panels are enlarged under a 22-pixel bar: compare each source pixel with its block's top left.
+    const scale = Math.floor((sbs[0].width - 2 * PANEL_GAP) / 3 / 16);
+    expect(scale).toBeGreaterThan(1);
+    const misses = source.map((s, f) => {
+      let n = 0;
+      for (let i = 0; i < 256; i++) {
+        const b = ((22 + scale * Math.floor(i / 16)) * sbs[f].width + scale * (i % 16)) * 4;
+        if ([0, 1, 2].some((c) => s.data[i * 4 + c] !== sbs[f].data[b + c])) n++;
+      }
+      return n;
+    });
+    expect(misses[0]).toBe(0);
+    expect(misses[1]).toBeGreaterThan(100);
+    expect(misses[2]).toBeGreaterThan(0);
+  });
 });
 
 const CHAPLIN = path.join(corpus, 'videos/moviepy__chaplin.mp4');
