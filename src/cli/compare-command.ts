@@ -341,24 +341,24 @@ async function createGifSideBySide(output: string, input: string, info: SideBySi
   const original = createSequentialQuantizer({ ...options, colors: originalColors, restarts: defaultRestarts(originalColors), seeding: 'seeded', maxIterations: 10, stability: { ...STABILITY_PRESETS.none, frameIterations: 2 } });
   const mapper = createMapper();
   const scratch = createExactScratch();
+  /** The frame with the source's own colours in its original panel, or null if they do not fit. */
+  const exactFrame = (source: TimedFrame, panels: IndexedFrame[]): IndexedFrame | null => {
+    const exact = indexExactly(source, MAX_COLORS - 1, scratch);
+    if (exact === null) return null;
+    // Entries shared with the caption or the panels count once; one stays free, as above.
+    const merged = mergePanelPalettes([exact, ...panels]);
+    return merged.size < MAX_COLORS ? composeSideBySide([exact, ...panels], exactCaption, merged) : null;
+  };
   const writer = await openSideBySideWriter(output, input, info, exactCaption);
   let frame = 0;
   /** The first frame whose original panel was quantized, or undefined while none has been. */
   let quantizedFrom: number | undefined;
   return {
     async write(source, panels) {
-      if (quantizedFrom === undefined) {
-        // Entries shared with the caption or the panels count once; one stays free, as above.
-        const exact = indexExactly(source, MAX_COLORS - 1, scratch);
-        const merged = exact === null ? null : mergePanelPalettes([exact, ...panels]);
-        if (exact !== null && merged !== null && merged.size < MAX_COLORS) {
-          frame++;
-          await writer.write(composeSideBySide([exact, ...panels], exactCaption, merged));
-          return;
-        }
-        quantizedFrom = frame;
-      }
-      frame++;
+      const at = frame++;
+      const exact = quantizedFrom === undefined ? exactFrame(source, panels) : null;
+      if (exact !== null) return writer.write(exact);
+      quantizedFrom ??= at;
       const p = original.next(source);
       const mapped = mapper.map(source, p.palette, p.size, { metric: 'euclidean', space: 'rgb', dither: 'none' });
       const originalPanel: IndexedFrame = { ...mapped, width: source.width, height: source.height, palette: p.palette, size: p.size, delayMs: source.delayMs };
