@@ -186,6 +186,11 @@ function* compositeFrames(
 
     // Only this frame's rectangle was drawn, over what the last disposal left.
     const drawn = visible ? { x0, y0, x1, y1 } : { x0: 0, y0: 0, x1: 0, y1: 0 };
+    // Every frame damaged before its first pixel: blank frames, written out as a clip, would
+    // hide that nothing was read (such files are small; the run fails before its output is kept).
+    // Said before the last frame is handed out, not after it: a reader that knows the frame
+    // count (resizing, retiming) asks for no more once it has the last.
+    if (f === frames.length - 1 && !decodedAny && firstUndecoded !== null) throw inputError(name, `no frame's pixels could be decoded (${firstUndecoded})`);
     const data = pool.copy(canvasBytes);
     const delayMs = fr.delayCs * 10;
     yield f === 0 ? { width, height, data, delayMs } : { width, height, data, delayMs, changedWithin: union(drawn, disposed) };
@@ -201,9 +206,6 @@ function* compositeFrames(
       for (let y = y0; y < y1; y++) canvas.set(saved.subarray(y * width + x0, y * width + x1), y * width + x0);
     }
   }
-  // Every frame damaged before its first pixel: blank frames, written out as a clip, would
-  // hide that nothing was read (such files are small; the run fails before its output is kept).
-  if (!decodedAny && firstUndecoded !== null) throw inputError(name, `no frame's pixels could be decoded (${firstUndecoded})`);
 }
 
 /** The smallest box holding two boxes; an empty one (no columns or no rows) adds nothing. */

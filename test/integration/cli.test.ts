@@ -241,6 +241,16 @@ describe('chromaseed quantize', () => {
     const said = await runMain(['palette', broken, '-k', '4']);
     expect([said.code, said.stderr]).toEqual([1, `chromaseed: ${reason}\n`]);
     expect((await runMain(['quantize', broken, '-k', '4', '-o', path.join(tmp, 'broken-117.gif')])).stderr).toContain(reason);
+    // Also when frames are resized or retimed, whose reader asks for no frame past the last
+    // (with --width the run exited 0, its output one blank frame).
+    for (const part of [['--width', '8'], ['--fps', '10'], ['--start', '0']]) {
+      for (const [command, out] of [['quantize', 'broken-117-part.gif'], ['compare', 'broken-117-sbs.gif'], ['transfer', 'broken-117-t.gif']]) {
+        const args = command === 'transfer' ? ['transfer', CARS, broken, '-o', path.join(tmp, out), ...part] : [command, broken, '-k', '4', '-o', path.join(tmp, out), ...part];
+        const r = await runMain(args);
+        expect([r.code, r.stderr], `${command} ${part.join(' ')}`).toEqual([1, `chromaseed: ${reason}\n`]);
+        expect(existsSync(path.join(tmp, out))).toBe(false);
+      }
+    }
   });
 
   it('-o - streams the GIF to standard output, the same bytes as a file; refused with --json, to a terminal and for compare', async () => {
