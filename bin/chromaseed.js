@@ -20,10 +20,13 @@ try {
 // Ctrl-C aborts the run: writers remove their temporary files and ffmpeg children are killed.
 // The handlers are set before the command line loads (up to 0.2 s): set after, a signal in
 // that time ended the process by its default action (a core file, for SIGQUIT).
-// The exit code is the shell's for the signal: 130 for SIGINT, 143 for SIGTERM, 131 for SIGQUIT
-// (Ctrl-\, which would otherwise end the process at once and leave its temporary files). A second one
-// ends the process at once, after killing the children and removing the temporary files
-// that the first one's clean-up has not reached yet.
+// Once cleaned up, an interrupted run ends by the signal itself, SIGINT or SIGTERM (a shell
+// reports 130 or 143): a shell running a loop of commands stops the loop only when the
+// command ended by the Ctrl-C, and went on to the next file when it exited with code 130.
+// SIGQUIT (Ctrl-\, which would otherwise end the process at once and leave its temporary
+// files) ends it with exit code 131 instead, since that signal's own end writes a core file.
+// A second signal ends the process at once, the same way, after killing the children and
+// removing the temporary files that the first one's clean-up has not reached yet.
 //
 // Once the outputs have their names the run is complete: it prints its summary before a
 // signal is heard, and a second one then ends the process with exit code 0.
@@ -31,7 +34,7 @@ try {
 // SIGHUP (the terminal was closed) aborts the same way, with three differences. Nothing more
 // is written to the terminal: no one is there to read it, and writes to it fail (EIO).
 // The shell and then the kernel each send one, so a second SIGHUP is not a second Ctrl-C.
-// And the interrupted process ends by the signal itself (a shell reports 129), as does any
+// And not only the interrupted process ends by the signal (a shell reports 129), but any
 // process started on a terminal, never through Node's own exit: that restores the
 // terminal's settings, and on a terminal that is gone Node 20 dies there by SIGSEGV. A run
 // that ended by itself, with no terminal (SIGHUP sent by another program), keeps its exit code.
@@ -47,11 +50,15 @@ let cli;
 
 /** After a hang-up, whether the process ends by the signal: an interrupted run does, and any on a terminal. */
 const endsByHangup = (interrupted) => hungUp && (interrupted || onTerminal);
-const endByHangup = () => {
+/** Ends the process by `signal`'s default action, once the leftovers are gone (no exit hook runs). */
+const endBy = (signal) => {
   cli?.releaseLeftovers();
-  process.removeAllListeners('SIGHUP');
-  process.kill(process.pid, 'SIGHUP');
+  process.removeAllListeners(signal);
+  process.kill(process.pid, signal);
 };
+const endByHangup = () => endBy('SIGHUP');
+/** How an interrupted run ends: by the signal heard, but for SIGQUIT (whose default action writes a core file). */
+const endInterrupted = () => (received === 'SIGQUIT' ? process.exit(128 + constants.signals.SIGQUIT) : endBy(received));
 
 const onSignal = (signal) => {
   if (signal === 'SIGHUP') {
@@ -69,8 +76,10 @@ const onSignal = (signal) => {
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K'); // the progress line
   // Said as the first Ctrl-C's end would have said it, unless the run has said how it ended.
   if (!complete && !runSaid && cli) process.stderr.write(cli.interruptedNow());
-  // (Whose 'exit' hook releases the leftovers.)
-  process.exit(complete ? 0 : 128 + constants.signals[signal]);
+  // (process.exit's 'exit' hook releases the leftovers.)
+  if (complete) process.exit(0);
+  received = signal;
+  endInterrupted();
 };
 // A write to a terminal that has just gone fails with EIO, often before its SIGHUP arrives:
 // that is the hang-up itself. Node emits it as an 'error' event, and with no listener its
@@ -119,7 +128,8 @@ const { main, reportUncaught } = cli;
 const onUncaught = (err) => {
   const code = reportUncaught(err, process.stderr);
   if (endsByHangup(code === 130)) return endByHangup();
-  process.exitCode = code === 130 ? 128 + constants.signals[received] : code;
+  if (code === 130) return endInterrupted();
+  process.exitCode = code;
   process.exit();
 };
 process.on('uncaughtException', onUncaught);
@@ -133,17 +143,18 @@ const streams = { stdout: process.stdout, stderr: process.stderr, get stdin() { 
 // read a finished run as interrupted (130); through process.exit the watchers stay to the
 // end. But process.exit drops writes still queued, as they are on a full pipe to a slow
 // reader (a script's log piped on): the error's line, or the end of --help, was lost.
-const exitWhenWritten = () => {
+const whenWritten = (end) => {
   const queued = [process.stdout, process.stderr].filter((s) => s.writableLength > 0);
-  if (queued.length === 0) return process.exit();
+  if (queued.length === 0) return end();
   // A write's callback comes once everything before it is out (or the stream has failed).
-  Promise.all(queued.map((s) => new Promise((resolve) => s.write('', resolve)))).then(() => process.exit());
+  Promise.all(queued.map((s) => new Promise((resolve) => s.write('', resolve)))).then(end);
 };
 main(process.argv.slice(2), streams, controller.signal, gifThread).then((code) => {
   runSaid = true;
   if (endsByHangup(code === 130)) return endByHangup();
-  process.exitCode = code === 130 ? 128 + constants.signals[received] : code;
-  exitWhenWritten();
+  if (code === 130) return whenWritten(endInterrupted);
+  process.exitCode = code;
+  whenWritten(() => process.exit());
 }, onUncaught); // a rejected run is reported as an uncaught error, whatever --unhandled-rejections says
 // Node ends a process whose event loop has nothing left, even with the run still waiting
 // on a promise: the exit code would be 0, as if it had succeeded. (As an ES module awaiting

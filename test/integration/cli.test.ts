@@ -1801,20 +1801,40 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     expectOnly(dir, []);
   });
 
-  it('stops on Ctrl-C with exit code 130, no output and no ffmpeg left running', async () => {
+  it('stops on Ctrl-C, ending by the signal (a shell reports 130, and stops a loop of commands there), no output and no ffmpeg left running', async () => {
     const dir = mkdtempSync(path.join(tmp, 'sigint-'));
     const r = await runBin(['quantize', clipIn(dir), '-o', path.join(dir, 'out.gif')], { killWhen: readingIn(dir) });
-    expect(r.code).toBe(130);
+    expect([r.code, r.signal]).toEqual([null, 'SIGINT']);
     expect(r.stderr).toMatch(/interrupted/);
     expectOnly(dir, ['bunny.webm']);
     expect(await ffmpegRunningIn(dir)).toEqual([]);
   });
 
-  it('stops on SIGTERM with exit code 143, on SIGQUIT (Ctrl-\\) with 131, and on SIGHUP (a closed terminal) by that signal, leaving nothing', async () => {
+  it('stops a shell loop of runs at the Ctrl-C (it ended with exit code 130, and the shell went on to the next file)', async () => {
+    // A terminal's Ctrl-C goes to the whole foreground group: the shell and the run. A shell
+    // stops its loop only when the run ended by SIGINT; one that exits, with any code, is
+    // taken to have dealt with the Ctrl-C itself.
+    const dir = mkdtempSync(path.join(tmp, 'loop-'));
+    const clip = clipIn(dir);
+    const script = `for n in 1 2; do "${process.execPath}" "${BIN}" quantize "${clip}" -k 4 -o "${dir}/out-$n.gif" -q; echo "run $n: $?"; done; echo done`;
+    const shell = spawn('bash', ['-c', script], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    shell.stdout.on('data', (d) => (stdout += d));
+    const ended = new Promise<NodeJS.Signals | null>((resolve) => shell.on('close', (_code, signal) => resolve(signal)));
+    const reading = readingIn(dir);
+    for (let waited = 0; !reading() && waited < 30_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    process.kill(-shell.pid!, 'SIGINT');
+    expect([await ended, stdout]).toEqual(['SIGINT', '']);
+    expectOnly(dir, ['bunny.webm']);
+    expect(await ffmpegRunningIn(dir)).toEqual([]);
+  });
+
+  it('stops on SIGTERM and on SIGHUP (a closed terminal) by that signal, on SIGQUIT (Ctrl-\\) with exit code 131, leaving nothing', async () => {
     // SIGHUP: Node 20 aborts in its exit when the terminal is gone, so the process ends by
-    // the signal once cleaned up; a shell reports that as 129. SIGQUIT ended the process at
-    // once, leaving its temporary output behind.
-    for (const [signal, code, endedBy] of [['SIGTERM', 143, null], ['SIGQUIT', 131, null], ['SIGHUP', null, 'SIGHUP']] as const) {
+    // the signal once cleaned up; a shell reports that as 129, and SIGTERM as 143. SIGQUIT
+    // ended the process at once, leaving its temporary output behind; by its signal it would
+    // write a core file.
+    for (const [signal, code, endedBy] of [['SIGTERM', null, 'SIGTERM'], ['SIGQUIT', 131, null], ['SIGHUP', null, 'SIGHUP']] as const) {
       const dir = mkdtempSync(path.join(tmp, `${signal}-`));
       const r = await runBin(['quantize', clipIn(dir), '-o', path.join(dir, 'out.gif')], { killWhen: readingIn(dir), signal });
       expect([r.code, r.signal]).toEqual([code, endedBy]);
@@ -1962,7 +1982,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     chmodSync(fake, 0o755);
     const started = performance.now();
     const r = await runBin(['quantize', clipIn(dir), '-o', path.join(dir, 'out.gif')], { env: { ...process.env, FFMPEG_PATH: fake } });
-    expect([r.code, r.stderr]).toEqual([130, expect.stringMatching(/interrupted/)]);
+    expect([r.signal, r.stderr]).toEqual(['SIGINT', expect.stringMatching(/interrupted/)]);
     // The whole run, from the process's start: well under the pass's 30 s.
     expect(performance.now() - started).toBeLessThan(15_000);
     expectOnly(dir, ['bunny.webm', 'ffmpeg', 'pass.pid']);
@@ -1984,7 +2004,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
       // uninterrupted, started beside it, shows how long the work takes under the load there is.
       const work = ['palette', big, '-k', '256', '--restarts', '10'];
       const [r, whole] = await Promise.all([runBin([...work, ...more], { killAfterMs: 2500 }), runBin([...work, ...more.filter((a) => a === '--vivid')])]);
-      expect([r.code, r.stdout]).toEqual([130, '']);
+      expect([r.signal, r.stdout]).toEqual(['SIGINT', '']);
       expect(r.stderr).toMatch(/interrupted/);
       expect(whole.code).toBe(0);
       // The clustering ran on after the signal, to the end of the whole run; on a worker it is
@@ -2062,7 +2082,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     for (const out of ['out.mp4', 'f-%d.png']) {
       const dir = mkdtempSync(path.join(tmp, 'slow-open-'));
       const r = await runBin(['quantize', CARS, '-k', '4', '-o', path.join(dir, out)], { env: { NODE_OPTIONS: `--import ${pathToFileURL(preload).href}` }, killWhen: () => readdirSync(dir).some((f) => f.includes('.tmp-')), pollMs: 20, signalCount: 2 });
-      expect([out, r.code], r.stderr).toEqual([out, 130]);
+      expect([out, r.signal], r.stderr).toEqual([out, 'SIGINT']);
       expectOnly(dir, []);
     }
   });
@@ -2095,7 +2115,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
       const fifo = path.join(dir, 'pool.fifo');
       execFileSync('mkfifo', [fifo]);
       const r = await runBin(['quantize', CARS, '-k', '4', '-o', path.join(dir, out), '--quiet'], { env: { NODE_OPTIONS: preload, UV_THREADPOOL_SIZE: '1', HOLD_FIFO: fifo }, killOnStderr: true, signalCount: 2 });
-      expect([out, r.code, r.stderr], r.stderr).toEqual([out, 130, 'held\nchromaseed: interrupted; no output written\n']);
+      expect([out, r.signal, r.stderr], r.stderr).toEqual([out, 'SIGINT', 'held\nchromaseed: interrupted; no output written\n']);
       expectOnly(dir, ['pool.fifo']);
     }
   });
@@ -2177,18 +2197,18 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     // sent here as the bin asks for the command line.
     const preload = path.join(tmp, 'signal-as-loading.cjs');
     writeFileSync(preload, "const Module = require('node:module');\nconst load = Module._load;\nModule._load = function (request, ...rest) {\n  if (String(request).endsWith('load-cli.cjs')) process.kill(process.pid, process.env.EARLY_SIGNAL);\n  return load.call(this, request, ...rest);\n};\n");
-    for (const [signal, code] of [['SIGINT', 130], ['SIGQUIT', 131]] as const) {
+    for (const [signal, code, endedBy] of [['SIGINT', null, 'SIGINT'], ['SIGQUIT', 131, null]] as const) {
       const dir = mkdtempSync(path.join(tmp, `early-${signal}-`));
       const r = await runBin(['quantize', CARS, '-k', '4', '-o', path.join(dir, 'out.gif')], { env: { NODE_OPTIONS: `--require ${preload}`, EARLY_SIGNAL: signal } });
-      expect([signal, r.code, r.signal, r.stderr]).toEqual([signal, code, null, 'chromaseed: interrupted; no output written\n']);
+      expect([signal, r.code, r.signal, r.stderr]).toEqual([signal, code, endedBy, 'chromaseed: interrupted; no output written\n']);
       expectOnly(dir, []);
     }
   });
 
-  it("a second Ctrl-C while the first cleans up still leaves nothing (130) and says so; a second SIGHUP (the kernel's, after the shell's) is not a second Ctrl-C", async () => {
+  it("a second Ctrl-C while the first cleans up still leaves nothing (ended by SIGINT) and says so; a second SIGHUP (the kernel's, after the shell's) is not a second Ctrl-C", async () => {
     // Two SIGHUPs: the process ends by the signal; it used to exit(129) through Node's exit,
     // which crashes when the terminal is gone.
-    for (const [signal, code, endedBy] of [['SIGINT', 130, null], ['SIGHUP', null, 'SIGHUP']] as const) {
+    for (const [signal, code, endedBy] of [['SIGINT', null, 'SIGINT'], ['SIGHUP', null, 'SIGHUP']] as const) {
       const dir = mkdtempSync(path.join(tmp, `twice-${signal}-`));
       const r = await runBin(['quantize', clipIn(dir), '-o', path.join(dir, 'out.mp4')], { killWhen: readingIn(dir), signal, signalCount: 2 });
       expect([r.code, r.signal]).toEqual([code, endedBy]);
@@ -2206,7 +2226,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     writeFileSync(preload, "const Module = require('node:module');\nconst load = Module._load;\nModule._load = function (request, ...rest) {\n  if (String(request).endsWith('load-cli.cjs')) { process.kill(process.pid, 'SIGINT'); process.kill(process.pid, 'SIGTERM'); }\n  return load.call(this, request, ...rest);\n};\n");
     const dir = mkdtempSync(path.join(tmp, 'second-says-'));
     const r = await runBin(['quantize', clipIn(dir), '-o', path.join(dir, 'out.mp4')], { env: { NODE_OPTIONS: `--require ${preload}` } });
-    expect([r.code, r.signal, r.stderr]).toEqual([143, null, 'chromaseed: interrupted; no output written\n']);
+    expect([r.code, r.signal, r.stderr]).toEqual([null, 'SIGTERM', 'chromaseed: interrupted; no output written\n']);
     expectOnly(dir, ['bunny.webm']);
   });
 
@@ -2245,17 +2265,17 @@ describe('Ctrl-C on a terminal', () => {
     for (let attempt = 0; attempt < 6; attempt++) {
       const dir = mkdtempSync(path.join(tmp, 'group-sigint-'));
       const r = await runBin(['quantize', clipIn(dir), '-k', '8', '--width', '160', '-o', path.join(dir, 'out.mp4')], { killWhen: () => ffmpegIn(dir).length > 0, pollMs: 5, group: true, signal: attempt % 2 === 0 ? 'SIGINT' : 'SIGTERM' });
-      expect([r.code, r.stderr], `attempt ${attempt}`).toEqual([attempt % 2 === 0 ? 130 : 143, 'chromaseed: interrupted; no output written\n']);
+      expect([r.signal, r.stderr], `attempt ${attempt}`).toEqual([attempt % 2 === 0 ? 'SIGINT' : 'SIGTERM', 'chromaseed: interrupted; no output written\n']);
       expectOnly(dir, ['bunny.webm']);
     }
   }, 120_000);
 });
 
 describe('compare interrupted', () => {
-  it('stops on Ctrl-C with exit code 130 and no ffmpeg reader of any mode left running', async () => {
+  it('stops on Ctrl-C, ending by the signal, with no ffmpeg reader of any mode left running', async () => {
     const dir = mkdtempSync(path.join(tmp, 'cmp-sigint-'));
     const r = await runBin(['compare', clipIn(dir), '-o', path.join(dir, 'side.gif')], { killWhen: readingIn(dir) });
-    expect(r.code).toBe(130);
+    expect(r.signal).toBe('SIGINT');
     expectOnly(dir, ['bunny.webm']);
     expect(await ffmpegRunningIn(dir)).toEqual([]);
   });

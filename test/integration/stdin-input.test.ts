@@ -221,8 +221,8 @@ describe('an input piped in (-)', () => {
     for (let waited = 0; readdirSync(temp).length === 0 && waited < 15_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(readdirSync(temp)).toHaveLength(1);
     child.kill('SIGINT');
-    const code = await new Promise((resolve) => child.on('close', resolve));
-    expect([code, stderr]).toEqual([130, 'chromaseed: interrupted; no output written\n']);
+    const endedBy = await new Promise((resolve) => child.on('close', (_code, signal) => resolve(signal)));
+    expect([endedBy, stderr]).toEqual(['SIGINT', 'chromaseed: interrupted; no output written\n']);
     expect(readdirSync(temp)).toEqual([]);
     expect(readdirSync(tmp)).not.toContain('never.gif');
   });
@@ -232,7 +232,7 @@ describe('an input piped in (-)', () => {
     const child = spawn(process.execPath, [BIN, 'quantize', '-', '-o', path.join(tmp, 'never-twice.gif')], { env: { ...process.env, TMPDIR: temp }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const closed = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
     child.stdin.write(readFileSync(CARS).subarray(0, 5000));
     for (let waited = 0; readdirSync(temp).length === 0 && waited < 15_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(readdirSync(temp)).toHaveLength(1);
@@ -241,8 +241,8 @@ describe('an input piped in (-)', () => {
     child.kill('SIGINT');
     while (pending(child.pid!, 'SIGINT')) await new Promise((resolve) => setTimeout(resolve, 1));
     child.kill('SIGINT');
-    const code = await closed;
-    expect([code, stderr]).toEqual([130, 'chromaseed: interrupted; no output written\n']);
+    const endedBy = await closed;
+    expect([endedBy, stderr]).toEqual(['SIGINT', 'chromaseed: interrupted; no output written\n']);
     expect(readdirSync(temp)).toEqual([]);
     expect(readdirSync(tmp)).not.toContain('never-twice.gif');
   });
