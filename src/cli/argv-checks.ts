@@ -36,12 +36,13 @@ export function splitAttachedValues(argv: string[]): string[] {
  * put back as positionals, right after the command name, where no option before `--` can
  * take one as its value (`-o -- in.gif` must not write over in.gif). Every positional is a
  * file, and one starting with "-" is written "./-i.mp4", the same file, which no parser
- * takes for an option.
+ * takes for an option; but "-" alone stays standard input, as it does for cat, so that a
+ * script that puts -- before every input can pipe one in.
  */
 export function endOfOptions(argv: string[]): string[] {
   const end = argv.indexOf('--');
   if (end < 0) return argv;
-  const files = argv.slice(end + 1).map((arg) => (arg.startsWith('-') ? `./${arg}` : arg));
+  const files = argv.slice(end + 1).map((arg) => (arg.startsWith('-') && arg !== '-' ? `./${arg}` : arg));
   const command = argv.findIndex((arg, i) => i < end && (COMMANDS as readonly string[]).includes(arg));
   const at = command < 0 ? end : command + 1;
   return [...argv.slice(0, at), ...files, ...argv.slice(at, end)];

@@ -145,6 +145,18 @@ describe('an input piped in (-)', () => {
     }
   });
 
+  it('is - after -- too, as for cat (it was read as a file named "-": "./-: no such file")', async () => {
+    const sink = () => Object.assign(new PassThrough(), { isTTY: false });
+    const piped = () => Object.assign(new PassThrough().end(readFileSync(CARS)), { isTTY: false });
+    const said = sink();
+    let text = '';
+    said.on('data', (d) => (text += d));
+    const out = path.join(tmp, 'after-dashes.gif');
+    expect(await main(['quantize', '-k', '4', '-o', out, '--', '-'], { stdout: sink(), stderr: said, stdin: piped() }), text).toBe(0);
+    expect(text).toMatch(/^\S*after-dashes\.gif: 30 frames/);
+    expect(await main(['transfer', '-o', path.join(tmp, 'after-dashes-t.gif'), '-q', '--', '-', CARS], { stdout: sink(), stderr: sink(), stdin: piped() })).toBe(0);
+  });
+
   it('keeps each run to its own standard input: two in-process runs at once, and one beside a run of a file', async () => {
     const sink = () => Object.assign(new PassThrough(), { isTTY: false });
     const run = (argv: string[], stdin?: PassThrough) => main(argv, { stdout: sink(), stderr: sink(), ...(stdin ? { stdin } : {}) });
