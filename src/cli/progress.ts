@@ -31,6 +31,16 @@ interface Tty {
 const REDRAW_MS = 250;
 
 /**
+ * How long a run may go without its first frame done before its line is drawn anyway, at 0
+ * frames: a first frame's k-means with its restarts took 3.4 s at 1080p, with nothing on
+ * the terminal. Not at once: a run done sooner draws no line at all.
+ */
+const FIRST_LINE_MS = 1000;
+
+/** Progress lines drawn so far, by any progress: a run's line at 0 frames is not drawn over a first pass's. */
+let linesShown = 0;
+
+/**
  * The rate (and the ETA) is shown once frames have come for this long: measured over the
  * first one or two frames it was mostly what started with them (an encoder, a busy
  * machine), and a 3-second run began "ETA 1m47s".
@@ -75,8 +85,8 @@ export function createProgress(stream: Tty, name: string, frameCount: number | u
   const widestFor = (frames: number | undefined): number => (frames ? columnsOf(`${frames}/${frames}  999.9 fps  ETA 9m59s`) : 0);
   let widestFigures = widestFor(total);
   const draw = (n: number, now: number): void => {
-    const elapsed = (now - first!.at) / 1000;
-    const fps = elapsed >= RATE_MIN_SECONDS && n > first!.n ? (n - first!.n) / elapsed : 0;
+    const elapsed = first === null ? 0 : (now - first.at) / 1000;
+    const fps = first !== null && elapsed >= RATE_MIN_SECONDS && n > first.n ? (n - first.n) / elapsed : 0;
     const rate = fps > 0 ? `  ${fps.toFixed(1)} fps` : '';
     // A total the frames have passed was an estimate from the stated length, and too low: gone.
     if (!total || n > total) return show(`${countOf(n, 'frame')}${rate}`);
@@ -104,9 +114,16 @@ export function createProgress(stream: Tty, name: string, frameCount: number | u
     const text = fitted(line, cols - 1);
     stream.write('\r' + text + clearAfter(text, cols));
     drawn = true;
+    linesShown++;
   };
+  const shownBefore = linesShown;
+  const firstLine = setTimeout(() => {
+    if (first === null && linesShown === shownBefore) draw(0, Date.now());
+  }, FIRST_LINE_MS);
+  firstLine.unref();
   return {
     tick(n) {
+      clearTimeout(firstLine);
       const now = Date.now();
       framesDone = n;
       first ??= { n, at: now };
@@ -115,14 +132,19 @@ export function createProgress(stream: Tty, name: string, frameCount: number | u
       draw(n, now);
     },
     done() {
+      clearTimeout(firstLine);
       if (drawn) clearProgressLine(stream);
     },
-    leave: show,
+    leave(note) {
+      clearTimeout(firstLine);
+      show(note);
+    },
     setTotal(frames) {
       total = frames;
       widestFigures = widestFor(frames);
     },
     finishing() {
+      clearTimeout(firstLine);
       // The frames may end short of an estimated total, or past it: then only their number.
       if (drawn) show(`${framesDone === total ? `${total}/${total}` : countOf(framesDone, 'frame')}, writing the output…`);
     },

@@ -137,6 +137,39 @@ describe('progress line', () => {
   });
 });
 
+describe('before the first frame is done', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('draws the line at 0 frames after a second (a first 1080p frame\'s k-means left the terminal blank for 3.4 s), not sooner, and not over another pass\'s line', () => {
+    vi.useFakeTimers({ now: 0 });
+    const { writes, stream } = fakeStream(true);
+    const progress = createProgress(stream, 'x.mp4', 720, true);
+    vi.advanceTimersByTime(999);
+    expect(writes).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(writes).toEqual([`\rx.mp4 [${'.'.repeat(24)}] 0/720\x1b[K`]);
+    // The rate is still measured from the first frame done.
+    vi.advanceTimersByTime(3000);
+    progress.tick(1);
+    vi.advanceTimersByTime(1000);
+    progress.tick(11);
+    expect(writes.at(-1)).toMatch(/ 11\/720 {2}10\.0 fps {2}ETA 1m11s\x1b\[K$/);
+
+    // A run done within the second draws nothing, then or later.
+    const quick = fakeStream(true);
+    createProgress(quick.stream, 'y.gif', 3, true).done();
+    vi.advanceTimersByTime(5000);
+    expect(quick.writes).toEqual([]);
+
+    // A first pass's line (counting colours) drawn meanwhile is not drawn over.
+    const passes = fakeStream(true);
+    createProgress(passes.stream, 'z.webm', undefined, true);
+    createProgress(passes.stream, 'z.webm', undefined, true, 'counting colours').tick(1);
+    vi.advanceTimersByTime(5000);
+    expect(passes.writes).toEqual(['\rz.webm: counting colours 1 frame\x1b[K']);
+  });
+});
+
 describe('a frame count learnt from a first pass', () => {
   afterEach(() => vi.useRealTimers());
 
