@@ -124,86 +124,99 @@ function* compositeFrames(
   let decodedAny = false;
   let firstUndecoded: string | null = null;
 
-  for (let f = 0; f < frames.length; f++) {
-    const fr = frames[f];
-    // Clip the frame rectangle to the canvas.
-    const x0 = fr.x;
-    const y0 = fr.y;
-    const x1 = Math.min(fr.x + fr.width, width);
-    const y1 = Math.min(fr.y + fr.height, height);
-    const visible = x0 < x1 && y0 < y1;
+  // Frames handed out, and whether the reading ended by an error of its own.
+  let read = 0;
+  let failed = false;
+  try {
+    for (let f = 0; f < frames.length; f++) {
+      const fr = frames[f];
+      // Clip the frame rectangle to the canvas.
+      const x0 = fr.x;
+      const y0 = fr.y;
+      const x1 = Math.min(fr.x + fr.width, width);
+      const y1 = Math.min(fr.y + fr.height, height);
+      const visible = x0 < x1 && y0 < y1;
 
-    if (RESTORE_PREVIOUS(fr.disposal)) {
-      if (saved === null) saved = new Uint32Array(canvas.length);
-      saved.set(canvas);
-    }
+      if (RESTORE_PREVIOUS(fr.disposal)) {
+        if (saved === null) saved = new Uint32Array(canvas.length);
+        saved.set(canvas);
+      }
 
-    if (visible) {
-      // Pixels we must decode: interlaced rows arrive out of order, so all of them;
-      // otherwise only up to the last row that lands on the canvas.
-      const need = fr.interlaced ? fr.width * fr.height : fr.width * (y1 - y0);
-      if (need > limits.maxPixels) {
-        throw framePixelsError(name, f, fr.width, fr.height, need, limits.maxPixels, `${width}x${height}`);
-      }
-      // A frame wholly on the canvas whose stream is complete (nearly every real frame)
-      // is drawn by omggif straight onto the canvas; the rest go through a scratch buffer.
-      // Not an interlaced frame of 4 rows or fewer: omggif starts each pass at its first
-      // row without checking it against the frame's height (a 2-row frame's second row
-      // went to row 4, below the frame).
-      const onCanvas = x1 === fr.x + fr.width && y1 === fr.y + fr.height && (!fr.interlaced || fr.height > 4);
-      const packed = repacker.repack(
-        bytes, fr.dataStart, fr.dataEnd, fr.minCodeSize, fr.width, need,
-        fr.paletteOffset, fr.paletteSize, fr.transparentIndex,
-        onCanvas ? { canvasWidth: width, canvasHeight: height, x: fr.x, y: fr.y, height: fr.height, interlaced: fr.interlaced } : null,
-      );
-      const stop = repacker.last.stop;
-      if (stop === 'corrupt' || stop === 'bad-code-size' || repacker.last.pixels < need) {
-        warnings.push(`${name}: frame ${f}: ${describeStop(stop, fr.minCodeSize)} after ${repacker.last.pixels} of ${fr.width * fr.height} pixels; the rest of the frame is not drawn`);
-        if (repacker.last.pixels === 0) firstUndecoded ??= `frame ${f}: ${describeStop(stop, fr.minCodeSize)}`;
-      }
-      if (repacker.last.pixels > 0) decodedAny = true;
-      if (packed !== null && packed.placed) {
-        // omggif leaves transparent pixels untouched: exactly compositing over the canvas.
-        decodeWithOmggif(packed.gif, canvasBytes, name, f);
-      } else if (packed !== null) {
-        const cells = packed.width * packed.rows;
-        if (scratch.length < cells) {
-          scratchBytes = new Uint8Array(cells * 4);
-          scratch = new Uint32Array(scratchBytes.buffer);
+      if (visible) {
+        // Pixels we must decode: interlaced rows arrive out of order, so all of them;
+        // otherwise only up to the last row that lands on the canvas.
+        const need = fr.interlaced ? fr.width * fr.height : fr.width * (y1 - y0);
+        if (need > limits.maxPixels) {
+          throw framePixelsError(name, f, fr.width, fr.height, need, limits.maxPixels, `${width}x${height}`);
         }
-        // omggif skips transparent pixels, so zero alpha left here marks them.
-        scratch.fill(0, 0, cells);
-        decodeWithOmggif(packed.gif, scratchBytes, name, f);
-        // The first frame, interlaced and opaque, as browsers show it cut short: each whole row of
-        // the first three passes fills the rows below it that later passes would have drawn
-        // (Chrome's decoder, Wuffs, does so). A whole frame's later rows cover them all, so
-        // only a cut one is filled.
-        const pixels = Math.min(packed.pixels, fr.width * fr.height);
-        const fillDown = f === 0 && fr.interlaced && fr.transparentIndex < 0 && pixels < fr.width * fr.height;
-        blit(canvas, width, scratch, fr, pixels, x1, y1, fillDown);
+        // A frame wholly on the canvas whose stream is complete (nearly every real frame)
+        // is drawn by omggif straight onto the canvas; the rest go through a scratch buffer.
+        // Not an interlaced frame of 4 rows or fewer: omggif starts each pass at its first
+        // row without checking it against the frame's height (a 2-row frame's second row
+        // went to row 4, below the frame).
+        const onCanvas = x1 === fr.x + fr.width && y1 === fr.y + fr.height && (!fr.interlaced || fr.height > 4);
+        const packed = repacker.repack(
+          bytes, fr.dataStart, fr.dataEnd, fr.minCodeSize, fr.width, need,
+          fr.paletteOffset, fr.paletteSize, fr.transparentIndex,
+          onCanvas ? { canvasWidth: width, canvasHeight: height, x: fr.x, y: fr.y, height: fr.height, interlaced: fr.interlaced } : null,
+        );
+        const stop = repacker.last.stop;
+        if (stop === 'corrupt' || stop === 'bad-code-size' || repacker.last.pixels < need) {
+          warnings.push(`${name}: frame ${f}: ${describeStop(stop, fr.minCodeSize)} after ${repacker.last.pixels} of ${fr.width * fr.height} pixels; the rest of the frame is not drawn`);
+          if (repacker.last.pixels === 0) firstUndecoded ??= `frame ${f}: ${describeStop(stop, fr.minCodeSize)}`;
+        }
+        if (repacker.last.pixels > 0) decodedAny = true;
+        if (packed !== null && packed.placed) {
+          // omggif leaves transparent pixels untouched: exactly compositing over the canvas.
+          decodeWithOmggif(packed.gif, canvasBytes, name, f);
+        } else if (packed !== null) {
+          const cells = packed.width * packed.rows;
+          if (scratch.length < cells) {
+            scratchBytes = new Uint8Array(cells * 4);
+            scratch = new Uint32Array(scratchBytes.buffer);
+          }
+          // omggif skips transparent pixels, so zero alpha left here marks them.
+          scratch.fill(0, 0, cells);
+          decodeWithOmggif(packed.gif, scratchBytes, name, f);
+          // The first frame, interlaced and opaque, as browsers show it cut short: each whole row of
+          // the first three passes fills the rows below it that later passes would have drawn
+          // (Chrome's decoder, Wuffs, does so). A whole frame's later rows cover them all, so
+          // only a cut one is filled.
+          const pixels = Math.min(packed.pixels, fr.width * fr.height);
+          const fillDown = f === 0 && fr.interlaced && fr.transparentIndex < 0 && pixels < fr.width * fr.height;
+          blit(canvas, width, scratch, fr, pixels, x1, y1, fillDown);
+        }
+      }
+
+      // Only this frame's rectangle was drawn, over what the last disposal left.
+      const drawn = visible ? { x0, y0, x1, y1 } : { x0: 0, y0: 0, x1: 0, y1: 0 };
+      const data = pool.copy(canvasBytes);
+      const delayMs = fr.delayCs * 10;
+      read = f + 1;
+      yield f === 0 ? { width, height, data, delayMs } : { width, height, data, delayMs, changedWithin: union(drawn, disposed) };
+
+      // Dispose before the next frame is drawn.
+      disposed = visible && (fr.disposal === 2 || RESTORE_PREVIOUS(fr.disposal)) ? drawn : { x0: 0, y0: 0, x1: 0, y1: 0 };
+      if (!visible) continue;
+      if (fr.disposal === 2) {
+        // "Restore to background": browsers clear to transparent, not to the background colour.
+        for (let y = y0; y < y1; y++) canvas.fill(0, y * width + x0, y * width + x1);
+      } else if (RESTORE_PREVIOUS(fr.disposal) && saved !== null) {
+        // Only the frame's rectangle changed since the save, so restoring that suffices.
+        for (let y = y0; y < y1; y++) canvas.set(saved.subarray(y * width + x0, y * width + x1), y * width + x0);
       }
     }
-
-    // Only this frame's rectangle was drawn, over what the last disposal left.
-    const drawn = visible ? { x0, y0, x1, y1 } : { x0: 0, y0: 0, x1: 0, y1: 0 };
-    // Every frame damaged before its first pixel: blank frames, written out as a clip, would
-    // hide that nothing was read (such files are small; the run fails before its output is kept).
-    // Said before the last frame is handed out, not after it: a reader that knows the frame
-    // count (resizing, retiming) asks for no more once it has the last.
-    if (f === frames.length - 1 && !decodedAny && firstUndecoded !== null) throw inputError(name, `no frame's pixels could be decoded (${firstUndecoded})`);
-    const data = pool.copy(canvasBytes);
-    const delayMs = fr.delayCs * 10;
-    yield f === 0 ? { width, height, data, delayMs } : { width, height, data, delayMs, changedWithin: union(drawn, disposed) };
-
-    // Dispose before the next frame is drawn.
-    disposed = visible && (fr.disposal === 2 || RESTORE_PREVIOUS(fr.disposal)) ? drawn : { x0: 0, y0: 0, x1: 0, y1: 0 };
-    if (!visible) continue;
-    if (fr.disposal === 2) {
-      // "Restore to background": browsers clear to transparent, not to the background colour.
-      for (let y = y0; y < y1; y++) canvas.fill(0, y * width + x0, y * width + x1);
-    } else if (RESTORE_PREVIOUS(fr.disposal) && saved !== null) {
-      // Only the frame's rectangle changed since the save, so restoring that suffices.
-      for (let y = y0; y < y1; y++) canvas.set(saved.subarray(y * width + x0, y * width + x1), y * width + x0);
+  } catch (err) {
+    failed = true;
+    throw err;
+  } finally {
+    // Every frame read damaged before its first pixel: blank frames, written out as a clip,
+    // would hide that nothing was read (such files are small; the run fails before its output
+    // is kept). Said here, which a reader that stops early reaches too: one that knows the
+    // frames it needs (resizing, retiming, a part) asks for no more once it has them.
+    if (!failed && !decodedAny && firstUndecoded !== null) {
+      const part = read < frames.length ? ` up to frame ${read - 1}, where reading stopped` : '';
+      throw inputError(name, `no frame's pixels could be decoded${part} (${firstUndecoded})`);
     }
   }
 }

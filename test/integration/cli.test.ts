@@ -251,6 +251,22 @@ describe('chromaseed quantize', () => {
         expect(existsSync(path.join(tmp, out))).toBe(false);
       }
     }
+    // And when a part or a rate reads no further than a frame before the last: ten frames, none decodable.
+    const { GifWriter } = await import('omggif');
+    const buf = Buffer.alloc(8192);
+    const writer = new GifWriter(buf, 8, 8, { loop: 0, palette: [0, 0xff0000, 0xff00, 0xff] });
+    for (let f = 0; f < 10; f++) writer.addFrame(0, 0, 8, 8, new Array(64).fill(1 + (f % 3)), { delay: 10 });
+    const ten = buf.subarray(0, writer.end());
+    // Each image descriptor (0x2C, then 9 bytes) is followed by the LZW minimum code size, 2 here: made 0.
+    for (let i = 0; i < ten.length - 10; i++) if (ten[i] === 0x2c && ten[i + 9] === 0 && ten[i + 10] === 2) ten[i + 10] = 0;
+    const broken10 = path.join(tmp, 'broken-10.gif');
+    writeFileSync(broken10, ten);
+    const whole = await runMain(['quantize', broken10, '-k', '4', '-o', path.join(tmp, 'broken-10.gif.gif')]);
+    expect([whole.code, whole.stderr]).toEqual([1, `chromaseed: ${broken10}: no frame's pixels could be decoded (frame 0: LZW minimum code size 0 is invalid)\n`]);
+    for (const [part, last] of [[['--fps', '1'], 0], [['--duration', '0.25'], 2]] as const) {
+      const r = await runMain(['quantize', broken10, '-k', '4', '-o', path.join(tmp, 'broken-10-part.gif'), ...part]);
+      expect([r.code, r.stderr], part.join(' ')).toEqual([1, `chromaseed: ${broken10}: no frame's pixels could be decoded up to frame ${last}, where reading stopped (frame 0: LZW minimum code size 0 is invalid)\n`]);
+    }
   });
 
   it('-o - streams the GIF to standard output, the same bytes as a file; refused with --json, to a terminal and for compare', async () => {
