@@ -50,15 +50,30 @@ let cli;
 
 /** After a hang-up, whether the process ends by the signal: an interrupted run does, and any on a terminal. */
 const endsByHangup = (interrupted) => hungUp && (interrupted || onTerminal);
-/** Ends the process by `signal`'s default action, once the leftovers are gone (no exit hook runs). */
+/**
+ * Ends the process by `signal`'s default action, once the leftovers are gone (no exit hook
+ * runs). Where the signal cannot end it, the exit code a shell would report: Windows ends a
+ * process sent one with exit code 1, and the kernel drops a signal without a handler sent to
+ * process 1 (a container's first process), which went on to end as an internal error.
+ */
 const endBy = (signal) => {
   cli?.releaseLeftovers();
+  const code = 128 + constants.signals[signal];
+  if (process.platform === 'win32') process.exit(code);
   process.removeAllListeners(signal);
   process.kill(process.pid, signal);
+  setTimeout(() => process.exit(code), 200);
 };
 const endByHangup = () => endBy('SIGHUP');
-/** How an interrupted run ends: by the signal heard, but for SIGQUIT (whose default action writes a core file). */
-const endInterrupted = () => (received === 'SIGQUIT' ? process.exit(128 + constants.signals.SIGQUIT) : endBy(received));
+/**
+ * How an interrupted run ends: by the signal heard, but for SIGQUIT (whose default action
+ * writes a core file), and with 130 where none was (a library's abort reported by the run).
+ */
+const endInterrupted = () => {
+  if (!controller.signal.aborted) return process.exit(130);
+  if (received === 'SIGQUIT') return process.exit(128 + constants.signals.SIGQUIT);
+  endBy(received);
+};
 
 const onSignal = (signal) => {
   if (signal === 'SIGHUP') {
@@ -123,8 +138,8 @@ const { main, reportUncaught } = cli;
 
 // An error thrown where no run can catch it (in a library's callback) is said as the run's
 // own errors are, not as Node's stack trace, and ends the process as the run's end would:
-// by the signal after a hang-up, with the signal's code after a Ctrl-C or SIGTERM. The exit
-// hook removes the temporary files.
+// by the signal after a hang-up, a Ctrl-C or SIGTERM (endBy removes the temporary files),
+// with an exit code otherwise (the exit hook removes them).
 const onUncaught = (err) => {
   const code = reportUncaught(err, process.stderr);
   if (endsByHangup(code === 130)) return endByHangup();

@@ -192,7 +192,7 @@ export function checkRunArguments(caller: string, signal: unknown, cluster?: unk
   requireFunction(`${caller}'s clusterer`, cluster, 'a function such as clusterInThread(signal)');
 }
 
-/** What a library run stopped by its AbortSignal throws (the CLI exits 130 on it). */
+/** What a library run stopped by its AbortSignal throws (the CLI then ends by the signal that stopped it). */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw abortedError(signal);
 }

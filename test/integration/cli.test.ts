@@ -1845,6 +1845,24 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     expect(await ffmpegRunningIn(dir)).toEqual([]);
   });
 
+  // Process 1 of a PID namespace, as in a container started without an init: needs root.
+  const pidNamespaces = spawnSync('unshare', ['-fp', '--mount-proc', 'true']).status === 0;
+  it.runIf(pidNamespaces)('as process 1 (a container\'s first process), where the kernel drops the signal it sends itself, still exits 130 (it ended as an internal error, exit 1)', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'pid1-'));
+    const clip = clipIn(dir);
+    const child = spawn('unshare', ['-fp', '--mount-proc', process.execPath, BIN, 'quantize', clip, '-k', '4', '-o', path.join(dir, 'out.gif')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const ended = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const reading = readingIn(dir);
+    for (let waited = 0; !reading() && waited < 30_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    // The run itself, seen from outside its namespace: the node process whose arguments name the clip.
+    const run = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).stdout.split('\n').find((l) => l.includes(BIN) && l.includes(clip) && !l.includes('unshare'));
+    process.kill(Number(run!.trim().split(/\s+/)[0]), 'SIGINT');
+    expect([await ended, stderr]).toEqual([130, 'chromaseed: interrupted; no output written\n']);
+    expectOnly(dir, ['bunny.webm']);
+  });
+
   it('stops on SIGTERM and on SIGHUP (a closed terminal) by that signal, on SIGQUIT (Ctrl-\\) with exit code 131, leaving nothing', async () => {
     // SIGHUP: Node 20 aborts in its exit when the terminal is gone, so the process ends by
     // the signal once cleaned up; a shell reports that as 129, and SIGTERM as 143. SIGQUIT
