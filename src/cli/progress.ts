@@ -175,8 +175,10 @@ export function showingFirstPass(open: () => Promise<FrameSource>, stream: Tty, 
   return async () => {
     const source = await open();
     if (passes++ > 0) return source;
-    const progress = createProgress(stream, label, source.info.frameCount, enabled, stage);
     async function* counted(): AsyncGenerator<TimedFrame> {
+      // Made as the reading starts: a line made with the source (its 0 frames drawn after a
+      // second) was drawn after a run that failed before reading, its finally never reached.
+      const progress = createProgress(stream, label, source.info.frameCount, enabled, stage);
       let n = 0;
       let complete = false;
       try {
