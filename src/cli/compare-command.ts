@@ -15,7 +15,7 @@ import { quantizeClip, type QuantizedFrame } from '../pipeline/quantize-clip.js'
 import { shareReading } from '../pipeline/shared-reading.js';
 import { captionLayout, renderCaption } from '../render/caption.js';
 import { fillUnseen, renderFlickerMaps, type FlickerMapPanel } from '../render/flicker-map.js';
-import { composeSideBySide, composeSideBySideRgba, mergePanelPalettes, type Caption } from '../render/side-by-side.js';
+import { composeSideBySide, composeSideBySideRgba, mergePanelPalettes, type Caption, type MergedPalette } from '../render/side-by-side.js';
 import { createSequentialQuantizer } from '../sequence/sequential.js';
 import { resolveStability, STABILITY_PRESETS, type StabilityOptions } from '../sequence/stability.js';
 import type { ClipInfo, Frame, IndexedFrame, TimedFrame } from '../types.js';
@@ -165,7 +165,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
   const allWarnings = [...leftoverWarnings([output, timelineFile, mapFile]), ...(probe.warnings ?? []), ...(written?.warnings ?? []), ...notes, ...mapNote].map(inputs.shownText);
   const advice = onePaletteAdvice(figures);
   if (args.json === true) {
-    await printOut(streams.stdout, JSON.stringify({ input: inputs.shownName(input), output: output ?? null, timeline: timelineFile ?? null, flickerMap: mapFile ?? null, k: options.colors, frames, modes: figures, advice, warnings: allWarnings }) + '\n');
+    await printOut(streams.stdout, JSON.stringify({ input: inputs.shownName(input), output: output ?? null, timeline: timelineFile ?? null, flickerMap: mapFile ?? null, originalQuantized: side?.originalQuantized ?? null, k: options.colors, frames, modes: figures, advice, warnings: allWarnings }) + '\n');
   } else {
     await printOut(streams.stdout, formatTable(inputs.shownName(input), options.colors, frames, figures));
     // Named as quantize and transfer name theirs: the table alone left the user to find them.
@@ -281,7 +281,15 @@ function formatTable(input: string, k: number, frames: number, figures: Record<s
 /** The fewest colours a GIF side-by-side's original panel is drawn in. */
 const ORIGINAL_MIN_COLORS = 16;
 
-type SideBySide = { write(source: TimedFrame, panels: IndexedFrame[]): Promise<void>; finish: FrameWriter['finish']; abort(): Promise<void>; captions: readonly string[]; size: { width: number; height: number } };
+type SideBySide = {
+  write(source: TimedFrame, panels: IndexedFrame[]): Promise<void>;
+  finish: FrameWriter['finish'];
+  abort(): Promise<void>;
+  captions: readonly string[];
+  size: { width: number; height: number };
+  /** A GIF side-by-side's original panel, quantized from a frame on to fit the palette; null where it is the source's own colours throughout. */
+  originalQuantized: { colors: number; fromFrame: number } | null;
+};
 type SideBySideInfo = Pick<ClipInfo, 'width' | 'height' | 'fps' | 'loopCount' | 'mayTurnTransparent' | 'gifDelays'>;
 
 /**
@@ -308,6 +316,7 @@ async function createSideBySide(output: string, input: string, info: SideBySideI
     abort: () => writer.abort(),
     captions,
     size: sideBySideSize(info, caption),
+    originalQuantized: null,
   };
 }
 
@@ -330,10 +339,9 @@ async function createGifSideBySide(output: string, input: string, info: SideBySi
   const originalColors = Math.min(spare, 240);
   const modeLabels = shown.map((m) => MODE_LABELS[m]);
   const exactLabels = [MODE_LABELS.original, ...modeLabels];
-  // An original panel in fewer colours than the others would look the worst of them: say so.
-  const quantizedLabels = originalColors < options.colors ? [`original, ${originalColors} colours`, ...modeLabels] : exactLabels;
-  const exactCaption = await renderCaption(exactLabels, info.width, info.height, quantizedLabels);
-  const quantizedCaption = quantizedLabels === exactLabels ? exactCaption : await renderCaption(quantizedLabels, info.width, info.height);
+  // An original panel in fewer colours than the others would look the worst of them: its
+  // caption says so, in the longest of these words its column holds (below).
+  const quantizedNames = originalColors < options.colors ? [`original, ${originalColors} colours`, `${originalColors} colours`] : [];
   // Seeded frames get 2 Lloyd iterations (STABILITY_PRESETS.none allows 300; maxIterations
   // bounds only a fresh start): on 1080p at 240 colours, 115 ms a frame instead of 382, and
   // 45.3 dB against the source instead of 45.5, a difference no one sees.
@@ -341,36 +349,62 @@ async function createGifSideBySide(output: string, input: string, info: SideBySi
   const original = createSequentialQuantizer({ ...options, colors: originalColors, restarts: defaultRestarts(originalColors), seeding: 'seeded', maxIterations: 10, stability: { ...STABILITY_PRESETS.none, frameIterations: 2 } });
   const mapper = createMapper();
   const scratch = createExactScratch();
-  /** The frame with the source's own colours in its original panel, or null if they do not fit. */
-  const exactFrame = (source: TimedFrame, panels: IndexedFrame[]): IndexedFrame | null => {
+  /** The exact original panel and the palette it shares with the panels, or null if they do not fit. */
+  const exactPanel = (source: TimedFrame, panels: IndexedFrame[]): { exact: IndexedFrame; merged: MergedPalette } | null => {
     const exact = indexExactly(source, MAX_COLORS - 1, scratch);
     if (exact === null) return null;
     // Entries shared with the caption or the panels count once; one stays free, as above.
     const merged = mergePanelPalettes([exact, ...panels]);
-    return merged.size < MAX_COLORS ? composeSideBySide([exact, ...panels], exactCaption, merged) : null;
+    return merged.size < MAX_COLORS ? { exact, merged } : null;
   };
-  const writer = await openSideBySideWriter(output, input, info, exactCaption);
+  // The layout waits for the first frame: laid out for "original, 53 colours" while the
+  // panel stayed exact, a 120-pixel clip was drawn twice its size from k = 85 on. A
+  // side-by-side too large for either layout is refused now, before the run.
+  captionLayout(quantizedNames.length > 0 ? [quantizedNames[0], ...modeLabels] : exactLabels, info.width, info.height);
+  let writer: FrameWriter | undefined;
+  let exactCaption: Caption;
+  let quantizedCaption: Caption | undefined;
   let frame = 0;
   /** The first frame whose original panel was quantized, or undefined while none has been. */
   let quantizedFrom: number | undefined;
+  /** The quantized panel's caption: the longest label that keeps the exact caption's layout, or the same. */
+  const quantizedCaptionFor = async (): Promise<Caption> => {
+    for (const name of quantizedNames) {
+      const caption = await renderCaption([name, ...modeLabels], info.width, info.height);
+      if ((['width', 'height', 'scale', 'panelWidth'] as const).every((key) => caption[key] === exactCaption[key])) return caption;
+    }
+    return exactCaption;
+  };
   return {
     async write(source, panels) {
       const at = frame++;
-      const exact = quantizedFrom === undefined ? exactFrame(source, panels) : null;
-      if (exact !== null) return writer.write(exact);
+      const fit = quantizedFrom === undefined ? exactPanel(source, panels) : null;
+      if (writer === undefined) {
+        // A clip quantized from its first frame is laid out for its caption, as it always shows it.
+        exactCaption = await renderCaption(exactLabels, info.width, info.height, fit === null && quantizedNames.length > 0 ? [quantizedNames[0], ...modeLabels] : exactLabels);
+        writer = await openSideBySideWriter(output, input, info, exactCaption);
+      }
+      if (fit !== null) return writer.write(composeSideBySide([fit.exact, ...panels], exactCaption, fit.merged));
       quantizedFrom ??= at;
+      quantizedCaption ??= await quantizedCaptionFor();
       const p = original.next(source);
       const mapped = mapper.map(source, p.palette, p.size, { metric: 'euclidean', space: 'rgb', dither: 'none' });
       const originalPanel: IndexedFrame = { ...mapped, width: source.width, height: source.height, palette: p.palette, size: p.size, delayMs: source.delayMs };
       await writer.write(composeSideBySide([originalPanel, ...panels], quantizedCaption));
     },
-    finish: (options) => writer.finish(options),
-    abort: () => writer.abort(),
+    finish: (options) => writer!.finish(options),
+    abort: async () => writer?.abort(),
+    /** The panels as the line on stderr names them: the original's colours whenever it was quantized, whatever its caption says. */
     get captions() {
-      if (quantizedFrom === undefined || quantizedLabels === exactLabels) return exactLabels;
-      return quantizedFrom === 0 ? quantizedLabels : [`${quantizedLabels[0]} from frame ${quantizedFrom}`, ...modeLabels];
+      if (quantizedFrom === undefined) return exactLabels;
+      return [`original, ${originalColors} colours${quantizedFrom > 0 ? ` from frame ${quantizedFrom}` : ''}`, ...modeLabels];
     },
-    size: sideBySideSize(info, exactCaption),
+    get size() {
+      return sideBySideSize(info, exactCaption);
+    },
+    get originalQuantized() {
+      return quantizedFrom === undefined ? null : { colors: originalColors, fromFrame: quantizedFrom };
+    },
   };
 }
 

@@ -1142,6 +1142,25 @@ describe('chromaseed compare -o: palette room', () => {
     for (let i = 0; i < sbs[5].width * 22; i++) if (sbs[5].data[i * 4] !== sbs[6].data[i * 4]) changed.add(i % sbs[5].width);
     expect(changed.size).toBeGreaterThan(20);
     expect(Math.max(...changed)).toBeLessThan((1118 - 2 * PANEL_GAP) / 3);
+    // --json says it too, where stderr has no line.
+    const json = await runMain(['compare', input, '-k', '100', '-o', out, '--json']);
+    expect(JSON.parse(json.stdout).originalQuantized).toEqual({ colors: 53, fromFrame: 6 });
+  });
+
+  it('lays a clip whose original panel stays exact out for its plain caption (from k = 85 a 120-pixel clip was drawn twice its size, for "original, 53 colours")', async () => {
+    const input = path.join(corpus, 'gifs/gifcontrols__1bpp.gif');
+    const sizes = [];
+    for (const k of ['84', '85']) {
+      const r = await runMain(['compare', input, '-k', k, '-o', path.join(tmp, `1bpp-${k}.gif`), '--json']);
+      expect(JSON.parse(r.stdout).originalQuantized).toBeNull();
+      const { info } = gif(path.join(tmp, `1bpp-${k}.gif`));
+      sizes.push([info.width, info.height]);
+    }
+    expect(sizes).toEqual([[368, 142], [368, 142]]);
+    // A panel quantized to as many colours as the others keeps the caption "original", and
+    // the line on stderr still says it was quantized.
+    const many = await runMain(['compare', path.join(corpus, 'gifs/pillow__iss634.gif'), '-k', '64', '-o', path.join(tmp, 'iss-64.gif')]);
+    expect(many.stderr).toMatch(/iss-64\.gif: original, 125 colours \| unseeded \| seeded side by side/);
   });
 
   it('keeps the original panel quantized once it has been, though a later frame would fit again (a panel switching back and forth would flicker)', async () => {
