@@ -91,7 +91,7 @@ const onSignal = (signal) => {
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K'); // the progress line
   // Said as the first Ctrl-C's end would have said it, unless the run has said how it ended.
   if (!complete && !runSaid && cli) process.stderr.write(cli.interruptedNow());
-  // (process.exit's 'exit' hook releases the leftovers.)
+  // (process.exit's 'exit' hook releases the leftovers; endBy releases them itself.)
   if (complete) process.exit(0);
   received = signal;
   endInterrupted();

@@ -342,6 +342,8 @@ async function createGifSideBySide(output: string, input: string, info: SideBySi
   // An original panel in fewer colours than the others would look the worst of them: its
   // caption says so, in the longest of these words its column holds (below).
   const quantizedNames = originalColors < options.colors ? [`original, ${originalColors} colours`, `${originalColors} colours`] : [];
+  /** What a clip quantized from its first frame is laid out for: the caption it always shows. */
+  const quantizedLayout = quantizedNames.length > 0 ? [quantizedNames[0], ...modeLabels] : exactLabels;
   // Seeded frames get 2 Lloyd iterations (STABILITY_PRESETS.none allows 300; maxIterations
   // bounds only a fresh start): on 1080p at 240 colours, 115 ms a frame instead of 382, and
   // 45.3 dB against the source instead of 45.5, a difference no one sees.
@@ -360,7 +362,7 @@ async function createGifSideBySide(output: string, input: string, info: SideBySi
   // The layout waits for the first frame: laid out for "original, 53 colours" while the
   // panel stayed exact, a 120-pixel clip was drawn twice its size from k = 85 on. A
   // side-by-side too large for either layout is refused now, before the run.
-  captionLayout(quantizedNames.length > 0 ? [quantizedNames[0], ...modeLabels] : exactLabels, info.width, info.height);
+  captionLayout(quantizedLayout, info.width, info.height);
   let writer: FrameWriter | undefined;
   let exactCaption: Caption;
   let quantizedCaption: Caption | undefined;
@@ -380,8 +382,7 @@ async function createGifSideBySide(output: string, input: string, info: SideBySi
       const at = frame++;
       const fit = quantizedFrom === undefined ? exactPanel(source, panels) : null;
       if (writer === undefined) {
-        // A clip quantized from its first frame is laid out for its caption, as it always shows it.
-        exactCaption = await renderCaption(exactLabels, info.width, info.height, fit === null && quantizedNames.length > 0 ? [quantizedNames[0], ...modeLabels] : exactLabels);
+        exactCaption = await renderCaption(exactLabels, info.width, info.height, fit === null ? quantizedLayout : exactLabels);
         writer = await openSideBySideWriter(output, input, info, exactCaption);
       }
       if (fit !== null) return writer.write(composeSideBySide([fit.exact, ...panels], exactCaption, fit.merged));
