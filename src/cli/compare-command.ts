@@ -5,7 +5,7 @@ import { createFrameWriter, inputOptionsFor, outputKind, type FrameWriter } from
 import { clusterInThread } from '../io/kmeans-thread.js';
 import { openInput, refuseTimeForStill } from '../io/open-input.js';
 import type { InputSession } from '../io/spool-input.js';
-import { STDOUT } from '../io/output-file.js';
+import { checkOutputPath, STDOUT } from '../io/output-file.js';
 import { createExactScratch, indexExactly } from '../map/index-exactly.js';
 import { createMapper } from '../map/map-pixels.js';
 import { createQualityMeter, type QualityResult } from '../metrics/quality.js';
@@ -363,35 +363,41 @@ async function createGifSideBySide(output: string, input: string, info: SideBySi
     const merged = mergePanelPalettes([exact, ...panels]);
     return merged.size < MAX_COLORS ? { exact, merged } : null;
   };
-  // The layout waits for the first frame: laid out for "original, 53 colours" while the
-  // panel stayed exact, a 120-pixel clip was drawn twice its size from k = 85 on. A
-  // side-by-side too large for either layout is refused now, before the run.
+  // The layout waits for the first frame, and so does the writer: laid out for "original,
+  // 83 colours" while the panel stayed exact, a 120-pixel clip was drawn twice its size from
+  // k = 85 on. What the writer would refuse is refused now, before the run: an output it
+  // cannot write, and a side-by-side too large for either layout.
+  await checkOutputPath(output, input);
   captionLayout(quantizedLayout, info.width, info.height);
   let writer: FrameWriter | undefined;
   let exactCaption: Caption;
+  /** The quantized original's caption's labels, chosen with the layout; both captions are sized for them (one size of text). */
+  let quantizedLabels: readonly string[];
   let quantizedCaption: Caption | undefined;
   let frame = 0;
   /** The first frame whose original panel was quantized, or undefined while none has been. */
   let quantizedFrom: number | undefined;
-  /** The quantized panel's caption: the longest label that keeps the exact caption's layout, or the same. */
-  const quantizedCaptionFor = async (): Promise<Caption> => {
-    for (const name of quantizedNames) {
-      const caption = await renderCaption([name, ...modeLabels], info.width, info.height);
-      if ((['width', 'height', 'scale', 'panelWidth'] as const).every((key) => caption[key] === exactCaption[key])) return caption;
-    }
-    return exactCaption;
+  /** Whether `labels` are laid out as the plain ones are: no larger enlargement, no wider column. */
+  const keepsLayout = (labels: readonly string[]): boolean => {
+    const [a, b] = [captionLayout(labels, info.width, info.height), captionLayout(exactLabels, info.width, info.height)];
+    return a.scale === b.scale && a.panelWidth === b.panelWidth;
   };
   return {
     async write(source, panels) {
       const at = frame++;
       const fit = quantizedFrom === undefined ? exactPanel(source, panels) : null;
       if (writer === undefined) {
-        exactCaption = await renderCaption(exactLabels, info.width, info.height, fit === null ? quantizedLayout : exactLabels);
+        // A clip quantized from its first frame is laid out for the longest caption, which it
+        // shows throughout; one whose first frame is exact, for the plain one, its quantized
+        // caption then the longest name that keeps that layout (or none).
+        const name = fit === null ? quantizedNames[0] : quantizedNames.find((n) => keepsLayout([n, ...modeLabels]));
+        quantizedLabels = name === undefined ? exactLabels : [name, ...modeLabels];
+        exactCaption = await renderCaption(exactLabels, info.width, info.height, quantizedLabels);
         writer = await openSideBySideWriter(output, input, info, exactCaption);
       }
       if (fit !== null) return writer.write(composeSideBySide([fit.exact, ...panels], exactCaption, fit.merged));
       quantizedFrom ??= at;
-      quantizedCaption ??= await quantizedCaptionFor();
+      quantizedCaption ??= quantizedLabels === exactLabels ? exactCaption : await renderCaption(quantizedLabels, info.width, info.height);
       const p = original.next(source);
       const mapped = mapper.map(source, p.palette, p.size, { metric: 'euclidean', space: 'rgb', dither: 'none' });
       const originalPanel: IndexedFrame = { ...mapped, width: source.width, height: source.height, palette: p.palette, size: p.size, delayMs: source.delayMs };

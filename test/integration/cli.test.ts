@@ -1171,7 +1171,7 @@ describe('chromaseed compare -o: palette room', () => {
     expect(flickerOf(panel)).toBeLessThan(own);
   });
 
-  it('lays a clip whose original panel stays exact out for its plain caption (from k = 85 a 120-pixel clip was drawn twice its size, for "original, 53 colours")', async () => {
+  it('lays a clip whose original panel stays exact out for its plain caption (from k = 85 a 120-pixel clip was drawn twice its size, for "original, 83 colours")', async () => {
     const input = path.join(corpus, 'gifs/gifcontrols__1bpp.gif');
     const sizes = [];
     for (const k of ['84', '85']) {
@@ -1185,6 +1185,23 @@ describe('chromaseed compare -o: palette room', () => {
     // the line on stderr still says it was quantized.
     const many = await runMain(['compare', path.join(corpus, 'gifs/pillow__iss634.gif'), '-k', '64', '-o', path.join(tmp, 'iss-64.gif')]);
     expect(many.stderr).toMatch(/iss-64\.gif: original, 125 colours \| unseeded \| seeded side by side/);
+  });
+
+  it('keeps the labels the same size when the caption changes (the other labels went from 12 px to 10 px as "original, 53 colours" came)', async () => {
+    const out = path.join(tmp, 'chi-150.gif');
+    const r = await runMain(['compare', path.join(corpus, 'gifs/pillow__chi.gif'), '--width', '150', '-k', '100', '-o', out]);
+    expect(r.stderr).toMatch(/chi-150\.gif: original, 53 colours from frame 4 \| unseeded \| seeded side by side, 31 frames, 458x135/);
+    const [before, after] = [3, 4].map((f) => gif(out).frames[f]);
+    // The bar over the other two panels is the same, pixel for pixel; over the first, the label changed.
+    const bar = (frame: typeof before, x0: number, x1: number) => Array.from({ length: 22 }, (_, y) => Array.from(frame.data.subarray((y * 458 + x0) * 4, (y * 458 + x1) * 4)).join()).join('|');
+    expect(bar(after, 152, 458)).toBe(bar(before, 152, 458));
+    expect(bar(after, 0, 150)).not.toBe(bar(before, 0, 150));
+  });
+
+  it('refuses an output it cannot write before reading the input (a GIF side-by-side opens its file at the first frame)', async () => {
+    // A GIF that does not decode: refused for its output, the reading never began (it said the frames could not be decoded).
+    const r = await runMain(['compare', path.join(corpus, 'odd_gifs/imagegif__issue-117-out-of-range.gif'), '-k', '4', '-o', path.join(tmp, 'no-such-dir', 'out.gif')]);
+    expect([r.code, r.stderr]).toEqual([1, `chromaseed: ${path.join(tmp, 'no-such-dir', 'out.gif')}: the directory ${path.join(tmp, 'no-such-dir')} does not exist\n`]);
   });
 
   it('keeps the original panel quantized once it has been, though a later frame would fit again (a panel switching back and forth would flicker)', async () => {
