@@ -342,8 +342,6 @@ async function createGifSideBySide(output: string, input: string, info: SideBySi
   // An original panel in fewer colours than the others would look the worst of them: its
   // caption says so, in the longest of these words its column holds (below).
   const quantizedNames = originalColors < options.colors ? [`original, ${originalColors} colours`, `${originalColors} colours`] : [];
-  /** What a clip quantized from its first frame is laid out for: the caption it always shows. */
-  const quantizedLayout = quantizedNames.length > 0 ? [quantizedNames[0], ...modeLabels] : exactLabels;
   // Seeded frames get 2 Lloyd iterations (STABILITY_PRESETS.none allows 300; maxIterations
   // bounds only a fresh start): on 1080p at 240 colours, 115 ms a frame instead of 382, and
   // 45.3 dB against the source instead of 45.5, a difference no one sees. And the medium
@@ -366,9 +364,9 @@ async function createGifSideBySide(output: string, input: string, info: SideBySi
   // The layout waits for the first frame, and so does the writer: laid out for "original,
   // 83 colours" while the panel stayed exact, a 120-pixel clip was drawn twice its size from
   // k = 85 on. What the writer would refuse is refused now, before the run: an output it
-  // cannot write, and a side-by-side too large for either layout.
+  // cannot write, and a side-by-side too large for either layout (the longest caption's is the larger).
   await checkOutputPath(output, input);
-  captionLayout(quantizedLayout, info.width, info.height);
+  captionLayout(quantizedNames.length > 0 ? [quantizedNames[0], ...modeLabels] : exactLabels, info.width, info.height);
   let writer: FrameWriter | undefined;
   let exactCaption: Caption;
   /** The quantized original's caption's labels, chosen with the layout; both captions are sized for them (one size of text). */
