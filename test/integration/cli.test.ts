@@ -1198,6 +1198,19 @@ describe('chromaseed compare -o: palette room', () => {
     expect(bar(after, 0, 150)).not.toBe(bar(before, 0, 150));
   });
 
+  it('gives a narrow column the shorter caption "53 colours", and one too narrow for that none, rather than a larger layout', async () => {
+    for (const [width, size, from, changes] of [['120', '368x112', 5, true], ['60', '188x67', 13, false]] as const) {
+      const out = path.join(tmp, `chi-${width}.gif`);
+      const r = await runMain(['compare', path.join(corpus, 'gifs/pillow__chi.gif'), '--width', width, '-k', '100', '-o', out]);
+      expect(r.stderr).toMatch(new RegExp(`chi-${width}\\.gif: original, 53 colours from frame ${from} \\| unseeded \\| seeded side by side, 31 frames, ${size}`));
+      const frames = gif(out).frames;
+      const w = frames[0].width;
+      const columns = (w - 2 * PANEL_GAP) / 3;
+      const bar = (f: number) => Array.from(frames[f].data.subarray(0, 22 * w * 4)).filter((_, i) => (i >> 2) % w < columns).join();
+      expect(bar(from) !== bar(from - 1), `--width ${width}`).toBe(changes);
+    }
+  });
+
   it('refuses an output it cannot write before reading the input (a GIF side-by-side opens its file at the first frame)', async () => {
     // A GIF that does not decode: refused for its output, the reading never began (it said the frames could not be decoded).
     const r = await runMain(['compare', path.join(corpus, 'odd_gifs/imagegif__issue-117-out-of-range.gif'), '-k', '4', '-o', path.join(tmp, 'no-such-dir', 'out.gif')]);
