@@ -7,7 +7,7 @@ import { openInput, refuseTimeForStill } from '../io/open-input.js';
 import type { InputSession } from '../io/spool-input.js';
 import { checkOutputPath, STDOUT } from '../io/output-file.js';
 import { createExactScratch, indexExactly } from '../map/index-exactly.js';
-import { createMapper } from '../map/map-pixels.js';
+import { createMapper, PLAIN_MAP } from '../map/map-pixels.js';
 import { createQualityMeter, type QualityResult } from '../metrics/quality.js';
 import { MAX_COLORS, type Seeding, type SequenceOptions } from '../options.js';
 import { inputOptionsOf, refuseNowhereToPrint, sequenceOptionsOf } from './pick-options.js';
@@ -22,7 +22,7 @@ import type { ClipInfo, Frame, IndexedFrame, TimedFrame } from '../types.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
 import { commitRun, failedRun, leftoverWarnings, readableInput } from './run-output.js';
-import { codedOf, countOf, formatBytes, framesWritten, oneLine, printOut, reportWarnings, round } from './report.js';
+import { codedOf, countOf, formatBytes, framesWritten, oneLine, printOut, reportWarnings, round, timelineLine } from './report.js';
 import { MODE_LABELS } from './mode-labels.js';
 import { startStopwatch } from './stopwatch.js';
 import { defaultRestarts } from '../limits.js';
@@ -170,7 +170,7 @@ export async function compareCommand(args: Args, streams: CliStreams, signal: Ab
     await printOut(streams.stdout, formatTable(inputs.shownName(input), options.colors, frames, figures));
     // Named as quantize and transfer name theirs: the table alone left the user to find them.
     if (!quiet && side !== null && written !== undefined) streams.stderr.write(`${oneLine(String(output))}: ${side.captions.join(' | ')} side by side, ${framesWritten(frames, written)}, ${side.size.width}x${side.size.height}${codedOf(written)}, ${formatBytes(written.bytes)}\n`);
-    if (!quiet && timelineFile !== undefined) streams.stderr.write(`${oneLine(timelineFile)}: the palettes over time, ${shown.map((m) => MODE_LABELS[m]).join(' | ')}\n`);
+    if (!quiet && timelineFile !== undefined) streams.stderr.write(timelineLine(timelineFile, shown.map((m) => MODE_LABELS[m])));
     if (!quiet && mapFile !== undefined) streams.stderr.write(`${oneLine(mapFile)}: where each mode's output changed colour on pixels the source left still, ${[MODE_LABELS.original, ...shown.map((m) => MODE_LABELS[m])].join(' | ')}\n`);
     if (!quiet && advice !== null) streams.stderr.write(`chromaseed: ${advice}\n`);
   }
@@ -397,7 +397,7 @@ async function createGifSideBySide(output: string, input: string, info: SideBySi
       quantizedFrom ??= at;
       quantizedCaption ??= quantizedLabels === exactLabels ? exactCaption : await renderCaption(quantizedLabels, info.width, info.height);
       const p = original.next(source);
-      const mapped = mapper.map(source, p.palette, p.size, { metric: 'euclidean', space: 'rgb', dither: 'none' });
+      const mapped = mapper.map(source, p.palette, p.size, PLAIN_MAP);
       const originalPanel: IndexedFrame = { ...mapped, width: source.width, height: source.height, palette: p.palette, size: p.size, delayMs: source.delayMs };
       await writer.write(composeSideBySide([originalPanel, ...panels], quantizedCaption));
     },

@@ -10,7 +10,7 @@ import { indexedColors } from '../metrics/quality.js';
 import type { Args, CliStreams } from './main.js';
 import { createProgress, showingFirstPass } from './progress.js';
 import { commitRun, failedRun, leftoverWarnings, readableInput } from './run-output.js';
-import { oneLine, playbackClock, playsOf, printOut, reportWarnings, round, writtenReport } from './report.js';
+import { oneLine, playbackClock, playsOf, printOut, reportWarnings, round, timelineLine, writtenReport } from './report.js';
 import { MODE_LABELS } from './mode-labels.js';
 import { startStopwatch } from './stopwatch.js';
 
@@ -78,7 +78,7 @@ export async function quantizeCommand(args: Args, streams: CliStreams, signal: A
   } else if (!quiet) {
     streams.stderr.write(`${oneLine(outputName)}: ${report.line} (made in ${seconds.toFixed(2)} s)\n`);
     // As compare names its timeline: a second file written should be seen written.
-    if (timelineFile !== undefined) streams.stderr.write(`${oneLine(timelineFile)}: the palettes over time, ${MODE_LABELS[options.seeding]}\n`);
+    if (timelineFile !== undefined) streams.stderr.write(timelineLine(timelineFile, [MODE_LABELS[options.seeding]]));
   }
   if (!quiet) reportWarnings(streams, allWarnings);
 }

@@ -93,6 +93,11 @@ function playedMs(clock: { readonly ms: number }, written: { videoSeconds?: numb
   return written.videoSeconds !== undefined ? written.videoSeconds * 1000 : clock.ms;
 }
 
+/** The line that names a palette timeline written, with its blocks' captions. */
+export function timelineLine(file: string, captions: readonly string[]): string {
+  return `${oneLine(file)}: the palettes over time, ${captions.join(' | ')}\n`;
+}
+
 /**
  * Whether the output plays for a time: not one frame of a GIF or PNG, a still, but a video
  * of one frame does, for a tick of its rate (--fps 0.001 made one of 1000 s, which the

@@ -23,6 +23,9 @@ export interface MapOptions {
   serpentine?: boolean;
 }
 
+/** Each pixel its nearest colour in Euclidean RGB, undithered: what METRICS.md's figures measure, and a mapping's defaults. */
+export const PLAIN_MAP: Readonly<MapOptions> = Object.freeze({ metric: 'euclidean', space: 'rgb', dither: 'none' });
+
 /** Every name of MapOptions. */
 const MAP_NAMES: readonly string[] = namesOf<MapOptions>({ metric: true, space: true, dither: true, serpentine: true });
 

@@ -2,7 +2,7 @@ import type { Frame, IndexedFrame } from '../types.js';
 import { ALPHA_MASK, ALPHA_SHIFT, colorKey, wordsOf } from '../pixel-words.js';
 import { checkBytes, checkFrameDimensions, checkIndexedFrame, checkPalette, ChromaseedError, invalidOption, isBytes, refuseUnknownKeys, requireFlag, requireObject } from '../errors.js';
 import { countDistinctColors, type ColorHistogram } from '../kmeans/histogram.js';
-import { createMapper, type Mapper } from '../map/map-pixels.js';
+import { createMapper, PLAIN_MAP, type Mapper } from '../map/map-pixels.js';
 import { createPaletteSearch, type PaletteSearch } from '../map/nearest.js';
 
 /**
@@ -326,7 +326,7 @@ export function createQualityMeter(options: QualityMeterOptions = {}): QualityMe
  */
 export function inertia(frame: Frame, palette: Uint8Array, size: number, mapper: Mapper = createMapper()): number {
   if (typeof mapper?.map !== 'function') throw invalidOption('mapper', 'a mapper (createMapper())', mapper);
-  const { indices, transparent } = mapper.map(frame, palette, size, { metric: 'euclidean', space: 'rgb', dither: 'none' });
+  const { indices, transparent } = mapper.map(frame, palette, size, PLAIN_MAP);
   const d = frame.data;
   let sum = 0;
   for (let i = 0, j = 0; i < indices.length; i++, j += 4) {

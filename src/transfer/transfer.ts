@@ -1,5 +1,5 @@
 import { checkColourCounts, checkIndexedFrame, checkRgbaFrame, ChromaseedError, isBytes, namesOf, refuseUnknownKeys, requireChoice, requireInRange, requireObject, withDefaults } from '../errors.js';
-import { checkMapOptions, createMapper, nearestIndex, type DitherHold, type MapOptions } from '../map/map-pixels.js';
+import { checkMapOptions, createMapper, nearestIndex, PLAIN_MAP, type DitherHold, type MapOptions } from '../map/map-pixels.js';
 import { holdPixels } from '../map/pixel-hold.js';
 import { TRANSFER_METHODS, type TransferMethod } from '../options.js';
 import { sameColors } from '../pixel-words.js';
@@ -124,12 +124,12 @@ export function createPaletteTransfer(source: SourcePalette, options: TransferOp
   const weights = withDefaults(DEFAULT_COST_WEIGHTS, options.weights, 'weights', '{ lightness: 1, color: 0.5, frequency: 0.25 }');
   if (method === 'optimal') checkCostWeights(weights);
   else refuseUnknownKeys('the cost weights', weights, COST_WEIGHT_NAMES);
-  const mapOptions = withDefaults<MapOptions>({ metric: 'euclidean', space: 'rgb', dither: 'none' }, options.map, 'map', "{ dither: 'floyd-steinberg' }");
+  const mapOptions = withDefaults<MapOptions>(PLAIN_MAP, options.map, 'map', "{ dither: 'floyd-steinberg' }");
   checkMapOptions(mapOptions, "createPaletteTransfer's map");
   if (options.sceneCut !== undefined && options.sceneCut !== false) refuseUnknownKeys("createPaletteTransfer's sceneCut", options.sceneCut, SCENE_CUT_NAMES);
   const detector = options.sceneCut === false ? null : createSceneCutDetector(options.sceneCut);
   const mapper = options.method === 'nearest' ? createMapper() : null;
-  const dithered = (mapOptions.dither ?? 'none') !== 'none';
+  const dithered = mapOptions.dither !== 'none';
   const sourceRgb = source.rgb.slice(0, source.size * 3);
   const hold = nearestHold(options, sourceRgb);
   const made: TransferDecision[] = [];
