@@ -2,7 +2,8 @@
 export * from './core.js';
 export { openInput, openReusable, sniffKind, type InputKind } from './io/open-input.js';
 export { loadStill, type ReadStillOptions } from './io/still.js';
-export { writeFileAtomic, type InputPaths } from './io/output-file.js';
+export { type InputPaths } from './io/output-checks.js';
+export { writeFileAtomic } from './io/output-file.js';
 export { openVideo, type VideoRead } from './io/video-in.js';
 export type { ClipOptions } from './clip-options.js';
 export { clusterInThread } from './io/kmeans-thread.js';

@@ -5,7 +5,8 @@ import { createFrameWriter, inputOptionsFor, outputKind, type FrameWriter } from
 import { clusterInThread } from '../io/kmeans-thread.js';
 import { openInput, refuseTimeForStill } from '../io/open-input.js';
 import type { InputSession } from '../io/spool-input.js';
-import { checkOutputPath, STDOUT } from '../io/output-file.js';
+import { checkOutputPath } from '../io/output-checks.js';
+import { STDOUT } from '../io/output-names.js';
 import { createExactScratch, indexExactly } from '../map/index-exactly.js';
 import { createMapper, PLAIN_MAP } from '../map/map-pixels.js';
 import { createQualityMeter, type QualityResult } from '../metrics/quality.js';

@@ -59,11 +59,11 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
       // Text on standard output appended to an input (`palette in.gif >> in.gif`,
       // `--json 1<> in.gif`) would change the file being read.
       const text = textOnStdout(command, args);
-      const outputFile = await import('../io/output-file.js');
-      if (text !== null) await outputFile.refuseInputAsStdout(streams.stdout, inputFiles(args), text);
+      const outputChecks = await import('../io/output-checks.js');
+      if (text !== null) await outputChecks.refuseInputAsStdout(streams.stdout, inputFiles(args), text);
       // Nor may what goes there be lost to another output of the run put in the same file (`> t.png --timeline t.png`).
       const onStdout = toStdout ? 'the GIF (-o -)' : text;
-      if (onStdout !== null) await outputFile.refuseOutputAsStdout(streams.stdout, outputFiles(args), onStdout);
+      if (onStdout !== null) await outputChecks.refuseOutputAsStdout(streams.stdout, outputFiles(args), onStdout);
       // Loaded with the command, as the commands are: --help and --version need neither.
       const inputs = (await import('../io/spool-input.js')).createInputSession(() => streams.stdin, PIPED[command]);
       notePipedOutput(streams.stdout);

@@ -1,7 +1,7 @@
 import { ChromaseedError, invalidOption } from '../errors.js';
 import { outputKind } from '../io/frame-writer.js';
 import { descriptorKind } from '../io/other-processes.js';
-import { STDOUT } from '../io/output-file.js';
+import { STDOUT } from '../io/output-names.js';
 import { INPUT_NAMES, PALETTE_NAMES, resolveInputOptions, resolvePaletteOptions, resolveSequenceOptions, SEQUENCE_NAMES, type InputOptionsInput, type PaletteOptionsInput, type SequenceOptionsInput } from '../options.js';
 import { loopCountForPlays, MAX_GIF_LOOP_COUNT } from '../timing.js';
 import type { Args } from './main.js';

@@ -2,7 +2,9 @@ import path from 'node:path';
 import { ChromaseedError } from '../errors.js';
 import type { FinishOptions } from '../io/frame-writer.js';
 import { markRunComplete } from '../io/leftovers.js';
-import { checkExtraOutputPath, checkOutputPath, hiddenFiles, stageFiles, tempsBeside, type PlacedFiles } from '../io/output-file.js';
+import { checkOutputPath } from '../io/output-checks.js';
+import { checkExtraOutputPath, type PlacedFiles, stageFiles } from '../io/output-file.js';
+import { hiddenFiles, tempsBeside } from '../io/output-names.js';
 import { isStdin, type InputSession } from '../io/spool-input.js';
 import type { Progress } from './progress.js';
 

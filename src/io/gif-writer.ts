@@ -3,7 +3,9 @@ import { checkGifEncoderOptions } from '../encode/gif-encode.js';
 import { MAX_GIF_DELAY_MS } from '../timing.js';
 import type { FrameWriter, FrameWriterOptions } from './frame-writer.js';
 import { openGifEncoder } from './gif-thread.js';
-import { createAtomicFile, createStreamOutput, refuseInputAsStdout, STDOUT } from './output-file.js';
+import { refuseInputAsStdout } from './output-checks.js';
+import { createAtomicFile, createStreamOutput } from './output-file.js';
+import { STDOUT } from './output-names.js';
 import { checkOpen, type WriterState } from './writer-state.js';
 
 /**

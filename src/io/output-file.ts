@@ -1,244 +1,20 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fchmodSync, fdatasync, fstatSync, linkSync, openSync, readdirSync, renameSync, statSync, unlinkSync, close as fsClose, write as fsWrite, type Stats } from 'node:fs';
-import { access, chmod, chown, lstat, open, readlink, realpath, stat, unlink } from 'node:fs/promises';
+import { closeSync, fchmodSync, fdatasync, fstatSync, linkSync, openSync, renameSync, unlinkSync, close as fsClose, write as fsWrite } from 'node:fs';
+import { chmod, chown, lstat, open, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { abortedWrite, checkBytes, ChromaseedError, isBytes, systemReason } from '../errors.js';
 import { extensionAloneError, fileName } from './file-name.js';
-import { frameFileName, isFrameOf, isPngSequencePattern } from './frame-names.js';
+import { isFrameOf, isPngSequencePattern } from './frame-names.js';
 import { trackTemp, trackUndo, untrackTemp } from './leftovers.js';
+import { checkOutputPath, realTarget, refuseOthersInSticky, type InputPaths } from './output-checks.js';
+import { STDOUT, tempPathFor } from './output-names.js';
 
 /**
  * Output files are written under a temporary name in the output's own directory (so the final
  * rename stays on one file system and is atomic) and renamed only when complete. A reader
  * never sees half a file, and an interrupted run leaves the previous output untouched.
+ * (The checks on an output's path made before any work are in output-checks.ts, the
+ * temporary names in output-names.ts.)
  */
-
-/** The output name that means standard output (a GIF streamed as it is encoded; a file named "-" is ./-). */
-export const STDOUT = '-';
-
-/**
- * `dir/.name.tmp-1a2b3c4d.ext`: hidden, unique, and keeping the extension for tools that look
- * at it. `kind` "old": where a file being replaced waits until the replacement is complete
- * (`dir/.name.old-1a2b3c4d.ext`).
- */
-export function tempPathFor(finalPath: string, kind: 'tmp' | 'old' = 'tmp'): string {
-  const { stem, ext } = tempStem(finalPath);
-  return path.join(path.dirname(finalPath), `.${stem}.${kind}-${randomBytes(TEMP_TAG_BYTES).toString('hex')}${ext}`);
-}
-
-/** Random bytes in a temporary name, written as twice as many hex digits. */
-const TEMP_TAG_BYTES = 4;
-
-/** A temporary name's parts (tempPathFor's `.stem.tmp-1a2b3c4d.ext`): the stem, the kind, the extension if any. */
-const TEMP_NAME = new RegExp(`^\\.(.*)\\.(tmp|old)-[0-9a-f]{${2 * TEMP_TAG_BYTES}}(\\.[^.]*)?$`);
-
-/**
- * The name (`stem`) and extension a temporary name of `finalPath` is made of. The name is
- * cut short (`shortened`) where the temporary one would pass the 255 bytes a file name may
- * have: the 14 bytes it adds made outputs of 242 to 255 bytes fail.
- */
-function tempStem(finalPath: string): { stem: string; ext: string; shortened: boolean } {
-  const ext = path.extname(finalPath);
-  const whole = path.basename(finalPath, ext);
-  let stem = whole;
-  const added = Buffer.byteLength(`..tmp-${'0'.repeat(2 * TEMP_TAG_BYTES)}${ext}`);
-  while (stem.length > 0 && Buffer.byteLength(stem) + added > MAX_NAME_BYTES) stem = Array.from(stem).slice(0, -1).join('');
-  return { stem, ext, shortened: stem !== whole };
-}
-
-/** The name a temporary file of tempPathFor's (`.name.tmp-1a2b3c4d.ext`, or `.old-`) stands for (`name.ext`), or null for another name. */
-export function nameOfTemp(base: string): string | null {
-  const temp = TEMP_NAME.exec(base);
-  return temp === null ? null : `${temp[1]}${temp[3] ?? ''}`;
-}
-
-/**
- * The path of `name` in `file`'s directory, as `file` names that directory: `..` is left for
- * the system to resolve, which, through a symlinked directory, goes elsewhere than
- * path.join's text (`link/../x` is beside the link's target).
- */
-export function pathBeside(file: string, name: string): string {
-  const dir = path.dirname(file);
-  return dir === '.' ? name : `${dir}${dir.endsWith(path.sep) ? '' : path.sep}${name}`;
-}
-
-/** The first of `files` and how many more, as warnings about hidden files list them. */
-export function hiddenFiles(files: readonly string[]): string {
-  const more = files.length - 1;
-  return `${files[0]}${more > 0 ? ` and ${more} more hidden ${more === 1 ? 'file' : 'files'}` : ''}`;
-}
-
-/**
- * The hidden files beside `outputPath` named as its temporary files (tempPathFor's): what a
- * run killed outright (kill -9, out of memory) leaves, `unfinished` outputs and files
- * `keptAside` while they were being replaced, or another run's while it writes. Their paths
- * (pathBeside), sorted; `shortened`: the output's name is too long for its temporary names
- * to hold it whole, so another output whose name starts the same has the same ones. None
- * for standard output, a frame pattern (png-sequence.ts names its own), or a directory that
- * cannot be read. Synchronous: a finished run says it before its summary, and no signal may
- * come between (see runComplete).
- */
-export function tempsBeside(outputPath: string): { unfinished: string[]; keptAside: string[]; shortened: boolean } {
-  const { stem, ext, shortened } = tempStem(outputPath);
-  const found = { unfinished: [] as string[], keptAside: [] as string[], shortened };
-  if (outputPath === STDOUT || isPngSequencePattern(outputPath)) return found;
-  let names: string[];
-  try {
-    names = readdirSync(path.dirname(outputPath));
-  } catch {
-    return found;
-  }
-  for (const name of names) {
-    const temp = TEMP_NAME.exec(name);
-    if (temp === null || temp[1] !== stem || (temp[3] ?? '') !== ext) continue;
-    (temp[2] === 'tmp' ? found.unfinished : found.keptAside).push(pathBeside(outputPath, name));
-  }
-  // Sorted once found: a directory may hold many other files.
-  found.unfinished.sort();
-  found.keptAside.sort();
-  return found;
-}
-
-/** The sticky bit of a directory's mode (S_ISVTX). */
-const STICKY = 0o1000;
-
-/** The longest file name Linux, macOS and Windows file systems take, in bytes. */
-const MAX_NAME_BYTES = 255;
-
-/** Refuses a file whose name (the last part of its path) is longer than a file system takes. */
-export function checkNameLength(file: string): void {
-  const bytes = Buffer.byteLength(path.basename(file));
-  if (bytes > MAX_NAME_BYTES) throw new ChromaseedError('ERR_OUTPUT', `${file}: the file name is ${bytes} bytes long, more than the ${MAX_NAME_BYTES} a file name may have`);
-}
-
-/**
- * Refuses a name ending in "/" (`out.gif/`), which names a directory, as `cp` and `touch`
- * take it: Node's path functions drop the slash, and a file `out.gif` would be written.
- */
-export function refuseDirectoryName(file: string): void {
-  if (file.endsWith('/') || file.endsWith(path.sep)) throw new ChromaseedError('ERR_USAGE', `${file}: ends in "/", which names a directory; give a file name`);
-}
-
-/** Whether `file` is an existing directory; a name that cannot be looked at (too long, under a file, unreadable) is not, and checkOutputPath says why. */
-export function isDirectory(file: string): boolean {
-  try {
-    return statSync(file).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-/** One usage error, exit 2, whatever the name: `-o photos` was "cannot write files without an extension", and `-o d.gif` exit 1. */
-export const isDirectoryError = (file: string): ChromaseedError => new ChromaseedError('ERR_USAGE', `${file}: is a directory; give a file name`);
-
-/**
- * Real path of an existing file (links resolved), or else its directory's real path joined
- * with its name: where the system would create it. The directory is resolved by `realpath`,
- * not `path.resolve`: the system follows a symlink before the `..` after it, so `link/../x`
- * is beside the link's target, not beside the link. (A missing directory falls back to the
- * lexical path; checkOutputPath refuses it first.)
- */
-async function realTarget(file: string): Promise<string> {
-  return realpath(file).catch(() => directoryEntry(file));
-}
-
-/** The name `file` has in its directory, the directory's real path joined with it: what a rename to `file` replaces (a symlink there, not its target). */
-async function directoryEntry(file: string): Promise<string> {
-  return realpath(path.dirname(file)).then((dir) => path.join(dir, path.basename(file)), () => path.resolve(file));
-}
-
-/** The input files no output may replace: one, several (transfer's source and target), or none; names or file: URLs. */
-export type InputPaths = string | URL | readonly (string | URL)[] | undefined;
-
-/**
- * Refuses standard output as the destination of `what` (the GIF of `-o -`, a palette, a
- * JSON summary) when it is one of the input files (`-o - >> in.gif`, `--json 1<> in.gif`):
- * it would be written into the file being read. Compared by device and inode, as `cat`
- * compares its input and output.
- */
-export async function refuseInputAsStdout(stdout: NodeJS.WritableStream, inputs: InputPaths, what: string): Promise<void> {
-  const out = stdoutFile(stdout);
-  const input = out === null ? null : await inputIn(out.stats, inputList(inputs));
-  if (input !== null) throw new ChromaseedError('ERR_USAGE', `standard output is the input file (${input}): refusing to write ${what} into it; redirect it to another file`);
-}
-
-/**
- * Refuses standard output as the destination of `what` when it is a file the run writes as
- * well (`-o - --timeline t.png > t.png`, `--json -o out.gif > out.gif`): the shell made that
- * file, and putting the run's own in place replaced it, `what` lost with exit 0. Compared
- * by name (below); numbered frames, the name against the pattern.
- */
-export async function refuseOutputAsStdout(stdout: NodeJS.WritableStream, outputs: readonly string[], what: string): Promise<void> {
-  const out = stdoutFile(stdout);
-  if (out === null) return;
-  // An output takes its name by a rename, which replaces that name alone: a symlink there,
-  // not its target; one name of a file with others, not the others. So the names are
-  // compared: standard output's as the system says it (Linux's /proc), or else, by device
-  // and inode, a file with one name that is no link.
-  const name = await readlink(`/proc/self/fd/${out.fd}`).catch(() => null);
-  for (const output of outputs) {
-    const entry = await directoryEntry(output);
-    let clash: string | null = null;
-    if (isPngSequencePattern(output)) {
-      if (name !== null && isFrameOf(entry, name)) clash = `${path.join(path.dirname(output), path.basename(name))}, a name this run's frames take (${output})`;
-    } else if (name !== null ? name === entry : await sameSingleFile(output, out.stats)) {
-      clash = `${output}, a file this run writes as well`;
-    }
-    if (clash !== null) throw new ChromaseedError('ERR_USAGE', `standard output is ${clash}: ${what} would be lost when that file is put in place; redirect standard output to another file`);
-  }
-}
-
-/** Whether `file` is no link and the one name of the file `stats` describes. */
-async function sameSingleFile(file: string, stats: Stats): Promise<boolean> {
-  const own = await lstat(file).catch(() => null);
-  return own !== null && own.nlink === 1 && own.dev === stats.dev && own.ino === stats.ino;
-}
-
-/** Standard output's descriptor and what it is, when it is a regular file (which a run's file could be). */
-function stdoutFile(stdout: NodeJS.WritableStream): { fd: number; stats: Stats } | null {
-  const fd = (stdout as { fd?: unknown }).fd;
-  try {
-    const stats = typeof fd === 'number' ? fstatSync(fd) : null;
-    return stats !== null && stats.isFile() ? { fd: fd as number, stats } : null;
-  } catch {
-    return null; // not a descriptor that can be looked at, so no file of ours
-  }
-}
-
-/** The input among `inputs` that is the file `out` describes (the same device and inode, as `cat` and `cp` compare them), or null. */
-async function inputIn(out: Stats, inputs: readonly string[]): Promise<string | null> {
-  for (const input of inputs) {
-    const file = await stat(input).catch(() => null);
-    if (file !== null && file.dev === out.dev && file.ino === out.ino) return input;
-  }
-  return null;
-}
-
-/** The inputs as file names; a file: URL is taken, anything else refused (a URL failed as "inputList(...).map is not a function"). */
-function inputList(inputs: InputPaths): readonly string[] {
-  if (inputs === undefined) return [];
-  return (Array.isArray(inputs) ? (inputs as readonly (string | URL)[]) : [inputs as string | URL]).map((input) => fileName(input, "a writer's inputPath"));
-}
-
-/** The inputs' real paths, for comparing against output paths. */
-export async function realInputs(inputs: InputPaths): Promise<string[]> {
-  return Promise.all(inputList(inputs).map(realTarget));
-}
-
-/**
- * Throws ERR_USAGE when `outputPath` is one of the input files (`realInputs`), after resolving
- * links and `..`, or another name of one (a hard link, found by inputIn), which the rename
- * would silently replace.
- */
-export async function refuseInputAsOutput(outputPath: string, inputs: readonly string[], shownAs = outputPath): Promise<void> {
-  if (inputs.length === 0 || outputPath === STDOUT) return;
-  if (inputs.includes(await realTarget(outputPath))) {
-    throw new ChromaseedError('ERR_USAGE', `${shownAs}: refusing to overwrite the input file; choose another output path`);
-  }
-  const out = await stat(outputPath).catch(() => null);
-  const input = out !== null && out.nlink > 1 ? await inputIn(out, inputs) : null;
-  if (input !== null) throw new ChromaseedError('ERR_USAGE', `${shownAs}: is another name (a hard link) of the input file ${input}; refusing to replace it; choose another output path`);
-}
 
 /**
  * Checks a picture a command writes beside its main output (`--timeline`, `--flicker-map`,
@@ -246,7 +22,7 @@ export async function refuseInputAsOutput(outputPath: string, inputs: readonly s
  * bytes under another extension would mislead every viewer), writable, not the input, and
  * none of the run's `others` (the main output, or one of its numbered frames; another
  * picture), each given with the name an error calls it, that it would replace or that would
- * replace it.
+ * replace it. Here rather than in output-checks.ts: it ends by creating a temporary file.
  */
 export async function checkExtraOutputPath(extraPath: string, option: string, inputPath: InputPaths, others: readonly (readonly [file: string | undefined, name: string])[] = []): Promise<void> {
   if (path.extname(extraPath).toLowerCase() !== '.png') {
@@ -265,90 +41,6 @@ export async function checkExtraOutputPath(extraPath: string, option: string, in
   // Written only after the main output, so find out now whether a file can be created there
   // at all (a read-only mount, /proc): a late failure would leave the main output behind.
   await removeQuietly(claimTemp(extraPath, finalPath));
-}
-
-/**
- * Checks that `outputPath` can be created: its directory exists and is writable, it is not a
- * directory itself, and it is not the input. Returns the absolute output path. Standard
- * output (STDOUT) is no file: nothing to check, and it is returned as it is.
- */
-export async function checkOutputPath(outputPath: string, inputPath?: InputPaths): Promise<string> {
-  if (outputPath === STDOUT) return STDOUT;
-  refuseDirectoryName(outputPath);
-  // Resolved by the system's rules (see realTarget), with no lexical fallback: that could
-  // find a `./missing` where `link/../missing` does not exist.
-  const given = path.dirname(outputPath);
-  let dir: string;
-  try {
-    dir = await realpath(given);
-    if (!(await stat(dir)).isDirectory()) throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: ${given} is not a directory`);
-  } catch (err) {
-    if (err instanceof ChromaseedError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOTDIR' ? `${given} is not a directory` : code === 'ENOENT' ? `the directory ${given} does not exist` : `cannot reach the directory ${given}: ${systemReason(err)}`;
-    throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: ${why}`, { cause: err });
-  }
-  const abs = path.join(dir, path.basename(outputPath));
-  if (isDirectory(abs)) throw isDirectoryError(outputPath);
-  // Said now, not by the rename after all the work (the temporary name is shortened to fit; this one cannot be).
-  // A frame pattern's own text is no file's name: its first frame's is (the writer checks the last).
-  checkNameLength(isPngSequencePattern(outputPath) ? frameFileName(outputPath, 1) : outputPath);
-  try {
-    // Search as well as write: in a directory one may write but not search (776), no file can
-    // be made either, and that was found at the first frame, after the clip's first work.
-    await access(dir, constants.W_OK | constants.X_OK);
-  } catch (err) {
-    throw new ChromaseedError('ERR_OUTPUT', `${outputPath}: cannot write to the directory ${dir}: ${systemReason(err)}`, { cause: err });
-  }
-  try {
-    // Found out now, not by the rename after all the work.
-    const existing = await lstat(abs);
-    const special = await specialFileAt(abs, existing);
-    if (special !== null) throw new ChromaseedError('ERR_USAGE', `${outputPath}: is ${special}, not a file: an output is written beside its name and renamed into place; give a file name (a GIF goes to a pipe as -o -)`);
-    await refuseOthersInSticky(outputPath, existing, dir);
-  } catch (err) {
-    if (err instanceof ChromaseedError) throw err; // ENOENT is the normal case: a new file.
-  }
-  await refuseInputAsOutput(outputPath, await realInputs(inputPath));
-  return abs;
-}
-
-/**
- * In a sticky directory (/tmp) only the owner of a name (`existing`: its lstat, so a
- * symlink's own owner, not its target's: the rename replaces the link), the directory's
- * owner, or root may replace or remove it. Said before any move, not by the rename; and
- * for a numbered frame before it is linked aside, since that second name would be one this
- * user could not remove either.
- */
-async function refuseOthersInSticky(file: string, existing: Stats, dir: string): Promise<void> {
-  const uid = process.getuid?.();
-  if (uid === undefined || uid === 0 || existing.uid === uid) return;
-  const dirStat = await stat(dir);
-  if ((dirStat.mode & STICKY) !== 0 && dirStat.uid !== uid) {
-    throw new ChromaseedError('ERR_OUTPUT', `${file}: cannot replace it: it belongs to another user, in a directory where only owners may replace files (sticky, like /tmp); choose another name`);
-  }
-}
-
-/**
- * What an output must not be renamed over, named ('a named pipe', 'a socket', 'a device'), or
- * null: a pipe's reader would wait for ever on a pipe without a name, and a device would be
- * replaced by a file.
- */
-function specialFile(s: Stats): string | null {
-  return s.isFIFO() ? 'a named pipe' : s.isSocket() ? 'a socket' : s.isCharacterDevice() || s.isBlockDevice() ? 'a device' : null;
-}
-
-/**
- * specialFile for the name `file` (its lstat: `own`), a symlink judged by what it points to:
- * the rename would replace the link and leave the pipe or device alone, where whoever made
- * the link meant the output to go there (`ln -s /dev/null out.gif`), as a link to a
- * directory is refused for the same reason.
- */
-export async function specialFileAt(file: string, own: Stats): Promise<string | null> {
-  if (!own.isSymbolicLink()) return specialFile(own);
-  const target = await stat(file).catch(() => null);
-  const special = target && specialFile(target);
-  return special ? `a symlink to ${special}` : null;
 }
 
 /** Removes a file if it exists; never throws (used on cleanup paths). */

@@ -8,7 +8,9 @@ import { COUNTED_PIXELS } from '../limits.js';
 import { expandToRgba } from '../pipeline/expand-frame.js';
 import type { IndexedFrame } from '../types.js';
 import { frameFileName, frameNumberOf } from './frame-names.js';
-import { checkNameLength, hiddenFiles, nameOfTemp, openExclusive, placeFiles, refuseInputAsOutput, pathBeside, removeQuietly, specialFileAt, tempPathFor, type FinishOptions } from './output-file.js';
+import { refuseInputAsOutput, specialFileAt } from './output-checks.js';
+import { type FinishOptions, openExclusive, placeFiles, removeQuietly } from './output-file.js';
+import { checkNameLength, hiddenFiles, nameOfTemp, pathBeside, tempPathFor } from './output-names.js';
 
 /** RGBA bytes as a truecolour PNG through sharp, for frames no palette holds; `opaque` drops the alpha channel. */
 export async function encodeRgbaPng(rgba: Uint8Array, width: number, height: number, opaque = false): Promise<Buffer> {

@@ -2,7 +2,9 @@ import { abortedWrite, checkIndexedFrame, checkTimedFrame, ChromaseedError } fro
 import { copyRgbaForOutput } from '../pipeline/expand-frame.js';
 import type { FrameWriter, FrameWriterOptions } from './frame-writer.js';
 import { frameFileName } from './frame-names.js';
-import { checkNameLength, checkOutputPath, createAtomicFile, realInputs } from './output-file.js';
+import { checkOutputPath, realInputs } from './output-checks.js';
+import { createAtomicFile } from './output-file.js';
+import { checkNameLength } from './output-names.js';
 import { createFramePngEncoder, createPngSequence, encodeRgbaPng } from './png-sequence.js';
 import { abortingOnFailure, checkOpen, type WriterState } from './writer-state.js';
 

@@ -5,7 +5,7 @@ import { abortedWrite, ChromaseedError } from '../errors.js';
 import { ffmpegRate, ffmpegSeconds } from '../clip-options.js';
 import { ffmpegCommand, ffmpegInputName } from './ffmpeg-path.js';
 import { decodeToNothing, DISK_FULL, ffmpegFailure, watch } from './ffmpeg-run.js';
-import { nameOfTemp } from './output-file.js';
+import { nameOfTemp } from './output-names.js';
 
 import type { SoundSource } from '../types.js';
 import type { VideoContainer } from './video-writer.js';

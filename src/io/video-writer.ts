@@ -6,7 +6,8 @@ import { MIN_FPS } from '../clip-options.js';
 import { MAX_GIF_FPS, playbackDelayMs } from '../timing.js';
 import type { SoundSource } from '../types.js';
 import type { FrameWriter, FrameWriterOptions } from './frame-writer.js';
-import { checkOutputPath, claimTemp, commitTemp, flushAndClose, removeQuietly } from './output-file.js';
+import { checkOutputPath } from './output-checks.js';
+import { claimTemp, commitTemp, flushAndClose, removeQuietly } from './output-file.js';
 import { abortingOnFailure, checkOpen, type WriterState } from './writer-state.js';
 
 export type VideoContainer = 'mp4' | 'webm' | 'mkv' | 'mov';

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commitRun, leftoverWarnings } from '../../src/cli/run-output.js';
 import type { FinishOptions } from '../../src/io/frame-writer.js';
-import { placeFiles, tempPathFor, tempsBeside } from '../../src/io/output-file.js';
+import { placeFiles } from '../../src/io/output-file.js';
+import { tempPathFor, tempsBeside } from '../../src/io/output-names.js';
 import { releaseLeftovers } from '../../src/io/leftovers.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'chromaseed-run-output-'));
