@@ -1,5 +1,6 @@
 import type { Frame, FrameSource, TimedFrame } from '../types.js';
 import { countOf, oneLine } from './report.js';
+import { listenToHeartbeat } from '../kmeans/heartbeat.js';
 
 /**
  * A one-line progress display on stderr: frames done, frames per second and ETA.
@@ -117,13 +118,25 @@ export function createProgress(stream: Tty, name: string, frameCount: number | u
     linesShown++;
   };
   const shownBefore = linesShown;
-  const firstLine = setTimeout(() => {
+  const createdAt = Date.now();
+  const drawFirstLine = (): void => {
+    stopWaiting();
     if (first === null && linesShown === shownBefore) draw(0, Date.now());
-  }, FIRST_LINE_MS);
+  };
+  // The timer fires while the run waits (for ffmpeg, say); the heartbeat while the first
+  // frame is clustered, which holds the thread (see heartbeat.ts).
+  const firstLine = setTimeout(drawFirstLine, FIRST_LINE_MS);
   firstLine.unref();
+  const stopListening = listenToHeartbeat(() => {
+    if (Date.now() - createdAt >= FIRST_LINE_MS) drawFirstLine();
+  });
+  const stopWaiting = (): void => {
+    clearTimeout(firstLine);
+    stopListening();
+  };
   return {
     tick(n) {
-      clearTimeout(firstLine);
+      stopWaiting();
       const now = Date.now();
       framesDone = n;
       first ??= { n, at: now };
@@ -132,11 +145,11 @@ export function createProgress(stream: Tty, name: string, frameCount: number | u
       draw(n, now);
     },
     done() {
-      clearTimeout(firstLine);
+      stopWaiting();
       if (drawn) clearProgressLine(stream);
     },
     leave(note) {
-      clearTimeout(firstLine);
+      stopWaiting();
       show(note);
     },
     setTotal(frames) {
@@ -144,7 +157,7 @@ export function createProgress(stream: Tty, name: string, frameCount: number | u
       widestFigures = widestFor(frames);
     },
     finishing() {
-      clearTimeout(firstLine);
+      stopWaiting();
       // The frames may end short of an estimated total, or past it: then only their number.
       if (drawn) show(`${framesDone === total ? `${total}/${total}` : countOf(framesDone, 'frame')}, writing the output…`);
     },

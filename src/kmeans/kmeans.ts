@@ -5,6 +5,7 @@ import type { ColorSpace, FrameDifference, InitMethod, Metric } from '../types.j
 import { dedupePoints } from './dedupe.js';
 import { allGrey, clusterGreyLine, createGreyLineScratch } from './grey-line.js';
 import { buildHistogram, createHistogram, type ColorHistogram } from './histogram.js';
+import { heartbeat } from './heartbeat.js';
 import { createFrameHistogram } from './frame-histogram.js';
 import { createInitScratch, initCentres, type InitScratch } from './init.js';
 import { createLloydScratch, lloyd, type LloydScratch, type PointSet } from './lloyd.js';
@@ -470,6 +471,7 @@ function createEngine(frames: boolean, alwaysIndex: boolean): KMeansEngine {
         metric: o.metric, maxIterations: o.maxIterations, shiftTolerance, onIteration: report(useCoarse ? 'coarse' : 'exact', r),
       }, lloydScratch);
       kept = keepBest(outcome.inertia, outcome.iterations, k, top, kept);
+      heartbeat();
     }
     // Swap search from the best restart (on the same data the restarts ran on).
     if (o.restarts > 1 && kept > 0 && k <= SMALL_K) {
@@ -491,6 +493,7 @@ function createEngine(frames: boolean, alwaysIndex: boolean): KMeansEngine {
         candidateInertia[t] = outcome.inertia;
         candidateIterations[t] += outcome.iterations;
         if (outcome.inertia < candidateInertia[bestAt]) bestAt = t;
+        heartbeat();
       }
     }
     best.set(candidates.subarray(bestAt * 768, bestAt * 768 + k * 3));
@@ -545,6 +548,7 @@ function createEngine(frames: boolean, alwaysIndex: boolean): KMeansEngine {
     if (difference !== undefined) checkDifference(difference, rgba.length >>> 2);
     if (frameHistogram !== null) frameHistogram.count(rgba, difference);
     else buildHistogram(rgba, histogram, alwaysIndex || o.labels);
+    heartbeat();
     histogramPixels = rgba.length >>> 2;
     return solve(histogram.colors, histogram.weights, histogram.count, histogram.pixelIndex, histogramPixels, o);
   }

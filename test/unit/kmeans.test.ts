@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { fromSrgb } from '../../src/color/space.js';
 import { buildHistogram, countDistinctColors, createHistogram } from '../../src/kmeans/histogram.js';
 import { dedupePoints } from '../../src/kmeans/dedupe.js';
+import { listenToHeartbeat } from '../../src/kmeans/heartbeat.js';
 import { createKMeans, kmeansPixels, kmeansPoints, type KMeansIterationEvent, type KMeansOptions, type KMeansResult } from '../../src/kmeans/kmeans.js';
 import { createLloydScratch } from '../../src/kmeans/lloyd.js';
 import { createRng } from '../../src/kmeans/random.js';
@@ -165,6 +166,35 @@ describe('buildHistogram', () => {
     expect(unaligned.opaquePixels).toBe(rgba.length / 4 - Math.ceil((rgba.length / 4 - 3) / 11));
     expect(Array.from(unaligned.colors.subarray(0, aligned.count * 3))).toEqual(Array.from(aligned.colors.subarray(0, aligned.count * 3)));
     expect(Array.from(unaligned.pixelIndex.subarray(0, rgba.length / 4))).toEqual(Array.from(aligned.pixelIndex.subarray(0, rgba.length / 4)));
+  });
+});
+
+describe('heartbeat', () => {
+  it('beats after the colour count and after each restart and refinement, where a caller blocked by the run can act (a progress line due after a second)', async () => {
+    const rgba = await loadRgba('wuffs__harvesters.jpeg', 600);
+    // What ran before each beat: the iteration events since the last one.
+    const between: KMeansIterationEvent[][] = [];
+    let since: KMeansIterationEvent[] = [];
+    const stop = listenToHeartbeat(() => {
+      between.push(since);
+      since = [];
+    });
+    try {
+      kmeansPixels(rgba, { k: 16, restarts: 5, onIteration: (e) => since.push(e) });
+    } finally {
+      stop();
+    }
+    // The count (nothing clustered yet), five restarts on coarse bins, two refined on the exact colours.
+    expect(between.map((events) => events.length > 0 ? `${events[0].phase} ${events[0].restart}` : 'count')).toEqual(['count', 'coarse 0', 'coarse 1', 'coarse 2', 'coarse 3', 'coarse 4', 'exact -1', 'exact -2']);
+    for (const events of between.slice(1)) expect(new Set(events.map((e) => `${e.phase} ${e.restart}`)).size).toBe(1);
+    // Removed, it hears no more; a remover that is not the listener's own leaves the listener be.
+    const heard: number[] = [];
+    const other = listenToHeartbeat(() => heard.push(1));
+    stop();
+    kmeansPixels(rgba, { k: 4, restarts: 2 });
+    other();
+    kmeansPixels(rgba, { k: 4, restarts: 2 });
+    expect(heard.length).toBe(5); // one run: the count, two restarts, both refined
   });
 });
 

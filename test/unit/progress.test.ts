@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createProgress, showingFirstPass } from '../../src/cli/progress.js';
+import { heartbeat } from '../../src/kmeans/heartbeat.js';
 import { commitRun } from '../../src/cli/run-output.js';
 import type { FinishOptions } from '../../src/io/frame-writer.js';
 
@@ -167,6 +168,33 @@ describe('before the first frame is done', () => {
     createProgress(passes.stream, 'z.webm', undefined, true, 'counting colours').tick(1);
     vi.advanceTimersByTime(5000);
     expect(passes.writes).toEqual(['\rz.webm: counting colours 1 frame\x1b[K']);
+  });
+  it('draws it on a heartbeat of the clustering too, which holds the thread so that no timer fires (the helper-found blank 3 s of a 1080p first frame)', () => {
+    vi.useFakeTimers({ now: 0 });
+    const { writes, stream } = fakeStream(true);
+    const progress = createProgress(stream, 'x.mp4', 720, true);
+    // The clock moves while the thread is busy: timers cannot run, heartbeats can.
+    vi.setSystemTime(999);
+    heartbeat();
+    expect(writes).toEqual([]);
+    vi.setSystemTime(1000);
+    heartbeat();
+    expect(writes).toEqual([`\rx.mp4 [${'.'.repeat(24)}] 0/720\x1b[K`]);
+    // Once: neither a later beat nor the timer draws it again.
+    heartbeat();
+    vi.advanceTimersByTime(5000);
+    expect(writes.length).toBe(1);
+    progress.tick(1);
+    expect(writes.length).toBe(2);
+
+    // A run whose first frame is done hears no more beats.
+    const later = fakeStream(true);
+    const run = createProgress(later.stream, 'y.mp4', 10, true);
+    run.tick(1);
+    vi.setSystemTime(10_000);
+    heartbeat();
+    expect(later.writes.length).toBe(1);
+    run.done();
   });
 });
 
