@@ -50,20 +50,29 @@ let cli;
 
 /** After a hang-up, whether the process ends by the signal: an interrupted run does, and any on a terminal. */
 const endsByHangup = (interrupted) => hungUp && (interrupted || onTerminal);
+/** Set once endBy has begun: the process is ending, and a second call does nothing. */
+let ending = false;
 /**
  * Ends the process by `signal`'s default action, once the leftovers are gone (no exit hook
- * runs). Where the signal cannot end it, the exit code a shell would report: Windows ends a
- * process sent one with exit code 1, and the kernel drops a signal without a handler sent to
- * process 1 (a container's first process), which went on to end as an internal error.
+ * runs). Where the signal cannot end it, at once with the exit code a shell would report:
+ * Windows ends a process sent one with exit code 1, and the kernel drops a signal without a
+ * handler sent to process 1 (a container's first process), which went on to end as an
+ * internal error. Any other process still alive 200 ms after its signal exits so too.
  */
 const endBy = (signal) => {
+  if (ending) return;
+  ending = true;
   cli?.releaseLeftovers();
   const code = 128 + constants.signals[signal];
-  if (process.platform === 'win32') process.exit(code);
+  if (process.platform === 'win32' || process.pid === 1) process.exit(code);
   process.removeAllListeners(signal);
   process.kill(process.pid, signal);
+  // Still here: the run's own end, which may come meanwhile, says nothing more (the
+  // interrupted line was said twice by a process 1 before it exited this way).
+  for (const stream of [process.stdout, process.stderr]) stream.write = () => true;
   setTimeout(() => process.exit(code), 200);
 };
+
 const endByHangup = () => endBy('SIGHUP');
 /**
  * How an interrupted run ends: by the signal heard, but for SIGQUIT (whose default action
