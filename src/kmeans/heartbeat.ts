@@ -4,9 +4,8 @@
  * fire: the command line's progress line, due after a second, stayed blank until the frame
  * was done. So the clustering calls `heartbeat()` between its steps (after the count, after
  * each restart and refinement: a few tenths of a second apart at 1080p, a second on a frame
- * of noise), and a
- * caller that wants to hear it sets a listener (one at a time: the last set). No I/O here;
- * with no listener, a beat costs one test.
+ * of noise), and a caller that wants to hear it sets a listener (one at a time: the last
+ * set). No I/O here; with no listener, a beat costs one test.
  */
 
 let listener: (() => void) | null = null;
