@@ -17,7 +17,7 @@ import { renderSwatch } from '../render/swatch.js';
 import type { Frame, FrameSource } from '../types.js';
 import { isStdin, type InputSession } from '../io/spool-input.js';
 import type { Args, CliStreams } from './main.js';
-import { clearProgressLine, showingFirstPass } from './progress.js';
+import { clearProgressLine, noteWhileSlow, showingFirstPass } from './progress.js';
 import { countOf, oneLine, printOut, reportWarnings } from './report.js';
 import { leftoverWarnings } from './run-output.js';
 
@@ -79,7 +79,13 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
     // while a worker thread clusters its own copy of them.
     image = overlay !== undefined ? loaded : null;
     loaded = null;
-    result = await clustering;
+    // Said on the terminal if it takes a while (the clip's pass above says it too).
+    const slow = noteWhileSlow(streams.stderr, path.basename(inputs.shownName(file)), 'choosing the palette…', args.quiet !== true);
+    try {
+      result = await clustering;
+    } finally {
+      slow();
+    }
   }
   if (result.k === 0) throw new ChromaseedError('ERR_INPUT', `${file}: the ${clip !== null ? 'clip' : 'image'} has no opaque pixels`);
   if (result.k < k && args.quiet !== true) {

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createProgress, showingFirstPass } from '../../src/cli/progress.js';
+import { createProgress, noteWhileSlow, showingFirstPass } from '../../src/cli/progress.js';
 import { heartbeat } from '../../src/kmeans/heartbeat.js';
 import { commitRun } from '../../src/cli/run-output.js';
 import type { FinishOptions } from '../../src/io/frame-writer.js';
@@ -195,6 +195,33 @@ describe('before the first frame is done', () => {
     heartbeat();
     expect(later.writes.length).toBe(1);
     run.done();
+  });
+});
+
+describe('a note while slow work goes on', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('says what goes on once it has taken a second (a 24-megapixel still\'s palette: 2.7 s with nothing shown), and clears it when done; nothing for work done sooner, off a terminal or with --quiet', () => {
+    vi.useFakeTimers({ now: 0 });
+    const { writes, stream } = fakeStream(true);
+    const end = noteWhileSlow(stream, 'photo.jpg', 'choosing the palette…', true);
+    vi.advanceTimersByTime(999);
+    expect(writes).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(writes).toEqual(['\rphoto.jpg: choosing the palette…\x1b[K']);
+    // No progress line of frames after it.
+    vi.advanceTimersByTime(5000);
+    end();
+    expect(writes).toEqual(['\rphoto.jpg: choosing the palette…\x1b[K', '\r\x1b[K']);
+
+    for (const [tty, enabled, wait] of [[true, true, 999], [false, true, 5000], [true, false, 5000]] as const) {
+      const other = fakeStream(tty);
+      const stop = noteWhileSlow(other.stream, 'photo.jpg', 'choosing the palette…', enabled);
+      vi.advanceTimersByTime(wait);
+      stop();
+      vi.advanceTimersByTime(5000);
+      expect(other.writes).toEqual([]);
+    }
   });
 });
 
