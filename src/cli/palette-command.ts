@@ -74,14 +74,16 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
   } else {
     let loaded: Frame | null = opened !== null ? await onlyFrame(opened.source, file) : await loadStill(file, { maxPixels: options.maxPixels });
     throwIfAborted(signal);
-    const clustering = kmeansPixelsInThread({ rgba: loaded.data, vivid: options.vivid, options: engineOptions }, signal);
-    // The image is kept past the clustering only for --overlay: otherwise its pixels can go
-    // while a worker thread clusters its own copy of them.
-    image = overlay !== undefined ? loaded : null;
-    loaded = null;
-    // Said on the terminal if it takes a while (the clip's pass above says it too).
+    // Said on the terminal if it takes a while (the clip's pass above says it too): before
+    // the clustering starts, which runs on this thread for an image too small to pay for
+    // another's (its heartbeats then let the note be drawn).
     const slow = noteWhileSlow(streams.stderr, path.basename(inputs.shownName(file)), 'choosing the palette…', args.quiet !== true);
     try {
+      const clustering = kmeansPixelsInThread({ rgba: loaded.data, vivid: options.vivid, options: engineOptions }, signal);
+      // The image is kept past the clustering only for --overlay: otherwise its pixels can go
+      // while a worker thread clusters its own copy of them.
+      image = overlay !== undefined ? loaded : null;
+      loaded = null;
       result = await clustering;
     } finally {
       slow();

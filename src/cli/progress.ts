@@ -173,13 +173,24 @@ export function createProgress(stream: Tty, name: string, frameCount: number | u
 export function noteWhileSlow(stream: Tty, label: string, note: string, enabled: boolean): () => void {
   if (!enabled || !stream.isTTY) return () => undefined;
   let shown: Progress | null = null;
-  const timer = setTimeout(() => {
+  const startedAt = Date.now();
+  const show = (): void => {
+    stopWaiting();
     shown = createProgress(stream, label, undefined, true, note);
     shown.leave('');
-  }, FIRST_LINE_MS);
+  };
+  // The timer for work on another thread; the heartbeat for work that holds this one.
+  const timer = setTimeout(show, FIRST_LINE_MS);
   timer.unref();
-  return () => {
+  const stopListening = listenToHeartbeat(() => {
+    if (Date.now() - startedAt >= FIRST_LINE_MS) show();
+  });
+  const stopWaiting = (): void => {
     clearTimeout(timer);
+    stopListening();
+  };
+  return () => {
+    stopWaiting();
     shown?.done();
   };
 }

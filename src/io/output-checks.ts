@@ -8,8 +8,9 @@ import { checkNameLength, refuseDirectoryName, STDOUT } from './output-names.js'
 
 /**
  * Checks made on an output's path before any work: its directory exists and may be
- * written, the name is no directory, pipe or device, and it is none of the input files,
- * nor standard output one of them. Said up front, not by the rename after all the work.
+ * written, the name is no directory, pipe or device, and it is none of the input files;
+ * nor is standard output an input, or a file the run writes as well. Said up front, not by
+ * the rename after all the work.
  */
 
 /** The sticky bit of a directory's mode (S_ISVTX). */

@@ -85,7 +85,7 @@ const ZSCALE_SDR_TRANSFERS = new Set(['bt709', 'smpte170m', 'bt2020-10', 'bt2020
 const TURN = { 90: 'transpose=clock', 180: 'hflip,vflip', 270: 'transpose=cclock' } as const;
 
 /** How a video's frames are made: their size and rate, and what the read must report. */
-export interface FrameShape {
+interface FrameShape {
   readonly width: number;
   readonly height: number;
   readonly fps: number;

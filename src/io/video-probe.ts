@@ -75,13 +75,13 @@ export interface VideoProbe {
   readonly limitedGrey?: boolean;
   /**
    * The colours of a high-dynamic-range stream (transfer PQ or HLG), as its stream line
-   * names them: read through a tone map to SDR (see toneMapFilters in video-in.ts).
+   * names them: read through a tone map to SDR (see toneMapFilters in video-filters.ts).
    */
   readonly hdr?: { transfer: 'smpte2084' | 'arib-std-b67'; matrix: string; primaries: string; range: string };
   /**
    * The colours of a standard-dynamic-range stream with primaries wider than sRGB's (BT.2020's,
    * DCI-P3's or Display P3's), as its stream line names them: moved to sRGB's primaries (see
-   * gamutFilters in video-in.ts).
+   * gamutFilters in video-filters.ts).
    */
   readonly wideGamut?: { transfer: string; matrix: string; range: string; primaries: WidePrimaries };
   /**

@@ -214,6 +214,20 @@ describe('a note while slow work goes on', () => {
     end();
     expect(writes).toEqual(['\rphoto.jpg: choosing the palette…\x1b[K', '\r\x1b[K']);
 
+    // Work that holds the thread (an image small enough to be clustered on it): its heartbeats draw the note.
+    const held = fakeStream(true);
+    const endHeld = noteWhileSlow(held.stream, 'noise.png', 'choosing the palette…', true);
+    vi.setSystemTime(vi.getMockedSystemTime()!.valueOf() + 999);
+    heartbeat();
+    expect(held.writes).toEqual([]);
+    vi.setSystemTime(vi.getMockedSystemTime()!.valueOf() + 1);
+    heartbeat();
+    heartbeat();
+    expect(held.writes).toEqual(['\rnoise.png: choosing the palette…\x1b[K']);
+    endHeld();
+    heartbeat();
+    expect(held.writes).toEqual(['\rnoise.png: choosing the palette…\x1b[K', '\r\x1b[K']);
+
     for (const [tty, enabled, wait] of [[true, true, 999], [false, true, 5000], [true, false, 5000]] as const) {
       const other = fakeStream(tty);
       const stop = noteWhileSlow(other.stream, 'photo.jpg', 'choosing the palette…', enabled);
