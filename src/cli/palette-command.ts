@@ -106,7 +106,13 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
   const pictures: [string, Uint8Array][] = [];
   if (swatch !== undefined) pictures.push([swatch, await renderSwatch(palette.colors)]);
   if (overlay !== undefined && image !== null) {
-    pictures.push([overlay, await renderOverlay(image, palette.colors)]);
+    // Seconds for a large photo (2 s at 24 megapixels), said as the clustering is.
+    const drawing = noteWhileSlow(streams.stderr, path.basename(inputs.shownName(file)), 'drawing the overlay…', args.quiet !== true);
+    try {
+      pictures.push([overlay, await renderOverlay(image, palette.colors)]);
+    } finally {
+      drawing();
+    }
     // An icon's squares are specks (1 px on an 8x8 image, none to see on 1x1): said, not left to be found.
     const { size } = overlayLayout(image.width, image.height, palette.colors.length);
     if (size < MIN_SQUARE) warnings.push(`--overlay ${inputs.shownName(overlay)}: its squares are ${size} px on an image of ${image.width}x${image.height} pixels, too small to see; --swatch draws the palette on its own`);
