@@ -118,22 +118,9 @@ export function createProgress(stream: Tty, name: string, frameCount: number | u
     linesShown++;
   };
   const shownBefore = linesShown;
-  const createdAt = Date.now();
-  const drawFirstLine = (): void => {
-    stopWaiting();
+  const stopWaiting = afterFirstLineWait(() => {
     if (first === null && linesShown === shownBefore) draw(0, Date.now());
-  };
-  // The timer fires while the run waits (for ffmpeg, say); the heartbeat while the first
-  // frame is clustered, which holds the thread (see heartbeat.ts).
-  const firstLine = setTimeout(drawFirstLine, FIRST_LINE_MS);
-  firstLine.unref();
-  const stopListening = listenToHeartbeat(() => {
-    if (Date.now() - createdAt >= FIRST_LINE_MS) drawFirstLine();
   });
-  const stopWaiting = (): void => {
-    clearTimeout(firstLine);
-    stopListening();
-  };
   return {
     tick(n) {
       stopWaiting();
@@ -173,26 +160,37 @@ export function createProgress(stream: Tty, name: string, frameCount: number | u
 export function noteWhileSlow(stream: Tty, label: string, note: string, enabled: boolean): () => void {
   if (!enabled || !stream.isTTY) return () => undefined;
   let shown: Progress | null = null;
-  const startedAt = Date.now();
-  const show = (): void => {
-    stopWaiting();
+  const stopWaiting = afterFirstLineWait(() => {
     shown = createProgress(stream, label, undefined, true, note);
     shown.leave('');
-  };
-  // The timer for work on another thread; the heartbeat for work that holds this one.
-  const timer = setTimeout(show, FIRST_LINE_MS);
-  timer.unref();
-  const stopListening = listenToHeartbeat(() => {
-    if (Date.now() - startedAt >= FIRST_LINE_MS) show();
   });
-  const stopWaiting = (): void => {
-    clearTimeout(timer);
-    stopListening();
-  };
   return () => {
     stopWaiting();
     shown?.done();
   };
+}
+
+/**
+ * Calls `act` once FIRST_LINE_MS have passed: by a timer while this thread waits (for
+ * ffmpeg, or for work on another thread), or on a heartbeat of a clustering that holds it
+ * (see heartbeat.ts), whichever comes first. Returns what cancels it.
+ */
+function afterFirstLineWait(act: () => void): () => void {
+  const startedAt = Date.now();
+  const fire = (): void => {
+    stop();
+    act();
+  };
+  const timer = setTimeout(fire, FIRST_LINE_MS);
+  timer.unref();
+  const stopListening = listenToHeartbeat(() => {
+    if (Date.now() - startedAt >= FIRST_LINE_MS) fire();
+  });
+  const stop = (): void => {
+    clearTimeout(timer);
+    stopListening();
+  };
+  return stop;
 }
 
 /**
