@@ -89,7 +89,7 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
       quantize: choose(async () => (await import('./quantize-command.js')).quantizeCommand),
       compare: choose(async () => (await import('./compare-command.js')).compareCommand),
       transfer: choose(async () => (await import('./transfer-command.js')).transferCommand),
-    });
+    }, argv);
     await parser.parseAsync();
     return EXIT_OK; // --help or --version: yargs has printed it
   } catch (err) {

@@ -17,10 +17,22 @@ const SYNOPSIS: Record<CommandName, string> = { palette: 'IMAGE', quantize: 'INP
 const READS: Record<CommandName, string> = { palette: 'one image', quantize: 'one input', compare: 'one input', transfer: 'a source and a target' };
 
 /**
- * One line from a yargs message, pointing to --help. `options` are the long option names the
- * command offers (hidden ones left out), for the one a misspelt option means.
+ * The files too many, named as typed: the last `unknown.length` of the files given. The
+ * files after `--` are handed to yargs first (endOfOptions), so it called a file typed
+ * before them the one too many (`quantize a.gif -o o.gif -- b.gif` named a.gif).
  */
-export function usageMessage(msg: string, argv: readonly string[] = [], options: readonly string[] = [], switches: readonly string[] = []): string {
+function lastTyped(typed: readonly string[], unknown: readonly string[]): readonly string[] {
+  const dashes = typed.indexOf('--');
+  if (dashes < 0) return unknown;
+  return typed.filter((arg, i) => i > dashes || unknown.includes(arg)).slice(-unknown.length);
+}
+
+/**
+ * One line from a yargs message, pointing to --help. `options` are the long option names the
+ * command offers (hidden ones left out), for the one a misspelt option means; `asTyped`, the
+ * command line before endOfOptions moved the files after `--`.
+ */
+export function usageMessage(msg: string, argv: readonly string[] = [], options: readonly string[] = [], switches: readonly string[] = [], asTyped: readonly string[] = argv): string {
   // A misspelt command: yargs, in strict mode, calls it an unknown argument.
   const first = argv[0];
   if (first !== undefined && !first.startsWith('-') && !(COMMANDS as readonly string[]).includes(first)) {
@@ -47,7 +59,8 @@ export function usageMessage(msg: string, argv: readonly string[] = [], options:
   // An empty argument beside the files (an unset "$f"), which yargs names "".
   if (unknown?.includes('""') === true && argv.includes('')) return EMPTY_FILE_NAME;
   if (command !== undefined && unknown !== undefined && unknown.every((name) => argv.includes(name) && (name === '-' || (!name.startsWith('-') && existsSync(name))))) {
-    return `${command} reads ${READS[command]}; ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} more than that (run it once per file: a shell loop does many)`;
+    const surplus = lastTyped(asTyped, unknown);
+    return `${command} reads ${READS[command]}; ${surplus.join(', ')} ${surplus.length === 1 ? 'is' : 'are'} more than that (run it once per file: a shell loop does many)`;
   }
   // yargs' own words for the commonest slips, in ours.
   if (command !== undefined && /^Missing required argument: output$/.test(msg)) {
@@ -119,7 +132,7 @@ function offeredOptions(parser: Argv): string[] {
 
 export type Handler = (args: Args) => void;
 
-export function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number], Handler>): Argv {
+export function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[number], Handler>, asTyped: readonly string[] = argv): Argv {
   const parser: Argv = yargs(argv)
     .scriptName('chromaseed')
     .usage('$0 <command> [options]\n\nQuantize the colours of GIFs, videos and photos with sequential (seeded) k-means.')
@@ -190,7 +203,7 @@ export function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[n
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
-      throw new ChromaseedError('ERR_USAGE', usageMessage(msg, argv, offeredOptions(parser), parserOptions(parser).boolean));
+      throw new ChromaseedError('ERR_USAGE', usageMessage(msg, argv, offeredOptions(parser), parserOptions(parser).boolean, asTyped));
     })
     .help()
     .alias('help', 'h')

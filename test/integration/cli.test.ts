@@ -1648,6 +1648,9 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     // -k forgotten: a number, not a file, stays yargs's unknown argument.
     ['a number where an option was meant', ['quantize', CARS, '16', '-o', 'x.gif'], 2, /^chromaseed: unexpected "16": quantize reads one input, and an option's value follows its name \(-k 16\) \(see chromaseed quantize --help\)\n$/],
     ['more files than the command reads', ['palette', HIBISCUS, CARS, NOTES], 2, new RegExp(`^chromaseed: palette reads one image; ${CARS}, ${NOTES} are more than that \\(run it once per file: a shell loop does many\\)\n$`)],
+    // The files after -- go to the parser first: the one typed before them was named.
+    ['more files than the command reads, the last after --', ['quantize', CARS, '-o', 'x.gif', '--', HIBISCUS], 2, new RegExp(`^chromaseed: quantize reads one input; ${HIBISCUS} is more than that`)],
+    ['more files than the command reads, all after --', ['transfer', '-o', 'x.gif', '--', CARS, HIBISCUS, NOTES], 2, new RegExp(`^chromaseed: transfer reads a source and a target; ${NOTES} is more than that`)],
     ['missing input', ['quantize', 'nope.gif', '-o', 'x.gif'], 1, /nope\.gif: no such file/],
     // ffmpeg 4.1 (bundled) would draw it as text art; 5.1 finds no format in it.
     ['a text file, which ffmpeg would draw', ['quantize', NOTES, '-o', 'x.gif'], 1, /notes\.txt: (a text file, or other data, not a video or an image|not a video or an image that ffmpeg can read \(ffmpeg: Invalid data found when processing input\))\n$/],
