@@ -67,9 +67,6 @@ const endBy = (signal) => {
   if (process.platform === 'win32' || process.pid === 1) process.exit(code);
   process.removeAllListeners(signal);
   process.kill(process.pid, signal);
-  // Still here: the run's own end, which may come meanwhile, says nothing more (the
-  // interrupted line was said twice by a process 1 before it exited this way).
-  for (const stream of [process.stdout, process.stderr]) stream.write = () => true;
   setTimeout(() => process.exit(code), 200);
 };
 

@@ -376,10 +376,11 @@ async function createGifSideBySide(output: string, input: string, info: SideBySi
   let frame = 0;
   /** The first frame whose original panel was quantized, or undefined while none has been. */
   let quantizedFrom: number | undefined;
+  const plainLayout = captionLayout(exactLabels, info.width, info.height);
   /** Whether `labels` are laid out as the plain ones are: no larger enlargement, no wider column. */
   const keepsLayout = (labels: readonly string[]): boolean => {
-    const [a, b] = [captionLayout(labels, info.width, info.height), captionLayout(exactLabels, info.width, info.height)];
-    return a.scale === b.scale && a.panelWidth === b.panelWidth;
+    const layout = captionLayout(labels, info.width, info.height);
+    return layout.scale === plainLayout.scale && layout.panelWidth === plainLayout.panelWidth;
   };
   return {
     async write(source, panels) {

@@ -38,6 +38,9 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
     if (overlay !== undefined) await checkExtraOutputPath(overlay, '--overlay', undefined, [[swatch, '--swatch picture']]);
   }
   const file = await inputs.readable(given, signal);
+  const quiet = args.quiet === true;
+  /** The file as the terminal's notes name it. */
+  const label = path.basename(inputs.shownName(file));
   const head = await checkInput(file);
   if (swatch !== undefined) await checkExtraOutputPath(swatch, '--swatch', file);
   if (overlay !== undefined) await checkExtraOutputPath(overlay, '--overlay', file, [[swatch, '--swatch picture']]);
@@ -65,9 +68,9 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
     }
     // The clustering's options alone: clipPalette refuses the palette's own (sort, format...), which it does not read.
     const clusterOptions = { colors: k, init, restarts, metric, space, seed, maxIterations };
-    const counted = await clipPalette(showingFirstPass(async () => clip, streams.stderr, path.basename(inputs.shownName(file)), 'counting colours', args.quiet !== true), clusterOptions, signal, clusterInThread(signal));
+    const counted = await clipPalette(showingFirstPass(async () => clip, streams.stderr, label, 'counting colours', !quiet), clusterOptions, signal, clusterInThread(signal));
     // The pass's last note ("choosing the palette…") is not left for the palette to be printed after.
-    if (args.quiet !== true) clearProgressLine(streams.stderr);
+    if (!quiet) clearProgressLine(streams.stderr);
     const { centroids, size, inertia, iterations } = counted.palette;
     // k-means gives fewer than k colours only when the clip has no more, so then that is its count.
     result = { k: size, centroids, counts: counted.counts, inertia, iterations, distinctColors: size };
@@ -77,7 +80,7 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
     // Said on the terminal if it takes a while (the clip's pass above says it too): before
     // the clustering starts, which runs on this thread for an image too small to pay for
     // another's (its heartbeats then let the note be drawn).
-    const slow = noteWhileSlow(streams.stderr, path.basename(inputs.shownName(file)), 'choosing the palette…', args.quiet !== true);
+    const slow = noteWhileSlow(streams.stderr, label, 'choosing the palette…', !quiet);
     try {
       const clustering = kmeansPixelsInThread({ rgba: loaded.data, vivid: options.vivid, options: engineOptions }, signal);
       // The image is kept past the clustering only for --overlay: otherwise its pixels can go
@@ -90,7 +93,7 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
     }
   }
   if (result.k === 0) throw new ChromaseedError('ERR_INPUT', `${file}: the ${clip !== null ? 'clip' : 'image'} has no opaque pixels`);
-  if (result.k < k && args.quiet !== true) {
+  if (result.k < k && !quiet) {
     // With --vivid the count is of what its filter kept, not of the image's colours.
     const what = options.vivid ? `${countOf(result.distinctColors, 'distinct colour')} left after --vivid's filter` : `only ${countOf(result.distinctColors, 'distinct colour')}`;
     streams.stderr.write(`chromaseed: note: ${oneLine(inputs.shownName(file))} has ${what}, so the palette has ${result.k} instead of ${k}\n`);
@@ -107,7 +110,7 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
   if (swatch !== undefined) pictures.push([swatch, await renderSwatch(palette.colors)]);
   if (overlay !== undefined && image !== null) {
     // Seconds for a large photo (2 s at 24 megapixels), said as the clustering is.
-    const drawing = noteWhileSlow(streams.stderr, path.basename(inputs.shownName(file)), 'drawing the overlay…', args.quiet !== true);
+    const drawing = noteWhileSlow(streams.stderr, label, 'drawing the overlay…', !quiet);
     try {
       pictures.push([overlay, await renderOverlay(image, palette.colors)]);
     } finally {
@@ -132,7 +135,7 @@ export async function paletteCommand(args: Args, streams: CliStreams, signal: Ab
     throw err;
   }
   await staged.commit(markRunComplete);
-  if (args.quiet !== true) reportWarnings(streams, warnings);
+  if (!quiet) reportWarnings(streams, warnings);
 }
 
 /**
