@@ -29,7 +29,9 @@
 import gifencModule from 'gifenc';
 import { checkIndexedFrame, invalidOption, namesOf, refuseUnknownKeys, requireFlag, requireInRange, requireObject } from '../errors.js';
 import { firstDifference, lastDifference, sameColors } from '../pixel-words.js';
-import { mixRect, NOISY_FLIPS, scanRect, type RectScan } from './scan-rect.js';
+import { findChangedBox, findClearBox, OPAQUE } from './canvas-boxes.js';
+import { mixRect, NOISY_FLIPS, plainRect, scanRect, type RectScan } from './scan-rect.js';
+import { chooseTransparentIndex } from './transparent-index.js';
 import { createGifDelays, MAX_GIF_LOOP_COUNT } from '../timing.js';
 import type { IndexedFrame } from '../types.js';
 
@@ -87,8 +89,6 @@ export interface GifEncoder {
   readonly cutFrames: readonly number[];
 }
 
-/** Packed canvas pixel: 0 = transparent, otherwise OPAQUE | 0xRRGGBB. */
-const OPAQUE = 0x1000000;
 /** Lookup value for a palette index out of range; never a packed colour. */
 const OUT_OF_RANGE = 0x80000000;
 /**
@@ -300,7 +300,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
   function flushPending(next: Uint32Array | null, nextHasTransparency: boolean, nextRow0: number, nextRow1: number): void {
     const target = pendingTarget;
     const first = framesWritten === 0;
-    const mustClear = next !== null && nextHasTransparency && findClearBox(target, next, nextRow0, nextRow1);
+    const mustClear = next !== null && nextHasTransparency && findClearBox(target, next, width, height, nextRow0, nextRow1, clearBox);
     chooseRect(first, mustClear);
     const [rx0, ry0, rx1, ry1] = rect;
     const rw = rx1 - rx0 + 1;
@@ -341,7 +341,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     const spareForLater = first && (opts.mayTurnTransparent === true || (differencing && next !== null && fullTable && size < 256));
     const wantsTransparency = needsTransparency || mustClear || (comparesWithCanvas && anyUnchanged) || spareForLater;
     const mostlyUnchanged = comparesWithCanvas && unchanged >= MOSTLY_UNCHANGED * rw * rh;
-    const { ti, paletteLength, remapped } = chooseTransparentIndex(size, wantsTransparency, countUses, needsTransparency || mustClear || mostlyUnchanged);
+    const { ti, paletteLength, remapped } = chooseTransparentIndex(size, wantsTransparency, countUses, needsTransparency || mustClear || mostlyUnchanged, { target, indices: pendingIndices, palette: pendingPalette, width, rect, changedUses, counts, remap });
     paletteList.length = paletteLength;
     for (let i = 0, j = 0; i < paletteLength; i++, j += 3) {
       const entry = palettePool[i];
@@ -373,7 +373,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
       colorDepth,
       dispose: mustClear ? 2 : 1,
     };
-    const plainIndices = () => plainRect(rx0, ry0, rw, rh, needsTransparency ? ti : -1, remapped);
+    const plainIndices = () => plainRect(target, pendingIndices, remap, width, rx0, ry0, rw, rh, needsTransparency ? ti : -1, remapped, rectIndices);
 
     if (first) {
       globalEntries = 1 << colorDepth; // gifenc pads the table to a power of two
@@ -411,7 +411,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
       rect[0] = 0; rect[1] = 0; rect[2] = width - 1; rect[3] = height - 1;
       return;
     }
-    findChangedBox(pendingTarget, Math.min(pendingRow0, canvasRow0), Math.max(pendingRow1, canvasRow1));
+    findChangedBox(pendingTarget, base, width, height, Math.min(pendingRow0, canvasRow0), Math.max(pendingRow1, canvasRow1), box);
     rect.set(box);
     if (mustClear) {
       rect[0] = Math.min(rect[0], clearBox[0]); rect[1] = Math.min(rect[1], clearBox[1]);
@@ -419,24 +419,6 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     }
     // Nothing changed and nothing to clear: a GIF frame still needs one pixel; it will be transparent.
     if (rect[2] < 0) rect.fill(0);
-  }
-
-  /**
-   * The held-back frame's transparent index (-1: none) and table length, when it wants one.
-   * An index no changed pixel uses is free at no cost (where it turns transparent, the canvas
-   * shows that same colour); else the slot after the colours; in a full 256, the least-used
-   * colour is given up, only when `mayDrop` (transparency needed, its own or a clearing's, or
-   * most of the rectangle unchanged): without a transparent slot every unchanged pixel is
-   * written again, and at -k 256 move-resize.gif came out 28 MB instead of 2.8.
-   */
-  function chooseTransparentIndex(size: number, wanted: boolean, countUses: boolean, mayDrop: boolean): { ti: number; paletteLength: number; remapped: boolean } {
-    for (let i = 0; i < size; i++) remap[i] = i;
-    if (!wanted) return { ti: -1, paletteLength: size, remapped: false };
-    if (countUses) for (let i = 0; i < size; i++) if (changedUses[i + 1] === 0) return { ti: i, paletteLength: size, remapped: false };
-    if (size < 256) return { ti: size, paletteLength: size + 1, remapped: false };
-    if (!mayDrop) return { ti: -1, paletteLength: size, remapped: false };
-    const [rx0, ry0, rx1, ry1] = rect;
-    return { ti: dropLeastUsedColour(rx0, ry0, rx1, ry1), paletteLength: size, remapped: true };
   }
 
   /**
@@ -487,75 +469,6 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     return best!;
   }
 
-  /**
-   * The held-back frame's indices over the rectangle, transparent pixels as `ti` (-1: the
-   * rectangle has none) and indices through `remap` when a colour was dropped. Without
-   * either, full-width rows are a view of the frame's own indices and narrower ones a row copy.
-   */
-  function plainRect(rx0: number, ry0: number, rw: number, rh: number, ti: number, remapped: boolean): Uint8Array {
-    if (ti < 0 && !remapped) {
-      if (rw === width) return pendingIndices.subarray(ry0 * width, (ry0 + rh) * width);
-      for (let y = 0; y < rh; y++) {
-        const from = (ry0 + y) * width + rx0;
-        rectIndices.set(pendingIndices.subarray(from, from + rw), y * rw);
-      }
-      return rectIndices.subarray(0, rw * rh);
-    }
-    const target = pendingTarget;
-    for (let y = ry0, q = 0; y < ry0 + rh; y++) {
-      for (let p = y * width + rx0, end = p + rw; p < end; p++, q++) {
-        rectIndices[q] = target[p] === 0 ? ti : remap[pendingIndices[p]];
-      }
-    }
-    return rectIndices.subarray(0, rw * rh);
-  }
-
-  /**
-   * Bounding box of the pixels where `target` differs from the canvas, into `box` (x1 = -1
-   * when none), looked for in rows `fromRow` to `toRow` only (canvas rows; none when `fromRow` is the larger). Each row is scanned from the
-   * left to its first difference and from the right only down to the widest column found so
-   * far, so a mostly changed frame costs little more than its row edges.
-   */
-  function findChangedBox(target: Uint32Array, fromRow: number, toRow: number): void {
-    let x0 = width, y0 = height, x1 = -1, y1 = -1;
-    for (let y = fromRow, row = y * width; y <= toRow; y++, row += width) {
-      let x = 0;
-      while (x < width && target[row + x] === base[row + x]) x++;
-      if (x === width) continue;
-      if (x < x0) x0 = x;
-      let r = width - 1;
-      const stop = x > x1 ? x : x1;
-      while (r > stop && target[row + r] === base[row + r]) r--;
-      if (r > x1) x1 = r;
-      if (y0 === height) y0 = y;
-      y1 = y;
-    }
-    box[0] = x0; box[1] = y0; box[2] = x1; box[3] = y1;
-  }
-
-  /**
-   * Bounding box of pixels drawn in `target` that `next` makes transparent, into `clearBox`;
-   * false when there are none. Rows `fromRow` to `toRow` only, scanned from both ends as in
-   * findChangedBox.
-   */
-  function findClearBox(target: Uint32Array, next: Uint32Array, fromRow: number, toRow: number): boolean {
-    let x0 = width, y0 = height, x1 = -1, y1 = -1;
-    for (let y = fromRow, row = y * width; y <= toRow; y++, row += width) {
-      let x = 0;
-      while (x < width && (next[row + x] !== 0 || target[row + x] === 0)) x++;
-      if (x === width) continue;
-      if (x < x0) x0 = x;
-      let r = width - 1;
-      const stop = x > x1 ? x : x1;
-      while (r > stop && (next[row + r] !== 0 || target[row + r] === 0)) r--;
-      if (r > x1) x1 = r;
-      if (y0 === height) y0 = y;
-      y1 = y;
-    }
-    clearBox[0] = x0; clearBox[1] = y0; clearBox[2] = x1; clearBox[3] = y1;
-    return x1 >= 0;
-  }
-
   /** True when the first `size` colours equal the global table's and every index used (including a transparent slot) exists in it. */
   function sameAsGlobal(paletteLength: number, size: number): boolean {
     return paletteLength <= globalEntries && size <= globalSize && sameColors(pendingPalette, globalPalette, size);
@@ -570,35 +483,6 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     bytes[DESCRIPTOR_XY_OFFSET + 2] = y & 0xff;
     bytes[DESCRIPTOR_XY_OFFSET + 3] = y >>> 8;
     return bytes;
-  }
-
-  /**
-   * 256 colours and a transparent pixel: frees the least-used index of the rectangle by
-   * drawing its pixels with the nearest other colour. Updates the held-back frame's target so
-   * the canvas model stays what the decoder will show.
-   */
-  function dropLeastUsedColour(rx0: number, ry0: number, rx1: number, ry1: number): number {
-    let victim = 0;
-    for (let i = 1; i < 256; i++) if (counts[i] < counts[victim]) victim = i;
-    const v = victim * 3;
-    let best = -1;
-    let bestDist = Infinity;
-    for (let i = 0, j = 0; i < 256; i++, j += 3) {
-      if (i === victim) continue;
-      const dr = pendingPalette[j] - pendingPalette[v];
-      const dg = pendingPalette[j + 1] - pendingPalette[v + 1];
-      const db = pendingPalette[j + 2] - pendingPalette[v + 2];
-      const d = dr * dr + dg * dg + db * db;
-      if (d < bestDist) { bestDist = d; best = i; }
-    }
-    remap[victim] = best;
-    const replacement = OPAQUE | (pendingPalette[best * 3] << 16) | (pendingPalette[best * 3 + 1] << 8) | pendingPalette[best * 3 + 2];
-    for (let y = ry0; y <= ry1; y++) {
-      for (let p = y * width + rx0, end = y * width + rx1; p <= end; p++) {
-        if (pendingTarget[p] !== 0 && pendingIndices[p] === victim) pendingTarget[p] = replacement;
-      }
-    }
-    return victim;
   }
 
   /** Centiseconds for the next frame (see createGifDelays), noting a delay cut to what a GIF holds. */

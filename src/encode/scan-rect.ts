@@ -1,6 +1,7 @@
 /**
- * One pass over the rectangle a GIF frame is written over (gif-encode.ts): what the encoder
- * decides from before it encodes, and the frame's second encoding; and mixRect, its third.
+ * The rectangle a GIF frame is written over (gif-encode.ts): plainRect, the frame's first
+ * encoding; one pass over it, what the encoder decides from before it encodes, and the
+ * frame's second encoding; and mixRect, its third.
  *
  * Two loops give the same results: one with branches, fast where pixels that changed come in
  * long runs (a GIF's), and one without, for video noise, where whether a pixel changed is
@@ -245,4 +246,27 @@ export function mixRect(target: Uint32Array, base: Uint32Array, indices: Uint8Ar
 function fillRun(out: Uint8Array, index: number, from: number, to: number): void {
   if (to - from > 24) out.fill(index, from, to);
   else for (let q = from; q < to; q++) out[q] = index;
+}
+
+/**
+ * The frame's indices over the rectangle (x0, y0 and `rw` by `rh` pixels), transparent
+ * pixels (0 in `target`) as `ti` (-1: the rectangle has none) and indices through `remap`
+ * when a colour was given up (`remapped`), into `out`. Without either, full-width rows are a
+ * view of `indices` itself and narrower ones a row copy.
+ */
+export function plainRect(target: Uint32Array, indices: Uint8Array, remap: Uint8Array, width: number, rx0: number, ry0: number, rw: number, rh: number, ti: number, remapped: boolean, out: Uint8Array): Uint8Array {
+  if (ti < 0 && !remapped) {
+    if (rw === width) return indices.subarray(ry0 * width, (ry0 + rh) * width);
+    for (let y = 0; y < rh; y++) {
+      const from = (ry0 + y) * width + rx0;
+      out.set(indices.subarray(from, from + rw), y * rw);
+    }
+    return out.subarray(0, rw * rh);
+  }
+  for (let y = ry0, q = 0; y < ry0 + rh; y++) {
+    for (let p = y * width + rx0, end = p + rw; p < end; p++, q++) {
+      out[q] = target[p] === 0 ? ti : remap[indices[p]];
+    }
+  }
+  return out.subarray(0, rw * rh);
 }
