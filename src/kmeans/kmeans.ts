@@ -3,16 +3,14 @@ import { checkRgbaPixels, ChromaseedError, invalidOption, isBoxInside, isNumberI
 import { INITS, METRICS, SPACES } from '../options.js';
 import type { ColorSpace, FrameDifference, InitMethod, Metric } from '../types.js';
 import { dedupePoints } from './dedupe.js';
-import { allGrey, clusterGreyLine, createGreyLineScratch } from './grey-line.js';
 import { buildHistogram, createHistogram, type ColorHistogram } from './histogram.js';
 import { heartbeat } from './heartbeat.js';
 import { createFrameHistogram } from './frame-histogram.js';
-import { createInitScratch, initCentres, type InitScratch } from './init.js';
-import { createLloydScratch, lloyd, type LloydScratch, type PointSet } from './lloyd.js';
+import { createLloydScratch, lloyd, type LloydScratch } from './lloyd.js';
 import { giveEachColourACentre } from './own-centres.js';
-import { createRng, restartSeed } from './random.js';
-import { createSwapScratch, swapSearch } from './swap.js';
-import { DEFAULT_MAX_ITERATIONS, defaultRestarts, grownLength, MAX_ITERATIONS, MAX_RESTARTS } from '../limits.js';
+import { emptyPointSet, meanVariance, reservePoints } from './point-sets.js';
+import { createRestarts } from './restarts.js';
+import { DEFAULT_MAX_ITERATIONS, defaultRestarts, MAX_ITERATIONS, MAX_RESTARTS } from '../limits.js';
 
 /**
  * Weighted k-means over colours, the way the pipeline needs it:
@@ -27,7 +25,8 @@ import { DEFAULT_MAX_ITERATIONS, defaultRestarts, grownLength, MAX_ITERATIONS, M
  *     k <= 32 with a 20x tighter tolerance), and the better one wins: a true local
  *     optimum of the full-resolution problem (every pixel counts, nothing is subsampled).
  * Colours that are all greys skip 2-4: on that line the global optimum is found exactly
- * (grey-line.ts; `exactGrey`), whatever the init, restarts and seed.
+ * (grey-line.ts; `exactGrey`), whatever the init, restarts and seed. Steps 2-4 are in
+ * restarts.ts, the colours and their bins in point-sets.ts.
  * Warm starts (given centroids) skip all that: one Lloyd run on the exact colours.
  */
 export interface KMeansOptions {
@@ -157,26 +156,6 @@ export interface KMeansEngine {
   readonly colourLabels: Int32Array;
 }
 
-const COARSE_BITS = 5;
-/** Below this many distinct colours the restarts run on the exact colours directly. */
-export const COARSE_MIN_DISTINCT = 12000;
-/** How many of the best coarse restarts are refined on the exact colours. */
-const REFINE_TOP = 2;
-/**
- * Swap search and the tight final tolerance are spent only on palettes of up to this many
- * colours: that is where one misplaced centre costs whole percents of inertia, and where
- * each extra Lloyd run is cheap. Large palettes get restarts and exact refinement only.
- */
-const SMALL_K = 32;
-/** Swap-search attempts after the restarts (only when restarts > 1). */
-const SWAP_ATTEMPTS = 10;
-/**
- * Runs on the exact colours stop at this fraction of the tolerance: Lloyd's slow tail is
- * worth a few tenths of a percent of inertia (what separates us from scikit-learn's
- * best-of-10 on k = 16), and Hamerly's bounds make those late iterations cheap.
- */
-const POLISH_TOLERANCE_FACTOR = 0.05;
-
 interface Resolved {
   k: number;
   init: InitMethod;
@@ -262,10 +241,6 @@ function resolve(options: KMeansOptions): Resolved {
   };
 }
 
-function emptyPointSet(): PointSet {
-  return { n: 0, points: new Float64Array(0), weights: new Float64Array(0), orders: null, orderRoom: new Int32Array(0) };
-}
-
 /**
  * Create an engine whose scratch buffers persist across calls (one per clip, not per frame).
  * `frames`: `run` is given the frames of one clip, in order. A frame that differs little
@@ -292,90 +267,14 @@ function createEngine(frames: boolean, alwaysIndex: boolean): KMeansEngine {
   const histogram = createHistogram();
   const frameHistogram = frames ? createFrameHistogram(histogram) : null;
   const exact = emptyPointSet();
-  const coarse = emptyPointSet();
-  const coarseBinOf = new Int32Array(1 << (3 * COARSE_BITS)).fill(-1);
-  // 6-bit bins (1 MiB), made when a frame first needs them (fromRestarts): most never do,
-  // and filling the table at creation cost each engine about 4 ms of fresh memory.
-  let fineBinOf: Int32Array | null = null;
-  const fineBins = (): Int32Array => (fineBinOf ??= new Int32Array(1 << (3 * (COARSE_BITS + 1))).fill(-1));
   const lloydScratch: LloydScratch = createLloydScratch();
-  const initScratch: InitScratch = createInitScratch();
-  const swapScratch = createSwapScratch();
-  const greyScratch = createGreyLineScratch();
-  const current = new Float64Array(256 * 3);
   const best = new Float64Array(256 * 3);
   const colourOfCentre = new Int32Array(256);
-  // Best restarts so far, sorted by objective: centres (256*3 each), objective, iterations.
-  const candidates = new Float64Array(REFINE_TOP * 768);
-  const candidateInertia = new Float64Array(REFINE_TOP);
-  const candidateIterations = new Float64Array(REFINE_TOP);
-
-  /** Insert `current` among the kept candidates if it ranks in the top `top`; returns the new count. */
-  function keepBest(inertia: number, iterations: number, k: number, top: number, kept: number): number {
-    let at = kept;
-    while (at > 0 && inertia < candidateInertia[at - 1]) at--;
-    if (at >= top) return kept;
-    const last = Math.min(kept, top - 1);
-    for (let t = last; t > at; t--) {
-      candidates.copyWithin(t * 768, (t - 1) * 768, (t - 1) * 768 + k * 3);
-      candidateInertia[t] = candidateInertia[t - 1];
-      candidateIterations[t] = candidateIterations[t - 1];
-    }
-    candidates.set(current.subarray(0, k * 3), at * 768);
-    candidateInertia[at] = inertia;
-    candidateIterations[at] = iterations;
-    return Math.min(kept + 1, top);
-  }
+  const fromRestarts = createRestarts(exact, best, lloydScratch);
   // Dedupe buffers for runPoints.
   let pointSrgb = new Float64Array(0);
   let pointWeights = new Float64Array(0);
   let pointIndex = new Int32Array(0);
-
-  function reservePoints(set: PointSet, n: number): void {
-    if (set.weights.length < n) {
-      const size = grownLength(set.weights.length, n);
-      set.points = new Float64Array(size * 3);
-      set.weights = new Float64Array(size);
-    }
-    set.n = n;
-    set.orders = null;
-  }
-
-  /**
-   * Fill `set` with the `bits`-per-channel bins of `exact` (each bin at the weighted mean
-   * of its colours, in the working space, with their total weight); returns the bin count.
-   */
-  function buildBins(srgb: ArrayLike<number>, n: number, bits: number, set: PointSet, binOf: Int32Array): number {
-    reservePoints(set, Math.min(n, binOf.length));
-    const shift = 8 - bits;
-    const { points: cp, weights: cw } = set;
-    const { points: ep, weights: ew } = exact;
-    let bins = 0;
-    for (let i = 0, c = 0; i < n; i++, c += 3) {
-      // Clamp and floor so float sRGB points (runPoints) bin like bytes do.
-      const key = (channelBits(srgb[c], shift) << (2 * bits)) | (channelBits(srgb[c + 1], shift) << bits) | channelBits(srgb[c + 2], shift);
-      let b = binOf[key];
-      if (b < 0) {
-        b = binOf[key] = bins++;
-        cw[b] = 0;
-        cp[b * 3] = cp[b * 3 + 1] = cp[b * 3 + 2] = 0;
-      }
-      const w = ew[i];
-      cw[b] += w;
-      cp[b * 3] += w * ep[c];
-      cp[b * 3 + 1] += w * ep[c + 1];
-      cp[b * 3 + 2] += w * ep[c + 2];
-    }
-    for (let b = 0; b < bins; b++) {
-      const w = cw[b];
-      cp[b * 3] /= w;
-      cp[b * 3 + 1] /= w;
-      cp[b * 3 + 2] /= w;
-    }
-    binOf.fill(-1);
-    set.n = bins;
-    return bins;
-  }
 
   /**
    * k-means on `n` distinct sRGB colours `srgb` with `weights`; `index` maps each input
@@ -389,7 +288,6 @@ function createEngine(frames: boolean, alwaysIndex: boolean): KMeansEngine {
     const convert = fromSrgb(o.space);
     for (let c = 0; c < n * 3; c += 3) convert(srgb[c], srgb[c + 1], srgb[c + 2], exact.points, c);
     const shiftTolerance = o.tolerance * meanVariance(exact);
-    const polishTolerance = shiftTolerance * (requestedK <= SMALL_K ? POLISH_TOLERANCE_FACTOR : 1);
     const hook = o.onIteration;
     const report = (phase: 'coarse' | 'exact', restart: number) =>
       hook ? (iteration: number, objective: number) => hook({ phase, restart, iteration, objective }) : undefined;
@@ -423,83 +321,11 @@ function createEngine(frames: boolean, alwaysIndex: boolean): KMeansEngine {
       colourOf = colourOfCentre;
       inertia = 0;
     } else {
-      ({ iterations, inertia } = fromRestarts(srgb, n, k, o, shiftTolerance, polishTolerance, report));
+      ({ iterations, inertia } = fromRestarts(srgb, n, k, o, shiftTolerance, report));
     }
     const result = finish(srgb, n, k, requestedK, iterations, inertia, index, items, o, colourOf);
     if (firstStepInertia !== undefined) result.firstStepInertia = firstStepInertia;
     return result;
-  }
-
-  /**
-   * The general case, more colours than clusters: `o.restarts` initialisations (on coarse
-   * colour bins when there are many colours), a swap search from the best, the best few
-   * refined on the exact colours, and the winner polished; its centres are left in `best`.
-   */
-  function fromRestarts(
-    srgb: ArrayLike<number>, n: number, k: number, o: Resolved, shiftTolerance: number, polishTolerance: number,
-    report: (phase: 'coarse' | 'exact', restart: number) => ((iteration: number, objective: number) => void) | undefined,
-  ): { iterations: number; inertia: number } {
-    const l1 = o.metric === 'manhattan';
-    /** Lloyd on the exact colours from `best`, with the tighter tolerance; `before`: the steps that led there. */
-    const polish = (before: number): { iterations: number; inertia: number } => {
-      const polished = lloyd(exact, best, k, {
-        metric: o.metric, maxIterations: o.refineIterations, shiftTolerance: polishTolerance, onIteration: report('exact', -99),
-      }, lloydScratch);
-      return { iterations: before + polished.iterations, inertia: polished.inertia };
-    };
-    // The optimum already: the polish only labels the colours (and would settle a tie).
-    if (o.exactGrey && allGrey(srgb, n) && clusterGreyLine(exact, k, l1, best, greyScratch)) return polish(0);
-    // Coarse bins need several points per cluster to rank restarts; large palettes get
-    // 6-bit bins when 5-bit ones are too few, as long as they still shrink the problem.
-    let useCoarse = false;
-    if (n >= COARSE_MIN_DISTINCT) {
-      useCoarse = buildBins(srgb, n, COARSE_BITS, coarse, coarseBinOf) >= 8 * k;
-      if (!useCoarse) useCoarse = buildBins(srgb, n, COARSE_BITS + 1, coarse, fineBins()) >= 8 * k && coarse.n <= n / 2;
-    }
-    const target = useCoarse ? coarse : exact;
-    // Keep the `top` best restarts: on coarse bins the ranking is only approximate, so
-    // several of them are refined on the exact colours and the best exact one wins.
-    const top = useCoarse ? Math.min(o.restarts, REFINE_TOP) : 1;
-    let kept = 0;
-    for (let r = 0; r < o.restarts; r++) {
-      const rng = createRng(restartSeed(o.seed, r));
-      let chosen = initCentres(o.init, target, k, rng, l1, current, initScratch);
-      // Fewer positions than k can only happen on the coarse bins; duplicates of a chosen
-      // centre become empty clusters that Lloyd re-seeds from the worst-served points.
-      for (; chosen < k; chosen++) current.copyWithin(chosen * 3, 0, 3);
-      const outcome = lloyd(target, current, k, {
-        metric: o.metric, maxIterations: o.maxIterations, shiftTolerance, onIteration: report(useCoarse ? 'coarse' : 'exact', r),
-      }, lloydScratch);
-      kept = keepBest(outcome.inertia, outcome.iterations, k, top, kept);
-      heartbeat();
-    }
-    // Swap search from the best restart (on the same data the restarts ran on).
-    if (o.restarts > 1 && kept > 0 && k <= SMALL_K) {
-      const centres = candidates.subarray(0, k * 3);
-      const swapped = swapSearch(target, centres, k, candidateInertia[0], SWAP_ATTEMPTS, createRng(restartSeed(o.seed, -1)), {
-        metric: o.metric, maxIterations: o.maxIterations, shiftTolerance,
-      }, lloydScratch, swapScratch);
-      candidateInertia[0] = swapped.objective;
-      candidateIterations[0] += swapped.iterations;
-    }
-    let bestAt = 0;
-    if (useCoarse) {
-      for (let t = 0; t < kept; t++) {
-        const centres = candidates.subarray(t * 768, t * 768 + k * 3);
-        const lloydOptions = {
-          metric: o.metric, maxIterations: o.refineIterations, shiftTolerance: polishTolerance, onIteration: report('exact', -1 - t),
-        };
-        const outcome = lloyd(exact, centres, k, lloydOptions, lloydScratch);
-        candidateInertia[t] = outcome.inertia;
-        candidateIterations[t] += outcome.iterations;
-        if (outcome.inertia < candidateInertia[bestAt]) bestAt = t;
-        heartbeat();
-      }
-    }
-    best.set(candidates.subarray(bestAt * 768, bestAt * 768 + k * 3));
-    // Polish the winner (after a coarse refinement that converged, a near no-op that
-    // recovers the winner's labels).
-    return polish(candidateIterations[bestAt]);
   }
 
   function reserveLabels(n: number): void {
@@ -611,33 +437,6 @@ function createEngine(frames: boolean, alwaysIndex: boolean): KMeansEngine {
 
 /** Engines in the middle of a run (see createKMeans' `alone`). */
 const runningEngines = new WeakSet<KMeansEngine>();
-
-function channelBits(v: number, shift: number): number {
-  const b = v <= 0 ? 0 : v >= 255 ? 255 : v | 0;
-  return b >> shift;
-}
-
-/** Weighted mean over channels of the per-channel variance (scales the tolerance). */
-function meanVariance(set: PointSet): number {
-  const { n, points, weights } = set;
-  let total = 0;
-  const mean = [0, 0, 0];
-  for (let i = 0; i < n; i++) {
-    total += weights[i];
-    for (let c = 0; c < 3; c++) mean[c] += weights[i] * points[i * 3 + c];
-  }
-  let variance = 0;
-  for (let c = 0; c < 3; c++) {
-    const m = mean[c] / total;
-    let s = 0;
-    for (let i = 0; i < n; i++) {
-      const d = points[i * 3 + c] - m;
-      s += weights[i] * d * d;
-    }
-    variance += s / total;
-  }
-  return variance / 3;
-}
 
 function emptyResult(requestedK: number, items: number): KMeansResult {
   const result: KMeansResult = {

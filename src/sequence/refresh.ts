@@ -8,7 +8,8 @@
  * Pure: typed arrays in and out, no I/O. The sequence (sequential.ts) owns the engine and the
  * scratch the refresh shares with its own palette hold and numbering.
  */
-import { COARSE_MIN_DISTINCT, type KMeansEngine, type KMeansResult } from '../kmeans/kmeans.js';
+import type { KMeansEngine, KMeansResult } from '../kmeans/kmeans.js';
+import { COARSE_MIN_DISTINCT } from '../kmeans/restarts.js';
 import { allGrey } from '../kmeans/grey-line.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { ColourSearch } from '../map/map-histogram.js';
