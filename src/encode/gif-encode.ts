@@ -139,7 +139,7 @@ export function checkGifEncoderOptions(options: GifEncoderOptions): void {
  * Transparency and full tables: transparent pixels use palette index `size` (the slot after
  * the frame's colours). When a frame has 256 colours, or after the first frame a full
  * power-of-two table (2, 4, 8, 16, ...), an index that no changed pixel of the frame uses is
- * borrowed instead (see chooseTransparentIndex); if 256 are in use and the frame has
+ * borrowed instead (transparent-index.ts); if 256 are in use and the frame has
  * transparent pixels, the least-used colour is dropped (its pixels are drawn with the nearest
  * remaining palette colour) and its slot becomes the transparent one: a GIF frame with
  * transparency holds 255 colours at most. The pipeline leaves this to the encoder so other
