@@ -1,7 +1,8 @@
 /**
  * Where a GIF frame must be written, found against the encoder's model of the decoder's
- * canvas (gif-encode.ts): the box of pixels that changed, and the box of pixels the next
- * frame makes transparent (which this frame's disposal must clear). Both scan each row from
+ * canvas (gif-encode.ts), a packed colour a pixel (OPAQUE | 0xRRGGBB, 0 where transparent):
+ * the box of pixels that changed, and the box of pixels the next frame makes transparent
+ * (which this frame's disposal must clear). Both scan each row from
  * the left to its first hit and from the right only down to the widest column found so far,
  * so a mostly changed frame costs little more than its row edges. Pure: typed arrays in,
  * the box out.

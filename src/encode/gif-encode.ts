@@ -373,7 +373,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
       colorDepth,
       dispose: mustClear ? 2 : 1,
     };
-    const plainIndices = () => plainRect(target, pendingIndices, remap, width, rx0, ry0, rw, rh, needsTransparency ? ti : -1, remapped, rectIndices);
+    const plainIndices = () => plainRect(target, pendingIndices, remap, width, rect, needsTransparency ? ti : -1, remapped, rectIndices);
 
     if (first) {
       globalEntries = 1 << colorDepth; // gifenc pads the table to a power of two
@@ -395,7 +395,7 @@ export function createGifEncoder(opts: GifEncoderOptions): GifEncoder {
     if (mustClear) {
       for (let y = ry0; y <= ry1; y++) base.fill(0, y * width + rx0, y * width + rx0 + rw);
     }
-    // dropLeastUsedColour redrew some of the frame's pixels inside the rectangle.
+    // A colour given up for the transparent index (transparent-index.ts) redrew some of the frame's pixels inside the rectangle.
     canvasRow0 = mustClear || remapped ? ry0 : height;
     canvasRow1 = mustClear || remapped ? ry1 : -1;
     hasPending = false;

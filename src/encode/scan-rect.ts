@@ -249,12 +249,16 @@ function fillRun(out: Uint8Array, index: number, from: number, to: number): void
 }
 
 /**
- * The frame's indices over the rectangle (x0, y0 and `rw` by `rh` pixels), transparent
+ * The frame's indices over the rectangle `rect` (x0, y0, x1, y1, inclusive), transparent
  * pixels (0 in `target`) as `ti` (-1: the rectangle has none) and indices through `remap`
  * when a colour was given up (`remapped`), into `out`. Without either, full-width rows are a
  * view of `indices` itself and narrower ones a row copy.
  */
-export function plainRect(target: Uint32Array, indices: Uint8Array, remap: Uint8Array, width: number, rx0: number, ry0: number, rw: number, rh: number, ti: number, remapped: boolean, out: Uint8Array): Uint8Array {
+export function plainRect(target: Uint32Array, indices: Uint8Array, remap: Uint8Array, width: number, rect: Int32Array, ti: number, remapped: boolean, out: Uint8Array): Uint8Array {
+  const rx0 = rect[0];
+  const ry0 = rect[1];
+  const rw = rect[2] - rx0 + 1;
+  const rh = rect[3] - ry0 + 1;
   if (ti < 0 && !remapped) {
     if (rw === width) return indices.subarray(ry0 * width, (ry0 + rh) * width);
     for (let y = 0; y < rh; y++) {

@@ -4,8 +4,8 @@
  */
 import { OPAQUE } from './canvas-boxes.js';
 
-/** The frame being written, and what the encoder's pass over its rectangle counted. */
-export interface FrameTables {
+/** The frame being written (the encoder's held-back frame), and what the encoder's pass over its rectangle counted. */
+export interface HeldFrame {
   /** The frame as drawn, a packed colour a pixel (canvas-boxes.ts): redrawn where a colour is given up. */
   readonly target: Uint32Array;
   /** Its palette indices, and its palette (sRGB byte triples). */
@@ -38,7 +38,7 @@ export interface TransparentChoice {
  * a transparent slot every unchanged pixel is written again, and at -k 256 move-resize.gif
  * came out 28 MB instead of 2.8.
  */
-export function chooseTransparentIndex(size: number, wanted: boolean, countUses: boolean, mayDrop: boolean, frame: FrameTables): TransparentChoice {
+export function chooseTransparentIndex(size: number, wanted: boolean, countUses: boolean, mayDrop: boolean, frame: HeldFrame): TransparentChoice {
   const { remap, changedUses } = frame;
   for (let i = 0; i < size; i++) remap[i] = i;
   if (!wanted) return { ti: -1, paletteLength: size, remapped: false };
@@ -53,7 +53,7 @@ export function chooseTransparentIndex(size: number, wanted: boolean, countUses:
  * pixels with the nearest other colour (in `remap`, and in `target`, so that the encoder's
  * model of the canvas stays what the decoder will show). Returns the index freed.
  */
-function dropLeastUsedColour({ target, indices, palette, width, rect, counts, remap }: FrameTables): number {
+function dropLeastUsedColour({ target, indices, palette, width, rect, counts, remap }: HeldFrame): number {
   const [rx0, ry0, rx1, ry1] = rect;
   let victim = 0;
   for (let i = 1; i < 256; i++) if (counts[i] < counts[victim]) victim = i;

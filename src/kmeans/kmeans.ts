@@ -9,8 +9,11 @@ import { createFrameHistogram } from './frame-histogram.js';
 import { createLloydScratch, lloyd, type LloydScratch } from './lloyd.js';
 import { giveEachColourACentre } from './own-centres.js';
 import { emptyPointSet, meanVariance, reservePoints } from './point-sets.js';
-import { createRestarts } from './restarts.js';
+import { createRestarts, type Reporter } from './restarts.js';
 import { DEFAULT_MAX_ITERATIONS, defaultRestarts, MAX_ITERATIONS, MAX_RESTARTS } from '../limits.js';
+
+/** Below this many distinct colours the restarts run on the exact colours directly (restarts.ts). */
+export { COARSE_MIN_DISTINCT } from './restarts.js';
 
 /**
  * Weighted k-means over colours, the way the pipeline needs it:
@@ -25,8 +28,7 @@ import { DEFAULT_MAX_ITERATIONS, defaultRestarts, MAX_ITERATIONS, MAX_RESTARTS }
  *     k <= 32 with a 20x tighter tolerance), and the better one wins: a true local
  *     optimum of the full-resolution problem (every pixel counts, nothing is subsampled).
  * Colours that are all greys skip 2-4: on that line the global optimum is found exactly
- * (grey-line.ts; `exactGrey`), whatever the init, restarts and seed. Steps 2-4 are in
- * restarts.ts, the colours and their bins in point-sets.ts.
+ * (grey-line.ts; `exactGrey`), whatever the init, restarts and seed.
  * Warm starts (given centroids) skip all that: one Lloyd run on the exact colours.
  */
 export interface KMeansOptions {
@@ -270,6 +272,7 @@ function createEngine(frames: boolean, alwaysIndex: boolean): KMeansEngine {
   const lloydScratch: LloydScratch = createLloydScratch();
   const best = new Float64Array(256 * 3);
   const colourOfCentre = new Int32Array(256);
+  // Steps 2-4 of the general case (restarts.ts).
   const fromRestarts = createRestarts(exact, best, lloydScratch);
   // Dedupe buffers for runPoints.
   let pointSrgb = new Float64Array(0);
@@ -289,8 +292,7 @@ function createEngine(frames: boolean, alwaysIndex: boolean): KMeansEngine {
     for (let c = 0; c < n * 3; c += 3) convert(srgb[c], srgb[c + 1], srgb[c + 2], exact.points, c);
     const shiftTolerance = o.tolerance * meanVariance(exact);
     const hook = o.onIteration;
-    const report = (phase: 'coarse' | 'exact', restart: number) =>
-      hook ? (iteration: number, objective: number) => hook({ phase, restart, iteration, objective }) : undefined;
+    const report: Reporter = (phase, restart) => (hook ? (iteration: number, objective: number) => hook({ phase, restart, iteration, objective }) : undefined);
 
     let k = requestedK;
     let iterations = 0;

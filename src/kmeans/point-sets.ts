@@ -1,15 +1,14 @@
 /**
- * The weighted point sets k-means runs on (lloyd.ts's PointSet): a frame's distinct colours
- * in the working space, and coarse bins of them, on which restarts are ranked cheaply.
- * Pure: typed arrays in and out.
+ * The weighted point sets k-means runs on (lloyd.ts's PointSet): their room, the coarse bins
+ * of a set of colours (on which restarts are ranked cheaply), and their spread. No I/O.
  */
 import { grownLength } from '../limits.js';
 import type { PointSet } from './lloyd.js';
 
+/** A set of no points, given room by reservePoints. */
 export function emptyPointSet(): PointSet {
   return { n: 0, points: new Float64Array(0), weights: new Float64Array(0), orders: null, orderRoom: new Int32Array(0) };
 }
-
 
 /** Makes room in `set` for `n` points (its orders dropped: the points change). */
 export function reservePoints(set: PointSet, n: number): void {

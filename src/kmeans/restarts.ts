@@ -1,7 +1,7 @@
 /**
  * k-means from scratch on more colours than clusters (kmeans.ts's general case): restarts,
  * ranked on coarse bins when there are many colours, a swap search from the best, the best
- * few refined on the exact colours, and the winner polished. Pure: typed arrays in and out.
+ * few refined on the exact colours, and the winner polished. No I/O.
  */
 import { allGrey, clusterGreyLine, createGreyLineScratch } from './grey-line.js';
 import { heartbeat } from './heartbeat.js';
@@ -48,11 +48,18 @@ export interface RestartOptions {
 export type Reporter = (phase: 'coarse' | 'exact', restart: number) => ((iteration: number, objective: number) => void) | undefined;
 
 /**
+ * A search over `n` distinct colours (`srgb`, and `exact` in the working space) for `k`
+ * clusters, k < n (so the k asked for: the tolerance of the polish depends on it);
+ * `shiftTolerance` is the run's. Returns the steps it took in all and the winner's objective.
+ */
+export type RestartSearch = (srgb: ArrayLike<number>, n: number, k: number, o: RestartOptions, shiftTolerance: number, report: Reporter) => { iterations: number; inertia: number };
+
+/**
  * The restarts of an engine, over its exact colours (`exact`), leaving the winning centres
  * in `best` and their colours' labels in `lloydScratch`; their own scratch persists between
- * runs. Returns the search: the steps it took in all, and the winner's objective.
+ * runs.
  */
-export function createRestarts(exact: PointSet, best: Float64Array, lloydScratch: LloydScratch): (srgb: ArrayLike<number>, n: number, k: number, o: RestartOptions, shiftTolerance: number, report: Reporter) => { iterations: number; inertia: number } {
+export function createRestarts(exact: PointSet, best: Float64Array, lloydScratch: LloydScratch): RestartSearch {
   const coarse = emptyPointSet();
   const coarseBinOf = new Int32Array(1 << (3 * COARSE_BITS)).fill(-1);
   // 6-bit bins (1 MiB), made when a frame first needs them: most never do, and filling the

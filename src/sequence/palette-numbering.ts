@@ -11,12 +11,18 @@ export interface MatchScratch {
   readonly order: Float64Array;
   readonly cost: Float64Array;
   readonly taken: Uint8Array;
-  /** Where each matching leaves its result: the slot each entry went to. */
+  /** Where matchEntries leaves its result: the slot each entry went to. */
   readonly slotOf: Uint8Array;
+  /** Where keepPersistingSlots leaves its result, likewise. */
+  readonly persistedSlot: Uint8Array;
+  readonly persisting: Int16Array;
 }
 
 export function createMatchScratch(): MatchScratch {
-  return { order: new Float64Array(256 * 3), cost: new Float64Array(256 * 256), taken: new Uint8Array(256), slotOf: new Uint8Array(256) };
+  return {
+    order: new Float64Array(256 * 3), cost: new Float64Array(256 * 256), taken: new Uint8Array(256),
+    slotOf: new Uint8Array(256), persistedSlot: new Uint8Array(256), persisting: new Int16Array(256),
+  };
 }
 
 /**
@@ -28,9 +34,10 @@ export function createMatchScratch(): MatchScratch {
  * old entries no new one matched keep their slots and colours, unused by this frame, so that
  * no entry moves and one whose colour comes back is still there (`centroids` then needs room
  * for `oldSize` entries). Returns the palette's size: `size`, or `oldSize` when it shrinks.
- * `slotOf[j]`: the slot entry j went to.
+ * `scratch.slotOf[j]`: the slot entry j went to.
  */
-export function matchEntries(centroids: Float64Array, size: number, old: Float64Array, oldSize: number, order: Float64Array, cost: Float64Array, taken: Uint8Array, slotOf: Uint8Array): number {
+export function matchEntries(centroids: Float64Array, size: number, old: Float64Array, oldSize: number, scratch: MatchScratch): number {
+  const { order, cost, taken, slotOf } = scratch;
   const grows = size >= oldSize;
   // Rows are the smaller side, as the solver wants.
   const rows = grows ? oldSize : size;
@@ -87,12 +94,10 @@ const BARRED = 1e6;
  * move another far: a fresh palette of greys with one level new had every entry above it
  * move up a slot (pigs_in_a_polka.gif: 20 such frames in 30, exact levels included), and a
  * slot whose colour changes repaints what the palette hold, the pixel hold, the timeline
- * and a transfer draw with it. `slotOf[j]`: the slot entry j went to.
+ * and a transfer draw with it. `scratch.persistedSlot[j]`: the slot entry j went to.
  */
-export function keepPersistingSlots(
-  centroids: Float64Array, size: number, old: ArrayLike<number>, oldSize: number,
-  { order, cost, taken, persisting, slotOf }: { order: Float64Array; cost: Float64Array; taken: Uint8Array; persisting: Int16Array; slotOf: Uint8Array },
-): void {
+export function keepPersistingSlots(centroids: Float64Array, size: number, old: ArrayLike<number>, oldSize: number, scratch: MatchScratch): void {
+  const { order, cost, taken, persisting, persistedSlot: slotOf } = scratch;
   const distance = (o: number, n: number): number => (old[o * 3] - centroids[n * 3]) ** 2 + (old[o * 3 + 1] - centroids[n * 3 + 1]) ** 2 + (old[o * 3 + 2] - centroids[n * 3 + 2]) ** 2;
   /** Of `count` entries, the one `d` puts nearest. */
   const nearest = (count: number, d: (other: number) => number): number => {

@@ -5,11 +5,10 @@
  * clustered from scratch, and the new colours are blended into the seeded palette when that
  * fits the frame clearly better, what repainting unchanged pixels costs counted in.
  *
- * Pure: typed arrays in and out, no I/O. The sequence (sequential.ts) owns the engine and the
- * scratch the refresh shares with its own palette hold and numbering.
+ * No I/O. The sequence (sequential.ts) owns the engine and the scratch the refresh shares
+ * with its own palette hold and numbering.
  */
-import type { KMeansEngine, KMeansResult } from '../kmeans/kmeans.js';
-import { COARSE_MIN_DISTINCT } from '../kmeans/restarts.js';
+import { COARSE_MIN_DISTINCT, type KMeansEngine, type KMeansResult } from '../kmeans/kmeans.js';
 import { allGrey } from '../kmeans/grey-line.js';
 import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { ColourSearch } from '../map/map-histogram.js';
@@ -17,18 +16,8 @@ import { createPaletteSearch } from '../map/nearest.js';
 import { sameOpaqueColour, wordsOf } from '../pixel-words.js';
 import type { ColorSpace, Frame, Metric } from '../types.js';
 import { matchEntries, type MatchScratch } from './palette-numbering.js';
-import type { FramePalette, PreviousFrame } from './sequential.js';
+import type { FramePalette, FreshRun, PreviousFrame } from './sequential.js';
 import { clusterErrors, holdPalette, type StabilityOptions } from './stability.js';
-
-/** How a clustering from scratch may be cut short (the sequence's `fresh`). */
-export interface FreshRun {
-  /** Lloyd steps at most per run (default: the sequence's --max-iterations). */
-  iterations?: number;
-  /** Lloyd steps at most per run on the exact colours after the restarts (default: `iterations`). */
-  refineIterations?: number;
-  /** As KMeansOptions has it (default true). */
-  exactGrey?: boolean;
-}
 
 /** What the sequence hands a refresh: its engine, its options, and the scratch both use. */
 export interface RefreshContext {
@@ -45,17 +34,17 @@ export interface RefreshContext {
   readonly fresh: (frame: Frame, counted: boolean, restartCount: number, run?: FreshRun) => KMeansResult;
   /** The numbering's scratch (palette-numbering.ts). */
   readonly matching: MatchScratch;
-  /** The palette hold's scratch: `counts` and `errors` are left holding the seeded palette's clusters (see `written`). */
+  /** The palette hold's scratch, which a refresh that measures its repaint (`adoptable`) leaves holding the seeded palette's clusters. */
   readonly hold: { readonly colourSearch: ColourSearch; readonly rounded: Uint8Array; readonly counts: Float64Array; readonly errors: Float64Array };
 }
 
 /** What a frame's refresh came to, and its clustering when adopted. */
 export interface RefreshOutcome {
-  readonly outcome: FramePalette['refresh'];
+  readonly refresh: FramePalette['refresh'];
   readonly result: KMeansResult | null;
 }
 
-const NOT_TRIED: RefreshOutcome = { outcome: 'not tried', result: null };
+const NOT_TRIED: RefreshOutcome = { refresh: 'not tried', result: null };
 
 export interface Refresher {
   /**
@@ -70,7 +59,7 @@ export interface Refresher {
 
 export function createRefresher(context: RefreshContext): Refresher {
   const { engine, colors, restarts, metric, space, stability, frameIterations, fresh } = context;
-  const { order, cost, taken, slotOf } = context.matching;
+  const { matching } = context;
   const { colourSearch, rounded, counts, errors } = context.hold;
   /** Frames from one refresh to the next where refreshes back off: `stability.refresh`, doubled after each that is declined (see REFRESH_MAX_BACKOFF). */
   let refreshGap = stability.refresh;
@@ -100,7 +89,7 @@ export function createRefresher(context: RefreshContext): Refresher {
     const candidate = greys ? fresh(frame, true, 1) : full ? fresh(frame, true, restarts) : fresh(frame, true, 1, { iterations: REFRESH_ITERATIONS, refineIterations: REFRESH_REFINE_ITERATIONS });
     if (candidate.k !== colors) return null;
     const blend = candidate.centroids.slice(0, colors * 3);
-    matchEntries(blend, colors, seeded.centroids, colors, order, cost, taken, slotOf);
+    matchEntries(blend, colors, seeded.centroids, colors, matching);
     // The optimum is taken whole, entries matched to the old ones: a blend with the seeded
     // entries, and Lloyd steps from it, would leave it for a worse local optimum. Tried on
     // every frame, it must win by GREY_GAIN_FACTOR times the gain (see there).
@@ -210,7 +199,7 @@ export function createRefresher(context: RefreshContext): Refresher {
       const backOff = blended === null && costly;
       refreshGap = backOff ? Math.min(2 * refreshGap, REFRESH_MAX_BACKOFF * stability.refresh) : stability.refresh;
       backOffUntil = backOff ? frameIndex + refreshGap : 0;
-      return { outcome: blended !== null ? 'adopted' : 'declined', result: blended };
+      return { refresh: blended !== null ? 'adopted' : 'declined', result: blended };
     },
     newStart() {
       refreshGap = stability.refresh;

@@ -7,7 +7,7 @@ import type { ColorHistogram } from '../kmeans/histogram.js';
 import type { ChangedBox, Frame, FrameDifference } from '../types.js';
 import { changedBox, compareFrames, type FrameChange } from './frame-change.js';
 import { createMatchScratch, keepPersistingSlots, matchEntries } from './palette-numbering.js';
-import { createRefresher, type FreshRun } from './refresh.js';
+import { createRefresher } from './refresh.js';
 import { checkStability, clusterErrors, holdJumps, holdPalette, STABILITY_PRESETS, unchangedPixelsPerEntry, type StabilityOptions } from './stability.js';
 
 /** One frame's palette: float centroids (sRGB) and the byte colours written out. */
@@ -24,6 +24,16 @@ export interface FramePalette {
   readonly fresh: boolean;
   /** Whether a refresh (`StabilityOptions.refresh`) was tried on this frame, and if so whether its blend was taken. */
   readonly refresh: 'not tried' | 'declined' | 'adopted';
+}
+
+/** How a clustering from scratch may be cut short (`fresh` in createSequentialQuantizer, which refresh.ts is given too). */
+export interface FreshRun {
+  /** Lloyd steps at most per run (default: the sequence's --max-iterations). */
+  iterations?: number;
+  /** Lloyd steps at most per run on the exact colours after the restarts (default: `iterations`). */
+  refineIterations?: number;
+  /** As KMeansOptions has it (default true). */
+  exactGrey?: boolean;
 }
 
 /** The frame before: its source pixels (RGBA bytes, its `data`, as they were) and the palette entry each was written with. */
@@ -118,9 +128,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
   const cuts = createSceneCutDetector({ ...DEFAULT_SCENE_CUT, inertiaFactor: Infinity, stillShare: 0.5 });
   const rounded = new Uint8Array(256 * 3);
   const matching = createMatchScratch();
-  const { order, cost, taken, slotOf } = matching;
-  const persisting = new Int16Array(256);
-  const persistedSlot = new Uint8Array(256);
+  const { slotOf, persistedSlot } = matching;
   const anchorWeights = new Float64Array(256);
   const stillPerEntry = new Float64Array(256);
   const unchangedPerEntry = new Float64Array(256);
@@ -166,13 +174,13 @@ export function createSequentialQuantizer(options: SequentialOptions): {
     // The slot each cluster's entry went to, where the entries were renumbered.
     let renumbered: Uint8Array | null = null;
     if (previous !== null && isFresh && size > 0) {
-      size = matchEntries(centroids, size, previous.centroids, previous.size, order, cost, taken, slotOf);
+      size = matchEntries(centroids, size, previous.centroids, previous.size, matching);
       renumbered = slotOf;
     }
     // A new palette (fresh, or a refresh's blend) may have moved a colour that persists to
     // another slot: give it its slot back.
     if (previous !== null && (isFresh || refresh === 'adopted') && size >= previous.size) {
-      keepPersistingSlots(centroids, size, previous.palette, previous.size, { order, cost, taken, persisting, slotOf: persistedSlot });
+      keepPersistingSlots(centroids, size, previous.palette, previous.size, matching);
       // After a matching, the two moves made one: each cluster's entry went to slotOf[j], then on.
       if (renumbered !== null) for (let j = 0; j < result.k; j++) slotOf[j] = persistedSlot[slotOf[j]];
       else renumbered = persistedSlot;
@@ -264,7 +272,7 @@ export function createSequentialQuantizer(options: SequentialOptions): {
           keepLabels();
           // Now and then, a fresh clustering of the frame too (refresh.ts).
           const tried = refresher.refresh(frame, frameIndex, seeded, paletteLabels, previous, last);
-          refresh = tried.outcome;
+          refresh = tried.refresh;
           if (tried.result !== null) {
             result = tried.result;
             keepLabels();
