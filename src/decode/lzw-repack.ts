@@ -9,10 +9,12 @@
  * count matches the stream exactly: valid codes, then padding codes, then an end code.
  * omggif then decodes it without ever reaching one of its warning paths. A frame of
  * minimum code size 1, whose code widths omggif reads by another rule than browsers do, is
- * decoded here and handed over as literals of code size 2 (see transcodeNarrow).
+ * decoded first and handed over as literals of code size 2 (lzw-narrow.ts).
  *
  * Pure: no node: imports. Scratch buffers live in the repacker and are reused per frame.
  */
+import { ensure, putBits } from './lzw-bits.js';
+import { createNarrowTranscoder } from './lzw-narrow.js';
 
 /** Why the scan stopped. */
 export type LzwStop =
@@ -61,14 +63,6 @@ export interface RepackedFrame {
 
 const MAX_DIM = 65535;
 
-/** Grows `buf` to at least `size` bytes, keeping its content. */
-function ensure(buf: Uint8Array<ArrayBuffer>, size: number): Uint8Array<ArrayBuffer> {
-  if (buf.length >= size) return buf;
-  const bigger = new Uint8Array(Math.max(size, buf.length * 2));
-  bigger.set(buf);
-  return bigger;
-}
-
 export interface FrameRepacker {
   /**
    * Repacks the frame whose LZW data sub-blocks run from `dataStart` (a length byte) to
@@ -87,18 +81,11 @@ export interface FrameRepacker {
   readonly last: LzwScanResult;
 }
 
-/**
- * Writes `code` in `width` bits at bit `bit` of `buf` past byte `base`, least-significant bit
- * first (GIF89a appendix F), into bytes that start cleared; returns the bit after it.
- */
-function putBits(buf: Uint8Array, base: number, bit: number, code: number, width: number): number {
-  for (let i = 0; i < width; i++, bit++) if ((code >>> i) & 1) buf[base + (bit >>> 3)] |= 1 << (bit & 7);
-  return bit;
-}
-
 export function createFrameRepacker(): FrameRepacker {
-  // String length of each code in the current table, scan()'s or transcodeNarrow()'s; literals are 1.
+  // String length of each code in scan()'s current table; literals are 1.
   const lengths = new Uint16Array(4096);
+  // Frames of minimum code size 1 (lzw-narrow.ts).
+  const narrowCodes = createNarrowTranscoder();
   let raw = new Uint8Array(1 << 16); // concatenated sub-block payloads
   let out = new Uint8Array(1 << 16); // the mini GIF
   const last: LzwScanResult = { pixels: 0, stop: 'end' };
@@ -204,110 +191,6 @@ export function createFrameRepacker(): FrameRepacker {
     last.pixels = total;
   }
 
-  // A frame of LZW minimum code size 1 (two colours; GIF89a asks for 2, but encoders write
-  // 1 and browsers draw it) widens its codes one code earlier than omggif reads them: after
-  // a clear, the first code counts as taking the table's next slot (giflib, Wuffs, ffmpeg),
-  // which at this size is already past 2 bits. omggif read the second code at 2 bits and the
-  // frame came out as its first few pixels. Such a frame is decoded here, by that rule, and
-  // written back as literals at code size 2, which omggif reads like any other frame.
-  let indices = new Uint8Array(0);
-  // Its string table, reset by each clear (only entries past the end code are read).
-  const prefix = new Uint16Array(4096);
-  const suffix = new Uint8Array(4096);
-  const first = new Uint8Array(4096);
-  /** The scan's stop for a frame transcoded from code size 1 (its literals' stream ends as the scan of them says). */
-  let narrowStop: LzwStop = 'end';
-
-  /**
-   * Decodes `len` bytes of `raw`, LZW of minimum code size 1 by browsers' rule, into
-   * `indices` (up to `need` pixels, or `maxPixels`), then rewrites `raw` as the same pixels
-   * in literal codes of size 2, and an end code; why the source ended is `narrowStop`.
-   * Returns the new stream's length in bytes.
-   */
-  function transcodeNarrow(len: number, need: number, maxPixels: number): number {
-    const clear = 2;
-    const eoi = 3;
-    const firstIndex = (code: number): number => (code < clear ? code : first[code]);
-    // The table's string lengths are kept as scan() keeps its own (it runs after, and sets every one it reads).
-    const lengthOf = (code: number): number => (code < clear ? 1 : lengths[code]);
-    let save = eoi; // the slot the next code takes (the first after a clear takes the end code's, unused)
-    let prev = -1;
-    let width = 2;
-    let total = 0;
-    let bit = 0;
-    const totalBits = len * 8;
-    narrowStop = 'truncated';
-    while (bit + width <= totalBits) {
-      const byte = bit >>> 3;
-      const code = ((raw[byte] | (raw[byte + 1] << 8) | (raw[byte + 2] << 16)) >>> (bit & 7)) & ((1 << width) - 1);
-      bit += width;
-      if (code === clear) {
-        save = eoi;
-        prev = -1;
-        width = 2;
-        continue;
-      }
-      if (code === eoi) {
-        narrowStop = 'end';
-        break;
-      }
-      // After a clear, a literal must come first; later, a code at most one past the table.
-      if ((prev < 0 && code > eoi) || code > save) {
-        narrowStop = 'corrupt';
-        break;
-      }
-      // The string's length, and its first index: a literal's own, or the table's (the
-      // code being defined right now, KwKwK, is the previous string and its first index).
-      const length = code === save ? lengthOf(prev) + 1 : lengthOf(code);
-      if (total + length > maxPixels) {
-        narrowStop = 'full';
-        break;
-      }
-      if (indices.length < total + length) indices = ensure(indices, total + length);
-      const head = firstIndex(code === save ? prev : code);
-      let at = total + length - 1;
-      let c = code;
-      if (code === save) {
-        indices[at--] = head;
-        c = prev;
-      }
-      for (; c > eoi; c = prefix[c]) indices[at--] = suffix[c];
-      indices[at] = c;
-      if (save < 4096) {
-        if (prev >= 0) {
-          prefix[save] = prev;
-          suffix[save] = head;
-          first[save] = firstIndex(prev);
-          lengths[save] = lengthOf(prev) + 1;
-        }
-        save++;
-        if (width < 12 && save >>> width !== 0) width++;
-      }
-      prev = code;
-      total += length;
-      if (total >= need) {
-        narrowStop = 'full';
-        break;
-      }
-    }
-    // The same pixels as literals of size 2: codes widen as omggif adds a slot for each
-    // literal after the first, up to 12 bits, where the table stops growing.
-    const most = Math.ceil((total * 12 + 12) / 8) + 4; // every code at 12 bits, the end code and the reader's look-ahead
-    raw = ensure(raw, most);
-    raw.fill(0, 0, most);
-    let out = 0;
-    let next = 6;
-    let size = 3;
-    for (let i = 0; i < total; i++) {
-      out = putBits(raw, 0, out, indices[i], size);
-      if (i > 0 && next < 4096 && ++next > (1 << size) - 1 && size < 12) size++;
-    }
-    // Ended however the source ended (the stop is handed back apart): without an end code, the
-    // last byte's spare bits read as literal 0s, pixels the source does not have.
-    out = putBits(raw, 0, out, 5, size);
-    return Math.ceil(out / 8);
-  }
-
   let outBit = 0;
   function putCode(base: number, code: number, width: number): void {
     outBit = putBits(out, base, outBit, code, width);
@@ -321,12 +204,15 @@ export function createFrameRepacker(): FrameRepacker {
   ): RepackedFrame | null {
     let len = gather(file, dataStart, dataEnd);
     raw.fill(0, len, len + 4); // zero the look-ahead bytes the bit reader may touch
-    const narrow = minCodeSize === 1;
-    if (narrow) len = transcodeNarrow(len, need, frameWidth * MAX_DIM);
-    const mcs = narrow ? 2 : minCodeSize;
+    const narrow = minCodeSize === 1 ? narrowCodes.transcode(raw, len, need, frameWidth * MAX_DIM) : null;
+    if (narrow !== null) {
+      raw = narrow.raw;
+      len = narrow.length;
+    }
+    const mcs = narrow !== null ? 2 : minCodeSize;
     scan(len, mcs, need, frameWidth * MAX_DIM);
     // Its literals end where the source's codes did, for the reason the source's did.
-    if (narrow) last.stop = narrowStop;
+    if (narrow !== null) last.stop = narrow.stop;
     const pixels = last.pixels;
     if (pixels === 0) return null;
     const placed = placement !== null && pixels === frameWidth * placement.height;
