@@ -5,7 +5,7 @@
  * slot (giflib, Wuffs, ffmpeg), which at this size is already past 2 bits. omggif read the
  * second code at 2 bits and the frame came out as its first few pixels. Such a frame is
  * decoded here, by that rule, and written back as literals at code size 2, which omggif
- * reads like any other frame. Pure: scratch kept in the transcoder and reused per frame.
+ * reads like any other frame. No I/O; scratch is kept in the transcoder and reused per frame.
  */
 import { ensure, putBits } from './lzw-bits.js';
 import type { LzwStop } from './lzw-repack.js';

@@ -51,7 +51,7 @@ describe('findClearBox', () => {
   });
 });
 
-/** A held frame of `size` colours (grey levels 0, 1, 2, ...), index i at pixel i mod `used`, its rectangle the whole canvas. */
+/** A held frame of `size` colours (grey levels 0, 1, 2, ...), pixel p drawn with index p mod `used`, its rectangle the whole canvas. */
 function held(size: number, used: number): HeldFrame & { changedUses: Uint8Array; counts: Uint32Array } {
   const n = W * H;
   const palette = new Uint8Array(256 * 3);
@@ -87,18 +87,23 @@ describe('chooseTransparentIndex', () => {
     const frame = held(256, 30);
     frame.changedUses.fill(1);
     // Indices 30 to 255 are drawn nowhere: the least used is the first of them, 30, and its
-    // nearest other colour is 29 (or 31: the first found, 29).
+    // nearest other colours are 29 and 31, equally near: the first found, 29.
     expect(chooseTransparentIndex(256, true, true, false, frame)).toEqual({ ti: -1, paletteLength: 256, remapped: false });
     expect(chooseTransparentIndex(256, true, true, true, frame)).toEqual({ ti: 30, paletteLength: 256, remapped: true });
     expect(frame.remap[30]).toBe(29);
-    // One drawn colour given up: its pixels take the nearest colour's, in the model of the canvas too.
-    const busy = held(256, W * H);
+    // A drawn colour given up (the one counted least, here 7, drawn at pixels 7 and 22):
+    // its opaque pixels take the nearest colour's, in the model of the canvas too, and a
+    // transparent one stays so.
+    const busy = held(256, 15);
     busy.changedUses.fill(1);
-    busy.counts[7] = 0; // drawn, but counted least (the count is the encoder's scan's, over its rectangle)
+    busy.counts.fill(1);
+    busy.counts[7] = 0;
+    busy.target[22] = 0;
     const { ti } = chooseTransparentIndex(256, true, true, true, busy);
     expect(ti).toBe(7);
     expect(busy.remap[7]).toBe(6);
     expect(busy.target[7]).toBe(OPAQUE | 0x060606);
+    expect(busy.target[22]).toBe(0);
   });
 });
 
@@ -120,5 +125,7 @@ describe('plainRect', () => {
     const out = new Uint8Array(W * H);
     const target = canvas(red, [2, 3, 0]);
     expect([...plainRect(target, indices, remap, W, Int32Array.of(2, 3, 3, 4), 200, true, out)]).toEqual([200, 99, 26, 27]);
+    // A transparent index alone: the rest as they are.
+    expect([...plainRect(target, indices, identity, W, Int32Array.of(2, 3, 3, 4), 200, false, out)]).toEqual([200, 21, 26, 27]);
   });
 });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildBins, emptyPointSet, meanVariance, reservePoints } from '../../src/kmeans/point-sets.js';
 
-/** A set of `colours` (RGB, so the working space's points are the colours) with `weights`. */
+/** A set of points `colours` (in the working space) with `weights`. */
 function setOf(colours: number[][], weights: number[]) {
   const set = emptyPointSet();
   reservePoints(set, colours.length);
@@ -13,25 +13,27 @@ function setOf(colours: number[][], weights: number[]) {
 }
 
 describe('buildBins', () => {
-  it('puts colours of the same high bits in one bin, at their weighted mean, with their total weight', () => {
-    const colours = [[0, 0, 0], [4, 4, 4], [255, 255, 255], [7, 0, 7]];
-    const exact = setOf(colours, [1, 3, 2, 4]);
+  it('puts colours of the same high bits in one bin, at the weighted mean of their points, with their total weight', () => {
+    // Binned by their sRGB bytes; each bin sits at the mean of their points in the working
+    // space (here half the bytes, so that the two cannot be confused).
+    const colours = [[0, 0, 0], [4, 4, 4], [255, 255, 255], [6, 0, 6]];
+    const exact = setOf(colours.map((c) => c.map((v) => v / 2)), [1, 3, 2, 4]);
     const bins = emptyPointSet();
     const binOf = new Int32Array(1 << 15).fill(-1);
     expect(buildBins(colours.flat(), 4, 5, exact, bins, binOf)).toBe(2);
     expect(bins.n).toBe(2);
     expect([...bins.weights.subarray(0, 2)]).toEqual([8, 2]);
-    // (0·1 + 4·3 + 7·4) / 8, (0 + 12 + 0) / 8, (0 + 12 + 28) / 8.
-    expect([...bins.points.subarray(0, 6)]).toEqual([5, 1.5, 5, 255, 255, 255]);
+    // (0·1 + 2·3 + 3·4) / 8, (0 + 6 + 0) / 8, (0 + 6 + 12) / 8.
+    expect([...bins.points.subarray(0, 6)]).toEqual([2.25, 0.75, 2.25, 127.5, 127.5, 127.5]);
     // Left all -1 for the next frame.
     expect(binOf.every((b) => b === -1)).toBe(true);
   });
 
-  it('bins float colours outside 0..255 as their clamped bytes', () => {
-    const colours = [[-20, 300, 128.9], [0, 255, 128]];
-    const exact = setOf(colours, [1, 1]);
+  it('bins float colours outside 0..255 as their clamped, floored bytes', () => {
+    const colours = [[-20, 300, 7.9], [0, 255, 0]];
     const bins = emptyPointSet();
-    expect(buildBins(colours.flat(), 2, 5, exact, bins, new Int32Array(1 << 15).fill(-1))).toBe(1);
+    expect(buildBins(colours.flat(), 2, 5, setOf(colours, [1, 1]), bins, new Int32Array(1 << 15).fill(-1))).toBe(1);
+    expect(bins.weights[0]).toBe(2);
   });
 });
 

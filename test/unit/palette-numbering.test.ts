@@ -22,6 +22,15 @@ describe('matchEntries', () => {
     expect([...scratch.slotOf.subarray(0, 3)]).toEqual([2, 0, 1]);
   });
 
+  it('minimises the total move, where each entry taking its own nearest would not', () => {
+    // Old greys 10 and 20; new 12 and 0. 10's nearest is 12, which would leave 0 to 20 (a
+    // move of 20 levels); the least total puts 0 in 10's slot and 12 in 20's.
+    const scratch = createMatchScratch();
+    const fresh = entries([[12, 12, 12], [0, 0, 0]]);
+    matchEntries(fresh, 2, entries([[10, 10, 10], [20, 20, 20]]), 2, scratch);
+    expect(listOf(fresh, 2)).toEqual([[0, 0, 0], [12, 12, 12]]);
+  });
+
   it('grows: the old entries keep their slots and a new colour takes the next one', () => {
     const scratch = createMatchScratch();
     const grown = entries([[0, 255, 0], [0, 0, 250], [130, 0, 0], [3, 3, 3]]);
