@@ -58,8 +58,7 @@ export interface Refresher {
 }
 
 export function createRefresher(context: RefreshContext): Refresher {
-  const { engine, colors, restarts, metric, space, stability, frameIterations, fresh } = context;
-  const { matching } = context;
+  const { engine, colors, restarts, metric, space, stability, frameIterations, fresh, matching } = context;
   const { colourSearch, rounded, counts, errors } = context.hold;
   /** Frames from one refresh to the next where refreshes back off: `stability.refresh`, doubled after each that is declined (see REFRESH_MAX_BACKOFF). */
   let refreshGap = stability.refresh;
@@ -191,10 +190,11 @@ export function createRefresher(context: RefreshContext): Refresher {
 
   return {
     refresh(frame, frameIndex, seeded, seededLabels, previous, last) {
+      if (stability.refresh <= 0) return NOT_TRIED;
       // Whether a declined refresh backs off: where it costs what one on a frame of many colours does at k = 16 (BACKOFF_MIN_WORK).
       const costly = engine.histogram.count * Math.max(colors, 16) >= BACKOFF_MIN_WORK;
-      const greys = stability.refresh > 0 && isGreyLine(engine.histogram);
-      if (!(stability.refresh > 0 && (greys || frameIndex % stability.refresh === 0) && (!costly || frameIndex >= backOffUntil))) return NOT_TRIED;
+      const greys = isGreyLine(engine.histogram);
+      if (!((greys || frameIndex % stability.refresh === 0) && (!costly || frameIndex >= backOffUntil))) return NOT_TRIED;
       const blended = refreshed(frame, seeded, seededLabels, previous, last, greys);
       const backOff = blended === null && costly;
       refreshGap = backOff ? Math.min(2 * refreshGap, REFRESH_MAX_BACKOFF * stability.refresh) : stability.refresh;
