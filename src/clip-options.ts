@@ -66,24 +66,28 @@ export function scaledHeight(width: number, sourceWidth: number, sourceHeight: n
   return Math.max(1, Math.round((width * sourceHeight) / sourceWidth));
 }
 
-/** Seconds from a number, "SS.s", "MM:SS.s" or "HH:MM:SS.s" (`name` is the option, for the message); validated here so ffmpeg never sees a bad value. */
+/** Seconds from a number, "SS.s" (or with a unit: "2.5s", "500ms", "40000us"), "MM:SS.s" or "HH:MM:SS.s" (`name` is the option, for the message); validated here so ffmpeg never sees a bad value. */
 function parseTime(name: string, value: string | number, zeroOk: boolean): number {
   let seconds = NaN;
   if (typeof value === 'number') seconds = value;
   else if (typeof value === 'string') {
-    // Seconds alone may have an exponent, as every number option's value (1e-1); a time with colons not.
-    const m = /^\s*(?:(?:(\d+):)?(\d+):)?(\d+(?:\.\d*)?|\.\d+)(e[+-]?\d+)?\s*$/i.exec(value);
+    // Seconds alone may have an exponent, as every number option's value (1e-1), and a unit
+    // as ffmpeg's durations may (2.5s, 500ms, 40000us); a time with colons neither.
+    const m = /^\s*(?:(?:(\d+):)?(\d+):)?(\d+(?:\.\d*)?|\.\d+)([eE][+-]?\d+)?(s|ms|us)?\s*$/.exec(value);
     // Minutes and seconds after a colon stay under 60: 1:75 is a typing mistake, not 2:15.
     const overflows = m !== null && ((m[2] !== undefined && Number(m[3]) >= 60) || (m[1] !== undefined && Number(m[2]) >= 60));
-    const exponentAfterColon = m !== null && m[2] !== undefined && m[4] !== undefined;
-    if (m && !overflows && !exponentAfterColon) seconds = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] + (m[4] ?? ''));
+    const suffixAfterColon = m !== null && m[2] !== undefined && (m[4] !== undefined || m[5] !== undefined);
+    if (m && !overflows && !suffixAfterColon) seconds = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] + (m[4] ?? '')) / PER_SECOND[m[5] ?? 's'];
   }
   if (!Number.isFinite(seconds) || seconds < 0 || (!zeroOk && seconds === 0) || seconds > MAX_SECONDS) {
-    const range = `seconds ${zeroOk ? '>= 0' : '> 0'} (at most ${MAX_SECONDS}) or a time like 1:02.5 (minutes and seconds under 60)`;
+    const range = `seconds ${zeroOk ? '>= 0' : '> 0'} (at most ${MAX_SECONDS}; 500ms or 2.5s too) or a time like 1:02.5 (minutes and seconds under 60)`;
     throw invalidOption(name, range, value);
   }
   return seconds;
 }
+
+/** How many of each unit a time in seconds may end in (ffmpeg's) make a second: a division, as 700 * 1e-3 is 0.7000000000000001. */
+const PER_SECOND: Readonly<Record<string, number>> = { s: 1, ms: 1000, us: 1e6 };
 
 /** A year of video is more than anyone reads; larger numbers would print in exponent form. */
 const MAX_SECONDS = 31_536_000;

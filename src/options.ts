@@ -157,7 +157,7 @@ export interface PaletteOptionsInput extends ClusterOptionsInput {
 export interface InputOptionsInput {
   fps?: number;
   width?: number;
-  /** Seconds, or text such as `'1:02.5'`. */
+  /** Seconds, or text such as `'1:02.5'`, `'2.5'` or `'500ms'` (s, ms or us after seconds, as ffmpeg takes them). */
   start?: number | string;
   duration?: number | string;
   maxPixels?: number;

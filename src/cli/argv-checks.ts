@@ -135,6 +135,30 @@ export function refuseMangledOutputs(args: Args): void {
 /** A number as people write one: digits, a point, an exponent. */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
+/** A rate as ffmpeg and video tools also write one: a fraction of two decimals (30000/1001). */
+const FRACTION = /^\s*(\d+\.?\d*|\.\d+)\s*\/\s*(\d+\.?\d*|\.\d+)\s*$/;
+
+/**
+ * `--fps 30000/1001` (NTSC's 29.97, as ffmpeg and video tools write it, `--fps=24000/1001`
+ * too) becomes the fraction's value in decimal before yargs reads the line, which would make
+ * it NaN; ffmpegRate hands ffmpeg the exact fraction back. Any other value, a fraction over
+ * 0 too, is left for refuseOddNumbers to refuse. Options only, up to `--`.
+ */
+export function resolveRateFractions(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  const options = end < 0 ? argv.length : end;
+  const decimal = (value: string): string | null => {
+    const m = FRACTION.exec(value);
+    return m !== null && Number(m[2]) > 0 ? String(Number(m[1]) / Number(m[2])) : null;
+  };
+  return argv.map((arg, i) => {
+    if (i >= options) return arg;
+    const attached = /^--fps=(.*)$/s.exec(arg);
+    if (attached !== null) return `--fps=${decimal(attached[1]) ?? attached[1]}`;
+    return i > 0 && argv[i - 1] === '--fps' ? (decimal(arg) ?? arg) : arg;
+  });
+}
+
 /** The names (aliases and the camelCase yargs also takes, --maxIterations) of the options yargs reads as numbers. */
 export function numberOptions({ number, alias }: { number: string[]; alias: Record<string, string[]> }): ReadonlySet<string> {
   const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -152,7 +176,8 @@ export function refuseOddNumbers(argv: readonly string[], numbers: ReadonlySet<s
     if (given === null || !numbers.has(given[2])) return;
     const value = given[3] ?? options[i + 1];
     if (value !== undefined && !DECIMAL.test(value.trim())) {
-      throw new ChromaseedError('ERR_USAGE', `${given[1]}${given[2]} takes a number written in decimal (such as 16), not ${JSON.stringify(value)}`);
+      const form = given[2] === 'fps' ? 'a number of frames per second, in decimal (25, 29.97) or as a fraction (30000/1001)' : 'a number written in decimal (such as 16)';
+      throw new ChromaseedError('ERR_USAGE', `${given[1]}${given[2]} takes ${form}, not ${JSON.stringify(value)}`);
     }
   });
 }

@@ -3,7 +3,7 @@ import { ChromaseedError } from '../errors.js';
 import type { EarlyGifThread } from '../io/early-gif-thread.js';
 import type { InputSession, InputStream } from '../io/spool-input.js';
 import { notePipedOutput } from '../io/other-processes.js';
-import { COMMANDS, endOfOptions, FILE_ARGUMENTS, numberOptions, outputFiles, refuseMangledOutputs, refuseNegations, refuseOddNumbers, refuseOddValues, refuseRepeats, refuseSwitchConflicts, splitAttachedValues, type CommandName } from './argv-checks.js';
+import { COMMANDS, endOfOptions, FILE_ARGUMENTS, numberOptions, outputFiles, refuseMangledOutputs, refuseNegations, refuseOddNumbers, refuseOddValues, refuseRepeats, refuseSwitchConflicts, resolveRateFractions, splitAttachedValues, type CommandName } from './argv-checks.js';
 import { EXIT_OK, INTERRUPTED_STREAM, interruptedLine, report, signalled } from './error-report.js';
 import { buildParser, parserOptions } from './parser.js';
 
@@ -39,7 +39,8 @@ type Command = (args: Args, streams: CliStreams, signal: AbortSignal | undefined
  * `gifThread`: a GIF encoder's thread the caller started ahead (see early-gif-thread.ts),
  * used by the command if it wants one, and ended by the time the run ends if not.
  */
-export async function main(argv: string[], streams: CliStreams, signal?: AbortSignal, gifThread?: EarlyGifThread | null): Promise<number> {
+export async function main(typed: string[], streams: CliStreams, signal?: AbortSignal, gifThread?: EarlyGifThread | null): Promise<number> {
+  const argv = resolveRateFractions(typed);
   // Set before any handler runs: the handlers ask it which options are switches and numbers.
   let parser: Argv | undefined;
   const choose = (load: () => Promise<Command>) => (args: Args) => {

@@ -444,6 +444,23 @@ describe('chromaseed quantize', () => {
     }
   });
 
+  it('takes a rate as a fraction, as ffmpeg and video tools write NTSC\'s (30000/1001: 29.97 fps), and a time in seconds with ffmpeg\'s units (100ms, 0.5s)', async () => {
+    const { probeVideo } = await import('../../src/io/video-probe.js');
+    const summaries = [];
+    for (const [i, rate] of [['--fps', '30000/1001'], ['--fps=30000/1001'], ['--fps', '29.97']].entries()) {
+      const out = path.join(tmp, `cars-ntsc-${i}.mp4`);
+      const r = await runMain(['quantize', CARS, '-k', '8', ...rate, '--start', '100ms', '--duration', '0.5s', '-o', out, '--json']);
+      expect(r.code).toBe(0);
+      expect((await probeVideo(out)).fps).toBeCloseTo(30000 / 1001, 6);
+      const { frames, videoFrames, playbackSeconds } = JSON.parse(r.stdout);
+      summaries.push({ frames, videoFrames, playbackSeconds });
+    }
+    // 0.5 s at 29.97 fps from 0.1 s on: 15 frames, each a frame of the source's.
+    expect(summaries[0]).toMatchObject({ frames: 15 });
+    expect(summaries[1]).toEqual(summaries[0]);
+    expect(summaries[2]).toEqual(summaries[0]);
+  });
+
   it('writes every frame to a WebM with transparency (the bundled ffmpeg lost the last 12 of 30 frames at --width 100, the summary counting them)', async () => {
     const out = path.join(tmp, 'pigs-100.webm');
     const r = await runMain(['quantize', path.join(corpus, 'gifs/moviepy__pigs_in_a_polka.gif'), '-k', '8', '--width', '100', '-o', out, '--json']);
@@ -1693,7 +1710,12 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     // yargs reads numbers as JavaScript does: 16 colours, seed 3, and no limit on the rate.
     ['k in hexadecimal', ['quantize', CARS, '-k', '0x10', '-o', 'x.gif'], 2, /^chromaseed: -k takes a number written in decimal \(such as 16\), not "0x10"\n$/],
     ['a seed in binary, attached', ['quantize', CARS, '--seed=0b11', '-o', 'x.gif'], 2, /^chromaseed: --seed takes a number written in decimal .*, not "0b11"\n$/],
-    ['an infinite rate', ['quantize', CARS, '--fps', 'Infinity', '-o', 'x.gif'], 2, /^chromaseed: --fps takes a number written in decimal .*, not "Infinity"\n$/],
+    ['an infinite rate', ['quantize', CARS, '--fps', 'Infinity', '-o', 'x.gif'], 2, /^chromaseed: --fps takes a number of frames per second, in decimal \(25, 29\.97\) or as a fraction \(30000\/1001\), not "Infinity"\n$/],
+    ['a rate over 0', ['quantize', CARS, '--fps', '30/0', '-o', 'x.gif'], 2, /^chromaseed: --fps takes a number of frames per second, .*, not "30\/0"\n$/],
+    ['a rate that is a fraction of a word', ['quantize', CARS, '--fps=30/x', '-o', 'x.gif'], 2, /^chromaseed: --fps takes a number of frames per second, .*, not "30\/x"\n$/],
+    ['a fraction given to another number option', ['quantize', CARS, '-k', '32/2', '-o', 'x.gif'], 2, /^chromaseed: -k takes a number written in decimal \(such as 16\), not "32\/2"\n$/],
+    ['a fraction of a rate too low', ['quantize', CARS, '--fps', '1/2000', '-o', 'x.gif'], 2, /^chromaseed: expected a number of frames per second from 0\.001 to 1000 for --fps but received 0\.0005\n$/],
+    ['a time with a unit after colons', ['quantize', CARS, '--duration', '1:00.5s', '-o', 'x.gif'], 2, /; 500ms or 2\.5s too\) .* for --duration but received "1:00\.5s"/],
     ['k twice', ['quantize', CARS, '-k', '8', '-k', '4', '-o', 'x.gif'], 2, /--colors was given 2 times \(8, 4\); give it once/],
     // Given twice, a word and a hex number were shown as yargs read them: "(NaN, 0.05)", "(16, 3)".
     ['a number option twice, once as a word', ['quantize', CARS, '--pixel-margin=abc', '--pixel-margin', '5e-2', '-o', 'x.gif'], 2, /^chromaseed: --pixel-margin takes a number written in decimal \(such as 16\), not "abc"\n$/],

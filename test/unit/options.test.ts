@@ -41,6 +41,16 @@ describe('option resolvers refuse names they do not read', () => {
     expect(() => resolveInputOptions({ duration: '1e9' })).toThrow(/at most 31536000/);
   });
 
+  it("a time in seconds may end in one of ffmpeg's units (s, ms, us), and only a time in seconds may", () => {
+    expect(resolveInputOptions({ start: '300ms', duration: '2.5s' })).toMatchObject({ start: 0.3, duration: 2.5 });
+    // Divided, not multiplied: 700 * 1e-3 is 0.7000000000000001.
+    expect(resolveInputOptions({ start: '700ms', duration: '40000us' })).toMatchObject({ start: 0.7, duration: 0.04 });
+    expect(resolveInputOptions({ start: '1e3ms', duration: '.5s' })).toMatchObject({ start: 1, duration: 0.5 });
+    for (const odd of ['1:00.5s', '1:02ms', '5m', '2 s', '2MS', '0ms']) {
+      expect(() => resolveInputOptions({ duration: odd })).toThrow(new RegExp(`500ms or 2\\.5s too\\) .* for --duration but received "${odd}"`));
+    }
+  });
+
   it('the pixel hold acts on dithered output too: given with --dither it is taken, and a preset keeps its own (it was refused, and a preset\'s turned off)', () => {
     expect(resolveSequenceOptions({ dither: 'bayer', pixelHold: 2 }).stability).toMatchObject({ pixelHold: 2, pixelMargin: 0.5 });
     expect(resolveSequenceOptions({ dither: 'floyd-steinberg', pixelMargin: 2 }).stability).toMatchObject({ pixelHold: 8, pixelMargin: 2 });
