@@ -141,8 +141,8 @@ const FRACTION = /^\s*(\d+\.?\d*|\.\d+)\s*\/\s*(\d+\.?\d*|\.\d+)\s*$/;
 /**
  * `--fps 30000/1001` (NTSC's 29.97, as ffmpeg and video tools write it, `--fps=24000/1001`
  * too) becomes the fraction's value in decimal before yargs reads the line, which would make
- * it NaN; ffmpegRate hands ffmpeg the exact fraction back. Any other value, a fraction over
- * 0 too, is left for refuseOddNumbers to refuse. Options only, up to `--`.
+ * it NaN; ffmpegRate hands ffmpeg NTSC's exact fraction back. Any other value, a fraction
+ * whose denominator is 0 too, is left for refuseOddNumbers to refuse. Options only, up to `--`.
  */
 export function resolveRateFractions(argv: readonly string[]): string[] {
   const end = argv.indexOf('--');

@@ -246,8 +246,8 @@ function inputOptions<T>(y: Argv<T>) {
   return y
     .option('fps', { requiresArg: true, type: 'number', describe: 'animation or video: resample to this frame rate, from 0.001 to 1000 (at most 50 for GIF output); a fraction such as 30000/1001 too' })
     .option('width', { requiresArg: true, type: 'number', describe: 'scale to this width (1 to 16384 pixels), keeping the aspect ratio' })
-    .option('start', { requiresArg: true, type: 'string', describe: 'animation or video: start time (seconds or hh:mm:ss.xxx)' })
-    .option('duration', { requiresArg: true, type: 'string', describe: 'animation or video: duration to read (seconds or hh:mm:ss.xxx)' })
+    .option('start', { requiresArg: true, type: 'string', describe: 'animation or video: start time (seconds, 500ms or hh:mm:ss.xxx)' })
+    .option('duration', { requiresArg: true, type: 'string', describe: 'animation or video: duration to read (seconds, 500ms or hh:mm:ss.xxx)' })
     .option('max-pixels', { requiresArg: true, type: 'number', describe: `refuse frames larger than this many pixels [default: ${DEFAULT_MAX_PIXELS}]` })
     .option('max-frames', { requiresArg: true, type: 'number', describe: `refuse inputs with more frames than this [default: ${DEFAULT_MAX_FRAMES}]` });
 }

@@ -455,7 +455,7 @@ describe('chromaseed quantize', () => {
       const { frames, videoFrames, playbackSeconds } = JSON.parse(r.stdout);
       summaries.push({ frames, videoFrames, playbackSeconds });
     }
-    // 0.5 s at 29.97 fps from 0.1 s on: 15 frames, each a frame of the source's.
+    // 0.5 s at 29.97 fps from 0.1 s on: 15 frames.
     expect(summaries[0]).toMatchObject({ frames: 15 });
     expect(summaries[1]).toEqual(summaries[0]);
     expect(summaries[2]).toEqual(summaries[0]);
@@ -1711,7 +1711,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['k in hexadecimal', ['quantize', CARS, '-k', '0x10', '-o', 'x.gif'], 2, /^chromaseed: -k takes a number written in decimal \(such as 16\), not "0x10"\n$/],
     ['a seed in binary, attached', ['quantize', CARS, '--seed=0b11', '-o', 'x.gif'], 2, /^chromaseed: --seed takes a number written in decimal .*, not "0b11"\n$/],
     ['an infinite rate', ['quantize', CARS, '--fps', 'Infinity', '-o', 'x.gif'], 2, /^chromaseed: --fps takes a number of frames per second, in decimal \(25, 29\.97\) or as a fraction \(30000\/1001\), not "Infinity"\n$/],
-    ['a rate over 0', ['quantize', CARS, '--fps', '30/0', '-o', 'x.gif'], 2, /^chromaseed: --fps takes a number of frames per second, .*, not "30\/0"\n$/],
+    ['a rate whose denominator is 0', ['quantize', CARS, '--fps', '30/0', '-o', 'x.gif'], 2, /^chromaseed: --fps takes a number of frames per second, .*, not "30\/0"\n$/],
     ['a rate that is a fraction of a word', ['quantize', CARS, '--fps=30/x', '-o', 'x.gif'], 2, /^chromaseed: --fps takes a number of frames per second, .*, not "30\/x"\n$/],
     ['a fraction given to another number option', ['quantize', CARS, '-k', '32/2', '-o', 'x.gif'], 2, /^chromaseed: -k takes a number written in decimal \(such as 16\), not "32\/2"\n$/],
     ['a fraction of a rate too low', ['quantize', CARS, '--fps', '1/2000', '-o', 'x.gif'], 2, /^chromaseed: expected a number of frames per second from 0\.001 to 1000 for --fps but received 0\.0005\n$/],
