@@ -80,7 +80,7 @@ function parseTime(name: string, value: string | number, zeroOk: boolean): numbe
     if (m && !overflows && !suffixAfterColon) seconds = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] + (m[4] ?? '')) / PER_SECOND[m[5] ?? 's'];
   }
   if (!Number.isFinite(seconds) || seconds < 0 || (!zeroOk && seconds === 0) || seconds > MAX_SECONDS) {
-    const range = `seconds ${zeroOk ? '>= 0' : '> 0'} (at most ${MAX_SECONDS}; 500ms or 2.5s too) or a time like 1:02.5 (minutes and seconds under 60)`;
+    const range = `seconds ${zeroOk ? '>= 0' : '> 0'} (at most ${MAX_SECONDS}; with a unit too: 500ms, 2.5s) or a time like 1:02.5 (minutes and seconds under 60, no unit)`;
     throw invalidOption(name, range, value);
   }
   return seconds;

@@ -144,7 +144,7 @@ export function buildParser(argv: string[], handlers: Record<(typeof COMMANDS)[n
           .positional('image', { type: 'string', describe: 'the image (or animation, or video) to read; - for standard input' })
           .option('sort', { requiresArg: true, choices: PALETTE_SORTS, default: 'count', describe: 'order of the colours' })
           .option('vivid', { type: 'boolean', describe: 'favour salient colours over muted averages' })
-          .option('start', { requiresArg: true, type: 'string', describe: 'animation or video: start of the part whose colours are taken (seconds or hh:mm:ss.xxx)' })
+          .option('start', { requiresArg: true, type: 'string', describe: 'animation or video: start of the part whose colours are taken (seconds, 500ms or hh:mm:ss.xxx)' })
           .option('duration', { requiresArg: true, type: 'string', describe: 'animation or video: duration of that part [default: to the end]' })
           // Defaults given in the text, not to yargs, so that --json with an explicit --format can be refused.
           .option('format', { requiresArg: true, choices: PALETTE_FORMATS, describe: 'output format on stdout [default: text]' })

@@ -1715,7 +1715,7 @@ describe('bad input and bad use: one line, the right exit code, nothing left beh
     ['a rate that is a fraction of a word', ['quantize', CARS, '--fps=30/x', '-o', 'x.gif'], 2, /^chromaseed: --fps takes a number of frames per second, .*, not "30\/x"\n$/],
     ['a fraction given to another number option', ['quantize', CARS, '-k', '32/2', '-o', 'x.gif'], 2, /^chromaseed: -k takes a number written in decimal \(such as 16\), not "32\/2"\n$/],
     ['a fraction of a rate too low', ['quantize', CARS, '--fps', '1/2000', '-o', 'x.gif'], 2, /^chromaseed: expected a number of frames per second from 0\.001 to 1000 for --fps but received 0\.0005\n$/],
-    ['a time with a unit after colons', ['quantize', CARS, '--duration', '1:00.5s', '-o', 'x.gif'], 2, /; 500ms or 2\.5s too\) .* for --duration but received "1:00\.5s"/],
+    ['a time with a unit after colons', ['quantize', CARS, '--duration', '1:00.5s', '-o', 'x.gif'], 2, /; with a unit too: 500ms, 2\.5s\) or a time like 1:02\.5 \(minutes and seconds under 60, no unit\) for --duration but received "1:00\.5s"/],
     ['k twice', ['quantize', CARS, '-k', '8', '-k', '4', '-o', 'x.gif'], 2, /--colors was given 2 times \(8, 4\); give it once/],
     // Given twice, a word and a hex number were shown as yargs read them: "(NaN, 0.05)", "(16, 3)".
     ['a number option twice, once as a word', ['quantize', CARS, '--pixel-margin=abc', '--pixel-margin', '5e-2', '-o', 'x.gif'], 2, /^chromaseed: --pixel-margin takes a number written in decimal \(such as 16\), not "abc"\n$/],

@@ -41,13 +41,20 @@ describe('option resolvers refuse names they do not read', () => {
     expect(() => resolveInputOptions({ duration: '1e9' })).toThrow(/at most 31536000/);
   });
 
-  it("a time in seconds may end in one of ffmpeg's units (s, ms, us), and only a time in seconds may", () => {
+  it("a time in seconds may end in one of ffmpeg's units (s, ms, us), and only a time in seconds may", async () => {
     expect(resolveInputOptions({ start: '300ms', duration: '2.5s' })).toMatchObject({ start: 0.3, duration: 2.5 });
     // Divided, not multiplied: 700 * 1e-3 is 0.7000000000000001.
     expect(resolveInputOptions({ start: '700ms', duration: '40000us' })).toMatchObject({ start: 0.7, duration: 0.04 });
     expect(resolveInputOptions({ start: '1e3ms', duration: '.5s' })).toMatchObject({ start: 1, duration: 0.5 });
-    for (const odd of ['1:00.5s', '1:02ms', '5m', '2 s', '2MS', '0ms']) {
-      expect(() => resolveInputOptions({ duration: odd })).toThrow(new RegExp(`500ms or 2\\.5s too\\) .* for --duration but received "${odd}"`));
+    // A rate given as a fraction on the command line is its decimal, which ffmpeg gets back as that fraction.
+    const { resolveRateFractions } = await import('../../src/cli/argv-checks.js');
+    const { ffmpegRate } = await import('../../src/clip-options.js');
+    const line = resolveRateFractions(['quantize', 'in.mp4', '--fps', '30000/1001', '--fps=24000/1001', '--', '--fps', '1/2']);
+    expect(line).toEqual(['quantize', 'in.mp4', '--fps', String(30000 / 1001), `--fps=${24000 / 1001}`, '--', '--fps', '1/2']);
+    expect([ffmpegRate(Number(line[3])), ffmpegRate(Number(line[4].slice(6))), ffmpegRate(29.97), ffmpegRate(10 / 3)]).toEqual(['30000/1001', '24000/1001', '29.97', '3.333333']);
+    expect(resolveInputOptions({ start: '0ms', duration: '1us' })).toMatchObject({ start: 0, duration: 1e-6 });
+    for (const odd of ['1:00.5s', '1:02ms', '5m', '1.5m', '2 s', '2MS', '500µs']) {
+      expect(() => resolveInputOptions({ duration: odd })).toThrow(new RegExp(`with a unit too: 500ms, 2\\.5s\\) or a time like 1:02\\.5 \\(minutes and seconds under 60, no unit\\) for --duration but received "${odd}"`));
     }
   });
 
