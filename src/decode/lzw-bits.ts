@@ -2,11 +2,12 @@
  * The bit and byte plumbing of the LZW repacking (lzw-repack.ts, lzw-narrow.ts): codes written
  * least-significant bit first, as GIF stores them, and byte buffers that grow. Pure.
  */
+import { grownLength } from '../limits.js';
 
-/** Grows `buf` to at least `size` bytes, keeping its content. */
+/** Grows `buf` to at least `size` bytes, keeping its content (by the project's one growth rule, grownLength). */
 export function ensure(buf: Uint8Array<ArrayBuffer>, size: number): Uint8Array<ArrayBuffer> {
   if (buf.length >= size) return buf;
-  const bigger = new Uint8Array(Math.max(size, buf.length * 2));
+  const bigger = new Uint8Array(grownLength(buf.length, size));
   bigger.set(buf);
   return bigger;
 }

@@ -56,9 +56,7 @@ export function matchEntries(centroids: Float64Array, size: number, old: Float64
   order.set(centroids.subarray(0, size * 3));
   const place = (from: number, slot: number): void => {
     slotOf[from] = slot;
-    centroids[slot * 3] = order[from * 3];
-    centroids[slot * 3 + 1] = order[from * 3 + 1];
-    centroids[slot * 3 + 2] = order[from * 3 + 2];
+    copyEntry(order, from, centroids, slot);
   };
   if (grows) {
     taken.fill(0, 0, size);
@@ -135,8 +133,13 @@ export function keepPersistingSlots(centroids: Float64Array, size: number, old: 
   for (let o = 0; o < size; o++) {
     const n = assignment[o];
     slotOf[n] = o;
-    centroids[o * 3] = order[n * 3];
-    centroids[o * 3 + 1] = order[n * 3 + 1];
-    centroids[o * 3 + 2] = order[n * 3 + 2];
+    copyEntry(order, n, centroids, o);
   }
+}
+
+/** Entry `from` of `source` (3 values an entry) into slot `slot` of `target`. */
+function copyEntry(source: Float64Array, from: number, target: Float64Array, slot: number): void {
+  target[slot * 3] = source[from * 3];
+  target[slot * 3 + 1] = source[from * 3 + 1];
+  target[slot * 3 + 2] = source[from * 3 + 2];
 }
