@@ -19,8 +19,9 @@
  * changes, so slower than the figures in bench/RESULTS.md's History), without against with branches:
  * chaplin.mp4 999 against 1383 ms, test.webm 811 against 884, animated_gif.gif 165
  * against 182; bounce.gif 244 against 229, hand_anim.gif 132 against 118. With the loop
- * without branches made faster since (its run state, below), a GIF's runs still favour the
- * other: 14.6 against 10.1 ns a pixel on bounce.gif, 19 against 10.5 on hand_anim.gif.
+ * without branches made faster since (its run state, below), a GIF's long runs still favour
+ * the loop with branches: without them 14.6 ns a pixel against 10.1 with on bounce.gif, 19
+ * against 10.5 on hand_anim.gif.
  */
 export const NOISY_FLIPS = 0.03;
 
@@ -106,10 +107,11 @@ export function scanRect(input: RectInput, noisy: boolean, out: RectScan): void 
     const none = mark >= 0 ? mark : 0;
     let drawnPixels = 0;
     // The third encoding's run held as what it allows: `own` alone, or `own` and the
-    // transparent index (hasTi 1), or the transparent index alone (own -1, hasTi 1). Fewer
-    // steps from one pixel's run to the next's than the loop with branches' (own,
-    // orTransparent), which on video's noise made this loop about 30% slower (cockatoo.mp4's
-    // frames 14.1 ns a pixel, now 9.7).
+    // transparent index (hasTi 1: every pixel of the run allows it), or the transparent index
+    // alone (own -1, which always comes with hasTi 1, as toClear below relies on); own -2
+    // before the first pixel. This takes fewer steps from one pixel to the next than the
+    // (own, orTransparent) pair the loop with branches keeps, which this loop kept too and
+    // took 45% longer with on video's noise (cockatoo.mp4's frames: 14.1 ns a pixel, now 9.7).
     let hasTi = 0;
     for (let y = y0, q = 0; y <= y1; y++) {
       for (let p = y * width + x0, end = p + rw; p < end; p++, q++) {
@@ -117,7 +119,8 @@ export function scanRect(input: RectInput, noisy: boolean, out: RectScan): void 
         const drawn = nonZero(t);
         const changed = drawn & (nonZero(t ^ base[p]) | alwaysChanged);
         const index = indices[p];
-        // The index in each encoding, -1 (every bit set) for the transparent one.
+        // The index in each encoding, -1 (every bit set) for the transparent one: drawn - 1
+        // and changed - 1 are 0 or -1.
         const plain = index | (drawn - 1);
         const difference = index | (changed - 1);
         drawnPixels += drawn;
