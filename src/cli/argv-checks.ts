@@ -132,11 +132,14 @@ export function refuseMangledOutputs(args: Args): void {
   }
 }
 
+/** Digits with a point or not, no sign: what a decimal and either side of a fraction are made of. */
+const DIGITS = String.raw`(\d+\.?\d*|\.\d+)`;
+
 /** A number as people write one: digits, a point, an exponent. */
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+const DECIMAL = new RegExp(String.raw`^[+-]?${DIGITS}(e[+-]?\d+)?$`, 'i');
 
 /** A rate as ffmpeg and video tools also write one: a fraction of two decimals (30000/1001). */
-const FRACTION = /^\s*(\d+\.?\d*|\.\d+)\s*\/\s*(\d+\.?\d*|\.\d+)\s*$/;
+const FRACTION = new RegExp(String.raw`^\s*${DIGITS}\s*\/\s*${DIGITS}\s*$`);
 
 /**
  * `--fps 30000/1001` (NTSC's 29.97, as ffmpeg and video tools write it, `--fps=24000/1001`
@@ -145,8 +148,7 @@ const FRACTION = /^\s*(\d+\.?\d*|\.\d+)\s*\/\s*(\d+\.?\d*|\.\d+)\s*$/;
  * whose denominator is 0 too, is left for refuseOddNumbers to refuse. Options only, up to `--`.
  */
 export function resolveRateFractions(argv: readonly string[]): string[] {
-  const end = argv.indexOf('--');
-  const options = end < 0 ? argv.length : end;
+  const options = optionsOf(argv).length;
   const decimal = (value: string): string | null => {
     const m = FRACTION.exec(value);
     return m !== null && Number(m[2]) > 0 ? String(Number(m[1]) / Number(m[2])) : null;

@@ -94,10 +94,10 @@ export function scanRect(input: RectInput, noisy: boolean, out: RectScan): void 
   let lastPlain = -2;
   let lastDifference = -2;
   // The third encoding's run, as in mixRect (-1 the transparent index): an index all its
-  // pixels allow, and whether all allow the transparent one too (1) or not (0).
+  // pixels allow (-2 before the first pixel), and, held by each loop its own way, whether all
+  // allow the transparent one too.
   let mixedRuns = 0;
   let own = -2;
-  let orTransparent = 0;
   // A flip is where `difference` goes from -1 to an index or back: the sign of their xor.
   let flips = 0;
   if (noisy) {
@@ -108,10 +108,10 @@ export function scanRect(input: RectInput, noisy: boolean, out: RectScan): void 
     let drawnPixels = 0;
     // The third encoding's run held as what it allows: `own` alone, or `own` and the
     // transparent index (hasTi 1: every pixel of the run allows it), or the transparent index
-    // alone (own -1, which always comes with hasTi 1, as toClear below relies on); own -2
-    // before the first pixel. This takes fewer steps from one pixel to the next than the
-    // (own, orTransparent) pair the loop with branches keeps, which this loop kept too and
-    // took 45% longer with on video's noise (cockatoo.mp4's frames: 14.1 ns a pixel, now 9.7).
+    // alone (own -1, which always comes with hasTi 1, as toClear below relies on). This
+    // takes fewer steps from one pixel to the next than the (own, orTransparent) pair the
+    // loop with branches keeps, which this loop kept too and took 45% longer with on video's
+    // noise (cockatoo.mp4's frames: 14.1 ns a pixel, now 9.7).
     let hasTi = 0;
     for (let y = y0, q = 0; y <= y1; y++) {
       for (let p = y * width + x0, end = p + rw; p < end; p++, q++) {
@@ -147,6 +147,9 @@ export function scanRect(input: RectInput, noisy: boolean, out: RectScan): void 
     }
     needsTransparency = drawnPixels < rw * (y1 - y0 + 1);
   } else {
+    // Whether every pixel of the run allows the transparent index besides `own` (1) or not
+    // (0); with own -1 the run is that index, and this stays 0.
+    let orTransparent = 0;
     for (let y = y0, q = 0; y <= y1; y++) {
       for (let p = y * width + x0, end = p + rw; p < end; p++, q++) {
         const t = target[p];
